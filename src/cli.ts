@@ -1,0 +1,48 @@
+/**
+ * `upkeep`, the headless entry: the same checks, log summaries and database cards as the
+ * editor, for cron and CI. Exit codes: 0 all good, 1 a check failed (or warned with
+ * `--fail-on warn`), 2 bad usage or configuration.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './cli/checkCommand';
+import { registerLogsCommand } from './cli/logsCommand';
+import { registerDbCommand } from './cli/dbCommand';
+
+export const EXIT_USAGE = 2;
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('upkeep')
+    .description('Maintenance checks for a Rails + PostgreSQL app')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  let exitCode = 0;
+  const setExitCode = (code: number): void => {
+    exitCode = code;
+  };
+  registerCheckCommand(program, setExitCode);
+  registerLogsCommand(program, setExitCode);
+  registerDbCommand(program, setExitCode);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    process.stderr.write(`upkeep: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`upkeep: ${String(error)}\n`);
+    process.exitCode = EXIT_USAGE;
+  },
+);

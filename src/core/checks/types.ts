@@ -1,0 +1,83 @@
+/**
+ * What a check is and what it returns. Every surface (tree, Problems panel, dashboard, CLI)
+ * reads these shapes; the JSON of `CheckResult` is part of the CLI's stable output.
+ */
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+import type { UpkeepSettings } from '../settings';
+
+export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+
+/** A point in the repo that a check found, for the Problems panel and the CLI. */
+export interface Finding {
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+  /** Workspace-relative path. */
+  file?: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+  /** The tool or check that found it, e.g. `brakeman`. */
+  source?: string;
+  code?: string;
+}
+
+export type MeasuredValue = number | string | boolean | null;
+
+/** What a check's `run` returns. */
+export interface CheckReport {
+  outcome: CheckOutcome;
+  /** One line, shown in the tree and the CLI table. */
+  summary: string;
+  details?: string;
+  values?: Record<string, MeasuredValue>;
+  findings?: Finding[];
+}
+
+/** A report with its identity and timing, as kept and shown. */
+export interface CheckResult extends CheckReport {
+  checkId: string;
+  title: string;
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface CheckContext {
+  /** Absolute path of the workspace folder. */
+  workspace: string;
+  settings: UpkeepSettings;
+  clock: Clock;
+  signal: AbortSignal;
+  log: Logger;
+  /** False in an untrusted workspace: nothing from the repo may run. */
+  trusted: boolean;
+  /** The database password from the editor's secret storage, when one is kept. */
+  databasePassword?: string;
+  /** Work several checks of one run share (a parsed log, one database session). */
+  shared: Map<string, Promise<unknown>>;
+}
+
+export interface CheckDefinition {
+  id: string;
+  title: string;
+  description?: string;
+  /** Runs something from the repo (a tool, a repo command, repo SQL, a repo database URL). */
+  needsTrust?: boolean;
+  /** Overrides the run's timeout for this check. */
+  timeoutMs?: number;
+  run(context: CheckContext): Promise<CheckReport>;
+}
+
+/** The kept results of past runs; the tree, the dashboard and trends read it. */
+export interface ResultLog {
+  latest(checkId: string): CheckResult | undefined;
+  /** Every check's latest result. */
+  allLatest(): CheckResult[];
+  /** Older first, bounded. */
+  history(checkId: string): CheckResult[];
+  record(results: CheckResult[]): Promise<void>;
+  /** Called after `record`; returns a function that unsubscribes. */
+  onDidChange(listener: (results: CheckResult[]) => void): () => void;
+}

@@ -1,0 +1,45 @@
+/**
+ * Errors the core raises on purpose. Callers branch on `code`, never on message text; the
+ * message says what happened and what to do next, and never carries a secret.
+ */
+
+export type UpkeepErrorCode =
+  | 'config'
+  | 'not-found'
+  | 'unreachable'
+  | 'auth'
+  | 'timeout'
+  | 'cancelled'
+  | 'untrusted'
+  | 'tool-missing'
+  | 'parse'
+  | 'refused'
+  | 'internal';
+
+export class UpkeepError extends Error {
+  constructor(
+    readonly code: UpkeepErrorCode,
+    message: string,
+    /** What the user can do about it, shown under the message. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpkeepError';
+  }
+
+  static is(value: unknown, code?: UpkeepErrorCode): value is UpkeepError {
+    return value instanceof UpkeepError && (code === undefined || value.code === code);
+  }
+}
+
+/** One line for a user: the message of an Error, or the value as text. */
+export function describeError(error: unknown): string {
+  if (error instanceof UpkeepError && error.hint) return `${error.message} ${error.hint}`;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+}

@@ -1,0 +1,92 @@
+/**
+ * What every editor-side feature shares: the log channel, settings, trust, secrets, the
+ * workspace folder and the kept check results. Built once in `activate`.
+ */
+import * as vscode from 'vscode';
+import type { Clock } from '../core/util/clock';
+import { systemClock } from '../core/util/clock';
+import type { Logger } from '../core/util/logger';
+import { createLogger } from '../core/util/logger';
+import type { UpkeepSettings } from '../core/settings';
+import { resolveSettings } from '../core/settings';
+
+const PASSWORD_KEY = 'upkeep.database.password';
+
+export class Services implements vscode.Disposable {
+  readonly log: Logger;
+  readonly clock: Clock = systemClock;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    readonly output: vscode.LogOutputChannel,
+  ) {
+    this.log = createLogger((level, line) => output[level](line));
+    this.disposables.push(output);
+  }
+
+  /** The first workspace folder; Upkeep works on one Rails app at a time. */
+  get workspaceFolder(): vscode.WorkspaceFolder | undefined {
+    return vscode.workspace.workspaceFolders?.[0];
+  }
+
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+
+  settings(scope?: vscode.Uri): UpkeepSettings {
+    const config = vscode.workspace.getConfiguration('upkeep', scope ?? this.workspaceFolder?.uri);
+    const get = <T>(key: string): T | undefined => config.get<T>(key);
+    return resolveSettings({
+      database: {
+        url: get('database.url') || undefined,
+        railsEnvironment: get('database.railsEnvironment'),
+        name: get('database.name') || undefined,
+        statementTimeoutMs: get('database.statementTimeoutMs'),
+        lockTimeoutMs: get('database.lockTimeoutMs'),
+        connectTimeoutMs: get('database.connectTimeoutMs'),
+        production: get('database.production'),
+      },
+      logs: { sources: get('logs.sources'), timeZone: get('logs.timeZone') || undefined },
+      thresholds: {
+        avgResponseTimeMs: get('thresholds.avgResponseTimeMs'),
+        errorRatePercent: get('thresholds.errorRatePercent'),
+        errorRateAlertPercent: get('thresholds.errorRateAlertPercent'),
+        memoryMb: get('thresholds.memoryMb'),
+        slowRequestMs: get('thresholds.slowRequestMs'),
+      },
+      health: { url: get('health.url') || undefined },
+      checks: {
+        parallelism: get('checks.parallelism'),
+        timeoutSeconds: get('checks.timeoutSeconds'),
+      },
+      backups: {
+        pattern: get('backups.pattern') || undefined,
+        maxAgeHours: get('backups.maxAgeHours'),
+        drillTargetUrl: get('backups.drillTargetUrl') || undefined,
+      },
+      templates: {
+        bugFolder: get('templates.bugFolder'),
+        featureFolder: get('templates.featureFolder'),
+      },
+    });
+  }
+
+  async databasePassword(): Promise<string | undefined> {
+    return this.context.secrets.get(PASSWORD_KEY);
+  }
+
+  async setDatabasePassword(password: string | undefined): Promise<void> {
+    if (password) await this.context.secrets.store(PASSWORD_KEY, password);
+    else await this.context.secrets.delete(PASSWORD_KEY);
+  }
+
+  track<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+  }
+}
