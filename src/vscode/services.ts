@@ -9,12 +9,25 @@ import type { Logger } from '../core/util/logger';
 import { createLogger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
 import { resolveSettings } from '../core/settings';
+import type { ResultLog } from '../core/checks/types';
+import { MemoryResultLog } from '../core/checks/resultLog';
+import type { Playbook } from '../core/playbook/model';
+
+/** The current playbook and its changes (defaults merged with the repo's file). */
+export interface PlaybookSource {
+  current(): Playbook;
+  onDidChange: vscode.Event<Playbook>;
+}
 
 const PASSWORD_KEY = 'upkeep.database.password';
 
 export class Services implements vscode.Disposable {
   readonly log: Logger;
   readonly clock: Clock = systemClock;
+  /** Kept check results; the tree and the dashboard listen to it. */
+  readonly results: ResultLog = new MemoryResultLog();
+  /** The loaded playbook; set by the playbook feature, read by the checks and the dashboard. */
+  playbook: PlaybookSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
