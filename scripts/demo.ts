@@ -1,0 +1,62 @@
+/**
+ * `npm run demo`: a real editor (code-server) with Upkeep installed, on a demo Rails workspace
+ * backed by an embedded PostgreSQL. Prints one URL; Ctrl-C stops everything it started and
+ * removes its temporary files.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startEmbeddedPostgres, type RunningPostgres } from './lib/embeddedPostgres';
+import { createDemoWorkspace, loadDemoDatabase } from './lib/demoWorkspace';
+import { ensureCodeServer, startCodeServer } from './lib/codeServer';
+
+const ROOT = path.join(__dirname, '..');
+
+async function main(): Promise<void> {
+  const cleanups: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the demo…');
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    console.log('Starting the embedded PostgreSQL…');
+    const server: RunningPostgres = await startEmbeddedPostgres();
+    cleanups.push(() => server.stop());
+    const db = {
+      host: '127.0.0.1',
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: 'thembooking_development',
+    };
+    await loadDemoDatabase(db);
+
+    const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-demo-'));
+    cleanups.push(() => fs.rm(temp, { recursive: true, force: true }));
+    const workspace = path.join(temp, 'thembooking');
+    await createDemoWorkspace(workspace, db);
+    console.log(`Demo workspace: ${workspace}`);
+
+    console.log('Preparing code-server (the first run installs it into a cache folder)…');
+    await ensureCodeServer();
+    const editor = await startCodeServer({ workspace, extensionDir: ROOT, trusted: true });
+    cleanups.push(() => editor.stop());
+
+    console.log(`\nUpkeep demo is ready: ${editor.url}\n`);
+    console.log('Open the Upkeep icon in the activity bar. Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(
+      `The demo could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    await stop(1);
+  }
+}
+
+void main();
