@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
     console.log('Preparing code-server (the first run installs it into a cache folder)…');
     await ensureCodeServer();
-    const editor = await startCodeServer({ workspace, extensionDir: ROOT, trusted: true });
+    const editor = await startCodeServer({ workspace, extensionDir: ROOT });
     cleanups.push(() => editor.stop());
 
     console.log(`\nUpkeep demo is ready: ${editor.url}\n`);
