@@ -1,0 +1,753 @@
+/**
+ * Loads the playbook: the default one, shaped by the repo's `.upkeep/playbook.yaml`. Every part
+ * of the file that is wrong is reported with its position and skipped; the rest still applies.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import type { UpkeepSettings } from '../settings';
+import { defaultSettings } from '../settings';
+import { isBuiltinCheckId } from './checkIds';
+import { defaultPlaybook } from './defaultPlaybook';
+import type {
+  ChecklistItem,
+  CustomCheckExpect,
+  CustomCheckKind,
+  CustomCheckSpec,
+  GuidelineLink,
+  Playbook,
+  RecordField,
+  Task,
+  TierId,
+} from './model';
+import { TIER_IDS } from './model';
+
+/** The repo playbook, relative to the workspace folder. */
+export const PLAYBOOK_FILE = '.upkeep/playbook.yaml';
+
+/** A problem in the repo playbook; lines and columns are 1-based, the end is exclusive. */
+export interface PlaybookProblem {
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: 'error' | 'warning';
+}
+
+export interface LoadedPlaybook {
+  playbook: Playbook;
+  problems: PlaybookProblem[];
+  /** Absolute path of the repo playbook when it exists (or when text was given for it). */
+  file?: string;
+}
+
+/**
+ * The keys the loader accepts at each place of the file. The JSON Schema in
+ * media/playbook.schema.json must list exactly these; a unit test holds the two together.
+ */
+export const PLAYBOOK_KEYS = {
+  root: ['$schema', 'version', 'thresholds', 'tiers', 'checks', 'tasks', 'disable'],
+  thresholds: Object.keys(defaultSettings.thresholds) as (keyof UpkeepSettings['thresholds'])[],
+  tier: ['title', 'team'],
+  check: [
+    'id',
+    'title',
+    'description',
+    'kind',
+    'command',
+    'sql',
+    'url',
+    'expect',
+    'timeoutSeconds',
+  ],
+  expect: ['exitCode', 'pattern', 'jsonPath', 'equals', 'status'],
+  task: [
+    'id',
+    'title',
+    'tier',
+    'team',
+    'owner',
+    'description',
+    'guideline',
+    'items',
+    'addItems',
+    'checks',
+    'addChecks',
+    'records',
+    'disabled',
+  ],
+  guideline: ['section', 'file'],
+  item: ['id', 'title', 'checks'],
+  record: ['id', 'title', 'unit'],
+} as const;
+
+export const CUSTOM_CHECK_KINDS: readonly CustomCheckKind[] = ['shell', 'sql', 'http'];
+
+/** What a custom check's id and a task's id may look like. */
+export const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+
+export interface LoadPlaybookOptions {
+  /** Absolute path of the workspace folder. */
+  workspace: string;
+  /** The file's text (for example an unsaved editor); read from disk when absent. */
+  fileText?: string;
+}
+
+export async function loadPlaybook(options: LoadPlaybookOptions): Promise<LoadedPlaybook> {
+  const file = path.join(options.workspace, PLAYBOOK_FILE);
+  let text = options.fileText;
+  if (text === undefined) {
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { playbook: defaultPlaybook(), problems: [] };
+      }
+      const playbook = defaultPlaybook();
+      const message = `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. The default playbook is used.`;
+      return { playbook, problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
+    }
+  }
+  const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
+  playbook.sourceFile = file;
+  return { playbook, problems, file };
+}
+
+function problemAt(
+  line: number,
+  column: number,
+  endLine: number,
+  endColumn: number,
+  message: string,
+  severity: PlaybookProblem['severity'],
+): PlaybookProblem {
+  return { message, line, column, endLine, endColumn, severity };
+}
+
+/** Applies a repo playbook's text to a playbook (changed in place) and reports its problems. */
+export function applyPlaybookText(
+  playbook: Playbook,
+  text: string,
+): { playbook: Playbook; problems: PlaybookProblem[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const reader = new Reader(lineCounter, text.length);
+
+  for (const error of [...document.errors, ...document.warnings]) {
+    const [start, end] = error.pos;
+    reader.report(
+      { range: [start, end, end] },
+      `YAML: ${error.message.split('\n')[0]}`,
+      document.errors.includes(error as never) ? 'error' : 'warning',
+    );
+  }
+
+  const root = document.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    return { playbook, problems: reader.problems };
+  }
+  if (!isMap(root)) {
+    reader.report(root, 'The playbook must be a mapping (keys such as tasks:, checks:).', 'error');
+    return { playbook, problems: reader.problems };
+  }
+
+  new Applier(reader, playbook).apply(root);
+  return { playbook, problems: reader.problems };
+}
+
+type Ranged = { range?: [number, number, number] | null };
+
+/** Turns yaml nodes into checked values and problems with positions. */
+class Reader {
+  readonly problems: PlaybookProblem[] = [];
+
+  constructor(
+    private readonly lines: LineCounter,
+    private readonly textLength: number,
+  ) {}
+
+  report(node: Ranged | null | undefined, message: string, severity: PlaybookProblem['severity']) {
+    const [start, end] = node?.range ?? [0, 0];
+    const from = this.lines.linePos(Math.min(start, this.textLength));
+    const to = this.lines.linePos(Math.min(Math.max(end, start), this.textLength));
+    this.problems.push(problemAt(from.line, from.col, to.line, to.col, message, severity));
+  }
+
+  /** The pairs of a mapping whose keys are known; unknown keys are reported and left out. */
+  pairs(map: YAMLMap, allowed: readonly string[], where: string): Map<string, Pair<Node, Node>> {
+    const known = new Map<string, Pair<Node, Node>>();
+    for (const pair of map.items as Pair<Node, Node>[]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === undefined || !allowed.includes(key)) {
+        const choices = allowed.filter((k) => !k.startsWith('$')).join(', ');
+        this.report(
+          pair.key,
+          `Unknown key "${key ?? '?'}" in ${where}; expected one of: ${choices}.`,
+          'warning',
+        );
+        continue;
+      }
+      known.set(key, pair);
+    }
+    return known;
+  }
+
+  string(node: Node | null, what: string, options: { pattern?: RegExp } = {}): string | undefined {
+    if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+      this.report(node, `${what} must be a non-empty string.`, 'error');
+      return undefined;
+    }
+    if (options.pattern && !options.pattern.test(node.value)) {
+      this.report(node, `${what} "${node.value}" must match ${options.pattern.source}.`, 'error');
+      return undefined;
+    }
+    return node.value;
+  }
+
+  number(
+    node: Node | null,
+    what: string,
+    options: { min?: number; max?: number; integer?: boolean } = {},
+  ): number | undefined {
+    const value = isScalar(node) ? node.value : undefined;
+    const bad =
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      (options.integer && !Number.isInteger(value)) ||
+      (options.min !== undefined && value < options.min) ||
+      (options.max !== undefined && value > options.max);
+    if (bad) {
+      const range =
+        options.max !== undefined ? ` from ${options.min ?? '-∞'} to ${options.max}` : '';
+      const kind = options.integer ? 'a whole number' : 'a number';
+      const floor =
+        options.min !== undefined && options.max === undefined ? ` ≥ ${options.min}` : '';
+      this.report(node, `${what} must be ${kind}${floor}${range}.`, 'error');
+      return undefined;
+    }
+    return value as number;
+  }
+
+  boolean(node: Node | null, what: string): boolean | undefined {
+    if (!isScalar(node) || typeof node.value !== 'boolean') {
+      this.report(node, `${what} must be true or false.`, 'error');
+      return undefined;
+    }
+    return node.value;
+  }
+
+  map(node: Node | null, what: string): YAMLMap | undefined {
+    if (!isMap(node)) {
+      this.report(node, `${what} must be a mapping.`, 'error');
+      return undefined;
+    }
+    return node;
+  }
+
+  seq(node: Node | null, what: string): Node[] | undefined {
+    if (!isSeq(node)) {
+      this.report(node, `${what} must be a list.`, 'error');
+      return undefined;
+    }
+    return node.items as Node[];
+  }
+}
+
+/** Applies the checked parts of the file to the playbook, in an order where references work. */
+class Applier {
+  /** Tasks whose team the repo set itself; a tier's team change leaves them alone. */
+  private readonly ownTeam = new Set<string>();
+
+  constructor(
+    private readonly reader: Reader,
+    private readonly playbook: Playbook,
+  ) {}
+
+  apply(root: YAMLMap): void {
+    const pairs = this.reader.pairs(root, PLAYBOOK_KEYS.root, 'the playbook');
+    const value = (key: string): Node | null => pairs.get(key)?.value ?? null;
+
+    if (pairs.has('version')) {
+      const version = this.reader.number(value('version'), 'version', { integer: true });
+      if (version !== undefined && version !== 1) {
+        this.reader.report(value('version'), 'Only version 1 is known.', 'error');
+      }
+    }
+    if (pairs.has('thresholds')) this.applyThresholds(value('thresholds'));
+    if (pairs.has('tiers')) this.applyTiers(value('tiers'));
+    if (pairs.has('checks')) this.applyChecks(value('checks'));
+    if (pairs.has('tasks')) this.applyTasks(value('tasks'));
+    if (pairs.has('disable')) this.applyDisable(value('disable'));
+  }
+
+  private applyThresholds(node: Node | null): void {
+    const map = this.reader.map(node, 'thresholds');
+    if (!map) return;
+    for (const [key, pair] of this.reader.pairs(map, PLAYBOOK_KEYS.thresholds, 'thresholds')) {
+      const number = this.reader.number(pair.value, `thresholds.${key}`, { min: 0 });
+      if (number !== undefined) {
+        this.playbook.thresholds[key as keyof UpkeepSettings['thresholds']] = number;
+      }
+    }
+  }
+
+  private applyTiers(node: Node | null): void {
+    const map = this.reader.map(node, 'tiers');
+    if (!map) return;
+    for (const [tierId, pair] of this.reader.pairs(map, TIER_IDS, 'tiers')) {
+      const tier = this.playbook.tiers.find((candidate) => candidate.id === tierId);
+      const fields = this.reader.map(pair.value, `tiers.${tierId}`);
+      if (!tier || !fields) continue;
+      const known = this.reader.pairs(fields, PLAYBOOK_KEYS.tier, `tiers.${tierId}`);
+      const title = known.has('title')
+        ? this.reader.string(known.get('title')!.value, `tiers.${tierId}.title`)
+        : undefined;
+      if (title) tier.title = title;
+      const team = known.has('team')
+        ? this.reader.string(known.get('team')!.value, `tiers.${tierId}.team`)
+        : undefined;
+      if (!team) continue;
+      for (const task of this.playbook.tasks) {
+        if (task.tier === tier.id && task.team === tier.team) task.team = team;
+      }
+      tier.team = team;
+    }
+  }
+
+  private applyChecks(node: Node | null): void {
+    const entries = this.reader.seq(node, 'checks');
+    if (!entries) return;
+    for (const entry of entries) {
+      const spec = this.readCheck(entry);
+      if (!spec) continue;
+      if (this.playbook.customChecks.some((check) => check.id === spec.id)) {
+        this.reader.report(
+          entry,
+          `Check "${spec.id}" is defined twice; the first one is kept.`,
+          'error',
+        );
+        continue;
+      }
+      this.playbook.customChecks.push(spec);
+    }
+  }
+
+  private readCheck(node: Node): CustomCheckSpec | undefined {
+    const map = this.reader.map(node, 'A check');
+    if (!map) return undefined;
+    const known = this.reader.pairs(map, PLAYBOOK_KEYS.check, 'a check');
+    // A missing key is reported on the whole check.
+    const field = (key: string): Node | null => known.get(key)?.value ?? map;
+    const where = (key: string): string => `check.${key}`;
+
+    if (!known.has('id')) {
+      this.reader.report(map, 'A check needs an id; it was skipped.', 'error');
+      return undefined;
+    }
+    const id = this.reader.string(field('id'), 'The check id', { pattern: ID_PATTERN });
+    if (!id) return undefined;
+    if (isBuiltinCheckId(id)) {
+      this.reader.report(
+        field('id'),
+        `"${id}" is a built-in check; give the custom check another id.`,
+        'error',
+      );
+      return undefined;
+    }
+    const title = known.has('title') ? this.reader.string(field('title'), where('title')) : id;
+    const kind = this.reader.string(field('kind'), `Check "${id}": kind`);
+    if (!title || !kind) return undefined;
+    if (!CUSTOM_CHECK_KINDS.includes(kind as CustomCheckKind)) {
+      this.reader.report(
+        field('kind'),
+        `Check "${id}": kind must be one of ${CUSTOM_CHECK_KINDS.join(', ')}.`,
+        'error',
+      );
+      return undefined;
+    }
+
+    const target = { shell: 'command', sql: 'sql', http: 'url' }[kind as CustomCheckKind];
+    for (const other of ['command', 'sql', 'url'].filter((key) => key !== target)) {
+      if (known.has(other)) {
+        this.reader.report(
+          known.get(other)!.key,
+          `Check "${id}": "${other}" does not belong to a ${kind} check.`,
+          'warning',
+        );
+      }
+    }
+    if (!known.has(target)) {
+      this.reader.report(
+        map,
+        `Check "${id}": a ${kind} check needs "${target}"; it was skipped.`,
+        'error',
+      );
+      return undefined;
+    }
+    const body = this.reader.string(field(target), `Check "${id}": ${target}`);
+    if (!body) return undefined;
+    if (kind === 'http' && !/^https?:\/\/[^\s/]+/i.test(body)) {
+      this.reader.report(
+        field(target),
+        `Check "${id}": url must start with http:// or https://.`,
+        'error',
+      );
+      return undefined;
+    }
+
+    const expect = known.has('expect') ? this.readExpect(field('expect'), id, kind) : {};
+    if (!expect) return undefined;
+    const base = { id, title, expect } as CustomCheckSpec;
+    if (kind === 'shell') Object.assign(base, { kind, command: body });
+    if (kind === 'sql') Object.assign(base, { kind, sql: body });
+    if (kind === 'http') Object.assign(base, { kind, url: body });
+
+    if (known.has('description')) {
+      const description = this.reader.string(field('description'), `Check "${id}": description`);
+      if (description) base.description = description;
+    }
+    if (known.has('timeoutSeconds')) {
+      const timeout = this.reader.number(field('timeoutSeconds'), `Check "${id}": timeoutSeconds`, {
+        min: 1,
+        max: 3600,
+      });
+      if (timeout !== undefined) base.timeoutSeconds = timeout;
+    }
+    return base;
+  }
+
+  private readExpect(node: Node | null, id: string, kind: string): CustomCheckExpect | undefined {
+    const map = this.reader.map(node, `Check "${id}": expect`);
+    if (!map) return undefined;
+    const expect: CustomCheckExpect = {};
+    let ok = true;
+    for (const [key, pair] of this.reader.pairs(map, PLAYBOOK_KEYS.expect, 'expect')) {
+      const what = `Check "${id}": expect.${key}`;
+      const value = pair.value;
+      if (key === 'exitCode' || key === 'status') {
+        const limits = key === 'exitCode' ? { min: 0, max: 255 } : { min: 100, max: 599 };
+        const number = this.reader.number(value, what, { integer: true, ...limits });
+        if (number === undefined) ok = false;
+        else expect[key] = number;
+        if (key === 'exitCode' && kind !== 'shell') {
+          this.reader.report(pair.key, `${what} only applies to shell checks.`, 'warning');
+        }
+        if (key === 'status' && kind !== 'http') {
+          this.reader.report(pair.key, `${what} only applies to http checks.`, 'warning');
+        }
+      } else if (key === 'pattern') {
+        const pattern = this.reader.string(value, what);
+        if (pattern === undefined) ok = false;
+        else if (!compiles(pattern)) {
+          this.reader.report(value, `${what} is not a valid regular expression.`, 'error');
+          ok = false;
+        } else expect.pattern = pattern;
+      } else if (key === 'jsonPath') {
+        const jsonPath = this.reader.string(value, what);
+        if (jsonPath === undefined) ok = false;
+        else expect.jsonPath = jsonPath;
+      } else if (key === 'equals') {
+        const scalar = isScalar(value) ? value.value : undefined;
+        const allowed = ['string', 'number', 'boolean'].includes(typeof scalar) || scalar === null;
+        if (!allowed) {
+          this.reader.report(value, `${what} must be a string, number, boolean or null.`, 'error');
+          ok = false;
+        } else expect.equals = scalar as CustomCheckExpect['equals'];
+      }
+    }
+    if (expect.jsonPath !== undefined && kind !== 'http') {
+      this.reader.report(
+        map,
+        `Check "${id}": expect.jsonPath only applies to http checks.`,
+        'warning',
+      );
+    }
+    if (!ok) {
+      this.reader.report(map, `Check "${id}" was skipped because its expect is invalid.`, 'error');
+      return undefined;
+    }
+    return expect;
+  }
+
+  private applyTasks(node: Node | null): void {
+    const entries = this.reader.seq(node, 'tasks');
+    if (!entries) return;
+    for (const entry of entries) this.applyTask(entry);
+  }
+
+  private applyTask(node: Node): void {
+    const map = this.reader.map(node, 'A task');
+    if (!map) return;
+    const known = this.reader.pairs(map, PLAYBOOK_KEYS.task, 'a task');
+    const field = (key: string): Node | null => known.get(key)?.value ?? null;
+    if (!known.has('id')) {
+      this.reader.report(
+        map,
+        'A task needs an id (a default task id to change, or a new one).',
+        'error',
+      );
+      return;
+    }
+    const id = this.reader.string(field('id'), 'The task id', { pattern: ID_PATTERN });
+    if (!id) return;
+    const what = (key: string): string => `Task "${id}": ${key}`;
+
+    const existing = this.playbook.tasks.find((task) => task.id === id);
+    let tier: TierId | undefined;
+    if (known.has('tier')) {
+      const value = this.reader.string(field('tier'), what('tier'));
+      if (value && !TIER_IDS.includes(value as TierId)) {
+        this.reader.report(
+          field('tier'),
+          `${what('tier')} must be one of ${TIER_IDS.join(', ')}.`,
+          'error',
+        );
+      } else if (value) tier = value as TierId;
+    }
+    const title = known.has('title')
+      ? this.reader.string(field('title'), what('title'))
+      : undefined;
+
+    let task: Task;
+    if (existing) {
+      task = existing;
+      task.origin = 'repo';
+    } else {
+      if (!tier || !title) {
+        const missing = [!tier && 'tier', !title && 'title'].filter(Boolean).join(' and ');
+        this.reader.report(
+          known.get('id')!.value,
+          `Task "${id}" is not a default task, so it needs a valid ${missing}; it was skipped.`,
+          'error',
+        );
+        return;
+      }
+      task = { id, tier, title, team: this.teamOf(tier), items: [], checks: [], origin: 'repo' };
+      this.playbook.tasks.push(task);
+    }
+
+    if (title) task.title = title;
+    if (tier && tier !== task.tier) {
+      if (!this.ownTeam.has(task.id) && task.team === this.teamOf(task.tier)) {
+        task.team = this.teamOf(tier);
+      }
+      task.tier = tier;
+    }
+    if (known.has('team')) {
+      const team = this.reader.string(field('team'), what('team'));
+      if (team) {
+        task.team = team;
+        this.ownTeam.add(task.id);
+      }
+    }
+    for (const key of ['owner', 'description'] as const) {
+      if (!known.has(key)) continue;
+      const text = this.reader.string(field(key), what(key));
+      if (text) task[key] = text;
+    }
+    if (known.has('guideline')) {
+      const guideline = this.readGuideline(field('guideline'), what('guideline'));
+      if (guideline) task.guideline = guideline;
+    }
+    if (known.has('items')) {
+      const items = this.readItems(field('items'), what('items'));
+      if (items) task.items = items;
+    }
+    if (known.has('addItems')) {
+      const items = this.readItems(field('addItems'), what('addItems'), task.items);
+      if (items) task.items.push(...items);
+    }
+    if (known.has('checks')) {
+      const checks = this.readCheckRefs(field('checks'), what('checks'));
+      if (checks) task.checks = checks;
+    }
+    if (known.has('addChecks')) {
+      const checks = this.readCheckRefs(field('addChecks'), what('addChecks'));
+      if (checks) task.checks = [...new Set([...task.checks, ...checks])];
+    }
+    if (known.has('records')) {
+      const records = this.readRecords(field('records'), what('records'));
+      if (records) task.records = records;
+    }
+    if (known.has('disabled')) {
+      const disabled = this.reader.boolean(field('disabled'), what('disabled'));
+      if (disabled !== undefined) task.disabled = disabled;
+    }
+  }
+
+  private teamOf(tier: TierId): string {
+    return this.playbook.tiers.find((candidate) => candidate.id === tier)?.team ?? '';
+  }
+
+  private readGuideline(node: Node | null, what: string): GuidelineLink | undefined {
+    if (isScalar(node)) {
+      const section = this.reader.string(node, what);
+      return section ? { section } : undefined;
+    }
+    const map = this.reader.map(node, what);
+    if (!map) return undefined;
+    const known = this.reader.pairs(map, PLAYBOOK_KEYS.guideline, what);
+    if (!known.has('section')) {
+      this.reader.report(map, `${what} needs a section (a heading text).`, 'error');
+      return undefined;
+    }
+    const section = this.reader.string(known.get('section')!.value, `${what}.section`);
+    if (!section) return undefined;
+    const link: GuidelineLink = { section };
+    if (known.has('file')) {
+      const file = this.reader.string(known.get('file')!.value, `${what}.file`);
+      if (file && (path.isAbsolute(file) || file.split(/[\\/]/).includes('..'))) {
+        this.reader.report(
+          known.get('file')!.value,
+          `${what}.file must be a path inside the workspace.`,
+          'error',
+        );
+        return undefined;
+      }
+      if (file) link.file = file;
+    }
+    return link;
+  }
+
+  private readItems(
+    node: Node | null,
+    what: string,
+    existing: ChecklistItem[] = [],
+  ): ChecklistItem[] | undefined {
+    const entries = this.reader.seq(node, what);
+    if (!entries) return undefined;
+    const items: ChecklistItem[] = [];
+    const taken = new Set(existing.map((item) => item.id));
+    for (const entry of entries) {
+      let item: ChecklistItem | undefined;
+      if (isScalar(entry)) {
+        const title = this.reader.string(entry, `${what} entry`);
+        if (title) item = { id: uniqueId(slug(title), taken), title };
+      } else {
+        const map = this.reader.map(entry, `${what} entry`);
+        if (!map) continue;
+        const known = this.reader.pairs(map, PLAYBOOK_KEYS.item, 'a checklist item');
+        const title = known.has('title')
+          ? this.reader.string(known.get('title')!.value, `${what} title`)
+          : undefined;
+        if (!title) {
+          if (!known.has('title')) {
+            this.reader.report(map, `A checklist item needs a title.`, 'error');
+          }
+          continue;
+        }
+        const id = known.has('id')
+          ? this.reader.string(known.get('id')!.value, `${what} id`, { pattern: ID_PATTERN })
+          : uniqueId(slug(title), taken);
+        if (!id) continue;
+        if (taken.has(id)) {
+          this.reader.report(
+            known.get('id')?.value ?? map,
+            `Checklist item id "${id}" is used twice.`,
+            'error',
+          );
+          continue;
+        }
+        item = { id, title };
+        if (known.has('checks')) {
+          const checks = this.readCheckRefs(known.get('checks')!.value, `${what} checks`);
+          if (checks?.length) item.checks = checks;
+        }
+      }
+      if (!item) continue;
+      taken.add(item.id);
+      items.push(item);
+    }
+    return items;
+  }
+
+  private readCheckRefs(node: Node | null, what: string): string[] | undefined {
+    const entries = this.reader.seq(node, what);
+    if (!entries) return undefined;
+    const ids: string[] = [];
+    for (const entry of entries) {
+      const id = this.reader.string(entry, `${what} entry`);
+      if (!id) continue;
+      const custom = this.playbook.customChecks.some((check) => check.id === id);
+      if (!custom && !isBuiltinCheckId(id)) {
+        this.reader.report(
+          entry,
+          `Unknown check "${id}": not a built-in check and not defined under checks:.`,
+          'error',
+        );
+        continue;
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  private readRecords(node: Node | null, what: string): RecordField[] | undefined {
+    const entries = this.reader.seq(node, what);
+    if (!entries) return undefined;
+    const records: RecordField[] = [];
+    for (const entry of entries) {
+      const map = this.reader.map(entry, `${what} entry`);
+      if (!map) continue;
+      const known = this.reader.pairs(map, PLAYBOOK_KEYS.record, 'a record');
+      const id = this.reader.string(known.get('id')?.value ?? map, `${what} id`, {
+        pattern: ID_PATTERN,
+      });
+      const title = this.reader.string(known.get('title')?.value ?? map, `${what} title`);
+      if (!id || !title) continue;
+      const record: RecordField = { id, title };
+      if (known.has('unit')) {
+        const unit = this.reader.string(known.get('unit')!.value, `${what} unit`);
+        if (unit) record.unit = unit;
+      }
+      records.push(record);
+    }
+    return records;
+  }
+
+  private applyDisable(node: Node | null): void {
+    const entries = this.reader.seq(node, 'disable');
+    if (!entries) return;
+    for (const entry of entries) {
+      const id = this.reader.string(entry, 'disable entry');
+      if (!id) continue;
+      const task = this.playbook.tasks.find((candidate) => candidate.id === id);
+      if (!task) {
+        this.reader.report(entry, `No task "${id}" to disable.`, 'warning');
+        continue;
+      }
+      task.disabled = true;
+    }
+  }
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function slug(title: string): string {
+  const words = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .slice(0, 5);
+  const joined = words
+    .map((word, index) => (index ? word[0].toUpperCase() + word.slice(1) : word))
+    .join('');
+  return /^[a-z]/.test(joined) ? joined : `item${joined}`;
+}
+
+function uniqueId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+  return id;
+}

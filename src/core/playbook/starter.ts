@@ -1,0 +1,51 @@
+/**
+ * The commented starter written to `.upkeep/playbook.yaml` by "Upkeep: Open Repo Playbook" when the
+ * repo has none yet. It changes nothing as written: every example is commented out.
+ */
+
+export const STARTER_PLAYBOOK = `# Upkeep repo playbook: shapes the default maintenance playbook for this repo.
+# Commit it so the whole team works from the same playbook. The editor validates this file
+# (media/playbook.schema.json); problems show in the Problems panel, and the rest still loads.
+version: 1
+
+# Thresholds for this repo, over the upkeep.thresholds.* settings.
+# thresholds:
+#   avgResponseTimeMs: 1500
+#   errorRatePercent: 0.1
+#   memoryMb: 1500
+
+# Another team for a tier.
+# tiers:
+#   daily:
+#     team: Platform Team
+
+# Custom checks (they run only in a trusted workspace).
+# checks:
+#   - id: custom.sidekiqQueue
+#     title: Sidekiq queue is short
+#     kind: shell
+#     command: bundle exec rails runner 'puts Sidekiq::Queue.new.size'
+#     expect: { exitCode: 0, pattern: '^[0-9]{1,2}$' }
+#   - id: custom.healthJson
+#     title: Health endpoint reports the database
+#     kind: http
+#     url: https://example.com/health.json
+#     expect: { status: 200, jsonPath: $.database, equals: ok }
+
+# Change default tasks (by id) or add new ones (a new id needs tier and title).
+# tasks:
+#   - id: weekly.documentation
+#     tier: monthly          # done once a month here
+#     owner: Alice
+#   - id: daily.sidekiq
+#     tier: daily
+#     title: Background jobs
+#     items:
+#       - Failed jobs reviewed
+#       - { title: Queue is short, checks: [custom.sidekiqQueue] }
+#     guideline: { section: Background jobs, file: docs/operations.md }
+
+# Default tasks this repo does not do.
+# disable:
+#   - monthly.caching
+`;

@@ -1,0 +1,282 @@
+/**
+ * The repo playbook: merging `.upkeep/playbook.yaml` into the default playbook, and every kind of
+ * mistake reported at its line and column while the rest of the file still applies.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
+import type { PlaybookProblem } from '../../../src/core/playbook/loader';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import { findTask, tasksOfTier } from '../../../src/core/playbook/model';
+import { STARTER_PLAYBOOK } from '../../../src/core/playbook/starter';
+
+function apply(text: string) {
+  return applyPlaybookText(defaultPlaybook(), text);
+}
+
+function only(problems: PlaybookProblem[]): PlaybookProblem {
+  assert.equal(problems.length, 1, JSON.stringify(problems, null, 2));
+  return problems[0];
+}
+
+describe('playbook loader', () => {
+  it('loads the default playbook when the repo has no file', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pb-'));
+    try {
+      const { playbook, problems, file } = await loadPlaybook({ workspace });
+      assert.deepEqual(problems, []);
+      assert.equal(file, undefined);
+      assert.deepEqual(playbook, defaultPlaybook());
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('reads .upkeep/playbook.yaml from the workspace', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pb-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.upkeep'));
+      await fs.writeFile(
+        path.join(workspace, '.upkeep/playbook.yaml'),
+        'disable: [monthly.caching]\n',
+      );
+      const { playbook, problems, file } = await loadPlaybook({ workspace });
+      assert.deepEqual(problems, []);
+      assert.equal(file, path.join(workspace, '.upkeep/playbook.yaml'));
+      assert.equal(findTask(playbook, 'monthly.caching')?.disabled, true);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('changes nothing with the commented starter', () => {
+    const { playbook, problems } = apply(STARTER_PLAYBOOK);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(playbook, defaultPlaybook());
+  });
+
+  it('adds tasks and custom checks, moves tasks, sets teams, owners and thresholds', () => {
+    const { playbook, problems } = apply(`version: 1
+thresholds:
+  avgResponseTimeMs: 1500
+  memoryMb: 2048
+tiers:
+  daily:
+    team: Platform Team
+checks:
+  - id: custom.sidekiqQueue
+    title: Sidekiq queue is short
+    kind: shell
+    command: bundle exec rails runner 'puts 1'
+    expect: { exitCode: 0, pattern: '^[0-9]+$' }
+  - id: custom.healthJson
+    kind: http
+    url: http://127.0.0.1:3000/health.json
+    expect: { status: 200, jsonPath: $.database, equals: ok }
+  - id: custom.users
+    kind: sql
+    sql: SELECT count(*) FROM users
+    expect: { equals: 3 }
+tasks:
+  - id: weekly.documentation
+    tier: monthly
+    owner: Alice
+  - id: daily.logs
+    team: Log Squad
+    addChecks: [custom.sidekiqQueue]
+  - id: daily.sidekiq
+    tier: daily
+    title: Background jobs
+    items:
+      - Failed jobs reviewed
+      - { id: queue, title: Queue is short, checks: [custom.sidekiqQueue] }
+    checks: [custom.sidekiqQueue, logs.errorRate]
+    guideline: { section: Background jobs, file: docs/operations.md }
+disable:
+  - monthly.caching
+`);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(playbook.thresholds, { avgResponseTimeMs: 1500, memoryMb: 2048 });
+
+    assert.equal(playbook.tiers.find((tier) => tier.id === 'daily')?.team, 'Platform Team');
+    assert.equal(findTask(playbook, 'daily.health')?.team, 'Platform Team');
+    assert.equal(findTask(playbook, 'daily.logs')?.team, 'Log Squad');
+    assert.deepEqual(findTask(playbook, 'daily.logs')?.checks, [
+      'logs.errorsLastHour',
+      'logs.slowRequests',
+      'custom.sidekiqQueue',
+    ]);
+
+    const docs = findTask(playbook, 'weekly.documentation')!;
+    assert.equal(docs.tier, 'monthly');
+    assert.equal(docs.team, 'Security Team', 'a moved task takes its new tier team');
+    assert.equal(docs.owner, 'Alice');
+    assert.equal(docs.origin, 'repo');
+    assert.ok(!tasksOfTier(playbook, 'weekly').includes(docs));
+
+    const sidekiq = findTask(playbook, 'daily.sidekiq')!;
+    assert.equal(sidekiq.team, 'Platform Team');
+    assert.deepEqual(sidekiq.items, [
+      { id: 'failedJobsReviewed', title: 'Failed jobs reviewed' },
+      { id: 'queue', title: 'Queue is short', checks: ['custom.sidekiqQueue'] },
+    ]);
+    assert.deepEqual(sidekiq.guideline, { section: 'Background jobs', file: 'docs/operations.md' });
+
+    assert.equal(findTask(playbook, 'monthly.caching')?.disabled, true);
+    assert.ok(!tasksOfTier(playbook, 'monthly').some((task) => task.id === 'monthly.caching'));
+
+    assert.deepEqual(playbook.customChecks, [
+      {
+        id: 'custom.sidekiqQueue',
+        title: 'Sidekiq queue is short',
+        kind: 'shell',
+        command: "bundle exec rails runner 'puts 1'",
+        expect: { exitCode: 0, pattern: '^[0-9]+$' },
+      },
+      {
+        id: 'custom.healthJson',
+        title: 'custom.healthJson',
+        kind: 'http',
+        url: 'http://127.0.0.1:3000/health.json',
+        expect: { status: 200, jsonPath: '$.database', equals: 'ok' },
+      },
+      {
+        id: 'custom.users',
+        title: 'custom.users',
+        kind: 'sql',
+        sql: 'SELECT count(*) FROM users',
+        expect: { equals: 3 },
+      },
+    ]);
+  });
+
+  it('reports a wrong threshold at its value and keeps the others', () => {
+    const { playbook, problems } = apply('thresholds:\n  memoryMb: lots\n  slowRequestMs: 500\n');
+    const problem = only(problems);
+    assert.deepEqual(
+      [problem.line, problem.column, problem.endLine, problem.endColumn, problem.severity],
+      [2, 13, 2, 17, 'error'],
+    );
+    assert.match(problem.message, /thresholds\.memoryMb must be a number/);
+    assert.deepEqual(playbook.thresholds, { slowRequestMs: 500 });
+  });
+
+  it('warns about an unknown key at the key and ignores it', () => {
+    const problem = only(apply('tasks:\n  - id: daily.logs\n    ownr: Bob\n').problems);
+    assert.deepEqual([problem.line, problem.column, problem.severity], [3, 5, 'warning']);
+    assert.match(problem.message, /Unknown key "ownr" in a task/);
+  });
+
+  it('skips a task with an unknown check reference but keeps the task', () => {
+    const { playbook, problems } = apply(
+      'tasks:\n  - id: daily.logs\n    checks: [logs.errorRate, logs.nope]\n',
+    );
+    const problem = only(problems);
+    assert.deepEqual([problem.line, problem.column, problem.endColumn], [3, 30, 39]);
+    assert.match(problem.message, /Unknown check "logs.nope"/);
+    assert.deepEqual(findTask(playbook, 'daily.logs')?.checks, ['logs.errorRate']);
+  });
+
+  it('skips a new task without tier and title, and loads the next one', () => {
+    const { playbook, problems } = apply(
+      'tasks:\n  - id: custom.one\n    title: One\n  - id: custom.two\n    tier: weekly\n    title: Two\n',
+    );
+    const problem = only(problems);
+    assert.equal(problem.line, 2);
+    assert.match(problem.message, /needs a valid tier/);
+    assert.equal(findTask(playbook, 'custom.one'), undefined);
+    assert.equal(findTask(playbook, 'custom.two')?.tier, 'weekly');
+  });
+
+  it('rejects a tier that does not exist', () => {
+    const problem = only(apply('tasks:\n  - id: daily.logs\n    tier: hourly\n').problems);
+    assert.deepEqual([problem.line, problem.column], [3, 11]);
+    assert.match(problem.message, /must be one of daily, weekly/);
+  });
+
+  it('rejects custom checks that are incomplete, clash with built-ins, or are duplicated', () => {
+    const { playbook, problems } = apply(`checks:
+  - id: health.url
+    kind: http
+    url: http://127.0.0.1/
+  - id: custom.a
+    kind: shell
+  - id: custom.b
+    kind: ftp
+  - id: custom.c
+    kind: shell
+    command: "true"
+    expect: { pattern: "([" }
+  - id: custom.ok
+    kind: shell
+    command: "true"
+  - id: custom.ok
+    kind: shell
+    command: "false"
+`);
+    const lines = problems.map((problem) => [problem.line, problem.severity, problem.message]);
+    assert.deepEqual(
+      lines.map(([line]) => line),
+      [2, 5, 8, 12, 12, 16],
+      JSON.stringify(lines, null, 1),
+    );
+    assert.match(problems[0].message, /is a built-in check/);
+    assert.match(problems[1].message, /needs "command"/);
+    assert.match(problems[2].message, /kind must be one of shell, sql, http/);
+    assert.match(problems[3].message, /not a valid regular expression/);
+    assert.match(problems[5].message, /defined twice/);
+    assert.deepEqual(
+      playbook.customChecks.map((check) => check.id),
+      ['custom.ok'],
+    );
+  });
+
+  it('reports YAML syntax errors with positions and still applies what parsed', () => {
+    const { playbook, problems } = apply(
+      'disable:\n  - monthly.caching\nthresholds: {memoryMb: 5\n',
+    );
+    assert.ok(problems.length >= 1);
+    assert.ok(problems.every((problem) => problem.severity === 'error'));
+    assert.match(problems[0].message, /^YAML: /);
+    assert.ok(problems[0].line >= 3, JSON.stringify(problems));
+    assert.equal(findTask(playbook, 'monthly.caching')?.disabled, true);
+  });
+
+  it('reports a duplicate key', () => {
+    const { problems } = apply('disable: []\ndisable: [monthly.caching]\n');
+    assert.ok(problems.some((problem) => problem.line === 2 && /unique/i.test(problem.message)));
+  });
+
+  it('refuses a guideline file outside the workspace', () => {
+    const problem = only(
+      apply('tasks:\n  - id: daily.logs\n    guideline: { section: X, file: ../../etc/passwd }\n')
+        .problems,
+    );
+    assert.equal(problem.line, 3);
+    assert.match(problem.message, /inside the workspace/);
+  });
+
+  it('needs a mapping at the top', () => {
+    const problem = only(apply('- just\n- a list\n').problems);
+    assert.equal(problem.line, 1);
+    assert.match(problem.message, /must be a mapping/);
+  });
+
+  it('survives hostile input without throwing', () => {
+    const hostile = [
+      '\u0000\u0001',
+      'tasks: [[[[[[[[',
+      'a: &a [*a]',
+      'tasks:\n  - id: "x".repeat\n',
+      `tasks:\n${'  - id: t\n'.repeat(2000)}`,
+      'checks:\n  - {id: custom.x, kind: http, url: "javascript:alert(1)"}\n',
+    ];
+    for (const text of hostile) {
+      const { playbook } = apply(text);
+      assert.ok(playbook.tasks.length >= defaultPlaybook().tasks.length - 1);
+      assert.ok(!playbook.customChecks.some((check) => check.kind === 'http'));
+    }
+  });
+});
