@@ -1,0 +1,81 @@
+/**
+ * Writes a new document without ever replacing one: a taken name gets `-2`, `-3`, … and every
+ * attempt uses the `wx` flag, so even a file created a moment ago by someone else is kept.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UpkeepError } from '../util/errors';
+
+/** Names tried before giving up; a folder with a thousand same-titled reports is a mistake. */
+const MAX_ATTEMPTS = 1000;
+
+/**
+ * The absolute folder for a workspace-relative setting such as `docs/maintenance/bugs`. A setting
+ * that leaves the workspace (`../x`, `/etc`) is refused: documents belong to the repository.
+ */
+export function resolveInsideWorkspace(workspace: string, folder: string): string {
+  const root = path.resolve(workspace);
+  const resolved = path.resolve(root, folder.trim() || '.');
+  if (!isInside(root, resolved)) {
+    throw new UpkeepError(
+      'config',
+      `The folder "${folder}" is outside the workspace.`,
+      'Set upkeep.templates.bugFolder / featureFolder to a path inside the repository.',
+    );
+  }
+  return resolved;
+}
+
+/**
+ * Creates `folder/base.ext` (or `base-2.ext`, …) with `content` and returns its path. The folder is
+ * created when missing; one that is a symlink out of the workspace is refused.
+ */
+export async function writeNewFile(
+  workspace: string,
+  folder: string,
+  base: string,
+  extension: string,
+  content: string,
+): Promise<string> {
+  await fs.mkdir(folder, { recursive: true });
+  await refuseEscapingLinks(workspace, folder);
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const name = attempt === 1 ? `${base}${extension}` : `${base}-${attempt}${extension}`;
+    const file = path.join(folder, name);
+    try {
+      await fs.writeFile(file, content, { encoding: 'utf8', flag: 'wx' });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new UpkeepError('refused', `Could not create ${file}: ${describe(error)}`, undefined, {
+        cause: error,
+      });
+    }
+  }
+  throw new UpkeepError(
+    'refused',
+    `${path.join(folder, base)}${extension} and ${MAX_ATTEMPTS - 1} numbered variants all exist.`,
+    'Choose a different title.',
+  );
+}
+
+async function refuseEscapingLinks(workspace: string, folder: string): Promise<void> {
+  const [realRoot, realFolder] = await Promise.all([fs.realpath(workspace), fs.realpath(folder)]);
+  if (!isInside(realRoot, realFolder)) {
+    throw new UpkeepError(
+      'refused',
+      `${folder} links to ${realFolder}, outside the workspace; no file was written.`,
+    );
+  }
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${code}` : error instanceof Error ? error.message : String(error);
+}

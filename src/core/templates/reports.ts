@@ -1,0 +1,119 @@
+/**
+ * The bug reports in the repository, read back from their files, so the On demand tier can list
+ * the open ones with their severity and response due time until someone marks them done.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { UpkeepSettings } from '../settings';
+import { resolveInsideWorkspace } from './newFile';
+import type { SeverityId } from './severity';
+import { parseSeverity, responseDue } from './severity';
+import { parseZonedTime } from './zonedTime';
+
+export interface BugReportSummary {
+  /** Absolute path of the report. */
+  file: string;
+  /** The `# Bug:` heading, else the first heading, else the file name. */
+  title: string;
+  severity?: SeverityId;
+  createdAt?: Date;
+  /** The `Response due:` line, else created time plus the severity's response time. */
+  dueAt?: Date;
+  /** A `Status:` of Done, Fixed, Closed or Resolved, or a ticked `[x] Done` checkbox. */
+  done: boolean;
+}
+
+export type ReportState = 'done' | 'overdue' | 'open';
+
+/** Only the head of a report holds its metadata; a huge file is not read whole. */
+const HEAD_BYTES = 16 * 1024;
+
+const DONE_STATUS = /^[\s>*-]*\**status\**\s*:\s*\**\s*(done|fixed|closed|resolved)\b/im;
+const DONE_CHECKBOX = /^\s*[-*+]\s*\[[xX]\]\s*\**(done|fixed|closed|resolved)\b/im;
+const SEVERITY_LINE = /^[\s>*-]*\**(?:severity|tier)\**\s*:\s*\**\s*([a-z]+)/im;
+const DUE_LINE = /^[\s>*-]*\**response due\**\s*:(.*)$/im;
+const CREATED_LINE = /^[\s>*-]*\**(?:reported|created)\**\s*:(.*)$/im;
+const BUG_HEADING = /^#\s+bug\s*:\s*(.+?)\s*#*\s*$/im;
+const ANY_HEADING = /^#{1,6}\s+(.+?)\s*#*\s*$/m;
+const FILE_DATE = /^(\d{4}-\d{2}-\d{2})-/;
+
+/**
+ * Every `*.md` report in the bug folder (`settings.templates.bugFolder`), sorted by the time a
+ * response is due (soonest first, reports without one last). A missing folder means no reports;
+ * an unreadable file is skipped.
+ */
+export async function listReports(
+  workspace: string,
+  settings: UpkeepSettings,
+): Promise<BugReportSummary[]> {
+  const folder = resolveInsideWorkspace(workspace, settings.templates.bugFolder);
+  let names: string[];
+  try {
+    const entries = await fs.readdir(folder, { withFileTypes: true });
+    names = entries.filter((e) => e.isFile() && /\.md$/i.test(e.name)).map((e) => e.name);
+  } catch {
+    return [];
+  }
+
+  const reports = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(folder, name);
+      const head = await readHead(file);
+      return head === undefined ? undefined : parseReport(file, head);
+    }),
+  );
+  return reports
+    .filter((report): report is BugReportSummary => report !== undefined)
+    .sort(byDueTime);
+}
+
+/** Reads the metadata of one report from its text. */
+export function parseReport(file: string, text: string): BugReportSummary {
+  const severity = parseSeverity(SEVERITY_LINE.exec(text)?.[1] ?? '')?.id;
+  const createdLine = CREATED_LINE.exec(text)?.[1];
+  const fileDate = FILE_DATE.exec(path.basename(file))?.[1];
+  const createdAt =
+    (createdLine !== undefined ? parseZonedTime(createdLine) : undefined) ??
+    (fileDate ? new Date(`${fileDate}T00:00:00Z`) : undefined);
+  const dueLine = DUE_LINE.exec(text)?.[1];
+  const dueAt =
+    (dueLine !== undefined ? parseZonedTime(dueLine) : undefined) ??
+    (createdAt && severity ? responseDue(createdAt, severity) : undefined);
+  const title =
+    BUG_HEADING.exec(text)?.[1] ?? ANY_HEADING.exec(text)?.[1] ?? path.basename(file, '.md');
+
+  return {
+    file,
+    title,
+    severity,
+    createdAt,
+    dueAt,
+    done: DONE_STATUS.test(text) || DONE_CHECKBOX.test(text),
+  };
+}
+
+/** Done, overdue (response due time passed) or open, at `now`. */
+export function reportState(report: BugReportSummary, now: Date): ReportState {
+  if (report.done) return 'done';
+  if (report.dueAt && report.dueAt.getTime() < now.getTime()) return 'overdue';
+  return 'open';
+}
+
+async function readHead(file: string): Promise<string | undefined> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').replace(/\r\n/g, '\n');
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function byDueTime(a: BugReportSummary, b: BugReportSummary): number {
+  const due = (r: BugReportSummary): number => r.dueAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return due(a) - due(b) || a.file.localeCompare(b.file);
+}

@@ -1,0 +1,203 @@
+/**
+ * Creates bug reports and feature specs and renders the bug-fix comment: picks the repo's template
+ * or the built-in one, fills in the variables, and writes a new file that never replaces another.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { UpkeepSettings } from '../settings';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
+import type { TemplateKind } from './builtin';
+import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './builtin';
+import type { GitInfo } from './gitInfo';
+import { readGitInfo } from './gitInfo';
+import { resolveInsideWorkspace, writeNewFile } from './newFile';
+import type { RenderedTemplate, TemplateVariables } from './render';
+import { renderTemplate } from './render';
+import type { SeverityId } from './severity';
+import { responseDue, severityById } from './severity';
+import { slugify } from './slug';
+import { checkTimeZone, formatZonedDate, formatZonedTime, localTimeZone } from './zonedTime';
+
+/** Longer titles are refused by the input box; the core cuts rather than fails. */
+export const MAX_TITLE_LENGTH = 200;
+/** A repo template larger than this is not a template; the built-in one is used instead. */
+const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+export interface ScaffoldContext {
+  /** The workspace folder (the Rails app), absolute. */
+  workspace: string;
+  settings: UpkeepSettings;
+  clock: Clock;
+  /** Whether the workspace is trusted; an untrusted one still gets its templates (plain text). */
+  trusted: boolean;
+  /** IANA zone in which dates and the deadline are written; this machine's zone by default. */
+  timeZone?: string;
+  log?: Logger;
+  /** Author and branch, when the caller already knows them; read from git otherwise. */
+  git?: GitInfo;
+}
+
+export interface TemplateSource {
+  text: string;
+  /** The repo's template file, absolute; undefined for the built-in template. */
+  file?: string;
+  /** Why a repo template present on disk was not used. */
+  warnings: string[];
+}
+
+export interface RenderedDocument extends RenderedTemplate {
+  /** The repo template used, if any: the file named when unknown variables are reported. */
+  templateFile?: string;
+  warnings: string[];
+}
+
+export interface CreatedDocument extends RenderedDocument {
+  /** The new file, absolute; it holds `text`. */
+  file: string;
+}
+
+/** A message for an unusable title, or undefined when it is fine. */
+export function validateTitle(title: string): string | undefined {
+  const clean = cleanTitle(title);
+  if (!clean) return 'Type a short title.';
+  if (clean.length > MAX_TITLE_LENGTH) {
+    return `Keep the title under ${MAX_TITLE_LENGTH} characters (it has ${clean.length}).`;
+  }
+  return undefined;
+}
+
+/** One line, no control characters, no surrounding spaces: a title goes into a heading. */
+export function cleanTitle(title: string): string {
+  return title
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The repo's template for `kind` when it has a readable one, else the built-in template. */
+export async function loadTemplate(
+  workspace: string | undefined,
+  kind: TemplateKind,
+): Promise<TemplateSource> {
+  const builtin: TemplateSource = { text: BUILTIN_TEMPLATES[kind], warnings: [] };
+  if (!workspace) return builtin;
+
+  const file = path.join(workspace, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES[kind]);
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch {
+    return builtin;
+  }
+  const refuse = (why: string): TemplateSource => ({
+    ...builtin,
+    warnings: [`${file} ${why}; the built-in template was used.`],
+  });
+  if (!stat.isFile()) return refuse('is not a file');
+  if (stat.size > MAX_TEMPLATE_BYTES) return refuse(`is larger than ${MAX_TEMPLATE_BYTES} bytes`);
+  try {
+    const text = await fs.readFile(file, 'utf8');
+    if (text.includes('\u0000')) return refuse('is not a text file');
+    return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
+  } catch (error) {
+    return refuse(`could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** The variables every template kind shares: dates in the chosen zone, author, branch. */
+async function commonVariables(
+  context: ScaffoldContext,
+): Promise<{ now: Date; timeZone: string; variables: Record<string, string> }> {
+  const timeZone = checkTimeZone(context.timeZone ?? localTimeZone());
+  const now = context.clock.now();
+  const git =
+    context.git ??
+    (await readGitInfo(context.workspace, { trusted: context.trusted, log: context.log }));
+  return {
+    now,
+    timeZone,
+    variables: {
+      date: formatZonedDate(now, timeZone),
+      created: formatZonedTime(now, timeZone),
+      author: git.author,
+      branch: git.branch,
+    },
+  };
+}
+
+/**
+ * Writes `<bugFolder>/YYYY-MM-DD-title-slug.md` (the date in `timeZone`) with the bug-report
+ * template: severity, response due time, author and branch filled in, the sections as fields.
+ */
+export async function createBugReport(
+  context: ScaffoldContext,
+  input: { title: string; severity: SeverityId },
+): Promise<CreatedDocument> {
+  const title = cleanTitle(input.title).slice(0, MAX_TITLE_LENGTH);
+  const severity = severityById(input.severity);
+  const folder = resolveInsideWorkspace(context.workspace, context.settings.templates.bugFolder);
+  const { now, timeZone, variables } = await commonVariables(context);
+
+  const source = await loadTemplate(context.workspace, 'bugReport');
+  const rendered = renderTemplate(source.text, {
+    ...variables,
+    title,
+    tier: severity.label,
+    responseTime: severity.responseTime,
+    deadline: formatZonedTime(responseDue(now, severity.id), timeZone),
+  });
+
+  const base = `${variables.date}-${slugify(title)}`;
+  const file = await writeNewFile(context.workspace, folder, base, '.md', rendered.text);
+  (context.log ?? silentLogger).info(`bug report ${file} (${severity.label})`);
+  return { ...rendered, file, templateFile: source.file, warnings: source.warnings };
+}
+
+/** Writes `<featureFolder>/title-slug.md` with the feature-spec template. */
+export async function createFeatureSpec(
+  context: ScaffoldContext,
+  input: { title: string },
+): Promise<CreatedDocument> {
+  const title = cleanTitle(input.title).slice(0, MAX_TITLE_LENGTH);
+  const folder = resolveInsideWorkspace(
+    context.workspace,
+    context.settings.templates.featureFolder,
+  );
+  const { variables } = await commonVariables(context);
+
+  const source = await loadTemplate(context.workspace, 'featureSpec');
+  const rendered = renderTemplate(source.text, {
+    ...variables,
+    title,
+    tier: undefined,
+    responseTime: undefined,
+    deadline: undefined,
+  });
+
+  const file = await writeNewFile(context.workspace, folder, slugify(title), '.md', rendered.text);
+  (context.log ?? silentLogger).info(`feature spec ${file}`);
+  return { ...rendered, file, templateFile: source.file, warnings: source.warnings };
+}
+
+/**
+ * The bug-fix comment to insert at the cursor of a Ruby file. The title, severity and deadline
+ * are not known there, so they are fields like the rest.
+ */
+export async function renderBugFixComment(context: ScaffoldContext): Promise<RenderedDocument> {
+  const { variables } = await commonVariables(context);
+  const source = await loadTemplate(context.workspace, 'bugFixComment');
+  const all: TemplateVariables = {
+    ...variables,
+    title: { field: 'Brief description' },
+    tier: undefined,
+    responseTime: undefined,
+    deadline: undefined,
+  };
+  return {
+    ...renderTemplate(source.text, all),
+    templateFile: source.file,
+    warnings: source.warnings,
+  };
+}

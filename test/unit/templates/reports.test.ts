@@ -1,0 +1,102 @@
+/**
+ * Reading bug reports back for the On demand tier: the ones Upkeep wrote, ones edited by hand,
+ * done markers, and folders that are missing or hold other things.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveSettings } from '../../../src/core/settings';
+import { fixedClock } from '../../../src/core/util/clock';
+import { createBugReport } from '../../../src/core/templates/scaffold';
+import { listReports, parseReport, reportState } from '../../../src/core/templates/reports';
+
+describe('listReports', () => {
+  let workspace: string;
+  const settings = resolveSettings();
+
+  beforeEach(async () => {
+    workspace = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-reports-')));
+  });
+  afterEach(() => fs.rm(workspace, { recursive: true, force: true }));
+
+  const create = (title: string, severity: 'critical' | 'low', at: string) =>
+    createBugReport(
+      {
+        workspace,
+        settings,
+        clock: fixedClock(at),
+        trusted: true,
+        timeZone: 'America/New_York',
+        git: { author: 'Ada', branch: 'main' },
+      },
+      { title, severity },
+    );
+
+  it('is empty when the bug folder does not exist', async () => {
+    assert.deepEqual(await listReports(workspace, settings), []);
+  });
+
+  it('reads back what createBugReport wrote, soonest response first', async () => {
+    const low = await create('Typo in footer', 'low', '2026-12-01T10:00:00Z');
+    const critical = await create('Site down', 'critical', '2026-12-04T10:00:00Z');
+
+    const reports = await listReports(workspace, settings);
+    assert.deepEqual(reports, [
+      {
+        file: critical.file,
+        title: 'Site down',
+        severity: 'critical',
+        createdAt: new Date('2026-12-04T10:00:00Z'),
+        dueAt: new Date('2026-12-04T11:00:00Z'),
+        done: false,
+      },
+      {
+        file: low.file,
+        title: 'Typo in footer',
+        severity: 'low',
+        createdAt: new Date('2026-12-01T10:00:00Z'),
+        dueAt: new Date('2026-12-08T10:00:00Z'),
+        done: false,
+      },
+    ]);
+    assert.equal(reportState(reports[0], new Date('2026-12-04T12:00:00Z')), 'overdue');
+    assert.equal(reportState(reports[1], new Date('2026-12-04T12:00:00Z')), 'open');
+  });
+
+  it('sees a report marked done by its Status line or a ticked checkbox', async () => {
+    const report = await create('Slow search', 'low', '2026-12-01T10:00:00Z');
+    const text = await fs.readFile(report.file, 'utf8');
+    await fs.writeFile(report.file, text.replace(/^- Status: .*$/m, '- Status: Done'));
+    const [done] = await listReports(workspace, settings);
+    assert.equal(done.done, true);
+    assert.equal(reportState(done, new Date('2030-01-01')), 'done');
+
+    for (const marker of ['**Status:** Fixed', 'Status: closed', '- [x] Done', '* [X] Resolved']) {
+      assert.equal(parseReport('a.md', `# Bug: a\n${marker}\n`).done, true, marker);
+    }
+    for (const marker of ['Status: Open (write Done here)', '- [ ] Done', 'Not done yet']) {
+      assert.equal(parseReport('a.md', `# Bug: a\n${marker}\n`).done, false, marker);
+    }
+  });
+
+  it('makes do with hand-written reports', async () => {
+    const folder = path.join(workspace, settings.templates.bugFolder);
+    await fs.mkdir(path.join(folder, 'archive'), { recursive: true });
+    await fs.writeFile(
+      path.join(folder, '2026-11-30-by-hand.md'),
+      '## Checkout broken\r\nSeverity: HIGH\r\n',
+    );
+    await fs.writeFile(path.join(folder, 'notes.txt'), 'not a report');
+    await fs.writeFile(path.join(folder, 'empty.md'), '');
+
+    const reports = await listReports(workspace, settings);
+    assert.deepEqual(
+      reports.map((r) => [path.basename(r.file), r.title, r.severity, r.dueAt?.toISOString()]),
+      [
+        ['2026-11-30-by-hand.md', 'Checkout broken', 'high', '2026-11-30T04:00:00.000Z'],
+        ['empty.md', 'empty', undefined, undefined],
+      ],
+    );
+  });
+});
