@@ -9,8 +9,12 @@
  * text even in an untrusted workspace.
  */
 
-/** What a variable stands for: its text, a field to fill in, or snippet syntax for snippet files. */
-export type TemplateValue = string | { field: string } | { snippet: string; text: string };
+/**
+ * What a variable stands for: its text, a field to fill in, a choice (a tab stop offering the
+ * options, the first written to disk), or snippet syntax such as `$CURRENT_YEAR` for snippet files.
+ */
+export type TemplateValue =
+  string | { field: string } | { choice: readonly string[] } | { snippet: string; text: string };
 
 export type TemplateVariables = Readonly<Record<string, TemplateValue | undefined>>;
 
@@ -26,6 +30,7 @@ export interface RenderedTemplate {
 type Segment =
   | { kind: 'text'; text: string }
   | { kind: 'field'; label: string }
+  | { kind: 'choice'; options: readonly string[] }
   | { kind: 'raw'; snippet: string; text: string };
 
 /** A `{{ ... }}` on one line; anything longer or spanning lines is ordinary text. */
@@ -68,6 +73,7 @@ function segmentOf(name: string, value: TemplateValue | undefined): Segment {
   if (value === undefined) return { kind: 'field', label: name };
   if (typeof value === 'string') return { kind: 'text', text: value };
   if ('field' in value) return { kind: 'field', label: value.field };
+  if ('choice' in value) return { kind: 'choice', options: value.choice };
   return { kind: 'raw', snippet: value.snippet, text: value.text };
 }
 
@@ -76,6 +82,7 @@ function toText(segments: Segment[]): string {
     .map((segment) => {
       if (segment.kind === 'text') return segment.text;
       if (segment.kind === 'field') return `[${segment.label}]`;
+      if (segment.kind === 'choice') return segment.options[0] ?? '';
       return segment.text;
     })
     .join('');
@@ -88,6 +95,10 @@ function toSnippet(segments: Segment[]): string {
       if (segment.kind === 'text') return escapeSnippetText(segment.text);
       if (segment.kind === 'raw') return segment.snippet;
       stop += 1;
+      if (segment.kind === 'choice') {
+        const options = segment.options.map((option) => option.replace(/[\\,|]/g, '\\$&'));
+        return `\${${stop}|${options.join(',')}|}`;
+      }
       return `\${${stop}:${escapeSnippetText(`[${segment.label}]`)}}`;
     })
     .join('');
