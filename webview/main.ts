@@ -1,4 +1,314 @@
 /**
- * The dashboard's front end. (Placeholder until the dashboard lands.)
+ * The dashboard's front end: paints the frame at once, says 'ready', then fills each section as
+ * the host sends it. Each section has its own loading and error state, so one failing source never
+ * blanks another. All data becomes text; nothing is parsed as HTML.
  */
-document.body.textContent = 'Upkeep dashboard';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import type {
+  DashboardViewState,
+  HostMessage,
+  LogWindow,
+  SectionId,
+  SectionPayload,
+} from '../src/core/dashboard/protocol';
+import { isHostMessage, parseLogWindow } from '../src/core/dashboard/protocol';
+import { post, vscode } from './actions';
+import { clip, formatTime, h, replaceChildren } from './dom';
+import { renderAlerts } from './sections/alerts';
+import { renderBusiness } from './sections/business';
+import { renderDatabase } from './sections/database';
+import { renderHealth } from './sections/health';
+import { renderLogs } from './sections/logs';
+
+const TITLES: Record<SectionId, string> = {
+  alerts: 'Alerts',
+  health: 'Health',
+  logs: 'Logs',
+  database: 'Database',
+  business: 'Business',
+};
+
+const saved = vscode.getState() as Partial<DashboardViewState> | undefined;
+const state: DashboardViewState = {
+  window: parseLogWindow(saved?.window) ?? { kind: '24h' },
+  scrollY: typeof saved?.scrollY === 'number' ? saved.scrollY : 0,
+};
+let currentRefresh = -1;
+let scrollRestored = state.scrollY === 0;
+
+function saveState(): void {
+  vscode.setState(state);
+}
+
+// ---- The frame: header with the window picker and actions, then one region per section.
+
+const status = h('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+const windowSelect = h('vscode-single-select', {
+  attrs: { 'aria-label': 'Log window', id: 'window-select' },
+});
+for (const [value, label] of [
+  ['1h', 'Last hour'],
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+  ['range', 'Range…'],
+]) {
+  windowSelect.append(h('vscode-option', { props: { value } }, label));
+}
+const rangeFrom = h('vscode-textfield', {
+  attrs: { type: 'datetime-local', 'aria-label': 'Range start', id: 'range-from' },
+});
+const rangeTo = h('vscode-textfield', {
+  attrs: { type: 'datetime-local', 'aria-label': 'Range end', id: 'range-to' },
+});
+const rangeApply = h(
+  'vscode-button',
+  { attrs: { secondary: '', id: 'range-apply' }, on: { click: () => applyRange() } },
+  'Apply range',
+);
+const rangeBox = h(
+  'span',
+  { className: 'range', attrs: { hidden: '' } },
+  rangeFrom,
+  rangeTo,
+  rangeApply,
+);
+
+function fieldValue(element: HTMLElement): string {
+  return String((element as unknown as { value?: string }).value ?? '');
+}
+
+function toLocalInput(iso: string): string {
+  const date = new Date(iso);
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}
+
+/** datetime-local gives local wall time; an invalid field becomes '' and fails validation. */
+function localToIso(value: string): string {
+  const at = new Date(value);
+  return Number.isFinite(at.getTime()) ? at.toISOString() : '';
+}
+
+function applyRange(): void {
+  const window = parseLogWindow({
+    kind: 'range',
+    from: localToIso(fieldValue(rangeFrom)),
+    to: localToIso(fieldValue(rangeTo)),
+  });
+  if (!window) {
+    status.textContent = 'Choose a start before the end (at most a year apart).';
+    return;
+  }
+  chooseWindow(window);
+}
+
+function chooseWindow(window: LogWindow): void {
+  state.window = window;
+  saveState();
+  post({ type: 'setWindow', window });
+}
+
+function showWindow(window: LogWindow): void {
+  (windowSelect as unknown as { value: string }).value = window.kind;
+  if (window.kind === 'range') {
+    rangeBox.hidden = false;
+    (rangeFrom as unknown as { value: string }).value = toLocalInput(window.from);
+    (rangeTo as unknown as { value: string }).value = toLocalInput(window.to);
+  } else {
+    rangeBox.hidden = true;
+  }
+}
+
+windowSelect.addEventListener('change', () => {
+  const kind = fieldValue(windowSelect);
+  if (kind === 'range') {
+    rangeBox.hidden = false;
+    const now = Date.now();
+    if (!fieldValue(rangeFrom)) {
+      (rangeFrom as unknown as { value: string }).value = toLocalInput(
+        new Date(now - 2 * 86400000).toISOString(),
+      );
+      (rangeTo as unknown as { value: string }).value = toLocalInput(new Date(now).toISOString());
+    }
+    return;
+  }
+  const window = parseLogWindow({ kind });
+  if (window) chooseWindow(window);
+});
+
+const refreshButton = h(
+  'vscode-button',
+  { attrs: { icon: 'refresh', id: 'refresh' }, on: { click: () => post({ type: 'refresh' }) } },
+  'Refresh',
+);
+const reportButton = h(
+  'vscode-button',
+  {
+    attrs: { icon: 'save', secondary: '', id: 'save-report' },
+    on: { click: () => post({ type: 'saveReport' }) },
+  },
+  'Save as Report',
+);
+
+const sections = new Map<SectionId, { region: HTMLElement; body: HTMLElement }>();
+const main = h('main');
+for (const id of ['alerts', 'health', 'logs', 'database', 'business'] as const) {
+  const headingId = `heading-${id}`;
+  const body = h('div', { className: 'section-body', attrs: { 'aria-busy': 'true' } });
+  const region = h(
+    'section',
+    {
+      className: `section section-${id}`,
+      attrs: { 'aria-labelledby': headingId, 'data-section': id },
+    },
+    h('h2', { attrs: { id: headingId } }, TITLES[id]),
+    body,
+  );
+  sections.set(id, { region, body });
+  main.append(region);
+  showLoading(id);
+}
+
+document.body.append(
+  h(
+    'header',
+    { className: 'toolbar' },
+    h('h1', null, 'Upkeep dashboard'),
+    h('span', { className: 'window' }, windowSelect, rangeBox),
+    refreshButton,
+    reportButton,
+    status,
+  ),
+  main,
+);
+showWindow(state.window);
+
+// ---- Section states.
+
+function showLoading(id: SectionId): void {
+  const section = sections.get(id);
+  if (!section) return;
+  section.body.setAttribute('aria-busy', 'true');
+  section.region.dataset.state = 'loading';
+  // Keep the previous content while a refresh runs; show a spinner only when empty.
+  if (section.body.childElementCount && !section.body.querySelector('.loading')) return;
+  replaceChildren(
+    section.body,
+    h(
+      'p',
+      { className: 'loading' },
+      h('vscode-progress-ring', { attrs: { 'aria-hidden': 'true' } }),
+      `Loading ${TITLES[id].toLowerCase()}…`,
+    ),
+  );
+}
+
+function showError(id: SectionId, message: string, hint?: string): void {
+  const section = sections.get(id);
+  if (!section) return;
+  section.body.setAttribute('aria-busy', 'false');
+  section.region.dataset.state = 'error';
+  replaceChildren(
+    section.body,
+    h(
+      'div',
+      { className: 'section-error', attrs: { role: 'alert' } },
+      h('span', { className: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }),
+      h('strong', null, ` Could not load ${TITLES[id].toLowerCase()}: `),
+      clip(message, 2000),
+      hint ? h('p', null, clip(hint, 2000)) : null,
+    ),
+  );
+}
+
+function render(payload: SectionPayload): Node[] {
+  switch (payload.section) {
+    case 'alerts':
+      return renderAlerts(payload.data);
+    case 'health':
+      return renderHealth(payload.data);
+    case 'logs':
+      return renderLogs(payload.data);
+    case 'database':
+      return renderDatabase(payload.data);
+    case 'business':
+      return renderBusiness(payload.data);
+  }
+}
+
+function showData(payload: SectionPayload): void {
+  const section = sections.get(payload.section);
+  if (!section) return;
+  let nodes: Node[];
+  try {
+    nodes = render(payload);
+  } catch (error) {
+    // A malformed payload breaks only its own section.
+    showError(payload.section, error instanceof Error ? error.message : String(error));
+    return;
+  }
+  section.body.setAttribute('aria-busy', 'false');
+  section.region.dataset.state = 'ready';
+  replaceChildren(section.body, ...nodes);
+}
+
+// ---- Messages from the host.
+
+function handle(message: HostMessage): void {
+  switch (message.type) {
+    case 'init':
+      state.window = message.window;
+      saveState();
+      showWindow(message.window);
+      document.body.dataset.trusted = String(message.trusted);
+      return;
+    case 'refreshStarted':
+      currentRefresh = message.refreshId;
+      status.textContent = 'Refreshing…';
+      return;
+    case 'sectionLoading':
+      if (message.refreshId === currentRefresh) showLoading(message.section);
+      return;
+    case 'sectionData':
+      if (message.refreshId === currentRefresh) showData(message);
+      return;
+    case 'sectionError':
+      if (message.refreshId === currentRefresh) {
+        showError(message.section, message.message, message.hint);
+      }
+      return;
+    case 'refreshDone':
+      if (message.refreshId !== currentRefresh) return;
+      status.textContent = `Updated ${formatTime(message.at)}`;
+      if (!scrollRestored) {
+        scrollRestored = true;
+        window.scrollTo(0, state.scrollY);
+      }
+      return;
+    case 'notice':
+      status.textContent = clip(message.message, 500);
+      return;
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  if (isHostMessage(event.data)) handle(event.data);
+});
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  window.clearTimeout(scrollTimer);
+  scrollTimer = window.setTimeout(() => {
+    state.scrollY = Math.round(window.scrollY);
+    saveState();
+  }, 200);
+});
+
+saveState();
+post({ type: 'ready', state });

@@ -1,0 +1,323 @@
+/**
+ * The one message protocol between the extension host and the dashboard webview, with the
+ * view-models both sides render. Both sides import this file; the host validates every message
+ * that comes from the webview with `parseWebviewMessage` before acting on it.
+ */
+
+/** The log window the maintainer chose; a range carries ISO 8601 bounds. */
+export type LogWindow =
+  { kind: '1h' } | { kind: '24h' } | { kind: '7d' } | { kind: 'range'; from: string; to: string };
+
+export type SectionId = 'alerts' | 'health' | 'logs' | 'database' | 'business';
+
+export const SECTION_IDS: readonly SectionId[] = [
+  'alerts',
+  'health',
+  'logs',
+  'database',
+  'business',
+];
+
+// ---------------------------------------------------------------------------------------------
+// View-models: plain data, already shaped for display (numbers stay numbers, the webview formats).
+
+export type Severity = 'warn' | 'fail';
+
+export interface AlertView {
+  id: string;
+  severity: Severity;
+  title: string;
+  /** The measured value against the threshold, in words. */
+  detail: string;
+  section: SectionId;
+}
+
+export interface AlertsView {
+  alerts: AlertView[];
+}
+
+export type HealthOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'never';
+
+export interface LocationView {
+  /** Workspace-relative (or absolute) path; the host checks it lies inside the workspace. */
+  file: string;
+  /** 1-based. */
+  line?: number;
+}
+
+export interface HealthCheckView {
+  checkId: string;
+  title: string;
+  outcome: HealthOutcome;
+  summary: string;
+  /** ISO 8601; absent when the check never ran. */
+  startedAt?: string;
+  durationMs?: number;
+  findings: { message: string; severity: string; location?: LocationView }[];
+}
+
+export interface HealthTierView {
+  tierId: string;
+  title: string;
+  checks: HealthCheckView[];
+}
+
+export interface HealthView {
+  tiers: HealthTierView[];
+  counts: Record<HealthOutcome, number>;
+}
+
+/** Times are Unix seconds (what uPlot wants); a null value is a gap. */
+export interface ChartView {
+  title: string;
+  unit: string;
+  times: number[];
+  series: { label: string; values: (number | null)[] }[];
+}
+
+export interface LogTotalsView {
+  requests: number;
+  errors: number;
+  errorRatePercent: number | null;
+  avgMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface ActionRowView {
+  action: string;
+  count: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** Share of the time spent in the database, percent. */
+  dbSharePercent: number | null;
+}
+
+export interface SlowRequestView {
+  at: string;
+  action: string;
+  path: string;
+  status: number | null;
+  durationMs: number;
+  location?: LocationView;
+}
+
+export interface LogsView {
+  window: LogWindow;
+  /** ISO 8601 bounds actually used. */
+  from: string;
+  to: string;
+  totals: LogTotalsView;
+  requestsPerHour: ChartView;
+  errorRate: ChartView;
+  durations: ChartView;
+  statusMix: { status: string; count: number }[];
+  actions: ActionRowView[];
+  exceptions: { className: string; count: number; lastMessage: string; lastAt: string }[];
+  failedLogins: { ip: string; count: number }[];
+  suspicious: { ip: string; count: number; example: string }[];
+  slowRequests: SlowRequestView[];
+  /** Files read, and anything that went wrong reading them. */
+  sources: string[];
+  warnings: string[];
+}
+
+export type CardState = 'ok' | 'warn' | 'skipped' | 'error';
+
+export interface TableView {
+  columns: { key: string; label: string; numeric?: boolean }[];
+  rows: (string | number | null)[][];
+}
+
+export interface CardView {
+  id: string;
+  title: string;
+  state: CardState;
+  summary: string;
+  reason?: string;
+  fix?: string;
+  /** A documentation link; opened by the host after it checks the scheme. */
+  link?: { label: string; url: string };
+  facts: { label: string; value: string }[];
+  table?: TableView;
+}
+
+export interface SlowQueryView {
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number | null;
+}
+
+export interface DatabaseView {
+  /** `host:port/database`, never a password. */
+  target: string;
+  cards: CardView[];
+  growth: ChartView[];
+  slowQueries: SlowQueryView[];
+}
+
+export interface BusinessView {
+  funnel: { step: string; users: number }[];
+  completionRatePercent: number | null;
+  /** Median hours from sign-up to the last onboarding step. */
+  timeToCompleteHours: number | null;
+  signupsPerDay: ChartView | null;
+  retentionPercent: number | null;
+  cards: CardView[];
+}
+
+export interface SectionDataMap {
+  alerts: AlertsView;
+  health: HealthView;
+  logs: LogsView;
+  database: DatabaseView;
+  business: BusinessView;
+}
+
+export type SectionPayload = {
+  [K in SectionId]: { section: K; data: SectionDataMap[K] };
+}[SectionId];
+
+// ---------------------------------------------------------------------------------------------
+// Messages.
+
+/** What the webview keeps across reloads (vscode.setState) and hands back on 'ready'. */
+export interface DashboardViewState {
+  window: LogWindow;
+  scrollY: number;
+}
+
+export type HostMessage =
+  | {
+      type: 'init';
+      window: LogWindow;
+      autoRefreshSeconds: number;
+      workspaceName: string;
+      trusted: boolean;
+    }
+  | { type: 'refreshStarted'; refreshId: number; window: LogWindow }
+  | { type: 'sectionLoading'; refreshId: number; section: SectionId }
+  | ({ type: 'sectionData'; refreshId: number } & SectionPayload)
+  | { type: 'sectionError'; refreshId: number; section: SectionId; message: string; hint?: string }
+  | { type: 'refreshDone'; refreshId: number; at: string }
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+export type WebviewMessage =
+  | { type: 'ready'; state?: DashboardViewState }
+  | { type: 'refresh' }
+  | { type: 'setWindow'; window: LogWindow }
+  | { type: 'openLocation'; file: string; line?: number }
+  | { type: 'explainQuery'; sql: string }
+  | { type: 'openLink'; url: string }
+  | { type: 'saveReport' };
+
+/** Upper bounds on what the webview may send; anything larger is refused, not truncated. */
+export const LIMITS = { path: 4096, sql: 1_000_000, url: 8192, line: 100_000_000 } as const;
+
+/** Milliseconds a range may span at most (a year), so one message cannot ask for a huge scan. */
+const MAX_RANGE_MS = 366 * 24 * 3600 * 1000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function boundedString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+/** A valid window or undefined; a range needs two parseable instants, from < to, within a year. */
+export function parseLogWindow(value: unknown): LogWindow | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.kind === '1h' || value.kind === '24h' || value.kind === '7d') {
+    return { kind: value.kind };
+  }
+  if (value.kind !== 'range') return undefined;
+  if (!boundedString(value.from, 64) || !boundedString(value.to, 64)) return undefined;
+  const from = Date.parse(value.from);
+  const to = Date.parse(value.to);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) return undefined;
+  if (to - from > MAX_RANGE_MS) return undefined;
+  return { kind: 'range', from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/**
+ * The host's gate: returns a clean copy of a well-formed webview message, or undefined for
+ * anything else (wrong type, extra-long strings, bad numbers). Unknown extra keys are dropped.
+ */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (!isRecord(value) || typeof value.type !== 'string') return undefined;
+  switch (value.type) {
+    case 'ready': {
+      if (value.state === undefined) return { type: 'ready' };
+      const state = value.state;
+      if (!isRecord(state)) return { type: 'ready' };
+      const window = parseLogWindow(state.window);
+      const scrollY =
+        typeof state.scrollY === 'number' && Number.isFinite(state.scrollY) && state.scrollY >= 0
+          ? state.scrollY
+          : 0;
+      return window ? { type: 'ready', state: { window, scrollY } } : { type: 'ready' };
+    }
+    case 'refresh':
+    case 'saveReport':
+      return { type: value.type };
+    case 'setWindow': {
+      const window = parseLogWindow(value.window);
+      return window ? { type: 'setWindow', window } : undefined;
+    }
+    case 'openLocation': {
+      if (!boundedString(value.file, LIMITS.path) || value.file.includes('\0')) return undefined;
+      if (value.line === undefined) return { type: 'openLocation', file: value.file };
+      const line = value.line;
+      if (typeof line !== 'number' || !Number.isInteger(line) || line < 1 || line > LIMITS.line) {
+        return undefined;
+      }
+      return { type: 'openLocation', file: value.file, line };
+    }
+    case 'explainQuery':
+      return boundedString(value.sql, LIMITS.sql)
+        ? { type: 'explainQuery', sql: value.sql }
+        : undefined;
+    case 'openLink':
+      return boundedString(value.url, LIMITS.url)
+        ? { type: 'openLink', url: value.url }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The webview's gate for host messages: a cheap shape check, since the host is trusted code. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  return (
+    isRecord(value) &&
+    typeof value.type === 'string' &&
+    [
+      'init',
+      'refreshStarted',
+      'sectionLoading',
+      'sectionData',
+      'sectionError',
+      'refreshDone',
+      'notice',
+    ].includes(value.type)
+  );
+}
+
+/** The webview's title for each window, also used by the report. */
+export function describeWindow(window: LogWindow): string {
+  switch (window.kind) {
+    case '1h':
+      return 'last hour';
+    case '24h':
+      return 'last 24 hours';
+    case '7d':
+      return 'last 7 days';
+    case 'range':
+      return `${window.from} to ${window.to}`;
+  }
+}

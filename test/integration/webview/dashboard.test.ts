@@ -1,0 +1,231 @@
+/**
+ * The dashboard webview in a real headless Chromium, inside the panel's own CSP: it renders each
+ * section, keeps hostile data as text, pages big tables, isolates a failing section, and follows
+ * the theme. Screenshots go to test-results/.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DashboardViewState, SectionPayload } from '../../../src/core/dashboard/protocol';
+import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
+import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
+
+const RESULTS = path.resolve(__dirname, '../../../test-results');
+
+async function feed(dashboard: DashboardPage, payloads: SectionPayload[]): Promise<void> {
+  for (const message of refreshMessages(1, payloads)) await dashboard.send(message);
+}
+
+async function assertClean(dashboard: DashboardPage): Promise<void> {
+  assert.deepEqual(dashboard.problems.errors, [], 'console errors');
+  assert.deepEqual(dashboard.problems.dialogs, [], 'dialogs');
+  assert.deepEqual(await cspViolations(dashboard.page), [], 'CSP violations');
+}
+
+describe('dashboard webview (Chromium)', function () {
+  this.timeout(60000);
+  const harness = new DashboardHarness();
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    await harness.start();
+  });
+  after(async () => harness.stop());
+
+  it('says ready first, with its saved window, and posts nothing else on its own', async () => {
+    const state: DashboardViewState = { window: { kind: '7d' }, scrollY: 0 };
+    const dashboard = await harness.open({ state });
+    const posted = await dashboard.posted();
+    assert.deepEqual(posted, [{ type: 'ready', state }]);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
+  it('shows a loading state per section until data arrives, then every section', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    for (const id of ['alerts', 'health', 'logs', 'database', 'business']) {
+      assert.equal(await page.getAttribute(`[data-section="${id}"]`, 'data-state'), 'loading');
+    }
+    await feed(dashboard, sampleSections());
+    for (const id of ['alerts', 'health', 'logs', 'database', 'business']) {
+      assert.equal(await page.getAttribute(`[data-section="${id}"]`, 'data-state'), 'ready', id);
+    }
+    assert.equal(await page.textContent('[data-figure="log-requests"] dd'), '1,234');
+    assert.match((await page.textContent('[data-section="alerts"]')) ?? '', /Error rate above 1 %/);
+    assert.equal(await page.locator('[data-card="db.cacheHitRatio"] .state').textContent(), 'WARN');
+    // Charts carry a text equivalent and a data table for screen readers.
+    const label = await page.getAttribute('figure[aria-label^="Requests per hour"]', 'aria-label');
+    assert.match(label ?? '', /Requests mean .* max/);
+    assert.ok(
+      await page.locator('.visually-hidden caption', { hasText: 'Requests per hour' }).count(),
+    );
+    assert.ok((await page.locator('canvas').count()) >= 3, 'uPlot canvases drawn');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('keeps hostile data as text: no element, no script, no navigation', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const hostile = sampleSections((base) => `${HOSTILE_MARKUP}${base}${RTL}`);
+    // A 1 MB log line and a 1 MB query text, and a script URL as a card link.
+    const logs = hostile.find((payload) => payload.section === 'logs');
+    const database = hostile.find((payload) => payload.section === 'database');
+    assert.ok(logs?.section === 'logs' && database?.section === 'database');
+    logs.data.exceptions[0].lastMessage = ONE_MEGABYTE;
+    database.data.slowQueries[0].query = `${HOSTILE_MARKUP}${ONE_MEGABYTE}`;
+    database.data.cards[1].link = { label: 'Docs', url: 'javascript:window.__pwned=3' };
+    await feed(dashboard, hostile);
+    await dashboard.send({
+      type: 'sectionError',
+      refreshId: 1,
+      section: 'business',
+      message: HOSTILE_MARKUP,
+      hint: RTL,
+    });
+
+    assert.equal(await page.locator('img').count(), 0, 'no <img> was created');
+    assert.equal(await page.locator('main script').count(), 0, 'no <script> was created');
+    const text = (await page.textContent('main')) ?? '';
+    assert.ok(text.includes('<img src=x onerror='), 'markup shows as text');
+    assert.ok(text.includes(RTL), 'right-to-left text shows as given');
+    assert.ok(text.length < 200_000, 'a 1 MB string is clipped for display');
+
+    const before = page.url();
+    await page.locator('[data-card="db.cacheHitRatio"] button.link').click();
+    assert.equal(page.url(), before, 'the page did not navigate');
+    const posted = await dashboard.posted();
+    assert.deepEqual(posted.at(-1), { type: 'openLink', url: 'javascript:window.__pwned=3' });
+
+    // The Explain button hands the full query (not the clipped display) to the host.
+    await page.locator('[data-section="database"] vscode-button', { hasText: 'Explain' }).click();
+    const explain = (await dashboard.posted()).at(-1);
+    assert.equal(explain?.type, 'explainQuery');
+    assert.equal(
+      explain?.type === 'explainQuery' && explain.sql.length,
+      HOSTILE_MARKUP.length + ONE_MEGABYTE.length,
+    );
+
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+      undefined,
+    );
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('pages and sorts a 10,000-row table', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    logs.data.actions = Array.from({ length: 10_000 }, (_, index) => ({
+      action: `Controller${index}#action`,
+      count: index,
+      p50Ms: index % 97,
+      p95Ms: (index * 7919) % 10007,
+      p99Ms: null,
+      dbSharePercent: 50,
+    }));
+    const started = Date.now();
+    await feed(dashboard, payloads);
+    const table = page.locator('table.data', {
+      has: page.locator('caption', { hasText: 'Slowest actions' }),
+    });
+    const block = page.locator('.table-block', { has: table });
+    assert.equal(await table.locator('tbody tr').count(), 50);
+    assert.equal(await block.locator('.pager-status').textContent(), 'Rows 1–50 of 10000');
+    assert.ok(Date.now() - started < 3000, 'rendered quickly');
+    // Sorted by p95 descending at first: the top row has the largest p95.
+    assert.equal(
+      await table.locator('tbody tr').first().locator('td').nth(2).textContent(),
+      '10 s',
+    );
+    await block.getByRole('button', { name: 'Next page' }).click();
+    assert.equal(await block.locator('.pager-status').textContent(), 'Rows 51–100 of 10000');
+    await table.getByRole('button', { name: 'Requests' }).click();
+    assert.equal(await table.locator('th[aria-sort="descending"]').textContent(), 'Requests');
+    assert.equal(await table.locator('tbody tr th').first().textContent(), 'Controller9999#action');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('shows a failing section with its error while the others render', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections().filter((payload) => payload.section !== 'database');
+    await feed(dashboard, payloads);
+    await dashboard.send({
+      type: 'sectionError',
+      refreshId: 1,
+      section: 'database',
+      message: 'Could not connect to 127.0.0.1:5432.',
+      hint: 'Start PostgreSQL or run "Upkeep: Configure Database Connection…".',
+    });
+    assert.equal(await page.getAttribute('[data-section="database"]', 'data-state'), 'error');
+    assert.match(
+      (await page.textContent('[data-section="database"] [role="alert"]')) ?? '',
+      /Could not connect/,
+    );
+    assert.equal(await page.getAttribute('[data-section="logs"]', 'data-state'), 'ready');
+    assert.equal(await page.textContent('[data-figure="log-requests"] dd'), '1,234');
+    // A stale refresh's late answer is ignored.
+    await dashboard.send({ type: 'refreshStarted', refreshId: 2, window: { kind: '24h' } });
+    await dashboard.send({ type: 'sectionError', refreshId: 1, section: 'logs', message: 'late' });
+    assert.equal(await page.getAttribute('[data-section="logs"]', 'data-state'), 'ready');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('asks the host to open a slow request at its log line and to change the window', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    await page.getByRole('button', { name: 'log/production.log:77' }).click();
+    assert.deepEqual((await dashboard.posted()).at(-1), {
+      type: 'openLocation',
+      file: 'log/production.log',
+      line: 77,
+    });
+    await page.evaluate(() => {
+      const select = document.getElementById('window-select') as unknown as {
+        value: string;
+      } & HTMLElement;
+      select.value = '1h';
+      select.dispatchEvent(new Event('change'));
+    });
+    assert.deepEqual((await dashboard.posted()).at(-1), {
+      type: 'setWindow',
+      window: { kind: '1h' },
+    });
+    const state = await page.evaluate(
+      () => (window as unknown as { __state: DashboardViewState }).__state,
+    );
+    assert.deepEqual(state.window, { kind: '1h' });
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('re-reads chart colours when the theme changes, and renders light and dark', async () => {
+    const dashboard = await harness.open({ theme: 'dark' });
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    const barColor = (): Promise<string> =>
+      page
+        .locator('.bars .bar')
+        .first()
+        .evaluate((bar) => getComputedStyle(bar).backgroundColor);
+    assert.equal(await barColor(), 'rgb(55, 148, 255)');
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard-dark.png'), fullPage: true });
+    await dashboard.setTheme('light');
+    await page.waitForFunction(() => {
+      const bar = document.querySelector('.bars .bar');
+      return bar && getComputedStyle(bar).backgroundColor === 'rgb(26, 133, 255)';
+    });
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard-light.png'), fullPage: true });
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+});

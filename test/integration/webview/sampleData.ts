@@ -1,0 +1,261 @@
+/**
+ * View-models for the browser tests: an ordinary dashboard, and the same shapes filled with
+ * hostile strings (markup, script URLs, a 1 MB line, right-to-left text).
+ */
+import type {
+  ChartView,
+  HostMessage,
+  LogWindow,
+  SectionPayload,
+} from '../../../src/core/dashboard/protocol';
+
+const NOW = Date.parse('2026-12-04T12:00:00Z');
+const HOUR = 3600;
+
+function hours(count: number): number[] {
+  const end = Math.floor(NOW / 1000 / HOUR) * HOUR;
+  return Array.from({ length: count }, (_, index) => end - (count - 1 - index) * HOUR);
+}
+
+function chart(
+  title: string,
+  unit: string,
+  series: Record<string, (i: number) => number | null>,
+): ChartView {
+  const times = hours(24);
+  return {
+    title,
+    unit,
+    times,
+    series: Object.entries(series).map(([label, value]) => ({
+      label,
+      values: times.map((_, index) => value(index)),
+    })),
+  };
+}
+
+export const WINDOW: LogWindow = { kind: '24h' };
+
+export function sampleSections(text: (base: string) => string = (base) => base): SectionPayload[] {
+  return [
+    {
+      section: 'alerts',
+      data: {
+        alerts: [
+          {
+            id: 'logs.errorRate',
+            severity: 'fail',
+            title: text('Error rate above 1 %'),
+            detail: text('2.4 % of 1,234 requests failed (alert at 1 %)'),
+            section: 'logs',
+          },
+        ],
+      },
+    },
+    {
+      section: 'health',
+      data: {
+        counts: { pass: 1, warn: 0, fail: 1, error: 0, skipped: 0, never: 1 },
+        tiers: [
+          {
+            tierId: 'daily',
+            title: 'Daily',
+            checks: [
+              {
+                checkId: 'health.database',
+                title: 'Database connectivity',
+                outcome: 'pass',
+                summary: text('PostgreSQL 17.2, round trip 3 ms'),
+                startedAt: new Date(NOW - 300000).toISOString(),
+                durationMs: 42,
+                findings: [],
+              },
+              {
+                checkId: 'logs.errorsLastHour',
+                title: 'Errors in the last hour',
+                outcome: 'fail',
+                summary: text('12 errors'),
+                startedAt: new Date(NOW - 60000).toISOString(),
+                durationMs: 120,
+                findings: [
+                  {
+                    message: text('NoMethodError in BookingsController#create'),
+                    severity: 'error',
+                    location: { file: 'log/production.log', line: 1042 },
+                  },
+                ],
+              },
+              {
+                checkId: 'health.email',
+                title: 'Email delivery',
+                outcome: 'never',
+                summary: 'Not run yet',
+                findings: [],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      section: 'logs',
+      data: {
+        window: WINDOW,
+        from: new Date(NOW - 86400000).toISOString(),
+        to: new Date(NOW).toISOString(),
+        totals: {
+          requests: 1234,
+          errors: 30,
+          errorRatePercent: 2.43,
+          avgMs: 180,
+          p50Ms: 95,
+          p95Ms: 820,
+          p99Ms: 2100,
+        },
+        requestsPerHour: chart('Requests per hour', 'requests', {
+          Requests: (i) => 30 + ((i * 7) % 40),
+        }),
+        errorRate: chart('Error rate', '%', { 'Error rate': (i) => (i % 5 === 0 ? 3 : 0.5) }),
+        durations: chart('Duration percentiles', 'ms', {
+          p50: (i) => 90 + (i % 4) * 5,
+          p95: (i) => 700 + (i % 6) * 40,
+          p99: (i) => (i === 3 ? null : 1800 + (i % 3) * 200),
+        }),
+        statusMix: [
+          { status: '2xx', count: 1100 },
+          { status: '3xx', count: 80 },
+          { status: '4xx', count: 24 },
+          { status: '5xx', count: 30 },
+        ],
+        actions: [
+          {
+            action: text('BookingsController#create'),
+            count: 120,
+            p50Ms: 150,
+            p95Ms: 900,
+            p99Ms: 2500,
+            dbSharePercent: 62,
+          },
+          {
+            action: 'UsersController#show',
+            count: 600,
+            p50Ms: 40,
+            p95Ms: 120,
+            p99Ms: 300,
+            dbSharePercent: 30,
+          },
+        ],
+        exceptions: [
+          {
+            className: text('NoMethodError'),
+            count: 12,
+            lastMessage: text("undefined method `name' for nil"),
+            lastAt: new Date(NOW - 120000).toISOString(),
+          },
+        ],
+        failedLogins: [{ ip: text('203.0.113.7'), count: 14 }],
+        suspicious: [{ ip: '198.51.100.23', count: 3, example: text('GET /wp-login.php') }],
+        slowRequests: [
+          {
+            at: new Date(NOW - 3600000).toISOString(),
+            action: text('ReportsController#index'),
+            path: text('/reports?year=2026'),
+            status: 200,
+            durationMs: 4200,
+            location: { file: text('log/production.log'), line: 77 },
+          },
+        ],
+        sources: [text('log/production.log')],
+        warnings: [],
+      },
+    },
+    {
+      section: 'database',
+      data: {
+        target: text('127.0.0.1:5432/demo_production'),
+        cards: [
+          {
+            id: 'db.size',
+            title: 'Database size',
+            state: 'ok',
+            summary: text('42 MB, PostgreSQL 17.2'),
+            facts: [
+              { label: 'Size', value: '42 MB' },
+              { label: 'Server', value: 'PostgreSQL 17.2' },
+            ],
+            table: {
+              columns: [
+                { key: 'table', label: 'Table' },
+                { key: 'size', label: 'Size (bytes)', numeric: true },
+              ],
+              rows: [
+                [text('bookings'), 20000000],
+                ['users', 9000000],
+              ],
+            },
+          },
+          {
+            id: 'db.cacheHitRatio',
+            title: 'Cache hit ratio',
+            state: 'warn',
+            summary: text('97.1 % (below 99 %)'),
+            fix: text('Raise shared_buffers or look at the sequential scans.'),
+            link: { label: 'PostgreSQL docs', url: text('https://www.postgresql.org/docs/') },
+            facts: [],
+          },
+          {
+            id: 'db.replication',
+            title: 'Replication',
+            state: 'skipped',
+            summary: 'No replica configured.',
+            reason: text('pg_stat_replication is empty'),
+            facts: [],
+          },
+        ],
+        growth: [chart('Database size', 'MB', { 'Database size': (i) => 40 + i * 0.1 })],
+        slowQueries: [
+          {
+            query: text('SELECT * FROM bookings WHERE user_id = $1'),
+            calls: 5000,
+            totalMs: 90000,
+            meanMs: 18,
+            rows: 15000,
+          },
+        ],
+      },
+    },
+    {
+      section: 'business',
+      data: {
+        funnel: [
+          { step: text('1 Signed up'), users: 1000 },
+          { step: '2 Profile', users: 700 },
+          { step: '3 Business', users: 500 },
+          { step: '4 Services', users: 420 },
+          { step: '5 Done', users: 300 },
+        ],
+        completionRatePercent: 30,
+        timeToCompleteHours: 26.5,
+        signupsPerDay: chart('Sign-ups per day', 'users', { 'Sign-ups': (i) => 10 + (i % 7) }),
+        retentionPercent: 41.2,
+        cards: [],
+      },
+    },
+  ];
+}
+
+/** The messages a host sends for one complete refresh. */
+export function refreshMessages(refreshId: number, payloads: SectionPayload[]): HostMessage[] {
+  return [
+    { type: 'init', window: WINDOW, autoRefreshSeconds: 0, workspaceName: 'demo', trusted: true },
+    { type: 'refreshStarted', refreshId, window: WINDOW },
+    ...payloads.map((payload) => ({ type: 'sectionData' as const, refreshId, ...payload })),
+    { type: 'refreshDone', refreshId, at: new Date(NOW).toISOString() },
+  ];
+}
+
+/** Markup that would run script if it were ever parsed as HTML. */
+export const HOSTILE_MARKUP =
+  '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>';
+export const RTL = '\u202Eexe.txt \u05E9\u05DC\u05D5\u05DD \u0645\u0631\u062D\u0628\u0627';
+export const ONE_MEGABYTE = 'A'.repeat(1024 * 1024);

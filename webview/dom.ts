@@ -1,0 +1,95 @@
+/**
+ * The webview's only way to build DOM: elements from a tag, plain properties and children,
+ * with every piece of data set as text. Nothing here ever parses a string as HTML.
+ */
+
+type Child = Node | string | number | null | undefined | false;
+
+export interface ElementProps {
+  className?: string;
+  /** Attributes set with setAttribute; values are data, never markup. */
+  attrs?: Record<string, string | undefined>;
+  /** Event listeners, attached with addEventListener (no inline handlers anywhere). */
+  on?: Record<string, (event: Event) => void>;
+  /** Properties assigned directly (custom elements take their state this way). */
+  props?: Record<string, unknown>;
+}
+
+/** Creates an element; strings and numbers become Text nodes, so data always shows as text. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props?: ElementProps | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
+export function h(tag: string, props?: ElementProps | null, ...children: Child[]): HTMLElement;
+export function h(tag: string, props?: ElementProps | null, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  if (props?.className) element.className = props.className;
+  for (const [name, value] of Object.entries(props?.attrs ?? {})) {
+    if (value !== undefined) element.setAttribute(name, value);
+  }
+  for (const [name, value] of Object.entries(props?.props ?? {})) {
+    (element as unknown as Record<string, unknown>)[name] = value;
+  }
+  for (const [name, listener] of Object.entries(props?.on ?? {})) {
+    element.addEventListener(name, listener);
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces every child of `parent`. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  return Number.isInteger(value) ? integerFormat.format(value) : numberFormat.format(value);
+}
+
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  return value >= 1000
+    ? `${numberFormat.format(value / 1000)} s`
+    : `${integerFormat.format(value)} ms`;
+}
+
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const digits = value !== 0 && Math.abs(value) < 1 ? 2 : 1;
+  return `${value.toFixed(digits)} %`;
+}
+
+/** "5 min ago" style, from an ISO instant; the dashboard's clock is the browser's. */
+export function formatAge(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return 'never';
+  const at = Date.parse(iso);
+  if (!Number.isFinite(at)) return 'unknown';
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} d ago`;
+}
+
+export function formatTime(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isFinite(at) ? new Date(at).toLocaleString() : iso;
+}
+
+/** Long data (a 1 MB log line) is cut for display; the full text stays in the title tooltip. */
+export function clip(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,27 @@
+/**
+ * The alerts strip at the top: every guideline threshold breached now.
+ */
+import type { AlertsView } from '../../src/core/dashboard/protocol';
+import { clip, h } from '../dom';
+import { stateBadge } from './common';
+
+export function renderAlerts(view: AlertsView): Node[] {
+  if (view.alerts.length === 0) {
+    return [h('p', { className: 'all-clear' }, stateBadge('ok'), ' No threshold is breached now.')];
+  }
+  return [
+    h(
+      'ul',
+      { className: 'alerts' },
+      ...view.alerts.map((alert) =>
+        h(
+          'li',
+          { className: `alert alert-${alert.severity}`, attrs: { 'data-alert': alert.id } },
+          stateBadge(alert.severity),
+          h('strong', null, ` ${clip(alert.title, 500)}`),
+          h('span', null, ` — ${clip(alert.detail, 1000)}`),
+        ),
+      ),
+    ),
+  ];
+}

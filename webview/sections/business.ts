@@ -1,0 +1,50 @@
+/**
+ * The Business section: the onboarding funnel with drop-off, completion rate, time to complete,
+ * sign-ups per day and retention.
+ */
+import type { BusinessView } from '../../src/core/dashboard/protocol';
+import { barList, timeChart } from '../chart';
+import { formatNumber, formatPercent, h } from '../dom';
+import { card, figures } from './common';
+
+function formatHours(hours: number | null): string {
+  if (hours === null || !Number.isFinite(hours)) return '–';
+  return hours >= 48 ? `${formatNumber(hours / 24)} days` : `${formatNumber(hours)} h`;
+}
+
+export function renderBusiness(view: BusinessView): Node[] {
+  const nodes: Node[] = [
+    figures([
+      {
+        label: 'Onboarding completion',
+        value: formatPercent(view.completionRatePercent),
+        id: 'business-completion',
+      },
+      { label: 'Time to complete (median)', value: formatHours(view.timeToCompleteHours) },
+      { label: 'Retention after 7 days', value: formatPercent(view.retentionPercent) },
+    ]),
+  ];
+  const charts = h('div', { className: 'charts' });
+  if (view.funnel.length) {
+    charts.append(
+      barList(
+        'Onboarding funnel (users per step)',
+        view.funnel.map((step, index) => {
+          const previous = index > 0 ? view.funnel[index - 1].users : undefined;
+          const drop =
+            previous && previous > 0 ? ((previous - step.users) / previous) * 100 : undefined;
+          return {
+            label: step.step,
+            value: step.users,
+            note: drop === undefined ? undefined : `−${formatPercent(drop)} from previous step`,
+          };
+        }),
+        'users',
+      ),
+    );
+  }
+  if (view.signupsPerDay) charts.append(timeChart(view.signupsPerDay, { bars: true }));
+  nodes.push(charts);
+  if (view.cards.length) nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card)));
+  return nodes;
+}

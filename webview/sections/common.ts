@@ -1,0 +1,84 @@
+/**
+ * Pieces every section uses: key figures, state badges and the card frame.
+ */
+import type { CardState, CardView } from '../../src/core/dashboard/protocol';
+import { externalLink } from '../actions';
+import { clip, h } from '../dom';
+import { dataTable } from '../table';
+
+/** A row of key figures as a description list (label, value) for screen readers. */
+export function figures(items: { label: string; value: string; id?: string }[]): HTMLElement {
+  const list = h('dl', { className: 'figures' });
+  for (const item of items) {
+    list.append(
+      h(
+        'div',
+        { className: 'figure', attrs: { 'data-figure': item.id } },
+        h('dt', null, item.label),
+        h('dd', null, item.value),
+      ),
+    );
+  }
+  return list;
+}
+
+const STATE_ICON: Record<string, string> = {
+  ok: 'pass',
+  pass: 'pass',
+  warn: 'warning',
+  fail: 'error',
+  error: 'error',
+  skipped: 'circle-slash',
+  never: 'circle-large-outline',
+};
+
+/** A state as an icon plus the word, so it never depends on colour alone. */
+export function stateBadge(state: string): HTMLElement {
+  return h(
+    'span',
+    { className: `state state-${state}` },
+    h('span', {
+      className: `codicon codicon-${STATE_ICON[state] ?? 'question'}`,
+      attrs: { 'aria-hidden': 'true' },
+    }),
+    state.toUpperCase(),
+  );
+}
+
+export function subheading(text: string): HTMLElement {
+  return h('h3', null, text);
+}
+
+/** One card of the database or business section, with its state, fix and optional table. */
+export function card(view: CardView): HTMLElement {
+  const state: CardState = view.state;
+  const body = h(
+    'article',
+    { className: `card card-${state}`, attrs: { 'data-card': view.id, 'aria-label': view.title } },
+    h('header', null, h('h3', null, view.title), stateBadge(state)),
+    h('p', { className: 'summary' }, clip(view.summary, 2000)),
+  );
+  if (view.reason) body.append(h('p', { className: 'reason' }, clip(view.reason, 2000)));
+  if (view.fix) {
+    body.append(h('p', { className: 'fix' }, h('strong', null, 'Fix: '), clip(view.fix, 4000)));
+  }
+  if (view.link) body.append(h('p', null, externalLink(view.link.label, view.link.url)));
+  if (view.facts.length) body.append(figures(view.facts));
+  if (view.table) {
+    const table = view.table;
+    body.append(
+      dataTable<(string | number | null)[]>({
+        caption: view.title,
+        pageSize: 10,
+        rows: table.rows,
+        columns: table.columns.map((column, index) => ({
+          key: column.key,
+          label: column.label,
+          numeric: column.numeric,
+          value: (row) => row[index] ?? null,
+        })),
+      }),
+    );
+  }
+  return body;
+}

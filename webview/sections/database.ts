@@ -1,0 +1,79 @@
+/**
+ * The Database section: every card with its state and fix, growth charts from the kept
+ * snapshots, and the slowest queries, each with an "Explain" button.
+ */
+import type { DatabaseView } from '../../src/core/dashboard/protocol';
+import { post } from '../actions';
+import { timeChart } from '../chart';
+import { clip, formatMs, formatNumber, h } from '../dom';
+import { dataTable } from '../table';
+import { card, subheading } from './common';
+
+export function renderDatabase(view: DatabaseView): Node[] {
+  const nodes: Node[] = [h('p', { className: 'meta' }, `Database: ${view.target}`)];
+  nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card)));
+  if (view.growth.length) {
+    nodes.push(subheading('Growth'));
+    nodes.push(h('div', { className: 'charts' }, ...view.growth.map((chart) => timeChart(chart))));
+  }
+  nodes.push(subheading('Slowest queries'));
+  nodes.push(
+    dataTable({
+      caption: 'Slowest queries (pg_stat_statements)',
+      rows: view.slowQueries,
+      sort: { key: 'mean', descending: true },
+      empty: 'No query statistics (is pg_stat_statements enabled?).',
+      columns: [
+        {
+          key: 'query',
+          label: 'Query',
+          value: (row) => row.query,
+          cell: (row) =>
+            h(
+              'code',
+              { className: 'sql', attrs: { title: clip(row.query, 2000) } },
+              clip(row.query, 400),
+            ),
+        },
+        { key: 'calls', label: 'Calls', numeric: true, value: (row) => row.calls },
+        {
+          key: 'mean',
+          label: 'Mean',
+          numeric: true,
+          value: (row) => row.meanMs,
+          cell: (row) => formatMs(row.meanMs),
+        },
+        {
+          key: 'total',
+          label: 'Total',
+          numeric: true,
+          value: (row) => row.totalMs,
+          cell: (row) => formatMs(row.totalMs),
+        },
+        {
+          key: 'rows',
+          label: 'Rows',
+          numeric: true,
+          value: (row) => row.rows,
+          cell: (row) => formatNumber(row.rows),
+        },
+        {
+          key: 'explain',
+          label: 'Plan',
+          sortable: false,
+          value: () => null,
+          cell: (row) =>
+            h(
+              'vscode-button',
+              {
+                attrs: { secondary: '', 'aria-label': 'Explain this query' },
+                on: { click: () => post({ type: 'explainQuery', sql: row.query }) },
+              },
+              'Explain',
+            ),
+        },
+      ],
+    }),
+  );
+  return nodes;
+}

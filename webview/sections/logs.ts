@@ -1,0 +1,174 @@
+/**
+ * The Logs section for the chosen window: key figures, charts, the slowest actions, exceptions,
+ * failed logins and suspicious requests by IP, and slow requests that open the log at their line.
+ */
+import type { LogsView } from '../../src/core/dashboard/protocol';
+import { describeWindow } from '../../src/core/dashboard/protocol';
+import { locationButton } from '../actions';
+import { barList, timeChart } from '../chart';
+import { clip, formatMs, formatNumber, formatPercent, formatTime, h } from '../dom';
+import { dataTable } from '../table';
+import { figures, subheading } from './common';
+
+export function renderLogs(view: LogsView): Node[] {
+  const totals = view.totals;
+  const nodes: Node[] = [
+    h(
+      'p',
+      { className: 'meta' },
+      `${describeWindow(view.window)}: ${formatTime(view.from)} – ${formatTime(view.to)}`,
+    ),
+    figures([
+      { label: 'Requests', value: formatNumber(totals.requests), id: 'log-requests' },
+      { label: 'Errors (5xx)', value: formatNumber(totals.errors), id: 'log-errors' },
+      { label: 'Error rate', value: formatPercent(totals.errorRatePercent), id: 'log-error-rate' },
+      { label: 'Average', value: formatMs(totals.avgMs), id: 'log-avg' },
+      { label: 'p50', value: formatMs(totals.p50Ms), id: 'log-p50' },
+      { label: 'p95', value: formatMs(totals.p95Ms), id: 'log-p95' },
+      { label: 'p99', value: formatMs(totals.p99Ms), id: 'log-p99' },
+    ]),
+    h(
+      'div',
+      { className: 'charts' },
+      timeChart(view.requestsPerHour, { bars: true }),
+      timeChart(view.errorRate),
+      timeChart(view.durations),
+      barList(
+        'Status mix',
+        view.statusMix.map((entry) => ({ label: entry.status, value: entry.count })),
+        'requests',
+      ),
+    ),
+    subheading('Slowest actions'),
+    dataTable({
+      caption: 'Slowest actions',
+      rows: view.actions,
+      sort: { key: 'p95', descending: true },
+      columns: [
+        { key: 'action', label: 'Action', value: (row) => row.action },
+        { key: 'count', label: 'Requests', numeric: true, value: (row) => row.count },
+        {
+          key: 'p50',
+          label: 'p50',
+          numeric: true,
+          value: (row) => row.p50Ms,
+          cell: (row) => formatMs(row.p50Ms),
+        },
+        {
+          key: 'p95',
+          label: 'p95',
+          numeric: true,
+          value: (row) => row.p95Ms,
+          cell: (row) => formatMs(row.p95Ms),
+        },
+        {
+          key: 'p99',
+          label: 'p99',
+          numeric: true,
+          value: (row) => row.p99Ms,
+          cell: (row) => formatMs(row.p99Ms),
+        },
+        {
+          key: 'db',
+          label: 'Database share',
+          numeric: true,
+          value: (row) => row.dbSharePercent,
+          cell: (row) => formatPercent(row.dbSharePercent),
+        },
+      ],
+    }),
+    subheading('Slow requests'),
+    dataTable({
+      caption: 'Slow requests',
+      rows: view.slowRequests,
+      sort: { key: 'duration', descending: true },
+      empty: 'No slow request in this window.',
+      columns: [
+        { key: 'at', label: 'Time', value: (row) => row.at, cell: (row) => formatTime(row.at) },
+        { key: 'action', label: 'Action', value: (row) => row.action },
+        { key: 'path', label: 'Path', value: (row) => row.path },
+        { key: 'status', label: 'Status', numeric: true, value: (row) => row.status },
+        {
+          key: 'duration',
+          label: 'Duration',
+          numeric: true,
+          value: (row) => row.durationMs,
+          cell: (row) => formatMs(row.durationMs),
+        },
+        {
+          key: 'where',
+          label: 'Log line',
+          sortable: false,
+          value: (row) => row.location?.file ?? null,
+          cell: (row) =>
+            row.location ? locationButton(row.location.file, row.location.line) : '–',
+        },
+      ],
+    }),
+    subheading('Exceptions'),
+    dataTable({
+      caption: 'Exceptions by class',
+      rows: view.exceptions,
+      sort: { key: 'count', descending: true },
+      empty: 'No exception in this window.',
+      columns: [
+        { key: 'class', label: 'Exception', value: (row) => row.className },
+        { key: 'count', label: 'Count', numeric: true, value: (row) => row.count },
+        { key: 'message', label: 'Last message', value: (row) => row.lastMessage },
+        {
+          key: 'at',
+          label: 'Last seen',
+          value: (row) => row.lastAt,
+          cell: (row) => formatTime(row.lastAt),
+        },
+      ],
+    }),
+    h(
+      'div',
+      { className: 'two-columns' },
+      h(
+        'div',
+        null,
+        subheading('Failed logins by IP'),
+        dataTable({
+          caption: 'Failed logins by IP',
+          rows: view.failedLogins,
+          sort: { key: 'count', descending: true },
+          empty: 'No failed login in this window.',
+          columns: [
+            { key: 'ip', label: 'IP', value: (row) => row.ip },
+            { key: 'count', label: 'Failed logins', numeric: true, value: (row) => row.count },
+          ],
+        }),
+      ),
+      h(
+        'div',
+        null,
+        subheading('Suspicious requests by IP'),
+        dataTable({
+          caption: 'Suspicious requests by IP',
+          rows: view.suspicious,
+          sort: { key: 'count', descending: true },
+          empty: 'No suspicious request in this window.',
+          columns: [
+            { key: 'ip', label: 'IP', value: (row) => row.ip },
+            { key: 'count', label: 'Requests', numeric: true, value: (row) => row.count },
+            { key: 'example', label: 'Example', value: (row) => row.example },
+          ],
+        }),
+      ),
+    ),
+  ];
+  if (view.sources.length || view.warnings.length) {
+    nodes.push(
+      h(
+        'details',
+        { className: 'sources' },
+        h('summary', null, `Log sources (${view.sources.length})`),
+        h('ul', null, ...view.sources.map((source) => h('li', null, clip(source, 500)))),
+        ...view.warnings.map((warning) => h('p', { className: 'warning' }, clip(warning, 1000))),
+      ),
+    );
+  }
+  return nodes;
+}

@@ -1,0 +1,46 @@
+/**
+ * Chart colours come from the editor's theme variables, read at runtime, and are re-read when the
+ * theme changes (VS Code swaps the body class `vscode-light` / `vscode-dark` / `vscode-high-contrast`).
+ */
+
+export interface ChartColors {
+  foreground: string;
+  grid: string;
+  series: string[];
+}
+
+function cssVar(name: string, fallbackVar?: string): string {
+  const style = getComputedStyle(document.documentElement);
+  const value = style.getPropertyValue(name).trim();
+  if (value || !fallbackVar) return value;
+  return style.getPropertyValue(fallbackVar).trim();
+}
+
+/** The chart palette of the current theme; every colour is a theme variable's value. */
+export function chartColors(): ChartColors {
+  const foreground = cssVar('--vscode-charts-foreground', '--vscode-foreground') || 'CanvasText';
+  return {
+    foreground,
+    grid: cssVar('--vscode-charts-lines', '--vscode-widget-border') || foreground,
+    series: [
+      cssVar('--vscode-charts-blue'),
+      cssVar('--vscode-charts-red'),
+      cssVar('--vscode-charts-yellow'),
+      cssVar('--vscode-charts-green'),
+      cssVar('--vscode-charts-purple'),
+      cssVar('--vscode-charts-orange'),
+    ].map((color) => color || foreground),
+  };
+}
+
+/** Calls `listener` after each theme switch; VS Code changes the body class and the variables. */
+export function onThemeChange(listener: () => void): () => void {
+  let last = document.body.className;
+  const observer = new MutationObserver(() => {
+    if (document.body.className === last) return;
+    last = document.body.className;
+    listener();
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  return () => observer.disconnect();
+}
