@@ -1,0 +1,63 @@
+/**
+ * The questions the template commands ask: a title (validated as it is typed, with the file name
+ * it will get) and a severity tier with the guidelines' response times.
+ */
+import * as vscode from 'vscode';
+import { cleanTitle, validateTitle } from '../../core/templates/scaffold';
+import type { SeverityId } from '../../core/templates/severity';
+import { SEVERITIES } from '../../core/templates/severity';
+import { slugify } from '../../core/templates/slug';
+
+export interface TitleQuestion {
+  step: string;
+  prompt: string;
+  placeHolder: string;
+  /** The file a title would become, shown under the box while typing. */
+  fileName: (slug: string) => string;
+  /** A title passed by a command link: asked again only if it is unusable. */
+  initial?: string;
+}
+
+/** The cleaned title, or undefined when the person cancelled. */
+export async function askTitle(question: TitleQuestion): Promise<string | undefined> {
+  if (question.initial !== undefined && validateTitle(question.initial) === undefined) {
+    return cleanTitle(question.initial);
+  }
+  const title = await vscode.window.showInputBox({
+    title: question.step,
+    prompt: question.prompt,
+    placeHolder: question.placeHolder,
+    value: question.initial,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const problem = validateTitle(value);
+      if (problem) return problem;
+      return {
+        message: `Creates ${question.fileName(slugify(cleanTitle(value)))} (never replaces a file)`,
+        severity: vscode.InputBoxValidationSeverity.Info,
+      };
+    },
+  });
+  return title === undefined ? undefined : cleanTitle(title);
+}
+
+interface SeverityItem extends vscode.QuickPickItem {
+  id: SeverityId;
+}
+
+/** One of the guidelines' tiers, or undefined when the person cancelled. */
+export async function askSeverity(step: string): Promise<SeverityId | undefined> {
+  const items: SeverityItem[] = SEVERITIES.map((severity) => ({
+    id: severity.id,
+    label: severity.label,
+    description: `response within ${severity.responseTime}`,
+    detail: severity.impact,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: step,
+    placeHolder: 'Severity: how soon must someone respond?',
+    ignoreFocusOut: true,
+    matchOnDetail: true,
+  });
+  return picked?.id;
+}
