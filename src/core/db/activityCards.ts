@@ -1,0 +1,461 @@
+/**
+ * Cards about what the server is doing: slowest queries (pg_stat_statements, columns chosen by
+ * the installed extension version), long-running and idle-in-transaction sessions, blocked
+ * queries and their blockers, connections, cache hit ratio and replication.
+ */
+import { UpkeepError } from '../util/errors';
+import type { CardDefinition, CardResult } from './cards';
+import { quoteIdent } from './cards';
+import type { Probe } from './probe';
+import { statStatementsColumns, versionAtLeast } from './probe';
+
+const OWN_QUERIES = `'/* upkeep:%'`;
+
+function grantFix(probe: Probe): string {
+  return `GRANT pg_read_all_stats TO ${quoteIdent(probe.role)};`;
+}
+
+function hiddenText(probe: Probe): { reason?: string; fix?: string } {
+  if (probe.readAllStats) return {};
+  return {
+    reason: `Role ${probe.role} sees the query text of its own sessions only.`,
+    fix: grantFix(probe),
+  };
+}
+
+export interface SlowQuery {
+  queryId: string | null;
+  query: string;
+  role: string | null;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+  /** Share of all recorded execution time in this database, 0..1. */
+  share: number;
+  /** Time reading blocks, when track_io_timing is on (ms). */
+  blockReadMs: number;
+}
+
+export interface SlowQueriesData {
+  queries: SlowQuery[];
+  /** Whether other roles' statements are included (the toggle). */
+  allRoles: boolean;
+  extensionVersion: string;
+  extensionSchema: string;
+  /** Column names read, for the curious: `mean_exec_time` or `mean_time`, ... */
+  columns: { totalTime: string; meanTime: string; blockReadTime: string };
+}
+
+const SLOW_MEAN_MS = 1000;
+
+/** Why pg_stat_statements cannot be read yet, with the exact fix, or undefined when it can. */
+export function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | undefined {
+  const pss = probe.statStatements;
+  const preload =
+    'add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart PostgreSQL';
+  if (!pss.available && !pss.created) {
+    return {
+      reason: 'The pg_stat_statements extension is not installed on this server.',
+      fix: `Install the server's contrib package (e.g. postgresql-contrib), ${preload}, then run: CREATE EXTENSION pg_stat_statements;`,
+    };
+  }
+  if (!pss.created) {
+    return {
+      reason: `pg_stat_statements is available (${pss.defaultVersion}) but not created in database ${probe.database}.`,
+      fix:
+        pss.loaded === false
+          ? `${preload[0].toUpperCase()}${preload.slice(1)}, then run: CREATE EXTENSION pg_stat_statements;`
+          : 'CREATE EXTENSION pg_stat_statements;',
+    };
+  }
+  if (pss.loaded === false) {
+    return {
+      reason: 'pg_stat_statements is created but not loaded, so it records nothing.',
+      fix: `${preload[0].toUpperCase()}${preload.slice(1)}.`,
+    };
+  }
+  return undefined;
+}
+
+const slowQueries: CardDefinition = {
+  id: 'slowQueries',
+  title: 'Slowest queries',
+  async run({ session, probe, signal, limit, allRoles }): Promise<CardResult<SlowQueriesData>> {
+    const blocker = statStatementsBlocker(probe);
+    if (blocker) return { state: 'skipped', summary: blocker.reason, ...blocker, data: null };
+    const pss = probe.statStatements;
+    const version = pss.version as string;
+    const columns = statStatementsColumns(version);
+    const view = `${quoteIdent(pss.schema as string)}.pg_stat_statements`;
+    const roleFilter = allRoles
+      ? ''
+      : 'AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)';
+
+    let rows: SlowQuery[];
+    try {
+      rows = await session.query<SlowQuery>(
+        'slowQueries',
+        `WITH s AS (
+           SELECT s.* FROM ${view} s
+            WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND s.query NOT LIKE ${OWN_QUERIES} ${roleFilter})
+         SELECT s.queryid::text AS "queryId", left(s.query, 2000) AS query, r.rolname AS role,
+                s.calls::float8 AS calls, s.${columns.totalTime}::float8 AS "totalMs",
+                s.${columns.meanTime}::float8 AS "meanMs", s.rows::float8 AS rows,
+                coalesce(s.${columns.totalTime} / nullif(sum(s.${columns.totalTime}) OVER (), 0), 0)::float8 AS share,
+                s.${columns.blockReadTime}::float8 AS "blockReadMs"
+           FROM s LEFT JOIN pg_roles r ON r.oid = s.userid
+          ORDER BY s.${columns.totalTime} DESC
+          LIMIT $1`,
+        [limit],
+        signal,
+      );
+    } catch (error) {
+      // SQLSTATE 55000: created but the library is not in shared_preload_libraries.
+      if (UpkeepError.is(error) && /shared_preload_libraries/.test(error.message)) {
+        return {
+          state: 'skipped',
+          summary: 'pg_stat_statements is created but not loaded',
+          reason:
+            'pg_stat_statements must be loaded via shared_preload_libraries to record anything.',
+          fix: 'Add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart PostgreSQL.',
+          data: null,
+        };
+      }
+      throw error;
+    }
+
+    const data: SlowQueriesData = {
+      queries: rows,
+      allRoles,
+      extensionVersion: version,
+      extensionSchema: pss.schema as string,
+      columns,
+    };
+    const notes: { reason?: string; fix?: string } = allRoles ? hiddenText(probe) : {};
+    if (pss.defaultVersion && !versionAtLeast(version, pss.defaultVersion)) {
+      notes.reason = [
+        notes.reason,
+        `pg_stat_statements ${version} is older than the server's ${pss.defaultVersion}.`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      notes.fix = [notes.fix, `ALTER EXTENSION pg_stat_statements UPDATE;`]
+        .filter(Boolean)
+        .join(' ');
+    }
+    const slow = rows.filter((row) => row.meanMs >= SLOW_MEAN_MS);
+    if (rows.length === 0) {
+      return { state: 'ok', summary: 'No statements recorded yet', ...notes, data };
+    }
+    const top = rows[0];
+    const headline = `top query takes ${Math.round(top.share * 100)} % of the time (${top.meanMs.toFixed(1)} ms mean, ${top.calls.toLocaleString('en')} calls)`;
+    if (slow.length === 0) return { state: 'ok', summary: headline, ...notes, data };
+    return {
+      state: 'warn',
+      summary: `${slow.length} queries average over ${SLOW_MEAN_MS / 1000} s; ${headline}`,
+      reason: notes.reason ?? `The slowest averages ${Math.round(slow[0].meanMs)} ms.`,
+      fix: notes.fix ?? 'Select the query and run "Upkeep: Explain Query" to see its plan.',
+      data,
+    };
+  },
+};
+
+export interface SessionActivity {
+  pid: number;
+  role: string | null;
+  application: string | null;
+  state: string | null;
+  query: string | null;
+  /** Seconds since the current query started. */
+  queryAgeSeconds: number | null;
+  /** Seconds since the transaction started. */
+  transactionAgeSeconds: number | null;
+  waitEvent: string | null;
+}
+
+const ACTIVITY_COLUMNS = `a.pid, a.usename AS role, a.application_name AS application, a.state,
+  left(a.query, 1000) AS query, a.wait_event_type || coalesce(':' || a.wait_event, '') AS "waitEvent",
+  extract(epoch FROM now() - a.query_start)::float8 AS "queryAgeSeconds",
+  extract(epoch FROM now() - a.xact_start)::float8 AS "transactionAgeSeconds"`;
+
+const longRunning: CardDefinition = {
+  id: 'longRunning',
+  title: 'Long-running queries and open transactions',
+  async run({
+    session,
+    probe,
+    signal,
+    limit,
+    longRunningSeconds,
+  }): Promise<CardResult<{ sessions: SessionActivity[]; thresholdSeconds: number }>> {
+    const rows = await session.query<SessionActivity>(
+      'longRunning',
+      `SELECT ${ACTIVITY_COLUMNS}
+         FROM pg_stat_activity a
+        WHERE a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+          AND a.datname = current_database()
+          AND (a.state = 'active' OR a.state LIKE 'idle in transaction%')
+          AND coalesce(a.query, '') NOT LIKE ${OWN_QUERIES}
+        ORDER BY greatest(now() - a.xact_start, now() - a.query_start) DESC NULLS LAST
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const data = { sessions: rows, thresholdSeconds: longRunningSeconds };
+    const long = rows.filter(
+      (row) =>
+        (row.state === 'active' && (row.queryAgeSeconds ?? 0) >= longRunningSeconds) ||
+        (row.transactionAgeSeconds ?? 0) >= longRunningSeconds,
+    );
+    if (long.length === 0) {
+      return {
+        state: 'ok',
+        summary: `${rows.length} sessions busy, none for ${longRunningSeconds} s or more`,
+        ...hiddenText(probe),
+        data,
+      };
+    }
+    const idle = long.filter((row) => row.state?.startsWith('idle in transaction'));
+    const worst = long[0];
+    return {
+      state: 'warn',
+      summary: `${long.length} sessions running or holding a transaction ${longRunningSeconds} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
+      reason: `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.`,
+      fix: `Find out what pid ${worst.pid} waits for; if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
+      data,
+    };
+  },
+};
+
+export interface BlockedQuery extends SessionActivity {
+  blockedBy: number[];
+  blockers: SessionActivity[];
+}
+
+const blocked: CardDefinition = {
+  id: 'blocked',
+  title: 'Blocked queries',
+  async run({
+    session,
+    probe,
+    signal,
+    limit,
+  }): Promise<CardResult<{ blocked: BlockedQuery[]; waitingLocks: number }>> {
+    const rows = await session.query<BlockedQuery>(
+      'blocked',
+      `SELECT ${ACTIVITY_COLUMNS}, pg_blocking_pids(a.pid) AS "blockedBy",
+              coalesce((SELECT json_agg(json_build_object(
+                  'pid', b.pid, 'role', b.usename, 'application', b.application_name, 'state', b.state,
+                  'query', left(b.query, 1000), 'waitEvent', b.wait_event_type,
+                  'queryAgeSeconds', extract(epoch FROM now() - b.query_start)::float8,
+                  'transactionAgeSeconds', extract(epoch FROM now() - b.xact_start)::float8))
+                 FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))), '[]'::json) AS blockers
+         FROM pg_stat_activity a
+        WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
+          AND cardinality(pg_blocking_pids(a.pid)) > 0
+        ORDER BY a.query_start
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const [locks] = await session.query<{ waiting: number }>(
+      'blocked',
+      'SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted',
+      undefined,
+      signal,
+    );
+    const data = { blocked: rows, waitingLocks: locks.waiting };
+    if (rows.length === 0) {
+      return { state: 'ok', summary: 'No query is waiting for a lock', ...hiddenText(probe), data };
+    }
+    const first = rows[0];
+    const blocker = first.blockers[0];
+    return {
+      state: 'warn',
+      summary: `${rows.length} queries blocked by others' locks`,
+      reason: `pid ${first.pid} waits ${Math.round(first.queryAgeSeconds ?? 0)} s for pid ${first.blockedBy.join(', ')}${blocker ? ` (${blocker.state}, transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)` : ''}.`,
+      fix: `If the blocker is stuck: SELECT pg_cancel_backend(${first.blockedBy[0]});`,
+      data,
+    };
+  },
+};
+
+export interface ConnectionsData {
+  total: number;
+  maxConnections: number;
+  reserved: number;
+  /** total / (max - reserved), 0..1. */
+  share: number;
+  byState: { state: string; count: number }[];
+  byApplication: { application: string; role: string | null; count: number }[];
+}
+
+const connections: CardDefinition = {
+  id: 'connections',
+  title: 'Connections',
+  async run({ session, signal }): Promise<CardResult<ConnectionsData>> {
+    const rows = await session.query<{
+      state: string | null;
+      application: string;
+      role: string | null;
+      count: number;
+    }>(
+      'connections',
+      `SELECT state, coalesce(nullif(application_name, ''), '(none)') AS application, usename AS role, count(*)::int AS count
+         FROM pg_stat_activity WHERE backend_type = 'client backend'
+        GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
+      undefined,
+      signal,
+    );
+    const [settings] = await session.query<{ max: number; reserved: number }>(
+      'connections',
+      `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved`,
+      undefined,
+      signal,
+    );
+    const total = rows.reduce((sum, row) => sum + row.count, 0);
+    const byStateMap = new Map<string, number>();
+    for (const row of rows) {
+      byStateMap.set(
+        row.state ?? 'unknown',
+        (byStateMap.get(row.state ?? 'unknown') ?? 0) + row.count,
+      );
+    }
+    const usable = Math.max(1, settings.max - settings.reserved);
+    const data: ConnectionsData = {
+      total,
+      maxConnections: settings.max,
+      reserved: settings.reserved,
+      share: total / usable,
+      byState: [...byStateMap]
+        .map(([state, count]) => ({ state, count }))
+        .sort((a, b) => b.count - a.count),
+      byApplication: rows.map(({ application, role, count }) => ({ application, role, count })),
+    };
+    const summary = `${total} of ${usable} connections in use (${Math.round(data.share * 100)} %)`;
+    if (data.share < 0.8) return { state: 'ok', summary, data };
+    return {
+      state: 'warn',
+      summary,
+      reason:
+        'Near max_connections new sessions are refused; a pooler (PgBouncer) or smaller app pools help.',
+      fix: `Lower the app's pool size (config/database.yml pool:) or add a connection pooler.`,
+      data,
+    };
+  },
+};
+
+export interface CacheHitData {
+  /** 0..1, null before any block was read. */
+  tables: number | null;
+  indexes: number | null;
+  blocksRead: number;
+}
+
+const cacheHitRatio: CardDefinition = {
+  id: 'cacheHitRatio',
+  title: 'Cache hit ratio',
+  async run({ session, signal }): Promise<CardResult<CacheHitData>> {
+    const [row] = await session.query<CacheHitData>(
+      'cacheHitRatio',
+      `SELECT (SELECT sum(heap_blks_hit)::float8 / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0) FROM pg_statio_user_tables) AS tables,
+              (SELECT sum(idx_blks_hit)::float8 / nullif(sum(idx_blks_hit) + sum(idx_blks_read), 0) FROM pg_statio_user_indexes) AS indexes,
+              (SELECT coalesce(sum(heap_blks_read), 0)::float8 FROM pg_statio_user_tables) AS "blocksRead"`,
+      undefined,
+      signal,
+    );
+    const percent = (value: number | null): string =>
+      value === null ? 'n/a' : `${(value * 100).toFixed(2)} %`;
+    const summary = `tables ${percent(row.tables)}, indexes ${percent(row.indexes)}`;
+    const low = [row.tables, row.indexes].some((value) => value !== null && value < 0.99);
+    if (!low || row.blocksRead < 1000) return { state: 'ok', summary, data: row };
+    return {
+      state: 'warn',
+      summary,
+      reason:
+        'Below 99 % many reads go to disk: the working set is larger than shared_buffers and the OS cache.',
+      fix: 'Raise shared_buffers (about 25 % of RAM) or give the server more memory.',
+      data: row,
+    };
+  },
+};
+
+export interface ReplicationData {
+  role: 'replica' | 'primary';
+  /** On a replica: seconds since the last replayed transaction (grows when the primary is idle). */
+  lagSeconds: number | null;
+  /** On a primary: attached replicas. */
+  replicas: {
+    application: string;
+    clientAddress: string | null;
+    state: string;
+    replayLagSeconds: number | null;
+  }[];
+}
+
+const replication: CardDefinition = {
+  id: 'replication',
+  title: 'Replication',
+  async run({ session, probe, signal }): Promise<CardResult<ReplicationData>> {
+    if (probe.replica) {
+      const [row] = await session.query<{ lag: number | null }>(
+        'replication',
+        'SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS lag',
+        undefined,
+        signal,
+      );
+      const data: ReplicationData = { role: 'replica', lagSeconds: row.lag, replicas: [] };
+      const summary =
+        row.lag === null
+          ? 'Replica; nothing replayed yet'
+          : `Replica, ${Math.round(row.lag)} s behind the primary`;
+      if (row.lag === null || row.lag < 60) return { state: 'ok', summary, data };
+      return {
+        state: 'warn',
+        summary,
+        reason:
+          'A replica more than a minute behind serves stale reads (or the primary has been idle).',
+        fix: "Check the replica's disk and network, and long queries on it (hot_standby_feedback).",
+        data,
+      };
+    }
+    const rows = await session.query<ReplicationData['replicas'][number]>(
+      'replication',
+      `SELECT application_name AS application, client_addr::text AS "clientAddress", state,
+              extract(epoch FROM replay_lag)::float8 AS "replayLagSeconds"
+         FROM pg_stat_replication ORDER BY 1`,
+      undefined,
+      signal,
+    );
+    const data: ReplicationData = { role: 'primary', lagSeconds: null, replicas: rows };
+    if (rows.length === 0) {
+      return {
+        state: 'skipped',
+        summary: 'Not a replica, and no replica is attached',
+        reason: 'There is no replication to watch.',
+        data,
+      };
+    }
+    const behind = rows.filter((row) => (row.replayLagSeconds ?? 0) >= 60);
+    const summary = `${rows.length} replicas attached${behind.length ? `, ${behind.length} a minute or more behind` : ''}`;
+    return behind.length
+      ? {
+          state: 'warn',
+          summary,
+          reason: `${behind[0].application} is ${Math.round(behind[0].replayLagSeconds ?? 0)} s behind.`,
+          data,
+        }
+      : { state: 'ok', summary, data };
+  },
+};
+
+export const activityCards: CardDefinition[] = [
+  slowQueries,
+  longRunning,
+  blocked,
+  connections,
+  cacheHitRatio,
+  replication,
+];

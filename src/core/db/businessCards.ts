@@ -1,0 +1,270 @@
+/**
+ * The guidelines' business metrics, found by introspection: onboarding funnel (users by
+ * onboarding_step, completion, time to complete, drop-off), sign-ups per day, 7-day retention
+ * and counts of users, businesses and services. Also runs a repo's own metric queries.
+ */
+import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
+import { quoteIdent } from './cards';
+import { leadingKeyword, splitStatements } from './sqlText';
+
+/** The guidelines' onboarding has five steps; a higher step seen in the data wins. */
+const LAST_STEP = 5;
+const METRIC_ROWS = 100;
+
+interface Columns {
+  schema: string;
+  tables: Map<string, Set<string>>;
+}
+
+async function introspect(context: CardContext): Promise<Columns> {
+  const rows = await context.session.query<{ schema: string; table: string; column: string }>(
+    'introspection',
+    `SELECT table_schema AS schema, table_name AS table, column_name AS column
+       FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name IN ('users', 'businesses', 'services')`,
+    undefined,
+    context.signal,
+  );
+  const tables = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (!tables.has(row.table)) tables.set(row.table, new Set());
+    tables.get(row.table)?.add(row.column);
+  }
+  return { schema: rows[0]?.schema ?? 'public', tables };
+}
+
+export interface OnboardingData {
+  total: number;
+  steps: { step: number | null; users: number }[];
+  lastStep: number;
+  /** Share of users at the last step, 0..1. */
+  completionRate: number;
+  /** Mean seconds from created_at to onboarding_completed_at; null without that column. */
+  averageSecondsToComplete: number | null;
+  /** Share lost between reaching step n and step n+1 (users at step ≥ n). */
+  dropOff: { from: number; to: number; reached: number; continued: number; lost: number }[];
+}
+
+const onboarding: CardDefinition = {
+  id: 'onboarding',
+  title: 'Onboarding funnel',
+  async run(context): Promise<CardResult<OnboardingData>> {
+    const { tables } = await introspect(context);
+    const users = tables.get('users');
+    if (!users?.has('onboarding_step')) {
+      return {
+        state: 'skipped',
+        summary: users
+          ? 'users has no onboarding_step column'
+          : 'No users table in the current schema',
+        reason: 'The onboarding funnel reads users.onboarding_step (1..5), as in the guidelines.',
+        fix: 'Define your own metric as SQL under metrics: in .upkeep/playbook.yaml.',
+        data: null,
+      };
+    }
+    const steps = await context.session.query<{ step: number | null; users: number }>(
+      'onboarding',
+      'SELECT onboarding_step::int AS step, count(*)::int AS users FROM users GROUP BY 1 ORDER BY 1 NULLS FIRST',
+      undefined,
+      context.signal,
+    );
+    let averageSecondsToComplete: number | null = null;
+    if (users.has('onboarding_completed_at') && users.has('created_at')) {
+      const [row] = await context.session.query<{ seconds: number | null }>(
+        'onboarding',
+        `SELECT extract(epoch FROM avg(onboarding_completed_at - created_at))::float8 AS seconds
+           FROM users WHERE onboarding_completed_at IS NOT NULL`,
+        undefined,
+        context.signal,
+      );
+      averageSecondsToComplete = row.seconds;
+    }
+    const total = steps.reduce((sum, row) => sum + row.users, 0);
+    const lastStep = Math.max(LAST_STEP, ...steps.map((row) => row.step ?? 0));
+    const atLast = steps
+      .filter((row) => (row.step ?? 0) >= lastStep)
+      .reduce((sum, row) => sum + row.users, 0);
+    const reached = (step: number): number =>
+      steps.filter((row) => (row.step ?? 0) >= step).reduce((sum, row) => sum + row.users, 0);
+    const dropOff: OnboardingData['dropOff'] = [];
+    for (let step = 1; step < lastStep; step++) {
+      const from = reached(step);
+      const to = reached(step + 1);
+      dropOff.push({
+        from: step,
+        to: step + 1,
+        reached: from,
+        continued: to,
+        lost: from ? (from - to) / from : 0,
+      });
+    }
+    const data: OnboardingData = {
+      total,
+      steps,
+      lastStep,
+      completionRate: total ? atLast / total : 0,
+      averageSecondsToComplete,
+      dropOff,
+    };
+    const worst = [...dropOff].sort((a, b) => b.lost - a.lost)[0];
+    const days =
+      averageSecondsToComplete === null
+        ? ''
+        : `, ${(averageSecondsToComplete / 86400).toFixed(1)} days to complete`;
+    return {
+      state: 'ok',
+      summary: `${(data.completionRate * 100).toFixed(1)} % of ${total.toLocaleString('en')} users completed onboarding${days}${worst && worst.lost > 0 ? `; most lost between steps ${worst.from} and ${worst.to} (${Math.round(worst.lost * 100)} %)` : ''}`,
+      data,
+    };
+  },
+};
+
+export interface BusinessGrowthData {
+  counts: { users?: number; businesses?: number; services?: number };
+  /** Sign-ups per day over the last 30 days (days without any are left out). */
+  signUpsPerDay: { day: string; users: number }[];
+  retention7d: {
+    /** Users who signed up 8..37 days ago. */
+    cohort: number;
+    /** Of those, signed in again 7+ days after signing up. */
+    retained: number;
+    rate: number;
+    /** The column compared with created_at, e.g. `current_sign_in_at`. */
+    basedOn: string;
+  } | null;
+  /** Why retention is missing, when it is. */
+  retentionNote?: string;
+}
+
+const RETENTION_COLUMNS = [
+  'current_sign_in_at',
+  'last_sign_in_at',
+  'last_seen_at',
+  'last_active_at',
+  'last_login_at',
+];
+
+const businessGrowth: CardDefinition = {
+  id: 'businessGrowth',
+  title: 'Users, businesses and services',
+  async run(context): Promise<CardResult<BusinessGrowthData>> {
+    const { tables } = await introspect(context);
+    const present = ['users', 'businesses', 'services'].filter((table) => tables.has(table));
+    if (present.length === 0) {
+      return {
+        state: 'skipped',
+        summary: 'No users, businesses or services table in the current schema',
+        reason: 'Business counts read those tables when they exist.',
+        fix: 'Define your own metric as SQL under metrics: in .upkeep/playbook.yaml.',
+        data: null,
+      };
+    }
+    const [countRow] = await context.session.query<Record<string, number>>(
+      'businessGrowth',
+      `SELECT ${present.map((table) => `(SELECT count(*) FROM ${quoteIdent(table)})::float8 AS ${quoteIdent(table)}`).join(', ')}`,
+      undefined,
+      context.signal,
+    );
+    const data: BusinessGrowthData = { counts: countRow, signUpsPerDay: [], retention7d: null };
+    const users = tables.get('users');
+    if (users?.has('created_at')) {
+      const days = await context.session.query<{ day: string; users: number }>(
+        'businessGrowth',
+        `SELECT to_char(date_trunc('day', created_at), 'YYYY-MM-DD') AS day, count(*)::int AS users
+           FROM users WHERE created_at >= $1::timestamptz - interval '30 days'
+          GROUP BY 1 ORDER BY 1`,
+        [context.clock.now().toISOString()],
+        context.signal,
+      );
+      data.signUpsPerDay = days;
+      const column = RETENTION_COLUMNS.find((name) => users.has(name));
+      if (column) {
+        const [row] = await context.session.query<{ cohort: number; retained: number }>(
+          'businessGrowth',
+          `SELECT count(*)::int AS cohort,
+                  count(*) FILTER (WHERE ${quoteIdent(column)} >= created_at + interval '7 days')::int AS retained
+             FROM users
+            WHERE created_at < $1::timestamptz - interval '8 days' AND created_at >= $1::timestamptz - interval '37 days'`,
+          [context.clock.now().toISOString()],
+          context.signal,
+        );
+        data.retention7d = {
+          ...row,
+          rate: row.cohort ? row.retained / row.cohort : 0,
+          basedOn: column,
+        };
+      } else {
+        data.retentionNote = `users has none of ${RETENTION_COLUMNS.join(', ')}, so 7-day retention cannot be measured.`;
+      }
+    }
+    const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);
+    const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
+    const retention = data.retention7d?.cohort
+      ? `, 7-day retention ${Math.round(data.retention7d.rate * 100)} % (${data.retention7d.basedOn})`
+      : '';
+    return {
+      state: 'ok',
+      summary: `${parts.join(', ')}; ${recent.toLocaleString('en')} sign-ups in 30 days${retention}`,
+      reason: data.retentionNote,
+      data,
+    };
+  },
+};
+
+export const businessCards: CardDefinition[] = [onboarding, businessGrowth];
+
+export interface MetricData {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
+/** A repo-defined metric as a card: one read-only statement, at most 100 rows shown. */
+export function metricCard(metric: RepoMetric): CardDefinition {
+  return {
+    id: `metric:${metric.id}`,
+    title: metric.title,
+    async run(context): Promise<CardResult<MetricData>> {
+      const statements = splitStatements(metric.sql);
+      if (statements.length !== 1) {
+        return {
+          state: 'error',
+          summary: `The metric's SQL must be exactly one statement (it has ${statements.length})`,
+          fix: `Fix metric "${metric.id}" in .upkeep/playbook.yaml.`,
+          data: null,
+        };
+      }
+      const tag = `metric.${metric.id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50)}`;
+      // A query that reads can be wrapped, so a huge result never crosses the wire.
+      const sql = ['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(leadingKeyword(statements[0]))
+        ? `SELECT * FROM (${statements[0]}\n) AS metric LIMIT ${METRIC_ROWS + 1}`
+        : statements[0];
+      const rows = await context.session.query<Record<string, unknown>>(
+        tag,
+        sql,
+        undefined,
+        context.signal,
+      );
+      const shown = rows
+        .slice(0, METRIC_ROWS)
+        .map((row) =>
+          Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)])),
+        );
+      const columns = rows[0] ? Object.keys(rows[0]) : [];
+      const single =
+        rows.length === 1 && columns.length === 1 ? String(shown[0][columns[0]]) : undefined;
+      return {
+        state: 'ok',
+        summary: single ?? `${rows.length} rows`,
+        data: { columns, rows: shown, truncated: rows.length > METRIC_ROWS },
+      };
+    },
+  };
+}
+
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint') return value.toString();
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  return value;
+}

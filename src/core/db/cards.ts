@@ -1,0 +1,217 @@
+/**
+ * The database cards: each one runs alone (its own read-only transaction on the shared
+ * session), says ok, warn, skipped or error, and carries typed, JSON-serializable data for the
+ * dashboard, the CLI and the checks. A timeout or failure in one card leaves the others intact.
+ */
+import type { Clock } from '../util/clock';
+import { systemClock } from '../util/clock';
+import { UpkeepError, describeError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
+import { describeSource } from './connection';
+import type { Probe } from './probe';
+import { probeServer } from './probe';
+import type { DbSession } from './session';
+import { activityCards } from './activityCards';
+import { businessCards, metricCard } from './businessCards';
+import { tableCards } from './tableCards';
+
+export type CardState = 'ok' | 'warn' | 'skipped' | 'error';
+
+export interface DbCard<T = unknown> {
+  id: string;
+  title: string;
+  state: CardState;
+  /** One line: the headline number or the reason it could not run. */
+  summary: string;
+  /** Why the card is skipped, warns or failed. */
+  reason?: string;
+  /** The exact statement or step that fixes it. */
+  fix?: string;
+  /** Typed per card (see the *Data interfaces), JSON-serializable; null when it did not run. */
+  data: T | null;
+  durationMs: number;
+}
+
+/** A query a repo defines in `.upkeep/playbook.yaml` (`metrics:`); run only when trusted. */
+export interface RepoMetric {
+  id: string;
+  title: string;
+  sql: string;
+}
+
+export interface CardOptions {
+  clock?: Clock;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Card ids to run; all when absent. */
+  only?: string[];
+  /** Rows per list (slowest queries, largest tables, ...). Default 10. */
+  limit?: number;
+  /** Slow queries of every role (needs pg_read_all_stats to see their text). Default true. */
+  allRoles?: boolean;
+  /** JSON file for size snapshots (growth); none kept when absent. */
+  snapshotFile?: string;
+  /** Queries defined by the repo; the caller passes them only in a trusted workspace. */
+  metrics?: RepoMetric[];
+  /** A probe already made on this session. */
+  probe?: Probe;
+  /** An active query or open transaction older than this warns. Default 60 s. */
+  longRunningSeconds?: number;
+}
+
+export interface CardContext {
+  session: DbSession;
+  probe: Probe;
+  clock: Clock;
+  signal?: AbortSignal;
+  log: Logger;
+  limit: number;
+  allRoles: boolean;
+  snapshotFile?: string;
+  longRunningSeconds: number;
+}
+
+export type CardResult<T = unknown> = Omit<DbCard<T>, 'id' | 'title' | 'durationMs'>;
+
+export interface CardDefinition {
+  id: string;
+  title: string;
+  run(context: CardContext): Promise<CardResult>;
+}
+
+export interface ConnectivityData {
+  serverVersion: string;
+  serverVersionNum: number;
+  roundTripMs: number;
+  database: string;
+  role: string;
+  replica: boolean;
+  /** `user@host:port/database`. */
+  display: string;
+  source: string;
+  statStatements: Probe['statStatements'];
+  readAllStats: boolean;
+}
+
+const connectivityCard: CardDefinition = {
+  id: 'connectivity',
+  title: 'Connectivity',
+  async run({ session, probe, signal }) {
+    const started = performance.now();
+    await session.query('connectivity', 'SELECT 1', undefined, signal);
+    const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
+    const data: ConnectivityData = {
+      serverVersion: probe.serverVersion,
+      serverVersionNum: probe.serverVersionNum,
+      roundTripMs,
+      database: probe.database,
+      role: probe.role,
+      replica: probe.replica,
+      display: session.connection.display,
+      source: describeSource(session.connection.source),
+      statStatements: probe.statStatements,
+      readAllStats: probe.readAllStats,
+    };
+    return {
+      state: 'ok',
+      summary: `PostgreSQL ${probe.serverVersion}, ${Math.round(roundTripMs)} ms round trip (${data.source})`,
+      data,
+    };
+  },
+};
+
+/** Every built-in card, in the order they are shown. */
+export const cardDefinitions: CardDefinition[] = [
+  connectivityCard,
+  ...tableCards,
+  ...activityCards,
+  ...businessCards,
+];
+
+export const cardIds: string[] = cardDefinitions.map((card) => card.id);
+
+/**
+ * Probes the server, then runs the cards one after another on the session. Each card's error
+ * becomes that card's `error` state; only cancelling (the signal) rejects the whole call.
+ */
+export async function collectCards(
+  session: DbSession,
+  options: CardOptions = {},
+): Promise<DbCard[]> {
+  const log = options.log ?? silentLogger;
+  const probe = options.probe ?? (await probeServer(session, options.signal));
+  const context: CardContext = {
+    session,
+    probe,
+    clock: options.clock ?? systemClock,
+    signal: options.signal,
+    log,
+    limit: options.limit ?? 10,
+    allRoles: options.allRoles ?? true,
+    snapshotFile: options.snapshotFile,
+    longRunningSeconds: options.longRunningSeconds ?? 60,
+  };
+  const definitions = [...cardDefinitions, ...(options.metrics ?? []).map(metricCard)].filter(
+    (card) => !options.only || options.only.includes(card.id),
+  );
+  const cards: DbCard[] = [];
+  for (const definition of definitions) {
+    cards.push(await runDefinition(definition, context));
+  }
+  return cards;
+}
+
+/** Runs one card by id (`metric:<id>` for a repo metric given in options.metrics). */
+export async function runCard(
+  session: DbSession,
+  id: string,
+  options: CardOptions = {},
+): Promise<DbCard> {
+  const [card] = await collectCards(session, { ...options, only: [id] });
+  if (!card) throw new UpkeepError('not-found', `There is no database card "${id}".`);
+  return card;
+}
+
+async function runDefinition(definition: CardDefinition, context: CardContext): Promise<DbCard> {
+  const started = performance.now();
+  try {
+    const result = await definition.run(context);
+    const durationMs = Math.round(performance.now() - started);
+    context.log.debug(`card ${definition.id}: ${result.state} in ${durationMs} ms`);
+    return { id: definition.id, title: definition.title, ...result, durationMs };
+  } catch (error) {
+    if (UpkeepError.is(error, 'cancelled') || context.signal?.aborted) throw error;
+    const durationMs = Math.round(performance.now() - started);
+    context.log.warn(
+      `card ${definition.id} failed after ${durationMs} ms: ${describeError(error)}`,
+    );
+    return {
+      id: definition.id,
+      title: definition.title,
+      state: 'error',
+      summary: `Could not run: ${error instanceof Error ? error.message : String(error)}`,
+      reason: error instanceof Error ? error.message : String(error),
+      fix: UpkeepError.is(error) ? error.hint : undefined,
+      data: null,
+      durationMs,
+    };
+  }
+}
+
+/** `1.2 GB`-style sizes, as pg_size_pretty prints them. */
+export function prettyBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 10 * 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Math.round(value)} ${units[unit]}`;
+}
+
+/** Double-quotes an identifier for SQL shown to the user (and run by maintenance). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,333 @@
+/**
+ * Finds the database to look at: the Upkeep setting, then DATABASE_URL (environment, then
+ * `.env`), then `config/database.yml` for the chosen Rails environment. Says where the
+ * connection came from and never lets a password into the returned `display` or a message.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import type { ClientConfig } from 'pg';
+import type { UpkeepSettings } from '../settings';
+import { UpkeepError } from '../util/errors';
+import { redact } from '../util/logger';
+import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
+import { parseDatabaseYml, unsupportedErbIn } from './databaseYml';
+
+export type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
+
+export interface ConnectionSource {
+  kind: ConnectionSourceKind;
+  /** Workspace-relative file the connection was read from. */
+  file?: string;
+  /** 1-based line in `file`. */
+  line?: number;
+  /** Rails environment (database.yml). */
+  environment?: string;
+  /** Database of a multi-database environment (database.yml). */
+  name?: string;
+}
+
+export interface ResolvedConnection {
+  /** Ready for `new pg.Client(config)`; holds the password, so never log or return it. */
+  config: ClientConfig;
+  /** `user@host:port/database`, safe to show anywhere. */
+  display: string;
+  source: ConnectionSource;
+  /** Maintenance on a production connection needs the database name typed. */
+  production: boolean;
+  databaseName: string;
+}
+
+export interface ResolveOptions {
+  /** Absolute path of the workspace folder. */
+  workspace: string;
+  settings: UpkeepSettings;
+  env: NodeJS.ProcessEnv;
+  /** False in an untrusted workspace: then nothing is read from the repo's files. */
+  trusted: boolean;
+  /** From the editor's secret storage; used when the source itself carries no password. */
+  password?: string;
+}
+
+export const DATABASE_YML = 'config/database.yml';
+
+/** One line for the user: where the connection came from. */
+export function describeSource(source: ConnectionSource): string {
+  switch (source.kind) {
+    case 'setting':
+      return 'upkeep.database.url setting';
+    case 'env':
+      return 'DATABASE_URL';
+    case 'dotenv':
+      return `${source.file ?? '.env'}${source.line ? `:${source.line}` : ''}`;
+    case 'database.yml':
+      return [source.file ?? DATABASE_YML, source.environment, source.name]
+        .filter(Boolean)
+        .join(', ');
+  }
+}
+
+export async function resolveConnection(options: ResolveOptions): Promise<ResolvedConnection> {
+  const { settings, env, trusted } = options;
+  const production = settings.database.production;
+
+  if (settings.database.url) {
+    return fromUrl(settings.database.url, { kind: 'setting' }, options, production);
+  }
+  if (env.DATABASE_URL) {
+    return fromUrl(env.DATABASE_URL, { kind: 'env' }, options, production);
+  }
+  if (!trusted) {
+    throw new UpkeepError(
+      'not-found',
+      'No database configured: neither the upkeep.database.url setting nor DATABASE_URL is set.',
+      'This workspace is untrusted, so Upkeep does not read .env or config/database.yml. Trust the workspace, or run "Upkeep: Configure Database Connection".',
+    );
+  }
+
+  const dotenv = await readDotenv(options.workspace);
+  if (dotenv?.values.DATABASE_URL) {
+    const source: ConnectionSource = {
+      kind: 'dotenv',
+      file: '.env',
+      line: dotenv.lineOf('DATABASE_URL'),
+    };
+    return fromUrl(dotenv.values.DATABASE_URL, source, options, production);
+  }
+
+  const ymlPath = path.join(options.workspace, DATABASE_YML);
+  let text: string;
+  try {
+    text = await fs.readFile(ymlPath, 'utf8');
+  } catch {
+    throw new UpkeepError(
+      'not-found',
+      'No database configured: no upkeep.database.url setting, no DATABASE_URL (environment or .env) and no config/database.yml.',
+      'Run "Upkeep: Configure Database Connection", or set DATABASE_URL.',
+    );
+  }
+  // Rails with dotenv sees .env's values in ENV; the process environment wins, as with dotenv.
+  const erbEnv = { ...(dotenv?.values ?? {}), ...env };
+  const yml = parseDatabaseYml(text, erbEnv, DATABASE_YML);
+  return fromDatabaseYml(yml, options);
+}
+
+/** Environments and databases of the workspace's database.yml, for pickers. Empty when absent. */
+export async function listDatabaseYml(
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DatabaseYml | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(workspace, DATABASE_YML), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const dotenv = await readDotenv(workspace);
+  return parseDatabaseYml(text, { ...(dotenv?.values ?? {}), ...env }, DATABASE_YML);
+}
+
+async function readDotenv(
+  workspace: string,
+): Promise<
+  { values: Record<string, string>; lineOf(key: string): number | undefined } | undefined
+> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(workspace, '.env'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split(/\r?\n/);
+  return {
+    values: parseDotenv(text),
+    lineOf: (key) => {
+      const pattern = new RegExp(`^\\s*(export\\s+)?${key}\\s*=`);
+      let found: number | undefined;
+      lines.forEach((line, index) => {
+        if (pattern.test(line)) found = index + 1;
+      });
+      return found;
+    },
+  };
+}
+
+function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedConnection {
+  const environment = options.settings.database.railsEnvironment || 'development';
+  const candidates = yml.entries.filter((entry) => entry.environment === environment);
+  if (candidates.length === 0) {
+    throw new UpkeepError(
+      'config',
+      `config/database.yml has no "${environment}" environment (it has: ${yml.environments.join(', ') || 'none'}).`,
+      'Choose another one with "Upkeep: Select Rails Environment".',
+    );
+  }
+  const wanted = options.settings.database.name;
+  let entry: DatabaseYmlEntry | undefined;
+  if (wanted) {
+    entry = candidates.find((candidate) => candidate.name === wanted);
+    if (!entry) {
+      throw new UpkeepError(
+        'config',
+        `config/database.yml has no database "${wanted}" in "${environment}" (it has: ${candidates.map((c) => c.name ?? 'the default').join(', ')}).`,
+        'Choose one with "Upkeep: Configure Database Connection".',
+      );
+    }
+  } else {
+    // Rails' primary database is the one named primary, or else the first.
+    entry = candidates.find((candidate) => candidate.name === 'primary') ?? candidates[0];
+  }
+
+  const values = entry.values;
+  for (const value of Object.values(values)) {
+    const erb = unsupportedErbIn(value, yml);
+    if (erb) {
+      throw new UpkeepError(
+        'config',
+        `config/database.yml line ${erb.line} uses ERB Upkeep does not evaluate: ${erb.code}`,
+        'Upkeep never runs Ruby. Set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
+      );
+    }
+  }
+  const adapter = String(values.adapter ?? 'postgresql');
+  if (!/^(postgres|postgresql|postgis)$/.test(adapter)) {
+    throw new UpkeepError(
+      'config',
+      `config/database.yml uses the ${adapter} adapter for ${environment}; Upkeep reads PostgreSQL only.`,
+    );
+  }
+
+  const source: ConnectionSource = {
+    kind: 'database.yml',
+    file: DATABASE_YML,
+    line: entry.line,
+    environment,
+    name: entry.name,
+  };
+  const production = options.settings.database.production || environment === 'production';
+  const text = (key: string): string | undefined => {
+    const value = values[key];
+    return value === null || value === undefined || value === '' ? undefined : String(value);
+  };
+
+  // Rails merges a `url:` with the other keys; the URL's parts win.
+  const fromKeys: Record<string, string | undefined> = {
+    host: text('host') ?? text('socket'),
+    port: text('port'),
+    database: text('database'),
+    user: text('username') ?? text('user'),
+    password: text('password'),
+    sslmode: text('sslmode'),
+    sslrootcert: text('sslrootcert'),
+    sslcert: text('sslcert'),
+    sslkey: text('sslkey'),
+  };
+  const url = text('url');
+  const parsed = url ? parseUrl(url, source) : {};
+  const merged: Record<string, unknown> = {
+    ...stripUndefined(fromKeys),
+    ...stripUndefined(parsed),
+  };
+  if (merged.ssl === undefined && fromKeys.sslmode) {
+    Object.assign(merged, sslFromParams(fromKeys, source));
+  }
+  return finish(merged, source, options, production);
+}
+
+function stripUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, v]) => v !== undefined && v !== null),
+  );
+}
+
+function parseUrl(url: string, source: ConnectionSource): Record<string, unknown> {
+  if (!/^(postgres|postgresql|socket):/i.test(url.trim()) && !url.trim().startsWith('/')) {
+    throw new UpkeepError(
+      'config',
+      `The connection URL from ${describeSource(source)} is not a PostgreSQL URL (it must start with postgres:// or postgresql://).`,
+    );
+  }
+  try {
+    // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
+    return parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<string, unknown>;
+  } catch (error) {
+    throw new UpkeepError(
+      'config',
+      `The connection URL from ${describeSource(source)} cannot be read: ${redact(error instanceof Error ? error.message : String(error))}`,
+    );
+  }
+}
+
+function sslFromParams(
+  params: Record<string, string | undefined>,
+  source: ConnectionSource,
+): Record<string, unknown> {
+  const query = new URLSearchParams();
+  for (const key of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey']) {
+    if (params[key]) query.set(key, params[key] as string);
+  }
+  const parsed = parseUrl(`postgres://localhost/?${query.toString()}`, source);
+  return { ssl: parsed.ssl };
+}
+
+function fromUrl(
+  url: string,
+  source: ConnectionSource,
+  options: ResolveOptions,
+  production: boolean,
+): ResolvedConnection {
+  return finish(parseUrl(url, source), source, options, production);
+}
+
+/** libpq's default socket folders, tried when a config names no host (as Rails does). */
+const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
+
+function finish(
+  params: Record<string, unknown>,
+  source: ConnectionSource,
+  options: ResolveOptions,
+  production: boolean,
+): ResolvedConnection {
+  const str = (key: string): string | undefined => {
+    const value = params[key];
+    return typeof value === 'string' && value !== ''
+      ? value
+      : typeof value === 'number'
+        ? String(value)
+        : undefined;
+  };
+  const port = Number(str('port') ?? options.env.PGPORT ?? 5432);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new UpkeepError(
+      'config',
+      `The port from ${describeSource(source)} is not a port number.`,
+    );
+  }
+  let host = str('host') ?? options.env.PGHOST;
+  if (!host) {
+    host = SOCKET_DIRS.find((dir) => existsSync(path.join(dir, `.s.PGSQL.${port}`))) ?? 'localhost';
+  }
+  const user = str('user') ?? options.env.PGUSER ?? options.env.USER ?? 'postgres';
+  const database = str('database') ?? options.env.PGDATABASE ?? user;
+  const password = str('password') ?? options.password ?? options.env.PGPASSWORD;
+
+  const config: ClientConfig = {
+    host,
+    port,
+    user,
+    database,
+    application_name: 'upkeep',
+  };
+  if (password !== undefined) config.password = password;
+  if (params.ssl !== undefined) config.ssl = params.ssl as ClientConfig['ssl'];
+
+  const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
+  return {
+    config,
+    display: `${user}@${shownHost}:${port}/${database}`,
+    source,
+    production,
+    databaseName: database,
+  };
+}

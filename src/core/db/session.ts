@@ -1,0 +1,338 @@
+/**
+ * One careful connection to the monitored database. Every query runs alone in its own
+ * `BEGIN READ ONLY` transaction with `SET LOCAL statement_timeout` and `lock_timeout`, carries a
+ * leading `/* upkeep:<tag> *\/` comment, and is rolled back afterwards; an AbortSignal sends
+ * PostgreSQL a cancel request. Queries queue one after another on the single connection.
+ */
+import * as net from 'node:net';
+import { Client } from 'pg';
+import type { DatabaseError } from 'pg';
+import { UpkeepError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { redact, silentLogger } from '../util/logger';
+import type { ResolvedConnection } from './connection';
+import { describeSource } from './connection';
+
+export interface SessionOptions {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+  log?: Logger;
+  /** Aborting it while connecting gives up; afterwards it closes the session. */
+  signal?: AbortSignal;
+}
+
+export interface QueryOptions {
+  params?: unknown[];
+  signal?: AbortSignal;
+  /** Overrides the session's statement_timeout for this one query (e.g. EXPLAIN ANALYZE). */
+  statementTimeoutMs?: number;
+}
+
+export interface DbSession {
+  readonly connection: ResolvedConnection;
+  readonly closed: boolean;
+  /** Runs one statement in a read-only transaction that is rolled back afterwards. */
+  query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]>;
+  queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export async function openSession(
+  connection: ResolvedConnection,
+  options: SessionOptions,
+): Promise<DbSession> {
+  const log = options.log ?? silentLogger;
+  if (options.signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+  const client = new Client({
+    ...connection.config,
+    application_name: 'upkeep',
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  });
+  // An idle connection that breaks emits 'error'; without a listener Node would crash.
+  let broken: Error | undefined;
+  client.on('error', (error) => {
+    broken = error;
+    log.warn(`connection to ${connection.display} lost: ${redact(error.message)}`);
+  });
+
+  const started = Date.now();
+  try {
+    await withAbort(client.connect(), options.signal, () => {
+      void client.end().catch(() => undefined);
+    });
+  } catch (error) {
+    void client.end().catch(() => undefined);
+    throw connectError(error, connection, options.connectTimeoutMs, Date.now() - started);
+  }
+  log.debug(
+    `connected to ${connection.display} (${describeSource(connection.source)}) in ${Date.now() - started} ms`,
+  );
+
+  const session = new PgSession(client, connection, options, log, () => broken);
+  options.signal?.addEventListener('abort', () => void session.close(), { once: true });
+  return session;
+}
+
+class PgSession implements DbSession {
+  private queue: Promise<unknown> = Promise.resolve();
+  private ended = false;
+  private running: { id: number } | undefined;
+  private counter = 0;
+
+  constructor(
+    private readonly client: Client,
+    readonly connection: ResolvedConnection,
+    private readonly options: SessionOptions,
+    private readonly log: Logger,
+    private readonly brokenBy: () => Error | undefined,
+  ) {}
+
+  get closed(): boolean {
+    return this.ended || this.brokenBy() !== undefined;
+  }
+
+  query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]> {
+    return this.queryWith<T>(tag, sql, { params, signal });
+  }
+
+  queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
+    if (!TAG.test(tag)) {
+      return Promise.reject(new UpkeepError('internal', `Query tag "${tag}" is not a plain word.`));
+    }
+    const run = (): Promise<T[]> => this.runNow<T>(tag, sql, options);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return withAbort(result, options.signal);
+  }
+
+  private async runNow<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
+    if (options.signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+    if (this.closed) {
+      throw new UpkeepError(
+        'unreachable',
+        `The connection to ${this.connection.display} is closed.`,
+      );
+    }
+    const timeout = Math.max(
+      1,
+      Math.round(options.statementTimeoutMs ?? this.options.statementTimeoutMs),
+    );
+    const lockTimeout = Math.max(1, Math.round(this.options.lockTimeoutMs));
+    const current = { id: ++this.counter };
+    this.running = current;
+    const onAbort = (): void => this.cancel(current);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const started = Date.now();
+    try {
+      await this.client.query(
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${lockTimeout}`,
+      );
+      const result = await this.client.query(`/* upkeep:${tag} */ ${sql}`, options.params);
+      await this.client.query('ROLLBACK');
+      this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);
+      return result.rows as T[];
+    } catch (error) {
+      if (!this.closed) await this.client.query('ROLLBACK').catch(() => undefined);
+      const mapped = queryError(error, tag, timeout, options.signal);
+      this.log.debug(`${tag}: ${mapped.code} after ${Date.now() - started} ms: ${mapped.message}`);
+      throw mapped;
+    } finally {
+      this.running = undefined;
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Asks the server to cancel the query `which`, if it is still the one running. */
+  private cancel(which: { id: number }): void {
+    if (this.running !== which) return;
+    const { processID, secretKey } = this.client as unknown as {
+      processID: number;
+      secretKey: number;
+    };
+    sendCancelRequest(this.connection, processID, secretKey, this.options.connectTimeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.running) this.cancel(this.running);
+    // end() waits for the server's goodbye; a server that stopped answering must not hold us.
+    const stream = (this.client as unknown as { connection?: { stream?: net.Socket } }).connection
+      ?.stream;
+    const fallback = setTimeout(() => stream?.destroy(), 1000);
+    fallback.unref();
+    await this.client.end().catch(() => undefined);
+    clearTimeout(fallback);
+  }
+}
+
+/**
+ * PostgreSQL's CancelRequest: a separate connection carrying the backend's process id and key.
+ * Written by hand because node-postgres has no public cancel API; the message is 16 bytes.
+ */
+function sendCancelRequest(
+  connection: ResolvedConnection,
+  processID: number,
+  secretKey: number,
+  timeoutMs: number,
+): void {
+  const host = String(connection.config.host ?? 'localhost');
+  const port = Number(connection.config.port ?? 5432);
+  const socket = host.startsWith('/')
+    ? net.connect(`${host}/.s.PGSQL.${port}`)
+    : net.connect(port, host);
+  socket.setTimeout(timeoutMs, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('connect', () => {
+    const message = Buffer.alloc(16);
+    message.writeInt32BE(16, 0);
+    message.writeInt32BE(80877102, 4);
+    message.writeInt32BE(processID, 8);
+    message.writeInt32BE(secretKey, 12);
+    socket.end(message);
+  });
+}
+
+function withAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  onAbort?: () => void,
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => {
+      onAbort?.();
+      reject(new UpkeepError('cancelled', 'Cancelled.'));
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function pgCode(error: unknown): string | undefined {
+  return (error as Partial<DatabaseError> | undefined)?.code;
+}
+
+function message(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}
+
+/** Why a connection failed, in the user's words, with what to do next. */
+export function connectError(
+  error: unknown,
+  connection: ResolvedConnection,
+  timeoutMs: number,
+  elapsedMs: number,
+): UpkeepError {
+  if (UpkeepError.is(error)) return error;
+  const where = `${connection.display} (from ${describeSource(connection.source)})`;
+  const code = pgCode(error);
+  const text = message(error);
+  if (code === '28P01' || code === '28000') {
+    return new UpkeepError(
+      'auth',
+      `PostgreSQL refused the login for ${where}: ${text}.`,
+      'Check the user name, and set the password with "Upkeep: Set Database Password".',
+      { cause: error },
+    );
+  }
+  if (code === '3D000') {
+    return new UpkeepError(
+      'not-found',
+      `${text} on ${where}.`,
+      'Create the database (bin/rails db:prepare) or choose another one.',
+      { cause: error },
+    );
+  }
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENOENT' ||
+    code === 'EAI_AGAIN'
+  ) {
+    return new UpkeepError(
+      'unreachable',
+      `Cannot reach PostgreSQL at ${where}: ${text}.`,
+      'Is the server running, and are host and port right?',
+      { cause: error },
+    );
+  }
+  if (/timeout/i.test(text) || elapsedMs >= timeoutMs) {
+    return new UpkeepError(
+      'timeout',
+      `PostgreSQL at ${where} did not answer within ${Math.round(timeoutMs / 100) / 10} s.`,
+      'Check that the host and port lead to a PostgreSQL server, or raise upkeep.database.connectTimeoutMs.',
+      { cause: error },
+    );
+  }
+  return new UpkeepError('unreachable', `Cannot connect to ${where}: ${text}.`, undefined, {
+    cause: error,
+  });
+}
+
+/** Why a query failed: timeouts, cancels and refusals get their own codes. */
+function queryError(
+  error: unknown,
+  tag: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): UpkeepError {
+  if (UpkeepError.is(error)) return error;
+  const code = pgCode(error);
+  const text = message(error);
+  if (code === '57014') {
+    if (signal?.aborted || /user request/.test(text)) {
+      return new UpkeepError('cancelled', 'Cancelled.', undefined, { cause: error });
+    }
+    return new UpkeepError(
+      'timeout',
+      `The query took longer than the statement timeout (${timeoutMs} ms) and was stopped.`,
+      'Raise upkeep.database.statementTimeoutMs if the database is large.',
+      { cause: error },
+    );
+  }
+  if (code === '55P03') {
+    return new UpkeepError(
+      'timeout',
+      `The query waited for a lock longer than the lock timeout and was stopped: ${text}.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code === '25006') {
+    return new UpkeepError('refused', `Refused: Upkeep only reads (${text}).`, undefined, {
+      cause: error,
+    });
+  }
+  if (code === '42501') {
+    return new UpkeepError('refused', `Not allowed: ${text}.`, undefined, { cause: error });
+  }
+  if (!code || /^(E[A-Z]+|08)/.test(code) || /terminated|closed/i.test(text)) {
+    return new UpkeepError(
+      'unreachable',
+      `The connection broke during ${tag}: ${text}.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return new UpkeepError(
+    'internal',
+    `${tag} failed: ${text}${code ? ` (SQLSTATE ${code})` : ''}.`,
+    undefined,
+    { cause: error },
+  );
+}

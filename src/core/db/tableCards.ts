@@ -1,0 +1,756 @@
+/**
+ * Cards about storage and upkeep of tables and indexes: sizes and growth, unused, duplicate and
+ * invalid indexes, foreign keys without an index, sequential-scan-heavy tables, vacuum,
+ * statistics, transaction-ID wraparound and sequences near their maximum.
+ */
+import type { CardContext, CardDefinition, CardResult } from './cards';
+import { prettyBytes, quoteIdent } from './cards';
+import type { SizeSnapshot } from './snapshots';
+import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
+
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+
+/** `"schema"."name"`, leaving out `public` for readability. */
+function qualified(schema: string, name: string): string {
+  return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+function iso(value: Date | string | null): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+export interface DatabaseSizeData {
+  bytes: number;
+  pretty: string;
+}
+
+const databaseSize: CardDefinition = {
+  id: 'databaseSize',
+  title: 'Database size',
+  async run({ session, signal }): Promise<CardResult<DatabaseSizeData>> {
+    const [row] = await session.query<{ bytes: number; pretty: string }>(
+      'databaseSize',
+      'SELECT pg_database_size(current_database())::float8 AS bytes, pg_size_pretty(pg_database_size(current_database())) AS pretty',
+      undefined,
+      signal,
+    );
+    return {
+      state: 'ok',
+      summary: `${row.pretty} (${session.connection.databaseName})`,
+      data: row,
+    };
+  },
+};
+
+export interface TableSize {
+  schema: string;
+  name: string;
+  totalBytes: number;
+  tableBytes: number;
+  indexBytes: number;
+  pretty: string;
+  estimatedRows: number;
+  /** Bytes gained since the snapshot about 7 days old; undefined without one. */
+  growth7dBytes?: number;
+}
+
+export interface TablesData {
+  tables: TableSize[];
+  tableCount: number;
+  /** ISO time of the snapshot growth is measured against. */
+  growthSince?: string;
+}
+
+async function tableSizes(
+  context: CardContext,
+  limit: number,
+): Promise<{ rows: TableSize[]; count: number }> {
+  const rows = await context.session.query<TableSize & { count: number }>(
+    'tables',
+    `SELECT n.nspname AS schema, c.relname AS name,
+            pg_total_relation_size(c.oid)::float8 AS "totalBytes",
+            pg_relation_size(c.oid)::float8 AS "tableBytes",
+            pg_indexes_size(c.oid)::float8 AS "indexBytes",
+            pg_size_pretty(pg_total_relation_size(c.oid)) AS pretty,
+            greatest(c.reltuples, 0)::float8 AS "estimatedRows",
+            (count(*) OVER ())::int AS count
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS}
+      ORDER BY 3 DESC, 1, 2
+      LIMIT $1`,
+    [limit],
+    context.signal,
+  );
+  const count = rows[0]?.count ?? 0;
+  return { rows: rows.map(({ count: _count, ...row }) => row), count };
+}
+
+const tables: CardDefinition = {
+  id: 'tables',
+  title: 'Largest tables',
+  async run(context): Promise<CardResult<TablesData>> {
+    const { rows, count } = await tableSizes(context, context.limit);
+    let snapshots: SizeSnapshot[] = [];
+    if (context.snapshotFile) {
+      snapshots = await readSnapshots(
+        context.snapshotFile,
+        context.session.connection.display,
+      ).catch(() => []);
+    }
+    const baseline = baselineSnapshot(snapshots, context.clock.now(), 7);
+    for (const row of rows) {
+      const before = baseline?.tables[`${row.schema}.${row.name}`];
+      if (before !== undefined) row.growth7dBytes = row.totalBytes - before;
+    }
+    const top = rows[0];
+    return {
+      state: 'ok',
+      summary: top
+        ? `${count} tables; largest ${qualified(top.schema, top.name)} (${top.pretty})`
+        : 'No tables yet',
+      data: { tables: rows, tableCount: count, growthSince: baseline?.at },
+    };
+  },
+};
+
+export interface IndexSize {
+  schema: string;
+  table: string;
+  name: string;
+  bytes: number;
+  pretty: string;
+  scans: number;
+}
+
+const indexes: CardDefinition = {
+  id: 'indexes',
+  title: 'Largest indexes',
+  async run({ session, signal, limit }): Promise<CardResult<{ indexes: IndexSize[] }>> {
+    const rows = await session.query<IndexSize>(
+      'indexes',
+      `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
+              pg_relation_size(s.indexrelid)::float8 AS bytes,
+              pg_size_pretty(pg_relation_size(s.indexrelid)) AS pretty,
+              s.idx_scan::float8 AS scans
+         FROM pg_stat_user_indexes s
+        ORDER BY 4 DESC, 1, 3
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    return {
+      state: 'ok',
+      summary: rows[0]
+        ? `largest ${quoteIdent(rows[0].name)} (${rows[0].pretty})`
+        : 'No indexes yet',
+      data: { indexes: rows },
+    };
+  },
+};
+
+export interface GrowthData {
+  databaseBytes: number;
+  snapshots: number;
+  /** Oldest snapshot kept, ISO. */
+  firstSnapshot?: string;
+  growth7d?: { since: string; bytes: number; pretty: string };
+  growth30d?: { since: string; bytes: number; pretty: string };
+  /** Tables that grew most over about 7 days. */
+  fastestTables: { schema: string; name: string; bytes: number; pretty: string }[];
+  /** A snapshot file that could not be read, moved aside. */
+  movedAside?: string;
+}
+
+const growth: CardDefinition = {
+  id: 'growth',
+  title: 'Growth',
+  async run(context): Promise<CardResult<GrowthData>> {
+    if (!context.snapshotFile) {
+      return {
+        state: 'skipped',
+        summary: 'No snapshot file given, so growth cannot be tracked',
+        reason: 'Growth compares size snapshots Upkeep keeps on this machine; this run keeps none.',
+        data: null,
+      };
+    }
+    const [size] = await context.session.query<{ bytes: number }>(
+      'growth',
+      'SELECT pg_database_size(current_database())::float8 AS bytes',
+      undefined,
+      context.signal,
+    );
+    const { rows } = await tableSizes(context, 200);
+    const now = context.clock.now();
+    const snapshot: SizeSnapshot = {
+      at: now.toISOString(),
+      databaseBytes: size.bytes,
+      tables: Object.fromEntries(rows.map((row) => [`${row.schema}.${row.name}`, row.totalBytes])),
+    };
+    const { snapshots, movedAside } = await recordSnapshot(
+      context.snapshotFile,
+      context.session.connection.display,
+      snapshot,
+    );
+    const since = (days: number): GrowthData['growth7d'] => {
+      const base = baselineSnapshot(snapshots, now, days);
+      if (!base) return undefined;
+      const bytes = size.bytes - base.databaseBytes;
+      return { since: base.at, bytes, pretty: prettyBytes(bytes) };
+    };
+    const week = baselineSnapshot(snapshots, now, 7);
+    const fastestTables = week
+      ? rows
+          .map((row) => ({
+            schema: row.schema,
+            name: row.name,
+            bytes: row.totalBytes - (week.tables[`${row.schema}.${row.name}`] ?? 0),
+          }))
+          .filter((row) => row.bytes > 0)
+          .sort((a, b) => b.bytes - a.bytes)
+          .slice(0, context.limit)
+          .map((row) => ({ ...row, pretty: prettyBytes(row.bytes) }))
+      : [];
+    const data: GrowthData = {
+      databaseBytes: size.bytes,
+      snapshots: snapshots.length,
+      firstSnapshot: snapshots[0]?.at,
+      growth7d: since(7),
+      growth30d: since(30),
+      fastestTables,
+      movedAside,
+    };
+    if (!data.growth7d) {
+      return {
+        state: 'ok',
+        summary: `First snapshot kept; growth shows once one is at least half a day old (${snapshots.length} kept)`,
+        reason: movedAside
+          ? `The snapshot file could not be read and was moved to ${movedAside}.`
+          : undefined,
+        data,
+      };
+    }
+    return {
+      state: 'ok',
+      summary: `${data.growth7d.bytes >= 0 ? '+' : ''}${data.growth7d.pretty} since ${data.growth7d.since.slice(0, 10)}`,
+      data,
+    };
+  },
+};
+
+export interface UnusedIndex {
+  schema: string;
+  table: string;
+  name: string;
+  bytes: number;
+  pretty: string;
+  /** The statement a maintainer would run after checking no replica or rare job needs it. */
+  dropSql: string;
+}
+
+const unusedIndexes: CardDefinition = {
+  id: 'unusedIndexes',
+  title: 'Unused indexes',
+  async run({
+    session,
+    signal,
+    limit,
+  }): Promise<CardResult<{ indexes: UnusedIndex[]; statsSince: string | null }>> {
+    const rows = await session.query<Omit<UnusedIndex, 'dropSql'>>(
+      'unusedIndexes',
+      `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
+              pg_relation_size(s.indexrelid)::float8 AS bytes,
+              pg_size_pretty(pg_relation_size(s.indexrelid)) AS pretty
+         FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.indexrelid)
+        ORDER BY 4 DESC, 1, 3
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const [reset] = await session.query<{ reset: Date | null }>(
+      'unusedIndexes',
+      'SELECT stats_reset AS reset FROM pg_stat_database WHERE datname = current_database()',
+      undefined,
+      signal,
+    );
+    const since = iso(reset?.reset ?? null);
+    const list = rows.map((row) => ({
+      ...row,
+      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+    }));
+    if (list.length === 0) {
+      return {
+        state: 'ok',
+        summary: 'Every index has been used',
+        data: { indexes: [], statsSince: since },
+      };
+    }
+    return {
+      state: 'warn',
+      summary: `${list.length}${list.length === limit ? '+' : ''} indexes never scanned${since ? ` since ${since.slice(0, 10)}` : ''}`,
+      reason:
+        'An index never scanned costs writes and space; check replicas and rare jobs before dropping it.',
+      fix: list[0].dropSql,
+      data: { indexes: list, statsSince: since },
+    };
+  },
+};
+
+export interface DuplicateIndex {
+  schema: string;
+  table: string;
+  /** The index whose columns another index already leads with. */
+  name: string;
+  coveredBy: string;
+  columns: string;
+  coveringColumns: string;
+  bytes: number;
+  pretty: string;
+  dropSql: string;
+}
+
+const duplicateIndexes: CardDefinition = {
+  id: 'duplicateIndexes',
+  title: 'Duplicate indexes',
+  async run({ session, signal, limit }): Promise<CardResult<{ indexes: DuplicateIndex[] }>> {
+    // An index is covered when another one on the same table, with the same access method,
+    // starts with the same columns (and, if it is unique, has exactly them).
+    const rows = await session.query<Omit<DuplicateIndex, 'dropSql'>>(
+      'duplicateIndexes',
+      `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
+              pg_get_indexdef(a.indexrelid) AS columns, pg_get_indexdef(b.indexrelid) AS "coveringColumns",
+              pg_relation_size(a.indexrelid)::float8 AS bytes,
+              pg_size_pretty(pg_relation_size(a.indexrelid)) AS pretty
+         FROM pg_index a
+         JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+         JOIN pg_class ca ON ca.oid = a.indexrelid
+         JOIN pg_class cb ON cb.oid = b.indexrelid
+         JOIN pg_class t ON t.oid = a.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE ${USER_SCHEMAS}
+          AND ca.relam = cb.relam AND b.indisvalid AND NOT a.indisprimary
+          AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
+          AND (b.indkey::text || ' ') LIKE (a.indkey::text || ' %')
+          AND (b.indclass::text || ' ') LIKE (a.indclass::text || ' %')
+          AND (NOT a.indisunique OR (b.indisunique AND a.indkey::text = b.indkey::text))
+          AND (a.indkey::text <> b.indkey::text OR b.indisprimary OR (b.indisunique AND NOT a.indisunique)
+               OR (a.indisunique = b.indisunique AND a.indexrelid > b.indexrelid))
+        ORDER BY 7 DESC, 1, 3
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const list = rows.map((row) => ({
+      ...row,
+      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+    }));
+    if (list.length === 0) {
+      return { state: 'ok', summary: 'No index is covered by another', data: { indexes: [] } };
+    }
+    return {
+      state: 'warn',
+      summary: `${list.length} indexes covered by another index`,
+      reason: `${quoteIdent(list[0].name)} is covered by ${quoteIdent(list[0].coveredBy)}.`,
+      fix: list[0].dropSql,
+      data: { indexes: list },
+    };
+  },
+};
+
+export interface InvalidIndex {
+  schema: string;
+  table: string;
+  name: string;
+  definition: string;
+  reindexSql: string;
+}
+
+const invalidIndexes: CardDefinition = {
+  id: 'invalidIndexes',
+  title: 'Invalid indexes',
+  async run({ session, signal, probe }): Promise<CardResult<{ indexes: InvalidIndex[] }>> {
+    const rows = await session.query<Omit<InvalidIndex, 'reindexSql'>>(
+      'invalidIndexes',
+      `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT i.indisvalid AND ${USER_SCHEMAS}
+        ORDER BY 1, 3`,
+      undefined,
+      signal,
+    );
+    const concurrently = probe.serverVersionNum >= 120000 ? ' CONCURRENTLY' : '';
+    const list = rows.map((row) => ({
+      ...row,
+      reindexSql: `REINDEX INDEX${concurrently} ${qualified(row.schema, row.name)};`,
+    }));
+    if (list.length === 0) {
+      return { state: 'ok', summary: 'No invalid index', data: { indexes: [] } };
+    }
+    return {
+      state: 'warn',
+      summary: `${list.length} invalid indexes (a failed CREATE INDEX CONCURRENTLY?)`,
+      reason: 'An invalid index is maintained on every write but never used by queries.',
+      fix: `${list[0].reindexSql} (run it with "Upkeep: Run Database Maintenance")`,
+      data: { indexes: list },
+    };
+  },
+};
+
+export interface ForeignKeyWithoutIndex {
+  schema: string;
+  table: string;
+  constraint: string;
+  columns: string[];
+  references: string;
+  createSql: string;
+}
+
+const foreignKeysWithoutIndex: CardDefinition = {
+  id: 'foreignKeysWithoutIndex',
+  title: 'Foreign keys without an index',
+  async run({
+    session,
+    signal,
+    limit,
+  }): Promise<CardResult<{ foreignKeys: ForeignKeyWithoutIndex[] }>> {
+    const rows = await session.query<Omit<ForeignKeyWithoutIndex, 'createSql'>>(
+      'foreignKeysWithoutIndex',
+      `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
+              array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+              c.confrelid::regclass::text AS references
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE c.contype = 'f' AND ${USER_SCHEMAS}
+          AND NOT EXISTS (
+                SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
+                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
+                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey)
+        ORDER BY 1, 2, 3
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const list = rows.map((row) => ({
+      ...row,
+      createSql: `CREATE INDEX CONCURRENTLY ON ${qualified(row.schema, row.table)} (${row.columns.map(quoteIdent).join(', ')});`,
+    }));
+    if (list.length === 0) {
+      return { state: 'ok', summary: 'Every foreign key has an index', data: { foreignKeys: [] } };
+    }
+    return {
+      state: 'warn',
+      summary: `${list.length}${list.length === limit ? '+' : ''} foreign keys without an index`,
+      reason:
+        'Deleting or updating a referenced row scans the whole referencing table without one.',
+      fix: list[0].createSql,
+      data: { foreignKeys: list },
+    };
+  },
+};
+
+export interface SeqScanTable {
+  schema: string;
+  name: string;
+  seqScans: number;
+  indexScans: number;
+  /** Share of scans that were sequential, 0..1. */
+  seqShare: number;
+  liveRows: number;
+  rowsReadBySeqScans: number;
+}
+
+const MIN_ROWS_FOR_SEQ_SCAN_WARNING = 10_000;
+
+const seqScans: CardDefinition = {
+  id: 'seqScans',
+  title: 'Tables read by sequential scans',
+  async run({
+    session,
+    signal,
+    limit,
+  }): Promise<CardResult<{ tables: SeqScanTable[]; minRows: number }>> {
+    const rows = await session.query<SeqScanTable>(
+      'seqScans',
+      `SELECT schemaname AS schema, relname AS name, seq_scan::float8 AS "seqScans",
+              coalesce(idx_scan, 0)::float8 AS "indexScans",
+              (seq_scan::float8 / nullif(seq_scan + coalesce(idx_scan, 0), 0))::float8 AS "seqShare",
+              n_live_tup::float8 AS "liveRows", seq_tup_read::float8 AS "rowsReadBySeqScans"
+         FROM pg_stat_user_tables
+        WHERE n_live_tup >= $2 AND seq_scan > coalesce(idx_scan, 0)
+        ORDER BY seq_tup_read DESC
+        LIMIT $1`,
+      [limit, MIN_ROWS_FOR_SEQ_SCAN_WARNING],
+      signal,
+    );
+    const data = { tables: rows, minRows: MIN_ROWS_FOR_SEQ_SCAN_WARNING };
+    if (rows.length === 0) {
+      return { state: 'ok', summary: 'No large table is read mostly by sequential scans', data };
+    }
+    return {
+      state: 'warn',
+      summary: `${rows.length} tables of ${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows read mostly by sequential scans`,
+      reason: `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ${rows[0].seqScans + rows[0].indexScans} scans were sequential.`,
+      fix: `Find the queries with "Slowest queries" and check them with "Upkeep: Explain Query"; an index on their WHERE columns may help.`,
+      data,
+    };
+  },
+};
+
+export interface VacuumTable {
+  schema: string;
+  name: string;
+  deadRows: number;
+  liveRows: number;
+  /** dead / (live + dead), 0..1. */
+  deadShare: number;
+  lastVacuum: string | null;
+  lastAutovacuum: string | null;
+  lastAnalyze: string | null;
+  lastAutoanalyze: string | null;
+}
+
+const vacuum: CardDefinition = {
+  id: 'vacuum',
+  title: 'Dead rows and vacuum',
+  async run({ session, signal, limit }): Promise<CardResult<{ tables: VacuumTable[] }>> {
+    const rows = await session.query<VacuumTable>(
+      'vacuum',
+      `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS "deadRows", n_live_tup::float8 AS "liveRows",
+              coalesce(n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0), 0)::float8 AS "deadShare",
+              last_vacuum AS "lastVacuum", last_autovacuum AS "lastAutovacuum",
+              last_analyze AS "lastAnalyze", last_autoanalyze AS "lastAutoanalyze"
+         FROM pg_stat_user_tables
+        ORDER BY n_dead_tup DESC, 1, 2
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const tablesOut = rows.map((row) => ({
+      ...row,
+      lastVacuum: iso(row.lastVacuum),
+      lastAutovacuum: iso(row.lastAutovacuum),
+      lastAnalyze: iso(row.lastAnalyze),
+      lastAutoanalyze: iso(row.lastAutoanalyze),
+    }));
+    const bloated = tablesOut.filter((row) => row.deadRows >= 1000 && row.deadShare >= 0.2);
+    if (bloated.length === 0) {
+      const dead = tablesOut.reduce((sum, row) => sum + row.deadRows, 0);
+      return {
+        state: 'ok',
+        summary: `${dead.toLocaleString('en')} dead rows in the top tables; autovacuum keeps up`,
+        data: { tables: tablesOut },
+      };
+    }
+    const worst = bloated[0];
+    return {
+      state: 'warn',
+      summary: `${bloated.length} tables with 20 %+ dead rows`,
+      reason: `${quoteIdent(worst.name)} has ${worst.deadRows.toLocaleString('en')} dead rows (${Math.round(worst.deadShare * 100)} %).`,
+      fix: `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; (run it with "Upkeep: Run Database Maintenance")`,
+      data: { tables: tablesOut },
+    };
+  },
+};
+
+export interface StaleStatisticsTable {
+  schema: string;
+  name: string;
+  liveRows: number;
+  modifiedSinceAnalyze: number;
+  lastAnalyzed: string | null;
+}
+
+const statistics: CardDefinition = {
+  id: 'statistics',
+  title: 'Planner statistics',
+  async run({ session, signal, limit }): Promise<CardResult<{ tables: StaleStatisticsTable[] }>> {
+    // Never analyzed with rows in it, or more than a tenth changed and last analyzed 30+ days ago.
+    const rows = await session.query<StaleStatisticsTable>(
+      'statistics',
+      `SELECT schemaname AS schema, relname AS name, n_live_tup::float8 AS "liveRows",
+              n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
+              greatest(last_analyze, last_autoanalyze) AS "lastAnalyzed"
+         FROM pg_stat_user_tables
+        WHERE (greatest(last_analyze, last_autoanalyze) IS NULL AND n_live_tup + n_mod_since_analyze > 0)
+           OR (greatest(last_analyze, last_autoanalyze) < now() - interval '30 days'
+               AND n_mod_since_analyze > 0.1 * greatest(n_live_tup, 1))
+        ORDER BY n_mod_since_analyze DESC, 1, 2
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const list = rows.map((row) => ({ ...row, lastAnalyzed: iso(row.lastAnalyzed) }));
+    if (list.length === 0) {
+      return { state: 'ok', summary: 'Statistics are fresh on every table', data: { tables: [] } };
+    }
+    return {
+      state: 'warn',
+      summary: `${list.length}${list.length === limit ? '+' : ''} tables with missing or stale statistics`,
+      reason:
+        'The planner guesses row counts from these statistics; stale ones lead to slow plans.',
+      fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; (run it with "Upkeep: Run Database Maintenance")`,
+      data: { tables: list },
+    };
+  },
+};
+
+export interface WraparoundData {
+  /** Age of the oldest unfrozen transaction ID in this database. */
+  databaseAge: number;
+  /** Share of the 2^31 limit used, 0..1. */
+  share: number;
+  freezeMaxAge: number;
+  tables: { schema: string; name: string; age: number }[];
+}
+
+const WRAPAROUND_LIMIT = 2 ** 31;
+
+const wraparound: CardDefinition = {
+  id: 'wraparound',
+  title: 'Transaction ID wraparound',
+  async run({ session, signal }): Promise<CardResult<WraparoundData>> {
+    const [db] = await session.query<{ age: number; freeze: number }>(
+      'wraparound',
+      `SELECT age(datfrozenxid)::float8 AS age, current_setting('autovacuum_freeze_max_age')::float8 AS freeze
+         FROM pg_database WHERE datname = current_database()`,
+      undefined,
+      signal,
+    );
+    const rows = await session.query<{ schema: string; name: string; age: number }>(
+      'wraparound',
+      `SELECT n.nspname AS schema, c.relname AS name, age(c.relfrozenxid)::float8 AS age
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'm', 't') AND c.relfrozenxid <> '0'::xid AND ${USER_SCHEMAS}
+        ORDER BY 3 DESC LIMIT 5`,
+      undefined,
+      signal,
+    );
+    const share = db.age / WRAPAROUND_LIMIT;
+    const data: WraparoundData = {
+      databaseAge: db.age,
+      share,
+      freezeMaxAge: db.freeze,
+      tables: rows,
+    };
+    const summary = `oldest transaction ID is ${db.age.toLocaleString('en')} old (${(share * 100).toFixed(1)} % of the limit)`;
+    if (share < 0.5) return { state: 'ok', summary, data };
+    return {
+      state: 'warn',
+      summary,
+      reason:
+        'Past the limit PostgreSQL stops accepting writes; autovacuum is not freezing fast enough.',
+      fix: rows[0]
+        ? `VACUUM (FREEZE, ANALYZE) ${qualified(rows[0].schema, rows[0].name)};`
+        : 'VACUUM (FREEZE, ANALYZE);',
+      data,
+    };
+  },
+};
+
+export interface SequenceUse {
+  schema: string;
+  name: string;
+  /** `table.column` the sequence feeds, when it is owned by one. */
+  column: string | null;
+  columnType: string | null;
+  lastValue: number;
+  /** The smaller of the sequence's and the column type's maximum. */
+  maxValue: number;
+  /** lastValue / maxValue, 0..1. */
+  share: number;
+}
+
+const TYPE_MAX: Record<string, number> = {
+  smallint: 32767,
+  integer: 2147483647,
+  bigint: 9223372036854775807,
+};
+
+const sequences: CardDefinition = {
+  id: 'sequences',
+  title: 'Sequences and integer keys',
+  async run({ session, signal, limit }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
+    // last_value is null for sequences never used or that this role may not read.
+    const rows = await session.query<{
+      schema: string;
+      name: string;
+      column: string | null;
+      column_type: string | null;
+      last_value: number | null;
+      max_value: number;
+    }>(
+      'sequences',
+      `SELECT s.schemaname AS schema, s.sequencename AS name,
+              CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END AS column,
+              format_type(a.atttypid, a.atttypmod) AS column_type,
+              s.last_value::float8 AS last_value, s.max_value::float8 AS max_value
+         FROM pg_sequences s
+         JOIN pg_namespace n ON n.nspname = s.schemaname
+         JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
+         LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
+               AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+         LEFT JOIN pg_class t ON t.oid = d.refobjid
+         LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}`,
+      undefined,
+      signal,
+    );
+    const list: SequenceUse[] = rows
+      .map((row) => {
+        const maxValue = Math.min(row.max_value, TYPE_MAX[row.column_type ?? ''] ?? Infinity);
+        return {
+          schema: row.schema,
+          name: row.name,
+          column: row.column,
+          columnType: row.column_type,
+          lastValue: row.last_value ?? 0,
+          maxValue,
+          share: (row.last_value ?? 0) / maxValue,
+        };
+      })
+      .sort((a, b) => b.share - a.share)
+      .slice(0, limit);
+    const near = list.filter((s) => s.share >= 0.75);
+    if (near.length === 0) {
+      return {
+        state: 'ok',
+        summary: list[0]
+          ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum`
+          : 'No sequence in use',
+        data: { sequences: list },
+      };
+    }
+    const worst = near[0];
+    const [table, column] = (worst.column ?? '').split('.');
+    return {
+      state: 'warn',
+      summary: `${near.length} sequences past 75 % of their maximum`,
+      reason: `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} is at ${(worst.share * 100).toFixed(1)} %.`,
+      fix:
+        worst.column && worst.columnType !== 'bigint'
+          ? `Plan a migration: ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE bigint; (rewrites the table)`
+          : `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint;`,
+      data: { sequences: list },
+    };
+  },
+};
+
+export const tableCards: CardDefinition[] = [
+  databaseSize,
+  tables,
+  indexes,
+  growth,
+  unusedIndexes,
+  duplicateIndexes,
+  invalidIndexes,
+  foreignKeysWithoutIndex,
+  seqScans,
+  vacuum,
+  statistics,
+  wraparound,
+  sequences,
+];
