@@ -1,17 +1,26 @@
 /**
- * The PostgreSQL servers the tests use: one embedded server (17) per test process, started on
- * first use and stopped when mocha ends. Tests make their own databases on it.
+ * The PostgreSQL servers the tests use: one embedded server (17) and one Debian server (15) per
+ * test process, each started on first use and stopped when mocha ends. Tests make their own
+ * databases on them.
  */
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../scripts/lib/embeddedPostgres';
 import { startEmbeddedPostgres } from '../../scripts/lib/embeddedPostgres';
+import { startDebianPostgres } from '../../scripts/lib/debianPostgres';
 
 let embedded: Promise<RunningPostgres> | undefined;
+let debian: Promise<RunningPostgres> | undefined;
 let databaseCounter = 0;
 
 export function embeddedServer(): Promise<RunningPostgres> {
   embedded ??= startEmbeddedPostgres();
   return embedded;
+}
+
+/** Debian's PostgreSQL 15 from /usr/lib/postgresql/15/bin, pg_stat_statements preloaded. */
+export function debianServer(): Promise<RunningPostgres> {
+  debian ??= startDebianPostgres();
+  return debian;
 }
 
 /** Creates a fresh database on the server and returns its URL. */
@@ -28,7 +37,12 @@ export async function createDatabase(server: RunningPostgres, prefix = 'test'): 
 }
 
 export async function stopServers(): Promise<void> {
-  const running = embedded;
+  const running = [embedded, debian];
   embedded = undefined;
-  if (running) await (await running).stop();
+  debian = undefined;
+  for (const server of running) {
+    // A server that failed to start has nothing to stop.
+    const started = await server?.catch(() => undefined);
+    await started?.stop();
+  }
 }
