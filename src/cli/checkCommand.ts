@@ -1,14 +1,238 @@
 /**
- * `upkeep check`. (Placeholder until the feature lands.)
+ * `upkeep check`: runs the same checks as the editor, headless, for cron and CI. Prints a table,
+ * stable JSON or JUnit XML; exit 0 ok, 1 a check failed (or warned with --fail-on warn), 2 usage
+ * or configuration error. Results are written to the repo only with --save.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { systemClock } from '../core/util/clock';
+import { UpkeepError, describeError } from '../core/util/errors';
+import type { Logger } from '../core/util/logger';
+import { createLogger } from '../core/util/logger';
+import { loadPlaybook } from '../core/playbook/loader';
+import type { TierId } from '../core/playbook/model';
+import { TIER_IDS } from '../core/playbook/model';
+import {
+  checksForTask,
+  checksForTier,
+  closeSharedResources,
+  createRegistry,
+  settingsForPlaybook,
+} from '../core/checks/registry';
+import type { FailOn } from '../core/checks/report';
+import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
+import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { runChecks } from '../core/checks/runner';
+import type { CheckDefinition, ResultLog } from '../core/checks/types';
+import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+
+const EXIT_USAGE = 2;
+/** Where `--save` keeps results, relative to the workspace (add it to .gitignore or commit it). */
+export const SAVED_RESULTS_FILE = '.upkeep/results.json';
+
+interface CheckOptions {
+  tier?: string[];
+  task?: string[];
+  check?: string[];
+  format: 'text' | 'json' | 'junit';
+  failOn: FailOn;
+  workspace?: string;
+  timeout?: string;
+  parallelism?: string;
+  untrusted?: boolean;
+  save?: string | boolean;
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerCheckCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('check')
-    .description('not built yet')
-    .action(() => {
-      process.stderr.write('upkeep check: not built yet\n');
-      setExitCode(2);
+    .description('Run maintenance checks (the daily tier when nothing is selected)')
+    .option('--tier <id>', `run a tier's checks (${TIER_IDS.join(', ')}); repeatable`, collect)
+    .option('--task <id>', "run a task's checks; repeatable", collect)
+    .option('--check <id>', 'run one check by id; repeatable', collect)
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'json', 'junit'])
+        .default('text'),
+    )
+    .addOption(
+      new Option('--fail-on <outcome>', 'lowest outcome that exits 1')
+        .choices(['warn', 'fail'])
+        .default('fail'),
+    )
+    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option('--timeout <seconds>', 'per-check timeout, overriding upkeep.checks.timeoutSeconds')
+    .option('--parallelism <n>', 'checks at once, overriding upkeep.checks.parallelism')
+    .option(
+      '--untrusted',
+      'run nothing from the repo (no tools, no repo SQL, no URLs from its settings)',
+    )
+    .option(
+      '--save [file]',
+      `keep results in ${SAVED_RESULTS_FILE} (or the given file) for trends and the drill record`,
+    )
+    .option('--verbose', 'log each check and the tools\u2019 output to stderr')
+    .action(async (options: CheckOptions) => {
+      try {
+        setExitCode(await runCheckCommand(options));
+      } catch (error) {
+        const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
+        process.stderr.write(
+          `upkeep check: ${error instanceof UpkeepError ? error.message : describeError(error)}${hint}\n`,
+        );
+        setExitCode(EXIT_USAGE);
+      }
     });
+}
+
+function positiveNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UpkeepError('config', `${flag} must be a positive number, not "${text}"`);
+  }
+  return value;
+}
+
+async function runCheckCommand(options: CheckOptions): Promise<number> {
+  const workspace = path.resolve(options.workspace ?? process.cwd());
+  const stat = await fs.stat(workspace).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new UpkeepError('config', `${workspace} is not a folder`);
+  const timeoutSeconds = positiveNumber(options.timeout, '--timeout');
+  const parallelism = positiveNumber(options.parallelism, '--parallelism');
+  const trusted = !options.untrusted;
+
+  const log = cliLogger(options.verbose === true);
+  const { playbook, problems } = await loadPlaybook({ workspace });
+  for (const problem of problems) {
+    log.warn(
+      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`,
+    );
+  }
+  const settings = settingsForPlaybook(
+    await loadWorkspaceSettings(workspace, { trusted }),
+    playbook,
+  );
+
+  const registry = createRegistry(playbook);
+  const selected = new Map<string, CheckDefinition>();
+  const add = (definitions: CheckDefinition[]): void => {
+    for (const definition of definitions) selected.set(definition.id, definition);
+  };
+  for (const id of options.check ?? []) {
+    const definition = registry.get(id);
+    if (!definition) {
+      throw new UpkeepError(
+        'config',
+        `unknown check "${id}"`,
+        `Known checks: ${registry
+          .all()
+          .map((d) => d.id)
+          .join(', ')}`,
+      );
+    }
+    add([definition]);
+  }
+  for (const id of options.task ?? []) {
+    const definitions = checksForTask(playbook, id, registry);
+    if (!definitions) {
+      throw new UpkeepError(
+        'config',
+        `unknown task "${id}"`,
+        `Known tasks: ${playbook.tasks.map((t) => t.id).join(', ')}`,
+      );
+    }
+    add(definitions);
+  }
+  const tiers = options.tier ?? (options.check || options.task ? [] : ['daily']);
+  for (const tier of tiers) {
+    if (!TIER_IDS.includes(tier as TierId)) {
+      throw new UpkeepError('config', `unknown tier "${tier}"; choose from ${TIER_IDS.join(', ')}`);
+    }
+    add(checksForTier(playbook, tier as TierId, registry));
+  }
+
+  const resultsFile =
+    options.save === undefined || options.save === false
+      ? undefined
+      : path.resolve(
+          workspace,
+          typeof options.save === 'string' ? options.save : SAVED_RESULTS_FILE,
+        );
+  const results: ResultLog = resultsFile
+    ? await FileResultLog.open(resultsFile, (message) => log.warn(message))
+    : new MemoryResultLog();
+
+  // Ctrl-C cancels the run: running tools are killed with their children, the rest is skipped.
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const started = systemClock.now();
+  const startedMs = performance.now();
+  let runResults;
+  try {
+    runResults = await runChecks(
+      [...selected.values()],
+      {
+        workspace,
+        settings,
+        clock: systemClock,
+        log,
+        trusted,
+        databasePassword: process.env.PGPASSWORD || undefined,
+        results,
+      },
+      {
+        parallelism,
+        timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+        signal: controller.signal,
+        onFinished: closeSharedResources,
+      },
+    );
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (resultsFile) await results.record(runResults);
+
+  const exitCode = exitCodeFor(runResults, options.failOn);
+  if (options.format === 'json') {
+    process.stdout.write(
+      toJsonReport({
+        workspace,
+        selection: {
+          ...(options.tier || !(options.check || options.task) ? { tier: tiers.join(',') } : {}),
+          ...(options.task ? { task: options.task.join(',') } : {}),
+          ...(options.check ? { check: options.check.join(',') } : {}),
+        },
+        startedAt: started.toISOString(),
+        durationMs: Math.round(performance.now() - startedMs),
+        trusted,
+        exitCode,
+        results: runResults,
+      }),
+    );
+  } else if (options.format === 'junit') {
+    process.stdout.write(
+      toJunit(runResults, { failOn: options.failOn, name: `upkeep ${path.basename(workspace)}` }),
+    );
+  } else {
+    process.stdout.write(formatTable(runResults, { width: process.stdout.columns || 120 }));
+  }
+  return exitCode;
+}
+
+/** Lines to stderr: warnings always, each check and tool output with --verbose. */
+function cliLogger(verbose: boolean): Logger {
+  return createLogger((level, line) => {
+    if (!verbose && (level === 'debug' || level === 'info')) return;
+    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${line}\n`);
+  });
 }

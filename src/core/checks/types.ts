@@ -57,6 +57,10 @@ export interface CheckContext {
   databasePassword?: string;
   /** Work several checks of one run share (a parsed log, one database session). */
   shared: Map<string, Promise<unknown>>;
+  /** Earlier results, for checks that report on a past manual action (the recovery drill). */
+  results?: ResultLog;
+  /** Environment for spawned tools; `process.env` when unset (tests point PATH at fakes). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface CheckDefinition {
@@ -67,6 +71,8 @@ export interface CheckDefinition {
   needsTrust?: boolean;
   /** Overrides the run's timeout for this check. */
   timeoutMs?: number;
+  /** Where it comes from: built in, or a custom check of the repo's playbook. */
+  origin?: 'builtin' | 'playbook';
   run(context: CheckContext): Promise<CheckReport>;
 }
 

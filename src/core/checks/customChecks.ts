@@ -1,0 +1,209 @@
+/**
+ * Custom checks from the repo's `.upkeep/playbook.yaml`: a shell command, a read-only SQL query
+ * or an HTTP URL, each with expectations. Shell and SQL come from the repo, so they wait for
+ * workspace trust; the HTTP check only reads a URL.
+ */
+import type { DbSession } from '../db/session';
+import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
+import { runTool } from './toolProcess';
+import type { CheckContext, CheckDefinition, CheckReport } from './types';
+
+/** Gives a SQL check the run's read-only database session (shared with the db.* checks). */
+export type SessionProvider = (context: CheckContext) => Promise<DbSession>;
+
+/**
+ * Reads `$.a.b[0]` or `a.b.0` from a JSON value. Hand-written: the playbook only allows plain
+ * member and index steps, which a JSONPath library would over-serve.
+ */
+export function readJsonPath(value: unknown, jsonPath: string): unknown {
+  const steps = jsonPath
+    .replace(/^\$\.?/, '')
+    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/\[["']([^"']+)["']\]/g, '.$1')
+    .split('.')
+    .filter(Boolean);
+  let current: unknown = value;
+  for (const step of steps) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[step];
+  }
+  return current;
+}
+
+function sameValue(actual: unknown, expected: CustomCheckExpect['equals']): boolean {
+  if (actual === expected) return true;
+  // YAML `equals: 1` must match a JSON "1" or a SQL bigint returned as text.
+  if (actual === null || actual === undefined || expected === null || expected === undefined) {
+    return false;
+  }
+  return String(actual) === String(expected);
+}
+
+function show(value: unknown): string {
+  const text =
+    typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? 'nothing');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Checks the expectations that apply to text output; returns what failed. */
+function checkText(expect: CustomCheckExpect, text: string): string[] {
+  const problems: string[] = [];
+  if (expect.pattern !== undefined) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(expect.pattern, 'm');
+    } catch {
+      return [`pattern /${expect.pattern}/ is not a valid regular expression`];
+    }
+    if (!pattern.test(text)) problems.push(`output does not match /${expect.pattern}/`);
+  }
+  if (expect.jsonPath !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return [...problems, 'output is not JSON'];
+    }
+    const actual = readJsonPath(parsed, expect.jsonPath);
+    if (expect.equals !== undefined && !sameValue(actual, expect.equals)) {
+      problems.push(`${expect.jsonPath} is ${show(actual)}, expected ${show(expect.equals)}`);
+    } else if (
+      expect.equals === undefined &&
+      (actual === undefined || actual === null || actual === false)
+    ) {
+      problems.push(`${expect.jsonPath} is ${show(actual)}`);
+    }
+  }
+  return problems;
+}
+
+function verdict(
+  problems: string[],
+  passSummary: string,
+  values: CheckReport['values'],
+): CheckReport {
+  if (problems.length) return { outcome: 'fail', summary: problems.join('; '), values };
+  return { outcome: 'pass', summary: passSummary, values };
+}
+
+export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider): CheckDefinition {
+  const base = {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    origin: 'playbook' as const,
+    timeoutMs: spec.timeoutSeconds ? spec.timeoutSeconds * 1000 : undefined,
+  };
+  const expect = spec.expect ?? {};
+
+  switch (spec.kind) {
+    case 'shell':
+      return {
+        ...base,
+        needsTrust: true,
+        async run(context) {
+          const output = await runTool({
+            command: spec.command,
+            args: [],
+            shell: true,
+            cwd: context.workspace,
+            signal: context.signal,
+            log: context.log,
+            env: context.env,
+          });
+          const wanted = expect.exitCode ?? 0;
+          const problems =
+            output.exitCode === wanted
+              ? []
+              : [`exit code ${output.exitCode ?? output.killedBy}, expected ${wanted}`];
+          problems.push(...checkText(expect, output.stdout));
+          const firstLine = output.stdout.trim().split('\n')[0]?.slice(0, 120) ?? '';
+          return verdict(
+            problems,
+            `exit code ${output.exitCode}${firstLine ? `: ${firstLine}` : ''}`,
+            {
+              exitCode: output.exitCode,
+            },
+          );
+        },
+      };
+
+    case 'sql':
+      return {
+        ...base,
+        needsTrust: true,
+        async run(context) {
+          if (!sessionFor) {
+            return {
+              outcome: 'skipped',
+              summary: 'no database session is available for SQL checks',
+            };
+          }
+          const session = await sessionFor(context);
+          const rows = await session.query<Record<string, unknown>>(
+            `custom.${spec.id}`.slice(0, 64),
+            spec.sql,
+            [],
+            context.signal,
+          );
+          const first = rows[0] ? Object.values(rows[0])[0] : undefined;
+          const cell = first === undefined || first === null ? '' : String(first);
+          const problems: string[] = [];
+          if (expect.equals !== undefined && !sameValue(first ?? null, expect.equals)) {
+            problems.push(`first cell is ${show(first ?? null)}, expected ${show(expect.equals)}`);
+          }
+          if (expect.pattern !== undefined) {
+            problems.push(...checkText({ pattern: expect.pattern }, cell));
+          }
+          return verdict(
+            problems,
+            `${rows.length} row${rows.length === 1 ? '' : 's'}, first cell ${show(first ?? null)}`,
+            {
+              rows: rows.length,
+              firstCell:
+                typeof first === 'number' || typeof first === 'boolean'
+                  ? first
+                  : first === undefined || first === null
+                    ? null
+                    : String(first),
+            },
+          );
+        },
+      };
+
+    case 'http':
+      return {
+        ...base,
+        async run(context) {
+          const started = performance.now();
+          let response: Response;
+          let body: string;
+          try {
+            response = await fetch(spec.url, { signal: context.signal, redirect: 'manual' });
+            body = await response.text();
+          } catch (error) {
+            if (context.signal.aborted) throw error;
+            const cause = (error as { cause?: { message?: string } }).cause?.message;
+            return {
+              outcome: 'fail',
+              summary: `${spec.url} did not answer: ${cause ?? (error as Error).message}`,
+            };
+          }
+          const latencyMs = Math.round(performance.now() - started);
+          const problems: string[] = [];
+          const statusOk =
+            expect.status !== undefined
+              ? response.status === expect.status
+              : response.status >= 200 && response.status < 300;
+          if (!statusOk) {
+            problems.push(`status ${response.status}, expected ${expect.status ?? '2xx'}`);
+          }
+          problems.push(...checkText(expect, body));
+          return verdict(problems, `status ${response.status} in ${latencyMs} ms`, {
+            status: response.status,
+            latencyMs,
+          });
+        },
+      };
+  }
+}

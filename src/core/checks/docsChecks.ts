@@ -1,0 +1,314 @@
+/**
+ * Documentation checks: broken relative links and anchors in README.md and docs/**, docs older
+ * than the code they mention (git history), and generated YARD docs present.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import { simpleGit } from 'simple-git';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
+
+const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
+
+export async function findDocs(workspace: string): Promise<string[]> {
+  const files = await fg(DOC_GLOBS, { cwd: workspace, onlyFiles: true, caseSensitiveMatch: true });
+  return [...new Set(files)].sort();
+}
+
+export interface MarkdownLink {
+  target: string;
+  line: number;
+  column: number;
+}
+
+export interface MarkdownOutline {
+  links: MarkdownLink[];
+  /** Heading slugs and explicit `id`/`name` anchors. */
+  anchors: Set<string>;
+}
+
+/**
+ * GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens, and `-1`, `-2`
+ * for repeats. Hand-written (a few lines) since no slug library is a declared dependency.
+ */
+export function githubSlug(heading: string, seen: Map<string, number>): string {
+  const base = heading
+    .trim()
+    .toLowerCase()
+    .replace(/<[^>]+>/g, '')
+    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+  const count = seen.get(base) ?? 0;
+  seen.set(base, count + 1);
+  return count ? `${base}-${count}` : base;
+}
+
+/** Strips the Markdown a heading's visible text does not include: links, emphasis, code ticks. */
+function headingText(raw: string): string {
+  return raw
+    .replace(/\s+#+\s*$/, '')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`]/g, (char) => (char === '_' ? '_' : ''));
+}
+
+const INLINE_LINK = /!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g;
+const REFERENCE_DEFINITION = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/;
+const EXPLICIT_ANCHOR = /<a\s+(?:name|id)=["']([^"']+)["']|\{#([\w-]+)\}/g;
+
+/**
+ * Links, headings and anchors of one Markdown file, outside fenced code and inline code.
+ * A small scanner rather than a Markdown parser because findings need exact lines and columns.
+ */
+export function outlineMarkdown(text: string): MarkdownOutline {
+  const links: MarkdownLink[] = [];
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let fence: string | undefined;
+
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, index) => {
+    const fenceMark = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+    if (fenceMark) {
+      if (!fence) fence = fenceMark[1][0];
+      else if (fenceMark[1][0] === fence) fence = undefined;
+      return;
+    }
+    if (fence) return;
+
+    const heading = /^\s{0,3}#{1,6}\s+(.*)$/.exec(line);
+    if (heading) anchors.add(githubSlug(headingText(heading[1]), seen));
+    const setext = /^\s{0,3}(=+|-+)\s*$/.exec(line);
+    // `Title` underlined by === or --- is a heading too (a --- after a blank line is a rule).
+    if (setext && index > 0 && lines[index - 1].trim() && !/^\s{0,3}#/.test(lines[index - 1])) {
+      anchors.add(githubSlug(headingText(lines[index - 1]), seen));
+    }
+    for (const match of line.matchAll(EXPLICIT_ANCHOR)) anchors.add(match[1] ?? match[2]);
+
+    const code = line.replace(/`[^`]*`/g, (span) => ' '.repeat(span.length));
+    const reference = REFERENCE_DEFINITION.exec(code);
+    if (reference) {
+      links.push({ target: reference[1], line: index + 1, column: code.indexOf(reference[1]) + 1 });
+      return;
+    }
+    for (const match of code.matchAll(INLINE_LINK)) {
+      links.push({
+        target: match[1],
+        line: index + 1,
+        column: (match.index ?? 0) + match[0].indexOf(match[1]) + 1,
+      });
+    }
+  });
+  return { links, anchors };
+}
+
+function isExternal(target: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//');
+}
+
+/** Broken relative links and anchors across the given docs (workspace-relative paths). */
+export async function findBrokenLinks(workspace: string, docs: string[]): Promise<Finding[]> {
+  const outlines = new Map<string, MarkdownOutline>();
+  const outline = async (file: string): Promise<MarkdownOutline | undefined> => {
+    if (!outlines.has(file)) {
+      const text = await fs.readFile(path.join(workspace, file), 'utf8').catch(() => undefined);
+      if (text === undefined) return undefined;
+      outlines.set(file, outlineMarkdown(text));
+    }
+    return outlines.get(file);
+  };
+
+  const findings: Finding[] = [];
+  for (const doc of docs) {
+    const own = await outline(doc);
+    if (!own) continue;
+    for (const link of own.links) {
+      if (isExternal(link.target)) continue;
+      const [rawPath, rawAnchor] = splitOnce(link.target, '#');
+      const linkPath = safeDecode(rawPath.split('?')[0]);
+      const anchor = rawAnchor === undefined ? undefined : safeDecode(rawAnchor).toLowerCase();
+      const at = { file: doc, line: link.line, column: link.column, source: 'docs.brokenLinks' };
+
+      let targetFile = doc;
+      if (linkPath) {
+        const resolved = linkPath.startsWith('/')
+          ? path.join(workspace, linkPath)
+          : path.resolve(workspace, path.dirname(doc), linkPath);
+        const relative = path.relative(workspace, resolved);
+        const stat = await fs.stat(resolved).catch(() => undefined);
+        if (!stat) {
+          findings.push({
+            ...at,
+            severity: 'warning',
+            message: `broken link: ${link.target} does not exist`,
+          });
+          continue;
+        }
+        if (stat.isDirectory() || !/\.md$/i.test(resolved) || relative.startsWith('..')) continue;
+        targetFile = relative;
+      }
+      if (!anchor) continue;
+      const target = await outline(targetFile);
+      if (target && !target.anchors.has(anchor)) {
+        const where = linkPath ? ` in ${targetFile}` : '';
+        findings.push({
+          ...at,
+          severity: 'warning',
+          message: `broken anchor: #${rawAnchor} not found${where}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const index = text.indexOf(separator);
+  return index === -1 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export const brokenLinksCheck: CheckDefinition = {
+  id: 'docs.brokenLinks',
+  title: 'Documentation links',
+  description:
+    'Relative links and #anchors in README.md and docs/**/*.md point at files and headings that exist.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const docs = await findDocs(context.workspace);
+    if (!docs.length) return { outcome: 'skipped', summary: 'no README.md or docs/**/*.md' };
+    const findings = await findBrokenLinks(context.workspace, docs);
+    const values = { docs: docs.length, brokenLinks: findings.length };
+    if (!findings.length) {
+      return { outcome: 'pass', summary: `${docs.length} docs, no broken link`, values };
+    }
+    return {
+      outcome: 'warn',
+      summary: `${findings.length} broken link${findings.length > 1 ? 's' : ''} in ${new Set(findings.map((f) => f.file)).size} docs`,
+      values,
+      findings,
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const CODE_PATH = /(?<![\w/.-])((?:app|lib|config|db|bin|spec|test)\/[\w./-]*[\w])/g;
+
+export interface CodeMention {
+  path: string;
+  line: number;
+  column: number;
+}
+
+/** Repo paths a doc mentions, like `app/models/user.rb`. */
+export function codeMentions(text: string): CodeMention[] {
+  const mentions: CodeMention[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    for (const match of line.matchAll(CODE_PATH)) {
+      mentions.push({ path: match[1], line: index + 1, column: (match.index ?? 0) + 1 });
+    }
+  });
+  return mentions;
+}
+
+export const staleDocsCheck: CheckDefinition = {
+  id: 'docs.stale',
+  title: 'Docs up to date with the code',
+  description:
+    "A doc that mentions a file (app/models/user.rb) whose last commit is newer than the doc's last commit.",
+  async run(context: CheckContext): Promise<CheckReport> {
+    const git = simpleGit({ baseDir: context.workspace, abort: context.signal });
+    if (!(await git.checkIsRepo().catch(() => false))) {
+      return { outcome: 'skipped', summary: 'not a git repository' };
+    }
+    const docs = await findDocs(context.workspace);
+    if (!docs.length) return { outcome: 'skipped', summary: 'no README.md or docs/**/*.md' };
+
+    const lastCommit = new Map<string, Date | undefined>();
+    const committedAt = async (file: string): Promise<Date | undefined> => {
+      if (!lastCommit.has(file)) {
+        const log = await git.log({ file, maxCount: 1 }).catch(() => undefined);
+        lastCommit.set(file, log?.latest ? new Date(log.latest.date) : undefined);
+      }
+      return lastCommit.get(file);
+    };
+
+    const findings: Finding[] = [];
+    for (const doc of docs) {
+      const docDate = await committedAt(doc);
+      if (!docDate) continue;
+      const text = await fs.readFile(path.join(context.workspace, doc), 'utf8');
+      const reported = new Set<string>();
+      for (const mention of codeMentions(text)) {
+        if (reported.has(mention.path)) continue;
+        const codeDate = await committedAt(mention.path);
+        if (!codeDate || codeDate <= docDate) continue;
+        reported.add(mention.path);
+        const days = Math.max(0, Math.round((codeDate.getTime() - docDate.getTime()) / 86_400_000));
+        findings.push({
+          file: doc,
+          line: mention.line,
+          column: mention.column,
+          severity: 'info',
+          source: 'docs.stale',
+          message: `${mention.path} was committed ${days ? `${days} days ` : ''}after this doc`,
+        });
+      }
+    }
+    const staleDocs = new Set(findings.map((f) => f.file)).size;
+    const values = { docs: docs.length, staleDocs, staleMentions: findings.length };
+    if (!findings.length) {
+      return {
+        outcome: 'pass',
+        summary: `${docs.length} docs, none older than the code they mention`,
+        values,
+      };
+    }
+    return {
+      outcome: 'warn',
+      summary: `${staleDocs} doc${staleDocs > 1 ? 's' : ''} older than the code they mention`,
+      values,
+      findings,
+    };
+  },
+};
+
+export const generatedDocsCheck: CheckDefinition = {
+  id: 'docs.generated',
+  title: 'Generated docs present',
+  description: 'YARD output in doc/ (run `yard doc`), when the project uses YARD.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const exists = (file: string): Promise<boolean> =>
+      fs.stat(path.join(context.workspace, file)).then(
+        () => true,
+        () => false,
+      );
+    const lock = await fs
+      .readFile(path.join(context.workspace, 'Gemfile.lock'), 'utf8')
+      .catch(() => '');
+    const usesYard = /^\s{4}yard \(/m.test(lock) || (await exists('.yardopts'));
+    const index = path.join(context.workspace, 'doc', 'index.html');
+    const stat = await fs.stat(index).catch(() => undefined);
+    if (!stat) {
+      if (!usesYard) {
+        return {
+          outcome: 'skipped',
+          summary: 'the project does not use YARD (no yard gem, no .yardopts)',
+        };
+      }
+      return { outcome: 'warn', summary: 'no generated docs in doc/ (run yard doc)' };
+    }
+    const days = Math.floor((context.clock.now().getTime() - stat.mtimeMs) / 86_400_000);
+    return {
+      outcome: 'pass',
+      summary: `doc/index.html generated ${days} days ago`,
+      values: { generatedDaysAgo: days },
+    };
+  },
+};

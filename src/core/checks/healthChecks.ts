@@ -1,0 +1,348 @@
+/**
+ * Health checks that need neither logs nor the database: the health URL (status, latency, TLS
+ * certificate expiry) and the production e-mail delivery configuration read from Ruby source.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const CERTIFICATE_WARN_DAYS = 14;
+
+export interface HealthProbe {
+  status?: number;
+  latencyMs: number;
+  /** ISO date the server's certificate ends, for https. */
+  certificateValidTo?: string;
+  /** Why the certificate is not trusted, when it is not (expired, self-signed, wrong name). */
+  certificateProblem?: string;
+  error?: string;
+  timedOut?: boolean;
+}
+
+export interface HealthUrlOptions {
+  /** How long to wait for an answer before the check fails (not errors): a hang is a finding. */
+  requestTimeoutMs?: number;
+  /** Extra trusted certificates (PEM), for a private CA. */
+  ca?: string;
+}
+
+/** One GET of the URL: status and latency, and the certificate of an https server. */
+export function probeUrl(
+  url: URL,
+  signal: AbortSignal,
+  options: HealthUrlOptions = {},
+): Promise<HealthProbe> {
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+
+  return new Promise((resolve) => {
+    const client = url.protocol === 'https:' ? https : http;
+    let certificateValidTo: string | undefined;
+    let certificateProblem: string | undefined;
+    let settled = false;
+    const settle = (probe: HealthProbe): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      request.destroy();
+      resolve({ certificateValidTo, certificateProblem, ...probe });
+    };
+
+    // rejectUnauthorized is off so that an expired or untrusted certificate is reported as a
+    // finding with its dates, instead of an opaque connection error.
+    const request = client.request(url, {
+      method: 'GET',
+      headers: { 'user-agent': 'upkeep-health-check', accept: '*/*' },
+      rejectUnauthorized: false,
+      ca: options.ca,
+      agent: false,
+    });
+    request.on('socket', (socket) => {
+      socket.on('secureConnect', () => {
+        const tls = socket as TLSSocket;
+        const certificate = tls.getPeerCertificate();
+        if (certificate?.valid_to) {
+          certificateValidTo = new Date(certificate.valid_to).toISOString();
+        }
+        if (!tls.authorized) certificateProblem = String(tls.authorizationError ?? 'not trusted');
+      });
+    });
+    request.on('response', (response) => {
+      response.resume();
+      settle({ status: response.statusCode, latencyMs: elapsed() });
+    });
+    request.on('error', (error) => settle({ latencyMs: elapsed(), error: error.message }));
+
+    const timer = setTimeout(
+      () =>
+        settle({ latencyMs: elapsed(), timedOut: true, error: `no answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    const onAbort = (): void => settle({ latencyMs: elapsed(), error: 'cancelled' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.end();
+  });
+}
+
+/** Turns a probe into a report; pure, so the thresholds are easy to test. */
+export function judgeProbe(
+  url: string,
+  probe: HealthProbe,
+  now: Date,
+  slowMs: number,
+): CheckReport {
+  const values: CheckReport['values'] = {
+    url,
+    status: probe.status ?? null,
+    latencyMs: probe.latencyMs,
+  };
+  if (probe.status === undefined) {
+    return {
+      outcome: 'fail',
+      summary: `${url} did not answer: ${probe.error ?? 'no response'}`,
+      values: { ...values, timedOut: probe.timedOut ?? false },
+    };
+  }
+
+  const problems: { outcome: 'warn' | 'fail'; text: string }[] = [];
+  if (probe.status >= 400) problems.push({ outcome: 'fail', text: `status ${probe.status}` });
+  if (probe.latencyMs > slowMs) {
+    problems.push({ outcome: 'warn', text: `slow: ${probe.latencyMs} ms (> ${slowMs} ms)` });
+  }
+  if (probe.certificateValidTo) {
+    const days = Math.floor((Date.parse(probe.certificateValidTo) - now.getTime()) / DAY_MS);
+    values.certificateDaysLeft = days;
+    values.certificateValidTo = probe.certificateValidTo;
+    if (days < 0) problems.push({ outcome: 'fail', text: `certificate expired ${-days} days ago` });
+    else if (days < CERTIFICATE_WARN_DAYS) {
+      problems.push({ outcome: 'warn', text: `certificate expires in ${days} days` });
+    }
+  }
+  if (probe.certificateProblem && !/expired/i.test(probe.certificateProblem)) {
+    problems.push({
+      outcome: 'fail',
+      text: `certificate not trusted (${probe.certificateProblem})`,
+    });
+  }
+
+  const outcome = problems.some((p) => p.outcome === 'fail')
+    ? 'fail'
+    : problems.length
+      ? 'warn'
+      : 'pass';
+  const certificate =
+    values.certificateDaysLeft !== undefined && outcome === 'pass'
+      ? `, certificate valid ${values.certificateDaysLeft} more days`
+      : '';
+  const summary = problems.length
+    ? `${url}: ${problems.map((p) => p.text).join('; ')}`
+    : `${url} answered ${probe.status} in ${probe.latencyMs} ms${certificate}`;
+  return { outcome, summary, values };
+}
+
+export function healthUrlCheck(options: HealthUrlOptions = {}): CheckDefinition {
+  return {
+    id: 'health.url',
+    title: 'Health URL answers',
+    description: 'GETs the health URL: status, latency and days until the TLS certificate expires.',
+    async run(context: CheckContext): Promise<CheckReport> {
+      const configured = context.settings.health.url;
+      if (!configured) {
+        return { outcome: 'skipped', summary: 'no health URL configured (upkeep.health.url)' };
+      }
+      let url: URL;
+      try {
+        url = new URL(configured);
+      } catch {
+        return { outcome: 'error', summary: `upkeep.health.url is not a URL: ${configured}` };
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        return { outcome: 'error', summary: `upkeep.health.url must be http or https` };
+      }
+      const probe = await probeUrl(url, context.signal, options);
+      return judgeProbe(
+        url.toString(),
+        probe,
+        context.clock.now(),
+        context.settings.thresholds.slowRequestMs,
+      );
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail delivery: read, never run, the Ruby that configures Action Mailer.
+
+export interface MailerSettingLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+export interface MailerConfig {
+  deliveryMethod?: MailerSettingLine & { method: string };
+  smtpSettings?: MailerSettingLine & {
+    body: string;
+    referencesEnv: boolean;
+    literalSecret?: number;
+  };
+  performDeliveries?: MailerSettingLine & { value: boolean };
+}
+
+const DELIVERY_METHOD = /config\.action_mailer\.delivery_method\s*=\s*:?["']?(\w+)/;
+const SMTP_SETTINGS = /config\.action_mailer\.smtp_settings\s*=/;
+const PERFORM_DELIVERIES = /config\.action_mailer\.perform_deliveries\s*=\s*(true|false)/;
+const ENV_REFERENCE = /\bENV\s*(\[|\.fetch)|Rails\.application\.credentials|\bcredentials\./;
+const LITERAL_PASSWORD = /\bpassword\s*(:|=>)\s*["'][^"']+["']/;
+
+/**
+ * Finds Action Mailer settings in the given Ruby sources. Later files win, as in Rails where
+ * the environment file overrides application.rb. Comment lines are ignored.
+ */
+export function parseMailerConfig(files: { file: string; text: string }[]): MailerConfig {
+  const config: MailerConfig = {};
+  for (const { file, text } of files) {
+    const lines = text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index++) {
+      const raw = lines[index];
+      const code = raw.replace(/#(?![{]).*$/, '');
+      if (!code.trim()) continue;
+      const at = { file, line: index + 1, text: raw.trim() };
+
+      const method = DELIVERY_METHOD.exec(code);
+      if (method) config.deliveryMethod = { ...at, method: method[1] };
+      const perform = PERFORM_DELIVERIES.exec(code);
+      if (perform) config.performDeliveries = { ...at, value: perform[1] === 'true' };
+
+      if (SMTP_SETTINGS.test(code)) {
+        const body = collectHash(lines, index);
+        const secretOffset = body.lines.findIndex((l) => LITERAL_PASSWORD.test(l));
+        config.smtpSettings = {
+          ...at,
+          body: body.lines.join('\n'),
+          referencesEnv: ENV_REFERENCE.test(body.lines.join('\n')),
+          literalSecret: secretOffset === -1 ? undefined : index + 1 + secretOffset,
+        };
+      }
+    }
+  }
+  return config;
+}
+
+/** The lines of a `{ ... }` hash starting on `start`, by brace depth (strings rarely hold braces). */
+function collectHash(lines: string[], start: number): { lines: string[] } {
+  const collected: string[] = [];
+  let depth = 0;
+  let opened = false;
+  for (let index = start; index < lines.length && index < start + 60; index++) {
+    const line = lines[index].replace(/#(?![{]).*$/, '');
+    collected.push(line);
+    for (const char of line) {
+      if (char === '{') {
+        depth++;
+        opened = true;
+      } else if (char === '}') depth--;
+    }
+    if (opened && depth <= 0) break;
+    if (!opened && index > start) break;
+  }
+  return { lines: collected };
+}
+
+const MAILER_SOURCES = [
+  'config/application.rb',
+  'config/initializers/*mail*.rb',
+  'config/initializers/smtp*.rb',
+  'config/environments/production.rb',
+];
+
+export const healthEmailCheck: CheckDefinition = {
+  id: 'health.email',
+  title: 'E-mail delivery configured',
+  description:
+    'Reads config/environments/production.rb and friends (without running Ruby) for the delivery method and SMTP settings.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const files: { file: string; text: string }[] = [];
+    for (const pattern of MAILER_SOURCES) {
+      const matches = await fg(pattern, { cwd: context.workspace, onlyFiles: true });
+      for (const file of matches.sort()) {
+        files.push({ file, text: await fs.readFile(path.join(context.workspace, file), 'utf8') });
+      }
+    }
+    if (!files.some((f) => f.file === 'config/environments/production.rb')) {
+      return { outcome: 'skipped', summary: 'no config/environments/production.rb' };
+    }
+    return judgeMailerConfig(parseMailerConfig(files));
+  },
+};
+
+export function judgeMailerConfig(config: MailerConfig): CheckReport {
+  const findings: Finding[] = [];
+  const method = config.deliveryMethod?.method;
+  const values = {
+    deliveryMethod: method ?? null,
+    smtpReferencesEnv: config.smtpSettings?.referencesEnv ?? null,
+  };
+
+  if (config.smtpSettings?.literalSecret) {
+    findings.push({
+      message: 'SMTP password written in the source; read it from ENV or credentials',
+      severity: 'error',
+      file: config.smtpSettings.file,
+      line: config.smtpSettings.literalSecret,
+      source: 'health.email',
+    });
+    return { outcome: 'fail', summary: 'SMTP password is written in the source', values, findings };
+  }
+  if (config.performDeliveries && !config.performDeliveries.value) {
+    findings.push({
+      message: 'perform_deliveries is false: production sends no e-mail',
+      severity: 'warning',
+      file: config.performDeliveries.file,
+      line: config.performDeliveries.line,
+      source: 'health.email',
+    });
+    return { outcome: 'warn', summary: 'production does not deliver e-mail', values, findings };
+  }
+  if (!method) {
+    return {
+      outcome: 'warn',
+      summary: 'no delivery_method set for production (Rails falls back to SMTP on localhost)',
+      values,
+    };
+  }
+  if (method === 'test' || method === 'file') {
+    findings.push({
+      message: `delivery_method :${method} in production keeps e-mail from leaving the server`,
+      severity: 'error',
+      file: config.deliveryMethod!.file,
+      line: config.deliveryMethod!.line,
+      source: 'health.email',
+    });
+    return {
+      outcome: 'fail',
+      summary: `delivery method :${method} in production`,
+      values,
+      findings,
+    };
+  }
+  if (method === 'smtp' && !config.smtpSettings) {
+    return { outcome: 'warn', summary: 'delivery method :smtp but no smtp_settings', values };
+  }
+  if (method === 'smtp' && !config.smtpSettings!.referencesEnv) {
+    return {
+      outcome: 'warn',
+      summary: 'delivery method :smtp; smtp_settings take nothing from ENV or credentials',
+      values,
+    };
+  }
+  const env = config.smtpSettings?.referencesEnv ? ', settings from ENV/credentials' : '';
+  return { outcome: 'pass', summary: `delivery method :${method}${env}`, values };
+}

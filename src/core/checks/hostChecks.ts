@@ -1,0 +1,131 @@
+/**
+ * Checks of the machine the workspace is on: memory of the application server processes (from
+ * /proc), free disk space, and the number of folders under `storage/`.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { CheckContext, CheckDefinition, CheckReport } from './types';
+
+export interface AppProcess {
+  pid: number;
+  server: 'puma' | 'unicorn' | 'passenger';
+  rssKb: number;
+  command: string;
+}
+
+const SERVER_PATTERNS: [AppProcess['server'], RegExp][] = [
+  ['puma', /(^|[\s/])puma\b/i],
+  ['unicorn', /(^|[\s/])unicorn\b/i],
+  ['passenger', /Passenger\b|PassengerAgent|passenger-status/i],
+];
+
+/** Which application server a command line belongs to, if any. */
+export function serverOf(command: string): AppProcess['server'] | undefined {
+  return SERVER_PATTERNS.find(([, pattern]) => pattern.test(command))?.[0];
+}
+
+/** Puma, Unicorn and Passenger processes from /proc, with their resident memory. */
+export async function findAppProcesses(proc = '/proc'): Promise<AppProcess[]> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(proc);
+  } catch {
+    return [];
+  }
+  const found: AppProcess[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const raw = await fs.readFile(path.join(proc, entry, 'cmdline'), 'utf8');
+      const command = raw.split('\0').join(' ').trim();
+      const server = command ? serverOf(command) : undefined;
+      if (!server) continue;
+      const status = await fs.readFile(path.join(proc, entry, 'status'), 'utf8');
+      const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+      if (!rss) continue;
+      found.push({ pid: Number(entry), server, rssKb: Number(rss[1]), command });
+    } catch {
+      // the process ended while we looked, or is not ours to read
+    }
+  }
+  return found;
+}
+
+export const appMemoryCheck: CheckDefinition = {
+  id: 'host.appMemory',
+  title: 'Application server memory',
+  description: 'Sums the resident memory of Puma, Unicorn and Passenger processes on this machine.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const processes = await findAppProcesses();
+    if (!processes.length) {
+      return {
+        outcome: 'skipped',
+        summary: 'no Puma, Unicorn or Passenger process runs on this machine',
+      };
+    }
+    const limitMb = context.settings.thresholds.memoryMb;
+    const totalMb = Math.round(processes.reduce((sum, p) => sum + p.rssKb, 0) / 1024);
+    const servers = [...new Set(processes.map((p) => p.server))].join(', ');
+    const values = { memoryMb: totalMb, limitMb, processes: processes.length, servers };
+    const what = `${totalMb} MB in ${processes.length} ${servers} process${processes.length > 1 ? 'es' : ''}`;
+    if (totalMb > limitMb) {
+      return { outcome: 'fail', summary: `${what} (limit ${limitMb} MB)`, values };
+    }
+    if (totalMb > limitMb * 0.9) {
+      return { outcome: 'warn', summary: `${what}, near the ${limitMb} MB limit`, values };
+    }
+    return {
+      outcome: 'pass',
+      summary: what,
+      values,
+      details: processes
+        .map((p) => `${p.pid} ${Math.round(p.rssKb / 1024)} MB ${p.command}`)
+        .join('\n'),
+    };
+  },
+};
+
+export const FREE_DISK_WARN_PERCENT = 15;
+export const FREE_DISK_FAIL_PERCENT = 5;
+
+export const diskSpaceCheck: CheckDefinition = {
+  id: 'host.diskSpace',
+  title: 'Free disk space',
+  description: `Free space on the workspace's file system: warns under ${FREE_DISK_WARN_PERCENT} %, fails under ${FREE_DISK_FAIL_PERCENT} %.`,
+  async run(context: CheckContext): Promise<CheckReport> {
+    const stats = await fs.statfs(context.workspace);
+    const total = stats.blocks * stats.bsize;
+    const free = stats.bavail * stats.bsize;
+    const percent = total ? Math.round((free / total) * 1000) / 10 : 0;
+    const freeGb = Math.round((free / 1024 ** 3) * 10) / 10;
+    const values = {
+      freeGb,
+      freePercent: percent,
+      totalGb: Math.round((total / 1024 ** 3) * 10) / 10,
+    };
+    const summary = `${freeGb} GB free (${percent} %)`;
+    if (percent < FREE_DISK_FAIL_PERCENT) return { outcome: 'fail', summary, values };
+    if (percent < FREE_DISK_WARN_PERCENT) return { outcome: 'warn', summary, values };
+    return { outcome: 'pass', summary, values };
+  },
+};
+
+export const storageFoldersCheck: CheckDefinition = {
+  id: 'host.storageFolders',
+  title: 'Folders in storage/',
+  description: 'Counts the folders directly under storage/ (the guidelines watch uploads there).',
+  async run(context: CheckContext): Promise<CheckReport> {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(context.workspace, 'storage'), { withFileTypes: true });
+    } catch {
+      return { outcome: 'skipped', summary: 'no storage/ folder' };
+    }
+    const folders = entries.filter((entry) => entry.isDirectory()).length;
+    return {
+      outcome: 'pass',
+      summary: `${folders} folder${folders === 1 ? '' : 's'} in storage/`,
+      values: { folders },
+    };
+  },
+};

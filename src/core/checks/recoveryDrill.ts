@@ -1,0 +1,302 @@
+/**
+ * The backup recovery drill the annual tier asks for: restore a dump into a scratch database on
+ * the drill target, compare table and row counts with the dump, record how long the recovery
+ * took, and drop the scratch database. It only runs when the caller says the user confirmed.
+ */
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import type { Clock } from '../util/clock';
+import { systemClock } from '../util/clock';
+import { UpkeepError, describeError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
+import { PG_RESTORE_HINT, listDump } from './backupChecks';
+import { findExecutable, runTool } from './toolProcess';
+import type { CheckResult } from './types';
+
+export interface RecoveryDrillOptions {
+  dumpFile: string;
+  /** A server URL; the scratch database is created next to the database it names. */
+  targetUrl: string;
+  /** The user saw the target and the dump and said yes. Without it the drill refuses. */
+  confirmed: boolean;
+  /** Password for the target when its URL has none (PGPASSWORD otherwise). */
+  password?: string;
+  /** The monitored database's URL; a target on the same server is refused unless allowed. */
+  monitoredUrl?: string;
+  allowMonitoredServer?: boolean;
+  signal?: AbortSignal;
+  log?: Logger;
+  clock?: Clock;
+  env?: Record<string, string | undefined>;
+}
+
+export interface DrillTable {
+  table: string;
+  dumpRows: number;
+  restoredRows: number | null;
+}
+
+export interface DrillRecord {
+  ok: boolean;
+  dumpFile: string;
+  /** `host:port` of the target, never its credentials. */
+  target: string;
+  scratchDatabase: string;
+  drilledAt: string;
+  /** pg_restore's wall time: the recovery time the annual test asks for. */
+  recoveryMs: number;
+  totalMs: number;
+  tables: DrillTable[];
+  mismatches: string[];
+  /** Set when the drill itself broke (restore error, unreachable target). */
+  error?: string;
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+
+function endpointOf(url: string): Endpoint {
+  const parsed = parseConnectionString(url);
+  return {
+    host: parsed.host || 'localhost',
+    port: Number(parsed.port || 5432),
+    user: parsed.user || undefined,
+    password: parsed.password || undefined,
+    database: parsed.database || 'postgres',
+  };
+}
+
+function sameServer(a: Endpoint, b: Endpoint): boolean {
+  const local = (host: string): string =>
+    host === 'localhost' || host === '::1' ? '127.0.0.1' : host;
+  return local(a.host) === local(b.host) && a.port === b.port;
+}
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** `schema.table` from pg_restore's list, quoted for SQL. */
+const quoteTable = (qualified: string): string => {
+  const dot = qualified.indexOf('.');
+  return `${quoteIdent(qualified.slice(0, dot))}.${quoteIdent(qualified.slice(dot + 1))}`;
+};
+
+/**
+ * Counts the rows the dump holds per table by streaming `pg_restore --data-only -f -` and
+ * counting the lines of each COPY block; the data never touches the disk or the log.
+ */
+async function countDumpRows(
+  pgRestore: string,
+  dumpFile: string,
+  signal: AbortSignal,
+  env: Record<string, string | undefined>,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let current: string | undefined;
+  let pending = '';
+  const onLine = (line: string): void => {
+    if (current) {
+      if (line === '\\.') current = undefined;
+      else counts.set(current, (counts.get(current) ?? 0) + 1);
+      return;
+    }
+    const copy = /^COPY (\S+?)\.(\S+) (?:\(.*\) )?FROM stdin;$/.exec(line);
+    if (copy) {
+      current = `${copy[1].replace(/"/g, '')}.${copy[2].replace(/"/g, '')}`;
+      counts.set(current, counts.get(current) ?? 0);
+    }
+  };
+  const output = await runTool({
+    command: pgRestore,
+    args: ['--data-only', '-f', '-', dumpFile],
+    cwd: path.dirname(dumpFile),
+    signal,
+    env,
+    onStdout: (chunk) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+  });
+  if (pending) onLine(pending);
+  if (output.exitCode !== 0) {
+    throw new UpkeepError(
+      'parse',
+      `pg_restore cannot read the data: ${output.stderr.trim().split('\n')[0]}`,
+    );
+  }
+  return counts;
+}
+
+/** Runs the drill. Throws `refused` before touching anything when a precondition is not met. */
+export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<DrillRecord> {
+  const log = options.log ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal ?? new AbortController().signal;
+  const env = options.env ?? process.env;
+
+  if (!options.confirmed) {
+    throw new UpkeepError('refused', 'The recovery drill needs a confirmation first.');
+  }
+  const target = endpointOf(options.targetUrl);
+  if (options.monitoredUrl && !options.allowMonitoredServer) {
+    if (sameServer(target, endpointOf(options.monitoredUrl))) {
+      throw new UpkeepError(
+        'refused',
+        `The drill target ${target.host}:${target.port} is the monitored database's server.`,
+        'Set upkeep.backups.drillTargetUrl to another server, or allow this server explicitly.',
+      );
+    }
+  }
+  const pgRestore = await findExecutable('pg_restore', env);
+  if (!pgRestore) {
+    throw new UpkeepError('tool-missing', 'pg_restore is not installed.', PG_RESTORE_HINT);
+  }
+
+  const started = performance.now();
+  const drilledAt = clock.now();
+  const scratchDatabase = `upkeep_drill_${drilledAt.toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const record: DrillRecord = {
+    ok: false,
+    dumpFile: options.dumpFile,
+    target: `${target.host}:${target.port}`,
+    scratchDatabase,
+    drilledAt: drilledAt.toISOString(),
+    recoveryMs: 0,
+    totalMs: 0,
+    tables: [],
+    mismatches: [],
+  };
+  const password = target.password ?? options.password ?? env.PGPASSWORD;
+  const connect = async (database: string): Promise<Client> => {
+    const client = new Client({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password,
+      database,
+      connectionTimeoutMillis: 10_000,
+    });
+    await client.connect();
+    return client;
+  };
+
+  log.info(
+    `recovery drill: ${path.basename(options.dumpFile)} into ${scratchDatabase} on ${record.target}`,
+  );
+  const contents = await listDump(options.dumpFile, signal, env);
+  const dumpRows = await countDumpRows(pgRestore, options.dumpFile, signal, env);
+
+  const admin = await connect(target.database);
+  let created = false;
+  try {
+    await admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`);
+    created = true;
+
+    // The password goes through the environment, never the command line (ps shows argv).
+    const restoreStarted = performance.now();
+    const restore = await runTool({
+      command: pgRestore,
+      args: [
+        '--no-owner',
+        '--no-privileges',
+        '--exit-on-error',
+        '-h',
+        target.host,
+        '-p',
+        String(target.port),
+        ...(target.user ? ['-U', target.user] : []),
+        '-d',
+        scratchDatabase,
+        options.dumpFile,
+      ],
+      cwd: path.dirname(options.dumpFile),
+      signal,
+      log,
+      env: { ...env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+    });
+    record.recoveryMs = Math.round(performance.now() - restoreStarted);
+    if (restore.exitCode !== 0) {
+      record.error = `pg_restore failed: ${restore.stderr.trim().split('\n').slice(-3).join(' ')}`;
+      return record;
+    }
+
+    const scratch = await connect(scratchDatabase);
+    try {
+      for (const table of contents.tables) {
+        const expected = dumpRows.get(table) ?? 0;
+        let restored: number | null = null;
+        try {
+          const result = await scratch.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${quoteTable(table)}`,
+          );
+          restored = Number(result.rows[0].n);
+        } catch (error) {
+          record.mismatches.push(`${table}: cannot count (${describeError(error)})`);
+        }
+        record.tables.push({ table, dumpRows: expected, restoredRows: restored });
+        if (restored !== null && restored !== expected) {
+          record.mismatches.push(`${table}: ${expected} rows in the dump, ${restored} restored`);
+        }
+      }
+    } finally {
+      await scratch.end();
+    }
+    record.ok = record.mismatches.length === 0;
+    return record;
+  } catch (error) {
+    record.error = describeError(error);
+    return record;
+  } finally {
+    if (created) {
+      await admin
+        .query(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)} WITH (FORCE)`)
+        .catch(async () => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)}`))
+        .catch((error: unknown) => {
+          record.error ??= `could not drop ${scratchDatabase}: ${describeError(error)}`;
+        });
+    }
+    await admin.end().catch(() => undefined);
+    record.totalMs = Math.round(performance.now() - started);
+    log.info(
+      `recovery drill: ${record.ok ? 'ok' : 'failed'}, restore ${record.recoveryMs} ms, ${record.tables.length} tables` +
+        (record.error ? ` — ${record.error}` : ''),
+    );
+  }
+}
+
+/** The drill as a result of `backups.recoveryDrill`, for the result log (see recoveryDrillCheck). */
+export function drillResult(record: DrillRecord, durationMs = record.totalMs): CheckResult {
+  const seconds = Math.round(record.recoveryMs / 100) / 10;
+  const rows = record.tables.reduce((sum, t) => sum + t.dumpRows, 0);
+  const summary = record.ok
+    ? `restored ${record.tables.length} tables (${rows} rows) in ${seconds} s; counts match`
+    : (record.error ?? `counts differ: ${record.mismatches.slice(0, 3).join('; ')}`);
+  return {
+    checkId: 'backups.recoveryDrill',
+    title: 'Backup recovery drill',
+    outcome: record.ok ? 'pass' : 'fail',
+    summary,
+    details: record.tables
+      .map((t) => `${t.table}: dump ${t.dumpRows}, restored ${t.restoredRows ?? '?'}`)
+      .join('\n'),
+    values: {
+      drill: true,
+      drillOk: record.ok,
+      drilledAt: record.drilledAt,
+      recoveryMs: record.recoveryMs,
+      tables: record.tables.length,
+      rows,
+      dumpFile: path.basename(record.dumpFile),
+      target: record.target,
+    },
+    startedAt: record.drilledAt,
+    durationMs,
+  };
+}

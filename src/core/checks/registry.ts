@@ -1,0 +1,188 @@
+/**
+ * Every check definition by id: the built-in ones (including the log and database checks of
+ * their own modules) and the repo playbook's custom checks; and which of them a tier or a task
+ * runs. Ids the playbook names but this build does not implement become clear `skipped` results.
+ */
+import { resolveConnection } from '../db/connection';
+import type { DbSession } from '../db/session';
+import { openSession } from '../db/session';
+import type { Playbook, TierId } from '../playbook/model';
+import { effectiveThresholds, findTask, tasksOfTier } from '../playbook/model';
+import type { UpkeepSettings } from '../settings';
+import { backupsLatestCheck, recoveryDrillCheck } from './backupChecks';
+import type { SessionProvider } from './customChecks';
+import { customCheck } from './customChecks';
+import { brokenLinksCheck, generatedDocsCheck, staleDocsCheck } from './docsChecks';
+import { healthEmailCheck, healthUrlCheck } from './healthChecks';
+import { appMemoryCheck, diskSpaceCheck, storageFoldersCheck } from './hostChecks';
+import {
+  behindUpstreamCheck,
+  pendingMigrationsCheck,
+  uncommittedCheck,
+  versionsCheck,
+} from './repoChecks';
+import { filterParametersCheck } from './securityChecks';
+import {
+  brakemanCheck,
+  bundlerAuditCheck,
+  coverageCheck,
+  rspecCheck,
+  rubocopCheck,
+  zeitwerkCheck,
+} from './toolChecks';
+import type { CheckContext, CheckDefinition } from './types';
+
+/** The checks this module implements (the log and database checks live in their own files). */
+export function engineChecks(): CheckDefinition[] {
+  return [
+    healthUrlCheck(),
+    healthEmailCheck,
+    appMemoryCheck,
+    diskSpaceCheck,
+    storageFoldersCheck,
+    backupsLatestCheck,
+    recoveryDrillCheck,
+    brokenLinksCheck,
+    staleDocsCheck,
+    generatedDocsCheck,
+    uncommittedCheck,
+    behindUpstreamCheck,
+    pendingMigrationsCheck,
+    versionsCheck,
+    rspecCheck,
+    coverageCheck,
+    rubocopCheck,
+    brakemanCheck,
+    bundlerAuditCheck,
+    zeitwerkCheck,
+    filterParametersCheck,
+  ];
+}
+
+/** Every built-in check; the log and database modules join here. */
+export function builtinChecks(): CheckDefinition[] {
+  return [...engineChecks()];
+}
+
+export interface CheckRegistry {
+  all(): CheckDefinition[];
+  get(id: string): CheckDefinition | undefined;
+  /** The definition, or one that reports `skipped` because this build lacks it. */
+  resolve(id: string): CheckDefinition;
+}
+
+export interface RegistryOptions {
+  /** Replaces the built-in list (tests). */
+  builtins?: CheckDefinition[];
+  /** The read-only database session SQL custom checks use. */
+  sessionFor?: SessionProvider;
+}
+
+export function createRegistry(playbook?: Playbook, options: RegistryOptions = {}): CheckRegistry {
+  const byId = new Map<string, CheckDefinition>();
+  for (const definition of options.builtins ?? builtinChecks()) byId.set(definition.id, definition);
+  for (const spec of playbook?.customChecks ?? []) {
+    // The loader rejects custom ids that shadow built-ins; keep the built-in if one slips through.
+    if (!byId.has(spec.id)) {
+      byId.set(spec.id, customCheck(spec, options.sessionFor ?? sharedSqlSession));
+    }
+  }
+  return {
+    all: () => [...byId.values()],
+    get: (id) => byId.get(id),
+    resolve: (id) => byId.get(id) ?? unavailableCheck(id),
+  };
+}
+
+function unavailableCheck(id: string): CheckDefinition {
+  return {
+    id,
+    title: id,
+    async run() {
+      return {
+        outcome: 'skipped',
+        summary: `check ${id} is not available in this version of Upkeep`,
+      };
+    },
+  };
+}
+
+/** The checks of a tier's enabled tasks, once each, in playbook order. */
+export function checksForTier(
+  playbook: Playbook,
+  tier: TierId,
+  registry: CheckRegistry = createRegistry(playbook),
+): CheckDefinition[] {
+  const ids = [...new Set(tasksOfTier(playbook, tier).flatMap((task) => task.checks))];
+  return ids.map((id) => registry.resolve(id));
+}
+
+/** The checks of one task; undefined when the playbook has no such task. */
+export function checksForTask(
+  playbook: Playbook,
+  taskId: string,
+  registry: CheckRegistry = createRegistry(playbook),
+): CheckDefinition[] | undefined {
+  const task = findTask(playbook, taskId);
+  if (!task) return undefined;
+  return [...new Set(task.checks)].map((id) => registry.resolve(id));
+}
+
+/** The checks of several tasks (due ones, a team's), once each. */
+export function checksForTasks(
+  playbook: Playbook,
+  taskIds: string[],
+  registry: CheckRegistry = createRegistry(playbook),
+): CheckDefinition[] {
+  const ids = new Set<string>();
+  for (const taskId of taskIds) {
+    for (const id of findTask(playbook, taskId)?.checks ?? []) ids.add(id);
+  }
+  return [...ids].map((id) => registry.resolve(id));
+}
+
+/** The user's settings with the repo playbook's threshold overrides laid over them. */
+export function settingsForPlaybook(
+  settings: UpkeepSettings,
+  playbook: Playbook | undefined,
+): UpkeepSettings {
+  if (!playbook) return settings;
+  return { ...settings, thresholds: effectiveThresholds(settings, playbook) };
+}
+
+const SQL_SESSION_KEY = 'checks.customSql.session';
+
+/**
+ * The read-only session for SQL custom checks, opened once per run on the monitored database.
+ * TODO: switch to the database checks' shared session once dbChecks.ts exports it, so a run
+ * holds one connection.
+ */
+const sharedSqlSession: SessionProvider = (context: CheckContext) => {
+  let session = context.shared.get(SQL_SESSION_KEY) as Promise<DbSession> | undefined;
+  if (!session) {
+    session = (async () => {
+      const connection = await resolveConnection({
+        workspace: context.workspace,
+        settings: context.settings,
+        env: (context.env ?? process.env) as NodeJS.ProcessEnv,
+        trusted: context.trusted,
+        password: context.databasePassword,
+      });
+      return openSession(connection, {
+        statementTimeoutMs: context.settings.database.statementTimeoutMs,
+        lockTimeoutMs: context.settings.database.lockTimeoutMs,
+        connectTimeoutMs: context.settings.database.connectTimeoutMs,
+        log: context.log,
+      });
+    })();
+    session.catch(() => undefined);
+    context.shared.set(SQL_SESSION_KEY, session);
+  }
+  return session;
+};
+
+/** Closes what a run's checks shared (database sessions); pass to runChecks' `onFinished`. */
+export async function closeSharedResources(shared: Map<string, Promise<unknown>>): Promise<void> {
+  const session = shared.get(SQL_SESSION_KEY) as Promise<DbSession> | undefined;
+  if (session) await (await session.catch(() => undefined))?.close();
+}

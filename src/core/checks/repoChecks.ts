@@ -1,0 +1,264 @@
+/**
+ * Repository checks: uncommitted changes, a branch behind its upstream (as of the last fetch;
+ * Upkeep never fetches), pending migrations, and the Ruby, Rails and Node versions in use.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
+
+async function openRepo(context: CheckContext): Promise<SimpleGit | undefined> {
+  const git = simpleGit({ baseDir: context.workspace, abort: context.signal });
+  return (await git.checkIsRepo().catch(() => false)) ? git : undefined;
+}
+
+const NOT_A_REPO: CheckReport = { outcome: 'skipped', summary: 'not a git repository' };
+
+export const uncommittedCheck: CheckDefinition = {
+  id: 'repo.uncommitted',
+  title: 'No uncommitted changes',
+  description: 'Changed, staged or untracked files in the working tree.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const git = await openRepo(context);
+    if (!git) return NOT_A_REPO;
+    const status = await git.status();
+    const changed = status.files.length;
+    const values = {
+      changed,
+      staged: status.staged.length,
+      untracked: status.not_added.length,
+      branch: status.current ?? null,
+    };
+    if (!changed) {
+      return {
+        outcome: 'pass',
+        summary: `working tree clean on ${status.current ?? 'HEAD'}`,
+        values,
+      };
+    }
+    const sample = status.files.slice(0, 5).map((f) => f.path);
+    return {
+      outcome: 'warn',
+      summary: `${changed} uncommitted change${changed > 1 ? 's' : ''}: ${sample.join(', ')}${changed > 5 ? ', …' : ''}`,
+      values,
+      details: status.files.map((f) => `${f.index}${f.working_dir} ${f.path}`).join('\n'),
+    };
+  },
+};
+
+export const behindUpstreamCheck: CheckDefinition = {
+  id: 'repo.behindUpstream',
+  title: 'Branch up to date with upstream',
+  description:
+    'Commits the upstream branch has that this branch lacks, as of the last `git fetch`.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const git = await openRepo(context);
+    if (!git) return NOT_A_REPO;
+    const status = await git.status();
+    if (!status.tracking) {
+      return { outcome: 'skipped', summary: `${status.current ?? 'HEAD'} has no upstream branch` };
+    }
+    const values = {
+      branch: status.current ?? null,
+      upstream: status.tracking,
+      behind: status.behind,
+      ahead: status.ahead,
+    };
+    const asOf = ' (as of the last fetch)';
+    if (status.behind > 0) {
+      return {
+        outcome: 'warn',
+        summary: `${status.behind} commit${status.behind > 1 ? 's' : ''} behind ${status.tracking}${asOf}`,
+        values,
+      };
+    }
+    const ahead = status.ahead ? `, ${status.ahead} ahead` : '';
+    return {
+      outcome: 'pass',
+      summary: `up to date with ${status.tracking}${ahead}${asOf}`,
+      values,
+    };
+  },
+};
+
+export interface SchemaState {
+  kind: 'schema.rb' | 'structure.sql';
+  /** schema.rb: the one version; structure.sql: every version it inserts. */
+  versions: string[];
+}
+
+/** The version(s) the schema file says are applied. */
+export function parseSchemaVersion(
+  kind: SchemaState['kind'],
+  text: string,
+): SchemaState | undefined {
+  if (kind === 'schema.rb') {
+    const match = /define\(\s*version:\s*([\d_]+)\s*\)/.exec(text);
+    return match ? { kind, versions: [match[1].replace(/_/g, '')] } : undefined;
+  }
+  const insert = /INSERT INTO "?schema_migrations"? \(version\) VALUES([\s\S]*?);/.exec(text);
+  if (!insert) return undefined;
+  return { kind, versions: [...insert[1].matchAll(/'(\d+)'/g)].map((m) => m[1]) };
+}
+
+/** Migrations the schema does not include: newer than schema.rb's version, or absent from structure.sql. */
+export function pendingMigrations(migrationFiles: string[], schema: SchemaState): string[] {
+  const applied = new Set(schema.versions);
+  const latest = schema.versions.reduce((max, v) => (BigInt(v) > BigInt(max) ? v : max), '0');
+  return migrationFiles
+    .filter((file) => {
+      const version = /^(\d+)_/.exec(path.basename(file))?.[1];
+      if (!version) return false;
+      return schema.kind === 'schema.rb' ? BigInt(version) > BigInt(latest) : !applied.has(version);
+    })
+    .sort();
+}
+
+export const pendingMigrationsCheck: CheckDefinition = {
+  id: 'repo.pendingMigrations',
+  title: 'No pending migrations',
+  description:
+    'Files in db/migrate newer than the version in db/schema.rb (or missing from db/structure.sql).',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const migrate = path.join(context.workspace, 'db', 'migrate');
+    const files = await fs.readdir(migrate).catch(() => undefined);
+    if (!files) return { outcome: 'skipped', summary: 'no db/migrate folder' };
+    const migrations = files.filter((f) => /^\d+_.*\.rb$/.test(f));
+
+    let schema: SchemaState | undefined;
+    for (const kind of ['schema.rb', 'structure.sql'] as const) {
+      const text = await fs
+        .readFile(path.join(context.workspace, 'db', kind), 'utf8')
+        .catch(() => undefined);
+      if (text !== undefined) {
+        schema = parseSchemaVersion(kind, text);
+        if (schema) break;
+      }
+    }
+    if (!schema) {
+      return {
+        outcome: 'warn',
+        summary: 'no schema version found in db/schema.rb or db/structure.sql',
+      };
+    }
+
+    const pending = pendingMigrations(migrations, schema);
+    const values = {
+      migrations: migrations.length,
+      pending: pending.length,
+      schemaVersion: schema.versions.at(-1) ?? null,
+    };
+    if (!pending.length) {
+      return { outcome: 'pass', summary: `${migrations.length} migrations, none pending`, values };
+    }
+    const findings: Finding[] = pending.map((file) => ({
+      file: `db/migrate/${file}`,
+      line: 1,
+      severity: 'warning',
+      source: 'repo.pendingMigrations',
+      message: `migration not in db/${schema.kind}: run bin/rails db:migrate`,
+    }));
+    return {
+      outcome: 'warn',
+      summary: `${pending.length} pending migration${pending.length > 1 ? 's' : ''}: ${pending.slice(0, 3).join(', ')}`,
+      values,
+      findings,
+    };
+  },
+};
+
+export interface VersionsInUse {
+  rubyVersionFile?: string;
+  lockRuby?: string;
+  rails?: string;
+  node?: string;
+  nodeSource?: string;
+}
+
+/** Versions from Gemfile.lock: `RUBY VERSION` and the locked `rails` gem. */
+export function parseGemfileLock(text: string): { ruby?: string; rails?: string } {
+  const ruby = /^RUBY VERSION\s*\n\s+ruby (\d+\.\d+\.\d+)/m.exec(text)?.[1];
+  const rails =
+    /^ {4}rails \(([^)]+)\)/m.exec(text)?.[1] ?? /^ {4}railties \(([^)]+)\)/m.exec(text)?.[1];
+  return { ruby, rails };
+}
+
+export const versionsCheck: CheckDefinition = {
+  id: 'repo.versions',
+  title: 'Ruby, Rails and Node versions',
+  description:
+    '.ruby-version, Gemfile.lock (RUBY VERSION, rails), .node-version, .nvmrc, package.json engines.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const read = (file: string): Promise<string | undefined> =>
+      fs.readFile(path.join(context.workspace, file), 'utf8').then(
+        (text) => text,
+        () => undefined,
+      );
+    const found: VersionsInUse = {};
+    found.rubyVersionFile =
+      (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;
+    const lock = await read('Gemfile.lock');
+    if (lock) {
+      const parsed = parseGemfileLock(lock);
+      found.lockRuby = parsed.ruby;
+      found.rails = parsed.rails;
+    }
+    for (const file of ['.node-version', '.nvmrc']) {
+      const text = (await read(file))?.trim();
+      if (text && !found.node) {
+        found.node = text.replace(/^v/, '');
+        found.nodeSource = file;
+      }
+    }
+    if (!found.node) {
+      try {
+        const engines = (
+          JSON.parse((await read('package.json')) ?? '{}') as { engines?: { node?: string } }
+        ).engines;
+        if (engines?.node) {
+          found.node = engines.node;
+          found.nodeSource = 'package.json engines';
+        }
+      } catch {
+        // a broken package.json is not this check's business
+      }
+    }
+
+    const ruby = found.rubyVersionFile ?? found.lockRuby;
+    if (!ruby && !found.rails && !found.node) {
+      return { outcome: 'skipped', summary: 'no .ruby-version, Gemfile.lock or Node version file' };
+    }
+    const values = {
+      ruby: ruby ?? null,
+      rails: found.rails ?? null,
+      node: found.node ?? null,
+    };
+    const parts = [
+      ruby && `Ruby ${ruby}`,
+      found.rails && `Rails ${found.rails}`,
+      found.node && `Node ${found.node}`,
+    ].filter(Boolean);
+    if (
+      found.rubyVersionFile &&
+      found.lockRuby &&
+      !found.lockRuby.startsWith(found.rubyVersionFile)
+    ) {
+      return {
+        outcome: 'warn',
+        summary: `.ruby-version says ${found.rubyVersionFile}, Gemfile.lock says ${found.lockRuby}`,
+        values,
+        findings: [
+          {
+            file: '.ruby-version',
+            line: 1,
+            severity: 'warning',
+            source: 'repo.versions',
+            message: `Gemfile.lock was bundled with Ruby ${found.lockRuby}`,
+          },
+        ],
+      };
+    }
+    return { outcome: 'pass', summary: parts.join(', '), values };
+  },
+};

@@ -1,0 +1,181 @@
+/**
+ * A run's results as the CLI prints them: a text table, stable JSON (docs/check-json.md) or
+ * JUnit XML for CI, and the exit code CI understands.
+ */
+import type { CheckOutcome, CheckResult } from './types';
+
+export type FailOn = 'warn' | 'fail';
+
+/** 0 when nothing failed, 1 on a fail or error (or a warn with `--fail-on warn`). */
+export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 {
+  const bad: CheckOutcome[] = failOn === 'warn' ? ['fail', 'error', 'warn'] : ['fail', 'error'];
+  return results.some((result) => bad.includes(result.outcome)) ? 1 : 0;
+}
+
+export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, number> {
+  const counts: Record<CheckOutcome, number> = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  for (const result of results) counts[result.outcome]++;
+  return counts;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Strips control characters a hostile tool or file name could use to rewrite the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+/** A plain table: check, outcome, summary, duration; then findings and a count line. */
+export function formatTable(results: CheckResult[], options: { width?: number } = {}): string {
+  const width = options.width ?? 120;
+  const rows = results.map((r) => [
+    r.checkId,
+    r.outcome.toUpperCase(),
+    printable(r.summary),
+    formatDuration(r.durationMs),
+  ]);
+  const header = ['CHECK', 'OUTCOME', 'SUMMARY', 'DURATION'];
+  const idWidth = Math.max(header[0].length, ...rows.map((r) => r[0].length));
+  const outcomeWidth = Math.max(header[1].length, ...rows.map((r) => r[1].length));
+  const durationWidth = Math.max(header[3].length, ...rows.map((r) => r[3].length));
+  const summaryWidth = Math.max(20, width - idWidth - outcomeWidth - durationWidth - 6);
+  const clip = (text: string): string =>
+    text.length > summaryWidth ? `${text.slice(0, summaryWidth - 1)}…` : text;
+  const line = (cells: string[]): string =>
+    [
+      cells[0].padEnd(idWidth),
+      cells[1].padEnd(outcomeWidth),
+      clip(cells[2]).padEnd(summaryWidth),
+      cells[3].padStart(durationWidth),
+    ]
+      .join('  ')
+      .trimEnd();
+
+  const out = [line(header), ...rows.map(line)];
+  const findings = results.flatMap((r) =>
+    (r.findings ?? []).map((f) => ({ check: r.checkId, ...f })),
+  );
+  if (findings.length) {
+    out.push('', 'FINDINGS');
+    for (const finding of findings.slice(0, 200)) {
+      const where = finding.file
+        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}${finding.column ? `:${finding.column}` : ''}`
+        : '-';
+      out.push(`${where}  ${finding.severity}  ${printable(finding.message)}  [${finding.check}]`);
+    }
+    if (findings.length > 200) out.push(`… and ${findings.length - 200} more (use --format json)`);
+  }
+  const counts = countOutcomes(results);
+  out.push(
+    '',
+    `${results.length} checks: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail, ${counts.error} error, ${counts.skipped} skipped`,
+  );
+  return out.join('\n') + '\n';
+}
+
+export interface JsonReport {
+  /** Bumped only when a field changes meaning or disappears; new fields may appear. */
+  schemaVersion: 1;
+  tool: 'upkeep';
+  workspace: string;
+  selection: { tier?: string; task?: string; check?: string };
+  startedAt: string;
+  durationMs: number;
+  trusted: boolean;
+  counts: Record<CheckOutcome, number>;
+  exitCode: number;
+  results: CheckResult[];
+}
+
+/** The stable JSON document (see docs/check-json.md); keys in a fixed order. */
+export function toJsonReport(
+  report: Omit<JsonReport, 'schemaVersion' | 'tool' | 'counts'>,
+): string {
+  const document: JsonReport = {
+    schemaVersion: 1,
+    tool: 'upkeep',
+    workspace: report.workspace,
+    selection: report.selection,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    trusted: report.trusted,
+    counts: countOutcomes(report.results),
+    exitCode: report.exitCode,
+    results: report.results.map((r) => ({
+      checkId: r.checkId,
+      title: r.title,
+      outcome: r.outcome,
+      summary: r.summary,
+      ...(r.details !== undefined ? { details: r.details } : {}),
+      values: r.values ?? {},
+      findings: r.findings ?? [],
+      startedAt: r.startedAt,
+      durationMs: r.durationMs,
+    })),
+  };
+  return JSON.stringify(document, null, 2) + '\n';
+}
+
+/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/**
+ * JUnit XML: one testsuite, one testcase per check. fail → <failure>, error → <error>,
+ * skipped → <skipped>; a warn passes unless `--fail-on warn`, then it is a <failure>.
+ */
+export function toJunit(
+  results: CheckResult[],
+  options: { failOn?: FailOn; name?: string } = {},
+): string {
+  const failOn = options.failOn ?? 'fail';
+  const isFailure = (r: CheckResult): boolean =>
+    r.outcome === 'fail' || (failOn === 'warn' && r.outcome === 'warn');
+  const failures = results.filter(isFailure).length;
+  const errors = results.filter((r) => r.outcome === 'error').length;
+  const skipped = results.filter((r) => r.outcome === 'skipped').length;
+  const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+  const total = results.reduce((sum, r) => sum + r.durationMs, 0);
+  const name = escapeXml(options.name ?? 'upkeep');
+
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${name}" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}">`,
+    `  <testsuite name="${name}" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}" timestamp="${escapeXml(results[0]?.startedAt ?? new Date(0).toISOString())}">`,
+  ];
+  for (const result of results) {
+    const [group] = result.checkId.split('.');
+    const open = `    <testcase classname="upkeep.${escapeXml(group)}" name="${escapeXml(result.checkId)}" time="${seconds(result.durationMs)}">`;
+    const body = [
+      result.details,
+      ...(result.findings ?? []).map(
+        (f) => `${f.file ?? '-'}${f.line ? `:${f.line}` : ''} ${f.severity}: ${f.message}`,
+      ),
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const message = escapeXml(`${result.outcome}: ${result.summary}`);
+    let inner = '';
+    if (isFailure(result)) {
+      inner = `      <failure message="${message}" type="${result.outcome}">${escapeXml(body)}</failure>`;
+    } else if (result.outcome === 'error') {
+      inner = `      <error message="${message}" type="error">${escapeXml(body)}</error>`;
+    } else if (result.outcome === 'skipped') {
+      inner = `      <skipped message="${escapeXml(result.summary)}"/>`;
+    } else {
+      inner = `      <system-out>${escapeXml(`${result.outcome}: ${result.summary}${body ? `\n${body}` : ''}`)}</system-out>`;
+    }
+    lines.push(open, inner, '    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,183 @@
+/**
+ * The check engine: runs check definitions in parallel up to a limit, each with its own timeout
+ * and the run's cancellation, and turns every outcome (including a throw) into a CheckResult.
+ */
+import type { Clock } from '../util/clock';
+import { describeError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import type { UpkeepSettings } from '../settings';
+import type { CheckContext, CheckDefinition, CheckReport, CheckResult, ResultLog } from './types';
+
+/** What the caller knows about the workspace; the engine adds signal, log scope and sharing. */
+export interface RunContextOptions {
+  workspace: string;
+  settings: UpkeepSettings;
+  clock: Clock;
+  log: Logger;
+  trusted: boolean;
+  databasePassword?: string;
+  results?: ResultLog;
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** The check that just finished. */
+  result: CheckResult;
+}
+
+export interface RunOptions {
+  /** How many checks run at once; `settings.checks.parallelism` when unset. */
+  parallelism?: number;
+  /**
+   * Per check, for every check when given (the CLI's --timeout). When unset, a definition's own
+   * timeout (the test suite needs longer) and then `settings.checks.timeoutSeconds` apply.
+   */
+  timeoutMs?: number;
+  onProgress?: (progress: RunProgress) => void;
+  /** Cancels the whole run: running checks are aborted, waiting ones are skipped. */
+  signal?: AbortSignal;
+  /**
+   * Called once after every check has finished, with the run's shared map, so the owners of
+   * shared resources (the database session) can close them.
+   */
+  onFinished?: (shared: Map<string, Promise<unknown>>) => Promise<void>;
+}
+
+export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
+
+class CheckTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${formatSeconds(ms)}`);
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
+ * Runs the checks and returns one result per definition, in the order given. Never throws for
+ * a check's sake: a throw is an `error` result, a timeout an `error`, a cancel a `skipped`.
+ */
+export async function runChecks(
+  definitions: CheckDefinition[],
+  options: RunContextOptions,
+  run: RunOptions = {},
+): Promise<CheckResult[]> {
+  const parallelism = Math.max(1, run.parallelism ?? options.settings.checks.parallelism);
+  const defaultTimeout = options.settings.checks.timeoutSeconds * 1000;
+  const shared = new Map<string, Promise<unknown>>();
+  const log = options.log.child('checks');
+  const results: CheckResult[] = new Array(definitions.length);
+  let next = 0;
+  let done = 0;
+
+  const worker = async (): Promise<void> => {
+    while (next < definitions.length) {
+      const index = next++;
+      const definition = definitions[index];
+      const result = await runOne(definition, options, shared, log, {
+        timeoutMs: run.timeoutMs ?? definition.timeoutMs ?? defaultTimeout,
+        signal: run.signal,
+      });
+      results[index] = result;
+      done++;
+      log.info(
+        `${result.checkId}: ${result.outcome} in ${result.durationMs} ms — ${result.summary}`,
+      );
+      run.onProgress?.({ done, total: definitions.length, result });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, definitions.length) }, worker));
+
+  if (run.onFinished) {
+    await run.onFinished(shared).catch((error: unknown) => {
+      log.warn(`closing shared resources failed: ${describeError(error)}`);
+    });
+  }
+  return results;
+}
+
+async function runOne(
+  definition: CheckDefinition,
+  options: RunContextOptions,
+  shared: Map<string, Promise<unknown>>,
+  log: Logger,
+  limits: { timeoutMs: number; signal?: AbortSignal },
+): Promise<CheckResult> {
+  const startedAt = options.clock.now();
+  const started = performance.now();
+  const finish = (report: CheckReport): CheckResult => ({
+    ...report,
+    checkId: definition.id,
+    title: definition.title,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+  });
+
+  if (limits.signal?.aborted) {
+    return finish({ outcome: 'skipped', summary: 'cancelled before it started' });
+  }
+  if (definition.needsTrust && !options.trusted) {
+    return finish({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY });
+  }
+
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(limits.signal?.reason);
+  limits.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new CheckTimeout(limits.timeoutMs)),
+    limits.timeoutMs,
+  );
+
+  // A check that ignores its signal must still not hold up the run: race it against the abort.
+  const aborted = new Promise<never>((_resolve, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
+  aborted.catch(() => undefined);
+
+  const context: CheckContext = {
+    workspace: options.workspace,
+    settings: options.settings,
+    clock: options.clock,
+    signal: controller.signal,
+    log: log.child(definition.id),
+    trusted: options.trusted,
+    databasePassword: options.databasePassword,
+    shared,
+    results: options.results,
+    env: options.env,
+  };
+
+  try {
+    const report = await Promise.race([definition.run(context), aborted]);
+    return finish(normalize(report));
+  } catch (error) {
+    const reason = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason instanceof CheckTimeout) {
+      return finish({ outcome: 'error', summary: reason.message, values: { timedOut: true } });
+    }
+    if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: 'cancelled' });
+    return finish({ outcome: 'error', summary: firstLine(describeError(error)) });
+  } finally {
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Guards against a check returning something malformed; the tree and CLI rely on the shape. */
+function normalize(report: CheckReport): CheckReport {
+  if (!report || typeof report !== 'object' || typeof report.outcome !== 'string') {
+    return { outcome: 'error', summary: 'the check returned no report' };
+  }
+  return { ...report, summary: firstLine(String(report.summary ?? '')) };
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0].trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}

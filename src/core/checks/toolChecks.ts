@@ -1,0 +1,344 @@
+/**
+ * Checks that run the repo's own tools through Bundler (RSpec, RuboCop, Brakeman, bundler-audit,
+ * `bin/rails zeitwerk:check`) and the coverage SimpleCov left behind. Every tool run needs a
+ * trusted workspace; a missing tool is a skip with an install hint, never an error.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UpkeepError, describeError } from '../util/errors';
+import {
+  parseBrakemanJson,
+  parseBundlerAuditJson,
+  parseRspecJson,
+  parseRubocopJson,
+  parseSimplecovLastRun,
+  parseZeitwerkOutput,
+} from './toolParsers';
+import type { ToolOutput } from './toolProcess';
+import { findExecutable, runTool } from './toolProcess';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
+
+const BUNDLER_HINT = 'Install Ruby and Bundler (gem install bundler), then run bundle install.';
+
+interface BundledTool {
+  id: string;
+  title: string;
+  description: string;
+  /** The gem Gemfile.lock must list. */
+  gem: string;
+  timeoutMs?: number;
+  run(
+    context: CheckContext,
+    exec: (args: string[]) => Promise<ToolOutput>,
+    lock: string,
+  ): Promise<CheckReport>;
+}
+
+/** Runs `bundle exec ...` once the prerequisites are there, else explains what is missing. */
+function bundledToolCheck(tool: BundledTool): CheckDefinition {
+  return {
+    id: tool.id,
+    title: tool.title,
+    description: tool.description,
+    needsTrust: true,
+    timeoutMs: tool.timeoutMs,
+    async run(context: CheckContext): Promise<CheckReport> {
+      const lock = await fs
+        .readFile(path.join(context.workspace, 'Gemfile.lock'), 'utf8')
+        .catch(() => undefined);
+      if (lock === undefined) {
+        return { outcome: 'skipped', summary: 'no Gemfile.lock in the workspace' };
+      }
+      if (!new RegExp(`^ {4}${tool.gem} \\(`, 'm').test(lock)) {
+        return {
+          outcome: 'skipped',
+          summary: `${tool.gem} is not in Gemfile.lock`,
+          details: `Add gem '${tool.gem}' to the Gemfile (group :development, :test) and run bundle install.`,
+        };
+      }
+      const env = context.env ?? process.env;
+      const bundle = await findExecutable('bundle', env);
+      if (!bundle) {
+        return { outcome: 'skipped', summary: 'bundle is not installed', details: BUNDLER_HINT };
+      }
+
+      const exec = (args: string[]): Promise<ToolOutput> =>
+        runTool({
+          command: bundle,
+          args: ['exec', ...args],
+          cwd: context.workspace,
+          signal: context.signal,
+          log: context.log,
+          env,
+        });
+      try {
+        return await tool.run(context, exec, lock);
+      } catch (error) {
+        if (UpkeepError.is(error, 'tool-missing')) {
+          return { outcome: 'skipped', summary: error.message, details: BUNDLER_HINT };
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** A tool that ran but produced nothing readable: say what it printed. */
+function toolBroke(tool: string, output: ToolOutput, error?: unknown): CheckReport {
+  const said = (output.stderr || output.stdout)
+    .trim()
+    .split('\n')
+    .slice(-3)
+    .join(' ')
+    .slice(0, 300);
+  return {
+    outcome: 'error',
+    summary: `${tool} exited ${output.exitCode ?? output.killedBy} without a report${error ? ` (${describeError(error)})` : ''}`,
+    details: said,
+  };
+}
+
+export const rspecCheck = bundledToolCheck({
+  id: 'tools.rspec',
+  title: 'Test suite passes',
+  description:
+    'bundle exec rspec with the JSON formatter: example counts and failures at their lines.',
+  gem: 'rspec-core',
+  timeoutMs: 30 * 60 * 1000,
+  async run(context, exec) {
+    // The JSON goes to a temporary file outside the repo, so the progress output can stream to the log.
+    const report = path.join(os.tmpdir(), `upkeep-rspec-${process.pid}-${Date.now()}.json`);
+    try {
+      const output = await exec([
+        'rspec',
+        '--format',
+        'progress',
+        '--format',
+        'json',
+        '--out',
+        report,
+      ]);
+      const text = await fs.readFile(report, 'utf8').catch(() => undefined);
+      if (!text) return toolBroke('rspec', output);
+      const result = parseRspecJson(text, context.workspace);
+      const values = {
+        examples: result.examples,
+        failures: result.failures,
+        pending: result.pending,
+        durationSeconds: result.durationSeconds,
+      };
+      const line =
+        result.summaryLine ||
+        `${plural(result.examples, 'example')}, ${plural(result.failures, 'failure')}`;
+      if (result.failures || result.errorsOutsideExamples) {
+        const outside = result.errorsOutsideExamples
+          ? `, ${plural(result.errorsOutsideExamples, 'error')} outside examples`
+          : '';
+        return { outcome: 'fail', summary: `${line}${outside}`, values, findings: result.findings };
+      }
+      if (!result.examples) return { outcome: 'warn', summary: 'rspec ran no example', values };
+      return { outcome: 'pass', summary: `${line} in ${result.durationSeconds} s`, values };
+    } finally {
+      await fs.rm(report, { force: true });
+    }
+  },
+});
+
+export const rubocopCheck = bundledToolCheck({
+  id: 'tools.rubocop',
+  title: 'RuboCop',
+  description: 'bundle exec rubocop --format json: offenses at their lines.',
+  gem: 'rubocop',
+  timeoutMs: 10 * 60 * 1000,
+  async run(context, exec) {
+    const output = await exec(['rubocop', '--format', 'json']);
+    // 0 clean, 1 offenses, 2 RuboCop itself failed (bad config).
+    if (output.exitCode === 2 || output.exitCode === null) return toolBroke('rubocop', output);
+    let parsed;
+    try {
+      parsed = parseRubocopJson(output.stdout, context.workspace);
+    } catch (error) {
+      return toolBroke('rubocop', output, error);
+    }
+    const errors = parsed.findings.filter((f) => f.severity === 'error').length;
+    const values = { files: parsed.files, offenses: parsed.findings.length, errors };
+    if (!parsed.findings.length) {
+      return { outcome: 'pass', summary: `${plural(parsed.files, 'file')}, no offenses`, values };
+    }
+    return {
+      outcome: errors ? 'fail' : 'warn',
+      summary: `${plural(parsed.findings.length, 'offense')} in ${plural(new Set(parsed.findings.map((f) => f.file)).size, 'file')}`,
+      values,
+      findings: parsed.findings,
+    };
+  },
+});
+
+export const brakemanCheck = bundledToolCheck({
+  id: 'tools.brakeman',
+  title: 'Brakeman security scan',
+  description:
+    'bundle exec brakeman -f json: security warnings at their lines (it exits non-zero when it finds some).',
+  gem: 'brakeman',
+  timeoutMs: 10 * 60 * 1000,
+  async run(context, exec) {
+    const output = await exec(['brakeman', '-f', 'json', '-q', '--no-pager']);
+    let parsed;
+    try {
+      parsed = parseBrakemanJson(output.stdout, context.workspace);
+    } catch (error) {
+      return toolBroke('brakeman', output, error);
+    }
+    return judgeBrakeman(parsed);
+  },
+});
+
+export function judgeBrakeman(parsed: ReturnType<typeof parseBrakemanJson>): CheckReport {
+  const values = {
+    warnings: parsed.findings.length,
+    high: parsed.high,
+    errors: parsed.errors.length,
+  };
+  const details = parsed.errors.length
+    ? `Brakeman errors:\n${parsed.errors.join('\n')}`
+    : undefined;
+  if (!parsed.findings.length) {
+    return {
+      outcome: parsed.errors.length ? 'warn' : 'pass',
+      summary: 'no security warnings',
+      values,
+      details,
+    };
+  }
+  return {
+    outcome: parsed.high ? 'fail' : 'warn',
+    summary: `${plural(parsed.findings.length, 'security warning')} (${parsed.high} high confidence)`,
+    values,
+    details,
+    findings: parsed.findings,
+  };
+}
+
+export const bundlerAuditCheck = bundledToolCheck({
+  id: 'tools.bundlerAudit',
+  title: 'Gem vulnerabilities (bundler-audit)',
+  description:
+    'bundle exec bundle-audit check --format json: vulnerable gems at their Gemfile.lock lines.',
+  gem: 'bundler-audit',
+  async run(_context, exec, lock) {
+    const output = await exec(['bundle-audit', 'check', '--format', 'json']);
+    let parsed;
+    try {
+      parsed = parseBundlerAuditJson(output.stdout, lock);
+    } catch (error) {
+      return toolBroke('bundle-audit', output, error);
+    }
+    return judgeBundlerAudit(parsed.findings);
+  },
+});
+
+export function judgeBundlerAudit(findings: Finding[]): CheckReport {
+  const gems = new Set(findings.map((f) => f.message.split(' ')[0])).size;
+  const values = { advisories: findings.length, gems };
+  if (!findings.length) return { outcome: 'pass', summary: 'no vulnerable gems', values };
+  return {
+    outcome: 'fail',
+    summary: `${plural(findings.length, 'advisory')} for ${plural(gems, 'gem')}`.replace(
+      'advisorys',
+      'advisories',
+    ),
+    values,
+    findings,
+  };
+}
+
+export const zeitwerkCheck: CheckDefinition = {
+  id: 'tools.zeitwerk',
+  title: 'Zeitwerk autoloading',
+  description: 'bin/rails zeitwerk:check: every file defines the constant its name promises.',
+  needsTrust: true,
+  timeoutMs: 5 * 60 * 1000,
+  async run(context: CheckContext): Promise<CheckReport> {
+    const rails = path.join(context.workspace, 'bin', 'rails');
+    if (!(await findExecutable(rails, context.env ?? process.env))) {
+      return { outcome: 'skipped', summary: 'no executable bin/rails in the workspace' };
+    }
+    let output: ToolOutput;
+    try {
+      output = await runTool({
+        command: rails,
+        args: ['zeitwerk:check'],
+        cwd: context.workspace,
+        signal: context.signal,
+        log: context.log,
+        env: context.env,
+      });
+    } catch (error) {
+      if (UpkeepError.is(error, 'tool-missing')) {
+        return {
+          outcome: 'skipped',
+          summary: 'bin/rails cannot start (is Ruby installed?)',
+          details: BUNDLER_HINT,
+        };
+      }
+      throw error;
+    }
+    const text = `${output.stdout}\n${output.stderr}`;
+    const findings = parseZeitwerkOutput(text, context.workspace);
+    if (output.exitCode === 0 && /All is good/i.test(text)) {
+      return { outcome: 'pass', summary: 'All is good!' };
+    }
+    if (findings.length) {
+      return {
+        outcome: 'fail',
+        summary: `${plural(findings.length, 'file')} not matching their constant`,
+        findings,
+      };
+    }
+    if (output.exitCode === 0) return { outcome: 'pass', summary: 'zeitwerk:check exited 0' };
+    return toolBroke('zeitwerk:check', output);
+  },
+};
+
+/** A coverage report older than this is reported as stale: it no longer describes the code. */
+export const COVERAGE_STALE_DAYS = 30;
+/** Below this line coverage the check warns; a team's own bar belongs in SimpleCov's minimum_coverage. */
+export const COVERAGE_WARN_PERCENT = 80;
+
+export const coverageCheck: CheckDefinition = {
+  id: 'tools.coverage',
+  title: 'Test coverage',
+  description:
+    'Line coverage from coverage/.last_run.json (written by SimpleCov, e.g. COVERAGE=true bundle exec rspec).',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const file = path.join(context.workspace, 'coverage', '.last_run.json');
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat) {
+      return {
+        outcome: 'skipped',
+        summary: 'no coverage/.last_run.json (run COVERAGE=true bundle exec rspec with SimpleCov)',
+      };
+    }
+    const coverage = parseSimplecovLastRun(await fs.readFile(file, 'utf8'));
+    const days = Math.floor((context.clock.now().getTime() - stat.mtimeMs) / 86_400_000);
+    const values = {
+      linePercent: coverage.line,
+      branchPercent: coverage.branch ?? null,
+      reportAgeDays: days,
+    };
+    const branch = coverage.branch !== undefined ? `, ${coverage.branch} % branches` : '';
+    const summary = `${coverage.line} % of lines covered${branch} (report ${days} days old)`;
+    if (coverage.line < COVERAGE_WARN_PERCENT) {
+      return { outcome: 'warn', summary: `${summary}; below ${COVERAGE_WARN_PERCENT} %`, values };
+    }
+    if (days > COVERAGE_STALE_DAYS) {
+      return { outcome: 'warn', summary: `${summary}; stale`, values };
+    }
+    return { outcome: 'pass', summary, values };
+  },
+};

@@ -1,0 +1,181 @@
+/**
+ * Runs an external tool (rspec, rubocop, pg_restore, a custom shell check) in its own process
+ * group, streams its output to the log, and on timeout or cancel kills the whole group so no
+ * grandchild outlives the check.
+ */
+import { spawn } from 'node:child_process';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UpkeepError } from '../util/errors';
+import type { Logger } from '../util/logger';
+
+export interface ToolRun {
+  command: string;
+  args: string[];
+  cwd: string;
+  signal: AbortSignal;
+  log?: Logger;
+  env?: Record<string, string | undefined>;
+  /** Run through `/bin/sh -c` (custom shell checks); `args` are then ignored. */
+  shell?: boolean;
+  /** Output beyond this many bytes per stream is dropped (the tail is what is kept). */
+  maxBytes?: number;
+  /** Kept out of the log: the command line when it may carry a secret. */
+  quiet?: boolean;
+  /** Takes stdout as it arrives instead of collecting it (a restore's data stream); not logged. */
+  onStdout?: (chunk: Buffer) => void;
+}
+
+export interface ToolOutput {
+  exitCode: number | null;
+  /** The signal that ended it, when one did. */
+  killedBy: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const LOG_LINE_CHARS = 300;
+/** Time between SIGTERM and SIGKILL when a tool is stopped. */
+const KILL_GRACE_MS = 1500;
+
+/** Finds an executable on PATH (or a path given with a slash); undefined when missing. */
+export async function findExecutable(
+  name: string,
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Promise<string | undefined> {
+  const candidates = name.includes('/')
+    ? [path.resolve(cwd, name)]
+    : (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((folder) => path.join(folder, name));
+  for (const candidate of candidates) {
+    try {
+      await fs.access(candidate, fsConstants.X_OK);
+      if ((await fs.stat(candidate)).isFile()) return candidate;
+    } catch {
+      // not here; try the next folder
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the tool to its end and returns its output whatever the exit code (Brakeman and
+ * bundler-audit exit non-zero when they find something). Rejects with `tool-missing` when it
+ * cannot be started, and with the signal's reason when aborted (after killing the group).
+ */
+export function runTool(run: ToolRun): Promise<ToolOutput> {
+  const maxBytes = run.maxBytes ?? DEFAULT_MAX_BYTES;
+  const log = run.log;
+  if (run.signal.aborted) return Promise.reject(run.signal.reason);
+
+  return new Promise<ToolOutput>((resolve, reject) => {
+    const argv = run.shell ? ['-c', run.command] : run.args;
+    const file = run.shell ? '/bin/sh' : run.command;
+    if (!run.quiet) {
+      log?.info(`$ ${run.shell ? run.command : [run.command, ...run.args].join(' ')}`);
+    }
+
+    // detached: the tool leads a new process group, so one kill(-pid) reaches its children too.
+    const child = spawn(file, argv, {
+      cwd: run.cwd,
+      env: { ...(run.env ?? process.env) } as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+    const stdout = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
+    const stderr = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (run.onStdout) run.onStdout(chunk);
+      else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is already gone
+      }
+    };
+    const onAbort = (): void => {
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    run.signal.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      run.signal.removeEventListener('abort', onAbort);
+      if (error.code === 'ENOENT') {
+        reject(new UpkeepError('tool-missing', `${path.basename(file)} is not installed.`));
+      } else {
+        reject(
+          new UpkeepError('internal', `${path.basename(file)} could not start: ${error.message}`),
+        );
+      }
+    });
+
+    child.on('close', (exitCode, killedBy) => {
+      run.signal.removeEventListener('abort', onAbort);
+      stdout.flush();
+      stderr.flush();
+      if (run.signal.aborted) {
+        // Children that ignored SIGTERM still get the SIGKILL: the timer is left to fire.
+        if (!killTimer) killGroup('SIGKILL');
+        reject(run.signal.reason);
+        return;
+      }
+      // The leader is gone; make sure nothing it left behind in its group lingers.
+      killGroup('SIGKILL');
+      resolve({ exitCode, killedBy, stdout: stdout.text(), stderr: stderr.text() });
+    });
+  });
+}
+
+function clip(line: string): string {
+  return line.length > LOG_LINE_CHARS ? `${line.slice(0, LOG_LINE_CHARS)}…` : line;
+}
+
+/** Collects a stream's bytes (bounded) and hands complete lines to the log as they arrive. */
+class OutputBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private pending = '';
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.maxBytes && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()!.length;
+    }
+
+    this.pending += chunk.toString('utf8');
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    // A tool printing one huge JSON line must not hold it all in `pending`.
+    if (this.pending.length > LOG_LINE_CHARS * 4) {
+      this.pending = this.pending.slice(0, LOG_LINE_CHARS);
+    }
+    for (const line of lines) if (line.trim()) this.onLine(line.trimEnd());
+  }
+
+  flush(): void {
+    if (this.pending.trim()) this.onLine(this.pending.trimEnd());
+    this.pending = '';
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Settings for headless runs (the CLI): the workspace's `.vscode/settings.json` (JSON with
+ * comments, as VS Code writes it) laid over the defaults. In an untrusted run the settings VS Code
+ * restricts in untrusted workspaces (URLs that would aim Upkeep somewhere) are ignored.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+// The ESM build: the package's UMD main hides its internal requires from the bundler.
+import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
+import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { UpkeepError } from '../util/errors';
+import type { UpkeepSettings } from '../settings';
+import { resolveSettings } from '../settings';
+
+/** Mirrors `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json. */
+export const RESTRICTED_KEYS = ['database.url', 'health.url', 'backups.drillTargetUrl'];
+
+export const SETTINGS_FILE = '.vscode/settings.json';
+
+/** Reads `upkeep.*` keys (flat `"upkeep.a.b"` or nested `"upkeep": {...}`) into the settings shape. */
+export function settingsFromJson(
+  json: Record<string, unknown>,
+  options: { trusted: boolean },
+): UpkeepSettings {
+  const flat = new Map<string, unknown>();
+  const walk = (prefix: string, value: unknown): void => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) {
+        walk(prefix ? `${prefix}.${key}` : key, inner);
+      }
+    } else {
+      flat.set(prefix, value);
+    }
+  };
+  for (const [key, value] of Object.entries(json)) {
+    if (key === 'upkeep') walk('', value);
+    else if (key.startsWith('upkeep.')) walk(key.slice('upkeep.'.length), value);
+  }
+
+  const partial: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of flat) {
+    if (!options.trusted && RESTRICTED_KEYS.includes(key)) continue;
+    const dot = key.indexOf('.');
+    if (dot === -1) continue;
+    const section = key.slice(0, dot);
+    const name = key.slice(dot + 1);
+    // Empty strings mean "unset" in the editor too.
+    if (value === '' || value === null) continue;
+    (partial[section] ??= {})[name] = value;
+  }
+  return sanitize(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
+}
+
+/** Wrong types from a hand-edited file fall back to the defaults instead of breaking checks. */
+function sanitize(settings: UpkeepSettings): UpkeepSettings {
+  const defaults = resolveSettings();
+  const fix = <T extends Record<string, unknown>>(section: T, fallback: T): void => {
+    for (const [key, value] of Object.entries(section)) {
+      const expected = typeof fallback[key];
+      if (value !== undefined && fallback[key] !== undefined && typeof value !== expected) {
+        (section as Record<string, unknown>)[key] = fallback[key];
+      }
+    }
+  };
+  for (const section of Object.keys(settings) as (keyof UpkeepSettings)[]) {
+    fix(settings[section] as Record<string, unknown>, defaults[section] as Record<string, unknown>);
+  }
+  if (!Array.isArray(settings.logs.sources)) settings.logs.sources = defaults.logs.sources;
+  return settings;
+}
+
+/** Loads the workspace's settings; a missing file means defaults, a broken one a `config` error. */
+export async function loadWorkspaceSettings(
+  workspace: string,
+  options: { trusted: boolean },
+): Promise<UpkeepSettings> {
+  const file = path.join(workspace, SETTINGS_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolveSettings();
+    throw new UpkeepError('config', `Cannot read ${SETTINGS_FILE}: ${(error as Error).message}`);
+  }
+
+  const errors: ParseError[] = [];
+  const json = parseJsonc(text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+  }) as unknown;
+  if (errors.length) {
+    const first = errors[0];
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw new UpkeepError(
+      'config',
+      `${SETTINGS_FILE} line ${line}: ${printParseErrorCode(first.error)}`,
+      'Fix the file, or run with --workspace pointing at another folder.',
+    );
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UpkeepError('config', `${SETTINGS_FILE} is not a JSON object`);
+  }
+  return settingsFromJson(json as Record<string, unknown>, options);
+}
