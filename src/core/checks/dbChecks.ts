@@ -1,0 +1,351 @@
+/**
+ * The database checks (health.database, db.*, business.*) over the database cards.
+ *
+ * Session scheme: the first database check of a run opens ONE read-only session and keeps its
+ * promise in `context.shared` under `db:session` (the probe under `db:probe`); every other
+ * database check of the run reuses it. The session is opened without a check's signal, so one
+ * check timing out does not close it for the others; each query still gets that check's signal
+ * and is cancelled on the server when it fires. Whoever runs the checks closes the session at
+ * the end by calling `closeSharedDbSession(shared)` (runChecks' `onFinished`). Other checks that
+ * need the monitored database (SQL custom checks) use `sharedDbSession(context)` too.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CardOptions, CardState, DbCard } from '../db/cards';
+import { collectCards } from '../db/cards';
+import type { ResolvedConnection } from '../db/connection';
+import { describeSource, resolveConnection } from '../db/connection';
+import { checkConnectivity } from '../db/connectivity';
+import type { Probe } from '../db/probe';
+import { probeServer } from '../db/probe';
+import type { DbSession } from '../db/session';
+import { openSession } from '../db/session';
+import { UpkeepError, describeError } from '../util/errors';
+import type {
+  CheckContext,
+  CheckDefinition,
+  CheckOutcome,
+  CheckReport,
+  MeasuredValue,
+} from './types';
+
+export const DB_SESSION_KEY = 'db:session';
+export const DB_PROBE_KEY = 'db:probe';
+
+/** Where the CLI keeps size snapshots: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`. */
+export function defaultSnapshotFile(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'upkeep', 'db-snapshots.json');
+}
+
+function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
+  return resolveConnection({
+    workspace: context.workspace,
+    settings: context.settings,
+    env: (context.env ?? process.env) as NodeJS.ProcessEnv,
+    trusted: context.trusted,
+    password: context.databasePassword,
+  });
+}
+
+/** The run's one read-only session on the monitored database, opened on first use. */
+export function sharedDbSession(context: CheckContext): Promise<DbSession> {
+  const existing = context.shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
+  if (existing) return existing;
+  const session = (async () => {
+    const connection = await connectionFor(context);
+    const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = context.settings.database;
+    return openSession(connection, {
+      statementTimeoutMs,
+      lockTimeoutMs,
+      connectTimeoutMs,
+      log: context.log.child('db'),
+    });
+  })();
+  session.catch(() => undefined);
+  context.shared.set(DB_SESSION_KEY, session);
+  return session;
+}
+
+/** Closes the run's session, if one was opened; safe to call more than once. */
+export async function closeSharedDbSession(shared: Map<string, Promise<unknown>>): Promise<void> {
+  const session = shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
+  shared.delete(DB_SESSION_KEY);
+  shared.delete(DB_PROBE_KEY);
+  const opened = await session?.catch(() => undefined);
+  await opened?.close();
+}
+
+function sharedProbe(context: CheckContext, session: DbSession): Promise<Probe> {
+  const existing = context.shared.get(DB_PROBE_KEY) as Promise<Probe> | undefined;
+  if (existing) return existing;
+  // No check's signal: the probe is shared, and one check timing out must not spoil it.
+  const probe = probeServer(session);
+  probe.catch(() => undefined);
+  context.shared.set(DB_PROBE_KEY, probe);
+  return probe;
+}
+
+/** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
+function unavailable(error: unknown): CheckReport {
+  if (UpkeepError.is(error, 'not-found')) {
+    return { outcome: 'skipped', summary: 'no database configured', details: describeError(error) };
+  }
+  return {
+    outcome: 'skipped',
+    summary: `database not reachable (see health.database): ${error instanceof Error ? error.message : String(error)}`,
+    details: describeError(error),
+  };
+}
+
+const OUTCOME: Record<CardState, CheckOutcome> = {
+  ok: 'pass',
+  warn: 'warn',
+  skipped: 'skipped',
+  error: 'error',
+};
+
+/** Folds the cards of one check into its report: the worst state wins. */
+export function reportFromCards(
+  cards: DbCard[],
+  values?: (cards: DbCard[]) => Record<string, MeasuredValue>,
+): CheckReport {
+  const order: CardState[] = ['error', 'warn', 'ok', 'skipped'];
+  const state =
+    order.find((candidate) => cards.some((card) => card.state === candidate)) ?? 'skipped';
+  const shown = cards.filter((card) => card.state === state || state === 'ok');
+  const details = cards
+    .flatMap((card) => [
+      `${card.title}: ${card.state} — ${card.summary}`,
+      card.reason ? `  Why: ${card.reason}` : '',
+      card.fix ? `  Fix: ${card.fix}` : '',
+    ])
+    .filter(Boolean)
+    .join('\n');
+  return {
+    outcome: OUTCOME[state],
+    summary: shown.map((card) => card.summary).join('; '),
+    details,
+    values: values?.(cards),
+  };
+}
+
+interface CardCheckSpec {
+  id: string;
+  title: string;
+  description: string;
+  cards: string[];
+  values?: (cards: DbCard[]) => Record<string, MeasuredValue>;
+}
+
+function dataOf<T>(cards: DbCard[], id: string): T | undefined {
+  return (cards.find((card) => card.id === id)?.data ?? undefined) as T | undefined;
+}
+
+function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): CheckDefinition {
+  return {
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    async run(context) {
+      let session: DbSession;
+      let probe: Probe;
+      try {
+        session = await sharedDbSession(context);
+        probe = await sharedProbe(context, session);
+      } catch (error) {
+        return unavailable(error);
+      }
+      const cards = await collectCards(session, {
+        ...cardOptions,
+        probe,
+        only: spec.cards,
+        clock: context.clock,
+        signal: context.signal,
+        log: context.log,
+      });
+      return reportFromCards(cards, spec.values);
+    },
+  };
+}
+
+const databaseHealth: CheckDefinition = {
+  id: 'health.database',
+  title: 'Database connectivity',
+  description:
+    'Connects as configured, runs SELECT 1 in a read-only transaction, reports version and round trip.',
+  async run(context) {
+    let session: DbSession;
+    try {
+      session = await sharedDbSession(context);
+    } catch (error) {
+      if (UpkeepError.is(error, 'not-found')) {
+        return {
+          outcome: 'skipped',
+          summary: 'no database configured',
+          details: describeError(error),
+        };
+      }
+      return {
+        outcome: 'fail',
+        summary: error instanceof Error ? error.message : String(error),
+        details: describeError(error),
+      };
+    }
+    try {
+      const result = await checkConnectivity(session, context.signal);
+      const source = session.connection.source;
+      const where =
+        source.kind === 'database.yml'
+          ? [source.file, source.environment, source.name].filter(Boolean).join(', ')
+          : describeSource(source);
+      return {
+        outcome: 'pass',
+        summary: `PostgreSQL ${result.serverVersion}, ${Math.max(1, Math.round(result.roundTripMs))} ms round trip (${where})`,
+        details: `Connected to ${session.connection.display}.`,
+        values: {
+          serverVersion: result.serverVersion,
+          serverVersionNum: result.serverVersionNum,
+          roundTripMs: result.roundTripMs,
+          database: result.database,
+        },
+      };
+    } catch (error) {
+      if (UpkeepError.is(error, 'cancelled')) throw error;
+      return {
+        outcome: 'fail',
+        summary: error instanceof Error ? error.message : String(error),
+        details: describeError(error),
+      };
+    }
+  },
+};
+
+const CARD_CHECKS: CardCheckSpec[] = [
+  {
+    id: 'db.slowQueries',
+    title: 'Slow queries',
+    description: 'pg_stat_statements: mean and total time, calls, share of time.',
+    cards: ['slowQueries'],
+    values: (cards) => {
+      const data = dataOf<{ queries: { meanMs: number }[] }>(cards, 'slowQueries');
+      return {
+        slowestMeanMs: data?.queries.reduce((max, q) => Math.max(max, q.meanMs), 0) ?? null,
+      };
+    },
+  },
+  {
+    id: 'db.unusedIndexes',
+    title: 'Unused indexes',
+    description: 'Indexes never scanned since statistics were reset.',
+    cards: ['unusedIndexes'],
+    values: (cards) => ({
+      unused: dataOf<{ indexes: unknown[] }>(cards, 'unusedIndexes')?.indexes.length ?? null,
+    }),
+  },
+  {
+    id: 'db.missingIndexes',
+    title: 'Missing indexes',
+    description: 'Foreign keys without an index; large tables read mostly by sequential scans.',
+    cards: ['foreignKeysWithoutIndex', 'seqScans'],
+  },
+  {
+    id: 'db.vacuum',
+    title: 'Vacuum',
+    description: 'Dead rows, last (auto)vacuum and analyze.',
+    cards: ['vacuum'],
+  },
+  {
+    id: 'db.statistics',
+    title: 'Planner statistics',
+    description: 'Tables never or long not analyzed.',
+    cards: ['statistics'],
+  },
+  {
+    id: 'db.indexHealth',
+    title: 'Index health',
+    description: 'Invalid and duplicate indexes (reindex or drop candidates).',
+    cards: ['invalidIndexes', 'duplicateIndexes'],
+  },
+  {
+    id: 'db.connections',
+    title: 'Connections',
+    description:
+      'Connections against max_connections; long-running and idle-in-transaction sessions.',
+    cards: ['connections', 'longRunning'],
+    values: (cards) => ({
+      connections: dataOf<{ total: number }>(cards, 'connections')?.total ?? null,
+    }),
+  },
+  {
+    id: 'db.locks',
+    title: 'Locks',
+    description: 'Queries blocked by others and who blocks them.',
+    cards: ['blocked'],
+  },
+  {
+    id: 'db.cacheHitRatio',
+    title: 'Cache hit ratio',
+    description: 'Share of table and index reads served from memory.',
+    cards: ['cacheHitRatio'],
+    values: (cards) => ({
+      tables: dataOf<{ tables: number | null }>(cards, 'cacheHitRatio')?.tables ?? null,
+    }),
+  },
+  {
+    id: 'db.wraparound',
+    title: 'Transaction ID wraparound',
+    description: 'Age of the oldest unfrozen transaction ID.',
+    cards: ['wraparound'],
+  },
+  {
+    id: 'db.sequences',
+    title: 'Sequences',
+    description: 'Sequences and integer keys near their maximum.',
+    cards: ['sequences'],
+  },
+  {
+    id: 'db.size',
+    title: 'Database size',
+    description: 'Size of the database and its largest tables.',
+    cards: ['databaseSize', 'tables'],
+    values: (cards) => ({ bytes: dataOf<{ bytes: number }>(cards, 'databaseSize')?.bytes ?? null }),
+  },
+  {
+    id: 'db.growth',
+    title: 'Database growth',
+    description: 'Growth over 7 and 30 days from size snapshots kept on this machine.',
+    cards: ['growth'],
+  },
+  {
+    id: 'db.replication',
+    title: 'Replication',
+    description: 'Replica lag, attached replicas.',
+    cards: ['replication'],
+  },
+  {
+    id: 'business.onboarding',
+    title: 'Onboarding funnel',
+    description: 'Users by onboarding_step, completion rate, time to complete, drop-off.',
+    cards: ['onboarding'],
+    values: (cards) => ({
+      completionRate:
+        dataOf<{ completionRate: number }>(cards, 'onboarding')?.completionRate ?? null,
+    }),
+  },
+  {
+    id: 'business.growth',
+    title: 'Business growth',
+    description: 'Counts of users, businesses and services; sign-ups per day; 7-day retention.',
+    cards: ['businessGrowth'],
+  },
+];
+
+/** The database checks with size snapshots kept in `snapshotFile` (the editor's storage). */
+export function createDbChecks(options: { snapshotFile?: string } = {}): CheckDefinition[] {
+  const snapshotFile = options.snapshotFile ?? defaultSnapshotFile();
+  return [databaseHealth, ...CARD_CHECKS.map((spec) => cardCheck(spec, { snapshotFile }))];
+}
+
+/** The database checks, snapshots under ~/.cache/upkeep (see createDbChecks for the editor). */
+export const dbChecks: CheckDefinition[] = createDbChecks();
