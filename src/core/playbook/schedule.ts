@@ -1,0 +1,371 @@
+/**
+ * Due and done: the period a tier repeats on (day, ISO week, month, quarter, year) in the user's
+ * time zone, and whether a task is done for it, due, overdue (for how long) or snoozed.
+ *
+ * Hand-written on `Intl.DateTimeFormat` because no time-zone library is installed and the needs
+ * are small: wall time of an instant, and the first instant of a local date (DST-safe).
+ */
+import type { PeriodUnit, Tier } from './model';
+import type { TaskState } from './state';
+
+/** A calendar date without a time or a zone. */
+export interface LocalDate {
+  year: number;
+  /** 1..12 */
+  month: number;
+  /** 1..31 */
+  day: number;
+}
+
+export interface Period {
+  unit: Exclude<PeriodUnit, 'none'>;
+  /** Stable name: `2026-12-04`, `2026-W53`, `2026-12`, `2026-Q4`, `2026`. */
+  key: string;
+  /** The first instant of the period in the time zone. */
+  start: Date;
+  /** The first instant of the next period. */
+  end: Date;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+/** True when Intl knows the zone (an IANA name such as Europe/Berlin, or UTC). */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The machine's zone; what "today" means for the user unless a zone is given. */
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+interface WallTime extends LocalDate {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** What a clock on the wall in `timeZone` shows at `instant`. */
+export function wallTime(instant: Date, timeZone: string): WallTime {
+  const parts: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+    second: parts.second,
+  };
+}
+
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  const { year, month, day } = wallTime(instant, timeZone);
+  return { year, month, day };
+}
+
+/** Milliseconds the zone is ahead of UTC at `instant`. */
+function offsetAt(instant: number, timeZone: string): number {
+  const wall = wallTime(new Date(instant), timeZone);
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return asUtc - (instant - (((instant % 1000) + 1000) % 1000));
+}
+
+function compareDates(a: LocalDate, b: LocalDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}
+
+/**
+ * The first instant whose local date is `date`: local midnight, or the end of a DST gap when
+ * midnight does not exist that day (as in zones that spring forward at 00:00).
+ */
+export function startOfLocalDate(date: LocalDate, timeZone: string): Date {
+  const guess = Date.UTC(date.year, date.month - 1, date.day);
+  const first = guess - offsetAt(guess, timeZone);
+  const second = guess - offsetAt(first, timeZone);
+  for (const candidate of [second, first]) {
+    const wall = wallTime(new Date(candidate), timeZone);
+    if (compareDates(wall, date) === 0 && wall.hour === 0 && wall.minute === 0) {
+      return new Date(candidate);
+    }
+  }
+
+  // Midnight falls in a gap: search for the first instant that is already on `date`.
+  let low = Math.min(first, second) - 3 * 3600_000;
+  let high = Math.max(first, second) + 3 * 3600_000;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (compareDates(localDateOf(new Date(middle), timeZone), date) >= 0) high = middle;
+    else low = middle;
+  }
+  return new Date(high);
+}
+
+/** Calendar arithmetic on plain dates (no zone involved). */
+export function addDays(date: LocalDate, days: number): LocalDate {
+  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
+}
+
+/** Whole calendar days from `a` to `b` (negative when `b` is earlier). */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  return Math.round(
+    (Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000,
+  );
+}
+
+/** 1 = Monday .. 7 = Sunday. */
+function isoWeekday(date: LocalDate): number {
+  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay() || 7;
+}
+
+/** The ISO 8601 week of a date: the week belongs to the year that holds its Thursday. */
+export function isoWeek(date: LocalDate): { year: number; week: number; monday: LocalDate } {
+  const monday = addDays(date, 1 - isoWeekday(date));
+  const thursday = addDays(monday, 3);
+  const week = Math.floor(daysBetween({ year: thursday.year, month: 1, day: 1 }, thursday) / 7) + 1;
+  return { year: thursday.year, week, monday };
+}
+
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+
+export function formatLocalDate(date: LocalDate): string {
+  return `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}`;
+}
+
+export function parseLocalDate(text: string): LocalDate | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!match) return undefined;
+  const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  const check = addDays(date, 0);
+  return compareDates(check, date) === 0 ? date : undefined;
+}
+
+/** The period of `unit` that contains `instant`, in `timeZone`. */
+export function periodAt(
+  unit: Exclude<PeriodUnit, 'none'>,
+  instant: Date,
+  timeZone: string,
+): Period {
+  const today = localDateOf(instant, timeZone);
+  let first: LocalDate;
+  let next: LocalDate;
+  let key: string;
+  switch (unit) {
+    case 'day':
+      first = today;
+      next = addDays(today, 1);
+      key = formatLocalDate(today);
+      break;
+    case 'week': {
+      const week = isoWeek(today);
+      first = week.monday;
+      next = addDays(week.monday, 7);
+      key = `${week.year}-W${pad(week.week)}`;
+      break;
+    }
+    case 'month':
+      first = { year: today.year, month: today.month, day: 1 };
+      next = addMonths(first, 1);
+      key = `${today.year}-${pad(today.month)}`;
+      break;
+    case 'quarter': {
+      const quarter = Math.floor((today.month - 1) / 3) + 1;
+      first = { year: today.year, month: quarter * 3 - 2, day: 1 };
+      next = addMonths(first, 3);
+      key = `${today.year}-Q${quarter}`;
+      break;
+    }
+    case 'year':
+      first = { year: today.year, month: 1, day: 1 };
+      next = { year: today.year + 1, month: 1, day: 1 };
+      key = String(today.year);
+      break;
+  }
+  return {
+    unit,
+    key,
+    start: startOfLocalDate(first, timeZone),
+    end: startOfLocalDate(next, timeZone),
+  };
+}
+
+function addMonths(first: LocalDate, months: number): LocalDate {
+  const index = first.year * 12 + (first.month - 1) + months;
+  return { year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 };
+}
+
+export function nextPeriod(period: Period, timeZone: string): Period {
+  return periodAt(period.unit, period.end, timeZone);
+}
+
+export type TaskStatusKind = 'done' | 'due' | 'overdue' | 'snoozed' | 'onDemand';
+
+export interface TaskStatus {
+  kind: TaskStatusKind;
+  /** The current period; absent for on-demand tasks. */
+  period?: Period;
+  /** Ids of the checklist items ticked in the current period (or the current run). */
+  checkedItems: string[];
+  /** Done for this period: when and by whom. */
+  done?: { at: string; by: string };
+  /** Due: calendar days until the end of the period (0 = today). */
+  dueInDays?: number;
+  /** Overdue: since when (the end of the first missed period) and by how many calendar days. */
+  overdueSince?: Date;
+  overdueDays?: number;
+  /** Snoozed: the local date the task is due again. */
+  snoozedUntil?: string;
+}
+
+/** Ticks that belong to `periodKey`; older ticks are from a past period and no longer count. */
+export function currentTicks(state: TaskState | undefined, periodKey: string): string[] {
+  if (!state || state.periodKey !== periodKey) return [];
+  return Object.keys(state.ticks);
+}
+
+/** The key ticks and completions are filed under: the period's key, or `onDemand`. */
+export function periodKeyFor(tier: Tier, now: Date, timeZone: string): string {
+  return tier.period === 'none' ? 'onDemand' : periodAt(tier.period, now, timeZone).key;
+}
+
+/** Where a task stands at `now`. A task never done counts from when Upkeep first saw it. */
+export function taskStatus(
+  tier: Tier,
+  state: TaskState | undefined,
+  now: Date,
+  timeZone: string,
+): TaskStatus {
+  if (tier.period === 'none') {
+    return { kind: 'onDemand', checkedItems: currentTicks(state, 'onDemand') };
+  }
+
+  const period = periodAt(tier.period, now, timeZone);
+  const checkedItems = currentTicks(state, period.key);
+  const today = localDateOf(now, timeZone);
+  if (state?.done?.periodKey === period.key) {
+    return { kind: 'done', period, checkedItems, done: { at: state.done.at, by: state.done.by } };
+  }
+
+  const snoozed = state?.snoozedUntil ? parseLocalDate(state.snoozedUntil) : undefined;
+  if (snoozed && compareDates(today, snoozed) < 0) {
+    return { kind: 'snoozed', period, checkedItems, snoozedUntil: state!.snoozedUntil };
+  }
+
+  const lastDay = localDateOf(new Date(period.end.getTime() - 1), timeZone);
+  const due: TaskStatus = {
+    kind: 'due',
+    period,
+    checkedItems,
+    dueInDays: daysBetween(today, lastDay),
+  };
+  const doneAt = state?.done ? new Date(state.done.at) : undefined;
+  const since = state?.since ? new Date(state.since) : undefined;
+  let firstMissed: Period;
+  if (doneAt && !Number.isNaN(doneAt.getTime())) {
+    firstMissed = nextPeriod(periodAt(tier.period, doneAt, timeZone), timeZone);
+  } else if (since && !Number.isNaN(since.getTime())) {
+    firstMissed = periodAt(tier.period, since, timeZone);
+  } else {
+    return due;
+  }
+  // A snooze that ran out moves the deadline to the end of the period it ended in.
+  if (snoozed) {
+    const wokeIn = periodAt(tier.period, startOfLocalDate(snoozed, timeZone), timeZone);
+    if (wokeIn.start > firstMissed.start) firstMissed = wokeIn;
+  }
+  if (firstMissed.end.getTime() > now.getTime()) return due;
+
+  const missedLastDay = localDateOf(new Date(firstMissed.end.getTime() - 1), timeZone);
+  return {
+    kind: 'overdue',
+    period,
+    checkedItems,
+    overdueSince: firstMissed.end,
+    overdueDays: Math.max(daysBetween(missedLastDay, today), 1),
+  };
+}
+
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** The tree's one-line description: "due today", "overdue 3 days", "done 09:12 by Ann". */
+export function describeTaskStatus(
+  status: TaskStatus,
+  now: Date,
+  timeZone: string,
+  itemCount = 0,
+): string {
+  switch (status.kind) {
+    case 'onDemand':
+      return status.checkedItems.length && itemCount
+        ? `in progress ${status.checkedItems.length}/${itemCount}`
+        : 'on demand';
+    case 'due': {
+      const days = status.dueInDays ?? 0;
+      const when = days <= 0 ? 'due today' : days === 1 ? 'due tomorrow' : `due in ${days} days`;
+      return status.checkedItems.length && itemCount
+        ? `${when} · ${status.checkedItems.length}/${itemCount}`
+        : when;
+    }
+    case 'overdue':
+      return `overdue ${plural(status.overdueDays ?? 1, 'day')}`;
+    case 'snoozed':
+      return `snoozed until ${status.snoozedUntil}`;
+    case 'done':
+      return `done ${describeInstant(new Date(status.done!.at), now, timeZone)} by ${status.done!.by}`;
+  }
+}
+
+/** "09:12" today, "Tue 09:12" within a week, "2026-11-03" before that. */
+export function describeInstant(instant: Date, now: Date, timeZone: string): string {
+  const wall = wallTime(instant, timeZone);
+  const time = `${pad(wall.hour)}:${pad(wall.minute)}`;
+  const days = daysBetween(wall, localDateOf(now, timeZone));
+  if (days === 0) return time;
+  if (days > 0 && days < 7) {
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][isoWeekday(wall) - 1];
+    return `${weekday} ${time}`;
+  }
+  return formatLocalDate(wall);
+}
+
+/** "just now", "2 min ago", "3 h ago", "5 days ago": for the last run of a check. */
+export function describeAge(instant: Date, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - instant.getTime()) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 36) return `${hours} h ago`;
+  return `${plural(Math.round(hours / 24), 'day')} ago`;
+}
+
+/** Tasks that count in the badge: due or overdue. */
+export function needsAttention(status: TaskStatus): boolean {
+  return status.kind === 'due' || status.kind === 'overdue';
+}

@@ -1,0 +1,253 @@
+/**
+ * Checklist progress and task history as plain data, and the changes a maintainer makes to it
+ * (tick an item, mark done, snooze, reset). Pure functions; the state store persists the result.
+ */
+import type { CheckOutcome } from '../checks/types';
+import type { Task } from './model';
+
+export const STATE_VERSION = 1;
+
+export interface PlaybookState {
+  version: typeof STATE_VERSION;
+  tasks: Record<string, TaskState>;
+}
+
+export interface Tick {
+  /** ISO 8601. */
+  at: string;
+  by: string;
+}
+
+export interface TaskState {
+  /** When Upkeep first tracked the task; a task never done is due from this period on. */
+  since: string;
+  /** The period the ticks belong to; ticks of an older period no longer count. */
+  periodKey?: string;
+  ticks: Record<string, Tick>;
+  /** The last completion. */
+  done?: { periodKey: string; at: string; by: string };
+  /** A local date `YYYY-MM-DD`: the task is not due before it. */
+  snoozedUntil?: string;
+  /** Oldest first, bounded. */
+  history: HistoryEntry[];
+}
+
+export interface HistoryCheck {
+  checkId: string;
+  outcome: CheckOutcome;
+  summary: string;
+  startedAt: string;
+}
+
+export interface HistoryEntry {
+  /**
+   * done: completed for the period; incomplete: a period ended with only some items ticked;
+   * reset: someone took a completion back; snoozed: put off until a date.
+   */
+  action: 'done' | 'incomplete' | 'reset' | 'snoozed';
+  periodKey: string;
+  at: string;
+  by: string;
+  /** Ticked checklist item ids. */
+  items: string[];
+  /** The latest result of each of the task's checks at the time. */
+  checks: HistoryCheck[];
+  /** Values asked for on completion (e.g. the recovery time). */
+  values?: Record<string, string>;
+  note?: string;
+}
+
+/** How many history entries a task keeps: years of weekly work, and a file that stays small. */
+export const HISTORY_LIMIT = 200;
+
+export function emptyState(): PlaybookState {
+  return { version: STATE_VERSION, tasks: {} };
+}
+
+/** Who and when a change happens, and the period it belongs to. */
+export interface ChangeContext {
+  now: Date;
+  by: string;
+  periodKey: string;
+}
+
+function taskState(state: PlaybookState, taskId: string, context: ChangeContext): TaskState {
+  let task = state.tasks[taskId];
+  if (!task) {
+    task = { since: context.now.toISOString(), ticks: {}, history: [] };
+    state.tasks[taskId] = task;
+  }
+  rollOver(task, context);
+  return task;
+}
+
+/** Starts the period's checklist afresh, keeping a partly ticked old period in the history. */
+function rollOver(task: TaskState, context: ChangeContext): void {
+  if (task.periodKey === context.periodKey) return;
+  const ticked = Object.keys(task.ticks);
+  const completed = task.done?.periodKey === task.periodKey;
+  if (task.periodKey && ticked.length && !completed) {
+    const last = Object.values(task.ticks)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .at(-1)!;
+    pushHistory(task, {
+      action: 'incomplete',
+      periodKey: task.periodKey,
+      at: last.at,
+      by: last.by,
+      items: ticked,
+      checks: [],
+    });
+  }
+  task.periodKey = context.periodKey;
+  task.ticks = {};
+}
+
+function pushHistory(task: TaskState, entry: HistoryEntry): void {
+  task.history.push(entry);
+  if (task.history.length > HISTORY_LIMIT) {
+    task.history.splice(0, task.history.length - HISTORY_LIMIT);
+  }
+}
+
+/** Makes sure the task is tracked, so "due since" starts now rather than never. */
+export function trackTask(state: PlaybookState, taskId: string, context: ChangeContext): void {
+  if (!state.tasks[taskId]) taskState(state, taskId, context);
+}
+
+/**
+ * Ticks or unticks a checklist item. Ticking the last item completes the task for the period;
+ * unticking an item of a task completed this period takes the completion back.
+ */
+export function setItemChecked(
+  state: PlaybookState,
+  task: Task,
+  itemId: string,
+  checked: boolean,
+  context: ChangeContext,
+  checks: HistoryCheck[] = [],
+): 'completed' | 'reopened' | 'changed' {
+  const entry = taskState(state, task.id, context);
+  if (checked) entry.ticks[itemId] = { at: context.now.toISOString(), by: context.by };
+  else delete entry.ticks[itemId];
+
+  const doneNow = entry.done?.periodKey === context.periodKey;
+  const allTicked = task.items.length > 0 && task.items.every((item) => item.id in entry.ticks);
+  if (checked && allTicked && !doneNow) {
+    markDone(state, task, context, { checks });
+    return 'completed';
+  }
+  if (!checked && doneNow) {
+    takeBackDone(entry, context, 'An item was unticked.');
+    return 'reopened';
+  }
+  return 'changed';
+}
+
+/** Completes the task for the period, filing what was ticked and the checks' results. */
+export function markDone(
+  state: PlaybookState,
+  task: Task,
+  context: ChangeContext,
+  extra: { checks?: HistoryCheck[]; values?: Record<string, string>; note?: string } = {},
+): void {
+  const entry = taskState(state, task.id, context);
+  const at = context.now.toISOString();
+  entry.done = { periodKey: context.periodKey, at, by: context.by };
+  delete entry.snoozedUntil;
+  const history: HistoryEntry = {
+    action: 'done',
+    periodKey: context.periodKey,
+    at,
+    by: context.by,
+    items: Object.keys(entry.ticks),
+    checks: extra.checks ?? [],
+  };
+  if (extra.values && Object.keys(extra.values).length) history.values = extra.values;
+  if (extra.note) history.note = extra.note;
+  pushHistory(entry, history);
+
+  // On-demand work has no period: a finished run leaves a fresh checklist for the next one.
+  if (context.periodKey === 'onDemand') {
+    entry.ticks = {};
+    delete entry.done;
+  }
+}
+
+/** Puts the task off until a local date (`YYYY-MM-DD`). */
+export function snoozeTask(
+  state: PlaybookState,
+  taskId: string,
+  until: string,
+  context: ChangeContext,
+): void {
+  const entry = taskState(state, taskId, context);
+  entry.snoozedUntil = until;
+  pushHistory(entry, {
+    action: 'snoozed',
+    periodKey: context.periodKey,
+    at: context.now.toISOString(),
+    by: context.by,
+    items: Object.keys(entry.ticks),
+    checks: [],
+    note: `until ${until}`,
+  });
+}
+
+/** Clears the period's ticks, completion and snooze; the history keeps that it happened. */
+export function resetTask(state: PlaybookState, taskId: string, context: ChangeContext): void {
+  const entry = taskState(state, taskId, context);
+  const doneNow = entry.done?.periodKey === context.periodKey;
+  if (doneNow) takeBackDone(entry, context, 'Reset.');
+  else {
+    pushHistory(entry, {
+      action: 'reset',
+      periodKey: context.periodKey,
+      at: context.now.toISOString(),
+      by: context.by,
+      items: Object.keys(entry.ticks),
+      checks: [],
+    });
+  }
+  entry.ticks = {};
+  delete entry.snoozedUntil;
+}
+
+function takeBackDone(entry: TaskState, context: ChangeContext, note: string): void {
+  pushHistory(entry, {
+    action: 'reset',
+    periodKey: context.periodKey,
+    at: context.now.toISOString(),
+    by: context.by,
+    items: Object.keys(entry.ticks),
+    checks: [],
+    note,
+  });
+  // The completion before this period still counts for "overdue since".
+  const earlier = entry.history
+    .filter((item) => item.action === 'done' && item.periodKey !== context.periodKey)
+    .at(-1);
+  if (earlier) entry.done = { periodKey: earlier.periodKey, at: earlier.at, by: earlier.by };
+  else delete entry.done;
+}
+
+/**
+ * Checks that a parsed file has the shape of a state; the reason when it does not. Used to tell a
+ * hand-broken file from a valid one before anything is written over it.
+ */
+export function validateState(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const record = value as Record<string, unknown>;
+  if (record.version !== STATE_VERSION) return `unknown version ${JSON.stringify(record.version)}`;
+  if (!record.tasks || typeof record.tasks !== 'object' || Array.isArray(record.tasks)) {
+    return '"tasks" is not an object';
+  }
+  for (const [id, task] of Object.entries(record.tasks as Record<string, unknown>)) {
+    if (!task || typeof task !== 'object') return `task "${id}" is not an object`;
+    const fields = task as Record<string, unknown>;
+    if (typeof fields.since !== 'string') return `task "${id}" has no "since"`;
+    if (!fields.ticks || typeof fields.ticks !== 'object') return `task "${id}" has no "ticks"`;
+    if (!Array.isArray(fields.history)) return `task "${id}" has no "history" list`;
+  }
+  return undefined;
+}

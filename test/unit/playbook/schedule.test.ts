@@ -1,0 +1,266 @@
+/**
+ * Period and due arithmetic with a pinned clock: month ends, leap days, ISO week 53, daylight
+ * saving changes, zones with odd offsets, and the due/overdue/done/snoozed state of a task.
+ */
+import { strict as assert } from 'node:assert';
+import {
+  describeAge,
+  describeTaskStatus,
+  isoWeek,
+  parseLocalDate,
+  periodAt,
+  startOfLocalDate,
+  taskStatus,
+  wallTime,
+} from '../../../src/core/playbook/schedule';
+import type { Period } from '../../../src/core/playbook/schedule';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import type { Tier, TierId } from '../../../src/core/playbook/model';
+import { fixedClock } from '../../../src/core/util/clock';
+import type { TaskState } from '../../../src/core/playbook/state';
+
+const HOUR = 3600_000;
+
+function span(period: Period): [string, string, string] {
+  return [period.key, period.start.toISOString(), period.end.toISOString()];
+}
+
+const playbook = defaultPlaybook();
+function tierOf(tierId: TierId): Tier {
+  return playbook.tiers.find((candidate) => candidate.id === tierId)!;
+}
+
+function state(fields: Partial<TaskState>): TaskState {
+  return { since: '2026-01-01T00:00:00Z', ticks: {}, history: [], ...fields };
+}
+
+describe('schedule: periods', () => {
+  it('finds the day in the user zone, not in UTC', () => {
+    const instant = new Date('2026-12-04T23:30:00Z');
+    assert.deepEqual(span(periodAt('day', instant, 'UTC')), [
+      '2026-12-04',
+      '2026-12-04T00:00:00.000Z',
+      '2026-12-05T00:00:00.000Z',
+    ]);
+    assert.deepEqual(span(periodAt('day', instant, 'Asia/Tokyo')), [
+      '2026-12-05',
+      '2026-12-04T15:00:00.000Z',
+      '2026-12-05T15:00:00.000Z',
+    ]);
+    assert.deepEqual(span(periodAt('day', instant, 'America/Los_Angeles')), [
+      '2026-12-04',
+      '2026-12-04T08:00:00.000Z',
+      '2026-12-05T08:00:00.000Z',
+    ]);
+  });
+
+  it('handles quarter-hour and half-hour offsets', () => {
+    const instant = new Date('2026-06-30T18:20:00Z');
+    assert.equal(periodAt('day', instant, 'Asia/Kathmandu').key, '2026-07-01');
+    assert.equal(
+      periodAt('day', instant, 'Asia/Kathmandu').start.toISOString(),
+      '2026-06-30T18:15:00.000Z',
+    );
+    assert.equal(periodAt('month', instant, 'Asia/Kathmandu').key, '2026-07');
+    assert.equal(periodAt('quarter', instant, 'Asia/Kathmandu').key, '2026-Q3');
+    assert.equal(periodAt('quarter', instant, 'America/St_Johns').key, '2026-Q2');
+    assert.equal(
+      periodAt('day', new Date('2026-01-01T09:00:00Z'), 'Pacific/Kiritimati').key,
+      '2026-01-01',
+    );
+    assert.equal(
+      periodAt('year', new Date('2025-12-31T10:00:00Z'), 'Pacific/Kiritimati').key,
+      '2026',
+    );
+  });
+
+  it('has a 23-hour day when clocks spring forward and a 25-hour day when they fall back', () => {
+    const spring = periodAt('day', new Date('2026-03-29T12:00:00Z'), 'Europe/Berlin');
+    assert.deepEqual(span(spring), [
+      '2026-03-29',
+      '2026-03-28T23:00:00.000Z',
+      '2026-03-29T22:00:00.000Z',
+    ]);
+    assert.equal(spring.end.getTime() - spring.start.getTime(), 23 * HOUR);
+
+    const fall = periodAt('day', new Date('2026-10-25T12:00:00Z'), 'Europe/Berlin');
+    assert.equal(fall.end.getTime() - fall.start.getTime(), 25 * HOUR);
+
+    const usSpring = periodAt('day', new Date('2026-03-08T12:00:00Z'), 'America/New_York');
+    assert.equal(usSpring.end.getTime() - usSpring.start.getTime(), 23 * HOUR);
+    assert.equal(usSpring.start.toISOString(), '2026-03-08T05:00:00.000Z');
+  });
+
+  it('starts the day after the gap when midnight itself does not exist', () => {
+    // Brazil sprang forward at 00:00 on 2018-11-04: the day began at 01:00 local (-02).
+    const start = startOfLocalDate({ year: 2018, month: 11, day: 4 }, 'America/Sao_Paulo');
+    assert.equal(start.toISOString(), '2018-11-04T03:00:00.000Z');
+    assert.deepEqual(
+      [
+        wallTime(start, 'America/Sao_Paulo').hour,
+        wallTime(new Date(start.getTime() - 1000), 'America/Sao_Paulo').day,
+      ],
+      [1, 3],
+    );
+    const day = periodAt('day', new Date('2018-11-04T12:00:00Z'), 'America/Sao_Paulo');
+    assert.equal(day.end.getTime() - day.start.getTime(), 23 * HOUR);
+  });
+
+  it('crosses month ends and leap days', () => {
+    assert.deepEqual(span(periodAt('month', new Date('2026-01-31T23:59:59Z'), 'UTC')), [
+      '2026-01',
+      '2026-01-01T00:00:00.000Z',
+      '2026-02-01T00:00:00.000Z',
+    ]);
+    assert.deepEqual(span(periodAt('month', new Date('2028-02-29T12:00:00Z'), 'UTC')), [
+      '2028-02',
+      '2028-02-01T00:00:00.000Z',
+      '2028-03-01T00:00:00.000Z',
+    ]);
+    assert.equal(periodAt('day', new Date('2028-02-29T12:00:00Z'), 'UTC').key, '2028-02-29');
+    assert.equal(
+      periodAt('day', new Date('2028-02-29T23:30:00Z'), 'Europe/Berlin').key,
+      '2028-03-01',
+    );
+    assert.equal(parseLocalDate('2027-02-29'), undefined);
+    assert.deepEqual(parseLocalDate('2028-02-29'), { year: 2028, month: 2, day: 29 });
+    assert.deepEqual(span(periodAt('quarter', new Date('2026-12-31T12:00:00Z'), 'UTC')), [
+      '2026-Q4',
+      '2026-10-01T00:00:00.000Z',
+      '2027-01-01T00:00:00.000Z',
+    ]);
+    assert.equal(periodAt('year', new Date('2026-12-31T23:30:00Z'), 'Europe/Berlin').key, '2027');
+  });
+
+  it('numbers ISO weeks, including week 53 and weeks that start in the old year', () => {
+    assert.deepEqual(isoWeek({ year: 2026, month: 12, day: 31 }), {
+      year: 2026,
+      week: 53,
+      monday: { year: 2026, month: 12, day: 28 },
+    });
+    assert.equal(isoWeek({ year: 2027, month: 1, day: 3 }).week, 53);
+    assert.deepEqual(
+      [
+        isoWeek({ year: 2027, month: 1, day: 4 }).year,
+        isoWeek({ year: 2027, month: 1, day: 4 }).week,
+      ],
+      [2027, 1],
+    );
+    assert.deepEqual(
+      [
+        isoWeek({ year: 2024, month: 12, day: 30 }).year,
+        isoWeek({ year: 2024, month: 12, day: 30 }).week,
+      ],
+      [2025, 1],
+    );
+    assert.equal(isoWeek({ year: 2020, month: 12, day: 31 }).week, 53);
+    assert.equal(isoWeek({ year: 2025, month: 12, day: 31 }).week, 1);
+
+    assert.deepEqual(span(periodAt('week', new Date('2027-01-01T12:00:00Z'), 'UTC')), [
+      '2026-W53',
+      '2026-12-28T00:00:00.000Z',
+      '2027-01-04T00:00:00.000Z',
+    ]);
+    const berlinWeek = periodAt('week', new Date('2026-03-25T12:00:00Z'), 'Europe/Berlin');
+    assert.equal(berlinWeek.end.getTime() - berlinWeek.start.getTime(), 7 * 24 * HOUR - HOUR);
+  });
+});
+
+describe('schedule: task status', () => {
+  const zone = 'Europe/Berlin';
+
+  it('is due today for a daily task tracked today, and overdue the day after', () => {
+    const tier = tierOf('daily');
+    const tracked = state({ since: '2026-12-04T08:00:00Z' });
+    const today = taskStatus(tier, tracked, fixedClock('2026-12-04T10:00:00Z').now(), zone);
+    assert.equal(today.kind, 'due');
+    assert.equal(describeTaskStatus(today, new Date('2026-12-04T10:00:00Z'), zone), 'due today');
+
+    const later = new Date('2026-12-07T10:00:00Z');
+    const overdue = taskStatus(tier, tracked, later, zone);
+    assert.equal(overdue.kind, 'overdue');
+    assert.equal(overdue.overdueSince?.toISOString(), '2026-12-04T23:00:00.000Z');
+    assert.equal(describeTaskStatus(overdue, later, zone), 'overdue 3 days');
+  });
+
+  it('is done for the period once marked, with time and who', () => {
+    const tier = tierOf('daily');
+    const now = new Date('2026-12-04T10:00:00Z');
+    const done = state({
+      done: { periodKey: '2026-12-04', at: '2026-12-04T08:12:00Z', by: 'Ann' },
+    });
+    const status = taskStatus(tier, done, now, zone);
+    assert.equal(status.kind, 'done');
+    assert.equal(describeTaskStatus(status, now, zone), 'done 09:12 by Ann');
+    const tomorrow = taskStatus(tier, done, new Date('2026-12-05T10:00:00Z'), zone);
+    assert.equal(tomorrow.kind, 'due', 'the next day is a new period');
+  });
+
+  it('counts a weekly task done last week as due, and one done two weeks ago as overdue', () => {
+    const tier = tierOf('weekly');
+    const now = new Date('2026-12-03T10:00:00Z'); // Thursday of 2026-W49
+    const lastWeek = state({
+      done: { periodKey: '2026-W48', at: '2026-11-24T10:00:00Z', by: 'Bo' },
+    });
+    const due = taskStatus(tier, lastWeek, now, zone);
+    assert.deepEqual([due.kind, due.dueInDays, due.period?.key], ['due', 3, '2026-W49']);
+    assert.equal(describeTaskStatus(due, now, zone), 'due in 3 days');
+
+    const twoWeeks = state({
+      done: { periodKey: '2026-W47', at: '2026-11-17T10:00:00Z', by: 'Bo' },
+    });
+    const overdue = taskStatus(tier, twoWeeks, now, zone);
+    assert.deepEqual([overdue.kind, overdue.overdueDays], ['overdue', 4]);
+  });
+
+  it('goes overdue at the end of a month with 31 days, and a leap February', () => {
+    const tier = tierOf('monthly');
+    const january = state({ since: '2028-01-15T10:00:00Z' });
+    assert.equal(taskStatus(tier, january, new Date('2028-01-31T22:59:00Z'), zone).kind, 'due');
+    const february = taskStatus(tier, january, new Date('2028-02-29T12:00:00Z'), zone);
+    assert.deepEqual([february.kind, february.overdueDays], ['overdue', 29]);
+  });
+
+  it('stays quiet while snoozed and is due again on the snooze date', () => {
+    const tier = tierOf('daily');
+    const snoozed = state({ since: '2026-11-01T00:00:00Z', snoozedUntil: '2026-12-10' });
+    const before = taskStatus(tier, snoozed, new Date('2026-12-09T22:59:00Z'), zone);
+    assert.equal(before.kind, 'snoozed');
+    assert.equal(describeTaskStatus(before, new Date(), zone), 'snoozed until 2026-12-10');
+    const on = taskStatus(tier, snoozed, new Date('2026-12-10T09:00:00Z'), zone);
+    assert.equal(on.kind, 'due', 'the snooze date itself counts as a fresh due day');
+    const after = taskStatus(tier, snoozed, new Date('2026-12-12T09:00:00Z'), zone);
+    assert.deepEqual([after.kind, after.overdueDays], ['overdue', 2]);
+  });
+
+  it('keeps ticks only for their own period', () => {
+    const tier = tierOf('daily');
+    const ticked = state({
+      periodKey: '2026-12-03',
+      ticks: { errors: { at: '2026-12-03T10:00:00Z', by: 'A' } },
+    });
+    assert.deepEqual(
+      taskStatus(tier, ticked, new Date('2026-12-03T12:00:00Z'), zone).checkedItems,
+      ['errors'],
+    );
+    assert.deepEqual(
+      taskStatus(tier, ticked, new Date('2026-12-04T12:00:00Z'), zone).checkedItems,
+      [],
+    );
+  });
+
+  it('never makes on-demand work due', () => {
+    const tier = tierOf('onDemand');
+    const status = taskStatus(tier, state({ since: '2020-01-01T00:00:00Z' }), new Date(), zone);
+    assert.equal(status.kind, 'onDemand');
+    assert.equal(describeTaskStatus(status, new Date(), zone, 5), 'on demand');
+  });
+
+  it('says how long ago a check ran', () => {
+    const now = new Date('2026-12-04T10:00:00Z');
+    assert.equal(describeAge(new Date('2026-12-04T09:59:40Z'), now), 'just now');
+    assert.equal(describeAge(new Date('2026-12-04T09:58:00Z'), now), '2 min ago');
+    assert.equal(describeAge(new Date('2026-12-04T07:00:00Z'), now), '3 h ago');
+    assert.equal(describeAge(new Date('2026-11-29T10:00:00Z'), now), '5 days ago');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Checklist changes as data: ticking the last item completes the task, unticking reopens it, a new
+ * period starts with a fresh checklist and keeps the old one in the history.
+ */
+import { strict as assert } from 'node:assert';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import { findTask } from '../../../src/core/playbook/model';
+import {
+  emptyState,
+  markDone,
+  resetTask,
+  setItemChecked,
+  snoozeTask,
+  validateState,
+} from '../../../src/core/playbook/state';
+import type { ChangeContext } from '../../../src/core/playbook/state';
+
+const task = findTask(defaultPlaybook(), 'daily.logs')!;
+const on = (day: string, by = 'Ann'): ChangeContext => ({
+  now: new Date(`${day}T09:00:00Z`),
+  by,
+  periodKey: day,
+});
+
+describe('playbook state changes', () => {
+  it('completes the task when the last item is ticked, with who and which checks', () => {
+    const state = emptyState();
+    assert.equal(setItemChecked(state, task, 'errors', true, on('2026-12-04')), 'changed');
+    const checks = [
+      { checkId: 'logs.slowRequests', outcome: 'pass' as const, summary: 'ok', startedAt: 'x' },
+    ];
+    assert.equal(setItemChecked(state, task, 'slow', true, on('2026-12-04'), checks), 'completed');
+    const entry = state.tasks['daily.logs'];
+    assert.deepEqual(entry.done, {
+      periodKey: '2026-12-04',
+      at: '2026-12-04T09:00:00.000Z',
+      by: 'Ann',
+    });
+    assert.deepEqual(entry.history.at(-1)?.items, ['errors', 'slow']);
+    assert.deepEqual(entry.history.at(-1)?.checks, checks);
+    assert.equal(validateState(state), undefined);
+  });
+
+  it('reopens a completed task when an item is unticked, keeping an earlier completion', () => {
+    const state = emptyState();
+    markDone(state, task, on('2026-12-03'));
+    setItemChecked(state, task, 'errors', true, on('2026-12-04'));
+    setItemChecked(state, task, 'slow', true, on('2026-12-04'));
+    assert.equal(setItemChecked(state, task, 'slow', false, on('2026-12-04')), 'reopened');
+    assert.equal(state.tasks['daily.logs'].done?.periodKey, '2026-12-03');
+    assert.deepEqual(
+      state.tasks['daily.logs'].history.map((entry) => entry.action),
+      ['done', 'done', 'reset'],
+    );
+  });
+
+  it('starts a new period with a fresh checklist and files the unfinished one', () => {
+    const state = emptyState();
+    setItemChecked(state, task, 'errors', true, on('2026-12-03', 'Bo'));
+    setItemChecked(state, task, 'slow', true, on('2026-12-04'));
+    const entry = state.tasks['daily.logs'];
+    assert.deepEqual(Object.keys(entry.ticks), ['slow']);
+    assert.deepEqual(entry.history[0], {
+      action: 'incomplete',
+      periodKey: '2026-12-03',
+      at: '2026-12-03T09:00:00.000Z',
+      by: 'Bo',
+      items: ['errors'],
+      checks: [],
+    });
+  });
+
+  it('snoozes, clears a snooze when done, and resets', () => {
+    const state = emptyState();
+    snoozeTask(state, task.id, '2026-12-10', on('2026-12-04'));
+    assert.equal(state.tasks[task.id].snoozedUntil, '2026-12-10');
+    markDone(state, task, on('2026-12-05'), { values: { note: 'x' } });
+    assert.equal(state.tasks[task.id].snoozedUntil, undefined);
+    resetTask(state, task.id, on('2026-12-05'));
+    assert.equal(state.tasks[task.id].done, undefined);
+    assert.deepEqual(
+      state.tasks[task.id].history.map((entry) => entry.action),
+      ['snoozed', 'done', 'reset'],
+    );
+  });
+
+  it('leaves a fresh checklist after an on-demand run is done', () => {
+    const bugFix = findTask(defaultPlaybook(), 'onDemand.bugFix')!;
+    const state = emptyState();
+    const context = { ...on('2026-12-04'), periodKey: 'onDemand' };
+    for (const item of bugFix.items) setItemChecked(state, bugFix, item.id, true, context);
+    assert.deepEqual(state.tasks[bugFix.id].ticks, {});
+    assert.equal(state.tasks[bugFix.id].history.at(-1)?.items.length, 5);
+  });
+
+  it('tells a broken state from a valid one', () => {
+    assert.equal(validateState(emptyState()), undefined);
+    assert.match(validateState([]) ?? '', /not a JSON object/);
+    assert.match(validateState({ version: 2, tasks: {} }) ?? '', /unknown version/);
+    assert.match(
+      validateState({ version: 1, tasks: { a: { since: 'x', ticks: {} } } }) ?? '',
+      /history/,
+    );
+  });
+});
