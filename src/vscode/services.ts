@@ -10,7 +10,7 @@ import { createLogger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
 import { resolveSettings } from '../core/settings';
 import type { ResultLog } from '../core/checks/types';
-import { MemoryResultLog } from '../core/checks/resultLog';
+import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import type { Playbook } from '../core/playbook/model';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
@@ -24,8 +24,11 @@ const PASSWORD_KEY = 'upkeep.database.password';
 export class Services implements vscode.Disposable {
   readonly log: Logger;
   readonly clock: Clock = systemClock;
-  /** Kept check results; the tree and the dashboard listen to it. */
-  readonly results: ResultLog = new MemoryResultLog();
+  /**
+   * Kept check results; the tree and the dashboard listen to it. Persisted under the
+   * extension's workspace storage (never in the repo), so they survive a reload.
+   */
+  readonly results: ResultLog;
   /** The loaded playbook; set by the playbook feature, read by the checks and the dashboard. */
   playbook: PlaybookSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -35,6 +38,12 @@ export class Services implements vscode.Disposable {
     readonly output: vscode.LogOutputChannel,
   ) {
     this.log = createLogger((level, line) => output[level](line));
+    this.results = context.storageUri
+      ? FileResultLog.create(
+          vscode.Uri.joinPath(context.storageUri, 'results.json').fsPath,
+          (problem) => this.log.child('checks').warn(problem),
+        )
+      : new MemoryResultLog();
     this.disposables.push(output);
   }
 

@@ -31,6 +31,10 @@ export class MemoryResultLog implements ResultLog {
       if (history.length > HISTORY_PER_CHECK) history.splice(0, history.length - HISTORY_PER_CHECK);
       this.byCheck.set(result.checkId, history);
     }
+    this.notify(results);
+  }
+
+  protected notify(results: CheckResult[]): void {
     for (const listener of this.listeners) listener(results);
   }
 
@@ -44,7 +48,7 @@ export class MemoryResultLog implements ResultLog {
     return Object.fromEntries(this.byCheck);
   }
 
-  /** Loads persisted histories without notifying listeners (nothing new happened). */
+  /** Loads persisted histories older than anything recorded so far; does not notify. */
   protected restore(histories: Record<string, CheckResult[]>): void {
     for (const [checkId, history] of Object.entries(histories)) {
       if (!Array.isArray(history)) continue;
@@ -67,38 +71,59 @@ interface StoredResults {
  */
 export class FileResultLog extends MemoryResultLog {
   private writing: Promise<void> = Promise.resolve();
+  /** Settles when the file has been read; `record` waits for it so nothing is overwritten. */
+  readonly ready: Promise<void>;
 
-  private constructor(readonly file: string) {
+  private constructor(
+    readonly file: string,
+    onProblem?: (message: string) => void,
+  ) {
     super();
+    this.ready = this.load(onProblem);
+  }
+
+  /** Starts reading the file and returns at once (the editor builds its services synchronously). */
+  static create(file: string, onProblem?: (message: string) => void): FileResultLog {
+    return new FileResultLog(file, onProblem);
   }
 
   static async open(file: string, onProblem?: (message: string) => void): Promise<FileResultLog> {
-    const log = new FileResultLog(file);
+    const log = new FileResultLog(file, onProblem);
+    await log.ready;
+    return log;
+  }
+
+  private async load(onProblem?: (message: string) => void): Promise<void> {
     let text: string | undefined;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        onProblem?.(`cannot read ${file}: ${(error as Error).message}`);
+        onProblem?.(`cannot read ${this.file}: ${(error as Error).message}`);
       }
     }
-    if (text === undefined) return log;
+    if (text === undefined) return;
 
     try {
       const stored = JSON.parse(text) as StoredResults;
       if (stored?.version !== 1 || typeof stored.results !== 'object') {
         throw new Error('unknown shape');
       }
-      log.restore(stored.results);
+      this.restore(stored.results);
     } catch (error) {
-      const aside = `${file}.unreadable-${Date.now()}`;
-      await fs.rename(file, aside).catch(() => undefined);
-      onProblem?.(`${file} was not readable (${(error as Error).message}); kept it as ${aside}`);
+      const aside = `${this.file}.unreadable-${Date.now()}`;
+      await fs.rename(this.file, aside).catch(() => undefined);
+      onProblem?.(
+        `${this.file} was not readable (${(error as Error).message}); kept it as ${aside}`,
+      );
+      return;
     }
-    return log;
+    // Whoever drew before the file was read (the tree) draws again with the kept results.
+    this.notify(this.allLatest());
   }
 
   override async record(results: CheckResult[]): Promise<void> {
+    await this.ready;
     await super.record(results);
     const write = this.writing.then(() => this.save());
     this.writing = write.catch(() => undefined);

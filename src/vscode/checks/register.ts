@@ -1,8 +1,292 @@
 /**
- * Registers this feature's views and commands. (Placeholder until the feature lands.)
+ * The check commands of the editor: run a tier's, a task's, one or the due checks with progress
+ * and cancel, record the results (the tree listens), put findings in the Problems panel, and run
+ * the backup recovery drill after a modal confirmation.
  */
+import * as vscode from 'vscode';
+import {
+  checksForTask,
+  checksForTasks,
+  checksForTier,
+  closeSharedResources,
+  createRegistry,
+  settingsForPlaybook,
+} from '../../core/checks/registry';
+import { UNTRUSTED_SUMMARY, runChecks } from '../../core/checks/runner';
+import type { CheckDefinition, CheckResult } from '../../core/checks/types';
+import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
+import type { Playbook, TierId } from '../../core/playbook/model';
+import { TIER_IDS, findTier } from '../../core/playbook/model';
+import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
+import { CheckDiagnostics } from './diagnostics';
+import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
+
+/** What the tree passes to the run commands (palette calls pass nothing and get a quick pick). */
+export type RunTarget =
+  | { kind: 'tier'; tierId: TierId }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'check'; checkId: string };
+
+const TIER_COMMANDS: [string, TierId][] = [
+  ['upkeep.runDailyChecks', 'daily'],
+  ['upkeep.runWeeklyChecks', 'weekly'],
+  ['upkeep.runMonthlyChecks', 'monthly'],
+  ['upkeep.runQuarterlyChecks', 'quarterly'],
+  ['upkeep.runAnnualChecks', 'annual'],
+];
+
+/** Reads an id from a tree item or a plain string argument. */
+function argumentId(argument: unknown, key: 'tierId' | 'taskId' | 'checkId'): string | undefined {
+  if (typeof argument === 'string') return argument;
+  if (argument && typeof argument === 'object' && key in argument) {
+    const value = (argument as Record<string, unknown>)[key];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Optional hook of the playbook feature: ids of the tasks due or overdue now. */
+interface DueTaskSource {
+  dueTaskIds?(): string[];
+}
 
 export function registerCheckCommands(services: Services): void {
-  services.log.child('checks').debug('not built yet');
+  const log = services.log.child('checks');
+  const running = new Set<AbortController>();
+  const workspace = services.workspaceFolder;
+  const diagnostics = workspace ? services.track(new CheckDiagnostics(workspace.uri)) : undefined;
+
+  const playbook = (): Playbook => services.playbook?.current() ?? defaultPlaybook();
+  const registry = (): ReturnType<typeof createRegistry> => createRegistry(playbook());
+
+  const run = async (label: string, definitions: CheckDefinition[]): Promise<CheckResult[]> => {
+    if (!workspace) {
+      void vscode.window.showWarningMessage(
+        'Upkeep: open the folder of a Rails app to run checks.',
+      );
+      return [];
+    }
+    if (!definitions.length) {
+      void vscode.window.showInformationMessage(`Upkeep: ${label} has no checks.`);
+      return [];
+    }
+    const controller = new AbortController();
+    running.add(controller);
+    void vscode.commands.executeCommand('setContext', 'upkeep.checksRunning', true);
+    const settings = settingsForPlaybook(services.settings(), playbook());
+    log.info(
+      `${label}: ${definitions.length} checks${services.trusted ? '' : ' (untrusted workspace)'}`,
+    );
+
+    try {
+      const results = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Upkeep: ${label}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          const password = await services.databasePassword().catch(() => undefined);
+          return runChecks(
+            definitions,
+            {
+              workspace: workspace.uri.fsPath,
+              settings,
+              clock: services.clock,
+              log: services.log,
+              trusted: services.trusted,
+              databasePassword: password,
+              results: services.results,
+            },
+            {
+              signal: controller.signal,
+              onFinished: closeSharedResources,
+              onProgress: ({ done, total, result }) => {
+                progress.report({
+                  increment: 100 / total,
+                  message: `${done}/${total} · ${result.checkId} ${result.outcome}`,
+                });
+                // Recorded one by one so the tree and the Problems panel (listening) follow the run.
+                services.results.record([result]).catch((error: unknown) => {
+                  log.warn(
+                    `could not keep the result of ${result.checkId}: ${describeError(error)}`,
+                  );
+                });
+              },
+            },
+          );
+        },
+      );
+      announce(label, results);
+      return results;
+    } finally {
+      running.delete(controller);
+      if (!running.size) {
+        void vscode.commands.executeCommand('setContext', 'upkeep.checksRunning', false);
+      }
+    }
+  };
+
+  const announce = (label: string, results: CheckResult[]): void => {
+    const count = (outcome: CheckResult['outcome']): number =>
+      results.filter((r) => r.outcome === outcome).length;
+    const failed = count('fail') + count('error');
+    const waiting = results.filter((r) => r.summary === UNTRUSTED_SUMMARY).length;
+    const parts = [
+      `${count('pass')} pass`,
+      `${count('warn')} warn`,
+      `${failed} fail`,
+      `${count('skipped')} skipped`,
+    ];
+    const message = `Upkeep: ${label}: ${parts.join(', ')}.${waiting ? ` ${waiting} wait for workspace trust.` : ''}`;
+    const show =
+      failed || count('warn')
+        ? vscode.window.showWarningMessage
+        : vscode.window.showInformationMessage;
+    void show(message, 'Show Problems', 'Show Output').then((choice) => {
+      if (choice === 'Show Problems') {
+        void vscode.commands.executeCommand('workbench.actions.view.problems');
+      }
+      if (choice === 'Show Output') services.output.show(true);
+    });
+  };
+
+  const runTier = async (tier: TierId): Promise<CheckResult[]> => {
+    const book = playbook();
+    const title = findTier(book, tier)?.title ?? tier;
+    return run(`${title} checks`, checksForTier(book, tier, registry()));
+  };
+
+  const pickTier = async (): Promise<TierId | undefined> => {
+    const book = playbook();
+    const picked = await vscode.window.showQuickPick(
+      TIER_IDS.map((id) => ({ label: findTier(book, id)?.title ?? id, id })),
+      { title: 'Upkeep: Run Tier Checks', placeHolder: 'Which tier?' },
+    );
+    return picked?.id;
+  };
+
+  const register = (command: string, handler: (...args: unknown[]) => unknown): void => {
+    services.track(vscode.commands.registerCommand(command, handler));
+  };
+
+  for (const [command, tier] of TIER_COMMANDS) register(command, () => runTier(tier));
+
+  register('upkeep.runTierChecks', async (argument?: unknown) => {
+    const tier = (argumentId(argument, 'tierId') as TierId | undefined) ?? (await pickTier());
+    if (!tier) return [];
+    if (!TIER_IDS.includes(tier)) {
+      void vscode.window.showErrorMessage(`Upkeep: unknown tier "${tier}".`);
+      return [];
+    }
+    return runTier(tier);
+  });
+
+  register('upkeep.runTaskChecks', async (argument?: unknown) => {
+    const book = playbook();
+    let taskId = argumentId(argument, 'taskId');
+    if (!taskId) {
+      const picked = await vscode.window.showQuickPick(
+        book.tasks
+          .filter((task) => !task.disabled && task.checks.length)
+          .map((task) => ({
+            label: task.title,
+            description: `${task.tier} · ${task.checks.length} checks`,
+            id: task.id,
+          })),
+        { title: 'Upkeep: Run Task Checks', matchOnDescription: true },
+      );
+      taskId = picked?.id;
+    }
+    if (!taskId) return [];
+    const definitions = checksForTask(book, taskId, registry());
+    if (!definitions) {
+      void vscode.window.showErrorMessage(`Upkeep: the playbook has no task "${taskId}".`);
+      return [];
+    }
+    const title = book.tasks.find((task) => task.id === taskId)?.title ?? taskId;
+    return run(title, definitions);
+  });
+
+  register('upkeep.runCheck', async (argument?: unknown) => {
+    const all = registry();
+    let checkId = argumentId(argument, 'checkId');
+    if (!checkId) {
+      const picked = await vscode.window.showQuickPick(
+        all.all().map((definition) => ({
+          label: definition.title,
+          description: definition.id,
+          detail: definition.description,
+          id: definition.id,
+        })),
+        { title: 'Upkeep: Run Check', matchOnDescription: true, matchOnDetail: true },
+      );
+      checkId = picked?.id;
+    }
+    if (!checkId) return [];
+    const definition = all.get(checkId);
+    if (!definition) {
+      void vscode.window.showErrorMessage(`Upkeep: there is no check "${checkId}".`);
+      return [];
+    }
+    return run(definition.title, [definition]);
+  });
+
+  register('upkeep.runDueChecks', async () => {
+    const book = playbook();
+    const due = (services.playbook as DueTaskSource | undefined)?.dueTaskIds?.();
+    if (due) return run('Due checks', checksForTasks(book, due, registry()));
+    // Without the schedule, every tier that repeats counts as due.
+    const tiers = TIER_IDS.filter((id) => id !== 'onDemand');
+    const ids = new Map<string, CheckDefinition>();
+    for (const tier of tiers) {
+      for (const definition of checksForTier(book, tier, registry())) {
+        ids.set(definition.id, definition);
+      }
+    }
+    return run('Due checks', [...ids.values()]);
+  });
+
+  register('upkeep.cancelChecks', () => {
+    if (!running.size) {
+      void vscode.window.showInformationMessage('Upkeep: no checks are running.');
+      return;
+    }
+    for (const controller of running) controller.abort();
+    log.info('checks cancelled by the user');
+  });
+
+  registerRecoveryDrillCommand(services);
+
+  // Results kept from before a reload show in the Problems panel again.
+  const kept = services.results.allLatest();
+  if (kept.length) diagnostics?.update(kept);
+  services.track({
+    dispose: services.results.onDidChange((results) => diagnostics?.update(results)),
+  });
+
+  services.track(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      const waiting = services.results
+        .allLatest()
+        .filter((result) => result.summary === UNTRUSTED_SUMMARY);
+      log.info(`workspace trusted; ${waiting.length} checks waited for trust`);
+      if (!waiting.length) return;
+      void vscode.window
+        .showInformationMessage(
+          `Upkeep: ${waiting.length} checks waited for workspace trust.`,
+          'Run Them',
+        )
+        .then((choice) => {
+          if (choice !== 'Run Them') return;
+          const all = registry();
+          const definitions = waiting
+            .map((result) => all.get(result.checkId))
+            .filter((d): d is CheckDefinition => !!d);
+          return run('Checks that waited for trust', definitions);
+        });
+    }),
+  );
 }

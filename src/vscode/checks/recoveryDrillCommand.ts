@@ -1,0 +1,156 @@
+/**
+ * `Upkeep: Run Backup Recovery Drill…`: picks the dump (the newest backup by default), shows the
+ * drill target and the dump in a modal confirmation, runs the drill with progress and cancel, and
+ * records its time as the result of `backups.recoveryDrill`.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findNewestBackup } from '../../core/checks/backupChecks';
+import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
+import { UpkeepError, describeError } from '../../core/util/errors';
+import { redact } from '../../core/util/logger';
+import type { Services } from '../services';
+
+/** `user@host:port/database` of a URL, with no password, for the confirmation. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+    return `${user}${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname || '/postgres'}`;
+  } catch {
+    return redact(url);
+  }
+}
+
+function sameServer(a: string, b: string): boolean {
+  try {
+    const left = new URL(a);
+    const right = new URL(b);
+    const host = (h: string): string => (h === 'localhost' || h === '[::1]' ? '127.0.0.1' : h);
+    return (
+      host(left.hostname) === host(right.hostname) &&
+      (left.port || '5432') === (right.port || '5432')
+    );
+  } catch {
+    return false;
+  }
+}
+
+export function registerRecoveryDrillCommand(services: Services): void {
+  const log = services.log.child('drill');
+
+  const command = async (): Promise<void> => {
+    const workspace = services.workspaceFolder;
+    if (!workspace) return;
+    if (!services.trusted) {
+      void vscode.window.showWarningMessage(
+        'Upkeep: the recovery drill waits for workspace trust.',
+      );
+      return;
+    }
+    const settings = services.settings();
+    const targetUrl = settings.backups.drillTargetUrl;
+    if (!targetUrl) {
+      const choice = await vscode.window.showWarningMessage(
+        'Upkeep: set upkeep.backups.drillTargetUrl to a server where the drill may create and drop a scratch database.',
+        'Open Settings',
+      );
+      if (choice) {
+        void vscode.commands.executeCommand(
+          'workbench.action.openSettings',
+          'upkeep.backups.drillTargetUrl',
+        );
+      }
+      return;
+    }
+
+    // The dump: the newest backup by pattern, or one the user picks.
+    const newest = settings.backups.pattern
+      ? await findNewestBackup(workspace.uri.fsPath, settings.backups.pattern)
+      : undefined;
+    let dumpFile = newest?.file;
+    if (!dumpFile) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Upkeep: pick the backup (pg_dump custom format) to restore',
+        canSelectMany: false,
+        defaultUri: workspace.uri,
+      });
+      dumpFile = picked?.[0]?.fsPath;
+    }
+    if (!dumpFile) return;
+
+    const monitoredUrl = settings.database.url ?? process.env.DATABASE_URL;
+    const onMonitoredServer = monitoredUrl ? sameServer(targetUrl, monitoredUrl) : false;
+    const target = describeTarget(targetUrl);
+    const detail = [
+      `Dump: ${dumpFile}`,
+      `Target: ${target}`,
+      'A scratch database is created on the target, the dump restored into it, table and row counts compared, and the scratch database dropped.',
+      onMonitoredServer ? 'WARNING: the target is the monitored database server.' : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const confirm = onMonitoredServer ? 'Run Drill on the Monitored Server' : 'Run Drill';
+    const answer = await vscode.window.showWarningMessage(
+      'Run the backup recovery drill?',
+      { modal: true, detail },
+      confirm,
+    );
+    if (answer !== confirm) return;
+
+    let password: string | undefined;
+    if (!new URL(targetUrl).password && !process.env.PGPASSWORD) {
+      password = await vscode.window.showInputBox({
+        title: `Password for ${target}`,
+        prompt: 'Leave empty when the server needs none.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (password === undefined) return;
+    }
+
+    try {
+      const record = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'Upkeep: recovery drill',
+          cancellable: true,
+        },
+        async (progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() =>
+            controller.abort(new UpkeepError('cancelled', 'Cancelled.')),
+          );
+          progress.report({ message: `restoring ${path.basename(dumpFile)} on ${target}` });
+          return runRecoveryDrill({
+            dumpFile,
+            targetUrl,
+            confirmed: true,
+            password: password || undefined,
+            monitoredUrl,
+            allowMonitoredServer: onMonitoredServer,
+            signal: controller.signal,
+            log,
+            clock: services.clock,
+          });
+        },
+      );
+      const result = drillResult(record);
+      await services.results.record([result]);
+      const show =
+        result.outcome === 'pass'
+          ? vscode.window.showInformationMessage
+          : vscode.window.showErrorMessage;
+      void show(
+        `Upkeep: recovery drill ${result.outcome === 'pass' ? 'passed' : 'failed'}: ${result.summary}`,
+      );
+    } catch (error) {
+      log.error(`recovery drill: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(
+        `Upkeep: recovery drill did not run: ${describeError(error)}`,
+      );
+    }
+  };
+
+  services.track(vscode.commands.registerCommand('upkeep.runRecoveryDrill', command));
+}
