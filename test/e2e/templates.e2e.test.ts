@@ -1,0 +1,213 @@
+/**
+ * The template commands in a real editor (code-server): New Bug Report creates the file, opens it
+ * and selects the first tab stop; typing and Tab fill the fields; the saved file holds no snippet
+ * syntax. The Ruby bug-fix comment and a repo template with an unknown variable are covered too.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import {
+  launchBrowser,
+  openWorkbench,
+  pickQuickInput,
+  runCommand,
+  screenshot,
+  waitForNotification,
+  type EditorBrowser,
+} from './support/editor';
+
+const ROOT = path.join(__dirname, '../..');
+const TITLE = 'Checkout fails after midnight';
+const BUGS = 'docs/maintenance/bugs';
+
+describe('templates in a real editor', function () {
+  let workspace: string;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+  let page: Page;
+
+  before(async function () {
+    assert.ok(
+      existsSync(path.join(ROOT, 'dist/extension.js')),
+      'build the extension first: npm run build',
+    );
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-templates-'));
+    const git = (...args: string[]): void => {
+      execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+    };
+    git('init', '-q', '-b', 'fix/checkout');
+    git('config', 'user.name', 'Erin Editor');
+    git('config', 'user.email', 'erin@example.com');
+    await fs.mkdir(path.join(workspace, 'app/models'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, 'app/models/booking.rb'),
+      'class Booking < ApplicationRecord\n  def total\n    price\n  end\nend\n',
+    );
+    await fs.mkdir(path.join(workspace, '.upkeep/templates'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/templates/feature-spec.md'),
+      '# {{title}}\n\nTicket: {{ticket}}\n\n## Requirements\n- {{field:First requirement}}\n',
+    );
+
+    server = await startCodeServer({ workspace, extensionDir: ROOT });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.url);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      const file = path.join(os.tmpdir(), 'upkeep-e2e-templates-failure.png');
+      await screenshot(page, file).catch(() => undefined);
+      console.log(`screenshot of the failure: ${file}`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('creates a bug report, opens it and selects the first tab stop', async function () {
+    await newBugReport(page, TITLE, 'High');
+
+    const file = await waitForFile(
+      path.join(workspace, BUGS),
+      /-checkout-fails-after-midnight\.md$/,
+    );
+    assert.match(path.basename(file), /^\d{4}-\d{2}-\d{2}-checkout-fails-after-midnight\.md$/);
+    const written = await fs.readFile(file, 'utf8');
+    assert.match(written, /^# Bug: Checkout fails after midnight$/m);
+    assert.match(written, /^- Severity: High \(response within 4 hours\)$/m);
+    assert.match(
+      written,
+      /^- Response due: \d{4}-\d{2}-\d{2} \d{2}:\d{2} [+-]\d{2}:\d{2} \(.+\)$/m,
+    );
+    assert.match(written, / by Erin Editor <erin@example\.com>$/m);
+    assert.match(written, /^- Branch: fix\/checkout$/m);
+    assert.doesNotMatch(written, /\$\{|\{\{/);
+
+    // The editor shows the new file, and "[Step 1]" (8 characters, line 10) is selected; the
+    // status bar names the end of the selection.
+    await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
+    const selection = page.locator('.part.statusbar [id="status.editor.selection"]');
+    await selection.filter({ hasText: 'Ln 10, Col 12 (8 selected)' }).waitFor();
+
+    // Typing replaces the first field; Tab moves to the next one.
+    await page.keyboard.type('Open the booking page at 00:05');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Pay with a saved card');
+    await page.keyboard.press('Control+S');
+
+    const saved = await waitForContent(file, 'Pay with a saved card');
+    assert.match(
+      saved,
+      /^1\. Open the booking page at 00:05\n2\. Pay with a saved card\n3\. \[Step 3\]$/m,
+    );
+    assert.doesNotMatch(saved, /\$\{|\{\{/);
+  });
+
+  it('never overwrites: the same title again gets a -2 file', async function () {
+    await newBugReport(page, TITLE, 'Low');
+    const second = await waitForFile(
+      path.join(workspace, BUGS),
+      /-checkout-fails-after-midnight-2\.md$/,
+    );
+    assert.match(
+      await fs.readFile(second, 'utf8'),
+      /^- Severity: Low \(response within 1 week\)$/m,
+    );
+    const files = await fs.readdir(path.join(workspace, BUGS));
+    const first = files.find((name) => /-midnight\.md$/.test(name));
+    assert.ok(first, `first report missing among ${files.join(', ')}`);
+    assert.match(
+      await fs.readFile(path.join(workspace, BUGS, first), 'utf8'),
+      /Pay with a saved card/,
+    );
+  });
+
+  it('inserts the bug-fix comment above the code in a Ruby file', async function () {
+    await runCommand(page, 'Go to File...');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('booking.rb');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'booking.rb' })
+      .first()
+      .waitFor();
+    await input.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: 'booking.rb' }).waitFor();
+
+    await runCommand(page, 'Upkeep: Insert Bug-Fix Comment');
+    await page
+      .locator('.part.statusbar [id="status.editor.selection"]')
+      .filter({ hasText: '(19 selected)' }) // "[Brief description]"
+      .waitFor();
+    await page.keyboard.type('Total ignores discounts');
+    await page.keyboard.press('Control+S');
+
+    const file = path.join(workspace, 'app/models/booking.rb');
+    const saved = await waitForContent(file, 'Total ignores discounts');
+    assert.ok(
+      saved.startsWith('# Bug: Total ignores discounts\n# Steps to reproduce:\n# 1. [Step 1]\n'),
+      saved,
+    );
+    assert.match(saved, /^# Documentation: \[Related documentation updates\]\nclass Booking/m);
+  });
+
+  it('uses a repo template and names its unknown variable', async function () {
+    await runCommand(page, 'Upkeep: New Feature Spec…');
+    await typeIntoInputBox(page, 'Team calendars');
+
+    const message = await waitForNotification(page, 'unknown variables');
+    assert.match(message, /\.upkeep\/templates\/feature-spec\.md/);
+    assert.match(message, /\{\{ticket\}\}/);
+    const file = path.join(workspace, 'docs/maintenance/features/team-calendars.md');
+    const written = await waitForContent(file, 'Team calendars');
+    assert.equal(
+      written,
+      '# Team calendars\n\nTicket: {{ticket}}\n\n## Requirements\n- [First requirement]\n',
+    );
+  });
+});
+
+async function newBugReport(page: Page, title: string, severity: string): Promise<void> {
+  await runCommand(page, 'Upkeep: New Bug Report…');
+  await typeIntoInputBox(page, title);
+  await pickQuickInput(page, severity);
+}
+
+/** Types into the input box a command opened and accepts it. */
+async function typeIntoInputBox(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await input.fill(text);
+  // The validation message shows the file name once the title is accepted as valid.
+  await page.locator('.quick-input-widget', { hasText: 'never replaces a file' }).waitFor();
+  await input.press('Enter');
+}
+
+async function waitForFile(folder: string, name: RegExp, timeout = 30_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const names = await fs.readdir(folder).catch(() => [] as string[]);
+    const found = names.find((entry) => name.test(entry));
+    if (found) return path.join(folder, found);
+    if (Date.now() > deadline) throw new Error(`no ${name} in ${folder}: ${names.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function waitForContent(file: string, text: string, timeout = 30_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const content = await fs.readFile(file, 'utf8').catch(() => '');
+    if (content.includes(text)) return content;
+    if (Date.now() > deadline) throw new Error(`${file} never contained "${text}":\n${content}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
