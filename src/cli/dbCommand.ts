@@ -1,14 +1,187 @@
 /**
- * `upkeep db`. (Placeholder until the feature lands.)
+ * `upkeep db`: every database card with its state, under the same read-only rules as the editor.
+ * Exit codes: 0 every card ran (ok, warn or skipped), 1 the database could not be reached or a
+ * card failed, 2 no or bad configuration. The JSON form is documented in docs/db-json.md.
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { DbCard } from '../core/db/cards';
+import { cardIds, collectCards } from '../core/db/cards';
+import type { ResolvedConnection } from '../core/db/connection';
+import { describeSource, resolveConnection } from '../core/db/connection';
+import { probeServer } from '../core/db/probe';
+import { repoMetrics } from '../core/db/repoMetrics';
+import type { DbSession } from '../core/db/session';
+import { openSession } from '../core/db/session';
+import { defaultSnapshotFile } from '../core/checks/dbChecks';
+import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { loadPlaybook } from '../core/playbook/loader';
+import { UpkeepError } from '../core/util/errors';
+import { createLogger, redact } from '../core/util/logger';
+
+/** Bumped only when a field is removed or changes meaning (see docs/db-json.md). */
+export const DB_JSON_VERSION = 1;
+
+interface DbFlags {
+  workspace: string;
+  env?: string;
+  database?: string;
+  format: 'text' | 'json';
+  card?: string[];
+  ownQueries?: boolean;
+  snapshots: boolean;
+  verbose?: boolean;
+}
+
+export interface DbJson {
+  version: number;
+  generatedAt: string;
+  connection: {
+    display: string;
+    source: ResolvedConnection['source'];
+    sourceText: string;
+    production: boolean;
+    database: string;
+  } | null;
+  cards: DbCard[];
+  error: { code: string; message: string; hint?: string } | null;
+}
 
 export function registerDbCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('db')
-    .description('not built yet')
-    .action(() => {
-      process.stderr.write('upkeep db: not built yet\n');
-      setExitCode(2);
+    .description(
+      'Print every database card (read-only): size, slow queries, indexes, vacuum, locks, business metrics',
+    )
+    .option('-w, --workspace <dir>', 'the Rails app folder', process.cwd())
+    .option(
+      '-e, --env <name>',
+      'Rails environment of config/database.yml (default: the setting, else development)',
+    )
+    .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option('-c, --card <id...>', `only these cards (${cardIds.join(', ')})`)
+    .option('--own-queries', "slow queries of Upkeep's own role only (default: all roles)")
+    .option('--no-snapshots', 'keep no size snapshot for growth (~/.cache/upkeep)')
+    .option('-v, --verbose', 'log each query to stderr')
+    .action(async (flags: DbFlags) => {
+      setExitCode(await runDb(flags));
     });
+}
+
+async function runDb(flags: DbFlags): Promise<number> {
+  const workspace = path.resolve(flags.workspace);
+  const log = createLogger((level, line) => {
+    if (flags.verbose || level === 'warn' || level === 'error')
+      {process.stderr.write(`${level}: ${line}\n`);}
+  }, 'db');
+  const output: DbJson = {
+    version: DB_JSON_VERSION,
+    generatedAt: new Date().toISOString(),
+    connection: null,
+    cards: [],
+    error: null,
+  };
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+
+  let session: DbSession | undefined;
+  let exitCode = 0;
+  try {
+    // Whoever runs the CLI chose this folder: it is trusted like an editor workspace they trust.
+    const settings = await loadWorkspaceSettings(workspace, { trusted: true });
+    if (flags.env) settings.database.railsEnvironment = flags.env;
+    if (flags.database) settings.database.name = flags.database;
+    const connection = await resolveConnection({
+      workspace,
+      settings,
+      env: process.env,
+      trusted: true,
+    });
+    output.connection = {
+      display: connection.display,
+      source: connection.source,
+      sourceText: describeSource(connection.source),
+      production: connection.production,
+      database: connection.databaseName,
+    };
+    const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
+    session = await openSession(connection, {
+      statementTimeoutMs,
+      lockTimeoutMs,
+      connectTimeoutMs,
+      log,
+      signal: controller.signal,
+    });
+    const probe = await probeServer(session, controller.signal);
+    const { playbook } = await loadPlaybook({ workspace });
+    output.cards = await collectCards(session, {
+      probe,
+      signal: controller.signal,
+      log,
+      only: flags.card,
+      allRoles: !flags.ownQueries,
+      snapshotFile: flags.snapshots ? defaultSnapshotFile() : undefined,
+      metrics: repoMetrics(playbook, true),
+    });
+    if (output.cards.some((card) => card.state === 'error')) exitCode = 1;
+  } catch (error) {
+    const known = UpkeepError.is(error) ? error : undefined;
+    output.error = {
+      code: known?.code ?? 'internal',
+      message: redact(error instanceof Error ? error.message : String(error)),
+      hint: known?.hint,
+    };
+    exitCode = known && ['config', 'not-found', 'parse'].includes(known.code) ? 2 : 1;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await session?.close();
+  }
+
+  process.stdout.write(
+    flags.format === 'json' ? `${JSON.stringify(output, null, 2)}\n` : renderText(output),
+  );
+  return exitCode;
+}
+
+const LABEL: Record<DbCard['state'], string> = {
+  ok: 'OK  ',
+  warn: 'WARN',
+  skipped: 'SKIP',
+  error: 'ERR ',
+};
+
+function renderText(output: DbJson): string {
+  const lines: string[] = [];
+  if (output.connection) {
+    lines.push(
+      `Database ${output.connection.display} (${output.connection.sourceText})${output.connection.production ? ' [production]' : ''}`,
+    );
+  }
+  if (output.error) {
+    lines.push(`upkeep db: ${output.error.message}`);
+    if (output.error.hint) lines.push(`  ${output.error.hint}`);
+  }
+  const width = Math.max(0, ...output.cards.map((card) => card.title.length));
+  for (const card of output.cards) {
+    lines.push(`${LABEL[card.state]}  ${card.title.padEnd(width)}  ${card.summary}`);
+    if (card.reason && card.state !== 'ok')
+      {lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);}
+    if (card.fix && card.state !== 'ok') lines.push(`${' '.repeat(width + 8)}fix: ${card.fix}`);
+  }
+  if (output.cards.length) {
+    const count = (state: DbCard['state']): number =>
+      output.cards.filter((card) => card.state === state).length;
+    lines.push(
+      '',
+      `${count('ok')} ok, ${count('warn')} warn, ${count('skipped')} skipped, ${count('error')} error`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -173,7 +173,7 @@ class PgSession implements DbSession {
  * PostgreSQL's CancelRequest: a separate connection carrying the backend's process id and key.
  * Written by hand because node-postgres has no public cancel API; the message is 16 bytes.
  */
-function sendCancelRequest(
+export function sendCancelRequest(
   connection: ResolvedConnection,
   processID: number,
   secretKey: number,

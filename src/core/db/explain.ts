@@ -1,0 +1,206 @@
+/**
+ * Explain Query: one selected statement, `EXPLAIN (FORMAT JSON)` in a read-only transaction that
+ * is always rolled back, `ANALYZE` only for a plain SELECT and only when the caller says the user
+ * confirmed it. The plan is flattened into nodes with costs, rows and own time, and rendered as
+ * text with the slowest node marked.
+ */
+import { UpkeepError } from '../util/errors';
+import type { DbSession } from './session';
+import { isPlainSelect, leadingKeyword, splitStatements } from './sqlText';
+
+export interface PreparedExplain {
+  statement: string;
+  /** ANALYZE executes the statement: only offered for a plain SELECT. */
+  canAnalyze: boolean;
+}
+
+/** Checks the selection is exactly one statement Upkeep may explain. */
+export function prepareExplain(selection: string): PreparedExplain {
+  const statements = splitStatements(selection);
+  if (statements.length === 0) {
+    throw new UpkeepError('refused', 'Select an SQL statement to explain.');
+  }
+  if (statements.length > 1) {
+    throw new UpkeepError(
+      'refused',
+      `The selection holds ${statements.length} statements; select exactly one.`,
+    );
+  }
+  const statement = statements[0];
+  if (leadingKeyword(statement) === 'EXPLAIN') {
+    throw new UpkeepError('refused', 'Select the query itself, without EXPLAIN; Upkeep adds it.');
+  }
+  return { statement, canAnalyze: isPlainSelect(statement) };
+}
+
+export interface PlanNode {
+  id: number;
+  depth: number;
+  nodeType: string;
+  /** `on users`, `using index_users_on_email`, ... */
+  detail: string;
+  startupCost: number;
+  totalCost: number;
+  planRows: number;
+  actualRows?: number;
+  loops?: number;
+  /** Total time of the node including children, all loops (ms); ANALYZE only. */
+  actualTotalMs?: number;
+  /** The node's own share: time (ANALYZE) or cost without its children's. */
+  exclusive: number;
+  filter?: string;
+}
+
+export interface ExplainResult {
+  statement: string;
+  analyzed: boolean;
+  nodes: PlanNode[];
+  /** Id of the node with the largest own time (ANALYZE) or own cost. */
+  slowestNodeId: number;
+  planningMs?: number;
+  executionMs?: number;
+  /** The server's JSON, as returned. */
+  raw: unknown;
+}
+
+export async function explainQuery(
+  session: DbSession,
+  prepared: PreparedExplain,
+  options: {
+    analyze: boolean;
+    analyzeConfirmed?: boolean;
+    signal?: AbortSignal;
+    statementTimeoutMs?: number;
+  },
+): Promise<ExplainResult> {
+  if (options.analyze && !prepared.canAnalyze) {
+    throw new UpkeepError(
+      'refused',
+      'EXPLAIN ANALYZE runs the statement, so Upkeep offers it for a plain SELECT only.',
+    );
+  }
+  if (options.analyze && !options.analyzeConfirmed) {
+    throw new UpkeepError(
+      'refused',
+      'EXPLAIN ANALYZE runs the query; it needs the user to confirm first.',
+    );
+  }
+  const explainOptions = options.analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  // The session's read-only transaction is rolled back after every statement, so even an
+  // ANALYZE of a SELECT calling a writing function changes nothing (it is refused).
+  const rows = await session.queryWith<{ 'QUERY PLAN': unknown }>(
+    'explain',
+    `EXPLAIN (${explainOptions}) ${prepared.statement}`,
+    {
+      signal: options.signal,
+      statementTimeoutMs: options.statementTimeoutMs,
+    },
+  );
+  const raw = rows[0]?.['QUERY PLAN'];
+  const top = (Array.isArray(raw) ? raw[0] : raw) as {
+    Plan: RawPlan;
+    'Planning Time'?: number;
+    'Execution Time'?: number;
+  };
+  const nodes: PlanNode[] = [];
+  flatten(top.Plan, 0, nodes, options.analyze);
+  const slowest = nodes.reduce(
+    (best, node) => (node.exclusive > best.exclusive ? node : best),
+    nodes[0],
+  );
+  return {
+    statement: prepared.statement,
+    analyzed: options.analyze,
+    nodes,
+    slowestNodeId: slowest.id,
+    planningMs: top['Planning Time'],
+    executionMs: top['Execution Time'],
+    raw,
+  };
+}
+
+interface RawPlan {
+  'Node Type': string;
+  'Startup Cost': number;
+  'Total Cost': number;
+  'Plan Rows': number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Actual Total Time'?: number;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Alias?: string;
+  'Join Type'?: string;
+  Strategy?: string;
+  Filter?: string;
+  'Index Cond'?: string;
+  'Hash Cond'?: string;
+  Plans?: RawPlan[];
+}
+
+function flatten(plan: RawPlan, depth: number, out: PlanNode[], analyzed: boolean): void {
+  const children = plan.Plans ?? [];
+  const total = (p: RawPlan): number =>
+    analyzed ? (p['Actual Total Time'] ?? 0) * (p['Actual Loops'] ?? 1) : p['Total Cost'];
+  const exclusive = Math.max(
+    0,
+    total(plan) - children.reduce((sum, child) => sum + total(child), 0),
+  );
+  const detail = [
+    plan['Join Type'] ? `${plan['Join Type']} join` : '',
+    plan['Index Name'] ? `using ${plan['Index Name']}` : '',
+    plan['Relation Name']
+      ? `on ${plan['Relation Name']}${plan.Alias && plan.Alias !== plan['Relation Name'] ? ` ${plan.Alias}` : ''}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  out.push({
+    id: out.length,
+    depth,
+    nodeType: plan['Node Type'],
+    detail,
+    startupCost: plan['Startup Cost'],
+    totalCost: plan['Total Cost'],
+    planRows: plan['Plan Rows'],
+    actualRows: plan['Actual Rows'],
+    loops: plan['Actual Loops'],
+    actualTotalMs: analyzed
+      ? (plan['Actual Total Time'] ?? 0) * (plan['Actual Loops'] ?? 1)
+      : undefined,
+    exclusive,
+    filter: plan.Filter ?? plan['Index Cond'] ?? plan['Hash Cond'],
+  });
+  for (const child of children) flatten(child, depth + 1, out, analyzed);
+}
+
+/** The plan as readable text: one line per node, indented, the slowest marked. */
+export function renderPlan(result: ExplainResult, target: string): string {
+  const lines = [
+    `-- EXPLAIN${result.analyzed ? ' ANALYZE' : ''} on ${target}`,
+    '-- Ran in a read-only transaction that was rolled back.',
+    result.planningMs !== undefined ? `-- Planning ${result.planningMs.toFixed(2)} ms` : '',
+    result.executionMs !== undefined ? `-- Execution ${result.executionMs.toFixed(2)} ms` : '',
+    '',
+  ].filter((line, index) => line !== '' || index === 4);
+  for (const node of result.nodes) {
+    const indent = '   '.repeat(node.depth) + (node.depth ? '-> ' : '');
+    const cost = `cost=${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)} rows=${node.planRows}`;
+    const actual =
+      node.actualTotalMs !== undefined
+        ? ` | actual ${node.actualTotalMs.toFixed(3)} ms, rows=${node.actualRows} loops=${node.loops}`
+        : '';
+    const mark =
+      node.id === result.slowestNodeId
+        ? `   <== slowest (${result.analyzed ? `${node.exclusive.toFixed(3)} ms own time` : `${node.exclusive.toFixed(2)} own cost`})`
+        : '';
+    lines.push(
+      `${indent}${node.nodeType}${node.detail ? ` ${node.detail}` : ''}  (${cost}${actual})${mark}`,
+    );
+    if (node.filter) {
+      lines.push(`${'   '.repeat(node.depth)}${node.depth ? '   ' : ''}   ${node.filter}`);
+    }
+  }
+  lines.push('', '-- Statement:', result.statement);
+  return lines.join('\n') + '\n';
+}

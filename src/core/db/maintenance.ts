@@ -1,0 +1,233 @@
+/**
+ * Database maintenance from the weekly tier: ANALYZE, VACUUM (ANALYZE) and REINDEX (CONCURRENTLY
+ * from PostgreSQL 12). The only code in Upkeep that changes the monitored database, so it runs
+ * only with a confirmation issued by `confirmMaintenance` for that exact plan (after the user saw
+ * the SQL and the target database, and for a production connection typed the database name).
+ */
+import { Client } from 'pg';
+import type { ResolvedConnection } from './connection';
+import { connectError, sendCancelRequest } from './session';
+import type { DbSession } from './session';
+import { quoteIdent } from './cards';
+import { UpkeepError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { redact, silentLogger } from '../util/logger';
+
+export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'reindex';
+
+export interface MaintenanceTarget {
+  type: 'database' | 'table' | 'index';
+  schema?: string;
+  name?: string;
+}
+
+export interface MaintenancePlan {
+  kind: MaintenanceKind;
+  target: MaintenanceTarget;
+  /** The exact statement that will run. */
+  sql: string;
+  /** Database name and `display` of the connection it runs on. */
+  database: string;
+  display: string;
+  production: boolean;
+  concurrently: boolean;
+}
+
+/** Issued by confirmMaintenance only; runMaintenance refuses anything else. */
+export interface MaintenanceConfirmation {
+  readonly plan: MaintenancePlan;
+  readonly confirmedAt: string;
+}
+
+const issued = new WeakSet<MaintenanceConfirmation>();
+
+function targetName(target: MaintenanceTarget): string {
+  if (!target.name) throw new UpkeepError('config', 'A table or index name is needed.');
+  return target.schema && target.schema !== 'public'
+    ? `${quoteIdent(target.schema)}.${quoteIdent(target.name)}`
+    : quoteIdent(target.name);
+}
+
+/** Builds the statement for an action on a target; nothing runs. */
+export function planMaintenance(
+  connection: ResolvedConnection,
+  kind: MaintenanceKind,
+  target: MaintenanceTarget,
+  serverVersionNum: number,
+): MaintenancePlan {
+  const concurrently = kind === 'reindex' && serverVersionNum >= 120000;
+  const on = target.type === 'database' ? '' : ` ${targetName(target)}`;
+  let sql: string;
+  switch (kind) {
+    case 'analyze':
+      if (target.type === 'index') throw new UpkeepError('config', 'ANALYZE works on tables.');
+      sql = `ANALYZE${on};`;
+      break;
+    case 'vacuumAnalyze':
+      if (target.type === 'index') throw new UpkeepError('config', 'VACUUM works on tables.');
+      sql = `VACUUM (ANALYZE)${on};`;
+      break;
+    case 'reindex': {
+      const object = target.type === 'database' ? ` ${quoteIdent(connection.databaseName)}` : on;
+      sql = `REINDEX ${target.type.toUpperCase()}${concurrently ? ' CONCURRENTLY' : ''}${object};`;
+      break;
+    }
+  }
+  return {
+    kind,
+    target,
+    sql,
+    database: connection.databaseName,
+    display: connection.display,
+    production: connection.production,
+    concurrently,
+  };
+}
+
+/**
+ * Records that the user confirmed `plan`. For a production connection `typedDatabaseName` must
+ * equal the database name, else it throws `refused`.
+ */
+export function confirmMaintenance(
+  plan: MaintenancePlan,
+  answer: { typedDatabaseName?: string } = {},
+): MaintenanceConfirmation {
+  if (plan.production && answer.typedDatabaseName !== plan.database) {
+    throw new UpkeepError(
+      'refused',
+      `Not run: ${plan.display} is marked production, and the typed name does not match "${plan.database}".`,
+    );
+  }
+  const confirmation: MaintenanceConfirmation = Object.freeze({
+    plan,
+    confirmedAt: new Date().toISOString(),
+  });
+  issued.add(confirmation);
+  return confirmation;
+}
+
+export interface MaintenanceResult {
+  sql: string;
+  durationMs: number;
+}
+
+/**
+ * Runs a confirmed plan on its own connection, outside a transaction (VACUUM and REINDEX
+ * CONCURRENTLY need that), with lock_timeout so it never queues behind the app's locks for long.
+ */
+export async function runMaintenance(
+  connection: ResolvedConnection,
+  confirmation: MaintenanceConfirmation,
+  options: {
+    lockTimeoutMs: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs?: number;
+    log?: Logger;
+    signal?: AbortSignal;
+  },
+): Promise<MaintenanceResult> {
+  if (!issued.has(confirmation)) {
+    throw new UpkeepError('refused', 'Maintenance runs only after the user confirmed it.');
+  }
+  const { plan } = confirmation;
+  if (plan.display !== connection.display || plan.database !== connection.databaseName) {
+    throw new UpkeepError(
+      'refused',
+      `The confirmation was for ${plan.display}, not ${connection.display}.`,
+    );
+  }
+  const log = options.log ?? silentLogger;
+  const client = new Client({
+    ...connection.config,
+    application_name: 'upkeep',
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  });
+  client.on('error', (error) => log.warn(`maintenance connection lost: ${redact(error.message)}`));
+  const started = Date.now();
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectError(error, connection, options.connectTimeoutMs, Date.now() - started);
+  }
+  const onAbort = (): void => {
+    const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+    sendCancelRequest(connection, processID, secretKey, options.connectTimeoutMs);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await client.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs))}`);
+    await client.query(
+      `SET statement_timeout = ${Math.max(0, Math.round(options.statementTimeoutMs ?? 0))}`,
+    );
+    log.info(`running on ${plan.display}: ${plan.sql}`);
+    const runStarted = Date.now();
+    await client.query(`/* upkeep:maintenance */ ${plan.sql}`);
+    const durationMs = Date.now() - runStarted;
+    log.info(`done in ${durationMs} ms: ${plan.sql}`);
+    return { sql: plan.sql, durationMs };
+  } catch (error) {
+    const text = redact(error instanceof Error ? error.message : String(error));
+    const code = (error as { code?: string }).code;
+    if (code === '57014' && options.signal?.aborted) {
+      throw new UpkeepError('cancelled', `Cancelled: ${plan.sql}`);
+    }
+    if (code === '55P03') {
+      throw new UpkeepError(
+        'timeout',
+        `${plan.sql} waited too long for a lock and was stopped: ${text}.`,
+        'Try again when the app is quieter.',
+      );
+    }
+    throw new UpkeepError('internal', `${plan.sql} failed: ${text}.`);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface MaintenanceCandidate {
+  target: MaintenanceTarget;
+  /** Why it is a candidate, e.g. `12 % dead rows` or `invalid`. */
+  note: string;
+}
+
+/** Tables and indexes worth maintaining first, read through the read-only session. */
+export async function maintenanceCandidates(
+  session: DbSession,
+  signal?: AbortSignal,
+): Promise<MaintenanceCandidate[]> {
+  const tables = await session.query<{
+    schema: string;
+    name: string;
+    dead: number;
+    live: number;
+    analyzed: Date | null;
+  }>(
+    'maintenanceCandidates',
+    `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS dead, n_live_tup::float8 AS live,
+            greatest(last_analyze, last_autoanalyze) AS analyzed
+       FROM pg_stat_user_tables ORDER BY n_dead_tup DESC, n_mod_since_analyze DESC, 1, 2 LIMIT 200`,
+    undefined,
+    signal,
+  );
+  const indexes = await session.query<{ schema: string; name: string; valid: boolean }>(
+    'maintenanceCandidates',
+    `SELECT n.nspname AS schema, c.relname AS name, i.indisvalid AS valid
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+      ORDER BY i.indisvalid, pg_relation_size(i.indexrelid) DESC LIMIT 200`,
+    undefined,
+    signal,
+  );
+  return [
+    ...tables.map((row) => ({
+      target: { type: 'table' as const, schema: row.schema, name: row.name },
+      note: `${row.dead.toLocaleString('en')} dead rows of ${(row.dead + row.live).toLocaleString('en')}; ${row.analyzed ? `analyzed ${row.analyzed.toISOString().slice(0, 10)}` : 'never analyzed'}`,
+    })),
+    ...indexes.map((row) => ({
+      target: { type: 'index' as const, schema: row.schema, name: row.name },
+      note: row.valid ? 'index' : 'INVALID index',
+    })),
+  ];
+}
