@@ -1,14 +1,79 @@
 /**
- * `upkeep logs`. (Placeholder until the feature lands.)
+ * `upkeep logs [FILE|GLOB ...]`: the log summary for a window, as text or as the stable JSON of
+ * docs/logs-json.md. With no files it reads the workspace's `upkeep.logs.sources`. Exit 0 when
+ * something was read, 2 for bad usage or when no source could be read.
  */
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { summarizeLogs } from '../core/logs/summary';
+import { formatSummaryText } from '../core/logs/textReport';
+import { parseWindow } from '../core/logs/window';
+import { systemClock } from '../core/util/clock';
+import { describeError } from '../core/util/errors';
+import { createLogger } from '../core/util/logger';
+
+const EXIT_USAGE = 2;
+
+interface LogsOptions {
+  window?: string;
+  format: 'text' | 'json';
+  workspace?: string;
+  timeZone?: string;
+  verbose?: boolean;
+}
 
 export function registerLogsCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('logs')
-    .description('not built yet')
-    .action(() => {
-      process.stderr.write('upkeep logs: not built yet\n');
-      setExitCode(2);
+    .description('Summarize Rails logs: requests, errors, durations, slow requests, security')
+    .argument('[sources...]', "log files or globs (default: the workspace's upkeep.logs.sources)")
+    .option('--window <window>', 'a duration (1h, 24h, 7d) or a range FROM..TO of ISO dates')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option('--time-zone <zone>', 'IANA zone for timestamps without an offset')
+    .option('--verbose', 'log progress to stderr')
+    .action(async (sources: string[], options: LogsOptions) => {
+      setExitCode(await runLogs(sources, options));
     });
+}
+
+async function runLogs(given: string[], options: LogsOptions): Promise<number> {
+  const log = createLogger((level, line) => {
+    if (options.verbose || level === 'error') process.stderr.write(`${level}: ${line}\n`);
+  }, 'logs');
+  try {
+    const workspace = path.resolve(options.workspace ?? process.cwd());
+    const settings = await loadWorkspaceSettings(workspace, { trusted: true });
+    // Files named on the command line are relative to where the command runs.
+    const sources = given.length
+      ? given.map((source) => (path.isAbsolute(source) ? source : path.resolve(source)))
+      : settings.logs.sources;
+    const summary = await summarizeLogs({
+      workspace,
+      sources,
+      window: options.window ? parseWindow(options.window, systemClock) : undefined,
+      timeZone: options.timeZone ?? settings.logs.timeZone,
+      slowRequestMs: settings.thresholds.slowRequestMs,
+      clock: systemClock,
+      log,
+    });
+
+    const readable = summary.sources.some((s) => s.path && !s.error);
+    if (options.format === 'json') {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else if (readable) {
+      process.stdout.write(formatSummaryText(summary));
+    }
+    if (readable) return 0;
+    for (const s of summary.sources) if (s.error) process.stderr.write(`upkeep logs: ${s.error}\n`);
+    if (summary.sources.length === 0) process.stderr.write('upkeep logs: no log sources given.\n');
+    return EXIT_USAGE;
+  } catch (error) {
+    process.stderr.write(`upkeep logs: ${describeError(error)}\n`);
+    return EXIT_USAGE;
+  }
 }

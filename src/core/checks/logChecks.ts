@@ -1,0 +1,357 @@
+/**
+ * The log checks of the playbook (errors in the last hour, slow requests, error rate, response
+ * time, N+1 queries, failed logins, suspicious requests). Checks of one run share one parse per
+ * window through `context.shared`; a missing log is `skipped` with how to fix it.
+ */
+import { summarizeLogs, type LogSummary } from '../logs/summary';
+import { countsLine } from '../logs/textReport';
+import { parseWindow } from '../logs/window';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
+
+type WindowSpec = '1h' | '24h' | '7d';
+
+const LABELS: Record<WindowSpec, string> = {
+  '1h': 'the last hour',
+  '24h': 'the last 24 hours',
+  '7d': 'the last 7 days',
+};
+
+/** One parse per window and source set, whichever check asks first. */
+export function sharedSummary(context: CheckContext, spec: WindowSpec): Promise<LogSummary> {
+  const { sources, timeZone } = context.settings.logs;
+  const key = `logs:${spec}:${timeZone ?? ''}:${sources.join('\n')}`;
+  let pending = context.shared.get(key) as Promise<LogSummary> | undefined;
+  if (!pending) {
+    pending = summarizeLogs({
+      workspace: context.workspace,
+      sources,
+      window: parseWindow(spec, context.clock),
+      timeZone,
+      slowRequestMs: context.settings.thresholds.slowRequestMs,
+      clock: context.clock,
+      signal: context.signal,
+      log: context.log.child('logs'),
+    });
+    context.shared.set(key, pending);
+  }
+  return pending;
+}
+
+/** Skips when nothing could be read, with the sources' own messages (what to set). */
+function unreadable(summary: LogSummary): CheckReport | undefined {
+  const read = summary.sources.filter((s) => s.path && !s.error);
+  if (read.length > 0) return undefined;
+  const reasons = summary.sources.map((s) => s.error).filter(Boolean);
+  return {
+    outcome: 'skipped',
+    summary: 'No log file to read',
+    details: reasons.join('\n') || 'No log sources are configured (upkeep.logs.sources).',
+  };
+}
+
+function n(value: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(value);
+}
+
+function findingAt(
+  location: { file: string; line: number | null },
+  message: string,
+  severity: Finding['severity'],
+  code: string,
+): Finding {
+  return {
+    message,
+    severity,
+    file: location.file,
+    line: location.line ?? undefined,
+    source: 'upkeep logs',
+    code,
+  };
+}
+
+async function withSummary(
+  context: CheckContext,
+  spec: WindowSpec,
+  judge: (summary: LogSummary) => CheckReport,
+): Promise<CheckReport> {
+  const summary = await sharedSummary(context, spec);
+  return unreadable(summary) ?? judge(summary);
+}
+
+const errorsLastHour: CheckDefinition = {
+  id: 'logs.errorsLastHour',
+  title: 'Errors in the last hour',
+  description: '5xx responses, exceptions and ERROR/FATAL lines in the last hour.',
+  run: (context) =>
+    withSummary(context, '1h', (s) => {
+      const values = {
+        errors: s.errors.total,
+        requests: s.requests.total,
+        serverErrors: s.statusClasses['5xx'],
+      };
+      if (s.errors.total === 0) {
+        return {
+          outcome: 'pass',
+          summary: `No errors in the last hour (${n(s.requests.total)} requests)`,
+          values,
+        };
+      }
+      const findings = s.exceptions
+        .slice(0, 20)
+        .map((e) =>
+          findingAt(
+            e,
+            `${e.count}× ${e.className}: ${e.message.slice(0, 200)}${e.frame ? ` (at ${e.frame})` : ''}`,
+            'error',
+            e.className,
+          ),
+        );
+      return {
+        outcome: s.statusClasses['5xx'] > 0 ? 'fail' : 'warn',
+        summary: `${n(s.errors.total)} error${s.errors.total === 1 ? '' : 's'} in the last hour (${countsLine(s.errors.byClass)})`,
+        details: s.errors.lastSeen ? `Last at ${s.errors.lastSeen}.` : undefined,
+        values,
+        findings,
+      };
+    }),
+};
+
+const slowRequests: CheckDefinition = {
+  id: 'logs.slowRequests',
+  title: 'Slow requests',
+  description: 'Requests at or over the slow-request threshold in the last 24 hours.',
+  run: (context) =>
+    withSummary(context, '24h', (s) => {
+      const limit = context.settings.thresholds.slowRequestMs;
+      const values = {
+        slowRequests: s.slowRequests,
+        requests: s.requests.total,
+        thresholdMs: limit,
+        maxMs: s.duration.maxMs,
+      };
+      if (s.slowRequests === 0) {
+        return {
+          outcome: 'pass',
+          summary: `No request took ${n(limit)} ms or more in ${LABELS['24h']} (max ${n(s.duration.maxMs)} ms)`,
+          values,
+        };
+      }
+      const worst = s.slowest[0];
+      return {
+        outcome: 'warn',
+        summary: `${n(s.slowRequests)} request(s) took ${n(limit)} ms or more in ${LABELS['24h']}; slowest ${n(worst.durationMs)} ms in ${worst.action ?? worst.path ?? '?'}`,
+        values,
+        findings: s.slowest
+          .filter((r) => r.durationMs >= limit)
+          .map((r) =>
+            findingAt(
+              r,
+              `${n(r.durationMs)} ms ${r.status ?? ''} ${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
+                .replace(/\s+/g, ' ')
+                .trim(),
+              'warning',
+              'slow-request',
+            ),
+          ),
+      };
+    }),
+};
+
+const errorRate: CheckDefinition = {
+  id: 'logs.errorRate',
+  title: 'Error rate',
+  description: 'Share of 5xx responses in the last 24 hours against the guideline (< 0.1 %).',
+  run: (context) =>
+    withSummary(context, '24h', (s) => {
+      const { errorRatePercent, errorRateAlertPercent } = context.settings.thresholds;
+      const rate = s.errorRate * 100;
+      const values = {
+        errorRatePercent: Math.round(rate * 1000) / 1000,
+        serverErrors: s.statusClasses['5xx'],
+        requests: s.requests.completed,
+      };
+      if (s.requests.completed === 0) {
+        return { outcome: 'skipped', summary: `No completed requests in ${LABELS['24h']}`, values };
+      }
+      const text = `${n(rate)} % of ${n(s.requests.completed)} requests failed with 5xx in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
+      if (rate > errorRateAlertPercent) {
+        return {
+          outcome: 'fail',
+          summary: `${text}; alert above ${errorRateAlertPercent} %`,
+          values,
+        };
+      }
+      if (rate > errorRatePercent) {
+        return { outcome: 'warn', summary: `${text}; goal under ${errorRatePercent} %`, values };
+      }
+      return { outcome: 'pass', summary: text, values };
+    }),
+};
+
+const avgResponseTime: CheckDefinition = {
+  id: 'logs.avgResponseTime',
+  title: 'Average response time',
+  description: 'Mean request duration in the last 24 hours against the guideline (< 2 s).',
+  run: (context) =>
+    withSummary(context, '24h', (s) => {
+      const limit = context.settings.thresholds.avgResponseTimeMs;
+      const d = s.duration;
+      const values = {
+        meanMs: d.meanMs,
+        p50Ms: d.p50Ms,
+        p95Ms: d.p95Ms,
+        p99Ms: d.p99Ms,
+        requests: d.count,
+        limitMs: limit,
+      };
+      if (d.count === 0) {
+        return { outcome: 'skipped', summary: `No timed requests in ${LABELS['24h']}`, values };
+      }
+      const slowActions = s.actions.filter((a) => a.meanMs > limit);
+      const findings = slowActions.map<Finding>((a) => ({
+        message: `${a.name}: mean ${n(a.meanMs)} ms over ${n(a.count)} requests (p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : `${n(a.dbShare * 100)} %`})`,
+        severity: 'warning',
+        source: 'upkeep logs',
+        code: 'slow-action',
+      }));
+      const text = `Mean ${n(d.meanMs)} ms, p95 ${n(d.p95Ms)} ms over ${n(d.count)} requests in ${LABELS['24h']}`;
+      if (d.meanMs > limit) {
+        return { outcome: 'fail', summary: `${text}; limit ${n(limit)} ms`, values, findings };
+      }
+      if (slowActions.length) {
+        return {
+          outcome: 'warn',
+          summary: `${text}; ${slowActions.length} action(s) average over ${n(limit)} ms`,
+          values,
+          findings,
+        };
+      }
+      return { outcome: 'pass', summary: text, values };
+    }),
+};
+
+const nPlusOne: CheckDefinition = {
+  id: 'logs.nPlusOne',
+  title: 'N+1 queries',
+  description:
+    'The same SQL repeated in one request (needs a log with SQL lines, e.g. development).',
+  run: (context) =>
+    withSummary(context, '7d', (s) => {
+      if (s.sql.requestsWithSql === 0) {
+        return {
+          outcome: 'skipped',
+          summary: 'No SQL lines in the log',
+          details:
+            'Production logs at :info level do not show SQL. Add log/development.log (or a log at :debug level) to upkeep.logs.sources to look for N+1 queries.',
+        };
+      }
+      const values = {
+        hints: s.nPlusOne.length,
+        requestsWithSql: s.sql.requestsWithSql,
+        queries: s.sql.queries,
+      };
+      if (s.nPlusOne.length === 0) {
+        return {
+          outcome: 'pass',
+          summary: `No repeated queries in ${n(s.sql.requestsWithSql)} requests with SQL (${LABELS['7d']})`,
+          values,
+        };
+      }
+      const top = s.nPlusOne[0];
+      return {
+        outcome: 'warn',
+        summary: `${s.nPlusOne.length} likely N+1 quer${s.nPlusOne.length === 1 ? 'y' : 'ies'}; worst ${top.maxRepeats}× ${top.name} in ${top.action ?? '?'}${top.source ? ` (${top.source})` : ''}`,
+        values,
+        findings: s.nPlusOne.map((p) =>
+          findingAt(
+            p,
+            `${p.maxRepeats}× ${p.name} in ${p.action ?? '?'}${p.source ? ` from ${p.source}` : ''}: ${p.statement.slice(0, 200)}`,
+            'warning',
+            'n-plus-one',
+          ),
+        ),
+      };
+    }),
+};
+
+const FAILED_LOGINS_PER_IP = 5;
+const FAILED_LOGINS_TOTAL = 20;
+
+const failedLogins: CheckDefinition = {
+  id: 'logs.failedLogins',
+  title: 'Failed logins',
+  description: 'Failed sign-ins in the last 24 hours, by IP.',
+  run: (context) =>
+    withSummary(context, '24h', (s) => {
+      const f = s.failedLogins;
+      const values = { failedLogins: f.total, ips: f.byIp.length };
+      if (f.total === 0) {
+        return { outcome: 'pass', summary: `No failed logins in ${LABELS['24h']}`, values };
+      }
+      const top = f.byIp[0];
+      const text = `${n(f.total)} failed login(s) in ${LABELS['24h']} from ${n(f.byIp.length)} IP(s); most ${top.count} from ${top.ip}`;
+      const noisy = f.byIp.filter((r) => r.count >= FAILED_LOGINS_PER_IP);
+      const findings = noisy.map<Finding>((r) => ({
+        message: `${r.count} failed logins from ${r.ip}`,
+        severity: 'warning',
+        source: 'upkeep logs',
+        code: 'failed-logins',
+      }));
+      const outcome = noisy.length || f.total >= FAILED_LOGINS_TOTAL ? 'warn' : 'pass';
+      return { outcome, summary: text, values, findings };
+    }),
+};
+
+const suspiciousRequests: CheckDefinition = {
+  id: 'logs.suspiciousRequests',
+  title: 'Suspicious requests',
+  description: 'SQL injection, XSS, path traversal and scanner probes in the last 24 hours, by IP.',
+  run: (context) =>
+    withSummary(context, '24h', (s) => {
+      const total = s.suspicious.reduce((sum, r) => sum + r.count, 0);
+      const ips = new Set(s.suspicious.map((r) => r.ip));
+      const values = { suspicious: total, ips: ips.size, bursts: s.bursts.length };
+      if (total === 0 && s.bursts.length === 0) {
+        return { outcome: 'pass', summary: `No suspicious requests in ${LABELS['24h']}`, values };
+      }
+      const kinds = new Map<string, number>();
+      for (const r of s.suspicious) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + r.count);
+      const kindText = [...kinds.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, c]) => `${c}× ${k}`)
+        .join(', ');
+      const findings = s.suspicious.map((r) =>
+        findingAt(
+          r,
+          `${r.count}× ${r.kind} from ${r.ip}, e.g. ${r.path.slice(0, 200)}`,
+          'warning',
+          r.kind,
+        ),
+      );
+      for (const b of s.bursts) {
+        findings.push({
+          message: `${b.count} responses 401/403/422 to ${b.ip} between ${b.from} and ${b.to}`,
+          severity: 'warning',
+          source: 'upkeep logs',
+          code: 'burst',
+        });
+      }
+      const parts = [
+        total ? `${n(total)} suspicious request(s) from ${n(ips.size)} IP(s) (${kindText})` : '',
+        s.bursts.length ? `${s.bursts.length} burst(s) of 401/403/422` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+      return { outcome: 'warn', summary: `${parts} in ${LABELS['24h']}`, values, findings };
+    }),
+};
+
+export const logChecks: CheckDefinition[] = [
+  errorsLastHour,
+  slowRequests,
+  errorRate,
+  avgResponseTime,
+  nPlusOne,
+  failedLogins,
+  suspiciousRequests,
+];

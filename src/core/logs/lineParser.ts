@@ -1,0 +1,627 @@
+/**
+ * Reads one log line of any shape a Rails app writes (Rails 2 to 8, Logger::Formatter, tags,
+ * syslog, docker-compose and foreman prefixes, lograge key=value and JSON) into a flat event.
+ * Every regular expression here is anchored and free of nested quantifiers, so a hostile line
+ * costs time linear in its length.
+ */
+import { parseIsoLike, parseSyslogTime, type ZoneClock } from './timestamps';
+
+export type LineKind =
+  | 'started'
+  | 'processing'
+  | 'completed'
+  | 'request' // a whole request in one line (lograge)
+  | 'parameters'
+  | 'sql'
+  | 'sqlSource'
+  | 'exception'
+  | 'frame'
+  | 'failedLogin'
+  | 'blank'
+  | 'other';
+
+export const LEVEL_UNKNOWN = 0;
+export const LEVEL_DEBUG = 1;
+export const LEVEL_INFO = 2;
+export const LEVEL_WARN = 3;
+export const LEVEL_ERROR = 4;
+export const LEVEL_FATAL = 5;
+
+export interface ParsedLine {
+  kind: LineKind;
+  /** Epoch ms; NaN when the line carries no time. */
+  time: number;
+  timeExplicit: boolean;
+  level: number;
+  pid?: string;
+  requestId?: string;
+  /** Tagged `[ActiveJob]`: a background job, not a request. */
+  job: boolean;
+  body: string;
+  method?: string;
+  path?: string;
+  ip?: string;
+  action?: string;
+  status?: number;
+  durationMs?: number;
+  viewMs?: number;
+  dbMs?: number;
+  /** Rails 2 `Completed ... [url]`. */
+  url?: string;
+  /** When a `Started`/`Processing` line carries its own time (with or without offset). */
+  requestTime?: number;
+  requestTimeExplicit?: boolean;
+  sqlName?: string;
+  sql?: string;
+  cached?: boolean;
+  source?: string;
+  exceptionClass?: string;
+  exceptionMessage?: string;
+  params?: string;
+}
+
+const LEVELS: Record<string, number> = {
+  DEBUG: LEVEL_DEBUG,
+  INFO: LEVEL_INFO,
+  WARN: LEVEL_WARN,
+  WARNING: LEVEL_WARN,
+  ERROR: LEVEL_ERROR,
+  FATAL: LEVEL_FATAL,
+  UNKNOWN: LEVEL_ERROR,
+  ANY: LEVEL_ERROR,
+  debug: LEVEL_DEBUG,
+  info: LEVEL_INFO,
+  warn: LEVEL_WARN,
+  error: LEVEL_ERROR,
+  fatal: LEVEL_FATAL,
+};
+
+// Envelopes, outermost first.
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
+const SYSLOG_3164 =
+  /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) [^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?/;
+const SYSLOG_5424 =
+  /^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} (?:-|\[[^\]]{0,2000}\]) ?/;
+const SYSLOG_ISO = /^(\d{4}-\d\d-\d\dT\S{8,40}) [^\s]{1,255} [^\s[:]{1,64}\[(\d{1,10})\]: ?/;
+const LOGGER_FORMATTER =
+  /^[DIWEFAU], \[(\S{10,40}) #(\d{1,10})(?::\S{0,40})?\] {0,8}([A-Z]{3,7}) -- [^:]{0,100}: ?/;
+const ISO_PREFIX =
+  /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d\d:?\d\d))?)\]? (?:\[?(DEBUG|INFO|WARN|ERROR|FATAL)\]? {1,4})?(?:-- : )?/;
+
+// Rails request lines.
+const STARTED = /^Started ([A-Z]{1,16}) "(.*)" for (\S{1,100}) at (\S.{0,60})$/;
+/** A `Started` line cut short (a truncated last line, an excerpt): keep what is there. */
+const STARTED_CUT = /^Started ([A-Z]{1,16}) "([^"]{0,4000})/;
+const PROCESSING_BY = /^Processing by (\S{1,300}) as (\S{1,60})/;
+const PROCESSING_RAILS2 =
+  /^Processing (\S{1,300}) \(for (\S{1,100}) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\)(?: \[([A-Z]{1,16})\])?/;
+const COMPLETED =
+  /^Completed(?: (\d{3}))?[^(]{0,80}? in (\d{1,12}(?:\.\d{1,6})?)ms(?: \((.{0,2000})\))?/;
+const COMPLETED_RAILS2 = /^Completed in (\d{1,12}(?:\.\d{1,9})?)(ms)?/;
+const RAILS2_STATUS = /\| (\d{3})\b/;
+const RAILS2_URL = /\[(\S{1,4000})\]\s*$/;
+const VIEW_MS = /(?:Views|View|Rendering): (\d{1,12}(?:\.\d{1,9})?)/;
+const DB_MS = /(?:ActiveRecord|DB): (\d{1,12}(?:\.\d{1,9})?)/;
+const SQL =
+  /^(CACHE )?([A-Z][\w:]{0,200}(?: [\w:?]{1,100}){0,3}) \((\d{1,12}(?:\.\d{1,6})?)ms\) {1,2}(.*)$/;
+const SQL_KEYWORD =
+  /^(?:SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW|EXPLAIN|TRUNCATE|CREATE|ALTER|DROP|begin|commit|rollback|select|insert|update|delete)\b/;
+const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10}) \((.*)$/;
+const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
+const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/;
+
+/** Longest piece of a line any regular expression here looks at. */
+const MAX_MATCH = 16 * 1024;
+
+export class LineParser {
+  constructor(
+    private readonly zone: ZoneClock,
+    private readonly now: Date,
+  ) {}
+
+  parse(raw: string): ParsedLine {
+    let text = raw.length > MAX_MATCH * 8 ? raw.slice(0, MAX_MATCH * 8) : raw;
+    if (text.includes('\x1b')) text = text.replace(ANSI, '');
+
+    const line: ParsedLine = {
+      kind: 'other',
+      time: NaN,
+      timeExplicit: false,
+      level: LEVEL_UNKNOWN,
+      job: false,
+      body: text,
+    };
+    text = this.stripEnvelopes(text, line);
+    if (text.charCodeAt(0) === 123 /* { */) {
+      parseJsonLine(text, line, this.zone);
+      if (line.kind !== 'other' || line.body !== text) return line;
+    }
+    text = stripTags(text, line);
+    line.body = text;
+    classifyBody(text, line, this.zone);
+    return line;
+  }
+
+  private stripEnvelopes(input: string, line: ParsedLine): string {
+    let text = input;
+    const bar = text.indexOf('|');
+    if (bar > 0 && bar < 100) {
+      const prefix = COMPOSE_PREFIX.exec(text);
+      if (prefix && !text.startsWith('Completed')) text = text.slice(prefix[0].length);
+    }
+
+    const first = text.charCodeAt(0);
+    if (
+      first === 60 /* < */ ||
+      (first >= 65 && first <= 90 && text[3] === ' ' && text[1] !== ',')
+    ) {
+      const rfc5424 = first === 60 ? SYSLOG_5424.exec(text) : null;
+      if (rfc5424) {
+        this.setTime(line, rfc5424[1]);
+        if (rfc5424[2] !== '-') line.pid = rfc5424[2];
+        text = text.slice(rfc5424[0].length);
+      } else {
+        const bsd = SYSLOG_3164.exec(text);
+        if (bsd) {
+          const parsed = parseSyslogTime(bsd[1], bsd[2], bsd[3], this.zone, this.now);
+          if (parsed) {
+            line.time = parsed.epoch;
+            line.timeExplicit = parsed.explicit;
+          }
+          if (bsd[4]) line.pid = bsd[4];
+          text = text.slice(bsd[0].length);
+        }
+      }
+    } else if (first >= 48 && first <= 57 && text[4] === '-' && text[10] === 'T') {
+      const iso = SYSLOG_ISO.exec(text);
+      if (iso) {
+        this.setTime(line, iso[1]);
+        line.pid = iso[2];
+        text = text.slice(iso[0].length);
+      }
+    }
+
+    if (text[1] === ',' && text[2] === ' ' && text[3] === '[') {
+      const logger = LOGGER_FORMATTER.exec(text);
+      if (logger) {
+        this.setTime(line, logger[1]);
+        line.pid = logger[2];
+        line.level = LEVELS[logger[3]] ?? LEVEL_UNKNOWN;
+        return text.slice(logger[0].length);
+      }
+    }
+    const c = text.charCodeAt(0);
+    if (
+      (c >= 48 && c <= 57) ||
+      (c === 91 && text.charCodeAt(1) >= 48 && text.charCodeAt(1) <= 57)
+    ) {
+      const iso = ISO_PREFIX.exec(text);
+      if (iso) {
+        this.setTime(line, iso[1]);
+        if (iso[2]) line.level = LEVELS[iso[2]] ?? LEVEL_UNKNOWN;
+        text = text.slice(iso[0].length);
+      }
+    }
+    return text;
+  }
+
+  private setTime(line: ParsedLine, text: string): void {
+    const parsed = parseIsoLike(text, this.zone);
+    if (!parsed) return;
+    line.time = parsed.epoch;
+    line.timeExplicit = parsed.explicit;
+  }
+}
+
+/** `[tag] [tag] message`: the first id-like tag is the request id (Rails' `log_tags`). */
+function stripTags(input: string, line: ParsedLine): string {
+  let text = input;
+  for (let n = 0; n < 8 && text.charCodeAt(0) === 91 /* [ */; n++) {
+    const close = text.indexOf(']', 1);
+    if (close < 0 || close > 200) break;
+    const after = text.charCodeAt(close + 1);
+    if (!(Number.isNaN(after) || after === 32)) break;
+    const tag = text.slice(1, close);
+    if (n === 0 && tag === 'ActiveJob') line.job = true;
+    if (!line.requestId && !line.job && looksLikeRequestId(tag)) line.requestId = tag;
+    text = text.slice(close + 2);
+  }
+  return text;
+}
+
+/** UUIDs and long opaque tokens, as Rails, Heroku and nginx make them; not IPs or words. */
+export function looksLikeRequestId(tag: string): boolean {
+  if (tag.length < 8 || tag.length > 128) return false;
+  let digitsSeen = false;
+  let hexOnly = true;
+  for (let i = 0; i < tag.length; i++) {
+    const c = tag.charCodeAt(i);
+    const isDigit = c >= 48 && c <= 57;
+    const isHex = isDigit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+    const isWord = isHex || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 45;
+    if (!isWord) return false;
+    if (isDigit) digitsSeen = true;
+    if (!isHex && c !== 45) hexOnly = false;
+  }
+  if (!digitsSeen) return false;
+  return hexOnly ? tag.length >= 16 : tag.length >= 20;
+}
+
+function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
+  let start = 0;
+  while (input.charCodeAt(start) === 32 || input.charCodeAt(start) === 9) start++;
+  if (start === input.length) {
+    line.kind = 'blank';
+    return;
+  }
+  const text = start ? input.slice(start) : input;
+  const head = text.length > MAX_MATCH ? text.slice(0, MAX_MATCH) : text;
+
+  switch (text.charCodeAt(0)) {
+    case 83 /* S */:
+      if (text.startsWith('Started ')) {
+        const m = STARTED.exec(head);
+        if (m) {
+          line.kind = 'started';
+          line.method = m[1];
+          line.path = m[2];
+          line.ip = m[3];
+          const parsed = parseIsoLike(m[4], zone);
+          if (parsed) {
+            line.requestTime = parsed.epoch;
+            line.requestTimeExplicit = parsed.explicit;
+          }
+          return;
+        }
+        const cut = STARTED_CUT.exec(head);
+        if (cut) {
+          line.kind = 'started';
+          line.method = cut[1];
+          line.path = cut[2];
+          return;
+        }
+      }
+      break;
+    case 80 /* P */:
+      if (text.startsWith('Processing by ')) {
+        const m = PROCESSING_BY.exec(head);
+        if (m) {
+          line.kind = 'processing';
+          line.action = m[1];
+          return;
+        }
+      } else if (text.startsWith('Processing ')) {
+        const m = PROCESSING_RAILS2.exec(head);
+        if (m) {
+          line.kind = 'started';
+          line.action = m[1];
+          line.ip = m[2];
+          line.method = m[4];
+          const parsed = parseIsoLike(m[3], zone);
+          if (parsed) {
+            line.requestTime = parsed.epoch;
+            line.requestTimeExplicit = parsed.explicit;
+          }
+          return;
+        }
+      } else if (text.startsWith('Parameters: ')) {
+        line.kind = 'parameters';
+        line.params = head.slice(12, 4096);
+        return;
+      }
+      break;
+    case 67 /* C */:
+      if (text.startsWith('Completed ')) {
+        if (parseCompleted(head, line)) return;
+      } else if (text.startsWith('CACHE ')) {
+        if (parseSql(head, line)) return;
+      }
+      break;
+    case 0x21b3 /* ↳ */:
+      line.kind = 'sqlSource';
+      line.source = head.slice(1).trim().slice(0, 500);
+      return;
+  }
+
+  const first = text.charCodeAt(0);
+  if (first >= 65 && first <= 90) {
+    if (head.includes('ms) ') && parseSql(head, line)) return;
+    if (parseException(head, line)) return;
+  } else if (first >= 97 && first <= 122) {
+    const frame = APP_FRAME.exec(head);
+    if (frame) {
+      line.kind = 'frame';
+      line.source = `${frame[1]}:${frame[2]}`;
+      return;
+    }
+    if (head.includes('status=') && head.includes('method=')) {
+      if (parseKeyValue(head, line, zone)) return;
+    }
+  }
+  if (head.includes('ailed login') || head.includes('ogin failed')) {
+    line.kind = 'failedLogin';
+    const ip = IPV4.exec(head);
+    if (ip) line.ip = ip[1];
+  }
+}
+
+function parseCompleted(text: string, line: ParsedLine): boolean {
+  if (text.startsWith('Completed in ')) {
+    const m = COMPLETED_RAILS2.exec(text);
+    if (!m) return false;
+    const value = Number(m[1]);
+    line.kind = 'completed';
+    line.durationMs = m[2] ? value : value * 1000;
+    const status = RAILS2_STATUS.exec(text);
+    if (status) line.status = Number(status[1]);
+    const url = RAILS2_URL.exec(text);
+    if (url) line.url = url[1];
+    const view = VIEW_MS.exec(text);
+    const db = DB_MS.exec(text);
+    const seconds = !m[2];
+    if (view) line.viewMs = Number(view[1]) * (seconds ? 1000 : 1);
+    if (db) line.dbMs = Number(db[1]) * (seconds ? 1000 : 1);
+    return true;
+  }
+  const m = COMPLETED.exec(text);
+  if (!m) return false;
+  line.kind = 'completed';
+  if (m[1]) line.status = Number(m[1]);
+  line.durationMs = Number(m[2]);
+  if (m[3]) {
+    const view = VIEW_MS.exec(m[3]);
+    const db = DB_MS.exec(m[3]);
+    if (view) line.viewMs = Number(view[1]);
+    if (db) line.dbMs = Number(db[1]);
+  }
+  return true;
+}
+
+function parseSql(text: string, line: ParsedLine): boolean {
+  const m = SQL.exec(text);
+  if (!m || !SQL_KEYWORD.test(m[4])) return false;
+  line.kind = 'sql';
+  line.cached = Boolean(m[1]) || m[2].startsWith('CACHE');
+  line.sqlName = m[2];
+  line.durationMs = Number(m[3]);
+  line.sql = m[4];
+  return true;
+}
+
+function parseException(text: string, line: ParsedLine): boolean {
+  const m = EXCEPTION.exec(text);
+  if (!m) return false;
+  const name = m[1];
+  const named = name.includes('::') || /(?:Error|Exception|Invalid|NotFound|Timeout)$/.test(name);
+  const closed = text.endsWith('):');
+  if (!named || !(closed || line.level >= LEVEL_ERROR)) return false;
+  line.kind = 'exception';
+  line.exceptionClass = name;
+  let message = m[2];
+  if (message.endsWith('):')) message = message.slice(0, -2);
+  else if (message.endsWith(')')) message = message.slice(0, -1);
+  line.exceptionMessage = message.slice(0, 500);
+  return true;
+}
+
+/** Reads lograge's `key=value key='quoted value'` format; hand-written for linear time. */
+export function splitKeyValue(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  let i = 0;
+  const n = text.length;
+  while (i < n && fields.size < 64) {
+    while (i < n && text.charCodeAt(i) === 32) i++;
+    const eq = text.indexOf('=', i);
+    if (eq < 0) break;
+    const space = text.indexOf(' ', i);
+    if (space >= 0 && space < eq) {
+      i = space + 1;
+      continue;
+    }
+    const key = text.slice(i, eq);
+    let j = eq + 1;
+    let value: string;
+    const quote = text[j];
+    if (quote === "'" || quote === '"') {
+      const end = text.indexOf(quote, j + 1);
+      const stop = end < 0 ? n : end;
+      value = text.slice(j + 1, stop);
+      j = stop + 1;
+    } else {
+      const end = text.indexOf(' ', j);
+      const stop = end < 0 ? n : end;
+      value = text.slice(j, stop);
+      j = stop;
+    }
+    if (key) fields.set(key, value);
+    i = j;
+  }
+  return fields;
+}
+
+function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean {
+  const fields = splitKeyValue(text);
+  const status = Number(fields.get('status'));
+  if (!fields.has('method') || !Number.isInteger(status)) return false;
+  fillRequest(
+    line,
+    {
+      method: fields.get('method'),
+      path: fields.get('path'),
+      controller: fields.get('controller'),
+      action: fields.get('action'),
+      status,
+      duration: fields.get('duration'),
+      view: fields.get('view'),
+      db: fields.get('db'),
+      ip: fields.get('remote_ip') ?? fields.get('ip'),
+      requestId: fields.get('request_id') ?? fields.get('uuid'),
+      error: fields.get('error'),
+      time: fields.get('time') ?? fields.get('timestamp') ?? fields.get('@timestamp'),
+      params: fields.get('params'),
+    },
+    zone,
+  );
+  return true;
+}
+
+interface RequestFields {
+  method?: unknown;
+  path?: unknown;
+  controller?: unknown;
+  action?: unknown;
+  status: number;
+  duration?: unknown;
+  view?: unknown;
+  db?: unknown;
+  ip?: unknown;
+  requestId?: unknown;
+  error?: unknown;
+  time?: unknown;
+  params?: unknown;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void {
+  line.kind = 'request';
+  line.method = text(f.method);
+  line.path = text(f.path);
+  const controller = text(f.controller);
+  const action = text(f.action);
+  if (controller && action) line.action = `${controller}#${action}`;
+  line.status = f.status;
+  const duration = Number(f.duration);
+  if (Number.isFinite(duration)) line.durationMs = duration;
+  const view = Number(f.view);
+  if (f.view !== undefined && Number.isFinite(view)) line.viewMs = view;
+  const db = Number(f.db);
+  if (f.db !== undefined && Number.isFinite(db)) line.dbMs = db;
+  line.ip = text(f.ip);
+  const requestId = text(f.requestId);
+  if (requestId) line.requestId = requestId;
+  line.params = text(f.params)?.slice(0, 4096);
+  const error = text(f.error);
+  if (error) {
+    const colon = error.indexOf(': ');
+    const name = colon > 0 ? error.slice(0, colon) : error;
+    if (/^[A-Z][\w:]{0,200}$/.test(name)) {
+      line.exceptionClass = name;
+      line.exceptionMessage = colon > 0 ? error.slice(colon + 2, colon + 502) : '';
+    }
+  }
+  const time = text(f.time);
+  if (time) {
+    const parsed = parseIsoLike(time, zone);
+    if (parsed) {
+      line.time = parsed.epoch;
+      line.timeExplicit = parsed.explicit;
+    }
+  }
+}
+
+/** Scans a cut JSON line for the fields a request needs, since JSON.parse cannot read it. */
+function scanJsonField(textValue: string, key: string): string | undefined {
+  const at = textValue.indexOf(`"${key}":`);
+  if (at < 0) return undefined;
+  let i = at + key.length + 3;
+  while (textValue[i] === ' ') i++;
+  if (textValue[i] === '"') {
+    const end = textValue.indexOf('"', i + 1);
+    return end < 0 ? undefined : textValue.slice(i + 1, end);
+  }
+  let j = i;
+  while (j < textValue.length && j - i < 40 && ',}]'.indexOf(textValue[j]) < 0) j++;
+  return textValue.slice(i, j);
+}
+
+function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): void {
+  let data: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(textValue);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      data = parsed as Record<string, unknown>;
+    }
+  } catch {
+    data = undefined;
+  }
+
+  if (!data) {
+    // A line cut for length, or broken JSON: recover what a request needs.
+    const status = Number(scanJsonField(textValue, 'status'));
+    if (Number.isInteger(status) && status >= 100 && status < 600) {
+      const get = (key: string): string | undefined => scanJsonField(textValue, key);
+      fillRequest(
+        line,
+        {
+          method: get('method'),
+          path: get('path'),
+          controller: get('controller'),
+          action: get('action'),
+          status,
+          duration: get('duration'),
+          view: get('view'),
+          db: get('db'),
+          ip: get('remote_ip') ?? get('ip'),
+          requestId: get('request_id'),
+          time: get('timestamp') ?? get('time') ?? get('@timestamp'),
+        },
+        zone,
+      );
+    }
+    return;
+  }
+
+  const levelText = text(data.level ?? data.severity);
+  if (levelText) line.level = LEVELS[levelText] ?? line.level;
+  const status = Number(data.status);
+  if (Number.isInteger(status) && (data.method !== undefined || data.path !== undefined)) {
+    fillRequest(
+      line,
+      {
+        method: data.method,
+        path: data.path,
+        controller: data.controller,
+        action: data.action,
+        status,
+        duration: data.duration,
+        view: data.view,
+        db: data.db,
+        ip: data.remote_ip ?? data.ip,
+        requestId: data.request_id ?? data.uuid,
+        error:
+          data.error ?? (Array.isArray(data.exception) ? data.exception.join(': ') : undefined),
+        time: data.timestamp ?? data.time ?? data['@timestamp'],
+        params: data.params,
+      },
+      zone,
+    );
+    if (line.pid === undefined && data.process_id !== undefined) line.pid = text(data.process_id);
+    return;
+  }
+
+  // A JSON logger wrapping an ordinary message: read the message like a plain line.
+  const message = text(data.message ?? data.msg);
+  if (message === undefined) return;
+  const time = text(data.timestamp ?? data.time ?? data['@timestamp']);
+  if (time) {
+    const parsed = parseIsoLike(time, zone);
+    if (parsed) {
+      line.time = parsed.epoch;
+      line.timeExplicit = parsed.explicit;
+    }
+  }
+  const requestId = text(data.request_id);
+  if (requestId) line.requestId = requestId;
+  if (data.pid !== undefined || data.process_id !== undefined) {
+    line.pid = text(data.pid ?? data.process_id);
+  }
+  const body = message.includes('\x1b') ? message.replace(ANSI, '') : message;
+  const inner = stripTags(body, line);
+  line.body = inner;
+  classifyBody(inner, line, zone);
+}

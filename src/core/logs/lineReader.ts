@@ -1,0 +1,188 @@
+/**
+ * Streams the lines of a log file, plain or gzipped, with their byte offsets and numbers.
+ * Reads only up to the size the file had when reading began, so a growing file gives a
+ * consistent snapshot; keeps the head and tail of very long lines so memory stays bounded.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { throwIfAborted } from '../util/errors';
+
+/** Longest line kept whole; longer lines keep their first and last bytes. */
+export const LINE_HEAD_BYTES = 256 * 1024;
+export const LINE_TAIL_BYTES = 16 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Receives each line; returning false stops the read (the window is over). */
+export type LineHandler = (text: string, lineNumber: number, offset: number) => boolean | void;
+
+export interface ReadOptions {
+  /** Byte offset to start at (plain files only); the caller aligns it to a line start. */
+  start?: number;
+  /** Stop at this offset: the file's size when reading began. */
+  end: number;
+  gzip: boolean;
+  /** Number of the first line, or 0 when unknown (after a seek). */
+  firstLine: number;
+  signal?: AbortSignal;
+  /** Called after every chunk; tests use it to change the file while it is read. */
+  afterChunk?: () => Promise<void>;
+  chunkBytes?: number;
+}
+
+export interface ReadResult {
+  bytesRead: number;
+  lines: number;
+  /** Lines longer than LINE_HEAD_BYTES + LINE_TAIL_BYTES, kept as head and tail. */
+  cutLines: number;
+  /** The file ended before the size it had at the start: truncated or replaced meanwhile. */
+  shrank: boolean;
+  stopped: boolean;
+}
+
+/** Splits byte chunks into lines; handwritten because readline keeps whole lines in memory. */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private head: Buffer | undefined;
+  private cut = false;
+  private lineStart: number;
+  lineNumber: number;
+  lines = 0;
+  cutLines = 0;
+  stopped = false;
+
+  constructor(
+    private readonly handler: LineHandler,
+    startOffset: number,
+    firstLine: number,
+  ) {
+    this.lineStart = startOffset;
+    this.lineNumber = firstLine;
+  }
+
+  push(chunk: Buffer, chunkOffset: number): void {
+    let from = 0;
+    while (!this.stopped) {
+      const newline = chunk.indexOf(10, from);
+      if (newline < 0) {
+        if (from < chunk.length) this.keep(chunk.subarray(from));
+        return;
+      }
+      if (this.partsBytes === 0 && !this.head) {
+        this.emit(chunk, from, newline);
+      } else {
+        this.keep(chunk.subarray(from, newline));
+        this.emitKept();
+      }
+      from = newline + 1;
+      this.lineStart = chunkOffset + from;
+    }
+  }
+
+  end(): void {
+    if (!this.stopped && (this.partsBytes > 0 || this.head)) this.emitKept();
+  }
+
+  private keep(piece: Buffer): void {
+    // Copy: the reader reuses its buffer.
+    this.parts.push(Buffer.from(piece));
+    this.partsBytes += piece.length;
+    if (!this.head && this.partsBytes > LINE_HEAD_BYTES + LINE_TAIL_BYTES) {
+      const all = Buffer.concat(this.parts);
+      this.head = all.subarray(0, LINE_HEAD_BYTES);
+      this.parts = [all.subarray(all.length - LINE_TAIL_BYTES)];
+      this.partsBytes = LINE_TAIL_BYTES;
+      this.cut = true;
+    } else if (this.head && this.partsBytes > 4 * LINE_TAIL_BYTES) {
+      const all = Buffer.concat(this.parts);
+      this.parts = [all.subarray(all.length - LINE_TAIL_BYTES)];
+      this.partsBytes = LINE_TAIL_BYTES;
+    }
+  }
+
+  private emitKept(): void {
+    let buffer = Buffer.concat(this.parts);
+    if (this.head) {
+      const tail = buffer.subarray(Math.max(0, buffer.length - LINE_TAIL_BYTES));
+      buffer = Buffer.concat([this.head, Buffer.from(' … '), tail]);
+    }
+    if (this.cut) this.cutLines++;
+    this.parts = [];
+    this.partsBytes = 0;
+    this.head = undefined;
+    this.cut = false;
+    this.emit(buffer, 0, buffer.length);
+  }
+
+  private emit(buffer: Buffer, start: number, endExclusive: number): void {
+    let end = endExclusive;
+    if (end > start && buffer[end - 1] === 13) end--;
+    const text = buffer.toString('utf8', start, end);
+    this.lines++;
+    const number = this.lineNumber;
+    if (this.lineNumber) this.lineNumber++;
+    if (this.handler(text, number, this.lineStart) === false) this.stopped = true;
+  }
+}
+
+export async function readLines(
+  file: string,
+  options: ReadOptions,
+  handler: LineHandler,
+): Promise<ReadResult> {
+  const start = options.start ?? 0;
+  const splitter = new LineSplitter(handler, start, options.firstLine);
+  const result: ReadResult = {
+    bytesRead: 0,
+    lines: 0,
+    cutLines: 0,
+    shrank: false,
+    stopped: false,
+  };
+
+  if (options.gzip) {
+    let offset = 0;
+    const stream = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) }).pipe(
+      createGunzip(),
+    );
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        throwIfAborted(options.signal);
+        splitter.push(chunk, offset);
+        offset += chunk.length;
+        result.bytesRead = offset;
+        if (splitter.stopped) break;
+        if (options.afterChunk) await options.afterChunk();
+      }
+    } finally {
+      stream.destroy();
+    }
+  } else {
+    const handle = await fs.open(file, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(options.chunkBytes ?? CHUNK_BYTES);
+      let position = start;
+      while (position < options.end && !splitter.stopped) {
+        throwIfAborted(options.signal);
+        const want = Math.min(buffer.length, options.end - position);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0) {
+          result.shrank = true;
+          break;
+        }
+        splitter.push(buffer.subarray(0, bytesRead), position);
+        position += bytesRead;
+        result.bytesRead = position - start;
+        if (options.afterChunk) await options.afterChunk();
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  splitter.end();
+  result.lines = splitter.lines;
+  result.cutLines = splitter.cutLines;
+  result.stopped = splitter.stopped;
+  return result;
+}

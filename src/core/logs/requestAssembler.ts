@@ -1,0 +1,578 @@
+/**
+ * Groups parsed lines into requests. Lines with a request id go to that id's request; lines
+ * without one go to the latest request of their process, in order (Rails 2 completions are
+ * matched to the open request whose controller or action appears in the URL). Lines that
+ * belong to no request are counted as orphans. State is bounded: old open requests are closed.
+ */
+import { LEVEL_ERROR, type ParsedLine } from './lineParser';
+import { isDataStatement, sqlShape } from './sqlShape';
+
+export interface ExceptionInfo {
+  className: string;
+  message: string;
+  /** First application frame (`app/...:12`), when the backtrace shows one. */
+  frame?: string;
+  time: number;
+  file: string;
+  line: number;
+  offset: number;
+}
+
+export interface SqlShapeCount {
+  shape: string;
+  name: string;
+  count: number;
+  source?: string;
+  line: number;
+  offset: number;
+}
+
+export interface RequestRecord {
+  byId: boolean;
+  file: string;
+  line: number;
+  offset: number;
+  /** Whether it saw a request line (Started, Processing, Completed or a lograge line). */
+  isRequest: boolean;
+  completed: boolean;
+  time: number;
+  timeExplicit: boolean;
+  method?: string;
+  path?: string;
+  ip?: string;
+  action?: string;
+  status?: number;
+  durationMs?: number;
+  viewMs?: number;
+  dbMs?: number;
+  params?: string;
+  lines: number;
+  exceptions: ExceptionInfo[];
+  errorLines: number;
+  failedLoginLine: boolean;
+  queries: number;
+  cachedQueries: number;
+  sql?: Map<string, SqlShapeCount>;
+  lastSql?: SqlShapeCount;
+}
+
+export interface OrphanError {
+  time: number;
+  exception?: ExceptionInfo;
+  file: string;
+  line: number;
+  offset: number;
+}
+
+export interface AssemblySink {
+  request(record: RequestRecord): void;
+  orphanError(error: OrphanError): void;
+  failedLoginLine(ip: string | undefined, time: number, file: string, line: number): void;
+}
+
+export interface AssemblyCounts {
+  byRequestId: number;
+  byProcess: number;
+  singleLine: number;
+  orphanLines: number;
+  incomplete: number;
+}
+
+const MAX_ACTIVE = 10_000;
+const MAX_DONE = 512;
+const MAX_OPEN_PER_PROCESS = 32;
+const MAX_SQL_SHAPES = 200;
+const MAX_EXCEPTIONS_PER_REQUEST = 4;
+
+interface ProcessState {
+  open: RequestRecord[];
+  last?: RequestRecord;
+  /** The orphan exception whose backtrace lines are still coming. */
+  orphanException?: ExceptionInfo;
+  inErrorBlock: boolean;
+}
+
+export class RequestAssembler {
+  readonly counts: AssemblyCounts = {
+    byRequestId: 0,
+    byProcess: 0,
+    singleLine: 0,
+    orphanLines: 0,
+    incomplete: 0,
+  };
+  private readonly active = new Map<string, RequestRecord>();
+  private readonly done = new Map<string, RequestRecord>();
+  private readonly processes = new Map<string, ProcessState>();
+  private file = '';
+  /** The request the previous line went to, for bare continuation lines. */
+  private previous: RequestRecord | undefined;
+  private previousHadPrefix = false;
+
+  constructor(private readonly sink: AssemblySink) {}
+
+  /** Lines of a new file do not continue the process state of the last one. */
+  startFile(file: string): void {
+    this.flushProcesses();
+    this.previous = undefined;
+    this.previousHadPrefix = false;
+    this.file = file;
+  }
+
+  add(line: ParsedLine, lineNumber: number, offset: number, time: number): void {
+    if (line.kind === 'request') {
+      this.addSingleLineRequest(line, lineNumber, offset, time);
+      this.previous = undefined;
+      return;
+    }
+    if (line.requestId && !line.job) {
+      this.previous = this.addById(line.requestId, line, lineNumber, offset, time);
+      this.previousHadPrefix = true;
+      return;
+    }
+    if (line.pid === undefined && Number.isNaN(line.time) && this.previousHadPrefix) {
+      // A bare continuation (a multi-line SQL error, a backtrace) of a prefixed line.
+      if (this.previous) this.apply(this.previous, line, lineNumber, offset, time);
+      else this.counts.orphanLines++;
+      return;
+    }
+    this.previousHadPrefix = line.pid !== undefined || line.job;
+    this.previous = this.addByProcess(line.pid ?? '-', line, lineNumber, offset, time);
+  }
+
+  /** Closes everything still open; call once at the end. */
+  finish(): void {
+    this.flushProcesses();
+    for (const record of this.active.values()) this.close(record);
+    for (const record of this.done.values()) this.close(record);
+    this.active.clear();
+    this.done.clear();
+  }
+
+  private addSingleLineRequest(
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): void {
+    const id = line.requestId;
+    const existing = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
+    const record = existing ?? this.newRecord(Boolean(id), lineNumber, offset, time, line);
+    record.lines++;
+    record.isRequest = true;
+    record.completed = true;
+    record.method = line.method;
+    record.path = line.path;
+    record.ip = line.ip ?? record.ip;
+    record.action = line.action;
+    record.status = line.status;
+    record.durationMs = line.durationMs;
+    record.viewMs = line.viewMs;
+    record.dbMs = line.dbMs;
+    record.params = line.params;
+    if (!Number.isNaN(line.time)) {
+      record.time = line.time;
+      record.timeExplicit = line.timeExplicit;
+    }
+    if (line.exceptionClass) {
+      record.exceptions.push(this.exception(line, lineNumber, offset, time));
+    }
+    if (id) {
+      this.active.delete(id);
+      this.done.delete(id);
+      this.close(record);
+    } else {
+      this.close(record);
+    }
+  }
+
+  private addById(
+    id: string,
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): RequestRecord {
+    let record = this.active.get(id);
+    if (!record) {
+      const finished = this.done.get(id);
+      if (finished && line.kind !== 'started') {
+        record = finished;
+      } else {
+        if (finished) {
+          this.done.delete(id);
+          this.close(finished);
+        }
+        record = this.newRecord(true, lineNumber, offset, time, line);
+        this.active.set(id, record);
+        if (this.active.size > MAX_ACTIVE) this.evictOldest(this.active);
+      }
+    }
+    this.apply(record, line, lineNumber, offset, time);
+    if (line.kind === 'completed' && this.active.get(id) === record) {
+      // Keep it a while: Rails logs the exception and the error page after `Completed`.
+      this.active.delete(id);
+      this.done.set(id, record);
+      if (this.done.size > MAX_DONE) this.evictOldest(this.done);
+    }
+    return record;
+  }
+
+  private addByProcess(
+    key: string,
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): RequestRecord | undefined {
+    let state = this.processes.get(key);
+    if (!state) {
+      state = { open: [], inErrorBlock: false };
+      this.processes.set(key, state);
+    }
+
+    switch (line.kind) {
+      case 'started': {
+        const record = this.newRecord(false, lineNumber, offset, time, line);
+        this.retireLast(state);
+        state.open.push(record);
+        if (state.open.length > MAX_OPEN_PER_PROCESS) {
+          const oldest = state.open.shift();
+          if (oldest) this.close(oldest);
+        }
+        state.last = record;
+        state.orphanException = undefined;
+        state.inErrorBlock = false;
+        this.apply(record, line, lineNumber, offset, time);
+        return record;
+      }
+      case 'processing': {
+        const waiting = [...state.open].reverse().find((r) => !r.action);
+        if (waiting) {
+          this.apply(waiting, line, lineNumber, offset, time);
+          return waiting;
+        }
+        if (state.last) {
+          // The error page Rails renders after an exception: same request.
+          this.apply(state.last, line, lineNumber, offset, time);
+          return state.last;
+        }
+        const record = this.newRecord(false, lineNumber, offset, time, line);
+        state.open.push(record);
+        state.last = record;
+        this.apply(record, line, lineNumber, offset, time);
+        return record;
+      }
+      case 'completed': {
+        const record = this.pickForCompletion(state, line);
+        if (record) {
+          state.open.splice(state.open.indexOf(record), 1);
+          this.apply(record, line, lineNumber, offset, time);
+          if (record !== state.last) this.close(record);
+          return record;
+        }
+        if (state.last?.completed) {
+          this.apply(state.last, line, lineNumber, offset, time);
+          return state.last;
+        }
+        const alone = this.newRecord(false, lineNumber, offset, time, line);
+        this.retireLast(state);
+        state.last = alone;
+        this.apply(alone, line, lineNumber, offset, time);
+        return alone;
+      }
+    }
+
+    if (state.last) {
+      this.apply(state.last, line, lineNumber, offset, time);
+      return state.last;
+    }
+    this.orphan(state, line, lineNumber, offset, time);
+    return undefined;
+  }
+
+  private pickForCompletion(state: ProcessState, line: ParsedLine): RequestRecord | undefined {
+    // Without a URL to match, the latest open request is the one completing: that is always
+    // right for a single-threaded server, and no worse than any guess for interleaved threads.
+    const latest = state.open[state.open.length - 1];
+    if (state.open.length <= 1 || !line.url) return latest;
+    const segments = urlSegments(line.url);
+    let best = latest;
+    let bestScore = -1;
+    for (const record of state.open) {
+      const score = actionScore(record.action, segments);
+      if (score >= bestScore) {
+        best = record;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private retireLast(state: ProcessState): void {
+    const last = state.last;
+    if (!last) return;
+    state.last = undefined;
+    if (last.completed) this.close(last);
+  }
+
+  private flushProcesses(): void {
+    for (const state of this.processes.values()) {
+      for (const record of state.open) this.close(record);
+      if (state.last && !state.open.includes(state.last)) this.close(state.last);
+      this.flushOrphanException(state);
+    }
+    this.processes.clear();
+  }
+
+  private orphan(
+    state: ProcessState,
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): void {
+    this.counts.orphanLines++;
+    if (line.kind === 'failedLogin') {
+      this.sink.failedLoginLine(line.ip, time, this.file, lineNumber);
+    }
+    if (line.kind === 'frame' && state.orphanException && !state.orphanException.frame) {
+      state.orphanException.frame = line.source;
+      return;
+    }
+    const isError = line.level >= LEVEL_ERROR || line.kind === 'exception';
+    if (!isError) {
+      if (line.kind !== 'frame' && line.kind !== 'blank') state.inErrorBlock = false;
+      return;
+    }
+    if (line.kind === 'exception') {
+      this.flushOrphanException(state);
+      state.orphanException = this.exception(line, lineNumber, offset, time);
+      state.inErrorBlock = true;
+      return;
+    }
+    if (!state.inErrorBlock && line.kind !== 'blank' && line.kind !== 'frame') {
+      this.sink.orphanError({ time, file: this.file, line: lineNumber, offset });
+    }
+    state.inErrorBlock = true;
+  }
+
+  private flushOrphanException(state: ProcessState): void {
+    const exception = state.orphanException;
+    if (!exception) return;
+    state.orphanException = undefined;
+    this.sink.orphanError({
+      time: exception.time,
+      exception,
+      file: exception.file,
+      line: exception.line,
+      offset: exception.offset,
+    });
+  }
+
+  private newRecord(
+    byId: boolean,
+    lineNumber: number,
+    offset: number,
+    time: number,
+    line: ParsedLine,
+  ): RequestRecord {
+    return {
+      byId,
+      file: this.file,
+      line: lineNumber,
+      offset,
+      isRequest: false,
+      completed: false,
+      time: line.requestTime ?? time,
+      timeExplicit:
+        line.requestTime !== undefined ? Boolean(line.requestTimeExplicit) : line.timeExplicit,
+      lines: 0,
+      exceptions: [],
+      errorLines: 0,
+      failedLoginLine: false,
+      queries: 0,
+      cachedQueries: 0,
+    };
+  }
+
+  private apply(
+    record: RequestRecord,
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): void {
+    record.lines++;
+    if (line.level >= LEVEL_ERROR) record.errorLines++;
+    switch (line.kind) {
+      case 'started':
+        record.isRequest = true;
+        record.method ??= line.method;
+        record.path ??= line.path;
+        record.ip ??= line.ip;
+        record.action ??= line.action;
+        if (line.requestTime !== undefined && !record.timeExplicit) {
+          record.time = line.requestTime;
+          record.timeExplicit = Boolean(line.requestTimeExplicit);
+        }
+        if (Number.isNaN(record.time)) record.time = time;
+        return;
+      case 'processing':
+        record.isRequest = true;
+        record.action ??= line.action;
+        return;
+      case 'completed':
+        record.isRequest = true;
+        if (record.completed) return;
+        record.completed = true;
+        record.status = line.status;
+        record.durationMs = line.durationMs;
+        record.viewMs = line.viewMs;
+        record.dbMs = line.dbMs;
+        if (line.url && !record.path) record.path = urlPath(line.url);
+        if (Number.isNaN(record.time)) record.time = time;
+        return;
+      case 'parameters':
+        record.params ??= line.params;
+        return;
+      case 'sql':
+        this.addSql(record, line, lineNumber, offset);
+        return;
+      case 'sqlSource':
+        if (record.lastSql && !record.lastSql.source) record.lastSql.source = line.source;
+        return;
+      case 'exception':
+        if (record.exceptions.length < MAX_EXCEPTIONS_PER_REQUEST) {
+          record.exceptions.push(this.exception(line, lineNumber, offset, time));
+        }
+        return;
+      case 'frame': {
+        const last = record.exceptions[record.exceptions.length - 1];
+        if (last && !last.frame) last.frame = line.source;
+        return;
+      }
+      case 'failedLogin':
+        record.failedLoginLine = true;
+        return;
+    }
+  }
+
+  private addSql(
+    record: RequestRecord,
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+  ): void {
+    if (line.cached) {
+      record.cachedQueries++;
+      record.lastSql = undefined;
+      return;
+    }
+    record.queries++;
+    const statement = line.sql ?? '';
+    if (!isDataStatement(statement)) {
+      record.lastSql = undefined;
+      return;
+    }
+    record.sql ??= new Map();
+    const shape = sqlShape(statement);
+    let entry = record.sql.get(shape);
+    if (!entry) {
+      if (record.sql.size >= MAX_SQL_SHAPES) return;
+      entry = { shape, name: line.sqlName ?? '', count: 0, line: lineNumber, offset };
+      record.sql.set(shape, entry);
+    }
+    entry.count++;
+    record.lastSql = entry;
+  }
+
+  private exception(
+    line: ParsedLine,
+    lineNumber: number,
+    offset: number,
+    time: number,
+  ): ExceptionInfo {
+    return {
+      className: line.exceptionClass ?? 'Error',
+      message: line.exceptionMessage ?? '',
+      time,
+      file: this.file,
+      line: lineNumber,
+      offset,
+    };
+  }
+
+  private evictOldest(map: Map<string, RequestRecord>): void {
+    const target = Math.floor(map.size * 0.75);
+    for (const [id, record] of map) {
+      if (map.size <= target) break;
+      map.delete(id);
+      this.close(record);
+    }
+  }
+
+  private close(record: RequestRecord): void {
+    if (!record.isRequest) {
+      // Lines under an id that never showed a request line: a job, or a cut excerpt.
+      this.counts.orphanLines += record.lines;
+      const [first] = record.exceptions;
+      if (first) {
+        for (const exception of record.exceptions) {
+          this.sink.orphanError({
+            time: exception.time,
+            exception,
+            file: exception.file,
+            line: exception.line,
+            offset: exception.offset,
+          });
+        }
+      } else if (record.errorLines > 0) {
+        this.sink.orphanError({
+          time: record.time,
+          file: record.file,
+          line: record.line,
+          offset: record.offset,
+        });
+      }
+      return;
+    }
+    if (!record.completed) this.counts.incomplete++;
+    if (record.lines <= 1 && !record.byId) this.counts.singleLine++;
+    else if (record.byId) this.counts.byRequestId++;
+    else this.counts.byProcess++;
+    this.sink.request(record);
+  }
+}
+
+function urlPath(url: string): string {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return url;
+  const slash = url.indexOf('/', scheme + 3);
+  return slash < 0 ? '/' : url.slice(slash);
+}
+
+function urlSegments(url: string): Set<string> {
+  const path = urlPath(url).split('?')[0];
+  return new Set(
+    path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => s.toLowerCase()),
+  );
+}
+
+/** How well a Rails 2 `Controller#action` fits a URL's path segments. */
+function actionScore(action: string | undefined, segments: Set<string>): number {
+  if (!action) return 0;
+  const [controller, name] = action.split('#');
+  const base = controller
+    .replace(/Controller$/, '')
+    .split('::')
+    .pop()!
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+  let score = 0;
+  if (segments.has(base)) score += 2;
+  if (name && segments.has(name.toLowerCase())) score += 1;
+  return score;
+}

@@ -1,0 +1,151 @@
+/**
+ * Recognises requests that look like attacks: SQL injection, cross-site scripting, path
+ * traversal and scanner probes. Plain substring tests on a lower-cased, percent-decoded copy,
+ * so the cost stays linear whatever the attacker sends.
+ */
+
+export type SuspiciousKind = 'sql-injection' | 'xss' | 'path-traversal' | 'scanner-probe';
+
+/** Looked at per request: enough for any real attack string, bounded for hostile ones. */
+const MAX_INSPECT = 8 * 1024;
+
+const SQL_INJECTION = [
+  'union select',
+  'union all select',
+  "' or '1'='1",
+  "' or 1=1",
+  '" or 1=1',
+  ' or 1=1',
+  "'--",
+  "';",
+  'sleep(',
+  'pg_sleep',
+  'benchmark(',
+  'waitfor delay',
+  'information_schema',
+  'pg_catalog',
+  'drop table',
+  'xp_cmdshell',
+  'extractvalue(',
+  'updatexml(',
+  '@@version',
+];
+
+const XSS = [
+  '<script',
+  '</script',
+  'javascript:',
+  'onerror=',
+  'onload=',
+  'onmouseover=',
+  '<svg',
+  '<iframe',
+  'document.cookie',
+  'alert(',
+  'prompt(',
+  'String.fromCharCode'.toLowerCase(),
+];
+
+const TRAVERSAL = [
+  '../',
+  '..\\',
+  '/etc/passwd',
+  '/etc/shadow',
+  '/proc/self',
+  'c:\\windows',
+  'win.ini',
+];
+
+const PROBES = [
+  '/wp-login',
+  '/wp-admin',
+  '/wp-content',
+  '/wp-includes',
+  '/xmlrpc.php',
+  '/.env',
+  '/.git/',
+  '/.git',
+  '/.aws',
+  '/.ssh',
+  '/.ds_store',
+  '/.htaccess',
+  '/phpmyadmin',
+  '/pma/',
+  '/cgi-bin/',
+  '/vendor/phpunit',
+  '/actuator',
+  '/server-status',
+  '/boaform',
+  '/hnap1',
+  '/solr/',
+  '/console/',
+  '/manager/html',
+  '/config.json',
+  '/.vscode',
+  '/backup.sql',
+  '/dump.sql',
+];
+
+/** Decodes %XX (twice, since scanners double-encode) and `+`; malformed escapes stay as they are. */
+function decode(text: string): string {
+  let out = text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text;
+  for (let round = 0; round < 2 && out.includes('%'); round++) {
+    out = out.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    );
+  }
+  return out.replace(/\+/g, ' ').toLowerCase();
+}
+
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return (q < 0 ? path : path.slice(0, q)).toLowerCase();
+}
+
+/** The kinds of attack a request's path and parameters look like; usually none. */
+export function classifyRequest(
+  path: string | undefined,
+  params: string | undefined,
+): SuspiciousKind[] {
+  if (!path && !params) return [];
+  const kinds: SuspiciousKind[] = [];
+  const target = decode(`${path ?? ''} ${params ?? ''}`);
+  if (SQL_INJECTION.some((needle) => target.includes(needle))) kinds.push('sql-injection');
+  if (XSS.some((needle) => target.includes(needle))) kinds.push('xss');
+  if (TRAVERSAL.some((needle) => target.includes(needle))) kinds.push('path-traversal');
+  if (path) {
+    const bare = pathOnly(decode(path));
+    if (
+      PROBES.some((needle) => bare.startsWith(needle) || bare.includes(needle)) ||
+      bare.endsWith('.php')
+    ) {
+      kinds.push('scanner-probe');
+    } else if (bare.includes('.php') || bare.endsWith('.asp') || bare.endsWith('.aspx')) {
+      kinds.push('scanner-probe');
+    }
+  }
+  return kinds;
+}
+
+/** Session create actions: where a failed login shows as 401 or a re-rendered form. */
+export function isLoginAction(action: string | undefined, method?: string, path?: string): boolean {
+  if (action) {
+    const hash = action.indexOf('#');
+    if (hash < 0 || action.slice(hash + 1) !== 'create') return false;
+    const controller = action.slice(0, hash).toLowerCase();
+    return (
+      controller.endsWith('sessionscontroller') ||
+      controller.endsWith('sessioncontroller') ||
+      controller.endsWith('loginscontroller') ||
+      controller.endsWith('logincontroller')
+    );
+  }
+  if (method !== 'POST' || !path) return false;
+  const bare = pathOnly(path);
+  return (
+    bare.endsWith('/login') ||
+    bare.endsWith('/sign_in') ||
+    bare.endsWith('/session') ||
+    bare.endsWith('/sessions')
+  );
+}

@@ -1,0 +1,222 @@
+/**
+ * The log engine's entry point: reads the log sources as one timeline, assembles requests and
+ * returns the summary the checks, the dashboard and `upkeep logs` show.
+ */
+import * as path from 'node:path';
+import type { Clock } from '../util/clock';
+import { throwIfAborted } from '../util/errors';
+import { silentLogger, type Logger } from '../util/logger';
+import { LineParser } from './lineParser';
+import { readLines } from './lineReader';
+import { ReportBuilder } from './report';
+import { RequestAssembler } from './requestAssembler';
+import { resolveSources } from './sources';
+import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
+import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
+import { seekToTime } from './window';
+
+export type { LogSummary, LogWindow } from './summaryTypes';
+export { parseWindow } from './window';
+
+export interface SummarizeOptions {
+  workspace: string;
+  /** Files or globs, workspace-relative or absolute. */
+  sources: string[];
+  window?: LogWindow;
+  /** IANA zone for timestamps without an offset; this machine's zone when unset. */
+  timeZone?: string;
+  /** A request at least this slow counts as slow (default 1000 ms). */
+  slowRequestMs?: number;
+  clock: Clock;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** @internal Tests change files between chunks with this. */
+  afterChunk?: () => Promise<void>;
+  /** @internal Smaller chunks make those tests precise. */
+  chunkBytes?: number;
+}
+
+/** Files smaller than this are read whole: seeking would not save anything. */
+const SEEK_MIN_BYTES = 8 * 1024 * 1024;
+/** Read this much before a window's start, for lines a little out of order. */
+const SEEK_MARGIN_MS = 5 * 60_000;
+/** Stop reading a large file this long after the window's end. */
+const STOP_MARGIN_MS = 60 * 60_000;
+
+export async function summarizeLogs(options: SummarizeOptions): Promise<LogSummary> {
+  const log = options.log ?? silentLogger;
+  const started = Date.now();
+  const zoneName = options.timeZone ? validateTimeZone(options.timeZone) : machineTimeZone();
+  const zone = new ZoneClock(zoneName);
+  const parser = new LineParser(zone, options.clock.now());
+  const window = options.window ?? { label: 'all' };
+  const from = window.from ? window.from.getTime() : NaN;
+  const to = window.to ? window.to.getTime() : NaN;
+  const slowRequestMs = options.slowRequestMs ?? 1000;
+
+  const label = (absolute: string): string => {
+    const relative = path.relative(options.workspace, absolute);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+      ? relative
+      : absolute;
+  };
+  const report = new ReportBuilder(from, to, slowRequestMs, label);
+  const assembler = new RequestAssembler(report);
+
+  const { files, missing } = await resolveSources(options.workspace, options.sources);
+  const sources: SourceReport[] = missing.map((m) => ({
+    pattern: m.pattern,
+    bytes: 0,
+    bytesRead: 0,
+    lines: 0,
+    gzip: false,
+    missing: true,
+    error: m.message,
+  }));
+  let linesRead = 0;
+  let invalidUtf8Lines = 0;
+
+  for (const file of files) {
+    throwIfAborted(options.signal);
+    const source: SourceReport = {
+      pattern: file.pattern,
+      path: file.path,
+      bytes: file.size,
+      bytesRead: 0,
+      lines: 0,
+      gzip: file.gzip,
+    };
+    sources.push(source);
+
+    // A file last changed before the window began holds nothing in it.
+    if (!Number.isNaN(from) && file.mtimeMs < from - SEEK_MARGIN_MS) {
+      source.skipped = true;
+      continue;
+    }
+
+    try {
+      let start = 0;
+      if (!Number.isNaN(from) && !file.gzip && file.size >= SEEK_MIN_BYTES) {
+        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, parser);
+        source.seeked = start > 0;
+      }
+      const stopAfter =
+        !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
+
+      assembler.startFile(file.path);
+      let lastTime = NaN;
+      const result = await readLines(
+        file.path,
+        {
+          start,
+          end: file.size,
+          gzip: file.gzip,
+          firstLine: start === 0 ? 1 : 0,
+          signal: options.signal,
+          afterChunk: options.afterChunk,
+          chunkBytes: options.chunkBytes,
+        },
+        (text, lineNumber, offset) => {
+          const line = parser.parse(text);
+          let time = line.time;
+          if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
+          if (Number.isNaN(time)) time = lastTime;
+          else lastTime = time;
+          if (time > stopAfter) return false;
+          if (text.includes('\uFFFD')) invalidUtf8Lines++;
+          assembler.add(line, lineNumber, offset, time);
+          return true;
+        },
+      );
+      source.bytesRead = result.bytesRead;
+      source.lines = result.lines;
+      linesRead += result.lines;
+      if (result.cutLines) {
+        report.warn(
+          `${label(file.path)}: ${result.cutLines} line(s) longer than 272 KB were read by their first 256 KB and last 16 KB.`,
+        );
+      }
+      if (result.shrank) {
+        report.warn(
+          `${label(file.path)} became shorter while it was read (truncated or replaced); the summary covers the ${result.bytesRead} bytes read.`,
+        );
+      }
+    } catch (error) {
+      throwIfAborted(options.signal);
+      const message = error instanceof Error ? error.message : String(error);
+      source.error = `Could not read ${label(file.path)}: ${message}`;
+      report.warn(source.error);
+    }
+  }
+  assembler.finish();
+
+  if (invalidUtf8Lines) {
+    report.warn(
+      `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; they were read with � in their place.`,
+    );
+  }
+  for (const source of sources) {
+    if (
+      source.lines > 0 &&
+      files.length > 0 &&
+      assembler.counts.byRequestId + assembler.counts.byProcess + assembler.counts.singleLine === 0
+    ) {
+      report.warn(
+        'No Rails request lines were found: is this a Rails log? (Looked for Started/Processing/Completed and lograge lines.)',
+      );
+      break;
+    }
+  }
+  if (options.sources.length === 0) {
+    report.warn('No log sources are configured (upkeep.logs.sources).');
+  }
+
+  const built = report.build();
+  const { zoneCounts, ...figures } = built;
+  const zoneSource = options.timeZone ? 'configured' : 'machine';
+  const summary: LogSummary = {
+    schema: 1,
+    generatedAt: options.clock.now().toISOString(),
+    sources: sources.map((s) => (s.path ? { ...s, path: label(s.path) } : s)),
+    timeZone: {
+      zone: zoneName,
+      source: zoneSource,
+      explicitOffsets: zoneCounts.explicitOffsets,
+      zoneApplied: zoneCounts.zoneApplied,
+      note: zoneNote(zoneName, zoneSource, zoneCounts.explicitOffsets, zoneCounts.zoneApplied),
+    },
+    window: {
+      from: window.from ? window.from.toISOString() : null,
+      to: window.to ? window.to.toISOString() : null,
+      label: window.label,
+    },
+    ...figures,
+    assembly: {
+      ...assembler.counts,
+      linesRead,
+      outsideWindow: report.outsideWindow,
+    },
+  };
+
+  log.info(
+    `read ${files.length} file(s), ${linesRead} lines, ${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
+  );
+  return summary;
+}
+
+function zoneNote(
+  zone: string,
+  source: 'configured' | 'machine',
+  explicit: number,
+  applied: number,
+): string {
+  const where = source === 'configured' ? 'the configured zone' : "this machine's zone";
+  if (applied === 0 && explicit === 0) {
+    return `No timestamps read; times without an offset would be read in ${zone} (${where}).`;
+  }
+  if (applied === 0) return `Every request time carried its own offset and was read as written.`;
+  const head = explicit
+    ? `${explicit} request time(s) carried an offset and were read as written; `
+    : '';
+  return `${head}${applied} had none and were read in ${zone} (${where}).`;
+}

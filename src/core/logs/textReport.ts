@@ -1,0 +1,152 @@
+/**
+ * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
+ * maintainer reads first at the top, details and file:line links below.
+ */
+import type { LogSummary } from './summaryTypes';
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+function n(value: number): string {
+  return number.format(value);
+}
+
+function ms(value: number): string {
+  return value >= 10_000 ? `${n(value / 1000)} s` : `${n(value)} ms`;
+}
+
+function when(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—';
+}
+
+function where(file: string, line: number | null, offset: number): string {
+  return line ? `${file}:${line}` : `${file} @byte ${offset}`;
+}
+
+function size(bytes: number): string {
+  return bytes >= 1048576 ? `${n(bytes / 1048576)} MB` : `${n(bytes / 1024)} KB`;
+}
+
+function percent(share: number | null): string {
+  return share === null ? '—' : `${n(share * 100)} %`;
+}
+
+/** Counts like "2× A, 1× B", for one-line summaries. */
+export function countsLine(rows: { className: string; count: number }[], limit = 3): string {
+  const shown = rows.slice(0, limit).map((r) => `${r.count}× ${r.className}`);
+  if (rows.length > limit) shown.push(`${rows.length - limit} more`);
+  return shown.join(', ');
+}
+
+export function formatSummaryText(s: LogSummary): string {
+  const out: string[] = [];
+  const range =
+    s.window.from || s.window.to ? ` (${when(s.window.from)} → ${when(s.window.to)})` : '';
+  out.push(`Log summary: ${s.window.label}${range}`);
+
+  for (const source of s.sources) {
+    if (source.missing || source.error) {
+      out.push(`  ! ${source.error ?? `${source.pattern}: missing`}`);
+      continue;
+    }
+    const extra = source.skipped
+      ? ', skipped: last changed before the window'
+      : source.seeked
+        ? `, read ${size(source.bytesRead)} from the window's start`
+        : '';
+    out.push(
+      `  source ${source.path} (${size(source.bytes)}${source.gzip ? ', gzip' : ''}${extra})`,
+    );
+  }
+  out.push(`  times: ${s.timeZone.note}`);
+  out.push(`  span: ${when(s.span.first)} → ${when(s.span.last)}`);
+  out.push('');
+
+  const c = s.statusClasses;
+  out.push(
+    `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · 2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · error rate ${n(s.errorRate * 100)} %`,
+  );
+  const d = s.duration;
+  out.push(
+    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ${n(s.slowRequests)} at or over ${ms(s.slowRequestMs)}`,
+  );
+  out.push(
+    `Errors    ${n(s.errors.total)}${s.errors.total ? ` (${countsLine(s.errors.byClass)}), last ${when(s.errors.lastSeen)}` : ''}`,
+  );
+
+  if (s.actions.length) {
+    out.push('', 'Actions (by total time)');
+    out.push('  count      mean       p95       p99   view    db  action');
+    for (const a of s.actions.slice(0, 15)) {
+      out.push(
+        `  ${String(a.count).padStart(5)} ${ms(a.meanMs).padStart(9)} ${ms(a.p95Ms).padStart(9)} ${ms(a.p99Ms).padStart(9)} ${percent(a.viewShare).padStart(6)} ${percent(a.dbShare).padStart(5)}  ${a.name}`,
+      );
+    }
+  }
+  if (s.slowest.length) {
+    out.push('', 'Slowest requests');
+    for (const r of s.slowest) {
+      out.push(
+        `  ${ms(r.durationMs).padStart(9)}  ${r.status ?? '—'}  ${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ${where(r.file, r.line, r.offset)}`,
+      );
+    }
+  }
+  if (s.exceptions.length) {
+    out.push('', 'Exceptions');
+    for (const e of s.exceptions) {
+      out.push(`  ${String(e.count).padStart(5)}× ${e.className}: ${e.message.slice(0, 120)}`);
+      out.push(
+        `         first ${when(e.firstSeen)}, last ${when(e.lastSeen)}${e.frame ? `, at ${e.frame}` : ''}  ${where(e.file, e.line, e.offset)}`,
+      );
+    }
+  }
+  if (s.routingErrors.total) {
+    out.push('', `Routing errors  ${n(s.routingErrors.total)}`);
+    for (const r of s.routingErrors.paths.slice(0, 10)) {
+      out.push(`  ${String(r.count).padStart(5)}  ${r.method} ${r.path}`);
+    }
+  }
+  if (s.failedLogins.total) {
+    out.push('', `Failed logins  ${n(s.failedLogins.total)}`);
+    for (const r of s.failedLogins.byIp.slice(0, 10)) {
+      out.push(`  ${String(r.count).padStart(5)}  ${r.ip}`);
+    }
+  }
+  if (s.suspicious.length) {
+    out.push('', 'Suspicious requests');
+    for (const r of s.suspicious.slice(0, 20)) {
+      out.push(
+        `  ${String(r.count).padStart(5)}  ${r.kind.padEnd(14)} ${r.ip}  ${r.path.slice(0, 100)}  ${where(r.file, r.line, r.offset)}`,
+      );
+    }
+  }
+  if (s.bursts.length) {
+    out.push('', 'Bursts of 401/403/422');
+    for (const b of s.bursts.slice(0, 10)) {
+      const statuses = Object.entries(b.statuses)
+        .map(([k, v]) => `${v}× ${k}`)
+        .join(', ');
+      out.push(
+        `  ${String(b.count).padStart(5)}  ${b.ip}  ${when(b.from)} → ${when(b.to)}  (${statuses})`,
+      );
+    }
+  }
+  if (s.sql.requestsWithSql) {
+    out.push(
+      '',
+      `SQL  ${n(s.sql.queries)} queries + ${n(s.sql.cached)} cached in ${n(s.sql.requestsWithSql)} requests, ${n(s.sql.meanPerRequest)} per request`,
+    );
+    for (const p of s.nPlusOne.slice(0, 10)) {
+      out.push(
+        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${p.requests} request(s))${p.source ? ` ↳ ${p.source}` : ''}  ${where(p.file, p.line, p.offset)}`,
+      );
+      out.push(`        ${p.statement.slice(0, 140)}`);
+    }
+  }
+  const a = s.assembly;
+  out.push(
+    '',
+    `Assembly  ${n(a.linesRead)} lines: ${n(a.byRequestId)} requests by request id, ${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ${n(a.orphanLines)} lines in no request${a.outsideWindow ? `, ${n(a.outsideWindow)} requests outside the window` : ''}`,
+  );
+  for (const warning of s.warnings) out.push(`warning: ${warning}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,193 @@
+/**
+ * Turns the timestamps Rails writes into instants: an explicit offset is taken as written,
+ * a timestamp without one is read in the configured IANA zone (or this machine's zone).
+ */
+import { UpkeepError } from '../util/errors';
+
+const MONTHS: Record<string, number> = {
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
+};
+
+/** Where the zone for offset-less timestamps came from. */
+export type ZoneSource = 'configured' | 'machine';
+
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Throws a config error for a zone name Intl does not know. */
+export function validateTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    throw new UpkeepError(
+      'config',
+      `Unknown time zone "${zone}".`,
+      'Use an IANA name such as Europe/Berlin or UTC in upkeep.logs.timeZone or --time-zone.',
+    );
+  }
+}
+
+/**
+ * Reads wall-clock times in one zone. The offset is looked up once per hour of wall time and
+ * cached, because Intl is far too slow to ask for every line of a large log.
+ */
+export class ZoneClock {
+  private readonly formatter: Intl.DateTimeFormat;
+  private readonly hourCache = new Map<number, number>();
+
+  constructor(readonly zone: string) {
+    this.formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  }
+
+  /** Epoch ms of a wall-clock time in this zone. Month is 1-based. */
+  wallToEpoch(
+    y: number,
+    mo: number,
+    d: number,
+    h: number,
+    mi: number,
+    s: number,
+    ms: number,
+  ): number {
+    const hourKey = Date.UTC(y, mo - 1, d, h);
+    let hourStart = this.hourCache.get(hourKey);
+    if (hourStart === undefined) {
+      if (this.hourCache.size > 20000) this.hourCache.clear();
+      const firstGuess = hourKey - this.offsetAt(hourKey);
+      // A second look settles times next to a daylight-saving change.
+      hourStart = hourKey - this.offsetAt(firstGuess);
+      this.hourCache.set(hourKey, hourStart);
+    }
+    return hourStart + mi * 60_000 + s * 1000 + ms;
+  }
+
+  /** The zone's offset from UTC (ms) at an instant. */
+  private offsetAt(epoch: number): number {
+    const parts = this.formatter.formatToParts(new Date(epoch));
+    const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    const asUtc = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
+    return asUtc - Math.floor(epoch / 1000) * 1000;
+  }
+}
+
+export interface ParsedTime {
+  epoch: number;
+  explicit: boolean;
+}
+
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+/**
+ * Parses `2021-11-26T00:04:44.292577`, `2021-11-26 00:04:44 +0000`, `2025-06-05T07:12:47.532Z`
+ * and the like. Hand-written instead of a regular expression because it runs on every line.
+ */
+export function parseIsoLike(text: string, zone: ZoneClock): ParsedTime | undefined {
+  if (text.length < 19) return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  if (Number.isNaN(y + mo + d + h + mi + s) || text[4] !== '-' || text[13] !== ':') {
+    return undefined;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+
+  let i = 19;
+  let ms = 0;
+  if (text[i] === '.' || text[i] === ',') {
+    i++;
+    let scale = 100;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) {
+      ms += (text.charCodeAt(i) - 48) * scale;
+      scale /= 10;
+      i++;
+    }
+  }
+  if (text[i] === ' ') i++;
+  const offset = parseOffset(text, i);
+  if (offset !== undefined) {
+    return { epoch: Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset, explicit: true };
+  }
+  return { epoch: zone.wallToEpoch(y, mo, d, h, mi, s, ms), explicit: false };
+}
+
+/** `Z`, `UTC`, `+0100`, `+01:00`, `-05` at position i; ms east of UTC. */
+function parseOffset(text: string, i: number): number | undefined {
+  const c = text[i];
+  if (c === 'Z' || text.startsWith('UTC', i)) return 0;
+  if (c !== '+' && c !== '-') return undefined;
+  const hh = digits(text, i + 1, 2);
+  if (Number.isNaN(hh)) return undefined;
+  let j = i + 3;
+  if (text[j] === ':') j++;
+  const mm = digits(text, j, 2);
+  const minutes = hh * 60 + (Number.isNaN(mm) ? 0 : mm);
+  return (c === '-' ? -1 : 1) * minutes * 60_000;
+}
+
+/** Syslog's `Dec  4 10:00:00`, which has neither year nor zone; the year is the clock's. */
+export function parseSyslogTime(
+  month: string,
+  day: string,
+  time: string,
+  zone: ZoneClock,
+  now: Date,
+): ParsedTime | undefined {
+  const mo = MONTHS[month];
+  if (!mo) return undefined;
+  const h = digits(time, 0, 2);
+  const mi = digits(time, 3, 2);
+  const s = digits(time, 6, 2);
+  let year = now.getUTCFullYear();
+  let epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, 0);
+  // A December line read in January belongs to last year.
+  if (epoch > now.getTime() + 86_400_000) {
+    year--;
+    epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, 0);
+  }
+  return Number.isNaN(epoch) ? undefined : { epoch, explicit: false };
+}
+
+/** The start of the UTC hour of an instant. */
+export function hourOf(epoch: number): number {
+  return Math.floor(epoch / 3_600_000) * 3_600_000;
+}

@@ -1,0 +1,121 @@
+/**
+ * Time windows ("1h", "24h", "7d", "FROM..TO") and finding a window's start in a large file by
+ * binary search on its timestamps, so that "last hour" costs the same on 200 MB as on 2 GB.
+ */
+import { promises as fs } from 'node:fs';
+import type { Clock } from '../util/clock';
+import { UpkeepError } from '../util/errors';
+import type { LineParser } from './lineParser';
+import type { LogWindow } from './summaryTypes';
+
+const UNITS: Record<string, { ms: number; one: string; many: string }> = {
+  m: { ms: 60_000, one: 'minute', many: 'minutes' },
+  h: { ms: 3_600_000, one: 'hour', many: 'hours' },
+  d: { ms: 86_400_000, one: 'day', many: 'days' },
+  w: { ms: 7 * 86_400_000, one: 'week', many: 'weeks' },
+};
+
+const WINDOW_HINT =
+  'Use a duration like 1h, 24h, 7d or 30m, or a range FROM..TO of ISO dates such as ' +
+  '2026-12-01..2026-12-02 or 2026-12-01T08:00..2026-12-01T12:00 (either side may be empty).';
+
+/** Reads a window; times without an offset are in this machine's zone. */
+export function parseWindow(text: string, clock: Clock): LogWindow {
+  const value = text.trim();
+  if (value === '' || value === 'all') return { label: 'all' };
+
+  const duration = /^(\d{1,6}) ?(m|min|h|d|w)$/i.exec(value);
+  if (duration) {
+    const count = Number(duration[1]);
+    const unit = UNITS[duration[2].toLowerCase().charAt(0)];
+    if (count === 0) throw new UpkeepError('config', `The window "${text}" is empty.`, WINDOW_HINT);
+    const to = clock.now();
+    const from = new Date(to.getTime() - count * unit.ms);
+    const label = count === 1 ? `last ${unit.one}` : `last ${count} ${unit.many}`;
+    return { from, to, label };
+  }
+
+  const dots = value.indexOf('..');
+  if (dots >= 0) {
+    const fromText = value.slice(0, dots).trim();
+    const toText = value.slice(dots + 2).trim();
+    const from = fromText ? parseInstant(fromText, text) : undefined;
+    const to = toText ? parseInstant(toText, text, true) : undefined;
+    if (!from && !to) return { label: 'all' };
+    if (from && to && from.getTime() > to.getTime()) {
+      throw new UpkeepError('config', `The window "${text}" ends before it starts.`, WINDOW_HINT);
+    }
+    return { from, to, label: `${fromText || '…'}..${toText || '…'}` };
+  }
+  throw new UpkeepError('config', `Cannot read the window "${text}".`, WINDOW_HINT);
+}
+
+function parseInstant(value: string, whole: string, endOfDay = false): Date {
+  const dateOnly = /^\d{4}-\d\d-\d\d$/.test(value);
+  // A bare date is a whole local day: FROM its midnight, TO the end of it.
+  const date = dateOnly ? new Date(`${value}T00:00:00`) : new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d\d-\d\d/.test(value)) {
+    throw new UpkeepError(
+      'config',
+      `Cannot read "${value}" in the window "${whole}".`,
+      WINDOW_HINT,
+    );
+  }
+  if (dateOnly && endOfDay) return new Date(date.getTime() + 86_400_000 - 1);
+  return date;
+}
+
+const PROBE_BYTES = 64 * 1024;
+/** Search stops when the range is this small; the rest is read line by line. */
+const SEARCH_RESOLUTION = 256 * 1024;
+
+/**
+ * The offset of a line start at or before the first line stamped at or after `target`,
+ * assuming the file is (roughly) in time order. A probe that finds no timestamp counts as
+ * "too late", so the search errs toward reading more, never less.
+ */
+export async function seekToTime(
+  file: string,
+  size: number,
+  target: number,
+  parser: LineParser,
+): Promise<number> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(PROBE_BYTES);
+    let lo = 0;
+    let hi = size;
+    while (hi - lo > SEARCH_RESOLUTION) {
+      const mid = Math.floor((lo + hi) / 2);
+      const time = await firstTimeAt(handle, buffer, mid, parser);
+      if (time === undefined || time >= target) hi = mid;
+      else lo = mid;
+    }
+    if (lo === 0) return 0;
+    const { bytesRead } = await handle.read(buffer, 0, PROBE_BYTES, lo);
+    const newline = buffer.subarray(0, bytesRead).indexOf(10);
+    return newline < 0 ? lo : lo + newline + 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function firstTimeAt(
+  handle: fs.FileHandle,
+  buffer: Buffer,
+  position: number,
+  parser: LineParser,
+): Promise<number | undefined> {
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+  const chunk = buffer.subarray(0, bytesRead);
+  let start = chunk.indexOf(10) + 1;
+  while (start > 0 && start < chunk.length) {
+    const end = chunk.indexOf(10, start);
+    if (end < 0) return undefined;
+    const parsed = parser.parse(chunk.toString('utf8', start, end));
+    const time = Number.isNaN(parsed.time) ? parsed.requestTime : parsed.time;
+    if (time !== undefined && !Number.isNaN(time)) return time;
+    start = end + 1;
+  }
+  return undefined;
+}
