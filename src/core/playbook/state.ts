@@ -149,10 +149,19 @@ export function markDone(
   state: PlaybookState,
   task: Task,
   context: ChangeContext,
-  extra: { checks?: HistoryCheck[]; values?: Record<string, string>; note?: string } = {},
+  extra: {
+    checks?: HistoryCheck[];
+    values?: Record<string, string>;
+    note?: string;
+    /** Ticks every item: marking a task done says its whole checklist was worked through. */
+    tickAll?: boolean;
+  } = {},
 ): void {
   const entry = taskState(state, task.id, context);
   const at = context.now.toISOString();
+  if (extra.tickAll) {
+    for (const item of task.items) entry.ticks[item.id] ??= { at, by: context.by };
+  }
   entry.done = { periodKey: context.periodKey, at, by: context.by };
   delete entry.snoozedUntil;
   const history: HistoryEntry = {

@@ -1,8 +1,171 @@
 /**
- * Registers this feature's views and commands. (Placeholder until the feature lands.)
+ * Wires the playbook feature into the editor: the Maintenance tree with its checkboxes, badge and
+ * status bar item, the tree commands, the Problems-panel diagnostics of `.upkeep/playbook.yaml`,
+ * the schema for the YAML language server, and `services.playbook` for the other features.
  */
+import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
+import { HISTORY_SCHEME, historyProvider, registerTreeCommands, setItem } from './commands';
+import type { TreeCommandContext } from './commands';
+import { PlaybookController } from './playbookController';
+import type { PlaybookNode } from './playbookTree';
+import { PlaybookTreeProvider } from './playbookTree';
+
+const VIEW_ID = 'upkeep.maintenance';
+const TEAM_KEY = 'upkeep.tree.team';
+/** Descriptions say "2 min ago" and "due today": redraw often enough that they stay true. */
+const REDRAW_MS = 60_000;
 
 export function registerPlaybookView(services: Services): void {
-  services.log.child('tree').debug('not built yet');
+  const log = services.log.child('tree');
+  const controller = services.track(new PlaybookController(services));
+  const tree = new PlaybookTreeProvider(controller, services.results, () => services.clock.now());
+  services.track({ dispose: () => tree.dispose() });
+  tree.team = services.context.workspaceState.get<string>(TEAM_KEY) || undefined;
+
+  const view = services.track(
+    vscode.window.createTreeView<PlaybookNode>(VIEW_ID, {
+      treeDataProvider: tree,
+      showCollapseAll: true,
+      // Items are ticked one by one; tasks have no checkbox to cascade from.
+      manageCheckboxStateManually: true,
+    }),
+  );
+  const status = services.track(
+    vscode.window.createStatusBarItem('upkeep.due', vscode.StatusBarAlignment.Left, 50),
+  );
+  status.name = 'Upkeep: tasks due';
+  status.command = { command: `${VIEW_ID}.focus`, title: 'Show the maintenance tasks' };
+
+  const refresh = (): void => {
+    tree.refresh();
+    const due = controller
+      .current()
+      .tasks.filter((task) => !task.disabled && (!tree.team || task.team === tree.team))
+      .map((task) => controller.statusOf(task).kind);
+    const overdue = due.filter((kind) => kind === 'overdue').length;
+    const count = overdue + due.filter((kind) => kind === 'due').length;
+    const scope = tree.team ? ` for ${tree.team}` : '';
+    const tooltip = count
+      ? `${count} maintenance task${count === 1 ? '' : 's'} due${overdue ? `, ${overdue} overdue` : ''}${scope}`
+      : `No maintenance task due${scope}`;
+    view.badge = count ? { value: count, tooltip } : undefined;
+    view.message = tree.team ? `Showing ${tree.team} only.` : undefined;
+    status.text = count
+      ? `$(checklist) ${count} due${overdue ? ` · ${overdue} overdue` : ''}`
+      : '$(checklist) 0 due';
+    status.tooltip = `${tooltip}. Open the Maintenance view.`;
+    status.backgroundColor = overdue
+      ? new vscode.ThemeColor('statusBarItem.warningBackground')
+      : undefined;
+    status.show();
+    void vscode.commands.executeCommand(
+      'setContext',
+      'upkeep.treeEmpty',
+      tree.visibleTiers().length === 0,
+    );
+    void vscode.commands.executeCommand('setContext', 'upkeep.teamFilter', tree.team ?? '');
+  };
+
+  const context: TreeCommandContext = {
+    services,
+    controller,
+    tree,
+    refresh,
+    async setTeam(team) {
+      tree.team = team;
+      await services.context.workspaceState.update(TEAM_KEY, team);
+      refresh();
+    },
+  };
+  registerTreeCommands(context);
+  services.track(
+    vscode.workspace.registerTextDocumentContentProvider(HISTORY_SCHEME, historyProvider(context)),
+  );
+
+  services.track(
+    view.onDidChangeCheckboxState(async (event) => {
+      for (const [node, state] of event.items) {
+        if (node.kind !== 'item') continue;
+        const task = controller.task(node.taskId);
+        if (task) {
+          await setItem(context, task, node.itemId, state === vscode.TreeItemCheckboxState.Checked);
+        }
+      }
+    }),
+  );
+  services.track(controller.onDidChange(() => refresh()));
+  services.track(controller.onDidChangeState(() => refresh()));
+  const unsubscribe = services.results.onDidChange(() => refresh());
+  services.track({ dispose: unsubscribe });
+  const timer = setInterval(refresh, REDRAW_MS);
+  services.track({ dispose: () => clearInterval(timer) });
+
+  services.playbook = controller;
+  void registerYamlSchema(services);
+
+  controller
+    .start()
+    .then(async () => {
+      await controller.noteTasksSeen();
+      refresh();
+      await vscode.commands.executeCommand('setContext', 'upkeep.ready', true);
+      log.info(`Maintenance tree ready; ${controller.dueTaskIds().length} tasks due`);
+    })
+    .catch((error: unknown) => {
+      log.error(`The playbook did not load: ${describeError(error)}`);
+      void vscode.commands.executeCommand('setContext', 'upkeep.ready', true);
+    });
+}
+
+const SCHEMA_URI = 'upkeep-schema://schemas/playbook.schema.json';
+
+interface YamlExtensionApi {
+  registerContributor(
+    schema: string,
+    requestSchema: (resource: string) => string | undefined,
+    requestSchemaContent: (uri: string) => string | undefined,
+  ): boolean;
+}
+
+/**
+ * The manifest's `yamlValidation` already points the Red Hat YAML extension at the schema; this
+ * also registers it through the extension's API, which covers workspaces where the file
+ * association is overridden. Without that extension, the diagnostics of the loader still show.
+ */
+async function registerYamlSchema(services: Services): Promise<void> {
+  const log = services.log.child('tree');
+  const register = async (): Promise<boolean> => {
+    const extension = vscode.extensions.getExtension<YamlExtensionApi>('redhat.vscode-yaml');
+    if (!extension) return false;
+    try {
+      const api = await extension.activate();
+      if (typeof api?.registerContributor !== 'function') return true;
+      const schemaPath = vscode.Uri.joinPath(
+        services.context.extensionUri,
+        'media',
+        'playbook.schema.json',
+      );
+      const schemaText = readFileSync(schemaPath.fsPath, 'utf8');
+      api.registerContributor(
+        'upkeep',
+        (resource) =>
+          /[\\/]\.upkeep[\\/]playbook\.ya?ml$/.test(resource) ? SCHEMA_URI : undefined,
+        (uri) => (uri === SCHEMA_URI ? schemaText : undefined),
+      );
+      log.info('playbook schema registered with the YAML language server');
+    } catch (error) {
+      log.warn(
+        `Could not register the playbook schema with the YAML extension: ${describeError(error)}`,
+      );
+    }
+    return true;
+  };
+  if (await register()) return;
+  const listener = vscode.extensions.onDidChange(async () => {
+    if (await register()) listener.dispose();
+  });
+  services.track(listener);
 }

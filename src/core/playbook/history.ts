@@ -1,0 +1,70 @@
+/**
+ * Task history as a read-only Markdown document: what was done in each period, by whom, which
+ * items were ticked and what the checks said, so a maintainer can show what was done last month.
+ */
+import type { Playbook } from './model';
+import type { HistoryEntry, PlaybookState } from './state';
+
+const ACTIONS: Record<HistoryEntry['action'], string> = {
+  done: 'Done',
+  incomplete: 'Period ended unfinished',
+  reset: 'Reset',
+  snoozed: 'Snoozed',
+};
+
+/** Markdown for one task (`taskId`) or every task (undefined), newest first. */
+export function historyMarkdown(
+  playbook: Playbook,
+  state: PlaybookState,
+  taskId: string | undefined,
+  formatTime: (iso: string) => string,
+): string {
+  const tasks = playbook.tasks.filter((task) => !taskId || task.id === taskId);
+  const title = taskId ? `History: ${tasks[0]?.title ?? taskId}` : 'Maintenance history';
+  const entries = tasks.flatMap((task) =>
+    (state.tasks[task.id]?.history ?? []).map((entry) => ({ task, entry })),
+  );
+  entries.sort((a, b) => b.entry.at.localeCompare(a.entry.at));
+
+  const lines = [`# ${title}`, ''];
+  if (!entries.length) lines.push('Nothing recorded yet.');
+  let month = '';
+  for (const { task, entry } of entries) {
+    const entryMonth = entry.at.slice(0, 7);
+    if (entryMonth !== month) {
+      month = entryMonth;
+      lines.push(`## ${month}`, '');
+    }
+    const who = entry.by ? ` by ${plain(entry.by)}` : '';
+    const heading = taskId
+      ? ACTIONS[entry.action]
+      : `${plain(task.title)}: ${ACTIONS[entry.action]}`;
+    lines.push(`### ${heading} — ${formatTime(entry.at)}${who}`, '');
+    lines.push(`- Period: ${entry.periodKey}`);
+    if (entry.items.length) {
+      const titles = entry.items.map(
+        (id) => task.items.find((item) => item.id === id)?.title ?? id,
+      );
+      lines.push(
+        `- Items (${entry.items.length}/${task.items.length}): ${titles.map(plain).join('; ')}`,
+      );
+    }
+    for (const check of entry.checks) {
+      lines.push(`- Check \`${check.checkId}\`: ${check.outcome} — ${plain(check.summary)}`);
+    }
+    for (const [key, value] of Object.entries(entry.values ?? {})) {
+      const record = task.records?.find((candidate) => candidate.id === key);
+      lines.push(
+        `- ${plain(record?.title ?? key)}: ${plain(value)}${record?.unit ? ` ${plain(record.unit)}` : ''}`,
+      );
+    }
+    if (entry.note) lines.push(`- Note: ${plain(entry.note)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** Names and summaries come from people and tools; keep them from becoming Markdown. */
+function plain(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>#|]/g, '\\$&');
+}

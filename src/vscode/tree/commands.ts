@@ -1,0 +1,355 @@
+/**
+ * The tree's commands: tick an item, mark a task done, snooze, reset, show history, open the
+ * guideline section, filter by team, refresh and open the repo playbook. Each works from the
+ * tree's context menu and, without an argument, from the command palette via a quick pick.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Task } from '../../core/playbook/model';
+import { findHeadingLine } from '../../core/playbook/guidelines';
+import { GUIDELINES_FILE } from '../../core/playbook/defaultPlaybook';
+import { PLAYBOOK_FILE } from '../../core/playbook/loader';
+import {
+  addDays,
+  describeTaskStatus,
+  formatLocalDate,
+  isoWeek,
+  localDateOf,
+  parseLocalDate,
+  daysBetween,
+} from '../../core/playbook/schedule';
+import { markDone, resetTask, setItemChecked, snoozeTask } from '../../core/playbook/state';
+import { STARTER_PLAYBOOK } from '../../core/playbook/starter';
+import { historyMarkdown } from '../../core/playbook/history';
+import type { Services } from '../services';
+import type { PlaybookController } from './playbookController';
+import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
+
+export const HISTORY_SCHEME = 'upkeep-history';
+
+export interface TreeCommandContext {
+  services: Services;
+  controller: PlaybookController;
+  tree: PlaybookTreeProvider;
+  /** Re-renders the tree, the badge and the status bar. */
+  refresh(): void;
+  /** Applies the team filter. */
+  setTeam(team: string | undefined): Promise<void>;
+}
+
+export function registerTreeCommands(context: TreeCommandContext): void {
+  const { services } = context;
+  const command = (id: string, run: (...args: unknown[]) => Promise<unknown> | unknown): void => {
+    services.track(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await run(...args);
+        } catch (error) {
+          services.log.child('tree').error(`${id}: ${String(error)}`);
+          void vscode.window.showErrorMessage(`Upkeep: ${(error as Error).message ?? error}`);
+        }
+      }),
+    );
+  };
+
+  command('upkeep.toggleItem', (node) => toggleItem(context, node as ItemNode));
+  command('upkeep.markTaskDone', (node) => markTaskDone(context, node));
+  command('upkeep.snoozeTask', (node) => snooze(context, node));
+  command('upkeep.resetTask', (node) => reset(context, node));
+  command('upkeep.showTaskHistory', (node) => showHistory(context, node));
+  command('upkeep.openGuideline', (node) => openGuideline(context, node));
+  command('upkeep.filterByTeam', () => filterByTeam(context));
+  command('upkeep.refresh', async () => {
+    await context.controller.reloadPlaybook();
+    await context.controller.reloadState();
+    context.refresh();
+  });
+  command('upkeep.openPlaybook', () => openPlaybook(context));
+}
+
+/** The task a command is about: the tree node it was invoked on, or one the user picks. */
+async function resolveTask(
+  context: TreeCommandContext,
+  node: unknown,
+  placeHolder: string,
+  filter: (task: Task) => boolean = () => true,
+): Promise<Task | undefined> {
+  const given = node as PlaybookNode | undefined;
+  if (given && (given.kind === 'task' || given.kind === 'item' || given.kind === 'check')) {
+    return context.controller.task(given.taskId);
+  }
+  const { controller } = context;
+  const now = context.services.clock.now();
+  const picks = controller
+    .current()
+    .tasks.filter((task) => !task.disabled && filter(task))
+    .map((task) => ({
+      label: task.title,
+      description: describeTaskStatus(controller.statusOf(task), now, controller.timeZone),
+      detail: `${controller.tierOf(task)?.title ?? task.tier} · ${task.team}`,
+      task,
+    }));
+  const picked = await vscode.window.showQuickPick(picks, { placeHolder, matchOnDetail: true });
+  return picked?.task;
+}
+
+async function toggleItem(context: TreeCommandContext, node: ItemNode | undefined): Promise<void> {
+  if (!node || node.kind !== 'item') return;
+  const task = context.controller.task(node.taskId);
+  if (!task) return;
+  const checked = context.controller.statusOf(task).checkedItems.includes(node.itemId);
+  await setItem(context, task, node.itemId, !checked);
+}
+
+/** Ticks or unticks an item; the last tick completes the task for the period. */
+export async function setItem(
+  context: TreeCommandContext,
+  task: Task,
+  itemId: string,
+  checked: boolean,
+): Promise<void> {
+  const checks = context.controller.checkResults(task);
+  const outcome: { value: ReturnType<typeof setItemChecked> } = { value: 'changed' };
+  await context.controller.change(task, (state, change) => {
+    outcome.value = setItemChecked(state, task, itemId, checked, change, checks);
+  });
+  if (outcome.value === 'completed') {
+    void vscode.window.setStatusBarMessage(`$(pass) ${task.title}: done for this period`, 4000);
+  }
+}
+
+async function markTaskDone(context: TreeCommandContext, node: unknown): Promise<void> {
+  const { controller } = context;
+  const task = await resolveTask(
+    context,
+    node,
+    'Mark which task done?',
+    (candidate) => controller.statusOf(candidate).kind !== 'done',
+  );
+  if (!task) return;
+
+  const values: Record<string, string> = {};
+  for (const record of task.records ?? []) {
+    const value = await vscode.window.showInputBox({
+      title: `${task.title}: ${record.title}`,
+      prompt: `${record.title}${record.unit ? ` (${record.unit})` : ''}, kept in the task history`,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return;
+    if (value.trim()) values[record.id] = value.trim();
+  }
+
+  const checks = controller.checkResults(task);
+  const saved = await controller.change(task, (state, change) =>
+    markDone(state, task, change, { checks, values, tickAll: true }),
+  );
+  if (saved) {
+    const failing = checks.filter((check) => check.outcome === 'fail' || check.outcome === 'error');
+    const note = failing.length
+      ? ` (${failing.length} check(s) failing: ${failing.map((check) => check.checkId).join(', ')})`
+      : '';
+    void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done${note}.`);
+  }
+}
+
+async function snooze(context: TreeCommandContext, node: unknown): Promise<void> {
+  const { controller } = context;
+  const task = await resolveTask(context, node, 'Snooze which task?', (candidate) =>
+    ['due', 'overdue'].includes(controller.statusOf(candidate).kind),
+  );
+  if (!task) return;
+
+  const today = localDateOf(context.services.clock.now(), controller.timeZone);
+  const week = isoWeek(today);
+  const nextMonth =
+    today.month === 12
+      ? { year: today.year + 1, month: 1, day: 1 }
+      : { year: today.year, month: today.month + 1, day: 1 };
+  const options = [
+    { label: 'Tomorrow', date: addDays(today, 1) },
+    { label: 'In 3 days', date: addDays(today, 3) },
+    { label: 'Next Monday', date: addDays(week.monday, 7) },
+    { label: 'In 2 weeks', date: addDays(today, 14) },
+    { label: 'Start of next month', date: nextMonth },
+  ].map((option) => ({ label: option.label, description: formatLocalDate(option.date) }));
+  const picked = await vscode.window.showQuickPick(
+    [...options, { label: 'Pick a date…', description: 'YYYY-MM-DD' }],
+    { placeHolder: `Snooze "${task.title}" until…` },
+  );
+  if (!picked) return;
+  let until = picked.description;
+  if (picked.label === 'Pick a date…') {
+    const typed = await vscode.window.showInputBox({
+      title: `Snooze "${task.title}" until`,
+      prompt: 'The task is due again on this date (your time zone).',
+      placeHolder: formatLocalDate(addDays(today, 7)),
+      validateInput: (value) => {
+        const date = parseLocalDate(value);
+        if (!date) return 'A date as YYYY-MM-DD, for example 2026-12-24.';
+        return daysBetween(today, date) > 0 ? undefined : 'Pick a date after today.';
+      },
+    });
+    if (!typed) return;
+    until = formatLocalDate(parseLocalDate(typed)!);
+  }
+  await controller.change(task, (state, change) => snoozeTask(state, task.id, until, change));
+}
+
+async function reset(context: TreeCommandContext, node: unknown): Promise<void> {
+  const task = await resolveTask(context, node, 'Reset which task?');
+  if (!task) return;
+  const answer = await vscode.window.showWarningMessage(
+    `Reset "${task.title}"?`,
+    {
+      modal: true,
+      detail: 'Clears this period’s ticks, completion and snooze. The history keeps a record.',
+    },
+    'Reset',
+  );
+  if (answer !== 'Reset') return;
+  await context.controller.change(task, (state, change) => resetTask(state, task.id, change));
+}
+
+async function showHistory(context: TreeCommandContext, node: unknown): Promise<void> {
+  let taskId: string | undefined;
+  const given = node as PlaybookNode | undefined;
+  if (given && (given.kind === 'task' || given.kind === 'item' || given.kind === 'check')) {
+    taskId = given.taskId;
+  } else {
+    const all = { label: '$(history) All tasks', description: 'grouped by month', id: undefined };
+    const picks = context.controller
+      .current()
+      .tasks.filter((task) => context.controller.state().tasks[task.id]?.history.length)
+      .map((task) => ({
+        label: task.title,
+        description: task.team,
+        id: task.id as string | undefined,
+      }));
+    const picked = await vscode.window.showQuickPick([all, ...picks], {
+      placeHolder: 'History of…',
+    });
+    if (!picked) return;
+    taskId = picked.id;
+  }
+  await context.controller.reloadState();
+  const uri = vscode.Uri.from({
+    scheme: HISTORY_SCHEME,
+    path: `/${taskId ?? 'all'}.md`,
+    query: String(Date.now()),
+  });
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** The read-only history documents. */
+export function historyProvider(context: TreeCommandContext): vscode.TextDocumentContentProvider {
+  return {
+    provideTextDocumentContent(uri) {
+      const name = path.posix.basename(uri.path, '.md');
+      const { controller } = context;
+      const format = (iso: string): string =>
+        new Date(iso).toLocaleString(undefined, {
+          timeZone: controller.timeZone,
+          dateStyle: 'medium',
+          timeStyle: 'short',
+        });
+      return historyMarkdown(
+        controller.current(),
+        controller.state(),
+        name === 'all' ? undefined : name,
+        format,
+      );
+    },
+  };
+}
+
+async function openGuideline(context: TreeCommandContext, node: unknown): Promise<void> {
+  const { controller, services } = context;
+  const given = node as PlaybookNode | undefined;
+  let link;
+  if (given?.kind === 'tier') {
+    link = controller.current().tiers.find((tier) => tier.id === given.tierId)?.guideline;
+  } else {
+    const task = await resolveTask(context, node, 'Open the guideline section of which task?');
+    link = task?.guideline;
+  }
+  if (!link) return;
+
+  let uri: vscode.Uri;
+  if (link.file) {
+    const folder = services.workspaceFolder;
+    if (!folder) return;
+    uri = vscode.Uri.joinPath(folder.uri, link.file);
+  } else {
+    uri = vscode.Uri.joinPath(services.context.extensionUri, GUIDELINES_FILE);
+  }
+  let document: vscode.TextDocument;
+  try {
+    document = await vscode.workspace.openTextDocument(uri);
+  } catch {
+    void vscode.window.showWarningMessage(`Upkeep: cannot open ${link.file ?? GUIDELINES_FILE}.`);
+    return;
+  }
+  const line = findHeadingLine(document.getText(), link.section);
+  if (line === undefined) {
+    void vscode.window.showInformationMessage(
+      `Upkeep: no heading "${link.section}" in ${link.file ?? 'the guidelines'}; opened the top.`,
+    );
+  }
+  const position = new vscode.Position(line ?? 0, 0);
+  const editor = await vscode.window.showTextDocument(document, {
+    preview: true,
+    selection: new vscode.Range(position, position),
+  });
+  editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.AtTop);
+}
+
+async function filterByTeam(context: TreeCommandContext): Promise<void> {
+  const teams = [
+    ...new Set(
+      context.controller
+        .current()
+        .tasks.filter((task) => !task.disabled)
+        .map((task) => task.team),
+    ),
+  ];
+  const current = context.tree.team;
+  const picks = [
+    {
+      label: 'All teams',
+      description: current ? '' : 'showing',
+      team: undefined as string | undefined,
+    },
+    ...teams.map((team) => ({ label: team, description: team === current ? 'showing' : '', team })),
+  ];
+  const picked = await vscode.window.showQuickPick(picks, { placeHolder: 'Show the tasks of…' });
+  if (!picked) return;
+  await context.setTeam(picked.team);
+}
+
+/** Opens `.upkeep/playbook.yaml`, writing the commented starter first if there is none. */
+async function openPlaybook(context: TreeCommandContext): Promise<void> {
+  const folder = context.services.workspaceFolder;
+  if (!folder) {
+    void vscode.window.showInformationMessage('Upkeep: open the folder of a Rails app first.');
+    return;
+  }
+  const file = path.join(folder.uri.fsPath, PLAYBOOK_FILE);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  try {
+    // 'wx' fails when the file exists, so an existing playbook is never overwritten.
+    await fs.writeFile(file, STARTER_PLAYBOOK, { flag: 'wx' });
+    context.services.log.child('playbook').info(`created ${PLAYBOOK_FILE} from the starter`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const first = context.controller.currentProblems()[0];
+  const position = first
+    ? new vscode.Position(first.line - 1, first.column - 1)
+    : new vscode.Position(0, 0);
+  await vscode.window.showTextDocument(document, {
+    selection: new vscode.Range(position, position),
+  });
+}

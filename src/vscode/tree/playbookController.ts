@@ -1,0 +1,345 @@
+/**
+ * The editor side of the playbook: loads it (defaults + `.upkeep/playbook.yaml`), reports its
+ * problems in the Problems panel, keeps the checklist state in the configured store, and tells
+ * the tree, the badge and the other features when either changes.
+ */
+import * as vscode from 'vscode';
+import type { Playbook, Task, Tier } from '../../core/playbook/model';
+import { findTask, findTier } from '../../core/playbook/model';
+import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
+import type { PlaybookProblem } from '../../core/playbook/loader';
+import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
+import type { TaskStatus } from '../../core/playbook/schedule';
+import {
+  needsAttention,
+  periodKeyFor,
+  systemTimeZone,
+  taskStatus,
+} from '../../core/playbook/schedule';
+import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
+import { emptyState } from '../../core/playbook/state';
+import type { StateLocation } from '../../core/playbook/stateStore';
+import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
+import { maintainerName } from '../../core/playbook/gitUser';
+import { describeError } from '../../core/util/errors';
+import type { Logger } from '../../core/util/logger';
+import type { PlaybookSource, Services } from '../services';
+
+const FIRST_SEEN_KEY = 'upkeep.playbook.firstSeen';
+
+/**
+ * What the tree offers the other features beyond `PlaybookSource`: the check engine's "run all
+ * due checks" asks it which tasks are due.
+ */
+export interface PlaybookTracker extends PlaybookSource {
+  /** Ids of enabled tasks that are due or overdue now. */
+  dueTaskIds(): string[];
+  statusOf(task: Task): TaskStatus;
+}
+
+export class PlaybookController implements PlaybookTracker, vscode.Disposable {
+  private playbook: Playbook = defaultPlaybook();
+  private problems: PlaybookProblem[] = [];
+  private stateValue: PlaybookState = emptyState();
+  private store: StateStore | undefined;
+  private userName: Promise<string> | undefined;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('upkeep-playbook');
+  private readonly playbookEmitter = new vscode.EventEmitter<Playbook>();
+  private readonly stateEmitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly log: Logger;
+  private stateWatcher: vscode.Disposable | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+
+  readonly onDidChange = this.playbookEmitter.event;
+  /** Ticks, completions, snoozes: from this window or another one writing the same file. */
+  readonly onDidChangeState = this.stateEmitter.event;
+  readonly timeZone = systemTimeZone();
+
+  constructor(private readonly services: Services) {
+    this.log = services.log.child('playbook');
+    this.disposables.push(this.diagnostics, this.playbookEmitter, this.stateEmitter);
+  }
+
+  current(): Playbook {
+    return this.playbook;
+  }
+
+  currentProblems(): PlaybookProblem[] {
+    return this.problems;
+  }
+
+  state(): PlaybookState {
+    return this.stateValue;
+  }
+
+  get workspace(): string | undefined {
+    return this.services.workspaceFolder?.uri.fsPath;
+  }
+
+  get playbookUri(): vscode.Uri | undefined {
+    const folder = this.services.workspaceFolder;
+    return folder && vscode.Uri.joinPath(folder.uri, PLAYBOOK_FILE);
+  }
+
+  /** Loads everything and starts following the files. */
+  async start(): Promise<void> {
+    await this.reloadPlaybook();
+    await this.openStore();
+    this.watch();
+  }
+
+  private watch(): void {
+    const folder = this.services.workspaceFolder;
+    if (folder) {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(folder, PLAYBOOK_FILE),
+      );
+      const reload = (): void => this.scheduleReload();
+      watcher.onDidCreate(reload);
+      watcher.onDidChange(reload);
+      watcher.onDidDelete(reload);
+      this.disposables.push(watcher);
+    }
+    this.disposables.push(
+      // Problems follow the text as it is typed, before it is saved.
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (this.isPlaybookDocument(event.document)) this.scheduleReload();
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (this.isPlaybookDocument(document)) this.scheduleReload();
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('upkeep.state.location')) void this.openStore();
+      }),
+      // Another window may have written the state while this one was in the background.
+      vscode.window.onDidChangeWindowState((windowState) => {
+        if (windowState.focused) void this.reloadState();
+      }),
+    );
+  }
+
+  private isPlaybookDocument(document: vscode.TextDocument): boolean {
+    const uri = this.playbookUri;
+    return !!uri && document.uri.toString() === uri.toString();
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reloadPlaybook(), 250);
+  }
+
+  /** Reads the playbook again (from the open editor when the file is being edited). */
+  async reloadPlaybook(): Promise<void> {
+    const workspace = this.workspace;
+    const uri = this.playbookUri;
+    if (!workspace || !uri) {
+      this.setPlaybook(defaultPlaybook(), []);
+      return;
+    }
+    const open = vscode.workspace.textDocuments.find((document) =>
+      this.isPlaybookDocument(document),
+    );
+    try {
+      const loaded = await loadPlaybook({ workspace, fileText: open?.getText() });
+      this.setPlaybook(loaded.playbook, loaded.problems);
+    } catch (error) {
+      this.log.error(`Cannot load the playbook: ${describeError(error)}`);
+      this.setPlaybook(defaultPlaybook(), []);
+    }
+  }
+
+  private setPlaybook(playbook: Playbook, problems: PlaybookProblem[]): void {
+    this.playbook = playbook;
+    this.problems = problems;
+    const uri = this.playbookUri;
+    this.diagnostics.clear();
+    if (uri && problems.length) this.diagnostics.set(uri, problems.map(toDiagnostic));
+    const errors = problems.filter((problem) => problem.severity === 'error').length;
+    this.log.info(
+      `playbook: ${playbook.tasks.filter((task) => !task.disabled).length} tasks, ` +
+        `${playbook.customChecks.length} custom checks` +
+        (problems.length
+          ? `; ${PLAYBOOK_FILE} has ${errors} errors, ${problems.length - errors} warnings`
+          : ''),
+    );
+    this.playbookEmitter.fire(playbook);
+  }
+
+  private location(): StateLocation {
+    const value = vscode.workspace
+      .getConfiguration('upkeep', this.services.workspaceFolder?.uri)
+      .get<string>('state.location');
+    return value === 'repository' ? 'repository' : 'workspaceStorage';
+  }
+
+  /** Opens the store the `upkeep.state.location` setting names and follows its file. */
+  async openStore(): Promise<void> {
+    this.stateWatcher?.dispose();
+    const workspace = this.workspace;
+    const storageDir = this.services.context.storageUri?.fsPath;
+    if (!workspace) {
+      this.store = undefined;
+      this.stateValue = emptyState();
+      this.stateEmitter.fire();
+      return;
+    }
+    const location = this.location();
+    const file = stateFilePath(location, { workspace, storageDir });
+    this.store = new StateStore({
+      file,
+      log: this.log,
+      onCorrupt: (report) => {
+        void vscode.window.showWarningMessage(
+          `Upkeep: the checklist state file was broken (${report.reason}). It was kept as ` +
+            `${vscode.workspace.asRelativePath(report.backup)} and a fresh state started.`,
+        );
+      },
+    });
+    const base =
+      location === 'repository' || !storageDir
+        ? new vscode.RelativePattern(this.services.workspaceFolder!, REPO_STATE_FILE)
+        : new vscode.RelativePattern(vscode.Uri.file(storageDir), 'state.json');
+    const watcher = vscode.workspace.createFileSystemWatcher(base);
+    const reload = (): void => void this.reloadState();
+    watcher.onDidChange(reload);
+    watcher.onDidCreate(reload);
+    watcher.onDidDelete(reload);
+    this.stateWatcher = watcher;
+    this.log.info(`checklist state: ${file}`);
+    await this.reloadState();
+  }
+
+  async reloadState(): Promise<void> {
+    if (!this.store) return;
+    try {
+      this.stateValue = await this.store.read();
+      this.stateEmitter.fire();
+    } catch (error) {
+      this.log.error(`Cannot read the checklist state: ${describeError(error)}`);
+    }
+  }
+
+  /** The git user name, asked once per window. */
+  user(): Promise<string> {
+    this.userName ??= maintainerName(this.workspace ?? process.cwd());
+    return this.userName;
+  }
+
+  /** Applies a change to the freshest stored state and shows the result. */
+  async change(
+    task: Task,
+    apply: (state: PlaybookState, context: ChangeContext) => void,
+  ): Promise<boolean> {
+    if (!this.store) {
+      void vscode.window.showWarningMessage('Upkeep: open a folder to keep checklist progress.');
+      return false;
+    }
+    const tier = findTier(this.playbook, task.tier);
+    if (!tier) return false;
+    const now = this.services.clock.now();
+    const context: ChangeContext = {
+      now,
+      by: await this.user(),
+      periodKey: periodKeyFor(tier, now, this.timeZone),
+    };
+    try {
+      this.stateValue = await this.store.update((state) => {
+        // A task first tracked now keeps the moment this window first saw it.
+        const firstSeen = this.firstSeen()[task.id];
+        apply(state, context);
+        if (firstSeen && state.tasks[task.id] && firstSeen < state.tasks[task.id].since) {
+          state.tasks[task.id].since = firstSeen;
+        }
+      });
+      this.stateEmitter.fire();
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Upkeep: could not save: ${describeError(error)}`);
+      return false;
+    }
+  }
+
+  /** The latest result of each of the task's checks, for the history. */
+  checkResults(task: Task): HistoryCheck[] {
+    return task.checks.flatMap((checkId) => {
+      const result = this.services.results.latest(checkId);
+      return result
+        ? [
+            {
+              checkId,
+              outcome: result.outcome,
+              summary: result.summary,
+              startedAt: result.startedAt,
+            },
+          ]
+        : [];
+    });
+  }
+
+  /**
+   * When this window first saw each task. Kept in the editor's workspace state rather than the
+   * state file, so that merely opening a repo never writes to its `.upkeep/state.json`.
+   */
+  private firstSeen(): Record<string, string> {
+    return this.services.context.workspaceState.get<Record<string, string>>(FIRST_SEEN_KEY, {});
+  }
+
+  /** Notes the tasks seen for the first time; a task never done is due from then on. */
+  async noteTasksSeen(): Promise<void> {
+    const seen = { ...this.firstSeen() };
+    const now = this.services.clock.now().toISOString();
+    let changed = false;
+    for (const task of this.playbook.tasks) {
+      if (!seen[task.id]) {
+        seen[task.id] = now;
+        changed = true;
+      }
+    }
+    if (changed) await this.services.context.workspaceState.update(FIRST_SEEN_KEY, seen);
+  }
+
+  tierOf(task: Task): Tier | undefined {
+    return findTier(this.playbook, task.tier);
+  }
+
+  task(taskId: string): Task | undefined {
+    return findTask(this.playbook, taskId);
+  }
+
+  statusOf(task: Task): TaskStatus {
+    const tier = this.tierOf(task)!;
+    const stored = this.stateValue.tasks[task.id];
+    const since = stored?.since ?? this.firstSeen()[task.id];
+    const state = stored ?? (since ? { since, ticks: {}, history: [] } : undefined);
+    return taskStatus(tier, state, this.services.clock.now(), this.timeZone);
+  }
+
+  dueTaskIds(): string[] {
+    return this.playbook.tasks
+      .filter((task) => !task.disabled && needsAttention(this.statusOf(task)))
+      .map((task) => task.id);
+  }
+
+  dispose(): void {
+    clearTimeout(this.reloadTimer);
+    this.stateWatcher?.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+function toDiagnostic(problem: PlaybookProblem): vscode.Diagnostic {
+  const range = new vscode.Range(
+    problem.line - 1,
+    problem.column - 1,
+    problem.endLine - 1,
+    Math.max(problem.endColumn - 1, problem.endLine === problem.line ? problem.column : 0),
+  );
+  const severity =
+    problem.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : vscode.DiagnosticSeverity.Warning;
+  const diagnostic = new vscode.Diagnostic(range, problem.message, severity);
+  diagnostic.source = 'Upkeep';
+  return diagnostic;
+}

@@ -1,0 +1,305 @@
+/**
+ * The Maintenance tree: tier → task → checklist items (with checkboxes) and checks (with their
+ * last result). Elements are the plain node objects that commands receive as their argument.
+ */
+import * as vscode from 'vscode';
+import type { CheckResult, ResultLog } from '../../core/checks/types';
+import type { CheckRegistry } from '../../core/checks/registry';
+import { createRegistry } from '../../core/checks/registry';
+import type { Severity, Task, Tier, TierId } from '../../core/playbook/model';
+import { tasksOfTier } from '../../core/playbook/model';
+import { PLAYBOOK_FILE } from '../../core/playbook/loader';
+import type { TaskStatus } from '../../core/playbook/schedule';
+import { describeAge, describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
+import type { PlaybookController } from './playbookController';
+
+export type TierNode = { kind: 'tier'; tierId: TierId };
+export type TaskNode = { kind: 'task'; taskId: string };
+export type ItemNode = { kind: 'item'; taskId: string; itemId: string };
+export type CheckNode = { kind: 'check'; checkId: string; taskId: string };
+export type SeverityNode = { kind: 'severity'; severityId: Severity['id'] };
+export type ProblemsNode = { kind: 'problems' };
+export type PlaybookNode = TierNode | TaskNode | ItemNode | CheckNode | SeverityNode | ProblemsNode;
+
+const STATUS_ICONS: Record<TaskStatus['kind'], [string, string | undefined]> = {
+  done: ['pass-filled', 'testing.iconPassed'],
+  due: ['circle-large-outline', 'list.warningForeground'],
+  overdue: ['warning', 'list.errorForeground'],
+  snoozed: ['watch', 'disabledForeground'],
+  onDemand: ['tools', undefined],
+};
+
+const OUTCOME_ICONS: Record<CheckResult['outcome'], [string, string]> = {
+  pass: ['pass', 'testing.iconPassed'],
+  warn: ['warning', 'list.warningForeground'],
+  fail: ['error', 'testing.iconFailed'],
+  error: ['alert', 'errorForeground'],
+  skipped: ['circle-slash', 'disabledForeground'],
+};
+
+function icon(name: string, color?: string): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(name, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNode> {
+  private readonly emitter = new vscode.EventEmitter<PlaybookNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private registry: CheckRegistry | undefined;
+  /** Only this team's tasks are shown; undefined shows all. */
+  team: string | undefined;
+
+  constructor(
+    private readonly controller: PlaybookController,
+    private readonly results: ResultLog,
+    private readonly now: () => Date,
+  ) {}
+
+  refresh(): void {
+    this.registry = undefined;
+    this.emitter.fire(undefined);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+
+  /** The enabled tasks of a tier that pass the team filter. */
+  visibleTasks(tierId: TierId): Task[] {
+    const tasks = tasksOfTier(this.controller.current(), tierId);
+    return this.team ? tasks.filter((task) => task.team === this.team) : tasks;
+  }
+
+  visibleTiers(): Tier[] {
+    return this.controller.current().tiers.filter((tier) => this.visibleTasks(tier.id).length > 0);
+  }
+
+  getChildren(node?: PlaybookNode): PlaybookNode[] {
+    if (!node) {
+      const problems: PlaybookNode[] = this.controller.currentProblems().length
+        ? [{ kind: 'problems' }]
+        : [];
+      return [
+        ...problems,
+        ...this.visibleTiers().map((tier): TierNode => ({ kind: 'tier', tierId: tier.id })),
+      ];
+    }
+    if (node.kind === 'tier') {
+      const tasks = this.visibleTasks(node.tierId).map((task): TaskNode => ({
+        kind: 'task',
+        taskId: task.id,
+      }));
+      const severities =
+        node.tierId === 'onDemand'
+          ? this.controller.current().severities.map((severity): SeverityNode => ({
+              kind: 'severity',
+              severityId: severity.id,
+            }))
+          : [];
+      return [...tasks, ...severities];
+    }
+    if (node.kind === 'task') {
+      const task = this.controller.task(node.taskId);
+      if (!task) return [];
+      return [
+        ...task.items.map((item): ItemNode => ({ kind: 'item', taskId: task.id, itemId: item.id })),
+        ...task.checks.map((checkId): CheckNode => ({ kind: 'check', checkId, taskId: task.id })),
+      ];
+    }
+    return [];
+  }
+
+  getParent(node: PlaybookNode): PlaybookNode | undefined {
+    if (node.kind === 'item' || node.kind === 'check') return { kind: 'task', taskId: node.taskId };
+    if (node.kind === 'task') {
+      const task = this.controller.task(node.taskId);
+      return task && { kind: 'tier', tierId: task.tier };
+    }
+    if (node.kind === 'severity') return { kind: 'tier', tierId: 'onDemand' };
+    return undefined;
+  }
+
+  getTreeItem(node: PlaybookNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'tier':
+        return this.tierItem(node);
+      case 'task':
+        return this.taskItem(node);
+      case 'item':
+        return this.itemItem(node);
+      case 'check':
+        return this.checkItem(node);
+      case 'severity':
+        return this.severityItem(node);
+      case 'problems':
+        return this.problemsItem();
+    }
+  }
+
+  private tierItem(node: TierNode): vscode.TreeItem {
+    const tier = this.controller.current().tiers.find((candidate) => candidate.id === node.tierId)!;
+    const statuses = this.visibleTasks(tier.id).map((task) => this.controller.statusOf(task));
+    const overdue = statuses.filter((status) => status.kind === 'overdue').length;
+    const due = statuses.filter((status) => status.kind === 'due').length;
+    const counts = [overdue && `${overdue} overdue`, due && `${due} due`]
+      .filter(Boolean)
+      .join(', ');
+    const item = new vscode.TreeItem(
+      tier.title,
+      overdue || due
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    item.id = `tier:${tier.id}`;
+    item.description = [tier.team, counts].filter(Boolean).join(' · ');
+    item.contextValue = 'tier';
+    item.iconPath = overdue
+      ? icon('calendar', 'list.errorForeground')
+      : due
+        ? icon('calendar', 'list.warningForeground')
+        : icon('calendar');
+    item.tooltip = new vscode.MarkdownString(
+      `**${escape(tier.title)}** — ${escape(tier.team)}\n\n${counts || 'Nothing due.'}`,
+    );
+    item.accessibilityInformation = {
+      label: `${tier.title} tier, ${tier.team}, ${counts || 'nothing due'}`,
+    };
+    return item;
+  }
+
+  private taskItem(node: TaskNode): vscode.TreeItem {
+    const task = this.controller.task(node.taskId);
+    if (!task) return new vscode.TreeItem(node.taskId);
+    const status = this.controller.statusOf(task);
+    const now = this.now();
+    const item = new vscode.TreeItem(task.title, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `task:${task.id}`;
+    item.description = describeTaskStatus(status, now, this.controller.timeZone, task.items.length);
+    item.contextValue = `task.${status.kind}`;
+    item.iconPath = icon(...STATUS_ICONS[status.kind]);
+
+    const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
+    lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
+    if (task.description) lines.push('', escape(task.description));
+    if (status.period) lines.push('', `Period: ${status.period.key}`);
+    if (task.items.length) {
+      lines.push(`Checklist: ${status.checkedItems.length}/${task.items.length} ticked`);
+    }
+    if (task.checks.length) {
+      lines.push(`Checks: ${task.checks.map((id) => `\`${id}\``).join(', ')}`);
+    }
+    if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);
+    item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    item.accessibilityInformation = { label: `${task.title}, ${item.description}` };
+    return item;
+  }
+
+  private itemItem(node: ItemNode): vscode.TreeItem {
+    const task = this.controller.task(node.taskId);
+    const checklistItem = task?.items.find((candidate) => candidate.id === node.itemId);
+    if (!task || !checklistItem) return new vscode.TreeItem(node.itemId);
+    const status = this.controller.statusOf(task);
+    const checked = status.checkedItems.includes(checklistItem.id);
+    const item = new vscode.TreeItem(checklistItem.title, vscode.TreeItemCollapsibleState.None);
+    item.id = `item:${task.id}/${checklistItem.id}`;
+    item.contextValue = 'item';
+    item.checkboxState = {
+      state: checked
+        ? vscode.TreeItemCheckboxState.Checked
+        : vscode.TreeItemCheckboxState.Unchecked,
+      tooltip: checked ? 'Untick' : 'Tick when done',
+      accessibilityInformation: {
+        label: `${checklistItem.title}, ${checked ? 'done' : 'not done'}`,
+      },
+    };
+    const tick = checked
+      ? this.controller.state().tasks[task.id]?.ticks[checklistItem.id]
+      : undefined;
+    if (tick) {
+      item.description = `${describeInstant(new Date(tick.at), this.now(), this.controller.timeZone)} by ${tick.by}`;
+    } else if (!checklistItem.checks?.length) {
+      item.description = 'manual';
+    }
+    // Enter (and a click on the label) toggles the item too, so no mouse is needed.
+    item.command = { command: 'upkeep.toggleItem', title: 'Toggle', arguments: [node] };
+    const checks = checklistItem.checks?.length
+      ? `Checks: ${checklistItem.checks.map((id) => `\`${id}\``).join(', ')}`
+      : 'Manual: no check covers this item.';
+    item.tooltip = new vscode.MarkdownString(`${escape(checklistItem.title)}\n\n${checks}`);
+    return item;
+  }
+
+  private checkItem(node: CheckNode): vscode.TreeItem {
+    this.registry ??= createRegistry(this.controller.current());
+    const result = this.results.latest(node.checkId);
+    const title = this.registry.get(node.checkId)?.title ?? result?.title ?? node.checkId;
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
+    item.id = `check:${node.taskId}/${node.checkId}`;
+    item.contextValue = 'check';
+    if (!result) {
+      item.description = 'not run yet';
+      item.iconPath = icon('circle-outline');
+      item.tooltip = new vscode.MarkdownString(`\`${node.checkId}\` — not run yet.`);
+      return item;
+    }
+    const age = describeAge(new Date(result.startedAt), this.now());
+    item.description = `${result.outcome} · ${age}`;
+    item.iconPath = icon(...OUTCOME_ICONS[result.outcome]);
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown(`**${escape(title)}** \`${node.checkId}\`\n\n`);
+    tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
+    if (result.details) tooltip.appendCodeblock(result.details.slice(0, 2000), 'text');
+    tooltip.appendMarkdown(
+      `\n\nRan ${age} (${new Date(result.startedAt).toLocaleString()}), took ${result.durationMs} ms`,
+    );
+    item.tooltip = tooltip;
+    item.accessibilityInformation = {
+      label: `${title}: ${result.outcome}, ${age}. ${result.summary}`,
+    };
+    return item;
+  }
+
+  private severityItem(node: SeverityNode): vscode.TreeItem {
+    const severity = this.controller
+      .current()
+      .severities.find((candidate) => candidate.id === node.severityId)!;
+    const item = new vscode.TreeItem(`${severity.title}: respond ${severity.responseTime}`);
+    item.id = `severity:${severity.id}`;
+    item.description = severity.examples;
+    item.contextValue = 'severity';
+    const colors: Record<Severity['id'], string | undefined> = {
+      critical: 'errorForeground',
+      high: 'list.warningForeground',
+      medium: undefined,
+      low: 'disabledForeground',
+    };
+    item.iconPath = icon('flame', colors[severity.id]);
+    item.tooltip = `${severity.title} — response time ${severity.responseTime}. ${severity.examples}.`;
+    return item;
+  }
+
+  private problemsItem(): vscode.TreeItem {
+    const problems = this.controller.currentProblems();
+    const errors = problems.filter((problem) => problem.severity === 'error').length;
+    const item = new vscode.TreeItem(
+      `${PLAYBOOK_FILE}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+    );
+    item.id = 'problems';
+    item.description = 'the rest still loads';
+    item.contextValue = 'problems';
+    item.iconPath = icon(
+      errors ? 'error' : 'warning',
+      errors ? 'errorForeground' : 'list.warningForeground',
+    );
+    item.tooltip = problems
+      .slice(0, 10)
+      .map((problem) => `${problem.line}:${problem.column} ${problem.message}`)
+      .join('\n');
+    item.command = { command: 'upkeep.openPlaybook', title: 'Open Repo Playbook' };
+    return item;
+  }
+}
+
+/** Text from the repo's playbook goes into Markdown tooltips; keep it literal. */
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
