@@ -1,0 +1,145 @@
+/**
+ * The CLI's output formats: the table, the stable JSON document, JUnit XML that survives hostile
+ * text, and the exit codes.
+ */
+import { strict as assert } from 'node:assert';
+import {
+  escapeXml,
+  exitCodeFor,
+  formatTable,
+  toJsonReport,
+  toJunit,
+} from '../../../src/core/checks/report';
+import type { CheckResult } from '../../../src/core/checks/types';
+
+interface ParsedJunit {
+  testsuites: {
+    testsuite: { testcase: { failure?: { _: string; $: { message: string } }[] }[] }[];
+  };
+}
+
+/** A real XML parser (xml2js, present through @vscode/vsce, untyped) proves well-formedness. */
+async function parseXml(xml: string): Promise<ParsedJunit> {
+  const xml2js = (await import('xml2js' as string)) as {
+    parseStringPromise(text: string): Promise<ParsedJunit>;
+  };
+  return xml2js.parseStringPromise(xml);
+}
+
+const result = (
+  checkId: string,
+  outcome: CheckResult['outcome'],
+  summary: string,
+  extra: Partial<CheckResult> = {},
+): CheckResult => ({
+  checkId,
+  title: checkId,
+  outcome,
+  summary,
+  startedAt: '2026-12-04T10:00:00.000Z',
+  durationMs: 1234,
+  ...extra,
+});
+
+describe('check reports', () => {
+  const results = [
+    result('health.url', 'pass', 'https://x answered 200 in 12 ms'),
+    result('tools.brakeman', 'warn', '1 security warning', {
+      findings: [
+        {
+          message: 'SQL <injection> & "quotes"',
+          severity: 'warning',
+          file: 'app/models/user.rb',
+          line: 3,
+          source: 'brakeman',
+        },
+      ],
+    }),
+    result('repo.uncommitted', 'skipped', 'not a git repository'),
+  ];
+
+  it('exits 1 on fail or error, and on warn only with --fail-on warn', () => {
+    assert.equal(exitCodeFor(results), 0);
+    assert.equal(exitCodeFor(results, 'warn'), 1);
+    assert.equal(exitCodeFor([...results, result('x', 'error', 'broke')]), 1);
+    assert.equal(exitCodeFor([result('x', 'fail', 'no')]), 1);
+    assert.equal(exitCodeFor([]), 0);
+  });
+
+  it('prints a table with outcome, summary, duration, findings and counts', () => {
+    const table = formatTable(results, { width: 100 });
+    const lines = table.split('\n');
+    assert.match(lines[0], /^CHECK\s+OUTCOME\s+SUMMARY\s+DURATION$/);
+    assert.match(lines[1], /^health\.url\s+PASS\s+https:\/\/x answered 200 in 12 ms\s+1\.2 s$/);
+    assert.ok(
+      table.includes('app/models/user.rb:3  warning  SQL <injection> & "quotes"  [tools.brakeman]'),
+    );
+    assert.ok(table.includes('3 checks: 1 pass, 1 warn, 0 fail, 0 error, 1 skipped'));
+  });
+
+  it('keeps terminal control characters out of the table', () => {
+    const table = formatTable([result('x', 'fail', 'evil \u001b[2J\u001b]0;title\u0007 text')]);
+    assert.ok(!/[\u0000-\u001f]/.test(table.replace(/\n/g, '')));
+  });
+
+  it('writes the stable JSON document', () => {
+    const json = JSON.parse(
+      toJsonReport({
+        workspace: '/w',
+        selection: { tier: 'daily' },
+        startedAt: '2026-12-04T10:00:00.000Z',
+        durationMs: 5,
+        trusted: true,
+        exitCode: 0,
+        results,
+      }),
+    );
+    assert.equal(json.schemaVersion, 1);
+    assert.deepEqual(json.counts, { pass: 1, warn: 1, fail: 0, error: 0, skipped: 1 });
+    assert.deepEqual(Object.keys(json.results[0]), [
+      'checkId',
+      'title',
+      'outcome',
+      'summary',
+      'values',
+      'findings',
+      'startedAt',
+      'durationMs',
+    ]);
+    assert.equal(json.results[1].findings[0].line, 3);
+  });
+
+  it('escapes hostile text in JUnit XML and drops characters XML forbids', async () => {
+    const hostile = result('tools.rspec', 'fail', 'x"/><script>alert(1)</script>&\u0000\u001b', {
+      details: ']]></failure><evil/>',
+    });
+    const xml = toJunit([hostile, ...results], { failOn: 'warn' });
+    assert.ok(!xml.includes('<script>'));
+    assert.ok(!xml.includes('<evil/>'));
+    assert.ok(!/[\u0000\u001b]/.test(xml));
+    assert.match(xml, /<testsuites name="upkeep" tests="4" failures="2" errors="0" skipped="1"/);
+    assert.match(
+      xml,
+      /<testcase classname="upkeep\.tools" name="tools\.brakeman" time="1\.234">\n\s+<failure message="warn: 1 security warning" type="warn">app\/models\/user\.rb:3 warning: SQL &lt;injection&gt; &amp; &quot;quotes&quot;<\/failure>/,
+    );
+    assert.match(xml, /<skipped message="not a git repository"\/>/);
+    const parsed = await parseXml(xml);
+    const cases = parsed.testsuites.testsuite[0].testcase;
+    assert.equal(cases.length, 4);
+    assert.equal(cases[0].failure?.[0].$.message, 'fail: x"/><script>alert(1)</script>&');
+    assert.equal(cases[0].failure?.[0]._, ']]></failure><evil/>');
+  });
+
+  it('counts a warn as passing JUnit unless --fail-on warn', () => {
+    const xml = toJunit(results);
+    assert.match(xml, /failures="0"/);
+    assert.match(xml, /<system-out>warn: 1 security warning/);
+  });
+
+  it('escapes the five XML characters', () => {
+    assert.equal(
+      escapeXml(`<a href="x">&'</a>`),
+      '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;',
+    );
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * The tool report parsers on the reports in test/fixtures/tools (real Brakeman and bundler-audit
+ * output; RSpec, RuboCop and SimpleCov samples written to their documented formats).
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  extractJson,
+  gemfileLockLine,
+  parseBrakemanJson,
+  parseBundlerAuditJson,
+  parseRspecJson,
+  parseRubocopJson,
+  parseSimplecovLastRun,
+  parseZeitwerkOutput,
+  relativePath,
+} from '../../../src/core/checks/toolParsers';
+import { judgeBrakeman, judgeBundlerAudit } from '../../../src/core/checks/toolChecks';
+import { UpkeepError } from '../../../src/core/util/errors';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/tools');
+const fixture = (name: string): Promise<string> => fs.readFile(path.join(FIXTURES, name), 'utf8');
+
+export const GEMFILE_LOCK = `GEM
+  remote: https://rubygems.org/
+  specs:
+    nokogiri (1.15.2-x86_64-linux)
+      racc (~> 1.4)
+    rack (1.6.13)
+    racc (1.7.1)
+    sprockets (2.2.3)
+      rack (~> 1.0)
+
+PLATFORMS
+  x86_64-linux
+
+DEPENDENCIES
+  nokogiri
+  sprockets
+
+RUBY VERSION
+   ruby 3.2.2p53
+
+BUNDLED WITH
+   2.4.10
+`;
+
+describe('tool report parsers', () => {
+  it('reads the two Brakeman warnings with file, line and confidence', async () => {
+    const parsed = parseBrakemanJson(await fixture('brakeman_two_findings.json'));
+    assert.equal(parsed.findings.length, 2);
+    assert.deepEqual(
+      parsed.findings.map((f) => [f.file, f.line, f.severity, f.code]),
+      [
+        ['app/views/users/show_follow.html.erb', 25, 'warning', 'Render'],
+        ['app/views/users/show.html.erb', 19, 'warning', 'Render'],
+      ],
+    );
+    assert.match(
+      parsed.findings[0].message,
+      /Dynamic Render Path: Render path contains parameter value \(Weak confidence\)/,
+    );
+    assert.equal(parsed.version, '4.7.2');
+    const report = judgeBrakeman(parsed);
+    assert.equal(report.outcome, 'warn');
+    assert.equal(report.summary, '2 security warnings (0 high confidence)');
+  });
+
+  it('passes a Brakeman report without warnings', async () => {
+    const report = judgeBrakeman(parseBrakemanJson(await fixture('brakeman_no_findings.json')));
+    assert.equal(report.outcome, 'pass');
+    assert.equal(report.findings, undefined);
+  });
+
+  it('fails on a high-confidence Brakeman warning', () => {
+    const text = JSON.stringify({
+      warnings: [
+        {
+          warning_type: 'SQL Injection',
+          message: 'Possible SQL injection',
+          file: 'app/models/user.rb',
+          line: 3,
+          confidence: 'High',
+          check_name: 'SQL',
+        },
+      ],
+    });
+    const parsed = parseBrakemanJson(`Loading scanner...\n${text}\n`);
+    assert.equal(parsed.high, 1);
+    assert.equal(judgeBrakeman(parsed).outcome, 'fail');
+  });
+
+  it('maps bundler-audit advisories to their Gemfile.lock lines', async () => {
+    const { findings } = parseBundlerAuditJson(
+      await fixture('bundler_audit_0.9.json'),
+      GEMFILE_LOCK,
+    );
+    assert.equal(findings.length, 4);
+    const lines = GEMFILE_LOCK.split('\n');
+    assert.deepEqual(
+      findings.map((f) => [f.file, f.line && lines[f.line - 1].trim()]),
+      [
+        ['Gemfile.lock', 'rack (1.6.13)'],
+        ['Gemfile.lock', 'rack (1.6.13)'],
+        ['Gemfile.lock', 'sprockets (2.2.3)'],
+        ['Gemfile.lock', 'nokogiri (1.15.2-x86_64-linux)'],
+      ],
+    );
+    assert.match(
+      findings[0].message,
+      /^rack 1\.6\.13: Directory traversal .* \(CVE-2020-8161\); upgrade to ~> 2\.1\.3, >= 2\.2\.0$/,
+    );
+    assert.match(findings[3].message, /\(GHSA-xc9x-jj77-9p9j\)/);
+    const report = judgeBundlerAudit(findings);
+    assert.equal(report.outcome, 'fail');
+    assert.equal(report.summary, '4 advisories for 3 gems');
+  });
+
+  it('finds a gem line even without the exact version', () => {
+    assert.equal(gemfileLockLine(GEMFILE_LOCK, 'racc'), 7);
+    assert.equal(gemfileLockLine(GEMFILE_LOCK, 'missing'), undefined);
+  });
+
+  it('refuses bundler-audit text output with a clear parse error', async () => {
+    assert.throws(
+      () => parseBundlerAuditJson('Name: rack\nVersion: 1.6.13\nVulnerabilities found!\n'),
+      (error: unknown) => UpkeepError.is(error, 'parse') && /printed no JSON/.test(error.message),
+    );
+  });
+
+  it('reads RSpec failures with their locations', async () => {
+    const result = parseRspecJson(await fixture('rspec_3.13_failures.json'), '/app');
+    assert.equal(result.examples, 3);
+    assert.equal(result.failures, 1);
+    assert.equal(result.pending, 1);
+    assert.equal(result.summaryLine, '3 examples, 1 failure, 1 pending');
+    assert.deepEqual(
+      result.findings.map((f) => [f.file, f.line, f.message]),
+      [['spec/models/user_spec.rb', 9, 'User requires an email: expected: false']],
+    );
+  });
+
+  it('reads RuboCop offenses with severity, line and column', async () => {
+    const result = parseRubocopJson(await fixture('rubocop_1.60.json'));
+    assert.equal(result.files, 2);
+    assert.deepEqual(
+      result.findings.map((f) => [f.file, f.line, f.column, f.severity, f.code]),
+      [
+        ['app/models/user.rb', 3, 21, 'info', 'Style/StringLiterals'],
+        ['app/models/user.rb', 7, 5, 'warning', 'Lint/UselessAssignment'],
+      ],
+    );
+  });
+
+  it('reads SimpleCov coverage in the new and the old shape', async () => {
+    assert.deepEqual(parseSimplecovLastRun(await fixture('simplecov_0.22_last_run.json')), {
+      line: 87.5,
+      branch: 71.43,
+    });
+    assert.deepEqual(parseSimplecovLastRun('{"result":{"covered_percent":64.2}}'), {
+      line: 64.2,
+      branch: undefined,
+    });
+    assert.throws(() => parseSimplecovLastRun('{"result":{}}'), /no line coverage/);
+  });
+
+  it('reads zeitwerk:check complaints', () => {
+    const text =
+      "Hold on, I am eager loading the application.\nexpected file app/models/legacy_thing.rb to define constant LegacyThing, but didn't\n";
+    assert.deepEqual(parseZeitwerkOutput(text), [
+      {
+        message: 'expected to define constant LegacyThing',
+        severity: 'error',
+        file: 'app/models/legacy_thing.rb',
+        line: 1,
+        source: 'zeitwerk',
+      },
+    ]);
+  });
+
+  it('makes tool paths workspace-relative', () => {
+    assert.equal(relativePath('./spec/a_spec.rb'), 'spec/a_spec.rb');
+    assert.equal(relativePath('/work/app/models/a.rb', '/work/app'), 'models/a.rb');
+  });
+
+  it('explains broken JSON instead of crashing', () => {
+    assert.throws(() => extractJson('{"a": ', 'rubocop'), /printed no JSON|not valid JSON/);
+    assert.throws(() => extractJson('{"a": }', 'rubocop'), /rubocop's report is not valid JSON/);
+  });
+});
