@@ -16,6 +16,34 @@ import { activityCards } from './activityCards';
 import { businessCards, metricCard } from './businessCards';
 import { tableCards } from './tableCards';
 
+// The per-card data shapes, importable from here next to DbCard (types only).
+export type {
+  DatabaseSizeData,
+  DuplicateIndex,
+  ForeignKeyWithoutIndex,
+  GrowthData,
+  IndexSize,
+  InvalidIndex,
+  SeqScanTable,
+  SequenceUse,
+  StaleStatisticsTable,
+  TableSize,
+  TablesData,
+  UnusedIndex,
+  VacuumTable,
+  WraparoundData,
+} from './tableCards';
+export type {
+  BlockedQuery,
+  CacheHitData,
+  ConnectionsData,
+  ReplicationData,
+  SessionActivity,
+  SlowQueriesData,
+  SlowQuery,
+} from './activityCards';
+export type { BusinessGrowthData, MetricData, OnboardingData } from './businessCards';
+
 export type CardState = 'ok' | 'warn' | 'skipped' | 'error';
 
 export interface DbCard<T = unknown> {
