@@ -83,6 +83,8 @@ export interface LogTotalsView {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** Requests at least as slow as the slow-request threshold. */
+  slowRequests: number;
 }
 
 export interface ActionRowView {

@@ -1,8 +1,94 @@
 /**
- * Registers this feature's views and commands. (Placeholder until the feature lands.)
+ * Registers the dashboard: "Open Dashboard", "Save Maintenance Report", and the serializer that
+ * restores the panel after a reload (activation event `onWebviewPanel:upkeep.dashboard`).
  */
+import * as vscode from 'vscode';
+import type { DashboardSnapshot } from '../../core/dashboard/loader';
+import { loadDashboard } from '../../core/dashboard/loader';
+import { buildReport, writeReport } from '../../core/dashboard/report';
+import { readGitInfo } from '../../core/templates/gitInfo';
+import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
+import { DashboardPanel, VIEW_TYPE, type DashboardActions } from './panel';
+import { editorSources } from './sources';
 
 export function registerDashboard(services: Services): void {
-  services.log.child('dashboard').debug('not built yet');
+  const log = services.log.child('Dashboard');
+  const sources = editorSources(services);
+  const actions: DashboardActions = {
+    saveReport: (snapshot) => saveReport(services, snapshot),
+  };
+
+  services.track(
+    vscode.commands.registerCommand('upkeep.openDashboard', () => {
+      DashboardPanel.show(services, sources, actions);
+    }),
+  );
+  services.track(
+    vscode.commands.registerCommand('upkeep.saveReport', async () => {
+      await saveReport(services, DashboardPanel.latestSnapshot());
+    }),
+  );
+  services.track(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        log.debug('restoring the dashboard after a reload');
+        DashboardPanel.adopt(panel, services, sources, actions, state);
+      },
+    }),
+  );
+}
+
+/**
+ * Writes the Markdown report from the open dashboard's data, or loads the data first (last 24
+ * hours) when no dashboard is open, then opens the new file.
+ */
+async function saveReport(
+  services: Services,
+  snapshot: DashboardSnapshot | undefined,
+): Promise<void> {
+  const log = services.log.child('Dashboard');
+  const folder = services.workspaceFolder;
+  if (!folder) {
+    void vscode.window.showErrorMessage(
+      'Open the folder of a Rails app to save a maintenance report.',
+    );
+    return;
+  }
+  try {
+    const file = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Saving the maintenance report…',
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const data =
+          snapshot ??
+          (await loadDashboard(editorSources(services), { kind: '24h' }, controller.signal));
+        if (controller.signal.aborted) return undefined;
+        const { author } = await readGitInfo(folder.uri.fsPath, { trusted: services.trusted, log });
+        const now = services.clock.now();
+        const markdown = buildReport({
+          generatedAt: now,
+          author,
+          workspaceName: folder.name,
+          window: data.window,
+          sections: data.sections,
+          errors: data.errors,
+        });
+        return writeReport(folder.uri.fsPath, markdown, now);
+      },
+    );
+    if (!file) return;
+    log.info(`report saved to ${vscode.workspace.asRelativePath(file)}`);
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+  } catch (error) {
+    log.error(`saving the report failed: ${describeError(error)}`);
+    void vscode.window.showErrorMessage(
+      `Could not save the maintenance report: ${describeError(error)}`,
+    );
+  }
 }

@@ -111,6 +111,7 @@ export function sampleSections(text: (base: string) => string = (base) => base):
           p50Ms: 95,
           p95Ms: 820,
           p99Ms: 2100,
+          slowRequests: 1,
         },
         requestsPerHour: chart('Requests per hour', 'requests', {
           Requests: (i) => 30 + ((i * 7) % 40),

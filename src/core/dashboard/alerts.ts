@@ -1,0 +1,95 @@
+/**
+ * The Alerts strip: the guidelines' thresholds (from settings and the repo playbook) that the
+ * current figures breach, plus failing checks and warning database cards. Recomputed whenever a
+ * section arrives, from whatever sections are loaded so far.
+ */
+import type { UpkeepSettings } from '../settings';
+import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
+
+export interface AlertInputs {
+  thresholds: UpkeepSettings['thresholds'];
+  logs?: LogsView;
+  health?: HealthView;
+  database?: DatabaseView;
+}
+
+function fixed(value: number, digits = 2): string {
+  return String(Number(value.toFixed(digits)));
+}
+
+export function computeAlerts(inputs: AlertInputs): AlertView[] {
+  const { thresholds, logs, health, database } = inputs;
+  const alerts: AlertView[] = [];
+
+  if (logs && logs.totals.requests > 0) {
+    const rate = logs.totals.errorRatePercent;
+    if (rate !== null && rate > thresholds.errorRateAlertPercent) {
+      alerts.push({
+        id: 'logs.errorRate',
+        severity: 'fail',
+        title: `Error rate above ${fixed(thresholds.errorRateAlertPercent)} %`,
+        detail: `${fixed(rate)} % of ${logs.totals.requests} requests answered 5xx (alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
+        section: 'logs',
+      });
+    } else if (rate !== null && rate > thresholds.errorRatePercent) {
+      alerts.push({
+        id: 'logs.errorRate',
+        severity: 'warn',
+        title: `Error rate above ${fixed(thresholds.errorRatePercent)} %`,
+        detail: `${fixed(rate)} % of ${logs.totals.requests} requests answered 5xx (guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
+        section: 'logs',
+      });
+    }
+    const avg = logs.totals.avgMs;
+    if (avg !== null && avg > thresholds.avgResponseTimeMs) {
+      alerts.push({
+        id: 'logs.avgResponseTime',
+        severity: 'fail',
+        title: `Average response time above ${thresholds.avgResponseTimeMs} ms`,
+        detail: `${Math.round(avg)} ms on average over ${logs.totals.requests} requests.`,
+        section: 'logs',
+      });
+    }
+    // The summary counts requests at its own slow threshold (the same setting); the list holds
+    // only the slowest few, so the count comes from the totals and the maximum from the list.
+    const slowest = Math.max(0, ...logs.slowRequests.map((request) => request.durationMs));
+    if (logs.totals.slowRequests > 0 && slowest > thresholds.slowRequestMs) {
+      alerts.push({
+        id: 'logs.slowRequests',
+        severity: 'warn',
+        title: `Requests slower than ${thresholds.slowRequestMs} ms`,
+        detail: `${logs.totals.slowRequests} slow requests; slowest ${Math.round(slowest)} ms.`,
+        section: 'logs',
+      });
+    }
+  }
+
+  for (const check of health?.tiers.flatMap((tier) => tier.checks) ?? []) {
+    if (check.outcome !== 'fail' && check.outcome !== 'error') continue;
+    if (alerts.some((alert) => alert.id === `check:${check.checkId}`)) continue;
+    alerts.push({
+      id: `check:${check.checkId}`,
+      severity: 'fail',
+      title: `${check.title} ${check.outcome === 'fail' ? 'failed' : 'could not run'}`,
+      detail: check.summary,
+      section: 'health',
+    });
+  }
+
+  for (const card of database?.cards ?? []) {
+    if (card.state !== 'warn') continue;
+    alerts.push({
+      id: `db:${card.id}`,
+      severity: 'warn',
+      title: card.title,
+      detail: card.summary,
+      section: 'database',
+    });
+  }
+
+  // Failures first, then warnings, each in the order found.
+  return [
+    ...alerts.filter((a) => a.severity === 'fail'),
+    ...alerts.filter((a) => a.severity === 'warn'),
+  ];
+}

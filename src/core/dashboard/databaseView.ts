@@ -1,0 +1,287 @@
+/**
+ * Maps the database cards (src/core/db/cards.ts) and the kept size snapshots to the Database and
+ * Business view-models. The one place that knows the cards' data shapes: a change there touches
+ * only this file. Unknown cards still show, with their scalar data as facts and their first list
+ * as a table.
+ */
+import type { DbCard } from '../db/cards';
+import type { SizeSnapshot } from '../db/snapshots';
+import type {
+  BusinessView,
+  CardView,
+  ChartView,
+  DatabaseView,
+  SlowQueryView,
+  TableView,
+} from './protocol';
+
+/** Rows a card's table carries to the webview; the webview pages them. */
+const MAX_TABLE_ROWS = 10_000;
+/** Tables drawn in the growth chart, largest first. */
+const GROWTH_TABLES = 5;
+
+type Scalar = string | number | boolean | null;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** `totalBytes` → `Total bytes`: card data keys as column labels. */
+export function labelOf(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+}
+
+function cell(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return JSON.stringify(value);
+}
+
+/** The first list of objects in a card's data, as a table over its scalar columns. */
+export function tableOf(data: unknown): TableView | undefined {
+  if (!isRecord(data)) return undefined;
+  for (const value of Object.values(data)) {
+    if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
+    const keys = Object.keys(value[0]).filter((key) =>
+      value.some((row) => isRecord(row) && isScalar(row[key])),
+    );
+    if (keys.length === 0) continue;
+    const numeric = new Set(
+      keys.filter((key) => value.every((row) => !isRecord(row) || typeof row[key] !== 'string')),
+    );
+    return {
+      columns: keys.map((key) => ({ key, label: labelOf(key), numeric: numeric.has(key) })),
+      rows: value
+        .slice(0, MAX_TABLE_ROWS)
+        .map((row) => keys.map((key) => (isRecord(row) ? cell(row[key]) : null))),
+    };
+  }
+  return undefined;
+}
+
+/** Scalar fields of a card's data as facts; nested objects one level deep. */
+export function factsOf(data: unknown): { label: string; value: string }[] {
+  if (!isRecord(data)) return [];
+  const facts: { label: string; value: string }[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (isScalar(value) && value !== null) {
+      facts.push({ label: labelOf(key), value: String(cell(value)) });
+    } else if (isRecord(value) && typeof value.pretty === 'string') {
+      facts.push({ label: labelOf(key), value: value.pretty });
+    }
+  }
+  return facts.slice(0, 12);
+}
+
+/** One card as shown; a few well-known cards get hand-picked facts, the rest generic ones. */
+export function cardView(card: DbCard): CardView {
+  const view: CardView = {
+    id: card.id,
+    title: card.title,
+    state: card.state,
+    summary: card.summary,
+    reason: card.reason,
+    fix: card.fix,
+    facts: [],
+  };
+  const data = card.data;
+  switch (card.id) {
+    case 'connectivity': {
+      if (isRecord(data)) {
+        view.facts = [
+          { label: 'Server version', value: String(data.serverVersion ?? '–') },
+          { label: 'Round trip', value: `${String(data.roundTripMs ?? '–')} ms` },
+          { label: 'Connected as', value: String(data.display ?? '–') },
+          { label: 'From', value: String(data.source ?? '–') },
+        ];
+      }
+      return view;
+    }
+    case 'databaseSize': {
+      if (isRecord(data)) {
+        view.facts = [
+          { label: 'Size', value: String(data.pretty ?? '–') },
+          { label: 'Bytes', value: String(data.bytes ?? '–') },
+        ];
+      }
+      return view;
+    }
+    case 'tables': {
+      const tables = isRecord(data) && Array.isArray(data.tables) ? data.tables : [];
+      view.table = {
+        columns: [
+          { key: 'table', label: 'Table' },
+          { key: 'size', label: 'Size' },
+          { key: 'bytes', label: 'Total bytes', numeric: true },
+          { key: 'rows', label: 'Rows (estimate)', numeric: true },
+          { key: 'growth', label: 'Growth 7 days (bytes)', numeric: true },
+        ],
+        rows: tables
+          .filter(isRecord)
+          .map((table) => [
+            table.schema === 'public'
+              ? String(table.name)
+              : `${String(table.schema)}.${String(table.name)}`,
+            cell(table.pretty),
+            cell(table.totalBytes),
+            cell(table.estimatedRows),
+            cell(table.growth7dBytes),
+          ]),
+      };
+      if (isRecord(data) && typeof data.tableCount === 'number') {
+        view.facts = [{ label: 'Tables', value: String(data.tableCount) }];
+      }
+      return view;
+    }
+    case 'slowQueries':
+      // The queries get their own table with an Explain button; the card keeps the headline.
+      view.facts = factsOf(data);
+      return view;
+    default:
+      view.facts = factsOf(data);
+      view.table = tableOf(data);
+      return view;
+  }
+}
+
+export function slowQueriesOf(cards: DbCard[]): SlowQueryView[] {
+  const data = cards.find((card) => card.id === 'slowQueries')?.data;
+  if (!isRecord(data) || !Array.isArray(data.queries)) return [];
+  return data.queries.filter(isRecord).map((query) => ({
+    query: String(query.query ?? ''),
+    calls: Number(query.calls ?? 0),
+    totalMs: Number(query.totalMs ?? 0),
+    meanMs: Number(query.meanMs ?? 0),
+    rows: typeof query.rows === 'number' ? query.rows : null,
+  }));
+}
+
+/** Database size and the largest tables over time, from the kept snapshots (MB). */
+export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
+  const sorted = [...snapshots]
+    .filter((snapshot) => Number.isFinite(Date.parse(snapshot.at)))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  if (sorted.length < 2) return [];
+  const times = sorted.map((snapshot) => Math.floor(Date.parse(snapshot.at) / 1000));
+  const mb = (bytes: number | undefined): number | null =>
+    bytes === undefined ? null : Math.round((bytes / 1024 / 1024) * 100) / 100;
+
+  const latest = sorted[sorted.length - 1].tables;
+  const largest = Object.entries(latest)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, GROWTH_TABLES)
+    .map(([name]) => name);
+  return [
+    {
+      title: 'Database size',
+      unit: 'MB',
+      times,
+      series: [{ label: 'Database', values: sorted.map((s) => mb(s.databaseBytes)) }],
+    },
+    {
+      title: 'Largest tables',
+      unit: 'MB',
+      times,
+      series: largest.map((name) => ({
+        label: name.replace(/^public\./, ''),
+        values: sorted.map((s) => mb(s.tables[name])),
+      })),
+    },
+  ];
+}
+
+/** Cards that belong to the Business section rather than the Database section. */
+export function isBusinessCard(card: DbCard): boolean {
+  return /^(business|onboarding|signups|retention|metric:)/i.test(card.id);
+}
+
+export function databaseView(
+  cards: DbCard[],
+  target: string,
+  snapshots: SizeSnapshot[] = [],
+): DatabaseView {
+  return {
+    target,
+    cards: cards.filter((card) => !isBusinessCard(card)).map(cardView),
+    growth: growthCharts(snapshots),
+    slowQueries: slowQueriesOf(cards),
+  };
+}
+
+function numberAt(data: unknown, ...keys: string[]): number | null {
+  if (!isRecord(data)) return null;
+  for (const key of keys) {
+    const value = data[key];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+  }
+  return null;
+}
+
+/** Percent from a 0..1 share or an already-percent number (>1 means percent). */
+function percent(value: number | null): number | null {
+  if (value === null) return null;
+  return value <= 1 ? Math.round(value * 10000) / 100 : value;
+}
+
+/**
+ * The Business section from the business cards. Their data is read by meaning (funnel steps,
+ * completion, time to complete, sign-ups per day, retention) so a renamed field degrades to a
+ * missing figure, never a broken section.
+ */
+export function businessView(cards: DbCard[]): BusinessView {
+  const business = cards.filter(isBusinessCard);
+  const view: BusinessView = {
+    funnel: [],
+    completionRatePercent: null,
+    timeToCompleteHours: null,
+    signupsPerDay: null,
+    retentionPercent: null,
+    cards: business.map(cardView),
+  };
+  for (const card of business) {
+    const data = card.data;
+    if (!isRecord(data)) continue;
+    const steps = data.funnel ?? data.steps;
+    if (Array.isArray(steps) && view.funnel.length === 0) {
+      view.funnel = steps.filter(isRecord).map((step) => ({
+        step: String(step.label ?? step.step ?? step.name ?? ''),
+        users: Number(step.users ?? step.count ?? 0),
+      }));
+    }
+    view.completionRatePercent ??= percent(
+      numberAt(data, 'completionRatePercent', 'completionPercent', 'completionRate'),
+    );
+    view.timeToCompleteHours ??=
+      numberAt(data, 'medianHoursToComplete', 'timeToCompleteHours', 'medianCompletionHours') ??
+      (numberAt(data, 'medianSecondsToComplete', 'timeToCompleteSeconds') ?? NaN) / 3600;
+    if (Number.isNaN(view.timeToCompleteHours)) view.timeToCompleteHours = null;
+    view.retentionPercent ??= percent(
+      numberAt(data, 'retention7dPercent', 'retentionPercent', 'retention7d', 'retention'),
+    );
+    const perDay = data.signupsPerDay ?? data.signups;
+    if (Array.isArray(perDay) && !view.signupsPerDay) {
+      const days = perDay
+        .filter(isRecord)
+        .map((day) => ({
+          at: Date.parse(String(day.day ?? day.date ?? '')),
+          count: Number(day.count ?? day.users ?? 0),
+        }))
+        .filter((day) => Number.isFinite(day.at))
+        .sort((a, b) => a.at - b.at);
+      view.signupsPerDay = {
+        title: 'Sign-ups per day',
+        unit: 'users',
+        times: days.map((day) => Math.floor(day.at / 1000)),
+        series: [{ label: 'Sign-ups', values: days.map((day) => day.count) }],
+      };
+    }
+  }
+  return view;
+}

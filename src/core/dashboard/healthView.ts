@@ -1,0 +1,69 @@
+/**
+ * Maps the playbook and the kept check results to the Health section: every check of every tier
+ * with its latest outcome, and the checks that ran outside the playbook under "Other".
+ */
+import type { CheckResult } from '../checks/types';
+import type { Playbook } from '../playbook/model';
+import { checksOfTier } from '../playbook/model';
+import type { HealthCheckView, HealthOutcome, HealthView } from './protocol';
+
+function checkView(checkId: string, result: CheckResult | undefined): HealthCheckView {
+  if (!result) {
+    return { checkId, title: checkId, outcome: 'never', summary: 'Not run yet', findings: [] };
+  }
+  return {
+    checkId,
+    title: result.title || checkId,
+    outcome: result.outcome,
+    summary: result.summary,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+    findings: (result.findings ?? []).map((finding) => ({
+      message: finding.message,
+      severity: finding.severity,
+      location: finding.file ? { file: finding.file, line: finding.line } : undefined,
+    })),
+  };
+}
+
+export function healthView(playbook: Playbook | undefined, results: CheckResult[]): HealthView {
+  const byId = new Map(results.map((result) => [result.checkId, result]));
+  const shown = new Set<string>();
+  const tiers: HealthView['tiers'] = [];
+
+  for (const tier of playbook?.tiers ?? []) {
+    const ids = checksOfTier(playbook!, tier.id);
+    if (ids.length === 0) continue;
+    for (const id of ids) shown.add(id);
+    tiers.push({
+      tierId: tier.id,
+      title: tier.title,
+      checks: ids.map((id) => checkView(id, byId.get(id))),
+    });
+  }
+  const others = results.filter((result) => !shown.has(result.checkId));
+  if (others.length) {
+    tiers.push({
+      tierId: 'other',
+      title: playbook ? 'Other checks' : 'Checks',
+      checks: others.map((result) => checkView(result.checkId, result)),
+    });
+  }
+
+  const counts: Record<HealthOutcome, number> = {
+    pass: 0,
+    warn: 0,
+    fail: 0,
+    error: 0,
+    skipped: 0,
+    never: 0,
+  };
+  // A check in two tiers counts once.
+  const counted = new Set<string>();
+  for (const check of tiers.flatMap((tier) => tier.checks)) {
+    if (counted.has(check.checkId)) continue;
+    counted.add(check.checkId);
+    counts[check.outcome]++;
+  }
+  return { tiers, counts };
+}

@@ -1,0 +1,141 @@
+/**
+ * Loads the dashboard's sections side by side, each on its own: a section says it is loading,
+ * then sends its data or its error, so one slow or failing source never holds up or blanks
+ * another. Alerts are recomputed from whatever has arrived. Cancelled refreshes emit nothing more.
+ */
+import type { UpkeepSettings } from '../settings';
+import { UpkeepError, describeError } from '../util/errors';
+import { computeAlerts } from './alerts';
+import type {
+  BusinessView,
+  DatabaseView,
+  HealthView,
+  LogsView,
+  LogWindow,
+  SectionDataMap,
+  SectionId,
+  SectionPayload,
+} from './protocol';
+
+/** Where each section's data comes from; the editor and the tests each provide one. */
+export interface DashboardSources {
+  thresholds(): UpkeepSettings['thresholds'];
+  health(signal: AbortSignal): Promise<HealthView>;
+  logs(window: LogWindow, signal: AbortSignal): Promise<LogsView>;
+  /** One database session feeds both sections. */
+  database(signal: AbortSignal): Promise<{ database: DatabaseView; business: BusinessView }>;
+}
+
+export type SectionEvent =
+  | { kind: 'loading'; section: SectionId }
+  | { kind: 'data'; payload: SectionPayload }
+  | { kind: 'error'; section: SectionId; message: string; hint?: string };
+
+export interface DashboardSnapshot {
+  window: LogWindow;
+  sections: Partial<SectionDataMap>;
+  errors: Partial<Record<SectionId, string>>;
+  finishedAt?: Date;
+}
+
+function errorEvent(section: SectionId, error: unknown): SectionEvent {
+  if (error instanceof UpkeepError) {
+    return { kind: 'error', section, message: error.message, hint: error.hint };
+  }
+  return { kind: 'error', section, message: describeError(error) };
+}
+
+/**
+ * Runs every source and reports through `emit`; resolves with what was loaded. Never rejects
+ * for a source's failure; after `signal` aborts it stops emitting and resolves.
+ */
+export async function loadDashboard(
+  sources: DashboardSources,
+  window: LogWindow,
+  signal: AbortSignal,
+  emit: (event: SectionEvent) => void = () => undefined,
+): Promise<DashboardSnapshot> {
+  const snapshot: DashboardSnapshot = { window, sections: {}, errors: {} };
+  const send = (event: SectionEvent): void => {
+    if (signal.aborted) return;
+    if (event.kind === 'data') {
+      (snapshot.sections as Record<string, unknown>)[event.payload.section] = event.payload.data;
+    } else if (event.kind === 'error') {
+      snapshot.errors[event.section] = event.hint
+        ? `${event.message} ${event.hint}`
+        : event.message;
+    }
+    emit(event);
+  };
+  const updateAlerts = (): void => {
+    const alerts = computeAlerts({
+      thresholds: sources.thresholds(),
+      logs: snapshot.sections.logs,
+      health: snapshot.sections.health,
+      database: snapshot.sections.database,
+    });
+    send({ kind: 'data', payload: { section: 'alerts', data: { alerts } } });
+  };
+
+  for (const section of ['alerts', 'health', 'logs', 'database', 'business'] as const) {
+    send({ kind: 'loading', section });
+  }
+
+  const guard = async <T>(
+    sections: SectionId[],
+    load: () => Promise<T>,
+    use: (value: T) => void,
+  ) => {
+    try {
+      const value = await load();
+      if (!signal.aborted) use(value);
+    } catch (error) {
+      for (const section of sections) send(errorEvent(section, error));
+    }
+    updateAlerts();
+  };
+
+  await Promise.all([
+    guard(
+      ['health'],
+      () => sources.health(signal),
+      (data) => {
+        send({ kind: 'data', payload: { section: 'health', data } });
+      },
+    ),
+    guard(
+      ['logs'],
+      () => sources.logs(window, signal),
+      (data) => {
+        send({ kind: 'data', payload: { section: 'logs', data } });
+      },
+    ),
+    guard(
+      ['database', 'business'],
+      () => sources.database(signal),
+      (data) => {
+        send({ kind: 'data', payload: { section: 'database', data: data.database } });
+        send({ kind: 'data', payload: { section: 'business', data: data.business } });
+      },
+    ),
+  ]);
+  snapshot.finishedAt = new Date();
+  return snapshot;
+}
+
+/** The log engine's window for a dashboard window, relative to `now`. */
+export function windowBounds(
+  window: LogWindow,
+  now: Date,
+): { from: Date; to: Date; label: string } {
+  const hours = { '1h': 1, '24h': 24, '7d': 24 * 7 } as const;
+  if (window.kind === 'range') {
+    return {
+      from: new Date(window.from),
+      to: new Date(window.to),
+      label: `${window.from}..${window.to}`,
+    };
+  }
+  const label = { '1h': 'last hour', '24h': 'last 24 hours', '7d': 'last 7 days' }[window.kind];
+  return { from: new Date(now.getTime() - hours[window.kind] * 3600_000), to: now, label };
+}

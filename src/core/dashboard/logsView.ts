@@ -1,0 +1,168 @@
+/**
+ * Maps a log summary (src/core/logs/summaryTypes.ts) to the Logs view-model: totals, hourly
+ * charts with empty hours filled in, the slowest actions, exceptions, failed logins and
+ * suspicious requests by IP, slow requests with their log line. The one place that knows the
+ * summary's shape.
+ */
+import type { LogSummary } from '../logs/summaryTypes';
+import type { ChartView, LogsView, LogWindow } from './protocol';
+
+const HOUR_MS = 3600_000;
+/** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
+const MAX_FILLED_HOURS = 24 * 370;
+
+function percent(share: number | null | undefined): number | null {
+  return typeof share === 'number' && Number.isFinite(share)
+    ? Math.round(share * 100_000) / 1000
+    : null;
+}
+
+function finite(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+type HourRow = LogSummary['requests']['perHour'][number] & {
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+};
+
+/** Every hour from the window's start to its end, so quiet hours show as zero, not as nothing. */
+function hourAxis(rows: HourRow[], from: string | null, to: string | null): number[] {
+  const known = rows.map((row) => Date.parse(row.hour)).filter(Number.isFinite);
+  const start = Date.parse(from ?? '') || Math.min(...known);
+  const end = Date.parse(to ?? '') || Math.max(...known);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return known.sort();
+  const first = Math.floor(start / HOUR_MS) * HOUR_MS;
+  const count = Math.floor((end - first) / HOUR_MS) + 1;
+  if (count > MAX_FILLED_HOURS) return [...new Set(known)].sort((a, b) => a - b);
+  return Array.from({ length: count }, (_, index) => first + index * HOUR_MS).filter(
+    (hour) => hour < end || count === 1,
+  );
+}
+
+export function hourlyCharts(
+  summary: LogSummary,
+): Pick<LogsView, 'requestsPerHour' | 'errorRate' | 'durations'> {
+  const rows = summary.requests.perHour as HourRow[];
+  const byHour = new Map(rows.map((row) => [Math.floor(Date.parse(row.hour) / HOUR_MS), row]));
+  const hours = hourAxis(rows, summary.window.from, summary.window.to);
+  const times = hours.map((hour) => Math.floor(hour / 1000));
+  const at = (hour: number): HourRow | undefined => byHour.get(Math.floor(hour / HOUR_MS));
+
+  const requestsPerHour: ChartView = {
+    title: 'Requests per hour',
+    unit: 'requests',
+    times,
+    series: [
+      { label: 'Requests', values: hours.map((hour) => at(hour)?.count ?? 0) },
+      { label: 'Errors (5xx)', values: hours.map((hour) => at(hour)?.errors ?? 0) },
+    ],
+  };
+  const errorRate: ChartView = {
+    title: 'Error rate',
+    unit: '%',
+    times,
+    series: [
+      {
+        label: 'Error rate',
+        values: hours.map((hour) => {
+          const row = at(hour);
+          return row && row.count > 0
+            ? Math.round((row.errors / row.count) * 100_000) / 1000
+            : null;
+        }),
+      },
+    ],
+  };
+  // The summary gives the mean per hour; percentiles per hour show when it carries them.
+  const durationSeries: ChartView['series'] = [
+    { label: 'Mean', values: hours.map((hour) => finite(at(hour)?.meanMs)) },
+  ];
+  for (const key of ['p50Ms', 'p95Ms', 'p99Ms'] as const) {
+    if (rows.some((row) => typeof row[key] === 'number')) {
+      durationSeries.push({
+        label: key.replace('Ms', ''),
+        values: hours.map((hour) => finite(at(hour)?.[key])),
+      });
+    }
+  }
+  const durations: ChartView = {
+    title: 'Duration over time',
+    unit: 'ms',
+    times,
+    series: durationSeries,
+  };
+  return { requestsPerHour, errorRate, durations };
+}
+
+export function logsView(summary: LogSummary, window: LogWindow): LogsView {
+  const completed = summary.requests.completed;
+  const errors5xx = summary.statusClasses['5xx'] ?? 0;
+
+  const suspiciousByIp = new Map<string, { count: number; example: string }>();
+  for (const entry of summary.suspicious) {
+    const known = suspiciousByIp.get(entry.ip);
+    if (known) known.count += entry.count;
+    else {
+      suspiciousByIp.set(entry.ip, { count: entry.count, example: `${entry.kind}: ${entry.path}` });
+    }
+  }
+
+  const warnings = [...summary.warnings];
+  for (const source of summary.sources) {
+    if (source.error) warnings.push(`${source.path ?? source.pattern}: ${source.error}`);
+    else if (source.missing) warnings.push(`${source.pattern}: no file matches`);
+  }
+
+  return {
+    window,
+    from: summary.window.from ?? summary.span.first ?? summary.generatedAt,
+    to: summary.window.to ?? summary.span.last ?? summary.generatedAt,
+    totals: {
+      requests: summary.requests.total,
+      errors: errors5xx,
+      errorRatePercent: completed > 0 ? percent(summary.errorRate) : null,
+      avgMs: summary.duration.count > 0 ? finite(summary.duration.meanMs) : null,
+      p50Ms: summary.duration.count > 0 ? finite(summary.duration.p50Ms) : null,
+      p95Ms: summary.duration.count > 0 ? finite(summary.duration.p95Ms) : null,
+      p99Ms: summary.duration.count > 0 ? finite(summary.duration.p99Ms) : null,
+      slowRequests: summary.slowRequests,
+    },
+    ...hourlyCharts(summary),
+    statusMix: Object.entries(summary.statusClasses)
+      .filter(([, count]) => count > 0)
+      .map(([status, count]) => ({ status, count })),
+    actions: summary.actions.map((action) => ({
+      action: action.name,
+      count: action.count,
+      p50Ms: finite(action.p50Ms),
+      p95Ms: finite(action.p95Ms),
+      p99Ms: finite(action.p99Ms),
+      dbSharePercent: percent(action.dbShare),
+    })),
+    exceptions: summary.exceptions.map((exception) => ({
+      className: exception.className,
+      count: exception.count,
+      lastMessage: exception.message,
+      lastAt: exception.lastSeen ?? '',
+    })),
+    failedLogins: summary.failedLogins.byIp.map((entry) => ({ ip: entry.ip, count: entry.count })),
+    suspicious: [...suspiciousByIp].map(([ip, entry]) => ({ ip, ...entry })),
+    slowRequests: summary.slowest.map((request) => ({
+      at: request.at ?? '',
+      action: request.action ?? '–',
+      path: [request.method, request.path].filter(Boolean).join(' ') || '–',
+      status: request.status,
+      durationMs: request.durationMs,
+      location: {
+        file: request.file,
+        line: request.line ?? undefined,
+      },
+    })),
+    sources: summary.sources
+      .filter((source) => source.path && !source.skipped)
+      .map((source) => source.path as string),
+    warnings,
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * "Save as Report": the dashboard's figures, alerts and check results as a Markdown maintenance
+ * report, written into docs/maintenance/reports/ under a dated name that never replaces a file.
+ */
+import * as path from 'node:path';
+import { writeNewFile } from '../templates/newFile';
+import type { LogWindow, SectionDataMap, SectionId } from './protocol';
+import { describeWindow } from './protocol';
+
+export const REPORTS_FOLDER = 'docs/maintenance/reports';
+
+/** Cells longer than this are cut: a report is for reading, not for 1 MB query texts. */
+const MAX_CELL = 300;
+
+export interface ReportInput {
+  generatedAt: Date;
+  author: string;
+  workspaceName: string;
+  window: LogWindow;
+  sections: Partial<SectionDataMap>;
+  /** Sections that could not be loaded, with the reason. */
+  errors: Partial<Record<SectionId, string>>;
+}
+
+/**
+ * One table cell: pipes and backslashes escaped, line breaks folded to spaces, angle brackets
+ * and ampersands as entities (a Markdown preview renders HTML), long text cut.
+ */
+export function markdownCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '–';
+  let text = String(value)
+    .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
+    .trim();
+  if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL)}…`;
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
+}
+
+/** Inline text outside tables: one line, HTML neutralised. */
+function inline(value: string): string {
+  return markdownCell(value).replace(/\\\|/g, '|');
+}
+
+function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  if (rows.length === 0) return '_None._\n';
+  const head = `| ${headers.map(markdownCell).join(' | ')} |`;
+  const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+  const body = rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`);
+  return [head, rule, ...body].join('\n') + '\n';
+}
+
+function ms(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value)} ms`;
+}
+
+function pct(value: number | null): string {
+  return value === null ? '–' : `${Number(value.toFixed(2))} %`;
+}
+
+/** Local calendar date `YYYY-MM-DD` of an instant, for the file name and the title. */
+export function localDate(at: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+export function buildReport(input: ReportInput): string {
+  const { sections, errors } = input;
+  const out: string[] = [];
+  out.push(`# Maintenance report ${localDate(input.generatedAt)}`, '');
+  out.push(`- Workspace: ${inline(input.workspaceName)}`);
+  out.push(`- Made by: ${inline(input.author)}`);
+  out.push(`- Date: ${input.generatedAt.toISOString()}`);
+  out.push(`- Log window: ${inline(describeWindow(input.window))}`, '');
+
+  const unavailable = (id: SectionId): void => {
+    out.push(`_Not available: ${inline(errors[id] ?? 'not loaded')}_`, '');
+  };
+
+  out.push('## Alerts', '');
+  if (sections.alerts) {
+    out.push(
+      sections.alerts.alerts.length
+        ? table(
+            ['Severity', 'Alert', 'Detail'],
+            sections.alerts.alerts.map((alert) => [
+              alert.severity.toUpperCase(),
+              alert.title,
+              alert.detail,
+            ]),
+          )
+        : 'No threshold is breached.\n',
+    );
+  } else unavailable('alerts');
+
+  out.push('## Check results', '');
+  if (sections.health) {
+    for (const tier of sections.health.tiers) {
+      out.push(`### ${inline(tier.title)}`, '');
+      out.push(
+        table(
+          ['Check', 'Outcome', 'Summary', 'Ran at'],
+          tier.checks.map((check) => [
+            check.title,
+            check.outcome.toUpperCase(),
+            check.summary,
+            check.startedAt ?? 'never',
+          ]),
+        ),
+      );
+    }
+    if (sections.health.tiers.length === 0) out.push('_No check has run yet._', '');
+  } else unavailable('health');
+
+  out.push('## Logs', '');
+  const logs = sections.logs;
+  if (logs) {
+    out.push(`From ${logs.from} to ${logs.to}.`, '');
+    out.push(
+      table(
+        ['Requests', 'Errors (5xx)', 'Error rate', 'Average', 'p50', 'p95', 'p99'],
+        [
+          [
+            logs.totals.requests,
+            logs.totals.errors,
+            pct(logs.totals.errorRatePercent),
+            ms(logs.totals.avgMs),
+            ms(logs.totals.p50Ms),
+            ms(logs.totals.p95Ms),
+            ms(logs.totals.p99Ms),
+          ],
+        ],
+      ),
+    );
+    out.push('### Slowest actions', '');
+    out.push(
+      table(
+        ['Action', 'Requests', 'p50', 'p95', 'p99', 'Database share'],
+        [...logs.actions]
+          .sort((a, b) => (b.p95Ms ?? 0) - (a.p95Ms ?? 0))
+          .slice(0, 10)
+          .map((a) => [
+            a.action,
+            a.count,
+            ms(a.p50Ms),
+            ms(a.p95Ms),
+            ms(a.p99Ms),
+            pct(a.dbSharePercent),
+          ]),
+      ),
+    );
+    out.push('### Exceptions', '');
+    out.push(
+      table(
+        ['Exception', 'Count', 'Last message'],
+        logs.exceptions.slice(0, 20).map((e) => [e.className, e.count, e.lastMessage]),
+      ),
+    );
+    out.push('### Failed logins by IP', '');
+    out.push(
+      table(
+        ['IP', 'Failed logins'],
+        logs.failedLogins.slice(0, 20).map((f) => [f.ip, f.count]),
+      ),
+    );
+    out.push('### Suspicious requests by IP', '');
+    out.push(
+      table(
+        ['IP', 'Requests', 'Example'],
+        logs.suspicious.slice(0, 20).map((s) => [s.ip, s.count, s.example]),
+      ),
+    );
+  } else unavailable('logs');
+
+  out.push('## Database', '');
+  const database = sections.database;
+  if (database) {
+    out.push(`Database: ${inline(database.target)}`, '');
+    out.push(
+      table(
+        ['Card', 'State', 'Summary', 'Fix'],
+        database.cards.map((card) => [
+          card.title,
+          card.state.toUpperCase(),
+          card.summary,
+          card.fix,
+        ]),
+      ),
+    );
+    out.push('### Slowest queries', '');
+    out.push(
+      table(
+        ['Query', 'Calls', 'Mean', 'Total'],
+        [...database.slowQueries]
+          .sort((a, b) => b.meanMs - a.meanMs)
+          .slice(0, 10)
+          .map((q) => [q.query, q.calls, ms(q.meanMs), ms(q.totalMs)]),
+      ),
+    );
+  } else unavailable('database');
+
+  out.push('## Business', '');
+  const business = sections.business;
+  if (business) {
+    out.push(
+      table(
+        ['Onboarding completion', 'Time to complete (median)', 'Retention after 7 days'],
+        [
+          [
+            pct(business.completionRatePercent),
+            business.timeToCompleteHours === null
+              ? '–'
+              : `${Number(business.timeToCompleteHours.toFixed(1))} h`,
+            pct(business.retentionPercent),
+          ],
+        ],
+      ),
+    );
+    if (business.funnel.length) {
+      out.push('### Onboarding funnel', '');
+      out.push(
+        table(
+          ['Step', 'Users'],
+          business.funnel.map((step) => [step.step, step.users]),
+        ),
+      );
+    }
+  } else unavailable('business');
+
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}
+
+/**
+ * Writes the report as `YYYY-MM-DD-maintenance-report.md` (or `-2`, `-3`, … when taken) in the
+ * workspace's reports folder and returns its absolute path. Never replaces a file.
+ */
+export async function writeReport(workspace: string, markdown: string, at: Date): Promise<string> {
+  const folder = path.join(workspace, REPORTS_FOLDER);
+  return writeNewFile(workspace, folder, `${localDate(at)}-maintenance-report`, '.md', markdown);
+}

@@ -1,0 +1,312 @@
+/**
+ * The dashboard's WebviewPanel: loads the page under a strict CSP, waits for the webview's
+ * 'ready' before posting anything, validates every message from it, and runs refreshes (manual,
+ * on a window change, on a timer) with one AbortController each, so a new refresh cancels the old.
+ */
+import * as vscode from 'vscode';
+import { createNonce, dashboardHtml } from '../../core/dashboard/html';
+import { resolveInsideWorkspace, safeExternalUrl } from '../../core/dashboard/links';
+import type {
+  DashboardSnapshot,
+  DashboardSources,
+  SectionEvent,
+} from '../../core/dashboard/loader';
+import { loadDashboard } from '../../core/dashboard/loader';
+import { computeAlerts } from '../../core/dashboard/alerts';
+import { healthView } from '../../core/dashboard/healthView';
+import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
+import { parseLogWindow, parseWebviewMessage } from '../../core/dashboard/protocol';
+import { describeError } from '../../core/util/errors';
+import type { Logger } from '../../core/util/logger';
+import type { Services } from '../services';
+
+export const VIEW_TYPE = 'upkeep.dashboard';
+/** Auto-refresh never runs more often than this, whatever the setting says. */
+const MIN_AUTO_REFRESH_SECONDS = 5;
+
+export interface DashboardActions {
+  saveReport(snapshot: DashboardSnapshot | undefined): Promise<void>;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current: DashboardPanel | undefined;
+
+  private ready = false;
+  private disposed = false;
+  private refreshId = 0;
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private window: LogWindow;
+  private snapshot: DashboardSnapshot | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly log: Logger;
+
+  /** Opens the dashboard, or brings the open one to the front. */
+  static show(
+    services: Services,
+    sources: DashboardSources,
+    actions: DashboardActions,
+  ): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Upkeep Dashboard',
+      vscode.ViewColumn.Active,
+      DashboardPanel.options(services),
+    );
+    return DashboardPanel.adopt(panel, services, sources, actions, undefined);
+  }
+
+  /** Takes over a panel the editor restored after a reload (see the serializer). */
+  static adopt(
+    panel: vscode.WebviewPanel,
+    services: Services,
+    sources: DashboardSources,
+    actions: DashboardActions,
+    state: unknown,
+  ): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    const window = parseLogWindow((state as { window?: unknown } | undefined)?.window) ?? {
+      kind: '24h' as const,
+    };
+    DashboardPanel.current = new DashboardPanel(panel, services, sources, actions, window);
+    return DashboardPanel.current;
+  }
+
+  /** The open dashboard's last loaded data, for "Save as Report". */
+  static latestSnapshot(): DashboardSnapshot | undefined {
+    return DashboardPanel.current?.snapshot;
+  }
+
+  private static options(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const root = services.context.extensionUri;
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [
+        vscode.Uri.joinPath(root, 'dist', 'webview'),
+        vscode.Uri.joinPath(root, 'media'),
+      ],
+    };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly services: Services,
+    private readonly sources: DashboardSources,
+    private readonly actions: DashboardActions,
+    window: LogWindow,
+  ) {
+    this.window = window;
+    this.log = services.log.child('Dashboard');
+    panel.webview.options = DashboardPanel.options(services);
+    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'upkeep.svg');
+    panel.webview.html = this.html();
+
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        void this.onMessage(message);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down; when shown again it reloads and says 'ready' anew.
+        if (!panel.visible) this.ready = false;
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('upkeep.dashboard.autoRefreshSeconds')) this.schedule();
+      }),
+    );
+    const unsubscribe = services.results.onDidChange(() => this.onResults());
+    this.disposables.push({ dispose: unsubscribe });
+    this.schedule();
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const asset = (name: string): string =>
+      webview
+        .asWebviewUri(
+          vscode.Uri.joinPath(this.services.context.extensionUri, 'dist', 'webview', name),
+        )
+        .toString();
+    return dashboardHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: asset('dashboard.js'),
+      styleUri: asset('dashboard.css'),
+      codiconUri: asset('codicon.css'),
+    });
+  }
+
+  private post(message: HostMessage): void {
+    // Nothing goes out before the webview has said it listens.
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn('ignored a malformed message from the dashboard webview');
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (error) {
+      this.log.error(`${message.type} failed: ${describeError(error)}`);
+      this.post({ type: 'notice', level: 'error', message: describeError(error) });
+    }
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        if (message.state) this.window = message.state.window;
+        this.post({
+          type: 'init',
+          window: this.window,
+          autoRefreshSeconds: this.autoRefreshSeconds(),
+          workspaceName: this.services.workspaceFolder?.name ?? '',
+          trusted: this.services.trusted,
+        });
+        await this.refresh();
+        return;
+      case 'refresh':
+        await this.refresh();
+        return;
+      case 'setWindow':
+        this.window = message.window;
+        await this.refresh();
+        return;
+      case 'openLocation':
+        await this.openLocation(message.file, message.line);
+        return;
+      case 'explainQuery':
+        await vscode.commands.executeCommand('upkeep.explainQuery', message.sql);
+        return;
+      case 'openLink': {
+        const url = safeExternalUrl(message.url);
+        if (!url) {
+          this.log.warn('refused to open a link that is not http(s)');
+          void vscode.window.showWarningMessage('Upkeep opens only http and https links.');
+          return;
+        }
+        await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
+        return;
+      }
+      case 'saveReport':
+        await this.actions.saveReport(this.snapshot);
+        return;
+    }
+  }
+
+  private async openLocation(file: string, line: number | undefined): Promise<void> {
+    const workspace = this.services.workspaceFolder?.uri.fsPath;
+    const resolved = workspace ? await resolveInsideWorkspace(workspace, file) : undefined;
+    if (!resolved) {
+      this.log.warn('refused to open a file outside the workspace (or missing)');
+      void vscode.window.showWarningMessage(
+        'Upkeep opens only existing files inside the workspace folder.',
+      );
+      return;
+    }
+    const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(resolved), {
+      selection: new vscode.Range(position, position),
+      preview: true,
+    });
+  }
+
+  /** Starts a refresh and cancels the one still running. Resolves when this one is done. */
+  async refresh(): Promise<void> {
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const refreshId = ++this.refreshId;
+    const started = Date.now();
+    this.post({ type: 'refreshStarted', refreshId, window: this.window });
+
+    const snapshot = await loadDashboard(this.sources, this.window, controller.signal, (event) =>
+      this.post(toMessage(refreshId, event)),
+    );
+    if (controller.signal.aborted) return;
+    this.snapshot = snapshot;
+    this.post({ type: 'refreshDone', refreshId, at: new Date().toISOString() });
+    const failed = Object.keys(snapshot.errors);
+    this.log.info(
+      `refreshed (${this.window.kind}) in ${Date.now() - started} ms${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+    );
+  }
+
+  /** New check results update Health and Alerts in place, without a full refresh. */
+  private onResults(): void {
+    if (!this.ready || !this.snapshot) return;
+    const health = healthView(this.services.playbook?.current(), this.services.results.allLatest());
+    this.snapshot.sections.health = health;
+    const alerts = computeAlerts({
+      thresholds: this.sources.thresholds(),
+      logs: this.snapshot.sections.logs,
+      health,
+      database: this.snapshot.sections.database,
+    });
+    this.snapshot.sections.alerts = { alerts };
+    this.post({ type: 'sectionData', refreshId: this.refreshId, section: 'health', data: health });
+    this.post({
+      type: 'sectionData',
+      refreshId: this.refreshId,
+      section: 'alerts',
+      data: { alerts },
+    });
+  }
+
+  private autoRefreshSeconds(): number {
+    const seconds = vscode.workspace
+      .getConfiguration('upkeep', this.services.workspaceFolder?.uri)
+      .get<number>('dashboard.autoRefreshSeconds', 0);
+    return Number.isFinite(seconds) && seconds > 0
+      ? Math.max(MIN_AUTO_REFRESH_SECONDS, seconds)
+      : 0;
+  }
+
+  private schedule(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const seconds = this.autoRefreshSeconds();
+    if (seconds === 0) return;
+    this.timer = setInterval(() => {
+      // A hidden panel is not refreshed; it refreshes when the webview reloads and says ready.
+      if (this.ready && this.panel.visible) void this.refresh();
+    }, seconds * 1000);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    this.controller?.abort();
+    if (this.timer) clearInterval(this.timer);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}
+
+function toMessage(refreshId: number, event: SectionEvent): HostMessage {
+  switch (event.kind) {
+    case 'loading':
+      return { type: 'sectionLoading', refreshId, section: event.section };
+    case 'data':
+      return { type: 'sectionData', refreshId, ...event.payload };
+    case 'error':
+      return {
+        type: 'sectionError',
+        refreshId,
+        section: event.section,
+        message: event.message,
+        hint: event.hint,
+      };
+  }
+}

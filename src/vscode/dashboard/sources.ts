@@ -1,0 +1,102 @@
+/**
+ * The dashboard's data sources in the editor: the check results and playbook from the shared
+ * services, the log engine over the configured log sources, and one read-only database session
+ * for the database and business cards.
+ */
+import { defaultSnapshotFile } from '../../core/checks/dbChecks';
+import { collectCards } from '../../core/db/cards';
+import { resolveConnection } from '../../core/db/connection';
+import { openSession } from '../../core/db/session';
+import { readSnapshots } from '../../core/db/snapshots';
+import { businessView, databaseView } from '../../core/dashboard/databaseView';
+import { healthView } from '../../core/dashboard/healthView';
+import type { DashboardSources } from '../../core/dashboard/loader';
+import { windowBounds } from '../../core/dashboard/loader';
+import { logsView } from '../../core/dashboard/logsView';
+import { summarizeLogs } from '../../core/logs/summary';
+import { effectiveThresholds } from '../../core/playbook/model';
+import { UpkeepError } from '../../core/util/errors';
+import type { Services } from '../services';
+
+function workspaceOf(services: Services): string {
+  const folder = services.workspaceFolder;
+  if (!folder) {
+    throw new UpkeepError('config', 'No folder is open.', 'Open the folder of a Rails app first.');
+  }
+  return folder.uri.fsPath;
+}
+
+export function editorSources(services: Services): DashboardSources {
+  const log = services.log.child('Dashboard');
+  return {
+    thresholds() {
+      const settings = services.settings();
+      const playbook = services.playbook?.current();
+      return playbook ? effectiveThresholds(settings, playbook) : settings.thresholds;
+    },
+
+    async health() {
+      return healthView(services.playbook?.current(), services.results.allLatest());
+    },
+
+    async logs(window, signal) {
+      const workspace = workspaceOf(services);
+      const settings = services.settings();
+      const started = Date.now();
+      const summary = await summarizeLogs({
+        workspace,
+        sources: settings.logs.sources,
+        window: windowBounds(window, services.clock.now()),
+        timeZone: settings.logs.timeZone,
+        slowRequestMs: settings.thresholds.slowRequestMs,
+        clock: services.clock,
+        signal,
+        log,
+      });
+      log.info(
+        `logs: ${summary.requests.total} requests (${window.kind}) in ${Date.now() - started} ms`,
+      );
+      return logsView(summary, window);
+    },
+
+    async database(signal) {
+      const workspace = workspaceOf(services);
+      const settings = services.settings();
+      const connection = await resolveConnection({
+        workspace,
+        settings,
+        env: process.env,
+        trusted: services.trusted,
+        password: await services.databasePassword(),
+      });
+      const started = Date.now();
+      const session = await openSession(connection, {
+        statementTimeoutMs: settings.database.statementTimeoutMs,
+        lockTimeoutMs: settings.database.lockTimeoutMs,
+        connectTimeoutMs: settings.database.connectTimeoutMs,
+        log,
+        signal,
+      });
+      try {
+        // Shared with the database checks and the CLI, so growth has one history per database.
+        const snapshotFile = defaultSnapshotFile();
+        const cards = await collectCards(session, {
+          clock: services.clock,
+          signal,
+          log,
+          snapshotFile,
+        });
+        const snapshots = await readSnapshots(snapshotFile, connection.display).catch(() => []);
+        log.info(
+          `database: ${cards.length} cards from ${connection.display} in ${Date.now() - started} ms`,
+        );
+        return {
+          database: databaseView(cards, connection.display, snapshots),
+          business: businessView(cards),
+        };
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}

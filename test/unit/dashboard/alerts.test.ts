@@ -1,0 +1,128 @@
+/**
+ * Alerts: the guidelines' thresholds against the figures, failing checks and warning cards.
+ */
+import { strict as assert } from 'node:assert';
+import { computeAlerts } from '../../../src/core/dashboard/alerts';
+import type { HealthView, LogsView } from '../../../src/core/dashboard/protocol';
+import { defaultSettings } from '../../../src/core/settings';
+
+const thresholds = defaultSettings.thresholds;
+
+function logs(totals: Partial<LogsView['totals']>, slow: number[] = []): LogsView {
+  const chart = { title: '', unit: '', times: [], series: [] };
+  return {
+    window: { kind: '24h' },
+    from: '',
+    to: '',
+    totals: {
+      requests: 1000,
+      errors: 0,
+      errorRatePercent: 0,
+      avgMs: 100,
+      p50Ms: 50,
+      p95Ms: 200,
+      p99Ms: 400,
+      slowRequests: slow.filter((ms) => ms >= 1000).length,
+      ...totals,
+    },
+    requestsPerHour: chart,
+    errorRate: chart,
+    durations: chart,
+    statusMix: [],
+    actions: [],
+    exceptions: [],
+    failedLogins: [],
+    suspicious: [],
+    slowRequests: slow.map((durationMs) => ({
+      at: '',
+      action: 'A#b',
+      path: '/',
+      status: 200,
+      durationMs,
+    })),
+    sources: [],
+    warnings: [],
+  };
+}
+
+describe('dashboard alerts', () => {
+  it('is quiet when every figure is within the guidelines', () => {
+    assert.deepEqual(computeAlerts({ thresholds, logs: logs({ errorRatePercent: 0.05 }) }), []);
+  });
+
+  it('warns above 0.1 % errors and fails above 1 %', () => {
+    const warn = computeAlerts({ thresholds, logs: logs({ errorRatePercent: 0.5 }) });
+    assert.deepEqual(
+      warn.map((a) => [a.id, a.severity]),
+      [['logs.errorRate', 'warn']],
+    );
+    const fail = computeAlerts({ thresholds, logs: logs({ errorRatePercent: 2.5 }) });
+    assert.deepEqual(
+      fail.map((a) => [a.id, a.severity]),
+      [['logs.errorRate', 'fail']],
+    );
+    assert.match(fail[0].detail, /2\.5 % of 1000 requests/);
+  });
+
+  it('fails on an average over 2 s and warns on requests slower than 1 s', () => {
+    const alerts = computeAlerts({ thresholds, logs: logs({ avgMs: 2500 }, [900, 1500, 4000]) });
+    assert.deepEqual(
+      alerts.map((a) => [a.id, a.severity]),
+      [
+        ['logs.avgResponseTime', 'fail'],
+        ['logs.slowRequests', 'warn'],
+      ],
+    );
+    assert.match(alerts[1].detail, /2 slow requests; slowest 4000 ms/);
+  });
+
+  it('follows changed thresholds', () => {
+    const strict = { ...thresholds, avgResponseTimeMs: 50 };
+    assert.equal(
+      computeAlerts({ thresholds: strict, logs: logs({}) })[0].id,
+      'logs.avgResponseTime',
+    );
+  });
+
+  it('ignores an empty log window', () => {
+    assert.deepEqual(computeAlerts({ thresholds, logs: logs({ requests: 0, avgMs: 9999 }) }), []);
+  });
+
+  it('lists failing checks once and warning cards, failures first', () => {
+    const check = (checkId: string, outcome: 'pass' | 'fail' | 'error') => ({
+      checkId,
+      title: checkId,
+      outcome,
+      summary: `${checkId} said so`,
+      findings: [],
+    });
+    const health: HealthView = {
+      counts: { pass: 1, warn: 0, fail: 1, error: 1, skipped: 0, never: 0 },
+      tiers: [
+        { tierId: 'daily', title: 'Daily', checks: [check('a', 'pass'), check('b', 'fail')] },
+        { tierId: 'weekly', title: 'Weekly', checks: [check('b', 'fail'), check('c', 'error')] },
+      ],
+    };
+    const alerts = computeAlerts({
+      thresholds,
+      health,
+      database: {
+        target: 'x',
+        growth: [],
+        slowQueries: [],
+        cards: [
+          { id: 'vacuum', title: 'Vacuum', state: 'warn', summary: 'dead tuples', facts: [] },
+          { id: 'size', title: 'Size', state: 'ok', summary: '1 MB', facts: [] },
+        ],
+      },
+    });
+    assert.deepEqual(
+      alerts.map((a) => [a.id, a.severity]),
+      [
+        ['check:b', 'fail'],
+        ['check:c', 'fail'],
+        ['db:vacuum', 'warn'],
+      ],
+    );
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * Database and Business view-models from database cards shaped as src/core/db's card data
+ * interfaces (typed against them, so a change there fails to compile here).
+ */
+import { strict as assert } from 'node:assert';
+import type { DbCard } from '../../../src/core/db/cards';
+import type { TablesData } from '../../../src/core/db/tableCards';
+import type { SlowQueriesData } from '../../../src/core/db/activityCards';
+import {
+  businessView,
+  cardView,
+  databaseView,
+  growthCharts,
+  labelOf,
+  tableOf,
+} from '../../../src/core/dashboard/databaseView';
+
+function card<T>(id: string, data: T | null, state: DbCard['state'] = 'ok'): DbCard<T> {
+  return { id, title: labelOf(id), state, summary: `${id} summary`, data, durationMs: 3 };
+}
+
+const tables: TablesData = {
+  tableCount: 4,
+  tables: [
+    {
+      schema: 'public',
+      name: 'bookings',
+      totalBytes: 2_000_000,
+      tableBytes: 1_500_000,
+      indexBytes: 500_000,
+      pretty: '1953 kB',
+      estimatedRows: 12000,
+      growth7dBytes: 1000,
+    },
+    {
+      schema: 'audit',
+      name: 'events',
+      totalBytes: 1_000_000,
+      tableBytes: 900_000,
+      indexBytes: 100_000,
+      pretty: '977 kB',
+      estimatedRows: 500,
+    },
+  ],
+};
+
+const slow: SlowQueriesData = {
+  allRoles: true,
+  extensionVersion: '1.11',
+  extensionSchema: 'public',
+  columns: { totalTime: 'total_exec_time', meanTime: 'mean_exec_time', blockReadTime: 'x' },
+  queries: [
+    {
+      queryId: '1',
+      query: 'SELECT * FROM bookings WHERE id = $1',
+      role: 'app',
+      calls: 10,
+      totalMs: 50,
+      meanMs: 5,
+      rows: 10,
+      share: 0.5,
+      blockReadMs: 0,
+    },
+  ],
+};
+
+describe('dashboard database view', () => {
+  it('shows the largest tables with sizes, rows and growth', () => {
+    const view = cardView(card('tables', tables));
+    assert.deepEqual(view.facts, [{ label: 'Tables', value: '4' }]);
+    assert.deepEqual(view.table?.rows, [
+      ['bookings', '1953 kB', 2_000_000, 12000, 1000],
+      ['audit.events', '977 kB', 1_000_000, 500, null],
+    ]);
+  });
+
+  it('keeps state, reason and fix, and shows an errored card without data', () => {
+    const failed: DbCard = {
+      ...card('vacuum', null, 'error'),
+      reason: 'permission denied',
+      fix: 'GRANT pg_read_all_stats TO app;',
+    };
+    const view = cardView(failed);
+    assert.equal(view.state, 'error');
+    assert.equal(view.reason, 'permission denied');
+    assert.equal(view.fix, 'GRANT pg_read_all_stats TO app;');
+    assert.deepEqual(view.facts, []);
+    assert.equal(view.table, undefined);
+  });
+
+  it('shows an unknown card generically: scalars as facts, the first list as a table', () => {
+    const view = cardView(
+      card('connections', {
+        total: 7,
+        maxConnections: 100,
+        share: 0.07,
+        byState: [
+          { state: 'idle', count: 5 },
+          { state: 'active', count: 2 },
+        ],
+      }),
+    );
+    assert.deepEqual(view.facts.slice(0, 2), [
+      { label: 'Total', value: '7' },
+      { label: 'Max connections', value: '100' },
+    ]);
+    assert.deepEqual(view.table?.columns, [
+      { key: 'state', label: 'State', numeric: false },
+      { key: 'count', label: 'Count', numeric: true },
+    ]);
+    assert.equal(tableOf({ nothing: [] }), undefined);
+  });
+
+  it('hands the slowest queries to their own table and keeps business cards apart', () => {
+    const view = databaseView(
+      [
+        card('slowQueries', slow),
+        card('tables', tables),
+        card('business.onboarding', { funnel: [] }),
+      ],
+      'app@127.0.0.1:5432/app',
+    );
+    assert.deepEqual(view.slowQueries, [
+      {
+        query: 'SELECT * FROM bookings WHERE id = $1',
+        calls: 10,
+        totalMs: 50,
+        meanMs: 5,
+        rows: 10,
+      },
+    ]);
+    assert.deepEqual(
+      view.cards.map((c) => c.id),
+      ['slowQueries', 'tables'],
+    );
+  });
+
+  it('draws growth from snapshots, oldest first, in MB', () => {
+    const charts = growthCharts([
+      {
+        at: '2026-12-03T00:00:00Z',
+        databaseBytes: 2 * 1024 * 1024,
+        tables: { 'public.a': 1048576 },
+      },
+      { at: '2026-12-01T00:00:00Z', databaseBytes: 1024 * 1024, tables: {} },
+    ]);
+    assert.equal(charts.length, 2);
+    assert.deepEqual(charts[0].series[0].values, [1, 2]);
+    assert.deepEqual(charts[1].series, [{ label: 'a', values: [null, 1] }]);
+    assert.deepEqual(growthCharts([]), []);
+  });
+
+  it('reads the onboarding funnel, completion, retention and sign-ups from business cards', () => {
+    const view = businessView([
+      card('business.onboarding', {
+        funnel: [
+          { step: 1, label: 'Signed up', users: 100 },
+          { step: 5, label: 'Done', users: 40 },
+        ],
+        completionRate: 0.4,
+        medianHoursToComplete: 30,
+        signupsPerDay: [
+          { day: '2026-12-02', count: 3 },
+          { day: '2026-12-01', count: 5 },
+        ],
+        retention7d: 0.25,
+      }),
+      card('tables', tables),
+    ]);
+    assert.deepEqual(view.funnel, [
+      { step: 'Signed up', users: 100 },
+      { step: 'Done', users: 40 },
+    ]);
+    assert.equal(view.completionRatePercent, 40);
+    assert.equal(view.timeToCompleteHours, 30);
+    assert.equal(view.retentionPercent, 25);
+    assert.deepEqual(view.signupsPerDay?.series[0].values, [5, 3]);
+    assert.deepEqual(
+      view.cards.map((c) => c.id),
+      ['business.onboarding'],
+    );
+  });
+});

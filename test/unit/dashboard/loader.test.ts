@@ -1,0 +1,163 @@
+/**
+ * The refresh: each section loads on its own, a failing source shows its error while the others
+ * arrive, alerts follow what has arrived, and a cancelled refresh goes quiet.
+ */
+import { strict as assert } from 'node:assert';
+import type { DashboardSources, SectionEvent } from '../../../src/core/dashboard/loader';
+import { loadDashboard, windowBounds } from '../../../src/core/dashboard/loader';
+import type { BusinessView, DatabaseView, LogsView } from '../../../src/core/dashboard/protocol';
+import { defaultSettings } from '../../../src/core/settings';
+import { UpkeepError } from '../../../src/core/util/errors';
+
+const chart = { title: '', unit: '', times: [], series: [] };
+const logs: LogsView = {
+  window: { kind: '24h' },
+  from: '',
+  to: '',
+  totals: {
+    requests: 100,
+    errors: 5,
+    errorRatePercent: 5,
+    avgMs: 10,
+    p50Ms: 5,
+    p95Ms: 20,
+    p99Ms: 30,
+    slowRequests: 0,
+  },
+  requestsPerHour: chart,
+  errorRate: chart,
+  durations: chart,
+  statusMix: [],
+  actions: [],
+  exceptions: [],
+  failedLogins: [],
+  suspicious: [],
+  slowRequests: [],
+  sources: [],
+  warnings: [],
+};
+const database: DatabaseView = { target: 't', cards: [], growth: [], slowQueries: [] };
+const business: BusinessView = {
+  funnel: [],
+  completionRatePercent: null,
+  timeToCompleteHours: null,
+  signupsPerDay: null,
+  retentionPercent: null,
+  cards: [],
+};
+
+function sources(overrides: Partial<DashboardSources> = {}): DashboardSources {
+  return {
+    thresholds: () => defaultSettings.thresholds,
+    health: async () => ({
+      tiers: [],
+      counts: { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0, never: 0 },
+    }),
+    logs: async () => logs,
+    database: async () => ({ database, business }),
+    ...overrides,
+  };
+}
+
+function describeEvent(event: SectionEvent): string {
+  return event.kind === 'data' ? `data:${event.payload.section}` : `${event.kind}:${event.section}`;
+}
+
+describe('dashboard loader', () => {
+  it('marks every section loading, then delivers each, with alerts from what arrived', async () => {
+    const events: SectionEvent[] = [];
+    const snapshot = await loadDashboard(
+      sources(),
+      { kind: '24h' },
+      new AbortController().signal,
+      (e) => events.push(e),
+    );
+    const names = events.map(describeEvent);
+    assert.deepEqual(names.slice(0, 5), [
+      'loading:alerts',
+      'loading:health',
+      'loading:logs',
+      'loading:database',
+      'loading:business',
+    ]);
+    for (const section of ['health', 'logs', 'database', 'business', 'alerts']) {
+      assert.ok(names.includes(`data:${section}`), section);
+    }
+    assert.deepEqual(
+      snapshot.sections.alerts?.alerts.map((a) => a.id),
+      ['logs.errorRate'],
+    );
+    assert.deepEqual(snapshot.errors, {});
+  });
+
+  it('shows a failing source as that section error while the others load', async () => {
+    const events: SectionEvent[] = [];
+    const snapshot = await loadDashboard(
+      sources({
+        database: async () => {
+          throw new UpkeepError(
+            'unreachable',
+            'Could not connect to 127.0.0.1:1.',
+            'Start PostgreSQL.',
+          );
+        },
+      }),
+      { kind: '1h' },
+      new AbortController().signal,
+      (e) => events.push(e),
+    );
+    const errors = events.filter((e) => e.kind === 'error');
+    assert.deepEqual(
+      errors.map((e) => e.kind === 'error' && [e.section, e.message, e.hint]),
+      [
+        ['database', 'Could not connect to 127.0.0.1:1.', 'Start PostgreSQL.'],
+        ['business', 'Could not connect to 127.0.0.1:1.', 'Start PostgreSQL.'],
+      ],
+    );
+    assert.ok(snapshot.sections.logs);
+    assert.ok(snapshot.sections.health);
+    assert.equal(snapshot.errors.database, 'Could not connect to 127.0.0.1:1. Start PostgreSQL.');
+  });
+
+  it('goes quiet once cancelled, and passes the signal to the sources', async () => {
+    const controller = new AbortController();
+    const events: SectionEvent[] = [];
+    let seen: AbortSignal | undefined;
+    const pending = loadDashboard(
+      sources({
+        logs: (_window, signal) =>
+          new Promise((_resolve, reject) => {
+            seen = signal;
+            signal.addEventListener('abort', () =>
+              reject(new UpkeepError('cancelled', 'Cancelled.')),
+            );
+          }),
+      }),
+      { kind: '7d' },
+      controller.signal,
+      (e) => events.push(e),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = events.length;
+    controller.abort();
+    await pending;
+    assert.equal(seen, controller.signal);
+    assert.equal(events.length, before, 'nothing emitted after the abort');
+    assert.ok(!events.some((e) => e.kind === 'data' && e.payload.section === 'logs'));
+  });
+
+  it('turns a window into the log engine bounds', () => {
+    const now = new Date('2026-12-04T12:00:00Z');
+    assert.deepEqual(windowBounds({ kind: '1h' }, now), {
+      from: new Date('2026-12-04T11:00:00Z'),
+      to: now,
+      label: 'last hour',
+    });
+    assert.equal(windowBounds({ kind: '7d' }, now).from.toISOString(), '2026-11-27T12:00:00.000Z');
+    const range = windowBounds(
+      { kind: 'range', from: '2026-12-01T00:00:00.000Z', to: '2026-12-02T00:00:00.000Z' },
+      now,
+    );
+    assert.equal(range.to.toISOString(), '2026-12-02T00:00:00.000Z');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The Logs view-model from the log engine's real summary of a real Rails 5.2 production log:
+ * the figures equal the summary's, quiet hours are filled in, slow requests keep their line.
+ */
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { windowBounds } from '../../../src/core/dashboard/loader';
+import { logsView } from '../../../src/core/dashboard/logsView';
+import { summarizeLogs } from '../../../src/core/logs/summary';
+import { fixedClock } from '../../../src/core/util/clock';
+
+const WORKSPACE = path.resolve(__dirname, '../../fixtures/dashboard');
+const NOW = new Date('2021-11-27T00:00:00Z');
+
+async function view() {
+  const window = { kind: '24h' as const };
+  const summary = await summarizeLogs({
+    workspace: WORKSPACE,
+    sources: ['rails52_production_tagged.log'],
+    window: windowBounds(window, NOW),
+    timeZone: 'UTC',
+    clock: fixedClock(NOW),
+  });
+  return { summary, view: logsView(summary, window) };
+}
+
+describe('dashboard logs view', () => {
+  it('carries the summary totals', async () => {
+    const { summary, view: logs } = await view();
+    assert.ok(summary.requests.total > 0, 'the fixture has requests in the window');
+    assert.equal(logs.totals.requests, summary.requests.total);
+    assert.equal(logs.totals.errors, summary.statusClasses['5xx']);
+    assert.equal(logs.totals.errorRatePercent, Math.round(summary.errorRate * 100_000) / 1000);
+    assert.equal(logs.totals.p95Ms, summary.duration.p95Ms);
+    assert.equal(logs.totals.avgMs, summary.duration.meanMs);
+    assert.equal(logs.from, '2021-11-26T00:00:00.000Z');
+    assert.equal(logs.to, '2021-11-27T00:00:00.000Z');
+  });
+
+  it('draws every hour of the window, quiet ones as zero requests and no error rate', async () => {
+    const { summary, view: logs } = await view();
+    assert.equal(logs.requestsPerHour.times.length, 24);
+    assert.equal(logs.requestsPerHour.times[0], Date.parse('2021-11-26T00:00:00Z') / 1000);
+    const [requests, errors] = logs.requestsPerHour.series;
+    const sum = (values: (number | null)[]): number =>
+      values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    assert.equal(sum(requests.values), summary.requests.total);
+    assert.equal(
+      sum(errors.values),
+      summary.requests.perHour.reduce((a, b) => a + b.errors, 0),
+    );
+    const quiet = requests.values.findIndex((value) => value === 0);
+    assert.ok(quiet >= 0);
+    assert.equal(logs.errorRate.series[0].values[quiet], null);
+    const busy = summary.requests.perHour[0];
+    const index = logs.requestsPerHour.times.indexOf(Date.parse(busy.hour) / 1000);
+    assert.equal(
+      logs.errorRate.series[0].values[index],
+      Math.round((busy.errors / busy.count) * 100_000) / 1000,
+    );
+    assert.equal(logs.durations.series[0].values[index], busy.meanMs);
+  });
+
+  it('lists actions, exceptions, status mix and slow requests with their log line', async () => {
+    const { summary, view: logs } = await view();
+    assert.equal(logs.actions.length, summary.actions.length);
+    const first = summary.actions[0];
+    assert.deepEqual(logs.actions[0], {
+      action: first.name,
+      count: first.count,
+      p50Ms: first.p50Ms,
+      p95Ms: first.p95Ms,
+      p99Ms: first.p99Ms,
+      dbSharePercent: first.dbShare === null ? null : Math.round(first.dbShare * 100_000) / 1000,
+    });
+    assert.deepEqual(
+      logs.exceptions.map((e) => e.className),
+      summary.exceptions.map((e) => e.className),
+    );
+    assert.equal(
+      logs.statusMix.reduce((a, b) => a + b.count, 0),
+      Object.values(summary.statusClasses).reduce((a, b) => a + b, 0),
+    );
+    const slow = logs.slowRequests[0];
+    assert.deepEqual(slow.location, {
+      file: 'rails52_production_tagged.log',
+      line: summary.slowest[0].line,
+    });
+    assert.equal(typeof slow.location?.line, 'number');
+    assert.deepEqual(logs.sources, ['rails52_production_tagged.log']);
+  });
+
+  it('reports a missing log source as a warning, not a failure', async () => {
+    const summary = await summarizeLogs({
+      workspace: WORKSPACE,
+      sources: ['log/nothing-here.log'],
+      clock: fixedClock(NOW),
+      timeZone: 'UTC',
+    });
+    const logs = logsView(summary, { kind: '1h' });
+    assert.equal(logs.totals.requests, 0);
+    assert.equal(logs.totals.errorRatePercent, null);
+    assert.ok(logs.warnings.some((warning) => warning.includes('log/nothing-here.log')));
+  });
+});

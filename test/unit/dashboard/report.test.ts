@@ -1,0 +1,120 @@
+/**
+ * The Markdown maintenance report: hostile cells stay inside their cell, every section shows or
+ * says why not, and saving never replaces a file.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  buildReport,
+  localDate,
+  markdownCell,
+  REPORTS_FOLDER,
+  writeReport,
+} from '../../../src/core/dashboard/report';
+import type { ReportInput } from '../../../src/core/dashboard/report';
+
+function input(overrides: Partial<ReportInput> = {}): ReportInput {
+  return {
+    generatedAt: new Date(2026, 11, 4, 10, 30),
+    author: 'Ada Lovelace <ada@example.com>',
+    workspaceName: 'demo',
+    window: { kind: '24h' },
+    sections: {},
+    errors: {},
+    ...overrides,
+  };
+}
+
+describe('dashboard report', () => {
+  it('escapes pipes, folds newlines and neutralises HTML in cells', () => {
+    assert.equal(markdownCell('a|b'), 'a\\|b');
+    assert.equal(markdownCell('line one\nline two\r\nthree'), 'line one line two three');
+    assert.equal(
+      markdownCell('<img src=x onerror=alert(1)>'),
+      '&lt;img src=x onerror=alert(1)&gt;',
+    );
+    assert.equal(markdownCell('back\\slash|'), 'back\\\\slash\\|');
+    assert.equal(markdownCell(null), '–');
+    assert.equal(markdownCell(''), '–');
+    assert.equal(markdownCell(42), '42');
+    assert.equal(markdownCell('x'.repeat(1000)).length, 301);
+  });
+
+  it('keeps every table row to its columns, whatever the data holds', () => {
+    const markdown = buildReport(
+      input({
+        sections: {
+          alerts: {
+            alerts: [
+              {
+                id: 'x',
+                severity: 'fail',
+                title: 'pipe | in title',
+                detail: 'two\nlines | and a pipe',
+                section: 'logs',
+              },
+            ],
+          },
+          database: {
+            target: 'app@127.0.0.1:5432/app',
+            growth: [],
+            cards: [],
+            slowQueries: [
+              {
+                query: "SELECT '|' FROM t\nWHERE a = 1",
+                calls: 3,
+                totalMs: 30,
+                meanMs: 10,
+                rows: 3,
+              },
+            ],
+          },
+        },
+      }),
+    );
+    // Each table's rows (consecutive lines starting with a pipe) have as many unescaped pipes,
+    // the cell borders, as its header: no value broke out of its cell or its row.
+    const groups = markdown
+      .split(/\n(?!\|)/)
+      .map((block) => block.split('\n').filter((line) => line.startsWith('|')))
+      .filter((group) => group.length > 0);
+    assert.ok(groups.length >= 2);
+    const borders = (line: string): number =>
+      line.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|').length;
+    for (const group of groups) {
+      for (const line of group) assert.equal(borders(line), borders(group[0]), line);
+    }
+    assert.ok(markdown.includes("| SELECT '\\|' FROM t WHERE a = 1 | 3 | 10 ms | 30 ms |"));
+    assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe |'));
+  });
+
+  it('has the date, the author, the window and says which sections could not load', () => {
+    const markdown = buildReport(input({ errors: { database: 'Could not connect.' } }));
+    assert.ok(markdown.startsWith('# Maintenance report 2026-12-04\n'));
+    assert.ok(markdown.includes('- Made by: Ada Lovelace &lt;ada@example.com&gt;'));
+    assert.ok(markdown.includes('- Log window: last 24 hours'));
+    assert.ok(markdown.includes('## Database\n\n_Not available: Could not connect._'));
+    assert.ok(markdown.includes('## Logs\n\n_Not available: not loaded_'));
+  });
+
+  it('writes a dated file and never replaces one', async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'upkeep-report-'));
+    try {
+      const at = new Date(2026, 11, 4, 9);
+      const folder = path.join(workspace, REPORTS_FOLDER);
+      mkdirSync(folder, { recursive: true });
+      const taken = path.join(folder, `${localDate(at)}-maintenance-report.md`);
+      writeFileSync(taken, 'kept');
+      const first = await writeReport(workspace, '# one', at);
+      const second = await writeReport(workspace, '# two', at);
+      assert.equal(path.basename(first), '2026-12-04-maintenance-report-2.md');
+      assert.equal(path.basename(second), '2026-12-04-maintenance-report-3.md');
+      assert.equal(readFileSync(taken, 'utf8'), 'kept');
+      assert.equal(readFileSync(second, 'utf8'), '# two');
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
