@@ -111,6 +111,8 @@ const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10
 const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
 const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/;
 
+/** Longest line parsed; the reader keeps lines to about this size. */
+const MAX_LINE = 288 * 1024;
 /** Longest piece of a line any regular expression here looks at. */
 const MAX_MATCH = 16 * 1024;
 
@@ -121,7 +123,9 @@ export class LineParser {
   ) {}
 
   parse(raw: string): ParsedLine {
-    let text = raw.length > MAX_MATCH * 8 ? raw.slice(0, MAX_MATCH * 8) : raw;
+    // The reader bounds lines; keep the head and tail here too for callers that do not.
+    let text =
+      raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 16_384)} … ${raw.slice(-16_384)}` : raw;
     if (text.includes('\x1b')) text = text.replace(ANSI, '');
 
     const line: ParsedLine = {
@@ -352,7 +356,7 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     if (!m) return false;
     const value = Number(m[1]);
     line.kind = 'completed';
-    line.durationMs = m[2] ? value : value * 1000;
+    line.durationMs = m[2] ? value : Math.round(value * 1_000_000) / 1000;
     const status = RAILS2_STATUS.exec(text);
     if (status) line.status = Number(status[1]);
     const url = RAILS2_URL.exec(text);
@@ -360,8 +364,9 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     const view = VIEW_MS.exec(text);
     const db = DB_MS.exec(text);
     const seconds = !m[2];
-    if (view) line.viewMs = Number(view[1]) * (seconds ? 1000 : 1);
-    if (db) line.dbMs = Number(db[1]) * (seconds ? 1000 : 1);
+    const scale = seconds ? 1000 : 1;
+    if (view) line.viewMs = Math.round(Number(view[1]) * scale * 1000) / 1000;
+    if (db) line.dbMs = Math.round(Number(db[1]) * scale * 1000) / 1000;
     return true;
   }
   const m = COMPLETED.exec(text);
@@ -424,7 +429,7 @@ export function splitKeyValue(text: string): Map<string, string> {
     let value: string;
     const quote = text[j];
     if (quote === "'" || quote === '"') {
-      const end = text.indexOf(quote, j + 1);
+      const end = closingQuote(text, quote, j + 1);
       const stop = end < 0 ? n : end;
       value = text.slice(j + 1, stop);
       j = stop + 1;
@@ -438,6 +443,24 @@ export function splitKeyValue(text: string): Map<string, string> {
     i = j;
   }
   return fields;
+}
+
+/**
+ * Lograge writes `error='...'` without escaping, so a quote inside the message is common
+ * ("Couldn't find"). The closing quote is the one followed by the end or by ` key=`.
+ */
+function closingQuote(text: string, quote: string, from: number): number {
+  let at = text.indexOf(quote, from);
+  while (at >= 0) {
+    if (at + 1 >= text.length) return at;
+    if (text.charCodeAt(at + 1) === 32) {
+      let k = at + 2;
+      while (k < text.length && k - at < 42 && /[A-Za-z0-9_.@]/.test(text[k])) k++;
+      if (k > at + 2 && text[k] === '=') return at;
+    }
+    at = text.indexOf(quote, at + 1);
+  }
+  return -1;
 }
 
 function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean {

@@ -129,7 +129,8 @@ export class RequestAssembler {
       this.previousHadPrefix = true;
       return;
     }
-    if (line.pid === undefined && Number.isNaN(line.time) && this.previousHadPrefix) {
+    const bare = line.kind === 'other' || line.kind === 'blank' || line.kind === 'frame';
+    if (bare && line.pid === undefined && Number.isNaN(line.time) && this.previousHadPrefix) {
       // A bare continuation (a multi-line SQL error, a backtrace) of a prefixed line.
       if (this.previous) this.apply(this.previous, line, lineNumber, offset, time);
       else this.counts.orphanLines++;
