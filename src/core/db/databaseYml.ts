@@ -25,6 +25,9 @@ export interface DatabaseYml {
   unsupported: Map<string, { line: number; code: string }>;
 }
 
+/** An anchored block with one of these names only feeds the environments (`default: &default`). */
+const SHARED_BLOCKS = /^(default|defaults|common|base|shared|[._].*)$/;
+
 const UNSUPPORTED_MARKER = '__upkeep_unsupported_erb_';
 const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')`;
 const DEFAULT = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(-?\d+(?:\.\d+)?)|(nil|true|false))`;
@@ -122,6 +125,7 @@ export function parseDatabaseYml(
   for (const pair of root.items) {
     const environment = isScalar(pair.key) ? String(pair.key.value) : '';
     if (!environment || !isMap(pair.value)) continue;
+    if (pair.value.anchor && SHARED_BLOCKS.test(environment)) continue;
     environments.push(environment);
     const envValue = toPlain(document, pair.value);
     const line = lineOf(pair.key as Node, lineCounter);

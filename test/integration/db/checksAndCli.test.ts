@@ -1,0 +1,240 @@
+/**
+ * The database checks through the check engine (one shared session, closed at the end) and
+ * `upkeep db`, on a real Rails-style workspace whose config/database.yml uses ERB.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../../../scripts/lib/embeddedPostgres';
+import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
+import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
+import { runChecks } from '../../../src/core/checks/runner';
+import type { CheckResult } from '../../../src/core/checks/types';
+import { cardIds } from '../../../src/core/db/cards';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
+import { admin, createDatabase, serversUnderTest } from './servers';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+const DATABASE_YML = (port: number, database: string) => `
+default: &default
+  adapter: postgresql
+  encoding: unicode
+  host: 127.0.0.1
+  port: <%= ENV.fetch("UPKEEP_TEST_PGPORT") { ${port} } %>
+  username: postgres
+  password: <%= ENV["UPKEEP_TEST_PGPASSWORD"] %>
+  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>
+
+development:
+  <<: *default
+  database: ${database}
+
+test:
+  <<: *default
+  database: nothing_here
+`;
+
+async function workspaceWith(files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+  for (const [name, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fs.writeFile(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+async function runDbChecks(
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  trusted = true,
+): Promise<Map<string, CheckResult>> {
+  const snapshotFile = path.join(workspace, '.snapshots.json');
+  const results = await runChecks(
+    createDbChecks({ snapshotFile }),
+    { workspace, settings: resolveSettings(), clock: systemClock, log: silentLogger, trusted, env },
+    { onFinished: closeSharedDbSession },
+  );
+  return new Map(results.map((result) => [result.checkId, result]));
+}
+
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...env },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const target of serversUnderTest) {
+  describe(`database checks and upkeep db on ${target.name}`, function () {
+    this.timeout(120_000);
+    let server: RunningPostgres;
+    let database: string;
+    let workspace: string;
+    let env: NodeJS.ProcessEnv;
+
+    before(async () => {
+      server = await target.start();
+      const url = await createDatabase(server, 'checks');
+      database = new URL(url).pathname.slice(1);
+      await admin(
+        url,
+        'CREATE EXTENSION pg_stat_statements; CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int, created_at timestamptz DEFAULT now())',
+      );
+      await admin(
+        url,
+        'INSERT INTO users (onboarding_step) SELECT 1 + i % 5 FROM generate_series(1, 50) i',
+      );
+      workspace = await workspaceWith({
+        'config/database.yml': DATABASE_YML(server.port, database),
+      });
+      env = {
+        UPKEEP_TEST_PGPASSWORD: server.password,
+        XDG_CACHE_HOME: path.join(workspace, '.cache'),
+        HOME: workspace,
+      };
+    });
+
+    it('passes health.database with version, round trip and the source, and closes its one session', async () => {
+      const results = await runDbChecks(workspace, env);
+      const health = results.get('health.database');
+      assert.equal(health?.outcome, 'pass', health?.summary);
+      assert.match(
+        health?.summary ?? '',
+        new RegExp(
+          `^PostgreSQL ${target.major}\\.\\d+, \\d+ ms round trip \\(config/database.yml, development\\)$`,
+        ),
+      );
+      for (const [id, result] of results) {
+        assert.ok(
+          ['pass', 'warn', 'skipped'].includes(result.outcome),
+          `${id}: ${result.outcome} ${result.summary}`,
+        );
+      }
+      assert.equal(results.get('business.onboarding')?.outcome, 'pass');
+      const [open] = await admin<{ n: number }>(
+        server.url(),
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'upkeep'",
+      );
+      assert.equal(open.n, 0, 'no Upkeep session left open');
+    });
+
+    it('fails health.database with the cause when the server is unreachable, skipping the rest', async () => {
+      const port = await freePort();
+      const results = await runDbChecks(workspace, { ...env, UPKEEP_TEST_PGPORT: String(port) });
+      assert.equal(results.get('health.database')?.outcome, 'fail');
+      assert.match(
+        results.get('health.database')?.summary ?? '',
+        new RegExp(
+          `Cannot reach PostgreSQL at postgres@127.0.0.1:${port}/${database}.*ECONNREFUSED`,
+        ),
+      );
+      assert.equal(results.get('db.size')?.outcome, 'skipped');
+      assert.match(results.get('db.size')?.summary ?? '', /not reachable/);
+    });
+
+    it('prints every card as JSON from upkeep db', async () => {
+      const { code, stdout, stderr } = await runCli(
+        ['db', '--workspace', workspace, '--format', 'json'],
+        env,
+      );
+      assert.equal(code, 0, stderr + stdout);
+      const output = JSON.parse(stdout) as {
+        version: number;
+        connection: {
+          display: string;
+          source: { kind: string; file: string; line: number; environment: string };
+        };
+        cards: { id: string; state: string }[];
+        error: null;
+      };
+      assert.equal(output.version, 1);
+      assert.equal(output.error, null);
+      assert.deepEqual(output.connection.source, {
+        kind: 'database.yml',
+        file: 'config/database.yml',
+        line: 11,
+        environment: 'development',
+      });
+      assert.equal(output.connection.display, `postgres@127.0.0.1:${server.port}/${database}`);
+      assert.deepEqual(
+        output.cards.map((card) => card.id),
+        cardIds,
+      );
+      assert.ok(!stdout.includes(server.password) && !stderr.includes(server.password));
+      const kept = await fs.readFile(
+        path.join(workspace, '.cache/upkeep/db-snapshots.json'),
+        'utf8',
+      );
+      assert.ok(kept.includes(database));
+    });
+
+    it('prints a text table, and exits 2 naming the environment database.yml lacks', async () => {
+      const text = await runCli(
+        ['db', '--workspace', workspace, '--card', 'databaseSize', 'connectivity'],
+        env,
+      );
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        /^Database postgres@127\.0\.0\.1:\d+\/\S+ \(config\/database\.yml, development\)$/m,
+      );
+      assert.match(text.stdout, /^OK {4}Connectivity {3}PostgreSQL/m);
+
+      const missing = await runCli(['db', '--workspace', workspace, '--env', 'staging'], env);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stdout, /has no "staging" environment \(it has: development, test\)/);
+    });
+  });
+}
+
+describe('database checks without a database', function () {
+  this.timeout(60_000);
+
+  it('skips with the fix when nothing is configured, and upkeep db exits 2', async () => {
+    const workspace = await workspaceWith({ 'README.md': 'no database here' });
+    const results = await runDbChecks(workspace, {});
+    assert.equal(results.get('health.database')?.outcome, 'skipped');
+    assert.match(results.get('health.database')?.details ?? '', /Configure Database Connection/);
+    assert.equal(results.get('db.slowQueries')?.outcome, 'skipped');
+    const cli = await runCli(['db', '--workspace', workspace, '--format', 'json'], {
+      HOME: workspace,
+    });
+    assert.equal(cli.code, 2);
+    assert.equal((JSON.parse(cli.stdout) as { error: { code: string } }).error.code, 'not-found');
+  });
+
+  it('reads no repo file in an untrusted workspace', async () => {
+    const server = serversUnderTest[0];
+    const running = await server.start();
+    const workspace = await workspaceWith({
+      'config/database.yml': DATABASE_YML(running.port, 'postgres'),
+      '.env': `DATABASE_URL=${running.url()}\n`,
+    });
+    const results = await runDbChecks(
+      workspace,
+      { UPKEEP_TEST_PGPASSWORD: running.password },
+      false,
+    );
+    assert.equal(results.get('health.database')?.outcome, 'skipped');
+    assert.match(results.get('health.database')?.details ?? '', /untrusted/);
+  });
+});
