@@ -54,9 +54,11 @@ export function parseRestoreList(text: string): DumpContents {
   const tablesWithData: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim() || line.startsWith(';')) continue;
-    const entry = /^\d+;\s+\d+\s+\d+\s+(TABLE DATA|TABLE)\s+(\S+)\s+(\S+)\s/.exec(line + ' ');
+    const entry = /^\d+;\s+\d+\s+\d+\s+(TABLE DATA|TABLE)\s+(.+)\s+\S+$/.exec(line.trimEnd());
     if (!entry) continue;
-    const name = `${entry[2]}.${entry[3]}`;
+    // The list prints names unquoted: `public users`, or `my schema t` when names have spaces.
+    const words = entry[2].split(' ');
+    const name = words.length === 2 ? `${words[0]}.${words[1]}` : entry[2];
     if (entry[1] === 'TABLE') tables.push(name);
     else tablesWithData.push(name);
   }

@@ -117,7 +117,9 @@ export function judgeProbe(
     problems.push({ outcome: 'warn', text: `slow: ${probe.latencyMs} ms (> ${slowMs} ms)` });
   }
   if (probe.certificateValidTo) {
-    const days = Math.floor((Date.parse(probe.certificateValidTo) - now.getTime()) / DAY_MS);
+    // Whole days, rounded toward zero both ways: 25.6 days ago reads "25 days ago".
+    const left = (Date.parse(probe.certificateValidTo) - now.getTime()) / DAY_MS;
+    const days = left >= 0 ? Math.floor(left) : -Math.floor(-left);
     values.certificateDaysLeft = days;
     values.certificateValidTo = probe.certificateValidTo;
     if (days < 0) problems.push({ outcome: 'fail', text: `certificate expired ${-days} days ago` });

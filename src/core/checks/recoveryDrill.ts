@@ -81,11 +81,34 @@ function sameServer(a: Endpoint, b: Endpoint): boolean {
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** `schema.table` from pg_restore's list, quoted for SQL. */
-const quoteTable = (qualified: string): string => {
-  const dot = qualified.indexOf('.');
-  return `${quoteIdent(qualified.slice(0, dot))}.${quoteIdent(qualified.slice(dot + 1))}`;
-};
+/** One SQL identifier at the start of `text`: `"quoted ""name"""` or a bare word. */
+const IDENTIFIER = /^(?:"((?:[^"]|"")*)"|([^\s."(]+))/;
+
+/**
+ * `COPY "my schema"."Odd ""Name""" (a, b) FROM stdin;` → the SQL-quoted table and its plain
+ * name. pg_restore's --list prints names unquoted (ambiguous with spaces); COPY quotes them.
+ */
+export function parseCopyTarget(line: string): { sql: string; name: string } | undefined {
+  if (!line.startsWith('COPY ') || !line.endsWith('FROM stdin;')) return undefined;
+  const parts: string[] = [];
+  let rest = line.slice(5);
+  for (;;) {
+    const match = IDENTIFIER.exec(rest);
+    if (!match) return undefined;
+    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]);
+    rest = rest.slice(match[0].length);
+    if (!rest.startsWith('.')) break;
+    rest = rest.slice(1);
+  }
+  if (parts.length !== 2) return undefined;
+  return { sql: parts.map(quoteIdent).join('.'), name: parts.join('.') };
+}
+
+interface DumpTable {
+  sql: string;
+  name: string;
+  rows: number;
+}
 
 /**
  * Counts the rows the dump holds per table by streaming `pg_restore --data-only -f -` and
@@ -96,20 +119,20 @@ async function countDumpRows(
   dumpFile: string,
   signal: AbortSignal,
   env: Record<string, string | undefined>,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let current: string | undefined;
+): Promise<DumpTable[]> {
+  const tables: DumpTable[] = [];
+  let current: DumpTable | undefined;
   let pending = '';
   const onLine = (line: string): void => {
     if (current) {
       if (line === '\\.') current = undefined;
-      else counts.set(current, (counts.get(current) ?? 0) + 1);
+      else current.rows++;
       return;
     }
-    const copy = /^COPY (\S+?)\.(\S+) (?:\(.*\) )?FROM stdin;$/.exec(line);
-    if (copy) {
-      current = `${copy[1].replace(/"/g, '')}.${copy[2].replace(/"/g, '')}`;
-      counts.set(current, counts.get(current) ?? 0);
+    const target = parseCopyTarget(line);
+    if (target) {
+      current = { ...target, rows: 0 };
+      tables.push(current);
     }
   };
   const output = await runTool({
@@ -131,7 +154,7 @@ async function countDumpRows(
       `pg_restore cannot read the data: ${output.stderr.trim().split('\n')[0]}`,
     );
   }
-  return counts;
+  return tables;
 }
 
 /** Runs the drill. Throws `refused` before touching anything when a precondition is not met. */
@@ -190,8 +213,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   log.info(
     `recovery drill: ${path.basename(options.dumpFile)} into ${scratchDatabase} on ${record.target}`,
   );
-  const contents = await listDump(options.dumpFile, signal, env);
-  const dumpRows = await countDumpRows(pgRestore, options.dumpFile, signal, env);
+  await listDump(options.dumpFile, signal, env);
+  const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
 
   const admin = await connect(target.database);
   let created = false;
@@ -229,20 +252,21 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
 
     const scratch = await connect(scratchDatabase);
     try {
-      for (const table of contents.tables) {
-        const expected = dumpRows.get(table) ?? 0;
+      for (const table of dumpTables) {
         let restored: number | null = null;
         try {
           const result = await scratch.query<{ n: string }>(
-            `SELECT count(*) AS n FROM ${quoteTable(table)}`,
+            `SELECT count(*) AS n FROM ${table.sql}`,
           );
           restored = Number(result.rows[0].n);
         } catch (error) {
-          record.mismatches.push(`${table}: cannot count (${describeError(error)})`);
+          record.mismatches.push(`${table.name}: cannot count (${describeError(error)})`);
         }
-        record.tables.push({ table, dumpRows: expected, restoredRows: restored });
-        if (restored !== null && restored !== expected) {
-          record.mismatches.push(`${table}: ${expected} rows in the dump, ${restored} restored`);
+        record.tables.push({ table: table.name, dumpRows: table.rows, restoredRows: restored });
+        if (restored !== null && restored !== table.rows) {
+          record.mismatches.push(
+            `${table.name}: ${table.rows} rows in the dump, ${restored} restored`,
+          );
         }
       }
     } finally {

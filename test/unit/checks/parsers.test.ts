@@ -168,7 +168,7 @@ describe('check parsers', () => {
       );
       assert.deepEqual(
         [expired.outcome, expired.summary],
-        ['fail', 'https://a/: certificate expired 34 days ago'],
+        ['fail', 'https://a/: certificate expired 33 days ago'],
       );
       assert.equal(
         judgeProbe('http://a/', { status: 503, latencyMs: 5 }, now, 1000).outcome,

@@ -22,31 +22,12 @@ import { UpkeepError } from '../../../src/core/util/errors';
 const FIXTURES = path.join(__dirname, '../../fixtures/tools');
 const fixture = (name: string): Promise<string> => fs.readFile(path.join(FIXTURES, name), 'utf8');
 
-export const GEMFILE_LOCK = `GEM
-  remote: https://rubygems.org/
-  specs:
-    nokogiri (1.15.2-x86_64-linux)
-      racc (~> 1.4)
-    rack (1.6.13)
-    racc (1.7.1)
-    sprockets (2.2.3)
-      rack (~> 1.0)
-
-PLATFORMS
-  x86_64-linux
-
-DEPENDENCIES
-  nokogiri
-  sprockets
-
-RUBY VERSION
-   ruby 3.2.2p53
-
-BUNDLED WITH
-   2.4.10
-`;
-
 describe('tool report parsers', () => {
+  let GEMFILE_LOCK: string;
+  before(async () => {
+    GEMFILE_LOCK = await fixture('Gemfile.lock');
+  });
+
   it('reads the two Brakeman warnings with file, line and confidence', async () => {
     const parsed = parseBrakemanJson(await fixture('brakeman_two_findings.json'));
     assert.equal(parsed.findings.length, 2);

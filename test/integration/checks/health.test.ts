@@ -1,0 +1,191 @@
+/**
+ * health.url against real servers on 127.0.0.1: one that answers, errs, is slow, hangs, refuses,
+ * and HTTPS servers with self-signed certificates made by the openssl CLI (expiring and untrusted).
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { healthUrlCheck } from '../../../src/core/checks/healthChecks';
+import { runChecks } from '../../../src/core/checks/runner';
+import type { CheckResult } from '../../../src/core/checks/types';
+import { resolveSettings } from '../../../src/core/settings';
+import type { Clock } from '../../../src/core/util/clock';
+import { fixedClock, systemClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
+
+async function listen(server: http.Server | https.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A self-signed certificate for 127.0.0.1 valid for `days`, made with the openssl CLI. */
+async function certificate(folder: string, days: number): Promise<{ key: string; cert: string }> {
+  const key = path.join(folder, `key-${days}.pem`);
+  const cert = path.join(folder, `cert-${days}.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: await fs.readFile(key, 'utf8'), cert: await fs.readFile(cert, 'utf8') };
+}
+
+async function check(
+  url: string,
+  options: Parameters<typeof healthUrlCheck>[0] = {},
+  clock: Clock = systemClock,
+): Promise<CheckResult> {
+  const settings = resolveSettings({ health: { url }, thresholds: { slowRequestMs: 300 } });
+  const [result] = await runChecks([healthUrlCheck(options)], {
+    workspace: os.tmpdir(),
+    settings,
+    clock,
+    log: silentLogger,
+    trusted: false,
+  });
+  return result;
+}
+
+describe('health.url', function () {
+  this.timeout(20_000);
+  let folder: string;
+  let port: number;
+  const servers: (http.Server | https.Server)[] = [];
+  const hung: http.ServerResponse[] = [];
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-health-'));
+    const server = http.createServer((request, response) => {
+      if (request.url === '/ok') response.end('ok');
+      else if (request.url === '/error') {
+        response.statusCode = 500;
+        response.end('boom');
+      } else if (request.url === '/slow') setTimeout(() => response.end('late'), 600);
+      else hung.push(response); // /hang: never answers
+    });
+    servers.push(server);
+    port = await listen(server);
+  });
+
+  after(async () => {
+    for (const response of hung) response.destroy();
+    for (const server of servers) {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  it('passes a server that answers, with its latency', async () => {
+    const result = await check(`http://127.0.0.1:${port}/ok`);
+    assert.equal(result.outcome, 'pass');
+    assert.equal(result.values?.status, 200);
+    assert.ok(typeof result.values?.latencyMs === 'number');
+  });
+
+  it('fails a 500', async () => {
+    const result = await check(`http://127.0.0.1:${port}/error`);
+    assert.equal(result.outcome, 'fail');
+    assert.match(result.summary, /status 500/);
+  });
+
+  it('warns about a slow answer', async () => {
+    const result = await check(`http://127.0.0.1:${port}/slow`);
+    assert.equal(result.outcome, 'warn');
+    assert.match(result.summary, /slow: \d+ ms \(> 300 ms\)/);
+  });
+
+  it('fails a server that hangs, within its request timeout', async () => {
+    const started = Date.now();
+    const result = await check(`http://127.0.0.1:${port}/hang`, { requestTimeoutMs: 400 });
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(result.outcome, 'fail');
+    assert.match(result.summary, /did not answer: no answer within 400 ms/);
+  });
+
+  it('fails a refused connection', async () => {
+    const closed = http.createServer();
+    const closedPort = await listen(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await check(`http://127.0.0.1:${closedPort}/`);
+    assert.equal(result.outcome, 'fail');
+    assert.match(result.summary, /ECONNREFUSED/);
+  });
+
+  it('skips without a configured URL and errors on a bad one', async () => {
+    const settings = resolveSettings();
+    const [skipped] = await runChecks([healthUrlCheck()], {
+      workspace: folder,
+      settings,
+      clock: systemClock,
+      log: silentLogger,
+      trusted: true,
+    });
+    assert.equal(skipped.outcome, 'skipped');
+    assert.equal((await check('ftp://127.0.0.1/')).outcome, 'error');
+  });
+
+  describe('over HTTPS', () => {
+    let expiring: { key: string; cert: string };
+    let httpsPort: number;
+
+    before(async () => {
+      expiring = await certificate(folder, 5);
+      const server = https.createServer(expiring, (_request, response) => response.end('ok'));
+      servers.push(server);
+      httpsPort = await listen(server);
+    });
+
+    it('warns when the certificate expires in under 14 days', async () => {
+      const result = await check(`https://127.0.0.1:${httpsPort}/ok`, { ca: expiring.cert });
+      assert.equal(result.outcome, 'warn');
+      assert.ok(
+        [4, 5].includes(Number(result.values?.certificateDaysLeft)),
+        String(result.values?.certificateDaysLeft),
+      );
+      assert.match(result.summary, /certificate expires in [45] days/);
+    });
+
+    it('fails once the certificate has expired', async () => {
+      const later = fixedClock(new Date(Date.now() + 30 * 86_400_000));
+      const result = await check(`https://127.0.0.1:${httpsPort}/ok`, { ca: expiring.cert }, later);
+      assert.equal(result.outcome, 'fail');
+      assert.match(result.summary, /certificate expired 2[45] days ago/);
+    });
+
+    it('fails a certificate nobody vouches for, and passes a long-lived trusted one', async () => {
+      const untrusted = await check(`https://127.0.0.1:${httpsPort}/ok`);
+      assert.equal(untrusted.outcome, 'fail');
+      assert.match(untrusted.summary, /certificate not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+
+      const longLived = await certificate(folder, 400);
+      const server = https.createServer(longLived, (_request, response) => response.end('ok'));
+      servers.push(server);
+      const longPort = await listen(server);
+      const result = await check(`https://127.0.0.1:${longPort}/ok`, { ca: longLived.cert });
+      assert.equal(result.outcome, 'pass');
+      assert.match(result.summary, /answered 200 in \d+ ms, certificate valid 399 more days/);
+    });
+  });
+});
