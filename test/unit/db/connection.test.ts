@@ -1,0 +1,371 @@
+/**
+ * Finding the database: the order of sources, database.yml's ERB, anchors, url keys and
+ * multi-database environments, URL details, trust, and that no password leaks into what is shown.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
+import { listDatabaseYml, resolveConnection } from '../../../src/core/db/connection';
+import type { ResolvedConnection } from '../../../src/core/db/connection';
+import { resolveSettings } from '../../../src/core/settings';
+import { UpkeepError } from '../../../src/core/util/errors';
+
+async function workspaceWith(files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-conn-'));
+  for (const [name, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fs.writeFile(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+async function resolve(
+  files: Record<string, string>,
+  options: {
+    env?: NodeJS.ProcessEnv;
+    trusted?: boolean;
+    url?: string;
+    railsEnvironment?: string;
+    name?: string;
+    password?: string;
+  } = {},
+): Promise<ResolvedConnection> {
+  const workspace = await workspaceWith(files);
+  return resolveConnection({
+    workspace,
+    settings: resolveSettings({
+      database: {
+        url: options.url,
+        railsEnvironment: options.railsEnvironment,
+        name: options.name,
+      },
+    }),
+    env: options.env ?? {},
+    trusted: options.trusted ?? true,
+    password: options.password,
+  });
+}
+
+const RAILS_YML = `
+default: &default
+  adapter: postgresql
+  encoding: unicode
+  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>
+  host: <%= ENV.fetch("DB_HOST", "127.0.0.1") %>
+  username: <%= ENV['DB_USER'] || "rails" %>
+  password: <%= ENV["DB_PASSWORD"] %>
+
+development:
+  <<: *default
+  database: app_development
+  port: 5433
+
+test:
+  <<: *default
+  database: app_test
+
+production:
+  primary: &primary_production
+    <<: *default
+    url: <%= ENV["PRIMARY_URL"] %>
+  replica:
+    <<: *primary_production
+    url: postgres://reader@replica.internal:5432/app_production?sslmode=require
+    replica: true
+  cache:
+    <<: *default
+    database: app_cache
+    host: /var/run/postgresql
+`;
+
+describe('finding the database', () => {
+  describe('ERB in database.yml', () => {
+    const env = { SET: 'from-env', EMPTY: '' };
+    const cases: [string, string | undefined][] = [
+      ['ENV["SET"]', 'from-env'],
+      ["ENV['SET']", 'from-env'],
+      ['ENV["UNSET"]', ''],
+      ['ENV["UNSET"] || "fallback"', 'fallback'],
+      ['ENV.fetch("UNSET") { "block default" }', 'block default'],
+      ['ENV.fetch("UNSET") { 5 }', '5'],
+      ['ENV.fetch("SET") { "ignored" }', 'from-env'],
+      ["ENV.fetch('UNSET', 'second arg')", 'second arg'],
+      ['ENV.fetch("UNSET", 5432)', '5432'],
+      ['ENV.fetch("UNSET", nil)', ''],
+      ['ENV.fetch("UNSET")', ''],
+      ['Rails.application.credentials.db_password', undefined],
+      ['`cat /etc/passwd`', undefined],
+      ['ENV["A"] + ENV["B"]', undefined],
+    ];
+    for (const [code, expected] of cases) {
+      it(`evaluates <%= ${code} %> as ${expected === undefined ? 'unsupported' : JSON.stringify(expected)}`, () => {
+        assert.equal(evaluateErbExpression(code, env), expected);
+      });
+    }
+
+    it('keeps a substituted password with # and : as one value', () => {
+      const yml = parseDatabaseYml('development:\n  password: <%= ENV["P"] %>\n  database: x\n', {
+        P: 'a#b: c',
+      });
+      assert.equal(yml.entries[0].values.password, 'a#b: c');
+    });
+
+    it('substitutes inside a longer value, as Rails does', () => {
+      const yml = parseDatabaseYml(
+        'development:\n  database: app_<%= ENV.fetch("SUFFIX") { "dev" } %>\n',
+        {},
+      );
+      assert.equal(yml.entries[0].values.database, 'app_dev');
+    });
+
+    it('names the line of ERB it does not evaluate when the chosen database needs it', async () => {
+      const files = {
+        'config/database.yml':
+          'development:\n  adapter: postgresql\n  database: app\n  password: <%= Rails.application.credentials.dig(:db, :password) %>\n',
+      };
+      await assert.rejects(resolve(files), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'));
+        assert.match(
+          error.message,
+          /line 4 uses ERB Upkeep does not evaluate: <%= Rails\.application/,
+        );
+        assert.match(error.hint ?? '', /never runs Ruby/);
+        return true;
+      });
+    });
+
+    it('ignores ERB it cannot evaluate in an environment that is not used', async () => {
+      const files = {
+        'config/database.yml':
+          'development:\n  database: app\n  host: 127.0.0.1\nproduction:\n  password: <%= Rails.application.credentials.pw %>\n',
+      };
+      const connection = await resolve(files);
+      assert.equal(connection.databaseName, 'app');
+    });
+
+    it('explains a file ERB control flow broke', async () => {
+      const files = {
+        'config/database.yml': 'development:\n<% if true %>\n  database: [app\n<% end %>\n',
+      };
+      await assert.rejects(
+        resolve(files),
+        (error: unknown) =>
+          UpkeepError.is(error, 'parse') && /ERB Upkeep does not evaluate/.test(error.hint ?? ''),
+      );
+    });
+  });
+
+  describe('database.yml', () => {
+    it('reads the development environment through anchors and merges, with its line', async () => {
+      const connection = await resolve(
+        { 'config/database.yml': RAILS_YML },
+        { env: { DB_PASSWORD: 's3cret' } },
+      );
+      assert.deepEqual(connection.source, {
+        kind: 'database.yml',
+        file: 'config/database.yml',
+        line: 10,
+        environment: 'development',
+        name: undefined,
+      });
+      assert.equal(connection.config.host, '127.0.0.1');
+      assert.equal(connection.config.port, 5433);
+      assert.equal(connection.config.user, 'rails');
+      assert.equal(connection.config.password, 's3cret');
+      assert.equal(connection.config.database, 'app_development');
+      assert.equal(connection.config.application_name, 'upkeep');
+      assert.equal(connection.display, 'rails@127.0.0.1:5433/app_development');
+      assert.equal(connection.production, false);
+    });
+
+    it('lists the environments and the databases of a multi-database one', async () => {
+      const yml = parseDatabaseYml(RAILS_YML, {});
+      assert.deepEqual(yml.environments, ['development', 'test', 'production']);
+      assert.deepEqual(
+        yml.entries
+          .filter((entry) => entry.environment === 'production')
+          .map((entry) => entry.name),
+        ['primary', 'replica', 'cache'],
+      );
+      const workspace = await workspaceWith({ 'config/database.yml': RAILS_YML });
+      assert.deepEqual((await listDatabaseYml(workspace, {}))?.environments, [
+        'development',
+        'test',
+        'production',
+      ]);
+    });
+
+    it('takes primary of a multi-database environment, its url winning over the keys, and marks production', async () => {
+      const connection = await resolve(
+        { 'config/database.yml': RAILS_YML },
+        {
+          railsEnvironment: 'production',
+          env: { PRIMARY_URL: 'postgresql://app:p%40ss%2Fword@db.internal:6543/app_production' },
+        },
+      );
+      assert.equal(connection.source.name, 'primary');
+      assert.equal(connection.source.line, 20);
+      assert.equal(connection.config.user, 'app');
+      assert.equal(connection.config.password, 'p@ss/word');
+      assert.equal(connection.config.host, 'db.internal');
+      assert.equal(connection.config.port, 6543);
+      assert.equal(connection.production, true);
+      assert.equal(connection.display, 'app@db.internal:6543/app_production');
+    });
+
+    it('selects another database by name: a replica URL with sslmode, a socket folder', async () => {
+      const replica = await resolve(
+        { 'config/database.yml': RAILS_YML },
+        { railsEnvironment: 'production', name: 'replica' },
+      );
+      assert.equal(replica.config.host, 'replica.internal');
+      assert.equal(replica.config.user, 'reader');
+      assert.deepEqual(replica.config.ssl, { rejectUnauthorized: false });
+      const cache = await resolve(
+        { 'config/database.yml': RAILS_YML },
+        { railsEnvironment: 'production', name: 'cache' },
+      );
+      assert.equal(cache.config.host, '/var/run/postgresql');
+      assert.equal(cache.display, 'rails@[/var/run/postgresql]:5432/app_cache');
+      await assert.rejects(
+        resolve(
+          { 'config/database.yml': RAILS_YML },
+          { railsEnvironment: 'production', name: 'analytics' },
+        ),
+        /no database "analytics" in "production" \(it has: primary, replica, cache\)/,
+      );
+    });
+
+    it('refuses another adapter and a missing environment with what to do', async () => {
+      await assert.rejects(
+        resolve({
+          'config/database.yml': 'development:\n  adapter: sqlite3\n  database: db/dev.sqlite3\n',
+        }),
+        /sqlite3 adapter.*PostgreSQL only/,
+      );
+      await assert.rejects(
+        resolve({ 'config/database.yml': RAILS_YML }, { railsEnvironment: 'staging' }),
+        (error: unknown) =>
+          UpkeepError.is(error, 'config') && /Select Rails Environment/.test(error.hint ?? ''),
+      );
+    });
+
+    it('reads sslmode given as a key', async () => {
+      const connection = await resolve({
+        'config/database.yml': 'development:\n  host: db\n  database: app\n  sslmode: disable\n',
+      });
+      assert.equal(connection.config.ssl, false);
+    });
+  });
+
+  describe('the order of sources', () => {
+    const files = {
+      '.env': '# local\nexport OTHER=1\nDATABASE_URL="postgres://dot:dotpw@dotenv-host/dot_db"\n',
+      'config/database.yml': RAILS_YML,
+    };
+
+    it('prefers the setting, with the password from secret storage', async () => {
+      const connection = await resolve(files, {
+        url: 'postgres://me@setting-host:5432/set_db',
+        env: { DATABASE_URL: 'postgres://env-host/env_db' },
+        password: 'kept',
+      });
+      assert.deepEqual(connection.source, { kind: 'setting' });
+      assert.equal(connection.config.host, 'setting-host');
+      assert.equal(connection.config.password, 'kept');
+    });
+
+    it('then DATABASE_URL from the environment', async () => {
+      const connection = await resolve(files, {
+        env: { DATABASE_URL: 'postgres://u:pw@env-host/env_db' },
+      });
+      assert.deepEqual(connection.source, { kind: 'env' });
+      assert.equal(connection.config.host, 'env-host');
+    });
+
+    it('then DATABASE_URL from .env, with its line, without touching process.env', async () => {
+      const connection = await resolve(files);
+      assert.deepEqual(connection.source, { kind: 'dotenv', file: '.env', line: 3 });
+      assert.equal(connection.config.host, 'dotenv-host');
+      assert.equal(connection.config.password, 'dotpw');
+      assert.equal(process.env.OTHER, undefined);
+    });
+
+    it('reads no repo file in an untrusted workspace', async () => {
+      await assert.rejects(resolve(files, { trusted: false }), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'not-found'));
+        assert.match(error.hint ?? '', /untrusted/);
+        return true;
+      });
+      const fromEnv = await resolve(files, {
+        trusted: false,
+        env: { DATABASE_URL: 'postgres://env-host/env_db' },
+      });
+      assert.equal(fromEnv.source.kind, 'env');
+    });
+
+    it('says what to do when nothing is configured', async () => {
+      await assert.rejects(
+        resolve({}),
+        (error: unknown) =>
+          UpkeepError.is(error, 'not-found') &&
+          /Configure Database Connection/.test(error.hint ?? ''),
+      );
+    });
+  });
+
+  describe('URLs', () => {
+    it('decodes percent-encoded passwords and keeps them out of display and errors', async () => {
+      const connection = await resolve(
+        {},
+        { env: { DATABASE_URL: 'postgres://app:%F0%9F%94%91%3A%40%2F@127.0.0.1:5432/app' } },
+      );
+      assert.equal(connection.config.password, '🔑:@/');
+      assert.equal(connection.display, 'app@127.0.0.1:5432/app');
+      assert.ok(
+        !JSON.stringify({ display: connection.display, source: connection.source }).includes('%F0'),
+      );
+    });
+
+    it('reads a unix-socket host from the query string', async () => {
+      const connection = await resolve(
+        {},
+        {
+          env: {
+            DATABASE_URL: 'postgresql:///app_dev?host=/tmp/pgsock&port=5499&application_name=mine',
+          },
+        },
+      );
+      assert.equal(connection.config.host, '/tmp/pgsock');
+      assert.equal(connection.config.port, 5499);
+      assert.equal(connection.config.application_name, 'upkeep');
+      assert.equal(
+        connection.display,
+        `${process.env.USER ?? 'postgres'}@[/tmp/pgsock]:5499/app_dev`,
+      );
+    });
+
+    it('maps sslmode the way libpq does', async () => {
+      const required = await resolve(
+        {},
+        { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=require' } },
+      );
+      assert.deepEqual(required.config.ssl, { rejectUnauthorized: false });
+      const off = await resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=disable' } });
+      assert.equal(off.config.ssl, false);
+    });
+
+    it('refuses a URL that is not PostgreSQL without echoing it', async () => {
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'mysql2://root:hunter2@db/app' } }),
+        (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'config'));
+          assert.doesNotMatch(error.message, /hunter2/);
+          return true;
+        },
+      );
+    });
+  });
+});
