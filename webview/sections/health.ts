@@ -5,7 +5,7 @@ import type { HealthView } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { clip, formatAge, formatMs, h } from '../dom';
 import { dataTable } from '../table';
-import { figures, stateBadge, subheading } from './common';
+import { figures, stateBadge } from './common';
 
 export function renderHealth(view: HealthView): Node[] {
   const counts = view.counts;
@@ -21,9 +21,27 @@ export function renderHealth(view: HealthView): Node[] {
     nodes.push(h('p', { className: 'empty' }, 'No playbook loaded yet.'));
     return nodes;
   }
-  for (const tier of view.tiers) {
-    nodes.push(subheading(tier.title));
-    nodes.push(
+  view.tiers.forEach((tier, index) => {
+    const tally = new Map<string, number>();
+    for (const check of tier.checks) tally.set(check.outcome, (tally.get(check.outcome) ?? 0) + 1);
+    const counts = [...tally]
+      .map(([outcome, count]) => `${count} ${outcome === 'never' ? 'not run' : outcome}`)
+      .join(', ');
+    const troubled = tier.checks.some((check) => ['fail', 'error', 'warn'].includes(check.outcome));
+    // The first tier and any tier with a problem start open; the rest stay one line each.
+    const group = h(
+      'details',
+      { className: 'tier', attrs: { 'data-tier': tier.tierId } },
+      h(
+        'summary',
+        null,
+        h('span', { className: 'tier-title' }, tier.title),
+        ` — ${tier.checks.length} checks: ${counts}`,
+      ),
+    );
+    group.open = index === 0 || troubled;
+    nodes.push(group);
+    group.append(
       dataTable({
         caption: `${tier.title} checks`,
         rows: tier.checks,
@@ -83,6 +101,6 @@ export function renderHealth(view: HealthView): Node[] {
         ],
       }),
     );
-  }
+  });
   return nodes;
 }

@@ -26,6 +26,7 @@ export function renderLogs(view: LogsView): Node[] {
       { label: 'p50', value: formatMs(totals.p50Ms), id: 'log-p50' },
       { label: 'p95', value: formatMs(totals.p95Ms), id: 'log-p95' },
       { label: 'p99', value: formatMs(totals.p99Ms), id: 'log-p99' },
+      { label: 'Slow requests', value: formatNumber(totals.slowRequests), id: 'log-slow' },
     ]),
     h(
       'div',

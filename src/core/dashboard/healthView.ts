@@ -7,9 +7,17 @@ import type { Playbook } from '../playbook/model';
 import { checksOfTier } from '../playbook/model';
 import type { HealthCheckView, HealthOutcome, HealthView } from './protocol';
 
-function checkView(checkId: string, result: CheckResult | undefined): HealthCheckView {
+/** A check's display title when it has not run yet (the registry knows it; the result does not). */
+export type CheckTitles = (checkId: string) => string | undefined;
+
+function checkView(
+  checkId: string,
+  result: CheckResult | undefined,
+  titleOf: CheckTitles,
+): HealthCheckView {
   if (!result) {
-    return { checkId, title: checkId, outcome: 'never', summary: 'Not run yet', findings: [] };
+    const title = titleOf(checkId) ?? checkId;
+    return { checkId, title, outcome: 'never', summary: 'Not run yet', findings: [] };
   }
   return {
     checkId,
@@ -26,7 +34,11 @@ function checkView(checkId: string, result: CheckResult | undefined): HealthChec
   };
 }
 
-export function healthView(playbook: Playbook | undefined, results: CheckResult[]): HealthView {
+export function healthView(
+  playbook: Playbook | undefined,
+  results: CheckResult[],
+  titleOf: CheckTitles = () => undefined,
+): HealthView {
   const byId = new Map(results.map((result) => [result.checkId, result]));
   const shown = new Set<string>();
   const tiers: HealthView['tiers'] = [];
@@ -38,7 +50,7 @@ export function healthView(playbook: Playbook | undefined, results: CheckResult[
     tiers.push({
       tierId: tier.id,
       title: tier.title,
-      checks: ids.map((id) => checkView(id, byId.get(id))),
+      checks: ids.map((id) => checkView(id, byId.get(id), titleOf)),
     });
   }
   const others = results.filter((result) => !shown.has(result.checkId));
@@ -46,7 +58,7 @@ export function healthView(playbook: Playbook | undefined, results: CheckResult[
     tiers.push({
       tierId: 'other',
       title: playbook ? 'Other checks' : 'Checks',
-      checks: others.map((result) => checkView(result.checkId, result)),
+      checks: others.map((result) => checkView(result.checkId, result, titleOf)),
     });
   }
 

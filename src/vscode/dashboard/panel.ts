@@ -13,12 +13,12 @@ import type {
 } from '../../core/dashboard/loader';
 import { loadDashboard } from '../../core/dashboard/loader';
 import { computeAlerts } from '../../core/dashboard/alerts';
-import { healthView } from '../../core/dashboard/healthView';
 import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
 import { parseLogWindow, parseWebviewMessage } from '../../core/dashboard/protocol';
 import { describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
+import { currentHealth } from './sources';
 
 export const VIEW_TYPE = 'upkeep.dashboard';
 /** Auto-refresh never runs more often than this, whatever the setting says. */
@@ -245,7 +245,7 @@ export class DashboardPanel implements vscode.Disposable {
   /** New check results update Health and Alerts in place, without a full refresh. */
   private onResults(): void {
     if (!this.ready || !this.snapshot) return;
-    const health = healthView(this.services.playbook?.current(), this.services.results.allLatest());
+    const health = currentHealth(this.services);
     this.snapshot.sections.health = health;
     const alerts = computeAlerts({
       thresholds: this.sources.thresholds(),

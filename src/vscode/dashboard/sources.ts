@@ -10,6 +10,8 @@ import { openSession } from '../../core/db/session';
 import { readSnapshots } from '../../core/db/snapshots';
 import { businessView, databaseView } from '../../core/dashboard/databaseView';
 import { healthView } from '../../core/dashboard/healthView';
+import type { HealthView } from '../../core/dashboard/protocol';
+import { createRegistry } from '../../core/checks/registry';
 import type { DashboardSources } from '../../core/dashboard/loader';
 import { windowBounds } from '../../core/dashboard/loader';
 import { logsView } from '../../core/dashboard/logsView';
@@ -26,6 +28,13 @@ function workspaceOf(services: Services): string {
   return folder.uri.fsPath;
 }
 
+/** The Health view from the kept results, with titles from the check registry. */
+export function currentHealth(services: Services): HealthView {
+  const playbook = services.playbook?.current();
+  const registry = createRegistry(playbook);
+  return healthView(playbook, services.results.allLatest(), (id) => registry.get(id)?.title);
+}
+
 export function editorSources(services: Services): DashboardSources {
   const log = services.log.child('Dashboard');
   return {
@@ -36,7 +45,7 @@ export function editorSources(services: Services): DashboardSources {
     },
 
     async health() {
-      return healthView(services.playbook?.current(), services.results.allLatest());
+      return currentHealth(services);
     },
 
     async logs(window, signal) {

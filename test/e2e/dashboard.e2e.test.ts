@@ -1,0 +1,187 @@
+/**
+ * The dashboard in a real editor (code-server) on the demo workspace and an embedded PostgreSQL:
+ * the figures it shows equal what this test computes from the same database and log; it renders
+ * in a dark and a light theme (screenshots in test-results/), and Save as Report writes a file.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import type { Frame, Page } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import { createDemoWorkspace, loadDemoDatabase } from '../../scripts/lib/demoWorkspace';
+import type { DemoDatabase, DemoWorkspace } from '../../scripts/lib/demoWorkspace';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/embeddedPostgres';
+import {
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  webviewFrame,
+  type EditorBrowser,
+} from './support/editor';
+
+const ROOT = path.join(__dirname, '../..');
+const RESULTS = path.join(ROOT, 'test-results');
+const LOAD_TIMEOUT = 90_000;
+
+describe('dashboard in a real editor', function () {
+  this.timeout(240_000);
+  let postgres: RunningPostgres;
+  let db: DemoDatabase;
+  let temp: string;
+  let demo: DemoWorkspace;
+  let now: Date;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+  let page: Page;
+  let frame: Frame;
+
+  before(async function () {
+    assert.ok(existsSync(path.join(ROOT, 'dist/webview/dashboard.js')), 'run npm run build first');
+    postgres = await startEmbeddedPostgres({ statStatements: true });
+    db = {
+      host: '127.0.0.1',
+      port: postgres.port,
+      user: postgres.user,
+      password: postgres.password,
+      database: 'thembooking_development',
+    };
+    await loadDemoDatabase(db);
+    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-dashboard-'));
+    now = new Date();
+    demo = await createDemoWorkspace(path.join(temp, 'thembooking'), db, now);
+
+    server = await startCodeServer({ workspace: demo.folder, extensionDir: ROOT, theme: 'dark' });
+    browser = await launchBrowser({ viewport: { width: 1400, height: 1000 } });
+    page = browser.page;
+    await openWorkbench(page, server.url);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      const file = path.join(RESULTS, 'dashboard-e2e-failure.png');
+      await screenshot(page, file).catch(() => undefined);
+      console.log(`screenshot of the failure: ${file}`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    await postgres?.stop();
+    if (temp) await fs.rm(temp, { recursive: true, force: true });
+  });
+
+  it('shows the database size and the request count this test computes itself', async function () {
+    await runCommand(page, 'Upkeep: Open Dashboard');
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    await frame
+      .locator(
+        '[data-section="database"][data-state="ready"], [data-section="database"][data-state="error"]',
+      )
+      .waitFor({ timeout: LOAD_TIMEOUT });
+    assert.equal(
+      await frame.getAttribute('[data-section="database"]', 'data-state'),
+      'ready',
+      (await frame.textContent('[data-section="database"]')) ?? '',
+    );
+
+    // Requests of the last 24 hours, counted from what the demo log generator wrote.
+    const dayAgo = now.getTime() - 24 * 3_600_000;
+    const expectedRequests = demo.requests.filter((r) => r.startedAt.getTime() >= dayAgo).length;
+    const shownRequests = await frame.textContent('[data-figure="log-requests"] dd');
+    assert.equal(Number((shownRequests ?? '').replace(/[^0-9]/g, '')), expectedRequests);
+
+    // The database size as PostgreSQL itself prints it.
+    const client = new Client(db);
+    await client.connect();
+    const { rows } = await client
+      .query<{ pretty: string }>(
+        'SELECT pg_size_pretty(pg_database_size(current_database())) AS pretty',
+      )
+      .finally(() => client.end());
+    const sizeCard = frame.locator('[data-card="databaseSize"]');
+    assert.equal(await sizeCard.locator('.state').textContent(), 'OK');
+    const size = await sizeCard
+      .locator('.figure', { hasText: 'Size' })
+      .first()
+      .locator('dd')
+      .textContent();
+    assert.equal(size, rows[0].pretty);
+
+    // The five largest tables and the server version are there too (the skeleton's card).
+    const tableRows = frame.locator('[data-card="tables"] tbody tr');
+    assert.ok((await tableRows.count()) >= 5);
+    assert.match(
+      (await frame.textContent('[data-card="connectivity"]')) ?? '',
+      /Server version\s*\d+\.\d+/,
+    );
+  });
+
+  it('opens a slow request in the log file at its line', async function () {
+    const button = frame.locator('[data-section="logs"] button.link', {
+      hasText: 'log/production.log:',
+    });
+    const label = (await button.first().textContent()) ?? '';
+    const line = Number(/:(\d+)$/.exec(label)?.[1]);
+    assert.ok(line > 0, label);
+    await button.first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'production.log' }).waitFor();
+    const status = page.locator('.part.statusbar [id="status.editor.selection"]');
+    await status.filter({ hasText: `Ln ${line},` }).waitFor();
+    // Back to the dashboard for the next steps.
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+  });
+
+  it('renders in the dark and the light theme, charts following the theme', async function () {
+    await frame.locator('canvas').first().waitFor();
+    await frame.locator('[data-section="logs"] h2').evaluate((heading) => heading.scrollIntoView());
+    const barColor = (): Promise<string> =>
+      frame
+        .locator('.bars .bar')
+        .first()
+        .evaluate((bar) => getComputedStyle(bar).backgroundColor);
+    const dark = await barColor();
+    await fs.mkdir(RESULTS, { recursive: true });
+    await screenshot(page, path.join(RESULTS, 'dashboard-e2e-dark.png'));
+
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    await frame.waitForFunction(() => document.body.classList.contains('vscode-light'));
+    await frame.waitForFunction((before) => {
+      const bar = document.querySelector('.bars .bar');
+      return !!bar && getComputedStyle(bar).backgroundColor !== before;
+    }, dark);
+    await frame.locator('[data-section="logs"] h2').evaluate((heading) => heading.scrollIntoView());
+    await screenshot(page, path.join(RESULTS, 'dashboard-e2e-light.png'));
+  });
+
+  it('saves a Markdown report into docs/maintenance/reports and opens it', async function () {
+    await frame.locator('#save-report').click();
+    const folder = path.join(demo.folder, 'docs/maintenance/reports');
+    const deadline = Date.now() + 30_000;
+    let files: string[] = [];
+    while (Date.now() < deadline) {
+      files = await fs.readdir(folder).catch(() => []);
+      if (files.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(files.length, 1);
+    assert.match(files[0], /^\d{4}-\d{2}-\d{2}-maintenance-report\.md$/);
+    const report = await fs.readFile(path.join(folder, files[0]), 'utf8');
+    assert.match(report, /^# Maintenance report \d{4}-\d{2}-\d{2}$/m);
+    assert.match(report, /Made by: Demo Maintainer &lt;maintainer@example.com&gt;/);
+    assert.match(report, /## Database/);
+    await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
+  });
+});
