@@ -92,11 +92,7 @@ describe('templates in a real editor', function () {
     assert.match(written, /^- Branch: fix\/checkout$/m);
     assert.doesNotMatch(written, /\$\{|\{\{/);
 
-    // The editor shows the new file, and "[Step 1]" (8 characters, line 10) is selected; the
-    // status bar names the end of the selection.
-    await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
-    const selection = page.locator('.part.statusbar [id="status.editor.selection"]');
-    await selection.filter({ hasText: 'Ln 10, Col 12 (8 selected)' }).waitFor();
+    await editorShowsFirstField(page, path.basename(file));
 
     // Typing replaces the first field; Tab moves to the next one.
     await page.keyboard.type('Open the booking page at 00:05');
@@ -118,6 +114,7 @@ describe('templates in a real editor', function () {
       path.join(workspace, BUGS),
       /-checkout-fails-after-midnight-2\.md$/,
     );
+    await editorShowsFirstField(page, path.basename(second));
     assert.match(
       await fs.readFile(second, 'utf8'),
       /^- Severity: Low \(response within 1 week\)$/m,
@@ -140,6 +137,8 @@ describe('templates in a real editor', function () {
       .first()
       .waitFor();
     await input.press('Enter');
+    // The next palette must not catch this one while it is still closing.
+    await input.waitFor({ state: 'hidden' });
     await page.locator('.tabs-container .tab.active', { hasText: 'booking.rb' }).waitFor();
 
     await runCommand(page, 'Upkeep: Insert Bug-Fix Comment');
@@ -157,6 +156,25 @@ describe('templates in a real editor', function () {
       saved,
     );
     assert.match(saved, /^# Documentation: \[Related documentation updates\]\nclass Booking/m);
+
+    // Inside a method the block follows the code's indentation and goes above the statement.
+    await runCommand(page, 'Go to Line/Column...');
+    await input.fill(':16:9');
+    await input.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    await runCommand(page, 'Upkeep: Insert Bug-Fix Comment');
+    await page
+      .locator('.part.statusbar [id="status.editor.selection"]')
+      .filter({ hasText: 'Ln 16, Col 31 (19 selected)' })
+      .waitFor();
+    await page.keyboard.type('Price can be nil');
+    await page.keyboard.press('Control+S');
+
+    const nested = await waitForContent(file, 'Price can be nil');
+    assert.match(
+      nested,
+      /\n  def total\n    # Bug: Price can be nil\n    # Steps to reproduce:\n(.*\n)*    # Documentation: \[Related documentation updates\]\n    price\n  end\n/,
+    );
   });
 
   it('uses a repo template and names its unknown variable', async function () {
@@ -174,6 +192,19 @@ describe('templates in a real editor', function () {
     );
   });
 });
+
+/**
+ * Waits for the editor to show `name` with "[Step 1]" (8 characters, line 10) selected; the
+ * status bar names the end of the selection. Also the sign that the command has finished, so
+ * the next palette is not closed by the editor taking focus.
+ */
+async function editorShowsFirstField(page: Page, name: string): Promise<void> {
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
+  await page
+    .locator('.part.statusbar [id="status.editor.selection"]')
+    .filter({ hasText: 'Ln 10, Col 12 (8 selected)' })
+    .waitFor();
+}
 
 async function newBugReport(page: Page, title: string, severity: string): Promise<void> {
   await runCommand(page, 'Upkeep: New Bug Report…');

@@ -67,6 +67,15 @@ export async function listReports(
     .sort(byDueTime);
 }
 
+/**
+ * The workspace-relative glob of report files, for a file watcher that refreshes the list
+ * (`new vscode.RelativePattern(folder, reportFilesGlob(settings))`).
+ */
+export function reportFilesGlob(settings: UpkeepSettings): string {
+  const folder = settings.templates.bugFolder.replace(/\\/g, '/').replace(/^\.?\/+|\/+$/g, '');
+  return folder ? `${folder}/*.md` : '*.md';
+}
+
 /** Reads the metadata of one report from its text. */
 export function parseReport(file: string, text: string): BugReportSummary {
   const severity = parseSeverity(SEVERITY_LINE.exec(text)?.[1] ?? '')?.id;

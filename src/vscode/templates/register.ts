@@ -21,7 +21,7 @@ import {
 import { TEMPLATE_VARIABLES } from '../../core/templates/builtin';
 import type { SeverityId } from '../../core/templates/severity';
 import { parseSeverity } from '../../core/templates/severity';
-import { localTimeZone } from '../../core/templates/zonedTime';
+import { formatZonedDate, localTimeZone } from '../../core/templates/zonedTime';
 import { askSeverity, askTitle } from './prompts';
 import { openAsSnippet } from './snippetEditor';
 
@@ -57,7 +57,10 @@ async function newBugReport(services: Services, log: Logger, args?: NewDocumentA
     step: 'New Bug Report (1/2)',
     prompt: 'What is broken, in a few words',
     placeHolder: 'Checkout fails for bookings after midnight',
-    fileName: (slug) => `${context.settings.templates.bugFolder}/<today>-${slug}.md`,
+    fileName: (slug) => {
+      const today = formatZonedDate(context.clock.now(), context.timeZone ?? localTimeZone());
+      return `${context.settings.templates.bugFolder}/${today}-${slug}.md`;
+    },
     initial: args?.title,
   });
   if (title === undefined) return;
@@ -113,13 +116,12 @@ async function insertBugFixComment(services: Services, log: Logger): Promise<voi
         ? path.dirname(document.uri.fsPath)
         : undefined;
   if (!workspace) throw new UpkeepError('config', 'The bug-fix comment needs a file on disk.');
-  const rendered = await renderBugFixComment({ ...scaffoldContext(services, log), workspace });
+  const rendered = await renderBugFixComment(scaffoldContext(services, log, workspace));
   reportTemplateProblems(rendered);
 
   const cursor = editor.selection.active;
   const line = document.lineAt(cursor.line);
-  const before = line.text.slice(0, cursor.character);
-  const at = /^\s*$/.test(before)
+  const at = line.isEmptyOrWhitespace
     ? cursor
     : new vscode.Position(cursor.line, line.firstNonWhitespaceCharacterIndex);
   // Here the snippet should follow the indentation of the code around it, so whitespace is
@@ -128,25 +130,28 @@ async function insertBugFixComment(services: Services, log: Logger): Promise<voi
   if (!inserted) log.warn(`could not insert the bug-fix comment into ${document.uri.fsPath}`);
 }
 
-function scaffoldContext(services: Services, log: Logger): ScaffoldContext {
+/** What the core needs; `workspace` overrides the first workspace folder (a lone Ruby file). */
+function scaffoldContext(services: Services, log: Logger, workspace?: string): ScaffoldContext {
   const folder = services.workspaceFolder;
-  if (!folder) {
-    throw new UpkeepError('config', 'Open the folder of your Rails app first.', undefined);
-  }
-  if (folder.uri.scheme !== 'file') {
-    throw new UpkeepError(
-      'config',
-      `Upkeep writes documents to a folder on disk, not ${folder.uri.scheme}:.`,
-    );
-  }
   return {
-    workspace: folder.uri.fsPath,
-    settings: services.settings(folder.uri),
+    workspace: workspace ?? folderOnDisk(folder),
+    settings: services.settings(folder?.uri),
     clock: services.clock,
     trusted: services.trusted,
     timeZone: localTimeZone(),
     log,
   };
+}
+
+function folderOnDisk(folder: vscode.WorkspaceFolder | undefined): string {
+  if (!folder) throw new UpkeepError('config', 'Open the folder of your Rails app first.');
+  if (folder.uri.scheme !== 'file') {
+    throw new UpkeepError(
+      'config',
+      `Upkeep writes documents to a folder on disk, not to a ${folder.uri.scheme}: folder.`,
+    );
+  }
+  return folder.uri.fsPath;
 }
 
 async function present(created: CreatedDocument, what: string, log: Logger): Promise<void> {
@@ -174,6 +179,20 @@ function reportTemplateProblems(rendered: RenderedDocument): void {
   );
 }
 
+/**
+ * Only `{ title?, severity? }` counts as arguments. A menu passes its tree node or a URI, and a
+ * task node's own `title` ("Bug-fix workflow") must not become the bug's title.
+ */
 function isArgs(value: unknown): value is NewDocumentArgs {
-  return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  ) {
+    return false;
+  }
+  const entries = Object.entries(value);
+  return entries.every(
+    ([key, item]) => (key === 'title' || key === 'severity') && typeof item === 'string',
+  );
 }

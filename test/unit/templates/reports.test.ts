@@ -9,7 +9,12 @@ import * as path from 'node:path';
 import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock } from '../../../src/core/util/clock';
 import { createBugReport } from '../../../src/core/templates/scaffold';
-import { listReports, parseReport, reportState } from '../../../src/core/templates/reports';
+import {
+  listReports,
+  parseReport,
+  reportFilesGlob,
+  reportState,
+} from '../../../src/core/templates/reports';
 
 describe('listReports', () => {
   let workspace: string;
@@ -32,6 +37,15 @@ describe('listReports', () => {
       },
       { title, severity },
     );
+
+  it('gives the glob a file watcher needs', () => {
+    assert.equal(reportFilesGlob(settings), 'docs/maintenance/bugs/*.md');
+    assert.equal(
+      reportFilesGlob(resolveSettings({ templates: { bugFolder: './bugs/' } })),
+      'bugs/*.md',
+    );
+    assert.equal(reportFilesGlob(resolveSettings({ templates: { bugFolder: '' } })), '*.md');
+  });
 
   it('is empty when the bug folder does not exist', async () => {
     assert.deepEqual(await listReports(workspace, settings), []);

@@ -216,6 +216,14 @@ describe('scaffolding documents', () => {
     assert.match(comment.text, /^# Documentation: \[Related documentation updates\]$/m);
   });
 
+  it('writes a title as typed, even one that looks like template syntax', async () => {
+    const title = 'Shows {{author}} and ${1:x} literally';
+    const created = await createBugReport(context(), { title, severity: 'low' });
+    assert.match(created.text, /^# Bug: Shows \{\{author\}\} and \$\{1:x\} literally$/m);
+    assert.deepEqual(created.unknown, []);
+    assert.ok(created.snippet.includes('# Bug: Shows {{author\\}\\} and \\${1:x\\} literally\n'));
+  });
+
   it('validates titles', () => {
     assert.match(validateTitle('   ') ?? '', /Type/);
     assert.match(validateTitle('x'.repeat(201)) ?? '', /200/);
