@@ -84,8 +84,7 @@ const SYSLOG_3164 =
 const SYSLOG_5424 =
   /^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} (?:-|\[[^\]]{0,2000}\]) ?/;
 const SYSLOG_ISO = /^(\d{4}-\d\d-\d\dT\S{8,40}) [^\s]{1,255} [^\s[:]{1,64}\[(\d{1,10})\]: ?/;
-const LOGGER_FORMATTER =
-  /^[DIWEFAU], \[(\S{10,40}) #(\d{1,10})(?::\S{0,40})?\] {0,8}([A-Z]{3,7}) -- [^:]{0,100}: ?/;
+/^[DIWEFAU], \[(\S{10,40}) #(\d{1,10})(?::\S{0,40})?\] {0,8}([A-Z]{3,7}) -- [^:]{0,100}: ?/;
 const ISO_PREFIX =
   /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d\d:?\d\d))?)\]? (?:\[?(DEBUG|INFO|WARN|ERROR|FATAL)\]? {1,4})?(?:-- : )?/;
 
@@ -117,31 +116,82 @@ const MAX_LINE = 288 * 1024;
 const MAX_MATCH = 16 * 1024;
 
 export class LineParser {
+  private readonly line: ParsedLine = {
+    kind: 'other',
+    time: NaN,
+    timeExplicit: false,
+    level: LEVEL_UNKNOWN,
+    pid: undefined,
+    requestId: undefined,
+    job: false,
+    body: '',
+    method: undefined,
+    path: undefined,
+    ip: undefined,
+    action: undefined,
+    status: undefined,
+    durationMs: undefined,
+    viewMs: undefined,
+    dbMs: undefined,
+    url: undefined,
+    requestTime: undefined,
+    requestTimeExplicit: undefined,
+    sqlName: undefined,
+    sql: undefined,
+    cached: undefined,
+    source: undefined,
+    exceptionClass: undefined,
+    exceptionMessage: undefined,
+    params: undefined,
+  };
+  private lastTag = '';
+
   constructor(
     private readonly zone: ZoneClock,
     private readonly now: Date,
   ) {}
 
+  /** Parses one line. The result is reused by the next call: copy what you keep. */
   parse(raw: string): ParsedLine {
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
       raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 16_384)} … ${raw.slice(-16_384)}` : raw;
     if (text.includes('\x1b')) text = text.replace(ANSI, '');
 
-    const line: ParsedLine = {
-      kind: 'other',
-      time: NaN,
-      timeExplicit: false,
-      level: LEVEL_UNKNOWN,
-      job: false,
-      body: text,
-    };
+    // One object for every line, fields always present: a stable shape and no garbage.
+    const line = this.line;
+    line.kind = 'other';
+    line.time = NaN;
+    line.timeExplicit = false;
+    line.level = LEVEL_UNKNOWN;
+    line.pid = undefined;
+    line.requestId = undefined;
+    line.job = false;
+    line.body = text;
+    line.method = undefined;
+    line.path = undefined;
+    line.ip = undefined;
+    line.action = undefined;
+    line.status = undefined;
+    line.durationMs = undefined;
+    line.viewMs = undefined;
+    line.dbMs = undefined;
+    line.url = undefined;
+    line.requestTime = undefined;
+    line.requestTimeExplicit = undefined;
+    line.sqlName = undefined;
+    line.sql = undefined;
+    line.cached = undefined;
+    line.source = undefined;
+    line.exceptionClass = undefined;
+    line.exceptionMessage = undefined;
+    line.params = undefined;
     text = this.stripEnvelopes(text, line);
     if (text.charCodeAt(0) === 123 /* { */) {
       parseJsonLine(text, line, this.zone);
       if (line.kind !== 'other' || line.body !== text) return line;
     }
-    text = stripTags(text, line);
+    text = this.stripTags(text, line);
     line.body = text;
     classifyBody(text, line, this.zone);
     return line;
@@ -187,13 +237,8 @@ export class LineParser {
     }
 
     if (text[1] === ',' && text[2] === ' ' && text[3] === '[') {
-      const logger = LOGGER_FORMATTER.exec(text);
-      if (logger) {
-        this.setTime(line, logger[1]);
-        line.pid = logger[2];
-        line.level = LEVELS[logger[3]] ?? LEVEL_UNKNOWN;
-        return text.slice(logger[0].length);
-      }
+      const body = this.loggerFormatter(text, line);
+      if (body !== undefined) return body;
     }
     const c = text.charCodeAt(0);
     if (
@@ -210,18 +255,67 @@ export class LineParser {
     return text;
   }
 
+  /**
+   * `I, [2021-11-26T00:04:44.292577 #22988]  INFO -- progname: message`, read by hand: it is
+   * the prefix of almost every production line, so it is worth not running a regex on it.
+   */
+  private loggerFormatter(text: string, line: ParsedLine): string | undefined {
+    const close = text.indexOf(']', 4);
+    if (close < 0 || close > 64) return undefined;
+    const hash = text.lastIndexOf(' #', close);
+    if (hash < 4) return undefined;
+    let levelStart = close + 1;
+    while (text.charCodeAt(levelStart) === 32) levelStart++;
+    const dashes = text.indexOf(' -- ', levelStart);
+    if (dashes < 0 || dashes - levelStart > 7) return undefined;
+    const colon = text.indexOf(':', dashes + 4);
+    if (colon < 0 || colon - dashes > 104) return undefined;
+
+    const parsed = parseIsoLike(text, this.zone, 4);
+    if (parsed) {
+      line.time = parsed.epoch;
+      line.timeExplicit = parsed.explicit;
+    }
+    let pidEnd = hash + 2;
+    while (pidEnd < close && text.charCodeAt(pidEnd) >= 48 && text.charCodeAt(pidEnd) <= 57)
+      pidEnd++;
+    line.pid = text.slice(hash + 2, pidEnd);
+    line.level = LEVELS[text.slice(levelStart, dashes)] ?? LEVEL_UNKNOWN;
+    return text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
+  }
+
   private setTime(line: ParsedLine, text: string): void {
     const parsed = parseIsoLike(text, this.zone);
     if (!parsed) return;
     line.time = parsed.epoch;
     line.timeExplicit = parsed.explicit;
   }
+
+  /** Tags, reusing the previous line's request id string when it repeats (cheaper map keys). */
+  private stripTags(input: string, line: ParsedLine): string {
+    const last = this.lastTag;
+    if (
+      last &&
+      input.charCodeAt(0) === 91 &&
+      input.charCodeAt(last.length + 1) === 93 &&
+      input.startsWith(last, 1)
+    ) {
+      const after = input.charCodeAt(last.length + 2);
+      if (Number.isNaN(after) || after === 32) {
+        line.requestId = last;
+        return stripTags(input.slice(last.length + 3), line, 1);
+      }
+    }
+    const text = stripTags(input, line);
+    if (line.requestId) this.lastTag = line.requestId;
+    return text;
+  }
 }
 
 /** `[tag] [tag] message`: the first id-like tag is the request id (Rails' `log_tags`). */
-function stripTags(input: string, line: ParsedLine): string {
+function stripTags(input: string, line: ParsedLine, tagsBefore = 0): string {
   let text = input;
-  for (let n = 0; n < 8 && text.charCodeAt(0) === 91 /* [ */; n++) {
+  for (let n = tagsBefore; n < 8 && text.charCodeAt(0) === 91 /* [ */; n++) {
     const close = text.indexOf(']', 1);
     if (close < 0 || close > 200) break;
     const after = text.charCodeAt(close + 1);

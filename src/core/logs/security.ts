@@ -9,52 +9,13 @@ export type SuspiciousKind = 'sql-injection' | 'xss' | 'path-traversal' | 'scann
 /** Looked at per request: enough for any real attack string, bounded for hostile ones. */
 const MAX_INSPECT = 8 * 1024;
 
-const SQL_INJECTION = [
-  'union select',
-  'union all select',
-  "' or '1'='1",
-  "' or 1=1",
-  '" or 1=1',
-  ' or 1=1',
-  "'--",
-  "';",
-  'sleep(',
-  'pg_sleep',
-  'benchmark(',
-  'waitfor delay',
-  'information_schema',
-  'pg_catalog',
-  'drop table',
-  'xp_cmdshell',
-  'extractvalue(',
-  'updatexml(',
-  '@@version',
-];
-
-const XSS = [
-  '<script',
-  '</script',
-  'javascript:',
-  'onerror=',
-  'onload=',
-  'onmouseover=',
-  '<svg',
-  '<iframe',
-  'document.cookie',
-  'alert(',
-  'prompt(',
-  'String.fromCharCode'.toLowerCase(),
-];
-
-const TRAVERSAL = [
-  '../',
-  '..\\',
-  '/etc/passwd',
-  '/etc/shadow',
-  '/proc/self',
-  'c:\\windows',
-  'win.ini',
-];
+// One case-insensitive alternation per kind: each is linear in the text (no nested
+// quantifiers), and one pass is much cheaper than lower-casing and testing 40 substrings.
+const SQL_INJECTION =
+  /union(?:\s|\+|\/\*\*\/)+(?:all(?:\s|\+)+)?select|'\s*or\s*'?\d|"\s*or\s*"?\d|\bor\s+1\s*=\s*1|'--|';|\bsleep\s*\(|pg_sleep|benchmark\s*\(|waitfor\s+delay|information_schema|pg_catalog|drop\s+table|xp_cmdshell|extractvalue\s*\(|updatexml\s*\(|@@version/i;
+const XSS =
+  /<script|<\/script|javascript:|\bon(?:error|load|mouseover|focus)\s*=|<svg|<iframe|document\.cookie|\balert\s*\(|\bprompt\s*\(|string\.fromcharcode/i;
+const TRAVERSAL = /\.\.\/|\.\.\\|\/etc\/passwd|\/etc\/shadow|\/proc\/self|c:\\windows|win\.ini/i;
 
 const PROBES = [
   '/wp-login',
@@ -86,7 +47,7 @@ const PROBES = [
   '/dump.sql',
 ];
 
-/** Decodes %XX (twice, since scanners double-encode) and `+`; malformed escapes stay as they are. */
+/** Decodes %XX (twice, since scanners double-encode); malformed escapes stay as they are. */
 function decode(text: string): string {
   let out = text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text;
   for (let round = 0; round < 2 && out.includes('%'); round++) {
@@ -94,7 +55,7 @@ function decode(text: string): string {
       String.fromCharCode(parseInt(hex, 16)),
     );
   }
-  return out.replace(/\+/g, ' ').toLowerCase();
+  return out;
 }
 
 function pathOnly(path: string): string {
@@ -109,10 +70,10 @@ export function classifyRequest(
 ): SuspiciousKind[] {
   if (!path && !params) return [];
   const kinds: SuspiciousKind[] = [];
-  const target = decode(`${path ?? ''} ${params ?? ''}`);
-  if (SQL_INJECTION.some((needle) => target.includes(needle))) kinds.push('sql-injection');
-  if (XSS.some((needle) => target.includes(needle))) kinds.push('xss');
-  if (TRAVERSAL.some((needle) => target.includes(needle))) kinds.push('path-traversal');
+  const target = decode(params ? `${path ?? ''} ${params}` : (path ?? ''));
+  if (SQL_INJECTION.test(target)) kinds.push('sql-injection');
+  if (XSS.test(target)) kinds.push('xss');
+  if (TRAVERSAL.test(target)) kinds.push('path-traversal');
   if (path) {
     const bare = pathOnly(decode(path));
     if (

@@ -114,24 +114,59 @@ function digits(text: string, start: number, length: number): number {
   return value;
 }
 
+/** The minute of the last timestamp parsed: most lines repeat the previous line's minute. */
+interface MinuteCache {
+  prefix: string;
+  utc: number;
+  zoned: number;
+  zone: ZoneClock | undefined;
+}
+
+const minuteCache: MinuteCache = { prefix: '', utc: 0, zoned: 0, zone: undefined };
+
 /**
  * Parses `2021-11-26T00:04:44.292577`, `2021-11-26 00:04:44 +0000`, `2025-06-05T07:12:47.532Z`
- * and the like. Hand-written instead of a regular expression because it runs on every line.
+ * and the like, starting at `start`. Hand-written instead of a regular expression because it
+ * runs on every line.
  */
-export function parseIsoLike(text: string, zone: ZoneClock): ParsedTime | undefined {
-  if (text.length < 19) return undefined;
-  const y = digits(text, 0, 4);
-  const mo = digits(text, 5, 2);
-  const d = digits(text, 8, 2);
-  const h = digits(text, 11, 2);
-  const mi = digits(text, 14, 2);
-  const s = digits(text, 17, 2);
-  if (Number.isNaN(y + mo + d + h + mi + s) || text[4] !== '-' || text[13] !== ':') {
-    return undefined;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+export function parseIsoLike(text: string, zone: ZoneClock, start = 0): ParsedTime | undefined {
+  if (text.length < start + 19) return undefined;
+  const s = digits(text, start + 17, 2);
+  if (Number.isNaN(s) || s > 60 || text.charCodeAt(start + 16) !== 58 /* : */) return undefined;
 
-  let i = 19;
+  let utcMinute: number;
+  let zonedMinute: number;
+  if (minuteCache.zone === zone && text.startsWith(minuteCache.prefix, start)) {
+    utcMinute = minuteCache.utc;
+    zonedMinute = minuteCache.zoned;
+  } else {
+    const y = digits(text, start, 4);
+    const mo = digits(text, start + 5, 2);
+    const d = digits(text, start + 8, 2);
+    const h = digits(text, start + 11, 2);
+    const mi = digits(text, start + 14, 2);
+    if (
+      Number.isNaN(y + mo + d + h + mi) ||
+      text[start + 4] !== '-' ||
+      text[start + 13] !== ':' ||
+      mo < 1 ||
+      mo > 12 ||
+      d < 1 ||
+      d > 31 ||
+      h > 23 ||
+      mi > 59
+    ) {
+      return undefined;
+    }
+    utcMinute = Date.UTC(y, mo - 1, d, h, mi);
+    zonedMinute = zone.wallToEpoch(y, mo, d, h, mi, 0, 0);
+    minuteCache.prefix = text.slice(start, start + 16);
+    minuteCache.utc = utcMinute;
+    minuteCache.zoned = zonedMinute;
+    minuteCache.zone = zone;
+  }
+
+  let i = start + 19;
   let ms = 0;
   if (text[i] === '.' || text[i] === ',') {
     i++;
@@ -144,10 +179,8 @@ export function parseIsoLike(text: string, zone: ZoneClock): ParsedTime | undefi
   }
   if (text[i] === ' ') i++;
   const offset = parseOffset(text, i);
-  if (offset !== undefined) {
-    return { epoch: Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset, explicit: true };
-  }
-  return { epoch: zone.wallToEpoch(y, mo, d, h, mi, s, ms), explicit: false };
+  if (offset !== undefined) return { epoch: utcMinute + s * 1000 + ms - offset, explicit: true };
+  return { epoch: zonedMinute + s * 1000 + ms, explicit: false };
 }
 
 /** `Z`, `UTC`, `+0100`, `+01:00`, `-05` at position i; ms east of UTC. */

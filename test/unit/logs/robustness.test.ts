@@ -1,0 +1,129 @@
+/**
+ * Hostile and random input: every line parses in time linear in its length (no catastrophic
+ * backtracking), and random or mutated lines never make the parser or the summary throw or hang.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LineParser } from '../../../src/core/logs/lineParser';
+import { classifyRequest } from '../../../src/core/logs/security';
+import { sqlShape } from '../../../src/core/logs/sqlShape';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
+import { FIXTURES, summarizeFixture } from './helpers';
+
+const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+
+/** Lines built to make a backtracking matcher go quadratic or worse. */
+function hostileLines(size: number): string[] {
+  return [
+    `Started GET "${'" for '.repeat(size / 6)}`,
+    `Started GET "/${'a'.repeat(size)}`,
+    `Completed ${'1'.repeat(size)}`,
+    `Completed 200 OK in ${'9'.repeat(size)}ms (${'Views: 1 | '.repeat(size / 11)}`,
+    `Completed in ${'1.'.repeat(size / 2)}`,
+    `I, [${'2'.repeat(size)} #1]  INFO -- : x`,
+    `I, [2026-12-04T10:00:00.000000 #1]  INFO -- : ${'['.repeat(size)}`,
+    `${'[aaaaaaaaaaaaaaaaaaaaaaaaaaaa] '.repeat(size / 31)}Started`,
+    `${'A::'.repeat(size / 3)} (x`,
+    `${'Aa'.repeat(size / 2)} (${'('.repeat(size / 2)}`,
+    `User Load (${'1'.repeat(size)}ms)  SELECT`,
+    `CACHE ${'User '.repeat(size / 5)}(0.1ms)  SELECT 1`,
+    `method=${'x='.repeat(size / 2)} status=200`,
+    `method=GET status=200 error='${"' a".repeat(size / 3)}`,
+    `{"status":${'1'.repeat(size)}`,
+    `{${'"a":{'.repeat(size / 5)}`,
+    `web-1 ${' '.repeat(size)}| x`,
+    `Dec  4 10:00:00 ${'h'.repeat(size)} app[1]: x`,
+    `<13>1 ${'x'.repeat(size)}`,
+    `\x1b[${'1;'.repeat(size / 2)}`,
+    `${'app/'.repeat(size / 4)}:1`,
+    `Failed login ${'1.'.repeat(size / 2)}`,
+    `  Parameters: {"q"=>"${"' or ".repeat(size / 5)}"}`,
+    `↳ ${'x'.repeat(size)}`,
+  ];
+}
+
+function timeParse(lines: string[]): number {
+  const started = process.hrtime.bigint();
+  for (const line of lines) {
+    const parsed = parser.parse(line);
+    classifyRequest(parsed.path ?? line, parsed.params ?? line);
+    sqlShape(line);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+describe('log parser robustness', () => {
+  it('parses hostile lines in linear time', () => {
+    timeParse(hostileLines(4096)); // warm up the JIT
+    const small = hostileLines(16 * 1024);
+    const large = hostileLines(256 * 1024);
+    const smallMs = Math.max(timeParse(small), 1);
+    const largeMs = timeParse(large);
+    // 16× the input: linear is ~16× the time; quadratic would be 256×. Leave room for noise.
+    assert.ok(largeMs < smallMs * 60, `16× longer lines took ${largeMs} ms vs ${smallMs} ms`);
+    assert.ok(largeMs < 5000, `hostile lines of 256 KB took ${largeMs} ms`);
+  });
+
+  it('never throws on random or mutated lines (fuzz)', async () => {
+    let seed = 20261204;
+    const random = (): number => {
+      // xorshift32: reproducible, so a failure can be replayed.
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 4294967296;
+    };
+    const samples: string[] = [];
+    for (const file of await fs.readdir(FIXTURES)) {
+      if (file.endsWith('.log')) {
+        samples.push(...(await fs.readFile(path.join(FIXTURES, file), 'utf8')).split('\n'));
+      }
+    }
+    const alphabet = ' []()"\'=:|{}#,.-0123456789AZaz↳\x1b\r\t\\/%<>?;*�';
+    const started = Date.now();
+    for (let i = 0; i < 20_000; i++) {
+      let line: string;
+      if (i % 4 === 0) {
+        const length = Math.floor(random() * 300);
+        line = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join(
+          '',
+        );
+      } else {
+        const chars = [...samples[Math.floor(random() * samples.length)]];
+        const edits = 1 + Math.floor(random() * 6);
+        for (let e = 0; e < edits && chars.length; e++) {
+          const at = Math.floor(random() * chars.length);
+          const op = random();
+          if (op < 0.33) chars.splice(at, 1);
+          else if (op < 0.66) chars.splice(at, 0, alphabet[Math.floor(random() * alphabet.length)]);
+          else chars.splice(at, Math.floor(random() * 20));
+        }
+        line = chars.join('');
+      }
+      const parsed = parser.parse(line);
+      assert.ok(typeof parsed.kind === 'string');
+    }
+    assert.ok(Date.now() - started < 20_000, 'fuzzing 20,000 lines took too long');
+  });
+
+  it('summarizes a file of mutated lines without throwing', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-fuzz-'));
+    try {
+      const source = await fs.readFile(path.join(FIXTURES, 'rails52_production_tagged.log'));
+      const bytes = Buffer.from(source);
+      let seed = 7;
+      for (let i = 0; i < 400; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        bytes[seed % bytes.length] = seed & 0xff;
+      }
+      await fs.writeFile(path.join(folder, 'mutated.log'), bytes);
+      const s = await summarizeFixture(path.join(folder, 'mutated.log'));
+      assert.ok(s.assembly.linesRead > 100);
+      assert.ok(s.requests.total <= 20);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
