@@ -18,6 +18,7 @@ import {
 import { filtersParameter, parseFilterParameters } from '../../../src/core/checks/securityChecks';
 import { readJsonPath } from '../../../src/core/checks/customChecks';
 import { parseRestoreList } from '../../../src/core/checks/backupChecks';
+import { parseCopyTarget } from '../../../src/core/checks/recoveryDrill';
 import { serverOf } from '../../../src/core/checks/hostChecks';
 import { settingsFromJson } from '../../../src/core/checks/workspaceSettings';
 
@@ -246,6 +247,19 @@ describe('check parsers', () => {
       tables: ['public.users', 'public.bookings'],
       tablesWithData: ['public.users'],
     });
+  });
+
+  it('reads the quoted table names of COPY lines', () => {
+    assert.deepEqual(parseCopyTarget('COPY public.users (id, email) FROM stdin;'), {
+      sql: '"public"."users"',
+      name: 'public.users',
+    });
+    assert.deepEqual(parseCopyTarget('COPY "my schema"."Odd ""Name""" (id) FROM stdin;'), {
+      sql: '"my schema"."Odd ""Name"""',
+      name: 'my schema.Odd "Name"',
+    });
+    assert.equal(parseCopyTarget('COPY users FROM stdin;'), undefined);
+    assert.equal(parseCopyTarget('-- COPY public.x FROM stdin'), undefined);
   });
 
   it('recognises application server command lines', () => {
