@@ -1,8 +1,505 @@
 /**
- * Registers this feature's views and commands. (Placeholder until the feature lands.)
+ * The database commands of the editor: Configure Database Connection, Set Database Password,
+ * Select Rails Environment, Explain Query and Run Database Maintenance. The work is done by
+ * src/core/db; this file asks the user, confirms, shows progress and results.
  */
+import * as vscode from 'vscode';
+import type { ResolvedConnection } from '../../core/db/connection';
+import { describeSource, listDatabaseYml, resolveConnection } from '../../core/db/connection';
+import { checkConnectivity } from '../../core/db/connectivity';
+import { explainQuery, prepareExplain, renderPlan } from '../../core/db/explain';
+import type { MaintenanceKind, MaintenanceTarget } from '../../core/db/maintenance';
+import {
+  confirmMaintenance,
+  maintenanceCandidates,
+  planMaintenance,
+  runMaintenance,
+} from '../../core/db/maintenance';
+import { probeServer } from '../../core/db/probe';
+import type { DbSession } from '../../core/db/session';
+import { openSession } from '../../core/db/session';
+import { UpkeepError, describeError } from '../../core/util/errors';
+import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
+import { PLAN_SCHEME, PlanDocuments } from './planDocument';
+
+/** What a caller (the tree, the dashboard) may pass to Run Database Maintenance. */
+export interface MaintenanceArgs {
+  kind?: MaintenanceKind;
+  target?: MaintenanceTarget;
+}
 
 export function registerDatabaseCommands(services: Services): void {
-  services.log.child('db').debug('not built yet');
+  const log = services.log.child('db');
+  const plans = services.track(new PlanDocuments());
+  services.track(vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
+
+  const command = (id: string, handler: (...args: unknown[]) => Promise<void>): void => {
+    services.track(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await handler(...args);
+        } catch (error) {
+          if (UpkeepError.is(error, 'cancelled')) return;
+          log.error(`${id}: ${describeError(error)}`);
+          void vscode.window.showErrorMessage(describeError(error));
+        }
+      }),
+    );
+  };
+
+  command('upkeep.configureDatabase', () => configureDatabase(services, log));
+  command('upkeep.setDatabasePassword', () => setDatabasePassword(services));
+  command('upkeep.selectRailsEnvironment', () => selectRailsEnvironment(services));
+  command('upkeep.explainQuery', () => explainSelection(services, log, plans));
+  command('upkeep.runDatabaseMaintenance', (args) =>
+    runDatabaseMaintenance(services, log, args as MaintenanceArgs | undefined),
+  );
+}
+
+function workspacePath(services: Services): string {
+  const folder = services.workspaceFolder;
+  if (!folder) throw new UpkeepError('config', 'Open the folder of a Rails app first.');
+  return folder.uri.fsPath;
+}
+
+async function currentConnection(services: Services): Promise<ResolvedConnection> {
+  return resolveConnection({
+    workspace: workspacePath(services),
+    settings: services.settings(),
+    env: process.env,
+    trusted: services.trusted,
+    password: await services.databasePassword(),
+  });
+}
+
+/** Opens a session of its own for one command; the caller closes it. */
+async function openFor(
+  services: Services,
+  connection: ResolvedConnection,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<DbSession> {
+  const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = services.settings().database;
+  return openSession(connection, {
+    statementTimeoutMs,
+    lockTimeoutMs,
+    connectTimeoutMs,
+    log,
+    signal,
+  });
+}
+
+function signalOf(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+function configTarget(services: Services): vscode.ConfigurationTarget {
+  return services.workspaceFolder
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+}
+
+// --- Configure Database Connection -------------------------------------------------------
+
+interface ConfigureItem extends vscode.QuickPickItem {
+  action?: 'url' | 'clearUrl' | 'environment' | 'database' | 'password' | 'test';
+}
+
+async function configureDatabase(services: Services, log: Logger): Promise<void> {
+  let found: string;
+  try {
+    const connection = await currentConnection(services);
+    found = `${connection.display} — from ${describeSource(connection.source)}${connection.production ? ' (production)' : ''}`;
+  } catch (error) {
+    found = `Not found: ${describeError(error)}`;
+  }
+  const settings = services.settings();
+  const items: ConfigureItem[] = [
+    { label: 'Now', kind: vscode.QuickPickItemKind.Separator },
+    {
+      label: '$(database) ' + found.split(' — ')[0],
+      detail: found.includes(' — ') ? found.split(' — ')[1] : undefined,
+    },
+    { label: 'Change', kind: vscode.QuickPickItemKind.Separator },
+    {
+      label: '$(link) Enter a connection URL…',
+      description: 'stored without its password',
+      action: 'url',
+    },
+    {
+      label: '$(key) Set the password…',
+      description: "kept in the editor's secret storage",
+      action: 'password',
+    },
+    {
+      label: '$(server-environment) Rails environment…',
+      description: settings.database.railsEnvironment,
+      action: 'environment',
+    },
+    {
+      label: '$(list-tree) Database of config/database.yml…',
+      description: settings.database.name ?? 'primary',
+      action: 'database',
+    },
+    { label: '$(pulse) Test the connection', action: 'test' },
+  ];
+  if (settings.database.url) {
+    items.splice(4, 0, {
+      label: '$(clear-all) Forget the URL setting',
+      description: 'use DATABASE_URL, .env or config/database.yml',
+      action: 'clearUrl',
+    });
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Upkeep: Database Connection',
+    placeHolder: 'Where Upkeep finds the database',
+  });
+  switch (picked?.action) {
+    case 'url':
+      return enterUrl(services);
+    case 'clearUrl':
+      await vscode.workspace
+        .getConfiguration('upkeep')
+        .update('database.url', undefined, configTarget(services));
+      return;
+    case 'password':
+      return setDatabasePassword(services);
+    case 'environment':
+      return selectRailsEnvironment(services);
+    case 'database':
+      return selectYmlDatabase(services);
+    case 'test':
+      return testConnection(services, log);
+  }
+}
+
+async function enterUrl(services: Services): Promise<void> {
+  const value = await vscode.window.showInputBox({
+    title: 'PostgreSQL connection URL',
+    prompt: 'postgres://user@host:5432/database — a password in it is moved to secret storage',
+    placeHolder: 'postgres://user@127.0.0.1:5432/app_development',
+    ignoreFocusOut: true,
+    validateInput: (text) => {
+      if (!text.trim()) return 'Enter a URL';
+      if (!/^postgres(ql)?:\/\//i.test(text.trim())) {
+        return 'Starts with postgres:// or postgresql://';
+      }
+      try {
+        new URL(text.trim());
+      } catch {
+        return 'Not a valid URL';
+      }
+      return undefined;
+    },
+  });
+  if (!value) return;
+  const url = new URL(value.trim());
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  url.password = '';
+  // The setting never holds a password: it goes to secret storage.
+  await vscode.workspace
+    .getConfiguration('upkeep')
+    .update('database.url', url.toString(), configTarget(services));
+  if (password) await services.setDatabasePassword(password);
+  void vscode.window.showInformationMessage(
+    `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}${password ? '; the password is in secret storage' : ''}.`,
+  );
+}
+
+async function setDatabasePassword(services: Services): Promise<void> {
+  const password = await vscode.window.showInputBox({
+    title: 'Database password',
+    prompt: "Kept in the editor's secret storage, never in settings. Leave empty to forget it.",
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (password === undefined) return;
+  await services.setDatabasePassword(password || undefined);
+  void vscode.window.showInformationMessage(
+    password ? 'Database password saved in secret storage.' : 'Database password forgotten.',
+  );
+}
+
+async function selectRailsEnvironment(services: Services): Promise<void> {
+  const current = services.settings().database.railsEnvironment;
+  let environments: string[] = [];
+  if (services.trusted && services.workspaceFolder) {
+    const yml = await listDatabaseYml(workspacePath(services), process.env).catch(() => undefined);
+    environments = yml?.environments ?? [];
+  }
+  const items: vscode.QuickPickItem[] = [
+    ...new Set([...environments, 'development', 'test', 'production']),
+  ].map((name) => ({
+    label: name,
+    description:
+      name === current
+        ? 'current'
+        : environments.includes(name)
+          ? 'in config/database.yml'
+          : undefined,
+  }));
+  items.push({ label: 'Other…' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Rails environment of config/database.yml',
+  });
+  if (!picked) return;
+  let name = picked.label;
+  if (name === 'Other…') {
+    name =
+      (await vscode.window.showInputBox({
+        prompt: 'Rails environment name',
+        validateInput: (t) => (/^\w[\w-]*$/.test(t) ? undefined : 'Letters, digits, - and _'),
+      })) ?? '';
+    if (!name) return;
+  }
+  const config = vscode.workspace.getConfiguration('upkeep');
+  await config.update('database.railsEnvironment', name, configTarget(services));
+  await config.update('database.name', undefined, configTarget(services));
+}
+
+async function selectYmlDatabase(services: Services): Promise<void> {
+  if (!services.trusted) {
+    void vscode.window.showWarningMessage(
+      'Upkeep reads config/database.yml only in a trusted workspace.',
+    );
+    return;
+  }
+  const environment = services.settings().database.railsEnvironment;
+  const yml = await listDatabaseYml(workspacePath(services), process.env);
+  const entries = yml?.entries.filter((entry) => entry.environment === environment) ?? [];
+  if (entries.length === 0) {
+    void vscode.window.showWarningMessage(
+      `config/database.yml has no "${environment}" environment.`,
+    );
+    return;
+  }
+  if (entries.every((entry) => !entry.name)) {
+    void vscode.window.showInformationMessage(
+      `"${environment}" has one database; nothing to choose.`,
+    );
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    entries.map((entry) => ({
+      label: entry.name ?? '',
+      description: `line ${entry.line}${entry.values.replica ? ', replica' : ''}`,
+    })),
+    { title: `Database of ${environment}` },
+  );
+  if (picked) {
+    await vscode.workspace
+      .getConfiguration('upkeep')
+      .update('database.name', picked.label, configTarget(services));
+  }
+}
+
+async function testConnection(services: Services, log: Logger): Promise<void> {
+  const connection = await currentConnection(services);
+  await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Connecting to ${connection.display}…`,
+      cancellable: true,
+    },
+    async (_progress, token) => {
+      const signal = signalOf(token);
+      const session = await openFor(services, connection, log, signal);
+      try {
+        const result = await checkConnectivity(session, signal);
+        const probe = await probeServer(session, signal);
+        const pss = probe.statStatements.created
+          ? `pg_stat_statements ${probe.statStatements.version}`
+          : 'pg_stat_statements not created';
+        void vscode.window.showInformationMessage(
+          `PostgreSQL ${result.serverVersion}, ${Math.round(result.roundTripMs)} ms round trip, ${pss} (${describeSource(connection.source)}).`,
+        );
+      } finally {
+        await session.close();
+      }
+    },
+  );
+}
+
+// --- Explain Query ------------------------------------------------------------------------
+
+async function explainSelection(
+  services: Services,
+  log: Logger,
+  plans: PlanDocuments,
+): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+  const prepared = prepareExplain(text);
+  const connection = await currentConnection(services);
+
+  let analyze = false;
+  if (prepared.canAnalyze) {
+    const mode = await vscode.window.showQuickPick(
+      [
+        { label: 'EXPLAIN', description: 'the plan only; the query does not run', analyze: false },
+        {
+          label: 'EXPLAIN ANALYZE',
+          description: 'runs the query (read-only, rolled back) and measures it',
+          analyze: true,
+        },
+      ],
+      { title: `Explain on ${connection.display}` },
+    );
+    if (!mode) return;
+    if (mode.analyze) {
+      const answer = await vscode.window.showWarningMessage(
+        `EXPLAIN ANALYZE runs this query on ${connection.databaseName}.`,
+        {
+          modal: true,
+          detail: `Database: ${connection.display} (${describeSource(connection.source)})\n\nIt runs in a READ ONLY transaction that is rolled back, with the statement timeout:\n\n${prepared.statement}`,
+        },
+        'Run EXPLAIN ANALYZE',
+      );
+      if (answer !== 'Run EXPLAIN ANALYZE') return;
+      analyze = true;
+    }
+  }
+
+  await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Explaining on ${connection.display}…`,
+      cancellable: true,
+    },
+    async (_progress, token) => {
+      const signal = signalOf(token);
+      const session = await openFor(services, connection, log, signal);
+      try {
+        const result = await explainQuery(session, prepared, {
+          analyze,
+          analyzeConfirmed: analyze,
+          signal,
+        });
+        log.info(
+          `explained a statement on ${connection.display}${analyze ? ' with ANALYZE' : ''}: ${result.nodes.length} nodes`,
+        );
+        await plans.show(renderPlan(result, connection.display));
+      } finally {
+        await session.close();
+      }
+    },
+  );
+}
+
+// --- Run Database Maintenance ----------------------------------------------------------------
+
+const KINDS: { kind: MaintenanceKind; label: string; detail: string }[] = [
+  {
+    kind: 'analyze',
+    label: 'ANALYZE',
+    detail: 'Refreshes planner statistics; light, takes no blocking lock.',
+  },
+  {
+    kind: 'vacuumAnalyze',
+    label: 'VACUUM (ANALYZE)',
+    detail: 'Reclaims dead rows and refreshes statistics; no blocking lock.',
+  },
+  {
+    kind: 'reindex',
+    label: 'REINDEX',
+    detail: 'Rebuilds an index (CONCURRENTLY from PostgreSQL 12, without blocking writes).',
+  },
+];
+
+async function runDatabaseMaintenance(
+  services: Services,
+  log: Logger,
+  args: MaintenanceArgs | undefined,
+): Promise<void> {
+  const connection = await currentConnection(services);
+  const session = await openFor(services, connection, log);
+  let serverVersionNum: number;
+  let candidates: Awaited<ReturnType<typeof maintenanceCandidates>>;
+  try {
+    serverVersionNum = (await probeServer(session)).serverVersionNum;
+    candidates = await maintenanceCandidates(session);
+  } finally {
+    await session.close();
+  }
+
+  const kind =
+    args?.kind ??
+    (
+      await vscode.window.showQuickPick<vscode.QuickPickItem & { kind: MaintenanceKind }>(
+        KINDS.map((k) => ({ label: k.label, detail: k.detail, kind: k.kind })),
+        { title: `Maintenance on ${connection.display}` },
+      )
+    )?.kind;
+  if (!kind) return;
+
+  let target = args?.target;
+  if (!target) {
+    const wanted = kind === 'reindex' ? ['index', 'table'] : ['table'];
+    const items = [
+      {
+        label: '$(database) The whole database',
+        description: connection.databaseName,
+        target: { type: 'database' } as MaintenanceTarget,
+      },
+      ...candidates
+        .filter((c) => wanted.includes(c.target.type))
+        .map((c) => ({
+          label: `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
+          description: c.note,
+          target: c.target,
+        })),
+    ];
+    target = (
+      await vscode.window.showQuickPick(items, {
+        title: `${KINDS.find((k) => k.kind === kind)?.label} on…`,
+        matchOnDescription: true,
+      })
+    )?.target;
+  }
+  if (!target) return;
+
+  const plan = planMaintenance(connection, kind, target, serverVersionNum);
+  const answer = await vscode.window.showWarningMessage(
+    `Run this on ${connection.databaseName}${connection.production ? ' (PRODUCTION)' : ''}?`,
+    {
+      modal: true,
+      detail: `${plan.sql}\n\nDatabase: ${connection.display}\nFrom: ${describeSource(connection.source)}`,
+    },
+    'Run',
+  );
+  if (answer !== 'Run') return;
+  let typedDatabaseName: string | undefined;
+  if (connection.production) {
+    typedDatabaseName = await vscode.window.showInputBox({
+      title: 'Production database',
+      prompt: `Type the database name (${connection.databaseName}) to run: ${plan.sql}`,
+      ignoreFocusOut: true,
+      validateInput: (text) =>
+        text === connection.databaseName ? undefined : 'The name does not match',
+    });
+    if (typedDatabaseName !== connection.databaseName) return;
+  }
+  const confirmation = confirmMaintenance(plan, { typedDatabaseName });
+
+  const { lockTimeoutMs, connectTimeoutMs } = services.settings().database;
+  const result = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `${plan.sql} on ${connection.databaseName}…`,
+      cancellable: true,
+    },
+    (_progress, token) =>
+      runMaintenance(connection, confirmation, {
+        lockTimeoutMs,
+        connectTimeoutMs,
+        log,
+        signal: signalOf(token),
+      }),
+  );
+  void vscode.window.showInformationMessage(
+    `${result.sql} finished in ${(result.durationMs / 1000).toFixed(1)} s on ${connection.databaseName}.`,
+  );
 }
