@@ -177,6 +177,30 @@ describe('templates in a real editor', function () {
     );
   });
 
+  it('offers the bug-fix comment as the upkeep-bug snippet in Ruby', async function () {
+    // booking.rb is still open and ends with an empty line.
+    await page.locator('.tabs-container .tab.active', { hasText: 'booking.rb' }).waitFor();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('upkeep-bu');
+    await page.keyboard.press('Control+Space');
+    const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'upkeep-bug' });
+    await suggestion.first().waitFor();
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.part.statusbar [id="status.editor.selection"]')
+      .filter({ hasText: '(19 selected)' })
+      .waitFor();
+    await page.keyboard.type('Typed from the prefix');
+    await page.keyboard.press('Control+S');
+
+    const file = path.join(workspace, 'app/models/booking.rb');
+    const saved = await waitForContent(file, 'Typed from the prefix');
+    assert.match(
+      saved,
+      /\nend\n# Bug: Typed from the prefix\n# Steps to reproduce:\n# 1\. \[Step 1\]\n/,
+    );
+  });
+
   it('uses a repo template and names its unknown variable', async function () {
     await runCommand(page, 'Upkeep: New Feature Spec…');
     await typeIntoInputBox(page, 'Team calendars');
