@@ -3,13 +3,12 @@
  * their own modules) and the repo playbook's custom checks; and which of them a tier or a task
  * runs. Ids the playbook names but this build does not implement become clear `skipped` results.
  */
-import { resolveConnection } from '../db/connection';
-import type { DbSession } from '../db/session';
-import { openSession } from '../db/session';
 import type { Playbook, TierId } from '../playbook/model';
 import { effectiveThresholds, findTask, tasksOfTier } from '../playbook/model';
 import type { UpkeepSettings } from '../settings';
 import { backupsLatestCheck, recoveryDrillCheck } from './backupChecks';
+import { closeSharedDbSession, dbChecks, sharedDbSession } from './dbChecks';
+import { logChecks } from './logChecks';
 import type { SessionProvider } from './customChecks';
 import { customCheck } from './customChecks';
 import { brokenLinksCheck, generatedDocsCheck, staleDocsCheck } from './docsChecks';
@@ -30,7 +29,7 @@ import {
   rubocopCheck,
   zeitwerkCheck,
 } from './toolChecks';
-import type { CheckContext, CheckDefinition } from './types';
+import type { CheckDefinition } from './types';
 
 /** The checks this module implements (the log and database checks live in their own files). */
 export function engineChecks(): CheckDefinition[] {
@@ -59,9 +58,9 @@ export function engineChecks(): CheckDefinition[] {
   ];
 }
 
-/** Every built-in check; the log and database modules join here. */
+/** Every built-in check: this module's, the log checks and the database checks. */
 export function builtinChecks(): CheckDefinition[] {
-  return [...engineChecks()];
+  return [...engineChecks(), ...logChecks, ...dbChecks];
 }
 
 export interface CheckRegistry {
@@ -84,7 +83,7 @@ export function createRegistry(playbook?: Playbook, options: RegistryOptions = {
   for (const spec of playbook?.customChecks ?? []) {
     // The loader rejects custom ids that shadow built-ins; keep the built-in if one slips through.
     if (!byId.has(spec.id)) {
-      byId.set(spec.id, customCheck(spec, options.sessionFor ?? sharedSqlSession));
+      byId.set(spec.id, customCheck(spec, options.sessionFor ?? sharedDbSession));
     }
   }
   return {
@@ -150,39 +149,7 @@ export function settingsForPlaybook(
   return { ...settings, thresholds: effectiveThresholds(settings, playbook) };
 }
 
-const SQL_SESSION_KEY = 'checks.customSql.session';
-
-/**
- * The read-only session for SQL custom checks, opened once per run on the monitored database.
- * TODO: switch to the database checks' shared session once dbChecks.ts exports it, so a run
- * holds one connection.
- */
-const sharedSqlSession: SessionProvider = (context: CheckContext) => {
-  let session = context.shared.get(SQL_SESSION_KEY) as Promise<DbSession> | undefined;
-  if (!session) {
-    session = (async () => {
-      const connection = await resolveConnection({
-        workspace: context.workspace,
-        settings: context.settings,
-        env: (context.env ?? process.env) as NodeJS.ProcessEnv,
-        trusted: context.trusted,
-        password: context.databasePassword,
-      });
-      return openSession(connection, {
-        statementTimeoutMs: context.settings.database.statementTimeoutMs,
-        lockTimeoutMs: context.settings.database.lockTimeoutMs,
-        connectTimeoutMs: context.settings.database.connectTimeoutMs,
-        log: context.log,
-      });
-    })();
-    session.catch(() => undefined);
-    context.shared.set(SQL_SESSION_KEY, session);
-  }
-  return session;
-};
-
-/** Closes what a run's checks shared (database sessions); pass to runChecks' `onFinished`. */
+/** Closes what a run's checks shared (the database session); pass to runChecks' `onFinished`. */
 export async function closeSharedResources(shared: Map<string, Promise<unknown>>): Promise<void> {
-  const session = shared.get(SQL_SESSION_KEY) as Promise<DbSession> | undefined;
-  if (session) await (await session.catch(() => undefined))?.close();
+  await closeSharedDbSession(shared);
 }
