@@ -84,7 +84,6 @@ const SYSLOG_3164 =
 const SYSLOG_5424 =
   /^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} (?:-|\[[^\]]{0,2000}\]) ?/;
 const SYSLOG_ISO = /^(\d{4}-\d\d-\d\dT\S{8,40}) [^\s]{1,255} [^\s[:]{1,64}\[(\d{1,10})\]: ?/;
-/^[DIWEFAU], \[(\S{10,40}) #(\d{1,10})(?::\S{0,40})?\] {0,8}([A-Z]{3,7}) -- [^:]{0,100}: ?/;
 const ISO_PREFIX =
   /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d\d:?\d\d))?)\]? (?:\[?(DEBUG|INFO|WARN|ERROR|FATAL)\]? {1,4})?(?:-- : )?/;
 
@@ -277,8 +276,9 @@ export class LineParser {
       line.timeExplicit = parsed.explicit;
     }
     let pidEnd = hash + 2;
-    while (pidEnd < close && text.charCodeAt(pidEnd) >= 48 && text.charCodeAt(pidEnd) <= 57)
+    while (pidEnd < close && text.charCodeAt(pidEnd) >= 48 && text.charCodeAt(pidEnd) <= 57) {
       pidEnd++;
+    }
     line.pid = text.slice(hash + 2, pidEnd);
     line.level = LEVELS[text.slice(levelStart, dashes)] ?? LEVEL_UNKNOWN;
     return text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);

@@ -3,6 +3,7 @@
  * Reads only up to the size the file had when reading began, so a growing file gives a
  * consistent snapshot; keeps the head and tail of very long lines so memory stays bounded.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
@@ -34,6 +35,8 @@ export interface ReadResult {
   lines: number;
   /** Lines longer than LINE_HEAD_BYTES + LINE_TAIL_BYTES, kept as head and tail. */
   cutLines: number;
+  /** Lines with bytes that are not UTF-8 (read with U+FFFD in their place). */
+  invalidUtf8Lines: number;
   /** The file ended before the size it had at the start: truncated or replaced meanwhile. */
   shrank: boolean;
   stopped: boolean;
@@ -49,7 +52,10 @@ class LineSplitter {
   lineNumber: number;
   lines = 0;
   cutLines = 0;
+  invalidUtf8Lines = 0;
   stopped = false;
+  /** False when the current chunk is not valid UTF-8 (or splits a character): check each line. */
+  private chunkValid = true;
 
   constructor(
     private readonly handler: LineHandler,
@@ -61,6 +67,8 @@ class LineSplitter {
   }
 
   push(chunk: Buffer, chunkOffset: number): void {
+    // One native check per chunk instead of a search for U+FFFD in every line.
+    this.chunkValid = isUtf8(chunk);
     let from = 0;
     while (!this.stopped) {
       const newline = chunk.indexOf(10, from);
@@ -111,6 +119,7 @@ class LineSplitter {
     this.partsBytes = 0;
     this.head = undefined;
     this.cut = false;
+    this.chunkValid = this.chunkValid && isUtf8(buffer);
     this.emit(buffer, 0, buffer.length);
   }
 
@@ -118,6 +127,7 @@ class LineSplitter {
     let end = endExclusive;
     if (end > start && buffer[end - 1] === 13) end--;
     const text = buffer.toString('utf8', start, end);
+    if (!this.chunkValid && text.includes('\uFFFD')) this.invalidUtf8Lines++;
     this.lines++;
     const number = this.lineNumber;
     if (this.lineNumber) this.lineNumber++;
@@ -136,6 +146,7 @@ export async function readLines(
     bytesRead: 0,
     lines: 0,
     cutLines: 0,
+    invalidUtf8Lines: 0,
     shrank: false,
     stopped: false,
   };
@@ -183,6 +194,7 @@ export async function readLines(
   splitter.end();
   result.lines = splitter.lines;
   result.cutLines = splitter.cutLines;
+  result.invalidUtf8Lines = splitter.invalidUtf8Lines;
   result.stopped = splitter.stopped;
   return result;
 }

@@ -123,13 +123,13 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
           if (Number.isNaN(time)) time = lastTime;
           else lastTime = time;
           if (time > stopAfter) return false;
-          if (text.includes('\uFFFD')) invalidUtf8Lines++;
           assembler.add(line, lineNumber, offset, time);
           return true;
         },
       );
       source.bytesRead = result.bytesRead;
       source.lines = result.lines;
+      invalidUtf8Lines += result.invalidUtf8Lines;
       linesRead += result.lines;
       if (result.cutLines) {
         report.warn(

@@ -114,7 +114,10 @@ function digits(text: string, start: number, length: number): number {
   return value;
 }
 
-/** The minute of the last timestamp parsed: most lines repeat the previous line's minute. */
+/**
+ * The minute of the last timestamp parsed, one slot per date-time separator (`T` in Logger
+ * prefixes, a space in `Started ... at`): most lines repeat the previous line's minute.
+ */
 interface MinuteCache {
   prefix: string;
   utc: number;
@@ -122,7 +125,10 @@ interface MinuteCache {
   zone: ZoneClock | undefined;
 }
 
-const minuteCache: MinuteCache = { prefix: '', utc: 0, zoned: 0, zone: undefined };
+const minuteCaches: MinuteCache[] = [
+  { prefix: '', utc: 0, zoned: 0, zone: undefined },
+  { prefix: '', utc: 0, zoned: 0, zone: undefined },
+];
 
 /**
  * Parses `2021-11-26T00:04:44.292577`, `2021-11-26 00:04:44 +0000`, `2025-06-05T07:12:47.532Z`
@@ -136,6 +142,7 @@ export function parseIsoLike(text: string, zone: ZoneClock, start = 0): ParsedTi
 
   let utcMinute: number;
   let zonedMinute: number;
+  const minuteCache = minuteCaches[text.charCodeAt(start + 10) === 84 /* T */ ? 0 : 1];
   if (minuteCache.zone === zone && text.startsWith(minuteCache.prefix, start)) {
     utcMinute = minuteCache.utc;
     zonedMinute = minuteCache.zoned;
