@@ -428,11 +428,11 @@ async function runDatabaseMaintenance(
   const kind =
     args?.kind ??
     (
-      await vscode.window.showQuickPick<vscode.QuickPickItem & { kind: MaintenanceKind }>(
-        KINDS.map((k) => ({ label: k.label, detail: k.detail, kind: k.kind })),
+      await vscode.window.showQuickPick<vscode.QuickPickItem & { action: MaintenanceKind }>(
+        KINDS.map((k) => ({ label: k.label, detail: k.detail, action: k.kind })),
         { title: `Maintenance on ${connection.display}` },
       )
-    )?.kind;
+    )?.action;
   if (!kind) return;
 
   let target = args?.target;
