@@ -1,0 +1,199 @@
+/**
+ * The Maintenance tree in a real editor (code-server): ticking the checklist items of a task marks
+ * it done and lowers the container badge and the status bar count; the state is still there after
+ * a reload; a broken `.upkeep/playbook.yaml` shows a problem at the right line and column.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import {
+  launchBrowser,
+  openViewContainer,
+  openWorkbench,
+  readOutputChannel,
+  readProblems,
+  readTreeItem,
+  screenshot,
+  treeItem,
+  type EditorBrowser,
+} from './support/editor';
+
+const ROOT = path.join(__dirname, '../..');
+const VIEW = 'Maintenance';
+const USER = 'Pat Playbook';
+/** Every periodic task of the default playbook is due on first open; on-demand ones never are. */
+const PERIODIC_TASKS = 22;
+
+describe('playbook tree in a real editor', function () {
+  let workspace: string;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+  let page: Page;
+
+  before(async function () {
+    assert.ok(existsSync(path.join(ROOT, 'dist/extension.js')), 'build first: npm run build');
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-playbook-'));
+    const git = (...args: string[]): void => {
+      execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+    };
+    git('init', '-q');
+    git('config', 'user.name', USER);
+    git('config', 'user.email', 'pat@example.com');
+    await fs.writeFile(path.join(workspace, 'README.md'), '# A Rails app\n');
+
+    server = await startCodeServer({ workspace, extensionDir: ROOT });
+    browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+    page = browser.page;
+    await openWorkbench(page, server.url);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      const file = path.join(os.tmpdir(), 'upkeep-e2e-playbook-failure.png');
+      await screenshot(page, file).catch(() => undefined);
+      console.log(`screenshot of the failure: ${file}`);
+      const output = await readOutputChannel(page, 'Upkeep').catch((error: Error) => error.message);
+      console.log(`--- Upkeep output ---\n${output}\n---`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('ticking every item of a task marks it done and lowers the badge', async function () {
+    await openViewContainer(page, 'Upkeep');
+    await waitForBadge(page, PERIODIC_TASKS);
+    await statusBarItem(page, `${PERIODIC_TASKS} due`).waitFor();
+
+    const task = treeItem(page, VIEW, 'Log monitoring');
+    assert.equal((await readTreeItem(task)).description, 'due today');
+    await expand(task);
+
+    await tick(treeItem(page, VIEW, 'Errors in the last hour reviewed'));
+    await waitForDescription(task, /^due today · 1\/2$/);
+    await waitForBadge(page, PERIODIC_TASKS);
+
+    await tick(treeItem(page, VIEW, 'Slow requests (over 1 s) reviewed'));
+    await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+    await waitForBadge(page, PERIODIC_TASKS - 1);
+    await statusBarItem(page, `${PERIODIC_TASKS - 1} due`).waitFor();
+    await keepScreenshot(page, 'tree-ticked');
+  });
+
+  it('keeps the ticks and the completion after the window reloads', async function () {
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await openWorkbench(page, server.url);
+    await openViewContainer(page, 'Upkeep');
+
+    await waitForBadge(page, PERIODIC_TASKS - 1);
+    const task = treeItem(page, VIEW, 'Log monitoring');
+    await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+    await expand(task);
+    const item = treeItem(page, VIEW, 'Errors in the last hour reviewed');
+    assert.equal(await checkbox(item).getAttribute('aria-checked'), 'true');
+  });
+
+  it('marks a task done from the command palette, without the mouse', async function () {
+    await page.locator('.monaco-workbench').press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await page.keyboard.type('>Upkeep: Mark Task Done');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Upkeep: Mark Task Done' })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.quick-input-widget .quick-input-box input[placeholder="Mark which task done?"]')
+      .waitFor();
+    await page.keyboard.type('Health monitoring');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Health monitoring' })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+
+    await waitForBadge(page, PERIODIC_TASKS - 2);
+    const task = treeItem(page, VIEW, 'Health monitoring');
+    await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+  });
+
+  it('shows a broken .upkeep/playbook.yaml in the Problems panel at the right line', async function () {
+    await fs.mkdir(path.join(workspace, '.upkeep'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/playbook.yaml'),
+      'version: 1\ndisable:\n  - monthly.caching\nthresholds:\n  memoryMb: lots\n',
+    );
+
+    // The rest of the file still applies: one monthly task fewer is due.
+    await waitForBadge(page, PERIODIC_TASKS - 3);
+    await treeItem(page, VIEW, '.upkeep/playbook.yaml: 1 problem').waitFor();
+
+    const problems = await readProblems(page);
+    const problem = problems.find((candidate) => /thresholds\.memoryMb/.test(candidate.message));
+    assert.ok(problem, `no playbook problem among ${JSON.stringify(problems)}`);
+    assert.equal(problem.file, 'playbook.yaml');
+    assert.equal(problem.severity, 'error');
+    assert.deepEqual([problem.line, problem.column], [5, 13]);
+    await keepScreenshot(page, 'problems');
+  });
+});
+
+/** With UPKEEP_E2E_SCREENSHOTS set to a folder, keeps a picture of each step for review. */
+async function keepScreenshot(page: Page, name: string): Promise<void> {
+  const folder = process.env.UPKEEP_E2E_SCREENSHOTS;
+  if (folder) await screenshot(page, path.join(folder, `playbook-${name}.png`));
+}
+
+function checkbox(row: Locator): Locator {
+  return row.locator('[role="checkbox"]').first();
+}
+
+async function tick(row: Locator): Promise<void> {
+  const box = checkbox(row);
+  await box.waitFor();
+  assert.equal(await box.getAttribute('aria-checked'), 'false');
+  // The hover of the previous checkbox ("Untick") would sit over this one and take the click.
+  const page = row.page();
+  await page.mouse.move(900, 900);
+  await page.locator('.context-view .hover-contents').waitFor({ state: 'hidden' });
+  await box.click();
+}
+
+async function expand(row: Locator): Promise<void> {
+  await row.waitFor();
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+  await row.locator('xpath=self::*[@aria-expanded="true"]').waitFor();
+}
+
+async function waitForDescription(row: Locator, pattern: RegExp): Promise<void> {
+  await row.locator('.label-description', { hasText: pattern }).waitFor();
+}
+
+function statusBarItem(page: Page, text: string): Locator {
+  return page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+}
+
+/** The number on the Upkeep activity bar entry; no badge counts as 0. */
+async function waitForBadge(page: Page, count: number): Promise<void> {
+  const tab = page
+    .locator('.part.activitybar li.action-item[role="tab"]')
+    .filter({ has: page.locator('a[aria-label^="Upkeep"]') })
+    .first();
+  const badge = tab.locator('.badge-content');
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await badge.count()) ? ((await badge.first().textContent()) ?? '').trim() : '';
+    if ((last || '0') === String(count)) return;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the Upkeep badge shows "${last}", expected ${count}`);
+}
