@@ -1,0 +1,81 @@
+/**
+ * The history document and the guideline heading finder: what a maintainer reads when showing
+ * what was done, and where "Open Guideline Section" lands.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { defaultPlaybook, GUIDELINES_FILE } from '../../../src/core/playbook/defaultPlaybook';
+import { findHeadingLine } from '../../../src/core/playbook/guidelines';
+import { historyMarkdown } from '../../../src/core/playbook/history';
+import { findTask } from '../../../src/core/playbook/model';
+import { emptyState, markDone, setItemChecked } from '../../../src/core/playbook/state';
+
+describe('task history document', () => {
+  const playbook = defaultPlaybook();
+  const logs = findTask(playbook, 'daily.logs')!;
+  const drill = findTask(playbook, 'annual.disasterRecovery')!;
+
+  it('lists completions newest first, by month, with items, checks and recorded values', () => {
+    const state = emptyState();
+    const context = (at: string, by: string) => ({
+      now: new Date(at),
+      by,
+      periodKey: at.slice(0, 10),
+    });
+    setItemChecked(state, logs, 'errors', true, context('2026-11-03T09:00:00Z', 'Ann'));
+    setItemChecked(state, logs, 'slow', true, context('2026-11-03T09:05:00Z', 'Ann'), [
+      {
+        checkId: 'logs.slowRequests',
+        outcome: 'warn',
+        summary: '3 slow *requests*',
+        startedAt: 'x',
+      },
+    ]);
+    markDone(
+      state,
+      drill,
+      { ...context('2026-12-01T15:00:00Z', 'Bo <b>'), periodKey: '2026' },
+      {
+        values: { recoveryMinutes: '42' },
+        tickAll: true,
+      },
+    );
+
+    const all = historyMarkdown(playbook, state, undefined, (iso) => iso.slice(0, 16));
+    assert.ok(all.indexOf('## 2026-12') < all.indexOf('## 2026-11'), 'newest month first');
+    assert.match(all, /### Log monitoring: Done — 2026-11-03T09:05 by Ann/);
+    assert.match(all, /- Items \(2\/2\): Errors in the last hour reviewed; Slow requests/);
+    assert.match(all, /- Check `logs\.slowRequests`: warn — 3 slow \\\*requests\\\*/);
+    assert.match(all, /- Recovery time: 42 minutes/);
+    assert.match(all, /by Bo \\<b\\>/, 'names cannot inject markup');
+
+    const one = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.match(one, /^# History: Log monitoring/);
+    assert.doesNotMatch(one, /Recovery time/);
+    assert.match(
+      historyMarkdown(playbook, emptyState(), 'daily.logs', (iso) => iso),
+      /Nothing recorded yet/,
+    );
+  });
+});
+
+describe('guideline headings', () => {
+  const guidelines = readFileSync(path.join(__dirname, '../../..', GUIDELINES_FILE), 'utf8');
+  const lines = guidelines.split('\n');
+
+  it('finds a numbered heading by its text', () => {
+    const line = findHeadingLine(guidelines, 'Health Monitoring')!;
+    assert.equal(lines[line], '### 1. Health Monitoring');
+    assert.equal(
+      lines[findHeadingLine(guidelines, 'backup and recovery')!],
+      '### 3. Backup and Recovery',
+    );
+  });
+
+  it('ignores lines inside code blocks that look like headings', () => {
+    // "## Requirements" only appears inside the feature template's fenced block.
+    assert.equal(findHeadingLine(guidelines, 'Requirements'), undefined);
+    assert.equal(findHeadingLine(guidelines, 'No such section'), undefined);
+  });
+});
