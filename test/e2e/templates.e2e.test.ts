@@ -266,3 +266,47 @@ async function waitForContent(file: string, text: string, timeout = 30_000): Pro
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+describe('templates in an untrusted workspace (Restricted Mode)', function () {
+  let workspace: string;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+
+  before(async function () {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-untrusted-'));
+    execFileSync('git', ['init', '-q', '-b', 'hotfix/restricted'], { cwd: workspace });
+    // Git must not read this repository's config in Restricted Mode.
+    execFileSync('git', ['config', 'user.name', 'Repo Config Author'], { cwd: workspace });
+    await fs.mkdir(path.join(workspace, '.upkeep/templates'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/templates/bug-report.md'),
+      '# {{title}}\n\nSeverity: {{tier}}\nResponse due: {{deadline}}\nBranch: {{branch}}\nBy: {{author}}\n\n{{field:What happened}}\n',
+    );
+    server = await startCodeServer({ workspace, extensionDir: ROOT, workspaceTrust: true });
+    browser = await launchBrowser();
+    await openWorkbench(browser.page, server.url);
+    await browser.page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('still creates a bug report from the repo template, reading git without running it there', async function () {
+    const page = browser.page;
+    await newBugReport(page, 'Restricted report', 'Critical');
+
+    const file = await waitForFile(path.join(workspace, BUGS), /-restricted-report\.md$/);
+    await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
+    await page
+      .locator('.part.statusbar [id="status.editor.selection"]')
+      .filter({ hasText: '(15 selected)' }) // "[What happened]"
+      .waitFor();
+    const written = await fs.readFile(file, 'utf8');
+    assert.match(written, /^# Restricted report\n\nSeverity: Critical\n/);
+    assert.match(written, /^Branch: hotfix\/restricted$/m);
+    assert.doesNotMatch(written, /Repo Config Author/);
+  });
+});
