@@ -1,0 +1,289 @@
+/**
+ * Host checks on this machine (a process named like Puma, the disk, storage folders), custom
+ * playbook checks (shell, HTTP, read-only SQL on the embedded PostgreSQL) and the result log
+ * persisted to a JSON file.
+ */
+import { strict as assert } from 'node:assert';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { customCheck } from '../../../src/core/checks/customChecks';
+import { closeSharedResources, createRegistry } from '../../../src/core/checks/registry';
+import {
+  appMemoryCheck,
+  diskSpaceCheck,
+  storageFoldersCheck,
+} from '../../../src/core/checks/hostChecks';
+import { FileResultLog } from '../../../src/core/checks/resultLog';
+import { runChecks } from '../../../src/core/checks/runner';
+import type { CheckDefinition, CheckResult } from '../../../src/core/checks/types';
+import type { CustomCheckSpec } from '../../../src/core/playbook/model';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import type { UpkeepSettings } from '../../../src/core/settings';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
+import { createDatabase, embeddedServer } from '../../support/postgres';
+
+describe('host checks, custom checks and the result log', function () {
+  this.timeout(60_000);
+  let folder: string;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-host-'));
+  });
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const run = async (
+    definitions: CheckDefinition[],
+    settings: UpkeepSettings = resolveSettings(),
+    trusted = true,
+  ): Promise<CheckResult[]> =>
+    runChecks(
+      definitions,
+      { workspace: folder, settings, clock: systemClock, log: silentLogger, trusted },
+      { onFinished: closeSharedResources },
+    );
+
+  describe('host', () => {
+    let puma: ChildProcess | undefined;
+    afterEach(() => {
+      puma?.kill('SIGKILL');
+      puma = undefined;
+    });
+
+    it('sums the memory of application server processes against the threshold', async () => {
+      // bash's exec -a names the process as Puma names its own: found by its command line.
+      puma = spawn(
+        'bash',
+        ['-c', 'exec -a "puma 6.4.2 (tcp://127.0.0.1:3999) [upkeep-test]" sleep 30'],
+        { stdio: 'ignore' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [within] = await run(
+        [appMemoryCheck],
+        resolveSettings({ thresholds: { memoryMb: 100_000 } }),
+      );
+      assert.equal(within.outcome, 'pass', within.summary);
+      assert.ok(Number(within.values?.processes) >= 1);
+      assert.match(within.details ?? '', new RegExp(`^${puma.pid} \\d+ MB puma 6\\.4\\.2`, 'm'));
+
+      const [over] = await run(
+        [appMemoryCheck],
+        resolveSettings({ thresholds: { memoryMb: 0.001 } }),
+      );
+      assert.equal(over.outcome, 'fail');
+      assert.match(over.summary, /\(limit 0\.001 MB\)$/);
+    });
+
+    it('measures free disk space and counts storage folders', async () => {
+      const [disk] = await run([diskSpaceCheck]);
+      assert.ok(['pass', 'warn', 'fail'].includes(disk.outcome));
+      assert.ok(Number(disk.values?.totalGb) > 0);
+      assert.equal((await run([storageFoldersCheck]))[0].outcome, 'skipped');
+      for (const name of ['ab', 'cd', 'ef']) {
+        await fs.mkdir(path.join(folder, 'storage', name), { recursive: true });
+      }
+      await fs.writeFile(path.join(folder, 'storage', 'file.txt'), 'x');
+      const [storage] = await run([storageFoldersCheck]);
+      assert.deepEqual([storage.outcome, storage.summary], ['pass', '3 folders in storage/']);
+    });
+  });
+
+  describe('custom checks', () => {
+    const spec = (
+      extra: Partial<CustomCheckSpec> & Pick<CustomCheckSpec, 'kind'>,
+    ): CustomCheckSpec => ({ id: 'custom.x', title: 'X', expect: {}, ...extra }) as CustomCheckSpec;
+
+    it('runs a shell command with exit code, pattern and JSON expectations', async () => {
+      const results = await run([
+        customCheck(
+          spec({
+            kind: 'shell',
+            command: 'echo \'{"queue":{"size":3}}\'',
+            expect: { jsonPath: '$.queue.size', equals: 3 },
+          }),
+        ),
+        customCheck(
+          spec({
+            kind: 'shell',
+            command: 'echo ready; exit 2',
+            expect: { exitCode: 2, pattern: '^ready$' },
+          }),
+        ),
+        customCheck(spec({ kind: 'shell', command: 'echo busy', expect: { pattern: 'idle' } })),
+        customCheck(spec({ kind: 'shell', command: 'exit 1', expect: {} })),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.outcome),
+        ['pass', 'pass', 'fail', 'fail'],
+      );
+      assert.equal(results[2].summary, 'output does not match /idle/');
+      assert.equal(results[3].summary, 'exit code 1, expected 0');
+    });
+
+    it('checks an HTTP URL with status and JSON expectations', async () => {
+      const server = http.createServer((request, response) => {
+        response.setHeader('content-type', 'application/json');
+        response.statusCode = request.url === '/down' ? 503 : 200;
+        response.end(JSON.stringify({ status: request.url === '/down' ? 'down' : 'ok' }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const results = await run(
+          [
+            customCheck(
+              spec({
+                kind: 'http',
+                url: `${base}/up`,
+                expect: { jsonPath: 'status', equals: 'ok' },
+              }),
+            ),
+            customCheck(
+              spec({
+                kind: 'http',
+                url: `${base}/down`,
+                expect: { jsonPath: 'status', equals: 'ok' },
+              }),
+            ),
+            customCheck(spec({ kind: 'http', url: `${base}/down`, expect: { status: 503 } })),
+          ],
+          resolveSettings(),
+          false,
+        );
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['pass', 'fail', 'pass'],
+        );
+        assert.equal(
+          results[1].summary,
+          'status 503, expected 2xx; status is "down", expected "ok"',
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      const [refused] = await run([
+        customCheck(spec({ kind: 'http', url: `${base}/gone`, expect: {} })),
+      ]);
+      assert.equal(refused.outcome, 'fail');
+      assert.match(refused.summary, /\/gone did not answer: (.*ECONNREFUSED|other side closed)/);
+    });
+
+    it('runs SQL read-only on the monitored database, once trusted', async () => {
+      const url = await createDatabase(await embeddedServer(), 'custom_sql');
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query(
+        'CREATE TABLE jobs (id int, failed boolean); INSERT INTO jobs VALUES (1, false), (2, true)',
+      );
+      const settings = resolveSettings({ database: { url } });
+      const playbook = {
+        ...defaultPlaybook(),
+        customChecks: [
+          spec({
+            id: 'custom.failedJobs',
+            kind: 'sql',
+            sql: 'SELECT count(*) FROM jobs WHERE failed',
+            expect: { equals: 0 },
+          }),
+          spec({
+            id: 'custom.jobCount',
+            kind: 'sql',
+            sql: 'SELECT count(*) FROM jobs',
+            expect: { equals: 2 },
+          }),
+          spec({
+            id: 'custom.sneaky',
+            kind: 'sql',
+            sql: 'DELETE FROM jobs RETURNING id',
+            expect: {},
+          }),
+        ],
+      };
+      const registry = createRegistry(playbook);
+      const definitions = ['custom.failedJobs', 'custom.jobCount', 'custom.sneaky'].map((id) =>
+        registry.resolve(id),
+      );
+      try {
+        const untrusted = await run(definitions, settings, false);
+        assert.ok(untrusted.every((r) => r.outcome === 'skipped'));
+
+        const results = await run(definitions, settings);
+        assert.deepEqual(
+          results.map((r) => r.outcome),
+          ['fail', 'pass', 'error'],
+        );
+        assert.equal(results[0].summary, 'first cell is "1", expected 0');
+        assert.match(results[2].summary, /read-only transaction/);
+        assert.equal(
+          (await client.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n,
+          2,
+          'nothing was deleted',
+        );
+      } finally {
+        await client.end();
+      }
+    });
+  });
+
+  describe('result log file', () => {
+    const result = (checkId: string, outcome: CheckResult['outcome']): CheckResult => ({
+      checkId,
+      title: checkId,
+      outcome,
+      summary: outcome,
+      startedAt: new Date().toISOString(),
+      durationMs: 1,
+    });
+
+    it('keeps results across reopening, bounded per check', async () => {
+      const file = path.join(folder, 'state', 'results.json');
+      const first = await FileResultLog.open(file);
+      await first.record([result('a', 'pass'), result('b', 'fail')]);
+      for (let i = 0; i < 60; i++) await first.record([result('a', i % 2 ? 'warn' : 'pass')]);
+
+      const heard: string[] = [];
+      const second = FileResultLog.create(file);
+      second.onDidChange((results) => heard.push(...results.map((r) => r.checkId)));
+      await second.ready;
+      assert.deepEqual(
+        heard.sort(),
+        ['a', 'b'],
+        'listeners hear about the kept results once loaded',
+      );
+      assert.equal(second.latest('b')?.outcome, 'fail');
+      assert.equal(second.history('a').length, 50);
+      assert.deepEqual(
+        (await fs.readdir(path.dirname(file))).sort(),
+        ['results.json'],
+        'no temporary file is left',
+      );
+    });
+
+    it('sets an unreadable file aside instead of overwriting it', async () => {
+      const file = path.join(folder, 'broken', 'results.json');
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, '{"version": 1, "results": ');
+      const problems: string[] = [];
+      const log = await FileResultLog.open(file, (message) => problems.push(message));
+      assert.equal(log.allLatest().length, 0);
+      assert.equal(problems.length, 1);
+      await log.record([result('a', 'pass')]);
+      const names = await fs.readdir(path.dirname(file));
+      const aside = names.find((name) => name.startsWith('results.json.unreadable-'));
+      assert.ok(aside, names.join(', '));
+      assert.equal(
+        await fs.readFile(path.join(path.dirname(file), aside), 'utf8'),
+        '{"version": 1, "results": ',
+      );
+    });
+  });
+});
