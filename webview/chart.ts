@@ -4,7 +4,7 @@
  */
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
-import { chartColors, onThemeChange } from './theme';
+import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
 import { formatNumber, h } from './dom';
 
 const HEIGHT = 200;
@@ -135,9 +135,13 @@ export function timeChart(view: ChartView, options: { bars?: boolean } = {}): HT
 /** A horizontal bar list for categories (status mix, onboarding funnel): bars sized by CSSOM. */
 export function barList(
   title: string,
-  items: { label: string; value: number; note?: string }[],
+  items: { label: string; value: number; note?: string; hue?: ChartHue }[],
   unit: string,
 ): HTMLElement {
+  const colorOf = (colors: ChartColors, index: number): string => {
+    const hue = items[index]?.hue;
+    return hue ? colors.hue[hue] : colors.series[index % colors.series.length];
+  };
   const max = Math.max(1, ...items.map((item) => item.value));
   const summary = `${title}: ${items
     .map((item) => `${item.label} ${formatNumber(item.value)}${item.note ? ` (${item.note})` : ''}`)
@@ -148,7 +152,7 @@ export function barList(
     const bar = h('span', { className: 'bar' });
     // Style properties set through CSSOM are allowed by the CSP (no 'unsafe-inline' needed).
     bar.style.width = `${(item.value / max) * 100}%`;
-    bar.style.backgroundColor = colors.series[index % colors.series.length];
+    bar.style.backgroundColor = colorOf(colors, index);
     list.append(
       h(
         'li',
@@ -167,7 +171,7 @@ export function barList(
     rebuild: () => {
       const fresh = chartColors();
       list.querySelectorAll<HTMLElement>('.bar').forEach((bar, index) => {
-        bar.style.backgroundColor = fresh.series[index % fresh.series.length];
+        bar.style.backgroundColor = colorOf(fresh, index);
       });
     },
   });

@@ -288,7 +288,8 @@ function handle(message: HostMessage): void {
       status.textContent = `Updated ${formatTime(message.at)}`;
       if (!scrollRestored) {
         scrollRestored = true;
-        window.scrollTo(0, state.scrollY);
+        // After the frame that lays out the sections just filled in.
+        requestAnimationFrame(() => requestAnimationFrame(() => window.scrollTo(0, state.scrollY)));
       }
       return;
     case 'notice':

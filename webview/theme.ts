@@ -3,10 +3,14 @@
  * theme changes (VS Code swaps the body class `vscode-light` / `vscode-dark` / `vscode-high-contrast`).
  */
 
+export type ChartHue = 'blue' | 'red' | 'yellow' | 'green' | 'purple' | 'orange';
+
 export interface ChartColors {
   foreground: string;
   grid: string;
   series: string[];
+  /** The theme's named chart colours, for meaning (5xx red, 2xx green). */
+  hue: Record<ChartHue, string>;
 }
 
 function cssVar(name: string, fallbackVar?: string): string {
@@ -19,17 +23,15 @@ function cssVar(name: string, fallbackVar?: string): string {
 /** The chart palette of the current theme; every colour is a theme variable's value. */
 export function chartColors(): ChartColors {
   const foreground = cssVar('--vscode-charts-foreground', '--vscode-foreground') || 'CanvasText';
+  const hues: ChartHue[] = ['blue', 'red', 'yellow', 'green', 'purple', 'orange'];
+  const hue = Object.fromEntries(
+    hues.map((name) => [name, cssVar(`--vscode-charts-${name}`) || foreground]),
+  ) as Record<ChartHue, string>;
   return {
     foreground,
     grid: cssVar('--vscode-charts-lines', '--vscode-widget-border') || foreground,
-    series: [
-      cssVar('--vscode-charts-blue'),
-      cssVar('--vscode-charts-red'),
-      cssVar('--vscode-charts-yellow'),
-      cssVar('--vscode-charts-green'),
-      cssVar('--vscode-charts-purple'),
-      cssVar('--vscode-charts-orange'),
-    ].map((color) => color || foreground),
+    series: hues.map((name) => hue[name]),
+    hue,
   };
 }
 

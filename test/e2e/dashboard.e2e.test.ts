@@ -18,6 +18,7 @@ import {
   openWorkbench,
   runCommand,
   screenshot,
+  waitForWorkbench,
   webviewFrame,
   type EditorBrowser,
 } from './support/editor';
@@ -183,5 +184,41 @@ describe('dashboard in a real editor', function () {
     assert.match(report, /Made by: Demo Maintainer &lt;maintainer@example.com&gt;/);
     assert.match(report, /## Database/);
     await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
+  });
+
+  it('restores after a reload with its window and scroll position', async function () {
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    await frame.evaluate(() => {
+      const select = document.getElementById('window-select') as HTMLElement & { value: string };
+      select.value = '7d';
+      select.dispatchEvent(new Event('change'));
+    });
+    await frame
+      .locator('[data-section="logs"][data-state="ready"] .meta', { hasText: 'last 7 days' })
+      .waitFor({ timeout: LOAD_TIMEOUT });
+    await frame
+      .locator('[data-section="database"] h2')
+      .evaluate((heading) => heading.scrollIntoView());
+    await screenshot(page, path.join(RESULTS, 'dashboard-e2e-database-light.png'));
+    const scrolled = await frame.evaluate(() => window.scrollY);
+    assert.ok(scrolled > 0);
+    // The webview saves its scroll position a moment after scrolling stops.
+    await page.waitForTimeout(600);
+
+    await page.reload();
+    await waitForWorkbench(page);
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    const meta = await frame.textContent('[data-section="logs"] .meta');
+    assert.match(meta ?? '', /^last 7 days/);
+    await frame.waitForFunction((target) => Math.abs(window.scrollY - target) < 50, scrolled);
   });
 });

@@ -54,7 +54,10 @@ export function card(view: CardView): HTMLElement {
   const state: CardState = view.state;
   const body = h(
     'article',
-    { className: `card card-${state}`, attrs: { 'data-card': view.id, 'aria-label': view.title } },
+    {
+      className: `card card-${state}${view.table?.rows.length ? ' has-table' : ''}`,
+      attrs: { 'data-card': view.id, 'aria-label': view.title },
+    },
     h('header', null, h('h3', null, view.title), stateBadge(state)),
     h('p', { className: 'summary' }, clip(view.summary, 2000)),
   );

@@ -6,9 +6,20 @@ import type { LogsView } from '../../src/core/dashboard/protocol';
 import { describeWindow } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
+import type { ChartHue } from '../theme';
 import { clip, formatMs, formatNumber, formatPercent, formatTime, h } from '../dom';
 import { dataTable } from '../table';
 import { figures, subheading } from './common';
+
+/** Status classes keep one colour each, by meaning, whatever else the mix holds. */
+const STATUS_HUES: Record<string, ChartHue> = {
+  '1xx': 'purple',
+  '2xx': 'green',
+  '3xx': 'blue',
+  '4xx': 'yellow',
+  '5xx': 'red',
+  unknown: 'orange',
+};
 
 export function renderLogs(view: LogsView): Node[] {
   const totals = view.totals;
@@ -36,7 +47,11 @@ export function renderLogs(view: LogsView): Node[] {
       timeChart(view.durations),
       barList(
         'Status mix',
-        view.statusMix.map((entry) => ({ label: entry.status, value: entry.count })),
+        view.statusMix.map((entry) => ({
+          label: entry.status,
+          value: entry.count,
+          hue: STATUS_HUES[entry.status],
+        })),
         'requests',
       ),
     ),

@@ -36,6 +36,15 @@ export function labelOf(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
 }
 
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** A fact's text: numbers with thousands separators, booleans as yes/no. */
+function factText(value: Scalar): string {
+  if (typeof value === 'number') return integerFormat.format(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
 function cell(value: unknown): string | number | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -72,7 +81,7 @@ export function factsOf(data: unknown): { label: string; value: string }[] {
   const facts: { label: string; value: string }[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (isScalar(value) && value !== null) {
-      facts.push({ label: labelOf(key), value: String(cell(value)) });
+      facts.push({ label: labelOf(key), value: factText(value) });
     } else if (isRecord(value) && typeof value.pretty === 'string') {
       facts.push({ label: labelOf(key), value: value.pretty });
     }
@@ -108,7 +117,7 @@ export function cardView(card: DbCard): CardView {
       if (isRecord(data)) {
         view.facts = [
           { label: 'Size', value: String(data.pretty ?? '–') },
-          { label: 'Bytes', value: String(data.bytes ?? '–') },
+          { label: 'Bytes', value: typeof data.bytes === 'number' ? factText(data.bytes) : '–' },
         ];
       }
       return view;
