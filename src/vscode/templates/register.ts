@@ -51,7 +51,11 @@ export function registerTemplateCommands(services: Services): void {
   command('upkeep.insertBugFixComment', () => insertBugFixComment(services, log));
 }
 
-async function newBugReport(services: Services, log: Logger, args?: NewDocumentArgs) {
+async function newBugReport(
+  services: Services,
+  log: Logger,
+  args?: NewDocumentArgs,
+): Promise<void> {
   const context = scaffoldContext(services, log);
   const title = await askTitle({
     step: 'New Bug Report (1/2)',
@@ -72,7 +76,11 @@ async function newBugReport(services: Services, log: Logger, args?: NewDocumentA
   await present(created, 'bug report', log);
 }
 
-async function newFeatureSpec(services: Services, log: Logger, args?: NewDocumentArgs) {
+async function newFeatureSpec(
+  services: Services,
+  log: Logger,
+  args?: NewDocumentArgs,
+): Promise<void> {
   const context = scaffoldContext(services, log);
   const title = await askTitle({
     step: 'New Feature Spec',
