@@ -19,6 +19,7 @@ import {
   readTreeItem,
   screenshot,
   treeItem,
+  waitForNotification,
   type EditorBrowser,
 } from './support/editor';
 
@@ -151,6 +152,76 @@ async function keepScreenshot(page: Page, name: string): Promise<void> {
   const folder = process.env.UPKEEP_E2E_SCREENSHOTS;
   if (folder) await screenshot(page, path.join(folder, `playbook-${name}.png`));
 }
+
+describe('playbook state kept in the repo, in a real editor', function () {
+  const BROKEN = '{ "version": 1, "tasks": {\n<<<<<<< HEAD\n';
+  let workspace: string;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+  let page: Page;
+
+  before(async function () {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-state-'));
+    execFileSync('git', ['init', '-q'], { cwd: workspace });
+    execFileSync('git', ['config', 'user.name', USER], { cwd: workspace });
+    await fs.mkdir(path.join(workspace, '.upkeep'));
+    await fs.writeFile(path.join(workspace, '.upkeep/state.json'), BROKEN);
+
+    server = await startCodeServer({
+      workspace,
+      extensionDir: ROOT,
+      userSettings: { 'upkeep.state.location': 'repository' },
+    });
+    browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+    page = browser.page;
+    await openWorkbench(page, server.url);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      const file = path.join(os.tmpdir(), 'upkeep-e2e-state-failure.png');
+      await screenshot(page, file).catch(() => undefined);
+      console.log(`screenshot of the failure: ${file}`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('reports a broken state file, keeps it as a backup and writes ticks to .upkeep/state.json', async function () {
+    await openViewContainer(page, 'Upkeep');
+    await waitForNotification(page, 'the checklist state file was broken');
+
+    const names = await fs.readdir(path.join(workspace, '.upkeep'));
+    const backup = names.find((name) => name.startsWith('state.json.corrupt-'));
+    assert.ok(backup, `no backup among ${names.join(', ')}`);
+    assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
+
+    const task = treeItem(page, VIEW, 'Log monitoring');
+    await expand(task);
+    await tick(treeItem(page, VIEW, 'Errors in the last hour reviewed'));
+    await waitForDescription(task, /^due today · 1\/2$/);
+
+    const state = JSON.parse(await fs.readFile(path.join(workspace, '.upkeep/state.json'), 'utf8'));
+    assert.equal(state.tasks['daily.logs'].ticks.errors.by, USER);
+    assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
+  });
+
+  it('shows a tick another window wrote to the shared file', async function () {
+    const file = path.join(workspace, '.upkeep/state.json');
+    const state = JSON.parse(await fs.readFile(file, 'utf8'));
+    state.tasks['daily.logs'].ticks.slow = { at: new Date().toISOString(), by: 'Other Window' };
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(state, null, 2));
+    await fs.rename(`${file}.tmp`, file);
+
+    const item = treeItem(page, VIEW, 'Slow requests (over 1 s) reviewed');
+    await item.locator('.label-description', { hasText: /by Other Window$/ }).waitFor();
+    assert.equal(await checkbox(item).getAttribute('aria-checked'), 'true');
+  });
+});
 
 function checkbox(row: Locator): Locator {
   return row.locator('[role="checkbox"]').first();

@@ -96,7 +96,13 @@ export function registerPlaybookView(services: Services): void {
       }
     }),
   );
-  services.track(controller.onDidChange(() => refresh()));
+  services.track(
+    controller.onDidChange(() => {
+      refresh();
+      // Tasks the repo playbook just added are due from now on, not from never.
+      void controller.noteTasksSeen();
+    }),
+  );
   services.track(controller.onDidChangeState(() => refresh()));
   const unsubscribe = services.results.onDidChange(() => refresh());
   services.track({ dispose: unsubscribe });
