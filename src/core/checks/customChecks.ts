@@ -118,13 +118,23 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
               : [`exit code ${output.exitCode ?? output.killedBy}, expected ${wanted}`];
           problems.push(...checkText(expect, output.stdout));
           const firstLine = output.stdout.trim().split('\n')[0]?.slice(0, 120) ?? '';
-          return verdict(
-            problems,
-            `exit code ${output.exitCode}${firstLine ? `: ${firstLine}` : ''}`,
-            {
-              exitCode: output.exitCode,
-            },
-          );
+          const values = { exitCode: output.exitCode };
+          if (problems.length) {
+            // What the command said helps more than the expectation alone.
+            const said = firstLine || output.stderr.trim().split('\n')[0]?.slice(0, 120);
+            const summary = `${problems.join('; ')}${said ? ` — output: ${said}` : ''}`;
+            return {
+              outcome: 'fail',
+              summary,
+              values,
+              details: output.stderr.slice(-2000) || undefined,
+            };
+          }
+          return {
+            outcome: 'pass',
+            summary: `exit code ${output.exitCode}${firstLine ? `: ${firstLine}` : ''}`,
+            values,
+          };
         },
       };
 

@@ -126,8 +126,9 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       stdout.flush();
       stderr.flush();
       if (run.signal.aborted) {
-        // Children that ignored SIGTERM still get the SIGKILL: the timer is left to fire.
-        if (!killTimer) killGroup('SIGKILL');
+        // The leader is gone; whatever it left in its group (even what ignored SIGTERM) goes now.
+        clearTimeout(killTimer);
+        killGroup('SIGKILL');
         reject(run.signal.reason);
         return;
       }

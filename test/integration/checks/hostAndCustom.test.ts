@@ -125,7 +125,7 @@ describe('host checks, custom checks and the result log', function () {
         results.map((r) => r.outcome),
         ['pass', 'pass', 'fail', 'fail'],
       );
-      assert.equal(results[2].summary, 'output does not match /idle/');
+      assert.equal(results[2].summary, 'output does not match /idle/ — output: busy');
       assert.equal(results[3].summary, 'exit code 1, expected 0');
     });
 

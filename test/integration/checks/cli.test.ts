@@ -1,0 +1,316 @@
+/**
+ * `upkeep check` as a user runs it: the built dist/cli.js spawned on a temporary workspace with a
+ * JSONC .vscode/settings.json and a repo playbook; the table, JSON and JUnit outputs, the exit
+ * codes, --untrusted, and --save.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function upkeep(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: os.tmpdir(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('upkeep check (CLI)', function () {
+  this.timeout(120_000);
+  let folder: string;
+  let workspace: string;
+  let marker: string;
+  let server: http.Server;
+
+  before(async () => {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+
+    server = http.createServer((request, response) => {
+      response.statusCode = request.url === '/health' ? 200 : 500;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-'));
+    workspace = path.join(folder, 'app');
+    marker = path.join(folder, 'marker');
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    await fs.mkdir(path.join(workspace, '.upkeep'), { recursive: true });
+    await fs.mkdir(path.join(workspace, 'storage/a'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, '.vscode/settings.json'),
+      `{
+  // JSON with comments, as VS Code writes it
+  "editor.tabSize": 2,
+  "upkeep.health.url": "http://127.0.0.1:${port}/health",
+  "upkeep.thresholds.slowRequestMs": 5000, /* trailing comma next */
+}
+`,
+    );
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/playbook.yaml'),
+      `version: 1
+checks:
+  - id: custom.marker
+    title: Writes a marker
+    kind: shell
+    command: touch '${marker}' && echo done
+    expect: { pattern: '^done$' }
+  - id: custom.brokenHealth
+    title: A page that errs
+    kind: http
+    url: http://127.0.0.1:${port}/broken
+    expect: { status: 200 }
+  - id: custom.weird
+    title: Warns with hostile text
+    kind: shell
+    command: printf '<b>&amp;"\\033[31m</b>'
+    expect: { exitCode: 3 }
+`,
+    );
+  });
+
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  it('prints a table and exits 0 when nothing fails', async () => {
+    const run = await upkeep([
+      'check',
+      '--check',
+      'health.url',
+      '--check',
+      'host.storageFolders',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split('\n');
+    assert.match(lines[0], /^CHECK\s+OUTCOME\s+SUMMARY\s+DURATION$/);
+    assert.match(
+      lines[1],
+      /^health\.url\s+PASS\s+http:\/\/127\.0\.0\.1:\d+\/health answered 200 in \d+ ms\s+\d+ ms$/,
+    );
+    assert.match(lines[2], /^host\.storageFolders\s+PASS\s+1 folder in storage\/\s+\d+ ms$/);
+    assert.ok(run.stdout.includes('2 checks: 2 pass, 0 warn, 0 fail, 0 error, 0 skipped'));
+  });
+
+  it('writes stable JSON and exits 1 when a check fails', async () => {
+    const run = await upkeep([
+      'check',
+      '--check',
+      'custom.brokenHealth',
+      '--check',
+      'health.url',
+      '--format',
+      'json',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.trusted, true);
+    assert.deepEqual(report.selection, { check: 'custom.brokenHealth,health.url' });
+    assert.deepEqual(report.counts, { pass: 1, warn: 0, fail: 1, error: 0, skipped: 0 });
+    assert.deepEqual(
+      report.results.map((r: { checkId: string; outcome: string }) => [r.checkId, r.outcome]),
+      [
+        ['custom.brokenHealth', 'fail'],
+        ['health.url', 'pass'],
+      ],
+    );
+    assert.equal(report.results[0].summary, 'status 500, expected 200');
+  });
+
+  it('writes JUnit XML with hostile output escaped', async () => {
+    const run = await upkeep([
+      'check',
+      '--check',
+      'custom.weird',
+      '--format',
+      'junit',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="upkeep app" tests="1" failures="1"/,
+    );
+    assert.ok(
+      run.stdout.includes(
+        'exit code 0, expected 3 — output: &lt;b&gt;&amp;amp;&quot;[31m&lt;/b&gt;',
+      ),
+      run.stdout,
+    );
+    assert.ok(!run.stdout.includes('\u001b'), 'no escape character in the XML');
+  });
+
+  it('runs the repo playbook command only when trusted', async () => {
+    await fs.rm(marker, { force: true });
+    const untrusted = await upkeep([
+      'check',
+      '--check',
+      'custom.marker',
+      '--untrusted',
+      '--format',
+      'json',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(untrusted.code, 0);
+    const report = JSON.parse(untrusted.stdout);
+    assert.equal(report.trusted, false);
+    assert.deepEqual(
+      [report.results[0].outcome, report.results[0].summary],
+      ['skipped', 'waits for workspace trust'],
+    );
+    await assert.rejects(fs.stat(marker), 'the untrusted run created nothing');
+
+    const trusted = await upkeep(['check', '--check', 'custom.marker', '--workspace', workspace]);
+    assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
+    await fs.stat(marker);
+  });
+
+  it('ignores the repo settings that aim Upkeep at a URL when untrusted', async () => {
+    const run = await upkeep([
+      'check',
+      '--check',
+      'health.url',
+      '--untrusted',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /health\.url\s+SKIPPED\s+no health URL configured/);
+  });
+
+  it('exits 1 on a warning only with --fail-on warn', async () => {
+    await fs.writeFile(path.join(workspace, 'README.md'), '# App\n\n[gone](docs/missing.md)\n');
+    const lenient = await upkeep([
+      'check',
+      '--check',
+      'docs.brokenLinks',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(lenient.code, 0);
+    assert.match(
+      lenient.stdout,
+      /README\.md:3:8\s+warning\s+broken link: docs\/missing\.md does not exist\s+\[docs\.brokenLinks\]/,
+    );
+    const strict = await upkeep([
+      'check',
+      '--check',
+      'docs.brokenLinks',
+      '--fail-on',
+      'warn',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(strict.code, 1);
+  });
+
+  it('exits 2 on usage and configuration errors, with a message', async () => {
+    const unknownCheck = await upkeep([
+      'check',
+      '--check',
+      'nope.nothing',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(unknownCheck.code, 2);
+    assert.match(unknownCheck.stderr, /unknown check "nope\.nothing"/);
+
+    assert.equal((await upkeep(['check', '--format', 'xml', '--workspace', workspace])).code, 2);
+    assert.equal((await upkeep(['check', '--tier', 'hourly', '--workspace', workspace])).code, 2);
+    assert.equal((await upkeep(['check', '--timeout', 'soon', '--workspace', workspace])).code, 2);
+    assert.equal((await upkeep(['check', '--workspace', path.join(folder, 'missing')])).code, 2);
+
+    const broken = path.join(folder, 'broken');
+    await fs.mkdir(path.join(broken, '.vscode'), { recursive: true });
+    await fs.writeFile(
+      path.join(broken, '.vscode/settings.json'),
+      '{\n  "upkeep.health.url": "x"\n  "upkeep.checks.parallelism": 2\n}\n',
+    );
+    const badSettings = await upkeep(['check', '--workspace', broken]);
+    assert.equal(badSettings.code, 2);
+    assert.match(badSettings.stderr, /\.vscode\/settings\.json line 3: CommaExpected/);
+  });
+
+  it('times out a slow check with --timeout', async () => {
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/playbook.yaml'),
+      `version: 1\nchecks:\n  - id: custom.sleepy\n    title: Sleeps\n    kind: shell\n    command: sleep 30\n    expect: {}\n`,
+    );
+    const started = Date.now();
+    const run = await upkeep([
+      'check',
+      '--check',
+      'custom.sleepy',
+      '--timeout',
+      '1',
+      '--workspace',
+      workspace,
+    ]);
+    assert.ok(Date.now() - started < 10_000);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /custom\.sleepy\s+ERROR\s+timed out after 1 s/);
+  });
+
+  it('keeps results in the repo only with --save', async () => {
+    const saved = path.join(workspace, '.upkeep/results.json');
+    await upkeep(['check', '--check', 'host.storageFolders', '--workspace', workspace]);
+    await assert.rejects(fs.stat(saved));
+    const run = await upkeep([
+      'check',
+      '--check',
+      'host.storageFolders',
+      '--save',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 0);
+    const stored = JSON.parse(await fs.readFile(saved, 'utf8'));
+    assert.equal(stored.version, 1);
+    assert.equal(stored.results['host.storageFolders'][0].outcome, 'pass');
+  });
+
+  it('runs the daily tier by default', async () => {
+    const run = await upkeep(['check', '--format', 'json', '--workspace', workspace]);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.selection, { tier: 'daily' });
+    const ids = report.results.map((r: { checkId: string }) => r.checkId);
+    assert.ok(
+      ids.includes('health.url') &&
+        ids.includes('logs.errorsLastHour') &&
+        ids.includes('health.database'),
+      ids.join(', '),
+    );
+    assert.ok(!ids.includes('backups.recoveryDrill'));
+  });
+});
