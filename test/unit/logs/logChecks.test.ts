@@ -1,0 +1,227 @@
+/**
+ * The log checks over a real workspace folder: outcomes and 2 a.m. summaries, one shared parse
+ * per window, and `skipped` (with the fix) when the log file is missing.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { logChecks } from '../../../src/core/checks/logChecks';
+import type { CheckContext, CheckReport } from '../../../src/core/checks/types';
+import { resolveSettings } from '../../../src/core/settings';
+import { fixedClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
+
+const NOW = '2026-12-04T12:00:00Z';
+
+function line(at: string, id: string, body: string, level = 'INFO'): string {
+  return `${level[0]}, [${at.replace('Z', '')}.000000 #77] ${level.padStart(5)} -- : [${id}] ${body}`;
+}
+
+/** Requests in the last hour: 2 RecordNotFound (404), 1 NoMethodError (500), a slow report. */
+function productionLog(): string {
+  const out: string[] = [];
+  let n = 0;
+  const request = (
+    at: string,
+    method: string,
+    route: string,
+    action: string,
+    status: string,
+    ms: number,
+    exception?: string,
+    ip = '198.51.100.7',
+  ): void => {
+    const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+    const when = `${at.slice(0, 10)} ${at.slice(11, 19)} +0000`;
+    out.push(
+      line(at, id, `Started ${method} "${route}" for ${ip} at ${when}`),
+      line(at, id, `Processing by ${action} as HTML`),
+      line(at, id, `Completed ${status} in ${ms}ms (Views: 1.0ms | ActiveRecord: 1.0ms)`),
+    );
+    if (exception) {
+      out.push(
+        line(at, id, '  ', 'FATAL'),
+        line(at, id, `${exception}:`, 'FATAL'),
+        line(at, id, "app/controllers/x_controller.rb:3:in `show'", 'FATAL'),
+      );
+    }
+  };
+  // Yesterday, outside the last hour but inside 24 hours.
+  request('2026-12-03T20:00:00Z', 'GET', '/reports/1', 'ReportsController#show', '200 OK', 4200);
+  for (let i = 0; i < 30; i++) {
+    request(
+      `2026-12-04T11:${String(10 + i).padStart(2, '0')}:00Z`,
+      'GET',
+      '/bookings',
+      'BookingsController#index',
+      '200 OK',
+      80,
+    );
+  }
+  request(
+    '2026-12-04T11:45:00Z',
+    'GET',
+    '/bookings/9',
+    'BookingsController#show',
+    '404 Not Found',
+    5,
+    "ActiveRecord::RecordNotFound (Couldn't find Booking with 'id'=9)",
+  );
+  request(
+    '2026-12-04T11:46:00Z',
+    'GET',
+    '/bookings/8',
+    'BookingsController#show',
+    '404 Not Found',
+    5,
+    "ActiveRecord::RecordNotFound (Couldn't find Booking with 'id'=8)",
+  );
+  request(
+    '2026-12-04T11:50:00Z',
+    'POST',
+    '/bookings',
+    'BookingsController#create',
+    '500 Internal Server Error',
+    40,
+    "NoMethodError (undefined method `name' for nil)",
+  );
+  request(
+    '2026-12-04T11:55:00Z',
+    'GET',
+    '/.env',
+    'ErrorsController#not_found',
+    '404 Not Found',
+    1,
+    undefined,
+    '192.0.2.99',
+  );
+  return out.join('\n') + '\n';
+}
+
+async function context(
+  workspace: string,
+  shared = new Map<string, Promise<unknown>>(),
+): Promise<CheckContext> {
+  return {
+    workspace,
+    settings: resolveSettings({ logs: { sources: ['log/production.log'], timeZone: 'UTC' } }),
+    clock: fixedClock(NOW),
+    signal: new AbortController().signal,
+    log: silentLogger,
+    trusted: true,
+    shared,
+  };
+}
+
+async function run(id: string, ctx: CheckContext): Promise<CheckReport> {
+  const check = logChecks.find((c) => c.id === id);
+  assert.ok(check, id);
+  return check.run(ctx);
+}
+
+describe('log checks', () => {
+  let workspace: string;
+
+  before(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-logchecks-'));
+    await fs.mkdir(path.join(workspace, 'log'));
+    await fs.writeFile(path.join(workspace, 'log/production.log'), productionLog());
+  });
+
+  after(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('implements every log check id', () => {
+    assert.deepEqual(
+      logChecks.map((c) => c.id),
+      [
+        'logs.errorsLastHour',
+        'logs.slowRequests',
+        'logs.errorRate',
+        'logs.avgResponseTime',
+        'logs.nPlusOne',
+        'logs.failedLogins',
+        'logs.suspiciousRequests',
+      ],
+    );
+  });
+
+  it('errors in the last hour: counts by class, fails on a 5xx, points at the log lines', async () => {
+    const report = await run('logs.errorsLastHour', await context(workspace));
+    assert.equal(report.outcome, 'fail');
+    assert.equal(
+      report.summary,
+      '3 errors in the last hour (2× ActiveRecord::RecordNotFound, 1× NoMethodError)',
+    );
+    assert.equal(report.values?.errors, 3);
+    const finding = report.findings?.find((f) => f.code === 'NoMethodError');
+    assert.equal(finding?.file, 'log/production.log');
+    // 31 requests of 3 lines, two 404s of 6, then the 500: Started at 106, its exception at 110.
+    assert.equal(finding?.line, 110);
+  });
+
+  it('slow requests, error rate, response time over 24 hours', async () => {
+    const ctx = await context(workspace);
+    const slow = await run('logs.slowRequests', ctx);
+    assert.equal(slow.outcome, 'warn');
+    assert.match(
+      slow.summary,
+      /^1 request\(s\) took 1,000 ms or more in the last 24 hours; slowest 4,200 ms in ReportsController#show$/,
+    );
+    assert.equal(slow.findings?.[0].line, 1);
+
+    const rate = await run('logs.errorRate', ctx);
+    // 1 of 35 completed requests is a 5xx: 2.86 %, over the 1 % alert.
+    assert.equal(rate.outcome, 'fail');
+    assert.equal(rate.values?.errorRatePercent, 2.857);
+
+    const average = await run('logs.avgResponseTime', ctx);
+    assert.equal(average.outcome, 'warn', 'the mean is fine but one action averages over 2 s');
+    assert.equal(average.values?.requests, 35);
+    assert.match(average.findings?.[0].message ?? '', /^ReportsController#show: mean 4,200 ms/);
+  });
+
+  it('failed logins and suspicious requests', async () => {
+    const ctx = await context(workspace);
+    const logins = await run('logs.failedLogins', ctx);
+    assert.equal(logins.outcome, 'pass');
+    assert.equal(logins.summary, 'No failed logins in the last 24 hours');
+    const suspicious = await run('logs.suspiciousRequests', ctx);
+    assert.equal(suspicious.outcome, 'warn');
+    assert.match(
+      suspicious.summary,
+      /^1 suspicious request\(s\) from 1 IP\(s\) \(1× scanner-probe\)/,
+    );
+    assert.match(suspicious.findings?.[0].message ?? '', /192\.0\.2\.99/);
+  });
+
+  it('N+1 is skipped on a production log without SQL, saying what to add', async () => {
+    const report = await run('logs.nPlusOne', await context(workspace));
+    assert.equal(report.outcome, 'skipped');
+    assert.match(report.details ?? '', /log\/development\.log/);
+  });
+
+  it('shares one parse per window across the checks of a run', async () => {
+    const shared = new Map<string, Promise<unknown>>();
+    const ctx = await context(workspace, shared);
+    await Promise.all(logChecks.map((c) => c.run(ctx)));
+    assert.deepEqual([...shared.keys()].map((k) => k.split(':')[1]).sort(), ['1h', '24h', '7d']);
+  });
+
+  it('a missing log file skips every check with the reason and the fix', async () => {
+    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nolog-'));
+    try {
+      const ctx = await context(empty);
+      for (const check of logChecks) {
+        const report = await check.run(ctx);
+        assert.equal(report.outcome, 'skipped', check.id);
+        assert.match(report.details ?? '', /Rails 7\.1 and later log to STDOUT/, check.id);
+        assert.match(report.details ?? '', /upkeep\.logs\.sources/, check.id);
+      }
+    } finally {
+      await fs.rm(empty, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * `upkeep logs` end to end in a child process: text and stable JSON output, the workspace's
+ * configured sources read from .vscode/settings.json (with comments), and exit codes.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES } from './helpers';
+
+const ROOT = path.join(__dirname, '../../..');
+
+function upkeep(
+  args: string[],
+  cwd = ROOT,
+): { status: number | null; stdout: string; stderr: string } {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    },
+  );
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+describe('upkeep logs', () => {
+  it('prints a text summary of the files given', () => {
+    const result = upkeep([
+      'logs',
+      path.join(FIXTURES, 'rails52_production_tagged.log'),
+      '--time-zone',
+      'UTC',
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Log summary: all/);
+    assert.match(result.stdout, /Requests {2}7 \(0 incomplete\) · 2xx 1 · 3xx 0 · 4xx 3 · 5xx 3/);
+    assert.match(result.stdout, /1× ActionController::UnfilteredParameters: unable to convert/);
+    assert.match(result.stdout, /rails52_production_tagged\.log:6/);
+  });
+
+  it('prints the documented JSON, reading the sources configured in .vscode/settings.json', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-logs-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.vscode'));
+      await fs.mkdir(path.join(workspace, 'log'));
+      await fs.copyFile(
+        path.join(FIXTURES, 'rails3_partials.log'),
+        path.join(workspace, 'log/app.log'),
+      );
+      await fs.writeFile(
+        path.join(workspace, '.vscode/settings.json'),
+        '{\n  // where our logs are\n  "upkeep.logs.sources": ["log/*.log"],\n  "upkeep.logs.timeZone": "Europe/Berlin",\n}\n',
+      );
+      const result = upkeep(['logs', '--format', 'json', '--workspace', workspace]);
+      assert.equal(result.status, 0, result.stderr);
+      const summary = JSON.parse(result.stdout) as Record<string, unknown> & {
+        schema: number;
+        sources: { path: string }[];
+        requests: { total: number };
+        timeZone: { zone: string; source: string };
+      };
+      assert.equal(summary.schema, 1);
+      assert.deepEqual(
+        summary.sources.map((s) => s.path),
+        ['log/app.log'],
+      );
+      assert.equal(summary.requests.total, 2);
+      assert.equal(summary.timeZone.zone, 'Europe/Berlin');
+      assert.equal(summary.timeZone.source, 'configured');
+      for (const key of [
+        'span',
+        'statusClasses',
+        'errorRate',
+        'errors',
+        'duration',
+        'actions',
+        'slowest',
+        'exceptions',
+        'routingErrors',
+        'failedLogins',
+        'suspicious',
+        'bursts',
+        'nPlusOne',
+        'assembly',
+        'warnings',
+      ]) {
+        assert.ok(key in summary, key);
+      }
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with the reason and the fix when the default log is missing', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-nolog-'));
+    try {
+      const result = upkeep(['logs', '--workspace', workspace]);
+      assert.equal(result.status, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /log\/production\.log does not exist/);
+      assert.match(result.stderr, /Rails 7\.1 and later log to STDOUT/);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 on a window it cannot read', () => {
+    const result = upkeep(['logs', path.join(FIXTURES, 'rails22.log'), '--window', 'last tuesday']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Cannot read the window "last tuesday"\. Use a duration like 1h/);
+  });
+
+  it('reads a window given as a range', () => {
+    const result = upkeep([
+      'logs',
+      path.join(FIXTURES, 'rails52_production_tagged.log'),
+      '--window',
+      '2021-11-26T09:00Z..2021-11-26T11:00Z',
+      '--time-zone',
+      'UTC',
+      '--format',
+      'json',
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const summary = JSON.parse(result.stdout) as {
+      requests: { total: number };
+      window: { label: string };
+    };
+    // 03099aef (09:43) and ea517b3d (10:52).
+    assert.equal(summary.requests.total, 2);
+    assert.equal(summary.window.label, '2021-11-26T09:00Z..2021-11-26T11:00Z');
+  });
+});
