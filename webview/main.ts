@@ -246,6 +246,9 @@ function showData(payload: SectionPayload): void {
   const section = sections.get(payload.section);
   if (!section) return;
   let nodes: Node[];
+  // Measured so bench/dashboard.ts can say which section costs what.
+  const mark = `render:${payload.section}`;
+  performance.mark(mark);
   try {
     nodes = render(payload);
   } catch (error) {
@@ -256,6 +259,7 @@ function showData(payload: SectionPayload): void {
   section.body.setAttribute('aria-busy', 'false');
   section.region.dataset.state = 'ready';
   replaceChildren(section.body, ...nodes);
+  performance.measure(mark, mark);
 }
 
 // ---- Messages from the host.

@@ -20,7 +20,7 @@ export function renderBusiness(view: BusinessView): Node[] {
         value: formatPercent(view.completionRatePercent),
         id: 'business-completion',
       },
-      { label: 'Time to complete (median)', value: formatHours(view.timeToCompleteHours) },
+      { label: 'Time to complete (average)', value: formatHours(view.timeToCompleteHours) },
       { label: 'Retention after 7 days', value: formatPercent(view.retentionPercent) },
     ]),
   ];
@@ -28,7 +28,7 @@ export function renderBusiness(view: BusinessView): Node[] {
   if (view.funnel.length) {
     charts.append(
       barList(
-        'Onboarding funnel (users per step)',
+        'Onboarding funnel (users who reached each step)',
         view.funnel.map((step, index) => {
           const previous = index > 0 ? view.funnel[index - 1].users : undefined;
           const drop =

@@ -5,6 +5,7 @@
  * as a table.
  */
 import type { DbCard } from '../db/cards';
+import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type {
   BusinessView,
@@ -208,7 +209,7 @@ export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
 
 /** Cards that belong to the Business section rather than the Database section. */
 export function isBusinessCard(card: DbCard): boolean {
-  return /^(business|onboarding|signups|retention|metric:)/i.test(card.id);
+  return card.id === 'onboarding' || card.id === 'businessGrowth' || card.id.startsWith('metric:');
 }
 
 export function databaseView(
@@ -224,25 +225,9 @@ export function databaseView(
   };
 }
 
-function numberAt(data: unknown, ...keys: string[]): number | null {
-  if (!isRecord(data)) return null;
-  for (const key of keys) {
-    const value = data[key];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-  }
-  return null;
-}
-
-/** Percent from a 0..1 share or an already-percent number (>1 means percent). */
-function percent(value: number | null): number | null {
-  if (value === null) return null;
-  return value <= 1 ? Math.round(value * 10000) / 100 : value;
-}
-
 /**
- * The Business section from the business cards. Their data is read by meaning (funnel steps,
- * completion, time to complete, sign-ups per day, retention) so a renamed field degrades to a
- * missing figure, never a broken section.
+ * The Business section from the onboarding and business-growth cards (and repo metrics, shown
+ * as cards). The funnel counts the users who reached each step, so it only narrows.
  */
 export function businessView(cards: DbCard[]): BusinessView {
   const business = cards.filter(isBusinessCard);
@@ -254,42 +239,39 @@ export function businessView(cards: DbCard[]): BusinessView {
     retentionPercent: null,
     cards: business.map(cardView),
   };
-  for (const card of business) {
-    const data = card.data;
-    if (!isRecord(data)) continue;
-    const steps = data.funnel ?? data.steps;
-    if (Array.isArray(steps) && view.funnel.length === 0) {
-      view.funnel = steps.filter(isRecord).map((step) => ({
-        step: String(step.label ?? step.step ?? step.name ?? ''),
-        users: Number(step.users ?? step.count ?? 0),
-      }));
-    }
-    view.completionRatePercent ??= percent(
-      numberAt(data, 'completionRatePercent', 'completionPercent', 'completionRate'),
-    );
-    view.timeToCompleteHours ??=
-      numberAt(data, 'medianHoursToComplete', 'timeToCompleteHours', 'medianCompletionHours') ??
-      (numberAt(data, 'medianSecondsToComplete', 'timeToCompleteSeconds') ?? NaN) / 3600;
-    if (Number.isNaN(view.timeToCompleteHours)) view.timeToCompleteHours = null;
-    view.retentionPercent ??= percent(
-      numberAt(data, 'retention7dPercent', 'retentionPercent', 'retention7d', 'retention'),
-    );
-    const perDay = data.signupsPerDay ?? data.signups;
-    if (Array.isArray(perDay) && !view.signupsPerDay) {
-      const days = perDay
-        .filter(isRecord)
-        .map((day) => ({
-          at: Date.parse(String(day.day ?? day.date ?? '')),
-          count: Number(day.count ?? day.users ?? 0),
-        }))
-        .filter((day) => Number.isFinite(day.at))
-        .sort((a, b) => a.at - b.at);
-      view.signupsPerDay = {
-        title: 'Sign-ups per day',
-        unit: 'users',
-        times: days.map((day) => Math.floor(day.at / 1000)),
-        series: [{ label: 'Sign-ups', values: days.map((day) => day.count) }],
-      };
+
+  const onboarding = business.find((card) => card.id === 'onboarding')?.data as
+    OnboardingData | null | undefined;
+  if (onboarding) {
+    const steps = onboarding.steps
+      .filter((entry): entry is { step: number; users: number } => entry.step !== null)
+      .sort((a, b) => a.step - b.step);
+    view.funnel = steps.map((entry) => ({
+      step: `Step ${entry.step}`,
+      users: steps.filter((other) => other.step >= entry.step).reduce((sum, o) => sum + o.users, 0),
+    }));
+    view.completionRatePercent = Math.round(onboarding.completionRate * 10_000) / 100;
+    view.timeToCompleteHours =
+      onboarding.averageSecondsToComplete === null
+        ? null
+        : Math.round((onboarding.averageSecondsToComplete / 3600) * 10) / 10;
+  }
+
+  const growth = business.find((card) => card.id === 'businessGrowth')?.data as
+    BusinessGrowthData | null | undefined;
+  if (growth) {
+    const days = growth.signUpsPerDay
+      .map((day) => ({ at: Date.parse(`${day.day}T00:00:00Z`), users: day.users }))
+      .filter((day) => Number.isFinite(day.at))
+      .sort((a, b) => a.at - b.at);
+    view.signupsPerDay = {
+      title: 'Sign-ups per day',
+      unit: 'users',
+      times: days.map((day) => day.at / 1000),
+      series: [{ label: 'Sign-ups', values: days.map((day) => day.users) }],
+    };
+    if (growth.retention7d?.cohort) {
+      view.retentionPercent = Math.round(growth.retention7d.rate * 10_000) / 100;
     }
   }
   return view;

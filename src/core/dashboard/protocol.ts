@@ -165,7 +165,7 @@ export interface DatabaseView {
 export interface BusinessView {
   funnel: { step: string; users: number }[];
   completionRatePercent: number | null;
-  /** Median hours from sign-up to the last onboarding step. */
+  /** Average hours from sign-up to finishing onboarding. */
   timeToCompleteHours: number | null;
   signupsPerDay: ChartView | null;
   retentionPercent: number | null;

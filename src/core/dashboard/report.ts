@@ -207,7 +207,7 @@ export function buildReport(input: ReportInput): string {
   if (business) {
     out.push(
       table(
-        ['Onboarding completion', 'Time to complete (median)', 'Retention after 7 days'],
+        ['Onboarding completion', 'Time to complete (average)', 'Retention after 7 days'],
         [
           [
             pct(business.completionRatePercent),

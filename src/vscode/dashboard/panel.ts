@@ -12,6 +12,7 @@ import type {
   SectionEvent,
 } from '../../core/dashboard/loader';
 import { loadDashboard } from '../../core/dashboard/loader';
+import { Refresher } from '../../core/dashboard/refresher';
 import { computeAlerts } from '../../core/dashboard/alerts';
 import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
 import { parseLogWindow, parseWebviewMessage } from '../../core/dashboard/protocol';
@@ -33,9 +34,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private ready = false;
   private disposed = false;
-  private refreshId = 0;
-  private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly refresher: Refresher;
   private window: LogWindow;
   private snapshot: DashboardSnapshot | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -102,6 +101,11 @@ export class DashboardPanel implements vscode.Disposable {
   ) {
     this.window = window;
     this.log = services.log.child('Dashboard');
+    // A hidden panel is not refreshed by the timer; it reloads and says 'ready' when shown.
+    this.refresher = new Refresher(
+      (signal, refreshId) => this.load(signal, refreshId),
+      () => this.ready && this.panel.visible,
+    );
     panel.webview.options = DashboardPanel.options(services);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'upkeep.svg');
     panel.webview.html = this.html();
@@ -222,18 +226,17 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /** Starts a refresh and cancels the one still running. Resolves when this one is done. */
-  async refresh(): Promise<void> {
-    this.controller?.abort();
-    const controller = new AbortController();
-    this.controller = controller;
-    const refreshId = ++this.refreshId;
+  refresh(): Promise<void> {
+    return this.refresher.refresh();
+  }
+
+  private async load(signal: AbortSignal, refreshId: number): Promise<void> {
     const started = Date.now();
     this.post({ type: 'refreshStarted', refreshId, window: this.window });
-
-    const snapshot = await loadDashboard(this.sources, this.window, controller.signal, (event) =>
+    const snapshot = await loadDashboard(this.sources, this.window, signal, (event) =>
       this.post(toMessage(refreshId, event)),
     );
-    if (controller.signal.aborted) return;
+    if (signal.aborted) return;
     this.snapshot = snapshot;
     this.post({ type: 'refreshDone', refreshId, at: new Date().toISOString() });
     const failed = Object.keys(snapshot.errors);
@@ -254,10 +257,15 @@ export class DashboardPanel implements vscode.Disposable {
       database: this.snapshot.sections.database,
     });
     this.snapshot.sections.alerts = { alerts };
-    this.post({ type: 'sectionData', refreshId: this.refreshId, section: 'health', data: health });
     this.post({
       type: 'sectionData',
-      refreshId: this.refreshId,
+      refreshId: this.refresher.currentId,
+      section: 'health',
+      data: health,
+    });
+    this.post({
+      type: 'sectionData',
+      refreshId: this.refresher.currentId,
       section: 'alerts',
       data: { alerts },
     });
@@ -273,22 +281,14 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private schedule(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    const seconds = this.autoRefreshSeconds();
-    if (seconds === 0) return;
-    this.timer = setInterval(() => {
-      // A hidden panel is not refreshed; it refreshes when the webview reloads and says ready.
-      if (this.ready && this.panel.visible) void this.refresh();
-    }, seconds * 1000);
+    this.refresher.schedule(this.autoRefreshSeconds() * 1000);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    this.controller?.abort();
-    if (this.timer) clearInterval(this.timer);
+    this.refresher.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     this.panel.dispose();
   }

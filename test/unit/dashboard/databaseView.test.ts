@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { DbCard } from '../../../src/core/db/cards';
 import type { TablesData } from '../../../src/core/db/tableCards';
 import type { SlowQueriesData } from '../../../src/core/db/activityCards';
+import type { BusinessGrowthData, OnboardingData } from '../../../src/core/db/businessCards';
 import {
   businessView,
   cardView,
@@ -113,11 +114,7 @@ describe('dashboard database view', () => {
 
   it('hands the slowest queries to their own table and keeps business cards apart', () => {
     const view = databaseView(
-      [
-        card('slowQueries', slow),
-        card('tables', tables),
-        card('business.onboarding', { funnel: [] }),
-      ],
+      [card('slowQueries', slow), card('tables', tables), card('onboarding', null, 'skipped')],
       'app@127.0.0.1:5432/app',
     );
     assert.deepEqual(view.slowQueries, [
@@ -150,34 +147,63 @@ describe('dashboard database view', () => {
     assert.deepEqual(growthCharts([]), []);
   });
 
-  it('reads the onboarding funnel, completion, retention and sign-ups from business cards', () => {
+  it('draws the onboarding funnel as users who reached each step, with completion and retention', () => {
+    const onboarding: OnboardingData = {
+      total: 100,
+      steps: [
+        { step: 1, users: 30 },
+        { step: 2, users: 20 },
+        { step: 5, users: 50 },
+        { step: null, users: 4 },
+      ],
+      lastStep: 5,
+      completionRate: 0.5,
+      averageSecondsToComplete: 36 * 3600,
+      dropOff: [],
+    };
+    const growth: BusinessGrowthData = {
+      counts: { users: 100, businesses: 20 },
+      signUpsPerDay: [
+        { day: '2026-12-02', users: 3 },
+        { day: '2026-12-01', users: 5 },
+      ],
+      retention7d: { cohort: 40, retained: 10, rate: 0.25, basedOn: 'current_sign_in_at' },
+    };
     const view = businessView([
-      card('business.onboarding', {
-        funnel: [
-          { step: 1, label: 'Signed up', users: 100 },
-          { step: 5, label: 'Done', users: 40 },
-        ],
-        completionRate: 0.4,
-        medianHoursToComplete: 30,
-        signupsPerDay: [
-          { day: '2026-12-02', count: 3 },
-          { day: '2026-12-01', count: 5 },
-        ],
-        retention7d: 0.25,
-      }),
+      card('onboarding', onboarding),
+      card('businessGrowth', growth),
       card('tables', tables),
     ]);
     assert.deepEqual(view.funnel, [
-      { step: 'Signed up', users: 100 },
-      { step: 'Done', users: 40 },
+      { step: 'Step 1', users: 100 },
+      { step: 'Step 2', users: 70 },
+      { step: 'Step 5', users: 50 },
     ]);
-    assert.equal(view.completionRatePercent, 40);
-    assert.equal(view.timeToCompleteHours, 30);
+    assert.equal(view.completionRatePercent, 50);
+    assert.equal(view.timeToCompleteHours, 36);
     assert.equal(view.retentionPercent, 25);
+    assert.deepEqual(view.signupsPerDay?.times, [
+      Date.parse('2026-12-01T00:00:00Z') / 1000,
+      Date.parse('2026-12-02T00:00:00Z') / 1000,
+    ]);
     assert.deepEqual(view.signupsPerDay?.series[0].values, [5, 3]);
     assert.deepEqual(
       view.cards.map((c) => c.id),
-      ['business.onboarding'],
+      ['onboarding', 'businessGrowth'],
+    );
+  });
+
+  it('leaves business figures empty when the cards were skipped', () => {
+    const view = businessView([
+      card('onboarding', null, 'skipped'),
+      card('businessGrowth', null, 'skipped'),
+    ]);
+    assert.deepEqual(view.funnel, []);
+    assert.equal(view.completionRatePercent, null);
+    assert.equal(view.signupsPerDay, null);
+    assert.deepEqual(
+      view.cards.map((c) => c.state),
+      ['skipped', 'skipped'],
     );
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Refresh with cancellation: a new refresh aborts the running one, the timer refreshes only while
+ * allowed, and disposing aborts and stops everything.
+ */
+import { strict as assert } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Refresher } from '../../../src/core/dashboard/refresher';
+
+describe('dashboard refresher', () => {
+  it('aborts the running refresh when a new one starts', async () => {
+    const signals: AbortSignal[] = [];
+    const refresher = new Refresher(async (signal) => {
+      signals.push(signal);
+      await sleep(30);
+    });
+    const first = refresher.refresh();
+    const second = refresher.refresh();
+    await Promise.all([first, second]);
+    assert.equal(signals.length, 2);
+    assert.equal(signals[0].aborted, true);
+    assert.equal(signals[1].aborted, false);
+    assert.equal(refresher.currentId, 2);
+    refresher.dispose();
+  });
+
+  it('refreshes on a timer only while allowed, and stops when set to 0', async () => {
+    let runs = 0;
+    let visible = false;
+    const refresher = new Refresher(
+      async () => {
+        runs++;
+      },
+      () => visible,
+    );
+    refresher.schedule(10);
+    await sleep(60);
+    assert.equal(runs, 0, 'a hidden view is not refreshed');
+    visible = true;
+    await sleep(60);
+    assert.ok(runs >= 2, `refreshed ${runs} times`);
+    refresher.schedule(0);
+    assert.equal(refresher.scheduled, false);
+    const after = runs;
+    await sleep(40);
+    assert.equal(runs, after);
+    refresher.dispose();
+  });
+
+  it('aborts and goes quiet once disposed', async () => {
+    let seen: AbortSignal | undefined;
+    let runs = 0;
+    const refresher = new Refresher(async (signal) => {
+      runs++;
+      seen = signal;
+      await sleep(20);
+    });
+    refresher.schedule(5);
+    const running = refresher.refresh();
+    refresher.dispose();
+    await running;
+    assert.equal(seen?.aborted, true);
+    const count = runs;
+    await refresher.refresh();
+    await sleep(30);
+    assert.equal(runs, count);
+  });
+});
