@@ -215,7 +215,7 @@ describe('dashboard webview (Chromium)', function () {
         .locator('.bars .bar')
         .first()
         .evaluate((bar) => getComputedStyle(bar).backgroundColor);
-    assert.equal(await barColor(), 'rgb(137, 209, 133)', '2xx in the dark theme\'s green');
+    assert.equal(await barColor(), 'rgb(137, 209, 133)', "2xx in the dark theme's green");
     await page.screenshot({ path: path.join(RESULTS, 'dashboard-dark.png'), fullPage: true });
     await dashboard.setTheme('light');
     await page.waitForFunction(() => {
@@ -223,6 +223,88 @@ describe('dashboard webview (Chromium)', function () {
       return bar && getComputedStyle(bar).backgroundColor === 'rgb(56, 138, 52)';
     });
     await page.screenshot({ path: path.join(RESULTS, 'dashboard-light.png'), fullPage: true });
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('is readable in high contrast: borders from the theme, nothing coloured by fixed values', async () => {
+    const dashboard = await harness.open({ theme: 'highContrast' });
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    const border = await page
+      .locator('[data-card="db.size"]')
+      .evaluate((card) => getComputedStyle(card).borderTopColor);
+    assert.equal(border, 'rgb(111, 195, 223)', 'cards take the contrast border');
+    const text = await page.locator('body').evaluate((body) => getComputedStyle(body).color);
+    assert.equal(text, 'rgb(255, 255, 255)');
+    await page.screenshot({
+      path: path.join(RESULTS, 'dashboard-high-contrast.png'),
+      fullPage: true,
+    });
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('works from the keyboard: sort, page, and a custom range', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    logs.data.actions = Array.from({ length: 120 }, (_, index) => ({
+      action: `Controller${String(index).padStart(3, '0')}#action`,
+      count: index,
+      p50Ms: 1,
+      p95Ms: index,
+      p99Ms: null,
+      dbSharePercent: null,
+    }));
+    await feed(dashboard, payloads);
+    const table = page.locator('table.data', {
+      has: page.locator('caption', { hasText: 'Slowest actions' }),
+    });
+    await table.getByRole('button', { name: 'Action' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await table.locator('th[aria-sort="ascending"]').textContent(), 'Action');
+    assert.equal(await table.locator('tbody tr th').first().textContent(), 'Controller000#action');
+    await page.keyboard.press('Tab');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'Requests',
+      'Tab moves to the next column header',
+    );
+
+    await page.evaluate(() => {
+      const select = document.getElementById('window-select') as HTMLElement & { value: string };
+      select.value = 'range';
+      select.dispatchEvent(new Event('change'));
+      const from = document.getElementById('range-from') as HTMLElement & { value: string };
+      const to = document.getElementById('range-to') as HTMLElement & { value: string };
+      from.value = '2026-12-01T08:00';
+      to.value = '2026-12-02T08:00';
+    });
+    assert.equal(await page.isVisible('#range-apply'), true);
+    await page.locator('#range-apply').focus();
+    await page.keyboard.press('Enter');
+    const last = (await dashboard.posted()).at(-1);
+    assert.equal(last?.type, 'setWindow');
+    const window = last?.type === 'setWindow' ? last.window : undefined;
+    assert.equal(window?.kind, 'range');
+    const expected = await page.evaluate(() => ({
+      from: new Date('2026-12-01T08:00').toISOString(),
+      to: new Date('2026-12-02T08:00').toISOString(),
+    }));
+    assert.deepEqual(window, { kind: 'range', ...expected });
+
+    // An impossible range is refused in the page, with a message.
+    await page.evaluate(() => {
+      const to = document.getElementById('range-to') as HTMLElement & { value: string };
+      to.value = '2026-11-01T08:00';
+    });
+    const count = (await dashboard.posted()).length;
+    await page.locator('#range-apply').click();
+    assert.equal((await dashboard.posted()).length, count);
+    assert.match((await page.textContent('.status')) ?? '', /start before the end/);
     await assertClean(dashboard);
     await page.context().close();
   });

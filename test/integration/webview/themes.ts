@@ -3,7 +3,7 @@
  * default Light Modern and Dark Modern themes, so the browser test renders as the editor would.
  */
 
-export type ThemeName = 'light' | 'dark';
+export type ThemeName = 'light' | 'dark' | 'highContrast';
 
 export const THEMES: Record<ThemeName, { bodyClass: string; vars: Record<string, string> }> = {
   dark: {
@@ -92,6 +92,48 @@ export const THEMES: Record<ThemeName, { bodyClass: string; vars: Record<string,
       '--vscode-input-foreground': '#3b3b3b',
       '--vscode-input-border': '#cecece',
       '--vscode-progressBar-background': '#005fb8',
+    },
+  },
+  highContrast: {
+    bodyClass: 'vscode-high-contrast',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#ffffff',
+      '--vscode-descriptionForeground': '#ffffff',
+      '--vscode-disabledForeground': '#a5a5a5',
+      '--vscode-errorForeground': '#f48771',
+      '--vscode-editor-background': '#000000',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-focusBorder': '#f38518',
+      '--vscode-textLink-foreground': '#21a6ff',
+      '--vscode-editorWarning-foreground': '#ffd370',
+      '--vscode-testing-iconPassed': '#73c991',
+      '--vscode-inputValidation-errorBackground': '#000000',
+      '--vscode-inputValidation-errorBorder': '#6fc3df',
+      '--vscode-inputValidation-warningBackground': '#000000',
+      '--vscode-charts-foreground': '#ffffff',
+      '--vscode-charts-lines': '#ffffff80',
+      '--vscode-charts-red': '#f48771',
+      '--vscode-charts-blue': '#3794ff',
+      '--vscode-charts-yellow': '#ffd370',
+      '--vscode-charts-orange': '#f38518',
+      '--vscode-charts-green': '#89d185',
+      '--vscode-charts-purple': '#b180d7',
+      '--vscode-button-background': '#000000',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#6fc3df',
+      '--vscode-button-secondaryBackground': '#000000',
+      '--vscode-button-secondaryForeground': '#ffffff',
+      '--vscode-dropdown-background': '#000000',
+      '--vscode-dropdown-foreground': '#ffffff',
+      '--vscode-dropdown-border': '#6fc3df',
+      '--vscode-input-background': '#000000',
+      '--vscode-input-foreground': '#ffffff',
+      '--vscode-input-border': '#6fc3df',
+      '--vscode-progressBar-background': '#6fc3df',
     },
   },
 };
