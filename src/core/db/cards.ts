@@ -98,6 +98,8 @@ export interface CardContext {
   allRoles: boolean;
   snapshotFile?: string;
   longRunningSeconds: number;
+  /** Results several cards of one run share (table sizes), so each is read once. */
+  memo: Map<string, Promise<unknown>>;
 }
 
 export type CardResult<T = unknown> = Omit<DbCard<T>, 'id' | 'title' | 'durationMs'>;
@@ -179,6 +181,7 @@ export async function collectCards(
     allRoles: options.allRoles ?? true,
     snapshotFile: options.snapshotFile,
     longRunningSeconds: options.longRunningSeconds ?? 60,
+    memo: new Map(),
   };
   const definitions = [...cardDefinitions, ...(options.metrics ?? []).map(metricCard)].filter(
     (card) => !options.only || options.only.includes(card.id),

@@ -62,7 +62,25 @@ export interface TablesData {
   growthSince?: string;
 }
 
+/** The largest tables (at most 200), read once per run and shared by the tables and growth cards. */
 async function tableSizes(
+  context: CardContext,
+  limit: number,
+): Promise<{ rows: TableSize[]; count: number }> {
+  let shared = context.memo.get('tableSizes') as
+    Promise<{ rows: TableSize[]; count: number }> | undefined;
+  if (!shared) {
+    shared = readTableSizes(context, Math.max(limit, SNAPSHOT_TABLES));
+    context.memo.set('tableSizes', shared);
+  }
+  const { rows, count } = await shared;
+  // Copies: the tables card adds growth to its rows.
+  return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count };
+}
+
+const SNAPSHOT_TABLES = 200;
+
+async function readTableSizes(
   context: CardContext,
   limit: number,
 ): Promise<{ rows: TableSize[]; count: number }> {
@@ -180,7 +198,7 @@ const growth: CardDefinition = {
       undefined,
       context.signal,
     );
-    const { rows } = await tableSizes(context, 200);
+    const { rows } = await tableSizes(context, SNAPSHOT_TABLES);
     const now = context.clock.now();
     const snapshot: SizeSnapshot = {
       at: now.toISOString(),
