@@ -76,6 +76,17 @@ const LEVELS: Record<string, number> = {
   fatal: LEVEL_FATAL,
 };
 
+/** Logger::Formatter's first letter is the level: `I, [...]  INFO -- :`. */
+const LEVEL_BY_LETTER: Record<number, number> = {
+  68: LEVEL_DEBUG,
+  73: LEVEL_INFO,
+  87: LEVEL_WARN,
+  69: LEVEL_ERROR,
+  70: LEVEL_FATAL,
+  65: LEVEL_ERROR,
+  85: LEVEL_ERROR,
+};
+
 // Envelopes, outermost first.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
@@ -144,6 +155,7 @@ export class LineParser {
     params: undefined,
   };
   private lastTag = '';
+  private lastPid = '';
 
   constructor(
     private readonly zone: ZoneClock,
@@ -198,8 +210,9 @@ export class LineParser {
 
   private stripEnvelopes(input: string, line: ParsedLine): string {
     let text = input;
-    const bar = text.indexOf('|');
-    if (bar > 0 && bar < 100) {
+    // Searched backwards from 100 so a long line without a bar costs nothing.
+    const bar = text.lastIndexOf('|', 100);
+    if (bar > 0) {
       const prefix = COMPOSE_PREFIX.exec(text);
       if (prefix && !text.startsWith('Completed')) text = text.slice(prefix[0].length);
     }
@@ -279,8 +292,14 @@ export class LineParser {
     while (pidEnd < close && text.charCodeAt(pidEnd) >= 48 && text.charCodeAt(pidEnd) <= 57) {
       pidEnd++;
     }
-    line.pid = text.slice(hash + 2, pidEnd);
-    line.level = LEVELS[text.slice(levelStart, dashes)] ?? LEVEL_UNKNOWN;
+    // Reuse the previous pid string when it repeats: no allocation, a cached hash for maps.
+    const lastPid = this.lastPid;
+    if (pidEnd - hash - 2 === lastPid.length && text.startsWith(lastPid, hash + 2)) {
+      line.pid = lastPid;
+    } else {
+      line.pid = this.lastPid = text.slice(hash + 2, pidEnd);
+    }
+    line.level = LEVEL_BY_LETTER[text.charCodeAt(0)] ?? LEVEL_UNKNOWN;
     return text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
   }
 
@@ -359,6 +378,7 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   switch (text.charCodeAt(0)) {
     case 83 /* S */:
       if (text.startsWith('Started ')) {
+        if (parseStartedFast(head, line, zone)) return;
         const m = STARTED.exec(head);
         if (m) {
           line.kind = 'started';
@@ -416,6 +436,10 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
         if (parseSql(head, line)) return;
       }
       break;
+    case 82 /* R */:
+      // The most common lines of a production log say nothing the summary needs.
+      if (text.startsWith('Render') || text.startsWith('Redirected to ')) return;
+      break;
     case 0x21b3 /* ↳ */:
       line.kind = 'sqlSource';
       line.source = head.slice(1).trim().slice(0, 500);
@@ -437,11 +461,30 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
       if (parseKeyValue(head, line, zone)) return;
     }
   }
-  if (head.includes('ailed login') || head.includes('ogin failed')) {
+  if (head.includes('ogin') && (head.includes('ailed login') || head.includes('ogin failed'))) {
     line.kind = 'failedLogin';
     const ip = IPV4.exec(head);
     if (ip) line.ip = ip[1];
   }
+}
+
+/** `Started GET "/path" for 1.2.3.4 at 2026-12-04 10:00:00 +0000` read by hand, as above. */
+function parseStartedFast(text: string, line: ParsedLine, zone: ZoneClock): boolean {
+  const quote = text.indexOf(' "', 8);
+  if (quote < 9 || quote > 24) return false;
+  const forAt = text.lastIndexOf('" for ');
+  if (forAt <= quote) return false;
+  const atAt = text.indexOf(' at ', forAt + 6);
+  if (atAt < 0 || atAt - forAt > 110 || text.indexOf(' ', forAt + 6) !== atAt) return false;
+  const parsed = parseIsoLike(text, zone, atAt + 4);
+  if (!parsed) return false;
+  line.kind = 'started';
+  line.method = text.slice(8, quote);
+  line.path = text.slice(quote + 2, forAt);
+  line.ip = text.slice(forAt + 6, atAt);
+  line.requestTime = parsed.epoch;
+  line.requestTimeExplicit = parsed.explicit;
+  return true;
 }
 
 function parseCompleted(text: string, line: ParsedLine): boolean {
@@ -463,6 +506,7 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     if (db) line.dbMs = Math.round(Number(db[1]) * scale * 1000) / 1000;
     return true;
   }
+  if (parseCompletedFast(text, line)) return true;
   const m = COMPLETED.exec(text);
   if (!m) return false;
   line.kind = 'completed';
@@ -474,6 +518,55 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     if (view) line.viewMs = Number(view[1]);
     if (db) line.dbMs = Number(db[1]);
   }
+  return true;
+}
+
+/** A decimal number at `at` (digits and one dot), or NaN; `numberEnd` is where it stopped. */
+let numberEnd = 0;
+function numberAt(text: string, at: number): number {
+  let i = at;
+  let value = 0;
+  let scale = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (scale) {
+        value += (c - 48) / scale;
+        scale *= 10;
+      } else {
+        value = value * 10 + (c - 48);
+      }
+    } else if (c === 46 && !scale) {
+      scale = 10;
+    } else {
+      break;
+    }
+  }
+  numberEnd = i;
+  return i === at ? NaN : Math.round(value * 1000) / 1000;
+}
+
+/**
+ * `Completed 200 OK in 58ms (Views: 44.6ms | ActiveRecord: 0.0ms ...)` read by hand: one per
+ * request, and the regular expression plus two more for the segments cost more than the rest
+ * of the line. Anything unusual falls back to the regular expressions.
+ */
+function parseCompletedFast(text: string, line: ParsedLine): boolean {
+  const status = numberAt(text, 10);
+  if (numberEnd !== 13 || text.charCodeAt(13) !== 32) return false;
+  const inAt = text.indexOf(' in ', 13);
+  if (inAt < 0 || inAt > 100) return false;
+  const duration = numberAt(text, inAt + 4);
+  if (Number.isNaN(duration) || !text.startsWith('ms', numberEnd)) return false;
+  line.kind = 'completed';
+  line.status = status;
+  line.durationMs = duration;
+  const open = numberEnd + 2;
+  if (text.charCodeAt(open) !== 32 || text.charCodeAt(open + 1) !== 40 /* ( */) return true;
+  const views = text.indexOf('Views: ', open);
+  if (views > 0) line.viewMs = numberAt(text, views + 7);
+  const db = text.indexOf('ActiveRecord: ', open);
+  if (db > 0) line.dbMs = numberAt(text, db + 14);
   return true;
 }
 
