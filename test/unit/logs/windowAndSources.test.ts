@@ -219,6 +219,21 @@ describe('log sources', () => {
     }
   });
 
+  it('stops with a cancelled error when the signal aborts', async () => {
+    const controller = new AbortController();
+    await assert.rejects(
+      summarizeLogs({
+        workspace: FIXTURES,
+        sources: ['rails7_development_ansi.log'],
+        clock,
+        signal: controller.signal,
+        chunkBytes: 1024,
+        afterChunk: async () => controller.abort(),
+      }),
+      (error: unknown) => UpkeepError.is(error, 'cancelled'),
+    );
+  });
+
   it('rejects an unknown time zone as a configuration error', async () => {
     await assert.rejects(
       summarizeLogs({
