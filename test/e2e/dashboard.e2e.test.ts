@@ -116,6 +116,24 @@ describe('dashboard in a real editor', function () {
       .textContent();
     assert.equal(size, rows[0].pretty);
 
+    // Onboarding completion: the share of users at the last onboarding step.
+    const business = new Client(db);
+    await business.connect();
+    const { rows: funnel } = await business
+      .query<{ share: number }>(
+        `SELECT (count(*) FILTER (WHERE onboarding_step = (SELECT max(onboarding_step) FROM users)))::float8
+                / count(*) AS share FROM users`,
+      )
+      .finally(() => business.end());
+    await frame.locator('[data-section="business"][data-state="ready"]').waitFor();
+    const completion = await frame.textContent('[data-figure="business-completion"] dd');
+    const shown = Number((completion ?? '').replace(/[^0-9.]/g, ''));
+    assert.ok(
+      Math.abs(shown - funnel[0].share * 100) <= 0.06,
+      `${completion} vs ${funnel[0].share}`,
+    );
+    assert.equal(await frame.locator('[data-section="business"] .bars li').count(), 5);
+
     // The five largest tables and the server version are there too (the skeleton's card).
     const tableRows = frame.locator('[data-card="tables"] tbody tr');
     assert.ok((await tableRows.count()) >= 5);
@@ -210,7 +228,13 @@ describe('dashboard in a real editor', function () {
     // The webview saves its scroll position a moment after scrolling stops.
     await page.waitForTimeout(600);
 
-    await page.reload();
+    // Reload Window shuts the workbench down properly (its state saved), as a user's reload does.
+    const reloaded = page.waitForEvent('framenavigated', {
+      predicate: (navigated) => navigated === page.mainFrame(),
+      timeout: LOAD_TIMEOUT,
+    });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await waitForWorkbench(page);
     frame = await webviewFrame(page, {
       extensionId: 'upkeep.upkeep',
