@@ -1,0 +1,154 @@
+/**
+ * The check engine in a real editor (code-server) on the demo workspace: "Run Daily Checks" puts
+ * a Brakeman finding into the Problems panel at its file and line (Brakeman added to a daily task
+ * by the repo playbook, `bundle` a fake on PATH that prints a real Brakeman report), and in an
+ * untrusted workspace the same run starts none of the repo's commands.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readProblems, runCommand, screenshot } from './support/editor';
+import { readLogChannel, startDemoEditor, type DemoEditor } from './support/demoEditor';
+
+const ROOT = path.join(__dirname, '../..');
+const ARTEFACTS = path.join(ROOT, 'test-results');
+const BRAKEMAN_REPORT = path.join(ROOT, 'test/fixtures/tools/brakeman_two_findings.json');
+
+/** Adds Brakeman to the daily security task and a custom check that would leave a marker. */
+async function prepareWorkspace(folder: string, marker: string): Promise<void> {
+  await fs.mkdir(path.join(folder, '.upkeep'), { recursive: true });
+  await fs.writeFile(
+    path.join(folder, '.upkeep/playbook.yaml'),
+    `version: 1
+checks:
+  - id: custom.marker
+    title: Leaves a marker
+    kind: shell
+    command: touch '${marker}'
+    expect: {}
+tasks:
+  - id: daily.security
+    addChecks: [tools.brakeman, custom.marker]
+`,
+  );
+  const lock = path.join(folder, 'Gemfile.lock');
+  const text = await fs.readFile(lock, 'utf8');
+  await fs.writeFile(lock, text.replace(/^ {2}specs:\n/m, '  specs:\n    brakeman (6.1.2)\n'));
+  const view = Array.from({ length: 30 }, (_, index) => `<p>line ${index + 1}</p>`).join('\n');
+  await fs.mkdir(path.join(folder, 'app/views/users'), { recursive: true });
+  await fs.writeFile(path.join(folder, 'app/views/users/show.html.erb'), `${view}\n`);
+}
+
+describe('checks in a real editor', function () {
+  this.timeout(600_000);
+  let temp: string;
+  let marker: string;
+  let savedPath: string | undefined;
+
+  before(async () => {
+    assert.ok(existsSync(path.join(ROOT, 'dist/extension.js')), 'build first: npm run build');
+    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-checks-'));
+    marker = path.join(temp, 'repo-command-ran');
+    // A fake `bundle` on the editor's PATH: it prints the real report and marks that it ran.
+    const bin = path.join(temp, 'bin');
+    await fs.mkdir(bin);
+    await fs.writeFile(
+      path.join(bin, 'bundle'),
+      `#!/bin/sh\ntouch '${marker}'\ncat '${BRAKEMAN_REPORT}'\nexit 3\n`,
+      { mode: 0o755 },
+    );
+    savedPath = process.env.PATH;
+    process.env.PATH = `${bin}:${savedPath ?? ''}`;
+    // The editor's server otherwise replaces PATH with a login shell's, dropping the fake;
+    // VSCODE_CLI=1 tells it the environment already is the user's (see resolveShellEnv).
+    process.env.VSCODE_CLI = '1';
+  });
+
+  after(async () => {
+    process.env.PATH = savedPath;
+    delete process.env.VSCODE_CLI;
+    await fs.rm(temp, { recursive: true, force: true });
+  });
+
+  describe('trusted', () => {
+    let demo: DemoEditor;
+    before(async () => {
+      demo = await startDemoEditor({ prepare: (folder) => prepareWorkspace(folder, marker) });
+    });
+    after(async () => {
+      await demo?.stop();
+    });
+
+    it('puts the Brakeman finding into the Problems panel at its line', async () => {
+      const { page } = demo;
+      await runCommand(page, 'Upkeep: Run Daily Checks');
+      for (let attempt = 0; attempt < 90; attempt++) {
+        if (/tools\.brakeman: \w+ in/.test(await readLogChannel(demo.userDataDir, 'Upkeep'))) break;
+        await page.waitForTimeout(2000);
+      }
+      // The log checks add many findings; the panel renders only the rows in sight, so filter it.
+      await readProblems(page);
+      const filter = page
+        .locator('.markers-panel-action-filter input, .viewpane-filter input')
+        .first();
+      await filter.fill('Dynamic Render Path');
+      let problems: Awaited<ReturnType<typeof readProblems>> = [];
+      for (let attempt = 0; attempt < 15; attempt++) {
+        problems = await readProblems(page);
+        if (problems.some((p) => /Dynamic Render Path/.test(p.message))) break;
+        await page.waitForTimeout(1000);
+      }
+      const finding = problems.find(
+        (p) => p.file === 'show.html.erb' && /Dynamic Render Path/.test(p.message),
+      );
+      const log = await readLogChannel(demo.userDataDir, 'Upkeep');
+      assert.ok(
+        finding,
+        `${JSON.stringify(problems, null, 1)}\n${log
+          .split('\n')
+          .filter((l) => /brakeman|checks\]/.test(l))
+          .join('\n')}`,
+      );
+      assert.equal(finding.line, 19);
+      assert.equal(finding.severity, 'warning');
+      await fs.mkdir(ARTEFACTS, { recursive: true });
+      await screenshot(page, path.join(ARTEFACTS, 'checks-problems.png'));
+
+      await fs.stat(marker);
+      const output = await readLogChannel(demo.userDataDir, 'Upkeep');
+      assert.match(output, /tools\.brakeman: warn in \d+ ms — 2 security warnings/);
+      assert.doesNotMatch(output, new RegExp(demo.database.password));
+    });
+  });
+
+  describe('untrusted', () => {
+    let demo: DemoEditor;
+    before(async () => {
+      await fs.rm(marker, { force: true });
+      demo = await startDemoEditor({
+        workspaceTrust: true,
+        prepare: (folder) => prepareWorkspace(folder, marker),
+      });
+    });
+    after(async () => {
+      await demo?.stop();
+    });
+
+    it('runs none of the repo commands and says the checks wait for trust', async () => {
+      const { page } = demo;
+      await runCommand(page, 'Upkeep: Run Daily Checks');
+      let output = '';
+      for (let attempt = 0; attempt < 60; attempt++) {
+        output = await readLogChannel(demo.userDataDir, 'Upkeep');
+        if (/custom\.marker: skipped/.test(output) && /tools\.brakeman: skipped/.test(output)) {
+          break;
+        }
+        await page.waitForTimeout(2000);
+      }
+      assert.match(output, /tools\.brakeman: skipped in \d+ ms — waits for workspace trust/);
+      assert.match(output, /custom\.marker: skipped in \d+ ms — waits for workspace trust/);
+      await assert.rejects(fs.stat(marker), 'no repo command ran');
+    });
+  });
+});
