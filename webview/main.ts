@@ -40,6 +40,7 @@ const state: DashboardViewState = {
   scrollY: typeof saved?.scrollY === 'number' ? saved.scrollY : 0,
 };
 let currentRefresh = -1;
+let autoRefresh = '';
 let scrollRestored = state.scrollY === 0;
 
 function saveState(): void {
@@ -156,6 +157,13 @@ const reportButton = h(
   'Save as Report',
 );
 
+const restricted = h(
+  'p',
+  { className: 'restricted', attrs: { hidden: '' } },
+  h('span', { className: 'codicon codicon-shield', attrs: { 'aria-hidden': 'true' } }),
+  ' Restricted Mode: the database connection comes only from the upkeep.database.url setting or DATABASE_URL, and nothing from the repository runs.',
+);
+
 const sections = new Map<SectionId, { region: HTMLElement; body: HTMLElement }>();
 const main = h('main');
 for (const id of ['alerts', 'health', 'logs', 'database', 'business'] as const) {
@@ -185,6 +193,7 @@ document.body.append(
     reportButton,
     status,
   ),
+  restricted,
   main,
 );
 showWindow(state.window);
@@ -271,6 +280,9 @@ function handle(message: HostMessage): void {
       saveState();
       showWindow(message.window);
       document.body.dataset.trusted = String(message.trusted);
+      autoRefresh =
+        message.autoRefreshSeconds > 0 ? ` · refreshes every ${message.autoRefreshSeconds} s` : '';
+      restricted.hidden = message.trusted;
       return;
     case 'refreshStarted':
       currentRefresh = message.refreshId;
@@ -289,7 +301,7 @@ function handle(message: HostMessage): void {
       return;
     case 'refreshDone':
       if (message.refreshId !== currentRefresh) return;
-      status.textContent = `Updated ${formatTime(message.at)}`;
+      status.textContent = `Updated ${formatTime(message.at)}${autoRefresh}`;
       if (!scrollRestored) {
         scrollRestored = true;
         // After the frame that lays out the sections just filled in.

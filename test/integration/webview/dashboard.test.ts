@@ -308,4 +308,23 @@ describe('dashboard webview (Chromium)', function () {
     await assertClean(dashboard);
     await page.context().close();
   });
+
+  it('says so in Restricted Mode and when it refreshes on its own', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    assert.equal(await page.isVisible('.restricted'), false);
+    await dashboard.send({
+      type: 'init',
+      window: { kind: '24h' },
+      autoRefreshSeconds: 60,
+      workspaceName: 'demo',
+      trusted: false,
+    });
+    await dashboard.send({ type: 'refreshStarted', refreshId: 3, window: { kind: '24h' } });
+    await dashboard.send({ type: 'refreshDone', refreshId: 3, at: new Date().toISOString() });
+    assert.equal(await page.isVisible('.restricted'), true);
+    assert.match((await page.textContent('.status')) ?? '', /refreshes every 60 s$/);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
 });
