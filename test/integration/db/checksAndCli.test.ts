@@ -199,11 +199,16 @@ for (const target of serversUnderTest) {
       );
       assert.match(text.stdout, /^OK {4}Connectivity {3}PostgreSQL/m);
 
-      const verbose = await runCli(['db', '--workspace', workspace, '--verbose', '--no-snapshots'], env);
+      const verbose = await runCli(
+        ['db', '--workspace', workspace, '--verbose', '--no-snapshots'],
+        env,
+      );
       assert.equal(verbose.code, 0, verbose.stderr);
       assert.match(verbose.stderr, /connected to postgres@127\.0\.0\.1/);
       assert.match(verbose.stderr, /slowQueries: \d+ rows in \d+ ms/);
-      assert.ok(!verbose.stderr.includes(server.password) && !verbose.stdout.includes(server.password));
+      assert.ok(
+        !verbose.stderr.includes(server.password) && !verbose.stdout.includes(server.password),
+      );
 
       const missing = await runCli(['db', '--workspace', workspace, '--env', 'staging'], env);
       assert.equal(missing.code, 2);
