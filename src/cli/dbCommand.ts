@@ -77,8 +77,9 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
 async function runDb(flags: DbFlags): Promise<number> {
   const workspace = path.resolve(flags.workspace);
   const log = createLogger((level, line) => {
-    if (flags.verbose || level === 'warn' || level === 'error')
-      {process.stderr.write(`${level}: ${line}\n`);}
+    if (flags.verbose || level === 'warn' || level === 'error') {
+      process.stderr.write(`${level}: ${line}\n`);
+    }
   }, 'db');
   const output: DbJson = {
     version: DB_JSON_VERSION,
@@ -171,8 +172,9 @@ function renderText(output: DbJson): string {
   const width = Math.max(0, ...output.cards.map((card) => card.title.length));
   for (const card of output.cards) {
     lines.push(`${LABEL[card.state]}  ${card.title.padEnd(width)}  ${card.summary}`);
-    if (card.reason && card.state !== 'ok')
-      {lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);}
+    if (card.reason && card.state !== 'ok') {
+      lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);
+    }
     if (card.fix && card.state !== 'ok') lines.push(`${' '.repeat(width + 8)}fix: ${card.fix}`);
   }
   if (output.cards.length) {
