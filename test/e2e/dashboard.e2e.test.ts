@@ -202,6 +202,12 @@ describe('dashboard in a real editor', function () {
     assert.match(report, /Made by: Demo Maintainer &lt;maintainer@example.com&gt;/);
     assert.match(report, /## Database/);
     await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
+
+    // The palette command saves another one next to it, never over it.
+    await runCommand(page, 'Upkeep: Save Maintenance Report');
+    const second = files[0].replace(/\.md$/, '-2.md');
+    await page.locator('.tabs-container .tab.active', { hasText: second }).waitFor();
+    assert.equal(await fs.readFile(path.join(folder, files[0]), 'utf8'), report);
   });
 
   it('restores after a reload with its window and scroll position', async function () {

@@ -93,9 +93,9 @@ export function renderLogs(view: LogsView): Node[] {
         },
       ],
     }),
-    subheading('Slow requests'),
+    subheading('Slowest requests'),
     dataTable({
-      caption: 'Slow requests',
+      caption: 'Slowest requests',
       rows: view.slowRequests,
       sort: { key: 'duration', descending: true },
       empty: 'No slow request in this window.',
