@@ -49,6 +49,13 @@ function unreadable(summary: LogSummary): CheckReport | undefined {
   };
 }
 
+/** For a quiet hour: when the log last changed, since a stopped app also logs no errors. */
+function lastWritten(summary: LogSummary): string {
+  const times = summary.sources.map((s) => s.modifiedAt).filter((t): t is string => Boolean(t));
+  const latest = times.sort().pop();
+  return latest ? `; the log was last written at ${latest.replace('T', ' ').slice(0, 16)} UTC` : '';
+}
+
 function n(value: number): string {
   return new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(value);
 }
@@ -90,9 +97,10 @@ const errorsLastHour: CheckDefinition = {
         serverErrors: s.statusClasses['5xx'],
       };
       if (s.errors.total === 0) {
+        const quiet = s.requests.total === 0 ? lastWritten(s) : '';
         return {
           outcome: 'pass',
-          summary: `No errors in the last hour (${n(s.requests.total)} requests)`,
+          summary: `No errors in the last hour (${n(s.requests.total)} requests${quiet})`,
           values,
         };
       }

@@ -82,6 +82,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       pattern: file.pattern,
       path: file.path,
       bytes: file.size,
+      modifiedAt: new Date(file.mtimeMs).toISOString(),
       bytesRead: 0,
       lines: 0,
       gzip: file.gzip,

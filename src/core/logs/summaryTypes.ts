@@ -16,6 +16,8 @@ export interface SourceReport {
   /** Absolute path of a file read; absent when the pattern matched nothing. */
   path?: string;
   bytes: number;
+  /** When the file last changed (ISO); absent for a missing source. */
+  modifiedAt?: string;
   /** Bytes actually read (less than `bytes` after a seek to the window or a skip). */
   bytesRead: number;
   lines: number;

@@ -210,6 +210,24 @@ describe('log checks', () => {
     assert.deepEqual([...shared.keys()].map((k) => k.split(':')[1]).sort(), ['1h', '24h', '7d']);
   });
 
+  it('a quiet hour passes and says when the log was last written', async () => {
+    const quiet = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-quiet-'));
+    try {
+      await fs.mkdir(path.join(quiet, 'log'));
+      const file = path.join(quiet, 'log/production.log');
+      await fs.writeFile(file, productionLog().split('\n').slice(0, 3).join('\n') + '\n');
+      await fs.utimes(file, new Date('2026-12-04T11:30:00Z'), new Date('2026-12-04T11:30:00Z'));
+      const report = await run('logs.errorsLastHour', await context(quiet));
+      assert.equal(report.outcome, 'pass');
+      assert.equal(
+        report.summary,
+        'No errors in the last hour (0 requests; the log was last written at 2026-12-04 11:30 UTC)',
+      );
+    } finally {
+      await fs.rm(quiet, { recursive: true, force: true });
+    }
+  });
+
   it('a missing log file skips every check with the reason and the fix', async () => {
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nolog-'));
     try {
