@@ -248,10 +248,7 @@ export function judgeBundlerAudit(findings: Finding[]): CheckReport {
   if (!findings.length) return { outcome: 'pass', summary: 'no vulnerable gems', values };
   return {
     outcome: 'fail',
-    summary: `${plural(findings.length, 'advisory')} for ${plural(gems, 'gem')}`.replace(
-      'advisorys',
-      'advisories',
-    ),
+    summary: `${findings.length} ${findings.length === 1 ? 'advisory' : 'advisories'} for ${plural(gems, 'gem')}`,
     values,
     findings,
   };

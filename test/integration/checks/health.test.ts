@@ -119,7 +119,7 @@ describe('health.url', function () {
   it('fails a server that hangs, within its request timeout', async () => {
     const started = Date.now();
     const result = await check(`http://127.0.0.1:${port}/hang`, { requestTimeoutMs: 400 });
-    assert.ok(Date.now() - started < 3000);
+    assert.ok(Date.now() - started < 8000);
     assert.equal(result.outcome, 'fail');
     assert.match(result.summary, /did not answer: no answer within 400 ms/);
   });

@@ -100,7 +100,7 @@ describe('runChecks', () => {
       context(),
       { timeoutMs: 150 },
     );
-    assert.ok(Date.now() - started < 2000);
+    assert.ok(Date.now() - started < 5000);
     assert.ok(sawAbort, 'the check saw its signal abort');
     for (const result of results) {
       assert.equal(result.outcome, 'error');
