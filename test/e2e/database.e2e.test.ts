@@ -1,0 +1,129 @@
+/**
+ * The database commands in a real editor (code-server) on a real PostgreSQL: Explain Query on
+ * the selected SQL opens a read-only plan with the slowest node marked, and Run Database
+ * Maintenance runs ANALYZE only after the modal confirmation that shows the exact SQL.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import type { RunningPostgres } from '../../scripts/lib/embeddedPostgres';
+import { admin } from '../integration/db/servers';
+import { createDatabase, embeddedServer } from '../support/postgres';
+import {
+  launchBrowser,
+  openWorkbench,
+  pickQuickInput,
+  runCommand,
+  screenshot,
+  waitForNotification,
+  type EditorBrowser,
+} from './support/editor';
+
+const ROOT = path.join(__dirname, '../..');
+
+describe('database commands in a real editor', function () {
+  let workspace: string;
+  let database: RunningPostgres;
+  let url: string;
+  let server: RunningCodeServer;
+  let browser: EditorBrowser;
+  let page: Page;
+
+  before(async function () {
+    assert.ok(
+      existsSync(path.join(ROOT, 'dist/extension.js')),
+      'build the extension first: npm run build',
+    );
+    database = await embeddedServer();
+    url = await createDatabase(database, 'e2e_db');
+    await admin(
+      url,
+      `CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int NOT NULL, created_at timestamptz DEFAULT now());
+       INSERT INTO users (onboarding_step) SELECT 1 + i % 5 FROM generate_series(1, 5000) i;`,
+    );
+    const name = new URL(url).pathname.slice(1);
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-db-'));
+    await fs.mkdir(path.join(workspace, 'config'), { recursive: true });
+    await fs.mkdir(path.join(workspace, 'db'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, 'config/database.yml'),
+      `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${database.port}\n  username: ${database.user}\n  password: ${database.password}\n  database: ${name}\n`,
+    );
+    await fs.writeFile(
+      path.join(workspace, 'db/report.sql'),
+      'SELECT * FROM users WHERE onboarding_step = 3;\n',
+    );
+
+    server = await startCodeServer({ workspace, extensionDir: ROOT });
+    browser = await launchBrowser();
+    page = browser.page;
+    await openWorkbench(page, server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  async function openFile(relative: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(relative);
+    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor();
+    await page.keyboard.press('Enter');
+    await page
+      .locator(`.tab[aria-label^="${path.basename(relative)}"]`)
+      .first()
+      .waitFor();
+  }
+
+  it('explains the selected query in a read-only plan document', async function () {
+    this.timeout(180_000);
+    await openFile('db/report.sql');
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    await runCommand(page, 'Upkeep: Explain Query', 60_000);
+    await pickQuickInput(page, 'EXPLAIN');
+
+    const plan = page
+      .locator('.editor-instance .view-lines')
+      .filter({ hasText: 'slowest' })
+      .first();
+    await plan.waitFor({ timeout: 60_000 });
+    // Monaco renders spaces as no-break spaces.
+    const text = ((await plan.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    assert.match(text, /EXPLAIN on postgres@127\.0\.0\.1/);
+    assert.match(text, /Seq Scan on users/);
+    assert.match(text, /rolled back/);
+    await screenshot(page, path.join(ROOT, 'tmp/e2e/database-explain.png'));
+  });
+
+  it('runs ANALYZE only after the confirmation showing the SQL', async function () {
+    this.timeout(180_000);
+    const before = await admin<{ analyzed: Date | null }>(
+      url,
+      "SELECT last_analyze AS analyzed FROM pg_stat_user_tables WHERE relname = 'users'",
+    );
+    assert.equal(before[0].analyzed, null);
+
+    await runCommand(page, 'Upkeep: Run Database Maintenance…', 60_000);
+    await pickQuickInput(page, 'ANALYZE');
+    await pickQuickInput(page, 'users');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match((await dialog.textContent()) ?? '', /ANALYZE "users";/);
+    await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
+    await waitForNotification(page, 'ANALYZE "users"; finished', 60_000);
+
+    const after = await admin<{ analyzed: Date | null }>(
+      url,
+      "SELECT last_analyze AS analyzed FROM pg_stat_user_tables WHERE relname = 'users'",
+    );
+    assert.ok(after[0].analyzed, 'ANALYZE ran');
+  });
+});
