@@ -88,14 +88,42 @@ export async function explainQuery(
   const explainOptions = options.analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
   // The session's read-only transaction is rolled back after every statement, so even an
   // ANALYZE of a SELECT calling a writing function changes nothing (it is refused).
-  const rows = await session.queryWith<{ 'QUERY PLAN': unknown }>(
-    'explain',
+  const rows = await explainRows(
+    session,
     `EXPLAIN (${explainOptions}) ${prepared.statement}`,
-    {
+    options,
+  );
+  return summarize(prepared, rows, options.analyze);
+}
+
+async function explainRows(
+  session: DbSession,
+  sql: string,
+  options: { signal?: AbortSignal; statementTimeoutMs?: number },
+): Promise<{ 'QUERY PLAN': unknown }[]> {
+  try {
+    return await session.queryWith<{ 'QUERY PLAN': unknown }>('explain', sql, {
       signal: options.signal,
       statementTimeoutMs: options.statementTimeoutMs,
-    },
-  );
+    });
+  } catch (error) {
+    // A query copied from a log or pg_stat_statements carries $1-style placeholders.
+    if (UpkeepError.is(error) && /no parameter \$\d+/.test(error.message)) {
+      throw new UpkeepError(
+        'refused',
+        'The statement has $1-style parameters; put example values in their place to explain it.',
+      );
+    }
+    throw error;
+  }
+}
+
+function summarize(
+  prepared: PreparedExplain,
+  rows: { 'QUERY PLAN': unknown }[],
+  analyzed: boolean,
+): ExplainResult {
+  const options = { analyze: analyzed };
   const raw = rows[0]?.['QUERY PLAN'];
   const top = (Array.isArray(raw) ? raw[0] : raw) as {
     Plan: RawPlan;

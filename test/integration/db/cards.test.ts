@@ -375,6 +375,13 @@ for (const target of serversUnderTest) {
       assert.ok(analyzed.executionMs !== undefined);
       assert.ok(analyzed.nodes.some((node) => node.id === analyzed.slowestNodeId));
 
+      await assert.rejects(
+        explainQuery(session, prepareExplain('SELECT * FROM users WHERE id = $1'), {
+          analyze: false,
+        }),
+        /\$1-style parameters/,
+      );
+
       const del = prepareExplain('DELETE FROM services');
       assert.equal(del.canAnalyze, false);
       await assert.rejects(
