@@ -1,7 +1,8 @@
 /**
  * Custom checks from the repo's `.upkeep/playbook.yaml`: a shell command, a read-only SQL query
- * or an HTTP URL, each with expectations. Shell and SQL come from the repo, so they wait for
- * workspace trust; the HTTP check only reads a URL.
+ * or an HTTP URL, each with expectations. All three wait for workspace trust: shell and SQL run
+ * repo code, and a URL from the repo could aim Upkeep at any host (as upkeep.health.url, which
+ * VS Code restricts in untrusted workspaces).
  */
 import type { DbSession } from '../db/session';
 import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
@@ -184,6 +185,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
     case 'http':
       return {
         ...base,
+        needsTrust: true,
         async run(context) {
           const started = performance.now();
           let response: Response;

@@ -129,7 +129,7 @@ describe('host checks, custom checks and the result log', function () {
       assert.equal(results[3].summary, 'exit code 1, expected 0');
     });
 
-    it('checks an HTTP URL with status and JSON expectations', async () => {
+    it('checks an HTTP URL with status and JSON expectations, once trusted', async () => {
       const server = http.createServer((request, response) => {
         response.setHeader('content-type', 'application/json');
         response.statusCode = request.url === '/down' ? 503 : 200;
@@ -138,6 +138,16 @@ describe('host checks, custom checks and the result log', function () {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       try {
+        let requests = 0;
+        server.on('request', () => requests++);
+        const repoUrl = customCheck(spec({ kind: 'http', url: `${base}/up`, expect: {} }));
+        const [untrusted] = await run([repoUrl], resolveSettings(), false);
+        assert.deepEqual(
+          [untrusted.outcome, requests],
+          ['skipped', 0],
+          'a repo URL waits for trust',
+        );
+
         const results = await run(
           [
             customCheck(
@@ -157,7 +167,6 @@ describe('host checks, custom checks and the result log', function () {
             customCheck(spec({ kind: 'http', url: `${base}/down`, expect: { status: 503 } })),
           ],
           resolveSettings(),
-          false,
         );
         assert.deepEqual(
           results.map((r) => r.outcome),
