@@ -166,6 +166,56 @@ for (const target of serversUnderTest) {
       assert.doesNotMatch(JSON.stringify(snapshots), new RegExp(server.password));
     });
 
+    it('warns with the exact fix: invalid index, dead rows, a key near its maximum, an idle transaction', async () => {
+      const db = await createDatabase(server, 'warnings');
+      await admin(
+        db,
+        `CREATE TABLE jobs (id serial PRIMARY KEY, state int) WITH (autovacuum_enabled = false);
+         INSERT INTO jobs (state) SELECT i % 3 FROM generate_series(1, 5000) i;
+         DELETE FROM jobs WHERE id % 2 = 0;
+         SELECT setval('jobs_id_seq', 2000000000);`,
+      );
+      // A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind.
+      await assert.rejects(
+        admin(db, 'CREATE UNIQUE INDEX CONCURRENTLY index_jobs_on_state ON jobs (state)'),
+      );
+      const idle = new Client({ connectionString: db, application_name: 'forgotten-console' });
+      await idle.connect();
+      await idle.query('BEGIN; SELECT 1');
+      const { session: warnSession } = await connect(db);
+      sessions.push(warnSession);
+      try {
+        const cards = await collectCards(warnSession, {
+          only: ['invalidIndexes', 'vacuum', 'sequences', 'longRunning'],
+          longRunningSeconds: 0,
+        });
+        assert.deepEqual(
+          cards.map((c) => `${c.id}:${c.state}`),
+          ['invalidIndexes:warn', 'sequences:warn', 'vacuum:warn', 'longRunning:warn'].sort(
+            (a, b) =>
+              cards.findIndex((c) => a.startsWith(c.id)) -
+              cards.findIndex((c) => b.startsWith(c.id)),
+          ),
+        );
+        assert.match(
+          card(cards, 'invalidIndexes').fix ?? '',
+          /^REINDEX INDEX CONCURRENTLY "index_jobs_on_state";/,
+        );
+        assert.match(card(cards, 'vacuum').fix ?? '', /^VACUUM \(ANALYZE\) "jobs";/);
+        assert.match(
+          card(cards, 'sequences').reason ?? '',
+          /jobs_id_seq \(jobs\.id, integer\) is at 93\.1 %/,
+        );
+        assert.match(
+          card(cards, 'sequences').fix ?? '',
+          /ALTER TABLE "jobs" ALTER COLUMN "id" TYPE bigint/,
+        );
+        assert.match(card(cards, 'longRunning').summary, /idle in transaction/);
+      } finally {
+        await idle.end();
+      }
+    });
+
     it('reads pg_stat_statements with the columns of the installed version', async () => {
       const slow = await runCard(session, 'slowQueries', { limit: 100 });
       assert.notEqual(slow.state, 'skipped', slow.summary);
