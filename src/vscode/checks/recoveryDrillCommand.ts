@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findNewestBackup } from '../../core/checks/backupChecks';
+import { resolveConnection } from '../../core/db/connection';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { redact } from '../../core/util/logger';
@@ -19,6 +20,15 @@ function describeTarget(url: string): string {
     return `${user}${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname || '/postgres'}`;
   } catch {
     return redact(url);
+  }
+}
+
+/** The password of a URL, or undefined (also for a URL that does not parse). */
+function passwordOf(url: string): string | undefined {
+  try {
+    return new URL(url).password || undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -79,7 +89,20 @@ export function registerRecoveryDrillCommand(services: Services): void {
     }
     if (!dumpFile) return;
 
-    const monitoredUrl = settings.database.url ?? process.env.DATABASE_URL;
+    // The monitored server as the database checks find it (setting, DATABASE_URL, .env or
+    // config/database.yml), reduced to host and port: the drill must not land there unasked.
+    const monitored = await resolveConnection({
+      workspace: workspace.uri.fsPath,
+      settings,
+      env: process.env,
+      trusted: services.trusted,
+    }).catch(() => undefined);
+    const monitoredUrl =
+      monitored &&
+      typeof monitored.config.host === 'string' &&
+      !monitored.config.host.startsWith('/')
+        ? `postgres://${monitored.config.host}:${monitored.config.port ?? 5432}/`
+        : (settings.database.url ?? process.env.DATABASE_URL);
     const onMonitoredServer = monitoredUrl ? sameServer(targetUrl, monitoredUrl) : false;
     const target = describeTarget(targetUrl);
     const detail = [
@@ -99,7 +122,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
     if (answer !== confirm) return;
 
     let password: string | undefined;
-    if (!new URL(targetUrl).password && !process.env.PGPASSWORD) {
+    if (!passwordOf(targetUrl) && !process.env.PGPASSWORD) {
       password = await vscode.window.showInputBox({
         title: `Password for ${target}`,
         prompt: 'Leave empty when the server needs none.',
