@@ -265,8 +265,10 @@ function showData(payload: SectionPayload): void {
     showError(payload.section, error instanceof Error ? error.message : String(error));
     return;
   }
-  section.body.setAttribute('aria-busy', 'false');
-  section.region.dataset.state = 'ready';
+  // Database cards arrive one by one; the section is 'partial' until the last one is in.
+  const partial = payload.section === 'database' && !!payload.data.pending?.length;
+  section.body.setAttribute('aria-busy', String(partial));
+  section.region.dataset.state = partial ? 'partial' : 'ready';
   replaceChildren(section.body, ...nodes);
   performance.measure(mark, mark);
 }

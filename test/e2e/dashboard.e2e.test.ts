@@ -225,6 +225,10 @@ describe('dashboard in a real editor', function () {
     await frame
       .locator('[data-section="logs"][data-state="ready"] .meta', { hasText: 'last 7 days' })
       .waitFor({ timeout: LOAD_TIMEOUT });
+    // Database cards re-render one by one; scroll once they are all in.
+    await frame
+      .locator('[data-section="database"][data-state="ready"]')
+      .waitFor({ timeout: LOAD_TIMEOUT });
     await frame
       .locator('[data-section="database"] h2')
       .evaluate((heading) => heading.scrollIntoView());

@@ -11,7 +11,23 @@ import { card, subheading } from './common';
 
 export function renderDatabase(view: DatabaseView): Node[] {
   const nodes: Node[] = [h('p', { className: 'meta' }, `Database: ${view.target}`)];
-  nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card)));
+  const pending = (view.pending ?? []).map((entry) =>
+    h(
+      'article',
+      {
+        className: 'card card-loading',
+        attrs: { 'data-card': entry.id, 'aria-label': entry.title, 'aria-busy': 'true' },
+      },
+      h('header', null, h('h3', null, entry.title)),
+      h(
+        'p',
+        { className: 'loading' },
+        h('vscode-progress-ring', { attrs: { 'aria-hidden': 'true' } }),
+        'Loading…',
+      ),
+    ),
+  );
+  nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card), ...pending));
   if (view.growth.length) {
     nodes.push(subheading('Growth'));
     nodes.push(h('div', { className: 'charts' }, ...view.growth.map((chart) => timeChart(chart))));

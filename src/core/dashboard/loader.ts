@@ -22,8 +22,14 @@ export interface DashboardSources {
   thresholds(): UpkeepSettings['thresholds'];
   health(signal: AbortSignal): Promise<HealthView>;
   logs(window: LogWindow, signal: AbortSignal): Promise<LogsView>;
-  /** One database session feeds both sections. */
-  database(signal: AbortSignal): Promise<{ database: DatabaseView; business: BusinessView }>;
+  /**
+   * One database session feeds both sections. `progress` may be called with the cards done so
+   * far (and the ones still pending) before the promise resolves with the full set.
+   */
+  database(
+    signal: AbortSignal,
+    progress?: (partial: DatabaseView) => void,
+  ): Promise<{ database: DatabaseView; business: BusinessView }>;
 }
 
 export type SectionEvent =
@@ -112,7 +118,10 @@ export async function loadDashboard(
     ),
     guard(
       ['database', 'business'],
-      () => sources.database(signal),
+      () =>
+        sources.database(signal, (partial) => {
+          send({ kind: 'data', payload: { section: 'database', data: partial } });
+        }),
       (data) => {
         send({ kind: 'data', payload: { section: 'database', data: data.database } });
         send({ kind: 'data', payload: { section: 'business', data: data.business } });

@@ -158,6 +158,8 @@ export interface DatabaseView {
   /** `host:port/database`, never a password. */
   target: string;
   cards: CardView[];
+  /** Cards still running while the others already show (each card loads on its own). */
+  pending?: { id: string; title: string }[];
   growth: ChartView[];
   slowQueries: SlowQueryView[];
 }

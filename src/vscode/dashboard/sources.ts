@@ -4,7 +4,9 @@
  * for the database and business cards.
  */
 import { defaultSnapshotFile } from '../../core/checks/dbChecks';
-import { collectCards } from '../../core/db/cards';
+import type { DbCard } from '../../core/db/cards';
+import { cardDefinitions, collectCards } from '../../core/db/cards';
+import { probeServer } from '../../core/db/probe';
 import { resolveConnection } from '../../core/db/connection';
 import { openSession } from '../../core/db/session';
 import { readSnapshots } from '../../core/db/snapshots';
@@ -68,7 +70,7 @@ export function editorSources(services: Services): DashboardSources {
       return logsView(summary, window);
     },
 
-    async database(signal) {
+    async database(signal, progress) {
       const workspace = workspaceOf(services);
       const settings = services.settings();
       const connection = await resolveConnection({
@@ -89,12 +91,17 @@ export function editorSources(services: Services): DashboardSources {
       try {
         // Shared with the database checks and the CLI, so growth has one history per database.
         const snapshotFile = defaultSnapshotFile();
-        const cards = await collectCards(session, {
-          clock: services.clock,
-          signal,
-          log,
-          snapshotFile,
-        });
+        const probe = await probeServer(session, signal);
+        const options = { clock: services.clock, signal, log, snapshotFile, probe };
+        // Card by card, so each shows as soon as it is done while the slower ones still run.
+        const cards: DbCard[] = [];
+        for (const [index, definition] of cardDefinitions.entries()) {
+          cards.push(...(await collectCards(session, { ...options, only: [definition.id] })));
+          const pending = cardDefinitions.slice(index + 1).map(({ id, title }) => ({ id, title }));
+          if (pending.length) {
+            progress?.({ ...databaseView(cards, connection.display), pending });
+          }
+        }
         const snapshots = await readSnapshots(snapshotFile, connection.display).catch(() => []);
         log.info(
           `database: ${cards.length} cards from ${connection.display} in ${Date.now() - started} ms`,

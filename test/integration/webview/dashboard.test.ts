@@ -327,4 +327,30 @@ describe('dashboard webview (Chromium)', function () {
     await assertClean(dashboard);
     await page.context().close();
   });
+
+  it('shows database cards as they arrive, the rest as loading', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    const first = { ...database.data, cards: database.data.cards.slice(0, 1) };
+    await dashboard.send({ type: 'refreshStarted', refreshId: 1, window: { kind: '24h' } });
+    await dashboard.send({
+      type: 'sectionData',
+      refreshId: 1,
+      section: 'database',
+      data: { ...first, pending: [{ id: 'vacuum', title: 'Dead rows and vacuum' }] },
+    });
+    assert.equal(await page.getAttribute('[data-section="database"]', 'data-state'), 'partial');
+    assert.equal(await page.locator('[data-card="db.size"] .state').textContent(), 'OK');
+    const waiting = page.locator('[data-card="vacuum"]');
+    assert.equal(await waiting.getAttribute('aria-busy'), 'true');
+    assert.match((await waiting.textContent()) ?? '', /Dead rows and vacuum\s*Loading…/);
+    await dashboard.send({ type: 'sectionData', refreshId: 1, ...database });
+    assert.equal(await page.getAttribute('[data-section="database"]', 'data-state'), 'ready');
+    assert.equal(await page.locator('[data-card="vacuum"]').count(), 0);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
 });

@@ -146,6 +146,30 @@ describe('dashboard loader', () => {
     assert.ok(!events.some((e) => e.kind === 'data' && e.payload.section === 'logs'));
   });
 
+  it('passes database cards on as they arrive, before the full set', async () => {
+    const events: SectionEvent[] = [];
+    await loadDashboard(
+      sources({
+        database: async (_signal, progress) => {
+          progress?.({ ...database, pending: [{ id: 'vacuum', title: 'Vacuum' }] });
+          return { database, business };
+        },
+      }),
+      { kind: '24h' },
+      new AbortController().signal,
+      (e) => events.push(e),
+    );
+    const databaseEvents = events.filter(
+      (e) => e.kind === 'data' && e.payload.section === 'database',
+    );
+    assert.equal(databaseEvents.length, 2);
+    const [partial, full] = databaseEvents.map((e) =>
+      e.kind === 'data' && e.payload.section === 'database' ? e.payload.data : undefined,
+    );
+    assert.deepEqual(partial?.pending, [{ id: 'vacuum', title: 'Vacuum' }]);
+    assert.equal(full?.pending, undefined);
+  });
+
   it('turns a window into the log engine bounds', () => {
     const now = new Date('2026-12-04T12:00:00Z');
     assert.deepEqual(windowBounds({ kind: '1h' }, now), {
