@@ -89,22 +89,31 @@ describe('walking skeleton in code-server', function () {
   it('opens the dashboard with the live database size and request count', async () => {
     const { page, database, workspace } = demo;
     await runCommand(page, 'Upkeep: Open Dashboard');
-    const frame = await webviewFrame(page, { contains: '[data-figure="log-requests"]' });
+    const frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: 120_000,
+    });
 
     const expectedRequests = await requestsInLastDay(workspace.logFile, new Date());
+    const requests = frame.locator('[data-figure="log-requests"] dd');
+    assert.equal(digits((await requests.textContent()) ?? ''), expectedRequests);
+
     const client = new Client(database);
     await client.connect();
-    const size = await client.query<{ bytes: string }>(
-      'SELECT pg_database_size(current_database())::text AS bytes',
-    );
-    await client.end();
-
-    const requests = frame.locator('[data-figure="log-requests"] dd');
-    await requests.waitFor();
-    assert.equal(digits((await requests.textContent()) ?? ''), expectedRequests);
-    const dbSize = frame.locator('[data-figure="db-size"]');
-    await dbSize.waitFor({ timeout: 60_000 });
-    assert.equal(await dbSize.getAttribute('data-value'), size.rows[0].bytes);
+    const size = await client
+      .query<{ pretty: string }>(
+        'SELECT pg_size_pretty(pg_database_size(current_database())) AS pretty',
+      )
+      .finally(() => client.end());
+    const sizeCard = frame.locator('[data-card="databaseSize"]');
+    await sizeCard.waitFor({ timeout: 60_000 });
+    const shownSize = await sizeCard
+      .locator('.figure', { hasText: 'Size' })
+      .first()
+      .locator('dd')
+      .textContent();
+    assert.equal(shownSize, size.rows[0].pretty);
 
     await fs.mkdir(ARTEFACTS, { recursive: true });
     await screenshot(page, path.join(ARTEFACTS, 'skeleton-dashboard.png'));
