@@ -1,15 +1,19 @@
 /**
  * The check engine in a real editor (code-server) on the demo workspace: "Run Daily Checks" puts
  * a Brakeman finding into the Problems panel at its file and line (Brakeman added to a daily task
- * by the repo playbook, `bundle` a fake on PATH that prints a real Brakeman report), and in an
- * untrusted workspace the same run starts none of the repo's commands.
+ * by the repo playbook, `bundle` a fake on PATH that prints a real Brakeman report); in an
+ * untrusted workspace the same run starts none of the repo's commands; and the recovery drill
+ * asks first, showing target and dump, then restores a real pg_dump into a scratch database.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readProblems, runCommand, screenshot } from './support/editor';
 import { readLogChannel, startDemoEditor, type DemoEditor } from './support/demoEditor';
+import { Client } from 'pg';
+import { createDatabase, debianServer } from '../support/postgres';
 
 const ROOT = path.join(__dirname, '../..');
 const ARTEFACTS = path.join(ROOT, 'test-results');
@@ -149,6 +153,109 @@ describe('checks in a real editor', function () {
       assert.match(output, /tools\.brakeman: skipped in \d+ ms — waits for workspace trust/);
       assert.match(output, /custom\.marker: skipped in \d+ ms — waits for workspace trust/);
       await assert.rejects(fs.stat(marker), 'no repo command ran');
+    });
+  });
+
+  describe('recovery drill', () => {
+    let demo: DemoEditor;
+    let targetAdmin: string;
+    let savedPassword: string | undefined;
+
+    before(async () => {
+      // The dump comes from Debian's PostgreSQL 15 (its pg_dump cannot read the embedded 17);
+      // the drill target is that same Debian server, not the monitored embedded one.
+      const debian = await debianServer();
+      const source = await createDatabase(debian, 'drill_source');
+      const client = new Client({ connectionString: source });
+      await client.connect();
+      await client.query(
+        'CREATE TABLE invoices (id serial PRIMARY KEY, total int); INSERT INTO invoices (total) SELECT g FROM generate_series(1, 321) g',
+      );
+      await client.end();
+      targetAdmin = debian.url('postgres');
+      const target = new URL(targetAdmin);
+      savedPassword = process.env.PGPASSWORD;
+      process.env.PGPASSWORD = decodeURIComponent(target.password);
+
+      demo = await startDemoEditor({
+        prepare: async (folder) => {
+          await fs.mkdir(path.join(folder, 'backups'), { recursive: true });
+          const url = new URL(source);
+          execFileSync('/usr/bin/pg_dump', [
+            '-Fc',
+            '-h',
+            url.hostname,
+            '-p',
+            url.port,
+            '-U',
+            url.username,
+            '-f',
+            path.join(folder, 'backups/nightly.dump'),
+            url.pathname.slice(1),
+          ]);
+          await fs.mkdir(path.join(folder, '.vscode'), { recursive: true });
+          await fs.writeFile(
+            path.join(folder, '.vscode/settings.json'),
+            JSON.stringify({
+              'upkeep.backups.pattern': 'backups/*.dump',
+              'upkeep.backups.drillTargetUrl': `postgres://${target.username}@127.0.0.1:${target.port}/postgres`,
+            }),
+          );
+        },
+      });
+    });
+
+    after(async () => {
+      await demo?.stop();
+      if (savedPassword === undefined) delete process.env.PGPASSWORD;
+      else process.env.PGPASSWORD = savedPassword;
+    });
+
+    it('asks with the target and the dump, restores, compares and drops the scratch database', async () => {
+      const { page } = demo;
+      await runCommand(page, 'Upkeep: Run Backup Recovery Drill…');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 60_000 });
+      const text = (await dialog.textContent()) ?? '';
+      assert.match(text, /Run the backup recovery drill\?/);
+      assert.match(text, /Dump: .*backups\/nightly\.dump/);
+      assert.match(
+        text,
+        new RegExp(`Target: postgres@127\\.0\\.0\\.1:${new URL(targetAdmin).port}/postgres`),
+      );
+      assert.doesNotMatch(text, /monitored database server/);
+      await fs.mkdir(ARTEFACTS, { recursive: true });
+      await screenshot(page, path.join(ARTEFACTS, 'checks-drill-confirmation.png'));
+      await dialog.locator('.monaco-button', { hasText: 'Run Drill' }).first().click();
+
+      let output = '';
+      for (let attempt = 0; attempt < 60; attempt++) {
+        output = await readLogChannel(demo.userDataDir, 'Upkeep');
+        if (/recovery drill: (ok|failed)/.test(output)) break;
+        await page.waitForTimeout(2000);
+      }
+      assert.match(output, /recovery drill: ok, restore \d+ ms, 1 tables/);
+      assert.doesNotMatch(output, new RegExp(process.env.PGPASSWORD ?? 'no-password'));
+
+      const client = new Client({ connectionString: targetAdmin });
+      await client.connect();
+      const left = await client.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'upkeep_drill_%'",
+      );
+      await client.end();
+      assert.deepEqual(left.rows, [], 'the scratch database is dropped');
+
+      // A later run reports the recorded drill instead of running one.
+      await runCommand(page, 'Upkeep: Run Annual Checks');
+      for (let attempt = 0; attempt < 60; attempt++) {
+        output = await readLogChannel(demo.userDataDir, 'Upkeep');
+        if (/backups\.recoveryDrill: \w+ in/.test(output)) break;
+        await page.waitForTimeout(2000);
+      }
+      assert.match(
+        output,
+        /backups\.recoveryDrill: pass in \d+ ms — last drill 0 days ago: recovery took [\d.]+ s/,
+      );
     });
   });
 });
