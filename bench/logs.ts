@@ -243,6 +243,11 @@ async function main(): Promise<void> {
     await measure(process.argv[3], process.argv[4]);
     return;
   }
+  if (process.argv[2] === '--generate') {
+    // Only write a log (npx tsx bench/logs.ts --generate FILE MB), for profiling by hand.
+    await generate(process.argv[3], Number(process.argv[4] ?? 200));
+    return;
+  }
   const sizeMb = Number(process.argv[2] ?? 200);
   const bigMb = Number(process.argv[3] ?? sizeMb * 10);
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-bench-'));

@@ -79,7 +79,7 @@ export interface AssemblyCounts {
 }
 
 const MAX_ACTIVE = 10_000;
-const MAX_DONE = 512;
+const MAX_DONE = 256;
 const MAX_OPEN_PER_PROCESS = 32;
 const MAX_SQL_SHAPES = 200;
 const MAX_EXCEPTIONS_PER_REQUEST = 4;
