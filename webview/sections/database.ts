@@ -16,7 +16,7 @@ export function renderDatabase(view: DatabaseView): Node[] {
       'article',
       {
         className: 'card card-loading',
-        attrs: { 'data-card': entry.id, 'aria-label': entry.title, 'aria-busy': 'true' },
+        attrs: { 'data-pending-card': entry.id, 'aria-label': entry.title, 'aria-busy': 'true' },
       },
       h('header', null, h('h3', null, entry.title)),
       h(
