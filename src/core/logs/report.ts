@@ -105,6 +105,8 @@ export class ReportBuilder implements AssemblySink {
   private sqlCached = 0;
   private sqlMax: LogSummary['sql']['maxPerRequest'] = null;
   outsideWindow = 0;
+  /** Requests left out of a window because they carry no time at all. */
+  untimedOutside = 0;
   private lastPrunedBucket = -Infinity;
   /** Set by the reader when line numbers of the current file are unknown. */
   private readonly warnings: string[] = [];
@@ -130,6 +132,7 @@ export class ReportBuilder implements AssemblySink {
   request(record: RequestRecord): void {
     if (!this.inWindow(record.time)) {
       this.outsideWindow++;
+      if (Number.isNaN(record.time)) this.untimedOutside++;
       return;
     }
     this.total++;

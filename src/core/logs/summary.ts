@@ -156,17 +156,16 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; they were read with � in their place.`,
     );
   }
-  for (const source of sources) {
-    if (
-      source.lines > 0 &&
-      files.length > 0 &&
-      assembler.counts.byRequestId + assembler.counts.byProcess + assembler.counts.singleLine === 0
-    ) {
-      report.warn(
-        'No Rails request lines were found: is this a Rails log? (Looked for Started/Processing/Completed and lograge lines.)',
-      );
-      break;
-    }
+  const counts = assembler.counts;
+  if (linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
+    report.warn(
+      'No Rails request lines were found: is this a Rails log? (Looked for Started/Processing/Completed and lograge lines.)',
+    );
+  }
+  if (report.untimedOutside > 0) {
+    report.warn(
+      `${report.untimedOutside} request(s) carry no timestamp and were left out of the window; add a timestamp to the log format (for example lograge's time field).`,
+    );
   }
   if (options.sources.length === 0) {
     report.warn('No log sources are configured (upkeep.logs.sources).');

@@ -52,6 +52,17 @@ describe('log engine on every other shape', () => {
     );
   });
 
+  it('lograge lines without a time are left out of a window, with a warning', async () => {
+    const { parseWindow } = await import('../../../src/core/logs/window');
+    const { fixedClock } = await import('../../../src/core/util/clock');
+    const s = await summarizeFixture('lograge_keyvalue.log', {
+      window: parseWindow('1h', fixedClock('2026-12-04T12:00:00Z')),
+    });
+    assert.equal(s.requests.total, 0);
+    assert.equal(s.assembly.outsideWindow, 4);
+    assert.match(s.warnings.join('\n'), /4 request\(s\) carry no timestamp/);
+  });
+
   it('docker-compose (web-1 |, web_1 |) and foreman (10:08:58 web.1 |) prefixes', async () => {
     const s = await summarizeFixture('docker_foreman.log');
     assert.equal(s.requests.total, 3);
