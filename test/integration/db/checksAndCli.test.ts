@@ -39,6 +39,17 @@ test:
   database: nothing_here
 `;
 
+const PLAYBOOK = `checks:
+  - id: custom.activeUsers
+    title: Users past step 3
+    kind: sql
+    sql: SELECT count(*) AS users FROM users WHERE onboarding_step >= 3
+  - id: custom.sneaky
+    title: Sneaky
+    kind: sql
+    sql: DELETE FROM users RETURNING id
+`;
+
 async function workspaceWith(files: Record<string, string>): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
   for (const [name, text] of Object.entries(files)) {
@@ -105,6 +116,7 @@ for (const target of serversUnderTest) {
       );
       workspace = await workspaceWith({
         'config/database.yml': DATABASE_YML(server.port, database),
+        '.upkeep/playbook.yaml': PLAYBOOK,
       });
       env = {
         UPKEEP_TEST_PGPASSWORD: server.password,
@@ -156,7 +168,8 @@ for (const target of serversUnderTest) {
         ['db', '--workspace', workspace, '--format', 'json'],
         env,
       );
-      assert.equal(code, 0, stderr + stdout);
+      // The repo's writing metric is refused, so one card is in error: exit 1.
+      assert.equal(code, 1, stderr + stdout);
       const output = JSON.parse(stdout) as {
         version: number;
         connection: {
@@ -177,8 +190,15 @@ for (const target of serversUnderTest) {
       assert.equal(output.connection.display, `postgres@127.0.0.1:${server.port}/${database}`);
       assert.deepEqual(
         output.cards.map((card) => card.id),
-        cardIds,
+        [...cardIds, 'metric:custom.activeUsers', 'metric:custom.sneaky'],
       );
+      const metric = output.cards.find(
+        (card) => card.id === 'metric:custom.activeUsers',
+      ) as unknown as {
+        state: string;
+        summary: string;
+      };
+      assert.deepEqual([metric.state, metric.summary], ['ok', '30']);
       assert.ok(!stdout.includes(server.password) && !stderr.includes(server.password));
       const kept = await fs.readFile(
         path.join(workspace, '.cache/upkeep/db-snapshots.json'),
@@ -199,8 +219,29 @@ for (const target of serversUnderTest) {
       );
       assert.match(text.stdout, /^OK {4}Connectivity {3}PostgreSQL/m);
 
+      const sneaky = await runCli(
+        ['db', '--workspace', workspace, '--card', 'metric:custom.sneaky'],
+        env,
+      );
+      assert.equal(sneaky.code, 1);
+      assert.match(sneaky.stdout, /^ERR +Sneaky +Could not run: Refused: Upkeep only reads/m);
+      const [left] = await admin<{ n: number }>(
+        server.url(database),
+        'SELECT count(*)::int AS n FROM users',
+      );
+      assert.equal(left.n, 50);
+
       const verbose = await runCli(
-        ['db', '--workspace', workspace, '--verbose', '--no-snapshots'],
+        [
+          'db',
+          '--workspace',
+          workspace,
+          '--verbose',
+          '--no-snapshots',
+          '--card',
+          'connectivity',
+          'slowQueries',
+        ],
         env,
       );
       assert.equal(verbose.code, 0, verbose.stderr);
