@@ -344,6 +344,21 @@ for (const target of serversUnderTest) {
       assert.match(card(cards, 'metric:slow').reason ?? '', /statement timeout \(300 ms\)/);
     });
 
+    it('stops a whole refresh when its signal aborts, and the session stays usable', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      const refresh = collectCards(session, {
+        signal: controller.signal,
+        only: ['databaseSize', 'metric:sleepy', 'connections'],
+        metrics: [{ id: 'sleepy', title: 'Sleepy', sql: 'SELECT pg_sleep(10)' }],
+      });
+      setTimeout(() => controller.abort(), 300);
+      await assert.rejects(refresh, (error: unknown) => UpkeepError.is(error, 'cancelled'));
+      assert.ok(Date.now() - started < 2000);
+      const [size] = await collectCards(session, { only: ['databaseSize'] });
+      assert.equal(size.state, 'ok');
+    });
+
     it('refuses writes through the read-only session', async () => {
       await assert.rejects(
         session.query('test', 'CREATE TABLE intruder (id int)'),
