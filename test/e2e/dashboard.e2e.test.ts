@@ -150,17 +150,21 @@ describe('dashboard in a real editor', function () {
     const label = (await button.first().textContent()) ?? '';
     const line = Number(/:(\d+)$/.exec(label)?.[1]);
     assert.ok(line > 0, label);
+    const updated = await frame.textContent('.status');
     await button.first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'production.log' }).waitFor();
     const status = page.locator('.part.statusbar [id="status.editor.selection"]');
     await status.filter({ hasText: `Ln ${line},` }).waitFor();
-    // Back to the dashboard for the next steps.
+    // Back to the dashboard: the webview was torn down while hidden and gets the data it had
+    // (the same "Updated" time), not a new refresh.
     await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
     frame = await webviewFrame(page, {
       extensionId: 'upkeep.upkeep',
       contains: '[data-section="logs"][data-state="ready"]',
       timeout: LOAD_TIMEOUT,
     });
+    await frame.locator('.status', { hasText: 'Updated' }).waitFor();
+    assert.equal(await frame.textContent('.status'), updated);
   });
 
   it('renders in the dark and the light theme, charts following the theme', async function () {

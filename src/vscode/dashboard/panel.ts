@@ -15,7 +15,7 @@ import { loadDashboard } from '../../core/dashboard/loader';
 import { Refresher } from '../../core/dashboard/refresher';
 import { computeAlerts } from '../../core/dashboard/alerts';
 import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
-import { parseLogWindow, parseWebviewMessage } from '../../core/dashboard/protocol';
+import { parseLogWindow, parseWebviewMessage, SECTION_IDS } from '../../core/dashboard/protocol';
 import { describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
@@ -24,6 +24,8 @@ import { currentHealth } from './sources';
 export const VIEW_TYPE = 'upkeep.dashboard';
 /** Auto-refresh never runs more often than this, whatever the setting says. */
 const MIN_AUTO_REFRESH_SECONDS = 5;
+/** A webview shown again within this time gets the data it had instead of a new refresh. */
+const REPLAY_MAX_AGE_MS = 5 * 60_000;
 
 export interface DashboardActions {
   saveReport(snapshot: DashboardSnapshot | undefined): Promise<void>;
@@ -177,6 +179,8 @@ export class DashboardPanel implements vscode.Disposable {
           workspaceName: this.services.workspaceFolder?.name ?? '',
           trusted: this.services.trusted,
         });
+        // A webview shown again (it is torn down while hidden) gets the recent data at once.
+        if (this.replay()) return;
         await this.refresh();
         return;
       case 'refresh':
@@ -243,6 +247,27 @@ export class DashboardPanel implements vscode.Disposable {
     this.log.info(
       `refreshed (${this.window.kind}) in ${Date.now() - started} ms${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
     );
+  }
+
+  /** Posts the last refresh's data again when it is recent and for the same window. */
+  private replay(): boolean {
+    const snapshot = this.snapshot;
+    if (!snapshot?.finishedAt) return false;
+    if (JSON.stringify(snapshot.window) !== JSON.stringify(this.window)) return false;
+    if (Date.now() - snapshot.finishedAt.getTime() > REPLAY_MAX_AGE_MS) return false;
+    const refreshId = this.refresher.currentId;
+    this.post({ type: 'refreshStarted', refreshId, window: this.window });
+    for (const section of SECTION_IDS) {
+      const data = snapshot.sections[section];
+      const error = snapshot.errors[section];
+      if (data) {
+        this.post({ type: 'sectionData', refreshId, section, data } as HostMessage);
+      } else if (error) {
+        this.post({ type: 'sectionError', refreshId, section, message: error });
+      }
+    }
+    this.post({ type: 'refreshDone', refreshId, at: snapshot.finishedAt.toISOString() });
+    return true;
   }
 
   /** New check results update Health and Alerts in place, without a full refresh. */
