@@ -89,6 +89,10 @@ const LEVEL_BY_LETTER: Record<number, number> = {
 
 // Envelopes, outermost first.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
 const SYSLOG_3164 =
   /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) [^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?/;
@@ -109,7 +113,6 @@ const COMPLETED =
   /^Completed(?: (\d{3}))?[^(]{0,80}? in (\d{1,12}(?:\.\d{1,6})?)ms(?: \((.{0,2000})\))?/;
 const COMPLETED_RAILS2 = /^Completed in (\d{1,12}(?:\.\d{1,9})?)(ms)?/;
 const RAILS2_STATUS = /\| (\d{3})\b/;
-const RAILS2_URL = /\[(\S{1,4000})\]\s*$/;
 const VIEW_MS = /(?:Views|View|Rendering): (\d{1,12}(?:\.\d{1,9})?)/;
 const DB_MS = /(?:ActiveRecord|DB): (\d{1,12}(?:\.\d{1,9})?)/;
 const SQL =
@@ -167,7 +170,9 @@ export class LineParser {
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
       raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 16_384)} … ${raw.slice(-16_384)}` : raw;
-    if (text.includes('\x1b')) text = text.replace(ANSI, '');
+    // Colours go; any other control character becomes U+FFFD so that no escape sequence from
+    // a log (an OSC title or clipboard write) can reach a terminal through a report.
+    if (CONTROL.test(text)) text = text.replace(ANSI, '').replace(CONTROLS, '\uFFFD');
 
     // One object for every line, fields always present: a stable shape and no garbage.
     const line = this.line;
@@ -487,6 +492,19 @@ function parseStartedFast(text: string, line: ParsedLine, zone: ZoneClock): bool
   return true;
 }
 
+/**
+ * The `[http://host/path]` that ends a Rails 2 `Completed` line. By hand: an unanchored
+ * regular expression would retry at every `[` of a hostile line.
+ */
+function rails2Url(text: string): string | undefined {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith(']')) return undefined;
+  const open = trimmed.lastIndexOf('[');
+  if (open < 0) return undefined;
+  const url = trimmed.slice(open + 1, -1);
+  return url && url.length <= 4000 && !/\s/.test(url) ? url : undefined;
+}
+
 function parseCompleted(text: string, line: ParsedLine): boolean {
   if (text.startsWith('Completed in ')) {
     const m = COMPLETED_RAILS2.exec(text);
@@ -496,8 +514,8 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     line.durationMs = m[2] ? value : Math.round(value * 1_000_000) / 1000;
     const status = RAILS2_STATUS.exec(text);
     if (status) line.status = Number(status[1]);
-    const url = RAILS2_URL.exec(text);
-    if (url) line.url = url[1];
+    const url = rails2Url(text);
+    if (url) line.url = url;
     const view = VIEW_MS.exec(text);
     const db = DB_MS.exec(text);
     const seconds = !m[2];
@@ -694,7 +712,13 @@ interface RequestFields {
 
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value).slice(0, 4096);
+  } catch {
+    // Nesting deep enough to overflow the stack: not worth showing, never worth failing on.
+    return '[unprintable]';
+  }
 }
 
 function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void {
@@ -830,7 +854,9 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   if (data.pid !== undefined || data.process_id !== undefined) {
     line.pid = text(data.pid ?? data.process_id);
   }
-  const body = message.includes('\x1b') ? message.replace(ANSI, '') : message;
+  const body = CONTROL.test(message)
+    ? message.replace(ANSI, '').replace(CONTROLS, '\uFFFD')
+    : message;
   const inner = stripTags(body, line);
   line.body = inner;
   classifyBody(inner, line, zone);

@@ -37,6 +37,10 @@ export interface ReadResult {
   cutLines: number;
   /** Lines with bytes that are not UTF-8 (read with U+FFFD in their place). */
   invalidUtf8Lines: number;
+  /** The file ends its lines with CR alone. */
+  crOnly: boolean;
+  /** Why reading stopped early (a cut .gz, an I/O error); what was read before still counts. */
+  error?: string;
   /** The file ended before the size it had at the start: truncated or replaced meanwhile. */
   shrank: boolean;
   stopped: boolean;
@@ -54,6 +58,9 @@ class LineSplitter {
   cutLines = 0;
   invalidUtf8Lines = 0;
   stopped = false;
+  /** The line end byte: LF, or CR for a file that uses CR alone; 0 until the first chunk. */
+  private separator = 0;
+  crOnly = false;
   /** False when the current chunk is not valid UTF-8 (or splits a character): check each line. */
   private chunkValid = true;
 
@@ -69,9 +76,14 @@ class LineSplitter {
   push(chunk: Buffer, chunkOffset: number): void {
     // One native check per chunk instead of a search for U+FFFD in every line.
     this.chunkValid = isUtf8(chunk);
+    if (this.separator === 0) {
+      // Old Mac line ends (CR only): a file with CR and no LF in its first chunk is split on CR.
+      this.separator = chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0 ? 13 : 10;
+      this.crOnly = this.separator === 13;
+    }
     let from = 0;
     while (!this.stopped) {
-      const newline = chunk.indexOf(10, from);
+      const newline = chunk.indexOf(this.separator, from);
       if (newline < 0) {
         if (from < chunk.length) this.keep(chunk.subarray(from));
         return;
@@ -147,6 +159,7 @@ export async function readLines(
     lines: 0,
     cutLines: 0,
     invalidUtf8Lines: 0,
+    crOnly: false,
     shrank: false,
     stopped: false,
   };
@@ -165,6 +178,10 @@ export async function readLines(
         if (splitter.stopped) break;
         if (options.afterChunk) await options.afterChunk();
       }
+    } catch (error) {
+      throwIfAborted(options.signal);
+      // A cut or corrupt archive: keep what was read, say where it stopped.
+      result.error = error instanceof Error ? error.message : String(error);
     } finally {
       stream.destroy();
     }
@@ -191,7 +208,9 @@ export async function readLines(
     }
   }
 
-  splitter.end();
+  // A cut archive's last partial line is not a line of the log.
+  if (!result.error) splitter.end();
+  result.crOnly = splitter.crOnly;
   result.lines = splitter.lines;
   result.cutLines = splitter.cutLines;
   result.invalidUtf8Lines = splitter.invalidUtf8Lines;

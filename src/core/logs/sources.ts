@@ -18,6 +18,8 @@ export interface ResolvedFile {
 export interface MissingSource {
   pattern: string;
   message: string;
+  /** False when something is there but cannot be read as a log. */
+  missing: boolean;
 }
 
 export const MISSING_LOG_HINT =
@@ -58,10 +60,15 @@ export async function resolveSources(
     }
 
     let found = 0;
+    let problem: string | undefined;
     for (const file of matches) {
       try {
         const stat = await fs.stat(file);
-        if (!stat.isFile()) continue;
+        if (!stat.isFile()) {
+          // A folder, FIFO or device: reading it could hang or never end.
+          problem ??= `${file} is not a regular file (a folder, pipe or device); Upkeep reads log files only.`;
+          continue;
+        }
         found++;
         files.set(file, {
           pattern,
@@ -70,13 +77,24 @@ export async function resolveSources(
           mtimeMs: stat.mtimeMs,
           gzip: file.endsWith('.gz'),
         });
-      } catch {
-        // Reported below as missing when nothing of the pattern was found.
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') {
+          problem ??= `${file} cannot be read (${code ?? String(error)}): check the path and its permissions.`;
+        }
       }
     }
     if (found === 0) {
-      const what = isGlob(pattern) ? `No file matches ${pattern}` : `${pattern} does not exist`;
-      missing.push({ pattern, message: `${what} (in ${workspace}). ${MISSING_LOG_HINT}` });
+      if (problem) {
+        missing.push({ pattern, message: problem, missing: false });
+      } else {
+        const what = isGlob(pattern) ? `No file matches ${pattern}` : `${pattern} does not exist`;
+        missing.push({
+          pattern,
+          message: `${what} (in ${workspace}). ${MISSING_LOG_HINT}`,
+          missing: true,
+        });
+      }
     }
   }
 

@@ -70,11 +70,12 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     bytesRead: 0,
     lines: 0,
     gzip: false,
-    missing: true,
+    ...(m.missing ? { missing: true } : {}),
     error: m.message,
   }));
   let linesRead = 0;
   let invalidUtf8Lines = 0;
+  let unparsedLines = 0;
 
   for (const file of files) {
     throwIfAborted(options.signal);
@@ -118,7 +119,11 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
           chunkBytes: options.chunkBytes,
         },
         (text, lineNumber, offset) => {
-          const line = parser.parse(text);
+          const line = parseSafely(parser, text);
+          if (!line) {
+            unparsedLines++;
+            return true;
+          }
           let time = line.time;
           if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
           if (Number.isNaN(time)) time = lastTime;
@@ -136,6 +141,15 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         report.warn(
           `${label(file.path)}: ${result.cutLines} line(s) longer than 272 KB were read by their first 256 KB and last 16 KB.`,
         );
+      }
+      if (result.crOnly) {
+        report.warn(
+          `${label(file.path)} ends its lines with CR alone (old Mac style); read it so.`,
+        );
+      }
+      if (result.error) {
+        source.error = `Could not read all of ${label(file.path)}: ${result.error}; the summary covers the ${result.lines} line(s) before that point.`;
+        report.warn(source.error);
       }
       if (result.shrank) {
         report.warn(
@@ -155,6 +169,9 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     report.warn(
       `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; they were read with � in their place.`,
     );
+  }
+  if (unparsedLines) {
+    report.warn(`${unparsedLines} line(s) could not be parsed and were skipped.`);
   }
   const counts = assembler.counts;
   if (linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
@@ -202,6 +219,21 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     `read ${files.length} file(s), ${linesRead} lines, ${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
   );
   return summary;
+}
+
+/**
+ * The parser is built not to throw; this is the net under it, so that one line the parser
+ * did not foresee costs that line, not the whole file.
+ */
+function parseSafely(
+  parser: LineParser,
+  text: string,
+): ReturnType<LineParser['parse']> | undefined {
+  try {
+    return parser.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function zoneNote(

@@ -148,5 +148,8 @@ export function formatSummaryText(s: LogSummary): string {
     `Assembly  ${n(a.linesRead)} lines: ${n(a.byRequestId)} requests by request id, ${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ${n(a.orphanLines)} lines in no request${a.outsideWindow ? `, ${n(a.outsideWindow)} requests outside the window` : ''}`,
   );
   for (const warning of s.warnings) out.push(`warning: ${warning}`);
-  return out.join('\n') + '\n';
+  // The parser already replaces control characters; this keeps the terminal safe even for a
+  // summary that did not come from it (a saved JSON file, for example).
+
+  return out.join('\n').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '\uFFFD') + '\n';
 }

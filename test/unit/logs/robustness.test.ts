@@ -22,6 +22,8 @@ function hostileLines(size: number): string[] {
     `Completed ${'1'.repeat(size)}`,
     `Completed 200 OK in ${'9'.repeat(size)}ms (${'Views: 1 | '.repeat(size / 11)}`,
     `Completed in ${'1.'.repeat(size / 2)}`,
+    `Completed in 5ms ${'['.repeat(size)}x`,
+    `{"status":200,"method":"GET","params":${'['.repeat(size)}${']'.repeat(size)}}`,
     `I, [${'2'.repeat(size)} #1]  INFO -- : x`,
     `I, [2026-12-04T10:00:00.000000 #1]  INFO -- : ${'['.repeat(size)}`,
     `${'[aaaaaaaaaaaaaaaaaaaaaaaaaaaa] '.repeat(size / 31)}Started`,

@@ -102,6 +102,55 @@ describe('log engine on every other shape', () => {
     assert.deepEqual(s.statuses, { '200': 1 });
   });
 
+  it('CR-only line ends, a cut .gz, and a source that is not a regular file', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-odd-'));
+    try {
+      const request =
+        'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\r' +
+        'Processing by A#b as HTML\rCompleted 200 OK in 5ms\r';
+      await fs.writeFile(path.join(folder, 'cr.log'), request.repeat(3));
+      const cr = await summarizeFixture(path.join(folder, 'cr.log'));
+      assert.equal(cr.requests.total, 3);
+      assert.match(cr.warnings.join('\n'), /CR alone/);
+
+      const { gzipSync } = await import('node:zlib');
+      const gz = gzipSync(Buffer.from(request.replace(/\r/g, '\n').repeat(2000)));
+      await fs.writeFile(path.join(folder, 'cut.log.1.gz'), gz.subarray(0, gz.length >> 1));
+      const cut = await summarizeFixture(path.join(folder, 'cut.log.1.gz'));
+      assert.ok(cut.requests.total > 0);
+      assert.ok(cut.sources[0].lines >= cut.requests.total * 3 - 2);
+      assert.match(
+        cut.sources[0].error ?? '',
+        /unexpected end of file; the summary covers the \d+ line/,
+      );
+
+      await fs.symlink('/dev/zero', path.join(folder, 'zero.log'));
+      const zero = await summarizeFixture(path.join(folder, 'zero.log'));
+      assert.equal(zero.sources[0].missing, undefined);
+      assert.match(zero.sources[0].error ?? '', /not a regular file/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('control characters from the log never reach the text report', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-osc-'));
+    try {
+      const osc = '\x1b]0;PWNED\x07';
+      await fs.writeFile(
+        path.join(folder, 'osc.log'),
+        `Started GET "/a${osc}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nProcessing by E${osc}#x as HTML\nCompleted 500 Internal Server Error in 5ms\n`,
+      );
+      const s = await summarizeFixture(path.join(folder, 'osc.log'));
+      assert.equal(s.slowest[0].path, '/a\uFFFD]0;PWNED\uFFFD');
+      const { formatSummaryText } = await import('../../../src/core/logs/textReport');
+       
+      assert.doesNotMatch(formatSummaryText(s), /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('invalid UTF-8 is read with replacement characters and a warning', async () => {
     const s = await summarizeFixture('invalid_utf8.log');
     assert.equal(s.requests.total, 1);
