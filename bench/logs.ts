@@ -14,7 +14,8 @@ import { summarizeLogs } from '../src/core/logs/summary';
 import { parseWindow } from '../src/core/logs/window';
 import { fixedClock } from '../src/core/util/clock';
 
-const NOW = new Date();
+/** The end of the generated logs; children get the parent's, so their "last hour" is the same. */
+const NOW = new Date(process.env.UPKEEP_BENCH_NOW ?? Date.now());
 /** One request every 0.4 s: a busy small app. A bigger file reaches further back in time. */
 const INTERVAL_MS = 400;
 
@@ -203,7 +204,11 @@ async function bundleSelf(folder: string): Promise<void> {
 
 function runChild(file: string, window?: string): Measure {
   const args = [bundle, '--measure', file, ...(window ? [window] : [])];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    env: { ...process.env, UPKEEP_BENCH_NOW: NOW.toISOString() },
+  });
   if (child.status !== 0) throw new Error(`measure failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as Measure;
 }
