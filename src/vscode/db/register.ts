@@ -51,7 +51,10 @@ export function registerDatabaseCommands(services: Services): void {
   command('upkeep.configureDatabase', () => configureDatabase(services, log));
   command('upkeep.setDatabasePassword', () => setDatabasePassword(services));
   command('upkeep.selectRailsEnvironment', () => selectRailsEnvironment(services));
-  command('upkeep.explainQuery', () => explainSelection(services, log, plans));
+  // The dashboard passes a query's text; from the editor, the selection is explained.
+  command('upkeep.explainQuery', (sql) =>
+    explainSelection(services, log, plans, typeof sql === 'string' ? sql : undefined),
+  );
   command('upkeep.runDatabaseMaintenance', (args) =>
     runDatabaseMaintenance(services, log, args as MaintenanceArgs | undefined),
   );
@@ -329,9 +332,12 @@ async function explainSelection(
   services: Services,
   log: Logger,
   plans: PlanDocuments,
+  sql?: string,
 ): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+  const selected =
+    editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+  const text = sql ?? selected;
   const prepared = prepareExplain(text);
   const connection = await currentConnection(services);
 
