@@ -85,7 +85,18 @@ export async function explainQuery(
       'EXPLAIN ANALYZE runs the query; it needs the user to confirm first.',
     );
   }
-  const explainOptions = options.analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  let explainOptions = options.analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  // Queries from pg_stat_statements carry $1-style parameters; PostgreSQL 16 and later can plan
+  // them as they are with GENERIC_PLAN, older servers need example values (explainRows says so).
+  if (!options.analyze && PARAMETER.test(prepared.statement)) {
+    const [version] = await session.query<{ num: number }>(
+      'explain:version',
+      "SELECT current_setting('server_version_num')::int AS num",
+      [],
+      options.signal,
+    );
+    if ((version?.num ?? 0) >= 160000) explainOptions = 'GENERIC_PLAN, FORMAT JSON';
+  }
   // The session's read-only transaction is rolled back after every statement, so even an
   // ANALYZE of a SELECT calling a writing function changes nothing (it is refused).
   const rows = await explainRows(
@@ -95,6 +106,8 @@ export async function explainQuery(
   );
   return summarize(prepared, rows, options.analyze);
 }
+
+const PARAMETER = /\$\d+/;
 
 async function explainRows(
   session: DbSession,
