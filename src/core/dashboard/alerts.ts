@@ -28,7 +28,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.errorRate',
         severity: 'fail',
         title: `Error rate above ${fixed(thresholds.errorRateAlertPercent)} %`,
-        detail: `${fixed(rate)} % of ${logs.totals.requests} requests answered 5xx (alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
+        detail: `${fixed(rate)} % of completed requests answered 5xx (alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
         section: 'logs',
       });
     } else if (rate !== null && rate > thresholds.errorRatePercent) {
@@ -36,7 +36,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.errorRate',
         severity: 'warn',
         title: `Error rate above ${fixed(thresholds.errorRatePercent)} %`,
-        detail: `${fixed(rate)} % of ${logs.totals.requests} requests answered 5xx (guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
+        detail: `${fixed(rate)} % of completed requests answered 5xx (guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
         section: 'logs',
       });
     }
@@ -66,7 +66,8 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
 
   for (const check of health?.tiers.flatMap((tier) => tier.checks) ?? []) {
     if (check.outcome !== 'fail' && check.outcome !== 'error') continue;
-    if (alerts.some((alert) => alert.id === `check:${check.checkId}`)) continue;
+    // A threshold alert above already speaks for the check that measures the same figure.
+    if (alerts.some((a) => a.id === check.checkId || a.id === `check:${check.checkId}`)) continue;
     alerts.push({
       id: `check:${check.checkId}`,
       severity: 'fail',

@@ -61,7 +61,7 @@ describe('dashboard alerts', () => {
       fail.map((a) => [a.id, a.severity]),
       [['logs.errorRate', 'fail']],
     );
-    assert.match(fail[0].detail, /2\.5 % of 1000 requests/);
+    assert.match(fail[0].detail, /2\.5 % of completed requests/);
   });
 
   it('fails on an average over 2 s and warns on requests slower than 1 s', () => {
@@ -123,6 +123,31 @@ describe('dashboard alerts', () => {
         ['check:c', 'fail'],
         ['db:vacuum', 'warn'],
       ],
+    );
+  });
+  it('shows a failing check once when a threshold alert already measures the same figure', () => {
+    const health: HealthView = {
+      counts: { pass: 0, warn: 0, fail: 1, error: 0, skipped: 0, never: 0 },
+      tiers: [
+        {
+          tierId: 'daily',
+          title: 'Daily',
+          checks: [
+            {
+              checkId: 'logs.errorRate',
+              title: 'Error rate',
+              outcome: 'fail',
+              summary: '2.5 % failed',
+              findings: [],
+            },
+          ],
+        },
+      ],
+    };
+    const alerts = computeAlerts({ thresholds, logs: logs({ errorRatePercent: 2.5 }), health });
+    assert.deepEqual(
+      alerts.map((a) => [a.id, a.severity]),
+      [['logs.errorRate', 'fail']],
     );
   });
 });
