@@ -114,6 +114,9 @@ export async function setItem(
   await context.controller.change(task, (state, change) => {
     outcome.value = setItemChecked(state, task, itemId, checked, change, checks);
   });
+  context.services.log
+    .child('tree')
+    .info(`${task.id}: item ${itemId} ${checked ? 'ticked' : 'unticked'} (${outcome.value})`);
   if (outcome.value === 'completed') {
     void vscode.window.setStatusBarMessage(`$(pass) ${task.title}: done for this period`, 4000);
   }

@@ -3,6 +3,7 @@
  * problems in the Problems panel, keeps the checklist state in the configured store, and tells
  * the tree, the badge and the other features when either changes.
  */
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Playbook, Task, Tier } from '../../core/playbook/model';
 import { findTask, findTier } from '../../core/playbook/model';
@@ -26,6 +27,7 @@ import type { Logger } from '../../core/util/logger';
 import type { PlaybookSource, Services } from '../services';
 
 const FIRST_SEEN_KEY = 'upkeep.playbook.firstSeen';
+const POLL_MS = 4000;
 
 /**
  * What the tree offers the other features beyond `PlaybookSource`: the check engine's "run all
@@ -92,8 +94,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   private watch(): void {
     const folder = this.services.workspaceFolder;
     if (folder) {
+      // A glob (not the bare path) puts this on the workspace's recursive watcher, which also
+      // sees the file when its `.upkeep` folder is created after the watch started.
       const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(folder, PLAYBOOK_FILE),
+        new vscode.RelativePattern(folder, '.upkeep/playbook.{yaml,yml}'),
       );
       const reload = (): void => this.scheduleReload();
       watcher.onDidCreate(reload);
@@ -117,6 +121,28 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
         if (windowState.focused) void this.reloadState();
       }),
     );
+    // File watchers miss events (network drives, a busy machine, folders created after the
+    // watch started; seen in code-server under load), so the two files' stamps are also
+    // compared every few seconds. A stat each is all it costs.
+    const timer = setInterval(() => void this.pollFiles(), POLL_MS);
+    this.disposables.push({ dispose: () => clearInterval(timer) });
+  }
+
+  private readonly stamps = new Map<string, string>();
+
+  /** Notes a file's stamp; true when it differs from the one noted before. */
+  private async stamp(file: string | undefined): Promise<boolean> {
+    if (!file) return false;
+    const stat = await fs.stat(file).catch(() => undefined);
+    const value = stat ? `${stat.mtimeMs}:${stat.size}` : 'missing';
+    const changed = this.stamps.has(file) && this.stamps.get(file) !== value;
+    this.stamps.set(file, value);
+    return changed;
+  }
+
+  private async pollFiles(): Promise<void> {
+    if (await this.stamp(this.playbookUri?.fsPath)) this.scheduleReload();
+    if (await this.stamp(this.store?.file)) await this.reloadState();
   }
 
   private isPlaybookDocument(document: vscode.TextDocument): boolean {
@@ -137,6 +163,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       this.setPlaybook(defaultPlaybook(), []);
       return;
     }
+    await this.stamp(uri.fsPath);
     const open = vscode.workspace.textDocuments.find((document) =>
       this.isPlaybookDocument(document),
     );
@@ -213,6 +240,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   async reloadState(): Promise<void> {
     if (!this.store) return;
     try {
+      await this.stamp(this.store.file);
       this.stateValue = await this.store.read();
       this.stateEmitter.fire();
     } catch (error) {
@@ -252,6 +280,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
           state.tasks[task.id].since = firstSeen;
         }
       });
+      await this.stamp(this.store.file);
       this.stateEmitter.fire();
       return true;
     } catch (error) {
