@@ -6,6 +6,8 @@
  */
 import type { DbSession } from '../db/session';
 import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
+import { describeError } from '../util/errors';
+import { testPattern } from './safeRegex';
 import { runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
@@ -47,16 +49,22 @@ function show(value: unknown): string {
 }
 
 /** Checks the expectations that apply to text output; returns what failed. */
-function checkText(expect: CustomCheckExpect, text: string): string[] {
+async function checkText(
+  expect: CustomCheckExpect,
+  text: string,
+  signal: AbortSignal,
+): Promise<string[]> {
   const problems: string[] = [];
   if (expect.pattern !== undefined) {
-    let pattern: RegExp;
+    // The pattern comes from the repo: tested off the main thread, with its own time limit.
+    let matched: boolean;
     try {
-      pattern = new RegExp(expect.pattern, 'm');
-    } catch {
-      return [`pattern /${expect.pattern}/ is not a valid regular expression`];
+      matched = await testPattern(expect.pattern, 'm', text, { signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return [describeError(error)];
     }
-    if (!pattern.test(text)) problems.push(`output does not match /${expect.pattern}/`);
+    if (!matched) problems.push(`output does not match /${expect.pattern}/`);
   }
   if (expect.jsonPath !== undefined) {
     let parsed: unknown;
@@ -117,7 +125,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
             output.exitCode === wanted
               ? []
               : [`exit code ${output.exitCode ?? output.killedBy}, expected ${wanted}`];
-          problems.push(...checkText(expect, output.stdout));
+          problems.push(...(await checkText(expect, output.stdout, context.signal)));
           const firstLine = output.stdout.trim().split('\n')[0]?.slice(0, 120) ?? '';
           const values = { exitCode: output.exitCode };
           if (problems.length) {
@@ -164,7 +172,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
             problems.push(`first cell is ${show(first ?? null)}, expected ${show(expect.equals)}`);
           }
           if (expect.pattern !== undefined) {
-            problems.push(...checkText({ pattern: expect.pattern }, cell));
+            problems.push(...(await checkText({ pattern: expect.pattern }, cell, context.signal)));
           }
           return verdict(
             problems,
@@ -210,7 +218,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
           if (!statusOk) {
             problems.push(`status ${response.status}, expected ${expect.status ?? '2xx'}`);
           }
-          problems.push(...checkText(expect, body));
+          problems.push(...(await checkText(expect, body, context.signal)));
           return verdict(problems, `status ${response.status} in ${latencyMs} ms`, {
             status: response.status,
             latencyMs,

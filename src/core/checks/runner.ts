@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock';
 import { describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { UpkeepSettings } from '../settings';
+import { sanitizeFinding } from './findings';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult, ResultLog } from './types';
 
 /** What the caller knows about the workspace; the engine adds signal, log scope and sharing. */
@@ -174,7 +175,14 @@ function normalize(report: CheckReport): CheckReport {
   if (!report || typeof report !== 'object' || typeof report.outcome !== 'string') {
     return { outcome: 'error', summary: 'the check returned no report' };
   }
-  return { ...report, summary: firstLine(String(report.summary ?? '')) };
+  const findings = Array.isArray(report.findings)
+    ? report.findings.map(sanitizeFinding)
+    : undefined;
+  return {
+    ...report,
+    summary: firstLine(String(report.summary ?? '')),
+    ...(findings ? { findings } : {}),
+  };
 }
 
 function firstLine(text: string): string {

@@ -4,6 +4,7 @@
  * Kept apart from running the tools so the tests feed them real reports.
  */
 import { UpkeepError } from '../util/errors';
+import { position, relativePath } from './findings';
 import type { Finding } from './types';
 
 /** Tools print banners or warnings around their JSON; take the outermost object. */
@@ -28,14 +29,18 @@ function firstWords(text: string): string | undefined {
   return line ? `It said: ${line.slice(0, 200)}` : undefined;
 }
 
-/** Tools report paths as `./spec/x_spec.rb` or absolute; findings want workspace-relative. */
-export function relativePath(file: string, workspace?: string): string {
-  let result = file.replace(/\\/g, '/');
-  if (workspace) {
-    const root = workspace.replace(/\\/g, '/').replace(/\/$/, '') + '/';
-    if (result.startsWith(root)) result = result.slice(root.length);
-  }
-  return result.replace(/^\.\//, '');
+/** A list in a report: absent is empty, anything else that is not a list is a parse error. */
+function list<T>(value: unknown, what: string): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new UpkeepError('parse', `${what} is not a list`);
+  return value as T[];
+}
+
+/** Report text as one line: strings as they are, numbers and the like as text. */
+function asText(value: unknown, fallback = ''): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return fallback;
 }
 
 // RSpec ---------------------------------------------------------------------------------------
@@ -71,42 +76,47 @@ export interface RspecSummary {
 export function parseRspecJson(text: string, workspace?: string): RspecSummary {
   const report = extractJson<RspecReport>(text, 'rspec');
   const findings: Finding[] = [];
-  for (const example of report.examples ?? []) {
-    if (example.status !== 'failed') continue;
-    const message = (example.exception?.message ?? 'failed').trim().split('\n')[0];
+  const examples = list<NonNullable<RspecReport['examples']>[number]>(
+    report.examples,
+    'rspec examples',
+  );
+  for (const example of examples) {
+    if (!example || example.status !== 'failed') continue;
+    const message = asText(example.exception?.message, 'failed').trim().split('\n')[0];
     findings.push({
-      message: `${example.full_description ?? 'example'}: ${message}`,
+      message: `${asText(example.full_description, 'example')}: ${message}`,
       severity: 'error',
-      file: example.file_path ? relativePath(example.file_path, workspace) : undefined,
-      line: example.line_number,
+      file: relativePath(example.file_path, workspace),
+      line: position(example.line_number),
       source: 'rspec',
-      code: example.exception?.class,
+      code: asText(example.exception?.class) || undefined,
     });
   }
-  const summary = report.summary ?? {};
+  const summary = report.summary && typeof report.summary === 'object' ? report.summary : {};
+  const count = (value: unknown, fallback: number): number =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
   return {
-    examples: summary.example_count ?? report.examples?.length ?? 0,
-    failures: summary.failure_count ?? findings.length,
-    pending: summary.pending_count ?? 0,
-    errorsOutsideExamples: summary.errors_outside_of_examples_count ?? 0,
-    durationSeconds: Math.round((summary.duration ?? 0) * 10) / 10,
-    summaryLine: report.summary_line ?? '',
+    examples: count(summary.example_count, examples.length),
+    failures: count(summary.failure_count, findings.length),
+    pending: count(summary.pending_count, 0),
+    errorsOutsideExamples: count(summary.errors_outside_of_examples_count, 0),
+    durationSeconds: Math.round(count(summary.duration, 0) * 10) / 10,
+    summaryLine: asText(report.summary_line),
     findings,
   };
 }
 
 // RuboCop -------------------------------------------------------------------------------------
 
+interface OffenseShape {
+  severity?: unknown;
+  message?: unknown;
+  cop_name?: unknown;
+  location?: { start_line?: unknown; start_column?: unknown; line?: unknown; column?: unknown };
+}
+
 interface RubocopReport {
-  files?: {
-    path: string;
-    offenses?: {
-      severity?: string;
-      message?: string;
-      cop_name?: string;
-      location?: { start_line?: number; start_column?: number; line?: number; column?: number };
-    }[];
-  }[];
+  files?: { path: unknown; offenses?: OffenseShape[] }[];
   summary?: { offense_count?: number; target_file_count?: number; inspected_file_count?: number };
 }
 
@@ -125,20 +135,36 @@ export function parseRubocopJson(
 ): { files: number; findings: Finding[] } {
   const report = extractJson<RubocopReport>(text, 'rubocop');
   const findings: Finding[] = [];
-  for (const file of report.files ?? []) {
-    for (const offense of file.offenses ?? []) {
+  for (const file of list<NonNullable<RubocopReport['files']>[number]>(
+    report.files,
+    'rubocop files',
+  )) {
+    if (!file || typeof file.path !== 'string') {
+      throw new UpkeepError('parse', 'rubocop report has a file without a path');
+    }
+    for (const offense of list<OffenseShape>(file.offenses, 'rubocop offenses')) {
+      if (!offense || typeof offense !== 'object') continue;
+      const location =
+        offense.location && typeof offense.location === 'object' ? offense.location : {};
       findings.push({
-        message: offense.message ?? offense.cop_name ?? 'offense',
-        severity: RUBOCOP_SEVERITY[offense.severity ?? ''] ?? 'warning',
+        message: asText(offense.message) || asText(offense.cop_name) || 'offense',
+        severity: RUBOCOP_SEVERITY[asText(offense.severity)] ?? 'warning',
         file: relativePath(file.path, workspace),
-        line: offense.location?.start_line ?? offense.location?.line,
-        column: offense.location?.start_column ?? offense.location?.column,
+        line: position(location.start_line) ?? position(location.line),
+        column: position(location.start_column) ?? position(location.column),
         source: 'rubocop',
-        code: offense.cop_name,
+        code: asText(offense.cop_name) || undefined,
       });
     }
   }
-  return { files: report.summary?.inspected_file_count ?? report.files?.length ?? 0, findings };
+  const inspected = report.summary?.inspected_file_count;
+  const files =
+    typeof inspected === 'number'
+      ? inspected
+      : Array.isArray(report.files)
+        ? report.files.length
+        : 0;
+  return { files, findings };
 }
 
 // Brakeman ------------------------------------------------------------------------------------
@@ -169,19 +195,27 @@ export function parseBrakemanJson(
   workspace?: string,
 ): { findings: Finding[]; high: number; errors: string[]; version?: string } {
   const report = extractJson<BrakemanReport>(text, 'brakeman');
-  const findings = (report.warnings ?? []).map((warning): Finding => ({
-    message: `${warning.warning_type ?? warning.check_name ?? 'Warning'}: ${warning.message ?? ''} (${warning.confidence ?? '?'} confidence)`,
-    severity: brakemanSeverity(warning.confidence),
-    file: warning.file ? relativePath(warning.file, workspace) : undefined,
-    line: warning.line ?? undefined,
-    source: 'brakeman',
-    code: warning.check_name,
-  }));
+  const warnings = list<NonNullable<BrakemanReport['warnings']>[number]>(
+    report.warnings,
+    'brakeman warnings',
+  );
+  const findings = warnings
+    .filter((warning) => warning && typeof warning === 'object')
+    .map((warning): Finding => ({
+      message: `${asText(warning.warning_type) || asText(warning.check_name) || 'Warning'}: ${asText(warning.message)} (${asText(warning.confidence, '?')} confidence)`,
+      severity: brakemanSeverity(warning.confidence),
+      file: relativePath(warning.file, workspace),
+      line: position(warning.line),
+      source: 'brakeman',
+      code: asText(warning.check_name) || undefined,
+    }));
   return {
     findings,
     high: findings.filter((f) => f.severity === 'error').length,
-    errors: (report.errors ?? []).map((e) => `${e.error ?? ''} ${e.location ?? ''}`.trim()),
-    version: report.scan_info?.brakeman_version,
+    errors: list<{ error?: unknown; location?: unknown }>(report.errors, 'brakeman errors').map(
+      (e) => `${asText(e?.error)} ${asText(e?.location)}`.trim(),
+    ),
+    version: asText(report.scan_info?.brakeman_version) || undefined,
   };
 }
 
@@ -190,16 +224,14 @@ export function parseBrakemanJson(
 interface BundlerAuditReport {
   results?: {
     type?: string;
-    gem?: { name?: string; version?: string };
-    source?: string;
+    gem?: { name?: unknown; version?: unknown };
+    source?: unknown;
     advisory?: {
-      id?: string;
-      cve?: string | null;
-      ghsa?: string | null;
-      title?: string;
-      criticality?: string | null;
-      patched_versions?: string[];
-      url?: string;
+      id?: unknown;
+      cve?: unknown;
+      ghsa?: unknown;
+      title?: unknown;
+      patched_versions?: unknown;
     };
   }[];
 }
@@ -220,31 +252,43 @@ export function gemfileLockLine(lock: string, gem: string, version?: string): nu
 
 export function parseBundlerAuditJson(text: string, gemfileLock = ''): { findings: Finding[] } {
   const report = extractJson<BundlerAuditReport>(text, 'bundle-audit');
-  const findings = (report.results ?? []).map((result): Finding => {
-    if (result.type === 'insecure_source') {
+  const results = list<NonNullable<BundlerAuditReport['results']>[number]>(
+    report.results,
+    'bundle-audit results',
+  );
+  const findings = results
+    .filter((result) => result && typeof result === 'object')
+    .map((result): Finding => {
+      if (result.type === 'insecure_source') {
+        const source = asText(result.source);
+        return {
+          message: `insecure gem source ${source}: use https`,
+          severity: 'warning',
+          file: 'Gemfile.lock',
+          line: source ? lineContaining(gemfileLock, source) : undefined,
+          source: 'bundler-audit',
+        };
+      }
+      const gem = asText(result.gem?.name, '?');
+      const version = asText(result.gem?.version);
+      const advisory =
+        result.advisory && typeof result.advisory === 'object' ? result.advisory : {};
+      const id = advisory.cve
+        ? `CVE-${asText(advisory.cve)}`
+        : asText(advisory.ghsa) || asText(advisory.id);
+      const patched = Array.isArray(advisory.patched_versions)
+        ? advisory.patched_versions.map((v) => asText(v)).filter(Boolean)
+        : [asText(advisory.patched_versions)].filter(Boolean);
+      const fix = patched.length ? `; upgrade to ${patched.join(', ')}` : '';
       return {
-        message: `insecure gem source ${result.source ?? ''}: use https`,
-        severity: 'warning',
+        message: `${gem} ${version}: ${asText(advisory.title) || 'vulnerable'} (${id})${fix}`,
+        severity: 'error',
         file: 'Gemfile.lock',
-        line: result.source ? lineContaining(gemfileLock, result.source) : undefined,
+        line: gemfileLockLine(gemfileLock, gem, version || undefined),
         source: 'bundler-audit',
+        code: asText(advisory.id) || undefined,
       };
-    }
-    const gem = result.gem?.name ?? '?';
-    const advisory = result.advisory ?? {};
-    const id = advisory.cve ? `CVE-${advisory.cve}` : (advisory.ghsa ?? advisory.id ?? '');
-    const fix = advisory.patched_versions?.length
-      ? `; upgrade to ${advisory.patched_versions.join(', ')}`
-      : '';
-    return {
-      message: `${gem} ${result.gem?.version ?? ''}: ${advisory.title ?? 'vulnerable'} (${id})${fix}`,
-      severity: 'error',
-      file: 'Gemfile.lock',
-      line: gemfileLockLine(gemfileLock, gem, result.gem?.version),
-      source: 'bundler-audit',
-      code: advisory.id,
-    };
-  });
+    });
   return { findings };
 }
 

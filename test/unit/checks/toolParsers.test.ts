@@ -14,8 +14,8 @@ import {
   parseRubocopJson,
   parseSimplecovLastRun,
   parseZeitwerkOutput,
-  relativePath,
 } from '../../../src/core/checks/toolParsers';
+import { relativePath } from '../../../src/core/checks/findings';
 import { judgeBrakeman, judgeBundlerAudit } from '../../../src/core/checks/toolChecks';
 import { UpkeepError } from '../../../src/core/util/errors';
 

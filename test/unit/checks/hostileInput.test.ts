@@ -1,0 +1,100 @@
+/**
+ * Hostile input to the check engine: tool report paths that climb out of the workspace, report
+ * fields of the wrong type, findings with bad positions, and a catastrophic custom pattern.
+ */
+import { strict as assert } from 'node:assert';
+import { position, relativePath, sanitizeFinding } from '../../../src/core/checks/findings';
+import { runChecks } from '../../../src/core/checks/runner';
+import { testPattern } from '../../../src/core/checks/safeRegex';
+import { parseBrakemanJson, parseRubocopJson } from '../../../src/core/checks/toolParsers';
+import type { Finding } from '../../../src/core/checks/types';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { UpkeepError } from '../../../src/core/util/errors';
+import { silentLogger } from '../../../src/core/util/logger';
+
+describe('hostile input to checks', () => {
+  it('keeps tool report paths inside the workspace', () => {
+    assert.equal(relativePath('../../etc/passwd', '/srv/app'), undefined);
+    assert.equal(relativePath('/etc/shadow', '/srv/app'), undefined);
+    assert.equal(relativePath('app/../../x', '/srv/app'), undefined);
+    assert.equal(relativePath('C:/Windows/win.ini', '/srv/app'), undefined);
+    assert.equal(relativePath('/srv/app/app/models/user.rb', '/srv/app'), 'app/models/user.rb');
+    assert.equal(relativePath('./app/../app/models/user.rb', '/srv/app'), 'app/models/user.rb');
+    assert.equal(relativePath(42, '/srv/app'), undefined);
+  });
+
+  it('accepts only positive integer positions', () => {
+    assert.deepEqual([0, -5, 1.5, Number.NaN, 1e309, '12', 7].map(position), [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      7,
+    ]);
+  });
+
+  it('turns wrong report shapes into parse errors', () => {
+    const isParse = (error: unknown): boolean => UpkeepError.is(error, 'parse');
+    assert.throws(() => parseRubocopJson('{"files":{"path":"a"}}'), isParse);
+    assert.throws(() => parseBrakemanJson('{"warnings":"many"}'), isParse);
+    const odd = parseBrakemanJson(
+      '{"warnings":[null, 3, {"file": "../x", "line": -1, "message": 7}]}',
+      '/w',
+    );
+    assert.deepEqual(
+      odd.findings.map((f) => [f.file, f.line, f.message]),
+      [[undefined, undefined, 'Warning: 7 (? confidence)']],
+    );
+  });
+
+  it('cleans every finding a check returns', async () => {
+    const bad = {
+      message: 12,
+      severity: 'fatal',
+      file: 5,
+      line: -1,
+      column: 2.5,
+      code: 99,
+    } as unknown as Finding;
+    assert.deepEqual(sanitizeFinding(bad), { message: '12', severity: 'warning', code: '99' });
+    const [result] = await runChecks(
+      [
+        {
+          id: 'x',
+          title: 'X',
+          run: async () => ({ outcome: 'warn', summary: 'x', findings: [bad] }),
+        },
+      ],
+      {
+        workspace: '/w',
+        settings: resolveSettings(),
+        clock: systemClock,
+        log: silentLogger,
+        trusted: true,
+      },
+    );
+    assert.deepEqual(result.findings, [{ message: '12', severity: 'warning', code: '99' }]);
+  });
+
+  it('gives up on a catastrophic pattern without blocking the event loop', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const started = Date.now();
+    try {
+      await assert.rejects(
+        testPattern('^(a+)+$', 'm', `${'a'.repeat(40)}!`, { timeoutMs: 300 }),
+        (error: unknown) =>
+          UpkeepError.is(error, 'config') && /took longer than 300 ms/.test(error.message),
+      );
+    } finally {
+      clearInterval(ticker);
+    }
+    assert.ok(Date.now() - started < 3000);
+    assert.ok(ticks > 0, 'the event loop kept turning while the pattern ran');
+    assert.equal(await testPattern('^ok$', 'm', 'first\nok\n'), true);
+    await assert.rejects(testPattern('(', 'm', 'x'), /is not valid/);
+  });
+});
