@@ -51,6 +51,8 @@ function headingText(raw: string): string {
     .replace(/[*_`]/g, (char) => (char === '_' ? '_' : ''));
 }
 
+/** Lines longer than this are not scanned for links (generated or minified content). */
+export const MAX_LINK_LINE = 5000;
 const INLINE_LINK = /!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g;
 const REFERENCE_DEFINITION = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/;
 const EXPLICIT_ANCHOR = /<a\s+(?:name|id)=["']([^"']+)["']|\{#([\w-]+)\}/g;
@@ -84,6 +86,8 @@ export function outlineMarkdown(text: string): MarkdownOutline {
     }
     for (const match of line.matchAll(EXPLICIT_ANCHOR)) anchors.add(match[1] ?? match[2]);
 
+    // The link pattern backtracks on lines of many brackets; real prose lines are far shorter.
+    if (line.length > MAX_LINK_LINE) return;
     const code = line.replace(/`[^`]*`/g, (span) => ' '.repeat(span.length));
     const reference = REFERENCE_DEFINITION.exec(code);
     if (reference) {

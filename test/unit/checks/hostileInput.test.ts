@@ -3,6 +3,7 @@
  * fields of the wrong type, findings with bad positions, and a catastrophic custom pattern.
  */
 import { strict as assert } from 'node:assert';
+import { MAX_LINK_LINE, outlineMarkdown } from '../../../src/core/checks/docsChecks';
 import { position, relativePath, sanitizeFinding } from '../../../src/core/checks/findings';
 import { runChecks } from '../../../src/core/checks/runner';
 import { testPattern } from '../../../src/core/checks/safeRegex';
@@ -96,5 +97,13 @@ describe('hostile input to checks', () => {
     assert.ok(ticks > 0, 'the event loop kept turning while the pattern ran');
     assert.equal(await testPattern('^ok$', 'm', 'first\nok\n'), true);
     await assert.rejects(testPattern('(', 'm', 'x'), /is not valid/);
+  });
+
+  it('reads a Markdown file of bracket soup in reasonable time', () => {
+    const started = Date.now();
+    const soup = ['['.repeat(MAX_LINK_LINE), '[a]('.repeat(MAX_LINK_LINE / 4), '['.repeat(100_000)];
+    const outline = outlineMarkdown(soup.join('\n'));
+    assert.deepEqual(outline.links, []);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   });
 });
