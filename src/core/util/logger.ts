@@ -12,15 +12,39 @@ export interface Logger {
   child(component: string): Logger;
 }
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi;
-const KEY_VALUE_SECRET =
-  /\b(password|passwd|pwd|secret|token|api[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi;
+// `scheme://user:password@host`: the password runs to the last `@` before the host, since
+// an unencoded `@` in a password is common in hand-written URLs.
+const URL_CREDENTIALS =
+  /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/:@]*):(\S*)@(?=[^\s@/]*(?:[/\s?#]|$))/gi;
+// `NAME=value`, `NAME: value`, `"name": "value"`: any identifier that names a secret. Names are
+// found without taking their values (a non-secret pair's value may hold a secret pair), and
+// only where an identifier begins (the lookbehind), which keeps the scan linear.
+const NAME_BEFORE_SEPARATOR = /(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]+(?=["']?[ \t]*[=:])/g;
+const SEPARATOR_AND_VALUE = /["']?[ \t]*[=:][ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\n\r,;}&]+)/y;
+const SECRET_NAME = /password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential/i;
 
-/** Removes passwords from connection strings and `password=...` pairs. */
+function redactPairs(text: string): string {
+  let redacted = '';
+  let copied = 0;
+  for (const name of text.matchAll(NAME_BEFORE_SEPARATOR)) {
+    if (name.index < copied || !SECRET_NAME.test(name[0])) continue;
+    SEPARATOR_AND_VALUE.lastIndex = name.index + name[0].length;
+    const pair = SEPARATOR_AND_VALUE.exec(text);
+    if (!pair) continue;
+    const value = pair[1];
+    const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+    redacted += text.slice(copied, SEPARATOR_AND_VALUE.lastIndex - value.length);
+    redacted += `${quote}***${quote}`;
+    copied = SEPARATOR_AND_VALUE.lastIndex;
+  }
+  return redacted + text.slice(copied);
+}
+
+/** Removes passwords from connection strings and secret `name=value` pairs. */
 export function redact(text: string): string {
-  return text
-    .replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`)
-    .replace(KEY_VALUE_SECRET, (_m, key: string, sep: string) => `${key}${sep}***`);
+  return redactPairs(
+    text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`),
+  );
 }
 
 type Sink = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;

@@ -1,0 +1,110 @@
+/**
+ * Hostile log input found by the security review: each test reproduces one weakness of the log
+ * engine (a failing test is an open bug), or pins behaviour that held up under attack.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LineParser } from '../../../src/core/logs/lineParser';
+import { summarizeLogs } from '../../../src/core/logs/summary';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
+import { fixedClock } from '../../../src/core/util/clock';
+
+const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+
+async function tempDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-logs-'));
+}
+
+function summarize(workspace: string, file: string) {
+  return summarizeLogs({
+    workspace,
+    sources: [file],
+    clock: fixedClock('2026-12-04T12:00:00Z'),
+    timeZone: 'UTC',
+  });
+}
+
+describe('hostile logs (security review)', function () {
+  this.timeout(60_000);
+
+  it('a Rails 2 "Completed in" line full of [ parses in linear time (RAILS2_URL backtracks)', () => {
+    // RAILS2_URL = /\[(\S{1,4000})\]\s*$/ is unanchored: every "[" retries up to 4000 chars.
+    const line = `Completed in 5ms ${'['.repeat(16_000)}x`;
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) parser.parse(line);
+    const perLine = (performance.now() - started) / 10;
+    // A 16 KB line should cost well under a millisecond; it costs ~300 ms today.
+    assert.ok(perLine < 20, `one line took ${perLine.toFixed(0)} ms`);
+  });
+
+  it('one deeply nested JSON line does not make the whole file unreadable', async () => {
+    const dir = await tempDir();
+    const depth = 100_000;
+    const text =
+      '{"status":200,"method":"GET","path":"/first","duration":5}\n' +
+      `{"status":200,"method":"GET","params":${'['.repeat(depth)}${']'.repeat(depth)}}\n` +
+      '{"status":200,"method":"GET","path":"/last","duration":5}\n';
+    await fs.writeFile(path.join(dir, 'deep.log'), text);
+    const s = await summarize(dir, 'deep.log');
+    // Today: "Could not read deep.log: Maximum call stack size exceeded" (JSON.stringify of params).
+    assert.equal(s.sources[0].error, undefined, s.sources[0].error);
+    assert.equal(s.requests.total, 3);
+  });
+
+  it('terminal control sequences from a log never reach the text report', async () => {
+    const dir = await tempDir();
+    const osc = '\x1b]0;PWNED\x07\x1b]52;c;ZWNobyBwd25lZA==\x07';
+    await fs.writeFile(
+      path.join(dir, 'osc.log'),
+      `Started GET "/a${osc}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n` +
+        `Processing by Evil${osc}#x as HTML\n` +
+        'Completed 500 Internal Server Error in 5000ms\n' +
+        `RuntimeError (boom ${osc}):\n`,
+    );
+    const text = formatSummaryText(await summarize(dir, 'osc.log'));
+    // Today the OSC title and clipboard (OSC 52) sequences are printed raw to the terminal.
+    assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f\x9b]/);
+  });
+
+  it('a CR-only file is not silently read as one line', async () => {
+    const dir = await tempDir();
+    const request =
+      'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\r' +
+      'Processing by A#b as HTML\rCompleted 200 OK in 5ms\r';
+    await fs.writeFile(path.join(dir, 'cr.log'), request.repeat(3));
+    const s = await summarize(dir, 'cr.log');
+    // Today: 1 request, 1 line, and no warning.
+    assert.ok(
+      s.requests.total === 3 || s.warnings.some((w) => /line end|CR|carriage/i.test(w)),
+      `requests ${s.requests.total}, warnings ${JSON.stringify(s.warnings)}`,
+    );
+  });
+
+  it('a FIFO, a device link and a symlink loop are not reported as "does not exist"', async () => {
+    const dir = await tempDir();
+    await fs.symlink('/dev/zero', path.join(dir, 'zero.log'));
+    await fs.symlink('loop-b.log', path.join(dir, 'loop-a.log'));
+    await fs.symlink('loop-a.log', path.join(dir, 'loop-b.log'));
+    for (const name of ['zero.log', 'loop-a.log']) {
+      const s = await summarize(dir, name);
+      assert.equal(s.sources.length, 1);
+      // Pinned good: no hang, no read of /dev/zero. Open: the message says "does not exist".
+      assert.doesNotMatch(s.sources[0].error ?? '', /does not exist/, s.sources[0].error);
+    }
+  });
+
+  it('a truncated .gz keeps the requests read so far consistent with its source entry', async () => {
+    const dir = await tempDir();
+    const { gzipSync } = await import('node:zlib');
+    const body =
+      'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
+    const gz = gzipSync(Buffer.from(body.repeat(2000)));
+    await fs.writeFile(path.join(dir, 'cut.log.1.gz'), gz.subarray(0, gz.length >> 1));
+    const s = await summarize(dir, 'cut.log.1.gz');
+    // Today: requests.total > 0 while the source says lines 0, bytesRead 0 and an error.
+    if (s.requests.total > 0) assert.ok(s.sources[0].lines > 0, JSON.stringify(s.sources[0]));
+  });
+});

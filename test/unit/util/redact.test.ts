@@ -1,0 +1,45 @@
+/**
+ * `redact`, which every log line and error message passes through: secrets go, the rest of the
+ * line stays readable, and hostile lines cost linear time.
+ */
+import { strict as assert } from 'node:assert';
+import { createLogger, redact } from '../../../src/core/util/logger';
+
+describe('redact', () => {
+  it('keeps the user and host of a URL and hides its password', () => {
+    assert.equal(
+      redact('connecting to postgres://app:s3cret@db.internal:5432/app_production'),
+      'connecting to postgres://app:***@db.internal:5432/app_production',
+    );
+    assert.equal(redact('postgres://u:p@ss@127.0.0.1/db'), 'postgres://u:***@127.0.0.1/db');
+  });
+
+  it('hides the values of names that speak of secrets, in env, YAML and JSON shapes', () => {
+    assert.equal(redact('DB_PASSWORD=hunter2 PGHOST=x'), 'DB_PASSWORD=***');
+    assert.equal(redact('{"password":"hunter2","user":"a"}'), '{"password":"***","user":"a"}');
+    assert.equal(redact('  api_key: abc def'), '  api_key: ***');
+    assert.equal(redact('github_token=ghp_1'), 'github_token=***');
+  });
+
+  it('leaves ordinary text alone', () => {
+    const line = 'Completed 200 OK in 12ms (Views: 3.1ms | ActiveRecord: 1.0ms) user=42';
+    assert.equal(redact(line), line);
+  });
+
+  it('takes linear time on long runs that almost match', () => {
+    const hostile = [
+      'a'.repeat(200_000),
+      'x://' + 'b'.repeat(200_000),
+      'password' + '_'.repeat(200_000),
+      'postgres://u:' + '@'.repeat(50_000) + ' ',
+    ];
+    for (const text of hostile) assert.equal(typeof redact(text), 'string');
+  });
+
+  it('is applied to every logger line', () => {
+    const lines: string[] = [];
+    const log = createLogger((_level, line) => lines.push(line)).child('db');
+    log.info('url postgres://a:b@h/d password=x');
+    assert.deepEqual(lines, ['[db] url postgres://a:***@h/d password=***']);
+  });
+});
