@@ -37,6 +37,9 @@ export async function writeNewFile(
   extension: string,
   content: string,
 ): Promise<string> {
+  // Checked before mkdir so a symlink out of the workspace never gets folders made behind it,
+  // and again after, for a link swapped in between.
+  await refuseEscapingLinks(workspace, await nearestExisting(folder));
   await fs.mkdir(folder, { recursive: true });
   await refuseEscapingLinks(workspace, folder);
 
@@ -60,8 +63,31 @@ export async function writeNewFile(
   );
 }
 
+/** `folder` or its closest ancestor that exists (a dangling symlink counts as existing). */
+async function nearestExisting(folder: string): Promise<string> {
+  let current = path.resolve(folder);
+  for (;;) {
+    try {
+      await fs.lstat(current);
+      return current;
+    } catch (error) {
+      const parent = path.dirname(current);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) return current;
+      current = parent;
+    }
+  }
+}
+
 async function refuseEscapingLinks(workspace: string, folder: string): Promise<void> {
-  const [realRoot, realFolder] = await Promise.all([fs.realpath(workspace), fs.realpath(folder)]);
+  const realRoot = await fs.realpath(workspace);
+  const realFolder = await fs.realpath(folder).catch((error: unknown) => {
+    throw new UpkeepError(
+      'refused',
+      `${folder} cannot be resolved (${describe(error)}); no file was written.`,
+      undefined,
+      { cause: error },
+    );
+  });
   if (!isInside(realRoot, realFolder)) {
     throw new UpkeepError(
       'refused',
