@@ -17,6 +17,7 @@ import {
   readOutputChannel,
   readProblems,
   readTreeItem,
+  runCommand,
   screenshot,
   treeItem,
   waitForNotification,
@@ -128,6 +129,24 @@ describe('playbook tree in a real editor', function () {
     await waitForBadge(page, PERIODIC_TASKS - 2);
     const task = treeItem(page, VIEW, 'Health monitoring');
     await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+  });
+
+  it('shows the last result of the checks on their tree rows', async function () {
+    await runCommand(page, 'Upkeep: Run Daily Checks');
+    const task = treeItem(page, VIEW, 'Log monitoring');
+    await expand(task);
+    // No log/production.log in this workspace: the check reports it rather than passing.
+    const checkRow = treeItem(page, VIEW, 'Errors in the last hour');
+    await description(
+      checkRow,
+      /^(pass|warn|fail|error|skipped) · (just now|\d+ min ago)$/,
+    ).waitFor({
+      timeout: 120_000,
+    });
+    const info = await readTreeItem(checkRow);
+    assert.doesNotMatch(info.description, /^pass/, 'there is no log to pass on');
+    await checkRow.hover();
+    await keepScreenshot(page, 'check-result');
   });
 
   it('shows a broken .upkeep/playbook.yaml in the Problems panel at the right line', async function () {
