@@ -3,7 +3,8 @@
  * `pg_restore --list` can read it; and the recovery drill's last recorded time (the drill itself
  * lives in recoveryDrill.ts and only runs from its own confirmed command).
  */
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as readline from 'node:readline';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { UpkeepError } from '../util/errors';
@@ -79,6 +80,17 @@ export async function isPlainSqlDump(file: string): Promise<boolean> {
   }
 }
 
+/** `CREATE TABLE` statements of a plain SQL dump, streamed: such dumps run to gigabytes. */
+export async function countCreateTables(file: string, signal: AbortSignal): Promise<number> {
+  const lines = readline.createInterface({
+    input: createReadStream(file, { encoding: 'utf8', signal }),
+    crlfDelay: Infinity,
+  });
+  let count = 0;
+  for await (const line of lines) if (line.startsWith('CREATE TABLE ')) count++;
+  return count;
+}
+
 /** Runs `pg_restore --list` on the dump; throws `tool-missing` or `parse` with the tool's words. */
 export async function listDump(
   file: string,
@@ -134,8 +146,7 @@ export const backupsLatestCheck: CheckDefinition = {
     const age = `${name} is ${ageHours} h old`;
 
     if (await isPlainSqlDump(newest.file)) {
-      const text = await fs.readFile(newest.file, 'utf8');
-      const tables = (text.match(/^CREATE TABLE /gm) ?? []).length;
+      const tables = await countCreateTables(newest.file, context.signal);
       values.tables = tables;
       return {
         outcome: tooOld ? 'fail' : 'warn',

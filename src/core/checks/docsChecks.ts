@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
+import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
@@ -114,7 +115,7 @@ export async function findBrokenLinks(workspace: string, docs: string[]): Promis
   const outlines = new Map<string, MarkdownOutline>();
   const outline = async (file: string): Promise<MarkdownOutline | undefined> => {
     if (!outlines.has(file)) {
-      const text = await fs.readFile(path.join(workspace, file), 'utf8').catch(() => undefined);
+      const text = await readTextFile(path.join(workspace, file)).catch(() => undefined);
       if (text === undefined) return undefined;
       outlines.set(file, outlineMarkdown(text));
     }
@@ -247,7 +248,8 @@ export const staleDocsCheck: CheckDefinition = {
     for (const doc of docs) {
       const docDate = await committedAt(doc);
       if (!docDate) continue;
-      const text = await fs.readFile(path.join(context.workspace, doc), 'utf8');
+      const text = await readTextFile(path.join(context.workspace, doc));
+      if (text === undefined) continue;
       const reported = new Set<string>();
       for (const mention of codeMentions(text)) {
         if (reported.has(mention.path)) continue;
@@ -293,9 +295,7 @@ export const generatedDocsCheck: CheckDefinition = {
         () => true,
         () => false,
       );
-    const lock = await fs
-      .readFile(path.join(context.workspace, 'Gemfile.lock'), 'utf8')
-      .catch(() => '');
+    const lock = (await readTextFile(path.join(context.workspace, 'Gemfile.lock'))) ?? '';
     const usesYard = /^\s{4}yard \(/m.test(lock) || (await exists('.yardopts'));
     const index = path.join(context.workspace, 'doc', 'index.html');
     const stat = await fs.stat(index).catch(() => undefined);

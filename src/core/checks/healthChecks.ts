@@ -5,9 +5,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -275,7 +275,8 @@ export const healthEmailCheck: CheckDefinition = {
     for (const pattern of MAILER_SOURCES) {
       const matches = await fg(pattern, { cwd: context.workspace, onlyFiles: true });
       for (const file of matches.sort()) {
-        files.push({ file, text: await fs.readFile(path.join(context.workspace, file), 'utf8') });
+        const text = await readTextFile(path.join(context.workspace, file));
+        if (text !== undefined) files.push({ file, text });
       }
     }
     if (!files.some((f) => f.file === 'config/environments/production.rb')) {

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
+import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 async function openRepo(context: CheckContext): Promise<SimpleGit | undefined> {
@@ -128,9 +129,7 @@ export const pendingMigrationsCheck: CheckDefinition = {
 
     let schema: SchemaState | undefined;
     for (const kind of ['schema.rb', 'structure.sql'] as const) {
-      const text = await fs
-        .readFile(path.join(context.workspace, 'db', kind), 'utf8')
-        .catch(() => undefined);
+      const text = await readTextFile(path.join(context.workspace, 'db', kind));
       if (text !== undefined) {
         schema = parseSchemaVersion(kind, text);
         if (schema) break;
@@ -191,10 +190,7 @@ export const versionsCheck: CheckDefinition = {
     '.ruby-version, Gemfile.lock (RUBY VERSION, rails), .node-version, .nvmrc, package.json engines.',
   async run(context: CheckContext): Promise<CheckReport> {
     const read = (file: string): Promise<string | undefined> =>
-      fs.readFile(path.join(context.workspace, file), 'utf8').then(
-        (text) => text,
-        () => undefined,
-      );
+      readTextFile(path.join(context.workspace, file), 1024 * 1024);
     const found: VersionsInUse = {};
     found.rubyVersionFile =
       (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 export const FILTER_PARAMETERS_FILE = 'config/initializers/filter_parameter_logging.rb';
@@ -67,7 +68,7 @@ export const filterParametersCheck: CheckDefinition = {
   description: `${FILTER_PARAMETERS_FILE} exists and its filter_parameters cover password.`,
   async run(context: CheckContext): Promise<CheckReport> {
     const file = path.join(context.workspace, FILTER_PARAMETERS_FILE);
-    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    const text = await readTextFile(file);
     if (text === undefined) {
       const isRails = await fs.stat(path.join(context.workspace, 'config', 'application.rb')).then(
         () => true,

@@ -17,6 +17,7 @@ import {
 } from './toolParsers';
 import type { ToolOutput } from './toolProcess';
 import { findExecutable, runTool } from './toolProcess';
+import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const BUNDLER_HINT = 'Install Ruby and Bundler (gem install bundler), then run bundle install.';
@@ -44,9 +45,7 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
     needsTrust: true,
     timeoutMs: tool.timeoutMs,
     async run(context: CheckContext): Promise<CheckReport> {
-      const lock = await fs
-        .readFile(path.join(context.workspace, 'Gemfile.lock'), 'utf8')
-        .catch(() => undefined);
+      const lock = await readTextFile(path.join(context.workspace, 'Gemfile.lock'));
       if (lock === undefined) {
         return { outcome: 'skipped', summary: 'no Gemfile.lock in the workspace' };
       }
@@ -321,7 +320,7 @@ export const coverageCheck: CheckDefinition = {
         summary: 'no coverage/.last_run.json (run COVERAGE=true bundle exec rspec with SimpleCov)',
       };
     }
-    const coverage = parseSimplecovLastRun(await fs.readFile(file, 'utf8'));
+    const coverage = parseSimplecovLastRun((await readTextFile(file)) ?? '');
     const days = Math.floor((context.clock.now().getTime() - stat.mtimeMs) / 86_400_000);
     const values = {
       linePercent: coverage.line,

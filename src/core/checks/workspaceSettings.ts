@@ -3,12 +3,12 @@
  * comments, as VS Code writes it) laid over the defaults. In an untrusted run the settings VS Code
  * restricts in untrusted workspaces (URLs that would aim Upkeep somewhere) are ignored.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 // The ESM build: the package's UMD main hides its internal requires from the bundler.
 import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
+import { readTextFile } from './files';
 import type { UpkeepSettings } from '../settings';
 import { resolveSettings } from '../settings';
 
@@ -77,7 +77,9 @@ export async function loadWorkspaceSettings(
   const file = path.join(workspace, SETTINGS_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    const read = await readTextFile(file);
+    if (read === undefined) return resolveSettings();
+    text = read;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolveSettings();
     throw new UpkeepError('config', `Cannot read ${SETTINGS_FILE}: ${(error as Error).message}`);

@@ -3,6 +3,11 @@
  * fields of the wrong type, findings with bad positions, and a catastrophic custom pattern.
  */
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { filterParametersCheck } from '../../../src/core/checks/securityChecks';
+import { versionsCheck } from '../../../src/core/checks/repoChecks';
 import { MAX_LINK_LINE, outlineMarkdown } from '../../../src/core/checks/docsChecks';
 import { position, relativePath, sanitizeFinding } from '../../../src/core/checks/findings';
 import { runChecks } from '../../../src/core/checks/runner';
@@ -105,5 +110,36 @@ describe('hostile input to checks', () => {
     const outline = outlineMarkdown(soup.join('\n'));
     assert.deepEqual(outline.links, []);
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  });
+
+  it('refuses repo files that are devices or too large instead of reading them', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-files-'));
+    try {
+      await fs.mkdir(path.join(workspace, 'config/initializers'), { recursive: true });
+      await fs.writeFile(path.join(workspace, 'config/application.rb'), '');
+      await fs.symlink(
+        '/dev/zero',
+        path.join(workspace, 'config/initializers/filter_parameter_logging.rb'),
+      );
+      await fs.writeFile(
+        path.join(workspace, '.ruby-version'),
+        Buffer.alloc(2 * 1024 * 1024, 0x33),
+      );
+      const started = Date.now();
+      const [filters, versions] = await runChecks([filterParametersCheck, versionsCheck], {
+        workspace,
+        settings: resolveSettings(),
+        clock: systemClock,
+        log: silentLogger,
+        trusted: true,
+      });
+      assert.ok(Date.now() - started < 5000);
+      assert.equal(filters.outcome, 'error');
+      assert.match(filters.summary, /filter_parameter_logging\.rb is not a regular file$/);
+      assert.equal(versions.outcome, 'error');
+      assert.match(versions.summary, /\.ruby-version is larger than 1 MB$/);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
   });
 });
