@@ -100,7 +100,7 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
   let text = options.fileText;
   if (text === undefined) {
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await readPlaybookFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         return { playbook: defaultPlaybook(), problems: [] };
@@ -110,10 +110,47 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
       return { playbook, problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
     }
   }
+  if (text.length > MAX_PLAYBOOK_BYTES) {
+    const message = `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; the default playbook is used.`;
+    return {
+      playbook: defaultPlaybook(),
+      problems: [problemAt(1, 1, 1, 1, message, 'error')],
+      file,
+    };
+  }
   const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
   playbook.sourceFile = file;
   return { playbook, problems, file };
 }
+
+/**
+ * A playbook is a few kilobytes. The file comes from the repo and is read even in an untrusted
+ * workspace, so anything that is not a small regular file (a committed symlink to /dev/zero, a
+ * device, a huge file) is refused before it is read.
+ */
+export const MAX_PLAYBOOK_BYTES = 256 * 1024;
+
+async function readPlaybookFile(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  if (!stat.isFile()) throw new Error('it is not a regular file');
+  if (stat.size > MAX_PLAYBOOK_BYTES) {
+    throw new Error(`it is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB`);
+  }
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_PLAYBOOK_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_PLAYBOOK_BYTES) {
+      throw new Error(`it is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB`);
+    }
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Past this many problems the rest are counted, not listed: a broken file stays readable. */
+export const MAX_PROBLEMS = 100;
 
 function problemAt(
   line: number,
@@ -132,7 +169,8 @@ export function applyPlaybookText(
   text: string,
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by the reader: yaml's own uniqueKeys check is quadratic.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const reader = new Reader(lineCounter, text.length);
 
   for (const error of [...document.errors, ...document.warnings]) {
@@ -146,29 +184,42 @@ export function applyPlaybookText(
 
   const root = document.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
-    return { playbook, problems: reader.problems };
+    return { playbook, problems: reader.finish() };
   }
   if (!isMap(root)) {
     reader.report(root, 'The playbook must be a mapping (keys such as tasks:, checks:).', 'error');
-    return { playbook, problems: reader.problems };
+    return { playbook, problems: reader.finish() };
   }
 
   new Applier(reader, playbook).apply(root);
-  return { playbook, problems: reader.problems };
+  return { playbook, problems: reader.finish() };
 }
 
 type Ranged = { range?: [number, number, number] | null };
 
 /** Turns yaml nodes into checked values and problems with positions. */
 class Reader {
-  readonly problems: PlaybookProblem[] = [];
+  private readonly problems: PlaybookProblem[] = [];
+  private untold = 0;
 
   constructor(
     private readonly lines: LineCounter,
     private readonly textLength: number,
   ) {}
 
+  /** The problems, with one last entry counting those past MAX_PROBLEMS. */
+  finish(): PlaybookProblem[] {
+    if (!this.untold) return this.problems;
+    const last = this.problems[this.problems.length - 1];
+    const message = `…and ${this.untold} more problems in ${PLAYBOOK_FILE}.`;
+    return [...this.problems, { ...last, message, severity: 'warning' }];
+  }
+
   report(node: Ranged | null | undefined, message: string, severity: PlaybookProblem['severity']) {
+    if (this.problems.length >= MAX_PROBLEMS) {
+      this.untold++;
+      return;
+    }
     const [start, end] = node?.range ?? [0, 0];
     const from = this.lines.linePos(Math.min(start, this.textLength));
     const to = this.lines.linePos(Math.min(Math.max(end, start), this.textLength));
@@ -178,8 +229,18 @@ class Reader {
   /** The pairs of a mapping whose keys are known; unknown keys are reported and left out. */
   pairs(map: YAMLMap, allowed: readonly string[], where: string): Map<string, Pair<Node, Node>> {
     const known = new Map<string, Pair<Node, Node>>();
+    const seen = new Set<string>();
     for (const pair of map.items as Pair<Node, Node>[]) {
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key !== undefined && seen.has(key)) {
+        this.report(
+          pair.key,
+          `Keys must be unique: "${key}" appears twice in ${where}; the first is used.`,
+          'error',
+        );
+        continue;
+      }
+      if (key !== undefined) seen.add(key);
       if (key === undefined || !allowed.includes(key)) {
         const choices = allowed.filter((k) => !k.startsWith('$')).join(', ');
         this.report(

@@ -6,7 +6,12 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
+import {
+  applyPlaybookText,
+  loadPlaybook,
+  MAX_PLAYBOOK_BYTES,
+  MAX_PROBLEMS,
+} from '../../../src/core/playbook/loader';
 import type { PlaybookProblem } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { findTask, tasksOfTier } from '../../../src/core/playbook/model';
@@ -247,6 +252,31 @@ disable:
   it('reports a duplicate key', () => {
     const { problems } = apply('disable: []\ndisable: [monthly.caching]\n');
     assert.ok(problems.some((problem) => problem.line === 2 && /unique/i.test(problem.message)));
+  });
+
+  it('lists at most MAX_PROBLEMS problems and counts the rest', () => {
+    const text = `thresholds:\n${Array.from({ length: 500 }, (_, i) => `  k${i}: 1\n`).join('')}`;
+    const { problems } = apply(text);
+    assert.equal(problems.length, MAX_PROBLEMS + 1);
+    assert.match(problems.at(-1)!.message, /and 400 more problems/);
+  });
+
+  it('refuses a playbook that is not a small regular file, and keeps the defaults', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pb-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.upkeep'));
+      const file = path.join(workspace, '.upkeep/playbook.yaml');
+      await fs.mkdir(file);
+      const folder = await loadPlaybook({ workspace });
+      assert.match(only(folder.problems).message, /not a regular file/);
+      assert.deepEqual(folder.playbook, defaultPlaybook());
+
+      await fs.rmdir(file);
+      await fs.writeFile(file, `# ${'x'.repeat(MAX_PLAYBOOK_BYTES)}\n`);
+      assert.match(only((await loadPlaybook({ workspace })).problems).message, /larger than/);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
   });
 
   it('refuses a guideline file outside the workspace', () => {
