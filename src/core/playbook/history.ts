@@ -4,6 +4,7 @@
  */
 import type { Playbook } from './model';
 import type { HistoryEntry, PlaybookState } from './state';
+import { taskEntry } from './state';
 
 const ACTIONS: Record<HistoryEntry['action'], string> = {
   done: 'Done',
@@ -22,7 +23,7 @@ export function historyMarkdown(
   const tasks = playbook.tasks.filter((task) => !taskId || task.id === taskId);
   const title = taskId ? `History: ${tasks[0]?.title ?? taskId}` : 'Maintenance history';
   const entries = tasks.flatMap((task) =>
-    (state.tasks[task.id]?.history ?? []).map((entry) => ({ task, entry })),
+    (taskEntry(state, task.id)?.history ?? []).map((entry) => ({ task, entry })),
   );
   entries.sort((a, b) => b.entry.at.localeCompare(a.entry.at));
 

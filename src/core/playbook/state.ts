@@ -61,7 +61,48 @@ export interface HistoryEntry {
 export const HISTORY_LIMIT = 200;
 
 export function emptyState(): PlaybookState {
-  return { version: STATE_VERSION, tasks: {} };
+  return { version: STATE_VERSION, tasks: record() };
+}
+
+/*
+ * Task and checklist item ids come from the repo's playbook, so ids such as `constructor` or
+ * `toString` are keys here. The records have no prototype and are read with Object.hasOwn, so
+ * such an id is never mistaken for an inherited member; the JSON on disk looks the same.
+ */
+
+/** An empty record without a prototype. */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** The same entries in a record without a prototype (`__proto__` stays a plain key). */
+function recordOf<T>(entries: Record<string, T>): Record<string, T> {
+  const copy = record<T>();
+  for (const key of Object.keys(entries)) copy[key] = entries[key];
+  return copy;
+}
+
+/** The stored state of a task, if any; never an inherited member such as `toString`. */
+export function taskEntry(state: PlaybookState, taskId: string): TaskState | undefined {
+  return Object.hasOwn(state.tasks, taskId) ? state.tasks[taskId] : undefined;
+}
+
+/** The tick of a checklist item, if it is ticked; never an inherited member. */
+export function tickOf(task: TaskState | undefined, itemId: string): Tick | undefined {
+  return task && Object.hasOwn(task.ticks, itemId) ? task.ticks[itemId] : undefined;
+}
+
+/**
+ * A state parsed from JSON (checked by `validateState`) with its records made prototype-free,
+ * so the changes below can use any id as a key.
+ */
+export function normalizeState(state: PlaybookState): PlaybookState {
+  const tasks = record<TaskState>();
+  for (const id of Object.keys(state.tasks)) {
+    const task = state.tasks[id];
+    tasks[id] = { ...task, ticks: recordOf(task.ticks) };
+  }
+  return { ...state, tasks };
 }
 
 /** Who and when a change happens, and the period it belongs to. */
@@ -72,10 +113,10 @@ export interface ChangeContext {
 }
 
 function taskState(state: PlaybookState, taskId: string, context: ChangeContext): TaskState {
-  let task = state.tasks[taskId];
+  let task = taskEntry(state, taskId);
   if (!task) {
-    task = { since: context.now.toISOString(), ticks: {}, history: [] };
-    state.tasks[taskId] = task;
+    task = { since: context.now.toISOString(), ticks: record(), history: [] };
+    setKey(state.tasks, taskId, task);
   }
   rollOver(task, context);
   return task;
@@ -100,7 +141,20 @@ function rollOver(task: TaskState, context: ChangeContext): void {
     });
   }
   task.periodKey = context.periodKey;
-  task.ticks = {};
+  task.ticks = record();
+}
+
+/**
+ * Sets an own key. A state built by hand or parsed elsewhere may still have Object.prototype,
+ * where assigning `__proto__` would change the prototype instead of adding a key.
+ */
+function setKey<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function pushHistory(task: TaskState, entry: HistoryEntry): void {
@@ -112,7 +166,7 @@ function pushHistory(task: TaskState, entry: HistoryEntry): void {
 
 /** Makes sure the task is tracked, so "due since" starts now rather than never. */
 export function trackTask(state: PlaybookState, taskId: string, context: ChangeContext): void {
-  if (!state.tasks[taskId]) taskState(state, taskId, context);
+  if (!taskEntry(state, taskId)) taskState(state, taskId, context);
 }
 
 /**
@@ -128,11 +182,12 @@ export function setItemChecked(
   checks: HistoryCheck[] = [],
 ): 'completed' | 'reopened' | 'changed' {
   const entry = taskState(state, task.id, context);
-  if (checked) entry.ticks[itemId] = { at: context.now.toISOString(), by: context.by };
-  else delete entry.ticks[itemId];
+  if (checked) setKey(entry.ticks, itemId, { at: context.now.toISOString(), by: context.by });
+  else if (Object.hasOwn(entry.ticks, itemId)) delete entry.ticks[itemId];
 
   const doneNow = entry.done?.periodKey === context.periodKey;
-  const allTicked = task.items.length > 0 && task.items.every((item) => item.id in entry.ticks);
+  const allTicked =
+    task.items.length > 0 && task.items.every((item) => Object.hasOwn(entry.ticks, item.id));
   if (checked && allTicked && !doneNow) {
     markDone(state, task, context, { checks });
     return 'completed';
@@ -160,7 +215,10 @@ export function markDone(
   const entry = taskState(state, task.id, context);
   const at = context.now.toISOString();
   if (extra.tickAll) {
-    for (const item of task.items) entry.ticks[item.id] ??= { at, by: context.by };
+    for (const item of task.items) {
+      if (Object.hasOwn(entry.ticks, item.id)) continue;
+      setKey(entry.ticks, item.id, { at, by: context.by });
+    }
   }
   entry.done = { periodKey: context.periodKey, at, by: context.by };
   delete entry.snoozedUntil;
@@ -178,7 +236,7 @@ export function markDone(
 
   // On-demand work has no period: a finished run leaves a fresh checklist for the next one.
   if (context.periodKey === 'onDemand') {
-    entry.ticks = {};
+    entry.ticks = record();
     delete entry.done;
   }
 }
@@ -218,7 +276,7 @@ export function resetTask(state: PlaybookState, taskId: string, context: ChangeC
       checks: [],
     });
   }
-  entry.ticks = {};
+  entry.ticks = record();
   delete entry.snoozedUntil;
 }
 

@@ -19,7 +19,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import type { PlaybookState } from './state';
-import { emptyState, validateState } from './state';
+import { emptyState, normalizeState, validateState } from './state';
 
 /** Where the repo variant of the state lives, relative to the workspace folder. */
 export const REPO_STATE_FILE = '.upkeep/state.json';
@@ -131,7 +131,7 @@ export class StateStore {
     }
     const invalid = validateState(parsed);
     if (invalid) return { ok: false, reason: invalid };
-    return { ok: true, state: parsed as PlaybookState };
+    return { ok: true, state: normalizeState(parsed as PlaybookState) };
   }
 
   /** Reads under the lock; a broken file is renamed to a backup and reported. */

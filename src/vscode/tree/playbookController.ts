@@ -18,7 +18,7 @@ import {
   taskStatus,
 } from '../../core/playbook/schedule';
 import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
-import { emptyState } from '../../core/playbook/state';
+import { emptyState, taskEntry } from '../../core/playbook/state';
 import type { StateLocation } from '../../core/playbook/stateStore';
 import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
 import { maintainerName } from '../../core/playbook/gitUser';
@@ -274,11 +274,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     try {
       this.stateValue = await this.store.update((state) => {
         // A task first tracked now keeps the moment this window first saw it.
-        const firstSeen = this.firstSeen()[task.id];
+        const firstSeen = this.firstSeenOf(task.id);
         apply(state, context);
-        if (firstSeen && state.tasks[task.id] && firstSeen < state.tasks[task.id].since) {
-          state.tasks[task.id].since = firstSeen;
-        }
+        const entry = taskEntry(state, task.id);
+        if (firstSeen && entry && firstSeen < entry.since) entry.since = firstSeen;
       });
       await this.stamp(this.store.file);
       this.stateEmitter.fire();
@@ -314,9 +313,15 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     return this.services.context.workspaceState.get<Record<string, string>>(FIRST_SEEN_KEY, {});
   }
 
+  /** When this window first saw the task; an own key only, as task ids may be `toString`. */
+  private firstSeenOf(taskId: string): string | undefined {
+    const seen = this.firstSeen();
+    return Object.hasOwn(seen, taskId) ? seen[taskId] : undefined;
+  }
+
   /** Notes the tasks seen for the first time; a task never done is due from then on. */
   async noteTasksSeen(): Promise<void> {
-    const seen = { ...this.firstSeen() };
+    const seen: Record<string, string> = Object.assign(Object.create(null), this.firstSeen());
     const now = this.services.clock.now().toISOString();
     let changed = false;
     for (const task of this.playbook.tasks) {
@@ -338,8 +343,8 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   statusOf(task: Task): TaskStatus {
     const tier = this.tierOf(task)!;
-    const stored = this.stateValue.tasks[task.id];
-    const since = stored?.since ?? this.firstSeen()[task.id];
+    const stored = taskEntry(this.stateValue, task.id);
+    const since = stored?.since ?? this.firstSeenOf(task.id);
     const state = stored ?? (since ? { since, ticks: {}, history: [] } : undefined);
     return taskStatus(tier, state, this.services.clock.now(), this.timeZone);
   }

@@ -11,6 +11,7 @@ import { tasksOfTier } from '../../core/playbook/model';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { describeAge, describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
+import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { PlaybookController } from './playbookController';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
@@ -212,7 +213,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       },
     };
     const tick = checked
-      ? this.controller.state().tasks[task.id]?.ticks[checklistItem.id]
+      ? tickOf(taskEntry(this.controller.state(), task.id), checklistItem.id)
       : undefined;
     if (tick) {
       item.description = `${describeInstant(new Date(tick.at), this.now(), this.controller.timeZone)} by ${tick.by}`;
