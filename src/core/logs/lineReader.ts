@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
+import { addAbortSignal } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
 
@@ -12,6 +13,22 @@ import { throwIfAborted } from '../util/errors';
 export const LINE_HEAD_BYTES = 256 * 1024;
 export const LINE_TAIL_BYTES = 16 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A `.gz` is read up to this many decompressed bytes per compressed byte. Rails logs compress
+ * about 10:1 (the bench log: 9:1); 100:1 leaves room for very repetitive logs while a
+ * compression bomb (1000:1 and more for runs of one byte) stops early.
+ */
+export const GZIP_MAX_RATIO = 100;
+/** Small archives may always expand this far, whatever their ratio. */
+export const GZIP_MIN_LIMIT = 16 * 1024 * 1024;
+/** No archive is read past this many decompressed bytes. */
+export const GZIP_MAX_LIMIT = 1024 * 1024 * 1024;
+
+/** How many decompressed bytes of a `.gz` of `compressedBytes` are read at most. */
+export function gzipLimit(compressedBytes: number): number {
+  return Math.min(GZIP_MAX_LIMIT, Math.max(GZIP_MIN_LIMIT, compressedBytes * GZIP_MAX_RATIO));
+}
 
 /** Receives each line; returning false stops the read (the window is over). */
 export type LineHandler = (text: string, lineNumber: number, offset: number) => boolean | void;
@@ -28,6 +45,8 @@ export interface ReadOptions {
   /** Called after every chunk; tests use it to change the file while it is read. */
   afterChunk?: () => Promise<void>;
   chunkBytes?: number;
+  /** For a `.gz`: stop after this many decompressed bytes (default `gzipLimit` of `end`). */
+  maxDecompressedBytes?: number;
 }
 
 export interface ReadResult {
@@ -44,6 +63,8 @@ export interface ReadResult {
   /** The file ended before the size it had at the start: truncated or replaced meanwhile. */
   shrank: boolean;
   stopped: boolean;
+  /** A `.gz` reached its decompressed limit; what was read before still counts. */
+  limited: boolean;
 }
 
 /** Splits byte chunks into lines; handwritten because readline keeps whole lines in memory. */
@@ -162,20 +183,27 @@ export async function readLines(
     crOnly: false,
     shrank: false,
     stopped: false,
+    limited: false,
   };
 
   if (options.gzip) {
     let offset = 0;
-    const stream = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) }).pipe(
-      createGunzip(),
-    );
+    const limit = options.maxDecompressedBytes ?? gzipLimit(options.end);
+    const compressed = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) });
+    const stream = compressed.pipe(createGunzip());
+    // An abort destroys the stream at once, even while it waits for the next chunk.
+    if (options.signal) addAbortSignal(options.signal, stream);
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         throwIfAborted(options.signal);
-        splitter.push(chunk, offset);
-        offset += chunk.length;
+        // A compression bomb, or a rotated log far larger than its archive suggests.
+        const room = limit - offset;
+        if (chunk.length > room) result.limited = true;
+        const piece = result.limited ? chunk.subarray(0, room) : chunk;
+        splitter.push(piece, offset);
+        offset += piece.length;
         result.bytesRead = offset;
-        if (splitter.stopped) break;
+        if (splitter.stopped || result.limited) break;
         if (options.afterChunk) await options.afterChunk();
       }
     } catch (error) {
@@ -183,7 +211,9 @@ export async function readLines(
       // A cut or corrupt archive: keep what was read, say where it stopped.
       result.error = error instanceof Error ? error.message : String(error);
     } finally {
+      // pipe() does not pass destroy() upstream: close the file too.
       stream.destroy();
+      compressed.destroy();
     }
   } else {
     const handle = await fs.open(file, 'r');
@@ -208,8 +238,8 @@ export async function readLines(
     }
   }
 
-  // A cut archive's last partial line is not a line of the log.
-  if (!result.error) splitter.end();
+  // A cut archive's last partial line is not a line of the log, nor is the one at the limit.
+  if (!result.error && !result.limited) splitter.end();
   result.crOnly = splitter.crOnly;
   result.lines = splitter.lines;
   result.cutLines = splitter.cutLines;

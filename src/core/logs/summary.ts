@@ -151,6 +151,11 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         source.error = `Could not read all of ${label(file.path)}: ${result.error}; the summary covers the ${result.lines} line(s) before that point.`;
         report.warn(source.error);
       }
+      if (result.limited) {
+        const mb = Math.round(result.bytesRead / (1024 * 1024));
+        source.warning = `${label(file.path)}: stopped after ${mb} MB decompressed: looks like a compression bomb or an unusually large rotated log; the summary covers the ${result.lines} line(s) read. To read it all, decompress it and pass the plain file.`;
+        report.warn(source.warning);
+      }
       if (result.shrank) {
         report.warn(
           `${label(file.path)} became shorter while it was read (truncated or replaced); the summary covers the ${result.bytesRead} bytes read.`,

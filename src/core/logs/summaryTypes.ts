@@ -25,6 +25,8 @@ export interface SourceReport {
   missing?: boolean;
   /** Why it could not be read, and what to do. */
   error?: string;
+  /** Read only in part (a `.gz` past its decompressed limit): why, and what to do. */
+  warning?: string;
   /** The window was found by seeking; line numbers from this file are then unknown (null). */
   seeked?: boolean;
   /** Skipped because its last change is older than the window. */

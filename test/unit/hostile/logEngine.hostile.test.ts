@@ -107,4 +107,46 @@ describe('hostile logs (security review)', function () {
     // Today: requests.total > 0 while the source says lines 0, bytesRead 0 and an error.
     if (s.requests.total > 0) assert.ok(s.sources[0].lines > 0, JSON.stringify(s.sources[0]));
   });
+
+  it('a gzip bomb stops at its decompressed limit with a warning, keeping what was read', async () => {
+    const dir = await tempDir();
+    const { gzipSync } = await import('node:zlib');
+    const request =
+      'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
+    // ~100 KB of gzip expanding to 100 MB of newlines (1000:1); before the limit it read all.
+    const bomb = Buffer.concat([Buffer.from(request), Buffer.alloc(100 * 1024 * 1024, 10)]);
+    await fs.writeFile(path.join(dir, 'bomb.log.1.gz'), gzipSync(bomb, { level: 9 }));
+    const s = await summarize(dir, 'bomb.log.1.gz');
+    const source = s.sources[0];
+    assert.ok(source.bytesRead < bomb.length, JSON.stringify(source));
+    assert.match(
+      source.warning ?? '',
+      /stopped after \d+ MB decompressed: looks like a compression bomb/,
+    );
+    assert.ok(
+      s.warnings.some((w) => /compression bomb/.test(w)),
+      JSON.stringify(s.warnings),
+    );
+    assert.equal(source.error, undefined);
+    assert.equal(s.requests.total, 1);
+  });
+
+  it('an abort stops reading a .gz at once', async () => {
+    const dir = await tempDir();
+    const { gzipSync } = await import('node:zlib');
+    const line = 'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n';
+    await fs.writeFile(path.join(dir, 'big.log.1.gz'), gzipSync(Buffer.from(line.repeat(200_000))));
+    const controller = new AbortController();
+    await assert.rejects(
+      summarizeLogs({
+        workspace: dir,
+        sources: ['big.log.1.gz'],
+        clock: fixedClock('2026-12-04T12:00:00Z'),
+        timeZone: 'UTC',
+        signal: controller.signal,
+        afterChunk: async () => controller.abort(),
+      }),
+      (error: Error) => /abort|cancel/i.test(`${error.name} ${error.message}`),
+    );
+  });
 });
