@@ -12,6 +12,8 @@ import { PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { describeAge, describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
 import { taskEntry, tickOf } from '../../core/playbook/state';
+import type { BugReportSummary } from '../../core/templates/reports';
+import { reportState } from '../../core/templates/reports';
 import type { PlaybookController } from './playbookController';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
@@ -20,7 +22,10 @@ export type ItemNode = { kind: 'item'; taskId: string; itemId: string };
 export type CheckNode = { kind: 'check'; checkId: string; taskId: string };
 export type SeverityNode = { kind: 'severity'; severityId: Severity['id'] };
 export type ProblemsNode = { kind: 'problems' };
-export type PlaybookNode = TierNode | TaskNode | ItemNode | CheckNode | SeverityNode | ProblemsNode;
+/** An open bug report under On demand, until its `Status:` line says it is done. */
+export type ReportNode = { kind: 'report'; file: string };
+export type PlaybookNode =
+  TierNode | TaskNode | ItemNode | CheckNode | SeverityNode | ProblemsNode | ReportNode;
 
 const STATUS_ICONS: Record<TaskStatus['kind'], [string, string | undefined]> = {
   done: ['pass-filled', 'testing.iconPassed'],
@@ -48,6 +53,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   private registry: CheckRegistry | undefined;
   /** Only this team's tasks are shown; undefined shows all. */
   team: string | undefined;
+  /** Bug reports in the repo, newest list from `listReports`; open ones show under On demand. */
+  reports: BugReportSummary[] = [];
 
   constructor(
     private readonly controller: PlaybookController,
@@ -96,7 +103,13 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
               severityId: severity.id,
             }))
           : [];
-      return [...tasks, ...severities];
+      const reports =
+        node.tierId === 'onDemand'
+          ? this.reports
+              .filter((report) => !report.done)
+              .map((report): ReportNode => ({ kind: 'report', file: report.file }))
+          : [];
+      return [...tasks, ...reports, ...severities];
     }
     if (node.kind === 'task') {
       const task = this.controller.task(node.taskId);
@@ -115,7 +128,9 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       const task = this.controller.task(node.taskId);
       return task && { kind: 'tier', tierId: task.tier };
     }
-    if (node.kind === 'severity') return { kind: 'tier', tierId: 'onDemand' };
+    if (node.kind === 'severity' || node.kind === 'report') {
+      return { kind: 'tier', tierId: 'onDemand' };
+    }
     return undefined;
   }
 
@@ -133,6 +148,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
         return this.severityItem(node);
       case 'problems':
         return this.problemsItem();
+      case 'report':
+        return this.reportItem(node);
     }
   }
 
@@ -175,7 +192,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const item = new vscode.TreeItem(task.title, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `task:${task.id}`;
     item.description = describeTaskStatus(status, now, this.controller.timeZone, task.items.length);
-    item.contextValue = `task.${status.kind}`;
+    // The task id lets menus offer a task's own actions (New Bug Report on the bug-fix workflow).
+    item.contextValue = `task.${status.kind}.${task.id}`;
     item.iconPath = icon(...STATUS_ICONS[status.kind]);
 
     const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
@@ -256,6 +274,34 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.accessibilityInformation = {
       label: `${title}: ${result.outcome}, ${age}. ${result.summary}`,
     };
+    return item;
+  }
+
+  private reportItem(node: ReportNode): vscode.TreeItem {
+    const report = this.reports.find((candidate) => candidate.file === node.file);
+    if (!report) return new vscode.TreeItem(node.file);
+    const now = this.now();
+    const state = reportState(report, now);
+    const item = new vscode.TreeItem(report.title, vscode.TreeItemCollapsibleState.None);
+    item.id = `report:${report.file}`;
+    item.contextValue = 'report';
+    const severity = report.severity ? `${report.severity} · ` : '';
+    const due = report.dueAt
+      ? `${state === 'overdue' ? 'response overdue since' : 'respond by'} ${describeInstant(
+          report.dueAt,
+          now,
+          this.controller.timeZone,
+        )}`
+      : 'open';
+    item.description = severity + due;
+    item.iconPath = icon('bug', state === 'overdue' ? 'list.errorForeground' : undefined);
+    item.tooltip = `${report.title}\n${item.description}\n${report.file}`;
+    item.command = {
+      command: 'vscode.open',
+      title: 'Open',
+      arguments: [vscode.Uri.file(report.file)],
+    };
+    item.accessibilityInformation = { label: `Bug report ${report.title}, ${item.description}` };
     return item;
   }
 

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
+import { listReports, reportFilesGlob } from '../../core/templates/reports';
 import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
 import { HISTORY_SCHEME, historyProvider, registerTreeCommands, setItem } from './commands';
@@ -111,6 +112,7 @@ export function registerPlaybookView(services: Services): void {
 
   services.playbook = controller;
   void registerYamlSchema(services);
+  watchBugReports(services, tree, refresh);
 
   controller
     .start()
@@ -124,6 +126,44 @@ export function registerPlaybookView(services: Services): void {
       log.error(`The playbook did not load: ${describeError(error)}`);
       void vscode.commands.executeCommand('setContext', 'upkeep.ready', true);
     });
+}
+
+/**
+ * Keeps the tree's list of bug reports (the On demand tier shows the open ones) in step with
+ * the report folder: read at start, on any change to a report file, and when the folder setting
+ * changes.
+ */
+function watchBugReports(services: Services, tree: PlaybookTreeProvider, refresh: () => void) {
+  const folder = services.workspaceFolder;
+  if (!folder) return;
+  const log = services.log.child('tree');
+  let watcher: vscode.FileSystemWatcher | undefined;
+  const load = async (): Promise<void> => {
+    try {
+      tree.reports = await listReports(folder.uri.fsPath, services.settings());
+    } catch (error) {
+      tree.reports = [];
+      log.warn(`Bug reports not listed: ${describeError(error)}`);
+    }
+    refresh();
+  };
+  const watch = (): void => {
+    watcher?.dispose();
+    const glob = reportFilesGlob(services.settings());
+    watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+    const reload = (): void => void load();
+    watcher.onDidCreate(reload);
+    watcher.onDidChange(reload);
+    watcher.onDidDelete(reload);
+    void load();
+  };
+  watch();
+  services.track({ dispose: () => watcher?.dispose() });
+  services.track(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('upkeep.templates')) watch();
+    }),
+  );
 }
 
 const SCHEMA_URI = 'upkeep-schema://schemas/playbook.schema.json';

@@ -1,0 +1,71 @@
+/**
+ * Bug reports in the tree: an open report in the repo shows under the On demand tier, a done one
+ * does not, and marking it done in the file takes it off the tree.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { openViewContainer, readTreeItem, treeItem } from './support/editor';
+import { startDemoEditor, type DemoEditor } from './support/demoEditor';
+
+const VIEW = 'Maintenance';
+const BUGS = 'docs/maintenance/bugs';
+
+function report(title: string, status: string): string {
+  return [
+    `# Bug: ${title}`,
+    '',
+    `Status: ${status}`,
+    'Severity: High',
+    '',
+    '## Steps to reproduce',
+    '1. Sign in',
+    '',
+  ].join('\n');
+}
+
+describe('bug reports under the On demand tier in code-server', function () {
+  this.timeout(600_000);
+  let demo: DemoEditor;
+  let openFile: string;
+
+  before(async () => {
+    demo = await startDemoEditor({
+      prepare: async (folder) => {
+        await fs.mkdir(path.join(folder, BUGS), { recursive: true });
+        openFile = path.join(folder, BUGS, '2026-12-01-sign-in-loops.md');
+        await fs.writeFile(openFile, report('Sign-in loops after password reset', 'Open'));
+        await fs.writeFile(
+          path.join(folder, BUGS, '2026-11-02-old-crash.md'),
+          report('Old crash on bookings', 'Done'),
+        );
+      },
+    });
+  });
+
+  after(async () => {
+    await demo?.stop();
+  });
+
+  it('lists the open report and leaves out the done one', async () => {
+    const { page } = demo;
+    await openViewContainer(page, 'Upkeep');
+    const onDemand = treeItem(page, VIEW, 'On demand');
+    await onDemand.waitFor({ timeout: 60_000 });
+    if ((await readTreeItem(onDemand)).expanded === false) await onDemand.click();
+
+    const row = treeItem(page, VIEW, 'Sign-in loops after password reset');
+    await row.waitFor({ timeout: 30_000 });
+    assert.match((await readTreeItem(row)).description, /^high · /i);
+    assert.equal(await treeItem(page, VIEW, 'Old crash on bookings').count(), 0);
+  });
+
+  it('takes a report off the tree once its status says done', async () => {
+    const { page } = demo;
+    await fs.writeFile(openFile, report('Sign-in loops after password reset', 'Fixed'));
+    await treeItem(page, VIEW, 'Sign-in loops after password reset').waitFor({
+      state: 'detached',
+      timeout: 30_000,
+    });
+  });
+});
