@@ -2,12 +2,13 @@
  * Loads the playbook: the default one, shaped by the repo's `.upkeep/playbook.yaml`. Every part
  * of the file that is wrong is reported with its position and skipped; the rest still applies.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
+import { UpkeepError } from '../util/errors';
+import { readTextFileLimited } from '../util/textFile';
 import { isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook } from './defaultPlaybook';
 import type {
@@ -100,15 +101,15 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
   let text = options.fileText;
   if (text === undefined) {
     try {
-      text = await readPlaybookFile(file);
+      text = await readTextFileLimited(file, MAX_PLAYBOOK_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { playbook: defaultPlaybook(), problems: [] };
-      }
       const playbook = defaultPlaybook();
-      const message = `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. The default playbook is used.`;
+      const message = UpkeepError.is(error)
+        ? `${error.message}; the default playbook is used.`
+        : `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. The default playbook is used.`;
       return { playbook, problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
     }
+    if (text === undefined) return { playbook: defaultPlaybook(), problems: [] };
   }
   if (text.length > MAX_PLAYBOOK_BYTES) {
     const message = `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; the default playbook is used.`;
@@ -126,28 +127,9 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
 /**
  * A playbook is a few kilobytes. The file comes from the repo and is read even in an untrusted
  * workspace, so anything that is not a small regular file (a committed symlink to /dev/zero, a
- * device, a huge file) is refused before it is read.
+ * device, a FIFO, a huge file) is refused before it is read (readTextFileLimited).
  */
 export const MAX_PLAYBOOK_BYTES = 256 * 1024;
-
-async function readPlaybookFile(file: string): Promise<string> {
-  const stat = await fs.stat(file);
-  if (!stat.isFile()) throw new Error('it is not a regular file');
-  if (stat.size > MAX_PLAYBOOK_BYTES) {
-    throw new Error(`it is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB`);
-  }
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(MAX_PLAYBOOK_BYTES + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_PLAYBOOK_BYTES) {
-      throw new Error(`it is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB`);
-    }
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Past this many problems the rest are counted, not listed: a broken file stays readable. */
 export const MAX_PROBLEMS = 100;

@@ -2,12 +2,13 @@
  * Creates bug reports and feature specs and renders the bug-fix comment: picks the repo's template
  * or the built-in one, fills in the variables, and writes a new file that never replaces another.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import type { Clock } from '../util/clock';
+import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { readTextFileLimited } from '../util/textFile';
 import type { TemplateKind } from './builtin';
 import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './builtin';
 import type { GitInfo } from './gitInfo';
@@ -85,25 +86,23 @@ export async function loadTemplate(
   if (!workspace) return builtin;
 
   const file = path.join(workspace, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES[kind]);
-  let stat;
-  try {
-    stat = await fs.stat(file);
-  } catch {
-    return builtin;
-  }
   const refuse = (why: string): TemplateSource => ({
     ...builtin,
-    warnings: [`${file} ${why}; the built-in template was used.`],
+    warnings: [`${why}; the built-in template was used.`],
   });
-  if (!stat.isFile()) return refuse('is not a file');
-  if (stat.size > MAX_TEMPLATE_BYTES) return refuse(`is larger than ${MAX_TEMPLATE_BYTES} bytes`);
+  let text: string | undefined;
   try {
-    const text = await fs.readFile(file, 'utf8');
-    if (text.includes('\u0000')) return refuse('is not a text file');
-    return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
+    text = await readTextFileLimited(file, MAX_TEMPLATE_BYTES);
   } catch (error) {
-    return refuse(`could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    // Not a regular file, too large: the message names the file and the reason.
+    if (UpkeepError.is(error)) return refuse(error.message);
+    return refuse(
+      `${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
+  if (text === undefined) return builtin;
+  if (text.includes('\u0000')) return refuse(`${file} is not a text file`);
+  return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
 }
 
 /** The variables every template kind shares: dates in the chosen zone, author, branch. */

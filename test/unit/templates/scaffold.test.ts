@@ -205,7 +205,7 @@ describe('scaffolding documents', () => {
     await fs.mkdir(path.join(workspace, '.upkeep/templates/feature-spec.md'), { recursive: true });
     const created = await createFeatureSpec(context(), { title: 'x' });
     assert.equal(created.templateFile, undefined);
-    assert.match(created.warnings[0], /feature-spec\.md is not a file/);
+    assert.match(created.warnings[0], /feature-spec\.md is not a regular file/);
     assert.match(created.text, /^## Requirements$/m);
   });
 

@@ -1,0 +1,97 @@
+/**
+ * Reads a text file the repository provides (a playbook, database.yml, .env, a template, a
+ * config a check looks at) without trusting it: only a regular file, only up to a size.
+ */
+import { constants, promises as fs } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { UpkeepError } from './errors';
+
+/**
+ * The file's text, or undefined when it does not exist. A repo can commit a symlink to
+ * /dev/zero, a FIFO or a huge file, so anything that is not a regular file of at most
+ * `maxBytes` is refused with a `config` error before it is read, and never more than
+ * `maxBytes` is read even when the file grows meanwhile. Other errors (EACCES, ...) are thrown
+ * as they come.
+ */
+export async function readTextFileLimited(
+  file: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  // stat before open: opening a device or a FIFO can block or have effects of its own.
+  let stat: Stats;
+  try {
+    stat = await fs.stat(file);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  refuseUnfit(file, stat, maxBytes);
+
+  let handle: fs.FileHandle;
+  try {
+    // O_NONBLOCK: a FIFO swapped in after the stat must not wait for a writer.
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  try {
+    const opened = await handle.stat();
+    refuseUnfit(file, opened, maxBytes);
+    return await readAtMost(handle, file, opened.size, maxBytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads to the end, refusing the file once it proves larger than `maxBytes`. */
+async function readAtMost(
+  handle: fs.FileHandle,
+  file: string,
+  size: number,
+  maxBytes: number,
+): Promise<string> {
+  // One byte more than allowed tells a file that grew past the limit from one that fits.
+  let buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) throw tooLarge(file, maxBytes);
+      const larger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+      buffer.copy(larger, 0, 0, length);
+      buffer = larger;
+    }
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  if (length > maxBytes) throw tooLarge(file, maxBytes);
+  return buffer.toString('utf8', 0, length);
+}
+
+/*
+ * The messages carry no hint: callers show them in summaries and problems as they are, each
+ * adding what happens instead (the default playbook, the built-in template, ...).
+ */
+function refuseUnfit(file: string, stat: Stats, maxBytes: number): void {
+  if (!stat.isFile()) {
+    throw new UpkeepError('config', `${file} is not a regular file`);
+  }
+  if (stat.size > maxBytes) throw tooLarge(file, maxBytes);
+}
+
+function tooLarge(file: string, maxBytes: number): UpkeepError {
+  return new UpkeepError('config', `${file} is larger than ${describeSize(maxBytes)}`);
+}
+
+/** `1 MB`, `256 KB` or `100 bytes`: the limit as a maintainer would write it. */
+export function describeSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KB`;
+  return `${bytes} bytes`;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
