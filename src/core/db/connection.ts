@@ -3,7 +3,7 @@
  * `.env`), then `config/database.yml` for the chosen Rails environment. Says where the
  * connection came from and never lets a password into the returned `display` or a message.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -11,6 +11,7 @@ import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { redact } from '../util/logger';
+import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
 import { parseDatabaseYml, unsupportedErbIn } from './databaseYml';
 
@@ -51,6 +52,9 @@ export interface ResolveOptions {
 }
 
 export const DATABASE_YML = 'config/database.yml';
+
+/** database.yml and .env are a few kilobytes; larger ones, or non-files, are refused unread. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** One line for the user: where the connection came from. */
 export function describeSource(source: ConnectionSource): string {
@@ -96,11 +100,8 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
     return fromUrl(dotenv.values.DATABASE_URL, source, options, production);
   }
 
-  const ymlPath = path.join(options.workspace, DATABASE_YML);
-  let text: string;
-  try {
-    text = await fs.readFile(ymlPath, 'utf8');
-  } catch {
+  const text = await readConfigFile(options.workspace, DATABASE_YML);
+  if (text === undefined) {
     throw new UpkeepError(
       'not-found',
       'No database configured: no upkeep.database.url setting, no DATABASE_URL (environment or .env) and no config/database.yml.',
@@ -118,14 +119,36 @@ export async function listDatabaseYml(
   workspace: string,
   env: NodeJS.ProcessEnv,
 ): Promise<DatabaseYml | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(workspace, DATABASE_YML), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = await readConfigFile(workspace, DATABASE_YML);
+  if (text === undefined) return undefined;
   const dotenv = await readDotenv(workspace);
   return parseDatabaseYml(text, { ...(dotenv?.values ?? {}), ...env }, DATABASE_YML);
+}
+
+/**
+ * A config file of the workspace, or undefined when it is absent. A file that is not a small
+ * regular file is refused (`config`); one that cannot be read says why.
+ */
+async function readConfigFile(workspace: string, file: string): Promise<string | undefined> {
+  try {
+    return await readTextFileLimited(path.join(workspace, file), MAX_CONFIG_BYTES);
+  } catch (error) {
+    if (UpkeepError.is(error)) {
+      throw new UpkeepError(
+        error.code,
+        error.message,
+        `Make ${file} a plain file under ${describeSize(MAX_CONFIG_BYTES)}, or set the connection with "Upkeep: Configure Database Connection".`,
+        { cause: error },
+      );
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UpkeepError(
+      'config',
+      `Cannot read ${file} (${code}).`,
+      'Check its permissions, or set the connection with "Upkeep: Configure Database Connection".',
+      { cause: error },
+    );
+  }
 }
 
 async function readDotenv(
@@ -133,12 +156,8 @@ async function readDotenv(
 ): Promise<
   { values: Record<string, string>; lineOf(key: string): number | undefined } | undefined
 > {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(workspace, '.env'), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = await readConfigFile(workspace, '.env');
+  if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/);
   return {
     values: parseDotenv(text),

@@ -3,8 +3,8 @@
  * anchors and merges, `url:` keys and multi-database environments. Ruby is never evaluated;
  * any other ERB yields a clear message naming the line.
  */
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
+import type { Document, Node, Scalar } from 'yaml';
 import { UpkeepError } from '../util/errors';
 
 /** One database of one environment, with the keys Rails would pass to the adapter. */
@@ -66,32 +66,78 @@ function unescapeRuby(text: string): string {
  * Replaces the ERB tags of `text`. A tag that is a whole unquoted YAML value is replaced by a
  * double-quoted string, so a password holding `#` or `: ` stays one value; other tags are
  * replaced inline, as Rails does.
+ *
+ * Scanned by hand with indexOf rather than a lazy regex: the regex rescans to the end of the
+ * file from every unclosed `<%`, and lines are counted as the scan goes, so hostile files
+ * (thousands of tags, `<%` repeated on one line) stay linear.
  */
 export function expandErb(
   text: string,
   env: NodeJS.ProcessEnv,
 ): { text: string; unsupported: Map<string, { line: number; code: string }> } {
   const unsupported = new Map<string, { line: number; code: string }>();
-  const out = text.replace(
-    /<%(=|#|-)?([\s\S]*?)-?%>/g,
-    (tag, kind: string | undefined, code: string, offset: number) => {
-      const line = text.slice(0, offset).split('\n').length;
-      if (kind === '#') return '';
-      const value = kind === '=' ? evaluateErbExpression(code, env) : undefined;
-      const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-      const lineEnd = text.indexOf('\n', offset + tag.length);
-      const before = text.slice(lineStart, offset);
-      const after = text.slice(offset + tag.length, lineEnd === -1 ? text.length : lineEnd);
-      const wholeValue = /:\s+$|^\s*-\s+$/.test(before) && /^\s*(#.*)?$/.test(after);
-      if (value === undefined) {
-        const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
-        unsupported.set(marker, { line, code: tag.replace(/\s+/g, ' ').slice(0, 80) });
-        return wholeValue ? JSON.stringify(marker) : marker;
-      }
-      return wholeValue ? JSON.stringify(value) : value;
-    },
-  );
-  return { text: out, unsupported };
+  const parts: string[] = [];
+  let copied = 0;
+  let line = 1;
+  let lineStart = 0;
+  let nextNewline = text.indexOf('\n');
+
+  for (let open = text.indexOf('<%'); open !== -1; open = text.indexOf('<%', copied)) {
+    const kind = '=#-'.includes(text[open + 2] ?? 'x') ? text[open + 2] : undefined;
+    const codeStart = open + 2 + (kind ? 1 : 0);
+    const close = text.indexOf('%>', codeStart);
+    // No later `<%` can close either.
+    if (close === -1) break;
+    const tag = text.slice(open, close + 2);
+    const code = text.slice(
+      codeStart,
+      text[close - 1] === '-' && close > codeStart ? close - 1 : close,
+    );
+
+    while (nextNewline !== -1 && nextNewline < open) {
+      line++;
+      lineStart = nextNewline + 1;
+      nextNewline = text.indexOf('\n', lineStart);
+    }
+
+    parts.push(text.slice(copied, open));
+    copied = close + 2;
+    if (kind === '#') continue;
+
+    const value = kind === '=' ? evaluateErbExpression(code, env) : undefined;
+    const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
+    if (value === undefined) {
+      const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
+      unsupported.set(marker, { line, code: tag.replace(/\s+/g, ' ').slice(0, 80) });
+      parts.push(wholeValue ? JSON.stringify(marker) : marker);
+    } else {
+      parts.push(wholeValue ? JSON.stringify(value) : value);
+    }
+  }
+  parts.push(text.slice(copied));
+  return { text: parts.join(''), unsupported };
+}
+
+const isSpace = (char: string): boolean => /\s/.test(char);
+
+/** Whether a YAML value starts at `offset`: after `key: ` or a list's `- ` on its own. */
+function valueStartsAt(text: string, lineStart: number, offset: number): boolean {
+  let index = offset;
+  while (index > lineStart && isSpace(text[index - 1])) index--;
+  if (index === offset || index === lineStart) return false;
+  const mark = text[index - 1];
+  if (mark === ':') return true;
+  if (mark !== '-') return false;
+  index--;
+  while (index > lineStart && isSpace(text[index - 1])) index--;
+  return index === lineStart;
+}
+
+/** Whether only spaces or a comment follow `offset` on its line. */
+function valueEndsAt(text: string, offset: number): boolean {
+  let index = offset;
+  while (index < text.length && text[index] !== '\n' && isSpace(text[index])) index++;
+  return index === text.length || text[index] === '\n' || text[index] === '#';
 }
 
 /** Parses the file's text; `file` is only used in messages. */
@@ -102,14 +148,25 @@ export function parseDatabaseYml(
 ): DatabaseYml {
   const { text: expanded, unsupported } = expandErb(text, env);
   const lineCounter = new LineCounter();
-  const document = parseDocument(expanded, { lineCounter, merge: true, prettyErrors: false });
-  if (document.errors.length > 0) {
+  // yaml's own duplicate-key check is quadratic in the keys of a map; firstDuplicateKey is not.
+  const document = parseDocument(expanded, {
+    lineCounter,
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
+  const duplicate = firstDuplicateKey(document);
+  if (document.errors.length > 0 || duplicate) {
     const first = document.errors[0];
-    const line = lineCounter.linePos(first.pos[0]).line;
+    const offset = first ? first.pos[0] : (duplicate?.range?.[0] ?? 0);
+    const line = lineCounter.linePos(offset).line;
+    const message = first
+      ? first.message.split('\n')[0]
+      : `Map keys must be unique ("${String(duplicate?.value).slice(0, 80)}" appears twice)`;
     const erb = [...unsupported.values()][0];
     throw new UpkeepError(
       'parse',
-      `${file} is not valid YAML at line ${line}: ${first.message.split('\n')[0]}`,
+      `${file} is not valid YAML at line ${line}: ${message}`,
       erb
         ? `It uses ERB Upkeep does not evaluate (line ${erb.line}: ${erb.code}); set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL instead.`
         : 'Fix the file, or set the connection with "Upkeep: Configure Database Connection".',
@@ -127,7 +184,7 @@ export function parseDatabaseYml(
     if (!environment || !isMap(pair.value)) continue;
     if (pair.value.anchor && SHARED_BLOCKS.test(environment)) continue;
     environments.push(environment);
-    const envValue = toPlain(document, pair.value);
+    const envValue = toPlain(document, pair.value, file);
     const line = lineOf(pair.key as Node, lineCounter);
     if (isMultiDatabase(envValue)) {
       for (const item of pair.value.items) {
@@ -136,7 +193,7 @@ export function parseDatabaseYml(
         entries.push({
           environment,
           name,
-          values: flatValues(toPlain(document, item.value)),
+          values: flatValues(toPlain(document, item.value, file)),
           line: lineOf(item.key as Node, lineCounter),
         });
       }
@@ -147,8 +204,42 @@ export function parseDatabaseYml(
   return { environments, entries, unsupported };
 }
 
-function toPlain(document: Document, node: unknown): Record<string, unknown> {
-  const value = (node as Node).toJS(document) as unknown;
+/** The second occurrence of the first key a mapping repeats. */
+function firstDuplicateKey(document: Document): Scalar | undefined {
+  let found: Scalar | undefined;
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // A merge key (`<<`, a symbol once parsed with merge) may repeat, as in Rails.
+        if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
+        // Typed, as yaml compares values: the key 1 and the key "1" differ.
+        const key = `${typeof pair.key.value}:${String(pair.key.value)}`;
+        if (seen.has(key)) {
+          found = pair.key;
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function toPlain(document: Document, node: unknown, file: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = (node as Node).toJS(document) as unknown;
+  } catch (error) {
+    // yaml refuses aliases that expand without bound (a "billion laughs" file).
+    throw new UpkeepError(
+      'parse',
+      `${file} could not be read: ${error instanceof Error ? error.message : String(error)}.`,
+      'Fix the file (fewer or simpler YAML aliases), or set the connection with "Upkeep: Configure Database Connection".',
+      { cause: error },
+    );
+  }
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The repo's config/database.yml and .env when they are not small regular files (a committed
+ * symlink to /dev/zero, a FIFO, a huge file) or when the YAML is hostile: a clear config or
+ * parse error, quickly, without reading the file.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  listDatabaseYml,
+  MAX_CONFIG_BYTES,
+  resolveConnection,
+} from '../../../src/core/db/connection';
+import { parseDatabaseYml } from '../../../src/core/db/databaseYml';
+import { resolveSettings } from '../../../src/core/settings';
+import { UpkeepError } from '../../../src/core/util/errors';
+
+const YML = 'development:\n  adapter: postgresql\n  host: 127.0.0.1\n  database: app\n';
+
+function resolveIn(workspace: string): Promise<unknown> {
+  return resolveConnection({ workspace, settings: resolveSettings(), env: {}, trusted: true });
+}
+
+function configError(pattern: RegExp): (error: unknown) => boolean {
+  return (error) => UpkeepError.is(error, 'config') && pattern.test(error.message);
+}
+
+describe('database.yml and .env that are not plain small files', () => {
+  let workspace: string;
+
+  beforeEach(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-dbconfig-'));
+    await fs.mkdir(path.join(workspace, 'config'));
+  });
+
+  afterEach(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('refuses a database.yml that links to /dev/zero, or is a FIFO', async () => {
+    const file = path.join(workspace, 'config/database.yml');
+    await fs.symlink('/dev/zero', file);
+    await assert.rejects(resolveIn(workspace), configError(/database\.yml is not a regular file/));
+    await assert.rejects(listDatabaseYml(workspace, {}), configError(/not a regular file/));
+
+    await fs.unlink(file);
+    execFileSync('mkfifo', [file]);
+    await assert.rejects(resolveIn(workspace), configError(/database\.yml is not a regular file/));
+  });
+
+  it('refuses a database.yml over the limit, naming it', async () => {
+    await fs.writeFile(
+      path.join(workspace, 'config/database.yml'),
+      `${YML}# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`,
+    );
+    await assert.rejects(resolveIn(workspace), configError(/database\.yml is larger than 1 MB/));
+  });
+
+  it('refuses a .env that links to /dev/zero instead of reading it', async () => {
+    await fs.writeFile(path.join(workspace, 'config/database.yml'), YML);
+    await fs.symlink('/dev/zero', path.join(workspace, '.env'));
+    await assert.rejects(resolveIn(workspace), configError(/\.env is not a regular file/));
+  });
+
+  it('still reads a plain database.yml next to a plain .env', async () => {
+    await fs.writeFile(path.join(workspace, 'config/database.yml'), YML);
+    await fs.writeFile(path.join(workspace, '.env'), 'OTHER=1\n');
+    const resolved = (await resolveIn(workspace)) as { databaseName: string };
+    assert.equal(resolved.databaseName, 'app');
+  });
+});
+
+describe('hostile database.yml text', () => {
+  it('reports a duplicate key with its line, and allows repeated merge keys', () => {
+    assert.throws(
+      () => parseDatabaseYml(`${YML}  database: other\n`, {}),
+      (error: unknown) =>
+        UpkeepError.is(error, 'parse') && /line 5: .*"database" appears twice/.test(error.message),
+    );
+    const merged = parseDatabaseYml(
+      'a: &a {host: h}\nb: &b {port: 1}\ndevelopment:\n  <<: *a\n  <<: *b\n  database: d\n',
+      {},
+    );
+    assert.deepEqual(merged.entries.at(-1)?.values, { host: 'h', port: 1, database: 'd' });
+  });
+
+  it('gives ERB tags their line when thousands of them share one line', () => {
+    const line = Array.from({ length: 20_000 }, () => '<%# c %>').join('');
+    const started = performance.now();
+    const yml = parseDatabaseYml(`${line}\n${YML}  password: <%= secret %>\n`, {});
+    assert.ok(performance.now() - started < 2000);
+    assert.deepEqual([...yml.unsupported.values()], [{ line: 6, code: '<%= secret %>' }]);
+  });
+});
