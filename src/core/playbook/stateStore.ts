@@ -18,12 +18,19 @@ import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { readTextFileLimited } from '../util/textFile';
 import type { PlaybookState } from './state';
 import { emptyState, normalizeState, validateState } from './state';
 
 /** Where the repo variant of the state lives, relative to the workspace folder. */
 export const REPO_STATE_FILE = '.upkeep/state.json';
 export const STATE_FILE_NAME = 'state.json';
+
+/**
+ * Years of history for every task stay far below this; a larger file is treated as broken
+ * (moved aside, never written over) rather than read.
+ */
+export const MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 export type StateLocation = 'workspaceStorage' | 'repository';
 
@@ -110,15 +117,15 @@ export class StateStore {
   private async readFile(): Promise<
     { ok: true; state: PlaybookState } | { ok: false; reason: string }
   > {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      // The repo variant can be committed as a symlink to /dev/zero or a FIFO: never read those.
+      text = await readTextFileLimited(this.file, MAX_STATE_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { ok: true, state: emptyState() };
-      }
+      if (UpkeepError.is(error)) return { ok: false, reason: error.message };
       throw new UpkeepError('internal', `Cannot read ${this.file}: ${(error as Error).message}`);
     }
+    if (text === undefined) return { ok: true, state: emptyState() };
     if (text.trim() === '') return { ok: false, reason: 'the file is empty' };
     let parsed: unknown;
     try {
@@ -215,14 +222,13 @@ export class StateStore {
   /** A lock whose owner died (same machine) or that is older than `staleLockMs` is removed. */
   private async removeIfStale(): Promise<boolean> {
     let stat;
-    let text = '';
     try {
       stat = await fs.stat(this.lockFile);
-      text = await fs.readFile(this.lockFile, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-      if (!stat) return false;
+      return (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
+    const text = await readLock(this.lockFile);
+    if (text === undefined) return true;
     let owner: Partial<LockOwner> = {};
     try {
       owner = JSON.parse(text) as Partial<LockOwner>;
@@ -242,12 +248,20 @@ export class StateStore {
     } catch {
       return true;
     }
-    const movedText = await fs.readFile(aside, 'utf8').catch(() => undefined);
+    const movedText = await readLock(aside);
     if (movedText !== text) await fs.link(aside, this.lockFile).catch(() => undefined);
     else this.log.warn(`Took over a stale lock ${this.lockFile} (pid ${owner.pid ?? '?'}).`);
     await fs.rm(aside, { force: true });
     return true;
   }
+}
+
+/**
+ * A lock's text: undefined when it is gone, '' when it cannot be read or is not a small regular
+ * file (a repo could commit one linking to /dev/zero); such a lock is judged by its age alone.
+ */
+function readLock(file: string): Promise<string | undefined> {
+  return readTextFileLimited(file, 4096).catch(() => '');
 }
 
 function isAlive(pid: number): boolean {
