@@ -19,7 +19,13 @@ import {
   parseLocalDate,
   daysBetween,
 } from '../../core/playbook/schedule';
-import { markDone, resetTask, setItemChecked, snoozeTask } from '../../core/playbook/state';
+import {
+  markDone,
+  resetTask,
+  setItemChecked,
+  snoozeTask,
+  taskEntry,
+} from '../../core/playbook/state';
 import { STARTER_PLAYBOOK } from '../../core/playbook/starter';
 import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
@@ -223,7 +229,7 @@ async function showHistory(context: TreeCommandContext, node: unknown): Promise<
     const all = { label: '$(history) All tasks', description: 'grouped by month', id: undefined };
     const picks = context.controller
       .current()
-      .tasks.filter((task) => context.controller.state().tasks[task.id]?.history.length)
+      .tasks.filter((task) => taskEntry(context.controller.state(), task.id)?.history.length)
       .map((task) => ({
         label: task.title,
         description: task.team,
