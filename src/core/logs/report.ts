@@ -27,6 +27,52 @@ const BURST_MINUTES = 5;
 const BURST_MIN = 10;
 const BURST_STATUSES = new Set([401, 403, 422]);
 const OUTPUT_ROWS = 50;
+/** Per-hour tables keep the latest this many hours (about three months); older ones fold. */
+export const MAX_HOURS = 24 * 92;
+
+/**
+ * Buckets by hour with bounded memory: a log whose lines spread over years (or a hostile one,
+ * each line in another hour) keeps only the latest MAX_HOURS hours; older hours are folded
+ * into one count, so totals stay right while the table stays small.
+ */
+class HourBuckets<T> {
+  private readonly buckets = new Map<number, T>();
+  /** Hours before this one were folded. */
+  private foldedBefore = -Infinity;
+  /** What the folded hours held, by `weight`. */
+  folded = 0;
+
+  constructor(
+    private readonly create: () => T,
+    private readonly weight: (bucket: T) => number,
+  ) {}
+
+  /** The bucket of `hour`, or undefined when that hour is folded (the caller counts it). */
+  get(hour: number): T | undefined {
+    if (hour < this.foldedBefore) return undefined;
+    let bucket = this.buckets.get(hour);
+    if (bucket) return bucket;
+    bucket = this.create();
+    this.buckets.set(hour, bucket);
+    // Folding in batches keeps the cost per new hour constant even for shuffled hours.
+    if (this.buckets.size > 2 * MAX_HOURS) this.fold();
+    return hour < this.foldedBefore ? undefined : bucket;
+  }
+
+  private fold(): void {
+    const hours = [...this.buckets.keys()].sort((a, b) => b - a);
+    for (const hour of hours.slice(MAX_HOURS)) {
+      this.folded += this.weight(this.buckets.get(hour)!);
+      this.buckets.delete(hour);
+    }
+    this.foldedBefore = hours[MAX_HOURS - 1];
+  }
+
+  rows(): [number, T][] {
+    if (this.buckets.size > MAX_HOURS) this.fold();
+    return [...this.buckets.entries()].sort((a, b) => a[0] - b[0]);
+  }
+}
 
 interface ActionAccumulator {
   count: number;
@@ -54,10 +100,10 @@ export type PathLabel = (absolute: string) => string;
 export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
-  private readonly perHour = new Map<
-    number,
-    { count: number; errors: number; durationMs: number }
-  >();
+  private readonly perHour = new HourBuckets(
+    () => ({ count: 0, errors: 0, durationMs: 0 }),
+    (b) => b.count,
+  );
   private readonly statuses = new Map<string, number>();
   private readonly statusClasses: LogSummary['statusClasses'] = {
     '1xx': 0,
@@ -71,7 +117,10 @@ export class ReportBuilder implements AssemblySink {
   private readonly errorClasses = new Map<string, number>();
   private readonly routing = new Map<string, { method: string; path: string; count: number }>();
   private readonly failedByIp = new Map<string, number>();
-  private readonly failedByHour = new Map<number, number>();
+  private readonly failedByHour = new HourBuckets(
+    () => ({ count: 0 }),
+    (b) => b.count,
+  );
   private readonly suspicious = new Map<string, SuspiciousEntry>();
   private readonly bursts = new Map<
     string,
@@ -159,12 +208,14 @@ export class ReportBuilder implements AssemblySink {
     }
 
     if (!Number.isNaN(time)) {
-      const hour = hourOf(time);
-      const bucket = this.perHour.get(hour) ?? { count: 0, errors: 0, durationMs: 0 };
-      bucket.count++;
-      if (isServerError) bucket.errors++;
-      bucket.durationMs += record.durationMs ?? 0;
-      this.perHour.set(hour, bucket);
+      const bucket = this.perHour.get(hourOf(time));
+      if (bucket) {
+        bucket.count++;
+        if (isServerError) bucket.errors++;
+        bucket.durationMs += record.durationMs ?? 0;
+      } else {
+        this.perHour.folded++;
+      }
     }
 
     if (record.durationMs !== undefined) this.addDuration(record, record.durationMs);
@@ -344,8 +395,9 @@ export class ReportBuilder implements AssemblySink {
       this.failedByIp.set(ip, (this.failedByIp.get(ip) ?? 0) + 1);
     }
     if (!Number.isNaN(time)) {
-      const hour = hourOf(time);
-      this.failedByHour.set(hour, (this.failedByHour.get(hour) ?? 0) + 1);
+      const bucket = this.failedByHour.get(hourOf(time));
+      if (bucket) bucket.count++;
+      else this.failedByHour.folded++;
     }
   }
 
@@ -409,6 +461,14 @@ export class ReportBuilder implements AssemblySink {
     offset: number,
   ): { file: string; line: number | null; offset: number } {
     return { file: this.label(file), line: line > 0 ? line : null, offset };
+  }
+
+  private foldWarnings(): string[] {
+    const folded = this.perHour.folded + this.failedByHour.folded;
+    if (!folded) return [];
+    return [
+      `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ${MAX_HOURS}; ${this.perHour.folded} request(s) and ${this.failedByHour.folded} failed login(s) in older hours count in the totals only (perHourFolded, byHourFolded). Pick a window to see them by hour.`,
+    ];
   }
 
   build(): Omit<
@@ -479,14 +539,13 @@ export class ReportBuilder implements AssemblySink {
         total: this.total,
         completed: this.completed,
         incomplete: this.incomplete,
-        perHour: [...this.perHour.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([hour, b]) => ({
-            hour: new Date(hour).toISOString(),
-            count: b.count,
-            errors: b.errors,
-            meanMs: round(b.count ? b.durationMs / b.count : 0),
-          })),
+        perHour: this.perHour.rows().map(([hour, b]) => ({
+          hour: new Date(hour).toISOString(),
+          count: b.count,
+          errors: b.errors,
+          meanMs: round(b.count ? b.durationMs / b.count : 0),
+        })),
+        ...(this.perHour.folded ? { perHourFolded: this.perHour.folded } : {}),
       },
       statusClasses: { ...this.statusClasses },
       statuses: Object.fromEntries([...this.statuses.entries()].sort()),
@@ -515,9 +574,10 @@ export class ReportBuilder implements AssemblySink {
           .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
           .slice(0, OUTPUT_ROWS)
           .map(([ip, count]) => ({ ip, count })),
-        byHour: [...this.failedByHour.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([hour, count]) => ({ hour: new Date(hour).toISOString(), count })),
+        byHour: this.failedByHour
+          .rows()
+          .map(([hour, b]) => ({ hour: new Date(hour).toISOString(), count: b.count })),
+        ...(this.failedByHour.folded ? { byHourFolded: this.failedByHour.folded } : {}),
       },
       suspicious: [...this.suspicious.values()]
         .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
@@ -535,7 +595,7 @@ export class ReportBuilder implements AssemblySink {
       nPlusOne: [...this.nPlusOne.values()]
         .sort((a, b) => b.requests * b.maxRepeats - a.requests * a.maxRepeats)
         .slice(0, OUTPUT_ROWS),
-      warnings: [...this.warnings],
+      warnings: [...this.warnings, ...this.foldWarnings()],
       zoneCounts: { explicitOffsets: this.explicitOffsets, zoneApplied: this.zoneApplied },
     };
   }

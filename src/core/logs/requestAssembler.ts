@@ -81,10 +81,19 @@ export interface AssemblyCounts {
 const MAX_ACTIVE = 10_000;
 const MAX_DONE = 256;
 const MAX_OPEN_PER_PROCESS = 32;
+/**
+ * Processes (pids) followed at once. Real servers run tens of workers; past this, the least
+ * recently seen processes are closed (their open requests count as incomplete), so a log with
+ * a new pid on every line keeps memory flat.
+ */
+export const MAX_PROCESSES = 1024;
 const MAX_SQL_SHAPES = 200;
 const MAX_EXCEPTIONS_PER_REQUEST = 4;
 
 interface ProcessState {
+  key: string;
+  /** The line count when this process last logged, to close the least recent first. */
+  seen: number;
   open: RequestRecord[];
   last?: RequestRecord;
   /** The orphan exception whose backtrace lines are still coming. */
@@ -103,6 +112,7 @@ export class RequestAssembler {
   private readonly active = new Map<string, RequestRecord>();
   private readonly done = new Map<string, RequestRecord>();
   private readonly processes = new Map<string, ProcessState>();
+  private linesSeen = 0;
   private file = '';
   /** The request the previous line went to, for bare continuation lines. */
   private previous: RequestRecord | undefined;
@@ -227,9 +237,11 @@ export class RequestAssembler {
   ): RequestRecord | undefined {
     let state = this.processes.get(key);
     if (!state) {
-      state = { open: [], inErrorBlock: false };
+      if (this.processes.size >= MAX_PROCESSES) this.evictProcesses();
+      state = { key, seen: 0, open: [], inErrorBlock: false };
       this.processes.set(key, state);
     }
+    state.seen = ++this.linesSeen;
 
     switch (line.kind) {
       case 'started': {
@@ -316,13 +328,29 @@ export class RequestAssembler {
     if (last.completed) this.close(last);
   }
 
+  /** Processes followed now; at most MAX_PROCESSES. */
+  get openProcesses(): number {
+    return this.processes.size;
+  }
+
   private flushProcesses(): void {
-    for (const state of this.processes.values()) {
-      for (const record of state.open) this.close(record);
-      if (state.last && !state.open.includes(state.last)) this.close(state.last);
-      this.flushOrphanException(state);
-    }
+    for (const state of this.processes.values()) this.closeProcess(state);
     this.processes.clear();
+  }
+
+  private closeProcess(state: ProcessState): void {
+    for (const record of state.open) this.close(record);
+    if (state.last && !state.open.includes(state.last)) this.close(state.last);
+    this.flushOrphanException(state);
+  }
+
+  /** Closes the least recently seen quarter, so eviction costs little per new process. */
+  private evictProcesses(): void {
+    const states = [...this.processes.values()].sort((a, b) => a.seen - b.seen);
+    for (const state of states.slice(0, Math.ceil(states.length / 4))) {
+      this.processes.delete(state.key);
+      this.closeProcess(state);
+    }
   }
 
   private orphan(

@@ -131,6 +131,8 @@ export interface LogSummary {
     completed: number;
     incomplete: number;
     perHour: { hour: string; count: number; errors: number; meanMs: number }[];
+    /** Requests in hours older than the latest MAX_HOURS (2,208), left out of `perHour`. */
+    perHourFolded?: number;
   };
   statusClasses: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'unknown', number>;
   statuses: Record<string, number>;
@@ -153,6 +155,8 @@ export interface LogSummary {
     total: number;
     byIp: { ip: string; count: number }[];
     byHour: { hour: string; count: number }[];
+    /** Failed logins in hours older than the latest 2,208, left out of `byHour`. */
+    byHourFolded?: number;
   };
   suspicious: SuspiciousEntry[];
   bursts: BurstEntry[];
