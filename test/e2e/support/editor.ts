@@ -181,10 +181,13 @@ export async function quickInputLabels(page: Page): Promise<string[]> {
  * entry that is already open would close the side bar, so an open one is left as it is.
  */
 export async function openViewContainer(page: Page, title: string): Promise<void> {
-  // The entry's link is labelled "Title" or "Title (keybinding)"; a prefix alone would take
+  // The entry's link is labelled "Title" or "Title (keybinding)"; a bare prefix would take
   // "Upkeep Smoke" for "Upkeep".
   const name = cssString(title);
-  const link = page.locator(`a.action-label[aria-label="${name}"], a[aria-label^="${name} ("]`);
+  // With a badge the label reads "Title - 3 tasks due".
+  const link = page.locator(
+    `a.action-label[aria-label="${name}"], a[aria-label^="${name} ("], a[aria-label^="${name} - "]`,
+  );
   const tab = page.locator('.part.activitybar li.action-item[role="tab"]').filter({ has: link });
   await tab.first().waitFor();
   if ((await tab.first().getAttribute('aria-selected')) !== 'true') {
