@@ -144,7 +144,7 @@ describe('log engine on every other shape', () => {
       const s = await summarizeFixture(path.join(folder, 'osc.log'));
       assert.equal(s.slowest[0].path, '/a\uFFFD]0;PWNED\uFFFD');
       const { formatSummaryText } = await import('../../../src/core/logs/textReport');
-       
+
       assert.doesNotMatch(formatSummaryText(s), /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
