@@ -15,6 +15,7 @@ import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { reportState } from '../../core/templates/reports';
 import type { PlaybookController } from './playbookController';
+import { checkFailures, describeCheckFailures } from './checkFailures';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
 export type TaskNode = { kind: 'task'; taskId: string };
@@ -158,23 +159,33 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const statuses = this.visibleTasks(tier.id).map((task) => this.controller.statusOf(task));
     const overdue = statuses.filter((status) => status.kind === 'overdue').length;
     const due = statuses.filter((status) => status.kind === 'due').length;
-    const counts = [overdue && `${overdue} overdue`, due && `${due} due`]
+    // A task whose checks fail is worth a look even if the tier is otherwise quiet.
+    const failingTasks = this.visibleTasks(tier.id).filter(
+      (task, index) =>
+        statuses[index]!.kind !== 'done' && checkFailures(task, this.results).failing.length > 0,
+    ).length;
+    const counts = [
+      overdue && `${overdue} overdue`,
+      due && `${due} due`,
+      failingTasks && `${failingTasks} with failing checks`,
+    ]
       .filter(Boolean)
       .join(', ');
     const item = new vscode.TreeItem(
       tier.title,
-      overdue || due
+      overdue || due || failingTasks
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = `tier:${tier.id}`;
     item.description = [tier.team, counts].filter(Boolean).join(' · ');
     item.contextValue = 'tier';
-    item.iconPath = overdue
-      ? icon('calendar', 'list.errorForeground')
-      : due
-        ? icon('calendar', 'list.warningForeground')
-        : icon('calendar');
+    item.iconPath =
+      overdue || failingTasks
+        ? icon('calendar', 'list.errorForeground')
+        : due
+          ? icon('calendar', 'list.warningForeground')
+          : icon('calendar');
     item.tooltip = new vscode.MarkdownString(
       `**${escape(tier.title)}** — ${escape(tier.team)}\n\n${counts || 'Nothing due.'}`,
     );
@@ -191,10 +202,20 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const now = this.now();
     const item = new vscode.TreeItem(task.title, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `task:${task.id}`;
-    item.description = describeTaskStatus(status, now, this.controller.timeZone, task.items.length);
+    // A done task keeps its done look; otherwise failing checks outrank the neutral due icon.
+    const failures = status.kind === 'done' ? undefined : checkFailures(task, this.results);
+    const failing = failures ? describeCheckFailures(failures) : '';
+    item.description = [
+      describeTaskStatus(status, now, this.controller.timeZone, task.items.length),
+      failing,
+    ]
+      .filter(Boolean)
+      .join(' · ');
     // The task id lets menus offer a task's own actions (New Bug Report on the bug-fix workflow).
     item.contextValue = `task.${status.kind}.${task.id}`;
-    item.iconPath = icon(...STATUS_ICONS[status.kind]);
+    item.iconPath = failing
+      ? icon('error', 'list.errorForeground')
+      : icon(...STATUS_ICONS[status.kind]);
 
     const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
     lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
@@ -205,6 +226,9 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     }
     if (task.checks.length) {
       lines.push(`Checks: ${task.checks.map((id) => `\`${id}\``).join(', ')}`);
+    }
+    if (failures?.failing.length) {
+      lines.push(`Failing: ${failures.failing.map((id) => `\`${id}\``).join(', ')}`);
     }
     if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));

@@ -1,0 +1,39 @@
+/**
+ * Which of a task's checks are failing now (latest result fail or error), so a collapsed tree
+ * still shows failures on the task and tier rows. Kept free of `vscode` so unit tests import it.
+ */
+import type { CheckResult, ResultLog } from '../../core/checks/types';
+import type { Task } from '../../core/playbook/model';
+
+export interface CheckFailures {
+  /** Check ids whose latest result failed or errored, in the task's order. */
+  failing: string[];
+  /** How many of them errored (could not run) rather than found a problem. */
+  errored: number;
+}
+
+const FAILING: ReadonlySet<CheckResult['outcome']> = new Set(['fail', 'error']);
+
+/** The task's own checks and its checklist items' checks, each counted once. */
+export function checkIdsOfTask(task: Task): string[] {
+  return [...new Set([...task.checks, ...task.items.flatMap((item) => item.checks ?? [])])];
+}
+
+export function checkFailures(task: Task, results: Pick<ResultLog, 'latest'>): CheckFailures {
+  const failing: string[] = [];
+  let errored = 0;
+  for (const checkId of checkIdsOfTask(task)) {
+    const outcome = results.latest(checkId)?.outcome;
+    if (!outcome || !FAILING.has(outcome)) continue;
+    failing.push(checkId);
+    if (outcome === 'error') errored++;
+  }
+  return { failing, errored };
+}
+
+/** "2 checks failing", or '' when none fail. */
+export function describeCheckFailures(failures: CheckFailures): string {
+  const count = failures.failing.length;
+  if (count === 0) return '';
+  return `${count} ${count === 1 ? 'check' : 'checks'} failing`;
+}

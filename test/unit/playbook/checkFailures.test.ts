@@ -1,0 +1,61 @@
+/**
+ * The task row's failing-check summary: which checks of a default-playbook task count as failing
+ * (latest result fail or error) and how the tree words it.
+ */
+import { strict as assert } from 'node:assert';
+import type { CheckResult } from '../../../src/core/checks/types';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import {
+  checkFailures,
+  checkIdsOfTask,
+  describeCheckFailures,
+} from '../../../src/vscode/tree/checkFailures';
+
+function result(checkId: string, outcome: CheckResult['outcome']): CheckResult {
+  return {
+    checkId,
+    title: checkId,
+    outcome,
+    summary: `${outcome} summary`,
+    startedAt: '2026-12-04T08:00:00.000Z',
+    durationMs: 5,
+  };
+}
+
+function logOf(results: CheckResult[]): { latest(checkId: string): CheckResult | undefined } {
+  const byId = new Map(results.map((entry) => [entry.checkId, entry]));
+  return { latest: (checkId) => byId.get(checkId) };
+}
+
+const logTask = defaultPlaybook().tasks.find((task) => task.id === 'daily.logs')!;
+
+describe('task check failures', () => {
+  it('covers the checks of the task and of its checklist items once each', () => {
+    const ids = checkIdsOfTask(logTask);
+    assert.ok(ids.includes('logs.errorsLastHour'));
+    assert.ok(ids.includes('logs.slowRequests'));
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('counts fail and error, not warn, pass or skipped', () => {
+    const failures = checkFailures(
+      logTask,
+      logOf([result('logs.errorsLastHour', 'fail'), result('logs.slowRequests', 'error')]),
+    );
+    assert.deepEqual(failures.failing, ['logs.errorsLastHour', 'logs.slowRequests']);
+    assert.equal(failures.errored, 1);
+    assert.equal(describeCheckFailures(failures), '2 checks failing');
+
+    for (const outcome of ['warn', 'pass', 'skipped'] as const) {
+      const none = checkFailures(logTask, logOf([result('logs.errorsLastHour', outcome)]));
+      assert.deepEqual(none.failing, [], outcome);
+      assert.equal(describeCheckFailures(none), '');
+    }
+  });
+
+  it('says "1 check failing" for one, and nothing for checks not run yet', () => {
+    const one = checkFailures(logTask, logOf([result('logs.slowRequests', 'fail')]));
+    assert.equal(describeCheckFailures(one), '1 check failing');
+    assert.equal(describeCheckFailures(checkFailures(logTask, logOf([]))), '');
+  });
+});
