@@ -82,9 +82,8 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
         setExitCode(await runCheckCommand(options));
       } catch (error) {
         const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
-        process.stderr.write(
-          `upkeep check: ${error instanceof UpkeepError ? error.message : describeError(error)}${hint}\n`,
-        );
+        const message = error instanceof UpkeepError ? error.message : describeError(error);
+        process.stderr.write(`upkeep check: ${message}${hint}\n`);
         setExitCode(EXIT_USAGE);
       }
     });
@@ -111,7 +110,8 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   const { playbook, problems } = await loadPlaybook({ workspace });
   for (const problem of problems) {
     log.warn(
-      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.severity}: ${problem.message}`,
+      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ` +
+        `${problem.severity}: ${problem.message}`,
     );
   }
   const settings = settingsForPlaybook(

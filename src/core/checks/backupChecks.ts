@@ -47,7 +47,8 @@ export interface DumpContents {
 
 /**
  * Reads the table of contents `pg_restore --list` prints, e.g.
- * `215; 1259 16386 TABLE public users postgres` and `3380; 0 16386 TABLE DATA public users postgres`.
+ * `215; 1259 16386 TABLE public users postgres` and
+ * `3380; 0 16386 TABLE DATA public users postgres`.
  * Lines starting with `;` are comments.
  */
 export function parseRestoreList(text: string): DumpContents {
@@ -119,7 +120,8 @@ export const backupsLatestCheck: CheckDefinition = {
   id: 'backups.latest',
   title: 'Latest database backup',
   description:
-    'The newest file matching upkeep.backups.pattern: its age against upkeep.backups.maxAgeHours, and `pg_restore --list` reads it.',
+    'The newest file matching upkeep.backups.pattern: its age against ' +
+    'upkeep.backups.maxAgeHours, and `pg_restore --list` reads it.',
   async run(context: CheckContext): Promise<CheckReport> {
     const pattern = context.settings.backups.pattern;
     if (!pattern) {
@@ -150,7 +152,9 @@ export const backupsLatestCheck: CheckDefinition = {
       values.tables = tables;
       return {
         outcome: tooOld ? 'fail' : 'warn',
-        summary: `${age}; plain SQL dump with ${tables} tables, which pg_restore cannot verify (use pg_dump -Fc)`,
+        summary:
+          `${age}; plain SQL dump with ${tables} tables, ` +
+          'which pg_restore cannot verify (use pg_dump -Fc)',
         values,
       };
     }
@@ -208,7 +212,8 @@ export const recoveryDrillCheck: CheckDefinition = {
   id: 'backups.recoveryDrill',
   title: 'Backup recovery drill',
   description:
-    'Reports the last recovery drill (restore into a scratch database, compare counts, recovery time). The drill itself runs only from its own command, after a confirmation.',
+    'Reports the last recovery drill (restore into a scratch database, compare counts, ' +
+    'recovery time). The drill itself runs only from its own command, after a confirmation.',
   async run(context: CheckContext): Promise<CheckReport> {
     const last = lastDrill(context.results?.history('backups.recoveryDrill') ?? []);
     if (!last) return { outcome: 'skipped', summary: RUN_DRILL_HINT };

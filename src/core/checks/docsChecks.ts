@@ -194,7 +194,9 @@ export const brokenLinksCheck: CheckDefinition = {
     }
     return {
       outcome: 'warn',
-      summary: `${findings.length} broken link${findings.length > 1 ? 's' : ''} in ${new Set(findings.map((f) => f.file)).size} docs`,
+      summary:
+        `${findings.length} broken link${findings.length > 1 ? 's' : ''} ` +
+        `in ${new Set(findings.map((f) => f.file)).size} docs`,
       values,
       findings,
     };

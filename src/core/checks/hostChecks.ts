@@ -67,7 +67,8 @@ export const appMemoryCheck: CheckDefinition = {
     const totalMb = Math.round(processes.reduce((sum, p) => sum + p.rssKb, 0) / 1024);
     const servers = [...new Set(processes.map((p) => p.server))].join(', ');
     const values = { memoryMb: totalMb, limitMb, processes: processes.length, servers };
-    const what = `${totalMb} MB in ${processes.length} ${servers} process${processes.length > 1 ? 'es' : ''}`;
+    const plural = processes.length > 1 ? 'es' : '';
+    const what = `${totalMb} MB in ${processes.length} ${servers} process${plural}`;
     if (totalMb > limitMb) {
       return { outcome: 'fail', summary: `${what} (limit ${limitMb} MB)`, values };
     }
@@ -91,7 +92,9 @@ export const FREE_DISK_FAIL_PERCENT = 5;
 export const diskSpaceCheck: CheckDefinition = {
   id: 'host.diskSpace',
   title: 'Free disk space',
-  description: `Free space on the workspace's file system: warns under ${FREE_DISK_WARN_PERCENT} %, fails under ${FREE_DISK_FAIL_PERCENT} %.`,
+  description:
+    `Free space on the workspace's file system: warns under ${FREE_DISK_WARN_PERCENT} %, ` +
+    `fails under ${FREE_DISK_FAIL_PERCENT} %.`,
   async run(context: CheckContext): Promise<CheckReport> {
     const stats = await fs.statfs(context.workspace);
     const total = stats.blocks * stats.bsize;

@@ -211,7 +211,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   };
 
   log.info(
-    `recovery drill: ${path.basename(options.dumpFile)} into ${scratchDatabase} on ${record.target}`,
+    `recovery drill: ${path.basename(options.dumpFile)} ` +
+      `into ${scratchDatabase} on ${record.target}`,
   );
   await listDump(options.dumpFile, signal, env);
   const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
@@ -289,7 +290,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     await admin.end().catch(() => undefined);
     record.totalMs = Math.round(performance.now() - started);
     log.info(
-      `recovery drill: ${record.ok ? 'ok' : 'failed'}, restore ${record.recoveryMs} ms, ${record.tables.length} tables` +
+      `recovery drill: ${record.ok ? 'ok' : 'failed'}, restore ${record.recoveryMs} ms, ` +
+        `${record.tables.length} tables` +
         (record.error ? ` — ${record.error}` : ''),
     );
   }

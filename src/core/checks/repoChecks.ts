@@ -41,7 +41,9 @@ export const uncommittedCheck: CheckDefinition = {
     const sample = status.files.slice(0, 5).map((f) => f.path);
     return {
       outcome: 'warn',
-      summary: `${changed} uncommitted change${changed > 1 ? 's' : ''}: ${sample.join(', ')}${changed > 5 ? ', …' : ''}`,
+      summary:
+        `${changed} uncommitted change${changed > 1 ? 's' : ''}: ` +
+        `${sample.join(', ')}${changed > 5 ? ', …' : ''}`,
       values,
       details: status.files.map((f) => `${f.index}${f.working_dir} ${f.path}`).join('\n'),
     };
@@ -70,7 +72,9 @@ export const behindUpstreamCheck: CheckDefinition = {
     if (status.behind > 0) {
       return {
         outcome: 'warn',
-        summary: `${status.behind} commit${status.behind > 1 ? 's' : ''} behind ${status.tracking}${asOf}`,
+        summary:
+          `${status.behind} commit${status.behind > 1 ? 's' : ''} ` +
+          `behind ${status.tracking}${asOf}`,
         values,
       };
     }
@@ -160,7 +164,9 @@ export const pendingMigrationsCheck: CheckDefinition = {
     }));
     return {
       outcome: 'warn',
-      summary: `${pending.length} pending migration${pending.length > 1 ? 's' : ''}: ${pending.slice(0, 3).join(', ')}`,
+      summary:
+        `${pending.length} pending migration${pending.length > 1 ? 's' : ''}: ` +
+        pending.slice(0, 3).join(', '),
       values,
       findings,
     };
@@ -187,7 +193,8 @@ export const versionsCheck: CheckDefinition = {
   id: 'repo.versions',
   title: 'Ruby, Rails and Node versions',
   description:
-    '.ruby-version, Gemfile.lock (RUBY VERSION, rails), .node-version, .nvmrc, package.json engines.',
+    '.ruby-version, Gemfile.lock (RUBY VERSION, rails), .node-version, .nvmrc, ' +
+    'package.json engines.',
   async run(context: CheckContext): Promise<CheckReport> {
     const read = (file: string): Promise<string | undefined> =>
       readTextFile(path.join(context.workspace, file), 1024 * 1024);

@@ -61,7 +61,8 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     out.push('', 'FINDINGS');
     for (const finding of findings.slice(0, 200)) {
       const where = finding.file
-        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}${finding.column ? `:${finding.column}` : ''}`
+        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` +
+          `${finding.column ? `:${finding.column}` : ''}`
         : '-';
       out.push(`${where}  ${finding.severity}  ${printable(finding.message)}  [${finding.check}]`);
     }
@@ -70,7 +71,8 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
   const counts = countOutcomes(results);
   out.push(
     '',
-    `${results.length} checks: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail, ${counts.error} error, ${counts.skipped} skipped`,
+    `${results.length} checks: ${counts.pass} pass, ${counts.warn} warn, ` +
+      `${counts.fail} fail, ${counts.error} error, ${counts.skipped} skipped`,
   );
   return out.join('\n') + '\n';
 }
@@ -147,14 +149,20 @@ export function toJunit(
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
   const name = escapeXml(options.name ?? 'upkeep');
 
+  const attributes =
+    `name="${name}" tests="${results.length}" failures="${failures}" ` +
+    `errors="${errors}" skipped="${skipped}" time="${seconds(total)}"`;
+  const timestamp = escapeXml(results[0]?.startedAt ?? new Date(0).toISOString());
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${name}" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}">`,
-    `  <testsuite name="${name}" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(total)}" timestamp="${escapeXml(results[0]?.startedAt ?? new Date(0).toISOString())}">`,
+    `<testsuites ${attributes}>`,
+    `  <testsuite ${attributes} timestamp="${timestamp}">`,
   ];
   for (const result of results) {
     const [group] = result.checkId.split('.');
-    const open = `    <testcase classname="upkeep.${escapeXml(group)}" name="${escapeXml(result.checkId)}" time="${seconds(result.durationMs)}">`;
+    const open =
+      `    <testcase classname="upkeep.${escapeXml(group)}" ` +
+      `name="${escapeXml(result.checkId)}" time="${seconds(result.durationMs)}">`;
     const body = [
       result.details,
       ...(result.findings ?? []).map(

@@ -9,7 +9,8 @@ import { UpkeepError } from '../util/errors';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 try {
-  parentPort.postMessage({ matched: new RegExp(workerData.pattern, workerData.flags).test(workerData.text) });
+  const pattern = new RegExp(workerData.pattern, workerData.flags);
+  parentPort.postMessage({ matched: pattern.test(workerData.text) });
 } catch (error) {
   parentPort.postMessage({ error: String(error && error.message || error) });
 }

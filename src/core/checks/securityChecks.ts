@@ -86,7 +86,9 @@ export const filterParametersCheck: CheckDefinition = {
             line: 1,
             severity: 'error',
             source: 'security.filterParameters',
-            message: `add ${FILTER_PARAMETERS_FILE} with Rails.application.config.filter_parameters += [:passw, :token, :secret]`,
+            message:
+              `add ${FILTER_PARAMETERS_FILE} with ` +
+              'Rails.application.config.filter_parameters += [:passw, :token, :secret]',
           },
         ],
       };

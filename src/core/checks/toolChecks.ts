@@ -53,7 +53,9 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
         return {
           outcome: 'skipped',
           summary: `${tool.gem} is not in Gemfile.lock`,
-          details: `Add gem '${tool.gem}' to the Gemfile (group :development, :test) and run bundle install.`,
+          details:
+            `Add gem '${tool.gem}' to the Gemfile (group :development, :test) ` +
+            'and run bundle install.',
         };
       }
       const env = context.env ?? process.env;
@@ -97,7 +99,9 @@ function toolBroke(tool: string, output: ToolOutput, error?: unknown): CheckRepo
     .slice(0, 300);
   return {
     outcome: 'error',
-    summary: `${tool} exited ${output.exitCode ?? output.killedBy} without a report${error ? ` (${describeError(error)})` : ''}`,
+    summary:
+      `${tool} exited ${output.exitCode ?? output.killedBy} without a report` +
+      (error ? ` (${describeError(error)})` : ''),
     details: said,
   };
 }
@@ -169,9 +173,10 @@ export const rubocopCheck = bundledToolCheck({
     if (!parsed.findings.length) {
       return { outcome: 'pass', summary: `${plural(parsed.files, 'file')}, no offenses`, values };
     }
+    const files = new Set(parsed.findings.map((f) => f.file)).size;
     return {
       outcome: errors ? 'fail' : 'warn',
-      summary: `${plural(parsed.findings.length, 'offense')} in ${plural(new Set(parsed.findings.map((f) => f.file)).size, 'file')}`,
+      summary: `${plural(parsed.findings.length, 'offense')} in ${plural(files, 'file')}`,
       values,
       findings: parsed.findings,
     };
@@ -182,7 +187,8 @@ export const brakemanCheck = bundledToolCheck({
   id: 'tools.brakeman',
   title: 'Brakeman security scan',
   description:
-    'bundle exec brakeman -f json: security warnings at their lines (it exits non-zero when it finds some).',
+    'bundle exec brakeman -f json: security warnings at their lines ' +
+    '(it exits non-zero when it finds some).',
   gem: 'brakeman',
   timeoutMs: 10 * 60 * 1000,
   async run(context, exec) {
@@ -214,9 +220,10 @@ export function judgeBrakeman(parsed: ReturnType<typeof parseBrakemanJson>): Che
       details,
     };
   }
+  const warnings = plural(parsed.findings.length, 'security warning');
   return {
     outcome: parsed.high ? 'fail' : 'warn',
-    summary: `${plural(parsed.findings.length, 'security warning')} (${parsed.high} high confidence)`,
+    summary: `${warnings} (${parsed.high} high confidence)`,
     values,
     details,
     findings: parsed.findings,
@@ -247,7 +254,9 @@ export function judgeBundlerAudit(findings: Finding[]): CheckReport {
   if (!findings.length) return { outcome: 'pass', summary: 'no vulnerable gems', values };
   return {
     outcome: 'fail',
-    summary: `${findings.length} ${findings.length === 1 ? 'advisory' : 'advisories'} for ${plural(gems, 'gem')}`,
+    summary:
+      `${findings.length} ${findings.length === 1 ? 'advisory' : 'advisories'} ` +
+      `for ${plural(gems, 'gem')}`,
     values,
     findings,
   };

@@ -202,7 +202,9 @@ export function parseBrakemanJson(
   const findings = warnings
     .filter((warning) => warning && typeof warning === 'object')
     .map((warning): Finding => ({
-      message: `${asText(warning.warning_type) || asText(warning.check_name) || 'Warning'}: ${asText(warning.message)} (${asText(warning.confidence, '?')} confidence)`,
+      message:
+        `${asText(warning.warning_type) || asText(warning.check_name) || 'Warning'}: ` +
+        `${asText(warning.message)} (${asText(warning.confidence, '?')} confidence)`,
       severity: brakemanSeverity(warning.confidence),
       file: relativePath(warning.file, workspace),
       line: position(warning.line),

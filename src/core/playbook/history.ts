@@ -55,9 +55,8 @@ export function historyMarkdown(
     }
     for (const [key, value] of Object.entries(entry.values ?? {})) {
       const record = task.records?.find((candidate) => candidate.id === key);
-      lines.push(
-        `- ${plain(record?.title ?? key)}: ${plain(value)}${record?.unit ? ` ${plain(record.unit)}` : ''}`,
-      );
+      const unit = record?.unit ? ` ${plain(record.unit)}` : '';
+      lines.push(`- ${plain(record?.title ?? key)}: ${plain(value)}${unit}`);
     }
     if (entry.note) lines.push(`- Note: ${plain(entry.note)}`);
     lines.push('');

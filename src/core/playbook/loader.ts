@@ -106,13 +106,16 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
       const playbook = defaultPlaybook();
       const message = UpkeepError.is(error)
         ? `${error.message}; the default playbook is used.`
-        : `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. The default playbook is used.`;
+        : `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. ` +
+          'The default playbook is used.';
       return { playbook, problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
     }
     if (text === undefined) return { playbook: defaultPlaybook(), problems: [] };
   }
   if (text.length > MAX_PLAYBOOK_BYTES) {
-    const message = `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; the default playbook is used.`;
+    const message =
+      `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; ` +
+      'the default playbook is used.';
     return {
       playbook: defaultPlaybook(),
       problems: [problemAt(1, 1, 1, 1, message, 'error')],

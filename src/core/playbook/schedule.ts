@@ -337,7 +337,10 @@ export function describeTaskStatus(
     case 'snoozed':
       return `snoozed until ${status.snoozedUntil}`;
     case 'done':
-      return `done ${describeInstant(new Date(status.done!.at), now, timeZone)} by ${status.done!.by}`;
+      return (
+        `done ${describeInstant(new Date(status.done!.at), now, timeZone)} ` +
+        `by ${status.done!.by}`
+      );
   }
 }
 

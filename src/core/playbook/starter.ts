@@ -3,8 +3,9 @@
  * repo has none yet. It changes nothing as written: every example is commented out.
  */
 
-export const STARTER_PLAYBOOK = `# Upkeep repo playbook: shapes the default maintenance playbook for this repo.
-# Commit it so the whole team works from the same playbook. The editor validates this file
+export const STARTER_PLAYBOOK =
+  '# Upkeep repo playbook: shapes the default maintenance playbook for this repo.\n' +
+  `# Commit it so the whole team works from the same playbook. The editor validates this file
 # (media/playbook.schema.json); problems show in the Problems panel, and the rest still loads.
 version: 1
 

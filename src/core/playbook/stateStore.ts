@@ -151,7 +151,8 @@ export class StateStore {
     await fs.rename(this.file, backup);
     const report = { file: this.file, backup, reason: found.reason };
     this.log.warn(
-      `The state file ${this.file} is broken (${found.reason}); it was moved to ${backup} and a fresh state started.`,
+      `The state file ${this.file} is broken (${found.reason}); ` +
+        `it was moved to ${backup} and a fresh state started.`,
     );
     this.onCorrupt?.(report);
     return { state: emptyState() };
@@ -208,7 +209,8 @@ export class StateStore {
       if (Date.now() > deadline) {
         throw new UpkeepError(
           'timeout',
-          `Another window has held ${this.lockFile} for over ${Math.round(this.lockTimeoutMs / 1000)} s.`,
+          `Another window has held ${this.lockFile} ` +
+            `for over ${Math.round(this.lockTimeoutMs / 1000)} s.`,
           'If no other editor is writing, delete the .lock file.',
         );
       }
