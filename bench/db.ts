@@ -38,7 +38,10 @@ async function sql(url: string, text: string): Promise<void> {
   }
 }
 
-/** Tables like a Rails app's: id, a foreign key to the previous table (unindexed on every third), an indexed column, timestamps. */
+/**
+ * Tables like a Rails app's: id, a foreign key to the previous table (unindexed on every third),
+ * an indexed column, timestamps.
+ */
 async function createTables(url: string, count: number): Promise<void> {
   // In chunks: one transaction locking 2,000 new tables runs out of max_locks_per_transaction.
   for (let from = 1; from <= count; from += 200) {
@@ -53,11 +56,17 @@ async function createTableRange(url: string, from: number, to: number): Promise<
     `DO $$
      BEGIN
        FOR i IN ${from}..${to} LOOP
-         EXECUTE format('CREATE TABLE t_%s (id bigserial PRIMARY KEY, parent_id bigint %s, code integer, name text, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now())',
+         EXECUTE format('CREATE TABLE t_%s (id bigserial PRIMARY KEY, parent_id bigint %s,
+                          code integer, name text, created_at timestamptz DEFAULT now(),
+                          updated_at timestamptz DEFAULT now())',
                         i, CASE WHEN i > 1 THEN format('REFERENCES t_%s(id)', i - 1) ELSE '' END);
          EXECUTE format('CREATE INDEX index_t_%s_on_code ON t_%s (code)', i, i);
-         IF i % 3 <> 0 THEN EXECUTE format('CREATE INDEX index_t_%s_on_parent_id ON t_%s (parent_id)', i, i); END IF;
-         IF i % 10 = 0 THEN EXECUTE format('CREATE INDEX index_t_%s_on_code_name ON t_%s (code, name)', i, i); END IF;
+         IF i % 3 <> 0 THEN
+           EXECUTE format('CREATE INDEX index_t_%s_on_parent_id ON t_%s (parent_id)', i, i);
+         END IF;
+         IF i % 10 = 0 THEN
+           EXECUTE format('CREATE INDEX index_t_%s_on_code_name ON t_%s (code, name)', i, i);
+         END IF;
        END LOOP;
      END $$`,
   );
@@ -70,7 +79,8 @@ async function fillTables(url: string, count: number): Promise<void> {
     `DO $$
      BEGIN
        FOR i IN 1..${count} BY 10 LOOP
-         EXECUTE format('INSERT INTO t_%s (code, name) SELECT g, md5(g::text) FROM generate_series(1, 200) g', i);
+         EXECUTE format('INSERT INTO t_%s (code, name)
+                         SELECT g, md5(g::text) FROM generate_series(1, 200) g', i);
          EXECUTE format('DELETE FROM t_%s WHERE code %% 4 = 0', i);
        END LOOP;
      END $$`,
@@ -104,7 +114,8 @@ function recording(
       return typeof value === 'number' ? String(value) : escapeLiteral(String(value));
     });
     statements.push(
-      `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeouts.statement}; SET LOCAL lock_timeout = ${timeouts.lock};\n${inlined};\nROLLBACK;`,
+      `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeouts.statement}; ` +
+        `SET LOCAL lock_timeout = ${timeouts.lock};\n${inlined};\nROLLBACK;`,
     );
   };
   return {
@@ -215,7 +226,8 @@ async function benchServer(name: string, server: RunningPostgres): Promise<void>
       await busyStatStatements(url, tables);
       await sql(url, 'ANALYZE');
       console.log(
-        `  ${tables} tables created and queried in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `  ${tables} tables created and queried in ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
 
       const statements: string[] = [];
@@ -237,15 +249,19 @@ async function benchServer(name: string, server: RunningPostgres): Promise<void>
       const plain = median(theirs);
       results[tables] = upkeep;
       console.log(
-        `  ${tables} tables: Upkeep summary ${upkeep.toFixed(0)} ms (${first.cards} cards, ${statements.length} statements), ` +
-          `same SQL in one psql session ${plain.toFixed(0)} ms → ratio ${(upkeep / plain).toFixed(2)}x (goal ≤ 1.5x)`,
+        `  ${tables} tables: Upkeep summary ${upkeep.toFixed(0)} ms ` +
+          `(${first.cards} cards, ${statements.length} statements), ` +
+          `same SQL in one psql session ${plain.toFixed(0)} ms ` +
+          `→ ratio ${(upkeep / plain).toFixed(2)}x (goal ≤ 1.5x)`,
       );
       console.log(
-        `    (psql start and login alone: ${connectOnly.toFixed(0)} ms; without it psql's SQL took ${(plain - connectOnly).toFixed(0)} ms)`,
+        `    (psql start and login alone: ${connectOnly.toFixed(0)} ms; ` +
+          `without it psql's SQL took ${(plain - connectOnly).toFixed(0)} ms)`,
       );
     }
     console.log(
-      `  20 vs 2,000 tables: ${results[20].toFixed(0)} ms vs ${results[2000].toFixed(0)} ms (${(results[2000] / results[20]).toFixed(1)}x for 100x the tables)`,
+      `  20 vs 2,000 tables: ${results[20].toFixed(0)} ms vs ${results[2000].toFixed(0)} ms ` +
+        `(${(results[2000] / results[20]).toFixed(1)}x for 100x the tables)`,
     );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -88,7 +88,8 @@ function requestLines(at: number): string {
   else if (action.method === 'POST') status = 302;
 
   const lines = [
-    `${p(0)}Started ${action.method ?? 'GET'} "${route}" for ${ip} at ${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} +0000`,
+    `${p(0)}Started ${action.method ?? 'GET'} "${route}" for ${ip} ` +
+      `at ${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} +0000`,
     `${p(1)}Processing by ${action.name} as ${action.format ?? 'HTML'}`,
   ];
   if (route !== action.path || action.method) {
@@ -96,8 +97,12 @@ function requestLines(at: number): string {
   }
   if (status === 200 && !action.format) {
     lines.push(
-      `${p(2)}  Rendered ${action.path.split('/')[1]}/index.html.erb within layouts/application (Duration: ${(duration * 0.5).toFixed(1)}ms | Allocations: ${Math.floor(random() * 9000)})`,
-      `${p(3)}  Rendered layout layouts/application.html.erb (Duration: ${(duration * 0.6).toFixed(1)}ms | Allocations: ${Math.floor(random() * 19000)})`,
+      `${p(2)}  Rendered ${action.path.split('/')[1]}/index.html.erb within layouts/application ` +
+        `(Duration: ${(duration * 0.5).toFixed(1)}ms | ` +
+        `Allocations: ${Math.floor(random() * 9000)})`,
+      `${p(3)}  Rendered layout layouts/application.html.erb ` +
+        `(Duration: ${(duration * 0.6).toFixed(1)}ms | ` +
+        `Allocations: ${Math.floor(random() * 19000)})`,
     );
   }
   if (status === 302 || status === 303) {
@@ -112,7 +117,11 @@ function requestLines(at: number): string {
     500: 'Internal Server Error',
   }[status];
   lines.push(
-    `${p(duration)}Completed ${status} ${text} in ${duration}ms (Views: ${(duration * 0.6).toFixed(1)}ms | ActiveRecord: ${(duration * 0.25).toFixed(1)}ms (${Math.floor(random() * 12)} queries, ${Math.floor(random() * 3)} cached) | GC: ${(random() * 3).toFixed(1)}ms)`,
+    `${p(duration)}Completed ${status} ${text} in ${duration}ms ` +
+      `(Views: ${(duration * 0.6).toFixed(1)}ms | ` +
+      `ActiveRecord: ${(duration * 0.25).toFixed(1)}ms ` +
+      `(${Math.floor(random() * 12)} queries, ${Math.floor(random() * 3)} cached) | ` +
+      `GC: ${(random() * 3).toFixed(1)}ms)`,
   );
   if (status === 500) {
     lines.push(
@@ -196,7 +205,9 @@ async function bundleSelf(folder: string): Promise<void> {
     external: ['esbuild'],
     // CommonJS dependencies (fast-glob) need `require` inside an ES module bundle.
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js:
+        "import { createRequire } from 'node:module'; " +
+        'const require = createRequire(import.meta.url);',
     },
     logLevel: 'warning',
   });
@@ -277,13 +288,17 @@ async function main(): Promise<void> {
     const grep = best([grepCount(small), grepCount(small), grepCount(small)]);
     const full = best([runChild(small), runChild(small)]);
     console.log(
-      `grep -c Completed: ${grep.count} lines, ${grep.wallMs.toFixed(0)} ms wall (${mb((size / grep.wallMs) * 1000)} MB/s), ${grep.cpuMs.toFixed(0)} ms CPU`,
+      `grep -c Completed: ${grep.count} lines, ${grep.wallMs.toFixed(0)} ms wall ` +
+        `(${mb((size / grep.wallMs) * 1000)} MB/s), ${grep.cpuMs.toFixed(0)} ms CPU`,
     );
     console.log(
-      `full summary:      ${full.requests} requests, ${full.wallMs.toFixed(0)} ms wall (${mb((size / full.wallMs) * 1000)} MB/s), ${full.cpuMs.toFixed(0)} ms CPU, peak RSS ${full.maxRssMb.toFixed(0)} MB`,
+      `full summary:      ${full.requests} requests, ${full.wallMs.toFixed(0)} ms wall ` +
+        `(${mb((size / full.wallMs) * 1000)} MB/s), ${full.cpuMs.toFixed(0)} ms CPU, ` +
+        `peak RSS ${full.maxRssMb.toFixed(0)} MB`,
     );
     console.log(
-      `throughput ratio summary/grep: ${(grep.wallMs / full.wallMs).toFixed(3)} by wall time, ${(grep.cpuMs / full.cpuMs).toFixed(3)} by CPU time (goal >= 0.5)`,
+      `throughput ratio summary/grep: ${(grep.wallMs / full.wallMs).toFixed(3)} by wall time, ` +
+        `${(grep.cpuMs / full.cpuMs).toFixed(3)} by CPU time (goal >= 0.5)`,
     );
     console.log(`peak memory of the full summary: ${full.maxRssMb.toFixed(0)} MB (goal < 150 MB)`);
 
@@ -299,18 +314,26 @@ async function main(): Promise<void> {
     const cpuSmall = Math.min(...smallRuns.map((r) => r.cpuMs));
     const cpuBig = Math.min(...bigRuns.map((r) => r.cpuMs));
     console.log(
-      `last hour, ${mb(size)} MB: ${hourSmall.requests} requests, ${hourSmall.wallMs.toFixed(0)} ms, read ${mb(hourSmall.bytesRead)} MB, peak RSS ${hourSmall.maxRssMb.toFixed(0)} MB`,
+      `last hour, ${mb(size)} MB: ${hourSmall.requests} requests, ` +
+        `${hourSmall.wallMs.toFixed(0)} ms, read ${mb(hourSmall.bytesRead)} MB, ` +
+        `peak RSS ${hourSmall.maxRssMb.toFixed(0)} MB`,
     );
     console.log(
-      `last hour, ${mb(bigSize)} MB: ${hourBig.requests} requests, ${hourBig.wallMs.toFixed(0)} ms, read ${mb(hourBig.bytesRead)} MB, peak RSS ${hourBig.maxRssMb.toFixed(0)} MB`,
+      `last hour, ${mb(bigSize)} MB: ${hourBig.requests} requests, ` +
+        `${hourBig.wallMs.toFixed(0)} ms, read ${mb(hourBig.bytesRead)} MB, ` +
+        `peak RSS ${hourBig.maxRssMb.toFixed(0)} MB`,
     );
     console.log(
-      `last-hour ratio big/small: ${(hourBig.wallMs / hourSmall.wallMs).toFixed(2)} by wall time, ${(cpuBig / cpuSmall).toFixed(2)} by CPU time (${cpuSmall.toFixed(0)} vs ${cpuBig.toFixed(0)} ms; goal <= 1.2)`,
+      `last-hour ratio big/small: ` +
+        `${(hourBig.wallMs / hourSmall.wallMs).toFixed(2)} by wall time, ` +
+        `${(cpuBig / cpuSmall).toFixed(2)} by CPU time ` +
+        `(${cpuSmall.toFixed(0)} vs ${cpuBig.toFixed(0)} ms; goal <= 1.2)`,
     );
     if (process.env.UPKEEP_BENCH_FULL_BIG) {
       const fullBig = runChild(big);
       console.log(
-        `full summary, ${mb(bigSize)} MB: ${fullBig.wallMs.toFixed(0)} ms, peak RSS ${fullBig.maxRssMb.toFixed(0)} MB`,
+        `full summary, ${mb(bigSize)} MB: ${fullBig.wallMs.toFixed(0)} ms, ` +
+          `peak RSS ${fullBig.maxRssMb.toFixed(0)} MB`,
       );
     }
   } finally {

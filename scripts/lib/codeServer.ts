@@ -10,7 +10,10 @@ import * as path from 'node:path';
 
 /** Pinned so that every machine builds the same editor; bump both together. */
 export const CODE_SERVER_VERSION = '4.139.1';
-/** code-server 4.139 refuses any Node but 24; this npm package ships a Node 24 build and headers. */
+/**
+ * code-server 4.139 refuses any Node but 24; this npm package ships a Node 24 build and
+ * headers.
+ */
 export const NODE_VERSION = '24.22.3';
 
 export interface CodeServerInstall {

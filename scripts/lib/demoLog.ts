@@ -245,7 +245,8 @@ export function generateRailsLog(options: GenerateLogOptions): GeneratedLog {
       const segments =
         status === 302 || status >= 500
           ? `(ActiveRecord: ${db}ms | Allocations: ${1000 + Math.floor(next() * 9000)})`
-          : `(Views: ${views}ms | ActiveRecord: ${db}ms | Allocations: ${2000 + Math.floor(next() * 40000)})`;
+          : `(Views: ${views}ms | ActiveRecord: ${db}ms | ` +
+            `Allocations: ${2000 + Math.floor(next() * 40000)})`;
       lines.push(
         prefix('I', 'INFO', done) +
           `Completed ${status} ${statusText(status)} in ${durationMs}ms ${segments}`,

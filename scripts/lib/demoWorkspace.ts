@@ -54,7 +54,8 @@ export async function loadDemoDatabase(db: DemoDatabase): Promise<void> {
       );
     }
     await client.query(
-      "SELECT count(*) FROM bookings WHERE starts_at > now() - interval '30 days' AND status = 'confirmed'",
+      "SELECT count(*) FROM bookings WHERE starts_at > now() - interval '30 days' " +
+        "AND status = 'confirmed'",
     );
     await client.query('ANALYZE');
   } finally {
@@ -117,7 +118,8 @@ CREATE INDEX index_bookings_on_service_id_and_starts_at ON bookings (service_id,
 // setseed makes the demo data the same on every run.
 const DEMO_DATA = `
 SELECT setseed(0.42);
-INSERT INTO schema_migrations (version) VALUES ('20240101000000'), ('20240315120000'), ('20240610090000');
+INSERT INTO schema_migrations (version)
+VALUES ('20240101000000'), ('20240315120000'), ('20240610090000');
 INSERT INTO ar_internal_metadata VALUES ('environment', 'development', now(), now());
 INSERT INTO users (email, name, onboarding_step, created_at, updated_at)
 SELECT 'user' || g || '@example.com', 'User ' || g,
@@ -127,7 +129,8 @@ FROM generate_series(1, 3000) AS g;
 UPDATE users SET onboarding_completed_at = created_at + (random() * interval '3 days')
  WHERE onboarding_step = 5;
 UPDATE users SET email_confirmed_at = created_at + interval '10 minutes' WHERE random() < 0.85;
-UPDATE users SET last_sign_in_at = created_at + (random() * interval '30 days') WHERE random() < 0.6;
+UPDATE users SET last_sign_in_at = created_at + (random() * interval '30 days')
+ WHERE random() < 0.6;
 INSERT INTO businesses (user_id, name, phone, created_at, updated_at)
 SELECT id, 'Business ' || id, '0' || (100000000 + id), created_at + interval '1 hour', now()
 FROM users WHERE onboarding_step >= 3;
@@ -208,12 +211,18 @@ production:
   );
   await write(
     'db/migrate/20241120080000_add_timezone_to_businesses.rb',
-    `class AddTimezoneToBusinesses < ActiveRecord::Migration[7.1]\n  def change\n    add_column :businesses, :time_zone, :string\n  end\nend\n`,
+    'class AddTimezoneToBusinesses < ActiveRecord::Migration[7.1]\n' +
+      '  def change\n' +
+      '    add_column :businesses, :time_zone, :string\n' +
+      '  end\n' +
+      'end\n',
   );
   await write('config/environments/production.rb', PRODUCTION_RB);
   await write(
     'config/initializers/filter_parameter_logging.rb',
-    'Rails.application.config.filter_parameters += [\n  :passw, :email, :secret, :token, :_key, :crypt, :salt, :certificate, :otp, :ssn\n]\n',
+    'Rails.application.config.filter_parameters += [\n' +
+      '  :passw, :email, :secret, :token, :_key, :crypt, :salt, :certificate, :otp, :ssn\n' +
+      ']\n',
   );
   await write(
     'app/models/user.rb',
@@ -221,7 +230,16 @@ production:
   );
   await write(
     'app/controllers/bookings_controller.rb',
-    'class BookingsController < ApplicationController\n  def index\n    @bookings = current_user.bookings\n  end\n\n  def show\n    @booking = Booking.find(params[:id])\n    @service_name = @booking.service.name\n  end\nend\n',
+    'class BookingsController < ApplicationController\n' +
+      '  def index\n' +
+      '    @bookings = current_user.bookings\n' +
+      '  end\n' +
+      '\n' +
+      '  def show\n' +
+      '    @booking = Booking.find(params[:id])\n' +
+      '    @service_name = @booking.service.name\n' +
+      '  end\n' +
+      'end\n',
   );
   await write('README.md', DEMO_README);
   await write('docs/deployment.md', DEPLOYMENT_MD);
@@ -240,7 +258,15 @@ production:
 }
 
 function migration(name: string, table: string): string {
-  return `class ${name} < ActiveRecord::Migration[7.1]\n  def change\n    create_table :${table} do |t|\n      t.timestamps\n    end\n  end\nend\n`;
+  return (
+    `class ${name} < ActiveRecord::Migration[7.1]\n` +
+    '  def change\n' +
+    `    create_table :${table} do |t|\n` +
+    '      t.timestamps\n' +
+    '    end\n' +
+    '  end\n' +
+    'end\n'
+  );
 }
 
 const GEMFILE = `source "https://rubygems.org"
