@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CardOptions, CardState, DbCard } from '../db/cards';
 import { collectCards } from '../db/cards';
+import type { UnusedIndexesData } from '../db/tableCards';
 import type { ResolvedConnection } from '../db/connection';
 import { describeSource, resolveConnection } from '../db/connection';
 import { checkConnectivity } from '../db/connectivity';
@@ -239,8 +240,9 @@ const CARD_CHECKS: CardCheckSpec[] = [
     title: 'Unused indexes',
     description: 'Indexes never scanned since statistics were reset.',
     cards: ['unusedIndexes'],
+    // The card's own count (droppable indexes), so the check, the card and the report agree.
     values: (cards) => ({
-      unused: dataOf<{ indexes: unknown[] }>(cards, 'unusedIndexes')?.indexes.length ?? null,
+      unused: dataOf<UnusedIndexesData>(cards, 'unusedIndexes')?.droppable ?? null,
     }),
   },
   {

@@ -30,6 +30,7 @@ export type {
   TableSize,
   TablesData,
   UnusedIndex,
+  UnusedIndexesData,
   VacuumTable,
   WraparoundData,
 } from './tableCards';

@@ -262,19 +262,116 @@ export interface UnusedIndex {
   name: string;
   bytes: number;
   pretty: string;
-  /** The statement a maintainer would run after checking no replica or rare job needs it. */
-  dropSql: string;
+  /**
+   * `drop` when dropping it is safe as far as the schema tells; `covered` when the Duplicate
+   * indexes card already says to drop it; `keep` when it is the last index left supporting a
+   * foreign key once the droppable ones are gone.
+   */
+  advice: 'drop' | 'covered' | 'keep';
+  /** One line saying why, e.g. "covered by X, see Duplicate indexes". */
+  note: string;
+  /**
+   * The statement a maintainer would run after checking no replica or rare job needs it; null
+   * unless the advice is `drop`.
+   */
+  dropSql: string | null;
+}
+
+export interface UnusedIndexesData {
+  /** Every index never scanned, with the advice for each. */
+  indexes: UnusedIndex[];
+  /** How many of them can be dropped (advice `drop`): the number the summary and check report. */
+  droppable: number;
+  statsSince: string | null;
+}
+
+/** A foreign key with the indexes whose leading columns are exactly its columns. */
+interface ForeignKeySupport {
+  schema: string;
+  table: string;
+  constraint: string;
+  columns: string[];
+  supporting: string[];
+}
+
+/** Foreign keys on the given tables and the indexes that support each (see foreignKeysWithoutIndex). */
+async function foreignKeySupport(
+  { session, signal }: CardContext,
+  tables: string[],
+): Promise<ForeignKeySupport[]> {
+  return session.query<ForeignKeySupport>(
+    'unusedIndexes',
+    `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
+            array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+            array(SELECT ci.relname::text FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+                   WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid
+                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
+                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey
+                   ORDER BY ci.relname) AS supporting
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE c.contype = 'f' AND (n.nspname || '.' || t.relname) = ANY($1::text[])
+      ORDER BY 1, 2, 3`,
+    [tables],
+    signal,
+  );
+}
+
+/**
+ * Decides, largest first, which unused indexes can go: not one the Duplicate indexes card
+ * already drops (that card owns the advice), and not one whose drop would leave a foreign key
+ * without any supporting index once the duplicates and the indexes dropped before it are gone.
+ * Following this card and the Duplicate indexes card together never unindexes a foreign key.
+ */
+export function adviseUnusedIndexes(
+  unused: Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>[],
+  duplicates: Pick<DuplicateIndex, 'schema' | 'name' | 'coveredBy'>[],
+  foreignKeys: ForeignKeySupport[],
+): UnusedIndex[] {
+  const key = (schema: string, name: string): string => `${schema}.${name}`;
+  const duplicateOf = new Map(duplicates.map((d) => [key(d.schema, d.name), d.coveredBy]));
+  const dropped = new Set(duplicateOf.keys());
+  return unused.map((row) => {
+    const coveredBy = duplicateOf.get(key(row.schema, row.name));
+    if (coveredBy !== undefined) {
+      return {
+        ...row,
+        advice: 'covered',
+        note: `covered by ${quoteIdent(coveredBy)}, see Duplicate indexes`,
+        dropSql: null,
+      };
+    }
+    const orphaned = foreignKeys.filter(
+      (fk) =>
+        fk.schema === row.schema &&
+        fk.supporting.includes(row.name) &&
+        !fk.supporting.some((other) => other !== row.name && !dropped.has(key(fk.schema, other))),
+    );
+    if (orphaned.length > 0) {
+      const names = orphaned.map((fk) => `${fk.table}.${fk.columns.join(', ')}`).join('; ');
+      return {
+        ...row,
+        advice: 'keep',
+        note: `keep: it is the last index supporting the foreign key ${names}`,
+        dropSql: null,
+      };
+    }
+    dropped.add(key(row.schema, row.name));
+    return {
+      ...row,
+      advice: 'drop',
+      note: 'never scanned',
+      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+    };
+  });
 }
 
 const unusedIndexes: CardDefinition = {
   id: 'unusedIndexes',
   title: 'Unused indexes',
-  async run({
-    session,
-    signal,
-    limit,
-  }): Promise<CardResult<{ indexes: UnusedIndex[]; statsSince: string | null }>> {
-    const rows = await session.query<Omit<UnusedIndex, 'dropSql'>>(
+  async run(context): Promise<CardResult<UnusedIndexesData>> {
+    const { session, signal, limit } = context;
+    const rows = await session.query<Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>>(
       'unusedIndexes',
       `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
               pg_relation_size(s.indexrelid)::float8 AS bytes,
@@ -294,27 +391,65 @@ const unusedIndexes: CardDefinition = {
       signal,
     );
     const since = iso(reset?.reset ?? null);
-    const list = rows.map((row) => ({
-      ...row,
-      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
-    }));
-    if (list.length === 0) {
+    if (rows.length === 0) {
       return {
         state: 'ok',
         summary: 'Every index has been used',
-        data: { indexes: [], statsSince: since },
+        data: { indexes: [], droppable: 0, statsSince: since },
       };
     }
+
+    // Every covered index, not just the Duplicate indexes card's first `limit`: each one is
+    // advice to drop, so each one counts as gone.
+    const duplicates = await readDuplicateIndexes(context, DUPLICATES_FOR_ADVICE);
+    const tables = [...new Set(rows.map((row) => `${row.schema}.${row.table}`))];
+    const list = adviseUnusedIndexes(rows, duplicates, await foreignKeySupport(context, tables));
+    const droppable = list.filter((row) => row.advice === 'drop');
+    const data = { indexes: list, droppable: droppable.length, statsSince: since };
+    const sinceText = since ? ` since ${since.slice(0, 10)}` : '';
+    const others = [
+      countOf(
+        list.filter((row) => row.advice === 'covered').length,
+        'already on Duplicate indexes',
+      ),
+      countOf(list.filter((row) => row.advice === 'keep').length, 'kept for a foreign key'),
+    ].filter((text) => !text.startsWith('0 '));
+    const rest = others.length ? ` (${others.join(', ')})` : '';
+    if (droppable.length === 0) {
+      return {
+        state: 'ok',
+        summary: `No index to drop${sinceText}${rest}`,
+        reason: list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
+        data,
+      };
+    }
+    const more = rows.length === limit ? '+' : '';
     return {
       state: 'warn',
-      summary: `${list.length}${list.length === limit ? '+' : ''} indexes never scanned${since ? ` since ${since.slice(0, 10)}` : ''}`,
+      summary: `${plural(droppable.length, 'index', 'indexes')}${more} never scanned${sinceText}${rest}`,
       reason:
-        'An index never scanned costs writes and space; check replicas and rare jobs before dropping it.',
-      fix: list[0].dropSql,
-      data: { indexes: list, statsSince: since },
+        'An index never scanned costs writes and space; check replicas and rare jobs before dropping it.' +
+        list
+          .filter((row) => row.advice !== 'drop')
+          .map((row) => ` ${quoteIdent(row.name)}: ${row.note}.`)
+          .join(''),
+      fix: droppable[0].dropSql ?? undefined,
+      data,
     };
   },
 };
+
+/** Duplicate indexes read for the unused-index advice; far more than any real schema has. */
+const DUPLICATES_FOR_ADVICE = 1000;
+
+/** `1 index`, `2 indexes`. */
+export function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
+}
+
+function countOf(count: number, text: string): string {
+  return `${count} ${text}`;
+}
 
 export interface DuplicateIndex {
   schema: string;
@@ -329,15 +464,16 @@ export interface DuplicateIndex {
   dropSql: string;
 }
 
-const duplicateIndexes: CardDefinition = {
-  id: 'duplicateIndexes',
-  title: 'Duplicate indexes',
-  async run({ session, signal, limit }): Promise<CardResult<{ indexes: DuplicateIndex[] }>> {
-    // An index is covered when another one on the same table, with the same access method,
-    // starts with the same columns (and, if it is unique, has exactly them).
-    const rows = await session.query<Omit<DuplicateIndex, 'dropSql'>>(
-      'duplicateIndexes',
-      `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
+/** Indexes covered by another (largest first), shared by the duplicate and unused cards. */
+async function readDuplicateIndexes(
+  context: CardContext,
+  limit: number,
+): Promise<DuplicateIndex[]> {
+  // An index is covered when another one on the same table, with the same access method,
+  // starts with the same columns (and, if it is unique, has exactly them).
+  const rows = await context.session.query<Omit<DuplicateIndex, 'dropSql'>>(
+    'duplicateIndexes',
+    `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
               pg_get_indexdef(a.indexrelid) AS columns, pg_get_indexdef(b.indexrelid) AS "coveringColumns",
               pg_relation_size(a.indexrelid)::float8 AS bytes,
               pg_size_pretty(pg_relation_size(a.indexrelid)) AS pretty
@@ -357,19 +493,26 @@ const duplicateIndexes: CardDefinition = {
                OR (a.indisunique = b.indisunique AND a.indexrelid > b.indexrelid))
         ORDER BY 7 DESC, 1, 3
         LIMIT $1`,
-      [limit],
-      signal,
-    );
-    const list = rows.map((row) => ({
-      ...row,
-      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
-    }));
+    [limit],
+    context.signal,
+  );
+  return rows.map((row) => ({
+    ...row,
+    dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+  }));
+}
+
+const duplicateIndexes: CardDefinition = {
+  id: 'duplicateIndexes',
+  title: 'Duplicate indexes',
+  async run(context): Promise<CardResult<{ indexes: DuplicateIndex[] }>> {
+    const list = await readDuplicateIndexes(context, context.limit);
     if (list.length === 0) {
       return { state: 'ok', summary: 'No index is covered by another', data: { indexes: [] } };
     }
     return {
       state: 'warn',
-      summary: `${list.length} indexes covered by another index`,
+      summary: `${plural(list.length, 'index', 'indexes')} covered by another index`,
       reason: `${quoteIdent(list[0].name)} is covered by ${quoteIdent(list[0].coveredBy)}.`,
       fix: list[0].dropSql,
       data: { indexes: list },
