@@ -28,6 +28,8 @@ export function sharedSummary(context: CheckContext, spec: WindowSpec): Promise<
       window: parseWindow(spec, context.clock),
       timeZone,
       slowRequestMs: context.settings.thresholds.slowRequestMs,
+      // An untrusted repo's settings could name any file on the machine.
+      confineToWorkspace: !context.trusted,
       clock: context.clock,
       signal: context.signal,
       log: context.log.child('logs'),

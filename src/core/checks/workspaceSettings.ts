@@ -1,7 +1,8 @@
 /**
  * Settings for headless runs (the CLI): the workspace's `.vscode/settings.json` (JSON with
  * comments, as VS Code writes it) laid over the defaults. In an untrusted run the settings VS Code
- * restricts in untrusted workspaces (URLs that would aim Upkeep somewhere) are ignored.
+ * restricts in untrusted workspaces (URLs that would aim Upkeep somewhere, log sources that could
+ * name any file) are ignored.
  */
 import * as path from 'node:path';
 // The ESM build: the package's UMD main hides its internal requires from the bundler.
@@ -13,7 +14,13 @@ import type { UpkeepSettings } from '../settings';
 import { resolveSettings } from '../settings';
 
 /** Mirrors `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json. */
-export const RESTRICTED_KEYS = ['database.url', 'health.url', 'backups.drillTargetUrl'];
+export const RESTRICTED_KEYS = [
+  'database.url',
+  'health.url',
+  'backups.drillTargetUrl',
+  // Log sources may name any file on the machine; the summary would print what it read.
+  'logs.sources',
+];
 
 export const SETTINGS_FILE = '.vscode/settings.json';
 

@@ -1,11 +1,15 @@
 /**
  * Log sources: files and globs (rotated `.gz` included), resolved against the workspace and
  * put in timeline order, oldest first; a missing default log gets a message that says why
- * it may be missing and how to point Upkeep at the logs.
+ * it may be missing and how to point Upkeep at the logs. In an untrusted workspace only files
+ * inside it are read.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import fg from 'fast-glob';
+import picomatch from 'picomatch';
+import { throwIfAborted } from '../util/errors';
 
 export interface ResolvedFile {
   pattern: string;
@@ -27,8 +31,89 @@ export const MISSING_LOG_HINT =
   'Point Upkeep at your logs with the upkeep.logs.sources setting (files or globs, for example ' +
   '"log/production.log*" or "/var/log/myapp/*.log"), or pass files: upkeep logs FILE.';
 
+/** A glob walks at most this many folders below its static base. */
+export const GLOB_MAX_DEPTH = 8;
+/** A glob stops after this many matches: rotated logs are tens of files, not thousands. */
+export const GLOB_MAX_FILES = 1000;
+
+export interface ResolveOptions {
+  /** Refuse files (after resolving links) and glob bases outside the workspace. */
+  confineToWorkspace?: boolean;
+  signal?: AbortSignal;
+}
+
 function isGlob(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
+}
+
+function isInside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** The real path, or undefined when it does not exist (or is a dangling or looping link). */
+async function realpathOrUndefined(file: string): Promise<string | undefined> {
+  try {
+    return await fs.realpath(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function outsideMessage(pattern: string, workspace: string): string {
+  return (
+    `${pattern} is outside the workspace (${workspace}): in an untrusted workspace Upkeep ` +
+    'reads log files inside it only. Trust the workspace to read it, or copy the log into it.'
+  );
+}
+
+/**
+ * The files a glob matches, walked from its static base (`/var/log/app` of
+ * `/var/log/app/*.log`) without following folder links and at most GLOB_MAX_DEPTH deep; the
+ * walk stops at once on abort (the promise API of fast-glob cannot be cancelled, its stream can).
+ */
+async function globFiles(
+  base: string,
+  glob: string,
+  signal: AbortSignal | undefined,
+): Promise<{ files: string[]; truncated: boolean }> {
+  throwIfAborted(signal);
+  // The stream is a Readable; fast-glob's types say only NodeJS.ReadableStream.
+  const stream = fg.stream(glob, {
+    cwd: base,
+    absolute: true,
+    // Not onlyFiles: without following links it would drop a linked log file; the caller
+    // stats each match and skips folders.
+    onlyFiles: false,
+    dot: true,
+    suppressErrors: true,
+    followSymbolicLinks: false,
+    deep: GLOB_MAX_DEPTH,
+  }) as unknown as Readable;
+  const stop = (): void => {
+    stream.destroy();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+  const files: string[] = [];
+  let truncated = false;
+  try {
+    for await (const entry of stream as AsyncIterable<string | Buffer>) {
+      throwIfAborted(signal);
+      files.push(String(entry));
+      if (files.length >= GLOB_MAX_FILES) {
+        truncated = true;
+        break;
+      }
+    }
+  } catch (error) {
+    throwIfAborted(signal);
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    stream.destroy();
+  }
+  throwIfAborted(signal);
+  return { files, truncated };
 }
 
 /** `production.log.3.gz` → 3, `production.log` → 0: a higher number is older. */
@@ -40,30 +125,58 @@ function rotationNumber(file: string): number {
 export async function resolveSources(
   workspace: string,
   patterns: string[],
-): Promise<{ files: ResolvedFile[]; missing: MissingSource[] }> {
+  options: ResolveOptions = {},
+): Promise<{ files: ResolvedFile[]; missing: MissingSource[]; warnings: string[] }> {
   const files = new Map<string, ResolvedFile>();
   const missing: MissingSource[] = [];
+  const warnings: string[] = [];
+  const confine = options.confineToWorkspace === true;
+  const realWorkspace = confine
+    ? ((await realpathOrUndefined(workspace)) ?? path.resolve(workspace))
+    : workspace;
 
   for (const pattern of patterns) {
+    throwIfAborted(options.signal);
     const absolute = path.isAbsolute(pattern) ? pattern : path.join(workspace, pattern);
     let matches: string[];
-    if (isGlob(pattern)) {
-      matches = await fg(pattern, {
-        cwd: workspace,
-        absolute: true,
-        onlyFiles: true,
-        dot: true,
-        suppressErrors: true,
-      });
+    const fromGlob = isGlob(pattern);
+    if (fromGlob) {
+      const scan = picomatch.scan(pattern);
+      const base = path.resolve(workspace, scan.base || '.');
+      if (confine) {
+        const realBase = (await realpathOrUndefined(base)) ?? base;
+        if (!isInside(realWorkspace, realBase)) {
+          missing.push({ pattern, message: outsideMessage(pattern, workspace), missing: false });
+          continue;
+        }
+      }
+      const globbed = await globFiles(base, scan.glob, options.signal);
+      matches = globbed.files;
+      if (globbed.truncated) {
+        warnings.push(
+          `${pattern} matches more than ${GLOB_MAX_FILES} files; only the first ${GLOB_MAX_FILES} found are read. Use a narrower glob.`,
+        );
+      }
     } else {
       matches = [absolute];
     }
 
     let found = 0;
+    let refused = 0;
     let problem: string | undefined;
     for (const file of matches) {
+      throwIfAborted(options.signal);
+      if (confine) {
+        const real = await realpathOrUndefined(file);
+        if (real && !isInside(realWorkspace, real)) {
+          // A link inside the workspace to a file outside it counts as outside.
+          refused++;
+          continue;
+        }
+      }
       try {
         const stat = await fs.stat(file);
+        if (fromGlob && stat.isDirectory()) continue;
         if (!stat.isFile()) {
           // A folder, FIFO or device: reading it could hang or never end.
           problem ??= `${file} is not a regular file (a folder, pipe or device); Upkeep reads log files only.`;
@@ -84,8 +197,15 @@ export async function resolveSources(
         }
       }
     }
+    if (found > 0 && refused > 0) {
+      warnings.push(
+        `${refused} file(s) matching ${pattern} lead outside the workspace and were not read (untrusted workspace).`,
+      );
+    }
     if (found === 0) {
-      if (problem) {
+      if (refused) {
+        missing.push({ pattern, message: outsideMessage(pattern, workspace), missing: false });
+      } else if (problem) {
         missing.push({ pattern, message: problem, missing: false });
       } else {
         const what = isGlob(pattern) ? `No file matches ${pattern}` : `${pattern} does not exist`;
@@ -104,5 +224,5 @@ export async function resolveSources(
       a.mtimeMs - b.mtimeMs ||
       a.path.localeCompare(b.path),
   );
-  return { files: ordered, missing };
+  return { files: ordered, missing, warnings };
 }

@@ -23,6 +23,11 @@ export interface SummarizeOptions {
   /** Files or globs, workspace-relative or absolute. */
   sources: string[];
   window?: LogWindow;
+  /**
+   * Read only files inside the workspace (after resolving links): set in an untrusted
+   * workspace, whose settings could name any file on the machine.
+   */
+  confineToWorkspace?: boolean;
   /** IANA zone for timestamps without an offset; this machine's zone when unset. */
   timeZone?: string;
   /** A request at least this slow counts as slow (default 1000 ms). */
@@ -63,7 +68,11 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   const report = new ReportBuilder(from, to, slowRequestMs, label);
   const assembler = new RequestAssembler(report);
 
-  const { files, missing } = await resolveSources(options.workspace, options.sources);
+  const { files, missing, warnings } = await resolveSources(options.workspace, options.sources, {
+    confineToWorkspace: options.confineToWorkspace,
+    signal: options.signal,
+  });
+  for (const warning of warnings) report.warn(warning);
   const sources: SourceReport[] = missing.map((m) => ({
     pattern: m.pattern,
     bytes: 0,

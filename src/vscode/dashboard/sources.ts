@@ -60,6 +60,8 @@ export function editorSources(services: Services): DashboardSources {
         window: windowBounds(window, services.clock.now()),
         timeZone: settings.logs.timeZone,
         slowRequestMs: settings.thresholds.slowRequestMs,
+        // An untrusted repo's settings could name any file on the machine.
+        confineToWorkspace: !services.trusted,
         clock: services.clock,
         signal,
         log,
