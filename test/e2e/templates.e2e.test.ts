@@ -14,6 +14,7 @@ import {
   launchBrowser,
   openWorkbench,
   pickQuickInput,
+  quickInputLabels,
   runCommand,
   screenshot,
   waitForNotification,
@@ -126,6 +127,28 @@ describe('templates in a real editor', function () {
       await fs.readFile(path.join(workspace, BUGS, first), 'utf8'),
       /Pay with a saved card/,
     );
+  });
+
+  it('Enter at the severity step files a Medium bug, the list still reads Critical to Low', async function () {
+    await runCommand(page, 'Upkeep: New Bug Report…');
+    await typeIntoInputBox(page, 'Enter keeps the default');
+    const active = page.locator('.quick-input-widget .monaco-list-row.focused .label-name');
+    await active.filter({ hasText: 'Medium' }).waitFor();
+    const tiers = ['Critical', 'High', 'Medium', 'Low'];
+    // The rows also carry each tier's impact as a detail line; only the tiers' order matters.
+    const labels = await quickInputLabels(page);
+    assert.deepEqual(
+      labels.filter((label) => tiers.includes(label)),
+      tiers,
+    );
+    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+
+    const file = await waitForFile(path.join(workspace, BUGS), /-enter-keeps-the-default\.md$/);
+    assert.match(
+      await fs.readFile(file, 'utf8'),
+      /^- Severity: Medium \(response within 24 hours\)$/m,
+    );
+    await editorShowsFirstField(page, path.basename(file));
   });
 
   it('inserts the bug-fix comment above the code in a Ruby file', async function () {

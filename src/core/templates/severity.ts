@@ -50,6 +50,9 @@ export const SEVERITIES: readonly Severity[] = [
   },
 ];
 
+/** Pre-selected when asking: most bugs are Medium, and Critical must be a deliberate choice. */
+export const DEFAULT_SEVERITY: SeverityId = 'medium';
+
 export function severityById(id: SeverityId): Severity {
   const found = SEVERITIES.find((severity) => severity.id === id);
   if (!found) throw new RangeError(`unknown severity ${String(id)}`);

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { cleanTitle, validateTitle } from '../../core/templates/scaffold';
 import type { SeverityId } from '../../core/templates/severity';
-import { SEVERITIES } from '../../core/templates/severity';
+import { DEFAULT_SEVERITY, SEVERITIES } from '../../core/templates/severity';
 import { slugify } from '../../core/templates/slug';
 
 export interface TitleQuestion {
@@ -45,7 +45,10 @@ interface SeverityItem extends vscode.QuickPickItem {
   id: SeverityId;
 }
 
-/** One of the guidelines' tiers, or undefined when the person cancelled. */
+/**
+ * One of the guidelines' tiers, or undefined when the person cancelled. The list reads Critical
+ * to Low, but Medium is pre-selected: a bare Enter must not file a 1-hour Critical bug.
+ */
 export async function askSeverity(step: string): Promise<SeverityId | undefined> {
   const items: SeverityItem[] = SEVERITIES.map((severity) => ({
     id: severity.id,
@@ -53,11 +56,24 @@ export async function askSeverity(step: string): Promise<SeverityId | undefined>
     description: `response within ${severity.responseTime}`,
     detail: severity.impact,
   }));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: step,
-    placeHolder: 'Severity: how soon must someone respond?',
-    ignoreFocusOut: true,
-    matchOnDetail: true,
-  });
-  return picked?.id;
+  // showQuickPick cannot pre-select an item, so this builds the quick pick itself.
+  const pick = vscode.window.createQuickPick<SeverityItem>();
+  pick.title = step;
+  pick.placeholder = 'Severity: how soon must someone respond?';
+  pick.ignoreFocusOut = true;
+  pick.matchOnDetail = true;
+  pick.items = items;
+  pick.activeItems = items.filter((item) => item.id === DEFAULT_SEVERITY);
+  try {
+    return await new Promise<SeverityId | undefined>((resolve) => {
+      pick.onDidAccept(() => {
+        resolve(pick.selectedItems[0]?.id ?? pick.activeItems[0]?.id);
+        pick.hide();
+      });
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
+  }
 }
