@@ -227,6 +227,100 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('keeps words whole in a narrow panel: tables scroll instead of splitting words', async () => {
+    const dashboard = await harness.open({ width: 360 });
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard-narrow.png'), fullPage: true });
+
+    // No line break falls between two letters or digits of a table cell, a header, a state
+    // badge or a figure ("Outco me", "8, 04 0"). Breaks after punctuation, as in a path
+    // "/reports?" + "year=2026", are the browser's normal wrap points and stay allowed.
+    const split = await page.evaluate(() => {
+      const found: string[] = [];
+      const wordChar = /[\p{L}\p{N}]/u;
+      const cells = document.querySelectorAll(
+        'table.data th, table.data td, .state, .figure dd, .card h3',
+      );
+      for (const cell of Array.from(cells).slice(0, 400)) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.textContent ?? '';
+          for (let index = 1; index < Math.min(text.length, 300); index++) {
+            if (!wordChar.test(text[index - 1]) || !wordChar.test(text[index])) continue;
+            // (No named helper: tsx would wrap it in __name, which the page does not have.)
+            const [before, after] = [index - 1, index].map((at) => {
+              const range = document.createRange();
+              range.setStart(node, at);
+              range.setEnd(node, at + 1);
+              const rect = Array.from(range.getClientRects()).find((box) => box.width > 0);
+              return rect && Math.round(rect.top);
+            });
+            if (before !== undefined && after !== undefined && before !== after) {
+              found.push(text.slice(Math.max(0, index - 12), index + 12));
+            }
+          }
+        }
+      }
+      return found;
+    });
+    assert.deepEqual(split, [], 'words split across lines');
+
+    // Headers, numbers and states stay on one line: a numeric cell is as tall as one line.
+    const heights = await page.evaluate(() =>
+      ['table.data thead th', 'table.data td.numeric', 'table.data .state'].map((selector) => {
+        const elements = Array.from(document.querySelectorAll(selector));
+        const multiLine = elements.filter((element) => {
+          // The lines its text sits on (text only: a button's own box starts higher).
+          const lines = new Set<number>();
+          const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const rect of Array.from(range.getClientRects())) {
+              if (rect.width > 0) lines.add(Math.round(rect.top));
+            }
+          }
+          return lines.size > 1;
+        }).length;
+        return { selector, count: elements.length, multiLine };
+      }),
+    );
+    for (const { selector, count, multiLine } of heights) {
+      assert.ok(count > 0, `${selector} present`);
+      assert.equal(multiLine, 0, `${selector}: ${multiLine} of ${count} on more than one line`);
+    }
+
+    // The page itself does not scroll sideways; a wide table scrolls in its own box.
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      tables: Array.from(document.querySelectorAll('.table-scroll')).some(
+        (box) => box.scrollWidth > box.clientWidth,
+      ),
+    }));
+    // What sticks out of the page, outside a table's own scroll box.
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter(
+          (element) =>
+            !element.closest('.table-scroll') &&
+            element.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+        )
+        .slice(0, 8)
+        .map(
+          (element) =>
+            `${element.tagName}.${element.className} ${Math.round(element.getBoundingClientRect().width)}`,
+        ),
+    );
+    assert.ok(
+      overflow.page <= 1,
+      `page scrolls sideways by ${overflow.page}px: ${wide.join(', ')}`,
+    );
+    assert.ok(overflow.tables, 'at least one wide table scrolls in its own box');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('is readable in high contrast: borders from the theme, nothing coloured by fixed values', async () => {
     const dashboard = await harness.open({ theme: 'highContrast' });
     const page = dashboard.page;
