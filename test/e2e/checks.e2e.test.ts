@@ -169,7 +169,8 @@ describe('checks in a real editor', function () {
       const client = new Client({ connectionString: source });
       await client.connect();
       await client.query(
-        'CREATE TABLE invoices (id serial PRIMARY KEY, total int); INSERT INTO invoices (total) SELECT g FROM generate_series(1, 321) g',
+        'CREATE TABLE invoices (id serial PRIMARY KEY, total int); ' +
+          'INSERT INTO invoices (total) SELECT g FROM generate_series(1, 321) g',
       );
       await client.end();
       targetAdmin = debian.url('postgres');
@@ -194,11 +195,12 @@ describe('checks in a real editor', function () {
             url.pathname.slice(1),
           ]);
           await fs.mkdir(path.join(folder, '.vscode'), { recursive: true });
+          const drillTargetUrl = `postgres://${target.username}@127.0.0.1:${target.port}/postgres`;
           await fs.writeFile(
             path.join(folder, '.vscode/settings.json'),
             JSON.stringify({
               'upkeep.backups.pattern': 'backups/*.dump',
-              'upkeep.backups.drillTargetUrl': `postgres://${target.username}@127.0.0.1:${target.port}/postgres`,
+              'upkeep.backups.drillTargetUrl': drillTargetUrl,
             }),
           );
         },
@@ -211,51 +213,54 @@ describe('checks in a real editor', function () {
       else process.env.PGPASSWORD = savedPassword;
     });
 
-    it('asks with the target and the dump, restores, compares and drops the scratch database', async () => {
-      const { page } = demo;
-      await runCommand(page, 'Upkeep: Run Backup Recovery Drill…');
-      const dialog = page.locator('.monaco-dialog-box');
-      await dialog.waitFor({ timeout: 60_000 });
-      const text = (await dialog.textContent()) ?? '';
-      assert.match(text, /Run the backup recovery drill\?/);
-      assert.match(text, /Dump: .*backups\/nightly\.dump/);
-      assert.match(
-        text,
-        new RegExp(`Target: postgres@127\\.0\\.0\\.1:${new URL(targetAdmin).port}/postgres`),
-      );
-      assert.doesNotMatch(text, /monitored database server/);
-      await fs.mkdir(ARTEFACTS, { recursive: true });
-      await screenshot(page, path.join(ARTEFACTS, 'checks-drill-confirmation.png'));
-      await dialog.locator('.monaco-button', { hasText: 'Run Drill' }).first().click();
+    it(
+      'asks with the target and the dump, restores, compares ' + 'and drops the scratch database',
+      async () => {
+        const { page } = demo;
+        await runCommand(page, 'Upkeep: Run Backup Recovery Drill…');
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ timeout: 60_000 });
+        const text = (await dialog.textContent()) ?? '';
+        assert.match(text, /Run the backup recovery drill\?/);
+        assert.match(text, /Dump: .*backups\/nightly\.dump/);
+        assert.match(
+          text,
+          new RegExp(`Target: postgres@127\\.0\\.0\\.1:${new URL(targetAdmin).port}/postgres`),
+        );
+        assert.doesNotMatch(text, /monitored database server/);
+        await fs.mkdir(ARTEFACTS, { recursive: true });
+        await screenshot(page, path.join(ARTEFACTS, 'checks-drill-confirmation.png'));
+        await dialog.locator('.monaco-button', { hasText: 'Run Drill' }).first().click();
 
-      let output = '';
-      for (let attempt = 0; attempt < 60; attempt++) {
-        output = await readLogChannel(demo.userDataDir, 'Upkeep');
-        if (/recovery drill: (ok|failed)/.test(output)) break;
-        await page.waitForTimeout(2000);
-      }
-      assert.match(output, /recovery drill: ok, restore \d+ ms, 1 tables/);
-      assert.doesNotMatch(output, new RegExp(process.env.PGPASSWORD ?? 'no-password'));
+        let output = '';
+        for (let attempt = 0; attempt < 60; attempt++) {
+          output = await readLogChannel(demo.userDataDir, 'Upkeep');
+          if (/recovery drill: (ok|failed)/.test(output)) break;
+          await page.waitForTimeout(2000);
+        }
+        assert.match(output, /recovery drill: ok, restore \d+ ms, 1 tables/);
+        assert.doesNotMatch(output, new RegExp(process.env.PGPASSWORD ?? 'no-password'));
 
-      const client = new Client({ connectionString: targetAdmin });
-      await client.connect();
-      const left = await client.query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'upkeep_drill_%'",
-      );
-      await client.end();
-      assert.deepEqual(left.rows, [], 'the scratch database is dropped');
+        const client = new Client({ connectionString: targetAdmin });
+        await client.connect();
+        const left = await client.query(
+          "SELECT datname FROM pg_database WHERE datname LIKE 'upkeep_drill_%'",
+        );
+        await client.end();
+        assert.deepEqual(left.rows, [], 'the scratch database is dropped');
 
-      // A later run reports the recorded drill instead of running one.
-      await runCommand(page, 'Upkeep: Run Annual Checks');
-      for (let attempt = 0; attempt < 60; attempt++) {
-        output = await readLogChannel(demo.userDataDir, 'Upkeep');
-        if (/backups\.recoveryDrill: \w+ in/.test(output)) break;
-        await page.waitForTimeout(2000);
-      }
-      assert.match(
-        output,
-        /backups\.recoveryDrill: pass in \d+ ms — last drill 0 days ago: recovery took [\d.]+ s/,
-      );
-    });
+        // A later run reports the recorded drill instead of running one.
+        await runCommand(page, 'Upkeep: Run Annual Checks');
+        for (let attempt = 0; attempt < 60; attempt++) {
+          output = await readLogChannel(demo.userDataDir, 'Upkeep');
+          if (/backups\.recoveryDrill: \w+ in/.test(output)) break;
+          await page.waitForTimeout(2000);
+        }
+        assert.match(
+          output,
+          /backups\.recoveryDrill: pass in \d+ ms — last drill 0 days ago: recovery took [\d.]+ s/,
+        );
+      },
+    );
   });
 });

@@ -84,7 +84,8 @@ describe('dashboard in a real editor', function () {
     });
     await frame
       .locator(
-        '[data-section="database"][data-state="ready"], [data-section="database"][data-state="error"]',
+        '[data-section="database"][data-state="ready"], ' +
+          '[data-section="database"][data-state="error"]',
       )
       .waitFor({ timeout: LOAD_TIMEOUT });
     assert.equal(
@@ -121,8 +122,9 @@ describe('dashboard in a real editor', function () {
     await business.connect();
     const { rows: funnel } = await business
       .query<{ share: number }>(
-        `SELECT (count(*) FILTER (WHERE onboarding_step = (SELECT max(onboarding_step) FROM users)))::float8
-                / count(*) AS share FROM users`,
+        `SELECT (count(*) FILTER (
+                  WHERE onboarding_step = (SELECT max(onboarding_step) FROM users)
+                ))::float8 / count(*) AS share FROM users`,
       )
       .finally(() => business.end());
     await frame.locator('[data-section="business"][data-state="ready"]').waitFor();

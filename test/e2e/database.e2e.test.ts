@@ -41,7 +41,8 @@ describe('database commands in a real editor', function () {
     url = await createDatabase(database, 'e2e_db');
     await admin(
       url,
-      `CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int NOT NULL, created_at timestamptz DEFAULT now());
+      `CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int NOT NULL,
+                           created_at timestamptz DEFAULT now());
        INSERT INTO users (onboarding_step) SELECT 1 + i % 5 FROM generate_series(1, 5000) i;`,
     );
     const name = new URL(url).pathname.slice(1);
@@ -50,7 +51,13 @@ describe('database commands in a real editor', function () {
     await fs.mkdir(path.join(workspace, 'db'), { recursive: true });
     await fs.writeFile(
       path.join(workspace, 'config/database.yml'),
-      `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${database.port}\n  username: ${database.user}\n  password: ${database.password}\n  database: ${name}\n`,
+      'development:\n' +
+        '  adapter: postgresql\n' +
+        '  host: 127.0.0.1\n' +
+        `  port: ${database.port}\n` +
+        `  username: ${database.user}\n` +
+        `  password: ${database.password}\n` +
+        `  database: ${name}\n`,
     );
     await fs.writeFile(
       path.join(workspace, 'db/report.sql'),
@@ -126,39 +133,46 @@ describe('database commands in a real editor', function () {
     );
     assert.ok(after[0].analyzed, 'ANALYZE ran');
   });
-  it('keeps an entered URL without its password, the password in secret storage', async function () {
-    this.timeout(180_000);
-    const name = new URL(url).pathname.slice(1);
-    const secret = database.password;
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Enter a connection URL…');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(
-      `postgres://${database.user}:${encodeURIComponent(secret)}@127.0.0.1:${database.port}/${name}`,
-    );
-    await page.keyboard.press('Enter');
-    await waitForNotification(page, 'the password is in secret storage', 30_000);
+  it(
+    'keeps an entered URL without its password, ' + 'the password in secret storage',
+    async function () {
+      this.timeout(180_000);
+      const name = new URL(url).pathname.slice(1);
+      const secret = database.password;
+      await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+      await pickQuickInput(page, 'Enter a connection URL…');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill(
+        `postgres://${database.user}:${encodeURIComponent(secret)}` +
+          `@127.0.0.1:${database.port}/${name}`,
+      );
+      await page.keyboard.press('Enter');
+      await waitForNotification(page, 'the password is in secret storage', 30_000);
 
-    const settings = await fs.readFile(path.join(workspace, '.vscode/settings.json'), 'utf8');
-    assert.match(
-      settings,
-      new RegExp(
-        `"upkeep.database.url": "postgres://${database.user}@127.0.0.1:${database.port}/${name}"`,
-      ),
-    );
-    assert.ok(!settings.includes(secret) && !settings.includes(encodeURIComponent(secret)));
+      const settings = await fs.readFile(path.join(workspace, '.vscode/settings.json'), 'utf8');
+      assert.match(
+        settings,
+        new RegExp(
+          `"upkeep.database.url": "postgres://${database.user}@127.0.0.1:${database.port}/${name}"`,
+        ),
+      );
+      assert.ok(!settings.includes(secret) && !settings.includes(encodeURIComponent(secret)));
 
-    // The setting now wins over config/database.yml, and the kept password lets it log in.
-    await fs.writeFile(
-      path.join(workspace, 'config/database.yml'),
-      'development:\n  adapter: postgresql\n  database: nowhere\n',
-    );
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Test the connection');
-    const message = await waitForNotification(page, 'round trip', 60_000);
-    assert.match(
-      message,
-      /PostgreSQL 17\.\d+, \d+ ms round trip, pg_stat_statements .*\(upkeep\.database\.url setting\)/,
-    );
-  });
+      // The setting now wins over config/database.yml, and the kept password lets it log in.
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        'development:\n  adapter: postgresql\n  database: nowhere\n',
+      );
+      await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+      await pickQuickInput(page, 'Test the connection');
+      const message = await waitForNotification(page, 'round trip', 60_000);
+      assert.match(
+        message,
+        new RegExp(
+          /PostgreSQL 17\.\d+, \d+ ms round trip, /.source +
+            /pg_stat_statements .*\(upkeep\.database\.url setting\)/.source,
+        ),
+      );
+    },
+  );
 });

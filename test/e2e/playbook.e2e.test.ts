@@ -149,25 +149,28 @@ describe('playbook tree in a real editor', function () {
     await keepScreenshot(page, 'check-result');
   });
 
-  it('shows a broken .upkeep/playbook.yaml in the Problems panel at the right line', async function () {
-    await fs.mkdir(path.join(workspace, '.upkeep'), { recursive: true });
-    await fs.writeFile(
-      path.join(workspace, '.upkeep/playbook.yaml'),
-      'version: 1\ndisable:\n  - monthly.caching\nthresholds:\n  memoryMb: lots\n',
-    );
+  it(
+    'shows a broken .upkeep/playbook.yaml in the Problems panel ' + 'at the right line',
+    async function () {
+      await fs.mkdir(path.join(workspace, '.upkeep'), { recursive: true });
+      await fs.writeFile(
+        path.join(workspace, '.upkeep/playbook.yaml'),
+        'version: 1\ndisable:\n  - monthly.caching\nthresholds:\n  memoryMb: lots\n',
+      );
 
-    // The rest of the file still applies: one monthly task fewer is due.
-    await waitForBadge(page, PERIODIC_TASKS - 3);
-    await treeItem(page, VIEW, '.upkeep/playbook.yaml: 1 problem').waitFor();
+      // The rest of the file still applies: one monthly task fewer is due.
+      await waitForBadge(page, PERIODIC_TASKS - 3);
+      await treeItem(page, VIEW, '.upkeep/playbook.yaml: 1 problem').waitFor();
 
-    const problems = await readProblems(page);
-    const problem = problems.find((candidate) => /thresholds\.memoryMb/.test(candidate.message));
-    assert.ok(problem, `no playbook problem among ${JSON.stringify(problems)}`);
-    assert.equal(problem.file, 'playbook.yaml');
-    assert.equal(problem.severity, 'error');
-    assert.deepEqual([problem.line, problem.column], [5, 13]);
-    await keepScreenshot(page, 'problems');
-  });
+      const problems = await readProblems(page);
+      const problem = problems.find((candidate) => /thresholds\.memoryMb/.test(candidate.message));
+      assert.ok(problem, `no playbook problem among ${JSON.stringify(problems)}`);
+      assert.equal(problem.file, 'playbook.yaml');
+      assert.equal(problem.severity, 'error');
+      assert.deepEqual([problem.line, problem.column], [5, 13]);
+      await keepScreenshot(page, 'problems');
+    },
+  );
 });
 
 /** With UPKEEP_E2E_SCREENSHOTS set to a folder, keeps a picture of each step for review. */
@@ -217,26 +220,31 @@ describe('playbook state kept in the repo, in a real editor', function () {
     if (workspace) await fs.rm(workspace, { recursive: true, force: true });
   });
 
-  it('reports a broken state file, keeps it as a backup and writes ticks to .upkeep/state.json', async function () {
-    await openViewContainer(page, 'Upkeep');
-    await waitForNotification(page, 'the checklist state file was broken');
+  it(
+    'reports a broken state file, keeps it as a backup ' + 'and writes ticks to .upkeep/state.json',
+    async function () {
+      await openViewContainer(page, 'Upkeep');
+      await waitForNotification(page, 'the checklist state file was broken');
 
-    const names = await fs.readdir(path.join(workspace, '.upkeep'));
-    const backup = names.find((name) => name.startsWith('state.json.corrupt-'));
-    assert.ok(backup, `no backup among ${names.join(', ')}`);
-    assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
+      const names = await fs.readdir(path.join(workspace, '.upkeep'));
+      const backup = names.find((name) => name.startsWith('state.json.corrupt-'));
+      assert.ok(backup, `no backup among ${names.join(', ')}`);
+      assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
 
-    const task = treeItem(page, VIEW, 'Log monitoring');
-    await expand(task);
-    await tick(
-      treeItem(page, VIEW, 'Errors in the last hour reviewed'),
-      description(task, /^due today · 1\/2$/),
-    );
+      const task = treeItem(page, VIEW, 'Log monitoring');
+      await expand(task);
+      await tick(
+        treeItem(page, VIEW, 'Errors in the last hour reviewed'),
+        description(task, /^due today · 1\/2$/),
+      );
 
-    const state = JSON.parse(await fs.readFile(path.join(workspace, '.upkeep/state.json'), 'utf8'));
-    assert.equal(state.tasks['daily.logs'].ticks.errors.by, USER);
-    assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
-  });
+      const state = JSON.parse(
+        await fs.readFile(path.join(workspace, '.upkeep/state.json'), 'utf8'),
+      );
+      assert.equal(state.tasks['daily.logs'].ticks.errors.by, USER);
+      assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
+    },
+  );
 
   it('shows a tick another window wrote to the shared file', async function () {
     const file = path.join(workspace, '.upkeep/state.json');

@@ -74,7 +74,8 @@ exports.activate = (context) => {
     }),
     vscode.commands.registerCommand('upkeepSmoke.panel', () => {
       const panel = vscode.window.createWebviewPanel('upkeepSmoke.panel', 'Smoke Panel', 1, {});
-      panel.webview.html = '<!DOCTYPE html><html><body><h1 id="title">Inside the webview</h1></body></html>';
+      panel.webview.html =
+        '<!DOCTYPE html><html><body><h1 id="title">Inside the webview</h1></body></html>';
     }),
   );
 };

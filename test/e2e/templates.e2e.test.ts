@@ -129,27 +129,30 @@ describe('templates in a real editor', function () {
     );
   });
 
-  it('Enter at the severity step files a Medium bug, the list still reads Critical to Low', async function () {
-    await runCommand(page, 'Upkeep: New Bug Report…');
-    await typeIntoInputBox(page, 'Enter keeps the default');
-    const active = page.locator('.quick-input-widget .monaco-list-row.focused .label-name');
-    await active.filter({ hasText: 'Medium' }).waitFor();
-    const tiers = ['Critical', 'High', 'Medium', 'Low'];
-    // The rows also carry each tier's impact as a detail line; only the tiers' order matters.
-    const labels = await quickInputLabels(page);
-    assert.deepEqual(
-      labels.filter((label) => tiers.includes(label)),
-      tiers,
-    );
-    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+  it(
+    'Enter at the severity step files a Medium bug, ' + 'the list still reads Critical to Low',
+    async function () {
+      await runCommand(page, 'Upkeep: New Bug Report…');
+      await typeIntoInputBox(page, 'Enter keeps the default');
+      const active = page.locator('.quick-input-widget .monaco-list-row.focused .label-name');
+      await active.filter({ hasText: 'Medium' }).waitFor();
+      const tiers = ['Critical', 'High', 'Medium', 'Low'];
+      // The rows also carry each tier's impact as a detail line; only the tiers' order matters.
+      const labels = await quickInputLabels(page);
+      assert.deepEqual(
+        labels.filter((label) => tiers.includes(label)),
+        tiers,
+      );
+      await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
 
-    const file = await waitForFile(path.join(workspace, BUGS), /-enter-keeps-the-default\.md$/);
-    assert.match(
-      await fs.readFile(file, 'utf8'),
-      /^- Severity: Medium \(response within 24 hours\)$/m,
-    );
-    await editorShowsFirstField(page, path.basename(file));
-  });
+      const file = await waitForFile(path.join(workspace, BUGS), /-enter-keeps-the-default\.md$/);
+      assert.match(
+        await fs.readFile(file, 'utf8'),
+        /^- Severity: Medium \(response within 24 hours\)$/m,
+      );
+      await editorShowsFirstField(page, path.basename(file));
+    },
+  );
 
   it('inserts the bug-fix comment above the code in a Ruby file', async function () {
     await runCommand(page, 'Go to File...');
@@ -196,7 +199,10 @@ describe('templates in a real editor', function () {
     const nested = await waitForContent(file, 'Price can be nil');
     assert.match(
       nested,
-      /\n  def total\n    # Bug: Price can be nil\n    # Steps to reproduce:\n(.*\n)*    # Documentation: \[Related documentation updates\]\n    price\n  end\n/,
+      new RegExp(
+        /\n  def total\n    # Bug: Price can be nil\n    # Steps to reproduce:\n(.*\n)*/.source +
+          /    # Documentation: \[Related documentation updates\]\n    price\n  end\n/.source,
+      ),
     );
   });
 
@@ -303,7 +309,12 @@ describe('templates in an untrusted workspace (Restricted Mode)', function () {
     await fs.mkdir(path.join(workspace, '.upkeep/templates'), { recursive: true });
     await fs.writeFile(
       path.join(workspace, '.upkeep/templates/bug-report.md'),
-      '# {{title}}\n\nSeverity: {{tier}}\nResponse due: {{deadline}}\nBranch: {{branch}}\nBy: {{author}}\n\n{{field:What happened}}\n',
+      '# {{title}}\n\n' +
+        'Severity: {{tier}}\n' +
+        'Response due: {{deadline}}\n' +
+        'Branch: {{branch}}\n' +
+        'By: {{author}}\n\n' +
+        '{{field:What happened}}\n',
     );
     server = await startCodeServer({ workspace, extensionDir: ROOT, workspaceTrust: true });
     browser = await launchBrowser();
@@ -317,19 +328,22 @@ describe('templates in an untrusted workspace (Restricted Mode)', function () {
     if (workspace) await fs.rm(workspace, { recursive: true, force: true });
   });
 
-  it('still creates a bug report from the repo template, reading git without running it there', async function () {
-    const page = browser.page;
-    await newBugReport(page, 'Restricted report', 'Critical');
+  it(
+    'still creates a bug report from the repo template, ' + 'reading git without running it there',
+    async function () {
+      const page = browser.page;
+      await newBugReport(page, 'Restricted report', 'Critical');
 
-    const file = await waitForFile(path.join(workspace, BUGS), /-restricted-report\.md$/);
-    await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
-    await page
-      .locator('.part.statusbar [id="status.editor.selection"]')
-      .filter({ hasText: '(15 selected)' }) // "[What happened]"
-      .waitFor();
-    const written = await fs.readFile(file, 'utf8');
-    assert.match(written, /^# Restricted report\n\nSeverity: Critical\n/);
-    assert.match(written, /^Branch: hotfix\/restricted$/m);
-    assert.doesNotMatch(written, /Repo Config Author/);
-  });
+      const file = await waitForFile(path.join(workspace, BUGS), /-restricted-report\.md$/);
+      await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor();
+      await page
+        .locator('.part.statusbar [id="status.editor.selection"]')
+        .filter({ hasText: '(15 selected)' }) // "[What happened]"
+        .waitFor();
+      const written = await fs.readFile(file, 'utf8');
+      assert.match(written, /^# Restricted report\n\nSeverity: Critical\n/);
+      assert.match(written, /^Branch: hotfix\/restricted$/m);
+      assert.doesNotMatch(written, /Repo Config Author/);
+    },
+  );
 });
