@@ -104,6 +104,7 @@ async function runDb(flags: DbFlags): Promise<number> {
       settings,
       env: process.env,
       trusted: true,
+      surface: 'cli',
     });
     output.connection = {
       display: connection.display,

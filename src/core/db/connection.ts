@@ -38,7 +38,15 @@ export interface ResolvedConnection {
   /** Maintenance on a production connection needs the database name typed. */
   production: boolean;
   databaseName: string;
+  /** Where messages about this connection are shown, so their hints name what works there. */
+  surface?: Surface;
 }
+
+/**
+ * Where a message is read: the editor (commands), the CLI (flags and environment) or either
+ * (checks, which both run).
+ */
+export type Surface = 'editor' | 'cli' | 'any';
 
 export interface ResolveOptions {
   /** Absolute path of the workspace folder. */
@@ -49,6 +57,28 @@ export interface ResolveOptions {
   trusted: boolean;
   /** From the editor's secret storage; used when the source itself carries no password. */
   password?: string;
+  /** Where errors are shown; hints fit it. Default `any`. */
+  surface?: Surface;
+}
+
+/** What to do when no password is known, in the words of where it is shown. */
+export function missingPasswordHint(surface: Surface): string {
+  if (surface === 'cli') return 'Set PGPASSWORD, or put the password in DATABASE_URL.';
+  if (surface === 'editor') {
+    return 'Run "Upkeep: Set Database Password", or put the password in DATABASE_URL.';
+  }
+  return 'Set PGPASSWORD, put it in DATABASE_URL, or (in the editor) run "Upkeep: Set Database Password".';
+}
+
+/** What to do when no database is configured, in the words of where it is shown. */
+function configureHint(surface: Surface): string {
+  if (surface === 'cli') {
+    return 'Set DATABASE_URL, or run in the app folder (--workspace) with config/database.yml and pick its environment with --env.';
+  }
+  if (surface === 'editor') {
+    return 'Run "Upkeep: Configure Database Connection", or set DATABASE_URL.';
+  }
+  return 'Set DATABASE_URL, or (in the editor) run "Upkeep: Configure Database Connection".';
 }
 
 export const DATABASE_YML = 'config/database.yml';
@@ -105,7 +135,7 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
     throw new UpkeepError(
       'not-found',
       'No database configured: no upkeep.database.url setting, no DATABASE_URL (environment or .env) and no config/database.yml.',
-      'Run "Upkeep: Configure Database Connection", or set DATABASE_URL.',
+      configureHint(options.surface ?? 'any'),
     );
   }
   // Rails with dotenv sees .env's values in ENV; the process environment wins, as with dotenv.
@@ -329,6 +359,7 @@ function finish(
   }
   const user = str('user') ?? options.env.PGUSER ?? options.env.USER ?? 'postgres';
   const database = str('database') ?? options.env.PGDATABASE ?? user;
+  // As libpq: the source's password, else the editor's stored one, else PGPASSWORD.
   const password = str('password') ?? options.password ?? options.env.PGPASSWORD;
 
   const config: ClientConfig = {
@@ -348,5 +379,6 @@ function finish(
     source,
     production,
     databaseName: database,
+    surface: options.surface ?? 'any',
   };
 }

@@ -11,7 +11,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
 import type { ResolvedConnection } from './connection';
-import { describeSource } from './connection';
+import { describeSource, missingPasswordHint } from './connection';
 
 export interface SessionOptions {
   statementTimeoutMs: number;
@@ -241,11 +241,27 @@ export function connectError(
   const where = `${connection.display} (from ${describeSource(connection.source)})`;
   const code = pgCode(error);
   const text = message(error);
+  const surface = connection.surface ?? 'any';
+  if (connection.config.password === undefined && (isMissingPassword(error) || code === '28P01')) {
+    // The server asked for a password and none was given: pg says "client password must be a
+    // string" (SCRAM) or sends an empty MD5 answer the server refuses. A configuration gap.
+    const { user, host, database } = connection.config;
+    return new UpkeepError(
+      'config',
+      `No password for user ${String(user)} on ${String(host)}/${String(database)} (from ${describeSource(connection.source)}): the server asks for one.`,
+      missingPasswordHint(surface),
+      { cause: error },
+    );
+  }
   if (code === '28P01' || code === '28000') {
     return new UpkeepError(
       'auth',
       `PostgreSQL refused the login for ${where}: ${text}.`,
-      'Check the user name, and set the password with "Upkeep: Set Database Password".',
+      surface === 'cli'
+        ? 'Check the user name and the password (PGPASSWORD or DATABASE_URL).'
+        : surface === 'editor'
+          ? 'Check the user name, and set the password with "Upkeep: Set Database Password".'
+          : 'Check the user name and the password (PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").',
       { cause: error },
     );
   }
@@ -282,6 +298,15 @@ export function connectError(
   return new UpkeepError('unreachable', `Cannot connect to ${where}: ${text}.`, undefined, {
     cause: error,
   });
+}
+
+/**
+ * pg's errors when the server asks for a password it was not given: SCRAM ("client password
+ * must be a string"), or MD5/cleartext hashing or sending a null password.
+ */
+function isMissingPassword(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : '';
+  return /password must be a string|password.*(null|undefined)/i.test(text);
 }
 
 /** Why a query failed: timeouts, cancels and refusals get their own codes. */

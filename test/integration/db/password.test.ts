@@ -1,0 +1,141 @@
+/**
+ * A connection without a password against servers that ask for one (SCRAM), on both real
+ * servers: a clear configuration error before any query, PGPASSWORD as libpq's fallback, and
+ * `upkeep db` exiting 2 with hints for the command line.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
+import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
+import { runChecks } from '../../../src/core/checks/runner';
+import type { Surface } from '../../../src/core/db/connection';
+import { resolveConnection } from '../../../src/core/db/connection';
+import { openSession } from '../../../src/core/db/session';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { UpkeepError } from '../../../src/core/util/errors';
+import { silentLogger } from '../../../src/core/util/logger';
+import { createDatabase, serversUnderTest } from './servers';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function open(url: string, env: NodeJS.ProcessEnv, surface: Surface) {
+  const settings = resolveSettings({ database: { url } });
+  const connection = await resolveConnection({
+    workspace: os.tmpdir(),
+    settings,
+    env,
+    trusted: false,
+    surface,
+  });
+  const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
+  return openSession(connection, { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs });
+}
+
+for (const target of serversUnderTest) {
+  describe(`database connection without a password on ${target.name}`, function () {
+    this.timeout(120_000);
+    let server: RunningPostgres;
+    let database: string;
+    let noPassword: string;
+
+    before(async () => {
+      assert.equal(process.env.PGPASSWORD, undefined, 'run these tests without PGPASSWORD set');
+      server = await target.start();
+      database = new URL(await createDatabase(server, 'nopass')).pathname.slice(1);
+      // As "Configure Database Connection" stores it: no password in the URL.
+      noPassword = `postgres://${server.user}@127.0.0.1:${server.port}/${database}`;
+    });
+
+    it("says which password is missing and how to give one, instead of pg's SASL error", async () => {
+      const error = await open(noPassword, {}, 'cli').then(
+        () => assert.fail('connected without a password'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'config'), String(error));
+      assert.equal(
+        error.message,
+        `No password for user ${server.user} on 127.0.0.1/${database} (from upkeep.database.url setting): the server asks for one.`,
+      );
+      assert.doesNotMatch(error.message, /SASL/);
+      assert.match(error.hint ?? '', /PGPASSWORD/);
+      assert.doesNotMatch(error.hint ?? '', /Upkeep: Set Database Password/);
+
+      const inEditor = await open(noPassword, {}, 'editor').catch((caught: unknown) => caught);
+      assert.ok(UpkeepError.is(inEditor, 'config'));
+      assert.match(inEditor.hint ?? '', /Upkeep: Set Database Password/);
+    });
+
+    it('takes the password from PGPASSWORD when none other is given', async () => {
+      const session = await open(noPassword, { PGPASSWORD: server.password }, 'cli');
+      try {
+        const [row] = await session.query<{ one: number }>('test', 'SELECT 1 AS one');
+        assert.equal(row.one, 1);
+      } finally {
+        await session.close();
+      }
+    });
+
+    it('upkeep db exits 2 for a database.yml password from an unset variable; health.database says why', async () => {
+      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nopass-'));
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n  username: ${server.user}\n  password: <%= ENV["UPKEEP_UNSET_PASSWORD"] %>\n  database: ${database}\n`,
+      );
+      const cli = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
+      assert.equal(cli.code, 2, cli.stdout + cli.stderr);
+      assert.match(cli.stdout, /No password for user .* the server asks for one/);
+      assert.match(cli.stdout, /PGPASSWORD/);
+      assert.doesNotMatch(cli.stdout + cli.stderr, /SASL/);
+
+      const withEnv = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {
+        PGPASSWORD: server.password,
+      });
+      assert.equal(withEnv.code, 0, withEnv.stdout + withEnv.stderr);
+      assert.match(withEnv.stdout, /^OK +Connectivity +PostgreSQL/m);
+
+      const [health] = await runChecks(
+        createDbChecks({ snapshotFile: path.join(workspace, 's.json') }).filter(
+          (check) => check.id === 'health.database',
+        ),
+        {
+          workspace,
+          settings: resolveSettings(),
+          clock: systemClock,
+          log: silentLogger,
+          trusted: true,
+          env: {},
+        },
+        { onFinished: closeSharedDbSession },
+      );
+      assert.equal(health.outcome, 'fail');
+      assert.match(health.summary, /^No password for user /);
+      assert.match(health.details ?? '', /PGPASSWORD/);
+    });
+  });
+}
