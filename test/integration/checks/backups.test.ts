@@ -50,7 +50,8 @@ describe('backups', function () {
        CREATE TABLE bookings (id serial PRIMARY KEY, user_id int REFERENCES users(id), note text);
        CREATE TABLE "Odd ""Name""" (id int);
        INSERT INTO users (email) SELECT 'u' || g || '@example.test' FROM generate_series(1, 250) g;
-       INSERT INTO bookings (user_id, note) SELECT 1 + g % 250, E'tab\\there, back\\\\slash' FROM generate_series(1, 1000) g;`,
+       INSERT INTO bookings (user_id, note)
+         SELECT 1 + g % 250, E'tab\\there, back\\\\slash' FROM generate_series(1, 1000) g;`,
     );
     dumpFile = path.join(workspace, 'backups', 'app_20261204.dump');
     // The password travels in the environment, as a maintainer's cron job would pass it.
@@ -201,54 +202,57 @@ describe('backups', function () {
         )
       ).map((row) => String(row.datname));
 
-    it('restores into a scratch database, compares counts, records the time and drops it', async () => {
-      const record = await runRecoveryDrill({
-        dumpFile,
-        targetUrl,
-        confirmed: true,
-        monitoredUrl: sourceUrl,
-      });
-      assert.equal(record.error, undefined);
-      assert.equal(record.ok, true, record.mismatches.join('; '));
-      assert.deepEqual(record.tables.map((t) => [t.table, t.dumpRows, t.restoredRows]).sort(), [
-        ['public.Odd "Name"', 0, 0],
-        ['public.bookings', 1000, 1000],
-        ['public.users', 250, 250],
-      ]);
-      assert.ok(record.recoveryMs > 0);
-      assert.equal(record.target, `127.0.0.1:${new URL(targetUrl).port}`);
-      assert.ok(
-        !JSON.stringify(record).includes(decodeURIComponent(new URL(targetUrl).password)),
-        'no password in the record',
-      );
-      assert.deepEqual(await scratchDatabases(), [], 'the scratch database is dropped');
+    it(
+      'restores into a scratch database, compares counts, records the time ' + 'and drops it',
+      async () => {
+        const record = await runRecoveryDrill({
+          dumpFile,
+          targetUrl,
+          confirmed: true,
+          monitoredUrl: sourceUrl,
+        });
+        assert.equal(record.error, undefined);
+        assert.equal(record.ok, true, record.mismatches.join('; '));
+        assert.deepEqual(record.tables.map((t) => [t.table, t.dumpRows, t.restoredRows]).sort(), [
+          ['public.Odd "Name"', 0, 0],
+          ['public.bookings', 1000, 1000],
+          ['public.users', 250, 250],
+        ]);
+        assert.ok(record.recoveryMs > 0);
+        assert.equal(record.target, `127.0.0.1:${new URL(targetUrl).port}`);
+        assert.ok(
+          !JSON.stringify(record).includes(decodeURIComponent(new URL(targetUrl).password)),
+          'no password in the record',
+        );
+        assert.deepEqual(await scratchDatabases(), [], 'the scratch database is dropped');
 
-      // In a run, the check reports the recorded drill instead of running one.
-      const results = new MemoryResultLog();
-      const runCheck = async (): Promise<CheckResult> =>
-        (
-          await runChecks([recoveryDrillCheck], {
-            workspace,
-            settings: resolveSettings(),
-            clock: systemClock,
-            log: silentLogger,
-            trusted: true,
-            results,
-          })
-        )[0];
-      const before = await runCheck();
-      assert.deepEqual(
-        [before.outcome, before.summary],
-        ['skipped', 'run Upkeep: Run Backup Recovery Drill'],
-      );
-      await results.record([drillResult(record)]);
-      const after = await runCheck();
-      assert.equal(after.outcome, 'pass');
-      assert.match(after.summary, /^last drill 0 days ago: recovery took \d+(\.\d)? s$/);
-      await results.record([after]);
-      const again = await runCheck();
-      assert.equal(again.outcome, 'pass', 'the drill record survives the check reporting it');
-    });
+        // In a run, the check reports the recorded drill instead of running one.
+        const results = new MemoryResultLog();
+        const runCheck = async (): Promise<CheckResult> =>
+          (
+            await runChecks([recoveryDrillCheck], {
+              workspace,
+              settings: resolveSettings(),
+              clock: systemClock,
+              log: silentLogger,
+              trusted: true,
+              results,
+            })
+          )[0];
+        const before = await runCheck();
+        assert.deepEqual(
+          [before.outcome, before.summary],
+          ['skipped', 'run Upkeep: Run Backup Recovery Drill'],
+        );
+        await results.record([drillResult(record)]);
+        const after = await runCheck();
+        assert.equal(after.outcome, 'pass');
+        assert.match(after.summary, /^last drill 0 days ago: recovery took \d+(\.\d)? s$/);
+        await results.record([after]);
+        const again = await runCheck();
+        assert.equal(again.outcome, 'pass', 'the drill record survives the check reporting it');
+      },
+    );
 
     it('notices when the restored counts differ from the dump', async () => {
       const record = await runRecoveryDrill({ dumpFile, targetUrl, confirmed: true });
@@ -295,7 +299,8 @@ describe('backups', function () {
         (error: unknown) => error as Error,
       );
       if (record instanceof Error) {
-        // pg_restore may already refuse to list a truncated archive: a clear error, nothing created.
+        // pg_restore may already refuse to list a truncated archive: a clear error, nothing
+        // created.
         assert.ok(UpkeepError.is(record, 'parse'), String(record));
       } else {
         assert.equal(record.ok, false);

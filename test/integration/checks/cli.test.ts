@@ -159,7 +159,10 @@ checks:
     assert.equal(run.code, 1);
     assert.match(
       run.stdout,
-      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="upkeep app" tests="1" failures="1"/,
+      new RegExp(
+        /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/.source +
+          /<testsuites name="upkeep app" tests="1" failures="1"/.source,
+      ),
     );
     assert.ok(
       run.stdout.includes(
@@ -221,7 +224,10 @@ checks:
     assert.equal(lenient.code, 0);
     assert.match(
       lenient.stdout,
-      /README\.md:3:8\s+warning\s+broken link: docs\/missing\.md does not exist\s+\[docs\.brokenLinks\]/,
+      new RegExp(
+        /README\.md:3:8\s+warning\s+broken link: docs\/missing\.md does not exist\s+/.source +
+          /\[docs\.brokenLinks\]/.source,
+      ),
     );
     const strict = await upkeep([
       'check',
@@ -265,7 +271,13 @@ checks:
   it('times out a slow check with --timeout', async () => {
     await fs.writeFile(
       path.join(workspace, '.upkeep/playbook.yaml'),
-      `version: 1\nchecks:\n  - id: custom.sleepy\n    title: Sleeps\n    kind: shell\n    command: sleep 30\n    expect: {}\n`,
+      'version: 1\n' +
+        'checks:\n' +
+        '  - id: custom.sleepy\n' +
+        '    title: Sleeps\n' +
+        '    kind: shell\n' +
+        '    command: sleep 30\n' +
+        '    expect: {}\n',
     );
     const started = Date.now();
     const run = await upkeep([

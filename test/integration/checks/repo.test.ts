@@ -132,7 +132,9 @@ describe('repository and documentation checks', function () {
     await write(
       repo,
       'docs/broken.md',
-      '# Broken\n\n[gone](missing.md) and [bad anchor](setup.md#install-python)\nand [ok](#broken)\n',
+      '# Broken\n\n' +
+        '[gone](missing.md) and [bad anchor](setup.md#install-python)\n' +
+        'and [ok](#broken)\n',
     );
     const result = await run(brokenLinksCheck);
     assert.equal(result.outcome, 'warn');
@@ -248,7 +250,11 @@ describe('repository and documentation checks', function () {
     await write(
       repo,
       'config/environments/production.rb',
-      'Rails.application.configure do\n  config.action_mailer.delivery_method = :smtp\n  config.action_mailer.smtp_settings = { address: ENV["SMTP_HOST"], password: ENV["SMTP_PASSWORD"] }\nend\n',
+      'Rails.application.configure do\n' +
+        '  config.action_mailer.delivery_method = :smtp\n' +
+        '  config.action_mailer.smtp_settings = ' +
+        '{ address: ENV["SMTP_HOST"], password: ENV["SMTP_PASSWORD"] }\n' +
+        'end\n',
     );
     const mail = await run(healthEmailCheck);
     assert.deepEqual(
@@ -258,7 +264,8 @@ describe('repository and documentation checks', function () {
     await write(
       repo,
       'config/initializers/mailer.rb',
-      'ActionMailer::Base.perform_deliveries = true\nRails.application.config.action_mailer.delivery_method = :test\n',
+      'ActionMailer::Base.perform_deliveries = true\n' +
+        'Rails.application.config.action_mailer.delivery_method = :test\n',
     );
     // production.rb is read last and wins, as in Rails.
     assert.equal((await run(healthEmailCheck)).outcome, 'pass');

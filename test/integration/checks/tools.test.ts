@@ -50,7 +50,10 @@ async function waitFor(predicate: () => Promise<boolean> | boolean, ms = 5000): 
   throw new Error('condition not met in time');
 }
 
-/** A fake `bundle` that answers `bundle exec <tool>` with the fixture reports and marks that it ran. */
+/**
+ * A fake `bundle` that answers `bundle exec <tool>` with the fixture reports and marks that it
+ * ran.
+ */
 const FAKE_BUNDLE = `#!/bin/sh
 touch "$UPKEEP_TEST_MARKER"
 [ "$1" = exec ] || exit 64
@@ -86,7 +89,11 @@ describe('external tools', function () {
     await fs.mkdir(bin);
     const lock = (await fs.readFile(path.join(FIXTURES, 'Gemfile.lock'), 'utf8')).replace(
       '    racc (1.7.1)\n',
-      '    racc (1.7.1)\n    brakeman (6.1.2)\n    bundler-audit (0.9.1)\n    rubocop (1.60.2)\n    rspec-core (3.13.0)\n',
+      '    racc (1.7.1)\n' +
+        '    brakeman (6.1.2)\n' +
+        '    bundler-audit (0.9.1)\n' +
+        '    rubocop (1.60.2)\n' +
+        '    rspec-core (3.13.0)\n',
     );
     await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
     await fs.writeFile(path.join(bin, 'bundle'), FAKE_BUNDLE, { mode: 0o755 });

@@ -90,7 +90,10 @@ describe('check parsers', () => {
 
       const sql = parseSchemaVersion(
         'structure.sql',
-        `SET search_path TO "$user", public;\n\nINSERT INTO "schema_migrations" (version) VALUES\n('20240402000000'),\n('20240101000000');\n\n`,
+        'SET search_path TO "$user", public;\n\n' +
+          'INSERT INTO "schema_migrations" (version) VALUES\n' +
+          "('20240402000000'),\n" +
+          "('20240101000000');\n\n",
       );
       assert.deepEqual(pendingMigrations(files, sql!), ['20240301120000_add_x.rb']);
       assert.equal(parseSchemaVersion('schema.rb', 'nothing here'), undefined);
@@ -98,7 +101,14 @@ describe('check parsers', () => {
 
     it('reads Ruby and Rails versions from Gemfile.lock', () => {
       const lock =
-        'GEM\n  specs:\n    rails (7.1.3.2)\n      actioncable (= 7.1.3.2)\n    railties (7.1.3.2)\n\nRUBY VERSION\n   ruby 3.3.0p0\n';
+        'GEM\n' +
+        '  specs:\n' +
+        '    rails (7.1.3.2)\n' +
+        '      actioncable (= 7.1.3.2)\n' +
+        '    railties (7.1.3.2)\n' +
+        '\n' +
+        'RUBY VERSION\n' +
+        '   ruby 3.3.0p0\n';
       assert.deepEqual(parseGemfileLock(lock), { ruby: '3.3.0', rails: '7.1.3.2' });
       assert.deepEqual(parseGemfileLock('GEM\n  specs:\n    railties (6.1.7)\n'), {
         ruby: undefined,
@@ -108,7 +118,9 @@ describe('check parsers', () => {
 
     it('reads filter_parameters in the shapes Rails generates', () => {
       const rails7 =
-        'Rails.application.config.filter_parameters += [\n  :passw, :email, :secret, :token, :_key, :crypt, :salt, :certificate, :otp, :ssn\n]\n';
+        'Rails.application.config.filter_parameters += [\n' +
+        '  :passw, :email, :secret, :token, :_key, :crypt, :salt, :certificate, :otp, :ssn\n' +
+        ']\n';
       const parsed = parseFilterParameters(rails7);
       assert.equal(parsed.entries.length, 10);
       assert.equal(parsed.entries[0].line, 2);
@@ -116,7 +128,8 @@ describe('check parsers', () => {
       assert.ok(filtersParameter(parsed, 'api_token'));
 
       const old = parseFilterParameters(
-        '# filter_parameters += [:password]\nRails.application.config.filter_parameters += [:email]\n',
+        '# filter_parameters += [:password]\n' +
+          'Rails.application.config.filter_parameters += [:email]\n',
       );
       assert.ok(!filtersParameter(old, 'password'), 'a commented-out line does not count');
       assert.ok(
@@ -210,7 +223,12 @@ describe('check parsers', () => {
       const leaky = parseMailerConfig([
         {
           file: 'config/environments/production.rb',
-          text: "config.action_mailer.delivery_method = :smtp\nconfig.action_mailer.smtp_settings = {\n  address: 'smtp.x',\n  password: 'hunter2'\n}\n",
+          text:
+            'config.action_mailer.delivery_method = :smtp\n' +
+            'config.action_mailer.smtp_settings = {\n' +
+            "  address: 'smtp.x',\n" +
+            "  password: 'hunter2'\n" +
+            '}\n',
         },
       ]);
       const report = judgeMailerConfig(leaky);
@@ -278,21 +296,24 @@ describe('check parsers', () => {
     assert.equal(readJsonPath(value, '$.missing.deep'), undefined);
   });
 
-  it('reads workspace settings, dropping restricted URLs when untrusted and wrong types always', () => {
-    const json = {
-      'upkeep.health.url': 'https://example.test/health',
-      'upkeep.thresholds.memoryMb': 512,
-      'upkeep.checks.parallelism': 'lots',
-      'upkeep.database.url': '',
-      upkeep: { backups: { pattern: 'backups/*.dump' } },
-      'editor.tabSize': 2,
-    };
-    const trusted = settingsFromJson(json, { trusted: true });
-    assert.equal(trusted.health.url, 'https://example.test/health');
-    assert.equal(trusted.thresholds.memoryMb, 512);
-    assert.equal(trusted.checks.parallelism, 4);
-    assert.equal(trusted.database.url, undefined);
-    assert.equal(trusted.backups.pattern, 'backups/*.dump');
-    assert.equal(settingsFromJson(json, { trusted: false }).health.url, undefined);
-  });
+  it(
+    'reads workspace settings, dropping restricted URLs when untrusted ' + 'and wrong types always',
+    () => {
+      const json = {
+        'upkeep.health.url': 'https://example.test/health',
+        'upkeep.thresholds.memoryMb': 512,
+        'upkeep.checks.parallelism': 'lots',
+        'upkeep.database.url': '',
+        upkeep: { backups: { pattern: 'backups/*.dump' } },
+        'editor.tabSize': 2,
+      };
+      const trusted = settingsFromJson(json, { trusted: true });
+      assert.equal(trusted.health.url, 'https://example.test/health');
+      assert.equal(trusted.thresholds.memoryMb, 512);
+      assert.equal(trusted.checks.parallelism, 4);
+      assert.equal(trusted.database.url, undefined);
+      assert.equal(trusted.backups.pattern, 'backups/*.dump');
+      assert.equal(settingsFromJson(json, { trusted: false }).health.url, undefined);
+    },
+  );
 });

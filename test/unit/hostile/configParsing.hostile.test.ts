@@ -27,18 +27,25 @@ function timed(run: () => unknown): number {
 describe('hostile config files (security review)', function () {
   this.timeout(120_000);
 
-  it('database.yml with 10,000 ERB comment tags parses quickly (expandErb counts lines per tag)', () => {
-    // expandErb does text.slice(0, offset).split('\n') for every tag: quadratic.
-    const text = HEAD + Array.from({ length: 10_000 }, (_, i) => `k${i}: <%# c %>\n`).join('');
-    const ms = timed(() => parseDatabaseYml(text, {}));
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
-  });
+  it(
+    'database.yml with 10,000 ERB comment tags parses quickly ' +
+      '(expandErb counts lines per tag)',
+    () => {
+      // expandErb does text.slice(0, offset).split('\n') for every tag: quadratic.
+      const text = HEAD + Array.from({ length: 10_000 }, (_, i) => `k${i}: <%# c %>\n`).join('');
+      const ms = timed(() => parseDatabaseYml(text, {}));
+      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    },
+  );
 
-  it('database.yml with many unclosed "<%" parses quickly (lazy ERB regex rescans to the end)', () => {
-    const text = `${HEAD}# ${'<%'.repeat(100_000)}\n`;
-    const ms = timed(() => parseDatabaseYml(text, {}));
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
-  });
+  it(
+    'database.yml with many unclosed "<%" parses quickly ' + '(lazy ERB regex rescans to the end)',
+    () => {
+      const text = `${HEAD}# ${'<%'.repeat(100_000)}\n`;
+      const ms = timed(() => parseDatabaseYml(text, {}));
+      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    },
+  );
 
   it('database.yml with 20,000 keys parses quickly (yaml uniqueKeys is quadratic)', () => {
     const text = HEAD + Array.from({ length: 20_000 }, (_, i) => `  k${i}: v\n`).join('');
@@ -62,20 +69,24 @@ describe('hostile config files (security review)', function () {
     assert.ok(problems.length <= 200, `${problems.length} problems`);
   });
 
-  it('a billion-laughs database.yml fails with a config error (code parse/config), not a raw Error', () => {
-    let text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-    let previous = 'a';
-    for (const name of 'bcdefghi') {
-      text += `${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
-      previous = name;
-    }
-    text += `${BASE}  database: *i\n`;
-    // Today: a plain Error "Excessive alias count..." escapes; the CLI exits 1 as "internal".
-    assert.throws(
-      () => parseDatabaseYml(text, {}),
-      (error: unknown) => UpkeepError.is(error) && ['parse', 'config'].includes(error.code),
-    );
-  });
+  it(
+    'a billion-laughs database.yml fails with a config error (code parse/config), ' +
+      'not a raw Error',
+    () => {
+      let text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+      let previous = 'a';
+      for (const name of 'bcdefghi') {
+        text += `${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]\n`;
+        previous = name;
+      }
+      text += `${BASE}  database: *i\n`;
+      // Today: a plain Error "Excessive alias count..." escapes; the CLI exits 1 as "internal".
+      assert.throws(
+        () => parseDatabaseYml(text, {}),
+        (error: unknown) => UpkeepError.is(error) && ['parse', 'config'].includes(error.code),
+      );
+    },
+  );
 
   it('pinned: ERB that tries to run Ruby is never evaluated and is named in the message', () => {
     const text = `${BASE}  database: <%= \`touch /tmp/x\` %>\n`;
@@ -91,25 +102,29 @@ describe('hostile config files (security review)', function () {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
-  it('a playbook.yaml committed as a symlink to /dev/zero is refused without reading 512 MB', async () => {
-    // A repo can commit this symlink; the playbook is read even in an untrusted workspace.
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-pb-'));
-    await fs.mkdir(path.join(workspace, '.upkeep'));
-    await fs.symlink('/dev/zero', path.join(workspace, '.upkeep/playbook.yaml'));
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    try {
-      const { problems } = await loadPlaybook({ workspace });
-      assert.ok(problems.length > 0);
-    } finally {
-      clearInterval(timer);
-    }
-    peak = Math.max(peak, process.memoryUsage().rss);
-    // Today: fs.readFile reads until V8's string limit (~600 MB more RSS), then "Invalid string length".
-    assert.ok(
-      peak - before < 100 * 1024 * 1024,
-      `RSS grew by ${Math.round((peak - before) / 1e6)} MB`,
-    );
-  });
+  it(
+    'a playbook.yaml committed as a symlink to /dev/zero ' + 'is refused without reading 512 MB',
+    async () => {
+      // A repo can commit this symlink; the playbook is read even in an untrusted workspace.
+      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-pb-'));
+      await fs.mkdir(path.join(workspace, '.upkeep'));
+      await fs.symlink('/dev/zero', path.join(workspace, '.upkeep/playbook.yaml'));
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      try {
+        const { problems } = await loadPlaybook({ workspace });
+        assert.ok(problems.length > 0);
+      } finally {
+        clearInterval(timer);
+      }
+      peak = Math.max(peak, process.memoryUsage().rss);
+      // Today: fs.readFile reads until V8's string limit (~600 MB more RSS), then
+      // "Invalid string length".
+      assert.ok(
+        peak - before < 100 * 1024 * 1024,
+        `RSS grew by ${Math.round((peak - before) / 1e6)} MB`,
+      );
+    },
+  );
 });

@@ -75,17 +75,20 @@ describe('hostile tool reports (security review)', () => {
     assert.ok(ok, 'a TypeError escaped');
   });
 
-  it('a bundler-audit report with patched_versions as a string is a parse error or a finding', () => {
-    let ok = true;
-    try {
-      parseBundlerAuditJson(
-        '{"results":[{"gem":{"name":"rack"},"advisory":{"patched_versions":">= 2"}}]}',
-      );
-    } catch (error) {
-      ok = isParseError(error);
-    }
-    assert.ok(ok, 'a TypeError escaped');
-  });
+  it(
+    'a bundler-audit report with patched_versions as a string ' + 'is a parse error or a finding',
+    () => {
+      let ok = true;
+      try {
+        parseBundlerAuditJson(
+          '{"results":[{"gem":{"name":"rack"},"advisory":{"patched_versions":">= 2"}}]}',
+        );
+      } catch (error) {
+        ok = isParseError(error);
+      }
+      assert.ok(ok, 'a TypeError escaped');
+    },
+  );
 
   it('line numbers from a report are positive integers or absent', () => {
     const { findings } = parseRubocopJson(

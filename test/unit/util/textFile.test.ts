@@ -32,15 +32,18 @@ describe('readTextFileLimited', () => {
     assert.equal(await readTextFileLimited(path.join(dir, 'a.yml/below'), 100), undefined);
   });
 
-  it('reads a file of exactly the limit and refuses one byte more, naming file and limit', async () => {
-    const file = path.join(dir, 'config.yml');
-    await fs.writeFile(file, 'x'.repeat(2048));
-    assert.equal((await readTextFileLimited(file, 2048))?.length, 2048);
-    await assert.rejects(
-      readTextFileLimited(file, 2047),
-      refusedWith(/config\.yml is larger than 2 KB$/),
-    );
-  });
+  it(
+    'reads a file of exactly the limit and refuses one byte more, ' + 'naming file and limit',
+    async () => {
+      const file = path.join(dir, 'config.yml');
+      await fs.writeFile(file, 'x'.repeat(2048));
+      assert.equal((await readTextFileLimited(file, 2048))?.length, 2048);
+      await assert.rejects(
+        readTextFileLimited(file, 2047),
+        refusedWith(/config\.yml is larger than 2 KB$/),
+      );
+    },
+  );
 
   it('refuses a folder, a symlink to /dev/zero and a FIFO without reading them', async () => {
     await fs.mkdir(path.join(dir, 'folder'));
