@@ -25,6 +25,19 @@ export const GZIP_MIN_LIMIT = 16 * 1024 * 1024;
 /** No archive is read past this many decompressed bytes. */
 export const GZIP_MAX_LIMIT = 1024 * 1024 * 1024;
 
+/**
+ * A `.gz` also yields at most this many lines per compressed byte (at least GZIP_MIN_LINES):
+ * a Rails log line costs about 16 compressed bytes, while a bomb of newlines packs a thousand
+ * lines into one, and lines, not bytes, are what cost time.
+ */
+export const GZIP_MAX_LINES_PER_BYTE = 4;
+export const GZIP_MIN_LINES = 1_000_000;
+
+/** How many lines of a `.gz` of `compressedBytes` are read at most. */
+export function gzipLineLimit(compressedBytes: number): number {
+  return Math.max(GZIP_MIN_LINES, compressedBytes * GZIP_MAX_LINES_PER_BYTE);
+}
+
 /** How many decompressed bytes of a `.gz` of `compressedBytes` are read at most. */
 export function gzipLimit(compressedBytes: number): number {
   return Math.min(GZIP_MAX_LIMIT, Math.max(GZIP_MIN_LIMIT, compressedBytes * GZIP_MAX_RATIO));
@@ -189,6 +202,7 @@ export async function readLines(
   if (options.gzip) {
     let offset = 0;
     const limit = options.maxDecompressedBytes ?? gzipLimit(options.end);
+    const lineLimit = gzipLineLimit(options.end);
     const compressed = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) });
     const stream = compressed.pipe(createGunzip());
     // An abort destroys the stream at once, even while it waits for the next chunk.
@@ -203,6 +217,7 @@ export async function readLines(
         splitter.push(piece, offset);
         offset += piece.length;
         result.bytesRead = offset;
+        if (splitter.lines >= lineLimit) result.limited = true;
         if (splitter.stopped || result.limited) break;
         if (options.afterChunk) await options.afterChunk();
       }
