@@ -30,15 +30,18 @@ function summarize(workspace: string, file: string) {
 describe('hostile logs (security review)', function () {
   this.timeout(60_000);
 
-  it('a Rails 2 "Completed in" line full of [ parses in linear time (RAILS2_URL backtracks)', () => {
-    // RAILS2_URL = /\[(\S{1,4000})\]\s*$/ is unanchored: every "[" retries up to 4000 chars.
-    const line = `Completed in 5ms ${'['.repeat(16_000)}x`;
-    const started = performance.now();
-    for (let i = 0; i < 10; i++) parser.parse(line);
-    const perLine = (performance.now() - started) / 10;
-    // A 16 KB line should cost well under a millisecond; it costs ~300 ms today.
-    assert.ok(perLine < 20, `one line took ${perLine.toFixed(0)} ms`);
-  });
+  it(
+    'a Rails 2 "Completed in" line full of [ parses in linear time ' + '(RAILS2_URL backtracks)',
+    () => {
+      // RAILS2_URL = /\[(\S{1,4000})\]\s*$/ is unanchored: every "[" retries up to 4000 chars.
+      const line = `Completed in 5ms ${'['.repeat(16_000)}x`;
+      const started = performance.now();
+      for (let i = 0; i < 10; i++) parser.parse(line);
+      const perLine = (performance.now() - started) / 10;
+      // A 16 KB line should cost well under a millisecond; it costs ~300 ms today.
+      assert.ok(perLine < 20, `one line took ${perLine.toFixed(0)} ms`);
+    },
+  );
 
   it('one deeply nested JSON line does not make the whole file unreadable', async () => {
     const dir = await tempDir();
@@ -49,7 +52,8 @@ describe('hostile logs (security review)', function () {
       '{"status":200,"method":"GET","path":"/last","duration":5}\n';
     await fs.writeFile(path.join(dir, 'deep.log'), text);
     const s = await summarize(dir, 'deep.log');
-    // Today: "Could not read deep.log: Maximum call stack size exceeded" (JSON.stringify of params).
+    // Today: "Could not read deep.log: Maximum call stack size exceeded"
+    // (JSON.stringify of params).
     assert.equal(s.sources[0].error, undefined, s.sources[0].error);
     assert.equal(s.requests.total, 3);
   });
@@ -96,51 +100,57 @@ describe('hostile logs (security review)', function () {
     }
   });
 
-  it('a truncated .gz keeps the requests read so far consistent with its source entry', async () => {
-    const dir = await tempDir();
-    const { gzipSync } = await import('node:zlib');
-    const body =
-      'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
-    const gz = gzipSync(Buffer.from(body.repeat(2000)));
-    await fs.writeFile(path.join(dir, 'cut.log.1.gz'), gz.subarray(0, gz.length >> 1));
-    const s = await summarize(dir, 'cut.log.1.gz');
-    // Today: requests.total > 0 while the source says lines 0, bytesRead 0 and an error.
-    if (s.requests.total > 0) assert.ok(s.sources[0].lines > 0, JSON.stringify(s.sources[0]));
-  });
+  it(
+    'a truncated .gz keeps the requests read so far ' + 'consistent with its source entry',
+    async () => {
+      const dir = await tempDir();
+      const { gzipSync } = await import('node:zlib');
+      const body =
+        'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
+      const gz = gzipSync(Buffer.from(body.repeat(2000)));
+      await fs.writeFile(path.join(dir, 'cut.log.1.gz'), gz.subarray(0, gz.length >> 1));
+      const s = await summarize(dir, 'cut.log.1.gz');
+      // Today: requests.total > 0 while the source says lines 0, bytesRead 0 and an error.
+      if (s.requests.total > 0) assert.ok(s.sources[0].lines > 0, JSON.stringify(s.sources[0]));
+    },
+  );
 
-  it('a gzip bomb stops at its decompressed limit with a warning, keeping what was read', async () => {
-    const dir = await tempDir();
-    const { gzipSync } = await import('node:zlib');
-    const request =
-      'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
-    // ~100 KB of gzip expanding to 100 MB of newlines (1000:1); before the limit it read all.
-    const bomb = Buffer.concat([Buffer.from(request), Buffer.alloc(100 * 1024 * 1024, 10)]);
-    await fs.writeFile(path.join(dir, 'bomb.log.1.gz'), gzipSync(bomb, { level: 9 }));
-    const s = await summarize(dir, 'bomb.log.1.gz');
-    const source = s.sources[0];
-    assert.ok(source.bytesRead < bomb.length, JSON.stringify(source));
-    assert.match(
-      source.warning ?? '',
-      /stopped after \d+ MB decompressed: looks like a compression bomb/,
-    );
-    assert.ok(
-      s.warnings.some((w) => /compression bomb/.test(w)),
-      JSON.stringify(s.warnings),
-    );
-    assert.equal(source.error, undefined);
-    assert.equal(s.requests.total, 1);
+  it(
+    'a gzip bomb stops at its decompressed limit with a warning, ' + 'keeping what was read',
+    async () => {
+      const dir = await tempDir();
+      const { gzipSync } = await import('node:zlib');
+      const request =
+        'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nCompleted 200 OK in 5ms\n';
+      // ~100 KB of gzip expanding to 100 MB of newlines (1000:1); before the limit it read all.
+      const bomb = Buffer.concat([Buffer.from(request), Buffer.alloc(100 * 1024 * 1024, 10)]);
+      await fs.writeFile(path.join(dir, 'bomb.log.1.gz'), gzipSync(bomb, { level: 9 }));
+      const s = await summarize(dir, 'bomb.log.1.gz');
+      const source = s.sources[0];
+      assert.ok(source.bytesRead < bomb.length, JSON.stringify(source));
+      assert.match(
+        source.warning ?? '',
+        /stopped after \d+ MB decompressed: looks like a compression bomb/,
+      );
+      assert.ok(
+        s.warnings.some((w) => /compression bomb/.test(w)),
+        JSON.stringify(s.warnings),
+      );
+      assert.equal(source.error, undefined);
+      assert.equal(s.requests.total, 1);
 
-    // Few long lines: the byte limit (16 MB for a small archive) stops this one.
-    const wide = Buffer.concat([
-      Buffer.from(request),
-      Buffer.from(`${'a'.repeat(64 * 1024 - 1)}\n`.repeat(1600)),
-    ]);
-    await fs.writeFile(path.join(dir, 'wide.log.1.gz'), gzipSync(wide, { level: 9 }));
-    const w = await summarize(dir, 'wide.log.1.gz');
-    assert.ok(w.sources[0].bytesRead <= 16 * 1024 * 1024, JSON.stringify(w.sources[0]));
-    assert.match(w.sources[0].warning ?? '', /stopped after 16 MB decompressed/);
-    assert.equal(w.requests.total, 1);
-  });
+      // Few long lines: the byte limit (16 MB for a small archive) stops this one.
+      const wide = Buffer.concat([
+        Buffer.from(request),
+        Buffer.from(`${'a'.repeat(64 * 1024 - 1)}\n`.repeat(1600)),
+      ]);
+      await fs.writeFile(path.join(dir, 'wide.log.1.gz'), gzipSync(wide, { level: 9 }));
+      const w = await summarize(dir, 'wide.log.1.gz');
+      assert.ok(w.sources[0].bytesRead <= 16 * 1024 * 1024, JSON.stringify(w.sources[0]));
+      assert.match(w.sources[0].warning ?? '', /stopped after 16 MB decompressed/);
+      assert.equal(w.requests.total, 1);
+    },
+  );
 
   it('an abort stops reading a .gz at once', async () => {
     const dir = await tempDir();
