@@ -467,7 +467,10 @@ export class ReportBuilder implements AssemblySink {
     const folded = this.perHour.folded + this.failedByHour.folded;
     if (!folded) return [];
     return [
-      `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ${MAX_HOURS}; ${this.perHour.folded} request(s) and ${this.failedByHour.folded} failed login(s) in older hours count in the totals only (perHourFolded, byHourFolded). Pick a window to see them by hour.`,
+      `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ` +
+        `${MAX_HOURS}; ${this.perHour.folded} request(s) and ${this.failedByHour.folded} ` +
+        'failed login(s) in older hours count in the totals only (perHourFolded, ' +
+        'byHourFolded). Pick a window to see them by hour.',
     ];
   }
 

@@ -154,7 +154,8 @@ export async function resolveSources(
       matches = globbed.files;
       if (globbed.truncated) {
         warnings.push(
-          `${pattern} matches more than ${GLOB_MAX_FILES} files; only the first ${GLOB_MAX_FILES} found are read. Use a narrower glob.`,
+          `${pattern} matches more than ${GLOB_MAX_FILES} files; only the first ` +
+            `${GLOB_MAX_FILES} found are read. Use a narrower glob.`,
         );
       }
     } else {
@@ -199,7 +200,8 @@ export async function resolveSources(
     }
     if (found > 0 && refused > 0) {
       warnings.push(
-        `${refused} file(s) matching ${pattern} lead outside the workspace and were not read (untrusted workspace).`,
+        `${refused} file(s) matching ${pattern} lead outside the workspace and were not ` +
+          'read (untrusted workspace).',
       );
     }
     if (found === 0) {

@@ -162,7 +162,10 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       }
       if (result.limited) {
         const mb = Math.max(1, Math.round(result.bytesRead / (1024 * 1024)));
-        source.warning = `${label(file.path)}: stopped after ${mb} MB decompressed: looks like a compression bomb or an unusually large rotated log; the summary covers the ${result.lines} line(s) read. To read it all, decompress it and pass the plain file.`;
+        source.warning =
+          `${label(file.path)}: stopped after ${mb} MB decompressed: looks like a compression ` +
+          `bomb or an unusually large rotated log; the summary covers the ${result.lines} ` +
+          'line(s) read. To read it all, decompress it and pass the plain file.';
         report.warn(source.warning);
       }
       if (result.shrank) {

@@ -27,7 +27,7 @@ async function tempDir(): Promise<string> {
 describe('log engine memory bounds', function () {
   this.timeout(60_000);
 
-  it('per-hour tables keep the latest hours of a log spread over years, the rest folded', async () => {
+  it('per-hour tables keep the latest hours of a log over years, the rest folded', async () => {
     const dir = await tempDir();
     const hours = 20_000;
     // Every line in another hour, in shuffled order: the worst case for the hour tables.
@@ -90,7 +90,8 @@ describe('log engine memory bounds', function () {
     let most = 0;
     for (let pid = 1; pid <= pids; pid++) {
       const line = parser.parse(
-        `I, [2026-12-04T10:00:00.000000 #${pid}]  INFO -- : Started GET "/p/${pid}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000`,
+        `I, [2026-12-04T10:00:00.000000 #${pid}]  INFO -- : ` +
+          `Started GET "/p/${pid}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000`,
       );
       assembler.add(line, pid, pid * 100, line.time);
       most = Math.max(most, assembler.openProcesses);
