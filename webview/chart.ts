@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
-import { formatNumber, h } from './dom';
+import { formatNumber, formatTime, h } from './dom';
 
 const HEIGHT = 200;
 /** A screen reader reads the hidden table; past this many rows it gets the first ones only. */
@@ -25,8 +25,8 @@ function ensureThemeWatch(): void {
 
 function summarize(view: ChartView): string {
   if (view.times.length === 0) return `${view.title}: no data`;
-  const from = new Date(view.times[0] * 1000).toLocaleString();
-  const to = new Date(view.times[view.times.length - 1] * 1000).toLocaleString();
+  const from = formatTime(new Date(view.times[0] * 1000).toISOString());
+  const to = formatTime(new Date(view.times[view.times.length - 1] * 1000).toISOString());
   const parts = view.series.map((series) => {
     const numbers = series.values.filter((v): v is number => v !== null && Number.isFinite(v));
     if (numbers.length === 0) return `${series.label}: no values`;
@@ -45,7 +45,7 @@ function hiddenTable(view: ChartView): HTMLElement {
       h(
         'tr',
         null,
-        h('th', { attrs: { scope: 'row' } }, new Date(time * 1000).toLocaleString()),
+        h('th', { attrs: { scope: 'row' } }, formatTime(new Date(time * 1000).toISOString())),
         ...view.series.map((series) => h('td', null, formatNumber(series.values[index]))),
       ),
     );

@@ -84,9 +84,25 @@ export function formatAge(iso: string | undefined, now = Date.now()): string {
   return `${Math.round(seconds / 86400)} d ago`;
 }
 
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The dashboard's one date format: the user's locale, with the time. */
 export function formatTime(iso: string): string {
   const at = Date.parse(iso);
-  return Number.isFinite(at) ? new Date(at).toLocaleString() : iso;
+  return Number.isFinite(at) ? timeFormat.format(at) : iso;
+}
+
+/** An ISO 8601 instant as the database and logs send it ("2026-12-04T16:49:24.935Z"). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+/** Text that may be an instant (a card's table cell or fact): instants in the one date format. */
+export function formatText(text: string): string {
+  return ISO_INSTANT.test(text.trim()) ? formatTime(text.trim()) : text;
+}
+
+/** "1 check", "2 checks": counts in sentences read right for one. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? word : many}`;
 }
 
 /** Long data (a 1 MB log line) is cut for display; the full text stays in the title tooltip. */

@@ -2,7 +2,7 @@
  * A sortable, paged table: a real <table> with a caption and column headers, so screen readers
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
-import { clip, formatNumber, h, replaceChildren } from './dom';
+import { clip, formatNumber, formatText, h, replaceChildren } from './dom';
 
 export interface Column<R> {
   key: string;
@@ -36,7 +36,7 @@ function compare(a: string | number | null, b: string | number | null): number {
 
 function display(value: string | number | null): string {
   if (value === null) return '–';
-  return typeof value === 'number' ? formatNumber(value) : clip(value);
+  return typeof value === 'number' ? formatNumber(value) : clip(formatText(value));
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {

@@ -28,7 +28,8 @@ export function renderBusiness(view: BusinessView): Node[] {
   if (view.funnel.length) {
     charts.append(
       barList(
-        'Onboarding funnel (users who reached each step)',
+        // "Users now at each step" is the onboarding card's table; this one only narrows.
+        'Users who reached each step',
         view.funnel.map((step, index) => {
           const previous = index > 0 ? view.funnel[index - 1].users : undefined;
           const drop =

@@ -3,7 +3,7 @@
  */
 import type { CardState, CardView } from '../../src/core/dashboard/protocol';
 import { externalLink } from '../actions';
-import { clip, h } from '../dom';
+import { clip, formatText, h } from '../dom';
 import { dataTable } from '../table';
 
 /** A row of key figures as a description list (label, value) for screen readers. */
@@ -66,7 +66,9 @@ export function card(view: CardView): HTMLElement {
     body.append(h('p', { className: 'fix' }, h('strong', null, 'Fix: '), clip(view.fix, 4000)));
   }
   if (view.link) body.append(h('p', null, externalLink(view.link.label, view.link.url)));
-  if (view.facts.length) body.append(figures(view.facts));
+  if (view.facts.length) {
+    body.append(figures(view.facts.map((fact) => ({ ...fact, value: formatText(fact.value) }))));
+  }
   if (view.table) {
     const table = view.table;
     body.append(

@@ -3,7 +3,7 @@
  */
 import type { HealthView } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
-import { clip, formatAge, formatMs, h } from '../dom';
+import { clip, formatAge, formatMs, formatNumber, formatTime, h, plural } from '../dom';
 import { dataTable } from '../table';
 import { figures, stateBadge } from './common';
 
@@ -11,10 +11,12 @@ export function renderHealth(view: HealthView): Node[] {
   const counts = view.counts;
   const nodes: Node[] = [
     figures([
-      { label: 'Pass', value: String(counts.pass), id: 'health-pass' },
-      { label: 'Warn', value: String(counts.warn), id: 'health-warn' },
-      { label: 'Fail', value: String(counts.fail + counts.error), id: 'health-fail' },
-      { label: 'Not run yet', value: String(counts.never), id: 'health-never' },
+      { label: 'Pass', value: formatNumber(counts.pass), id: 'health-pass' },
+      { label: 'Warn', value: formatNumber(counts.warn), id: 'health-warn' },
+      { label: 'Fail', value: formatNumber(counts.fail + counts.error), id: 'health-fail' },
+      // Skipped checks (no database, untrusted workspace, a tool missing) are not passes.
+      { label: 'Skipped', value: formatNumber(counts.skipped), id: 'health-skipped' },
+      { label: 'Not run yet', value: formatNumber(counts.never), id: 'health-never' },
     ]),
   ];
   if (view.tiers.length === 0) {
@@ -25,7 +27,9 @@ export function renderHealth(view: HealthView): Node[] {
     const tally = new Map<string, number>();
     for (const check of tier.checks) tally.set(check.outcome, (tally.get(check.outcome) ?? 0) + 1);
     const counts = [...tally]
-      .map(([outcome, count]) => `${count} ${outcome === 'never' ? 'not run' : outcome}`)
+      .map(
+        ([outcome, count]) => `${formatNumber(count)} ${outcome === 'never' ? 'not run' : outcome}`,
+      )
       .join(', ');
     const troubled = tier.checks.some((check) => ['fail', 'error', 'warn'].includes(check.outcome));
     // The first tier and any tier with a problem start open; the rest stay one line each.
@@ -36,7 +40,7 @@ export function renderHealth(view: HealthView): Node[] {
         'summary',
         null,
         h('span', { className: 'tier-title' }, tier.title),
-        ` — ${tier.checks.length} checks: ${counts}`,
+        ` — ${plural(tier.checks.length, 'check')}: ${counts}`,
       ),
     );
     group.open = index === 0 || troubled;
@@ -61,7 +65,14 @@ export function renderHealth(view: HealthView): Node[] {
             value: (row) => row.startedAt ?? null,
             cell: (row) => {
               const text = formatAge(row.startedAt);
-              return row.startedAt ? h('time', { attrs: { datetime: row.startedAt } }, text) : text;
+              // Relative in the cell, the one date format in the tooltip.
+              return row.startedAt
+                ? h(
+                    'time',
+                    { attrs: { datetime: row.startedAt, title: formatTime(row.startedAt) } },
+                    text,
+                  )
+                : text;
             },
           },
           {
@@ -93,7 +104,7 @@ export function renderHealth(view: HealthView): Node[] {
                 );
               }
               if (row.findings.length > 5) {
-                list.append(h('li', null, `and ${row.findings.length - 5} more`));
+                list.append(h('li', null, `and ${formatNumber(row.findings.length - 5)} more`));
               }
               return list;
             },

@@ -180,7 +180,7 @@ export function renderLogs(view: LogsView): Node[] {
       h(
         'details',
         { className: 'sources' },
-        h('summary', null, `Log sources (${view.sources.length})`),
+        h('summary', null, `Log sources (${formatNumber(view.sources.length)})`),
         h('ul', null, ...view.sources.map((source) => h('li', null, clip(source, 500)))),
         ...view.warnings.map((warning) => h('p', { className: 'warning' }, clip(warning, 1000))),
       ),

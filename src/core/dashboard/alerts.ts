@@ -13,8 +13,15 @@ export interface AlertInputs {
   database?: DatabaseView;
 }
 
-function fixed(value: number, digits = 2): string {
-  return String(Number(value.toFixed(digits)));
+const numbers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+/** A figure with thousands separators and at most two decimals ("1,854", "2.43"). */
+function fixed(value: number): string {
+  return numbers.format(value);
+}
+
+function count(value: number, word: string): string {
+  return `${fixed(value)} ${value === 1 ? word : `${word}s`}`;
 }
 
 export function computeAlerts(inputs: AlertInputs): AlertView[] {
@@ -45,8 +52,8 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
       alerts.push({
         id: 'logs.avgResponseTime',
         severity: 'fail',
-        title: `Average response time above ${thresholds.avgResponseTimeMs} ms`,
-        detail: `${Math.round(avg)} ms on average over ${logs.totals.requests} requests.`,
+        title: `Average response time above ${fixed(thresholds.avgResponseTimeMs)} ms`,
+        detail: `${fixed(Math.round(avg))} ms on average over ${count(logs.totals.requests, 'request')}.`,
         section: 'logs',
       });
     }
@@ -57,8 +64,8 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
       alerts.push({
         id: 'logs.slowRequests',
         severity: 'warn',
-        title: `Requests slower than ${thresholds.slowRequestMs} ms`,
-        detail: `${logs.totals.slowRequests} slow requests; slowest ${Math.round(slowest)} ms.`,
+        title: `Requests slower than ${fixed(thresholds.slowRequestMs)} ms`,
+        detail: `${count(logs.totals.slowRequests, 'slow request')}; slowest ${fixed(Math.round(slowest))} ms.`,
         section: 'logs',
       });
     }

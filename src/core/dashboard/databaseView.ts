@@ -18,6 +18,8 @@ import type {
 
 /** Rows a card's table carries to the webview; the webview pages them. */
 const MAX_TABLE_ROWS = 10_000;
+/** The onboarding card's title on the dashboard, apart from the "reached each step" funnel. */
+export const ONBOARDING_CARD_TITLE = 'Users now at each step';
 /** Tables drawn in the growth chart, largest first. */
 const GROWTH_TABLES = 5;
 
@@ -107,7 +109,10 @@ export function cardView(card: DbCard): CardView {
       if (isRecord(data)) {
         view.facts = [
           { label: 'Server version', value: String(data.serverVersion ?? '–') },
-          { label: 'Round trip', value: `${String(data.roundTripMs ?? '–')} ms` },
+          {
+            label: 'Round trip',
+            value: typeof data.roundTripMs === 'number' ? `${factText(data.roundTripMs)} ms` : '–',
+          },
           { label: 'Connected as', value: String(data.display ?? '–') },
           { label: 'From', value: String(data.source ?? '–') },
         ];
@@ -146,7 +151,7 @@ export function cardView(card: DbCard): CardView {
           ]),
       };
       if (isRecord(data) && typeof data.tableCount === 'number') {
-        view.facts = [{ label: 'Tables', value: String(data.tableCount) }];
+        view.facts = [{ label: 'Tables', value: factText(data.tableCount) }];
       }
       return view;
     }
@@ -237,7 +242,13 @@ export function businessView(cards: DbCard[]): BusinessView {
     timeToCompleteHours: null,
     signupsPerDay: null,
     retentionPercent: null,
-    cards: business.map(cardView),
+    // The onboarding card counts users at their current step; the funnel chart counts users who
+    // reached a step. Both were "Onboarding funnel", so the card says what it counts.
+    cards: business.map((card) =>
+      card.id === 'onboarding'
+        ? { ...cardView(card), title: ONBOARDING_CARD_TITLE }
+        : cardView(card),
+    ),
   };
 
   const onboarding = business.find((card) => card.id === 'onboarding')?.data as

@@ -20,6 +20,32 @@ export interface ReportInput {
   sections: Partial<SectionDataMap>;
   /** Sections that could not be loaded, with the reason. */
   errors: Partial<Record<SectionId, string>>;
+  /** Dates and numbers are written in this locale (BCP 47); the runtime's by default. */
+  locale?: string;
+  /** Dates are written in this IANA time zone; the runtime's by default. */
+  timeZone?: string;
+}
+
+/** The report's one date format and its number format, from the reader's locale. */
+interface Formats {
+  instant(iso: string | Date): string;
+  number(value: number): string;
+}
+
+function formatsOf(input: ReportInput): Formats {
+  const dates = new Intl.DateTimeFormat(input.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: input.timeZone,
+  });
+  const numbers = new Intl.NumberFormat(input.locale, { maximumFractionDigits: 2 });
+  return {
+    instant: (value) => {
+      const at = typeof value === 'string' ? Date.parse(value) : value.getTime();
+      return Number.isFinite(at) ? dates.format(at) : String(value);
+    },
+    number: (value) => (Number.isFinite(value) ? numbers.format(value) : String(value)),
+  };
 }
 
 /**
@@ -45,20 +71,16 @@ function inline(value: string): string {
   return markdownCell(value).replace(/\\\|/g, '|');
 }
 
-function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
-  if (rows.length === 0) return '_None._\n';
-  const head = `| ${headers.map(markdownCell).join(' | ')} |`;
-  const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-  const body = rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`);
-  return [head, rule, ...body].join('\n') + '\n';
-}
-
-function ms(value: number | null): string {
-  return value === null ? '–' : `${Math.round(value)} ms`;
-}
-
-function pct(value: number | null): string {
-  return value === null ? '–' : `${Number(value.toFixed(2))} %`;
+function tableOf(formats: Formats) {
+  return (headers: string[], rows: (string | number | null | undefined)[][]): string => {
+    if (rows.length === 0) return '_None._\n';
+    const cellOf = (value: string | number | null | undefined): string =>
+      markdownCell(typeof value === 'number' ? formats.number(value) : value);
+    const head = `| ${headers.map(markdownCell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${row.map(cellOf).join(' | ')} |`);
+    return [head, rule, ...body].join('\n') + '\n';
+  };
 }
 
 /** Local calendar date `YYYY-MM-DD` of an instant, for the file name and the title. */
@@ -69,11 +91,17 @@ export function localDate(at: Date): string {
 
 export function buildReport(input: ReportInput): string {
   const { sections, errors } = input;
+  const formats = formatsOf(input);
+  const table = tableOf(formats);
+  const ms = (value: number | null): string =>
+    value === null ? '–' : `${formats.number(Math.round(value))} ms`;
+  const pct = (value: number | null): string =>
+    value === null ? '–' : `${formats.number(value)} %`;
   const out: string[] = [];
   out.push(`# Maintenance report ${localDate(input.generatedAt)}`, '');
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
   out.push(`- Made by: ${inline(input.author)}`);
-  out.push(`- Date: ${input.generatedAt.toISOString()}`);
+  out.push(`- Date: ${formats.instant(input.generatedAt)}`);
   out.push(`- Log window: ${inline(describeWindow(input.window))}`, '');
 
   const unavailable = (id: SectionId): void => {
@@ -107,7 +135,7 @@ export function buildReport(input: ReportInput): string {
             check.title,
             check.outcome.toUpperCase(),
             check.summary,
-            check.startedAt ?? 'never',
+            check.startedAt ? formats.instant(check.startedAt) : 'never',
           ]),
         ),
       );
@@ -118,7 +146,7 @@ export function buildReport(input: ReportInput): string {
   out.push('## Logs', '');
   const logs = sections.logs;
   if (logs) {
-    out.push(`From ${logs.from} to ${logs.to}.`, '');
+    out.push(`From ${formats.instant(logs.from)} to ${formats.instant(logs.to)}.`, '');
     out.push(
       table(
         ['Requests', 'Errors (5xx)', 'Error rate', 'Average', 'p50', 'p95', 'p99'],
@@ -213,14 +241,14 @@ export function buildReport(input: ReportInput): string {
             pct(business.completionRatePercent),
             business.timeToCompleteHours === null
               ? '–'
-              : `${Number(business.timeToCompleteHours.toFixed(1))} h`,
+              : `${formats.number(Number(business.timeToCompleteHours.toFixed(1)))} h`,
             pct(business.retentionPercent),
           ],
         ],
       ),
     );
     if (business.funnel.length) {
-      out.push('### Onboarding funnel', '');
+      out.push('### Users who reached each step', '');
       out.push(
         table(
           ['Step', 'Users'],

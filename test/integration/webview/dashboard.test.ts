@@ -52,6 +52,30 @@ describe('dashboard webview (Chromium)', function () {
       assert.equal(await page.getAttribute(`[data-section="${id}"]`, 'data-state'), 'ready', id);
     }
     assert.equal(await page.textContent('[data-figure="log-requests"] dd'), '1,234');
+    assert.equal(await page.textContent('[data-figure="health-skipped"] dd'), '1');
+    // One check reads "1 check", not "1 checks".
+    assert.match(
+      (await page.textContent('details[data-tier="weekly"] summary')) ?? '',
+      /— 1 check: 1 skipped$/,
+    );
+    assert.match(
+      (await page.textContent('details[data-tier="daily"] summary')) ?? '',
+      /— 3 checks: /,
+    );
+    // Instants in card tables show in the one date format (the locale's, with the time),
+    // numbers with thousands separators.
+    const vacuum = page.locator('[data-card="db.vacuum"] tbody tr').first();
+    const expected = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(
+        Date.parse('2026-12-04T16:49:24.935Z'),
+      ),
+    );
+    assert.equal(await vacuum.locator('td').nth(1).textContent(), expected);
+    assert.equal(await vacuum.locator('td').first().textContent(), '8,040');
+    assert.ok(
+      await page.locator('figcaption', { hasText: 'Users who reached each step' }).count(),
+      'the funnel chart says what it counts',
+    );
     assert.match((await page.textContent('[data-section="alerts"]')) ?? '', /Error rate above 1 %/);
     assert.equal(await page.locator('[data-card="db.cacheHitRatio"] .state').textContent(), 'WARN');
     // Charts carry a text equivalent and a data table for screen readers.

@@ -55,7 +55,7 @@ export function sampleSections(text: (base: string) => string = (base) => base):
     {
       section: 'health',
       data: {
-        counts: { pass: 1, warn: 0, fail: 1, error: 0, skipped: 0, never: 1 },
+        counts: { pass: 1, warn: 0, fail: 1, error: 0, skipped: 1, never: 1 },
         tiers: [
           {
             tierId: 'daily',
@@ -90,6 +90,21 @@ export function sampleSections(text: (base: string) => string = (base) => base):
                 title: 'Email delivery',
                 outcome: 'never',
                 summary: 'Not run yet',
+                findings: [],
+              },
+            ],
+          },
+          {
+            tierId: 'weekly',
+            title: 'Weekly',
+            checks: [
+              {
+                checkId: 'db.replication',
+                title: 'Replication',
+                outcome: 'skipped',
+                summary: text('No replica configured'),
+                startedAt: new Date(NOW - 3600000).toISOString(),
+                durationMs: 1854,
                 findings: [],
               },
             ],
@@ -211,6 +226,21 @@ export function sampleSections(text: (base: string) => string = (base) => base):
             summary: 'No replica configured.',
             reason: text('pg_stat_replication is empty'),
             facts: [],
+          },
+          {
+            id: 'db.vacuum',
+            title: 'Vacuum',
+            state: 'ok',
+            summary: 'Dead tuples under 10 %',
+            facts: [],
+            table: {
+              columns: [
+                { key: 'table', label: 'Table' },
+                { key: 'deadTuples', label: 'Dead tuples', numeric: true },
+                { key: 'lastVacuum', label: 'Last vacuum' },
+              ],
+              rows: [['bookings', 8040, '2026-12-04T16:49:24.935Z']],
+            },
           },
         ],
         growth: [chart('Database size', 'MB', { 'Database size': (i) => 40 + i * 0.1 })],

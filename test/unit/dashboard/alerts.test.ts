@@ -73,7 +73,13 @@ describe('dashboard alerts', () => {
         ['logs.slowRequests', 'warn'],
       ],
     );
-    assert.match(alerts[1].detail, /2 slow requests; slowest 4000 ms/);
+    assert.match(alerts[1].detail, /2 slow requests; slowest 4,000 ms/);
+    assert.match(alerts[0].detail, /^2,500 ms on average over 1,000 requests\.$/);
+  });
+
+  it('says "1 slow request" for one', () => {
+    const alerts = computeAlerts({ thresholds, logs: logs({}, [1854]) });
+    assert.match(alerts[0].detail, /^1 slow request; slowest 1,854 ms\.$/);
   });
 
   it('follows changed thresholds', () => {

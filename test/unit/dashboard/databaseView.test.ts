@@ -66,9 +66,23 @@ const slow: SlowQueriesData = {
 };
 
 describe('dashboard database view', () => {
+  it('writes numbers in facts with thousands separators', () => {
+    const view = cardView(
+      card('connectivity', {
+        serverVersion: '17.2',
+        roundTripMs: 1854,
+        display: 'app',
+        source: 'env',
+      }),
+    );
+    assert.equal(view.facts.find((fact) => fact.label === 'Round trip')?.value, '1,854 ms');
+  });
+
   it('shows the largest tables with sizes, rows and growth', () => {
     const view = cardView(card('tables', tables));
     assert.deepEqual(view.facts, [{ label: 'Tables', value: '4' }]);
+    const many = cardView(card('tables', { ...tables, tableCount: 1891 }));
+    assert.deepEqual(many.facts, [{ label: 'Tables', value: '1,891' }]);
     assert.deepEqual(view.table?.rows, [
       ['bookings', '1953 kB', 2_000_000, 12000, 1000],
       ['audit.events', '977 kB', 1_000_000, 500, null],
@@ -191,6 +205,8 @@ describe('dashboard database view', () => {
       view.cards.map((c) => c.id),
       ['onboarding', 'businessGrowth'],
     );
+    // The card counts users at their step now, unlike the funnel: its title says so.
+    assert.equal(view.cards[0].title, 'Users now at each step');
   });
 
   it('leaves business figures empty when the cards were skipped', () => {

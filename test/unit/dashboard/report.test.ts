@@ -90,6 +90,48 @@ describe('dashboard report', () => {
     assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe |'));
   });
 
+  it('writes dates in one locale format with the time, and numbers with separators', () => {
+    const markdown = buildReport(
+      input({
+        generatedAt: new Date('2026-12-04T16:49:24.935Z'),
+        locale: 'en-US',
+        timeZone: 'UTC',
+        sections: {
+          health: {
+            counts: { pass: 1, warn: 0, fail: 0, error: 0, skipped: 0, never: 0 },
+            tiers: [
+              {
+                tierId: 'daily',
+                title: 'Daily',
+                checks: [
+                  {
+                    checkId: 'db.vacuum',
+                    title: 'Vacuum',
+                    outcome: 'pass',
+                    summary: 'ok',
+                    startedAt: '2026-12-04T16:49:24.935Z',
+                    durationMs: 3,
+                    findings: [],
+                  },
+                ],
+              },
+            ],
+          },
+          database: {
+            target: '127.0.0.1:5432/app',
+            growth: [],
+            cards: [],
+            slowQueries: [{ query: 'SELECT 1', calls: 1891, totalMs: 8040, meanMs: 1854, rows: 1 }],
+          },
+        },
+      }),
+    );
+    assert.ok(markdown.includes('- Date: Dec 4, 2026, 4:49 PM'), markdown);
+    assert.ok(markdown.includes('| Vacuum | PASS | ok | Dec 4, 2026, 4:49 PM |'));
+    assert.ok(markdown.includes('| SELECT 1 | 1,891 | 1,854 ms | 8,040 ms |'));
+    assert.doesNotMatch(markdown, /\d{4}-\d{2}-\d{2}T\d{2}/);
+  });
+
   it('has the date, the author, the window and says which sections could not load', () => {
     const markdown = buildReport(input({ errors: { database: 'Could not connect.' } }));
     assert.ok(markdown.startsWith('# Maintenance report 2026-12-04\n'));
