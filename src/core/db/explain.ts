@@ -63,6 +63,19 @@ export interface ExplainResult {
   raw: unknown;
 }
 
+/** The question and the detail the EXPLAIN ANALYZE confirmation shows, timeout included. */
+export function explainAnalyzePrompt(
+  prepared: PreparedExplain,
+  where: { database: string; display: string; source: string; statementTimeoutMs: number },
+): { message: string; detail: string } {
+  const seconds = where.statementTimeoutMs / 1000;
+  const timeout = `${seconds.toLocaleString('en', { maximumFractionDigits: 1 })} s`;
+  return {
+    message: `EXPLAIN ANALYZE runs this query on ${where.database}.`,
+    detail: `Database: ${where.display} (${where.source})\n\nIt runs in a READ ONLY transaction that is rolled back, stopped after the statement timeout of ${timeout} (upkeep.database.statementTimeoutMs):\n\n${prepared.statement}`,
+  };
+}
+
 export async function explainQuery(
   session: DbSession,
   prepared: PreparedExplain,

@@ -2,7 +2,8 @@
  * Database maintenance from the weekly tier: ANALYZE, VACUUM (ANALYZE) and REINDEX (CONCURRENTLY
  * from PostgreSQL 12). The only code in Upkeep that changes the monitored database, so it runs
  * only with a confirmation issued by `confirmMaintenance` for that exact plan (after the user saw
- * the SQL and the target database, and for a production connection typed the database name).
+ * the SQL, the target database and what it locks, and for a production connection or work on the
+ * whole database typed the database name).
  */
 import { Client } from 'pg';
 import type { ResolvedConnection } from './connection';
@@ -31,6 +32,13 @@ export interface MaintenancePlan {
   display: string;
   production: boolean;
   concurrently: boolean;
+  /**
+   * The database name must be typed to confirm: on a production connection, and for work on the
+   * whole database (VACUUM or REINDEX of every table), which a stray Enter must not start.
+   */
+  needsTypedName: boolean;
+  /** How long it may take and which locks it takes, for the confirmation. */
+  impact: string;
 }
 
 /** Issued by confirmMaintenance only; runMaintenance refuses anything else. */
@@ -73,6 +81,7 @@ export function planMaintenance(
       break;
     }
   }
+  const wholeDatabase = target.type === 'database' && kind !== 'analyze';
   return {
     kind,
     target,
@@ -81,21 +90,58 @@ export function planMaintenance(
     display: connection.display,
     production: connection.production,
     concurrently,
+    needsTypedName: connection.production || wholeDatabase,
+    impact: impactOf(kind, target, concurrently),
+  };
+}
+
+/** Duration and locks in the words of the PostgreSQL documentation (explicit locking). */
+function impactOf(kind: MaintenanceKind, target: MaintenanceTarget, concurrently: boolean): string {
+  const scope =
+    target.type === 'database'
+      ? 'every table of the database, one after another: it may take a long time (hours on a large database)'
+      : target.type === 'table'
+        ? 'the whole table: it may take a while on a large one'
+        : 'the index';
+  switch (kind) {
+    case 'analyze':
+      return `ANALYZE reads a sample of ${scope}. It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on; VACUUM, ANALYZE and schema changes wait).`;
+    case 'vacuumAnalyze':
+      return `VACUUM (ANALYZE) reads ${scope}, with heavy disk I/O. It takes a SHARE UPDATE EXCLUSIVE lock on each table (reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).`;
+    case 'reindex':
+      return concurrently
+        ? `REINDEX CONCURRENTLY rebuilds the indexes of ${scope}, and needs free disk space for a second copy of each index while it runs. It takes a SHARE UPDATE EXCLUSIVE lock on each table (reads and writes go on; VACUUM, ANALYZE and schema changes wait).`
+        : `REINDEX rebuilds the indexes of ${scope}. It locks each table against writes (SHARE lock) and each index against reads that would use it (ACCESS EXCLUSIVE) while it runs.`;
+  }
+}
+
+/** The question and the detail a confirmation dialog shows for a plan. */
+export function maintenancePrompt(plan: MaintenancePlan): { message: string; detail: string } {
+  const typed = plan.needsTypedName
+    ? `\n\nYou will be asked to type the database name (${plan.database}) to run it.`
+    : '';
+  return {
+    message: `Run this on ${plan.database}${plan.production ? ' (PRODUCTION)' : ''}?`,
+    detail: `${plan.sql}\n\n${plan.impact}\n\nDatabase: ${plan.display}${typed}`,
   };
 }
 
 /**
- * Records that the user confirmed `plan`. For a production connection `typedDatabaseName` must
- * equal the database name, else it throws `refused`.
+ * Records that the user confirmed `plan`. When the plan needs it (a production connection, or
+ * VACUUM or REINDEX of the whole database) `typedDatabaseName` must equal the database name,
+ * else it throws `refused`.
  */
 export function confirmMaintenance(
   plan: MaintenancePlan,
   answer: { typedDatabaseName?: string } = {},
 ): MaintenanceConfirmation {
-  if (plan.production && answer.typedDatabaseName !== plan.database) {
+  if (plan.needsTypedName && answer.typedDatabaseName !== plan.database) {
+    const why = plan.production
+      ? `${plan.display} is marked production`
+      : `${plan.sql} works on the whole database`;
     throw new UpkeepError(
       'refused',
-      `Not run: ${plan.display} is marked production, and the typed name does not match "${plan.database}".`,
+      `Not run: ${why}, and the typed name does not match "${plan.database}".`,
     );
   }
   const confirmation: MaintenanceConfirmation = Object.freeze({

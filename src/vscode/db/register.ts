@@ -7,11 +7,17 @@ import * as vscode from 'vscode';
 import type { ResolvedConnection } from '../../core/db/connection';
 import { describeSource, listDatabaseYml, resolveConnection } from '../../core/db/connection';
 import { checkConnectivity } from '../../core/db/connectivity';
-import { explainQuery, prepareExplain, renderPlan } from '../../core/db/explain';
+import {
+  explainAnalyzePrompt,
+  explainQuery,
+  prepareExplain,
+  renderPlan,
+} from '../../core/db/explain';
 import type { MaintenanceKind, MaintenanceTarget } from '../../core/db/maintenance';
 import {
   confirmMaintenance,
   maintenanceCandidates,
+  maintenancePrompt,
   planMaintenance,
   runMaintenance,
 } from '../../core/db/maintenance';
@@ -73,6 +79,7 @@ async function currentConnection(services: Services): Promise<ResolvedConnection
     env: process.env,
     trusted: services.trusted,
     password: await services.databasePassword(),
+    surface: 'editor',
   });
 }
 
@@ -356,12 +363,15 @@ async function explainSelection(
     );
     if (!mode) return;
     if (mode.analyze) {
+      const prompt = explainAnalyzePrompt(prepared, {
+        database: connection.databaseName,
+        display: connection.display,
+        source: describeSource(connection.source),
+        statementTimeoutMs: services.settings().database.statementTimeoutMs,
+      });
       const answer = await vscode.window.showWarningMessage(
-        `EXPLAIN ANALYZE runs this query on ${connection.databaseName}.`,
-        {
-          modal: true,
-          detail: `Database: ${connection.display} (${describeSource(connection.source)})\n\nIt runs in a READ ONLY transaction that is rolled back, with the statement timeout:\n\n${prepared.statement}`,
-        },
+        prompt.message,
+        { modal: true, detail: prompt.detail },
         'Run EXPLAIN ANALYZE',
       );
       if (answer !== 'Run EXPLAIN ANALYZE') return;
@@ -468,19 +478,21 @@ async function runDatabaseMaintenance(
   if (!target) return;
 
   const plan = planMaintenance(connection, kind, target, serverVersionNum);
+  const prompt = maintenancePrompt(plan);
+  // With a typed name to come, the button only leads on to it; Enter alone never starts the work.
   const answer = await vscode.window.showWarningMessage(
-    `Run this on ${connection.databaseName}${connection.production ? ' (PRODUCTION)' : ''}?`,
+    prompt.message,
     {
       modal: true,
-      detail: `${plan.sql}\n\nDatabase: ${connection.display}\nFrom: ${describeSource(connection.source)}`,
+      detail: `${prompt.detail}\nFrom: ${describeSource(connection.source)}`,
     },
-    'Run',
+    plan.needsTypedName ? 'Continue…' : 'Run',
   );
-  if (answer !== 'Run') return;
+  if (answer !== 'Run' && answer !== 'Continue…') return;
   let typedDatabaseName: string | undefined;
-  if (connection.production) {
+  if (plan.needsTypedName) {
     typedDatabaseName = await vscode.window.showInputBox({
-      title: 'Production database',
+      title: connection.production ? 'Production database' : 'Whole database',
       prompt: `Type the database name (${connection.databaseName}) to run: ${plan.sql}`,
       ignoreFocusOut: true,
       validateInput: (text) =>

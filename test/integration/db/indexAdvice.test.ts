@@ -34,7 +34,7 @@ const SCHEMA = `
 `;
 
 for (const target of serversUnderTest) {
-  describe(`unused-index advice on ${target.name}`, function () {
+  describe(`database unused-index advice on ${target.name}`, function () {
     this.timeout(120_000);
     let server: RunningPostgres;
     let url: string;
