@@ -183,7 +183,7 @@ export function generateRailsLog(options: GenerateLogOptions): GeneratedLog {
     let path = route.path.replace(':id', String(1 + Math.floor(next() * 900)));
     let action = route.action;
     let status = method === 'POST' && action.includes('Bookings') ? 302 : 200;
-    let durationMs = Math.max(3, Math.round(route.meanMs * (0.4 + next() * 1.4)));
+    const durationMs = Math.max(3, Math.round(route.meanMs * (0.4 + next() * 1.4)));
     let fatal: string[] = [];
     let warn: string | undefined;
     let params: string | undefined = path.includes('/bookings/')
