@@ -116,6 +116,13 @@ describe('checks in a real editor', function () {
       );
       assert.equal(finding.line, 19);
       assert.equal(finding.severity, 'warning');
+      // The source column says "Upkeep" once, then who found it: no "upkeep upkeep logs".
+      const row = page
+        .locator('.markers-panel .monaco-list-row', { hasText: 'Dynamic Render Path' })
+        .first();
+      const rowText = (await row.textContent()) ?? '';
+      assert.match(rowText, /Upkeep: brakeman/, rowText);
+      assert.doesNotMatch(rowText, /upkeep upkeep/i, rowText);
       await fs.mkdir(ARTEFACTS, { recursive: true });
       await screenshot(page, path.join(ARTEFACTS, 'checks-problems.png'));
 

@@ -12,6 +12,16 @@ const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
+/**
+ * The Problems panel's source column: "Upkeep: " once, then the check id for Upkeep's own
+ * findings (tagged like "upkeep logs") or the tool that found it ("Upkeep: brakeman").
+ */
+export function diagnosticSource(checkId: string, findingSource?: string): string {
+  const tool = findingSource?.trim();
+  const own = !tool || /^upkeep\b/i.test(tool);
+  return `Upkeep: ${own ? checkId : tool}`;
+}
+
 export class CheckDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('upkeep');
   /** checkId → file URI string → that check's diagnostics there. */
@@ -59,7 +69,7 @@ export class CheckDiagnostics implements vscode.Disposable {
       ? new vscode.Range(line, column, line, column + 1)
       : new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
     const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[finding.severity]);
-    diagnostic.source = `upkeep ${finding.source ?? checkId}`;
+    diagnostic.source = diagnosticSource(checkId, finding.source);
     if (finding.code) diagnostic.code = finding.code;
     return diagnostic;
   }
