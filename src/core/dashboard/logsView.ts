@@ -21,11 +21,7 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-type HourRow = LogSummary['requests']['perHour'][number] & {
-  p50Ms?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-};
+type HourRow = LogSummary['requests']['perHour'][number];
 
 /** Every hour from the window's start to its end, so quiet hours show as zero, not as nothing. */
 function hourAxis(rows: HourRow[], from: string | null, to: string | null): number[] {
@@ -44,7 +40,7 @@ function hourAxis(rows: HourRow[], from: string | null, to: string | null): numb
 export function hourlyCharts(
   summary: LogSummary,
 ): Pick<LogsView, 'requestsPerHour' | 'errorRate' | 'durations'> {
-  const rows = summary.requests.perHour as HourRow[];
+  const rows = summary.requests.perHour;
   const byHour = new Map(rows.map((row) => [Math.floor(Date.parse(row.hour) / HOUR_MS), row]));
   const hours = hourAxis(rows, summary.window.from, summary.window.to);
   const times = hours.map((hour) => Math.floor(hour / 1000));
@@ -75,7 +71,7 @@ export function hourlyCharts(
       },
     ],
   };
-  // The summary gives the mean per hour; percentiles per hour show when it carries them.
+  // Percentiles show when a summary carries them (older saved summaries have the mean only).
   const durationSeries: ChartView['series'] = [
     { label: 'Mean', values: hours.map((hour) => finite(at(hour)?.meanMs)) },
   ];

@@ -101,7 +101,7 @@ export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
   private readonly perHour = new HourBuckets(
-    () => ({ count: 0, errors: 0, durationMs: 0 }),
+    () => ({ count: 0, errors: 0, durationMs: 0, durations: new Histogram() }),
     (b) => b.count,
   );
   private readonly statuses = new Map<string, number>();
@@ -213,6 +213,7 @@ export class ReportBuilder implements AssemblySink {
         bucket.count++;
         if (isServerError) bucket.errors++;
         bucket.durationMs += record.durationMs ?? 0;
+        if (record.durationMs !== undefined) bucket.durations.add(record.durationMs);
       } else {
         this.perHour.folded++;
       }
@@ -547,6 +548,9 @@ export class ReportBuilder implements AssemblySink {
           count: b.count,
           errors: b.errors,
           meanMs: round(b.count ? b.durationMs / b.count : 0),
+          p50Ms: round(b.durations.quantile(0.5)),
+          p95Ms: round(b.durations.quantile(0.95)),
+          p99Ms: round(b.durations.quantile(0.99)),
         })),
         ...(this.perHour.folded ? { perHourFolded: this.perHour.folded } : {}),
       },

@@ -130,7 +130,16 @@ export interface LogSummary {
     total: number;
     completed: number;
     incomplete: number;
-    perHour: { hour: string; count: number; errors: number; meanMs: number }[];
+    /** Durations per hour: the mean and the percentiles of the requests that hour. */
+    perHour: {
+      hour: string;
+      count: number;
+      errors: number;
+      meanMs: number;
+      p50Ms: number;
+      p95Ms: number;
+      p99Ms: number;
+    }[];
     /** Requests in hours older than the latest MAX_HOURS (2,208), left out of `perHour`. */
     perHourFolded?: number;
   };
