@@ -5,7 +5,7 @@
  */
 import { UpkeepError } from '../util/errors';
 import type { CardDefinition, CardResult } from './cards';
-import { quoteIdent } from './cards';
+import { plural, quoteIdent } from './cards';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 
@@ -150,11 +150,11 @@ const slowQueries: CardDefinition = {
       return { state: 'ok', summary: 'No statements recorded yet', ...notes, data };
     }
     const top = rows[0];
-    const headline = `top query takes ${Math.round(top.share * 100)} % of the time (${top.meanMs.toFixed(1)} ms mean, ${top.calls.toLocaleString('en')} calls)`;
+    const headline = `top query takes ${Math.round(top.share * 100)} % of the time (${top.meanMs.toFixed(1)} ms mean, ${plural(top.calls, 'call', 'calls')})`;
     if (slow.length === 0) return { state: 'ok', summary: headline, ...notes, data };
     return {
       state: 'warn',
-      summary: `${slow.length} queries average over ${SLOW_MEAN_MS / 1000} s; ${headline}`,
+      summary: `${plural(slow.length, 'query', 'queries')} average over ${SLOW_MEAN_MS / 1000} s; ${headline}`,
       reason: notes.reason ?? `The slowest averages ${Math.round(slow[0].meanMs)} ms.`,
       fix: notes.fix ?? 'Select the query and run "Upkeep: Explain Query" to see its plan.',
       data,
@@ -212,7 +212,7 @@ const longRunning: CardDefinition = {
     if (long.length === 0) {
       return {
         state: 'ok',
-        summary: `${rows.length} sessions busy, none for ${longRunningSeconds} s or more`,
+        summary: `${plural(rows.length, 'session', 'sessions')} busy, none for ${longRunningSeconds} s or more`,
         ...hiddenText(probe),
         data,
       };
@@ -221,7 +221,7 @@ const longRunning: CardDefinition = {
     const worst = long[0];
     return {
       state: 'warn',
-      summary: `${long.length} sessions running or holding a transaction ${longRunningSeconds} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
+      summary: `${plural(long.length, 'session', 'sessions')} running or holding a transaction ${longRunningSeconds} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
       reason: `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.`,
       fix: `Find out what pid ${worst.pid} waits for; if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
       data,
@@ -274,7 +274,7 @@ const blocked: CardDefinition = {
     const blocker = first.blockers[0];
     return {
       state: 'warn',
-      summary: `${rows.length} queries blocked by others' locks`,
+      summary: `${plural(rows.length, 'query', 'queries')} blocked by others' locks`,
       reason: `pid ${first.pid} waits ${Math.round(first.queryAgeSeconds ?? 0)} s for pid ${first.blockedBy.join(', ')}${blocker ? ` (${blocker.state}, transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)` : ''}.`,
       fix: `If the blocker is stuck: SELECT pg_cancel_backend(${first.blockedBy[0]});`,
       data,

@@ -4,7 +4,7 @@
  * and counts of users, businesses and services. Also runs a repo's own metric queries.
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
-import { quoteIdent } from './cards';
+import { formatDuration, plural, quoteIdent } from './cards';
 import { leadingKeyword, splitStatements } from './sqlText';
 
 /** The guidelines' onboarding has five steps; a higher step seen in the data wins. */
@@ -110,10 +110,10 @@ const onboarding: CardDefinition = {
     const days =
       averageSecondsToComplete === null
         ? ''
-        : `, ${(averageSecondsToComplete / 86400).toFixed(1)} days to complete`;
+        : `, ${formatDuration(averageSecondsToComplete)} on average to complete`;
     return {
       state: 'ok',
-      summary: `${(data.completionRate * 100).toFixed(1)} % of ${total.toLocaleString('en')} users completed onboarding${days}${worst && worst.lost > 0 ? `; most lost between steps ${worst.from} and ${worst.to} (${Math.round(worst.lost * 100)} %)` : ''}`,
+      summary: `${(data.completionRate * 100).toFixed(1)} % of ${plural(total, 'user', 'users')} completed onboarding${days}${worst && worst.lost > 0 ? `; most lost between steps ${worst.from} and ${worst.to} (${Math.round(worst.lost * 100)} %)` : ''}`,
       data,
     };
   },
@@ -177,8 +177,22 @@ const businessGrowth: CardDefinition = {
         context.signal,
       );
       data.signUpsPerDay = days;
-      const column = RETENTION_COLUMNS.find((name) => users.has(name));
-      if (column) {
+      const columns = RETENTION_COLUMNS.filter((name) => users.has(name));
+      // A column that exists but was never filled (no sign-in tracking) says nothing about
+      // retention: 0 % from it would be a false alarm.
+      const filled = columns.length
+        ? await context.session.query<{ name: string }>(
+            'businessGrowth',
+            `SELECT name FROM (VALUES ${columns.map((name, i) => `(${i}, '${name}', EXISTS (SELECT 1 FROM users WHERE ${quoteIdent(name)} IS NOT NULL))`).join(', ')}) AS c(ord, name, filled)
+              WHERE filled ORDER BY ord`,
+            undefined,
+            context.signal,
+          )
+        : [];
+      const column = filled[0]?.name;
+      if (!column && columns.length) {
+        data.retentionNote = `No sign-in data: ${columns.map((name) => `users.${name}`).join(' and ')} ${columns.length === 1 ? 'is' : 'are'} NULL for every user, so 7-day retention cannot be measured.`;
+      } else if (column) {
         const [row] = await context.session.query<{ cohort: number; retained: number }>(
           'businessGrowth',
           `SELECT count(*)::int AS cohort,
@@ -201,10 +215,12 @@ const businessGrowth: CardDefinition = {
     const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
     const retention = data.retention7d?.cohort
       ? `, 7-day retention ${Math.round(data.retention7d.rate * 100)} % (${data.retention7d.basedOn})`
-      : '';
+      : data.retentionNote?.startsWith('No sign-in data')
+        ? ', no sign-in data for retention'
+        : '';
     return {
       state: 'ok',
-      summary: `${parts.join(', ')}; ${recent.toLocaleString('en')} sign-ups in 30 days${retention}`,
+      summary: `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} in 30 days${retention}`,
       reason: data.retentionNote,
       data,
     };

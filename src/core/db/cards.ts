@@ -243,6 +243,23 @@ export function prettyBytes(bytes: number): string {
   return `${Math.round(value)} ${units[unit]}`;
 }
 
+/** `1 index`, `2 indexes`: counts in card text agree with their noun. */
+export function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
+}
+
+/** `45 s`, `12 min`, `3 h 5 min`, `1 d 10 h`: a duration as a person reads it. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
 /** Double-quotes an identifier for SQL shown to the user (and run by maintenance). */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

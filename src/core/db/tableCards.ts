@@ -4,7 +4,7 @@
  * statistics, transaction-ID wraparound and sequences near their maximum.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { prettyBytes, quoteIdent } from './cards';
+import { plural, prettyBytes, quoteIdent } from './cards';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
 
@@ -125,7 +125,7 @@ const tables: CardDefinition = {
     return {
       state: 'ok',
       summary: top
-        ? `${count} tables; largest ${qualified(top.schema, top.name)} (${top.pretty})`
+        ? `${plural(count, 'table', 'tables')}; largest ${qualified(top.schema, top.name)} (${top.pretty})`
         : 'No tables yet',
       data: { tables: rows, tableCount: count, growthSince: baseline?.at },
     };
@@ -442,11 +442,6 @@ const unusedIndexes: CardDefinition = {
 /** Duplicate indexes read for the unused-index advice; far more than any real schema has. */
 const DUPLICATES_FOR_ADVICE = 1000;
 
-/** `1 index`, `2 indexes`. */
-export function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
-}
-
 function countOf(count: number, text: string): string {
   return `${count} ${text}`;
 }
@@ -552,7 +547,7 @@ const invalidIndexes: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${list.length} invalid indexes (a failed CREATE INDEX CONCURRENTLY?)`,
+      summary: `${plural(list.length, 'invalid index', 'invalid indexes')} (a failed CREATE INDEX CONCURRENTLY?)`,
       reason: 'An invalid index is maintained on every write but never used by queries.',
       fix: `${list[0].reindexSql} (run it with "Upkeep: Run Database Maintenance")`,
       data: { indexes: list },
@@ -604,7 +599,7 @@ const foreignKeysWithoutIndex: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${list.length}${list.length === limit ? '+' : ''} foreign keys without an index`,
+      summary: `${plural(list.length, 'foreign key', 'foreign keys')}${list.length === limit ? '+' : ''} without an index`,
       reason:
         'Deleting or updating a referenced row scans the whole referencing table without one.',
       fix: list[0].createSql,
@@ -653,8 +648,8 @@ const seqScans: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${rows.length} tables of ${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows read mostly by sequential scans`,
-      reason: `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ${rows[0].seqScans + rows[0].indexScans} scans were sequential.`,
+      summary: `${plural(rows.length, 'table', 'tables')} of ${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows read mostly by sequential scans`,
+      reason: `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,
       fix: `Find the queries with "Slowest queries" and check them with "Upkeep: Explain Query"; an index on their WHERE columns may help.`,
       data,
     };
@@ -709,8 +704,8 @@ const vacuum: CardDefinition = {
     const worst = bloated[0];
     return {
       state: 'warn',
-      summary: `${bloated.length} tables with 20 %+ dead rows`,
-      reason: `${quoteIdent(worst.name)} has ${worst.deadRows.toLocaleString('en')} dead rows (${Math.round(worst.deadShare * 100)} %).`,
+      summary: `${plural(bloated.length, 'table', 'tables')} with 20 %+ dead rows`,
+      reason: `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} (${Math.round(worst.deadShare * 100)} %).`,
       fix: `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; (run it with "Upkeep: Run Database Maintenance")`,
       data: { tables: tablesOut },
     };
@@ -750,7 +745,7 @@ const statistics: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${list.length}${list.length === limit ? '+' : ''} tables with missing or stale statistics`,
+      summary: `${plural(list.length, 'table', 'tables')}${list.length === limit ? '+' : ''} with missing or stale statistics`,
       reason:
         'The planner guesses row counts from these statistics; stale ones lead to slow plans.',
       fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; (run it with "Upkeep: Run Database Maintenance")`,
@@ -818,69 +813,55 @@ export interface SequenceUse {
   /** `table.column` the sequence feeds, when it is owned by one. */
   column: string | null;
   columnType: string | null;
-  lastValue: number;
-  /** The smaller of the sequence's and the column type's maximum. */
-  maxValue: number;
-  /** lastValue / maxValue, 0..1. */
+  /** Exact decimal text: a bigint does not fit a JavaScript number. */
+  lastValue: string;
+  /** The smaller of the sequence's and the column type's maximum, exact decimal text. */
+  maxValue: string;
+  /** lastValue / maxValue, 0..1, computed by the server in numeric. */
   share: number;
 }
 
-const TYPE_MAX: Record<string, number> = {
-  smallint: 32767,
-  integer: 2147483647,
-  bigint: 9223372036854775807,
-};
+/** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
+export function groupDigits(value: string): string {
+  return /^-?\d+$/.test(value) ? BigInt(value).toLocaleString('en') : value;
+}
 
 const sequences: CardDefinition = {
   id: 'sequences',
   title: 'Sequences and integer keys',
   async run({ session, signal, limit }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
-    // last_value is null for sequences never used or that this role may not read.
-    const rows = await session.query<{
-      schema: string;
-      name: string;
-      column: string | null;
-      column_type: string | null;
-      last_value: number | null;
-      max_value: number;
-    }>(
+    // last_value is null for sequences never used or that this role may not read. Values stay
+    // text and the share is numeric division on the server, so no bigint is rounded.
+    const rows = await session.query<SequenceUse>(
       'sequences',
-      `SELECT s.schemaname AS schema, s.sequencename AS name,
-              CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END AS column,
-              format_type(a.atttypid, a.atttypmod) AS column_type,
-              s.last_value::float8 AS last_value, s.max_value::float8 AS max_value
-         FROM pg_sequences s
-         JOIN pg_namespace n ON n.nspname = s.schemaname
-         JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
-         LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
-               AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-         LEFT JOIN pg_class t ON t.oid = d.refobjid
-         LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-        WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}`,
-      undefined,
+      `SELECT schema, name, "column", "columnType", last_value::text AS "lastValue",
+              max_value::text AS "maxValue", (last_value::numeric / max_value::numeric)::float8 AS share
+         FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
+                      CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END AS "column",
+                      format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
+                      least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
+                                           WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
+                                           ELSE s.max_value END) AS max_value
+                 FROM pg_sequences s
+                 JOIN pg_namespace n ON n.nspname = s.schemaname
+                 JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
+                 LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
+                       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                 LEFT JOIN pg_class t ON t.oid = d.refobjid
+                 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}) AS used
+        ORDER BY share DESC, 1, 2
+        LIMIT $1`,
+      [limit],
       signal,
     );
-    const list: SequenceUse[] = rows
-      .map((row) => {
-        const maxValue = Math.min(row.max_value, TYPE_MAX[row.column_type ?? ''] ?? Infinity);
-        return {
-          schema: row.schema,
-          name: row.name,
-          column: row.column,
-          columnType: row.column_type,
-          lastValue: row.last_value ?? 0,
-          maxValue,
-          share: (row.last_value ?? 0) / maxValue,
-        };
-      })
-      .sort((a, b) => b.share - a.share)
-      .slice(0, limit);
+    const list = rows;
     const near = list.filter((s) => s.share >= 0.75);
     if (near.length === 0) {
       return {
         state: 'ok',
         summary: list[0]
-          ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum`
+          ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum (${groupDigits(list[0].lastValue)} of ${groupDigits(list[0].maxValue)})`
           : 'No sequence in use',
         data: { sequences: list },
       };
@@ -889,8 +870,8 @@ const sequences: CardDefinition = {
     const [table, column] = (worst.column ?? '').split('.');
     return {
       state: 'warn',
-      summary: `${near.length} sequences past 75 % of their maximum`,
-      reason: `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} is at ${(worst.share * 100).toFixed(1)} %.`,
+      summary: `${plural(near.length, 'sequence', 'sequences')} past 75 % of their maximum`,
+      reason: `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} is at ${(worst.share * 100).toFixed(1)} % (${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).`,
       fix:
         worst.column && worst.columnType !== 'bigint'
           ? `Plan a migration: ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE bigint; (rewrites the table)`
