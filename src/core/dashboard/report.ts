@@ -3,6 +3,7 @@
  * report, written into docs/maintenance/reports/ under a dated name that never replaces a file.
  */
 import * as path from 'node:path';
+import { escapeMarkdownHtml } from '../templates/markdown';
 import { writeNewFile } from '../templates/newFile';
 import type { LogWindow, SectionDataMap, SectionId } from './protocol';
 import { describeWindow } from './protocol';
@@ -49,8 +50,9 @@ function formatsOf(input: ReportInput): Formats {
 }
 
 /**
- * One table cell: pipes and backslashes escaped, line breaks folded to spaces, angle brackets
- * and ampersands as entities (a Markdown preview renders HTML), long text cut.
+ * One table cell: pipes escaped, line breaks folded to spaces, HTML neutralised with backslash
+ * escapes (shared with the templates: `<script>` stays text, `<ada@example.com>` reads as typed),
+ * long text cut.
  */
 export function markdownCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '–';
@@ -58,12 +60,11 @@ export function markdownCell(value: string | number | null | undefined): string 
     .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
     .trim();
   if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL)}…`;
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
+  // Backslashes right before a pipe are doubled too, so data cannot unescape the cell border.
+  return escapeMarkdownHtml(text).replace(
+    /(\\*)\|/g,
+    (_match, slashes: string) => `${slashes}${slashes}\\|`,
+  );
 }
 
 /** Inline text outside tables: one line, HTML neutralised. */

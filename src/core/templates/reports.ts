@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
+import { unescapeMarkdownHtml } from './markdown';
 import { resolveInsideWorkspace } from './newFile';
 import type { SeverityId } from './severity';
 import { parseSeverity, responseDue } from './severity';
@@ -88,8 +89,9 @@ export function parseReport(file: string, text: string): BugReportSummary {
   const dueAt =
     (dueLine !== undefined ? parseZonedTime(dueLine) : undefined) ??
     (createdAt && severity ? responseDue(createdAt, severity) : undefined);
-  const title =
-    BUG_HEADING.exec(text)?.[1] ?? ANY_HEADING.exec(text)?.[1] ?? path.basename(file, '.md');
+  // The heading was written with escapeMarkdownHtml; the tree shows the title as typed.
+  const heading = BUG_HEADING.exec(text)?.[1] ?? ANY_HEADING.exec(text)?.[1];
+  const title = heading !== undefined ? unescapeMarkdownHtml(heading) : path.basename(file, '.md');
 
   return {
     file,

@@ -13,6 +13,7 @@ import type { TemplateKind } from './builtin';
 import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './builtin';
 import type { GitInfo } from './gitInfo';
 import { readGitInfo } from './gitInfo';
+import { escapeMarkdownHtml } from './markdown';
 import { resolveInsideWorkspace, writeNewFile } from './newFile';
 import type { RenderedTemplate, TemplateVariables } from './render';
 import { renderTemplate } from './render';
@@ -105,6 +106,13 @@ export async function loadTemplate(
   return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
 }
 
+/** The shared variables as Markdown text (author and branch come from git config). */
+function markdownVariables(variables: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, escapeMarkdownHtml(value)]),
+  );
+}
+
 /** The variables every template kind shares: dates in the chosen zone, author, branch. */
 async function commonVariables(
   context: ScaffoldContext,
@@ -140,9 +148,10 @@ export async function createBugReport(
   const { now, timeZone, variables } = await commonVariables(context);
 
   const source = await loadTemplate(context.workspace, 'bugReport');
+  // A bug report is Markdown: a title or author like `<script>` must stay text in a preview.
   const rendered = renderTemplate(source.text, {
-    ...variables,
-    title,
+    ...markdownVariables(variables),
+    title: escapeMarkdownHtml(title),
     tier: severity.label,
     responseTime: severity.responseTime,
     deadline: formatZonedTime(responseDue(now, severity.id), timeZone),
@@ -168,8 +177,8 @@ export async function createFeatureSpec(
 
   const source = await loadTemplate(context.workspace, 'featureSpec');
   const rendered = renderTemplate(source.text, {
-    ...variables,
-    title,
+    ...markdownVariables(variables),
+    title: escapeMarkdownHtml(title),
     tier: undefined,
     responseTime: undefined,
     deadline: undefined,

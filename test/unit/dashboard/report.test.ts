@@ -31,11 +31,12 @@ describe('dashboard report', () => {
   it('escapes pipes, folds newlines and neutralises HTML in cells', () => {
     assert.equal(markdownCell('a|b'), 'a\\|b');
     assert.equal(markdownCell('line one\nline two\r\nthree'), 'line one line two three');
-    assert.equal(
-      markdownCell('<img src=x onerror=alert(1)>'),
-      '&lt;img src=x onerror=alert(1)&gt;',
-    );
-    assert.equal(markdownCell('back\\slash|'), 'back\\\\slash\\|');
+    // HTML is backslash-escaped (no entities in the raw file); an e-mail autolink reads as typed.
+    assert.equal(markdownCell('<img src=x onerror=alert(1)>'), '\\<img src=x onerror=alert(1)>');
+    assert.equal(markdownCell('Ada <ada@example.com>'), 'Ada <ada@example.com>');
+    assert.equal(markdownCell('AT&T &amp;'), 'AT&T \\&amp;');
+    assert.equal(markdownCell('back\\slash|'), 'back\\slash\\|');
+    assert.equal(markdownCell('end\\|'), 'end\\\\\\|');
     assert.equal(markdownCell(null), '–');
     assert.equal(markdownCell(''), '–');
     assert.equal(markdownCell(42), '42');
@@ -135,7 +136,8 @@ describe('dashboard report', () => {
   it('has the date, the author, the window and says which sections could not load', () => {
     const markdown = buildReport(input({ errors: { database: 'Could not connect.' } }));
     assert.ok(markdown.startsWith('# Maintenance report 2026-12-04\n'));
-    assert.ok(markdown.includes('- Made by: Ada Lovelace &lt;ada@example.com&gt;'));
+    assert.ok(markdown.includes('- Made by: Ada Lovelace <ada@example.com>\n'));
+    assert.doesNotMatch(markdown, /&lt;|&gt;|&amp;/);
     assert.ok(markdown.includes('- Log window: last 24 hours'));
     assert.ok(markdown.includes('## Database\n\n_Not available: Could not connect._'));
     assert.ok(markdown.includes('## Logs\n\n_Not available: not loaded_'));

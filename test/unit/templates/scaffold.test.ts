@@ -19,6 +19,7 @@ import {
 import type { ScaffoldContext } from '../../../src/core/templates/scaffold';
 import { readGitInfo } from '../../../src/core/templates/gitInfo';
 import { writeNewFile } from '../../../src/core/templates/newFile';
+import { parseReport } from '../../../src/core/templates/reports';
 
 const NOW = '2026-12-04T23:30:00Z';
 
@@ -222,6 +223,18 @@ describe('scaffolding documents', () => {
     assert.match(created.text, /^# Bug: Shows \{\{author\}\} and \$\{1:x\} literally$/m);
     assert.deepEqual(created.unknown, []);
     assert.ok(created.snippet.includes('# Bug: Shows {{author\\}\\} and \\${1:x\\} literally\n'));
+  });
+
+  it('keeps HTML in a title as text in the Markdown, and reads the title back as typed', async () => {
+    const title = '<script>alert(1)</script> & <b>bold</b> AT&amp;T';
+    const created = await createBugReport(context(), { title, severity: 'low' });
+    assert.match(
+      created.text,
+      /^# Bug: \\<script>alert\(1\)\\<\/script> & \\<b>bold\\<\/b> AT\\&amp;T$/m,
+    );
+    assert.doesNotMatch(created.text, /^# Bug: <script>/m);
+    const summary = parseReport(created.file, await fs.readFile(created.file, 'utf8'));
+    assert.equal(summary.title, title);
   });
 
   it('validates titles', () => {

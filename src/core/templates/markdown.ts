@@ -1,0 +1,47 @@
+/**
+ * Text from people and logs (titles, authors, messages) written into Markdown files: the one
+ * escaper the templates and the maintenance report share, so a title like `<script>` stays text
+ * in every preview while `Ada <ada@example.com>` still reads as typed in the raw file.
+ */
+
+/** A CommonMark autolink (`<https://…>`, `<ada@example.com>`): shown as a link, never as HTML. */
+const AUTOLINK =
+  /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/;
+
+/**
+ * What CommonMark reads as raw HTML (a tag, comment, declaration) or as a character entity, with
+ * any backslashes right before it: `\<b>` typed must not become an escaped backslash and a tag.
+ */
+const HTML_START =
+  /(\\*)(?:(<)(?=[A-Za-z/!?])|(&)(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};))/g;
+
+/**
+ * Backslash-escapes only the `<` and `&` that a Markdown preview would turn into HTML or an
+ * entity; everything else (autolinks included) is written as typed. Backslash escapes rather
+ * than `&lt;` entities, because the raw file is read as often as the preview.
+ */
+export function escapeMarkdownHtml(text: string): string {
+  return text.replace(
+    HTML_START,
+    (
+      match,
+      slashes: string,
+      angle: string | undefined,
+      amp: string | undefined,
+      offset: number,
+    ) => {
+      const char = angle ?? amp ?? '';
+      const at = offset + slashes.length;
+      if (angle && !slashes && AUTOLINK.test(text.slice(at))) return match;
+      return `${slashes}${slashes}\\${char}`;
+    },
+  );
+}
+
+/** Reverses `escapeMarkdownHtml`, for reading a title back from a heading. */
+export function unescapeMarkdownHtml(text: string): string {
+  return text.replace(
+    /((?:\\\\)*)\\([<&])/g,
+    (_match, pairs: string, char: string) => `${pairs.slice(0, pairs.length / 2)}${char}`,
+  );
+}
