@@ -1,0 +1,63 @@
+/**
+ * `upkeep db --workspace` with a folder that does not exist: a configuration error naming the
+ * folder (exit 2), even with a reachable database in DATABASE_URL, as `upkeep check` does.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createDatabase, embeddedServer } from '../../support/postgres';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('upkeep db --workspace with a missing folder (database CLI)', function () {
+  this.timeout(120_000);
+
+  it('says the folder does not exist and exits 2', async () => {
+    const url = await createDatabase(await embeddedServer(), 'cliws');
+    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+    const missing = path.join(parent, 'no-such-app');
+
+    const text = await runCli(['db', '--workspace', missing], { DATABASE_URL: url });
+    assert.equal(text.code, 2, text.stdout + text.stderr);
+    assert.match(text.stdout, new RegExp(`The workspace folder ${missing} does not exist\\.`));
+    assert.doesNotMatch(text.stdout, /No database configured/);
+
+    const json = await runCli(['db', '--workspace', missing, '--format', 'json'], {});
+    assert.equal(json.code, 2);
+    const parsed = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    assert.equal(parsed.error.code, 'config');
+    assert.match(parsed.error.message, /does not exist/);
+
+    const file = path.join(parent, 'a-file');
+    await fs.writeFile(file, '');
+    const notFolder = await runCli(['db', '--workspace', file], {});
+    assert.equal(notFolder.code, 2);
+    assert.match(notFolder.stdout, /is not a folder/);
+
+    // The same database with an existing folder connects (the folder check stops nothing else).
+    const ok = await runCli(['db', '--workspace', parent, '--card', 'connectivity'], {
+      DATABASE_URL: url,
+    });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  });
+});
