@@ -173,7 +173,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       .join(', ');
     const item = new vscode.TreeItem(
       tier.title,
-      overdue || due || failingTasks
+      // Failing checks colour the row but do not expand it: the tree keeps its layout.
+      overdue || due
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed,
     );
