@@ -5,6 +5,7 @@
  * as a table.
  */
 import type { DbCard } from '../db/cards';
+import { formatDuration } from '../db/cards';
 import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type {
@@ -79,12 +80,29 @@ export function tableOf(data: unknown): TableView | undefined {
 }
 
 /** Scalar fields of a card's data as facts; nested objects one level deep. */
-export function factsOf(data: unknown): { label: string; value: string }[] {
+/** Ratios (0..1) read as percentages; these keys hold one, as do all of the cache hit card's. */
+const RATIO_KEY = /(?:rate|ratio|share)$/i;
+const SECONDS_KEY = /seconds/i;
+
+/** A fact's text by what its key says it measures: a share as %, seconds as a duration. */
+function measuredText(key: string, value: Scalar, ratios: boolean): string {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if ((ratios || RATIO_KEY.test(key)) && value >= 0 && value <= 1) {
+      return `${integerFormat.format(Math.round(value * 1000) / 10)} %`;
+    }
+    if (SECONDS_KEY.test(key) && value >= 0) return formatDuration(value);
+  }
+  return factText(value);
+}
+
+export function factsOf(data: unknown, cardId?: string): { label: string; value: string }[] {
   if (!isRecord(data)) return [];
   const facts: { label: string; value: string }[] = [];
+  const ratios = cardId === 'cacheHitRatio';
   for (const [key, value] of Object.entries(data)) {
     if (isScalar(value) && value !== null) {
-      facts.push({ label: labelOf(key), value: factText(value) });
+      const label = labelOf(key).replace(/ seconds\b/i, '');
+      facts.push({ label, value: measuredText(key, value, ratios && key !== 'blocksRead') });
     } else if (isRecord(value) && typeof value.pretty === 'string') {
       facts.push({ label: labelOf(key), value: value.pretty });
     }
@@ -160,7 +178,7 @@ export function cardView(card: DbCard): CardView {
       view.facts = factsOf(data);
       return view;
     default:
-      view.facts = factsOf(data);
+      view.facts = factsOf(data, card.id);
       view.table = tableOf(data);
       return view;
   }

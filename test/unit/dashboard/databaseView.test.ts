@@ -222,4 +222,18 @@ describe('dashboard database view', () => {
       ['skipped', 'skipped'],
     );
   });
+  it('shows shares as percentages and seconds as durations in generic card facts', () => {
+    const cache = cardView(card('cacheHitRatio', { tables: 0.9987, indexes: 1, blocksRead: 12 }));
+    assert.deepEqual(
+      cache.facts.map((fact) => `${fact.label}: ${fact.value}`),
+      ['Tables: 99.9 %', 'Indexes: 100 %', 'Blocks read: 12'],
+    );
+    const other = cardView(
+      card('someCard', { completionRate: 0.25, averageSecondsToComplete: 123_030.86, users: 3 }),
+    );
+    assert.deepEqual(
+      other.facts.map((fact) => `${fact.label}: ${fact.value}`),
+      ['Completion rate: 25 %', 'Average to complete: 1 d 10 h', 'Users: 3'],
+    );
+  });
 });
