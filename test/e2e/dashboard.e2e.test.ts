@@ -205,7 +205,7 @@ describe('dashboard in a real editor', function () {
     assert.match(files[0], /^\d{4}-\d{2}-\d{2}-maintenance-report\.md$/);
     const report = await fs.readFile(path.join(folder, files[0]), 'utf8');
     assert.match(report, /^# Maintenance report \d{4}-\d{2}-\d{2}$/m);
-    assert.match(report, /Made by: Demo Maintainer &lt;maintainer@example.com&gt;/);
+    assert.match(report, /Made by: Demo Maintainer <maintainer@example.com>$/m);
     assert.match(report, /## Database/);
     await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
 
