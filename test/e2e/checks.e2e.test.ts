@@ -10,7 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readProblems, runCommand, screenshot } from './support/editor';
+import {
+  openViewContainer,
+  readProblems,
+  readTreeItem,
+  runCommand,
+  screenshot,
+  treeItem,
+} from './support/editor';
 import { readLogChannel, startDemoEditor, type DemoEditor } from './support/demoEditor';
 import { Client } from 'pg';
 import { createDatabase, debianServer } from '../support/postgres';
@@ -125,6 +132,15 @@ describe('checks in a real editor', function () {
       assert.doesNotMatch(rowText, /upkeep upkeep/i, rowText);
       await fs.mkdir(ARTEFACTS, { recursive: true });
       await screenshot(page, path.join(ARTEFACTS, 'checks-problems.png'));
+
+      // A task whose checks fail says so on its own row, so a collapsed tree shows it.
+      await openViewContainer(page, 'Upkeep');
+      const task = treeItem(page, 'Maintenance', 'Log monitoring');
+      await task
+        .locator('.label-description', { hasText: /· \d+ checks? failing$/ })
+        .waitFor({ timeout: 30_000 });
+      assert.match((await readTreeItem(task)).description, /^due today · \d+ checks? failing$/);
+      await screenshot(page, path.join(ARTEFACTS, 'tree-failing-checks.png'));
 
       await fs.stat(marker);
       const output = await readLogChannel(demo.userDataDir, 'Upkeep');
