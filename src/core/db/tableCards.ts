@@ -8,7 +8,9 @@ import { plural, prettyBytes, quoteIdent } from './cards';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
 
-const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+const USER_SCHEMAS =
+  `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
+  `AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 /** `"schema"."name"`, leaving out `public` for readability. */
 function qualified(schema: string, name: string): string {
@@ -31,7 +33,8 @@ const databaseSize: CardDefinition = {
   async run({ session, signal }): Promise<CardResult<DatabaseSizeData>> {
     const [row] = await session.query<{ bytes: number; pretty: string }>(
       'databaseSize',
-      'SELECT pg_database_size(current_database())::float8 AS bytes, pg_size_pretty(pg_database_size(current_database())) AS pretty',
+      'SELECT pg_database_size(current_database())::float8 AS bytes, ' +
+        'pg_size_pretty(pg_database_size(current_database())) AS pretty',
       undefined,
       signal,
     );
@@ -62,7 +65,10 @@ export interface TablesData {
   growthSince?: string;
 }
 
-/** The largest tables (at most 200), read once per run and shared by the tables and growth cards. */
+/**
+ * The largest tables (at most 200), read once per run and shared by the tables and growth
+ * cards.
+ */
 async function tableSizes(
   context: CardContext,
   limit: number,
@@ -125,7 +131,8 @@ const tables: CardDefinition = {
     return {
       state: 'ok',
       summary: top
-        ? `${plural(count, 'table', 'tables')}; largest ${qualified(top.schema, top.name)} (${top.pretty})`
+        ? `${plural(count, 'table', 'tables')}; largest ` +
+          `${qualified(top.schema, top.name)} (${top.pretty})`
         : 'No tables yet',
       data: { tables: rows, tableCount: count, growthSince: baseline?.at },
     };
@@ -241,7 +248,9 @@ const growth: CardDefinition = {
     if (!data.growth7d) {
       return {
         state: 'ok',
-        summary: `First snapshot kept; growth shows once one is at least half a day old (${snapshots.length} kept)`,
+        summary:
+          'First snapshot kept; growth shows once one is at least half a day old ' +
+          `(${snapshots.length} kept)`,
         reason: movedAside
           ? `The snapshot file could not be read and was moved to ${movedAside}.`
           : undefined,
@@ -250,7 +259,9 @@ const growth: CardDefinition = {
     }
     return {
       state: 'ok',
-      summary: `${data.growth7d.bytes >= 0 ? '+' : ''}${data.growth7d.pretty} since ${data.growth7d.since.slice(0, 10)}`,
+      summary:
+        `${data.growth7d.bytes >= 0 ? '+' : ''}${data.growth7d.pretty} ` +
+        `since ${data.growth7d.since.slice(0, 10)}`,
       data,
     };
   },
@@ -294,7 +305,10 @@ interface ForeignKeySupport {
   supporting: string[];
 }
 
-/** Foreign keys on the given tables and the indexes that support each (see foreignKeysWithoutIndex). */
+/**
+ * Foreign keys on the given tables and the indexes that support each (see
+ * foreignKeysWithoutIndex).
+ */
 async function foreignKeySupport(
   { session, signal }: CardContext,
   tables: string[],
@@ -303,13 +317,17 @@ async function foreignKeySupport(
     'unusedIndexes',
     `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
             array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
-                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+                   ORDER BY k.ord) AS columns,
             array(SELECT ci.relname::text FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
                    WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid
-                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
-                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey
+                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
+                         @> c.conkey
+                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
+                         <@ c.conkey
                    ORDER BY ci.relname) AS supporting
-       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE c.contype = 'f' AND (n.nspname || '.' || t.relname) = ANY($1::text[])
       ORDER BY 1, 2, 3`,
     [tables],
@@ -426,9 +444,12 @@ const unusedIndexes: CardDefinition = {
     const more = rows.length === limit ? '+' : '';
     return {
       state: 'warn',
-      summary: `${plural(droppable.length, 'index', 'indexes')}${more} never scanned${sinceText}${rest}`,
+      summary:
+        `${plural(droppable.length, 'index', 'indexes')}${more} ` +
+        `never scanned${sinceText}${rest}`,
       reason:
-        'An index never scanned costs writes and space; check replicas and rare jobs before dropping it.' +
+        'An index never scanned costs writes and space; ' +
+        'check replicas and rare jobs before dropping it.' +
         list
           .filter((row) => row.advice !== 'drop')
           .map((row) => ` ${quoteIdent(row.name)}: ${row.note}.`)
@@ -469,7 +490,8 @@ async function readDuplicateIndexes(
   const rows = await context.session.query<Omit<DuplicateIndex, 'dropSql'>>(
     'duplicateIndexes',
     `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
-              pg_get_indexdef(a.indexrelid) AS columns, pg_get_indexdef(b.indexrelid) AS "coveringColumns",
+              pg_get_indexdef(a.indexrelid) AS columns,
+              pg_get_indexdef(b.indexrelid) AS "coveringColumns",
               pg_relation_size(a.indexrelid)::float8 AS bytes,
               pg_size_pretty(pg_relation_size(a.indexrelid)) AS pretty
          FROM pg_index a
@@ -484,7 +506,8 @@ async function readDuplicateIndexes(
           AND (b.indkey::text || ' ') LIKE (a.indkey::text || ' %')
           AND (b.indclass::text || ' ') LIKE (a.indclass::text || ' %')
           AND (NOT a.indisunique OR (b.indisunique AND a.indkey::text = b.indkey::text))
-          AND (a.indkey::text <> b.indkey::text OR b.indisprimary OR (b.indisunique AND NOT a.indisunique)
+          AND (a.indkey::text <> b.indkey::text OR b.indisprimary
+               OR (b.indisunique AND NOT a.indisunique)
                OR (a.indisunique = b.indisunique AND a.indexrelid > b.indexrelid))
         ORDER BY 7 DESC, 1, 3
         LIMIT $1`,
@@ -529,8 +552,10 @@ const invalidIndexes: CardDefinition = {
   async run({ session, signal, probe }): Promise<CardResult<{ indexes: InvalidIndex[] }>> {
     const rows = await session.query<Omit<InvalidIndex, 'reindexSql'>>(
       'invalidIndexes',
-      `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+      `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
+              pg_get_indexdef(i.indexrelid) AS definition
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         JOIN pg_class t ON t.oid = i.indrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE NOT i.indisvalid AND ${USER_SCHEMAS}
         ORDER BY 1, 3`,
@@ -547,7 +572,9 @@ const invalidIndexes: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${plural(list.length, 'invalid index', 'invalid indexes')} (a failed CREATE INDEX CONCURRENTLY?)`,
+      summary:
+        `${plural(list.length, 'invalid index', 'invalid indexes')} ` +
+        '(a failed CREATE INDEX CONCURRENTLY?)',
       reason: 'An invalid index is maintained on every write but never used by queries.',
       fix: `${list[0].reindexSql} (run it with "Upkeep: Run Database Maintenance")`,
       data: { indexes: list },
@@ -576,15 +603,19 @@ const foreignKeysWithoutIndex: CardDefinition = {
       'foreignKeysWithoutIndex',
       `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
               array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
-                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+                     ORDER BY k.ord) AS columns,
               c.confrelid::regclass::text AS references
-         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE c.contype = 'f' AND ${USER_SCHEMAS}
           AND NOT EXISTS (
                 SELECT 1 FROM pg_index i
                  WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
-                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey
-                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey)
+                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
+                       @> c.conkey
+                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
+                       <@ c.conkey)
         ORDER BY 1, 2, 3
         LIMIT $1`,
       [limit],
@@ -592,14 +623,18 @@ const foreignKeysWithoutIndex: CardDefinition = {
     );
     const list = rows.map((row) => ({
       ...row,
-      createSql: `CREATE INDEX CONCURRENTLY ON ${qualified(row.schema, row.table)} (${row.columns.map(quoteIdent).join(', ')});`,
+      createSql:
+        `CREATE INDEX CONCURRENTLY ON ${qualified(row.schema, row.table)} ` +
+        `(${row.columns.map(quoteIdent).join(', ')});`,
     }));
     if (list.length === 0) {
       return { state: 'ok', summary: 'Every foreign key has an index', data: { foreignKeys: [] } };
     }
     return {
       state: 'warn',
-      summary: `${plural(list.length, 'foreign key', 'foreign keys')}${list.length === limit ? '+' : ''} without an index`,
+      summary:
+        `${plural(list.length, 'foreign key', 'foreign keys')}` +
+        `${list.length === limit ? '+' : ''} without an index`,
       reason:
         'Deleting or updating a referenced row scans the whole referencing table without one.',
       fix: list[0].createSql,
@@ -633,7 +668,8 @@ const seqScans: CardDefinition = {
       'seqScans',
       `SELECT schemaname AS schema, relname AS name, seq_scan::float8 AS "seqScans",
               coalesce(idx_scan, 0)::float8 AS "indexScans",
-              (seq_scan::float8 / nullif(seq_scan + coalesce(idx_scan, 0), 0))::float8 AS "seqShare",
+              (seq_scan::float8 / nullif(seq_scan + coalesce(idx_scan, 0), 0))::float8
+                AS "seqShare",
               n_live_tup::float8 AS "liveRows", seq_tup_read::float8 AS "rowsReadBySeqScans"
          FROM pg_stat_user_tables
         WHERE n_live_tup >= $2 AND seq_scan > coalesce(idx_scan, 0)
@@ -648,9 +684,16 @@ const seqScans: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${plural(rows.length, 'table', 'tables')} of ${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows read mostly by sequential scans`,
-      reason: `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,
-      fix: `Find the queries with "Slowest queries" and check them with "Upkeep: Explain Query"; an index on their WHERE columns may help.`,
+      summary:
+        `${plural(rows.length, 'table', 'tables')} of ` +
+        `${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows ` +
+        'read mostly by sequential scans',
+      reason:
+        `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ` +
+        `${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,
+      fix:
+        'Find the queries with "Slowest queries" and check them with "Upkeep: Explain Query"; ' +
+        'an index on their WHERE columns may help.',
       data,
     };
   },
@@ -675,8 +718,10 @@ const vacuum: CardDefinition = {
   async run({ session, signal, limit }): Promise<CardResult<{ tables: VacuumTable[] }>> {
     const rows = await session.query<VacuumTable>(
       'vacuum',
-      `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS "deadRows", n_live_tup::float8 AS "liveRows",
-              coalesce(n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0), 0)::float8 AS "deadShare",
+      `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS "deadRows",
+              n_live_tup::float8 AS "liveRows",
+              coalesce(n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0), 0)::float8
+                AS "deadShare",
               last_vacuum AS "lastVacuum", last_autovacuum AS "lastAutovacuum",
               last_analyze AS "lastAnalyze", last_autoanalyze AS "lastAutoanalyze"
          FROM pg_stat_user_tables
@@ -705,8 +750,12 @@ const vacuum: CardDefinition = {
     return {
       state: 'warn',
       summary: `${plural(bloated.length, 'table', 'tables')} with 20 %+ dead rows`,
-      reason: `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} (${Math.round(worst.deadShare * 100)} %).`,
-      fix: `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; (run it with "Upkeep: Run Database Maintenance")`,
+      reason:
+        `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} ` +
+        `(${Math.round(worst.deadShare * 100)} %).`,
+      fix:
+        `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; ` +
+        '(run it with "Upkeep: Run Database Maintenance")',
       data: { tables: tablesOut },
     };
   },
@@ -731,7 +780,8 @@ const statistics: CardDefinition = {
               n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
               greatest(last_analyze, last_autoanalyze) AS "lastAnalyzed"
          FROM pg_stat_user_tables
-        WHERE (greatest(last_analyze, last_autoanalyze) IS NULL AND n_live_tup + n_mod_since_analyze > 0)
+        WHERE (greatest(last_analyze, last_autoanalyze) IS NULL
+               AND n_live_tup + n_mod_since_analyze > 0)
            OR (greatest(last_analyze, last_autoanalyze) < now() - interval '30 days'
                AND n_mod_since_analyze > 0.1 * greatest(n_live_tup, 1))
         ORDER BY n_mod_since_analyze DESC, 1, 2
@@ -745,10 +795,14 @@ const statistics: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${plural(list.length, 'table', 'tables')}${list.length === limit ? '+' : ''} with missing or stale statistics`,
+      summary:
+        `${plural(list.length, 'table', 'tables')}${list.length === limit ? '+' : ''} ` +
+        'with missing or stale statistics',
       reason:
         'The planner guesses row counts from these statistics; stale ones lead to slow plans.',
-      fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; (run it with "Upkeep: Run Database Maintenance")`,
+      fix:
+        `ANALYZE ${qualified(list[0].schema, list[0].name)}; ` +
+        '(run it with "Upkeep: Run Database Maintenance")',
       data: { tables: list },
     };
   },
@@ -771,7 +825,8 @@ const wraparound: CardDefinition = {
   async run({ session, signal }): Promise<CardResult<WraparoundData>> {
     const [db] = await session.query<{ age: number; freeze: number }>(
       'wraparound',
-      `SELECT age(datfrozenxid)::float8 AS age, current_setting('autovacuum_freeze_max_age')::float8 AS freeze
+      `SELECT age(datfrozenxid)::float8 AS age,
+              current_setting('autovacuum_freeze_max_age')::float8 AS freeze
          FROM pg_database WHERE datname = current_database()`,
       undefined,
       signal,
@@ -792,7 +847,9 @@ const wraparound: CardDefinition = {
       freezeMaxAge: db.freeze,
       tables: rows,
     };
-    const summary = `oldest transaction ID is ${db.age.toLocaleString('en')} old (${(share * 100).toFixed(1)} % of the limit)`;
+    const summary =
+      `oldest transaction ID is ${db.age.toLocaleString('en')} old ` +
+      `(${(share * 100).toFixed(1)} % of the limit)`;
     if (share < 0.5) return { state: 'ok', summary, data };
     return {
       state: 'warn',
@@ -835,9 +892,11 @@ const sequences: CardDefinition = {
     const rows = await session.query<SequenceUse>(
       'sequences',
       `SELECT schema, name, "column", "columnType", last_value::text AS "lastValue",
-              max_value::text AS "maxValue", (last_value::numeric / max_value::numeric)::float8 AS share
+              max_value::text AS "maxValue",
+              (last_value::numeric / max_value::numeric)::float8 AS share
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
-                      CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END AS "column",
+                      CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
+                        AS "column",
                       format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
                       least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
                                            WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
@@ -861,7 +920,8 @@ const sequences: CardDefinition = {
       return {
         state: 'ok',
         summary: list[0]
-          ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum (${groupDigits(list[0].lastValue)} of ${groupDigits(list[0].maxValue)})`
+          ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum ` +
+            `(${groupDigits(list[0].lastValue)} of ${groupDigits(list[0].maxValue)})`
           : 'No sequence in use',
         data: { sequences: list },
       };
@@ -871,10 +931,14 @@ const sequences: CardDefinition = {
     return {
       state: 'warn',
       summary: `${plural(near.length, 'sequence', 'sequences')} past 75 % of their maximum`,
-      reason: `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} is at ${(worst.share * 100).toFixed(1)} % (${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).`,
+      reason:
+        `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} ` +
+        `is at ${(worst.share * 100).toFixed(1)} % ` +
+        `(${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).`,
       fix:
         worst.column && worst.columnType !== 'bigint'
-          ? `Plan a migration: ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(column)} TYPE bigint; (rewrites the table)`
+          ? `Plan a migration: ALTER TABLE ${quoteIdent(table)} ` +
+            `ALTER COLUMN ${quoteIdent(column)} TYPE bigint; (rewrites the table)`
           : `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint;`,
       data: { sequences: list },
     };
