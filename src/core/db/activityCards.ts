@@ -57,15 +57,20 @@ export function statStatementsBlocker(probe: Probe): { reason: string; fix: stri
   if (!pss.available && !pss.created) {
     return {
       reason: 'The pg_stat_statements extension is not installed on this server.',
-      fix: `Install the server's contrib package (e.g. postgresql-contrib), ${preload}, then run: CREATE EXTENSION pg_stat_statements;`,
+      fix:
+        `Install the server's contrib package (e.g. postgresql-contrib), ${preload}, ` +
+        'then run: CREATE EXTENSION pg_stat_statements;',
     };
   }
   if (!pss.created) {
     return {
-      reason: `pg_stat_statements is available (${pss.defaultVersion}) but not created in database ${probe.database}.`,
+      reason:
+        `pg_stat_statements is available (${pss.defaultVersion}) ` +
+        `but not created in database ${probe.database}.`,
       fix:
         pss.loaded === false
-          ? `${preload[0].toUpperCase()}${preload.slice(1)}, then run: CREATE EXTENSION pg_stat_statements;`
+          ? `${preload[0].toUpperCase()}${preload.slice(1)}, ` +
+            'then run: CREATE EXTENSION pg_stat_statements;'
           : 'CREATE EXTENSION pg_stat_statements;',
     };
   }
@@ -103,7 +108,8 @@ const slowQueries: CardDefinition = {
          SELECT s.queryid::text AS "queryId", left(s.query, 2000) AS query, r.rolname AS role,
                 s.calls::float8 AS calls, s.${columns.totalTime}::float8 AS "totalMs",
                 s.${columns.meanTime}::float8 AS "meanMs", s.rows::float8 AS rows,
-                coalesce(s.${columns.totalTime} / nullif(sum(s.${columns.totalTime}) OVER (), 0), 0)::float8 AS share,
+                coalesce(s.${columns.totalTime} / nullif(sum(s.${columns.totalTime}) OVER (), 0), 0)
+                  ::float8 AS share,
                 s.${columns.blockReadTime}::float8 AS "blockReadMs"
            FROM s LEFT JOIN pg_roles r ON r.oid = s.userid
           ORDER BY s.${columns.totalTime} DESC
@@ -119,7 +125,9 @@ const slowQueries: CardDefinition = {
           summary: 'pg_stat_statements is created but not loaded',
           reason:
             'pg_stat_statements must be loaded via shared_preload_libraries to record anything.',
-          fix: 'Add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart PostgreSQL.',
+          fix:
+            'Add pg_stat_statements to shared_preload_libraries in postgresql.conf ' +
+            'and restart PostgreSQL.',
           data: null,
         };
       }
@@ -150,11 +158,15 @@ const slowQueries: CardDefinition = {
       return { state: 'ok', summary: 'No statements recorded yet', ...notes, data };
     }
     const top = rows[0];
-    const headline = `top query takes ${Math.round(top.share * 100)} % of the time (${top.meanMs.toFixed(1)} ms mean, ${plural(top.calls, 'call', 'calls')})`;
+    const headline =
+      `top query takes ${Math.round(top.share * 100)} % of the time ` +
+      `(${top.meanMs.toFixed(1)} ms mean, ${plural(top.calls, 'call', 'calls')})`;
     if (slow.length === 0) return { state: 'ok', summary: headline, ...notes, data };
     return {
       state: 'warn',
-      summary: `${plural(slow.length, 'query', 'queries')} average over ${SLOW_MEAN_MS / 1000} s; ${headline}`,
+      summary:
+        `${plural(slow.length, 'query', 'queries')} average over ${SLOW_MEAN_MS / 1000} s; ` +
+        headline,
       reason: notes.reason ?? `The slowest averages ${Math.round(slow[0].meanMs)} ms.`,
       fix: notes.fix ?? 'Select the query and run "Upkeep: Explain Query" to see its plan.',
       data,
@@ -176,7 +188,8 @@ export interface SessionActivity {
 }
 
 const ACTIVITY_COLUMNS = `a.pid, a.usename AS role, a.application_name AS application, a.state,
-  left(a.query, 1000) AS query, a.wait_event_type || coalesce(':' || a.wait_event, '') AS "waitEvent",
+  left(a.query, 1000) AS query,
+  a.wait_event_type || coalesce(':' || a.wait_event, '') AS "waitEvent",
   extract(epoch FROM now() - a.query_start)::float8 AS "queryAgeSeconds",
   extract(epoch FROM now() - a.xact_start)::float8 AS "transactionAgeSeconds"`;
 
@@ -212,7 +225,9 @@ const longRunning: CardDefinition = {
     if (long.length === 0) {
       return {
         state: 'ok',
-        summary: `${plural(rows.length, 'session', 'sessions')} busy, none for ${longRunningSeconds} s or more`,
+        summary:
+          `${plural(rows.length, 'session', 'sessions')} busy, ` +
+          `none for ${longRunningSeconds} s or more`,
         ...hiddenText(probe),
         data,
       };
@@ -221,9 +236,16 @@ const longRunning: CardDefinition = {
     const worst = long[0];
     return {
       state: 'warn',
-      summary: `${plural(long.length, 'session', 'sessions')} running or holding a transaction ${longRunningSeconds} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
-      reason: `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.`,
-      fix: `Find out what pid ${worst.pid} waits for; if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
+      summary:
+        `${plural(long.length, 'session', 'sessions')} running or holding a transaction ` +
+        `${longRunningSeconds} s or more` +
+        `${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
+      reason:
+        `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): ` +
+        `transaction open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.`,
+      fix:
+        `Find out what pid ${worst.pid} waits for; ` +
+        `if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
       data,
     };
   },
@@ -247,11 +269,13 @@ const blocked: CardDefinition = {
       'blocked',
       `SELECT ${ACTIVITY_COLUMNS}, pg_blocking_pids(a.pid) AS "blockedBy",
               coalesce((SELECT json_agg(json_build_object(
-                  'pid', b.pid, 'role', b.usename, 'application', b.application_name, 'state', b.state,
+                  'pid', b.pid, 'role', b.usename, 'application', b.application_name,
+                  'state', b.state,
                   'query', left(b.query, 1000), 'waitEvent', b.wait_event_type,
                   'queryAgeSeconds', extract(epoch FROM now() - b.query_start)::float8,
                   'transactionAgeSeconds', extract(epoch FROM now() - b.xact_start)::float8))
-                 FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))), '[]'::json) AS blockers
+                 FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))),
+                '[]'::json) AS blockers
          FROM pg_stat_activity a
         WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
           AND cardinality(pg_blocking_pids(a.pid)) > 0
@@ -275,7 +299,14 @@ const blocked: CardDefinition = {
     return {
       state: 'warn',
       summary: `${plural(rows.length, 'query', 'queries')} blocked by others' locks`,
-      reason: `pid ${first.pid} waits ${Math.round(first.queryAgeSeconds ?? 0)} s for pid ${first.blockedBy.join(', ')}${blocker ? ` (${blocker.state}, transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)` : ''}.`,
+      reason:
+        `pid ${first.pid} waits ${Math.round(first.queryAgeSeconds ?? 0)} s ` +
+        `for pid ${first.blockedBy.join(', ')}` +
+        (blocker
+          ? ` (${blocker.state}, ` +
+            `transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)`
+          : '') +
+        '.',
       fix: `If the blocker is stuck: SELECT pg_cancel_backend(${first.blockedBy[0]});`,
       data,
     };
@@ -303,7 +334,8 @@ const connections: CardDefinition = {
       count: number;
     }>(
       'connections',
-      `SELECT state, coalesce(nullif(application_name, ''), '(none)') AS application, usename AS role, count(*)::int AS count
+      `SELECT state, coalesce(nullif(application_name, ''), '(none)') AS application,
+              usename AS role, count(*)::int AS count
          FROM pg_stat_activity WHERE backend_type = 'client backend'
         GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
       undefined,
@@ -311,7 +343,8 @@ const connections: CardDefinition = {
     );
     const [settings] = await session.query<{ max: number; reserved: number }>(
       'connections',
-      `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved`,
+      `SELECT current_setting('max_connections')::int AS max,
+              current_setting('superuser_reserved_connections')::int AS reserved`,
       undefined,
       signal,
     );
@@ -340,7 +373,8 @@ const connections: CardDefinition = {
       state: 'warn',
       summary,
       reason:
-        'Near max_connections new sessions are refused; a pooler (PgBouncer) or smaller app pools help.',
+        'Near max_connections new sessions are refused; ' +
+        'a pooler (PgBouncer) or smaller app pools help.',
       fix: `Lower the app's pool size (config/database.yml pool:) or add a connection pooler.`,
       data,
     };
@@ -360,9 +394,13 @@ const cacheHitRatio: CardDefinition = {
   async run({ session, signal }): Promise<CardResult<CacheHitData>> {
     const [row] = await session.query<CacheHitData>(
       'cacheHitRatio',
-      `SELECT (SELECT sum(heap_blks_hit)::float8 / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0) FROM pg_statio_user_tables) AS tables,
-              (SELECT sum(idx_blks_hit)::float8 / nullif(sum(idx_blks_hit) + sum(idx_blks_read), 0) FROM pg_statio_user_indexes) AS indexes,
-              (SELECT coalesce(sum(heap_blks_read), 0)::float8 FROM pg_statio_user_tables) AS "blocksRead"`,
+      `SELECT (SELECT sum(heap_blks_hit)::float8
+                      / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0)
+                 FROM pg_statio_user_tables) AS tables,
+              (SELECT sum(idx_blks_hit)::float8 / nullif(sum(idx_blks_hit) + sum(idx_blks_read), 0)
+                 FROM pg_statio_user_indexes) AS indexes,
+              (SELECT coalesce(sum(heap_blks_read), 0)::float8 FROM pg_statio_user_tables)
+                AS "blocksRead"`,
       undefined,
       signal,
     );
@@ -375,7 +413,8 @@ const cacheHitRatio: CardDefinition = {
       state: 'warn',
       summary,
       reason:
-        'Below 99 % many reads go to disk: the working set is larger than shared_buffers and the OS cache.',
+        'Below 99 % many reads go to disk: ' +
+        'the working set is larger than shared_buffers and the OS cache.',
       fix: 'Raise shared_buffers (about 25 % of RAM) or give the server more memory.',
       data: row,
     };
@@ -439,12 +478,16 @@ const replication: CardDefinition = {
       };
     }
     const behind = rows.filter((row) => (row.replayLagSeconds ?? 0) >= 60);
-    const summary = `${rows.length} replicas attached${behind.length ? `, ${behind.length} a minute or more behind` : ''}`;
+    const summary =
+      `${rows.length} replicas attached` +
+      `${behind.length ? `, ${behind.length} a minute or more behind` : ''}`;
     return behind.length
       ? {
           state: 'warn',
           summary,
-          reason: `${behind[0].application} is ${Math.round(behind[0].replayLagSeconds ?? 0)} s behind.`,
+          reason:
+            `${behind[0].application} is ` +
+            `${Math.round(behind[0].replayLagSeconds ?? 0)} s behind.`,
           data,
         }
       : { state: 'ok', summary, data };
