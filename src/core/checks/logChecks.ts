@@ -111,14 +111,17 @@ const errorsLastHour: CheckDefinition = {
         .map((e) =>
           findingAt(
             e,
-            `${e.count}× ${e.className}: ${e.message.slice(0, 200)}${e.frame ? ` (at ${e.frame})` : ''}`,
+            `${e.count}× ${e.className}: ${e.message.slice(0, 200)}` +
+              `${e.frame ? ` (at ${e.frame})` : ''}`,
             'error',
             e.className,
           ),
         );
       return {
         outcome: s.statusClasses['5xx'] > 0 ? 'fail' : 'warn',
-        summary: `${n(s.errors.total)} error${s.errors.total === 1 ? '' : 's'} in the last hour (${countsLine(s.errors.byClass)})`,
+        summary:
+          `${n(s.errors.total)} error${s.errors.total === 1 ? '' : 's'} in the last hour ` +
+          `(${countsLine(s.errors.byClass)})`,
         details: s.errors.lastSeen ? `Last at ${s.errors.lastSeen}.` : undefined,
         values,
         findings,
@@ -142,21 +145,28 @@ const slowRequests: CheckDefinition = {
       if (s.slowRequests === 0) {
         return {
           outcome: 'pass',
-          summary: `No request took ${n(limit)} ms or more in ${LABELS['24h']} (max ${n(s.duration.maxMs)} ms)`,
+          summary:
+            `No request took ${n(limit)} ms or more in ${LABELS['24h']} ` +
+            `(max ${n(s.duration.maxMs)} ms)`,
           values,
         };
       }
       const worst = s.slowest[0];
       return {
         outcome: 'warn',
-        summary: `${n(s.slowRequests)} request(s) took ${n(limit)} ms or more in ${LABELS['24h']}; slowest ${n(worst.durationMs)} ms in ${worst.action ?? worst.path ?? '?'}`,
+        summary:
+          `${n(s.slowRequests)} request(s) took ${n(limit)} ms or more in ${LABELS['24h']}; ` +
+          `slowest ${n(worst.durationMs)} ms in ${worst.action ?? worst.path ?? '?'}`,
         values,
         findings: s.slowest
           .filter((r) => r.durationMs >= limit)
           .map((r) =>
             findingAt(
               r,
-              `${n(r.durationMs)} ms ${r.status ?? ''} ${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
+              (
+                `${n(r.durationMs)} ms ${r.status ?? ''} ` +
+                `${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
+              )
                 .replace(/\s+/g, ' ')
                 .trim(),
               'warning',
@@ -183,7 +193,9 @@ const errorRate: CheckDefinition = {
       if (s.requests.completed === 0) {
         return { outcome: 'skipped', summary: `No completed requests in ${LABELS['24h']}`, values };
       }
-      const text = `${n(rate)} % of ${n(s.requests.completed)} requests failed with 5xx in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
+      const text =
+        `${n(rate)} % of ${n(s.requests.completed)} requests failed with 5xx ` +
+        `in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
       if (rate > errorRateAlertPercent) {
         return {
           outcome: 'fail',
@@ -219,12 +231,16 @@ const avgResponseTime: CheckDefinition = {
       }
       const slowActions = s.actions.filter((a) => a.meanMs > limit);
       const findings = slowActions.map<Finding>((a) => ({
-        message: `${a.name}: mean ${n(a.meanMs)} ms over ${n(a.count)} requests (p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : `${n(a.dbShare * 100)} %`})`,
+        message:
+          `${a.name}: mean ${n(a.meanMs)} ms over ${n(a.count)} requests ` +
+          `(p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : `${n(a.dbShare * 100)} %`})`,
         severity: 'warning',
         source: 'upkeep logs',
         code: 'slow-action',
       }));
-      const text = `Mean ${n(d.meanMs)} ms, p95 ${n(d.p95Ms)} ms over ${n(d.count)} requests in ${LABELS['24h']}`;
+      const text =
+        `Mean ${n(d.meanMs)} ms, p95 ${n(d.p95Ms)} ms ` +
+        `over ${n(d.count)} requests in ${LABELS['24h']}`;
       if (d.meanMs > limit) {
         return { outcome: 'fail', summary: `${text}; limit ${n(limit)} ms`, values, findings };
       }
@@ -252,7 +268,9 @@ const nPlusOne: CheckDefinition = {
           outcome: 'skipped',
           summary: 'No SQL lines in the log',
           details:
-            'Production logs at :info level do not show SQL. Add log/development.log (or a log at :debug level) to upkeep.logs.sources to look for N+1 queries.',
+            'Production logs at :info level do not show SQL. ' +
+            'Add log/development.log (or a log at :debug level) to upkeep.logs.sources ' +
+            'to look for N+1 queries.',
         };
       }
       const values = {
@@ -263,19 +281,25 @@ const nPlusOne: CheckDefinition = {
       if (s.nPlusOne.length === 0) {
         return {
           outcome: 'pass',
-          summary: `No repeated queries in ${n(s.sql.requestsWithSql)} requests with SQL (${LABELS['7d']})`,
+          summary:
+            `No repeated queries in ${n(s.sql.requestsWithSql)} requests with SQL ` +
+            `(${LABELS['7d']})`,
           values,
         };
       }
       const top = s.nPlusOne[0];
       return {
         outcome: 'warn',
-        summary: `${s.nPlusOne.length} likely N+1 quer${s.nPlusOne.length === 1 ? 'y' : 'ies'}; worst ${top.maxRepeats}× ${top.name} in ${top.action ?? '?'}${top.source ? ` (${top.source})` : ''}`,
+        summary:
+          `${s.nPlusOne.length} likely N+1 quer${s.nPlusOne.length === 1 ? 'y' : 'ies'}; ` +
+          `worst ${top.maxRepeats}× ${top.name} in ${top.action ?? '?'}` +
+          `${top.source ? ` (${top.source})` : ''}`,
         values,
         findings: s.nPlusOne.map((p) =>
           findingAt(
             p,
-            `${p.maxRepeats}× ${p.name} in ${p.action ?? '?'}${p.source ? ` from ${p.source}` : ''}: ${p.statement.slice(0, 200)}`,
+            `${p.maxRepeats}× ${p.name} in ${p.action ?? '?'}` +
+              `${p.source ? ` from ${p.source}` : ''}: ${p.statement.slice(0, 200)}`,
             'warning',
             'n-plus-one',
           ),
@@ -299,7 +323,9 @@ const failedLogins: CheckDefinition = {
         return { outcome: 'pass', summary: `No failed logins in ${LABELS['24h']}`, values };
       }
       const top = f.byIp[0];
-      const text = `${n(f.total)} failed login(s) in ${LABELS['24h']} from ${n(f.byIp.length)} IP(s); most ${top.count} from ${top.ip}`;
+      const text =
+        `${n(f.total)} failed login(s) in ${LABELS['24h']} from ${n(f.byIp.length)} IP(s); ` +
+        `most ${top.count} from ${top.ip}`;
       const noisy = f.byIp.filter((r) => r.count >= FAILED_LOGINS_PER_IP);
       const findings = noisy.map<Finding>((r) => ({
         message: `${r.count} failed logins from ${r.ip}`,
