@@ -30,16 +30,21 @@ import { admin, createDatabase, serversUnderTest, startWithoutStatStatements } f
 
 const SCHEMA = `
   CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, onboarding_step int NOT NULL,
-    created_at timestamptz NOT NULL, onboarding_completed_at timestamptz, current_sign_in_at timestamptz);
-  CREATE TABLE businesses (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES users(id), name text);
-  CREATE TABLE services (id serial PRIMARY KEY, business_id int NOT NULL REFERENCES businesses(id), name text);
+    created_at timestamptz NOT NULL, onboarding_completed_at timestamptz,
+    current_sign_in_at timestamptz);
+  CREATE TABLE businesses (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES users(id),
+    name text);
+  CREATE TABLE services (id serial PRIMARY KEY,
+    business_id int NOT NULL REFERENCES businesses(id), name text);
   CREATE INDEX index_users_on_step ON users (onboarding_step);
   CREATE INDEX index_users_on_step_and_created ON users (onboarding_step, created_at);
   CREATE INDEX index_services_on_business_id ON services (business_id);
-  INSERT INTO users (email, onboarding_step, created_at, onboarding_completed_at, current_sign_in_at)
+  INSERT INTO users (email, onboarding_step, created_at, onboarding_completed_at,
+                     current_sign_in_at)
     SELECT 'user' || i || '@example.com', 1 + (i % 5), now() - (i || ' hours')::interval,
            CASE WHEN i % 5 = 4 THEN now() - (i || ' hours')::interval + interval '2 days' END,
-           now() - (i || ' hours')::interval + CASE WHEN i % 3 = 0 THEN interval '9 days' ELSE interval '1 hour' END
+           now() - (i || ' hours')::interval
+             + CASE WHEN i % 3 = 0 THEN interval '9 days' ELSE interval '1 hour' END
       FROM generate_series(1, 1200) AS i;
   INSERT INTO businesses (user_id, name) SELECT id, 'Business ' || id FROM users WHERE id % 4 = 0;
   INSERT INTO services (business_id, name) SELECT id, 'Cut' FROM businesses;
@@ -166,51 +171,55 @@ for (const target of serversUnderTest) {
       assert.doesNotMatch(JSON.stringify(snapshots), new RegExp(server.password));
     });
 
-    it('warns with the exact fix: invalid index, dead rows, a key near its maximum, an idle transaction', async () => {
-      const db = await createDatabase(server, 'warnings');
-      await admin(
-        db,
-        `CREATE TABLE jobs (id serial PRIMARY KEY, state int) WITH (autovacuum_enabled = false);
+    it(
+      'warns with the exact fix: invalid index, dead rows, a key near its maximum, ' +
+        'an idle transaction',
+      async () => {
+        const db = await createDatabase(server, 'warnings');
+        await admin(
+          db,
+          `CREATE TABLE jobs (id serial PRIMARY KEY, state int) WITH (autovacuum_enabled = false);
          INSERT INTO jobs (state) SELECT i % 3 FROM generate_series(1, 5000) i;
          DELETE FROM jobs WHERE id % 2 = 0;
          SELECT setval('jobs_id_seq', 2000000000);`,
-      );
-      // A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind.
-      await assert.rejects(
-        admin(db, 'CREATE UNIQUE INDEX CONCURRENTLY index_jobs_on_state ON jobs (state)'),
-      );
-      const idle = new Client({ connectionString: db, application_name: 'forgotten-console' });
-      await idle.connect();
-      await idle.query('BEGIN; SELECT 1');
-      const { session: warnSession } = await connect(db);
-      sessions.push(warnSession);
-      try {
-        const cards = await collectCards(warnSession, {
-          only: ['invalidIndexes', 'vacuum', 'sequences', 'longRunning'],
-          longRunningSeconds: 0,
-        });
-        assert.deepEqual(
-          cards.map((c) => `${c.id}:${c.state}`),
-          ['invalidIndexes:warn', 'vacuum:warn', 'sequences:warn', 'longRunning:warn'],
         );
-        assert.match(
-          card(cards, 'invalidIndexes').fix ?? '',
-          /^REINDEX INDEX CONCURRENTLY "index_jobs_on_state";/,
+        // A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind.
+        await assert.rejects(
+          admin(db, 'CREATE UNIQUE INDEX CONCURRENTLY index_jobs_on_state ON jobs (state)'),
         );
-        assert.match(card(cards, 'vacuum').fix ?? '', /^VACUUM \(ANALYZE\) "jobs";/);
-        assert.match(
-          card(cards, 'sequences').reason ?? '',
-          /jobs_id_seq \(jobs\.id, integer\) is at 93\.1 %/,
-        );
-        assert.match(
-          card(cards, 'sequences').fix ?? '',
-          /ALTER TABLE "jobs" ALTER COLUMN "id" TYPE bigint/,
-        );
-        assert.match(card(cards, 'longRunning').summary, /idle in transaction/);
-      } finally {
-        await idle.end();
-      }
-    });
+        const idle = new Client({ connectionString: db, application_name: 'forgotten-console' });
+        await idle.connect();
+        await idle.query('BEGIN; SELECT 1');
+        const { session: warnSession } = await connect(db);
+        sessions.push(warnSession);
+        try {
+          const cards = await collectCards(warnSession, {
+            only: ['invalidIndexes', 'vacuum', 'sequences', 'longRunning'],
+            longRunningSeconds: 0,
+          });
+          assert.deepEqual(
+            cards.map((c) => `${c.id}:${c.state}`),
+            ['invalidIndexes:warn', 'vacuum:warn', 'sequences:warn', 'longRunning:warn'],
+          );
+          assert.match(
+            card(cards, 'invalidIndexes').fix ?? '',
+            /^REINDEX INDEX CONCURRENTLY "index_jobs_on_state";/,
+          );
+          assert.match(card(cards, 'vacuum').fix ?? '', /^VACUUM \(ANALYZE\) "jobs";/);
+          assert.match(
+            card(cards, 'sequences').reason ?? '',
+            /jobs_id_seq \(jobs\.id, integer\) is at 93\.1 %/,
+          );
+          assert.match(
+            card(cards, 'sequences').fix ?? '',
+            /ALTER TABLE "jobs" ALTER COLUMN "id" TYPE bigint/,
+          );
+          assert.match(card(cards, 'longRunning').summary, /idle in transaction/);
+        } finally {
+          await idle.end();
+        }
+      },
+    );
 
     it('reads pg_stat_statements with the columns of the installed version', async () => {
       const slow = await runCard(session, 'slowQueries', { limit: 100 });
@@ -229,21 +238,24 @@ for (const target of serversUnderTest) {
       );
     });
 
-    it('uses mean_time/total_time for an extension older than 1.8, and says how to update', async () => {
-      const old = await createDatabase(server, 'pss_old');
-      await admin(old, "CREATE EXTENSION pg_stat_statements VERSION '1.4'");
-      const { session: oldSession } = await connect(old);
-      sessions.push(oldSession);
-      const slow = await runCard(oldSession, 'slowQueries');
-      assert.notEqual(slow.state, 'error', slow.summary);
-      const data = slow.data as SlowQueriesData;
-      assert.equal(data.extensionVersion, '1.4');
-      assert.deepEqual(
-        [data.columns.meanTime, data.columns.totalTime, data.columns.blockReadTime],
-        ['mean_time', 'total_time', 'blk_read_time'],
-      );
-      assert.match(slow.fix ?? '', /ALTER EXTENSION pg_stat_statements UPDATE;/);
-    });
+    it(
+      'uses mean_time/total_time for an extension older than 1.8, ' + 'and says how to update',
+      async () => {
+        const old = await createDatabase(server, 'pss_old');
+        await admin(old, "CREATE EXTENSION pg_stat_statements VERSION '1.4'");
+        const { session: oldSession } = await connect(old);
+        sessions.push(oldSession);
+        const slow = await runCard(oldSession, 'slowQueries');
+        assert.notEqual(slow.state, 'error', slow.summary);
+        const data = slow.data as SlowQueriesData;
+        assert.equal(data.extensionVersion, '1.4');
+        assert.deepEqual(
+          [data.columns.meanTime, data.columns.totalTime, data.columns.blockReadTime],
+          ['mean_time', 'total_time', 'blk_read_time'],
+        );
+        assert.match(slow.fix ?? '', /ALTER EXTENSION pg_stat_statements UPDATE;/);
+      },
+    );
 
     it('skips slow queries with CREATE EXTENSION when available but not created', async () => {
       const bare = await createDatabase(server, 'pss_none');
@@ -314,7 +326,8 @@ for (const target of serversUnderTest) {
         assert.deepEqual(blocked[0].blockedBy, [holderPid]);
         assert.equal(blocked[0].blockers[0].application, 'lock-holder');
 
-        // Upkeep's own read of the locked table gives up after lock_timeout; other cards still show.
+        // Upkeep's own read of the locked table gives up after lock_timeout; other cards still
+        // show.
         const cards = await collectCards(session, { only: ['businessGrowth', 'databaseSize'] });
         assert.equal(card(cards, 'businessGrowth').state, 'error');
         assert.match(card(cards, 'businessGrowth').reason ?? '', /lock/);
@@ -400,7 +413,8 @@ for (const target of serversUnderTest) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         seen = await admin(
           url,
-          "SELECT application_name, query FROM pg_stat_activity WHERE query LIKE '/* upkeep:cancelme */%'",
+          'SELECT application_name, query FROM pg_stat_activity ' +
+            "WHERE query LIKE '/* upkeep:cancelme */%'",
         );
       }
       assert.equal(seen[0]?.application_name, 'upkeep');
@@ -413,7 +427,8 @@ for (const target of serversUnderTest) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         [{ n: still }] = await admin<{ n: number }>(
           url,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '/* upkeep:cancelme */%'",
+          'SELECT count(*)::int AS n FROM pg_stat_activity ' +
+            "WHERE state = 'active' AND query LIKE '/* upkeep:cancelme */%'",
         );
       }
       assert.equal(still, 0, 'the server stopped the query');
@@ -522,26 +537,29 @@ for (const target of serversUnderTest) {
       );
     });
 
-    it('skips slow queries and says how to install when the extension is absent', async function () {
-      const bare = await startWithoutStatStatements(target.major);
-      try {
-        const { session: bareSession } = await connect(bare.url());
+    it(
+      'skips slow queries and says how to install ' + 'when the extension is absent',
+      async function () {
+        const bare = await startWithoutStatStatements(target.major);
         try {
-          const probe = await probeServer(bareSession);
-          assert.equal(probe.statStatements.available, false);
-          const slow = await runCard(bareSession, 'slowQueries', { probe });
-          assert.equal(slow.state, 'skipped');
-          assert.match(slow.reason ?? '', /not installed/);
-          assert.match(
-            slow.fix ?? '',
-            /shared_preload_libraries.*CREATE EXTENSION pg_stat_statements;/,
-          );
+          const { session: bareSession } = await connect(bare.url());
+          try {
+            const probe = await probeServer(bareSession);
+            assert.equal(probe.statStatements.available, false);
+            const slow = await runCard(bareSession, 'slowQueries', { probe });
+            assert.equal(slow.state, 'skipped');
+            assert.match(slow.reason ?? '', /not installed/);
+            assert.match(
+              slow.fix ?? '',
+              /shared_preload_libraries.*CREATE EXTENSION pg_stat_statements;/,
+            );
+          } finally {
+            await bareSession.close();
+          }
         } finally {
-          await bareSession.close();
+          await bare.stop();
         }
-      } finally {
-        await bare.stop();
-      }
-    });
+      },
+    );
   });
 }
