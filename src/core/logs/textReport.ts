@@ -63,14 +63,19 @@ export function formatSummaryText(s: LogSummary): string {
 
   const c = s.statusClasses;
   out.push(
-    `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · 2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · error rate ${n(s.errorRate * 100)} %`,
+    `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · ` +
+      `2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · ` +
+      `error rate ${n(s.errorRate * 100)} %`,
   );
   const d = s.duration;
   out.push(
-    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ${n(s.slowRequests)} at or over ${ms(s.slowRequestMs)}`,
+    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · ` +
+      `p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ` +
+      `${n(s.slowRequests)} at or over ${ms(s.slowRequestMs)}`,
   );
   out.push(
-    `Errors    ${n(s.errors.total)}${s.errors.total ? ` (${countsLine(s.errors.byClass)}), last ${when(s.errors.lastSeen)}` : ''}`,
+    `Errors    ${n(s.errors.total)}` +
+      (s.errors.total ? ` (${countsLine(s.errors.byClass)}), last ${when(s.errors.lastSeen)}` : ''),
   );
 
   if (s.actions.length) {
@@ -78,7 +83,9 @@ export function formatSummaryText(s: LogSummary): string {
     out.push('  count      mean       p95       p99   view    db  action');
     for (const a of s.actions.slice(0, 15)) {
       out.push(
-        `  ${String(a.count).padStart(5)} ${ms(a.meanMs).padStart(9)} ${ms(a.p95Ms).padStart(9)} ${ms(a.p99Ms).padStart(9)} ${percent(a.viewShare).padStart(6)} ${percent(a.dbShare).padStart(5)}  ${a.name}`,
+        `  ${String(a.count).padStart(5)} ${ms(a.meanMs).padStart(9)} ` +
+          `${ms(a.p95Ms).padStart(9)} ${ms(a.p99Ms).padStart(9)} ` +
+          `${percent(a.viewShare).padStart(6)} ${percent(a.dbShare).padStart(5)}  ${a.name}`,
       );
     }
   }
@@ -86,7 +93,8 @@ export function formatSummaryText(s: LogSummary): string {
     out.push('', 'Slowest requests');
     for (const r of s.slowest) {
       out.push(
-        `  ${ms(r.durationMs).padStart(9)}  ${r.status ?? '—'}  ${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ${where(r.file, r.line, r.offset)}`,
+        `  ${ms(r.durationMs).padStart(9)}  ${r.status ?? '—'}  ${r.action ?? '—'}  ` +
+          `${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ${where(r.file, r.line, r.offset)}`,
       );
     }
   }
@@ -95,7 +103,8 @@ export function formatSummaryText(s: LogSummary): string {
     for (const e of s.exceptions) {
       out.push(`  ${String(e.count).padStart(5)}× ${e.className}: ${e.message.slice(0, 120)}`);
       out.push(
-        `         first ${when(e.firstSeen)}, last ${when(e.lastSeen)}${e.frame ? `, at ${e.frame}` : ''}  ${where(e.file, e.line, e.offset)}`,
+        `         first ${when(e.firstSeen)}, last ${when(e.lastSeen)}` +
+          `${e.frame ? `, at ${e.frame}` : ''}  ${where(e.file, e.line, e.offset)}`,
       );
     }
   }
@@ -115,7 +124,8 @@ export function formatSummaryText(s: LogSummary): string {
     out.push('', 'Suspicious requests');
     for (const r of s.suspicious.slice(0, 20)) {
       out.push(
-        `  ${String(r.count).padStart(5)}  ${r.kind.padEnd(14)} ${r.ip}  ${r.path.slice(0, 100)}  ${where(r.file, r.line, r.offset)}`,
+        `  ${String(r.count).padStart(5)}  ${r.kind.padEnd(14)} ${r.ip}  ` +
+          `${r.path.slice(0, 100)}  ${where(r.file, r.line, r.offset)}`,
       );
     }
   }
@@ -133,11 +143,13 @@ export function formatSummaryText(s: LogSummary): string {
   if (s.sql.requestsWithSql) {
     out.push(
       '',
-      `SQL  ${n(s.sql.queries)} queries + ${n(s.sql.cached)} cached in ${n(s.sql.requestsWithSql)} requests, ${n(s.sql.meanPerRequest)} per request`,
+      `SQL  ${n(s.sql.queries)} queries + ${n(s.sql.cached)} cached ` +
+        `in ${n(s.sql.requestsWithSql)} requests, ${n(s.sql.meanPerRequest)} per request`,
     );
     for (const p of s.nPlusOne.slice(0, 10)) {
       out.push(
-        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${p.requests} request(s))${p.source ? ` ↳ ${p.source}` : ''}  ${where(p.file, p.line, p.offset)}`,
+        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${p.requests} request(s))` +
+          `${p.source ? ` ↳ ${p.source}` : ''}  ${where(p.file, p.line, p.offset)}`,
       );
       out.push(`        ${p.statement.slice(0, 140)}`);
     }
@@ -145,7 +157,10 @@ export function formatSummaryText(s: LogSummary): string {
   const a = s.assembly;
   out.push(
     '',
-    `Assembly  ${n(a.linesRead)} lines: ${n(a.byRequestId)} requests by request id, ${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ${n(a.orphanLines)} lines in no request${a.outsideWindow ? `, ${n(a.outsideWindow)} requests outside the window` : ''}`,
+    `Assembly  ${n(a.linesRead)} lines: ${n(a.byRequestId)} requests by request id, ` +
+      `${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ` +
+      `${n(a.orphanLines)} lines in no request` +
+      `${a.outsideWindow ? `, ${n(a.outsideWindow)} requests outside the window` : ''}`,
   );
   for (const warning of s.warnings) out.push(`warning: ${warning}`);
   // The parser already replaces control characters; this keeps the terminal safe even for a
