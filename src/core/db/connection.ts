@@ -67,13 +67,19 @@ export function missingPasswordHint(surface: Surface): string {
   if (surface === 'editor') {
     return 'Run "Upkeep: Set Database Password", or put the password in DATABASE_URL.';
   }
-  return 'Set PGPASSWORD, put it in DATABASE_URL, or (in the editor) run "Upkeep: Set Database Password".';
+  return (
+    'Set PGPASSWORD, put it in DATABASE_URL, ' +
+    'or (in the editor) run "Upkeep: Set Database Password".'
+  );
 }
 
 /** What to do when no database is configured, in the words of where it is shown. */
 function configureHint(surface: Surface): string {
   if (surface === 'cli') {
-    return 'Set DATABASE_URL, or run in the app folder (--workspace) with config/database.yml and pick its environment with --env.';
+    return (
+      'Set DATABASE_URL, or run in the app folder (--workspace) with config/database.yml ' +
+      'and pick its environment with --env.'
+    );
   }
   if (surface === 'editor') {
     return 'Run "Upkeep: Configure Database Connection", or set DATABASE_URL.';
@@ -116,7 +122,8 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
     throw new UpkeepError(
       'not-found',
       'No database configured: neither the upkeep.database.url setting nor DATABASE_URL is set.',
-      'This workspace is untrusted, so Upkeep does not read .env or config/database.yml. Trust the workspace, or run "Upkeep: Configure Database Connection".',
+      'This workspace is untrusted, so Upkeep does not read .env or config/database.yml. ' +
+        'Trust the workspace, or run "Upkeep: Configure Database Connection".',
     );
   }
 
@@ -134,7 +141,8 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
   if (text === undefined) {
     throw new UpkeepError(
       'not-found',
-      'No database configured: no upkeep.database.url setting, no DATABASE_URL (environment or .env) and no config/database.yml.',
+      'No database configured: no upkeep.database.url setting, ' +
+        'no DATABASE_URL (environment or .env) and no config/database.yml.',
       configureHint(options.surface ?? 'any'),
     );
   }
@@ -167,7 +175,8 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
       throw new UpkeepError(
         error.code,
         error.message,
-        `Make ${file} a plain file under ${describeSize(MAX_CONFIG_BYTES)}, or set the connection with "Upkeep: Configure Database Connection".`,
+        `Make ${file} a plain file under ${describeSize(MAX_CONFIG_BYTES)}, ` +
+          'or set the connection with "Upkeep: Configure Database Connection".',
         { cause: error },
       );
     }
@@ -208,7 +217,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   if (candidates.length === 0) {
     throw new UpkeepError(
       'config',
-      `config/database.yml has no "${environment}" environment (it has: ${yml.environments.join(', ') || 'none'}).`,
+      `config/database.yml has no "${environment}" environment ` +
+        `(it has: ${yml.environments.join(', ') || 'none'}).`,
       'Choose another one with "Upkeep: Select Rails Environment".',
     );
   }
@@ -219,7 +229,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     if (!entry) {
       throw new UpkeepError(
         'config',
-        `config/database.yml has no database "${wanted}" in "${environment}" (it has: ${candidates.map((c) => c.name ?? 'the default').join(', ')}).`,
+        `config/database.yml has no database "${wanted}" in "${environment}" ` +
+          `(it has: ${candidates.map((c) => c.name ?? 'the default').join(', ')}).`,
         'Choose one with "Upkeep: Configure Database Connection".',
       );
     }
@@ -235,7 +246,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
       throw new UpkeepError(
         'config',
         `config/database.yml line ${erb.line} uses ERB Upkeep does not evaluate: ${erb.code}`,
-        'Upkeep never runs Ruby. Set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
+        'Upkeep never runs Ruby. ' +
+          'Set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
       );
     }
   }
@@ -243,7 +255,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   if (!/^(postgres|postgresql|postgis)$/.test(adapter)) {
     throw new UpkeepError(
       'config',
-      `config/database.yml uses the ${adapter} adapter for ${environment}; Upkeep reads PostgreSQL only.`,
+      `config/database.yml uses the ${adapter} adapter for ${environment}; ` +
+        'Upkeep reads PostgreSQL only.',
     );
   }
 
@@ -294,7 +307,8 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
   if (!/^(postgres|postgresql|socket):/i.test(url.trim()) && !url.trim().startsWith('/')) {
     throw new UpkeepError(
       'config',
-      `The connection URL from ${describeSource(source)} is not a PostgreSQL URL (it must start with postgres:// or postgresql://).`,
+      `The connection URL from ${describeSource(source)} is not a PostgreSQL URL ` +
+        '(it must start with postgres:// or postgresql://).',
     );
   }
   try {
@@ -303,7 +317,8 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
   } catch (error) {
     throw new UpkeepError(
       'config',
-      `The connection URL from ${describeSource(source)} cannot be read: ${redact(error instanceof Error ? error.message : String(error))}`,
+      `The connection URL from ${describeSource(source)} cannot be read: ` +
+        `${redact(error instanceof Error ? error.message : String(error))}`,
     );
   }
 }
