@@ -99,19 +99,32 @@ export function planMaintenance(
 function impactOf(kind: MaintenanceKind, target: MaintenanceTarget, concurrently: boolean): string {
   const scope =
     target.type === 'database'
-      ? 'every table of the database, one after another: it may take a long time (hours on a large database)'
+      ? 'every table of the database, one after another: ' +
+        'it may take a long time (hours on a large database)'
       : target.type === 'table'
         ? 'the whole table: it may take a while on a large one'
         : 'the index';
   switch (kind) {
     case 'analyze':
-      return `ANALYZE reads a sample of ${scope}. It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on; VACUUM, ANALYZE and schema changes wait).`;
+      return (
+        `ANALYZE reads a sample of ${scope}. It takes a SHARE UPDATE EXCLUSIVE lock ` +
+        '(reads and writes go on; VACUUM, ANALYZE and schema changes wait).'
+      );
     case 'vacuumAnalyze':
-      return `VACUUM (ANALYZE) reads ${scope}, with heavy disk I/O. It takes a SHARE UPDATE EXCLUSIVE lock on each table (reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).`;
+      return (
+        `VACUUM (ANALYZE) reads ${scope}, with heavy disk I/O. ` +
+        'It takes a SHARE UPDATE EXCLUSIVE lock on each table ' +
+        '(reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).'
+      );
     case 'reindex':
       return concurrently
-        ? `REINDEX CONCURRENTLY rebuilds the indexes of ${scope}, and needs free disk space for a second copy of each index while it runs. It takes a SHARE UPDATE EXCLUSIVE lock on each table (reads and writes go on; VACUUM, ANALYZE and schema changes wait).`
-        : `REINDEX rebuilds the indexes of ${scope}. It locks each table against writes (SHARE lock) and each index against reads that would use it (ACCESS EXCLUSIVE) while it runs.`;
+        ? `REINDEX CONCURRENTLY rebuilds the indexes of ${scope}, ` +
+            'and needs free disk space for a second copy of each index while it runs. ' +
+            'It takes a SHARE UPDATE EXCLUSIVE lock on each table ' +
+            '(reads and writes go on; VACUUM, ANALYZE and schema changes wait).'
+        : `REINDEX rebuilds the indexes of ${scope}. ` +
+            'It locks each table against writes (SHARE lock) and each index against reads ' +
+            'that would use it (ACCESS EXCLUSIVE) while it runs.';
   }
 }
 
@@ -251,7 +264,8 @@ export async function maintenanceCandidates(
     analyzed: Date | null;
   }>(
     'maintenanceCandidates',
-    `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS dead, n_live_tup::float8 AS live,
+    `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS dead,
+            n_live_tup::float8 AS live,
             greatest(last_analyze, last_autoanalyze) AS analyzed
        FROM pg_stat_user_tables ORDER BY n_dead_tup DESC, n_mod_since_analyze DESC, 1, 2 LIMIT 200`,
     undefined,
@@ -260,8 +274,10 @@ export async function maintenanceCandidates(
   const indexes = await session.query<{ schema: string; name: string; valid: boolean }>(
     'maintenanceCandidates',
     `SELECT n.nspname AS schema, c.relname AS name, i.indisvalid AS valid
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname NOT LIKE 'pg\\_toast%'
       ORDER BY i.indisvalid, pg_relation_size(i.indexrelid) DESC LIMIT 200`,
     undefined,
     signal,
@@ -269,7 +285,10 @@ export async function maintenanceCandidates(
   return [
     ...tables.map((row) => ({
       target: { type: 'table' as const, schema: row.schema, name: row.name },
-      note: `${row.dead.toLocaleString('en')} dead rows of ${(row.dead + row.live).toLocaleString('en')}; ${row.analyzed ? `analyzed ${row.analyzed.toISOString().slice(0, 10)}` : 'never analyzed'}`,
+      note:
+        `${row.dead.toLocaleString('en')} dead rows ` +
+        `of ${(row.dead + row.live).toLocaleString('en')}; ` +
+        (row.analyzed ? `analyzed ${row.analyzed.toISOString().slice(0, 10)}` : 'never analyzed'),
     })),
     ...indexes.map((row) => ({
       target: { type: 'index' as const, schema: row.schema, name: row.name },
