@@ -64,7 +64,8 @@ const onboarding: CardDefinition = {
     }
     const steps = await context.session.query<{ step: number | null; users: number }>(
       'onboarding',
-      'SELECT onboarding_step::int AS step, count(*)::int AS users FROM users GROUP BY 1 ORDER BY 1 NULLS FIRST',
+      'SELECT onboarding_step::int AS step, count(*)::int AS users ' +
+        'FROM users GROUP BY 1 ORDER BY 1 NULLS FIRST',
       undefined,
       context.signal,
     );
@@ -113,7 +114,13 @@ const onboarding: CardDefinition = {
         : `, ${formatDuration(averageSecondsToComplete)} on average to complete`;
     return {
       state: 'ok',
-      summary: `${(data.completionRate * 100).toFixed(1)} % of ${plural(total, 'user', 'users')} completed onboarding${days}${worst && worst.lost > 0 ? `; most lost between steps ${worst.from} and ${worst.to} (${Math.round(worst.lost * 100)} %)` : ''}`,
+      summary:
+        `${(data.completionRate * 100).toFixed(1)} % of ${plural(total, 'user', 'users')} ` +
+        `completed onboarding${days}` +
+        (worst && worst.lost > 0
+          ? `; most lost between steps ${worst.from} and ${worst.to} ` +
+            `(${Math.round(worst.lost * 100)} %)`
+          : ''),
       data,
     };
   },
@@ -161,7 +168,11 @@ const businessGrowth: CardDefinition = {
     }
     const [countRow] = await context.session.query<Record<string, number>>(
       'businessGrowth',
-      `SELECT ${present.map((table) => `(SELECT count(*) FROM ${quoteIdent(table)})::float8 AS ${quoteIdent(table)}`).join(', ')}`,
+      `SELECT ${present
+        .map(
+          (table) => `(SELECT count(*) FROM ${quoteIdent(table)})::float8 AS ${quoteIdent(table)}`,
+        )
+        .join(', ')}`,
       undefined,
       context.signal,
     );
@@ -183,7 +194,13 @@ const businessGrowth: CardDefinition = {
       const filled = columns.length
         ? await context.session.query<{ name: string }>(
             'businessGrowth',
-            `SELECT name FROM (VALUES ${columns.map((name, i) => `(${i}, '${name}', EXISTS (SELECT 1 FROM users WHERE ${quoteIdent(name)} IS NOT NULL))`).join(', ')}) AS c(ord, name, filled)
+            `SELECT name FROM (VALUES ${columns
+              .map(
+                (name, i) =>
+                  `(${i}, '${name}', ` +
+                  `EXISTS (SELECT 1 FROM users WHERE ${quoteIdent(name)} IS NOT NULL))`,
+              )
+              .join(', ')}) AS c(ord, name, filled)
               WHERE filled ORDER BY ord`,
             undefined,
             context.signal,
@@ -191,14 +208,19 @@ const businessGrowth: CardDefinition = {
         : [];
       const column = filled[0]?.name;
       if (!column && columns.length) {
-        data.retentionNote = `No sign-in data: ${columns.map((name) => `users.${name}`).join(' and ')} ${columns.length === 1 ? 'is' : 'are'} NULL for every user, so 7-day retention cannot be measured.`;
+        data.retentionNote =
+          `No sign-in data: ${columns.map((name) => `users.${name}`).join(' and ')} ` +
+          `${columns.length === 1 ? 'is' : 'are'} NULL for every user, ` +
+          'so 7-day retention cannot be measured.';
       } else if (column) {
         const [row] = await context.session.query<{ cohort: number; retained: number }>(
           'businessGrowth',
           `SELECT count(*)::int AS cohort,
-                  count(*) FILTER (WHERE ${quoteIdent(column)} >= created_at + interval '7 days')::int AS retained
+                  count(*) FILTER (WHERE ${quoteIdent(column)} >= created_at + interval '7 days')
+                    ::int AS retained
              FROM users
-            WHERE created_at < $1::timestamptz - interval '8 days' AND created_at >= $1::timestamptz - interval '37 days'`,
+            WHERE created_at < $1::timestamptz - interval '8 days'
+              AND created_at >= $1::timestamptz - interval '37 days'`,
           [context.clock.now().toISOString()],
           context.signal,
         );
@@ -208,19 +230,23 @@ const businessGrowth: CardDefinition = {
           basedOn: column,
         };
       } else {
-        data.retentionNote = `users has none of ${RETENTION_COLUMNS.join(', ')}, so 7-day retention cannot be measured.`;
+        data.retentionNote =
+          `users has none of ${RETENTION_COLUMNS.join(', ')}, ` +
+          'so 7-day retention cannot be measured.';
       }
     }
     const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);
     const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
     const retention = data.retention7d?.cohort
-      ? `, 7-day retention ${Math.round(data.retention7d.rate * 100)} % (${data.retention7d.basedOn})`
+      ? `, 7-day retention ${Math.round(data.retention7d.rate * 100)} % ` +
+        `(${data.retention7d.basedOn})`
       : data.retentionNote?.startsWith('No sign-in data')
         ? ', no sign-in data for retention'
         : '';
     return {
       state: 'ok',
-      summary: `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} in 30 days${retention}`,
+      summary:
+        `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} ` + `in 30 days${retention}`,
       reason: data.retentionNote,
       data,
     };
