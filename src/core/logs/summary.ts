@@ -148,7 +148,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       linesRead += result.lines;
       if (result.cutLines) {
         report.warn(
-          `${label(file.path)}: ${result.cutLines} line(s) longer than 272 KB were read by their first 256 KB and last 16 KB.`,
+          `${label(file.path)}: ${result.cutLines} line(s) longer than 272 KB ` +
+            'were read by their first 256 KB and last 16 KB.',
         );
       }
       if (result.crOnly) {
@@ -157,7 +158,9 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         );
       }
       if (result.error) {
-        source.error = `Could not read all of ${label(file.path)}: ${result.error}; the summary covers the ${result.lines} line(s) before that point.`;
+        source.error =
+          `Could not read all of ${label(file.path)}: ${result.error}; ` +
+          `the summary covers the ${result.lines} line(s) before that point.`;
         report.warn(source.error);
       }
       if (result.limited) {
@@ -170,7 +173,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       }
       if (result.shrank) {
         report.warn(
-          `${label(file.path)} became shorter while it was read (truncated or replaced); the summary covers the ${result.bytesRead} bytes read.`,
+          `${label(file.path)} became shorter while it was read (truncated or replaced); ` +
+            `the summary covers the ${result.bytesRead} bytes read.`,
         );
       }
     } catch (error) {
@@ -184,7 +188,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
 
   if (invalidUtf8Lines) {
     report.warn(
-      `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; they were read with � in their place.`,
+      `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; ` +
+        'they were read with � in their place.',
     );
   }
   if (unparsedLines) {
@@ -193,12 +198,14 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   const counts = assembler.counts;
   if (linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
     report.warn(
-      'No Rails request lines were found: is this a Rails log? (Looked for Started/Processing/Completed and lograge lines.)',
+      'No Rails request lines were found: is this a Rails log? ' +
+        '(Looked for Started/Processing/Completed and lograge lines.)',
     );
   }
   if (report.untimedOutside > 0) {
     report.warn(
-      `${report.untimedOutside} request(s) carry no timestamp and were left out of the window; add a timestamp to the log format (for example lograge's time field).`,
+      `${report.untimedOutside} request(s) carry no timestamp and were left out of the window; ` +
+        "add a timestamp to the log format (for example lograge's time field).",
     );
   }
   if (options.sources.length === 0) {
@@ -233,7 +240,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   };
 
   log.info(
-    `read ${files.length} file(s), ${linesRead} lines, ${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
+    `read ${files.length} file(s), ${linesRead} lines, ${summary.requests.total} requests ` +
+      `(${window.label}) in ${Date.now() - started} ms`,
   );
   return summary;
 }
