@@ -68,7 +68,8 @@ export async function openSession(
     throw connectError(error, connection, options.connectTimeoutMs, Date.now() - started);
   }
   log.debug(
-    `connected to ${connection.display} (${describeSource(connection.source)}) in ${Date.now() - started} ms`,
+    `connected to ${connection.display} (${describeSource(connection.source)}) ` +
+      `in ${Date.now() - started} ms`,
   );
 
   const session = new PgSession(client, connection, options, log, () => broken);
@@ -128,7 +129,8 @@ class PgSession implements DbSession {
     const started = Date.now();
     try {
       await this.client.query(
-        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${lockTimeout}`,
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; ` +
+          `SET LOCAL lock_timeout = ${lockTimeout}`,
       );
       const result = await this.client.query(`/* upkeep:${tag} */ ${sql}`, options.params);
       await this.client.query('ROLLBACK');
@@ -248,7 +250,8 @@ export function connectError(
     const { user, host, database } = connection.config;
     return new UpkeepError(
       'config',
-      `No password for user ${String(user)} on ${String(host)}/${String(database)} (from ${describeSource(connection.source)}): the server asks for one.`,
+      `No password for user ${String(user)} on ${String(host)}/${String(database)} ` +
+        `(from ${describeSource(connection.source)}): the server asks for one.`,
       missingPasswordHint(surface),
       { cause: error },
     );
@@ -261,7 +264,8 @@ export function connectError(
         ? 'Check the user name and the password (PGPASSWORD or DATABASE_URL).'
         : surface === 'editor'
           ? 'Check the user name, and set the password with "Upkeep: Set Database Password".'
-          : 'Check the user name and the password (PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").',
+          : 'Check the user name and the password ' +
+            '(PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").',
       { cause: error },
     );
   }
@@ -291,7 +295,8 @@ export function connectError(
     return new UpkeepError(
       'timeout',
       `PostgreSQL at ${where} did not answer within ${Math.round(timeoutMs / 100) / 10} s.`,
-      'Check that the host and port lead to a PostgreSQL server, or raise upkeep.database.connectTimeoutMs.',
+      'Check that the host and port lead to a PostgreSQL server, ' +
+        'or raise upkeep.database.connectTimeoutMs.',
       { cause: error },
     );
   }
