@@ -72,7 +72,11 @@ export function explainAnalyzePrompt(
   const timeout = `${seconds.toLocaleString('en', { maximumFractionDigits: 1 })} s`;
   return {
     message: `EXPLAIN ANALYZE runs this query on ${where.database}.`,
-    detail: `Database: ${where.display} (${where.source})\n\nIt runs in a READ ONLY transaction that is rolled back, stopped after the statement timeout of ${timeout} (upkeep.database.statementTimeoutMs):\n\n${prepared.statement}`,
+    detail:
+      `Database: ${where.display} (${where.source})\n\n` +
+      'It runs in a READ ONLY transaction that is rolled back, ' +
+      `stopped after the statement timeout of ${timeout} ` +
+      `(upkeep.database.statementTimeoutMs):\n\n${prepared.statement}`,
   };
 }
 
@@ -204,7 +208,8 @@ function flatten(plan: RawPlan, depth: number, out: PlanNode[], analyzed: boolea
     plan['Join Type'] ? `${plan['Join Type']} join` : '',
     plan['Index Name'] ? `using ${plan['Index Name']}` : '',
     plan['Relation Name']
-      ? `on ${plan['Relation Name']}${plan.Alias && plan.Alias !== plan['Relation Name'] ? ` ${plan.Alias}` : ''}`
+      ? `on ${plan['Relation Name']}` +
+        `${plan.Alias && plan.Alias !== plan['Relation Name'] ? ` ${plan.Alias}` : ''}`
       : '',
   ]
     .filter(Boolean)
@@ -239,14 +244,21 @@ export function renderPlan(result: ExplainResult, target: string): string {
   ].filter((line, index) => line !== '' || index === 4);
   for (const node of result.nodes) {
     const indent = '   '.repeat(node.depth) + (node.depth ? '-> ' : '');
-    const cost = `cost=${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)} rows=${node.planRows}`;
+    const cost =
+      `cost=${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)} ` +
+      `rows=${node.planRows}`;
     const actual =
       node.actualTotalMs !== undefined
-        ? ` | actual ${node.actualTotalMs.toFixed(3)} ms, rows=${node.actualRows} loops=${node.loops}`
+        ? ` | actual ${node.actualTotalMs.toFixed(3)} ms, ` +
+          `rows=${node.actualRows} loops=${node.loops}`
         : '';
     const mark =
       node.id === result.slowestNodeId
-        ? `   <== slowest (${result.analyzed ? `${node.exclusive.toFixed(3)} ms own time` : `${node.exclusive.toFixed(2)} own cost`})`
+        ? '   <== slowest (' +
+          (result.analyzed
+            ? `${node.exclusive.toFixed(3)} ms own time`
+            : `${node.exclusive.toFixed(2)} own cost`) +
+          ')'
         : '';
     lines.push(
       `${indent}${node.nodeType}${node.detail ? ` ${node.detail}` : ''}  (${cost}${actual})${mark}`,
