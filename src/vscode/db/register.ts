@@ -122,7 +122,9 @@ async function configureDatabase(services: Services, log: Logger): Promise<void>
   let found: string;
   try {
     const connection = await currentConnection(services);
-    found = `${connection.display} — from ${describeSource(connection.source)}${connection.production ? ' (production)' : ''}`;
+    found =
+      `${connection.display} — from ${describeSource(connection.source)}` +
+      `${connection.production ? ' (production)' : ''}`;
   } catch (error) {
     found = `Not found: ${describeError(error)}`;
   }
@@ -215,7 +217,9 @@ async function enterUrl(services: Services): Promise<void> {
     .update('database.url', url.toString(), configTarget(services));
   if (password) await services.setDatabasePassword(password);
   void vscode.window.showInformationMessage(
-    `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}${url.pathname}${password ? '; the password is in secret storage' : ''}.`,
+    `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}` +
+      `${url.host}${url.pathname}` +
+      `${password ? '; the password is in secret storage' : ''}.`,
   );
 }
 
@@ -324,7 +328,8 @@ async function testConnection(services: Services, log: Logger): Promise<void> {
           ? `pg_stat_statements ${probe.statStatements.version}`
           : 'pg_stat_statements not created';
         void vscode.window.showInformationMessage(
-          `PostgreSQL ${result.serverVersion}, ${Math.round(result.roundTripMs)} ms round trip, ${pss} (${describeSource(connection.source)}).`,
+          `PostgreSQL ${result.serverVersion}, ${Math.round(result.roundTripMs)} ms round trip, ` +
+            `${pss} (${describeSource(connection.source)}).`,
         );
       } finally {
         await session.close();
@@ -395,7 +400,8 @@ async function explainSelection(
           signal,
         });
         log.info(
-          `explained a statement on ${connection.display}${analyze ? ' with ANALYZE' : ''}: ${result.nodes.length} nodes`,
+          `explained a statement on ${connection.display}${analyze ? ' with ANALYZE' : ''}: ` +
+            `${result.nodes.length} nodes`,
         );
         await plans.show(renderPlan(result, connection.display));
       } finally {
@@ -463,7 +469,9 @@ async function runDatabaseMaintenance(
       ...candidates
         .filter((c) => wanted.includes(c.target.type))
         .map((c) => ({
-          label: `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
+          label:
+            `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ` +
+            `${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
           description: c.note,
           target: c.target,
         })),
@@ -518,6 +526,7 @@ async function runDatabaseMaintenance(
       }),
   );
   void vscode.window.showInformationMessage(
-    `${result.sql} finished in ${(result.durationMs / 1000).toFixed(1)} s on ${connection.databaseName}.`,
+    `${result.sql} finished in ${(result.durationMs / 1000).toFixed(1)} s ` +
+      `on ${connection.databaseName}.`,
   );
 }
