@@ -53,7 +53,8 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
   program
     .command('db')
     .description(
-      'Print every database card (read-only): size, slow queries, indexes, vacuum, locks, business metrics',
+      'Print every database card (read-only): size, slow ' +
+        'queries, indexes, vacuum, locks, business metrics',
     )
     .option('-w, --workspace <dir>', 'the Rails app folder', process.cwd())
     .option(

@@ -12,7 +12,8 @@ import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
 
 export const PG_RESTORE_HINT =
-  'Install the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq).';
+  'Install the PostgreSQL client tools (Debian/Ubuntu: apt ' +
+  'install postgresql-client; macOS: brew install libpq).';
 
 export interface BackupFile {
   /** Absolute path. */

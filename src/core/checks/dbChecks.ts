@@ -174,7 +174,8 @@ const databaseHealth: CheckDefinition = {
   id: 'health.database',
   title: 'Database connectivity',
   description:
-    'Connects as configured, runs SELECT 1 in a read-only transaction, reports version and round trip.',
+    'Connects as configured, runs SELECT 1 in a read-only ' +
+    'transaction, reports version and round trip.',
   async run(context) {
     let session: DbSession;
     try {

@@ -183,7 +183,8 @@ export const brokenLinksCheck: CheckDefinition = {
   id: 'docs.brokenLinks',
   title: 'Documentation links',
   description:
-    'Relative links and #anchors in README.md and docs/**/*.md point at files and headings that exist.',
+    'Relative links and #anchors in README.md and ' +
+    'docs/**/*.md point at files and headings that exist.',
   async run(context: CheckContext): Promise<CheckReport> {
     const docs = await findDocs(context.workspace);
     if (!docs.length) return { outcome: 'skipped', summary: 'no README.md or docs/**/*.md' };

@@ -238,7 +238,9 @@ export function parseMailerConfig(files: { file: string; text: string }[]): Mail
   return config;
 }
 
-/** The lines of a `{ ... }` hash starting on `start`, by brace depth (strings rarely hold braces). */
+/**
+ * The lines of a `{ ... }` hash starting on `start`, by brace depth (strings rarely hold braces).
+ */
 function collectHash(lines: string[], start: number): { lines: string[] } {
   const collected: string[] = [];
   let depth = 0;
@@ -269,7 +271,8 @@ export const healthEmailCheck: CheckDefinition = {
   id: 'health.email',
   title: 'E-mail delivery configured',
   description:
-    'Reads config/environments/production.rb and friends (without running Ruby) for the delivery method and SMTP settings.',
+    'Reads config/environments/production.rb and friends (without ' +
+    'running Ruby) for the delivery method and SMTP settings.',
   async run(context: CheckContext): Promise<CheckReport> {
     const files: { file: string; text: string }[] = [];
     for (const pattern of MAILER_SOURCES) {

@@ -297,7 +297,9 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   }
 }
 
-/** The drill as a result of `backups.recoveryDrill`, for the result log (see recoveryDrillCheck). */
+/**
+ * The drill as a result of `backups.recoveryDrill`, for the result log (see recoveryDrillCheck).
+ */
 export function drillResult(record: DrillRecord, durationMs = record.totalMs): CheckResult {
   const seconds = Math.round(record.recoveryMs / 100) / 10;
   const rows = record.tables.reduce((sum, t) => sum + t.dumpRows, 0);

@@ -107,7 +107,10 @@ export function parseSchemaVersion(
   return { kind, versions: [...insert[1].matchAll(/'(\d+)'/g)].map((m) => m[1]) };
 }
 
-/** Migrations the schema does not include: newer than schema.rb's version, or absent from structure.sql. */
+/**
+ * Migrations the schema does not include: newer than schema.rb's version, or absent from
+ * structure.sql.
+ */
 export function pendingMigrations(migrationFiles: string[], schema: SchemaState): string[] {
   const applied = new Set(schema.versions);
   const latest = schema.versions.reduce((max, v) => (BigInt(v) > BigInt(max) ? v : max), '0');
@@ -124,7 +127,8 @@ export const pendingMigrationsCheck: CheckDefinition = {
   id: 'repo.pendingMigrations',
   title: 'No pending migrations',
   description:
-    'Files in db/migrate newer than the version in db/schema.rb (or missing from db/structure.sql).',
+    'Files in db/migrate newer than the version in ' +
+    'db/schema.rb (or missing from db/structure.sql).',
   async run(context: CheckContext): Promise<CheckReport> {
     const migrate = path.join(context.workspace, 'db', 'migrate');
     const files = await fs.readdir(migrate).catch(() => undefined);

@@ -114,7 +114,8 @@ export const rspecCheck = bundledToolCheck({
   gem: 'rspec-core',
   timeoutMs: 30 * 60 * 1000,
   async run(context, exec) {
-    // The JSON goes to a temporary file outside the repo, so the progress output can stream to the log.
+    // The JSON goes to a temporary file outside the repo, so the progress output can stream to the
+    // log.
     const report = path.join(os.tmpdir(), `upkeep-rspec-${process.pid}-${Date.now()}.json`);
     try {
       const output = await exec([
@@ -312,14 +313,18 @@ export const zeitwerkCheck: CheckDefinition = {
 
 /** A coverage report older than this is reported as stale: it no longer describes the code. */
 export const COVERAGE_STALE_DAYS = 30;
-/** Below this line coverage the check warns; a team's own bar belongs in SimpleCov's minimum_coverage. */
+/**
+ * Below this line coverage the check warns; a team's own bar belongs in SimpleCov's
+ * minimum_coverage.
+ */
 export const COVERAGE_WARN_PERCENT = 80;
 
 export const coverageCheck: CheckDefinition = {
   id: 'tools.coverage',
   title: 'Test coverage',
   description:
-    'Line coverage from coverage/.last_run.json (written by SimpleCov, e.g. COVERAGE=true bundle exec rspec).',
+    'Line coverage from coverage/.last_run.json (written ' +
+    'by SimpleCov, e.g. COVERAGE=true bundle exec rspec).',
   async run(context: CheckContext): Promise<CheckReport> {
     const file = path.join(context.workspace, 'coverage', '.last_run.json');
     const stat = await fs.stat(file).catch(() => undefined);

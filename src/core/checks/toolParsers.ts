@@ -238,7 +238,10 @@ interface BundlerAuditReport {
   }[];
 }
 
-/** The 1-based line of `    name (version)` in Gemfile.lock's specs, else of the gem's dependency line. */
+/**
+ * The 1-based line of `    name (version)` in Gemfile.lock's specs, else of the gem's dependency
+ * line.
+ */
 export function gemfileLockLine(lock: string, gem: string, version?: string): number | undefined {
   const lines = lock.split(/\r?\n/);
   const escaped = gem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -301,7 +304,9 @@ function lineContaining(text: string, needle: string): number | undefined {
 
 // SimpleCov -----------------------------------------------------------------------------------
 
-/** Line (and branch) coverage from coverage/.last_run.json, old (`covered_percent`) or new shape. */
+/**
+ * Line (and branch) coverage from coverage/.last_run.json, old (`covered_percent`) or new shape.
+ */
 export function parseSimplecovLastRun(text: string): { line: number; branch?: number } {
   const report = extractJson<{
     result?: { line?: number; branch?: number; covered_percent?: number };

@@ -24,7 +24,9 @@ export const RESTRICTED_KEYS = [
 
 export const SETTINGS_FILE = '.vscode/settings.json';
 
-/** Reads `upkeep.*` keys (flat `"upkeep.a.b"` or nested `"upkeep": {...}`) into the settings shape. */
+/**
+ * Reads `upkeep.*` keys (flat `"upkeep.a.b"` or nested `"upkeep": {...}`) into the settings shape.
+ */
 export function settingsFromJson(
   json: Record<string, unknown>,
   options: { trusted: boolean },
