@@ -161,7 +161,8 @@ const restricted = h(
   'p',
   { className: 'restricted', attrs: { hidden: '' } },
   h('span', { className: 'codicon codicon-shield', attrs: { 'aria-hidden': 'true' } }),
-  ' Restricted Mode: the database connection comes only from the upkeep.database.url setting or DATABASE_URL, and nothing from the repository runs.',
+  ' Restricted Mode: the database connection comes only from the upkeep.database.url ' +
+    'setting or DATABASE_URL, and nothing from the repository runs.',
 );
 
 const sections = new Map<SectionId, { region: HTMLElement; body: HTMLElement }>();

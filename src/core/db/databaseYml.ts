@@ -236,7 +236,8 @@ function toPlain(document: Document, node: unknown, file: string): Record<string
     throw new UpkeepError(
       'parse',
       `${file} could not be read: ${error instanceof Error ? error.message : String(error)}.`,
-      'Fix the file (fewer or simpler YAML aliases), or set the connection with "Upkeep: Configure Database Connection".',
+      'Fix the file (fewer or simpler YAML aliases), or set the ' +
+        'connection with "Upkeep: Configure Database Connection".',
       { cause: error },
     );
   }

@@ -70,7 +70,9 @@ export function formatZonedTime(instant: Date, timeZone: string): string {
 
 const ZONED = /(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:?\d{2})/;
 
-/** The instant in text written by `formatZonedTime` (or ISO 8601 with an offset); else undefined. */
+/**
+ * The instant in text written by `formatZonedTime` (or ISO 8601 with an offset); else undefined.
+ */
 export function parseZonedTime(text: string): Date | undefined {
   const match = ZONED.exec(text);
   if (!match) return undefined;

@@ -53,7 +53,9 @@ export class CheckDiagnostics implements vscode.Disposable {
     }
   }
 
-  /** Findings that point outside the workspace are not shown: a report must not aim us elsewhere. */
+  /**
+   * Findings that point outside the workspace are not shown: a report must not aim us elsewhere.
+   */
   private uriOf(file: string): vscode.Uri | undefined {
     const absolute = path.resolve(this.workspace.fsPath, file);
     const relative = path.relative(this.workspace.fsPath, absolute);

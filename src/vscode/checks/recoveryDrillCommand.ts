@@ -62,7 +62,8 @@ export function registerRecoveryDrillCommand(services: Services): void {
     const targetUrl = settings.backups.drillTargetUrl;
     if (!targetUrl) {
       const choice = await vscode.window.showWarningMessage(
-        'Upkeep: set upkeep.backups.drillTargetUrl to a server where the drill may create and drop a scratch database.',
+        'Upkeep: set upkeep.backups.drillTargetUrl to a server ' +
+          'where the drill may create and drop a scratch database.',
         'Open Settings',
       );
       if (choice) {
@@ -108,7 +109,8 @@ export function registerRecoveryDrillCommand(services: Services): void {
     const detail = [
       `Dump: ${dumpFile}`,
       `Target: ${target}`,
-      'A scratch database is created on the target, the dump restored into it, table and row counts compared, and the scratch database dropped.',
+      'A scratch database is created on the target, the dump restored into ' +
+        'it, table and row counts compared, and the scratch database dropped.',
       onMonitoredServer ? 'WARNING: the target is the monitored database server.' : '',
     ]
       .filter(Boolean)

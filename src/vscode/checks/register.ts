@@ -108,7 +108,8 @@ export function registerCheckCommands(services: Services): void {
                   increment: 100 / total,
                   message: `${done}/${total} · ${result.checkId} ${result.outcome}`,
                 });
-                // Recorded one by one so the tree and the Problems panel (listening) follow the run.
+                // Recorded one by one so the tree and the Problems panel (listening) follow the
+                // run.
                 services.results.record([result]).catch((error: unknown) => {
                   log.warn(
                     `could not keep the result of ${result.checkId}: ${describeError(error)}`,

@@ -108,7 +108,8 @@ for (const target of serversUnderTest) {
       database = new URL(url).pathname.slice(1);
       await admin(
         url,
-        'CREATE EXTENSION pg_stat_statements; CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int, created_at timestamptz DEFAULT now())',
+        'CREATE EXTENSION pg_stat_statements; CREATE TABLE users (id serial ' +
+          'PRIMARY KEY, onboarding_step int, created_at timestamptz DEFAULT now())',
       );
       await admin(
         url,

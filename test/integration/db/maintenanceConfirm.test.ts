@@ -35,7 +35,8 @@ for (const target of serversUnderTest) {
       url = await createDatabase(server, 'confirm');
       await admin(
         url,
-        'CREATE TABLE items (id serial PRIMARY KEY, name text); CREATE INDEX ON items (name); INSERT INTO items (name) SELECT md5(i::text) FROM generate_series(1, 500) i',
+        'CREATE TABLE items (id serial PRIMARY KEY, name text); CREATE INDEX ON items ' +
+          '(name); INSERT INTO items (name) SELECT md5(i::text) FROM generate_series(1, 500) i',
       );
       connection = await resolveConnection({
         workspace: os.tmpdir(),
