@@ -94,7 +94,9 @@ function unavailable(error: unknown): CheckReport {
   }
   return {
     outcome: 'skipped',
-    summary: `database not reachable (see health.database): ${error instanceof Error ? error.message : String(error)}`,
+    summary:
+      'database not reachable (see health.database): ' +
+      `${error instanceof Error ? error.message : String(error)}`,
     details: describeError(error),
   };
 }
@@ -203,7 +205,9 @@ const databaseHealth: CheckDefinition = {
           : describeSource(source);
       return {
         outcome: 'pass',
-        summary: `PostgreSQL ${result.serverVersion}, ${Math.max(1, Math.round(result.roundTripMs))} ms round trip (${where})`,
+        summary:
+          `PostgreSQL ${result.serverVersion}, ` +
+          `${Math.max(1, Math.round(result.roundTripMs))} ms round trip (${where})`,
         details: `Connected to ${session.connection.display}.`,
         values: {
           serverVersion: result.serverVersion,

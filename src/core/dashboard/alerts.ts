@@ -35,7 +35,9 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.errorRate',
         severity: 'fail',
         title: `Error rate above ${fixed(thresholds.errorRateAlertPercent)} %`,
-        detail: `${fixed(rate)} % of completed requests answered 5xx (alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
+        detail:
+          `${fixed(rate)} % of completed requests answered 5xx ` +
+          `(alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
         section: 'logs',
       });
     } else if (rate !== null && rate > thresholds.errorRatePercent) {
@@ -43,7 +45,9 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.errorRate',
         severity: 'warn',
         title: `Error rate above ${fixed(thresholds.errorRatePercent)} %`,
-        detail: `${fixed(rate)} % of completed requests answered 5xx (guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
+        detail:
+          `${fixed(rate)} % of completed requests answered 5xx ` +
+          `(guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
         section: 'logs',
       });
     }
@@ -53,7 +57,9 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.avgResponseTime',
         severity: 'fail',
         title: `Average response time above ${fixed(thresholds.avgResponseTimeMs)} ms`,
-        detail: `${fixed(Math.round(avg))} ms on average over ${count(logs.totals.requests, 'request')}.`,
+        detail:
+          `${fixed(Math.round(avg))} ms on average ` +
+          `over ${count(logs.totals.requests, 'request')}.`,
         section: 'logs',
       });
     }
@@ -65,7 +71,9 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         id: 'logs.slowRequests',
         severity: 'warn',
         title: `Requests slower than ${fixed(thresholds.slowRequestMs)} ms`,
-        detail: `${count(logs.totals.slowRequests, 'slow request')}; slowest ${fixed(Math.round(slowest))} ms.`,
+        detail:
+          `${count(logs.totals.slowRequests, 'slow request')}; ` +
+          `slowest ${fixed(Math.round(slowest))} ms.`,
         section: 'logs',
       });
     }
