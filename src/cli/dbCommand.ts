@@ -177,7 +177,8 @@ function renderText(output: DbJson): string {
   const lines: string[] = [];
   if (output.connection) {
     lines.push(
-      `Database ${output.connection.display} (${output.connection.sourceText})${output.connection.production ? ' [production]' : ''}`,
+      `Database ${output.connection.display} (${output.connection.sourceText})` +
+        `${output.connection.production ? ' [production]' : ''}`,
     );
   }
   if (output.error) {
@@ -197,7 +198,8 @@ function renderText(output: DbJson): string {
       output.cards.filter((card) => card.state === state).length;
     lines.push(
       '',
-      `${count('ok')} ok, ${count('warn')} warn, ${count('skipped')} skipped, ${count('error')} error`,
+      `${count('ok')} ok, ${count('warn')} warn, ` +
+        `${count('skipped')} skipped, ${count('error')} error`,
     );
   }
   return `${lines.join('\n')}\n`;

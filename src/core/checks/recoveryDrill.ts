@@ -184,7 +184,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
 
   const started = performance.now();
   const drilledAt = clock.now();
-  const scratchDatabase = `upkeep_drill_${drilledAt.toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const scratchDatabase =
+    `upkeep_drill_${drilledAt.toISOString().replace(/\D/g, '').slice(0, 14)}` + `_${process.pid}`;
   const record: DrillRecord = {
     ok: false,
     dumpFile: options.dumpFile,

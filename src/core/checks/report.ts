@@ -174,13 +174,18 @@ export function toJunit(
     const message = escapeXml(`${result.outcome}: ${result.summary}`);
     let inner = '';
     if (isFailure(result)) {
-      inner = `      <failure message="${message}" type="${result.outcome}">${escapeXml(body)}</failure>`;
+      inner =
+        `      <failure message="${message}" type="${result.outcome}">` +
+        `${escapeXml(body)}</failure>`;
     } else if (result.outcome === 'error') {
       inner = `      <error message="${message}" type="error">${escapeXml(body)}</error>`;
     } else if (result.outcome === 'skipped') {
       inner = `      <skipped message="${escapeXml(result.summary)}"/>`;
     } else {
-      inner = `      <system-out>${escapeXml(`${result.outcome}: ${result.summary}${body ? `\n${body}` : ''}`)}</system-out>`;
+      inner =
+        '      <system-out>' +
+        escapeXml(`${result.outcome}: ${result.summary}${body ? `\n${body}` : ''}`) +
+        '</system-out>';
     }
     lines.push(open, inner, '    </testcase>');
   }
