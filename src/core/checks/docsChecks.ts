@@ -229,7 +229,8 @@ export const staleDocsCheck: CheckDefinition = {
   id: 'docs.stale',
   title: 'Docs up to date with the code',
   description:
-    "A doc that mentions a file (app/models/user.rb) whose last commit is newer than the doc's last commit.",
+    'A doc that mentions a file (app/models/user.rb) ' +
+    "whose last commit is newer than the doc's last commit.",
   async run(context: CheckContext): Promise<CheckReport> {
     const git = simpleGit({ baseDir: context.workspace, abort: context.signal });
     if (!(await git.checkIsRepo().catch(() => false))) {

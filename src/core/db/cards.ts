@@ -146,7 +146,9 @@ const connectivityCard: CardDefinition = {
     };
     return {
       state: 'ok',
-      summary: `PostgreSQL ${probe.serverVersion}, ${Math.round(roundTripMs)} ms round trip (${data.source})`,
+      summary:
+        `PostgreSQL ${probe.serverVersion}, ` +
+        `${Math.round(roundTripMs)} ms round trip (${data.source})`,
       data,
     };
   },

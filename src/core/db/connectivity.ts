@@ -21,7 +21,8 @@ export async function checkConnectivity(
   const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
   const [row] = await session.query<{ version: string; num: string; database: string }>(
     'connectivity',
-    "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num, current_database() AS database",
+    "SELECT current_setting('server_version') AS version, " +
+      "current_setting('server_version_num') AS num, current_database() AS database",
     undefined,
     signal,
   );

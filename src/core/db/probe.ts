@@ -53,10 +53,12 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
             current_setting('server_version_num') AS num,
             current_database() AS database,
             current_user AS role,
-            COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser,
+            COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
+              AS superuser,
             pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,
             pg_is_in_recovery() AS replica,
-            (SELECT default_version FROM pg_available_extensions WHERE name = 'pg_stat_statements') AS default_version,
+            (SELECT default_version FROM pg_available_extensions
+              WHERE name = 'pg_stat_statements') AS default_version,
             e.extversion AS installed_version,
             n.nspname AS schema,
             (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload

@@ -180,7 +180,9 @@ export async function resolveSources(
         if (fromGlob && stat.isDirectory()) continue;
         if (!stat.isFile()) {
           // A folder, FIFO or device: reading it could hang or never end.
-          problem ??= `${file} is not a regular file (a folder, pipe or device); Upkeep reads log files only.`;
+          problem ??=
+            `${file} is not a regular file (a folder, pipe or device); ` +
+            'Upkeep reads log files only.';
           continue;
         }
         found++;
@@ -194,7 +196,9 @@ export async function resolveSources(
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT') {
-          problem ??= `${file} cannot be read (${code ?? String(error)}): check the path and its permissions.`;
+          problem ??=
+            `${file} cannot be read (${code ?? String(error)}): ` +
+            'check the path and its permissions.';
         }
       }
     }

@@ -245,7 +245,8 @@ export class DashboardPanel implements vscode.Disposable {
     this.post({ type: 'refreshDone', refreshId, at: new Date().toISOString() });
     const failed = Object.keys(snapshot.errors);
     this.log.info(
-      `refreshed (${this.window.kind}) in ${Date.now() - started} ms${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+      `refreshed (${this.window.kind}) in ${Date.now() - started} ms` +
+        `${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
     );
   }
 

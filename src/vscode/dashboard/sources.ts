@@ -106,7 +106,8 @@ export function editorSources(services: Services): DashboardSources {
         }
         const snapshots = await readSnapshots(snapshotFile, connection.display).catch(() => []);
         log.info(
-          `database: ${cards.length} cards from ${connection.display} in ${Date.now() - started} ms`,
+          `database: ${cards.length} cards from ${connection.display} ` +
+            `in ${Date.now() - started} ms`,
         );
         return {
           database: databaseView(cards, connection.display, snapshots),

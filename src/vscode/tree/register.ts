@@ -50,7 +50,8 @@ export function registerPlaybookView(services: Services): void {
     const count = overdue + due.filter((kind) => kind === 'due').length;
     const scope = tree.team ? ` for ${tree.team}` : '';
     const tooltip = count
-      ? `${count} maintenance task${count === 1 ? '' : 's'} due${overdue ? `, ${overdue} overdue` : ''}${scope}`
+      ? `${count} maintenance task${count === 1 ? '' : 's'} due` +
+        `${overdue ? `, ${overdue} overdue` : ''}${scope}`
       : `No maintenance task due${scope}`;
     view.badge = count ? { value: count, tooltip } : undefined;
     view.message = tree.team ? `Showing ${tree.team} only.` : undefined;
