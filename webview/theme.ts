@@ -1,6 +1,7 @@
 /**
  * Chart colours come from the editor's theme variables, read at runtime, and are re-read when the
- * theme changes (VS Code swaps the body class `vscode-light` / `vscode-dark` / `vscode-high-contrast`).
+ * theme changes (VS Code swaps the body class `vscode-light` / `vscode-dark` /
+ * `vscode-high-contrast`).
  */
 
 export type ChartHue = 'blue' | 'red' | 'yellow' | 'green' | 'purple' | 'orange';

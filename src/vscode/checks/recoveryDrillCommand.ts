@@ -166,9 +166,8 @@ export function registerRecoveryDrillCommand(services: Services): void {
         result.outcome === 'pass'
           ? vscode.window.showInformationMessage
           : vscode.window.showErrorMessage;
-      void show(
-        `Upkeep: recovery drill ${result.outcome === 'pass' ? 'passed' : 'failed'}: ${result.summary}`,
-      );
+      const verdict = result.outcome === 'pass' ? 'passed' : 'failed';
+      void show(`Upkeep: recovery drill ${verdict}: ${result.summary}`);
     } catch (error) {
       log.error(`recovery drill: ${describeError(error)}`);
       void vscode.window.showErrorMessage(

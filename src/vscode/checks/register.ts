@@ -141,7 +141,8 @@ export function registerCheckCommands(services: Services): void {
       `${failed} fail`,
       `${count('skipped')} skipped`,
     ];
-    const message = `Upkeep: ${label}: ${parts.join(', ')}.${waiting ? ` ${waiting} wait for workspace trust.` : ''}`;
+    const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
+    const message = `Upkeep: ${label}: ${parts.join(', ')}.${trust}`;
     const show =
       failed || count('warn')
         ? vscode.window.showWarningMessage

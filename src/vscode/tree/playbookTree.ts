@@ -259,7 +259,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       ? tickOf(taskEntry(this.controller.state(), task.id), checklistItem.id)
       : undefined;
     if (tick) {
-      item.description = `${describeInstant(new Date(tick.at), this.now(), this.controller.timeZone)} by ${tick.by}`;
+      const at = describeInstant(new Date(tick.at), this.now(), this.controller.timeZone);
+      item.description = `${at} by ${tick.by}`;
     } else if (!checklistItem.checks?.length) {
       item.description = 'manual';
     }
@@ -292,9 +293,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     tooltip.appendMarkdown(`**${escape(title)}** \`${node.checkId}\`\n\n`);
     tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
     if (result.details) tooltip.appendCodeblock(result.details.slice(0, 2000), 'text');
-    tooltip.appendMarkdown(
-      `\n\nRan ${age} (${new Date(result.startedAt).toLocaleString()}), took ${result.durationMs} ms`,
-    );
+    const ranAt = new Date(result.startedAt).toLocaleString();
+    tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${result.durationMs} ms`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
       label: `${title}: ${result.outcome}, ${age}. ${result.summary}`,
@@ -345,7 +345,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       low: 'disabledForeground',
     };
     item.iconPath = icon('flame', colors[severity.id]);
-    item.tooltip = `${severity.title} — response time ${severity.responseTime}. ${severity.examples}.`;
+    item.tooltip =
+      `${severity.title} — response time ${severity.responseTime}. ` + `${severity.examples}.`;
     return item;
   }
 
