@@ -390,11 +390,7 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
           line.method = m[1];
           line.path = m[2];
           line.ip = m[3];
-          const parsed = parseIsoLike(m[4], zone);
-          if (parsed) {
-            line.requestTime = parsed.epoch;
-            line.requestTimeExplicit = parsed.explicit;
-          }
+          setRequestTime(line, m[4], zone);
           return;
         }
         const cut = STARTED_CUT.exec(head);
@@ -421,11 +417,7 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
           line.action = m[1];
           line.ip = m[2];
           line.method = m[4];
-          const parsed = parseIsoLike(m[3], zone);
-          if (parsed) {
-            line.requestTime = parsed.epoch;
-            line.requestTimeExplicit = parsed.explicit;
-          }
+          setRequestTime(line, m[3], zone);
           return;
         }
       } else if (text.startsWith('Parameters: ')) {
@@ -471,6 +463,14 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
     const ip = IPV4.exec(head);
     if (ip) line.ip = ip[1];
   }
+}
+
+/** The request's start time from a `Started`/`Processing` line, when it parses. */
+function setRequestTime(line: ParsedLine, time: string, zone: ZoneClock): void {
+  const parsed = parseIsoLike(time, zone);
+  if (!parsed) return;
+  line.requestTime = parsed.epoch;
+  line.requestTimeExplicit = parsed.explicit;
 }
 
 /** `Started GET "/path" for 1.2.3.4 at 2026-12-04 10:00:00 +0000` read by hand, as above. */
