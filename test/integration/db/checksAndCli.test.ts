@@ -3,7 +3,6 @@
  * `upkeep db`, on a real Rails-style workspace whose config/database.yml uses ERB.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,8 +16,7 @@ import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { admin, createDatabase, serversUnderTest } from './servers';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import { runCli } from '../../support/cli';
 
 const DATABASE_YML = (port: number, database: string) => `
 default: &default
@@ -71,27 +69,6 @@ async function runDbChecks(
     { onFinished: closeSharedDbSession },
   );
   return new Map(results.map((result) => [result.checkId, result]));
-}
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, ...env },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 for (const target of serversUnderTest) {

@@ -3,31 +3,11 @@
  * folder (exit 2), even with a reachable database in DATABASE_URL, as `upkeep check` does.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDatabase, embeddedServer } from '../../support/postgres';
-
-const ROOT = path.resolve(__dirname, '../../..');
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../../support/cli';
 
 describe('upkeep db --workspace with a missing folder (database CLI)', function () {
   this.timeout(120_000);

@@ -4,7 +4,6 @@
  * `upkeep db` exiting 2 with hints for the command line.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,29 +18,7 @@ import { systemClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { silentLogger } from '../../../src/core/util/logger';
 import { createDatabase, serversUnderTest } from './servers';
-
-const ROOT = path.resolve(__dirname, '../../..');
-
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../../support/cli';
 
 async function open(url: string, env: NodeJS.ProcessEnv, surface: Surface) {
   const settings = resolveSettings({ database: { url } });
