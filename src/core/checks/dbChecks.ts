@@ -190,11 +190,7 @@ const databaseHealth: CheckDefinition = {
           details: describeError(error),
         };
       }
-      return {
-        outcome: 'fail',
-        summary: error instanceof Error ? error.message : String(error),
-        details: describeError(error),
-      };
+      return connectionFailed(error);
     }
     try {
       const result = await checkConnectivity(session, context.signal);
@@ -218,14 +214,20 @@ const databaseHealth: CheckDefinition = {
       };
     } catch (error) {
       if (UpkeepError.is(error, 'cancelled')) throw error;
-      return {
-        outcome: 'fail',
-        summary: error instanceof Error ? error.message : String(error),
-        details: describeError(error),
-      };
+      return connectionFailed(error);
     }
   },
 };
+
+/** health.database's failure: a configuration gap (no password) lets the CLI exit 2. */
+function connectionFailed(error: unknown): CheckReport {
+  return {
+    outcome: 'fail',
+    summary: error instanceof Error ? error.message : String(error),
+    details: describeError(error),
+    ...(UpkeepError.is(error, 'config') ? { configProblem: true } : {}),
+  };
+}
 
 const CARD_CHECKS: CardCheckSpec[] = [
   {

@@ -7,9 +7,12 @@ import type { CheckOutcome, CheckResult } from './types';
 export type FailOn = 'warn' | 'fail';
 
 /** 0 when nothing failed, 1 on a fail or error (or a warn with `--fail-on warn`). */
-export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 {
+/** 0 nothing failed; 1 a check failed; 2 only configuration problems stopped checks. */
+export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 | 2 {
   const bad: CheckOutcome[] = failOn === 'warn' ? ['fail', 'error', 'warn'] : ['fail', 'error'];
-  return results.some((result) => bad.includes(result.outcome)) ? 1 : 0;
+  const failed = results.filter((result) => bad.includes(result.outcome));
+  if (failed.length === 0) return 0;
+  return failed.every((result) => result.configProblem) ? 2 : 1;
 }
 
 export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, number> {

@@ -3,7 +3,7 @@
  * and the run's cancellation, and turns every outcome (including a throw) into a CheckResult.
  */
 import type { Clock } from '../util/clock';
-import { describeError } from '../util/errors';
+import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { UpkeepSettings } from '../settings';
 import { sanitizeFinding } from './findings';
@@ -163,7 +163,11 @@ async function runOne(
       return finish({ outcome: 'error', summary: reason.message, values: { timedOut: true } });
     }
     if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: 'cancelled' });
-    return finish({ outcome: 'error', summary: firstLine(describeError(error)) });
+    return finish({
+      outcome: 'error',
+      summary: firstLine(describeError(error)),
+      ...(UpkeepError.is(error, 'config') ? { configProblem: true } : {}),
+    });
   } finally {
     clearTimeout(timer);
     limits.signal?.removeEventListener('abort', onOuterAbort);

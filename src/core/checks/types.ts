@@ -33,6 +33,11 @@ export interface CheckReport {
   details?: string;
   values?: Record<string, MeasuredValue>;
   findings?: Finding[];
+  /**
+   * The check could not run because of how Upkeep is set up (a missing password, a broken
+   * setting), not because of what it checks: `upkeep check` exits 2 when only such remain.
+   */
+  configProblem?: boolean;
 }
 
 /** A report with its identity and timing, as kept and shown. */

@@ -48,24 +48,28 @@ for (const target of serversUnderTest) {
       noPassword = `postgres://${server.user}@127.0.0.1:${server.port}/${database}`;
     });
 
-    it("says which password is missing and how to give one, instead of pg's SASL error", async () => {
-      const error = await open(noPassword, {}, 'cli').then(
-        () => assert.fail('connected without a password'),
-        (caught: unknown) => caught,
-      );
-      assert.ok(UpkeepError.is(error, 'config'), String(error));
-      assert.equal(
-        error.message,
-        `No password for user ${server.user} on 127.0.0.1/${database} (from upkeep.database.url setting): the server asks for one.`,
-      );
-      assert.doesNotMatch(error.message, /SASL/);
-      assert.match(error.hint ?? '', /PGPASSWORD/);
-      assert.doesNotMatch(error.hint ?? '', /Upkeep: Set Database Password/);
+    it(
+      "says which password is missing and how to give one, instead of pg's " + 'SASL error',
+      async () => {
+        const error = await open(noPassword, {}, 'cli').then(
+          () => assert.fail('connected without a password'),
+          (caught: unknown) => caught,
+        );
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.equal(
+          error.message,
+          `No password for user ${server.user} on 127.0.0.1/${database} (from ` +
+            `upkeep.database.url setting): the server asks for one.`,
+        );
+        assert.doesNotMatch(error.message, /SASL/);
+        assert.match(error.hint ?? '', /PGPASSWORD/);
+        assert.doesNotMatch(error.hint ?? '', /Upkeep: Set Database Password/);
 
-      const inEditor = await open(noPassword, {}, 'editor').catch((caught: unknown) => caught);
-      assert.ok(UpkeepError.is(inEditor, 'config'));
-      assert.match(inEditor.hint ?? '', /Upkeep: Set Database Password/);
-    });
+        const inEditor = await open(noPassword, {}, 'editor').catch((caught: unknown) => caught);
+        assert.ok(UpkeepError.is(inEditor, 'config'));
+        assert.match(inEditor.hint ?? '', /Upkeep: Set Database Password/);
+      },
+    );
 
     it('takes the password from PGPASSWORD when none other is given', async () => {
       const session = await open(noPassword, { PGPASSWORD: server.password }, 'cli');
@@ -77,42 +81,58 @@ for (const target of serversUnderTest) {
       }
     });
 
-    it('upkeep db exits 2 for a database.yml password from an unset variable; health.database says why', async () => {
-      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nopass-'));
-      await fs.mkdir(path.join(workspace, 'config'));
-      await fs.writeFile(
-        path.join(workspace, 'config/database.yml'),
-        `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n  username: ${server.user}\n  password: <%= ENV["UPKEEP_UNSET_PASSWORD"] %>\n  database: ${database}\n`,
-      );
-      const cli = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
-      assert.equal(cli.code, 2, cli.stdout + cli.stderr);
-      assert.match(cli.stdout, /No password for user .* the server asks for one/);
-      assert.match(cli.stdout, /PGPASSWORD/);
-      assert.doesNotMatch(cli.stdout + cli.stderr, /SASL/);
+    it(
+      'upkeep db exits 2 for a database.yml password from an unset variable; ' +
+        'health.database says why',
+      async () => {
+        const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nopass-'));
+        await fs.mkdir(path.join(workspace, 'config'));
+        await fs.writeFile(
+          path.join(workspace, 'config/database.yml'),
+          `development:\n  adapter: postgresql\n  host: 127.0.0.1\n` +
+            `  port: ${server.port}\n  username: ${server.user}\n` +
+            `  password: <%= ENV["UPKEEP_UNSET_PASSWORD"] %>\n` +
+            `  database: ${database}\n`,
+        );
+        const cli = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
+        assert.equal(cli.code, 2, cli.stdout + cli.stderr);
+        assert.match(cli.stdout, /No password for user .* the server asks for one/);
+        assert.match(cli.stdout, /PGPASSWORD/);
+        assert.doesNotMatch(cli.stdout + cli.stderr, /SASL/);
 
-      const withEnv = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {
-        PGPASSWORD: server.password,
-      });
-      assert.equal(withEnv.code, 0, withEnv.stdout + withEnv.stderr);
-      assert.match(withEnv.stdout, /^OK +Connectivity +PostgreSQL/m);
+        const withEnv = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {
+          PGPASSWORD: server.password,
+        });
+        assert.equal(withEnv.code, 0, withEnv.stdout + withEnv.stderr);
+        assert.match(withEnv.stdout, /^OK +Connectivity +PostgreSQL/m);
 
-      const [health] = await runChecks(
-        createDbChecks({ snapshotFile: path.join(workspace, 's.json') }).filter(
-          (check) => check.id === 'health.database',
-        ),
-        {
-          workspace,
-          settings: resolveSettings(),
-          clock: systemClock,
-          log: silentLogger,
-          trusted: true,
-          env: {},
-        },
-        { onFinished: closeSharedDbSession },
-      );
-      assert.equal(health.outcome, 'fail');
-      assert.match(health.summary, /^No password for user /);
-      assert.match(health.details ?? '', /PGPASSWORD/);
-    });
+        const [health] = await runChecks(
+          createDbChecks({ snapshotFile: path.join(workspace, 's.json') }).filter(
+            (check) => check.id === 'health.database',
+          ),
+          {
+            workspace,
+            settings: resolveSettings(),
+            clock: systemClock,
+            log: silentLogger,
+            trusted: true,
+            env: {},
+          },
+          { onFinished: closeSharedDbSession },
+        );
+        assert.equal(health.outcome, 'fail');
+        assert.match(health.summary, /^No password for user /);
+        assert.match(health.details ?? '', /PGPASSWORD/);
+        assert.equal(health.configProblem, true);
+
+        // `upkeep check` says the same and exits 2: the setup, not the database, is at fault.
+        const check = await runCli(
+          ['check', '--workspace', workspace, '--check', 'health.database'],
+          {},
+        );
+        assert.equal(check.code, 2, check.stdout + check.stderr);
+        assert.match(check.stdout, /FAIL +No password for user /);
+      },
+    );
   });
 }

@@ -64,6 +64,13 @@ describe('check reports', () => {
     assert.equal(exitCodeFor([...results, result('x', 'error', 'broke')]), 1);
     assert.equal(exitCodeFor([result('x', 'fail', 'no')]), 1);
     assert.equal(exitCodeFor([]), 0);
+    // Only configuration problems (no password) stopped checks: a usage error, exit 2.
+    const unconfigured = {
+      ...result('health.database', 'fail', 'No password'),
+      configProblem: true,
+    };
+    assert.equal(exitCodeFor([...results, unconfigured]), 2);
+    assert.equal(exitCodeFor([unconfigured, result('x', 'fail', 'no')]), 1);
   });
 
   it('prints a table with outcome, summary, duration, findings and counts', () => {
