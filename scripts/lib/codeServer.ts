@@ -47,7 +47,9 @@ export interface StartCodeServerOptions {
 }
 
 export interface RunningCodeServer {
-  /** The workbench URL with the workspace folder open, e.g. `http://127.0.0.1:41234/?folder=…`. */
+  /**
+   * The workbench URL with the workspace folder open, e.g. `http://127.0.0.1:41234/?folder=…`.
+   */
   readonly url: string;
   /** The temporary `--user-data-dir`; extension host logs are under `logs/` in it. */
   readonly userDataDir: string;

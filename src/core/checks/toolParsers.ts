@@ -245,9 +245,8 @@ interface BundlerAuditReport {
 export function gemfileLockLine(lock: string, gem: string, version?: string): number | undefined {
   const lines = lock.split(/\r?\n/);
   const escaped = gem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const exact = new RegExp(
-    `^ {4}${escaped} \\(${version ? version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[^)]+'}[^)]*\\)`,
-  );
+  const versionPattern = version ? version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[^)]+';
+  const exact = new RegExp(`^ {4}${escaped} \\(${versionPattern}[^)]*\\)`);
   const any = new RegExp(`^\\s+${escaped}( |$)`);
   const index = lines.findIndex((line) => exact.test(line));
   if (index !== -1) return index + 1;

@@ -46,16 +46,18 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function dashboardHtml(options: DashboardHtmlOptions): string {
   const nonce = attr(options.nonce);
-  const prelude = options.preludeScript
-    ? `<script nonce="${nonce}">${options.preludeScript.replace(/<\/script/gi, '<\\/script')}</script>`
-    : '';
+  // `</script` inside the prelude would end its element early; `<\/script` reads the same in JS.
+  const preludeBody = options.preludeScript?.replace(/<\/script/gi, '<\\/script');
+  const prelude = preludeBody ? `<script nonce="${nonce}">${preludeBody}</script>` : '';
+  const policy = attr(contentSecurityPolicy(options.cspSource, options.nonce));
+  const codicons = attr(options.codiconUri);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(options.cspSource, options.nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" id="vscode-codicon-stylesheet" nonce="${nonce}" href="${attr(options.codiconUri)}">
+<link rel="stylesheet" id="vscode-codicon-stylesheet" nonce="${nonce}" href="${codicons}">
 <link rel="stylesheet" nonce="${nonce}" href="${attr(options.styleUri)}">
 <title>Upkeep dashboard</title>
 </head>

@@ -30,7 +30,11 @@ const SHARED_BLOCKS = /^(default|defaults|common|base|shared|[._].*)$/;
 
 const UNSUPPORTED_MARKER = '__upkeep_unsupported_erb_';
 const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')`;
-const DEFAULT = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(-?\d+(?:\.\d+)?)|(nil|true|false))`;
+const DEFAULT =
+  // a double- or single-quoted string
+  String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'` +
+  // a number, or nil/true/false
+  String.raw`|(-?\d+(?:\.\d+)?)|(nil|true|false))`;
 const ERB_FORMS: RegExp[] = [
   // ENV["X"] and ENV['X'], optionally `|| default`
   new RegExp(String.raw`^ENV\[${STRING}\](?:\s*\|\|\s*${DEFAULT})?$`),
@@ -168,7 +172,8 @@ export function parseDatabaseYml(
       'parse',
       `${file} is not valid YAML at line ${line}: ${message}`,
       erb
-        ? `It uses ERB Upkeep does not evaluate (line ${erb.line}: ${erb.code}); set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL instead.`
+        ? `It uses ERB Upkeep does not evaluate (line ${erb.line}: ${erb.code}); set the ` +
+            'connection with "Upkeep: Configure Database Connection" or DATABASE_URL instead.'
         : 'Fix the file, or set the connection with "Upkeep: Configure Database Connection".',
     );
   }

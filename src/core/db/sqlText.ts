@@ -107,8 +107,19 @@ export function leadingKeyword(statement: string): string {
   return match ? match[1].toUpperCase() : '';
 }
 
-const WRITING_WORDS =
-  /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|GRANT|REVOKE|COPY|CALL|DO|LOCK|VACUUM|REINDEX|CLUSTER|REFRESH|NOTIFY|SET|RESET|INTO|FOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE))\b/i;
+const WRITING_WORDS = new RegExp(
+  [
+    String.raw`\b(`,
+    // writes, schema changes and rights
+    'INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|ALTER|DROP|GRANT|REVOKE|COPY|',
+    // code, locks, maintenance, notifications and session settings
+    'CALL|DO|LOCK|VACUUM|REINDEX|CLUSTER|REFRESH|NOTIFY|SET|RESET|',
+    // SELECT ... INTO creates a table; SELECT ... FOR UPDATE/SHARE takes row locks
+    String.raw`INTO|FOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)`,
+    String.raw`)\b`,
+  ].join(''),
+  'i',
+);
 
 /**
  * True for a plain SELECT (or VALUES/TABLE, or a WITH whose parts only read): the only kind

@@ -5,15 +5,35 @@
  */
 
 /** A CommonMark autolink (`<https://…>`, `<ada@example.com>`): shown as a link, never as HTML. */
-const AUTOLINK =
-  /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/;
+const AUTOLINK = new RegExp(
+  [
+    '^<(?:',
+    // an absolute URI: a scheme of 2 to 32 characters, a colon, no spaces or angle brackets
+    String.raw`[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*`,
+    '|',
+    // an email address: the local part, then labels of at most 63 characters
+    "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@",
+    String.raw`[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`,
+    String.raw`(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*`,
+    ')>',
+  ].join(''),
+);
 
 /**
  * What CommonMark reads as raw HTML (a tag, comment, declaration) or as a character entity, with
  * any backslashes right before it: `\<b>` typed must not become an escaped backslash and a tag.
  */
-const HTML_START =
-  /(\\*)(?:(<)(?=[A-Za-z/!?])|(&)(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};))/g;
+const HTML_START = new RegExp(
+  [
+    // backslashes typed right before
+    String.raw`(\\*)`,
+    // a `<` that opens a tag, closing tag, comment, declaration or processing instruction
+    '(?:(<)(?=[A-Za-z/!?])',
+    // or an `&` that starts a decimal, hexadecimal or named entity
+    '|(&)(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};))',
+  ].join(''),
+  'g',
+);
 
 /**
  * Backslash-escapes only the `<` and `&` that a Markdown preview would turn into HTML or an
