@@ -103,43 +103,51 @@ for (const target of serversUnderTest) {
       };
     });
 
-    it('passes health.database with version, round trip and the source, and closes its one session', async () => {
-      const results = await runDbChecks(workspace, env);
-      const health = results.get('health.database');
-      assert.equal(health?.outcome, 'pass', health?.summary);
-      assert.match(
-        health?.summary ?? '',
-        new RegExp(
-          `^PostgreSQL ${target.major}\\.\\d+, \\d+ ms round trip \\(config/database.yml, development\\)$`,
-        ),
-      );
-      for (const [id, result] of results) {
-        assert.ok(
-          ['pass', 'warn', 'skipped'].includes(result.outcome),
-          `${id}: ${result.outcome} ${result.summary}`,
+    it(
+      'passes health.database with version, round trip and the source, ' +
+        'and closes its one session',
+      async () => {
+        const results = await runDbChecks(workspace, env);
+        const health = results.get('health.database');
+        assert.equal(health?.outcome, 'pass', health?.summary);
+        assert.match(
+          health?.summary ?? '',
+          new RegExp(
+            `^PostgreSQL ${target.major}\\.\\d+, \\d+ ms round trip ` +
+              `\\(config/database.yml, development\\)$`,
+          ),
         );
-      }
-      assert.equal(results.get('business.onboarding')?.outcome, 'pass');
-      const [open] = await admin<{ n: number }>(
-        server.url(),
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'upkeep'",
-      );
-      assert.equal(open.n, 0, 'no Upkeep session left open');
-    });
+        for (const [id, result] of results) {
+          assert.ok(
+            ['pass', 'warn', 'skipped'].includes(result.outcome),
+            `${id}: ${result.outcome} ${result.summary}`,
+          );
+        }
+        assert.equal(results.get('business.onboarding')?.outcome, 'pass');
+        const [open] = await admin<{ n: number }>(
+          server.url(),
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'upkeep'",
+        );
+        assert.equal(open.n, 0, 'no Upkeep session left open');
+      },
+    );
 
-    it('fails health.database with the cause when the server is unreachable, skipping the rest', async () => {
-      const port = await freePort();
-      const results = await runDbChecks(workspace, { ...env, UPKEEP_TEST_PGPORT: String(port) });
-      assert.equal(results.get('health.database')?.outcome, 'fail');
-      assert.match(
-        results.get('health.database')?.summary ?? '',
-        new RegExp(
-          `Cannot reach PostgreSQL at postgres@127.0.0.1:${port}/${database}.*ECONNREFUSED`,
-        ),
-      );
-      assert.equal(results.get('db.size')?.outcome, 'skipped');
-      assert.match(results.get('db.size')?.summary ?? '', /not reachable/);
-    });
+    it(
+      'fails health.database with the cause when the server is unreachable, ' + 'skipping the rest',
+      async () => {
+        const port = await freePort();
+        const results = await runDbChecks(workspace, { ...env, UPKEEP_TEST_PGPORT: String(port) });
+        assert.equal(results.get('health.database')?.outcome, 'fail');
+        assert.match(
+          results.get('health.database')?.summary ?? '',
+          new RegExp(
+            `Cannot reach PostgreSQL at postgres@127.0.0.1:${port}/${database}.*ECONNREFUSED`,
+          ),
+        );
+        assert.equal(results.get('db.size')?.outcome, 'skipped');
+        assert.match(results.get('db.size')?.summary ?? '', /not reachable/);
+      },
+    );
 
     it('prints every card as JSON from upkeep db', async () => {
       const { code, stdout, stderr } = await runCli(

@@ -35,7 +35,9 @@ describe('database connection failures', function () {
     it(`names a wrong password on ${target.name} without showing it`, async () => {
       const server = await target.start();
       const secret = 'Wr0ng%Secret#42';
-      const url = `postgres://${server.user}:${encodeURIComponent(secret)}@127.0.0.1:${server.port}/postgres`;
+      const url =
+        `postgres://${server.user}:${encodeURIComponent(secret)}` +
+        `@127.0.0.1:${server.port}/postgres`;
       await assert.rejects(open(url), (error: unknown) => {
         assert.ok(UpkeepError.is(error, 'auth'), String(error));
         const shown = `${error.message} ${error.hint ?? ''}`;
@@ -46,16 +48,22 @@ describe('database connection failures', function () {
       });
     });
 
-    it(`uses the password from secret storage for a URL without one on ${target.name}`, async () => {
-      const server = await target.start();
-      const session = await open(
-        `postgres://${server.user}@127.0.0.1:${server.port}/postgres`,
-        5000,
-        server.password,
-      );
-      assert.equal(session.connection.display, `${server.user}@127.0.0.1:${server.port}/postgres`);
-      await session.close();
-    });
+    it(
+      'uses the password from secret storage ' + `for a URL without one on ${target.name}`,
+      async () => {
+        const server = await target.start();
+        const session = await open(
+          `postgres://${server.user}@127.0.0.1:${server.port}/postgres`,
+          5000,
+          server.password,
+        );
+        assert.equal(
+          session.connection.display,
+          `${server.user}@127.0.0.1:${server.port}/postgres`,
+        );
+        await session.close();
+      },
+    );
   }
 
   it('says nothing listens on a closed port', async () => {

@@ -12,6 +12,9 @@ import { openSession } from '../../../src/core/db/session';
 import { resolveSettings } from '../../../src/core/settings';
 import { admin, createDatabase, serversUnderTest } from './servers';
 
+// The one user finished onboarding 34 hours after signing up.
+const COMPLETED_AT = `now() - interval '10 days' + interval '34 hours'`;
+
 // The demo's users (scripts/lib/demoWorkspace.ts): Devise sign-in columns, never filled.
 const SCHEMA = `
   CREATE TABLE users (id bigserial PRIMARY KEY, email text, onboarding_step int NOT NULL,
@@ -19,7 +22,7 @@ const SCHEMA = `
     last_sign_in_at timestamptz, current_sign_in_at timestamptz);
   CREATE TABLE businesses (id serial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id));
   INSERT INTO users (email, onboarding_step, created_at, onboarding_completed_at)
-    VALUES ('a@example.com', 5, now() - interval '10 days', now() - interval '10 days' + interval '34 hours');
+    VALUES ('a@example.com', 5, now() - interval '10 days', ${COMPLETED_AT});
   INSERT INTO businesses (user_id) SELECT id FROM users;
   SELECT setval('users_id_seq', 9223372036854775000);
 `;
@@ -87,32 +90,40 @@ for (const target of serversUnderTest) {
       assert.doesNotMatch(JSON.stringify(card), /9223372036854776000|9,223,372,036,854,776,000/);
     });
 
-    it('says there is no sign-in data instead of 0 % retention; one is singular; durations read as d and h', async () => {
-      const cards = await cardsOf(url, ['businessGrowth', 'onboarding', 'foreignKeysWithoutIndex']);
-      const growth = find(cards, 'businessGrowth');
-      const data = growth.data as BusinessGrowthData;
-      assert.equal(data.retention7d, null);
-      assert.match(
-        data.retentionNote ?? '',
-        /^No sign-in data: users\.current_sign_in_at and users\.last_sign_in_at are NULL/,
-      );
-      assert.match(growth.summary, /no sign-in data for retention$/);
-      assert.doesNotMatch(growth.summary, /retention 0 %/);
+    it(
+      'says there is no sign-in data instead of 0 % retention; ' +
+        'one is singular; durations read as d and h',
+      async () => {
+        const cards = await cardsOf(url, [
+          'businessGrowth',
+          'onboarding',
+          'foreignKeysWithoutIndex',
+        ]);
+        const growth = find(cards, 'businessGrowth');
+        const data = growth.data as BusinessGrowthData;
+        assert.equal(data.retention7d, null);
+        assert.match(
+          data.retentionNote ?? '',
+          /^No sign-in data: users\.current_sign_in_at and users\.last_sign_in_at are NULL/,
+        );
+        assert.match(growth.summary, /no sign-in data for retention$/);
+        assert.doesNotMatch(growth.summary, /retention 0 %/);
 
-      const onboarding = find(cards, 'onboarding');
-      assert.equal(
-        onboarding.summary,
-        '100.0 % of 1 user completed onboarding, 1 d 10 h on average to complete',
-      );
-      assert.equal(
-        find(cards, 'foreignKeysWithoutIndex').summary,
-        '1 foreign key without an index',
-      );
+        const onboarding = find(cards, 'onboarding');
+        assert.equal(
+          onboarding.summary,
+          '100.0 % of 1 user completed onboarding, 1 d 10 h on average to complete',
+        );
+        assert.equal(
+          find(cards, 'foreignKeysWithoutIndex').summary,
+          '1 foreign key without an index',
+        );
 
-      // Once someone signs in again a week later, retention is measured from that column.
-      await admin(url, "UPDATE users SET current_sign_in_at = created_at + interval '8 days'");
-      const after = find(await cardsOf(url, ['businessGrowth']), 'businessGrowth');
-      assert.match(after.summary, /7-day retention 100 % \(current_sign_in_at\)$/);
-    });
+        // Once someone signs in again a week later, retention is measured from that column.
+        await admin(url, "UPDATE users SET current_sign_in_at = created_at + interval '8 days'");
+        const after = find(await cardsOf(url, ['businessGrowth']), 'businessGrowth');
+        assert.match(after.summary, /7-day retention 100 % \(current_sign_in_at\)$/);
+      },
+    );
   });
 }

@@ -17,6 +17,9 @@ import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { admin, createDatabase, serversUnderTest } from './servers';
 
+// One booking an hour, spread over the 20 services.
+const BOOKING = `SELECT 1 + i % 20, now() + (i || ' hours')::interval, 'confirmed', 'n' || i`;
+
 // The demo's bookings table (scripts/lib/demoWorkspace.ts): service_id is a foreign key with a
 // plain index and a composite one leading with it; neither is ever scanned.
 const SCHEMA = `
@@ -29,7 +32,7 @@ const SCHEMA = `
   CREATE INDEX index_bookings_on_note ON bookings (note);
   INSERT INTO services (name) SELECT 'S' || i FROM generate_series(1, 20) i;
   INSERT INTO bookings (service_id, starts_at, status, note)
-    SELECT 1 + i % 20, now() + (i || ' hours')::interval, 'confirmed', 'n' || i FROM generate_series(1, 2000) i;
+    ${BOOKING} FROM generate_series(1, 2000) i;
   ANALYZE;
 `;
 
@@ -50,64 +53,69 @@ for (const target of serversUnderTest) {
       );
     });
 
-    it('never advises dropping every index of a foreign key, and defers to Duplicate indexes', async () => {
-      const settings = resolveSettings({ database: { url } });
-      const connection = await resolveConnection({
-        workspace: os.tmpdir(),
-        settings,
-        env: {},
-        trusted: false,
-      });
-      const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
-      const session = await openSession(connection, {
-        statementTimeoutMs,
-        lockTimeoutMs,
-        connectTimeoutMs,
-      });
-      try {
-        const cards = await collectCards(session, { only: ['unusedIndexes', 'duplicateIndexes'] });
-        const unused = cards.find((c) => c.id === 'unusedIndexes');
-        const duplicate = cards.find((c) => c.id === 'duplicateIndexes');
-        assert.ok(unused && duplicate);
-        const data = unused.data as UnusedIndexesData;
-        const advice = Object.fromEntries(data.indexes.map((row) => [row.name, row]));
+    it(
+      'never advises dropping every index of a foreign key, ' + 'and defers to Duplicate indexes',
+      async () => {
+        const settings = resolveSettings({ database: { url } });
+        const connection = await resolveConnection({
+          workspace: os.tmpdir(),
+          settings,
+          env: {},
+          trusted: false,
+        });
+        const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
+        const session = await openSession(connection, {
+          statementTimeoutMs,
+          lockTimeoutMs,
+          connectTimeoutMs,
+        });
+        try {
+          const cards = await collectCards(session, {
+            only: ['unusedIndexes', 'duplicateIndexes'],
+          });
+          const unused = cards.find((c) => c.id === 'unusedIndexes');
+          const duplicate = cards.find((c) => c.id === 'duplicateIndexes');
+          assert.ok(unused && duplicate);
+          const data = unused.data as UnusedIndexesData;
+          const advice = Object.fromEntries(data.indexes.map((row) => [row.name, row]));
 
-        assert.equal(advice.index_bookings_on_service_id.advice, 'covered');
-        assert.equal(
-          advice.index_bookings_on_service_id.note,
-          'covered by "index_bookings_on_service_id_and_starts_at", see Duplicate indexes',
-        );
-        assert.equal(advice.index_bookings_on_service_id.dropSql, null);
-        assert.equal(advice.index_bookings_on_service_id_and_starts_at.advice, 'keep');
-        assert.match(
-          advice.index_bookings_on_service_id_and_starts_at.note,
-          /foreign key bookings\.service_id/,
-        );
-        assert.equal(advice.index_bookings_on_note.advice, 'drop');
-        assert.equal(advice.index_bookings_on_status, undefined);
-        assert.equal(data.droppable, 1);
-        assert.match(unused.summary, /^1 index never scanned/);
-        assert.match(unused.summary, /1 already on Duplicate indexes, 1 kept for a foreign key/);
-        assert.equal(unused.fix, 'DROP INDEX CONCURRENTLY "index_bookings_on_note";');
-        assert.match(duplicate.summary, /^1 index covered by another index$/);
+          assert.equal(advice.index_bookings_on_service_id.advice, 'covered');
+          assert.equal(
+            advice.index_bookings_on_service_id.note,
+            'covered by "index_bookings_on_service_id_and_starts_at", see Duplicate indexes',
+          );
+          assert.equal(advice.index_bookings_on_service_id.dropSql, null);
+          assert.equal(advice.index_bookings_on_service_id_and_starts_at.advice, 'keep');
+          assert.match(
+            advice.index_bookings_on_service_id_and_starts_at.note,
+            /foreign key bookings\.service_id/,
+          );
+          assert.equal(advice.index_bookings_on_note.advice, 'drop');
+          assert.equal(advice.index_bookings_on_status, undefined);
+          assert.equal(data.droppable, 1);
+          assert.match(unused.summary, /^1 index never scanned/);
+          assert.match(unused.summary, /1 already on Duplicate indexes, 1 kept for a foreign key/);
+          assert.equal(unused.fix, 'DROP INDEX CONCURRENTLY "index_bookings_on_note";');
+          assert.match(duplicate.summary, /^1 index covered by another index$/);
 
-        // Drop everything both cards advise: bookings.service_id still has an index.
-        const drops = [
-          ...data.indexes.flatMap((row) => (row.dropSql ? [row.dropSql] : [])),
-          ...(duplicate.data as { indexes: DuplicateIndex[] }).indexes.map((row) => row.dropSql),
-        ];
-        for (const sql of drops) await admin(url, sql);
-        const left = await admin<{ count: number }>(
-          url,
-          `SELECT count(*)::int AS count FROM pg_index i JOIN pg_attribute a
+          // Drop everything both cards advise: bookings.service_id still has an index.
+          const drops = [
+            ...data.indexes.flatMap((row) => (row.dropSql ? [row.dropSql] : [])),
+            ...(duplicate.data as { indexes: DuplicateIndex[] }).indexes.map((row) => row.dropSql),
+          ];
+          for (const sql of drops) await admin(url, sql);
+          const left = await admin<{ count: number }>(
+            url,
+            `SELECT count(*)::int AS count FROM pg_index i JOIN pg_attribute a
               ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
             WHERE i.indrelid = 'bookings'::regclass AND a.attname = 'service_id'`,
-        );
-        assert.equal(left[0].count, 1);
-      } finally {
-        await session.close();
-      }
-    });
+          );
+          assert.equal(left[0].count, 1);
+        } finally {
+          await session.close();
+        }
+      },
+    );
 
     it('the db.unusedIndexes check reports the count the card shows', async () => {
       await admin(url, 'CREATE INDEX index_bookings_on_starts_at ON bookings (starts_at)');

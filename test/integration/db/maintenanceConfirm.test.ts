@@ -57,47 +57,56 @@ for (const target of serversUnderTest) {
       }
     });
 
-    it('REINDEX DATABASE needs the typed name and says it may take long and which lock it takes', async () => {
-      const plan = planMaintenance(connection, 'reindex', { type: 'database' }, version);
-      assert.equal(plan.production, false);
-      assert.equal(plan.needsTypedName, true);
-      const prompt = maintenancePrompt(plan);
-      assert.equal(prompt.message, `Run this on ${connection.databaseName}?`);
-      assert.match(prompt.detail, /REINDEX DATABASE CONCURRENTLY/);
-      assert.match(prompt.detail, /may take a long time/);
-      assert.match(prompt.detail, /SHARE UPDATE EXCLUSIVE lock/);
-      assert.match(prompt.detail, /type the database name/);
+    it(
+      'REINDEX DATABASE needs the typed name ' +
+        'and says it may take long and which lock it takes',
+      async () => {
+        const plan = planMaintenance(connection, 'reindex', { type: 'database' }, version);
+        assert.equal(plan.production, false);
+        assert.equal(plan.needsTypedName, true);
+        const prompt = maintenancePrompt(plan);
+        assert.equal(prompt.message, `Run this on ${connection.databaseName}?`);
+        assert.match(prompt.detail, /REINDEX DATABASE CONCURRENTLY/);
+        assert.match(prompt.detail, /may take a long time/);
+        assert.match(prompt.detail, /SHARE UPDATE EXCLUSIVE lock/);
+        assert.match(prompt.detail, /type the database name/);
 
-      assert.throws(
-        () => confirmMaintenance(plan),
-        (e: unknown) => UpkeepError.is(e, 'refused') && /whole database/.test(e.message),
-      );
-      assert.throws(() => confirmMaintenance(plan, { typedDatabaseName: 'other' }), /typed name/);
-      const result = await runMaintenance(
-        connection,
-        confirmMaintenance(plan, { typedDatabaseName: connection.databaseName }),
-        { lockTimeoutMs: 5000, connectTimeoutMs: 5000 },
-      );
-      assert.equal(result.sql, plan.sql);
+        assert.throws(
+          () => confirmMaintenance(plan),
+          (e: unknown) => UpkeepError.is(e, 'refused') && /whole database/.test(e.message),
+        );
+        assert.throws(() => confirmMaintenance(plan, { typedDatabaseName: 'other' }), /typed name/);
+        const result = await runMaintenance(
+          connection,
+          confirmMaintenance(plan, { typedDatabaseName: connection.databaseName }),
+          { lockTimeoutMs: 5000, connectTimeoutMs: 5000 },
+        );
+        assert.equal(result.sql, plan.sql);
 
-      const vacuumAll = planMaintenance(connection, 'vacuumAnalyze', { type: 'database' }, version);
-      assert.equal(vacuumAll.needsTypedName, true);
-      assert.throws(() => confirmMaintenance(vacuumAll), /typed name/);
+        const vacuumAll = planMaintenance(
+          connection,
+          'vacuumAnalyze',
+          { type: 'database' },
+          version,
+        );
+        assert.equal(vacuumAll.needsTypedName, true);
+        assert.throws(() => confirmMaintenance(vacuumAll), /typed name/);
 
-      // One table, not production: a plain confirmation is enough.
-      const oneTable = planMaintenance(
-        connection,
-        'vacuumAnalyze',
-        { type: 'table', name: 'items' },
-        version,
-      );
-      assert.equal(oneTable.needsTypedName, false);
-      assert.doesNotMatch(maintenancePrompt(oneTable).detail, /type the database name/);
-      await runMaintenance(connection, confirmMaintenance(oneTable), {
-        lockTimeoutMs: 5000,
-        connectTimeoutMs: 5000,
-      });
-    });
+        // One table, not production: a plain confirmation is enough.
+        const oneTable = planMaintenance(
+          connection,
+          'vacuumAnalyze',
+          { type: 'table', name: 'items' },
+          version,
+        );
+        assert.equal(oneTable.needsTypedName, false);
+        assert.doesNotMatch(maintenancePrompt(oneTable).detail, /type the database name/);
+        await runMaintenance(connection, confirmMaintenance(oneTable), {
+          lockTimeoutMs: 5000,
+          connectTimeoutMs: 5000,
+        });
+      },
+    );
 
     it('the EXPLAIN ANALYZE prompt shows the statement timeout it runs with', async () => {
       const prepared = prepareExplain('SELECT count(*) FROM items');

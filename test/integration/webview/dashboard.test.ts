@@ -333,7 +333,8 @@ describe('dashboard webview (Chromium)', function () {
         .slice(0, 8)
         .map(
           (element) =>
-            `${element.tagName}.${element.className} ${Math.round(element.getBoundingClientRect().width)}`,
+            `${element.tagName}.${element.className} ` +
+            `${Math.round(element.getBoundingClientRect().width)}`,
         ),
     );
     assert.ok(
@@ -345,23 +346,26 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
-  it('is readable in high contrast: borders from the theme, nothing coloured by fixed values', async () => {
-    const dashboard = await harness.open({ theme: 'highContrast' });
-    const page = dashboard.page;
-    await feed(dashboard, sampleSections());
-    const border = await page
-      .locator('[data-card="db.size"]')
-      .evaluate((card) => getComputedStyle(card).borderTopColor);
-    assert.equal(border, 'rgb(111, 195, 223)', 'cards take the contrast border');
-    const text = await page.locator('body').evaluate((body) => getComputedStyle(body).color);
-    assert.equal(text, 'rgb(255, 255, 255)');
-    await page.screenshot({
-      path: path.join(RESULTS, 'dashboard-high-contrast.png'),
-      fullPage: true,
-    });
-    await assertClean(dashboard);
-    await page.context().close();
-  });
+  it(
+    'is readable in high contrast: ' + 'borders from the theme, nothing coloured by fixed values',
+    async () => {
+      const dashboard = await harness.open({ theme: 'highContrast' });
+      const page = dashboard.page;
+      await feed(dashboard, sampleSections());
+      const border = await page
+        .locator('[data-card="db.size"]')
+        .evaluate((card) => getComputedStyle(card).borderTopColor);
+      assert.equal(border, 'rgb(111, 195, 223)', 'cards take the contrast border');
+      const text = await page.locator('body').evaluate((body) => getComputedStyle(body).color);
+      assert.equal(text, 'rgb(255, 255, 255)');
+      await page.screenshot({
+        path: path.join(RESULTS, 'dashboard-high-contrast.png'),
+        fullPage: true,
+      });
+      await assertClean(dashboard);
+      await page.context().close();
+    },
+  );
 
   it('works from the keyboard: sort, page, and a custom range', async () => {
     const dashboard = await harness.open();

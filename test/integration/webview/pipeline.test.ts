@@ -58,7 +58,8 @@ describe('hostile log content, from file to webview (Chromium)', function () {
         30,
         '404 Not Found',
       ),
-      `F, [2026-12-04T11:30:00.000000 #4242] FATAL -- : [a3] ActionView::Template::Error (${MARKUP}):`,
+      `F, [2026-12-04T11:30:00.000000 #4242] FATAL -- : [a3] ` +
+        `ActionView::Template::Error (${MARKUP}):`,
     ];
     writeFileSync(path.join(workspace, 'production.log'), lines.join('\n') + '\n');
     await harness.start();

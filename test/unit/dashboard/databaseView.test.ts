@@ -161,53 +161,57 @@ describe('dashboard database view', () => {
     assert.deepEqual(growthCharts([]), []);
   });
 
-  it('draws the onboarding funnel as users who reached each step, with completion and retention', () => {
-    const onboarding: OnboardingData = {
-      total: 100,
-      steps: [
-        { step: 1, users: 30 },
-        { step: 2, users: 20 },
-        { step: 5, users: 50 },
-        { step: null, users: 4 },
-      ],
-      lastStep: 5,
-      completionRate: 0.5,
-      averageSecondsToComplete: 36 * 3600,
-      dropOff: [],
-    };
-    const growth: BusinessGrowthData = {
-      counts: { users: 100, businesses: 20 },
-      signUpsPerDay: [
-        { day: '2026-12-02', users: 3 },
-        { day: '2026-12-01', users: 5 },
-      ],
-      retention7d: { cohort: 40, retained: 10, rate: 0.25, basedOn: 'current_sign_in_at' },
-    };
-    const view = businessView([
-      card('onboarding', onboarding),
-      card('businessGrowth', growth),
-      card('tables', tables),
-    ]);
-    assert.deepEqual(view.funnel, [
-      { step: 'Step 1', users: 100 },
-      { step: 'Step 2', users: 70 },
-      { step: 'Step 5', users: 50 },
-    ]);
-    assert.equal(view.completionRatePercent, 50);
-    assert.equal(view.timeToCompleteHours, 36);
-    assert.equal(view.retentionPercent, 25);
-    assert.deepEqual(view.signupsPerDay?.times, [
-      Date.parse('2026-12-01T00:00:00Z') / 1000,
-      Date.parse('2026-12-02T00:00:00Z') / 1000,
-    ]);
-    assert.deepEqual(view.signupsPerDay?.series[0].values, [5, 3]);
-    assert.deepEqual(
-      view.cards.map((c) => c.id),
-      ['onboarding', 'businessGrowth'],
-    );
-    // The card counts users at their step now, unlike the funnel: its title says so.
-    assert.equal(view.cards[0].title, 'Users now at each step');
-  });
+  it(
+    'draws the onboarding funnel as users who reached each step, ' +
+      'with completion and retention',
+    () => {
+      const onboarding: OnboardingData = {
+        total: 100,
+        steps: [
+          { step: 1, users: 30 },
+          { step: 2, users: 20 },
+          { step: 5, users: 50 },
+          { step: null, users: 4 },
+        ],
+        lastStep: 5,
+        completionRate: 0.5,
+        averageSecondsToComplete: 36 * 3600,
+        dropOff: [],
+      };
+      const growth: BusinessGrowthData = {
+        counts: { users: 100, businesses: 20 },
+        signUpsPerDay: [
+          { day: '2026-12-02', users: 3 },
+          { day: '2026-12-01', users: 5 },
+        ],
+        retention7d: { cohort: 40, retained: 10, rate: 0.25, basedOn: 'current_sign_in_at' },
+      };
+      const view = businessView([
+        card('onboarding', onboarding),
+        card('businessGrowth', growth),
+        card('tables', tables),
+      ]);
+      assert.deepEqual(view.funnel, [
+        { step: 'Step 1', users: 100 },
+        { step: 'Step 2', users: 70 },
+        { step: 'Step 5', users: 50 },
+      ]);
+      assert.equal(view.completionRatePercent, 50);
+      assert.equal(view.timeToCompleteHours, 36);
+      assert.equal(view.retentionPercent, 25);
+      assert.deepEqual(view.signupsPerDay?.times, [
+        Date.parse('2026-12-01T00:00:00Z') / 1000,
+        Date.parse('2026-12-02T00:00:00Z') / 1000,
+      ]);
+      assert.deepEqual(view.signupsPerDay?.series[0].values, [5, 3]);
+      assert.deepEqual(
+        view.cards.map((c) => c.id),
+        ['onboarding', 'businessGrowth'],
+      );
+      // The card counts users at their step now, unlike the funnel: its title says so.
+      assert.equal(view.cards[0].title, 'Users now at each step');
+    },
+  );
 
   it('leaves business figures empty when the cards were skipped', () => {
     const view = businessView([

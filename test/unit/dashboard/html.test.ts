@@ -23,7 +23,8 @@ describe('dashboard page', () => {
     const policy = contentSecurityPolicy('https://src', 'abc');
     assert.equal(
       policy,
-      "default-src 'none'; img-src https://src data:; style-src https://src 'nonce-abc'; font-src https://src; script-src 'nonce-abc'",
+      "default-src 'none'; img-src https://src data:; " +
+        "style-src https://src 'nonce-abc'; font-src https://src; script-src 'nonce-abc'",
     );
     const applied = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', nonce);
     assert.ok(html.includes(`content="${applied}"`));

@@ -49,18 +49,21 @@ describe('dashboard link checks', () => {
       assert.equal(await resolveInsideWorkspace(workspace, expected), expected);
     });
 
-    it('refuses paths that leave the workspace, links out of it, folders and missing files', async () => {
-      for (const file of [
-        '../secret.txt',
-        path.join(root, 'secret.txt'),
-        'log/escape.log',
-        'log',
-        'log/missing.log',
-        'log/production.log\0.txt',
-        '/etc/passwd',
-      ]) {
-        assert.equal(await resolveInsideWorkspace(workspace, file), undefined, file);
-      }
-    });
+    it(
+      'refuses paths that leave the workspace, links out of it, ' + 'folders and missing files',
+      async () => {
+        for (const file of [
+          '../secret.txt',
+          path.join(root, 'secret.txt'),
+          'log/escape.log',
+          'log',
+          'log/missing.log',
+          'log/production.log\0.txt',
+          '/etc/passwd',
+        ]) {
+          assert.equal(await resolveInsideWorkspace(workspace, file), undefined, file);
+        }
+      },
+    );
   });
 });

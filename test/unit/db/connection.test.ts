@@ -100,9 +100,13 @@ describe('finding the database', () => {
       ['ENV["A"] + ENV["B"]', undefined],
     ];
     for (const [code, expected] of cases) {
-      it(`evaluates <%= ${code} %> as ${expected === undefined ? 'unsupported' : JSON.stringify(expected)}`, () => {
-        assert.equal(evaluateErbExpression(code, env), expected);
-      });
+      it(
+        `evaluates <%= ${code} %> as ` +
+          `${expected === undefined ? 'unsupported' : JSON.stringify(expected)}`,
+        () => {
+          assert.equal(evaluateErbExpression(code, env), expected);
+        },
+      );
     }
 
     it('keeps a substituted password with # and : as one value', () => {
@@ -123,7 +127,8 @@ describe('finding the database', () => {
     it('names the line of ERB it does not evaluate when the chosen database needs it', async () => {
       const files = {
         'config/database.yml':
-          'development:\n  adapter: postgresql\n  database: app\n  password: <%= Rails.application.credentials.dig(:db, :password) %>\n',
+          'development:\n  adapter: postgresql\n  database: app\n' +
+          '  password: <%= Rails.application.credentials.dig(:db, :password) %>\n',
       };
       await assert.rejects(resolve(files), (error: unknown) => {
         assert.ok(UpkeepError.is(error, 'config'));
@@ -139,7 +144,8 @@ describe('finding the database', () => {
     it('ignores ERB it cannot evaluate in an environment that is not used', async () => {
       const files = {
         'config/database.yml':
-          'development:\n  database: app\n  host: 127.0.0.1\nproduction:\n  password: <%= Rails.application.credentials.pw %>\n',
+          'development:\n  database: app\n  host: 127.0.0.1\nproduction:\n' +
+          '  password: <%= Rails.application.credentials.pw %>\n',
       };
       const connection = await resolve(files);
       assert.equal(connection.databaseName, 'app');
@@ -197,46 +203,53 @@ describe('finding the database', () => {
       ]);
     });
 
-    it('takes primary of a multi-database environment, its url winning over the keys, and marks production', async () => {
-      const connection = await resolve(
-        { 'config/database.yml': RAILS_YML },
-        {
-          railsEnvironment: 'production',
-          env: { PRIMARY_URL: 'postgresql://app:p%40ss%2Fword@db.internal:6543/app_production' },
-        },
-      );
-      assert.equal(connection.source.name, 'primary');
-      assert.equal(connection.source.line, 20);
-      assert.equal(connection.config.user, 'app');
-      assert.equal(connection.config.password, 'p@ss/word');
-      assert.equal(connection.config.host, 'db.internal');
-      assert.equal(connection.config.port, 6543);
-      assert.equal(connection.production, true);
-      assert.equal(connection.display, 'app@db.internal:6543/app_production');
-    });
-
-    it('selects another database by name: a replica URL with sslmode, a socket folder', async () => {
-      const replica = await resolve(
-        { 'config/database.yml': RAILS_YML },
-        { railsEnvironment: 'production', name: 'replica' },
-      );
-      assert.equal(replica.config.host, 'replica.internal');
-      assert.equal(replica.config.user, 'reader');
-      assert.deepEqual(replica.config.ssl, { rejectUnauthorized: false });
-      const cache = await resolve(
-        { 'config/database.yml': RAILS_YML },
-        { railsEnvironment: 'production', name: 'cache' },
-      );
-      assert.equal(cache.config.host, '/var/run/postgresql');
-      assert.equal(cache.display, 'rails@[/var/run/postgresql]:5432/app_cache');
-      await assert.rejects(
-        resolve(
+    it(
+      'takes primary of a multi-database environment, ' +
+        'its url winning over the keys, and marks production',
+      async () => {
+        const connection = await resolve(
           { 'config/database.yml': RAILS_YML },
-          { railsEnvironment: 'production', name: 'analytics' },
-        ),
-        /no database "analytics" in "production" \(it has: primary, replica, cache\)/,
-      );
-    });
+          {
+            railsEnvironment: 'production',
+            env: { PRIMARY_URL: 'postgresql://app:p%40ss%2Fword@db.internal:6543/app_production' },
+          },
+        );
+        assert.equal(connection.source.name, 'primary');
+        assert.equal(connection.source.line, 20);
+        assert.equal(connection.config.user, 'app');
+        assert.equal(connection.config.password, 'p@ss/word');
+        assert.equal(connection.config.host, 'db.internal');
+        assert.equal(connection.config.port, 6543);
+        assert.equal(connection.production, true);
+        assert.equal(connection.display, 'app@db.internal:6543/app_production');
+      },
+    );
+
+    it(
+      'selects another database by name: ' + 'a replica URL with sslmode, a socket folder',
+      async () => {
+        const replica = await resolve(
+          { 'config/database.yml': RAILS_YML },
+          { railsEnvironment: 'production', name: 'replica' },
+        );
+        assert.equal(replica.config.host, 'replica.internal');
+        assert.equal(replica.config.user, 'reader');
+        assert.deepEqual(replica.config.ssl, { rejectUnauthorized: false });
+        const cache = await resolve(
+          { 'config/database.yml': RAILS_YML },
+          { railsEnvironment: 'production', name: 'cache' },
+        );
+        assert.equal(cache.config.host, '/var/run/postgresql');
+        assert.equal(cache.display, 'rails@[/var/run/postgresql]:5432/app_cache');
+        await assert.rejects(
+          resolve(
+            { 'config/database.yml': RAILS_YML },
+            { railsEnvironment: 'production', name: 'analytics' },
+          ),
+          /no database "analytics" in "production" \(it has: primary, replica, cache\)/,
+        );
+      },
+    );
 
     it('refuses another adapter and a missing environment with what to do', async () => {
       await assert.rejects(

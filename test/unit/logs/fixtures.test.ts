@@ -144,57 +144,63 @@ describe('log engine on real Rails logs', () => {
     assert.equal(s.timeZone.zoneApplied, 4);
   });
 
-  it('Rails 5.2 timestamps without offset move with the configured zone, offsets do not', async () => {
-    const utc = await summarizeFixture('rails52_production_tagged.log');
-    const berlin = await summarizeFixture('rails52_production_tagged.log', {
-      timeZone: 'Europe/Berlin',
-    });
-    const at = (s: typeof utc, line: number): string | null | undefined =>
-      s.slowest.find((r) => r.line === line)?.at;
-    // 8a9b2f43 has only the Logger::Formatter time (00:00:35 local): one hour earlier in Berlin.
-    assert.equal(at(utc, 11), '2021-11-26T00:00:35.744Z');
-    assert.equal(at(berlin, 11), '2021-11-25T23:00:35.744Z');
-    // 55cd4db0's Started line says +0000: the same instant in both.
-    assert.equal(at(utc, 1), '2021-11-26T00:04:44.000Z');
-    assert.equal(at(berlin, 1), '2021-11-26T00:04:44.000Z');
-    assert.equal(berlin.timeZone.zone, 'Europe/Berlin');
-    assert.equal(berlin.timeZone.source, 'configured');
-    assert.match(
-      berlin.timeZone.note,
-      /3 request time\(s\) carried an offset.*4 had none.*Europe\/Berlin/,
-    );
-  });
+  it(
+    'Rails 5.2 timestamps without offset move with the configured zone, ' + 'offsets do not',
+    async () => {
+      const utc = await summarizeFixture('rails52_production_tagged.log');
+      const berlin = await summarizeFixture('rails52_production_tagged.log', {
+        timeZone: 'Europe/Berlin',
+      });
+      const at = (s: typeof utc, line: number): string | null | undefined =>
+        s.slowest.find((r) => r.line === line)?.at;
+      // 8a9b2f43 has only the Logger::Formatter time (00:00:35 local): one hour earlier in Berlin.
+      assert.equal(at(utc, 11), '2021-11-26T00:00:35.744Z');
+      assert.equal(at(berlin, 11), '2021-11-25T23:00:35.744Z');
+      // 55cd4db0's Started line says +0000: the same instant in both.
+      assert.equal(at(utc, 1), '2021-11-26T00:04:44.000Z');
+      assert.equal(at(berlin, 1), '2021-11-26T00:04:44.000Z');
+      assert.equal(berlin.timeZone.zone, 'Europe/Berlin');
+      assert.equal(berlin.timeZone.source, 'configured');
+      assert.match(
+        berlin.timeZone.note,
+        /3 request time\(s\) carried an offset.*4 had none.*Europe\/Berlin/,
+      );
+    },
+  );
 
-  it('Rails 7 development with ANSI colours: SQL per request and an N+1 with its ↳ line', async () => {
-    const s = await summarizeFixture('rails7_development_ansi.log');
-    assert.equal(s.requests.total, 7);
-    assert.deepEqual(s.statuses, { '200': 3, '302': 3, '303': 1 });
-    // 24 + 468 + 14 + 33 + 14 + 20 + 12 ms.
-    assert.equal(s.duration.meanMs, Math.round((585 / 7) * 100) / 100);
-    assert.equal(s.duration.maxMs, 468);
-    assert.equal(s.slowest[0].action, 'SessionsController#create');
-    assert.equal(s.slowest[0].line, 12);
-    assert.equal(s.span.first, '2024-12-15T13:40:07.000Z');
-    assert.equal(s.timeZone.explicitOffsets, 7);
-    assert.equal(s.errors.total, 0);
-    assert.equal(s.failedLogins.total, 0, 'the login redirected: it succeeded');
+  it(
+    'Rails 7 development with ANSI colours: ' + 'SQL per request and an N+1 with its ↳ line',
+    async () => {
+      const s = await summarizeFixture('rails7_development_ansi.log');
+      assert.equal(s.requests.total, 7);
+      assert.deepEqual(s.statuses, { '200': 3, '302': 3, '303': 1 });
+      // 24 + 468 + 14 + 33 + 14 + 20 + 12 ms.
+      assert.equal(s.duration.meanMs, Math.round((585 / 7) * 100) / 100);
+      assert.equal(s.duration.maxMs, 468);
+      assert.equal(s.slowest[0].action, 'SessionsController#create');
+      assert.equal(s.slowest[0].line, 12);
+      assert.equal(s.span.first, '2024-12-15T13:40:07.000Z');
+      assert.equal(s.timeZone.explicitOffsets, 7);
+      assert.equal(s.errors.total, 0);
+      assert.equal(s.failedLogins.total, 0, 'the login redirected: it succeeded');
 
-    assert.equal(s.sql.requestsWithSql, 6);
-    assert.equal(s.sql.queries, 38);
-    assert.equal(s.sql.cached, 23);
-    assert.equal(s.sql.maxPerRequest?.action, 'UsersController#show');
-    assert.equal(s.sql.maxPerRequest?.count, 20);
-    assert.equal(s.nPlusOne.length, 1);
-    const [hint] = s.nPlusOne;
-    assert.equal(hint.name, 'ActiveStorage::Attachment Load');
-    assert.equal(hint.action, 'UsersController#show');
-    assert.equal(hint.maxRepeats, 4);
-    assert.equal(hint.source, 'app/views/microposts/_micropost.html.erb:6');
-    assert.equal(hint.line, 50);
-    assert.match(hint.statement, /^SELECT "active_storage_attachments"\.\* FROM .* LIMIT \?$/);
-    assert.equal(s.assembly.byRequestId, 7);
-    assert.equal(s.assembly.orphanLines, 0);
-  });
+      assert.equal(s.sql.requestsWithSql, 6);
+      assert.equal(s.sql.queries, 38);
+      assert.equal(s.sql.cached, 23);
+      assert.equal(s.sql.maxPerRequest?.action, 'UsersController#show');
+      assert.equal(s.sql.maxPerRequest?.count, 20);
+      assert.equal(s.nPlusOne.length, 1);
+      const [hint] = s.nPlusOne;
+      assert.equal(hint.name, 'ActiveStorage::Attachment Load');
+      assert.equal(hint.action, 'UsersController#show');
+      assert.equal(hint.maxRepeats, 4);
+      assert.equal(hint.source, 'app/views/microposts/_micropost.html.erb:6');
+      assert.equal(hint.line, 50);
+      assert.match(hint.statement, /^SELECT "active_storage_attachments"\.\* FROM .* LIMIT \?$/);
+      assert.equal(s.assembly.byRequestId, 7);
+      assert.equal(s.assembly.orphanLines, 0);
+    },
+  );
 
   it('lograge JSON lines joined with the SQL lines of their request id', async () => {
     const s = await summarizeFixture('lograge_json_development.log');

@@ -42,58 +42,62 @@ describe('upkeep logs', () => {
     assert.match(result.stdout, /rails52_production_tagged\.log:6/);
   });
 
-  it('prints the documented JSON, reading the sources configured in .vscode/settings.json', async () => {
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-logs-'));
-    try {
-      await fs.mkdir(path.join(workspace, '.vscode'));
-      await fs.mkdir(path.join(workspace, 'log'));
-      await fs.copyFile(
-        path.join(FIXTURES, 'rails3_partials.log'),
-        path.join(workspace, 'log/app.log'),
-      );
-      await fs.writeFile(
-        path.join(workspace, '.vscode/settings.json'),
-        '{\n  // where our logs are\n  "upkeep.logs.sources": ["log/*.log"],\n  "upkeep.logs.timeZone": "Europe/Berlin",\n}\n',
-      );
-      const result = upkeep(['logs', '--format', 'json', '--workspace', workspace]);
-      assert.equal(result.status, 0, result.stderr);
-      const summary = JSON.parse(result.stdout) as Record<string, unknown> & {
-        schema: number;
-        sources: { path: string }[];
-        requests: { total: number };
-        timeZone: { zone: string; source: string };
-      };
-      assert.equal(summary.schema, 1);
-      assert.deepEqual(
-        summary.sources.map((s) => s.path),
-        ['log/app.log'],
-      );
-      assert.equal(summary.requests.total, 2);
-      assert.equal(summary.timeZone.zone, 'Europe/Berlin');
-      assert.equal(summary.timeZone.source, 'configured');
-      for (const key of [
-        'span',
-        'statusClasses',
-        'errorRate',
-        'errors',
-        'duration',
-        'actions',
-        'slowest',
-        'exceptions',
-        'routingErrors',
-        'failedLogins',
-        'suspicious',
-        'bursts',
-        'nPlusOne',
-        'assembly',
-        'warnings',
-      ]) {
-        assert.ok(key in summary, key);
+  it(
+    'prints the documented JSON, ' + 'reading the sources configured in .vscode/settings.json',
+    async () => {
+      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-logs-'));
+      try {
+        await fs.mkdir(path.join(workspace, '.vscode'));
+        await fs.mkdir(path.join(workspace, 'log'));
+        await fs.copyFile(
+          path.join(FIXTURES, 'rails3_partials.log'),
+          path.join(workspace, 'log/app.log'),
+        );
+        await fs.writeFile(
+          path.join(workspace, '.vscode/settings.json'),
+          '{\n  // where our logs are\n  "upkeep.logs.sources": ["log/*.log"],\n' +
+            '  "upkeep.logs.timeZone": "Europe/Berlin",\n}\n',
+        );
+        const result = upkeep(['logs', '--format', 'json', '--workspace', workspace]);
+        assert.equal(result.status, 0, result.stderr);
+        const summary = JSON.parse(result.stdout) as Record<string, unknown> & {
+          schema: number;
+          sources: { path: string }[];
+          requests: { total: number };
+          timeZone: { zone: string; source: string };
+        };
+        assert.equal(summary.schema, 1);
+        assert.deepEqual(
+          summary.sources.map((s) => s.path),
+          ['log/app.log'],
+        );
+        assert.equal(summary.requests.total, 2);
+        assert.equal(summary.timeZone.zone, 'Europe/Berlin');
+        assert.equal(summary.timeZone.source, 'configured');
+        for (const key of [
+          'span',
+          'statusClasses',
+          'errorRate',
+          'errors',
+          'duration',
+          'actions',
+          'slowest',
+          'exceptions',
+          'routingErrors',
+          'failedLogins',
+          'suspicious',
+          'bursts',
+          'nPlusOne',
+          'assembly',
+          'warnings',
+        ]) {
+          assert.ok(key in summary, key);
+        }
+      } finally {
+        await fs.rm(workspace, { recursive: true, force: true });
       }
-    } finally {
-      await fs.rm(workspace, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('exits 2 with the reason and the fix when the default log is missing', async () => {
     const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-nolog-'));

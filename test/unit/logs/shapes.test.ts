@@ -78,14 +78,17 @@ describe('log engine on every other shape', () => {
     assert.equal(s.assembly.byProcess, 2);
   });
 
-  it('syslog RFC 3164 and RFC 5424 wrappers; a 401 on sessions#create is a failed login', async () => {
-    const s = await summarizeFixture('syslog.log');
-    assert.equal(s.requests.total, 2);
-    assert.deepEqual(s.statuses, { '200': 1, '401': 1 });
-    assert.equal(s.failedLogins.total, 1);
-    assert.deepEqual(s.failedLogins.byIp, [{ ip: '198.51.100.9', count: 1 }]);
-    assert.deepEqual(s.failedLogins.byHour, [{ hour: '2026-12-04T10:00:00.000Z', count: 1 }]);
-  });
+  it(
+    'syslog RFC 3164 and RFC 5424 wrappers; ' + 'a 401 on sessions#create is a failed login',
+    async () => {
+      const s = await summarizeFixture('syslog.log');
+      assert.equal(s.requests.total, 2);
+      assert.deepEqual(s.statuses, { '200': 1, '401': 1 });
+      assert.equal(s.failedLogins.total, 1);
+      assert.deepEqual(s.failedLogins.byIp, [{ ip: '198.51.100.9', count: 1 }]);
+      assert.deepEqual(s.failedLogins.byHour, [{ hour: '2026-12-04T10:00:00.000Z', count: 1 }]);
+    },
+  );
 
   it('CRLF line endings', async () => {
     const s = await summarizeFixture('crlf.log');
@@ -139,7 +142,9 @@ describe('log engine on every other shape', () => {
       const osc = '\x1b]0;PWNED\x07';
       await fs.writeFile(
         path.join(folder, 'osc.log'),
-        `Started GET "/a${osc}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\nProcessing by E${osc}#x as HTML\nCompleted 500 Internal Server Error in 5ms\n`,
+        `Started GET "/a${osc}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n` +
+          `Processing by E${osc}#x as HTML\n` +
+          `Completed 500 Internal Server Error in 5ms\n`,
       );
       const s = await summarizeFixture(path.join(folder, 'osc.log'));
       assert.equal(s.slowest[0].path, '/a\uFFFD]0;PWNED\uFFFD');
@@ -215,30 +220,37 @@ describe('log engine on every other shape', () => {
     assert.equal(s.requests.incomplete, 2, 'routing errors log no Completed line');
   });
 
-  it('a line of several megabytes is read by its head and tail, the rest of the log intact', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-long-'));
-    try {
-      const params = JSON.stringify({ blob: 'x'.repeat(5 * 1024 * 1024) });
-      const lograge = `{"method":"POST","path":"/upload","params":${params},"controller":"UploadsController","action":"create","status":201,"duration":812.5}`;
-      const text = [
-        'Started GET "/a" for 127.0.0.1 at 2026-12-04 11:00:00 +0000',
-        'Processing by AController#show as HTML',
-        `  Parameters: {"q"=>"${'y'.repeat(3 * 1024 * 1024)}"}`,
-        'Completed 200 OK in 7ms (Views: 5.0ms | ActiveRecord: 1.0ms)',
-        lograge,
-        'Started GET "/b" for 127.0.0.1 at 2026-12-04 11:00:01 +0000',
-        'Processing by BController#show as HTML',
-        'Completed 200 OK in 3ms (Views: 2.0ms | ActiveRecord: 0.5ms)',
-      ].join('\n');
-      await fs.writeFile(path.join(folder, 'long.log'), text);
-      const s = await summarizeFixture(path.join(folder, 'long.log'));
-      assert.equal(s.requests.total, 3);
-      assert.deepEqual(s.statuses, { '200': 2, '201': 1 });
-      assert.ok(s.actions.some((a) => a.name === 'UploadsController#create' && a.meanMs === 812.5));
-      assert.equal(s.assembly.linesRead, 8);
-      assert.match(s.warnings.join('\n'), /2 line\(s\) longer than 272 KB/);
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
-  });
+  it(
+    'a line of several megabytes is read by its head and tail, ' + 'the rest of the log intact',
+    async () => {
+      const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-long-'));
+      try {
+        const params = JSON.stringify({ blob: 'x'.repeat(5 * 1024 * 1024) });
+        const lograge =
+          `{"method":"POST","path":"/upload","params":${params},` +
+          `"controller":"UploadsController","action":"create","status":201,"duration":812.5}`;
+        const text = [
+          'Started GET "/a" for 127.0.0.1 at 2026-12-04 11:00:00 +0000',
+          'Processing by AController#show as HTML',
+          `  Parameters: {"q"=>"${'y'.repeat(3 * 1024 * 1024)}"}`,
+          'Completed 200 OK in 7ms (Views: 5.0ms | ActiveRecord: 1.0ms)',
+          lograge,
+          'Started GET "/b" for 127.0.0.1 at 2026-12-04 11:00:01 +0000',
+          'Processing by BController#show as HTML',
+          'Completed 200 OK in 3ms (Views: 2.0ms | ActiveRecord: 0.5ms)',
+        ].join('\n');
+        await fs.writeFile(path.join(folder, 'long.log'), text);
+        const s = await summarizeFixture(path.join(folder, 'long.log'));
+        assert.equal(s.requests.total, 3);
+        assert.deepEqual(s.statuses, { '200': 2, '201': 1 });
+        assert.ok(
+          s.actions.some((a) => a.name === 'UploadsController#create' && a.meanMs === 812.5),
+        );
+        assert.equal(s.assembly.linesRead, 8);
+        assert.match(s.warnings.join('\n'), /2 line\(s\) longer than 272 KB/);
+      } finally {
+        await fs.rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -22,12 +22,16 @@ function productionLog(requests: number, end: Date, stepSeconds: number, pid = 1
   for (let i = requests - 1; i >= 0; i--) {
     const at = new Date(end.getTime() - i * stepSeconds * 1000);
     const stamp = at.toISOString().replace('Z', '');
-    const id = `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${pid.toString().padStart(12, '0')}`;
+    const id =
+      `${i.toString(16).padStart(8, '0')}-0000-4000-8000-` + `${pid.toString().padStart(12, '0')}`;
     const status = i % 50 === 0 ? 500 : 200;
     lines.push(
-      `I, [${stamp} #${pid}]  INFO -- : [${id}] Started GET "/items/${i}" for 10.0.0.${i % 200} at ${at.toISOString().slice(0, 19).replace('T', ' ')} +0000`,
+      `I, [${stamp} #${pid}]  INFO -- : [${id}] Started GET "/items/${i}" ` +
+        `for 10.0.0.${i % 200} at ${at.toISOString().slice(0, 19).replace('T', ' ')} +0000`,
       `I, [${stamp} #${pid}]  INFO -- : [${id}] Processing by ItemsController#show as HTML`,
-      `I, [${stamp} #${pid}]  INFO -- : [${id}] Completed ${status} ${status === 200 ? 'OK' : 'Internal Server Error'} in ${10 + (i % 90)}ms (Views: 5.0ms | ActiveRecord: 2.0ms)`,
+      `I, [${stamp} #${pid}]  INFO -- : [${id}] Completed ${status} ` +
+        `${status === 200 ? 'OK' : 'Internal Server Error'} in ` +
+        `${10 + (i % 90)}ms (Views: 5.0ms | ActiveRecord: 2.0ms)`,
     );
   }
   return lines.join('\n') + '\n';
@@ -249,7 +253,9 @@ describe('log sources', () => {
 
 describe('files changing while they are read', () => {
   const request = (i: number): string =>
-    `Started GET "/n/${i}" for 127.0.0.1 at 2026-12-04 11:00:00 +0000\nProcessing by NController#show as HTML\nCompleted 200 OK in ${i % 100}ms (Views: 1.0ms | ActiveRecord: 1.0ms)\n`;
+    `Started GET "/n/${i}" for 127.0.0.1 at 2026-12-04 11:00:00 +0000\n` +
+    `Processing by NController#show as HTML\n` +
+    `Completed 200 OK in ${i % 100}ms (Views: 1.0ms | ActiveRecord: 1.0ms)\n`;
   const log = (count: number): string =>
     Array.from({ length: count }, (_v, i) => request(i)).join('');
 
@@ -284,31 +290,34 @@ describe('files changing while they are read', () => {
     }
   });
 
-  it('a file truncated while read gives a consistent summary of what was read, and says so', async () => {
-    const folder = await tempFolder();
-    try {
-      const file = path.join(folder, 'production.log');
-      await fs.writeFile(file, log(2000));
-      let chunks = 0;
-      const s = await summarizeLogs({
-        workspace: folder,
-        sources: ['production.log'],
-        clock,
-        chunkBytes: 16 * 1024,
-        afterChunk: async () => {
-          if (++chunks === 3) await fs.truncate(file, 0);
-        },
-      });
-      // Three chunks of 16 KB hold whole requests up to the cut; none is double counted.
-      assert.ok(s.requests.total > 100 && s.requests.total < 2000, String(s.requests.total));
-      assert.equal(s.requests.completed + s.requests.incomplete, s.requests.total);
-      assert.ok(s.requests.incomplete <= 1);
-      assert.equal(s.sources[0].bytesRead, 3 * 16 * 1024);
-      assert.match(s.warnings.join('\n'), /became shorter while it was read/);
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
-  });
+  it(
+    'a file truncated while read gives a consistent summary of what was read, ' + 'and says so',
+    async () => {
+      const folder = await tempFolder();
+      try {
+        const file = path.join(folder, 'production.log');
+        await fs.writeFile(file, log(2000));
+        let chunks = 0;
+        const s = await summarizeLogs({
+          workspace: folder,
+          sources: ['production.log'],
+          clock,
+          chunkBytes: 16 * 1024,
+          afterChunk: async () => {
+            if (++chunks === 3) await fs.truncate(file, 0);
+          },
+        });
+        // Three chunks of 16 KB hold whole requests up to the cut; none is double counted.
+        assert.ok(s.requests.total > 100 && s.requests.total < 2000, String(s.requests.total));
+        assert.equal(s.requests.completed + s.requests.incomplete, s.requests.total);
+        assert.ok(s.requests.incomplete <= 1);
+        assert.equal(s.sources[0].bytesRead, 3 * 16 * 1024);
+        assert.match(s.warnings.join('\n'), /became shorter while it was read/);
+      } finally {
+        await fs.rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('a file rotated (renamed and replaced) while read is read to its end', async () => {
     const folder = await tempFolder();

@@ -186,7 +186,8 @@ disable:
 
   it('skips a new task without tier and title, and loads the next one', () => {
     const { playbook, problems } = apply(
-      'tasks:\n  - id: custom.one\n    title: One\n  - id: custom.two\n    tier: weekly\n    title: Two\n',
+      'tasks:\n  - id: custom.one\n    title: One\n' +
+        '  - id: custom.two\n    tier: weekly\n    title: Two\n',
     );
     const problem = only(problems);
     assert.equal(problem.line, 2);

@@ -65,35 +65,46 @@ describe('scaffolding documents', () => {
   const git = (...args: string[]): string =>
     execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
 
-  it('writes a bug report dated in the reader zone with severity, deadline, author and branch', async () => {
-    git('init', '-q', '-b', 'fix/login');
-    git('config', 'user.name', 'Ada Lovelace');
-    git('config', 'user.email', 'ada@example.com');
+  it(
+    'writes a bug report dated in the reader zone ' + 'with severity, deadline, author and branch',
+    async () => {
+      git('init', '-q', '-b', 'fix/login');
+      git('config', 'user.name', 'Ada Lovelace');
+      git('config', 'user.email', 'ada@example.com');
 
-    const created = await createBugReport(context(), { title: 'Login fails', severity: 'high' });
+      const created = await createBugReport(context(), { title: 'Login fails', severity: 'high' });
 
-    assert.equal(
-      created.file,
-      path.join(workspace, 'docs/maintenance/bugs/2026-12-05-login-fails.md'),
-    );
-    const text = await fs.readFile(created.file, 'utf8');
-    assert.equal(text, created.text);
-    assert.match(text, /^# Bug: Login fails$/m);
-    assert.match(text, /^- Status: Open/m);
-    assert.match(text, /^- Severity: High \(response within 4 hours\)$/m);
-    assert.match(text, /^- Response due: 2026-12-05 04:30 \+01:00 \(Europe\/Berlin\)$/m);
-    assert.match(
-      text,
-      /^- Reported: 2026-12-05 00:30 \+01:00 \(Europe\/Berlin\) by Ada Lovelace <ada@example.com>$/m,
-    );
-    assert.match(text, /^- Branch: fix\/login$/m);
-    for (const section of ['Steps to reproduce', 'Root cause', 'Fix', 'Test', 'Documentation']) {
-      assert.match(text, new RegExp(`^## ${section}$`, 'm'));
-    }
-    assert.doesNotMatch(text, /\$\{|\{\{/);
-    assert.match(created.snippet, /^1\. \$\{1:\[Step 1\]\}$/m);
-    assert.deepEqual(created.unknown, []);
-  });
+      assert.equal(
+        created.file,
+        path.join(workspace, 'docs/maintenance/bugs/2026-12-05-login-fails.md'),
+      );
+      const text = await fs.readFile(created.file, 'utf8');
+      assert.equal(text, created.text);
+      assert.match(text, /^# Bug: Login fails$/m);
+      assert.match(text, /^- Status: Open/m);
+      assert.match(text, /^- Severity: High \(response within 4 hours\)$/m);
+      assert.match(text, /^- Response due: 2026-12-05 04:30 \+01:00 \(Europe\/Berlin\)$/m);
+      assert.match(
+        text,
+        new RegExp(
+          [
+            // the time in the reader's zone
+            String.raw`^- Reported: 2026-12-05 00:30 \+01:00 \(Europe\/Berlin\)`,
+            // the author from git config
+            ' by Ada Lovelace <ada@example.com>$',
+          ].join(''),
+          'm',
+        ),
+      );
+      assert.match(text, /^- Branch: fix\/login$/m);
+      for (const section of ['Steps to reproduce', 'Root cause', 'Fix', 'Test', 'Documentation']) {
+        assert.match(text, new RegExp(`^## ${section}$`, 'm'));
+      }
+      assert.doesNotMatch(text, /\$\{|\{\{/);
+      assert.match(created.snippet, /^1\. \$\{1:\[Step 1\]\}$/m);
+      assert.deepEqual(created.unknown, []);
+    },
+  );
 
   it('writes "unknown" for author and branch when there is no git repository or user', async () => {
     const created = await createBugReport(context(), { title: 'x', severity: 'low' });
@@ -190,7 +201,9 @@ describe('scaffolding documents', () => {
     const template = path.join(workspace, '.upkeep/templates/bug-report.md');
     await fs.writeFile(
       template,
-      '\uFEFF# {{title}} ({{tier}})\r\nDue {{deadline}}, {{ticket}} for {{owner}}\r\n{{field:What}}\r\n',
+      '\uFEFF# {{title}} ({{tier}})\r\n' +
+        'Due {{deadline}}, {{ticket}} for {{owner}}\r\n' +
+        '{{field:What}}\r\n',
     );
 
     const created = await createBugReport(context(), { title: 'Slow', severity: 'critical' });
@@ -198,17 +211,24 @@ describe('scaffolding documents', () => {
     assert.deepEqual(created.unknown, ['ticket', 'owner']);
     assert.equal(
       created.text,
-      '# Slow (Critical)\nDue 2026-12-05 01:30 +01:00 (Europe/Berlin), {{ticket}} for {{owner}}\n[What]\n',
+      '# Slow (Critical)\n' +
+        'Due 2026-12-05 01:30 +01:00 (Europe/Berlin), {{ticket}} for {{owner}}\n' +
+        '[What]\n',
     );
   });
 
-  it('falls back to the built-in template when the repo one is unusable, and says why', async () => {
-    await fs.mkdir(path.join(workspace, '.upkeep/templates/feature-spec.md'), { recursive: true });
-    const created = await createFeatureSpec(context(), { title: 'x' });
-    assert.equal(created.templateFile, undefined);
-    assert.match(created.warnings[0], /feature-spec\.md is not a regular file/);
-    assert.match(created.text, /^## Requirements$/m);
-  });
+  it(
+    'falls back to the built-in template when the repo one is unusable, ' + 'and says why',
+    async () => {
+      await fs.mkdir(path.join(workspace, '.upkeep/templates/feature-spec.md'), {
+        recursive: true,
+      });
+      const created = await createFeatureSpec(context(), { title: 'x' });
+      assert.equal(created.templateFile, undefined);
+      assert.match(created.warnings[0], /feature-spec\.md is not a regular file/);
+      assert.match(created.text, /^## Requirements$/m);
+    },
+  );
 
   it('renders the bug-fix comment with every part a field', async () => {
     const comment = await renderBugFixComment(context());
@@ -225,17 +245,20 @@ describe('scaffolding documents', () => {
     assert.ok(created.snippet.includes('# Bug: Shows {{author\\}\\} and \\${1:x\\} literally\n'));
   });
 
-  it('keeps HTML in a title as text in the Markdown, and reads the title back as typed', async () => {
-    const title = '<script>alert(1)</script> & <b>bold</b> AT&amp;T';
-    const created = await createBugReport(context(), { title, severity: 'low' });
-    assert.match(
-      created.text,
-      /^# Bug: \\<script>alert\(1\)\\<\/script> & \\<b>bold\\<\/b> AT\\&amp;T$/m,
-    );
-    assert.doesNotMatch(created.text, /^# Bug: <script>/m);
-    const summary = parseReport(created.file, await fs.readFile(created.file, 'utf8'));
-    assert.equal(summary.title, title);
-  });
+  it(
+    'keeps HTML in a title as text in the Markdown, ' + 'and reads the title back as typed',
+    async () => {
+      const title = '<script>alert(1)</script> & <b>bold</b> AT&amp;T';
+      const created = await createBugReport(context(), { title, severity: 'low' });
+      assert.match(
+        created.text,
+        /^# Bug: \\<script>alert\(1\)\\<\/script> & \\<b>bold\\<\/b> AT\\&amp;T$/m,
+      );
+      assert.doesNotMatch(created.text, /^# Bug: <script>/m);
+      const summary = parseReport(created.file, await fs.readFile(created.file, 'utf8'));
+      assert.equal(summary.title, title);
+    },
+  );
 
   it('validates titles', () => {
     assert.match(validateTitle('   ') ?? '', /Type/);
