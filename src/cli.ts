@@ -1,12 +1,13 @@
 /**
- * `upkeep`, the headless entry: the same checks, log summaries and database cards as the
- * editor, for cron and CI. Exit codes: 0 all good, 1 a check failed (or warned with
- * `--fail-on warn`), 2 bad usage or configuration.
+ * `upkeep`, the headless entry: the same checks, log summaries, database cards and recovery
+ * drill as the editor, for cron and CI. Exit codes: 0 all good, 1 a check failed (or warned
+ * with `--fail-on warn`), 2 bad usage or configuration.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './cli/checkCommand';
 import { registerLogsCommand } from './cli/logsCommand';
 import { registerDbCommand } from './cli/dbCommand';
+import { registerDrillCommand } from './cli/drillCommand';
 
 export const EXIT_USAGE = 2;
 
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
   registerCheckCommand(program, setExitCode);
   registerLogsCommand(program, setExitCode);
   registerDbCommand(program, setExitCode);
+  registerDrillCommand(program, setExitCode);
 
   try {
     await program.parseAsync(argv);

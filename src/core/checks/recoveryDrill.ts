@@ -5,13 +5,13 @@
  */
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { parse as parseConnectionString } from 'pg-connection-string';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
+import { endpointOf, sameServer } from './drillPlan';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
 
@@ -52,31 +52,6 @@ export interface DrillRecord {
   mismatches: string[];
   /** Set when the drill itself broke (restore error, unreachable target). */
   error?: string;
-}
-
-interface Endpoint {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  database: string;
-}
-
-function endpointOf(url: string): Endpoint {
-  const parsed = parseConnectionString(url);
-  return {
-    host: parsed.host || 'localhost',
-    port: Number(parsed.port || 5432),
-    user: parsed.user || undefined,
-    password: parsed.password || undefined,
-    database: parsed.database || 'postgres',
-  };
-}
-
-function sameServer(a: Endpoint, b: Endpoint): boolean {
-  const local = (host: string): string =>
-    host === 'localhost' || host === '::1' ? '127.0.0.1' : host;
-  return local(a.host) === local(b.host) && a.port === b.port;
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -157,6 +132,11 @@ async function countDumpRows(
   return tables;
 }
 
+/** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
+export function scratchDatabaseName(at: Date, pid = process.pid): string {
+  return `upkeep_drill_${at.toISOString().replace(/\D/g, '').slice(0, 14)}_${pid}`;
+}
+
 /** Runs the drill. Throws `refused` before touching anything when a precondition is not met. */
 export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<DrillRecord> {
   const log = options.log ?? silentLogger;
@@ -184,8 +164,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
 
   const started = performance.now();
   const drilledAt = clock.now();
-  const scratchDatabase =
-    `upkeep_drill_${drilledAt.toISOString().replace(/\D/g, '').slice(0, 14)}` + `_${process.pid}`;
+  const scratchDatabase = scratchDatabaseName(drilledAt);
   const record: DrillRecord = {
     ok: false,
     dumpFile: options.dumpFile,

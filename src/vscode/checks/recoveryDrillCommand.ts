@@ -6,45 +6,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findNewestBackup } from '../../core/checks/backupChecks';
-import { resolveConnection } from '../../core/db/connection';
+import { planRecoveryDrill, urlHasPassword } from '../../core/checks/drillPlan';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
-import { redact } from '../../core/util/logger';
 import type { Services } from '../services';
-
-/** `user@host:port/database` of a URL, with no password, for the confirmation. */
-function describeTarget(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
-    return `${user}${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname || '/postgres'}`;
-  } catch {
-    return redact(url);
-  }
-}
-
-/** The password of a URL, or undefined (also for a URL that does not parse). */
-function passwordOf(url: string): string | undefined {
-  try {
-    return new URL(url).password || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sameServer(a: string, b: string): boolean {
-  try {
-    const left = new URL(a);
-    const right = new URL(b);
-    const host = (h: string): string => (h === 'localhost' || h === '[::1]' ? '127.0.0.1' : h);
-    return (
-      host(left.hostname) === host(right.hostname) &&
-      (left.port || '5432') === (right.port || '5432')
-    );
-  } catch {
-    return false;
-  }
-}
 
 export function registerRecoveryDrillCommand(services: Services): void {
   const log = services.log.child('drill');
@@ -90,22 +55,24 @@ export function registerRecoveryDrillCommand(services: Services): void {
     }
     if (!dumpFile) return;
 
-    // The monitored server as the database checks find it (setting, DATABASE_URL, .env or
-    // config/database.yml), reduced to host and port: the drill must not land there unasked.
-    const monitored = await resolveConnection({
-      workspace: workspace.uri.fsPath,
-      settings,
-      env: process.env,
-      trusted: services.trusted,
-    }).catch(() => undefined);
-    const monitoredUrl =
-      monitored &&
-      typeof monitored.config.host === 'string' &&
-      !monitored.config.host.startsWith('/')
-        ? `postgres://${monitored.config.host}:${monitored.config.port ?? 5432}/`
-        : (settings.database.url ?? process.env.DATABASE_URL);
-    const onMonitoredServer = monitoredUrl ? sameServer(targetUrl, monitoredUrl) : false;
-    const target = describeTarget(targetUrl);
+    // The monitored server as the database checks find it, compared with the target by the
+    // same core code `upkeep drill` uses.
+    let plan;
+    try {
+      plan = await planRecoveryDrill({
+        workspace: workspace.uri.fsPath,
+        settings,
+        env: process.env,
+        trusted: services.trusted,
+        dumpFile,
+        targetUrl,
+      });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
+      return;
+    }
+    const { monitoredUrl, onMonitoredServer } = plan;
+    const target = plan.targetDescription;
     const detail = [
       `Dump: ${dumpFile}`,
       `Target: ${target}`,
@@ -124,7 +91,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
     if (answer !== confirm) return;
 
     let password: string | undefined;
-    if (!passwordOf(targetUrl) && !process.env.PGPASSWORD) {
+    if (!urlHasPassword(targetUrl) && !process.env.PGPASSWORD) {
       password = await vscode.window.showInputBox({
         title: `Password for ${target}`,
         prompt: 'Leave empty when the server needs none.',

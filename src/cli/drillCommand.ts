@@ -1,0 +1,279 @@
+/**
+ * `upkeep drill`: the backup recovery drill without the editor, for a yearly cron job. It never
+ * creates anything until `--confirm` repeats the target's `host:port` (and, on the monitored
+ * database's server, `--allow-monitored-server` is given); without them it prints what would
+ * happen and exits 2. Exit 0 the drill passed, 1 it failed, 2 usage, configuration or cancel.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { DrillPlan } from '../core/checks/drillPlan';
+import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
+import type { DrillRecord } from '../core/checks/recoveryDrill';
+import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
+import { FileResultLog } from '../core/checks/resultLog';
+import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { systemClock } from '../core/util/clock';
+import { UpkeepError, describeError } from '../core/util/errors';
+import type { Logger } from '../core/util/logger';
+import { createLogger, redact } from '../core/util/logger';
+import { SAVED_RESULTS_FILE } from './checkCommand';
+
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+interface DrillFlags {
+  workspace?: string;
+  dump?: string;
+  target?: string;
+  confirm?: string;
+  allowMonitoredServer?: boolean;
+  untrusted?: boolean;
+  save?: string | boolean;
+  format: 'text' | 'json';
+  verbose?: boolean;
+}
+
+export function registerDrillCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('drill')
+    .description(
+      'Restore a backup into a scratch database on the drill target, compare table and row ' +
+        'counts, record the recovery time, drop the scratch database',
+    )
+    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option(
+      '--dump <file>',
+      'the dump to restore (default: the newest match of upkeep.backups.pattern)',
+    )
+    .option('--target <url>', 'the server to restore on (default: upkeep.backups.drillTargetUrl)')
+    .option('--confirm <host:port>', "the target's host:port, confirming the drill may run there")
+    .option('--allow-monitored-server', 'allow a target on the monitored database\u2019s server')
+    .option('--untrusted', 'take no target URL from the workspace\u2019s settings')
+    .option(
+      '--save [file]',
+      `record the result in ${SAVED_RESULTS_FILE} (or the given file) for backups.recoveryDrill`,
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .option('--verbose', 'log the drill\u2019s steps and pg_restore\u2019s output to stderr')
+    .action(async (flags: DrillFlags) => {
+      try {
+        setExitCode(await runDrillCommand(flags));
+      } catch (error) {
+        const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
+        const message = error instanceof UpkeepError ? error.message : describeError(error);
+        process.stderr.write(`upkeep drill: ${redact(message)}${redact(hint)}\n`);
+        setExitCode(EXIT_USAGE);
+      }
+    });
+}
+
+async function runDrillCommand(flags: DrillFlags): Promise<number> {
+  const workspace = path.resolve(flags.workspace ?? process.cwd());
+  const stat = await fs.stat(workspace).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new UpkeepError('config', `${workspace} is not a folder`);
+  const trusted = !flags.untrusted;
+  const settings = await loadWorkspaceSettings(workspace, { trusted });
+  const plan = await planRecoveryDrill({
+    workspace,
+    settings,
+    env: process.env,
+    trusted,
+    dumpFile: flags.dump,
+    targetUrl: flags.target,
+  });
+
+  // Nothing is created on the target until the user typed its exact host:port.
+  process.stderr.write(describePlan(plan, workspace));
+  const refusal = refusalOf(plan, flags);
+  if (refusal) {
+    process.stderr.write(`upkeep drill: ${refusal}\nNothing was done.\n`);
+    return EXIT_USAGE;
+  }
+
+  const resultsFile =
+    flags.save === undefined || flags.save === false
+      ? undefined
+      : path.resolve(workspace, typeof flags.save === 'string' ? flags.save : SAVED_RESULTS_FILE);
+  // Opened before the drill so an unreadable results file is reported before anything runs.
+  const results = resultsFile
+    ? await FileResultLog.open(resultsFile, (message) => process.stderr.write(`warn: ${message}\n`))
+    : undefined;
+
+  // Ctrl-C cancels: pg_restore is killed with its process group, the scratch database dropped.
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = systemClock.now();
+  let record: DrillRecord;
+  try {
+    record = await runRecoveryDrill({
+      dumpFile: plan.dumpFile,
+      targetUrl: plan.targetUrl,
+      confirmed: true,
+      monitoredUrl: plan.monitoredUrl,
+      allowMonitoredServer: flags.allowMonitoredServer === true,
+      signal: controller.signal,
+      log: cliLogger(flags.verbose === true),
+      clock: systemClock,
+      env: process.env,
+    });
+  } catch (error) {
+    if (controller.signal.aborted) return cancelled();
+    // A dump pg_restore cannot read is the drill's finding, not a usage error.
+    if (UpkeepError.is(error, 'parse')) {
+      record = unreadableDumpRecord(plan, started, error.message);
+    } else if (error instanceof UpkeepError) {
+      throw error;
+    } else {
+      throw targetError(plan, error);
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+
+  // A cancelled drill is no verdict on the backup: the annual check keeps the last real one.
+  if (controller.signal.aborted) return cancelled();
+  if (results) await results.record([drillResult(record)]);
+
+  process.stdout.write(
+    flags.format === 'json'
+      ? redact(JSON.stringify(record, null, 2)) + '\n'
+      : formatRecord(record, workspace, resultsFile),
+  );
+  return record.ok ? 0 : EXIT_FAILED;
+}
+
+function cancelled(): number {
+  process.stderr.write('upkeep drill: cancelled; nothing was recorded.\n');
+  return EXIT_USAGE;
+}
+
+/** Why the drill may not run yet, or undefined when the user confirmed exactly this target. */
+function refusalOf(plan: DrillPlan, flags: DrillFlags): string | undefined {
+  const rerun = `Re-run with --confirm ${plan.targetServer}`;
+  if (flags.confirm === undefined) {
+    return (
+      `the drill creates and drops a scratch database on ${plan.targetServer}. ` +
+      `${rerun}${plan.onMonitoredServer ? ' --allow-monitored-server' : ''} to run it.`
+    );
+  }
+  if (flags.confirm !== plan.targetServer) {
+    return `--confirm ${flags.confirm} does not match the target ${plan.targetServer}. ${rerun}.`;
+  }
+  if (plan.onMonitoredServer && flags.allowMonitoredServer !== true) {
+    return (
+      `${plan.targetServer} is the monitored database's server. Point --target ` +
+      'or upkeep.backups.drillTargetUrl at another server, or add --allow-monitored-server.'
+    );
+  }
+  return undefined;
+}
+
+/** What the drill will do, without credentials: shown before every run and every refusal. */
+function describePlan(plan: DrillPlan, workspace: string): string {
+  const dump = path.relative(workspace, plan.dumpFile);
+  const lines = [
+    'Backup recovery drill',
+    `  Dump:    ${dump.startsWith('..') ? plan.dumpFile : dump}` +
+      (plan.dumpSource === 'pattern' ? ' (newest match of upkeep.backups.pattern)' : ''),
+    `  Target:  ${plan.targetDescription}` +
+      (plan.targetSource === 'setting' ? ' (upkeep.backups.drillTargetUrl)' : ''),
+    '  Scratch: a new database upkeep_drill_<YYYYMMDDHHMMSS>_<pid>, restored into, counted, ' +
+      'then dropped',
+    `  Monitored database server: ${plan.monitoredUrl ? monitoredServer(plan.monitoredUrl) : 'none configured'}`,
+  ];
+  if (plan.onMonitoredServer) {
+    lines.push('  WARNING: the target is the monitored database server.');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `host:port` of the monitored server; its URL may come from a setting with a password. */
+function monitoredServer(url: string): string {
+  try {
+    return serverOf(url);
+  } catch {
+    return redact(url);
+  }
+}
+
+/** The target refused the connection or the login: nothing was created there. */
+function targetError(plan: DrillPlan, error: unknown): UpkeepError {
+  // SQLSTATE class 28 is "invalid authorization specification" (wrong password, no such role).
+  const code = (error as { code?: unknown }).code;
+  const auth = typeof code === 'string' && code.startsWith('28');
+  return new UpkeepError(
+    auth ? 'auth' : 'unreachable',
+    `the drill did not run on ${plan.targetServer}: ${describeError(error)}`,
+    auth
+      ? 'Set PGPASSWORD, or put the password in the target URL.'
+      : 'Check that the drill target is up and the URL names the right host and port.',
+    { cause: error },
+  );
+}
+
+/** A failed drill for a dump pg_restore cannot read: nothing was created on the target. */
+function unreadableDumpRecord(plan: DrillPlan, started: Date, error: string): DrillRecord {
+  return {
+    ok: false,
+    dumpFile: plan.dumpFile,
+    target: plan.targetServer,
+    scratchDatabase: '',
+    drilledAt: started.toISOString(),
+    recoveryMs: 0,
+    totalMs: systemClock.now().getTime() - started.getTime(),
+    tables: [],
+    mismatches: [],
+    error,
+  };
+}
+
+function formatRecord(record: DrillRecord, workspace: string, resultsFile?: string): string {
+  const summary = redact(drillResult(record).summary);
+  const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+  const lines = [`Recovery drill ${record.ok ? 'passed' : 'FAILED'}: ${summary}`];
+  if (record.recoveryMs > 0) {
+    lines.push(
+      `  Recovery time: ${seconds(record.recoveryMs)} (whole drill ${seconds(record.totalMs)})`,
+    );
+  }
+  if (record.scratchDatabase) {
+    lines.push(`  Scratch database: ${record.scratchDatabase} on ${record.target}`);
+  }
+  if (record.tables.length) {
+    const width = Math.max(...record.tables.map((t) => t.table.length));
+    lines.push(`  Tables compared: ${record.tables.length}`);
+    for (const table of record.tables) {
+      const restored = table.restoredRows === null ? '?' : String(table.restoredRows);
+      const mark = table.restoredRows === table.dumpRows ? '' : '  <- differs';
+      lines.push(
+        `    ${table.table.padEnd(width)}  dump ${table.dumpRows}, restored ${restored}${mark}`,
+      );
+    }
+    lines.push(
+      record.mismatches.length
+        ? `  Mismatches:\n${record.mismatches.map((m) => `    ${redact(m)}`).join('\n')}`
+        : '  Mismatches: none',
+    );
+  }
+  // drillResult's summary already is the error when nothing was compared.
+  if (record.error && redact(record.error) !== summary) {
+    lines.push(`  Error: ${redact(record.error)}`);
+  }
+  if (resultsFile) lines.push(`  Recorded in ${path.relative(workspace, resultsFile)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Warnings always; the drill's steps and pg_restore's output with --verbose. */
+function cliLogger(verbose: boolean): Logger {
+  return createLogger((level, line) => {
+    if (!verbose && (level === 'debug' || level === 'info')) return;
+    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${line}\n`);
+  }, 'drill');
+}

@@ -1,0 +1,192 @@
+/**
+ * What the recovery drill decides before it touches anything: which dump, which target server,
+ * whether that target is the monitored database's server, and the credential-free words the
+ * editor's modal and `upkeep drill` show before the user confirms.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import { resolveConnection } from '../db/connection';
+import type { UpkeepSettings } from '../settings';
+import { UpkeepError } from '../util/errors';
+import { redact } from '../util/logger';
+import { findNewestBackup } from './backupChecks';
+
+/** A server as the drill connects to it; `password` never leaves the drill. */
+export interface DrillEndpoint {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database: string;
+}
+
+/** Host, port, user and database of a connection URL, parsed as pg itself parses it. */
+export function endpointOf(url: string): DrillEndpoint {
+  const parsed = parseConnectionString(url);
+  return {
+    host: parsed.host || 'localhost',
+    port: Number(parsed.port || 5432),
+    user: parsed.user || undefined,
+    password: parsed.password || undefined,
+    database: parsed.database || 'postgres',
+  };
+}
+
+/** Same host (localhost, 127.0.0.1 and ::1 count as one) and same port. */
+export function sameServer(a: DrillEndpoint, b: DrillEndpoint): boolean {
+  const local = (host: string): string =>
+    host === 'localhost' || host === '::1' || host === '[::1]' ? '127.0.0.1' : host;
+  return local(a.host) === local(b.host) && a.port === b.port;
+}
+
+/** `host:port` of the target: what the drill records and what `--confirm` must repeat. */
+export function serverOf(url: string): string {
+  const endpoint = endpointOf(url);
+  return `${endpoint.host}:${endpoint.port}`;
+}
+
+/** `user@host:port/database` of a URL, with no password, for a confirmation. */
+export function describeTarget(url: string): string {
+  try {
+    const endpoint = endpointOf(url);
+    const user = endpoint.user ? `${endpoint.user}@` : '';
+    return `${user}${endpoint.host}:${endpoint.port}/${endpoint.database}`;
+  } catch {
+    return redact(url);
+  }
+}
+
+/** True when the URL itself carries a password (then nothing needs to be asked). */
+export function urlHasPassword(url: string): boolean {
+  try {
+    return endpointOf(url).password !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The monitored database's server as the database checks find it (setting, DATABASE_URL, .env
+ * or config/database.yml), reduced to `postgres://host:port/`; undefined when none is
+ * configured. A socket directory cannot be compared with a TCP target, so then the setting or
+ * DATABASE_URL stands in.
+ */
+export async function monitoredServerUrl(options: {
+  workspace: string;
+  settings: UpkeepSettings;
+  env: NodeJS.ProcessEnv;
+  trusted: boolean;
+}): Promise<string | undefined> {
+  const monitored = await resolveConnection(options).catch(() => undefined);
+  const host = monitored?.config.host;
+  if (monitored && typeof host === 'string' && !host.startsWith('/')) {
+    return `postgres://${host.includes(':') ? `[${host}]` : host}:${monitored.config.port ?? 5432}/`;
+  }
+  return options.settings.database.url ?? options.env.DATABASE_URL;
+}
+
+export interface DrillPlan {
+  dumpFile: string;
+  /** How the dump was chosen: given by the caller, or the newest match of the pattern. */
+  dumpSource: 'given' | 'pattern';
+  targetUrl: string;
+  /** `user@host:port/database`, no password. */
+  targetDescription: string;
+  /** `host:port`, the token a headless caller confirms with. */
+  targetServer: string;
+  targetSource: 'given' | 'setting';
+  /** `postgres://host:port/` of the monitored server, when one is configured. */
+  monitoredUrl?: string;
+  onMonitoredServer: boolean;
+}
+
+export interface PlanOptions {
+  workspace: string;
+  settings: UpkeepSettings;
+  env: NodeJS.ProcessEnv;
+  /** False in an untrusted workspace: its settings then name no target (see RESTRICTED_KEYS). */
+  trusted: boolean;
+  /** A dump the caller chose; otherwise the newest file matching upkeep.backups.pattern. */
+  dumpFile?: string;
+  /** A target the caller chose; otherwise upkeep.backups.drillTargetUrl. */
+  targetUrl?: string;
+}
+
+/**
+ * Picks the dump and the target and compares the target with the monitored server. Throws
+ * `config` (no target, no dump, unreadable target URL) before anything is touched.
+ */
+export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan> {
+  const targetUrl = options.targetUrl || options.settings.backups.drillTargetUrl;
+  if (!targetUrl) {
+    throw new UpkeepError(
+      'config',
+      'No drill target: the drill needs a server where it may create and drop a scratch database.',
+      options.trusted
+        ? 'Pass --target URL, or set upkeep.backups.drillTargetUrl.'
+        : 'Pass --target URL (an untrusted workspace\u2019s upkeep.backups.drillTargetUrl is ignored).',
+    );
+  }
+  // pg-connection-string reads almost any text as something (a socket path, a host): only a
+  // postgres:// URL names a server the user can recognise and confirm.
+  let targetServer: string | undefined;
+  try {
+    if (/^postgres(ql)?:\/\//i.test(targetUrl)) targetServer = serverOf(targetUrl);
+  } catch {
+    // Reported below.
+  }
+  if (!targetServer) {
+    throw new UpkeepError(
+      'config',
+      `The drill target ${redact(targetUrl)} is not a postgres:// URL.`,
+      'Give it as postgres://user@host:port/database (the password in PGPASSWORD).',
+    );
+  }
+
+  const dumpFile = options.dumpFile
+    ? path.resolve(options.workspace, options.dumpFile)
+    : await newestDump(options);
+  const stat = await fs.stat(dumpFile).catch(() => undefined);
+  if (!stat?.isFile()) throw new UpkeepError('config', `The dump ${dumpFile} is not a file.`);
+
+  const monitoredUrl = await monitoredServerUrl(options);
+  let onMonitoredServer = false;
+  try {
+    onMonitoredServer = monitoredUrl
+      ? sameServer(endpointOf(targetUrl), endpointOf(monitoredUrl))
+      : false;
+  } catch {
+    // A monitored URL pg cannot parse names no server to compare with.
+  }
+  return {
+    dumpFile,
+    dumpSource: options.dumpFile ? 'given' : 'pattern',
+    targetUrl,
+    targetDescription: describeTarget(targetUrl),
+    targetServer,
+    targetSource: options.targetUrl ? 'given' : 'setting',
+    monitoredUrl,
+    onMonitoredServer,
+  };
+}
+
+async function newestDump(options: PlanOptions): Promise<string> {
+  const pattern = options.settings.backups.pattern;
+  if (!pattern) {
+    throw new UpkeepError(
+      'config',
+      'No dump to restore: upkeep.backups.pattern is not set.',
+      'Pass --dump FILE, or set upkeep.backups.pattern (e.g. "backups/*.dump").',
+    );
+  }
+  const newest = await findNewestBackup(options.workspace, pattern);
+  if (!newest) {
+    throw new UpkeepError(
+      'config',
+      `No dump to restore: no file matches ${pattern}.`,
+      'Pass --dump FILE.',
+    );
+  }
+  return newest.file;
+}

@@ -1,0 +1,316 @@
+/**
+ * `upkeep drill` as a cron job runs it: a real pg_dump of a Debian PostgreSQL 15 database,
+ * restored by the CLI into a scratch database on the embedded server. It must refuse without the
+ * exact confirmation (creating nothing), keep every password out of its output and results file,
+ * record a drill the annual check then reports, fail a broken dump, and clean up on Ctrl-C.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import type { CliRun } from '../../support/cli';
+import { runCli } from '../../support/cli';
+import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+function pgDump(sourceUrl: string, file: string): void {
+  const url = new URL(sourceUrl);
+  execFileSync(
+    '/usr/bin/pg_dump',
+    ['-Fc', '-h', url.hostname, '-p', url.port, '-U', url.username, '-f', file],
+    {
+      env: {
+        ...process.env,
+        PGPASSWORD: decodeURIComponent(url.password),
+        PGDATABASE: url.pathname.slice(1),
+      },
+    },
+  );
+}
+
+describe('upkeep drill (CLI)', function () {
+  this.timeout(180_000);
+  let folder: string;
+  let workspace: string;
+  let dumpFile: string;
+  let adminUrl: string;
+  let password: string;
+  /** The target URL without its password: PGPASSWORD carries it, as in a cron job. */
+  let targetUrl: string;
+  let server: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-cli-'));
+    workspace = path.join(folder, 'app');
+    await fs.mkdir(path.join(workspace, 'backups'), { recursive: true });
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+
+    const source = await createDatabase(await debianServer(), 'drill_cli_source');
+    await query(
+      source,
+      `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);
+       CREATE TABLE bookings (id serial PRIMARY KEY, user_id int REFERENCES users(id));
+       INSERT INTO users (email) SELECT 'u' || g || '@example.test' FROM generate_series(1, 120) g;
+       INSERT INTO bookings (user_id) SELECT 1 + g % 120 FROM generate_series(1, 480) g;`,
+    );
+    dumpFile = path.join(workspace, 'backups', 'app_20261204.dump');
+    pgDump(source, dumpFile);
+    // An older dump the pattern also matches: the drill must pick the newest.
+    const older = path.join(workspace, 'backups', 'app_20261101.dump');
+    await fs.writeFile(older, 'not a dump');
+    await fs.utimes(older, new Date('2026-11-01'), new Date('2026-11-01'));
+
+    const target = await embeddedServer();
+    adminUrl = await createDatabase(target, 'drill_cli_admin');
+    const url = new URL(adminUrl);
+    password = decodeURIComponent(url.password);
+    url.password = '';
+    targetUrl = url.toString();
+    server = `127.0.0.1:${url.port}`;
+    await fs.writeFile(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({
+        // The settings file carries no password; PGPASSWORD does.
+        'upkeep.backups.pattern': 'backups/*.dump',
+        'upkeep.backups.drillTargetUrl': targetUrl,
+      }),
+    );
+    // The monitored database lives on the Debian server, not on the drill target.
+    env = { PGPASSWORD: password, DATABASE_URL: source };
+  });
+
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const databases = async (): Promise<string[]> =>
+    (await query(adminUrl, 'SELECT datname FROM pg_database ORDER BY datname')).map((row) =>
+      String(row.datname),
+    );
+  const scratchDatabases = async (): Promise<string[]> =>
+    (await databases()).filter((name) => name.startsWith('upkeep_drill_'));
+  const drill = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+    runCli(['drill', '--workspace', workspace, ...args], { ...env, ...extraEnv });
+  const assertNoPassword = (text: string): void => {
+    assert.ok(!text.includes(password), 'no password in the output');
+  };
+
+  it('refuses without --confirm: prints the plan, creates nothing, exits 2', async () => {
+    const before = await databases();
+    const run = await drill([]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /Dump: +backups\/app_20261204\.dump \(newest match/);
+    assert.ok(run.stderr.includes(`Target:  ${new URL(targetUrl).username}@${server}/`));
+    assert.match(run.stderr, /upkeep_drill_<YYYYMMDDHHMMSS>_<pid>/);
+    assert.ok(run.stderr.includes(`Re-run with --confirm ${server} to run it.`), run.stderr);
+    assert.match(run.stderr, /Nothing was done\./);
+    assert.doesNotMatch(run.stderr, /WARNING/);
+    assertNoPassword(run.stderr);
+    assert.deepEqual(await databases(), before);
+  });
+
+  it('refuses a confirmation that is not exactly the target host:port', async () => {
+    const before = await databases();
+    for (const token of [`localhost:${new URL(targetUrl).port}`, `${server} `, '127.0.0.1']) {
+      const run = await drill(['--confirm', token]);
+      assert.equal(run.code, 2, token);
+      assert.ok(run.stderr.includes(`does not match the target ${server}`), run.stderr);
+    }
+    assert.deepEqual(await databases(), before);
+  });
+
+  it('refuses the monitored server unless --allow-monitored-server is given', async () => {
+    const before = await databases();
+    const monitored = { DATABASE_URL: adminUrl.replace(/\/[^/]+$/, '/the_app') };
+    const refused = await drill(['--confirm', server], monitored);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /WARNING: the target is the monitored database server/);
+    assert.match(refused.stderr, /is the monitored database's server/);
+    assert.match(refused.stderr, /--allow-monitored-server/);
+    assertNoPassword(refused.stderr);
+    assert.deepEqual(await databases(), before);
+
+    const unconfirmed = await drill([], monitored);
+    assert.ok(unconfirmed.stderr.includes(`--confirm ${server} --allow-monitored-server`));
+    assert.deepEqual(await databases(), before);
+
+    const allowed = await drill(
+      ['--confirm', server, '--allow-monitored-server', '--format', 'json'],
+      monitored,
+    );
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(JSON.parse(allowed.stdout).ok, true);
+    assert.deepEqual(await scratchDatabases(), []);
+  });
+
+  it('runs with the right token, records the drill, and the annual check reports it', async () => {
+    const results = path.join(workspace, '.upkeep', 'results.json');
+    const run = await drill(['--confirm', server, '--format', 'json', '--save']);
+    assert.equal(run.code, 0, run.stderr);
+    const record = JSON.parse(run.stdout);
+    assert.equal(record.ok, true);
+    assert.equal(record.target, server);
+    assert.equal(record.dumpFile, dumpFile);
+    assert.match(record.scratchDatabase, /^upkeep_drill_\d{14}_\d+$/);
+    assert.deepEqual(
+      record.tables.map((t: { table: string; dumpRows: number; restoredRows: number }) => [
+        t.table,
+        t.dumpRows,
+        t.restoredRows,
+      ]),
+      [
+        ['public.bookings', 480, 480],
+        ['public.users', 120, 120],
+      ],
+    );
+    assert.deepEqual(record.mismatches, []);
+    assert.ok(record.recoveryMs > 0);
+    assert.deepEqual(await scratchDatabases(), [], 'the scratch database is dropped');
+    const saved = await fs.readFile(results, 'utf8');
+    for (const text of [run.stdout, run.stderr, saved]) assertNoPassword(text);
+
+    const check = await runCli(
+      [
+        'check',
+        '--check',
+        'backups.recoveryDrill',
+        '--save',
+        '--format',
+        'json',
+        '--workspace',
+        workspace,
+      ],
+      env,
+    );
+    assert.equal(check.code, 0, check.stderr);
+    const [result] = JSON.parse(check.stdout).results;
+    assert.equal(result.outcome, 'pass');
+    assert.match(result.summary, /^last drill 0 days ago: recovery took \d+(\.\d)? s$/);
+  });
+
+  it('prints a text summary; a password in --target never shows', async () => {
+    const run = await drill(['--target', adminUrl, '--confirm', server], { PGPASSWORD: '' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Recovery drill passed: restored 2 tables \(600 rows\) in [\d.]+ s/);
+    assert.match(run.stdout, /public\.bookings +dump 480, restored 480/);
+    assert.match(run.stdout, /Mismatches: none/);
+    assertNoPassword(run.stdout + run.stderr);
+    assert.deepEqual(await scratchDatabases(), []);
+  });
+
+  it('takes no target from an untrusted workspace', async () => {
+    const before = await databases();
+    const run = await drill(['--untrusted', '--confirm', server]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /No drill target/);
+    assert.match(run.stderr, /untrusted workspace/);
+    assert.deepEqual(await databases(), before);
+  });
+
+  it('fails a broken dump with a clear message and records the failure', async () => {
+    const broken = path.join(folder, 'half.dump');
+    const bytes = await fs.readFile(dumpFile);
+    await fs.writeFile(broken, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const results = path.join(folder, 'broken-results.json');
+    const run = await drill(['--dump', broken, '--confirm', server, '--save', results]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^Recovery drill FAILED: /);
+    assert.match(run.stdout, /pg_restore (cannot read|failed)/);
+    assert.deepEqual(await scratchDatabases(), []);
+    const saved = JSON.parse(await fs.readFile(results, 'utf8'));
+    const [result] = saved.results['backups.recoveryDrill'];
+    assert.equal(result.outcome, 'fail');
+    assert.equal(result.values.drillOk, false);
+  });
+
+  it('explains a missing dump and a missing target without a stack trace', async () => {
+    const missing = await drill(['--dump', 'backups/none.dump', '--confirm', server]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /The dump .*none\.dump is not a file\./);
+    const empty = await fs.mkdtemp(path.join(folder, 'empty-'));
+    const noTarget = await runCli(['drill', '--workspace', empty, '--dump', dumpFile], env);
+    assert.equal(noTarget.code, 2);
+    assert.match(noTarget.stderr, /No drill target.*\nPass --target URL/);
+    const notUrl = await drill(['--target', 'drill server', '--confirm', server]);
+    assert.equal(notUrl.code, 2);
+    assert.match(notUrl.stderr, /The drill target drill server is not a postgres:\/\/ URL\./);
+    assert.doesNotMatch(noTarget.stderr + missing.stderr + notUrl.stderr, /\n\s+at /);
+  });
+
+  it('explains a refused login without echoing the password, creating nothing', async () => {
+    const before = await databases();
+    const wrong = new URL(adminUrl);
+    wrong.password = 'not-the-Password-42';
+    const run = await drill(['--target', wrong.toString(), '--confirm', server]);
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.includes(`the drill did not run on ${server}: `), run.stderr);
+    assert.match(run.stderr, /password authentication failed/);
+    assert.match(run.stderr, /Set PGPASSWORD, or put the password in the target URL\./);
+    assert.ok(!(run.stdout + run.stderr).includes('not-the-Password-42'));
+    assert.deepEqual(await databases(), before);
+  });
+
+  it('Ctrl-C kills pg_restore, drops the scratch database and records nothing', async () => {
+    // A dump big enough that the restore is still running when the signal arrives.
+    const big = await createDatabase(await debianServer(), 'drill_cli_big');
+    await query(
+      big,
+      `CREATE TABLE events (id bigserial PRIMARY KEY, payload text);
+       INSERT INTO events (payload) SELECT repeat('x', 100) FROM generate_series(1, 1500000);`,
+    );
+    const bigDump = path.join(folder, 'big.dump');
+    pgDump(big, bigDump);
+    const results = path.join(folder, 'cancel-results.json');
+
+    // Spawned here rather than through runCli: the test needs the child to send it SIGINT.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'src/cli.ts'),
+        'drill',
+        '--workspace',
+        workspace,
+        '--dump',
+        bigDump,
+        '--confirm',
+        server,
+        '--save',
+        results,
+      ],
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    const deadline = Date.now() + 60_000;
+    while (!(await scratchDatabases()).length) {
+      assert.ok(Date.now() < deadline, `the restore never started: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    assert.equal(await exited, 2, stderr);
+    assert.match(stderr, /cancelled; nothing was recorded/);
+    assert.deepEqual(await scratchDatabases(), []);
+    await assert.rejects(fs.stat(results), 'nothing recorded');
+    const leftover = execFileSync('ps', ['-eo', 'args']).toString();
+    assert.ok(!leftover.includes(bigDump), 'no pg_restore left running');
+  });
+});
