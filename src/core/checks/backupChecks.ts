@@ -202,7 +202,7 @@ export const backupsLatestCheck: CheckDefinition = {
 
 /** A drill older than this is due again (the guidelines ask for one a year). */
 export const DRILL_DUE_DAYS = 366;
-export const RUN_DRILL_HINT = 'run Upkeep: Run Backup Recovery Drill';
+export const RUN_DRILL_HINT = 'run Upkeep: Run Backup Recovery Drill (or upkeep drill)';
 
 /**
  * In a run, the drill is never performed (it needs a confirmation): this check reports the
