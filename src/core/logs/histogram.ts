@@ -18,7 +18,8 @@ export interface HistogramData {
   /** Bucket index → count; sparse. */
   buckets: Record<string, number>;
   count: number;
-  sum: number;
+  /** Sum of the values in whole microseconds (see `Histogram.add`). */
+  sumMicros: number;
   max: number;
 }
 
@@ -27,13 +28,19 @@ export class Histogram {
   private exact: number[] | null = [];
   private readonly buckets = new Map<number, number>();
   count = 0;
-  sum = 0;
+  /**
+   * The sum in whole microseconds: integers add exactly in any order (below 2^53 µs, 285
+   * years), so a histogram merged from worker threads has the very sum one pass would have;
+   * floating-point milliseconds would differ in the last bits and, after rounding, sometimes
+   * in the figures shown.
+   */
+  private sumMicros = 0;
   max = 0;
 
   add(value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
     this.count++;
-    this.sum += value;
+    this.sumMicros += Math.round(value * 1000);
     if (value > this.max) this.max = value;
     if (this.exact) {
       if (this.exact.length < EXACT_LIMIT) this.exact.push(value);
@@ -50,7 +57,7 @@ export class Histogram {
   merge(other: Histogram): void {
     this.zero += other.zero;
     this.count += other.count;
-    this.sum += other.sum;
+    this.sumMicros += other.sumMicros;
     if (other.max > this.max) this.max = other.max;
     this.exact =
       this.exact && other.exact && this.exact.length + other.exact.length <= EXACT_LIMIT
@@ -61,8 +68,13 @@ export class Histogram {
     }
   }
 
+  /** Sum of the values in milliseconds, to the microsecond. */
+  get sum(): number {
+    return this.sumMicros / 1000;
+  }
+
   get mean(): number {
-    return this.count ? this.sum / this.count : 0;
+    return this.count ? this.sumMicros / (this.count * 1000) : 0;
   }
 
   /** The value at quantile q (0..1), by the nearest-rank definition; 0 when empty. */
@@ -95,7 +107,7 @@ export class Histogram {
       exact: this.exact ? [...this.exact] : null,
       buckets,
       count: this.count,
-      sum: this.sum,
+      sumMicros: this.sumMicros,
       max: this.max,
     };
   }
@@ -105,7 +117,7 @@ export class Histogram {
     histogram.zero = data.zero;
     histogram.exact = data.exact ? [...data.exact] : null;
     histogram.count = data.count;
-    histogram.sum = data.sum;
+    histogram.sumMicros = data.sumMicros;
     histogram.max = data.max;
     for (const [index, count] of Object.entries(data.buckets)) {
       histogram.buckets.set(Number(index), count);

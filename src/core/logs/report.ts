@@ -1,9 +1,10 @@
 /**
  * Folds finished requests and stray error lines into the figures of a log summary, with
  * bounded memory: histograms instead of lists of durations, capped tables, a top-N of the
- * slowest requests.
+ * slowest requests. A builder's state can be handed over as plain data and merged into
+ * another, so parts of a log read on worker threads add up to the summary of one pass.
  */
-import { Histogram } from './histogram';
+import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { classifyRequest, isLoginAction, type SuspiciousKind } from './security';
 import type {
@@ -19,14 +20,22 @@ import type {
 import { hourOf } from './timestamps';
 
 const MAX_ACTIONS = 2000;
+const OTHER_ACTIONS = '(other actions)';
 const MAX_EXCEPTION_CLASSES = 500;
+/** Actions listed per exception class; once full, that table stops counting. */
+const MAX_EXCEPTION_ACTIONS = 20;
+const MAX_N_PLUS_ONE = 1000;
+const MAX_WARNINGS = 50;
 const MAX_KEYS = 20_000;
 const SLOWEST = 20;
 const N_PLUS_ONE_REPEATS = 3;
 const BURST_MINUTES = 5;
 const BURST_MIN = 10;
 const BURST_STATUSES = new Set([401, 403, 422]);
+const BURST_BUCKET_MS = BURST_MINUTES * 60_000;
 const OUTPUT_ROWS = 50;
+/** By hundreds: a table, not a template string, so counting a status allocates nothing. */
+const STATUS_CLASSES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** Per-hour tables keep the latest this many hours (about three months); older ones fold. */
 export const MAX_HOURS = 24 * 92;
 
@@ -72,26 +81,168 @@ class HourBuckets<T> {
     if (this.buckets.size > MAX_HOURS) this.fold();
     return [...this.buckets.entries()].sort((a, b) => a[0] - b[0]);
   }
+
+  snapshot<D>(toData: (bucket: T) => D): HourBucketsState<D> {
+    const hours = new Map<number, D>();
+    for (const [hour, bucket] of this.buckets) hours.set(hour, toData(bucket));
+    return { hours, foldedBefore: this.foldedBefore, folded: this.folded };
+  }
+
+  /**
+   * Adds another table's hours. Whatever the order the hours came in, `rows()` keeps the
+   * latest MAX_HOURS hours seen, each complete (a part folds an hour only when MAX_HOURS later
+   * ones exist), and folds the rest; so folding here early, at the later cut-off of the two,
+   * changes nothing that `rows()` shows.
+   */
+  absorb<D>(
+    state: HourBucketsState<D>,
+    fromData: (data: D) => T,
+    add: (into: T, from: T) => void,
+  ): void {
+    this.folded += state.folded;
+    if (state.foldedBefore > this.foldedBefore) {
+      this.foldedBefore = state.foldedBefore;
+      for (const [hour, bucket] of this.buckets) {
+        if (hour >= this.foldedBefore) continue;
+        this.folded += this.weight(bucket);
+        this.buckets.delete(hour);
+      }
+    }
+
+    for (const [hour, data] of state.hours) {
+      const incoming = fromData(data);
+      if (hour < this.foldedBefore) {
+        this.folded += this.weight(incoming);
+        continue;
+      }
+      const bucket = this.buckets.get(hour);
+      if (bucket) add(bucket, incoming);
+      else this.buckets.set(hour, incoming);
+    }
+    if (this.buckets.size > 2 * MAX_HOURS) this.fold();
+  }
 }
 
+interface HourAccumulator {
+  count: number;
+  errors: number;
+  durationMicros: number;
+  durations: Histogram;
+}
+
+// Times are summed in whole microseconds, like Histogram's sum: exact in any order of adding.
 interface ActionAccumulator {
   count: number;
   errors: number;
   histogram: Histogram;
-  viewMs: number;
-  dbMs: number;
+  viewMicros: number;
+  dbMicros: number;
   /** Duration of requests that logged a view / db time, for the shares. */
-  viewBase: number;
-  dbBase: number;
+  viewBaseMicros: number;
+  dbBaseMicros: number;
 }
 
-interface ExceptionAccumulator {
+export interface ExceptionState {
   count: number;
+  /** As one pass finds it: the first time seen, then lower ones (an untimed first stays). */
   first: number;
+  /** The lowest time seen; Infinity when none had a time. */
+  firstTimed: number;
+  /** As one pass finds it: the latest time, reset by any exception without a time. */
   last: number;
+  /** Whether an exception without a time came: then `last` no longer depends on earlier parts. */
+  untimed: boolean;
   example: ExceptionInfo;
   frame?: string;
   actions: Map<string, number>;
+  /**
+   * For each action, in the order they joined `actions`, the counts of the actions before it
+   * at that moment: where this part's counts stood when a table merged in front of it would
+   * have filled up.
+   */
+  joined: number[][];
+}
+
+export interface BurstState {
+  ip: string;
+  from: number;
+  to: number;
+  count: number;
+  // Counts per status as fields: an object keyed "401" would get a 4 KB elements array.
+  s401: number;
+  s403: number;
+  s422: number;
+}
+
+/** An hour table as plain data. */
+export interface HourBucketsState<D> {
+  hours: Map<number, D>;
+  /** Hours before this one were folded (-Infinity: none). */
+  foldedBefore: number;
+  folded: number;
+}
+
+export interface HourState {
+  count: number;
+  errors: number;
+  durationMicros: number;
+  durations: HistogramData;
+}
+
+export interface ActionState {
+  count: number;
+  errors: number;
+  histogram: HistogramData;
+  viewMicros: number;
+  dbMicros: number;
+  viewBaseMicros: number;
+  dbBaseMicros: number;
+}
+
+/**
+ * Everything a ReportBuilder has gathered, as plain data (maps, arrays, numbers, strings) that
+ * survives `structuredClone` and `postMessage` to another thread; see `ReportBuilder.snapshot`.
+ */
+export interface ReportState {
+  total: number;
+  completed: number;
+  incomplete: number;
+  errorsTotal: number;
+  errorsLast: number;
+  /** Whether an error without a time came (it resets `errorsLast`, as one pass does). */
+  errorsUntimed: boolean;
+  routingTotal: number;
+  failedTotal: number;
+  slowCount: number;
+  first: number;
+  last: number;
+  explicitOffsets: number;
+  zoneApplied: number;
+  sqlRequests: number;
+  sqlQueries: number;
+  sqlCached: number;
+  sqlMax: LogSummary['sql']['maxPerRequest'];
+  outsideWindow: number;
+  untimedOutside: number;
+  overall: HistogramData;
+  actions: Map<string, ActionState>;
+  perHour: HourBucketsState<HourState>;
+  statuses: Map<string, number>;
+  statusClasses: LogSummary['statusClasses'];
+  exceptions: Map<string, ExceptionState>;
+  errorClasses: Map<string, number>;
+  routing: Map<string, { method: string; path: string; count: number }>;
+  failedByIp: Map<string, number>;
+  failedByHour: HourBucketsState<{ count: number }>;
+  suspicious: Map<string, SuspiciousEntry>;
+  bursts: Map<string, BurstState>;
+  /** Bucket (5-minute index) of the first 401/403/422; -Infinity when none came. */
+  firstBurstBucket: number;
+  lastPrunedBucket: number;
+  nPlusOne: Map<string, NPlusOneEntry>;
+  /** Slowest first; equal durations in the order they came. */
+  slowest: SlowRequest[];
+  warnings: string[];
 }
 
 /** Turns absolute paths into what the summary shows. */
@@ -100,8 +251,8 @@ export type PathLabel = (absolute: string) => string;
 export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
-  private readonly perHour = new HourBuckets(
-    () => ({ count: 0, errors: 0, durationMs: 0, durations: new Histogram() }),
+  private readonly perHour = new HourBuckets<HourAccumulator>(
+    () => ({ count: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
     (b) => b.count,
   );
   private readonly statuses = new Map<string, number>();
@@ -113,28 +264,16 @@ export class ReportBuilder implements AssemblySink {
     '5xx': 0,
     unknown: 0,
   };
-  private readonly exceptions = new Map<string, ExceptionAccumulator>();
+  private readonly exceptions = new Map<string, ExceptionState>();
   private readonly errorClasses = new Map<string, number>();
   private readonly routing = new Map<string, { method: string; path: string; count: number }>();
   private readonly failedByIp = new Map<string, number>();
-  private readonly failedByHour = new HourBuckets(
+  private readonly failedByHour = new HourBuckets<{ count: number }>(
     () => ({ count: 0 }),
     (b) => b.count,
   );
   private readonly suspicious = new Map<string, SuspiciousEntry>();
-  private readonly bursts = new Map<
-    string,
-    // Counts per status as fields: an object keyed "401" would get a 4 KB elements array.
-    {
-      ip: string;
-      from: number;
-      to: number;
-      count: number;
-      s401: number;
-      s403: number;
-      s422: number;
-    }
-  >();
+  private readonly bursts = new Map<string, BurstState>();
   private readonly nPlusOne = new Map<string, NPlusOneEntry>();
   private slowest: SlowRequest[] = [];
   private total = 0;
@@ -142,6 +281,7 @@ export class ReportBuilder implements AssemblySink {
   private incomplete = 0;
   private errorsTotal = 0;
   private errorsLast = NaN;
+  private errorsUntimed = false;
   private routingTotal = 0;
   private failedTotal = 0;
   private slowCount = 0;
@@ -157,7 +297,11 @@ export class ReportBuilder implements AssemblySink {
   /** Requests left out of a window because they carry no time at all. */
   untimedOutside = 0;
   private lastPrunedBucket = -Infinity;
-  /** Set by the reader when line numbers of the current file are unknown. */
+  /**
+   * Buckets up to one after the first burst bucket are never pruned for being old: a log read
+   * in parts may hold the rest of them in the part before (see `absorb`).
+   */
+  private firstBurstBucket = -Infinity;
   private readonly warnings: string[] = [];
 
   constructor(
@@ -168,7 +312,9 @@ export class ReportBuilder implements AssemblySink {
   ) {}
 
   warn(message: string): void {
-    if (this.warnings.length < 50 && !this.warnings.includes(message)) this.warnings.push(message);
+    if (this.warnings.length < MAX_WARNINGS && !this.warnings.includes(message)) {
+      this.warnings.push(message);
+    }
   }
 
   private inWindow(time: number): boolean {
@@ -203,7 +349,7 @@ export class ReportBuilder implements AssemblySink {
       const cls =
         status === undefined || status < 100 || status > 599
           ? 'unknown'
-          : (`${Math.floor(status / 100)}xx` as keyof LogSummary['statusClasses']);
+          : STATUS_CLASSES[Math.floor(status / 100)];
       this.statusClasses[cls]++;
     }
 
@@ -212,8 +358,10 @@ export class ReportBuilder implements AssemblySink {
       if (bucket) {
         bucket.count++;
         if (isServerError) bucket.errors++;
-        bucket.durationMs += record.durationMs ?? 0;
-        if (record.durationMs !== undefined) bucket.durations.add(record.durationMs);
+        if (record.durationMs !== undefined) {
+          bucket.durationMicros += Math.round(record.durationMs * 1000);
+          bucket.durations.add(record.durationMs);
+        }
       } else {
         this.perHour.folded++;
       }
@@ -225,6 +373,7 @@ export class ReportBuilder implements AssemblySink {
     if (isServerError || record.exceptions.length > 0) {
       this.errorsTotal++;
       if (!(time <= this.errorsLast)) this.errorsLast = time;
+      if (Number.isNaN(time)) this.errorsUntimed = true;
       const className = record.exceptions[0]?.className ?? `HTTP ${status}`;
       this.countClass(className);
     }
@@ -238,6 +387,7 @@ export class ReportBuilder implements AssemblySink {
     if (!this.inWindow(error.time)) return;
     this.errorsTotal++;
     if (!(error.time <= this.errorsLast)) this.errorsLast = error.time;
+    if (Number.isNaN(error.time)) this.errorsUntimed = true;
     this.countClass(error.exception?.className ?? 'ERROR line');
     if (error.exception) this.addException(error.exception, undefined);
   }
@@ -260,17 +410,17 @@ export class ReportBuilder implements AssemblySink {
     const name = record.action ?? '(no action)';
     let action = this.actions.get(name);
     if (!action) {
-      const key = this.actions.size < MAX_ACTIONS ? name : '(other actions)';
+      const key = this.actions.size < MAX_ACTIONS ? name : OTHER_ACTIONS;
       action = this.actions.get(key);
       if (!action) {
         action = {
           count: 0,
           errors: 0,
           histogram: new Histogram(),
-          viewMs: 0,
-          dbMs: 0,
-          viewBase: 0,
-          dbBase: 0,
+          viewMicros: 0,
+          dbMicros: 0,
+          viewBaseMicros: 0,
+          dbBaseMicros: 0,
         };
         this.actions.set(key, action);
       }
@@ -278,13 +428,16 @@ export class ReportBuilder implements AssemblySink {
     action.count++;
     if ((record.status ?? 0) >= 500) action.errors++;
     action.histogram.add(duration);
-    if (record.viewMs !== undefined) {
-      action.viewMs += record.viewMs;
-      action.viewBase += duration;
-    }
-    if (record.dbMs !== undefined) {
-      action.dbMs += record.dbMs;
-      action.dbBase += duration;
+    if (record.viewMs !== undefined || record.dbMs !== undefined) {
+      const micros = Math.round(duration * 1000);
+      if (record.viewMs !== undefined) {
+        action.viewMicros += Math.round(record.viewMs * 1000);
+        action.viewBaseMicros += micros;
+      }
+      if (record.dbMs !== undefined) {
+        action.dbMicros += Math.round(record.dbMs * 1000);
+        action.dbBaseMicros += micros;
+      }
     }
 
     if (
@@ -300,7 +453,8 @@ export class ReportBuilder implements AssemblySink {
         durationMs: duration,
         at: Number.isNaN(record.time) ? null : new Date(record.time).toISOString(),
       });
-      this.slowest.sort((a, b) => b.durationMs - a.durationMs);
+      // A stable sort: equal durations stay in the order they came, which `absorb` relies on.
+      this.slowest.sort(bySlowest);
       if (this.slowest.length > SLOWEST) this.slowest.length = SLOWEST;
     }
   }
@@ -313,21 +467,32 @@ export class ReportBuilder implements AssemblySink {
       entry = {
         count: 0,
         first: exception.time,
+        firstTimed: Infinity,
         last: exception.time,
+        untimed: false,
         example: exception,
         actions: new Map(),
+        joined: [],
       };
       this.exceptions.set(name, entry);
     }
     entry.count++;
     if (exception.time < entry.first) entry.first = exception.time;
+    if (exception.time < entry.firstTimed) entry.firstTimed = exception.time;
     if (!(exception.time <= entry.last)) {
       entry.last = exception.time;
       entry.example = exception;
+      if (Number.isNaN(exception.time)) entry.untimed = true;
     }
     entry.frame ??= exception.frame;
-    if (action && entry.actions.size < 20) {
-      entry.actions.set(action, (entry.actions.get(action) ?? 0) + 1);
+    if (action && entry.actions.size < MAX_EXCEPTION_ACTIONS) {
+      const count = entry.actions.get(action);
+      if (count === undefined) {
+        entry.joined.push([...entry.actions.values()]);
+        entry.actions.set(action, 1);
+      } else {
+        entry.actions.set(action, count + 1);
+      }
     }
 
     if (name === 'ActionController::RoutingError') {
@@ -358,8 +523,9 @@ export class ReportBuilder implements AssemblySink {
     }
 
     if (status !== undefined && BURST_STATUSES.has(status) && !Number.isNaN(time)) {
-      const bucket = Math.floor(time / (BURST_MINUTES * 60_000));
+      const bucket = Math.floor(time / BURST_BUCKET_MS);
       if (bucket > this.lastPrunedBucket + 1) {
+        if (this.lastPrunedBucket === -Infinity) this.firstBurstBucket = bucket;
         this.pruneBursts(bucket);
         this.lastPrunedBucket = bucket;
       }
@@ -379,11 +545,17 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  /** Forgets small old buckets: logs run forward, so they will not reach the threshold. */
+  /**
+   * Forgets small old buckets: logs run forward, so they will not reach the threshold. The
+   * first two buckets stay: the part of the log before this one may hold the rest of them.
+   */
   private pruneBursts(currentBucket: number): void {
+    const keepUpTo = this.firstBurstBucket + 1;
     for (const [key, burst] of this.bursts) {
-      const bucket = Math.floor(burst.from / (BURST_MINUTES * 60_000));
-      if (burst.count < BURST_MIN && bucket < currentBucket - 1) this.bursts.delete(key);
+      const bucket = Math.floor(burst.from / BURST_BUCKET_MS);
+      if (burst.count < BURST_MIN && bucket < currentBucket - 1 && bucket > keepUpTo) {
+        this.bursts.delete(key);
+      }
     }
     if (this.bursts.size >= MAX_KEYS) {
       for (const [key, burst] of this.bursts) if (burst.count < BURST_MIN) this.bursts.delete(key);
@@ -443,7 +615,7 @@ export class ReportBuilder implements AssemblySink {
         entry.source ??= shape.source ?? null;
         continue;
       }
-      if (this.nPlusOne.size >= 1000) continue;
+      if (this.nPlusOne.size >= MAX_N_PLUS_ONE) continue;
       this.nPlusOne.set(key, {
         ...this.location(record.file, shape.line, shape.offset),
         action: record.action ?? null,
@@ -453,6 +625,275 @@ export class ReportBuilder implements AssemblySink {
         requests: 1,
         maxRepeats: shape.count,
       });
+    }
+  }
+
+  /**
+   * A copy of everything gathered, as plain data for another thread (`structuredClone` keeps
+   * it whole). The builder can go on after it.
+   */
+  snapshot(): ReportState {
+    const actions = new Map<string, ActionState>();
+    for (const [name, a] of this.actions) {
+      actions.set(name, { ...a, histogram: a.histogram.toJSON() });
+    }
+    const exceptions = new Map<string, ExceptionState>();
+    for (const [name, e] of this.exceptions) exceptions.set(name, copyException(e));
+    return {
+      total: this.total,
+      completed: this.completed,
+      incomplete: this.incomplete,
+      errorsTotal: this.errorsTotal,
+      errorsLast: this.errorsLast,
+      errorsUntimed: this.errorsUntimed,
+      routingTotal: this.routingTotal,
+      failedTotal: this.failedTotal,
+      slowCount: this.slowCount,
+      first: this.first,
+      last: this.last,
+      explicitOffsets: this.explicitOffsets,
+      zoneApplied: this.zoneApplied,
+      sqlRequests: this.sqlRequests,
+      sqlQueries: this.sqlQueries,
+      sqlCached: this.sqlCached,
+      sqlMax: this.sqlMax && { ...this.sqlMax },
+      outsideWindow: this.outsideWindow,
+      untimedOutside: this.untimedOutside,
+      overall: this.overall.toJSON(),
+      actions,
+      perHour: this.perHour.snapshot((b) => ({ ...b, durations: b.durations.toJSON() })),
+      statuses: new Map(this.statuses),
+      statusClasses: { ...this.statusClasses },
+      exceptions,
+      errorClasses: new Map(this.errorClasses),
+      routing: copyValues(this.routing),
+      failedByIp: new Map(this.failedByIp),
+      failedByHour: this.failedByHour.snapshot((b) => ({ ...b })),
+      suspicious: copyValues(this.suspicious),
+      bursts: copyValues(this.bursts),
+      firstBurstBucket: this.firstBurstBucket,
+      lastPrunedBucket: this.lastPrunedBucket,
+      nPlusOne: copyValues(this.nPlusOne),
+      slowest: this.slowest.map((r) => ({ ...r })),
+      warnings: [...this.warnings],
+    };
+  }
+
+  /**
+   * Adds the snapshot of a builder that read the part of the log right after everything this
+   * one has read (same constructor arguments). Afterwards `build()` gives what one builder fed
+   * both parts in order would give. Several parts: absorb them in log order.
+   *
+   * Exact, except where one pass itself drops data, at the caps: more than 2,000 actions,
+   * 500 exception classes or 20,000 rows of a table (a part fills its cap alone and drops rows
+   * one pass would have counted elsewhere); and for bursts, a 401/403/422 logged 10 minutes or
+   * more behind later ones, whose small bucket one pass may already have pruned (a pass prunes
+   * as time moves on, and each part's time moves on differently).
+   */
+  absorb(state: ReportState): void {
+    this.absorbCounters(state);
+    this.absorbTimes(state);
+    this.overall.merge(Histogram.fromJSON(state.overall));
+    this.absorbActions(state.actions);
+    this.perHour.absorb(
+      state.perHour,
+      (d) => ({ ...d, durations: Histogram.fromJSON(d.durations) }),
+      (into, from) => {
+        into.count += from.count;
+        into.errors += from.errors;
+        into.durationMicros += from.durationMicros;
+        into.durations.merge(from.durations);
+      },
+    );
+    for (const [status, count] of state.statuses) {
+      this.statuses.set(status, (this.statuses.get(status) ?? 0) + count);
+    }
+    for (const cls of Object.keys(this.statusClasses) as (keyof LogSummary['statusClasses'])[]) {
+      this.statusClasses[cls] += state.statusClasses[cls];
+    }
+
+    for (const [name, exception] of state.exceptions) this.absorbException(name, exception);
+    for (const [name, count] of state.errorClasses) {
+      if (this.errorClasses.size < MAX_EXCEPTION_CLASSES || this.errorClasses.has(name)) {
+        this.errorClasses.set(name, (this.errorClasses.get(name) ?? 0) + count);
+      }
+    }
+    addRows(this.routing, state.routing, MAX_KEYS, (into, from) => (into.count += from.count));
+
+    for (const [ip, count] of state.failedByIp) {
+      if (this.failedByIp.size < MAX_KEYS || this.failedByIp.has(ip)) {
+        this.failedByIp.set(ip, (this.failedByIp.get(ip) ?? 0) + count);
+      }
+    }
+    this.failedByHour.absorb(
+      state.failedByHour,
+      (d) => ({ ...d }),
+      (into, from) => (into.count += from.count),
+    );
+    addRows(this.suspicious, state.suspicious, MAX_KEYS, (into, from) => {
+      into.count += from.count;
+    });
+    this.absorbBursts(state);
+    addRows(this.nPlusOne, state.nPlusOne, MAX_N_PLUS_ONE, (into, from) => {
+      into.requests += from.requests;
+      into.maxRepeats = Math.max(into.maxRepeats, from.maxRepeats);
+      into.source ??= from.source;
+    });
+
+    if (state.sqlMax && (!this.sqlMax || state.sqlMax.count > this.sqlMax.count)) {
+      this.sqlMax = { ...state.sqlMax };
+    }
+    // Both lists are slowest first and this part's requests came first: a stable sort of the
+    // two keeps equal durations in the order one pass saw them.
+    if (state.slowest.length > 0) {
+      this.slowest = [...this.slowest, ...state.slowest.map((r) => ({ ...r }))]
+        .sort(bySlowest)
+        .slice(0, SLOWEST);
+    }
+    for (const warning of state.warnings) this.warn(warning);
+  }
+
+  private absorbCounters(state: ReportState): void {
+    this.total += state.total;
+    this.completed += state.completed;
+    this.incomplete += state.incomplete;
+    this.errorsTotal += state.errorsTotal;
+    this.routingTotal += state.routingTotal;
+    this.failedTotal += state.failedTotal;
+    this.slowCount += state.slowCount;
+    this.explicitOffsets += state.explicitOffsets;
+    this.zoneApplied += state.zoneApplied;
+    this.sqlRequests += state.sqlRequests;
+    this.sqlQueries += state.sqlQueries;
+    this.sqlCached += state.sqlCached;
+    this.outsideWindow += state.outsideWindow;
+    this.untimedOutside += state.untimedOutside;
+  }
+
+  private absorbTimes(state: ReportState): void {
+    if (!Number.isNaN(state.first) && !(state.first >= this.first)) this.first = state.first;
+    if (!Number.isNaN(state.last) && !(state.last <= this.last)) this.last = state.last;
+
+    // One pass keeps the latest time among the errors since the last one without a time.
+    if (state.errorsUntimed) {
+      this.errorsLast = state.errorsLast;
+      this.errorsUntimed = true;
+    } else if (!Number.isNaN(state.errorsLast) && !(state.errorsLast <= this.errorsLast)) {
+      this.errorsLast = state.errorsLast;
+    }
+  }
+
+  private absorbActions(actions: ReportState['actions']): void {
+    // The other part's actions in the order it first saw them: the ones new here get a row of
+    // their own while there is room, as they would have in one pass.
+    for (const [name, data] of actions) {
+      let action = this.actions.get(name);
+      if (!action) {
+        const key = this.actions.size < MAX_ACTIONS ? name : OTHER_ACTIONS;
+        action = this.actions.get(key);
+        if (!action) {
+          this.actions.set(key, { ...data, histogram: Histogram.fromJSON(data.histogram) });
+          continue;
+        }
+      }
+      action.count += data.count;
+      action.errors += data.errors;
+      action.histogram.merge(Histogram.fromJSON(data.histogram));
+      action.viewMicros += data.viewMicros;
+      action.dbMicros += data.dbMicros;
+      action.viewBaseMicros += data.viewBaseMicros;
+      action.dbBaseMicros += data.dbBaseMicros;
+    }
+  }
+
+  private absorbException(name: string, other: ExceptionState): void {
+    const entry = this.exceptions.get(name);
+    if (!entry) {
+      if (this.exceptions.size < MAX_EXCEPTION_CLASSES) {
+        this.exceptions.set(name, copyException(other));
+      }
+      return;
+    }
+
+    entry.count += other.count;
+    if (!Number.isNaN(entry.first)) entry.first = Math.min(entry.first, other.firstTimed);
+    entry.firstTimed = Math.min(entry.firstTimed, other.firstTimed);
+    // The same rule as one pass: a later time, or an untimed one, takes over `last`; on a tie
+    // the earlier example stays.
+    if (other.untimed || Number.isNaN(entry.last) || other.last > entry.last) {
+      entry.last = other.last;
+      entry.example = { ...other.example };
+    }
+    entry.untimed ||= other.untimed;
+    entry.frame ??= other.frame;
+    this.absorbExceptionActions(entry, other);
+  }
+
+  /**
+   * One pass stops counting an exception's actions once MAX_EXCEPTION_ACTIONS of them are
+   * listed. The other part's `joined` counts say where its counts stood at the moment the
+   * table here fills up: when the action that fills it joined.
+   */
+  private absorbExceptionActions(entry: ExceptionState, other: ExceptionState): void {
+    if (entry.actions.size >= MAX_EXCEPTION_ACTIONS) return;
+    const names = [...other.actions.keys()];
+    let counts = [...other.actions.values()];
+    let end = names.length;
+    let fresh = 0;
+    for (let j = 0; j < names.length; j++) {
+      if (entry.actions.has(names[j])) continue;
+      fresh++;
+      if (entry.actions.size + fresh === MAX_EXCEPTION_ACTIONS) {
+        counts = [...other.joined[j], 1];
+        end = j + 1;
+        break;
+      }
+    }
+
+    const before = new Map(entry.actions);
+    const position = new Map(names.map((name, j) => [name, j]));
+    for (let j = 0; j < end; j++) {
+      const had = entry.actions.get(names[j]);
+      if (had !== undefined) {
+        entry.actions.set(names[j], had + counts[j]);
+        continue;
+      }
+      // What the table here held when this action joined, so a later merge can cut here too.
+      const row: number[] = [];
+      for (const [name, count] of before) {
+        const i = position.get(name);
+        row.push(count + (i !== undefined && i < j ? other.joined[j][i] : 0));
+      }
+      for (let i = 0; i < j; i++) if (!before.has(names[i])) row.push(other.joined[j][i]);
+      entry.joined.push(row);
+      entry.actions.set(names[j], counts[j]);
+    }
+  }
+
+  /**
+   * Bursts of the two parts add up by ip and bucket, so a bucket cut by the split counts
+   * whole: the other part kept its first two buckets unpruned for this (see `pruneBursts`).
+   */
+  private absorbBursts(state: ReportState): void {
+    for (const [key, other] of state.bursts) {
+      const burst = this.bursts.get(key);
+      if (!burst) {
+        if (this.bursts.size >= MAX_KEYS) this.pruneBursts(this.lastPrunedBucket);
+        this.bursts.set(key, { ...other });
+        continue;
+      }
+      burst.count += other.count;
+      burst.from = Math.min(burst.from, other.from);
+      burst.to = Math.max(burst.to, other.to);
+      burst.s401 += other.s401;
+      burst.s403 += other.s403;
+      burst.s422 += other.s422;
+    }
+
+    if (this.lastPrunedBucket === -Infinity) this.firstBurstBucket = state.firstBurstBucket;
+    if (state.lastPrunedBucket > this.lastPrunedBucket) {
+      this.lastPrunedBucket = state.lastPrunedBucket;
+      this.pruneBursts(this.lastPrunedBucket);
     }
   }
 
@@ -497,8 +938,8 @@ export class ReportBuilder implements AssemblySink {
         errors: a.errors,
         totalMs: round(a.histogram.sum),
         ...stats(a.histogram),
-        viewShare: a.viewBase > 0 ? round(a.viewMs / a.viewBase, 4) : null,
-        dbShare: a.dbBase > 0 ? round(a.dbMs / a.dbBase, 4) : null,
+        viewShare: a.viewBaseMicros > 0 ? round(a.viewMicros / a.viewBaseMicros, 4) : null,
+        dbShare: a.dbBaseMicros > 0 ? round(a.dbMicros / a.dbBaseMicros, 4) : null,
       }))
       .sort((a, b) => b.totalMs - a.totalMs || b.count - a.count || a.name.localeCompare(b.name))
       .slice(0, OUTPUT_ROWS);
@@ -547,7 +988,7 @@ export class ReportBuilder implements AssemblySink {
           hour: new Date(hour).toISOString(),
           count: b.count,
           errors: b.errors,
-          meanMs: round(b.count ? b.durationMs / b.count : 0),
+          meanMs: round(b.count ? b.durationMicros / (b.count * 1000) : 0),
           p50Ms: round(b.durations.quantile(0.5)),
           p95Ms: round(b.durations.quantile(0.95)),
           p99Ms: round(b.durations.quantile(0.99)),
@@ -606,6 +1047,42 @@ export class ReportBuilder implements AssemblySink {
       zoneCounts: { explicitOffsets: this.explicitOffsets, zoneApplied: this.zoneApplied },
     };
   }
+}
+
+function copyException(e: ExceptionState): ExceptionState {
+  return {
+    ...e,
+    example: { ...e.example },
+    actions: new Map(e.actions),
+    joined: e.joined.map((row) => [...row]),
+  };
+}
+
+function copyValues<T extends object>(map: Map<string, T>): Map<string, T> {
+  const copy = new Map<string, T>();
+  for (const [key, value] of map) copy.set(key, { ...value });
+  return copy;
+}
+
+/**
+ * Adds another part's rows: existing keys merge, new ones follow in the order that part first
+ * saw them (the order one pass would have added them in) while the table has room.
+ */
+function addRows<T extends object>(
+  into: Map<string, T>,
+  from: Map<string, T>,
+  max: number,
+  merge: (row: T, other: T) => void,
+): void {
+  for (const [key, other] of from) {
+    const row = into.get(key);
+    if (row) merge(row, other);
+    else if (into.size < max) into.set(key, { ...other });
+  }
+}
+
+function bySlowest(a: SlowRequest, b: SlowRequest): number {
+  return b.durationMs - a.durationMs;
 }
 
 function round(value: number, digits = 2): number {
