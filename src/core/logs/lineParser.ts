@@ -77,7 +77,7 @@ const LEVELS: Record<string, number> = {
 };
 
 /** Logger::Formatter's first letter is the level: `I, [...]  INFO -- :`. */
-const LEVEL_BY_LETTER: Record<number, number> = {
+export const LEVEL_BY_LETTER: Record<number, number> = {
   68: LEVEL_DEBUG,
   73: LEVEL_INFO,
   87: LEVEL_WARN,
@@ -87,6 +87,11 @@ const LEVEL_BY_LETTER: Record<number, number> = {
   85: LEVEL_ERROR,
 };
 
+/** A regular expression from parts, so that a long pattern wraps. */
+function pattern(...parts: string[]): RegExp {
+  return new RegExp(parts.join(''));
+}
+
 // Envelopes, outermost first.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
@@ -95,20 +100,29 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
 const SYSLOG_3164 =
-  /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) [^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?/;
+  // <priority>Mon  d hh:mm:ss host tag[pid]:
+  pattern(
+    String.raw`^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) `,
+    String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`,
+  );
 const SYSLOG_5424 =
   /^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} (?:-|\[[^\]]{0,2000}\]) ?/;
 const SYSLOG_ISO = /^(\d{4}-\d\d-\d\dT\S{8,40}) [^\s]{1,255} [^\s[:]{1,64}\[(\d{1,10})\]: ?/;
-const ISO_PREFIX =
-  /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d\d:?\d\d))?)\]? (?:\[?(DEBUG|INFO|WARN|ERROR|FATAL)\]? {1,4})?(?:-- : )?/;
+const ISO_PREFIX = pattern(
+  String.raw`^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d`,
+  String.raw`(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d\d:?\d\d))?)\]? `,
+  String.raw`(?:\[?(DEBUG|INFO|WARN|ERROR|FATAL)\]? {1,4})?(?:-- : )?`,
+);
 
 // Rails request lines.
 const STARTED = /^Started ([A-Z]{1,16}) "(.*)" for (\S{1,100}) at (\S.{0,60})$/;
 /** A `Started` line cut short (a truncated last line, an excerpt): keep what is there. */
 const STARTED_CUT = /^Started ([A-Z]{1,16}) "([^"]{0,4000})/;
 const PROCESSING_BY = /^Processing by (\S{1,300}) as (\S{1,60})/;
-const PROCESSING_RAILS2 =
-  /^Processing (\S{1,300}) \(for (\S{1,100}) at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\)(?: \[([A-Z]{1,16})\])?/;
+const PROCESSING_RAILS2 = pattern(
+  String.raw`^Processing (\S{1,300}) \(for (\S{1,100}) `,
+  String.raw`at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\)(?: \[([A-Z]{1,16})\])?`,
+);
 const COMPLETED =
   /^Completed(?: (\d{3}))?[^(]{0,80}? in (\d{1,12}(?:\.\d{1,6})?)ms(?: \((.{0,2000})\))?/;
 const COMPLETED_RAILS2 = /^Completed in (\d{1,12}(?:\.\d{1,9})?)(ms)?/;
@@ -117,8 +131,11 @@ const VIEW_MS = /(?:Views|View|Rendering): (\d{1,12}(?:\.\d{1,9})?)/;
 const DB_MS = /(?:ActiveRecord|DB): (\d{1,12}(?:\.\d{1,9})?)/;
 const SQL =
   /^(CACHE )?([A-Z][\w:]{0,200}(?: [\w:?]{1,100}){0,3}) \((\d{1,12}(?:\.\d{1,6})?)ms\) {1,2}(.*)$/;
-const SQL_KEYWORD =
-  /^(?:SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW|EXPLAIN|TRUNCATE|CREATE|ALTER|DROP|begin|commit|rollback|select|insert|update|delete)\b/;
+const SQL_KEYWORD = pattern(
+  '^(?:SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW|',
+  'EXPLAIN|TRUNCATE|CREATE|ALTER|DROP|begin|commit|rollback|select|insert|update|delete)',
+  String.raw`\b`,
+);
 const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10}) \((.*)$/;
 const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
 const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/;
@@ -128,35 +145,73 @@ const MAX_LINE = 288 * 1024;
 /** Longest piece of a line any regular expression here looks at. */
 const MAX_MATCH = 16 * 1024;
 
+/**
+ * Clears `line` for the next line (or makes the first one): one object for every line with
+ * every field always present, so a stable shape and no garbage.
+ */
+export function resetLine(reused: ParsedLine | undefined, body: string): ParsedLine {
+  if (!reused) {
+    return {
+      kind: 'other',
+      time: NaN,
+      timeExplicit: false,
+      level: LEVEL_UNKNOWN,
+      pid: undefined,
+      requestId: undefined,
+      job: false,
+      body,
+      method: undefined,
+      path: undefined,
+      ip: undefined,
+      action: undefined,
+      status: undefined,
+      durationMs: undefined,
+      viewMs: undefined,
+      dbMs: undefined,
+      url: undefined,
+      requestTime: undefined,
+      requestTimeExplicit: undefined,
+      sqlName: undefined,
+      sql: undefined,
+      cached: undefined,
+      source: undefined,
+      exceptionClass: undefined,
+      exceptionMessage: undefined,
+      params: undefined,
+    };
+  }
+  const line = reused;
+  line.kind = 'other';
+  line.time = NaN;
+  line.timeExplicit = false;
+  line.level = LEVEL_UNKNOWN;
+  line.pid = undefined;
+  line.requestId = undefined;
+  line.job = false;
+  line.body = body;
+  line.method = undefined;
+  line.path = undefined;
+  line.ip = undefined;
+  line.action = undefined;
+  line.status = undefined;
+  line.durationMs = undefined;
+  line.viewMs = undefined;
+  line.dbMs = undefined;
+  line.url = undefined;
+  line.requestTime = undefined;
+  line.requestTimeExplicit = undefined;
+  line.sqlName = undefined;
+  line.sql = undefined;
+  line.cached = undefined;
+  line.source = undefined;
+  line.exceptionClass = undefined;
+  line.exceptionMessage = undefined;
+  line.params = undefined;
+  return line;
+}
+
 export class LineParser {
-  private readonly line: ParsedLine = {
-    kind: 'other',
-    time: NaN,
-    timeExplicit: false,
-    level: LEVEL_UNKNOWN,
-    pid: undefined,
-    requestId: undefined,
-    job: false,
-    body: '',
-    method: undefined,
-    path: undefined,
-    ip: undefined,
-    action: undefined,
-    status: undefined,
-    durationMs: undefined,
-    viewMs: undefined,
-    dbMs: undefined,
-    url: undefined,
-    requestTime: undefined,
-    requestTimeExplicit: undefined,
-    sqlName: undefined,
-    sql: undefined,
-    cached: undefined,
-    source: undefined,
-    exceptionClass: undefined,
-    exceptionMessage: undefined,
-    params: undefined,
-  };
+  private readonly line: ParsedLine = resetLine(undefined, '');
   private lastTag = '';
   private lastPid = '';
 
@@ -174,34 +229,7 @@ export class LineParser {
     // a log (an OSC title or clipboard write) can reach a terminal through a report.
     if (CONTROL.test(text)) text = text.replace(ANSI, '').replace(CONTROLS, '\uFFFD');
 
-    // One object for every line, fields always present: a stable shape and no garbage.
-    const line = this.line;
-    line.kind = 'other';
-    line.time = NaN;
-    line.timeExplicit = false;
-    line.level = LEVEL_UNKNOWN;
-    line.pid = undefined;
-    line.requestId = undefined;
-    line.job = false;
-    line.body = text;
-    line.method = undefined;
-    line.path = undefined;
-    line.ip = undefined;
-    line.action = undefined;
-    line.status = undefined;
-    line.durationMs = undefined;
-    line.viewMs = undefined;
-    line.dbMs = undefined;
-    line.url = undefined;
-    line.requestTime = undefined;
-    line.requestTimeExplicit = undefined;
-    line.sqlName = undefined;
-    line.sql = undefined;
-    line.cached = undefined;
-    line.source = undefined;
-    line.exceptionClass = undefined;
-    line.exceptionMessage = undefined;
-    line.params = undefined;
+    const line = resetLine(this.line, text);
     text = this.stripEnvelopes(text, line);
     if (text.charCodeAt(0) === 123 /* { */) {
       parseJsonLine(text, line, this.zone);

@@ -3,7 +3,7 @@
  * Reads only up to the size the file had when reading began, so a growing file gives a
  * consistent snapshot; keeps the head and tail of very long lines so memory stays bounded.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -45,6 +45,23 @@ export function gzipLimit(compressedBytes: number): number {
 
 /** Receives each line; returning false stops the read (the window is over). */
 export type LineHandler = (text: string, lineNumber: number, offset: number) => boolean | void;
+
+/** What a fast handler did with a line. */
+export const FAST_NOT_TAKEN = 0;
+export const FAST_TAKEN = 1;
+export const FAST_STOP = 2;
+
+/**
+ * Sees an ASCII line without escape characters as bytes, `buffer[start, end)` without its line
+ * end, before it becomes a string; FAST_NOT_TAKEN sends the line on to the LineHandler.
+ */
+export type FastHandler = (
+  buffer: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+  offset: number,
+) => number;
 
 export interface ReadOptions {
   /** Byte offset to start at (plain files only); the caller aligns it to a line start. */
@@ -102,6 +119,7 @@ class LineSplitter {
     private readonly handler: LineHandler,
     startOffset: number,
     firstLine: number,
+    private readonly fast: FastHandler | undefined,
   ) {
     this.lineStart = startOffset;
     this.lineNumber = firstLine;
@@ -116,6 +134,11 @@ class LineSplitter {
       this.crOnly = this.separator === 13;
     }
     let from = 0;
+    // The fast handler sees lines LineParser would read as they are: ASCII (so bytes are
+    // characters and valid UTF-8) and free of escape sequences (which the parser removes).
+    const fast = this.separator === 10 ? this.fast : undefined;
+    const ascii = fast !== undefined && isAscii(chunk);
+    let escape = fast !== undefined ? chunk.indexOf(27) : -1;
     while (!this.stopped) {
       const newline = chunk.indexOf(this.separator, from);
       if (newline < 0) {
@@ -123,6 +146,17 @@ class LineSplitter {
         return;
       }
       if (this.partsBytes === 0 && !this.head) {
+        if (escape >= 0 && escape < from) escape = chunk.indexOf(27, from);
+        if (
+          fast !== undefined &&
+          (escape < 0 || escape > newline) &&
+          (ascii || isAscii(chunk.subarray(from, newline))) &&
+          this.emitFast(fast, chunk, from, newline)
+        ) {
+          from = newline + 1;
+          this.lineStart = chunkOffset + from;
+          continue;
+        }
         this.emit(chunk, from, newline);
       } else {
         this.keep(chunk.subarray(from, newline));
@@ -169,6 +203,17 @@ class LineSplitter {
     this.emit(buffer, 0, buffer.length);
   }
 
+  /** Offers the line to the fast handler; false when it left the line to the text handler. */
+  private emitFast(fast: FastHandler, buffer: Buffer, start: number, newline: number): boolean {
+    const end = newline > start && buffer[newline - 1] === 13 ? newline - 1 : newline;
+    const taken = fast(buffer, start, end, this.lineNumber, this.lineStart);
+    if (taken === FAST_NOT_TAKEN) return false;
+    this.lines++;
+    if (this.lineNumber) this.lineNumber++;
+    if (taken === FAST_STOP) this.stopped = true;
+    return true;
+  }
+
   private emit(buffer: Buffer, start: number, endExclusive: number): void {
     let end = endExclusive;
     if (end > start && buffer[end - 1] === 13) end--;
@@ -185,9 +230,10 @@ export async function readLines(
   file: string,
   options: ReadOptions,
   handler: LineHandler,
+  fast?: FastHandler,
 ): Promise<ReadResult> {
   const start = options.start ?? 0;
-  const splitter = new LineSplitter(handler, start, options.firstLine);
+  const splitter = new LineSplitter(handler, start, options.firstLine, fast);
   const result: ReadResult = {
     bytesRead: 0,
     lines: 0,
@@ -232,23 +278,45 @@ export async function readLines(
     }
   } else {
     const handle = await fs.open(file, 'r');
+    // Two buffers: the next chunk is read while this one is split, so the disk and the
+    // parser work at the same time.
+    const size = options.chunkBytes ?? CHUNK_BYTES;
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    const readAt = (index: number, position: number): Promise<number> | undefined =>
+      position < options.end
+        ? handle
+            .read(buffers[index], 0, Math.min(size, options.end - position), position)
+            .then((r) => r.bytesRead)
+        : undefined;
+    let pending: Promise<number> | undefined;
     try {
-      const buffer = Buffer.allocUnsafe(options.chunkBytes ?? CHUNK_BYTES);
       let position = start;
-      while (position < options.end && !splitter.stopped) {
+      let index = 0;
+      pending = readAt(index, position);
+      while (pending && !splitter.stopped) {
         throwIfAborted(options.signal);
-        const want = Math.min(buffer.length, options.end - position);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        const bytesRead = await pending;
+        pending = undefined;
         if (bytesRead === 0) {
           result.shrank = true;
           break;
         }
+        const buffer = buffers[index];
+        const next = position + bytesRead;
+        // A test that changes the file between chunks must see the next read after it.
+        if (!options.afterChunk) pending = readAt(1 - index, next);
         splitter.push(buffer.subarray(0, bytesRead), position);
-        position += bytesRead;
+        position = next;
         result.bytesRead = position - start;
-        if (options.afterChunk) await options.afterChunk();
+        if (options.afterChunk) {
+          await options.afterChunk();
+          pending = readAt(1 - index, next);
+        }
+        index = 1 - index;
       }
     } finally {
+      // A read still in flight must finish before the file closes.
+      if (pending) await pending.catch(() => 0);
       await handle.close();
     }
   }

@@ -135,9 +135,8 @@ export function formatSummaryText(s: LogSummary): string {
       const statuses = Object.entries(b.statuses)
         .map(([k, v]) => `${v}× ${k}`)
         .join(', ');
-      out.push(
-        `  ${String(b.count).padStart(5)}  ${b.ip}  ${when(b.from)} → ${when(b.to)}  (${statuses})`,
-      );
+      const span = `${when(b.from)} → ${when(b.to)}`;
+      out.push(`  ${String(b.count).padStart(5)}  ${b.ip}  ${span}  (${statuses})`);
     }
   }
   if (s.sql.requestsWithSql) {

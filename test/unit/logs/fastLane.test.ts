@@ -1,0 +1,150 @@
+/**
+ * The fast lane reads bytes the way LineParser reads text: for every line it takes (fixtures,
+ * generated production lines, and thousands of mutations of them), each field equals the
+ * parser's; lines it does not know are left to the parser.
+ */
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { FastLane } from '../../../src/core/logs/fastLane';
+import { LineParser, type ParsedLine } from '../../../src/core/logs/lineParser';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
+import { FIXTURES } from './helpers';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+const SHARED = path.join(__dirname, '../../../../shared/fixtures/logs');
+
+/** Every field the assembler reads; `body` is the parser's own working text. */
+function fields(line: ParsedLine): Record<string, unknown> {
+  const { body: _body, ...rest } = line;
+  return { ...rest };
+}
+
+function compare(zone: string, lines: string[]): { taken: number; total: number } {
+  const clock = new ZoneClock(zone);
+  const parser = new LineParser(clock, NOW);
+  const fast = new FastLane(clock);
+  let taken = 0;
+  for (const text of lines) {
+    const bytes = Buffer.from(`${text}\n`, 'latin1');
+    // The reader only offers ASCII lines without escape characters.
+    if (!/^[\x00-\x7f]*$/.test(text) || text.includes('\x1b') || text.includes('\n')) continue;
+    const read = fast.read(bytes, 0, bytes.length - 1);
+    const expected = fields(parser.parse(text));
+    if (!read) continue;
+    taken++;
+    assert.deepStrictEqual(fields(read), expected, `line: ${JSON.stringify(text)}`);
+  }
+  return { taken, total: lines.length };
+}
+
+function fixtureLines(): string[] {
+  const lines: string[] = [];
+  for (const dir of [FIXTURES, SHARED]) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n.endsWith('.log'))) {
+      lines.push(...readFileSync(path.join(dir, name), 'latin1').split(/\r?\n/));
+    }
+  }
+  return lines;
+}
+
+const PRODUCTION = [
+  'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Started GET "/services?q=1" for 203.0.113.52 at 2026-12-03 13:21:50 +0000',
+  'I, [2026-12-03T13:21:50.893000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Processing by ServicesController#index as HTML',
+  'I, [2026-12-03T13:21:50.893000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22]   ' +
+    'Parameters: {"id"=>"2252", "locale"=>"en"}',
+  'I, [2026-12-03T13:21:50.894000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22]   ' +
+    'Rendered services/index.html.erb within layouts/application (Duration: 21.0ms | ' +
+    'Allocations: 8798)',
+  'I, [2026-12-03T13:21:50.934000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Completed 200 OK in 42ms (Views: 25.2ms | ActiveRecord: 10.5ms (0 queries, 1 cached) | ' +
+    'GC: 2.6ms)',
+  'I, [2026-12-03T13:21:50.934000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Completed 302 Found in 7ms (ActiveRecord: 1.5ms | Allocations: 900)',
+  'I, [2026-12-03T13:21:50.934000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Redirected to https://example.com/bookings',
+  'F, [2026-12-03T13:21:51.000000 #3000] FATAL -- : [3918a400-a976-4465-8505-47a48a5f1b22]   ',
+  'E, [2026-12-03T13:21:51.000000 #3001] ERROR -- : [app] [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+    'Completed 500 Internal Server Error in 12.5ms',
+  'D, [2026-12-03T13:21:51.000000 #3001] DEBUG -- : [ActiveJob] [Mailer] Started GET "/"',
+  'I, [2026-12-03T13:21:51.5 #12]  INFO -- : [abcdefabcdefabcdef1] Started POST "/users/sign_in" ' +
+    'for ::1 at 2026-12-03 13:21:51 -0530',
+  'I, [2026-12-03T13:21:51,123 #12] INFO -- : [req-2026-12-03-abcdefghij] Started GET "/x" ' +
+    'for 10.0.0.1 at 2026-12-03T13:21:51Z',
+  'W, [2026-12-03T23:59:60.999999 #99999]  WARN -- : [0123456789abcdef] Started DELETE "/a b" ' +
+    'for 10.0.0.1 at 2026-12-03 23:59:60 UTC',
+];
+
+/** A seeded generator, so a failure names a line that fails again. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+}
+
+const SPECIAL = [' ', '"', '[', ']', '#', ':', '-', '.', ',', '(', ')', '\t', '\r', '\x01', '\x0b'];
+
+function mutate(line: string, next: () => number): string {
+  const at = Math.floor(next() * line.length);
+  const pick = next();
+  if (pick < 0.3) return line.slice(0, at) + line.slice(at + 1);
+  if (pick < 0.6) {
+    const char = SPECIAL[Math.floor(next() * SPECIAL.length)];
+    return line.slice(0, at) + char + line.slice(at + 1);
+  }
+  if (pick < 0.8) return line.slice(0, at) + String(Math.floor(next() * 10)) + line.slice(at + 1);
+  return line.slice(0, at);
+}
+
+describe('fast lane', () => {
+  it('reads every fixture line it takes exactly as LineParser does', () => {
+    for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York']) {
+      const { taken } = compare(zone, fixtureLines());
+      assert.ok(taken > 100, `took only ${taken} fixture lines`);
+    }
+  });
+
+  it('takes the lines of a production log and agrees on each', () => {
+    const { taken } = compare('UTC', PRODUCTION);
+    // The ActiveJob line, the two-tag line whose id comes second is taken; `T` in a Started
+    // time and `Z` are left to the parser.
+    assert.ok(taken >= 9, `took ${taken}`);
+  });
+
+  it('agrees on 20,000 mutated production lines', () => {
+    const next = random(42);
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      let line = PRODUCTION[i % PRODUCTION.length];
+      const rounds = 1 + Math.floor(next() * 3);
+      for (let r = 0; r < rounds; r++) line = mutate(line, next);
+      lines.push(line);
+    }
+    const { taken } = compare('Europe/Berlin', lines);
+    assert.ok(taken > 3000, `took only ${taken} mutated lines`);
+  });
+
+  it('leaves ANSI colours, non-ASCII, JSON and syslog lines to the parser', () => {
+    const fast = new FastLane(new ZoneClock('UTC'));
+    for (const text of [
+      '{"method":"GET","path":"/","status":200}',
+      '<13>1 2026-12-04T10:00:00Z host app 12 - - Started GET "/" for 1.1.1.1 at x',
+      'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- : {"status":200}',
+      'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- : Completed in 12ms',
+      'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- progname: Started GET "/" for 1 at x',
+    ]) {
+      const bytes = Buffer.from(text, 'latin1');
+      assert.equal(fast.read(bytes, 0, bytes.length), undefined, text);
+    }
+  });
+});
