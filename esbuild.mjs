@@ -16,7 +16,12 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      cli: 'src/cli.ts',
+      // Reads byte ranges of large logs on worker threads; found next to the two above.
+      logWorker: 'src/core/logs/logWorker.ts',
+    },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -54,6 +54,13 @@ export interface RequestRecord {
   cachedQueries: number;
   sql?: Map<string, SqlShapeCount>;
   lastSql?: SqlShapeCount;
+  /** Begun while reading past the end of a range: the next range reports it (parallel.ts). */
+  foreign?: boolean;
+  /**
+   * Begun near the start of a range by a line with a request id but no `Started`: it may be
+   * the end of a request the range before began, which decides when the ranges are joined.
+   */
+  tentative?: boolean;
 }
 
 export interface OrphanError {
@@ -110,8 +117,23 @@ export class RequestAssembler {
     incomplete: 0,
   };
   private readonly active = new Map<string, RequestRecord>();
+  /** The request id of the last line and its record, while that record is in `active`. */
+  private cachedId: string | undefined;
+  private cachedRecord: RequestRecord | undefined;
   private readonly done = new Map<string, RequestRecord>();
   private readonly processes = new Map<string, ProcessState>();
+  /** Reading past the end of a range to finish its requests (see `continuePast`). */
+  private continuation = false;
+  /** Records with a request id this range began that are still open while it continues. */
+  private ownedOpen = 0;
+  /** Lines before this offset that begin a request without `Started` make tentative records. */
+  private tentativeBefore = -1;
+  /** Offsets of the lines past the range's end that went to the range's own requests. */
+  readonly claims: number[] = [];
+  /** Tentative records, closed but not reported: the caller decides (`adopt`). */
+  readonly tentative: RequestRecord[] = [];
+  /** More processes than MAX_PROCESSES were followed, so some were closed early. */
+  processesEvicted = false;
   private linesSeen = 0;
   private file = '';
   /** The request the previous line went to, for bare continuation lines. */
@@ -129,6 +151,10 @@ export class RequestAssembler {
   }
 
   add(line: ParsedLine, lineNumber: number, offset: number, time: number): void {
+    if (this.continuation) {
+      this.addPast(line, lineNumber, offset, time);
+      return;
+    }
     if (line.kind === 'request') {
       this.addSingleLineRequest(line, lineNumber, offset, time);
       this.previous = undefined;
@@ -150,13 +176,95 @@ export class RequestAssembler {
     this.previous = this.addByProcess(line.pid ?? '-', line, lineNumber, offset, time);
   }
 
+  /**
+   * Marks the start of a range read on its own (parallel.ts): a line before `before` with a
+   * request id and no `Started` begins a tentative record instead of a reported one.
+   */
+  startRange(before: number): void {
+    this.tentativeBefore = before;
+  }
+
+  /**
+   * From here on, lines are past the end of the range: they only finish the requests the
+   * range began (their offsets go to `claims`); new requests there belong to the next range.
+   * Returns false when no request of the range is open, so there is nothing to read.
+   */
+  continuePast(): boolean {
+    this.continuation = true;
+    this.previous = undefined;
+    let owned = 0;
+    for (const record of this.active.values()) if (!record.foreign) owned++;
+    for (const record of this.done.values()) if (!record.foreign) owned++;
+    this.ownedOpen = owned;
+    return owned > 0;
+  }
+
+  /** Whether reading past the range may still change one of its requests. */
+  get pastRangeOpen(): boolean {
+    return this.ownedOpen > 0;
+  }
+
+  /** Adds the counts of a range read by another assembler (parallel.ts). */
+  addCounts(counts: AssemblyCounts): void {
+    this.counts.byRequestId += counts.byRequestId;
+    this.counts.byProcess += counts.byProcess;
+    this.counts.singleLine += counts.singleLine;
+    this.counts.orphanLines += counts.orphanLines;
+    this.counts.incomplete += counts.incomplete;
+  }
+
+  /** Reports a tentative record another range did not claim, as if it had closed here. */
+  adopt(record: RequestRecord): void {
+    record.tentative = false;
+    record.foreign = false;
+    this.close(record);
+  }
+
+  /**
+   * For each process followed in this range: whether its state is as a fresh one's (nothing
+   * open, no error block). A later range that starts fresh for a process is only exact when
+   * the state before it was so.
+   */
+  processStates(): [string, boolean][] {
+    return [...this.processes.values()].map((state) => [
+      state.key,
+      state.open.length === 0 && !state.last && !state.orphanException && !state.inErrorBlock,
+    ]);
+  }
+
   /** Closes everything still open; call once at the end. */
   finish(): void {
     this.flushProcesses();
+    this.cachedId = this.cachedRecord = undefined;
     for (const record of this.active.values()) this.close(record);
     for (const record of this.done.values()) this.close(record);
     this.active.clear();
     this.done.clear();
+  }
+
+  private addPast(line: ParsedLine, lineNumber: number, offset: number, time: number): void {
+    if (line.kind === 'request') {
+      this.previous = undefined;
+      return;
+    }
+    if (line.requestId && !line.job) {
+      const record = this.addById(line.requestId, line, lineNumber, offset, time);
+      this.previous = record;
+      this.previousHadPrefix = true;
+      if (!record.foreign) this.claims.push(offset);
+      return;
+    }
+    const bare = line.kind === 'other' || line.kind === 'blank' || line.kind === 'frame';
+    if (bare && line.pid === undefined && Number.isNaN(line.time) && this.previousHadPrefix) {
+      if (this.previous) {
+        this.apply(this.previous, line, lineNumber, offset, time);
+        if (!this.previous.foreign) this.claims.push(offset);
+      }
+      return;
+    }
+    // Lines without a request id past the end are the next range's, whole.
+    this.previousHadPrefix = line.pid !== undefined || line.job;
+    this.previous = undefined;
   }
 
   private addSingleLineRequest(
@@ -188,6 +296,7 @@ export class RequestAssembler {
       record.exceptions.push(this.exception(line, lineNumber, offset, time));
     }
     if (id) {
+      if (id === this.cachedId) this.cachedId = this.cachedRecord = undefined;
       this.active.delete(id);
       this.done.delete(id);
       this.close(record);
@@ -203,12 +312,15 @@ export class RequestAssembler {
     offset: number,
     time: number,
   ): RequestRecord {
-    let record = this.active.get(id);
+    // Most lines continue the request of the line before: skip the map for them.
+    let record = id === this.cachedId ? this.cachedRecord : this.active.get(id);
+    let active = record !== undefined;
     if (!record) {
       const finished = this.done.get(id);
       if (finished && line.kind !== 'started') {
         record = finished;
       } else {
+        active = true;
         if (finished) {
           this.done.delete(id);
           this.close(finished);
@@ -218,9 +330,13 @@ export class RequestAssembler {
         if (this.active.size > MAX_ACTIVE) this.evictOldest(this.active);
       }
     }
+    this.cachedId = active ? id : undefined;
+    this.cachedRecord = active ? record : undefined;
     this.apply(record, line, lineNumber, offset, time);
-    if (line.kind === 'completed' && this.active.get(id) === record) {
+    if (line.kind === 'completed' && active) {
       // Keep it a while: Rails logs the exception and the error page after `Completed`.
+      this.cachedId = undefined;
+      this.cachedRecord = undefined;
       this.active.delete(id);
       this.done.set(id, record);
       if (this.done.size > MAX_DONE) this.evictOldest(this.done);
@@ -346,6 +462,7 @@ export class RequestAssembler {
 
   /** Closes the least recently seen quarter, so eviction costs little per new process. */
   private evictProcesses(): void {
+    this.processesEvicted = true;
     const states = [...this.processes.values()].sort((a, b) => a.seen - b.seen);
     for (const state of states.slice(0, Math.ceil(states.length / 4))) {
       this.processes.delete(state.key);
@@ -421,6 +538,9 @@ export class RequestAssembler {
       failedLoginLine: false,
       queries: 0,
       cachedQueries: 0,
+      foreign: this.continuation,
+      tentative:
+        !this.continuation && byId && line.kind !== 'started' && offset < this.tentativeBefore,
     };
   }
 
@@ -532,6 +652,7 @@ export class RequestAssembler {
   }
 
   private evictOldest(map: Map<string, RequestRecord>): void {
+    this.cachedId = this.cachedRecord = undefined;
     const target = Math.floor(map.size * 0.75);
     for (const [id, record] of map) {
       if (map.size <= target) break;
@@ -541,6 +662,13 @@ export class RequestAssembler {
   }
 
   private close(record: RequestRecord): void {
+    // Begun past the range's end: the next range reports it.
+    if (record.foreign) return;
+    if (this.continuation && record.byId) this.ownedOpen--;
+    if (record.tentative) {
+      this.tentative.push(record);
+      return;
+    }
     if (!record.isRequest) {
       // Lines under an id that never showed a request line: a job, or a cut excerpt.
       this.counts.orphanLines += record.lines;

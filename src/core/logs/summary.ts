@@ -2,15 +2,20 @@
  * The log engine's entry point: reads the log sources as one timeline, assembles requests and
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
-import * as path from 'node:path';
 import type { Clock } from '../util/clock';
 import { throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
-import { LineParser } from './lineParser';
-import { readLines } from './lineReader';
 import { ReportBuilder } from './report';
 import { RequestAssembler } from './requestAssembler';
+import {
+  PARALLEL_MIN_BYTES,
+  readInRanges,
+  workspaceLabel,
+  type ParallelOptions,
+  type ParallelRead,
+} from './parallel';
 import { resolveSources } from './sources';
+import { newParsers, readSpan } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
 import { seekToTime } from './window';
@@ -39,6 +44,8 @@ export interface SummarizeOptions {
   afterChunk?: () => Promise<void>;
   /** @internal Smaller chunks make those tests precise. */
   chunkBytes?: number;
+  /** @internal Tests: false reads on one thread; else smaller ranges, maybe on this thread. */
+  parallel?: false | { ranges?: number; inProcess?: boolean };
 }
 
 /** Files smaller than this are read whole: seeking would not save anything. */
@@ -53,18 +60,18 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   const started = Date.now();
   const zoneName = options.timeZone ? validateTimeZone(options.timeZone) : machineTimeZone();
   const zone = new ZoneClock(zoneName);
-  const parser = new LineParser(zone, options.clock.now());
+  const { parser, fast } = newParsers(zone, options.clock.now());
+  const readHooks = {
+    signal: options.signal,
+    afterChunk: options.afterChunk,
+    chunkBytes: options.chunkBytes,
+  };
   const window = options.window ?? { label: 'all' };
   const from = window.from ? window.from.getTime() : NaN;
   const to = window.to ? window.to.getTime() : NaN;
   const slowRequestMs = options.slowRequestMs ?? 1000;
 
-  const label = (absolute: string): string => {
-    const relative = path.relative(options.workspace, absolute);
-    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
-      ? relative
-      : absolute;
-  };
+  const label = workspaceLabel(options.workspace);
   const report = new ReportBuilder(from, to, slowRequestMs, label);
   const assembler = new RequestAssembler(report);
 
@@ -115,43 +122,51 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
 
       assembler.startFile(file.path);
-      let lastTime = NaN;
-      const result = await readLines(
-        file.path,
-        {
-          start,
-          end: file.size,
-          gzip: file.gzip,
-          firstLine: start === 0 ? 1 : 0,
-          signal: options.signal,
-          afterChunk: options.afterChunk,
-          chunkBytes: options.chunkBytes,
-        },
-        (text, lineNumber, offset) => {
-          const line = parseSafely(parser, text);
-          if (!line) {
-            unparsedLines++;
-            return true;
-          }
-          let time = line.time;
-          if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
-          if (Number.isNaN(time)) time = lastTime;
-          else lastTime = time;
-          if (time > stopAfter) return false;
-          assembler.add(line, lineNumber, offset, time);
-          return true;
-        },
+      const firstLine = start === 0 ? 1 : 0;
+      const inRanges =
+        options.parallel !== false && !file.gzip && !options.afterChunk
+          ? await readInRangesSafely(
+              {
+                file: file.path,
+                start,
+                end: file.size,
+                firstLine,
+                zone,
+                now: options.clock.now(),
+                from,
+                to,
+                slowRequestMs,
+                stopAfter,
+                workspace: options.workspace,
+                signal: options.signal,
+                chunkBytes: options.chunkBytes,
+                ...options.parallel,
+              },
+              report,
+              assembler,
+              log,
+            )
+          : undefined;
+      if (inRanges) {
+        source.bytesRead = inRanges.bytesRead;
+        source.lines = inRanges.lines;
+        invalidUtf8Lines += inRanges.invalidUtf8Lines;
+        linesRead += inRanges.lines;
+        unparsedLines += inRanges.unparsedLines;
+        if (inRanges.cutLines) report.warn(cutLinesWarning(label(file.path), inRanges.cutLines));
+        continue;
+      }
+      const span = await readSpan(
+        { parser, fast, assembler, stopAfter, lastTime: NaN, ...readHooks },
+        { file: file.path, gzip: file.gzip, start, end: file.size, firstLine },
       );
+      const result = span.read;
+      unparsedLines += span.unparsedLines;
       source.bytesRead = result.bytesRead;
       source.lines = result.lines;
       invalidUtf8Lines += result.invalidUtf8Lines;
       linesRead += result.lines;
-      if (result.cutLines) {
-        report.warn(
-          `${label(file.path)}: ${result.cutLines} line(s) longer than 272 KB ` +
-            'were read by their first 256 KB and last 16 KB.',
-        );
-      }
+      if (result.cutLines) report.warn(cutLinesWarning(label(file.path), result.cutLines));
       if (result.crOnly) {
         report.warn(
           `${label(file.path)} ends its lines with CR alone (old Mac style); read it so.`,
@@ -246,17 +261,35 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   return summary;
 }
 
+function cutLinesWarning(file: string, lines: number): string {
+  return (
+    `${file}: ${lines} line(s) longer than 272 KB ` +
+    'were read by their first 256 KB and last 16 KB.'
+  );
+}
+
 /**
- * The parser is built not to throw; this is the net under it, so that one line the parser
- * did not foresee costs that line, not the whole file.
+ * Reads a large file on worker threads when it can (parallel.ts); undefined means read it on
+ * this thread. A worker that fails costs time, never the summary.
  */
-function parseSafely(
-  parser: LineParser,
-  text: string,
-): ReturnType<LineParser['parse']> | undefined {
+async function readInRangesSafely(
+  options: ParallelOptions,
+  report: ReportBuilder,
+  assembler: RequestAssembler,
+  log: Logger,
+): Promise<ParallelRead | undefined> {
+  if (!options.ranges && options.end - options.start < PARALLEL_MIN_BYTES) {
+    return undefined;
+  }
   try {
-    return parser.parse(text);
-  } catch {
+    const read = await readInRanges(options, report, assembler);
+    if (read) log.info(`read ${options.file} in ${read.ranges} ranges on worker threads`);
+    return read;
+  } catch (error) {
+    throwIfAborted(options.signal);
+    log.warn(
+      `reading ${options.file} on worker threads failed (${String(error)}); reading it on one`,
+    );
     return undefined;
   }
 }

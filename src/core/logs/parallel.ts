@@ -1,0 +1,413 @@
+/**
+ * Summarizes one large log file on several worker threads: the file is cut into byte ranges at
+ * line starts, each range is read on its own (parser, assembler, report), and the reports are
+ * joined in order. Requests that straddle a cut are finished by the range that began them,
+ * which reads on past its end for their last lines ("claims"); the next range holds the records
+ * it began from such lines as tentative, and the join drops those another range claimed.
+ *
+ * Exact for the logs it accepts: Logger::Formatter lines (cuts are made before such a line)
+ * whose requests carry request ids. When a range sees a process state it cannot know (a request
+ * without id open across a cut, an error block, a thousand processes), the caller reads the
+ * file on one thread instead.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { existsSync, promises as fs } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { throwIfAborted } from '../util/errors';
+import { ReportBuilder, type ReportState } from './report';
+import { RequestAssembler, type AssemblyCounts, type RequestRecord } from './requestAssembler';
+import { newParsers, readSpan } from './spanReader';
+import { ZoneClock } from './timestamps';
+
+/** Files (or the part after a seek) smaller than this are read on one thread. */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/** No range is smaller than this: a worker costs a few tens of milliseconds to start. */
+const MIN_RANGE_BYTES = 16 * 1024 * 1024;
+const MAX_WORKERS = 8;
+/**
+ * How far a range reads past its end for the last lines of its requests. Rails writes a
+ * request's lines within its duration plus the error page: far less than this in any log.
+ */
+const CLAIM_BYTES = 8 * 1024 * 1024;
+/** A range with more tentative records than this is not a log of tagged requests. */
+const MAX_TENTATIVE = 20_000;
+/** How far from a planned cut to look for a line to cut before. */
+const CUT_SEARCH_BYTES = 256 * 1024;
+
+export interface RangeTask {
+  file: string;
+  start: number;
+  end: number;
+  /** The end of the file (or of the read): how far the range may read on for its requests. */
+  limit: number;
+  /** Lines before this offset that begin a request without `Started` are tentative; -1: none. */
+  tentativeBefore: number;
+  /** 1: number lines from 1 within the range (the caller shifts them); 0: unknown. */
+  firstLine: number;
+  zone: string;
+  now: number;
+  from: number;
+  to: number;
+  slowRequestMs: number;
+  stopAfter: number;
+  workspace: string;
+  chunkBytes?: number;
+}
+
+export interface RangeOutcome {
+  report: ReportState;
+  counts: AssemblyCounts;
+  tentative: RequestRecord[];
+  claims: number[];
+  /** Each process the range followed, and whether it ended as a fresh one would be. */
+  processes: [string, boolean][];
+  /** The range cannot be joined exactly; read the file on one thread. */
+  unjoinable?: string;
+  lines: number;
+  bytesRead: number;
+  invalidUtf8Lines: number;
+  cutLines: number;
+  unparsedLines: number;
+  error?: string;
+  shrank: boolean;
+  passedWindow: boolean;
+}
+
+/** Turns absolute paths into what the summary shows: workspace-relative inside it. */
+export function workspaceLabel(workspace: string): (absolute: string) => string {
+  return (absolute) => {
+    const relative = path.relative(workspace, absolute);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+      ? relative
+      : absolute;
+  };
+}
+
+/** Reads one range; runs in a worker thread (logWorker.ts) or, for tests, in this one. */
+export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<RangeOutcome> {
+  const zone = new ZoneClock(task.zone);
+  const { parser, fast } = newParsers(zone, new Date(task.now));
+  const report = new ReportBuilder(
+    task.from,
+    task.to,
+    task.slowRequestMs,
+    workspaceLabel(task.workspace),
+  );
+  const assembler = new RequestAssembler(report);
+  assembler.startFile(task.file);
+  assembler.startRange(task.tentativeBefore);
+  const context = {
+    parser,
+    fast,
+    assembler,
+    stopAfter: task.stopAfter,
+    lastTime: NaN,
+    signal,
+    chunkBytes: task.chunkBytes,
+  };
+  const span = await readSpan(context, {
+    file: task.file,
+    gzip: false,
+    start: task.start,
+    end: task.end,
+    firstLine: task.firstLine,
+  });
+  const read = span.read;
+  const processes = assembler.processStates();
+  if (
+    !span.passedWindow &&
+    !read.error &&
+    !read.shrank &&
+    task.limit > task.end &&
+    assembler.continuePast()
+  ) {
+    await readSpan(context, {
+      file: task.file,
+      gzip: false,
+      start: task.end,
+      end: Math.min(task.limit, task.end + CLAIM_BYTES),
+      firstLine: task.firstLine ? task.firstLine + read.lines : 0,
+      whileRangeOpen: true,
+    });
+  }
+  assembler.finish();
+  let unjoinable: string | undefined;
+  if (assembler.processesEvicted) unjoinable = 'too many processes';
+  else if (assembler.tentative.length > MAX_TENTATIVE) unjoinable = 'too many untagged requests';
+  return {
+    report: report.snapshot(),
+    counts: { ...assembler.counts },
+    tentative: unjoinable ? [] : assembler.tentative,
+    claims: assembler.claims,
+    processes,
+    unjoinable,
+    lines: read.lines,
+    bytesRead: read.bytesRead,
+    invalidUtf8Lines: read.invalidUtf8Lines,
+    cutLines: read.cutLines,
+    unparsedLines: span.unparsedLines,
+    error: read.error,
+    shrank: read.shrank,
+    passedWindow: span.passedWindow,
+  };
+}
+
+/** How many ranges to read a span of `bytes` in: 1 means on this thread. */
+export function rangeCount(bytes: number): number {
+  const threads = Math.min(MAX_WORKERS, os.availableParallelism?.() ?? os.cpus().length);
+  return Math.max(1, Math.min(threads, Math.floor(bytes / MIN_RANGE_BYTES)));
+}
+
+/**
+ * Offsets to cut `[start, end)` at into `count` ranges, each before a line the parser reads
+ * with a time and a process (a Logger::Formatter line), so that the line before a cut never
+ * continues into the range after it. Fewer cuts where no such line is near.
+ */
+export async function planCuts(
+  file: string,
+  start: number,
+  end: number,
+  count: number,
+  zone: ZoneClock,
+  now: Date,
+): Promise<number[]> {
+  const { parser } = newParsers(zone, now);
+  const cuts = [start];
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(CUT_SEARCH_BYTES);
+    for (let k = 1; k < count; k++) {
+      const target = start + Math.floor(((end - start) * k) / count);
+      if (target <= cuts[cuts.length - 1]) continue;
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, target);
+      let at = buffer.indexOf(10) + 1;
+      while (at > 0 && at < bytesRead) {
+        const newline = buffer.indexOf(10, at);
+        if (newline < 0 || newline >= bytesRead) break;
+        const line = parser.parse(buffer.toString('utf8', at, newline));
+        if (line.pid !== undefined && !Number.isNaN(line.time) && line.kind !== 'request') {
+          const cut = target + at;
+          if (cut < end) cuts.push(cut);
+          break;
+        }
+        at = newline + 1;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return cuts;
+}
+
+export interface ParallelOptions {
+  file: string;
+  start: number;
+  end: number;
+  /** 1 when lines are numbered from the start of the file, 0 when unknown (after a seek). */
+  firstLine: number;
+  zone: ZoneClock;
+  now: Date;
+  from: number;
+  to: number;
+  slowRequestMs: number;
+  stopAfter: number;
+  workspace: string;
+  signal?: AbortSignal;
+  /** @internal Tests: this many ranges whatever the size, maybe read on this thread in turn. */
+  ranges?: number;
+  inProcess?: boolean;
+  chunkBytes?: number;
+}
+
+export interface ParallelRead {
+  lines: number;
+  bytesRead: number;
+  invalidUtf8Lines: number;
+  cutLines: number;
+  unparsedLines: number;
+  ranges: number;
+}
+
+/**
+ * Reads the file in ranges and joins them into `report` and `assembler`; undefined when the
+ * file is not worth it or not joinable exactly (nothing was added then: read it serially).
+ */
+export async function readInRanges(
+  options: ParallelOptions,
+  report: ReportBuilder,
+  assembler: RequestAssembler,
+): Promise<ParallelRead | undefined> {
+  const bytes = options.end - options.start;
+  const count = options.ranges ?? rangeCount(bytes);
+  if (count < 2) return undefined;
+  const script = options.inProcess ? undefined : workerScript();
+  if (!options.inProcess && !script) return undefined;
+  const cuts = await planCuts(
+    options.file,
+    options.start,
+    options.end,
+    count,
+    options.zone,
+    options.now,
+  );
+  if (cuts.length < 2) return undefined;
+  const tasks: RangeTask[] = cuts.map((start, k) => ({
+    file: options.file,
+    start,
+    end: k + 1 < cuts.length ? cuts[k + 1] : options.end,
+    limit: options.end,
+    tentativeBefore: k === 0 ? -1 : start + CLAIM_BYTES,
+    firstLine: options.firstLine,
+    zone: options.zone.zone,
+    now: options.now.getTime(),
+    from: options.from,
+    to: options.to,
+    slowRequestMs: options.slowRequestMs,
+    stopAfter: options.stopAfter,
+    workspace: options.workspace,
+    chunkBytes: options.chunkBytes,
+  }));
+
+  let outcomes: RangeOutcome[];
+  if (script) {
+    // One failed worker stops the others: the caller then reads the file on this thread.
+    const local = new AbortController();
+    const forward = (): void => local.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    try {
+      outcomes = await Promise.all(tasks.map((task) => inWorker(script, task, local.signal)));
+    } catch (error) {
+      local.abort();
+      throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', forward);
+    }
+  } else {
+    outcomes = [];
+    for (const task of tasks) outcomes.push(await runRange(task, options.signal));
+  }
+  throwIfAborted(options.signal);
+
+  // Ranges after the one that passed the window's end are not read in a serial run either.
+  const stop = outcomes.findIndex((o) => o.passedWindow);
+  const used = stop < 0 ? outcomes : outcomes.slice(0, stop + 1);
+  if (!joinable(used)) return undefined;
+
+  const total: ParallelRead = {
+    lines: 0,
+    bytesRead: 0,
+    invalidUtf8Lines: 0,
+    cutLines: 0,
+    unparsedLines: 0,
+    ranges: used.length,
+  };
+  let claimed = new Set<number>();
+  for (const outcome of used) {
+    // Lines were numbered from 1 in each range: shift them to the file's numbering.
+    const shift = options.firstLine ? total.lines : 0;
+    if (shift) {
+      shiftLines(outcome.report, shift);
+      shiftLines(outcome.tentative, shift);
+    }
+    report.absorb(outcome.report);
+    assembler.addCounts(outcome.counts);
+    for (const record of outcome.tentative) {
+      if (!claimed.has(record.offset)) assembler.adopt(record);
+    }
+    claimed = new Set(outcome.claims);
+    total.lines += outcome.lines;
+    total.bytesRead += outcome.bytesRead;
+    total.invalidUtf8Lines += outcome.invalidUtf8Lines;
+    total.cutLines += outcome.cutLines;
+    total.unparsedLines += outcome.unparsedLines;
+  }
+  return total;
+}
+
+/** Whether the ranges can be joined into exactly what one pass over the file gives. */
+function joinable(outcomes: RangeOutcome[]): boolean {
+  const lastState = new Map<string, boolean>();
+  for (const outcome of outcomes) {
+    if (outcome.unjoinable || outcome.error || outcome.shrank) return false;
+    // A range began each process fresh: right only when the one before left it so.
+    for (const [pid] of outcome.processes) if (lastState.get(pid) === false) return false;
+    for (const [pid, fresh] of outcome.processes) lastState.set(pid, fresh);
+  }
+  return true;
+}
+
+/** Adds `shift` to every line number (objects with a numeric line and offset) in `value`. */
+function shiftLines(value: unknown, shift: number, depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > 12) return;
+  if (value instanceof Map) {
+    for (const item of value.values()) shiftLines(item, shift, depth + 1);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) shiftLines(item, shift, depth + 1);
+    return;
+  }
+  const record = value as { line?: unknown; offset?: unknown };
+  if (typeof record.line === 'number' && typeof record.offset === 'number' && record.line > 0) {
+    record.line += shift;
+  }
+  for (const item of Object.values(value)) {
+    if (item && typeof item === 'object') shiftLines(item, shift, depth + 1);
+  }
+}
+
+/** How to start a range worker: the bundled script next to this code, or the source. */
+interface WorkerScript {
+  code: string;
+  eval: boolean;
+}
+
+function workerScript(): WorkerScript | undefined {
+  const bundled = path.join(__dirname, 'logWorker.js');
+  if (existsSync(bundled)) return { code: bundled, eval: false };
+  // Run from source (the tests): a worker does not inherit tsx's loader for a .ts entry
+  // (privatenumber/tsx#354), so it registers tsx itself first.
+  const source = path.join(__dirname, 'logWorker.ts');
+  if (!existsSync(source)) return undefined;
+  let tsx: string;
+  try {
+    tsx = require.resolve('tsx/cjs');
+  } catch {
+    return undefined;
+  }
+  return {
+    code: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`,
+    eval: true,
+  };
+}
+
+function inWorker(
+  script: WorkerScript,
+  task: RangeTask,
+  signal?: AbortSignal,
+): Promise<RangeOutcome> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script.code, { workerData: task, eval: script.eval });
+    let settled = false;
+    const onAbort = (): void => {
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (error: Error | undefined, outcome?: RangeOutcome): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(outcome!);
+    };
+    worker.once('message', (message: { outcome?: RangeOutcome; error?: string }) => {
+      if (message.outcome) settle(undefined, message.outcome);
+      else settle(new Error(message.error ?? 'the log worker failed'));
+    });
+    worker.once('error', (error) => settle(error));
+    worker.once('exit', (code) => {
+      settle(signal?.aborted ? signal.reason : new Error(`the log worker stopped (${code})`));
+    });
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Reads one span of a log file into a RequestAssembler: every line through the fast lane or the
+ * general parser, with the time rules of the summary. Used for a whole file, and for the byte
+ * ranges that worker threads read side by side (parallel.ts).
+ */
+import { FastLane, fastLaneAvailable } from './fastLane';
+import { LineParser, type ParsedLine } from './lineParser';
+import { FAST_NOT_TAKEN, FAST_STOP, FAST_TAKEN, readLines, type ReadResult } from './lineReader';
+import type { RequestAssembler } from './requestAssembler';
+
+export interface SpanContext {
+  parser: LineParser;
+  fast: FastLane;
+  assembler: RequestAssembler;
+  /** Stop at the first line later than this (epoch ms); NaN reads to the end. */
+  stopAfter: number;
+  /** The time of the last line that had one, for lines without. */
+  lastTime: number;
+  signal?: AbortSignal;
+  afterChunk?: () => Promise<void>;
+  chunkBytes?: number;
+}
+
+export interface SpanRead {
+  read: ReadResult;
+  /** Lines the parser failed on (it is built not to; this is the net under it). */
+  unparsedLines: number;
+  /** Reading stopped at a line past `stopAfter`. */
+  passedWindow: boolean;
+}
+
+export interface Span {
+  file: string;
+  gzip: boolean;
+  start: number;
+  end: number;
+  /** Number of the first line, 0 when unknown. */
+  firstLine: number;
+  /** Stop as soon as the assembler has no request of its range open (reading past a range). */
+  whileRangeOpen?: boolean;
+}
+
+export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
+  const { parser, fast, assembler } = context;
+  let unparsedLines = 0;
+  let passedWindow = false;
+  const take = (line: ParsedLine, lineNumber: number, offset: number): boolean => {
+    let time = line.time;
+    if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
+    if (Number.isNaN(time)) time = context.lastTime;
+    else context.lastTime = time;
+    if (time > context.stopAfter) {
+      passedWindow = true;
+      return false;
+    }
+    if (span.whileRangeOpen && !assembler.pastRangeOpen) return false;
+    assembler.add(line, lineNumber, offset, time);
+    return true;
+  };
+  const read = await readLines(
+    span.file,
+    {
+      start: span.start,
+      end: span.end,
+      gzip: span.gzip,
+      firstLine: span.firstLine,
+      signal: context.signal,
+      afterChunk: context.afterChunk,
+      chunkBytes: context.chunkBytes,
+    },
+    (text, lineNumber, offset) => {
+      const line = parseSafely(parser, text);
+      if (!line) {
+        unparsedLines++;
+        return true;
+      }
+      return take(line, lineNumber, offset);
+    },
+    fastLaneAvailable
+      ? (buffer, from, end, lineNumber, offset) => {
+          const line = fast.read(buffer, from, end);
+          if (!line) return FAST_NOT_TAKEN;
+          return take(line, lineNumber, offset) ? FAST_TAKEN : FAST_STOP;
+        }
+      : undefined,
+  );
+  return { read, unparsedLines, passedWindow };
+}
+
+/**
+ * The parser is built not to throw; this is the net under it, so that one line the parser
+ * did not foresee costs that line, not the whole file.
+ */
+function parseSafely(parser: LineParser, text: string): ParsedLine | undefined {
+  try {
+    return parser.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh parser pair for one zone and clock reading. */
+export function newParsers(
+  zone: ConstructorParameters<typeof FastLane>[0],
+  now: Date,
+): { parser: LineParser; fast: FastLane } {
+  return { parser: new LineParser(zone, now), fast: new FastLane(zone) };
+}
