@@ -126,8 +126,9 @@ class LineSplitter {
   }
 
   push(chunk: Buffer, chunkOffset: number): void {
-    // One native check per chunk instead of a search for U+FFFD in every line.
-    this.chunkValid = isUtf8(chunk);
+    // One native check per chunk instead of a search for U+FFFD in every line; ASCII is UTF-8.
+    const ascii = isAscii(chunk);
+    this.chunkValid = ascii || isUtf8(chunk);
     if (this.separator === 0) {
       // Old Mac line ends (CR only): a file with CR and no LF in its first chunk is split on CR.
       this.separator = chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0 ? 13 : 10;
@@ -137,7 +138,7 @@ class LineSplitter {
     // The fast handler sees lines LineParser would read as they are: ASCII (so bytes are
     // characters and valid UTF-8) and free of escape sequences (which the parser removes).
     const fast = this.separator === 10 ? this.fast : undefined;
-    const ascii = fast !== undefined && isAscii(chunk);
+
     let escape = fast !== undefined ? chunk.indexOf(27) : -1;
     while (!this.stopped) {
       const newline = chunk.indexOf(this.separator, from);

@@ -144,14 +144,10 @@ interface ActionAccumulator {
 
 export interface ExceptionState {
   count: number;
-  /** As one pass finds it: the first time seen, then lower ones (an untimed first stays). */
+  /** The earliest and the latest time among those that had one; NaN when none had. */
   first: number;
-  /** The lowest time seen; Infinity when none had a time. */
-  firstTimed: number;
-  /** As one pass finds it: the latest time, reset by any exception without a time. */
   last: number;
-  /** Whether an exception without a time came: then `last` no longer depends on earlier parts. */
-  untimed: boolean;
+  /** The one at `last` (the earlier on a tie); without any time, the latest one seen. */
   example: ExceptionInfo;
   frame?: string;
   actions: Map<string, number>;
@@ -209,8 +205,6 @@ export interface ReportState {
   incomplete: number;
   errorsTotal: number;
   errorsLast: number;
-  /** Whether an error without a time came (it resets `errorsLast`, as one pass does). */
-  errorsUntimed: boolean;
   routingTotal: number;
   failedTotal: number;
   slowCount: number;
@@ -281,7 +275,6 @@ export class ReportBuilder implements AssemblySink {
   private incomplete = 0;
   private errorsTotal = 0;
   private errorsLast = NaN;
-  private errorsUntimed = false;
   private routingTotal = 0;
   private failedTotal = 0;
   private slowCount = 0;
@@ -372,8 +365,7 @@ export class ReportBuilder implements AssemblySink {
     // An error: a 5xx, or any request that logged an exception or an ERROR line.
     if (isServerError || record.exceptions.length > 0) {
       this.errorsTotal++;
-      if (!(time <= this.errorsLast)) this.errorsLast = time;
-      if (Number.isNaN(time)) this.errorsUntimed = true;
+      if (!Number.isNaN(time) && !(time <= this.errorsLast)) this.errorsLast = time;
       const className = record.exceptions[0]?.className ?? `HTTP ${status}`;
       this.countClass(className);
     }
@@ -386,8 +378,9 @@ export class ReportBuilder implements AssemblySink {
   orphanError(error: OrphanError): void {
     if (!this.inWindow(error.time)) return;
     this.errorsTotal++;
-    if (!(error.time <= this.errorsLast)) this.errorsLast = error.time;
-    if (Number.isNaN(error.time)) this.errorsUntimed = true;
+    if (!Number.isNaN(error.time) && !(error.time <= this.errorsLast)) {
+      this.errorsLast = error.time;
+    }
     this.countClass(error.exception?.className ?? 'ERROR line');
     if (error.exception) this.addException(error.exception, undefined);
   }
@@ -467,9 +460,7 @@ export class ReportBuilder implements AssemblySink {
       entry = {
         count: 0,
         first: exception.time,
-        firstTimed: Infinity,
         last: exception.time,
-        untimed: false,
         example: exception,
         actions: new Map(),
         joined: [],
@@ -477,12 +468,15 @@ export class ReportBuilder implements AssemblySink {
       this.exceptions.set(name, entry);
     }
     entry.count++;
-    if (exception.time < entry.first) entry.first = exception.time;
-    if (exception.time < entry.firstTimed) entry.firstTimed = exception.time;
-    if (!(exception.time <= entry.last)) {
-      entry.last = exception.time;
+    const time = exception.time;
+    if (!Number.isNaN(time)) {
+      if (!(time >= entry.first)) entry.first = time;
+      if (!(time <= entry.last)) {
+        entry.last = time;
+        entry.example = exception;
+      }
+    } else if (Number.isNaN(entry.last)) {
       entry.example = exception;
-      if (Number.isNaN(exception.time)) entry.untimed = true;
     }
     entry.frame ??= exception.frame;
     if (action && entry.actions.size < MAX_EXCEPTION_ACTIONS) {
@@ -645,7 +639,6 @@ export class ReportBuilder implements AssemblySink {
       incomplete: this.incomplete,
       errorsTotal: this.errorsTotal,
       errorsLast: this.errorsLast,
-      errorsUntimed: this.errorsUntimed,
       routingTotal: this.routingTotal,
       failedTotal: this.failedTotal,
       slowCount: this.slowCount,
@@ -774,11 +767,7 @@ export class ReportBuilder implements AssemblySink {
     if (!Number.isNaN(state.first) && !(state.first >= this.first)) this.first = state.first;
     if (!Number.isNaN(state.last) && !(state.last <= this.last)) this.last = state.last;
 
-    // One pass keeps the latest time among the errors since the last one without a time.
-    if (state.errorsUntimed) {
-      this.errorsLast = state.errorsLast;
-      this.errorsUntimed = true;
-    } else if (!Number.isNaN(state.errorsLast) && !(state.errorsLast <= this.errorsLast)) {
+    if (!Number.isNaN(state.errorsLast) && !(state.errorsLast <= this.errorsLast)) {
       this.errorsLast = state.errorsLast;
     }
   }
@@ -816,15 +805,16 @@ export class ReportBuilder implements AssemblySink {
     }
 
     entry.count += other.count;
-    if (!Number.isNaN(entry.first)) entry.first = Math.min(entry.first, other.firstTimed);
-    entry.firstTimed = Math.min(entry.firstTimed, other.firstTimed);
-    // The same rule as one pass: a later time, or an untimed one, takes over `last`; on a tie
+    if (!(other.first >= entry.first) && !Number.isNaN(other.first)) entry.first = other.first;
+    // The same rule as one pass: a later time takes over `last` and the example; on a tie
     // the earlier example stays.
-    if (other.untimed || Number.isNaN(entry.last) || other.last > entry.last) {
+    if (Number.isNaN(other.last)) {
+      // Nothing timed there: its latest example stands in only while nothing here has a time.
+      if (Number.isNaN(entry.last)) entry.example = { ...other.example };
+    } else if (!(other.last <= entry.last)) {
       entry.last = other.last;
       entry.example = { ...other.example };
     }
-    entry.untimed ||= other.untimed;
     entry.frame ??= other.frame;
     this.absorbExceptionActions(entry, other);
   }

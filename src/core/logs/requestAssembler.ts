@@ -369,7 +369,8 @@ export class RequestAssembler {
           if (oldest) this.close(oldest);
         }
         state.last = record;
-        state.orphanException = undefined;
+        // An error logged before this request (a boot error, a job's) is reported, not lost.
+        this.flushOrphanException(state);
         state.inErrorBlock = false;
         this.apply(record, line, lineNumber, offset, time);
         return record;

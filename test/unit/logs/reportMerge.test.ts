@@ -543,9 +543,10 @@ describe('merging report builders', function () {
   });
 
   it('errors and exceptions without a time, equal times and full action lists, in any order', () => {
-    // One pass has order rules here: an untimed error resets errors.lastSeen and an exception's
-    // lastSeen, an equal time keeps the earlier example, an exception lists 20 actions and then
-    // stops counting. Shuffled times and few distinct ones make every rule matter.
+    // One pass has order rules here: an untimed error leaves errors.lastSeen and an exception's
+    // lastSeen as they were, an equal time keeps the earlier example, an exception lists 20
+    // actions and then stops counting. Shuffled times and few distinct ones make every rule
+    // matter.
     const rng = random(23);
     const base = Date.parse('2026-12-04T10:00:00Z');
     const time = (): number => (rng() < 0.15 ? NaN : base + Math.floor(rng() * 6) * 60_000);
@@ -593,7 +594,7 @@ describe('merging report builders', function () {
         }),
       });
     }
-    // Last, an untimed error and one earlier than the latest before it.
+    // Last, an untimed error and one earlier than the latest before it: neither moves lastSeen.
     calls.push({
       kind: 'orphanError',
       error: { time: NaN, file: '/tmp/order.log', line: 601, offset: 0 },
@@ -604,7 +605,7 @@ describe('merging report builders', function () {
     });
     const whole = serial(calls, { from: NaN, to: NaN, slowRequestMs: 100 });
     assert.ok(whole.exceptions.some((e) => e.actions.length === 20));
-    assert.equal(whole.errors.lastSeen, new Date(base).toISOString());
+    assert.equal(whole.errors.lastSeen, new Date(base + 5 * 60_000).toISOString());
     const everyCut = Array.from({ length: calls.length + 1 }, (_, i) => [i]);
     assertMerges(calls, [...everyCut, ...cutSets(calls.length, 29, 30)], 'untimed and ties');
   });
