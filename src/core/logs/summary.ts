@@ -45,7 +45,7 @@ export interface SummarizeOptions {
   /** @internal Smaller chunks make those tests precise. */
   chunkBytes?: number;
   /** @internal Tests: false reads on one thread; else smaller ranges, maybe on this thread. */
-  parallel?: false | { ranges?: number; inProcess?: boolean };
+  parallel?: false | { ranges?: number; inProcess?: boolean; workerOldHeapMb?: number };
 }
 
 /** Files smaller than this are read whole: seeking would not save anything. */

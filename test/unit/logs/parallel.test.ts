@@ -218,6 +218,31 @@ describe('log summary in ranges', function () {
     assert.ok(Date.now() - started < 5000, 'cancelling took too long');
   });
 
+  it('reads on one thread, with the same summary, when a worker runs out of memory', async () => {
+    const file = path.join(folder, 'oom.log');
+    await fs.writeFile(file, busyLog(3000, 9));
+    const serial = await summarize(file, false);
+    const warnings: string[] = [];
+    const summary = await summarizeLogs({
+      workspace: folder,
+      sources: [file],
+      clock: fixedClock(NOW),
+      timeZone: 'UTC',
+      parallel: { ranges: 2, workerOldHeapMb: 1 },
+      log: {
+        info: () => undefined,
+        warn: (message: string) => warnings.push(message),
+        error: () => undefined,
+        debug: () => undefined,
+      } as unknown as Logger,
+    });
+    sameSummary(summary, serial.summary, 'after a worker ran out of memory');
+    assert.ok(
+      warnings.some((w) => /worker threads failed .*reading it on one/.test(w)),
+      warnings.join('\n'),
+    );
+  });
+
   it('reads ranges on real worker threads', async () => {
     const file = path.join(folder, 'workers.log');
     await fs.writeFile(file, busyLog(4000, 3));
