@@ -23,6 +23,10 @@ export interface HistogramData {
   max: number;
 }
 
+/** The last value added to any histogram and its bucket: one logarithm per value, not three. */
+let lastValue = NaN;
+let lastIndex = 0;
+
 export class Histogram {
   private zero = 0;
   private exact: number[] | null = [];
@@ -50,8 +54,12 @@ export class Histogram {
       this.zero++;
       return;
     }
-    const index = Math.ceil(Math.log(value) / LOG_GAMMA);
-    this.buckets.set(index, (this.buckets.get(index) ?? 0) + 1);
+    // A request's duration goes into three histograms in a row (overall, action, hour).
+    if (value !== lastValue) {
+      lastValue = value;
+      lastIndex = Math.ceil(Math.log(value) / LOG_GAMMA);
+    }
+    this.buckets.set(lastIndex, (this.buckets.get(lastIndex) ?? 0) + 1);
   }
 
   merge(other: Histogram): void {
