@@ -314,7 +314,8 @@ export async function readInRanges(
     unparsedLines: 0,
     ranges: used.length,
   };
-  let claimed = new Set<number>();
+  // Every line a range finished past its end: a later range may hold it as a tentative start.
+  const claimed = new Set<number>();
   for (const outcome of used) {
     // Lines were numbered from 1 in each range: shift them to the file's numbering.
     const shift = options.firstLine ? total.lines : 0;
@@ -327,7 +328,7 @@ export async function readInRanges(
     for (const record of outcome.tentative) {
       if (!claimed.has(record.offset)) assembler.adopt(record);
     }
-    claimed = new Set(outcome.claims);
+    for (const offset of outcome.claims) claimed.add(offset);
     total.lines += outcome.lines;
     total.bytesRead += outcome.bytesRead;
     total.invalidUtf8Lines += outcome.invalidUtf8Lines;
