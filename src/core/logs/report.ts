@@ -142,14 +142,36 @@ interface ActionAccumulator {
   dbBaseMicros: number;
 }
 
+/**
+ * Rows of the tables below carry where in the log they were taken from, so that the same
+ * events give the same rows in whatever order they are reported (one pass closes requests in
+ * another order than ranges joined do): `fileIndex` is the index of the file in the order
+ * this builder first met the files, `offset` (of Location) the byte offset in it.
+ */
+export type SlowRow = SlowRequest & { fileIndex: number };
+export type SuspiciousRow = SuspiciousEntry & { fileIndex: number };
+/** `sourceFile`/`sourceOffset`: the position of the event `source` came from (-1: none). */
+export type NPlusOneRow = NPlusOneEntry & {
+  fileIndex: number;
+  sourceFile: number;
+  sourceOffset: number;
+};
+export type SqlMaxRow = NonNullable<LogSummary['sql']['maxPerRequest']> & { fileIndex: number };
+
 export interface ExceptionState {
   count: number;
   /** The earliest and the latest time among those that had one; NaN when none had. */
   first: number;
   last: number;
-  /** The one at `last` (the earlier on a tie); without any time, the latest one seen. */
+  /**
+   * The one at `last` (the earliest in the log on a tie); without any time, the latest in the
+   * log.
+   */
   example: ExceptionInfo;
+  /** The frame of the earliest exception in the log that had one, and where that was. */
   frame?: string;
+  frameFile: number;
+  frameOffset: number;
   actions: Map<string, number>;
   /**
    * For each action, in the order they joined `actions`, the counts of the actions before it
@@ -200,6 +222,8 @@ export interface ActionState {
  * survives `structuredClone` and `postMessage` to another thread; see `ReportBuilder.snapshot`.
  */
 export interface ReportState {
+  /** Absolute paths of the files met, by `fileIndex`. */
+  files: string[];
   total: number;
   completed: number;
   incomplete: number;
@@ -215,7 +239,7 @@ export interface ReportState {
   sqlRequests: number;
   sqlQueries: number;
   sqlCached: number;
-  sqlMax: LogSummary['sql']['maxPerRequest'];
+  sqlMax: SqlMaxRow | null;
   outsideWindow: number;
   untimedOutside: number;
   overall: HistogramData;
@@ -228,14 +252,14 @@ export interface ReportState {
   routing: Map<string, { method: string; path: string; count: number }>;
   failedByIp: Map<string, number>;
   failedByHour: HourBucketsState<{ count: number }>;
-  suspicious: Map<string, SuspiciousEntry>;
+  suspicious: Map<string, SuspiciousRow>;
   bursts: Map<string, BurstState>;
   /** Bucket (5-minute index) of the first 401/403/422; -Infinity when none came. */
   firstBurstBucket: number;
   lastPrunedBucket: number;
-  nPlusOne: Map<string, NPlusOneEntry>;
-  /** Slowest first; equal durations in the order they came. */
-  slowest: SlowRequest[];
+  nPlusOne: Map<string, NPlusOneRow>;
+  /** Slowest first; equal durations by position in the log. */
+  slowest: SlowRow[];
   warnings: string[];
 }
 
@@ -266,10 +290,18 @@ export class ReportBuilder implements AssemblySink {
     () => ({ count: 0 }),
     (b) => b.count,
   );
-  private readonly suspicious = new Map<string, SuspiciousEntry>();
+  private readonly suspicious = new Map<string, SuspiciousRow>();
   private readonly bursts = new Map<string, BurstState>();
-  private readonly nPlusOne = new Map<string, NPlusOneEntry>();
-  private slowest: SlowRequest[] = [];
+  private readonly nPlusOne = new Map<string, NPlusOneRow>();
+  private slowest: SlowRow[] = [];
+  /**
+   * Files by the order they were first met. Files are read one after another, so this is
+   * their order in the log; with the byte offset it places any event (see `comparePositions`).
+   */
+  private readonly files = new Map<string, number>();
+  /** The last file looked up: nearly every call is about the same file as the one before. */
+  private lastFile: string | undefined;
+  private lastFileIndex = -1;
   private total = 0;
   private completed = 0;
   private incomplete = 0;
@@ -285,7 +317,7 @@ export class ReportBuilder implements AssemblySink {
   private sqlRequests = 0;
   private sqlQueries = 0;
   private sqlCached = 0;
-  private sqlMax: LogSummary['sql']['maxPerRequest'] = null;
+  private sqlMax: SqlMaxRow | null = null;
   outsideWindow = 0;
   /** Requests left out of a window because they carry no time at all. */
   untimedOutside = 0;
@@ -310,6 +342,19 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
+  /** The index of `file` in the order the files were met; a new file gets the next one. */
+  private fileIndex(file: string): number {
+    if (file === this.lastFile) return this.lastFileIndex;
+    let index = this.files.get(file);
+    if (index === undefined) {
+      index = this.files.size;
+      this.files.set(file, index);
+    }
+    this.lastFile = file;
+    this.lastFileIndex = index;
+    return index;
+  }
+
   private inWindow(time: number): boolean {
     if (Number.isNaN(time)) return Number.isNaN(this.from) && Number.isNaN(this.to);
     if (!Number.isNaN(this.from) && time < this.from) return false;
@@ -318,6 +363,9 @@ export class ReportBuilder implements AssemblySink {
   }
 
   request(record: RequestRecord): void {
+    // Every file is indexed when first met, even by a request outside the window, so the
+    // indexes follow the order the files are read in.
+    const fileIndex = this.fileIndex(record.file);
     if (!this.inWindow(record.time)) {
       this.outsideWindow++;
       if (Number.isNaN(record.time)) this.untimedOutside++;
@@ -360,7 +408,7 @@ export class ReportBuilder implements AssemblySink {
       }
     }
 
-    if (record.durationMs !== undefined) this.addDuration(record, record.durationMs);
+    if (record.durationMs !== undefined) this.addDuration(record, record.durationMs, fileIndex);
 
     // An error: a 5xx, or any request that logged an exception or an ERROR line.
     if (isServerError || record.exceptions.length > 0) {
@@ -371,11 +419,12 @@ export class ReportBuilder implements AssemblySink {
     }
     for (const exception of record.exceptions) this.addException(exception, record.action);
 
-    this.addSecurity(record);
-    this.addSql(record);
+    this.addSecurity(record, fileIndex);
+    this.addSql(record, fileIndex);
   }
 
   orphanError(error: OrphanError): void {
+    this.fileIndex(error.file);
     if (!this.inWindow(error.time)) return;
     this.errorsTotal++;
     if (!Number.isNaN(error.time) && !(error.time <= this.errorsLast)) {
@@ -385,7 +434,8 @@ export class ReportBuilder implements AssemblySink {
     if (error.exception) this.addException(error.exception, undefined);
   }
 
-  failedLoginLine(ip: string | undefined, time: number): void {
+  failedLoginLine(ip: string | undefined, time: number, file?: string): void {
+    if (file !== undefined) this.fileIndex(file);
     if (!this.inWindow(time)) return;
     this.addFailedLogin(ip ?? 'unknown', time);
   }
@@ -396,7 +446,7 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  private addDuration(record: RequestRecord, duration: number): void {
+  private addDuration(record: RequestRecord, duration: number, fileIndex: number): void {
     this.overall.add(duration);
     if (duration >= this.slowRequestMs) this.slowCount++;
 
@@ -433,12 +483,17 @@ export class ReportBuilder implements AssemblySink {
       }
     }
 
+    const slowest = this.slowest;
+    const least = slowest[slowest.length - 1];
     if (
-      this.slowest.length < SLOWEST ||
-      duration > this.slowest[this.slowest.length - 1].durationMs
+      slowest.length < SLOWEST ||
+      duration > least.durationMs ||
+      (duration === least.durationMs &&
+        comparePositions(fileIndex, record.offset, least.fileIndex, least.offset) < 0)
     ) {
-      this.slowest.push({
+      slowest.push({
         ...this.location(record.file, record.line, record.offset),
+        fileIndex,
         action: record.action ?? null,
         method: record.method ?? null,
         path: record.path ? record.path.slice(0, 500) : null,
@@ -446,9 +501,8 @@ export class ReportBuilder implements AssemblySink {
         durationMs: duration,
         at: Number.isNaN(record.time) ? null : new Date(record.time).toISOString(),
       });
-      // A stable sort: equal durations stay in the order they came, which `absorb` relies on.
-      this.slowest.sort(bySlowest);
-      if (this.slowest.length > SLOWEST) this.slowest.length = SLOWEST;
+      slowest.sort(bySlowest);
+      if (slowest.length > SLOWEST) slowest.length = SLOWEST;
     }
   }
 
@@ -462,6 +516,8 @@ export class ReportBuilder implements AssemblySink {
         first: exception.time,
         last: exception.time,
         example: exception,
+        frameFile: -1,
+        frameOffset: 0,
         actions: new Map(),
         joined: [],
       };
@@ -469,16 +525,27 @@ export class ReportBuilder implements AssemblySink {
     }
     entry.count++;
     const time = exception.time;
+    const fileIndex = this.fileIndex(exception.file);
     if (!Number.isNaN(time)) {
       if (!(time >= entry.first)) entry.first = time;
       if (!(time <= entry.last)) {
         entry.last = time;
         entry.example = exception;
+      } else if (time === entry.last && this.isBefore(exception, entry.example)) {
+        entry.example = exception;
       }
-    } else if (Number.isNaN(entry.last)) {
+    } else if (Number.isNaN(entry.last) && this.isBefore(entry.example, exception)) {
       entry.example = exception;
     }
-    entry.frame ??= exception.frame;
+    if (
+      exception.frame !== undefined &&
+      (entry.frameFile < 0 ||
+        comparePositions(fileIndex, exception.offset, entry.frameFile, entry.frameOffset) < 0)
+    ) {
+      entry.frame = exception.frame;
+      entry.frameFile = fileIndex;
+      entry.frameOffset = exception.offset;
+    }
     if (action && entry.actions.size < MAX_EXCEPTION_ACTIONS) {
       const count = entry.actions.get(action);
       if (count === undefined) {
@@ -501,7 +568,13 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  private addSecurity(record: RequestRecord): void {
+  /** Whether exception `a` comes before `b` in the log. */
+  private isBefore(a: ExceptionInfo, b: ExceptionInfo): boolean {
+    if (a === b) return false;
+    return comparePositions(this.fileIndex(a.file), a.offset, this.fileIndex(b.file), b.offset) < 0;
+  }
+
+  private addSecurity(record: RequestRecord, fileIndex: number): void {
     const ip = record.ip ?? 'unknown';
     const time = record.time;
     const status = record.status;
@@ -513,7 +586,7 @@ export class ReportBuilder implements AssemblySink {
     if (failed) this.addFailedLogin(ip, time);
 
     for (const kind of classifyRequest(record.path, record.params)) {
-      this.addSuspicious(ip, kind, record);
+      this.addSuspicious(ip, kind, record, fileIndex);
     }
 
     if (status !== undefined && BURST_STATUSES.has(status) && !Number.isNaN(time)) {
@@ -568,16 +641,30 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  private addSuspicious(ip: string, kind: SuspiciousKind, record: RequestRecord): void {
+  private addSuspicious(
+    ip: string,
+    kind: SuspiciousKind,
+    record: RequestRecord,
+    fileIndex: number,
+  ): void {
     const key = `${ip}|${kind}`;
     const entry = this.suspicious.get(key);
     if (entry) {
       entry.count++;
+      // The example is the earliest in the log, whichever came first here.
+      if (comparePositions(fileIndex, record.offset, entry.fileIndex, entry.offset) < 0) {
+        entry.file = this.label(record.file);
+        entry.line = record.line > 0 ? record.line : null;
+        entry.offset = record.offset;
+        entry.fileIndex = fileIndex;
+        entry.path = (record.path ?? record.params ?? '').slice(0, 500);
+      }
       return;
     }
     if (this.suspicious.size >= MAX_KEYS) return;
     this.suspicious.set(key, {
       ...this.location(record.file, record.line, record.offset),
+      fileIndex,
       ip,
       kind,
       path: (record.path ?? record.params ?? '').slice(0, 500),
@@ -585,15 +672,22 @@ export class ReportBuilder implements AssemblySink {
     });
   }
 
-  private addSql(record: RequestRecord): void {
+  private addSql(record: RequestRecord, fileIndex: number): void {
     if (record.queries === 0 && record.cachedQueries === 0) return;
     this.sqlRequests++;
     this.sqlQueries += record.queries;
     this.sqlCached += record.cachedQueries;
     const count = record.queries + record.cachedQueries;
-    if (!this.sqlMax || count > this.sqlMax.count) {
+    const max = this.sqlMax;
+    if (
+      !max ||
+      count > max.count ||
+      (count === max.count &&
+        comparePositions(fileIndex, record.offset, max.fileIndex, max.offset) < 0)
+    ) {
       this.sqlMax = {
         ...this.location(record.file, record.line, record.offset),
+        fileIndex,
         count,
         action: record.action ?? null,
       };
@@ -606,18 +700,37 @@ export class ReportBuilder implements AssemblySink {
       if (entry) {
         entry.requests++;
         entry.maxRepeats = Math.max(entry.maxRepeats, shape.count);
-        entry.source ??= shape.source ?? null;
+        // Location, name and source come from the earliest in the log, not the first here.
+        if (comparePositions(fileIndex, shape.offset, entry.fileIndex, entry.offset) < 0) {
+          entry.file = this.label(record.file);
+          entry.line = shape.line > 0 ? shape.line : null;
+          entry.offset = shape.offset;
+          entry.fileIndex = fileIndex;
+          entry.name = shape.name;
+        }
+        if (
+          shape.source !== undefined &&
+          (entry.sourceFile < 0 ||
+            comparePositions(fileIndex, shape.offset, entry.sourceFile, entry.sourceOffset) < 0)
+        ) {
+          entry.source = shape.source;
+          entry.sourceFile = fileIndex;
+          entry.sourceOffset = shape.offset;
+        }
         continue;
       }
       if (this.nPlusOne.size >= MAX_N_PLUS_ONE) continue;
       this.nPlusOne.set(key, {
         ...this.location(record.file, shape.line, shape.offset),
+        fileIndex,
         action: record.action ?? null,
         statement: shape.shape.slice(0, 500),
         name: shape.name,
         source: shape.source ?? null,
         requests: 1,
         maxRepeats: shape.count,
+        sourceFile: shape.source === undefined ? -1 : fileIndex,
+        sourceOffset: shape.offset,
       });
     }
   }
@@ -634,6 +747,7 @@ export class ReportBuilder implements AssemblySink {
     const exceptions = new Map<string, ExceptionState>();
     for (const [name, e] of this.exceptions) exceptions.set(name, copyException(e));
     return {
+      files: [...this.files.keys()],
       total: this.total,
       completed: this.completed,
       incomplete: this.incomplete,
@@ -677,6 +791,11 @@ export class ReportBuilder implements AssemblySink {
    * one has read (same constructor arguments). Afterwards `build()` gives what one builder fed
    * both parts in order would give. Several parts: absorb them in log order.
    *
+   * Every choice between equal events (ties of durations, times, counts; first examples,
+   * frames, sources) goes by position in the log, so most of this merge is order-free; log
+   * order still matters for what one pass decides by arrival: the caps below and the 20
+   * actions an exception lists.
+   *
    * Exact, except where one pass itself drops data, at the caps: more than 2,000 actions,
    * 500 exception classes or 20,000 rows of a table (a part fills its cap alone and drops rows
    * one pass would have counted elsewhere); and for bursts, a 401/403/422 logged 10 minutes or
@@ -684,6 +803,8 @@ export class ReportBuilder implements AssemblySink {
    * as time moves on, and each part's time moves on differently).
    */
   absorb(state: ReportState): void {
+    // The other part's file indexes, as indexes here: its files follow the ones met here.
+    const files = state.files.map((file) => this.fileIndex(file));
     this.absorbCounters(state);
     this.absorbTimes(state);
     this.overall.merge(Histogram.fromJSON(state.overall));
@@ -705,13 +826,21 @@ export class ReportBuilder implements AssemblySink {
       this.statusClasses[cls] += state.statusClasses[cls];
     }
 
-    for (const [name, exception] of state.exceptions) this.absorbException(name, exception);
+    for (const [name, exception] of state.exceptions) {
+      this.absorbException(name, exception, files);
+    }
     for (const [name, count] of state.errorClasses) {
       if (this.errorClasses.size < MAX_EXCEPTION_CLASSES || this.errorClasses.has(name)) {
         this.errorClasses.set(name, (this.errorClasses.get(name) ?? 0) + count);
       }
     }
-    addRows(this.routing, state.routing, MAX_KEYS, (into, from) => (into.count += from.count));
+    addRows(
+      this.routing,
+      state.routing,
+      MAX_KEYS,
+      (row) => ({ ...row }),
+      (into, from) => (into.count += from.count),
+    );
 
     for (const [ip, count] of state.failedByIp) {
       if (this.failedByIp.size < MAX_KEYS || this.failedByIp.has(ip)) {
@@ -723,23 +852,72 @@ export class ReportBuilder implements AssemblySink {
       (d) => ({ ...d }),
       (into, from) => (into.count += from.count),
     );
-    addRows(this.suspicious, state.suspicious, MAX_KEYS, (into, from) => {
-      into.count += from.count;
-    });
+    addRows(
+      this.suspicious,
+      state.suspicious,
+      MAX_KEYS,
+      (row) => ({ ...row, fileIndex: files[row.fileIndex] }),
+      (into, from) => {
+        into.count += from.count;
+        if (comparePositions(from.fileIndex, from.offset, into.fileIndex, into.offset) < 0) {
+          Object.assign(into, { ...from, count: into.count });
+        }
+      },
+    );
     this.absorbBursts(state);
-    addRows(this.nPlusOne, state.nPlusOne, MAX_N_PLUS_ONE, (into, from) => {
-      into.requests += from.requests;
-      into.maxRepeats = Math.max(into.maxRepeats, from.maxRepeats);
-      into.source ??= from.source;
-    });
+    addRows(
+      this.nPlusOne,
+      state.nPlusOne,
+      MAX_N_PLUS_ONE,
+      (row) => ({
+        ...row,
+        fileIndex: files[row.fileIndex],
+        sourceFile: row.sourceFile < 0 ? -1 : files[row.sourceFile],
+      }),
+      (into, from) => {
+        into.requests += from.requests;
+        into.maxRepeats = Math.max(into.maxRepeats, from.maxRepeats);
+        if (comparePositions(from.fileIndex, from.offset, into.fileIndex, into.offset) < 0) {
+          into.file = from.file;
+          into.line = from.line;
+          into.offset = from.offset;
+          into.fileIndex = from.fileIndex;
+          into.name = from.name;
+        }
+        if (
+          from.sourceFile >= 0 &&
+          (into.sourceFile < 0 ||
+            comparePositions(
+              from.sourceFile,
+              from.sourceOffset,
+              into.sourceFile,
+              into.sourceOffset,
+            ) < 0)
+        ) {
+          into.source = from.source;
+          into.sourceFile = from.sourceFile;
+          into.sourceOffset = from.sourceOffset;
+        }
+      },
+    );
 
-    if (state.sqlMax && (!this.sqlMax || state.sqlMax.count > this.sqlMax.count)) {
-      this.sqlMax = { ...state.sqlMax };
+    const max = state.sqlMax && { ...state.sqlMax, fileIndex: files[state.sqlMax.fileIndex] };
+    if (
+      max &&
+      (!this.sqlMax ||
+        max.count > this.sqlMax.count ||
+        (max.count === this.sqlMax.count &&
+          comparePositions(max.fileIndex, max.offset, this.sqlMax.fileIndex, this.sqlMax.offset) <
+            0))
+    ) {
+      this.sqlMax = max;
     }
-    // Both lists are slowest first and this part's requests came first: a stable sort of the
-    // two keeps equal durations in the order one pass saw them.
+    // Slowest first, equal durations by position: the same top list in any order of parts.
     if (state.slowest.length > 0) {
-      this.slowest = [...this.slowest, ...state.slowest.map((r) => ({ ...r }))]
+      this.slowest = [
+        ...this.slowest,
+        ...state.slowest.map((r) => ({ ...r, fileIndex: files[r.fileIndex] })),
+      ]
         .sort(bySlowest)
         .slice(0, SLOWEST);
     }
@@ -795,11 +973,13 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  private absorbException(name: string, other: ExceptionState): void {
+  private absorbException(name: string, other: ExceptionState, files: number[]): void {
     const entry = this.exceptions.get(name);
     if (!entry) {
       if (this.exceptions.size < MAX_EXCEPTION_CLASSES) {
-        this.exceptions.set(name, copyException(other));
+        const copy = copyException(other);
+        if (copy.frameFile >= 0) copy.frameFile = files[copy.frameFile];
+        this.exceptions.set(name, copy);
       }
       return;
     }
@@ -807,15 +987,28 @@ export class ReportBuilder implements AssemblySink {
     entry.count += other.count;
     if (!(other.first >= entry.first) && !Number.isNaN(other.first)) entry.first = other.first;
     // The same rule as one pass: a later time takes over `last` and the example; on a tie
-    // the earlier example stays.
+    // the example earlier in the log; without times, the one later in the log.
     if (Number.isNaN(other.last)) {
-      // Nothing timed there: its latest example stands in only while nothing here has a time.
-      if (Number.isNaN(entry.last)) entry.example = { ...other.example };
+      if (Number.isNaN(entry.last) && this.isBefore(entry.example, other.example)) {
+        entry.example = { ...other.example };
+      }
     } else if (!(other.last <= entry.last)) {
       entry.last = other.last;
       entry.example = { ...other.example };
+    } else if (other.last === entry.last && this.isBefore(other.example, entry.example)) {
+      entry.example = { ...other.example };
     }
-    entry.frame ??= other.frame;
+    if (other.frameFile >= 0) {
+      const frameFile = files[other.frameFile];
+      if (
+        entry.frameFile < 0 ||
+        comparePositions(frameFile, other.frameOffset, entry.frameFile, entry.frameOffset) < 0
+      ) {
+        entry.frame = other.frame;
+        entry.frameFile = frameFile;
+        entry.frameOffset = other.frameOffset;
+      }
+    }
     this.absorbExceptionActions(entry, other);
   }
 
@@ -931,7 +1124,7 @@ export class ReportBuilder implements AssemblySink {
         viewShare: a.viewBaseMicros > 0 ? round(a.viewMicros / a.viewBaseMicros, 4) : null,
         dbShare: a.dbBaseMicros > 0 ? round(a.dbMicros / a.dbBaseMicros, 4) : null,
       }))
-      .sort((a, b) => b.totalMs - a.totalMs || b.count - a.count || a.name.localeCompare(b.name))
+      .sort((a, b) => b.totalMs - a.totalMs || b.count - a.count || compareText(a.name, b.name))
       .slice(0, OUTPUT_ROWS);
 
     const exceptions: ExceptionSummary[] = [...this.exceptions.entries()]
@@ -943,14 +1136,16 @@ export class ReportBuilder implements AssemblySink {
         lastSeen: iso(e.last),
         message: e.example.message,
         frame: e.frame ?? null,
-        actions: [...e.actions.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name),
+        actions: [...e.actions.entries()]
+          .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
+          .map(([name]) => name),
       }))
-      .sort((a, b) => b.count - a.count || a.className.localeCompare(b.className))
+      .sort((a, b) => b.count - a.count || compareText(a.className, b.className))
       .slice(0, OUTPUT_ROWS);
 
     const bursts: BurstEntry[] = [...this.bursts.values()]
       .filter((b) => b.count >= BURST_MIN)
-      .sort((a, b) => b.count - a.count)
+      .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || a.from - b.from)
       .slice(0, OUTPUT_ROWS)
       .map((b) => ({
         ip: b.ip,
@@ -992,7 +1187,7 @@ export class ReportBuilder implements AssemblySink {
         total: this.errorsTotal,
         lastSeen: iso(this.errorsLast),
         byClass: [...this.errorClasses.entries()]
-          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
           .slice(0, OUTPUT_ROWS)
           .map(([className, count]) => ({ className, count })),
       },
@@ -1000,16 +1195,22 @@ export class ReportBuilder implements AssemblySink {
       actions,
       slowRequestMs: this.slowRequestMs,
       slowRequests: this.slowCount,
-      slowest: this.slowest.slice(0, 10),
+      slowest: this.slowest.slice(0, 10).map(({ fileIndex: _fileIndex, ...row }) => row),
       exceptions,
       routingErrors: {
         total: this.routingTotal,
-        paths: [...this.routing.values()].sort((a, b) => b.count - a.count).slice(0, OUTPUT_ROWS),
+        paths: [...this.routing.values()]
+          .sort(
+            (a, b) =>
+              b.count - a.count || compareText(a.method, b.method) || compareText(a.path, b.path),
+          )
+          .slice(0, OUTPUT_ROWS)
+          .map((row) => ({ ...row })),
       },
       failedLogins: {
         total: this.failedTotal,
         byIp: [...this.failedByIp.entries()]
-          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
           .slice(0, OUTPUT_ROWS)
           .map(([ip, count]) => ({ ip, count })),
         byHour: this.failedByHour
@@ -1018,8 +1219,9 @@ export class ReportBuilder implements AssemblySink {
         ...(this.failedByHour.folded ? { byHourFolded: this.failedByHour.folded } : {}),
       },
       suspicious: [...this.suspicious.values()]
-        .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip))
-        .slice(0, OUTPUT_ROWS),
+        .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.kind, b.kind))
+        .slice(0, OUTPUT_ROWS)
+        .map(({ fileIndex: _fileIndex, ...row }) => row),
       bursts,
       sql: {
         requestsWithSql: this.sqlRequests,
@@ -1028,11 +1230,21 @@ export class ReportBuilder implements AssemblySink {
         meanPerRequest: this.sqlRequests
           ? round((this.sqlQueries + this.sqlCached) / this.sqlRequests, 2)
           : 0,
-        maxPerRequest: this.sqlMax,
+        maxPerRequest: this.sqlMax && withoutFileIndex(this.sqlMax),
       },
       nPlusOne: [...this.nPlusOne.values()]
-        .sort((a, b) => b.requests * b.maxRepeats - a.requests * a.maxRepeats)
-        .slice(0, OUTPUT_ROWS),
+        .sort(
+          (a, b) =>
+            b.requests * b.maxRepeats - a.requests * a.maxRepeats ||
+            compareText(a.action ?? '', b.action ?? '') ||
+            compareText(a.statement, b.statement) ||
+            comparePositions(a.fileIndex, a.offset, b.fileIndex, b.offset),
+        )
+        .slice(0, OUTPUT_ROWS)
+        .map(
+          ({ fileIndex: _fileIndex, sourceFile: _sourceFile, sourceOffset: _offset, ...row }) =>
+            row,
+        ),
       warnings: [...this.warnings, ...this.foldWarnings()],
       zoneCounts: { explicitOffsets: this.explicitOffsets, zoneApplied: this.zoneApplied },
     };
@@ -1048,6 +1260,13 @@ function copyException(e: ExceptionState): ExceptionState {
   };
 }
 
+function withoutFileIndex<T extends { fileIndex: number }>({
+  fileIndex: _fileIndex,
+  ...row
+}: T): Omit<T, 'fileIndex'> {
+  return row;
+}
+
 function copyValues<T extends object>(map: Map<string, T>): Map<string, T> {
   const copy = new Map<string, T>();
   for (const [key, value] of map) copy.set(key, { ...value });
@@ -1055,24 +1274,40 @@ function copyValues<T extends object>(map: Map<string, T>): Map<string, T> {
 }
 
 /**
- * Adds another part's rows: existing keys merge, new ones follow in the order that part first
- * saw them (the order one pass would have added them in) while the table has room.
+ * Adds another part's rows: existing keys merge with a copy of the other row, new ones (as
+ * copies) follow in the order that part first saw them while the table has room.
  */
 function addRows<T extends object>(
   into: Map<string, T>,
   from: Map<string, T>,
   max: number,
+  copy: (row: T) => T,
   merge: (row: T, other: T) => void,
 ): void {
   for (const [key, other] of from) {
     const row = into.get(key);
-    if (row) merge(row, other);
-    else if (into.size < max) into.set(key, { ...other });
+    if (row) merge(row, copy(other));
+    else if (into.size < max) into.set(key, copy(other));
   }
 }
 
-function bySlowest(a: SlowRequest, b: SlowRequest): number {
-  return b.durationMs - a.durationMs;
+/**
+ * Orders two positions in the log: (index of the file, byte offset). Every choice between
+ * equal events goes by this, so the order events are reported in never shows.
+ */
+function comparePositions(fileA: number, offsetA: number, fileB: number, offsetB: number): number {
+  return fileA - fileB || offsetA - offsetB;
+}
+
+/** Text order that never calls two different strings equal (localeCompare may: ignorables). */
+function compareText(a: string, b: string): number {
+  return a.localeCompare(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function bySlowest(a: SlowRow, b: SlowRow): number {
+  return (
+    b.durationMs - a.durationMs || comparePositions(a.fileIndex, a.offset, b.fileIndex, b.offset)
+  );
 }
 
 function round(value: number, digits = 2): number {

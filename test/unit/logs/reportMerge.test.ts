@@ -440,6 +440,23 @@ function developmentLog(seed: number): string {
 }
 
 /** A finished request with the given fields; the rest as a plain 200 without SQL. */
+function callFile(call: Call): string | undefined {
+  if (call.kind === 'request') return call.record.file;
+  if (call.kind === 'orphanError') return call.error.file;
+  if (call.kind === 'failedLoginLine') return call.file;
+  return undefined;
+}
+
+/** A seeded Fisher–Yates shuffle of a copy. */
+function shuffle<T>(items: T[], rng: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 function requestRecord(fields: Partial<RequestRecord>): RequestRecord {
   return {
     byId: true,
@@ -686,6 +703,139 @@ describe('merging report builders', function () {
     feed(second, calls.slice(0, 500));
     second.absorb(overTheWire(first));
     assert.deepStrictEqual(first.build(), expected);
+  });
+
+  it('the same events in any order give the same report: ties go by position in the log', () => {
+    // One pass reports a request when it leaves the assembler's maps, which is not log order;
+    // ranges joined report them in yet another order. Every choice between equal events
+    // (durations, times, counts, first example, first frame or source) must go by position.
+    // Few distinct durations, times, counts and keys make ties everywhere; two files, the
+    // first seen first, as files are read one after another.
+    const rng = random(41);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+    const base = Date.parse('2026-12-04T10:00:00Z');
+    // Times within one 5-minute bucket and one hour: bursts are pruned by time as a log moves
+    // forward, and that alone depends on order, as the caps do (under them here).
+    const time = (): number => (rng() < 0.1 ? NaN : base + Math.floor(rng() * 8) * 30_000);
+    const files = ['/srv/app/log/a.log', '/srv/app/log/b.log'];
+    const classes = ['A::OneError', 'B::TwoError', 'ActionController::RoutingError'];
+    const paths = ['/items', '/wp-login.php', "/items?q=1' OR 1=1--", '/x/../../etc/passwd'];
+    const ips = ['198.51.100.1', '198.51.100.2', '203.0.113.9'];
+    const actions = ['ItemsController#index', 'ItemsController#show', 'SessionsController#create'];
+    const calls: Call[] = [];
+    for (let i = 0; i < 900; i++) {
+      const file = files[i < 500 ? 0 : 1];
+      const offset = (i % 500) * 120;
+      const t = time();
+      const className = pick(classes);
+      const exception = {
+        className,
+        message:
+          className === 'ActionController::RoutingError'
+            ? `No route matches [GET] "${pick(['/a', '/b', '/c'])}"`
+            : `message ${i}`,
+        time: t,
+        file,
+        line: (i % 500) + 1,
+        offset: offset + 60,
+        ...(rng() < 0.4 ? { frame: `app/models/m${i}.rb:1` } : {}),
+      };
+      const kind = rng();
+      if (kind < 0.1) {
+        calls.push({
+          kind: 'orphanError',
+          error: {
+            time: t,
+            file,
+            line: (i % 500) + 1,
+            offset,
+            ...(rng() < 0.7 ? { exception } : {}),
+          },
+        });
+        continue;
+      }
+      if (kind < 0.15) {
+        calls.push({ kind: 'failedLoginLine', ip: pick(ips), time: t, file, line: i + 1 });
+        continue;
+      }
+      const repeats = 2 + Math.floor(rng() * 3);
+      const sql = new Map(
+        ['SELECT ? FROM comments', 'SELECT ? FROM users'].map((shape, k) => [
+          shape,
+          {
+            shape,
+            name: `Load ${i % 3}`,
+            count: repeats,
+            line: (i % 500) + 2 + k,
+            offset: offset + 10 + k,
+            ...(rng() < 0.5 ? { source: `app/views/v${i}.erb:3` } : {}),
+          },
+        ]),
+      );
+      calls.push({
+        kind: 'request',
+        record: requestRecord({
+          file,
+          line: (i % 500) + 1,
+          offset,
+          time: t,
+          path: pick(paths),
+          ip: pick(ips),
+          action: pick(actions),
+          status: pick([200, 200, 401, 403, 500]),
+          durationMs: pick([10, 20, 1500, 1500]),
+          exceptions: rng() < 0.5 ? [exception] : [],
+          errorLines: 1,
+          queries: repeats * 2,
+          cachedQueries: Math.floor(rng() * 2),
+          sql,
+        }),
+      });
+    }
+
+    const setup = { from: NaN, to: NaN, slowRequestMs: 100 };
+    const expected = serial(calls, setup);
+    // The report holds ties of every kind, or this test would prove little.
+    assert.equal(expected.slowest.length, 10);
+    assert.ok(expected.slowest.every((r) => r.durationMs === 1500));
+    const frames = expected.exceptions.filter((e) => e.frame !== null);
+    assert.equal(frames.length, 3);
+    assert.ok(expected.exceptions.every((e) => e.actions.length === 3));
+    assert.equal(expected.routingErrors.paths.length, 3);
+    assert.ok(expected.suspicious.length >= 6, `${expected.suspicious.length} suspicious`);
+    assert.ok(expected.nPlusOne.length >= 6 && expected.nPlusOne.every((n) => n.source));
+    assert.ok(expected.bursts.length >= 3, `${expected.bursts.length} bursts`);
+    assert.equal(expected.sql.maxPerRequest?.count, 9);
+    assert.ok(expected.failedLogins.byIp.length === 3);
+    // The earliest position wins: the first request of the log is among the slowest when it
+    // is that slow, and the first N+1 row points at the first line of a.log that has one.
+    for (const row of expected.nPlusOne) assert.equal(row.file, 'a.log');
+
+    const reversed = [calls[0], ...calls.slice(1).reverse()];
+    assert.deepStrictEqual(serial(reversed, setup), expected, 'reversed');
+    for (let seed = 1; seed <= 8; seed++) {
+      // The first call stays first: a.log is met before b.log, as when files are read in turn.
+      const shuffled = [calls[0], ...shuffle(calls.slice(1), random(seed * 7919))];
+      assert.deepStrictEqual(serial(shuffled, setup), expected, `order ${seed}`);
+    }
+    // Ranges of one file, each in its own order, joined: the same report again. (A part must
+    // meet the files in their order, as a range of one file does: it keeps only its top rows.)
+    for (let seed = 1; seed <= 3; seed++) {
+      const rngOf = random(seed * 104729);
+      const inFile = (file: string): Call[] =>
+        shuffle(
+          calls.filter((c) => c.kind !== 'warn' && callFile(c) === file),
+          rngOf,
+        );
+      const perFile = [...inFile(files[0]), ...inFile(files[1])];
+      for (const cuts of cutSets(perFile.length, seed, 4)) {
+        assert.deepStrictEqual(
+          merged(perFile, cuts, setup),
+          expected,
+          `order ${seed} cut at ${cuts.join(', ')}`,
+        );
+      }
+    }
   });
 
   it('stays bounded at the caps, where one pass itself drops rows', () => {
