@@ -12,7 +12,7 @@ import { throwIfAborted } from '../util/errors';
 /** Longest line kept whole; longer lines keep their first and last bytes. */
 export const LINE_HEAD_BYTES = 256 * 1024;
 export const LINE_TAIL_BYTES = 16 * 1024;
-const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * A `.gz` is read up to this many decompressed bytes per compressed byte. Rails logs compress
@@ -96,6 +96,8 @@ export interface ReadResult {
   /** A `.gz` reached its decompressed limit; what was read before still counts. */
   limited: boolean;
 }
+
+const CUT_MARK = Buffer.from(' … ');
 
 /** Splits byte chunks into lines; handwritten because readline keeps whole lines in memory. */
 class LineSplitter {
@@ -193,7 +195,7 @@ class LineSplitter {
     let buffer = Buffer.concat(this.parts);
     if (this.head) {
       const tail = buffer.subarray(Math.max(0, buffer.length - LINE_TAIL_BYTES));
-      buffer = Buffer.concat([this.head, Buffer.from(' … '), tail]);
+      buffer = Buffer.concat([this.head, CUT_MARK, tail]);
     }
     if (this.cut) this.cutLines++;
     this.parts = [];
@@ -201,7 +203,7 @@ class LineSplitter {
     this.head = undefined;
     this.cut = false;
     this.chunkValid = this.chunkValid && isUtf8(buffer);
-    this.emit(buffer, 0, buffer.length);
+    this.emitText(buffer, 0, buffer.length);
   }
 
   /** Offers the line to the fast handler; false when it left the line to the text handler. */
@@ -216,10 +218,28 @@ class LineSplitter {
   }
 
   private emit(buffer: Buffer, start: number, endExclusive: number): void {
+    if (endExclusive - start > LINE_HEAD_BYTES + LINE_TAIL_BYTES) {
+      // A long line inside one chunk is cut as one across chunks is, so that what is read does
+      // not depend on where chunks (or the ranges of parallel.ts) begin.
+      const cut = Buffer.concat([
+        buffer.subarray(start, start + LINE_HEAD_BYTES),
+        CUT_MARK,
+        buffer.subarray(endExclusive - LINE_TAIL_BYTES, endExclusive),
+      ]);
+      this.cutLines++;
+      this.chunkValid = this.chunkValid && isUtf8(cut);
+      this.emitText(cut, 0, cut.length);
+      return;
+    }
+    this.emitText(buffer, start, endExclusive);
+  }
+
+  private emitText(buffer: Buffer, start: number, endExclusive: number): void {
     let end = endExclusive;
     if (end > start && buffer[end - 1] === 13) end--;
     const text = buffer.toString('utf8', start, end);
-    if (!this.chunkValid && text.includes('\uFFFD')) this.invalidUtf8Lines++;
+    // Judged by the line's own bytes: a U+FFFD written in the log is not an invalid byte.
+    if (!this.chunkValid && !isUtf8(buffer.subarray(start, end))) this.invalidUtf8Lines++;
     this.lines++;
     const number = this.lineNumber;
     if (this.lineNumber) this.lineNumber++;

@@ -15,8 +15,10 @@ import * as path from 'node:path';
 import { existsSync, promises as fs } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { throwIfAborted } from '../util/errors';
+import type { Logger } from '../util/logger';
 import { ReportBuilder, type ReportState } from './report';
 import { RequestAssembler, type AssemblyCounts, type RequestRecord } from './requestAssembler';
+import { CHUNK_BYTES } from './lineReader';
 import { newParsers, readSpan } from './spanReader';
 import { ZoneClock } from './timestamps';
 
@@ -26,10 +28,14 @@ export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 const MIN_RANGE_BYTES = 16 * 1024 * 1024;
 const MAX_WORKERS = 8;
 /**
- * How far a range reads past its end for the last lines of its requests. Rails writes a
- * request's lines within its duration plus the error page: far less than this in any log.
+ * How long after its last line a range reads on for the last lines of its requests: Rails
+ * writes a request's lines within its duration (Puma and Rack::Timeout stop requests long
+ * before this) and the error page right after. A request still open by then (a process that
+ * died mid-request) is closed incomplete, as at the end of the file.
  */
-const CLAIM_BYTES = 8 * 1024 * 1024;
+const CLAIM_MS = 10 * 60_000;
+/** And at most this far, whatever the times say. */
+const CLAIM_BYTES = 64 * 1024 * 1024;
 /** A range with more tentative records than this is not a log of tagged requests. */
 const MAX_TENTATIVE = 20_000;
 /**
@@ -67,6 +73,8 @@ export interface RangeOutcome {
   counts: AssemblyCounts;
   tentative: RequestRecord[];
   claims: number[];
+  /** Requests the range began and closed incomplete at its end (see `openIds`). */
+  openIds: string[];
   /** Each process the range followed, and whether it ended as a fresh one would be. */
   processes: [string, boolean][];
   /** The range cannot be joined exactly; read the file on one thread. */
@@ -136,17 +144,19 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
       end: Math.min(task.limit, task.end + CLAIM_BYTES),
       firstLine: task.firstLine ? task.firstLine + read.lines : 0,
       whileRangeOpen: true,
+      until: context.lastTime + CLAIM_MS,
     });
   }
+  const openIds = assembler.openIds();
   assembler.finish();
-  let unjoinable: string | undefined;
-  if (assembler.processesEvicted) unjoinable = 'too many processes';
-  else if (assembler.tentative.length > MAX_TENTATIVE) unjoinable = 'too many untagged requests';
+  let unjoinable = assembler.unjoinable;
+  if (assembler.tentative.length > MAX_TENTATIVE) unjoinable ??= 'too many untagged requests';
   return {
     report: report.snapshot(),
     counts: { ...assembler.counts },
     tentative: unjoinable ? [] : assembler.tentative,
     claims: assembler.claims,
+    openIds,
     processes,
     unjoinable,
     lines: read.lines,
@@ -207,6 +217,22 @@ export async function planCuts(
   return cuts;
 }
 
+/**
+ * Whether one pass would split the file on CR alone: it decides by its first chunk (no LF, some
+ * CR), and ranges, which cut after LF, would each decide by their own.
+ */
+async function crOnly(file: string, start: number, chunkBytes: number): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(chunkBytes);
+    const { bytesRead } = await handle.read(buffer, 0, chunkBytes, start);
+    const chunk = buffer.subarray(0, bytesRead);
+    return chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0;
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface ParallelOptions {
   file: string;
   start: number;
@@ -221,6 +247,7 @@ export interface ParallelOptions {
   stopAfter: number;
   workspace: string;
   signal?: AbortSignal;
+  log?: Logger;
   /** @internal Tests: this many ranges whatever the size, maybe read on this thread in turn. */
   ranges?: number;
   /** @internal Tests: a worker heap too small to finish, to see the one-thread fallback. */
@@ -252,6 +279,8 @@ export async function readInRanges(
   if (count < 2) return undefined;
   const script = options.inProcess ? undefined : workerScript();
   if (!options.inProcess && !script) return undefined;
+  if (await crOnly(options.file, options.start, options.chunkBytes ?? CHUNK_BYTES))
+    return undefined;
   const cuts = await planCuts(
     options.file,
     options.start,
@@ -304,7 +333,11 @@ export async function readInRanges(
   // Ranges after the one that passed the window's end are not read in a serial run either.
   const stop = outcomes.findIndex((o) => o.passedWindow);
   const used = stop < 0 ? outcomes : outcomes.slice(0, stop + 1);
-  if (!joinable(used)) return undefined;
+  const refused = unjoinable(used);
+  if (refused) {
+    options.log?.info(`read ${options.file} on one thread: ${refused}`);
+    return undefined;
+  }
 
   const total: ParallelRead = {
     lines: 0,
@@ -320,8 +353,7 @@ export async function readInRanges(
     // Lines were numbered from 1 in each range: shift them to the file's numbering.
     const shift = options.firstLine ? total.lines : 0;
     if (shift) {
-      shiftLines(outcome.report, shift);
-      shiftLines(outcome.tentative, shift);
+      shiftLines([outcome.report, outcome.tentative], shift);
     }
     report.absorb(outcome.report);
     assembler.addCounts(outcome.counts);
@@ -338,27 +370,46 @@ export async function readInRanges(
   return total;
 }
 
-/** Whether the ranges can be joined into exactly what one pass over the file gives. */
-function joinable(outcomes: RangeOutcome[]): boolean {
+/** Why the ranges cannot be joined into exactly what one pass gives; undefined when they can. */
+function unjoinable(outcomes: RangeOutcome[]): string | undefined {
   const lastState = new Map<string, boolean>();
   for (const outcome of outcomes) {
-    if (outcome.unjoinable || outcome.error || outcome.shrank) return false;
+    if (outcome.unjoinable) return outcome.unjoinable;
+    if (outcome.error) return outcome.error;
+    if (outcome.shrank) return 'the file became shorter while it was read';
     // A range began each process fresh: right only when the one before left it so.
-    for (const [pid] of outcome.processes) if (lastState.get(pid) === false) return false;
+    for (const [pid] of outcome.processes) {
+      if (lastState.get(pid) === false) return `process ${pid} had a request open across a cut`;
+    }
     for (const [pid, fresh] of outcome.processes) lastState.set(pid, fresh);
   }
-  return true;
+  // A request a range closed incomplete while a later range holds more of its lines: one pass
+  // would have finished it (its lines came more than CLAIM_MS later).
+  const closed = new Set<string>();
+  for (const outcome of outcomes) {
+    for (const record of outcome.tentative) {
+      if (record.requestId !== undefined && closed.has(record.requestId)) {
+        return 'a request went on past the time a range reads on for';
+      }
+    }
+    for (const id of outcome.openIds) closed.add(id);
+  }
+  return undefined;
 }
 
-/** Adds `shift` to every line number (objects with a numeric line and offset) in `value`. */
-function shiftLines(value: unknown, shift: number, depth = 0): void {
-  if (!value || typeof value !== 'object' || depth > 12) return;
+/**
+ * Adds `shift` to every line number (objects with a numeric line and offset) in `value`, once
+ * per object however often it is referenced (a record's last SQL shape is also in its map).
+ */
+function shiftLines(value: unknown, shift: number, seen = new Set<object>(), depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > 12 || seen.has(value)) return;
+  seen.add(value);
   if (value instanceof Map) {
-    for (const item of value.values()) shiftLines(item, shift, depth + 1);
+    for (const item of value.values()) shiftLines(item, shift, seen, depth + 1);
     return;
   }
   if (Array.isArray(value)) {
-    for (const item of value) shiftLines(item, shift, depth + 1);
+    for (const item of value) shiftLines(item, shift, seen, depth + 1);
     return;
   }
   const record = value as { line?: unknown; offset?: unknown };
@@ -366,7 +417,7 @@ function shiftLines(value: unknown, shift: number, depth = 0): void {
     record.line += shift;
   }
   for (const item of Object.values(value)) {
-    if (item && typeof item === 'object') shiftLines(item, shift, depth + 1);
+    if (item && typeof item === 'object') shiftLines(item, shift, seen, depth + 1);
   }
 }
 

@@ -61,6 +61,8 @@ export interface RequestRecord {
    * the end of a request the range before began, which decides when the ranges are joined.
    */
   tentative?: boolean;
+  /** The request id a tentative record was begun by, for joining ranges. */
+  requestId?: string;
 }
 
 export interface OrphanError {
@@ -132,8 +134,12 @@ export class RequestAssembler {
   readonly claims: number[] = [];
   /** Tentative records, closed but not reported: the caller decides (`adopt`). */
   readonly tentative: RequestRecord[] = [];
-  /** More processes than MAX_PROCESSES were followed, so some were closed early. */
-  processesEvicted = false;
+  /**
+   * Why this range cannot be joined to the others exactly (parallel.ts), when it cannot: more
+   * processes or open requests than the maps hold (they were closed early), or a request id
+   * used again across a cut.
+   */
+  unjoinable: string | undefined;
   private linesSeen = 0;
   private file = '';
   /** The request the previous line went to, for bare continuation lines. */
@@ -232,6 +238,18 @@ export class RequestAssembler {
     ]);
   }
 
+  /**
+   * The ids of the requests this range began that are still open (while reading past its end):
+   * closed incomplete at `finish`, unless a later range holds a tentative record of theirs.
+   */
+  openIds(): string[] {
+    const ids: string[] = [];
+    for (const map of [this.active, this.done]) {
+      for (const [id, record] of map) if (!record.foreign && !record.completed) ids.push(id);
+    }
+    return ids;
+  }
+
   /** Closes everything still open; call once at the end. */
   finish(): void {
     this.flushProcesses();
@@ -243,6 +261,12 @@ export class RequestAssembler {
   }
 
   private addPast(line: ParsedLine, lineNumber: number, offset: number, time: number): void {
+    // A request line (Started, lograge) with the id of a request this range began: one pass
+    // would add it to that request, the next range begins a new one. Too rare to join.
+    if (line.requestId && !line.job && (line.kind === 'started' || line.kind === 'request')) {
+      const open = this.active.get(line.requestId) ?? this.done.get(line.requestId);
+      if (open && !open.foreign) this.unjoinable ??= 'a request id used again across a cut';
+    }
     if (line.kind === 'request') {
       this.previous = undefined;
       return;
@@ -463,7 +487,7 @@ export class RequestAssembler {
 
   /** Closes the least recently seen quarter, so eviction costs little per new process. */
   private evictProcesses(): void {
-    this.processesEvicted = true;
+    this.unjoinable ??= 'more processes than are followed at once';
     const states = [...this.processes.values()].sort((a, b) => a.seen - b.seen);
     for (const state of states.slice(0, Math.ceil(states.length / 4))) {
       this.processes.delete(state.key);
@@ -542,6 +566,7 @@ export class RequestAssembler {
       foreign: this.continuation,
       tentative:
         !this.continuation && byId && line.kind !== 'started' && offset < this.tentativeBefore,
+      requestId: byId ? line.requestId : undefined,
     };
   }
 
@@ -654,6 +679,7 @@ export class RequestAssembler {
 
   private evictOldest(map: Map<string, RequestRecord>): void {
     this.cachedId = this.cachedRecord = undefined;
+    if (map === this.active) this.unjoinable ??= 'more open requests than are followed at once';
     const target = Math.floor(map.size * 0.75);
     for (const [id, record] of map) {
       if (map.size <= target) break;

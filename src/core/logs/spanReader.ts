@@ -38,6 +38,8 @@ export interface Span {
   firstLine: number;
   /** Stop as soon as the assembler has no request of its range open (reading past a range). */
   whileRangeOpen?: boolean;
+  /** Stop at the first line later than this (epoch ms), without calling it the window's end. */
+  until?: number;
 }
 
 export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
@@ -54,6 +56,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       return false;
     }
     if (span.whileRangeOpen && !assembler.pastRangeOpen) return false;
+    if (time > (span.until ?? NaN)) return false;
     assembler.add(line, lineNumber, offset, time);
     return true;
   };

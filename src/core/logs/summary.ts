@@ -124,7 +124,9 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       assembler.startFile(file.path);
       const firstLine = start === 0 ? 1 : 0;
       const inRanges =
-        options.parallel !== false && !file.gzip && !options.afterChunk
+        // Ranges begin and end with nothing open, so only a file read alone: with rotated
+        // logs, one file may finish the requests another began.
+        options.parallel !== false && files.length === 1 && !file.gzip && !options.afterChunk
           ? await readInRangesSafely(
               {
                 file: file.path,
@@ -140,6 +142,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
                 workspace: options.workspace,
                 signal: options.signal,
                 chunkBytes: options.chunkBytes,
+                log,
                 ...options.parallel,
               },
               report,

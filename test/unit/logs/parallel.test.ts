@@ -58,7 +58,7 @@ function sameSummary(actual: LogSummary, expected: LogSummary, what: string): vo
 function random(seed: number): () => number {
   let state = seed;
   return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
     return state / 0x7fffffff;
   };
 }
