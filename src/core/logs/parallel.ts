@@ -279,8 +279,8 @@ export async function readInRanges(
   if (count < 2) return undefined;
   const script = options.inProcess ? undefined : workerScript();
   if (!options.inProcess && !script) return undefined;
-  if (await crOnly(options.file, options.start, options.chunkBytes ?? CHUNK_BYTES))
-    return undefined;
+  const firstChunk = options.chunkBytes ?? CHUNK_BYTES;
+  if (await crOnly(options.file, options.start, firstChunk)) return undefined;
   const cuts = await planCuts(
     options.file,
     options.start,
