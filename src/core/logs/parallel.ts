@@ -5,10 +5,14 @@
  * which reads on past its end for their last lines ("claims"); the next range holds the records
  * it began from such lines as tentative, and the join drops those another range claimed.
  *
- * Exact for the logs it accepts: Logger::Formatter lines (cuts are made before such a line)
- * whose requests carry request ids. When a range sees a process state it cannot know (a request
- * without id open across a cut, an error block, a thousand processes), the caller reads the
- * file on one thread instead.
+ * For the logs it accepts, Logger::Formatter lines (cuts are made before such a line) whose
+ * requests carry request ids, the join equals one pass (tests/unit/logs/parallel*.test.ts).
+ * Where it could not, the caller reads the file on one thread instead: a process state a range
+ * cannot know (a request without id open across a cut, an error block, a thousand processes),
+ * a request id used again across a cut, more open requests than the assembler follows, a
+ * request going on past CLAIM_MS. One difference is left: a line that comes after its request
+ * left the assembler's done map (256 newer completions) may join that request in a range where
+ * one pass begins a new one.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
