@@ -6,7 +6,7 @@
  * it began from such lines as tentative, and the join drops those another range claimed.
  *
  * For the logs it accepts, Logger::Formatter lines (cuts are made before such a line) whose
- * requests carry request ids, the join equals one pass (tests/unit/logs/parallel*.test.ts).
+ * requests carry request ids, the join equals one pass (test/unit/logs/parallel*.test.ts).
  * Where it could not, the caller reads the file on one thread instead: a process state a range
  * cannot know (a request without id open across a cut, an error block, a thousand processes),
  * a request id used again across a cut, more open requests than the assembler follows, a
