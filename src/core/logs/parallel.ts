@@ -10,9 +10,8 @@
  * Where it could not, the caller reads the file on one thread instead: a process state a range
  * cannot know (a request without id open across a cut, an error block, a thousand processes),
  * a request id used again across a cut, more open requests than the assembler follows, a
- * request going on past CLAIM_MS. One difference is left: a line that comes after its request
- * left the assembler's done map (256 newer completions) may join that request in a range where
- * one pass begins a new one.
+ * request going on past CLAIM_MS, a line that comes 192 to 256 completions after its request
+ * (whether one pass still holds that request depends on what came before the range).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -63,6 +63,8 @@ export interface RequestRecord {
   tentative?: boolean;
   /** The request id a tentative record was begun by, for joining ranges. */
   requestId?: string;
+  /** How many requests had completed when this one did (see `lateLine`). */
+  doneAt?: number;
 }
 
 export interface OrphanError {
@@ -89,6 +91,8 @@ export interface AssemblyCounts {
 
 const MAX_ACTIVE = 10_000;
 const MAX_DONE = 256;
+/** `done` drops its oldest quarter when full: the newest this many are always there. */
+const SURELY_DONE = Math.floor(MAX_DONE * 0.75);
 const MAX_OPEN_PER_PROCESS = 32;
 /**
  * Processes (pids) followed at once. Real servers run tens of workers; past this, the least
@@ -130,6 +134,9 @@ export class RequestAssembler {
   private ownedOpen = 0;
   /** Lines before this offset that begin a request without `Started` make tentative records. */
   private tentativeBefore = -1;
+  /** Requests moved to `done` so far, and the latest ones `done` dropped (id → doneAt). */
+  private completions = 0;
+  private readonly dropped = new Map<string, number>();
   /** Offsets of the lines past the range's end that went to the range's own requests. */
   readonly claims: number[] = [];
   /** Tentative records, closed but not reported: the caller decides (`adopt`). */
@@ -341,6 +348,7 @@ export class RequestAssembler {
     let active = record !== undefined;
     if (!record) {
       const finished = this.done.get(id);
+      if (line.kind !== 'started') this.lateLine(id, finished);
       if (finished && line.kind !== 'started') {
         record = finished;
       } else {
@@ -362,6 +370,7 @@ export class RequestAssembler {
       this.cachedId = undefined;
       this.cachedRecord = undefined;
       this.active.delete(id);
+      record.doneAt = ++this.completions;
       this.done.set(id, record);
       if (this.done.size > MAX_DONE) this.evictOldest(this.done);
     }
@@ -567,6 +576,7 @@ export class RequestAssembler {
       tentative:
         !this.continuation && byId && line.kind !== 'started' && offset < this.tentativeBefore,
       requestId: byId ? line.requestId : undefined,
+      doneAt: 0,
     };
   }
 
@@ -684,7 +694,32 @@ export class RequestAssembler {
     for (const [id, record] of map) {
       if (map.size <= target) break;
       map.delete(id);
+      if (map === this.done && this.tentativeBefore >= 0 && !record.foreign) {
+        this.dropped.set(id, record.doneAt ?? 0);
+      }
       this.close(record);
+    }
+    if (this.dropped.size > 2 * MAX_DONE) {
+      for (const id of this.dropped.keys()) {
+        if (this.dropped.size <= MAX_DONE) break;
+        this.dropped.delete(id);
+      }
+    }
+  }
+
+  /**
+   * A line for a completed request. One pass keeps the newest 192 to 256 completed requests,
+   * depending on what came before; a range that did not begin the file cannot tell which, so
+   * a line in between makes it unjoinable: it may join its request here and not in one pass,
+   * or the other way round. (Past its end too: a range reads on with its own maps.)
+   */
+  private lateLine(id: string, finished: RequestRecord | undefined): void {
+    if (this.tentativeBefore < 0 || finished?.foreign) return;
+    const doneAt = finished ? finished.doneAt : this.dropped.get(id);
+    if (doneAt === undefined) return;
+    const age = this.completions - doneAt;
+    if (finished ? age >= SURELY_DONE : age < MAX_DONE) {
+      this.unjoinable ??= 'a line came long after its request completed, near a cut';
     }
   }
 

@@ -199,6 +199,34 @@ describe('log summary in ranges, hostile inputs', function () {
     assert.ok((await sameInRanges('sql-tentative.log', lines.join('\n') + '\n')) > 0);
   });
 
+  it('attaches a late line of a request as one pass does after its id left the done map', async () => {
+    // The done map keeps 256 completed requests and drops the oldest quarter when full. One
+    // pass enters the second range with 250 of them, a range starts empty: one pass drops Y
+    // about 200 completions later, the range would keep it. A line that late makes the range
+    // unjoinable, and the file is read on one thread.
+    const lines: string[] = [];
+    let k = 0;
+    const short = (id: string): string[] => [
+      tagged(k, id, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
+      tagged(k, id, `Completed 200 OK in ${k}ms`),
+    ];
+    for (let i = 0; i < 250; i++, k++) lines.push(...short(fillerId(k)));
+    lines.push(...short('eeeeeeeeeeeeeeee1'));
+    k++;
+    for (let i = 0; i < 230; i++, k++) lines.push(...short(fillerId(k)));
+    lines.push(tagged(k, 'eeeeeeeeeeeeeeee1', 'Completed 500 Internal Server Error in 77ms'));
+    await sameInRanges('done-evicted.log', lines.join('\n') + '\n', [2, 3, 4]);
+    // Within the newest 192 completions, a late line joins its request in ranges too.
+    const near: string[] = [];
+    k = 0;
+    for (let i = 0; i < 250; i++, k++) near.push(...short(fillerId(k)));
+    near.push(...short('eeeeeeeeeeeeeeee2'));
+    k++;
+    for (let i = 0; i < 100; i++, k++) near.push(...short(fillerId(k)));
+    near.push(tagged(k, 'eeeeeeeeeeeeeeee2', 'Completed 500 Internal Server Error in 77ms'));
+    assert.ok((await sameInRanges('done-near.log', near.join('\n') + '\n', [2, 3, 4])) > 0);
+  });
+
   it('closes the same requests as one pass when more than 10,000 are open at once', async () => {
     // The active map keeps 10,000 open requests and closes the oldest quarter past that; a
     // range starts with an empty map, so it would close other requests than one pass: a range
