@@ -186,7 +186,8 @@ function describePlan(plan: DrillPlan, workspace: string): string {
       (plan.targetSource === 'setting' ? ' (upkeep.backups.drillTargetUrl)' : ''),
     '  Scratch: a new database upkeep_drill_<YYYYMMDDHHMMSS>_<pid>, restored into, counted, ' +
       'then dropped',
-    `  Monitored database server: ${plan.monitoredUrl ? monitoredServer(plan.monitoredUrl) : 'none configured'}`,
+    '  Monitored database server: ' +
+      (plan.monitoredUrl ? monitoredServer(plan.monitoredUrl) : 'none configured'),
   ];
   if (plan.onMonitoredServer) {
     lines.push('  WARNING: the target is the monitored database server.');

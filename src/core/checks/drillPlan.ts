@@ -81,7 +81,8 @@ export async function monitoredServerUrl(options: {
   const monitored = await resolveConnection(options).catch(() => undefined);
   const host = monitored?.config.host;
   if (monitored && typeof host === 'string' && !host.startsWith('/')) {
-    return `postgres://${host.includes(':') ? `[${host}]` : host}:${monitored.config.port ?? 5432}/`;
+    const bracketed = host.includes(':') ? `[${host}]` : host;
+    return `postgres://${bracketed}:${monitored.config.port ?? 5432}/`;
   }
   return options.settings.database.url ?? options.env.DATABASE_URL;
 }
@@ -125,7 +126,8 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
       'No drill target: the drill needs a server where it may create and drop a scratch database.',
       options.trusted
         ? 'Pass --target URL, or set upkeep.backups.drillTargetUrl.'
-        : 'Pass --target URL (an untrusted workspace\u2019s upkeep.backups.drillTargetUrl is ignored).',
+        : 'Pass --target URL (an untrusted workspace\u2019s upkeep.backups.drillTargetUrl ' +
+            'is ignored).',
     );
   }
   // pg-connection-string reads almost any text as something (a socket path, a host): only a

@@ -121,29 +121,35 @@ describe('log summary in ranges, hostile inputs', function () {
     return split;
   }
 
-  it('counts a request once when a second Started of its still-open id falls after a cut', async () => {
-    // One pass merges the second Started into the open request (1 request); the range that
-    // begins at it reports a new request while the range before claims the same lines (2).
-    const lines = [
-      tagged(0, ID_A, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
-      ...filler(20, 1),
-      ...request(50, ID_A, 5),
-      ...filler(20, 60),
-    ];
-    assert.ok((await sameInRanges('open-restart.log', lines.join('\n') + '\n')) > 0);
-  });
+  it(
+    'counts a request once when a second Started ' + 'of its still-open id falls after a cut',
+    async () => {
+      // One pass merges the second Started into the open request (1 request); the range that
+      // begins at it reports a new request while the range before claims the same lines (2).
+      const lines = [
+        tagged(0, ID_A, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
+        ...filler(20, 1),
+        ...request(50, ID_A, 5),
+        ...filler(20, 60),
+      ];
+      assert.ok((await sameInRanges('open-restart.log', lines.join('\n') + '\n')) > 0);
+    },
+  );
 
-  it('keeps a request whose reused id follows a trailing line of the last request of that id', async () => {
-    // A completes, its `Redirected` line falls after a cut, then A's id starts a new request.
-    // The next range would hold both as one tentative record: a Started line for an id the
-    // range before still holds makes the ranges unjoinable, and the file is read on one thread.
-    const lines = [
-      ...request(20, ID_A, 7),
-      tagged(21, ID_A, 'Redirected to http://example.com/'),
-      ...request(22, ID_A, 9),
-    ];
-    await sameInRanges('reused-id.log', lines.join('\n') + '\n');
-  });
+  it(
+    'keeps a request whose reused id follows a trailing ' + 'line of the last request of that id',
+    async () => {
+      // A completes, its `Redirected` line falls after a cut, then A's id starts a new request.
+      // The next range would hold both as one tentative record: a Started line for an id the
+      // range before still holds makes the ranges unjoinable, and the file is read on one thread.
+      const lines = [
+        ...request(20, ID_A, 7),
+        tagged(21, ID_A, 'Redirected to http://example.com/'),
+        ...request(22, ID_A, 9),
+      ];
+      await sameInRanges('reused-id.log', lines.join('\n') + '\n');
+    },
+  );
 
   it('counts a request once when a lograge line under its open id falls after a cut', async () => {
     // One pass: the lograge line completes the open request. In ranges: the range before
@@ -199,33 +205,36 @@ describe('log summary in ranges, hostile inputs', function () {
     assert.ok((await sameInRanges('sql-tentative.log', lines.join('\n') + '\n')) > 0);
   });
 
-  it('attaches a late line of a request as one pass does after its id left the done map', async () => {
-    // The done map keeps 256 completed requests and drops the oldest quarter when full. One
-    // pass enters the second range with 250 of them, a range starts empty: one pass drops Y
-    // about 200 completions later, the range would keep it. A line that late makes the range
-    // unjoinable, and the file is read on one thread.
-    const lines: string[] = [];
-    let k = 0;
-    const short = (id: string): string[] => [
-      tagged(k, id, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
-      tagged(k, id, `Completed 200 OK in ${k}ms`),
-    ];
-    for (let i = 0; i < 250; i++, k++) lines.push(...short(fillerId(k)));
-    lines.push(...short('eeeeeeeeeeeeeeee1'));
-    k++;
-    for (let i = 0; i < 230; i++, k++) lines.push(...short(fillerId(k)));
-    lines.push(tagged(k, 'eeeeeeeeeeeeeeee1', 'Completed 500 Internal Server Error in 77ms'));
-    await sameInRanges('done-evicted.log', lines.join('\n') + '\n', [2, 3, 4]);
-    // Within the newest 192 completions, a late line joins its request in ranges too.
-    const near: string[] = [];
-    k = 0;
-    for (let i = 0; i < 250; i++, k++) near.push(...short(fillerId(k)));
-    near.push(...short('eeeeeeeeeeeeeeee2'));
-    k++;
-    for (let i = 0; i < 100; i++, k++) near.push(...short(fillerId(k)));
-    near.push(tagged(k, 'eeeeeeeeeeeeeeee2', 'Completed 500 Internal Server Error in 77ms'));
-    assert.ok((await sameInRanges('done-near.log', near.join('\n') + '\n', [2, 3, 4])) > 0);
-  });
+  it(
+    'attaches a late line of a request as one ' + 'pass does after its id left the done map',
+    async () => {
+      // The done map keeps 256 completed requests and drops the oldest quarter when full. One
+      // pass enters the second range with 250 of them, a range starts empty: one pass drops Y
+      // about 200 completions later, the range would keep it. A line that late makes the range
+      // unjoinable, and the file is read on one thread.
+      const lines: string[] = [];
+      let k = 0;
+      const short = (id: string): string[] => [
+        tagged(k, id, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
+        tagged(k, id, `Completed 200 OK in ${k}ms`),
+      ];
+      for (let i = 0; i < 250; i++, k++) lines.push(...short(fillerId(k)));
+      lines.push(...short('eeeeeeeeeeeeeeee1'));
+      k++;
+      for (let i = 0; i < 230; i++, k++) lines.push(...short(fillerId(k)));
+      lines.push(tagged(k, 'eeeeeeeeeeeeeeee1', 'Completed 500 Internal Server Error in 77ms'));
+      await sameInRanges('done-evicted.log', lines.join('\n') + '\n', [2, 3, 4]);
+      // Within the newest 192 completions, a late line joins its request in ranges too.
+      const near: string[] = [];
+      k = 0;
+      for (let i = 0; i < 250; i++, k++) near.push(...short(fillerId(k)));
+      near.push(...short('eeeeeeeeeeeeeeee2'));
+      k++;
+      for (let i = 0; i < 100; i++, k++) near.push(...short(fillerId(k)));
+      near.push(tagged(k, 'eeeeeeeeeeeeeeee2', 'Completed 500 Internal Server Error in 77ms'));
+      assert.ok((await sameInRanges('done-near.log', near.join('\n') + '\n', [2, 3, 4])) > 0);
+    },
+  );
 
   it('closes the same requests as one pass when more than 10,000 are open at once', async () => {
     // The active map keeps 10,000 open requests and closes the oldest quarter past that; a
@@ -299,93 +308,102 @@ describe('log summary in ranges, hostile inputs', function () {
     assert.ok((await sameInRanges('fffd.log', text)) > 0);
   });
 
-  it('finishes a request that a rotated log began when the current log is read in ranges', async () => {
-    // One pass carries open requests from production.log.1 into production.log (startFile
-    // keeps the id maps), so A's `Completed` finishes A: with more than one file, none is read
-    // in ranges.
-    const rotated = path.join(folder, 'production.log.1');
-    const current = path.join(folder, 'production.log');
-    await fs.writeFile(
-      rotated,
-      [
-        tagged(0, ID_A, 'Started GET "/export" for 10.0.0.1'),
-        tagged(0, ID_A, 'Processing by AController#show as HTML'),
-      ].join('\n') + '\n',
-    );
-    await fs.writeFile(
-      current,
-      [tagged(1, ID_A, 'Completed 200 OK in 1500ms'), ...filler(20, 2)].join('\n') + '\n',
-    );
-    const run = async (parallel: false | { ranges: number; inProcess: boolean }) => ({
-      ...(await summarizeLogs({
-        workspace: folder,
-        sources: [rotated, current],
-        clock: fixedClock(NOW),
-        timeZone: 'UTC',
-        parallel,
-      })),
-      generatedAt: '',
-    });
-    const serial = await run(false);
-    assert.equal(serial.requests.incomplete, 0);
-    for (const count of [2, 5]) {
-      assert.deepStrictEqual(
-        await run({ ranges: count, inProcess: true }),
-        serial,
-        `rotated + current in ${count} ranges differs from one pass`,
+  it(
+    'finishes a request that a rotated log began ' + 'when the current log is read in ranges',
+    async () => {
+      // One pass carries open requests from production.log.1 into production.log (startFile
+      // keeps the id maps), so A's `Completed` finishes A: with more than one file, none is read
+      // in ranges.
+      const rotated = path.join(folder, 'production.log.1');
+      const current = path.join(folder, 'production.log');
+      await fs.writeFile(
+        rotated,
+        [
+          tagged(0, ID_A, 'Started GET "/export" for 10.0.0.1'),
+          tagged(0, ID_A, 'Processing by AController#show as HTML'),
+        ].join('\n') + '\n',
       );
-    }
-  });
+      await fs.writeFile(
+        current,
+        [tagged(1, ID_A, 'Completed 200 OK in 1500ms'), ...filler(20, 2)].join('\n') + '\n',
+      );
+      const run = async (parallel: false | { ranges: number; inProcess: boolean }) => ({
+        ...(await summarizeLogs({
+          workspace: folder,
+          sources: [rotated, current],
+          clock: fixedClock(NOW),
+          timeZone: 'UTC',
+          parallel,
+        })),
+        generatedAt: '',
+      });
+      const serial = await run(false);
+      assert.equal(serial.requests.incomplete, 0);
+      for (const count of [2, 5]) {
+        assert.deepStrictEqual(
+          await run({ ranges: count, inProcess: true }),
+          serial,
+          `rotated + current in ${count} ranges differs from one pass`,
+        );
+      }
+    },
+  );
 
-  it('holds: a mixed log of many formats gives the one-pass summary in any number of ranges', async () => {
-    // Guards what held under fuzzing: lograge and JSON lines, CRLF, an untagged FATAL block
-    // with its backtrace, ActiveJob lines, bare continuation lines, non-ASCII and control
-    // characters, timestamps going backwards, all near every cut.
-    const lines: string[] = [];
-    for (let k = 0; k < 30; k++) {
-      const s = k % 7 === 6 ? k - 40 : k;
-      lines.push(...request(s, fillerId(k), 5 + (k % 4) * 3, [SQL, SQL, SQL], 100 + (k % 3)));
-      if (k % 5 === 0) {
-        lines.push(
-          `${prefix(s, 300 + k, 'FATAL')}  `,
-          `${prefix(s, 300 + k, 'FATAL')}RuntimeError (boot \u00e9\u65e5):`,
-          `${prefix(s, 300 + k, 'FATAL')}app/jobs/x.rb:3:in \`perform'`,
-        );
+  it(
+    'holds: a mixed log of many formats gives the ' + 'one-pass summary in any number of ranges',
+    async () => {
+      // Guards what held under fuzzing: lograge and JSON lines, CRLF, an untagged FATAL block
+      // with its backtrace, ActiveJob lines, bare continuation lines, non-ASCII and control
+      // characters, timestamps going backwards, all near every cut.
+      const lines: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const s = k % 7 === 6 ? k - 40 : k;
+        lines.push(...request(s, fillerId(k), 5 + (k % 4) * 3, [SQL, SQL, SQL], 100 + (k % 3)));
+        if (k % 5 === 0) {
+          lines.push(
+            `${prefix(s, 300 + k, 'FATAL')}  `,
+            `${prefix(s, 300 + k, 'FATAL')}RuntimeError (boot \u00e9\u65e5):`,
+            `${prefix(s, 300 + k, 'FATAL')}app/jobs/x.rb:3:in \`perform'`,
+          );
+        }
+        if (k % 5 === 1) {
+          lines.push(
+            `${prefix(s, 101, 'ERROR')}[${fillerId(k)}] PG::Error: ERROR:  bad`,
+            'LINE 1: SELECT 1',
+            '       ^',
+          );
+        }
+        if (k % 5 === 2) {
+          lines.push(
+            `${prefix(s, 102)}method=GET path=/lg/${k} format=html controller=BController ` +
+              'action=show status=500 duration=12.50 view=1.00 db=1.00',
+            JSON.stringify({ method: 'GET', path: `/j/${k}`, status: 404, duration: 3 }),
+          );
+        }
+        if (k % 5 === 3) {
+          lines.push(
+            `${prefix(s, 103)}[ActiveJob] [Mailer] Performing Mailer (Job ID: ${k})`,
+            `${prefix(s, 103)}* Puma \x1b]0;title\x07 \x01 starting`,
+          );
+        }
       }
-      if (k % 5 === 1) {
-        lines.push(
-          `${prefix(s, 101, 'ERROR')}[${fillerId(k)}] PG::Error: ERROR:  bad`,
-          'LINE 1: SELECT 1',
-          '       ^',
-        );
-      }
-      if (k % 5 === 2) {
-        lines.push(
-          `${prefix(s, 102)}method=GET path=/lg/${k} format=html controller=BController ` +
-            'action=show status=500 duration=12.50 view=1.00 db=1.00',
-          JSON.stringify({ method: 'GET', path: `/j/${k}`, status: 404, duration: 3 }),
-        );
-      }
-      if (k % 5 === 3) {
-        lines.push(
-          `${prefix(s, 103)}[ActiveJob] [Mailer] Performing Mailer (Job ID: ${k})`,
-          `${prefix(s, 103)}* Puma \x1b]0;title\x07 \x01 starting`,
-        );
-      }
-    }
-    const text = lines.map((line, n) => line + (n % 4 === 0 ? '\r\n' : '\n')).join('');
-    const split = await sameInRanges('mixed.log', text);
-    assert.ok(split > 0, 'never split');
-  });
+      const text = lines.map((line, n) => line + (n % 4 === 0 ? '\r\n' : '\n')).join('');
+      const split = await sameInRanges('mixed.log', text);
+      assert.ok(split > 0, 'never split');
+    },
+  );
 
-  it('holds: a log with 3,000 processes is read on one thread and gives the same summary', async () => {
-    const lines: string[] = [];
-    for (let k = 0; k < 3000; k++) {
-      lines.push(`${prefix(k, 1000 + k)}Started GET "/p/${k}" for 10.0.0.1`);
-      lines.push(`${prefix(k, 1000 + k)}Completed 200 OK in ${k % 97}ms`);
-    }
-    await sameInRanges('pids.log', lines.join('\n') + '\n', [2, 5, 30]);
-  });
+  it(
+    'holds: a log with 3,000 processes is read ' + 'on one thread and gives the same summary',
+    async () => {
+      const lines: string[] = [];
+      for (let k = 0; k < 3000; k++) {
+        lines.push(`${prefix(k, 1000 + k)}Started GET "/p/${k}" for 10.0.0.1`);
+        lines.push(`${prefix(k, 1000 + k)}Completed 200 OK in ${k % 97}ms`);
+      }
+      await sameInRanges('pids.log', lines.join('\n') + '\n', [2, 5, 30]);
+    },
+  );
 
   it('splits lines the same way when the first chunk ends lines with CR alone', async () => {
     // The reader picks CR or LF from the first chunk it reads: a file whose first chunk ends

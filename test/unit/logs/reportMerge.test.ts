@@ -299,7 +299,8 @@ function productionLog(seed: number): string {
     const controller = pick(CONTROLLERS);
     const [name, method] = pick(VERBS);
     const action = `${controller}Controller#${name}`;
-    const urlPath = `/${controller.toLowerCase().replace(/::/g, '/')}${name === 'show' ? '/7' : ''}`;
+    const base = `/${controller.toLowerCase().replace(/::/g, '/')}`;
+    const urlPath = `${base}${name === 'show' ? '/7' : ''}`;
     // Log-normal-ish durations: mostly fast, a tail of slow ones, many ties.
     const duration = Math.round(Math.exp(2 + 1.6 * (rng() + rng() + rng() - 1.5)));
     const roll = rng();
@@ -407,13 +408,15 @@ function developmentLog(seed: number): string {
     const repeats = heavy ? 60 : rng() < 0.6 ? 2 + Math.floor(rng() * 12) : 1;
     for (let k = 0; k < repeats; k++) {
       out.push(
-        `  Comment Load (0.${k}ms)  SELECT "comments".* FROM "comments" WHERE "comments"."post_id" = $1  [["post_id", ${k + 1}]]`,
+        `  Comment Load (0.${k}ms)  SELECT "comments".* FROM "comments" ` +
+          `WHERE "comments"."post_id" = $1  [["post_id", ${k + 1}]]`,
       );
       if (traced) out.push(`  ↳ app/views/posts/index.html.erb:${9 + (i % 3)}`);
       if (heavy) continue;
       if (rng() < 0.3) {
         out.push(
-          `  User Load (0.1ms)  SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2  [["id", ${k}], ["LIMIT", 1]]`,
+          '  User Load (0.1ms)  SELECT "users".* FROM "users" WHERE "users"."id" = $1 LIMIT $2  ' +
+            `[["id", ${k}], ["LIMIT", 1]]`,
         );
         out.push('  ↳ app/views/posts/_comment.html.erb:3');
       }
@@ -431,7 +434,8 @@ function developmentLog(seed: number): string {
       out.push('    app/views/posts/show.html.erb:4');
     } else {
       out.push(
-        `Completed 200 OK in ${duration}ms (Views: ${(duration / 3).toFixed(1)}ms | ActiveRecord: 2.5ms)`,
+        `Completed 200 OK in ${duration}ms ` +
+          `(Views: ${(duration / 3).toFixed(1)}ms | ActiveRecord: 2.5ms)`,
       );
     }
     out.push('');
@@ -559,73 +563,76 @@ describe('merging report builders', function () {
     );
   });
 
-  it('errors and exceptions without a time, equal times and full action lists, in any order', () => {
-    // One pass has order rules here: an untimed error leaves errors.lastSeen and an exception's
-    // lastSeen as they were, an equal time keeps the earlier example, an exception lists 20
-    // actions and then stops counting. Shuffled times and few distinct ones make every rule
-    // matter.
-    const rng = random(23);
-    const base = Date.parse('2026-12-04T10:00:00Z');
-    const time = (): number => (rng() < 0.15 ? NaN : base + Math.floor(rng() * 6) * 60_000);
-    const classes = ['A::OneError', 'B::TwoError', 'C::ThreeError'];
-    const calls: Call[] = [];
-    for (let i = 0; i < 600; i++) {
-      const t = time();
-      const exception = {
-        className: classes[Math.floor(rng() * rng() * classes.length)],
-        message: `message ${i}`,
-        time: t,
-        file: '/tmp/order.log',
-        line: i + 1,
-        offset: i * 80,
-        ...(rng() < 0.3 ? { frame: `app/models/m${i}.rb:1` } : {}),
-      };
-      if (rng() < 0.3) {
-        const bare = rng() < 0.3;
-        calls.push({
-          kind: 'orphanError',
-          error: {
-            time: t,
-            file: '/tmp/order.log',
-            line: i + 1,
-            offset: i * 80,
-            ...(bare ? {} : { exception }),
-          },
-        });
-        continue;
-      }
-      calls.push({
-        kind: 'request',
-        record: requestRecord({
+  it(
+    'errors and exceptions without a time, equal ' + 'times and full action lists, in any order',
+    () => {
+      // One pass has order rules here: an untimed error leaves errors.lastSeen and an exception's
+      // lastSeen as they were, an equal time keeps the earlier example, an exception lists 20
+      // actions and then stops counting. Shuffled times and few distinct ones make every rule
+      // matter.
+      const rng = random(23);
+      const base = Date.parse('2026-12-04T10:00:00Z');
+      const time = (): number => (rng() < 0.15 ? NaN : base + Math.floor(rng() * 6) * 60_000);
+      const classes = ['A::OneError', 'B::TwoError', 'C::ThreeError'];
+      const calls: Call[] = [];
+      for (let i = 0; i < 600; i++) {
+        const t = time();
+        const exception = {
+          className: classes[Math.floor(rng() * rng() * classes.length)],
+          message: `message ${i}`,
+          time: t,
           file: '/tmp/order.log',
           line: i + 1,
           offset: i * 80,
-          time: t,
-          path: `/r/${i % 40}`,
-          ip: '198.51.100.1',
-          action: `R${Math.floor(rng() * 26)}Controller#show`,
-          status: rng() < 0.5 ? 500 : 200,
-          durationMs: Math.floor(rng() * 5) * 10,
-          exceptions: rng() < 0.7 ? [exception] : [],
-          errorLines: 1,
-        }),
+          ...(rng() < 0.3 ? { frame: `app/models/m${i}.rb:1` } : {}),
+        };
+        if (rng() < 0.3) {
+          const bare = rng() < 0.3;
+          calls.push({
+            kind: 'orphanError',
+            error: {
+              time: t,
+              file: '/tmp/order.log',
+              line: i + 1,
+              offset: i * 80,
+              ...(bare ? {} : { exception }),
+            },
+          });
+          continue;
+        }
+        calls.push({
+          kind: 'request',
+          record: requestRecord({
+            file: '/tmp/order.log',
+            line: i + 1,
+            offset: i * 80,
+            time: t,
+            path: `/r/${i % 40}`,
+            ip: '198.51.100.1',
+            action: `R${Math.floor(rng() * 26)}Controller#show`,
+            status: rng() < 0.5 ? 500 : 200,
+            durationMs: Math.floor(rng() * 5) * 10,
+            exceptions: rng() < 0.7 ? [exception] : [],
+            errorLines: 1,
+          }),
+        });
+      }
+      // Last, an untimed error and one earlier than the latest before it: neither moves lastSeen.
+      calls.push({
+        kind: 'orphanError',
+        error: { time: NaN, file: '/tmp/order.log', line: 601, offset: 0 },
       });
-    }
-    // Last, an untimed error and one earlier than the latest before it: neither moves lastSeen.
-    calls.push({
-      kind: 'orphanError',
-      error: { time: NaN, file: '/tmp/order.log', line: 601, offset: 0 },
-    });
-    calls.push({
-      kind: 'orphanError',
-      error: { time: base, file: '/tmp/order.log', line: 602, offset: 0 },
-    });
-    const whole = serial(calls, { from: NaN, to: NaN, slowRequestMs: 100 });
-    assert.ok(whole.exceptions.some((e) => e.actions.length === 20));
-    assert.equal(whole.errors.lastSeen, new Date(base + 5 * 60_000).toISOString());
-    const everyCut = Array.from({ length: calls.length + 1 }, (_, i) => [i]);
-    assertMerges(calls, [...everyCut, ...cutSets(calls.length, 29, 30)], 'untimed and ties');
-  });
+      calls.push({
+        kind: 'orphanError',
+        error: { time: base, file: '/tmp/order.log', line: 602, offset: 0 },
+      });
+      const whole = serial(calls, { from: NaN, to: NaN, slowRequestMs: 100 });
+      assert.ok(whole.exceptions.some((e) => e.actions.length === 20));
+      assert.equal(whole.errors.lastSeen, new Date(base + 5 * 60_000).toISOString());
+      const everyCut = Array.from({ length: calls.length + 1 }, (_, i) => [i]);
+      assertMerges(calls, [...everyCut, ...cutSets(calls.length, 29, 30)], 'untimed and ties');
+    },
+  );
 
   it('sums durations exactly, whatever the parts: no last-bit drift that rounding shows', () => {
     // In floating point, (0.002 + 1.011) + 0.122 rounds to 1.13 and 0.002 + (1.011 + 0.122)

@@ -189,32 +189,35 @@ describe('log engine on every other shape', () => {
     assert.equal(s.assembly.orphanLines, 0);
   });
 
-  it('an error logged just before a request of the same process is reported, not lost', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-orphan-'));
-    try {
-      const prefix = (s: number, level = 'INFO'): string =>
-        `${level[0]}, [2026-12-04T10:00:0${s}.000000 #11] ${level.padStart(5)} -- : `;
-      await fs.writeFile(
-        path.join(folder, 'boot.log'),
-        [
-          `${prefix(0, 'ERROR')}PG::ConnectionBad (could not connect to server):`,
-          `${prefix(0, 'ERROR')}app/models/booking.rb:3:in \`connect'`,
-          `${prefix(1)}Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:01 +0000`,
-          `${prefix(1)}Processing by HomeController#index as HTML`,
-          `${prefix(2)}Completed 200 OK in 5ms`,
-        ].join('\n') + '\n',
-      );
-      const s = await summarizeFixture(path.join(folder, 'boot.log'), { workspace: folder });
-      assert.equal(s.requests.total, 1);
-      assert.deepEqual(
-        s.exceptions.map((e) => [e.className, e.count, e.frame]),
-        [['PG::ConnectionBad', 1, 'app/models/booking.rb:3']],
-      );
-      assert.equal(s.errors.total, 1);
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
-  });
+  it(
+    'an error logged just before a request of ' + 'the same process is reported, not lost',
+    async () => {
+      const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-orphan-'));
+      try {
+        const prefix = (s: number, level = 'INFO'): string =>
+          `${level[0]}, [2026-12-04T10:00:0${s}.000000 #11] ${level.padStart(5)} -- : `;
+        await fs.writeFile(
+          path.join(folder, 'boot.log'),
+          [
+            `${prefix(0, 'ERROR')}PG::ConnectionBad (could not connect to server):`,
+            `${prefix(0, 'ERROR')}app/models/booking.rb:3:in \`connect'`,
+            `${prefix(1)}Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:01 +0000`,
+            `${prefix(1)}Processing by HomeController#index as HTML`,
+            `${prefix(2)}Completed 200 OK in 5ms`,
+          ].join('\n') + '\n',
+        );
+        const s = await summarizeFixture(path.join(folder, 'boot.log'), { workspace: folder });
+        assert.equal(s.requests.total, 1);
+        assert.deepEqual(
+          s.exceptions.map((e) => [e.className, e.count, e.frame]),
+          [['PG::ConnectionBad', 1, 'app/models/booking.rb:3']],
+        );
+        assert.equal(s.errors.total, 1);
+      } finally {
+        await fs.rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('failed logins, suspicious requests by IP and a burst of 401s', async () => {
     const s = await summarizeFixture('security.log');
