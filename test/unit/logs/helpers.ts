@@ -8,6 +8,7 @@ import {
   type SummarizeOptions,
 } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
+import type { Logger } from '../../../src/core/util/logger';
 
 export const FIXTURES = path.join(__dirname, '../../fixtures/logs');
 
@@ -22,6 +23,41 @@ export function summarizeFixture(
     timeZone: 'UTC',
     ...options,
   });
+}
+
+export interface RangesRun {
+  /** generatedAt is blanked, so that two runs compare whole. */
+  summary: LogSummary;
+  /** How many ranges the engine read the file in; 0 when it read it on one thread. */
+  ranges: number;
+}
+
+/** Summarizes one file in one pass (`parallel: false`) or in ranges, pinned to NOW. */
+export async function summarizeInRanges(
+  file: string,
+  parallel: false | { ranges: number; inProcess?: boolean },
+  options: { timeZone?: string; chunkBytes?: number } = {},
+): Promise<RangesRun> {
+  let ranges = 0;
+  const log = {
+    info: (message: string) => {
+      const m = / in (\d+) ranges/.exec(message);
+      if (m) ranges = Number(m[1]);
+    },
+    warn: () => undefined,
+    error: () => undefined,
+    debug: () => undefined,
+  } as unknown as Logger;
+  const summary = await summarizeLogs({
+    workspace: path.dirname(file),
+    sources: [file],
+    clock: fixedClock('2026-12-04T12:00:00Z'),
+    timeZone: options.timeZone ?? 'UTC',
+    chunkBytes: options.chunkBytes,
+    parallel,
+    log,
+  });
+  return { summary: { ...summary, generatedAt: '' }, ranges };
 }
 
 /** Percentiles come from a histogram: equal to the true value within 1 %. */

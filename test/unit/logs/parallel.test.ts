@@ -11,40 +11,17 @@ import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
 import type { Logger } from '../../../src/core/util/logger';
-import { FIXTURES } from './helpers';
+import { FIXTURES, summarizeInRanges, type RangesRun } from './helpers';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const SHARED = path.join(__dirname, '../../../../shared/fixtures/logs');
 
-interface Run {
-  summary: LogSummary;
-  ranges: number;
-}
-
-async function summarize(
+function summarize(
   file: string,
   parallel: false | { ranges: number; inProcess?: boolean },
   zone = 'UTC',
-): Promise<Run> {
-  let ranges = 0;
-  const log: Logger = {
-    info: (message: string) => {
-      const m = / in (\d+) ranges/.exec(message);
-      if (m) ranges = Number(m[1]);
-    },
-    warn: () => undefined,
-    error: () => undefined,
-    debug: () => undefined,
-  } as unknown as Logger;
-  const summary = await summarizeLogs({
-    workspace: path.dirname(file),
-    sources: [file],
-    clock: fixedClock(NOW),
-    timeZone: zone,
-    parallel,
-    log,
-  });
-  return { summary, ranges };
+): Promise<RangesRun> {
+  return summarizeInRanges(file, parallel, { timeZone: zone });
 }
 
 function sameSummary(actual: LogSummary, expected: LogSummary, what: string): void {

@@ -7,9 +7,9 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
+import { summarizeLogs } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
-import type { Logger } from '../../../src/core/util/logger';
+import { summarizeInRanges, type RangesRun } from './helpers';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 /** Many range counts, so that some cut falls before each line of a small log. */
@@ -68,31 +68,12 @@ describe('log summary in ranges, hostile inputs', function () {
     await fs.rm(folder, { recursive: true, force: true });
   });
 
-  async function summarize(
+  function summarize(
     file: string,
     parallel: false | { ranges: number; inProcess?: boolean },
     chunkBytes?: number,
-  ): Promise<{ summary: LogSummary; ranges: number }> {
-    let ranges = 0;
-    const log = {
-      info: (message: string) => {
-        const m = / in (\d+) ranges/.exec(message);
-        if (m) ranges = Number(m[1]);
-      },
-      warn: () => undefined,
-      error: () => undefined,
-      debug: () => undefined,
-    } as unknown as Logger;
-    const summary = await summarizeLogs({
-      workspace: folder,
-      sources: [file],
-      clock: fixedClock(NOW),
-      timeZone: 'UTC',
-      parallel,
-      chunkBytes,
-      log,
-    });
-    return { summary: { ...summary, generatedAt: '' }, ranges };
+  ): Promise<RangesRun> {
+    return summarizeInRanges(file, parallel, { chunkBytes });
   }
 
   /**
