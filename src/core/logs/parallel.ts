@@ -39,8 +39,6 @@ const MAX_WORKERS = 8;
 const CLAIM_MS = 10 * 60_000;
 /** And at most this far, whatever the times say. */
 const CLAIM_BYTES = 64 * 1024 * 1024;
-/** A range with more tentative records than this is not a log of tagged requests. */
-const MAX_TENTATIVE = 20_000;
 /**
  * Heap limits of a range worker. A range keeps a few MB alive (its report is bounded), but V8
  * lets an isolate's heap grow far past that before collecting: two workers with default limits
@@ -130,11 +128,13 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     start: task.start,
     end: task.end,
     firstLine: task.firstLine,
+    whileJoinable: true,
   });
   const read = span.read;
   const processes = assembler.processStates();
   if (
     !span.passedWindow &&
+    !assembler.unjoinable &&
     !read.error &&
     !read.shrank &&
     task.limit > task.end &&
@@ -147,13 +147,13 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
       end: Math.min(task.limit, task.end + CLAIM_BYTES),
       firstLine: task.firstLine ? task.firstLine + read.lines : 0,
       whileRangeOpen: true,
+      whileJoinable: true,
       until: context.lastTime + CLAIM_MS,
     });
   }
   const openIds = assembler.openIds();
   assembler.finish();
-  let unjoinable = assembler.unjoinable;
-  if (assembler.tentative.length > MAX_TENTATIVE) unjoinable ??= 'too many untagged requests';
+  const unjoinable = assembler.unjoinable;
   return {
     report: report.snapshot(),
     counts: { ...assembler.counts },

@@ -91,6 +91,8 @@ export interface AssemblyCounts {
 
 const MAX_ACTIVE = 10_000;
 const MAX_DONE = 256;
+/** A range with more tentative records than this is not a log of tagged requests. */
+const MAX_TENTATIVE = 20_000;
 /** `done` drops its oldest quarter when full: the newest this many are always there. */
 const SURELY_DONE = Math.floor(MAX_DONE * 0.75);
 const MAX_OPEN_PER_PROCESS = 32;
@@ -729,6 +731,9 @@ export class RequestAssembler {
     if (this.continuation && record.byId) this.ownedOpen--;
     if (record.tentative) {
       this.tentative.push(record);
+      if (this.tentative.length > MAX_TENTATIVE) {
+        this.unjoinable ??= 'too many lines with request ids and no Started';
+      }
       return;
     }
     if (!record.isRequest) {

@@ -40,6 +40,8 @@ export interface Span {
   whileRangeOpen?: boolean;
   /** Stop at the first line later than this (epoch ms), without calling it the window's end. */
   until?: number;
+  /** Stop as soon as the range cannot be joined: the file will be read on one thread anyway. */
+  whileJoinable?: boolean;
 }
 
 export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
@@ -56,6 +58,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       return false;
     }
     if (span.whileRangeOpen && !assembler.pastRangeOpen) return false;
+    if (span.whileJoinable && assembler.unjoinable !== undefined) return false;
     if (time > (span.until ?? NaN)) return false;
     assembler.add(line, lineNumber, offset, time);
     return true;
