@@ -11,7 +11,6 @@ import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import type { DbCard, SlowQueriesData } from '../../../src/core/db/cards';
 import { collectCards, runCard } from '../../../src/core/db/cards';
 import type { ResolvedConnection } from '../../../src/core/db/connection';
-import { resolveConnection } from '../../../src/core/db/connection';
 import { checkConnectivity } from '../../../src/core/db/connectivity';
 import { explainQuery, prepareExplain } from '../../../src/core/db/explain';
 import {
@@ -22,11 +21,15 @@ import {
 import type { MaintenanceConfirmation } from '../../../src/core/db/maintenance';
 import { probeServer } from '../../../src/core/db/probe';
 import type { DbSession } from '../../../src/core/db/session';
-import { openSession } from '../../../src/core/db/session';
 import type { BlockedQuery, ForeignKeyWithoutIndex, TablesData } from '../../../src/core/db/cards';
-import { resolveSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
-import { admin, createDatabase, serversUnderTest, startWithoutStatStatements } from './servers';
+import {
+  admin,
+  connect,
+  createDatabase,
+  serversUnderTest,
+  startWithoutStatStatements,
+} from './servers';
 
 const SCHEMA = `
   CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, onboarding_step int NOT NULL,
@@ -49,32 +52,6 @@ const SCHEMA = `
   INSERT INTO businesses (user_id, name) SELECT id, 'Business ' || id FROM users WHERE id % 4 = 0;
   INSERT INTO services (business_id, name) SELECT id, 'Cut' FROM businesses;
 `;
-
-function settingsFor(
-  url: string,
-  extra: Partial<ReturnType<typeof resolveSettings>['database']> = {},
-) {
-  return resolveSettings({ database: { url, ...extra } });
-}
-
-async function connect(
-  url: string,
-  extra: Parameters<typeof settingsFor>[1] = {},
-): Promise<{ connection: ResolvedConnection; session: DbSession }> {
-  const settings = settingsFor(url, extra);
-  const connection = await resolveConnection({
-    workspace: os.tmpdir(),
-    settings,
-    env: {},
-    trusted: false,
-  });
-  const session = await openSession(connection, {
-    statementTimeoutMs: settings.database.statementTimeoutMs,
-    lockTimeoutMs: settings.database.lockTimeoutMs,
-    connectTimeoutMs: settings.database.connectTimeoutMs,
-  });
-  return { connection, session };
-}
 
 function card(cards: DbCard[], id: string): DbCard {
   const found = cards.find((candidate) => candidate.id === id);

@@ -3,14 +3,10 @@
  * from sign-in columns that were never filled, singular nouns for one, durations for people.
  */
 import * as assert from 'node:assert/strict';
-import * as os from 'node:os';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import type { BusinessGrowthData, DbCard, SequenceUse } from '../../../src/core/db/cards';
 import { collectCards, formatDuration } from '../../../src/core/db/cards';
-import { resolveConnection } from '../../../src/core/db/connection';
-import { openSession } from '../../../src/core/db/session';
-import { resolveSettings } from '../../../src/core/settings';
-import { admin, createDatabase, serversUnderTest } from './servers';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 // The one user finished onboarding 34 hours after signing up.
 const COMPLETED_AT = `now() - interval '10 days' + interval '34 hours'`;
@@ -28,19 +24,7 @@ const SCHEMA = `
 `;
 
 async function cardsOf(url: string, only: string[]): Promise<DbCard[]> {
-  const settings = resolveSettings({ database: { url } });
-  const connection = await resolveConnection({
-    workspace: os.tmpdir(),
-    settings,
-    env: {},
-    trusted: false,
-  });
-  const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
-  const session = await openSession(connection, {
-    statementTimeoutMs,
-    lockTimeoutMs,
-    connectTimeoutMs,
-  });
+  const { session } = await connect(url);
   try {
     return await collectCards(session, { only });
   } finally {

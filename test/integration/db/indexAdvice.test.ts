@@ -10,12 +10,10 @@ import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/d
 import { runChecks } from '../../../src/core/checks/runner';
 import type { DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/cards';
 import { collectCards } from '../../../src/core/db/cards';
-import { resolveConnection } from '../../../src/core/db/connection';
-import { openSession } from '../../../src/core/db/session';
 import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
-import { admin, createDatabase, serversUnderTest } from './servers';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 // One booking an hour, spread over the 20 services.
 const BOOKING = `SELECT 1 + i % 20, now() + (i || ' hours')::interval, 'confirmed', 'n' || i`;
@@ -56,19 +54,7 @@ for (const target of serversUnderTest) {
     it(
       'never advises dropping every index of a foreign key, ' + 'and defers to Duplicate indexes',
       async () => {
-        const settings = resolveSettings({ database: { url } });
-        const connection = await resolveConnection({
-          workspace: os.tmpdir(),
-          settings,
-          env: {},
-          trusted: false,
-        });
-        const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
-        const session = await openSession(connection, {
-          statementTimeoutMs,
-          lockTimeoutMs,
-          connectTimeoutMs,
-        });
+        const { session } = await connect(url);
         try {
           const cards = await collectCards(session, {
             only: ['unusedIndexes', 'duplicateIndexes'],

@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPostgres';
+import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
+import { openSession, type DbSession } from '../../../src/core/db/session';
+import { resolveSettings, type UpkeepSettings } from '../../../src/core/settings';
 import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
 
 export interface ServerUnderTest {
@@ -38,6 +41,30 @@ export async function admin<T = Record<string, unknown>>(
 }
 
 export { createDatabase };
+
+/**
+ * Upkeep's own read-only session on `url`, as the editor opens it, with the database settings
+ * the test changes (timeouts).
+ */
+export async function connect(
+  url: string,
+  extra: Partial<UpkeepSettings['database']> = {},
+): Promise<{ connection: ResolvedConnection; session: DbSession }> {
+  const settings = resolveSettings({ database: { url, ...extra } });
+  const connection = await resolveConnection({
+    workspace: os.tmpdir(),
+    settings,
+    env: {},
+    trusted: false,
+  });
+  const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
+  const session = await openSession(connection, {
+    statementTimeoutMs,
+    lockTimeoutMs,
+    connectTimeoutMs,
+  });
+  return { connection, session };
+}
 
 /**
  * Starts the same PostgreSQL from a copy of its installation that lacks pg_stat_statements'
