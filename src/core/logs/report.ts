@@ -539,8 +539,7 @@ export class ReportBuilder implements AssemblySink {
     }
     if (
       exception.frame !== undefined &&
-      (entry.frameFile < 0 ||
-        comparePositions(fileIndex, exception.offset, entry.frameFile, entry.frameOffset) < 0)
+      precedes(fileIndex, exception.offset, entry.frameFile, entry.frameOffset)
     ) {
       entry.frame = exception.frame;
       entry.frameFile = fileIndex;
@@ -710,8 +709,7 @@ export class ReportBuilder implements AssemblySink {
         }
         if (
           shape.source !== undefined &&
-          (entry.sourceFile < 0 ||
-            comparePositions(fileIndex, shape.offset, entry.sourceFile, entry.sourceOffset) < 0)
+          precedes(fileIndex, shape.offset, entry.sourceFile, entry.sourceOffset)
         ) {
           entry.source = shape.source;
           entry.sourceFile = fileIndex;
@@ -886,13 +884,7 @@ export class ReportBuilder implements AssemblySink {
         }
         if (
           from.sourceFile >= 0 &&
-          (into.sourceFile < 0 ||
-            comparePositions(
-              from.sourceFile,
-              from.sourceOffset,
-              into.sourceFile,
-              into.sourceOffset,
-            ) < 0)
+          precedes(from.sourceFile, from.sourceOffset, into.sourceFile, into.sourceOffset)
         ) {
           into.source = from.source;
           into.sourceFile = from.sourceFile;
@@ -1000,10 +992,7 @@ export class ReportBuilder implements AssemblySink {
     }
     if (other.frameFile >= 0) {
       const frameFile = files[other.frameFile];
-      if (
-        entry.frameFile < 0 ||
-        comparePositions(frameFile, other.frameOffset, entry.frameFile, entry.frameOffset) < 0
-      ) {
+      if (precedes(frameFile, other.frameOffset, entry.frameFile, entry.frameOffset)) {
         entry.frame = other.frame;
         entry.frameFile = frameFile;
         entry.frameOffset = other.frameOffset;
@@ -1297,6 +1286,14 @@ function addRows<T extends object>(
  */
 function comparePositions(fileA: number, offsetA: number, fileB: number, offsetB: number): number {
   return fileA - fileB || offsetA - offsetB;
+}
+
+/**
+ * Whether a value seen at (file, offset) replaces one kept from (keptFile, keptOffset): the
+ * earliest in the log wins, and a kept file of -1 means nothing is kept yet.
+ */
+function precedes(file: number, offset: number, keptFile: number, keptOffset: number): boolean {
+  return keptFile < 0 || comparePositions(file, offset, keptFile, keptOffset) < 0;
 }
 
 /** Text order that never calls two different strings equal (localeCompare may: ignorables). */
