@@ -23,6 +23,7 @@ const RENDER = bytes('Render');
 const REDIRECTED = bytes('Redirected to ');
 const FOR = bytes('" for ');
 const AT = bytes(' at ');
+const IN = bytes(' in ');
 const VIEWS = bytes('Views: ');
 const ACTIVE_RECORD = bytes('ActiveRecord: ');
 const ACTIVE_JOB = bytes('ActiveJob');
@@ -275,7 +276,7 @@ export class FastLane {
   private completed(b: Uint8Array, s: number, end: number, line: ParsedLine): boolean {
     const status = numberAt(b, s + 10, end);
     if (numberEnd !== s + 13 || b[s + 13] !== 32) return false;
-    const inAt = indexOf(b, AT_IN, s + 13, end);
+    const inAt = indexOf(b, IN, s + 13, end);
     if (inAt < 0 || inAt - s > 100) return false;
     const duration = numberAt(b, inAt + 4, end);
     if (Number.isNaN(duration) || b[numberEnd] !== 109 || b[numberEnd + 1] !== 115) return false;
@@ -355,8 +356,6 @@ export class FastLane {
     return cache.zoned + s * 1000 + ms;
   }
 }
-
-const AT_IN = bytes(' in ');
 
 /**
  * A decimal number at `at` (digits and one dot), or NaN; `numberEnd` is where it stopped. The

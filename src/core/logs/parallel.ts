@@ -21,6 +21,7 @@ import { throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { ReportBuilder, type ReportState } from './report';
 import { RequestAssembler, type AssemblyCounts, type RequestRecord } from './requestAssembler';
+import { LineParser } from './lineParser';
 import { CHUNK_BYTES } from './lineReader';
 import { newParsers, readSpan } from './spanReader';
 import { ZoneClock } from './timestamps';
@@ -174,7 +175,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
 }
 
 /** How many ranges to read a span of `bytes` in: 1 means on this thread. */
-export function rangeCount(bytes: number): number {
+function rangeCount(bytes: number): number {
   const threads = Math.min(MAX_WORKERS, os.availableParallelism?.() ?? os.cpus().length);
   return Math.max(1, Math.min(threads, Math.floor(bytes / MIN_RANGE_BYTES)));
 }
@@ -182,20 +183,28 @@ export function rangeCount(bytes: number): number {
 /**
  * Offsets to cut `[start, end)` at into `count` ranges, each before a line the parser reads
  * with a time and a process (a Logger::Formatter line), so that the line before a cut never
- * continues into the range after it. Fewer cuts where no such line is near.
+ * continues into the range after it. Fewer cuts where no such line is near, and none when one
+ * pass would split the file on CR alone: it decides by its first chunk (no LF, some CR), while
+ * ranges, which begin after an LF, would each decide by their own.
  */
-export async function planCuts(
+async function planCuts(
   file: string,
   start: number,
   end: number,
   count: number,
-  zone: ZoneClock,
-  now: Date,
+  firstChunkBytes: number,
+  parser: LineParser,
 ): Promise<number[]> {
-  const { parser } = newParsers(zone, now);
   const cuts = [start];
   const handle = await fs.open(file, 'r');
   try {
+    const first = Buffer.alloc(firstChunkBytes);
+    const chunk = first.subarray(
+      0,
+      (await handle.read(first, 0, firstChunkBytes, start)).bytesRead,
+    );
+    if (chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0) return cuts;
+
     const buffer = Buffer.alloc(CUT_SEARCH_BYTES);
     for (let k = 1; k < count; k++) {
       const target = start + Math.floor(((end - start) * k) / count);
@@ -218,22 +227,6 @@ export async function planCuts(
     await handle.close();
   }
   return cuts;
-}
-
-/**
- * Whether one pass would split the file on CR alone: it decides by its first chunk (no LF, some
- * CR), and ranges, which cut after LF, would each decide by their own.
- */
-async function crOnly(file: string, start: number, chunkBytes: number): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(chunkBytes);
-    const { bytesRead } = await handle.read(buffer, 0, chunkBytes, start);
-    const chunk = buffer.subarray(0, bytesRead);
-    return chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0;
-  } finally {
-    await handle.close();
-  }
 }
 
 export interface ParallelOptions {
@@ -282,15 +275,13 @@ export async function readInRanges(
   if (count < 2) return undefined;
   const script = options.inProcess ? undefined : workerScript();
   if (!options.inProcess && !script) return undefined;
-  const firstChunk = options.chunkBytes ?? CHUNK_BYTES;
-  if (await crOnly(options.file, options.start, firstChunk)) return undefined;
   const cuts = await planCuts(
     options.file,
     options.start,
     options.end,
     count,
-    options.zone,
-    options.now,
+    options.chunkBytes ?? CHUNK_BYTES,
+    new LineParser(options.zone, options.now),
   );
   if (cuts.length < 2) return undefined;
   const tasks: RangeTask[] = cuts.map((start, k) => ({
