@@ -3,6 +3,7 @@
  * test process, each started on first use and stopped when mocha ends. Tests make their own
  * databases on them.
  */
+import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../scripts/lib/embeddedPostgres';
 import { startEmbeddedPostgres } from '../../scripts/lib/embeddedPostgres';
@@ -34,6 +35,38 @@ export async function createDatabase(server: RunningPostgres, prefix = 'test'): 
     await admin.end();
   }
   return server.url(name);
+}
+
+/** Runs one statement on `url` in a client of its own and returns the rows. */
+export async function admin<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params?: unknown[],
+): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Dumps the database of `url` with Debian's pg_dump into `file` (custom format, or plain SQL),
+ * the password passed in the environment as a maintainer's cron job would.
+ */
+export function pgDump(url: string, file: string, format: 'custom' | 'plain' = 'custom'): void {
+  const parsed = new URL(url);
+  execFileSync(
+    '/usr/bin/pg_dump',
+    [
+      ...(format === 'custom' ? ['-Fc'] : []),
+      ...['-h', parsed.hostname, '-p', parsed.port, '-U', parsed.username, '-f', file],
+      parsed.pathname.slice(1),
+    ],
+    { env: { ...process.env, PGPASSWORD: decodeURIComponent(parsed.password) } },
+  );
 }
 
 export async function stopServers(): Promise<void> {

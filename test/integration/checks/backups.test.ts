@@ -4,11 +4,9 @@
  * (the embedded PostgreSQL 17) and dropping it again.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { backupsLatestCheck, recoveryDrillCheck } from '../../../src/core/checks/backupChecks';
 import { drillResult, runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
 import { MemoryResultLog } from '../../../src/core/checks/resultLog';
@@ -18,17 +16,13 @@ import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock, systemClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { silentLogger } from '../../../src/core/util/logger';
-import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
+import {
+  admin,
+  createDatabase,
+  debianServer,
+  embeddedServer,
+  pgDump,
+} from '../../support/postgres';
 
 describe('backups', function () {
   this.timeout(120_000);
@@ -44,7 +38,7 @@ describe('backups', function () {
 
     const server = await debianServer();
     sourceUrl = await createDatabase(server, 'backup_source');
-    await query(
+    await admin(
       sourceUrl,
       `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);
        CREATE TABLE bookings (id serial PRIMARY KEY, user_id int REFERENCES users(id), note text);
@@ -54,26 +48,7 @@ describe('backups', function () {
          SELECT 1 + g % 250, E'tab\\there, back\\\\slash' FROM generate_series(1, 1000) g;`,
     );
     dumpFile = path.join(workspace, 'backups', 'app_20261204.dump');
-    // The password travels in the environment, as a maintainer's cron job would pass it.
-    const url = new URL(sourceUrl);
-    execFileSync(
-      '/usr/bin/pg_dump',
-      [
-        '-Fc',
-        '-h',
-        url.hostname,
-        '-p',
-        url.port,
-        '-U',
-        url.username,
-        '-f',
-        dumpFile,
-        url.pathname.slice(1),
-      ],
-      {
-        env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-      },
-    );
+    pgDump(sourceUrl, dumpFile);
   });
 
   after(async () => {
@@ -143,24 +118,7 @@ describe('backups', function () {
 
       const plain = path.join(folder, 'plain');
       await fs.mkdir(plain);
-      const url = new URL(sourceUrl);
-      execFileSync(
-        '/usr/bin/pg_dump',
-        [
-          '-h',
-          url.hostname,
-          '-p',
-          url.port,
-          '-U',
-          url.username,
-          '-f',
-          path.join(plain, 'x.sql'),
-          url.pathname.slice(1),
-        ],
-        {
-          env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-        },
-      );
+      pgDump(sourceUrl, path.join(plain, 'x.sql'), 'plain');
       const sql = await run(
         backupsLatestCheck,
         resolveSettings({ backups: { pattern: path.join(plain, '*.sql') } }),
@@ -196,7 +154,7 @@ describe('backups', function () {
 
     const scratchDatabases = async (): Promise<string[]> =>
       (
-        await query(
+        await admin(
           targetUrl,
           `SELECT datname FROM pg_database WHERE datname LIKE 'upkeep_drill_%'`,
         )

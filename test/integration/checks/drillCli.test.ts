@@ -9,37 +9,17 @@ import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import type { CliRun } from '../../support/cli';
 import { runCli } from '../../support/cli';
-import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
+import {
+  admin,
+  createDatabase,
+  debianServer,
+  embeddedServer,
+  pgDump,
+} from '../../support/postgres';
 
 const ROOT = path.resolve(__dirname, '../../..');
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
-
-function pgDump(sourceUrl: string, file: string): void {
-  const url = new URL(sourceUrl);
-  execFileSync(
-    '/usr/bin/pg_dump',
-    ['-Fc', '-h', url.hostname, '-p', url.port, '-U', url.username, '-f', file],
-    {
-      env: {
-        ...process.env,
-        PGPASSWORD: decodeURIComponent(url.password),
-        PGDATABASE: url.pathname.slice(1),
-      },
-    },
-  );
-}
 
 describe('upkeep drill (CLI)', function () {
   this.timeout(180_000);
@@ -60,7 +40,7 @@ describe('upkeep drill (CLI)', function () {
     await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
 
     const source = await createDatabase(await debianServer(), 'drill_cli_source');
-    await query(
+    await admin(
       source,
       `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);
        CREATE TABLE bookings (id serial PRIMARY KEY, user_id int REFERENCES users(id));
@@ -98,7 +78,7 @@ describe('upkeep drill (CLI)', function () {
   });
 
   const databases = async (): Promise<string[]> =>
-    (await query(adminUrl, 'SELECT datname FROM pg_database ORDER BY datname')).map((row) =>
+    (await admin(adminUrl, 'SELECT datname FROM pg_database ORDER BY datname')).map((row) =>
       String(row.datname),
     );
   const scratchDatabases = async (): Promise<string[]> =>
@@ -268,7 +248,7 @@ describe('upkeep drill (CLI)', function () {
   it('Ctrl-C kills pg_restore, drops the scratch database and records nothing', async () => {
     // A dump big enough that the restore is still running when the signal arrives.
     const big = await createDatabase(await debianServer(), 'drill_cli_big');
-    await query(
+    await admin(
       big,
       `CREATE TABLE events (id bigserial PRIMARY KEY, payload text);
        INSERT INTO events (payload) SELECT repeat('x', 100) FROM generate_series(1, 1500000);`,

@@ -6,13 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPostgres';
 import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
 import { openSession, type DbSession } from '../../../src/core/db/session';
 import { resolveSettings, type UpkeepSettings } from '../../../src/core/settings';
-import { createDatabase, debianServer, embeddedServer } from '../../support/postgres';
+import { admin, createDatabase, debianServer, embeddedServer } from '../../support/postgres';
 
 export interface ServerUnderTest {
   name: string;
@@ -25,22 +24,7 @@ export const serversUnderTest: ServerUnderTest[] = [
   { name: 'Debian PostgreSQL 15', major: 15, start: debianServer },
 ];
 
-/** Runs SQL as the server's superuser on a database URL. */
-export async function admin<T = Record<string, unknown>>(
-  url: string,
-  sql: string,
-  params?: unknown[],
-): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-export { createDatabase };
+export { admin, createDatabase };
 
 /**
  * Upkeep's own read-only session on `url`, as the editor opens it, with the database settings
