@@ -228,6 +228,31 @@ export function treeItem(page: Page, viewTitle: string, label: string): Locator 
     .first();
 }
 
+/**
+ * Waits for a row near the end of a tree that may fill in late (children the extension loads
+ * after the tree first shows). Trees render only the rows in sight, so until the row shows this
+ * keeps moving the focus to the last row with End, which scrolls the tree to its bottom.
+ */
+export async function waitForLastRows(
+  page: Page,
+  viewTitle: string,
+  label: string,
+  timeout = 30_000,
+): Promise<Locator> {
+  const row = treeItem(page, viewTitle, label);
+  const list = viewPane(page, viewTitle).locator('.monaco-list').first();
+  const deadline = Date.now() + timeout;
+  while (!(await row.isVisible())) {
+    if (Date.now() > deadline) {
+      throw new Error(`No row "${label}" at the end of the ${viewTitle} tree after ${timeout} ms`);
+    }
+    await list.focus();
+    await page.keyboard.press('End');
+    await page.waitForTimeout(250);
+  }
+  return row;
+}
+
 /** All rows a tree view renders now, top to bottom. */
 export async function treeItems(page: Page, viewTitle: string): Promise<TreeItemInfo[]> {
   const rows = viewPane(page, viewTitle).locator('.monaco-list-row[role="treeitem"]');
