@@ -4,6 +4,7 @@
  * editor's modal and `upkeep drill` show before the user confirms.
  */
 import { promises as fs } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import * as path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { resolveConnection } from '../db/connection';
@@ -33,11 +34,39 @@ export function endpointOf(url: string): DrillEndpoint {
   };
 }
 
-/** Same host (localhost, 127.0.0.1 and ::1 count as one) and same port. */
+/** Same host (every name of this machine counts as one) and same port. */
 export function sameServer(a: DrillEndpoint, b: DrillEndpoint): boolean {
-  const local = (host: string): string =>
-    host === 'localhost' || host === '::1' || host === '[::1]' ? '127.0.0.1' : host;
-  return local(a.host) === local(b.host) && a.port === b.port;
+  return serverHost(a.host) === serverHost(b.host) && a.port === b.port;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('0.0.0.0', 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addAddress('::', 'ipv6');
+
+/**
+ * The host as the server it reaches. The WHATWG URL parser reads a host the way the resolver
+ * does (`LOCALHOST`, `127.1`, `0x7f.1`, `[0:0::1]`), so a target spelled another way is still
+ * the monitored server. A socket folder, `0.0.0.0` and any loopback address are this machine,
+ * where the port alone tells servers apart (`.s.PGSQL.<port>` is the socket of that port).
+ */
+function serverHost(host: string): string {
+  if (host.startsWith('/')) return 'localhost';
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  let name: string;
+  try {
+    name = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
+  } catch {
+    name = bare.toLowerCase();
+  }
+  name = name.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
+  const family = isIP(name);
+  const local =
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    (family !== 0 && LOOPBACK.check(name, family === 4 ? 'ipv4' : 'ipv6'));
+  return local ? 'localhost' : name;
 }
 
 /** `host:port` of the target: what the drill records and what `--confirm` must repeat. */
@@ -69,8 +98,7 @@ export function urlHasPassword(url: string): boolean {
 /**
  * The monitored database's server as the database checks find it (setting, DATABASE_URL, .env
  * or config/database.yml), reduced to `postgres://host:port/`; undefined when none is
- * configured. A socket directory cannot be compared with a TCP target, so then the setting or
- * DATABASE_URL stands in.
+ * configured. When no connection resolves, the setting or DATABASE_URL stands in.
  */
 export async function monitoredServerUrl(options: {
   workspace: string;
@@ -80,9 +108,14 @@ export async function monitoredServerUrl(options: {
 }): Promise<string | undefined> {
   const monitored = await resolveConnection(options).catch(() => undefined);
   const host = monitored?.config.host;
-  if (monitored && typeof host === 'string' && !host.startsWith('/')) {
-    const bracketed = host.includes(':') ? `[${host}]` : host;
-    return `postgres://${bracketed}:${monitored.config.port ?? 5432}/`;
+  if (monitored && typeof host === 'string') {
+    // A socket folder goes in encoded; sameServer takes it for this machine at that port.
+    const written = host.startsWith('/')
+      ? encodeURIComponent(host)
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+    return `postgres://${written}:${monitored.config.port ?? 5432}/`;
   }
   return options.settings.database.url ?? options.env.DATABASE_URL;
 }

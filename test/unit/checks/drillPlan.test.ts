@@ -1,0 +1,64 @@
+/**
+ * The recovery drill's guard against the monitored server: a target written another way (upper
+ * case, a trailing dot, a short or mapped IP, any loopback address, a socket) is still that server.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { endpointOf, planRecoveryDrill, sameServer } from '../../../src/core/checks/drillPlan';
+import { resolveSettings } from '../../../src/core/settings';
+
+const same = (a: string, b: string): boolean => sameServer(endpointOf(a), endpointOf(b));
+
+describe('recovery drill plan: the monitored server', () => {
+  const monitored = 'postgres://app:secret@localhost:5432/app';
+
+  it('knows the monitored server however the target writes its host', () => {
+    for (const host of [
+      'LOCALHOST',
+      'localhost.',
+      '127.0.0.1',
+      '127.1',
+      '127.0.0.2',
+      '0.0.0.0',
+      '[::1]',
+      '[0:0:0:0:0:0:0:1]',
+      '[::ffff:127.0.0.1]',
+      '%2Fvar%2Frun%2Fpostgresql',
+    ]) {
+      assert.ok(same(`postgres://drill@${host}:5432/postgres`, monitored), host);
+    }
+    assert.ok(same('postgres://drill@DB.Example.com:5432/x', 'postgres://db.example.com/y'));
+  });
+
+  it('still tells other servers and ports apart', () => {
+    assert.ok(!same('postgres://drill@localhost:5433/postgres', monitored));
+    assert.ok(!same('postgres://drill@10.0.0.7:5432/postgres', monitored));
+    assert.ok(!same('postgres://drill@db2.example.com:5432/x', 'postgres://db.example.com/y'));
+    assert.ok(!same('postgres://drill@%2Ftmp:5433/postgres', monitored));
+  });
+
+  it('compares with a monitored database reached through a socket folder', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
+    try {
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        'development:\n  adapter: postgresql\n  host: /var/run/postgresql\n  database: app\n',
+      );
+      await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
+      const plan = await planRecoveryDrill({
+        workspace,
+        settings: resolveSettings(),
+        env: {},
+        trusted: true,
+        dumpFile: 'app.dump',
+        targetUrl: 'postgres://drill@127.0.0.1:5432/postgres',
+      });
+      assert.ok(plan.onMonitoredServer, JSON.stringify(plan));
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+});
