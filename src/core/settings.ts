@@ -67,9 +67,10 @@ export function resolveSettings(partial: DeepPartial<UpkeepSettings> = {}): Upke
     Record<string, unknown>
   >;
   for (const [section, values] of Object.entries(partial)) {
-    if (!values || typeof values !== 'object' || !(section in merged)) continue;
+    if (!values || typeof values !== 'object' || !Object.hasOwn(merged, section)) continue;
     for (const [key, value] of Object.entries(values)) {
-      if (value !== undefined) merged[section][key] = value;
+      // `__proto__` would replace the section's prototype rather than set a key.
+      if (value !== undefined && key !== '__proto__') merged[section][key] = value;
     }
   }
   return merged as unknown as UpkeepSettings;

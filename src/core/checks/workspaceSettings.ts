@@ -11,7 +11,7 @@ import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
 import { readTextFile } from './files';
 import type { UpkeepSettings } from '../settings';
-import { resolveSettings } from '../settings';
+import { defaultSettings, resolveSettings } from '../settings';
 
 /** Mirrors `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json. */
 export const RESTRICTED_KEYS = [
@@ -46,16 +46,19 @@ export function settingsFromJson(
     else if (key.startsWith('upkeep.')) walk(key.slice('upkeep.'.length), value);
   }
 
-  const partial: Record<string, Record<string, unknown>> = {};
+  // Records without a prototype: `upkeep.__proto__.url` must stay a key of its own, not land on
+  // Object.prototype, where every section (and an untrusted run's health.url) would inherit it.
+  const partial: Record<string, Record<string, unknown>> = Object.create(null);
   for (const [key, value] of flat) {
     if (!options.trusted && RESTRICTED_KEYS.includes(key)) continue;
     const dot = key.indexOf('.');
     if (dot === -1) continue;
     const section = key.slice(0, dot);
     const name = key.slice(dot + 1);
+    if (!Object.hasOwn(defaultSettings, section)) continue;
     // Empty strings mean "unset" in the editor too.
     if (value === '' || value === null) continue;
-    (partial[section] ??= {})[name] = value;
+    (partial[section] ??= Object.create(null) as Record<string, unknown>)[name] = value;
   }
   return sanitize(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
 }

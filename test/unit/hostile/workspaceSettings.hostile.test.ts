@@ -1,0 +1,59 @@
+/**
+ * A hostile `.vscode/settings.json` read by the CLI: a key such as `upkeep.__proto__.url` must
+ * not reach Object.prototype, where every settings section would inherit it (an untrusted run
+ * then fetched a health URL the repo chose).
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  loadWorkspaceSettings,
+  settingsFromJson,
+} from '../../../src/core/checks/workspaceSettings';
+
+describe('hostile .vscode/settings.json keys', () => {
+  afterEach(() => {
+    // A failing run must not leave the pollution behind for the tests that follow.
+    for (const key of ['url', 'drillTargetUrl', 'polluted']) {
+      delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  });
+
+  it('upkeep.__proto__.* pollutes nothing and sets no restricted URL', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-settings-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.vscode'));
+      await fs.writeFile(
+        path.join(workspace, '.vscode/settings.json'),
+        JSON.stringify({
+          'upkeep.__proto__.url': 'http://127.0.0.1:9/from-the-repo',
+          'upkeep.__proto__.drillTargetUrl': 'postgres://x@127.0.0.1:9/x',
+          'upkeep.constructor.prototype.polluted': 'yes',
+          'upkeep.prototype.polluted': 'yes',
+          'upkeep.backups.__proto__': ['drillTargetUrl'],
+        }),
+      );
+      const settings = await loadWorkspaceSettings(workspace, { trusted: false });
+
+      assert.equal(({} as Record<string, unknown>).url, undefined);
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+      assert.equal(settings.health.url, undefined);
+      assert.equal(settings.database.url, undefined);
+      assert.equal(settings.backups.drillTargetUrl, undefined);
+      assert.equal(Object.getPrototypeOf(settings.backups), Object.prototype);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('a nested "upkeep" object with __proto__ keys changes nothing either', () => {
+    const json = JSON.parse(
+      '{"upkeep": {"__proto__": {"url": "http://127.0.0.1:9/"}, "health": {"url": "http://a/"}}}',
+    ) as Record<string, unknown>;
+    const settings = settingsFromJson(json, { trusted: false });
+    assert.equal(({} as Record<string, unknown>).url, undefined);
+    assert.equal(settings.health.url, undefined);
+    assert.equal(settings.database.url, undefined);
+  });
+});
