@@ -46,6 +46,9 @@ export interface RunOptions {
   onFinished?: (shared: Map<string, Promise<unknown>>) => Promise<void>;
 }
 
+/** The longest delay a Node timer keeps; see runOne. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
 
 class CheckTimeout extends Error {
@@ -128,9 +131,10 @@ async function runOne(
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(limits.signal?.reason);
   limits.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // A Node timer fires at once past 2^31-1 ms (24.8 days): a longer timeout is that long.
   const timer = setTimeout(
     () => controller.abort(new CheckTimeout(limits.timeoutMs)),
-    limits.timeoutMs,
+    Math.min(limits.timeoutMs, MAX_TIMER_MS),
   );
 
   // A check that ignores its signal must still not hold up the run: race it against the abort.

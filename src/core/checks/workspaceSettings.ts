@@ -10,6 +10,7 @@ import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/m
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
 import { readTextFile } from './files';
+import { MAX_TIMER_MS } from './runner';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings, resolveSettings } from '../settings';
 
@@ -63,7 +64,20 @@ export function settingsFromJson(
   return sanitize(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
 }
 
-/** Wrong types from a hand-edited file fall back to the defaults instead of breaking checks. */
+/**
+ * The ranges package.json declares (`minimum`, `maximum`) for numbers that become timers or
+ * worker counts; VS Code only warns about a value outside them, and a timer longer than
+ * MAX_TIMER_MS fires at once.
+ */
+const NUMBER_RANGES: { section: 'checks' | 'database'; key: string; min: number; max: number }[] = [
+  { section: 'checks', key: 'timeoutSeconds', min: 1, max: Math.floor(MAX_TIMER_MS / 1000) },
+  { section: 'checks', key: 'parallelism', min: 1, max: 16 },
+  { section: 'database', key: 'statementTimeoutMs', min: 100, max: MAX_TIMER_MS },
+  { section: 'database', key: 'lockTimeoutMs', min: 10, max: MAX_TIMER_MS },
+  { section: 'database', key: 'connectTimeoutMs', min: 100, max: MAX_TIMER_MS },
+];
+
+/** Wrong types or ranges from a hand-edited file fall back to the defaults. */
 function sanitize(settings: UpkeepSettings): UpkeepSettings {
   const defaults = resolveSettings();
   const fix = <T extends Record<string, unknown>>(section: T, fallback: T): void => {
@@ -78,6 +92,12 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
     fix(settings[section] as Record<string, unknown>, defaults[section] as Record<string, unknown>);
   }
   if (!Array.isArray(settings.logs.sources)) settings.logs.sources = defaults.logs.sources;
+  for (const { section, key, min, max } of NUMBER_RANGES) {
+    const values = settings[section] as unknown as Record<string, number>;
+    if (!(values[key] >= min && values[key] <= max)) {
+      values[key] = (defaults[section] as unknown as Record<string, number>)[key];
+    }
+  }
   return settings;
 }
 
