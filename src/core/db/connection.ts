@@ -87,6 +87,38 @@ function configureHint(surface: Surface): string {
   return 'Set DATABASE_URL, or (in the editor) run "Upkeep: Configure Database Connection".';
 }
 
+/** What to do when the chosen Rails environment is not in database.yml. */
+function environmentHint(surface: Surface): string {
+  if (surface === 'cli') return 'Pick one of them with --env.';
+  if (surface === 'editor') return 'Choose another one with "Upkeep: Select Rails Environment".';
+  return (
+    'Set upkeep.database.railsEnvironment to one of them ' +
+    '(in the editor: "Upkeep: Select Rails Environment").'
+  );
+}
+
+/** What to do when the chosen database of a multi-database environment is not there. */
+function databaseNameHint(surface: Surface): string {
+  if (surface === 'cli') return 'Pick one of them with --database.';
+  if (surface === 'editor') return 'Choose one with "Upkeep: Configure Database Connection".';
+  return (
+    'Set upkeep.database.name to one of them ' +
+    '(in the editor: "Upkeep: Configure Database Connection").'
+  );
+}
+
+/** What to do in an untrusted workspace, where only the setting and DATABASE_URL count. */
+function untrustedHint(surface: Surface): string {
+  const reason =
+    'This workspace is untrusted, so Upkeep does not read .env or config/database.yml. ';
+  if (surface === 'editor') {
+    return reason + 'Trust the workspace, or run "Upkeep: Configure Database Connection".';
+  }
+  return (
+    reason + 'Run without --untrusted, set DATABASE_URL, or (in the editor) trust the workspace.'
+  );
+}
+
 export const DATABASE_YML = 'config/database.yml';
 
 /** database.yml and .env are a few kilobytes; larger ones, or non-files, are refused unread. */
@@ -122,8 +154,7 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
     throw new UpkeepError(
       'not-found',
       'No database configured: neither the upkeep.database.url setting nor DATABASE_URL is set.',
-      'This workspace is untrusted, so Upkeep does not read .env or config/database.yml. ' +
-        'Trust the workspace, or run "Upkeep: Configure Database Connection".',
+      untrustedHint(options.surface ?? 'any'),
     );
   }
 
@@ -219,7 +250,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
       'config',
       `config/database.yml has no "${environment}" environment ` +
         `(it has: ${yml.environments.join(', ') || 'none'}).`,
-      'Choose another one with "Upkeep: Select Rails Environment".',
+      environmentHint(options.surface ?? 'any'),
     );
   }
   const wanted = options.settings.database.name;
@@ -231,7 +262,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
         'config',
         `config/database.yml has no database "${wanted}" in "${environment}" ` +
           `(it has: ${candidates.map((c) => c.name ?? 'the default').join(', ')}).`,
-        'Choose one with "Upkeep: Configure Database Connection".',
+        databaseNameHint(options.surface ?? 'any'),
       );
     }
   } else {

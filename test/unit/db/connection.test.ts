@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import { listDatabaseYml, resolveConnection } from '../../../src/core/db/connection';
-import type { ResolvedConnection } from '../../../src/core/db/connection';
+import type { ResolvedConnection, Surface } from '../../../src/core/db/connection';
 import { resolveSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
 
@@ -30,6 +30,7 @@ async function resolve(
     railsEnvironment?: string;
     name?: string;
     password?: string;
+    surface?: Surface;
   } = {},
 ): Promise<ResolvedConnection> {
   const workspace = await workspaceWith(files);
@@ -45,6 +46,7 @@ async function resolve(
     env: options.env ?? {},
     trusted: options.trusted ?? true,
     password: options.password,
+    surface: options.surface,
   });
 }
 
@@ -263,6 +265,35 @@ describe('finding the database', () => {
         (error: unknown) =>
           UpkeepError.is(error, 'config') && /Select Rails Environment/.test(error.hint ?? ''),
       );
+    });
+
+    it('names the CLI flag, not an editor command, when the CLI asks for a missing one', async () => {
+      const hint = async (options: Parameters<typeof resolve>[1]): Promise<string> => {
+        const error = await resolve({ 'config/database.yml': RAILS_YML }, options).then(
+          () => assert.fail('resolved'),
+          (caught: unknown) => caught,
+        );
+        assert.ok(UpkeepError.is(error, 'config') || UpkeepError.is(error, 'not-found'));
+        return error.hint ?? '';
+      };
+      const env = await hint({ railsEnvironment: 'staging', surface: 'cli' });
+      assert.match(env, /--env/);
+      assert.doesNotMatch(env, /Upkeep:/);
+      const database = await hint({
+        railsEnvironment: 'production',
+        name: 'analytics',
+        surface: 'cli',
+      });
+      assert.match(database, /--database/);
+      assert.doesNotMatch(database, /Upkeep:/);
+      assert.match(await hint({ railsEnvironment: 'staging', surface: 'editor' }), /Select Rails/);
+      // Checks run in both: they name the setting, and the command for the editor.
+      assert.match(
+        await hint({ railsEnvironment: 'staging' }),
+        /upkeep\.database\.railsEnvironment/,
+      );
+      assert.match(await hint({ trusted: false }), /--untrusted/);
+      assert.doesNotMatch(await hint({ trusted: false, surface: 'editor' }), /--untrusted/);
     });
 
     it('reads sslmode given as a key', async () => {
