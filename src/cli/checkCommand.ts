@@ -22,7 +22,13 @@ import {
   settingsForPlaybook,
 } from '../core/checks/registry';
 import type { FailOn } from '../core/checks/report';
-import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
+import {
+  exitCodeFor,
+  formatTable,
+  printableLines,
+  toJsonReport,
+  toJunit,
+} from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
@@ -233,6 +239,6 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
 function cliLogger(verbose: boolean): Logger {
   return createLogger((level, line) => {
     if (!verbose && (level === 'debug' || level === 'info')) return;
-    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${line}\n`);
+    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${printableLines(line)}\n`);
   });
 }

@@ -16,6 +16,7 @@ import { repoMetrics } from '../core/db/repoMetrics';
 import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
 import { defaultSnapshotFile } from '../core/checks/dbChecks';
+import { printableLines } from '../core/checks/report';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
@@ -80,7 +81,7 @@ async function runDb(flags: DbFlags): Promise<number> {
   const workspace = path.resolve(flags.workspace);
   const log = createLogger((level, line) => {
     if (flags.verbose || level === 'warn' || level === 'error') {
-      process.stderr.write(`${level}: ${line}\n`);
+      process.stderr.write(`${level}: ${printableLines(line)}\n`);
     }
   }, 'db');
   const output: DbJson = {
@@ -161,7 +162,10 @@ async function runDb(flags: DbFlags): Promise<number> {
   }
 
   process.stdout.write(
-    flags.format === 'json' ? `${JSON.stringify(output, null, 2)}\n` : renderText(output),
+    // Table names and query texts are the app's data: no control sequence reaches the terminal.
+    flags.format === 'json'
+      ? `${JSON.stringify(output, null, 2)}\n`
+      : printableLines(renderText(output)),
   );
   return exitCode;
 }

@@ -12,6 +12,7 @@ import type { DrillPlan } from '../core/checks/drillPlan';
 import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
+import { printableLines } from '../core/checks/report';
 import { FileResultLog } from '../core/checks/resultLog';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { systemClock } from '../core/util/clock';
@@ -144,7 +145,8 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
   process.stdout.write(
     flags.format === 'json'
       ? redact(JSON.stringify(record, null, 2)) + '\n'
-      : formatRecord(record, workspace, resultsFile),
+      : // Table names come from the dump, whatever the app's users could put in them.
+        printableLines(formatRecord(record, workspace, resultsFile)),
   );
   return record.ok ? 0 : EXIT_FAILED;
 }
@@ -275,6 +277,6 @@ function formatRecord(record: DrillRecord, workspace: string, resultsFile?: stri
 function cliLogger(verbose: boolean): Logger {
   return createLogger((level, line) => {
     if (!verbose && (level === 'debug' || level === 'info')) return;
-    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${line}\n`);
+    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${printableLines(line)}\n`);
   }, 'drill');
 }

@@ -30,6 +30,14 @@ function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
+/**
+ * `printable` for lines the CLI writes to stderr (warnings, --verbose progress): the repo's
+ * playbook keys and tools' output reach them, and only their line breaks and tabs are kept.
+ */
+export function printableLines(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
 /** A plain table: check, outcome, summary, duration; then findings and a count line. */
 export function formatTable(results: CheckResult[], options: { width?: number } = {}): string {
   const width = options.width ?? 120;
@@ -64,7 +72,7 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     out.push('', 'FINDINGS');
     for (const finding of findings.slice(0, 200)) {
       const where = finding.file
-        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` +
+        ? `${printable(finding.file)}${finding.line ? `:${finding.line}` : ''}` +
           `${finding.column ? `:${finding.column}` : ''}`
         : '-';
       out.push(`${where}  ${finding.severity}  ${printable(finding.message)}  [${finding.check}]`);

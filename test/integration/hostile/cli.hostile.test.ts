@@ -1,0 +1,79 @@
+/**
+ * The CLI against hostile workspaces and databases: what a repo or the app's data controls
+ * (playbook keys, file names, table names) must not reach the terminal as control sequences
+ * that retitle or clear it.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../support/cli';
+import { admin, createDatabase, debianServer, pgDump } from '../../support/postgres';
+
+/** An OSC title change and a screen clear, as a hostile repo or app user would write them. */
+const ESCAPES = '\u001b]0;pwned\u0007\u001b[2J';
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+describe('upkeep CLI with a hostile workspace', function () {
+  this.timeout(120_000);
+  let workspace: string;
+
+  beforeEach(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-cli-'));
+  });
+  afterEach(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  it('prints playbook problems without the control characters the file holds', async () => {
+    await fs.mkdir(path.join(workspace, '.upkeep'));
+    await fs.writeFile(
+      path.join(workspace, '.upkeep/playbook.yaml'),
+      `tasks:\n  - id: daily.health\n    "${ESCAPES}": 1\n`,
+    );
+    const run = await runCli(['check', '--workspace', workspace, '--check', 'repo.versions']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Unknown key/);
+    assert.doesNotMatch(run.stderr, CONTROL, JSON.stringify(run.stderr));
+  });
+
+  it('prints a finding in a file with control characters in its name as text', async () => {
+    await fs.mkdir(path.join(workspace, 'docs'));
+    await fs.writeFile(path.join(workspace, `docs/${ESCAPES}evil.md`), '[x](missing.md)\n');
+    const run = await runCli(['check', '--workspace', workspace, '--check', 'docs.brokenLinks']);
+    assert.match(run.stdout, /FINDINGS/, run.stdout);
+    assert.match(run.stdout, /evil\.md:1/);
+    assert.doesNotMatch(run.stdout, CONTROL, JSON.stringify(run.stdout));
+  });
+
+  it('prints table names from the database and the dump as text (db, drill)', async () => {
+    const url = await createDatabase(await debianServer(), 'hostile_cli');
+    const table = `evil${ESCAPES}`.replace(/"/g, '""');
+    await admin(url, `CREATE TABLE "${table}" (id int); INSERT INTO "${table}" VALUES (1);`);
+
+    const db = await runCli(['db', '-w', workspace, '--no-snapshots', '-c', 'tables'], {
+      DATABASE_URL: url,
+    });
+    assert.match(db.stdout, /evil/, db.stdout + db.stderr);
+    assert.doesNotMatch(db.stdout, CONTROL, JSON.stringify(db.stdout));
+
+    const dump = path.join(workspace, 'app.dump');
+    pgDump(url, dump);
+    const target = new URL(url);
+    const confirmed = await runCli([
+      'drill',
+      '--workspace',
+      workspace,
+      '--dump',
+      dump,
+      '--target',
+      url,
+      '--confirm',
+      `${target.hostname}:${target.port}`,
+    ]);
+    assert.equal(confirmed.code, 0, confirmed.stdout + confirmed.stderr);
+    assert.match(confirmed.stdout, /evil/);
+    assert.doesNotMatch(confirmed.stdout, CONTROL, JSON.stringify(confirmed.stdout));
+  });
+});
