@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { UpkeepError } from '../util/errors';
 import type { CheckResult, ResultLog } from './types';
 
 const HISTORY_PER_CHECK = 50;
@@ -87,7 +88,16 @@ export class FileResultLog extends MemoryResultLog {
     return new FileResultLog(file, onProblem);
   }
 
+  /** Reads the file first; a folder in its place is a `config` error (the CLI's `--save DIR`). */
   static async open(file: string, onProblem?: (message: string) => void): Promise<FileResultLog> {
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      throw new UpkeepError(
+        'config',
+        `${file} is a folder; results are kept in a file.`,
+        'Give --save a file name, or no name for .upkeep/results.json.',
+      );
+    }
     const log = new FileResultLog(file, onProblem);
     await log.ready;
     return log;
@@ -135,6 +145,11 @@ export class FileResultLog extends MemoryResultLog {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await fs.writeFile(temporary, JSON.stringify(stored, null, 1) + '\n', 'utf8');
-    await fs.rename(temporary, this.file);
+    try {
+      await fs.rename(temporary, this.file);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
   }
 }

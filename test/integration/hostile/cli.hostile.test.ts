@@ -76,4 +76,21 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.match(confirmed.stdout, /evil/);
     assert.doesNotMatch(confirmed.stdout, CONTROL, JSON.stringify(confirmed.stdout));
   });
+
+  it('refuses --save into a folder before running, leaving no temporary file', async () => {
+    await fs.mkdir(path.join(workspace, 'results'));
+    const run = await runCli([
+      'check',
+      '--workspace',
+      workspace,
+      '--check',
+      'repo.versions',
+      '--save',
+      'results',
+    ]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /results.*folder/);
+    assert.doesNotMatch(run.stderr, /EISDIR|\.tmp/);
+    assert.deepEqual(await fs.readdir(workspace), ['results']);
+  });
 });
