@@ -230,7 +230,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       toJunit(runResults, { failOn: options.failOn, name: `upkeep ${path.basename(workspace)}` }),
     );
   } else {
-    process.stdout.write(formatTable(runResults, { width: process.stdout.columns || 120 }));
+    // Clipped to a terminal's width; whole in a file or a cron mail, where nothing wraps.
+    const width = process.stdout.isTTY ? process.stdout.columns || 120 : Infinity;
+    process.stdout.write(formatTable(runResults, { width }));
   }
   return exitCode;
 }

@@ -38,7 +38,15 @@ export function printableLines(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
 
-/** A plain table: check, outcome, summary, duration; then findings and a count line. */
+/** Lines of a check's details the table shows; the JSON and JUnit reports carry them all. */
+const DETAIL_LINES = 12;
+
+/**
+ * A plain table: check, outcome, summary, duration; then findings, the details of checks that
+ * did not pass (what is wrong and what to do: the password hint, the table, the fix), and a
+ * count line. Summaries are clipped to `width`; `Infinity` (output to a file or a mail, where
+ * nothing wraps) keeps them whole.
+ */
 export function formatTable(results: CheckResult[], options: { width?: number } = {}): string {
   const width = options.width ?? 120;
   const rows = results.map((r) => [
@@ -51,7 +59,9 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
   const idWidth = Math.max(header[0].length, ...rows.map((r) => r[0].length));
   const outcomeWidth = Math.max(header[1].length, ...rows.map((r) => r[1].length));
   const durationWidth = Math.max(header[3].length, ...rows.map((r) => r[3].length));
-  const summaryWidth = Math.max(20, width - idWidth - outcomeWidth - durationWidth - 6);
+  const longest = Math.max(header[2].length, ...rows.map((r) => r[2].length));
+  const room = Math.max(20, width - idWidth - outcomeWidth - durationWidth - 6);
+  const summaryWidth = Math.min(longest, room);
   const clip = (text: string): string =>
     text.length > summaryWidth ? `${text.slice(0, summaryWidth - 1)}…` : text;
   const line = (cells: string[]): string =>
@@ -79,10 +89,25 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     }
     if (findings.length > 200) out.push(`… and ${findings.length - 200} more (use --format json)`);
   }
+  const explained = results.filter(
+    (r) => r.details && ['warn', 'fail', 'error'].includes(r.outcome),
+  );
+  if (explained.length) {
+    out.push('', 'DETAILS');
+    for (const r of explained) {
+      const lines = (r.details ?? '').split(/\r?\n/).filter((text) => text.trim() !== '');
+      out.push(`${printable(r.checkId)} (${r.outcome})`);
+      for (const text of lines.slice(0, DETAIL_LINES)) out.push(`  ${printable(text)}`);
+      if (lines.length > DETAIL_LINES) {
+        out.push(`  … ${lines.length - DETAIL_LINES} more lines (use --format json)`);
+      }
+    }
+  }
   const counts = countOutcomes(results);
   out.push(
     '',
-    `${results.length} checks: ${counts.pass} pass, ${counts.warn} warn, ` +
+    `${results.length} check${results.length === 1 ? '' : 's'}: ` +
+      `${counts.pass} pass, ${counts.warn} warn, ` +
       `${counts.fail} fail, ${counts.error} error, ${counts.skipped} skipped`,
   );
   return out.join('\n') + '\n';

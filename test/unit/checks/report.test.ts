@@ -84,6 +84,35 @@ describe('check reports', () => {
     assert.ok(table.includes('3 checks: 1 pass, 1 warn, 0 fail, 0 error, 1 skipped'));
   });
 
+  it('clips summaries to a terminal, keeps them whole for a file, and says what to do', () => {
+    const hint = 'Set PGPASSWORD, put it in DATABASE_URL, or run "Upkeep: Set Database Password".';
+    const long = `No password for user app on db/app (from config/database.yml): ${'x'.repeat(80)}`;
+    const failing = [
+      result('health.database', 'fail', long, { details: `${long} ${hint}` }),
+      result('db.vacuum', 'warn', '1 table with 20 %+ dead rows', {
+        details: ['Dead rows: warn', '  Why: "users" has 5,124 dead rows', '  Fix: VACUUM'].join(
+          '\n',
+        ),
+      }),
+      result('docs.stale', 'pass', 'fresh', { details: 'a detail nobody needs' }),
+      result('tools.rspec', 'error', 'broke', {
+        details: Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n'),
+      }),
+    ];
+
+    assert.ok(formatTable(failing, { width: 100 }).includes('…'));
+    const whole = formatTable(failing, { width: Infinity });
+    assert.ok(whole.includes(long));
+
+    const details = whole.slice(whole.indexOf('\nDETAILS\n'));
+    assert.ok(details.includes(`health.database (fail)\n  ${long} ${hint}`));
+    assert.ok(details.includes('db.vacuum (warn)\n  Dead rows: warn\n    Why: "users" has 5,124'));
+    assert.ok(!details.includes('a detail nobody needs'));
+    assert.ok(details.includes('  line 12\n  … 8 more lines (use --format json)'));
+    assert.ok(!details.includes('line 13'));
+    assert.ok(formatTable([failing[2]]).includes('\n1 check: 1 pass,'));
+  });
+
   it('keeps terminal control characters out of the table', () => {
     const table = formatTable([result('x', 'fail', 'evil \u001b[2J\u001b]0;title\u0007 text')]);
     assert.ok(!/[\u0000-\u001f]/.test(table.replace(/\n/g, '')));
