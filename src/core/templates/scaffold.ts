@@ -78,6 +78,22 @@ export function cleanTitle(title: string): string {
     .trim();
 }
 
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * At most MAX_TITLE_LENGTH UTF-16 units (what the input box counts), ending between two
+ * user-perceived characters: a plain slice could keep half an emoji, written as U+FFFD.
+ */
+function cutTitle(title: string): string {
+  if (title.length <= MAX_TITLE_LENGTH) return title;
+  let cut = 0;
+  for (const { index, segment } of graphemeSegmenter.segment(title)) {
+    if (index + segment.length > MAX_TITLE_LENGTH) break;
+    cut = index + segment.length;
+  }
+  return title.slice(0, cut).trimEnd();
+}
+
 /** The repo's template for `kind` when it has a readable one, else the built-in template. */
 export async function loadTemplate(
   workspace: string | undefined,
@@ -142,7 +158,7 @@ export async function createBugReport(
   context: ScaffoldContext,
   input: { title: string; severity: SeverityId },
 ): Promise<CreatedDocument> {
-  const title = cleanTitle(input.title).slice(0, MAX_TITLE_LENGTH);
+  const title = cutTitle(cleanTitle(input.title));
   const severity = severityById(input.severity);
   const folder = resolveInsideWorkspace(context.workspace, context.settings.templates.bugFolder);
   const { now, timeZone, variables } = await commonVariables(context);
@@ -168,7 +184,7 @@ export async function createFeatureSpec(
   context: ScaffoldContext,
   input: { title: string },
 ): Promise<CreatedDocument> {
-  const title = cleanTitle(input.title).slice(0, MAX_TITLE_LENGTH);
+  const title = cutTitle(cleanTitle(input.title));
   const folder = resolveInsideWorkspace(
     context.workspace,
     context.settings.templates.featureFolder,
