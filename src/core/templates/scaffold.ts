@@ -2,6 +2,7 @@
  * Creates bug reports and feature specs and renders the bug-fix comment: picks the repo's template
  * or the built-in one, fills in the variables, and writes a new file that never replaces another.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import type { Clock } from '../util/clock';
@@ -109,6 +110,12 @@ export async function loadTemplate(
   });
   let text: string | undefined;
   try {
+    // A template committed as a link to ~/.aws/credentials would be copied into a new report
+    // inside the repo (and committed): only a file whose real path is in the workspace is read.
+    const real = await fs.realpath(file).catch(() => undefined);
+    if (real && !isInside(await fs.realpath(workspace), real)) {
+      return refuse(`${file} links outside the workspace`);
+    }
     text = await readTextFileLimited(file, MAX_TEMPLATE_BYTES);
   } catch (error) {
     // Not a regular file, too large: the message names the file and the reason.
@@ -120,6 +127,11 @@ export async function loadTemplate(
   if (text === undefined) return builtin;
   if (text.includes('\u0000')) return refuse(`${file} is not a text file`);
   return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /** The shared variables as Markdown text (author and branch come from git config). */
