@@ -597,13 +597,17 @@ class Applier {
       const guideline = this.readGuideline(field('guideline'), what('guideline'));
       if (guideline) task.guideline = guideline;
     }
+    // The items this file gives: their checks join the task's below.
+    const givenItems: ChecklistItem[] = [];
     if (known.has('items')) {
       const items = this.readItems(field('items'), what('items'));
       if (items) task.items = items;
+      givenItems.push(...(items ?? []));
     }
     if (known.has('addItems')) {
       const items = this.readItems(field('addItems'), what('addItems'), task.items);
       if (items) task.items.push(...items);
+      givenItems.push(...(items ?? []));
     }
     if (known.has('checks')) {
       const checks = this.readCheckRefs(field('checks'), what('checks'));
@@ -613,6 +617,10 @@ class Applier {
       const checks = this.readCheckRefs(field('addChecks'), what('addChecks'));
       if (checks) task.checks = [...new Set([...task.checks, ...checks])];
     }
+    // An item's checks help tick it, so its task runs them, as in the default playbook; without
+    // this a task whose checks are only on its items (the starter's example) ran nothing.
+    const itemChecks = givenItems.flatMap((item) => item.checks ?? []);
+    if (itemChecks.length) task.checks = [...new Set([...task.checks, ...itemChecks])];
     if (known.has('records')) {
       const records = this.readRecords(field('records'), what('records'));
       if (records) task.records = records;

@@ -14,7 +14,7 @@ import {
 } from '../../../src/core/playbook/loader';
 import type { PlaybookProblem } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
-import { findTask, tasksOfTier } from '../../../src/core/playbook/model';
+import { checksOfTier, findTask, tasksOfTier } from '../../../src/core/playbook/model';
 import { STARTER_PLAYBOOK } from '../../../src/core/playbook/starter';
 
 function apply(text: string) {
@@ -166,6 +166,44 @@ disable:
     );
     assert.match(problem.message, /thresholds\.memoryMb must be a number/);
     assert.deepEqual(playbook.thresholds, { slowRequestMs: 500 });
+  });
+
+  it("runs a new task's item checks, as the starter's example has them", () => {
+    // The starter's example: the check is named on the item only.
+    const uncommented = `checks:
+  - id: custom.sidekiqQueue
+    kind: shell
+    command: bundle exec rails runner 'puts Sidekiq::Queue.new.size'
+tasks:
+  - id: daily.sidekiq
+    tier: daily
+    title: Background jobs
+    items:
+      - Failed jobs reviewed
+      - { title: Queue is short, checks: [custom.sidekiqQueue] }
+`;
+    assert.ok(
+      STARTER_PLAYBOOK.includes(
+        '#       - { title: Queue is short, checks: [custom.sidekiqQueue] }',
+      ),
+    );
+    const { playbook, problems } = apply(uncommented);
+    assert.deepEqual(problems, []);
+    const sidekiq = findTask(playbook, 'daily.sidekiq')!;
+    assert.deepEqual(sidekiq.items[1].checks, ['custom.sidekiqQueue']);
+    assert.deepEqual(sidekiq.checks, ['custom.sidekiqQueue']);
+    assert.ok(checksOfTier(playbook, 'daily').includes('custom.sidekiqQueue'));
+
+    // Items added to a default task bring their checks; a narrowed checks: list stays narrow.
+    const added = apply(
+      'tasks:\n  - id: daily.logs\n    checks: [logs.errorRate]\n' +
+        '    addItems: [{ title: Rate, checks: [logs.errorRate, logs.nPlusOne] }]\n',
+    );
+    assert.deepEqual(added.problems, []);
+    assert.deepEqual(findTask(added.playbook, 'daily.logs')?.checks, [
+      'logs.errorRate',
+      'logs.nPlusOne',
+    ]);
   });
 
   it('warns about an unknown key at the key and ignores it', () => {
