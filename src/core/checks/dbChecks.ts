@@ -219,13 +219,17 @@ const databaseHealth: CheckDefinition = {
   },
 };
 
-/** health.database's failure: a configuration gap (no password) lets the CLI exit 2. */
+/**
+ * health.database's failure: a configuration gap (no password) or a config/database.yml that
+ * cannot be read (`parse`) lets the CLI exit 2, as `upkeep db` does.
+ */
 function connectionFailed(error: unknown): CheckReport {
+  const config = UpkeepError.is(error, 'config') || UpkeepError.is(error, 'parse');
   return {
     outcome: 'fail',
     summary: error instanceof Error ? error.message : String(error),
     details: describeError(error),
-    ...(UpkeepError.is(error, 'config') ? { configProblem: true } : {}),
+    ...(config ? { configProblem: true } : {}),
   };
 }
 

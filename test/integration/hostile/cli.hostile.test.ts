@@ -93,4 +93,17 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.doesNotMatch(run.stderr, /EISDIR|\.tmp/);
     assert.deepEqual(await fs.readdir(workspace), ['results']);
   });
+
+  it('exits 2 for a broken config/database.yml, as upkeep db does', async () => {
+    await fs.mkdir(path.join(workspace, 'config'));
+    await fs.writeFile(
+      path.join(workspace, 'config/database.yml'),
+      'development:\n  adapter: postgresql\n  <<: *nope\n',
+    );
+    const check = await runCli(['check', '--workspace', workspace, '--check', 'health.database']);
+    assert.match(check.stdout, /database\.yml could not be read/, check.stdout);
+    const db = await runCli(['db', '-w', workspace]);
+    assert.equal(db.code, 2, db.stdout + db.stderr);
+    assert.equal(check.code, 2, check.stdout + check.stderr);
+  });
 });
