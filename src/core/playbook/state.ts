@@ -310,11 +310,60 @@ export function validateState(value: unknown): string | undefined {
     return '"tasks" is not an object';
   }
   for (const [id, task] of Object.entries(record.tasks as Record<string, unknown>)) {
-    if (!task || typeof task !== 'object') return `task "${id}" is not an object`;
-    const fields = task as Record<string, unknown>;
-    if (typeof fields.since !== 'string') return `task "${id}" has no "since"`;
-    if (!fields.ticks || typeof fields.ticks !== 'object') return `task "${id}" has no "ticks"`;
-    if (!Array.isArray(fields.history)) return `task "${id}" has no "history" list`;
+    if (!isObject(task)) return `task "${id}" is not an object`;
+    const problem = taskProblem(task);
+    if (problem) return `task "${id}" ${problem}`;
   }
   return undefined;
+}
+
+/*
+ * Every field the status, the history and the changes read is checked, down to the history
+ * entries: a hand-edited or badly merged file that is still JSON (a null tick, a history entry
+ * without a time) would otherwise make the tree throw instead of being set aside.
+ */
+
+const ACTIONS: readonly HistoryEntry['action'][] = ['done', 'incomplete', 'reset', 'snoozed'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const optional = (value: unknown): boolean => value === undefined || isString(value);
+const stringList = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+
+/** An object with a string `at` and `by`: a tick, a completion, a history entry. */
+function isStamp(value: unknown): value is Record<string, unknown> & { at: string; by: string } {
+  return isObject(value) && isString(value.at) && isString(value.by);
+}
+
+function taskProblem(task: Record<string, unknown>): string | undefined {
+  if (!isString(task.since)) return 'has no "since"';
+  if (!optional(task.periodKey)) return 'has a "periodKey" that is not text';
+  if (!isObject(task.ticks)) return 'has no "ticks"';
+  if (!Object.values(task.ticks).every(isStamp)) return 'has a tick without "at" and "by"';
+  if (task.done !== undefined && !(isStamp(task.done) && isString(task.done.periodKey))) {
+    return 'has a "done" without "periodKey", "at" and "by"';
+  }
+  if (!optional(task.snoozedUntil)) return 'has a "snoozedUntil" that is not a date';
+  if (!Array.isArray(task.history)) return 'has no "history" list';
+  const index = task.history.findIndex((entry) => !isHistoryEntry(entry));
+  return index === -1 ? undefined : `has a broken history entry (number ${index + 1})`;
+}
+
+function isHistoryEntry(entry: unknown): boolean {
+  if (!isStamp(entry)) return false;
+  const { action, periodKey, items, checks, values, note } = entry;
+  return (
+    ACTIONS.includes(action as HistoryEntry['action']) &&
+    isString(periodKey) &&
+    stringList(items) &&
+    Array.isArray(checks) &&
+    checks.every(
+      (check) => isObject(check) && isString(check.checkId) && isString(check.summary),
+    ) &&
+    (values === undefined || (isObject(values) && Object.values(values).every(isString))) &&
+    optional(note)
+  );
 }
