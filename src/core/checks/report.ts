@@ -43,9 +43,9 @@ const DETAIL_LINES = 12;
 
 /**
  * A plain table: check, outcome, summary, duration; then findings, the details of checks that
- * did not pass (what is wrong and what to do: the password hint, the table, the fix), and a
- * count line. Summaries are clipped to `width`; `Infinity` (output to a file or a mail, where
- * nothing wraps) keeps them whole.
+ * did not pass (what is wrong and what to do: the password hint, the table, the fix, where the
+ * log is), each text once, and a count line. Summaries are clipped to `width`; `Infinity`
+ * (output to a file or a mail, where nothing wraps) keeps them whole.
  */
 export function formatTable(results: CheckResult[], options: { width?: number } = {}): string {
   const width = options.width ?? 120;
@@ -89,14 +89,23 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     }
     if (findings.length > 200) out.push(`… and ${findings.length - 200} more (use --format json)`);
   }
-  const explained = results.filter(
-    (r) => r.details && ['warn', 'fail', 'error'].includes(r.outcome),
-  );
+  // Skips count too: their details say how to set the check up (where the log is, the password).
+  const explained = results.filter((r) => r.details && r.outcome !== 'pass');
   if (explained.length) {
     out.push('', 'DETAILS');
+    const shown = new Map<string, string>();
     for (const r of explained) {
-      const lines = (r.details ?? '').split(/\r?\n/).filter((text) => text.trim() !== '');
-      out.push(`${printable(r.checkId)} (${r.outcome})`);
+      const id = printable(r.checkId);
+      const details = r.details ?? '';
+      const first = shown.get(details);
+      if (first) {
+        // Ten database checks skipped for one missing password say it once.
+        out.push(`${id} (${r.outcome}): same as ${first}`);
+        continue;
+      }
+      shown.set(details, id);
+      const lines = details.split(/\r?\n/).filter((text) => text.trim() !== '');
+      out.push(`${id} (${r.outcome})`);
       for (const text of lines.slice(0, DETAIL_LINES)) out.push(`  ${printable(text)}`);
       if (lines.length > DETAIL_LINES) {
         out.push(`  … ${lines.length - DETAIL_LINES} more lines (use --format json)`);

@@ -111,6 +111,19 @@ describe('check reports', () => {
     assert.ok(details.includes('  line 12\n  … 8 more lines (use --format json)'));
     assert.ok(!details.includes('line 13'));
     assert.ok(formatTable([failing[2]]).includes('\n1 check: 1 pass,'));
+
+    // A skip's details say how to set the check up; the same text is printed once.
+    const noPassword = 'No password for user app. Set PGPASSWORD.';
+    const skipped = formatTable([
+      result('health.database', 'fail', 'No password', { details: noPassword }),
+      result('db.vacuum', 'skipped', 'database not reachable', { details: noPassword }),
+      result('logs.errorRate', 'skipped', 'No log file', { details: 'Set upkeep.logs.sources.' }),
+      result('tools.rspec', 'skipped', 'bundle is not installed'),
+    ]);
+    assert.equal(skipped.split(noPassword).length, 2);
+    assert.ok(skipped.includes('db.vacuum (skipped): same as health.database\n'));
+    assert.ok(skipped.includes('logs.errorRate (skipped)\n  Set upkeep.logs.sources.'));
+    assert.ok(!skipped.includes('tools.rspec (skipped)'));
   });
 
   it('keeps terminal control characters out of the table', () => {
