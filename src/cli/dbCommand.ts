@@ -114,6 +114,18 @@ async function runDb(flags: DbFlags): Promise<number> {
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
     if (flags.env) settings.database.railsEnvironment = flags.env;
     if (flags.database) settings.database.name = flags.database;
+    const { playbook } = await loadPlaybook({ workspace });
+    const metrics = repoMetrics(playbook, true);
+    // A mistyped --card would otherwise print no card at all and exit 0.
+    const known = [...cardIds, ...metrics.map((metric) => `metric:${metric.id}`)];
+    const unknown = (flags.card ?? []).filter((id) => !known.includes(id));
+    if (unknown.length) {
+      throw new UpkeepError(
+        'config',
+        `Unknown card ${unknown.map((id) => `"${id}"`).join(', ')}.`,
+        `Known cards: ${known.join(', ')}.`,
+      );
+    }
     const connection = await resolveConnection({
       workspace,
       settings,
@@ -137,7 +149,6 @@ async function runDb(flags: DbFlags): Promise<number> {
       signal: controller.signal,
     });
     const probe = await probeServer(session, controller.signal);
-    const { playbook } = await loadPlaybook({ workspace });
     output.cards = await collectCards(session, {
       probe,
       signal: controller.signal,
@@ -145,7 +156,7 @@ async function runDb(flags: DbFlags): Promise<number> {
       only: flags.card,
       allRoles: !flags.ownQueries,
       snapshotFile: flags.snapshots ? defaultSnapshotFile() : undefined,
-      metrics: repoMetrics(playbook, true),
+      metrics,
     });
     if (output.cards.some((card) => card.state === 'error')) exitCode = 1;
   } catch (error) {

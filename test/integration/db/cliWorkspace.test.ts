@@ -1,6 +1,7 @@
 /**
- * `upkeep db --workspace` with a folder that does not exist: a configuration error naming the
- * folder (exit 2), even with a reachable database in DATABASE_URL, as `upkeep check` does.
+ * `upkeep db --workspace` with a folder that does not exist, and `--card` with an id that is no
+ * card: configuration errors naming what is wrong (exit 2), even with a reachable database in
+ * DATABASE_URL, as `upkeep check` does.
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -39,5 +40,28 @@ describe('upkeep db --workspace with a missing folder (database CLI)', function 
       DATABASE_URL: url,
     });
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  });
+
+  it('refuses a --card that is no card, naming the known ones, before connecting', async () => {
+    const url = await createDatabase(await embeddedServer(), 'clicard');
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+
+    const typo = await runCli(
+      ['db', '--workspace', workspace, '--card', 'slowQuerys', 'connectivity'],
+      { DATABASE_URL: url },
+    );
+    assert.equal(typo.code, 2, typo.stdout + typo.stderr);
+    assert.match(typo.stdout, /Unknown card "slowQuerys"\./);
+    assert.match(typo.stdout, /Known cards: connectivity, databaseSize, .*slowQueries/);
+    assert.doesNotMatch(typo.stdout, /^OK/m);
+
+    const json = await runCli(
+      ['db', '--workspace', workspace, '--card', 'nope', '--format', 'json'],
+      { DATABASE_URL: url },
+    );
+    assert.equal(json.code, 2);
+    const parsed = JSON.parse(json.stdout) as { error: { code: string }; connection: unknown };
+    assert.equal(parsed.error.code, 'config');
+    assert.equal(parsed.connection, null);
   });
 });
