@@ -163,6 +163,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     add(checksForTier(playbook, tier as TierId, registry));
   }
 
+  if (selected.size === 0) {
+    // An empty table that exits 0 reads like a clean run in cron or CI.
+    log.warn(
+      'No check to run: the selected tasks have only manual checklist items ' +
+        '(tick them in the editor).',
+    );
+  }
+
   const resultsFile =
     options.save === undefined || options.save === false
       ? undefined

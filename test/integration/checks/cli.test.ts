@@ -312,6 +312,13 @@ checks:
     assert.equal(stored.results['host.storageFolders'][0].outcome, 'pass');
   });
 
+  it('says so when the selection has no check to run', async () => {
+    const run = await upkeep(['check', '--task', 'monthly.caching', '--workspace', workspace]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes('0 checks: 0 pass'));
+    assert.match(run.stderr, /^warn: No check to run: the selected tasks have only manual/m);
+  });
+
   it('runs the daily tier by default', async () => {
     const run = await upkeep(['check', '--format', 'json', '--workspace', workspace]);
     const report = JSON.parse(run.stdout);
