@@ -229,25 +229,47 @@ export function treeItem(page: Page, viewTitle: string, label: string): Locator 
 }
 
 /**
- * Waits for a row near the end of a tree that may fill in late (children the extension loads
- * after the tree first shows). Trees render only the rows in sight, so until the row shows this
- * keeps moving the focus to the last row with End, which scrolls the tree to its bottom.
+ * Waits for a row under `parent`, the last top-level row of a tree, whose children may fill in
+ * late (the extension loads them after the tree first shows). Trees render only the rows in
+ * sight, so until the row shows this keeps `parent` expanded (a click that landed elsewhere
+ * while the workbench was still laying out is made up for) and presses End, which scrolls the
+ * tree to its bottom.
  */
 export async function waitForLastRows(
   page: Page,
   viewTitle: string,
+  parent: string,
   label: string,
   timeout = 30_000,
 ): Promise<Locator> {
   const row = treeItem(page, viewTitle, label);
+  const parentRow = treeItem(page, viewTitle, parent);
   const list = viewPane(page, viewTitle).locator('.monaco-list').first();
   const deadline = Date.now() + timeout;
   while (!(await row.isVisible())) {
     if (Date.now() > deadline) {
-      throw new Error(`No row "${label}" at the end of the ${viewTitle} tree after ${timeout} ms`);
+      const rows = await viewPane(page, viewTitle)
+        .locator('.monaco-list-row[role="treeitem"]')
+        .evaluateAll((found) =>
+          found.map(
+            (row) => `${row.getAttribute('aria-label')} (${row.getAttribute('aria-expanded')})`,
+          ),
+        );
+      throw new Error(
+        `No row "${label}" under "${parent}" in the ${viewTitle} tree after ${timeout} ms; ` +
+          `the rows in sight: ${rows.join(' | ')}`,
+      );
     }
-    await list.focus();
-    await page.keyboard.press('End');
+    if (
+      (await parentRow.isVisible()) &&
+      (await parentRow.getAttribute('aria-expanded')) === 'false'
+    ) {
+      // A click toggles the row; the next round reads the state again before clicking more.
+      await parentRow.click();
+    } else {
+      await list.focus();
+      await page.keyboard.press('End');
+    }
     await page.waitForTimeout(250);
   }
   return row;
