@@ -113,6 +113,13 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   const trusted = !options.untrusted;
 
   const log = cliLogger(options.verbose === true);
+  if (!(await looksLikeRailsApp(workspace))) {
+    // Run from the wrong folder, nearly every check skips and the run exits 0.
+    log.warn(
+      `${workspace} has no Gemfile and no config/database.yml: is it the Rails app's folder? ` +
+        'Run upkeep check there, or pass it with --workspace.',
+    );
+  }
   const { playbook, problems } = await loadPlaybook({ workspace });
   for (const problem of problems) {
     log.warn(
@@ -243,6 +250,13 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.stdout.write(formatTable(runResults, { width }));
   }
   return exitCode;
+}
+
+async function looksLikeRailsApp(workspace: string): Promise<boolean> {
+  for (const file of ['Gemfile', 'config/database.yml']) {
+    if (await fs.stat(path.join(workspace, file)).catch(() => undefined)) return true;
+  }
+  return false;
 }
 
 /** Lines to stderr: warnings always, each check and tool output with --verbose. */

@@ -319,6 +319,18 @@ checks:
     assert.match(run.stderr, /^warn: No check to run: the selected tasks have only manual/m);
   });
 
+  it("warns when the workspace does not look like a Rails app's folder", async () => {
+    const elsewhere = path.join(folder, 'not-an-app');
+    await fs.mkdir(elsewhere, { recursive: true });
+    const run = await upkeep(['check', '--check', 'host.storageFolders', '--workspace', elsewhere]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /has no Gemfile and no config\/database\.yml: is it the Rails app/);
+
+    await fs.writeFile(path.join(elsewhere, 'Gemfile'), "source 'https://rubygems.org'\n");
+    const app = await upkeep(['check', '--check', 'host.storageFolders', '--workspace', elsewhere]);
+    assert.doesNotMatch(app.stderr, /Gemfile/);
+  });
+
   it('runs the daily tier by default', async () => {
     const run = await upkeep(['check', '--format', 'json', '--workspace', workspace]);
     const report = JSON.parse(run.stdout);
