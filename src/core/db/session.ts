@@ -82,6 +82,8 @@ class PgSession implements DbSession {
   private ended = false;
   private running: { id: number } | undefined;
   private counter = 0;
+  /** Set when the server stopped answering and the connection was dropped. */
+  private stalled: UpkeepError | undefined;
 
   constructor(
     private readonly client: Client,
@@ -127,6 +129,12 @@ class PgSession implements DbSession {
     const onAbort = (): void => this.cancel(current);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
+    // The server stops the statement at statement_timeout; a server that does not answer at all
+    // (a stalled network path, a hung proxy) is given the connect timeout on top, then dropped.
+    const deadline = setTimeout(
+      () => this.stall(tag, timeout),
+      timeout + this.options.connectTimeoutMs,
+    );
     try {
       await this.client.query(
         `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; ` +
@@ -137,14 +145,32 @@ class PgSession implements DbSession {
       this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);
       return result.rows as T[];
     } catch (error) {
+      if (this.stalled) throw this.stalled;
       if (!this.closed) await this.client.query('ROLLBACK').catch(() => undefined);
       const mapped = queryError(error, tag, timeout, options.signal);
       this.log.debug(`${tag}: ${mapped.code} after ${Date.now() - started} ms: ${mapped.message}`);
       throw mapped;
     } finally {
+      clearTimeout(deadline);
       this.running = undefined;
       options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Drops a connection whose server stopped answering; its pending query then rejects. */
+  private stall(tag: string, timeoutMs: number): void {
+    const seconds = Math.round((timeoutMs + this.options.connectTimeoutMs) / 100) / 10;
+    this.stalled = new UpkeepError(
+      'timeout',
+      `PostgreSQL at ${this.connection.display} stopped answering: no reply to ${tag} ` +
+        `within ${seconds} s.`,
+      'Check the network path to the server (a VPN, a proxy), or raise ' +
+        'upkeep.database.statementTimeoutMs.',
+    );
+    this.ended = true;
+    const stream = (this.client as unknown as { connection?: { stream?: net.Socket } }).connection
+      ?.stream;
+    stream?.destroy();
   }
 
   /** Asks the server to cancel the query `which`, if it is still the one running. */
