@@ -329,7 +329,7 @@ export async function readInRanges(
   const used = stop < 0 ? outcomes : outcomes.slice(0, stop + 1);
   const refused = unjoinable(used);
   if (refused) {
-    options.log?.info(`read ${options.file} on one thread: ${refused}`);
+    options.log?.info(`read ${options.file} on one thread, not in ranges: ${refused}`);
     return undefined;
   }
 
@@ -373,7 +373,13 @@ function unjoinable(outcomes: RangeOutcome[]): string | undefined {
     if (outcome.shrank) return 'the file became shorter while it was read';
     // A range began each process fresh: right only when the one before left it so.
     for (const [pid] of outcome.processes) {
-      if (lastState.get(pid) === false) return `process ${pid} had a request open across a cut`;
+      if (lastState.get(pid) === false) {
+        const who = pid === '-' ? 'lines without a process id' : `process ${pid}`;
+        return (
+          `a request or error without a request id (${who}) ran across a cut; such lines are ` +
+          'grouped by process and order, which a range cannot pick up halfway'
+        );
+      }
     }
     for (const [pid, fresh] of outcome.processes) lastState.set(pid, fresh);
   }

@@ -2,6 +2,7 @@
  * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
  * maintainer reads first at the top, details and file:line links below.
  */
+import { alignColumns } from '../util/textColumns';
 import type { LogSummary } from './summaryTypes';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -80,14 +81,19 @@ export function formatSummaryText(s: LogSummary): string {
 
   if (s.actions.length) {
     out.push('', 'Actions (by total time)');
-    out.push('  count      mean       p95       p99   view    db  action');
-    for (const a of s.actions.slice(0, 15)) {
-      out.push(
-        `  ${String(a.count).padStart(5)} ${ms(a.meanMs).padStart(9)} ` +
-          `${ms(a.p95Ms).padStart(9)} ${ms(a.p99Ms).padStart(9)} ` +
-          `${percent(a.viewShare).padStart(6)} ${percent(a.dbShare).padStart(5)}  ${a.name}`,
-      );
-    }
+    const rows = s.actions
+      .slice(0, 15)
+      .map((a) => [
+        n(a.count),
+        ms(a.meanMs),
+        ms(a.p95Ms),
+        ms(a.p99Ms),
+        percent(a.viewShare),
+        percent(a.dbShare),
+        a.name,
+      ]);
+    const header = ['count', 'mean', 'p95', 'p99', 'view', 'db', 'action'];
+    out.push(...alignColumns([header, ...rows], [true, true, true, true, true, true, false], '  '));
   }
   if (s.slowest.length) {
     out.push('', 'Slowest requests');

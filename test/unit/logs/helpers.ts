@@ -30,6 +30,8 @@ export interface RangesRun {
   summary: LogSummary;
   /** How many ranges the engine read the file in; 0 when it read it on one thread. */
   ranges: number;
+  /** Why the engine read the file on one thread after trying ranges, as it logs it. */
+  refusal?: string;
 }
 
 /** Summarizes one file in one pass (`parallel: false`) or in ranges, pinned to NOW. */
@@ -39,10 +41,12 @@ export async function summarizeInRanges(
   options: { timeZone?: string; chunkBytes?: number } = {},
 ): Promise<RangesRun> {
   let ranges = 0;
+  let refusal: string | undefined;
   const log = {
     info: (message: string) => {
       const m = / in (\d+) ranges/.exec(message);
       if (m) ranges = Number(m[1]);
+      refusal ??= /on one thread, not in ranges: (.*)/.exec(message)?.[1];
     },
     warn: () => undefined,
     error: () => undefined,
@@ -57,7 +61,7 @@ export async function summarizeInRanges(
     parallel,
     log,
   });
-  return { summary: { ...summary, generatedAt: '' }, ranges };
+  return { summary: { ...summary, generatedAt: '' }, ranges, refusal };
 }
 
 /** Percentiles come from a histogram: equal to the true value within 1 %. */

@@ -1,0 +1,58 @@
+/**
+ * The plain-text summary `upkeep logs` prints: its tables stay in line whatever the figures.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
+import { alignColumns } from '../../../src/core/util/textColumns';
+import { summarizeFixture } from './helpers';
+
+function request(id: number, action: string, ms: number, db: number): string {
+  const at = `2026-12-04T10:${String(id % 60).padStart(2, '0')}:00.000000`;
+  const prefix = `I, [${at} #1]  INFO -- : [req-${String(id).padStart(6, '0')}-abcdef] `;
+  return [
+    `${prefix}Started GET "/${action}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000`,
+    `${prefix}Processing by ${action}#show as HTML`,
+    `${prefix}Completed 200 OK in ${ms}ms (Views: 1.0ms | ActiveRecord: ${db}ms)`,
+  ].join('\n');
+}
+
+describe('log summary text', () => {
+  it('keeps the Actions columns in line with a mean over a second and a six-digit count', () => {
+    const rows = [
+      ['count', 'mean', 'action'],
+      ['123,456', '1,561.5 ms', 'ReportsController#show'],
+      ['1', '2 ms', 'Rails::HealthController#show'],
+    ];
+    const lines = alignColumns(rows, [true, true, false], '  ');
+    const starts = lines.map((line, k) => line.indexOf(rows[k][2]));
+    assert.deepEqual(new Set(starts).size, 1, lines.join('\n'));
+    assert.equal(lines[0], '    count        mean  action');
+  });
+
+  it('lines up the action names of a real summary', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-text-'));
+    try {
+      const file = path.join(folder, 'production.log');
+      const lines = [
+        request(1, 'ReportsController', 1561.5, 520.5),
+        request(2, 'ReportsController', 1561.5, 520.5),
+        request(3, 'HealthController', 2, 0),
+      ];
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      const text = formatSummaryText(await summarizeFixture(file, { workspace: folder }));
+      const table = text.split('\n\n').find((part) => part.startsWith('Actions'));
+      assert.ok(table, text);
+      const rows = table.split('\n').slice(1);
+      assert.equal(rows.length, 3, table);
+      assert.match(rows[1], /1,561\.5 ms/);
+      assert.match(rows[1], /33\.3 %/);
+      const starts = rows.map((row) => row.search(/(action|\w+Controller#show)$/));
+      assert.equal(new Set(starts).size, 1, table);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
