@@ -32,7 +32,7 @@ import {
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
-import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { envOption, loadCliSettings } from './railsEnvironment';
 
 const EXIT_USAGE = 2;
 /** Where `--save` keeps results, relative to the workspace (add it to .gitignore or commit it). */
@@ -45,6 +45,7 @@ interface CheckOptions {
   format: 'text' | 'json' | 'junit';
   failOn: FailOn;
   workspace?: string;
+  env?: string;
   timeout?: string;
   parallelism?: string;
   untrusted?: boolean;
@@ -72,6 +73,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
         .default('fail'),
     )
     .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .addOption(envOption())
     .option('--timeout <seconds>', 'per-check timeout, overriding upkeep.checks.timeoutSeconds')
     .option('--parallelism <n>', 'checks at once, overriding upkeep.checks.parallelism')
     .option(
@@ -128,7 +130,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   const settings = settingsForPlaybook(
-    await loadWorkspaceSettings(workspace, { trusted }),
+    await loadCliSettings(workspace, { trusted, env: options.env, processEnv: process.env }),
     playbook,
   );
 

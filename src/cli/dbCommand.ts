@@ -17,10 +17,10 @@ import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
 import { defaultSnapshotFile } from '../core/checks/dbChecks';
 import { printableLines } from '../core/checks/report';
-import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
+import { envOption, loadCliSettings } from './railsEnvironment';
 
 /** Bumped only when a field is removed or changes meaning (see docs/db-json.md). */
 export const DB_JSON_VERSION = 1;
@@ -58,10 +58,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
         'queries, indexes, vacuum, locks, business metrics',
     )
     .option('-w, --workspace <dir>', 'the Rails app folder', process.cwd())
-    .option(
-      '-e, --env <name>',
-      'Rails environment of config/database.yml (default: the setting, else development)',
-    )
+    .addOption(envOption())
     .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
     .addOption(
       new Option('-f, --format <format>', 'output format')
@@ -111,8 +108,11 @@ async function runDb(flags: DbFlags): Promise<number> {
       throw new UpkeepError('config', `The workspace ${workspace} is not a folder.`);
     }
     // Whoever runs the CLI chose this folder: it is trusted like an editor workspace they trust.
-    const settings = await loadWorkspaceSettings(workspace, { trusted: true });
-    if (flags.env) settings.database.railsEnvironment = flags.env;
+    const settings = await loadCliSettings(workspace, {
+      trusted: true,
+      env: flags.env,
+      processEnv: process.env,
+    });
     if (flags.database) settings.database.name = flags.database;
     const { playbook } = await loadPlaybook({ workspace });
     const metrics = repoMetrics(playbook, true);

@@ -14,18 +14,19 @@ import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
 import { printableLines } from '../core/checks/report';
 import { FileResultLog } from '../core/checks/resultLog';
-import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
 import { createLogger, redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from './checkCommand';
+import { envOption, loadCliSettings } from './railsEnvironment';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 interface DrillFlags {
   workspace?: string;
+  env?: string;
   dump?: string;
   target?: string;
   confirm?: string;
@@ -44,6 +45,7 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
         'counts, record the recovery time, drop the scratch database',
     )
     .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .addOption(envOption())
     .option(
       '--dump <file>',
       'the dump to restore (default: the newest match of upkeep.backups.pattern)',
@@ -77,7 +79,12 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
   const stat = await fs.stat(workspace).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UpkeepError('config', `${workspace} is not a folder`);
   const trusted = !flags.untrusted;
-  const settings = await loadWorkspaceSettings(workspace, { trusted });
+  // The monitored server the guard compares with is the one of this Rails environment.
+  const settings = await loadCliSettings(workspace, {
+    trusted,
+    env: flags.env,
+    processEnv: process.env,
+  });
   const plan = await planRecoveryDrill({
     workspace,
     settings,

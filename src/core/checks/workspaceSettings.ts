@@ -25,12 +25,21 @@ export const RESTRICTED_KEYS = [
 
 export const SETTINGS_FILE = '.vscode/settings.json';
 
+export interface SettingsOptions {
+  trusted: boolean;
+  /**
+   * The Rails environment when the file names none, instead of development: the CLI passes
+   * RAILS_ENV, which a server sets and the editor's settings cannot know about.
+   */
+  defaultRailsEnvironment?: string;
+}
+
 /**
  * Reads `upkeep.*` keys (flat `"upkeep.a.b"` or nested `"upkeep": {...}`) into the settings shape.
  */
 export function settingsFromJson(
   json: Record<string, unknown>,
-  options: { trusted: boolean },
+  options: SettingsOptions,
 ): UpkeepSettings {
   const flat = new Map<string, unknown>();
   const walk = (prefix: string, value: unknown): void => {
@@ -60,6 +69,10 @@ export function settingsFromJson(
     // Empty strings mean "unset" in the editor too.
     if (value === '' || value === null) continue;
     (partial[section] ??= Object.create(null) as Record<string, unknown>)[name] = value;
+  }
+  if (options.defaultRailsEnvironment && partial.database?.railsEnvironment === undefined) {
+    (partial.database ??= Object.create(null) as Record<string, unknown>).railsEnvironment =
+      options.defaultRailsEnvironment;
   }
   return sanitize(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
 }
@@ -104,16 +117,16 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
 /** Loads the workspace's settings; a missing file means defaults, a broken one a `config` error. */
 export async function loadWorkspaceSettings(
   workspace: string,
-  options: { trusted: boolean },
+  options: SettingsOptions,
 ): Promise<UpkeepSettings> {
   const file = path.join(workspace, SETTINGS_FILE);
   let text: string;
   try {
     const read = await readTextFile(file);
-    if (read === undefined) return resolveSettings();
+    if (read === undefined) return settingsFromJson({}, options);
     text = read;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolveSettings();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return settingsFromJson({}, options);
     throw new UpkeepError('config', `Cannot read ${SETTINGS_FILE}: ${(error as Error).message}`);
   }
 

@@ -141,15 +141,29 @@ export function describeSource(source: ConnectionSource): string {
 }
 
 export async function resolveConnection(options: ResolveOptions): Promise<ResolvedConnection> {
-  const { settings, env, trusted } = options;
-  const production = settings.database.production;
+  const located = await locate(options);
+  if ('yml' in located) return fromDatabaseYml(located.yml, options);
+  return fromUrl(located.url, located.source, options, options.settings.database.production);
+}
 
-  if (settings.database.url) {
-    return fromUrl(settings.database.url, { kind: 'setting' }, options, production);
-  }
-  if (env.DATABASE_URL) {
-    return fromUrl(env.DATABASE_URL, { kind: 'env' }, options, production);
-  }
+/**
+ * Throws resolveConnection's error when the connection would come from config/database.yml and
+ * that file has no entry for the chosen Rails environment. Nothing else is checked: a command
+ * that connects later reports the rest. Lets the CLI refuse a mistyped `--env` before it runs
+ * anything (the drill's guard would otherwise compare its target with no server at all).
+ */
+export async function assertRailsEnvironment(options: ResolveOptions): Promise<void> {
+  const located = await locate(options).catch(() => undefined);
+  if (located && 'yml' in located) environmentEntries(located.yml, options);
+}
+
+/** Where the connection comes from: a URL (setting, DATABASE_URL, `.env`) or database.yml. */
+type Located = { url: string; source: ConnectionSource } | { yml: DatabaseYml };
+
+async function locate(options: ResolveOptions): Promise<Located> {
+  const { settings, env, trusted } = options;
+  if (settings.database.url) return { url: settings.database.url, source: { kind: 'setting' } };
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: { kind: 'env' } };
   if (!trusted) {
     throw new UpkeepError(
       'not-found',
@@ -165,7 +179,7 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
       file: '.env',
       line: dotenv.lineOf('DATABASE_URL'),
     };
-    return fromUrl(dotenv.values.DATABASE_URL, source, options, production);
+    return { url: dotenv.values.DATABASE_URL, source };
   }
 
   const text = await readConfigFile(options.workspace, DATABASE_YML);
@@ -179,8 +193,7 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
   }
   // Rails with dotenv sees .env's values in ENV; the process environment wins, as with dotenv.
   const erbEnv = { ...(dotenv?.values ?? {}), ...env };
-  const yml = parseDatabaseYml(text, erbEnv, DATABASE_YML);
-  return fromDatabaseYml(yml, options);
+  return { yml: parseDatabaseYml(text, erbEnv, DATABASE_YML) };
 }
 
 /** Environments and databases of the workspace's database.yml, for pickers. Empty when absent. */
@@ -242,7 +255,11 @@ async function readDotenv(
   };
 }
 
-function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedConnection {
+/** The chosen Rails environment and its entries; a `config` error when the file lacks it. */
+function environmentEntries(
+  yml: DatabaseYml,
+  options: ResolveOptions,
+): { environment: string; candidates: DatabaseYmlEntry[] } {
   const environment = options.settings.database.railsEnvironment || 'development';
   const candidates = yml.entries.filter((entry) => entry.environment === environment);
   if (candidates.length === 0) {
@@ -253,6 +270,11 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
       environmentHint(options.surface ?? 'any'),
     );
   }
+  return { environment, candidates };
+}
+
+function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedConnection {
+  const { environment, candidates } = environmentEntries(yml, options);
   const wanted = options.settings.database.name;
   let entry: DatabaseYmlEntry | undefined;
   if (wanted) {
