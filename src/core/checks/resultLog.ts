@@ -68,7 +68,8 @@ interface StoredResults {
  * A MemoryResultLog mirrored to a JSON file, so results survive a reload. Writes are atomic
  * (a temporary file renamed over the old one) and serialized; a file that cannot be read is set
  * aside as `<file>.unreadable-<time>` rather than overwritten, so nothing the user had is lost.
- * The editor keeps it under the extension's workspace storage; the CLI only with `--save`.
+ * The editor keeps it under the extension's workspace storage; the CLI writes it only with
+ * `--save`, and otherwise reads it through `FileResultLog.read`, which never writes.
  */
 export class FileResultLog extends MemoryResultLog {
   private writing: Promise<void> = Promise.resolve();
@@ -78,6 +79,8 @@ export class FileResultLog extends MemoryResultLog {
   private constructor(
     readonly file: string,
     onProblem?: (message: string) => void,
+    /** Never renames, rewrites or creates the file: results recorded stay in memory. */
+    readonly readOnly = false,
   ) {
     super();
     this.ready = this.load(onProblem);
@@ -103,6 +106,17 @@ export class FileResultLog extends MemoryResultLog {
     return log;
   }
 
+  /**
+   * Reads the file, if there, and never touches it: no rename of a broken file (it is reported
+   * and left as it is), no write, no folder created. `upkeep check` without `--save` reads the
+   * results kept by earlier runs (the recovery drill's record) this way.
+   */
+  static async read(file: string, onProblem?: (message: string) => void): Promise<FileResultLog> {
+    const log = new FileResultLog(file, onProblem, true);
+    await log.ready;
+    return log;
+  }
+
   private async load(onProblem?: (message: string) => void): Promise<void> {
     let text: string | undefined;
     try {
@@ -121,6 +135,13 @@ export class FileResultLog extends MemoryResultLog {
       }
       this.restore(stored.results);
     } catch (error) {
+      if (this.readOnly) {
+        onProblem?.(
+          `${this.file} is not readable (${(error as Error).message}); ` +
+            'left as it is, and no earlier result was read from it',
+        );
+        return;
+      }
       const aside = `${this.file}.unreadable-${Date.now()}`;
       await fs.rename(this.file, aside).catch(() => undefined);
       onProblem?.(
@@ -135,6 +156,7 @@ export class FileResultLog extends MemoryResultLog {
   override async record(results: CheckResult[]): Promise<void> {
     await this.ready;
     await super.record(results);
+    if (this.readOnly) return;
     const write = this.writing.then(() => this.save());
     this.writing = write.catch(() => undefined);
     await write;

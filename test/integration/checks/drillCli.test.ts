@@ -183,6 +183,48 @@ describe('upkeep drill (CLI)', function () {
     assert.match(result.summary, /^last drill 0 days ago: recovery took \d+(\.\d)? s$/);
   });
 
+  it('a recorded drill is reported without --save; the results file is only read', async () => {
+    const drilled = await drill(['--confirm', server, '--save']);
+    assert.equal(drilled.code, 0, drilled.stderr);
+    const upkeepDir = path.join(workspace, '.upkeep');
+    const results = path.join(upkeepDir, 'results.json');
+    const kept = await fs.readFile(results, 'utf8');
+    const keptTime = (await fs.stat(results)).mtimeMs;
+    const listing = await fs.readdir(upkeepDir);
+
+    const checkDrill = (dir: string): Promise<CliRun> =>
+      runCli(
+        ['check', '--check', 'backups.recoveryDrill', '--format', 'json', '--workspace', dir],
+        env,
+      );
+    const check = await checkDrill(workspace);
+    assert.equal(check.code, 0, check.stderr);
+    const [result] = JSON.parse(check.stdout).results;
+    assert.equal(result.outcome, 'pass', result.summary);
+    assert.match(result.summary, /^last drill 0 days ago: recovery took \d+(\.\d)? s$/);
+    assert.equal(await fs.readFile(results, 'utf8'), kept, 'the results file is not rewritten');
+    assert.equal((await fs.stat(results)).mtimeMs, keptTime);
+    assert.deepEqual(await fs.readdir(upkeepDir), listing);
+
+    // A broken results file is reported and left as it is, not set aside.
+    const other = await fs.mkdtemp(path.join(folder, 'broken-results-'));
+    await fs.mkdir(path.join(other, '.upkeep'));
+    const broken = path.join(other, '.upkeep', 'results.json');
+    await fs.writeFile(broken, '{"version": 1, "results": {');
+    const brokenRun = await checkDrill(other);
+    assert.equal(brokenRun.code, 0, brokenRun.stderr);
+    assert.equal(JSON.parse(brokenRun.stdout).results[0].outcome, 'skipped');
+    assert.match(brokenRun.stderr, /results\.json is not readable \(.+\); left as it is/);
+    assert.equal(await fs.readFile(broken, 'utf8'), '{"version": 1, "results": {');
+    assert.deepEqual(await fs.readdir(path.join(other, '.upkeep')), ['results.json']);
+
+    // Without a results file, none is created.
+    const empty = await fs.mkdtemp(path.join(folder, 'no-results-'));
+    const none = await checkDrill(empty);
+    assert.equal(JSON.parse(none.stdout).results[0].outcome, 'skipped');
+    assert.deepEqual(await fs.readdir(empty), []);
+  });
+
   it('prints a text summary; a password in --target never shows', async () => {
     const run = await drill(['--target', adminUrl, '--confirm', server], { PGPASSWORD: '' });
     assert.equal(run.code, 0, run.stderr);

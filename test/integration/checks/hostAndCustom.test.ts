@@ -294,5 +294,36 @@ describe('host checks, custom checks and the result log', function () {
         '{"version": 1, "results": ',
       );
     });
+
+    it('reads read-only: kept results, a broken file left as it is, nothing created', async () => {
+      const dir = path.join(folder, 'read-only');
+      const file = path.join(dir, 'results.json');
+      await (await FileResultLog.open(file)).record([result('a', 'fail')]);
+      const kept = await fs.readFile(file, 'utf8');
+      const keptTime = (await fs.stat(file)).mtimeMs;
+
+      const reader = await FileResultLog.read(file);
+      assert.equal(reader.latest('a')?.outcome, 'fail');
+      await reader.record([result('a', 'pass')]);
+      assert.equal(reader.latest('a')?.outcome, 'pass', 'recorded in memory');
+      assert.equal(await fs.readFile(file, 'utf8'), kept, 'the file is not rewritten');
+      assert.equal((await fs.stat(file)).mtimeMs, keptTime);
+      assert.deepEqual(await fs.readdir(dir), ['results.json']);
+
+      const broken = '{"version": 1, "results": ';
+      await fs.writeFile(file, broken);
+      const problems: string[] = [];
+      const brokenReader = await FileResultLog.read(file, (message) => problems.push(message));
+      assert.equal(brokenReader.allLatest().length, 0);
+      assert.equal(problems.length, 1);
+      assert.match(problems[0], /is not readable \(.+\); left as it is/);
+      await brokenReader.record([result('a', 'pass')]);
+      assert.equal(await fs.readFile(file, 'utf8'), broken, 'the broken file is not touched');
+      assert.deepEqual(await fs.readdir(dir), ['results.json'], 'nothing set aside');
+
+      const missing = path.join(folder, 'never', 'results.json');
+      await (await FileResultLog.read(missing)).record([result('a', 'pass')]);
+      await assert.rejects(fs.stat(path.dirname(missing)), 'no folder is created');
+    });
   });
 });
