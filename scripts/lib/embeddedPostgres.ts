@@ -130,7 +130,7 @@ async function postmasterPid(databaseDir: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** True while the process exists (a zombie not yet reaped by Node counts: its exit is still due). */
+/** True while the process exists; a zombie not yet reaped counts, as its exit is still due. */
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
