@@ -7,6 +7,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { plural } from '../util/plural';
 import { UpkeepError } from '../util/errors';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
@@ -154,7 +155,7 @@ export const backupsLatestCheck: CheckDefinition = {
       return {
         outcome: tooOld ? 'fail' : 'warn',
         summary:
-          `${age}; plain SQL dump with ${tables} tables, ` +
+          `${age}; plain SQL dump with ${plural(tables, 'table')}, ` +
           'which pg_restore cannot verify (use pg_dump -Fc)',
         values,
       };
@@ -181,7 +182,7 @@ export const backupsLatestCheck: CheckDefinition = {
     if (tooOld) {
       return {
         outcome: 'fail',
-        summary: `${age} (limit ${maxAgeHours} h); ${contents.tables.length} tables`,
+        summary: `${age} (limit ${maxAgeHours} h); ${plural(contents.tables.length, 'table')}`,
         values,
       };
     }
@@ -194,7 +195,7 @@ export const backupsLatestCheck: CheckDefinition = {
     }
     return {
       outcome: 'pass',
-      summary: `${age}; pg_restore lists ${contents.tables.length} tables`,
+      summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}`,
       values,
     };
   },
@@ -226,20 +227,20 @@ export const recoveryDrillCheck: CheckDefinition = {
     if (last.values?.drillOk !== true) {
       return {
         outcome: 'fail',
-        summary: `the last drill (${days} days ago) failed: ${last.summary}`,
+        summary: `the last drill (${plural(days, 'day')} ago) failed: ${last.summary}`,
         values,
       };
     }
     if (days > DRILL_DUE_DAYS) {
       return {
         outcome: 'warn',
-        summary: `last drill ${days} days ago (recovery took ${seconds} s); due again`,
+        summary: `last drill ${plural(days, 'day')} ago (recovery took ${seconds} s); due again`,
         values,
       };
     }
     return {
       outcome: 'pass',
-      summary: `last drill ${days} days ago: recovery took ${seconds} s`,
+      summary: `last drill ${plural(days, 'day')} ago: recovery took ${seconds} s`,
       values,
     };
   },

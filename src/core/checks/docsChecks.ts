@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
+import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -191,13 +192,13 @@ export const brokenLinksCheck: CheckDefinition = {
     const findings = await findBrokenLinks(context.workspace, docs);
     const values = { docs: docs.length, brokenLinks: findings.length };
     if (!findings.length) {
-      return { outcome: 'pass', summary: `${docs.length} docs, no broken link`, values };
+      return { outcome: 'pass', summary: `${plural(docs.length, 'doc')}, no broken link`, values };
     }
     return {
       outcome: 'warn',
       summary:
         `${findings.length} broken link${findings.length > 1 ? 's' : ''} ` +
-        `in ${new Set(findings.map((f) => f.file)).size} docs`,
+        `in ${plural(new Set(findings.map((f) => f.file)).size, 'doc')}`,
       values,
       findings,
     };
@@ -276,7 +277,7 @@ export const staleDocsCheck: CheckDefinition = {
     if (!findings.length) {
       return {
         outcome: 'pass',
-        summary: `${docs.length} docs, none older than the code they mention`,
+        summary: `${plural(docs.length, 'doc')}, none older than the code they mention`,
         values,
       };
     }
@@ -317,7 +318,7 @@ export const generatedDocsCheck: CheckDefinition = {
     const days = Math.floor(age / 86_400_000);
     return {
       outcome: 'pass',
-      summary: `doc/index.html generated ${days} days ago`,
+      summary: `doc/index.html generated ${plural(days, 'day')} ago`,
       values: { generatedDaysAgo: days },
     };
   },

@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -122,9 +123,10 @@ export function judgeProbe(
     const days = left >= 0 ? Math.floor(left) : -Math.floor(-left);
     values.certificateDaysLeft = days;
     values.certificateValidTo = probe.certificateValidTo;
-    if (days < 0) problems.push({ outcome: 'fail', text: `certificate expired ${-days} days ago` });
-    else if (days < CERTIFICATE_WARN_DAYS) {
-      problems.push({ outcome: 'warn', text: `certificate expires in ${days} days` });
+    if (days < 0) {
+      problems.push({ outcome: 'fail', text: `certificate expired ${plural(-days, 'day')} ago` });
+    } else if (days < CERTIFICATE_WARN_DAYS) {
+      problems.push({ outcome: 'warn', text: `certificate expires in ${plural(days, 'day')}` });
     }
   }
   if (probe.certificateProblem && !/expired/i.test(probe.certificateProblem)) {

@@ -6,6 +6,7 @@
 import { summarizeLogs, type LogSummary } from '../logs/summary';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
+import { plural } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 type WindowSpec = '1h' | '24h' | '7d';
@@ -102,7 +103,7 @@ const errorsLastHour: CheckDefinition = {
         const quiet = s.requests.total === 0 ? lastWritten(s) : '';
         return {
           outcome: 'pass',
-          summary: `No errors in the last hour (${n(s.requests.total)} requests${quiet})`,
+          summary: `No errors in the last hour (${plural(s.requests.total, 'request')}${quiet})`,
           values,
         };
       }
@@ -155,7 +156,7 @@ const slowRequests: CheckDefinition = {
       return {
         outcome: 'warn',
         summary:
-          `${n(s.slowRequests)} request(s) took ${n(limit)} ms or more in ${LABELS['24h']}; ` +
+          `${plural(s.slowRequests, 'request')} took ${n(limit)} ms or more in ${LABELS['24h']}; ` +
           `slowest ${n(worst.durationMs)} ms in ${worst.action ?? worst.path ?? '?'}`,
         values,
         findings: s.slowest
@@ -194,7 +195,7 @@ const errorRate: CheckDefinition = {
         return { outcome: 'skipped', summary: `No completed requests in ${LABELS['24h']}`, values };
       }
       const text =
-        `${n(rate)} % of ${n(s.requests.completed)} requests failed with 5xx ` +
+        `${n(rate)} % of ${plural(s.requests.completed, 'request')} failed with 5xx ` +
         `in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
       if (rate > errorRateAlertPercent) {
         return {
@@ -240,14 +241,16 @@ const avgResponseTime: CheckDefinition = {
       }));
       const text =
         `Mean ${n(d.meanMs)} ms, p95 ${n(d.p95Ms)} ms ` +
-        `over ${n(d.count)} requests in ${LABELS['24h']}`;
+        `over ${plural(d.count, 'request')} in ${LABELS['24h']}`;
       if (d.meanMs > limit) {
         return { outcome: 'fail', summary: `${text}; limit ${n(limit)} ms`, values, findings };
       }
       if (slowActions.length) {
         return {
           outcome: 'warn',
-          summary: `${text}; ${slowActions.length} action(s) average over ${n(limit)} ms`,
+          summary:
+            `${text}; ${plural(slowActions.length, 'action')} ` +
+            `${slowActions.length === 1 ? 'averages' : 'average'} over ${n(limit)} ms`,
           values,
           findings,
         };
@@ -282,7 +285,7 @@ const nPlusOne: CheckDefinition = {
         return {
           outcome: 'pass',
           summary:
-            `No repeated queries in ${n(s.sql.requestsWithSql)} requests with SQL ` +
+            `No repeated queries in ${plural(s.sql.requestsWithSql, 'request')} with SQL ` +
             `(${LABELS['7d']})`,
           values,
         };
@@ -373,8 +376,10 @@ const suspiciousRequests: CheckDefinition = {
         });
       }
       const parts = [
-        total ? `${n(total)} suspicious request(s) from ${n(ips.size)} IP(s) (${kindText})` : '',
-        s.bursts.length ? `${s.bursts.length} burst(s) of 401/403/422` : '',
+        total
+          ? `${plural(total, 'suspicious request')} from ${plural(ips.size, 'IP')} (${kindText})`
+          : '',
+        s.bursts.length ? `${plural(s.bursts.length, 'burst')} of 401/403/422` : '',
       ]
         .filter(Boolean)
         .join('; ');

@@ -11,6 +11,7 @@ import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
+import { plural } from '../util/plural';
 import { endpointOf, sameServer } from './drillPlan';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
@@ -246,7 +247,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
         record.tables.push({ table: table.name, dumpRows: table.rows, restoredRows: restored });
         if (restored !== null && restored !== table.rows) {
           record.mismatches.push(
-            `${table.name}: ${table.rows} rows in the dump, ${restored} restored`,
+            `${table.name}: ${plural(table.rows, 'row')} in the dump, ${restored} restored`,
           );
         }
       }
@@ -271,7 +272,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     record.totalMs = Math.round(performance.now() - started);
     log.info(
       `recovery drill: ${record.ok ? 'ok' : 'failed'}, restore ${record.recoveryMs} ms, ` +
-        `${record.tables.length} tables` +
+        `${plural(record.tables.length, 'table')}` +
         (record.error ? ` — ${record.error}` : ''),
     );
   }
@@ -284,7 +285,8 @@ export function drillResult(record: DrillRecord, durationMs = record.totalMs): C
   const seconds = Math.round(record.recoveryMs / 100) / 10;
   const rows = record.tables.reduce((sum, t) => sum + t.dumpRows, 0);
   const summary = record.ok
-    ? `restored ${record.tables.length} tables (${rows} rows) in ${seconds} s; counts match`
+    ? `restored ${plural(record.tables.length, 'table')} (${plural(rows, 'row')}) ` +
+      `in ${seconds} s; counts match`
     : (record.error ?? `counts differ: ${record.mismatches.slice(0, 3).join('; ')}`);
   return {
     checkId: 'backups.recoveryDrill',

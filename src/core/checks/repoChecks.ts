@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
+import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -157,7 +158,11 @@ export const pendingMigrationsCheck: CheckDefinition = {
       schemaVersion: schema.versions.at(-1) ?? null,
     };
     if (!pending.length) {
-      return { outcome: 'pass', summary: `${migrations.length} migrations, none pending`, values };
+      return {
+        outcome: 'pass',
+        summary: `${plural(migrations.length, 'migration')}, none pending`,
+        values,
+      };
     }
     const findings: Finding[] = pending.map((file) => ({
       file: `db/migrate/${file}`,

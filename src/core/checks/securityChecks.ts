@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
@@ -127,7 +128,9 @@ export const filterParametersCheck: CheckDefinition = {
     }
     return {
       outcome: 'pass',
-      summary: `${parameters.entries.length} filters cover password, token and secret`,
+      summary:
+        `${plural(parameters.entries.length, 'filter')} ` +
+        `${parameters.entries.length === 1 ? 'covers' : 'cover'} password, token and secret`,
       values,
     };
   },

@@ -16,6 +16,7 @@ import {
   parseZeitwerkOutput,
 } from './toolParsers';
 import type { ToolOutput } from './toolProcess';
+import { plural } from '../util/plural';
 import { findExecutable, runTool } from './toolProcess';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
@@ -83,10 +84,6 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
       }
     },
   };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** A tool that ran but produced nothing readable: say what it printed. */
@@ -342,7 +339,8 @@ export const coverageCheck: CheckDefinition = {
       reportAgeDays: days,
     };
     const branch = coverage.branch !== undefined ? `, ${coverage.branch} % branches` : '';
-    const summary = `${coverage.line} % of lines covered${branch} (report ${days} days old)`;
+    const age = `report ${plural(days, 'day')} old`;
+    const summary = `${coverage.line} % of lines covered${branch} (${age})`;
     if (coverage.line < COVERAGE_WARN_PERCENT) {
       return { outcome: 'warn', summary: `${summary}; below ${COVERAGE_WARN_PERCENT} %`, values };
     }

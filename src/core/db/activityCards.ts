@@ -5,7 +5,8 @@
  */
 import { UpkeepError } from '../util/errors';
 import type { CardDefinition, CardResult } from './cards';
-import { plural, quoteIdent } from './cards';
+import { quoteIdent } from './cards';
+import { plural } from '../util/plural';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 
@@ -479,7 +480,7 @@ const replication: CardDefinition = {
     }
     const behind = rows.filter((row) => (row.replayLagSeconds ?? 0) >= 60);
     const summary =
-      `${rows.length} replicas attached` +
+      `${plural(rows.length, 'replica')} attached` +
       `${behind.length ? `, ${behind.length} a minute or more behind` : ''}`;
     return behind.length
       ? {

@@ -4,7 +4,8 @@
  * and counts of users, businesses and services. Also runs a repo's own metric queries.
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
-import { formatDuration, plural, quoteIdent } from './cards';
+import { formatDuration, quoteIdent } from './cards';
+import { plural } from '../util/plural';
 import { leadingKeyword, splitStatements } from './sqlText';
 
 /** The guidelines' onboarding has five steps; a higher step seen in the data wins. */
@@ -297,7 +298,7 @@ export function metricCard(metric: RepoMetric): CardDefinition {
         rows.length === 1 && columns.length === 1 ? String(shown[0][columns[0]]) : undefined;
       return {
         state: 'ok',
-        summary: single ?? `${rows.length} rows`,
+        summary: single ?? plural(rows.length, 'row'),
         data: { columns, rows: shown, truncated: rows.length > METRIC_ROWS },
       };
     },

@@ -245,11 +245,6 @@ export function prettyBytes(bytes: number): string {
   return `${Math.round(value)} ${units[unit]}`;
 }
 
-/** `1 index`, `2 indexes`: counts in card text agree with their noun. */
-export function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
-}
-
 /** `45 s`, `12 min`, `3 h 5 min`, `1 d 10 h`: a duration as a person reads it. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -4,7 +4,8 @@
  * statistics, transaction-ID wraparound and sequences near their maximum.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { plural, prettyBytes, quoteIdent } from './cards';
+import { prettyBytes, quoteIdent } from './cards';
+import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
 

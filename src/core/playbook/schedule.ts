@@ -5,6 +5,7 @@
  * Hand-written on `Intl.DateTimeFormat` because no time-zone library is installed and the needs
  * are small: wall time of an instant, and the first instant of a local date (DST-safe).
  */
+import { plural } from '../util/plural';
 import type { PeriodUnit, Tier } from './model';
 import type { TaskState } from './state';
 
@@ -310,8 +311,6 @@ export function taskStatus(
     overdueDays: Math.max(daysBetween(missedLastDay, today), 1),
   };
 }
-
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** The tree's one-line description: "due today", "overdue 3 days", "done 09:12 by Ann". */
 export function describeTaskStatus(

@@ -201,6 +201,30 @@ describe('repository and documentation checks', function () {
     );
   });
 
+  it('counts one migration in the singular', async () => {
+    // A workspace of its own: the shared repo gains a migration in the test above.
+    const app = path.join(folder, 'one-migration');
+    await write(
+      app,
+      'db/schema.rb',
+      'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\nend\n',
+    );
+    await write(
+      app,
+      'db/migrate/20240101000000_create_users.rb',
+      'class CreateUsers < ActiveRecord::Migration[7.1]; end\n',
+    );
+    const one = await run(pendingMigrationsCheck, app);
+    assert.deepEqual([one.outcome, one.summary], ['pass', '1 migration, none pending']);
+    await write(
+      app,
+      'db/migrate/20231201000000_create_services.rb',
+      'class CreateServices < ActiveRecord::Migration[7.1]; end\n',
+    );
+    const two = await run(pendingMigrationsCheck, app);
+    assert.deepEqual([two.outcome, two.summary], ['pass', '2 migrations, none pending']);
+  });
+
   it('reports Ruby, Rails and Node versions and a Ruby mismatch', async () => {
     const result = await run(versionsCheck);
     assert.deepEqual(
