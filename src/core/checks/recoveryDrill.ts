@@ -191,6 +191,22 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     return client;
   };
 
+  /**
+   * A query on the target that Ctrl-C can interrupt: pg ignores an AbortSignal, and a target
+   * that stopped answering would hold the drill forever. Ending the client while its query runs
+   * drops the connection, which rejects the query.
+   */
+  const interruptible = async <T>(client: Client, query: () => Promise<T>): Promise<T> => {
+    if (signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+    const stop = (): void => void client.end().catch(() => undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await query();
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  };
+
   log.info(
     `recovery drill: ${path.basename(options.dumpFile)} ` +
       `into ${scratchDatabase} on ${record.target}`,
@@ -201,7 +217,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   const admin = await connect(target.database);
   let created = false;
   try {
-    await admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`);
+    await interruptible(admin, () => admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`));
     created = true;
 
     // The password goes through the environment, never the command line (ps shows argv).
@@ -237,11 +253,12 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       for (const table of dumpTables) {
         let restored: number | null = null;
         try {
-          const result = await scratch.query<{ n: string }>(
-            `SELECT count(*) AS n FROM ${table.sql}`,
+          const result = await interruptible(scratch, () =>
+            scratch.query<{ n: string }>(`SELECT count(*) AS n FROM ${table.sql}`),
           );
           restored = Number(result.rows[0].n);
         } catch (error) {
+          if (signal.aborted) throw error;
           record.mismatches.push(`${table.name}: cannot count (${describeError(error)})`);
         }
         record.tables.push({ table: table.name, dumpRows: table.rows, restoredRows: restored });

@@ -1,11 +1,19 @@
 /**
  * A database server that lets Upkeep log in and then never answers (a stalled network path, a
- * hung proxy): `upkeep db` waited forever and health.database used up the whole check timeout.
+ * hung proxy): `upkeep db` waited forever, health.database used up the whole check timeout, and
+ * `upkeep drill` waited forever even after Ctrl-C.
  * The fake server here speaks just enough of the protocol to accept the login, on 127.0.0.1.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runCli } from '../../support/cli';
+import { createDatabase, debianServer, pgDump } from '../../support/postgres';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 /** Accepts any login (AuthenticationOk, ReadyForQuery) and then ignores every query. */
 function stalledServer(): Promise<net.Server> {
@@ -42,7 +50,7 @@ describe('a database server that stops answering after the login', function () {
     ]);
     assert.ok(run, 'upkeep db was still waiting after 60 s');
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /stopped answering/, run.stdout);
+    assert.match(run.stdout + run.stderr, /stopped answering/, run.stdout + run.stderr);
     assert.ok(!(run.stdout + run.stderr).includes('S3cretPw'), 'no password');
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
   });
@@ -58,5 +66,40 @@ describe('a database server that stops answering after the login', function () {
     assert.equal(result.outcome, 'fail', result.summary);
     assert.match(result.summary, /stopped answering/);
     assert.ok(result.durationMs < 30_000, `took ${result.durationMs} ms`);
+  });
+
+  it('upkeep drill stops on Ctrl-C while the target does not answer', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-drill-'));
+    try {
+      const dump = path.join(folder, 'app.dump');
+      pgDump(await createDatabase(await debianServer(), 'stalled_drill'), dump);
+      const port = (server.address() as net.AddressInfo).port;
+      const child = spawn(
+        process.execPath,
+        [
+          ...['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'drill', '--workspace', folder],
+          ...['--dump', dump, '--target', url.replace(/\/app$/, '/postgres')],
+          ...['--confirm', `127.0.0.1:${port}`],
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir() } },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // The dump is read first; by then the drill waits on the target's CREATE DATABASE.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      child.kill('SIGINT');
+      const code = await Promise.race([
+        exited,
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000)),
+      ]);
+      if (code === 'hung') child.kill('SIGKILL');
+      assert.equal(code, 2, output);
+      assert.match(output, /cancelled/, output);
+      assert.ok(!output.includes('S3cretPw'), 'no password');
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   });
 });
