@@ -178,6 +178,12 @@ async function runDb(flags: DbFlags): Promise<number> {
       ? `${JSON.stringify(output, null, 2)}\n`
       : printableLines(renderText(output)),
   );
+  // Like upkeep check: the data on stdout, what went wrong on stderr (also when the JSON
+  // carries it, so a cron job that keeps the JSON still mails the error).
+  if (output.error) {
+    const hint = output.error.hint ? `\n  ${output.error.hint}` : '';
+    process.stderr.write(printableLines(`upkeep db: ${output.error.message}${hint}\n`));
+  }
   return exitCode;
 }
 
@@ -196,17 +202,19 @@ function renderText(output: DbJson): string {
         `${output.connection.production ? ' [production]' : ''}`,
     );
   }
-  if (output.error) {
-    lines.push(`upkeep db: ${output.error.message}`);
-    if (output.error.hint) lines.push(`  ${output.error.hint}`);
-  }
   const width = Math.max(0, ...output.cards.map((card) => card.title.length));
   for (const card of output.cards) {
     lines.push(`${LABEL[card.state]}  ${card.title.padEnd(width)}  ${card.summary}`);
     if (card.reason && card.state !== 'ok') {
       lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);
     }
-    if (card.fix && card.state !== 'ok') lines.push(`${' '.repeat(width + 8)}fix: ${card.fix}`);
+    // Every statement of a card (an index per foreign key), each on a line of its own.
+    const fixes = card.fixes ?? (card.fix ? [card.fix] : []);
+    if (fixes.length && card.state !== 'ok') {
+      fixes.forEach((fix, k) =>
+        lines.push(`${' '.repeat(width + 8)}${k ? '     ' : 'fix: '}${fix}`),
+      );
+    }
   }
   if (output.cards.length) {
     const count = (state: DbCard['state']): number =>
@@ -217,5 +225,6 @@ function renderText(output: DbJson): string {
         `${count('skipped')} skipped, ${count('error')} error`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  // Nothing at all when the command stopped before a connection: the error is on stderr.
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

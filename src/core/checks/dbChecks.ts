@@ -121,7 +121,10 @@ export function reportFromCards(
     .flatMap((card) => [
       `${card.title}: ${card.state} — ${card.summary}`,
       card.reason ? `  Why: ${card.reason}` : '',
-      card.fix ? `  Fix: ${card.fix}` : '',
+      // Every statement of the card (an index per foreign key), not only the first.
+      ...(card.fixes ?? (card.fix ? [card.fix] : [])).map((fix, k) =>
+        k ? `       ${fix}` : `  Fix: ${fix}`,
+      ),
     ])
     .filter(Boolean)
     .join('\n');

@@ -55,8 +55,10 @@ export interface DbCard<T = unknown> {
   summary: string;
   /** Why the card is skipped, warns or failed. */
   reason?: string;
-  /** The exact statement or step that fixes it. */
+  /** The exact statement or step that fixes it (the first, when there are several). */
   fix?: string;
+  /** Every statement, one per row of the card, when there is more than one. */
+  fixes?: string[];
   /** Typed per card (see the *Data interfaces), JSON-serializable; null when it did not run. */
   data: T | null;
   durationMs: number;

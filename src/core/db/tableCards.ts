@@ -18,6 +18,12 @@ function qualified(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
+/** A card's `fixes`: every statement when there are two or more (one is `fix` alone). */
+function several(statements: Array<string | null>): string[] | undefined {
+  const all = statements.filter((sql): sql is string => sql !== null);
+  return all.length > 1 ? all : undefined;
+}
+
 function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
@@ -456,6 +462,7 @@ const unusedIndexes: CardDefinition = {
           .map((row) => ` ${quoteIdent(row.name)}: ${row.note}.`)
           .join(''),
       fix: droppable[0].dropSql ?? undefined,
+      fixes: several(droppable.map((row) => row.dropSql)),
       data,
     };
   },
@@ -534,6 +541,7 @@ const duplicateIndexes: CardDefinition = {
       summary: `${plural(list.length, 'index', 'indexes')} covered by another index`,
       reason: `${quoteIdent(list[0].name)} is covered by ${quoteIdent(list[0].coveredBy)}.`,
       fix: list[0].dropSql,
+      fixes: several(list.map((row) => row.dropSql)),
       data: { indexes: list },
     };
   },
@@ -578,6 +586,7 @@ const invalidIndexes: CardDefinition = {
         '(a failed CREATE INDEX CONCURRENTLY?)',
       reason: 'An invalid index is maintained on every write but never used by queries.',
       fix: `${list[0].reindexSql} (run it with "Upkeep: Run Database Maintenance")`,
+      fixes: several(list.map((row) => row.reindexSql)),
       data: { indexes: list },
     };
   },
@@ -639,6 +648,7 @@ const foreignKeysWithoutIndex: CardDefinition = {
       reason:
         'Deleting or updating a referenced row scans the whole referencing table without one.',
       fix: list[0].createSql,
+      fixes: several(list.map((row) => row.createSql)),
       data: { foreignKeys: list },
     };
   },
@@ -804,6 +814,7 @@ const statistics: CardDefinition = {
       fix:
         `ANALYZE ${qualified(list[0].schema, list[0].name)}; ` +
         '(run it with "Upkeep: Run Database Maintenance")',
+      fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
       data: { tables: list },
     };
   },

@@ -155,7 +155,8 @@ describe('the Rails environment of upkeep check, drill and db (CLI)', function (
     const message =
       'config/database.yml has no "staging" environment (it has: development, production).';
     assert.equal(db.code, 2);
-    assert.ok(db.stdout.includes(message), db.stdout);
+    assert.equal(db.stdout, '');
+    assert.ok(db.stderr.includes(`upkeep db: ${message}`), db.stderr);
 
     for (const command of ['check', 'drill']) {
       const run = await runCli([command, '--workspace', workspace, '--env', 'staging'], env);

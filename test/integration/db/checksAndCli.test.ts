@@ -239,7 +239,7 @@ for (const target of serversUnderTest) {
 
       const missing = await runCli(['db', '--workspace', workspace, '--env', 'staging'], env);
       assert.equal(missing.code, 2);
-      assert.match(missing.stdout, /has no "staging" environment \(it has: development, test\)/);
+      assert.match(missing.stderr, /has no "staging" environment \(it has: development, test\)/);
     });
   });
 }

@@ -20,20 +20,27 @@ describe('upkeep db --workspace with a missing folder (database CLI)', function 
 
     const text = await runCli(['db', '--workspace', missing], { DATABASE_URL: url });
     assert.equal(text.code, 2, text.stdout + text.stderr);
-    assert.match(text.stdout, new RegExp(`The workspace folder ${missing} does not exist\\.`));
-    assert.doesNotMatch(text.stdout, /No database configured/);
+    // Like upkeep check: the error on stderr, nothing on stdout.
+    assert.equal(text.stdout, '');
+    assert.match(
+      text.stderr,
+      new RegExp(`^upkeep db: The workspace folder ${missing} does not exist\\.\n  Pass `),
+    );
+    assert.doesNotMatch(text.stderr, /No database configured/);
 
     const json = await runCli(['db', '--workspace', missing, '--format', 'json'], {});
     assert.equal(json.code, 2);
     const parsed = JSON.parse(json.stdout) as { error: { code: string; message: string } };
     assert.equal(parsed.error.code, 'config');
     assert.match(parsed.error.message, /does not exist/);
+    // The JSON carries the error, and stderr says it too: a cron job keeping the JSON mails it.
+    assert.match(json.stderr, /^upkeep db: The workspace folder .* does not exist\./);
 
     const file = path.join(parent, 'a-file');
     await fs.writeFile(file, '');
     const notFolder = await runCli(['db', '--workspace', file], {});
     assert.equal(notFolder.code, 2);
-    assert.match(notFolder.stdout, /is not a folder/);
+    assert.match(notFolder.stderr, /is not a folder/);
 
     // The same database with an existing folder connects (the folder check stops nothing else).
     const ok = await runCli(['db', '--workspace', parent, '--card', 'connectivity'], {
@@ -51,9 +58,9 @@ describe('upkeep db --workspace with a missing folder (database CLI)', function 
       { DATABASE_URL: url },
     );
     assert.equal(typo.code, 2, typo.stdout + typo.stderr);
-    assert.match(typo.stdout, /Unknown card "slowQuerys"\./);
-    assert.match(typo.stdout, /Known cards: connectivity, databaseSize, .*slowQueries/);
-    assert.doesNotMatch(typo.stdout, /^OK/m);
+    assert.match(typo.stderr, /Unknown card "slowQuerys"\./);
+    assert.match(typo.stderr, /Known cards: connectivity, databaseSize, .*slowQueries/);
+    assert.equal(typo.stdout, '');
 
     const json = await runCli(
       ['db', '--workspace', workspace, '--card', 'nope', '--format', 'json'],

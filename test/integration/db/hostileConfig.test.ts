@@ -10,17 +10,17 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-function upkeepDb(workspace: string): Promise<{ code: number | null; stdout: string }> {
+function upkeepDb(workspace: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'db', '--workspace', workspace],
       { cwd: ROOT, env: { PATH: process.env.PATH, HOME: workspace }, timeout: 60_000 },
     );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
+    child.on('close', (code) => resolve({ code, stderr }));
   });
 }
 
@@ -49,16 +49,16 @@ describe('upkeep db with a hostile database.yml', function () {
 
   it('exits 2 with a parse error and a hint for a billion-laughs file', async () => {
     await fs.writeFile(path.join(workspace, 'config/database.yml'), billionLaughs());
-    const { code, stdout } = await upkeepDb(workspace);
-    assert.equal(code, 2, stdout);
-    assert.match(stdout, /database\.yml could not be read: Excessive alias count/);
-    assert.match(stdout, /fewer or simpler YAML aliases/);
+    const { code, stderr } = await upkeepDb(workspace);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /database\.yml could not be read: Excessive alias count/);
+    assert.match(stderr, /fewer or simpler YAML aliases/);
   });
 
   it('exits 2 naming the file when database.yml links to /dev/zero', async () => {
     await fs.symlink('/dev/zero', path.join(workspace, 'config/database.yml'));
-    const { code, stdout } = await upkeepDb(workspace);
-    assert.equal(code, 2, stdout);
-    assert.match(stdout, /database\.yml is not a regular file/);
+    const { code, stderr } = await upkeepDb(workspace);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /database\.yml is not a regular file/);
   });
 });

@@ -96,8 +96,8 @@ for (const target of serversUnderTest) {
         );
         const cli = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
         assert.equal(cli.code, 2, cli.stdout + cli.stderr);
-        assert.match(cli.stdout, /No password for user .* the server asks for one/);
-        assert.match(cli.stdout, /PGPASSWORD/);
+        assert.match(cli.stderr, /No password for user .* the server asks for one/);
+        assert.match(cli.stderr, /PGPASSWORD/);
         assert.doesNotMatch(cli.stdout + cli.stderr, /SASL/);
 
         const withEnv = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {
