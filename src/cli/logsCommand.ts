@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { printableLines } from '../core/checks/report';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
@@ -42,8 +43,11 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
 }
 
 async function runLogs(given: string[], options: LogsOptions): Promise<number> {
+  // Like upkeep check and db: warnings and errors always reach stderr, progress with --verbose.
   const log = createLogger((level, line) => {
-    if (options.verbose || level === 'error') process.stderr.write(`${level}: ${line}\n`);
+    if (options.verbose || level === 'warn' || level === 'error') {
+      process.stderr.write(`${level}: ${printableLines(line)}\n`);
+    }
   }, 'logs');
   try {
     const workspace = path.resolve(options.workspace ?? process.cwd());
@@ -65,6 +69,14 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     const readable = summary.sources.some((s) => s.path && !s.error);
     if (options.format === 'json') {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      // The text report lists them; in JSON only a reader of the file would see them (a
+      // source that could not be read, lines cut short).
+      if (readable) {
+        const unread = summary.sources.flatMap((s) => (s.error ? [s.error] : []));
+        for (const warning of new Set([...unread, ...summary.warnings])) {
+          process.stderr.write(`warning: ${printableLines(warning)}\n`);
+        }
+      }
     } else if (readable) {
       process.stdout.write(formatSummaryText(summary));
     }

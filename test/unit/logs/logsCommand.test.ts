@@ -112,6 +112,22 @@ describe('upkeep logs', () => {
     }
   });
 
+  it('says on stderr, also with --format json, that a source could not be read', () => {
+    const missing = path.join(os.tmpdir(), 'upkeep-no-such-dir', 'production.log');
+    const args = ['logs', path.join(FIXTURES, 'rails22.log'), missing, '--time-zone', 'UTC'];
+    const json = upkeep([...args, '--format', 'json']);
+    assert.equal(json.status, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as { sources: { error?: string }[] };
+    assert.ok(summary.sources.some((source) => source.error?.includes(missing)));
+    // The data on stdout, the warning on stderr, as upkeep check and upkeep db do.
+    assert.match(json.stderr, new RegExp(`^warning: .*${missing.replace(/[.]/g, '\\.')}`, 'm'));
+
+    // The text report lists it with its sources already.
+    const text = upkeep(args);
+    assert.equal(text.status, 0, text.stderr);
+    assert.ok(text.stdout.includes(`! ${missing} does not exist`), text.stdout);
+  });
+
   it('exits 2 on a window it cannot read', () => {
     const result = upkeep(['logs', path.join(FIXTURES, 'rails22.log'), '--window', 'last tuesday']);
     assert.equal(result.status, 2);
