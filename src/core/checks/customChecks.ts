@@ -159,11 +159,10 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
             };
           }
           const session = await sessionFor(context);
-          const rows = await session.query<Record<string, unknown>>(
+          const rows = await session.queryWith<Record<string, unknown>>(
             `custom.${spec.id}`.slice(0, 64),
             spec.sql,
-            [],
-            context.signal,
+            { params: [], signal: context.signal, oneStatement: true },
           );
           const first = rows[0] ? Object.values(rows[0])[0] : undefined;
           const cell = first === undefined || first === null ? '' : String(first);

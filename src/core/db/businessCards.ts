@@ -282,12 +282,10 @@ export function metricCard(metric: RepoMetric): CardDefinition {
       const sql = ['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(leadingKeyword(statements[0]))
         ? `SELECT * FROM (${statements[0]}\n) AS metric LIMIT ${METRIC_ROWS + 1}`
         : statements[0];
-      const rows = await context.session.query<Record<string, unknown>>(
-        tag,
-        sql,
-        undefined,
-        context.signal,
-      );
+      const rows = await context.session.queryWith<Record<string, unknown>>(tag, sql, {
+        signal: context.signal,
+        oneStatement: true,
+      });
       const shown = rows
         .slice(0, METRIC_ROWS)
         .map((row) =>

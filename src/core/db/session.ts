@@ -6,7 +6,7 @@
  */
 import * as net from 'node:net';
 import { Client } from 'pg';
-import type { DatabaseError } from 'pg';
+import type { DatabaseError, QueryConfig } from 'pg';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
@@ -27,6 +27,11 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Overrides the session's statement_timeout for this one query (e.g. EXPLAIN ANALYZE). */
   statementTimeoutMs?: number;
+  /**
+   * SQL from the repo (a custom check, a metric): sent so the server takes exactly one
+   * statement, since `COMMIT; CREATE TABLE ...` would end the READ ONLY transaction and write.
+   */
+  oneStatement?: boolean;
 }
 
 export interface DbSession {
@@ -140,7 +145,13 @@ class PgSession implements DbSession {
         `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; ` +
           `SET LOCAL lock_timeout = ${lockTimeout}`,
       );
-      const result = await this.client.query(`/* upkeep:${tag} */ ${sql}`, options.params);
+      // The extended protocol takes one statement; pg reads queryMode, @types/pg lacks it.
+      const query: QueryConfig & { queryMode?: 'extended' } = {
+        text: `/* upkeep:${tag} */ ${sql}`,
+        values: options.params,
+        ...(options.oneStatement ? { queryMode: 'extended' } : {}),
+      };
+      const result = await this.client.query(query as QueryConfig);
       await this.client.query('ROLLBACK');
       this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);
       return result.rows as T[];
