@@ -33,6 +33,7 @@ import { FileResultLog } from '../core/checks/resultLog';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { envOption, loadCliSettings } from './railsEnvironment';
+import { requireWorkspaceFolder } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
 /** Where `--save` keeps results, relative to the workspace (add it to .gitignore or commit it). */
@@ -108,8 +109,7 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
 
 async function runCheckCommand(options: CheckOptions): Promise<number> {
   const workspace = path.resolve(options.workspace ?? process.cwd());
-  const stat = await fs.stat(workspace).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new UpkeepError('config', `${workspace} is not a folder`);
+  await requireWorkspaceFolder(workspace, 'check');
   const timeoutSeconds = positiveNumber(options.timeout, '--timeout');
   const parallelism = positiveNumber(options.parallelism, '--parallelism');
   const trusted = !options.untrusted;

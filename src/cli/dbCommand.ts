@@ -3,7 +3,6 @@
  * Exit codes: 0 every card ran (ok, warn or skipped), 1 the database could not be reached or a
  * card failed, 2 no or bad configuration. The JSON form is documented in docs/db-json.md.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -21,6 +20,7 @@ import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
 import { envOption, loadCliSettings } from './railsEnvironment';
+import { requireWorkspaceFolder } from './workspaceFolder';
 
 /** Bumped only when a field is removed or changes meaning (see docs/db-json.md). */
 export const DB_JSON_VERSION = 1;
@@ -96,17 +96,7 @@ async function runDb(flags: DbFlags): Promise<number> {
   let exitCode = 0;
   try {
     // A mistyped --workspace would otherwise read as "No database configured".
-    const stat = await fs.stat(workspace).catch(() => undefined);
-    if (!stat) {
-      throw new UpkeepError(
-        'config',
-        `The workspace folder ${workspace} does not exist.`,
-        'Pass the Rails app folder with --workspace, or run upkeep db inside it.',
-      );
-    }
-    if (!stat.isDirectory()) {
-      throw new UpkeepError('config', `The workspace ${workspace} is not a folder.`);
-    }
+    await requireWorkspaceFolder(workspace, 'db');
     // Whoever runs the CLI chose this folder: it is trusted like an editor workspace they trust.
     const settings = await loadCliSettings(workspace, {
       trusted: true,

@@ -4,7 +4,6 @@
  * database's server, `--allow-monitored-server` is given); without them it prints what would
  * happen and exits 2. Exit 0 the drill passed, 1 it failed, 2 usage, configuration or cancel.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -20,6 +19,7 @@ import type { Logger } from '../core/util/logger';
 import { createLogger, redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from './checkCommand';
 import { envOption, loadCliSettings } from './railsEnvironment';
+import { requireWorkspaceFolder } from './workspaceFolder';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -76,8 +76,7 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
 
 async function runDrillCommand(flags: DrillFlags): Promise<number> {
   const workspace = path.resolve(flags.workspace ?? process.cwd());
-  const stat = await fs.stat(workspace).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new UpkeepError('config', `${workspace} is not a folder`);
+  await requireWorkspaceFolder(workspace, 'drill');
   const trusted = !flags.untrusted;
   // The monitored server the guard compares with is the one of this Rails environment.
   const settings = await loadCliSettings(workspace, {

@@ -268,6 +268,31 @@ checks:
     assert.match(badSettings.stderr, /\.vscode\/settings\.json line 3: CommaExpected/);
   });
 
+  it('says a missing --workspace does not exist, and a file is not a folder', async () => {
+    const missing = path.join(folder, 'no-such-app');
+    const file = path.join(folder, 'a-file');
+    await fs.writeFile(file, '');
+    for (const command of ['check', 'drill', 'db']) {
+      const gone = await upkeep([command, '--workspace', missing]);
+      assert.equal(gone.code, 2, `${command}: ${gone.stderr}`);
+      assert.equal(gone.stdout, '', command);
+      assert.ok(
+        gone.stderr.startsWith(
+          `upkeep ${command}: The workspace folder ${missing} does not exist.\n` +
+            `${command === 'db' ? '  ' : ''}Pass the Rails app folder with --workspace, ` +
+            `or run upkeep ${command} inside it.\n`,
+        ),
+        gone.stderr,
+      );
+      const notFolder = await upkeep([command, '--workspace', file]);
+      assert.equal(notFolder.code, 2, command);
+      assert.match(
+        notFolder.stderr,
+        new RegExp(`^upkeep ${command}: The workspace .* is not a folder`),
+      );
+    }
+  });
+
   it('times out a slow check with --timeout', async () => {
     await fs.writeFile(
       path.join(workspace, '.upkeep/playbook.yaml'),
