@@ -7,6 +7,7 @@
 import type { DbSession } from '../db/session';
 import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
 import { describeError } from '../util/errors';
+import { redact } from '../util/logger';
 import { testPattern } from './safeRegex';
 import { runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
@@ -203,9 +204,10 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
           } catch (error) {
             if (context.signal.aborted) throw error;
             const cause = (error as { cause?: { message?: string } }).cause?.message;
+            // fetch's own message repeats the URL, with any password or token in it.
             return {
               outcome: 'fail',
-              summary: `${spec.url} did not answer: ${cause ?? (error as Error).message}`,
+              summary: redact(`${spec.url} did not answer: ${cause ?? (error as Error).message}`),
             };
           }
           const latencyMs = Math.round(performance.now() - started);

@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { redact } from '../util/logger';
 import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
@@ -165,14 +166,18 @@ export function healthUrlCheck(options: HealthUrlOptions = {}): CheckDefinition 
       try {
         url = new URL(configured);
       } catch {
-        return { outcome: 'error', summary: `upkeep.health.url is not a URL: ${configured}` };
+        return {
+          outcome: 'error',
+          summary: `upkeep.health.url is not a URL: ${redact(configured)}`,
+        };
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         return { outcome: 'error', summary: `upkeep.health.url must be http or https` };
       }
       const probe = await probeUrl(url, context.signal, options);
+      // A health URL behind basic auth or with a token: the report shows it without them.
       return judgeProbe(
-        url.toString(),
+        redact(url.toString()),
         probe,
         context.clock.now(),
         context.settings.thresholds.slowRequestMs,

@@ -5,6 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../support/cli';
@@ -105,5 +107,48 @@ describe('upkeep CLI with a hostile workspace', function () {
     const db = await runCli(['db', '-w', workspace]);
     assert.equal(db.code, 2, db.stdout + db.stderr);
     assert.equal(check.code, 2, check.stdout + check.stderr);
+  });
+
+  it('keeps a password or token in a health URL out of every output', async () => {
+    const server = http.createServer((request, response) => {
+      response.statusCode = request.url?.startsWith('/health') ? 200 : 500;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await fs.mkdir(path.join(workspace, '.vscode'));
+      await fs.writeFile(
+        path.join(workspace, '.vscode/settings.json'),
+        JSON.stringify({ 'upkeep.health.url': `http://ops:S3cretPw@127.0.0.1:${port}/health` }),
+      );
+      await fs.mkdir(path.join(workspace, '.upkeep'));
+      await fs.writeFile(
+        path.join(workspace, '.upkeep/playbook.yaml'),
+        [
+          'checks:',
+          '  - id: custom.status',
+          '    kind: http',
+          `    url: "http://127.0.0.1:${port}/status?token=S3cretTok"`,
+          '  - id: custom.down',
+          '    kind: http',
+          '    url: "http://ops:S3cretPw@127.0.0.1:1/"',
+          '',
+        ].join('\n'),
+      );
+      for (const format of ['text', 'json', 'junit']) {
+        const run = await runCli([
+          'check',
+          '--workspace',
+          workspace,
+          ...['--check', 'health.url', '--check', 'custom.status', '--check', 'custom.down'],
+          ...['--format', format, '--verbose'],
+        ]);
+        assert.match(run.stdout, /health\.url/, run.stdout + run.stderr);
+        assert.doesNotMatch(run.stdout + run.stderr, /S3cret/, `${format}: ${run.stdout}`);
+      }
+    } finally {
+      server.close();
+    }
   });
 });
