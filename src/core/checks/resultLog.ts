@@ -5,9 +5,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
+import { readTextFileLimited } from '../util/textFile';
 import type { CheckResult, ResultLog } from './types';
 
 const HISTORY_PER_CHECK = 50;
+/** Fifty results of every check are a few megabytes; a larger file is not a results file. */
+const MAX_RESULTS_BYTES = 64 * 1024 * 1024;
 
 export class MemoryResultLog implements ResultLog {
   private readonly byCheck = new Map<string, CheckResult[]>();
@@ -120,11 +123,18 @@ export class FileResultLog extends MemoryResultLog {
   private async load(onProblem?: (message: string) => void): Promise<void> {
     let text: string | undefined;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      // `--save` reads the repo's .upkeep/results.json: a link to /dev/zero or a FIFO there is
+      // refused unread (readTextFileLimited), then set aside like a file that does not parse.
+      text = await readTextFileLimited(this.file, MAX_RESULTS_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (!UpkeepError.is(error)) {
         onProblem?.(`cannot read ${this.file}: ${(error as Error).message}`);
+        return;
       }
+      const aside = `${this.file}.unreadable-${Date.now()}`;
+      await fs.rename(this.file, aside).catch(() => undefined);
+      onProblem?.(`${error.message}; kept it as ${aside}`);
+      return;
     }
     if (text === undefined) return;
 

@@ -4,6 +4,7 @@
  * that retitle or clear it.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -149,6 +150,21 @@ describe('upkeep CLI with a hostile workspace', function () {
       }
     } finally {
       server.close();
+    }
+  });
+
+  it('--save does not read a results file that links to /dev/zero or is a FIFO', async () => {
+    await fs.mkdir(path.join(workspace, '.upkeep'));
+    await fs.symlink('/dev/zero', path.join(workspace, '.upkeep/results.json'));
+    execFileSync('mkfifo', [path.join(workspace, '.upkeep/fifo.json')]);
+    for (const save of [[], ['.upkeep/fifo.json']]) {
+      const started = Date.now();
+      const run = await runCli([
+        ...['check', '--workspace', workspace, '--check', 'repo.versions', '--save', ...save],
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /not a regular file/, run.stderr);
+      assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     }
   });
 });
