@@ -17,10 +17,16 @@ async function openRepo(context: CheckContext): Promise<SimpleGit | undefined> {
 
 const NOT_A_REPO: CheckReport = { outcome: 'skipped', summary: 'not a git repository' };
 
+/*
+ * The status checks wait for trust: `git status` runs programs the repository's .git/config
+ * names (core.fsmonitor), and a repo shared as a tarball or a mounted folder brings that file.
+ */
+
 export const uncommittedCheck: CheckDefinition = {
   id: 'repo.uncommitted',
   title: 'No uncommitted changes',
   description: 'Changed, staged or untracked files in the working tree.',
+  needsTrust: true,
   async run(context: CheckContext): Promise<CheckReport> {
     const git = await openRepo(context);
     if (!git) return NOT_A_REPO;
@@ -56,6 +62,7 @@ export const behindUpstreamCheck: CheckDefinition = {
   title: 'Branch up to date with upstream',
   description:
     'Commits the upstream branch has that this branch lacks, as of the last `git fetch`.',
+  needsTrust: true,
   async run(context: CheckContext): Promise<CheckReport> {
     const git = await openRepo(context);
     if (!git) return NOT_A_REPO;
