@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { printableLines } from '../core/checks/report';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { requireWorkspaceFolder } from './workspaceFolder';
 import { summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
@@ -51,6 +52,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
   }, 'logs');
   try {
     const workspace = path.resolve(options.workspace ?? process.cwd());
+    if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
     // Files named on the command line are relative to where the command runs.
     const sources = given.length

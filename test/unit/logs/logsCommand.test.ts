@@ -112,6 +112,15 @@ describe('upkeep logs', () => {
     }
   });
 
+  it('says a missing --workspace does not exist instead of looking for its log', () => {
+    const missing = path.join(os.tmpdir(), 'upkeep-no-such-workspace');
+    const result = upkeep(['logs', '--workspace', missing]);
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^upkeep logs: The workspace folder .* does not exist\./);
+    assert.doesNotMatch(result.stderr, /production\.log/);
+  });
+
   it('says on stderr, also with --format json, that a source could not be read', () => {
     const missing = path.join(os.tmpdir(), 'upkeep-no-such-dir', 'production.log');
     const args = ['logs', path.join(FIXTURES, 'rails22.log'), missing, '--time-zone', 'UTC'];
