@@ -62,7 +62,20 @@ export function card(view: CardView): HTMLElement {
     h('p', { className: 'summary' }, clip(view.summary, 2000)),
   );
   if (view.reason) body.append(h('p', { className: 'reason' }, clip(view.reason, 2000)));
-  if (view.fix) {
+  if (view.fixes?.length) {
+    // One statement a line, as the text of upkeep db shows them: each can be copied whole.
+    body.append(
+      h('p', { className: 'fix' }, h('strong', null, `Fix (${view.fixes.length} statements):`)),
+      h(
+        'ul',
+        { className: 'fixes' },
+        ...view.fixes.slice(0, 50).map((fix) => h('li', null, h('code', null, clip(fix, 4000)))),
+      ),
+    );
+    if (view.fixes.length > 50) {
+      body.append(h('p', null, `and ${view.fixes.length - 50} more (upkeep db --format json)`));
+    }
+  } else if (view.fix) {
     body.append(h('p', { className: 'fix' }, h('strong', null, 'Fix: '), clip(view.fix, 4000)));
   }
   if (view.link) body.append(h('p', null, externalLink(view.link.label, view.link.url)));

@@ -119,6 +119,7 @@ export function cardView(card: DbCard): CardView {
     summary: card.summary,
     reason: card.reason,
     fix: card.fix,
+    fixes: card.fixes,
     facts: [],
   };
   const data = card.data;

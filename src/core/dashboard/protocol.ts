@@ -140,6 +140,8 @@ export interface CardView {
   summary: string;
   reason?: string;
   fix?: string;
+  /** Every statement, when the fix is one per row (two foreign keys, two indexes). */
+  fixes?: string[];
   /** A documentation link; opened by the host after it checks the scheme. */
   link?: { label: string; url: string };
   facts: { label: string; value: string }[];

@@ -215,7 +215,7 @@ export function buildReport(input: ReportInput): string {
           card.title,
           card.state.toUpperCase(),
           card.summary,
-          card.fix,
+          card.fixes?.join(' ') ?? card.fix,
         ]),
       ),
     );

@@ -78,6 +78,14 @@ describe('dashboard webview (Chromium)', function () {
     );
     assert.match((await page.textContent('[data-section="alerts"]')) ?? '', /Error rate above 1 %/);
     assert.equal(await page.locator('[data-card="db.cacheHitRatio"] .state').textContent(), 'WARN');
+    // A fix per row shows every statement, one a line, not only the first.
+    assert.deepEqual(
+      await page.locator('[data-card="db.missingIndexes"] .fixes li').allTextContents(),
+      [
+        'CREATE INDEX CONCURRENTLY ON bookings (user_id);',
+        'CREATE INDEX CONCURRENTLY ON services (business_id);',
+      ],
+    );
     // Charts carry a text equivalent and a data table for screen readers.
     const label = await page.getAttribute('figure[aria-label^="Requests per hour"]', 'aria-label');
     assert.match(label ?? '', /Requests mean .* max/);

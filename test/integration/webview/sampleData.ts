@@ -228,6 +228,18 @@ export function sampleSections(text: (base: string) => string = (base) => base):
             facts: [],
           },
           {
+            id: 'db.missingIndexes',
+            title: 'Missing indexes',
+            state: 'warn',
+            summary: '2 foreign keys without an index',
+            fix: text('CREATE INDEX CONCURRENTLY ON bookings (user_id);'),
+            fixes: [
+              text('CREATE INDEX CONCURRENTLY ON bookings (user_id);'),
+              text('CREATE INDEX CONCURRENTLY ON services (business_id);'),
+            ],
+            facts: [],
+          },
+          {
             id: 'db.vacuum',
             title: 'Vacuum',
             state: 'ok',

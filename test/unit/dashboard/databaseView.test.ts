@@ -101,6 +101,12 @@ describe('dashboard database view', () => {
     assert.equal(view.fix, 'GRANT pg_read_all_stats TO app;');
     assert.deepEqual(view.facts, []);
     assert.equal(view.table, undefined);
+
+    const two = ['CREATE INDEX ON a (b_id);', 'CREATE INDEX ON c (d_id);'];
+    assert.deepEqual(
+      cardView({ ...card('missingIndexes', null), fix: two[0], fixes: two }).fixes,
+      two,
+    );
   });
 
   it('shows an unknown card generically: scalars as facts, the first list as a table', () => {
