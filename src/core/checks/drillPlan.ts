@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import * as path from 'node:path';
+import type { ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { resolveConnection } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
@@ -20,17 +21,40 @@ export interface DrillEndpoint {
   user?: string;
   password?: string;
   database: string;
+  /** TLS as pg reads it from the URL (`sslmode`, `ssl`, `sslrootcert`, ...). */
+  ssl?: ClientConfig['ssl'];
+  /** The same TLS wishes as libpq environment variables, for pg_restore. */
+  sslEnv: Record<string, string>;
 }
 
-/** Host, port, user and database of a connection URL, parsed as pg itself parses it. */
+/** libpq's environment variable for each TLS parameter a URL may carry. */
+const SSL_ENV: Record<string, string> = {
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+};
+
+/**
+ * Host, port, user, database and TLS of a connection URL, parsed as pg itself parses it. A URL
+ * that asks for TLS must get it: the password must not go over the wire in the clear.
+ */
 export function endpointOf(url: string): DrillEndpoint {
-  const parsed = parseConnectionString(url);
+  const parsed = parseConnectionString(url) as ReturnType<typeof parseConnectionString> &
+    Record<string, unknown>;
+  const sslEnv: Record<string, string> = {};
+  for (const [param, variable] of Object.entries(SSL_ENV)) {
+    if (typeof parsed[param] === 'string') sslEnv[variable] = parsed[param];
+  }
+  if (parsed.ssl && !sslEnv.PGSSLMODE) sslEnv.PGSSLMODE = 'require';
   return {
     host: parsed.host || 'localhost',
     port: Number(parsed.port || 5432),
     user: parsed.user || undefined,
     password: parsed.password || undefined,
     database: parsed.database || 'postgres',
+    ...(parsed.ssl !== undefined ? { ssl: parsed.ssl as ClientConfig['ssl'] } : {}),
+    sslEnv,
   };
 }
 

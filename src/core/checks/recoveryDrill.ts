@@ -185,6 +185,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       user: target.user,
       password,
       database,
+      ssl: target.ssl,
       connectionTimeoutMillis: 10_000,
     });
     await client.connect();
@@ -240,7 +241,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       cwd: path.dirname(options.dumpFile),
       signal,
       log,
-      env: { ...env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+      env: { ...env, ...target.sslEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
     });
     record.recoveryMs = Math.round(performance.now() - restoreStarted);
     if (restore.exitCode !== 0) {
