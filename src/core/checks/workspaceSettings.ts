@@ -131,10 +131,21 @@ export async function loadWorkspaceSettings(
   }
 
   const errors: ParseError[] = [];
-  const json = parseJsonc(text, errors, {
-    allowTrailingComma: true,
-    disallowComments: false,
-  }) as unknown;
+  let json: unknown;
+  try {
+    json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (json && typeof json === 'object' && !Array.isArray(json) && !errors.length) {
+      return settingsFromJson(json as Record<string, unknown>, options);
+    }
+  } catch (error) {
+    // The parser and settingsFromJson recurse once per level; a hostile file nests thousands.
+    if (!(error instanceof RangeError)) throw error;
+    throw new UpkeepError(
+      'config',
+      `${SETTINGS_FILE} nests too deeply to read.`,
+      'Fix the file, or run with --workspace pointing at another folder.',
+    );
+  }
   if (errors.length) {
     const first = errors[0];
     const line = text.slice(0, first.offset).split('\n').length;
@@ -144,8 +155,5 @@ export async function loadWorkspaceSettings(
       'Fix the file, or run with --workspace pointing at another folder.',
     );
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    throw new UpkeepError('config', `${SETTINGS_FILE} is not a JSON object`);
-  }
-  return settingsFromJson(json as Record<string, unknown>, options);
+  throw new UpkeepError('config', `${SETTINGS_FILE} is not a JSON object`);
 }

@@ -56,4 +56,27 @@ describe('hostile .vscode/settings.json keys', () => {
     assert.equal(settings.health.url, undefined);
     assert.equal(settings.database.url, undefined);
   });
+
+  it('a settings file nested thousands deep gets a clear message, not a stack overflow', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-settings-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.vscode'));
+      const file = path.join(workspace, '.vscode/settings.json');
+      const deepObject = `{"upkeep": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+      const deepArray = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+      for (const text of [deepObject, deepArray]) {
+        await fs.writeFile(file, text);
+        await assert.rejects(
+          loadWorkspaceSettings(workspace, { trusted: true }),
+          (error: Error) => /nest/.test(error.message) && !/call stack/.test(error.message),
+        );
+      }
+      // A deep value under an upkeep key is not a setting: the rest still loads.
+      await fs.writeFile(file, JSON.stringify({ 'upkeep.health.url': 'http://127.0.0.1:9/' }));
+      const settings = await loadWorkspaceSettings(workspace, { trusted: true });
+      assert.equal(settings.health.url, 'http://127.0.0.1:9/');
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
 });
