@@ -18,6 +18,10 @@ function qualified(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
+/** Where maintenance runs, with its confirmation: after a single fix, or in the reason. */
+const RUN_IT = '(run it with "Upkeep: Run Database Maintenance")';
+const RUN_THEM = 'Run the statements with "Upkeep: Run Database Maintenance", which asks first.';
+
 /** A card's `fixes`: every statement when there are two or more (one is `fix` alone). */
 function several(statements: Array<string | null>): string[] | undefined {
   const all = statements.filter((sql): sql is string => sql !== null);
@@ -584,8 +588,10 @@ const invalidIndexes: CardDefinition = {
       summary:
         `${plural(list.length, 'invalid index', 'invalid indexes')} ` +
         '(a failed CREATE INDEX CONCURRENTLY?)',
-      reason: 'An invalid index is maintained on every write but never used by queries.',
-      fix: `${list[0].reindexSql} (run it with "Upkeep: Run Database Maintenance")`,
+      reason:
+        'An invalid index is maintained on every write but never used by queries.' +
+        (list.length > 1 ? ` ${RUN_THEM}` : ''),
+      fix: `${list[0].reindexSql} ${RUN_IT}`,
       fixes: several(list.map((row) => row.reindexSql)),
       data: { indexes: list },
     };
@@ -764,9 +770,7 @@ const vacuum: CardDefinition = {
       reason:
         `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} ` +
         `(${Math.round(worst.deadShare * 100)} %).`,
-      fix:
-        `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; ` +
-        '(run it with "Upkeep: Run Database Maintenance")',
+      fix: `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; ${RUN_IT}`,
       data: { tables: tablesOut },
     };
   },
@@ -810,10 +814,9 @@ const statistics: CardDefinition = {
         `${plural(list.length, 'table', 'tables')}${list.length === limit ? '+' : ''} ` +
         'with missing or stale statistics',
       reason:
-        'The planner guesses row counts from these statistics; stale ones lead to slow plans.',
-      fix:
-        `ANALYZE ${qualified(list[0].schema, list[0].name)}; ` +
-        '(run it with "Upkeep: Run Database Maintenance")',
+        'The planner guesses row counts from these statistics; stale ones lead to slow plans.' +
+        (list.length > 1 ? ` ${RUN_THEM}` : ''),
+      fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${RUN_IT}`,
       fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
       data: { tables: list },
     };

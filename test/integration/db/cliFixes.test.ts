@@ -65,6 +65,34 @@ for (const target of serversUnderTest) {
       assert.deepEqual(parsed.fixes, [BOOKINGS, SERVICES]);
     });
 
+    it('says where to run several statements when each fix is one of them', async () => {
+      // Rows never analyzed (fewer than autovacuum's 50-row threshold, so it leaves them).
+      await admin(
+        env.DATABASE_URL!,
+        `INSERT INTO users (email) VALUES ('a'), ('b');
+         INSERT INTO businesses (name) VALUES ('c'), ('d');
+         SELECT pg_stat_force_next_flush();`,
+      );
+      const json = await runCli(
+        [
+          'db',
+          '--workspace',
+          workspace,
+          '--no-snapshots',
+          '--card',
+          'statistics',
+          '--format',
+          'json',
+        ],
+        env,
+      );
+      const [card] = (
+        JSON.parse(json.stdout) as { cards: { reason: string; fix: string; fixes: string[] }[] }
+      ).cards;
+      assert.deepEqual(card.fixes.slice().sort(), ['ANALYZE "businesses";', 'ANALYZE "users";']);
+      assert.match(card.reason, /Run the statements with "Upkeep: Run Database Maintenance"/);
+    });
+
     it("upkeep check shows both statements in the check's details", async () => {
       const check = await runCli(
         ['check', '--workspace', workspace, '--check', 'db.missingIndexes'],
