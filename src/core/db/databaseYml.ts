@@ -6,6 +6,7 @@
 import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import { UpkeepError } from '../util/errors';
+import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 
 /** One database of one environment, with the keys Rails would pass to the adapter. */
 export interface DatabaseYmlEntry {
@@ -151,6 +152,14 @@ export function parseDatabaseYml(
   file = 'config/database.yml',
 ): DatabaseYml {
   const { text: expanded, unsupported } = expandErb(text, env);
+  const deep = lineNestedTooDeep(expanded);
+  if (deep !== undefined) {
+    throw new UpkeepError(
+      'parse',
+      `${file} nests more than ${MAX_YAML_DEPTH} levels deep at line ${deep}; it was not read.`,
+      'Fix the file, or set the connection with "Upkeep: Configure Database Connection".',
+    );
+  }
   const lineCounter = new LineCounter();
   // yaml's own duplicate-key check is quadratic in the keys of a map; firstDuplicateKey is not.
   const document = parseDocument(expanded, {

@@ -9,6 +9,7 @@ import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { readTextFileLimited } from '../util/textFile';
+import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook } from './defaultPlaybook';
 import type {
@@ -153,6 +154,13 @@ export function applyPlaybookText(
   playbook: Playbook,
   text: string,
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
+  const deep = lineNestedTooDeep(text);
+  if (deep !== undefined) {
+    const message =
+      `${PLAYBOOK_FILE} nests more than ${MAX_YAML_DEPTH} levels deep at line ${deep}; ` +
+      'the default playbook is used.';
+    return { playbook, problems: [problemAt(deep, 1, deep, 1, message, 'error')] };
+  }
   const lineCounter = new LineCounter();
   // Duplicate keys are found by the reader: yaml's own uniqueKeys check is quadratic.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
