@@ -104,6 +104,14 @@ export class FileResultLog extends MemoryResultLog {
         'Give --save a file name, or no name for .upkeep/results.json.',
       );
     }
+    // A file where a folder of the path should be: found now, not after the run.
+    for (let folder = path.dirname(file); !stat; folder = path.dirname(folder)) {
+      const found = await fs.stat(folder).catch(() => undefined);
+      if (found && !found.isDirectory()) {
+        throw new UpkeepError('config', `${file} cannot be created: ${folder} is a file.`);
+      }
+      if (found || path.dirname(folder) === folder) break;
+    }
     const log = new FileResultLog(file, onProblem);
     await log.ready;
     return log;

@@ -80,7 +80,7 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.doesNotMatch(confirmed.stdout, CONTROL, JSON.stringify(confirmed.stdout));
   });
 
-  it('refuses --save into a folder before running, leaving no temporary file', async () => {
+  it('refuses --save into a folder or under a file before running, leaving nothing behind', async () => {
     await fs.mkdir(path.join(workspace, 'results'));
     const run = await runCli([
       'check',
@@ -95,6 +95,15 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.match(run.stderr, /results.*folder/);
     assert.doesNotMatch(run.stderr, /EISDIR|\.tmp/);
     assert.deepEqual(await fs.readdir(workspace), ['results']);
+
+    await fs.writeFile(path.join(workspace, 'notes.md'), 'mine\n');
+    const under = await runCli([
+      ...['check', '--workspace', workspace, '--check', 'repo.versions', '--save'],
+      'notes.md/results.json',
+    ]);
+    assert.equal(under.code, 2, under.stdout + under.stderr);
+    assert.match(under.stderr, /notes\.md is a file/);
+    assert.equal(await fs.readFile(path.join(workspace, 'notes.md'), 'utf8'), 'mine\n');
   });
 
   it('exits 2 for a broken config/database.yml, as upkeep db does', async () => {
