@@ -105,6 +105,11 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
     fix(settings[section] as Record<string, unknown>, defaults[section] as Record<string, unknown>);
   }
   if (!Array.isArray(settings.logs.sources)) settings.logs.sources = defaults.logs.sources;
+  // A number or an object in the list is no path: it is left out, not handed to the log reader.
+  const sources = settings.logs.sources.filter((source) => typeof source === 'string');
+  if (sources.length < settings.logs.sources.length) {
+    settings.logs.sources = sources.length ? sources : defaults.logs.sources;
+  }
   for (const { section, key, min, max } of NUMBER_RANGES) {
     const values = settings[section] as unknown as Record<string, number>;
     if (!(values[key] >= min && values[key] <= max)) {

@@ -79,4 +79,14 @@ describe('hostile .vscode/settings.json keys', () => {
       await fs.rm(workspace, { recursive: true, force: true });
     }
   });
+
+  it('log sources that are not text are left out', () => {
+    const mixed = settingsFromJson(
+      { 'upkeep.logs.sources': [1, 'log/app.log', {}, null] },
+      { trusted: true },
+    );
+    assert.deepEqual(mixed.logs.sources, ['log/app.log']);
+    const none = settingsFromJson({ 'upkeep.logs.sources': [1, {}] }, { trusted: true });
+    assert.deepEqual(none.logs.sources, ['log/production.log']);
+  });
 });
