@@ -90,6 +90,15 @@ const NUMBER_RANGES: { section: 'checks' | 'database'; key: string; min: number;
   { section: 'database', key: 'connectTimeoutMs', min: 100, max: MAX_TIMER_MS },
 ];
 
+const OPTIONAL_TEXTS: [keyof UpkeepSettings, string][] = [
+  ['database', 'url'],
+  ['database', 'name'],
+  ['logs', 'timeZone'],
+  ['health', 'url'],
+  ['backups', 'pattern'],
+  ['backups', 'drillTargetUrl'],
+];
+
 /** Wrong types or ranges from a hand-edited file fall back to the defaults. */
 function sanitize(settings: UpkeepSettings): UpkeepSettings {
   const defaults = resolveSettings();
@@ -109,6 +118,11 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
   const sources = settings.logs.sources.filter((source) => typeof source === 'string');
   if (sources.length < settings.logs.sources.length) {
     settings.logs.sources = sources.length ? sources : defaults.logs.sources;
+  }
+  // Optional texts have no default to compare types with: a number or true there is unset.
+  for (const [section, key] of OPTIONAL_TEXTS) {
+    const values = settings[section] as unknown as Record<string, unknown>;
+    if (values[key] !== undefined && typeof values[key] !== 'string') delete values[key];
   }
   for (const { section, key, min, max } of NUMBER_RANGES) {
     const values = settings[section] as unknown as Record<string, number>;

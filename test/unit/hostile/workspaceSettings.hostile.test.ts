@@ -89,4 +89,24 @@ describe('hostile .vscode/settings.json keys', () => {
     const none = settingsFromJson({ 'upkeep.logs.sources': [1, {}] }, { trusted: true });
     assert.deepEqual(none.logs.sources, ['log/production.log']);
   });
+
+  it('optional texts of another type are unset, not handed on', () => {
+    const settings = settingsFromJson(
+      {
+        'upkeep.health.url': true,
+        'upkeep.backups.drillTargetUrl': 5,
+        'upkeep.backups.pattern': 5,
+        'upkeep.database.url': 5,
+        'upkeep.database.name': [1],
+        'upkeep.logs.timeZone': 5,
+      },
+      { trusted: true },
+    );
+    assert.equal(settings.health.url, undefined);
+    assert.equal(settings.backups.drillTargetUrl, undefined);
+    assert.equal(settings.backups.pattern, undefined);
+    assert.equal(settings.database.url, undefined);
+    assert.equal(settings.database.name, undefined);
+    assert.equal(settings.logs.timeZone, undefined);
+  });
 });
