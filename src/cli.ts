@@ -11,7 +11,24 @@ import { registerDrillCommand } from './cli/drillCommand';
 
 export const EXIT_USAGE = 2;
 
+/** A shell left in a folder deleted since (an old release after a deploy): no path resolves. */
+function currentFolderGone(): boolean {
+  try {
+    process.cwd();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (currentFolderGone()) {
+    process.stderr.write(
+      'upkeep: the current folder no longer exists (it was deleted or replaced after this ' +
+        "shell entered it). cd into the Rails app's folder and run upkeep again.\n",
+    );
+    return EXIT_USAGE;
+  }
   const program = new Command('upkeep')
     .description('Maintenance checks for a Rails + PostgreSQL app')
     .version('0.1.0')

@@ -4,7 +4,7 @@
  * that retitle or clear it.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -174,6 +174,31 @@ describe('upkeep CLI with a hostile workspace', function () {
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /not a regular file/, run.stderr);
       assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    }
+  });
+
+  it('says so when the current folder was deleted (a shell left in an old release)', () => {
+    const root = path.join(__dirname, '../../..');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    const gone = path.join(workspace, 'release');
+    for (const args of [['check'], ['db'], ['logs'], ['--help']]) {
+      const cli = spawnSync(
+        'sh',
+        [
+          '-c',
+          'mkdir "$1" && cd "$1" && rmdir "$1" && shift && exec "$@"',
+          'sh',
+          gone,
+          process.execPath,
+          path.join(root, 'dist/cli.js'),
+          ...args,
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: os.tmpdir() } },
+      );
+      assert.equal(cli.status, 2, `${args.join(' ')}: ${cli.stdout}${cli.stderr}`);
+      assert.match(cli.stderr, /current folder no longer exists/, cli.stderr);
+      assert.doesNotMatch(cli.stderr, /uv_cwd|\n\s+at /);
     }
   });
 });
