@@ -139,6 +139,10 @@ export class FileResultLog extends MemoryResultLog {
         onProblem?.(`cannot read ${this.file}: ${(error as Error).message}`);
         return;
       }
+      if (this.readOnly) {
+        onProblem?.(`${error.message}; left as it is, and no earlier result was read from it`);
+        return;
+      }
       const aside = `${this.file}.unreadable-${Date.now()}`;
       await fs.rename(this.file, aside).catch(() => undefined);
       onProblem?.(`${error.message}; kept it as ${aside}`);

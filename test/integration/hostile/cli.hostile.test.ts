@@ -175,6 +175,14 @@ describe('upkeep CLI with a hostile workspace', function () {
       assert.match(run.stderr, /not a regular file/, run.stderr);
       assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     }
+
+    // Without --save the file is only read: a link there is reported and left as it is.
+    await fs.rm(path.join(workspace, '.upkeep/results.json'));
+    await fs.symlink('/dev/zero', path.join(workspace, '.upkeep/results.json'));
+    const plain = await runCli(['check', '--workspace', workspace, '--check', 'repo.versions']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, /not a regular file; left as it is/, plain.stderr);
+    assert.equal(await fs.readlink(path.join(workspace, '.upkeep/results.json')), '/dev/zero');
   });
 
   it('says so when the current folder was deleted (a shell left in an old release)', () => {
