@@ -6,6 +6,7 @@
  */
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
+import { redactParams, redactPath } from './redact';
 import { classifyRequest, isLoginAction, type SuspiciousKind } from './security';
 import type {
   ActionStats,
@@ -266,6 +267,12 @@ export interface ReportState {
 /** Turns absolute paths into what the summary shows. */
 export type PathLabel = (absolute: string) => string;
 
+/** A suspicious request's path, else its parameters, as the summary shows it: secrets hidden. */
+function shownTarget(record: RequestRecord): string {
+  if (record.path !== undefined) return redactPath(record.path.slice(0, 500));
+  return redactParams((record.params ?? '').slice(0, 500));
+}
+
 export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
@@ -496,7 +503,7 @@ export class ReportBuilder implements AssemblySink {
         fileIndex,
         action: record.action ?? null,
         method: record.method ?? null,
-        path: record.path ? record.path.slice(0, 500) : null,
+        path: record.path ? redactPath(record.path.slice(0, 500)) : null,
         status: record.status ?? null,
         durationMs: duration,
         at: Number.isNaN(record.time) ? null : new Date(record.time).toISOString(),
@@ -559,7 +566,7 @@ export class ReportBuilder implements AssemblySink {
       this.routingTotal++;
       const m = /^No route matches \[([A-Z]{1,16})\] "([^"]{0,2000})/.exec(exception.message);
       const method = m ? m[1] : '';
-      const path = m ? m[2] : exception.message.slice(0, 200);
+      const path = m ? redactPath(m[2]) : exception.message.slice(0, 200);
       const key = `${method} ${path}`;
       const row = this.routing.get(key);
       if (row) row.count++;
@@ -656,7 +663,7 @@ export class ReportBuilder implements AssemblySink {
         entry.line = record.line > 0 ? record.line : null;
         entry.offset = record.offset;
         entry.fileIndex = fileIndex;
-        entry.path = (record.path ?? record.params ?? '').slice(0, 500);
+        entry.path = shownTarget(record);
       }
       return;
     }
@@ -666,7 +673,7 @@ export class ReportBuilder implements AssemblySink {
       fileIndex,
       ip,
       kind,
-      path: (record.path ?? record.params ?? '').slice(0, 500),
+      path: shownTarget(record),
       count: 1,
     });
   }

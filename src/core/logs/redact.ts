@@ -1,0 +1,51 @@
+/**
+ * Hides secrets an app logged in the clear (no filter_parameter_logging for them) before a path
+ * or a parameter list reaches the summary, which the dashboard shows and a saved report commits
+ * to the repo: `/reset?token=abc` becomes `/reset?token=[FILTERED]`, as Rails itself writes it.
+ */
+
+/**
+ * The names Rails filters in a new app (config/initializers/filter_parameter_logging.rb of
+ * Rails 7.1), matched the same way: anywhere in the name, in any case.
+ */
+const SENSITIVE = /passw|email|secret|token|_key|crypt|salt|certificate|otp|ssn|cvv|cvc/i;
+
+export const FILTERED = '[FILTERED]';
+
+function sensitive(name: string): boolean {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    // A malformed escape: judge the name as it is written.
+  }
+  return SENSITIVE.test(decoded);
+}
+
+/** The path with the value of every sensitive query parameter replaced by [FILTERED]. */
+export function redactPath(path: string): string {
+  const question = path.indexOf('?');
+  if (question < 0) return path;
+  const query = path
+    .slice(question + 1)
+    .split(/([&;])/)
+    .map((part) => {
+      const equals = part.indexOf('=');
+      if (equals <= 0 || !sensitive(part.slice(0, equals))) return part;
+      return `${part.slice(0, equals + 1)}${FILTERED}`;
+    })
+    .join('');
+  return `${path.slice(0, question + 1)}${query}`;
+}
+
+/**
+ * Parameters as Rails logs them (`{"user"=>{"password"=>"x"}}`, or `"password": "x"` from Ruby
+ * 3.4 and JSON loggers) with every sensitive string value replaced by [FILTERED].
+ */
+export function redactParams(params: string): string {
+  return params.replace(
+    /"((?:[^"\\]|\\.){1,200})"(\s*=>\s*|:\s*)"((?:[^"\\]|\\.){0,20000})"/g,
+    (whole, name: string, arrow: string) =>
+      sensitive(name) ? `"${name}"${arrow}"${FILTERED}"` : whole,
+  );
+}

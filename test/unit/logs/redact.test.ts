@@ -1,0 +1,70 @@
+/**
+ * Secrets an app logged in the clear stay out of the summary: the slowest requests, the
+ * suspicious requests' examples and routing errors show [FILTERED] where Rails would.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { redactParams, redactPath } from '../../../src/core/logs/redact';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
+import { summarizeFixture } from './helpers';
+
+describe('secrets in logged paths and parameters', () => {
+  it('filters the names Rails filters, anywhere in the name and in any case', () => {
+    assert.equal(
+      redactPath('/reset?token=S3cret&page=2;Password=pw&api_key=k&user%5Bemail%5D=a%40b.c'),
+      '/reset?token=[FILTERED]&page=2;Password=[FILTERED]&api_key=[FILTERED]' +
+        '&user%5Bemail%5D=[FILTERED]',
+    );
+    assert.equal(redactPath('/bookings/12?sort=name&q=%zz'), '/bookings/12?sort=name&q=%zz');
+    assert.equal(redactPath('/no-query'), '/no-query');
+    assert.equal(
+      redactParams('{"user"=>{"email"=>"a@b.c", "password"=>"p\\"w", "name"=>"Ann"}, "otp": "1"}'),
+      '{"user"=>{"email"=>"[FILTERED]", "password"=>"[FILTERED]", "name"=>"Ann"}, ' +
+        '"otp": "[FILTERED]"}',
+    );
+  });
+
+  it('takes linear time on a hostile parameter list', () => {
+    const hostile = `{${'"a"=>"'.repeat(20_000)}${'x'.repeat(100_000)}`;
+    const started = Date.now();
+    redactParams(hostile);
+    assert.ok(Date.now() - started < 2000, 'redacting took too long');
+  });
+
+  it('keeps a token from the log out of the summary, its JSON and its text', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-redact-'));
+    try {
+      const file = path.join(folder, 'production.log');
+      const p = (id: string): string =>
+        `I, [2026-12-04T10:00:00.000000 #1]  INFO -- : [${id}-0000-4000-8000-000000000000] `;
+      await fs.writeFile(
+        file,
+        [
+          `${p('aaaaaaaa')}Started GET "/reset?token=S3cretTok&page=2" for 10.0.0.1 at ` +
+            '2026-12-04 10:00:00 +0000',
+          `${p('aaaaaaaa')}Processing by PasswordsController#edit as HTML`,
+          `${p('aaaaaaaa')}Completed 200 OK in 950ms (Views: 1.0ms | ActiveRecord: 1.0ms)`,
+          `${p('bbbbbbbb')}Started POST "/login?password=S3cretPw' OR 1=1--" for 10.0.0.2 at ` +
+            '2026-12-04 10:00:01 +0000',
+          `${p('bbbbbbbb')}Processing by SessionsController#create as HTML`,
+          `${p('bbbbbbbb')}Completed 401 Unauthorized in 5ms`,
+          '',
+        ].join('\n'),
+      );
+      const summary = await summarizeFixture(file, { workspace: folder });
+      assert.equal(summary.slowest[0].path, '/reset?token=[FILTERED]&page=2');
+      // Still found as SQL injection: the check reads the request as logged.
+      const injection = summary.suspicious.find((s) => s.ip === '10.0.0.2');
+      assert.ok(injection, JSON.stringify(summary.suspicious));
+      assert.equal(injection.kind, 'sql-injection');
+      assert.equal(injection.path, '/login?password=[FILTERED]');
+      for (const shown of [JSON.stringify(summary), formatSummaryText(summary)]) {
+        assert.doesNotMatch(shown, /S3cret/);
+      }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
