@@ -22,20 +22,15 @@ function sensitive(name: string): boolean {
   return SENSITIVE.test(decoded);
 }
 
-/** The path with the value of every sensitive query parameter replaced by [FILTERED]. */
-export function redactPath(path: string): string {
-  const question = path.indexOf('?');
-  if (question < 0) return path;
-  const query = path
-    .slice(question + 1)
-    .split(/([&;])/)
-    .map((part) => {
-      const equals = part.indexOf('=');
-      if (equals <= 0 || !sensitive(part.slice(0, equals))) return part;
-      return `${part.slice(0, equals + 1)}${FILTERED}`;
-    })
-    .join('');
-  return `${path.slice(0, question + 1)}${query}`;
+/**
+ * The text (a path, or an exception message quoting one) with the value of every sensitive
+ * query parameter (`?name=value`, `&…`, `;…`) replaced by [FILTERED].
+ */
+export function redactPath(text: string): string {
+  if (!/[?&;]/.test(text)) return text;
+  return text.replace(/([?&;])([^=&;?#\s"']{1,200})=([^&;#"]*)/g, (whole, mark, name) =>
+    sensitive(name) ? `${mark}${name}=${FILTERED}` : whole,
+  );
 }
 
 /**

@@ -1130,7 +1130,7 @@ export class ReportBuilder implements AssemblySink {
         count: e.count,
         firstSeen: iso(e.first),
         lastSeen: iso(e.last),
-        message: e.example.message,
+        message: redactPath(e.example.message),
         frame: e.frame ?? null,
         actions: [...e.actions.entries()]
           .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))

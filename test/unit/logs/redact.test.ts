@@ -20,6 +20,10 @@ describe('secrets in logged paths and parameters', () => {
     assert.equal(redactPath('/bookings/12?sort=name&q=%zz'), '/bookings/12?sort=name&q=%zz');
     assert.equal(redactPath('/no-query'), '/no-query');
     assert.equal(
+      redactPath('No route matches [GET] "/x?reset_token=abc&a=1"'),
+      'No route matches [GET] "/x?reset_token=[FILTERED]&a=1"',
+    );
+    assert.equal(
       redactParams('{"user"=>{"email"=>"a@b.c", "password"=>"p\\"w", "name"=>"Ann"}, "otp": "1"}'),
       '{"user"=>{"email"=>"[FILTERED]", "password"=>"[FILTERED]", "name"=>"Ann"}, ' +
         '"otp": "[FILTERED]"}',
@@ -50,6 +54,10 @@ describe('secrets in logged paths and parameters', () => {
             '2026-12-04 10:00:01 +0000',
           `${p('bbbbbbbb')}Processing by SessionsController#create as HTML`,
           `${p('bbbbbbbb')}Completed 401 Unauthorized in 5ms`,
+          `${p('cccccccc')}Started GET "/old?token=S3cretOld" for 10.0.0.3 at ` +
+            '2026-12-04 10:00:02 +0000',
+          `F, [2026-12-04T10:00:02.000000 #1] FATAL -- : [cccccccc-0000-4000-8000-000000000000] ` +
+            'ActionController::RoutingError (No route matches [GET] "/old?token=S3cretOld"):',
           '',
         ].join('\n'),
       );
@@ -60,6 +68,8 @@ describe('secrets in logged paths and parameters', () => {
       assert.ok(injection, JSON.stringify(summary.suspicious));
       assert.equal(injection.kind, 'sql-injection');
       assert.equal(injection.path, '/login?password=[FILTERED]');
+      assert.equal(summary.routingErrors.paths[0].path, '/old?token=[FILTERED]');
+      assert.equal(summary.exceptions[0].message, 'No route matches [GET] "/old?token=[FILTERED]"');
       for (const shown of [JSON.stringify(summary), formatSummaryText(summary)]) {
         assert.doesNotMatch(shown, /S3cret/);
       }
