@@ -29,7 +29,7 @@ import {
   toJsonReport,
   toJunit,
 } from '../core/checks/report';
-import { FileResultLog } from '../core/checks/resultLog';
+import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { envOption, loadCliSettings } from './railsEnvironment';
@@ -188,12 +188,15 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
           typeof options.save === 'string' ? options.save : SAVED_RESULTS_FILE,
         );
   // Without --save the kept results are still read (a drill recorded by `upkeep drill --save`),
-  // but the file is never renamed, rewritten or created.
+  // but the file is never renamed, rewritten or created. An untrusted repo's file is no
+  // evidence: a committed record could pass the drill check, so such a run reads none.
   const results: ResultLog = resultsFile
     ? await FileResultLog.open(resultsFile, (message) => log.warn(message))
-    : await FileResultLog.read(path.join(workspace, SAVED_RESULTS_FILE), (message) =>
-        log.warn(message),
-      );
+    : trusted
+      ? await FileResultLog.read(path.join(workspace, SAVED_RESULTS_FILE), (message) =>
+          log.warn(message),
+        )
+      : new MemoryResultLog();
 
   // Ctrl-C cancels the run: running tools are killed with their children, the rest is skipped.
   const controller = new AbortController();

@@ -222,6 +222,14 @@ export const recoveryDrillCheck: CheckDefinition = {
 
     const drilledAt = String(last.values?.drilledAt ?? last.startedAt);
     const days = Math.floor((context.clock.now().getTime() - Date.parse(drilledAt)) / 86_400_000);
+    // A hand-edited or foreign record: no date to count from, or one in the future.
+    if (!Number.isFinite(days) || days < -1) {
+      return {
+        outcome: 'warn',
+        summary: `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ${RUN_DRILL_HINT}`,
+        values: { ...last.values },
+      };
+    }
     const seconds = Math.round(Number(last.values?.recoveryMs ?? 0) / 100) / 10;
     const values = { ...last.values, daysSinceDrill: days };
     if (last.values?.drillOk !== true) {

@@ -206,6 +206,27 @@ describe('upkeep drill (CLI)', function () {
     assert.equal((await fs.stat(results)).mtimeMs, keptTime);
     assert.deepEqual(await fs.readdir(upkeepDir), listing);
 
+    // An untrusted run takes no record from the repo: a committed file could forge a drill.
+    const untrusted = await runCli(
+      ['check', '--check', 'backups.recoveryDrill', '--format', 'json', '--untrusted'].concat([
+        '--workspace',
+        workspace,
+      ]),
+      env,
+    );
+    assert.equal(JSON.parse(untrusted.stdout).results[0].outcome, 'skipped', untrusted.stdout);
+
+    // A record whose date cannot be read is no pass ("NaN days ago" passed before).
+    const forged = await fs.mkdtemp(path.join(folder, 'forged-results-'));
+    await fs.mkdir(path.join(forged, '.upkeep'));
+    await fs.writeFile(
+      path.join(forged, '.upkeep', 'results.json'),
+      kept.replace(/"drilledAt": ?"[^"]*"/g, '"drilledAt": "yesterday"'),
+    );
+    const [forgedResult] = JSON.parse((await checkDrill(forged)).stdout).results;
+    assert.equal(forgedResult.outcome, 'warn', forgedResult.summary);
+    assert.match(forgedResult.summary, /no usable date \("yesterday"\)/);
+
     // A broken results file is reported and left as it is, not set aside.
     const other = await fs.mkdtemp(path.join(folder, 'broken-results-'));
     await fs.mkdir(path.join(other, '.upkeep'));
