@@ -21,6 +21,7 @@ import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
 import { CheckDiagnostics } from './diagnostics';
 import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
+import { OPEN_DASHBOARD, SHOW_OUTPUT, SHOW_PROBLEMS, summarizeRun } from './runSummary';
 
 /** What the tree passes to the run commands (palette calls pass nothing and get a quick pick). */
 export type RunTarget =
@@ -76,7 +77,8 @@ export function registerCheckCommands(services: Services): void {
     void vscode.commands.executeCommand('setContext', 'upkeep.checksRunning', true);
     const settings = settingsForPlaybook(services.settings(), playbook());
     log.info(
-      `${label}: ${definitions.length} checks${services.trusted ? '' : ' (untrusted workspace)'}`,
+      `${label}: ${definitions.length} check${definitions.length === 1 ? '' : 's'}` +
+        (services.trusted ? '' : ' (untrusted workspace)'),
     );
 
     try {
@@ -131,27 +133,17 @@ export function registerCheckCommands(services: Services): void {
   };
 
   const announce = (label: string, results: CheckResult[]): void => {
-    const count = (outcome: CheckResult['outcome']): number =>
-      results.filter((r) => r.outcome === outcome).length;
-    const failed = count('fail') + count('error');
-    const waiting = results.filter((r) => r.summary === UNTRUSTED_SUMMARY).length;
-    const parts = [
-      `${count('pass')} pass`,
-      `${count('warn')} warn`,
-      `${failed} fail`,
-      `${count('skipped')} skipped`,
-    ];
-    const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
-    const message = `Upkeep: ${label}: ${parts.join(', ')}.${trust}`;
+    const { message, severity, actions } = summarizeRun(label, results);
     const show =
-      failed || count('warn')
+      severity === 'warning'
         ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;
-    void show(message, 'Show Problems', 'Show Output').then((choice) => {
-      if (choice === 'Show Problems') {
+    void show(message, ...actions).then((choice) => {
+      if (choice === SHOW_PROBLEMS) {
         void vscode.commands.executeCommand('workbench.actions.view.problems');
       }
-      if (choice === 'Show Output') services.output.show(true);
+      if (choice === OPEN_DASHBOARD) void vscode.commands.executeCommand('upkeep.openDashboard');
+      if (choice === SHOW_OUTPUT) services.output.show(true);
     });
   };
 

@@ -1,0 +1,53 @@
+/**
+ * The notification a check run ends with: what came out, why when a single check ran, and only
+ * the follow-up buttons that lead somewhere. Free of `vscode` so a unit test can read it.
+ */
+import { UNTRUSTED_SUMMARY } from '../../core/checks/runner';
+import type { CheckResult } from '../../core/checks/types';
+
+export const SHOW_PROBLEMS = 'Show Problems';
+export const OPEN_DASHBOARD = 'Open Dashboard';
+export const SHOW_OUTPUT = 'Show Output';
+
+export interface RunSummary {
+  message: string;
+  /** A warning when a check failed or warned, information otherwise. */
+  severity: 'warning' | 'information';
+  /** The buttons to offer, in order. */
+  actions: string[];
+}
+
+export function summarizeRun(label: string, results: CheckResult[]): RunSummary {
+  const count = (outcome: CheckResult['outcome']): number =>
+    results.filter((r) => r.outcome === outcome).length;
+  const failed = count('fail') + count('error');
+  const severity = failed || count('warn') ? 'warning' : 'information';
+
+  // Counts alone ("0 pass, 0 warn, 0 fail, 1 skipped") leave a maintainer guessing why.
+  const [only] = results;
+  let message: string;
+  if (results.length === 1 && only) {
+    const name = only.title === label ? label : `${label}: ${only.title}`;
+    message = `Upkeep: ${name}: ${only.outcome === 'error' ? 'fail' : only.outcome}`;
+    message += ` — ${only.summary.replace(/\.$/, '')}.`;
+  } else {
+    const parts = [
+      `${count('pass')} pass`,
+      `${count('warn')} warn`,
+      `${failed} fail`,
+      `${count('skipped')} skipped`,
+    ];
+    const waiting = results.filter((r) => r.summary === UNTRUSTED_SUMMARY).length;
+    const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
+    message = `Upkeep: ${label}: ${parts.join(', ')}.${trust}`;
+  }
+
+  // Only findings with a file reach the Problems panel; the rest are read on the dashboard.
+  const atFile = (r: CheckResult): boolean => (r.findings ?? []).some((f) => !!f.file);
+  const flagged = results.filter((r) => r.outcome !== 'pass' && r.outcome !== 'skipped');
+  const actions: string[] = [];
+  if (results.some(atFile)) actions.push(SHOW_PROBLEMS);
+  if (flagged.some((r) => !atFile(r))) actions.push(OPEN_DASHBOARD);
+  actions.push(SHOW_OUTPUT);
+  return { message, severity, actions };
+}

@@ -1,0 +1,93 @@
+/**
+ * The notification that ends a check run in the editor: one check says why it came out as it
+ * did, and "Show Problems" is offered only when a finding is at a file the panel can show.
+ */
+import { strict as assert } from 'node:assert';
+import { UNTRUSTED_SUMMARY } from '../../../src/core/checks/runner';
+import type { CheckResult, Finding } from '../../../src/core/checks/types';
+import {
+  OPEN_DASHBOARD,
+  SHOW_OUTPUT,
+  SHOW_PROBLEMS,
+  summarizeRun,
+} from '../../../src/vscode/checks/runSummary';
+
+function result(
+  checkId: string,
+  title: string,
+  outcome: CheckResult['outcome'],
+  summary: string,
+  findings?: Finding[],
+): CheckResult {
+  return {
+    checkId,
+    title,
+    outcome,
+    summary,
+    findings,
+    startedAt: '2026-12-04T21:35:48.000Z',
+    durationMs: 27,
+  };
+}
+
+const database = result(
+  'health.database',
+  'Database connectivity',
+  'skipped',
+  'no database configured',
+);
+const brokenLink = result('docs.brokenLinks', 'Documentation links', 'warn', '1 broken link', [
+  { message: 'broken link: docs/api.md does not exist', severity: 'warning', file: 'README.md' },
+]);
+const duplicates = result('db.indexHealth', 'Index health', 'warn', '1 index covered by another');
+
+describe('summarizeRun', () => {
+  it('says why a single check came out as it did', () => {
+    const summary = summarizeRun('Database connectivity', [database]);
+    assert.equal(
+      summary.message,
+      'Upkeep: Database connectivity: skipped — no database configured.',
+    );
+    assert.equal(summary.severity, 'information');
+    assert.deepEqual(summary.actions, [SHOW_OUTPUT]);
+  });
+
+  it('names the check when a task with one check ran, and reads an error as a fail', () => {
+    const failed = result('health.url', 'Health URL answers', 'error', 'connection refused.');
+    const summary = summarizeRun('Health monitoring', [failed]);
+    assert.equal(
+      summary.message,
+      'Upkeep: Health monitoring: Health URL answers: fail — connection refused.',
+    );
+    assert.equal(summary.severity, 'warning');
+    assert.deepEqual(summary.actions, [OPEN_DASHBOARD, SHOW_OUTPUT]);
+  });
+
+  it('counts outcomes for several checks and says how many wait for trust', () => {
+    const waiting = result('tools.rubocop', 'RuboCop', 'skipped', UNTRUSTED_SUMMARY);
+    const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
+    const summary = summarizeRun('Weekly checks', [pass, duplicates, waiting, database]);
+    assert.equal(
+      summary.message,
+      'Upkeep: Weekly checks: 1 pass, 1 warn, 0 fail, 2 skipped. 1 wait for workspace trust.',
+    );
+    assert.equal(summary.severity, 'warning');
+  });
+
+  it('offers the Problems panel only when a finding is at a file', () => {
+    // A database warning has no file: the Problems panel would not show it.
+    assert.deepEqual(summarizeRun('Database maintenance', [duplicates]).actions, [
+      OPEN_DASHBOARD,
+      SHOW_OUTPUT,
+    ]);
+    assert.deepEqual(summarizeRun('Documentation updates', [brokenLink, database]).actions, [
+      SHOW_PROBLEMS,
+      SHOW_OUTPUT,
+    ]);
+    assert.deepEqual(summarizeRun('Weekly checks', [brokenLink, duplicates]).actions, [
+      SHOW_PROBLEMS,
+      OPEN_DASHBOARD,
+      SHOW_OUTPUT,
+    ]);
+  });
+});
