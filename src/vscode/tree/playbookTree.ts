@@ -56,6 +56,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   team: string | undefined;
   /** Bug reports in the repo, newest list from `listReports`; open ones show under On demand. */
   reports: BugReportSummary[] = [];
+  /** False with no folder open: the tree stays empty so the view's welcome asks for one. */
+  folderOpen = true;
 
   constructor(
     private readonly controller: PlaybookController,
@@ -84,6 +86,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
 
   getChildren(node?: PlaybookNode): PlaybookNode[] {
     if (!node) {
+      if (!this.folderOpen) return [];
       const problems: PlaybookNode[] = this.controller.currentProblems().length
         ? [{ kind: 'problems' }]
         : [];

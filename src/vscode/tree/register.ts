@@ -25,6 +25,7 @@ export function registerPlaybookView(services: Services): void {
   const tree = new PlaybookTreeProvider(controller, services.results, () => services.clock.now());
   services.track({ dispose: () => tree.dispose() });
   tree.team = services.context.workspaceState.get<string>(TEAM_KEY) || undefined;
+  tree.folderOpen = !!services.workspaceFolder;
 
   const view = services.track(
     vscode.window.createTreeView<PlaybookNode>(VIEW_ID, {
@@ -42,6 +43,12 @@ export function registerPlaybookView(services: Services): void {
 
   const refresh = (): void => {
     tree.refresh();
+    if (!tree.folderOpen) {
+      // Tasks due with no app open would count toward nothing; the welcome asks for a folder.
+      view.badge = undefined;
+      status.hide();
+      return;
+    }
     const due = controller
       .current()
       .tasks.filter((task) => !task.disabled && (!tree.team || task.team === tree.team))
