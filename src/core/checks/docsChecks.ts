@@ -232,6 +232,8 @@ export const staleDocsCheck: CheckDefinition = {
   description:
     'A doc that mentions a file (app/models/user.rb) ' +
     "whose last commit is newer than the doc's last commit.",
+  // `git log` reads the repository's .git/config, which can name programs git runs.
+  needsTrust: true,
   async run(context: CheckContext): Promise<CheckReport> {
     const git = simpleGit({ baseDir: context.workspace, abort: context.signal });
     if (!(await git.checkIsRepo().catch(() => false))) {

@@ -1,13 +1,14 @@
 /**
  * `--untrusted` runs nothing from the repository, and a repository's `.git/config` can name
  * programs git runs: `core.fsmonitor` runs on every `git status`. A repo shared as a tarball or
- * a mounted folder brings its `.git/config` along, so the git status checks wait for trust.
+ * a mounted folder brings its `.git/config` along, so every check that runs git waits for trust.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { staleDocsCheck } from '../../../src/core/checks/docsChecks';
 import { behindUpstreamCheck, uncommittedCheck } from '../../../src/core/checks/repoChecks';
 import { runChecks, UNTRUSTED_SUMMARY } from '../../../src/core/checks/runner';
 import { resolveSettings } from '../../../src/core/settings';
@@ -34,7 +35,7 @@ describe('git checks in an untrusted repository', function () {
     });
     await fs.writeFile(path.join(workspace, 'README.md'), 'changed\n');
 
-    const results = await runChecks([uncommittedCheck, behindUpstreamCheck], {
+    const results = await runChecks([uncommittedCheck, behindUpstreamCheck, staleDocsCheck], {
       workspace,
       settings: resolveSettings(),
       clock: systemClock,
