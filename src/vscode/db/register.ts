@@ -27,6 +27,7 @@ import { openSession } from '../../core/db/session';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
+import { connectionNotice } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
 
 /** What a caller (the tree, the dashboard) may pass to Run Database Maintenance. */
@@ -176,7 +177,7 @@ async function configureDatabase(services: Services, log: Logger): Promise<void>
       await vscode.workspace
         .getConfiguration('upkeep')
         .update('database.url', undefined, configTarget(services));
-      return;
+      return announceConnection(services, 'The upkeep.database.url setting is forgotten');
     case 'password':
       return setDatabasePassword(services);
     case 'environment':
@@ -272,6 +273,23 @@ async function selectRailsEnvironment(services: Services): Promise<void> {
   const config = vscode.workspace.getConfiguration('upkeep');
   await config.update('database.railsEnvironment', name, configTarget(services));
   await config.update('database.name', undefined, configTarget(services));
+  // The pick changes nothing in sight: say which database the next check and card will use.
+  await announceConnection(services, `Rails environment set to ${name}`);
+}
+
+async function announceConnection(services: Services, change: string): Promise<void> {
+  if (!services.workspaceFolder) return;
+  const { level, message } = await connectionNotice(change, {
+    workspace: workspacePath(services),
+    settings: services.settings(),
+    env: process.env,
+    trusted: services.trusted,
+    password: await services.databasePassword().catch(() => undefined),
+    surface: 'editor',
+  });
+  const show =
+    level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(message);
 }
 
 async function selectYmlDatabase(services: Services): Promise<void> {
@@ -307,6 +325,7 @@ async function selectYmlDatabase(services: Services): Promise<void> {
     await vscode.workspace
       .getConfiguration('upkeep')
       .update('database.name', picked.label, configTarget(services));
+    await announceConnection(services, `Database "${picked.label}" of ${environment} chosen`);
   }
 }
 

@@ -1,0 +1,80 @@
+/**
+ * The message after a database setting changes in the editor (picking a Rails environment used
+ * to say nothing at all): read from a real config/database.yml, it names the connection now in
+ * use, or says why none is found, without a password.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveSettings } from '../../../src/core/settings';
+import { connectionNotice } from '../../../src/vscode/db/connectionNotice';
+
+const DATABASE_YML = `default: &default
+  adapter: postgresql
+  host: 127.0.0.1
+  port: 5432
+  username: rails
+  password: s3cret-in-yml
+
+development:
+  <<: *default
+  database: shop_development
+
+production:
+  <<: *default
+  database: shop_production
+`;
+
+describe('connectionNotice', () => {
+  let workspace: string;
+
+  before(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-'));
+    await fs.mkdir(path.join(workspace, 'config'));
+    await fs.writeFile(path.join(workspace, 'config/database.yml'), DATABASE_YML);
+  });
+
+  after(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  const options = (railsEnvironment: string, trusted = true) => ({
+    workspace,
+    settings: resolveSettings({ database: { railsEnvironment } }),
+    env: {},
+    trusted,
+    surface: 'editor' as const,
+  });
+
+  it('names the database the environment now points at, and where it came from', async () => {
+    const notice = await connectionNotice(
+      'Rails environment set to production',
+      options('production'),
+    );
+    assert.equal(notice.level, 'information');
+    assert.equal(
+      notice.message,
+      'Upkeep: Rails environment set to production; the database is now ' +
+        'rails@127.0.0.1:5432/shop_production (config/database.yml, production).',
+    );
+    assert.doesNotMatch(notice.message, /s3cret/);
+  });
+
+  it('warns when the environment is not in config/database.yml', async () => {
+    const notice = await connectionNotice('Rails environment set to staging', options('staging'));
+    assert.equal(notice.level, 'warning');
+    assert.match(notice.message, /^Upkeep: Rails environment set to staging, but no database/);
+    assert.match(notice.message, /staging/);
+    assert.doesNotMatch(notice.message, /s3cret/);
+  });
+
+  it('warns in an untrusted workspace, where config/database.yml is not read', async () => {
+    const notice = await connectionNotice(
+      'Rails environment set to production',
+      options('production', false),
+    );
+    assert.equal(notice.level, 'warning');
+    assert.match(notice.message, /trust/i);
+  });
+});
