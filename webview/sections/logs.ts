@@ -27,7 +27,9 @@ export function renderLogs(view: LogsView): Node[] {
     h(
       'p',
       { className: 'meta' },
-      `${describeWindow(view.window)}: ${formatTime(view.from)} – ${formatTime(view.to)}`,
+      // A range's own description is two ISO instants; the formatted ones follow anyway.
+      `${view.window.kind === 'range' ? 'chosen range' : describeWindow(view.window)}: ` +
+        `${formatTime(view.from)} – ${formatTime(view.to)}`,
     ),
     figures([
       { label: 'Requests', value: formatNumber(totals.requests), id: 'log-requests' },
