@@ -31,7 +31,16 @@ export interface RecoveryDrillOptions {
   log?: Logger;
   clock?: Clock;
   env?: Record<string, string | undefined>;
+  /** How long one statement on the target may go without an answer (DRILL_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
+
+/**
+ * The longest a statement of the drill (CREATE DATABASE, a row count, DROP DATABASE) may take:
+ * a count of a table of a hundred million rows takes a few minutes, while a target that stopped
+ * answering would hold a cron job forever.
+ */
+export const DRILL_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 export interface DrillTable {
   table: string;
@@ -193,17 +202,35 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   };
 
   /**
-   * A query on the target that Ctrl-C can interrupt: pg ignores an AbortSignal, and a target
-   * that stopped answering would hold the drill forever. Ending the client while its query runs
-   * drops the connection, which rejects the query.
+   * A query on the target that Ctrl-C and a timeout can interrupt: pg ignores an AbortSignal,
+   * and a target that stopped answering would hold the drill forever. Ending the client while
+   * its query runs drops the connection, which rejects the query.
    */
-  const interruptible = async <T>(client: Client, query: () => Promise<T>): Promise<T> => {
-    if (signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+  const timeoutMs = options.queryTimeoutMs ?? DRILL_QUERY_TIMEOUT_MS;
+  const interruptible = async <T>(
+    client: Client,
+    query: () => Promise<T>,
+    cancellable = true,
+  ): Promise<T> => {
+    if (cancellable && signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+    let timedOut = false;
     const stop = (): void => void client.end().catch(() => undefined);
-    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, timeoutMs);
+    if (cancellable) signal.addEventListener('abort', stop, { once: true });
     try {
       return await query();
+    } catch (error) {
+      if (!timedOut) throw error;
+      throw new UpkeepError(
+        'timeout',
+        `The drill target ${record.target} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        'Check that the server is up and reachable, then run the drill again.',
+      );
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener('abort', stop);
     }
   };
@@ -259,7 +286,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
           );
           restored = Number(result.rows[0].n);
         } catch (error) {
-          if (signal.aborted) throw error;
+          // Cancelled, or the target stopped answering: its connection is gone, stop here.
+          if (signal.aborted || UpkeepError.is(error, 'timeout')) throw error;
           record.mismatches.push(`${table.name}: cannot count (${describeError(error)})`);
         }
         record.tables.push({ table: table.name, dumpRows: table.rows, restoredRows: restored });
@@ -279,9 +307,15 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     return record;
   } finally {
     if (created) {
-      await admin
-        .query(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)} WITH (FORCE)`)
-        .catch(async () => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)}`))
+      // Also after Ctrl-C (the scratch database must go), but not past the timeout.
+      const drop = (sql: string): Promise<unknown> =>
+        interruptible(admin, () => admin.query(sql), false);
+      await drop(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)} WITH (FORCE)`)
+        .catch(async (error: unknown) => {
+          // PostgreSQL before 13 has no FORCE; a target that stopped answering gets no retry.
+          if (UpkeepError.is(error, 'timeout')) throw error;
+          return drop(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)}`);
+        })
         .catch((error: unknown) => {
           record.error ??= `could not drop ${scratchDatabase}: ${describeError(error)}`;
         });

@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
 import { runCli } from '../../support/cli';
 import { createDatabase, debianServer, pgDump } from '../../support/postgres';
 
@@ -66,6 +67,28 @@ describe('a database server that stops answering after the login', function () {
     assert.equal(result.outcome, 'fail', result.summary);
     assert.match(result.summary, /stopped answering/);
     assert.ok(result.durationMs < 30_000, `took ${result.durationMs} ms`);
+  });
+
+  it('a drill with nobody to press Ctrl-C (cron) gives up after its statement timeout', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-cron-'));
+    try {
+      const dump = path.join(folder, 'app.dump');
+      pgDump(await createDatabase(await debianServer(), 'stalled_cron'), dump);
+      const started = Date.now();
+      const record = await runRecoveryDrill({
+        dumpFile: dump,
+        targetUrl: url.replace(/\/app$/, '/postgres'),
+        confirmed: true,
+        queryTimeoutMs: 1500,
+        env: { PATH: process.env.PATH },
+      });
+      assert.equal(record.ok, false);
+      assert.match(record.error ?? '', /did not answer within 2 s/);
+      assert.ok(!(record.error ?? '').includes('S3cretPw'), 'no password');
+      assert.ok(Date.now() - started < 60_000, 'the drill waited on');
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('upkeep drill stops on Ctrl-C while the target does not answer', async () => {
