@@ -13,11 +13,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { FileLock } from '../util/fileLock';
 import { readTextFileLimited } from '../util/textFile';
 import type { PlaybookState } from './state';
 import { emptyState, normalizeState, validateState } from './state';
@@ -63,28 +63,22 @@ export interface StateStoreOptions {
   onCorrupt?: (report: CorruptStateReport) => void;
 }
 
-interface LockOwner {
-  pid: number;
-  host: string;
-  at: string;
-}
-
 export class StateStore {
   readonly file: string;
-  private readonly lockFile: string;
+  private readonly lock: FileLock;
   private readonly log: Logger;
-  private readonly staleLockMs: number;
-  private readonly lockTimeoutMs: number;
   private readonly onCorrupt?: (report: CorruptStateReport) => void;
   /** Changes of this process, one after another, so they never race for the lock themselves. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: StateStoreOptions) {
     this.file = options.file;
-    this.lockFile = `${options.file}.lock`;
     this.log = options.log ?? silentLogger;
-    this.staleLockMs = options.staleLockMs ?? 15_000;
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.lock = new FileLock(`${options.file}.lock`, {
+      staleMs: options.staleLockMs,
+      timeoutMs: options.lockTimeoutMs,
+      log: this.log,
+    });
     this.onCorrupt = options.onCorrupt;
   }
 
@@ -93,13 +87,15 @@ export class StateStore {
     const found = await this.readFile();
     if (found.ok) return found.state;
     // Moving a broken file aside is a change: do it under the lock, on what is there then.
-    return this.serialize(() => this.withLock(async () => (await this.readOrQuarantine()).state));
+    return this.serialize(() =>
+      this.lock.withLock(async () => (await this.readOrQuarantine()).state),
+    );
   }
 
   /** Applies `change` to the freshest state and writes the result; returns what was written. */
   async update(change: (state: PlaybookState) => void): Promise<PlaybookState> {
     return this.serialize(() =>
-      this.withLock(async () => {
+      this.lock.withLock(async () => {
         const { state } = await this.readOrQuarantine();
         change(state);
         await this.writeAtomically(state);
@@ -174,103 +170,5 @@ export class StateStore {
       await fs.rm(temporary, { force: true });
       throw error;
     }
-  }
-
-  private async withLock<T>(work: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await work();
-    } finally {
-      await fs.rm(this.lockFile, { force: true });
-    }
-  }
-
-  private async acquire(): Promise<void> {
-    await fs.mkdir(path.dirname(this.lockFile), { recursive: true });
-    const owner: LockOwner = {
-      pid: process.pid,
-      host: os.hostname(),
-      at: new Date().toISOString(),
-    };
-    const deadline = Date.now() + this.lockTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await fs.open(this.lockFile, 'wx');
-        try {
-          await handle.writeFile(JSON.stringify(owner));
-        } finally {
-          await handle.close();
-        }
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      if (await this.removeIfStale()) continue;
-      if (Date.now() > deadline) {
-        throw new UpkeepError(
-          'timeout',
-          `Another window has held ${this.lockFile} ` +
-            `for over ${Math.round(this.lockTimeoutMs / 1000)} s.`,
-          'If no other editor is writing, delete the .lock file.',
-        );
-      }
-      // Jitter keeps several waiting windows from retrying in lockstep.
-      await new Promise((resolve) =>
-        setTimeout(resolve, 5 + Math.random() * Math.min(50, 5 * attempt)),
-      );
-    }
-  }
-
-  /** A lock whose owner died (same machine) or that is older than `staleLockMs` is removed. */
-  private async removeIfStale(): Promise<boolean> {
-    let stat;
-    try {
-      stat = await fs.stat(this.lockFile);
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT';
-    }
-    const text = await readLock(this.lockFile);
-    if (text === undefined) return true;
-    let owner: Partial<LockOwner> = {};
-    try {
-      owner = JSON.parse(text) as Partial<LockOwner>;
-    } catch {
-      // A lock being written right now is not yet parseable; only its age can tell.
-    }
-    const old = Date.now() - stat.mtimeMs > this.staleLockMs;
-    const dead =
-      owner.host === os.hostname() && typeof owner.pid === 'number' && !isAlive(owner.pid);
-    if (!old && !dead) return false;
-
-    // Rename first, so two windows that both judged it stale cannot remove each other's new lock:
-    // only one rename of this exact file succeeds, and a lock that changed meanwhile goes back.
-    const aside = `${this.lockFile}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      await fs.rename(this.lockFile, aside);
-    } catch {
-      return true;
-    }
-    const movedText = await readLock(aside);
-    if (movedText !== text) await fs.link(aside, this.lockFile).catch(() => undefined);
-    else this.log.warn(`Took over a stale lock ${this.lockFile} (pid ${owner.pid ?? '?'}).`);
-    await fs.rm(aside, { force: true });
-    return true;
-  }
-}
-
-/**
- * A lock's text: undefined when it is gone, '' when it cannot be read or is not a small regular
- * file (a repo could commit one linking to /dev/zero); such a lock is judged by its age alone.
- */
-function readLock(file: string): Promise<string | undefined> {
-  return readTextFileLimited(file, 4096).catch(() => '');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
