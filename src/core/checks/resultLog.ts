@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
+import { FileLock } from '../util/fileLock';
 import { readTextFileLimited } from '../util/textFile';
 import type { CheckResult, ResultLog } from './types';
 
@@ -55,11 +56,38 @@ export class MemoryResultLog implements ResultLog {
   /** Loads persisted histories older than anything recorded so far; does not notify. */
   protected restore(histories: Record<string, CheckResult[]>): void {
     for (const [checkId, history] of Object.entries(histories)) {
-      if (!Array.isArray(history)) continue;
-      const valid = history.filter((r) => r && typeof r.checkId === 'string' && r.outcome);
+      const valid = validResults(history);
       if (valid.length) this.byCheck.set(checkId, valid.slice(-HISTORY_PER_CHECK));
     }
   }
+
+  /**
+   * Adds the results another writer kept meanwhile: each history becomes both, once each, in
+   * the order they started. Does not notify (they are other runs' results).
+   */
+  protected merge(histories: Record<string, CheckResult[]>): void {
+    for (const [checkId, history] of Object.entries(histories)) {
+      const ours = this.byCheck.get(checkId) ?? [];
+      const seen = new Set(ours.map(identity));
+      const theirs = validResults(history).filter((result) => !seen.has(identity(result)));
+      if (!theirs.length) continue;
+      // ISO times: text order is time order.
+      const merged = [...ours, ...theirs].sort((a, b) =>
+        a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0,
+      );
+      this.byCheck.set(checkId, merged.slice(-HISTORY_PER_CHECK));
+    }
+  }
+}
+
+function validResults(history: unknown): CheckResult[] {
+  if (!Array.isArray(history)) return [];
+  return (history as CheckResult[]).filter((r) => r && typeof r.checkId === 'string' && r.outcome);
+}
+
+/** One result of one run: the same check does not start twice in the same millisecond. */
+function identity(result: CheckResult): string {
+  return `${result.checkId}\u0000${result.startedAt}\u0000${result.outcome}`;
 }
 
 interface StoredResults {
@@ -76,6 +104,7 @@ interface StoredResults {
  */
 export class FileResultLog extends MemoryResultLog {
   private writing: Promise<void> = Promise.resolve();
+  private readonly lock: FileLock;
   /** Settles when the file has been read; `record` waits for it so nothing is overwritten. */
   readonly ready: Promise<void>;
 
@@ -86,6 +115,7 @@ export class FileResultLog extends MemoryResultLog {
     readonly readOnly = false,
   ) {
     super();
+    this.lock = new FileLock(`${file}.lock`, { others: 'Another Upkeep run' });
     this.ready = this.load(onProblem);
   }
 
@@ -185,6 +215,35 @@ export class FileResultLog extends MemoryResultLog {
   }
 
   private async save(): Promise<void> {
+    // Two cron runs with --save (the daily and the weekly tier at the same minute) each re-read
+    // the file under its lock and keep the other's results.
+    await this.lock.withLock(async () => {
+      const kept = await this.readKept();
+      if (kept) this.merge(kept);
+      await this.writeAtomically();
+    });
+  }
+
+  /** The histories in the file now, or undefined when there is none or it is broken. */
+  private async readKept(): Promise<Record<string, CheckResult[]> | undefined> {
+    let text: string | undefined;
+    try {
+      text = await readTextFileLimited(this.file, MAX_RESULTS_BYTES);
+    } catch {
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    try {
+      const stored = JSON.parse(text) as StoredResults;
+      return stored?.version === 1 && stored.results && typeof stored.results === 'object'
+        ? stored.results
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeAtomically(): Promise<void> {
     const stored: StoredResults = { version: 1, results: this.snapshot() };
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
