@@ -226,7 +226,8 @@ export const recoveryDrillCheck: CheckDefinition = {
     if (!Number.isFinite(days) || days < -1) {
       return {
         outcome: 'warn',
-        summary: `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ${RUN_DRILL_HINT}`,
+        summary:
+          `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ` + RUN_DRILL_HINT,
         values: { ...last.values },
       };
     }

@@ -226,7 +226,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       if (!timedOut) throw error;
       throw new UpkeepError(
         'timeout',
-        `The drill target ${record.target} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        `The drill target ${record.target} did not answer ` +
+          `within ${Math.round(timeoutMs / 1000)} s.`,
         'Check that the server is up and reachable, then run the drill again.',
       );
     } finally {

@@ -80,7 +80,7 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.doesNotMatch(confirmed.stdout, CONTROL, JSON.stringify(confirmed.stdout));
   });
 
-  it('refuses --save into a folder or under a file before running, leaving nothing behind', async () => {
+  it('refuses --save into a folder or under a file before running, leaving nothing', async () => {
     await fs.mkdir(path.join(workspace, 'results'));
     const run = await runCli([
       'check',

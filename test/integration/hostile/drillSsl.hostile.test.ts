@@ -13,7 +13,7 @@ import { admin, createDatabase, debianServer, pgDump } from '../../support/postg
 describe('drill target URL parameters', function () {
   this.timeout(120_000);
 
-  it('sslmode=require on a server without TLS: nothing is created, the drill does not run', async () => {
+  it('sslmode=require on a server without TLS: nothing created, the drill not run', async () => {
     const source = await createDatabase(await debianServer(), 'drill_ssl');
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-ssl-'));
     try {

@@ -69,7 +69,7 @@ describe('a database server that stops answering after the login', function () {
     assert.ok(result.durationMs < 30_000, `took ${result.durationMs} ms`);
   });
 
-  it('a drill with nobody to press Ctrl-C (cron) gives up after its statement timeout', async () => {
+  it('a drill with nobody to press Ctrl-C (cron) gives up at its statement timeout', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-cron-'));
     try {
       const dump = path.join(folder, 'app.dump');

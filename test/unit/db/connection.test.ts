@@ -267,7 +267,7 @@ describe('finding the database', () => {
       );
     });
 
-    it('names the CLI flag, not an editor command, when the CLI asks for a missing one', async () => {
+    it('names the CLI flag, not an editor command, when the CLI asks for one', async () => {
       const hint = async (options: Parameters<typeof resolve>[1]): Promise<string> => {
         const error = await resolve({ 'config/database.yml': RAILS_YML }, options).then(
           () => assert.fail('resolved'),

@@ -57,7 +57,7 @@ describe('hostile .vscode/settings.json keys', () => {
     assert.equal(settings.database.url, undefined);
   });
 
-  it('a settings file nested thousands deep gets a clear message, not a stack overflow', async () => {
+  it('a settings file nested thousands deep gets a clear message, no stack overflow', async () => {
     const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-settings-'));
     try {
       await fs.mkdir(path.join(workspace, '.vscode'));
