@@ -18,6 +18,9 @@ const VIEW_ID = 'upkeep.maintenance';
 const TEAM_KEY = 'upkeep.tree.team';
 /** Descriptions say "2 min ago" and "due today": redraw often enough that they stay true. */
 const REDRAW_MS = 60_000;
+const RESTRICTED_NOTE =
+  'Restricted Mode: Upkeep runs no command of the repo and reads no database setting from ' +
+  'its files until you trust this folder.';
 
 export function registerPlaybookView(services: Services): void {
   const log = services.log.child('tree');
@@ -61,11 +64,19 @@ export function registerPlaybookView(services: Services): void {
         `${overdue ? `, ${overdue} overdue` : ''}${scope}`
       : `No maintenance task due${scope}`;
     view.badge = count ? { value: count, tooltip } : undefined;
-    view.message = tree.team ? `Showing ${tree.team} only.` : undefined;
+    // A fresh clone opens in Restricted Mode, where checks skip for reasons the rows alone
+    // do not tell (config/database.yml unread reads as "no database configured").
+    const notes = [
+      services.trusted ? '' : RESTRICTED_NOTE,
+      tree.team ? `Showing ${tree.team} only.` : '',
+    ].filter(Boolean);
+    view.message = notes.length ? notes.join(' ') : undefined;
     status.text = count
       ? `$(checklist) ${count} due${overdue ? ` · ${overdue} overdue` : ''}`
       : '$(checklist) 0 due';
     status.tooltip = `${tooltip}. Open the Maintenance view.`;
+    // Without a label a screen reader reads the icon's name: "checklist 22 due".
+    status.accessibilityInformation = { label: status.tooltip };
     status.backgroundColor = overdue
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
       : undefined;
@@ -113,6 +124,7 @@ export function registerPlaybookView(services: Services): void {
     }),
   );
   services.track(controller.onDidChangeState(() => refresh()));
+  services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => refresh()));
   const unsubscribe = services.results.onDidChange(() => refresh());
   services.track({ dispose: unsubscribe });
   const timer = setInterval(refresh, REDRAW_MS);
