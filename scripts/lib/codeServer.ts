@@ -76,6 +76,8 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'chat.disableAIFeatures': true,
   'git.openRepositoryInParentFolders': 'never',
   'window.dialogStyle': 'custom',
+  // Other programs' servers on this machine (their command lines) stay out of the Ports view.
+  'remote.autoForwardPorts': false,
 };
 
 /** Debian packages whose headers the native modules of VS Code's server build against. */

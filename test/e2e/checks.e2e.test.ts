@@ -261,7 +261,7 @@ describe('checks in a real editor', function () {
           if (/recovery drill: (ok|failed)/.test(output)) break;
           await page.waitForTimeout(2000);
         }
-        assert.match(output, /recovery drill: ok, restore \d+ ms, 1 tables/);
+        assert.match(output, /recovery drill: ok, restore \d+ ms, 1 table\b/);
         assert.doesNotMatch(output, new RegExp(process.env.PGPASSWORD ?? 'no-password'));
 
         const client = new Client({ connectionString: targetAdmin });
