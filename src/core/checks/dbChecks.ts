@@ -92,10 +92,13 @@ function unavailable(error: unknown): CheckReport {
   if (UpkeepError.is(error, 'not-found')) {
     return { outcome: 'skipped', summary: 'no database configured', details: describeError(error) };
   }
+  // A database that is configured but not there (or a config that cannot be read) is no
+  // reachability problem.
+  const what = UpkeepError.is(error, 'config') ? 'not usable' : 'not reachable';
   return {
     outcome: 'skipped',
     summary:
-      'database not reachable (see health.database): ' +
+      `database ${what} (see health.database): ` +
       `${error instanceof Error ? error.message : String(error)}`,
     details: describeError(error),
   };

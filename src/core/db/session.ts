@@ -307,8 +307,9 @@ export function connectError(
     );
   }
   if (code === '3D000') {
+    // Configured, but not there: a setting to fix, not "no database configured".
     return new UpkeepError(
-      'not-found',
+      'config',
       `${text} on ${where}.`,
       'Create the database (bin/rails db:prepare) or choose another one.',
       { cause: error },

@@ -149,6 +149,22 @@ for (const target of serversUnderTest) {
       },
     );
 
+    it('fails health.database naming a configured database that does not exist', async () => {
+      const missing = await workspaceWith({
+        'config/database.yml': DATABASE_YML(server.port, 'upkeep_no_such_db'),
+      });
+      const results = await runDbChecks(missing, env).finally(() =>
+        fs.rm(missing, { recursive: true, force: true }),
+      );
+      const health = results.get('health.database');
+      assert.equal(health?.outcome, 'fail', health?.summary);
+      assert.match(health?.summary ?? '', /"upkeep_no_such_db" does not exist/);
+      assert.equal(health?.configProblem, true);
+      assert.match(health?.details ?? '', /bin\/rails db:prepare/);
+      assert.equal(results.get('db.size')?.outcome, 'skipped');
+      assert.match(results.get('db.size')?.summary ?? '', /^database not usable \(see health/);
+    });
+
     it('prints every card as JSON from upkeep db', async () => {
       const { code, stdout, stderr } = await runCli(
         ['db', '--workspace', workspace, '--format', 'json'],
