@@ -103,7 +103,12 @@ export function buildReport(input: ReportInput): string {
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
   out.push(`- Made by: ${inline(input.author)}`);
   out.push(`- Date: ${formats.instant(input.generatedAt)}`);
-  out.push(`- Log window: ${inline(describeWindow(input.window))}`, '');
+  const window = input.window;
+  const windowText =
+    window.kind === 'range'
+      ? `${formats.instant(window.from)} – ${formats.instant(window.to)}`
+      : describeWindow(window);
+  out.push(`- Log window: ${inline(windowText)}`, '');
 
   const unavailable = (id: SectionId): void => {
     out.push(`_Not available: ${inline(errors[id] ?? 'not loaded')}_`, '');

@@ -97,6 +97,7 @@ describe('dashboard report', () => {
         generatedAt: new Date('2026-12-04T16:49:24.935Z'),
         locale: 'en-US',
         timeZone: 'UTC',
+        window: { kind: 'range', from: '2026-12-02T21:34:00.000Z', to: '2026-12-04T16:49:00.000Z' },
         sections: {
           health: {
             counts: { pass: 1, warn: 0, fail: 0, error: 0, skipped: 0, never: 0 },
@@ -128,6 +129,7 @@ describe('dashboard report', () => {
       }),
     );
     assert.ok(markdown.includes('- Date: Dec 4, 2026, 4:49 PM'), markdown);
+    assert.ok(markdown.includes('- Log window: Dec 2, 2026, 9:34 PM – Dec 4, 2026, 4:49 PM'));
     assert.ok(markdown.includes('| Vacuum | PASS | ok | Dec 4, 2026, 4:49 PM |'));
     assert.ok(markdown.includes('| SELECT 1 | 1,891 | 1,854 ms | 8,040 ms |'));
     assert.doesNotMatch(markdown, /\d{4}-\d{2}-\d{2}T\d{2}/);
