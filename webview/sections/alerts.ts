@@ -18,8 +18,9 @@ export function renderAlerts(view: AlertsView): Node[] {
           'li',
           { className: `alert alert-${alert.severity}`, attrs: { 'data-alert': alert.id } },
           stateBadge(alert.severity),
-          h('strong', null, ` ${clip(alert.title, 500)}`),
-          h('span', null, ` — ${clip(alert.detail, 1000)}`),
+          // Reads as one sentence: "Error rate: 2.4 % of … (alert above 1 %)".
+          h('strong', null, ` ${clip(alert.title, 500)}:`),
+          h('span', null, ` ${clip(alert.detail, 1000)}`),
         ),
       ),
     ),

@@ -24,6 +24,15 @@ function count(value: number, word: string): string {
   return `${fixed(value)} ${value === 1 ? word : `${word}s`}`;
 }
 
+/**
+ * `text (note)`, or the note joined into the text's own closing parenthesis: "1 error in the last
+ * hour (5xx: 1; the check failed)" rather than two parentheses in a row.
+ */
+function withNote(text: string, note: string): string {
+  const trimmed = text.trim().replace(/\.$/, '');
+  return trimmed.endsWith(')') ? `${trimmed.slice(0, -1)}; ${note})` : `${trimmed} (${note})`;
+}
+
 export function computeAlerts(inputs: AlertInputs): AlertView[] {
   const { thresholds, logs, health, database } = inputs;
   const alerts: AlertView[] = [];
@@ -34,20 +43,20 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
       alerts.push({
         id: 'logs.errorRate',
         severity: 'fail',
-        title: `Error rate above ${fixed(thresholds.errorRateAlertPercent)} %`,
+        title: 'Error rate',
         detail:
           `${fixed(rate)} % of completed requests answered 5xx ` +
-          `(alert above ${fixed(thresholds.errorRateAlertPercent)} %).`,
+          `(alert above ${fixed(thresholds.errorRateAlertPercent)} %)`,
         section: 'logs',
       });
     } else if (rate !== null && rate > thresholds.errorRatePercent) {
       alerts.push({
         id: 'logs.errorRate',
         severity: 'warn',
-        title: `Error rate above ${fixed(thresholds.errorRatePercent)} %`,
+        title: 'Error rate',
         detail:
           `${fixed(rate)} % of completed requests answered 5xx ` +
-          `(guideline: below ${fixed(thresholds.errorRatePercent)} %).`,
+          `(guideline: below ${fixed(thresholds.errorRatePercent)} %)`,
         section: 'logs',
       });
     }
@@ -56,10 +65,10 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
       alerts.push({
         id: 'logs.avgResponseTime',
         severity: 'fail',
-        title: `Average response time above ${fixed(thresholds.avgResponseTimeMs)} ms`,
+        title: 'Average response time',
         detail:
-          `${fixed(Math.round(avg))} ms on average ` +
-          `over ${count(logs.totals.requests, 'request')}.`,
+          `${fixed(Math.round(avg))} ms over ${count(logs.totals.requests, 'request')} ` +
+          `(alert above ${fixed(thresholds.avgResponseTimeMs)} ms)`,
         section: 'logs',
       });
     }
@@ -70,10 +79,10 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
       alerts.push({
         id: 'logs.slowRequests',
         severity: 'warn',
-        title: `Requests slower than ${fixed(thresholds.slowRequestMs)} ms`,
+        title: 'Slow requests',
         detail:
-          `${count(logs.totals.slowRequests, 'slow request')}; ` +
-          `slowest ${fixed(Math.round(slowest))} ms.`,
+          `${count(logs.totals.slowRequests, 'request')} over ` +
+          `${fixed(thresholds.slowRequestMs)} ms, slowest ${fixed(Math.round(slowest))} ms`,
         section: 'logs',
       });
     }
@@ -86,8 +95,11 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
     alerts.push({
       id: `check:${check.checkId}`,
       severity: 'fail',
-      title: `${check.title} ${check.outcome === 'fail' ? 'failed' : 'could not run'}`,
-      detail: check.summary,
+      title: check.title,
+      detail: withNote(
+        check.summary,
+        check.outcome === 'fail' ? 'the check failed' : 'the check could not run',
+      ),
       section: 'health',
     });
   }

@@ -76,7 +76,11 @@ describe('dashboard webview (Chromium)', function () {
       await page.locator('figcaption', { hasText: 'Users who reached each step' }).count(),
       'the funnel chart says what it counts',
     );
-    assert.match((await page.textContent('[data-section="alerts"]')) ?? '', /Error rate above 1 %/);
+    // An alert reads as one sentence: what, the figure, the rule.
+    assert.equal(
+      (await page.textContent('[data-section="alerts"] [data-alert="logs.errorRate"]'))?.trim(),
+      'FAIL Error rate: 2.4 % of completed requests answered 5xx (alert above 1 %)',
+    );
     assert.equal(await page.locator('[data-card="db.cacheHitRatio"] .state').textContent(), 'WARN');
     // A fix per row shows every statement, one a line, not only the first.
     assert.deepEqual(

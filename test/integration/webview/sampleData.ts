@@ -45,8 +45,8 @@ export function sampleSections(text: (base: string) => string = (base) => base):
           {
             id: 'logs.errorRate',
             severity: 'fail',
-            title: text('Error rate above 1 %'),
-            detail: text('2.4 % of 1,234 requests failed (alert at 1 %)'),
+            title: text('Error rate'),
+            detail: text('2.4 % of completed requests answered 5xx (alert above 1 %)'),
             section: 'logs',
           },
         ],

@@ -61,7 +61,12 @@ describe('dashboard alerts', () => {
       fail.map((a) => [a.id, a.severity]),
       [['logs.errorRate', 'fail']],
     );
-    assert.match(fail[0].detail, /2\.5 % of completed requests/);
+    assert.equal(fail[0].title, 'Error rate');
+    assert.equal(fail[0].detail, '2.5 % of completed requests answered 5xx (alert above 1 %)');
+    assert.equal(
+      warn[0].detail,
+      '0.5 % of completed requests answered 5xx (guideline: below 0.1 %)',
+    );
   });
 
   it('fails on an average over 2 s and warns on requests slower than 1 s', () => {
@@ -73,13 +78,18 @@ describe('dashboard alerts', () => {
         ['logs.slowRequests', 'warn'],
       ],
     );
-    assert.match(alerts[1].detail, /2 slow requests; slowest 4,000 ms/);
-    assert.match(alerts[0].detail, /^2,500 ms on average over 1,000 requests\.$/);
+    assert.deepEqual(
+      alerts.map((a) => `${a.title}: ${a.detail}`),
+      [
+        'Average response time: 2,500 ms over 1,000 requests (alert above 2,000 ms)',
+        'Slow requests: 2 requests over 1,000 ms, slowest 4,000 ms',
+      ],
+    );
   });
 
-  it('says "1 slow request" for one', () => {
+  it('says "1 request" for one', () => {
     const alerts = computeAlerts({ thresholds, logs: logs({}, [1854]) });
-    assert.match(alerts[0].detail, /^1 slow request; slowest 1,854 ms\.$/);
+    assert.equal(alerts[0].detail, '1 request over 1,000 ms, slowest 1,854 ms');
   });
 
   it('follows changed thresholds', () => {
@@ -155,5 +165,64 @@ describe('dashboard alerts', () => {
       alerts.map((a) => [a.id, a.severity]),
       [['logs.errorRate', 'fail']],
     );
+  });
+
+  it('words every alert as "what: figure (rule)", never "X failed — …"', () => {
+    const health: HealthView = {
+      counts: { pass: 0, warn: 0, fail: 1, error: 1, skipped: 0, never: 0 },
+      tiers: [
+        {
+          tierId: 'daily',
+          title: 'Daily',
+          checks: [
+            {
+              checkId: 'logs.errorsLastHour',
+              title: 'Errors in the last hour',
+              outcome: 'fail',
+              summary: '1 error in the last hour (RuntimeError: 1)',
+              findings: [],
+            },
+            {
+              checkId: 'health.url',
+              title: 'Application URL',
+              outcome: 'error',
+              summary: 'connect ECONNREFUSED 127.0.0.1:9',
+              findings: [],
+            },
+          ],
+        },
+      ],
+    };
+    const alerts = computeAlerts({
+      thresholds,
+      health,
+      logs: logs({ errorRatePercent: 2.5 }),
+      database: {
+        target: 'x',
+        growth: [],
+        slowQueries: [],
+        cards: [
+          {
+            id: 'unusedIndexes',
+            title: 'Unused indexes',
+            state: 'warn',
+            summary: '1 index never scanned',
+            facts: [],
+          },
+        ],
+      },
+    });
+    assert.deepEqual(
+      alerts.map((a) => `${a.title}: ${a.detail}`),
+      [
+        'Error rate: 2.5 % of completed requests answered 5xx (alert above 1 %)',
+        'Errors in the last hour: 1 error in the last hour (RuntimeError: 1; the check failed)',
+        'Application URL: connect ECONNREFUSED 127.0.0.1:9 (the check could not run)',
+        'Unused indexes: 1 index never scanned',
+      ],
+    );
+    for (const alert of alerts) {
+      assert.doesNotMatch(alert.title, /failed|could not run|above|slower/, alert.title);
+    }
   });
 });
