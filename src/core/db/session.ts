@@ -32,6 +32,12 @@ export interface QueryOptions {
    * statement, since `COMMIT; CREATE TABLE ...` would end the READ ONLY transaction and write.
    */
   oneStatement?: boolean;
+  /**
+   * Plans the query without index scans. For Upkeep's own reads of the app's tables (business
+   * figures): an index scan there counts in pg_stat_user_indexes as if the app used the index,
+   * so the Unused indexes card would change with whether the dashboard or a check ran before.
+   */
+  noIndexScans?: boolean;
 }
 
 export interface DbSession {
@@ -44,6 +50,11 @@ export interface DbSession {
 }
 
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Leaves the planner only sequential scans (and an index where nothing else can do). */
+const WITHOUT_INDEX_SCANS =
+  'SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; ' +
+  'SET LOCAL enable_bitmapscan = off';
 
 export async function openSession(
   connection: ResolvedConnection,
@@ -143,7 +154,8 @@ class PgSession implements DbSession {
     try {
       await this.client.query(
         `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; ` +
-          `SET LOCAL lock_timeout = ${lockTimeout}`,
+          `SET LOCAL lock_timeout = ${lockTimeout}` +
+          (options.noIndexScans ? `; ${WITHOUT_INDEX_SCANS}` : ''),
       );
       // The extended protocol takes one statement; pg reads queryMode, @types/pg lacks it.
       const query: QueryConfig & { queryMode?: 'extended' } = {
