@@ -22,6 +22,19 @@ async function assertClean(dashboard: DashboardPage): Promise<void> {
   assert.deepEqual(await cspViolations(dashboard.page), [], 'CSP violations');
 }
 
+/** WCAG contrast ratio of two computed `rgb(...)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string): number => {
+    const [r, g, b] = (css.match(/\d+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+
 describe('dashboard webview (Chromium)', function () {
   this.timeout(60000);
   const harness = new DashboardHarness();
@@ -258,6 +271,20 @@ describe('dashboard webview (Chromium)', function () {
       const bar = document.querySelector('.bars .bar');
       return bar && getComputedStyle(bar).backgroundColor === 'rgb(56, 138, 52)';
     });
+    // State words are text: at least 4.5:1 on the light background (WCAG AA), each kind.
+    const colours = await page.evaluate(() => {
+      const found: Record<string, string> = {};
+      for (const kind of ['pass', 'ok', 'warn', 'fail']) {
+        const element = document.querySelector(`.state-${kind}`);
+        if (element) found[kind] = getComputedStyle(element).color;
+      }
+      return { background: getComputedStyle(document.body).backgroundColor, found };
+    });
+    assert.deepEqual(Object.keys(colours.found).sort(), ['fail', 'ok', 'pass', 'warn']);
+    for (const [kind, colour] of Object.entries(colours.found)) {
+      const ratio = contrast(colour, colours.background);
+      assert.ok(ratio >= 4.5, `${kind} text at ${ratio.toFixed(1)}:1 in the light theme`);
+    }
     await page.screenshot({ path: path.join(RESULTS, 'dashboard-light.png'), fullPage: true });
     await assertClean(dashboard);
     await page.context().close();
