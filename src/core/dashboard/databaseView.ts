@@ -40,6 +40,54 @@ export function labelOf(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
 }
 
+/** Card data keys whose label from the key alone would read as a field name ("Pretty"). */
+const LABELS: Record<string, string> = {
+  pretty: 'Size',
+  bytes: 'Bytes',
+  note: 'Advice',
+  seqScans: 'Sequential scans',
+  seqShare: 'Sequential share',
+  rowsReadBySeqScans: 'Rows read by sequential scans',
+  age: 'Transaction ID age',
+  pid: 'PID',
+  waitEvent: 'Waiting for',
+  minRows: 'Minimum table size (rows)',
+  freezeMaxAge: 'Autovacuum freeze max age',
+  droppable: 'Indexes to drop',
+  statsSince: 'Statistics since',
+};
+
+/** Labels that depend on the card: what its `name` column holds, what its share is of. */
+const CARD_LABELS: Record<string, Record<string, string>> = {
+  indexes: { name: 'Index' },
+  unusedIndexes: { name: 'Index' },
+  duplicateIndexes: { name: 'Index' },
+  invalidIndexes: { name: 'Index' },
+  seqScans: { name: 'Table' },
+  vacuum: { name: 'Table' },
+  statistics: { name: 'Table' },
+  wraparound: { name: 'Table' },
+  sequences: { name: 'Sequence', share: 'Share of maximum' },
+};
+
+/** A card data key as a label a maintainer reads: the known ones by hand, the rest by rule. */
+function labelFor(key: string, cardId?: string): string {
+  return (cardId ? CARD_LABELS[cardId]?.[key] : undefined) ?? LABELS[key] ?? labelOf(key);
+}
+
+/**
+ * Fields a card's table leaves out: statements (`dropSql`, an index definition), which the card
+ * shows as its fixes, and `advice`, the code word its `note` says in words.
+ */
+const HIDDEN_KEYS = new Set(['advice']);
+const STATEMENT = /^\s*(?:CREATE|DROP|ALTER|REINDEX|VACUUM|ANALYZE|GRANT)\b/i;
+
+function isStatementColumn(key: string, rows: Record<string, unknown>[]): boolean {
+  if (/Sql$/.test(key)) return true;
+  const texts = rows.map((row) => row[key]).filter((value) => typeof value === 'string');
+  return texts.length > 0 && texts.every((text) => STATEMENT.test(text));
+}
+
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /** A fact's text: numbers with thousands separators, booleans as yes/no. */
@@ -54,26 +102,71 @@ function cell(value: unknown): string | number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  // A foreign key's columns, the pids blocking a query.
+  if (Array.isArray(value) && value.every(isScalar)) return value.map(String).join(', ');
   return JSON.stringify(value);
 }
 
-/** The first list of objects in a card's data, as a table over its scalar columns. */
-export function tableOf(data: unknown): TableView | undefined {
+/** A list of plain values reads as one cell ("user_id, business_id"); objects do not. */
+function isCellValue(value: unknown): boolean {
+  return isScalar(value) || (Array.isArray(value) && value.every(isScalar));
+}
+
+/** A column of plain values (an empty list says nothing: a blocked query's blockers may be). */
+function isPlainColumn(key: string, rows: Record<string, unknown>[]): boolean {
+  const values = rows.map((row) => row[key]);
+  return (
+    !values.some((value) => Array.isArray(value) && !isCellValue(value)) &&
+    values.some((value) => isScalar(value) || (Array.isArray(value) && value.length > 0))
+  );
+}
+
+/** A table column: its label, and how a value shows (a share as a percentage). */
+function columnOf(
+  key: string,
+  cardId: string | undefined,
+  rows: Record<string, unknown>[],
+): { label: string; numeric: boolean; value: (raw: unknown) => string | number | null } {
+  const values = rows
+    .map((row) => row[key])
+    .filter((value) => value !== null && value !== undefined);
+  const numeric = values.every((value) => typeof value === 'number');
+  const label = labelFor(key, cardId).replace(/ seconds$/i, '');
+  const ratios = values.every((value) => typeof value === 'number' && value >= 0 && value <= 1);
+  if (numeric && ratios && RATIO_KEY.test(key)) {
+    return {
+      label: `${label} (%)`,
+      numeric,
+      value: (raw) => (typeof raw === 'number' ? Math.round(raw * 1000) / 10 : cell(raw)),
+    };
+  }
+  if (numeric && SECONDS_KEY.test(key)) return { label: `${label} (s)`, numeric, value: cell };
+  return { label, numeric, value: cell };
+}
+
+/**
+ * The first list of objects in a card's data, as a table over its plain columns, without the
+ * statements and code words (see HIDDEN_KEYS).
+ */
+export function tableOf(data: unknown, cardId?: string): TableView | undefined {
   if (!isRecord(data)) return undefined;
   for (const value of Object.values(data)) {
     if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
-    const keys = Object.keys(value[0]).filter((key) =>
-      value.some((row) => isRecord(row) && isScalar(row[key])),
+    const rows = value.filter(isRecord);
+    const keys = Object.keys(value[0]).filter(
+      (key) => !HIDDEN_KEYS.has(key) && isPlainColumn(key, rows) && !isStatementColumn(key, rows),
     );
     if (keys.length === 0) continue;
-    const numeric = new Set(
-      keys.filter((key) => value.every((row) => !isRecord(row) || typeof row[key] !== 'string')),
-    );
+    const columns = keys.map((key) => columnOf(key, cardId, rows));
     return {
-      columns: keys.map((key) => ({ key, label: labelOf(key), numeric: numeric.has(key) })),
+      columns: keys.map((key, k) => ({
+        key,
+        label: columns[k].label,
+        numeric: columns[k].numeric,
+      })),
       rows: value
         .slice(0, MAX_TABLE_ROWS)
-        .map((row) => keys.map((key) => (isRecord(row) ? cell(row[key]) : null))),
+        .map((row) => keys.map((key, k) => (isRecord(row) ? columns[k].value(row[key]) : null))),
     };
   }
   return undefined;
@@ -101,10 +194,10 @@ export function factsOf(data: unknown, cardId?: string): { label: string; value:
   const ratios = cardId === 'cacheHitRatio';
   for (const [key, value] of Object.entries(data)) {
     if (isScalar(value) && value !== null) {
-      const label = labelOf(key).replace(/ seconds\b/i, '');
+      const label = labelFor(key, cardId).replace(/ seconds\b/i, '');
       facts.push({ label, value: measuredText(key, value, ratios && key !== 'blocksRead') });
     } else if (isRecord(value) && typeof value.pretty === 'string') {
-      facts.push({ label: labelOf(key), value: value.pretty });
+      facts.push({ label: labelFor(key, cardId), value: value.pretty });
     }
   }
   return facts.slice(0, 12);
@@ -180,7 +273,7 @@ export function cardView(card: DbCard): CardView {
       return view;
     default:
       view.facts = factsOf(data, card.id);
-      view.table = tableOf(data);
+      view.table = tableOf(data, card.id);
       return view;
   }
 }

@@ -485,12 +485,19 @@ export interface DuplicateIndex {
   /** The index whose columns another index already leads with. */
   name: string;
   coveredBy: string;
+  /** Key columns, "service_id". */
   columns: string;
+  /** The covering index's key columns, "service_id, starts_at". */
   coveringColumns: string;
   bytes: number;
   pretty: string;
   dropSql: string;
 }
+
+/** An index's key columns as "service_id, starts_at" (its definition is the fix's business). */
+const KEY_COLUMNS = (index: string): string =>
+  `array_to_string(array(SELECT pg_get_indexdef(${index}.indexrelid, k, true)
+                           FROM generate_series(1, ${index}.indnkeyatts) AS k ORDER BY k), ', ')`;
 
 /** Indexes covered by another (largest first), shared by the duplicate and unused cards. */
 async function readDuplicateIndexes(
@@ -502,8 +509,7 @@ async function readDuplicateIndexes(
   const rows = await context.session.query<Omit<DuplicateIndex, 'dropSql'>>(
     'duplicateIndexes',
     `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
-              pg_get_indexdef(a.indexrelid) AS columns,
-              pg_get_indexdef(b.indexrelid) AS "coveringColumns",
+              ${KEY_COLUMNS('a')} AS columns, ${KEY_COLUMNS('b')} AS "coveringColumns",
               pg_relation_size(a.indexrelid)::float8 AS bytes,
               pg_size_pretty(pg_relation_size(a.indexrelid)) AS pretty
          FROM pg_index a

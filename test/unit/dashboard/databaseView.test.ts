@@ -4,8 +4,14 @@
  */
 import { strict as assert } from 'node:assert';
 import type { DbCard } from '../../../src/core/db/cards';
-import type { TablesData } from '../../../src/core/db/tableCards';
-import type { SlowQueriesData } from '../../../src/core/db/activityCards';
+import type {
+  DuplicateIndex,
+  ForeignKeyWithoutIndex,
+  SeqScanTable,
+  TablesData,
+  UnusedIndexesData,
+} from '../../../src/core/db/tableCards';
+import type { BlockedQuery, SlowQueriesData } from '../../../src/core/db/activityCards';
 import type { BusinessGrowthData, OnboardingData } from '../../../src/core/db/businessCards';
 import {
   businessView,
@@ -245,5 +251,128 @@ describe('dashboard database view', () => {
       other.facts.map((fact) => `${fact.label}: ${fact.value}`),
       ['Completion rate: 25 %', 'Average to complete: 1 d 10 h', 'Users: 3'],
     );
+  });
+
+  it('leaves statements and code words out of card tables and labels columns for people', () => {
+    const duplicate: DuplicateIndex = {
+      schema: 'public',
+      table: 'bookings',
+      name: 'index_bookings_on_service_id',
+      coveredBy: 'index_bookings_on_service_id_and_starts_at',
+      columns: 'service_id',
+      coveringColumns: 'service_id, starts_at',
+      bytes: 172032,
+      pretty: '168 kB',
+      dropSql: 'DROP INDEX CONCURRENTLY "index_bookings_on_service_id";',
+    };
+    const duplicates = cardView(card('duplicateIndexes', { indexes: [duplicate] }, 'warn'));
+    assert.deepEqual(
+      duplicates.table?.columns.map((column) => column.label),
+      ['Schema', 'Table', 'Index', 'Covered by', 'Columns', 'Covering columns', 'Bytes', 'Size'],
+    );
+    assert.deepEqual(duplicates.table?.rows[0].slice(4, 6), [
+      'service_id',
+      'service_id, starts_at',
+    ]);
+
+    // An index definition in any field is a statement too: the fixes show those.
+    const old = cardView(
+      card('duplicateIndexes', {
+        indexes: [{ ...duplicate, columns: 'CREATE INDEX i ON public.bookings USING btree (a)' }],
+      }),
+    );
+    assert.ok(!old.table?.columns.some((column) => column.key === 'columns'));
+
+    const unused: UnusedIndexesData = {
+      droppable: 1,
+      statsSince: null,
+      indexes: [
+        {
+          schema: 'public',
+          table: 'users',
+          name: 'index_users_on_created_at',
+          bytes: 172032,
+          pretty: '168 kB',
+          advice: 'drop',
+          note: 'never scanned',
+          dropSql: 'DROP INDEX CONCURRENTLY "index_users_on_created_at";',
+        },
+      ],
+    };
+    const unusedView = cardView(card('unusedIndexes', unused, 'warn'));
+    assert.deepEqual(
+      unusedView.table?.columns.map((column) => column.label),
+      ['Schema', 'Table', 'Index', 'Bytes', 'Size', 'Advice'],
+    );
+    assert.deepEqual(unusedView.facts, [{ label: 'Indexes to drop', value: '1' }]);
+
+    const foreignKey: ForeignKeyWithoutIndex = {
+      schema: 'public',
+      table: 'bookings',
+      constraint: 'bookings_user_id_fkey',
+      columns: ['user_id', 'tenant_id'],
+      references: 'users',
+      createSql: 'CREATE INDEX CONCURRENTLY ON "bookings" ("user_id", "tenant_id");',
+    };
+    const foreignKeys = cardView(card('foreignKeysWithoutIndex', { foreignKeys: [foreignKey] }));
+    assert.deepEqual(
+      foreignKeys.table?.columns.map((column) => column.label),
+      ['Schema', 'Table', 'Constraint', 'Columns', 'References'],
+    );
+    assert.equal(foreignKeys.table?.rows[0][3], 'user_id, tenant_id');
+
+    const seqScan: SeqScanTable = {
+      schema: 'public',
+      name: 'bookings',
+      seqScans: 34,
+      indexScans: 1,
+      seqShare: 0.9714,
+      liveRows: 12000,
+      rowsReadBySeqScans: 180000,
+    };
+    const seqScans = cardView(card('seqScans', { tables: [seqScan], minRows: 10_000 }, 'warn'));
+    assert.deepEqual(
+      seqScans.table?.columns.map((column) => column.label),
+      [
+        'Schema',
+        'Table',
+        'Sequential scans',
+        'Index scans',
+        'Sequential share (%)',
+        'Live rows',
+        'Rows read by sequential scans',
+      ],
+    );
+    assert.equal(seqScans.table?.rows[0][4], 97.1);
+    assert.deepEqual(seqScans.facts, [{ label: 'Minimum table size (rows)', value: '10,000' }]);
+
+    const waiting: BlockedQuery = {
+      pid: 4242,
+      role: 'app',
+      application: 'puma',
+      state: 'active',
+      query: 'UPDATE users SET name = $1 WHERE id = $2',
+      queryAgeSeconds: 12.5,
+      transactionAgeSeconds: 13,
+      waitEvent: 'Lock:transactionid',
+      blockedBy: [4141, 4343],
+      blockers: [],
+    };
+    const blocked = cardView(card('blocked', { blocked: [waiting], waitingLocks: 1 }, 'warn'));
+    assert.deepEqual(
+      blocked.table?.columns.map((column) => column.label),
+      [
+        'PID',
+        'Role',
+        'Application',
+        'State',
+        'Query',
+        'Query age (s)',
+        'Transaction age (s)',
+        'Waiting for',
+        'Blocked by',
+      ],
+    );
+    assert.equal(blocked.table?.rows[0][8], '4141, 4343');
   });
 });
