@@ -1,0 +1,77 @@
+/**
+ * The Get Started walkthrough and the welcome views in the manifest: every command a link or a
+ * completion event names exists, and every step's page is a file the extension ships.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '../../..');
+
+interface Step {
+  id: string;
+  description: string;
+  media: { markdown?: string; image?: string };
+  completionEvents?: string[];
+}
+
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  contributes: {
+    commands: { command: string }[];
+    views: Record<string, { id: string }[]>;
+    viewsWelcome: { contents: string }[];
+    walkthroughs: { id: string; steps: Step[] }[];
+  };
+};
+
+const contributes = manifest.contributes;
+const views = Object.values(contributes.views).flat();
+const known = new Set([
+  ...contributes.commands.map((entry) => entry.command),
+  ...views.map((view) => `${view.id}.focus`),
+  'vscode.openFolder',
+]);
+
+function linkedCommands(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(command:([\w.]+)/g)].map((match) => match[1]);
+}
+
+describe('Get Started walkthrough', () => {
+  const [walkthrough] = contributes.walkthroughs;
+
+  it('walks from the database to the checks, the tree, the dashboard and the playbook', () => {
+    assert.equal(walkthrough.id, 'upkeep.gettingStarted');
+    assert.deepEqual(
+      walkthrough.steps.map((step) => step.id),
+      ['database', 'checks', 'tree', 'dashboard', 'playbook'],
+    );
+  });
+
+  it('links only commands the extension contributes, and completes on them', () => {
+    const texts = [
+      ...walkthrough.steps.map((step) => step.description),
+      ...contributes.viewsWelcome.map((welcome) => welcome.contents),
+    ];
+    const unknown = texts.flatMap(linkedCommands).filter((command) => !known.has(command));
+    assert.deepEqual(unknown, []);
+    for (const step of walkthrough.steps) {
+      assert.ok(linkedCommands(step.description).length > 0, `${step.id} has a button`);
+      for (const event of step.completionEvents ?? []) {
+        const [kind, name] = event.split(':');
+        assert.ok(['onCommand', 'onView'].includes(kind), `unexpected completion event ${event}`);
+        const exists = kind === 'onCommand' ? known.has(name) : views.some((v) => v.id === name);
+        assert.ok(exists, event);
+      }
+    }
+  });
+
+  it('shows a page the .vsix carries for every step', () => {
+    const ignored = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+    assert.match(ignored, /^!media\/\*\*$/m, 'media/ is shipped');
+    for (const step of walkthrough.steps) {
+      const page = step.media.markdown ?? step.media.image ?? '';
+      assert.ok(page.startsWith('media/'), step.id);
+      assert.ok(existsSync(path.join(ROOT, page)), page);
+    }
+  });
+});
