@@ -234,7 +234,9 @@ async function setDatabasePassword(services: Services): Promise<void> {
   if (password === undefined) return;
   await services.setDatabasePassword(password || undefined);
   void vscode.window.showInformationMessage(
-    password ? 'Database password saved in secret storage.' : 'Database password forgotten.',
+    password
+      ? 'Upkeep: database password saved in secret storage.'
+      : 'Upkeep: database password forgotten.',
   );
 }
 
@@ -304,13 +306,13 @@ async function selectYmlDatabase(services: Services): Promise<void> {
   const entries = yml?.entries.filter((entry) => entry.environment === environment) ?? [];
   if (entries.length === 0) {
     void vscode.window.showWarningMessage(
-      `config/database.yml has no "${environment}" environment.`,
+      `Upkeep: config/database.yml has no "${environment}" environment.`,
     );
     return;
   }
   if (entries.every((entry) => !entry.name)) {
     void vscode.window.showInformationMessage(
-      `"${environment}" has one database; nothing to choose.`,
+      `Upkeep: "${environment}" has one database; nothing to choose.`,
     );
     return;
   }
@@ -347,7 +349,8 @@ async function testConnection(services: Services, log: Logger): Promise<void> {
           ? `pg_stat_statements ${probe.statStatements.version}`
           : 'pg_stat_statements not created';
         void vscode.window.showInformationMessage(
-          `PostgreSQL ${result.serverVersion}, ${Math.round(result.roundTripMs)} ms round trip, ` +
+          `Upkeep: PostgreSQL ${result.serverVersion}, ` +
+            `${Math.round(result.roundTripMs)} ms round trip, ` +
             `${pss} (${describeSource(connection.source)}).`,
         );
       } finally {

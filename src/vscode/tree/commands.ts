@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
+import { plural } from '../../core/util/plural';
 import { findHeadingLine } from '../../core/playbook/guidelines';
 import { GUIDELINES_FILE } from '../../core/playbook/defaultPlaybook';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
@@ -156,7 +157,8 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
   if (saved) {
     const failing = checks.filter((check) => check.outcome === 'fail' || check.outcome === 'error');
     const note = failing.length
-      ? ` (${failing.length} check(s) failing: ${failing.map((check) => check.checkId).join(', ')})`
+      ? ` (${plural(failing.length, 'check')} failing: ` +
+        `${failing.map((check) => check.checkId).join(', ')})`
       : '';
     void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done${note}.`);
   }
@@ -202,7 +204,13 @@ async function snooze(context: TreeCommandContext, node: unknown): Promise<void>
     if (!typed) return;
     until = formatLocalDate(parseLocalDate(typed)!);
   }
-  await controller.change(task, (state, change) => snoozeTask(state, task.id, until, change));
+  const saved = await controller.change(task, (state, change) =>
+    snoozeTask(state, task.id, until, change),
+  );
+  // Said like Mark Task Done: the row's new state can be out of sight.
+  if (saved) {
+    void vscode.window.showInformationMessage(`Upkeep: ${task.title} snoozed until ${until}.`);
+  }
 }
 
 async function reset(context: TreeCommandContext, node: unknown): Promise<void> {
