@@ -97,12 +97,14 @@ export function formatSummaryText(s: LogSummary): string {
   }
   if (s.slowest.length) {
     out.push('', 'Slowest requests');
-    for (const r of s.slowest) {
-      out.push(
-        `  ${ms(r.durationMs).padStart(9)}  ${r.status ?? '—'}  ${r.action ?? '—'}  ` +
-          `${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ${where(r.file, r.line, r.offset)}`,
-      );
-    }
+    // Duration and status in columns; the rest, of any length, follows as one cell.
+    const rows = s.slowest.map((r) => [
+      ms(r.durationMs),
+      String(r.status ?? '—'),
+      `${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ` +
+        where(r.file, r.line, r.offset),
+    ]);
+    out.push(...alignColumns(rows, [true, false, false], '  '));
   }
   if (s.exceptions.length) {
     out.push('', 'Exceptions');

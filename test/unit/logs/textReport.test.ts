@@ -51,6 +51,13 @@ describe('log summary text', () => {
       assert.match(rows[1], /33\.3 %/);
       const starts = rows.map((row) => row.search(/(action|\w+Controller#show)$/));
       assert.equal(new Set(starts).size, 1, table);
+
+      // The slowest requests too: a duration over a second keeps the status column in line.
+      const slowest = text.split('\n\n').find((part) => part.startsWith('Slowest requests'));
+      assert.ok(slowest, text);
+      const slow = slowest.split('\n').slice(1);
+      assert.match(slow[0], /^ {2}1,561\.5 ms {2}200 {2}ReportsController#show/);
+      assert.equal(new Set(slow.map((row) => row.indexOf(' 200 '))).size, 1, slowest);
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
