@@ -891,6 +891,8 @@ export interface SequenceUse {
   /** `table.column` the sequence feeds, when it is owned by one. */
   column: string | null;
   columnType: string | null;
+  /** The same column as separate names (a table or column name may hold a dot). */
+  owner: { schema: string; table: string; column: string } | null;
   /** Exact decimal text: a bigint does not fit a JavaScript number. */
   lastValue: string;
   /** The smaller of the sequence's and the column type's maximum, exact decimal text. */
@@ -912,12 +914,15 @@ const sequences: CardDefinition = {
     // text and the share is numeric division on the server, so no bigint is rounded.
     const rows = await session.query<SequenceUse>(
       'sequences',
-      `SELECT schema, name, "column", "columnType", last_value::text AS "lastValue",
+      `SELECT schema, name, "column", "columnType", owner, last_value::text AS "lastValue",
               max_value::text AS "maxValue",
               (last_value::numeric / max_value::numeric)::float8 AS share
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
                       CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
                         AS "column",
+                      CASE WHEN a.attname IS NOT NULL
+                        THEN json_build_object('schema', tn.nspname, 'table', t.relname,
+                                               'column', a.attname) END AS owner,
                       format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
                       least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
                                            WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
@@ -928,6 +933,7 @@ const sequences: CardDefinition = {
                  LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
                        AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
                  LEFT JOIN pg_class t ON t.oid = d.refobjid
+                 LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
                  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                 WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}) AS used
         ORDER BY share DESC, 1, 2
@@ -948,7 +954,7 @@ const sequences: CardDefinition = {
       };
     }
     const worst = near[0];
-    const [table, column] = (worst.column ?? '').split('.');
+    const owner = worst.owner;
     return {
       state: 'warn',
       summary: `${plural(near.length, 'sequence', 'sequences')} past 75 % of their maximum`,
@@ -957,9 +963,9 @@ const sequences: CardDefinition = {
         `is at ${(worst.share * 100).toFixed(1)} % ` +
         `(${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).`,
       fix:
-        worst.column && worst.columnType !== 'bigint'
-          ? `Plan a migration: ALTER TABLE ${quoteIdent(table)} ` +
-            `ALTER COLUMN ${quoteIdent(column)} TYPE bigint; (rewrites the table)`
+        owner && worst.columnType !== 'bigint'
+          ? `Plan a migration: ALTER TABLE ${qualified(owner.schema, owner.table)} ` +
+            `ALTER COLUMN ${quoteIdent(owner.column)} TYPE bigint; (rewrites the table)`
           : `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint;`,
       data: { sequences: list },
     };

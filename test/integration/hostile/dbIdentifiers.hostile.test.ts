@@ -1,0 +1,59 @@
+/**
+ * Names from the monitored database are the app's data, and a hostile or odd one (a dot, a
+ * quote, a line break, another schema) must not make a card's statement aim at another object.
+ */
+import * as assert from 'node:assert/strict';
+import type { DbCard } from '../../../src/core/db/cards';
+import { collectCards } from '../../../src/core/db/cards';
+import { embeddedServer } from '../../support/postgres';
+import { admin, connect, createDatabase } from '../db/servers';
+
+const SCHEMA = `
+  CREATE TABLE "order" (items int);
+  CREATE TABLE "order.items" (id serial PRIMARY KEY);
+  SELECT setval('"order.items_id_seq"', 2147483600);
+  CREATE SCHEMA "odd ""schema""";
+  CREATE TABLE "odd ""schema""".jobs (id serial PRIMARY KEY);
+  CREATE TABLE public.jobs (id bigserial PRIMARY KEY);
+  SELECT setval('"odd ""schema""".jobs_id_seq', 2147483000);
+`;
+
+async function sequencesCard(url: string): Promise<DbCard> {
+  const { session } = await connect(url);
+  try {
+    const [card] = await collectCards(session, { only: ['sequences'] });
+    return card;
+  } finally {
+    await session.close();
+  }
+}
+
+describe('hostile names from the database (security review)', function () {
+  this.timeout(120_000);
+  let url: string;
+
+  before(async () => {
+    url = await createDatabase(await embeddedServer(), 'hostile_names');
+    await admin(url, SCHEMA);
+  });
+
+  it('a table name with a dot gets a migration for that table, not another one', async () => {
+    const card = await sequencesCard(url);
+    assert.equal(card.state, 'warn', card.summary);
+    assert.equal(
+      card.fix,
+      'Plan a migration: ALTER TABLE "order.items" ALTER COLUMN "id" TYPE bigint; ' +
+        '(rewrites the table)',
+    );
+  });
+
+  it('a table in another schema is named with its schema', async () => {
+    await admin(url, `SELECT setval('"order.items_id_seq"', 1)`);
+    const card = await sequencesCard(url);
+    assert.equal(
+      card.fix,
+      'Plan a migration: ALTER TABLE "odd ""schema"""."jobs" ALTER COLUMN "id" TYPE bigint; ' +
+        '(rewrites the table)',
+    );
+  });
+});
