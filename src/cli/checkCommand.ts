@@ -30,14 +30,13 @@ import {
   toJunit,
 } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
-/** Where `--save` keeps results, relative to the workspace (add it to .gitignore or commit it). */
-export const SAVED_RESULTS_FILE = '.upkeep/results.json';
 
 interface CheckOptions {
   tier?: string[];
@@ -198,9 +197,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         )
       : new MemoryResultLog();
 
-  // Ctrl-C cancels the run: running tools are killed with their children, the rest is skipped.
+  // Ctrl-C (or cron's or CI's SIGTERM) cancels the run: running tools are killed with their
+  // children, the rest is skipped.
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  let signalName: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalName = signal;
+    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -230,9 +234,23 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (resultsFile) await results.record(runResults);
-
-  const exitCode = exitCodeFor(runResults, options.failOn);
+  let exitCode = exitCodeFor(runResults, options.failOn);
+  if (signalName) {
+    // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
+    // The checks that finished keep their results; a cancelled one is no verdict to save.
+    const unfinished = runResults.filter((result) => result.outcome === 'skipped').length;
+    log.error(
+      `upkeep check: cancelled (${signalName}); ${plural(unfinished, 'check')} did not finish ` +
+        'and show as skipped.',
+    );
+    runResults = runResults.filter((result) => result.outcome !== 'skipped');
+    exitCode = EXIT_USAGE;
+  }
+  if (resultsFile) {
+    await results.record(
+      signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
+    );
+  }
   if (options.format === 'json') {
     process.stdout.write(
       toJsonReport({

@@ -17,7 +17,7 @@ import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
 import { createLogger, redact } from '../core/util/logger';
-import { SAVED_RESULTS_FILE } from './checkCommand';
+import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 

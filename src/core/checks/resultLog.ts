@@ -9,9 +9,9 @@ import { FileLock } from '../util/fileLock';
 import { readTextFileLimited } from '../util/textFile';
 import type { CheckResult, ResultLog } from './types';
 
-const HISTORY_PER_CHECK = 50;
+export const HISTORY_PER_CHECK = 50;
 /** Fifty results of every check are a few megabytes; a larger file is not a results file. */
-const MAX_RESULTS_BYTES = 64 * 1024 * 1024;
+export const MAX_RESULTS_BYTES = 64 * 1024 * 1024;
 
 export class MemoryResultLog implements ResultLog {
   private readonly byCheck = new Map<string, CheckResult[]>();
@@ -68,16 +68,25 @@ export class MemoryResultLog implements ResultLog {
   protected merge(histories: Record<string, CheckResult[]>): void {
     for (const [checkId, history] of Object.entries(histories)) {
       const ours = this.byCheck.get(checkId) ?? [];
-      const seen = new Set(ours.map(identity));
-      const theirs = validResults(history).filter((result) => !seen.has(identity(result)));
-      if (!theirs.length) continue;
-      // ISO times: text order is time order.
-      const merged = [...ours, ...theirs].sort((a, b) =>
-        a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0,
-      );
-      this.byCheck.set(checkId, merged.slice(-HISTORY_PER_CHECK));
+      const merged = mergeHistory(ours, validResults(history));
+      if (merged !== ours) this.byCheck.set(checkId, merged);
     }
   }
+}
+
+/**
+ * One check's history from two logs: each result once, in the order they started, the newest
+ * `HISTORY_PER_CHECK` kept.
+ */
+export function mergeHistory(ours: CheckResult[], theirs: CheckResult[]): CheckResult[] {
+  const seen = new Set(ours.map(identity));
+  const added = theirs.filter((result) => !seen.has(identity(result)));
+  if (!added.length) return ours;
+  // ISO times: text order is time order.
+  const merged = [...ours, ...added].sort((a, b) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0,
+  );
+  return merged.slice(-HISTORY_PER_CHECK);
 }
 
 function validResults(history: unknown): CheckResult[] {

@@ -91,4 +91,9 @@ export interface ResultLog {
   record(results: CheckResult[]): Promise<void>;
   /** Called after `record`; returns a function that unsubscribes. */
   onDidChange(listener: (results: CheckResult[]) => void): () => void;
+  /** Where a result came from, for logs that show another writer's results beside their own. */
+  originOf?(result: CheckResult): ResultOrigin;
 }
+
+/** `commandLine`: saved in the workspace by `upkeep check --save` or `upkeep drill --save`. */
+export type ResultOrigin = 'editor' | 'commandLine';
