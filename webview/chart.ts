@@ -1,6 +1,7 @@
 /**
  * Time-series charts (uPlot on a canvas) and simple bar lists, each with a text equivalent: an
- * aria-label summary and a visually hidden data table for screen readers.
+ * aria-label summary and a visually hidden data table for screen readers. A chart's legend shows
+ * the hovered point's values, and a figure for the whole window while nothing is hovered.
  */
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
@@ -10,6 +11,19 @@ import { formatNumber, formatTime, h } from './dom';
 const HEIGHT = 200;
 /** A screen reader reads the hidden table; past this many rows it gets the first ones only. */
 const MAX_TABLE_ROWS = 400;
+
+/**
+ * What a legend shows while the pointer is off the chart: the window's total (counts per
+ * hour or day add up), its peak (rates and durations, where the worst hour matters) or the
+ * latest value (levels such as a size).
+ */
+export type LegendAtRest = 'total' | 'peak' | 'latest';
+
+const AT_REST_LABEL: Record<LegendAtRest, string> = {
+  total: 'Total',
+  peak: 'Peak',
+  latest: 'Latest',
+};
 
 const liveCharts = new Set<{ rebuild(): void; root: HTMLElement }>();
 let themeWatch: (() => void) | undefined;
@@ -23,16 +37,39 @@ function ensureThemeWatch(): void {
   });
 }
 
-function summarize(view: ChartView): string {
+function numbersOf(values: (number | null)[]): number[] {
+  return values.filter((v): v is number => v !== null && Number.isFinite(v));
+}
+
+/** The figure a series' legend shows at rest; undefined when the series has no value. */
+export function restingValue(values: (number | null)[], mode: LegendAtRest): number | undefined {
+  const numbers = numbersOf(values);
+  if (numbers.length === 0) return undefined;
+  if (mode === 'total') return numbers.reduce((a, b) => a + b, 0);
+  if (mode === 'peak') return Math.max(...numbers);
+  return numbers[numbers.length - 1];
+}
+
+function instant(seconds: number): string {
+  return formatTime(new Date(seconds * 1000).toISOString());
+}
+
+function summarize(view: ChartView, atRest: LegendAtRest): string {
   if (view.times.length === 0) return `${view.title}: no data`;
-  const from = formatTime(new Date(view.times[0] * 1000).toISOString());
-  const to = formatTime(new Date(view.times[view.times.length - 1] * 1000).toISOString());
+  const from = instant(view.times[0]);
+  const to = instant(view.times[view.times.length - 1]);
   const parts = view.series.map((series) => {
-    const numbers = series.values.filter((v): v is number => v !== null && Number.isFinite(v));
+    const numbers = numbersOf(series.values);
     if (numbers.length === 0) return `${series.label}: no values`;
     const max = Math.max(...numbers);
     const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
-    return `${series.label} mean ${formatNumber(mean)}, max ${formatNumber(max)} ${view.unit}`;
+    // The legend's figure at rest comes first, so a screen reader hears what the eye sees.
+    const resting =
+      atRest === 'peak' ? '' : `${atRest} ${formatNumber(restingValue(series.values, atRest))}, `;
+    return (
+      `${series.label} ${resting}mean ${formatNumber(mean)}, ` +
+      `max ${formatNumber(max)} ${view.unit}`
+    );
   });
   return `${view.title}, ${from} to ${to}: ${parts.join('; ')}`;
 }
@@ -45,7 +82,7 @@ function hiddenTable(view: ChartView): HTMLElement {
       h(
         'tr',
         null,
-        h('th', { attrs: { scope: 'row' } }, formatTime(new Date(time * 1000).toISOString())),
+        h('th', { attrs: { scope: 'row' } }, instant(time)),
         ...view.series.map((series) => h('td', null, formatNumber(series.values[index]))),
       ),
     );
@@ -68,21 +105,75 @@ function hiddenTable(view: ChartView): HTMLElement {
   return h('div', { className: 'visually-hidden' }, table);
 }
 
+export interface TimeChartOptions {
+  bars?: boolean;
+  /** What the legend shows while no point is hovered; the latest value by default. */
+  atRest?: LegendAtRest;
+}
+
+/**
+ * The legend's series names become toggle buttons a keyboard reaches (uPlot makes them
+ * clickable only); the table holding them is layout, read as plain text.
+ */
+function makeLegendKeyboardFriendly(plot: uPlot, legend: HTMLElement): void {
+  legend.setAttribute('role', 'presentation');
+  legend.querySelectorAll<HTMLElement>('tr.u-series').forEach((row, index) => {
+    if (index === 0) return;
+    const name = row.querySelector<HTMLElement>('th');
+    if (!name) return;
+    name.tabIndex = 0;
+    name.setAttribute('role', 'button');
+    name.setAttribute('aria-pressed', String(plot.series[index].show !== false));
+    name.title = 'Show or hide this series';
+    name.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      name.click();
+    });
+  });
+}
+
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
-export function timeChart(view: ChartView, options: { bars?: boolean } = {}): HTMLElement {
-  const summary = summarize(view);
+export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
+  const atRest = options.atRest ?? 'latest';
+  const summary = summarize(view, atRest);
   const canvasHost = h('div', { className: 'chart-canvas', attrs: { 'aria-hidden': 'true' } });
+  // Outside the hidden canvas: the legend's figures are text a screen reader reads too.
+  const legendHost = h('div', { className: 'chart-legend' });
   const figure = h(
     'figure',
     { className: 'chart', attrs: { role: 'group', 'aria-label': summary } },
     h('figcaption', null, view.title, h('span', { className: 'unit' }, ` (${view.unit})`)),
     canvasHost,
+    legendHost,
     hiddenTable(view),
   );
   if (view.times.length === 0) {
     canvasHost.replaceWith(h('p', { className: 'empty' }, 'No data in this window.'));
+    legendHost.remove();
     return figure;
   }
+
+  const resting = view.series.map((series) => restingValue(series.values, atRest));
+  // A total or a peak belongs to the whole window, not to one time: the time cell stays empty.
+  const restingTime = atRest === 'latest' ? instant(view.times[view.times.length - 1]) : '';
+  /** Names the figures the legend shows: "Time" while hovering, "Total" (or …) at rest. */
+  const labelLegend = (plot: uPlot): void => {
+    const table = legendHost.querySelector('.u-legend');
+    const label = table?.querySelector('tr.u-series .u-label');
+    if (!table || !label) return;
+    const rest = plot.legend.idx === null || plot.legend.idx === undefined;
+    label.textContent = rest ? AT_REST_LABEL[atRest] : 'Time';
+    table.classList.toggle('at-rest', rest);
+    table.classList.toggle('at-rest-bare', rest && restingTime === '');
+  };
+  const markShown = (plot: uPlot): void => {
+    legendHost.querySelectorAll('tr.u-series').forEach((row, index) => {
+      if (index > 0) {
+        row.querySelector('th')?.setAttribute('aria-pressed', String(plot.series[index].show));
+      }
+    });
+  };
 
   let plot: uPlot | undefined;
   const build = (): void => {
@@ -98,11 +189,14 @@ export function timeChart(view: ChartView, options: { bars?: boolean } = {}): HT
       {
         width,
         height: HEIGHT,
-        legend: { show: true },
+        legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
         cursor: { drag: { x: false, y: false } },
         axes: [axis, { ...axis, size: 56 }],
         series: [
-          {},
+          {
+            label: 'Time',
+            value: (_plot, raw, _series, index) => (index === null ? restingTime : instant(raw)),
+          },
           ...view.series.map((series, index) => ({
             label: series.label,
             stroke: colors.series[index % colors.series.length],
@@ -110,12 +204,18 @@ export function timeChart(view: ChartView, options: { bars?: boolean } = {}): HT
             width: 2,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
+            value: (_plot: uPlot, raw: number | null, _series: number, at: number | null) =>
+              formatNumber(at === null ? resting[index] : raw),
           })),
         ],
+        hooks: { setLegend: [labelLegend], setSeries: [markShown] },
       },
       [view.times, ...view.series.map((series) => series.values)] as uPlot.AlignedData,
       canvasHost,
     );
+    const legend = legendHost.querySelector<HTMLElement>('.u-legend');
+    if (legend) makeLegendKeyboardFriendly(plot, legend);
+    labelLegend(plot);
   };
   const chart = { root: figure, rebuild: build };
   liveCharts.add(chart);

@@ -44,7 +44,9 @@ export function renderBusiness(view: BusinessView): Node[] {
       ),
     );
   }
-  if (view.signupsPerDay) charts.append(timeChart(view.signupsPerDay, { bars: true }));
+  if (view.signupsPerDay) {
+    charts.append(timeChart(view.signupsPerDay, { bars: true, atRest: 'total' }));
+  }
   nodes.push(charts);
   if (view.cards.length) nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card)));
   return nodes;

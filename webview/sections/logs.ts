@@ -44,9 +44,10 @@ export function renderLogs(view: LogsView): Node[] {
     h(
       'div',
       { className: 'charts' },
-      timeChart(view.requestsPerHour, { bars: true }),
-      timeChart(view.errorRate),
-      timeChart(view.durations),
+      // Hours add up to the window's counts; for rates and durations the worst hour matters.
+      timeChart(view.requestsPerHour, { bars: true, atRest: 'total' }),
+      timeChart(view.errorRate, { atRest: 'peak' }),
+      timeChart(view.durations, { atRest: 'peak' }),
       barList(
         'Status mix',
         view.statusMix.map((entry) => ({

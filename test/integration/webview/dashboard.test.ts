@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Locator } from 'playwright-core';
 import type { DashboardViewState, SectionPayload } from '../../../src/core/dashboard/protocol';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
@@ -105,7 +106,7 @@ describe('dashboard webview (Chromium)', function () {
     );
     // Charts carry a text equivalent and a data table for screen readers.
     const label = await page.getAttribute('figure[aria-label^="Requests per hour"]', 'aria-label');
-    assert.match(label ?? '', /Requests mean .* max/);
+    assert.match(label ?? '', /Requests total [\d,]+, mean .* max/);
     assert.ok(
       await page.locator('.visually-hidden caption', { hasText: 'Requests per hour' }).count(),
     );
@@ -405,6 +406,77 @@ describe('dashboard webview (Chromium)', function () {
       await page.context().close();
     },
   );
+
+  it('shows figures in chart legends before any hover, the hovered point on hover', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    await feed(dashboard, payloads);
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    const requests = logs.data.requestsPerHour.series[0].values as number[];
+    const total = requests.reduce((a, b) => a + b, 0);
+    const chart = (title: string): Locator =>
+      page.locator('figure.chart', { has: page.locator('figcaption', { hasText: title }) });
+    const legend = (title: string): Promise<string[]> =>
+      chart(title)
+        .locator('.u-legend tr.u-series')
+        .evaluateAll((rows) =>
+          rows.map(
+            (row) =>
+              `${row.querySelector('.u-label')?.textContent}: ` +
+              `${row.querySelector('.u-value')?.textContent}`,
+          ),
+        );
+    await chart('Requests per hour').locator('.u-legend').waitFor();
+
+    // Counts add up over the window, rates and durations show their worst hour, a size its
+    // latest value.
+    assert.deepEqual(await legend('Requests per hour'), [
+      'Total: ',
+      `Requests: ${total.toLocaleString('en-US')}`,
+    ]);
+    assert.deepEqual(await legend('Error rate'), ['Peak: ', 'Error rate: 3']);
+    assert.deepEqual(await legend('Duration percentiles'), [
+      'Peak: ',
+      'p50: 105',
+      'p95: 900',
+      'p99: 2,200',
+    ]);
+    const size = await legend('Database size');
+    assert.match(size[0], /^Latest: \S/);
+    assert.equal(size[1], 'Database size: 42.3');
+    assert.deepEqual(
+      (await page.locator('.u-legend .u-value').allTextContents()).filter((v) => v === '--'),
+      [],
+      'no legend value reads "--"',
+    );
+
+    // A screen reader gets the same figures: the legend is text outside the hidden canvas,
+    // and the chart's name says them too.
+    const hidden = await chart('Requests per hour')
+      .locator('.u-legend')
+      .evaluate((table) => !!table.closest('[aria-hidden="true"]'));
+    assert.equal(hidden, false, 'the legend is not aria-hidden');
+    assert.match(
+      (await chart('Requests per hour').getAttribute('aria-label')) ?? '',
+      new RegExp(`Requests total ${total.toLocaleString('en-US')}, mean`),
+    );
+
+    // On hover the legend shows that hour; off the chart the totals come back.
+    const plot = chart('Requests per hour').locator('.u-over');
+    await plot.scrollIntoViewIfNeeded();
+    const box = await plot.boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    const hovered = await legend('Requests per hour');
+    assert.match(hovered[0], /^Time: \S/);
+    assert.equal(hovered[1], `Requests: ${requests[requests.length - 1]}`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 150);
+    assert.equal((await legend('Requests per hour'))[0], 'Total: ');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
 
   it('works from the keyboard: sort, page, and a custom range', async () => {
     const dashboard = await harness.open();
