@@ -197,14 +197,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         )
       : new MemoryResultLog();
 
-  // Ctrl-C (or cron's or CI's SIGTERM) cancels the run: running tools are killed with their
-  // children, the rest is skipped.
+  // Ctrl-C cancels the run: running tools are killed with their children, the rest is skipped.
   const controller = new AbortController();
-  let signalName: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signalName = signal;
-    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
-  };
+  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -234,23 +229,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  let exitCode = exitCodeFor(runResults, options.failOn);
-  if (signalName) {
-    // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
-    // The checks that finished keep their results; a cancelled one is no verdict to save.
-    const unfinished = runResults.filter((result) => result.outcome === 'skipped').length;
-    log.error(
-      `upkeep check: cancelled (${signalName}); ${plural(unfinished, 'check')} did not finish ` +
-        'and show as skipped.',
-    );
-    runResults = runResults.filter((result) => result.outcome !== 'skipped');
-    exitCode = EXIT_USAGE;
-  }
-  if (resultsFile) {
-    await results.record(
-      signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
-    );
-  }
+  if (resultsFile) await results.record(runResults);
+
+  const exitCode = exitCodeFor(runResults, options.failOn);
   if (options.format === 'json') {
     process.stdout.write(
       toJsonReport({
