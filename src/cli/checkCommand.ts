@@ -1,7 +1,7 @@
 /**
  * `upkeep check`: runs the same checks as the editor, headless, for cron and CI. Prints a table,
  * stable JSON or JUnit XML; exit 0 ok, 1 a check failed (or warned with --fail-on warn), 2 usage
- * or configuration error. Results are written to the repo only with --save.
+ * or configuration error, or cancelled. Results are written to the repo only with --save.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -197,9 +197,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         )
       : new MemoryResultLog();
 
-  // Ctrl-C cancels the run: running tools are killed with their children, the rest is skipped.
+  // Ctrl-C (or cron's or CI's SIGTERM) cancels the run: running tools are killed with their
+  // children, the rest is skipped.
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  let signalName: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalName = signal;
+    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -229,9 +234,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (resultsFile) await results.record(runResults);
-
-  const exitCode = exitCodeFor(runResults, options.failOn);
+  // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
+  // The checks that finished keep their results; a cancelled one is no verdict to save.
+  const exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  if (resultsFile) {
+    await results.record(
+      signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
+    );
+  }
   if (options.format === 'json') {
     process.stdout.write(
       toJsonReport({
@@ -256,6 +266,12 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     // Clipped to a terminal's width; whole in a file or a cron mail, where nothing wraps.
     const width = process.stdout.isTTY ? process.stdout.columns || 120 : Infinity;
     process.stdout.write(formatTable(runResults, { width }));
+  }
+  if (signalName) {
+    process.stderr.write(
+      `upkeep check: cancelled (${signalName}): the checks that did not finish show as ` +
+        `skipped, ${resultsFile ? 'and were not saved; ' : ''}exit code 2.\n`,
+    );
   }
   return exitCode;
 }

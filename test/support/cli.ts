@@ -2,6 +2,7 @@
  * Runs the `upkeep` CLI from source as a child process, with only the environment a test
  * gives it (plus PATH, and HOME in a temporary folder so nothing lands in the user's cache).
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,17 +15,31 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface StartedCli {
+  /** The running command, for a test that signals it (Ctrl-C is SIGINT). */
+  child: ChildProcessWithoutNullStreams;
+  /** Everything it wrote so far. */
+  output(): { stdout: string; stderr: string };
+  exited: Promise<CliRun>;
+}
+
+/** Starts the CLI and returns at once, for a test that acts while it runs. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): StartedCli {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+    { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliRun>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return startCli(args, env).exited;
 }

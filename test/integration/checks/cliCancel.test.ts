@@ -1,0 +1,71 @@
+/**
+ * `upkeep check` stopped mid-run, as cron's or CI's kill and Ctrl-C do: the run must not read as
+ * a clean one (exit 0 told cron and CI that every check passed), the checks that finished keep
+ * their results, and the cancelled ones are not saved as the latest word on those checks.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startCli } from '../../support/cli';
+
+const PLAYBOOK = `checks:
+  - id: slow.script
+    title: A script that takes its time
+    kind: shell
+    command: touch started && sleep 30
+`;
+
+async function waitForFile(file: string, describe: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await fs.stat(file).catch(() => undefined))) {
+    assert.ok(Date.now() < deadline, `the slow check never started: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('upkeep check cancelled by a signal', function () {
+  this.timeout(120_000);
+  let workspace: string;
+
+  beforeEach(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cancel-'));
+    await fs.mkdir(path.join(workspace, '.upkeep'));
+    await fs.writeFile(path.join(workspace, '.upkeep/playbook.yaml'), PLAYBOOK);
+    await fs.writeFile(path.join(workspace, 'Gemfile'), "source 'https://rubygems.org'\n");
+  });
+  afterEach(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} exits 2, says so, and saves only the checks that finished`, async () => {
+      const saved = path.join(workspace, 'results.json');
+      const cli = startCli([
+        ...['check', '--workspace', workspace, '--format', 'json', '--parallelism', '2'],
+        ...['--check', 'host.diskSpace', '--check', 'slow.script', '--save', saved],
+      ]);
+      await waitForFile(path.join(workspace, 'started'), () => cli.output().stderr);
+      const started = Date.now();
+      cli.child.kill(signal);
+      const run = await cli.exited;
+
+      assert.ok(Date.now() - started < 10_000, 'the run stopped promptly');
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(run.stderr.includes(`upkeep check: cancelled (${signal})`), run.stderr);
+      const report = JSON.parse(run.stdout) as {
+        exitCode: number;
+        results: { checkId: string; outcome: string }[];
+      };
+      assert.equal(report.exitCode, 2);
+      const outcomes = Object.fromEntries(report.results.map((r) => [r.checkId, r.outcome]));
+      assert.equal(outcomes['slow.script'], 'skipped');
+      assert.equal(outcomes['host.diskSpace'], 'pass');
+
+      const kept = JSON.parse(await fs.readFile(saved, 'utf8')) as Record<string, unknown>;
+      const text = JSON.stringify(kept);
+      assert.ok(text.includes('host.diskSpace'), text);
+      assert.ok(!text.includes('slow.script'), `a cancelled check was saved: ${text}`);
+    });
+  }
+});
