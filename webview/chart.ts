@@ -117,6 +117,11 @@ export interface TimeChartOptions {
  */
 function makeLegendKeyboardFriendly(plot: uPlot, legend: HTMLElement): void {
   legend.setAttribute('role', 'presentation');
+  // With one series there is nothing to compare: hiding it would only blank the chart.
+  if (plot.series.length <= 2) {
+    legend.classList.add('single-series');
+    return;
+  }
   legend.querySelectorAll<HTMLElement>('tr.u-series').forEach((row, index) => {
     if (index === 0) return;
     const name = row.querySelector<HTMLElement>('th');

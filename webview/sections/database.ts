@@ -82,7 +82,8 @@ export function renderDatabase(view: DatabaseView): Node[] {
             h(
               'vscode-button',
               {
-                attrs: { secondary: '', 'aria-label': 'Explain this query' },
+                // Every row has one: the name says which query, not only "Explain".
+                attrs: { secondary: '', 'aria-label': `Explain ${clip(row.query, 80)}` },
                 on: { click: () => post({ type: 'explainQuery', sql: row.query }) },
               },
               'Explain',

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { DashboardViewState, SectionPayload } from '../../../src/core/dashboard/protocol';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
@@ -34,6 +34,58 @@ function contrast(a: string, b: string): number {
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (light + 0.05) / (dark + 0.05);
+}
+
+/** The sample dashboard with every state a badge can show, a check that could not run too. */
+function withEveryState(): SectionPayload[] {
+  const payloads = sampleSections();
+  const health = payloads.find((payload) => payload.section === 'health');
+  assert.ok(health?.section === 'health');
+  health.data.tiers[1].checks.push({
+    checkId: 'db.vacuum',
+    title: 'Vacuum',
+    outcome: 'error',
+    summary: 'permission denied for pg_stat_user_tables',
+    findings: [],
+  });
+  return payloads;
+}
+
+/**
+ * State words are text: each one on the page, of every kind, has at least 4.5:1 against the
+ * background it sits on (WCAG AA), be it the editor's, a card's or an alert's.
+ */
+async function assertStateContrast(page: Page, theme: string): Promise<void> {
+  const badges = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.state')).map((badge) => {
+      let background = 'rgba(0, 0, 0, 0)';
+      for (let at: Element | null = badge; at; at = at.parentElement) {
+        const colour = getComputedStyle(at).backgroundColor;
+        if (colour !== 'transparent' && !/rgba\(.*, 0\)$/.test(colour)) {
+          background = colour;
+          break;
+        }
+      }
+      return {
+        kind: /state-(\w+)/.exec(badge.className)?.[1] ?? badge.className,
+        colour: getComputedStyle(badge).color,
+        background,
+      };
+    }),
+  );
+  assert.deepEqual(
+    [...new Set(badges.map((badge) => badge.kind))].sort(),
+    ['error', 'fail', 'never', 'ok', 'pass', 'skipped', 'warn'],
+    'every kind of state is on the page',
+  );
+  for (const badge of badges) {
+    const ratio = contrast(badge.colour, badge.background);
+    assert.ok(
+      ratio >= 4.5,
+      `${badge.kind} text ${badge.colour} on ${badge.background} at ${ratio.toFixed(1)}:1 ` +
+        `in the ${theme} theme`,
+    );
+  }
 }
 
 describe('dashboard webview (Chromium)', function () {
@@ -259,7 +311,7 @@ describe('dashboard webview (Chromium)', function () {
   it('re-reads chart colours when the theme changes, and renders light and dark', async () => {
     const dashboard = await harness.open({ theme: 'dark' });
     const page = dashboard.page;
-    await feed(dashboard, sampleSections());
+    await feed(dashboard, withEveryState());
     const barColor = (): Promise<string> =>
       page
         .locator('.bars .bar')
@@ -267,25 +319,13 @@ describe('dashboard webview (Chromium)', function () {
         .evaluate((bar) => getComputedStyle(bar).backgroundColor);
     assert.equal(await barColor(), 'rgb(137, 209, 133)', "2xx in the dark theme's green");
     await page.screenshot({ path: path.join(RESULTS, 'dashboard-dark.png'), fullPage: true });
+    await assertStateContrast(page, 'dark');
     await dashboard.setTheme('light');
     await page.waitForFunction(() => {
       const bar = document.querySelector('.bars .bar');
       return bar && getComputedStyle(bar).backgroundColor === 'rgb(56, 138, 52)';
     });
-    // State words are text: at least 4.5:1 on the light background (WCAG AA), each kind.
-    const colours = await page.evaluate(() => {
-      const found: Record<string, string> = {};
-      for (const kind of ['pass', 'ok', 'warn', 'fail']) {
-        const element = document.querySelector(`.state-${kind}`);
-        if (element) found[kind] = getComputedStyle(element).color;
-      }
-      return { background: getComputedStyle(document.body).backgroundColor, found };
-    });
-    assert.deepEqual(Object.keys(colours.found).sort(), ['fail', 'ok', 'pass', 'warn']);
-    for (const [kind, colour] of Object.entries(colours.found)) {
-      const ratio = contrast(colour, colours.background);
-      assert.ok(ratio >= 4.5, `${kind} text at ${ratio.toFixed(1)}:1 in the light theme`);
-    }
+    await assertStateContrast(page, 'light');
     await page.screenshot({ path: path.join(RESULTS, 'dashboard-light.png'), fullPage: true });
     await assertClean(dashboard);
     await page.context().close();
@@ -391,13 +431,14 @@ describe('dashboard webview (Chromium)', function () {
     async () => {
       const dashboard = await harness.open({ theme: 'highContrast' });
       const page = dashboard.page;
-      await feed(dashboard, sampleSections());
+      await feed(dashboard, withEveryState());
       const border = await page
         .locator('[data-card="db.size"]')
         .evaluate((card) => getComputedStyle(card).borderTopColor);
       assert.equal(border, 'rgb(111, 195, 223)', 'cards take the contrast border');
       const text = await page.locator('body').evaluate((body) => getComputedStyle(body).color);
       assert.equal(text, 'rgb(255, 255, 255)');
+      await assertStateContrast(page, 'high contrast');
       await page.screenshot({
         path: path.join(RESULTS, 'dashboard-high-contrast.png'),
         fullPage: true,
@@ -538,6 +579,96 @@ describe('dashboard webview (Chromium)', function () {
     await page.locator('#range-apply').click();
     assert.equal((await dashboard.posted()).length, count);
     assert.match((await page.textContent('.status')) ?? '', /start before the end/);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('reaches every control by Tab, each with a name and a visible focus', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    await page.locator('.u-legend').first().waitFor();
+
+    // What a mouse can use on the page: buttons, disclosures, fields, and chart legend entries
+    // that uPlot makes clickable. Each gets a number to recognise it by.
+    const controls = await page.evaluate(() => {
+      const selector =
+        'button, summary, a[href], input, select, textarea, [tabindex]:not([tabindex="-1"]), ' +
+        'vscode-button, vscode-single-select, vscode-textfield, ' +
+        // uPlot makes each series name but the first row's (the time) clickable.
+        '.u-legend tr.u-series:not(:first-child) th';
+      // Shown (a closed tier's table is not), enabled, and not for screen readers only.
+      const found = Array.from(document.querySelectorAll<HTMLElement>(selector)).filter(
+        (element) =>
+          element.checkVisibility() &&
+          !(element as HTMLButtonElement).disabled &&
+          !element.closest('.visually-hidden') &&
+          getComputedStyle(element).pointerEvents !== 'none',
+      );
+      found.forEach((element, index) => (element.dataset.control = String(index)));
+      return found.map((element) => element.textContent?.trim().slice(0, 40) ?? '');
+    });
+    assert.ok(controls.length > 40, `${controls.length} controls`);
+
+    const reached = new Map<string, { name: string; ring: boolean }>();
+    for (let press = 0; press < controls.length + 10; press++) {
+      await page.keyboard.press('Tab');
+      const stop = await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        if (!element?.dataset.control) return undefined;
+        // The theme's focus colour, as the browser resolves it.
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--vscode-focusBorder)';
+        document.body.append(probe);
+        const focus = getComputedStyle(probe).color;
+        probe.remove();
+        // A ring on the control or inside it (the toolkit's elements draw theirs inside).
+        const parts = [element, ...Array.from(element.shadowRoot?.querySelectorAll('*') ?? [])];
+        const ring = parts.some((part) => {
+          const style = getComputedStyle(part);
+          const outline =
+            style.outlineStyle !== 'none' &&
+            parseFloat(style.outlineWidth) > 0 &&
+            style.outlineColor === focus;
+          return outline || style.borderTopColor === focus;
+        });
+        const labelledBy = element.getAttribute('aria-labelledby');
+        const name = (
+          element.getAttribute('aria-label') ??
+          (labelledBy ? document.getElementById(labelledBy)?.textContent : null) ??
+          element.textContent ??
+          ''
+        ).trim();
+        return { id: element.dataset.control, name, ring };
+      });
+      if (stop) reached.set(stop.id, stop);
+    }
+    const missed = controls.filter((_, index) => !reached.has(String(index)));
+    assert.deepEqual(missed, [], 'controls Tab never reaches');
+    const unnamed = [...reached.values()].filter((stop) => !stop.name);
+    assert.deepEqual(unnamed, [], 'controls without a name');
+    const ringless = [...reached.values()].filter((stop) => !stop.ring).map((stop) => stop.name);
+    assert.deepEqual(ringless, [], 'controls without a visible focus');
+
+    // Explain buttons say which query they explain.
+    const explain = page.locator('vscode-button', { hasText: 'Explain' }).first();
+    assert.match((await explain.getAttribute('aria-label')) ?? '', /^Explain SELECT \* FROM/);
+
+    // A chart's series shows and hides from the keyboard, and says whether it is shown.
+    const p99 = page
+      .locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Duration' }) })
+      .getByRole('button', { name: 'p99' });
+    await p99.focus();
+    assert.equal(await p99.getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('Enter');
+    assert.equal(await p99.getAttribute('aria-pressed'), 'false');
+    await page.keyboard.press(' ');
+    assert.equal(await p99.getAttribute('aria-pressed'), 'true');
+    // A chart of one series has nothing to toggle: hiding it would only blank the chart.
+    const errorRate = page.locator('figure.chart', {
+      has: page.locator('figcaption', { hasText: 'Error rate' }),
+    });
+    assert.equal(await errorRate.getByRole('button').count(), 0);
     await assertClean(dashboard);
     await page.context().close();
   });
