@@ -1,7 +1,7 @@
 /**
  * `upkeep db`: every database card with its state, under the same read-only rules as the editor.
  * Exit codes: 0 every card ran (ok, warn or skipped), 1 the database could not be reached or a
- * card failed, 2 no or bad configuration. The JSON form is documented in docs/db-json.md.
+ * card failed, 2 no or bad configuration, or cancelled (Ctrl-C, SIGTERM). The JSON form is documented in docs/db-json.md.
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -21,6 +21,9 @@ import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
+
+/** Errors that exit 2: nothing to run against, or the run was cancelled. */
+const EXIT_2_CODES = ['config', 'not-found', 'parse', 'cancelled'];
 
 /** Bumped only when a field is removed or changes meaning (see docs/db-json.md). */
 export const DB_JSON_VERSION = 1;
@@ -88,9 +91,13 @@ async function runDb(flags: DbFlags): Promise<number> {
     cards: [],
     error: null,
   };
+  // Ctrl-C, or the SIGTERM of a CI job's timeout: the running query is cancelled on the server
+  // and the session closed, so nothing of Upkeep's goes on running there.
   const controller = new AbortController();
-  const onInterrupt = (): void => controller.abort();
+  const onInterrupt = (signal: NodeJS.Signals): void =>
+    controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
   process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
 
   let session: DbSession | undefined;
   let exitCode = 0;
@@ -149,16 +156,20 @@ async function runDb(flags: DbFlags): Promise<number> {
       metrics,
     });
     if (output.cards.some((card) => card.state === 'error')) exitCode = 1;
+    if (controller.signal.aborted) throw controller.signal.reason;
   } catch (error) {
-    const known = UpkeepError.is(error) ? error : undefined;
+    // Whatever the interrupted query threw, the run was cancelled.
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+    const known = UpkeepError.is(reason) ? reason : undefined;
     output.error = {
       code: known?.code ?? 'internal',
-      message: redact(error instanceof Error ? error.message : String(error)),
+      message: redact(reason instanceof Error ? reason.message : String(reason)),
       hint: known?.hint,
     };
-    exitCode = known && ['config', 'not-found', 'parse'].includes(known.code) ? 2 : 1;
+    exitCode = known && EXIT_2_CODES.includes(known.code) ? 2 : 1;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
     await session?.close();
   }
 

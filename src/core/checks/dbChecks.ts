@@ -50,9 +50,23 @@ function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
 }
 
 /** The run's one read-only session on the monitored database, opened on first use. */
-export function sharedDbSession(context: CheckContext): Promise<DbSession> {
+export async function sharedDbSession(context: CheckContext): Promise<DbSession> {
   const existing = context.shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
-  if (existing) return existing;
+  if (!existing) return openSharedSession(context);
+  const session = await existing.catch(() => undefined);
+  // A session the server dropped halfway through the run (a restart, a failover, an
+  // administrator's pg_terminate_backend) is opened again, once per drop: the checks after it
+  // then report the server as it is now, not "the connection is closed".
+  if (!session?.closed) return existing;
+  const current = context.shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
+  if (current && current !== existing) return current;
+  context.log.child('db').info('the connection was lost; connecting again');
+  session.close().catch(() => undefined);
+  context.shared.delete(DB_PROBE_KEY);
+  return openSharedSession(context);
+}
+
+function openSharedSession(context: CheckContext): Promise<DbSession> {
   const session = (async () => {
     const connection = await connectionFor(context);
     const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = context.settings.database;

@@ -1,0 +1,101 @@
+/**
+ * The database commands interrupted the way cron, CI and a maintainer interrupt them: `upkeep db`
+ * stopped by Ctrl-C or a job's SIGTERM, and an `upkeep check` run whose connection the server
+ * drops halfway (a restart, a failover, an administrator's pg_terminate_backend).
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { admin, createDatabase, embeddedServer } from '../../support/postgres';
+import { startCli } from '../../support/cli';
+
+const PLAYBOOK = `checks:
+  - id: report.slow
+    title: A slow report query
+    kind: sql
+    sql: SELECT pg_sleep(20) AS slept
+`;
+
+/** Waits until Upkeep's session runs pg_sleep on the server, and returns its backend pid. */
+async function upkeepSleeping(url: string, describe: () => string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = await admin<{ pid: number }>(
+      url,
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'upkeep' " +
+        "AND query LIKE '%pg_sleep(20)%' AND state = 'active'",
+    );
+    if (rows.length) return rows[0].pid;
+    assert.ok(Date.now() < deadline, `the slow query never started: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('database commands interrupted mid-run', function () {
+  this.timeout(120_000);
+  let url: string;
+  let workspace: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    url = await createDatabase(await embeddedServer(), 'interrupted');
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-interrupted-'));
+    await fs.mkdir(path.join(workspace, '.upkeep'));
+    await fs.writeFile(path.join(workspace, '.upkeep/playbook.yaml'), PLAYBOOK);
+    await fs.writeFile(path.join(workspace, 'Gemfile'), "source 'https://rubygems.org'\n");
+    env = { DATABASE_URL: url, XDG_CACHE_HOME: path.join(workspace, '.cache') };
+  });
+  after(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`upkeep db on ${signal}: exits 2 with the "cancelled" error, its query stopped`, async () => {
+      const cli = startCli(
+        ['db', '--workspace', workspace, '--format', 'json', '--card', 'metric:report.slow'],
+        env,
+      );
+      await upkeepSleeping(url, () => cli.output().stderr);
+      cli.child.kill(signal);
+      const run = await cli.exited;
+
+      assert.equal(run.code, 2, run.stderr);
+      const output = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+      assert.equal(output.error.code, 'cancelled');
+      assert.match(run.stderr, new RegExp(`upkeep db: Cancelled \\(${signal}\\)`));
+      const left = await admin(
+        url,
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'upkeep'",
+      );
+      assert.deepEqual(left, [], 'no session of Upkeep left on the server');
+    });
+  }
+
+  it('upkeep check connects again after the server dropped its connection', async () => {
+    const cli = startCli(
+      [
+        ...['check', '--workspace', workspace, '--format', 'json', '--parallelism', '1'],
+        ...['--check', 'report.slow', '--check', 'health.database', '--check', 'db.size'],
+      ],
+      env,
+    );
+    const pid = await upkeepSleeping(url, () => cli.output().stderr);
+    await admin(url, 'SELECT pg_terminate_backend($1)', [pid]);
+    const run = await cli.exited;
+
+    const report = JSON.parse(run.stdout) as {
+      results: { checkId: string; outcome: string; summary: string }[];
+    };
+    const byId = new Map(report.results.map((result) => [result.checkId, result]));
+    assert.equal(byId.get('report.slow')?.outcome, 'error', run.stdout);
+    // The server is up: the checks after the broken connection open a new one.
+    assert.equal(
+      byId.get('health.database')?.outcome,
+      'pass',
+      byId.get('health.database')?.summary,
+    );
+    assert.equal(byId.get('db.size')?.outcome, 'pass', byId.get('db.size')?.summary);
+    assert.equal(run.code, 1, run.stderr);
+  });
+});
