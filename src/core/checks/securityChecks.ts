@@ -4,8 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
 import { readTextFile } from './files';
+import { testPattern } from './safeRegex';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 export const FILTER_PARAMETERS_FILE = 'config/initializers/filter_parameter_logging.rb';
@@ -47,20 +49,43 @@ export function parseFilterParameters(text: string): FilterParameters {
   return { entries };
 }
 
-/** Rails filters a parameter when a filter is a substring of its name (or a regexp matches it). */
-export function filtersParameter(parameters: FilterParameters, name: string): boolean {
-  return parameters.entries.some(({ text }) => {
+/**
+ * Rails filters a parameter when a filter is a substring of its name (or a regexp matches it).
+ * A regexp comes from the repo, so it is tested off the main thread with a time limit: a
+ * catastrophic one rejects with a `config` error instead of freezing the editor.
+ */
+export async function filtersParameter(
+  parameters: FilterParameters,
+  name: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  for (const { text } of parameters.entries) {
     if (text.startsWith('/')) {
       const body = /^\/(.*)\/([a-z]*)$/.exec(text);
-      try {
-        return body ? new RegExp(body[1], body[2].replace(/[^imsu]/g, '')).test(name) : false;
-      } catch {
-        return false;
+      const flags = body ? body[2].replace(/[^imsu]/g, '') : '';
+      if (
+        body &&
+        compiles(body[1], flags) &&
+        (await testPattern(body[1], flags, name, { signal }))
+      ) {
+        return true;
       }
+      continue;
     }
     const word = text.replace(/^:/, '').replace(/^["']|["']$/g, '');
-    return word.length > 0 && name.includes(word.toLowerCase());
-  });
+    if (word.length > 0 && name.includes(word.toLowerCase())) return true;
+  }
+  return false;
+}
+
+/** Ruby and JavaScript regexps differ: one JavaScript cannot read filters nothing here. */
+function compiles(pattern: string, flags: string): boolean {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const filterParametersCheck: CheckDefinition = {
@@ -95,9 +120,15 @@ export const filterParametersCheck: CheckDefinition = {
       };
     }
     const parameters = parseFilterParameters(text);
-    const covered = ['password', 'token', 'secret'].filter((name) =>
-      filtersParameter(parameters, name),
-    );
+    const covered: string[] = [];
+    try {
+      for (const name of ['password', 'token', 'secret']) {
+        if (await filtersParameter(parameters, name, context.signal)) covered.push(name);
+      }
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      return { outcome: 'error', summary: `${FILTER_PARAMETERS_FILE}: ${describeError(error)}` };
+    }
     const values = {
       filters: parameters.entries.length,
       coversPassword: covered.includes('password'),
