@@ -43,6 +43,11 @@ async function main(argv: string[]): Promise<number> {
   registerLogsCommand(program, setExitCode);
   registerDbCommand(program, setExitCode);
   registerDrillCommand(program, setExitCode);
+  // commander's own messages (an unknown flag, a value outside the choices) name no way out.
+  program.showHelpAfterError('(upkeep --help lists the commands)');
+  for (const command of program.commands) {
+    command.showHelpAfterError(`(upkeep ${command.name()} --help lists its flags and values)`);
+  }
 
   try {
     await program.parseAsync(argv);

@@ -111,6 +111,12 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   await requireWorkspaceFolder(workspace, 'check');
   const timeoutSeconds = positiveNumber(options.timeout, '--timeout');
   const parallelism = positiveNumber(options.parallelism, '--parallelism');
+  if (parallelism !== undefined && !Number.isInteger(parallelism)) {
+    throw new UpkeepError(
+      'config',
+      `--parallelism must be a whole number of checks, 1 or more, not "${options.parallelism}"`,
+    );
+  }
   const trusted = !options.untrusted;
 
   const log = cliLogger(options.verbose === true);

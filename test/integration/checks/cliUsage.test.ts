@@ -1,0 +1,53 @@
+/**
+ * Wrong flags and values on the command line, as a maintainer types them into a cron line: every
+ * message says what is wrong and how to put it right, and exits 2 before anything runs.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../support/cli';
+
+describe('upkeep usage errors', function () {
+  this.timeout(60_000);
+  let folder: string;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-usage-'));
+    await fs.writeFile(path.join(folder, 'Gemfile'), "source 'https://rubygems.org'\n");
+  });
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  for (const [command, args] of [
+    ['check', ['--tiers', 'daily']],
+    ['logs', ['--since', '1h']],
+    ['db', ['--database-url', 'x']],
+    ['drill', ['--confirmed']],
+  ] as const) {
+    it(`upkeep ${command}: an unknown flag points at --help`, async () => {
+      const run = await runCli([command, ...args, '--workspace', folder]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`unknown option '${args[0]}'`));
+      assert.ok(run.stderr.includes(`upkeep ${command} --help`), run.stderr);
+      assert.equal(run.stdout, '');
+    });
+  }
+
+  it('upkeep check --parallelism takes a whole number of checks', async () => {
+    const run = await runCli(['check', '--workspace', folder, '--parallelism', '2.5']);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(
+      run.stderr,
+      /--parallelism must be a whole number of checks, 1 or more, not "2.5"/,
+    );
+    assert.equal(run.stdout, '');
+  });
+
+  it('a --workspace that is a file says to pass the folder', async () => {
+    const run = await runCli(['check', '--workspace', path.join(folder, 'Gemfile')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /is not a folder\.\nPass the Rails app folder with --workspace/);
+  });
+});
