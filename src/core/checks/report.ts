@@ -25,9 +25,15 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Strips control characters a hostile tool or file name could use to rewrite the terminal. */
+/**
+ * Strips control characters a hostile tool or file name could use to rewrite the terminal, and
+ * the bidirectional controls that would turn the rest of a line around (`x\u202Egnp.exe`).
+ */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    ' ',
+  );
 }
 
 /**
@@ -35,7 +41,10 @@ function printable(text: string): string {
  * playbook keys and tools' output reach them, and only their line breaks and tabs are kept.
  */
 export function printableLines(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    ' ',
+  );
 }
 
 /** Lines of a check's details the table shows; the JSON and JUnit reports carry them all. */

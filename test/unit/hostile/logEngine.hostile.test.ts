@@ -58,9 +58,12 @@ describe('hostile logs (security review)', function () {
     assert.equal(s.requests.total, 3);
   });
 
-  it('terminal control sequences from a log never reach the text report', async () => {
+  it('terminal control sequences and bidi overrides never reach the text report', async () => {
     const dir = await tempDir();
-    const osc = '\x1b]0;PWNED\x07\x1b]52;c;ZWNobyBwd25lZA==\x07';
+    // U+202E turns the rest of a terminal line around: "/x\u202Egnp.exe" shows as "/xexe.png".
+    const osc =
+      '\x1b]0;PWNED\x07\x1b]52;c;ZWNobyBwd25lZA==\x07' +
+      '\u202e\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u200e\u200f\u061c';
     await fs.writeFile(
       path.join(dir, 'osc.log'),
       `Started GET "/a${osc}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n` +
@@ -71,6 +74,7 @@ describe('hostile logs (security review)', function () {
     const text = formatSummaryText(await summarize(dir, 'osc.log'));
     // Today the OSC title and clipboard (OSC 52) sequences are printed raw to the terminal.
     assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f\x9b]/);
+    assert.doesNotMatch(text, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u);
   });
 
   it('a CR-only file is not silently read as one line', async () => {
