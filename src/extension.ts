@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Services } from './vscode/services';
 import { registerPlaybookView } from './vscode/tree/register';
 import { registerCheckCommands } from './vscode/checks/register';
+import { followSavedResults } from './vscode/checks/savedResults';
 import { registerDashboard } from './vscode/dashboard/register';
 import { registerDatabaseCommands } from './vscode/db/register';
 import { registerTemplateCommands } from './vscode/templates/register';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('upkeep.showOutput', () => output.show()),
   );
+  followSavedResults(services);
   registerCheckCommands(services);
   registerPlaybookView(services);
   registerDashboard(services);

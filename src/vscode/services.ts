@@ -9,8 +9,8 @@ import type { Logger } from '../core/util/logger';
 import { createLogger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
 import { resolveSettings } from '../core/settings';
-import type { ResultLog } from '../core/checks/types';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
@@ -25,10 +25,11 @@ export class Services implements vscode.Disposable {
   readonly log: Logger;
   readonly clock: Clock = systemClock;
   /**
-   * Kept check results; the tree and the dashboard listen to it. Persisted under the
-   * extension's workspace storage (never in the repo), so they survive a reload.
+   * Kept check results; the tree and the dashboard listen to it. The editor's own are persisted
+   * under the extension's workspace storage (never in the repo), so they survive a reload; in a
+   * trusted folder those the CLI saved in `.upkeep/results.json` show beside them, read only.
    */
-  readonly results: ResultLog;
+  readonly results: CombinedResultLog;
   /** The loaded playbook; set by the playbook feature, read by the checks and the dashboard. */
   playbook: PlaybookSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -38,12 +39,14 @@ export class Services implements vscode.Disposable {
     readonly output: vscode.LogOutputChannel,
   ) {
     this.log = createLogger((level, line) => output[level](line));
-    this.results = context.storageUri
-      ? FileResultLog.create(
-          vscode.Uri.joinPath(context.storageUri, 'results.json').fsPath,
-          (problem) => this.log.child('checks').warn(problem),
-        )
-      : new MemoryResultLog();
+    this.results = new CombinedResultLog(
+      context.storageUri
+        ? FileResultLog.create(
+            vscode.Uri.joinPath(context.storageUri, 'results.json').fsPath,
+            (problem) => this.log.child('checks').warn(problem),
+          )
+        : new MemoryResultLog(),
+    );
     this.disposables.push(output);
   }
 

@@ -2,14 +2,17 @@
  * The check engine in a real editor (code-server) on the demo workspace: "Run Daily Checks" puts
  * a Brakeman finding into the Problems panel at its file and line (Brakeman added to a daily task
  * by the repo playbook, `bundle` a fake on PATH that prints a real Brakeman report); in an
- * untrusted workspace the same run starts none of the repo's commands; and the recovery drill
- * asks first, showing target and dump, then restores a real pg_dump into a scratch database.
+ * untrusted workspace the same run starts none of the repo's commands; a run of `upkeep check
+ * --save` in a terminal shows in the tree as from the command line (and a saved file is not read
+ * before trust); and the recovery drill asks first, showing target and dump, then restores a
+ * real pg_dump into a scratch database.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Page } from 'playwright-core';
 import {
   openViewContainer,
   readProblems,
@@ -25,6 +28,45 @@ import { createDatabase, debianServer } from '../support/postgres';
 const ROOT = path.join(__dirname, '../..');
 const ARTEFACTS = path.join(ROOT, 'test-results');
 const BRAKEMAN_REPORT = path.join(ROOT, 'test/fixtures/tools/brakeman_two_findings.json');
+
+/**
+ * The tree row of a check under the Security monitoring task (expanded if need be), once its
+ * description and screen-reader label match `wanted`; fails with the last read after 45 s.
+ */
+async function securityCheckRow(page: Page, title: string, wanted: RegExp): Promise<string> {
+  await openViewContainer(page, 'Upkeep');
+  const task = treeItem(page, 'Maintenance', 'Security monitoring');
+  let read = '';
+  for (let attempt = 0; attempt < 45; attempt++) {
+    if ((await task.isVisible()) && (await task.getAttribute('aria-expanded')) === 'false') {
+      await task.click();
+    }
+    const row = treeItem(page, 'Maintenance', title);
+    if (await row.isVisible()) {
+      const info = await readTreeItem(row);
+      read = `${info.description} | ${info.ariaLabel}`;
+      if (wanted.test(read)) return read;
+    }
+    await page.waitForTimeout(1000);
+  }
+  assert.fail(`the "${title}" row never read ${wanted}; last: "${read}"`);
+}
+
+/** A result of `custom.marker` as `upkeep check --save` keeps it, from five minutes ago. */
+async function writeSavedResult(folder: string, summary: string): Promise<void> {
+  const result = {
+    checkId: 'custom.marker',
+    title: 'Leaves a marker',
+    outcome: 'fail',
+    summary,
+    startedAt: new Date(Date.now() - 300_000).toISOString(),
+    durationMs: 40,
+  };
+  await fs.writeFile(
+    path.join(folder, '.upkeep/results.json'),
+    JSON.stringify({ version: 1, results: { 'custom.marker': [result] } }),
+  );
+}
 
 /** Adds Brakeman to the daily security task and a custom check that would leave a marker. */
 async function prepareWorkspace(folder: string, marker: string): Promise<void> {
@@ -147,6 +189,49 @@ describe('checks in a real editor', function () {
       assert.match(output, /tools\.brakeman: warn in \d+ ms — 2 security warnings/);
       assert.doesNotMatch(output, new RegExp(demo.database.password));
     });
+
+    it('shows what upkeep check --save wrote meanwhile, as from the command line', async () => {
+      const { page } = demo;
+      const folder = demo.workspace.folder;
+      // A hand-broken file first: a warning, and the editor's own results stay.
+      writeFileSync(path.join(folder, '.upkeep/results.json'), '{"version":1,"res');
+      let output = '';
+      for (let attempt = 0; attempt < 30; attempt++) {
+        output = await readLogChannel(demo.userDataDir, 'Upkeep');
+        if (/results\.json is not JSON/.test(output)) break;
+        await page.waitForTimeout(1000);
+      }
+      assert.match(
+        output,
+        /\[checks\] \.upkeep\/results\.json is not JSON; the editor shows its own results only/,
+      );
+
+      // The real CLI, as a maintainer runs it in a terminal of the same repo.
+      const run = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'bin/upkeep.js'), 'check', '--check', 'custom.marker', '--save'],
+        { cwd: folder, encoding: 'utf8' },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      const saved = JSON.parse(await fs.readFile(path.join(folder, '.upkeep/results.json'), 'utf8'))
+        .results['custom.marker'] as Array<{ summary: string }>;
+      assert.equal(saved.length, 1, 'the broken file was set aside by the CLI, not merged');
+
+      const label = await securityCheckRow(page, 'Leaves a marker', /from the command line/);
+      assert.match(
+        label,
+        /^pass · (just now|\d+ min ago) \| Leaves a marker: pass, [^,]+, from the command line\. /,
+      );
+      output = await readLogChannel(demo.userDataDir, 'Upkeep');
+      assert.match(output, /\.upkeep\/results\.json: \d+ results? of \d+ checks? saved by the/);
+      await screenshot(page, path.join(ARTEFACTS, 'tree-saved-result.png'));
+
+      // The editor never wrote the file: still exactly what the CLI left.
+      const after = JSON.parse(
+        await fs.readFile(path.join(folder, '.upkeep/results.json'), 'utf8'),
+      );
+      assert.deepEqual(after.results['custom.marker'], saved);
+    });
   });
 
   describe('untrusted', () => {
@@ -155,7 +240,11 @@ describe('checks in a real editor', function () {
       await fs.rm(marker, { force: true });
       demo = await startDemoEditor({
         workspaceTrust: true,
-        prepare: (folder) => prepareWorkspace(folder, marker),
+        prepare: async (folder) => {
+          await prepareWorkspace(folder, marker);
+          // Committed to the repo: it must not show (it could hide a failure or fake a drill).
+          await writeSavedResult(folder, 'committed by someone else');
+        },
       });
     });
     after(async () => {
@@ -164,6 +253,12 @@ describe('checks in a real editor', function () {
 
     it('runs none of the repo commands and says the checks wait for trust', async () => {
       const { page } = demo;
+      const label = await securityCheckRow(page, 'Leaves a marker', /^not run yet \|/);
+      assert.doesNotMatch(label, /committed by someone else|from the command line/);
+      assert.match(
+        await readLogChannel(demo.userDataDir, 'Upkeep'),
+        /\.upkeep\/results\.json is not read until you trust this folder/,
+      );
       await runCommand(page, 'Upkeep: Run Daily Checks');
       let output = '';
       for (let attempt = 0; attempt < 60; attempt++) {

@@ -65,14 +65,16 @@ export function renderHealth(view: HealthView): Node[] {
             value: (row) => row.startedAt ?? null,
             cell: (row) => {
               const text = formatAge(row.startedAt);
-              // Relative in the cell, the one date format in the tooltip.
-              return row.startedAt
-                ? h(
-                    'time',
-                    { attrs: { datetime: row.startedAt, title: formatTime(row.startedAt) } },
-                    text,
-                  )
-                : text;
+              if (!row.startedAt) return text;
+              // Relative in the cell, the one date format (and who ran it) in the tooltip.
+              const from = row.from === 'commandLine' ? ', from the command line' : '';
+              return h(
+                'time',
+                {
+                  attrs: { datetime: row.startedAt, title: `${formatTime(row.startedAt)}${from}` },
+                },
+                text,
+              );
             },
           },
           {

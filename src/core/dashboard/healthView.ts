@@ -2,18 +2,21 @@
  * Maps the playbook and the kept check results to the Health section: every check of every tier
  * with its latest outcome, and the checks that ran outside the playbook under "Other".
  */
-import type { CheckResult } from '../checks/types';
+import type { CheckResult, ResultOrigin } from '../checks/types';
 import type { Playbook } from '../playbook/model';
 import { checksOfTier } from '../playbook/model';
 import type { HealthCheckView, HealthOutcome, HealthView } from './protocol';
 
 /** A check's display title when it has not run yet (the registry knows it; the result does not). */
 export type CheckTitles = (checkId: string) => string | undefined;
+/** Where a kept result came from (the editor's log or the CLI's saved file). */
+export type ResultOrigins = (result: CheckResult) => ResultOrigin;
 
 function checkView(
   checkId: string,
   result: CheckResult | undefined,
   titleOf: CheckTitles,
+  originOf: ResultOrigins,
 ): HealthCheckView {
   if (!result) {
     const title = titleOf(checkId) ?? checkId;
@@ -26,6 +29,7 @@ function checkView(
     summary: result.summary,
     startedAt: result.startedAt,
     durationMs: result.durationMs,
+    ...(originOf(result) === 'commandLine' ? { from: 'commandLine' as const } : {}),
     findings: (result.findings ?? []).map((finding) => ({
       message: finding.message,
       severity: finding.severity,
@@ -38,6 +42,7 @@ export function healthView(
   playbook: Playbook | undefined,
   results: CheckResult[],
   titleOf: CheckTitles = () => undefined,
+  originOf: ResultOrigins = () => 'editor',
 ): HealthView {
   const byId = new Map(results.map((result) => [result.checkId, result]));
   const shown = new Set<string>();
@@ -50,7 +55,7 @@ export function healthView(
     tiers.push({
       tierId: tier.id,
       title: tier.title,
-      checks: ids.map((id) => checkView(id, byId.get(id), titleOf)),
+      checks: ids.map((id) => checkView(id, byId.get(id), titleOf, originOf)),
     });
   }
   const others = results.filter((result) => !shown.has(result.checkId));
@@ -58,7 +63,7 @@ export function healthView(
     tiers.push({
       tierId: 'other',
       title: playbook ? 'Other checks' : 'Checks',
-      checks: others.map((result) => checkView(result.checkId, result, titleOf)),
+      checks: others.map((result) => checkView(result.checkId, result, titleOf, originOf)),
     });
   }
 

@@ -53,6 +53,8 @@ export interface HealthCheckView {
   /** ISO 8601; absent when the check never ran. */
   startedAt?: string;
   durationMs?: number;
+  /** Set when the result was saved by `upkeep check --save` or `upkeep drill --save`. */
+  from?: 'commandLine';
   findings: { message: string; severity: string; location?: LocationView }[];
 }
 

@@ -34,7 +34,13 @@ function workspaceOf(services: Services): string {
 export function currentHealth(services: Services): HealthView {
   const playbook = services.playbook?.current();
   const registry = createRegistry(playbook);
-  return healthView(playbook, services.results.allLatest(), (id) => registry.get(id)?.title);
+  const results = services.results;
+  return healthView(
+    playbook,
+    results.allLatest(),
+    (id) => registry.get(id)?.title,
+    (result) => results.originOf(result),
+  );
 }
 
 export function editorSources(services: Services): DashboardSources {

@@ -297,10 +297,12 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
     if (result.details) tooltip.appendCodeblock(result.details.slice(0, 2000), 'text');
     const ranAt = new Date(result.startedAt).toLocaleString();
-    tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${result.durationMs} ms`);
+    // A run saved by `upkeep check --save` (cron, a terminal) shows beside the editor's own.
+    const from = this.results.originOf?.(result) === 'commandLine' ? ', from the command line' : '';
+    tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${result.durationMs} ms${from}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
-      label: `${title}: ${result.outcome}, ${age}. ${result.summary}`,
+      label: `${title}: ${result.outcome}, ${age}${from}. ${result.summary}`,
     };
     return item;
   }

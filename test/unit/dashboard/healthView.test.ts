@@ -95,4 +95,21 @@ describe('dashboard health view', () => {
       ['Checks'],
     );
   });
+
+  it('marks the results the command line saved, and only those', () => {
+    const saved = result('logs.errorsLastHour', 'fail');
+    const view = healthView(
+      playbook,
+      [result('health.database', 'pass'), saved],
+      () => undefined,
+      (kept) => (kept === saved ? 'commandLine' : 'editor'),
+    );
+    assert.deepEqual(
+      view.tiers[0].checks.map((check) => [check.checkId, check.from]),
+      [
+        ['health.database', undefined],
+        ['logs.errorsLastHour', 'commandLine'],
+      ],
+    );
+  });
 });
