@@ -52,6 +52,7 @@ function formatsOf(input: ReportInput): Formats {
 /**
  * One table cell: pipes escaped, line breaks folded to spaces, HTML neutralised with backslash
  * escapes (shared with the templates: `<script>` stays text, `<ada@example.com>` reads as typed),
+ * images left as text (a log line's `![](https://...)` would load when the report is previewed),
  * long text cut.
  */
 export function markdownCell(value: string | number | null | undefined): string {
@@ -61,10 +62,9 @@ export function markdownCell(value: string | number | null | undefined): string 
     .trim();
   if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL)}…`;
   // Backslashes right before a pipe are doubled too, so data cannot unescape the cell border.
-  return escapeMarkdownHtml(text).replace(
-    /(\\*)\|/g,
-    (_match, slashes: string) => `${slashes}${slashes}\\|`,
-  );
+  return escapeMarkdownHtml(text)
+    .replace(/(\\*)\|/g, (_match, slashes: string) => `${slashes}${slashes}\\|`)
+    .replace(/!\[/g, '!\\[');
 }
 
 /** Inline text outside tables: one line, HTML neutralised. */

@@ -43,6 +43,23 @@ describe('dashboard report', () => {
     assert.equal(markdownCell('x'.repeat(1000)).length, 301);
   });
 
+  it('keeps an image in the data as text, so a preview of the report fetches nothing', () => {
+    const beacon = '/a![x](https://tracker.example/p.png)';
+    assert.equal(markdownCell(beacon), '/a!\\[x](https://tracker.example/p.png)');
+    assert.equal(markdownCell('![a]![b][c]'), '!\\[a]!\\[b][c]');
+    const markdown = buildReport(
+      input({
+        workspaceName: beacon,
+        sections: {
+          alerts: {
+            alerts: [{ id: 'x', severity: 'fail', title: beacon, detail: '', section: 'logs' }],
+          },
+        },
+      }),
+    );
+    assert.doesNotMatch(markdown, /!\[/);
+  });
+
   it('keeps every table row to its columns, whatever the data holds', () => {
     const markdown = buildReport(
       input({
