@@ -13,8 +13,10 @@ import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeS
 import { createDemoWorkspace, loadDemoDatabase } from '../../scripts/lib/demoWorkspace';
 import type { DemoDatabase, DemoWorkspace } from '../../scripts/lib/demoWorkspace';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/embeddedPostgres';
+import { chartLegend } from '../support/chartLegend';
 import {
   launchBrowser,
+  openViewContainer,
   openWorkbench,
   runCommand,
   screenshot,
@@ -145,6 +147,27 @@ describe('dashboard in a real editor', function () {
     );
   });
 
+  it('shows figures in the chart legends with no pointer on the charts', async function () {
+    // Off every chart: the legends show the window's figures, not "--".
+    await page.mouse.move(1, 1);
+    const legend = (title: string): Promise<string[]> => chartLegend(frame, title);
+    await frame.locator('[data-section="logs"] .u-legend').first().waitFor();
+    const requests = await frame.textContent('[data-figure="log-requests"] dd');
+    const errors = await frame.textContent('[data-figure="log-errors"] dd');
+    // The hours add up to the window's counts the figures above show.
+    assert.deepEqual(await legend('Requests per hour'), [
+      'Total: ',
+      `Requests: ${requests}`,
+      `Errors (5xx): ${errors}`,
+    ]);
+    const rate = await legend('Error rate');
+    assert.equal(rate[0], 'Peak: ');
+    assert.match(rate[1], /^Error rate: \d[\d.,]*$/);
+    const values = await frame.locator('.u-legend .u-value').allTextContents();
+    assert.ok(values.length >= 6, values.join(' | '));
+    assert.ok(!values.includes('--'), `a legend reads "--": ${values.join(' | ')}`);
+  });
+
   it('opens a slow request in the log file at its line', async function () {
     const button = frame.locator('[data-section="logs"] button.link', {
       hasText: 'log/production.log:',
@@ -167,6 +190,72 @@ describe('dashboard in a real editor', function () {
     });
     await frame.locator('.status', { hasText: 'Updated' }).waitFor();
     assert.equal(await frame.textContent('.status'), updated);
+  });
+
+  it('keeps the Maintenance view title whole in a 300 px side bar', async function () {
+    await openViewContainer(page, 'Upkeep');
+    const sidebar = page.locator('.part.sidebar');
+    const box = await sidebar.boundingBox();
+    assert.ok(box);
+    // Drag the side bar's edge until it is 300 px wide.
+    // (No named helper inside evaluate: tsx would wrap it in __name, which the page lacks.)
+    const sash = await page.evaluate(
+      (right) =>
+        Array.from(document.querySelectorAll('.monaco-sash.vertical'))
+          .map((candidate) => candidate.getBoundingClientRect())
+          .filter((rect) => rect.height > 200)
+          .map((rect) => ({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }))
+          .sort((a, b) => Math.abs(a.x - right) - Math.abs(b.x - right))[0],
+      box.x + box.width,
+    );
+    await page.mouse.move(sash.x, sash.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 300, sash.y, { steps: 5 });
+    await page.mouse.up();
+    const width = (await sidebar.boundingBox())?.width ?? 0;
+    assert.ok(Math.abs(width - 300) <= 2, `side bar ${width} px wide`);
+
+    const title = sidebar.locator('.composite.title .title-label h2');
+    await title.waitFor();
+    const shown = await title.evaluate((heading) => ({
+      text: heading.textContent ?? '',
+      cut: heading.scrollWidth > heading.clientWidth,
+    }));
+    assert.match(shown.text, /Maintenance/i);
+    assert.equal(shown.cut, false, `"${shown.text}" is cut short`);
+    const buttons = await sidebar
+      .locator('.composite.title .actions-container .action-item .action-label')
+      .evaluateAll((labels) =>
+        labels
+          .filter((label) => (label as HTMLElement).offsetParent !== null)
+          .map((label) => label.getAttribute('aria-label') ?? ''),
+      );
+    assert.deepEqual(
+      buttons.slice(0, 2),
+      ['Run All Due Checks', 'Open Dashboard'],
+      buttons.join(' | '),
+    );
+    assert.ok(buttons.length <= 4, buttons.join(' | '));
+    await screenshot(page, path.join(RESULTS, 'maintenance-title-300px.png'));
+
+    // The other actions are one click away, in the "…" menu.
+    await sidebar
+      .locator('.composite.title .action-label[aria-label^="Views and More Actions"]')
+      .click();
+    const menu = page.locator('.monaco-menu .action-label');
+    await menu.first().waitFor();
+    const items = (await menu.allTextContents()).map((text) => text.trim()).filter(Boolean);
+    for (const item of [
+      'Filter by Team…',
+      'Refresh',
+      'Open Repo Playbook',
+      'Configure Database Connection…',
+    ]) {
+      assert.ok(items.includes(item), `${item} in ${items.join(' | ')}`);
+    }
+    await page.keyboard.press('Escape');
+    // Back to the dashboard, so no focus ring stays on the title bar.
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
   });
 
   it('renders in the dark and the light theme, charts following the theme', async function () {

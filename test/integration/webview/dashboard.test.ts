@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { DashboardViewState, SectionPayload } from '../../../src/core/dashboard/protocol';
+import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
 
@@ -457,18 +458,8 @@ describe('dashboard webview (Chromium)', function () {
     assert.ok(logs?.section === 'logs');
     const requests = logs.data.requestsPerHour.series[0].values as number[];
     const total = requests.reduce((a, b) => a + b, 0);
-    const chart = (title: string): Locator =>
-      page.locator('figure.chart', { has: page.locator('figcaption', { hasText: title }) });
-    const legend = (title: string): Promise<string[]> =>
-      chart(title)
-        .locator('.u-legend tr.u-series')
-        .evaluateAll((rows) =>
-          rows.map(
-            (row) =>
-              `${row.querySelector('.u-label')?.textContent}: ` +
-              `${row.querySelector('.u-value')?.textContent}`,
-          ),
-        );
+    const chart = (title: string): Locator => chartFigure(page, title);
+    const legend = (title: string): Promise<string[]> => chartLegend(page, title);
     await chart('Requests per hour').locator('.u-legend').waitFor();
 
     // Counts add up over the window, rates and durations show their worst hour, a size its
@@ -655,9 +646,7 @@ describe('dashboard webview (Chromium)', function () {
     assert.match((await explain.getAttribute('aria-label')) ?? '', /^Explain SELECT \* FROM/);
 
     // A chart's series shows and hides from the keyboard, and says whether it is shown.
-    const p99 = page
-      .locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Duration' }) })
-      .getByRole('button', { name: 'p99' });
+    const p99 = chartFigure(page, 'Duration').getByRole('button', { name: 'p99' });
     await p99.focus();
     assert.equal(await p99.getAttribute('aria-pressed'), 'true');
     await page.keyboard.press('Enter');
@@ -665,10 +654,7 @@ describe('dashboard webview (Chromium)', function () {
     await page.keyboard.press(' ');
     assert.equal(await p99.getAttribute('aria-pressed'), 'true');
     // A chart of one series has nothing to toggle: hiding it would only blank the chart.
-    const errorRate = page.locator('figure.chart', {
-      has: page.locator('figcaption', { hasText: 'Error rate' }),
-    });
-    assert.equal(await errorRate.getByRole('button').count(), 0);
+    assert.equal(await chartFigure(page, 'Error rate').getByRole('button').count(), 0);
     await assertClean(dashboard);
     await page.context().close();
   });
