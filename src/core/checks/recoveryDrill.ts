@@ -89,6 +89,16 @@ export function parseCopyTarget(line: string): { sql: string; name: string } | u
   return { sql: parts.map(quoteIdent).join('.'), name: parts.join('.') };
 }
 
+/** Far more than a COPY line of 1,600 quoted 63-byte column names. */
+const MAX_COPY_HEADER = 1024 * 1024;
+
+/** Whether `text` ends inside a quoted identifier (`""` inside one is an escaped quote). */
+function quoteOpen(text: string): boolean {
+  let quotes = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++;
+  return quotes % 2 === 1;
+}
+
 interface DumpTable {
   sql: string;
   name: string;
@@ -108,13 +118,21 @@ async function countDumpRows(
   const tables: DumpTable[] = [];
   let current: DumpTable | undefined;
   let pending = '';
+  // A quoted name may hold a line break: a COPY line with a quote still open goes on below.
+  let header = '';
   const onLine = (line: string): void => {
     if (current) {
       if (line === '\\.') current = undefined;
       else current.rows++;
       return;
     }
-    const target = parseCopyTarget(line);
+    const text = header ? `${header}\n${line}` : line;
+    header = '';
+    if (text.startsWith('COPY ') && quoteOpen(text) && text.length < MAX_COPY_HEADER) {
+      header = text;
+      return;
+    }
+    const target = parseCopyTarget(text);
     if (target) {
       current = { ...target, rows: 0 };
       tables.push(current);

@@ -212,6 +212,29 @@ describe('backups', function () {
       },
     );
 
+    it('counts a table whose name holds a line break as itself (security review)', async () => {
+      // The second line of this name reads like pg_restore's header for public.users.
+      const odd = 'odd\nCOPY public.users (id) FROM stdin;';
+      const quoted = `"${odd.replace(/"/g, '""')}"`;
+      const oddSource = await createDatabase(await debianServer(), 'drill_names');
+      await admin(
+        oddSource,
+        `CREATE TABLE users (id int);
+         INSERT INTO users SELECT generate_series(1, 5);
+         CREATE TABLE ${quoted} (id int);
+         INSERT INTO ${quoted} SELECT generate_series(1, 3);`,
+      );
+      const oddDump = path.join(folder, 'names.dump');
+      pgDump(oddSource, oddDump);
+      const record = await runRecoveryDrill({ dumpFile: oddDump, targetUrl, confirmed: true });
+      assert.equal(record.error, undefined);
+      assert.deepEqual(record.tables.map((t) => [t.table, t.dumpRows, t.restoredRows]).sort(), [
+        [`public.${odd}`, 3, 3],
+        ['public.users', 5, 5],
+      ]);
+      assert.equal(record.ok, true, record.mismatches.join('; '));
+    });
+
     it('notices when the restored counts differ from the dump', async () => {
       const record = await runRecoveryDrill({ dumpFile, targetUrl, confirmed: true });
       assert.equal(record.ok, true);
