@@ -123,9 +123,9 @@ describe('database commands in a real editor', function () {
     await pickQuickInput(page, 'users');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
-    assert.match((await dialog.textContent()) ?? '', /ANALYZE "users";/);
+    assert.match((await dialog.textContent()) ?? '', /ANALYZE "public"\."users";/);
     await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
-    await waitForNotification(page, 'ANALYZE "users"; finished', 60_000);
+    await waitForNotification(page, 'ANALYZE "public"."users"; finished', 60_000);
 
     const after = await admin<{ analyzed: Date | null }>(
       url,

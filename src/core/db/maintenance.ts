@@ -49,9 +49,10 @@ export interface MaintenanceConfirmation {
 
 const issued = new WeakSet<MaintenanceConfirmation>();
 
+/** Always with its schema: a search_path that lists another schema first would pick its table. */
 function targetName(target: MaintenanceTarget): string {
   if (!target.name) throw new UpkeepError('config', 'A table or index name is needed.');
-  return target.schema && target.schema !== 'public'
+  return target.schema
     ? `${quoteIdent(target.schema)}.${quoteIdent(target.name)}`
     : quoteIdent(target.name);
 }

@@ -5,6 +5,11 @@
 import * as assert from 'node:assert/strict';
 import type { DbCard } from '../../../src/core/db/cards';
 import { collectCards } from '../../../src/core/db/cards';
+import {
+  confirmMaintenance,
+  planMaintenance,
+  runMaintenance,
+} from '../../../src/core/db/maintenance';
 import { embeddedServer } from '../../support/postgres';
 import { admin, connect, createDatabase } from '../db/servers';
 
@@ -54,6 +59,38 @@ describe('hostile names from the database (security review)', function () {
       card.fix,
       'Plan a migration: ALTER TABLE "odd ""schema"""."jobs" ALTER COLUMN "id" TYPE bigint; ' +
         '(rewrites the table)',
+    );
+  });
+
+  it('maintenance runs on the table picked, whatever schema the search_path puts first', async () => {
+    const tenantUrl = await createDatabase(await embeddedServer(), 'hostile_path');
+    const database = new URL(tenantUrl).pathname.slice(1);
+    await admin(
+      tenantUrl,
+      `CREATE TABLE public.items (id int); INSERT INTO public.items SELECT generate_series(1, 9);
+       CREATE SCHEMA tenant; CREATE TABLE tenant.items (id int);
+       ALTER DATABASE "${database}" SET search_path = tenant, public;`,
+    );
+    const { connection, session } = await connect(tenantUrl);
+    await session.close();
+    const plan = planMaintenance(
+      connection,
+      'analyze',
+      { type: 'table', schema: 'public', name: 'items' },
+      170000,
+    );
+    await runMaintenance(connection, confirmMaintenance(plan), {
+      lockTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
+    });
+    const analyzed = await admin<{ schema: string }>(
+      tenantUrl,
+      `SELECT schemaname AS schema FROM pg_stat_user_tables
+        WHERE relname = 'items' AND last_analyze IS NOT NULL`,
+    );
+    assert.deepEqual(
+      analyzed.map((row) => row.schema),
+      ['public'],
     );
   });
 });
