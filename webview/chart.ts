@@ -138,6 +138,45 @@ function makeLegendKeyboardFriendly(plot: uPlot, legend: HTMLElement): void {
   });
 }
 
+const STEP_KEYS: Record<string, (at: number, last: number) => number> = {
+  ArrowLeft: (at, last) => (at < 0 ? last : Math.max(0, at - 1)),
+  ArrowRight: (at, last) => (at < 0 ? 0 : Math.min(last, at + 1)),
+  Home: () => 0,
+  End: (_at, last) => last,
+};
+
+/**
+ * What a pointer shows on hover, a keyboard reaches too: with the chart focused, the arrow keys
+ * (Home, End) move the cursor from point to point and the legend shows that point; Escape or
+ * leaving the chart brings back the window's figures.
+ */
+function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot | undefined): void {
+  let at = -1;
+  const rest = (): void => {
+    at = -1;
+    plot()?.setCursor({ left: -10, top: -10 });
+  };
+  figure.tabIndex = 0;
+  figure.addEventListener('keydown', (event) => {
+    const current = plot();
+    if (!current || event.target !== figure) return;
+    if (event.key === 'Escape' && at >= 0) {
+      event.preventDefault();
+      rest();
+      return;
+    }
+    const step = STEP_KEYS[event.key];
+    if (!step) return;
+    event.preventDefault();
+    at = step(at, times.length - 1);
+    current.setCursor({
+      left: current.valToPos(times[at], 'x'),
+      top: current.bbox.height / devicePixelRatio / 2,
+    });
+  });
+  figure.addEventListener('blur', rest);
+}
+
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
 export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
   const atRest = options.atRest ?? 'latest';
@@ -225,6 +264,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   const chart = { root: figure, rebuild: build };
   liveCharts.add(chart);
   ensureThemeWatch();
+  readByKeyboard(figure, view.times, () => plot);
 
   // uPlot needs a width, which exists only once the figure is in the document.
   const resize = new ResizeObserver(() => {

@@ -506,6 +506,19 @@ describe('dashboard webview (Chromium)', function () {
     assert.equal(hovered[1], `Requests: ${requests[requests.length - 1]}`);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height + 150);
     assert.equal((await legend('Requests per hour'))[0], 'Total: ');
+
+    // The keyboard reads point by point too: End, the arrow keys, and Escape to the totals.
+    await chart('Requests per hour').focus();
+    await page.keyboard.press('End');
+    assert.equal((await legend('Requests per hour'))[1], `Requests: ${requests.at(-1)}`);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await legend('Requests per hour'))[1], `Requests: ${requests.at(-2)}`);
+    await page.keyboard.press('Home');
+    const first = await legend('Requests per hour');
+    assert.match(first[0], /^Time: \S/);
+    assert.equal(first[1], `Requests: ${requests[0]}`);
+    await page.keyboard.press('Escape');
+    assert.equal((await legend('Requests per hour'))[0], 'Total: ');
     await assertClean(dashboard);
     await page.context().close();
   });
