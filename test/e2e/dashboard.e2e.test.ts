@@ -13,7 +13,7 @@ import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeS
 import { createDemoWorkspace, loadDemoDatabase } from '../../scripts/lib/demoWorkspace';
 import type { DemoDatabase, DemoWorkspace } from '../../scripts/lib/demoWorkspace';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/embeddedPostgres';
-import { chartLegend } from '../support/chartLegend';
+import { chartFigure, chartLegend } from '../support/chartLegend';
 import {
   launchBrowser,
   openViewContainer,
@@ -166,6 +166,16 @@ describe('dashboard in a real editor', function () {
     const values = await frame.locator('.u-legend .u-value').allTextContents();
     assert.ok(values.length >= 6, values.join(' | '));
     assert.ok(!values.includes('--'), `a legend reads "--": ${values.join(' | ')}`);
+
+    // The keyboard reads the chart point by point inside the editor too (the webview passes
+    // keys on to the workbench's shortcuts; these stay with the chart).
+    await chartFigure(frame, 'Requests per hour').focus();
+    await page.keyboard.press('End');
+    const last = await legend('Requests per hour');
+    assert.match(last[0], /^Time: \S/);
+    assert.match(last[1], /^Requests: \d/);
+    await page.keyboard.press('Escape');
+    assert.equal((await legend('Requests per hour'))[0], 'Total: ');
   });
 
   it('opens a slow request in the log file at its line', async function () {
