@@ -327,7 +327,8 @@ const failedLogins: CheckDefinition = {
       }
       const top = f.byIp[0];
       const text =
-        `${n(f.total)} failed login(s) in ${LABELS['24h']} from ${n(f.byIp.length)} IP(s); ` +
+        `${plural(f.total, 'failed login')} in ${LABELS['24h']} ` +
+        `from ${plural(f.byIp.length, 'IP')}; ` +
         `most ${top.count} from ${top.ip}`;
       const noisy = f.byIp.filter((r) => r.count >= FAILED_LOGINS_PER_IP);
       const findings = noisy.map<Finding>((r) => ({

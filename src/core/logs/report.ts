@@ -4,6 +4,7 @@
  * slowest requests. A builder's state can be handed over as plain data and merged into
  * another, so parts of a log read on worker threads add up to the summary of one pass.
  */
+import { plural } from '../util/plural';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { redactParams, redactPath } from './redact';
@@ -1089,8 +1090,9 @@ export class ReportBuilder implements AssemblySink {
     if (!folded) return [];
     return [
       `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ` +
-        `${MAX_HOURS}; ${this.perHour.folded} request(s) and ${this.failedByHour.folded} ` +
-        'failed login(s) in older hours count in the totals only (perHourFolded, ' +
+        `${MAX_HOURS}; ${plural(this.perHour.folded, 'request')} and ` +
+        `${plural(this.failedByHour.folded, 'failed login')} in older hours count in the ` +
+        'totals only (perHourFolded, ' +
         'byHourFolded). Pick a window to see them by hour.',
     ];
   }

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import { throwIfAborted } from '../util/errors';
+import { plural } from '../util/plural';
 
 export interface ResolvedFile {
   pattern: string;
@@ -204,8 +205,8 @@ export async function resolveSources(
     }
     if (found > 0 && refused > 0) {
       warnings.push(
-        `${refused} file(s) matching ${pattern} lead outside the workspace and were not ` +
-          'read (untrusted workspace).',
+        `${plural(refused, 'file')} matching ${pattern} ${refused === 1 ? 'leads' : 'lead'} outside ` +
+          `the workspace and ${refused === 1 ? 'was' : 'were'} not read (untrusted workspace).`,
       );
     }
     if (found === 0) {

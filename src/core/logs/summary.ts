@@ -5,6 +5,7 @@
 import type { Clock } from '../util/clock';
 import { throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { plural } from '../util/plural';
 import { ReportBuilder } from './report';
 import { RequestAssembler } from './requestAssembler';
 import {
@@ -178,15 +179,16 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       if (result.error) {
         source.error =
           `Could not read all of ${label(file.path)}: ${result.error}; ` +
-          `the summary covers the ${result.lines} line(s) before that point.`;
+          `the summary covers the ${plural(result.lines, 'line')} before that point.`;
         report.warn(source.error);
       }
       if (result.limited) {
         const mb = Math.max(1, Math.round(result.bytesRead / (1024 * 1024)));
         source.warning =
           `${label(file.path)}: stopped after ${mb} MB decompressed: looks like a compression ` +
-          `bomb or an unusually large rotated log; the summary covers the ${result.lines} ` +
-          'line(s) read. To read it all, decompress it and pass the plain file.';
+          `bomb or an unusually large rotated log; the summary covers the ` +
+          `${plural(result.lines, 'line')} read.` +
+          ' To read it all, decompress it and pass the plain file.';
         report.warn(source.warning);
       }
       if (result.shrank) {
@@ -206,12 +208,13 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
 
   if (invalidUtf8Lines) {
     report.warn(
-      `${invalidUtf8Lines} line(s) held bytes that are not UTF-8; ` +
+      `${plural(invalidUtf8Lines, 'line')} held bytes that are not UTF-8; ` +
         'they were read with � in their place.',
     );
   }
   if (unparsedLines) {
-    report.warn(`${unparsedLines} line(s) could not be parsed and were skipped.`);
+    const were = unparsedLines === 1 ? 'was' : 'were';
+    report.warn(`${plural(unparsedLines, 'line')} could not be parsed and ${were} skipped.`);
   }
   const counts = assembler.counts;
   if (linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
@@ -221,8 +224,10 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     );
   }
   if (report.untimedOutside > 0) {
+    const one = report.untimedOutside === 1;
     report.warn(
-      `${report.untimedOutside} request(s) carry no timestamp and were left out of the window; ` +
+      `${plural(report.untimedOutside, 'request')} ${one ? 'carries' : 'carry'} no timestamp ` +
+        `and ${one ? 'was' : 'were'} left out of the window; ` +
         "add a timestamp to the log format (for example lograge's time field).",
     );
   }
@@ -258,7 +263,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   };
 
   log.info(
-    `read ${files.length} file(s), ${linesRead} lines, ${summary.requests.total} requests ` +
+    `read ${plural(files.length, 'file')}, ${linesRead} lines, ${summary.requests.total} requests ` +
       `(${window.label}) in ${Date.now() - started} ms`,
   );
   return summary;
@@ -266,8 +271,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
 
 function cutLinesWarning(file: string, lines: number): string {
   return (
-    `${file}: ${lines} line(s) longer than 272 KB ` +
-    'were read by their first 256 KB and last 16 KB.'
+    `${file}: ${plural(lines, 'line')} longer than 272 KB ` +
+    `${lines === 1 ? 'was' : 'were'} read by their first 256 KB and last 16 KB.`
   );
 }
 
@@ -309,7 +314,8 @@ function zoneNote(
   }
   if (applied === 0) return `Every request time carried its own offset and was read as written.`;
   const head = explicit
-    ? `${explicit} request time(s) carried an offset and were read as written; `
+    ? `${plural(explicit, 'request time')} carried an offset and ${explicit === 1 ? 'was' : 'were'} read as written; `
     : '';
-  return `${head}${applied} had none and were read in ${zone} (${where}).`;
+  const were = applied === 1 ? 'was' : 'were';
+  return `${head}${applied} had none and ${were} read in ${zone} (${where}).`;
 }

@@ -2,6 +2,7 @@
  * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
  * maintainer reads first at the top, details and file:line links below.
  */
+import { plural } from '../util/plural';
 import { alignColumns } from '../util/textColumns';
 import type { LogSummary } from './summaryTypes';
 
@@ -157,7 +158,7 @@ export function formatSummaryText(s: LogSummary): string {
     );
     for (const p of s.nPlusOne.slice(0, 10)) {
       out.push(
-        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${p.requests} request(s))` +
+        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${plural(p.requests, 'request')})` +
           `${p.source ? ` ↳ ${p.source}` : ''}  ${where(p.file, p.line, p.offset)}`,
       );
       out.push(`        ${p.statement.slice(0, 140)}`);

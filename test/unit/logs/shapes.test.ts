@@ -60,7 +60,7 @@ describe('log engine on every other shape', () => {
     });
     assert.equal(s.requests.total, 0);
     assert.equal(s.assembly.outsideWindow, 4);
-    assert.match(s.warnings.join('\n'), /4 request\(s\) carry no timestamp/);
+    assert.match(s.warnings.join('\n'), /4 requests carry no timestamp/);
   });
 
   it('docker-compose (web-1 |, web_1 |) and foreman (10:08:58 web.1 |) prefixes', async () => {
@@ -124,7 +124,7 @@ describe('log engine on every other shape', () => {
       assert.ok(cut.sources[0].lines >= cut.requests.total * 3 - 2);
       assert.match(
         cut.sources[0].error ?? '',
-        /unexpected end of file; the summary covers the \d+ line/,
+        /unexpected end of file; the summary covers the [\d,]+ line/,
       );
 
       await fs.symlink('/dev/zero', path.join(folder, 'zero.log'));
@@ -161,7 +161,7 @@ describe('log engine on every other shape', () => {
     assert.equal(s.requests.total, 1);
     assert.equal(s.slowest[0].path, '/caf\uFFFD?q=\uFFFD\uFFFD');
     assert.equal(s.warnings.length, 1);
-    assert.match(s.warnings[0], /2 line\(s\) held bytes that are not UTF-8/);
+    assert.match(s.warnings[0], /2 lines held bytes that are not UTF-8/);
   });
 
   it('Rails 2.0 durations in seconds', async () => {
@@ -277,7 +277,7 @@ describe('log engine on every other shape', () => {
           s.actions.some((a) => a.name === 'UploadsController#create' && a.meanMs === 812.5),
         );
         assert.equal(s.assembly.linesRead, 8);
-        assert.match(s.warnings.join('\n'), /2 line\(s\) longer than 272 KB/);
+        assert.match(s.warnings.join('\n'), /2 lines longer than 272 KB/);
       } finally {
         await fs.rm(folder, { recursive: true, force: true });
       }
