@@ -10,6 +10,8 @@ import { leadingKeyword, splitStatements } from './sqlText';
 
 /** The guidelines' onboarding has five steps; a higher step seen in the data wins. */
 const LAST_STEP = 5;
+/** The highest onboarding step read as one; far more than any sign-up flow has. */
+const MAX_STEP = 100;
 const METRIC_ROWS = 100;
 
 interface Columns {
@@ -82,11 +84,15 @@ const onboarding: CardDefinition = {
         data: null,
       };
     }
+    // A value past MAX_STEP (2^31 - 1 in one bad row) counts as no step: the funnel has a bar
+    // and a drop-off per step up to the last one, and would otherwise never end.
     const steps = await appQuery<{ step: number | null; users: number }>(
       context,
       'onboarding',
-      'SELECT onboarding_step::int AS step, count(*)::int AS users ' +
+      'SELECT CASE WHEN onboarding_step::numeric BETWEEN 0 AND $1 ' +
+        'THEN onboarding_step::int END AS step, count(*)::int AS users ' +
         'FROM users GROUP BY 1 ORDER BY 1 NULLS FIRST',
+      [MAX_STEP],
     );
     let averageSecondsToComplete: number | null = null;
     if (users.has('onboarding_completed_at') && users.has('created_at')) {
@@ -94,7 +100,7 @@ const onboarding: CardDefinition = {
         context,
         'onboarding',
         `SELECT extract(epoch FROM avg(onboarding_completed_at - created_at))::float8 AS seconds
-           FROM users WHERE onboarding_completed_at IS NOT NULL`,
+           FROM users WHERE isfinite(onboarding_completed_at) AND isfinite(created_at)`,
       );
       averageSecondsToComplete = row.seconds;
     }

@@ -1,9 +1,10 @@
 /**
- * Names from the monitored database are the app's data, and a hostile or odd one (a dot, a
- * quote, a line break, another schema) must not make a card's statement aim at another object.
+ * Names and values from the monitored database are the app's data: a hostile or odd name (a
+ * dot, a quote, another schema) must not make a statement aim at another object, and an odd
+ * value (a step of 2^31 - 1, an infinite timestamp) must not stop or sink a card.
  */
 import * as assert from 'node:assert/strict';
-import type { DbCard } from '../../../src/core/db/cards';
+import type { DbCard, OnboardingData } from '../../../src/core/db/cards';
 import { collectCards } from '../../../src/core/db/cards';
 import {
   confirmMaintenance,
@@ -23,10 +24,10 @@ const SCHEMA = `
   SELECT setval('"odd ""schema""".jobs_id_seq', 2147483000);
 `;
 
-async function sequencesCard(url: string): Promise<DbCard> {
+async function cardOf(url: string, id: string): Promise<DbCard> {
   const { session } = await connect(url);
   try {
-    const [card] = await collectCards(session, { only: ['sequences'] });
+    const [card] = await collectCards(session, { only: [id] });
     return card;
   } finally {
     await session.close();
@@ -43,7 +44,7 @@ describe('hostile names from the database (security review)', function () {
   });
 
   it('a table name with a dot gets a migration for that table, not another one', async () => {
-    const card = await sequencesCard(url);
+    const card = await cardOf(url, 'sequences');
     assert.equal(card.state, 'warn', card.summary);
     assert.equal(
       card.fix,
@@ -54,7 +55,7 @@ describe('hostile names from the database (security review)', function () {
 
   it('a table in another schema is named with its schema', async () => {
     await admin(url, `SELECT setval('"order.items_id_seq"', 1)`);
-    const card = await sequencesCard(url);
+    const card = await cardOf(url, 'sequences');
     assert.equal(
       card.fix,
       'Plan a migration: ALTER TABLE "odd ""schema"""."jobs" ALTER COLUMN "id" TYPE bigint; ' +
@@ -92,5 +93,28 @@ describe('hostile names from the database (security review)', function () {
       analyzed.map((row) => row.schema),
       ['public'],
     );
+  });
+
+  it('an onboarding step far past the last one, or an infinite time, is not a step', async () => {
+    const usersUrl = await createDatabase(await embeddedServer(), 'hostile_values');
+    await admin(
+      usersUrl,
+      `CREATE TABLE users (id serial, onboarding_step int, created_at timestamptz,
+                           onboarding_completed_at timestamptz);
+       INSERT INTO users (onboarding_step, created_at, onboarding_completed_at) VALUES
+         (5, now() - interval '2 days', now() - interval '1 day'),
+         (2147483647, 'infinity', '-infinity'),
+         (-2147483648, now(), 'infinity'),
+         (2, now(), NULL);`,
+    );
+    const started = Date.now();
+    const card = await cardOf(usersUrl, 'onboarding');
+    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+    assert.equal(card.state, 'ok', card.reason);
+    const data = card.data as OnboardingData;
+    assert.equal(data.total, 4);
+    assert.equal(data.lastStep, 5);
+    assert.equal(data.dropOff.length, 4);
+    assert.equal(data.averageSecondsToComplete, 86_400);
   });
 });
