@@ -61,12 +61,25 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`upkeep: ${String(error)}\n`);
-    process.exitCode = EXIT_USAGE;
-  },
-);
+/**
+ * Past the report, whatever still holds the process open is work a timed-out or cancelled check
+ * left behind (a query nobody waits for, a stuck file system call). cron and CI wait for the
+ * exit, not the report, so the command ends this long after it.
+ */
+const EXIT_GRACE_MS = 5000;
+
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write(
+      `upkeep: still running ${EXIT_GRACE_MS / 1000} s after the report (work a timed-out ` +
+        'or cancelled check or query left behind); exiting without it.\n',
+    );
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref();
+}
+
+main(process.argv).then(exitSoon, (error: unknown) => {
+  process.stderr.write(`upkeep: ${String(error)}\n`);
+  exitSoon(EXIT_USAGE);
+});

@@ -98,4 +98,22 @@ describe('database commands interrupted mid-run', function () {
     assert.equal(byId.get('db.size')?.outcome, 'pass', byId.get('db.size')?.summary);
     assert.equal(run.code, 1, run.stderr);
   });
+
+  it('upkeep check exits after its report even when a timed-out check is still busy', async () => {
+    // Node's recursive mkdir never settles under /proc: the growth card's snapshot file there
+    // stands for any work a timed-out check leaves behind. cron must still get its exit code.
+    const started = Date.now();
+    const cli = startCli(
+      ['check', '--workspace', workspace, '--check', 'db.growth', '--timeout', '2'],
+      { ...env, XDG_CACHE_HOME: '/proc/upkeep-no-such-folder' },
+    );
+    const timer = setTimeout(() => cli.child.kill('SIGKILL'), 40_000);
+    const run = await cli.exited;
+    clearTimeout(timer);
+
+    assert.equal(run.code, 1, `killed after 40 s: ${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /db\.growth +ERROR +timed out after 2 s/);
+    assert.match(run.stderr, /still running .* after the report/);
+    assert.ok(Date.now() - started < 30_000, 'exited soon after the report');
+  });
 });
