@@ -50,4 +50,24 @@ describe('upkeep usage errors', function () {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /is not a folder\.\nPass the Rails app folder with --workspace/);
   });
+
+  it('lists results in the order docs/check-json.md gives: --check, then --task, then --tier', async () => {
+    const run = await runCli([
+      ...['check', '--workspace', folder, '--format', 'json', '--tier', 'annual'],
+      ...['--check', 'repo.versions', '--task', 'daily.health', '--check', 'docs.stale'],
+    ]);
+    const report = JSON.parse(run.stdout) as { results: { checkId: string }[] };
+    const ids = report.results.map((result) => result.checkId);
+    // daily.health has health.url, health.database, health.email; annual has db.size among
+    // others. Each check appears once, where it was first selected.
+    assert.deepEqual(ids.slice(0, 5), [
+      'repo.versions',
+      'docs.stale',
+      'health.url',
+      'health.database',
+      'health.email',
+    ]);
+    assert.ok(ids.indexOf('db.size') > 4, ids.join(' '));
+    assert.equal(new Set(ids).size, ids.length, 'each check once');
+  });
 });
