@@ -207,7 +207,14 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     ? path.resolve(options.workspace, options.dumpFile)
     : await newestDump(options);
   const stat = await fs.stat(dumpFile).catch(() => undefined);
-  if (!stat?.isFile()) throw new UpkeepError('config', `The dump ${dumpFile} is not a file.`);
+  if (!stat?.isFile()) {
+    throw new UpkeepError(
+      'config',
+      `The dump ${dumpFile} ${stat ? 'is not a file' : 'does not exist'}.`,
+      'Pass --dump FILE (a relative path is taken from the workspace folder), or leave it out ' +
+        'to restore the newest match of upkeep.backups.pattern.',
+    );
+  }
 
   const monitoredUrl = await monitoredServerUrl(options);
   let onMonitoredServer = false;

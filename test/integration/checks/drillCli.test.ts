@@ -284,7 +284,9 @@ describe('upkeep drill (CLI)', function () {
   it('explains a missing dump and a missing target without a stack trace', async () => {
     const missing = await drill(['--dump', 'backups/none.dump', '--confirm', server]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /The dump .*none\.dump is not a file\./);
+    assert.match(missing.stderr, /The dump .*none\.dump does not exist\.\nPass --dump FILE/);
+    const folderDump = await drill(['--dump', 'backups', '--confirm', server]);
+    assert.match(folderDump.stderr, /The dump .*backups is not a file\.\nPass --dump FILE/);
     const empty = await fs.mkdtemp(path.join(folder, 'empty-'));
     const noTarget = await runCli(['drill', '--workspace', empty, '--dump', dumpFile], env);
     assert.equal(noTarget.code, 2);
