@@ -29,11 +29,14 @@ export type ReportState = 'done' | 'overdue' | 'open';
 /** Only the head of a report holds its metadata; a huge file is not read whole. */
 const HEAD_BYTES = 16 * 1024;
 
-const DONE_STATUS = /^[\s>*-]*\**status\**\s*:\s*\**\s*(done|fixed|closed|resolved)\b/im;
-const DONE_CHECKBOX = /^\s*[-*+]\s*\[[xX]\]\s*\**(done|fixed|closed|resolved)\b/im;
-const SEVERITY_LINE = /^[\s>*-]*\**(?:severity|tier)\**\s*:\s*\**\s*([a-z]+)/im;
-const DUE_LINE = /^[\s>*-]*\**response due\**\s*:(.*)$/im;
-const CREATED_LINE = /^[\s>*-]*\**(?:reported|created)\**\s*:(.*)$/im;
+// No two runs of a pattern match the same characters, and the markers before a key stay on its
+// line: a repo's report can hold any text, and overlapping runs (`[\s*]*\**`) backtrack in
+// quadratic time (16 KB of stars took most of a second).
+const DONE_STATUS = /^[ \t>*-]*status\**[ \t]*:[\s*]*(done|fixed|closed|resolved)\b/im;
+const DONE_CHECKBOX = /^[ \t]*[-*+][ \t]*\[[xX]\][ \t*]*(done|fixed|closed|resolved)\b/im;
+const SEVERITY_LINE = /^[ \t>*-]*(?:severity|tier)\**[ \t]*:[ \t*]*([a-z]+)/im;
+const DUE_LINE = /^[ \t>*-]*response due\**[ \t]*:(.*)$/im;
+const CREATED_LINE = /^[ \t>*-]*(?:reported|created)\**[ \t]*:(.*)$/im;
 const BUG_HEADING = /^#\s+bug\s*:\s*(.+?)\s*#*\s*$/im;
 const ANY_HEADING = /^#{1,6}\s+(.+?)\s*#*\s*$/m;
 const FILE_DATE = /^(\d{4}-\d{2}-\d{2})-/;
