@@ -107,6 +107,11 @@ function databaseNameHint(surface: Surface): string {
   );
 }
 
+/** What to do when a database name is asked of an environment with one database. */
+function singleDatabaseHint(surface: Surface): string {
+  return surface === 'cli' ? 'Leave out --database.' : 'Clear the upkeep.database.name setting.';
+}
+
 /** What to do in an untrusted workspace, where only the setting and DATABASE_URL count. */
 function untrustedHint(surface: Surface): string {
   const reason =
@@ -279,6 +284,14 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   let entry: DatabaseYmlEntry | undefined;
   if (wanted) {
     entry = candidates.find((candidate) => candidate.name === wanted);
+    if (!entry && candidates.every((candidate) => candidate.name === undefined)) {
+      throw new UpkeepError(
+        'config',
+        `config/database.yml has no database "${wanted}" in "${environment}": it has one ` +
+          'database, not several named ones (primary:, replica:, ...).',
+        singleDatabaseHint(options.surface ?? 'any'),
+      );
+    }
     if (!entry) {
       throw new UpkeepError(
         'config',

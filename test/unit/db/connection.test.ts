@@ -253,6 +253,23 @@ describe('finding the database', () => {
       },
     );
 
+    it('a database name asked of a single-database environment says to leave it out', async () => {
+      const single = 'production:\n  adapter: postgresql\n  database: app_production\n';
+      const error = await resolve(
+        { 'config/database.yml': single },
+        { railsEnvironment: 'production', name: 'replica', surface: 'cli' },
+      ).then(
+        () => assert.fail('resolved'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'config'));
+      assert.match(
+        error.message,
+        /no database "replica" in "production": it has one database, not several named ones/,
+      );
+      assert.equal(error.hint, 'Leave out --database.');
+    });
+
     it('refuses another adapter and a missing environment with what to do', async () => {
       await assert.rejects(
         resolve({
