@@ -118,6 +118,14 @@ function impactOf(kind: MaintenanceKind, target: MaintenanceTarget, concurrently
         '(reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).'
       );
     case 'reindex':
+      if (target.type === 'index') {
+        return concurrently
+          ? 'REINDEX CONCURRENTLY rebuilds the index, and needs free disk space for a second ' +
+              'copy of it while it runs. It takes a SHARE UPDATE EXCLUSIVE lock on its table ' +
+              '(reads and writes go on; VACUUM, ANALYZE and schema changes wait).'
+          : 'REINDEX rebuilds the index. It locks its table against writes (SHARE lock) and ' +
+              'the index against reads that would use it (ACCESS EXCLUSIVE) while it runs.';
+      }
       return concurrently
         ? `REINDEX CONCURRENTLY rebuilds the indexes of ${scope}, ` +
             'and needs free disk space for a second copy of each index while it runs. ' +
@@ -129,14 +137,21 @@ function impactOf(kind: MaintenanceKind, target: MaintenanceTarget, concurrently
   }
 }
 
-/** The question and the detail a confirmation dialog shows for a plan. */
-export function maintenancePrompt(plan: MaintenancePlan): { message: string; detail: string } {
+/**
+ * The question and the detail a confirmation dialog shows for a plan; `source` (where the
+ * connection came from) goes right under the database, before the typed-name note.
+ */
+export function maintenancePrompt(
+  plan: MaintenancePlan,
+  source?: string,
+): { message: string; detail: string } {
+  const from = source ? `\nFrom: ${source}` : '';
   const typed = plan.needsTypedName
     ? `\n\nYou will be asked to type the database name (${plan.database}) to run it.`
     : '';
   return {
     message: `Run this on ${plan.database}${plan.production ? ' (PRODUCTION)' : ''}?`,
-    detail: `${plan.sql}\n\n${plan.impact}\n\nDatabase: ${plan.display}${typed}`,
+    detail: `${plan.sql}\n\n${plan.impact}\n\nDatabase: ${plan.display}${from}${typed}`,
   };
 }
 

@@ -508,14 +508,11 @@ async function runDatabaseMaintenance(
   if (!target) return;
 
   const plan = planMaintenance(connection, kind, target, serverVersionNum);
-  const prompt = maintenancePrompt(plan);
+  const prompt = maintenancePrompt(plan, describeSource(connection.source));
   // With a typed name to come, the button only leads on to it; Enter alone never starts the work.
   const answer = await vscode.window.showWarningMessage(
     prompt.message,
-    {
-      modal: true,
-      detail: `${prompt.detail}\nFrom: ${describeSource(connection.source)}`,
-    },
+    { modal: true, detail: prompt.detail },
     plan.needsTypedName ? 'Continue…' : 'Run',
   );
   if (answer !== 'Run' && answer !== 'Continue…') return;

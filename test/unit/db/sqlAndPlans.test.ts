@@ -11,6 +11,7 @@ import type { ExplainResult } from '../../../src/core/db/explain';
 import { prepareExplain, renderPlan } from '../../../src/core/db/explain';
 import {
   confirmMaintenance,
+  maintenancePrompt,
   planMaintenance,
   runMaintenance,
 } from '../../../src/core/db/maintenance';
@@ -163,6 +164,32 @@ describe('maintenance statements', () => {
     assert.throws(() =>
       planMaintenance(connection, 'analyze', { type: 'index', name: 'i' }, 170000),
     );
+  });
+
+  it('says what REINDEX of one index does, in words about one index', () => {
+    for (const version of [170000, 110000]) {
+      const plan = planMaintenance(
+        connection,
+        'reindex',
+        { type: 'index', name: 'index_users_on_email' },
+        version,
+      );
+      const { detail } = maintenancePrompt(plan, 'upkeep.database.url setting');
+      assert.doesNotMatch(detail, /indexes of the index|each index|each table/, detail);
+      assert.match(detail, /rebuilds the index\b/, detail);
+      assert.match(detail, /its table/, detail);
+    }
+  });
+
+  it('puts where the connection came from next to the database, before the typed name', () => {
+    const plan = planMaintenance(connection, 'vacuumAnalyze', { type: 'database' }, 170000);
+    const { detail } = maintenancePrompt(plan, 'upkeep.database.url setting');
+    assert.match(
+      detail,
+      /\n\nDatabase: me@127\.0\.0\.1:1\/app\nFrom: upkeep\.database\.url setting\n\n/,
+      detail,
+    );
+    assert.match(detail, /You will be asked to type the database name \(app\) to run it\.$/);
   });
 
   it('runs nothing without a confirmation it issued', async () => {
