@@ -37,6 +37,8 @@ import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
+/** The check that says why the database checks of a run skip; see runCheckCommand. */
+const DATABASE_HEALTH = 'health.database';
 
 interface CheckOptions {
   tier?: string[];
@@ -175,6 +177,16 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       throw new UpkeepError('config', `unknown tier "${tier}"; choose from ${TIER_IDS.join(', ')}`);
     }
     add(checksForTier(playbook, tier as TierId, registry));
+  }
+
+  // A database check that cannot reach the database skips and points at health.database: a run
+  // without it (--task weekly.database in cron) would exit 0 with the database down.
+  const health = registry.get(DATABASE_HEALTH);
+  const needsDatabase = [...selected.values()].some((definition) => definition.needsDatabase);
+  if (health && needsDatabase && !selected.has(DATABASE_HEALTH)) {
+    const rest = [...selected.values()];
+    selected.clear();
+    add([health, ...rest]);
   }
 
   if (selected.size === 0) {

@@ -170,6 +170,7 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
     id: spec.id,
     title: spec.title,
     description: spec.description,
+    needsDatabase: true,
     async run(context) {
       let session: DbSession;
       let probe: Probe;

@@ -74,6 +74,11 @@ export interface CheckDefinition {
   description?: string;
   /** Runs something from the repo (a tool, a repo command, repo SQL, a repo database URL). */
   needsTrust?: boolean;
+  /**
+   * Reads the monitored database through the run's shared session, and skips (pointing at
+   * health.database) when it cannot be reached.
+   */
+  needsDatabase?: boolean;
   /** Overrides the run's timeout for this check. */
   timeoutMs?: number;
   /** Where it comes from: built in, or a custom check of the repo's playbook. */

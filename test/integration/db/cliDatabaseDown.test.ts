@@ -1,0 +1,73 @@
+/**
+ * A cron line that runs only database checks (`--task weekly.database`) against a database that
+ * does not answer: each check skips and points at health.database, so health.database must be
+ * in the run, or the job exits 0 and nobody hears that the weekly checks never ran.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../../../scripts/lib/embeddedPostgres';
+import { createDatabase, embeddedServer } from '../../support/postgres';
+import { runCli } from '../../support/cli';
+
+interface Report {
+  exitCode: number;
+  results: { checkId: string; outcome: string; summary: string }[];
+}
+
+describe('upkeep check with only database checks and no database to reach', function () {
+  this.timeout(120_000);
+  let workspace: string;
+  let url: string;
+
+  before(async () => {
+    url = await createDatabase(await embeddedServer(), 'down');
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-db-down-'));
+    await fs.writeFile(path.join(workspace, 'Gemfile'), "source 'https://rubygems.org'\n");
+  });
+  after(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  const weeklyDatabase = async (env: NodeJS.ProcessEnv): Promise<[number | null, Report]> => {
+    const run = await runCli(
+      ['check', '--workspace', workspace, '--task', 'weekly.database', '--format', 'json'],
+      { XDG_CACHE_HOME: path.join(workspace, '.cache'), ...env },
+    );
+    return [run.code, JSON.parse(run.stdout) as Report];
+  };
+
+  it('a server that is down fails the run through health.database', async () => {
+    const closed = `postgres://postgres@127.0.0.1:${await freePort()}/app`;
+    const [code, report] = await weeklyDatabase({ DATABASE_URL: closed });
+    const health = report.results.find((result) => result.checkId === 'health.database');
+    assert.equal(health?.outcome, 'fail', JSON.stringify(report.results));
+    assert.match(health?.summary ?? '', /Cannot reach PostgreSQL/);
+    assert.equal(code, 1);
+    assert.equal(report.exitCode, 1);
+  });
+
+  it('a refused password fails the run too', async () => {
+    const wrong = new URL(url);
+    wrong.password = 'not-the-password';
+    const [code, report] = await weeklyDatabase({ DATABASE_URL: wrong.toString() });
+    const health = report.results.find((result) => result.checkId === 'health.database');
+    assert.equal(health?.outcome, 'fail');
+    assert.equal(code, 1);
+  });
+
+  it('pinned: with no database configured at all (a CI runner) the run still exits 0', async () => {
+    const [code, report] = await weeklyDatabase({});
+    assert.ok(report.results.every((result) => result.outcome === 'skipped'));
+    assert.equal(code, 0);
+  });
+
+  it('pinned: a database that answers passes health.database and the task', async () => {
+    const [code, report] = await weeklyDatabase({ DATABASE_URL: url });
+    const ids = report.results.map((result) => result.checkId);
+    assert.equal(ids[0], 'health.database');
+    assert.equal(report.results[0].outcome, 'pass');
+    assert.notEqual(code, 2);
+  });
+});
