@@ -385,6 +385,17 @@ function queryError(
       { cause: error },
     );
   }
+  // admin_shutdown, crash_shutdown, cannot_connect_now: a fast shutdown, a restart, a crash of
+  // another backend, or pg_terminate_backend. The server is not wrong about the query.
+  if (code === '57P01' || code === '57P02' || code === '57P03') {
+    return new UpkeepError(
+      'unreachable',
+      `The server ended the connection during ${tag}: ${text}.`,
+      'It was shut down or restarted, or an administrator ended the session; ' +
+        'run again once the server answers.',
+      { cause: error },
+    );
+  }
   if (code === '55P03') {
     return new UpkeepError(
       'timeout',

@@ -89,6 +89,10 @@ describe('database commands interrupted mid-run', function () {
     };
     const byId = new Map(report.results.map((result) => [result.checkId, result]));
     assert.equal(byId.get('report.slow')?.outcome, 'error', run.stdout);
+    assert.match(
+      byId.get('report.slow')?.summary ?? '',
+      /^The server ended the connection during custom\.report\.slow: terminating connection/,
+    );
     // The server is up: the checks after the broken connection open a new one.
     assert.equal(
       byId.get('health.database')?.outcome,
