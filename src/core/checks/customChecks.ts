@@ -160,8 +160,11 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
             };
           }
           const session = await sessionFor(context);
+          // The tag names the check in messages and the query's comment; the starter playbook's
+          // ids already begin with "custom.".
+          const tag = spec.id.startsWith('custom.') ? spec.id : `custom.${spec.id}`;
           const rows = await session.queryWith<Record<string, unknown>>(
-            `custom.${spec.id}`.slice(0, 64),
+            tag.slice(0, 64),
             spec.sql,
             { params: [], signal: context.signal, oneStatement: true },
           );

@@ -11,7 +11,7 @@ import { admin, createDatabase, embeddedServer } from '../../support/postgres';
 import { startCli } from '../../support/cli';
 
 const PLAYBOOK = `checks:
-  - id: report.slow
+  - id: custom.slowReport
     title: A slow report query
     kind: sql
     sql: SELECT pg_sleep(20) AS slept
@@ -53,7 +53,7 @@ describe('database commands interrupted mid-run', function () {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`upkeep db on ${signal}: exits 2 with the "cancelled" error, its query stopped`, async () => {
       const cli = startCli(
-        ['db', '--workspace', workspace, '--format', 'json', '--card', 'metric:report.slow'],
+        ['db', '--workspace', workspace, '--format', 'json', '--card', 'metric:custom.slowReport'],
         env,
       );
       await upkeepSleeping(url, () => cli.output().stderr);
@@ -76,7 +76,7 @@ describe('database commands interrupted mid-run', function () {
     const cli = startCli(
       [
         ...['check', '--workspace', workspace, '--format', 'json', '--parallelism', '1'],
-        ...['--check', 'report.slow', '--check', 'health.database', '--check', 'db.size'],
+        ...['--check', 'custom.slowReport', '--check', 'health.database', '--check', 'db.size'],
       ],
       env,
     );
@@ -88,10 +88,10 @@ describe('database commands interrupted mid-run', function () {
       results: { checkId: string; outcome: string; summary: string }[];
     };
     const byId = new Map(report.results.map((result) => [result.checkId, result]));
-    assert.equal(byId.get('report.slow')?.outcome, 'error', run.stdout);
+    assert.equal(byId.get('custom.slowReport')?.outcome, 'error', run.stdout);
     assert.match(
-      byId.get('report.slow')?.summary ?? '',
-      /^The server ended the connection during custom\.report\.slow: terminating connection/,
+      byId.get('custom.slowReport')?.summary ?? '',
+      /^The server ended the connection during custom\.slowReport: terminating connection/,
     );
     // The server is up: the checks after the broken connection open a new one.
     assert.equal(
