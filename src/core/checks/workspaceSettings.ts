@@ -134,6 +134,24 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
 }
 
 /** Loads the workspace's settings; a missing file means defaults, a broken one a `config` error. */
+/** The JSON parser's error codes in words, for the message that stops a command. */
+const PARSE_ERRORS: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
+  InvalidSymbol: 'a character that is not JSON',
+  InvalidNumberFormat: 'a number that is not valid',
+  PropertyNameExpected: 'a property name in double quotes is missing',
+  ValueExpected: 'a value is missing',
+  ColonExpected: 'a : is missing after a property name',
+  CommaExpected: 'a comma is missing between two entries',
+  CloseBraceExpected: 'a } is missing (an object is not closed)',
+  CloseBracketExpected: 'a ] is missing (an array is not closed)',
+  EndOfFileExpected: 'text after the end of the settings object',
+  InvalidCommentToken: 'a comment that is not closed',
+  UnexpectedEndOfComment: 'a comment that is not closed',
+  UnexpectedEndOfString: 'a string that is not closed (a " is missing)',
+  InvalidEscapeCharacter: 'a backslash escape that is not valid in JSON',
+  InvalidCharacter: 'a control character inside a string',
+};
+
 export async function loadWorkspaceSettings(
   workspace: string,
   options: SettingsOptions,
@@ -167,10 +185,12 @@ export async function loadWorkspaceSettings(
   }
   if (errors.length) {
     const first = errors[0];
-    const line = text.slice(0, first.offset).split('\n').length;
+    const before = text.slice(0, first.offset).split('\n');
+    const code = printParseErrorCode(first.error);
     throw new UpkeepError(
       'config',
-      `${SETTINGS_FILE} line ${line}: ${printParseErrorCode(first.error)}`,
+      `${SETTINGS_FILE} line ${before.length}, column ${before[before.length - 1].length + 1}: ` +
+        `${PARSE_ERRORS[code] ?? code}.`,
       'Fix the file, or run with --workspace pointing at another folder.',
     );
   }

@@ -265,7 +265,10 @@ checks:
     );
     const badSettings = await upkeep(['check', '--workspace', broken]);
     assert.equal(badSettings.code, 2);
-    assert.match(badSettings.stderr, /\.vscode\/settings\.json line 3: CommaExpected/);
+    assert.match(
+      badSettings.stderr,
+      /\.vscode\/settings\.json line 3, column 3: a comma is missing between two entries\./,
+    );
   });
 
   it('says a missing --workspace does not exist, and a file is not a folder', async () => {
