@@ -1,7 +1,8 @@
 /**
  * The database commands in a real editor (code-server) on a real PostgreSQL: Explain Query on
- * the selected SQL opens a read-only plan with the slowest node marked, and Run Database
- * Maintenance runs ANALYZE only after the modal confirmation that shows the exact SQL.
+ * the selected SQL opens a read-only plan with the slowest node marked (and says why a
+ * pg_stat_statements text with `interval $1` cannot be planned), and Run Database Maintenance
+ * runs ANALYZE only after the modal confirmation that shows the exact SQL.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
@@ -63,6 +64,11 @@ describe('database commands in a real editor', function () {
       path.join(workspace, 'db/report.sql'),
       'SELECT * FROM users WHERE onboarding_step = 3;\n',
     );
+    // As pg_stat_statements shows `interval '1 day'`: no server parses `interval $1`.
+    await fs.writeFile(
+      path.join(workspace, 'db/normalized.sql'),
+      'SELECT count(*) FROM users WHERE created_at > now() - interval $1;\n',
+    );
 
     server = await startCodeServer({ workspace, extensionDir: ROOT });
     browser = await launchBrowser();
@@ -81,7 +87,11 @@ describe('database commands in a real editor', function () {
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
     await input.fill(relative);
-    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor();
+    // Enter on a row of the list shown before the search answered would open another file.
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relative) })
+      .first()
+      .waitFor();
     await page.keyboard.press('Enter');
     await page
       .locator(`.tab[aria-label^="${path.basename(relative)}"]`)
@@ -110,6 +120,21 @@ describe('database commands in a real editor', function () {
     await screenshot(page, path.join(ROOT, 'tmp/e2e/database-explain.png'));
   });
 
+  it('says why a query with $1 for a typed constant cannot be explained', async function () {
+    this.timeout(180_000);
+    await openFile('db/normalized.sql');
+    // The plan of the previous test is open beside: select in the group that shows the file.
+    await page.locator('.editor-group-container.active .editor-instance .view-lines').click();
+    await page.keyboard.press('Control+A');
+    await runCommand(page, 'Upkeep: Explain Query', 60_000);
+    await pickQuickInput(page, 'EXPLAIN');
+
+    const message = await waitForNotification(page, 'example value', 60_000);
+    assert.match(message, /^Upkeep: PostgreSQL cannot read \$1 where the statement had a typed/);
+    assert.doesNotMatch(message, /SQLSTATE|explain failed/);
+    await page.keyboard.press('Escape');
+  });
+
   it('runs ANALYZE only after the confirmation showing the SQL', async function () {
     this.timeout(180_000);
     const before = await admin<{ analyzed: Date | null }>(
@@ -125,7 +150,10 @@ describe('database commands in a real editor', function () {
     await dialog.waitFor({ timeout: 30_000 });
     assert.match((await dialog.textContent()) ?? '', /ANALYZE "public"\."users";/);
     await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
-    await waitForNotification(page, 'ANALYZE "public"."users"; finished', 60_000);
+    const done = await waitForNotification(page, 'ANALYZE "public"."users"; finished', 60_000);
+    // A run under a second reads in milliseconds (it read "finished in 0.0 s").
+    assert.match(done, /^Upkeep: ANALYZE "public"\."users"; finished in (\d+ ms|\d+\.\d s) on /);
+    assert.doesNotMatch(done, / 0\.0 s /);
 
     const after = await admin<{ analyzed: Date | null }>(
       url,

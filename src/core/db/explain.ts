@@ -144,6 +144,19 @@ async function explainRows(
         'The statement has $1-style parameters; put example values in their place to explain it.',
       );
     }
+    // pg_stat_statements puts $4 in place of the constant of `interval '1 day'` too, which no
+    // server can parse, even with GENERIC_PLAN.
+    const parameter = UpkeepError.is(error)
+      ? /syntax error at or near "(\$\d+)"/.exec(error.message)?.[1]
+      : undefined;
+    if (parameter) {
+      throw new UpkeepError(
+        'refused',
+        `PostgreSQL cannot read ${parameter} where the statement had a typed constant ` +
+          `(such as interval '1 day'); put an example value in place of ${parameter} ` +
+          'to explain it.',
+      );
+    }
     throw error;
   }
 }

@@ -49,7 +49,7 @@ export function registerDatabaseCommands(services: Services): void {
         } catch (error) {
           if (UpkeepError.is(error, 'cancelled')) return;
           log.error(`${id}: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(describeError(error));
+          void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
         }
       }),
     );
@@ -544,8 +544,11 @@ async function runDatabaseMaintenance(
         signal: signalOf(token),
       }),
   );
+  const took =
+    result.durationMs < 1000
+      ? `${Math.round(result.durationMs)} ms`
+      : `${(result.durationMs / 1000).toFixed(1)} s`;
   void vscode.window.showInformationMessage(
-    `${result.sql} finished in ${(result.durationMs / 1000).toFixed(1)} s ` +
-      `on ${connection.databaseName}.`,
+    `Upkeep: ${result.sql} finished in ${took} on ${connection.databaseName}.`,
   );
 }
