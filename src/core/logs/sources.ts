@@ -204,9 +204,10 @@ export async function resolveSources(
       }
     }
     if (found > 0 && refused > 0) {
+      const one = refused === 1;
       warnings.push(
-        `${plural(refused, 'file')} matching ${pattern} ${refused === 1 ? 'leads' : 'lead'} outside ` +
-          `the workspace and ${refused === 1 ? 'was' : 'were'} not read (untrusted workspace).`,
+        `${plural(refused, 'file')} matching ${pattern} ${one ? 'leads' : 'lead'} outside ` +
+          `the workspace and ${one ? 'was' : 'were'} not read (untrusted workspace).`,
       );
     }
     if (found === 0) {

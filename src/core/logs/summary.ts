@@ -263,8 +263,8 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   };
 
   log.info(
-    `read ${plural(files.length, 'file')}, ${linesRead} lines, ${summary.requests.total} requests ` +
-      `(${window.label}) in ${Date.now() - started} ms`,
+    `read ${plural(files.length, 'file')}, ${linesRead} lines, ` +
+      `${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
   );
   return summary;
 }
@@ -314,7 +314,8 @@ function zoneNote(
   }
   if (applied === 0) return `Every request time carried its own offset and was read as written.`;
   const head = explicit
-    ? `${plural(explicit, 'request time')} carried an offset and ${explicit === 1 ? 'was' : 'were'} read as written; `
+    ? `${plural(explicit, 'request time')} carried an offset and ` +
+      `${explicit === 1 ? 'was' : 'were'} read as written; `
     : '';
   const were = applied === 1 ? 'was' : 'were';
   return `${head}${applied} had none and ${were} read in ${zone} (${where}).`;

@@ -158,8 +158,9 @@ export function formatSummaryText(s: LogSummary): string {
     );
     for (const p of s.nPlusOne.slice(0, 10)) {
       out.push(
-        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} (${plural(p.requests, 'request')})` +
-          `${p.source ? ` ↳ ${p.source}` : ''}  ${where(p.file, p.line, p.offset)}`,
+        `  N+1? ${p.maxRepeats}× ${p.name} in ${p.action ?? '—'} ` +
+          `(${plural(p.requests, 'request')})${p.source ? ` ↳ ${p.source}` : ''}  ` +
+          where(p.file, p.line, p.offset),
       );
       out.push(`        ${p.statement.slice(0, 140)}`);
     }
