@@ -29,7 +29,7 @@ const EXIT_2_CODES = ['config', 'not-found', 'parse', 'cancelled'];
 export const DB_JSON_VERSION = 1;
 
 interface DbFlags {
-  workspace: string;
+  workspace?: string;
   env?: string;
   database?: string;
   format: 'text' | 'json';
@@ -60,7 +60,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
       'Print every database card (read-only): size, slow ' +
         'queries, indexes, vacuum, locks, business metrics',
     )
-    .option('-w, --workspace <dir>', 'the Rails app folder', process.cwd())
+    .option('-w, --workspace <dir>', 'the Rails app folder (default: the current folder)')
     .addOption(envOption())
     .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
     .addOption(
@@ -78,7 +78,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
 }
 
 async function runDb(flags: DbFlags): Promise<number> {
-  const workspace = path.resolve(flags.workspace);
+  const workspace = path.resolve(flags.workspace ?? process.cwd());
   const log = createLogger((level, line) => {
     if (flags.verbose || level === 'warn' || level === 'error') {
       process.stderr.write(`${level}: ${printableLines(line)}\n`);

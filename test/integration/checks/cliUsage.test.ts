@@ -70,4 +70,15 @@ describe('upkeep usage errors', function () {
     assert.ok(ids.indexOf('db.size') > 4, ids.join(' '));
     assert.equal(new Set(ids).size, ids.length, 'each check once');
   });
+
+  it('every command names the current folder as --workspace default in its help', async () => {
+    for (const command of ['check', 'logs', 'db', 'drill']) {
+      const run = await runCli([command, '--help']);
+      assert.equal(run.code, 0);
+      assert.match(
+        run.stdout,
+        /--workspace <dir> +the Rails app folder \(default: the current\s+folder\)/,
+      );
+    }
+  });
 });
