@@ -207,7 +207,7 @@ export function generateRailsLog(options: GenerateLogOptions): GeneratedLog {
         '  ',
         "NoMethodError (undefined method `name' for nil):",
         '  ',
-        "app/controllers/bookings_controller.rb:27:in `show'",
+        "app/controllers/bookings_controller.rb:8:in `show'",
       ];
       action = 'BookingsController#show';
       path = `/bookings/${1 + Math.floor(next() * 900)}`;
