@@ -443,7 +443,9 @@ const unusedIndexes: CardDefinition = {
       ),
       countOf(list.filter((row) => row.advice === 'keep').length, 'kept for a foreign key'),
     ].filter((text) => !text.startsWith('0 '));
-    const rest = others.length ? ` (${others.join(', ')})` : '';
+    // Said as never scanned too, so "1 index never scanned (…)" does not read as 1 of 3.
+    const also = droppable.length ? 'also ' : '';
+    const rest = others.length ? ` (${also}never scanned: ${others.join(', ')})` : '';
     if (droppable.length === 0) {
       return {
         state: 'ok',
