@@ -21,8 +21,9 @@ export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, numb
   return counts;
 }
 
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/** `850 ms`, `12.4 s`: how long a run took. */
+export function formatRunTime(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -62,7 +63,7 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     r.checkId,
     r.outcome.toUpperCase(),
     printable(r.summary),
-    formatDuration(r.durationMs),
+    formatRunTime(r.durationMs),
   ]);
   const header = ['CHECK', 'OUTCOME', 'SUMMARY', 'DURATION'];
   const idWidth = Math.max(header[0].length, ...rows.map((r) => r[0].length));

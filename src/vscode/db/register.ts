@@ -4,6 +4,7 @@
  * src/core/db; this file asks the user, confirms, shows progress and results.
  */
 import * as vscode from 'vscode';
+import { formatRunTime } from '../../core/checks/report';
 import type { ResolvedConnection } from '../../core/db/connection';
 import { describeSource, listDatabaseYml, resolveConnection } from '../../core/db/connection';
 import { checkConnectivity } from '../../core/db/connectivity';
@@ -544,11 +545,8 @@ async function runDatabaseMaintenance(
         signal: signalOf(token),
       }),
   );
-  const took =
-    result.durationMs < 1000
-      ? `${Math.round(result.durationMs)} ms`
-      : `${(result.durationMs / 1000).toFixed(1)} s`;
   void vscode.window.showInformationMessage(
-    `Upkeep: ${result.sql} finished in ${took} on ${connection.databaseName}.`,
+    `Upkeep: ${result.sql} finished in ${formatRunTime(result.durationMs)} ` +
+      `on ${connection.databaseName}.`,
   );
 }
