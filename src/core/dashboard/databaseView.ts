@@ -177,10 +177,14 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
 const RATIO_KEY = /(?:rate|ratio|share)$/i;
 const SECONDS_KEY = /seconds/i;
 
-/** A fact's text by what its key says it measures: a share as %, seconds as a duration. */
+/**
+ * A fact's text by what its key says it measures: a share as %, seconds as a duration. The
+ * cache hit ratios keep hundredths as their card's summary does (its alert line is 99 %).
+ */
 function measuredText(key: string, value: Scalar, ratios: boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) {
-    if ((ratios || RATIO_KEY.test(key)) && value >= 0 && value <= 1) {
+    if (ratios && value >= 0 && value <= 1) return `${(value * 100).toFixed(2)} %`;
+    if (RATIO_KEY.test(key) && value >= 0 && value <= 1) {
       return `${integerFormat.format(Math.round(value * 1000) / 10)} %`;
     }
     if (SECONDS_KEY.test(key) && value >= 0) return formatDuration(value);

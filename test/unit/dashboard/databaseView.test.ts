@@ -239,10 +239,13 @@ describe('dashboard database view', () => {
     );
   });
   it('shows shares as percentages and seconds as durations in generic card facts', () => {
-    const cache = cardView(card('cacheHitRatio', { tables: 0.9987, indexes: 1, blocksRead: 12 }));
+    // The cache hit ratio keeps the card summary's hundredths: 99.99 % is not shown as 100 %.
+    const cache = cardView(
+      card('cacheHitRatio', { tables: 0.9987, indexes: 0.99991, blocksRead: 12 }),
+    );
     assert.deepEqual(
       cache.facts.map((fact) => `${fact.label}: ${fact.value}`),
-      ['Tables: 99.9 %', 'Indexes: 100 %', 'Blocks read: 12'],
+      ['Tables: 99.87 %', 'Indexes: 99.99 %', 'Blocks read: 12'],
     );
     const other = cardView(
       card('someCard', { completionRate: 0.25, averageSecondsToComplete: 123_030.86, users: 3 }),
