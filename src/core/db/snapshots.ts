@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { UpkeepError } from '../util/errors';
 
 export interface SizeSnapshot {
   /** ISO 8601. */
@@ -75,12 +76,39 @@ export async function recordSnapshot(
   list.push({ ...snapshot, tables: Object.fromEntries(largest) });
   data.databases[key] = list.slice(-MAX_SNAPSHOTS);
 
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // Write then rename, so a crash mid-write never leaves half a file.
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify(data), 'utf8');
-  await fs.rename(temporary, file);
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Write then rename, so a crash mid-write never leaves half a file.
+    const temporary = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temporary, JSON.stringify(data), 'utf8');
+    await fs.rename(temporary, file);
+  } catch (error) {
+    throw new UpkeepError(
+      'config',
+      `Cannot keep size snapshots in ${file}: ${await whyNotWritable(file, error)}.`,
+      'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
+        'users often have none. upkeep db --no-snapshots keeps none.',
+      { cause: error },
+    );
+  }
   return { snapshots: data.databases[key], movedAside };
+}
+
+/** Why the snapshot file could not be written, in words (the folder in the way, the disk). */
+async function whyNotWritable(file: string, error: unknown): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    for (let folder = path.dirname(file); folder !== path.dirname(folder);) {
+      const stat = await fs.stat(folder).catch(() => undefined);
+      if (stat && !stat.isDirectory()) return `${folder} is a file, not a folder`;
+      if (stat) break;
+      folder = path.dirname(folder);
+    }
+  }
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The snapshot closest to `days` ago among those at least half a day old. */

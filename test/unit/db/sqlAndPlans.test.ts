@@ -240,4 +240,26 @@ describe('size snapshots', () => {
     assert.equal(await fs.readFile(result.movedAside, 'utf8'), '{ broken');
     assert.equal(result.snapshots.length, 1);
   });
+
+  it('a snapshot folder it cannot create says where and what to set (cron users lack HOME)', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-snapshots-'));
+    const notAFolder = path.join(folder, 'home');
+    await fs.writeFile(notAFolder, '');
+    const file = path.join(notAFolder, '.cache/upkeep/db-snapshots.json');
+    const snapshot = { at: '2026-12-04T10:00:00.000Z', databaseBytes: 1, tables: {} };
+    const error = await recordSnapshot(file, 'db', snapshot).then(
+      () => assert.fail('wrote under a file'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(UpkeepError.is(error, 'config'), String(error));
+    assert.equal(
+      error.message,
+      `Cannot keep size snapshots in ${file}: ${notAFolder} is a file, not a folder.`,
+    );
+    assert.match(
+      error.hint ?? '',
+      /Set XDG_CACHE_HOME \(or HOME\) to a folder this user can write/,
+    );
+    await fs.rm(folder, { recursive: true, force: true });
+  });
 });
