@@ -346,6 +346,11 @@ describe('checks in a real editor', function () {
           new RegExp(`Target: postgres@127\\.0\\.0\\.1:${new URL(targetAdmin).port}/postgres`),
         );
         assert.doesNotMatch(text, /monitored database server/);
+        // The statements it runs there, with the scratch database's own name.
+        const scratch = /CREATE DATABASE "(upkeep_drill_\d{14}_\d+)";/.exec(text)?.[1];
+        assert.ok(scratch, text);
+        assert.match(text, new RegExp(`-d ${scratch} .*backups/nightly\\.dump`));
+        assert.match(text, new RegExp(`DROP DATABASE IF EXISTS "${scratch}" WITH \\(FORCE\\);`));
         await fs.mkdir(ARTEFACTS, { recursive: true });
         await screenshot(page, path.join(ARTEFACTS, 'checks-drill-confirmation.png'));
         await dialog.locator('.monaco-button', { hasText: 'Run Drill' }).first().click();
@@ -357,6 +362,7 @@ describe('checks in a real editor', function () {
           await page.waitForTimeout(2000);
         }
         assert.match(output, /recovery drill: ok, restore \d+ ms, 1 table\b/);
+        assert.match(output, new RegExp(`into ${scratch} on 127\\.0\\.0\\.1:`));
         assert.doesNotMatch(output, new RegExp(process.env.PGPASSWORD ?? 'no-password'));
 
         const client = new Client({ connectionString: targetAdmin });

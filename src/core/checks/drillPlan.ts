@@ -145,6 +145,8 @@ export async function monitoredServerUrl(options: {
 }
 
 export interface DrillPlan {
+  /** The database the drill creates on the target, restores into and drops. */
+  scratchDatabase: string;
   dumpFile: string;
   /** How the dump was chosen: given by the caller, or the newest match of the pattern. */
   dumpSource: 'given' | 'pattern';
@@ -169,6 +171,25 @@ export interface PlanOptions {
   dumpFile?: string;
   /** A target the caller chose; otherwise upkeep.backups.drillTargetUrl. */
   targetUrl?: string;
+  /** When the drill is planned: it names the scratch database. */
+  now?: Date;
+}
+
+/** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
+export function scratchDatabaseName(at: Date, pid = process.pid): string {
+  return `upkeep_drill_${at.toISOString().replace(/\D/g, '').slice(0, 14)}_${pid}`;
+}
+
+/** What the drill runs on the target, in order, as a confirmation shows it before it runs. */
+export function drillStatements(plan: DrillPlan): string[] {
+  const name = plan.scratchDatabase;
+  const quoted = `"${name.replace(/"/g, '""')}"`;
+  return [
+    `CREATE DATABASE ${quoted};`,
+    `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${plan.dumpFile}`,
+    `SELECT count(*) FROM each table of the dump (in ${name});`,
+    `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE);`,
+  ];
 }
 
 /**
@@ -226,6 +247,7 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     // A monitored URL pg cannot parse names no server to compare with.
   }
   return {
+    scratchDatabase: scratchDatabaseName(options.now ?? new Date()),
     dumpFile,
     dumpSource: options.dumpFile ? 'given' : 'pattern',
     targetUrl,

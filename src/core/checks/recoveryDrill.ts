@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
 import { plural } from '../util/plural';
-import { endpointOf, sameServer } from './drillPlan';
+import { endpointOf, sameServer, scratchDatabaseName } from './drillPlan';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
 
@@ -33,6 +33,8 @@ export interface RecoveryDrillOptions {
   env?: Record<string, string | undefined>;
   /** How long one statement on the target may go without an answer (DRILL_QUERY_TIMEOUT_MS). */
   queryTimeoutMs?: number;
+  /** The scratch database the confirmation named (DrillPlan); otherwise one named now. */
+  scratchDatabase?: string;
 }
 
 /**
@@ -160,11 +162,6 @@ async function countDumpRows(
   return tables;
 }
 
-/** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
-export function scratchDatabaseName(at: Date, pid = process.pid): string {
-  return `upkeep_drill_${at.toISOString().replace(/\D/g, '').slice(0, 14)}_${pid}`;
-}
-
 /** Runs the drill. Throws `refused` before touching anything when a precondition is not met. */
 export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<DrillRecord> {
   const log = options.log ?? silentLogger;
@@ -192,7 +189,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
 
   const started = performance.now();
   const drilledAt = clock.now();
-  const scratchDatabase = scratchDatabaseName(drilledAt);
+  const scratchDatabase = options.scratchDatabase ?? scratchDatabaseName(drilledAt);
   const record: DrillRecord = {
     ok: false,
     dumpFile: options.dumpFile,

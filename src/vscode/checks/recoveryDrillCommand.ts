@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findNewestBackup } from '../../core/checks/backupChecks';
-import { planRecoveryDrill, urlHasPassword } from '../../core/checks/drillPlan';
+import { drillStatements, planRecoveryDrill, urlHasPassword } from '../../core/checks/drillPlan';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import type { Services } from '../services';
@@ -66,6 +66,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
         trusted: services.trusted,
         dumpFile,
         targetUrl,
+        now: services.clock.now(),
       });
     } catch (error) {
       void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
@@ -73,15 +74,17 @@ export function registerRecoveryDrillCommand(services: Services): void {
     }
     const { monitoredUrl, onMonitoredServer } = plan;
     const target = plan.targetDescription;
+    // The exact statements, with the scratch database's name, as the maintenance modal shows SQL.
     const detail = [
       `Dump: ${dumpFile}`,
       `Target: ${target}`,
-      'A scratch database is created on the target, the dump restored into ' +
-        'it, table and row counts compared, and the scratch database dropped.',
+      '',
+      ...drillStatements(plan),
+      '',
+      'Table and row counts are compared with the dump; the scratch database is dropped ' +
+        'also when the drill fails or is cancelled.',
       onMonitoredServer ? 'WARNING: the target is the monitored database server.' : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
+    ].join('\n');
     const confirm = onMonitoredServer ? 'Run Drill on the Monitored Server' : 'Run Drill';
     const answer = await vscode.window.showWarningMessage(
       'Run the backup recovery drill?',
@@ -121,6 +124,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
             password: password || undefined,
             monitoredUrl,
             allowMonitoredServer: onMonitoredServer,
+            scratchDatabase: plan.scratchDatabase,
             signal: controller.signal,
             log,
             clock: services.clock,

@@ -1,12 +1,18 @@
 /**
  * The recovery drill's guard against the monitored server: a target written another way (upper
  * case, a trailing dot, a short or mapped IP, any loopback address, a socket) is still that server.
+ * And the plan names the scratch database and the statements the confirmation shows.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { endpointOf, planRecoveryDrill, sameServer } from '../../../src/core/checks/drillPlan';
+import {
+  drillStatements,
+  endpointOf,
+  planRecoveryDrill,
+  sameServer,
+} from '../../../src/core/checks/drillPlan';
 import { resolveSettings } from '../../../src/core/settings';
 
 const same = (a: string, b: string): boolean => sameServer(endpointOf(a), endpointOf(b));
@@ -57,6 +63,35 @@ describe('recovery drill plan: the monitored server', () => {
         targetUrl: 'postgres://drill@127.0.0.1:5432/postgres',
       });
       assert.ok(plan.onMonitoredServer, JSON.stringify(plan));
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('recovery drill plan: what the confirmation shows', () => {
+  it('names the scratch database and every statement the drill runs on the target', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
+    try {
+      await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
+      const plan = await planRecoveryDrill({
+        workspace,
+        settings: resolveSettings(),
+        env: {},
+        trusted: true,
+        dumpFile: 'app.dump',
+        targetUrl: 'postgres://drill@10.0.0.7:5432/postgres',
+        now: new Date('2026-12-04T23:17:42.500Z'),
+      });
+      assert.equal(plan.scratchDatabase, `upkeep_drill_20261204231742_${process.pid}`);
+      const name = plan.scratchDatabase;
+      assert.deepEqual(drillStatements(plan), [
+        `CREATE DATABASE "${name}";`,
+        `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ` +
+          path.join(workspace, 'app.dump'),
+        `SELECT count(*) FROM each table of the dump (in ${name});`,
+        `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`,
+      ]);
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
     }
