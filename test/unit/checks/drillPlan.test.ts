@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  type DrillPlan,
   drillStatements,
   endpointOf,
   planRecoveryDrill,
@@ -46,54 +47,60 @@ describe('recovery drill plan: the monitored server', () => {
   });
 
   it('compares with a monitored database reached through a socket folder', async () => {
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
-    try {
-      await fs.mkdir(path.join(workspace, 'config'));
-      await fs.writeFile(
-        path.join(workspace, 'config/database.yml'),
-        'development:\n  adapter: postgresql\n  host: /var/run/postgresql\n  database: app\n',
-      );
-      await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
-      const plan = await planRecoveryDrill({
-        workspace,
-        settings: resolveSettings(),
-        env: {},
-        trusted: true,
-        dumpFile: 'app.dump',
-        targetUrl: 'postgres://drill@127.0.0.1:5432/postgres',
-      });
-      assert.ok(plan.onMonitoredServer, JSON.stringify(plan));
-    } finally {
-      await fs.rm(workspace, { recursive: true, force: true });
-    }
+    const databaseYml =
+      'development:\n  adapter: postgresql\n  host: /var/run/postgresql\n  database: app\n';
+    await withPlan(
+      { targetUrl: 'postgres://drill@127.0.0.1:5432/postgres', databaseYml },
+      async (plan) => {
+        assert.ok(plan.onMonitoredServer, JSON.stringify(plan));
+      },
+    );
   });
 });
 
 describe('recovery drill plan: what the confirmation shows', () => {
   it('names the scratch database and every statement the drill runs on the target', async () => {
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
-    try {
-      await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
-      const plan = await planRecoveryDrill({
-        workspace,
-        settings: resolveSettings(),
-        env: {},
-        trusted: true,
-        dumpFile: 'app.dump',
-        targetUrl: 'postgres://drill@10.0.0.7:5432/postgres',
-        now: new Date('2026-12-04T23:17:42.500Z'),
-      });
-      assert.equal(plan.scratchDatabase, `upkeep_drill_20261204231742_${process.pid}`);
-      const name = plan.scratchDatabase;
-      assert.deepEqual(drillStatements(plan), [
-        `CREATE DATABASE "${name}";`,
-        `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ` +
-          path.join(workspace, 'app.dump'),
-        `SELECT count(*) FROM each table of the dump (in ${name});`,
-        `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`,
-      ]);
-    } finally {
-      await fs.rm(workspace, { recursive: true, force: true });
-    }
+    const now = new Date('2026-12-04T23:17:42.500Z');
+    await withPlan(
+      { targetUrl: 'postgres://drill@10.0.0.7:5432/postgres', now },
+      async (plan, workspace) => {
+        assert.equal(plan.scratchDatabase, `upkeep_drill_20261204231742_${process.pid}`);
+        const name = plan.scratchDatabase;
+        assert.deepEqual(drillStatements(plan), [
+          `CREATE DATABASE "${name}";`,
+          `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ` +
+            path.join(workspace, 'app.dump'),
+          `SELECT count(*) FROM each table of the dump (in ${name});`,
+          `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`,
+        ]);
+      },
+    );
   });
 });
+
+/** Plans a drill of `app.dump` in a temporary workspace (with a config/database.yml if given). */
+async function withPlan(
+  options: { targetUrl: string; databaseYml?: string; now?: Date },
+  check: (plan: DrillPlan, workspace: string) => Promise<void>,
+): Promise<void> {
+  const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
+  try {
+    if (options.databaseYml) {
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(path.join(workspace, 'config/database.yml'), options.databaseYml);
+    }
+    await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
+    const plan = await planRecoveryDrill({
+      workspace,
+      settings: resolveSettings(),
+      env: {},
+      trusted: true,
+      dumpFile: 'app.dump',
+      targetUrl: options.targetUrl,
+      now: options.now,
+    });
+    await check(plan, workspace);
+  } finally {
+    await fs.rm(workspace, { recursive: true, force: true });
+  }
+}
