@@ -33,6 +33,7 @@ import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
+import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 
@@ -215,16 +216,15 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         )
       : new MemoryResultLog();
 
-  // Ctrl-C (or cron's or CI's SIGTERM) cancels the run: running tools are killed with their
-  // children, the rest is skipped.
+  // Ctrl-C, SIGTERM or SIGHUP cancels the run: running tools are killed with their children,
+  // the rest is skipped.
   const controller = new AbortController();
   let signalName: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     signalName = signal;
     controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = onCancelSignal(onSignal);
 
   const started = systemClock.now();
   const startedMs = performance.now();
@@ -249,8 +249,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       },
     );
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stopListening();
   }
   // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
   // The checks that finished keep their results; a cancelled one is no verdict to save.

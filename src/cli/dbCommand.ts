@@ -19,6 +19,7 @@ import { printableLines } from '../core/checks/report';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
+import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 
@@ -91,13 +92,12 @@ async function runDb(flags: DbFlags): Promise<number> {
     cards: [],
     error: null,
   };
-  // Ctrl-C, or the SIGTERM of a CI job's timeout: the running query is cancelled on the server
+  // Ctrl-C, SIGTERM or SIGHUP: the running query is cancelled on the server
   // and the session closed, so nothing of Upkeep's goes on running there.
   const controller = new AbortController();
   const onInterrupt = (signal: NodeJS.Signals): void =>
     controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
-  process.once('SIGINT', onInterrupt);
-  process.once('SIGTERM', onInterrupt);
+  const stopListening = onCancelSignal(onInterrupt);
 
   let session: DbSession | undefined;
   let exitCode = 0;
@@ -168,8 +168,7 @@ async function runDb(flags: DbFlags): Promise<number> {
     };
     exitCode = known && EXIT_2_CODES.includes(known.code) ? 2 : 1;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    process.removeListener('SIGTERM', onInterrupt);
+    stopListening();
     await session?.close();
   }
 

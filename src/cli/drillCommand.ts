@@ -18,6 +18,7 @@ import { UpkeepError, describeError } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
 import { createLogger, redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
+import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder } from './workspaceFolder';
 
@@ -110,11 +111,11 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
     ? await FileResultLog.open(resultsFile, (message) => process.stderr.write(`warn: ${message}\n`))
     : undefined;
 
-  // Ctrl-C cancels: pg_restore is killed with its process group, the scratch database dropped.
+  // Ctrl-C, SIGTERM or SIGHUP cancels: pg_restore is killed with its process group, the scratch
+  // database dropped.
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = onCancelSignal(onSignal);
   const started = systemClock.now();
   let record: DrillRecord;
   try {
@@ -140,8 +141,7 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
       throw targetError(plan, error);
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    stopListening();
   }
 
   // A cancelled drill is no verdict on the backup: the annual check keeps the last real one.

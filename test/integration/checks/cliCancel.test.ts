@@ -13,8 +13,14 @@ const PLAYBOOK = `checks:
   - id: slow.script
     title: A script that takes its time
     kind: shell
-    command: touch started && sleep 30
+    command: echo $$ > started && exec sleep 30
 `;
+
+/** Whether the process runs (a zombie waiting for init to reap it has stopped). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
+}
 
 async function waitForFile(file: string, describe: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -38,7 +44,8 @@ describe('upkeep check cancelled by a signal', function () {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP: the ssh session or terminal the run was started from went away.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} exits 2, says so, and saves only the checks that finished`, async () => {
       const saved = path.join(workspace, 'results.json');
       const cli = startCli([
@@ -51,6 +58,8 @@ describe('upkeep check cancelled by a signal', function () {
       const run = await cli.exited;
 
       assert.ok(Date.now() - started < 10_000, 'the run stopped promptly');
+      const tool = Number(await fs.readFile(path.join(workspace, 'started'), 'utf8'));
+      assert.equal(await running(tool), false, `the check's command (pid ${tool}) still runs`);
       assert.equal(run.code, 2, run.stderr);
       assert.ok(run.stderr.includes(`upkeep check: cancelled (${signal})`), run.stderr);
       const report = JSON.parse(run.stdout) as {

@@ -50,7 +50,7 @@ describe('database commands interrupted mid-run', function () {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`upkeep db on ${signal}: exits 2 with the "cancelled" error, its query stopped`, async () => {
       const cli = startCli(
         ['db', '--workspace', workspace, '--format', 'json', '--card', 'metric:custom.slowReport'],
