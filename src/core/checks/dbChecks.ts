@@ -9,6 +9,7 @@
  * the end by calling `closeSharedDbSession(shared)` (runChecks' `onFinished`). Other checks that
  * need the monitored database (SQL custom checks) use `sharedDbSession(context)` too.
  */
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CardOptions, CardState, DbCard } from '../db/cards';
@@ -101,11 +102,33 @@ function sharedProbe(context: CheckContext, session: DbSession): Promise<Probe> 
   return probe;
 }
 
-/** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
-function unavailable(error: unknown): CheckReport {
-  if (UpkeepError.is(error, 'not-found')) {
-    return { outcome: 'skipped', summary: 'no database configured', details: describeError(error) };
+/**
+ * No database found: in Restricted Mode, when config/database.yml or .env is there (unread until
+ * trust), the check waits for trust rather than saying none is configured.
+ */
+async function notConfigured(context: CheckContext, error: unknown): Promise<CheckReport> {
+  const details = describeError(error);
+  if (!context.trusted) {
+    const unread = await Promise.all(
+      ['config/database.yml', '.env'].map((file) =>
+        fs.stat(path.join(context.workspace, file)).then(
+          (stat) => stat.isFile(),
+          () => false,
+        ),
+      ),
+    );
+    if (unread.some(Boolean)) {
+      const summary =
+        'waits for workspace trust (config/database.yml and .env are not read before)';
+      return { outcome: 'skipped', summary, details };
+    }
   }
+  return { outcome: 'skipped', summary: 'no database configured', details };
+}
+
+/** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
+function unavailable(context: CheckContext, error: unknown): Promise<CheckReport> | CheckReport {
+  if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
   // A database that is configured but not there (or a config that cannot be read) is no
   // reachability problem.
   const what = UpkeepError.is(error, 'config') ? 'not usable' : 'not reachable';
@@ -178,7 +201,7 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
         session = await sharedDbSession(context);
         probe = await sharedProbe(context, session);
       } catch (error) {
-        return unavailable(error);
+        return unavailable(context, error);
       }
       const cards = await collectCards(session, {
         ...cardOptions,
@@ -204,13 +227,7 @@ const databaseHealth: CheckDefinition = {
     try {
       session = await sharedDbSession(context);
     } catch (error) {
-      if (UpkeepError.is(error, 'not-found')) {
-        return {
-          outcome: 'skipped',
-          summary: 'no database configured',
-          details: describeError(error),
-        };
-      }
+      if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
       return connectionFailed(error);
     }
     try {

@@ -1,10 +1,17 @@
 /**
  * The database checks: every id the brief names exists, and cards fold into one report with the
- * worst state winning and every reason and fix in the details.
+ * worst state winning and every reason and fix in the details; in Restricted Mode a database
+ * config/database.yml names reads as waiting for trust, not as none configured.
  */
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { dbChecks, defaultSnapshotFile, reportFromCards } from '../../../src/core/checks/dbChecks';
 import type { DbCard } from '../../../src/core/db/cards';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
 
 const card = (id: string, state: DbCard['state'], extra: Partial<DbCard> = {}): DbCard => ({
   id,
@@ -60,5 +67,45 @@ describe('database checks', () => {
       defaultSnapshotFile({ XDG_CACHE_HOME: '/home/me/.cache' }),
       '/home/me/.cache/upkeep/db-snapshots.json',
     );
+  });
+});
+
+describe('database checks in Restricted Mode', () => {
+  it('say the database waits for trust when only repo files name it', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-dbchecks-'));
+    try {
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        'development:\n  adapter: postgresql\n  host: 127.0.0.1\n  database: app\n',
+      );
+      const context = {
+        workspace,
+        settings: resolveSettings(),
+        clock: systemClock,
+        signal: new AbortController().signal,
+        log: silentLogger,
+        trusted: false,
+        shared: new Map<string, Promise<unknown>>(),
+        env: {},
+      };
+      for (const id of ['health.database', 'db.vacuum']) {
+        const report = await dbChecks.find((check) => check.id === id)!.run(context);
+        assert.equal(report.outcome, 'skipped', id);
+        assert.equal(
+          report.summary,
+          'waits for workspace trust (config/database.yml and .env are not read before)',
+          id,
+        );
+      }
+
+      // Trusted with nothing anywhere: none configured, as before.
+      await fs.rm(path.join(workspace, 'config'), { recursive: true });
+      const trusted = { ...context, trusted: true, shared: new Map<string, Promise<unknown>>() };
+      const report = await dbChecks.find((check) => check.id === 'health.database')!.run(trusted);
+      assert.equal(report.summary, 'no database configured');
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
   });
 });
