@@ -1,7 +1,8 @@
 /**
  * `upkeep db`: every database card with its state, under the same read-only rules as the editor.
  * Exit codes: 0 every card ran (ok, warn or skipped), 1 the database could not be reached or a
- * card failed, 2 no or bad configuration, or cancelled (Ctrl-C, SIGTERM). The JSON form is documented in docs/db-json.md.
+ * card failed, 2 no or bad configuration, or cancelled (Ctrl-C, SIGTERM, SIGHUP). The JSON form is
+ * documented in docs/db-json.md.
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';

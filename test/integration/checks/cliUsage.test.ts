@@ -51,7 +51,7 @@ describe('upkeep usage errors', function () {
     assert.match(run.stderr, /is not a folder\.\nPass the Rails app folder with --workspace/);
   });
 
-  it('lists results in the order docs/check-json.md gives: --check, then --task, then --tier', async () => {
+  it('lists results as docs/check-json.md says: --check, then --task, then --tier', async () => {
     const run = await runCli([
       ...['check', '--workspace', folder, '--format', 'json', '--tier', 'annual'],
       ...['--check', 'repo.versions', '--task', 'daily.health', '--check', 'docs.stale'],

@@ -51,7 +51,7 @@ describe('database commands interrupted mid-run', function () {
   });
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    it(`upkeep db on ${signal}: exits 2 with the "cancelled" error, its query stopped`, async () => {
+    it(`upkeep db on ${signal}: exits 2, error "cancelled", its query stopped`, async () => {
       const cli = startCli(
         ['db', '--workspace', workspace, '--format', 'json', '--card', 'metric:custom.slowReport'],
         env,

@@ -241,7 +241,7 @@ describe('size snapshots', () => {
     assert.equal(result.snapshots.length, 1);
   });
 
-  it('a snapshot folder it cannot create says where and what to set (cron users lack HOME)', async () => {
+  it('a snapshot folder it cannot create says where, and what to set', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-snapshots-'));
     const notAFolder = path.join(folder, 'home');
     await fs.writeFile(notAFolder, '');
