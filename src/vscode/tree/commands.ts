@@ -320,6 +320,10 @@ async function openGuideline(context: TreeCommandContext, node: unknown): Promis
     selection: new vscode.Range(position, position),
   });
   editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.AtTop);
+  // The shipped guidelines are the extension's own copy: an edit would be lost on update.
+  if (!link.file) {
+    await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
+  }
 }
 
 async function filterByTeam(context: TreeCommandContext): Promise<void> {
