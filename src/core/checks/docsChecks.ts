@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
+import { headingContent } from '../templates/markdown';
 import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
@@ -47,8 +48,7 @@ export function githubSlug(heading: string, seen: Map<string, number>): string {
 
 /** Strips the Markdown a heading's visible text does not include: links, emphasis, code ticks. */
 function headingText(raw: string): string {
-  return raw
-    .replace(/\s+#+\s*$/, '')
+  return headingContent(raw)
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/[*_`]/g, (char) => (char === '_' ? '_' : ''));
 }

@@ -2,6 +2,7 @@
  * Finds a section of a Markdown document (the guidelines, or a repo doc) by its heading text, so
  * "Open Guideline Section" can show the task's explanation at the right line.
  */
+import { headingContent } from '../templates/markdown';
 
 /** Heading text without Markdown decoration or a leading "2." number, lower-cased. */
 function normalize(text: string): string {
@@ -21,8 +22,8 @@ export function findHeadingLine(markdown: string, section: string): number | und
     const line = lines[index];
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
     if (fenced) continue;
-    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading && normalize(heading[1]) === wanted) return index;
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading && normalize(headingContent(heading[1])) === wanted) return index;
   }
   return undefined;
 }

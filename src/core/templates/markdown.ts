@@ -65,3 +65,16 @@ export function unescapeMarkdownHtml(text: string): string {
     (_match, pairs: string, char: string) => `${pairs.slice(0, pairs.length / 2)}${char}`,
   );
 }
+
+/**
+ * A heading's text without its closing run of `#` (`## Notes ##` reads `Notes`, `# C#` keeps
+ * its `#`), trimmed. String steps, not a pattern: `\s*#*\s*$` after a lazy capture backtracks
+ * in cubic time on a long line of spaces, and headings come from the repo's files.
+ */
+export function headingContent(raw: string): string {
+  const text = raw.trim();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  if (end === text.length || end === 0) return end === 0 ? '' : text;
+  return /\s/.test(text[end - 1]) ? text.slice(0, end).trimEnd() : text;
+}

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
-import { unescapeMarkdownHtml } from './markdown';
+import { headingContent, unescapeMarkdownHtml } from './markdown';
 import { resolveInsideWorkspace } from './newFile';
 import type { SeverityId } from './severity';
 import { parseSeverity, responseDue } from './severity';
@@ -37,8 +37,8 @@ const DONE_CHECKBOX = /^[ \t]*[-*+][ \t]*\[[xX]\][ \t*]*(done|fixed|closed|resol
 const SEVERITY_LINE = /^[ \t>*-]*(?:severity|tier)\**[ \t]*:[ \t*]*([a-z]+)/im;
 const DUE_LINE = /^[ \t>*-]*response due\**[ \t]*:(.*)$/im;
 const CREATED_LINE = /^[ \t>*-]*(?:reported|created)\**[ \t]*:(.*)$/im;
-const BUG_HEADING = /^#\s+bug\s*:\s*(.+?)\s*#*\s*$/im;
-const ANY_HEADING = /^#{1,6}\s+(.+?)\s*#*\s*$/m;
+const BUG_HEADING = /^#[ \t]+bug[ \t]*:(.*)$/im;
+const ANY_HEADING = /^#{1,6}[ \t]+(.*)$/m;
 const FILE_DATE = /^(\d{4}-\d{2}-\d{2})-/;
 
 /**
@@ -93,8 +93,10 @@ export function parseReport(file: string, text: string): BugReportSummary {
     (dueLine !== undefined ? parseZonedTime(dueLine) : undefined) ??
     (createdAt && severity ? responseDue(createdAt, severity) : undefined);
   // The heading was written with escapeMarkdownHtml; the tree shows the title as typed.
-  const heading = BUG_HEADING.exec(text)?.[1] ?? ANY_HEADING.exec(text)?.[1];
-  const title = heading !== undefined ? unescapeMarkdownHtml(heading) : path.basename(file, '.md');
+  const heading =
+    headingContent(BUG_HEADING.exec(text)?.[1] ?? '') ||
+    headingContent(ANY_HEADING.exec(text)?.[1] ?? '');
+  const title = heading ? unescapeMarkdownHtml(heading) : path.basename(file, '.md');
 
   return {
     file,
