@@ -110,9 +110,14 @@ export function parseSchemaVersion(
     const match = /define\(\s*version:\s*([\d_]+)\s*\)/.exec(text);
     return match ? { kind, versions: [match[1].replace(/_/g, '')] } : undefined;
   }
-  const insert = /INSERT INTO "?schema_migrations"? \(version\) VALUES([\s\S]*?);/.exec(text);
+  // The values run to the first `;` after the insert, found by indexOf: a lazy `[\s\S]*?;`
+  // rescans to the end of the file from every insert when there is no `;` (quadratic).
+  const insert = /INSERT INTO "?schema_migrations"? \(version\) VALUES/.exec(text);
   if (!insert) return undefined;
-  return { kind, versions: [...insert[1].matchAll(/'(\d+)'/g)].map((m) => m[1]) };
+  const start = insert.index + insert[0].length;
+  const end = text.indexOf(';', start);
+  if (end === -1) return undefined;
+  return { kind, versions: [...text.slice(start, end).matchAll(/'(\d+)'/g)].map((m) => m[1]) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseSchemaVersion } from '../../../src/core/checks/repoChecks';
 import { parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
@@ -46,6 +47,18 @@ describe('hostile config files (security review)', function () {
       assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
     },
   );
+
+  it('db/structure.sql of schema_migrations inserts without a ; reads in linear time', () => {
+    // repo.pendingMigrations runs untrusted; each insert used to be scanned to the file's end.
+    const insert = 'INSERT INTO schema_migrations (version) VALUES';
+    const text = insert.repeat(20_000);
+    const ms = timed(() => parseSchemaVersion('structure.sql', text));
+    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    assert.deepEqual(
+      parseSchemaVersion('structure.sql', `${insert}\n('20261201000000'),\n('20261202000000');`),
+      { kind: 'structure.sql', versions: ['20261201000000', '20261202000000'] },
+    );
+  });
 
   it('database.yml with 20,000 keys parses quickly (yaml uniqueKeys is quadratic)', () => {
     const text = HEAD + Array.from({ length: 20_000 }, (_, i) => `  k${i}: v\n`).join('');
