@@ -46,11 +46,34 @@ export function githubSlug(heading: string, seen: Map<string, number>): string {
   return count ? `${base}-${count}` : base;
 }
 
+/**
+ * `[text](url)` and `![alt](url)` replaced by their text, in one pass: the pattern this replaces
+ * rescanned to the end of the line from every `[` when no `)` followed (seconds on a long line).
+ */
+function linkTexts(text: string): string {
+  let out = '';
+  let from = 0;
+  let open = text.indexOf('[');
+  while (open !== -1) {
+    const close = text.indexOf(']', open + 1);
+    if (close === -1) break;
+    if (text[close + 1] !== '(') {
+      open = text.indexOf('[', close + 1);
+      continue;
+    }
+    const end = text.indexOf(')', close + 2);
+    if (end === -1) break;
+    const start = open > from && text[open - 1] === '!' ? open - 1 : open;
+    out += text.slice(from, start) + text.slice(open + 1, close);
+    from = end + 1;
+    open = text.indexOf('[', from);
+  }
+  return out + text.slice(from);
+}
+
 /** Strips the Markdown a heading's visible text does not include: links, emphasis, code ticks. */
 function headingText(raw: string): string {
-  return headingContent(raw)
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_`]/g, (char) => (char === '_' ? '_' : ''));
+  return linkTexts(headingContent(raw)).replace(/[*_`]/g, (char) => (char === '_' ? '_' : ''));
 }
 
 /** Lines longer than this are not scanned for links (generated or minified content). */

@@ -34,6 +34,7 @@ describe('hostile Markdown from the repo (security review)', () => {
   it('reads headings of a long doc line in linear time', () => {
     const started = Date.now();
     outlineMarkdown(`## a${' '.repeat(64 * 1024)}x`);
+    outlineMarkdown(`## ${'![a]('.repeat(20_000)}\n${'[a]('.repeat(20_000)}\n===\n`);
     findHeadingLine(`## a${' '.repeat(1500)}x`, 'b');
     assert.ok(Date.now() - started < 500, `${Date.now() - started} ms`);
   });
@@ -58,5 +59,9 @@ describe('hostile Markdown from the repo (security review)', () => {
     assert.equal(parseReport('/a/x.md', '## Notes ##  \n').title, 'Notes');
     assert.equal(findHeadingLine('# x\n## 2. Backups ##\n', 'Backups'), 1);
     assert.deepEqual([...outlineMarkdown('## Set up ##\n').anchors], ['set-up']);
+    assert.deepEqual(
+      [...outlineMarkdown('## See [the docs](a.md) and ![logo](l.png) [x] ok\n').anchors],
+      ['see-the-docs-and-logo-x-ok'],
+    );
   });
 });
