@@ -204,7 +204,8 @@ export interface VersionsInUse {
 
 /** Versions from Gemfile.lock: `RUBY VERSION` and the locked `rails` gem. */
 export function parseGemfileLock(text: string): { ruby?: string; rails?: string } {
-  const ruby = /^RUBY VERSION\s*\n\s+ruby (\d+\.\d+\.\d+)/m.exec(text)?.[1];
+  // Spaces and one line break only: `\s*\n\s+` split a run of blank lines every way (quadratic).
+  const ruby = /^RUBY VERSION[ \t]*\r?\n[ \t]+ruby (\d+\.\d+\.\d+)/m.exec(text)?.[1];
   const rails =
     /^ {4}rails \(([^)]+)\)/m.exec(text)?.[1] ?? /^ {4}railties \(([^)]+)\)/m.exec(text)?.[1];
   return { ruby, rails };

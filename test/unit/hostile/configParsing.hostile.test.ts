@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseSchemaVersion } from '../../../src/core/checks/repoChecks';
+import { parseGemfileLock, parseSchemaVersion } from '../../../src/core/checks/repoChecks';
 import { parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
@@ -58,6 +58,14 @@ describe('hostile config files (security review)', function () {
       parseSchemaVersion('structure.sql', `${insert}\n('20261201000000'),\n('20261202000000');`),
       { kind: 'structure.sql', versions: ['20261201000000', '20261202000000'] },
     );
+  });
+
+  it('Gemfile.lock with RUBY VERSION before a run of blank lines reads in linear time', () => {
+    // repo.versions runs untrusted; `\s*\n\s+` split the run every way: 6 s at 64 KB.
+    const text = `RUBY VERSION${'\n'.repeat(64 * 1024)}x`;
+    const ms = timed(() => parseGemfileLock(text));
+    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    assert.equal(parseGemfileLock('RUBY VERSION\r\n   ruby 3.3.6p108\r\n').ruby, '3.3.6');
   });
 
   it('database.yml with 20,000 keys parses quickly (yaml uniqueKeys is quadratic)', () => {
