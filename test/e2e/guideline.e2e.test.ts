@@ -4,22 +4,10 @@
  * extension to this checkout, so media/guidelines.md itself): a keystroke there was saved into it.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  ensureCodeServer,
-  startCodeServer,
-  type RunningCodeServer,
-} from '../../scripts/lib/codeServer';
-import {
-  launchBrowser,
-  openWorkbench,
-  pickQuickInput,
-  runCommand,
-  screenshot,
-  type EditorBrowser,
-} from './support/editor';
+import { pickQuickInput, runCommand, screenshot } from './support/editor';
+import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const ROOT = path.join(__dirname, '../..');
 const ARTEFACTS = path.join(ROOT, 'test-results');
@@ -27,39 +15,24 @@ const GUIDELINES = path.join(ROOT, 'media/guidelines.md');
 
 describe('Open Guideline Section in a real editor', function () {
   this.timeout(300_000);
-  let temp: string;
-  let editor: RunningCodeServer | undefined;
-  let browser: EditorBrowser | undefined;
+  let editor: FolderEditor | undefined;
   let original: string;
 
   before(async () => {
     original = await fs.readFile(GUIDELINES, 'utf8');
-    assert.ok(existsSync(path.join(ROOT, 'dist/extension.js')), 'build first: npm run build');
-    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-guideline-'));
-    // A Rails app's config/database.yml is what activates Upkeep.
-    await fs.mkdir(path.join(temp, 'config'));
-    await fs.writeFile(
-      path.join(temp, 'config/database.yml'),
-      'development:\n  adapter: postgresql\n  database: app\n',
-    );
-    await ensureCodeServer();
-    editor = await startCodeServer({ workspace: temp, extensionDir: ROOT });
-    browser = await launchBrowser();
-    await openWorkbench(browser.page, editor.url);
+    editor = await startFolderEditor();
   });
 
   after(async () => {
-    await browser?.close();
     await editor?.stop();
     // Whatever the outcome, the checkout's guidelines stay as they were.
     if ((await fs.readFile(GUIDELINES, 'utf8')) !== original) {
       await fs.writeFile(GUIDELINES, original);
     }
-    await fs.rm(temp, { recursive: true, force: true });
   });
 
   it('opens the shipped guidelines at the heading, read-only', async () => {
-    const page = browser!.page;
+    const page = editor!.page;
     await runCommand(page, 'Upkeep: Open Guideline Section', 60_000);
     await pickQuickInput(page, 'Database maintenance');
 

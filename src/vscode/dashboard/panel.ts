@@ -43,15 +43,24 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly log: Logger;
 
   /** Opens the dashboard, or brings the open one to the front. */
-  static show(
+  static async show(
     services: Services,
     sources: DashboardSources,
     actions: DashboardActions,
-  ): DashboardPanel {
+  ): Promise<DashboardPanel> {
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
     }
+    // A dashboard a reload restored stays an empty tab until it is shown, and showing it later
+    // would take over from (and close) the one opened here: close it first.
+    const restored = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter(
+        (tab) =>
+          tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(VIEW_TYPE),
+      );
+    if (restored.length) await vscode.window.tabGroups.close(restored);
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
       'Upkeep Dashboard',

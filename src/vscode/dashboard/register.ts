@@ -20,8 +20,8 @@ export function registerDashboard(services: Services): void {
   };
 
   services.track(
-    vscode.commands.registerCommand('upkeep.openDashboard', () => {
-      DashboardPanel.show(services, sources, actions);
+    vscode.commands.registerCommand('upkeep.openDashboard', async () => {
+      await DashboardPanel.show(services, sources, actions);
     }),
   );
   services.track(
