@@ -699,7 +699,7 @@ function closingQuote(text: string, quote: string, from: number): number {
 function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean {
   const fields = splitKeyValue(text);
   const status = Number(fields.get('status'));
-  if (!fields.has('method') || !Number.isInteger(status)) return false;
+  if (!fields.has('method') || !isHttpStatus(status)) return false;
   fillRequest(
     line,
     {
@@ -749,6 +749,21 @@ function text(value: unknown): string | undefined {
   }
 }
 
+/** A status a response can have; JSON and key=value lines can hold any number there. */
+function isHttpStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status < 600;
+}
+
+/**
+ * A duration from a JSON or key=value field, as the text lines' 12 digits allow: one line saying
+ * 1e308 made the mean, p95 and maximum of the whole window infinite.
+ */
+function milliseconds(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const ms = Number(value);
+  return ms >= 0 && ms < 1e12 ? ms : undefined;
+}
+
 function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void {
   line.kind = 'request';
   line.method = text(f.method);
@@ -757,12 +772,9 @@ function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void 
   const action = text(f.action);
   if (controller && action) line.action = `${controller}#${action}`;
   line.status = f.status;
-  const duration = Number(f.duration);
-  if (Number.isFinite(duration)) line.durationMs = duration;
-  const view = Number(f.view);
-  if (f.view !== undefined && Number.isFinite(view)) line.viewMs = view;
-  const db = Number(f.db);
-  if (f.db !== undefined && Number.isFinite(db)) line.dbMs = db;
+  line.durationMs = milliseconds(f.duration);
+  line.viewMs = milliseconds(f.view);
+  line.dbMs = milliseconds(f.db);
   line.ip = text(f.ip);
   const requestId = text(f.requestId);
   if (requestId) line.requestId = requestId;
@@ -815,7 +827,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   if (!data) {
     // A line cut for length, or broken JSON: recover what a request needs.
     const status = Number(scanJsonField(textValue, 'status'));
-    if (Number.isInteger(status) && status >= 100 && status < 600) {
+    if (isHttpStatus(status)) {
       const get = (key: string): string | undefined => scanJsonField(textValue, key);
       fillRequest(
         line,
@@ -841,7 +853,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   const levelText = text(data.level ?? data.severity);
   if (levelText) line.level = LEVELS[levelText] ?? line.level;
   const status = Number(data.status);
-  if (Number.isInteger(status) && (data.method !== undefined || data.path !== undefined)) {
+  if (isHttpStatus(status) && (data.method !== undefined || data.path !== undefined)) {
     fillRequest(
       line,
       {

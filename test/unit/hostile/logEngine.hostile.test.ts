@@ -77,6 +77,30 @@ describe('hostile logs (security review)', function () {
     assert.doesNotMatch(text, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u);
   });
 
+  it('a JSON or key=value line with an absurd duration or status skews nothing', async () => {
+    const dir = await tempDir();
+    const at = '2026-12-04T10:00:00.000Z';
+    const json = (status: unknown, duration: unknown): string =>
+      JSON.stringify({ method: 'GET', path: '/', status, duration, db: duration, timestamp: at });
+    await fs.writeFile(
+      path.join(dir, 'json.log'),
+      [
+        json(200, 12),
+        json(200, 1e308),
+        json(200, -5),
+        json(0, 12),
+        json(-1, 12),
+        json(1e10, 12),
+        `method=GET path=/ status=999 duration=1e300 time=${at}`,
+        '',
+      ].join('\n'),
+    );
+    const s = await summarize(dir, 'json.log');
+    assert.deepEqual(Object.keys(s.statuses).sort(), ['200']);
+    assert.equal(s.duration.maxMs, 12);
+    assert.equal(s.duration.meanMs, 12);
+  });
+
   it('a CR-only file is not silently read as one line', async () => {
     const dir = await tempDir();
     const request =
