@@ -343,13 +343,16 @@ export function describeTaskStatus(
   }
 }
 
-/** "09:12" today, "Tue 09:12" within a week, "2026-11-03" before that. */
+/**
+ * "09:12" today, "Tue 09:12" within a week either way (a task done, a bug report's response
+ * deadline), "2026-11-03" further off.
+ */
 export function describeInstant(instant: Date, now: Date, timeZone: string): string {
   const wall = wallTime(instant, timeZone);
   const time = `${pad(wall.hour)}:${pad(wall.minute)}`;
   const days = daysBetween(wall, localDateOf(now, timeZone));
   if (days === 0) return time;
-  if (days > 0 && days < 7) {
+  if (Math.abs(days) < 7) {
     const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][isoWeekday(wall) - 1];
     return `${weekday} ${time}`;
   }

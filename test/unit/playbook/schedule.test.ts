@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import {
   describeAge,
+  describeInstant,
   describeTaskStatus,
   isoWeek,
   parseLocalDate,
@@ -262,5 +263,17 @@ describe('schedule: task status', () => {
     assert.equal(describeAge(new Date('2026-12-04T09:58:00Z'), now), '2 min ago');
     assert.equal(describeAge(new Date('2026-12-04T07:00:00Z'), now), '3 h ago');
     assert.equal(describeAge(new Date('2026-11-29T10:00:00Z'), now), '5 days ago');
+  });
+
+  it('keeps the time of an instant within a week, past or to come (a bug report deadline)', () => {
+    const now = new Date('2026-12-04T23:30:00Z');
+    const at = (iso: string): string => describeInstant(new Date(iso), now, 'UTC');
+    assert.equal(at('2026-12-04T09:12:00Z'), '09:12');
+    assert.equal(at('2026-12-01T09:12:00Z'), 'Tue 09:12');
+    assert.equal(at('2026-11-03T09:12:00Z'), '2026-11-03');
+    // A High bug reported at 23:30 is due at 03:30 tomorrow: the hour is what matters.
+    assert.equal(at('2026-12-05T03:30:00Z'), 'Sat 03:30');
+    assert.equal(at('2026-12-10T03:30:00Z'), 'Thu 03:30');
+    assert.equal(at('2026-12-11T03:30:00Z'), '2026-12-11');
   });
 });
