@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { UpkeepError } from '../util/errors';
+import { fileErrorReason, UpkeepError } from '../util/errors';
 
 export interface SizeSnapshot {
   /** ISO 8601. */
@@ -105,10 +105,7 @@ async function whyNotWritable(file: string, error: unknown): Promise<string> {
       folder = path.dirname(folder);
     }
   }
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EROFS') return 'the file system is read-only';
-  if (code === 'ENOSPC') return 'the disk is full';
-  return error instanceof Error ? error.message : String(error);
+  return fileErrorReason(error);
 }
 
 /** The snapshot closest to `days` ago among those at least half a day old. */

@@ -3,7 +3,7 @@
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
 import type { Clock } from '../util/clock';
-import { throwIfAborted } from '../util/errors';
+import { fileErrorReason, throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { plural } from '../util/plural';
 import { ReportBuilder } from './report';
@@ -199,8 +199,12 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       }
     } catch (error) {
       throwIfAborted(options.signal);
-      const message = error instanceof Error ? error.message : String(error);
-      source.error = `Could not read ${label(file.path)}: ${message}`;
+      const reason = fileErrorReason(error);
+      source.error =
+        reason === 'permission denied'
+          ? `Could not read ${label(file.path)}: permission denied; run Upkeep as a user who ` +
+            "may read it (often the app's user or its group)."
+          : `Could not read ${label(file.path)}: ${reason}`;
       report.warn(source.error);
     }
   }

@@ -40,6 +40,26 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/** Why a file could not be read or written, in words for the common errno codes. */
+export function fileErrorReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'it does not exist';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ELOOP':
+      return 'its symbolic links go round in a loop';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+  }
+  return describeError(error);
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
 }

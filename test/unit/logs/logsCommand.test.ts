@@ -163,4 +163,29 @@ describe('upkeep logs', () => {
     assert.equal(summary.requests.total, 2);
     assert.equal(summary.window.label, '2021-11-26T09:00Z..2021-11-26T11:00Z');
   });
+
+  it('says in words that a log it may not read needs another user', async function () {
+    // Root reads any file, so the command runs as `nobody`, as a cron job of another user would.
+    const runuser = '/usr/sbin/runuser';
+    if (process.getuid?.() !== 0 || !(await fs.stat(runuser).catch(() => undefined))) {
+      this.skip();
+    }
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-perm-'));
+    try {
+      await fs.chmod(folder, 0o755);
+      const log = path.join(folder, 'production.log');
+      await fs.copyFile(path.join(FIXTURES, 'rails3_partials.log'), log);
+      await fs.chmod(log, 0o600);
+      const child = spawnSync(
+        runuser,
+        ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', 'src/cli.ts', 'logs', log],
+        { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: folder } },
+      );
+      assert.equal(child.status, 2, child.stderr);
+      assert.match(child.stderr, /Could not read .*production\.log: permission denied; run Upkeep/);
+      assert.doesNotMatch(child.stderr, /EACCES/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
