@@ -169,7 +169,7 @@ describe('results saved by the command line, in the editor', () => {
     });
   }
 
-  it('refuses a huge file, a folder, a FIFO and a link to /dev/zero without reading them', async () => {
+  it('refuses unread a huge file, a folder, a FIFO and a link to /dev/zero', async () => {
     await fs.mkdir(path.dirname(file));
     const cases: Array<[string, () => Promise<void>, RegExp]> = [
       // Sparse: the size is what counts, and it is refused before a byte is read.
