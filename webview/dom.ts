@@ -66,12 +66,6 @@ export function formatMs(value: number | null | undefined): string {
     : `${integerFormat.format(value)} ms`;
 }
 
-export function formatPercent(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  const digits = value !== 0 && Math.abs(value) < 1 ? 2 : 1;
-  return `${value.toFixed(digits)} %`;
-}
-
 /** "5 min ago" style, from an ISO instant; the dashboard's clock is the browser's. */
 export function formatAge(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'never';

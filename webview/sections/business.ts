@@ -4,12 +4,14 @@
  */
 import type { BusinessView } from '../../src/core/dashboard/protocol';
 import { barList, timeChart } from '../chart';
-import { formatNumber, formatPercent, h } from '../dom';
+import { formatDuration, formatPercent } from '../../src/core/util/figures';
+import { h } from '../dom';
 import { card, figures } from './common';
 
+/** The card's own wording ("1 d 10 h"), so the figure and the card's summary agree. */
 function formatHours(hours: number | null): string {
   if (hours === null || !Number.isFinite(hours)) return '–';
-  return hours >= 48 ? `${formatNumber(hours / 24)} days` : `${formatNumber(hours)} h`;
+  return formatDuration(hours * 3600);
 }
 
 export function renderBusiness(view: BusinessView): Node[] {

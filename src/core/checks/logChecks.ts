@@ -6,6 +6,7 @@
 import { summarizeLogs, type LogSummary } from '../logs/summary';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
+import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -195,7 +196,7 @@ const errorRate: CheckDefinition = {
         return { outcome: 'skipped', summary: `No completed requests in ${LABELS['24h']}`, values };
       }
       const text =
-        `${n(rate)} % of ${plural(s.requests.completed, 'request')} failed with 5xx ` +
+        `${formatPercent(rate)} of ${plural(s.requests.completed, 'request')} failed with 5xx ` +
         `in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
       if (rate > errorRateAlertPercent) {
         return {
@@ -234,7 +235,7 @@ const avgResponseTime: CheckDefinition = {
       const findings = slowActions.map<Finding>((a) => ({
         message:
           `${a.name}: mean ${n(a.meanMs)} ms over ${n(a.count)} requests ` +
-          `(p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : `${n(a.dbShare * 100)} %`})`,
+          `(p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : formatPercent(a.dbShare * 100)})`,
         severity: 'warning',
         source: 'upkeep logs',
         code: 'slow-action',

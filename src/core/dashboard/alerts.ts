@@ -4,6 +4,7 @@
  * section arrives, from whatever sections are loaded so far.
  */
 import type { UpkeepSettings } from '../settings';
+import { formatPercent } from '../util/figures';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
 export interface AlertInputs {
@@ -45,7 +46,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Error rate',
         detail:
-          `${fixed(rate)} % of completed requests answered 5xx ` +
+          `${formatPercent(rate)} of completed requests answered 5xx ` +
           `(alert above ${fixed(thresholds.errorRateAlertPercent)} %)`,
         section: 'logs',
       });
@@ -55,7 +56,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'warn',
         title: 'Error rate',
         detail:
-          `${fixed(rate)} % of completed requests answered 5xx ` +
+          `${formatPercent(rate)} of completed requests answered 5xx ` +
           `(guideline: below ${fixed(thresholds.errorRatePercent)} %)`,
         section: 'logs',
       });

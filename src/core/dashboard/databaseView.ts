@@ -5,7 +5,7 @@
  * as a table.
  */
 import type { DbCard } from '../db/cards';
-import { formatDuration } from '../db/cards';
+import { formatDuration } from '../util/figures';
 import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type {
@@ -381,7 +381,7 @@ export function businessView(cards: DbCard[]): BusinessView {
     view.timeToCompleteHours =
       onboarding.averageSecondsToComplete === null
         ? null
-        : Math.round((onboarding.averageSecondsToComplete / 3600) * 10) / 10;
+        : onboarding.averageSecondsToComplete / 3600;
   }
 
   const growth = business.find((card) => card.id === 'businessGrowth')?.data as

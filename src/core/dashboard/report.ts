@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { escapeMarkdownHtml } from '../templates/markdown';
+import { formatDuration, formatPercent } from '../util/figures';
 import { writeNewFile } from '../templates/newFile';
 import type { LogWindow, SectionDataMap, SectionId } from './protocol';
 import { describeWindow } from './protocol';
@@ -96,8 +97,7 @@ export function buildReport(input: ReportInput): string {
   const table = tableOf(formats);
   const ms = (value: number | null): string =>
     value === null ? '–' : `${formats.number(Math.round(value))} ms`;
-  const pct = (value: number | null): string =>
-    value === null ? '–' : `${formats.number(value)} %`;
+  const pct = formatPercent;
   const out: string[] = [];
   out.push(`# Maintenance report ${localDate(input.generatedAt)}`, '');
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
@@ -247,7 +247,7 @@ export function buildReport(input: ReportInput): string {
             pct(business.completionRatePercent),
             business.timeToCompleteHours === null
               ? '–'
-              : `${formats.number(Number(business.timeToCompleteHours.toFixed(1)))} h`,
+              : formatDuration(business.timeToCompleteHours * 3600),
             pct(business.retentionPercent),
           ],
         ],

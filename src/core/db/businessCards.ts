@@ -4,7 +4,8 @@
  * and counts of users, businesses and services. Also runs a repo's own metric queries.
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
-import { formatDuration, quoteIdent } from './cards';
+import { quoteIdent } from './cards';
+import { formatDuration, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { leadingKeyword, splitStatements } from './sqlText';
 
@@ -139,11 +140,11 @@ const onboarding: CardDefinition = {
     return {
       state: 'ok',
       summary:
-        `${(data.completionRate * 100).toFixed(1)} % of ${plural(total, 'user', 'users')} ` +
+        `${formatPercent(data.completionRate * 100)} of ${plural(total, 'user', 'users')} ` +
         `completed onboarding${days}` +
         (worst && worst.lost > 0
           ? `; most lost between steps ${worst.from} and ${worst.to} ` +
-            `(${Math.round(worst.lost * 100)} %)`
+            `(${formatPercent(worst.lost * 100)})`
           : ''),
       data,
     };
@@ -260,7 +261,7 @@ const businessGrowth: CardDefinition = {
     const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);
     const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
     const retention = data.retention7d?.cohort
-      ? `, 7-day retention ${Math.round(data.retention7d.rate * 100)} % ` +
+      ? `, 7-day retention ${formatPercent(data.retention7d.rate * 100)} ` +
         `(${data.retention7d.basedOn})`
       : data.retentionNote?.startsWith('No sign-in data')
         ? ', no sign-in data for retention'

@@ -4,7 +4,8 @@
  * statistics, transaction-ID wraparound and sequences near their maximum.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { prettyBytes, quoteIdent } from './cards';
+import { quoteIdent } from './cards';
+import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
@@ -232,7 +233,7 @@ const growth: CardDefinition = {
       const base = baselineSnapshot(snapshots, now, days);
       if (!base) return undefined;
       const bytes = size.bytes - base.databaseBytes;
-      return { since: base.at, bytes, pretty: prettyBytes(bytes) };
+      return { since: base.at, bytes, pretty: formatBytes(bytes) };
     };
     const week = baselineSnapshot(snapshots, now, 7);
     const fastestTables = week
@@ -245,7 +246,7 @@ const growth: CardDefinition = {
           .filter((row) => row.bytes > 0)
           .sort((a, b) => b.bytes - a.bytes)
           .slice(0, context.limit)
-          .map((row) => ({ ...row, pretty: prettyBytes(row.bytes) }))
+          .map((row) => ({ ...row, pretty: formatBytes(row.bytes) }))
       : [];
     const data: GrowthData = {
       databaseBytes: size.bytes,

@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import type { BusinessGrowthData, DbCard, SequenceUse } from '../../../src/core/db/cards';
-import { collectCards, formatDuration } from '../../../src/core/db/cards';
+import { collectCards } from '../../../src/core/db/cards';
+import { formatDuration } from '../../../src/core/util/figures';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 // The one user finished onboarding 34 hours after signing up.
@@ -96,7 +97,7 @@ for (const target of serversUnderTest) {
         const onboarding = find(cards, 'onboarding');
         assert.equal(
           onboarding.summary,
-          '100.0 % of 1 user completed onboarding, 1 d 10 h on average to complete',
+          '100 % of 1 user completed onboarding, 1 d 10 h on average to complete',
         );
         assert.equal(
           find(cards, 'foreignKeysWithoutIndex').summary,

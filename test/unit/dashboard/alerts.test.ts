@@ -3,6 +3,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { computeAlerts } from '../../../src/core/dashboard/alerts';
+import { buildReport } from '../../../src/core/dashboard/report';
 import type { HealthView, LogsView } from '../../../src/core/dashboard/protocol';
 import { defaultSettings } from '../../../src/core/settings';
 
@@ -67,6 +68,20 @@ describe('dashboard alerts', () => {
       warn[0].detail,
       '0.5 % of completed requests answered 5xx (guideline: below 0.1 %)',
     );
+  });
+
+  it('writes the rate as the check, the dashboard and the saved report do', () => {
+    const [alert] = computeAlerts({ thresholds, logs: logs({ errorRatePercent: 1.2587 }) });
+    assert.match(alert.detail, /^1\.3 % of completed requests/);
+    const markdown = buildReport({
+      generatedAt: new Date(Date.UTC(2026, 11, 5)),
+      author: 'Ada',
+      workspaceName: 'demo',
+      window: { kind: '24h' },
+      sections: { logs: logs({ errorRatePercent: 1.2587 }) },
+      errors: {},
+    });
+    assert.match(markdown, /\| 1\.3 % \|/);
   });
 
   it('fails on an average over 2 s and warns on requests slower than 1 s', () => {

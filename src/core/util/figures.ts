@@ -1,0 +1,42 @@
+/**
+ * How a figure is written for people: percentages, durations and sizes. The checks, the cards,
+ * the alerts, the saved report and the dashboard webview all use these, so one figure reads the
+ * same wherever it appears. JSON outputs keep their numbers; only text goes through here.
+ */
+
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/**
+ * `48.6 %`, `1.3 %`, `0.05 %`, `25 %`: one decimal, two below 1 % so a small rate is not read
+ * as none; `–` when there is no figure.
+ */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const format = value !== 0 && Math.abs(value) < 1 ? twoDecimals : oneDecimal;
+  return `${format.format(value)} %`;
+}
+
+/** `45 s`, `12 min`, `3 h 5 min`, `1 d 10 h`: a duration as a person reads it. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** `1.2 GB`-style sizes, as pg_size_pretty prints them. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 10 * 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Math.round(value)} ${units[unit]}`;
+}
