@@ -215,14 +215,14 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
     const result = await definition.run(context);
     const durationMs = Math.round(performance.now() - started);
     context.log.debug(`card ${definition.id}: ${result.state} in ${durationMs} ms`);
-    return { id: definition.id, title: definition.title, ...result, durationMs };
+    return { id: definition.id, title: definition.title, ...oneLineText(result), durationMs };
   } catch (error) {
     if (UpkeepError.is(error, 'cancelled') || context.signal?.aborted) throw error;
     const durationMs = Math.round(performance.now() - started);
     context.log.warn(
       `card ${definition.id} failed after ${durationMs} ms: ${describeError(error)}`,
     );
-    return {
+    return oneLineText({
       id: definition.id,
       title: definition.title,
       state: 'error',
@@ -231,11 +231,74 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
       fix: UpkeepError.is(error) ? error.hint : undefined,
       data: null,
       durationMs,
-    };
+    });
   }
 }
 
-/** Double-quotes an identifier for SQL shown to the user (and run by maintenance). */
+/** `1.2 GB`-style sizes, as pg_size_pretty prints them. */
+export function prettyBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 10 * 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Math.round(value)} ${units[unit]}`;
+}
+
+/** `45 s`, `12 min`, `3 h 5 min`, `1 d 10 h`: a duration as a person reads it. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** Line breaks, other control characters and the bidirectional controls a terminal obeys. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Double-quotes an identifier for SQL shown to the user (and run by maintenance). A name with
+ * a control character (`CREATE INDEX "x<line break>OK  fake"`) gets PostgreSQL's Unicode-escaped
+ * form, `U&"x\000AOK  fake"`: the same identifier, on one line, that no terminal acts on.
+ */
 export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  if (!CONTROL.test(name)) return `"${name.replace(/"/g, '""')}"`;
+  const escaped = [...name]
+    .map((char) => {
+      if (char === '"') return '""';
+      if (char === '\\') return '\\\\';
+      if (!CONTROL.test(char)) return char;
+      return `\\${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    })
+    .join('');
+  return `U&"${escaped}"`;
+}
+
+/**
+ * A card's text with its control characters written out (`\n`, `\u001b`): names from the
+ * database reach summaries and reasons, and a line break there would fake a line of the
+ * report. The card's data keeps the true names.
+ */
+function escapeControls(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), (char) => {
+    if (char === '\n') return '\\n';
+    if (char === '\r') return '\\r';
+    if (char === '\t') return '\\t';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Every text of a card on one line; its statements already are (see quoteIdent). */
+function oneLineText<T extends CardResult>(card: T): T {
+  const line: T = { ...card, summary: escapeControls(card.summary) };
+  if (card.reason !== undefined) line.reason = escapeControls(card.reason);
+  if (card.fix !== undefined) line.fix = escapeControls(card.fix);
+  if (card.fixes) line.fixes = card.fixes.map(escapeControls);
+  return line;
 }

@@ -12,7 +12,7 @@ import {
   runMaintenance,
 } from '../../../src/core/db/maintenance';
 import { embeddedServer } from '../../support/postgres';
-import { admin, connect, createDatabase } from '../db/servers';
+import { admin, connect, createDatabase, serversUnderTest } from '../db/servers';
 
 const SCHEMA = `
   CREATE TABLE "order" (items int);
@@ -94,6 +94,64 @@ describe('hostile names from the database (security review)', function () {
       ['public'],
     );
   });
+
+  for (const server of serversUnderTest) {
+    it(`a line break in a name stays inside one line and the SQL still runs (${server.name})`, async () => {
+      const linesUrl = await createDatabase(await server.start(), 'hostile_lines');
+      await admin(
+        linesUrl,
+        `CREATE TABLE parents (id int PRIMARY KEY);
+         CREATE TABLE "kids\nOK  fake" ("parent\\id\r" int REFERENCES parents);
+         CREATE INDEX "i\nOK  fake" ON parents (id);`,
+      );
+      const { connection, session } = await connect(linesUrl);
+      let cards: DbCard[];
+      try {
+        cards = await collectCards(session, {
+          only: ['duplicateIndexes', 'foreignKeysWithoutIndex', 'tables'],
+        });
+      } finally {
+        await session.close();
+      }
+      for (const card of cards) {
+        for (const text of [card.summary, card.reason, ...(card.fixes ?? [card.fix])]) {
+          assert.doesNotMatch(text ?? '', /[\n\r]/, `${card.id}: ${text}`);
+        }
+      }
+      // The JSON keeps the true names; the statements shown name the same objects.
+      const foreignKeys = cards.find((card) => card.id === 'foreignKeysWithoutIndex');
+      assert.deepEqual(
+        (foreignKeys?.data as { foreignKeys: { table: string }[] }).foreignKeys.map(
+          (fk) => fk.table,
+        ),
+        ['kids\nOK  fake'],
+      );
+      const duplicates = cards.find((card) => card.id === 'duplicateIndexes');
+      assert.equal(duplicates?.state, 'warn', duplicates?.summary);
+      await admin(linesUrl, foreignKeys?.fix as string);
+      await admin(linesUrl, duplicates?.fix as string);
+      const left = await admin<{ name: string }>(
+        linesUrl,
+        `SELECT indexrelid::regclass::text AS name FROM pg_index
+          WHERE indrelid = '"kids\nOK  fake"'::regclass OR indrelid = 'parents'::regclass
+          ORDER BY 1`,
+      );
+      assert.equal(left.length, 2, JSON.stringify(left));
+      assert.ok(!left.some((row) => row.name.includes('i\nOK')), JSON.stringify(left));
+
+      const plan = planMaintenance(
+        connection,
+        'analyze',
+        { type: 'table', schema: 'public', name: 'kids\nOK  fake' },
+        170000,
+      );
+      assert.doesNotMatch(plan.sql, /[\n\r]/);
+      await runMaintenance(connection, confirmMaintenance(plan), {
+        lockTimeoutMs: 5000,
+        connectTimeoutMs: 5000,
+      });
+    });
+  }
 
   it('an onboarding step far past the last one, or an infinite time, is not a step', async () => {
     const usersUrl = await createDatabase(await embeddedServer(), 'hostile_values');
