@@ -370,7 +370,62 @@ export function describeAge(instant: Date, now: Date): string {
   return `${plural(Math.round(hours / 24), 'day')} ago`;
 }
 
-/** Tasks that count in the badge: due or overdue. */
+/**
+ * How many days before the end of its period a task is "due soon", by the tier's unit. A task is
+ * due for its whole period ("due in 27 days"), but a maintainer reads "due" in a count as "needs
+ * doing now": a daily task on its day, a weekly one due within 2 days (from Friday, as ISO weeks
+ * end on Sunday), a monthly, quarterly or annual one due within 7 days. Earlier it is
+ * "due later": its row still says when, but it is left out of the badge, the status bar and the
+ * tier's counts.
+ */
+export const DUE_SOON_DAYS: Readonly<Record<Exclude<PeriodUnit, 'none'>, number>> = {
+  day: 0,
+  week: 2,
+  month: 7,
+  quarter: 7,
+  year: 7,
+};
+
+/** Due within its tier's lead time (`DUE_SOON_DAYS`): today for a daily task. */
+export function isDueSoon(status: TaskStatus): boolean {
+  if (status.kind !== 'due' || !status.period) return false;
+  return (status.dueInDays ?? 0) <= DUE_SOON_DAYS[status.period.unit];
+}
+
+/** Tasks that count in the badge, the status bar and the tier rows: overdue or due soon. */
 export function needsAttention(status: TaskStatus): boolean {
-  return status.kind === 'due' || status.kind === 'overdue';
+  return status.kind === 'overdue' || isDueSoon(status);
+}
+
+export interface AttentionCounts {
+  overdue: number;
+  dueSoon: number;
+  /** Due this period but not yet within the lead time; not part of any count shown. */
+  dueLater: number;
+}
+
+export function countAttention(statuses: readonly TaskStatus[]): AttentionCounts {
+  const counts: AttentionCounts = { overdue: 0, dueSoon: 0, dueLater: 0 };
+  for (const status of statuses) {
+    if (status.kind === 'overdue') counts.overdue++;
+    else if (isDueSoon(status)) counts.dueSoon++;
+    else if (status.kind === 'due') counts.dueLater++;
+  }
+  return counts;
+}
+
+/** "2 overdue, 3 due soon"; '' when nothing needs attention. Tiers, badge and status bar. */
+export function describeAttention(counts: AttentionCounts, separator = ', '): string {
+  return [
+    counts.overdue ? `${counts.overdue} overdue` : '',
+    counts.dueSoon ? `${counts.dueSoon} due soon` : '',
+  ]
+    .filter(Boolean)
+    .join(separator);
+}
+
+/** What "due soon" means for a tier of `unit`, for tooltips: "due today", "due within 7 days". */
+export function describeDueSoon(unit: Exclude<PeriodUnit, 'none'>): string {
+  const days = DUE_SOON_DAYS[unit];
+  return days === 0 ? 'due today' : `due within ${plural(days, 'day')}`;
 }

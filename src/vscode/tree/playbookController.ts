@@ -11,12 +11,7 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import {
-  needsAttention,
-  periodKeyFor,
-  systemTimeZone,
-  taskStatus,
-} from '../../core/playbook/schedule';
+import { periodKeyFor, systemTimeZone, taskStatus } from '../../core/playbook/schedule';
 import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
 import { emptyState, taskEntry } from '../../core/playbook/state';
 import type { StateLocation } from '../../core/playbook/stateStore';
@@ -34,7 +29,10 @@ const POLL_MS = 4000;
  * due checks" asks it which tasks are due.
  */
 export interface PlaybookTracker extends PlaybookSource {
-  /** Ids of enabled tasks that are due or overdue now. */
+  /**
+   * Ids of enabled tasks still open this period: overdue, due soon or due later. Their checks
+   * are worth running early; the badge counts only the overdue and due soon ones.
+   */
   dueTaskIds(): string[];
   statusOf(task: Task): TaskStatus;
 }
@@ -351,7 +349,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   dueTaskIds(): string[] {
     return this.playbook.tasks
-      .filter((task) => !task.disabled && needsAttention(this.statusOf(task)))
+      .filter((task) => !task.disabled && isOpen(this.statusOf(task)))
       .map((task) => task.id);
   }
 
@@ -360,6 +358,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     this.stateWatcher?.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
+}
+
+function isOpen(status: TaskStatus): boolean {
+  return status.kind === 'due' || status.kind === 'overdue';
 }
 
 function toDiagnostic(problem: PlaybookProblem): vscode.Diagnostic {

@@ -10,7 +10,16 @@ import type { Severity, Task, Tier, TierId } from '../../core/playbook/model';
 import { tasksOfTier } from '../../core/playbook/model';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import { describeAge, describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
+import {
+  countAttention,
+  describeAge,
+  describeAttention,
+  describeDueSoon,
+  describeInstant,
+  describeTaskStatus,
+  isDueSoon,
+} from '../../core/playbook/schedule';
+import { plural } from '../../core/util/plural';
 import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { reportState } from '../../core/templates/reports';
@@ -160,16 +169,14 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   private tierItem(node: TierNode): vscode.TreeItem {
     const tier = this.controller.current().tiers.find((candidate) => candidate.id === node.tierId)!;
     const statuses = this.visibleTasks(tier.id).map((task) => this.controller.statusOf(task));
-    const overdue = statuses.filter((status) => status.kind === 'overdue').length;
-    const due = statuses.filter((status) => status.kind === 'due').length;
+    const { overdue, dueSoon, dueLater } = countAttention(statuses);
     // A task whose checks fail is worth a look even if the tier is otherwise quiet.
     const failingTasks = this.visibleTasks(tier.id).filter(
       (task, index) =>
         statuses[index]!.kind !== 'done' && checkFailures(task, this.results).failing.length > 0,
     ).length;
     const counts = [
-      overdue && `${overdue} overdue`,
-      due && `${due} due`,
+      describeAttention({ overdue, dueSoon, dueLater }),
       failingTasks && `${failingTasks} with failing checks`,
     ]
       .filter(Boolean)
@@ -177,7 +184,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const item = new vscode.TreeItem(
       tier.title,
       // Failing checks colour the row but do not expand it: the tree keeps its layout.
-      overdue || due
+      overdue || dueSoon
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed,
     );
@@ -187,14 +194,18 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.iconPath =
       overdue || failingTasks
         ? icon('calendar', 'list.errorForeground')
-        : due
+        : dueSoon
           ? icon('calendar', 'list.warningForeground')
           : icon('calendar');
+    const later = dueLater ? ` ${plural(dueLater, 'task')} due later this ${tier.period}.` : '';
+    const meaning =
+      tier.period === 'none' ? '' : `\n\nDue soon here means ${describeDueSoon(tier.period)}.`;
     item.tooltip = new vscode.MarkdownString(
-      `**${escape(tier.title)}** — ${escape(tier.team)}\n\n${counts || 'Nothing due.'}`,
+      `**${escape(tier.title)}** — ${escape(tier.team)}\n\n` +
+        `${counts || 'Nothing overdue or due soon.'}${later}${meaning}`,
     );
     item.accessibilityInformation = {
-      label: `${tier.title} tier, ${tier.team}, ${counts || 'nothing due'}`,
+      label: `${tier.title} tier, ${tier.team}, ${counts || 'nothing overdue or due soon'}`,
     };
     return item;
   }
@@ -219,12 +230,22 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.contextValue = `task.${status.kind}.${task.id}`;
     item.iconPath = failing
       ? icon('error', 'list.errorForeground')
-      : icon(...STATUS_ICONS[status.kind]);
+      : status.kind === 'due' && !isDueSoon(status)
+        ? icon('circle-large-outline')
+        : icon(...STATUS_ICONS[status.kind]);
 
     const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
     lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
     if (task.description) lines.push('', escape(task.description));
     if (status.period) lines.push('', `Period: ${status.period.key}`);
+    if (status.kind === 'due' && status.period) {
+      const soon = describeDueSoon(status.period.unit);
+      lines.push(
+        isDueSoon(status)
+          ? `Due soon (${soon}): counted in the badge and the status bar.`
+          : `Due later: counted as due soon once ${soon}.`,
+      );
+    }
     if (task.items.length) {
       lines.push(`Checklist: ${status.checkedItems.length}/${task.items.length} ticked`);
     }

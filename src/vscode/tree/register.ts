@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { listReports, reportFilesGlob } from '../../core/templates/reports';
+import { countAttention, describeAttention } from '../../core/playbook/schedule';
 import { describeError } from '../../core/util/errors';
+import { plural } from '../../core/util/plural';
 import type { Services } from '../services';
 import { HISTORY_SCHEME, historyProvider, registerTreeCommands, setItem } from './commands';
 import type { TreeCommandContext } from './commands';
@@ -41,7 +43,7 @@ export function registerPlaybookView(services: Services): void {
   const status = services.track(
     vscode.window.createStatusBarItem('upkeep.due', vscode.StatusBarAlignment.Left, 50),
   );
-  status.name = 'Upkeep: tasks due';
+  status.name = 'Upkeep: tasks overdue or due soon';
   status.command = { command: `${VIEW_ID}.focus`, title: 'Show the maintenance tasks' };
 
   const refresh = (): void => {
@@ -52,17 +54,20 @@ export function registerPlaybookView(services: Services): void {
       status.hide();
       return;
     }
-    const due = controller
-      .current()
-      .tasks.filter((task) => !task.disabled && (!tree.team || task.team === tree.team))
-      .map((task) => controller.statusOf(task).kind);
-    const overdue = due.filter((kind) => kind === 'overdue').length;
-    const count = overdue + due.filter((kind) => kind === 'due').length;
+    const counts = countAttention(
+      controller
+        .current()
+        .tasks.filter((task) => !task.disabled && (!tree.team || task.team === tree.team))
+        .map((task) => controller.statusOf(task)),
+    );
+    const { overdue } = counts;
+    const count = overdue + counts.dueSoon;
     const scope = tree.team ? ` for ${tree.team}` : '';
+    // Tasks due later in their period are left out: see DUE_SOON_DAYS for the lead times.
     const tooltip = count
-      ? `${count} maintenance task${count === 1 ? '' : 's'} due` +
-        `${overdue ? `, ${overdue} overdue` : ''}${scope}`
-      : `No maintenance task due${scope}`;
+      ? `${plural(count, 'maintenance task')} overdue or due soon: ` +
+        `${describeAttention(counts)}${scope}`
+      : `No maintenance task overdue or due soon${scope}`;
     view.badge = count ? { value: count, tooltip } : undefined;
     // A fresh clone opens in Restricted Mode, where checks skip for reasons the rows alone
     // do not tell (config/database.yml unread reads as "no database configured").
@@ -71,11 +76,9 @@ export function registerPlaybookView(services: Services): void {
       tree.team ? `Showing ${tree.team} only.` : '',
     ].filter(Boolean);
     view.message = notes.length ? notes.join(' ') : undefined;
-    status.text = count
-      ? `$(checklist) ${count} due${overdue ? ` · ${overdue} overdue` : ''}`
-      : '$(checklist) 0 due';
+    status.text = `$(checklist) ${describeAttention(counts, ' · ') || 'nothing due soon'}`;
     status.tooltip = `${tooltip}. Open the Maintenance view.`;
-    // Without a label a screen reader reads the icon's name: "checklist 22 due".
+    // Without a label a screen reader reads the icon's name: "checklist 3 due soon".
     status.accessibilityInformation = { label: status.tooltip };
     status.backgroundColor = overdue
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
@@ -140,7 +143,7 @@ export function registerPlaybookView(services: Services): void {
       await controller.noteTasksSeen();
       refresh();
       await vscode.commands.executeCommand('setContext', 'upkeep.ready', true);
-      log.info(`Maintenance tree ready; ${controller.dueTaskIds().length} tasks due`);
+      log.info(`Maintenance tree ready; ${controller.dueTaskIds().length} tasks open this period`);
     })
     .catch((error: unknown) => {
       log.error(`The playbook did not load: ${describeError(error)}`);

@@ -4,10 +4,13 @@
  */
 import { strict as assert } from 'node:assert';
 import {
+  countAttention,
   describeAge,
+  describeAttention,
   describeInstant,
   describeTaskStatus,
   isoWeek,
+  needsAttention,
   parseLocalDate,
   periodAt,
   startOfLocalDate,
@@ -248,6 +251,59 @@ describe('schedule: task status', () => {
       taskStatus(tier, ticked, new Date('2026-12-04T12:00:00Z'), zone).checkedItems,
       [],
     );
+  });
+
+  it('counts as due soon only within the tier lead time; the row still says when', () => {
+    // Friday 2026-12-04, a fresh clone: every periodic task was first seen today.
+    const now = new Date('2026-12-04T10:00:00Z');
+    const tracked = state({ since: '2026-12-04T09:00:00Z' });
+    const statusOf = (tierId: TierId) => taskStatus(tierOf(tierId), tracked, now, zone);
+    const daily = statusOf('daily');
+    const weekly = statusOf('weekly');
+    const monthly = statusOf('monthly');
+    const annual = statusOf('annual');
+    assert.deepEqual(
+      [daily, weekly, monthly, annual].map((status) => [status.kind, needsAttention(status)]),
+      [
+        ['due', true],
+        ['due', true],
+        ['due', false],
+        ['due', false],
+      ],
+    );
+    assert.equal(describeTaskStatus(weekly, now, zone), 'due in 2 days');
+    assert.equal(describeTaskStatus(monthly, now, zone), 'due in 27 days');
+
+    // A weekly task on Thursday (3 days left) is not due soon yet; a monthly one a week before
+    // the month ends is.
+    const thursday = new Date('2026-12-03T10:00:00Z');
+    assert.equal(needsAttention(taskStatus(tierOf('weekly'), tracked, thursday, zone)), false);
+    const lastWeek = taskStatus(tierOf('monthly'), tracked, new Date('2026-12-24T10:00:00Z'), zone);
+    assert.deepEqual([lastWeek.dueInDays, needsAttention(lastWeek)], [7, true]);
+    const quarter = taskStatus(
+      tierOf('quarterly'),
+      tracked,
+      new Date('2026-12-23T10:00:00Z'),
+      zone,
+    );
+    assert.deepEqual([quarter.dueInDays, needsAttention(quarter)], [8, false]);
+  });
+
+  it('counts overdue and due soon, and says nothing of tasks due later', () => {
+    const now = new Date('2026-12-04T10:00:00Z');
+    const fresh = state({ since: '2026-12-04T09:00:00Z' });
+    const old = state({ since: '2026-10-01T09:00:00Z' });
+    const statuses = [
+      taskStatus(tierOf('daily'), fresh, now, zone),
+      taskStatus(tierOf('daily'), old, now, zone),
+      taskStatus(tierOf('weekly'), fresh, now, zone),
+      taskStatus(tierOf('monthly'), fresh, now, zone),
+      taskStatus(tierOf('onDemand'), fresh, now, zone),
+    ];
+    const counts = countAttention(statuses);
+    assert.deepEqual(counts, { overdue: 1, dueSoon: 2, dueLater: 1 });
+    assert.equal(describeAttention(counts), '1 overdue, 2 due soon');
+    assert.equal(describeAttention({ overdue: 0, dueSoon: 0, dueLater: 3 }), '');
   });
 
   it('never makes on-demand work due', () => {
