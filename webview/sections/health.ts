@@ -2,6 +2,7 @@
  * The Health section: the latest result of every check, by tier, with time since it ran.
  */
 import type { HealthView } from '../../src/core/dashboard/protocol';
+import { describeOutcomes } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { clip, formatAge, formatMs, formatNumber, formatTime, h, plural } from '../dom';
 import { dataTable } from '../table';
@@ -24,13 +25,7 @@ export function renderHealth(view: HealthView): Node[] {
     return nodes;
   }
   view.tiers.forEach((tier, index) => {
-    const tally = new Map<string, number>();
-    for (const check of tier.checks) tally.set(check.outcome, (tally.get(check.outcome) ?? 0) + 1);
-    const counts = [...tally]
-      .map(
-        ([outcome, count]) => `${formatNumber(count)} ${outcome === 'never' ? 'not run' : outcome}`,
-      )
-      .join(', ');
+    const counts = describeOutcomes(tier.checks.map((check) => check.outcome));
     const troubled = tier.checks.some((check) => ['fail', 'error', 'warn'].includes(check.outcome));
     // The first tier and any tier with a problem start open; the rest stay one line each.
     const group = h(

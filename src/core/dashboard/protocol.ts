@@ -38,6 +38,31 @@ export interface AlertsView {
 
 export type HealthOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'never';
 
+/**
+ * The one order outcomes are counted in: the Health figures, each tier's line, the CLI's table
+ * and the run notification all read pass, warn, fail, error, skipped, then not run.
+ */
+export const OUTCOME_ORDER: readonly HealthOutcome[] = [
+  'pass',
+  'warn',
+  'fail',
+  'error',
+  'skipped',
+  'never',
+];
+
+/** `1 pass, 1 fail, 1 not run`: the outcomes present, counted, in OUTCOME_ORDER. */
+export function describeOutcomes(outcomes: readonly HealthOutcome[]): string {
+  return OUTCOME_ORDER.map((outcome) => {
+    const count = outcomes.filter((candidate) => candidate === outcome).length;
+    return count
+      ? `${count.toLocaleString('en')} ${outcome === 'never' ? 'not run' : outcome}`
+      : '';
+  })
+    .filter(Boolean)
+    .join(', ');
+}
+
 export interface LocationView {
   /** Workspace-relative (or absolute) path; the host checks it lies inside the workspace. */
   file: string;

@@ -168,6 +168,22 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('counts outcomes in one order in every tier, as the figures above them do', async () => {
+    const dashboard = await harness.open();
+    const payloads = withEveryState();
+    const health = payloads.find((payload) => payload.section === 'health');
+    assert.ok(health?.section === 'health');
+    // The same outcomes in another order of checks: the counts read the same.
+    health.data.tiers.push({ ...health.data.tiers[0], tierId: 'monthly', title: 'Monthly' });
+    health.data.tiers[2].checks = [...health.data.tiers[2].checks].reverse();
+    await feed(dashboard, payloads);
+    const summary = async (tier: string): Promise<string> =>
+      (await dashboard.page.textContent(`details[data-tier="${tier}"] summary`)) ?? '';
+    assert.match(await summary('daily'), /— 3 checks: 1 pass, 1 fail, 1 not run$/);
+    assert.match(await summary('monthly'), /— 3 checks: 1 pass, 1 fail, 1 not run$/);
+    assert.match(await summary('weekly'), /— 2 checks: 1 error, 1 skipped$/);
+  });
+
   it('keeps hostile data as text: no element, no script, no navigation', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;
