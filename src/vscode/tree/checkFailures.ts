@@ -4,6 +4,8 @@
  */
 import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { Task } from '../../core/playbook/model';
+import type { TaskStatus } from '../../core/playbook/schedule';
+import { describeTaskStatus } from '../../core/playbook/schedule';
 
 export interface CheckFailures {
   /** Check ids whose latest result failed or errored, in the task's order. */
@@ -36,4 +38,24 @@ export function describeCheckFailures(failures: CheckFailures): string {
   const count = failures.failing.length;
   if (count === 0) return '';
   return `${count} ${count === 1 ? 'check' : 'checks'} failing`;
+}
+
+/**
+ * A task row's description: "due today · 1/2", "done 09:12 by Ann · 1 check failing". A done
+ * task keeps its failing checks too: ticking every item does not make a check pass, and the row
+ * is where a maintainer looks next time.
+ */
+export function describeTaskRow(
+  task: Task,
+  status: TaskStatus,
+  results: Pick<ResultLog, 'latest'>,
+  now: Date,
+  timeZone: string,
+): string {
+  return [
+    describeTaskStatus(status, now, timeZone, task.items.length),
+    describeCheckFailures(checkFailures(task, results)),
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

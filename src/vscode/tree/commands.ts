@@ -32,6 +32,7 @@ import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
 import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
+import { checkFailures } from './checkFailures';
 
 export const HISTORY_SCHEME = 'upkeep-history';
 
@@ -126,7 +127,24 @@ export async function setItem(
     .info(`${task.id}: item ${itemId} ${checked ? 'ticked' : 'unticked'} (${outcome.value})`);
   if (outcome.value === 'completed') {
     void vscode.window.setStatusBarMessage(`$(pass) ${task.title}: done for this period`, 4000);
+    warnOfFailingChecks(context, task);
   }
+}
+
+/**
+ * After a task is marked done: a warning, not modal and not blocking, when some of its checks
+ * still fail. Done is the maintainer's call (a known, accepted failure is common), but the
+ * failure should not pass unseen; the row keeps showing it until the check passes.
+ */
+function warnOfFailingChecks(context: TreeCommandContext, task: Task): boolean {
+  const { failing } = checkFailures(task, context.services.results);
+  if (!failing.length) return false;
+  const titles = failing.map((id) => context.services.results.latest(id)?.title ?? id);
+  void vscode.window.showWarningMessage(
+    `Upkeep: ${task.title} is marked done with ${plural(failing.length, 'check')} failing ` +
+      `(${titles.join(', ')}). Its row keeps showing the failure until the check passes.`,
+  );
+  return true;
 }
 
 async function markTaskDone(context: TreeCommandContext, node: unknown): Promise<void> {
@@ -154,13 +172,8 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
   const saved = await controller.change(task, (state, change) =>
     markDone(state, task, change, { checks, values, tickAll: true }),
   );
-  if (saved) {
-    const failing = checks.filter((check) => check.outcome === 'fail' || check.outcome === 'error');
-    const note = failing.length
-      ? ` (${plural(failing.length, 'check')} failing: ` +
-        `${failing.map((check) => check.checkId).join(', ')})`
-      : '';
-    void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done${note}.`);
+  if (saved && !warnOfFailingChecks(context, task)) {
+    void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done.`);
   }
 }
 

@@ -16,7 +16,6 @@ import {
   describeAttention,
   describeDueSoon,
   describeInstant,
-  describeTaskStatus,
   isDueSoon,
 } from '../../core/playbook/schedule';
 import { plural } from '../../core/util/plural';
@@ -24,7 +23,7 @@ import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { reportState } from '../../core/templates/reports';
 import type { PlaybookController } from './playbookController';
-import { checkFailures, describeCheckFailures } from './checkFailures';
+import { checkFailures, describeCheckFailures, describeTaskRow } from './checkFailures';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
 export type TaskNode = { kind: 'task'; taskId: string };
@@ -172,8 +171,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const { overdue, dueSoon, dueLater } = countAttention(statuses);
     // A task whose checks fail is worth a look even if the tier is otherwise quiet.
     const failingTasks = this.visibleTasks(tier.id).filter(
-      (task, index) =>
-        statuses[index]!.kind !== 'done' && checkFailures(task, this.results).failing.length > 0,
+      (task) => checkFailures(task, this.results).failing.length > 0,
     ).length;
     const counts = [
       describeAttention({ overdue, dueSoon, dueLater }),
@@ -217,15 +215,10 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const now = this.now();
     const item = new vscode.TreeItem(task.title, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `task:${task.id}`;
-    // A done task keeps its done look; otherwise failing checks outrank the neutral due icon.
-    const failures = status.kind === 'done' ? undefined : checkFailures(task, this.results);
-    const failing = failures ? describeCheckFailures(failures) : '';
-    item.description = [
-      describeTaskStatus(status, now, this.controller.timeZone, task.items.length),
-      failing,
-    ]
-      .filter(Boolean)
-      .join(' · ');
+    // Failing checks outrank the status icon, done or not: the description still says which.
+    const failures = checkFailures(task, this.results);
+    const failing = describeCheckFailures(failures);
+    item.description = describeTaskRow(task, status, this.results, now, this.controller.timeZone);
     // The task id lets menus offer a task's own actions (New Bug Report on the bug-fix workflow).
     item.contextValue = `task.${status.kind}.${task.id}`;
     item.iconPath = failing
@@ -252,7 +245,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (task.checks.length) {
       lines.push(`Checks: ${task.checks.map((id) => `\`${id}\``).join(', ')}`);
     }
-    if (failures?.failing.length) {
+    if (failures.failing.length) {
       lines.push(`Failing: ${failures.failing.map((id) => `\`${id}\``).join(', ')}`);
     }
     if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);

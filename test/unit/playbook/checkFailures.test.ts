@@ -9,7 +9,9 @@ import {
   checkFailures,
   checkIdsOfTask,
   describeCheckFailures,
+  describeTaskRow,
 } from '../../../src/vscode/tree/checkFailures';
+import { taskStatus } from '../../../src/core/playbook/schedule';
 
 function result(checkId: string, outcome: CheckResult['outcome']): CheckResult {
   return {
@@ -57,5 +59,26 @@ describe('task check failures', () => {
     const one = checkFailures(logTask, logOf([result('logs.slowRequests', 'fail')]));
     assert.equal(describeCheckFailures(one), '1 check failing');
     assert.equal(describeCheckFailures(checkFailures(logTask, logOf([]))), '');
+  });
+
+  it('keeps a failing check on the row of a task marked done', () => {
+    const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'daily')!;
+    const now = new Date('2026-12-04T10:00:00Z');
+    const done = taskStatus(
+      tier,
+      {
+        since: '2026-12-01T00:00:00Z',
+        ticks: {},
+        history: [],
+        done: { periodKey: '2026-12-04', at: '2026-12-04T08:12:00Z', by: 'Ann' },
+      },
+      now,
+      'UTC',
+    );
+    const results = logOf([result('logs.errorsLastHour', 'fail')]);
+    assert.equal(
+      describeTaskRow(logTask, done, results, now, 'UTC'),
+      'done 08:12 by Ann · 1 check failing',
+    );
   });
 });
