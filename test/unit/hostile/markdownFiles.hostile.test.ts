@@ -5,7 +5,7 @@
  * over an hour, a head of stars for most of a second.
  */
 import { strict as assert } from 'node:assert';
-import { outlineMarkdown } from '../../../src/core/checks/docsChecks';
+import { MAX_LINK_LINE, outlineMarkdown } from '../../../src/core/checks/docsChecks';
 import { findHeadingLine } from '../../../src/core/playbook/guidelines';
 import { parseReport } from '../../../src/core/templates/reports';
 
@@ -37,6 +37,40 @@ describe('hostile Markdown from the repo (security review)', () => {
     outlineMarkdown(`## ${'![a]('.repeat(20_000)}\n${'[a]('.repeat(20_000)}\n===\n`);
     findHeadingLine(`## a${' '.repeat(1500)}x`, 'b');
     assert.ok(Date.now() - started < 500, `${Date.now() - started} ms`);
+  });
+
+  it('reads the links of 1 MB of bracket lines in linear time', () => {
+    // Each line just under the length that is not scanned: about 90 ms a line before.
+    const fill = (unit: string): string =>
+      unit.repeat(Math.floor((MAX_LINK_LINE - 1) / unit.length));
+    const shapes = ['[', '![', '[\\]', '[a](b "', '[a](<', '[](x ', '[a]( \t'].map(fill);
+    const lines = Array.from({ length: 210 }, (_, k) => shapes[k % shapes.length]);
+    assert.ok(lines.join('\n').length > 1_000_000);
+    const started = Date.now();
+    const outline = outlineMarkdown(lines.join('\n'));
+    assert.ok(Date.now() - started < 700, `${Date.now() - started} ms`);
+    assert.deepEqual(outline.links, []);
+  });
+
+  it('reads the same links as the Markdown link pattern did', () => {
+    const pattern = /!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g;
+    const alphabet = ['[', ']', '(', ')', '!', '\\', '<', '>', ' ', '"', "'", 'a', '\t', '\r'];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      const line = Array.from({ length: 1 + random(20) }, () => alphabet[random(alphabet.length)])
+        .join('')
+        .replace(/^\s*\[/, 'x[');
+      const expected = [...line.matchAll(pattern)].map((match) => ({
+        target: match[1],
+        line: 1,
+        column: (match.index ?? 0) + match[0].indexOf(match[1]) + 1,
+      }));
+      assert.deepEqual(outlineMarkdown(line).links, expected, JSON.stringify(line));
+    }
   });
 
   it('still reads the metadata the templates write', () => {
