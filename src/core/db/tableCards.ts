@@ -872,7 +872,7 @@ const wraparound: CardDefinition = {
       tables: rows,
     };
     const summary =
-      `oldest transaction ID is ${db.age.toLocaleString('en')} old ` +
+      `oldest transaction ID is ${plural(db.age, 'transaction')} old ` +
       `(${(share * 100).toFixed(1)} % of the limit)`;
     if (share < 0.5) return { state: 'ok', summary, data };
     return {

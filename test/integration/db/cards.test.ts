@@ -114,6 +114,12 @@ for (const target of serversUnderTest) {
       assert.equal(tables.tableCount, 3);
       assert.equal(tables.tables[0].name, 'users');
 
+      // The age is a count of transactions: "69 old" left the unit out.
+      assert.match(
+        card(cards, 'wraparound').summary,
+        /^oldest transaction ID is [\d,]+ transactions? old \(\d+\.\d % of the limit\)$/,
+      );
+
       const duplicates = card(cards, 'duplicateIndexes');
       assert.equal(duplicates.state, 'warn');
       assert.match(duplicates.fix ?? '', /DROP INDEX CONCURRENTLY "index_users_on_step";/);
