@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
-import { formatNumber, formatTime, h } from './dom';
+import { formatDay, formatNumber, formatTime, h } from './dom';
 
 const HEIGHT = 200;
 /** A screen reader reads the hidden table; past this many rows it gets the first ones only. */
@@ -50,12 +50,20 @@ export function restingValue(values: (number | null)[], mode: LegendAtRest): num
   return numbers[numbers.length - 1];
 }
 
-function instant(seconds: number): string {
-  return formatTime(new Date(seconds * 1000).toISOString());
+/** A point's time: a date for a chart of day buckets, else a date and time. */
+function timeOf(view: ChartView): (seconds: number) => string {
+  const format = view.dayBuckets ? formatDay : formatTime;
+  return (seconds) => format(new Date(seconds * 1000).toISOString());
+}
+
+/** `users`, or `users; days in Europe/Berlin` for day buckets. */
+function unitOf(view: ChartView): string {
+  return view.dayBuckets ? `${view.unit}; days in ${view.dayBuckets.timeZone}` : view.unit;
 }
 
 function summarize(view: ChartView, atRest: LegendAtRest): string {
   if (view.times.length === 0) return `${view.title}: no data`;
+  const instant = timeOf(view);
   const from = instant(view.times[0]);
   const to = instant(view.times[view.times.length - 1]);
   const parts = view.series.map((series) => {
@@ -76,6 +84,7 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
 
 /** Wrapped in a div: a table ignores a 1px height, so hiding it directly would still take space. */
 function hiddenTable(view: ChartView): HTMLElement {
+  const instant = timeOf(view);
   const rows = view.times
     .slice(0, MAX_TABLE_ROWS)
     .map((time, index) =>
@@ -89,14 +98,14 @@ function hiddenTable(view: ChartView): HTMLElement {
   const table = h(
     'table',
     null,
-    h('caption', null, `${view.title} (${view.unit})`),
+    h('caption', null, `${view.title} (${unitOf(view)})`),
     h(
       'thead',
       null,
       h(
         'tr',
         null,
-        h('th', { attrs: { scope: 'col' } }, 'Time'),
+        h('th', { attrs: { scope: 'col' } }, view.dayBuckets ? 'Day' : 'Time'),
         ...view.series.map((series) => h('th', { attrs: { scope: 'col' } }, series.label)),
       ),
     ),
@@ -180,6 +189,7 @@ function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot 
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
 export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
   const atRest = options.atRest ?? 'latest';
+  const instant = timeOf(view);
   const summary = summarize(view, atRest);
   const canvasHost = h('div', { className: 'chart-canvas', attrs: { 'aria-hidden': 'true' } });
   // Outside the hidden canvas: the legend's figures are text a screen reader reads too.
@@ -187,7 +197,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   const figure = h(
     'figure',
     { className: 'chart', attrs: { role: 'group', 'aria-label': summary } },
-    h('figcaption', null, view.title, h('span', { className: 'unit' }, ` (${view.unit})`)),
+    h('figcaption', null, view.title, h('span', { className: 'unit' }, ` (${unitOf(view)})`)),
     canvasHost,
     legendHost,
     hiddenTable(view),
@@ -233,6 +243,10 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
       {
         width,
         height: HEIGHT,
+        // Day buckets are midnights UTC: the axis reads them in UTC, not the browser's zone.
+        ...(view.dayBuckets
+          ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'UTC') }
+          : {}),
         legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
         cursor: { drag: { x: false, y: false } },
         axes: [axis, { ...axis, size: 56 }],

@@ -86,6 +86,23 @@ export function formatTime(iso: string): string {
   return Number.isFinite(at) ? timeFormat.format(at) : iso;
 }
 
+const dayFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/**
+ * A calendar day ("Thu, Nov 5, 2026") from its midnight UTC: a day the database cut reads as
+ * that date wherever the browser is, never as the evening before.
+ */
+export function formatDay(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isFinite(at) ? dayFormat.format(at) : iso;
+}
+
 /** An ISO 8601 instant as the database and logs send it ("2026-12-04T16:49:24.935Z"). */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 

@@ -396,6 +396,7 @@ export function businessView(cards: DbCard[]): BusinessView {
       unit: 'users',
       times: days.map((day) => day.at / 1000),
       series: [{ label: 'Sign-ups', values: days.map((day) => day.users) }],
+      dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },
     };
     if (growth.retention7d?.cohort) {
       view.retentionPercent = Math.round(growth.retention7d.rate * 10_000) / 100;

@@ -100,6 +100,11 @@ export interface ChartView {
   unit: string;
   times: number[];
   series: { label: string; values: (number | null)[] }[];
+  /**
+   * Set when each time is a calendar day the database cut (date_trunc in its TimeZone): the
+   * time is that day's midnight UTC, and it reads as a date only, the zone named.
+   */
+  dayBuckets?: { timeZone: string };
 }
 
 export interface LogTotalsView {

@@ -155,6 +155,8 @@ export interface BusinessGrowthData {
   counts: { users?: number; businesses?: number; services?: number };
   /** Sign-ups per day over the last 30 days (days without any are left out). */
   signUpsPerDay: { day: string; users: number }[];
+  /** The database's TimeZone, in which the days above were cut. */
+  signUpsTimeZone?: string;
   retention7d: {
     /** Users who signed up 8..37 days ago. */
     cohort: number;
@@ -212,6 +214,13 @@ const businessGrowth: CardDefinition = {
         [context.clock.now().toISOString()],
       );
       data.signUpsPerDay = days;
+      const [zone] = await context.session.query<{ zone: string }>(
+        'businessGrowth',
+        "SELECT current_setting('TimeZone') AS zone",
+        undefined,
+        context.signal,
+      );
+      data.signUpsTimeZone = zone?.zone;
       const columns = RETENTION_COLUMNS.filter((name) => users.has(name));
       // A column that exists but was never filled (no sign-in tracking) says nothing about
       // retention: 0 % from it would be a false alarm.

@@ -87,6 +87,9 @@ for (const target of serversUnderTest) {
         const growth = find(cards, 'businessGrowth');
         const data = growth.data as BusinessGrowthData;
         assert.equal(data.retention7d, null);
+        // The days are cut by date_trunc in the server's TimeZone, which the card names.
+        assert.equal(data.signUpsPerDay.length, 1);
+        assert.match(data.signUpsTimeZone ?? '', /^[\w/+-]+$/);
         assert.match(
           data.retentionNote ?? '',
           /^No sign-in data: users\.current_sign_in_at and users\.last_sign_in_at are NULL/,

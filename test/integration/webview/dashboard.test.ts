@@ -184,6 +184,26 @@ describe('dashboard webview (Chromium)', function () {
     assert.match(await summary('weekly'), /— 2 checks: 1 error, 1 skipped$/);
   });
 
+  it('shows a day bucket as its date, in the zone it was cut in, west of UTC too', async () => {
+    const dashboard = await harness.open({ timezoneId: 'America/Los_Angeles' });
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    business.data.signupsPerDay = {
+      title: 'Sign-ups per day',
+      unit: 'users',
+      times: ['2026-11-05', '2026-11-06'].map((day) => Date.parse(`${day}T00:00:00Z`) / 1000),
+      series: [{ label: 'Sign-ups', values: [4, 7] }],
+      dayBuckets: { timeZone: 'Etc/UTC' },
+    };
+    await feed(dashboard, payloads);
+    const chart = dashboard.page.locator('[data-section="business"] figure[role="group"]');
+    const days = await chart.locator('.visually-hidden tbody th').allTextContents();
+    assert.deepEqual(days, ['Thu, Nov 5, 2026', 'Fri, Nov 6, 2026']);
+    assert.match((await chart.locator('caption').textContent()) ?? '', /days in Etc\/UTC/);
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /Thu, Nov 5, 2026 to Fri, Nov 6/);
+  });
+
   it('keeps hostile data as text: no element, no script, no navigation', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

@@ -140,10 +140,17 @@ export class DashboardHarness {
   }
 
   async open(
-    options: { theme?: ThemeName; state?: DashboardViewState; width?: number } = {},
+    options: {
+      theme?: ThemeName;
+      state?: DashboardViewState;
+      width?: number;
+      /** The browser's time zone (IANA), e.g. a user west of UTC; the machine's by default. */
+      timezoneId?: string;
+    } = {},
   ): Promise<DashboardPage> {
     const context = await this.browser!.newContext({
       viewport: { width: options.width ?? 1280, height: 900 },
+      timezoneId: options.timezoneId,
     });
     const page = await context.newPage();
     const problems: PageProblems = { errors: [], cspViolations: [], dialogs: [] };
