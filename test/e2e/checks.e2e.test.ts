@@ -220,7 +220,7 @@ describe('checks in a real editor', function () {
       const label = await securityCheckRow(page, 'Leaves a marker', /from the command line/);
       assert.match(
         label,
-        /^pass · (just now|\d+ min ago) \| Leaves a marker: pass, [^,]+, from the command line\. /,
+        /^check · pass · (just now|\d+ min ago) \| Check Leaves a marker: pass, [^,]+, from the command line\. /,
       );
       output = await readLogChannel(demo.userDataDir, 'Upkeep');
       assert.match(output, /\.upkeep\/results\.json: \d+ results? of \d+ checks? saved by the/);
@@ -253,7 +253,11 @@ describe('checks in a real editor', function () {
 
     it('runs none of the repo commands and says the checks wait for trust', async () => {
       const { page } = demo;
-      const label = await securityCheckRow(page, 'Leaves a marker', /^not run yet \|/);
+      const label = await securityCheckRow(
+        page,
+        'Leaves a marker',
+        /^check · not run yet \| Check Leaves a marker: not run yet$/,
+      );
       assert.doesNotMatch(label, /committed by someone else|from the command line/);
       assert.match(
         await readLogChannel(demo.userDataDir, 'Upkeep'),

@@ -147,6 +147,29 @@ describe('playbook tree in a real editor', function () {
     await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
   });
 
+  it('tells a check from the checklist item of the same title, and says what it checks', async function () {
+    const task = treeItem(page, VIEW, 'Health monitoring');
+    await expand(task);
+    const rows = page
+      .locator('.monaco-list-row[role="treeitem"]', { hasText: 'Database connectivity' })
+      .filter({ hasNot: page.locator('[role="checkbox"]') });
+    const check = rows.first();
+    await description(check, /^check · not run yet$/).waitFor();
+    assert.equal(
+      await check.getAttribute('aria-label'),
+      'Check Database connectivity: not run yet',
+    );
+
+    await page.mouse.move(900, 900);
+    await check.locator('.label-name').hover();
+    const hover = page.locator('.context-view .hover-contents').filter({ hasText: 'Not run yet' });
+    await hover.waitFor();
+    const text = (await hover.textContent()) ?? '';
+    assert.match(text, /Check: Database connectivity/);
+    assert.match(text, /Connects as configured, runs SELECT 1/);
+    await page.mouse.move(900, 900);
+  });
+
   it('shows the last result of the checks on their tree rows', async function () {
     await runCommand(page, 'Upkeep: Run Daily Checks');
     const task = treeItem(page, VIEW, 'Log monitoring');
@@ -155,12 +178,12 @@ describe('playbook tree in a real editor', function () {
     const checkRow = treeItem(page, VIEW, 'Errors in the last hour');
     await description(
       checkRow,
-      /^(pass|warn|fail|error|skipped) · (just now|\d+ min ago)$/,
+      /^check · (pass|warn|fail|error|skipped) · (just now|\d+ min ago)$/,
     ).waitFor({
       timeout: 120_000,
     });
     const info = await readTreeItem(checkRow);
-    assert.doesNotMatch(info.description, /^pass/, 'there is no log to pass on');
+    assert.doesNotMatch(info.description, /^check · pass/, 'there is no log to pass on');
     await checkRow.hover();
     await keepScreenshot(page, 'check-result');
   });

@@ -66,18 +66,18 @@ describe('walking skeleton in code-server', function () {
 
     const health = treeItem(page, VIEW, 'Health monitoring');
     if ((await readTreeItem(health)).expanded === false) await health.click();
-    // The checklist item and the check share the title; the check's row has a result.
+    // The checklist item and the check share the title; the check's row says "check".
     const check = page
       .locator('.monaco-list-row[role="treeitem"]', { hasText: 'Database connectivity' })
-      .filter({ has: page.locator('.label-description', { hasText: /·/ }) })
+      .filter({ has: page.locator('.label-description', { hasText: /^check · / }) })
       .first();
     await page.waitForFunction(
-      (row) => /^pass/.test(row?.querySelector('.label-description')?.textContent ?? ''),
+      (row) => /^check · pass/.test(row?.querySelector('.label-description')?.textContent ?? ''),
       await check.elementHandle(),
       { timeout: 120_000 },
     );
     const shown = await readTreeItem(check);
-    assert.match(shown.description, /^pass · /);
+    assert.match(shown.description, /^check · pass · /);
     assert.match(shown.ariaLabel, /PostgreSQL 17\.\d+/);
 
     const output = await readLogChannel(demo.userDataDir, 'Upkeep');

@@ -293,21 +293,27 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   private checkItem(node: CheckNode): vscode.TreeItem {
     this.registry ??= createRegistry(this.controller.current());
     const result = this.results.latest(node.checkId);
-    const title = this.registry.get(node.checkId)?.title ?? result?.title ?? node.checkId;
+    const definition = this.registry.get(node.checkId);
+    const title = definition?.title ?? result?.title ?? node.checkId;
     const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = `check:${node.taskId}/${node.checkId}`;
     item.contextValue = 'check';
+    // "check" first: a checklist item often has the same title ("Database connectivity").
+    const heading =
+      `**Check: ${escape(title)}** \`${node.checkId}\`` +
+      (definition?.description ? `\n\n${escape(definition.description)}` : '');
     if (!result) {
-      item.description = 'not run yet';
+      item.description = 'check · not run yet';
       item.iconPath = icon('circle-outline');
-      item.tooltip = new vscode.MarkdownString(`\`${node.checkId}\` — not run yet.`);
+      item.tooltip = new vscode.MarkdownString(`${heading}\n\nNot run yet.`);
+      item.accessibilityInformation = { label: `Check ${title}: not run yet` };
       return item;
     }
     const age = describeAge(new Date(result.startedAt), this.now());
-    item.description = `${result.outcome} · ${age}`;
+    item.description = `check · ${result.outcome} · ${age}`;
     item.iconPath = icon(...OUTCOME_ICONS[result.outcome]);
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${escape(title)}** \`${node.checkId}\`\n\n`);
+    tooltip.appendMarkdown(`${heading}\n\n`);
     tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
     if (result.details) tooltip.appendCodeblock(result.details.slice(0, 2000), 'text');
     const ranAt = new Date(result.startedAt).toLocaleString();
@@ -316,7 +322,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${result.durationMs} ms${from}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
-      label: `${title}: ${result.outcome}, ${age}${from}. ${result.summary}`,
+      label: `Check ${title}: ${result.outcome}, ${age}${from}. ${result.summary}`,
     };
     return item;
   }
