@@ -10,7 +10,12 @@ import { plural } from '../util/plural';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 
-const OWN_QUERIES = `'/* upkeep:%'`;
+/**
+ * Upkeep's own statements in pg_stat_statements: its comment, and run as the role it connects
+ * as. Anyone may begin a query with the comment; only a statement of that role is hidden.
+ */
+const OWN_STATEMENT = `s.query LIKE '/* upkeep:%'
+  AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)`;
 
 function grantFix(probe: Probe): string {
   return `GRANT pg_read_all_stats TO ${quoteIdent(probe.role)};`;
@@ -105,7 +110,7 @@ const slowQueries: CardDefinition = {
         `WITH s AS (
            SELECT s.* FROM ${view} s
             WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND s.query NOT LIKE ${OWN_QUERIES} ${roleFilter})
+              AND NOT (${OWN_STATEMENT}) ${roleFilter})
          SELECT s.queryid::text AS "queryId", left(s.query, 2000) AS query, r.rolname AS role,
                 s.calls::float8 AS calls, s.${columns.totalTime}::float8 AS "totalMs",
                 s.${columns.meanTime}::float8 AS "meanMs", s.rows::float8 AS rows,
@@ -204,6 +209,8 @@ const longRunning: CardDefinition = {
     limit,
     longRunningSeconds,
   }): Promise<CardResult<{ sessions: SessionActivity[]; thresholdSeconds: number }>> {
+    // Only this card's own session is left out, by its pid: any query may begin with Upkeep's
+    // comment, and another Upkeep session (a VACUUM it runs) is a session like any other.
     const rows = await session.query<SessionActivity>(
       'longRunning',
       `SELECT ${ACTIVITY_COLUMNS}
@@ -211,7 +218,6 @@ const longRunning: CardDefinition = {
         WHERE a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
           AND a.datname = current_database()
           AND (a.state = 'active' OR a.state LIKE 'idle in transaction%')
-          AND coalesce(a.query, '') NOT LIKE ${OWN_QUERIES}
         ORDER BY greatest(now() - a.xact_start, now() - a.query_start) DESC NULLS LAST
         LIMIT $1`,
       [limit],

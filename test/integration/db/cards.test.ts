@@ -221,6 +221,44 @@ for (const target of serversUnderTest) {
       );
     });
 
+    it("shows another role's query that starts with Upkeep's comment", async () => {
+      const role = `sneaky_${process.pid}_${target.major}`;
+      await admin(
+        url,
+        `CREATE ROLE ${role} LOGIN PASSWORD 'sneaky'; GRANT SELECT ON users TO ${role}`,
+      );
+      const as = new URL(url);
+      as.username = role;
+      as.password = 'sneaky';
+      const sneaky = new Client({ connectionString: as.toString() });
+      await sneaky.connect();
+      try {
+        await sneaky.query('/* upkeep:tables */ SELECT count(*) FROM users WHERE email LIKE $1', [
+          '%9@example.com',
+        ]);
+        await sneaky.query('BEGIN');
+        await sneaky.query('/* upkeep:locks */ SELECT 1');
+        const slow = await runCard(session, 'slowQueries', { limit: 100 });
+        const queries = (slow.data as SlowQueriesData).queries;
+        assert.ok(
+          queries.some((q) => q.role === role && q.query.startsWith('/* upkeep:tables */')),
+          JSON.stringify(queries.filter((q) => q.query.startsWith('/*'))),
+        );
+        assert.ok(
+          queries.every((q) => q.role === role || !q.query.startsWith('/* upkeep:')),
+          'own queries are left out',
+        );
+        const long = await runCard(session, 'longRunning', { longRunningSeconds: 0 });
+        const { sessions: busy } = long.data as { sessions: { role: string; query: string }[] };
+        assert.deepEqual(
+          busy.map((row) => `${row.role}: ${row.query}`),
+          [`${role}: /* upkeep:locks */ SELECT 1`],
+        );
+      } finally {
+        await sneaky.end();
+      }
+    });
+
     it(
       'uses mean_time/total_time for an extension older than 1.8, ' + 'and says how to update',
       async () => {
