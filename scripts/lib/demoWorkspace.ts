@@ -42,6 +42,8 @@ export async function loadDemoDatabase(db: DemoDatabase): Promise<void> {
   try {
     await client.query(DEMO_SCHEMA);
     await client.query(DEMO_DATA);
+    await client.query('ANALYZE');
+    await forgetLoaderStatements(client);
     // Some traffic for pg_stat_statements, the way the app would query.
     for (let step = 1; step <= 5; step++) {
       await client.query('SELECT * FROM users WHERE onboarding_step = $1 LIMIT 100', [step]);
@@ -57,10 +59,27 @@ export async function loadDemoDatabase(db: DemoDatabase): Promise<void> {
       "SELECT count(*) FROM bookings WHERE starts_at > now() - interval '30 days' " +
         "AND status = 'confirmed'",
     );
-    await client.query('ANALYZE');
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Clears this database's pg_stat_statements entries, so Slowest queries (and the Slow queries
+ * check) show the app's traffic and not the loader's CREATE, INSERT ... generate_series and
+ * ANALYZE. The reset itself runs untracked; without pg_stat_statements loaded there is nothing
+ * to clear.
+ */
+async function forgetLoaderStatements(client: Client): Promise<void> {
+  const loaded = await client.query(
+    "SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.track'",
+  );
+  if (loaded.rowCount === 0) return;
+  await client.query("SET pg_stat_statements.track = 'none'");
+  await client.query(
+    'SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = current_database()',
+  );
+  await client.query('RESET pg_stat_statements.track');
 }
 
 const DEMO_SCHEMA = `
