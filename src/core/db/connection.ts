@@ -267,6 +267,17 @@ function environmentEntries(
 ): { environment: string; candidates: DatabaseYmlEntry[] } {
   const environment = options.settings.database.railsEnvironment || 'development';
   const candidates = yml.entries.filter((entry) => entry.environment === environment);
+  if (candidates.length === 0 && yml.environments.includes(environment)) {
+    // `development: &a` with `primary: *a`: the environment is there, its databases are not.
+    throw new UpkeepError(
+      'config',
+      `config/database.yml has a "${environment}" environment with no database settings ` +
+        'Upkeep can read.',
+      'Give it its settings (adapter:, database:, host:, ...) or one such map per database ' +
+        '(primary:, ...), or set DATABASE_URL (in the editor: "Upkeep: Configure Database ' +
+        'Connection").',
+    );
+  }
   if (candidates.length === 0) {
     throw new UpkeepError(
       'config',

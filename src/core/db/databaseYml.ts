@@ -203,11 +203,15 @@ export function parseDatabaseYml(
     if (isMultiDatabase(envValue)) {
       for (const item of pair.value.items) {
         const name = isScalar(item.key) ? String(item.key.value) : '';
-        if (!name || !isMap(item.value)) continue;
+        // `primary: *default` is a database too; an alias of the environment itself is not.
+        const value = name ? envValue[name] : undefined;
+        if (!value || typeof value !== 'object' || Array.isArray(value) || value === envValue) {
+          continue;
+        }
         entries.push({
           environment,
           name,
-          values: flatValues(toPlain(document, item.value, file)),
+          values: flatValues(value as Record<string, unknown>),
           line: lineOf(item.key as Node, lineCounter),
         });
       }

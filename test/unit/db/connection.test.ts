@@ -284,6 +284,28 @@ describe('finding the database', () => {
       );
     });
 
+    it('says an environment whose databases are aliases of itself has no settings', async () => {
+      const error = await resolve({
+        'config/database.yml': 'development: &a\n  primary: *a\n',
+      }).then(
+        () => assert.fail('resolved'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'config'), String(error));
+      assert.doesNotMatch(error.message, /has no "development" environment/);
+      assert.match(error.message, /"development" environment .*no database settings/);
+      assert.match(error.hint ?? '', /database:/);
+    });
+
+    it('reads a database given as an alias of a block (primary: *default)', async () => {
+      const resolved = await resolve({
+        'config/database.yml':
+          'default: &default\n  adapter: postgresql\n  database: app_dev\n' +
+          'development:\n  primary: *default\n',
+      });
+      assert.equal(resolved.databaseName, 'app_dev');
+    });
+
     it('names the CLI flag, not an editor command, when the CLI asks for one', async () => {
       const hint = async (options: Parameters<typeof resolve>[1]): Promise<string> => {
         const error = await resolve({ 'config/database.yml': RAILS_YML }, options).then(
