@@ -59,13 +59,6 @@ export function formatNumber(value: number | null | undefined): string {
   return Number.isInteger(value) ? integerFormat.format(value) : numberFormat.format(value);
 }
 
-export function formatMs(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return value >= 1000
-    ? `${numberFormat.format(value / 1000)} s`
-    : `${integerFormat.format(value)} ms`;
-}
-
 /** "5 min ago" style, from an ISO instant; the dashboard's clock is the browser's. */
 export function formatAge(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'never';

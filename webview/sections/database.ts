@@ -5,7 +5,8 @@
 import type { DatabaseView } from '../../src/core/dashboard/protocol';
 import { post } from '../actions';
 import { timeChart } from '../chart';
-import { clip, formatMs, formatNumber, h } from '../dom';
+import { formatMs } from '../../src/core/util/figures';
+import { clip, formatNumber, h } from '../dom';
 import { dataTable } from '../table';
 import { card, subheading } from './common';
 

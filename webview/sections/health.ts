@@ -4,7 +4,8 @@
 import type { HealthView } from '../../src/core/dashboard/protocol';
 import { describeOutcomes } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
-import { clip, formatAge, formatMs, formatNumber, formatTime, h, plural } from '../dom';
+import { formatMs } from '../../src/core/util/figures';
+import { clip, formatAge, formatNumber, formatTime, h, plural } from '../dom';
 import { dataTable } from '../table';
 import { figures, stateBadge } from './common';
 

@@ -7,8 +7,8 @@ import { describeWindow } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
-import { formatPercent } from '../../src/core/util/figures';
-import { clip, formatMs, formatNumber, formatTime, h } from '../dom';
+import { formatMs, formatPercent } from '../../src/core/util/figures';
+import { clip, formatNumber, formatTime, h } from '../dom';
 import { dataTable } from '../table';
 import { figures, subheading } from './common';
 

@@ -6,7 +6,7 @@
 import { summarizeLogs, type LogSummary } from '../logs/summary';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
-import { formatPercent } from '../util/figures';
+import { formatMs, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -148,8 +148,8 @@ const slowRequests: CheckDefinition = {
         return {
           outcome: 'pass',
           summary:
-            `No request took ${n(limit)} ms or more in ${LABELS['24h']} ` +
-            `(max ${n(s.duration.maxMs)} ms)`,
+            `No request took ${formatMs(limit)} or more in ${LABELS['24h']} ` +
+            `(max ${formatMs(s.duration.maxMs)})`,
           values,
         };
       }
@@ -157,8 +157,9 @@ const slowRequests: CheckDefinition = {
       return {
         outcome: 'warn',
         summary:
-          `${plural(s.slowRequests, 'request')} took ${n(limit)} ms or more in ${LABELS['24h']}; ` +
-          `slowest ${n(worst.durationMs)} ms in ${worst.action ?? worst.path ?? '?'}`,
+          `${plural(s.slowRequests, 'request')} took ${formatMs(limit)} or more ` +
+          `in ${LABELS['24h']}; ` +
+          `slowest ${formatMs(worst.durationMs)} in ${worst.action ?? worst.path ?? '?'}`,
         values,
         findings: s.slowest
           .filter((r) => r.durationMs >= limit)
@@ -166,7 +167,7 @@ const slowRequests: CheckDefinition = {
             findingAt(
               r,
               (
-                `${n(r.durationMs)} ms ${r.status ?? ''} ` +
+                `${formatMs(r.durationMs)} ${r.status ?? ''} ` +
                 `${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
               )
                 .replace(/\s+/g, ' ')
@@ -234,24 +235,24 @@ const avgResponseTime: CheckDefinition = {
       const slowActions = s.actions.filter((a) => a.meanMs > limit);
       const findings = slowActions.map<Finding>((a) => ({
         message:
-          `${a.name}: mean ${n(a.meanMs)} ms over ${n(a.count)} requests ` +
-          `(p95 ${n(a.p95Ms)} ms, db ${a.dbShare === null ? '—' : formatPercent(a.dbShare * 100)})`,
+          `${a.name}: mean ${formatMs(a.meanMs)} over ${n(a.count)} requests ` +
+          `(p95 ${formatMs(a.p95Ms)}, db ${a.dbShare === null ? '—' : formatPercent(a.dbShare * 100)})`,
         severity: 'warning',
         source: 'upkeep logs',
         code: 'slow-action',
       }));
       const text =
-        `Mean ${n(d.meanMs)} ms, p95 ${n(d.p95Ms)} ms ` +
+        `Mean ${formatMs(d.meanMs)}, p95 ${formatMs(d.p95Ms)} ` +
         `over ${plural(d.count, 'request')} in ${LABELS['24h']}`;
       if (d.meanMs > limit) {
-        return { outcome: 'fail', summary: `${text}; limit ${n(limit)} ms`, values, findings };
+        return { outcome: 'fail', summary: `${text}; limit ${formatMs(limit)}`, values, findings };
       }
       if (slowActions.length) {
         return {
           outcome: 'warn',
           summary:
             `${text}; ${plural(slowActions.length, 'action')} ` +
-            `${slowActions.length === 1 ? 'averages' : 'average'} over ${n(limit)} ms`,
+            `${slowActions.length === 1 ? 'averages' : 'average'} over ${formatMs(limit)}`,
           values,
           findings,
         };

@@ -2,6 +2,7 @@
  * A run's results as the CLI prints them: a text table, stable JSON (docs/check-json.md) or
  * JUnit XML for CI, and the exit code CI understands.
  */
+import { formatMs } from '../util/figures';
 import type { CheckOutcome, CheckResult } from './types';
 
 export type FailOn = 'warn' | 'fail';
@@ -21,9 +22,9 @@ export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, numb
   return counts;
 }
 
-/** `850 ms`, `12.4 s`: how long a run took. */
+/** `850 ms`, `12.4 s`: how long a run took, as every time in milliseconds is written. */
 export function formatRunTime(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return formatMs(ms);
 }
 
 /**

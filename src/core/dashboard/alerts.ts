@@ -4,7 +4,7 @@
  * section arrives, from whatever sections are loaded so far.
  */
 import type { UpkeepSettings } from '../settings';
-import { formatPercent } from '../util/figures';
+import { formatMs, formatPercent } from '../util/figures';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
 export interface AlertInputs {
@@ -68,8 +68,8 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Average response time',
         detail:
-          `${fixed(Math.round(avg))} ms over ${count(logs.totals.requests, 'request')} ` +
-          `(alert above ${fixed(thresholds.avgResponseTimeMs)} ms)`,
+          `${formatMs(avg)} over ${count(logs.totals.requests, 'request')} ` +
+          `(alert above ${formatMs(thresholds.avgResponseTimeMs)})`,
         section: 'logs',
       });
     }
@@ -83,7 +83,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         title: 'Slow requests',
         detail:
           `${count(logs.totals.slowRequests, 'request')} over ` +
-          `${fixed(thresholds.slowRequestMs)} ms, slowest ${fixed(Math.round(slowest))} ms`,
+          `${formatMs(thresholds.slowRequestMs)}, slowest ${formatMs(slowest)}`,
         section: 'logs',
       });
     }

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { escapeMarkdownHtml } from '../templates/markdown';
-import { formatDuration, formatPercent } from '../util/figures';
+import { formatDuration, formatMs, formatPercent } from '../util/figures';
 import { writeNewFile } from '../templates/newFile';
 import type { LogWindow, SectionDataMap, SectionId } from './protocol';
 import { describeWindow } from './protocol';
@@ -95,8 +95,7 @@ export function buildReport(input: ReportInput): string {
   const { sections, errors } = input;
   const formats = formatsOf(input);
   const table = tableOf(formats);
-  const ms = (value: number | null): string =>
-    value === null ? '–' : `${formats.number(Math.round(value))} ms`;
+  const ms = formatMs;
   const pct = formatPercent;
   const out: string[] = [];
   out.push(`# Maintenance report ${localDate(input.generatedAt)}`, '');

@@ -7,6 +7,7 @@ import { UpkeepError } from '../util/errors';
 import type { CardDefinition, CardResult } from './cards';
 import { quoteIdent } from './cards';
 import { plural } from '../util/plural';
+import { formatMs } from '../util/figures';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 
@@ -166,7 +167,7 @@ const slowQueries: CardDefinition = {
     const top = rows[0];
     const headline =
       `top query takes ${Math.round(top.share * 100)} % of the time ` +
-      `(${top.meanMs.toFixed(1)} ms mean, ${plural(top.calls, 'call', 'calls')})`;
+      `(${formatMs(top.meanMs)} mean, ${plural(top.calls, 'call', 'calls')})`;
     if (slow.length === 0) return { state: 'ok', summary: headline, ...notes, data };
     return {
       state: 'warn',

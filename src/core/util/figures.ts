@@ -17,6 +17,12 @@ export function formatPercent(value: number | null | undefined): string {
   return `${format.format(value)} %`;
 }
 
+/** `850 ms`, `1.9 s`, `12.3 s`: response and run times; `–` when there is no figure. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  return Math.abs(ms) < 999.5 ? `${Math.round(ms)} ms` : `${oneDecimal.format(ms / 1000)} s`;
+}
+
 /** `45 s`, `12 min`, `3 h 5 min`, `1 d 10 h`: a duration as a person reads it. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -96,15 +96,15 @@ describe('dashboard alerts', () => {
     assert.deepEqual(
       alerts.map((a) => `${a.title}: ${a.detail}`),
       [
-        'Average response time: 2,500 ms over 1,000 requests (alert above 2,000 ms)',
-        'Slow requests: 2 requests over 1,000 ms, slowest 4,000 ms',
+        'Average response time: 2.5 s over 1,000 requests (alert above 2 s)',
+        'Slow requests: 2 requests over 1 s, slowest 4 s',
       ],
     );
   });
 
   it('says "1 request" for one', () => {
     const alerts = computeAlerts({ thresholds, logs: logs({}, [1854]) });
-    assert.equal(alerts[0].detail, '1 request over 1,000 ms, slowest 1,854 ms');
+    assert.equal(alerts[0].detail, '1 request over 1 s, slowest 1.9 s');
   });
 
   it('follows changed thresholds', () => {

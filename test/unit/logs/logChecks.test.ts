@@ -177,9 +177,9 @@ describe('log checks', () => {
       new RegExp(
         [
           // how many requests reached the threshold
-          '^1 request took 1,000 ms or more in the last 24 hours; ',
+          '^1 request took 1 s or more in the last 24 hours; ',
           // the slowest one and its action
-          'slowest 4,200 ms in ReportsController#show$',
+          'slowest 4\\.2 s in ReportsController#show$',
         ].join(''),
       ),
     );
@@ -193,7 +193,7 @@ describe('log checks', () => {
     const average = await run('logs.avgResponseTime', ctx);
     assert.equal(average.outcome, 'warn', 'the mean is fine but one action averages over 2 s');
     assert.equal(average.values?.requests, 35);
-    assert.match(average.findings?.[0].message ?? '', /^ReportsController#show: mean 4,200 ms/);
+    assert.match(average.findings?.[0].message ?? '', /^ReportsController#show: mean 4\.2 s/);
   });
 
   it('failed logins and suspicious requests', async () => {

@@ -5,7 +5,12 @@
 import { strict as assert } from 'node:assert';
 import type { BusinessView } from '../../../src/core/dashboard/protocol';
 import { buildReport } from '../../../src/core/dashboard/report';
-import { formatBytes, formatDuration, formatPercent } from '../../../src/core/util/figures';
+import {
+  formatBytes,
+  formatDuration,
+  formatMs,
+  formatPercent,
+} from '../../../src/core/util/figures';
 
 const business: BusinessView = {
   funnel: [],
@@ -25,6 +30,14 @@ describe('figures read the same everywhere', () => {
     assert.equal(formatPercent(0), '0 %');
     assert.equal(formatPercent(null), '–');
     assert.equal(formatPercent(Number.NaN), '–');
+  });
+
+  it('formats milliseconds as ms below a second, else as seconds with one decimal', () => {
+    assert.equal(formatMs(850.4), '850 ms');
+    assert.equal(formatMs(1854), '1.9 s');
+    assert.equal(formatMs(2000), '2 s');
+    assert.equal(formatMs(12_345), '12.3 s');
+    assert.equal(formatMs(null), '–');
   });
 
   it('formats durations and sizes as a person reads them', () => {
