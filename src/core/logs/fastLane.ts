@@ -10,6 +10,7 @@
  */
 import { LEVEL_BY_LETTER, LEVEL_UNKNOWN, resetLine, type ParsedLine } from './lineParser';
 import type { ZoneClock } from './timestamps';
+import { utcTime } from './timestamps';
 
 /** Longest body looked at; longer lines go to LineParser, which cuts them the same way. */
 const MAX_BODY = 16 * 1024;
@@ -317,7 +318,7 @@ export class FastLane {
     const key = ((((y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi) | 0;
     if (cache.key !== key) {
       cache.key = key;
-      cache.utc = Date.UTC(y, mo - 1, d, h, mi);
+      cache.utc = utcTime(y, mo - 1, d, h, mi);
       cache.zoned = this.zone.wallToEpoch(y, mo, d, h, mi, 0, 0);
     }
     let i = at + 19;

@@ -19,6 +19,21 @@ const MONTHS: Record<string, number> = {
   Dec: 12,
 };
 
+/** 400 Gregorian years in ms: after them the calendar repeats, leap days and all. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * Date.UTC that keeps the year: Date.UTC reads years 0 to 99 as 1900 to 1999, so those are
+ * counted four centuries on and moved back. Month is 0-based, as in Date.UTC.
+ */
+export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
+  return y >= 0 && y < 100
+    ? Date.UTC(y + 400, mo, d, h, mi, s) - FOUR_CENTURIES_MS
+    : Date.UTC(y, mo, d, h, mi, s);
+}
+
+const YEAR_100 = utcTime(100, 0, 1);
+
 /** Where the zone for offset-less timestamps came from. */
 export type ZoneSource = 'configured' | 'machine';
 
@@ -71,7 +86,7 @@ export class ZoneClock {
     s: number,
     ms: number,
   ): number {
-    const hourKey = Date.UTC(y, mo - 1, d, h);
+    const hourKey = utcTime(y, mo - 1, d, h);
     let hourStart = this.hourCache.get(hourKey);
     if (hourStart === undefined) {
       if (this.hourCache.size > 20000) this.hourCache.clear();
@@ -85,9 +100,12 @@ export class ZoneClock {
 
   /** The zone's offset from UTC (ms) at an instant. */
   private offsetAt(epoch: number): number {
-    const parts = this.formatter.formatToParts(new Date(epoch));
+    // Intl drops the era of a year before 1 and the century of a year below 100 reads as 19xx:
+    // four centuries on, the calendar and a zone's early mean time are the same.
+    const shift = epoch < YEAR_100 ? FOUR_CENTURIES_MS : 0;
+    const parts = this.formatter.formatToParts(new Date(epoch + shift));
     const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    const asUtc = Date.UTC(
+    const wall = Date.UTC(
       get('year'),
       get('month') - 1,
       get('day'),
@@ -95,7 +113,7 @@ export class ZoneClock {
       get('minute'),
       get('second'),
     );
-    return asUtc - Math.floor(epoch / 1000) * 1000;
+    return wall - shift - Math.floor(epoch / 1000) * 1000;
   }
 }
 
@@ -165,7 +183,7 @@ export function parseIsoLike(text: string, zone: ZoneClock, start = 0): ParsedTi
     ) {
       return undefined;
     }
-    utcMinute = Date.UTC(y, mo - 1, d, h, mi);
+    utcMinute = utcTime(y, mo - 1, d, h, mi);
     zonedMinute = zone.wallToEpoch(y, mo, d, h, mi, 0, 0);
     minuteCache.prefix = text.slice(start, start + 16);
     minuteCache.utc = utcMinute;

@@ -134,6 +134,23 @@ describe('fast lane', () => {
     assert.ok(taken > 3000, `took only ${taken} mutated lines`);
   });
 
+  it('keeps the year of a time before 0100 (Date.UTC reads 0050 as 1950)', () => {
+    for (const zone of ['UTC', 'Europe/Berlin']) {
+      const parser = new LineParser(new ZoneClock(zone), NOW);
+      for (const year of ['0000', '0001', '0050', '0099', '0100']) {
+        const lines = PRODUCTION.slice(0, 3).map((line) =>
+          line.replace(/2026-12-03/g, `${year}-02-28`),
+        );
+        assert.ok(compare(zone, lines).taken >= 2, `${zone} ${year}`);
+        for (const line of lines) {
+          const time = new Date(parser.parse(line).time);
+          assert.equal(time.getUTCFullYear(), Number(year), `${zone}: ${line}`);
+          assert.equal(time.getUTCMonth(), 1, `${zone}: ${line}`);
+        }
+      }
+    }
+  });
+
   it('leaves ANSI colours, non-ASCII, JSON and syslog lines to the parser', () => {
     const fast = new FastLane(new ZoneClock('UTC'));
     for (const text of [
