@@ -5,7 +5,7 @@
  * as a table.
  */
 import type { DbCard } from '../db/cards';
-import { formatDuration } from '../util/figures';
+import { formatDuration, formatPercent } from '../util/figures';
 import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type {
@@ -184,9 +184,7 @@ const SECONDS_KEY = /seconds/i;
 function measuredText(key: string, value: Scalar, ratios: boolean): string {
   if (typeof value === 'number' && Number.isFinite(value)) {
     if (ratios && value >= 0 && value <= 1) return `${(value * 100).toFixed(2)} %`;
-    if (RATIO_KEY.test(key) && value >= 0 && value <= 1) {
-      return `${integerFormat.format(Math.round(value * 1000) / 10)} %`;
-    }
+    if (RATIO_KEY.test(key) && value >= 0 && value <= 1) return formatPercent(value * 100);
     if (SECONDS_KEY.test(key) && value >= 0) return formatDuration(value);
   }
   return factText(value);

@@ -254,6 +254,12 @@ describe('dashboard database view', () => {
       other.facts.map((fact) => `${fact.label}: ${fact.value}`),
       ['Completion rate: 25 %', 'Average to complete: 1 d 10 h', 'Users: 3'],
     );
+    // A small rate reads as the alerts and checks write it, not rounded up to 0.1 %.
+    const small = cardView(card('someCard', { errorRate: 0.0005, retentionRate: 0.48649 }));
+    assert.deepEqual(
+      small.facts.map((fact) => fact.value),
+      ['0.05 %', '48.6 %'],
+    );
   });
 
   it('leaves statements and code words out of card tables and labels columns for people', () => {
