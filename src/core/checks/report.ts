@@ -92,11 +92,12 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
   if (findings.length) {
     out.push('', 'FINDINGS');
     for (const finding of findings.slice(0, 200)) {
+      // A finding about the project as a whole (no file) starts with its severity.
       const where = finding.file
         ? `${printable(finding.file)}${finding.line ? `:${finding.line}` : ''}` +
-          `${finding.column ? `:${finding.column}` : ''}`
-        : '-';
-      out.push(`${where}  ${finding.severity}  ${printable(finding.message)}  [${finding.check}]`);
+          `${finding.column ? `:${finding.column}` : ''}  `
+        : '';
+      out.push(`${where}${finding.severity}  ${printable(finding.message)}  [${finding.check}]`);
     }
     if (findings.length > 200) out.push(`… and ${findings.length - 200} more (use --format json)`);
   }

@@ -53,7 +53,7 @@ export interface DbCard<T = unknown> {
   state: CardState;
   /** One line: the headline number or the reason it could not run. */
   summary: string;
-  /** Why the card is skipped, warns or failed. */
+  /** Why the card is skipped or warns (a failed card says what went wrong in its summary). */
   reason?: string;
   /** The exact statement or step that fixes it (the first, when there are several). */
   fix?: string;
@@ -226,8 +226,8 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
       id: definition.id,
       title: definition.title,
       state: 'error',
+      // The summary says what went wrong; a reason would say it again.
       summary: `Could not run: ${error instanceof Error ? error.message : String(error)}`,
-      reason: error instanceof Error ? error.message : String(error),
       fix: UpkeepError.is(error) ? error.hint : undefined,
       data: null,
       durationMs,

@@ -227,6 +227,8 @@ for (const target of serversUnderTest) {
       );
       assert.equal(sneaky.code, 1);
       assert.match(sneaky.stdout, /^ERR +Sneaky +Could not run: Refused: Upkeep only reads/m);
+      // Said once: a "why:" line repeated the summary word for word.
+      assert.equal(sneaky.stdout.split('Refused: Upkeep only reads').length, 2, sneaky.stdout);
       const [left] = await admin<{ n: number }>(
         server.url(database),
         'SELECT count(*)::int AS n FROM users',

@@ -84,6 +84,16 @@ describe('check reports', () => {
     assert.ok(table.includes('3 checks: 1 pass, 1 warn, 0 fail, 0 error, 1 skipped'));
   });
 
+  it('prints a finding without a file as its severity and message, no stray dash', () => {
+    const table = formatTable([
+      result('repo.versions', 'warn', 'Ruby 2.7 is past its end of life', {
+        findings: [{ message: 'Ruby 2.7 is past its end of life', severity: 'warning' }],
+      }),
+    ]);
+    assert.match(table, /^warning {2}Ruby 2\.7 is past its end of life {2}\[repo\.versions\]$/m);
+    assert.doesNotMatch(table, /^- /m);
+  });
+
   it('clips summaries to a terminal, keeps them whole for a file, and says what to do', () => {
     const hint = 'Set PGPASSWORD, put it in DATABASE_URL, or run "Upkeep: Set Database Password".';
     const long = `No password for user app on db/app (from config/database.yml): ${'x'.repeat(80)}`;
