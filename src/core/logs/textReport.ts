@@ -2,6 +2,7 @@
  * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
  * maintainer reads first at the top, details and file:line links below.
  */
+import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { alignColumns } from '../util/textColumns';
 import type { LogSummary } from './summaryTypes';
@@ -31,7 +32,7 @@ function size(bytes: number): string {
 }
 
 function percent(share: number | null): string {
-  return share === null ? '—' : `${n(share * 100)} %`;
+  return share === null ? '—' : formatPercent(share * 100);
 }
 
 /** Counts like "2× A, 1× B", for one-line summaries. */
@@ -69,7 +70,7 @@ export function formatSummaryText(s: LogSummary): string {
   out.push(
     `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · ` +
       `2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · ` +
-      `error rate ${n(s.errorRate * 100)} %`,
+      `error rate ${percent(s.errorRate)}`,
   );
   const d = s.duration;
   out.push(

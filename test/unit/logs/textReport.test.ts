@@ -62,4 +62,18 @@ describe('log summary text', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('writes a small error rate as the dashboard and the check do', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-text-'));
+    try {
+      const file = path.join(folder, 'production.log');
+      const lines = Array.from({ length: 2000 }, (_, i) => request(i + 1, 'HomeController', 5, 1));
+      lines[0] = lines[0].replace('Completed 200 OK', 'Completed 500 Internal Server Error');
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      const text = formatSummaryText(await summarizeFixture(file, { workspace: folder }));
+      assert.match(text, /error rate 0\.05 %/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
