@@ -270,10 +270,16 @@ function escapeControls(text: string): string {
   });
 }
 
-/** Every text of a card on one line; its statements already are (see quoteIdent). */
+/**
+ * Every text of a card on one line; its statements already are (see quoteIdent). A reason that
+ * only repeats the summary is left out: it would be said twice, on the dashboard and in text.
+ */
 function oneLineText<T extends CardResult>(card: T): T {
   const line: T = { ...card, summary: escapeControls(card.summary) };
-  if (card.reason !== undefined) line.reason = escapeControls(card.reason);
+  delete line.reason;
+  if (card.reason !== undefined && card.reason !== card.summary) {
+    line.reason = escapeControls(card.reason);
+  }
   if (card.fix !== undefined) line.fix = escapeControls(card.fix);
   if (card.fixes) line.fixes = card.fixes.map(escapeControls);
   return line;
