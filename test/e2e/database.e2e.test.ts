@@ -203,4 +203,40 @@ describe('database commands in a real editor', function () {
       );
     },
   );
+
+  it('tests the connection again once the password of a refused login is set', async function () {
+    this.timeout(180_000);
+    const toasts = page.locator('.notifications-toasts .notification-list-item-message');
+    await setPassword('not the password');
+    await waitForNotification(page, 'database password saved', 30_000);
+
+    await quickInputClosed();
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Test the connection');
+    await waitForNotification(page, 'PostgreSQL refused the login', 60_000);
+    // The last test's "round trip" toast must not pass for this one.
+    await quickInputClosed();
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await toasts.first().waitFor({ state: 'hidden' });
+
+    // From the palette, as a user who read the error would do: no second Test needed.
+    await setPassword(database.password);
+    await waitForNotification(page, 'round trip', 60_000);
+  });
+
+  async function setPassword(password: string): Promise<void> {
+    await quickInputClosed();
+    await runCommand(page, 'Upkeep: Set Database Password…', 60_000);
+    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+    await input.waitFor();
+    await input.fill(password);
+    await page.keyboard.press('Enter');
+    // The next command would type into the box while it fades out.
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  /** A quick input still fading out (the last command's) would take the palette's text. */
+  async function quickInputClosed(): Promise<void> {
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
+  }
 });

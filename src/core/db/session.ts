@@ -277,6 +277,16 @@ function pgCode(error: unknown): string | undefined {
   return (error as Partial<DatabaseError> | undefined)?.code;
 }
 
+/**
+ * True for a connect error a password fixes: the server refused the login, or asked for a
+ * password and none was set (`connectError` makes that a `config` error, with pg's as cause).
+ */
+export function isLoginRefused(error: unknown): boolean {
+  if (UpkeepError.is(error, 'auth')) return true;
+  if (!UpkeepError.is(error, 'config')) return false;
+  return isMissingPassword(error.cause) || pgCode(error.cause) === '28P01';
+}
+
 function message(error: unknown): string {
   return redact(error instanceof Error ? error.message : String(error));
 }

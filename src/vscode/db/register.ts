@@ -24,7 +24,7 @@ import {
 } from '../../core/db/maintenance';
 import { probeServer } from '../../core/db/probe';
 import type { DbSession } from '../../core/db/session';
-import { openSession } from '../../core/db/session';
+import { isLoginRefused, openSession } from '../../core/db/session';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
@@ -56,8 +56,9 @@ export function registerDatabaseCommands(services: Services): void {
     );
   };
 
-  command('upkeep.configureDatabase', () => configureDatabase(services, log));
-  command('upkeep.setDatabasePassword', () => setDatabasePassword(services));
+  const login: LoginMemory = { refused: false };
+  command('upkeep.configureDatabase', () => configureDatabase(services, log, login));
+  command('upkeep.setDatabasePassword', () => setDatabasePassword(services, log, login));
   command('upkeep.selectRailsEnvironment', () => selectRailsEnvironment(services));
   // The dashboard passes a query's text; from the editor, the selection is explained.
   command('upkeep.explainQuery', (sql) =>
@@ -120,7 +121,11 @@ interface ConfigureItem extends vscode.QuickPickItem {
   action?: 'url' | 'clearUrl' | 'environment' | 'database' | 'password' | 'test';
 }
 
-async function configureDatabase(services: Services, log: Logger): Promise<void> {
+async function configureDatabase(
+  services: Services,
+  log: Logger,
+  login: LoginMemory,
+): Promise<void> {
   let found: string;
   try {
     const connection = await currentConnection(services);
@@ -180,13 +185,13 @@ async function configureDatabase(services: Services, log: Logger): Promise<void>
         .update('database.url', undefined, configTarget(services));
       return announceConnection(services, 'The upkeep.database.url setting is forgotten');
     case 'password':
-      return setDatabasePassword(services);
+      return setDatabasePassword(services, log, login);
     case 'environment':
       return selectRailsEnvironment(services);
     case 'database':
       return selectYmlDatabase(services);
     case 'test':
-      return testConnection(services, log);
+      return testConnection(services, log, login);
   }
 }
 
@@ -225,7 +230,19 @@ async function enterUrl(services: Services): Promise<void> {
   );
 }
 
-async function setDatabasePassword(services: Services): Promise<void> {
+/**
+ * Whether the last connection test of this window was refused for its login (a wrong or missing
+ * password): then a newly set password is tested at once, as the user is fixing exactly that.
+ */
+interface LoginMemory {
+  refused: boolean;
+}
+
+async function setDatabasePassword(
+  services: Services,
+  log: Logger,
+  login: LoginMemory,
+): Promise<void> {
   const password = await vscode.window.showInputBox({
     title: 'Database password',
     prompt: "Kept in the editor's secret storage, never in settings. Leave empty to forget it.",
@@ -239,6 +256,7 @@ async function setDatabasePassword(services: Services): Promise<void> {
       ? 'Upkeep: database password saved in secret storage.'
       : 'Upkeep: database password forgotten.',
   );
+  if (password && login.refused) await testConnection(services, log, login);
 }
 
 async function selectRailsEnvironment(services: Services): Promise<void> {
@@ -332,8 +350,32 @@ async function selectYmlDatabase(services: Services): Promise<void> {
   }
 }
 
-async function testConnection(services: Services, log: Logger): Promise<void> {
+async function testConnection(services: Services, log: Logger, login: LoginMemory): Promise<void> {
   const connection = await currentConnection(services);
+  try {
+    await connectAndReport(services, log, connection);
+    login.refused = false;
+  } catch (error) {
+    // A refused login (or a password the server asks for) is fixed with a password: offer it,
+    // and test again once one is set, from here or from Set Database Password.
+    if (!isLoginRefused(error)) throw error;
+    login.refused = true;
+    log.warn(`connection test: ${describeError(error)}`);
+    const answer = await vscode.window.showErrorMessage(
+      `Upkeep: ${describeError(error)}`,
+      SET_PASSWORD,
+    );
+    if (answer === SET_PASSWORD) await setDatabasePassword(services, log, login);
+  }
+}
+
+const SET_PASSWORD = 'Set Password…';
+
+async function connectAndReport(
+  services: Services,
+  log: Logger,
+  connection: ResolvedConnection,
+): Promise<void> {
   await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
