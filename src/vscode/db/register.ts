@@ -118,7 +118,7 @@ function configTarget(services: Services): vscode.ConfigurationTarget {
 // --- Configure Database Connection -------------------------------------------------------
 
 interface ConfigureItem extends vscode.QuickPickItem {
-  action?: 'url' | 'clearUrl' | 'environment' | 'database' | 'password' | 'test';
+  action?: 'url' | 'clearUrl' | 'environment' | 'database' | 'password' | 'test' | 'trust';
 }
 
 async function configureDatabase(
@@ -126,6 +126,7 @@ async function configureDatabase(
   log: Logger,
   login: LoginMemory,
 ): Promise<void> {
+  if (!services.trusted) return configureUntrusted(services, log, login);
   let found: string;
   try {
     const connection = await currentConnection(services);
@@ -190,6 +191,65 @@ async function configureDatabase(
       return selectRailsEnvironment(services);
     case 'database':
       return selectYmlDatabase(services);
+    case 'test':
+      return testConnection(services, log, login);
+  }
+}
+
+/**
+ * The picker in Restricted Mode offers only what works there. config/database.yml and .env wait
+ * for trust, and a workspace's upkeep.database.url is ignored (a restricted setting), so the way
+ * on is Manage Workspace Trust. A URL in the user settings would work, but it would then apply
+ * to every folder and win over each one's config/database.yml, so it is not offered. A URL the
+ * editor already has (user setting, DATABASE_URL) can still get its password and be tested.
+ */
+async function configureUntrusted(
+  services: Services,
+  log: Logger,
+  login: LoginMemory,
+): Promise<void> {
+  const connection = await currentConnection(services).catch(() => undefined);
+  const now: ConfigureItem = connection
+    ? {
+        label: `$(database) ${connection.display}`,
+        detail: `from ${describeSource(connection.source)}`,
+      }
+    : {
+        label: '$(workspace-untrusted) No database yet: waits for workspace trust',
+        detail:
+          'In Restricted Mode Upkeep reads neither config/database.yml nor .env, ' +
+          "nor this folder's upkeep.database.url setting.",
+      };
+  const items: ConfigureItem[] = [
+    { label: 'Now', kind: vscode.QuickPickItemKind.Separator },
+    now,
+    { label: 'Change', kind: vscode.QuickPickItemKind.Separator },
+    {
+      label: '$(shield) Manage Workspace Trust…',
+      description: 'trust this folder to read its database settings',
+      action: 'trust',
+    },
+  ];
+  if (connection) {
+    items.push(
+      {
+        label: '$(key) Set the password…',
+        description: "kept in the editor's secret storage",
+        action: 'password',
+      },
+      { label: '$(pulse) Test the connection', action: 'test' },
+    );
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Upkeep: Database Connection (Restricted Mode)',
+    placeHolder: 'The database settings of this folder wait for workspace trust',
+  });
+  switch (picked?.action) {
+    case 'trust':
+      await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    case 'password':
+      return setDatabasePassword(services, log, login);
     case 'test':
       return testConnection(services, log, login);
   }
