@@ -77,7 +77,8 @@ async function forgetLoaderStatements(client: Client): Promise<void> {
   if (loaded.rowCount === 0) return;
   await client.query("SET pg_stat_statements.track = 'none'");
   await client.query(
-    'SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = current_database()',
+    'SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database ' +
+      'WHERE datname = current_database()',
   );
   await client.query('RESET pg_stat_statements.track');
 }

@@ -220,7 +220,10 @@ describe('checks in a real editor', function () {
       const label = await securityCheckRow(page, 'Leaves a marker', /from the command line/);
       assert.match(
         label,
-        /^check · pass · (just now|\d+ min ago) \| Check Leaves a marker: pass, [^,]+, from the command line\. /,
+        new RegExp(
+          String.raw`^check · pass · (just now|\d+ min ago) \| Check Leaves a marker: pass, ` +
+            String.raw`[^,]+, from the command line\. `,
+        ),
       );
       output = await readLogChannel(demo.userDataDir, 'Upkeep');
       assert.match(output, /\.upkeep\/results\.json: \d+ results? of \d+ checks? saved by the/);

@@ -147,7 +147,7 @@ describe('playbook tree in a real editor', function () {
     await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
   });
 
-  it('tells a check from the checklist item of the same title, and says what it checks', async function () {
+  it('tells a check from its namesake checklist item, and says what it checks', async function () {
     const task = treeItem(page, VIEW, 'Health monitoring');
     await expand(task);
     const rows = page

@@ -236,7 +236,8 @@ const avgResponseTime: CheckDefinition = {
       const findings = slowActions.map<Finding>((a) => ({
         message:
           `${a.name}: mean ${formatMs(a.meanMs)} over ${n(a.count)} requests ` +
-          `(p95 ${formatMs(a.p95Ms)}, db ${a.dbShare === null ? '—' : formatPercent(a.dbShare * 100)})`,
+          `(p95 ${formatMs(a.p95Ms)}, ` +
+          `db ${a.dbShare === null ? '—' : formatPercent(a.dbShare * 100)})`,
         severity: 'warning',
         source: 'upkeep logs',
         code: 'slow-action',

@@ -63,7 +63,7 @@ describe('hostile names from the database (security review)', function () {
     );
   });
 
-  it('maintenance runs on the table picked, whatever schema the search_path puts first', async () => {
+  it('maintenance runs on the table picked, whatever schema search_path puts first', async () => {
     const tenantUrl = await createDatabase(await embeddedServer(), 'hostile_path');
     const database = new URL(tenantUrl).pathname.slice(1);
     await admin(
@@ -96,7 +96,7 @@ describe('hostile names from the database (security review)', function () {
   });
 
   for (const server of serversUnderTest) {
-    it(`a line break in a name stays inside one line and the SQL still runs (${server.name})`, async () => {
+    it(`a line break in a name stays in its line, the SQL runs (${server.name})`, async () => {
       const linesUrl = await createDatabase(await server.start(), 'hostile_lines');
       await admin(
         linesUrl,
