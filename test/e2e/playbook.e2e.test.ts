@@ -160,10 +160,8 @@ describe('playbook tree in a real editor', function () {
       'Check Database connectivity: not run yet',
     );
 
-    await page.mouse.move(900, 900);
-    await check.locator('.label-name').hover();
     const hover = page.locator('.context-view .hover-contents').filter({ hasText: 'Not run yet' });
-    await hover.waitFor();
+    await showHover(check, hover);
     const text = (await hover.textContent()) ?? '';
     assert.match(text, /Check: Database connectivity/);
     assert.match(text, /Connects as configured, runs SELECT 1/);
@@ -340,6 +338,24 @@ async function tick(row: Locator, effect: Locator): Promise<void> {
   console.log(`    (the checkbox click on "${await row.getAttribute('aria-label')}" was lost)`);
   await row.locator('.label-name').click();
   await effect.waitFor();
+}
+
+/**
+ * Hovers `row` until `hover` shows. On a loaded machine code-server sometimes drops the pointer
+ * move that starts a hover (seen in CI), so the pointer leaves and comes back a few times.
+ */
+async function showHover(row: Locator, hover: Locator): Promise<void> {
+  const page = row.page();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(900, 900);
+    await row.locator('.label-name').hover();
+    const shown = await hover
+      .waitFor({ timeout: 8_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return;
+    if (attempt === 4) await hover.waitFor();
+  }
 }
 
 async function expand(row: Locator): Promise<void> {
