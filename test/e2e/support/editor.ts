@@ -133,7 +133,17 @@ export async function runCommand(
   const row = quickInputRow(page, title);
   for (;;) {
     const input = await openQuickInput(page);
-    await input.fill(`>${title}`);
+    // The input found may be a quick pick of the previous command that is closing (seen in CI:
+    // inert, then hidden): fill fails, and the palette is opened again.
+    const filled = await input
+      .fill(`>${title}`, { timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!filled) {
+      if (Date.now() >= deadline) throw new Error(`the palette did not take "${title}"`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
     const remaining = Math.max(deadline - Date.now(), 1);
     const found = await row
       .waitFor({ timeout: Math.min(remaining, 3_000) })
