@@ -82,7 +82,8 @@ describe('templates in a real editor', function () {
       /-checkout-fails-after-midnight\.md$/,
     );
     assert.match(path.basename(file), /^\d{4}-\d{2}-\d{2}-checkout-fails-after-midnight\.md$/);
-    const written = await fs.readFile(file, 'utf8');
+    // The file appears before its text does (it is created exclusively, then written).
+    const written = await waitForContent(file, '# Bug:');
     assert.match(written, /^# Bug: Checkout fails after midnight$/m);
     assert.match(written, /^- Severity: High \(response within 4 hours\)$/m);
     assert.match(
@@ -117,7 +118,7 @@ describe('templates in a real editor', function () {
     );
     await editorShowsFirstField(page, path.basename(second));
     assert.match(
-      await fs.readFile(second, 'utf8'),
+      await waitForContent(second, '- Severity:'),
       /^- Severity: Low \(response within 1 week\)$/m,
     );
     const files = await fs.readdir(path.join(workspace, BUGS));
@@ -147,7 +148,7 @@ describe('templates in a real editor', function () {
 
       const file = await waitForFile(path.join(workspace, BUGS), /-enter-keeps-the-default\.md$/);
       assert.match(
-        await fs.readFile(file, 'utf8'),
+        await waitForContent(file, '- Severity:'),
         /^- Severity: Medium \(response within 24 hours\)$/m,
       );
       await editorShowsFirstField(page, path.basename(file));
