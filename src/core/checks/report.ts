@@ -22,11 +22,6 @@ export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, numb
   return counts;
 }
 
-/** `850 ms`, `12.4 s`: how long a run took, as every time in milliseconds is written. */
-export function formatRunTime(ms: number): string {
-  return formatMs(ms);
-}
-
 /**
  * Strips control characters a hostile tool or file name could use to rewrite the terminal, and
  * the bidirectional controls that would turn the rest of a line around (`x\u202Egnp.exe`).
@@ -64,7 +59,7 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
     r.checkId,
     r.outcome.toUpperCase(),
     printable(r.summary),
-    formatRunTime(r.durationMs),
+    formatMs(r.durationMs),
   ]);
   const header = ['CHECK', 'OUTCOME', 'SUMMARY', 'DURATION'];
   const idWidth = Math.max(header[0].length, ...rows.map((r) => r[0].length));

@@ -4,7 +4,6 @@
  * src/core/db; this file asks the user, confirms, shows progress and results.
  */
 import * as vscode from 'vscode';
-import { formatRunTime } from '../../core/checks/report';
 import type { ResolvedConnection } from '../../core/db/connection';
 import { describeSource, listDatabaseYml, resolveConnection } from '../../core/db/connection';
 import { checkConnectivity } from '../../core/db/connectivity';
@@ -26,6 +25,7 @@ import { probeServer } from '../../core/db/probe';
 import type { DbSession } from '../../core/db/session';
 import { isLoginRefused, openSession } from '../../core/db/session';
 import { UpkeepError, describeError } from '../../core/util/errors';
+import { formatMs } from '../../core/util/figures';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
 import { connectionNotice } from './connectionNotice';
@@ -648,7 +648,7 @@ async function runDatabaseMaintenance(
       }),
   );
   void vscode.window.showInformationMessage(
-    `Upkeep: ${result.sql} finished in ${formatRunTime(result.durationMs)} ` +
+    `Upkeep: ${result.sql} finished in ${formatMs(result.durationMs)} ` +
       `on ${connection.databaseName}.`,
   );
 }
