@@ -1,7 +1,8 @@
 /**
  * Backup checks: the newest file matching the configured pattern, its age, and whether
- * `pg_restore --list` can read it; and the recovery drill's last recorded time (the drill itself
- * lives in recoveryDrill.ts and only runs from its own confirmed command).
+ * `pg_restore --list` can read it; the file backup of uploads in storage/backup; and the recovery
+ * drill's last recorded time (the drill itself lives in recoveryDrill.ts and only runs from its
+ * own confirmed command).
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
@@ -198,6 +199,169 @@ export const backupsLatestCheck: CheckDefinition = {
       summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}`,
       values,
     };
+  },
+};
+
+/** The guidelines' file backup, restored with `cp -r storage/backup/* storage/`. */
+export const FILE_BACKUP_FOLDER = 'storage/backup';
+/** Files listed per tree at most: Active Storage folders can hold millions, and a run is daily. */
+export const MAX_LISTED_FILES = 100_000;
+
+export interface FileTree {
+  files: number;
+  /** Modification times (ms) of every file listed. */
+  mtimes: number[];
+  /** Stopped at MAX_LISTED_FILES. */
+  truncated: boolean;
+}
+
+/**
+ * Lists the regular files under `root`, skipping dot files (`.keep`) and the folder `skip`.
+ * Symbolic links inside are not followed, so a link to / cannot send the walk across the disk.
+ */
+export async function listFileTree(
+  root: string,
+  signal: AbortSignal,
+  skip?: string,
+  limit = MAX_LISTED_FILES,
+): Promise<FileTree> {
+  const tree: FileTree = { files: 0, mtimes: [], truncated: false };
+  const folders = [root];
+  while (folders.length) {
+    signal.throwIfAborted();
+    const folder = folders.pop()!;
+    const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (full !== skip) folders.push(full);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      if (tree.files >= limit) {
+        tree.truncated = true;
+        return tree;
+      }
+      const stat = await fs.lstat(full).catch(() => undefined);
+      if (!stat) continue;
+      tree.files++;
+      tree.mtimes.push(stat.mtimeMs);
+    }
+  }
+  return tree;
+}
+
+/** The folder's real path, or undefined when it is missing or not a folder. */
+async function folderOf(folder: string): Promise<string | undefined> {
+  const real = await fs.realpath(folder).catch(() => undefined);
+  const stat = real ? await fs.stat(real).catch(() => undefined) : undefined;
+  return stat?.isDirectory() ? real : undefined;
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+function hoursBetween(later: number, earlier: number): number {
+  return Math.round(((later - earlier) / 3_600_000) * 10) / 10;
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/**
+ * The monthly "Test file backup restoration: ls -la storage/backup/": the folder holds files,
+ * and no upload has waited longer than upkeep.backups.maxAgeHours for a backup newer than it.
+ * Judged by modification times, so a mirror copied with `cp -r`, one kept with `cp -a` or
+ * `rsync -a`, and a dated archive all read the same way.
+ */
+export const fileBackupCheck: CheckDefinition = {
+  id: 'backups.files',
+  title: 'File backup of storage/',
+  description:
+    `${FILE_BACKUP_FOLDER} holds files, and no upload in storage/ has waited longer than ` +
+    'upkeep.backups.maxAgeHours for a backup newer than it.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const storage = await folderOf(path.join(context.workspace, 'storage'));
+    if (!storage) return { outcome: 'skipped', summary: 'no storage/ folder' };
+    const backupLink = path.join(storage, 'backup');
+    const backupFolder = await folderOf(backupLink);
+    // A deploy links storage/ (or its backup) to a shared disk; an untrusted repo could link
+    // them anywhere on the machine.
+    const workspace = await fs.realpath(context.workspace);
+    const outside = [storage, backupFolder].some(
+      (folder) => folder !== undefined && !isInside(workspace, folder),
+    );
+    if (!context.trusted && outside) {
+      return {
+        outcome: 'skipped',
+        summary: 'storage/ links outside the workspace; waits for workspace trust',
+      };
+    }
+
+    const uploads = await listFileTree(storage, context.signal, backupLink);
+    const backup = backupFolder
+      ? await listFileTree(backupFolder, context.signal)
+      : { files: 0, mtimes: [], truncated: false };
+    const now = context.clock.now().getTime();
+    const maxAgeHours = context.settings.backups.maxAgeHours;
+    const values: CheckReport['values'] = {
+      uploads: uploads.files,
+      backupFiles: backup.files,
+      maxAgeHours,
+    };
+    const counted = uploads.truncated || backup.truncated ? ' (counted up to the limit)' : '';
+
+    if (uploads.files === 0) {
+      return {
+        outcome: 'pass',
+        summary: `no uploads in storage/ to back up; ${plural(backup.files, 'file')} in backup`,
+        values,
+      };
+    }
+    if (backup.files === 0) {
+      return {
+        outcome: 'fail',
+        summary:
+          `${plural(uploads.files, 'upload')} in storage/ and no file backup in ` +
+          `${FILE_BACKUP_FOLDER}${counted}`,
+        values,
+      };
+    }
+
+    // reduce, not Math.max(...): spreading 100,000 arguments can overflow the stack.
+    const newestBackup = backup.mtimes.reduce((max, mtime) => Math.max(max, mtime), 0);
+    const uncovered = uploads.mtimes.filter((mtime) => mtime > newestBackup);
+    const oldestUncovered = uncovered.length
+      ? uncovered.reduce((min, mtime) => Math.min(min, mtime), Infinity)
+      : undefined;
+    values.newestBackupAt = new Date(newestBackup).toISOString();
+    values.uploadsNewerThanBackup = uncovered.length;
+    values.oldestUncoveredHours =
+      oldestUncovered === undefined ? null : hoursBetween(now, oldestUncovered);
+    const base =
+      `${plural(backup.files, 'file')} in ${FILE_BACKUP_FOLDER}, newest ` +
+      `${isoMinute(newestBackup)} UTC`;
+
+    if (oldestUncovered !== undefined && hoursBetween(now, oldestUncovered) > maxAgeHours) {
+      return {
+        outcome: 'fail',
+        summary:
+          `${plural(uncovered.length, 'upload')} newer than the file backup, the oldest ` +
+          `${hoursBetween(now, oldestUncovered)} h old (limit ${maxAgeHours} h); ${base}` +
+          counted,
+        values,
+      };
+    }
+    const pending = uncovered.length
+      ? `; ${plural(uncovered.length, 'upload')} from the last ${maxAgeHours} h not yet in it`
+      : uploads.files === 1
+        ? '; covers the one upload'
+        : `; covers all ${plural(uploads.files, 'upload')}`;
+    return { outcome: 'pass', summary: `${base}${pending}${counted}`, values };
   },
 };
 

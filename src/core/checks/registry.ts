@@ -6,7 +6,7 @@
 import type { Playbook, TierId } from '../playbook/model';
 import { effectiveThresholds, findTask, tasksOfTier } from '../playbook/model';
 import type { UpkeepSettings } from '../settings';
-import { backupsLatestCheck, recoveryDrillCheck } from './backupChecks';
+import { backupsLatestCheck, fileBackupCheck, recoveryDrillCheck } from './backupChecks';
 import { closeSharedDbSession, dbChecks, sharedDbSession } from './dbChecks';
 import { logChecks } from './logChecks';
 import type { SessionProvider } from './customChecks';
@@ -20,7 +20,7 @@ import {
   uncommittedCheck,
   versionsCheck,
 } from './repoChecks';
-import { filterParametersCheck } from './securityChecks';
+import { csrfCheck, filterParametersCheck } from './securityChecks';
 import {
   brakemanCheck,
   bundlerAuditCheck,
@@ -41,6 +41,7 @@ export function engineChecks(): CheckDefinition[] {
     storageFoldersCheck,
     backupsLatestCheck,
     recoveryDrillCheck,
+    fileBackupCheck,
     brokenLinksCheck,
     staleDocsCheck,
     generatedDocsCheck,
@@ -55,6 +56,7 @@ export function engineChecks(): CheckDefinition[] {
     bundlerAuditCheck,
     zeitwerkCheck,
     filterParametersCheck,
+    csrfCheck,
   ];
 }
 

@@ -1,14 +1,15 @@
 /**
  * Security configuration read from the repo's Ruby source without running it: parameter
- * filtering keeps passwords out of the logs.
+ * filtering keeps passwords out of the logs, and forgery protection (CSRF) is left on.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import fg from 'fast-glob';
 import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import { testPattern } from './safeRegex';
-import type { CheckContext, CheckDefinition, CheckReport } from './types';
+import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 export const FILTER_PARAMETERS_FILE = 'config/initializers/filter_parameter_logging.rb';
 
@@ -164,5 +165,226 @@ export const filterParametersCheck: CheckDefinition = {
         `${parameters.entries.length === 1 ? 'covers' : 'cover'} password, token and secret`,
       values,
     };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// CSRF: the guidelines say "Rails handles CSRF automatically"; this checks nobody turned it off.
+
+export interface RubyLine {
+  file: string;
+  line: number;
+  /** The line without its comment, trimmed. */
+  code: string;
+}
+
+/** Every line of the files with its comment removed; blank ones left out. */
+export function codeLines(files: { file: string; text: string }[]): RubyLine[] {
+  const lines: RubyLine[] = [];
+  for (const { file, text } of files) {
+    text.split(/\r?\n/).forEach((raw, index) => {
+      const code = raw.replace(/#(?![{]).*$/, '').trim();
+      if (code) lines.push({ file, line: index + 1, code });
+    });
+  }
+  return lines;
+}
+
+const ALLOW_SETTING = /\baction_controller\.allow_forgery_protection\s*=\s*(true|false)\b/;
+const DEFAULT_SETTING = /\baction_controller\.default_protect_from_forgery\s*=\s*(true|false)\b/;
+const LOAD_DEFAULTS = /\bconfig\.load_defaults\s*\(?\s*["']?(\d+)(?:\.(\d+))?/;
+const API_ONLY = /\bconfig\.api_only\s*=\s*true\b/;
+const PROTECT = /^protect_from_forgery\b/;
+const SKIP = /^(skip_forgery_protection\b|skip_before_action\s+:verify_authenticity_token\b)/;
+/** A skip limited to some actions or a condition, rather than the whole controller. */
+const SCOPED = /\b(only|except|if|unless)\s*(:|=>)/;
+
+export const APPLICATION_CONTROLLER = 'app/controllers/application_controller.rb';
+
+export interface ForgeryProtection {
+  apiOnly: boolean;
+  /** `config.load_defaults` as a number (7.1), when set. */
+  loadDefaults?: number;
+  /** The last `allow_forgery_protection = false` that no later `= true` undoes. */
+  allowOff?: RubyLine;
+  defaultSetting?: RubyLine & { on: boolean };
+  /** ApplicationController's own `protect_from_forgery`. */
+  applicationProtects?: RubyLine;
+  skips: RubyLine[];
+}
+
+/**
+ * Reads forgery protection from the config files, given in Rails' load order (application.rb,
+ * production.rb, then the initializers), so a later setting wins; and from the controllers.
+ */
+export function parseForgeryProtection(
+  config: { file: string; text: string }[],
+  controllers: { file: string; text: string }[],
+): ForgeryProtection {
+  const found: ForgeryProtection = { apiOnly: false, skips: [] };
+  for (const line of codeLines(config)) {
+    if (API_ONLY.test(line.code)) found.apiOnly = true;
+    const allow = ALLOW_SETTING.exec(line.code);
+    if (allow) found.allowOff = allow[1] === 'false' ? line : undefined;
+    const setting = DEFAULT_SETTING.exec(line.code);
+    if (setting) found.defaultSetting = { ...line, on: setting[1] === 'true' };
+    const defaults = LOAD_DEFAULTS.exec(line.code);
+    if (defaults) found.loadDefaults = Number(`${defaults[1]}.${defaults[2] ?? '0'}`);
+  }
+  for (const line of codeLines(controllers)) {
+    if (SKIP.test(line.code)) found.skips.push(line);
+    if (line.file === APPLICATION_CONTROLLER && PROTECT.test(line.code)) {
+      found.applicationProtects = line;
+    }
+  }
+  return found;
+}
+
+function forgeryFinding(at: RubyLine, message: string, severity: Finding['severity']): Finding {
+  return { file: at.file, line: at.line, severity, source: 'security.csrf', message };
+}
+
+/** Pure, so every way of turning protection off is easy to test. */
+export function judgeForgeryProtection(found: ForgeryProtection): CheckReport {
+  const values = {
+    loadDefaults: found.loadDefaults ?? null,
+    applicationControllerProtects: Boolean(found.applicationProtects),
+    controllersSkipping: new Set(found.skips.map((skip) => skip.file)).size,
+  };
+  if (found.apiOnly) {
+    return {
+      outcome: 'skipped',
+      summary: 'API-only app (config.api_only): its controllers have no forgery protection',
+      values,
+    };
+  }
+  if (found.allowOff) {
+    return {
+      outcome: 'fail',
+      summary: 'forgery protection is turned off (allow_forgery_protection = false)',
+      values,
+      findings: [
+        forgeryFinding(
+          found.allowOff,
+          'allow_forgery_protection = false turns CSRF protection off',
+          'error',
+        ),
+      ],
+    };
+  }
+
+  // Rails 5.2 defaults turn protection on for ActionController::Base; older apps need the call.
+  const byDefault = found.defaultSetting
+    ? found.defaultSetting.on
+    : (found.loadDefaults ?? 0) >= 5.2;
+  if (!found.applicationProtects && !byDefault) {
+    const why = found.defaultSetting
+      ? 'default_protect_from_forgery = false'
+      : found.loadDefaults === undefined
+        ? 'no config.load_defaults 5.2 or later'
+        : `config.load_defaults ${found.loadDefaults} predates the 5.2 default`;
+    const at = found.defaultSetting ?? { file: APPLICATION_CONTROLLER, line: 1, code: '' };
+    return {
+      outcome: 'fail',
+      summary:
+        'forgery protection is off: ApplicationController has no protect_from_forgery ' +
+        `(${why})`,
+      values,
+      findings: [
+        forgeryFinding(
+          at,
+          `add protect_from_forgery with: :exception to ApplicationController`,
+          'error',
+        ),
+      ],
+    };
+  }
+
+  const appWide = found.skips.filter(
+    (skip) => skip.file === APPLICATION_CONTROLLER && !SCOPED.test(skip.code),
+  );
+  if (appWide.length) {
+    return {
+      outcome: 'fail',
+      summary: 'ApplicationController skips CSRF verification for every controller',
+      values,
+      findings: appWide.map((at) =>
+        forgeryFinding(at, `${at.code.split(/[\s,]/)[0]} in ApplicationController`, 'error'),
+      ),
+    };
+  }
+  const how = found.applicationProtects
+    ? 'protect_from_forgery in ApplicationController'
+    : found.defaultSetting
+      ? 'default_protect_from_forgery = true'
+      : `the Rails default since load_defaults ${found.loadDefaults}`;
+  if (found.skips.length) {
+    return {
+      outcome: 'warn',
+      summary:
+        `forgery protection on (${how}); ` +
+        `${plural(values.controllersSkipping, 'controller')} ` +
+        `${values.controllersSkipping === 1 ? 'skips' : 'skip'} it: review them`,
+      values,
+      findings: found.skips.map((at) =>
+        forgeryFinding(
+          at,
+          `CSRF verification skipped (${at.code.slice(0, 120)}): ` +
+            'fine for a signed webhook, not for a form a browser posts',
+          'warning',
+        ),
+      ),
+    };
+  }
+  return { outcome: 'pass', summary: `forgery protection on (${how})`, values };
+}
+
+/** Rails' load order: the environment file runs before the initializers. */
+const FORGERY_CONFIG = [
+  'config/application.rb',
+  'config/environments/production.rb',
+  'config/initializers/**/*.rb',
+];
+/** Controllers read at most: an app has dozens; a folder of thousands is not worth a check. */
+const MAX_CONTROLLERS = 2000;
+
+async function readRubyFiles(
+  workspace: string,
+  patterns: string[],
+  limit: number,
+): Promise<{ file: string; text: string }[]> {
+  const files: { file: string; text: string }[] = [];
+  for (const pattern of patterns) {
+    const matches = await fg(pattern, {
+      cwd: workspace,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+    });
+    for (const file of matches.sort().slice(0, limit - files.length)) {
+      // A file that is not a regular one or too large tells nothing about CSRF.
+      const text = await readTextFile(path.join(workspace, file)).catch(() => undefined);
+      if (text !== undefined) files.push({ file, text });
+    }
+  }
+  return files;
+}
+
+export const csrfCheck: CheckDefinition = {
+  id: 'security.csrf',
+  title: 'CSRF protection left on',
+  description:
+    'Reads config/ and app/controllers/ (without running Ruby): forgery protection is on ' +
+    'for production, and lists the controllers that skip it.',
+  async run(context: CheckContext): Promise<CheckReport> {
+    const config = await readRubyFiles(context.workspace, FORGERY_CONFIG, MAX_CONTROLLERS);
+    if (!config.some((entry) => entry.file === 'config/application.rb')) {
+      return { outcome: 'skipped', summary: 'not a Rails app (no config/application.rb)' };
+    }
+    const controllers = await readRubyFiles(
+      context.workspace,
+      ['app/controllers/**/*.rb'],
+      MAX_CONTROLLERS,
+    );
+    return judgeForgeryProtection(parseForgeryProtection(config, controllers));
   },
 };

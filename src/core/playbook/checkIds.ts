@@ -35,6 +35,7 @@ export const BUILTIN_CHECK_IDS = [
   'business.growth',
   'backups.latest',
   'backups.recoveryDrill',
+  'backups.files',
   'docs.brokenLinks',
   'docs.stale',
   'docs.generated',
@@ -49,6 +50,7 @@ export const BUILTIN_CHECK_IDS = [
   'tools.bundlerAudit',
   'tools.zeitwerk',
   'security.filterParameters',
+  'security.csrf',
 ] as const;
 
 export type BuiltinCheckId = (typeof BUILTIN_CHECK_IDS)[number];

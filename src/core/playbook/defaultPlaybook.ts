@@ -251,7 +251,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['validation', 'New input is validated (model validations, strong parameters)'],
         ['escaping', 'Output is escaped (XSS)'],
         ['sql', 'Queries are parameterized (SQL injection)', ['logs.suspiciousRequests']],
-        ['csrf', 'CSRF protection left on'],
+        ['csrf', 'CSRF protection left on', ['security.csrf']],
         ['auth', 'Every controller authenticates and authorizes'],
         ['paths', 'File paths are validated (directory traversal)'],
         ['signIn', 'Sign-in page answers over HTTPS', ['health.url']],
@@ -303,7 +303,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
           'Latest database backup is recent and readable (pg_restore --list)',
           ['backups.latest'],
         ],
-        ['files', 'File backup present (storage/backup)'],
+        ['files', 'File backup present (storage/backup)', ['backups.files']],
         [
           'drill',
           'Recovery drill: backup restored into a scratch database',
@@ -379,7 +379,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       title: 'Disaster recovery test',
       section: 'Disaster Recovery Testing',
       items: [
-        ['backup', 'Production backup taken', ['backups.latest']],
+        ['backup', 'Production backup taken', ['backups.latest', 'backups.files']],
         ['restore', 'Restored to staging', ['backups.recoveryDrill']],
         ['verify', 'All functionality verified'],
         ['document', 'Recovery time documented'],
