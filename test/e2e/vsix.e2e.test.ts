@@ -155,7 +155,7 @@ describe('the packaged extension (.vsix) in a real editor', function () {
     await frame.locator('[data-section="logs"][data-state="ready"]').waitFor({ timeout: 90_000 });
     const shown = await frame.textContent('[data-figure="log-requests"] dd');
     assert.equal(Number((shown ?? '').replace(/[^0-9]/g, '')), requests);
-    await screenshot(page, 'vsix-dashboard.png');
+    await screenshot(page, path.join(ROOT, 'test-results/vsix-dashboard.png'));
     const output = await readOutputChannel(page, 'Upkeep');
     assert.match(output, /production\.log in \d+ ranges on worker threads/);
   });
