@@ -196,6 +196,8 @@ export const pendingMigrationsCheck: CheckDefinition = {
 
 export interface VersionsInUse {
   rubyVersionFile?: string;
+  /** `ruby` in asdf's `.tool-versions`, which the guidelines' `asdf local ruby` writes. */
+  toolVersionsRuby?: string;
   lockRuby?: string;
   rails?: string;
   node?: string;
@@ -211,16 +213,37 @@ export function parseGemfileLock(text: string): { ruby?: string; rails?: string 
   return { ruby, rails };
 }
 
+/**
+ * asdf's `.tool-versions` (mise reads it too): `ruby 3.3.1`, `nodejs 20.11.0` (or `node`), one
+ * tool a line, the first of several versions the one in use, `#` starting a comment.
+ */
+export function parseToolVersions(text: string): { ruby?: string; node?: string } {
+  const found: { ruby?: string; node?: string } = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const [tool, version] = raw.replace(/#.*$/, '').trim().split(/\s+/);
+    if (!version) continue;
+    if (tool === 'ruby') found.ruby ??= version;
+    if (tool === 'nodejs' || tool === 'node') found.node ??= version.replace(/^v/, '');
+  }
+  return found;
+}
+
 export const versionsCheck: CheckDefinition = {
   id: 'repo.versions',
   title: 'Ruby, Rails and Node versions',
   description:
-    '.ruby-version, Gemfile.lock (RUBY VERSION, rails), .node-version, .nvmrc, ' +
-    'package.json engines.',
+    '.tool-versions (asdf), .ruby-version, Gemfile.lock (RUBY VERSION, rails), ' +
+    '.node-version, .nvmrc, package.json engines.',
   async run(context: CheckContext): Promise<CheckReport> {
     const read = (file: string): Promise<string | undefined> =>
       readTextFile(path.join(context.workspace, file), 1024 * 1024);
     const found: VersionsInUse = {};
+    const tools = parseToolVersions((await read('.tool-versions')) ?? '');
+    found.toolVersionsRuby = tools.ruby;
+    if (tools.node) {
+      found.node = tools.node;
+      found.nodeSource = '.tool-versions';
+    }
     found.rubyVersionFile =
       (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;
     const lock = await read('Gemfile.lock');
@@ -250,9 +273,12 @@ export const versionsCheck: CheckDefinition = {
       }
     }
 
-    const ruby = found.rubyVersionFile ?? found.lockRuby;
+    const ruby = found.toolVersionsRuby ?? found.rubyVersionFile ?? found.lockRuby;
     if (!ruby && !found.rails && !found.node) {
-      return { outcome: 'skipped', summary: 'no .ruby-version, Gemfile.lock or Node version file' };
+      return {
+        outcome: 'skipped',
+        summary: 'no .tool-versions, .ruby-version, Gemfile.lock or Node version file',
+      };
     }
     const values = {
       ruby: ruby ?? null,
@@ -264,26 +290,42 @@ export const versionsCheck: CheckDefinition = {
       found.rails && `Rails ${found.rails}`,
       found.node && `Node ${found.node}`,
     ].filter(Boolean);
-    if (
-      found.rubyVersionFile &&
-      found.lockRuby &&
-      !found.lockRuby.startsWith(found.rubyVersionFile)
-    ) {
-      return {
-        outcome: 'warn',
-        summary: `.ruby-version says ${found.rubyVersionFile}, Gemfile.lock says ${found.lockRuby}`,
-        values,
-        findings: [
-          {
-            file: '.ruby-version',
-            line: 1,
-            severity: 'warning',
-            source: 'repo.versions',
-            message: `Gemfile.lock was bundled with Ruby ${found.lockRuby}`,
-          },
-        ],
-      };
-    }
+    const mismatch = rubyMismatch(found);
+    if (mismatch) return { outcome: 'warn', ...mismatch, values };
     return { outcome: 'pass', summary: parts.join(', '), values };
   },
 };
+
+/**
+ * Two files that name different Rubies: .tool-versions against .ruby-version (asdf and rbenv
+ * users of one repo get different ones), or either against the Ruby Gemfile.lock was bundled
+ * with (`3.2.2` matches `3.2.2p53`).
+ */
+function rubyMismatch(found: VersionsInUse): Pick<CheckReport, 'summary' | 'findings'> | undefined {
+  const declared = [
+    { file: '.tool-versions', version: found.toolVersionsRuby },
+    { file: '.ruby-version', version: found.rubyVersionFile },
+  ].filter((entry): entry is { file: string; version: string } => Boolean(entry.version));
+  const finding = (file: string, message: string): Finding => ({
+    file,
+    line: 1,
+    severity: 'warning',
+    source: 'repo.versions',
+    message,
+  });
+  if (declared.length === 2 && declared[0].version !== declared[1].version) {
+    const [tools, rubyVersion] = declared;
+    return {
+      summary:
+        `.tool-versions says Ruby ${tools.version}, ` + `.ruby-version says ${rubyVersion.version}`,
+      findings: [finding('.ruby-version', `.tool-versions names Ruby ${tools.version}`)],
+    };
+  }
+  const lock = found.lockRuby;
+  const stray = declared.find((entry) => lock && !lock.startsWith(entry.version));
+  if (!stray || !lock) return undefined;
+  return {
+    summary: `${stray.file} says ${stray.version}, Gemfile.lock says ${lock}`,
+    findings: [finding(stray.file, `Gemfile.lock was bundled with Ruby ${lock}`)],
+  };
+}

@@ -237,6 +237,37 @@ describe('repository and documentation checks', function () {
     assert.equal(mismatch.summary, '.ruby-version says 3.3.0, Gemfile.lock says 3.2.2');
   });
 
+  it("reads asdf's .tool-versions, which the guidelines' asdf local writes", async () => {
+    const app = path.join(folder, 'asdf-app');
+    await write(app, '.tool-versions', '# asdf\nruby 3.3.1 3.2.2\nnodejs 20.11.1\n');
+    const only = await run(versionsCheck, app);
+    assert.deepEqual([only.outcome, only.summary], ['pass', 'Ruby 3.3.1, Node 20.11.1']);
+
+    await write(
+      app,
+      'Gemfile.lock',
+      'GEM\n  specs:\n    rails (7.1.3)\n\nRUBY VERSION\n   ruby 3.3.1p55\n',
+    );
+    await write(app, '.nvmrc', 'v18.19.0\n');
+    const bundled = await run(versionsCheck, app);
+    assert.deepEqual(
+      [bundled.outcome, bundled.summary],
+      ['pass', 'Ruby 3.3.1, Rails 7.1.3, Node 20.11.1'],
+    );
+
+    await write(app, '.ruby-version', '3.2.2\n');
+    const twoRubies = await run(versionsCheck, app);
+    assert.equal(twoRubies.outcome, 'warn');
+    assert.equal(twoRubies.summary, '.tool-versions says Ruby 3.3.1, .ruby-version says 3.2.2');
+    assert.equal(twoRubies.findings?.[0].file, '.ruby-version');
+
+    await fs.rm(path.join(app, '.ruby-version'));
+    await write(app, '.tool-versions', 'ruby 3.4.1\n');
+    const stale = await run(versionsCheck, app);
+    assert.equal(stale.outcome, 'warn');
+    assert.equal(stale.summary, '.tool-versions says 3.4.1, Gemfile.lock says 3.3.1');
+  });
+
   it('knows when generated docs are there, missing, or not used', async () => {
     assert.equal((await run(generatedDocsCheck)).outcome, 'skipped');
     await write(repo, '.yardopts', '--markup markdown\n');
