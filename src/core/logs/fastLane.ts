@@ -21,6 +21,7 @@ const PARAMETERS = bytes('Parameters: ');
 const COMPLETED = bytes('Completed ');
 const COMPLETED_IN = bytes('Completed in ');
 const RENDER = bytes('Render');
+const RENDERING = bytes('Rendering ');
 const REDIRECTED = bytes('Redirected to ');
 const FOR = bytes('" for ');
 const AT = bytes(' at ');
@@ -184,6 +185,8 @@ export class FastLane {
         }
         return this.completed(b, i, end, line) ? line : undefined;
       case 82 /* R */:
+        // `Rendering ... (500 Internal Server Error)`: Rails 2's error page, the parser's.
+        if (startsWith(b, i, end, RENDERING) && b[end - 1] === 41 /* ) */) return undefined;
         return startsWith(b, i, end, RENDER) || startsWith(b, i, end, REDIRECTED)
           ? line
           : undefined;

@@ -4,7 +4,7 @@
  * Every regular expression here is anchored and free of nested quantifiers, so a hostile line
  * costs time linear in its length.
  */
-import { parseIsoLike, parseSyslogTime, type ZoneClock } from './timestamps';
+import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
 export type LineKind =
   | 'started'
@@ -17,6 +17,7 @@ export type LineKind =
   | 'exception'
   | 'frame'
   | 'failedLogin'
+  | 'errorPage' // Rails 2: `Rendering .../public/500.html (500 Internal Server Error)`
   | 'blank'
   | 'other';
 
@@ -462,6 +463,9 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
       }
       break;
     case 82 /* R */:
+      if (text.startsWith('Rendering ') && text.endsWith(')') && parseErrorPage(head, line)) {
+        return;
+      }
       // The most common lines of a production log say nothing the summary needs.
       if (text.startsWith('Render') || text.startsWith('Redirected to ')) return;
       break;
@@ -493,9 +497,51 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   }
 }
 
+const ERROR_PAGE = /^Rendering \S{1,2000} \((\d{3}) [A-Z][A-Za-z' -]{0,40}\)$/;
+const RESCUE_PAGE = /^Rendering rescues\/layout \(([a-z_]{1,40})\)$/;
+/** The statuses Rails 2 names in `Rendering rescues/layout (not_found)`. */
+const RESCUE_STATUSES: Record<string, number> = {
+  bad_request: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  unprocessable_entity: 422,
+  internal_server_error: 500,
+  not_implemented: 501,
+};
+
+/**
+ * Rails 2 logs no `Completed` line for a request that raised: the page it rendered instead
+ * (`public/500.html` in production, `rescues/layout` in development) carries the status.
+ */
+function parseErrorPage(text: string, line: ParsedLine): boolean {
+  const page = ERROR_PAGE.exec(text);
+  const rescue = page ? undefined : RESCUE_PAGE.exec(text);
+  const status = page ? Number(page[1]) : rescue ? RESCUE_STATUSES[rescue[1]] : undefined;
+  if (status === undefined || status < 100 || status > 599) return false;
+  line.kind = 'errorPage';
+  line.status = status;
+  return true;
+}
+
+const NO_ROUTE = pattern(
+  String.raw`^No route matches (?:\[([A-Z]{1,16})\] )?"([^"]{0,2000})"?`,
+  String.raw`(?: with \{:method=>:([a-z]{1,16})\})?`,
+);
+
+/**
+ * The method and path a `RoutingError` names: `No route matches [GET] "/x"` (Rails 3.1 on),
+ * `No route matches "/x" with {:method=>:get}` (Rails 2), `No route matches "/x"` (Rails 3.0).
+ */
+export function routingTarget(message: string): { method: string; path: string } | undefined {
+  const m = NO_ROUTE.exec(message);
+  if (!m) return undefined;
+  return { method: m[1] ?? m[3]?.toUpperCase() ?? '', path: m[2] };
+}
+
 /** The request's start time from a `Started`/`Processing` line, when it parses. */
 function setRequestTime(line: ParsedLine, time: string, zone: ZoneClock): void {
-  const parsed = parseIsoLike(time, zone);
+  const parsed = parseIsoLike(time, zone) ?? parseRubyTime(time);
   if (!parsed) return;
   line.requestTime = parsed.epoch;
   line.requestTimeExplicit = parsed.explicit;
@@ -633,13 +679,28 @@ function parseException(text: string, line: ParsedLine): boolean {
   const name = m[1];
   const named = name.includes('::') || /(?:Error|Exception|Invalid|NotFound|Timeout)$/.test(name);
   const closed = text.endsWith('):');
-  if (!named || !(closed || line.level >= LEVEL_ERROR)) return false;
+  if (!named || !(closed || line.level >= LEVEL_ERROR || opensMore(m[2]))) return false;
   line.kind = 'exception';
   line.exceptionClass = name;
   let message = m[2];
   if (message.endsWith('):')) message = message.slice(0, -2);
   else if (message.endsWith(')')) message = message.slice(0, -1);
   line.exceptionMessage = message.slice(0, 500);
+  return true;
+}
+
+/**
+ * Whether the parenthesis after an exception's class stays open to the end of the line: its
+ * message goes on over the next lines (`PG::UndefinedColumn: ERROR: ...`, then `LINE 1: ...`,
+ * then `):`), which a log without levels (Rails 2 to 6 by default) shows no other way.
+ */
+function opensMore(message: string): boolean {
+  let depth = 1;
+  for (let i = 0; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c === 40 /* ( */) depth++;
+    else if (c === 41 /* ) */ && --depth === 0) return false;
+  }
   return true;
 }
 

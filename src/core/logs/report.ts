@@ -7,6 +7,7 @@
 import { plural } from '../util/plural';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
+import { routingTarget } from './lineParser';
 import { redactParams, redactPath } from './redact';
 import { classifyRequest, isLoginAction, type SuspiciousKind } from './security';
 import type {
@@ -565,9 +566,9 @@ export class ReportBuilder implements AssemblySink {
 
     if (name === 'ActionController::RoutingError') {
       this.routingTotal++;
-      const m = /^No route matches \[([A-Z]{1,16})\] "([^"]{0,2000})/.exec(exception.message);
-      const method = m ? m[1] : '';
-      const path = m ? redactPath(m[2]) : exception.message.slice(0, 200);
+      const target = routingTarget(exception.message);
+      const method = target ? target.method : '';
+      const path = target ? redactPath(target.path) : exception.message.slice(0, 200);
       const key = `${method} ${path}`;
       const row = this.routing.get(key);
       if (row) row.count++;
@@ -1171,7 +1172,8 @@ export class ReportBuilder implements AssemblySink {
           hour: new Date(hour).toISOString(),
           count: b.count,
           errors: b.errors,
-          meanMs: round(b.count ? b.durationMicros / (b.count * 1000) : 0),
+          // Over the requests that logged a duration, as the percentiles beside it.
+          meanMs: round(b.durations.count ? b.durationMicros / (b.durations.count * 1000) : 0),
           p50Ms: round(b.durations.quantile(0.5)),
           p95Ms: round(b.durations.quantile(0.95)),
           p99Ms: round(b.durations.quantile(0.99)),

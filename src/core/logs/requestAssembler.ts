@@ -4,7 +4,7 @@
  * matched to the open request whose controller or action appears in the URL). Lines that
  * belong to no request are counted as orphans. State is bounded: old open requests are closed.
  */
-import { LEVEL_ERROR, type ParsedLine } from './lineParser';
+import { LEVEL_ERROR, routingTarget, type ParsedLine } from './lineParser';
 import { isDataStatement, sqlShape } from './sqlShape';
 
 export interface ExceptionInfo {
@@ -45,6 +45,11 @@ export interface RequestRecord {
   durationMs?: number;
   viewMs?: number;
   dbMs?: number;
+  /**
+   * The status of the error page Rails 2 rendered instead of logging `Completed`: the request's
+   * status when no `Completed` line comes.
+   */
+  pageStatus?: number;
   params?: string;
   lines: number;
   exceptions: ExceptionInfo[];
@@ -477,7 +482,14 @@ export class RequestAssembler {
     const last = state.last;
     if (!last) return;
     state.last = undefined;
-    if (last.completed) this.close(last);
+    if (last.completed) {
+      this.close(last);
+    } else if (last.pageStatus !== undefined) {
+      // Rails 2 after an exception: the error page ended it, the next request began.
+      const at = state.open.indexOf(last);
+      if (at >= 0) state.open.splice(at, 1);
+      this.close(last);
+    }
   }
 
   /** Processes followed now; at most MAX_PROCESSES. */
@@ -632,6 +644,10 @@ export class RequestAssembler {
         if (record.exceptions.length < MAX_EXCEPTIONS_PER_REQUEST) {
           record.exceptions.push(this.exception(line, lineNumber, offset, time));
         }
+        // Rails 2 logs no path for a request it could not route: the error names it.
+        if (record.path === undefined && line.exceptionClass === 'ActionController::RoutingError') {
+          record.path = routingTarget(line.exceptionMessage ?? '')?.path;
+        }
         return;
       case 'frame': {
         const last = record.exceptions[record.exceptions.length - 1];
@@ -640,6 +656,10 @@ export class RequestAssembler {
       }
       case 'failedLogin':
         record.failedLoginLine = true;
+        return;
+      case 'errorPage':
+        record.isRequest = true;
+        record.pageStatus ??= line.status;
         return;
     }
   }
@@ -759,6 +779,10 @@ export class RequestAssembler {
         });
       }
       return;
+    }
+    if (!record.completed && record.pageStatus !== undefined) {
+      record.completed = true;
+      record.status = record.pageStatus;
     }
     if (!record.completed) this.counts.incomplete++;
     if (record.lines <= 1 && !record.byId) this.counts.singleLine++;

@@ -245,6 +245,30 @@ export function parseSyslogTime(
   return Number.isNaN(epoch) ? undefined : { epoch, explicit: false };
 }
 
+/** `Thu Nov 25 10:00:00 +0100 2010`; `UTC` in place of the offset for a UTC time. */
+const RUBY18_TIME = new RegExp(
+  String.raw`^[A-Z][a-z]{2} ([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) ` +
+    String.raw`(?:([+-])(\d\d)(\d\d)|UTC) (\d{4})$`,
+);
+
+/**
+ * Ruby 1.8's `Time#to_s`, which Rails 3.0 and 3.1 wrote in `Started ... at TIME` on that Ruby
+ * (Ruby 1.9 and later write `2010-11-25 10:00:00 +0100`). It always carries its offset.
+ */
+export function parseRubyTime(text: string): ParsedTime | undefined {
+  const m = RUBY18_TIME.exec(text);
+  const mo = m ? MONTHS[m[1]] : undefined;
+  if (!m || !mo) return undefined;
+  const d = Number(m[2]);
+  const h = Number(m[3]);
+  const mi = Number(m[4]);
+  const s = Number(m[5]);
+  if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const offset = m[6] ? (m[6] === '-' ? -1 : 1) * (Number(m[7]) * 60 + Number(m[8])) : 0;
+  const epoch = utcTime(Number(m[9]), mo - 1, d, h, mi, s) - offset * 60_000;
+  return { epoch, explicit: true };
+}
+
 /** The start of the UTC hour of an instant. */
 export function hourOf(epoch: number): number {
   return Math.floor(epoch / 3_600_000) * 3_600_000;

@@ -151,6 +151,29 @@ describe('fast lane', () => {
     }
   });
 
+  it("agrees on Rails 2's error page lines (`Rendering ... (500 Internal Server Error)`)", () => {
+    const prefix = 'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- : ';
+    const lines = [
+      'Rendering /data/app/releases/1/public/500.html (500 Internal Server Error)',
+      'Rendering /data/app/public/404.html (404 Not Found)',
+      'Rendering rescues/layout (not_found)',
+      'Rendering template within layouts/application',
+      'Rendered posts/_post (Duration: 1.0ms | Allocations: 12)',
+    ].map((body) => prefix + body);
+    const parser = new LineParser(new ZoneClock('UTC'), NOW);
+    assert.deepEqual(
+      lines.map((line) => [parser.parse(line).kind, parser.parse(line).status]),
+      [
+        ['errorPage', 500],
+        ['errorPage', 404],
+        ['errorPage', 404],
+        ['other', undefined],
+        ['other', undefined],
+      ],
+    );
+    compare('UTC', lines);
+  });
+
   it('leaves ANSI colours, non-ASCII, JSON and syslog lines to the parser', () => {
     const fast = new FastLane(new ZoneClock('UTC'));
     for (const text of [
