@@ -59,7 +59,7 @@ describe('host checks, custom checks and the result log', function () {
       puma = undefined;
     });
 
-    it('sums the memory of application server processes against the threshold', async () => {
+    it('finds application server processes by name and judges their memory', async () => {
       // bash's exec -a names the process as Puma names its own: found by its command line.
       puma = spawn(
         'bash',
@@ -80,7 +80,51 @@ describe('host checks, custom checks and the result log', function () {
         resolveSettings({ thresholds: { memoryMb: 0.001 } }),
       );
       assert.equal(over.outcome, 'fail');
-      assert.match(over.summary, /\(limit 0\.001 MB\)$/);
+      assert.match(over.summary, /\(limit 0\.001 MB a process\)$/);
+    });
+
+    it("holds each process to the limit, as the guidelines' memory_usage does", async () => {
+      // Two workers holding about 65 MB each: 130 MB together, under a 90 MB limit each. Perl
+      // renames itself ($0) as Puma does; an interpreter behind a shim would lose exec -a's name.
+      const workers = [0, 1].map((n) =>
+        spawn(
+          'perl',
+          [
+            '-e',
+            `$0 = "puma: cluster worker ${n}: 4242 [upkeep-test]"; ` +
+              'my $held = "x" x (30 * 1024 * 1024); sleep 30',
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
+      try {
+        const pids = workers.map((worker) => worker.pid!);
+        const started = Date.now();
+        let result: CheckResult | undefined;
+        // Wait until both hold their memory (perl starts in well under a second).
+        while (Date.now() - started < 10_000) {
+          [result] = await run([appMemoryCheck], resolveSettings({ thresholds: { memoryMb: 90 } }));
+          const rows = (result.details ?? '').split('\n');
+          const held = pids.filter((pid) =>
+            rows.some((row) => row.startsWith(`${pid} `) && Number(row.split(' ')[1]) >= 55),
+          );
+          if (held.length === 2) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(result?.outcome, 'pass', result?.summary);
+        assert.ok(Number(result?.values?.memoryMb) >= 110, result?.summary);
+        assert.ok(Number(result?.values?.largestMb) < 90, result?.summary);
+        assert.match(result?.summary ?? '', /, largest \d+ MB \(pid \d+\)$/);
+
+        const [over] = await run(
+          [appMemoryCheck],
+          resolveSettings({ thresholds: { memoryMb: 50 } }),
+        );
+        assert.equal(over.outcome, 'fail');
+        assert.match(over.summary, /\(limit 50 MB a process\)$/);
+      } finally {
+        for (const worker of workers) worker.kill('SIGKILL');
+      }
     });
 
     it('measures free disk space and counts storage folders', async () => {
