@@ -26,6 +26,8 @@ export const VIEW_TYPE = 'upkeep.dashboard';
 const MIN_AUTO_REFRESH_SECONDS = 5;
 /** A webview shown again within this time gets the data it had instead of a new refresh. */
 const REPLAY_MAX_AGE_MS = 5 * 60_000;
+/** Settings the shown data comes from: a change makes what the dashboard shows out of date. */
+const DATA_SETTINGS = ['upkeep.database', 'upkeep.logs', 'upkeep.thresholds'];
 
 export interface DashboardActions {
   saveReport(snapshot: DashboardSnapshot | undefined): Promise<void>;
@@ -39,6 +41,8 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly refresher: Refresher;
   private window: LogWindow;
   private snapshot: DashboardSnapshot | undefined;
+  /** The snapshot was loaded from settings changed since: it is not shown again as it is. */
+  private stale = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly log: Logger;
 
@@ -132,6 +136,9 @@ export class DashboardPanel implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('upkeep.dashboard.autoRefreshSeconds')) this.schedule();
+        if (DATA_SETTINGS.some((section) => event.affectsConfiguration(section))) {
+          this.onSettingsChanged();
+        }
       }),
     );
     const unsubscribe = services.results.onDidChange(() => this.onResults());
@@ -251,6 +258,7 @@ export class DashboardPanel implements vscode.Disposable {
     );
     if (signal.aborted) return;
     this.snapshot = snapshot;
+    this.stale = false;
     this.post({ type: 'refreshDone', refreshId, at: new Date().toISOString() });
     const failed = Object.keys(snapshot.errors);
     this.log.info(
@@ -262,7 +270,7 @@ export class DashboardPanel implements vscode.Disposable {
   /** Posts the last refresh's data again when it is recent and for the same window. */
   private replay(): boolean {
     const snapshot = this.snapshot;
-    if (!snapshot?.finishedAt) return false;
+    if (!snapshot?.finishedAt || this.stale) return false;
     if (JSON.stringify(snapshot.window) !== JSON.stringify(this.window)) return false;
     if (Date.now() - snapshot.finishedAt.getTime() > REPLAY_MAX_AGE_MS) return false;
     const refreshId = this.refresher.currentId;
@@ -278,6 +286,15 @@ export class DashboardPanel implements vscode.Disposable {
     }
     this.post({ type: 'refreshDone', refreshId, at: snapshot.finishedAt.toISOString() });
     return true;
+  }
+
+  /**
+   * Another database, environment, log source or threshold: a visible dashboard reloads at once
+   * (it went on showing the old database, or its error, until Refresh); a hidden one when shown.
+   */
+  private onSettingsChanged(): void {
+    this.stale = true;
+    if (this.ready && this.panel.visible) void this.refresh();
   }
 
   /** New check results update Health and Alerts in place, without a full refresh. */

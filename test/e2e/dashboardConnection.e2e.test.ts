@@ -1,0 +1,71 @@
+/**
+ * An open dashboard follows the database connection: choosing another Rails environment with
+ * Configure Database Connection reloads the Database section at once. It kept showing the old
+ * database (or the old one's error) until Refresh was clicked, even after the fix was chosen.
+ */
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { pickQuickInput, runCommand, screenshot, webviewFrame } from './support/editor';
+import { startDemoEditor, type DemoEditor } from './support/demoEditor';
+
+const ARTEFACTS = path.join(__dirname, '../../test-results');
+const LOAD_TIMEOUT = 90_000;
+
+describe('dashboard after a database connection change', function () {
+  this.timeout(600_000);
+  let demo: DemoEditor | undefined;
+
+  before(async () => {
+    demo = await startDemoEditor();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && demo) {
+      await screenshot(demo.page, path.join(ARTEFACTS, 'dashboard-connection-failure.png'));
+    }
+  });
+
+  after(async () => {
+    await demo?.stop();
+  });
+
+  async function chooseEnvironment(page: Page, environment: string): Promise<void> {
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Rails environment…');
+    await pickQuickInput(page, environment);
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
+  }
+
+  function database(frame: Frame, state: 'ready' | 'error'): Promise<void> {
+    return frame
+      .locator(`[data-section="database"][data-state="${state}"]`)
+      .waitFor({ timeout: LOAD_TIMEOUT });
+  }
+
+  it('reloads the Database section when another Rails environment is chosen', async () => {
+    const page = demo!.page;
+    const name = demo!.database.database;
+    await runCommand(page, 'Upkeep: Open Dashboard', 60_000);
+    const frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="database"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    await database(frame, 'ready');
+    assert.match((await frame.textContent('[data-section="database"]')) ?? '', new RegExp(name));
+
+    // The demo's config/database.yml names a test database that does not exist.
+    await chooseEnvironment(page, 'test');
+    await database(frame, 'error');
+    assert.match(
+      (await frame.textContent('[data-section="database"]')) ?? '',
+      /"thembooking_test" does not exist/,
+    );
+
+    await chooseEnvironment(page, 'development');
+    await database(frame, 'ready');
+    assert.match((await frame.textContent('[data-section="database"]')) ?? '', new RegExp(name));
+  });
+});
