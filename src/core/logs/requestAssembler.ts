@@ -59,6 +59,8 @@ export interface RequestRecord {
   cachedQueries: number;
   sql?: Map<string, SqlShapeCount>;
   lastSql?: SqlShapeCount;
+  /** A lograge line without a request id: the whole request in one line. */
+  oneLine?: boolean;
   /** Begun while reading past the end of a range: the next range reports it (parallel.ts). */
   foreign?: boolean;
   /**
@@ -314,6 +316,7 @@ export class RequestAssembler {
     const id = line.requestId;
     const existing = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
     const record = existing ?? this.newRecord(Boolean(id), lineNumber, offset, time, line);
+    if (!existing && !id) record.oneLine = true;
     record.lines++;
     record.isRequest = true;
     record.completed = true;
@@ -785,7 +788,7 @@ export class RequestAssembler {
       record.status = record.pageStatus;
     }
     if (!record.completed) this.counts.incomplete++;
-    if (record.lines <= 1 && !record.byId) this.counts.singleLine++;
+    if (record.oneLine) this.counts.singleLine++;
     else if (record.byId) this.counts.byRequestId++;
     else this.counts.byProcess++;
     this.sink.request(record);

@@ -276,7 +276,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
 function cutLinesWarning(file: string, lines: number): string {
   return (
     `${file}: ${plural(lines, 'line')} longer than 272 KB ` +
-    `${lines === 1 ? 'was' : 'were'} read by their first 256 KB and last 16 KB.`
+    `${lines === 1 ? 'was read by its' : 'were read by their'} first 256 KB and last 16 KB.`
   );
 }
 

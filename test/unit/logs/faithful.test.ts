@@ -80,6 +80,19 @@ describe('log engine figures counted by hand', () => {
     assert.equal(s.assembly.orphanLines, 2);
   });
 
+  it('one cut line says "its first 256 KB"', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-one-cut-'));
+    try {
+      const long = `Started GET "/${'a'.repeat(300 * 1024)}" for 192.0.2.1 at 2026-12-04 11:00:00 +0000`;
+      await fs.writeFile(path.join(folder, 'production.log'), `${long}\nCompleted 200 OK in 5ms\n`);
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.completed, 1);
+      assert.match(s.warnings.join('\n'), /1 line longer than 272 KB was read by its first 256 KB/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it("an hour's mean is over the requests that logged a duration", async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hour-mean-'));
     try {
@@ -99,6 +112,11 @@ describe('log engine figures counted by hand', () => {
       );
       const s = await summarizeFixture(path.join(folder, 'production.log'));
       assert.equal(s.requests.total, 3);
+      // The probe is a lone Started line, grouped by process like the others: not lograge.
+      assert.deepEqual(
+        [s.assembly.byProcess, s.assembly.singleLine, s.assembly.incomplete],
+        [3, 0, 1],
+      );
       assert.deepEqual(
         s.requests.perHour.map((h) => [h.count, h.meanMs, h.p50Ms]),
         [[3, 20, 10]],
