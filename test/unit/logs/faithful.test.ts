@@ -83,7 +83,8 @@ describe('log engine figures counted by hand', () => {
   it('one cut line says "its first 256 KB"', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-one-cut-'));
     try {
-      const long = `Started GET "/${'a'.repeat(300 * 1024)}" for 192.0.2.1 at 2026-12-04 11:00:00 +0000`;
+      const path300k = `/${'a'.repeat(300 * 1024)}`;
+      const long = `Started GET "${path300k}" for 192.0.2.1 at 2026-12-04 11:00:00 +0000`;
       await fs.writeFile(path.join(folder, 'production.log'), `${long}\nCompleted 200 OK in 5ms\n`);
       const s = await summarizeFixture(path.join(folder, 'production.log'));
       assert.equal(s.requests.completed, 1);
