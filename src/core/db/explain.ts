@@ -116,29 +116,57 @@ export async function explainQuery(
   }
   // The session's read-only transaction is rolled back after every statement, so even an
   // ANALYZE of a SELECT calling a writing function changes nothing (it is refused).
-  const rows = await explainRows(
-    session,
-    `EXPLAIN (${explainOptions}) ${prepared.statement}`,
-    options,
-  );
+  const rows = await explainRows(session, `EXPLAIN (${explainOptions}) ${prepared.statement}`, {
+    ...options,
+    generic: explainOptions.startsWith('GENERIC_PLAN'),
+  });
   return summarize(prepared, rows, options.analyze);
 }
 
 const PARAMETER = /\$\d+/;
 
+/** The server parsed the text as one statement, then wanted values for its $n parameters. */
+function unboundParameters(error: unknown): boolean {
+  if (!UpkeepError.is(error)) return false;
+  const cause = error.cause as { code?: unknown } | undefined;
+  return cause?.code === '08P01' && /bind message supplies 0 parameters/.test(error.message);
+}
+
 async function explainRows(
   session: DbSession,
   sql: string,
-  options: { signal?: AbortSignal; statementTimeoutMs?: number },
+  options: { signal?: AbortSignal; statementTimeoutMs?: number; generic: boolean },
 ): Promise<{ 'QUERY PLAN': unknown }[]> {
-  try {
-    return await session.queryWith<{ 'QUERY PLAN': unknown }>('explain', sql, {
+  const run = (oneStatement: boolean): Promise<{ 'QUERY PLAN': unknown }[]> =>
+    session.queryWith<{ 'QUERY PLAN': unknown }>('explain', sql, {
       signal: options.signal,
       statementTimeoutMs: options.statementTimeoutMs,
+      oneStatement,
     });
+  try {
+    // The text comes from a selection or the dashboard: the extended protocol makes the server
+    // take exactly one statement, whatever quoting the splitter above might misread.
+    try {
+      return await run(true);
+    } catch (error) {
+      // GENERIC_PLAN needs the $n left unbound, which only the simple protocol allows; the
+      // server has just parsed this very text as one statement, so it is safe to send so.
+      if (options.generic && unboundParameters(error)) return await run(false);
+      throw error;
+    }
   } catch (error) {
+    // Quoting the splitter reads otherwise (standard_conforming_strings off, say).
+    if (UpkeepError.is(error) && /cannot insert multiple commands/.test(error.message)) {
+      throw new UpkeepError(
+        'refused',
+        'PostgreSQL reads the selection as several statements; select exactly one.',
+      );
+    }
     // A query copied from a log or pg_stat_statements carries $1-style placeholders.
-    if (UpkeepError.is(error) && /no parameter \$\d+/.test(error.message)) {
+    if (
+      UpkeepError.is(error) &&
+      (/no parameter \$\d+/.test(error.message) || unboundParameters(error))
+    ) {
       throw new UpkeepError(
         'refused',
         'The statement has $1-style parameters; put example values in their place to explain it.',

@@ -18,7 +18,7 @@ export function splitStatements(sql: string): string[] {
     } else if (c === '/' && next === '*') {
       i = skipBlockComment(sql, i);
     } else if (c === "'" || c === '"') {
-      i = skipQuoted(sql, i, c);
+      i = skipQuoted(sql, i, c, isEscapeString(sql, i));
     } else if (c === '$') {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
       if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
@@ -60,9 +60,20 @@ function skipBlockComment(sql: string, from: number): number {
   return sql.length;
 }
 
-function skipQuoted(sql: string, from: number, quote: string): number {
+/** True when the quote at `at` opens an E'' string, where a backslash escapes the next char. */
+function isEscapeString(sql: string, at: number): boolean {
+  return (
+    sql[at] === "'" && /[Ee]/.test(sql[at - 1] ?? '') && !/[A-Za-z0-9_$]/.test(sql[at - 2] ?? '')
+  );
+}
+
+function skipQuoted(sql: string, from: number, quote: string, backslashes = false): number {
   let i = from + 1;
   while (i < sql.length) {
+    if (backslashes && sql[i] === '\\') {
+      i += 2;
+      continue;
+    }
     if (sql[i] === quote) {
       if (sql[i + 1] === quote) {
         i += 2;
@@ -90,7 +101,7 @@ export function stripComments(sql: string): string {
       i = skipBlockComment(sql, i);
       out += ' ';
     } else if (c === "'" || c === '"') {
-      const end = skipQuoted(sql, i, c);
+      const end = skipQuoted(sql, i, c, isEscapeString(sql, i));
       out += sql.slice(i, end);
       i = end;
     } else {
@@ -129,8 +140,22 @@ const WRITING_WORDS = new RegExp(
 export function isPlainSelect(statement: string): boolean {
   const keyword = leadingKeyword(statement);
   if (!['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(keyword)) return false;
-  const code = stripComments(statement)
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/"(?:[^"]|"")*"/g, '""');
-  return !WRITING_WORDS.test(code);
+  return !WRITING_WORDS.test(blankQuoted(stripComments(statement)));
+}
+
+/** The text with each quoted string or name emptied, found the way the splitter finds them. */
+function blankQuoted(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"') {
+      i = skipQuoted(sql, i, c, isEscapeString(sql, i));
+      out += c + c;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }

@@ -31,6 +31,17 @@ describe('SQL text', () => {
     assert.deepEqual(splitStatements(' -- only a comment\n'), []);
   });
 
+  it("reads E'' strings as the server does: a backslash escapes the quote", () => {
+    // Without this, E'\'' ; COMMIT; DROP ... looked like one statement (security review).
+    const sneaky = String.raw`SELECT E'\'' ; COMMIT; DROP TABLE users; --'`;
+    assert.equal(splitStatements(sneaky).length, 3);
+    assert.deepEqual(splitStatements(String.raw`SELECT E'it\'s; fine', e'\\'`).length, 1);
+    // A name ending in e before a quote is no E'' string: 'x\' ends at its second quote.
+    assert.equal(splitStatements(String.raw`SELECT name'x\'; SELECT 2`).length, 2);
+    const hidden = String.raw`WITH a AS (SELECT E'\''), d AS (DELETE FROM t) SELECT ''`;
+    assert.equal(isPlainSelect(hidden), false);
+  });
+
   it('knows a plain SELECT from one that writes', () => {
     assert.equal(isPlainSelect("SELECT * FROM users WHERE note = 'delete me; update'"), true);
     assert.equal(isPlainSelect('WITH recent AS (SELECT 1) SELECT * FROM recent'), true);
