@@ -127,7 +127,7 @@ async function notConfigured(context: CheckContext, error: unknown): Promise<Che
 }
 
 /** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
-function unavailable(context: CheckContext, error: unknown): Promise<CheckReport> | CheckReport {
+export function unavailable(context: CheckContext, error: unknown): Promise<CheckReport> | CheckReport {
   if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
   // A database that is configured but not there (or a config that cannot be read) is no
   // reachability problem.

@@ -6,6 +6,7 @@
 import type { Playbook, TierId } from '../playbook/model';
 import { effectiveThresholds, findTask, tasksOfTier } from '../playbook/model';
 import type { UpkeepSettings } from '../settings';
+import { unconfirmedAccountsCheck } from './accountChecks';
 import { backupsLatestCheck, fileBackupCheck, recoveryDrillCheck } from './backupChecks';
 import { closeSharedDbSession, dbChecks, sharedDbSession } from './dbChecks';
 import { logChecks } from './logChecks';
@@ -57,6 +58,7 @@ export function engineChecks(): CheckDefinition[] {
     zeitwerkCheck,
     filterParametersCheck,
     csrfCheck,
+    unconfirmedAccountsCheck,
   ];
 }
 

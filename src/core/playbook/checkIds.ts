@@ -51,6 +51,7 @@ export const BUILTIN_CHECK_IDS = [
   'tools.zeitwerk',
   'security.filterParameters',
   'security.csrf',
+  'security.unconfirmedAccounts',
 ] as const;
 
 export type BuiltinCheckId = (typeof BUILTIN_CHECK_IDS)[number];

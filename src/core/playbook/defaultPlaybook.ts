@@ -238,7 +238,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       section: 'Security Testing',
       items: [
         ['securitySpecs', 'Security request specs pass (--tag security)', ['tools.rspec']],
-        ['authentication', 'Authentication flows: unconfirmed e-mail accounts reviewed'],
+        [
+          'authentication',
+          'Authentication flows: unconfirmed e-mail accounts reviewed',
+          ['security.unconfirmedAccounts'],
+        ],
         ['authorization', 'Authorization verified for businesses and services'],
         ['brakeman', 'Static security scan (Brakeman)', ['tools.brakeman']],
       ],
