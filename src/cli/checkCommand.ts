@@ -35,7 +35,7 @@ import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { requireWorkspaceFolder } from './workspaceFolder';
+import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
 /** The check that says why the database checks of a run skip; see runCheckCommand. */
@@ -75,7 +75,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
         .choices(['warn', 'fail'])
         .default('fail'),
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
     .addOption(envOption())
     .option('--timeout <seconds>', 'per-check timeout, overriding upkeep.checks.timeoutSeconds')
     .option('--parallelism <n>', 'checks at once, overriding upkeep.checks.parallelism')
@@ -110,7 +110,7 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
 }
 
 async function runCheckCommand(options: CheckOptions): Promise<number> {
-  const workspace = path.resolve(options.workspace ?? process.cwd());
+  const workspace = await resolveWorkspace(options.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'check');
   const timeoutSeconds = positiveNumber(options.timeout, '--timeout');
   const parallelism = positiveNumber(options.parallelism, '--parallelism');

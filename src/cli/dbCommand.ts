@@ -4,7 +4,6 @@
  * card failed, 2 no or bad configuration, or cancelled (Ctrl-C, SIGTERM, SIGHUP). The JSON form is
  * documented in docs/db-json.md.
  */
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DbCard } from '../core/db/cards';
@@ -22,7 +21,7 @@ import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
 import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { requireWorkspaceFolder } from './workspaceFolder';
+import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 /** Errors that exit 2: nothing to run against, or the run was cancelled. */
 const EXIT_2_CODES = ['config', 'not-found', 'parse', 'cancelled'];
@@ -62,7 +61,10 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
       'Print every database card (read-only): size, slow ' +
         'queries, indexes, vacuum, locks, business metrics',
     )
-    .option('-w, --workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option(
+      '-w, --workspace <dir>',
+      'the Rails app folder (default: found from the current folder)',
+    )
     .addOption(envOption())
     .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
     .addOption(
@@ -80,7 +82,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
 }
 
 async function runDb(flags: DbFlags): Promise<number> {
-  const workspace = path.resolve(flags.workspace ?? process.cwd());
+  const workspace = await resolveWorkspace(flags.workspace, process.cwd());
   const log = createLogger((level, line) => {
     if (flags.verbose || level === 'warn' || level === 'error') {
       process.stderr.write(`${level}: ${printableLines(line)}\n`);

@@ -20,7 +20,7 @@ import { createLogger, redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { requireWorkspaceFolder } from './workspaceFolder';
+import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -45,7 +45,7 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
       'Restore a backup into a scratch database on the drill target, compare table and row ' +
         'counts, record the recovery time, drop the scratch database',
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
     .addOption(envOption())
     .option(
       '--dump <file>',
@@ -76,7 +76,7 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
 }
 
 async function runDrillCommand(flags: DrillFlags): Promise<number> {
-  const workspace = path.resolve(flags.workspace ?? process.cwd());
+  const workspace = await resolveWorkspace(flags.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'drill');
   const trusted = !flags.untrusted;
   // The monitored server the guard compares with is the one of this Rails environment.

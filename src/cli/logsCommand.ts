@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { printableLines } from '../core/checks/report';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
-import { requireWorkspaceFolder } from './workspaceFolder';
+import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
@@ -35,7 +35,7 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: the current folder)')
+    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
     .option('--time-zone <zone>', 'IANA zone for timestamps without an offset')
     .option('--verbose', 'log progress to stderr')
     .action(async (sources: string[], options: LogsOptions) => {
@@ -51,7 +51,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     }
   }, 'logs');
   try {
-    const workspace = path.resolve(options.workspace ?? process.cwd());
+    const workspace = await resolveWorkspace(options.workspace, process.cwd());
     if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
     // Files named on the command line are relative to where the command runs.

@@ -1,9 +1,11 @@
 /**
  * The --workspace folder every command starts from. A mistyped path says it does not exist
  * (instead of "No database configured", or a run in which every check skips); a file says it is
- * not a folder.
+ * not a folder. Without --workspace, a command started inside the app (in app/models, say) runs
+ * on the app's folder, as git and bundler find theirs.
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { UpkeepError } from '../core/util/errors';
 
 /** Throws a `config` UpkeepError unless `workspace` is a folder; `command` names the hint's. */
@@ -25,4 +27,32 @@ export async function requireWorkspaceFolder(workspace: string, command: string)
   if (!isFolder) {
     throw new UpkeepError('config', `The workspace ${workspace} is not a folder.`, hint);
   }
+}
+
+/** What marks the Rails app's folder, as the extension's activation events see it. */
+const APP_MARKERS = ['config/database.yml', 'Gemfile', '.upkeep/playbook.yaml'];
+
+/**
+ * The workspace of a command: `--workspace` when given, else the nearest of `cwd` and its parents
+ * holding config/database.yml, a Gemfile or .upkeep/playbook.yaml, looking no higher than a
+ * repository's root (`.git`); `cwd` itself when none does.
+ */
+export async function resolveWorkspace(given: string | undefined, cwd: string): Promise<string> {
+  if (given !== undefined) return path.resolve(cwd, given);
+  const start = path.resolve(cwd);
+  for (let folder = start; ; folder = path.dirname(folder)) {
+    for (const marker of APP_MARKERS) {
+      if (await exists(path.join(folder, marker))) return folder;
+    }
+    if ((await exists(path.join(folder, '.git'))) || path.dirname(folder) === folder) {
+      return start;
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }

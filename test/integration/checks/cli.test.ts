@@ -20,10 +20,14 @@ interface CliRun {
   stderr: string;
 }
 
-function upkeep(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function upkeep(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = os.tmpdir(),
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: os.tmpdir(),
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     });
     let stdout = '';
@@ -357,6 +361,29 @@ checks:
     await fs.writeFile(path.join(elsewhere, 'Gemfile'), "source 'https://rubygems.org'\n");
     const app = await upkeep(['check', '--check', 'host.storageFolders', '--workspace', elsewhere]);
     assert.doesNotMatch(app.stderr, /Gemfile/);
+  });
+
+  it("runs in the app's folder when started in one of its subfolders", async () => {
+    // Every check skipped and the run exited 0 when started in app/models, say.
+    const run = await upkeep(
+      ['check', '--check', 'health.url'],
+      {},
+      path.join(workspace, 'storage/a'),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^health\.url +PASS /m);
+    const json = await upkeep(
+      ['check', '--check', 'health.url', '--format', 'json'],
+      {},
+      path.join(workspace, 'storage'),
+    );
+    assert.equal(JSON.parse(json.stdout).workspace, workspace);
+
+    // Not past the repository: a folder of a git repository without an app stays itself.
+    const repo = path.join(workspace, 'vendor/engine');
+    await fs.mkdir(path.join(repo, '.git'), { recursive: true });
+    const inRepo = await upkeep(['check', '--check', 'health.url', '--format', 'json'], {}, repo);
+    assert.equal(JSON.parse(inRepo.stdout).workspace, repo);
   });
 
   it('runs the daily tier by default', async () => {
