@@ -24,14 +24,32 @@ export interface BackupFile {
   bytes: number;
 }
 
-/** The most recently modified file matching the glob (relative to the workspace, or absolute). */
+/**
+ * The most recently modified file matching the glob (relative to the workspace, or absolute).
+ * With `insideOnly`, files that lie (or link) outside the workspace do not count.
+ */
 export async function findNewestBackup(
   workspace: string,
   pattern: string,
+  options: { insideOnly?: boolean } = {},
 ): Promise<BackupFile | undefined> {
-  const matches = await fg(pattern, { cwd: workspace, absolute: true, onlyFiles: true, dot: true });
+  // Confined, the glob never starts outside nor follows a link out: `/**` would walk the disk.
+  const leaves = path.isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..');
+  if (options.insideOnly && leaves) return undefined;
+  const matches = await fg(pattern, {
+    cwd: workspace,
+    absolute: true,
+    onlyFiles: true,
+    dot: true,
+    followSymbolicLinks: !options.insideOnly,
+  });
+  const root = options.insideOnly ? await fs.realpath(workspace) : undefined;
   let newest: BackupFile | undefined;
   for (const file of matches) {
+    if (root) {
+      const real = await fs.realpath(file).catch(() => undefined);
+      if (!real || !isInside(root, real)) continue;
+    }
     const stat = await fs.stat(file).catch(() => undefined);
     if (!stat) continue;
     if (!newest || stat.mtimeMs > newest.modifiedAt.getTime()) {
@@ -133,8 +151,16 @@ export const backupsLatestCheck: CheckDefinition = {
         summary: 'no backup pattern configured (upkeep.backups.pattern)',
       };
     }
-    const newest = await findNewestBackup(context.workspace, pattern);
-    if (!newest) return { outcome: 'fail', summary: `no backup file matches ${pattern}` };
+    // An untrusted repo's pattern could name any file on the machine.
+    const newest = await findNewestBackup(context.workspace, pattern, {
+      insideOnly: !context.trusted,
+    });
+    if (!newest) {
+      return {
+        outcome: 'fail',
+        summary: `no backup file matches ${pattern}${context.trusted ? '' : ' in the workspace'}`,
+      };
+    }
 
     const name = path.relative(context.workspace, newest.file) || newest.file;
     const ageHours =
@@ -149,6 +175,17 @@ export const backupsLatestCheck: CheckDefinition = {
     };
     const tooOld = ageHours > maxAgeHours;
     const age = `${name} is ${ageHours} h old`;
+
+    // pg_restore is an external tool, and the dump is the repo's file: both wait for trust.
+    if (!context.trusted) {
+      return {
+        outcome: tooOld ? 'fail' : 'skipped',
+        summary:
+          `${age}${tooOld ? ` (limit ${maxAgeHours} h)` : ''}; ` +
+          'pg_restore --list waits for workspace trust',
+        values,
+      };
+    }
 
     if (await isPlainSqlDump(newest.file)) {
       const tables = await countCreateTables(newest.file, context.signal);
