@@ -131,6 +131,7 @@ function recording(
       record(`/* upkeep:${tag} */ ${text}`, options.params);
       return session.queryWith<T>(tag, text, options);
     },
+    ownQueryIds: () => session.ownQueryIds(),
     close: () => session.close(),
   };
 }

@@ -10,12 +10,15 @@ import { plural } from '../util/plural';
 import { formatMs } from '../util/figures';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
+import { QUERY_ID_TAG } from './session';
 
 /**
- * Upkeep's own statements in pg_stat_statements: its comment, and run as the role it connects
- * as. Anyone may begin a query with the comment; only a statement of that role is hidden.
+ * Upkeep's own statements in pg_stat_statements, of the role it connects as: the query ids its
+ * sessions planned ($2, see ownQueryIds), and the plans it asked for them, which run nothing.
+ * The comment alone would let the app hide a statement behind `/* upkeep:... *\/`.
  */
-const OWN_STATEMENT = `s.query LIKE '/* upkeep:%'
+const OWN_STATEMENT = `(s.queryid::text = ANY(string_to_array($2, ','))
+    OR s.query LIKE '/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) %')
   AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)`;
 
 function grantFix(probe: Probe): string {
@@ -121,7 +124,7 @@ const slowQueries: CardDefinition = {
            FROM s LEFT JOIN pg_roles r ON r.oid = s.userid
           ORDER BY s.${columns.totalTime} DESC
           LIMIT $1`,
-        [limit],
+        [limit, session.ownQueryIds().join(',')],
         signal,
       );
     } catch (error) {

@@ -167,6 +167,15 @@ export const cardDefinitions: CardDefinition[] = [
 export const cardIds: string[] = cardDefinitions.map((card) => card.id);
 
 /**
+ * The order to run cards in: Slowest queries last, so that it knows the query ids of the
+ * statements the other cards ran (see ownQueryIds in session.ts).
+ */
+export function runOrder<T extends { id: string }>(cards: T[]): T[] {
+  const last = (card: T): boolean => card.id === 'slowQueries';
+  return [...cards.filter((card) => !last(card)), ...cards.filter(last)];
+}
+
+/**
  * Probes the server, then runs the cards one after another on the session. Each card's error
  * becomes that card's `error` state; only cancelling (the signal) rejects the whole call.
  */
@@ -191,11 +200,11 @@ export async function collectCards(
   const definitions = [...cardDefinitions, ...(options.metrics ?? []).map(metricCard)].filter(
     (card) => !options.only || options.only.includes(card.id),
   );
-  const cards: DbCard[] = [];
-  for (const definition of definitions) {
-    cards.push(await runDefinition(definition, context));
+  const cards = new Map<CardDefinition, DbCard>();
+  for (const definition of runOrder(definitions)) {
+    cards.set(definition, await runDefinition(definition, context));
   }
-  return cards;
+  return definitions.map((definition) => cards.get(definition) as DbCard);
 }
 
 /** Runs one card by id (`metric:<id>` for a repo metric given in options.metrics). */

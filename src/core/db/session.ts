@@ -2,7 +2,8 @@
  * One careful connection to the monitored database. Every query runs alone in its own
  * `BEGIN READ ONLY` transaction with `SET LOCAL statement_timeout` and `lock_timeout`, carries a
  * leading `/* upkeep:<tag> *\/` comment, and is rolled back afterwards; an AbortSignal sends
- * PostgreSQL a cancel request. Queries queue one after another on the single connection.
+ * PostgreSQL a cancel request. Queries queue one after another on the single connection. The
+ * query id of each statement is noted, so Slowest queries can leave out Upkeep's own.
  */
 import * as net from 'node:net';
 import { Client } from 'pg';
@@ -46,8 +47,27 @@ export interface DbSession {
   /** Runs one statement in a read-only transaction that is rolled back afterwards. */
   query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]>;
   queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]>;
+  /**
+   * The pg_stat_statements query ids of the statements Upkeep ran on this database in this
+   * process (empty where the server computes none, as before PostgreSQL 14).
+   */
+  ownQueryIds(): string[];
   close(): Promise<void>;
 }
+
+/**
+ * Why query ids and not the comment: any session may begin a statement with `/* upkeep:... *\/`,
+ * and a token added there would neither stay secret (pg_stat_statements shows the role every
+ * text) nor stay put (it keeps the first text seen per query id, maybe another process's). A
+ * query id is the statement's shape: the ids of what Upkeep ran, planned with EXPLAIN (VERBOSE)
+ * once per text in this process, cannot cover a statement of the app.
+ */
+export const QUERY_ID_TAG = 'queryid';
+/** By `connection.display`: statement text to its query id. */
+const ownIds = new Map<string, Map<string, string>>();
+/** Databases whose server shows no query ids (before PostgreSQL 14, compute_query_id off). */
+const withoutIds = new Set<string>();
+const MAX_OWN_STATEMENTS = 2000;
 
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -164,6 +184,7 @@ class PgSession implements DbSession {
         ...(options.oneStatement ? { queryMode: 'extended' } : {}),
       };
       const result = await this.client.query(query as QueryConfig);
+      await this.noteQueryId(query.text, sql, options.params);
       await this.client.query('ROLLBACK');
       this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);
       return result.rows as T[];
@@ -178,6 +199,40 @@ class PgSession implements DbSession {
       this.running = undefined;
       options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  ownQueryIds(): string[] {
+    return [...new Set(ownIds.get(this.connection.display)?.values())];
+  }
+
+  /**
+   * Plans the statement just run, in its read-only transaction, and keeps its query id. Only a
+   * query is planned (EXPLAIN refuses SHOW or EXPLAIN); a server that shows no ids is not
+   * asked again.
+   */
+  private async noteQueryId(text: string, sql: string, params?: unknown[]): Promise<void> {
+    const where = this.connection.display;
+    if (withoutIds.has(where) || !/^\s*(SELECT|WITH)\b/i.test(sql)) return;
+    let known = ownIds.get(where);
+    if (!known) ownIds.set(where, (known = new Map()));
+    if (known.has(text) || known.size >= MAX_OWN_STATEMENTS) return;
+    let line: string | undefined;
+    try {
+      // FORMAT TEXT: the id is a 64-bit integer, which JSON would round.
+      const plan = await this.client.query<{ 'QUERY PLAN': string }>({
+        text: `/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) ${text}`,
+        values: params,
+        queryMode: 'extended',
+      } as QueryConfig);
+      line = plan.rows
+        .map((row) => row['QUERY PLAN'])
+        .find((l) => l.startsWith('Query Identifier:'));
+    } catch {
+      return; // Tried again next time (a timeout, a cancel); the rollback follows anyway.
+    }
+    const id = line?.match(/-?\d+/)?.[0];
+    if (id) known.set(text, id);
+    else withoutIds.add(where);
   }
 
   /** Drops a connection whose server stopped answering; its pending query then rejects. */

@@ -5,7 +5,7 @@
  */
 import { defaultSnapshotFile } from '../../core/checks/dbChecks';
 import type { DbCard } from '../../core/db/cards';
-import { cardDefinitions, collectCards } from '../../core/db/cards';
+import { cardDefinitions, collectCards, runOrder } from '../../core/db/cards';
 import { probeServer } from '../../core/db/probe';
 import { resolveConnection } from '../../core/db/connection';
 import { openSession } from '../../core/db/session';
@@ -102,10 +102,13 @@ export function editorSources(services: Services): DashboardSources {
         const probe = await probeServer(session, signal);
         const options = { clock: services.clock, signal, log, snapshotFile, probe };
         // Card by card, so each shows as soon as it is done while the slower ones still run.
-        const cards: DbCard[] = [];
-        for (const [index, definition] of cardDefinitions.entries()) {
-          cards.push(...(await collectCards(session, { ...options, only: [definition.id] })));
-          const pending = cardDefinitions.slice(index + 1).map(({ id, title }) => ({ id, title }));
+        const order = runOrder(cardDefinitions);
+        const done: DbCard[] = [];
+        let cards: DbCard[] = [];
+        for (const [index, definition] of order.entries()) {
+          done.push(...(await collectCards(session, { ...options, only: [definition.id] })));
+          cards = cardDefinitions.flatMap(({ id }) => done.filter((card) => card.id === id));
+          const pending = order.slice(index + 1).map(({ id, title }) => ({ id, title }));
           if (pending.length) {
             progress?.({ ...databaseView(cards, connection.display), pending });
           }

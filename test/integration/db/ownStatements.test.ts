@@ -1,0 +1,58 @@
+/**
+ * Slowest queries leaves out Upkeep's own statements, and only those: a statement of the app,
+ * run as the same role, cannot hide itself by starting with Upkeep's comment.
+ */
+import * as assert from 'node:assert/strict';
+import type { SlowQueriesData } from '../../../src/core/db/cards';
+import { collectCards } from '../../../src/core/db/cards';
+import type { DbSession } from '../../../src/core/db/session';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+for (const target of serversUnderTest) {
+  describe(`own statements in Slowest queries on ${target.name}`, function () {
+    this.timeout(120_000);
+    let url: string;
+    const sessions: DbSession[] = [];
+
+    before(async () => {
+      const server = await target.start();
+      url = await createDatabase(server, 'own');
+      await admin(url, 'CREATE EXTENSION pg_stat_statements');
+      await admin(url, 'CREATE TABLE orders (id serial PRIMARY KEY, total int)');
+    });
+
+    after(async () => {
+      for (const session of sessions) await session.close();
+    });
+
+    async function slowQueries(): Promise<SlowQueriesData> {
+      const { session } = await connect(url);
+      sessions.push(session);
+      const cards = await collectCards(session, { limit: 200 });
+      const card = cards.find((candidate) => candidate.id === 'slowQueries');
+      assert.ok(card?.data, card?.summary);
+      return card.data as SlowQueriesData;
+    }
+
+    it("shows the app's slow statement that starts with Upkeep's comment", async () => {
+      // The app connects as the same role as Upkeep (the test's URL for both).
+      await admin(url, '/* upkeep: x */ SELECT pg_sleep(0.2)');
+      await admin(url, '/* upkeep:tables */ SELECT count(*) FROM orders, pg_sleep(0.1)');
+      // The first run, and a later one that also sees the first run's statements.
+      for (const run of [1, 2]) {
+        const { queries } = await slowQueries();
+        const marked = queries.filter((q) => /upkeep:/.test(q.query)).map((q) => q.query);
+        const shown = `run ${run}: ${JSON.stringify(marked)}`;
+        assert.ok(
+          marked.some((text) => text.startsWith('/* upkeep: x */ SELECT pg_sleep')),
+          shown,
+        );
+        assert.ok(
+          marked.some((text) => text.startsWith('/* upkeep:tables */ SELECT count(*) FROM orders')),
+          shown,
+        );
+        assert.equal(marked.length, 2, `only the app's statements, ${shown}`);
+      }
+    });
+  });
+}
