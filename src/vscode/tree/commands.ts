@@ -15,7 +15,6 @@ import {
   addDays,
   describeTaskStatus,
   formatLocalDate,
-  isoWeek,
   localDateOf,
   parseLocalDate,
   daysBetween,
@@ -27,6 +26,7 @@ import {
   snoozeTask,
   taskEntry,
 } from '../../core/playbook/state';
+import { snoozeChoices } from '../../core/playbook/snoozeChoices';
 import { STARTER_PLAYBOOK } from '../../core/playbook/starter';
 import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
@@ -185,18 +185,10 @@ async function snooze(context: TreeCommandContext, node: unknown): Promise<void>
   if (!task) return;
 
   const today = localDateOf(context.services.clock.now(), controller.timeZone);
-  const week = isoWeek(today);
-  const nextMonth =
-    today.month === 12
-      ? { year: today.year + 1, month: 1, day: 1 }
-      : { year: today.year, month: today.month + 1, day: 1 };
-  const options = [
-    { label: 'Tomorrow', date: addDays(today, 1) },
-    { label: 'In 3 days', date: addDays(today, 3) },
-    { label: 'Next Monday', date: addDays(week.monday, 7) },
-    { label: 'In 2 weeks', date: addDays(today, 14) },
-    { label: 'Start of next month', date: nextMonth },
-  ].map((option) => ({ label: option.label, description: formatLocalDate(option.date) }));
+  const options = snoozeChoices(today).map((option) => ({
+    label: option.label,
+    description: formatLocalDate(option.date),
+  }));
   const picked = await vscode.window.showQuickPick(
     [...options, { label: 'Pick a date…', description: 'YYYY-MM-DD' }],
     { placeHolder: `Snooze "${task.title}" until…` },
