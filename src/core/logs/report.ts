@@ -5,6 +5,7 @@
  * another, so parts of a log read on worker threads add up to the summary of one pass.
  */
 import { plural } from '../util/plural';
+import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { routingTarget } from './lineParser';
@@ -12,7 +13,6 @@ import { redactParams, redactPath } from './redact';
 import { classifyRequest, isLoginAction, type SuspiciousKind } from './security';
 import type {
   ActionStats,
-  BurstEntry,
   DurationStats,
   ExceptionSummary,
   LogSummary,
@@ -32,10 +32,6 @@ const MAX_WARNINGS = 50;
 const MAX_KEYS = 20_000;
 const SLOWEST = 20;
 const N_PLUS_ONE_REPEATS = 3;
-const BURST_MINUTES = 5;
-const BURST_MIN = 10;
-const BURST_STATUSES = new Set([401, 403, 422]);
-const BURST_BUCKET_MS = BURST_MINUTES * 60_000;
 const OUTPUT_ROWS = 50;
 /** By hundreds: a table, not a template string, so counting a status allocates nothing. */
 const STATUS_CLASSES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -184,17 +180,6 @@ export interface ExceptionState {
   joined: number[][];
 }
 
-export interface BurstState {
-  ip: string;
-  from: number;
-  to: number;
-  count: number;
-  // Counts per status as fields: an object keyed "401" would get a 4 KB elements array.
-  s401: number;
-  s403: number;
-  s422: number;
-}
-
 /** An hour table as plain data. */
 export interface HourBucketsState<D> {
   hours: Map<number, D>;
@@ -256,10 +241,7 @@ export interface ReportState {
   failedByIp: Map<string, number>;
   failedByHour: HourBucketsState<{ count: number }>;
   suspicious: Map<string, SuspiciousRow>;
-  bursts: Map<string, BurstState>;
-  /** Bucket (5-minute index) of the first 401/403/422; -Infinity when none came. */
-  firstBurstBucket: number;
-  lastPrunedBucket: number;
+  bursts: BurstTableState;
   nPlusOne: Map<string, NPlusOneRow>;
   /** Slowest first; equal durations by position in the log. */
   slowest: SlowRow[];
@@ -300,7 +282,7 @@ export class ReportBuilder implements AssemblySink {
     (b) => b.count,
   );
   private readonly suspicious = new Map<string, SuspiciousRow>();
-  private readonly bursts = new Map<string, BurstState>();
+  private readonly bursts = new BurstTable();
   private readonly nPlusOne = new Map<string, NPlusOneRow>();
   private slowest: SlowRow[] = [];
   /**
@@ -330,12 +312,6 @@ export class ReportBuilder implements AssemblySink {
   outsideWindow = 0;
   /** Requests left out of a window because they carry no time at all. */
   untimedOutside = 0;
-  private lastPrunedBucket = -Infinity;
-  /**
-   * Buckets up to one after the first burst bucket are never pruned for being old: a log read
-   * in parts may hold the rest of them in the part before (see `absorb`).
-   */
-  private firstBurstBucket = -Infinity;
   private readonly warnings: string[] = [];
 
   constructor(
@@ -597,44 +573,7 @@ export class ReportBuilder implements AssemblySink {
       this.addSuspicious(ip, kind, record, fileIndex);
     }
 
-    if (status !== undefined && BURST_STATUSES.has(status) && !Number.isNaN(time)) {
-      const bucket = Math.floor(time / BURST_BUCKET_MS);
-      if (bucket > this.lastPrunedBucket + 1) {
-        if (this.lastPrunedBucket === -Infinity) this.firstBurstBucket = bucket;
-        this.pruneBursts(bucket);
-        this.lastPrunedBucket = bucket;
-      }
-      const key = `${ip}|${bucket}`;
-      let burst = this.bursts.get(key);
-      if (!burst) {
-        if (this.bursts.size >= MAX_KEYS) this.pruneBursts(bucket);
-        burst = { ip, from: time, to: time, count: 0, s401: 0, s403: 0, s422: 0 };
-        this.bursts.set(key, burst);
-      }
-      burst.count++;
-      burst.from = Math.min(burst.from, time);
-      burst.to = Math.max(burst.to, time);
-      if (status === 401) burst.s401++;
-      else if (status === 403) burst.s403++;
-      else burst.s422++;
-    }
-  }
-
-  /**
-   * Forgets small old buckets: logs run forward, so they will not reach the threshold. The
-   * first two buckets stay: the part of the log before this one may hold the rest of them.
-   */
-  private pruneBursts(currentBucket: number): void {
-    const keepUpTo = this.firstBurstBucket + 1;
-    for (const [key, burst] of this.bursts) {
-      const bucket = Math.floor(burst.from / BURST_BUCKET_MS);
-      if (burst.count < BURST_MIN && bucket < currentBucket - 1 && bucket > keepUpTo) {
-        this.bursts.delete(key);
-      }
-    }
-    if (this.bursts.size >= MAX_KEYS) {
-      for (const [key, burst] of this.bursts) if (burst.count < BURST_MIN) this.bursts.delete(key);
-    }
+    if (status !== undefined) this.bursts.add(ip, time, status);
   }
 
   private addFailedLogin(ip: string, time: number): void {
@@ -784,9 +723,7 @@ export class ReportBuilder implements AssemblySink {
       failedByIp: new Map(this.failedByIp),
       failedByHour: this.failedByHour.snapshot((b) => ({ ...b })),
       suspicious: copyValues(this.suspicious),
-      bursts: copyValues(this.bursts),
-      firstBurstBucket: this.firstBurstBucket,
-      lastPrunedBucket: this.lastPrunedBucket,
+      bursts: this.bursts.snapshot(),
       nPlusOne: copyValues(this.nPlusOne),
       slowest: this.slowest.map((r) => ({ ...r })),
       warnings: [...this.warnings],
@@ -805,7 +742,7 @@ export class ReportBuilder implements AssemblySink {
    *
    * Exact, except where one pass itself drops data, at the caps: more than 2,000 actions,
    * 500 exception classes or 20,000 rows of a table (a part fills its cap alone and drops rows
-   * one pass would have counted elsewhere); and for bursts, a 401/403/422 logged 10 minutes or
+   * one pass would have counted elsewhere); and for bursts, a 401/403/422 logged 11 minutes or
    * more behind later ones, whose small bucket one pass may already have pruned (a pass prunes
    * as time moves on, and each part's time moves on differently).
    */
@@ -871,7 +808,7 @@ export class ReportBuilder implements AssemblySink {
         }
       },
     );
-    this.absorbBursts(state);
+    this.bursts.absorb(state.bursts);
     addRows(
       this.nPlusOne,
       state.nPlusOne,
@@ -1051,33 +988,6 @@ export class ReportBuilder implements AssemblySink {
     }
   }
 
-  /**
-   * Bursts of the two parts add up by ip and bucket, so a bucket cut by the split counts
-   * whole: the other part kept its first two buckets unpruned for this (see `pruneBursts`).
-   */
-  private absorbBursts(state: ReportState): void {
-    for (const [key, other] of state.bursts) {
-      const burst = this.bursts.get(key);
-      if (!burst) {
-        if (this.bursts.size >= MAX_KEYS) this.pruneBursts(this.lastPrunedBucket);
-        this.bursts.set(key, { ...other });
-        continue;
-      }
-      burst.count += other.count;
-      burst.from = Math.min(burst.from, other.from);
-      burst.to = Math.max(burst.to, other.to);
-      burst.s401 += other.s401;
-      burst.s403 += other.s403;
-      burst.s422 += other.s422;
-    }
-
-    if (this.lastPrunedBucket === -Infinity) this.firstBurstBucket = state.firstBurstBucket;
-    if (state.lastPrunedBucket > this.lastPrunedBucket) {
-      this.lastPrunedBucket = state.lastPrunedBucket;
-      this.pruneBursts(this.lastPrunedBucket);
-    }
-  }
-
   private location(
     file: string,
     line: number,
@@ -1142,25 +1052,10 @@ export class ReportBuilder implements AssemblySink {
       .sort((a, b) => b.count - a.count || compareText(a.className, b.className))
       .slice(0, OUTPUT_ROWS);
 
-    const bursts: BurstEntry[] = [...this.bursts.values()]
-      .filter((b) => b.count >= BURST_MIN)
-      .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || a.from - b.from)
-      .slice(0, OUTPUT_ROWS)
-      .map((b) => ({
-        ip: b.ip,
-        from: iso(b.from)!,
-        to: iso(b.to)!,
-        count: b.count,
-        statuses: Object.fromEntries(
-          (
-            [
-              ['401', b.s401],
-              ['403', b.s403],
-              ['422', b.s422],
-            ] as const
-          ).filter(([, count]) => count > 0),
-        ),
-      }));
+    const bursts = this.bursts
+      .entries()
+      .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.from, b.from))
+      .slice(0, OUTPUT_ROWS);
 
     return {
       span: { first: iso(this.first), last: iso(this.last) },

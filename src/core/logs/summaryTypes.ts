@@ -89,6 +89,7 @@ export interface SuspiciousEntry extends Location {
   count: number;
 }
 
+/** 10 or more 401/403/422 for one IP within any 5 minutes, and those around them (bursts.ts). */
 export interface BurstEntry {
   ip: string;
   from: string;

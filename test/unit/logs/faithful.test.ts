@@ -127,4 +127,88 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('a burst of 401/403/422 is any 10 within 5 minutes, across clock slots', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-bursts-'));
+    try {
+      const lines: [number, string, number][] = [];
+      const at = (hms: string): number => Date.parse(`2026-12-04T${hms}Z`);
+      const add = (time: number, ip: string, status: number): void => {
+        lines.push([time, ip, status]);
+      };
+      // Three a minute from 10:03:00 to 10:06:20: 12 within 3 min 20 s, across 10:05.
+      for (let i = 0; i < 12; i++) {
+        add(at('10:03:00') + Math.floor(i / 3) * 60_000 + (i % 3) * 10_000, '192.0.2.10', 401);
+      }
+      // One every 37 s: never 10 within 5 minutes.
+      for (let i = 0; i < 24; i++) add(at('10:00:00') + i * 37_000, '192.0.2.11', 403);
+      // 10 in 45 s, two more within 5 minutes of them, one too late; then 10 more.
+      for (let i = 0; i < 10; i++) add(at('10:30:00') + i * 5_000, '192.0.2.12', 422);
+      for (const hms of ['10:33:00', '10:34:00', '10:40:00']) add(at(hms), '192.0.2.12', 401);
+      for (let i = 0; i < 10; i++) add(at('11:00:00') + i * 5_000, '192.0.2.12', 401);
+      // One 5 min 10 s before 10 in a row: not part of them.
+      add(at('10:50:10'), '192.0.2.13', 401);
+      for (let i = 0; i < 10; i++) add(at('10:55:20') + i * 1_000, '192.0.2.13', 403);
+      // 30 in one minute, then one 4 min 46 s after the 16th of them, one too late.
+      for (let i = 0; i < 30; i++) add(at('11:30:00') + i * 1_000, '192.0.2.14', 401);
+      add(at('11:35:15'), '192.0.2.14', 401);
+      add(at('11:35:28'), '192.0.2.14', 401);
+      lines.sort((a, b) => a[0] - b[0]);
+      const text = lines.map(([time, ip, status], n) => {
+        const iso = new Date(time).toISOString();
+        const prefix = `I, [${iso.slice(0, 23)} #1]  INFO -- : [${String(n).padStart(16, '0')}] `;
+        return (
+          `${prefix}Started POST "/session" for ${ip} at ${iso.slice(0, 10)} ` +
+          `${iso.slice(11, 19)} +0000\n${prefix}Processing by ItemsController#create as HTML\n` +
+          `${prefix}Completed ${status} Nope in 3ms\n`
+        );
+      });
+      await fs.writeFile(path.join(folder, 'production.log'), text.join(''));
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, lines.length);
+      const t = (hms: string): string => `2026-12-04T${hms}.000Z`;
+      assert.deepEqual(
+        [...s.bursts].sort((a, b) => a.from.localeCompare(b.from)),
+        [
+          {
+            ip: '192.0.2.10',
+            from: t('10:03:00'),
+            to: t('10:06:20'),
+            count: 12,
+            statuses: { '401': 12 },
+          },
+          {
+            ip: '192.0.2.12',
+            from: t('10:30:00'),
+            to: t('10:34:00'),
+            count: 12,
+            statuses: { '401': 2, '422': 10 },
+          },
+          {
+            ip: '192.0.2.13',
+            from: t('10:55:20'),
+            to: t('10:55:29'),
+            count: 10,
+            statuses: { '403': 10 },
+          },
+          {
+            ip: '192.0.2.12',
+            from: t('11:00:00'),
+            to: t('11:00:45'),
+            count: 10,
+            statuses: { '401': 10 },
+          },
+          {
+            ip: '192.0.2.14',
+            from: t('11:30:00'),
+            to: t('11:35:15'),
+            count: 31,
+            statuses: { '401': 31 },
+          },
+        ],
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });

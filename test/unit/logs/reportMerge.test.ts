@@ -512,6 +512,78 @@ describe('merging report builders', function () {
     assertMerges(calls, cutSets(calls.length, 5, 12), 'all fixtures');
   });
 
+  it('bursts: any 10 within 5 minutes, as counted one by one, cut anywhere', () => {
+    // Dense minutes (over 18, where only the ends are kept), sparse ones, spells every 20 to
+    // 40 s, and lines a little out of order.
+    const rng = random(2027);
+    const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '203.0.113.4'];
+    const events: { time: number; ip: string; status: number }[] = [];
+    let t = Date.parse('2026-12-04T08:00:00Z');
+    for (let i = 0; i < 1500; i++) {
+      const mode = rng();
+      t += mode < 0.4 ? Math.floor(rng() * 3000) : mode < 0.8 ? 20_000 + rng() * 20_000 : 60_000;
+      if (rng() < 0.02) t += 12 * 60_000;
+      const jitter = Math.floor(rng() * 20_000);
+      events.push({
+        time: Math.floor(t - jitter),
+        ip: ips[Math.floor(rng() * rng() * ips.length)],
+        status: [401, 403, 422][Math.floor(rng() * 3)],
+      });
+    }
+    const calls: Call[] = events.map((e, i) => ({
+      kind: 'request',
+      record: requestRecord({ time: e.time, ip: e.ip, status: e.status, offset: i * 100 }),
+    }));
+
+    // Counted one by one: a response is in a burst when some 5 minutes hold it and 9 more.
+    const window = 5 * 60_000;
+    const expected: Built['bursts'] = [];
+    for (const ip of ips) {
+      const mine = events.filter((e) => e.ip === ip).sort((a, b) => a.time - b.time);
+      const inBurst = mine.map((e) =>
+        mine.some(
+          (start) =>
+            start.time <= e.time &&
+            e.time <= start.time + window &&
+            mine.filter((x) => x.time >= start.time && x.time <= start.time + window).length >= 10,
+        ),
+      );
+      let run: number[] = [];
+      const close = (): void => {
+        if (!run.length) return;
+        const from = mine[run[0]].time;
+        const to = mine[run[run.length - 1]].time;
+        const inside = mine.filter((x) => x.time >= from && x.time <= to);
+        const statuses: Record<string, number> = {};
+        for (const status of ['401', '403', '422']) {
+          const n = inside.filter((x) => String(x.status) === status).length;
+          if (n) statuses[status] = n;
+        }
+        const iso = (time: number): string => new Date(time).toISOString();
+        expected.push({ ip, from: iso(from), to: iso(to), count: inside.length, statuses });
+        run = [];
+      };
+      mine.forEach((e, k) => {
+        if (!inBurst[k]) return;
+        if (run.length && e.time - mine[run[run.length - 1]].time > window) close();
+        run.push(k);
+      });
+      close();
+    }
+    expected.sort(
+      (a, b) => b.count - a.count || a.ip.localeCompare(b.ip) || (a.from < b.from ? -1 : 1),
+    );
+
+    const setup = { from: NaN, to: NaN, slowRequestMs: 1000 };
+    const whole = serial(calls, setup);
+    assert.ok(expected.length >= 5 && expected.length < 50, `${expected.length} bursts`);
+    assert.ok(expected.some((b) => b.count > 40));
+    assert.deepStrictEqual(whole.bursts, expected);
+    for (const cuts of cutSets(calls.length, 5, 10)) {
+      assert.deepStrictEqual(merged(calls, cuts, setup).bursts, expected, `cut at ${cuts}`);
+    }
+  });
+
   it('a busy generated log, cut at seeded random points and inside a burst', () => {
     const calls = busyCalls();
     const whole = serial(calls, { from: NaN, to: NaN, slowRequestMs: 1000 });
@@ -527,13 +599,15 @@ describe('merging report builders', function () {
     assert.ok(whole.failedLogins.total > 50 && whole.failedLogins.byIp.length > 10);
     assert.ok(whole.suspicious.some((s) => s.kind === 'sql-injection'));
     assert.ok(whole.nPlusOne.length > 0 && whole.sql.requestsWithSql > 100);
-    // Three of the 401 buckets reach 10, and the 403s; the scattered 401s never do.
-    assert.deepEqual(whole.bursts.map((b) => b.ip).sort(), [
-      '203.0.113.7',
-      '203.0.113.7',
-      '203.0.113.7',
-      '203.0.113.8',
-    ]);
+    // The 401s every 20 s are one burst, the 403s another; the 401s every 37 s are never 10
+    // within 5 minutes.
+    assert.deepEqual(
+      whole.bursts.map((b) => [b.ip, b.count]),
+      [
+        ['203.0.113.7', 45],
+        ['203.0.113.8', 14],
+      ],
+    );
     assert.ok(Number.isNaN(Date.parse(whole.errors.lastSeen ?? '')) === false);
     assert.equal(whole.warnings.length, 50);
 

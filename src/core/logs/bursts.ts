@@ -1,0 +1,300 @@
+/**
+ * Bursts of 401/403/422 for one IP: at least 10 within any 5 minutes, wherever the clock's
+ * minutes fall (fixed 5-minute slots missed a burst cut by a slot's edge). Responses are kept
+ * by IP and minute: a count, and the earliest and latest 9 times of the minute, which is all a
+ * sliding window needs (a minute with 10 or more is a burst by itself). Tables of two parts of
+ * a log add up to the table of the whole, in any order.
+ */
+import type { BurstEntry } from './summaryTypes';
+
+export const BURST_MIN = 10;
+const WINDOW_MS = 5 * 60_000;
+const MINUTE_MS = 60_000;
+/** Times kept at each end of a minute: with one more response, a window holds 10. */
+const EDGE = BURST_MIN - 1;
+/**
+ * Minutes around a minute from which a response could share a burst with it: a window's 5
+ * minutes, and a burst goes on while its responses are 5 minutes apart or less.
+ */
+const REACH = 10;
+/** Past this many minutes of table, small minutes that can join no burst go at once. */
+const MAX_BUCKETS = 20_000;
+const STATUS_CODES: Record<number, number> = { 401: 0, 403: 1, 422: 2 };
+const STATUSES = ['401', '403', '422'] as const;
+
+/** One IP's 401/403/422 responses within one minute. */
+export interface BurstBucket {
+  ip: string;
+  minute: number;
+  count: number;
+  // Counts per status as fields: an object keyed "401" would get a 4 KB elements array.
+  s401: number;
+  s403: number;
+  s422: number;
+  /** The earliest and the latest EDGE responses as `time * 4 + status code`, ascending. */
+  head: number[];
+  tail: number[];
+}
+
+/** A burst table as plain data. */
+export interface BurstTableState {
+  buckets: Map<string, BurstBucket>;
+  /** The minute of the first response met; -Infinity when none came. */
+  firstMinute: number;
+  lastPrunedMinute: number;
+}
+
+function copyBucket(b: BurstBucket): BurstBucket {
+  return { ...b, head: [...b.head], tail: [...b.tail] };
+}
+
+/** Keeps the EDGE smallest values of `list` (ascending) with `value` added. */
+function keepSmallest(list: number[], value: number): void {
+  if (list.length === EDGE && value >= list[EDGE - 1]) return;
+  let at = list.length;
+  while (at > 0 && list[at - 1] > value) at--;
+  list.splice(at, 0, value);
+  if (list.length > EDGE) list.pop();
+}
+
+/** Keeps the EDGE largest values of `list` (ascending) with `value` added. */
+function keepLargest(list: number[], value: number): void {
+  if (list.length === EDGE && value <= list[0]) return;
+  let at = list.length;
+  while (at > 0 && list[at - 1] > value) at--;
+  list.splice(at, 0, value);
+  if (list.length > EDGE) list.shift();
+}
+
+export class BurstTable {
+  private readonly buckets = new Map<string, BurstBucket>();
+  private lastPrunedMinute = -Infinity;
+  /**
+   * Minutes up to REACH after the first one are never pruned: a log read in parts may hold
+   * their neighbours in the part before (see `absorb`).
+   */
+  private firstMinute = -Infinity;
+
+  add(ip: string, time: number, status: number): void {
+    const code = STATUS_CODES[status];
+    if (code === undefined || !Number.isFinite(time)) return;
+    const minute = Math.floor(time / MINUTE_MS);
+    if (minute > this.lastPrunedMinute + 5) {
+      if (this.lastPrunedMinute === -Infinity) this.firstMinute = minute;
+      this.prune(minute);
+      this.lastPrunedMinute = minute;
+    }
+    const key = `${ip}|${minute}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= MAX_BUCKETS) this.prune(minute);
+      bucket = { ip, minute, count: 0, s401: 0, s403: 0, s422: 0, head: [], tail: [] };
+      this.buckets.set(key, bucket);
+    }
+    bucket.count++;
+    if (code === 0) bucket.s401++;
+    else if (code === 1) bucket.s403++;
+    else bucket.s422++;
+    const value = time * 4 + code;
+    keepSmallest(bucket.head, value);
+    keepLargest(bucket.tail, value);
+  }
+
+  /** Responses of the IP within REACH minutes of a bucket, its own included. */
+  private nearby(bucket: BurstBucket): number {
+    let sum = 0;
+    for (let k = -REACH; k <= REACH; k++) {
+      sum += this.buckets.get(`${bucket.ip}|${bucket.minute + k}`)?.count ?? 0;
+    }
+    return sum;
+  }
+
+  /**
+   * Forgets old minutes that can join no burst: fewer than 10 responses of their IP within
+   * REACH minutes, and logs run forward, so no more will come near them. A minute that could
+   * join one always has 10 such responses among the minutes kept, so what goes never counted.
+   */
+  private prune(currentMinute: number): void {
+    const keepUpTo = this.firstMinute + REACH;
+    for (const [key, bucket] of this.buckets) {
+      const old = bucket.minute < currentMinute - REACH - 1 && bucket.minute > keepUpTo;
+      if (old && this.nearby(bucket) < BURST_MIN) this.buckets.delete(key);
+    }
+    if (this.buckets.size < MAX_BUCKETS) return;
+    // Full (a hostile log): whatever can join no burst now, then every small minute.
+    for (const [key, bucket] of this.buckets) {
+      if (this.nearby(bucket) < BURST_MIN) this.buckets.delete(key);
+    }
+    if (this.buckets.size < MAX_BUCKETS) return;
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.count < BURST_MIN) this.buckets.delete(key);
+    }
+  }
+
+  snapshot(): BurstTableState {
+    const buckets = new Map<string, BurstBucket>();
+    for (const [key, bucket] of this.buckets) buckets.set(key, copyBucket(bucket));
+    return {
+      buckets,
+      firstMinute: this.firstMinute,
+      lastPrunedMinute: this.lastPrunedMinute,
+    };
+  }
+
+  /**
+   * Adds the table of the part of the log right after this one. Minutes add up (counts, and
+   * the earliest and latest times of both), so a minute cut by the split counts whole: the
+   * other part kept its first minutes unpruned for this (see `prune`).
+   */
+  absorb(state: BurstTableState): void {
+    for (const [key, other] of state.buckets) {
+      const bucket = this.buckets.get(key);
+      if (!bucket) {
+        if (this.buckets.size >= MAX_BUCKETS) this.prune(this.lastPrunedMinute);
+        this.buckets.set(key, copyBucket(other));
+        continue;
+      }
+      bucket.count += other.count;
+      bucket.s401 += other.s401;
+      bucket.s403 += other.s403;
+      bucket.s422 += other.s422;
+      for (const value of other.head) keepSmallest(bucket.head, value);
+      for (const value of other.tail) keepLargest(bucket.tail, value);
+    }
+    if (this.lastPrunedMinute === -Infinity) this.firstMinute = state.firstMinute;
+    if (state.lastPrunedMinute > this.lastPrunedMinute) {
+      this.lastPrunedMinute = state.lastPrunedMinute;
+      this.prune(this.lastPrunedMinute);
+    }
+  }
+
+  /** Every burst, unsorted. */
+  entries(): BurstEntry[] {
+    const byIp = new Map<string, BurstBucket[]>();
+    for (const bucket of this.buckets.values()) {
+      const list = byIp.get(bucket.ip);
+      if (list) list.push(bucket);
+      else byIp.set(bucket.ip, [bucket]);
+    }
+    const bursts: BurstEntry[] = [];
+    for (const [ip, list] of byIp) {
+      list.sort((a, b) => a.minute - b.minute);
+      findBursts(ip, list, bursts);
+    }
+    return bursts;
+  }
+}
+
+/** A response, or (`code` -1) the responses of a full minute between its head and tail. */
+interface Item {
+  time: number;
+  weight: number;
+  code: number;
+  bucket: BurstBucket;
+}
+
+function decode(value: number): [time: number, code: number] {
+  const time = Math.floor(value / 4);
+  return [time, value - time * 4];
+}
+
+/** One IP's responses in time order: every one, except the middle of a minute of over 18. */
+function itemsOf(buckets: BurstBucket[]): Item[] {
+  const items: Item[] = [];
+  const push = (value: number, bucket: BurstBucket): void => {
+    const [time, code] = decode(value);
+    items.push({ time, weight: 1, code, bucket });
+  };
+  for (const bucket of buckets) {
+    const { head, tail, count } = bucket;
+    if (count <= EDGE) {
+      for (const value of head) push(value, bucket);
+    } else if (count <= 2 * EDGE) {
+      for (const value of head) push(value, bucket);
+      for (const value of tail.slice(2 * EDGE - count)) push(value, bucket);
+    } else {
+      for (const value of head) push(value, bucket);
+      // Somewhere between the head and the tail; never where a window starts.
+      items.push({
+        time: decode(head[EDGE - 1])[0],
+        weight: count - 2 * EDGE,
+        code: -1,
+        bucket,
+      });
+      for (const value of tail) push(value, bucket);
+    }
+  }
+  return items;
+}
+
+/**
+ * A response is in a burst when a window of 5 minutes holds it and 9 more; a burst runs from
+ * the first such response to the last, until 5 minutes pass without one, and counts every
+ * response in between. Windows start at a response: the window's first.
+ */
+function findBursts(ip: string, buckets: BurstBucket[], out: BurstEntry[]): void {
+  const items = itemsOf(buckets);
+  const n = items.length;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + items[i].weight;
+  const marks = new Int32Array(n + 1);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    if (items[i].code < 0) continue;
+    if (j < i) j = i;
+    while (j + 1 < n && items[j + 1].time <= items[i].time + WINDOW_MS) j++;
+    if (prefix[j + 1] - prefix[i] >= BURST_MIN) {
+      marks[i]++;
+      marks[j + 1]--;
+    }
+  }
+
+  let depth = 0;
+  let start = -1;
+  let last = -1;
+  const close = (): void => {
+    if (start >= 0) out.push(burstOf(ip, items, start, last));
+  };
+  for (let i = 0; i < n; i++) {
+    depth += marks[i];
+    if (depth <= 0) continue;
+    if (start < 0 || items[i].time - items[last].time > WINDOW_MS) {
+      close();
+      start = i;
+    }
+    last = i;
+  }
+  close();
+}
+
+function burstOf(ip: string, items: Item[], start: number, end: number): BurstEntry {
+  const counts = [0, 0, 0];
+  let count = 0;
+  let whole: BurstBucket | undefined;
+  for (let i = start; i <= end; i++) {
+    const { bucket, code } = items[i];
+    if (bucket.count > 2 * EDGE) {
+      // A full minute counts by its totals, once (a burst holds all of it).
+      if (bucket === whole) continue;
+      whole = bucket;
+      count += bucket.count;
+      counts[0] += bucket.s401;
+      counts[1] += bucket.s403;
+      counts[2] += bucket.s422;
+    } else {
+      count++;
+      counts[code]++;
+    }
+  }
+  const statuses: Record<string, number> = {};
+  counts.forEach((c, k) => {
+    if (c > 0) statuses[STATUSES[k]] = c;
+  });
+  return {
+    ip,
+    from: new Date(items[start].time).toISOString(),
+    to: new Date(items[end].time).toISOString(),
+    count,
+    statuses,
+  };
+}
