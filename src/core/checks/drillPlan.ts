@@ -8,6 +8,7 @@ import { BlockList, isIP } from 'node:net';
 import * as path from 'node:path';
 import type { ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
+import { quoteIdent } from '../db/cards';
 import { resolveConnection } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
@@ -183,7 +184,7 @@ export function scratchDatabaseName(at: Date, pid = process.pid): string {
 /** What the drill runs on the target, in order, as a confirmation shows it before it runs. */
 export function drillStatements(plan: DrillPlan): string[] {
   const name = plan.scratchDatabase;
-  const quoted = `"${name.replace(/"/g, '""')}"`;
+  const quoted = quoteIdent(name);
   return [
     `CREATE DATABASE ${quoted};`,
     `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${plan.dumpFile}`,

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
+import { quoteIdent } from '../db/cards';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
@@ -66,14 +67,19 @@ export interface DrillRecord {
   error?: string;
 }
 
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/**
+ * A name as the drill shows it: a plain lowercase name as it is, any other quoted as SQL (a
+ * line break as `U&"...\000A..."`), so a name can fake no line and no dot of the output.
+ */
+const shownIdent = (name: string): string =>
+  /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 
 /** One SQL identifier at the start of `text`: `"quoted ""name"""` or a bare word. */
 const IDENTIFIER = /^(?:"((?:[^"]|"")*)"|([^\s."(]+))/;
 
 /**
- * `COPY "my schema"."Odd ""Name""" (a, b) FROM stdin;` → the SQL-quoted table and its plain
- * name. pg_restore's --list prints names unquoted (ambiguous with spaces); COPY quotes them.
+ * `COPY "my schema"."Odd ""Name""" (a, b) FROM stdin;` → the SQL-quoted table and the name
+ * shown. pg_restore's --list prints names unquoted (ambiguous with spaces); COPY quotes them.
  */
 export function parseCopyTarget(line: string): { sql: string; name: string } | undefined {
   if (!line.startsWith('COPY ') || !line.endsWith('FROM stdin;')) return undefined;
@@ -88,7 +94,7 @@ export function parseCopyTarget(line: string): { sql: string; name: string } | u
     rest = rest.slice(1);
   }
   if (parts.length !== 2) return undefined;
-  return { sql: parts.map(quoteIdent).join('.'), name: parts.join('.') };
+  return { sql: parts.map(quoteIdent).join('.'), name: parts.map(shownIdent).join('.') };
 }
 
 /** Far more than a COPY line of 1,600 quoted 63-byte column names. */

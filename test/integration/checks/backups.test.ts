@@ -172,7 +172,7 @@ describe('backups', function () {
         assert.equal(record.error, undefined);
         assert.equal(record.ok, true, record.mismatches.join('; '));
         assert.deepEqual(record.tables.map((t) => [t.table, t.dumpRows, t.restoredRows]).sort(), [
-          ['public.Odd "Name"', 0, 0],
+          ['public."Odd ""Name"""', 0, 0],
           ['public.bookings', 1000, 1000],
           ['public.users', 250, 250],
         ]);
@@ -214,7 +214,7 @@ describe('backups', function () {
 
     it('counts a table whose name holds a line break as itself (security review)', async () => {
       // The second line of this name reads like pg_restore's header for public.users.
-      const odd = 'odd\nCOPY public.users (id) FROM stdin;';
+      const odd = 'odd"\nCOPY public.users (id) FROM stdin;';
       const quoted = `"${odd.replace(/"/g, '""')}"`;
       const oddSource = await createDatabase(await debianServer(), 'drill_names');
       await admin(
@@ -229,10 +229,13 @@ describe('backups', function () {
       const record = await runRecoveryDrill({ dumpFile: oddDump, targetUrl, confirmed: true });
       assert.equal(record.error, undefined);
       assert.deepEqual(record.tables.map((t) => [t.table, t.dumpRows, t.restoredRows]).sort(), [
-        [`public.${odd}`, 3, 3],
+        ['public.U&"odd""\\000ACOPY public.users (id) FROM stdin;"', 3, 3],
         ['public.users', 5, 5],
       ]);
       assert.equal(record.ok, true, record.mismatches.join('; '));
+      // One line per table in the result's details: the name fakes none.
+      const { details } = drillResult(record);
+      assert.equal(details?.split('\n').length, 2, details);
     });
 
     it('notices when the restored counts differ from the dump', async () => {

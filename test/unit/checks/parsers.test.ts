@@ -274,7 +274,13 @@ describe('check parsers', () => {
     });
     assert.deepEqual(parseCopyTarget('COPY "my schema"."Odd ""Name""" (id) FROM stdin;'), {
       sql: '"my schema"."Odd ""Name"""',
-      name: 'my schema.Odd "Name"',
+      name: '"my schema"."Odd ""Name"""',
+    });
+    // A line break (and a quote) in a name: one line, as PostgreSQL reads it back.
+    const odd = 'COPY public."a""b\nCOPY x (id) FROM stdin;" (id) FROM stdin;';
+    assert.deepEqual(parseCopyTarget(odd), {
+      sql: '"public".U&"a""b\\000ACOPY x (id) FROM stdin;"',
+      name: 'public.U&"a""b\\000ACOPY x (id) FROM stdin;"',
     });
     assert.equal(parseCopyTarget('COPY users FROM stdin;'), undefined);
     assert.equal(parseCopyTarget('-- COPY public.x FROM stdin'), undefined);
