@@ -623,6 +623,36 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('keeps the custom range and its Apply button in sight at editor widths', async () => {
+    // In a 1440 px window with the side bar open the panel is about 1,000 px wide; Apply range
+    // was cut off there and the page scrolled sideways.
+    for (const width of [1000, 700, 360]) {
+      const dashboard = await harness.open({ width });
+      const page = dashboard.page;
+      await feed(dashboard, sampleSections());
+      await page.evaluate(() => {
+        const select = document.getElementById('window-select') as HTMLElement & { value: string };
+        select.value = 'range';
+        select.dispatchEvent(new Event('change'));
+      });
+      await page.locator('#range-apply').waitFor();
+      const outside = await page.evaluate(() =>
+        ['window-select', 'range-from', 'range-to', 'range-apply', 'refresh', 'save-report']
+          .map((id) => ({ id, box: document.getElementById(id)!.getBoundingClientRect() }))
+          .filter(({ box }) => box.left < 0 || box.right > document.documentElement.clientWidth)
+          .map(({ id, box }) => `${id} ${Math.round(box.left)}–${Math.round(box.right)}`),
+      );
+      await page.screenshot({ path: path.join(RESULTS, `dashboard-range-${width}.png`) });
+      assert.deepEqual(outside, [], `at ${width} px`);
+      const sideways = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(sideways <= 1, `page scrolls sideways by ${sideways}px at ${width} px`);
+      await assertClean(dashboard);
+      await page.context().close();
+    }
+  });
+
   it('reaches every control by Tab, each with a name and a visible focus', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;
