@@ -3,6 +3,9 @@
  * task in the tier the guidelines put it in, with its checklist items, its checks and a link to
  * the heading that explains it.
  */
+import type { UpkeepSettings } from '../settings';
+import { defaultSettings } from '../settings';
+import { formatMs, formatPercent } from '../util/figures';
 import type { BuiltinCheckId } from './checkIds';
 import type { ChecklistItem, Playbook, RecordField, Severity, Task, Tier, TierId } from './model';
 
@@ -86,8 +89,18 @@ const SEVERITIES: Severity[] = [
   },
 ];
 
+type Thresholds = UpkeepSettings['thresholds'];
+
+/** A title that quotes thresholds, so a repo or user override does not leave it stale. */
+type QuotingTitle = (thresholds: Thresholds) => string;
+
 /** `[id, title, checks]`: short enough to read the guidelines' lists line by line below. */
-type ItemSpec = [string, string, BuiltinCheckId[]?];
+type ItemSpec = [string, string | QuotingTitle, BuiltinCheckId[]?];
+
+/** `1 GB` for the guidelines' 1000 MB, `1.5 GB`, or `2048 MB` when GB would need a long figure. */
+function formatMemory(mb: number): string {
+  return mb >= 1000 && mb % 100 === 0 ? `${mb / 1000} GB` : `${mb} MB`;
+}
 
 interface TaskSpec {
   id: string;
@@ -119,7 +132,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       section: 'Log Monitoring',
       items: [
         ['errors', 'Errors in the last hour reviewed', ['logs.errorsLastHour']],
-        ['slow', 'Slow requests (over 1 s) reviewed', ['logs.slowRequests']],
+        [
+          'slow',
+          (t) => `Slow requests (over ${formatMs(t.slowRequestMs)}) reviewed`,
+          ['logs.slowRequests'],
+        ],
       ],
     },
     {
@@ -127,10 +144,22 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       title: 'Performance monitoring',
       section: 'Performance Monitoring',
       items: [
-        ['responseTime', 'Average response time under 2 s', ['logs.avgResponseTime']],
+        [
+          'responseTime',
+          (t) => `Average response time under ${formatMs(t.avgResponseTimeMs)}`,
+          ['logs.avgResponseTime'],
+        ],
         ['nPlusOne', 'No N+1 queries', ['logs.nPlusOne']],
-        ['memory', 'Application memory under 1 GB', ['host.appMemory']],
-        ['errorRate', 'Error rate under 0.1 %', ['logs.errorRate']],
+        [
+          'memory',
+          (t) => `Application memory under ${formatMemory(t.memoryMb)}`,
+          ['host.appMemory'],
+        ],
+        [
+          'errorRate',
+          (t) => `Error rate under ${formatPercent(t.errorRatePercent)}`,
+          ['logs.errorRate'],
+        ],
         ['connections', 'Database connections in use', ['db.connections']],
         ['cache', 'Cache performance (Rails.cache.stats)'],
       ],
@@ -210,7 +239,12 @@ const TASKS: Record<TierId, TaskSpec[]> = {
           'Technical metrics: response time, error rate, queries, memory',
           ['logs.avgResponseTime', 'logs.errorRate', 'db.slowQueries', 'host.appMemory'],
         ],
-        ['thresholds', 'Alert thresholds: error rate 1 %, response time 2 s, memory 1000 MB'],
+        [
+          'thresholds',
+          (t) =>
+            `Alert thresholds: error rate ${formatPercent(t.errorRateAlertPercent)}, ` +
+            `response time ${formatMs(t.avgResponseTimeMs)}, memory ${t.memoryMb} MB`,
+        ],
         ['channels', 'Alert channels reach people: e-mail, Slack, PagerDuty, SMS'],
       ],
     },
@@ -436,8 +470,13 @@ const TASKS: Record<TierId, TaskSpec[]> = {
   ],
 };
 
+function titleOf(title: ItemSpec[1], thresholds: Thresholds): string {
+  return typeof title === 'string' ? title : title(thresholds);
+}
+
 function buildItem([id, title, checks]: ItemSpec): ChecklistItem {
-  return checks ? { id, title, checks: [...checks] } : { id, title };
+  const text = titleOf(title, defaultSettings.thresholds);
+  return checks ? { id, title: text, checks: [...checks] } : { id, title: text };
 }
 
 function buildTask(tier: Tier, spec: TaskSpec): Task {
@@ -474,4 +513,23 @@ export function defaultPlaybook(): Playbook {
     thresholds: {},
     severities: SEVERITIES.map((severity) => ({ ...severity })),
   };
+}
+
+const SPECS = new Map(Object.values(TASKS).flatMap((specs) => specs.map((s) => [s.id, s])));
+
+/**
+ * Rewrites the default titles that quote a threshold (`Average response time under 2 s`) with
+ * the given thresholds, in place. A title the repo's file changed is left as written, unless it
+ * is the default title word for word.
+ */
+export function quoteThresholds(playbook: Playbook, thresholds: Thresholds): void {
+  for (const task of playbook.tasks) {
+    const spec = SPECS.get(task.id);
+    if (!spec) continue;
+    for (const item of task.items) {
+      const title = spec.items.find(([id]) => id === item.id)?.[1];
+      if (typeof title !== 'function') continue;
+      if (item.title === title(defaultSettings.thresholds)) item.title = title(thresholds);
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { UpkeepError } from '../util/errors';
 import { readTextFileLimited } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { isBuiltinCheckId } from './checkIds';
-import { defaultPlaybook } from './defaultPlaybook';
+import { defaultPlaybook, quoteThresholds } from './defaultPlaybook';
 import type {
   ChecklistItem,
   CustomCheckExpect,
@@ -95,35 +95,42 @@ export interface LoadPlaybookOptions {
   workspace: string;
   /** The file's text (for example an unsaved editor); read from disk when absent. */
   fileText?: string;
+  /** The user's thresholds, which the file's override; checklist titles quote the result. */
+  thresholds?: UpkeepSettings['thresholds'];
 }
 
 export async function loadPlaybook(options: LoadPlaybookOptions): Promise<LoadedPlaybook> {
   const file = path.join(options.workspace, PLAYBOOK_FILE);
+  const defaults = (): Playbook => {
+    const playbook = defaultPlaybook();
+    quoteThresholds(playbook, options.thresholds ?? defaultSettings.thresholds);
+    return playbook;
+  };
   let text = options.fileText;
   if (text === undefined) {
     try {
       text = await readTextFileLimited(file, MAX_PLAYBOOK_BYTES);
     } catch (error) {
-      const playbook = defaultPlaybook();
+      const playbook = defaults();
       const message = UpkeepError.is(error)
         ? `${error.message}; the default playbook is used.`
         : `Cannot read ${PLAYBOOK_FILE}: ${(error as Error).message}. ` +
           'The default playbook is used.';
       return { playbook, problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
     }
-    if (text === undefined) return { playbook: defaultPlaybook(), problems: [] };
+    if (text === undefined) return { playbook: defaults(), problems: [] };
   }
   if (text.length > MAX_PLAYBOOK_BYTES) {
     const message =
       `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; ` +
       'the default playbook is used.';
     return {
-      playbook: defaultPlaybook(),
+      playbook: defaults(),
       problems: [problemAt(1, 1, 1, 1, message, 'error')],
       file,
     };
   }
-  const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
+  const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text, options.thresholds);
   playbook.sourceFile = file;
   return { playbook, problems, file };
 }
@@ -149,8 +156,21 @@ function problemAt(
   return { message, line, column, endLine, endColumn, severity };
 }
 
-/** Applies a repo playbook's text to a playbook (changed in place) and reports its problems. */
+/**
+ * Applies a repo playbook's text to a playbook (changed in place) and reports its problems. The
+ * checklist titles that quote a threshold then quote the file's, else the user's.
+ */
 export function applyPlaybookText(
+  playbook: Playbook,
+  text: string,
+  userThresholds: UpkeepSettings['thresholds'] = defaultSettings.thresholds,
+): { playbook: Playbook; problems: PlaybookProblem[] } {
+  const applied = applyText(playbook, text);
+  quoteThresholds(playbook, { ...userThresholds, ...playbook.thresholds });
+  return applied;
+}
+
+function applyText(
   playbook: Playbook,
   text: string,
 ): { playbook: Playbook; problems: PlaybookProblem[] } {

@@ -113,6 +113,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('upkeep.state.location')) void this.openStore();
+        if (event.affectsConfiguration('upkeep.thresholds')) this.scheduleReload();
       }),
       // Another window may have written the state while this one was in the background.
       vscode.window.onDidChangeWindowState((windowState) => {
@@ -166,7 +167,12 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       this.isPlaybookDocument(document),
     );
     try {
-      const loaded = await loadPlaybook({ workspace, fileText: open?.getText() });
+      const loaded = await loadPlaybook({
+        workspace,
+        fileText: open?.getText(),
+        // Checklist titles quote the thresholds in force ("Average response time under 2 s").
+        thresholds: this.services.settings().thresholds,
+      });
       this.setPlaybook(loaded.playbook, loaded.problems);
     } catch (error) {
       this.log.error(`Cannot load the playbook: ${describeError(error)}`);

@@ -14,7 +14,9 @@ import {
 } from '../../../src/core/playbook/loader';
 import type { PlaybookProblem } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import type { Playbook } from '../../../src/core/playbook/model';
 import { checksOfTier, findTask, tasksOfTier } from '../../../src/core/playbook/model';
+import { resolveSettings } from '../../../src/core/settings';
 import { STARTER_PLAYBOOK } from '../../../src/core/playbook/starter';
 
 function apply(text: string) {
@@ -313,6 +315,72 @@ tasks:
       await fs.rmdir(file);
       await fs.writeFile(file, `# ${'x'.repeat(MAX_PLAYBOOK_BYTES)}\n`);
       assert.match(only((await loadPlaybook({ workspace })).problems).message, /larger than/);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it("quotes the effective thresholds in checklist titles, not the guidelines' defaults", async () => {
+    const title = (playbook: Playbook, taskId: string, itemId: string): string | undefined =>
+      findTask(playbook, taskId)?.items.find((item) => item.id === itemId)?.title;
+    const titles = (playbook: Playbook): (string | undefined)[] => [
+      title(playbook, 'daily.logs', 'slow'),
+      title(playbook, 'daily.performance', 'responseTime'),
+      title(playbook, 'daily.performance', 'memory'),
+      title(playbook, 'daily.performance', 'errorRate'),
+      title(playbook, 'weekly.metrics', 'thresholds'),
+    ];
+    assert.deepEqual(titles(defaultPlaybook()), [
+      'Slow requests (over 1 s) reviewed',
+      'Average response time under 2 s',
+      'Application memory under 1 GB',
+      'Error rate under 0.1 %',
+      'Alert thresholds: error rate 1 %, response time 2 s, memory 1000 MB',
+    ]);
+
+    const { playbook, problems } = apply(`thresholds:
+  avgResponseTimeMs: 1500
+  memoryMb: 2048
+  errorRatePercent: 0.5
+  errorRateAlertPercent: 2
+  slowRequestMs: 800
+tasks:
+  - id: daily.performance
+    items:
+      - { id: responseTime, title: Our own wording }
+      - { id: memory, title: Application memory under 1 GB }
+      - { id: errorRate, title: Error rate under 0.1 % }
+`);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(titles(playbook), [
+      'Slow requests (over 800 ms) reviewed',
+      // A title of the repo's own stays; one copied from the defaults follows the threshold.
+      'Our own wording',
+      'Application memory under 2048 MB',
+      'Error rate under 0.5 %',
+      'Alert thresholds: error rate 2 %, response time 1.5 s, memory 2048 MB',
+    ]);
+
+    // The user's settings count too, under the file's.
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pb-'));
+    try {
+      const user = { ...resolveSettings().thresholds, memoryMb: 1500, slowRequestMs: 2000 };
+      const loaded = await loadPlaybook({ workspace, thresholds: user });
+      assert.deepEqual(titles(loaded.playbook).slice(0, 3), [
+        'Slow requests (over 2 s) reviewed',
+        'Average response time under 2 s',
+        'Application memory under 1.5 GB',
+      ]);
+      const file = await loadPlaybook({
+        workspace,
+        thresholds: user,
+        fileText: 'thresholds: { memoryMb: 3000 }\n',
+      });
+      assert.equal(
+        title(file.playbook, 'daily.performance', 'memory'),
+        'Application memory under 3 GB',
+      );
+      assert.equal(title(file.playbook, 'daily.logs', 'slow'), 'Slow requests (over 2 s) reviewed');
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
     }
