@@ -3,6 +3,14 @@
  * run as the same role, cannot hide itself by starting with Upkeep's comment.
  */
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
+import { runChecks } from '../../../src/core/checks/runner';
+import { resolveSettings } from '../../../src/core/settings';
+import { systemClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
 import type { SlowQueriesData } from '../../../src/core/db/cards';
 import { collectCards } from '../../../src/core/db/cards';
 import type { DbSession } from '../../../src/core/db/session';
@@ -38,6 +46,26 @@ for (const target of serversUnderTest) {
       // The app connects as the same role as Upkeep (the test's URL for both).
       await admin(url, '/* upkeep: x */ SELECT pg_sleep(0.2)');
       await admin(url, '/* upkeep:tables */ SELECT count(*) FROM orders, pg_sleep(0.1)');
+      // Upkeep's checks, as the CLI runs them (a session of their own).
+      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-own-'));
+      try {
+        const results = await runChecks(
+          createDbChecks({ snapshotFile: path.join(workspace, 'snapshots.json') }),
+          {
+            workspace,
+            settings: resolveSettings({ database: { url } }),
+            clock: systemClock,
+            log: silentLogger,
+            trusted: true,
+            env: {},
+          },
+          { onFinished: closeSharedDbSession },
+        );
+        const errors = results.filter((result) => result.outcome === 'error');
+        assert.deepEqual(errors, []);
+      } finally {
+        await fs.rm(workspace, { recursive: true, force: true });
+      }
       // The first run, and a later one that also sees the first run's statements.
       for (const run of [1, 2]) {
         const { queries } = await slowQueries();
