@@ -729,7 +729,9 @@ export function splitKeyValue(text: string): Map<string, string> {
       j = stop + 1;
     } else {
       const end = text.indexOf(' ', j);
-      const stop = end < 0 ? n : end;
+      let stop = end < 0 ? n : end;
+      // Ruby's Time#to_s, which lograge writes unquoted: `time=2026-12-04 10:00:00 +0100`.
+      if (stop - j === 10 && DATE_ONLY.test(text.slice(j, stop))) stop = timeEnd(text, stop);
       value = text.slice(j, stop);
       j = stop;
     }
@@ -737,6 +739,15 @@ export function splitKeyValue(text: string): Map<string, string> {
     i = j;
   }
   return fields;
+}
+
+const DATE_ONLY = /^\d{4}-\d\d-\d\d$/;
+const CLOCK = /^ \d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: (?:[+-]\d{4}|UTC))?(?= |$)/;
+
+/** Where the ` 10:00:00 +0100` after a date at `at` ends; `at` when none follows. */
+function timeEnd(text: string, at: number): number {
+  const m = CLOCK.exec(text.slice(at, at + 40));
+  return m ? at + m[0].length : at;
 }
 
 /**

@@ -211,4 +211,45 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it("lograge key=value with Ruby's Time#to_s: time=2026-12-04 10:00:00 +0100", async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-lograge-time-'));
+    try {
+      // lograge writes `time` first and unquoted (custom_options { time: Time.now }).
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          'time=2026-12-04 10:00:00 +0100 method=GET path=/a format=html controller=A ' +
+            'action=index status=200 duration=10.00 view=5.00 db=1.00',
+          'time=2026-12-04 10:30:00 UTC method=GET path=/b format=html controller=B ' +
+            'action=index status=500 duration=20.00 view=5.00 db=1.00',
+          'time=2026-12-04 11:45:00 method=GET path=/c format=html controller=C ' +
+            'action=index status=200 duration=30.00 view=5.00 db=1.00',
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'production.log'), {
+        timeZone: 'Europe/Berlin',
+      });
+      assert.equal(s.requests.total, 3);
+      assert.deepEqual(s.span, {
+        first: '2026-12-04T09:00:00.000Z',
+        last: '2026-12-04T10:45:00.000Z',
+      });
+      assert.deepEqual([s.timeZone.explicitOffsets, s.timeZone.zoneApplied], [2, 1]);
+      assert.deepEqual(
+        s.requests.perHour.map((h) => [h.hour.slice(11, 13), h.count, h.errors]),
+        [
+          ['09', 1, 0],
+          ['10', 2, 1],
+        ],
+      );
+      assert.deepEqual(
+        s.actions.map((a) => a.name),
+        ['C#index', 'B#index', 'A#index'],
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
