@@ -24,6 +24,7 @@ const STATUS_HUES: Record<string, ChartHue> = {
 
 export function renderLogs(view: LogsView): Node[] {
   const totals = view.totals;
+  const unread = view.sources.length === 0;
   const nodes: Node[] = [
     h(
       'p',
@@ -32,6 +33,10 @@ export function renderLogs(view: LogsView): Node[] {
       `${view.window.kind === 'range' ? 'chosen range' : describeWindow(view.window)}: ` +
         `${formatTime(view.from)} – ${formatTime(view.to)}`,
     ),
+    // With no log read, the figures below read as a quiet window: why comes first, in sight.
+    ...(unread
+      ? view.warnings.map((warning) => h('p', { className: 'warning' }, clip(warning, 1000)))
+      : []),
     figures([
       { label: 'Requests', value: formatNumber(totals.requests), id: 'log-requests' },
       { label: 'Errors (5xx)', value: formatNumber(totals.errors), id: 'log-errors' },
@@ -179,7 +184,7 @@ export function renderLogs(view: LogsView): Node[] {
       ),
     ),
   ];
-  if (view.sources.length || view.warnings.length) {
+  if (!unread) {
     nodes.push(
       h(
         'details',

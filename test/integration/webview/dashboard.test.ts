@@ -623,6 +623,33 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('says above the Logs figures why no log was read, not only in a closed list below', async () => {
+    // A Rails 7.1 app logs to STDOUT: the section read as a quiet window of zeros, the reason
+    // folded away under "Log sources (0)" at its end.
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const reason = 'log/production.log does not exist (in /app). Rails 7.1 and later log to STDOUT';
+    const payloads = sampleSections().map((payload) =>
+      payload.section === 'logs'
+        ? ({
+            ...payload,
+            data: { ...payload.data, sources: [], warnings: [reason] },
+          } as SectionPayload)
+        : payload,
+    );
+    await feed(dashboard, payloads);
+    const notice = page.locator('[data-section="logs"] .warning', { hasText: reason }).first();
+    assert.equal(await notice.isVisible(), true, 'the reason is in sight');
+    const above = await page.evaluate(() => {
+      const warning = document.querySelector('[data-section="logs"] .warning');
+      const figures = document.querySelector('[data-figure="log-requests"]');
+      return !!warning && !!figures && !!(warning.compareDocumentPosition(figures) & 4);
+    });
+    assert.equal(above, true, 'the reason comes before the figures');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('keeps the custom range and its Apply button in sight at editor widths', async () => {
     // In a 1440 px window with the side bar open the panel is about 1,000 px wide; Apply range
     // was cut off there and the page scrolled sideways.
