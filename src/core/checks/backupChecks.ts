@@ -1,13 +1,16 @@
 /**
  * Backup checks: the newest file matching the configured pattern, its age, and whether
  * `pg_restore --list` can read it; the file backup of uploads in storage/backup; and the recovery
- * drill's last recorded time (the drill itself lives in recoveryDrill.ts and only runs from its
- * own confirmed command).
+ * drill's last recorded time, held to a year and to the period of the task that runs it (the
+ * drill itself lives in recoveryDrill.ts and only runs from its own confirmed command).
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import type { Playbook, Tier } from '../playbook/model';
+import { findTier } from '../playbook/model';
+import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
 import { plural } from '../util/plural';
 import { UpkeepError } from '../util/errors';
 import { findExecutable, runTool } from './toolProcess';
@@ -403,8 +406,9 @@ export const fileBackupCheck: CheckDefinition = {
 };
 
 /** A drill older than this is due again (the guidelines ask for one a year). */
-export const DRILL_DUE_DAYS = 366;
+export const DRILL_DUE_DAYS = LONGEST_PERIOD_DAYS.year;
 export const RUN_DRILL_HINT = 'run Upkeep: Run Backup Recovery Drill (or upkeep drill)';
+export const RECENT_DRILL_ID = 'backups.recentDrill';
 
 /**
  * In a run, the drill is never performed (it needs a confirmation): this check reports the
@@ -417,44 +421,87 @@ export const recoveryDrillCheck: CheckDefinition = {
   description:
     'Reports the last recovery drill (restore into a scratch database, compare counts, ' +
     'recovery time). The drill itself runs only from its own command, after a confirmation.',
-  async run(context: CheckContext): Promise<CheckReport> {
-    const last = lastDrill(context.results?.history('backups.recoveryDrill') ?? []);
-    if (!last) return { outcome: 'skipped', summary: RUN_DRILL_HINT };
+  run: (context) => judgeLastDrill(context, DRILL_DUE_DAYS, 'due again'),
+};
 
-    const drilledAt = String(last.values?.drilledAt ?? last.startedAt);
-    const days = Math.floor((context.clock.now().getTime() - Date.parse(drilledAt)) / 86_400_000);
-    // A hand-edited or foreign record: no date to count from, or one in the future.
-    if (!Number.isFinite(days) || days < -1) {
-      return {
-        outcome: 'warn',
-        summary:
-          `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ` + RUN_DRILL_HINT,
-        values: { ...last.values },
-      };
-    }
-    const seconds = Math.round(Number(last.values?.recoveryMs ?? 0) / 100) / 10;
-    const values = { ...last.values, daysSinceDrill: days };
-    if (last.values?.drillOk !== true) {
-      return {
-        outcome: 'fail',
-        summary: `the last drill (${plural(days, 'day')} ago) failed: ${last.summary}`,
-        values,
-      };
-    }
-    if (days > DRILL_DUE_DAYS) {
-      return {
-        outcome: 'warn',
-        summary: `last drill ${plural(days, 'day')} ago (recovery took ${seconds} s); due again`,
-        values,
-      };
-    }
+/** The tier whose period a recent drill is held to, when no playbook task names one. */
+const MONTHLY: Pick<Tier, 'title' | 'period'> = { title: 'Monthly', period: 'month' };
+
+/**
+ * The same record held to the period of the tier that runs this check (the monthly backup
+ * task: 31 days), where `backups.recoveryDrill` allows a year.
+ */
+export function recentDrillCheck(tier: Pick<Tier, 'title' | 'period'> = MONTHLY): CheckDefinition {
+  const unit = tier.period === 'none' ? 'month' : tier.period;
+  const days = LONGEST_PERIOD_DAYS[unit];
+  const owner = `the ${tier.title.toLowerCase()} task wants one every ${plural(days, 'day')}`;
+  return {
+    id: RECENT_DRILL_ID,
+    title: `Recovery drill within ${plural(days, 'day')}`,
+    description:
+      `Reports the last recovery drill and warns once it is older than ${plural(days, 'day')} ` +
+      `(the period of the ${tier.title.toLowerCase()} task that runs this check).`,
+    run: (context) => judgeLastDrill(context, days, `due again: ${owner}`),
+  };
+}
+
+/**
+ * The tier with the shortest period among the enabled tasks that run `backups.recentDrill`, so
+ * a repo that moves the backup task to another tier holds the drill to that tier's period.
+ */
+export function recentDrillTier(playbook: Playbook | undefined): Pick<Tier, 'title' | 'period'> {
+  const daysOf = (tier: Tier): number =>
+    tier.period === 'none' ? Infinity : LONGEST_PERIOD_DAYS[tier.period];
+  let shortest: Tier | undefined;
+  for (const task of playbook?.tasks ?? []) {
+    if (task.disabled || !task.checks.includes(RECENT_DRILL_ID)) continue;
+    const tier = findTier(playbook!, task.tier);
+    if (tier && daysOf(tier) < (shortest ? daysOf(shortest) : Infinity)) shortest = tier;
+  }
+  return shortest ?? MONTHLY;
+}
+
+async function judgeLastDrill(
+  context: CheckContext,
+  dueDays: number,
+  due: string,
+): Promise<CheckReport> {
+  const last = lastDrill(context.results?.history('backups.recoveryDrill') ?? []);
+  if (!last) return { outcome: 'skipped', summary: RUN_DRILL_HINT };
+
+  const drilledAt = String(last.values?.drilledAt ?? last.startedAt);
+  const days = Math.floor((context.clock.now().getTime() - Date.parse(drilledAt)) / 86_400_000);
+  // A hand-edited or foreign record: no date to count from, or one in the future.
+  if (!Number.isFinite(days) || days < -1) {
     return {
-      outcome: 'pass',
-      summary: `last drill ${plural(days, 'day')} ago: recovery took ${seconds} s`,
+      outcome: 'warn',
+      summary:
+        `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ` + RUN_DRILL_HINT,
+      values: { ...last.values },
+    };
+  }
+  const seconds = Math.round(Number(last.values?.recoveryMs ?? 0) / 100) / 10;
+  const values = { ...last.values, daysSinceDrill: days };
+  if (last.values?.drillOk !== true) {
+    return {
+      outcome: 'fail',
+      summary: `the last drill (${plural(days, 'day')} ago) failed: ${last.summary}`,
       values,
     };
-  },
-};
+  }
+  if (days > dueDays) {
+    return {
+      outcome: 'warn',
+      summary: `last drill ${plural(days, 'day')} ago (recovery took ${seconds} s); ${due}`,
+      values,
+    };
+  }
+  return {
+    outcome: 'pass',
+    summary: `last drill ${plural(days, 'day')} ago: recovery took ${seconds} s`,
+    values,
+  };
+}
 
 function lastDrill(history: CheckResult[]): CheckResult | undefined {
   for (let index = history.length - 1; index >= 0; index--) {

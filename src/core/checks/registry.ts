@@ -7,7 +7,13 @@ import type { Playbook, TierId } from '../playbook/model';
 import { effectiveThresholds, findTask, tasksOfTier } from '../playbook/model';
 import type { UpkeepSettings } from '../settings';
 import { unconfirmedAccountsCheck } from './accountChecks';
-import { backupsLatestCheck, fileBackupCheck, recoveryDrillCheck } from './backupChecks';
+import {
+  backupsLatestCheck,
+  fileBackupCheck,
+  recentDrillCheck,
+  recentDrillTier,
+  recoveryDrillCheck,
+} from './backupChecks';
 import { closeSharedDbSession, dbChecks, sharedDbSession } from './dbChecks';
 import { logChecks } from './logChecks';
 import type { SessionProvider } from './customChecks';
@@ -32,8 +38,11 @@ import {
 } from './toolChecks';
 import type { CheckDefinition } from './types';
 
-/** The checks this module implements (the log and database checks live in their own files). */
-export function engineChecks(): CheckDefinition[] {
+/**
+ * The checks this module implements (the log and database checks live in their own files). The
+ * playbook sets the period `backups.recentDrill` holds the last drill to.
+ */
+export function engineChecks(playbook?: Playbook): CheckDefinition[] {
   return [
     healthUrlCheck(),
     healthEmailCheck,
@@ -42,6 +51,7 @@ export function engineChecks(): CheckDefinition[] {
     storageFoldersCheck,
     backupsLatestCheck,
     recoveryDrillCheck,
+    recentDrillCheck(recentDrillTier(playbook)),
     fileBackupCheck,
     brokenLinksCheck,
     staleDocsCheck,
@@ -63,8 +73,8 @@ export function engineChecks(): CheckDefinition[] {
 }
 
 /** Every built-in check: this module's, the log checks and the database checks. */
-export function builtinChecks(): CheckDefinition[] {
-  return [...engineChecks(), ...logChecks, ...dbChecks];
+export function builtinChecks(playbook?: Playbook): CheckDefinition[] {
+  return [...engineChecks(playbook), ...logChecks, ...dbChecks];
 }
 
 export interface CheckRegistry {
@@ -83,7 +93,9 @@ export interface RegistryOptions {
 
 export function createRegistry(playbook?: Playbook, options: RegistryOptions = {}): CheckRegistry {
   const byId = new Map<string, CheckDefinition>();
-  for (const definition of options.builtins ?? builtinChecks()) byId.set(definition.id, definition);
+  for (const definition of options.builtins ?? builtinChecks(playbook)) {
+    byId.set(definition.id, definition);
+  }
   for (const spec of playbook?.customChecks ?? []) {
     // The loader rejects custom ids that shadow built-ins; keep the built-in if one slips through.
     if (!byId.has(spec.id)) {

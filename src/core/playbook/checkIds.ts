@@ -35,6 +35,7 @@ export const BUILTIN_CHECK_IDS = [
   'business.growth',
   'backups.latest',
   'backups.recoveryDrill',
+  'backups.recentDrill',
   'backups.files',
   'docs.brokenLinks',
   'docs.stale',

@@ -345,7 +345,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         [
           'drill',
           'Recovery drill: backup restored into a scratch database',
-          ['backups.recoveryDrill'],
+          ['backups.recentDrill'],
         ],
         ['fileRestore', 'File restoration procedure tried'],
         ['replication', 'Replication (if any) is streaming', ['db.replication']],

@@ -386,6 +386,18 @@ export const DUE_SOON_DAYS: Readonly<Record<Exclude<PeriodUnit, 'none'>, number>
   year: 7,
 };
 
+/**
+ * The longest a period of each unit lasts, in days (a 31-day month, a leap year): something
+ * a task wants done every period is late once it is older than this.
+ */
+export const LONGEST_PERIOD_DAYS: Readonly<Record<Exclude<PeriodUnit, 'none'>, number>> = {
+  day: 1,
+  week: 7,
+  month: 31,
+  quarter: 92,
+  year: 366,
+};
+
 /** Due within its tier's lead time (`DUE_SOON_DAYS`): today for a daily task. */
 export function isDueSoon(status: TaskStatus): boolean {
   if (status.kind !== 'due' || !status.period) return false;
