@@ -18,6 +18,7 @@ import {
   launchBrowser,
   openViewContainer,
   openWorkbench,
+  pickQuickInput,
   runCommand,
   screenshot,
   waitForWorkbench,
@@ -288,6 +289,53 @@ describe('dashboard in a real editor', function () {
     }, dark);
     await frame.locator('[data-section="logs"] h2').evaluate((heading) => heading.scrollIntoView());
     await screenshot(page, path.join(RESULTS, 'dashboard-e2e-light.png'));
+  });
+
+  it('explains a slow query it shows, and no SQL a forged message names', async function () {
+    // Security review: a page running hostile script can post any message. The host explained
+    // whatever SQL it was sent, a DELETE without asking anything, instead of only what it showed.
+    const statements = async (pattern: string): Promise<number> => {
+      const client = new Client(db);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_statements WHERE query LIKE $1',
+          [pattern],
+        );
+        return rows[0].n;
+      } finally {
+        await client.end();
+      }
+    };
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="database"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    const host = frame.parentFrame();
+    assert.ok(host, 'the webview frame has its host frame');
+    await host.evaluate(() => {
+      const send = (window as unknown as Record<string, (channel: string, data: unknown) => void>)
+        .__vscode_post_message__;
+      send('onmessage', {
+        message: { type: 'explainQuery', sql: 'DELETE FROM bookings AS forged_by_page' },
+      });
+    });
+
+    // A shown one still explains; by then the forged one would long have reached the server.
+    await frame
+      .locator('[data-section="database"] vscode-button[aria-label^="Explain SELECT * FROM"]')
+      .first()
+      .click();
+    await pickQuickInput(page, 'EXPLAIN');
+    await page
+      .locator('.editor-instance .view-lines')
+      .filter({ hasText: 'slowest' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.ok((await statements('%upkeep:explain%')) > 0, 'the shown query was explained');
+    assert.equal(await statements('%forged_by_page%'), 0, 'the forged SQL reached the server');
   });
 
   it('saves a Markdown report into docs/maintenance/reports and opens it', async function () {

@@ -1,30 +1,66 @@
 /**
  * Refreshes with cancellation: each refresh gets its own AbortController and a new one aborts the
- * one still running; an optional timer refreshes on its own while the view is visible.
+ * one still running; an optional timer refreshes on its own while the view is visible. Refreshes
+ * start at most once per `minGapMs`: the ones asked for in between share one at its end.
  */
 
 export type RefreshRun = (signal: AbortSignal, refreshId: number) => Promise<void>;
+
+export interface RefresherOptions {
+  /** The least time between two starts; a page that asks in a loop gets one per gap. */
+  minGapMs?: number;
+}
 
 export class Refresher {
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastId = 0;
   private disposed = false;
+  private lastStart = -Infinity;
+  /** The refresh waiting for the gap to pass, shared by everyone who asked meanwhile. */
+  private waiting:
+    { timer: ReturnType<typeof setTimeout>; done: Promise<void>; settle(): void } | undefined;
+  private readonly minGapMs: number;
 
   constructor(
     private readonly run: RefreshRun,
     /** Auto-refresh skips its turn while this says false (a hidden panel). */
     private readonly shouldAutoRefresh: () => boolean = () => true,
-  ) {}
+    options: RefresherOptions = {},
+  ) {
+    this.minGapMs = options.minGapMs ?? 0;
+  }
 
   /** The id of the latest refresh started; messages of older ones are stale. */
   get currentId(): number {
     return this.lastId;
   }
 
-  /** Starts a refresh, aborting the one still running; resolves when this one ends. */
-  async refresh(): Promise<void> {
+  /**
+   * Starts a refresh, aborting the one still running; resolves when this one ends. Within
+   * `minGapMs` of the last start it waits for the gap to pass, together with any other asked.
+   */
+  refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.waiting) return this.waiting.done;
+    const wait = this.lastStart + this.minGapMs - Date.now();
+    if (wait <= 0) return this.start();
+    let settle = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const timer = setTimeout(() => {
+      this.waiting = undefined;
+      // Those who waited only learn it ran: a dashboard load reports failures per section.
+      this.start().then(settle, settle);
+    }, wait);
+    this.waiting = { timer, done, settle };
+    return this.waiting.done;
+  }
+
+  private async start(): Promise<void> {
     if (this.disposed) return;
+    this.lastStart = Date.now();
     this.controller?.abort();
     const controller = new AbortController();
     this.controller = controller;
@@ -52,6 +88,11 @@ export class Refresher {
 
   dispose(): void {
     this.disposed = true;
+    if (this.waiting) {
+      clearTimeout(this.waiting.timer);
+      this.waiting.settle();
+      this.waiting = undefined;
+    }
     this.controller?.abort();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -1,7 +1,8 @@
 /**
  * The dashboard's WebviewPanel: loads the page under a strict CSP, waits for the webview's
- * 'ready' before posting anything, validates every message from it, and runs refreshes (manual,
- * on a window change, on a timer) with one AbortController each, so a new refresh cancels the old.
+ * 'ready' before posting anything, validates every message from it (its shape, then that it names
+ * what the page was shown), and runs refreshes (manual, on a window change, on a timer) with one
+ * AbortController each, so a new refresh cancels the old, at most one start per second.
  */
 import * as vscode from 'vscode';
 import { createNonce, dashboardHtml } from '../../core/dashboard/html';
@@ -13,6 +14,7 @@ import type {
 } from '../../core/dashboard/loader';
 import { loadDashboard } from '../../core/dashboard/loader';
 import { Refresher } from '../../core/dashboard/refresher';
+import { RequestGate } from '../../core/dashboard/requestGate';
 import { computeAlerts } from '../../core/dashboard/alerts';
 import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
 import { parseLogWindow, parseWebviewMessage, SECTION_IDS } from '../../core/dashboard/protocol';
@@ -26,6 +28,11 @@ export const VIEW_TYPE = 'upkeep.dashboard';
 const MIN_AUTO_REFRESH_SECONDS = 5;
 /** A webview shown again within this time gets the data it had instead of a new refresh. */
 const REPLAY_MAX_AGE_MS = 5 * 60_000;
+/**
+ * Refreshes (each a database connection and a read of the logs) and replays start at most this
+ * often, however fast the page asks: a compromised page could ask in a loop.
+ */
+const MIN_GAP_MS = 1000;
 /** Settings the shown data comes from: a change makes what the dashboard shows out of date. */
 const DATA_SETTINGS = ['upkeep.database', 'upkeep.logs', 'upkeep.thresholds'];
 
@@ -37,6 +44,9 @@ export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
 
   private ready = false;
+  private readonly gate = new RequestGate();
+  private lastReplay = -Infinity;
+  private refusals = 0;
   private disposed = false;
   private readonly refresher: Refresher;
   private window: LogWindow;
@@ -120,6 +130,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.refresher = new Refresher(
       (signal, refreshId) => this.load(signal, refreshId),
       () => this.ready && this.panel.visible,
+      { minGapMs: MIN_GAP_MS },
     );
     panel.webview.options = DashboardPanel.options(services);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'upkeep.svg');
@@ -166,20 +177,31 @@ export class DashboardPanel implements vscode.Disposable {
   private post(message: HostMessage): void {
     // Nothing goes out before the webview has said it listens.
     if (!this.ready) return;
+    this.gate.record(message);
     void this.panel.webview.postMessage(message);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
     const message = parseWebviewMessage(raw);
     if (!message) {
-      this.log.warn('ignored a malformed message from the dashboard webview');
+      this.refused('a malformed message');
       return;
     }
     try {
-      await this.handle(message);
+      const verdict = await this.gate.admit(message, () => this.handle(message));
+      if (verdict === 'notOffered') this.refused(`a ${message.type} of something not shown`);
+      if (verdict === 'busy') this.log.debug(`${message.type} ignored: the last one still runs`);
     } catch (error) {
       this.log.error(`${message.type} failed: ${describeError(error)}`);
       this.post({ type: 'notice', level: 'error', message: describeError(error) });
+    }
+  }
+
+  /** Logs the first refusal and then every thousandth: a page in a loop must not flood the log. */
+  private refused(what: string): void {
+    this.refusals++;
+    if (this.refusals === 1 || this.refusals % 1000 === 0) {
+      this.log.warn(`ignored ${what} from the dashboard webview (${this.refusals} refused so far)`);
     }
   }
 
@@ -271,8 +293,11 @@ export class DashboardPanel implements vscode.Disposable {
   private replay(): boolean {
     const snapshot = this.snapshot;
     if (!snapshot?.finishedAt || this.stale) return false;
+    // Each replay posts every section again; a page saying 'ready' in a loop gets a refresh.
+    if (Date.now() - this.lastReplay < MIN_GAP_MS) return false;
     if (JSON.stringify(snapshot.window) !== JSON.stringify(this.window)) return false;
     if (Date.now() - snapshot.finishedAt.getTime() > REPLAY_MAX_AGE_MS) return false;
+    this.lastReplay = Date.now();
     const refreshId = this.refresher.currentId;
     this.post({ type: 'refreshStarted', refreshId, window: this.window });
     for (const section of SECTION_IDS) {

@@ -46,6 +46,41 @@ describe('dashboard refresher', () => {
     refresher.dispose();
   });
 
+  it('starts one refresh per gap however many are asked for (a flood from the page)', async () => {
+    // A compromised webview can post 'refresh' in a loop: each start opened a database
+    // connection and read the logs again, hundreds of times a second.
+    let runs = 0;
+    const refresher = new Refresher(
+      async (signal) => {
+        runs++;
+        await sleep(5, undefined, { signal }).catch(() => undefined);
+      },
+      () => true,
+      { minGapMs: 80 },
+    );
+    const asked = Array.from({ length: 500 }, () => refresher.refresh());
+    assert.equal(runs, 1, 'the first starts at once');
+    await Promise.all(asked);
+    assert.equal(runs, 2, 'the rest share one refresh at the end of the gap');
+    const started = Date.now();
+    await refresher.refresh();
+    assert.ok(Date.now() - started >= 70, 'a refresh right after waits for the gap');
+    assert.equal(runs, 3);
+    refresher.dispose();
+  });
+
+  it('settles a refresh still waiting for its gap when disposed', async () => {
+    const refresher = new Refresher(
+      async () => undefined,
+      () => true,
+      { minGapMs: 10_000 },
+    );
+    await refresher.refresh();
+    const waiting = refresher.refresh();
+    refresher.dispose();
+    await waiting;
+  });
+
   it('aborts and goes quiet once disposed', async () => {
     let seen: AbortSignal | undefined;
     let runs = 0;

@@ -1,0 +1,90 @@
+/**
+ * The host's second gate on dashboard requests, after `parseWebviewMessage` checked their shape:
+ * a request that names something (a query to explain, a link, a file) must name what the host
+ * itself showed the page, and an explain or a report runs one at a time. The page renders log
+ * lines and query texts from outside; if one ever got script running there, it could otherwise
+ * have any SQL explained on the monitored database, any URL or file opened, or a database
+ * session opened for every message of a loop.
+ */
+import type { HostMessage, SectionId, WebviewMessage } from './protocol';
+
+export type GateVerdict = 'accepted' | 'notOffered' | 'busy';
+
+/** What one section's latest data lets the page ask for. */
+interface Offer {
+  queries: string[];
+  links: string[];
+  files: string[];
+}
+
+/** Requests that wait for the user or the database: a second one is refused, not queued. */
+const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set(['explainQuery', 'saveReport']);
+
+export class RequestGate {
+  private readonly offers = new Map<SectionId, Offer>();
+  private readonly busy = new Set<WebviewMessage['type']>();
+
+  /** Notes what a message to the page shows; each section's latest data replaces its last. */
+  record(message: HostMessage): void {
+    if (message.type === 'sectionData') this.offers.set(message.section, offerOf(message));
+  }
+
+  /** Runs `act` when the request may go ahead, and says why not otherwise. */
+  async admit(message: WebviewMessage, act: () => Promise<void>): Promise<GateVerdict> {
+    if (!this.offered(message)) return 'notOffered';
+    if (!ONE_AT_A_TIME.has(message.type)) {
+      await act();
+      return 'accepted';
+    }
+    if (this.busy.has(message.type)) return 'busy';
+    this.busy.add(message.type);
+    try {
+      await act();
+    } finally {
+      this.busy.delete(message.type);
+    }
+    return 'accepted';
+  }
+
+  private offered(message: WebviewMessage): boolean {
+    const offers = [...this.offers.values()];
+    switch (message.type) {
+      case 'explainQuery':
+        return offers.some((offer) => offer.queries.includes(message.sql));
+      case 'openLink':
+        return offers.some((offer) => offer.links.includes(message.url));
+      case 'openLocation':
+        return offers.some((offer) => offer.files.includes(message.file));
+      default:
+        return true;
+    }
+  }
+}
+
+function offerOf(message: Extract<HostMessage, { type: 'sectionData' }>): Offer {
+  const offer: Offer = { queries: [], links: [], files: [] };
+  const defined = <T>(values: (T | undefined)[]): T[] =>
+    values.filter((value): value is T => value !== undefined);
+  switch (message.section) {
+    case 'health':
+      offer.files = defined(
+        message.data.tiers.flatMap((tier) =>
+          tier.checks.flatMap((check) => check.findings.map((finding) => finding.location?.file)),
+        ),
+      );
+      break;
+    case 'logs':
+      offer.files = defined(message.data.slowRequests.map((row) => row.location?.file));
+      break;
+    case 'database':
+      offer.queries = message.data.slowQueries.map((row) => row.query);
+      offer.links = defined(message.data.cards.map((card) => card.link?.url));
+      break;
+    case 'business':
+      offer.links = defined(message.data.cards.map((card) => card.link?.url));
+      break;
+    case 'alerts':
+      break;
+  }
+  return offer;
+}
