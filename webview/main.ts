@@ -139,6 +139,7 @@ windowSelect.addEventListener('change', () => {
     }
     return;
   }
+  rangeBox.hidden = true;
   const window = parseLogWindow({ kind });
   if (window) chooseWindow(window);
 });

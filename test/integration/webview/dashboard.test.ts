@@ -650,6 +650,28 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('hides the range fields again when a preset window is chosen after Range…', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    const choose = (kind: string): Promise<void> =>
+      page.evaluate((value) => {
+        const select = document.getElementById('window-select') as HTMLElement & { value: string };
+        select.value = value;
+        select.dispatchEvent(new Event('change'));
+      }, kind);
+    await choose('range');
+    assert.equal(await page.isVisible('#range-apply'), true);
+    await choose('24h');
+    const last = (await dashboard.posted()).at(-1);
+    assert.deepEqual(last?.type === 'setWindow' && last.window, { kind: '24h' });
+    // Apply range beside "Last 24 hours" would apply the range and leave the select saying 24h.
+    assert.equal(await page.isVisible('#range-apply'), false);
+    assert.equal(await page.isVisible('#range-from'), false);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('keeps the custom range and its Apply button in sight at editor widths', async () => {
     // In a 1440 px window with the side bar open the panel is about 1,000 px wide; Apply range
     // was cut off there and the page scrolled sideways.
