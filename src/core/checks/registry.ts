@@ -29,6 +29,7 @@ import {
 } from './repoChecks';
 import { csrfCheck, filterParametersCheck } from './securityChecks';
 import {
+  advisoryDatabaseCheck,
   brakemanCheck,
   bundlerAuditCheck,
   coverageCheck,
@@ -64,6 +65,7 @@ export function engineChecks(playbook?: Playbook): CheckDefinition[] {
     coverageCheck,
     rubocopCheck,
     brakemanCheck,
+    advisoryDatabaseCheck,
     bundlerAuditCheck,
     zeitwerkCheck,
     filterParametersCheck,

@@ -260,6 +260,93 @@ export function judgeBundlerAudit(findings: Finding[]): CheckReport {
   };
 }
 
+/** bundler-audit's advisories are worth as much as their last update (the monthly task). */
+export const ADVISORY_DB_MAX_DAYS = 7;
+const UPDATE_HINT = 'run bundle-audit update (or bundle exec bundle-audit update)';
+
+/**
+ * Where bundler-audit keeps ruby-advisory-db: `BUNDLER_AUDIT_DB`, else
+ * `~/.local/share/ruby-advisory-db` (a git checkout that `bundle-audit update` pulls).
+ */
+export function advisoryDatabasePath(env: Record<string, string | undefined>): string {
+  if (env.BUNDLER_AUDIT_DB) return path.resolve(env.BUNDLER_AUDIT_DB);
+  return path.join(env.HOME || os.homedir(), '.local', 'share', 'ruby-advisory-db');
+}
+
+/**
+ * The advisory database's age, read as bundler-audit reads it (the checkout's last commit, or the
+ * folder's modification time when it is no checkout). Upkeep never updates it: that needs the
+ * network, and is the maintainer's call.
+ */
+export const advisoryDatabaseCheck: CheckDefinition = {
+  id: 'tools.advisoryDatabase',
+  title: 'Advisory database up to date',
+  description:
+    `How long ago bundler-audit's ruby-advisory-db was updated; warns after ` +
+    `${ADVISORY_DB_MAX_DAYS} days (bundle-audit check does not update it).`,
+  async run(context: CheckContext): Promise<CheckReport> {
+    const env = context.env ?? process.env;
+    const folder = advisoryDatabasePath(env);
+    const home = env.HOME || os.homedir();
+    const shown = folder.startsWith(home + path.sep) ? `~${folder.slice(home.length)}` : folder;
+
+    const stat = await fs.stat(folder).catch(() => undefined);
+    if (!stat?.isDirectory()) {
+      const lock = await readTextFile(path.join(context.workspace, 'Gemfile.lock'));
+      if (!lock || !/^ {4}bundler-audit \(/m.test(lock)) {
+        return { outcome: 'skipped', summary: `no advisory database at ${shown}` };
+      }
+      return {
+        outcome: 'warn',
+        summary:
+          `no advisory database at ${shown}: bundle-audit check uses the copy inside the gem, ` +
+          `as old as the gem; ${UPDATE_HINT}`,
+        values: { path: shown },
+      };
+    }
+
+    const dated = await lastAdvisoryUpdate(context, env, folder, stat.mtime);
+    if ('problem' in dated) return { outcome: 'error', summary: dated.problem };
+    const ageDays = Math.floor((context.clock.now().getTime() - dated.at.getTime()) / 86_400_000);
+    const values = { path: shown, lastCommit: dated.at.toISOString(), ageDays };
+    const age =
+      `advisory database is ${plural(ageDays, 'day')} old ` +
+      `(${dated.source} ${dated.at.toISOString().slice(0, 10)})`;
+    if (ageDays > ADVISORY_DB_MAX_DAYS) {
+      return { outcome: 'warn', summary: `${age}; ${UPDATE_HINT}`, values };
+    }
+    return { outcome: 'pass', summary: age, values };
+  },
+};
+
+async function lastAdvisoryUpdate(
+  context: CheckContext,
+  env: Record<string, string | undefined>,
+  folder: string,
+  modified: Date,
+): Promise<{ at: Date; source: string } | { problem: string }> {
+  if (!(await fs.stat(path.join(folder, '.git')).catch(() => undefined))) {
+    return { at: modified, source: 'folder modified' };
+  }
+  const git = await findExecutable('git', env);
+  if (!git) return { problem: `git is not installed: cannot date the checkout at ${folder}` };
+  // log reads history only: it starts no hook or fsmonitor and needs no network.
+  const output = await runTool({
+    command: git,
+    args: ['--no-pager', 'log', '-1', '--format=%cI'],
+    cwd: folder,
+    signal: context.signal,
+    log: context.log,
+    env,
+  });
+  const at = new Date(output.stdout.trim());
+  if (output.exitCode !== 0 || Number.isNaN(at.getTime())) {
+    const said = output.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
+    return { problem: `cannot read the advisory database's last commit: ${said || 'no date'}` };
+  }
+  return { at, source: 'last commit' };
+}
+
 export const zeitwerkCheck: CheckDefinition = {
   id: 'tools.zeitwerk',
   title: 'Zeitwerk autoloading',

@@ -49,6 +49,7 @@ export const BUILTIN_CHECK_IDS = [
   'tools.rubocop',
   'tools.brakeman',
   'tools.bundlerAudit',
+  'tools.advisoryDatabase',
   'tools.zeitwerk',
   'security.filterParameters',
   'security.csrf',

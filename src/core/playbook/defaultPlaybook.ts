@@ -255,7 +255,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       title: 'Security updates and patches',
       section: 'Security Patch Management',
       items: [
-        ['bundlerAudit', 'Advisory database updated and gems audited', ['tools.bundlerAudit']],
+        [
+          'bundlerAudit',
+          'Advisory database updated and gems audited',
+          ['tools.advisoryDatabase', 'tools.bundlerAudit'],
+        ],
         ['rails', 'Rails security patches applied (bundle update rails)'],
         ['zeitwerk', 'Autoloading still loads (zeitwerk:check)', ['tools.zeitwerk']],
         [

@@ -1,0 +1,145 @@
+/**
+ * tools.advisoryDatabase on real git checkouts made here: how old bundler-audit's copy of
+ * ruby-advisory-db is (its last commit, as `bundle-audit stats` reads it), found through HOME or
+ * BUNDLER_AUDIT_DB, and never updated by Upkeep.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runChecks } from '../../../src/core/checks/runner';
+import { advisoryDatabaseCheck } from '../../../src/core/checks/toolChecks';
+import type { CheckResult } from '../../../src/core/checks/types';
+import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import { findTask } from '../../../src/core/playbook/model';
+import { resolveSettings } from '../../../src/core/settings';
+import { fixedClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
+
+const NOW = new Date('2026-12-05T10:00:00.000Z');
+const DAY_MS = 86_400_000;
+
+/** A git checkout whose one commit is `daysAgo` old. */
+async function advisoryDb(folder: string, daysAgo: number): Promise<string> {
+  await fs.mkdir(path.join(folder, 'gems', 'rack'), { recursive: true });
+  await fs.writeFile(path.join(folder, 'gems', 'rack', 'CVE-2024-0001.yml'), 'gem: rack\n');
+  const date = new Date(NOW.getTime() - daysAgo * DAY_MS).toISOString();
+  const env = {
+    PATH: process.env.PATH,
+    HOME: folder,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  };
+  const git = (...args: string[]): void => {
+    execFileSync('git', args, { cwd: folder, env, stdio: 'ignore' });
+  };
+  git('init', '-q');
+  git('add', '.');
+  git(
+    '-c',
+    'user.name=Advisory',
+    '-c',
+    'user.email=advisory@example.invalid',
+    'commit',
+    '-qm',
+    'x',
+  );
+  return folder;
+}
+
+describe('tools.advisoryDatabase', () => {
+  let folder: string;
+  let workspace: string;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-advisory-'));
+    workspace = path.join(folder, 'app');
+    await fs.mkdir(workspace);
+  });
+
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const check = async (
+    env: Record<string, string | undefined>,
+    trusted = true,
+  ): Promise<CheckResult> => {
+    const [result] = await runChecks([advisoryDatabaseCheck], {
+      workspace,
+      settings: resolveSettings(),
+      clock: fixedClock(NOW),
+      log: silentLogger,
+      trusted,
+      env: { PATH: process.env.PATH, ...env },
+    });
+    return result;
+  };
+
+  it('is what the monthly "advisory database updated" item runs, before the audit', () => {
+    const item = findTask(defaultPlaybook(), 'monthly.securityUpdates')?.items.find(
+      (candidate) => candidate.id === 'bundlerAudit',
+    );
+    assert.deepEqual(item?.checks, ['tools.advisoryDatabase', 'tools.bundlerAudit']);
+  });
+
+  it('warns when ~/.local/share/ruby-advisory-db was last updated over 7 days ago', async () => {
+    const home = path.join(folder, 'old-home');
+    await advisoryDb(path.join(home, '.local', 'share', 'ruby-advisory-db'), 10);
+    const result = await check({ HOME: home });
+    assert.equal(result.outcome, 'warn', result.summary);
+    assert.match(result.summary, /advisory database is 10 days old \(last commit 2026-11-25\)/);
+    assert.match(result.summary, /bundle-audit update/);
+    assert.equal(result.values?.ageDays, 10);
+    assert.equal(result.values?.lastCommit, '2026-11-25T10:00:00.000Z');
+  });
+
+  it('passes a fresh one, also in an untrusted workspace (it reads no repo file)', async () => {
+    const home = path.join(folder, 'fresh-home');
+    await advisoryDb(path.join(home, '.local', 'share', 'ruby-advisory-db'), 2);
+    for (const trusted of [true, false]) {
+      const result = await check({ HOME: home }, trusted);
+      assert.equal(result.outcome, 'pass', result.summary);
+      assert.match(result.summary, /advisory database is 2 days old \(last commit 2026-12-03\)/);
+    }
+  });
+
+  it('follows BUNDLER_AUDIT_DB, as bundler-audit does', async () => {
+    const elsewhere = await advisoryDb(path.join(folder, 'elsewhere-db'), 30);
+    const result = await check({
+      HOME: path.join(folder, 'fresh-home'),
+      BUNDLER_AUDIT_DB: elsewhere,
+    });
+    assert.equal(result.outcome, 'warn', result.summary);
+    assert.equal(result.values?.ageDays, 30);
+  });
+
+  it('says what to do when there is no copy, and skips when the app has no bundler-audit', async () => {
+    const empty = path.join(folder, 'empty-home');
+    await fs.mkdir(empty);
+    const skipped = await check({ HOME: empty });
+    assert.equal(skipped.outcome, 'skipped', skipped.summary);
+
+    await fs.writeFile(
+      path.join(workspace, 'Gemfile.lock'),
+      'GEM\n  remote: https://rubygems.org/\n  specs:\n    bundler-audit (0.9.1)\n',
+    );
+    const missing = await check({ HOME: empty });
+    assert.equal(missing.outcome, 'warn', missing.summary);
+    assert.match(missing.summary, /no advisory database at ~\/\.local\/share\/ruby-advisory-db/);
+    assert.match(missing.summary, /bundle-audit update/);
+    await fs.rm(path.join(workspace, 'Gemfile.lock'));
+  });
+
+  it('reports a folder that is not a git checkout by its modification time', async () => {
+    const plain = path.join(folder, 'plain-db');
+    await fs.mkdir(path.join(plain, 'gems'), { recursive: true });
+    const old = new Date(NOW.getTime() - 9 * DAY_MS);
+    await fs.utimes(plain, old, old);
+    const result = await check({ HOME: path.join(folder, 'empty-home'), BUNDLER_AUDIT_DB: plain });
+    assert.equal(result.outcome, 'warn', result.summary);
+    assert.equal(result.values?.ageDays, 9);
+  });
+});
