@@ -107,8 +107,13 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
 
   const warnings = [...summary.warnings];
   for (const source of summary.sources) {
-    if (source.error) warnings.push(`${source.path ?? source.pattern}: ${source.error}`);
-    else if (source.missing) warnings.push(`${source.pattern}: no file matches`);
+    const name = source.path ?? source.pattern;
+    // Most reasons name their file already ("log/production.log does not exist …").
+    if (source.error) {
+      warnings.push(source.error.includes(name) ? source.error : `${name}: ${source.error}`);
+    } else if (source.missing) {
+      warnings.push(`${source.pattern}: no file matches`);
+    }
   }
 
   return {

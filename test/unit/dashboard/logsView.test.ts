@@ -101,5 +101,9 @@ describe('dashboard logs view', () => {
     assert.equal(logs.totals.requests, 0);
     assert.equal(logs.totals.errorRatePercent, null);
     assert.ok(logs.warnings.some((warning) => warning.includes('log/nothing-here.log')));
+    // Said once: it read "log/nothing-here.log: log/nothing-here.log does not exist".
+    for (const warning of logs.warnings) {
+      assert.equal(warning.split('log/nothing-here.log').length, 2, warning);
+    }
   });
 });
