@@ -21,6 +21,11 @@ export const RESTRICTED_KEYS = [
   'backups.drillTargetUrl',
   // Log sources may name any file on the machine; the summary would print what it read.
   'logs.sources',
+  // The safeguards of the database the user configured: a repo must not lift lock_timeout
+  // (maintenance would queue behind the app's locks) or unmark production (no typed name).
+  'database.statementTimeoutMs',
+  'database.lockTimeoutMs',
+  'database.production',
 ];
 
 export const SETTINGS_FILE = '.vscode/settings.json';

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   loadWorkspaceSettings,
+  RESTRICTED_KEYS,
   settingsFromJson,
 } from '../../../src/core/checks/workspaceSettings';
 
@@ -78,6 +79,31 @@ describe('hostile .vscode/settings.json keys', () => {
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
     }
+  });
+
+  it('an untrusted repo cannot loosen the safeguards of the database the user configured', () => {
+    // Restricted Mode then keeps the user's own values: a repo lifting lock_timeout would let
+    // maintenance queue behind the app's locks, and production: false drops the typed name.
+    const hostile = {
+      'upkeep.database.lockTimeoutMs': 2_000_000_000,
+      'upkeep.database.statementTimeoutMs': 2_000_000_000,
+      'upkeep.database.production': false,
+    };
+    const untrusted = settingsFromJson(hostile, { trusted: false });
+    assert.equal(untrusted.database.lockTimeoutMs, 1000);
+    assert.equal(untrusted.database.statementTimeoutMs, 5000);
+    const trusted = settingsFromJson(hostile, { trusted: true });
+    assert.equal(trusted.database.lockTimeoutMs, 2_000_000_000);
+  });
+
+  it('restricts in the CLI exactly the settings the manifest restricts in the editor', async () => {
+    const manifest = JSON.parse(
+      await fs.readFile(path.join(__dirname, '../../../package.json'), 'utf8'),
+    ) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+    assert.deepEqual(
+      [...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(),
+      RESTRICTED_KEYS.map((key) => `upkeep.${key}`).sort(),
+    );
   });
 
   it('log sources that are not text are left out', () => {
