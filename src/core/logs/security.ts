@@ -21,6 +21,10 @@ const SQL_INJECTION = anyOf(
   String.raw`'\s*or\s*'?\d`,
   String.raw`"\s*or\s*"?\d`,
   String.raw`\bor\s+1\s*=\s*1`,
+  // sqlmap's boolean probes: `1 AND 5678=5678`, `1' AND 'abc'='abc`, `1) ORDER BY 1-- -`.
+  String.raw`\band\s+\d{1,10}\s*=\s*\d{1,10}\b`,
+  String.raw`'\s*and\s+'`,
+  String.raw`\border\s+by\s+\d+\s*(?:--|#)`,
   `'--`,
   `';`,
   String.raw`\bsleep\s*\(`,
@@ -47,7 +51,8 @@ const XSS = anyOf(
   String.raw`\bprompt\s*\(`,
   String.raw`string\.fromcharcode`,
 );
-const TRAVERSAL = /\.\.\/|\.\.\\|\/etc\/passwd|\/etc\/shadow|\/proc\/self|c:\\windows|win\.ini/i;
+const TRAVERSAL =
+  /\.\.\/|\.\.\\|\.\.\xc0\xaf|\/etc\/passwd|\/etc\/shadow|\/proc\/self|c:\\windows|win\.ini/i;
 
 const PROBES = [
   '/wp-login',
@@ -82,9 +87,12 @@ const PROBES = [
 /** Any probe path anywhere in a path: one pass instead of one search per probe. */
 const PROBE = new RegExp(PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
 
-/** Decodes %XX (twice, since scanners double-encode); malformed escapes stay as they are. */
+/**
+ * Decodes `+` (a space in a query string) and %XX (twice, since scanners double-encode);
+ * malformed escapes stay as they are.
+ */
 function decode(text: string): string {
-  let out = text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text;
+  let out = (text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text).replace(/\+/g, ' ');
   for (let round = 0; round < 2 && out.includes('%'); round++) {
     out = out.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) =>
       String.fromCharCode(parseInt(hex, 16)),

@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { classifyRequest } from '../../../src/core/logs/security';
 import { summarizeFixture } from './helpers';
 
 describe('log engine figures counted by hand', () => {
@@ -250,6 +251,33 @@ describe('log engine figures counted by hand', () => {
       );
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("sqlmap's boolean probes, with + for spaces as query strings write them", () => {
+    const sqli = [
+      '/items?id=1+OR+1=1',
+      "/items?id=1'+OR+'1'='1",
+      '/items?id=1+AND+1=1',
+      '/items?id=1%20AND%205678=5678',
+      "/items?id=1'+AND+'abc'='abc",
+      '/items?id=1)+ORDER+BY+1--+-',
+    ];
+    for (const target of sqli) {
+      assert.deepEqual(classifyRequest(target, undefined), ['sql-injection']);
+    }
+    assert.deepEqual(classifyRequest('/static/..%c0%af..%c0%afetc/passwd', undefined), [
+      'path-traversal',
+    ]);
+    // Ordinary searches stay clean.
+    for (const target of [
+      '/search?q=rock+and+roll',
+      '/search?q=O%27Reilly+and+sons',
+      '/search?q=1+and+2',
+      '/search?q=order+by+price',
+      '/blog/how-to-use-union-select-in-sql',
+    ]) {
+      assert.deepEqual(classifyRequest(target, undefined), [], target);
     }
   });
 });
