@@ -29,7 +29,11 @@ export interface UpkeepSettings {
     memoryMb: number;
     slowRequestMs: number;
   };
-  health: { url?: string };
+  health: {
+    url?: string;
+    /** The sign-in page, on the health URL's origin (Devise's by default). */
+    signInPath: string;
+  };
   checks: { parallelism: number; timeoutSeconds: number };
   backups: { pattern?: string; maxAgeHours: number; drillTargetUrl?: string };
   templates: { bugFolder: string; featureFolder: string };
@@ -52,7 +56,7 @@ export const defaultSettings: UpkeepSettings = {
     memoryMb: 1000,
     slowRequestMs: 1000,
   },
-  health: {},
+  health: { signInPath: '/users/sign_in' },
   checks: { parallelism: 4, timeoutSeconds: 120 },
   backups: { maxAgeHours: 26 },
   templates: { bugFolder: 'docs/maintenance/bugs', featureFolder: 'docs/maintenance/features' },

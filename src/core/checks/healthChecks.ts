@@ -1,6 +1,7 @@
 /**
  * Health checks that need neither logs nor the database: the health URL (status, latency, TLS
- * certificate expiry) and the production e-mail delivery configuration read from Ruby source.
+ * certificate expiry), the sign-in page on the same origin (served over HTTPS, no redirect to
+ * http://) and the production e-mail delivery configuration read from Ruby source.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -24,6 +25,8 @@ export interface HealthProbe {
   certificateProblem?: string;
   error?: string;
   timedOut?: boolean;
+  /** The `Location` header of a redirect, as sent. */
+  location?: string;
 }
 
 export interface HealthUrlOptions {
@@ -78,7 +81,8 @@ export function probeUrl(
     });
     request.on('response', (response) => {
       response.resume();
-      settle({ status: response.statusCode, latencyMs: elapsed() });
+      const location = response.headers.location;
+      settle({ status: response.statusCode, latencyMs: elapsed(), ...(location && { location }) });
     });
     request.on('error', (error) => settle({ latencyMs: elapsed(), error: error.message }));
 
@@ -93,12 +97,15 @@ export function probeUrl(
   });
 }
 
+type Problem = { outcome: 'warn' | 'fail'; text: string };
+
 /** Turns a probe into a report; pure, so the thresholds are easy to test. */
 export function judgeProbe(
   url: string,
   probe: HealthProbe,
   now: Date,
   slowMs: number,
+  more: Problem[] = [],
 ): CheckReport {
   const values: CheckReport['values'] = {
     url,
@@ -113,7 +120,7 @@ export function judgeProbe(
     };
   }
 
-  const problems: { outcome: 'warn' | 'fail'; text: string }[] = [];
+  const problems: Problem[] = [...more];
   if (probe.status >= 400) problems.push({ outcome: 'fail', text: `status ${probe.status}` });
   if (probe.latencyMs > slowMs) {
     problems.push({ outcome: 'warn', text: `slow: ${probe.latencyMs} ms (> ${slowMs} ms)` });
@@ -184,6 +191,122 @@ export function healthUrlCheck(options: HealthUrlOptions = {}): CheckDefinition 
       );
     },
   };
+}
+
+export interface SignInOptions extends HealthUrlOptions {
+  /** Replaces the request (tests: prove nothing is sent). */
+  probe?: (url: URL, signal: AbortSignal) => Promise<HealthProbe>;
+}
+
+/** This machine: a development server may use plain http, worth a warning and no more. */
+function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
+  );
+}
+
+/**
+ * The guidelines' `curl -I https://.../users/sign_in`: the sign-in page of the app whose health
+ * URL is configured answers, over HTTPS, and does not send people to http://.
+ */
+export function healthSignInCheck(options: SignInOptions = {}): CheckDefinition {
+  return {
+    id: 'health.signIn',
+    title: 'Sign-in page answers over HTTPS',
+    description:
+      "GETs the sign-in page (upkeep.health.signInPath, /users/sign_in) on the health URL's " +
+      'origin: fails on an error status, a redirect to http://, or a page not served over HTTPS.',
+    async run(context: CheckContext): Promise<CheckReport> {
+      const configured = context.settings.health.url;
+      if (!configured) {
+        return { outcome: 'skipped', summary: 'no app URL configured (upkeep.health.url)' };
+      }
+      let base: URL;
+      try {
+        base = new URL(configured);
+      } catch {
+        return {
+          outcome: 'error',
+          summary: `upkeep.health.url is not a URL: ${redact(configured)}`,
+          configProblem: true,
+        };
+      }
+      const signInPath = context.settings.health.signInPath;
+      const url = signInUrl(base, signInPath);
+      if (!url) {
+        return {
+          outcome: 'error',
+          summary:
+            `upkeep.health.signInPath must be a path on the app, such as /users/sign_in: ` +
+            `"${signInPath.slice(0, 80)}"`,
+          configProblem: true,
+        };
+      }
+      const shown = redact(url.toString());
+
+      const more: Problem[] = [];
+      if (url.protocol !== 'https:') {
+        if (!isLoopback(url)) {
+          // Nothing is sent: the answer would not change the verdict, and the page is a form
+          // that would take passwords in clear.
+          return {
+            outcome: 'fail',
+            summary: `${shown} is not HTTPS: set upkeep.health.url to the app's https:// address`,
+            values: { url: shown, https: false },
+          };
+        }
+        more.push({ outcome: 'warn', text: 'not HTTPS (a local server)' });
+      }
+      const probe = await (options.probe ?? ((u, s) => probeUrl(u, s, options)))(
+        url,
+        context.signal,
+      );
+      let redirect: string | undefined;
+      const target = redirectTarget(probe, url);
+      if (target) {
+        redirect = redact(target.toString());
+        if (target.protocol === 'http:' && url.protocol === 'https:') {
+          more.push({ outcome: 'fail', text: `redirects to ${redirect}` });
+        }
+      }
+      const report = judgeProbe(
+        shown,
+        probe,
+        context.clock.now(),
+        context.settings.thresholds.slowRequestMs,
+        more,
+      );
+      report.values = { ...report.values, https: url.protocol === 'https:' };
+      if (redirect) {
+        report.values.redirectsTo = redirect;
+        if (report.outcome === 'pass') report.summary += `; redirects to ${redirect}`;
+      }
+      return report;
+    },
+  };
+}
+
+/** Where a 3xx answer sends the browser; a Location that is no URL counts as none. */
+function redirectTarget(probe: HealthProbe, from: URL): URL | undefined {
+  if (!probe.location || probe.status === undefined || probe.status >= 400) return undefined;
+  try {
+    return new URL(probe.location, from);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sign-in page on the app's origin; undefined for a path that would leave it. */
+export function signInUrl(base: URL, signInPath: string): URL | undefined {
+  if (!/^\/(?![/\\])/.test(signInPath) || signInPath.includes('\\')) return undefined;
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') return undefined;
+  try {
+    const url = new URL(signInPath, base.origin);
+    return url.origin === base.origin ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import { logChecks } from './logChecks';
 import type { SessionProvider } from './customChecks';
 import { customCheck } from './customChecks';
 import { brokenLinksCheck, generatedDocsCheck, staleDocsCheck } from './docsChecks';
-import { healthEmailCheck, healthUrlCheck } from './healthChecks';
+import { healthEmailCheck, healthSignInCheck, healthUrlCheck } from './healthChecks';
 import { appMemoryCheck, diskSpaceCheck, storageFoldersCheck } from './hostChecks';
 import {
   behindUpstreamCheck,
@@ -46,6 +46,7 @@ import type { CheckDefinition } from './types';
 export function engineChecks(playbook?: Playbook): CheckDefinition[] {
   return [
     healthUrlCheck(),
+    healthSignInCheck(),
     healthEmailCheck,
     appMemoryCheck,
     diskSpaceCheck,

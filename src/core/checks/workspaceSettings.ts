@@ -18,6 +18,8 @@ import { defaultSettings, resolveSettings } from '../settings';
 export const RESTRICTED_KEYS = [
   'database.url',
   'health.url',
+  // A path on the user's own app URL: a repo could aim a GET at any page of it.
+  'health.signInPath',
   'backups.drillTargetUrl',
   // Log sources may name any file on the machine; the summary would print what it read.
   'logs.sources',

@@ -5,6 +5,7 @@
 
 export const BUILTIN_CHECK_IDS = [
   'health.url',
+  'health.signIn',
   'health.database',
   'health.email',
   'logs.errorsLastHour',

@@ -296,7 +296,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['csrf', 'CSRF protection left on', ['security.csrf']],
         ['auth', 'Every controller authenticates and authorizes'],
         ['paths', 'File paths are validated (directory traversal)'],
-        ['signIn', 'Sign-in page answers over HTTPS', ['health.url']],
+        ['signIn', 'Sign-in page answers over HTTPS', ['health.signIn']],
       ],
     },
     {

@@ -1,6 +1,7 @@
 /**
  * health.url against real servers on 127.0.0.1: one that answers, errs, is slow, hangs, refuses,
- * and HTTPS servers with self-signed certificates made by the openssl CLI (expiring and untrusted).
+ * and HTTPS servers with self-signed certificates made by the openssl CLI (expiring and untrusted);
+ * health.signIn against the sign-in page of the same servers.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,8 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { healthUrlCheck } from '../../../src/core/checks/healthChecks';
+import type { HealthProbe } from '../../../src/core/checks/healthChecks';
+import { healthSignInCheck, healthUrlCheck } from '../../../src/core/checks/healthChecks';
 import { runChecks } from '../../../src/core/checks/runner';
 import type { CheckResult } from '../../../src/core/checks/types';
 import { resolveSettings } from '../../../src/core/settings';
@@ -187,5 +189,130 @@ describe('health.url', function () {
       assert.equal(result.outcome, 'pass');
       assert.match(result.summary, /answered 200 in \d+ ms, certificate valid 399 more days/);
     });
+  });
+});
+
+describe('health.signIn', function () {
+  this.timeout(20_000);
+  let folder: string;
+  let trusted: { key: string; cert: string };
+  let httpPort: number;
+  let httpsPort: number;
+  const seen: string[] = [];
+  const servers: (http.Server | https.Server)[] = [];
+
+  /** Devise's page, a custom one, a missing one and a page that sends people to http://. */
+  const app = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    seen.push(`${request.method} ${request.url}`);
+    if (request.url === '/users/sign_in' || request.url === '/login') {
+      response.end('<form action="/users/sign_in">');
+    } else if (request.url === '/plain/users/sign_in') {
+      response.statusCode = 302;
+      response.setHeader('location', `http://127.0.0.1:${httpPort}/users/sign_in`);
+      response.end();
+    } else if (request.url === '/secure/users/sign_in') {
+      response.statusCode = 302;
+      response.setHeader('location', '/users/sign_in?from=secure');
+      response.end();
+    } else {
+      response.statusCode = 404;
+      response.end('not found');
+    }
+  };
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-signin-'));
+    trusted = await certificate(folder, 400);
+    const plain = http.createServer(app);
+    const secure = https.createServer(trusted, app);
+    servers.push(plain, secure);
+    httpPort = await listen(plain);
+    httpsPort = await listen(secure);
+  });
+
+  after(async () => {
+    for (const server of servers) {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const signIn = async (
+    url: string | undefined,
+    signInPath?: string,
+    probe?: (url: URL) => Promise<HealthProbe>,
+  ): Promise<CheckResult> => {
+    const settings = resolveSettings({ health: { url, signInPath } });
+    const [result] = await runChecks([healthSignInCheck({ ca: trusted.cert, probe })], {
+      workspace: folder,
+      settings,
+      clock: systemClock,
+      log: silentLogger,
+      trusted: true,
+    });
+    return result;
+  };
+
+  it('passes the sign-in page of the app over HTTPS, beside the health URL', async () => {
+    seen.length = 0;
+    const result = await signIn(`https://127.0.0.1:${httpsPort}/health`);
+    assert.equal(result.outcome, 'pass', result.summary);
+    assert.match(result.summary, /^https:\/\/127\.0\.0\.1:\d+\/users\/sign_in answered 200/);
+    assert.deepEqual(seen, ['GET /users/sign_in']);
+    assert.equal(result.values?.status, 200);
+    assert.ok(Number(result.values?.certificateDaysLeft) >= 398);
+  });
+
+  it('takes the path from upkeep.health.signInPath', async () => {
+    seen.length = 0;
+    const result = await signIn(`https://127.0.0.1:${httpsPort}/health`, '/login');
+    assert.equal(result.outcome, 'pass', result.summary);
+    assert.deepEqual(seen, ['GET /login']);
+  });
+
+  it('fails a missing page and a redirect to http://; passes a redirect that stays on https', async () => {
+    const missing = await signIn(`https://127.0.0.1:${httpsPort}/`, '/nowhere');
+    assert.equal(missing.outcome, 'fail');
+    assert.match(missing.summary, /status 404/);
+
+    const downgraded = await signIn(`https://127.0.0.1:${httpsPort}/`, '/plain/users/sign_in');
+    assert.equal(downgraded.outcome, 'fail', downgraded.summary);
+    assert.match(downgraded.summary, /redirects to http:\/\/127\.0\.0\.1:\d+\/users\/sign_in/);
+
+    const secure = await signIn(`https://127.0.0.1:${httpsPort}/`, '/secure/users/sign_in');
+    assert.equal(secure.outcome, 'pass', secure.summary);
+    assert.match(secure.summary, /answered 302 .*redirects to https:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  it('warns about http:// on this machine and fails it elsewhere without sending a password form', async () => {
+    const local = await signIn(`http://127.0.0.1:${httpPort}/health`);
+    assert.equal(local.outcome, 'warn', local.summary);
+    assert.match(local.summary, /not HTTPS \(a local server\)/);
+
+    const probed: string[] = [];
+    const remote = await signIn('http://thembooking.invalid/health', undefined, async (url) => {
+      probed.push(url.toString());
+      return { status: 200, latencyMs: 1 };
+    });
+    assert.equal(remote.outcome, 'fail', remote.summary);
+    assert.match(remote.summary, /^http:\/\/thembooking\.invalid\/users\/sign_in is not HTTPS/);
+    assert.deepEqual(probed, [], 'nothing is sent to a page that would take a password in clear');
+  });
+
+  it('skips without an app URL and refuses a path that leaves the app', async () => {
+    assert.equal((await signIn(undefined)).outcome, 'skipped');
+    const probed: string[] = [];
+    const probe = async (url: URL): Promise<HealthProbe> => {
+      probed.push(url.toString());
+      return { status: 200, latencyMs: 1 };
+    };
+    for (const bad of ['//evil.invalid/users/sign_in', 'users/sign_in', '/\\evil.invalid/x']) {
+      const result = await signIn(`https://127.0.0.1:${httpsPort}/`, bad, probe);
+      assert.equal(result.outcome, 'error', `${bad}: ${result.summary}`);
+      assert.match(result.summary, /upkeep\.health\.signInPath/);
+      assert.equal(result.configProblem, true);
+    }
+    assert.deepEqual(probed, []);
   });
 });
