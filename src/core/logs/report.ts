@@ -230,6 +230,7 @@ export interface ReportState {
   sqlMax: SqlMaxRow | null;
   outsideWindow: number;
   untimedOutside: number;
+  untimedInside: number;
   overall: HistogramData;
   actions: Map<string, ActionState>;
   perHour: HourBucketsState<HourState>;
@@ -312,6 +313,8 @@ export class ReportBuilder implements AssemblySink {
   outsideWindow = 0;
   /** Requests left out of a window because they carry no time at all. */
   untimedOutside = 0;
+  /** Requests without a time counted all the same (no window): in no hour and no span. */
+  untimedInside = 0;
   private readonly warnings: string[] = [];
 
   constructor(
@@ -358,6 +361,7 @@ export class ReportBuilder implements AssemblySink {
     }
     this.total++;
     const time = record.time;
+    if (Number.isNaN(time)) this.untimedInside++;
     if (!Number.isNaN(time)) {
       if (!(time >= this.first)) this.first = time;
       if (!(time <= this.last)) this.last = time;
@@ -712,6 +716,7 @@ export class ReportBuilder implements AssemblySink {
       sqlMax: this.sqlMax && { ...this.sqlMax },
       outsideWindow: this.outsideWindow,
       untimedOutside: this.untimedOutside,
+      untimedInside: this.untimedInside,
       overall: this.overall.toJSON(),
       actions,
       perHour: this.perHour.snapshot((b) => ({ ...b, durations: b.durations.toJSON() })),
@@ -877,6 +882,7 @@ export class ReportBuilder implements AssemblySink {
     this.sqlCached += state.sqlCached;
     this.outsideWindow += state.outsideWindow;
     this.untimedOutside += state.untimedOutside;
+    this.untimedInside += state.untimedInside;
   }
 
   private absorbTimes(state: ReportState): void {

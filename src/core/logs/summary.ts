@@ -235,6 +235,14 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         "add a timestamp to the log format (for example lograge's time field).",
     );
   }
+  if (report.untimedInside > 0) {
+    const one = report.untimedInside === 1;
+    report.warn(
+      `${plural(report.untimedInside, 'request')} ${one ? 'carries' : 'carry'} no timestamp: ` +
+        `${one ? 'it counts' : 'they count'} in the totals but in no hour and no window; ` +
+        "add a timestamp to the log format (for example lograge's time field).",
+    );
+  }
   if (options.sources.length === 0) {
     report.warn('No log sources are configured (upkeep.logs.sources).');
   }

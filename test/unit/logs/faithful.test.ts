@@ -280,4 +280,15 @@ describe('log engine figures counted by hand', () => {
       assert.deepEqual(classifyRequest(target, undefined), [], target);
     }
   });
+
+  it('requests without a time say so: they are in the totals, in no hour', async () => {
+    const s = await summarizeFixture('lograge_keyvalue.log');
+    assert.equal(s.requests.total, 4);
+    assert.deepEqual(s.requests.perHour, []);
+    assert.deepEqual(s.span, { first: null, last: null });
+    assert.match(
+      s.warnings.join('\n'),
+      /^4 requests carry no timestamp: they count in the totals but in no hour and no window; /m,
+    );
+  });
 });
