@@ -116,7 +116,7 @@ describe('tools.advisoryDatabase', () => {
     assert.equal(result.values?.ageDays, 30);
   });
 
-  it('says what to do when there is no copy, and skips when the app has no bundler-audit', async () => {
+  it('says what to do without a copy; skips an app without bundler-audit', async () => {
     const empty = path.join(folder, 'empty-home');
     await fs.mkdir(empty);
     const skipped = await check({ HOME: empty });

@@ -271,7 +271,7 @@ describe('health.signIn', function () {
     assert.deepEqual(seen, ['GET /login']);
   });
 
-  it('fails a missing page and a redirect to http://; passes a redirect that stays on https', async () => {
+  it('fails a 404 and a redirect to http://, passes one to https', async () => {
     const missing = await signIn(`https://127.0.0.1:${httpsPort}/`, '/nowhere');
     assert.equal(missing.outcome, 'fail');
     assert.match(missing.summary, /status 404/);
@@ -285,7 +285,7 @@ describe('health.signIn', function () {
     assert.match(secure.summary, /answered 302 .*redirects to https:\/\/127\.0\.0\.1:\d+\//);
   });
 
-  it('warns about http:// on this machine and fails it elsewhere without sending a password form', async () => {
+  it('warns about local http://, fails it elsewhere without a request', async () => {
     const local = await signIn(`http://127.0.0.1:${httpPort}/health`);
     assert.equal(local.outcome, 'warn', local.summary);
     assert.match(local.summary, /not HTTPS \(a local server\)/);

@@ -63,7 +63,7 @@ describe('recovery drill age', () => {
     assert.deepEqual(drillChecks('annual.disasterRecovery', 'restore'), ['backups.recoveryDrill']);
   });
 
-  it('warns the monthly task about a drill older than a month; the year still passes it', async () => {
+  it('warns the monthly task of a drill over a month old; the year passes it', async () => {
     const ids = ['backups.recentDrill', 'backups.recoveryDrill'];
     const old = await outcomes(playbook, 40, ids);
     assert.equal(old[0][0], 'warn', old[0][1]);

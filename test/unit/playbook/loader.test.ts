@@ -320,7 +320,7 @@ tasks:
     }
   });
 
-  it("quotes the effective thresholds in checklist titles, not the guidelines' defaults", async () => {
+  it('quotes the thresholds in force in checklist titles', async () => {
     const title = (playbook: Playbook, taskId: string, itemId: string): string | undefined =>
       findTask(playbook, taskId)?.items.find((item) => item.id === itemId)?.title;
     const titles = (playbook: Playbook): (string | undefined)[] => [
