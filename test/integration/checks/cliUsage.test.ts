@@ -3,6 +3,7 @@
  * message says what is wrong and how to put it right, and exits 2 before anything runs.
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +35,19 @@ describe('upkeep usage errors', function () {
       assert.equal(run.stdout, '');
     });
   }
+
+  it('says to build the CLI first when bin/upkeep.js has no dist/ beside it', async () => {
+    // After npm install alone, npx upkeep printed a Node stack trace and exited 1 ("a check
+    // failed" for a cron job).
+    const bin = path.join(folder, 'unbuilt/bin/upkeep.js');
+    await fs.mkdir(path.dirname(bin), { recursive: true });
+    await fs.copyFile(path.join(__dirname, '../../../bin/upkeep.js'), bin);
+    const run = spawnSync(process.execPath, [bin, 'check'], { encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /^upkeep: the command is not built yet: run npm run build in /);
+    assert.ok(run.stderr.includes(path.join(folder, 'unbuilt')), run.stderr);
+    assert.doesNotMatch(run.stderr, /Require stack|\n\s+at /);
+  });
 
   it('upkeep check --parallelism takes a whole number of checks', async () => {
     const run = await runCli(['check', '--workspace', folder, '--parallelism', '2.5']);
