@@ -232,6 +232,13 @@ export function healthSignInCheck(options: SignInOptions = {}): CheckDefinition 
           configProblem: true,
         };
       }
+      if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+        return {
+          outcome: 'error',
+          summary: 'upkeep.health.url must be http or https',
+          configProblem: true,
+        };
+      }
       const signInPath = context.settings.health.signInPath;
       const url = signInUrl(base, signInPath);
       if (!url) {
@@ -300,7 +307,6 @@ function redirectTarget(probe: HealthProbe, from: URL): URL | undefined {
 /** The sign-in page on the app's origin; undefined for a path that would leave it. */
 export function signInUrl(base: URL, signInPath: string): URL | undefined {
   if (!/^\/(?![/\\])/.test(signInPath) || signInPath.includes('\\')) return undefined;
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') return undefined;
   try {
     const url = new URL(signInPath, base.origin);
     return url.origin === base.origin ? url : undefined;

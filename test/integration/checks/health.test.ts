@@ -302,6 +302,9 @@ describe('health.signIn', function () {
 
   it('skips without an app URL and refuses a path that leaves the app', async () => {
     assert.equal((await signIn(undefined)).outcome, 'skipped');
+    const ftp = await signIn('ftp://127.0.0.1/');
+    assert.equal(ftp.outcome, 'error');
+    assert.match(ftp.summary, /^upkeep\.health\.url must be http or https/);
     const probed: string[] = [];
     const probe = async (url: URL): Promise<HealthProbe> => {
       probed.push(url.toString());
