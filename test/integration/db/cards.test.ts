@@ -221,6 +221,24 @@ for (const target of serversUnderTest) {
       );
     });
 
+    it('finds a query slow on average that is not among the top by total time', async () => {
+      // Two statements with more total time than the slow one, each fast on average (their
+      // shapes differ: pg_stat_statements records constants as $1, $2).
+      for (const extra of ['', '', ', 1', ', 1']) await admin(url, `SELECT pg_sleep(0.6)${extra}`);
+      await admin(url, 'SELECT pg_sleep(1.05), 1, 2');
+      const slow = await runCard(session, 'slowQueries', { limit: 2 });
+      const queries = (slow.data as SlowQueriesData).queries;
+      const rare = queries.find((q) => q.query === 'SELECT pg_sleep($1), $2, $3');
+      assert.ok(rare, queries.map((q) => q.query).join(' | '));
+      assert.ok(rare.meanMs > 1000);
+      assert.equal(slow.state, 'warn', slow.summary);
+      assert.match(slow.summary, /^\d+ quer(y|ies) average over 1 s/);
+      // The top two by total time are listed too, ahead of it.
+      assert.ok(queries.length >= 3 && queries.length <= 4, String(queries.length));
+      assert.ok(queries[0].totalMs >= queries[1].totalMs);
+      assert.ok(queries.indexOf(rare) >= 2);
+    });
+
     it("shows another role's query that starts with Upkeep's comment", async () => {
       const role = `sneaky_${process.pid}_${target.major}`;
       await admin(
