@@ -19,7 +19,16 @@ export interface PlaybookSource {
   onDidChange: vscode.Event<Playbook>;
 }
 
-const PASSWORD_KEY = 'upkeep.database.password';
+/** Earlier versions kept the password alone, for whichever server Upkeep connected to. */
+const LEGACY_PASSWORD_KEY = 'upkeep.database.password';
+/** The password with the server it was set for (`user@host:port`), as JSON. */
+const PASSWORD_KEY = 'upkeep.database.passwordForServer';
+
+/** What resolveConnection takes from secret storage. */
+export interface StoredPassword {
+  password?: string;
+  passwordServer?: string;
+}
 
 export class Services implements vscode.Disposable {
   readonly log: Logger;
@@ -100,13 +109,39 @@ export class Services implements vscode.Disposable {
     });
   }
 
-  async databasePassword(): Promise<string | undefined> {
-    return this.context.secrets.get(PASSWORD_KEY);
+  /**
+   * The kept password and the server it belongs to. Secret storage is the editor's, shared by
+   * every folder: without the server, a repo's database.yml naming its own host got the password.
+   */
+  async storedPassword(): Promise<StoredPassword> {
+    const kept = await this.context.secrets.get(PASSWORD_KEY);
+    if (kept) {
+      try {
+        const { password, server } = JSON.parse(kept) as { password?: unknown; server?: unknown };
+        if (typeof password === 'string' && typeof server === 'string') {
+          return { password, passwordServer: server };
+        }
+      } catch {
+        // Not ours to read: treated as no password.
+      }
+      return {};
+    }
+    const legacy = await this.context.secrets.get(LEGACY_PASSWORD_KEY);
+    return legacy ? { password: legacy } : {};
   }
 
-  async setDatabasePassword(password: string | undefined): Promise<void> {
-    if (password) await this.context.secrets.store(PASSWORD_KEY, password);
-    else await this.context.secrets.delete(PASSWORD_KEY);
+  /** Keeps `password` for `server` only (passwordServerOf); undefined forgets it. */
+  async setDatabasePassword(password: string | undefined, server?: string): Promise<void> {
+    await this.context.secrets.delete(LEGACY_PASSWORD_KEY);
+    if (password && server) {
+      await this.context.secrets.store(PASSWORD_KEY, JSON.stringify({ password, server }));
+    } else if (password) {
+      // No server known yet (nothing configured): kept as before, for the first one used.
+      await this.context.secrets.delete(PASSWORD_KEY);
+      await this.context.secrets.store(LEGACY_PASSWORD_KEY, password);
+    } else {
+      await this.context.secrets.delete(PASSWORD_KEY);
+    }
   }
 
   track<T extends vscode.Disposable>(disposable: T): T {

@@ -47,6 +47,7 @@ function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
     env: (context.env ?? process.env) as NodeJS.ProcessEnv,
     trusted: context.trusted,
     password: context.databasePassword,
+    passwordServer: context.databasePasswordServer,
   });
 }
 
@@ -127,7 +128,10 @@ async function notConfigured(context: CheckContext, error: unknown): Promise<Che
 }
 
 /** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
-export function unavailable(context: CheckContext, error: unknown): Promise<CheckReport> | CheckReport {
+export function unavailable(
+  context: CheckContext,
+  error: unknown,
+): Promise<CheckReport> | CheckReport {
   if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
   // A database that is configured but not there (or a config that cannot be read) is no
   // reachability problem.

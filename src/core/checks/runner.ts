@@ -17,6 +17,7 @@ export interface RunContextOptions {
   log: Logger;
   trusted: boolean;
   databasePassword?: string;
+  databasePasswordServer?: string;
   results?: ResultLog;
   env?: Record<string, string | undefined>;
 }
@@ -153,6 +154,7 @@ async function runOne(
     log: log.child(definition.id),
     trusted: options.trusted,
     databasePassword: options.databasePassword,
+    databasePasswordServer: options.databasePasswordServer,
     shared,
     results: options.results,
     env: options.env,

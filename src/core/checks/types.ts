@@ -60,6 +60,8 @@ export interface CheckContext {
   trusted: boolean;
   /** The database password from the editor's secret storage, when one is kept. */
   databasePassword?: string;
+  /** The server that password was set for; it goes to no other (see ResolveOptions). */
+  databasePasswordServer?: string;
   /** Work several checks of one run share (a parsed log, one database session). */
   shared: Map<string, Promise<unknown>>;
   /** Earlier results, for checks that report on a past manual action (the recovery drill). */

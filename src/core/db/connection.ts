@@ -57,6 +57,11 @@ export interface ResolveOptions {
   trusted: boolean;
   /** From the editor's secret storage; used when the source itself carries no password. */
   password?: string;
+  /**
+   * The server (`user@host:port`, see passwordServerOf) the stored password was set for: it goes
+   * to that server only. Unset for a password stored before Upkeep kept its server.
+   */
+  passwordServer?: string;
   /** Where errors are shown; hints fit it. Default `any`. */
   surface?: Surface;
 }
@@ -424,6 +429,16 @@ function fromUrl(
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
 const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
 
+function serverKey(user: string, host: string, port: number): string {
+  return `${user}@${host}:${port}`;
+}
+
+/** The server a password set now for `connection` belongs to (`user@host:port`). */
+export function passwordServerOf(connection: ResolvedConnection): string {
+  const { user, host, port } = connection.config;
+  return serverKey(String(user), String(host), Number(port));
+}
+
 function finish(
   params: Record<string, unknown>,
   source: ConnectionSource,
@@ -451,8 +466,14 @@ function finish(
   }
   const user = str('user') ?? options.env.PGUSER ?? options.env.USER ?? 'postgres';
   const database = str('database') ?? options.env.PGDATABASE ?? user;
-  // As libpq: the source's password, else the editor's stored one, else PGPASSWORD.
-  const password = str('password') ?? options.password ?? options.env.PGPASSWORD;
+  // As libpq: the source's password, else the editor's stored one, else PGPASSWORD. The stored
+  // one is the editor's, not the folder's: a repo's database.yml may name any host.
+  const server = serverKey(user, host, port);
+  const stored =
+    options.passwordServer === undefined || options.passwordServer === server
+      ? options.password
+      : undefined;
+  const password = str('password') ?? stored ?? options.env.PGPASSWORD;
 
   const config: ClientConfig = {
     host,

@@ -18,7 +18,7 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { Playbook, TierId } from '../../core/playbook/model';
 import { TIER_IDS, findTier } from '../../core/playbook/model';
 import { describeError } from '../../core/util/errors';
-import type { Services } from '../services';
+import type { Services, StoredPassword } from '../services';
 import { CheckDiagnostics } from './diagnostics';
 import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
 import { OPEN_DASHBOARD, SHOW_OUTPUT, SHOW_PROBLEMS, summarizeRun } from './runSummary';
@@ -90,7 +90,7 @@ export function registerCheckCommands(services: Services): void {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          const password = await services.databasePassword().catch(() => undefined);
+          const stored = await services.storedPassword().catch(() => ({}) as StoredPassword);
           return runChecks(
             definitions,
             {
@@ -99,7 +99,8 @@ export function registerCheckCommands(services: Services): void {
               clock: services.clock,
               log: services.log,
               trusted: services.trusted,
-              databasePassword: password,
+              databasePassword: stored.password,
+              databasePasswordServer: stored.passwordServer,
               results: services.results,
             },
             {

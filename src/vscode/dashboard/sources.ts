@@ -86,7 +86,7 @@ export function editorSources(services: Services): DashboardSources {
         settings,
         env: process.env,
         trusted: services.trusted,
-        password: await services.databasePassword(),
+        ...(await services.storedPassword()),
       });
       const started = Date.now();
       const session = await openSession(connection, {

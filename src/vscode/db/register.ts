@@ -5,7 +5,12 @@
  */
 import * as vscode from 'vscode';
 import type { ResolvedConnection } from '../../core/db/connection';
-import { describeSource, listDatabaseYml, resolveConnection } from '../../core/db/connection';
+import {
+  describeSource,
+  listDatabaseYml,
+  passwordServerOf,
+  resolveConnection,
+} from '../../core/db/connection';
 import { checkConnectivity } from '../../core/db/connectivity';
 import {
   explainAnalyzePrompt,
@@ -81,7 +86,7 @@ async function currentConnection(services: Services): Promise<ResolvedConnection
     settings: services.settings(),
     env: process.env,
     trusted: services.trusted,
-    password: await services.databasePassword(),
+    ...(await services.storedPassword()),
     surface: 'editor',
   });
 }
@@ -282,12 +287,21 @@ async function enterUrl(services: Services): Promise<void> {
   await vscode.workspace
     .getConfiguration('upkeep')
     .update('database.url', url.toString(), configTarget(services));
-  if (password) await services.setDatabasePassword(password);
+  if (password) await services.setDatabasePassword(password, await serverForPassword(services));
   void vscode.window.showInformationMessage(
     `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}` +
       `${url.host}${url.pathname}` +
       `${password ? '; the password is in secret storage' : ''}.`,
   );
+}
+
+/**
+ * The server of the connection Upkeep uses now: a password set now is sent to it alone, not to
+ * whatever host another folder's database.yml names.
+ */
+async function serverForPassword(services: Services): Promise<string | undefined> {
+  const connection = await currentConnection(services).catch(() => undefined);
+  return connection ? passwordServerOf(connection) : undefined;
 }
 
 /**
@@ -310,10 +324,11 @@ async function setDatabasePassword(
     ignoreFocusOut: true,
   });
   if (password === undefined) return;
-  await services.setDatabasePassword(password || undefined);
+  const server = password ? await serverForPassword(services) : undefined;
+  await services.setDatabasePassword(password || undefined, server);
   void vscode.window.showInformationMessage(
     password
-      ? 'Upkeep: database password saved in secret storage.'
+      ? `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}.`
       : 'Upkeep: database password forgotten.',
   );
   if (password && login.refused) await testConnection(services, log, login);
@@ -365,7 +380,7 @@ async function announceConnection(services: Services, change: string): Promise<v
     settings: services.settings(),
     env: process.env,
     trusted: services.trusted,
-    password: await services.databasePassword().catch(() => undefined),
+    ...(await services.storedPassword().catch(() => ({}))),
     surface: 'editor',
   });
   const show =

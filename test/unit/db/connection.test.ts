@@ -7,7 +7,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
-import { listDatabaseYml, resolveConnection } from '../../../src/core/db/connection';
+import {
+  listDatabaseYml,
+  passwordServerOf,
+  resolveConnection,
+} from '../../../src/core/db/connection';
 import type { ResolvedConnection, Surface } from '../../../src/core/db/connection';
 import { resolveSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
@@ -358,6 +362,33 @@ describe('finding the database', () => {
       assert.deepEqual(connection.source, { kind: 'setting' });
       assert.equal(connection.config.host, 'setting-host');
       assert.equal(connection.config.password, 'kept');
+    });
+
+    it('sends the stored password only to the server it was set for', async () => {
+      // Secret storage is one per editor, not per folder: a trusted repo whose database.yml
+      // names its own host received the password the user set for another app's database.
+      const yml = { 'config/database.yml': 'development:\n  host: repo-host\n  user: me\n' };
+      const elsewhere = await resolveConnection({
+        workspace: await workspaceWith(yml),
+        settings: resolveSettings(),
+        env: {},
+        trusted: true,
+        password: 'kept',
+        passwordServer: 'me@setting-host:5432',
+      });
+      assert.equal(elsewhere.config.host, 'repo-host');
+      assert.equal(elsewhere.config.password, undefined);
+
+      const meant = await resolveConnection({
+        workspace: await workspaceWith({}),
+        settings: resolveSettings({ database: { url: 'postgres://me@setting-host/set_db' } }),
+        env: {},
+        trusted: true,
+        password: 'kept',
+        passwordServer: 'me@setting-host:5432',
+      });
+      assert.equal(meant.config.password, 'kept');
+      assert.equal(passwordServerOf(meant), 'me@setting-host:5432');
     });
 
     it('then DATABASE_URL from the environment', async () => {
