@@ -64,9 +64,10 @@ export function hourlyCharts(
         label: 'Error rate',
         values: hours.map((hour) => {
           const row = at(hour);
-          return row && row.count > 0
-            ? Math.round((row.errors / row.count) * 100_000) / 1000
-            : null;
+          // 5xx over completed requests, as the summary's error rate (older saved summaries
+          // have no `completed`).
+          const base = row && (typeof row.completed === 'number' ? row.completed : row.count);
+          return row && base ? Math.round((row.errors / base) * 100_000) / 1000 : null;
         }),
       },
     ],

@@ -124,6 +124,7 @@ class HourBuckets<T> {
 
 interface HourAccumulator {
   count: number;
+  completed: number;
   errors: number;
   durationMicros: number;
   durations: Histogram;
@@ -190,6 +191,7 @@ export interface HourBucketsState<D> {
 
 export interface HourState {
   count: number;
+  completed: number;
   errors: number;
   durationMicros: number;
   durations: HistogramData;
@@ -262,7 +264,7 @@ export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
   private readonly perHour = new HourBuckets<HourAccumulator>(
-    () => ({ count: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
+    () => ({ count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
     (b) => b.count,
   );
   private readonly statuses = new Map<string, number>();
@@ -387,6 +389,7 @@ export class ReportBuilder implements AssemblySink {
       const bucket = this.perHour.get(hourOf(time));
       if (bucket) {
         bucket.count++;
+        if (record.completed) bucket.completed++;
         if (isServerError) bucket.errors++;
         if (record.durationMs !== undefined) {
           bucket.durationMicros += Math.round(record.durationMs * 1000);
@@ -763,6 +766,7 @@ export class ReportBuilder implements AssemblySink {
       (d) => ({ ...d, durations: Histogram.fromJSON(d.durations) }),
       (into, from) => {
         into.count += from.count;
+        into.completed += from.completed;
         into.errors += from.errors;
         into.durationMicros += from.durationMicros;
         into.durations.merge(from.durations);
@@ -1072,6 +1076,7 @@ export class ReportBuilder implements AssemblySink {
         perHour: this.perHour.rows().map(([hour, b]) => ({
           hour: new Date(hour).toISOString(),
           count: b.count,
+          completed: b.completed,
           errors: b.errors,
           // Over the requests that logged a duration, as the percentiles beside it.
           meanMs: round(b.durations.count ? b.durationMicros / (b.durations.count * 1000) : 0),

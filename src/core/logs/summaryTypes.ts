@@ -135,6 +135,8 @@ export interface LogSummary {
     perHour: {
       hour: string;
       count: number;
+      /** With a completion (a status): `errors / completed` is the hour's error rate. */
+      completed: number;
       errors: number;
       meanMs: number;
       p50Ms: number;

@@ -56,7 +56,7 @@ describe('dashboard logs view', () => {
     const index = logs.requestsPerHour.times.indexOf(Date.parse(busy.hour) / 1000);
     assert.equal(
       logs.errorRate.series[0].values[index],
-      Math.round((busy.errors / busy.count) * 100_000) / 1000,
+      Math.round((busy.errors / busy.completed) * 100_000) / 1000,
     );
     assert.equal(logs.durations.series[0].values[index], busy.meanMs);
   });

@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hourlyCharts } from '../../../src/core/dashboard/logsView';
 import { classifyRequest } from '../../../src/core/logs/security';
 import { summarizeFixture } from './helpers';
 
@@ -120,8 +121,8 @@ describe('log engine figures counted by hand', () => {
         [3, 0, 1],
       );
       assert.deepEqual(
-        s.requests.perHour.map((h) => [h.count, h.meanMs, h.p50Ms]),
-        [[3, 20, 10]],
+        s.requests.perHour.map((h) => [h.count, h.completed, h.meanMs, h.p50Ms]),
+        [[3, 2, 20, 10]],
       );
       assert.equal(s.duration.meanMs, 20);
     } finally {
@@ -290,5 +291,33 @@ describe('log engine figures counted by hand', () => {
       s.warnings.join('\n'),
       /^4 requests carry no timestamp: they count in the totals but in no hour and no window; /m,
     );
+  });
+
+  it("an hour's error rate is over its completed requests, as the overall one", async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hour-rate-'));
+    try {
+      const at = (t: string): string => `I, [2026-12-04T${t}.000000 #1]  INFO -- : `;
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          `${at('11:00:00')}Started GET "/a" for 192.0.2.1 at 2026-12-04 11:00:00 +0000`,
+          `${at('11:00:00')}Completed 500 Internal Server Error in 10ms`,
+          // A routing error in Rails 4 to 6 logs no Completed line.
+          `${at('11:00:01')}Started GET "/.env" for 192.0.2.2 at 2026-12-04 11:00:01 +0000`,
+          `F, [2026-12-04T11:00:01.000000 #1] FATAL -- : ActionController::RoutingError ` +
+            `(No route matches [GET] "/.env"):`,
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.errorRate, 1);
+      assert.deepEqual(
+        s.requests.perHour.map((h) => [h.count, h.completed, h.errors]),
+        [[2, 1, 1]],
+      );
+      assert.deepEqual(hourlyCharts(s).errorRate.series[0].values, [100]);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   });
 });
