@@ -78,3 +78,14 @@ export function headingContent(raw: string): string {
   if (end === text.length || end === 0) return end === 0 ? '' : text;
   return /\s/.test(text[end - 1]) ? text.slice(0, end).trimEnd() : text;
 }
+
+/**
+ * `text` as a fenced code block whose fence is longer than any run of backticks in it, anywhere
+ * on a line: CommonMark closes a fence on a line indented up to three spaces too, so text from
+ * a check's output or the database cannot end the block and have the rest rendered.
+ */
+export function codeBlock(text: string, language = ''): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${language}\n${text}\n${fence}`;
+}

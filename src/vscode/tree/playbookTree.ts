@@ -21,6 +21,7 @@ import {
 import { plural } from '../../core/util/plural';
 import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
+import { codeBlock } from '../../core/templates/markdown';
 import { reportState } from '../../core/templates/reports';
 import type { PlaybookController } from './playbookController';
 import { checkFailures, describeCheckFailures, describeTaskRow } from './checkFailures';
@@ -315,7 +316,10 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`${heading}\n\n`);
     tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
-    if (result.details) tooltip.appendCodeblock(result.details.slice(0, 2000), 'text');
+    // Not appendCodeblock: its fence can be closed by an indented one in the output.
+    if (result.details) {
+      tooltip.appendMarkdown(`${codeBlock(result.details.slice(0, 2000), 'text')}\n`);
+    }
     const ranAt = new Date(result.startedAt).toLocaleString();
     // A run saved by `upkeep check --save` (cron, a terminal) shows beside the editor's own.
     const from = this.results.originOf?.(result) === 'commandLine' ? ', from the command line' : '';
