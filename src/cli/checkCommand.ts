@@ -22,14 +22,9 @@ import {
   settingsForPlaybook,
 } from '../core/checks/registry';
 import type { FailOn } from '../core/checks/report';
-import {
-  exitCodeFor,
-  formatTable,
-  printableLines,
-  toJsonReport,
-  toJunit,
-} from '../core/checks/report';
+import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { printableLines } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';

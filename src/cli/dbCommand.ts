@@ -15,7 +15,7 @@ import { repoMetrics } from '../core/db/repoMetrics';
 import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
 import { defaultSnapshotFile } from '../core/checks/dbChecks';
-import { printableLines } from '../core/checks/report';
+import { printableLines } from '../core/util/printable';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';

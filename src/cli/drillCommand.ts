@@ -11,7 +11,7 @@ import type { DrillPlan } from '../core/checks/drillPlan';
 import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
-import { printableLines } from '../core/checks/report';
+import { printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { printableLines } from '../core/checks/report';
+import { printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { summarizeLogs } from '../core/logs/summary';

@@ -3,6 +3,7 @@
  * JUnit XML for CI, and the exit code CI understands.
  */
 import { formatMs } from '../util/figures';
+import { printable } from '../util/printable';
 import type { CheckOutcome, CheckResult } from './types';
 
 export type FailOn = 'warn' | 'fail';
@@ -20,28 +21,6 @@ export function countOutcomes(results: CheckResult[]): Record<CheckOutcome, numb
   const counts: Record<CheckOutcome, number> = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
   for (const result of results) counts[result.outcome]++;
   return counts;
-}
-
-/**
- * Strips control characters a hostile tool or file name could use to rewrite the terminal, and
- * the bidirectional controls that would turn the rest of a line around (`x\u202Egnp.exe`).
- */
-function printable(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    ' ',
-  );
-}
-
-/**
- * `printable` for lines the CLI writes to stderr (warnings, --verbose progress): the repo's
- * playbook keys and tools' output reach them, and only their line breaks and tabs are kept.
- */
-export function printableLines(text: string): string {
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    ' ',
-  );
 }
 
 /** Lines of a check's details the table shows; the JSON and JUnit reports carry them all. */

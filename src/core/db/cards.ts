@@ -8,6 +8,7 @@ import { systemClock } from '../util/clock';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { UNSAFE_CHAR } from '../util/printable';
 import { describeSource } from './connection';
 import type { Probe } from './probe';
 import { probeServer } from './probe';
@@ -244,21 +245,18 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
   }
 }
 
-/** Line breaks, other control characters and the bidirectional controls a terminal obeys. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
 /**
  * Double-quotes an identifier for SQL shown to the user (and run by maintenance). A name with
  * a control character (`CREATE INDEX "x<line break>OK  fake"`) gets PostgreSQL's Unicode-escaped
  * form, `U&"x\000AOK  fake"`: the same identifier, on one line, that no terminal acts on.
  */
 export function quoteIdent(name: string): string {
-  if (!CONTROL.test(name)) return `"${name.replace(/"/g, '""')}"`;
+  if (!UNSAFE_CHAR.test(name)) return `"${name.replace(/"/g, '""')}"`;
   const escaped = [...name]
     .map((char) => {
       if (char === '"') return '""';
       if (char === '\\') return '\\\\';
-      if (!CONTROL.test(char)) return char;
+      if (!UNSAFE_CHAR.test(char)) return char;
       return `\\${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
     })
     .join('');
@@ -271,7 +269,7 @@ export function quoteIdent(name: string): string {
  * report. The card's data keeps the true names.
  */
 function escapeControls(text: string): string {
-  return text.replace(new RegExp(CONTROL.source, 'g'), (char) => {
+  return text.replace(new RegExp(UNSAFE_CHAR.source, 'g'), (char) => {
     if (char === '\n') return '\\n';
     if (char === '\r') return '\\r';
     if (char === '\t') return '\\t';

@@ -4,12 +4,11 @@
  */
 import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
+import { printableLines } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
 import type { LogSummary } from './summaryTypes';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function n(value: number): string {
   return number.format(value);
@@ -178,5 +177,5 @@ export function formatSummaryText(s: LogSummary): string {
   // The parser already replaces control characters; this keeps the terminal safe even for a
   // summary that did not come from it (a saved JSON file, for example), and drops the
   // bidirectional controls that would turn the rest of a line around.
-  return out.join('\n').replace(UNPRINTABLE, '\uFFFD') + '\n';
+  return printableLines(out.join('\n'), '\uFFFD') + '\n';
 }

@@ -3,7 +3,8 @@
  * name on stderr) would reorder the rest of a terminal line, so a name could pass for another.
  */
 import { strict as assert } from 'node:assert';
-import { formatTable, printableLines } from '../../../src/core/checks/report';
+import { formatTable } from '../../../src/core/checks/report';
+import { printableLines } from '../../../src/core/util/printable';
 import type { CheckResult } from '../../../src/core/checks/types';
 
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;

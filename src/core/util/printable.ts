@@ -1,0 +1,22 @@
+/**
+ * Text from hostile places (a repo's file names, a tool's output, a log line, a database name)
+ * shown in a terminal, a mail or a dialog: control characters could rewrite the screen or fake
+ * a line, and the bidirectional controls turn the rest of a line around (`x\u202Egnp.exe`).
+ */
+const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+
+/** One control (C0, DEL, C1, line breaks included) or bidirectional control character. */
+export const UNSAFE_CHAR = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}]`);
+const UNSAFE = new RegExp(UNSAFE_CHAR.source, 'g');
+/** The same but tab and line feed, for text whose lines are meant. */
+const UNSAFE_IN_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, 'g');
+
+/** One line: each unsafe character becomes `replacement`. */
+export function printable(text: string, replacement = ' '): string {
+  return text.replace(UNSAFE, replacement);
+}
+
+/** Keeps tabs and line feeds, for warnings, progress lines and reports of several lines. */
+export function printableLines(text: string, replacement = ' '): string {
+  return text.replace(UNSAFE_IN_LINES, replacement);
+}
