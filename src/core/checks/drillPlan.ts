@@ -13,6 +13,7 @@ import { resolveConnection } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { redact } from '../util/logger';
+import { printable } from '../util/printable';
 import { findNewestBackup } from './backupChecks';
 
 /** A server as the drill connects to it; `password` never leaves the drill. */
@@ -187,7 +188,8 @@ export function drillStatements(plan: DrillPlan): string[] {
   const quoted = quoteIdent(name);
   return [
     `CREATE DATABASE ${quoted};`,
-    `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${plan.dumpFile}`,
+    // On one line whatever the file is called: a name with a line break could fake a line.
+    `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${printable(plan.dumpFile, '\uFFFD')}`,
     `SELECT count(*) FROM each table of the dump (in ${name});`,
     `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE);`,
   ];

@@ -9,6 +9,7 @@ import { findNewestBackup } from '../../core/checks/backupChecks';
 import { drillStatements, planRecoveryDrill, urlHasPassword } from '../../core/checks/drillPlan';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
+import { printable } from '../../core/util/printable';
 import type { Services } from '../services';
 
 export function registerRecoveryDrillCommand(services: Services): void {
@@ -76,7 +77,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
     const target = plan.targetDescription;
     // The exact statements, with the scratch database's name, as the maintenance modal shows SQL.
     const detail = [
-      `Dump: ${dumpFile}`,
+      `Dump: ${printable(dumpFile, '\uFFFD')}`,
       `Target: ${target}`,
       '',
       ...drillStatements(plan),

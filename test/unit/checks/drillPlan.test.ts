@@ -76,11 +76,23 @@ describe('recovery drill plan: what the confirmation shows', () => {
       },
     );
   });
+
+  it('shows a dump whose name has a line break on one line', async () => {
+    const dumpFile = 'app\nTarget: drill@127.0.0.1\u202e.dump';
+    await withPlan(
+      { targetUrl: 'postgres://drill@10.0.0.7:5432/postgres', dumpFile },
+      async (plan) => {
+        const restore = drillStatements(plan)[1];
+        assert.ok(!/[\n\u202e]/.test(restore), JSON.stringify(restore));
+        assert.ok(restore.endsWith('app\uFFFDTarget: drill@127.0.0.1\uFFFD.dump'));
+      },
+    );
+  });
 });
 
-/** Plans a drill of `app.dump` in a temporary workspace (with a config/database.yml if given). */
+/** Plans a drill of `app.dump` (or `dumpFile`) in a temporary workspace (with a config/database.yml if given). */
 async function withPlan(
-  options: { targetUrl: string; databaseYml?: string; now?: Date },
+  options: { targetUrl: string; databaseYml?: string; now?: Date; dumpFile?: string },
   check: (plan: DrillPlan, workspace: string) => Promise<void>,
 ): Promise<void> {
   const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-plan-'));
@@ -89,13 +101,14 @@ async function withPlan(
       await fs.mkdir(path.join(workspace, 'config'));
       await fs.writeFile(path.join(workspace, 'config/database.yml'), options.databaseYml);
     }
-    await fs.writeFile(path.join(workspace, 'app.dump'), 'x');
+    const dumpFile = options.dumpFile ?? 'app.dump';
+    await fs.writeFile(path.join(workspace, dumpFile), 'x');
     const plan = await planRecoveryDrill({
       workspace,
       settings: resolveSettings(),
       env: {},
       trusted: true,
-      dumpFile: 'app.dump',
+      dumpFile,
       targetUrl: options.targetUrl,
       now: options.now,
     });
