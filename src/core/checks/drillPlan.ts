@@ -186,10 +186,11 @@ export function scratchDatabaseName(at: Date, pid = process.pid): string {
 export function drillStatements(plan: DrillPlan): string[] {
   const name = plan.scratchDatabase;
   const quoted = quoteIdent(name);
+  // On one line whatever the file is called: a name with a line break could fake a line.
+  const dump = printable(plan.dumpFile, '\uFFFD');
   return [
     `CREATE DATABASE ${quoted};`,
-    // On one line whatever the file is called: a name with a line break could fake a line.
-    `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${printable(plan.dumpFile, '\uFFFD')}`,
+    `pg_restore --no-owner --no-privileges --exit-on-error -d ${name} ${dump}`,
     `SELECT count(*) FROM each table of the dump (in ${name});`,
     `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE);`,
   ];

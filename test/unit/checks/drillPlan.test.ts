@@ -90,7 +90,10 @@ describe('recovery drill plan: what the confirmation shows', () => {
   });
 });
 
-/** Plans a drill of `app.dump` (or `dumpFile`) in a temporary workspace (with a config/database.yml if given). */
+/**
+ * Plans a drill of `app.dump` (or `dumpFile`) in a temporary workspace, with a
+ * config/database.yml if given.
+ */
 async function withPlan(
   options: { targetUrl: string; databaseYml?: string; now?: Date; dumpFile?: string },
   check: (plan: DrillPlan, workspace: string) => Promise<void>,
