@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock';
 import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { UpkeepSettings } from '../settings';
+import { defaultSettings } from '../settings';
 import { sanitizeFinding } from './findings';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult, ResultLog } from './types';
 
@@ -66,13 +67,25 @@ function formatSeconds(ms: number): string {
  * Runs the checks and returns one result per definition, in the order given. Never throws for
  * a check's sake: a throw is an `error` result, a timeout an `error`, a cancel a `skipped`.
  */
+/**
+ * A limit from the settings when it is a number in [min, max], else the default: the editor
+ * hands on whatever the folder's settings file holds ("x" ran no check, -1 timed out every one).
+ */
+function within(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && value >= min && value <= max ? value : fallback;
+}
+
 export async function runChecks(
   definitions: CheckDefinition[],
   options: RunContextOptions,
   run: RunOptions = {},
 ): Promise<CheckResult[]> {
-  const parallelism = Math.max(1, run.parallelism ?? options.settings.checks.parallelism);
-  const defaultTimeout = options.settings.checks.timeoutSeconds * 1000;
+  const defaults = defaultSettings.checks;
+  const { checks } = options.settings;
+  const parallelism = within(run.parallelism ?? checks.parallelism, 1, 64, defaults.parallelism);
+  const maxSeconds = MAX_TIMER_MS / 1000;
+  const defaultTimeout =
+    within(checks.timeoutSeconds, 1, maxSeconds, defaults.timeoutSeconds) * 1000;
   const shared = new Map<string, Promise<unknown>>();
   const log = options.log.child('checks');
   const results: CheckResult[] = new Array(definitions.length);

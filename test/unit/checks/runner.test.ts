@@ -29,6 +29,33 @@ function context(lines: string[] = [], trusted = true): Parameters<typeof runChe
 }
 
 describe('runChecks', () => {
+  it('runs every check whatever a settings file says the limits are', async () => {
+    // Security review: the editor read upkeep.checks.* from the folder's settings unchecked;
+    // "parallelism": "x" ran no check at all and said nothing, "timeoutSeconds": -1 timed out all.
+    const definitions: CheckDefinition[] = ['a', 'b'].map((id) => ({
+      id: `test.${id}`,
+      title: id,
+      async run() {
+        await sleep(5);
+        return { outcome: 'pass', summary: 'ok' };
+      },
+    }));
+    for (const checks of [
+      { parallelism: 'x', timeoutSeconds: 120 },
+      { parallelism: 0, timeoutSeconds: -1 },
+      { parallelism: Infinity, timeoutSeconds: Number.NaN },
+    ]) {
+      const options = context();
+      options.settings = resolveSettings({ checks: checks as never });
+      const results = await runChecks(definitions, options);
+      assert.deepEqual(
+        results.map((result) => result.outcome),
+        ['pass', 'pass'],
+        JSON.stringify(checks),
+      );
+    }
+  });
+
   it('runs no more checks at once than the limit and keeps the given order', async () => {
     let active = 0;
     let peak = 0;
