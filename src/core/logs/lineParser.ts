@@ -296,6 +296,11 @@ export class LineParser {
         this.setTime(line, iso[1]);
         if (iso[2]) line.level = LEVELS[iso[2]] ?? LEVEL_UNKNOWN;
         text = text.slice(iso[0].length);
+        // `docker logs --timestamps` (and Kamal's app logs) before a Logger::Formatter line.
+        if (text[1] === ',' && text[2] === ' ' && text[3] === '[') {
+          const body = this.loggerFormatter(text, line);
+          if (body !== undefined) return body;
+        }
       }
     }
     return text;
@@ -317,7 +322,8 @@ export class LineParser {
     const colon = text.indexOf(':', dashes + 4);
     if (colon < 0 || colon - dashes > 104) return undefined;
 
-    const parsed = parseIsoLike(text, this.zone, 4);
+    // A wrapper's time with an offset (syslog, docker) says more than the Logger's without.
+    const parsed = line.timeExplicit ? undefined : parseIsoLike(text, this.zone, 4);
     if (parsed) {
       line.time = parsed.epoch;
       line.timeExplicit = parsed.explicit;

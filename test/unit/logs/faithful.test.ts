@@ -320,4 +320,47 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('docker logs --timestamps (Kamal) before the Logger::Formatter prefix', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-docker-t-'));
+    try {
+      const id = '[1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a10] ';
+      const logger = (t: string): string => `I, [2026-12-04T${t}.000000 #1]  INFO -- : `;
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          `web-1  | 2026-12-04T10:00:00.123456789Z ${logger('11:00:00')}${id}` +
+            'Started GET "/a" for 192.0.2.1 at 2026-12-04 11:00:00 +0100',
+          `web-1  | 2026-12-04T10:00:00.223456789Z ${logger('11:00:00')}${id}` +
+            'Processing by AController#index as HTML',
+          `web-1  | 2026-12-04T10:00:00.323456789Z ${logger('11:00:00')}${id}` +
+            'Completed 200 OK in 100ms (Views: 50.0ms | ActiveRecord: 10.0ms)',
+          `2026-12-04T10:00:01.000000000Z ${logger('11:00:01')}` +
+            'Started GET "/b" for 192.0.2.2 at 2026-12-04 11:00:01 +0100',
+          `2026-12-04T10:00:01.000000000Z ${logger('11:00:01')}` +
+            'Processing by BController#index as HTML',
+          `2026-12-04T10:00:01.000000000Z ${logger('11:00:01')}Completed 500 Oops in 20ms`,
+          `2026-12-04T10:00:01.000000000Z F, [2026-12-04T11:00:01.000000 #1] FATAL -- : ` +
+            'NoMethodError (undefined method `x` for nil):',
+          '',
+        ].join('\n'),
+      );
+      // The Logger's times are Berlin's; docker's carry their zone and win.
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.action, r.status, r.durationMs, r.at]),
+        [
+          ['AController#index', 200, 100, '2026-12-04T10:00:00.000Z'],
+          ['BController#index', 500, 20, '2026-12-04T10:00:01.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        s.exceptions.map((e) => [e.className, e.firstSeen, e.actions]),
+        [['NoMethodError', '2026-12-04T10:00:01.000Z', ['BController#index']]],
+      );
+      assert.deepEqual([s.assembly.byRequestId, s.assembly.byProcess], [1, 1]);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
