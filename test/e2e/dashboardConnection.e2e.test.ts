@@ -1,9 +1,11 @@
 /**
  * An open dashboard follows the database connection: choosing another Rails environment with
- * Configure Database Connection reloads the Database section at once. It kept showing the old
- * database (or the old one's error) until Refresh was clicked, even after the fix was chosen.
+ * Configure Database Connection, or setting the password it asked for, reloads the Database
+ * section at once. It kept showing the old database (or the old one's error, "run Upkeep: Set
+ * Database Password") until Refresh was clicked, even after the fix was chosen.
  */
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { pickQuickInput, runCommand, screenshot, webviewFrame } from './support/editor';
@@ -67,5 +69,32 @@ describe('dashboard after a database connection change', function () {
     await chooseEnvironment(page, 'development');
     await database(frame, 'ready');
     assert.match((await frame.textContent('[data-section="database"]')) ?? '', new RegExp(name));
+  });
+
+  it('reloads the Database section when the password it asked for is set', async () => {
+    const page = demo!.page;
+    const { host, port, user, password, database: name } = demo!.database;
+    const frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="database"]',
+    });
+    // A URL without its password, as the setting keeps it.
+    await fs.mkdir(path.join(demo!.workspace.folder, '.vscode'), { recursive: true });
+    await fs.writeFile(
+      path.join(demo!.workspace.folder, '.vscode/settings.json'),
+      JSON.stringify({ 'upkeep.database.url': `postgres://${user}@${host}:${port}/${name}` }),
+    );
+    await database(frame, 'error');
+    assert.match(
+      (await frame.textContent('[data-section="database"]')) ?? '',
+      /No password for user/,
+    );
+
+    await runCommand(page, 'Upkeep: Set Database Password…', 60_000);
+    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+    await input.waitFor();
+    await input.fill(password);
+    await page.keyboard.press('Enter');
+    await database(frame, 'ready');
   });
 });

@@ -35,6 +35,7 @@ const REPLAY_MAX_AGE_MS = 5 * 60_000;
 const MIN_GAP_MS = 1000;
 /** Settings the shown data comes from: a change makes what the dashboard shows out of date. */
 const DATA_SETTINGS = ['upkeep.database', 'upkeep.logs', 'upkeep.thresholds'];
+const PASSWORD_KEY_PREFIX = 'upkeep.database.password';
 
 export interface DashboardActions {
   saveReport(snapshot: DashboardSnapshot | undefined): Promise<void>;
@@ -150,6 +151,10 @@ export class DashboardPanel implements vscode.Disposable {
         if (DATA_SETTINGS.some((section) => event.affectsConfiguration(section))) {
           this.onSettingsChanged();
         }
+      }),
+      // The database password lives in secret storage, under keys of this prefix.
+      services.context.secrets.onDidChange((event) => {
+        if (event.key.startsWith(PASSWORD_KEY_PREFIX)) this.onSettingsChanged();
       }),
     );
     const unsubscribe = services.results.onDidChange(() => this.onResults());
@@ -314,8 +319,9 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /**
-   * Another database, environment, log source or threshold: a visible dashboard reloads at once
-   * (it went on showing the old database, or its error, until Refresh); a hidden one when shown.
+   * Another database, environment, password, log source or threshold: a visible dashboard
+   * reloads at once (it went on showing the old database, or its error, until Refresh); a hidden
+   * one when shown.
    */
   private onSettingsChanged(): void {
     this.stale = true;
