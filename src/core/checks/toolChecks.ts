@@ -312,6 +312,12 @@ export const advisoryDatabaseCheck: CheckDefinition = {
     const age =
       `advisory database is ${plural(ageDays, 'day')} old ` +
       `(${dated.source} ${dated.at.toISOString().slice(0, 10)})`;
+    if (ageDays < 0) {
+      // A clock or a checkout that is wrong: how old the copy is cannot be told.
+      const when = `${dated.source} dated ${dated.at.toISOString().slice(0, 10)}`;
+      const summary = `advisory database ${when}, after this machine's clock; ${UPDATE_HINT}`;
+      return { outcome: 'warn', summary, values };
+    }
     if (ageDays > ADVISORY_DB_MAX_DAYS) {
       return { outcome: 'warn', summary: `${age}; ${UPDATE_HINT}`, values };
     }

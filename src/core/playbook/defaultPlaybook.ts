@@ -207,7 +207,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['testData', 'Test database prepared (rails db:test:prepare)'],
         ['rubocop', 'Code smells (RuboCop)', ['tools.rubocop']],
         ['brakeman', 'Security issues (Brakeman)', ['tools.brakeman']],
-        ['bundlerAudit', 'Gem vulnerabilities (bundler-audit)', ['tools.bundlerAudit']],
+        [
+          'bundlerAudit',
+          'Gem vulnerabilities (bundler-audit)',
+          ['tools.advisoryDatabase', 'tools.bundlerAudit'],
+        ],
       ],
     },
     {

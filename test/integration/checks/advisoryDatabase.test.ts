@@ -83,6 +83,20 @@ describe('tools.advisoryDatabase', () => {
       (candidate) => candidate.id === 'bundlerAudit',
     );
     assert.deepEqual(item?.checks, ['tools.advisoryDatabase', 'tools.bundlerAudit']);
+    // The weekly gem audit too: bundle-audit check on an old copy misses new advisories.
+    const weekly = findTask(defaultPlaybook(), 'weekly.codeQuality')?.items.find(
+      (candidate) => candidate.id === 'bundlerAudit',
+    );
+    assert.deepEqual(weekly?.checks, ['tools.advisoryDatabase', 'tools.bundlerAudit']);
+  });
+
+  it('warns about a last commit dated after now instead of calling it fresh', async () => {
+    const home = path.join(folder, 'future-home');
+    await advisoryDb(path.join(home, '.local', 'share', 'ruby-advisory-db'), -3);
+    const result = await check({ HOME: home });
+    assert.equal(result.outcome, 'warn', result.summary);
+    assert.match(result.summary, /dated 2026-12-08, after this machine's clock/);
+    assert.doesNotMatch(result.summary, /-\d+ day/);
   });
 
   it('warns when ~/.local/share/ruby-advisory-db was last updated over 7 days ago', async () => {
