@@ -134,7 +134,7 @@ const errorsLastHour: CheckDefinition = {
 const slowRequests: CheckDefinition = {
   id: 'logs.slowRequests',
   title: 'Slow requests',
-  description: 'Requests at or over the slow-request threshold in the last 24 hours.',
+  description: 'Requests slower than the slow-request threshold in the last 24 hours.',
   run: (context) =>
     withSummary(context, '24h', (s) => {
       const limit = context.settings.thresholds.slowRequestMs;
@@ -148,7 +148,7 @@ const slowRequests: CheckDefinition = {
         return {
           outcome: 'pass',
           summary:
-            `No request took ${formatMs(limit)} or more in ${LABELS['24h']} ` +
+            `No request took over ${formatMs(limit)} in ${LABELS['24h']} ` +
             `(max ${formatMs(s.duration.maxMs)})`,
           values,
         };
@@ -157,12 +157,12 @@ const slowRequests: CheckDefinition = {
       return {
         outcome: 'warn',
         summary:
-          `${plural(s.slowRequests, 'request')} took ${formatMs(limit)} or more ` +
+          `${plural(s.slowRequests, 'request')} took over ${formatMs(limit)} ` +
           `in ${LABELS['24h']}; ` +
           `slowest ${formatMs(worst.durationMs)} in ${worst.action ?? worst.path ?? '?'}`,
         values,
         findings: s.slowest
-          .filter((r) => r.durationMs >= limit)
+          .filter((r) => r.durationMs > limit)
           .map((r) =>
             findingAt(
               r,

@@ -75,7 +75,7 @@ export function formatSummaryText(s: LogSummary): string {
   out.push(
     `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · ` +
       `p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ` +
-      `${n(s.slowRequests)} at or over ${ms(s.slowRequestMs)}`,
+      `${n(s.slowRequests)} over ${ms(s.slowRequestMs)}`,
   );
   out.push(
     `Errors    ${n(s.errors.total)}` +

@@ -177,7 +177,7 @@ describe('log checks', () => {
       new RegExp(
         [
           // how many requests reached the threshold
-          '^1 request took 1 s or more in the last 24 hours; ',
+          '^1 request took over 1 s in the last 24 hours; ',
           // the slowest one and its action
           'slowest 4\\.2 s in ReportsController#show$',
         ].join(''),

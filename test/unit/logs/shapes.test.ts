@@ -30,6 +30,21 @@ describe('log engine on every other shape', () => {
     assert.equal(s.assembly.orphanLines, 0);
   });
 
+  it('counts as slow a request over the threshold, not one that equals it', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-slow-'));
+    try {
+      const request = (ms: number): string =>
+        'Started GET "/" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n' +
+        `Processing by A#b as HTML\nCompleted 200 OK in ${ms}ms\n`;
+      await fs.writeFile(path.join(folder, 'slow.log'), request(1000) + request(1001));
+      const s = await summarizeFixture(path.join(folder, 'slow.log'), { slowRequestMs: 1000 });
+      assert.equal(s.requests.total, 2);
+      assert.equal(s.slowRequests, 1);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it("lograge key=value, with an unescaped quote inside error='...'", async () => {
     const s = await summarizeFixture('lograge_keyvalue.log');
     assert.equal(s.requests.total, 4);
