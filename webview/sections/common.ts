@@ -15,7 +15,8 @@ export function figures(items: { label: string; value: string; id?: string }[]):
         'div',
         { className: 'figure', attrs: { 'data-figure': item.id } },
         h('dt', null, item.label),
-        h('dd', null, item.value),
+        // A value too long for its box ends in an ellipsis; the whole of it shows on hover.
+        h('dd', { attrs: { title: item.value } }, item.value),
       ),
     );
   }

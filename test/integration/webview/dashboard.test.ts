@@ -672,6 +672,42 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('keeps a long fact of a card inside the card, whole on hover', async () => {
+    // "Connected as postgres@127.0.0.1:36337/thembooking_development" ran past the card's edge
+    // and was cut there, in a 1,000 px panel, with no way to read the rest.
+    const dashboard = await harness.open({ width: 1000 });
+    const page = dashboard.page;
+    const long = 'postgres@127.0.0.1:36337/thembooking_development_with_a_long_name';
+    const payloads = sampleSections().map((payload) => {
+      if (payload.section !== 'database') return payload;
+      const cards = payload.data.cards.map((card) =>
+        card.id === 'db.cacheHitRatio'
+          ? { ...card, facts: [...card.facts, { label: 'Connected as', value: long }] }
+          : card,
+      );
+      return { ...payload, data: { ...payload.data, cards } } as SectionPayload;
+    });
+    await feed(dashboard, payloads);
+    const fact = page.locator('[data-card="db.cacheHitRatio"] .figure', {
+      hasText: 'Connected as',
+    });
+    await fact.waitFor();
+    // Either the value fits, or it ends in an ellipsis inside the card; never cut at its edge.
+    const fit = await fact.locator('dd').evaluate((value) => {
+      const card = value.closest('.card')!.getBoundingClientRect();
+      const style = getComputedStyle(value);
+      return {
+        inside: value.getBoundingClientRect().right <= card.right,
+        fits: value.scrollWidth <= value.clientWidth,
+        ellipsis: style.textOverflow === 'ellipsis' && style.overflow === 'hidden',
+      };
+    });
+    assert.ok(fit.inside && (fit.fits || fit.ellipsis), JSON.stringify(fit));
+    assert.equal(await fact.locator('dd').getAttribute('title'), long);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('keeps the custom range and its Apply button in sight at editor widths', async () => {
     // In a 1440 px window with the side bar open the panel is about 1,000 px wide; Apply range
     // was cut off there and the page scrolled sideways.
