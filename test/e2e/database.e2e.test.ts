@@ -204,6 +204,36 @@ describe('database commands in a real editor', function () {
     },
   );
 
+  it('keeps a password given as ?password= in the URL out of the settings too', async function () {
+    // Security review: libpq (and pg) read a password from the query as well; it went into
+    // .vscode/settings.json with the rest of the URL, where only the userinfo one was moved.
+    this.timeout(180_000);
+    const name = new URL(url).pathname.slice(1);
+    const secret = database.password;
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Enter a connection URL…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(
+      `postgres://${database.user}@127.0.0.1:${database.port}/${name}` +
+        `?sslmode=disable&password=${encodeURIComponent(secret)}`,
+    );
+    await page.keyboard.press('Enter');
+    await waitForNotification(page, 'the password is in secret storage', 30_000);
+    // The editor writes the file on its own time: wait for the new URL to land.
+    const file = path.join(workspace, '.vscode/settings.json');
+    let settings = '';
+    for (let tries = 0; tries < 40 && !settings.includes('sslmode'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      settings = await fs.readFile(file, 'utf8');
+    }
+    assert.ok(!settings.includes(secret) && !settings.includes(encodeURIComponent(secret)));
+    assert.match(settings, /"upkeep\.database\.url": "postgres:[^"]*\?sslmode=disable"/);
+
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Test the connection');
+    await waitForNotification(page, 'round trip', 60_000);
+  });
+
   it('tests the connection again once the password of a refused login is set', async function () {
     this.timeout(180_000);
     const toasts = page.locator('.notifications-toasts .notification-list-item-message');

@@ -429,6 +429,20 @@ function fromUrl(
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
 const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
 
+/**
+ * An entered connection URL split for keeping: the URL without its password, for a settings
+ * file, and the password, for secret storage. libpq (and pg) also read `?password=` from the
+ * query, so that one is taken out too; the userinfo one wins when both are given.
+ */
+export function splitUrlPassword(text: string): { url: URL; password?: string } {
+  const url = new URL(text.trim());
+  const fromQuery = url.searchParams.get('password') ?? undefined;
+  url.searchParams.delete('password');
+  const password = url.password ? decodeURIComponent(url.password) : fromQuery;
+  url.password = '';
+  return { url, password };
+}
+
 function serverKey(user: string, host: string, port: number): string {
   return `${user}@${host}:${port}`;
 }

@@ -10,6 +10,7 @@ import {
   listDatabaseYml,
   passwordServerOf,
   resolveConnection,
+  splitUrlPassword,
 } from '../../core/db/connection';
 import { checkConnectivity } from '../../core/db/connectivity';
 import {
@@ -280,10 +281,8 @@ async function enterUrl(services: Services): Promise<void> {
     },
   });
   if (!value) return;
-  const url = new URL(value.trim());
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
-  url.password = '';
-  // The setting never holds a password: it goes to secret storage.
+  // The setting never holds a password (userinfo or ?password=): it goes to secret storage.
+  const { url, password } = splitUrlPassword(value);
   await vscode.workspace
     .getConfiguration('upkeep')
     .update('database.url', url.toString(), configTarget(services));

@@ -11,6 +11,7 @@ import {
   listDatabaseYml,
   passwordServerOf,
   resolveConnection,
+  splitUrlPassword,
 } from '../../../src/core/db/connection';
 import type { ResolvedConnection, Surface } from '../../../src/core/db/connection';
 import { resolveSettings } from '../../../src/core/settings';
@@ -389,6 +390,16 @@ describe('finding the database', () => {
       });
       assert.equal(meant.config.password, 'kept');
       assert.equal(passwordServerOf(meant), 'me@setting-host:5432');
+    });
+
+    it('takes the password out of an entered URL, from the userinfo or the query', () => {
+      const query = splitUrlPassword('postgres://me@h:5432/db?sslmode=require&password=a%26b');
+      assert.equal(query.password, 'a&b');
+      assert.equal(query.url.toString(), 'postgres://me@h:5432/db?sslmode=require');
+      const userinfo = splitUrlPassword(' postgres://me:p%40ss@h/db ');
+      assert.equal(userinfo.password, 'p@ss');
+      assert.equal(userinfo.url.toString(), 'postgres://me@h/db');
+      assert.equal(splitUrlPassword('postgres://me@h/db').password, undefined);
     });
 
     it('then DATABASE_URL from the environment', async () => {
