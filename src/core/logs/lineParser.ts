@@ -106,8 +106,16 @@ const SYSLOG_3164 =
     String.raw`^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) `,
     String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`,
   );
-const SYSLOG_5424 =
-  /^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} (?:-|\[[^\]]{0,2000}\]) ?/;
+/**
+ * RFC 5424. Structured data is `-` or `[id param="v"]`, and Heroku's drains leave it out, so a
+ * bracket without a space, `@` or `=` is the message's first tag (a request id), not data.
+ */
+const SYSLOG_5424 = pattern(
+  String.raw`^<\d{1,3}>\d{1,2} (\S{1,64}) \S{1,255} \S{1,64} (\S{1,32}) \S{1,64} `,
+  String.raw`(?:(?:-|\[[^\] ]{1,64}[ @=][^\]]{0,2000}\]) ?)?`,
+);
+/** `heroku logs`: `2026-12-04T10:00:00.123456+00:00 app[web.1]: ` after the time. */
+const HEROKU_SOURCE = /^[a-z][a-z0-9_-]{0,30}\[([A-Za-z0-9_.-]{1,40})\]: ?/;
 const SYSLOG_ISO = /^(\d{4}-\d\d-\d\dT\S{8,40}) [^\s]{1,255} [^\s[:]{1,64}\[(\d{1,10})\]: ?/;
 const ISO_PREFIX = pattern(
   String.raw`^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d`,
@@ -296,6 +304,11 @@ export class LineParser {
         this.setTime(line, iso[1]);
         if (iso[2]) line.level = LEVELS[iso[2]] ?? LEVEL_UNKNOWN;
         text = text.slice(iso[0].length);
+        const heroku = text.charCodeAt(0) >= 97 ? HEROKU_SOURCE.exec(text) : null;
+        if (heroku) {
+          line.pid = heroku[1];
+          text = text.slice(heroku[0].length);
+        }
         // `docker logs --timestamps` (and Kamal's app logs) before a Logger::Formatter line.
         if (text[1] === ',' && text[2] === ' ' && text[3] === '[') {
           const body = this.loggerFormatter(text, line);

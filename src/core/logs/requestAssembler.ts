@@ -317,19 +317,23 @@ export class RequestAssembler {
     const existing = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
     const record = existing ?? this.newRecord(Boolean(id), lineNumber, offset, time, line);
     if (!existing && !id) record.oneLine = true;
+    // A request line before this one (Started) gave the request its time.
+    const timed = existing?.isRequest === true && !Number.isNaN(existing.time);
     record.lines++;
     record.isRequest = true;
     record.completed = true;
-    record.method = line.method;
-    record.path = line.path;
+    // The same request seen again by id (Heroku's router line, lograge beside the Rails
+    // lines): what this line leaves out stays as the lines before gave it.
+    record.method = line.method ?? record.method;
+    record.path = line.path ?? record.path;
     record.ip = line.ip ?? record.ip;
-    record.action = line.action;
+    record.action = line.action ?? record.action;
     record.status = line.status;
-    record.durationMs = line.durationMs;
-    record.viewMs = line.viewMs;
-    record.dbMs = line.dbMs;
-    record.params = line.params;
-    if (!Number.isNaN(line.time)) {
+    record.durationMs = line.durationMs ?? record.durationMs;
+    record.viewMs = line.viewMs ?? record.viewMs;
+    record.dbMs = line.dbMs ?? record.dbMs;
+    record.params = line.params ?? record.params;
+    if (!Number.isNaN(line.time) && !timed) {
       record.time = line.time;
       record.timeExplicit = line.timeExplicit;
     }

@@ -363,4 +363,49 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('Heroku: heroku logs output, router lines, and drains without structured data', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-heroku-'));
+    try {
+      const a = '[1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a11] ';
+      const logger = (t: string): string => `I, [2026-12-04T${t}.000000 #4]  INFO -- : `;
+      await fs.writeFile(
+        path.join(folder, 'heroku.log'),
+        [
+          `2026-12-04T10:00:00.100000+00:00 app[web.1]: ${logger('10:00:00')}${a}` +
+            'Started GET "/a" for 192.0.2.1 at 2026-12-04 10:00:00 +0000',
+          `2026-12-04T10:00:00.200000+00:00 app[web.1]: ${logger('10:00:00')}${a}` +
+            'Completed 200 OK in 10ms (Views: 4.0ms | ActiveRecord: 2.0ms)',
+          // The router's view of the same request: not a second one, and its figures stand.
+          '2026-12-04T10:00:00.300000+00:00 heroku[router]: at=info method=GET path="/a" ' +
+            'host=x.herokuapp.com request_id=1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a11 ' +
+            'fwd="192.0.2.1" dyno=web.1 connect=0ms service=12ms status=200 bytes=100',
+          // A drain: RFC 5424 with no structured data.
+          '<190>1 2026-12-04T10:01:00.100000+00:00 host app web.2 - ' +
+            'Started GET "/b" for 192.0.2.2 at 2026-12-04 10:01:00 +0000',
+          '<190>1 2026-12-04T10:01:00.200000+00:00 host app web.2 - Completed 200 OK in 20ms',
+          '<190>1 2026-12-04T10:02:00.100000+00:00 host app web.2 - ' +
+            '[1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a13] Started GET "/c" for 192.0.2.3 ' +
+            'at 2026-12-04 10:02:00 +0000',
+          '<190>1 2026-12-04T10:02:00.200000+00:00 host app web.2 - ' +
+            '[1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a13] Completed 404 Not Found in 30ms',
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'heroku.log'));
+      assert.equal(s.requests.total, 3);
+      assert.deepEqual(s.slowest.map((r) => [r.path, r.status, r.durationMs, r.at]).sort(), [
+        ['/a', 200, 10, '2026-12-04T10:00:00.000Z'],
+        ['/b', 200, 20, '2026-12-04T10:01:00.000Z'],
+        ['/c', 404, 30, '2026-12-04T10:02:00.000Z'],
+      ]);
+      assert.deepEqual(s.actions[0].viewShare, 0.4);
+      assert.deepEqual(
+        [s.assembly.byRequestId, s.assembly.byProcess, s.assembly.orphanLines],
+        [2, 1, 0],
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
