@@ -237,12 +237,27 @@ production:
       '  end\n' +
       'end\n',
   );
+  // What makes the folder a Rails app to the checks that read config (security.csrf).
+  await write(
+    'config/application.rb',
+    'require_relative "boot"\n\nrequire "rails/all"\n\nBundler.require(*Rails.groups)\n\n' +
+      'module Thembooking\n' +
+      '  class Application < Rails::Application\n' +
+      '    config.load_defaults 7.1\n' +
+      '    config.autoload_lib(ignore: %w[assets tasks])\n' +
+      '  end\n' +
+      'end\n',
+  );
   await write('config/environments/production.rb', PRODUCTION_RB);
   await write(
     'config/initializers/filter_parameter_logging.rb',
     'Rails.application.config.filter_parameters += [\n' +
       '  :passw, :email, :secret, :token, :_key, :crypt, :salt, :certificate, :otp, :ssn\n' +
       ']\n',
+  );
+  await write(
+    'app/controllers/application_controller.rb',
+    'class ApplicationController < ActionController::Base\nend\n',
   );
   await write(
     'app/models/user.rb',

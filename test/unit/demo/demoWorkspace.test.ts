@@ -8,6 +8,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDemoWorkspace } from '../../../scripts/lib/demoWorkspace';
+import { runChecks } from '../../../src/core/checks/runner';
+import { csrfCheck } from '../../../src/core/checks/securityChecks';
+import { resolveSettings } from '../../../src/core/settings';
+import { fixedClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
 
 describe('demo workspace', () => {
   let temp: string;
@@ -42,5 +47,20 @@ describe('demo workspace', () => {
       const above = source.slice(0, Number(line)).filter((row) => /^\s*def /.test(row));
       assert.match(above.at(-1) ?? '', new RegExp(`def ${method}\\b`));
     }
+  });
+
+  it('is a Rails app to the checks that look for config/application.rb', async () => {
+    // security.csrf said "not a Rails app" on the demo's Rails app.
+    const folder = path.join(temp, 'rails');
+    const database = { host: '127.0.0.1', port: 1, user: 'u', password: 'p', database: 'd' };
+    await createDemoWorkspace(folder, database, new Date('2026-12-04T12:00:00Z'));
+    const [result] = await runChecks([csrfCheck], {
+      workspace: folder,
+      settings: resolveSettings({}),
+      clock: fixedClock(new Date('2026-12-04T12:00:00Z')),
+      log: silentLogger,
+      trusted: true,
+    });
+    assert.equal(result.outcome, 'pass', result.summary);
   });
 });
