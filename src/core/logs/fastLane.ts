@@ -8,7 +8,7 @@
  * Hand-written on bytes because decoding every line to a string and running the general parser
  * cost most of a full summary's time (bench/logs.ts).
  */
-import { LEVEL_BY_LETTER, LEVEL_UNKNOWN, resetLine, type ParsedLine } from './lineParser';
+import { LEVEL_BY_LETTER, LEVEL_UNKNOWN, MAX_URL, resetLine, type ParsedLine } from './lineParser';
 import type { ZoneClock } from './timestamps';
 import { utcTime } from './timestamps';
 
@@ -187,9 +187,15 @@ export class FastLane {
       case 82 /* R */:
         // `Rendering ... (500 Internal Server Error)`: Rails 2's error page, the parser's.
         if (startsWith(b, i, end, RENDERING) && b[end - 1] === 41 /* ) */) return undefined;
-        return startsWith(b, i, end, RENDER) || startsWith(b, i, end, REDIRECTED)
-          ? line
-          : undefined;
+        if (startsWith(b, i, end, REDIRECTED)) {
+          const from = i + REDIRECTED.length;
+          const to = Math.min(end, from + MAX_URL);
+          if (hasControl(b, from, to)) return undefined;
+          line.kind = 'redirect';
+          line.url = latin1(b, from, to);
+          return line;
+        }
+        return startsWith(b, i, end, RENDER) ? line : undefined;
     }
     return undefined;
   }

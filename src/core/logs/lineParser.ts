@@ -18,6 +18,7 @@ export type LineKind =
   | 'frame'
   | 'failedLogin'
   | 'errorPage' // Rails 2: `Rendering .../public/500.html (500 Internal Server Error)`
+  | 'redirect' // `Redirected to URL`, in `url`
   | 'blank'
   | 'other';
 
@@ -153,6 +154,8 @@ const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/;
 const MAX_LINE = 288 * 1024;
 /** Longest piece of a line any regular expression here looks at. */
 const MAX_MATCH = 16 * 1024;
+/** Longest redirect URL kept. */
+export const MAX_URL = 2000;
 
 /**
  * Clears `line` for the next line (or makes the first one): one object for every line with
@@ -485,8 +488,14 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
       if (text.startsWith('Rendering ') && text.endsWith(')') && parseErrorPage(head, line)) {
         return;
       }
+      if (text.startsWith('Redirected to ')) {
+        // Where a sign-in sent the user: back to the form is a failed login (Rails 8).
+        line.kind = 'redirect';
+        line.url = head.slice(14, 14 + MAX_URL);
+        return;
+      }
       // The most common lines of a production log say nothing the summary needs.
-      if (text.startsWith('Render') || text.startsWith('Redirected to ')) return;
+      if (text.startsWith('Render')) return;
       break;
     case 0x21b3 /* ↳ */:
       line.kind = 'sqlSource';

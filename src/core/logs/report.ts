@@ -10,7 +10,7 @@ import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { routingTarget } from './lineParser';
 import { redactParams, redactPath } from './redact';
-import { classifyRequest, isLoginAction, type SuspiciousKind } from './security';
+import { classifyRequest, isLoginAction, isSignInPage, type SuspiciousKind } from './security';
 import type {
   ActionStats,
   DurationStats,
@@ -574,7 +574,15 @@ export class ReportBuilder implements AssemblySink {
     const loginAction = isLoginAction(record.action, record.method, record.path);
     const failed =
       record.failedLoginLine ||
-      (loginAction && (status === 401 || status === 422 || status === 200 || status === 403));
+      (loginAction &&
+        (status === 401 ||
+          status === 422 ||
+          status === 200 ||
+          status === 403 ||
+          (status !== undefined &&
+            status >= 300 &&
+            status < 400 &&
+            isSignInPage(record.redirect))));
     if (failed) this.addFailedLogin(ip, time);
 
     for (const kind of classifyRequest(record.path, record.params)) {

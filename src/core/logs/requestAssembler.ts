@@ -50,6 +50,8 @@ export interface RequestRecord {
    * status when no `Completed` line comes.
    */
   pageStatus?: number;
+  /** The path of the first `Redirected to`. */
+  redirect?: string;
   params?: string;
   lines: number;
   exceptions: ExceptionInfo[];
@@ -667,6 +669,9 @@ export class RequestAssembler {
       case 'errorPage':
         record.isRequest = true;
         record.pageStatus ??= line.status;
+        return;
+      case 'redirect':
+        if (line.url) record.redirect ??= urlPath(line.url);
         return;
     }
   }

@@ -128,6 +128,16 @@ export function classifyRequest(
   return kinds;
 }
 
+/** Sign-in forms a failed login sends the user back to (Rails 8's generator: /session/new). */
+const SIGN_IN_PAGES = ['/session/new', '/sessions/new', '/sign_in', '/signin', '/login', '/log_in'];
+
+/** Whether a redirect (a path, maybe with a query) goes back to a sign-in form. */
+export function isSignInPage(path: string | undefined): boolean {
+  if (!path) return false;
+  const bare = pathOnly(path).replace(/\/+$/, '');
+  return SIGN_IN_PAGES.some((page) => bare.endsWith(page));
+}
+
 /** Session create actions: where a failed login shows as 401 or a re-rendered form. */
 export function isLoginAction(action: string | undefined, method?: string, path?: string): boolean {
   if (action) {

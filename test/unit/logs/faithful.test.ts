@@ -408,4 +408,32 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it("Rails 8's authentication generator: a failed login redirects back to the form", async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-rails8-login-'));
+    try {
+      const lines = (id: string, ip: string, t: string, to: string): string[] => [
+        `[${id}] Started POST "/session" for ${ip} at 2026-12-04 ${t} +0000`,
+        `[${id}] Processing by SessionsController#create as TURBO_STREAM`,
+        `[${id}]   Parameters: {"email_address"=>"[FILTERED]", "password"=>"[FILTERED]"}`,
+        `[${id}] Redirected to http://localhost:3000${to}`,
+        `[${id}] Completed 302 Found in 250ms (ActiveRecord: 1.0ms (1 query, 0 cached))`,
+      ];
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          ...lines('0f4c8c3e-1b2a-4c5d-9e8f-000000000001', '192.0.2.7', '10:00:00', '/session/new'),
+          ...lines('0f4c8c3e-1b2a-4c5d-9e8f-000000000002', '192.0.2.8', '10:00:05', '/'),
+          ...lines('0f4c8c3e-1b2a-4c5d-9e8f-000000000003', '192.0.2.7', '10:00:09', '/session/new'),
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, 3);
+      assert.deepEqual(s.failedLogins.byIp, [{ ip: '192.0.2.7', count: 2 }]);
+      assert.equal(s.failedLogins.total, 2);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
