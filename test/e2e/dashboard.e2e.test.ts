@@ -356,6 +356,21 @@ describe('dashboard in a real editor', function () {
     assert.match(report, /## Database/);
     await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
 
+    // The page asks again for the same data (a page in a loop, security review): no new file.
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+    await frame.parentFrame()!.evaluate(() => {
+      const send = (window as unknown as Record<string, (channel: string, data: unknown) => void>)
+        .__vscode_post_message__;
+      for (let i = 0; i < 5; i++) send('onmessage', { message: { type: 'saveReport' } });
+    });
+    await frame.locator('.status', { hasText: 'saved already' }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await fs.readdir(folder), files);
+
     // The palette command saves another one next to it, never over it.
     await runCommand(page, 'Upkeep: Save Maintenance Report');
     const second = files[0].replace(/\.md$/, '-2.md');

@@ -20,9 +20,20 @@ interface Offer {
 /** Requests that wait for the user or the database: a second one is refused, not queued. */
 const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set(['explainQuery', 'saveReport']);
 
+export interface RequestGateOptions {
+  /** The least time between two links opened; each may open a browser tab. Default 1 s. */
+  linkGapMs?: number;
+}
+
 export class RequestGate {
   private readonly offers = new Map<SectionId, Offer>();
   private readonly busy = new Set<WebviewMessage['type']>();
+  private readonly linkGapMs: number;
+  private lastLink = -Infinity;
+
+  constructor(options: RequestGateOptions = {}) {
+    this.linkGapMs = options.linkGapMs ?? 1000;
+  }
 
   /** Notes what a message to the page shows; each section's latest data replaces its last. */
   record(message: HostMessage): void {
@@ -32,6 +43,11 @@ export class RequestGate {
   /** Runs `act` when the request may go ahead, and says why not otherwise. */
   async admit(message: WebviewMessage, act: () => Promise<void>): Promise<GateVerdict> {
     if (!this.offered(message)) return 'notOffered';
+    if (message.type === 'openLink') {
+      // A trusted domain opens without a question: a page in a loop would open tab after tab.
+      if (Date.now() - this.lastLink < this.linkGapMs) return 'busy';
+      this.lastLink = Date.now();
+    }
     if (!ONE_AT_A_TIME.has(message.type)) {
       await act();
       return 'accepted';

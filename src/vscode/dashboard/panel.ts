@@ -52,6 +52,8 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly refresher: Refresher;
   private window: LogWindow;
   private snapshot: DashboardSnapshot | undefined;
+  /** The snapshot whose report the page last saved. */
+  private savedSnapshot: DashboardSnapshot | undefined;
   /** The snapshot was loaded from settings changed since: it is not shown again as it is. */
   private stale = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -250,7 +252,17 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       }
       case 'saveReport':
+        // The same data is saved once from the page: one in a loop wrote a file per message.
+        if (this.snapshot && this.snapshot === this.savedSnapshot) {
+          this.post({
+            type: 'notice',
+            level: 'info',
+            message: 'The report of this data is saved already; Refresh to save a newer one.',
+          });
+          return;
+        }
         await this.actions.saveReport(this.snapshot);
+        this.savedSnapshot = this.snapshot;
         return;
     }
   }

@@ -20,6 +20,7 @@ function card(id: string, url?: string): CardView {
 }
 
 const chart = { title: '', unit: '', times: [], series: [] };
+const noop = async (): Promise<void> => undefined;
 
 function database(queries: string[], links: string[]): HostMessage {
   return {
@@ -188,6 +189,21 @@ describe('dashboard request gate (security review)', () => {
       /disk full/,
     );
     assert.equal(await gate.admit({ type: 'saveReport' }, slow), 'accepted');
+  });
+
+  it('opens a link at most once a second, however often the page asks', async () => {
+    // A page in a loop would open a browser tab per message for a trusted domain.
+    const gate = new RequestGate({ linkGapMs: 60 });
+    const url = 'https://www.postgresql.org/docs/current/sql-analyze.html';
+    gate.record(database([], [url]));
+    const verdicts = [];
+    for (let i = 0; i < 20; i++) verdicts.push(await gate.admit({ type: 'openLink', url }, noop));
+    assert.deepEqual(
+      verdicts.map((verdict) => verdict === 'accepted'),
+      [true, ...Array.from({ length: 19 }, () => false)],
+    );
+    await sleep(70);
+    assert.equal(await gate.admit({ type: 'openLink', url }, noop), 'accepted');
   });
 
   it('lets the page ask for refreshes and windows (the refresher spaces them)', async () => {
