@@ -978,6 +978,8 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
     return;
   }
 
+  if (parseSemanticLogger(data, line, zone)) return;
+
   // A JSON logger wrapping an ordinary message: read the message like a plain line.
   const message = text(data.message ?? data.msg);
   if (message === undefined) return;
@@ -1000,4 +1002,75 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   const inner = stripTags(body, line);
   line.body = inner;
   classifyBody(inner, line, zone);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * rails_semantic_logger's JSON: a request is one `Completed #action` line whose `payload` has
+ * the controller's figures (`duration_ms` beside it); an exception is a line with an
+ * `exception` object; the request id is a named tag.
+ */
+function parseSemanticLogger(
+  data: Record<string, unknown>,
+  line: ParsedLine,
+  zone: ZoneClock,
+): boolean {
+  const payload = data.payload;
+  const tags = isObject(data.named_tags) ? data.named_tags : undefined;
+  const requestId = tags?.request_id ?? tags?.request_uuid;
+  const time = data.timestamp ?? data.time;
+  if (isObject(payload)) {
+    const status = Number(payload.status);
+    if (!isHttpStatus(status) || (payload.method === undefined && payload.path === undefined)) {
+      return false;
+    }
+    fillRequest(
+      line,
+      {
+        method: payload.method,
+        path: payload.path,
+        controller: payload.controller,
+        action: payload.action,
+        status,
+        duration: data.duration_ms,
+        view: payload.view_runtime,
+        db: payload.db_runtime,
+        ip: payload.remote_ip ?? payload.ip ?? tags?.ip,
+        requestId,
+        time,
+        params: payload.params,
+      },
+      zone,
+    );
+    if (data.pid !== undefined) line.pid = text(data.pid);
+    // With its request id it is a `Completed` line: the exception Rails logs after it joins.
+    if (line.requestId) line.kind = 'completed';
+    return true;
+  }
+  const exception = data.exception;
+  if (!isObject(exception) || typeof exception.name !== 'string') return false;
+  const parsed = text(time) === undefined ? undefined : parseIsoLike(text(time)!, zone);
+  if (parsed) {
+    line.time = parsed.epoch;
+    line.timeExplicit = parsed.explicit;
+  }
+  const id = text(requestId);
+  if (id) line.requestId = id;
+  if (data.pid !== undefined) line.pid = text(data.pid);
+  line.kind = 'exception';
+  line.exceptionClass = exception.name.slice(0, 300);
+  line.exceptionMessage = (text(exception.message) ?? '').slice(0, 500);
+  if (Array.isArray(exception.stack_trace)) {
+    for (const frame of exception.stack_trace.slice(0, 200)) {
+      const m = typeof frame === 'string' ? APP_FRAME.exec(frame) : null;
+      if (m) {
+        line.source = `${m[1]}:${m[2]}`;
+        break;
+      }
+    }
+  }
+  return true;
 }

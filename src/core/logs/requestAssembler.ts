@@ -633,6 +633,12 @@ export class RequestAssembler {
         record.isRequest = true;
         if (record.completed) return;
         record.completed = true;
+        // A JSON Completed line (rails_semantic_logger) also says what Started would have.
+        record.method ??= line.method;
+        record.path ??= line.path;
+        record.ip ??= line.ip;
+        record.action ??= line.action;
+        record.params ??= line.params;
         record.status = line.status;
         record.durationMs = line.durationMs;
         record.viewMs = line.viewMs;
@@ -714,6 +720,8 @@ export class RequestAssembler {
     return {
       className: line.exceptionClass ?? 'Error',
       message: line.exceptionMessage ?? '',
+      // A JSON exception carries its first application frame (lineParser).
+      ...(line.source !== undefined ? { frame: line.source } : {}),
       time,
       file: this.file,
       line: lineNumber,

@@ -436,4 +436,100 @@ describe('log engine figures counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('rails_semantic_logger JSON: Completed #action with its payload, its exceptions', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-semantic-'));
+    try {
+      const base = {
+        host: 'web1',
+        application: 'Semantic Logger',
+        environment: 'production',
+        level: 'info',
+        level_index: 2,
+        pid: 123,
+        thread: 'puma srv tp 001',
+      };
+      const completed = (t: string, id: string, fields: Record<string, unknown>): string =>
+        JSON.stringify({
+          ...base,
+          timestamp: `2026-12-04T${t}Z`,
+          duration_ms: fields.duration,
+          duration: `${String(fields.duration)}ms`,
+          named_tags: { request_id: id },
+          name: 'OrdersController',
+          message: `Completed #${String(fields.action)}`,
+          payload: {
+            controller: 'OrdersController',
+            action: fields.action,
+            format: 'HTML',
+            method: 'GET',
+            path: fields.path,
+            status: fields.status,
+            view_runtime: 10.0,
+            db_runtime: 5.0,
+            allocations: 100,
+            status_message: 'OK',
+          },
+        });
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          completed('10:00:00.100000', 'a1b2c3d4-0000-4000-8000-000000000001', {
+            action: 'index',
+            path: '/orders',
+            status: 200,
+            duration: 40,
+          }),
+          completed('10:00:01.100000', 'a1b2c3d4-0000-4000-8000-000000000002', {
+            action: 'show',
+            path: '/orders/7',
+            status: 500,
+            duration: 20,
+          }),
+          JSON.stringify({
+            ...base,
+            level: 'fatal',
+            level_index: 5,
+            timestamp: '2026-12-04T10:00:01.110000Z',
+            named_tags: { request_id: 'a1b2c3d4-0000-4000-8000-000000000002' },
+            name: 'ActionDispatch::DebugExceptions',
+            exception: {
+              name: 'NoMethodError',
+              message: "undefined method 'total' for nil",
+              stack_trace: [
+                '/usr/local/bundle/gems/x/lib/x.rb:1:in `y`',
+                'app/controllers/orders_controller.rb:12:in `show`',
+              ],
+            },
+          }),
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, 2);
+      assert.deepEqual(s.statuses, { '200': 1, '500': 1 });
+      assert.deepEqual(
+        s.actions.map((a) => [a.name, a.meanMs, a.viewShare, a.dbShare]),
+        [
+          ['OrdersController#index', 40, 0.25, 0.125],
+          ['OrdersController#show', 20, 0.5, 0.25],
+        ],
+      );
+      assert.deepEqual(
+        s.exceptions.map((e) => [e.className, e.message, e.frame, e.actions]),
+        [
+          [
+            'NoMethodError',
+            "undefined method 'total' for nil",
+            'app/controllers/orders_controller.rb:12',
+            ['OrdersController#show'],
+          ],
+        ],
+      );
+      assert.equal(s.errors.total, 1);
+      assert.equal(s.assembly.byRequestId, 2);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
