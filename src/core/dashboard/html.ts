@@ -32,7 +32,8 @@ function attr(value: string): string {
 /**
  * The CSP: nothing by default; scripts only with the nonce; styles from the extension or with
  * the nonce (the web components use constructable stylesheets and uPlot sets styles through
- * CSSOM, both allowed without 'unsafe-inline'); fonts and images from the extension only.
+ * CSSOM, both allowed without 'unsafe-inline'); fonts and images from the extension only; no
+ * form submission and no <base>.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
@@ -41,6 +42,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `style-src ${cspSource} 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    // default-src does not cover these two: no form goes anywhere, no <base> moves addresses.
+    "form-action 'none'",
+    "base-uri 'none'",
   ].join('; ');
 }
 

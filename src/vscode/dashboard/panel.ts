@@ -112,6 +112,8 @@ export class DashboardPanel implements vscode.Disposable {
     const root = services.context.extensionUri;
     return {
       enableScripts: true,
+      // The page has no form; a page running hostile script gets none either.
+      enableForms: false,
       retainContextWhenHidden: false,
       localResourceRoots: [
         vscode.Uri.joinPath(root, 'dist', 'webview'),

@@ -24,7 +24,10 @@ describe('dashboard page', () => {
     assert.equal(
       policy,
       "default-src 'none'; img-src https://src data:; " +
-        "style-src https://src 'nonce-abc'; font-src https://src; script-src 'nonce-abc'",
+        "style-src https://src 'nonce-abc'; font-src https://src; script-src 'nonce-abc'; " +
+        // Not covered by default-src: a page with hostile script could post a form elsewhere,
+        // or move every relative address with a <base>.
+        "form-action 'none'; base-uri 'none'",
     );
     const applied = contentSecurityPolicy('https://file+.vscode-resource.vscode-cdn.net', nonce);
     assert.ok(html.includes(`content="${applied}"`));
