@@ -1,8 +1,9 @@
 /**
  * An open dashboard follows the database connection: choosing another Rails environment with
- * Configure Database Connection, or setting the password it asked for, reloads the Database
- * section at once. It kept showing the old database (or the old one's error, "run Upkeep: Set
- * Database Password") until Refresh was clicked, even after the fix was chosen.
+ * Configure Database Connection, setting the password it asked for, or saving
+ * config/database.yml reloads the Database section at once. It kept showing the old database
+ * (or the old one's error, "run Upkeep: Set Database Password") until Refresh was clicked,
+ * even after the fix was made.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
@@ -95,6 +96,27 @@ describe('dashboard after a database connection change', function () {
     await input.waitFor();
     await input.fill(password);
     await page.keyboard.press('Enter');
+    await database(frame, 'ready');
+  });
+
+  it('reloads the Database section when config/database.yml is saved', async () => {
+    const page = demo!.page;
+    const folder = demo!.workspace.folder;
+    const frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="database"]',
+    });
+    // Back to config/database.yml, then a typo in its database name, as an editor saves it.
+    await fs.writeFile(path.join(folder, '.vscode/settings.json'), '{}');
+    const yml = path.join(folder, 'config/database.yml');
+    const text = await fs.readFile(yml, 'utf8');
+    await fs.writeFile(yml, text.replace(demo!.database.database, 'thembooking_typo'));
+    await database(frame, 'error');
+    assert.match(
+      (await frame.textContent('[data-section="database"]')) ?? '',
+      /"thembooking_typo" does not exist/,
+    );
+    await fs.writeFile(yml, text);
     await database(frame, 'ready');
   });
 });

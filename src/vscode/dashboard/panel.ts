@@ -161,6 +161,18 @@ export class DashboardPanel implements vscode.Disposable {
         if (event.key.startsWith(PASSWORD_KEY_PREFIX)) this.onSettingsChanged();
       }),
     );
+    // The files the connection is read from when no setting names it.
+    const folder = services.workspaceFolder;
+    if (folder) {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(folder, '{config/database.yml,.env}'),
+      );
+      const changed = (): void => this.onSettingsChanged();
+      watcher.onDidCreate(changed);
+      watcher.onDidChange(changed);
+      watcher.onDidDelete(changed);
+      this.disposables.push(watcher);
+    }
     const unsubscribe = services.results.onDidChange(() => this.onResults());
     this.disposables.push({ dispose: unsubscribe });
     this.schedule();
@@ -333,9 +345,9 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /**
-   * Another database, environment, password, log source or threshold: a visible dashboard
-   * reloads at once (it went on showing the old database, or its error, until Refresh); a hidden
-   * one when shown.
+   * Another database, environment, password, database.yml, log source or threshold: a visible
+   * dashboard reloads at once (it went on showing the old database, or its error, until
+   * Refresh); a hidden one when shown.
    */
   private onSettingsChanged(): void {
     this.stale = true;
