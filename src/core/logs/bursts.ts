@@ -19,7 +19,11 @@ const EDGE = BURST_MIN - 1;
 const REACH = 10;
 /** Past this many minutes of table, small minutes that can join no burst go at once. */
 const MAX_BUCKETS = 20_000;
-const STATUS_CODES: Record<number, number> = { 401: 0, 403: 1, 422: 2 };
+const STATUS_CODES = new Map<number, number>([
+  [401, 0],
+  [403, 1],
+  [422, 2],
+]);
 const STATUSES = ['401', '403', '422'] as const;
 
 /** One IP's 401/403/422 responses within one minute. */
@@ -76,7 +80,7 @@ export class BurstTable {
   private firstMinute = -Infinity;
 
   add(ip: string, time: number, status: number): void {
-    const code = STATUS_CODES[status];
+    const code = STATUS_CODES.get(status);
     if (code === undefined || !Number.isFinite(time)) return;
     const minute = Math.floor(time / MINUTE_MS);
     if (minute > this.lastPrunedMinute + 5) {

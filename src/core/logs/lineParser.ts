@@ -527,16 +527,19 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
 
 const ERROR_PAGE = /^Rendering \S{1,2000} \((\d{3}) [A-Z][A-Za-z' -]{0,40}\)$/;
 const RESCUE_PAGE = /^Rendering rescues\/layout \(([a-z_]{1,40})\)$/;
-/** The statuses Rails 2 names in `Rendering rescues/layout (not_found)`. */
-const RESCUE_STATUSES: Record<string, number> = {
-  bad_request: 400,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  unprocessable_entity: 422,
-  internal_server_error: 500,
-  not_implemented: 501,
-};
+/**
+ * The statuses Rails 2 names in `Rendering rescues/layout (not_found)`; a Map, so that a name
+ * such as `constructor` finds nothing.
+ */
+const RESCUE_STATUSES = new Map<string, number>([
+  ['bad_request', 400],
+  ['not_found', 404],
+  ['method_not_allowed', 405],
+  ['conflict', 409],
+  ['unprocessable_entity', 422],
+  ['internal_server_error', 500],
+  ['not_implemented', 501],
+]);
 
 /**
  * Rails 2 logs no `Completed` line for a request that raised: the page it rendered instead
@@ -545,7 +548,7 @@ const RESCUE_STATUSES: Record<string, number> = {
 function parseErrorPage(text: string, line: ParsedLine): boolean {
   const page = ERROR_PAGE.exec(text);
   const rescue = page ? undefined : RESCUE_PAGE.exec(text);
-  const status = page ? Number(page[1]) : rescue ? RESCUE_STATUSES[rescue[1]] : undefined;
+  const status = page ? Number(page[1]) : rescue ? RESCUE_STATUSES.get(rescue[1]) : undefined;
   if (status === undefined || status < 100 || status > 599) return false;
   line.kind = 'errorPage';
   line.status = status;

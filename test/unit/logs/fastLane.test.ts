@@ -157,6 +157,7 @@ describe('fast lane', () => {
       'Rendering /data/app/releases/1/public/500.html (500 Internal Server Error)',
       'Rendering /data/app/public/404.html (404 Not Found)',
       'Rendering rescues/layout (not_found)',
+      'Rendering rescues/layout (constructor)',
       'Rendering template within layouts/application',
       'Rendered posts/_post (Duration: 1.0ms | Allocations: 12)',
     ].map((body) => prefix + body);
@@ -167,6 +168,7 @@ describe('fast lane', () => {
         ['errorPage', 500],
         ['errorPage', 404],
         ['errorPage', 404],
+        ['other', undefined],
         ['other', undefined],
         ['other', undefined],
       ],
