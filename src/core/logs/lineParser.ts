@@ -954,7 +954,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   }
 
   const levelText = text(data.level ?? data.severity);
-  if (levelText) line.level = LEVELS[levelText] ?? line.level;
+  if (levelText && Object.hasOwn(LEVELS, levelText)) line.level = LEVELS[levelText];
   const status = Number(data.status);
   if (isHttpStatus(status) && (data.method !== undefined || data.path !== undefined)) {
     fillRequest(

@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hourlyCharts } from '../../../src/core/dashboard/logsView';
 import { classifyRequest } from '../../../src/core/logs/security';
+import { LineParser } from '../../../src/core/logs/lineParser';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { summarizeFixture } from './helpers';
 
 describe('log engine figures counted by hand', () => {
@@ -530,6 +532,14 @@ describe('log engine figures counted by hand', () => {
       assert.equal(s.assembly.byRequestId, 2);
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a JSON level named like an Object property is no level', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    for (const level of ['constructor', '__proto__', 'toString']) {
+      const line = parser.parse(JSON.stringify({ level, message: 'Something happened' }));
+      assert.equal(typeof line.level, 'number', level);
     }
   });
 });
