@@ -9,6 +9,7 @@ import type { Logger } from '../core/util/logger';
 import { createLogger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
 import { resolveSettings } from '../core/settings';
+import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
@@ -71,42 +72,44 @@ export class Services implements vscode.Disposable {
   settings(scope?: vscode.Uri): UpkeepSettings {
     const config = vscode.workspace.getConfiguration('upkeep', scope ?? this.workspaceFolder?.uri);
     const get = <T>(key: string): T | undefined => config.get<T>(key);
-    return resolveSettings({
-      database: {
-        url: get('database.url') || undefined,
-        railsEnvironment: get('database.railsEnvironment'),
-        name: get('database.name') || undefined,
-        statementTimeoutMs: get('database.statementTimeoutMs'),
-        lockTimeoutMs: get('database.lockTimeoutMs'),
-        connectTimeoutMs: get('database.connectTimeoutMs'),
-        production: get('database.production'),
-      },
-      logs: { sources: get('logs.sources'), timeZone: get('logs.timeZone') || undefined },
-      thresholds: {
-        avgResponseTimeMs: get('thresholds.avgResponseTimeMs'),
-        errorRatePercent: get('thresholds.errorRatePercent'),
-        errorRateAlertPercent: get('thresholds.errorRateAlertPercent'),
-        memoryMb: get('thresholds.memoryMb'),
-        slowRequestMs: get('thresholds.slowRequestMs'),
-      },
-      health: {
-        url: get('health.url') || undefined,
-        signInPath: get<string>('health.signInPath') || undefined,
-      },
-      checks: {
-        parallelism: get('checks.parallelism'),
-        timeoutSeconds: get('checks.timeoutSeconds'),
-      },
-      backups: {
-        pattern: get('backups.pattern') || undefined,
-        maxAgeHours: get('backups.maxAgeHours'),
-        drillTargetUrl: get('backups.drillTargetUrl') || undefined,
-      },
-      templates: {
-        bugFolder: get('templates.bugFolder'),
-        featureFolder: get('templates.featureFolder'),
-      },
-    });
+    return sanitizeSettings(
+      resolveSettings({
+        database: {
+          url: get('database.url') || undefined,
+          railsEnvironment: get('database.railsEnvironment'),
+          name: get('database.name') || undefined,
+          statementTimeoutMs: get('database.statementTimeoutMs'),
+          lockTimeoutMs: get('database.lockTimeoutMs'),
+          connectTimeoutMs: get('database.connectTimeoutMs'),
+          production: get('database.production'),
+        },
+        logs: { sources: get('logs.sources'), timeZone: get('logs.timeZone') || undefined },
+        thresholds: {
+          avgResponseTimeMs: get('thresholds.avgResponseTimeMs'),
+          errorRatePercent: get('thresholds.errorRatePercent'),
+          errorRateAlertPercent: get('thresholds.errorRateAlertPercent'),
+          memoryMb: get('thresholds.memoryMb'),
+          slowRequestMs: get('thresholds.slowRequestMs'),
+        },
+        health: {
+          url: get('health.url') || undefined,
+          signInPath: get<string>('health.signInPath') || undefined,
+        },
+        checks: {
+          parallelism: get('checks.parallelism'),
+          timeoutSeconds: get('checks.timeoutSeconds'),
+        },
+        backups: {
+          pattern: get('backups.pattern') || undefined,
+          maxAgeHours: get('backups.maxAgeHours'),
+          drillTargetUrl: get('backups.drillTargetUrl') || undefined,
+        },
+        templates: {
+          bugFolder: get('templates.bugFolder'),
+          featureFolder: get('templates.featureFolder'),
+        },
+      }),
+    );
   }
 
   /**

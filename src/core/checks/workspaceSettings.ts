@@ -81,7 +81,7 @@ export function settingsFromJson(
     (partial.database ??= Object.create(null) as Record<string, unknown>).railsEnvironment =
       options.defaultRailsEnvironment;
   }
-  return sanitize(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
+  return sanitizeSettings(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
 }
 
 /**
@@ -106,8 +106,11 @@ const OPTIONAL_TEXTS: [keyof UpkeepSettings, string][] = [
   ['backups', 'drillTargetUrl'],
 ];
 
-/** Wrong types or ranges from a hand-edited file fall back to the defaults. */
-function sanitize(settings: UpkeepSettings): UpkeepSettings {
+/**
+ * Wrong types or ranges from a hand-edited file fall back to the defaults: the CLI's settings and
+ * the editor's, which VS Code hands over as written (it only warns about a wrong type).
+ */
+export function sanitizeSettings(settings: UpkeepSettings): UpkeepSettings {
   const defaults = resolveSettings();
   const fix = <T extends Record<string, unknown>>(section: T, fallback: T): void => {
     for (const [key, value] of Object.entries(section)) {
@@ -140,7 +143,6 @@ function sanitize(settings: UpkeepSettings): UpkeepSettings {
   return settings;
 }
 
-/** Loads the workspace's settings; a missing file means defaults, a broken one a `config` error. */
 /** The JSON parser's error codes in words, for the message that stops a command. */
 const PARSE_ERRORS: Partial<Record<ReturnType<typeof printParseErrorCode>, string>> = {
   InvalidSymbol: 'a character that is not JSON',
@@ -159,6 +161,7 @@ const PARSE_ERRORS: Partial<Record<ReturnType<typeof printParseErrorCode>, strin
   InvalidCharacter: 'a control character inside a string',
 };
 
+/** Loads the workspace's settings; a missing file means defaults, a broken one a `config` error. */
 export async function loadWorkspaceSettings(
   workspace: string,
   options: SettingsOptions,
