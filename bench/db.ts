@@ -111,7 +111,13 @@ function recording(
   const record = (sqlText: string, params?: unknown[]): void => {
     const inlined = sqlText.replace(/\$(\d+)/g, (_m, n: string) => {
       const value = params?.[Number(n) - 1];
-      return typeof value === 'number' ? String(value) : escapeLiteral(String(value));
+      if (typeof value === 'number') return String(value);
+      // An array as node-postgres sends it: an array literal, each element double-quoted.
+      if (Array.isArray(value)) {
+        const quoted = value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`);
+        return escapeLiteral(`{${quoted.join(',')}}`);
+      }
+      return escapeLiteral(String(value));
     });
     statements.push(
       `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeouts.statement}; ` +
