@@ -152,6 +152,7 @@ for (const target of serversUnderTest) {
       };
       assert.deepEqual(Object.keys(snapshots.databases), [connection.display]);
       assert.doesNotMatch(JSON.stringify(snapshots), new RegExp(server.password));
+      await fs.rm(path.dirname(snapshotFile), { recursive: true, force: true });
     });
 
     it(

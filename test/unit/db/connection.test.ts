@@ -17,8 +17,11 @@ import type { ResolvedConnection, Surface } from '../../../src/core/db/connectio
 import { resolveSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
 
+const made: string[] = [];
+
 async function workspaceWith(files: Record<string, string>): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-conn-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await fs.writeFile(path.join(dir, name), text);
@@ -88,6 +91,10 @@ production:
 `;
 
 describe('finding the database', () => {
+  after(async () => {
+    for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+  });
+
   describe('ERB in database.yml', () => {
     const env = { SET: 'from-env', EMPTY: '' };
     const cases: [string, string | undefined][] = [

@@ -14,8 +14,12 @@ import { fixedClock } from '../../../src/core/util/clock';
 
 const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
 
+const made: string[] = [];
+
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-logs-'));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-logs-'));
+  made.push(dir);
+  return dir;
 }
 
 function summarize(workspace: string, file: string) {
@@ -28,6 +32,10 @@ function summarize(workspace: string, file: string) {
 }
 
 describe('hostile logs (security review)', function () {
+  after(async () => {
+    for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+  });
+
   this.timeout(60_000);
 
   it(

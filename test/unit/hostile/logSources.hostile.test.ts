@@ -15,9 +15,17 @@ const ROOT = path.join(__dirname, '../../..');
 const SECRET = 'PRIVATE-CONTENT-7f3a';
 const NOW = new Date().toISOString();
 
+const made: string[] = [];
+
 async function tempDir(name: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `upkeep-untrusted-${name}-`));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `upkeep-untrusted-${name}-`));
+  made.push(dir);
+  return dir;
 }
+
+after(async () => {
+  for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
 
 /** A private file outside the workspace that looks like a log with an error in the last hour. */
 async function privateFile(): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * Merging report builders: the sink calls of a log cut anywhere into parts, each part folded by
- * its own ReportBuilder and merged through snapshot → structuredClone → absorb, give the figures
+ * its own ReportBuilder and merged through snapshot, structuredClone and absorb, give the figures
  * of one builder fed everything. Large logs read on worker threads rely on it.
  */
 import { strict as assert } from 'node:assert';
