@@ -4,7 +4,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../../scripts/lib/embeddedPostgres';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
@@ -17,6 +16,7 @@ import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { admin, createDatabase, serversUnderTest } from './servers';
 import { runCli } from '../../support/cli';
+import { tempFolder } from '../../support/tempFolders';
 
 const DATABASE_YML = (port: number, database: string) => `
 default: &default
@@ -49,7 +49,7 @@ const PLAYBOOK = `checks:
 `;
 
 async function workspaceWith(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+  const dir = await tempFolder('upkeep-ws-');
   for (const [name, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await fs.writeFile(path.join(dir, name), text);

@@ -5,17 +5,17 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createDatabase, embeddedServer } from '../../support/postgres';
 import { runCli } from '../../support/cli';
+import { tempFolder } from '../../support/tempFolders';
 
 describe('upkeep db --workspace with a missing folder (database CLI)', function () {
   this.timeout(120_000);
 
   it('says the folder does not exist and exits 2', async () => {
     const url = await createDatabase(await embeddedServer(), 'cliws');
-    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+    const parent = await tempFolder('upkeep-ws-');
     const missing = path.join(parent, 'no-such-app');
 
     const text = await runCli(['db', '--workspace', missing], { DATABASE_URL: url });
@@ -51,7 +51,7 @@ describe('upkeep db --workspace with a missing folder (database CLI)', function 
 
   it('refuses a --card that is no card, naming the known ones, before connecting', async () => {
     const url = await createDatabase(await embeddedServer(), 'clicard');
-    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-ws-'));
+    const workspace = await tempFolder('upkeep-ws-');
 
     const typo = await runCli(
       ['db', '--workspace', workspace, '--card', 'slowQuerys', 'connectivity'],

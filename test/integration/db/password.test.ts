@@ -19,6 +19,7 @@ import { UpkeepError } from '../../../src/core/util/errors';
 import { silentLogger } from '../../../src/core/util/logger';
 import { createDatabase, serversUnderTest } from './servers';
 import { runCli } from '../../support/cli';
+import { tempFolder } from '../../support/tempFolders';
 
 async function open(url: string, env: NodeJS.ProcessEnv, surface: Surface) {
   const settings = resolveSettings({ database: { url } });
@@ -85,7 +86,7 @@ for (const target of serversUnderTest) {
       'upkeep db exits 2 for a database.yml password from an unset variable; ' +
         'health.database says why',
       async () => {
-        const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nopass-'));
+        const workspace = await tempFolder('upkeep-nopass-');
         await fs.mkdir(path.join(workspace, 'config'));
         await fs.writeFile(
           path.join(workspace, 'config/database.yml'),

@@ -4,7 +4,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import {
@@ -16,12 +15,10 @@ import {
 import type { ResolvedConnection, Surface } from '../../../src/core/db/connection';
 import { resolveSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
-
-const made: string[] = [];
+import { tempFolder } from '../../support/tempFolders';
 
 async function workspaceWith(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-conn-'));
-  made.push(dir);
+  const dir = await tempFolder('upkeep-conn-');
   for (const [name, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await fs.writeFile(path.join(dir, name), text);
@@ -91,10 +88,6 @@ production:
 `;
 
 describe('finding the database', () => {
-  after(async () => {
-    for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-  });
-
   describe('ERB in database.yml', () => {
     const env = { SET: 'from-env', EMPTY: '' };
     const cases: [string, string | undefined][] = [

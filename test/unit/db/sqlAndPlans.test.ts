@@ -4,7 +4,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ResolvedConnection } from '../../../src/core/db/connection';
 import type { ExplainResult } from '../../../src/core/db/explain';
@@ -20,6 +19,7 @@ import { statStatementsColumns, versionAtLeast } from '../../../src/core/db/prob
 import { baselineSnapshot, readSnapshots, recordSnapshot } from '../../../src/core/db/snapshots';
 import { isPlainSelect, splitStatements } from '../../../src/core/db/sqlText';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { tempFolder } from '../../support/tempFolders';
 
 describe('SQL text', () => {
   it('splits on semicolons outside quotes, comments and dollar quotes', () => {
@@ -220,7 +220,7 @@ describe('maintenance statements', () => {
 
 describe('size snapshots', () => {
   it('keeps one an hour, finds the baseline, and moves an unreadable file aside', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-snapshots-'));
+    const dir = await tempFolder('upkeep-snapshots-');
     const file = path.join(dir, 'nested', 'snapshots.json');
     const at = (iso: string, bytes: number) => ({
       at: iso,
@@ -253,7 +253,7 @@ describe('size snapshots', () => {
   });
 
   it('a snapshot folder it cannot create says where, and what to set', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-snapshots-'));
+    const folder = await tempFolder('upkeep-snapshots-');
     const notAFolder = path.join(folder, 'home');
     await fs.writeFile(notAFolder, '');
     const file = path.join(notAFolder, '.cache/upkeep/db-snapshots.json');

@@ -4,13 +4,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseGemfileLock, parseSchemaVersion } from '../../../src/core/checks/repoChecks';
 import { parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { tempFolder } from '../../support/tempFolders';
 
 const BASE = 'development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: 1\n';
 const HEAD = `${BASE}  database: x\n`;
@@ -127,7 +127,7 @@ describe('hostile config files (security review)', function () {
     'a playbook.yaml committed as a symlink to /dev/zero ' + 'is refused without reading 512 MB',
     async () => {
       // A repo can commit this symlink; the playbook is read even in an untrusted workspace.
-      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-pb-'));
+      const workspace = await tempFolder('upkeep-hostile-pb-');
       await fs.mkdir(path.join(workspace, '.upkeep'));
       await fs.symlink('/dev/zero', path.join(workspace, '.upkeep/playbook.yaml'));
       const before = process.memoryUsage().rss;

@@ -4,22 +4,18 @@
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LineParser } from '../../../src/core/logs/lineParser';
 import { summarizeLogs } from '../../../src/core/logs/summary';
 import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
+import { tempFolder } from '../../support/tempFolders';
 
 const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
 
-const made: string[] = [];
-
-async function tempDir(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-logs-'));
-  made.push(dir);
-  return dir;
+function tempDir(): Promise<string> {
+  return tempFolder('upkeep-hostile-logs-');
 }
 
 function summarize(workspace: string, file: string) {
@@ -32,10 +28,6 @@ function summarize(workspace: string, file: string) {
 }
 
 describe('hostile logs (security review)', function () {
-  after(async () => {
-    for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-  });
-
   this.timeout(60_000);
 
   it(

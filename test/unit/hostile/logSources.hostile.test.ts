@@ -5,27 +5,19 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { settingsFromJson } from '../../../src/core/checks/workspaceSettings';
 import { summarizeLogs } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
+import { tempFolder } from '../../support/tempFolders';
 
 const ROOT = path.join(__dirname, '../../..');
 const SECRET = 'PRIVATE-CONTENT-7f3a';
 const NOW = new Date().toISOString();
 
-const made: string[] = [];
-
-async function tempDir(name: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `upkeep-untrusted-${name}-`));
-  made.push(dir);
-  return dir;
+function tempDir(name: string): Promise<string> {
+  return tempFolder(`upkeep-untrusted-${name}-`);
 }
-
-after(async () => {
-  for (const dir of made.splice(0)) await fs.rm(dir, { recursive: true, force: true });
-});
 
 /** A private file outside the workspace that looks like a log with an error in the last hour. */
 async function privateFile(): Promise<string> {

@@ -5,15 +5,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeNewFile } from '../../../src/core/templates/newFile';
 import { renderTemplate } from '../../../src/core/templates/render';
 import { slugify } from '../../../src/core/templates/slug';
+import { tempFolder } from '../../support/tempFolders';
 
 describe('hostile templates (security review)', () => {
   it('a folder that is a symlink out of the workspace creates nothing outside', async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-tpl-'));
+    const root = await tempFolder('upkeep-hostile-tpl-');
     const workspace = path.join(root, 'ws');
     const outside = path.join(root, 'outside');
     await fs.mkdir(workspace);

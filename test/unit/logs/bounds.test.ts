@@ -4,7 +4,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LineParser } from '../../../src/core/logs/lineParser';
 import { MAX_HOURS } from '../../../src/core/logs/report';
@@ -16,12 +15,13 @@ import {
 import { summarizeLogs } from '../../../src/core/logs/summary';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
+import { tempFolder } from '../../support/tempFolders';
 
 const HOUR = 3_600_000;
 const START = Date.parse('2020-01-01T00:00:00Z');
 
-async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-log-bounds-'));
+function tempDir(): Promise<string> {
+  return tempFolder('upkeep-log-bounds-');
 }
 
 describe('log engine memory bounds', function () {
