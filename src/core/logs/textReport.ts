@@ -2,7 +2,7 @@
  * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
  * maintainer reads first at the top, details and file:line links below.
  */
-import { formatPercent } from '../util/figures';
+import { formatMs, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { printableLines } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
@@ -12,10 +12,6 @@ const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 function n(value: number): string {
   return number.format(value);
-}
-
-function ms(value: number): string {
-  return value >= 10_000 ? `${n(value / 1000)} s` : `${n(value)} ms`;
 }
 
 function when(iso: string | null): string {
@@ -73,9 +69,9 @@ export function formatSummaryText(s: LogSummary): string {
   );
   const d = s.duration;
   out.push(
-    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · ` +
-      `p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ` +
-      `${n(s.slowRequests)} over ${ms(s.slowRequestMs)}`,
+    `Duration  mean ${formatMs(d.meanMs)} · p50 ${formatMs(d.p50Ms)} · p95 ${formatMs(d.p95Ms)} · ` +
+      `p99 ${formatMs(d.p99Ms)} · max ${formatMs(d.maxMs)} · ` +
+      `${n(s.slowRequests)} over ${formatMs(s.slowRequestMs)}`,
   );
   out.push(
     `Errors    ${n(s.errors.total)}` +
@@ -88,9 +84,9 @@ export function formatSummaryText(s: LogSummary): string {
       .slice(0, 15)
       .map((a) => [
         n(a.count),
-        ms(a.meanMs),
-        ms(a.p95Ms),
-        ms(a.p99Ms),
+        formatMs(a.meanMs),
+        formatMs(a.p95Ms),
+        formatMs(a.p99Ms),
         percent(a.viewShare),
         percent(a.dbShare),
         a.name,
@@ -102,7 +98,7 @@ export function formatSummaryText(s: LogSummary): string {
     out.push('', 'Slowest requests');
     // Duration and status in columns; the rest, of any length, follows as one cell.
     const rows = s.slowest.map((r) => [
-      ms(r.durationMs),
+      formatMs(r.durationMs),
       String(r.status ?? '—'),
       `${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ` +
         where(r.file, r.line, r.offset),
