@@ -18,6 +18,7 @@ import {
   describeInstant,
   isDueSoon,
 } from '../../core/playbook/schedule';
+import { formatMs } from '../../core/util/figures';
 import { plural } from '../../core/util/plural';
 import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
@@ -323,7 +324,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const ranAt = new Date(result.startedAt).toLocaleString();
     // A run saved by `upkeep check --save` (cron, a terminal) shows beside the editor's own.
     const from = this.results.originOf?.(result) === 'commandLine' ? ', from the command line' : '';
-    tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${result.durationMs} ms${from}`);
+    tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${formatMs(result.durationMs)}${from}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
       label: `Check ${title}: ${result.outcome}, ${age}${from}. ${result.summary}`,
