@@ -334,6 +334,14 @@ async function lastAdvisoryUpdate(
   if (!(await fs.stat(path.join(folder, '.git')).catch(() => undefined))) {
     return { at: modified, source: 'folder modified' };
   }
+  if (!context.trusted) {
+    // No external tool before trust, git included: the time of the last fetch (bundle-audit
+    // update pulls) tells nearly as much.
+    const fetched = await fs.stat(path.join(folder, '.git', 'FETCH_HEAD')).catch(() => undefined);
+    return fetched
+      ? { at: fetched.mtime, source: 'last fetch' }
+      : { at: modified, source: 'folder modified' };
+  }
   const git = await findExecutable('git', env);
   if (!git) return { problem: `git is not installed: cannot date the checkout at ${folder}` };
   // log reads history only: it starts no hook or fsmonitor and needs no network.

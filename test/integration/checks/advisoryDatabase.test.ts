@@ -110,14 +110,24 @@ describe('tools.advisoryDatabase', () => {
     assert.equal(result.values?.lastCommit, '2026-11-25T10:00:00.000Z');
   });
 
-  it('passes a fresh one, also in an untrusted workspace (it reads no repo file)', async () => {
+  it('passes a fresh one; untrusted, it runs no git and dates the last fetch', async () => {
     const home = path.join(folder, 'fresh-home');
-    await advisoryDb(path.join(home, '.local', 'share', 'ruby-advisory-db'), 2);
-    for (const trusted of [true, false]) {
-      const result = await check({ HOME: home }, trusted);
-      assert.equal(result.outcome, 'pass', result.summary);
-      assert.match(result.summary, /advisory database is 2 days old \(last commit 2026-12-03\)/);
-    }
+    const db = await advisoryDb(path.join(home, '.local', 'share', 'ruby-advisory-db'), 2);
+    const trusted = await check({ HOME: home }, true);
+    assert.equal(trusted.outcome, 'pass', trusted.summary);
+    assert.match(trusted.summary, /advisory database is 2 days old \(last commit 2026-12-03\)/);
+
+    // A git that would fail the check shows that none runs before trust.
+    const bin = path.join(folder, 'failing-git');
+    await fs.mkdir(bin, { recursive: true });
+    await fs.writeFile(path.join(bin, 'git'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const fetchHead = path.join(db, '.git', 'FETCH_HEAD');
+    await fs.writeFile(fetchHead, '');
+    const fetched = new Date(NOW.getTime() - 3 * DAY_MS);
+    await fs.utimes(fetchHead, fetched, fetched);
+    const untrusted = await check({ HOME: home, PATH: `${bin}:${process.env.PATH}` }, false);
+    assert.equal(untrusted.outcome, 'pass', untrusted.summary);
+    assert.match(untrusted.summary, /advisory database is 3 days old \(last fetch 2026-12-02\)/);
   });
 
   it('follows BUNDLER_AUDIT_DB, as bundler-audit does', async () => {
