@@ -159,28 +159,35 @@ export function judgeProbe(
   return { outcome, summary, values };
 }
 
+/** upkeep.health.url as an http(s) URL, or the report that says why there is none. */
+function configuredUrl(context: CheckContext, skipped: string): URL | CheckReport {
+  const configured = context.settings.health.url;
+  if (!configured) return { outcome: 'skipped', summary: skipped };
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    const summary = `upkeep.health.url is not a URL: ${redact(configured)}`;
+    return { outcome: 'error', summary, configProblem: true };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return {
+      outcome: 'error',
+      summary: 'upkeep.health.url must be http or https',
+      configProblem: true,
+    };
+  }
+  return url;
+}
+
 export function healthUrlCheck(options: HealthUrlOptions = {}): CheckDefinition {
   return {
     id: 'health.url',
     title: 'Health URL answers',
     description: 'GETs the health URL: status, latency and days until the TLS certificate expires.',
     async run(context: CheckContext): Promise<CheckReport> {
-      const configured = context.settings.health.url;
-      if (!configured) {
-        return { outcome: 'skipped', summary: 'no health URL configured (upkeep.health.url)' };
-      }
-      let url: URL;
-      try {
-        url = new URL(configured);
-      } catch {
-        return {
-          outcome: 'error',
-          summary: `upkeep.health.url is not a URL: ${redact(configured)}`,
-        };
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        return { outcome: 'error', summary: `upkeep.health.url must be http or https` };
-      }
+      const url = configuredUrl(context, 'no health URL configured (upkeep.health.url)');
+      if (!(url instanceof URL)) return url;
       const probe = await probeUrl(url, context.signal, options);
       // A health URL behind basic auth or with a token: the report shows it without them.
       return judgeProbe(
@@ -218,27 +225,8 @@ export function healthSignInCheck(options: SignInOptions = {}): CheckDefinition 
       "GETs the sign-in page (upkeep.health.signInPath, /users/sign_in) on the health URL's " +
       'origin: fails on an error status, a redirect to http://, or a page not served over HTTPS.',
     async run(context: CheckContext): Promise<CheckReport> {
-      const configured = context.settings.health.url;
-      if (!configured) {
-        return { outcome: 'skipped', summary: 'no app URL configured (upkeep.health.url)' };
-      }
-      let base: URL;
-      try {
-        base = new URL(configured);
-      } catch {
-        return {
-          outcome: 'error',
-          summary: `upkeep.health.url is not a URL: ${redact(configured)}`,
-          configProblem: true,
-        };
-      }
-      if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-        return {
-          outcome: 'error',
-          summary: 'upkeep.health.url must be http or https',
-          configProblem: true,
-        };
-      }
+      const base = configuredUrl(context, 'no app URL configured (upkeep.health.url)');
+      if (!(base instanceof URL)) return base;
       const signInPath = context.settings.health.signInPath;
       const url = signInUrl(base, signInPath);
       if (!url) {

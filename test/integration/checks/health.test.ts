@@ -145,7 +145,12 @@ describe('health.url', function () {
       trusted: true,
     });
     assert.equal(skipped.outcome, 'skipped');
-    assert.equal((await check('ftp://127.0.0.1/')).outcome, 'error');
+    // A broken setting, as health.signIn says of the same one: `upkeep check` exits 2.
+    for (const bad of ['ftp://127.0.0.1/', 'not a url']) {
+      const result = await check(bad);
+      assert.equal(result.outcome, 'error', result.summary);
+      assert.equal(result.configProblem, true, bad);
+    }
   });
 
   describe('over HTTPS', () => {
