@@ -324,6 +324,15 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   const values = entry.values;
   for (const value of Object.values(values)) {
     const erb = unsupportedErbIn(value, yml);
+    if (erb?.missing !== undefined) {
+      throw new UpkeepError(
+        'config',
+        `config/database.yml line ${erb.line} reads ${erb.missing}, which is not set ` +
+          `(${erb.code}; Rails would stop with KeyError).`,
+        `Set ${erb.missing} in the environment or .env, ` +
+          'or set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
+      );
+    }
     if (erb) {
       throw new UpkeepError(
         'config',

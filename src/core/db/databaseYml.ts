@@ -22,8 +22,17 @@ export interface DatabaseYml {
   environments: string[];
   /** Every database of every environment, in file order. */
   entries: DatabaseYmlEntry[];
-  /** ERB the reader does not evaluate, by marker, for the message when a used value holds it. */
-  unsupported: Map<string, { line: number; code: string }>;
+  /**
+   * ERB the reader does not evaluate, by marker, for the message when a used value holds it;
+   * `missing` names the unset variable of an `ENV.fetch("X")` without a default.
+   */
+  unsupported: Map<string, ErbMarker>;
+}
+
+export interface ErbMarker {
+  line: number;
+  code: string;
+  missing?: string;
 }
 
 /** An anchored block with one of these names only feeds the environments (`default: &default`). */
@@ -46,6 +55,8 @@ const ERB_FORMS: RegExp[] = [
   // ENV.fetch("X") without a default: Rails raises when unset; we read it as empty.
   new RegExp(String.raw`^ENV\.fetch\(\s*${STRING}\s*\)$`),
 ];
+
+const FETCH_WITHOUT_DEFAULT = ERB_FORMS[ERB_FORMS.length - 1];
 
 /** Evaluates one supported ERB expression, or returns undefined for anything else. */
 export function evaluateErbExpression(code: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -79,8 +90,8 @@ function unescapeRuby(text: string): string {
 export function expandErb(
   text: string,
   env: NodeJS.ProcessEnv,
-): { text: string; unsupported: Map<string, { line: number; code: string }> } {
-  const unsupported = new Map<string, { line: number; code: string }>();
+): { text: string; unsupported: Map<string, ErbMarker> } {
+  const unsupported = new Map<string, ErbMarker>();
   const parts: string[] = [];
   let copied = 0;
   let line = 1;
@@ -109,11 +120,17 @@ export function expandErb(
     copied = close + 2;
     if (kind === '#') continue;
 
-    const value = kind === '=' ? evaluateErbExpression(code, env) : undefined;
+    // Rails raises KeyError on an unset ENV.fetch("X"): kept as a marker, so a used value says
+    // which variable is missing instead of connecting to localhost.
+    const fetched = kind === '=' ? FETCH_WITHOUT_DEFAULT.exec(code.trim()) : null;
+    const missing = fetched ? (fetched[1] ?? fetched[2]) : undefined;
+    const unset = missing !== undefined && env[missing] === undefined;
+    const value = kind === '=' && !unset ? evaluateErbExpression(code, env) : undefined;
     const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
     if (value === undefined) {
       const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
-      unsupported.set(marker, { line, code: tag.replace(/\s+/g, ' ').slice(0, 80) });
+      const shown = tag.replace(/\s+/g, ' ').slice(0, 80);
+      unsupported.set(marker, unset ? { line, code: shown, missing } : { line, code: shown });
       parts.push(wholeValue ? JSON.stringify(marker) : marker);
     } else {
       parts.push(wholeValue ? JSON.stringify(value) : value);
@@ -286,10 +303,7 @@ function flatValues(value: Record<string, unknown>): DatabaseYmlEntry['values'] 
 }
 
 /** The ERB a value holds that was not evaluated, if any. */
-export function unsupportedErbIn(
-  value: unknown,
-  yml: DatabaseYml,
-): { line: number; code: string } | undefined {
+export function unsupportedErbIn(value: unknown, yml: DatabaseYml): ErbMarker | undefined {
   if (typeof value !== 'string' || !value.includes(UNSUPPORTED_MARKER)) return undefined;
   for (const [marker, where] of yml.unsupported) if (value.includes(marker)) return where;
   return { line: 0, code: 'ERB' };

@@ -148,6 +148,26 @@ describe('finding the database', () => {
       });
     });
 
+    it('names the unset variable an ENV.fetch without a default reads', async () => {
+      // Rails stops with KeyError; connecting to localhost instead would check another database.
+      const files = {
+        'config/database.yml':
+          'production:\n  adapter: postgresql\n  database: app\n' +
+          '  host: <%= ENV.fetch("DB_HOST") %>\n',
+      };
+      await assert.rejects(resolve(files, { railsEnvironment: 'production' }), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'));
+        assert.match(error.message, /line 4 reads DB_HOST, which is not set/);
+        assert.match(error.hint ?? '', /Set DB_HOST/);
+        return true;
+      });
+      const connection = await resolve(files, {
+        railsEnvironment: 'production',
+        env: { DB_HOST: 'db.internal' },
+      });
+      assert.equal(connection.config.host, 'db.internal');
+    });
+
     it('ignores ERB it cannot evaluate in an environment that is not used', async () => {
       const files = {
         'config/database.yml':
