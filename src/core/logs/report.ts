@@ -10,7 +10,12 @@ import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { routingTarget } from './lineParser';
 import { redactParams, redactPath } from './redact';
-import { classifyRequest, isLoginAction, isSignInPage, type SuspiciousKind } from './security';
+import {
+  classifyRequest,
+  isFailedLoginAnswer,
+  isLoginAction,
+  type SuspiciousKind,
+} from './security';
 import type {
   ActionStats,
   DurationStats,
@@ -571,18 +576,10 @@ export class ReportBuilder implements AssemblySink {
     const time = record.time;
     const status = record.status;
 
-    const loginAction = isLoginAction(record.action, record.method, record.path);
     const failed =
       record.failedLoginLine ||
-      (loginAction &&
-        (status === 401 ||
-          status === 422 ||
-          status === 200 ||
-          status === 403 ||
-          (status !== undefined &&
-            status >= 300 &&
-            status < 400 &&
-            isSignInPage(record.redirect))));
+      (isLoginAction(record.action, record.method, record.path) &&
+        isFailedLoginAnswer(status, record.redirect));
     if (failed) this.addFailedLogin(ip, time);
 
     for (const kind of classifyRequest(record.path, record.params)) {

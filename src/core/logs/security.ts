@@ -132,10 +132,19 @@ export function classifyRequest(
 const SIGN_IN_PAGES = ['/session/new', '/sessions/new', '/sign_in', '/signin', '/login', '/log_in'];
 
 /** Whether a redirect (a path, maybe with a query) goes back to a sign-in form. */
-export function isSignInPage(path: string | undefined): boolean {
+function isSignInPage(path: string | undefined): boolean {
   if (!path) return false;
   const bare = pathOnly(path).replace(/\/+$/, '');
   return SIGN_IN_PAGES.some((page) => bare.endsWith(page));
+}
+
+/**
+ * Whether a session create's answer says the password was wrong: 401 or 403, the form again
+ * (200 or 422), or a redirect back to the sign-in form (Rails 8's authentication generator).
+ */
+export function isFailedLoginAnswer(status: number | undefined, redirect?: string): boolean {
+  if (status === 401 || status === 403 || status === 422 || status === 200) return true;
+  return status !== undefined && status >= 300 && status < 400 && isSignInPage(redirect);
 }
 
 /** Session create actions: where a failed login shows as 401 or a re-rendered form. */
