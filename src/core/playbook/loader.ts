@@ -228,6 +228,11 @@ class Reader {
     return [...this.problems, { ...last, message, severity: 'warning' }];
   }
 
+  /** The 1-based line where `node` starts. */
+  lineOf(node: Ranged | null | undefined): number {
+    return this.lines.linePos(Math.min(node?.range?.[0] ?? 0, this.textLength)).line;
+  }
+
   report(node: Ranged | null | undefined, message: string, severity: PlaybookProblem['severity']) {
     if (this.problems.length >= MAX_PROBLEMS) {
       this.untold++;
@@ -333,6 +338,8 @@ class Reader {
 class Applier {
   /** Tasks whose team the repo set itself; a tier's team change leaves them alone. */
   private readonly ownTeam = new Set<string>();
+  /** The line of each task id the file gives, so a second entry is reported, not merged. */
+  private readonly givenTasks = new Map<string, number>();
 
   constructor(
     private readonly reader: Reader,
@@ -566,6 +573,16 @@ class Applier {
     }
     const id = this.reader.string(field('id'), 'The task id', { pattern: ID_PATTERN });
     if (!id) return;
+    const first = this.givenTasks.get(id);
+    if (first !== undefined) {
+      this.reader.report(
+        field('id'),
+        `Task "${id}" is given twice (first at line ${first}); the first one is kept.`,
+        'error',
+      );
+      return;
+    }
+    this.givenTasks.set(id, this.reader.lineOf(field('id')));
     const what = (key: string): string => `Task "${id}": ${key}`;
 
     const existing = this.playbook.tasks.find((task) => task.id === id);

@@ -236,6 +236,27 @@ tasks:
     assert.equal(findTask(playbook, 'custom.two')?.tier, 'weekly');
   });
 
+  it('reports a task given twice and keeps the first, for a default id as for a new one', () => {
+    // The second entry silently rewrote the first one's title and tier.
+    const { playbook, problems } = apply(
+      'tasks:\n  - id: daily.health\n    title: Ours\n' +
+        '  - id: daily.health\n    title: Theirs\n    tier: weekly\n' +
+        '  - id: custom.one\n    tier: weekly\n    title: One\n' +
+        '  - id: custom.one\n    tier: monthly\n    title: Again\n',
+    );
+    assert.deepEqual(
+      problems.map((problem) => [problem.line, problem.severity]),
+      [
+        [4, 'error'],
+        [10, 'error'],
+      ],
+    );
+    assert.match(problems[0].message, /Task "daily\.health" is given twice \(first at line 2\)/);
+    assert.equal(findTask(playbook, 'daily.health')?.title, 'Ours');
+    assert.equal(findTask(playbook, 'daily.health')?.tier, 'daily');
+    assert.equal(findTask(playbook, 'custom.one')?.title, 'One');
+  });
+
   it('rejects a tier that does not exist', () => {
     const problem = only(apply('tasks:\n  - id: daily.logs\n    tier: hourly\n').problems);
     assert.deepEqual([problem.line, problem.column], [3, 11]);
