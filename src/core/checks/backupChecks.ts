@@ -13,6 +13,7 @@ import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
 import { plural } from '../util/plural';
 import { UpkeepError } from '../util/errors';
+import { isInside } from '../util/paths';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
 
@@ -166,9 +167,7 @@ export const backupsLatestCheck: CheckDefinition = {
     }
 
     const name = path.relative(context.workspace, newest.file) || newest.file;
-    const ageHours =
-      Math.round(((context.clock.now().getTime() - newest.modifiedAt.getTime()) / 3_600_000) * 10) /
-      10;
+    const ageHours = hoursBetween(context.clock.now().getTime(), newest.modifiedAt.getTime());
     const maxAgeHours = context.settings.backups.maxAgeHours;
     const values: CheckReport['values'] = {
       file: name,
@@ -297,11 +296,6 @@ async function folderOf(folder: string): Promise<string | undefined> {
   const real = await fs.realpath(folder).catch(() => undefined);
   const stat = real ? await fs.stat(real).catch(() => undefined) : undefined;
   return stat?.isDirectory() ? real : undefined;
-}
-
-function isInside(root: string, target: string): boolean {
-  const relative = path.relative(root, target);
-  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 function hoursBetween(later: number, earlier: number): number {

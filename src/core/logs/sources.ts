@@ -11,6 +11,7 @@ import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import { throwIfAborted } from '../util/errors';
 import { plural } from '../util/plural';
+import { isInside } from '../util/paths';
 
 export interface ResolvedFile {
   pattern: string;
@@ -45,11 +46,6 @@ export interface ResolveOptions {
 
 function isGlob(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
-}
-
-function isInside(folder: string, file: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** The real path, or undefined when it does not exist (or is a dangling or looping link). */

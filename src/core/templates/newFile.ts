@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
+import { isInside } from '../util/paths';
 
 /** Names tried before giving up; a folder with a thousand same-titled reports is a mistake. */
 const MAX_ATTEMPTS = 1000;
@@ -94,11 +95,6 @@ async function refuseEscapingLinks(workspace: string, folder: string): Promise<v
       `${folder} links to ${realFolder}, outside the workspace; no file was written.`,
     );
   }
-}
-
-function isInside(root: string, target: string): boolean {
-  const relative = path.relative(root, target);
-  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 function describe(error: unknown): string {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import type { Clock } from '../util/clock';
 import { UpkeepError } from '../util/errors';
+import { isInside } from '../util/paths';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { readTextFileLimited } from '../util/textFile';
@@ -127,11 +128,6 @@ export async function loadTemplate(
   if (text === undefined) return builtin;
   if (text.includes('\u0000')) return refuse(`${file} is not a text file`);
   return { text: text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'), file, warnings: [] };
-}
-
-function isInside(root: string, target: string): boolean {
-  const relative = path.relative(root, target);
-  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /** The shared variables as Markdown text (author and branch come from git config). */

@@ -84,6 +84,17 @@ describe('backups.latest in an untrusted workspace (security review)', function 
     }
   });
 
+  it('counts a file whose name begins with two dots as inside', async () => {
+    await fs.writeFile(path.join(workspace, '..nightly.dump'), 'PGDMP not really');
+    try {
+      const result = await run('..nightly.dump', false);
+      assert.match(result.summary, /^\.\.nightly\.dump is 0 h old/);
+      assert.equal(result.outcome, 'skipped', result.summary);
+    } finally {
+      await fs.rm(path.join(workspace, '..nightly.dump'));
+    }
+  });
+
   it('still lists the dump with pg_restore once trusted', async () => {
     await run('backups/*.dump', true);
     assert.ok(existsSync(marker), 'pg_restore did not run in a trusted workspace');
