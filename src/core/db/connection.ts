@@ -222,8 +222,9 @@ export async function listDatabaseYml(
  * regular file is refused (`config`); one that cannot be read says why.
  */
 async function readConfigFile(workspace: string, file: string): Promise<string | undefined> {
+  let text: string | undefined;
   try {
-    return await readTextFileLimited(path.join(workspace, file), MAX_CONFIG_BYTES);
+    text = await readTextFileLimited(path.join(workspace, file), MAX_CONFIG_BYTES);
   } catch (error) {
     if (UpkeepError.is(error)) {
       throw new UpkeepError(
@@ -242,6 +243,18 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
       { cause: error },
     );
   }
+  // Bytes that are not UTF-8 were decoded as U+FFFD: a database name or password read that way
+  // names something else, so the file is refused with the line to fix.
+  const bad = text?.indexOf('\uFFFD') ?? -1;
+  if (text !== undefined && bad !== -1) {
+    const line = text.slice(0, bad).split('\n').length;
+    throw new UpkeepError(
+      'config',
+      `${file} is not UTF-8 text (line ${line}).`,
+      'Save it as UTF-8, or set the connection with "Upkeep: Configure Database Connection".',
+    );
+  }
+  return text;
 }
 
 async function readDotenv(

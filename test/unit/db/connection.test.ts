@@ -191,6 +191,31 @@ describe('finding the database', () => {
   });
 
   describe('database.yml', () => {
+    it('refuses a file that is not UTF-8, naming the line, and reads CRLF line ends', async () => {
+      // Latin-1 "café" decoded as UTF-8 became "caf\uFFFD_dev": a database that does not exist.
+      const workspace = await workspaceWith({});
+      await fs.mkdir(path.join(workspace, 'config'));
+      const yml = path.join(workspace, 'config/database.yml');
+      await fs.writeFile(
+        yml,
+        Buffer.from('development:\n  adapter: postgresql\n  database: caf\xe9_dev\n', 'latin1'),
+      );
+      const options = {
+        workspace,
+        settings: resolveSettings({}),
+        env: {},
+        trusted: true,
+      };
+      await assert.rejects(resolveConnection(options), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'));
+        assert.match(error.message, /config\/database\.yml is not UTF-8 text \(line 3\)/);
+        assert.match(error.hint ?? '', /Save it as UTF-8/);
+        return true;
+      });
+      await fs.writeFile(yml, 'development:\r\n  adapter: postgresql\r\n  database: crlf\r\n');
+      assert.equal((await resolveConnection(options)).databaseName, 'crlf');
+    });
+
     it('reads the development environment through anchors and merges, with its line', async () => {
       const connection = await resolve(
         { 'config/database.yml': RAILS_YML },
