@@ -15,3 +15,14 @@ export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 export function readTextFile(file: string, maxBytes = MAX_TEXT_BYTES): Promise<string | undefined> {
   return readTextFileLimited(file, maxBytes);
 }
+
+const RUBY_COMMENT = /#(?![{]).*$/;
+
+/**
+ * A line of the repo's Ruby without its comment, for checks that read Ruby without running it.
+ * `#{` opens an interpolation, not a comment; a `#` inside a string is taken for one (rare in
+ * the config lines these checks look for).
+ */
+export function withoutRubyComment(line: string): string {
+  return line.replace(RUBY_COMMENT, '');
+}

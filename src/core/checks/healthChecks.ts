@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import { redact } from '../util/logger';
 import { plural } from '../util/plural';
-import { readTextFile } from './files';
+import { readTextFile, withoutRubyComment } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -338,7 +338,7 @@ export function parseMailerConfig(files: { file: string; text: string }[]): Mail
     const lines = text.split(/\r?\n/);
     for (let index = 0; index < lines.length; index++) {
       const raw = lines[index];
-      const code = raw.replace(/#(?![{]).*$/, '');
+      const code = withoutRubyComment(raw);
       if (!code.trim()) continue;
       const at = { file, line: index + 1, text: raw.trim() };
 
@@ -370,7 +370,7 @@ function collectHash(lines: string[], start: number): { lines: string[] } {
   let depth = 0;
   let opened = false;
   for (let index = start; index < lines.length && index < start + 60; index++) {
-    const line = lines[index].replace(/#(?![{]).*$/, '');
+    const line = withoutRubyComment(lines[index]);
     collected.push(line);
     for (const char of line) {
       if (char === '{') {

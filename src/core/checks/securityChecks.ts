@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
-import { readTextFile } from './files';
+import { readTextFile, withoutRubyComment } from './files';
 import { testPattern } from './safeRegex';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -25,7 +25,7 @@ export function parseFilterParameters(text: string): FilterParameters {
   let inList = false;
   let percentList = false;
   lines.forEach((raw, index) => {
-    let rest = raw.replace(/#(?![{]).*$/, '');
+    let rest = withoutRubyComment(raw);
     const start = /filter_parameters\s*(?:\+=|=|<<|\.concat\()\s*(.*)$/.exec(rest);
     if (start) {
       inList = true;
@@ -183,7 +183,7 @@ export function codeLines(files: { file: string; text: string }[]): RubyLine[] {
   const lines: RubyLine[] = [];
   for (const { file, text } of files) {
     text.split(/\r?\n/).forEach((raw, index) => {
-      const code = raw.replace(/#(?![{]).*$/, '').trim();
+      const code = withoutRubyComment(raw).trim();
       if (code) lines.push({ file, line: index + 1, code });
     });
   }
