@@ -63,18 +63,21 @@ function formatSeconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
+/** The most checks at once a setting may ask for (sanitizeSettings holds it to this too). */
+export const MAX_PARALLELISM = 16;
+
 /**
- * Runs the checks and returns one result per definition, in the order given. Never throws for
- * a check's sake: a throw is an `error` result, a timeout an `error`, a cancel a `skipped`.
- */
-/**
- * A limit from the settings when it is a number in [min, max], else the default: the editor
- * hands on whatever the folder's settings file holds ("x" ran no check, -1 timed out every one).
+ * A limit from the settings when it is a number in [min, max], else the default: a caller may
+ * hand on whatever a settings file holds ("x" ran no check, -1 timed out every one).
  */
 function within(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === 'number' && value >= min && value <= max ? value : fallback;
 }
 
+/**
+ * Runs the checks and returns one result per definition, in the order given. Never throws for
+ * a check's sake: a throw is an `error` result, a timeout an `error`, a cancel a `skipped`.
+ */
 export async function runChecks(
   definitions: CheckDefinition[],
   options: RunContextOptions,
@@ -82,7 +85,11 @@ export async function runChecks(
 ): Promise<CheckResult[]> {
   const defaults = defaultSettings.checks;
   const { checks } = options.settings;
-  const parallelism = within(run.parallelism ?? checks.parallelism, 1, 64, defaults.parallelism);
+  // The caller's own --parallelism has no upper bound; only the setting's range applies to it.
+  const parallelism =
+    run.parallelism === undefined
+      ? within(checks.parallelism, 1, MAX_PARALLELISM, defaults.parallelism)
+      : within(run.parallelism, 1, Infinity, defaults.parallelism);
   const maxSeconds = MAX_TIMER_MS / 1000;
   const defaultTimeout =
     within(checks.timeoutSeconds, 1, maxSeconds, defaults.timeoutSeconds) * 1000;

@@ -10,7 +10,7 @@ import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/m
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
 import { readTextFile } from './files';
-import { MAX_TIMER_MS } from './runner';
+import { MAX_PARALLELISM, MAX_TIMER_MS } from './runner';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings, resolveSettings } from '../settings';
 
@@ -91,7 +91,7 @@ export function settingsFromJson(
  */
 const NUMBER_RANGES: { section: 'checks' | 'database'; key: string; min: number; max: number }[] = [
   { section: 'checks', key: 'timeoutSeconds', min: 1, max: Math.floor(MAX_TIMER_MS / 1000) },
-  { section: 'checks', key: 'parallelism', min: 1, max: 16 },
+  { section: 'checks', key: 'parallelism', min: 1, max: MAX_PARALLELISM },
   { section: 'database', key: 'statementTimeoutMs', min: 100, max: MAX_TIMER_MS },
   { section: 'database', key: 'lockTimeoutMs', min: 10, max: MAX_TIMER_MS },
   { section: 'database', key: 'connectTimeoutMs', min: 100, max: MAX_TIMER_MS },

@@ -56,6 +56,23 @@ describe('runChecks', () => {
     }
   });
 
+  it("takes the CLI's --parallelism as given, above the setting's range too", async () => {
+    let active = 0;
+    let peak = 0;
+    const definitions: CheckDefinition[] = Array.from({ length: 20 }, (_, index) => ({
+      id: `test.p${index}`,
+      title: `P${index}`,
+      async run() {
+        peak = Math.max(peak, ++active);
+        await sleep(10);
+        active--;
+        return { outcome: 'pass', summary: 'ok' };
+      },
+    }));
+    await runChecks(definitions, context(), { parallelism: 100 });
+    assert.equal(peak, 20, '--parallelism 100 fell back to the default');
+  });
+
   it('runs no more checks at once than the limit and keeps the given order', async () => {
     let active = 0;
     let peak = 0;
