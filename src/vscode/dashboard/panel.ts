@@ -19,6 +19,7 @@ import { computeAlerts } from '../../core/dashboard/alerts';
 import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
 import { parseLogWindow, parseWebviewMessage, SECTION_IDS } from '../../core/dashboard/protocol';
 import { describeError } from '../../core/util/errors';
+import { dashboardTitle } from '../multiRoot';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
 import { currentHealth } from './sources';
@@ -80,7 +81,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (restored.length) await vscode.window.tabGroups.close(restored);
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
-      'Upkeep Dashboard',
+      dashboardTitle((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.name)),
       vscode.ViewColumn.Active,
       DashboardPanel.options(services),
     );

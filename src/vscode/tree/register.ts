@@ -10,6 +10,7 @@ import { countAttention, describeAttention } from '../../core/playbook/schedule'
 import { describeError } from '../../core/util/errors';
 import { plural } from '../../core/util/plural';
 import type { Services } from '../services';
+import { multiRootNote } from '../multiRoot';
 import { HISTORY_SCHEME, historyProvider, registerTreeCommands, setItem } from './commands';
 import type { TreeCommandContext } from './commands';
 import { PlaybookController } from './playbookController';
@@ -69,9 +70,13 @@ export function registerPlaybookView(services: Services): void {
         `${describeAttention(counts)}${scope}`
       : `No maintenance task overdue or due soon${scope}`;
     view.badge = count ? { value: count, tooltip } : undefined;
+    // With several folders the title names the one Upkeep works on, and the note the others.
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.name);
+    view.description = folders.length > 1 ? folders[0] : undefined;
     // A fresh clone opens in Restricted Mode, where checks skip for reasons the rows alone
     // do not tell (config/database.yml unread reads as "no database configured").
     const notes = [
+      multiRootNote(folders) ?? '',
       services.trusted ? '' : RESTRICTED_NOTE,
       tree.team ? `Showing ${tree.team} only.` : '',
     ].filter(Boolean);
@@ -104,6 +109,8 @@ export function registerPlaybookView(services: Services): void {
     },
   };
   registerTreeCommands(context);
+  // A folder added after the first changes the note (a new first folder restarts the host).
+  services.track(vscode.workspace.onDidChangeWorkspaceFolders(() => refresh()));
   services.track(
     vscode.workspace.registerTextDocumentContentProvider(HISTORY_SCHEME, historyProvider(context)),
   );
