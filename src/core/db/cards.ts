@@ -8,7 +8,7 @@ import { systemClock } from '../util/clock';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
-import { UNSAFE_CHAR } from '../util/printable';
+import { printable, UNSAFE_CHAR } from '../util/printable';
 import { describeSource } from './connection';
 import type { Probe } from './probe';
 import { probeServer } from './probe';
@@ -269,7 +269,7 @@ export function quoteIdent(name: string): string {
  * report. The card's data keeps the true names.
  */
 function escapeControls(text: string): string {
-  return text.replace(new RegExp(UNSAFE_CHAR.source, 'g'), (char) => {
+  return printable(text, (char) => {
     if (char === '\n') return '\\n';
     if (char === '\r') return '\\r';
     if (char === '\t') return '\\t';

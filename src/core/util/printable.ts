@@ -11,9 +11,14 @@ const UNSAFE = new RegExp(UNSAFE_CHAR.source, 'g');
 /** The same but tab and line feed, for text whose lines are meant. */
 const UNSAFE_IN_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, 'g');
 
-/** One line: each unsafe character becomes `replacement`. */
-export function printable(text: string, replacement = ' '): string {
-  return text.replace(UNSAFE, replacement);
+/** One line: each unsafe character becomes `replacement` (or what it makes of the character). */
+export function printable(
+  text: string,
+  replacement: string | ((char: string) => string) = ' ',
+): string {
+  return typeof replacement === 'string'
+    ? text.replace(UNSAFE, replacement)
+    : text.replace(UNSAFE, replacement);
 }
 
 /** Keeps tabs and line feeds, for warnings, progress lines and reports of several lines. */
