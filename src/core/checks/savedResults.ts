@@ -12,6 +12,7 @@ import { plural } from '../util/plural';
 import { readTextFileLimited } from '../util/textFile';
 import { HISTORY_PER_CHECK, MAX_RESULTS_BYTES, mergeHistory } from './resultLog';
 import type { CheckResult, Finding, MeasuredValue, ResultLog, ResultOrigin } from './types';
+import { isRecord } from '../util/isRecord';
 
 /** Where `--save` keeps results, relative to the workspace, when it is given no file. */
 export const SAVED_RESULTS_FILE = '.upkeep/results.json';
@@ -161,10 +162,6 @@ function savedValues(values: unknown): Record<string, MeasuredValue> | undefined
     }
   }
   return Object.keys(kept).length ? kept : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPosition(value: unknown): value is number {

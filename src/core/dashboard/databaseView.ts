@@ -16,6 +16,7 @@ import type {
   SlowQueryView,
   TableView,
 } from './protocol';
+import { isRecord } from '../util/isRecord';
 
 /** Rows a card's table carries to the webview; the webview pages them. */
 const MAX_TABLE_ROWS = 10_000;
@@ -25,10 +26,6 @@ export const ONBOARDING_CARD_TITLE = 'Users now at each step';
 const GROWTH_TABLES = 5;
 
 type Scalar = string | number | boolean | null;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isScalar(value: unknown): value is Scalar {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);

@@ -4,6 +4,7 @@
  * Every regular expression here is anchored and free of nested quantifiers, so a hostile line
  * costs time linear in its length.
  */
+import { isRecord } from '../util/isRecord';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
 export type LineKind =
@@ -1007,10 +1008,6 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   classifyBody(inner, line, zone);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * rails_semantic_logger's JSON: a request is one `Completed #action` line whose `payload` has
  * the controller's figures (`duration_ms` beside it); an exception is a line with an
@@ -1022,10 +1019,10 @@ function parseSemanticLogger(
   zone: ZoneClock,
 ): boolean {
   const payload = data.payload;
-  const tags = isObject(data.named_tags) ? data.named_tags : undefined;
+  const tags = isRecord(data.named_tags) ? data.named_tags : undefined;
   const requestId = tags?.request_id ?? tags?.request_uuid;
   const time = data.timestamp ?? data.time;
-  if (isObject(payload)) {
+  if (isRecord(payload)) {
     const status = Number(payload.status);
     if (!isHttpStatus(status) || (payload.method === undefined && payload.path === undefined)) {
       return false;
@@ -1054,7 +1051,7 @@ function parseSemanticLogger(
     return true;
   }
   const exception = data.exception;
-  if (!isObject(exception) || typeof exception.name !== 'string') return false;
+  if (!isRecord(exception) || typeof exception.name !== 'string') return false;
   const parsed = text(time) === undefined ? undefined : parseIsoLike(text(time)!, zone);
   if (parsed) {
     line.time = parsed.epoch;

@@ -4,6 +4,7 @@
  */
 import type { CheckOutcome } from '../checks/types';
 import type { Task } from './model';
+import { isRecord } from '../util/isRecord';
 
 export const STATE_VERSION = 1;
 
@@ -310,7 +311,7 @@ export function validateState(value: unknown): string | undefined {
     return '"tasks" is not an object';
   }
   for (const [id, task] of Object.entries(record.tasks as Record<string, unknown>)) {
-    if (!isObject(task)) return `task "${id}" is not an object`;
+    if (!isRecord(task)) return `task "${id}" is not an object`;
     const problem = taskProblem(task);
     if (problem) return `task "${id}" ${problem}`;
   }
@@ -325,23 +326,19 @@ export function validateState(value: unknown): string | undefined {
 
 const ACTIONS: readonly HistoryEntry['action'][] = ['done', 'incomplete', 'reset', 'snoozed'];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const isString = (value: unknown): value is string => typeof value === 'string';
 const optional = (value: unknown): boolean => value === undefined || isString(value);
 const stringList = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 
 /** An object with a string `at` and `by`: a tick, a completion, a history entry. */
 function isStamp(value: unknown): value is Record<string, unknown> & { at: string; by: string } {
-  return isObject(value) && isString(value.at) && isString(value.by);
+  return isRecord(value) && isString(value.at) && isString(value.by);
 }
 
 function taskProblem(task: Record<string, unknown>): string | undefined {
   if (!isString(task.since)) return 'has no "since"';
   if (!optional(task.periodKey)) return 'has a "periodKey" that is not text';
-  if (!isObject(task.ticks)) return 'has no "ticks"';
+  if (!isRecord(task.ticks)) return 'has no "ticks"';
   if (!Object.values(task.ticks).every(isStamp)) return 'has a tick without "at" and "by"';
   if (task.done !== undefined && !(isStamp(task.done) && isString(task.done.periodKey))) {
     return 'has a "done" without "periodKey", "at" and "by"';
@@ -361,9 +358,9 @@ function isHistoryEntry(entry: unknown): boolean {
     stringList(items) &&
     Array.isArray(checks) &&
     checks.every(
-      (check) => isObject(check) && isString(check.checkId) && isString(check.summary),
+      (check) => isRecord(check) && isString(check.checkId) && isString(check.summary),
     ) &&
-    (values === undefined || (isObject(values) && Object.values(values).every(isString))) &&
+    (values === undefined || (isRecord(values) && Object.values(values).every(isString))) &&
     optional(note)
   );
 }
