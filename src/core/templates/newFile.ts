@@ -41,7 +41,17 @@ export async function writeNewFile(
   // Checked before mkdir so a symlink out of the workspace never gets folders made behind it,
   // and again after, for a link swapped in between.
   await refuseEscapingLinks(workspace, await nearestExisting(folder));
-  await fs.mkdir(folder, { recursive: true });
+  try {
+    await fs.mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw new UpkeepError(
+      'refused',
+      `Could not create the folder ${folder} (${describe(error)}); no file was written.`,
+      'Check that the workspace is writable, or set upkeep.templates.bugFolder / ' +
+        'featureFolder to a folder that is.',
+      { cause: error },
+    );
+  }
   await refuseEscapingLinks(workspace, folder);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -52,9 +62,13 @@ export async function writeNewFile(
       return file;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new UpkeepError('refused', `Could not create ${file}: ${describe(error)}`, undefined, {
-        cause: error,
-      });
+      throw new UpkeepError(
+        'refused',
+        `Could not create ${file} (${describe(error)}).`,
+        'Check that the folder is writable, or set upkeep.templates.bugFolder / ' +
+          'featureFolder to one that is.',
+        { cause: error },
+      );
     }
   }
   throw new UpkeepError(
@@ -73,7 +87,9 @@ async function nearestExisting(folder: string): Promise<string> {
       return current;
     } catch (error) {
       const parent = path.dirname(current);
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) return current;
+      // ENOTDIR: a file stands higher up; it is found there, and mkdir says so.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === current) return current;
       current = parent;
     }
   }
@@ -97,7 +113,17 @@ async function refuseEscapingLinks(workspace: string, folder: string): Promise<v
   }
 }
 
+/** What a maintainer reads for the errors a read-only or odd checkout gives. */
+const ERROR_MEANINGS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a file is in the way',
+  ENOSPC: 'no space left on the disk',
+};
+
 function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  return code ? `${code}` : error instanceof Error ? error.message : String(error);
+  if (!code) return error instanceof Error ? error.message : String(error);
+  return ERROR_MEANINGS[code] ? `${code}: ${ERROR_MEANINGS[code]}` : code;
 }

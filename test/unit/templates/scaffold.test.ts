@@ -124,6 +124,23 @@ describe('scaffolding documents', () => {
     assert.equal(trusted.author, 'Repo Local');
   });
 
+  it('says why the folder could not be made, and that nothing was written', async () => {
+    // A read-only checkout failed with Node's bare "EACCES: permission denied, mkdir ...".
+    // Root may write anywhere, so a file standing where the folder goes fails mkdir here.
+    await fs.writeFile(path.join(workspace, 'docs'), 'a file, not a folder');
+    const folder = path.join(workspace, 'docs/bugs');
+    await assert.rejects(writeNewFile(workspace, folder, 'bug', '.md', 'x'), (error: unknown) => {
+      assert.ok(UpkeepError.is(error, 'refused'));
+      assert.equal(
+        error.message,
+        `Could not create the folder ${folder} (ENOTDIR: a file is in the way); ` +
+          'no file was written.',
+      );
+      assert.match(error.hint ?? '', /upkeep\.templates\.bugFolder/);
+      return true;
+    });
+  });
+
   it('never overwrites: a taken name gets -2, -3', async () => {
     const first = await createBugReport(context(), { title: 'Same', severity: 'low' });
     await fs.writeFile(first.file, 'my notes');
