@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { SAVED_RESULTS_FILE } from '../../core/checks/savedResults';
 import { describeError } from '../../core/util/errors';
 import type { Services } from '../services';
+import { watchFiles } from '../fileWatch';
 
 /** A CLI run with `--save` writes once per check batch; one read after it settles. */
 const DEBOUNCE_MS = 500;
@@ -45,14 +46,7 @@ export function followSavedResults(services: Services): void {
       clearTimeout(timer);
       timer = setTimeout(() => void read(), DEBOUNCE_MS);
     };
-    const watcher = services.track(
-      vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(folder!, SAVED_RESULTS_FILE),
-      ),
-    );
-    watcher.onDidCreate(schedule);
-    watcher.onDidChange(schedule);
-    watcher.onDidDelete(schedule);
+    services.track(watchFiles(new vscode.RelativePattern(folder!, SAVED_RESULTS_FILE), schedule));
     // An unchanged file costs one stat: readSaved compares its time, size and inode first.
     const poll = setInterval(() => void read(), POLL_MS);
     services.track({

@@ -20,6 +20,7 @@ import { maintainerName } from '../../core/playbook/gitUser';
 import { describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { PlaybookSource, Services } from '../services';
+import { watchFiles } from '../fileWatch';
 
 const FIRST_SEEN_KEY = 'upkeep.playbook.firstSeen';
 const POLL_MS = 4000;
@@ -94,14 +95,8 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     if (folder) {
       // A glob (not the bare path) puts this on the workspace's recursive watcher, which also
       // sees the file when its `.upkeep` folder is created after the watch started.
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(folder, '.upkeep/playbook.{yaml,yml}'),
-      );
-      const reload = (): void => this.scheduleReload();
-      watcher.onDidCreate(reload);
-      watcher.onDidChange(reload);
-      watcher.onDidDelete(reload);
-      this.disposables.push(watcher);
+      const pattern = new vscode.RelativePattern(folder, '.upkeep/playbook.{yaml,yml}');
+      this.disposables.push(watchFiles(pattern, () => this.scheduleReload()));
     }
     this.disposables.push(
       // Problems follow the text as it is typed, before it is saved.
@@ -231,12 +226,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       location === 'repository' || !storageDir
         ? new vscode.RelativePattern(this.services.workspaceFolder!, REPO_STATE_FILE)
         : new vscode.RelativePattern(vscode.Uri.file(storageDir), 'state.json');
-    const watcher = vscode.workspace.createFileSystemWatcher(base);
-    const reload = (): void => void this.reloadState();
-    watcher.onDidChange(reload);
-    watcher.onDidCreate(reload);
-    watcher.onDidDelete(reload);
-    this.stateWatcher = watcher;
+    this.stateWatcher = watchFiles(base, () => void this.reloadState());
     this.log.info(`checklist state: ${file}`);
     await this.reloadState();
   }

@@ -16,6 +16,7 @@ import type { TreeCommandContext } from './commands';
 import { PlaybookController } from './playbookController';
 import type { PlaybookNode } from './playbookTree';
 import { PlaybookTreeProvider } from './playbookTree';
+import { watchFiles } from '../fileWatch';
 
 const VIEW_ID = 'upkeep.maintenance';
 const TEAM_KEY = 'upkeep.tree.team';
@@ -180,11 +181,7 @@ function watchBugReports(services: Services, tree: PlaybookTreeProvider, refresh
   const watch = (): void => {
     watcher?.dispose();
     const glob = reportFilesGlob(services.settings());
-    watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
-    const reload = (): void => void load();
-    watcher.onDidCreate(reload);
-    watcher.onDidChange(reload);
-    watcher.onDidDelete(reload);
+    watcher = watchFiles(new vscode.RelativePattern(folder, glob), () => void load());
     void load();
   };
   watch();
