@@ -25,6 +25,11 @@ const LEGACY_PASSWORD_KEY = 'upkeep.database.password';
 /** The password with the server it was set for (`user@host:port`), as JSON. */
 const PASSWORD_KEY = 'upkeep.database.passwordForServer';
 
+/** Whether a secret storage key is one the database password is kept under. */
+export function isPasswordKey(key: string): boolean {
+  return key === PASSWORD_KEY || key === LEGACY_PASSWORD_KEY;
+}
+
 /** What resolveConnection takes from secret storage. */
 export interface StoredPassword {
   password?: string;

@@ -22,7 +22,9 @@ import { describeError } from '../../core/util/errors';
 import { dashboardTitle } from '../multiRoot';
 import type { Logger } from '../../core/util/logger';
 import type { Services } from '../services';
+import { isPasswordKey } from '../services';
 import { currentHealth } from './sources';
+import { watchFiles } from '../fileWatch';
 
 export const VIEW_TYPE = 'upkeep.dashboard';
 /** Auto-refresh never runs more often than this, whatever the setting says. */
@@ -36,7 +38,6 @@ const REPLAY_MAX_AGE_MS = 5 * 60_000;
 const MIN_GAP_MS = 1000;
 /** Settings the shown data comes from: a change makes what the dashboard shows out of date. */
 const DATA_SETTINGS = ['upkeep.database', 'upkeep.logs', 'upkeep.thresholds'];
-const PASSWORD_KEY_PREFIX = 'upkeep.database.password';
 
 export interface DashboardActions {
   saveReport(snapshot: DashboardSnapshot | undefined): Promise<void>;
@@ -157,22 +158,16 @@ export class DashboardPanel implements vscode.Disposable {
           this.onSettingsChanged();
         }
       }),
-      // The database password lives in secret storage, under keys of this prefix.
+      // The database password lives in secret storage.
       services.context.secrets.onDidChange((event) => {
-        if (event.key.startsWith(PASSWORD_KEY_PREFIX)) this.onSettingsChanged();
+        if (isPasswordKey(event.key)) this.onSettingsChanged();
       }),
     );
     // The files the connection is read from when no setting names it.
     const folder = services.workspaceFolder;
     if (folder) {
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(folder, '{config/database.yml,.env}'),
-      );
-      const changed = (): void => this.onSettingsChanged();
-      watcher.onDidCreate(changed);
-      watcher.onDidChange(changed);
-      watcher.onDidDelete(changed);
-      this.disposables.push(watcher);
+      const pattern = new vscode.RelativePattern(folder, '{config/database.yml,.env}');
+      this.disposables.push(watchFiles(pattern, () => this.onSettingsChanged()));
     }
     const unsubscribe = services.results.onDidChange(() => this.onResults());
     this.disposables.push({ dispose: unsubscribe });
