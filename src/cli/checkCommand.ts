@@ -248,11 +248,22 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   }
   // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
   // The checks that finished keep their results; a cancelled one is no verdict to save.
-  const exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  let exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  let notSaved: string | undefined;
   if (resultsFile) {
-    await results.record(
-      signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
-    );
+    try {
+      await results.record(
+        signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
+      );
+    } catch (error) {
+      // A read-only checkout: the report is still printed, then why nothing was kept.
+      const code = (error as NodeJS.ErrnoException).code;
+      notSaved =
+        `upkeep check: the results were not saved in ${resultsFile} ` +
+        `(${code ?? describeError(error)}). Make its folder writable, or give --save ` +
+        'a file in one that is.\n';
+      exitCode = EXIT_USAGE;
+    }
   }
   if (options.format === 'json') {
     process.stdout.write(
@@ -279,6 +290,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     const width = process.stdout.isTTY ? process.stdout.columns || 120 : Infinity;
     process.stdout.write(formatTable(runResults, { width }));
   }
+  if (notSaved) process.stderr.write(notSaved);
   if (signalName) {
     process.stderr.write(
       `upkeep check: cancelled (${signalName}): the checks that did not finish show as ` +

@@ -344,6 +344,26 @@ checks:
     assert.equal(stored.results['host.storageFolders'][0].outcome, 'pass');
   });
 
+  it('still prints the report when --save cannot write, and says why nothing was kept', async () => {
+    // A read-only checkout lost the whole run to "EACCES: permission denied, open ....lock".
+    // Nobody, root included, creates files in /proc.
+    const run = await upkeep([
+      'check',
+      '--check',
+      'host.storageFolders',
+      '--save',
+      '/proc/upkeep-results.json',
+      '--workspace',
+      workspace,
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stdout, /host\.storageFolders\s+PASS/);
+    assert.match(
+      run.stderr,
+      /^upkeep check: the results were not saved in \/proc\/upkeep-results\.json \(E[A-Z]+/m,
+    );
+  });
+
   it('says so when the selection has no check to run', async () => {
     const run = await upkeep(['check', '--task', 'monthly.caching', '--workspace', workspace]);
     assert.equal(run.code, 0, run.stderr);
