@@ -4,7 +4,6 @@
  * editor's modal and `upkeep drill` show before the user confirms.
  */
 import { promises as fs } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
 import * as path from 'node:path';
 import type { ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -12,6 +11,7 @@ import { quoteIdent } from '../db/cards';
 import { resolveConnection } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
+import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
 import { findNewestBackup } from './backupChecks';
@@ -65,34 +65,14 @@ export function sameServer(a: DrillEndpoint, b: DrillEndpoint): boolean {
   return serverHost(a.host) === serverHost(b.host) && a.port === b.port;
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('0.0.0.0', 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-LOOPBACK.addAddress('::', 'ipv6');
-
 /**
- * The host as the server it reaches. The WHATWG URL parser reads a host the way the resolver
- * does (`LOCALHOST`, `127.1`, `0x7f.1`, `[0:0::1]`), so a target spelled another way is still
- * the monitored server. A socket folder, `0.0.0.0` and any loopback address are this machine,
- * where the port alone tells servers apart (`.s.PGSQL.<port>` is the socket of that port).
+ * The host as the server it reaches (see normalHost). A socket folder, `0.0.0.0` and any loopback
+ * address are this machine, where the port alone tells servers apart (`.s.PGSQL.<port>` is the
+ * socket of that port), so a target spelled another way is still the monitored server.
  */
 function serverHost(host: string): string {
   if (host.startsWith('/')) return 'localhost';
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  let name: string;
-  try {
-    name = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
-  } catch {
-    name = bare.toLowerCase();
-  }
-  name = name.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
-  const family = isIP(name);
-  const local =
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    (family !== 0 && LOOPBACK.check(name, family === 4 ? 'ipv4' : 'ipv6'));
-  return local ? 'localhost' : name;
+  return isLoopbackHost(host) ? 'localhost' : normalHost(host);
 }
 
 /** `host:port` of the target: what the drill records and what `--confirm` must repeat. */

@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { isLoopbackHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { plural } from '../util/plural';
 import { readTextFile, withoutRubyComment } from './files';
@@ -205,14 +206,6 @@ export interface SignInOptions extends HealthUrlOptions {
   probe?: (url: URL, signal: AbortSignal) => Promise<HealthProbe>;
 }
 
-/** This machine: a development server may use plain http, worth a warning and no more. */
-function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
-  );
-}
-
 /**
  * The guidelines' `curl -I https://.../users/sign_in`: the sign-in page of the app whose health
  * URL is configured answers, over HTTPS, and does not send people to http://.
@@ -242,7 +235,8 @@ export function healthSignInCheck(options: SignInOptions = {}): CheckDefinition 
 
       const more: Problem[] = [];
       if (url.protocol !== 'https:') {
-        if (!isLoopback(url)) {
+        // This machine: a development server may use plain http, worth a warning and no more.
+        if (!isLoopbackHost(url.hostname)) {
           // Nothing is sent: the answer would not change the verdict, and the page is a form
           // that would take passwords in clear.
           return {

@@ -305,6 +305,22 @@ describe('health.signIn', function () {
     assert.deepEqual(probed, [], 'nothing is sent to a page that would take a password in clear');
   });
 
+  it('takes only this machine for a local server, as the drill reads hosts', async () => {
+    const probed: string[] = [];
+    const probe = async (url: URL): Promise<HealthProbe> => {
+      probed.push(url.hostname);
+      return { status: 200, latencyMs: 1 };
+    };
+    // A domain that begins with 127. is elsewhere; 127.1 and [::1] are this machine.
+    const remote = await signIn('http://127.example.invalid/', undefined, probe);
+    assert.equal(remote.outcome, 'fail', remote.summary);
+    for (const local of ['http://127.1:3000/', 'http://[::1]:3000/', 'http://LOCALHOST./']) {
+      const result = await signIn(local, undefined, probe);
+      assert.equal(result.outcome, 'warn', `${local}: ${result.summary}`);
+    }
+    assert.deepEqual(probed, ['127.0.0.1', '[::1]', 'localhost.']);
+  });
+
   it('skips without an app URL and refuses a path that leaves the app', async () => {
     assert.equal((await signIn(undefined)).outcome, 'skipped');
     const ftp = await signIn('ftp://127.0.0.1/');
