@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
-import { UpkeepError, describeError } from '../core/util/errors';
+import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
 import { createLogger } from '../core/util/logger';
 import { loadPlaybook } from '../core/playbook/loader';
@@ -257,11 +257,10 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       );
     } catch (error) {
       // A read-only checkout: the report is still printed, then why nothing was kept.
-      const code = (error as NodeJS.ErrnoException).code;
       notSaved =
         `upkeep check: the results were not saved in ${resultsFile} ` +
-        `(${code ?? describeError(error)}). Make its folder writable, or give --save ` +
-        'a file in one that is.\n';
+        `(${fileErrorWithCode(error)}). Make its folder writable, or give --save a file ` +
+        'in one that is.\n';
       exitCode = EXIT_USAGE;
     }
   }

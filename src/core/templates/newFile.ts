@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { UpkeepError } from '../util/errors';
+import { UpkeepError, fileErrorWithCode } from '../util/errors';
 import { isInside } from '../util/paths';
 
 /** Names tried before giving up; a folder with a thousand same-titled reports is a mistake. */
@@ -46,7 +46,7 @@ export async function writeNewFile(
   } catch (error) {
     throw new UpkeepError(
       'refused',
-      `Could not create the folder ${folder} (${describe(error)}); no file was written.`,
+      `Could not create the folder ${folder} (${fileErrorWithCode(error)}); no file was written.`,
       'Check that the workspace is writable, or set upkeep.templates.bugFolder / ' +
         'featureFolder to a folder that is.',
       { cause: error },
@@ -64,7 +64,7 @@ export async function writeNewFile(
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new UpkeepError(
         'refused',
-        `Could not create ${file} (${describe(error)}).`,
+        `Could not create ${file} (${fileErrorWithCode(error)}).`,
         'Check that the folder is writable, or set upkeep.templates.bugFolder / ' +
           'featureFolder to one that is.',
         { cause: error },
@@ -100,7 +100,7 @@ async function refuseEscapingLinks(workspace: string, folder: string): Promise<v
   const realFolder = await fs.realpath(folder).catch((error: unknown) => {
     throw new UpkeepError(
       'refused',
-      `${folder} cannot be resolved (${describe(error)}); no file was written.`,
+      `${folder} cannot be resolved (${fileErrorWithCode(error)}); no file was written.`,
       undefined,
       { cause: error },
     );
@@ -111,19 +111,4 @@ async function refuseEscapingLinks(workspace: string, folder: string): Promise<v
       `${folder} links to ${realFolder}, outside the workspace; no file was written.`,
     );
   }
-}
-
-/** What a maintainer reads for the errors a read-only or odd checkout gives. */
-const ERROR_MEANINGS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'a file is in the way',
-  ENOSPC: 'no space left on the disk',
-};
-
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (!code) return error instanceof Error ? error.message : String(error);
-  return ERROR_MEANINGS[code] ? `${code}: ${ERROR_MEANINGS[code]}` : code;
 }

@@ -50,6 +50,8 @@ export function fileErrorReason(error: unknown): string {
       return 'it does not exist';
     case 'EISDIR':
       return 'it is a folder';
+    case 'ENOTDIR':
+      return 'a file is in the way';
     case 'ELOOP':
       return 'its symbolic links go round in a loop';
     case 'EROFS':
@@ -62,4 +64,11 @@ export function fileErrorReason(error: unknown): string {
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+}
+
+/** `EACCES: permission denied`: the code to search for, and what it means. */
+export function fileErrorWithCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = fileErrorReason(error);
+  return code && !reason.startsWith(code) ? `${code}: ${reason}` : reason;
 }
