@@ -104,8 +104,12 @@ export class BurstTable {
     keepLargest(bucket.tail, value);
   }
 
-  /** Responses of the IP within REACH minutes of a bucket, its own included. */
+  /**
+   * Responses of the IP within REACH minutes of a bucket, its own included; a minute of 10 or
+   * more is a burst alone, and its neighbours are not looked up (a kept burst meets every prune).
+   */
   private nearby(bucket: BurstBucket): number {
+    if (bucket.count >= BURST_MIN) return bucket.count;
     let sum = 0;
     for (let k = -REACH; k <= REACH; k++) {
       sum += this.buckets.get(`${bucket.ip}|${bucket.minute + k}`)?.count ?? 0;
