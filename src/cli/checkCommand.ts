@@ -3,7 +3,6 @@
  * stable JSON or JUnit XML; exit 0 ok, 1 a check failed (or warned with --fail-on warn), 2 usage
  * or configuration error, or cancelled. Results are written to the repo only with --save.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -28,6 +27,7 @@ import { printableLines } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
+import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -120,9 +120,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   const log = cliLogger(options.verbose === true);
   if (!(await looksLikeRailsApp(workspace))) {
     // Run from the wrong folder, nearly every check skips and the run exits 0.
+    const [app, ...more] = await nestedRailsApps(workspace);
     log.warn(
-      `${workspace} has no Gemfile and no config/database.yml: is it the Rails app's folder? ` +
-        'Run upkeep check there, or pass it with --workspace.',
+      app
+        ? `${workspace} has no Gemfile and no config/database.yml; ${app} has a ` +
+            `config/database.yml: run upkeep check --workspace ${path.join(workspace, app)}` +
+            (more.length ? ` (or ${more.join(', ')})` : '')
+        : `${workspace} has no Gemfile and no config/database.yml: is it the Rails app's ` +
+            'folder? Run upkeep check there, or pass it with --workspace.',
     );
   }
   const { playbook, problems } = await loadPlaybook({ workspace });
@@ -297,13 +302,6 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   return exitCode;
-}
-
-async function looksLikeRailsApp(workspace: string): Promise<boolean> {
-  for (const file of ['Gemfile', 'config/database.yml']) {
-    if (await fs.stat(path.join(workspace, file)).catch(() => undefined)) return true;
-  }
-  return false;
 }
 
 /** Lines to stderr: warnings always, each check and tool output with --verbose. */

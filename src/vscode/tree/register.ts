@@ -10,6 +10,7 @@ import { countAttention, describeAttention } from '../../core/playbook/schedule'
 import { describeError } from '../../core/util/errors';
 import { plural } from '../../core/util/plural';
 import type { Services } from '../services';
+import { appFolderNote } from '../../core/util/appFolder';
 import { multiRootNote } from '../multiRoot';
 import { HISTORY_SCHEME, historyProvider, registerTreeCommands, setItem } from './commands';
 import type { TreeCommandContext } from './commands';
@@ -33,6 +34,8 @@ export function registerPlaybookView(services: Services): void {
   services.track({ dispose: () => tree.dispose() });
   tree.team = services.context.workspaceState.get<string>(TEAM_KEY) || undefined;
   tree.folderOpen = !!services.workspaceFolder;
+  // A folder that is not the app's (a monorepo's root): said once, naming the apps below.
+  let appNote: string | undefined;
 
   const view = services.track(
     vscode.window.createTreeView<PlaybookNode>(VIEW_ID, {
@@ -78,6 +81,7 @@ export function registerPlaybookView(services: Services): void {
     // do not tell (config/database.yml unread reads as "no database configured").
     const notes = [
       multiRootNote(folders) ?? '',
+      appNote ?? '',
       services.trusted ? '' : RESTRICTED_NOTE,
       tree.team ? `Showing ${tree.team} only.` : '',
     ].filter(Boolean);
@@ -110,6 +114,13 @@ export function registerPlaybookView(services: Services): void {
     },
   };
   registerTreeCommands(context);
+  const folder = services.workspaceFolder;
+  if (folder?.uri.scheme === 'file') {
+    void appFolderNote(folder.uri.fsPath).then((note) => {
+      appNote = note;
+      if (note) refresh();
+    });
+  }
   // A folder added after the first changes the note (a new first folder restarts the host).
   services.track(vscode.workspace.onDidChangeWorkspaceFolders(() => refresh()));
   services.track(

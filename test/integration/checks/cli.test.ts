@@ -378,6 +378,21 @@ checks:
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /has no Gemfile and no config\/database\.yml: is it the Rails app/);
 
+    // A monorepo opened at its root: the warning names the app below.
+    await fs.mkdir(path.join(elsewhere, 'apps/web/config'), { recursive: true });
+    await fs.writeFile(path.join(elsewhere, 'apps/web/config/database.yml'), 'development: {}\n');
+    const mono = await upkeep([
+      'check',
+      '--check',
+      'host.storageFolders',
+      '--workspace',
+      elsewhere,
+    ]);
+    assert.match(
+      mono.stderr,
+      /apps\/web has a config\/database\.yml: run upkeep check --workspace .*apps\/web/,
+    );
+
     await fs.writeFile(path.join(elsewhere, 'Gemfile'), "source 'https://rubygems.org'\n");
     const app = await upkeep(['check', '--check', 'host.storageFolders', '--workspace', elsewhere]);
     assert.doesNotMatch(app.stderr, /Gemfile/);
