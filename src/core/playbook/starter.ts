@@ -2,6 +2,10 @@
  * The commented starter written to `.upkeep/playbook.yaml` by "Upkeep: Open Repo Playbook" when the
  * repo has none yet. It changes nothing as written: every example is commented out.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UpkeepError, fileErrorWithCode } from '../util/errors';
+import { PLAYBOOK_FILE } from './loader';
 
 export const STARTER_PLAYBOOK =
   '# Upkeep repo playbook: shapes the default maintenance playbook for this repo.\n' +
@@ -50,3 +54,29 @@ version: 1
 # disable:
 #   - monthly.caching
 `;
+
+/**
+ * Writes the starter to the workspace's `.upkeep/playbook.yaml` unless a playbook is there;
+ * true when it was written. A checkout that cannot be written to is a `refused` error.
+ */
+export async function writeStarterPlaybook(workspace: string): Promise<boolean> {
+  const file = path.join(workspace, PLAYBOOK_FILE);
+  let making = true;
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    making = false;
+    // 'wx' fails when the file exists, so an existing playbook is never overwritten.
+    await fs.writeFile(file, STARTER_PLAYBOOK, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    // EEXIST from mkdir is a file named .upkeep, not a playbook already there.
+    if (!making && (error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new UpkeepError(
+      'refused',
+      `Could not create ${file} (${fileErrorWithCode(error)}); nothing was written.`,
+      'Make the workspace folder writable, or write .upkeep/playbook.yaml elsewhere and ' +
+        'commit it.',
+      { cause: error },
+    );
+  }
+}

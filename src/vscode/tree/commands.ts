@@ -3,7 +3,6 @@
  * guideline section, filter by team, refresh and open the repo playbook. Each works from the
  * tree's context menu and, without an argument, from the command palette via a quick pick.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
@@ -27,7 +26,7 @@ import {
   taskEntry,
 } from '../../core/playbook/state';
 import { snoozeChoices } from '../../core/playbook/snoozeChoices';
-import { STARTER_PLAYBOOK } from '../../core/playbook/starter';
+import { writeStarterPlaybook } from '../../core/playbook/starter';
 import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
@@ -362,13 +361,8 @@ async function openPlaybook(context: TreeCommandContext): Promise<void> {
     return;
   }
   const file = path.join(folder.uri.fsPath, PLAYBOOK_FILE);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  try {
-    // 'wx' fails when the file exists, so an existing playbook is never overwritten.
-    await fs.writeFile(file, STARTER_PLAYBOOK, { flag: 'wx' });
+  if (await writeStarterPlaybook(folder.uri.fsPath)) {
     context.services.log.child('playbook').info(`created ${PLAYBOOK_FILE} from the starter`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   const first = context.controller.currentProblems()[0];
