@@ -69,7 +69,8 @@ export function formatSummaryText(s: LogSummary): string {
   );
   const d = s.duration;
   out.push(
-    `Duration  mean ${formatMs(d.meanMs)} · p50 ${formatMs(d.p50Ms)} · p95 ${formatMs(d.p95Ms)} · ` +
+    `Duration  mean ${formatMs(d.meanMs)} · p50 ${formatMs(d.p50Ms)} · ` +
+      `p95 ${formatMs(d.p95Ms)} · ` +
       `p99 ${formatMs(d.p99Ms)} · max ${formatMs(d.maxMs)} · ` +
       `${n(s.slowRequests)} over ${formatMs(s.slowRequestMs)}`,
   );

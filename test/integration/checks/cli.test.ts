@@ -344,7 +344,7 @@ checks:
     assert.equal(stored.results['host.storageFolders'][0].outcome, 'pass');
   });
 
-  it('still prints the report when --save cannot write, and says why nothing was kept', async () => {
+  it('still prints the report when --save cannot write, and says why', async () => {
     // A read-only checkout lost the whole run to "EACCES: permission denied, open ....lock".
     // Nobody, root included, creates files in /proc.
     const run = await upkeep([

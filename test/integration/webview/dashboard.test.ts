@@ -623,7 +623,7 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
-  it('says above the Logs figures why no log was read, not only in a closed list below', async () => {
+  it('says above the Logs figures why no log was read, not only in a list below', async () => {
     // A Rails 7.1 app logs to STDOUT: the section read as a quiet window of zeros, the reason
     // folded away under "Log sources (0)" at its end.
     const dashboard = await harness.open();

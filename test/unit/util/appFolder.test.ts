@@ -23,7 +23,7 @@ describe('the Rails app folder', () => {
     assert.equal(await appFolderNote(await folderWith(['Gemfile'])), undefined);
   });
 
-  it('names the apps in a monorepo, nearest first, skipping dependencies and dot-folders', async () => {
+  it("names a monorepo's apps, nearest first, skipping dependencies and dot-folders", async () => {
     const root = await folderWith([
       'apps/web/config/database.yml',
       'services/api/v2/config/database.yml',
