@@ -17,8 +17,14 @@ export interface FolderEditor {
   stop(): Promise<void>;
 }
 
-/** `files` maps paths in the folder to their text; parent folders are created. */
-export async function startFolderEditor(files: Record<string, string> = {}): Promise<FolderEditor> {
+/**
+ * `files` maps paths in the folder to their text; parent folders are created. `rails: false`
+ * leaves out the config/database.yml that makes the folder a Rails app.
+ */
+export async function startFolderEditor(
+  files: Record<string, string> = {},
+  options: { rails?: boolean } = {},
+): Promise<FolderEditor> {
   if (!existsSync(path.join(ROOT, 'dist/extension.js'))) {
     throw new Error('build first: npm run build');
   }
@@ -28,8 +34,11 @@ export async function startFolderEditor(files: Record<string, string> = {}): Pro
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
   try {
-    const all = { 'config/database.yml': 'development:\n  adapter: postgresql\n  database: app\n' };
-    for (const [relative, text] of Object.entries({ ...all, ...files })) {
+    const rails = {
+      'config/database.yml': 'development:\n  adapter: postgresql\n  database: app\n',
+    };
+    const all = options.rails === false ? files : { ...rails, ...files };
+    for (const [relative, text] of Object.entries(all)) {
       await fs.mkdir(path.dirname(path.join(folder, relative)), { recursive: true });
       await fs.writeFile(path.join(folder, relative), text);
     }
