@@ -4,6 +4,7 @@
  * Every regular expression here is anchored and free of nested quantifiers, so a hostile line
  * costs time linear in its length.
  */
+import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
@@ -149,7 +150,6 @@ const SQL_KEYWORD = pattern(
 );
 const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10}) \((.*)$/;
 const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
-const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/;
 
 /** Longest line parsed; the reader keeps lines to about this size. */
 const MAX_LINE = 288 * 1024;
@@ -521,9 +521,61 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   }
   if (head.includes('ogin') && (head.includes('ailed login') || head.includes('ogin failed'))) {
     line.kind = 'failedLogin';
-    const ip = IPV4.exec(head);
-    if (ip) line.ip = ip[1];
+    const from = head.indexOf(' from ');
+    line.ip = (from >= 0 ? firstAddress(head, from + 6) : undefined) ?? firstAddress(head, 0);
   }
+}
+
+/** Longest word tried as an address: a full IPv6 with an IPv4 tail, brackets and a port. */
+const MAX_ADDRESS_WORD = 64;
+
+/** What ends a word that may hold an address: `ip=…`, `"::1"`, `(…)`, `…;`. */
+const ADDRESS_SEPARATORS = ' \t"\'(),;<=>';
+
+/**
+ * The first IPv4 or IPv6 address among the words of `text` from `from`, as written, read by
+ * hand (words are cut at spaces and punctuation and tried whole, so the cost is linear).
+ */
+function firstAddress(text: string, from: number): string | undefined {
+  const n = text.length;
+  let i = from;
+  while (i < n) {
+    while (i < n && ADDRESS_SEPARATORS.includes(text[i])) i++;
+    let end = i;
+    while (end < n && !ADDRESS_SEPARATORS.includes(text[end])) end++;
+    if (end - i <= MAX_ADDRESS_WORD) {
+      const address = addressIn(text.slice(i, end));
+      if (address) return address;
+    }
+    i = end;
+  }
+  return undefined;
+}
+
+/**
+ * The address a word is: `2001:db8::1`, `[2001:db8::1]:443`, `203.0.113.5:51234`, or either
+ * with a full stop or colon after it; not `::` (no client has it) and nothing else.
+ */
+function addressIn(word: string): string | undefined {
+  if (word.startsWith('[')) {
+    const inside = word.slice(1, Math.max(word.indexOf(']'), 1));
+    return isIP(inside) === 6 ? ipv6(inside) : undefined;
+  }
+  let text = word;
+  if ((text.endsWith('.') || text.endsWith(':')) && isIP(text) === 0) text = text.slice(0, -1);
+  const version = isIP(text);
+  if (version === 6) return ipv6(text);
+  if (version === 4) return text;
+  // An IPv4 address and a port.
+  const colon = text.indexOf(':');
+  if (colon > 6 && colon === text.lastIndexOf(':') && isIP(text.slice(0, colon)) === 4) {
+    return text.slice(0, colon);
+  }
+  return undefined;
+}
+
+function ipv6(address: string): string | undefined {
+  return address === '::' ? undefined : address;
 }
 
 const ERROR_PAGE = /^Rendering \S{1,2000} \((\d{3}) [A-Z][A-Za-z' -]{0,40}\)$/;

@@ -439,6 +439,43 @@ describe('log engine figures counted by hand', () => {
     }
   });
 
+  it('a bare "Failed login" line names its IPv4 or IPv6 address, and no junk', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const at = 'W, [2026-12-04T10:00:00.000000 #1234]  WARN -- : ';
+    const cases: [string, string | undefined][] = [
+      // Redmine's AccountController#invalid_credentials:
+      // "Failed login for '#{params[:username]}' from #{request.remote_ip} at #{Time.now.utc}".
+      ["Failed login for 'admin' from 203.0.113.7 at 2026-12-04 10:00:00 UTC", '203.0.113.7'],
+      ["Failed login for 'admin' from 2001:db8::1 at 2026-12-04 10:00:00 UTC", '2001:db8::1'],
+      // Puma on a dual-stack socket gives an IPv4 client as an IPv4-mapped IPv6 address.
+      [
+        "Failed login for 'admin' from ::ffff:203.0.113.5 at 2026-12-04 10:00:00 UTC",
+        '::ffff:203.0.113.5',
+      ],
+      // A Warden::Manager.before_failure hook: "Failed login attempt for email: ... from IP: ...".
+      [
+        '[ADMIN_AUTH] Failed login attempt for email: a@example.com ' +
+          'from IP: 2001:DB8:85a3::8a2e:370:7334',
+        '2001:DB8:85a3::8a2e:370:7334',
+      ],
+      ['Failed login for user@example.com from 2001:db8::1', '2001:db8::1'],
+      ['Failed login for user@example.com from [2001:db8::1]:51234', '2001:db8::1'],
+      ['Failed login for user@example.com from 203.0.113.9:51234.', '203.0.113.9'],
+      ['failed login attempt; 198.51.100.4; user@example.com', '198.51.100.4'],
+      // Not addresses: out-of-range octets, too many groups, a clock, the unspecified address.
+      ['Failed login for admin from 999.1.1.1', undefined],
+      ['Failed login for admin from 1:2:3:4:5:6:7:8:9', undefined],
+      ['Failed login for admin from 2001:db8::1::2', undefined],
+      ['Failed login at 10:00:00 from ::', undefined],
+      [`Failed login from ${'1.'.repeat(40)}1`, undefined],
+    ];
+    for (const [body, ip] of cases) {
+      const line = parser.parse(at + body);
+      assert.equal(line.kind, 'failedLogin', body);
+      assert.equal(line.ip, ip, body);
+    }
+  });
+
   it('rails_semantic_logger JSON: Completed #action with its payload, its exceptions', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-semantic-'));
     try {

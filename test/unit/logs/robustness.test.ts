@@ -41,6 +41,7 @@ function hostileLines(size: number): string[] {
     `\x1b[${'1;'.repeat(size / 2)}`,
     `${'app/'.repeat(size / 4)}:1`,
     `Failed login ${'1.'.repeat(size / 2)}`,
+    `Failed login from ${'[1.1.1.999]:1 '.repeat(size / 14)}`,
     `  Parameters: {"q"=>"${"' or ".repeat(size / 5)}"}`,
     `↳ ${'x'.repeat(size)}`,
   ];
