@@ -10,6 +10,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAST_TAKEN, readLines } from '../src/core/logs/lineReader';
 import { summarizeLogs } from '../src/core/logs/summary';
 import { parseWindow } from '../src/core/logs/window';
 import { fixedClock } from '../src/core/util/clock';
@@ -165,29 +166,59 @@ interface Measure {
   maxRssMb: number;
   requests: number;
   bytesRead: number;
+  lines?: number;
 }
 
-/** Child mode: summarize one file and print the measure as JSON. */
-async function measure(file: string, window: string | undefined): Promise<void> {
+/** Child mode: times `work` in this process and prints the measure as JSON. */
+async function timed(
+  work: () => Promise<Pick<Measure, 'requests' | 'bytesRead' | 'lines'>>,
+): Promise<void> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const summary = await summarizeLogs({
-    workspace: path.dirname(file),
-    sources: [file],
-    window: window ? parseWindow(window, fixedClock(NOW)) : undefined,
-    timeZone: 'UTC',
-    clock: fixedClock(NOW),
-  });
+  const counts = await work();
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const result: Measure = {
     wallMs,
     cpuMs: (used.user + used.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    requests: summary.requests.total,
-    bytesRead: summary.sources.reduce((sum, s) => sum + s.bytesRead, 0),
+    ...counts,
   };
   process.stdout.write(JSON.stringify(result));
+}
+
+/** Summarizes one file. */
+async function measure(file: string, window: string | undefined): Promise<void> {
+  await timed(async () => {
+    const summary = await summarizeLogs({
+      workspace: path.dirname(file),
+      sources: [file],
+      window: window ? parseWindow(window, fixedClock(NOW)) : undefined,
+      timeZone: 'UTC',
+      clock: fixedClock(NOW),
+    });
+    return {
+      requests: summary.requests.total,
+      bytesRead: summary.sources.reduce((sum, s) => sum + s.bytesRead, 0),
+    };
+  });
+}
+
+/**
+ * Only reads the file and splits it into lines, as the engine's reader does, with nothing done
+ * per line: the floor under any summary built on that reader (see main).
+ */
+async function measureSplit(file: string): Promise<void> {
+  await timed(async () => {
+    const size = (await fs.stat(file)).size;
+    const read = await readLines(
+      file,
+      { end: size, gzip: false, firstLine: 1 },
+      () => true,
+      () => FAST_TAKEN,
+    );
+    return { requests: 0, bytesRead: read.bytesRead, lines: read.lines };
+  });
 }
 
 let bundle = '';
@@ -216,8 +247,8 @@ async function bundleSelf(folder: string): Promise<void> {
   await fs.rename(path.join(folder, 'logWorker.cjs'), path.join(folder, 'logWorker.js'));
 }
 
-function runChild(file: string, window?: string): Measure {
-  const args = [bundle, '--measure', file, ...(window ? [window] : [])];
+function runChild(file: string, window?: string, mode = '--measure'): Measure {
+  const args = [bundle, mode, file, ...(window ? [window] : [])];
   const child = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -260,6 +291,10 @@ const best = <T extends { wallMs: number }>(runs: T[]): T =>
 async function main(): Promise<void> {
   if (process.argv[2] === '--measure') {
     await measure(process.argv[3], process.argv[4]);
+    return;
+  }
+  if (process.argv[2] === '--split') {
+    await measureSplit(process.argv[3]);
     return;
   }
   if (process.argv[2] === '--generate') {
@@ -305,6 +340,21 @@ async function main(): Promise<void> {
         'time summed over threads',
     );
     console.log(`peak memory of the full summary: ${full.maxRssMb.toFixed(0)} MB (goal < 150 MB)`);
+    // The floor: what reading and splitting lines costs before any line is looked at. With it,
+    // the time left per line at the goal (twice grep's time, all threads) can be read off.
+    const split = best([0, 1].map(() => runChild(small, undefined, '--split')));
+    const budgetNs = ((2 * grep.wallMs - split.wallMs) * 1e6) / Math.max(1, split.lines ?? 1);
+    console.log(
+      `reading and splitting ${split.lines} lines alone, one thread: ` +
+        `${split.wallMs.toFixed(0)} ms wall (${(grep.wallMs / split.wallMs).toFixed(2)}x ` +
+        `grep's throughput); at the goal a thread may spend ${budgetNs.toFixed(0)} ns more ` +
+        `per line, ${os.availableParallelism()} threads at most ${os.availableParallelism()}x that`,
+    );
+    const spentNs = ((full.cpuMs - split.cpuMs) * 1e6) / Math.max(1, split.lines ?? 1);
+    console.log(
+      `the full summary spends ${spentNs.toFixed(0)} ns of CPU per line beyond that, summed ` +
+        'over its threads',
+    );
 
     t = performance.now();
     await generate(big, bigMb);
