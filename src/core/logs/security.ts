@@ -88,11 +88,12 @@ const PROBES = [
 const PROBE = new RegExp(PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
 
 /**
- * Decodes `+` (a space in a query string) and %XX (twice, since scanners double-encode);
+ * Decodes %XX (twice, since scanners double-encode) and, in a query string, `+` as a space;
  * malformed escapes stay as they are.
  */
-function decode(text: string): string {
-  let out = (text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text).replace(/\+/g, ' ');
+function decode(text: string, plusIsSpace: boolean): string {
+  let out = text.length > MAX_INSPECT ? text.slice(0, MAX_INSPECT) : text;
+  if (plusIsSpace) out = out.replace(/\+/g, ' ');
   for (let round = 0; round < 2 && out.includes('%'); round++) {
     out = out.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) =>
       String.fromCharCode(parseInt(hex, 16)),
@@ -101,24 +102,39 @@ function decode(text: string): string {
   return out;
 }
 
+/**
+ * A request's path and query string, decoded as Rack reads them: `+` is a space in the query
+ * string and a plus in the path.
+ */
+function decodeTarget(target: string): { path: string; query: string } {
+  const q = target.indexOf('?');
+  if (q < 0) return { path: decode(target, false), query: '' };
+  return { path: decode(target.slice(0, q), false), query: decode(target.slice(q + 1), true) };
+}
+
 function pathOnly(path: string): string {
   const q = path.indexOf('?');
   return (q < 0 ? path : path.slice(0, q)).toLowerCase();
 }
 
-/** The kinds of attack a request's path and parameters look like; usually none. */
+/**
+ * The kinds of attack a request's path and parameters look like; usually none. `params` is the
+ * `Parameters:` hash as Rails logs it, already decoded: a `+` there is a plus.
+ */
 export function classifyRequest(
   path: string | undefined,
   params: string | undefined,
 ): SuspiciousKind[] {
   if (!path && !params) return [];
   const kinds: SuspiciousKind[] = [];
-  const target = decode(params ? `${path ?? ''} ${params}` : (path ?? ''));
+  const decoded = decodeTarget(path ?? '');
+  const url = decoded.query ? `${decoded.path}?${decoded.query}` : decoded.path;
+  const target = params ? `${url} ${decode(params, false)}` : url;
   if (SQL_INJECTION.test(target)) kinds.push('sql-injection');
   if (XSS.test(target)) kinds.push('xss');
   if (TRAVERSAL.test(target)) kinds.push('path-traversal');
   if (path) {
-    const bare = pathOnly(decode(path));
+    const bare = pathOnly(decoded.path);
     if (PROBE.test(bare) || bare.endsWith('.php')) {
       kinds.push('scanner-probe');
     } else if (bare.includes('.php') || bare.endsWith('.asp') || bare.endsWith('.aspx')) {

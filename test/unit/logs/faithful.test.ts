@@ -284,6 +284,27 @@ describe('log engine figures counted by hand', () => {
     }
   });
 
+  it('a + is a space in a query string only, not in the Parameters Rails decoded', () => {
+    // `Parameters: {"q"=>"Drop+Table"}` is what Rails logs for `?q=Drop%2BTable`: a literal +.
+    assert.deepEqual(classifyRequest('/products?q=Drop%2BTable', '{"q"=>"Drop+Table"}'), []);
+    assert.deepEqual(classifyRequest('/products', '{"product"=>{"name"=>"Drop+Table"}}'), []);
+    // In a path, + is a plus too (Rack unescapes a path without turning + into a space).
+    assert.deepEqual(classifyRequest('/tags/drop+table', undefined), []);
+    // The raw query string keeps + as a space, and Parameters as Rails decoded them still count.
+    assert.deepEqual(classifyRequest('/products?q=drop+table+users', undefined), ['sql-injection']);
+    assert.deepEqual(
+      classifyRequest(
+        '/items?id=1+union+select+password+from+users',
+        '{"id"=>"1 union select password from users"}',
+      ),
+      ['sql-injection'],
+    );
+    assert.deepEqual(classifyRequest('/items', '{"id"=>"1 union+select password"}'), [
+      'sql-injection',
+    ]);
+    assert.deepEqual(classifyRequest('/items', '{"q"=>"drop table users"}'), ['sql-injection']);
+  });
+
   it('requests without a time say so: they are in the totals, in no hour', async () => {
     const s = await summarizeFixture('lograge_keyvalue.log');
     assert.equal(s.requests.total, 4);
