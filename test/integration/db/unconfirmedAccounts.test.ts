@@ -103,6 +103,46 @@ describe('security.unconfirmedAccounts', function () {
     assert.equal(devise.values?.unconfirmedOverAWeek, null);
   });
 
+  it('reads only: runs as a role that may only SELECT users and changes no counter', async () => {
+    const server = await embeddedServer();
+    const url = await createDatabase(server, 'accounts');
+    const database = new URL(url).pathname.slice(1);
+    const reader = `reader_${process.pid}`;
+    await admin(
+      url,
+      `CREATE TABLE users (id serial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(),
+                           confirmed_at timestamptz);
+       INSERT INTO users (confirmed_at) VALUES (now()), (NULL), (NULL);
+       DROP ROLE IF EXISTS ${reader};
+       CREATE ROLE ${reader} LOGIN PASSWORD 'reader-pw';
+       REVOKE ALL ON DATABASE "${database}" FROM PUBLIC;
+       REVOKE ALL ON SCHEMA public FROM PUBLIC;
+       GRANT CONNECT ON DATABASE "${database}" TO ${reader};
+       GRANT USAGE ON SCHEMA public TO ${reader};
+       GRANT SELECT ON users TO ${reader};`,
+    );
+    const counters = async (): Promise<string> => {
+      await admin(url, 'SELECT pg_stat_force_next_flush()');
+      const [row] = await admin<Record<string, string>>(
+        url,
+        `SELECT tup_inserted, tup_updated, tup_deleted,
+                (SELECT n_tup_ins + n_tup_upd + n_tup_del + n_tup_hot_upd
+                   FROM pg_stat_user_tables WHERE relname = 'users') AS users_writes
+           FROM pg_stat_database WHERE datname = current_database()`,
+      );
+      return JSON.stringify(row);
+    };
+    const before = await counters();
+
+    const readerUrl = new URL(url);
+    readerUrl.username = reader;
+    readerUrl.password = 'reader-pw';
+    const result = await run(readerUrl.toString());
+    assert.equal(result.outcome, 'pass', result.summary);
+    assert.equal(result.values?.unconfirmed, 2);
+    assert.equal(await counters(), before);
+  });
+
   it('skips, naming the cause, when the database is not reachable', async () => {
     const result = await run('postgres://postgres@127.0.0.1:1/nowhere');
     assert.equal(result.outcome, 'skipped');
