@@ -178,24 +178,52 @@ export interface RubyLine {
   code: string;
 }
 
-/** Every line of the files with its comment removed; blank ones left out. */
-export function codeLines(files: { file: string; text: string }[]): RubyLine[] {
-  const lines: RubyLine[] = [];
-  for (const { file, text } of files) {
-    text.split(/\r?\n/).forEach((raw, index) => {
-      const code = withoutRubyComment(raw).trim();
-      if (code) lines.push({ file, line: index + 1, code });
-    });
+/** Lines a statement may run on over (`skip_before_action :a,` then `:b`), at most. */
+const MAX_CONTINUED_LINES = 10;
+
+/**
+ * Calls `onLine` with every statement of the file, its comment removed and trimmed, at the line
+ * it starts on; blank ones are left out, and one continued after a `,`, `(` or a backslash is
+ * joined. The text is walked, not split: a 16 MB file of short lines makes millions of lines.
+ */
+export function forEachCodeLine(
+  file: string,
+  text: string,
+  onLine: (line: RubyLine) => void,
+): void {
+  let pending: RubyLine | undefined;
+  let continued = 0;
+  let start = 0;
+  for (let number = 1; start <= text.length; number++) {
+    const end = text.indexOf('\n', start);
+    const raw = text.slice(start, end === -1 ? text.length : end);
+    start = end === -1 ? text.length + 1 : end + 1;
+    const code = withoutRubyComment(raw).trim();
+    if (pending) {
+      pending.code += ` ${code}`;
+      continued++;
+    } else if (code) {
+      pending = { file, line: number, code };
+      continued = 0;
+    }
+    if (pending && (!/[,(\\]$/.test(pending.code) || continued >= MAX_CONTINUED_LINES)) {
+      onLine(pending);
+      pending = undefined;
+    }
   }
-  return lines;
+  if (pending) onLine(pending);
 }
 
-const ALLOW_SETTING = /\baction_controller\.allow_forgery_protection\s*=\s*(true|false)\b/;
-const DEFAULT_SETTING = /\baction_controller\.default_protect_from_forgery\s*=\s*(true|false)\b/;
+// `ActionController::Base.x = ` in an initializer sets the same as `config.action_controller.x =`.
+const BASE = String.raw`\b(?:action_controller|ActionController::Base)\.`;
+const ALLOW_SETTING = new RegExp(`${BASE}allow_forgery_protection\\s*=\\s*(true|false)\\b`);
+const DEFAULT_SETTING = new RegExp(`${BASE}default_protect_from_forgery\\s*=\\s*(true|false)\\b`);
 const LOAD_DEFAULTS = /\bconfig\.load_defaults\s*\(?\s*["']?(\d+)(?:\.(\d+))?/;
 const API_ONLY = /\bconfig\.api_only\s*=\s*true\b/;
 const PROTECT = /^protect_from_forgery\b/;
-const SKIP = /^(skip_forgery_protection\b|skip_before_action\s+:verify_authenticity_token\b)/;
+/** `skip_before_action` naming the callback anywhere in its list, with or without brackets. */
+const SKIP =
+  /^(?:skip_forgery_protection\b|skip_before_action\b(?=.*[:"']verify_authenticity_token\b))/;
 /** A skip limited to some actions or a condition, rather than the whole controller. */
 const SCOPED = /\b(only|except|if|unless)\s*(:|=>)/;
 
@@ -213,6 +241,29 @@ export interface ForgeryProtection {
   skips: RubyLine[];
 }
 
+/** Takes in one config file; call in Rails' load order, so a later setting wins. */
+export function scanForgeryConfig(found: ForgeryProtection, file: string, text: string): void {
+  forEachCodeLine(file, text, (line) => {
+    if (API_ONLY.test(line.code)) found.apiOnly = true;
+    const allow = ALLOW_SETTING.exec(line.code);
+    if (allow) found.allowOff = allow[1] === 'false' ? line : undefined;
+    const setting = DEFAULT_SETTING.exec(line.code);
+    if (setting) found.defaultSetting = { ...line, on: setting[1] === 'true' };
+    const defaults = LOAD_DEFAULTS.exec(line.code);
+    if (defaults) found.loadDefaults = Number(`${defaults[1]}.${defaults[2] ?? '0'}`);
+  });
+}
+
+/** Takes in one controller: its skips, and ApplicationController's protect_from_forgery. */
+export function scanForgeryController(found: ForgeryProtection, file: string, text: string): void {
+  forEachCodeLine(file, text, (line) => {
+    if (SKIP.test(line.code)) found.skips.push(line);
+    if (file === APPLICATION_CONTROLLER && PROTECT.test(line.code)) {
+      found.applicationProtects = line;
+    }
+  });
+}
+
 /**
  * Reads forgery protection from the config files, given in Rails' load order (application.rb,
  * production.rb, then the initializers), so a later setting wins; and from the controllers.
@@ -222,21 +273,8 @@ export function parseForgeryProtection(
   controllers: { file: string; text: string }[],
 ): ForgeryProtection {
   const found: ForgeryProtection = { apiOnly: false, skips: [] };
-  for (const line of codeLines(config)) {
-    if (API_ONLY.test(line.code)) found.apiOnly = true;
-    const allow = ALLOW_SETTING.exec(line.code);
-    if (allow) found.allowOff = allow[1] === 'false' ? line : undefined;
-    const setting = DEFAULT_SETTING.exec(line.code);
-    if (setting) found.defaultSetting = { ...line, on: setting[1] === 'true' };
-    const defaults = LOAD_DEFAULTS.exec(line.code);
-    if (defaults) found.loadDefaults = Number(`${defaults[1]}.${defaults[2] ?? '0'}`);
-  }
-  for (const line of codeLines(controllers)) {
-    if (SKIP.test(line.code)) found.skips.push(line);
-    if (line.file === APPLICATION_CONTROLLER && PROTECT.test(line.code)) {
-      found.applicationProtects = line;
-    }
-  }
+  for (const { file, text } of config) scanForgeryConfig(found, file, text);
+  for (const { file, text } of controllers) scanForgeryController(found, file, text);
   return found;
 }
 
@@ -345,28 +383,32 @@ const FORGERY_CONFIG = [
   'config/environments/production.rb',
   'config/initializers/**/*.rb',
 ];
-/** Controllers read at most: an app has dozens; a folder of thousands is not worth a check. */
-const MAX_CONTROLLERS = 2000;
+/** Files read at most: an app has dozens; a folder of thousands is not worth a check. */
+const MAX_FILES = 2000;
 
-async function readRubyFiles(
-  workspace: string,
+/**
+ * Hands each file matching the patterns to `take`, one at a time so that only one is held in
+ * memory. A file that is not a regular one or too large tells nothing about CSRF.
+ */
+async function eachRubyFile(
+  context: CheckContext,
   patterns: string[],
-  limit: number,
-): Promise<{ file: string; text: string }[]> {
-  const files: { file: string; text: string }[] = [];
+  take: (file: string, text: string) => void,
+): Promise<void> {
+  let read = 0;
   for (const pattern of patterns) {
     const matches = await fg(pattern, {
-      cwd: workspace,
+      cwd: context.workspace,
       onlyFiles: true,
       followSymbolicLinks: false,
     });
-    for (const file of matches.sort().slice(0, limit - files.length)) {
-      // A file that is not a regular one or too large tells nothing about CSRF.
-      const text = await readTextFile(path.join(workspace, file)).catch(() => undefined);
-      if (text !== undefined) files.push({ file, text });
+    for (const file of matches.sort().slice(0, MAX_FILES - read)) {
+      context.signal.throwIfAborted();
+      const text = await readTextFile(path.join(context.workspace, file)).catch(() => undefined);
+      if (text !== undefined) take(file, text);
+      read++;
     }
   }
-  return files;
 }
 
 export const csrfCheck: CheckDefinition = {
@@ -376,15 +418,18 @@ export const csrfCheck: CheckDefinition = {
     'Reads config/ and app/controllers/ (without running Ruby): forgery protection is on ' +
     'for production, and lists the controllers that skip it.',
   async run(context: CheckContext): Promise<CheckReport> {
-    const config = await readRubyFiles(context.workspace, FORGERY_CONFIG, MAX_CONTROLLERS);
-    if (!config.some((entry) => entry.file === 'config/application.rb')) {
+    const found: ForgeryProtection = { apiOnly: false, skips: [] };
+    let rails = false;
+    await eachRubyFile(context, FORGERY_CONFIG, (file, text) => {
+      if (file === 'config/application.rb') rails = true;
+      scanForgeryConfig(found, file, text);
+    });
+    if (!rails) {
       return { outcome: 'skipped', summary: 'not a Rails app (no config/application.rb)' };
     }
-    const controllers = await readRubyFiles(
-      context.workspace,
-      ['app/controllers/**/*.rb'],
-      MAX_CONTROLLERS,
+    await eachRubyFile(context, ['app/controllers/**/*.rb'], (file, text) =>
+      scanForgeryController(found, file, text),
     );
-    return judgeForgeryProtection(parseForgeryProtection(config, controllers));
+    return judgeForgeryProtection(found);
   },
 };

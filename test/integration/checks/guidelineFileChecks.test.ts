@@ -4,6 +4,7 @@
  * real folders with set modification times, symbolic links and Rails config files.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +18,13 @@ import { loadPlaybook } from '../../../src/core/playbook/loader';
 import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
+
+const SOURCE = path.join(__dirname, '../../../src/core');
+const RUNNER = path.join(SOURCE, 'checks/runner.ts');
+const SECURITY = path.join(SOURCE, 'checks/securityChecks.ts');
+const SETTINGS = path.join(SOURCE, 'settings.ts');
+const CLOCK = path.join(SOURCE, 'util/clock.ts');
+const LOGGER = path.join(SOURCE, 'util/logger.ts');
 
 const NOW = new Date('2026-12-05T12:00:00Z');
 const HOUR = 3_600_000;
@@ -304,6 +312,88 @@ end
       const api = await run(csrfCheck);
       assert.equal(api.outcome, 'skipped');
       assert.match(api.summary, /^API-only app/);
+    });
+
+    it('lists a skip that names verify_authenticity_token anywhere in its list', async () => {
+      await write(workspace, 'config/application.rb', APPLICATION);
+      await write(workspace, 'app/controllers/application_controller.rb', CONTROLLER);
+      await write(
+        workspace,
+        'app/controllers/a_controller.rb',
+        'class AController < ApplicationController\r\n' +
+          '  skip_before_action :authenticate_user!, :verify_authenticity_token\r\nend\r\n',
+      );
+      await write(
+        workspace,
+        'app/controllers/b_controller.rb',
+        'class BController < ApplicationController\n' +
+          '  skip_before_action(:verify_authenticity_token, only: :create)\nend\n',
+      );
+      await write(
+        workspace,
+        'app/controllers/c_controller.rb',
+        'class CController < ApplicationController\n' +
+          '  skip_before_action :authenticate_user!,\n' +
+          '                     :verify_authenticity_token\nend\n',
+      );
+      const result = await run(csrfCheck);
+      assert.equal(result.outcome, 'warn', result.summary);
+      assert.deepEqual(
+        result.findings?.map((f) => [f.file, f.line]),
+        [
+          ['app/controllers/a_controller.rb', 2],
+          ['app/controllers/b_controller.rb', 2],
+          ['app/controllers/c_controller.rb', 2],
+        ],
+      );
+    });
+
+    it('fails when an initializer turns protection off on ActionController::Base', async () => {
+      await write(workspace, 'config/application.rb', APPLICATION);
+      await write(workspace, 'app/controllers/application_controller.rb', CONTROLLER);
+      await write(
+        workspace,
+        'config/initializers/csrf.rb',
+        'ActionController::Base.allow_forgery_protection = false\n',
+      );
+      const off = await run(csrfCheck);
+      assert.equal(off.outcome, 'fail', off.summary);
+      assert.deepEqual(
+        off.findings?.map((f) => [f.file, f.line]),
+        [['config/initializers/csrf.rb', 1]],
+      );
+    });
+
+    it('reads a 16 MB controller of short lines in bounded memory', async function () {
+      this.timeout(60_000);
+      await write(workspace, 'config/application.rb', APPLICATION);
+      await write(workspace, 'app/controllers/application_controller.rb', CONTROLLER);
+      const lines = 'a\n'.repeat(8 * 1024 * 1024 - 64);
+      for (const name of ['big', 'bigger']) {
+        await write(workspace, `app/controllers/${name}_controller.rb`, lines);
+      }
+      await write(
+        workspace,
+        'app/controllers/z_controller.rb',
+        'class ZController < ApplicationController\n  skip_forgery_protection\nend\n',
+      );
+      // A heap of 160 MB holds the files one at a time, not every line of them as objects.
+      const script = [
+        `const { runChecks } = require(${JSON.stringify(RUNNER)});`,
+        `const { csrfCheck } = require(${JSON.stringify(SECURITY)});`,
+        `const { resolveSettings } = require(${JSON.stringify(SETTINGS)});`,
+        `const { systemClock } = require(${JSON.stringify(CLOCK)});`,
+        `const { silentLogger } = require(${JSON.stringify(LOGGER)});`,
+        `runChecks([csrfCheck], { workspace: ${JSON.stringify(workspace)},`,
+        '  settings: resolveSettings(), clock: systemClock, log: silentLogger, trusted: false })',
+        '  .then(([r]) => console.log(r.outcome, r.findings.length));',
+      ].join('\n');
+      const output = execFileSync(
+        process.execPath,
+        ['--max-old-space-size=160', '--import', 'tsx', '-e', script],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      assert.equal(output.trim(), 'warn 1');
     });
   });
 });
