@@ -274,9 +274,9 @@ export function advisoryDatabasePath(env: Record<string, string | undefined>): s
 }
 
 /**
- * The advisory database's age, read as bundler-audit reads it (the checkout's last commit, or the
- * folder's modification time when it is no checkout). Upkeep never updates it: that needs the
- * network, and is the maintainer's call.
+ * The advisory database's age: the newer of the checkout's last commit (as bundler-audit dates
+ * it) and its last pull, or the folder's modification time when it is no checkout. Upkeep never
+ * updates it: that needs the network, and is the maintainer's call.
  */
 export const advisoryDatabaseCheck: CheckDefinition = {
   id: 'tools.advisoryDatabase',
@@ -308,7 +308,12 @@ export const advisoryDatabaseCheck: CheckDefinition = {
     const dated = await lastAdvisoryUpdate(context, env, folder, stat.mtime);
     if ('problem' in dated) return { outcome: 'error', summary: dated.problem };
     const ageDays = Math.floor((context.clock.now().getTime() - dated.at.getTime()) / 86_400_000);
-    const values = { path: shown, lastCommit: dated.at.toISOString(), ageDays };
+    const values = {
+      path: shown,
+      lastCommit: (dated.commit ?? dated.at).toISOString(),
+      ...(dated.fetch && { lastFetch: dated.fetch.toISOString() }),
+      ageDays,
+    };
     const age =
       `advisory database is ${plural(ageDays, 'day')} old ` +
       `(${dated.source} ${dated.at.toISOString().slice(0, 10)})`;
@@ -325,21 +330,34 @@ export const advisoryDatabaseCheck: CheckDefinition = {
   },
 };
 
+interface AdvisoryUpdate {
+  at: Date;
+  source: string;
+  /** The checkout's last commit, when git dated it. */
+  commit?: Date;
+  /** When `bundle-audit update` last pulled (.git/FETCH_HEAD), when it has. */
+  fetch?: Date;
+}
+
+/**
+ * When the copy was last brought up to date: the newer of its last commit and its last fetch,
+ * since a pull that finds no new advisory leaves the last commit as old as it was.
+ */
 async function lastAdvisoryUpdate(
   context: CheckContext,
   env: Record<string, string | undefined>,
   folder: string,
   modified: Date,
-): Promise<{ at: Date; source: string } | { problem: string }> {
+): Promise<AdvisoryUpdate | { problem: string }> {
   if (!(await fs.stat(path.join(folder, '.git')).catch(() => undefined))) {
     return { at: modified, source: 'folder modified' };
   }
+  const fetched = await fs.stat(path.join(folder, '.git', 'FETCH_HEAD')).catch(() => undefined);
+  const fetch = fetched?.mtime;
   if (!context.trusted) {
-    // No external tool before trust, git included: the time of the last fetch (bundle-audit
-    // update pulls) tells nearly as much.
-    const fetched = await fs.stat(path.join(folder, '.git', 'FETCH_HEAD')).catch(() => undefined);
-    return fetched
-      ? { at: fetched.mtime, source: 'last fetch' }
+    // No external tool before trust, git included: the time of the last fetch tells as much.
+    return fetch
+      ? { at: fetch, source: 'last fetch', fetch }
       : { at: modified, source: 'folder modified' };
   }
   const git = await findExecutable('git', env);
@@ -353,12 +371,14 @@ async function lastAdvisoryUpdate(
     log: context.log,
     env,
   });
-  const at = new Date(output.stdout.trim());
-  if (output.exitCode !== 0 || Number.isNaN(at.getTime())) {
+  const commit = new Date(output.stdout.trim());
+  if (output.exitCode !== 0 || Number.isNaN(commit.getTime())) {
     const said = output.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
     return { problem: `cannot read the advisory database's last commit: ${said || 'no date'}` };
   }
-  return { at, source: 'last commit' };
+  return fetch && fetch > commit
+    ? { at: fetch, source: 'last fetch', commit, fetch }
+    : { at: commit, source: 'last commit', commit, fetch };
 }
 
 export const zeitwerkCheck: CheckDefinition = {

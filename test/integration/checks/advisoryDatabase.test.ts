@@ -130,6 +130,28 @@ describe('tools.advisoryDatabase', () => {
     assert.match(untrusted.summary, /advisory database is 3 days old \(last fetch 2026-12-02\)/);
   });
 
+  it('dates a copy pulled yesterday by the pull, though its last commit is older', async () => {
+    // bundle-audit update pulls; with no new advisory upstream the last commit stays 10 days old.
+    const upstream = await advisoryDb(path.join(folder, 'quiet-upstream'), 10);
+    const home = path.join(folder, 'pulled-home');
+    const db = path.join(home, '.local', 'share', 'ruby-advisory-db');
+    await fs.mkdir(path.dirname(db), { recursive: true });
+    const git = (cwd: string, ...args: string[]): void => {
+      execFileSync('git', args, { cwd, stdio: 'ignore', env: { ...process.env, HOME: home } });
+    };
+    git(path.dirname(db), 'clone', '-q', upstream, db);
+    git(db, 'pull', '-q', 'origin');
+    const pulled = new Date(NOW.getTime() - DAY_MS);
+    await fs.utimes(path.join(db, '.git', 'FETCH_HEAD'), pulled, pulled);
+
+    const result = await check({ HOME: home });
+    assert.equal(result.outcome, 'pass', result.summary);
+    assert.equal(result.summary, 'advisory database is 1 day old (last fetch 2026-12-04)');
+    assert.equal(result.values?.lastCommit, '2026-11-25T10:00:00.000Z');
+    assert.equal(result.values?.lastFetch, '2026-12-04T10:00:00.000Z');
+    assert.equal(result.values?.ageDays, 1);
+  });
+
   it('follows BUNDLER_AUDIT_DB, as bundler-audit does', async () => {
     const elsewhere = await advisoryDb(path.join(folder, 'elsewhere-db'), 30);
     const result = await check({
