@@ -297,6 +297,15 @@ export const versionsCheck: CheckDefinition = {
 };
 
 /**
+ * Whether a declared Ruby (`3.3.1`, or `3.3` for any 3.3) is the one Gemfile.lock names: whole
+ * parts only, so 3.3.1 is not 3.3.10.
+ */
+function sameRuby(declared: string, locked: string): boolean {
+  const parts = locked.split('.');
+  return declared.split('.').every((part, index) => parts[index] === part);
+}
+
+/**
  * Two files that name different Rubies: .tool-versions against .ruby-version (asdf and rbenv
  * users of one repo get different ones), or either against the Ruby Gemfile.lock was bundled
  * with (`3.2.2` matches `3.2.2p53`).
@@ -322,7 +331,7 @@ function rubyMismatch(found: VersionsInUse): Pick<CheckReport, 'summary' | 'find
     };
   }
   const lock = found.lockRuby;
-  const stray = declared.find((entry) => lock && !lock.startsWith(entry.version));
+  const stray = declared.find((entry) => lock && !sameRuby(entry.version, lock));
   if (!stray || !lock) return undefined;
   return {
     summary: `${stray.file} says ${stray.version}, Gemfile.lock says ${lock}`,

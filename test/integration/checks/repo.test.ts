@@ -268,6 +268,20 @@ describe('repository and documentation checks', function () {
     assert.equal(stale.summary, '.tool-versions says 3.4.1, Gemfile.lock says 3.3.1');
   });
 
+  it('tells Ruby 3.3.1 from 3.3.10 in Gemfile.lock, and takes 3.3 for any 3.3', async () => {
+    const app = path.join(folder, 'patch-app');
+    await write(app, '.tool-versions', 'ruby 3.3.1\r\n');
+    await write(app, 'Gemfile.lock', 'GEM\n  specs:\n\nRUBY VERSION\n   ruby 3.3.10p100\n');
+    const ten = await run(versionsCheck, app);
+    assert.equal(ten.outcome, 'warn', ten.summary);
+    assert.equal(ten.summary, '.tool-versions says 3.3.1, Gemfile.lock says 3.3.10');
+
+    await write(app, '.tool-versions', 'ruby 3.3\n');
+    assert.equal((await run(versionsCheck, app)).outcome, 'pass');
+    await write(app, '.tool-versions', 'ruby 3.3.10\n');
+    assert.equal((await run(versionsCheck, app)).outcome, 'pass');
+  });
+
   it('knows when generated docs are there, missing, or not used', async () => {
     assert.equal((await run(generatedDocsCheck)).outcome, 'skipped');
     await write(repo, '.yardopts', '--markup markdown\n');
