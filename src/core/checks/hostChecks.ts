@@ -13,15 +13,24 @@ export interface AppProcess {
   command: string;
 }
 
-const SERVER_PATTERNS: [AppProcess['server'], RegExp][] = [
-  ['puma', /(^|[\s/])puma\b/i],
-  ['unicorn', /(^|[\s/])unicorn\b/i],
-  ['passenger', /Passenger\b|PassengerAgent|passenger-status/i],
-];
+/** Program names of the servers; a worker renames itself `puma: cluster worker 0: ...`. */
+const SERVERS = new Map<string, AppProcess['server']>([
+  ['puma', 'puma'],
+  ['unicorn', 'unicorn'],
+  ['unicorn_rails', 'unicorn'],
+]);
+/** What may start a server before its own name: `ruby bin/bundle exec puma -C ...`. */
+const LAUNCHER = /^(?:j?ruby[\d.]*|truffleruby|bundle|bundler|exec|-\S*)$/;
 
-/** Which application server a command line belongs to, if any. */
+/**
+ * Which application server a command line belongs to, if any: by the program it runs, not by a
+ * word anywhere in it, so `vim config/puma.rb` or `tail -f log/puma.log` is no server.
+ */
 export function serverOf(command: string): AppProcess['server'] | undefined {
-  return SERVER_PATTERNS.find(([, pattern]) => pattern.test(command))?.[0];
+  const words = command.trim().split(/\s+/);
+  if (/^Passenger/.test(path.basename(words[0] ?? ''))) return 'passenger';
+  const program = words.find((word) => !LAUNCHER.test(path.basename(word)));
+  return program ? SERVERS.get(path.basename(program).replace(/:$/, '')) : undefined;
 }
 
 /** Puma, Unicorn and Passenger processes from /proc, with their resident memory. */

@@ -83,6 +83,28 @@ describe('host checks, custom checks and the result log', function () {
       assert.match(over.summary, /\(limit 0\.001 MB a process\)$/);
     });
 
+    it('takes no editor, tail or grep that names puma for an application server', async () => {
+      const logs = path.join(folder, 'log');
+      await fs.mkdir(logs, { recursive: true });
+      await fs.writeFile(path.join(logs, 'puma.log'), '');
+      const others = [
+        spawn('tail', ['-f', path.join(logs, 'puma.log')], { stdio: 'ignore' }),
+        spawn('bash', ['-c', 'exec -a vim sleep 30 config/puma.rb config/unicorn.rb'], {
+          stdio: 'ignore',
+        }),
+      ];
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const [result] = await run([appMemoryCheck]);
+        const rows = (result.details ?? '').split('\n');
+        for (const other of others) {
+          assert.ok(!rows.some((row) => row.startsWith(`${other.pid} `)), result.details);
+        }
+      } finally {
+        for (const other of others) other.kill('SIGKILL');
+      }
+    });
+
     it("holds each process to the limit, as the guidelines' memory_usage does", async () => {
       // Two workers holding about 65 MB each: 130 MB together, under a 90 MB limit each. Perl
       // renames itself ($0) as Puma does; an interpreter behind a shim would lose exec -a's name.

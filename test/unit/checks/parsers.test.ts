@@ -291,7 +291,22 @@ describe('check parsers', () => {
     assert.equal(serverOf('/usr/bin/ruby bin/bundle exec puma -C config/puma.rb'), 'puma');
     assert.equal(serverOf('unicorn master -c config/unicorn.rb'), 'unicorn');
     assert.equal(serverOf('Passenger RubyApp: /var/www/app'), 'passenger');
+    assert.equal(serverOf('puma: cluster worker 1: 4242 [app]'), 'puma');
+    assert.equal(serverOf('/home/app/.rbenv/versions/3.3.1/bin/ruby /app/bin/puma'), 'puma');
+    assert.equal(serverOf('unicorn_rails worker[0] -c config/unicorn.rb'), 'unicorn');
+    assert.equal(serverOf('/usr/lib/passenger/support-binaries/PassengerAgent core'), 'passenger');
     assert.equal(serverOf('node dist/cli.js check'), undefined);
+    for (const other of [
+      'vim config/puma.rb',
+      'tail -f log/puma.log',
+      'grep puma',
+      'less /var/log/unicorn.stderr.log',
+      'bundle exec pumactl restart',
+      'puma-dev -install',
+      'constructor',
+    ]) {
+      assert.equal(serverOf(other), undefined, other);
+    }
   });
 
   it('reads simple JSON paths', () => {
