@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
+import { readRubyHash } from './rubyHash';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
 export type LineKind =
@@ -244,6 +245,9 @@ export class LineParser {
 
     const line = resetLine(this.line, text);
     text = this.stripEnvelopes(text, line);
+    // Semantic Logger's text format: a time, then `I [pid:thread]`.
+    const semantic = line.level === LEVEL_UNKNOWN && !Number.isNaN(line.time) && text[2] === '[';
+    if (semantic && parseSemanticText(text, line, this.zone)) return line;
     if (text.charCodeAt(0) === 123 /* { */) {
       parseJsonLine(text, line, this.zone);
       if (line.kind !== 'other' || line.body !== text) return line;
@@ -1125,4 +1129,174 @@ function parseSemanticLogger(
     }
   }
   return true;
+}
+
+/** Semantic Logger's level letters: trace, debug, info, warn, error, fatal. */
+const SEMANTIC_LEVELS = new Map<string, number>([
+  ['T', LEVEL_DEBUG],
+  ['D', LEVEL_DEBUG],
+  ['I', LEVEL_INFO],
+  ['W', LEVEL_WARN],
+  ['E', LEVEL_ERROR],
+  ['F', LEVEL_FATAL],
+]);
+/** `orders_controller.rb:12`: the caller Semantic Logger writes after the thread on errors. */
+const CALLER = /^[^\s:]{1,200}:\d{1,9}$/;
+const EXCEPTION_CLASS = /^[A-Z][\w:]{0,200}$/;
+
+/**
+ * rails_semantic_logger's text format after the time (SemanticLogger::Formatters::Default, and
+ * Color without its colours): `I [pid:thread] [tag] {request_id: x} (12.3ms) UsersController
+ * -- Completed #show -- {payload}`. The process is `pid:thread`, since Puma's threads of one
+ * process log their requests interleaved. False, changing nothing, when the line is not so.
+ */
+function parseSemanticText(input: string, line: ParsedLine, zone: ZoneClock): boolean {
+  const level = SEMANTIC_LEVELS.get(input[0]);
+  if (level === undefined || input[1] !== ' ' || input[2] !== '[') return false;
+  let digits = 3;
+  while (digits < 14 && input.charCodeAt(digits) >= 48 && input.charCodeAt(digits) <= 57) {
+    digits++;
+  }
+  if (digits === 3 || input[digits] !== ':') return false;
+  const close = input.indexOf(']', digits);
+  if (close < 0 || close > 300) return false;
+
+  line.level = level;
+  let process = input.slice(3, close);
+  const space = process.lastIndexOf(' ');
+  if (space > 0 && CALLER.test(process.slice(space + 1))) process = process.slice(0, space);
+  line.pid = process;
+  // No cut at MAX_MATCH: a payload with large params still ends in its status, and every step
+  // here is linear.
+  let text = input.slice(close + 1);
+  text = text.startsWith(' [') ? stripTags(text.slice(1), line) : text.slice(1);
+  let namedIp: string | undefined;
+  if (text.startsWith('{')) {
+    const end = text.indexOf('} ');
+    if (end > 0 && end < 2000) {
+      namedIp = semanticNamedTags(text.slice(1, end), line);
+      text = text.slice(end + 2);
+    }
+  }
+  let duration: number | undefined;
+  if (text.startsWith('(')) {
+    const end = text.indexOf(') ');
+    if (end > 0 && end < 40) {
+      duration = humanDuration(text.slice(1, end));
+      text = text.slice(end + 2);
+    }
+  }
+
+  const dashes = text.indexOf(' -- ');
+  if (dashes < 0 || dashes > 300) {
+    line.body = text;
+    classifyBody(text, line, zone);
+    return true;
+  }
+  const name = text.slice(0, dashes);
+  const message = text.slice(dashes + 4);
+  line.body = message;
+  if (message.startsWith('Completed #')) {
+    if (semanticCompleted(name, message, duration, line)) {
+      line.ip ??= namedIp;
+      return true;
+    }
+  } else if (message.startsWith('Started -- {')) {
+    const payload = readRubyHash(message, 11);
+    if (payload?.has('method')) {
+      line.kind = 'started';
+      line.method = payload.get('method');
+      line.path = payload.get('path');
+      line.ip = payload.get('ip') ?? namedIp;
+      return true;
+    }
+  } else if (message.startsWith('Processing #')) {
+    const end = message.indexOf(' ', 12);
+    line.kind = 'processing';
+    line.action = `${name}#${message.slice(12, end < 0 ? undefined : end)}`;
+    return true;
+  }
+  // `-- Exception: Class: message` after the message, or in its place when there is none.
+  const exceptionAt = message.startsWith('Exception: ') ? 0 : message.indexOf(' -- Exception: ');
+  if (exceptionAt >= 0) {
+    const after = message.indexOf('Exception: ', exceptionAt) + 11;
+    if (semanticException(message.slice(after), line)) return true;
+  }
+  classifyBody(message, line, zone);
+  return true;
+}
+
+/**
+ * Named tags, `request_id: 0f4c..., ip: 192.0.2.1` inside their braces: the request id goes to
+ * the line; the client's address (`ip` or `remote_ip`) is returned.
+ */
+function semanticNamedTags(text: string, line: ParsedLine): string | undefined {
+  let ip: string | undefined;
+  for (const pair of text.split(', ')) {
+    const colon = pair.indexOf(': ');
+    if (colon < 0) continue;
+    const name = pair.slice(0, colon);
+    const value = pair.slice(colon + 2);
+    if ((name === 'request_id' || name === 'request_uuid') && !line.requestId) {
+      line.requestId = value;
+    } else if (name === 'ip' || name === 'remote_ip') {
+      ip = value;
+    }
+  }
+  return ip;
+}
+
+/** `Completed #show -- {payload}`: the controller's figures; false when no status. */
+function semanticCompleted(
+  name: string,
+  message: string,
+  duration: number | undefined,
+  line: ParsedLine,
+): boolean {
+  const at = message.indexOf(' -- {');
+  const payload = at < 0 ? undefined : readRubyHash(message, at + 4);
+  const status = Number(payload?.get('status'));
+  if (!payload || !isHttpStatus(status)) return false;
+  line.kind = 'completed';
+  line.method = payload.get('method');
+  line.path = payload.get('path');
+  const controller = payload.get('controller') ?? name;
+  line.action = `${controller}#${payload.get('action') ?? message.slice(11, at)}`;
+  line.status = status;
+  line.durationMs = duration;
+  line.viewMs = milliseconds(payload.get('view_runtime'));
+  line.dbMs = milliseconds(payload.get('db_runtime'));
+  line.params = payload.get('params')?.slice(0, 4096);
+  return true;
+}
+
+/** `NoMethodError: undefined method 'x' for nil`, after `Exception: `. */
+function semanticException(text: string, line: ParsedLine): boolean {
+  const colon = text.indexOf(': ');
+  const name = colon < 0 ? text : text.slice(0, colon);
+  if (!EXCEPTION_CLASS.test(name)) return false;
+  line.kind = 'exception';
+  line.exceptionClass = name;
+  line.exceptionMessage = colon < 0 ? '' : text.slice(colon + 2, colon + 502);
+  return true;
+}
+
+const DURATION_UNITS = new Map<string, number>([
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+]);
+
+/** Semantic Logger's `duration_human`: `1.234ms`, `12.3ms`, `1.234s`, `1m 2s`, `1d 2h 3m`. */
+function humanDuration(text: string): number | undefined {
+  let total = 0;
+  for (const part of text.split(' ')) {
+    const value = numberAt(part, 0);
+    const unit = DURATION_UNITS.get(part.slice(numberEnd));
+    if (Number.isNaN(value) || unit === undefined) return undefined;
+    total += value * unit;
+  }
+  return Math.round(total * 1000) / 1000;
 }

@@ -449,11 +449,15 @@ export class RequestAssembler {
           if (record !== state.last) this.close(record);
           return record;
         }
-        if (state.last?.completed) {
+        // A Completed line that names its method is a whole request (rails_semantic_logger, whose
+        // Started is a debug line): never a repeat of the last one.
+        const whole = line.method !== undefined;
+        if (state.last?.completed && !whole) {
           this.apply(state.last, line, lineNumber, offset, time);
           return state.last;
         }
         const alone = this.newRecord(false, lineNumber, offset, time, line);
+        alone.oneLine = whole;
         this.retireLast(state);
         state.last = alone;
         this.apply(alone, line, lineNumber, offset, time);

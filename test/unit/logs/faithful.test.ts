@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hourlyCharts } from '../../../src/core/dashboard/logsView';
 import { classifyRequest } from '../../../src/core/logs/security';
-import { LineParser } from '../../../src/core/logs/lineParser';
+import { LEVEL_INFO, LineParser } from '../../../src/core/logs/lineParser';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { summarizeFixture } from './helpers';
 
@@ -591,6 +591,97 @@ describe('log engine figures counted by hand', () => {
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it('rails_semantic_logger text: Started, Processing, Completed and their payloads', async () => {
+    // Semantic Logger's default text format (SemanticLogger::Formatters::Default and Color):
+    // time, level letter, [pid:thread], tags, {named tags}, (duration), name -- message --
+    // payload. The payload is Hash#inspect: amazing_print's `{ :k => v }` (what Color uses
+    // when the gem is there), Ruby 3.3's `{:k=>v}`, Ruby 3.4's `{k: v}`. Rack's `Started`
+    // and `Processing #action` are debug lines, so a production log has only `Completed`.
+    const s = await summarizeFixture('semantic_logger_text.log');
+    assert.equal(s.requests.total, 5);
+    assert.equal(s.requests.incomplete, 0);
+    assert.deepEqual(s.statuses, { '200': 3, '401': 1, '500': 1 });
+    assert.deepEqual(
+      s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs]),
+      [
+        ['OrdersController#index', '/orders', 200, 1234],
+        ['SessionsController#create', '/session', 401, 48],
+        ['ItemsController#index', '/items', 200, 30],
+        ['UsersController#show', '/users/1?tab=posts', 200, 12.3],
+        ['OrdersController#show', '/orders/7', 500, 5.25],
+      ],
+    );
+    assert.deepEqual(
+      s.actions
+        .map((a) => [a.name, a.viewShare, a.dbShare])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [
+        ['ItemsController#index', 0.3333, 0.1],
+        ['OrdersController#index', 0.8108, 0.1623],
+        ['OrdersController#show', 0, 0.1905],
+        ['SessionsController#create', 0, 0.0313],
+        ['UsersController#show', 0.4146, 0.1789],
+      ],
+    );
+    // The 401 on SessionsController#create, from the address its Started line gave.
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '2001:db8::7', count: 1 }]);
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.message, e.actions]),
+      [['NoMethodError', "undefined method 'total' for nil", ['OrdersController#show']]],
+    );
+    assert.deepEqual(
+      [s.assembly.byProcess, s.assembly.singleLine, s.assembly.byRequestId],
+      [2, 2, 1],
+    );
+    assert.deepEqual(
+      [s.span.first, s.span.last],
+      ['2026-12-04T10:00:00.100Z', '2026-12-04T11:00:02.000Z'],
+    );
+  });
+
+  it('rails_semantic_logger text: one Completed line read field by field', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const completed = parser.parse(
+      '2026-12-04 10:00:00.123456 I [1234:puma srv tp 001] (1m 2s) UsersController -- ' +
+        'Completed #show -- { :controller => "UsersController", :action => "show", ' +
+        ':params => { "id" => "1", "q" => "a, \\"b\\" }" }, :format => "html", ' +
+        ':method => "GET", :path => "/users/1", :status => 200, :view_runtime => 5.1, ' +
+        ':db_runtime => nil, :status_message => "OK" }',
+    );
+    assert.deepEqual(
+      [
+        completed.kind,
+        Math.floor(completed.time),
+        completed.level,
+        completed.pid,
+        completed.action,
+        completed.method,
+        completed.path,
+        completed.status,
+        completed.durationMs,
+        completed.viewMs,
+        completed.dbMs,
+        completed.params,
+      ],
+      [
+        'completed',
+        Date.parse('2026-12-04T10:00:00.123Z'),
+        LEVEL_INFO,
+        '1234:puma srv tp 001',
+        'UsersController#show',
+        'GET',
+        '/users/1',
+        200,
+        62_000,
+        5.1,
+        undefined,
+        '{ "id" => "1", "q" => "a, \\"b\\" }" }',
+      ],
+    );
+    // Not Semantic Logger: a time, then a level letter without `[pid:`.
+    assert.equal(parser.parse('2026-12-04 10:00:00 I [web] Completed #show').kind, 'other');
   });
 
   it('a JSON level named like an Object property is no level', () => {

@@ -44,6 +44,14 @@ function hostileLines(size: number): string[] {
     `Failed login from ${'[1.1.1.999]:1 '.repeat(size / 14)}`,
     `  Parameters: {"q"=>"${"' or ".repeat(size / 5)}"}`,
     `↳ ${'x'.repeat(size)}`,
+    `2026-12-04 10:00:00.000000 I [1:${' '.repeat(size)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] ${'[a] '.repeat(size / 4)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] {${'request_id: , '.repeat(size / 14)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] (${'1m '.repeat(size / 3)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] A -- Completed #a -- {${':a=>{'.repeat(size / 5)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] A -- Completed #a -- {:a=>"${'\\"'.repeat(size / 2)}`,
+    `2026-12-04 10:00:00.000000 I [1:t] A -- Started -- {${':a=>1, '.repeat(size / 7)}`,
+    `2026-12-04 10:00:00.000000 F [1:t] A ${'-- Exception: '.repeat(size / 14)}`,
   ];
 }
 
