@@ -99,6 +99,16 @@ describe('recovery drill age', () => {
     assert.equal((await outcomes(weekly, 5, ['backups.recentDrill']))[0][0], 'pass');
   });
 
+  it('reads a drill recorded minutes ahead of this clock as today, not -1 days ago', async () => {
+    // Another machine's clock, a few minutes fast, recorded it.
+    const ids = ['backups.recentDrill', 'backups.recoveryDrill'];
+    const ahead = await outcomes(playbook, -5 / (24 * 60), ids);
+    for (const [outcome, summary] of ahead) {
+      assert.equal(outcome, 'pass', summary);
+      assert.equal(summary, 'last drill 0 days ago: recovery took 2.4 s');
+    }
+  });
+
   it('skips until a drill is recorded', async () => {
     const registry = createRegistry(playbook);
     const [result] = await runChecks([registry.resolve('backups.recentDrill')], {
