@@ -1215,6 +1215,18 @@ function parseSemanticText(input: string, line: ParsedLine, zone: ZoneClock): bo
     line.kind = 'processing';
     line.action = `${name}#${message.slice(12, end < 0 ? undefined : end)}`;
     return true;
+  } else if (name === 'ActiveRecord') {
+    // `User Load -- { :sql => "SELECT ..." }`, a debug line; it does not say whether cached.
+    const at = message.indexOf(' -- {');
+    const sql = at < 0 ? undefined : readRubyHash(message, at + 4)?.get('sql');
+    if (sql !== undefined && SQL_KEYWORD.test(sql)) {
+      line.kind = 'sql';
+      line.cached = false;
+      line.sqlName = message.slice(0, at);
+      line.durationMs = duration;
+      line.sql = sql;
+      return true;
+    }
   }
   // `-- Exception: Class: message` after the message, or in its place when there is none.
   const exceptionAt = message.startsWith('Exception: ') ? 0 : message.indexOf(' -- Exception: ');

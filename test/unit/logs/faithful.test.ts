@@ -625,6 +625,9 @@ describe('log engine figures counted by hand', () => {
         ['UsersController#show', 0.4146, 0.1789],
       ],
     );
+    // ActiveRecord's `User Load -- { :sql => "SELECT ..." }` (a debug line) is a query.
+    assert.deepEqual([s.sql.queries, s.sql.requestsWithSql], [1, 1]);
+    assert.equal(s.sql.maxPerRequest?.action, 'UsersController#show');
     // The 401 on SessionsController#create, from the address its Started line gave.
     assert.deepEqual(s.failedLogins.byIp, [{ ip: '2001:db8::7', count: 1 }]);
     assert.deepEqual(
