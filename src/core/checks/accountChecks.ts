@@ -3,17 +3,39 @@
  * their e-mail (the guidelines' `User.where("email_confirmed_at IS NULL").count`), read from the
  * users table in the run's read-only session.
  */
+import * as path from 'node:path';
 import { quoteIdent } from '../db/cards';
 import type { DbSession } from '../db/session';
 import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { sharedDbSession, unavailable } from './dbChecks';
+import { forEachCodeLine, readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 /** The guidelines' column first, then Devise's `confirmable` one. */
 export const CONFIRMATION_COLUMNS = ['email_confirmed_at', 'confirmed_at'] as const;
 /** An account unconfirmed this long is an abandoned sign-up or a bot, not one on its way. */
 export const STALE_UNCONFIRMED_DAYS = 7;
+
+export const USER_MODEL = 'app/models/user.rb';
+
+/**
+ * Whether the User model calls `devise` without `:confirmable`: Devise then asks no one to
+ * confirm, and a `confirmed_at` column left by the migration stays NULL for every account.
+ */
+async function deviseWithoutConfirmable(workspace: string): Promise<boolean> {
+  // A model that cannot be read (not a regular file, too large) tells nothing either way.
+  const text = await readTextFile(path.join(workspace, USER_MODEL)).catch(() => undefined);
+  if (text === undefined) return false;
+  let devise = false;
+  let confirmable = false;
+  forEachCodeLine(USER_MODEL, text, ({ code }) => {
+    if (!/^devise\b/.test(code)) return;
+    devise = true;
+    if (/:confirmable\b|["']confirmable["']/.test(code)) confirmable = true;
+  });
+  return devise && !confirmable;
+}
 
 interface Counts {
   total: number;
@@ -62,7 +84,8 @@ export const unconfirmedAccountsCheck: CheckDefinition = {
   title: 'Unconfirmed accounts',
   description:
     'Users whose e-mail was never confirmed (users.email_confirmed_at or Devise confirmed_at ' +
-    `IS NULL), and how many of them are older than ${STALE_UNCONFIRMED_DAYS} days.`,
+    `IS NULL), and how many of them are older than ${STALE_UNCONFIRMED_DAYS} days; skipped ` +
+    "when the User model's devise call leaves out :confirmable.",
   needsDatabase: true,
   async run(context: CheckContext): Promise<CheckReport> {
     let session: DbSession;
@@ -80,6 +103,15 @@ export const unconfirmedAccountsCheck: CheckDefinition = {
       return {
         outcome: 'skipped',
         summary: 'users has no email_confirmed_at or confirmed_at column',
+      };
+    }
+
+    if (column === 'confirmed_at' && (await deviseWithoutConfirmable(context.workspace))) {
+      return {
+        outcome: 'skipped',
+        summary:
+          `Devise's :confirmable is not enabled in ${USER_MODEL}: no account is asked to ` +
+          'confirm its e-mail (users.confirmed_at is unused)',
       };
     }
 

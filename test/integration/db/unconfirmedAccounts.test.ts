@@ -103,6 +103,43 @@ describe('security.unconfirmedAccounts', function () {
     assert.equal(devise.values?.unconfirmedOverAWeek, null);
   });
 
+  it('skips a confirmed_at column that Devise without :confirmable leaves unused', async () => {
+    const url = await createDatabase(await embeddedServer(), 'accounts');
+    await admin(
+      url,
+      `CREATE TABLE users (id serial PRIMARY KEY, confirmed_at timestamptz);
+       INSERT INTO users (confirmed_at) VALUES (NULL), (NULL);`,
+    );
+    const model = path.join(workspace, 'app', 'models', 'user.rb');
+    await fs.mkdir(path.dirname(model), { recursive: true });
+    try {
+      await fs.writeFile(
+        model,
+        'class User < ApplicationRecord\r\n' +
+          '  # devise :confirmable, once the mailer is set up\r\n' +
+          '  devise :database_authenticatable, :registerable,\r\n' +
+          '         :recoverable, :rememberable, :validatable\r\nend\r\n',
+      );
+      const off = await run(url);
+      assert.equal(off.outcome, 'skipped', off.summary);
+      assert.equal(
+        off.summary,
+        "Devise's :confirmable is not enabled in app/models/user.rb: no account is asked to " +
+          'confirm its e-mail (users.confirmed_at is unused)',
+      );
+
+      await fs.writeFile(
+        model,
+        'class User < ApplicationRecord\n  devise :database_authenticatable,\n' +
+          '         :confirmable, :validatable\nend\n',
+      );
+      const on = await run(url);
+      assert.equal(on.summary, '2 accounts of 2 unconfirmed (100 %; users.confirmed_at IS NULL)');
+    } finally {
+      await fs.rm(path.join(workspace, 'app'), { recursive: true, force: true });
+    }
+  });
+
   it('reads only: runs as a role that may only SELECT users and changes no counter', async () => {
     const server = await embeddedServer();
     const url = await createDatabase(server, 'accounts');
