@@ -52,7 +52,7 @@ function hostileLines(size: number): string[] {
     `2026-12-04 10:00:00.000000 I [1:t] A -- Completed #a -- {:a=>"${'\\"'.repeat(size / 2)}`,
     `2026-12-04 10:00:00.000000 I [1:t] A -- Started -- {${':a=>1, '.repeat(size / 7)}`,
     `2026-12-04 10:00:00.000000 F [1:t] A ${'-- Exception: '.repeat(size / 14)}`,
-    `2026-12-04 10:00:00.000000 D [1:t] ActiveRecord -- L -- {:sql=>"SELECT ${"('".repeat(size / 2)}`,
+    `2026-12-04 10:00:00 D [1:t] ActiveRecord -- L -- {:sql=>"SELECT ${"('".repeat(size / 2)}`,
   ];
 }
 
