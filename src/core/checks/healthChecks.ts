@@ -267,6 +267,11 @@ export function healthSignInCheck(options: SignInOptions = {}): CheckDefinition 
         more,
       );
       report.values = { ...report.values, https: url.protocol === 'https:' };
+      if (probe.status === 404) {
+        report.summary +=
+          `; set upkeep.health.signInPath to the app's sign-in page ` +
+          `(${signInPath.slice(0, 80)} is not found)`;
+      }
       if (redirect) {
         report.values.redirectsTo = redirect;
         if (report.outcome === 'pass') report.summary += `; redirects to ${redirect}`;

@@ -280,6 +280,11 @@ describe('health.signIn', function () {
     const missing = await signIn(`https://127.0.0.1:${httpsPort}/`, '/nowhere');
     assert.equal(missing.outcome, 'fail');
     assert.match(missing.summary, /status 404/);
+    // A 404 here most often means the app signs in elsewhere: the summary says which setting.
+    assert.match(
+      missing.summary,
+      /status 404.*; set upkeep\.health\.signInPath to the app's sign-in page/,
+    );
 
     const downgraded = await signIn(`https://127.0.0.1:${httpsPort}/`, '/plain/users/sign_in');
     assert.equal(downgraded.outcome, 'fail', downgraded.summary);
