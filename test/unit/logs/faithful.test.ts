@@ -683,6 +683,23 @@ describe('log engine figures counted by hand', () => {
         '{ "id" => "1", "q" => "a, \\"b\\" }" }',
       ],
     );
+    // `config.log_tags = [:request_id]`: an unnamed tag. With `semantic = false` the message is
+    // Rails' own text, read as ever.
+    const tagged = parser.parse(
+      '2026-12-04 10:00:00.1 I [1234:puma srv tp 003] [0f4c8c3e-1b2a-4c5d-9e8f-00000000000a] ' +
+        'Rails -- Started GET "/a" for 192.0.2.1 at 2026-12-04 10:00:00 +0000',
+    );
+    assert.deepEqual(
+      [tagged.kind, tagged.requestId, tagged.pid, tagged.method, tagged.path, tagged.ip],
+      [
+        'started',
+        '0f4c8c3e-1b2a-4c5d-9e8f-00000000000a',
+        '1234:puma srv tp 003',
+        'GET',
+        '/a',
+        '192.0.2.1',
+      ],
+    );
     // Not Semantic Logger: a time, then a level letter without `[pid:`.
     assert.equal(parser.parse('2026-12-04 10:00:00 I [web] Completed #show').kind, 'other');
   });
