@@ -9,6 +9,7 @@ import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
+import type { UpkeepSettings } from '../core/settings';
 import { createLogger } from '../core/util/logger';
 import { loadPlaybook } from '../core/playbook/loader';
 import type { TierId } from '../core/playbook/model';
@@ -28,6 +29,7 @@ import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
+import { resolveConnection } from '../core/db/connection';
 import { onCancelSignal } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -240,6 +242,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         trusted,
         databasePassword: process.env.PGPASSWORD || undefined,
         results,
+        secrets: await databasePassword(workspace, settings, trusted),
       },
       {
         parallelism,
@@ -302,6 +305,25 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   return exitCode;
+}
+
+/**
+ * The password the database checks will connect with (from .env or config/database.yml too),
+ * known before any check runs, so that a tool printing it before they connect is hidden too.
+ */
+async function databasePassword(
+  workspace: string,
+  settings: UpkeepSettings,
+  trusted: boolean,
+): Promise<string[]> {
+  const connection = await resolveConnection({
+    workspace,
+    settings,
+    env: process.env,
+    trusted,
+  }).catch(() => undefined);
+  const password = connection?.config.password;
+  return typeof password === 'string' ? [password] : [];
 }
 
 /** Lines to stderr: warnings always, each check and tool output with --verbose. */

@@ -18,3 +18,16 @@ export async function tempFolder(prefix: string): Promise<string> {
 export async function removeTempFolders(): Promise<void> {
   for (const folder of made.splice(0)) await fs.rm(folder, { recursive: true, force: true });
 }
+
+/** A new temporary folder holding `files` (path relative to the folder: its text). */
+export async function tempFolderWith(
+  prefix: string,
+  files: Record<string, string>,
+): Promise<string> {
+  const folder = await tempFolder(prefix);
+  for (const [name, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(folder, name)), { recursive: true });
+    await fs.writeFile(path.join(folder, name), text);
+  }
+  return folder;
+}

@@ -71,6 +71,8 @@ export async function sharedDbSession(context: CheckContext): Promise<DbSession>
 function openSharedSession(context: CheckContext): Promise<DbSession> {
   const session = (async () => {
     const connection = await connectionFor(context);
+    const password = connection.config.password;
+    if (typeof password === 'string') context.secrets?.add(password);
     const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = context.settings.database;
     return openSession(connection, {
       statementTimeoutMs,

@@ -5,6 +5,8 @@
 import type { Clock } from '../util/clock';
 import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
+import { redactSecrets } from '../util/logger';
+import { splitUrlPassword } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { sanitizeFinding } from './findings';
@@ -21,6 +23,8 @@ export interface RunContextOptions {
   databasePasswordServer?: string;
   results?: ResultLog;
   env?: Record<string, string | undefined>;
+  /** More values no report or log line may show (the CLI: the database's password). */
+  secrets?: string[];
 }
 
 export interface RunProgress {
@@ -94,7 +98,8 @@ export async function runChecks(
   const defaultTimeout =
     within(checks.timeoutSeconds, 1, maxSeconds, defaults.timeoutSeconds) * 1000;
   const shared = new Map<string, Promise<unknown>>();
-  const log = options.log.child('checks');
+  const secrets = knownSecrets(options);
+  const log = hidingLogger(options.log, secrets).child('checks');
   const results: CheckResult[] = new Array(definitions.length);
   let next = 0;
   let done = 0;
@@ -103,7 +108,7 @@ export async function runChecks(
     while (next < definitions.length) {
       const index = next++;
       const definition = definitions[index];
-      const result = await runOne(definition, options, shared, log, {
+      const result = await runOne(definition, options, shared, secrets, log, {
         timeoutMs: run.timeoutMs ?? definition.timeoutMs ?? defaultTimeout,
         signal: run.signal,
       });
@@ -122,20 +127,73 @@ export async function runChecks(
       log.warn(`closing shared resources failed: ${describeError(error)}`);
     });
   }
-  return results;
+  // A check that finished before the database session opened did not know its password yet.
+  return results.map((result) => withoutSecrets(result, secrets));
+}
+
+/** The passwords a tool or a custom check could print: the run's own, and the environment's. */
+function knownSecrets(options: RunContextOptions): Set<string> {
+  const env = options.env ?? process.env;
+  const values = [options.databasePassword, env.PGPASSWORD, urlPassword(env.DATABASE_URL)];
+  return new Set([...values, ...(options.secrets ?? [])].filter((value) => value !== undefined));
+}
+
+function urlPassword(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    return splitUrlPassword(text).password;
+  } catch {
+    // Not a URL: the session that cannot connect with it reports that.
+    return undefined;
+  }
+}
+
+/** Hides the secrets in every line, those added to the set later too. */
+function hidingLogger(log: Logger, secrets: Set<string>): Logger {
+  const hide = (text: string): string => redactSecrets(text, secrets);
+  return {
+    debug: (message) => log.debug(hide(message)),
+    info: (message) => log.info(hide(message)),
+    warn: (message) => log.warn(hide(message)),
+    error: (message) => log.error(hide(message)),
+    child: (component) => hidingLogger(log.child(component), secrets),
+  };
+}
+
+/** The report's texts without connection strings' passwords and without the run's secrets. */
+function withoutSecrets<T extends CheckReport>(report: T, secrets: Set<string>): T {
+  const hide = (text: string): string => redactSecrets(text, secrets);
+  const values = report.values
+    ? Object.fromEntries(
+        Object.entries(report.values).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? hide(value) : value,
+        ]),
+      )
+    : undefined;
+  return {
+    ...report,
+    summary: hide(report.summary),
+    ...(report.details !== undefined ? { details: hide(report.details) } : {}),
+    ...(values ? { values } : {}),
+    ...(report.findings
+      ? { findings: report.findings.map((f) => ({ ...f, message: hide(f.message) })) }
+      : {}),
+  };
 }
 
 async function runOne(
   definition: CheckDefinition,
   options: RunContextOptions,
   shared: Map<string, Promise<unknown>>,
+  secrets: Set<string>,
   log: Logger,
   limits: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<CheckResult> {
   const startedAt = options.clock.now();
   const started = performance.now();
   const finish = (report: CheckReport): CheckResult => ({
-    ...report,
+    ...withoutSecrets(report, secrets),
     checkId: definition.id,
     title: definition.title,
     startedAt: startedAt.toISOString(),
@@ -178,6 +236,7 @@ async function runOne(
     shared,
     results: options.results,
     env: options.env,
+    secrets,
   };
 
   try {

@@ -68,6 +68,11 @@ export interface CheckContext {
   results?: ResultLog;
   /** Environment for spawned tools; `process.env` when unset (tests point PATH at fakes). */
   env?: Record<string, string | undefined>;
+  /**
+   * The passwords of this run, hidden from every report (a tool may print its connection). A
+   * check that learns one adds it: the database checks, the password they connect with.
+   */
+  secrets?: Set<string>;
 }
 
 export interface CheckDefinition {

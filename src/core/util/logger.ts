@@ -47,6 +47,24 @@ export function redact(text: string): string {
   );
 }
 
+/** Passwords shorter than this are left in place: hiding `ab` would garble every word. */
+const SHORTEST_HIDDEN = 4;
+
+/**
+ * `redact`, and every occurrence of the given secrets (as written, or percent-encoded as in a
+ * URL) replaced by `***`: for text a program printed, where a password can stand alone.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let redacted = redact(text);
+  for (const secret of secrets) {
+    if (secret.length < SHORTEST_HIDDEN) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      redacted = redacted.split(form).join('***');
+    }
+  }
+  return redacted;
+}
+
 type Sink = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;
 
 /** Builds a Logger over any sink; the sink receives redacted, tagged lines. */

@@ -1,0 +1,105 @@
+/**
+ * The database password never reaches `upkeep check`'s table, JSON, JUnit or --verbose log, even
+ * when a command the playbook runs prints it: a connection URL from DATABASE_URL or .env, the bare
+ * password from PGPASSWORD or config/database.yml. A cron mail or a CI artifact keeps it.
+ */
+import * as assert from 'node:assert/strict';
+import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
+import { runCli } from '../../support/cli';
+import { createDatabase, embeddedServer } from '../../support/postgres';
+import { tempFolderWith } from '../../support/tempFolders';
+
+/**
+ * A custom check that prints what it is given, as a failing tool's error output might: the
+ * first line becomes the summary, the whole output on stderr the details.
+ */
+function playbook(command: string): string {
+  return `checks:
+  - id: custom.says
+    title: Prints its connection
+    kind: shell
+    command: ${JSON.stringify(`said=$(${command}); echo "$said"; echo "$said" >&2; exit 1`)}
+`;
+}
+
+function workspaceWith(files: Record<string, string>): Promise<string> {
+  return tempFolderWith('upkeep-secrets-', files);
+}
+
+/** Runs the checks in every format, logging the tools' output; returns all the command wrote. */
+async function everyFormat(workspace: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const outputs: string[] = [];
+  for (const format of ['text', 'json', 'junit']) {
+    const run = await runCli(
+      [
+        'check',
+        '--workspace',
+        workspace,
+        '--check',
+        'health.database',
+        '--check',
+        'custom.says',
+      ].concat(['--format', format, '--verbose']),
+      { HOME: workspace, ...env },
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /custom\.says/);
+    outputs.push(run.stdout, run.stderr);
+  }
+  return outputs;
+}
+
+function assertHidden(outputs: string[], secret: string): void {
+  for (const output of outputs) {
+    assert.ok(!output.includes(secret), `the password is in:\n${output}`);
+  }
+}
+
+describe('upkeep check keeps the database password out of its reports', function () {
+  this.timeout(120_000);
+  let server: RunningPostgres;
+  let url: string;
+
+  before(async () => {
+    server = await embeddedServer();
+    url = await createDatabase(server, 'cli_secrets');
+  });
+
+  it('hides a password from DATABASE_URL and PGPASSWORD that a shell check prints', async () => {
+    const workspace = await workspaceWith({
+      Gemfile: "source 'https://rubygems.org'\n",
+      // The URL whole, then only its password, then PGPASSWORD alone.
+      '.upkeep/playbook.yaml': playbook(
+        'echo "url=$DATABASE_URL"; echo "$DATABASE_URL" | sed "s/.*:\\(.*\\)@.*/\\1/"; ' +
+          'echo "pg $PGPASSWORD"',
+      ),
+    });
+    const bare = new URL(url);
+    bare.password = '';
+    const outputs = await everyFormat(workspace, {
+      DATABASE_URL: url,
+      PGPASSWORD: 'pg-env-secret-4711',
+    });
+    assertHidden(outputs, server.password);
+    assertHidden(outputs, 'pg-env-secret-4711');
+  });
+
+  it('hides a password from .env or config/database.yml that a shell check prints', async () => {
+    const parsed = new URL(url);
+    const yml = await workspaceWith({
+      'config/database.yml':
+        `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${parsed.port}\n` +
+        `  username: postgres\n  password: ${server.password}\n` +
+        `  database: ${parsed.pathname.slice(1)}\n`,
+      '.upkeep/playbook.yaml': playbook('grep password config/database.yml | cut -d: -f2'),
+    });
+    assertHidden(await everyFormat(yml, {}), server.password);
+
+    const dotEnv = await workspaceWith({
+      Gemfile: "source 'https://rubygems.org'\n",
+      '.env': `DATABASE_URL=${url}\n`,
+      '.upkeep/playbook.yaml': playbook('cat .env; cut -d: -f3 .env | cut -d@ -f1'),
+    });
+    assertHidden(await everyFormat(dotEnv, {}), server.password);
+  });
+});
