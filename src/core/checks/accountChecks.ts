@@ -3,13 +3,12 @@
  * their e-mail (the guidelines' `User.where("email_confirmed_at IS NULL").count`), read from the
  * users table in the run's read-only session.
  */
-import * as path from 'node:path';
 import { quoteIdent } from '../db/cards';
 import type { DbSession } from '../db/session';
 import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { sharedDbSession, unavailable } from './dbChecks';
-import { forEachCodeLine, readTextFile } from './files';
+import { forEachCodeLine, readWorkspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 /** The guidelines' column first, then Devise's `confirmable` one. */
@@ -23,9 +22,10 @@ export const USER_MODEL = 'app/models/user.rb';
  * Whether the User model calls `devise` without `:confirmable`: Devise then asks no one to
  * confirm, and a `confirmed_at` column left by the migration stays NULL for every account.
  */
-async function deviseWithoutConfirmable(workspace: string): Promise<boolean> {
-  // A model that cannot be read (not a regular file, too large) tells nothing either way.
-  const text = await readTextFile(path.join(workspace, USER_MODEL)).catch(() => undefined);
+async function deviseWithoutConfirmable(context: CheckContext): Promise<boolean> {
+  // A model that cannot be read (not a regular file, too large, untrusted and linked out of the
+  // workspace) tells nothing either way.
+  const text = await readWorkspaceFile(context, USER_MODEL).catch(() => undefined);
   if (text === undefined) return false;
   let devise = false;
   let confirmable = false;
@@ -106,7 +106,7 @@ export const unconfirmedAccountsCheck: CheckDefinition = {
       };
     }
 
-    if (column === 'confirmed_at' && (await deviseWithoutConfirmable(context.workspace))) {
+    if (column === 'confirmed_at' && (await deviseWithoutConfirmable(context))) {
       return {
         outcome: 'skipped',
         summary:

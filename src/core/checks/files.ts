@@ -2,7 +2,12 @@
  * Reading the repo's files for checks without trusting them: only regular files, only up to a
  * size, so a config committed as a symlink to /dev/zero or a huge file cannot exhaust memory.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UpkeepError } from '../util/errors';
+import { isInside } from '../util/paths';
 import { readTextFileLimited } from '../util/textFile';
+import type { CheckContext } from './types';
 
 /** Config, docs and reports are far smaller; a larger file is refused, not read. */
 export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
@@ -14,6 +19,30 @@ export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
  */
 export function readTextFile(file: string, maxBytes = MAX_TEXT_BYTES): Promise<string | undefined> {
   return readTextFileLimited(file, maxBytes);
+}
+
+/**
+ * The text of a file `relative` to the workspace, as readTextFile reads it. In an untrusted
+ * workspace a file whose real path lies outside it (a committed link to ~/.ssh or /etc) is not
+ * read: throws `untrusted`. A trusted one follows links, as a deploy links config to a shared
+ * folder.
+ */
+export async function readWorkspaceFile(
+  context: Pick<CheckContext, 'workspace' | 'trusted'>,
+  relative: string,
+  maxBytes = MAX_TEXT_BYTES,
+): Promise<string | undefined> {
+  const file = path.join(context.workspace, relative);
+  if (!context.trusted) {
+    const real = await fs.realpath(file).catch(() => undefined);
+    if (real !== undefined && !isInside(await fs.realpath(context.workspace), real)) {
+      throw new UpkeepError(
+        'untrusted',
+        `${relative} links outside the workspace; waits for workspace trust`,
+      );
+    }
+  }
+  return readTextFile(file, maxBytes);
 }
 
 const RUBY_COMMENT = /#(?![{]).*$/;

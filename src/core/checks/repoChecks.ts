@@ -6,8 +6,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
+import { UpkeepError } from '../util/errors';
 import { plural } from '../util/plural';
-import { readTextFile } from './files';
+import { readTextFile, readWorkspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 async function openRepo(context: CheckContext): Promise<SimpleGit | undefined> {
@@ -235,66 +236,78 @@ export const versionsCheck: CheckDefinition = {
     '.tool-versions (asdf), .ruby-version, Gemfile.lock (RUBY VERSION, rails), ' +
     '.node-version, .nvmrc, package.json engines.',
   async run(context: CheckContext): Promise<CheckReport> {
-    const read = (file: string): Promise<string | undefined> =>
-      readTextFile(path.join(context.workspace, file), 1024 * 1024);
-    const found: VersionsInUse = {};
-    const tools = parseToolVersions((await read('.tool-versions')) ?? '');
-    found.toolVersionsRuby = tools.ruby;
-    if (tools.node) {
-      found.node = tools.node;
-      found.nodeSource = '.tool-versions';
+    try {
+      return judgeVersions(await readVersions(context));
+    } catch (error) {
+      if (UpkeepError.is(error, 'untrusted')) return { outcome: 'skipped', summary: error.message };
+      throw error;
     }
-    found.rubyVersionFile =
-      (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;
-    const lock = await read('Gemfile.lock');
-    if (lock) {
-      const parsed = parseGemfileLock(lock);
-      found.lockRuby = parsed.ruby;
-      found.rails = parsed.rails;
-    }
-    for (const file of ['.node-version', '.nvmrc']) {
-      const text = (await read(file))?.trim();
-      if (text && !found.node) {
-        found.node = text.replace(/^v/, '');
-        found.nodeSource = file;
-      }
-    }
-    if (!found.node) {
-      try {
-        const engines = (
-          JSON.parse((await read('package.json')) ?? '{}') as { engines?: { node?: string } }
-        ).engines;
-        if (engines?.node) {
-          found.node = engines.node;
-          found.nodeSource = 'package.json engines';
-        }
-      } catch {
-        // a broken package.json is not this check's business
-      }
-    }
-
-    const ruby = found.toolVersionsRuby ?? found.rubyVersionFile ?? found.lockRuby;
-    if (!ruby && !found.rails && !found.node) {
-      return {
-        outcome: 'skipped',
-        summary: 'no .tool-versions, .ruby-version, Gemfile.lock or Node version file',
-      };
-    }
-    const values = {
-      ruby: ruby ?? null,
-      rails: found.rails ?? null,
-      node: found.node ?? null,
-    };
-    const parts = [
-      ruby && `Ruby ${ruby}`,
-      found.rails && `Rails ${found.rails}`,
-      found.node && `Node ${found.node}`,
-    ].filter(Boolean);
-    const mismatch = rubyMismatch(found);
-    if (mismatch) return { outcome: 'warn', ...mismatch, values };
-    return { outcome: 'pass', summary: parts.join(', '), values };
   },
 };
+
+async function readVersions(context: CheckContext): Promise<VersionsInUse> {
+  const read = (file: string): Promise<string | undefined> =>
+    readWorkspaceFile(context, file, 1024 * 1024);
+  const found: VersionsInUse = {};
+  const tools = parseToolVersions((await read('.tool-versions')) ?? '');
+  found.toolVersionsRuby = tools.ruby;
+  if (tools.node) {
+    found.node = tools.node;
+    found.nodeSource = '.tool-versions';
+  }
+  found.rubyVersionFile = (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;
+  const lock = await read('Gemfile.lock');
+  if (lock) {
+    const parsed = parseGemfileLock(lock);
+    found.lockRuby = parsed.ruby;
+    found.rails = parsed.rails;
+  }
+  for (const file of ['.node-version', '.nvmrc']) {
+    const text = (await read(file))?.trim();
+    if (text && !found.node) {
+      found.node = text.replace(/^v/, '');
+      found.nodeSource = file;
+    }
+  }
+  if (!found.node) {
+    try {
+      const engines = (
+        JSON.parse((await read('package.json')) ?? '{}') as { engines?: { node?: string } }
+      ).engines;
+      if (engines?.node) {
+        found.node = engines.node;
+        found.nodeSource = 'package.json engines';
+      }
+    } catch {
+      // a broken package.json is not this check's business
+    }
+  }
+
+  return found;
+}
+
+function judgeVersions(found: VersionsInUse): CheckReport {
+  const ruby = found.toolVersionsRuby ?? found.rubyVersionFile ?? found.lockRuby;
+  if (!ruby && !found.rails && !found.node) {
+    return {
+      outcome: 'skipped',
+      summary: 'no .tool-versions, .ruby-version, Gemfile.lock or Node version file',
+    };
+  }
+  const values = {
+    ruby: ruby ?? null,
+    rails: found.rails ?? null,
+    node: found.node ?? null,
+  };
+  const parts = [
+    ruby && `Ruby ${ruby}`,
+    found.rails && `Rails ${found.rails}`,
+    found.node && `Node ${found.node}`,
+  ].filter(Boolean);
+  const mismatch = rubyMismatch(found);
+  if (mismatch) return { outcome: 'warn', ...mismatch, values };
+  return { outcome: 'pass', summary: parts.join(', '), values };
+}
 
 /**
  * Whether a declared Ruby (`3.3.1`, or `3.3` for any 3.3) is the one Gemfile.lock names: whole

@@ -44,14 +44,18 @@ describe('repository and documentation checks', function () {
   let repo: string;
   let git: SimpleGit;
 
-  const run = async (definition: CheckDefinition, workspace = repo): Promise<CheckResult> =>
+  const run = async (
+    definition: CheckDefinition,
+    workspace = repo,
+    trusted = true,
+  ): Promise<CheckResult> =>
     (
       await runChecks([definition], {
         workspace,
         settings: resolveSettings(),
         clock: systemClock,
         log: silentLogger,
-        trusted: true,
+        trusted,
       })
     )[0];
 
@@ -280,6 +284,26 @@ describe('repository and documentation checks', function () {
     assert.equal((await run(versionsCheck, app)).outcome, 'pass');
     await write(app, '.tool-versions', 'ruby 3.3.10\n');
     assert.equal((await run(versionsCheck, app)).outcome, 'pass');
+  });
+
+  it('reads a version file that links outside the workspace only once trusted', async () => {
+    const app = path.join(folder, 'linked-app');
+    await write(app, 'Gemfile.lock', 'GEM\n  specs:\n    rails (7.1.3)\n');
+    const outside = path.join(folder, 'outside-secret');
+    await fs.writeFile(outside, 'hunter2-secret\n');
+    await fs.symlink(outside, path.join(app, '.ruby-version'));
+
+    const untrusted = await run(versionsCheck, app, false);
+    assert.equal(untrusted.outcome, 'skipped', untrusted.summary);
+    assert.equal(
+      untrusted.summary,
+      '.ruby-version links outside the workspace; waits for workspace trust',
+    );
+    assert.doesNotMatch(JSON.stringify(untrusted), /hunter2/);
+
+    // A deploy links files to a shared folder; a trusted workspace reads them.
+    const trusted = await run(versionsCheck, app);
+    assert.match(trusted.summary, /^Ruby hunter2-secret/);
   });
 
   it('knows when generated docs are there, missing, or not used', async () => {
