@@ -220,22 +220,49 @@ function showLoading(id: SectionId): void {
   );
 }
 
-function showError(id: SectionId, message: string, hint?: string): void {
+/** A section without data: its error, or the read the maintainer cancelled. */
+interface SectionNotice {
+  state: 'error' | 'cancelled';
+  role: 'alert' | 'status';
+  icon: string;
+  lead: string;
+  message: string;
+  hint?: string;
+}
+
+/** Replaces whatever the section showed: an earlier summary would read as this refresh's. */
+function showNotice(id: SectionId, notice: SectionNotice): void {
   const section = sections.get(id);
   if (!section) return;
   section.body.setAttribute('aria-busy', 'false');
-  section.region.dataset.state = 'error';
+  section.region.dataset.state = notice.state;
   replaceChildren(
     section.body,
     h(
       'div',
-      { className: 'section-error', attrs: { role: 'alert' } },
-      h('span', { className: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }),
-      h('strong', null, ` Could not load ${TITLES[id].toLowerCase()}: `),
-      clip(message, 2000),
-      hint ? h('p', null, clip(hint, 2000)) : null,
+      { className: `section-${notice.state}`, attrs: { role: notice.role } },
+      h('span', { className: `codicon codicon-${notice.icon}`, attrs: { 'aria-hidden': 'true' } }),
+      h('strong', null, ` ${notice.lead}: `),
+      clip(notice.message, 2000),
+      notice.hint ? h('p', null, clip(notice.hint, 2000)) : null,
     ),
   );
+}
+
+function showError(id: SectionId, message: string, hint?: string): void {
+  const lead = `Could not load ${TITLES[id].toLowerCase()}`;
+  showNotice(id, { state: 'error', role: 'alert', icon: 'error', lead, message, hint });
+}
+
+function showCancelled(id: SectionId, message: string): void {
+  showNotice(id, {
+    state: 'cancelled',
+    role: 'status',
+    icon: 'circle-slash',
+    lead: `${TITLES[id]} not loaded`,
+    message,
+    hint: 'Refresh to load this section again.',
+  });
 }
 
 function render(payload: SectionPayload): Node[] {
@@ -302,6 +329,9 @@ function handle(message: HostMessage): void {
       if (message.refreshId === currentRefresh) {
         showError(message.section, message.message, message.hint);
       }
+      return;
+    case 'sectionCancelled':
+      if (message.refreshId === currentRefresh) showCancelled(message.section, message.message);
       return;
     case 'refreshDone':
       if (message.refreshId !== currentRefresh) return;

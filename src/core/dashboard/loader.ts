@@ -1,7 +1,8 @@
 /**
  * Loads the dashboard's sections side by side, each on its own: a section says it is loading,
  * then sends its data or its error, so one slow or failing source never holds up or blanks
- * another. Alerts are recomputed from whatever has arrived. Cancelled refreshes emit nothing more.
+ * another. Alerts are recomputed from whatever has arrived. Cancelled refreshes emit nothing more;
+ * a source the maintainer cancelled on its own (a log read) says so, and the others go on.
  */
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError } from '../util/errors';
@@ -35,16 +36,23 @@ export interface DashboardSources {
 export type SectionEvent =
   | { kind: 'loading'; section: SectionId }
   | { kind: 'data'; payload: SectionPayload }
-  | { kind: 'error'; section: SectionId; message: string; hint?: string };
+  | { kind: 'error'; section: SectionId; message: string; hint?: string }
+  /** The maintainer stopped this section's source; the refresh itself goes on. */
+  | { kind: 'cancelled'; section: SectionId; message: string };
 
 export interface DashboardSnapshot {
   window: LogWindow;
   sections: Partial<SectionDataMap>;
+  /** Why a section has no data: its error, or that it was cancelled (then in `cancelled`). */
   errors: Partial<Record<SectionId, string>>;
+  cancelled: SectionId[];
   finishedAt?: Date;
 }
 
 function errorEvent(section: SectionId, error: unknown): SectionEvent {
+  if (UpkeepError.is(error, 'cancelled')) {
+    return { kind: 'cancelled', section, message: error.message };
+  }
   if (error instanceof UpkeepError) {
     return { kind: 'error', section, message: error.message, hint: error.hint };
   }
@@ -61,7 +69,7 @@ export async function loadDashboard(
   signal: AbortSignal,
   emit: (event: SectionEvent) => void = () => undefined,
 ): Promise<DashboardSnapshot> {
-  const snapshot: DashboardSnapshot = { window, sections: {}, errors: {} };
+  const snapshot: DashboardSnapshot = { window, sections: {}, errors: {}, cancelled: [] };
   const send = (event: SectionEvent): void => {
     if (signal.aborted) return;
     if (event.kind === 'data') {
@@ -70,6 +78,9 @@ export async function loadDashboard(
       snapshot.errors[event.section] = event.hint
         ? `${event.message} ${event.hint}`
         : event.message;
+    } else if (event.kind === 'cancelled') {
+      snapshot.errors[event.section] = event.message;
+      snapshot.cancelled.push(event.section);
     }
     emit(event);
   };

@@ -241,6 +241,8 @@ export type HostMessage =
   | { type: 'sectionLoading'; refreshId: number; section: SectionId }
   | ({ type: 'sectionData'; refreshId: number } & SectionPayload)
   | { type: 'sectionError'; refreshId: number; section: SectionId; message: string; hint?: string }
+  /** The maintainer cancelled this section's read; what it showed before is cleared. */
+  | { type: 'sectionCancelled'; refreshId: number; section: SectionId; message: string }
   | { type: 'refreshDone'; refreshId: number; at: string }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
@@ -340,6 +342,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
       'sectionLoading',
       'sectionData',
       'sectionError',
+      'sectionCancelled',
       'refreshDone',
       'notice',
     ].includes(value.type)

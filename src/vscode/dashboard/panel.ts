@@ -16,7 +16,12 @@ import { loadDashboard } from '../../core/dashboard/loader';
 import { Refresher } from '../../core/dashboard/refresher';
 import { RequestGate } from '../../core/dashboard/requestGate';
 import { computeAlerts } from '../../core/dashboard/alerts';
-import type { HostMessage, LogWindow, WebviewMessage } from '../../core/dashboard/protocol';
+import type {
+  HostMessage,
+  LogWindow,
+  SectionId,
+  WebviewMessage,
+} from '../../core/dashboard/protocol';
 import { parseLogWindow, parseWebviewMessage, SECTION_IDS } from '../../core/dashboard/protocol';
 import { describeError } from '../../core/util/errors';
 import { dashboardTitle } from '../multiRoot';
@@ -309,10 +314,13 @@ export class DashboardPanel implements vscode.Disposable {
     this.snapshot = snapshot;
     this.stale = false;
     this.post({ type: 'refreshDone', refreshId, at: new Date().toISOString() });
-    const failed = Object.keys(snapshot.errors);
+    const failed = Object.keys(snapshot.errors).filter(
+      (section) => !snapshot.cancelled.includes(section as SectionId),
+    );
     this.log.info(
       `refreshed (${this.window.kind}) in ${Date.now() - started} ms` +
-        `${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+        `${failed.length ? `; failed: ${failed.join(', ')}` : ''}` +
+        `${snapshot.cancelled.length ? `; cancelled: ${snapshot.cancelled.join(', ')}` : ''}`,
     );
   }
 
@@ -332,6 +340,8 @@ export class DashboardPanel implements vscode.Disposable {
       const error = snapshot.errors[section];
       if (data) {
         this.post({ type: 'sectionData', refreshId, section, data } as HostMessage);
+      } else if (error && snapshot.cancelled.includes(section)) {
+        this.post({ type: 'sectionCancelled', refreshId, section, message: error });
       } else if (error) {
         this.post({ type: 'sectionError', refreshId, section, message: error });
       }
@@ -412,6 +422,13 @@ function toMessage(refreshId: number, event: SectionEvent): HostMessage {
         section: event.section,
         message: event.message,
         hint: event.hint,
+      };
+    case 'cancelled':
+      return {
+        type: 'sectionCancelled',
+        refreshId,
+        section: event.section,
+        message: event.message,
       };
   }
 }

@@ -21,6 +21,7 @@ import { summarizeLogs } from '../../core/logs/summary';
 import { effectiveThresholds } from '../../core/playbook/model';
 import { UpkeepError } from '../../core/util/errors';
 import type { Services } from '../services';
+import { readLogsWithProgress } from './logProgress';
 
 function workspaceOf(services: Services): string {
   const folder = services.workspaceFolder;
@@ -60,18 +61,22 @@ export function editorSources(services: Services): DashboardSources {
       const workspace = workspaceOf(services);
       const settings = services.settings();
       const started = Date.now();
-      const summary = await summarizeLogs({
-        workspace,
-        sources: settings.logs.sources,
-        window: windowBounds(window, services.clock.now()),
-        timeZone: settings.logs.timeZone,
-        slowRequestMs: settings.thresholds.slowRequestMs,
-        // An untrusted repo's settings could name any file on the machine.
-        confineToWorkspace: !services.trusted,
-        clock: services.clock,
-        signal,
-        log,
-      });
+      // An untrusted repo's settings could name any file on the machine.
+      const confineToWorkspace = !services.trusted;
+      const read = { workspace, sources: settings.logs.sources, confineToWorkspace, signal, log };
+      const summary = await readLogsWithProgress(read, (readSignal) =>
+        summarizeLogs({
+          workspace,
+          sources: settings.logs.sources,
+          window: windowBounds(window, services.clock.now()),
+          timeZone: settings.logs.timeZone,
+          slowRequestMs: settings.thresholds.slowRequestMs,
+          confineToWorkspace,
+          clock: services.clock,
+          signal: readSignal,
+          log,
+        }),
+      );
       log.info(
         `logs: ${summary.requests.total} requests (${window.kind}) in ${Date.now() - started} ms`,
       );

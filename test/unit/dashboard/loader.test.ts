@@ -146,6 +146,27 @@ describe('dashboard loader', () => {
     assert.ok(!events.some((e) => e.kind === 'data' && e.payload.section === 'logs'));
   });
 
+  it('says a section the maintainer cancelled alone was cancelled; the others load', async () => {
+    const events: SectionEvent[] = [];
+    const snapshot = await loadDashboard(
+      sources({
+        logs: async () => {
+          throw new UpkeepError('cancelled', 'Reading log/production.log was cancelled.');
+        },
+      }),
+      { kind: '24h' },
+      new AbortController().signal,
+      (e) => events.push(e),
+    );
+    const logsEvents = events.filter((e) => e.kind !== 'data' && e.section === 'logs');
+    assert.deepEqual(logsEvents.map(describeEvent), ['loading:logs', 'cancelled:logs']);
+    assert.equal(snapshot.sections.logs, undefined, 'no summary kept for the cancelled read');
+    assert.deepEqual(snapshot.cancelled, ['logs']);
+    assert.equal(snapshot.errors.logs, 'Reading log/production.log was cancelled.');
+    assert.ok(snapshot.sections.database, 'the database section still loaded');
+    assert.ok(snapshot.sections.business);
+  });
+
   it('passes database cards on as they arrive, before the full set', async () => {
     const events: SectionEvent[] = [];
     await loadDashboard(
