@@ -5,7 +5,6 @@
  */
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
-import { formatMs, formatPercent } from '../util/figures';
 import type { BuiltinCheckId } from './checkIds';
 import type { ChecklistItem, Playbook, RecordField, Severity, Task, Tier, TierId } from './model';
 
@@ -97,9 +96,24 @@ type QuotingTitle = (thresholds: Thresholds) => string;
 /** `[id, title, checks]`: short enough to read the guidelines' lists line by line below. */
 type ItemSpec = [string, string | QuotingTitle, BuiltinCheckId[]?];
 
-/** `1 GB` for the guidelines' 1000 MB, `1.5 GB`, or `2048 MB` when GB would need a long figure. */
-function formatMemory(mb: number): string {
-  return mb >= 1000 && mb % 100 === 0 ? `${mb / 1000} GB` : `${mb} MB`;
+/**
+ * A threshold quoted as it is set, never rounded: the figures formatter's `1.3 s` for 1250 ms
+ * would put the limit where it is not.
+ */
+const exact = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20, useGrouping: false });
+
+/**
+ * `2 s` for 2000 ms, `1.5 GB` for 1500 MB (the guidelines' 1 GB is their 1000 MB), or the figure
+ * in the small unit where the large one would need more than one decimal: `1250 ms`, `2048 MB`.
+ */
+function quoteIn(value: number, small: string, large: string): string {
+  return value >= 1000 && value % 100 === 0
+    ? `${exact.format(value / 1000)} ${large}`
+    : `${exact.format(value)} ${small}`;
+}
+
+function quotePercent(percent: number): string {
+  return `${exact.format(percent)} %`;
 }
 
 interface TaskSpec {
@@ -134,7 +148,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['errors', 'Errors in the last hour reviewed', ['logs.errorsLastHour']],
         [
           'slow',
-          (t) => `Slow requests (over ${formatMs(t.slowRequestMs)}) reviewed`,
+          (t) => `Slow requests (over ${quoteIn(t.slowRequestMs, 'ms', 's')}) reviewed`,
           ['logs.slowRequests'],
         ],
       ],
@@ -146,18 +160,18 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       items: [
         [
           'responseTime',
-          (t) => `Average response time under ${formatMs(t.avgResponseTimeMs)}`,
+          (t) => `Average response time under ${quoteIn(t.avgResponseTimeMs, 'ms', 's')}`,
           ['logs.avgResponseTime'],
         ],
         ['nPlusOne', 'No N+1 queries', ['logs.nPlusOne']],
         [
           'memory',
-          (t) => `Application memory under ${formatMemory(t.memoryMb)}`,
+          (t) => `Application memory under ${quoteIn(t.memoryMb, 'MB', 'GB')}`,
           ['host.appMemory'],
         ],
         [
           'errorRate',
-          (t) => `Error rate under ${formatPercent(t.errorRatePercent)}`,
+          (t) => `Error rate under ${quotePercent(t.errorRatePercent)}`,
           ['logs.errorRate'],
         ],
         ['connections', 'Database connections in use', ['db.connections']],
@@ -246,8 +260,9 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         [
           'thresholds',
           (t) =>
-            `Alert thresholds: error rate ${formatPercent(t.errorRateAlertPercent)}, ` +
-            `response time ${formatMs(t.avgResponseTimeMs)}, memory ${t.memoryMb} MB`,
+            `Alert thresholds: error rate ${quotePercent(t.errorRateAlertPercent)}, ` +
+            `response time ${quoteIn(t.avgResponseTimeMs, 'ms', 's')}, ` +
+            `memory ${exact.format(t.memoryMb)} MB`,
         ],
         ['channels', 'Alert channels reach people: e-mail, Slack, PagerDuty, SMS'],
       ],

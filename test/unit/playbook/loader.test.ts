@@ -407,6 +407,30 @@ tasks:
     }
   });
 
+  it('quotes a threshold as it is set, not rounded', () => {
+    const { playbook, problems } = apply(`thresholds:
+  avgResponseTimeMs: 1250
+  slowRequestMs: 999.5
+  errorRatePercent: 0.125
+  errorRateAlertPercent: 0.0001
+  memoryMb: 1000.5
+`);
+    assert.deepEqual(problems, []);
+    const titles = ['daily.logs', 'daily.performance', 'weekly.metrics'].flatMap((id) =>
+      (findTask(playbook, id)?.items ?? []).map((item) => item.title),
+    );
+    // 1250 ms read '1.3 s': a mean of 1.28 s failed a title that said under 1.3 s.
+    for (const quoted of [
+      'Slow requests (over 999.5 ms) reviewed',
+      'Average response time under 1250 ms',
+      'Application memory under 1000.5 MB',
+      'Error rate under 0.125 %',
+      'Alert thresholds: error rate 0.0001 %, response time 1250 ms, memory 1000.5 MB',
+    ]) {
+      assert.ok(titles.includes(quoted), `${quoted} not in ${titles.join(' | ')}`);
+    }
+  });
+
   it('refuses a guideline file outside the workspace', () => {
     const problem = only(
       apply('tasks:\n  - id: daily.logs\n    guideline: { section: X, file: ../../etc/passwd }\n')
