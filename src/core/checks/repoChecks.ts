@@ -255,7 +255,9 @@ async function readVersions(context: CheckContext): Promise<VersionsInUse> {
     found.node = tools.node;
     found.nodeSource = '.tool-versions';
   }
-  found.rubyVersionFile = (await read('.ruby-version'))?.trim().replace(/^ruby-/, '') || undefined;
+  // rbenv reads the first word: a comment or a second line after it is no part of the version.
+  const rubyVersion = (await read('.ruby-version'))?.trim().split(/\s/)[0];
+  found.rubyVersionFile = rubyVersion?.replace(/^ruby-/, '') || undefined;
   const lock = await read('Gemfile.lock');
   if (lock) {
     const parsed = parseGemfileLock(lock);

@@ -286,6 +286,13 @@ describe('repository and documentation checks', function () {
     assert.equal((await run(versionsCheck, app)).outcome, 'pass');
   });
 
+  it("reads .ruby-version's first word, as rbenv does", async () => {
+    const app = path.join(folder, 'worded-app');
+    await write(app, '.ruby-version', 'ruby-3.3.1 # pinned\r\nFake: line\n');
+    const result = await run(versionsCheck, app);
+    assert.deepEqual([result.outcome, result.summary], ['pass', 'Ruby 3.3.1']);
+  });
+
   it('reads a version file that links outside the workspace only once trusted', async () => {
     const app = path.join(folder, 'linked-app');
     await write(app, 'Gemfile.lock', 'GEM\n  specs:\n    rails (7.1.3)\n');
