@@ -258,7 +258,14 @@ const databaseHealth: CheckDefinition = {
       };
     } catch (error) {
       if (UpkeepError.is(error, 'cancelled')) throw error;
-      return connectionFailed(error);
+      // Connected, then the query broke or timed out: its message does not say where.
+      const report = connectionFailed(error);
+      const { display, source } = session.connection;
+      const text = report.summary.replace(/^[A-Z](?=[a-z])/, (first) => first.toLowerCase());
+      return {
+        ...report,
+        summary: `PostgreSQL at ${display} (from ${describeSource(source)}): ${text}`,
+      };
     }
   },
 };

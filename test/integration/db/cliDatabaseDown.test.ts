@@ -1,14 +1,15 @@
 /**
  * A cron line that runs only database checks (`--task weekly.database`) against a database that
  * does not answer: each check skips and points at health.database, so health.database must be
- * in the run, or the job exits 0 and nobody hears that the weekly checks never ran.
+ * in the run, or the job exits 0 and nobody hears that the weekly checks never ran. Its failure
+ * names the database, whatever stopped it.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../../scripts/lib/embeddedPostgres';
-import { createDatabase, embeddedServer } from '../../support/postgres';
+import { admin, createDatabase, embeddedServer } from '../../support/postgres';
 import { runCli } from '../../support/cli';
 
 interface Report {
@@ -55,6 +56,38 @@ describe('upkeep check with only database checks and no database to reach', func
     const health = report.results.find((result) => result.checkId === 'health.database');
     assert.equal(health?.outcome, 'fail');
     assert.equal(code, 1);
+  });
+
+  it('a server too slow for the statement timeout fails naming the database, in time', async () => {
+    // A role whose current_setting() sleeps: the version query of health.database never ends.
+    await admin(
+      url,
+      'CREATE SCHEMA slow; CREATE FUNCTION slow.current_setting(text) RETURNS text ' +
+        'LANGUAGE sql AS $$ SELECT pg_sleep(60)::text || pg_catalog.current_setting($1) $$; ' +
+        "CREATE ROLE slowpoke LOGIN PASSWORD 'slow-secret-5150'; " +
+        'GRANT USAGE ON SCHEMA slow TO slowpoke; ' +
+        'ALTER ROLE slowpoke SET search_path = slow, pg_catalog',
+    );
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    const settings = path.join(workspace, '.vscode/settings.json');
+    await fs.writeFile(settings, '{ "upkeep.database.statementTimeoutMs": 1000 }\n');
+    const slow = new URL(url);
+    slow.username = 'slowpoke';
+    slow.password = 'slow-secret-5150';
+    try {
+      const started = Date.now();
+      const [code, report] = await weeklyDatabase({ DATABASE_URL: slow.toString() });
+      const health = report.results.find((result) => result.checkId === 'health.database');
+      assert.equal(health?.outcome, 'fail', JSON.stringify(report.results));
+      const where = `slowpoke@127.0.0.1:${slow.port}${slow.pathname} (from DATABASE_URL)`;
+      assert.ok(health?.summary.includes(where), health?.summary);
+      assert.match(health?.summary ?? '', /statement timeout \(1000 ms\)/);
+      assert.doesNotMatch(JSON.stringify(report), /slow-secret-5150/);
+      assert.equal(code, 1);
+      assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
+    } finally {
+      await fs.rm(settings);
+    }
   });
 
   it('pinned: with no database configured at all (a CI runner) the run still exits 0', async () => {
