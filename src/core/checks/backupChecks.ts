@@ -255,8 +255,10 @@ export interface FileTree {
 }
 
 /**
- * Lists the regular files under `root`, skipping dot files (`.keep`) and the folder `skip`.
+ * Lists the regular files under `root`, skipping dot files (`.keep`) and the entry `skip`.
  * Symbolic links inside are not followed, so a link to / cannot send the walk across the disk.
+ * Paths are walked as bytes: a name that is not UTF-8 (an old upload, an unpacked archive) would
+ * not be found again from its decoded text, and would go uncounted.
  */
 export async function listFileTree(
   root: string,
@@ -265,16 +267,21 @@ export async function listFileTree(
   limit = MAX_LISTED_FILES,
 ): Promise<FileTree> {
   const tree: FileTree = { files: 0, mtimes: [], truncated: false };
-  const folders = [root];
+  const skipped = skip === undefined ? undefined : Buffer.from(skip);
+  const folders = [Buffer.from(root)];
+  const separator = Buffer.from(path.sep);
   while (folders.length) {
     signal.throwIfAborted();
     const folder = folders.pop()!;
-    const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+    const entries = await fs
+      .readdir(folder, { withFileTypes: true, encoding: 'buffer' })
+      .catch(() => []);
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(folder, entry.name);
+      if (entry.name[0] === DOT) continue;
+      const full = Buffer.concat([folder, separator, entry.name]);
+      if (skipped?.equals(full)) continue;
       if (entry.isDirectory()) {
-        if (full !== skip) folders.push(full);
+        folders.push(full);
         continue;
       }
       if (!entry.isFile()) continue;
@@ -290,6 +297,8 @@ export async function listFileTree(
   }
   return tree;
 }
+
+const DOT = '.'.charCodeAt(0);
 
 /** The folder's real path, or undefined when it is missing or not a folder. */
 async function folderOf(folder: string): Promise<string | undefined> {

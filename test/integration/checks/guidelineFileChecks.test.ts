@@ -148,6 +148,28 @@ describe('checks of guideline items read from files', function () {
       assert.equal((await run(fileBackupCheck, { maxAgeHours: 48 })).outcome, 'pass');
     });
 
+    it('counts an upload whose name is not UTF-8, and not a file named storage/backup', async () => {
+      await write(workspace, 'storage/backup/ab/cd/abcd1234', 'photo', 60);
+      // A name in Latin-1 (café), as an old upload or an unpacked archive can have.
+      await fs.mkdir(path.join(workspace, 'storage/ab'));
+      const latin1 = Buffer.concat([
+        Buffer.from(path.join(workspace, 'storage/ab/')),
+        Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+      ]);
+      await fs.writeFile(latin1, 'menu');
+      const at = new Date(NOW.getTime() - 40 * HOUR);
+      await fs.utimes(latin1, at, at);
+      const stale = await run(fileBackupCheck);
+      assert.equal(stale.outcome, 'fail', stale.summary);
+      assert.equal(stale.values?.uploads, 1);
+      assert.equal(stale.values?.oldestUncoveredHours, 40);
+
+      await fs.rm(path.join(workspace, 'storage/backup'), { recursive: true });
+      await write(workspace, 'storage/backup', 'not a folder');
+      const file = await run(fileBackupCheck);
+      assert.equal(file.summary, '1 upload in storage/ and no file backup in storage/backup');
+    });
+
     it('reads an archive on a linked backup disk, outside only when trusted', async () => {
       await write(workspace, 'storage/ab/cd/abcd1234', 'photo', 40);
       const disk = path.join(folder, 'backup-disk');
