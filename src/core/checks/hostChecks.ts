@@ -27,8 +27,9 @@ const LAUNCHER = /^(?:j?ruby[\d.]*|truffleruby|bundle|bundler|exec|-\S*)$/;
  * word anywhere in it, so `vim config/puma.rb` or `tail -f log/puma.log` is no server.
  */
 export function serverOf(command: string): AppProcess['server'] | undefined {
+  // Passenger names the processes that hold the app; its core and watchdog hold none.
+  if (/^Passenger (?:RubyApp|AppPreloader):/.test(command)) return 'passenger';
   const words = command.trim().split(/\s+/);
-  if (/^Passenger/.test(path.basename(words[0] ?? ''))) return 'passenger';
   const program = words.find((word) => !LAUNCHER.test(path.basename(word)));
   return program ? SERVERS.get(path.basename(program).replace(/:$/, '')) : undefined;
 }

@@ -294,7 +294,7 @@ describe('check parsers', () => {
     assert.equal(serverOf('puma: cluster worker 1: 4242 [app]'), 'puma');
     assert.equal(serverOf('/home/app/.rbenv/versions/3.3.1/bin/ruby /app/bin/puma'), 'puma');
     assert.equal(serverOf('unicorn_rails worker[0] -c config/unicorn.rb'), 'unicorn');
-    assert.equal(serverOf('/usr/lib/passenger/support-binaries/PassengerAgent core'), 'passenger');
+    assert.equal(serverOf('Passenger AppPreloader: /var/www/app (forking...)'), 'passenger');
     assert.equal(serverOf('node dist/cli.js check'), undefined);
     for (const other of [
       'vim config/puma.rb',
@@ -304,6 +304,11 @@ describe('check parsers', () => {
       'bundle exec pumactl restart',
       'puma-dev -install',
       'constructor',
+      // Passenger's own processes hold no application.
+      'Passenger core',
+      'Passenger watchdog',
+      '/usr/lib/passenger/support-binaries/PassengerAgent core',
+      'passenger-status',
     ]) {
       assert.equal(serverOf(other), undefined, other);
     }
