@@ -3,6 +3,7 @@
  * or a parameter list reaches the summary, which the dashboard shows and a saved report commits
  * to the repo: `/reset?token=abc` becomes `/reset?token=[FILTERED]`, as Rails itself writes it.
  */
+import { redactUrlCredentials } from '../util/logger';
 
 /**
  * The names Rails filters in a new app (config/initializers/filter_parameter_logging.rb of
@@ -31,6 +32,18 @@ export function redactPath(text: string): string {
   return text.replace(/([?&;])([^=&;?#\s"']{1,200})=([^&;#"]*)/g, (whole, mark, name) =>
     sensitive(name) ? `${mark}${name}=${FILTERED}` : whole,
   );
+}
+
+/**
+ * An exception message: `redactPath`, a connection string's password (an adapter that could not
+ * connect quotes its URL) and the value of a sensitive `name=value` pair it quotes.
+ */
+export function redactMessage(text: string): string {
+  const pairs = redactUrlCredentials(text).replace(
+    /(^|[\s(,])([^=\s"'(,?&;]{1,200})=([^\s"',;&)]*)/g,
+    (whole, lead: string, name: string) => (sensitive(name) ? `${lead}${name}=${FILTERED}` : whole),
+  );
+  return redactPath(pairs);
 }
 
 /**

@@ -9,7 +9,7 @@ import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { routingTarget } from './lineParser';
-import { redactParams, redactPath } from './redact';
+import { redactMessage, redactParams, redactPath } from './redact';
 import {
   classifyRequest,
   isFailedLoginAnswer,
@@ -557,7 +557,9 @@ export class ReportBuilder implements AssemblySink {
       this.routingTotal++;
       const target = routingTarget(exception.message);
       const method = target ? target.method : '';
-      const path = target ? redactPath(target.path) : exception.message.slice(0, 200);
+      const path = target
+        ? redactPath(target.path)
+        : redactMessage(exception.message.slice(0, 200));
       const key = `${method} ${path}`;
       const row = this.routing.get(key);
       if (row) row.count++;
@@ -1059,7 +1061,7 @@ export class ReportBuilder implements AssemblySink {
         count: e.count,
         firstSeen: iso(e.first),
         lastSeen: iso(e.last),
-        message: redactPath(e.example.message),
+        message: redactMessage(e.example.message),
         frame: e.frame ?? null,
         actions: [...e.actions.entries()]
           .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))

@@ -40,11 +40,17 @@ function redactPairs(text: string): string {
   return redacted + text.slice(copied);
 }
 
+/** `scheme://user:password@host` with `***` for the password. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(
+    URL_CREDENTIALS,
+    (_m, scheme: string, user: string) => `${scheme}${user}:***@`,
+  );
+}
+
 /** Removes passwords from connection strings and secret `name=value` pairs. */
 export function redact(text: string): string {
-  return redactPairs(
-    text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`),
-  );
+  return redactPairs(redactUrlCredentials(text));
 }
 
 /** Passwords shorter than this are left in place: hiding `ab` would garble every word. */

@@ -77,4 +77,33 @@ describe('secrets in logged paths and parameters', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('keeps a connection string an exception quotes out of the summary and its text', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-redact-'));
+    try {
+      const file = path.join(folder, 'production.log');
+      const tag = '[dddddddd-0000-4000-8000-000000000000] ';
+      await fs.writeFile(
+        file,
+        [
+          `I, [2026-12-04T10:00:00.000000 #1]  INFO -- : ${tag}Started GET "/" for 10.0.0.1 ` +
+            'at 2026-12-04 10:00:00 +0000',
+          `I, [2026-12-04T10:00:00.001000 #1]  INFO -- : ${tag}Processing by HomeController#show`,
+          `I, [2026-12-04T10:00:00.002000 #1]  INFO -- : ${tag}Completed 500 Internal Server Error`,
+          `F, [2026-12-04T10:00:00.003000 #1] FATAL -- : ${tag}ActiveRecord::ConnectionNotEstablished` +
+            ' (could not connect to postgres://app:DbS3cret@db.internal:5432/app ' +
+            'password=DbS3cret):',
+          '',
+        ].join('\n'),
+      );
+      const summary = await summarizeFixture(file, { workspace: folder });
+      assert.equal(summary.exceptions[0].className, 'ActiveRecord::ConnectionNotEstablished');
+      assert.match(summary.exceptions[0].message, /postgres:\/\/app:\*\*\*@db\.internal/);
+      for (const shown of [JSON.stringify(summary), formatSummaryText(summary)]) {
+        assert.doesNotMatch(shown, /S3cret/);
+      }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
