@@ -11,6 +11,29 @@ import { registerDrillCommand } from './cli/drillCommand';
 
 export const EXIT_USAGE = 2;
 
+/** The end of each command's --help: what its exit code tells a cron line or a CI job. */
+const EXIT_CODES: Record<string, [number, string][]> = {
+  check: [
+    [0, 'nothing failed (warnings and skipped checks pass)'],
+    [1, 'a check failed or errored (or warned, with --fail-on warn)'],
+    [2, 'bad usage or configuration, or cancelled (Ctrl-C, SIGTERM, SIGHUP)'],
+  ],
+  logs: [
+    [0, 'a log was read'],
+    [2, 'no log could be read, a bad --window or --time-zone, or bad usage'],
+  ],
+  db: [
+    [0, 'every card ran'],
+    [1, 'the database could not be reached, or a card is in error'],
+    [2, 'no or bad configuration, or cancelled'],
+  ],
+  drill: [
+    [0, 'the drill passed'],
+    [1, 'it failed'],
+    [2, 'it did not run (no or a wrong --confirm, no target or dump, cancelled)'],
+  ],
+};
+
 /** A shell left in a folder deleted since (an old release after a deploy): no path resolves. */
 function currentFolderGone(): boolean {
   try {
@@ -47,6 +70,12 @@ async function main(argv: string[]): Promise<number> {
   program.showHelpAfterError('(upkeep --help lists the commands)');
   for (const command of program.commands) {
     command.showHelpAfterError(`(upkeep ${command.name()} --help lists its flags and values)`);
+    const codes = EXIT_CODES[command.name()];
+    if (codes) {
+      const lines = codes.map(([code, meaning]) => `  ${code}  ${meaning}`);
+      const more = 'docs/cli.md has more, with a cron line and a CI job.';
+      command.addHelpText('after', `\nExit codes:\n${lines.join('\n')}\n\n${more}`);
+    }
   }
 
   try {

@@ -85,6 +85,21 @@ describe('upkeep usage errors', function () {
     assert.equal(new Set(ids).size, ids.length, 'each check once');
   });
 
+  it("every command's help ends with its exit codes, for the cron line or CI job", async () => {
+    const codes = {
+      check: /Exit codes:\s+0 +nothing failed[^]*1 +a check failed or errored[^]*2 +bad usage/,
+      logs: /Exit codes:\s+0 +a log was read\s+2 +no log could be read/,
+      db: /Exit codes:\s+0 +every card ran\s+1 +the database could not be reached[^]*2 /,
+      drill: /Exit codes:\s+0 +the drill passed\s+1 +it failed\s+2 +it did not run/,
+    };
+    for (const [command, expected] of Object.entries(codes)) {
+      const run = await runCli([command, '--help']);
+      assert.equal(run.code, 0);
+      assert.match(run.stdout, expected);
+      assert.match(run.stdout, /docs\/cli\.md/);
+    }
+  });
+
   it('every command gives the same --workspace default in its help', async () => {
     for (const command of ['check', 'logs', 'db', 'drill']) {
       const run = await runCli([command, '--help']);
