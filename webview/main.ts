@@ -158,6 +158,24 @@ const reportButton = h(
   'Save as Report',
 );
 
+// The app folder the data comes from; with several in the window, another can be chosen.
+const folderName = h('span', { className: 'folder-name', attrs: { id: 'folder-name' } });
+const folderButton = h(
+  'vscode-button',
+  {
+    attrs: { icon: 'folder', secondary: '', id: 'choose-folder', hidden: '' },
+    on: { click: () => post({ type: 'chooseFolder' }) },
+  },
+  'Change folder…',
+);
+const folderBox = h(
+  'span',
+  { className: 'folder', attrs: { hidden: '', title: 'The Rails app this dashboard shows' } },
+  h('span', { className: 'codicon codicon-root-folder', attrs: { 'aria-hidden': 'true' } }),
+  folderName,
+  folderButton,
+);
+
 const restricted = h(
   'p',
   { className: 'restricted', attrs: { hidden: '' } },
@@ -190,6 +208,7 @@ document.body.append(
     'header',
     { className: 'toolbar' },
     h('h1', null, 'Upkeep dashboard'),
+    folderBox,
     h('span', { className: 'window' }, windowSelect, rangeBox),
     refreshButton,
     reportButton,
@@ -314,6 +333,9 @@ function handle(message: HostMessage): void {
       autoRefresh =
         message.autoRefreshSeconds > 0 ? ` · refreshes every ${message.autoRefreshSeconds} s` : '';
       restricted.hidden = message.trusted;
+      folderName.textContent = clip(message.workspaceName, 200);
+      folderBox.hidden = !message.workspaceName;
+      folderButton.hidden = (message.folderCount ?? 1) < 2;
       return;
     case 'refreshStarted':
       currentRefresh = message.refreshId;

@@ -1,25 +1,46 @@
 /**
- * Upkeep works on one Rails app per window: the first workspace folder. With several folders
- * open, the tree and the dashboard say which one, so nobody reads alpha's tasks as beta's.
+ * Upkeep works on one Rails app per window: with several workspace folders, the one the
+ * maintainer chose (Upkeep: Choose App Folder…, remembered per workspace), else the first. The
+ * tree and the dashboard say which one, so nobody reads alpha's tasks as beta's.
  * No `vscode` import, so unit tests read these texts as they are.
  */
+import { createHash } from 'node:crypto';
+
+/** The title of the command that chooses the folder, as the palette shows it. */
+export const CHOOSE_FOLDER_TITLE = 'Upkeep: Choose App Folder…';
+
+/** The folder Upkeep works on: the remembered one while it is still open, else the first. */
+export function appFolderIndex(uris: readonly string[], remembered: string | undefined): number {
+  const index = remembered === undefined ? -1 : uris.indexOf(remembered);
+  return index >= 0 ? index : 0;
+}
 
 /** The tree's note when the window holds several folders; undefined with one or none. */
-export function multiRootNote(names: readonly string[]): string | undefined {
+export function multiRootNote(names: readonly string[], current = 0): string | undefined {
   if (names.length < 2) return undefined;
-  const others = names.slice(1);
+  const others = names.filter((_name, index) => index !== current);
   const list =
     others.length === 1
       ? others[0]
       : `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}`;
   return (
-    `Upkeep works on ${names[0]}, the first of ${names.length} workspace folders; ` +
+    `Upkeep works on ${names[current]}, one of ${names.length} workspace folders; ` +
     `${list} ${others.length === 1 ? 'is' : 'are'} not covered. ` +
-    'Open another app in a window of its own to maintain it.'
+    `Choose another with ${CHOOSE_FOLDER_TITLE}`
   );
 }
 
 /** The dashboard tab's title, naming the folder when there are several. */
-export function dashboardTitle(names: readonly string[]): string {
-  return names.length < 2 ? 'Upkeep Dashboard' : `Upkeep Dashboard: ${names[0]}`;
+export function dashboardTitle(name: string | undefined, folderCount: number): string {
+  return folderCount < 2 || !name ? 'Upkeep Dashboard' : `Upkeep Dashboard: ${name}`;
+}
+
+/**
+ * The folder, below the extension's workspace storage, that keeps one app's checklist state and
+ * check results in a window of several folders: `alpha-1a2b3c4d`. The hash of its address tells
+ * apart two folders of the same name; the name is for whoever looks.
+ */
+export function folderStorageName(name: string, uri: string): string {
+  const readable = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'folder';
+  return `${readable}-${createHash('sha256').update(uri).digest('hex').slice(0, 8)}`;
 }

@@ -13,6 +13,7 @@ import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
+import { folderStorageName } from './multiRoot';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
 export interface PlaybookSource {
@@ -49,25 +50,40 @@ export class Services implements vscode.Disposable {
   playbook: PlaybookSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /**
+   * @param workspaceFolder the Rails app's folder, for the whole life of these services: another
+   *   choice (or the folder leaving the workspace) builds new ones (see extension.ts).
+   */
   constructor(
     readonly context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
+    readonly workspaceFolder: vscode.WorkspaceFolder | undefined,
   ) {
     this.log = createLogger((level, line) => output[level](line));
+    const storage = this.storageUri;
     this.results = new CombinedResultLog(
-      context.storageUri
-        ? FileResultLog.create(
-            vscode.Uri.joinPath(context.storageUri, 'results.json').fsPath,
-            (problem) => this.log.child('checks').warn(problem),
+      storage
+        ? FileResultLog.create(vscode.Uri.joinPath(storage, 'results.json').fsPath, (problem) =>
+            this.log.child('checks').warn(problem),
           )
         : new MemoryResultLog(),
     );
-    this.disposables.push(output);
   }
 
-  /** The first workspace folder; Upkeep works on one Rails app at a time. */
-  get workspaceFolder(): vscode.WorkspaceFolder | undefined {
-    return vscode.workspace.workspaceFolders?.[0];
+  /**
+   * Where the app's checklist state and the editor's check results are kept, never in the repo:
+   * the extension's workspace storage, and in a window of several folders a folder of it per
+   * app, so that beta's tasks never show as done with alpha's ticks.
+   */
+  get storageUri(): vscode.Uri | undefined {
+    const storage = this.context.storageUri;
+    const folder = this.workspaceFolder;
+    if (!storage || !folder || !vscode.workspace.workspaceFile) return storage;
+    return vscode.Uri.joinPath(
+      storage,
+      'folders',
+      folderStorageName(folder.name, folder.uri.toString()),
+    );
   }
 
   get trusted(): boolean {

@@ -21,7 +21,7 @@ import {
   pickQuickInput,
   runCommand,
   screenshot,
-  waitForWorkbench,
+  reloadWindow,
   webviewFrame,
   type EditorBrowser,
 } from './support/editor';
@@ -406,14 +406,7 @@ describe('dashboard in a real editor', function () {
     // The webview saves its scroll position a moment after scrolling stops.
     await page.waitForTimeout(600);
 
-    // Reload Window shuts the workbench down properly (its state saved), as a user's reload does.
-    const reloaded = page.waitForEvent('framenavigated', {
-      predicate: (navigated) => navigated === page.mainFrame(),
-      timeout: LOAD_TIMEOUT,
-    });
-    await runCommand(page, 'Developer: Reload Window');
-    await reloaded;
-    await waitForWorkbench(page);
+    await reloadWindow(page, LOAD_TIMEOUT);
     frame = await webviewFrame(page, {
       extensionId: 'upkeep.upkeep',
       contains: '[data-section="logs"][data-state="ready"]',

@@ -234,7 +234,10 @@ export type HostMessage =
       type: 'init';
       window: LogWindow;
       autoRefreshSeconds: number;
+      /** The Rails app's folder the data comes from; named in the header with several. */
       workspaceName: string;
+      /** The window's workspace folders: with two or more the page offers another. */
+      folderCount?: number;
       trusted: boolean;
     }
   | { type: 'refreshStarted'; refreshId: number; window: LogWindow }
@@ -253,7 +256,9 @@ export type WebviewMessage =
   | { type: 'openLocation'; file: string; line?: number }
   | { type: 'explainQuery'; sql: string }
   | { type: 'openLink'; url: string }
-  | { type: 'saveReport' };
+  | { type: 'saveReport' }
+  /** Asks which of the window's folders the dashboard (and all of Upkeep) works on. */
+  | { type: 'chooseFolder' };
 
 /** Upper bounds on what the webview may send; anything larger is refused, not truncated. */
 export const LIMITS = { path: 4096, sql: 1_000_000, url: 8192, line: 100_000_000 } as const;
@@ -304,6 +309,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     }
     case 'refresh':
     case 'saveReport':
+    case 'chooseFolder':
       return { type: value.type };
     case 'setWindow': {
       const window = parseLogWindow(value.window);

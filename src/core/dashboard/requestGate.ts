@@ -18,7 +18,11 @@ interface Offer {
 }
 
 /** Requests that wait for the user or the database: a second one is refused, not queued. */
-const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set(['explainQuery', 'saveReport']);
+const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set([
+  'explainQuery',
+  'saveReport',
+  'chooseFolder',
+]);
 
 export interface RequestGateOptions {
   /** The least time between two links opened; each may open a browser tab. Default 1 s. */

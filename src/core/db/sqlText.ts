@@ -10,35 +10,73 @@ export function splitStatements(sql: string): string[] {
   let start = 0;
   let i = 0;
   while (i < sql.length) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end + 1;
-    } else if (c === '/' && next === '*') {
-      i = skipBlockComment(sql, i);
-    } else if (c === "'" || c === '"') {
-      i = skipQuoted(sql, i, c, isEscapeString(sql, i));
-    } else if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        i = close === -1 ? sql.length : close + tag[0].length;
-      } else {
-        i++;
-      }
-    } else if (c === ';') {
+    const token = tokenAt(sql, i);
+    if (token) {
+      i = token.end;
+      continue;
+    }
+    if (sql[i] === ';') {
       statements.push(sql.slice(start, i));
       start = i + 1;
-      i++;
-    } else {
-      i++;
     }
+    i++;
   }
   statements.push(sql.slice(start));
   return statements
     .filter((statement) => stripComments(statement).trim() !== '')
     .map((s) => s.trim());
+}
+
+/** A comment, or a literal: a quoted string, a quoted name or a dollar-quoted body. */
+interface Token {
+  kind: 'comment' | 'literal';
+  /** The index just after it. */
+  end: number;
+}
+
+const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
+
+/** The comment or literal that begins at `i`, if one does. */
+function tokenAt(sql: string, i: number): Token | undefined {
+  const c = sql[i];
+  const next = sql[i + 1];
+  if (c === '-' && next === '-') {
+    const end = sql.indexOf('\n', i);
+    return { kind: 'comment', end: end === -1 ? sql.length : end };
+  }
+  if (c === '/' && next === '*') return { kind: 'comment', end: skipBlockComment(sql, i) };
+  if (c === "'" || c === '"') {
+    return { kind: 'literal', end: skipQuoted(sql, i, c, isEscapeString(sql, i)) };
+  }
+  // `$tag$ ... $tag$`, but not the `$` inside a name such as `a$b`, nor a `$1` parameter.
+  if (c === '$' && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(sql);
+    if (!tag) return undefined;
+    const close = sql.indexOf(tag[0], i + tag[0].length);
+    return { kind: 'literal', end: close === -1 ? sql.length : close + tag[0].length };
+  }
+  return undefined;
+}
+
+/** The text with every comment and literal replaced by what `replace` makes of it. */
+function replaceTokens(
+  sql: string,
+  replace: (kind: Token['kind'], text: string) => string,
+): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const token = tokenAt(sql, i);
+    if (token) {
+      out += replace(token.kind, sql.slice(i, token.end));
+      i = token.end;
+    } else {
+      out += sql[i];
+      i++;
+    }
+  }
+  return out;
 }
 
 function skipBlockComment(sql: string, from: number): number {
@@ -86,30 +124,9 @@ function skipQuoted(sql: string, from: number, quote: string, backslashes = fals
   return sql.length;
 }
 
-/** The text with comments replaced by a space (quotes kept as they are). */
+/** The text with comments replaced by a space (literals kept as they are). */
 export function stripComments(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end;
-      out += ' ';
-    } else if (c === '/' && next === '*') {
-      i = skipBlockComment(sql, i);
-      out += ' ';
-    } else if (c === "'" || c === '"') {
-      const end = skipQuoted(sql, i, c, isEscapeString(sql, i));
-      out += sql.slice(i, end);
-      i = end;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
+  return replaceTokens(sql, (kind, text) => (kind === 'comment' ? ' ' : text));
 }
 
 /** The first keyword of a statement, upper-cased (`SELECT`, `WITH`, `INSERT`, ...). */
@@ -140,22 +157,10 @@ const WRITING_WORDS = new RegExp(
 export function isPlainSelect(statement: string): boolean {
   const keyword = leadingKeyword(statement);
   if (!['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(keyword)) return false;
-  return !WRITING_WORDS.test(blankQuoted(stripComments(statement)));
+  return !WRITING_WORDS.test(blankLiterals(statement));
 }
 
-/** The text with each quoted string or name emptied, found the way the splitter finds them. */
-function blankQuoted(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (c === "'" || c === '"') {
-      i = skipQuoted(sql, i, c, isEscapeString(sql, i));
-      out += c + c;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
+/** The text with comments replaced by a space and each literal emptied (`''`, `""`, `$$`). */
+function blankLiterals(sql: string): string {
+  return replaceTokens(sql, (kind, text) => (kind === 'comment' ? ' ' : text[0] + text[0]));
 }

@@ -87,7 +87,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (restored.length) await vscode.window.tabGroups.close(restored);
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
-      dashboardTitle((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.name)),
+      'Upkeep Dashboard',
       vscode.ViewColumn.Active,
       DashboardPanel.options(services),
     );
@@ -108,6 +108,17 @@ export class DashboardPanel implements vscode.Disposable {
     };
     DashboardPanel.current = new DashboardPanel(panel, services, sources, actions, window);
     return DashboardPanel.current;
+  }
+
+  /**
+   * Lets go of the open dashboard without closing its tab, for services built anew (another app
+   * folder) to adopt with `adopt`; the tab then shows the new folder's data.
+   */
+  static release(): { panel: vscode.WebviewPanel; window: LogWindow } | undefined {
+    const current = DashboardPanel.current;
+    if (!current) return undefined;
+    current.teardown(false);
+    return { panel: current.panel, window: current.window };
   }
 
   /** The open dashboard's last loaded data, for "Save as Report". */
@@ -143,6 +154,10 @@ export class DashboardPanel implements vscode.Disposable {
       (signal, refreshId) => this.load(signal, refreshId),
       () => this.ready && this.panel.visible,
       { minGapMs: MIN_GAP_MS },
+    );
+    panel.title = dashboardTitle(
+      services.workspaceFolder?.name,
+      vscode.workspace.workspaceFolders?.length ?? 0,
     );
     panel.webview.options = DashboardPanel.options(services);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'upkeep.svg');
@@ -237,6 +252,7 @@ export class DashboardPanel implements vscode.Disposable {
           window: this.window,
           autoRefreshSeconds: this.autoRefreshSeconds(),
           workspaceName: this.services.workspaceFolder?.name ?? '',
+          folderCount: vscode.workspace.workspaceFolders?.length ?? 0,
           trusted: this.services.trusted,
         });
         // A webview shown again (it is torn down while hidden) gets the recent data at once.
@@ -266,6 +282,9 @@ export class DashboardPanel implements vscode.Disposable {
         await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
         return;
       }
+      case 'chooseFolder':
+        await vscode.commands.executeCommand('upkeep.chooseAppFolder');
+        return;
       case 'saveReport':
         // The same data is saved once from the page: one in a loop wrote a file per message.
         if (this.snapshot && this.snapshot === this.savedSnapshot) {
@@ -400,12 +419,17 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.teardown(true);
+  }
+
+  /** Stops refreshing and listening; closes the tab unless another DashboardPanel takes it. */
+  private teardown(closePanel: boolean): void {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
     this.refresher.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
-    this.panel.dispose();
+    if (closePanel) this.panel.dispose();
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardSnapshot } from '../../core/dashboard/loader';
+import type { LogWindow } from '../../core/dashboard/protocol';
 import { loadDashboard } from '../../core/dashboard/loader';
 import { buildReport, writeReport } from '../../core/dashboard/report';
 import { readGitInfo } from '../../core/templates/gitInfo';
@@ -12,13 +13,20 @@ import type { Services } from '../services';
 import { DashboardPanel, VIEW_TYPE, type DashboardActions } from './panel';
 import { editorSources } from './sources';
 
-export function registerDashboard(services: Services): void {
+/** `dashboard`: the open dashboard of the services these replace, to show this folder's data. */
+export function registerDashboard(
+  services: Services,
+  dashboard?: { panel: vscode.WebviewPanel; window: LogWindow },
+): void {
   const log = services.log.child('Dashboard');
   const sources = editorSources(services);
   const actions: DashboardActions = {
     saveReport: (snapshot) => saveReport(services, snapshot),
   };
 
+  if (dashboard) {
+    DashboardPanel.adopt(dashboard.panel, services, sources, actions, { window: dashboard.window });
+  }
   services.track(
     vscode.commands.registerCommand('upkeep.openDashboard', async () => {
       await DashboardPanel.show(services, sources, actions);

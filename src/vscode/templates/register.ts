@@ -138,7 +138,7 @@ async function insertBugFixComment(services: Services, log: Logger): Promise<voi
   if (!inserted) log.warn(`could not insert the bug-fix comment into ${document.uri.fsPath}`);
 }
 
-/** What the core needs; `workspace` overrides the first workspace folder (a lone Ruby file). */
+/** What the core needs; `workspace` overrides the app folder (a lone Ruby file). */
 function scaffoldContext(services: Services, log: Logger, workspace?: string): ScaffoldContext {
   const folder = services.workspaceFolder;
   return {

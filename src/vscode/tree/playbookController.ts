@@ -203,7 +203,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   async openStore(): Promise<void> {
     this.stateWatcher?.dispose();
     const workspace = this.workspace;
-    const storageDir = this.services.context.storageUri?.fsPath;
+    const storageDir = this.services.storageUri?.fsPath;
     if (!workspace) {
       this.store = undefined;
       this.stateValue = emptyState();

@@ -75,12 +75,18 @@ export function registerPlaybookView(services: Services): void {
       : `No maintenance task overdue or due soon${scope}`;
     view.badge = count ? { value: count, tooltip } : undefined;
     // With several folders the title names the one Upkeep works on, and the note the others.
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.name);
-    view.description = folders.length > 1 ? folders[0] : undefined;
+    const open = vscode.workspace.workspaceFolders ?? [];
+    const folders = open.map((folder) => folder.name);
+    const used = services.workspaceFolder?.uri.toString();
+    const current = Math.max(
+      0,
+      open.findIndex((folder) => folder.uri.toString() === used),
+    );
+    view.description = folders.length > 1 ? folders[current] : undefined;
     // A fresh clone opens in Restricted Mode, where checks skip for reasons the rows alone
     // do not tell (config/database.yml unread reads as "no database configured").
     const notes = [
-      multiRootNote(folders) ?? '',
+      multiRootNote(folders, current) ?? '',
       appNote ?? '',
       services.trusted ? '' : RESTRICTED_NOTE,
       tree.team ? `Showing ${tree.team} only.` : '',

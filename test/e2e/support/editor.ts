@@ -119,6 +119,20 @@ export async function waitForWorkbench(page: Page, timeout = 60_000): Promise<vo
 }
 
 /**
+ * Developer: Reload Window, then waits for the workbench again. It shuts the workbench down
+ * properly (its state saved), as a user's reload does.
+ */
+export async function reloadWindow(page: Page, timeout = 60_000): Promise<void> {
+  const reloaded = page.waitForEvent('framenavigated', {
+    predicate: (navigated) => navigated === page.mainFrame(),
+    timeout,
+  });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await waitForWorkbench(page, timeout);
+}
+
+/**
  * Runs a command from the palette by its full title as the palette shows it, e.g.
  * `Upkeep: Run Daily Checks`. Right after the workbench opens, extensions may not be scanned
  * yet and the palette does not refresh an open list, so it is reopened until the command

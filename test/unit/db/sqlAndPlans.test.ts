@@ -55,6 +55,14 @@ describe('SQL text', () => {
     assert.equal(isPlainSelect('UPDATE users SET x = 1'), false);
   });
 
+  it('reads a dollar-quoted body as a string when it looks for writing keywords', () => {
+    // The quote inside $$'$$ opened a string that ran to the next quote and hid the DELETE.
+    const hidden = "WITH q AS (SELECT $$'$$), d AS (DELETE FROM t) SELECT 1 WHERE 'x' = $$'$$";
+    assert.equal(isPlainSelect(hidden), false);
+    assert.equal(isPlainSelect('SELECT $tag$delete; -- update$tag$ AS word'), true);
+    assert.equal(isPlainSelect('SELECT $$--$$ AS a FROM t FOR UPDATE'), false);
+  });
+
   it('accepts exactly one statement to explain, without EXPLAIN', () => {
     assert.throws(
       () => prepareExplain('SELECT 1; SELECT 2'),

@@ -1,23 +1,51 @@
 /**
- * A window with several workspace folders: Upkeep works on the first one and says so, naming
- * the others it leaves alone.
+ * A window with several workspace folders: Upkeep works on the one chosen (else the first), says
+ * so, names the others it leaves alone, and keeps each app's state apart.
  */
 import { strict as assert } from 'node:assert';
-import { dashboardTitle, multiRootNote } from '../../../src/vscode/multiRoot';
+import {
+  appFolderIndex,
+  dashboardTitle,
+  folderStorageName,
+  multiRootNote,
+} from '../../../src/vscode/multiRoot';
 
 describe('several workspace folders', () => {
   it('says nothing with one folder or none', () => {
     assert.equal(multiRootNote([]), undefined);
     assert.equal(multiRootNote(['app']), undefined);
-    assert.equal(dashboardTitle(['app']), 'Upkeep Dashboard');
+    assert.equal(dashboardTitle('app', 1), 'Upkeep Dashboard');
+    assert.equal(dashboardTitle(undefined, 0), 'Upkeep Dashboard');
   });
 
   it('names the folder it works on and the ones it leaves alone', () => {
     assert.equal(
       multiRootNote(['alpha', 'beta', 'gamma']),
-      'Upkeep works on alpha, the first of 3 workspace folders; beta and gamma are not ' +
-        'covered. Open another app in a window of its own to maintain it.',
+      'Upkeep works on alpha, one of 3 workspace folders; beta and gamma are not ' +
+        'covered. Choose another with Upkeep: Choose App Folder…',
     );
-    assert.equal(dashboardTitle(['alpha', 'beta']), 'Upkeep Dashboard: alpha');
+    assert.equal(
+      multiRootNote(['alpha', 'beta'], 1),
+      'Upkeep works on beta, one of 2 workspace folders; alpha is not ' +
+        'covered. Choose another with Upkeep: Choose App Folder…',
+    );
+    assert.equal(dashboardTitle('beta', 2), 'Upkeep Dashboard: beta');
+  });
+
+  it('works on the remembered folder while it is open, else on the first', () => {
+    const uris = ['file:///apps/alpha', 'file:///apps/beta'];
+    assert.equal(appFolderIndex(uris, 'file:///apps/beta'), 1);
+    assert.equal(appFolderIndex(uris, undefined), 0);
+    assert.equal(appFolderIndex(uris, 'file:///apps/removed'), 0);
+    assert.equal(appFolderIndex([], 'file:///apps/beta'), 0);
+  });
+
+  it('keeps two folders of the same name apart in storage', () => {
+    const one = folderStorageName('web', 'file:///apps/one/web');
+    const two = folderStorageName('web', 'file:///apps/two/web');
+    assert.match(one, /^web-[0-9a-f]{8}$/);
+    assert.notEqual(one, two);
+    assert.equal(one, folderStorageName('web', 'file:///apps/one/web'));
+    assert.match(folderStorageName('../../etc', 'file:///x'), /^\.\._\.\._etc-[0-9a-f]{8}$/);
   });
 });
