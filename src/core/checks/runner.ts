@@ -99,7 +99,7 @@ export async function runChecks(
     within(checks.timeoutSeconds, 1, maxSeconds, defaults.timeoutSeconds) * 1000;
   const shared = new Map<string, Promise<unknown>>();
   const secrets = knownSecrets(options);
-  const log = hidingLogger(options.log, secrets).child('checks');
+  const log = options.log.child('checks');
   const results: CheckResult[] = new Array(definitions.length);
   let next = 0;
   let done = 0;
@@ -128,7 +128,20 @@ export async function runChecks(
     });
   }
   // A check that finished before the database session opened did not know its password yet.
-  return results.map((result) => withoutSecrets(result, secrets));
+  return results.map((result, index) =>
+    withoutSecrets(result, secretsOf(definitions[index], secrets)),
+  );
+}
+
+const NO_SECRETS: ReadonlySet<string> = new Set();
+
+/**
+ * The secrets to hide, word for word, in what a check reports: only a check that runs the repo's
+ * code (a tool, a custom check) prints text Upkeep did not write. Upkeep's own texts never hold a
+ * password, and a password that is also a common word ("postgres") would turn them into `***`.
+ */
+function secretsOf(definition: CheckDefinition, secrets: Set<string>): ReadonlySet<string> {
+  return definition.needsTrust ? secrets : NO_SECRETS;
 }
 
 /** The passwords a tool or a custom check could print: the run's own, and the environment's. */
@@ -149,7 +162,7 @@ function urlPassword(text: string | undefined): string | undefined {
 }
 
 /** Hides the secrets in every line, those added to the set later too. */
-function hidingLogger(log: Logger, secrets: Set<string>): Logger {
+function hidingLogger(log: Logger, secrets: ReadonlySet<string>): Logger {
   const hide = (text: string): string => redactSecrets(text, secrets);
   return {
     debug: (message) => log.debug(hide(message)),
@@ -161,7 +174,7 @@ function hidingLogger(log: Logger, secrets: Set<string>): Logger {
 }
 
 /** The report's texts without connection strings' passwords and without the run's secrets. */
-function withoutSecrets<T extends CheckReport>(report: T, secrets: Set<string>): T {
+function withoutSecrets<T extends CheckReport>(report: T, secrets: ReadonlySet<string>): T {
   const hide = (text: string): string => redactSecrets(text, secrets);
   const values = report.values
     ? Object.fromEntries(
@@ -193,7 +206,7 @@ async function runOne(
   const startedAt = options.clock.now();
   const started = performance.now();
   const finish = (report: CheckReport): CheckResult => ({
-    ...withoutSecrets(report, secrets),
+    ...withoutSecrets(report, secretsOf(definition, secrets)),
     checkId: definition.id,
     title: definition.title,
     startedAt: startedAt.toISOString(),
@@ -229,7 +242,9 @@ async function runOne(
     settings: options.settings,
     clock: options.clock,
     signal: controller.signal,
-    log: log.child(definition.id),
+    log: definition.needsTrust
+      ? hidingLogger(log.child(definition.id), secrets)
+      : log.child(definition.id),
     trusted: options.trusted,
     databasePassword: options.databasePassword,
     databasePasswordServer: options.databasePasswordServer,

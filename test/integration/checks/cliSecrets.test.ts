@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { runCli } from '../../support/cli';
-import { createDatabase, embeddedServer } from '../../support/postgres';
+import { admin, createDatabase, embeddedServer } from '../../support/postgres';
 import { tempFolderWith } from '../../support/tempFolders';
 
 /**
@@ -101,5 +101,22 @@ describe('upkeep check keeps the database password out of its reports', function
       '.upkeep/playbook.yaml': playbook('cat .env; cut -d: -f3 .env | cut -d@ -f1'),
     });
     assertHidden(await everyFormat(dotEnv, {}), server.password);
+  });
+
+  it("leaves Upkeep's own texts whole when the password is also the user's name", async () => {
+    // A development database often has user and password "postgres": hiding the password word
+    // for word in health.database's own text would show "***@host" and give it away.
+    await admin(url, "CREATE ROLE keeper LOGIN PASSWORD 'keeper'");
+    const keeper = new URL(url);
+    keeper.username = 'keeper';
+    keeper.password = 'keeper';
+    const workspace = await workspaceWith({ Gemfile: "source 'https://rubygems.org'\n" });
+    const run = await runCli(
+      ['check', '--workspace', workspace, '--check', 'health.database', '--format', 'json'],
+      { HOME: workspace, DATABASE_URL: keeper.toString() },
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as { results: { details?: string }[] };
+    assert.match(report.results[0].details ?? '', /^Connected to keeper@127\.0\.0\.1:/);
   });
 });
