@@ -211,6 +211,9 @@ export async function runMaintenance(
       `The confirmation was for ${plan.display}, not ${connection.display}.`,
     );
   }
+  const cancelled = (): UpkeepError => new UpkeepError('cancelled', `Cancelled: ${plan.sql}`);
+  if (options.signal?.aborted) throw cancelled();
+
   const log = options.log ?? silentLogger;
   const client = new Client({
     ...connection.config,
@@ -231,6 +234,8 @@ export async function runMaintenance(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // A cancel while connecting had no query to stop: it must not start one now.
+    if (options.signal?.aborted) throw cancelled();
     await client.query(`SET lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs))}`);
     await client.query(
       `SET statement_timeout = ${Math.max(0, Math.round(options.statementTimeoutMs ?? 0))}`,
@@ -242,11 +247,10 @@ export async function runMaintenance(
     log.info(`done in ${durationMs} ms: ${plan.sql}`);
     return { sql: plan.sql, durationMs };
   } catch (error) {
+    if (UpkeepError.is(error)) throw error;
     const text = redact(error instanceof Error ? error.message : String(error));
     const code = (error as { code?: string }).code;
-    if (code === '57014' && options.signal?.aborted) {
-      throw new UpkeepError('cancelled', `Cancelled: ${plan.sql}`);
-    }
+    if (code === '57014' && options.signal?.aborted) throw cancelled();
     if (code === '55P03') {
       throw new UpkeepError(
         'timeout',

@@ -108,6 +108,32 @@ for (const target of serversUnderTest) {
       },
     );
 
+    it('runs nothing once the user cancelled, before or while it connects', async () => {
+      const plan = planMaintenance(
+        connection,
+        'analyze',
+        { type: 'table', name: 'items' },
+        version,
+      );
+      const options = { lockTimeoutMs: 5000, connectTimeoutMs: 5000 };
+      const cancelled = (e: unknown): boolean => UpkeepError.is(e, 'cancelled');
+
+      const before = new AbortController();
+      before.abort();
+      await assert.rejects(
+        runMaintenance(connection, confirmMaintenance(plan), { ...options, signal: before.signal }),
+        cancelled,
+      );
+
+      const during = new AbortController();
+      const run = runMaintenance(connection, confirmMaintenance(plan), {
+        ...options,
+        signal: during.signal,
+      });
+      during.abort();
+      await assert.rejects(run, cancelled);
+    });
+
     it('the EXPLAIN ANALYZE prompt shows the statement timeout it runs with', async () => {
       const prepared = prepareExplain('SELECT count(*) FROM items');
       const prompt = explainAnalyzePrompt(prepared, {
