@@ -7,7 +7,7 @@ import type { UpkeepSettings } from '../settings';
 import { formatMs, formatPercent } from '../util/figures';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
-export interface AlertInputs {
+interface AlertInputs {
   thresholds: UpkeepSettings['thresholds'];
   logs?: LogsView;
   health?: HealthView;

@@ -21,7 +21,7 @@ import { isRecord } from '../util/isRecord';
 /** Rows a card's table carries to the webview; the webview pages them. */
 const MAX_TABLE_ROWS = 10_000;
 /** The onboarding card's title on the dashboard, apart from the "reached each step" funnel. */
-export const ONBOARDING_CARD_TITLE = 'Users now at each step';
+const ONBOARDING_CARD_TITLE = 'Users now at each step';
 /** Tables drawn in the growth chart, largest first. */
 const GROWTH_TABLES = 5;
 
@@ -187,7 +187,7 @@ function measuredText(key: string, value: Scalar, ratios: boolean): string {
   return factText(value);
 }
 
-export function factsOf(data: unknown, cardId?: string): { label: string; value: string }[] {
+function factsOf(data: unknown, cardId?: string): { label: string; value: string }[] {
   if (!isRecord(data)) return [];
   const facts: { label: string; value: string }[] = [];
   const ratios = cardId === 'cacheHitRatio';
@@ -277,7 +277,7 @@ export function cardView(card: DbCard): CardView {
   }
 }
 
-export function slowQueriesOf(cards: DbCard[]): SlowQueryView[] {
+function slowQueriesOf(cards: DbCard[]): SlowQueryView[] {
   const data = cards.find((card) => card.id === 'slowQueries')?.data;
   if (!isRecord(data) || !Array.isArray(data.queries)) return [];
   return data.queries.filter(isRecord).map((query) => ({
@@ -324,7 +324,7 @@ export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
 }
 
 /** Cards that belong to the Business section rather than the Database section. */
-export function isBusinessCard(card: DbCard): boolean {
+function isBusinessCard(card: DbCard): boolean {
   return card.id === 'onboarding' || card.id === 'businessGrowth' || card.id.startsWith('metric:');
 }
 

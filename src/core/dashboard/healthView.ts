@@ -8,9 +8,9 @@ import { checksOfTier } from '../playbook/model';
 import type { HealthCheckView, HealthOutcome, HealthView } from './protocol';
 
 /** A check's display title when it has not run yet (the registry knows it; the result does not). */
-export type CheckTitles = (checkId: string) => string | undefined;
+type CheckTitles = (checkId: string) => string | undefined;
 /** Where a kept result came from (the editor's log or the CLI's saved file). */
-export type ResultOrigins = (result: CheckResult) => ResultOrigin;
+type ResultOrigins = (result: CheckResult) => ResultOrigin;
 
 function checkView(
   checkId: string,

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export interface DashboardHtmlOptions {
+interface DashboardHtmlOptions {
   /** The webview's `cspSource` (where local resources are allowed from). */
   cspSource: string;
   nonce: string;

@@ -42,7 +42,7 @@ export type HealthOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'skipped' | 'ne
  * The one order outcomes are counted in: the Health figures, each tier's line, the CLI's table
  * and the run notification all read pass, warn, fail, error, skipped, then not run.
  */
-export const OUTCOME_ORDER: readonly HealthOutcome[] = [
+const OUTCOME_ORDER: readonly HealthOutcome[] = [
   'pass',
   'warn',
   'fail',

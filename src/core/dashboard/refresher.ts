@@ -4,9 +4,9 @@
  * start at most once per `minGapMs`: the ones asked for in between share one at its end.
  */
 
-export type RefreshRun = (signal: AbortSignal, refreshId: number) => Promise<void>;
+type RefreshRun = (signal: AbortSignal, refreshId: number) => Promise<void>;
 
-export interface RefresherOptions {
+interface RefresherOptions {
   /** The least time between two starts; a page that asks in a loop gets one per gap. */
   minGapMs?: number;
 }

@@ -8,7 +8,7 @@
  */
 import type { HostMessage, SectionId, WebviewMessage } from './protocol';
 
-export type GateVerdict = 'accepted' | 'notOffered' | 'busy';
+type GateVerdict = 'accepted' | 'notOffered' | 'busy';
 
 /** What one section's latest data lets the page ask for. */
 interface Offer {
@@ -24,7 +24,7 @@ const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set([
   'chooseFolder',
 ]);
 
-export interface RequestGateOptions {
+interface RequestGateOptions {
   /** The least time between two links opened; each may open a browser tab. Default 1 s. */
   linkGapMs?: number;
 }

@@ -60,7 +60,7 @@ export interface SlowQueriesData {
 const SLOW_MEAN_MS = 1000;
 
 /** Why pg_stat_statements cannot be read yet, with the exact fix, or undefined when it can. */
-export function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | undefined {
+function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | undefined {
   const pss = probe.statStatements;
   const preload =
     'add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart PostgreSQL';

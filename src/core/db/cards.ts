@@ -114,7 +114,7 @@ export interface CardDefinition {
   run(context: CardContext): Promise<CardResult>;
 }
 
-export interface ConnectivityData {
+interface ConnectivityData {
   serverVersion: string;
   serverVersionNum: number;
   roundTripMs: number;

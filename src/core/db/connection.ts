@@ -15,9 +15,9 @@ import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
 import { parseDatabaseYml, unsupportedErbIn } from './databaseYml';
 
-export type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
+type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
 
-export interface ConnectionSource {
+interface ConnectionSource {
   kind: ConnectionSourceKind;
   /** Workspace-relative file the connection was read from. */
   file?: string;
@@ -129,7 +129,7 @@ function untrustedHint(surface: Surface): string {
   );
 }
 
-export const DATABASE_YML = 'config/database.yml';
+const DATABASE_YML = 'config/database.yml';
 
 /** database.yml and .env are a few kilobytes; larger ones, or non-files, are refused unread. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

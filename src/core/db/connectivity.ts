@@ -4,7 +4,7 @@
  */
 import type { DbSession } from './session';
 
-export interface Connectivity {
+interface Connectivity {
   /** `17.10`, without the build suffix Debian adds. */
   serverVersion: string;
   serverVersionNum: number;

@@ -29,7 +29,7 @@ export interface DatabaseYml {
   unsupported: Map<string, ErbMarker>;
 }
 
-export interface ErbMarker {
+interface ErbMarker {
   line: number;
   code: string;
   missing?: string;
@@ -87,7 +87,7 @@ function unescapeRuby(text: string): string {
  * file from every unclosed `<%`, and lines are counted as the scan goes, so hostile files
  * (thousands of tags, `<%` repeated on one line) stay linear.
  */
-export function expandErb(
+function expandErb(
   text: string,
   env: NodeJS.ProcessEnv,
 ): { text: string; unsupported: Map<string, ErbMarker> } {

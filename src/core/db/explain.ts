@@ -8,7 +8,7 @@ import { UpkeepError } from '../util/errors';
 import type { DbSession } from './session';
 import { isPlainSelect, leadingKeyword, splitStatements } from './sqlText';
 
-export interface PreparedExplain {
+interface PreparedExplain {
   statement: string;
   /** ANALYZE executes the statement: only offered for a plain SELECT. */
   canAnalyze: boolean;
@@ -33,7 +33,7 @@ export function prepareExplain(selection: string): PreparedExplain {
   return { statement, canAnalyze: isPlainSelect(statement) };
 }
 
-export interface PlanNode {
+interface PlanNode {
   id: number;
   depth: number;
   nodeType: string;

@@ -22,7 +22,7 @@ export interface MaintenanceTarget {
   name?: string;
 }
 
-export interface MaintenancePlan {
+interface MaintenancePlan {
   kind: MaintenanceKind;
   target: MaintenanceTarget;
   /** The exact statement that will run. */
@@ -181,7 +181,7 @@ export function confirmMaintenance(
   return confirmation;
 }
 
-export interface MaintenanceResult {
+interface MaintenanceResult {
   sql: string;
   durationMs: number;
 }
@@ -265,7 +265,7 @@ export async function runMaintenance(
   }
 }
 
-export interface MaintenanceCandidate {
+interface MaintenanceCandidate {
   target: MaintenanceTarget;
   /** Why it is a candidate, e.g. `12 % dead rows` or `invalid`. */
   note: string;

@@ -5,7 +5,7 @@
  */
 import type { DbSession } from './session';
 
-export interface StatStatementsInfo {
+interface StatStatementsInfo {
   /** Installable on this server (in pg_available_extensions). */
   available: boolean;
   /** Default version the server would install. */

@@ -14,7 +14,7 @@ import { redact, silentLogger } from '../util/logger';
 import type { ResolvedConnection } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 
-export interface SessionOptions {
+interface SessionOptions {
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   connectTimeoutMs: number;

@@ -125,7 +125,7 @@ function skipQuoted(sql: string, from: number, quote: string, backslashes = fals
 }
 
 /** The text with comments replaced by a space (literals kept as they are). */
-export function stripComments(sql: string): string {
+function stripComments(sql: string): string {
   return replaceTokens(sql, (kind, text) => (kind === 'comment' ? ' ' : text));
 }
 

@@ -353,7 +353,7 @@ async function foreignKeySupport(
  * without any supporting index once the duplicates and the indexes dropped before it are gone.
  * Following this card and the Duplicate indexes card together never unindexes a foreign key.
  */
-export function adviseUnusedIndexes(
+function adviseUnusedIndexes(
   unused: Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>[],
   duplicates: Pick<DuplicateIndex, 'schema' | 'name' | 'coveredBy'>[],
   foreignKeys: ForeignKeySupport[],
@@ -905,7 +905,7 @@ export interface SequenceUse {
 }
 
 /** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
-export function groupDigits(value: string): string {
+function groupDigits(value: string): string {
   return /^-?\d+$/.test(value) ? BigInt(value).toLocaleString('en') : value;
 }
 

@@ -64,9 +64,3 @@ const BUILTIN = new Set<string>(BUILTIN_CHECK_IDS);
 export function isBuiltinCheckId(id: string): id is BuiltinCheckId {
   return BUILTIN.has(id);
 }
-
-/**
- * Checks that change something or need a person to confirm (the recovery drill restores a backup
- * into a scratch database): a plain "run the tier" never starts them.
- */
-export const CONFIRMATION_CHECK_IDS: readonly BuiltinCheckId[] = ['backups.recoveryDrill'];

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { simpleGit } from 'simple-git';
 
 /** `git config user.name` as git resolves it for the workspace; undefined when unset or no git. */
-export async function gitUserName(workspace: string): Promise<string | undefined> {
+async function gitUserName(workspace: string): Promise<string | undefined> {
   try {
     // Reading one config value runs no hook and no repo command, so it is safe untrusted too.
     const git = simpleGit({ baseDir: workspace, timeout: { block: 5000 } });

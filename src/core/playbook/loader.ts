@@ -38,7 +38,7 @@ export interface PlaybookProblem {
   severity: 'error' | 'warning';
 }
 
-export interface LoadedPlaybook {
+interface LoadedPlaybook {
   playbook: Playbook;
   problems: PlaybookProblem[];
   /** Absolute path of the repo playbook when it exists (or when text was given for it). */
@@ -90,7 +90,7 @@ export const CUSTOM_CHECK_KINDS: readonly CustomCheckKind[] = ['shell', 'sql', '
 /** What a custom check's id and a task's id may look like. */
 export const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
-export interface LoadPlaybookOptions {
+interface LoadPlaybookOptions {
   /** Absolute path of the workspace folder. */
   workspace: string;
   /** The file's text (for example an unsaved editor); read from disk when absent. */

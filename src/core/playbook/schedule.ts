@@ -48,16 +48,6 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** True when Intl knows the zone (an IANA name such as Europe/Berlin, or UTC). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The machine's zone; what "today" means for the user unless a zone is given. */
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -221,11 +211,11 @@ function addMonths(first: LocalDate, months: number): LocalDate {
   return { year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 };
 }
 
-export function nextPeriod(period: Period, timeZone: string): Period {
+function nextPeriod(period: Period, timeZone: string): Period {
   return periodAt(period.unit, period.end, timeZone);
 }
 
-export type TaskStatusKind = 'done' | 'due' | 'overdue' | 'snoozed' | 'onDemand';
+type TaskStatusKind = 'done' | 'due' | 'overdue' | 'snoozed' | 'onDemand';
 
 export interface TaskStatus {
   kind: TaskStatusKind;
@@ -245,7 +235,7 @@ export interface TaskStatus {
 }
 
 /** Ticks that belong to `periodKey`; older ticks are from a past period and no longer count. */
-export function currentTicks(state: TaskState | undefined, periodKey: string): string[] {
+function currentTicks(state: TaskState | undefined, periodKey: string): string[] {
   if (!state || state.periodKey !== periodKey) return [];
   return Object.keys(state.ticks);
 }
@@ -378,7 +368,7 @@ export function describeAge(instant: Date, now: Date): string {
  * "due later": its row still says when, but it is left out of the badge, the status bar and the
  * tier's counts.
  */
-export const DUE_SOON_DAYS: Readonly<Record<Exclude<PeriodUnit, 'none'>, number>> = {
+const DUE_SOON_DAYS: Readonly<Record<Exclude<PeriodUnit, 'none'>, number>> = {
   day: 0,
   week: 2,
   month: 7,
@@ -409,7 +399,7 @@ export function needsAttention(status: TaskStatus): boolean {
   return status.kind === 'overdue' || isDueSoon(status);
 }
 
-export interface AttentionCounts {
+interface AttentionCounts {
   overdue: number;
   dueSoon: number;
   /** Due this period but not yet within the lead time; not part of any count shown. */

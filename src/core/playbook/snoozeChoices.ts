@@ -4,7 +4,7 @@
  */
 import { addDays, daysBetween, isoWeek, type LocalDate } from './schedule';
 
-export interface SnoozeChoice {
+interface SnoozeChoice {
   label: string;
   date: LocalDate;
 }

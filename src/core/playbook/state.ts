@@ -6,14 +6,14 @@ import type { CheckOutcome } from '../checks/types';
 import type { Task } from './model';
 import { isRecord } from '../util/isRecord';
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 export interface PlaybookState {
   version: typeof STATE_VERSION;
   tasks: Record<string, TaskState>;
 }
 
-export interface Tick {
+interface Tick {
   /** ISO 8601. */
   at: string;
   by: string;
@@ -59,7 +59,7 @@ export interface HistoryEntry {
 }
 
 /** How many history entries a task keeps: years of weekly work, and a file that stays small. */
-export const HISTORY_LIMIT = 200;
+const HISTORY_LIMIT = 200;
 
 export function emptyState(): PlaybookState {
   return { version: STATE_VERSION, tasks: record() };

@@ -24,13 +24,13 @@ import { emptyState, normalizeState, validateState } from './state';
 
 /** Where the repo variant of the state lives, relative to the workspace folder. */
 export const REPO_STATE_FILE = '.upkeep/state.json';
-export const STATE_FILE_NAME = 'state.json';
+const STATE_FILE_NAME = 'state.json';
 
 /**
  * Years of history for every task stay far below this; a larger file is treated as broken
  * (moved aside, never written over) rather than read.
  */
-export const MAX_STATE_BYTES = 64 * 1024 * 1024;
+const MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 export type StateLocation = 'workspaceStorage' | 'repository';
 
@@ -52,7 +52,7 @@ export interface CorruptStateReport {
   reason: string;
 }
 
-export interface StateStoreOptions {
+interface StateStoreOptions {
   file: string;
   log?: Logger;
   /** A lock older than this is from a crashed writer and is taken over. */

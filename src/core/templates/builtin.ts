@@ -104,5 +104,3 @@ export const TEMPLATE_VARIABLES = [
   'deadline',
   'branch',
 ] as const;
-
-export type TemplateVariableName = (typeof TEMPLATE_VARIABLES)[number];

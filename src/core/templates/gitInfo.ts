@@ -9,7 +9,7 @@ import { simpleGit, GitConfigScope } from 'simple-git';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 
-export const UNKNOWN = 'unknown';
+const UNKNOWN = 'unknown';
 
 export interface GitInfo {
   /** `Name <email>`, whichever of the two is set, or `unknown`. */
@@ -18,7 +18,7 @@ export interface GitInfo {
   branch: string;
 }
 
-export interface GitInfoOptions {
+interface GitInfoOptions {
   /**
    * In an untrusted workspace git does not run inside the repository (its config could name
    * programs git runs): the author comes from the user's global config, run from the home folder,
@@ -59,7 +59,7 @@ async function readAuthor(baseDir: string, options: GitInfoOptions, log: Logger)
 }
 
 /** `Name <email>`; single-line and trimmed, since a config value ends up inside a document. */
-export function formatAuthor(name: string | null, email: string | null): string {
+function formatAuthor(name: string | null, email: string | null): string {
   const clean = (value: string | null): string => (value ?? '').replace(/\s+/g, ' ').trim();
   const who = clean(name);
   const mail = clean(email);

@@ -13,7 +13,7 @@
  * What a variable stands for: its text, a field to fill in, a choice (a tab stop offering the
  * options, the first written to disk), or snippet syntax such as `$CURRENT_YEAR` for snippet files.
  */
-export type TemplateValue =
+type TemplateValue =
   string | { field: string } | { choice: readonly string[] } | { snippet: string; text: string };
 
 export type TemplateVariables = Readonly<Record<string, TemplateValue | undefined>>;

@@ -24,7 +24,7 @@ export interface BugReportSummary {
   done: boolean;
 }
 
-export type ReportState = 'done' | 'overdue' | 'open';
+type ReportState = 'done' | 'overdue' | 'open';
 
 /** Only the head of a report holds its metadata; a huge file is not read whole. */
 const HEAD_BYTES = 16 * 1024;

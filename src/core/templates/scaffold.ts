@@ -43,7 +43,7 @@ export interface ScaffoldContext {
   git?: GitInfo;
 }
 
-export interface TemplateSource {
+interface TemplateSource {
   text: string;
   /** The repo's template file, absolute; undefined for the built-in template. */
   file?: string;

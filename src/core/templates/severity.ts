@@ -6,7 +6,7 @@
 
 export type SeverityId = 'critical' | 'high' | 'medium' | 'low';
 
-export interface Severity {
+interface Severity {
   id: SeverityId;
   /** The tier's name as the guidelines write it. */
   label: string;

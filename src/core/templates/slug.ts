@@ -16,7 +16,7 @@ export const FALLBACK_SLUG = 'untitled';
 /** Windows refuses these as a file's base name whatever the extension (`con.md` included). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin|conout|clock)$/i;
 
-export interface SlugOptions {
+interface SlugOptions {
   maxGraphemes?: number;
   maxBytes?: number;
 }

@@ -9,7 +9,7 @@ import type { TemplateVariables } from './render';
 import { renderTemplate } from './render';
 import { SEVERITIES } from './severity';
 
-export interface SnippetDefinition {
+interface SnippetDefinition {
   prefix: string;
   description: string;
   body: string[];

@@ -3,7 +3,7 @@
  * message says what happened and what to do next, and never carries a secret.
  */
 
-export type UpkeepErrorCode =
+type UpkeepErrorCode =
   | 'config'
   | 'not-found'
   | 'unreachable'

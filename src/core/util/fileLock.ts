@@ -13,7 +13,7 @@ import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { readTextFileLimited } from './textFile';
 
-export interface FileLockOptions {
+interface FileLockOptions {
   /** A lock older than this is from a crashed writer and is taken over. */
   staleMs?: number;
   /** How long to wait for another writer before giving up. */
