@@ -20,7 +20,7 @@ const EXIT_CODES: Record<string, [number, string][]> = {
   ],
   logs: [
     [0, 'a log was read'],
-    [2, 'no log could be read, a bad --window or --time-zone, or bad usage'],
+    [2, 'no log could be read, a bad --window or --time-zone, bad usage, or cancelled'],
   ],
   db: [
     [0, 'every card ran'],

@@ -1,19 +1,20 @@
 /**
  * `upkeep logs [FILE|GLOB ...]`: the log summary for a window, as text or as the stable JSON of
  * docs/logs-json.md. With no files it reads the workspace's `upkeep.logs.sources`. Exit 0 when
- * something was read, 2 for bad usage or when no source could be read.
+ * something was read, 2 for bad usage, when no source could be read, or when cancelled.
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
+import { onCancelSignal } from './cancelSignals';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
-import { describeError } from '../core/util/errors';
+import { describeError, UpkeepError } from '../core/util/errors';
 import { createLogger } from '../core/util/logger';
 
 const EXIT_USAGE = 2;
@@ -50,6 +51,14 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       process.stderr.write(`${level}: ${printableLines(line)}\n`);
     }
   }, 'logs');
+  // Ctrl-C, SIGTERM or SIGHUP stops the read (its worker threads too) and prints nothing of a
+  // summary: half a log's figures would read as the whole window's.
+  const controller = new AbortController();
+  let signalName: NodeJS.Signals | undefined;
+  const stopListening = onCancelSignal((signal) => {
+    signalName = signal;
+    controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
+  });
   try {
     const workspace = await resolveWorkspace(options.workspace, process.cwd());
     if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
@@ -65,6 +74,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       timeZone: options.timeZone ?? settings.logs.timeZone,
       slowRequestMs: settings.thresholds.slowRequestMs,
       clock: systemClock,
+      signal: controller.signal,
       log,
     });
 
@@ -87,7 +97,13 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     if (summary.sources.length === 0) process.stderr.write('upkeep logs: no log sources given.\n');
     return EXIT_USAGE;
   } catch (error) {
+    if (signalName) {
+      process.stderr.write(`upkeep logs: cancelled (${signalName}); no summary printed.\n`);
+      return EXIT_USAGE;
+    }
     process.stderr.write(`upkeep logs: ${describeError(error)}\n`);
     return EXIT_USAGE;
+  } finally {
+    stopListening();
   }
 }
