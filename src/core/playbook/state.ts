@@ -158,6 +158,25 @@ function setKey<T>(target: Record<string, T>, key: string, value: T): void {
   });
 }
 
+/** What the maintainer did now to the task, with the items ticked so far and no checks. */
+function entryNow(
+  task: TaskState,
+  action: HistoryEntry['action'],
+  context: ChangeContext,
+  note?: string,
+): HistoryEntry {
+  const entry: HistoryEntry = {
+    action,
+    periodKey: context.periodKey,
+    at: context.now.toISOString(),
+    by: context.by,
+    items: Object.keys(task.ticks),
+    checks: [],
+  };
+  if (note !== undefined) entry.note = note;
+  return entry;
+}
+
 function pushHistory(task: TaskState, entry: HistoryEntry): void {
   task.history.push(entry);
   if (task.history.length > HISTORY_LIMIT) {
@@ -223,14 +242,8 @@ export function markDone(
   }
   entry.done = { periodKey: context.periodKey, at, by: context.by };
   delete entry.snoozedUntil;
-  const history: HistoryEntry = {
-    action: 'done',
-    periodKey: context.periodKey,
-    at,
-    by: context.by,
-    items: Object.keys(entry.ticks),
-    checks: extra.checks ?? [],
-  };
+  const history = entryNow(entry, 'done', context);
+  history.checks = extra.checks ?? [];
   if (extra.values && Object.keys(extra.values).length) history.values = extra.values;
   if (extra.note) history.note = extra.note;
   pushHistory(entry, history);
@@ -251,15 +264,7 @@ export function snoozeTask(
 ): void {
   const entry = taskState(state, taskId, context);
   entry.snoozedUntil = until;
-  pushHistory(entry, {
-    action: 'snoozed',
-    periodKey: context.periodKey,
-    at: context.now.toISOString(),
-    by: context.by,
-    items: Object.keys(entry.ticks),
-    checks: [],
-    note: `until ${until}`,
-  });
+  pushHistory(entry, entryNow(entry, 'snoozed', context, `until ${until}`));
 }
 
 /** Clears the period's ticks, completion and snooze; the history keeps that it happened. */
@@ -267,30 +272,13 @@ export function resetTask(state: PlaybookState, taskId: string, context: ChangeC
   const entry = taskState(state, taskId, context);
   const doneNow = entry.done?.periodKey === context.periodKey;
   if (doneNow) takeBackDone(entry, context, 'Reset.');
-  else {
-    pushHistory(entry, {
-      action: 'reset',
-      periodKey: context.periodKey,
-      at: context.now.toISOString(),
-      by: context.by,
-      items: Object.keys(entry.ticks),
-      checks: [],
-    });
-  }
+  else pushHistory(entry, entryNow(entry, 'reset', context));
   entry.ticks = record();
   delete entry.snoozedUntil;
 }
 
 function takeBackDone(entry: TaskState, context: ChangeContext, note: string): void {
-  pushHistory(entry, {
-    action: 'reset',
-    periodKey: context.periodKey,
-    at: context.now.toISOString(),
-    by: context.by,
-    items: Object.keys(entry.ticks),
-    checks: [],
-    note,
-  });
+  pushHistory(entry, entryNow(entry, 'reset', context, note));
   // The completion before this period still counts for "overdue since".
   const earlier = entry.history
     .filter((item) => item.action === 'done' && item.periodKey !== context.periodKey)
