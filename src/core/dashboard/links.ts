@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isInside } from '../util/paths';
 
 /** An http or https URL without embedded credentials, or undefined for anything else. */
 export function safeExternalUrl(text: string): URL | undefined {
@@ -16,11 +17,6 @@ export function safeExternalUrl(text: string): URL | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   if (url.username || url.password) return undefined;
   return url;
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /**
@@ -36,7 +32,7 @@ export async function resolveInsideWorkspace(
   if (!root) return undefined;
   // Resolve symlinks first, then compare real paths: a link may not lead out of the workspace.
   const real = await fs.realpath(path.resolve(workspace, file)).catch(() => undefined);
-  if (!real || !inside(root, real)) return undefined;
+  if (!real || !isInside(root, real)) return undefined;
   const stat = await fs.stat(real).catch(() => undefined);
   return stat?.isFile() ? real : undefined;
 }

@@ -49,6 +49,15 @@ describe('dashboard link checks', () => {
       assert.equal(await resolveInsideWorkspace(workspace, expected), expected);
     });
 
+    it('opens a file whose name starts with two dots: it is inside', async () => {
+      const dotted = path.join(workspace, 'log/..old.log');
+      writeFileSync(dotted, 'line\n');
+      writeFileSync(path.join(workspace, '..notes.md'), 'notes\n');
+      assert.equal(await resolveInsideWorkspace(workspace, 'log/..old.log'), dotted);
+      const notes = path.join(workspace, '..notes.md');
+      assert.equal(await resolveInsideWorkspace(workspace, '..notes.md'), notes);
+    });
+
     it(
       'refuses paths that leave the workspace, links out of it, ' + 'folders and missing files',
       async () => {
