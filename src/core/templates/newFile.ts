@@ -14,7 +14,7 @@ const MAX_ATTEMPTS = 1000;
  * The absolute folder for a workspace-relative setting such as `docs/maintenance/bugs`. A setting
  * that leaves the workspace (`../x`, `/etc`) is refused: documents belong to the repository.
  */
-export function resolveInsideWorkspace(workspace: string, folder: string): string {
+export function documentFolder(workspace: string, folder: string): string {
   const root = path.resolve(workspace);
   const resolved = path.resolve(root, folder.trim() || '.');
   if (!isInside(root, resolved)) {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import { headingContent, unescapeMarkdownHtml } from './markdown';
-import { resolveInsideWorkspace } from './newFile';
+import { documentFolder } from './newFile';
 import type { SeverityId } from './severity';
 import { parseSeverity, responseDue } from './severity';
 import { parseZonedTime } from './zonedTime';
@@ -50,7 +50,7 @@ export async function listReports(
   workspace: string,
   settings: UpkeepSettings,
 ): Promise<BugReportSummary[]> {
-  const folder = resolveInsideWorkspace(workspace, settings.templates.bugFolder);
+  const folder = documentFolder(workspace, settings.templates.bugFolder);
   let names: string[];
   try {
     const entries = await fs.readdir(folder, { withFileTypes: true });

@@ -16,7 +16,7 @@ import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './
 import type { GitInfo } from './gitInfo';
 import { readGitInfo } from './gitInfo';
 import { escapeMarkdownHtml } from './markdown';
-import { resolveInsideWorkspace, writeNewFile } from './newFile';
+import { documentFolder, writeNewFile } from './newFile';
 import type { RenderedTemplate, TemplateVariables } from './render';
 import { renderTemplate } from './render';
 import type { SeverityId } from './severity';
@@ -168,7 +168,7 @@ export async function createBugReport(
 ): Promise<CreatedDocument> {
   const title = cutTitle(cleanTitle(input.title));
   const severity = severityById(input.severity);
-  const folder = resolveInsideWorkspace(context.workspace, context.settings.templates.bugFolder);
+  const folder = documentFolder(context.workspace, context.settings.templates.bugFolder);
   const { now, timeZone, variables } = await commonVariables(context);
 
   const source = await loadTemplate(context.workspace, 'bugReport');
@@ -193,10 +193,7 @@ export async function createFeatureSpec(
   input: { title: string },
 ): Promise<CreatedDocument> {
   const title = cutTitle(cleanTitle(input.title));
-  const folder = resolveInsideWorkspace(
-    context.workspace,
-    context.settings.templates.featureFolder,
-  );
+  const folder = documentFolder(context.workspace, context.settings.templates.featureFolder);
   const { variables } = await commonVariables(context);
 
   const source = await loadTemplate(context.workspace, 'featureSpec');
