@@ -5,7 +5,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
-import { addAbortSignal } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
 
@@ -77,6 +77,11 @@ export interface ReadOptions {
   chunkBytes?: number;
   /** For a `.gz`: stop after this many decompressed bytes (default `gzipLimit` of `end`). */
   maxDecompressedBytes?: number;
+  /**
+   * Read these chunks (standard input) instead of the file, to their end: `end`, `start` and
+   * `gzip` do not apply.
+   */
+  stream?: AsyncIterable<Buffer>;
 }
 
 export interface ReadResult {
@@ -247,6 +252,41 @@ class LineSplitter {
   }
 }
 
+/**
+ * Splits a stream's chunks (a decompressed `.gz`, standard input) into lines, up to `limit`
+ * bytes and `lineLimit` lines. A stream that fails keeps what was read and says where it
+ * stopped.
+ */
+async function readChunks(
+  stream: AsyncIterable<Buffer>,
+  splitter: LineSplitter,
+  result: ReadResult,
+  options: ReadOptions,
+  limit: number,
+  lineLimit: number,
+): Promise<void> {
+  let offset = 0;
+  try {
+    for await (const chunk of stream) {
+      throwIfAborted(options.signal);
+      // A compression bomb, or a rotated log far larger than its archive suggests.
+      const room = limit - offset;
+      if (chunk.length > room) result.limited = true;
+      const piece = result.limited ? chunk.subarray(0, room) : chunk;
+      splitter.push(piece, offset);
+      offset += piece.length;
+      result.bytesRead = offset;
+      if (splitter.lines >= lineLimit) result.limited = true;
+      if (splitter.stopped || result.limited) break;
+      if (options.afterChunk) await options.afterChunk();
+    }
+  } catch (error) {
+    throwIfAborted(options.signal);
+    // A cut or corrupt archive: keep what was read, say where it stopped.
+    result.error = error instanceof Error ? error.message : String(error);
+  }
+}
+
 export async function readLines(
   file: string,
   options: ReadOptions,
@@ -266,32 +306,26 @@ export async function readLines(
     limited: false,
   };
 
-  if (options.gzip) {
-    let offset = 0;
-    const limit = options.maxDecompressedBytes ?? gzipLimit(options.end);
-    const lineLimit = gzipLineLimit(options.end);
+  if (options.stream) {
+    // An abort ends a wait for more input at once, as for a `.gz` below.
+    if (options.signal && options.stream instanceof Readable) {
+      addAbortSignal(options.signal, options.stream);
+    }
+    await readChunks(options.stream, splitter, result, options, Infinity, Infinity);
+  } else if (options.gzip) {
     const compressed = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) });
     const stream = compressed.pipe(createGunzip());
     // An abort destroys the stream at once, even while it waits for the next chunk.
     if (options.signal) addAbortSignal(options.signal, stream);
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        throwIfAborted(options.signal);
-        // A compression bomb, or a rotated log far larger than its archive suggests.
-        const room = limit - offset;
-        if (chunk.length > room) result.limited = true;
-        const piece = result.limited ? chunk.subarray(0, room) : chunk;
-        splitter.push(piece, offset);
-        offset += piece.length;
-        result.bytesRead = offset;
-        if (splitter.lines >= lineLimit) result.limited = true;
-        if (splitter.stopped || result.limited) break;
-        if (options.afterChunk) await options.afterChunk();
-      }
-    } catch (error) {
-      throwIfAborted(options.signal);
-      // A cut or corrupt archive: keep what was read, say where it stopped.
-      result.error = error instanceof Error ? error.message : String(error);
+      await readChunks(
+        stream,
+        splitter,
+        result,
+        options,
+        options.maxDecompressedBytes ?? gzipLimit(options.end),
+        gzipLineLimit(options.end),
+      );
     } finally {
       // pipe() does not pass destroy() upstream: close the file too.
       stream.destroy();

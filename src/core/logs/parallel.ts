@@ -91,9 +91,13 @@ export interface RangeOutcome {
   passedWindow: boolean;
 }
 
+/** The source name of standard input, in `sources` and in the summary's locations. */
+export const STDIN_SOURCE = '-';
+
 /** Turns absolute paths into what the summary shows: workspace-relative inside it. */
 export function workspaceLabel(workspace: string): (absolute: string) => string {
   return (absolute) => {
+    if (absolute === STDIN_SOURCE) return absolute;
     const relative = path.relative(workspace, absolute);
     return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
       ? relative

@@ -42,6 +42,8 @@ export interface Span {
   until?: number;
   /** Stop as soon as the range cannot be joined: the file will be read on one thread anyway. */
   whileJoinable?: boolean;
+  /** Read these chunks (standard input) instead of the file. */
+  stream?: AsyncIterable<Buffer>;
 }
 
 export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
@@ -73,6 +75,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       signal: context.signal,
       afterChunk: context.afterChunk,
       chunkBytes: context.chunkBytes,
+      stream: span.stream,
     },
     (text, lineNumber, offset) => {
       const line = parseSafely(parser, text);

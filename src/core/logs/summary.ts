@@ -11,12 +11,13 @@ import { RequestAssembler } from './requestAssembler';
 import {
   PARALLEL_MIN_BYTES,
   readInRanges,
+  STDIN_SOURCE,
   workspaceLabel,
   type ParallelOptions,
   type ParallelRead,
 } from './parallel';
 import { resolveSources } from './sources';
-import { newParsers, readSpan } from './spanReader';
+import { newParsers, readSpan, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
 import { seekToTime } from './window';
@@ -39,6 +40,11 @@ export interface SummarizeOptions {
   /** A request at least this slow counts as slow (default 1000 ms). */
   slowRequestMs?: number;
   clock: Clock;
+  /**
+   * What the source `-` reads (the CLI's standard input), after the files, to its end. Without
+   * it `-` is a source that cannot be read.
+   */
+  stdin?: AsyncIterable<Buffer>;
   signal?: AbortSignal;
   log?: Logger;
   /** @internal Tests change files between chunks with this. */
@@ -76,7 +82,9 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   const report = new ReportBuilder(from, to, slowRequestMs, label);
   const assembler = new RequestAssembler(report);
 
-  const { files, missing, warnings } = await resolveSources(options.workspace, options.sources, {
+  const wantsStdin = options.sources.includes(STDIN_SOURCE);
+  const patterns = options.sources.filter((source) => source !== STDIN_SOURCE);
+  const { files, missing, warnings } = await resolveSources(options.workspace, patterns, {
     confineToWorkspace: options.confineToWorkspace,
     signal: options.signal,
   });
@@ -93,6 +101,74 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   let linesRead = 0;
   let invalidUtf8Lines = 0;
   let unparsedLines = 0;
+
+  /** Adds what one read of a source (`name` in messages) gave, and says what went wrong. */
+  const noteRead = (source: SourceReport, span: SpanRead, name: string): void => {
+    const result = span.read;
+    unparsedLines += span.unparsedLines;
+    source.bytesRead = result.bytesRead;
+    source.lines = result.lines;
+    invalidUtf8Lines += result.invalidUtf8Lines;
+    linesRead += result.lines;
+    if (result.cutLines) report.warn(cutLinesWarning(name, result.cutLines));
+    if (result.crOnly) {
+      report.warn(`${name} ends its lines with CR alone (old Mac style); read it so.`);
+    }
+    if (result.error) {
+      source.error =
+        `Could not read all of ${name}: ${result.error}; ` +
+        `the summary covers the ${plural(result.lines, 'line')} before that point.`;
+      report.warn(source.error);
+    }
+    if (result.limited) {
+      const mb = Math.max(1, Math.round(result.bytesRead / (1024 * 1024)));
+      source.warning =
+        `${name}: stopped after ${mb} MB decompressed: looks like a compression ` +
+        `bomb or an unusually large rotated log; the summary covers the ` +
+        `${plural(result.lines, 'line')} read.` +
+        ' To read it all, decompress it and pass the plain file.';
+      report.warn(source.warning);
+    }
+    if (result.shrank) {
+      report.warn(
+        `${name} became shorter while it was read (truncated or replaced); ` +
+          `the summary covers the ${result.bytesRead} bytes read.`,
+      );
+    }
+  };
+
+  /** Standard input as the source `-`, after the files: no size, so no seek and no ranges. */
+  const readStdin = async (): Promise<void> => {
+    const source: SourceReport = {
+      pattern: STDIN_SOURCE,
+      path: STDIN_SOURCE,
+      stdin: true,
+      bytes: 0,
+      bytesRead: 0,
+      lines: 0,
+      gzip: false,
+    };
+    sources.push(source);
+    if (!options.stdin) {
+      source.error = 'Standard input (-) is read by upkeep logs only; name a log file instead.';
+      report.warn(source.error);
+      return;
+    }
+    assembler.startFile(STDIN_SOURCE);
+    const span = await readSpan(
+      { parser, fast, assembler, stopAfter: NaN, lastTime: NaN, ...readHooks },
+      {
+        file: STDIN_SOURCE,
+        gzip: false,
+        start: 0,
+        end: Infinity,
+        firstLine: 1,
+        stream: refuseGzip(options.stdin),
+      },
+    );
+    noteRead(source, span, 'standard input');
+    source.bytes = source.bytesRead;
+  };
 
   for (const file of files) {
     throwIfAborted(options.signal);
@@ -164,39 +240,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         { parser, fast, assembler, stopAfter, lastTime: NaN, ...readHooks },
         { file: file.path, gzip: file.gzip, start, end: file.size, firstLine },
       );
-      const result = span.read;
-      unparsedLines += span.unparsedLines;
-      source.bytesRead = result.bytesRead;
-      source.lines = result.lines;
-      invalidUtf8Lines += result.invalidUtf8Lines;
-      linesRead += result.lines;
-      if (result.cutLines) report.warn(cutLinesWarning(label(file.path), result.cutLines));
-      if (result.crOnly) {
-        report.warn(
-          `${label(file.path)} ends its lines with CR alone (old Mac style); read it so.`,
-        );
-      }
-      if (result.error) {
-        source.error =
-          `Could not read all of ${label(file.path)}: ${result.error}; ` +
-          `the summary covers the ${plural(result.lines, 'line')} before that point.`;
-        report.warn(source.error);
-      }
-      if (result.limited) {
-        const mb = Math.max(1, Math.round(result.bytesRead / (1024 * 1024)));
-        source.warning =
-          `${label(file.path)}: stopped after ${mb} MB decompressed: looks like a compression ` +
-          `bomb or an unusually large rotated log; the summary covers the ` +
-          `${plural(result.lines, 'line')} read.` +
-          ' To read it all, decompress it and pass the plain file.';
-        report.warn(source.warning);
-      }
-      if (result.shrank) {
-        report.warn(
-          `${label(file.path)} became shorter while it was read (truncated or replaced); ` +
-            `the summary covers the ${result.bytesRead} bytes read.`,
-        );
-      }
+      noteRead(source, span, label(file.path));
     } catch (error) {
       throwIfAborted(options.signal);
       const reason = fileErrorReason(error);
@@ -208,6 +252,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       report.warn(source.error);
     }
   }
+  if (wantsStdin) await readStdin();
   assembler.finish();
 
   if (invalidUtf8Lines) {
@@ -279,6 +324,21 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       `${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
   );
   return summary;
+}
+
+/** Passes a stream's chunks on, unless it begins as a gzip file does: lines of that are noise. */
+async function* refuseGzip(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let first = true;
+  for await (const chunk of chunks) {
+    if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+      throw new Error(
+        'it is gzip-compressed; decompress it on the way (zcat FILE.gz | upkeep logs -) or ' +
+          'name the .gz file',
+      );
+    }
+    first = false;
+    yield chunk;
+  }
 }
 
 function cutLinesWarning(file: string, lines: number): string {

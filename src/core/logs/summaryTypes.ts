@@ -13,8 +13,10 @@ export interface LogWindow {
 export interface SourceReport {
   /** As configured or given (a file or a glob). */
   pattern: string;
-  /** Absolute path of a file read; absent when the pattern matched nothing. */
+  /** Absolute path of a file read, `-` for standard input; absent when nothing matched. */
   path?: string;
+  /** Standard input (the source `-`): `bytes` is what came, there is no `modifiedAt`. */
+  stdin?: true;
   bytes: number;
   /** When the file last changed (ISO); absent for a missing source. */
   modifiedAt?: string;

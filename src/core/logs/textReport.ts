@@ -54,7 +54,8 @@ export function formatSummaryText(s: LogSummary): string {
         ? `, read ${size(source.bytesRead)} from the window's start`
         : '';
     out.push(
-      `  source ${source.path} (${size(source.bytes)}${source.gzip ? ', gzip' : ''}${extra})`,
+      `  source ${source.stdin ? 'standard input' : source.path} ` +
+        `(${size(source.bytes)}${source.gzip ? ', gzip' : ''}${extra})`,
     );
   }
   out.push(`  times: ${s.timeZone.note}`);

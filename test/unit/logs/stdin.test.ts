@@ -1,0 +1,107 @@
+/**
+ * Standard input as a log source (`upkeep logs -`, for `docker logs web | upkeep logs -` when
+ * Rails 7.1+ logs to STDOUT): the same figures as the file, whatever the chunks, after the
+ * files when both are given, and a clear word for what cannot be read.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type { LogSummary } from '../../../src/core/logs/summary';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
+import { FIXTURES, summarizeFixture } from './helpers';
+
+const FILE = 'rails52_production_tagged.log';
+
+/** The figures, without what names the source. */
+function figures(summary: LogSummary): unknown {
+  const { generatedAt, sources, ...rest } = summary;
+  void generatedAt;
+  void sources;
+  return JSON.parse(JSON.stringify(rest).replaceAll(`"file":"${FILE}"`, '"file":"-"'));
+}
+
+/** `bytes` cut into pieces of `size` bytes, splitting lines anywhere. */
+function pieces(bytes: Buffer, size: number): Readable {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+  return Readable.from(chunks);
+}
+
+describe('log summary of standard input', () => {
+  let bytes: Buffer;
+  let fromFile: LogSummary;
+
+  before(async () => {
+    bytes = await fs.readFile(path.join(FIXTURES, FILE));
+    fromFile = await summarizeFixture(FILE);
+    assert.ok(fromFile.requests.total > 0);
+  });
+
+  for (const size of [1 << 20, 97, 1]) {
+    it(`gives the file's figures from chunks of ${size} bytes`, async () => {
+      const summary = await summarizeFixture('-', { stdin: pieces(bytes, size) });
+      assert.deepEqual(figures(summary), figures(fromFile));
+      const [source] = summary.sources;
+      assert.equal(source.pattern, '-');
+      assert.equal(source.path, '-');
+      assert.equal(source.stdin, true);
+      assert.equal(source.bytes, bytes.length);
+      assert.equal(source.bytesRead, bytes.length);
+      assert.equal(source.lines, fromFile.sources[0].lines);
+      // Locations name standard input, with the line numbers it came with.
+      assert.equal(summary.slowest[0].file, '-');
+      assert.equal(summary.slowest[0].line, fromFile.slowest[0].line);
+      assert.match(formatSummaryText(summary), /source standard input \(/);
+    });
+  }
+
+  it('names it - in locations when run from a folder inside the workspace', async () => {
+    // `upkeep logs -` in the app's log/ folder: `-` is no file there to make relative.
+    const summary = await summarizeFixture('-', {
+      stdin: pieces(bytes, 1 << 16),
+      workspace: path.dirname(process.cwd()),
+    });
+    assert.equal(summary.slowest[0].file, '-');
+    assert.equal(summary.sources[0].path, '-');
+  });
+
+  it('reads standard input after the files given with it', async () => {
+    const summary = await summarizeFixture(['security.log', '-'], {
+      stdin: pieces(bytes, 4096),
+    });
+    const alone = await summarizeFixture('security.log');
+    assert.deepEqual(
+      summary.sources.map((s) => s.pattern),
+      ['security.log', '-'],
+    );
+    assert.equal(summary.requests.total, alone.requests.total + fromFile.requests.total);
+  });
+
+  it('says what to do with gzip-compressed input instead of reading noise', async () => {
+    const summary = await summarizeFixture('-', { stdin: pieces(gzipSync(bytes), 1 << 16) });
+    assert.equal(summary.requests.total, 0);
+    const [source] = summary.sources;
+    assert.match(source.error ?? '', /standard input: it is gzip-compressed; .*zcat/);
+    assert.ok(summary.warnings.some((w) => w.includes('gzip-compressed')));
+  });
+
+  it('calls - unreadable where nothing feeds it (the dashboard, the checks)', async () => {
+    const summary = await summarizeFixture([FILE, '-']);
+    assert.equal(summary.requests.total, fromFile.requests.total);
+    const stdin = summary.sources.find((s) => s.pattern === '-');
+    assert.match(stdin?.error ?? '', /read by upkeep logs only; name a log file instead/);
+  });
+
+  it('keeps what came before a stream that fails, and says where it stopped', async () => {
+    const half = bytes.subarray(0, bytes.indexOf(10, bytes.length >> 1) + 1);
+    async function* failing(): AsyncIterable<Buffer> {
+      yield half;
+      throw new Error('the pipe broke');
+    }
+    const summary = await summarizeFixture('-', { stdin: failing() });
+    assert.ok(summary.requests.total > 0 && summary.requests.total < fromFile.requests.total);
+    assert.match(summary.sources[0].error ?? '', /Could not read all of standard input: the pipe/);
+  });
+});
