@@ -191,7 +191,7 @@ export function parseDatabaseYml(
     const offset = first ? first.pos[0] : (duplicate?.range?.[0] ?? 0);
     const line = lineCounter.linePos(offset).line;
     const message = first
-      ? first.message.split('\n')[0]
+      ? withoutQuotedSource(first.message.split('\n')[0])
       : `Map keys must be unique ("${String(duplicate?.value).slice(0, 80)}" appears twice)`;
     const erb = [...unsupported.values()][0];
     throw new UpkeepError(
@@ -262,6 +262,14 @@ function firstDuplicateKey(document: Document): Scalar | undefined {
   return found;
 }
 
+/**
+ * yaml's message without the source text some messages end with (`Unresolved alias ...: name`,
+ * `Unresolved tag: !name`): after ERB, that text may be a password from the environment.
+ */
+function withoutQuotedSource(message: string): string {
+  return message.replace(/(?<=\S): .*$/, '');
+}
+
 function toPlain(document: Document, node: unknown, file: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -270,7 +278,8 @@ function toPlain(document: Document, node: unknown, file: string): Record<string
     // yaml refuses aliases that expand without bound (a "billion laughs" file).
     throw new UpkeepError(
       'parse',
-      `${file} could not be read: ${error instanceof Error ? error.message : String(error)}.`,
+      `${file} could not be read: ` +
+        `${withoutQuotedSource(error instanceof Error ? error.message : String(error))}.`,
       'Fix the file (fewer or simpler YAML aliases), or set the ' +
         'connection with "Upkeep: Configure Database Connection".',
       { cause: error },

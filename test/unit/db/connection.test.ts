@@ -123,6 +123,16 @@ describe('finding the database', () => {
       assert.equal(yml.entries[0].values.password, 'a#b: c');
     });
 
+    it('keeps a substituted password out of the message when YAML then fails', () => {
+      // `*` starts an alias: yaml's message quoted the alias name, the password and what follows.
+      const text = 'production:\n  password: <%= ENV["DB_PASSWORD"] %>-2\n';
+      assert.throws(
+        () => parseDatabaseYml(text, { DB_PASSWORD: '*hunter2' }),
+        (e: unknown) =>
+          UpkeepError.is(e, 'parse') && /alias/.test(e.message) && !/hunter2/.test(e.message),
+      );
+    });
+
     it('substitutes inside a longer value, as Rails does', () => {
       const yml = parseDatabaseYml(
         'development:\n  database: app_<%= ENV.fetch("SUFFIX") { "dev" } %>\n',
