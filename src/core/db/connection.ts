@@ -361,6 +361,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
       'config',
       `config/database.yml uses the ${adapter} adapter for ${environment}; ` +
         'Upkeep reads PostgreSQL only.',
+      'Choose an environment whose adapter is postgresql, or set DATABASE_URL to a ' +
+        'PostgreSQL database.',
     );
   }
 
@@ -491,9 +493,11 @@ function finish(
   };
   const port = Number(str('port') ?? options.env.PGPORT ?? 5432);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    const from = str('port') === undefined ? 'PGPORT' : `The port from ${describeSource(source)}`;
     throw new UpkeepError(
       'config',
-      `The port from ${describeSource(source)} is not a port number.`,
+      `${from} is not a port number.`,
+      'Write the port as a whole number from 1 to 65535 (PostgreSQL listens on 5432 by default).',
     );
   }
   let host = str('host') ?? options.env.PGHOST;

@@ -415,9 +415,12 @@ export function connectError(
       { cause: error },
     );
   }
-  return new UpkeepError('unreachable', `Cannot connect to ${where}: ${text}.`, undefined, {
-    cause: error,
-  });
+  return new UpkeepError(
+    'unreachable',
+    `Cannot connect to ${where}: ${text}.`,
+    'Check the host, the port and the SSL settings (sslmode) of the connection.',
+    { cause: error },
+  );
 }
 
 /**
@@ -465,23 +468,33 @@ function queryError(
     return new UpkeepError(
       'timeout',
       `The query waited for a lock longer than the lock timeout and was stopped: ${text}.`,
-      undefined,
+      'A migration or a long transaction holds the lock: run it again later, ' +
+        'or raise upkeep.database.lockTimeoutMs.',
       { cause: error },
     );
   }
   if (code === '25006') {
-    return new UpkeepError('refused', `Refused: Upkeep only reads (${text}).`, undefined, {
-      cause: error,
-    });
+    return new UpkeepError(
+      'refused',
+      `Refused: Upkeep only reads (${text}).`,
+      'Change the query so that it only reads.',
+      { cause: error },
+    );
   }
   if (code === '42501') {
-    return new UpkeepError('refused', `Not allowed: ${text}.`, undefined, { cause: error });
+    return new UpkeepError(
+      'refused',
+      `Not allowed: ${text}.`,
+      'Connect as a role that may read it (GRANT SELECT on the table; pg_monitor for ' +
+        'server statistics).',
+      { cause: error },
+    );
   }
   if (!code || /^(E[A-Z]+|08)/.test(code) || /terminated|closed/i.test(text)) {
     return new UpkeepError(
       'unreachable',
       `The connection broke during ${tag}: ${text}.`,
-      undefined,
+      'Run it again; if it keeps breaking, check the network path to the server.',
       { cause: error },
     );
   }

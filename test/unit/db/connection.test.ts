@@ -537,6 +537,23 @@ describe('finding the database', () => {
       assert.equal(off.config.ssl, false);
     });
 
+    it('names where a port that is not a number came from, and what to write', async () => {
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db', PGPORT: 'fivefour' } }),
+        (error: unknown) =>
+          UpkeepError.is(error, 'config') &&
+          /^PGPORT is not a port number/.test(error.message) &&
+          /1 to 65535/.test(error.hint ?? ''),
+      );
+      const yml = { 'config/database.yml': 'development:\n  database: app\n  port: 70000\n' };
+      await assert.rejects(
+        resolve(yml, { env: { PGPORT: '5432' } }),
+        (error: unknown) =>
+          UpkeepError.is(error, 'config') &&
+          error.message.startsWith('The port from config/database.yml, development is not'),
+      );
+    });
+
     it('refuses a URL that is not PostgreSQL without echoing it', async () => {
       await assert.rejects(
         resolve({}, { env: { DATABASE_URL: 'mysql2://root:hunter2@db/app' } }),
