@@ -1,7 +1,9 @@
 /**
- * `upkeep logs [FILE|GLOB ...]`: the log summary for a window, as text or as the stable JSON of
- * docs/logs-json.md. With no files it reads the workspace's `upkeep.logs.sources`. Exit 0 when
- * something was read, 2 for bad usage, when no source could be read, or when cancelled.
+ * `upkeep logs [FILE|GLOB|- ...]`: the log summary for a window, as text or as the stable JSON
+ * of docs/logs-json.md. With no files it reads the workspace's `upkeep.logs.sources`; `-` reads
+ * standard input (`docker logs web 2>&1 | upkeep logs -`, for Rails 7.1+ logging to STDOUT).
+ * Exit 0 when something was read, 2 for bad usage, when no source could be read, or when
+ * cancelled.
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -10,7 +12,7 @@ import { printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { onCancelSignal } from './cancelSignals';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
-import { summarizeLogs } from '../core/logs/summary';
+import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
@@ -31,7 +33,10 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
   program
     .command('logs')
     .description('Summarize Rails logs: requests, errors, durations, slow requests, security')
-    .argument('[sources...]', "log files or globs (default: the workspace's upkeep.logs.sources)")
+    .argument(
+      '[sources...]',
+      "log files or globs, - for standard input (default: the workspace's upkeep.logs.sources)",
+    )
     .option('--window <window>', 'a duration (1h, 24h, 7d) or a range FROM..TO of ISO dates')
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
@@ -60,12 +65,23 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
   });
   try {
+    const stdin = given.includes(STDIN_SOURCE);
+    if (stdin && process.stdin.isTTY) {
+      // Waiting for a log typed by hand would look like a hang.
+      process.stderr.write(
+        'upkeep logs: - reads standard input, which is a terminal here; pipe a log into it, ' +
+          'e.g. docker logs web 2>&1 | upkeep logs -\n',
+      );
+      return EXIT_USAGE;
+    }
     const workspace = await resolveWorkspace(options.workspace, process.cwd());
     if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
     // Files named on the command line are relative to where the command runs.
     const sources = given.length
-      ? given.map((source) => (path.isAbsolute(source) ? source : path.resolve(source)))
+      ? given.map((source) =>
+          source === STDIN_SOURCE || path.isAbsolute(source) ? source : path.resolve(source),
+        )
       : settings.logs.sources;
     const summary = await summarizeLogs({
       workspace,
@@ -74,6 +90,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       timeZone: options.timeZone ?? settings.logs.timeZone,
       slowRequestMs: settings.thresholds.slowRequestMs,
       clock: systemClock,
+      stdin: stdin ? process.stdin : undefined,
       signal: controller.signal,
       log,
     });

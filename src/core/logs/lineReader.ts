@@ -5,7 +5,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
-import { addAbortSignal, Readable } from 'node:stream';
+import { addAbortSignal } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
 
@@ -307,10 +307,6 @@ export async function readLines(
   };
 
   if (options.stream) {
-    // An abort ends a wait for more input at once, as for a `.gz` below.
-    if (options.signal && options.stream instanceof Readable) {
-      addAbortSignal(options.signal, options.stream);
-    }
     await readChunks(options.stream, splitter, result, options, Infinity, Infinity);
   } else if (options.gzip) {
     const compressed = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) });

@@ -2,6 +2,7 @@
  * The log engine's entry point: reads the log sources as one timeline, assembles requests and
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
+import { addAbortSignal, Readable } from 'node:stream';
 import type { Clock } from '../util/clock';
 import { fileErrorReason, throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
@@ -23,6 +24,7 @@ import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
 import { seekToTime } from './window';
 
 export type { LogSummary, LogWindow } from './summaryTypes';
+export { STDIN_SOURCE } from './parallel';
 export { parseWindow } from './window';
 
 export interface SummarizeOptions {
@@ -154,6 +156,23 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
       report.warn(source.error);
       return;
     }
+    // An abort ends a wait for input at once (the CLI's Ctrl-C, SIGTERM).
+    if (options.signal && options.stdin instanceof Readable) {
+      addAbortSignal(options.signal, options.stdin);
+    }
+    const chunks = options.stdin[Symbol.asyncIterator]();
+    const first = await chunks.next().catch((error: unknown) => {
+      throwIfAborted(options.signal);
+      throw error;
+    });
+    if (!first.done && first.value[0] === 0x1f && first.value[1] === 0x8b) {
+      // Lines of compressed bytes would be noise, summarized as "no Rails request lines".
+      source.error =
+        'Standard input is gzip-compressed; decompress it on the way ' +
+        '(zcat FILE.gz | upkeep logs -) or name the .gz file.';
+      report.warn(source.error);
+      return;
+    }
     assembler.startFile(STDIN_SOURCE);
     const span = await readSpan(
       { parser, fast, assembler, stopAfter: NaN, lastTime: NaN, ...readHooks },
@@ -163,7 +182,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
         start: 0,
         end: Infinity,
         firstLine: 1,
-        stream: refuseGzip(options.stdin),
+        stream: resumed(first, chunks),
       },
     );
     noteRead(source, span, 'standard input');
@@ -326,19 +345,12 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   return summary;
 }
 
-/** Passes a stream's chunks on, unless it begins as a gzip file does: lines of that are noise. */
-async function* refuseGzip(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  let first = true;
-  for await (const chunk of chunks) {
-    if (first && chunk[0] === 0x1f && chunk[1] === 0x8b) {
-      throw new Error(
-        'it is gzip-compressed; decompress it on the way (zcat FILE.gz | upkeep logs -) or ' +
-          'name the .gz file',
-      );
-    }
-    first = false;
-    yield chunk;
-  }
+/** The rest of a stream whose first chunk was taken: that chunk, then the others. */
+async function* resumed(
+  first: IteratorResult<Buffer>,
+  rest: AsyncIterator<Buffer>,
+): AsyncIterable<Buffer> {
+  for (let next = first; !next.done; next = await rest.next()) yield next.value;
 }
 
 function cutLinesWarning(file: string, lines: number): string {

@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { startCli } from '../../support/cli';
 import { FIXTURES } from './helpers';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -14,6 +16,7 @@ const ROOT = path.join(__dirname, '../../..');
 function upkeep(
   args: string[],
   cwd = ROOT,
+  input?: Buffer,
 ): { status: number | null; stdout: string; stderr: string } {
   const child = spawnSync(
     process.execPath,
@@ -22,6 +25,7 @@ function upkeep(
       cwd,
       encoding: 'utf8',
       env: { ...process.env, TZ: 'UTC' },
+      input,
     },
   );
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
@@ -187,5 +191,48 @@ describe('upkeep logs', () => {
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
+  });
+
+  describe('with - for standard input', () => {
+    const log = path.join(FIXTURES, 'rails52_production_tagged.log');
+
+    it('summarizes a piped log as it does the file', async () => {
+      const result = upkeep(['logs', '-', '--time-zone', 'UTC'], ROOT, await fs.readFile(log));
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /source standard input \(17\.4 KB\)/);
+      assert.match(result.stdout, /Requests {2}7 \(0 incomplete\) · 2xx 1 · 3xx 0 · 4xx 3 · 5xx 3/);
+      assert.match(result.stdout, / -:6\b/);
+    });
+
+    it('exits 2 with what to do when the input is gzip-compressed', async () => {
+      const result = upkeep(['logs', '-'], ROOT, gzipSync(await fs.readFile(log)));
+      assert.equal(result.status, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /Standard input is gzip-compressed; .*zcat FILE\.gz/);
+    });
+
+    it('refuses a terminal at once instead of waiting for a log typed by hand', () => {
+      // script(1) runs the command on a pseudo-terminal, as an interactive shell would.
+      const command = [process.execPath, '--import', 'tsx', 'src/cli.ts', 'logs', '-'];
+      const result = spawnSync('script', ['-qec', command.join(' '), '/dev/null'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      assert.equal(result.status, 2, result.stdout + result.stderr);
+      assert.match(result.stdout, /standard input, which is a terminal here; pipe a log into it/);
+    });
+
+    it('stops waiting for input on SIGTERM and exits 2', async function () {
+      this.timeout(60_000);
+      // Standard input stays open and empty: a producer that has not written yet.
+      const run = startCli(['logs', '-']);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      run.child.kill('SIGTERM');
+      const result = await run.exited;
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /cancelled \(SIGTERM\); no summary printed/);
+    });
   });
 });

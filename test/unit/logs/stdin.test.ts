@@ -83,7 +83,11 @@ describe('log summary of standard input', () => {
     const summary = await summarizeFixture('-', { stdin: pieces(gzipSync(bytes), 1 << 16) });
     assert.equal(summary.requests.total, 0);
     const [source] = summary.sources;
-    assert.match(source.error ?? '', /standard input: it is gzip-compressed; .*zcat/);
+    assert.equal(
+      source.error,
+      'Standard input is gzip-compressed; decompress it on the way ' +
+        '(zcat FILE.gz | upkeep logs -) or name the .gz file.',
+    );
     assert.ok(summary.warnings.some((w) => w.includes('gzip-compressed')));
   });
 
