@@ -5,6 +5,7 @@
  */
 import type { UpkeepSettings } from '../settings';
 import { formatMs, formatPercent } from '../util/figures';
+import { plural } from '../util/plural';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
 interface AlertInputs {
@@ -14,15 +15,12 @@ interface AlertInputs {
   database?: DatabaseView;
 }
 
-const numbers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+// In the figures' own locale (util/figures), not the runtime's: one line must not mix 2.5 and 1,5.
+const numbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
-/** A figure with thousands separators and at most two decimals ("1,854", "2.43"). */
+/** A threshold as set, with thousands separators and at most two decimals ("1,854", "2.43"). */
 function fixed(value: number): string {
   return numbers.format(value);
-}
-
-function count(value: number, word: string): string {
-  return `${fixed(value)} ${value === 1 ? word : `${word}s`}`;
 }
 
 /**
@@ -68,7 +66,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Average response time',
         detail:
-          `${formatMs(avg)} over ${count(logs.totals.requests, 'request')} ` +
+          `${formatMs(avg)} over ${plural(logs.totals.requests, 'request')} ` +
           `(alert above ${formatMs(thresholds.avgResponseTimeMs)})`,
         section: 'logs',
       });
@@ -82,7 +80,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'warn',
         title: 'Slow requests',
         detail:
-          `${count(logs.totals.slowRequests, 'request')} over ` +
+          `${plural(logs.totals.slowRequests, 'request')} over ` +
           `${formatMs(thresholds.slowRequestMs)}, slowest ${formatMs(slowest)}`,
         section: 'logs',
       });

@@ -2,6 +2,8 @@
  * Alerts: the guidelines' thresholds against the figures, failing checks and warning cards.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { computeAlerts } from '../../../src/core/dashboard/alerts';
 import { buildReport } from '../../../src/core/dashboard/report';
 import type { HealthView, LogsView } from '../../../src/core/dashboard/protocol';
@@ -47,6 +49,21 @@ function logs(totals: Partial<LogsView['totals']>, slow: number[] = []): LogsVie
 }
 
 describe('dashboard alerts', () => {
+  it('writes its figures as the rest of the line does, whatever the locale', () => {
+    // In a German runtime the threshold read "alert above 1,5 %" next to a measured "2.5 %".
+    const module = path.resolve(__dirname, '../../../src/core/dashboard/alerts.ts');
+    const script =
+      `const { computeAlerts } = require(${JSON.stringify(module)});\n` +
+      `const thresholds = ${JSON.stringify({ ...thresholds, errorRateAlertPercent: 1.5 })};\n` +
+      `const logs = ${JSON.stringify(logs({ errorRatePercent: 2.5, requests: 1234 }))};\n` +
+      'console.log(computeAlerts({ thresholds, logs })[0].detail);';
+    const detail = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      env: { ...process.env, LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' },
+      encoding: 'utf8',
+    });
+    assert.equal(detail.trim(), '2.5 % of completed requests answered 5xx (alert above 1.5 %)');
+  });
+
   it('is quiet when every figure is within the guidelines', () => {
     assert.deepEqual(computeAlerts({ thresholds, logs: logs({ errorRatePercent: 0.05 }) }), []);
   });
