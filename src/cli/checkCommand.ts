@@ -290,7 +290,13 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   } else if (options.format === 'junit') {
     process.stdout.write(
-      toJunit(runResults, { failOn: options.failOn, name: `upkeep ${path.basename(workspace)}` }),
+      toJunit(runResults, {
+        failOn: options.failOn,
+        name: `upkeep ${path.basename(workspace)}`,
+        cancelled: signalName
+          ? `cancelled (${signalName}): the checks that did not finish show as skipped`
+          : undefined,
+      }),
     );
   } else {
     // Clipped to a terminal's width; whole in a file or a cron mail, where nothing wraps.

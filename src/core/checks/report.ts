@@ -164,24 +164,27 @@ export function escapeXml(text: string): string {
 
 /**
  * JUnit XML: one testsuite, one testcase per check. fail → <failure>, error → <error>,
- * skipped → <skipped>; a warn passes unless `--fail-on warn`, then it is a <failure>.
+ * skipped → <skipped>; a warn passes unless `--fail-on warn`, then it is a <failure>. A run
+ * cancelled by a signal (`cancelled` says how) adds an <error> testcase of its own, so that a
+ * report of passes and skips does not read as a clean run.
  */
 export function toJunit(
   results: CheckResult[],
-  options: { failOn?: FailOn; name?: string } = {},
+  options: { failOn?: FailOn; name?: string; cancelled?: string } = {},
 ): string {
   const failOn = options.failOn ?? 'fail';
   const isFailure = (r: CheckResult): boolean =>
     r.outcome === 'fail' || (failOn === 'warn' && r.outcome === 'warn');
   const failures = results.filter(isFailure).length;
-  const errors = results.filter((r) => r.outcome === 'error').length;
+  const errors = results.filter((r) => r.outcome === 'error').length + (options.cancelled ? 1 : 0);
   const skipped = results.filter((r) => r.outcome === 'skipped').length;
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
   const name = escapeXml(options.name ?? 'upkeep');
+  const tests = results.length + (options.cancelled ? 1 : 0);
 
   const attributes =
-    `name="${name}" tests="${results.length}" failures="${failures}" ` +
+    `name="${name}" tests="${tests}" failures="${failures}" ` +
     `errors="${errors}" skipped="${skipped}" time="${seconds(total)}"`;
   const timestamp = escapeXml(results[0]?.startedAt ?? new Date(0).toISOString());
   const lines = [
@@ -219,6 +222,14 @@ export function toJunit(
         '</system-out>';
     }
     lines.push(open, inner, '    </testcase>');
+  }
+  if (options.cancelled) {
+    const message = escapeXml(options.cancelled);
+    lines.push(
+      '    <testcase classname="upkeep" name="run" time="0.000">',
+      `      <error message="${message}" type="cancelled">${message}</error>`,
+      '    </testcase>',
+    );
   }
   lines.push('  </testsuite>', '</testsuites>');
   return lines.join('\n') + '\n';

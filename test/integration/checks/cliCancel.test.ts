@@ -77,4 +77,20 @@ describe('upkeep check cancelled by a signal', function () {
       assert.ok(!text.includes('slow.script'), `a cancelled check was saved: ${text}`);
     });
   }
+
+  it('marks the JUnit of a cancelled run with an error, not only skips', async () => {
+    const cli = startCli([
+      ...['check', '--workspace', workspace, '--format', 'junit'],
+      ...['--check', 'host.diskSpace', '--check', 'slow.script'],
+    ]);
+    await waitForFile(path.join(workspace, 'started'), () => cli.output().stderr);
+    cli.child.kill('SIGTERM');
+    const run = await cli.exited;
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stdout, /<testsuites [^>]*tests="3" failures="0" errors="1" skipped="1"/);
+    assert.match(
+      run.stdout,
+      /<testcase classname="upkeep" name="run" time="0\.000">\n\s+<error message="cancelled \(SIGTERM\): /,
+    );
+  });
 });

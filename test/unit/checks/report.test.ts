@@ -12,9 +12,14 @@ import {
 } from '../../../src/core/checks/report';
 import type { CheckResult } from '../../../src/core/checks/types';
 
+interface JunitProblem {
+  _: string;
+  $: { message: string };
+}
+
 interface ParsedJunit {
   testsuites: {
-    testsuite: { testcase: { failure?: { _: string; $: { message: string } }[] }[] }[];
+    testsuite: { testcase: Partial<Record<'failure' | 'error', JunitProblem[]>>[] }[];
   };
 }
 
@@ -192,6 +197,16 @@ describe('check reports', () => {
     assert.equal(cases.length, 4);
     assert.equal(cases[0].failure?.[0].$.message, 'fail: x"/><script>alert(1)</script>&');
     assert.equal(cases[0].failure?.[0]._, ']]></failure><evil/>');
+  });
+
+  it('adds an error testcase to the JUnit of a cancelled run', async () => {
+    const xml = toJunit(results, { cancelled: 'cancelled (SIGTERM): <3> checks' });
+    assert.match(xml, /<testsuites name="upkeep" tests="4" failures="0" errors="1" skipped="1"/);
+    const parsed = await parseXml(xml);
+    const cases = parsed.testsuites.testsuite[0].testcase;
+    assert.equal(cases.length, 4);
+    assert.equal(cases[3].error?.[0].$.message, 'cancelled (SIGTERM): <3> checks');
+    assert.ok(!toJunit(results).includes('name="run"'));
   });
 
   it('counts a warn as passing JUnit unless --fail-on warn', () => {
