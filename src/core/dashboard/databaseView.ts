@@ -169,7 +169,6 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
   return undefined;
 }
 
-/** Scalar fields of a card's data as facts; nested objects one level deep. */
 /** Ratios (0..1) read as percentages; these keys hold one, as do all of the cache hit card's. */
 const RATIO_KEY = /(?:rate|ratio|share)$/i;
 const SECONDS_KEY = /seconds/i;
@@ -187,6 +186,7 @@ function measuredText(key: string, value: Scalar, ratios: boolean): string {
   return factText(value);
 }
 
+/** A card's scalar fields as facts, and a nested size as its `pretty` text; 12 at most. */
 function factsOf(data: unknown, cardId?: string): { label: string; value: string }[] {
   if (!isRecord(data)) return [];
   const facts: { label: string; value: string }[] = [];
