@@ -246,9 +246,7 @@ class PgSession implements DbSession {
         'upkeep.database.statementTimeoutMs.',
     );
     this.ended = true;
-    const stream = (this.client as unknown as { connection?: { stream?: net.Socket } }).connection
-      ?.stream;
-    stream?.destroy();
+    socketOf(this.client)?.destroy();
   }
 
   /** Asks the server to cancel the query `which`, if it is still the one running. */
@@ -266,13 +264,17 @@ class PgSession implements DbSession {
     this.ended = true;
     if (this.running) this.cancel(this.running);
     // end() waits for the server's goodbye; a server that stopped answering must not hold us.
-    const stream = (this.client as unknown as { connection?: { stream?: net.Socket } }).connection
-      ?.stream;
+    const stream = socketOf(this.client);
     const fallback = setTimeout(() => stream?.destroy(), 1000);
     fallback.unref();
     await this.client.end().catch(() => undefined);
     clearTimeout(fallback);
   }
+}
+
+/** The client's socket, which pg keeps private: destroying it drops a server gone silent. */
+function socketOf(client: Client): net.Socket | undefined {
+  return (client as unknown as { connection?: { stream?: net.Socket } }).connection?.stream;
 }
 
 /**
