@@ -6,6 +6,7 @@
  */
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError } from '../util/errors';
+import { redact } from '../util/logger';
 import { computeAlerts } from './alerts';
 import type {
   BusinessView,
@@ -49,14 +50,18 @@ export interface DashboardSnapshot {
   finishedAt?: Date;
 }
 
+/**
+ * A source's failure as the section shows it. Redacted like a log line: the webview shows it and
+ * a saved report, a file in the repository, repeats it.
+ */
 function errorEvent(section: SectionId, error: unknown): SectionEvent {
   if (UpkeepError.is(error, 'cancelled')) {
     return { kind: 'cancelled', section, message: error.message };
   }
   if (error instanceof UpkeepError) {
-    return { kind: 'error', section, message: error.message, hint: error.hint };
+    return { kind: 'error', section, message: redact(error.message), hint: error.hint };
   }
-  return { kind: 'error', section, message: describeError(error) };
+  return { kind: 'error', section, message: redact(describeError(error)) };
 }
 
 /**

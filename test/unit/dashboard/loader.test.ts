@@ -119,6 +119,24 @@ describe('dashboard loader', () => {
     assert.equal(snapshot.errors.database, 'Could not connect to 127.0.0.1:1. Start PostgreSQL.');
   });
 
+  it('keeps a password out of a section error, which the saved report repeats', async () => {
+    const events: SectionEvent[] = [];
+    const snapshot = await loadDashboard(
+      sources({
+        logs: async () => {
+          throw new Error('getaddrinfo ENOTFOUND in postgres://app:hunter2@db.internal/app');
+        },
+      }),
+      { kind: '1h' },
+      new AbortController().signal,
+      (e) => events.push(e),
+    );
+    const error = events.find((e) => e.kind === 'error');
+    assert.ok(error?.kind === 'error');
+    assert.equal(error.message, 'getaddrinfo ENOTFOUND in postgres://app:***@db.internal/app');
+    assert.doesNotMatch(snapshot.errors.logs ?? '', /hunter2/);
+  });
+
   it('goes quiet once cancelled, and passes the signal to the sources', async () => {
     const controller = new AbortController();
     const events: SectionEvent[] = [];
