@@ -151,6 +151,35 @@ const SQL_KEYWORD = pattern(
 );
 const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10}) \((.*)$/;
 const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
+/** The top folders of a Rails app that APP_FRAME knows, as path segments. */
+const APP_FOLDERS = new Set(['app', 'lib', 'config', 'engines', 'components']);
+/** Where gems and Ruby itself live: a frame there is none of the application's. */
+const LIBRARY_FOLDER = /\/(?:gems|bundle|bundler|rubies|ruby|\.rbenv|\.rvm|\.gem)\//;
+
+/**
+ * The application frame a backtrace line begins with, as `app/models/booking.rb:42`: relative
+ * as Rails' backtrace cleaner writes it, or absolute as Semantic Logger and uncleaned traces
+ * write it (`/rails/app/...` in Rails' own Dockerfile, `/var/www/shop/releases/1/app/...`),
+ * cut at the app's root. A root folder named app (`/app/app/models/...`, `/app/lib/...` on
+ * Heroku and in many Docker images) is told from the app's own app/ by what follows it.
+ */
+function appFrame(text: string): string | undefined {
+  const relative = APP_FRAME.exec(text);
+  if (relative) return `${relative[1]}:${relative[2]}`;
+  if (text.charCodeAt(0) !== 47 /* / */) return undefined;
+  const colon = text.indexOf(':');
+  if (colon < 0 || colon > 1000) return undefined;
+  const file = text.slice(0, colon);
+  if (/\s/.test(file) || LIBRARY_FOLDER.test(file)) return undefined;
+  const segments = file.split('/');
+  for (let k = 1; k < segments.length - 1; k++) {
+    if (!APP_FOLDERS.has(segments[k]) || segments[k + 1] === 'app') continue;
+    if (k === 1 && segments[1] === 'app' && APP_FOLDERS.has(segments[2])) continue;
+    const frame = APP_FRAME.exec(`${segments.slice(k).join('/')}${text.slice(colon)}`);
+    return frame ? `${frame[1]}:${frame[2]}` : undefined;
+  }
+  return undefined;
+}
 
 /** Longest line parsed; the reader keeps lines to about this size. */
 const MAX_LINE = 288 * 1024;
@@ -512,14 +541,14 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   if (first >= 65 && first <= 90) {
     if (head.includes('ms) ') && parseSql(head, line)) return;
     if (parseException(head, line)) return;
-  } else if (first >= 97 && first <= 122) {
-    const frame = APP_FRAME.exec(head);
+  } else if ((first >= 97 && first <= 122) || first === 47 /* / */) {
+    const frame = appFrame(head);
     if (frame) {
       line.kind = 'frame';
-      line.source = `${frame[1]}:${frame[2]}`;
+      line.source = frame;
       return;
     }
-    if (head.includes('status=') && head.includes('method=')) {
+    if (first !== 47 && head.includes('status=') && head.includes('method=')) {
       if (parseKeyValue(head, line, zone)) return;
     }
   }
@@ -1121,11 +1150,8 @@ function parseSemanticLogger(
   line.exceptionMessage = (text(exception.message) ?? '').slice(0, 500);
   if (Array.isArray(exception.stack_trace)) {
     for (const frame of exception.stack_trace.slice(0, 200)) {
-      const m = typeof frame === 'string' ? APP_FRAME.exec(frame) : null;
-      if (m) {
-        line.source = `${m[1]}:${m[2]}`;
-        break;
-      }
+      line.source = typeof frame === 'string' ? appFrame(frame) : undefined;
+      if (line.source) break;
     }
   }
   return true;

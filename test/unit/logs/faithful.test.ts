@@ -497,6 +497,36 @@ describe('log engine figures counted by hand', () => {
     }
   });
 
+  it('a backtrace frame with an absolute path is the app frame under the root', () => {
+    // Uncleaned traces (Semantic Logger's, a removed backtrace silencer) write full paths.
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const at = 'F, [2026-12-04T10:00:00.000000 #1234] FATAL -- : [a1b2c3d4-0000-4000-8000-01] ';
+    const cases: [string, string | undefined][] = [
+      // Rails 7.1+'s generated Dockerfile puts the app in /rails.
+      ["/rails/app/models/booking.rb:42:in 'Booking#label'", 'app/models/booking.rb:42'],
+      // Heroku and many images: the root is /app, so /app/app/... and /app/lib/...
+      [
+        '/app/app/controllers/orders_controller.rb:12:in `show`',
+        'app/controllers/orders_controller.rb:12',
+      ],
+      ['/app/lib/tasks/import.rake:3:in `block in <main>`', 'lib/tasks/import.rake:3'],
+      ['/usr/src/app/app/jobs/mail_job.rb:7:in `perform`', 'app/jobs/mail_job.rb:7'],
+      // Capistrano's releases.
+      ['/var/www/shop/releases/20261204/app/mailers/x.rb:9:in `y`', 'app/mailers/x.rb:9'],
+      ['app/models/booking.rb:42:in `label`', 'app/models/booking.rb:42'],
+      // Gems and Ruby itself are no application frames.
+      ['/usr/local/bundle/gems/actionpack-7.1.3/lib/action_dispatch/x.rb:12:in `call`', undefined],
+      ['/home/deploy/.rbenv/versions/3.3.0/lib/ruby/3.3.0/monitor.rb:1:in `x`', undefined],
+      ['/rails/app/models/booking.rb', undefined],
+      [`/${'a/'.repeat(5000)}x.rb:1`, undefined],
+    ];
+    for (const [body, frame] of cases) {
+      const line = parser.parse(at + body);
+      assert.equal(line.source, frame, body);
+      assert.equal(line.kind, frame ? 'frame' : 'other', body);
+    }
+  });
+
   it('rails_semantic_logger JSON: Completed #action with its payload, its exceptions', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-semantic-'));
     try {
@@ -556,9 +586,10 @@ describe('log engine figures counted by hand', () => {
             exception: {
               name: 'NoMethodError',
               message: "undefined method 'total' for nil",
+              // Semantic Logger writes the trace uncleaned: full paths.
               stack_trace: [
                 '/usr/local/bundle/gems/x/lib/x.rb:1:in `y`',
-                'app/controllers/orders_controller.rb:12:in `show`',
+                '/app/app/controllers/orders_controller.rb:12:in `show`',
               ],
             },
           }),
