@@ -8,7 +8,7 @@ import type { Node, Pair, YAMLMap } from 'yaml';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
-import { readTextFileLimited } from '../util/textFile';
+import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook, quoteThresholds } from './defaultPlaybook';
@@ -120,9 +120,9 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
     }
     if (text === undefined) return { playbook: defaults(), problems: [] };
   }
-  if (text.length > MAX_PLAYBOOK_BYTES) {
+  if (Buffer.byteLength(text, 'utf8') > MAX_PLAYBOOK_BYTES) {
     const message =
-      `${PLAYBOOK_FILE} is larger than ${MAX_PLAYBOOK_BYTES / 1024} KB; ` +
+      `${PLAYBOOK_FILE} is larger than ${describeSize(MAX_PLAYBOOK_BYTES)}; ` +
       'the default playbook is used.';
     return {
       playbook: defaults(),

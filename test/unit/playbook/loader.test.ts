@@ -336,6 +336,11 @@ tasks:
       await fs.rmdir(file);
       await fs.writeFile(file, `# ${'x'.repeat(MAX_PLAYBOOK_BYTES)}\n`);
       assert.match(only((await loadPlaybook({ workspace })).problems).message, /larger than/);
+
+      // An unsaved editor's text is measured in bytes too, as the same file on disk would be.
+      const wide = `# ${'€'.repeat(MAX_PLAYBOOK_BYTES / 2)}\n`;
+      const unsaved = await loadPlaybook({ workspace, fileText: wide });
+      assert.match(only(unsaved.problems).message, /larger than 256 KB/);
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
     }
