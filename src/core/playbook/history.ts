@@ -41,7 +41,7 @@ export function historyMarkdown(
       ? ACTIONS[entry.action]
       : `${plain(task.title)}: ${ACTIONS[entry.action]}`;
     lines.push(`### ${heading} — ${formatTime(entry.at)}${who}`, '');
-    lines.push(`- Period: ${entry.periodKey}`);
+    lines.push(`- Period: ${plain(entry.periodKey)}`);
     if (entry.items.length) {
       const titles = entry.items.map(
         (id) => task.items.find((item) => item.id === id)?.title ?? id,
@@ -51,7 +51,9 @@ export function historyMarkdown(
       );
     }
     for (const check of entry.checks) {
-      lines.push(`- Check \`${check.checkId}\`: ${check.outcome} — ${plain(check.summary)}`);
+      lines.push(
+        `- Check ${code(check.checkId)}: ${plain(check.outcome)} — ${plain(check.summary)}`,
+      );
     }
     for (const [key, value] of Object.entries(entry.values ?? {})) {
       const record = task.records?.find((candidate) => candidate.id === key);
@@ -64,7 +66,15 @@ export function historyMarkdown(
   return lines.join('\n');
 }
 
-/** Names and summaries come from people and tools; keep them from becoming Markdown. */
+/**
+ * Names, summaries and everything else read from the state file (which a repo may commit) come
+ * from people and tools; keep them from becoming Markdown.
+ */
 function plain(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>#|]/g, '\\$&');
+}
+
+/** A check id as code; one holding a backtick, which would end the code span, as plain text. */
+function code(text: string): string {
+  return /[`\r\n]/.test(text) ? plain(text) : `\`${text}\``;
 }

@@ -58,6 +58,29 @@ describe('task history document', () => {
       /Nothing recorded yet/,
     );
   });
+
+  it('keeps a committed state file from putting markup in through its period or check', () => {
+    const state = emptyState();
+    const context = {
+      now: new Date('2026-11-03T09:00:00Z'),
+      by: 'Ann',
+      periodKey: '![x](https://tracker.example/p.png)',
+    };
+    markDone(state, logs, context, {
+      checks: [
+        {
+          checkId: 'logs.x` <img src=https://tracker.example/q.png> `',
+          outcome: 'pass',
+          summary: 'ok',
+          startedAt: 'x',
+        },
+      ],
+    });
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.match(text, /- Period: !\\\[x\\\]\(https:/);
+    assert.match(text, /- Check logs\.x\\` \\<img src=https:/);
+    assert.doesNotMatch(text, /[^\\]<img/);
+  });
 });
 
 describe('guideline headings', () => {
