@@ -226,8 +226,21 @@ function showLoading(id: SectionId): void {
   if (!section) return;
   section.body.setAttribute('aria-busy', 'true');
   section.region.dataset.state = 'loading';
-  // Keep the previous content while a refresh runs; show a spinner only when empty.
-  if (section.body.childElementCount && !section.body.querySelector('.loading')) return;
+  // Keep the previous content while a refresh runs, marked as such (a read of a large log takes
+  // a while, and its figures must not pass for the new window's); a spinner only when empty.
+  if (section.body.childElementCount && !section.body.querySelector('.loading')) {
+    if (!section.body.querySelector(':scope > .stale')) {
+      section.body.prepend(
+        h(
+          'p',
+          { className: 'stale' },
+          h('vscode-progress-ring', { attrs: { 'aria-hidden': 'true' } }),
+          `Loading ${TITLES[id].toLowerCase()}… what follows is from the previous refresh.`,
+        ),
+      );
+    }
+    return;
+  }
   replaceChildren(
     section.body,
     h(
