@@ -20,7 +20,13 @@ import { Worker } from 'node:worker_threads';
 import { throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { ReportBuilder, type ReportState } from './report';
-import { RequestAssembler, type AssemblyCounts, type RequestRecord } from './requestAssembler';
+import {
+  RequestAssembler,
+  type AssemblyCounts,
+  type ProcessEnd,
+  type ProcessSummary,
+  type RequestRecord,
+} from './requestAssembler';
 import { LineParser } from './lineParser';
 import { CHUNK_BYTES } from './lineReader';
 import { newParsers, readSpan } from './spanReader';
@@ -78,7 +84,7 @@ export interface RangeOutcome {
   /** Requests the range began and closed incomplete at its end (see `openIds`). */
   openIds: string[];
   /** Each process the range followed, and whether it ended as a fresh one would be. */
-  processes: [string, boolean][];
+  processes: ProcessSummary[];
   /** The range cannot be joined exactly; read the file on one thread. */
   unjoinable?: string;
   lines: number;
@@ -215,17 +221,29 @@ async function planCuts(
       if (target <= cuts[cuts.length - 1]) continue;
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, target);
       let at = buffer.indexOf(10) + 1;
+      // The first line that may begin a range; better one that begins a request (or belongs to
+      // one by id), so that no request of a process runs across the cut (see processStates).
+      let fallback = -1;
+      let chosen = -1;
       while (at > 0 && at < bytesRead) {
         const newline = buffer.indexOf(10, at);
         if (newline < 0 || newline >= bytesRead) break;
         const line = parser.parse(buffer.toString('utf8', at, newline));
         if (line.pid !== undefined && !Number.isNaN(line.time) && line.kind !== 'request') {
-          const cut = target + at;
-          if (cut < end) cuts.push(cut);
-          break;
+          if (fallback < 0) fallback = at;
+          const begins =
+            (line.requestId !== undefined && !line.job) ||
+            line.kind === 'started' ||
+            (line.kind === 'completed' && line.method !== undefined);
+          if (begins) {
+            chosen = at;
+            break;
+          }
         }
         at = newline + 1;
       }
+      const pick = chosen >= 0 ? chosen : fallback;
+      if (pick >= 0 && target + pick < end) cuts.push(target + pick);
     }
   } finally {
     await handle.close();
@@ -370,14 +388,16 @@ export async function readInRanges(
 
 /** Why the ranges cannot be joined into exactly what one pass gives; undefined when they can. */
 function unjoinable(outcomes: RangeOutcome[]): string | undefined {
-  const lastState = new Map<string, boolean>();
+  const lastState = new Map<string, ProcessEnd>();
   for (const outcome of outcomes) {
     if (outcome.unjoinable) return outcome.unjoinable;
     if (outcome.error) return outcome.error;
     if (outcome.shrank) return 'the file became shorter while it was read';
-    // A range began each process fresh: right only when the one before left it so.
-    for (const [pid] of outcome.processes) {
-      if (lastState.get(pid) === false) {
+    // A range began each process fresh: right when the one before left it so, or left only a
+    // finished request that the first line here retires (see processStates).
+    for (const { key: pid, beganFresh } of outcome.processes) {
+      const before = lastState.get(pid);
+      if (before === 'open' || (before === 'done' && !beganFresh)) {
         const who = pid === '-' ? 'lines without a process id' : `process ${pid}`;
         return (
           `a request or error without a request id (${who}) ran across a cut; such lines are ` +
@@ -385,7 +405,7 @@ function unjoinable(outcomes: RangeOutcome[]): string | undefined {
         );
       }
     }
-    for (const [pid, fresh] of outcome.processes) lastState.set(pid, fresh);
+    for (const { key, end } of outcome.processes) lastState.set(key, end);
   }
   // A request a range closed incomplete while a later range holds more of its lines: one pass
   // would have finished it (its lines came more than CLAIM_MS later).

@@ -123,6 +123,21 @@ interface ProcessState {
   /** The orphan exception whose backtrace lines are still coming. */
   orphanException?: ExceptionInfo;
   inErrorBlock: boolean;
+  /** Its first line here began a request of its own (see `processStates`). */
+  beganFresh: boolean;
+}
+
+/**
+ * How a range left a process: as a fresh one is, with only a finished request that the next
+ * request of the process retires ('done'), or with something a later line may continue.
+ */
+export type ProcessEnd = 'fresh' | 'done' | 'open';
+
+export interface ProcessSummary {
+  key: string;
+  end: ProcessEnd;
+  /** The first line of the process in the range began a request, whatever came before. */
+  beganFresh: boolean;
 }
 
 export class RequestAssembler {
@@ -245,15 +260,17 @@ export class RequestAssembler {
   }
 
   /**
-   * For each process followed in this range: whether its state is as a fresh one's (nothing
-   * open, no error block). A later range that starts fresh for a process is only exact when
-   * the state before it was so.
+   * For each process followed in this range: how the range left it, and whether its first line
+   * here began a request. A later range starts each process fresh, which is exact when the
+   * state before it was fresh, or 'done' and the later range's first line of the process begins
+   * a request (that line only retires the finished one, which the earlier range reports).
    */
-  processStates(): [string, boolean][] {
-    return [...this.processes.values()].map((state) => [
-      state.key,
-      state.open.length === 0 && !state.last && !state.orphanException && !state.inErrorBlock,
-    ]);
+  processStates(): ProcessSummary[] {
+    return [...this.processes.values()].map((state) => {
+      const clean = state.open.length === 0 && !state.orphanException && !state.inErrorBlock;
+      const end = !clean ? 'open' : !state.last ? 'fresh' : state.last.completed ? 'done' : 'open';
+      return { key: state.key, end, beganFresh: state.beganFresh };
+    });
   }
 
   /**
@@ -403,7 +420,11 @@ export class RequestAssembler {
     let state = this.processes.get(key);
     if (!state) {
       if (this.processes.size >= MAX_PROCESSES) this.evictProcesses();
-      state = { key, seen: 0, open: [], inErrorBlock: false };
+      // A Started line, or a Completed line that names its method (a whole request): either
+      // retires the last request of the process and carries nothing over from before it.
+      const beganFresh =
+        line.kind === 'started' || (line.kind === 'completed' && line.method !== undefined);
+      state = { key, seen: 0, open: [], inErrorBlock: false, beganFresh };
       this.processes.set(key, state);
     }
     state.seen = ++this.linesSeen;

@@ -162,6 +162,46 @@ describe('log summary in ranges', function () {
     }
   });
 
+  it('splits a log of whole requests by process (Semantic Logger: Completed lines only)', async () => {
+    // rails_semantic_logger logs Started and Processing at debug level: a production log holds
+    // one Completed line per request, each thread's requests one after another, and now and
+    // then an exception the thread logs after its 500.
+    const next = random(3);
+    const lines: string[] = [];
+    let clock = Date.parse('2026-12-04T08:00:00Z');
+    for (let i = 0; i < 4000; i++) {
+      clock += Math.floor(next() * 400);
+      const at = new Date(clock).toISOString().replace('T', ' ').slice(0, 23) + '000';
+      const thread = `${1000 + Math.floor(next() * 3)}:puma srv tp 00${Math.floor(next() * 5)}`;
+      const status = next() < 0.02 ? 500 : 200;
+      const ms = (5 + next() * 300).toFixed(1);
+      lines.push(
+        `${at} I [${thread}] (${ms}ms) OrdersController -- Completed #show -- ` +
+          `{ :controller => "OrdersController", :action => "show", :format => "html", ` +
+          `:method => "GET", :path => "/orders/${i}", :status => ${status}, ` +
+          `:view_runtime => 1.5, :db_runtime => 2.5, :status_message => "OK" }`,
+      );
+      if (status === 500) {
+        lines.push(
+          `${at} E [${thread}] ActionDispatch::DebugExceptions -- Exception: ` +
+            `NoMethodError: undefined method 'total' for nil`,
+        );
+      }
+    }
+    const file = path.join(folder, 'semantic.log');
+    await fs.writeFile(file, lines.join('\n') + '\n');
+    const serial = await summarize(file, false);
+    assert.equal(serial.summary.requests.total, 4000);
+    assert.ok(serial.summary.exceptions.length > 0);
+    let split = 0;
+    for (const ranges of [2, 7, 31]) {
+      const run = await summarize(file, { ranges, inProcess: true });
+      sameSummary(run.summary, serial.summary, `semantic log in ${ranges} ranges`);
+      if (run.ranges >= 2) split++;
+    }
+    assert.equal(split, 3, 'a split of whole requests was refused');
+  });
+
   it('reads on one thread when requests without ids are open across a cut', async () => {
     const file = path.join(folder, 'untagged.log');
     await fs.writeFile(file, busyLog(1500, 11, true));
