@@ -178,6 +178,65 @@ const RETENTION_COLUMNS = [
   'last_login_at',
 ];
 
+/**
+ * 7-day retention from the first sign-in column of users that holds any data, or why there is
+ * none: the note says which columns were looked for.
+ */
+async function readRetention(
+  context: CardContext,
+  userColumns: Set<string>,
+): Promise<Pick<BusinessGrowthData, 'retention7d' | 'retentionNote'>> {
+  const columns = RETENTION_COLUMNS.filter((name) => userColumns.has(name));
+  if (columns.length === 0) {
+    return {
+      retention7d: null,
+      retentionNote:
+        `users has none of ${RETENTION_COLUMNS.join(', ')}, ` +
+        'so 7-day retention cannot be measured.',
+    };
+  }
+
+  // A column that exists but was never filled (no sign-in tracking) says nothing about
+  // retention: 0 % from it would be a false alarm.
+  const filled = await appQuery<{ name: string }>(
+    context,
+    'businessGrowth',
+    `SELECT name FROM (VALUES ${columns
+      .map(
+        (name, i) =>
+          `(${i}, '${name}', ` +
+          `EXISTS (SELECT 1 FROM users WHERE ${quoteIdent(name)} IS NOT NULL))`,
+      )
+      .join(', ')}) AS c(ord, name, filled)
+      WHERE filled ORDER BY ord`,
+  );
+  const column = filled[0]?.name;
+  if (!column) {
+    return {
+      retention7d: null,
+      retentionNote:
+        `No sign-in data: ${columns.map((name) => `users.${name}`).join(' and ')} ` +
+        `${columns.length === 1 ? 'is' : 'are'} NULL for every user, ` +
+        'so 7-day retention cannot be measured.',
+    };
+  }
+
+  const [row] = await appQuery<{ cohort: number; retained: number }>(
+    context,
+    'businessGrowth',
+    `SELECT count(*)::int AS cohort,
+            count(*) FILTER (WHERE ${quoteIdent(column)} >= created_at + interval '7 days')
+              ::int AS retained
+       FROM users
+      WHERE created_at < $1::timestamptz - interval '8 days'
+        AND created_at >= $1::timestamptz - interval '37 days'`,
+    [context.clock.now().toISOString()],
+  );
+  return {
+    retention7d: { ...row, rate: row.cohort ? row.retained / row.cohort : 0, basedOn: column },
+  };
+}
+
 const businessGrowth: CardDefinition = {
   id: 'businessGrowth',
   title: 'Users, businesses and services',
@@ -221,51 +280,7 @@ const businessGrowth: CardDefinition = {
         context.signal,
       );
       data.signUpsTimeZone = zone?.zone;
-      const columns = RETENTION_COLUMNS.filter((name) => users.has(name));
-      // A column that exists but was never filled (no sign-in tracking) says nothing about
-      // retention: 0 % from it would be a false alarm.
-      const filled = columns.length
-        ? await appQuery<{ name: string }>(
-            context,
-            'businessGrowth',
-            `SELECT name FROM (VALUES ${columns
-              .map(
-                (name, i) =>
-                  `(${i}, '${name}', ` +
-                  `EXISTS (SELECT 1 FROM users WHERE ${quoteIdent(name)} IS NOT NULL))`,
-              )
-              .join(', ')}) AS c(ord, name, filled)
-              WHERE filled ORDER BY ord`,
-          )
-        : [];
-      const column = filled[0]?.name;
-      if (!column && columns.length) {
-        data.retentionNote =
-          `No sign-in data: ${columns.map((name) => `users.${name}`).join(' and ')} ` +
-          `${columns.length === 1 ? 'is' : 'are'} NULL for every user, ` +
-          'so 7-day retention cannot be measured.';
-      } else if (column) {
-        const [row] = await appQuery<{ cohort: number; retained: number }>(
-          context,
-          'businessGrowth',
-          `SELECT count(*)::int AS cohort,
-                  count(*) FILTER (WHERE ${quoteIdent(column)} >= created_at + interval '7 days')
-                    ::int AS retained
-             FROM users
-            WHERE created_at < $1::timestamptz - interval '8 days'
-              AND created_at >= $1::timestamptz - interval '37 days'`,
-          [context.clock.now().toISOString()],
-        );
-        data.retention7d = {
-          ...row,
-          rate: row.cohort ? row.retained / row.cohort : 0,
-          basedOn: column,
-        };
-      } else {
-        data.retentionNote =
-          `users has none of ${RETENTION_COLUMNS.join(', ')}, ` +
-          'so 7-day retention cannot be measured.';
-      }
+      Object.assign(data, await readRetention(context, users));
     }
     const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);
     const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
