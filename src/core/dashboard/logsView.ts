@@ -26,12 +26,14 @@ type HourRow = LogSummary['requests']['perHour'][number];
 /** Every hour from the window's start to its end, so quiet hours show as zero, not as nothing. */
 function hourAxis(rows: HourRow[], from: string | null, to: string | null): number[] {
   const known = rows.map((row) => Date.parse(row.hour)).filter(Number.isFinite);
+  // The hours that have requests, when the window cannot be filled in.
+  const knownHours = (): number[] => [...new Set(known)].sort((a, b) => a - b);
   const start = Date.parse(from ?? '') || Math.min(...known);
   const end = Date.parse(to ?? '') || Math.max(...known);
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return known.sort();
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return knownHours();
   const first = Math.floor(start / HOUR_MS) * HOUR_MS;
   const count = Math.floor((end - first) / HOUR_MS) + 1;
-  if (count > MAX_FILLED_HOURS) return [...new Set(known)].sort((a, b) => a - b);
+  if (count > MAX_FILLED_HOURS) return knownHours();
   return Array.from({ length: count }, (_, index) => first + index * HOUR_MS).filter(
     (hour) => hour < end || count === 1,
   );
