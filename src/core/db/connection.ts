@@ -206,7 +206,7 @@ async function locate(options: ResolveOptions): Promise<Located> {
   return { yml: parseDatabaseYml(text, erbEnv, DATABASE_YML) };
 }
 
-/** Environments and databases of the workspace's database.yml, for pickers. Empty when absent. */
+/** For pickers: the environments and databases of the workspace's database.yml, if it has one. */
 export async function listDatabaseYml(
   workspace: string,
   env: NodeJS.ProcessEnv,
