@@ -437,13 +437,12 @@ const unusedIndexes: CardDefinition = {
     const droppable = list.filter((row) => row.advice === 'drop');
     const data = { indexes: list, droppable: droppable.length, statsSince: since };
     const sinceText = since ? ` since ${since.slice(0, 10)}` : '';
+    const covered = list.filter((row) => row.advice === 'covered').length;
+    const kept = list.filter((row) => row.advice === 'keep').length;
     const others = [
-      countOf(
-        list.filter((row) => row.advice === 'covered').length,
-        'already on Duplicate indexes',
-      ),
-      countOf(list.filter((row) => row.advice === 'keep').length, 'kept for a foreign key'),
-    ].filter((text) => !text.startsWith('0 '));
+      covered ? `${covered} already on Duplicate indexes` : '',
+      kept ? `${kept} kept for a foreign key` : '',
+    ].filter(Boolean);
     // Said as never scanned too, so "1 index never scanned (…)" does not read as 1 of 3.
     const also = droppable.length ? 'also ' : '';
     const rest = others.length ? ` (${also}never scanned: ${others.join(', ')})` : '';
@@ -477,10 +476,6 @@ const unusedIndexes: CardDefinition = {
 
 /** Duplicate indexes read for the unused-index advice; far more than any real schema has. */
 const DUPLICATES_FOR_ADVICE = 1000;
-
-function countOf(count: number, text: string): string {
-  return `${count} ${text}`;
-}
 
 export interface DuplicateIndex {
   schema: string;
