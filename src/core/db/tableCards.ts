@@ -308,6 +308,14 @@ export interface UnusedIndexesData {
   statsSince: string | null;
 }
 
+/**
+ * SQL: index `i` leads with exactly the columns of foreign key `c`, in any order, so it serves
+ * the lookups a delete or update of a referenced row makes.
+ */
+const LEADS_WITH_FOREIGN_KEY =
+  "(string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey AND " +
+  "(string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey";
+
 /** A foreign key with the indexes whose leading columns are exactly its columns. */
 interface ForeignKeySupport {
   schema: string;
@@ -333,10 +341,7 @@ async function foreignKeySupport(
                    ORDER BY k.ord) AS columns,
             array(SELECT ci.relname::text FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
                    WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid
-                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
-                         @> c.conkey
-                     AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
-                         <@ c.conkey
+                     AND ${LEADS_WITH_FOREIGN_KEY}
                    ORDER BY ci.relname) AS supporting
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -632,10 +637,7 @@ const foreignKeysWithoutIndex: CardDefinition = {
           AND NOT EXISTS (
                 SELECT 1 FROM pg_index i
                  WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
-                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
-                       @> c.conkey
-                   AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)]
-                       <@ c.conkey)
+                   AND ${LEADS_WITH_FOREIGN_KEY})
         ORDER BY 1, 2, 3
         LIMIT $1`,
       [limit],
