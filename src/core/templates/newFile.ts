@@ -11,17 +11,18 @@ import { isInside } from '../util/paths';
 const MAX_ATTEMPTS = 1000;
 
 /**
- * The absolute folder for a workspace-relative setting such as `docs/maintenance/bugs`. A setting
- * that leaves the workspace (`../x`, `/etc`) is refused: documents belong to the repository.
+ * The absolute folder for a workspace-relative setting (`setting`, such as
+ * upkeep.templates.bugFolder, holds `docs/maintenance/bugs`). A folder that leaves the workspace
+ * (`../x`, `/etc`) is refused: documents belong to the repository.
  */
-export function documentFolder(workspace: string, folder: string): string {
+export function documentFolder(workspace: string, folder: string, setting: string): string {
   const root = path.resolve(workspace);
   const resolved = path.resolve(root, folder.trim() || '.');
   if (!isInside(root, resolved)) {
     throw new UpkeepError(
       'config',
       `The folder "${folder}" is outside the workspace.`,
-      'Set upkeep.templates.bugFolder / featureFolder to a path inside the repository.',
+      `Set ${setting} to a path inside the repository.`,
     );
   }
   return resolved;
@@ -29,7 +30,8 @@ export function documentFolder(workspace: string, folder: string): string {
 
 /**
  * Creates `folder/base.ext` (or `base-2.ext`, …) with `content` and returns its path. The folder is
- * created when missing; one that is a symlink out of the workspace is refused.
+ * created when missing; one that is a symlink out of the workspace is refused. `setting` names
+ * the setting that chose the folder, for the hints; a fixed folder has none.
  */
 export async function writeNewFile(
   workspace: string,
@@ -37,22 +39,24 @@ export async function writeNewFile(
   base: string,
   extension: string,
   content: string,
+  setting?: string,
 ): Promise<string> {
+  const orSet = (what: string): string => (setting ? `, or set ${setting} to ${what}` : '');
+
   // Checked before mkdir so a symlink out of the workspace never gets folders made behind it,
   // and again after, for a link swapped in between.
-  await refuseEscapingLinks(workspace, await nearestExisting(folder));
+  await refuseEscapingLinks(workspace, await nearestExisting(folder), setting);
   try {
     await fs.mkdir(folder, { recursive: true });
   } catch (error) {
     throw new UpkeepError(
       'refused',
       `Could not create the folder ${folder} (${fileErrorWithCode(error)}); no file was written.`,
-      'Check that the workspace is writable, or set upkeep.templates.bugFolder / ' +
-        'featureFolder to a folder that is.',
+      `Check that the workspace is writable${orSet('a folder that is')}.`,
       { cause: error },
     );
   }
-  await refuseEscapingLinks(workspace, folder);
+  await refuseEscapingLinks(workspace, folder, setting);
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const name = attempt === 1 ? `${base}${extension}` : `${base}-${attempt}${extension}`;
@@ -65,8 +69,7 @@ export async function writeNewFile(
       throw new UpkeepError(
         'refused',
         `Could not create ${file} (${fileErrorWithCode(error)}).`,
-        'Check that the folder is writable, or set upkeep.templates.bugFolder / ' +
-          'featureFolder to one that is.',
+        `Check that the folder is writable${orSet('one that is')}.`,
         { cause: error },
       );
     }
@@ -95,7 +98,11 @@ async function nearestExisting(folder: string): Promise<string> {
   }
 }
 
-async function refuseEscapingLinks(workspace: string, folder: string): Promise<void> {
+async function refuseEscapingLinks(
+  workspace: string,
+  folder: string,
+  setting: string | undefined,
+): Promise<void> {
   const realRoot = await fs.realpath(workspace);
   const realFolder = await fs.realpath(folder).catch((error: unknown) => {
     throw new UpkeepError(
@@ -109,6 +116,9 @@ async function refuseEscapingLinks(workspace: string, folder: string): Promise<v
     throw new UpkeepError(
       'refused',
       `${folder} links to ${realFolder}, outside the workspace; no file was written.`,
+      setting
+        ? `Set ${setting} to a folder inside the workspace, or remove the link.`
+        : 'Remove the link, or point it inside the workspace.',
     );
   }
 }

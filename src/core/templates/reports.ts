@@ -50,7 +50,11 @@ export async function listReports(
   workspace: string,
   settings: UpkeepSettings,
 ): Promise<BugReportSummary[]> {
-  const folder = documentFolder(workspace, settings.templates.bugFolder);
+  const folder = documentFolder(
+    workspace,
+    settings.templates.bugFolder,
+    'upkeep.templates.bugFolder',
+  );
   let names: string[];
   try {
     const entries = await fs.readdir(folder, { withFileTypes: true });

@@ -168,7 +168,8 @@ export async function createBugReport(
 ): Promise<CreatedDocument> {
   const title = cutTitle(cleanTitle(input.title));
   const severity = severityById(input.severity);
-  const folder = documentFolder(context.workspace, context.settings.templates.bugFolder);
+  const setting = 'upkeep.templates.bugFolder';
+  const folder = documentFolder(context.workspace, context.settings.templates.bugFolder, setting);
   const { now, timeZone, variables } = await commonVariables(context);
 
   const source = await loadTemplate(context.workspace, 'bugReport');
@@ -182,7 +183,7 @@ export async function createBugReport(
   });
 
   const base = `${variables.date}-${slugify(title)}`;
-  const file = await writeNewFile(context.workspace, folder, base, '.md', rendered.text);
+  const file = await writeNewFile(context.workspace, folder, base, '.md', rendered.text, setting);
   (context.log ?? silentLogger).info(`bug report ${file} (${severity.label})`);
   return { ...rendered, file, templateFile: source.file, warnings: source.warnings };
 }
@@ -193,7 +194,12 @@ export async function createFeatureSpec(
   input: { title: string },
 ): Promise<CreatedDocument> {
   const title = cutTitle(cleanTitle(input.title));
-  const folder = documentFolder(context.workspace, context.settings.templates.featureFolder);
+  const setting = 'upkeep.templates.featureFolder';
+  const folder = documentFolder(
+    context.workspace,
+    context.settings.templates.featureFolder,
+    setting,
+  );
   const { variables } = await commonVariables(context);
 
   const source = await loadTemplate(context.workspace, 'featureSpec');
@@ -205,7 +211,8 @@ export async function createFeatureSpec(
     deadline: undefined,
   });
 
-  const file = await writeNewFile(context.workspace, folder, slugify(title), '.md', rendered.text);
+  const slug = slugify(title);
+  const file = await writeNewFile(context.workspace, folder, slug, '.md', rendered.text, setting);
   (context.log ?? silentLogger).info(`feature spec ${file}`);
   return { ...rendered, file, templateFile: source.file, warnings: source.warnings };
 }

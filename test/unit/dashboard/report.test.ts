@@ -14,6 +14,7 @@ import {
   writeReport,
 } from '../../../src/core/dashboard/report';
 import type { ReportInput } from '../../../src/core/dashboard/report';
+import { UpkeepError } from '../../../src/core/util/errors';
 
 function input(overrides: Partial<ReportInput> = {}): ReportInput {
   return {
@@ -160,6 +161,23 @@ describe('dashboard report', () => {
     assert.ok(markdown.includes('- Log window: last 24 hours'));
     assert.ok(markdown.includes('## Database\n\n_Not available: Could not connect._'));
     assert.ok(markdown.includes('## Logs\n\n_Not available: not loaded_'));
+  });
+
+  it('says what to do when the reports folder cannot be made, naming no template setting', async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'upkeep-report-'));
+    try {
+      // The bug and feature folder settings do not move the reports folder.
+      writeFileSync(path.join(workspace, 'docs'), 'a file, not a folder');
+      await assert.rejects(writeReport(workspace, '# one', new Date()), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'refused'));
+        assert.match(error.message, /a file is in the way/);
+        assert.doesNotMatch(error.hint ?? '', /upkeep\.templates/);
+        assert.match(error.hint ?? '', /writable/);
+        return true;
+      });
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it('writes a dated file and never replaces one', async () => {

@@ -129,7 +129,9 @@ describe('scaffolding documents', () => {
     // Root may write anywhere, so a file standing where the folder goes fails mkdir here.
     await fs.writeFile(path.join(workspace, 'docs'), 'a file, not a folder');
     const folder = path.join(workspace, 'docs/bugs');
-    await assert.rejects(writeNewFile(workspace, folder, 'bug', '.md', 'x'), (error: unknown) => {
+    const setting = 'upkeep.templates.bugFolder';
+    const write = writeNewFile(workspace, folder, 'bug', '.md', 'x', setting);
+    await assert.rejects(write, (error: unknown) => {
       assert.ok(UpkeepError.is(error, 'refused'));
       assert.equal(
         error.message,
