@@ -194,7 +194,6 @@ function summarize(
   rows: { 'QUERY PLAN': unknown }[],
   analyzed: boolean,
 ): ExplainResult {
-  const options = { analyze: analyzed };
   const raw = rows[0]?.['QUERY PLAN'];
   const top = (Array.isArray(raw) ? raw[0] : raw) as {
     Plan: RawPlan;
@@ -202,14 +201,14 @@ function summarize(
     'Execution Time'?: number;
   };
   const nodes: PlanNode[] = [];
-  flatten(top.Plan, 0, nodes, options.analyze);
+  flatten(top.Plan, 0, nodes, analyzed);
   const slowest = nodes.reduce(
     (best, node) => (node.exclusive > best.exclusive ? node : best),
     nodes[0],
   );
   return {
     statement: prepared.statement,
-    analyzed: options.analyze,
+    analyzed,
     nodes,
     slowestNodeId: slowest.id,
     planningMs: top['Planning Time'],
@@ -279,10 +278,14 @@ export function renderPlan(result: ExplainResult, target: string): string {
   const lines = [
     `-- EXPLAIN${result.analyzed ? ' ANALYZE' : ''} on ${target}`,
     '-- Ran in a read-only transaction that was rolled back.',
-    result.planningMs !== undefined ? `-- Planning ${result.planningMs.toFixed(2)} ms` : '',
-    result.executionMs !== undefined ? `-- Execution ${result.executionMs.toFixed(2)} ms` : '',
-    '',
-  ].filter((line, index) => line !== '' || index === 4);
+  ];
+  if (result.planningMs !== undefined) {
+    lines.push(`-- Planning ${result.planningMs.toFixed(2)} ms`);
+  }
+  if (result.executionMs !== undefined) {
+    lines.push(`-- Execution ${result.executionMs.toFixed(2)} ms`);
+  }
+  lines.push('');
   for (const node of result.nodes) {
     const indent = '   '.repeat(node.depth) + (node.depth ? '-> ' : '');
     const cost =
