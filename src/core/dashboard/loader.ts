@@ -8,6 +8,7 @@ import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError } from '../util/errors';
 import { redact } from '../util/logger';
 import { computeAlerts } from './alerts';
+import { describeWindow } from './protocol';
 import type {
   BusinessView,
   DatabaseView,
@@ -161,6 +162,6 @@ export function windowBounds(
       label: `${window.from}..${window.to}`,
     };
   }
-  const label = { '1h': 'last hour', '24h': 'last 24 hours', '7d': 'last 7 days' }[window.kind];
-  return { from: new Date(now.getTime() - hours[window.kind] * 3600_000), to: now, label };
+  const from = new Date(now.getTime() - hours[window.kind] * 3600_000);
+  return { from, to: now, label: describeWindow(window) };
 }

@@ -3,6 +3,7 @@
  * view-models both sides render. Both sides import this file; the host validates every message
  * that comes from the webview with `parseWebviewMessage` before acting on it.
  */
+import { isRecord } from '../util/isRecord';
 
 /** The log window the maintainer chose; a range carries ISO 8601 bounds. */
 export type LogWindow =
@@ -265,10 +266,6 @@ export const LIMITS = { path: 4096, sql: 1_000_000, url: 8192, line: 100_000_000
 
 /** Milliseconds a range may span at most (a year), so one message cannot ask for a huge scan. */
 const MAX_RANGE_MS = 366 * 24 * 3600 * 1000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function boundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
