@@ -28,6 +28,30 @@ import {
 const ROOT = path.join(__dirname, '../..');
 const LOAD_TIMEOUT = 90_000;
 
+/** Whether the process runs (a zombie waiting to be reaped has stopped). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
+}
+
+async function waitUntil(condition: () => Promise<boolean>, failure: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    assert.ok(Date.now() < deadline, failure);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The file's text once it has some. */
+async function waitForText(file: string): Promise<string> {
+  let text = '';
+  await waitUntil(async () => {
+    text = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+    return text !== '';
+  }, `${file} was never written`);
+  return text;
+}
+
 describe('two Rails apps in one window', function () {
   this.timeout(300_000);
   let root: string;
@@ -46,6 +70,13 @@ describe('two Rails apps in one window', function () {
       const url = new URL(await createDatabase(postgres, app));
       databases[app] = url.pathname.slice(1);
       await fs.mkdir(path.join(root, app, 'config'), { recursive: true });
+      // A check that runs until stopped, to see what becomes of it when beta is chosen.
+      await fs.mkdir(path.join(root, app, '.upkeep'));
+      await fs.writeFile(
+        path.join(root, app, '.upkeep/playbook.yaml'),
+        'checks:\n  - id: slow.script\n    title: A script that takes its time\n' +
+          '    kind: shell\n    command: echo $$ > started && exec sleep 120\n',
+      );
       await fs.writeFile(
         path.join(root, app, 'config/database.yml'),
         `development:\n  adapter: postgresql\n  host: ${url.hostname}\n  port: ${url.port}\n` +
@@ -142,7 +173,13 @@ describe('two Rails apps in one window', function () {
   });
 
   it('works on the folder chosen, and remembers it after a reload', async () => {
+    // Alpha's check still running stops with the switch.
+    await runCommand(page, 'Upkeep: Run Check…');
+    await pickQuickInput(page, 'A script that takes its time');
+    const pid = Number(await waitForText(path.join(root, 'alpha/started')));
     await chooseFolder('beta');
+    await waitUntil(async () => !(await running(pid)), 'the check of alpha went on running');
+
     await note().filter({ hasText: 'Upkeep works on beta' }).waitFor();
     assert.match((await note().textContent()) ?? '', /alpha is not covered/);
     // The open dashboard stays open and shows beta's data.

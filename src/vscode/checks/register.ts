@@ -57,6 +57,13 @@ export function registerCheckCommands(services: Services): void {
   const running = new Set<AbortController>();
   const workspace = services.workspaceFolder;
   const diagnostics = workspace ? services.track(new CheckDiagnostics(workspace.uri)) : undefined;
+  // Another app folder chosen: this folder's running checks stop with its services (Cancel
+  // Running Checks, registered anew, would not reach them).
+  services.track({
+    dispose: () => {
+      for (const controller of running) controller.abort();
+    },
+  });
 
   const playbook = (): Playbook => services.playbook?.current() ?? defaultPlaybook();
   const registry = (): ReturnType<typeof createRegistry> => createRegistry(playbook());
