@@ -6,6 +6,7 @@
 import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import { UpkeepError } from '../util/errors';
+import { isRecord } from '../util/isRecord';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 
 /** One database of one environment, with the keys Rails would pass to the adapter. */
@@ -222,13 +223,13 @@ export function parseDatabaseYml(
         const name = isScalar(item.key) ? String(item.key.value) : '';
         // `primary: *default` is a database too; an alias of the environment itself is not.
         const value = name ? envValue[name] : undefined;
-        if (!value || typeof value !== 'object' || Array.isArray(value) || value === envValue) {
+        if (!isRecord(value) || value === envValue) {
           continue;
         }
         entries.push({
           environment,
           name,
-          values: flatValues(value as Record<string, unknown>),
+          values: flatValues(value),
           line: lineOf(item.key as Node, lineCounter),
         });
       }
@@ -295,10 +296,7 @@ function lineOf(node: Node, lineCounter: LineCounter): number {
 /** Rails treats an environment whose values are all maps as several databases. */
 function isMultiDatabase(value: Record<string, unknown>): boolean {
   const values = Object.values(value);
-  return (
-    values.length > 0 &&
-    values.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))
-  );
+  return values.length > 0 && values.every(isRecord);
 }
 
 function flatValues(value: Record<string, unknown>): DatabaseYmlEntry['values'] {

@@ -292,13 +292,10 @@ function takeBackDone(entry: TaskState, context: ChangeContext, note: string): v
  * hand-broken file from a valid one before anything is written over it.
  */
 export function validateState(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const record = value as Record<string, unknown>;
-  if (record.version !== STATE_VERSION) return `unknown version ${JSON.stringify(record.version)}`;
-  if (!record.tasks || typeof record.tasks !== 'object' || Array.isArray(record.tasks)) {
-    return '"tasks" is not an object';
-  }
-  for (const [id, task] of Object.entries(record.tasks as Record<string, unknown>)) {
+  if (!isRecord(value)) return 'not a JSON object';
+  if (value.version !== STATE_VERSION) return `unknown version ${JSON.stringify(value.version)}`;
+  if (!isRecord(value.tasks)) return '"tasks" is not an object';
+  for (const [id, task] of Object.entries(value.tasks)) {
     if (!isRecord(task)) return `task "${id}" is not an object`;
     const problem = taskProblem(task);
     if (problem) return `task "${id}" ${problem}`;
