@@ -119,7 +119,12 @@ export class StateStore {
       text = await readTextFileLimited(this.file, MAX_STATE_BYTES);
     } catch (error) {
       if (UpkeepError.is(error)) return { ok: false, reason: error.message };
-      throw new UpkeepError('internal', `Cannot read ${this.file}: ${(error as Error).message}`);
+      throw new UpkeepError(
+        'internal',
+        `Cannot read ${this.file}: ${(error as Error).message}`,
+        'Check that this user may read the file and its folder; nothing was changed.',
+        { cause: error },
+      );
     }
     if (text === undefined) return { ok: true, state: emptyState() };
     if (text.trim() === '') return { ok: false, reason: 'the file is empty' };
