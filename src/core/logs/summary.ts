@@ -17,8 +17,8 @@ import {
   type ParallelOptions,
   type ParallelRead,
 } from './parallel';
-import { resolveSources } from './sources';
-import { newParsers, readSpan, type SpanRead } from './spanReader';
+import { resolveSources, type ResolvedFile } from './sources';
+import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
 import { seekToTime } from './window';
@@ -63,55 +63,239 @@ const SEEK_MIN_BYTES = 8 * 1024 * 1024;
 const SEEK_MARGIN_MS = 5 * 60_000;
 /** Stop reading a large file this long after the window's end. */
 const STOP_MARGIN_MS = 60 * 60_000;
+/** A request at least this slow counts as slow when the caller gives no threshold. */
+const DEFAULT_SLOW_REQUEST_MS = 1000;
 
 export async function summarizeLogs(options: SummarizeOptions): Promise<LogSummary> {
   const log = options.log ?? silentLogger;
   const started = Date.now();
-  const zoneName = options.timeZone ? validateTimeZone(options.timeZone) : machineTimeZone();
-  const zone = new ZoneClock(zoneName);
-  const { parser, fast } = newParsers(zone, options.clock.now());
-  const readHooks = {
-    signal: options.signal,
-    afterChunk: options.afterChunk,
-    chunkBytes: options.chunkBytes,
-  };
-  const window = options.window ?? { label: 'all' };
-  const from = window.from ? window.from.getTime() : NaN;
-  const to = window.to ? window.to.getTime() : NaN;
-  const slowRequestMs = options.slowRequestMs ?? 1000;
-
-  const label = workspaceLabel(options.workspace);
-  const report = new ReportBuilder(from, to, slowRequestMs, label);
-  const assembler = new RequestAssembler(report);
-
+  const run = new SummaryRun(options, log);
   const wantsStdin = options.sources.includes(STDIN_SOURCE);
   const patterns = options.sources.filter((source) => source !== STDIN_SOURCE);
   const { files, missing, warnings } = await resolveSources(options.workspace, patterns, {
     confineToWorkspace: options.confineToWorkspace,
     signal: options.signal,
   });
-  for (const warning of warnings) report.warn(warning);
-  const sources: SourceReport[] = missing.map((m) => ({
-    pattern: m.pattern,
-    bytes: 0,
-    bytesRead: 0,
-    lines: 0,
-    gzip: false,
-    ...(m.missing ? { missing: true } : {}),
-    error: m.message,
-  }));
-  let linesRead = 0;
-  let invalidUtf8Lines = 0;
-  let unparsedLines = 0;
+  for (const warning of warnings) run.report.warn(warning);
+  for (const m of missing) {
+    run.sources.push({
+      pattern: m.pattern,
+      bytes: 0,
+      bytesRead: 0,
+      lines: 0,
+      gzip: false,
+      ...(m.missing ? { missing: true } : {}),
+      error: m.message,
+    });
+  }
+  for (const file of files) {
+    throwIfAborted(options.signal);
+    // Ranges begin and end with nothing open, so only a file read alone: with rotated logs,
+    // one file may finish the requests another began.
+    await run.readFile(file, files.length === 1);
+  }
+  if (wantsStdin) await run.readStdin();
+  const summary = run.finish();
+  log.info(
+    `read ${plural(files.length, 'file')}, ${summary.assembly.linesRead} lines, ` +
+      `${summary.requests.total} requests (${summary.window.label}) in ${Date.now() - started} ms`,
+  );
+  return summary;
+}
+
+/** One summary in the making: the parsers, the report, and what the sources read gave. */
+class SummaryRun {
+  readonly report: ReportBuilder;
+  readonly sources: SourceReport[] = [];
+  private readonly assembler: RequestAssembler;
+  private readonly zoneName: string;
+  private readonly zone: ZoneClock;
+  private readonly parsers: ReturnType<typeof newParsers>;
+  private readonly window: LogWindow;
+  private readonly from: number;
+  private readonly to: number;
+  private readonly label: (absolute: string) => string;
+  private linesRead = 0;
+  private invalidUtf8Lines = 0;
+  private unparsedLines = 0;
+
+  constructor(
+    private readonly options: SummarizeOptions,
+    private readonly log: Logger,
+  ) {
+    this.zoneName = options.timeZone ? validateTimeZone(options.timeZone) : machineTimeZone();
+    this.zone = new ZoneClock(this.zoneName);
+    this.parsers = newParsers(this.zone, options.clock.now());
+    this.window = options.window ?? { label: 'all' };
+    this.from = this.window.from ? this.window.from.getTime() : NaN;
+    this.to = this.window.to ? this.window.to.getTime() : NaN;
+    this.label = workspaceLabel(options.workspace);
+    this.report = new ReportBuilder(
+      this.from,
+      this.to,
+      options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
+      this.label,
+    );
+    this.assembler = new RequestAssembler(this.report);
+  }
+
+  /** A span read on this thread, with the time rules and hooks of this summary. */
+  private readHere(stopAfter: number, span: Span): Promise<SpanRead> {
+    const { signal, afterChunk, chunkBytes } = this.options;
+    return readSpan(
+      {
+        ...this.parsers,
+        assembler: this.assembler,
+        stopAfter,
+        lastTime: NaN,
+        signal,
+        afterChunk,
+        chunkBytes,
+      },
+      span,
+    );
+  }
+
+  /** One file: only its part in the window when it is large, on worker threads when it can. */
+  async readFile(file: ResolvedFile, alone: boolean): Promise<void> {
+    const { options, report, from, to } = this;
+    const source: SourceReport = {
+      pattern: file.pattern,
+      path: file.path,
+      bytes: file.size,
+      modifiedAt: new Date(file.mtimeMs).toISOString(),
+      bytesRead: 0,
+      lines: 0,
+      gzip: file.gzip,
+    };
+    this.sources.push(source);
+    // A file last changed before the window began holds nothing in it.
+    if (!Number.isNaN(from) && file.mtimeMs < from - SEEK_MARGIN_MS) {
+      source.skipped = true;
+      return;
+    }
+    const name = this.label(file.path);
+    try {
+      let start = 0;
+      if (!Number.isNaN(from) && !file.gzip && file.size >= SEEK_MIN_BYTES) {
+        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, this.parsers.parser);
+        source.seeked = start > 0;
+      }
+      const stopAfter =
+        !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
+      this.assembler.startFile(file.path);
+      const firstLine = start === 0 ? 1 : 0;
+      const inRanges =
+        options.parallel !== false && alone && !file.gzip && !options.afterChunk
+          ? await readInRangesSafely(
+              {
+                file: file.path,
+                start,
+                end: file.size,
+                firstLine,
+                zone: this.zone,
+                now: options.clock.now(),
+                from,
+                to,
+                slowRequestMs: options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
+                stopAfter,
+                workspace: options.workspace,
+                signal: options.signal,
+                chunkBytes: options.chunkBytes,
+                log: this.log,
+                ...options.parallel,
+              },
+              report,
+              this.assembler,
+              this.log,
+            )
+          : undefined;
+      if (inRanges) {
+        source.bytesRead = inRanges.bytesRead;
+        source.lines = inRanges.lines;
+        this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
+        this.linesRead += inRanges.lines;
+        this.unparsedLines += inRanges.unparsedLines;
+        if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
+        return;
+      }
+      const span = await this.readHere(stopAfter, {
+        file: file.path,
+        gzip: file.gzip,
+        start,
+        end: file.size,
+        firstLine,
+      });
+      this.noteRead(source, span, name);
+    } catch (error) {
+      throwIfAborted(options.signal);
+      const reason = fileErrorReason(error);
+      source.error =
+        reason === 'permission denied'
+          ? `Could not read ${name}: permission denied; run Upkeep as a user who ` +
+            "may read it (often the app's user or its group)."
+          : `Could not read ${name}: ${reason}`;
+      report.warn(source.error);
+    }
+  }
+
+  /** Standard input as the source `-`, after the files: no size, so no seek and no ranges. */
+  async readStdin(): Promise<void> {
+    const { options, report } = this;
+    const source: SourceReport = {
+      pattern: STDIN_SOURCE,
+      path: STDIN_SOURCE,
+      stdin: true,
+      bytes: 0,
+      bytesRead: 0,
+      lines: 0,
+      gzip: false,
+    };
+    this.sources.push(source);
+    if (!options.stdin) {
+      source.error = 'Standard input (-) is read by upkeep logs only; name a log file instead.';
+      report.warn(source.error);
+      return;
+    }
+    // An abort ends a wait for input at once (the CLI's Ctrl-C, SIGTERM).
+    if (options.signal && options.stdin instanceof Readable) {
+      addAbortSignal(options.signal, options.stdin);
+    }
+    const chunks = options.stdin[Symbol.asyncIterator]();
+    const first = await chunks.next().catch((error: unknown) => {
+      throwIfAborted(options.signal);
+      throw error;
+    });
+    if (!first.done && first.value[0] === 0x1f && first.value[1] === 0x8b) {
+      // Lines of compressed bytes would be noise, summarized as "no Rails request lines".
+      source.error =
+        'Standard input is gzip-compressed; decompress it on the way ' +
+        '(zcat FILE.gz | upkeep logs -) or name the .gz file.';
+      report.warn(source.error);
+      return;
+    }
+    this.assembler.startFile(STDIN_SOURCE);
+    const span = await this.readHere(NaN, {
+      file: STDIN_SOURCE,
+      gzip: false,
+      start: 0,
+      end: Infinity,
+      firstLine: 1,
+      stream: resumed(first, chunks),
+    });
+    this.noteRead(source, span, 'standard input');
+    source.bytes = source.bytesRead;
+  }
 
   /** Adds what one read of a source (`name` in messages) gave, and says what went wrong. */
-  const noteRead = (source: SourceReport, span: SpanRead, name: string): void => {
+  private noteRead(source: SourceReport, span: SpanRead, name: string): void {
+    const { report } = this;
     const result = span.read;
-    unparsedLines += span.unparsedLines;
+    this.unparsedLines += span.unparsedLines;
     source.bytesRead = result.bytesRead;
     source.lines = result.lines;
-    invalidUtf8Lines += result.invalidUtf8Lines;
-    linesRead += result.lines;
+    this.invalidUtf8Lines += result.invalidUtf8Lines;
+    this.linesRead += result.lines;
     if (result.cutLines) report.warn(cutLinesWarning(name, result.cutLines));
     if (result.crOnly) {
       report.warn(`${name} ends its lines with CR alone (old Mac style); read it so.`);
@@ -137,212 +321,84 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
           `the summary covers the ${result.bytesRead} bytes read.`,
       );
     }
-  };
+  }
 
-  /** Standard input as the source `-`, after the files: no size, so no seek and no ranges. */
-  const readStdin = async (): Promise<void> => {
-    const source: SourceReport = {
-      pattern: STDIN_SOURCE,
-      path: STDIN_SOURCE,
-      stdin: true,
-      bytes: 0,
-      bytesRead: 0,
-      lines: 0,
-      gzip: false,
-    };
-    sources.push(source);
-    if (!options.stdin) {
-      source.error = 'Standard input (-) is read by upkeep logs only; name a log file instead.';
-      report.warn(source.error);
-      return;
-    }
-    // An abort ends a wait for input at once (the CLI's Ctrl-C, SIGTERM).
-    if (options.signal && options.stdin instanceof Readable) {
-      addAbortSignal(options.signal, options.stdin);
-    }
-    const chunks = options.stdin[Symbol.asyncIterator]();
-    const first = await chunks.next().catch((error: unknown) => {
-      throwIfAborted(options.signal);
-      throw error;
-    });
-    if (!first.done && first.value[0] === 0x1f && first.value[1] === 0x8b) {
-      // Lines of compressed bytes would be noise, summarized as "no Rails request lines".
-      source.error =
-        'Standard input is gzip-compressed; decompress it on the way ' +
-        '(zcat FILE.gz | upkeep logs -) or name the .gz file.';
-      report.warn(source.error);
-      return;
-    }
-    assembler.startFile(STDIN_SOURCE);
-    const span = await readSpan(
-      { parser, fast, assembler, stopAfter: NaN, lastTime: NaN, ...readHooks },
-      {
-        file: STDIN_SOURCE,
-        gzip: false,
-        start: 0,
-        end: Infinity,
-        firstLine: 1,
-        stream: resumed(first, chunks),
+  /** Closes what is still open, says what the reader worked around, and builds the summary. */
+  finish(): LogSummary {
+    const { options, report, assembler, window } = this;
+    assembler.finish();
+    this.warnAboutReading();
+    const { zoneCounts, ...figures } = report.build();
+    const zoneSource = options.timeZone ? 'configured' : 'machine';
+    return {
+      schema: 1,
+      generatedAt: options.clock.now().toISOString(),
+      sources: this.sources.map((s) => (s.path ? { ...s, path: this.label(s.path) } : s)),
+      timeZone: {
+        zone: this.zoneName,
+        source: zoneSource,
+        explicitOffsets: zoneCounts.explicitOffsets,
+        zoneApplied: zoneCounts.zoneApplied,
+        note: zoneNote(
+          this.zoneName,
+          zoneSource,
+          zoneCounts.explicitOffsets,
+          zoneCounts.zoneApplied,
+        ),
       },
-    );
-    noteRead(source, span, 'standard input');
-    source.bytes = source.bytesRead;
-  };
-
-  for (const file of files) {
-    throwIfAborted(options.signal);
-    const source: SourceReport = {
-      pattern: file.pattern,
-      path: file.path,
-      bytes: file.size,
-      modifiedAt: new Date(file.mtimeMs).toISOString(),
-      bytesRead: 0,
-      lines: 0,
-      gzip: file.gzip,
+      window: {
+        from: window.from ? window.from.toISOString() : null,
+        to: window.to ? window.to.toISOString() : null,
+        label: window.label,
+      },
+      ...figures,
+      assembly: {
+        ...assembler.counts,
+        linesRead: this.linesRead,
+        outsideWindow: report.outsideWindow,
+      },
     };
-    sources.push(source);
+  }
 
-    // A file last changed before the window began holds nothing in it.
-    if (!Number.isNaN(from) && file.mtimeMs < from - SEEK_MARGIN_MS) {
-      source.skipped = true;
-      continue;
-    }
-
-    try {
-      let start = 0;
-      if (!Number.isNaN(from) && !file.gzip && file.size >= SEEK_MIN_BYTES) {
-        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, parser);
-        source.seeked = start > 0;
-      }
-      const stopAfter =
-        !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
-
-      assembler.startFile(file.path);
-      const firstLine = start === 0 ? 1 : 0;
-      const inRanges =
-        // Ranges begin and end with nothing open, so only a file read alone: with rotated
-        // logs, one file may finish the requests another began.
-        options.parallel !== false && files.length === 1 && !file.gzip && !options.afterChunk
-          ? await readInRangesSafely(
-              {
-                file: file.path,
-                start,
-                end: file.size,
-                firstLine,
-                zone,
-                now: options.clock.now(),
-                from,
-                to,
-                slowRequestMs,
-                stopAfter,
-                workspace: options.workspace,
-                signal: options.signal,
-                chunkBytes: options.chunkBytes,
-                log,
-                ...options.parallel,
-              },
-              report,
-              assembler,
-              log,
-            )
-          : undefined;
-      if (inRanges) {
-        source.bytesRead = inRanges.bytesRead;
-        source.lines = inRanges.lines;
-        invalidUtf8Lines += inRanges.invalidUtf8Lines;
-        linesRead += inRanges.lines;
-        unparsedLines += inRanges.unparsedLines;
-        if (inRanges.cutLines) report.warn(cutLinesWarning(label(file.path), inRanges.cutLines));
-        continue;
-      }
-      const span = await readSpan(
-        { parser, fast, assembler, stopAfter, lastTime: NaN, ...readHooks },
-        { file: file.path, gzip: file.gzip, start, end: file.size, firstLine },
+  private warnAboutReading(): void {
+    const { report } = this;
+    if (this.invalidUtf8Lines) {
+      report.warn(
+        `${plural(this.invalidUtf8Lines, 'line')} held bytes that are not UTF-8; ` +
+          'they were read with � in their place.',
       );
-      noteRead(source, span, label(file.path));
-    } catch (error) {
-      throwIfAborted(options.signal);
-      const reason = fileErrorReason(error);
-      source.error =
-        reason === 'permission denied'
-          ? `Could not read ${label(file.path)}: permission denied; run Upkeep as a user who ` +
-            "may read it (often the app's user or its group)."
-          : `Could not read ${label(file.path)}: ${reason}`;
-      report.warn(source.error);
+    }
+    if (this.unparsedLines) {
+      const were = this.unparsedLines === 1 ? 'was' : 'were';
+      report.warn(`${plural(this.unparsedLines, 'line')} could not be parsed and ${were} skipped.`);
+    }
+    const counts = this.assembler.counts;
+    if (this.linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
+      report.warn(
+        'No Rails request lines were found: is this a Rails log? ' +
+          '(Looked for Started/Processing/Completed and lograge lines.)',
+      );
+    }
+    if (report.untimedOutside > 0) {
+      const one = report.untimedOutside === 1;
+      report.warn(
+        `${plural(report.untimedOutside, 'request')} ${one ? 'carries' : 'carry'} no timestamp ` +
+          `and ${one ? 'was' : 'were'} left out of the window; ` +
+          "add a timestamp to the log format (for example lograge's time field).",
+      );
+    }
+    if (report.untimedInside > 0) {
+      const one = report.untimedInside === 1;
+      report.warn(
+        `${plural(report.untimedInside, 'request')} ${one ? 'carries' : 'carry'} no timestamp: ` +
+          `${one ? 'it counts' : 'they count'} in the totals but in no hour and no window; ` +
+          "add a timestamp to the log format (for example lograge's time field).",
+      );
+    }
+    if (this.options.sources.length === 0) {
+      report.warn('No log sources are configured (upkeep.logs.sources).');
     }
   }
-  if (wantsStdin) await readStdin();
-  assembler.finish();
-
-  if (invalidUtf8Lines) {
-    report.warn(
-      `${plural(invalidUtf8Lines, 'line')} held bytes that are not UTF-8; ` +
-        'they were read with � in their place.',
-    );
-  }
-  if (unparsedLines) {
-    const were = unparsedLines === 1 ? 'was' : 'were';
-    report.warn(`${plural(unparsedLines, 'line')} could not be parsed and ${were} skipped.`);
-  }
-  const counts = assembler.counts;
-  if (linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
-    report.warn(
-      'No Rails request lines were found: is this a Rails log? ' +
-        '(Looked for Started/Processing/Completed and lograge lines.)',
-    );
-  }
-  if (report.untimedOutside > 0) {
-    const one = report.untimedOutside === 1;
-    report.warn(
-      `${plural(report.untimedOutside, 'request')} ${one ? 'carries' : 'carry'} no timestamp ` +
-        `and ${one ? 'was' : 'were'} left out of the window; ` +
-        "add a timestamp to the log format (for example lograge's time field).",
-    );
-  }
-  if (report.untimedInside > 0) {
-    const one = report.untimedInside === 1;
-    report.warn(
-      `${plural(report.untimedInside, 'request')} ${one ? 'carries' : 'carry'} no timestamp: ` +
-        `${one ? 'it counts' : 'they count'} in the totals but in no hour and no window; ` +
-        "add a timestamp to the log format (for example lograge's time field).",
-    );
-  }
-  if (options.sources.length === 0) {
-    report.warn('No log sources are configured (upkeep.logs.sources).');
-  }
-
-  const built = report.build();
-  const { zoneCounts, ...figures } = built;
-  const zoneSource = options.timeZone ? 'configured' : 'machine';
-  const summary: LogSummary = {
-    schema: 1,
-    generatedAt: options.clock.now().toISOString(),
-    sources: sources.map((s) => (s.path ? { ...s, path: label(s.path) } : s)),
-    timeZone: {
-      zone: zoneName,
-      source: zoneSource,
-      explicitOffsets: zoneCounts.explicitOffsets,
-      zoneApplied: zoneCounts.zoneApplied,
-      note: zoneNote(zoneName, zoneSource, zoneCounts.explicitOffsets, zoneCounts.zoneApplied),
-    },
-    window: {
-      from: window.from ? window.from.toISOString() : null,
-      to: window.to ? window.to.toISOString() : null,
-      label: window.label,
-    },
-    ...figures,
-    assembly: {
-      ...assembler.counts,
-      linesRead,
-      outsideWindow: report.outsideWindow,
-    },
-  };
-
-  log.info(
-    `read ${plural(files.length, 'file')}, ${linesRead} lines, ` +
-      `${summary.requests.total} requests (${window.label}) in ${Date.now() - started} ms`,
-  );
-  return summary;
 }
 
 /** The rest of a stream whose first chunk was taken: that chunk, then the others. */
