@@ -130,7 +130,9 @@ function expandErb(
     const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
     if (value === undefined) {
       const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
-      const shown = tag.replace(/\s+/g, ' ').slice(0, 80);
+      const shown = withoutPasswordLiterals(tag, text.slice(lineStart, open))
+        .replace(/\s+/g, ' ')
+        .slice(0, 80);
       unsupported.set(marker, unset ? { line, code: shown, missing } : { line, code: shown });
       parts.push(wholeValue ? JSON.stringify(marker) : marker);
     } else {
@@ -139,6 +141,18 @@ function expandErb(
   }
   parts.push(text.slice(copied));
   return { text: parts.join(''), unsupported };
+}
+
+/**
+ * The ERB tag as a message may show it: under a `password:` key its quoted strings become `"…"`,
+ * since the literal in `<%= Rails.env.production? ? "s3cret" : "dev" %>` is the password.
+ */
+function withoutPasswordLiterals(tag: string, lineBefore: string): string {
+  if (!/^\s*(?:-\s+)?password\s*:/.test(lineBefore)) return tag;
+  return tag.replace(
+    /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g,
+    (quoted) => `${quoted[0]}…${quoted[0]}`,
+  );
 }
 
 const isSpace = (char: string): boolean => /\s/.test(char);

@@ -158,6 +158,23 @@ describe('finding the database', () => {
       });
     });
 
+    it('leaves the quoted text out of a password ERB it shows: it may be the password', async () => {
+      const files = {
+        'config/database.yml':
+          'development:\n  adapter: postgresql\n  database: app\n' +
+          '  password: <%= Rails.env.production? ? "s3cret-prod" : \'dev\' %>\n',
+      };
+      await assert.rejects(resolve(files), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'));
+        assert.match(
+          error.message,
+          /line 4 uses ERB .*: <%= Rails\.env\.production\? \? "…" : '…' %>/,
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        return true;
+      });
+    });
+
     it('names the unset variable an ENV.fetch without a default reads', async () => {
       // Rails stops with KeyError; connecting to localhost instead would check another database.
       const files = {
