@@ -5,6 +5,8 @@
  * No `vscode` import, so unit tests read these texts as they are.
  */
 import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 
 /** The title of the command that chooses the folder, as the palette shows it. */
 export const CHOOSE_FOLDER_TITLE = 'Upkeep: Choose App Folder…';
@@ -43,4 +45,21 @@ export function dashboardTitle(name: string | undefined, folderCount: number): s
 export function folderStorageName(name: string, uri: string): string {
   const readable = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'folder';
   return `${readable}-${createHash('sha256').update(uri).digest('hex').slice(0, 8)}`;
+}
+
+/** What earlier versions kept in the storage root for the first folder, the only one they used. */
+const EARLIER_FILES = ['state.json', 'results.json'];
+
+/**
+ * Copies the checklist state and check results earlier versions kept in `root` into the first
+ * folder's own `folderDir`, once (when that folder does not exist yet), so that a multi-root
+ * window keeps its ticks across the upgrade. Synchronous: the stores read them right after.
+ */
+export function carryOverEarlierStorage(root: string, folderDir: string): string[] {
+  if (existsSync(folderDir)) return [];
+  const present = EARLIER_FILES.filter((name) => existsSync(path.join(root, name)));
+  if (!present.length) return [];
+  mkdirSync(folderDir, { recursive: true });
+  for (const name of present) copyFileSync(path.join(root, name), path.join(folderDir, name));
+  return present;
 }

@@ -13,7 +13,7 @@ import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
-import { folderStorageName } from './multiRoot';
+import { carryOverEarlierStorage, folderStorageName } from './multiRoot';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
 export interface PlaybookSource {
@@ -61,6 +61,12 @@ export class Services implements vscode.Disposable {
   ) {
     this.log = createLogger((level, line) => output[level](line));
     const storage = this.storageUri;
+    const root = context.storageUri;
+    if (storage && root && storage !== root && workspaceFolder?.index === 0) {
+      // Earlier versions kept the first folder's state in the storage root.
+      const carried = carryOverEarlierStorage(root.fsPath, storage.fsPath);
+      if (carried.length) this.log.info(`kept ${carried.join(', ')} for ${workspaceFolder.name}`);
+    }
     this.results = new CombinedResultLog(
       storage
         ? FileResultLog.create(vscode.Uri.joinPath(storage, 'results.json').fsPath, (problem) =>

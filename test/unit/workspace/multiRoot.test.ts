@@ -3,8 +3,12 @@
  * so, names the others it leaves alone, and keeps each app's state apart.
  */
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   appFolderIndex,
+  carryOverEarlierStorage,
   dashboardTitle,
   folderStorageName,
   multiRootNote,
@@ -47,5 +51,29 @@ describe('several workspace folders', () => {
     assert.notEqual(one, two);
     assert.equal(one, folderStorageName('web', 'file:///apps/one/web'));
     assert.match(folderStorageName('../../etc', 'file:///x'), /^\.\._\.\._etc-[0-9a-f]{8}$/);
+  });
+
+  it("carries the first folder's earlier state and results into its storage, once", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-storage-'));
+    try {
+      await fs.writeFile(path.join(root, 'state.json'), '{"ticks":1}');
+      await fs.writeFile(path.join(root, 'results.json'), '{"results":[]}');
+      const alpha = path.join(root, 'folders', 'alpha-1a2b3c4d');
+      assert.deepEqual(carryOverEarlierStorage(root, alpha), ['state.json', 'results.json']);
+      assert.equal(await fs.readFile(path.join(alpha, 'state.json'), 'utf8'), '{"ticks":1}');
+
+      // Its own storage exists from then on: later changes in the root are not taken again.
+      await fs.writeFile(path.join(alpha, 'state.json'), '{"ticks":2}');
+      assert.deepEqual(carryOverEarlierStorage(root, alpha), []);
+      assert.equal(await fs.readFile(path.join(alpha, 'state.json'), 'utf8'), '{"ticks":2}');
+
+      // Nothing earlier: no folder made.
+      const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-storage-'));
+      assert.deepEqual(carryOverEarlierStorage(empty, path.join(empty, 'folders', 'x')), []);
+      assert.equal(await fs.stat(path.join(empty, 'folders')).catch(() => undefined), undefined);
+      await fs.rm(empty, { recursive: true, force: true });
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
   });
 });
