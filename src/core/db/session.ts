@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import { Client } from 'pg';
 import type { DatabaseError, QueryConfig } from 'pg';
-import { UpkeepError } from '../util/errors';
+import { UpkeepError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
 import type { ResolvedConnection } from './connection';
@@ -81,7 +81,7 @@ export async function openSession(
   options: SessionOptions,
 ): Promise<DbSession> {
   const log = options.log ?? silentLogger;
-  if (options.signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+  throwIfAborted(options.signal);
   const client = new Client({
     ...connection.config,
     application_name: 'upkeep',
@@ -148,7 +148,7 @@ class PgSession implements DbSession {
   }
 
   private async runNow<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
-    if (options.signal?.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+    throwIfAborted(options.signal);
     if (this.closed) {
       throw new UpkeepError(
         'unreachable',
