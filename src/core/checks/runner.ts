@@ -260,7 +260,11 @@ async function runOne(
   } catch (error) {
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof CheckTimeout) {
-      return finish({ outcome: 'error', summary: reason.message, values: { timedOut: true } });
+      return finish({
+        outcome: 'error',
+        summary: reason.message + connectionHint(definition, options.settings, limits.timeoutMs),
+        values: { timedOut: true },
+      });
     }
     if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: 'cancelled' });
     return finish({
@@ -272,6 +276,25 @@ async function runOne(
     clearTimeout(timer);
     limits.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * Why a database check may have timed out, when its limit is within what connecting may take
+ * (`--timeout 3` against a 5 s connect timeout): every database check then timed out for the
+ * connection's sake, which health.database's own message would not say.
+ */
+function connectionHint(
+  definition: CheckDefinition,
+  settings: UpkeepSettings,
+  timeoutMs: number,
+): string {
+  const connectMs = settings.database.connectTimeoutMs;
+  const usesDatabase = definition.needsDatabase || definition.id === 'health.database';
+  if (!usesDatabase || !(timeoutMs <= connectMs)) return '';
+  return (
+    `, within the ${formatSeconds(connectMs)} connecting to the database may take ` +
+    '(upkeep.database.connectTimeoutMs): give checks a longer timeout'
+  );
 }
 
 /** Guards against a check returning something malformed; the tree and CLI rely on the shape. */

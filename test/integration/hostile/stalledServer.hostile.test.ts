@@ -69,6 +69,35 @@ describe('a database server that stops answering after the login', function () {
     assert.ok(result.durationMs < 30_000, `took ${result.durationMs} ms`);
   });
 
+  it('a --timeout shorter than connecting may take says so on the database checks', async () => {
+    // A server that takes the connection and never says a word: connecting takes the whole
+    // connect timeout (5 s), so with --timeout 2 every database check times out for its sake.
+    const silent = net.createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const run = await runCli(
+        [
+          ...['check', '--check', 'health.database', '--check', 'db.slowQueries'],
+          ...['--timeout', '2', '--format', 'json'],
+        ],
+        { DATABASE_URL: `postgres://app:S3cretPw@127.0.0.1:${port}/app` },
+      );
+      const report = JSON.parse(run.stdout) as { results: { checkId: string; summary: string }[] };
+      assert.equal(report.results.length, 2, run.stdout);
+      for (const result of report.results) {
+        assert.equal(
+          result.summary,
+          'timed out after 2 s, within the 5 s connecting to the database may take ' +
+            '(upkeep.database.connectTimeoutMs): give checks a longer timeout',
+          result.checkId,
+        );
+      }
+    } finally {
+      silent.close();
+    }
+  });
+
   it('a drill with nobody to press Ctrl-C (cron) gives up at its statement timeout', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-cron-'));
     try {
