@@ -17,35 +17,6 @@ import { activityCards } from './activityCards';
 import { businessCards, metricCard } from './businessCards';
 import { tableCards } from './tableCards';
 
-// The per-card data shapes, importable from here next to DbCard (types only).
-export type {
-  DatabaseSizeData,
-  DuplicateIndex,
-  ForeignKeyWithoutIndex,
-  GrowthData,
-  IndexSize,
-  InvalidIndex,
-  SeqScanTable,
-  SequenceUse,
-  StaleStatisticsTable,
-  TableSize,
-  TablesData,
-  UnusedIndex,
-  UnusedIndexesData,
-  VacuumTable,
-  WraparoundData,
-} from './tableCards';
-export type {
-  BlockedQuery,
-  CacheHitData,
-  ConnectionsData,
-  ReplicationData,
-  SessionActivity,
-  SlowQueriesData,
-  SlowQuery,
-} from './activityCards';
-export type { BusinessGrowthData, MetricData, OnboardingData } from './businessCards';
-
 export type CardState = 'ok' | 'warn' | 'skipped' | 'error';
 
 export interface DbCard<T = unknown> {
@@ -60,7 +31,10 @@ export interface DbCard<T = unknown> {
   fix?: string;
   /** Every statement, one per row of the card, when there is more than one. */
   fixes?: string[];
-  /** Typed per card (see the *Data interfaces), JSON-serializable; null when it did not run. */
+  /**
+   * Typed per card (the *Data interfaces in tableCards, activityCards and businessCards),
+   * JSON-serializable; null when it did not run.
+   */
   data: T | null;
   durationMs: number;
 }

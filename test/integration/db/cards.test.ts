@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
-import type { DbCard, SlowQueriesData } from '../../../src/core/db/cards';
+import type { BlockedQuery, SlowQueriesData } from '../../../src/core/db/activityCards';
+import type { DbCard } from '../../../src/core/db/cards';
 import { collectCards, runCard } from '../../../src/core/db/cards';
 import type { ResolvedConnection } from '../../../src/core/db/connection';
 import { checkConnectivity } from '../../../src/core/db/connectivity';
@@ -21,7 +22,7 @@ import {
 import type { MaintenanceConfirmation } from '../../../src/core/db/maintenance';
 import { probeServer } from '../../../src/core/db/probe';
 import type { DbSession } from '../../../src/core/db/session';
-import type { BlockedQuery, ForeignKeyWithoutIndex, TablesData } from '../../../src/core/db/cards';
+import type { ForeignKeyWithoutIndex, TablesData } from '../../../src/core/db/tableCards';
 import { UpkeepError } from '../../../src/core/util/errors';
 import {
   admin,

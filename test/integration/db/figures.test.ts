@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
-import type { BusinessGrowthData, DbCard, SequenceUse } from '../../../src/core/db/cards';
+import type { BusinessGrowthData } from '../../../src/core/db/businessCards';
+import type { DbCard } from '../../../src/core/db/cards';
+import type { SequenceUse } from '../../../src/core/db/tableCards';
 import { collectCards } from '../../../src/core/db/cards';
 import { formatDuration } from '../../../src/core/util/figures';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';

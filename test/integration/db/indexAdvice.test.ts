@@ -10,7 +10,8 @@ import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/d
 import { runChecks } from '../../../src/core/checks/runner';
 import { computeAlerts } from '../../../src/core/dashboard/alerts';
 import { databaseView } from '../../../src/core/dashboard/databaseView';
-import type { DbCard, DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/cards';
+import type { DbCard } from '../../../src/core/db/cards';
+import type { DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/tableCards';
 import { cardDefinitions, collectCards } from '../../../src/core/db/cards';
 import { defaultSettings, resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';

@@ -11,7 +11,7 @@ import { runChecks } from '../../../src/core/checks/runner';
 import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
-import type { SlowQueriesData } from '../../../src/core/db/cards';
+import type { SlowQueriesData } from '../../../src/core/db/activityCards';
 import { collectCards } from '../../../src/core/db/cards';
 import type { DbSession } from '../../../src/core/db/session';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';

@@ -4,7 +4,8 @@
  * value (a step of 2^31 - 1, an infinite timestamp) must not stop or sink a card.
  */
 import * as assert from 'node:assert/strict';
-import type { DbCard, OnboardingData } from '../../../src/core/db/cards';
+import type { OnboardingData } from '../../../src/core/db/businessCards';
+import type { DbCard } from '../../../src/core/db/cards';
 import { collectCards } from '../../../src/core/db/cards';
 import {
   confirmMaintenance,
