@@ -33,7 +33,7 @@ function hiddenText(probe: Probe): { reason?: string; fix?: string } {
   };
 }
 
-export interface SlowQuery {
+interface SlowQuery {
   queryId: string | null;
   query: string;
   role: string | null;
@@ -196,7 +196,7 @@ const slowQueries: CardDefinition = {
   },
 };
 
-export interface SessionActivity {
+interface SessionActivity {
   pid: number;
   role: string | null;
   application: string | null;
@@ -336,7 +336,7 @@ const blocked: CardDefinition = {
   },
 };
 
-export interface ConnectionsData {
+interface ConnectionsData {
   total: number;
   maxConnections: number;
   reserved: number;
@@ -404,7 +404,7 @@ const connections: CardDefinition = {
   },
 };
 
-export interface CacheHitData {
+interface CacheHitData {
   /** 0..1, null before any block was read. */
   tables: number | null;
   indexes: number | null;
@@ -444,7 +444,7 @@ const cacheHitRatio: CardDefinition = {
   },
 };
 
-export interface ReplicationData {
+interface ReplicationData {
   role: 'replica' | 'primary';
   /** On a replica: seconds since the last replayed transaction (grows when the primary is idle). */
   lagSeconds: number | null;

@@ -302,7 +302,7 @@ const businessGrowth: CardDefinition = {
 
 export const businessCards: CardDefinition[] = [onboarding, businessGrowth];
 
-export interface MetricData {
+interface MetricData {
   columns: string[];
   rows: Record<string, unknown>[];
   truncated: boolean;

@@ -34,7 +34,7 @@ function iso(value: Date | string | null): string | null {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
-export interface DatabaseSizeData {
+interface DatabaseSizeData {
   bytes: number;
   pretty: string;
 }
@@ -58,7 +58,7 @@ const databaseSize: CardDefinition = {
   },
 };
 
-export interface TableSize {
+interface TableSize {
   schema: string;
   name: string;
   totalBytes: number;
@@ -151,7 +151,7 @@ const tables: CardDefinition = {
   },
 };
 
-export interface IndexSize {
+interface IndexSize {
   schema: string;
   table: string;
   name: string;
@@ -186,7 +186,7 @@ const indexes: CardDefinition = {
   },
 };
 
-export interface GrowthData {
+interface GrowthData {
   databaseBytes: number;
   snapshots: number;
   /** Oldest snapshot kept, ISO. */
@@ -279,7 +279,7 @@ const growth: CardDefinition = {
   },
 };
 
-export interface UnusedIndex {
+interface UnusedIndex {
   schema: string;
   table: string;
   name: string;
@@ -560,7 +560,7 @@ const duplicateIndexes: CardDefinition = {
   },
 };
 
-export interface InvalidIndex {
+interface InvalidIndex {
   schema: string;
   table: string;
   name: string;
@@ -722,7 +722,7 @@ const seqScans: CardDefinition = {
   },
 };
 
-export interface VacuumTable {
+interface VacuumTable {
   schema: string;
   name: string;
   deadRows: number;
@@ -782,7 +782,7 @@ const vacuum: CardDefinition = {
   },
 };
 
-export interface StaleStatisticsTable {
+interface StaleStatisticsTable {
   schema: string;
   name: string;
   liveRows: number;
@@ -829,7 +829,7 @@ const statistics: CardDefinition = {
   },
 };
 
-export interface WraparoundData {
+interface WraparoundData {
   /** Age of the oldest unfrozen transaction ID in this database. */
   databaseAge: number;
   /** Share of the 2^31 limit used, 0..1. */
