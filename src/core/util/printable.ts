@@ -16,6 +16,7 @@ export function printable(
   text: string,
   replacement: string | ((char: string) => string) = ' ',
 ): string {
+  // The same call twice: String#replace has one overload for a string, one for a function.
   return typeof replacement === 'string'
     ? text.replace(UNSAFE, replacement)
     : text.replace(UNSAFE, replacement);
