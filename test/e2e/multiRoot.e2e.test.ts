@@ -115,18 +115,31 @@ describe('two Rails apps in one window', function () {
   const note = (): ReturnType<typeof viewPane> => viewPane(page, 'Maintenance').locator('.message');
 
   /** The dashboard once its Database section shows `app`'s database. */
+  /**
+   * The dashboard once its Database section shows `app`'s database. Another folder reloads the
+   * page, so a frame found just before (still showing the last folder) may go: it is looked for
+   * again.
+   */
   async function dashboardOn(app: string): Promise<Frame> {
-    const frame = await webviewFrame(page, {
-      extensionId: 'upkeep.upkeep',
-      contains: '[data-section="database"][data-state="ready"]',
-      timeout: LOAD_TIMEOUT,
-    });
-    await frame
-      .locator('[data-section="database"]')
-      .filter({ hasText: `/${databases[app]}` })
-      .waitFor({ timeout: LOAD_TIMEOUT });
-    await frame.locator('#folder-name', { hasText: app }).waitFor();
-    return frame;
+    const deadline = Date.now() + LOAD_TIMEOUT;
+    for (;;) {
+      const frame = await webviewFrame(page, {
+        extensionId: 'upkeep.upkeep',
+        contains: '[data-section="database"][data-state="ready"]',
+        timeout: LOAD_TIMEOUT,
+      });
+      const shown = await frame
+        .locator('[data-section="database"]')
+        .filter({ hasText: `/${databases[app]}` })
+        .waitFor({ timeout: Math.max(deadline - Date.now(), 1) })
+        .then(() => frame.locator('#folder-name', { hasText: app }).waitFor())
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (frame.isDetached() && Date.now() < deadline) return false;
+          throw error;
+        });
+      if (shown) return frame;
+    }
   }
 
   async function healthShows(frame: Frame, text: RegExp): Promise<void> {
@@ -137,12 +150,17 @@ describe('two Rails apps in one window', function () {
   }
 
   /**
-   * Picks `app` in Choose App Folder…. A quick pick closes when the focus leaves it (a webview
-   * settling can take it), so a pick that closed before the click is asked for again.
+   * Picks `app` in Choose App Folder…, from the palette or the dashboard's Change folder…. A
+   * quick pick closes when the focus leaves it (a webview settling can take it), so a pick that
+   * closed before the click is asked for again.
    */
-  async function chooseFolder(app: string): Promise<void> {
+  async function chooseFolder(app: string, from: 'palette' | Frame = 'palette'): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await runCommand(page, 'Upkeep: Choose App Folder…');
+      if (from === 'palette') {
+        await runCommand(page, 'Upkeep: Choose App Folder…');
+      } else {
+        await from.locator('#choose-folder').click();
+      }
       const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: app });
       const clicked = await row
         .first()
@@ -195,9 +213,17 @@ describe('two Rails apps in one window', function () {
     await reloadWindow(page, LOAD_TIMEOUT);
     // The restored dashboard first: the side bar is restored meanwhile, so that showing the
     // Upkeep view does not click an entry that is about to be selected (which closes it).
-    await dashboardOn('beta');
+    const restored = await dashboardOn('beta');
     await openViewContainer(page, 'Upkeep');
     await note().filter({ hasText: 'Upkeep works on beta' }).waitFor({ timeout: LOAD_TIMEOUT });
+
+    // Change folder… in the dashboard's header asks the same, and the tab follows.
+    await chooseFolder('alpha', restored);
+    await page.locator('.tabs-container .tab[aria-label="Upkeep Dashboard: alpha"]').waitFor();
+    await dashboardOn('alpha');
+    await note().filter({ hasText: 'Upkeep works on alpha' }).waitFor();
+    await chooseFolder('beta');
+    await dashboardOn('beta');
   });
 
   it('goes back to the folder left when the one in use leaves the workspace', async () => {
