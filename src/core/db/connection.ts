@@ -453,18 +453,27 @@ function fromUrl(
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
 const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
 
+/** Query parameters other than `password` that hold a secret (libpq's `sslpassword`). */
+const SECRET_PARAMETER = /pass|secret|token/i;
+
 /**
  * An entered connection URL split for keeping: the URL without its password, for a settings
  * file, and the password, for secret storage. libpq (and pg) also read `?password=` from the
- * query, so that one is taken out too; the userinfo one wins when both are given.
+ * query, so that one is taken out too; the userinfo one wins when both are given. Other secret
+ * parameters (`sslpassword`, the client key's passphrase, which pg does not read) are left out
+ * and named in `dropped`, so that no secret reaches the settings file.
  */
-export function splitUrlPassword(text: string): { url: URL; password?: string } {
+export function splitUrlPassword(text: string): { url: URL; password?: string; dropped: string[] } {
   const url = new URL(text.trim());
   const fromQuery = url.searchParams.get('password') ?? undefined;
   url.searchParams.delete('password');
+  const dropped = [...new Set(url.searchParams.keys())].filter((name) =>
+    SECRET_PARAMETER.test(name),
+  );
+  for (const name of dropped) url.searchParams.delete(name);
   const password = url.password ? decodeURIComponent(url.password) : fromQuery;
   url.password = '';
-  return { url, password };
+  return { url, password, dropped };
 }
 
 function serverKey(user: string, host: string, port: number): string {

@@ -282,7 +282,7 @@ async function enterUrl(services: Services): Promise<void> {
   });
   if (!value) return;
   // The setting never holds a password (userinfo or ?password=): it goes to secret storage.
-  const { url, password } = splitUrlPassword(value);
+  const { url, password, dropped } = splitUrlPassword(value);
   await vscode.workspace
     .getConfiguration('upkeep')
     .update('database.url', url.toString(), configTarget(services));
@@ -290,7 +290,11 @@ async function enterUrl(services: Services): Promise<void> {
   void vscode.window.showInformationMessage(
     `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}` +
       `${url.host}${url.pathname}` +
-      `${password ? '; the password is in secret storage' : ''}.`,
+      `${password ? '; the password is in secret storage' : ''}.` +
+      (dropped.length
+        ? ` Left out of the setting: ${dropped.join(', ')} (a secret Upkeep's driver does not ` +
+          'use).'
+        : ''),
   );
 }
 

@@ -472,6 +472,13 @@ describe('finding the database', () => {
       assert.equal(userinfo.password, 'p@ss');
       assert.equal(userinfo.url.toString(), 'postgres://me@h/db');
       assert.equal(splitUrlPassword('postgres://me@h/db').password, undefined);
+      // libpq's sslpassword unlocks the client key: no settings file may keep it either.
+      const key = splitUrlPassword(
+        'postgres://me:pw@h/db?sslmode=verify-full&sslpassword=k3y&sslkey=/k&SSLPassword=x',
+      );
+      assert.equal(key.url.toString(), 'postgres://me@h/db?sslmode=verify-full&sslkey=%2Fk');
+      assert.deepEqual(key.dropped, ['sslpassword', 'SSLPassword']);
+      assert.equal(key.password, 'pw');
     });
 
     it('then DATABASE_URL from the environment', async () => {
