@@ -613,6 +613,8 @@ export interface ForeignKeyWithoutIndex {
   constraint: string;
   columns: string[];
   references: string;
+  /** Invalid indexes on its columns (a failed CREATE INDEX CONCURRENTLY): they count as none. */
+  invalidIndexes: string[];
   createSql: string;
 }
 
@@ -630,13 +632,18 @@ const foreignKeysWithoutIndex: CardDefinition = {
               array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
                      ORDER BY k.ord) AS columns,
-              c.confrelid::regclass::text AS references
+              c.confrelid::regclass::text AS references,
+              array(SELECT ci.relname::text FROM pg_index i
+                      JOIN pg_class ci ON ci.oid = i.indexrelid
+                     WHERE i.indrelid = c.conrelid AND NOT i.indisvalid
+                       AND ${LEADS_WITH_FOREIGN_KEY}
+                     ORDER BY ci.relname) AS "invalidIndexes"
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE c.contype = 'f' AND ${USER_SCHEMAS}
           AND NOT EXISTS (
                 SELECT 1 FROM pg_index i
-                 WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
+                 WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid
                    AND ${LEADS_WITH_FOREIGN_KEY})
         ORDER BY 1, 2, 3
         LIMIT $1`,
@@ -658,7 +665,11 @@ const foreignKeysWithoutIndex: CardDefinition = {
         `${plural(list.length, 'foreign key', 'foreign keys')}` +
         `${list.length === limit ? '+' : ''} without an index`,
       reason:
-        'Deleting or updating a referenced row scans the whole referencing table without one.',
+        'Deleting or updating a referenced row scans the whole referencing table without one.' +
+        (list.some((row) => row.invalidIndexes.length > 0)
+          ? ' An invalid index on the columns (a failed CREATE INDEX CONCURRENTLY) is never ' +
+            'used: see Invalid indexes.'
+          : ''),
       fix: list[0].createSql,
       fixes: several(list.map((row) => row.createSql)),
       data: { foreignKeys: list },

@@ -172,6 +172,15 @@ for (const target of serversUnderTest) {
         await assert.rejects(
           admin(db, 'CREATE UNIQUE INDEX CONCURRENTLY index_jobs_on_state ON jobs (state)'),
         );
+        // One on a foreign key's column too: the planner never uses it, so the key has none.
+        await admin(
+          db,
+          `CREATE TABLE runs (id serial PRIMARY KEY, job_id int REFERENCES jobs (id));
+         INSERT INTO runs (job_id) VALUES (1), (1), (3);`,
+        );
+        await assert.rejects(
+          admin(db, 'CREATE UNIQUE INDEX CONCURRENTLY index_runs_on_job_id ON runs (job_id)'),
+        );
         const idle = new Client({ connectionString: db, application_name: 'forgotten-console' });
         await idle.connect();
         await idle.query('BEGIN; SELECT 1');
@@ -179,13 +188,38 @@ for (const target of serversUnderTest) {
         sessions.push(warnSession);
         try {
           const cards = await collectCards(warnSession, {
-            only: ['invalidIndexes', 'vacuum', 'sequences', 'longRunning'],
+            only: [
+              'invalidIndexes',
+              'foreignKeysWithoutIndex',
+              'vacuum',
+              'sequences',
+              'longRunning',
+            ],
             longRunningSeconds: 0,
           });
           assert.deepEqual(
             cards.map((c) => `${c.id}:${c.state}`),
-            ['invalidIndexes:warn', 'vacuum:warn', 'sequences:warn', 'longRunning:warn'],
+            [
+              'invalidIndexes:warn',
+              'foreignKeysWithoutIndex:warn',
+              'vacuum:warn',
+              'sequences:warn',
+              'longRunning:warn',
+            ],
           );
+          const fks = card(cards, 'foreignKeysWithoutIndex');
+          assert.deepEqual((fks.data as { foreignKeys: ForeignKeyWithoutIndex[] }).foreignKeys, [
+            {
+              schema: 'public',
+              table: 'runs',
+              constraint: 'runs_job_id_fkey',
+              columns: ['job_id'],
+              references: 'jobs',
+              invalidIndexes: ['index_runs_on_job_id'],
+              createSql: 'CREATE INDEX CONCURRENTLY ON "runs" ("job_id");',
+            },
+          ]);
+          assert.match(fks.reason ?? '', /An invalid index on the columns .* see Invalid indexes/);
           assert.match(
             card(cards, 'invalidIndexes').fix ?? '',
             /^REINDEX INDEX CONCURRENTLY "index_jobs_on_state";/,

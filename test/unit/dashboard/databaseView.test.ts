@@ -321,6 +321,7 @@ describe('dashboard database view', () => {
       constraint: 'bookings_user_id_fkey',
       columns: ['user_id', 'tenant_id'],
       references: 'users',
+      invalidIndexes: [],
       createSql: 'CREATE INDEX CONCURRENTLY ON "bookings" ("user_id", "tenant_id");',
     };
     const foreignKeys = cardView(card('foreignKeysWithoutIndex', { foreignKeys: [foreignKey] }));
