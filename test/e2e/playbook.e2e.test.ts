@@ -12,7 +12,8 @@ import type { Locator, Page } from 'playwright-core';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
 import { findTier } from '../../src/core/playbook/model';
-import { needsAttention, systemTimeZone, taskStatus } from '../../src/core/playbook/schedule';
+import { needsAttention, taskStatus } from '../../src/core/playbook/schedule';
+import { machineTimeZone } from '../../src/core/util/timeZone';
 import {
   launchBrowser,
   openViewContainer,
@@ -41,7 +42,7 @@ function dueSoonOnFirstOpen(...left: string[]): number {
   return book.tasks.filter((task) => {
     const tier = findTier(book, task.tier)!;
     return (
-      !left.includes(task.id) && needsAttention(taskStatus(tier, fresh, now, systemTimeZone()))
+      !left.includes(task.id) && needsAttention(taskStatus(tier, fresh, now, machineTimeZone()))
     );
   }).length;
 }

@@ -20,7 +20,8 @@ import {
 import { resolveSources, type ResolvedFile } from './sources';
 import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
-import { machineTimeZone, validateTimeZone, ZoneClock } from './timestamps';
+import { checkTimeZone, machineTimeZone } from '../util/timeZone';
+import { ZoneClock } from './timestamps';
 import { seekToTime } from './window';
 
 export type { LogSummary, LogWindow } from './summaryTypes';
@@ -63,6 +64,9 @@ const SEEK_MIN_BYTES = 8 * 1024 * 1024;
 const SEEK_MARGIN_MS = 5 * 60_000;
 /** Stop reading a large file this long after the window's end. */
 const STOP_MARGIN_MS = 60 * 60_000;
+/** Where a log summary's zone is set, for a name that is no zone. */
+const ZONE_HINT =
+  'Use an IANA name such as Europe/Berlin or UTC in upkeep.logs.timeZone or --time-zone.';
 /** A request at least this slow counts as slow when the caller gives no threshold. */
 const DEFAULT_SLOW_REQUEST_MS = 1000;
 
@@ -123,7 +127,9 @@ class SummaryRun {
     private readonly options: SummarizeOptions,
     private readonly log: Logger,
   ) {
-    this.zoneName = options.timeZone ? validateTimeZone(options.timeZone) : machineTimeZone();
+    this.zoneName = options.timeZone
+      ? checkTimeZone(options.timeZone, ZONE_HINT)
+      : machineTimeZone();
     this.zone = new ZoneClock(this.zoneName);
     this.parsers = newParsers(this.zone, options.clock.now());
     this.window = options.window ?? { label: 'all' };

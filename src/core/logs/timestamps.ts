@@ -2,7 +2,7 @@
  * Turns the timestamps Rails writes into instants: an explicit offset is taken as written,
  * a timestamp without one is read in the configured IANA zone (or this machine's zone).
  */
-import { UpkeepError } from '../util/errors';
+import { wallClockFormat } from '../util/timeZone';
 
 const MONTHS: Record<string, number> = {
   Jan: 1,
@@ -34,27 +34,6 @@ export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0):
 
 const YEAR_100 = utcTime(100, 0, 1);
 
-/** Where the zone for offset-less timestamps came from. */
-export type ZoneSource = 'configured' | 'machine';
-
-export function machineTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** Throws a config error for a zone name Intl does not know. */
-export function validateTimeZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    throw new UpkeepError(
-      'config',
-      `Unknown time zone "${zone}".`,
-      'Use an IANA name such as Europe/Berlin or UTC in upkeep.logs.timeZone or --time-zone.',
-    );
-  }
-}
-
 /**
  * Reads wall-clock times in one zone. The offset is looked up once per hour of wall time and
  * cached, because Intl is far too slow to ask for every line of a large log.
@@ -64,16 +43,7 @@ export class ZoneClock {
   private readonly hourCache = new Map<number, number>();
 
   constructor(readonly zone: string) {
-    this.formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    this.formatter = wallClockFormat(zone);
   }
 
   /** Epoch ms of a wall-clock time in this zone. Month is 1-based. */

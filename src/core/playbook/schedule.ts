@@ -6,6 +6,7 @@
  * are small: wall time of an instant, and the first instant of a local date (DST-safe).
  */
 import { plural } from '../util/plural';
+import { wallClockFormat } from '../util/timeZone';
 import type { PeriodUnit, Tier } from './model';
 import type { TaskState } from './state';
 
@@ -28,31 +29,6 @@ export interface Period {
   end: Date;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The machine's zone; what "today" means for the user unless a zone is given. */
-export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
 interface WallTime extends LocalDate {
   hour: number;
   minute: number;
@@ -62,7 +38,7 @@ interface WallTime extends LocalDate {
 /** What a clock on the wall in `timeZone` shows at `instant`. */
 export function wallTime(instant: Date, timeZone: string): WallTime {
   const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) {
+  for (const part of wallClockFormat(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   return {

@@ -22,7 +22,8 @@ import { renderTemplate } from './render';
 import type { SeverityId } from './severity';
 import { responseDue, severityById } from './severity';
 import { slugify } from './slug';
-import { checkTimeZone, formatZonedDate, formatZonedTime, localTimeZone } from './zonedTime';
+import { checkTimeZone, machineTimeZone } from '../util/timeZone';
+import { formatZonedDate, formatZonedTime } from './zonedTime';
 
 /** Longer titles are refused by the input box; the core cuts rather than fails. */
 export const MAX_TITLE_LENGTH = 200;
@@ -141,7 +142,7 @@ function markdownVariables(variables: Record<string, string>): Record<string, st
 async function commonVariables(
   context: ScaffoldContext,
 ): Promise<{ now: Date; timeZone: string; variables: Record<string, string> }> {
-  const timeZone = checkTimeZone(context.timeZone ?? localTimeZone());
+  const timeZone = checkTimeZone(context.timeZone ?? machineTimeZone());
   const now = context.clock.now();
   const git =
     context.git ??

@@ -2,26 +2,7 @@
  * Dates as a person in a given time zone reads them, with the offset spelled out so the text in a
  * report means one instant wherever it is read, and the parser for that same text.
  */
-import { UpkeepError } from '../util/errors';
-
-/** This machine's IANA zone, as the editor's user sees their clock. */
-export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** Checks an IANA zone name; a wrong one is a configuration error, not a crash. */
-export function checkTimeZone(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
-  } catch {
-    throw new UpkeepError(
-      'config',
-      `"${timeZone}" is not a time zone this system knows.`,
-      'Use an IANA name such as Europe/Berlin or America/New_York.',
-    );
-  }
-}
+import { checkTimeZone } from '../util/timeZone';
 
 interface ZonedParts {
   date: string;

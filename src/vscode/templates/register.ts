@@ -21,7 +21,8 @@ import {
 import { TEMPLATE_VARIABLES } from '../../core/templates/builtin';
 import type { SeverityId } from '../../core/templates/severity';
 import { parseSeverity } from '../../core/templates/severity';
-import { formatZonedDate, localTimeZone } from '../../core/templates/zonedTime';
+import { formatZonedDate } from '../../core/templates/zonedTime';
+import { machineTimeZone } from '../../core/util/timeZone';
 import { askSeverity, askTitle } from './prompts';
 import { openAsSnippet } from './snippetEditor';
 
@@ -62,7 +63,7 @@ async function newBugReport(
     prompt: 'What is broken, in a few words',
     placeHolder: 'Checkout fails for bookings after midnight',
     fileName: (slug) => {
-      const today = formatZonedDate(context.clock.now(), context.timeZone ?? localTimeZone());
+      const today = formatZonedDate(context.clock.now(), context.timeZone ?? machineTimeZone());
       return `${context.settings.templates.bugFolder}/${today}-${slug}.md`;
     },
     initial: args?.title,
@@ -146,7 +147,7 @@ function scaffoldContext(services: Services, log: Logger, workspace?: string): S
     settings: services.settings(folder?.uri),
     clock: services.clock,
     trusted: services.trusted,
-    timeZone: localTimeZone(),
+    timeZone: machineTimeZone(),
     log,
   };
 }

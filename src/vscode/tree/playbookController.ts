@@ -11,7 +11,8 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import { periodKeyFor, systemTimeZone, taskStatus } from '../../core/playbook/schedule';
+import { periodKeyFor, taskStatus } from '../../core/playbook/schedule';
+import { machineTimeZone } from '../../core/util/timeZone';
 import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
 import { emptyState, taskEntry } from '../../core/playbook/state';
 import type { StateLocation } from '../../core/playbook/stateStore';
@@ -55,7 +56,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   readonly onDidChange = this.playbookEmitter.event;
   /** Ticks, completions, snoozes: from this window or another one writing the same file. */
   readonly onDidChangeState = this.stateEmitter.event;
-  readonly timeZone = systemTimeZone();
+  readonly timeZone = machineTimeZone();
 
   constructor(private readonly services: Services) {
     this.log = services.log.child('playbook');

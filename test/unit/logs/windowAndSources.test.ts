@@ -246,7 +246,10 @@ describe('log sources', () => {
         clock,
         timeZone: 'Mars/Olympus',
       }),
-      (error: unknown) => UpkeepError.is(error, 'config'),
+      (error: unknown) =>
+        UpkeepError.is(error, 'config') &&
+        error.message === '"Mars/Olympus" is not a time zone this system knows.' &&
+        /upkeep\.logs\.timeZone or --time-zone/.test(error.hint ?? ''),
     );
   });
 });

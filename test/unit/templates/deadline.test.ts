@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { fixedClock } from '../../../src/core/util/clock';
 import { SEVERITIES, parseSeverity, responseDue } from '../../../src/core/templates/severity';
+import { checkTimeZone } from '../../../src/core/util/timeZone';
 import {
-  checkTimeZone,
   formatZonedDate,
   formatZonedTime,
   parseZonedTime,

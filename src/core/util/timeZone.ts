@@ -1,0 +1,51 @@
+/**
+ * Time zones by IANA name, for the playbook's days, the templates' dates and the log engine's
+ * offset-less timestamps: the machine's zone, a check of a configured name, and the wall clock
+ * of a zone.
+ */
+import { UpkeepError } from './errors';
+
+/** This machine's IANA zone: what "today" and an offset-less time mean to its user. */
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/**
+ * `zone` when Intl knows it; else a configuration error whose hint says where the name came
+ * from, to fix it there.
+ */
+export function checkTimeZone(
+  zone: string,
+  hint = 'Use an IANA name such as Europe/Berlin, America/New_York or UTC.',
+): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    throw new UpkeepError('config', `"${zone}" is not a time zone this system knows.`, hint);
+  }
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The numeric parts of a wall clock in `zone` (`formatToParts` gives year, month, day, hour 0–23,
+ * minute, second), one formatter per zone: Intl's are slow to make.
+ */
+export function wallClockFormat(zone: string): Intl.DateTimeFormat {
+  let format = wallClocks.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    wallClocks.set(zone, format);
+  }
+  return format;
+}
