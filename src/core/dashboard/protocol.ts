@@ -3,6 +3,7 @@
  * view-models both sides render. Both sides import this file; the host validates every message
  * that comes from the webview with `parseWebviewMessage` before acting on it.
  */
+import type { CardState } from '../db/cards';
 import { isRecord } from '../util/isRecord';
 
 /** The log window the maintainer chose; a range carries ISO 8601 bounds. */
@@ -159,7 +160,8 @@ export interface LogsView {
   warnings: string[];
 }
 
-export type CardState = 'ok' | 'warn' | 'skipped' | 'error';
+/** A database card's state, as the cards give it (a type only: the page bundles no db code). */
+export type { CardState };
 
 export interface TableView {
   columns: { key: string; label: string; numeric?: boolean }[];
