@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { escapeMarkdownHtml } from '../templates/markdown';
 import { formatDuration, formatMs, formatPercent } from '../util/figures';
 import { writeNewFile } from '../templates/newFile';
+import { formatZonedDate } from '../templates/zonedTime';
 import type { LogWindow, SectionDataMap, SectionId } from './protocol';
 import { describeWindow } from './protocol';
 
@@ -85,8 +86,12 @@ function tableOf(formats: Formats) {
   };
 }
 
-/** Local calendar date `YYYY-MM-DD` of an instant, for the file name and the title. */
-export function localDate(at: Date): string {
+/**
+ * Calendar date `YYYY-MM-DD` of an instant, for the file name and the title: in `timeZone`, as
+ * the report's Date line, else in the runtime's zone.
+ */
+export function localDate(at: Date, timeZone?: string): string {
+  if (timeZone) return formatZonedDate(at, timeZone);
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
@@ -98,7 +103,7 @@ export function buildReport(input: ReportInput): string {
   const ms = formatMs;
   const pct = formatPercent;
   const out: string[] = [];
-  out.push(`# Maintenance report ${localDate(input.generatedAt)}`, '');
+  out.push(`# Maintenance report ${localDate(input.generatedAt, input.timeZone)}`, '');
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
   out.push(`- Made by: ${inline(input.author)}`);
   out.push(`- Date: ${formats.instant(input.generatedAt)}`);
@@ -270,7 +275,13 @@ export function buildReport(input: ReportInput): string {
  * Writes the report as `YYYY-MM-DD-maintenance-report.md` (or `-2`, `-3`, … when taken) in the
  * workspace's reports folder and returns its absolute path. Never replaces a file.
  */
-export async function writeReport(workspace: string, markdown: string, at: Date): Promise<string> {
+export async function writeReport(
+  workspace: string,
+  markdown: string,
+  at: Date,
+  timeZone?: string,
+): Promise<string> {
   const folder = path.join(workspace, REPORTS_FOLDER);
-  return writeNewFile(workspace, folder, `${localDate(at)}-maintenance-report`, '.md', markdown);
+  const name = `${localDate(at, timeZone)}-maintenance-report`;
+  return writeNewFile(workspace, folder, name, '.md', markdown);
 }

@@ -109,6 +109,15 @@ describe('dashboard report', () => {
     assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe |'));
   });
 
+  it("dates its title in the report's zone, as its Date line", () => {
+    // 23:30 UTC on the 4th is already the 5th in Tokyo.
+    const markdown = buildReport(
+      input({ generatedAt: new Date('2026-12-04T23:30:00Z'), timeZone: 'Asia/Tokyo' }),
+    );
+    assert.match(markdown, /^# Maintenance report 2026-12-05\n/);
+    assert.match(markdown, /- Date: .*Dec 5, 2026/);
+  });
+
   it('writes dates in one locale format with the time, and numbers with separators', () => {
     const markdown = buildReport(
       input({
