@@ -64,6 +64,8 @@ export function followAppFolder(
       const used = inUse();
       const removed =
         used && event.removed.some((folder) => folder.uri.toString() === used.uri.toString());
+      // Forgotten, so that adding it back later does not take Upkeep away from the one in use.
+      if (removed) void context.workspaceState.update(APP_FOLDER_KEY, undefined);
       if (!switchIfChanged() || !removed) return;
       const next = currentAppFolder(context);
       void vscode.window.showInformationMessage(

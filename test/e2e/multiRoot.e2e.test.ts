@@ -238,4 +238,15 @@ describe('two Rails apps in one window', function () {
     // Alpha's result was kept for alpha.
     await healthShows(frame, /checks: 1 pass/);
   });
+  it('stays on the folder in use when the one left comes back, and offers it again', async () => {
+    await fs.writeFile(
+      workspaceFile,
+      JSON.stringify({ folders: [{ path: 'alpha' }, { path: 'beta' }] }),
+    );
+    await note().filter({ hasText: 'Upkeep works on alpha' }).waitFor({ timeout: LOAD_TIMEOUT });
+    // The open dashboard names its folder again, and offers the other.
+    await page.locator('.tabs-container .tab[aria-label="Upkeep Dashboard: alpha"]').waitFor();
+    const frame = await dashboardOn('alpha');
+    await frame.locator('#choose-folder').waitFor();
+  });
 });

@@ -155,10 +155,7 @@ export class DashboardPanel implements vscode.Disposable {
       () => this.ready && this.panel.visible,
       { minGapMs: MIN_GAP_MS },
     );
-    panel.title = dashboardTitle(
-      services.workspaceFolder?.name,
-      vscode.workspace.workspaceFolders?.length ?? 0,
-    );
+    this.showFolder();
     panel.webview.options = DashboardPanel.options(services);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'upkeep.svg');
     panel.webview.html = this.html();
@@ -182,6 +179,8 @@ export class DashboardPanel implements vscode.Disposable {
       services.context.secrets.onDidChange((event) => {
         if (isPasswordKey(event.key)) this.onSettingsChanged();
       }),
+      // Another folder beside this one (or none left): the tab and the header say so.
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.showFolder()),
     );
     // The files the connection is read from when no setting names it.
     const folder = services.workspaceFolder;
@@ -209,6 +208,26 @@ export class DashboardPanel implements vscode.Disposable {
       styleUri: asset('dashboard.css'),
       codiconUri: asset('codicon.css'),
     });
+  }
+
+  private init(): HostMessage {
+    return {
+      type: 'init',
+      window: this.window,
+      autoRefreshSeconds: this.autoRefreshSeconds(),
+      workspaceName: this.services.workspaceFolder?.name ?? '',
+      folderCount: vscode.workspace.workspaceFolders?.length ?? 0,
+      trusted: this.services.trusted,
+    };
+  }
+
+  /** The tab's title and the header name the app folder, and offer another when there is one. */
+  private showFolder(): void {
+    this.panel.title = dashboardTitle(
+      this.services.workspaceFolder?.name,
+      vscode.workspace.workspaceFolders?.length ?? 0,
+    );
+    this.post(this.init());
   }
 
   private post(message: HostMessage): void {
@@ -247,14 +266,7 @@ export class DashboardPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         if (message.state) this.window = message.state.window;
-        this.post({
-          type: 'init',
-          window: this.window,
-          autoRefreshSeconds: this.autoRefreshSeconds(),
-          workspaceName: this.services.workspaceFolder?.name ?? '',
-          folderCount: vscode.workspace.workspaceFolders?.length ?? 0,
-          trusted: this.services.trusted,
-        });
+        this.post(this.init());
         // A webview shown again (it is torn down while hidden) gets the recent data at once.
         if (this.replay()) return;
         await this.refresh();
