@@ -1,8 +1,9 @@
 /**
  * A window with two Rails apps (a multi-root workspace): Upkeep works on the first folder until
  * another is chosen with Upkeep: Choose App Folder… (remembered across a reload), the Maintenance
- * view, the dashboard tab and its header say which one, and the folder in use leaving the
- * workspace brings Upkeep back to the one left.
+ * view, the dashboard tab and its header say which one, each folder keeps its own check results,
+ * a check still running on the folder left stops, and the folder in use leaving the workspace
+ * brings Upkeep back to the one left (where it stays when the other comes back).
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
@@ -238,6 +239,7 @@ describe('two Rails apps in one window', function () {
     // Alpha's result was kept for alpha.
     await healthShows(frame, /checks: 1 pass/);
   });
+
   it('stays on the folder in use when the one left comes back, and offers it again', async () => {
     await fs.writeFile(
       workspaceFile,
