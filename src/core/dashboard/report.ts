@@ -8,7 +8,7 @@ import { formatDuration, formatMs, formatPercent } from '../util/figures';
 import { writeNewFile } from '../templates/newFile';
 import { formatZonedDate } from '../templates/zonedTime';
 import type { LogWindow, SectionDataMap, SectionId } from './protocol';
-import { describeWindow } from './protocol';
+import { describeWindow, SECTION_IDS } from './protocol';
 
 export const REPORTS_FOLDER = 'docs/maintenance/reports';
 
@@ -96,12 +96,30 @@ export function localDate(at: Date, timeZone?: string): string {
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
 
+/** What every section writer uses: the report's formats and its table maker. */
+interface Writing {
+  formats: Formats;
+  table: ReturnType<typeof tableOf>;
+}
+
+/** Each section's heading and writer, in the report's order. */
+const SECTIONS: {
+  [K in SectionId]: {
+    heading: string;
+    write: (data: SectionDataMap[K], writing: Writing) => string[];
+  };
+} = {
+  alerts: { heading: 'Alerts', write: alertsSection },
+  health: { heading: 'Check results', write: healthSection },
+  logs: { heading: 'Logs', write: logsSection },
+  database: { heading: 'Database', write: databaseSection },
+  business: { heading: 'Business', write: businessSection },
+};
+
 export function buildReport(input: ReportInput): string {
   const { sections, errors } = input;
   const formats = formatsOf(input);
-  const table = tableOf(formats);
-  const ms = formatMs;
-  const pct = formatPercent;
+  const writing: Writing = { formats, table: tableOf(formats) };
   const out: string[] = [];
   out.push(`# Maintenance report ${localDate(input.generatedAt, input.timeZone)}`, '');
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
@@ -114,161 +132,156 @@ export function buildReport(input: ReportInput): string {
       : describeWindow(window);
   out.push(`- Log window: ${inline(windowText)}`, '');
 
-  const unavailable = (id: SectionId): void => {
-    out.push(`_Not available: ${inline(errors[id] ?? 'not loaded')}_`, '');
+  const section = <K extends SectionId>(id: K): void => {
+    const { heading, write } = SECTIONS[id];
+    out.push(`## ${heading}`, '');
+    const data = sections[id];
+    if (data) out.push(...write(data as SectionDataMap[K], writing));
+    else out.push(`_Not available: ${inline(errors[id] ?? 'not loaded')}_`, '');
   };
+  for (const id of SECTION_IDS) section(id);
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}
 
-  out.push('## Alerts', '');
-  if (sections.alerts) {
-    out.push(
-      sections.alerts.alerts.length
-        ? table(
-            ['Severity', 'Alert', 'Detail'],
-            sections.alerts.alerts.map((alert) => [
-              alert.severity.toUpperCase(),
-              alert.title,
-              alert.detail,
-            ]),
-          )
-        : 'No threshold is breached.\n',
-    );
-  } else unavailable('alerts');
+function alertsSection(alerts: SectionDataMap['alerts'], { table }: Writing): string[] {
+  if (alerts.alerts.length === 0) return ['No threshold is breached.\n'];
+  return [
+    table(
+      ['Severity', 'Alert', 'Detail'],
+      alerts.alerts.map((alert) => [alert.severity.toUpperCase(), alert.title, alert.detail]),
+    ),
+  ];
+}
 
-  out.push('## Check results', '');
-  if (sections.health) {
-    for (const tier of sections.health.tiers) {
-      out.push(`### ${inline(tier.title)}`, '');
-      out.push(
-        table(
-          ['Check', 'Outcome', 'Summary', 'Ran at'],
-          tier.checks.map((check) => [
-            check.title,
-            check.outcome.toUpperCase(),
-            check.summary,
-            check.startedAt ? formats.instant(check.startedAt) : 'never',
-          ]),
-        ),
-      );
-    }
-    if (sections.health.tiers.length === 0) out.push('_No check has run yet._', '');
-  } else unavailable('health');
-
-  out.push('## Logs', '');
-  const logs = sections.logs;
-  if (logs) {
-    out.push(`From ${formats.instant(logs.from)} to ${formats.instant(logs.to)}.`, '');
+function healthSection(health: SectionDataMap['health'], { formats, table }: Writing): string[] {
+  const out: string[] = [];
+  for (const tier of health.tiers) {
+    out.push(`### ${inline(tier.title)}`, '');
     out.push(
       table(
-        ['Requests', 'Errors (5xx)', 'Error rate', 'Average', 'p50', 'p95', 'p99'],
-        [
-          [
-            logs.totals.requests,
-            logs.totals.errors,
-            pct(logs.totals.errorRatePercent),
-            ms(logs.totals.avgMs),
-            ms(logs.totals.p50Ms),
-            ms(logs.totals.p95Ms),
-            ms(logs.totals.p99Ms),
-          ],
-        ],
-      ),
-    );
-    out.push('### Slowest actions', '');
-    out.push(
-      table(
-        ['Action', 'Requests', 'p50', 'p95', 'p99', 'Database share'],
-        [...logs.actions]
-          .sort((a, b) => (b.p95Ms ?? 0) - (a.p95Ms ?? 0))
-          .slice(0, 10)
-          .map((a) => [
-            a.action,
-            a.count,
-            ms(a.p50Ms),
-            ms(a.p95Ms),
-            ms(a.p99Ms),
-            pct(a.dbSharePercent),
-          ]),
-      ),
-    );
-    out.push('### Exceptions', '');
-    out.push(
-      table(
-        ['Exception', 'Count', 'Last message'],
-        logs.exceptions.slice(0, 20).map((e) => [e.className, e.count, e.lastMessage]),
-      ),
-    );
-    out.push('### Failed logins by IP', '');
-    out.push(
-      table(
-        ['IP', 'Failed logins'],
-        logs.failedLogins.slice(0, 20).map((f) => [f.ip, f.count]),
-      ),
-    );
-    out.push('### Suspicious requests by IP', '');
-    out.push(
-      table(
-        ['IP', 'Requests', 'Example'],
-        logs.suspicious.slice(0, 20).map((s) => [s.ip, s.count, s.example]),
-      ),
-    );
-  } else unavailable('logs');
-
-  out.push('## Database', '');
-  const database = sections.database;
-  if (database) {
-    out.push(`Database: ${inline(database.target)}`, '');
-    out.push(
-      table(
-        ['Card', 'State', 'Summary', 'Fix'],
-        database.cards.map((card) => [
-          card.title,
-          card.state.toUpperCase(),
-          card.summary,
-          card.fixes?.join(' ') ?? card.fix,
+        ['Check', 'Outcome', 'Summary', 'Ran at'],
+        tier.checks.map((check) => [
+          check.title,
+          check.outcome.toUpperCase(),
+          check.summary,
+          check.startedAt ? formats.instant(check.startedAt) : 'never',
         ]),
       ),
     );
-    out.push('### Slowest queries', '');
-    out.push(
-      table(
-        ['Query', 'Calls', 'Mean', 'Total'],
-        [...database.slowQueries]
-          .sort((a, b) => b.meanMs - a.meanMs)
-          .slice(0, 10)
-          .map((q) => [q.query, q.calls, ms(q.meanMs), ms(q.totalMs)]),
-      ),
-    );
-  } else unavailable('database');
+  }
+  if (health.tiers.length === 0) out.push('_No check has run yet._', '');
+  return out;
+}
 
-  out.push('## Business', '');
-  const business = sections.business;
-  if (business) {
-    out.push(
-      table(
-        ['Onboarding completion', 'Time to complete (average)', 'Retention after 7 days'],
+function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing): string[] {
+  const ms = formatMs;
+  const pct = formatPercent;
+  const { totals } = logs;
+  return [
+    `From ${formats.instant(logs.from)} to ${formats.instant(logs.to)}.`,
+    '',
+    table(
+      ['Requests', 'Errors (5xx)', 'Error rate', 'Average', 'p50', 'p95', 'p99'],
+      [
         [
-          [
-            pct(business.completionRatePercent),
-            business.timeToCompleteHours === null
-              ? '–'
-              : formatDuration(business.timeToCompleteHours * 3600),
-            pct(business.retentionPercent),
-          ],
+          totals.requests,
+          totals.errors,
+          pct(totals.errorRatePercent),
+          ms(totals.avgMs),
+          ms(totals.p50Ms),
+          ms(totals.p95Ms),
+          ms(totals.p99Ms),
         ],
+      ],
+    ),
+    '### Slowest actions',
+    '',
+    table(
+      ['Action', 'Requests', 'p50', 'p95', 'p99', 'Database share'],
+      [...logs.actions]
+        .sort((a, b) => (b.p95Ms ?? 0) - (a.p95Ms ?? 0))
+        .slice(0, 10)
+        .map((a) => [
+          a.action,
+          a.count,
+          ms(a.p50Ms),
+          ms(a.p95Ms),
+          ms(a.p99Ms),
+          pct(a.dbSharePercent),
+        ]),
+    ),
+    '### Exceptions',
+    '',
+    table(
+      ['Exception', 'Count', 'Last message'],
+      logs.exceptions.slice(0, 20).map((e) => [e.className, e.count, e.lastMessage]),
+    ),
+    '### Failed logins by IP',
+    '',
+    table(
+      ['IP', 'Failed logins'],
+      logs.failedLogins.slice(0, 20).map((f) => [f.ip, f.count]),
+    ),
+    '### Suspicious requests by IP',
+    '',
+    table(
+      ['IP', 'Requests', 'Example'],
+      logs.suspicious.slice(0, 20).map((s) => [s.ip, s.count, s.example]),
+    ),
+  ];
+}
+
+function databaseSection(database: SectionDataMap['database'], { table }: Writing): string[] {
+  return [
+    `Database: ${inline(database.target)}`,
+    '',
+    table(
+      ['Card', 'State', 'Summary', 'Fix'],
+      database.cards.map((card) => [
+        card.title,
+        card.state.toUpperCase(),
+        card.summary,
+        card.fixes?.join(' ') ?? card.fix,
+      ]),
+    ),
+    '### Slowest queries',
+    '',
+    table(
+      ['Query', 'Calls', 'Mean', 'Total'],
+      [...database.slowQueries]
+        .sort((a, b) => b.meanMs - a.meanMs)
+        .slice(0, 10)
+        .map((q) => [q.query, q.calls, formatMs(q.meanMs), formatMs(q.totalMs)]),
+    ),
+  ];
+}
+
+function businessSection(business: SectionDataMap['business'], { table }: Writing): string[] {
+  const out = [
+    table(
+      ['Onboarding completion', 'Time to complete (average)', 'Retention after 7 days'],
+      [
+        [
+          formatPercent(business.completionRatePercent),
+          business.timeToCompleteHours === null
+            ? '–'
+            : formatDuration(business.timeToCompleteHours * 3600),
+          formatPercent(business.retentionPercent),
+        ],
+      ],
+    ),
+  ];
+  if (business.funnel.length) {
+    out.push(
+      '### Users who reached each step',
+      '',
+      table(
+        ['Step', 'Users'],
+        business.funnel.map((step) => [step.step, step.users]),
       ),
     );
-    if (business.funnel.length) {
-      out.push('### Users who reached each step', '');
-      out.push(
-        table(
-          ['Step', 'Users'],
-          business.funnel.map((step) => [step.step, step.users]),
-        ),
-      );
-    }
-  } else unavailable('business');
-
-  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+  }
+  return out;
 }
 
 /**
