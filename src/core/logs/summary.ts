@@ -268,7 +268,7 @@ class SummaryRun {
       addAbortSignal(options.signal, options.stdin);
     }
     const chunks = options.stdin[Symbol.asyncIterator]();
-    const first = await chunks.next().catch((error: unknown) => {
+    const first = await firstBytes(chunks, 2).catch((error: unknown) => {
       throwIfAborted(options.signal);
       throw error;
     });
@@ -405,6 +405,27 @@ class SummaryRun {
       report.warn('No log sources are configured (upkeep.logs.sources).');
     }
   }
+}
+
+/**
+ * The first chunk of a stream, joined with the next ones until it holds `bytes` bytes or the
+ * stream ends: a slow pipe may hand over gzip's two magic bytes one at a time.
+ */
+async function firstBytes(
+  chunks: AsyncIterator<Buffer>,
+  bytes: number,
+): Promise<IteratorResult<Buffer>> {
+  const first = await chunks.next();
+  if (first.done || first.value.length >= bytes) return first;
+  const parts = [first.value];
+  let length = first.value.length;
+  while (length < bytes) {
+    const next = await chunks.next();
+    if (next.done) break;
+    parts.push(next.value);
+    length += next.value.length;
+  }
+  return { done: false, value: Buffer.concat(parts) };
 }
 
 /** The rest of a stream whose first chunk was taken: that chunk, then the others. */

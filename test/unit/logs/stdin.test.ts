@@ -91,6 +91,13 @@ describe('log summary of standard input', () => {
     assert.ok(summary.warnings.some((w) => w.includes('gzip-compressed')));
   });
 
+  it('knows gzip input that comes a byte at a time', async () => {
+    // A slow pipe (ssh, a busy docker daemon) may hand over the magic bytes one by one.
+    const summary = await summarizeFixture('-', { stdin: pieces(gzipSync(bytes), 1) });
+    assert.equal(summary.requests.total, 0);
+    assert.match(summary.sources[0].error ?? '', /^Standard input is gzip-compressed;/);
+  });
+
   it('calls - unreadable where nothing feeds it (the dashboard, the checks)', async () => {
     const summary = await summarizeFixture([FILE, '-']);
     assert.equal(summary.requests.total, fromFile.requests.total);
