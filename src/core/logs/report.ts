@@ -582,7 +582,9 @@ export class ReportBuilder implements AssemblySink {
       record.failedLoginLine ||
       (isLoginAction(record.action, record.method, record.path) &&
         isFailedLoginAnswer(status, record.redirect));
-    if (failed) this.addFailedLogin(ip, time);
+    // Without a Started line (Semantic Logger at info) the failed-login line names the client.
+    const loginIp = record.ip ?? record.failedLogins?.find((f) => f.ip)?.ip ?? 'unknown';
+    if (failed) this.addFailedLogin(loginIp, time);
 
     for (const kind of classifyRequest(record.path, record.params)) {
       this.addSuspicious(ip, kind, record, fileIndex);

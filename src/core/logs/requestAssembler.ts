@@ -57,6 +57,11 @@ export interface RequestRecord {
   exceptions: ExceptionInfo[];
   errorLines: number;
   failedLoginLine: boolean;
+  /**
+   * The failed-login lines under it (the first few): the address a request without `Started`
+   * has, and what a record that never shows a request line counts, as lines without an id do.
+   */
+  failedLogins?: FailedLoginLine[];
   queries: number;
   cachedQueries: number;
   sql?: Map<string, SqlShapeCount>;
@@ -74,6 +79,13 @@ export interface RequestRecord {
   requestId?: string;
   /** How many requests had completed when this one did (see `lateLine`). */
   doneAt?: number;
+}
+
+export interface FailedLoginLine {
+  ip?: string;
+  time: number;
+  line: number;
+  offset: number;
 }
 
 export interface OrphanError {
@@ -696,6 +708,10 @@ export class RequestAssembler {
       }
       case 'failedLogin':
         record.failedLoginLine = true;
+        record.failedLogins ??= [];
+        if (record.failedLogins.length < MAX_EXCEPTIONS_PER_REQUEST) {
+          record.failedLogins.push({ ip: line.ip, time, line: lineNumber, offset });
+        }
         return;
       case 'errorPage':
         record.isRequest = true;
@@ -802,8 +818,12 @@ export class RequestAssembler {
       return;
     }
     if (!record.isRequest) {
-      // Lines under an id that never showed a request line: a job, or a cut excerpt.
+      // Lines under an id that never showed a request line: a job, a cut excerpt, or a log
+      // at level warn (RAILS_LOG_LEVEL=warn) that keeps only the app's warnings.
       this.counts.orphanLines += record.lines;
+      for (const login of record.failedLogins ?? []) {
+        this.sink.failedLoginLine(login.ip, login.time, record.file, login.line);
+      }
       const [first] = record.exceptions;
       if (first) {
         for (const exception of record.exceptions) {

@@ -497,6 +497,44 @@ describe('log engine figures counted by hand', () => {
     }
   });
 
+  it('a failed login in a request without a Started line counts the address it names', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-failed-login-'));
+    try {
+      const sl = (t: string, id: number): string =>
+        `2026-12-04 10:00:${t} W [1234:puma srv tp 002] ` +
+        `{request_id: 5c1d2e3f-0000-4000-8000-00000000000${id}} `;
+      const completed =
+        '(48.0ms) SessionsController -- Completed #create -- { :controller => ' +
+        '"SessionsController", :action => "create", :format => "HTML", :method => "POST", ' +
+        ':path => "/session", :status => 401, :status_message => "Unauthorized" }';
+      const tagged = (t: string, id: number): string =>
+        `W, [2026-12-04T10:00:${t}.000000 #1234]  WARN -- : ` +
+        `[5c1d2e3f-0000-4000-8000-00000000001${id}] `;
+      await fs.writeFile(
+        path.join(folder, 'production.log'),
+        [
+          // Semantic Logger at info: no Started line (a debug one), so no address but this.
+          `${sl('01', 1)}SessionsController -- Failed login for a@example.com from 2001:db8::5`,
+          `${sl('01', 1).replace(' W ', ' I ')}${completed}`,
+          // RAILS_LOG_LEVEL=warn: the line under its request id is all there is.
+          `${tagged('02', 2)}Failed login for b@example.com from 2001:db8::7`,
+          `${tagged('03', 3)}Failed login for c@example.com from 203.0.113.9`,
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, 1);
+      assert.equal(s.failedLogins.total, 3);
+      assert.deepEqual(s.failedLogins.byIp, [
+        { ip: '2001:db8::5', count: 1 },
+        { ip: '2001:db8::7', count: 1 },
+        { ip: '203.0.113.9', count: 1 },
+      ]);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a backtrace frame with an absolute path is the app frame under the root', () => {
     // Uncleaned traces (Semantic Logger's, a removed backtrace silencer) write full paths.
     const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
