@@ -291,6 +291,9 @@ class SummaryRun {
     });
     this.noteRead(source, span, 'standard input');
     source.bytes = source.bytesRead;
+    if (source.bytes === 0 && !source.error) {
+      report.warn('Standard input was empty: did the command before | fail?');
+    }
   }
 
   /** Adds what one read of a source (`name` in messages) gave, and says what went wrong. */

@@ -98,6 +98,16 @@ describe('log summary of standard input', () => {
     assert.match(summary.sources[0].error ?? '', /^Standard input is gzip-compressed;/);
   });
 
+  it('says so when nothing came through the pipe', async () => {
+    // ssh or docker logs that failed: their error went to the terminal, the pipe stayed empty.
+    const summary = await summarizeFixture('-', { stdin: Readable.from([]) });
+    assert.equal(summary.sources[0].bytes, 0);
+    assert.ok(
+      summary.warnings.includes('Standard input was empty: did the command before | fail?'),
+      summary.warnings.join('\n'),
+    );
+  });
+
   it('calls - unreadable where nothing feeds it (the dashboard, the checks)', async () => {
     const summary = await summarizeFixture([FILE, '-']);
     assert.equal(summary.requests.total, fromFile.requests.total);
