@@ -65,15 +65,6 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
   });
   try {
-    const stdin = given.includes(STDIN_SOURCE);
-    if (stdin && process.stdin.isTTY) {
-      // Waiting for a log typed by hand would look like a hang.
-      process.stderr.write(
-        'upkeep logs: - reads standard input, which is a terminal here; pipe a log into it, ' +
-          'e.g. docker logs web 2>&1 | upkeep logs -\n',
-      );
-      return EXIT_USAGE;
-    }
     const workspace = await resolveWorkspace(options.workspace, process.cwd());
     if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
@@ -83,6 +74,16 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
           source === STDIN_SOURCE || path.isAbsolute(source) ? source : path.resolve(source),
         )
       : settings.logs.sources;
+    // `-` on the command line, or in upkeep.logs.sources for an app whose log is piped.
+    const stdin = sources.includes(STDIN_SOURCE);
+    if (stdin && process.stdin.isTTY) {
+      // Waiting for a log typed by hand would look like a hang.
+      process.stderr.write(
+        'upkeep logs: - reads standard input, which is a terminal here; pipe a log into it, ' +
+          'e.g. docker logs web 2>&1 | upkeep logs -\n',
+      );
+      return EXIT_USAGE;
+    }
     const summary = await summarizeLogs({
       workspace,
       sources,
