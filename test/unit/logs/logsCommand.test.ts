@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startCli } from '../../support/cli';
+import { tempFolderWith } from '../../support/tempFolders';
 import { FIXTURES } from './helpers';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -206,21 +207,14 @@ describe('upkeep logs', () => {
 
     it('reads it where upkeep.logs.sources names -', async () => {
       // docker logs web 2>&1 | upkeep logs, in an app whose settings say its log is piped.
-      const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-cli-logs-stdin-'));
-      try {
-        await fs.mkdir(path.join(workspace, '.vscode'));
-        await fs.writeFile(
-          path.join(workspace, '.vscode/settings.json'),
-          '{ "upkeep.logs.sources": ["-"] }\n',
-        );
-        const args = ['logs', '--workspace', workspace, '--time-zone', 'UTC'];
-        const result = upkeep(args, ROOT, await fs.readFile(log));
-        assert.equal(result.status, 0, result.stderr);
-        assert.match(result.stdout, /source standard input \(17\.4 KB\)/);
-        assert.match(result.stdout, /Requests {2}7 \(0 incomplete\)/);
-      } finally {
-        await fs.rm(workspace, { recursive: true, force: true });
-      }
+      const workspace = await tempFolderWith('upkeep-cli-logs-stdin-', {
+        '.vscode/settings.json': '{ "upkeep.logs.sources": ["-"] }\n',
+      });
+      const args = ['logs', '--workspace', workspace, '--time-zone', 'UTC'];
+      const result = upkeep(args, ROOT, await fs.readFile(log));
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /source standard input \(17\.4 KB\)/);
+      assert.match(result.stdout, /Requests {2}7 \(0 incomplete\)/);
     });
 
     it('exits 2 with what to do when the input is gzip-compressed', async () => {
