@@ -154,14 +154,16 @@ const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1
 /** The top folders of a Rails app that APP_FRAME knows, as path segments. */
 const APP_FOLDERS = new Set(['app', 'lib', 'config', 'engines', 'components']);
 /** Where gems and Ruby itself live: a frame there is none of the application's. */
-const LIBRARY_FOLDER = /\/(?:gems|bundle|bundler|rubies|ruby|\.rbenv|\.rvm|\.gem)\//;
+const LIBRARY_FOLDER =
+  /\/(?:gems|bundle|bundler|rubies|ruby|site_ruby|vendor_ruby|\.rbenv|\.rvm|\.gem)\//;
 
 /**
  * The application frame a backtrace line begins with, as `app/models/booking.rb:42`: relative
  * as Rails' backtrace cleaner writes it, or absolute as Semantic Logger and uncleaned traces
  * write it (`/rails/app/...` in Rails' own Dockerfile, `/var/www/shop/releases/1/app/...`),
  * cut at the app's root. A root folder named app (`/app/app/models/...`, `/app/lib/...` on
- * Heroku and in many Docker images) is told from the app's own app/ by what follows it.
+ * Heroku and in many Docker images) is told from the app's own app/ by what follows it, and so
+ * is a root inside a folder named app or lib (`/home/app/webapp/app/...`, `/var/lib/shop/...`).
  */
 function appFrame(text: string): string | undefined {
   const relative = APP_FRAME.exec(text);
@@ -175,10 +177,18 @@ function appFrame(text: string): string | undefined {
   for (let k = 1; k < segments.length - 1; k++) {
     if (!APP_FOLDERS.has(segments[k]) || segments[k + 1] === 'app') continue;
     if (k === 1 && segments[1] === 'app' && APP_FOLDERS.has(segments[2])) continue;
+    // The root's parent: /home/app/webapp/app/... (Phusion's images), /var/lib/shop/lib/...
+    if (isAppOrLib(segments[k]) && isAppOrLib(segments[k + 2]) && k + 3 < segments.length) {
+      continue;
+    }
     const frame = APP_FRAME.exec(`${segments.slice(k).join('/')}${text.slice(colon)}`);
     return frame ? `${frame[1]}:${frame[2]}` : undefined;
   }
   return undefined;
+}
+
+function isAppOrLib(segment: string | undefined): boolean {
+  return segment === 'app' || segment === 'lib';
 }
 
 /** Longest line parsed; the reader keeps lines to about this size. */

@@ -552,9 +552,20 @@ describe('log engine figures counted by hand', () => {
       // Capistrano's releases.
       ['/var/www/shop/releases/20261204/app/mailers/x.rb:9:in `y`', 'app/mailers/x.rb:9'],
       ['app/models/booking.rb:42:in `label`', 'app/models/booking.rb:42'],
+      // A root inside a folder named app or lib: Phusion's passenger-docker, /var/lib.
+      ['/home/app/webapp/app/models/order.rb:44:in `total`', 'app/models/order.rb:44'],
+      ['/home/app/webapp/lib/pricing.rb:3:in `x`', 'lib/pricing.rb:3'],
+      ['/var/lib/shop/app/jobs/mail_job.rb:7:in `perform`', 'app/jobs/mail_job.rb:7'],
+      // ...which an app's own namespaces are not.
+      ['/rails/app/models/config/flag.rb:3:in `x`', 'app/models/config/flag.rb:3'],
+      [
+        '/app/engines/billing/app/models/invoice.rb:3:in `x`',
+        'engines/billing/app/models/invoice.rb:3',
+      ],
       // Gems and Ruby itself are no application frames.
       ['/usr/local/bundle/gems/actionpack-7.1.3/lib/action_dispatch/x.rb:12:in `call`', undefined],
       ['/home/deploy/.rbenv/versions/3.3.0/lib/ruby/3.3.0/monitor.rb:1:in `x`', undefined],
+      ['/usr/local/lib/site_ruby/3.3.0/rubygems.rb:1:in `x`', undefined],
       ['/rails/app/models/booking.rb', undefined],
       [`/${'a/'.repeat(5000)}x.rb:1`, undefined],
     ];
