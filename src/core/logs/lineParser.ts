@@ -1227,6 +1227,7 @@ function parseSemanticText(input: string, line: ParsedLine, zone: ZoneClock): bo
   if (dashes < 0 || dashes > 300) {
     line.body = text;
     classifyBody(text, line, zone);
+    if (line.kind === 'failedLogin') line.ip ??= namedIp;
     return true;
   }
   const name = text.slice(0, dashes);
@@ -1271,6 +1272,8 @@ function parseSemanticText(input: string, line: ParsedLine, zone: ZoneClock): bo
     if (semanticException(message.slice(after), line)) return true;
   }
   classifyBody(message, line, zone);
+  // A failed login that names no address has the client's in the named tags (`ip:`).
+  if (line.kind === 'failedLogin') line.ip ??= namedIp;
   return true;
 }
 

@@ -724,6 +724,27 @@ describe('log engine figures counted by hand', () => {
     );
   });
 
+  it('rails_semantic_logger text: a failed login takes the ip of its named tags', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const at = '2026-12-04 10:00:01.000000 W [1234:puma srv tp 003] ';
+    const cases: [string, string][] = [
+      ['{ip: 2001:db8::6} SessionsController -- Login failed for b@example.com', '2001:db8::6'],
+      ['{ip: 2001:db8::6} Failed login for b@example.com', '2001:db8::6'],
+      [
+        '{request_id: 5c1d2e3f-0000-4000-8000-000000000003, remote_ip: 203.0.113.7} ' +
+          'SessionsController -- Failed login for b@example.com',
+        '203.0.113.7',
+      ],
+      // The address the message names comes first.
+      ['{ip: 2001:db8::6} Auth -- Failed login for b from 2001:db8::7', '2001:db8::7'],
+    ];
+    for (const [body, ip] of cases) {
+      const line = parser.parse(at + body);
+      assert.equal(line.kind, 'failedLogin', body);
+      assert.equal(line.ip, ip, body);
+    }
+  });
+
   it('rails_semantic_logger text: one Completed line read field by field', () => {
     const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
     const completed = parser.parse(
