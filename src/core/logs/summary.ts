@@ -100,8 +100,12 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   }
   if (wantsStdin) await run.readStdin();
   const summary = run.finish();
+  const read = [
+    ...(files.length || !wantsStdin ? [plural(files.length, 'file')] : []),
+    ...(wantsStdin ? ['standard input'] : []),
+  ].join(' and ');
   log.info(
-    `read ${plural(files.length, 'file')}, ${summary.assembly.linesRead} lines, ` +
+    `read ${read}, ${summary.assembly.linesRead} lines, ` +
       `${summary.requests.total} requests (${summary.window.label}) in ${Date.now() - started} ms`,
   );
   return summary;

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { LogSummary } from '../../../src/core/logs/summary';
 import { formatSummaryText } from '../../../src/core/logs/textReport';
+import { silentLogger } from '../../../src/core/util/logger';
 import { FIXTURES, summarizeFixture } from './helpers';
 
 const FILE = 'rails52_production_tagged.log';
@@ -96,6 +97,15 @@ describe('log summary of standard input', () => {
     const summary = await summarizeFixture('-', { stdin: pieces(gzipSync(bytes), 1) });
     assert.equal(summary.requests.total, 0);
     assert.match(summary.sources[0].error ?? '', /^Standard input is gzip-compressed;/);
+  });
+
+  it('says in its progress line that it read standard input', async () => {
+    const lines: string[] = [];
+    const log = { ...silentLogger, info: (line: string) => lines.push(line) };
+    await summarizeFixture(['security.log', '-'], { stdin: pieces(bytes, 4096), log });
+    assert.match(lines.join('\n'), /^read 1 file and standard input, \d+ lines, /m);
+    await summarizeFixture('-', { stdin: pieces(bytes, 4096), log });
+    assert.match(lines.join('\n'), /^read standard input, \d+ lines, /m);
   });
 
   it('says so when nothing came through the pipe', async () => {
