@@ -3,7 +3,7 @@
  * their e-mail (the guidelines' `User.where("email_confirmed_at IS NULL").count`), read from the
  * users table in the run's read-only session.
  */
-import { quoteIdent } from '../db/cards';
+import { quoteIdent } from '../db/sqlText';
 import type { DbSession } from '../db/session';
 import { formatPercent } from '../util/figures';
 import { plural } from '../util/plural';

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { quoteIdent } from '../db/cards';
+import { quoteIdent } from '../db/sqlText';
 import { resolveConnection } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';

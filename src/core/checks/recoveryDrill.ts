@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
-import { quoteIdent } from '../db/cards';
+import { quoteIdent } from '../db/sqlText';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';

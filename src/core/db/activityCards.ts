@@ -5,7 +5,7 @@
  */
 import { UpkeepError } from '../util/errors';
 import type { CardDefinition, CardResult } from './cards';
-import { quoteIdent } from './cards';
+import { quoteIdent } from './sqlText';
 import { plural } from '../util/plural';
 import { formatMs } from '../util/figures';
 import type { Probe } from './probe';

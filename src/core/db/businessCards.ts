@@ -4,7 +4,7 @@
  * and counts of users, businesses and services. Also runs a repo's own metric queries.
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
-import { quoteIdent } from './cards';
+import { quoteIdent } from './sqlText';
 import { formatDuration, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
 import { leadingKeyword, splitStatements } from './sqlText';

@@ -8,7 +8,7 @@ import { systemClock } from '../util/clock';
 import { UpkeepError, describeError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
-import { printable, UNSAFE_CHAR } from '../util/printable';
+import { printable } from '../util/printable';
 import { describeSource } from './connection';
 import type { Probe } from './probe';
 import { probeServer } from './probe';
@@ -217,24 +217,6 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
       durationMs,
     });
   }
-}
-
-/**
- * Double-quotes an identifier for SQL shown to the user (and run by maintenance). A name with
- * a control character (`CREATE INDEX "x<line break>OK  fake"`) gets PostgreSQL's Unicode-escaped
- * form, `U&"x\000AOK  fake"`: the same identifier, on one line, that no terminal acts on.
- */
-export function quoteIdent(name: string): string {
-  if (!UNSAFE_CHAR.test(name)) return `"${name.replace(/"/g, '""')}"`;
-  const escaped = [...name]
-    .map((char) => {
-      if (char === '"') return '""';
-      if (char === '\\') return '\\\\';
-      if (!UNSAFE_CHAR.test(char)) return char;
-      return `\\${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    })
-    .join('');
-  return `U&"${escaped}"`;
 }
 
 /**

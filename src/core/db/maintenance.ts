@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import type { ResolvedConnection } from './connection';
 import { connectError, sendCancelRequest } from './session';
 import type { DbSession } from './session';
-import { quoteIdent } from './cards';
+import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';

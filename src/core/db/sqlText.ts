@@ -1,8 +1,28 @@
 /**
- * Splits SQL text into statements and tells what kind a statement is, for Explain Query and
- * repo-defined metrics. Hand-written because no installed library parses SQL; it only needs to
- * know where quotes, comments and dollar-quoted bodies begin and end, not the grammar.
+ * SQL as text: splits it into statements and tells what kind a statement is, for Explain Query
+ * and repo-defined metrics, and quotes identifiers for the SQL Upkeep shows and runs.
+ * Hand-written because no installed library parses SQL; it only needs to know where quotes,
+ * comments and dollar-quoted bodies begin and end, not the grammar.
  */
+import { UNSAFE_CHAR } from '../util/printable';
+
+/**
+ * Double-quotes an identifier for SQL shown to the user (and run by maintenance). A name with
+ * a control character (`CREATE INDEX "x<line break>OK  fake"`) gets PostgreSQL's Unicode-escaped
+ * form, `U&"x\000AOK  fake"`: the same identifier, on one line, that no terminal acts on.
+ */
+export function quoteIdent(name: string): string {
+  if (!UNSAFE_CHAR.test(name)) return `"${name.replace(/"/g, '""')}"`;
+  const escaped = [...name]
+    .map((char) => {
+      if (char === '"') return '""';
+      if (char === '\\') return '\\\\';
+      if (!UNSAFE_CHAR.test(char)) return char;
+      return `\\${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    })
+    .join('');
+  return `U&"${escaped}"`;
+}
 
 /** The statements of `sql`, without empty ones and without their trailing semicolons. */
 export function splitStatements(sql: string): string[] {

@@ -4,7 +4,7 @@
  * statistics, transaction-ID wraparound and sequences near their maximum.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { quoteIdent } from './cards';
+import { quoteIdent } from './sqlText';
 import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
