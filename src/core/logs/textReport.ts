@@ -166,10 +166,10 @@ export function formatSummaryText(s: LogSummary): string {
   const a = s.assembly;
   out.push(
     '',
-    `Assembly  ${n(a.linesRead)} lines: ${n(a.byRequestId)} requests by request id, ` +
-      `${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ` +
-      `${n(a.orphanLines)} lines in no request` +
-      `${a.outsideWindow ? `, ${n(a.outsideWindow)} requests outside the window` : ''}`,
+    `Assembly  ${plural(a.linesRead, 'line')}: ${plural(a.byRequestId, 'request')} by ` +
+      `request id, ${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ` +
+      `${plural(a.orphanLines, 'line')} in no request` +
+      `${a.outsideWindow ? `, ${plural(a.outsideWindow, 'request')} outside the window` : ''}`,
   );
   for (const warning of s.warnings) out.push(`warning: ${warning}`);
   // The parser already replaces control characters; this keeps the terminal safe even for a

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { alignColumns } from '../../../src/core/util/textColumns';
+import { tempFolderWith } from '../../support/tempFolders';
 import { summarizeFixture } from './helpers';
 
 function request(id: number, action: string, ms: number, db: number): string {
@@ -61,6 +62,26 @@ describe('log summary text', () => {
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it('counts its Assembly line with nouns that agree (1 line, not 1 lines)', async () => {
+    const folder = await tempFolderWith('upkeep-text-', {
+      'production.log':
+        'W, [2026-12-04T10:00:00.000000 #1]  WARN -- : warming up\n' +
+        `${request(1, 'HomeController', 5, 1)}\n`,
+    });
+    const summary = await summarizeFixture(path.join(folder, 'production.log'), {
+      workspace: folder,
+      window: { from: new Date('2026-12-04T11:00:00Z'), label: 'from 11:00' },
+    });
+    assert.match(
+      formatSummaryText(summary),
+      new RegExp(
+        '^Assembly {2}4 lines: 0 requests by request id, 1 by process and order, ' +
+          '0 single-line, 1 line in no request, 1 request outside the window$',
+        'm',
+      ),
+    );
   });
 
   it('writes a small error rate as the dashboard and the check do', async () => {
