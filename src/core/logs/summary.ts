@@ -296,7 +296,9 @@ class SummaryRun {
     this.noteRead(source, span, 'standard input');
     source.bytes = source.bytesRead;
     if (source.bytes === 0 && !source.error) {
-      report.warn('Standard input was empty: did the command before | fail?');
+      // Nothing to summarize is no quiet log: a cron line must see the command before | failed.
+      source.error = 'Standard input was empty: did the command before | fail?';
+      report.warn(source.error);
     }
   }
 

@@ -217,6 +217,13 @@ describe('upkeep logs', () => {
       assert.match(result.stdout, /Requests {2}7 \(0 incomplete\)/);
     });
 
+    it('exits 2 when nothing came through the pipe', () => {
+      const result = upkeep(['logs', '-'], ROOT, Buffer.alloc(0));
+      assert.equal(result.status, 2, result.stdout);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /Standard input was empty: did the command before \| fail\?/);
+    });
+
     it('exits 2 with what to do when the input is gzip-compressed', async () => {
       const result = upkeep(['logs', '-'], ROOT, gzipSync(await fs.readFile(log)));
       assert.equal(result.status, 2);

@@ -112,6 +112,11 @@ describe('log summary of standard input', () => {
     // ssh or docker logs that failed: their error went to the terminal, the pipe stayed empty.
     const summary = await summarizeFixture('-', { stdin: Readable.from([]) });
     assert.equal(summary.sources[0].bytes, 0);
+    // An error, so that upkeep logs exits 2 when it read nothing else.
+    assert.equal(
+      summary.sources[0].error,
+      'Standard input was empty: did the command before | fail?',
+    );
     assert.ok(
       summary.warnings.includes('Standard input was empty: did the command before | fail?'),
       summary.warnings.join('\n'),
