@@ -90,7 +90,10 @@ describe('upkeep check cancelled by a signal', function () {
     assert.match(run.stdout, /<testsuites [^>]*tests="3" failures="0" errors="1" skipped="1"/);
     assert.match(
       run.stdout,
-      /<testcase classname="upkeep" name="run" time="0\.000">\n\s+<error message="cancelled \(SIGTERM\): /,
+      new RegExp(
+        /<testcase classname="upkeep" name="run" time="0\.000">\n\s+/.source +
+          /<error message="cancelled \(SIGTERM\): /.source,
+      ),
     );
   });
 });

@@ -148,7 +148,7 @@ describe('checks of guideline items read from files', function () {
       assert.equal((await run(fileBackupCheck, { maxAgeHours: 48 })).outcome, 'pass');
     });
 
-    it('counts an upload whose name is not UTF-8, and not a file named storage/backup', async () => {
+    it('counts an upload whose name is not UTF-8, not a file named storage/backup', async () => {
       await write(workspace, 'storage/backup/ab/cd/abcd1234', 'photo', 60);
       // A name in Latin-1 (café), as an old upload or an unpacked archive can have.
       await fs.mkdir(path.join(workspace, 'storage/ab'));

@@ -172,7 +172,7 @@ describe('dashboard report', () => {
     assert.ok(markdown.includes('## Logs\n\n_Not available: not loaded_'));
   });
 
-  it('says what to do when the reports folder cannot be made, naming no template setting', async () => {
+  it('says what to do when the reports folder cannot be made, naming no template', async () => {
     const workspace = mkdtempSync(path.join(os.tmpdir(), 'upkeep-report-'));
     try {
       // The bug and feature folder settings do not move the reports folder.

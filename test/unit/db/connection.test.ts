@@ -158,7 +158,7 @@ describe('finding the database', () => {
       });
     });
 
-    it('leaves the quoted text out of a password ERB it shows: it may be the password', async () => {
+    it('leaves quoted text out of a password ERB it shows: it may be the password', async () => {
       const files = {
         'config/database.yml':
           'development:\n  adapter: postgresql\n  database: app\n' +

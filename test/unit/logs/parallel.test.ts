@@ -162,7 +162,7 @@ describe('log summary in ranges', function () {
     }
   });
 
-  it('splits a log of whole requests by process (Semantic Logger: Completed lines only)', async () => {
+  it('splits a log of whole requests by process (Semantic Logger: Completed only)', async () => {
     // rails_semantic_logger logs Started and Processing at debug level: a production log holds
     // one Completed line per request, each thread's requests one after another, and now and
     // then an exception the thread logs after its 500.

@@ -90,7 +90,8 @@ describe('secrets in logged paths and parameters', () => {
             'at 2026-12-04 10:00:00 +0000',
           `I, [2026-12-04T10:00:00.001000 #1]  INFO -- : ${tag}Processing by HomeController#show`,
           `I, [2026-12-04T10:00:00.002000 #1]  INFO -- : ${tag}Completed 500 Internal Server Error`,
-          `F, [2026-12-04T10:00:00.003000 #1] FATAL -- : ${tag}ActiveRecord::ConnectionNotEstablished` +
+          `F, [2026-12-04T10:00:00.003000 #1] FATAL -- : ${tag}` +
+            'ActiveRecord::ConnectionNotEstablished' +
             ' (could not connect to postgres://app:DbS3cret@db.internal:5432/app ' +
             'password=DbS3cret):',
           '',
