@@ -99,6 +99,15 @@ describe('database commands in a real editor', function () {
       .waitFor();
   }
 
+  /** Enters `text` through Configure Database Connection; waits until its password is kept. */
+  async function enterConnectionUrl(text: string): Promise<void> {
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Enter a connection URL…');
+    await page.locator('.quick-input-widget .quick-input-box input').fill(text);
+    await page.keyboard.press('Enter');
+    await waitForNotification(page, 'the password is in secret storage', 30_000);
+  }
+
   it('explains the selected query in a read-only plan document', async function () {
     this.timeout(180_000);
     await openFile('db/report.sql');
@@ -181,15 +190,10 @@ describe('database commands in a real editor', function () {
       this.timeout(180_000);
       const name = new URL(url).pathname.slice(1);
       const secret = database.password;
-      await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-      await pickQuickInput(page, 'Enter a connection URL…');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.fill(
+      await enterConnectionUrl(
         `postgres://${database.user}:${encodeURIComponent(secret)}` +
           `@127.0.0.1:${database.port}/${name}`,
       );
-      await page.keyboard.press('Enter');
-      await waitForNotification(page, 'the password is in secret storage', 30_000);
 
       const settings = await fs.readFile(path.join(workspace, '.vscode/settings.json'), 'utf8');
       assert.match(
@@ -224,15 +228,10 @@ describe('database commands in a real editor', function () {
     this.timeout(180_000);
     const name = new URL(url).pathname.slice(1);
     const secret = database.password;
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Enter a connection URL…');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(
+    await enterConnectionUrl(
       `postgres://${database.user}@127.0.0.1:${database.port}/${name}` +
         `?sslmode=disable&password=${encodeURIComponent(secret)}`,
     );
-    await page.keyboard.press('Enter');
-    await waitForNotification(page, 'the password is in secret storage', 30_000);
     // The editor writes the file on its own time: wait for the new URL to land.
     const file = path.join(workspace, '.vscode/settings.json');
     let settings = '';
