@@ -3,23 +3,14 @@
  * the history says the same name as the commits. Falls back to the login name.
  */
 import * as os from 'node:os';
-import { simpleGit } from 'simple-git';
+import { readGitUserName } from '../templates/gitInfo';
 
-/** `git config user.name` as git resolves it for the workspace; undefined when unset or no git. */
-async function gitUserName(workspace: string): Promise<string | undefined> {
-  try {
-    // Reading one config value runs no hook and no repo command, so it is safe untrusted too.
-    const git = simpleGit({ baseDir: workspace, timeout: { block: 5000 } });
-    const result = await git.getConfig('user.name');
-    return result.value?.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The name history entries carry. */
-export async function maintainerName(workspace: string): Promise<string> {
-  const fromGit = await gitUserName(workspace);
+/**
+ * The name history entries carry. In an untrusted workspace git does not run inside the
+ * repository (as for the templates' author): the user's global name, else the login name.
+ */
+export async function maintainerName(workspace: string, trusted: boolean): Promise<string> {
+  const fromGit = await readGitUserName(workspace, { trusted });
   if (fromGit) return fromGit;
   try {
     return os.userInfo().username || 'unknown';

@@ -18,7 +18,7 @@ export interface GitInfo {
   branch: string;
 }
 
-interface GitInfoOptions {
+export interface GitInfoOptions {
   /**
    * In an untrusted workspace git does not run inside the repository (its config could name
    * programs git runs): the author comes from the user's global config, run from the home folder,
@@ -33,7 +33,7 @@ interface GitInfoOptions {
 export async function readGitInfo(workspace: string, options: GitInfoOptions): Promise<GitInfo> {
   const log = options.log ?? silentLogger;
   const [author, branch] = await Promise.all([
-    readAuthor(options.trusted ? workspace : os.homedir(), options, log),
+    readAuthor(workspace, options, log),
     options.trusted ? readBranch(workspace, options, log) : readBranchFromHead(workspace),
   ]);
   return { author, branch };
@@ -43,15 +43,44 @@ function git(baseDir: string, options: GitInfoOptions) {
   return simpleGit({ baseDir, timeout: { block: options.timeoutMs ?? 5000 } });
 }
 
-async function readAuthor(baseDir: string, options: GitInfoOptions, log: Logger): Promise<string> {
+/**
+ * Values of the user's git config as git resolves them for `workspace`; in an untrusted one,
+ * the global config alone, read from the home folder (see GitInfoOptions.trusted).
+ */
+async function userConfig(
+  workspace: string,
+  keys: string[],
+  options: GitInfoOptions,
+): Promise<(string | null)[]> {
+  const client = git(options.trusted ? workspace : os.homedir(), options);
+  const scope = options.trusted ? undefined : GitConfigScope.global;
+  const values = await Promise.all(
+    keys.map((key) => (scope ? client.getConfig(key, scope) : client.getConfig(key))),
+  );
+  return values.map((value) => value.value);
+}
+
+/** `git config user.name` for the workspace; undefined when unset or no git. */
+export async function readGitUserName(
+  workspace: string,
+  options: GitInfoOptions,
+): Promise<string | undefined> {
   try {
-    const client = git(baseDir, options);
-    const scope = options.trusted ? undefined : GitConfigScope.global;
-    const [name, email] = await Promise.all([
-      scope ? client.getConfig('user.name', scope) : client.getConfig('user.name'),
-      scope ? client.getConfig('user.email', scope) : client.getConfig('user.email'),
-    ]);
-    return formatAuthor(name.value, email.value);
+    const [name] = await userConfig(workspace, ['user.name'], options);
+    return name?.replace(/\s+/g, ' ').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readAuthor(
+  workspace: string,
+  options: GitInfoOptions,
+  log: Logger,
+): Promise<string> {
+  try {
+    const [name, email] = await userConfig(workspace, ['user.name', 'user.email'], options);
+    return formatAuthor(name, email);
   } catch (error) {
     log.debug(`no git author: ${error instanceof Error ? error.message : String(error)}`);
     return UNKNOWN;

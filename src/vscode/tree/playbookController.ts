@@ -245,7 +245,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   /** The git user name, asked once per window. */
   user(): Promise<string> {
-    this.userName ??= maintainerName(this.workspace ?? process.cwd());
+    this.userName ??= maintainerName(this.workspace ?? process.cwd(), this.services.trusted);
     return this.userName;
   }
 

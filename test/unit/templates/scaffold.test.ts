@@ -17,6 +17,7 @@ import {
   validateTitle,
 } from '../../../src/core/templates/scaffold';
 import type { ScaffoldContext } from '../../../src/core/templates/scaffold';
+import { maintainerName } from '../../../src/core/playbook/gitUser';
 import { readGitInfo } from '../../../src/core/templates/gitInfo';
 import { writeNewFile } from '../../../src/core/templates/newFile';
 import { parseReport } from '../../../src/core/templates/reports';
@@ -122,6 +123,14 @@ describe('scaffolding documents', () => {
     assert.deepEqual(info, { author: 'Global Grace', branch: 'hotfix/x' });
     const trusted = await readGitInfo(workspace, { trusted: true });
     assert.equal(trusted.author, 'Repo Local');
+  });
+
+  it("names the maintainer from git, an untrusted repo's config unread", async () => {
+    git('init', '-q', '-b', 'main');
+    await fs.writeFile(path.join(home, '.gitconfig'), '[user]\n\tname = Global Grace\n');
+    git('config', 'user.name', 'Repo Local');
+    assert.equal(await maintainerName(workspace, false), 'Global Grace');
+    assert.equal(await maintainerName(workspace, true), 'Repo Local');
   });
 
   it('says why the folder could not be made, and that nothing was written', async () => {
