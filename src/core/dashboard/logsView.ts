@@ -111,10 +111,11 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
   const warnings = [...summary.warnings];
   for (const source of summary.sources) {
     const name = source.path ?? source.pattern;
-    // Most reasons name their file already ("log/production.log does not exist …").
-    if (source.error) {
+    // The summary warns of most read errors itself; most reasons name their file already
+    // ("log/production.log does not exist …").
+    if (source.error && !warnings.includes(source.error)) {
       warnings.push(source.error.includes(name) ? source.error : `${name}: ${source.error}`);
-    } else if (source.missing) {
+    } else if (source.missing && !source.error) {
       warnings.push(`${source.pattern}: no file matches`);
     }
   }

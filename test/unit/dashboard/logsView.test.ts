@@ -106,4 +106,20 @@ describe('dashboard logs view', () => {
       assert.equal(warning.split('log/nothing-here.log').length, 2, warning);
     }
   });
+
+  it('says a source that could not be read once, though the summary also warns of it', async () => {
+    // The summary lists a source's error in its warnings too: here `-`, which the dashboard
+    // never feeds.
+    const summary = await summarizeLogs({
+      workspace: WORKSPACE,
+      sources: ['rails52_production_tagged.log', '-'],
+      clock: fixedClock(NOW),
+      timeZone: 'UTC',
+    });
+    const error = summary.sources.find((source) => source.pattern === '-')?.error ?? '';
+    assert.match(error, /read by upkeep logs only/);
+    assert.ok(summary.warnings.includes(error));
+    const logs = logsView(summary, { kind: '24h' });
+    assert.equal(logs.warnings.filter((warning) => warning.includes(error)).length, 1);
+  });
 });
