@@ -360,9 +360,19 @@ async function showHover(row: Locator, hover: Locator): Promise<void> {
 }
 
 async function expand(row: Locator): Promise<void> {
-  await row.waitFor();
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-  await row.locator('xpath=self::*[@aria-expanded="true"]').waitFor();
+  const open = row.locator('xpath=self::*[@aria-expanded="true"]');
+  // A refresh of the tree (the test before changed its state) can swallow a click, or close the
+  // row again: click until it stays open (once, in a fresh-clone CI run, it never opened).
+  for (let attempt = 1; ; attempt++) {
+    await row.waitFor();
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    const opened = await open
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (opened) return;
+    if (attempt === 5) await open.waitFor();
+  }
 }
 
 function description(row: Locator, pattern: RegExp): Locator {
