@@ -15,6 +15,7 @@ import { findTier } from '../../src/core/playbook/model';
 import { needsAttention, taskStatus } from '../../src/core/playbook/schedule';
 import { machineTimeZone } from '../../src/core/util/timeZone';
 import {
+  actUntilShown,
   launchBrowser,
   openViewContainer,
   openWorkbench,
@@ -347,32 +348,30 @@ async function tick(row: Locator, effect: Locator): Promise<void> {
  */
 async function showHover(row: Locator, hover: Locator): Promise<void> {
   const page = row.page();
-  for (let attempt = 1; ; attempt++) {
-    await page.mouse.move(900, 900);
-    await row.locator('.label-name').hover();
-    const shown = await hover
-      .waitFor({ timeout: 8_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (shown) return;
-    if (attempt === 4) await hover.waitFor();
-  }
+  await actUntilShown(
+    async () => {
+      await page.mouse.move(900, 900);
+      await row.locator('.label-name').hover();
+    },
+    hover,
+    { attempts: 4, eachMs: 8_000 },
+  );
 }
 
+/**
+ * Opens a tree row. A refresh of the tree (the test before changed its state) can swallow a
+ * click, or close the row again: it is clicked until it stays open (once, in a fresh-clone CI
+ * run, it never opened).
+ */
 async function expand(row: Locator): Promise<void> {
-  const open = row.locator('xpath=self::*[@aria-expanded="true"]');
-  // A refresh of the tree (the test before changed its state) can swallow a click, or close the
-  // row again: click until it stays open (once, in a fresh-clone CI run, it never opened).
-  for (let attempt = 1; ; attempt++) {
-    await row.waitFor();
-    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-    const opened = await open
-      .waitFor({ timeout: 5_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (opened) return;
-    if (attempt === 5) await open.waitFor();
-  }
+  await actUntilShown(
+    async () => {
+      await row.waitFor();
+      if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    },
+    row.locator('xpath=self::*[@aria-expanded="true"]'),
+    { attempts: 5, eachMs: 5_000 },
+  );
 }
 
 function description(row: Locator, pattern: RegExp): Locator {

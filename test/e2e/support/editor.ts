@@ -427,6 +427,27 @@ export async function waitForNotification(
 }
 
 /** Saves a PNG of the whole window, creating the folder if needed. */
+/**
+ * Does `act` until `shown` appears, waiting `eachMs` after each try, at most `attempts` times
+ * (the last wait is the default one): for an editor on a loaded machine, which now and then
+ * drops a pointer move or a click that lands while a view re-renders.
+ */
+export async function actUntilShown(
+  act: () => Promise<void>,
+  shown: Locator,
+  { attempts, eachMs }: { attempts: number; eachMs: number },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await act();
+    if (attempt === attempts) return shown.waitFor();
+    const appeared = await shown
+      .waitFor({ timeout: eachMs })
+      .then(() => true)
+      .catch(() => false);
+    if (appeared) return;
+  }
+}
+
 export async function screenshot(page: Page, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Toasts and panels fade in; a frozen animation would leave them half transparent.
