@@ -122,6 +122,7 @@ class SummaryRun {
   private readonly window: LogWindow;
   private readonly from: number;
   private readonly to: number;
+  private readonly slowRequestMs: number;
   private readonly label: (absolute: string) => string;
   private linesRead = 0;
   private invalidUtf8Lines = 0;
@@ -139,13 +140,9 @@ class SummaryRun {
     this.window = options.window ?? { label: 'all' };
     this.from = this.window.from ? this.window.from.getTime() : NaN;
     this.to = this.window.to ? this.window.to.getTime() : NaN;
+    this.slowRequestMs = options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS;
     this.label = workspaceLabel(options.workspace);
-    this.report = new ReportBuilder(
-      this.from,
-      this.to,
-      options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
-      this.label,
-    );
+    this.report = new ReportBuilder(this.from, this.to, this.slowRequestMs, this.label);
     this.assembler = new RequestAssembler(this.report);
   }
 
@@ -207,7 +204,7 @@ class SummaryRun {
                 now: options.clock.now(),
                 from,
                 to,
-                slowRequestMs: options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS,
+                slowRequestMs: this.slowRequestMs,
                 stopAfter,
                 workspace: options.workspace,
                 signal: options.signal,
