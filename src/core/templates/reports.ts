@@ -5,6 +5,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
+import { UpkeepError } from '../util/errors';
+import { isInside } from '../util/paths';
 import { headingContent, unescapeMarkdownHtml } from './markdown';
 import { documentFolder } from './newFile';
 import type { SeverityId } from './severity';
@@ -44,17 +46,30 @@ const FILE_DATE = /^(\d{4}-\d{2}-\d{2})-/;
 /**
  * Every `*.md` report in the bug folder (`settings.templates.bugFolder`), sorted by the time a
  * response is due (soonest first, reports without one last). A missing folder means no reports;
- * an unreadable file is skipped.
+ * an unreadable file, or one that is a link, is skipped. A folder that links out of the
+ * workspace is refused with an UpkeepError (`refused`), whatever the workspace trust.
  */
 export async function listReports(
   workspace: string,
   settings: UpkeepSettings,
 ): Promise<BugReportSummary[]> {
-  const folder = documentFolder(
-    workspace,
-    settings.templates.bugFolder,
-    'upkeep.templates.bugFolder',
-  );
+  const setting = 'upkeep.templates.bugFolder';
+  const folder = documentFolder(workspace, settings.templates.bugFolder, setting);
+  const real = await fs.realpath(folder).catch(() => undefined);
+  if (real === undefined) return [];
+
+  // Reports belong to the repository, as writeNewFile holds for the ones Upkeep writes. A
+  // cloned repo whose bug folder links to ~/notes would otherwise put the headings of someone's
+  // private files in the tree; a trusted one gains nothing from it that a folder would not give.
+  if (!isInside(await fs.realpath(workspace), real)) {
+    throw new UpkeepError(
+      'refused',
+      `The bug folder ${settings.templates.bugFolder} links to ${real}, outside the ` +
+        'workspace; no report there is read.',
+      `Set ${setting} to a folder inside the workspace, or replace the link with a folder.`,
+    );
+  }
+
   let names: string[];
   try {
     const entries = await fs.readdir(folder, { withFileTypes: true });

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock } from '../../../src/core/util/clock';
+import { UpkeepError, describeError } from '../../../src/core/util/errors';
 import { createBugReport } from '../../../src/core/templates/scaffold';
 import {
   listReports,
@@ -112,5 +113,61 @@ describe('listReports', () => {
         ['empty.md', 'empty', undefined, undefined],
       ],
     );
+  });
+
+  describe('a bug folder that is a link', () => {
+    let outside: string;
+    beforeEach(async () => {
+      outside = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-elsewhere-')));
+      await fs.writeFile(path.join(outside, 'diary.md'), '# Private heading\n');
+    });
+    afterEach(() => fs.rm(outside, { recursive: true, force: true }));
+
+    it('refuses one that leaves the workspace, and says which link and setting', async () => {
+      const folder = path.join(workspace, settings.templates.bugFolder);
+      await fs.mkdir(path.dirname(folder), { recursive: true });
+      await fs.symlink(outside, folder);
+
+      const error = await listReports(workspace, settings).then(
+        () => assert.fail('listed reports outside the workspace'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'refused'), String(error));
+      assert.equal(
+        describeError(error),
+        `The bug folder docs/maintenance/bugs links to ${outside}, outside the workspace; ` +
+          'no report there is read. Set upkeep.templates.bugFolder to a folder inside the ' +
+          'workspace, or replace the link with a folder.',
+      );
+    });
+
+    it('refuses a folder above it that links out too', async () => {
+      await fs.symlink(outside, path.join(workspace, 'docs'));
+      await fs.mkdir(path.join(outside, 'maintenance', 'bugs'), { recursive: true });
+      await fs.writeFile(path.join(outside, 'maintenance', 'bugs', 'x.md'), '# Elsewhere\n');
+
+      await assert.rejects(listReports(workspace, settings), /outside the workspace/);
+    });
+
+    it('follows one that stays inside the workspace', async () => {
+      await fs.mkdir(path.join(workspace, 'reports'));
+      await fs.writeFile(path.join(workspace, 'reports', 'a.md'), '# Inside\n');
+      await fs.mkdir(path.join(workspace, 'docs', 'maintenance'), { recursive: true });
+      await fs.symlink('../../reports', path.join(workspace, settings.templates.bugFolder));
+
+      const reports = await listReports(workspace, settings);
+      assert.deepEqual(
+        reports.map((r) => r.title),
+        ['Inside'],
+      );
+    });
+
+    it('skips a report file that links out of the folder', async () => {
+      const folder = path.join(workspace, settings.templates.bugFolder);
+      await fs.mkdir(folder, { recursive: true });
+      await fs.symlink(path.join(outside, 'diary.md'), path.join(folder, 'diary.md'));
+
+      assert.deepEqual(await listReports(workspace, settings), []);
+    });
   });
 });
