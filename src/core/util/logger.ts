@@ -53,22 +53,55 @@ export function redact(text: string): string {
   return redactPairs(redactUrlCredentials(text));
 }
 
-/** Passwords shorter than this are left in place: hiding `ab` would garble every word. */
+/**
+ * A password shorter than this is not hidden word for word: `at` is in "database", and hiding
+ * it there would garble every report. It is hidden only where it stands as a password.
+ */
 const SHORTEST_HIDDEN = 4;
 
 /**
  * `redact`, and every occurrence of the given secrets (as written, or percent-encoded as in a
- * URL) replaced by `***`: for text a program printed, where a password can stand alone.
+ * URL) replaced by `***`: for text a program printed, where a password can stand alone. A
+ * secret shorter than four characters is replaced only where it stands as a password (see
+ * `hideShortSecret`).
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let redacted = redact(text);
   for (const secret of secrets) {
-    if (secret.length < SHORTEST_HIDDEN) continue;
+    if (secret === '') continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      redacted = redacted.split(form).join('***');
+      redacted =
+        secret.length < SHORTEST_HIDDEN
+          ? hideShortSecret(redacted, form)
+          : redacted.split(form).join('***');
     }
   }
   return redacted;
+}
+
+/**
+ * The places where a short password stands as one, so hiding it garbles no word: between a
+ * user's `:` and the host's `@` (`app:pw@db`, with or without a scheme); whole inside quotes
+ * (`'pw'`, `"pw"`, `` `pw` ``); alone on its line; or after a name that speaks of secrets and
+ * a space (`password pw`, `PGPASSWORD pw`). `name=pw` and `name: pw` are `redact`'s already.
+ * Each lookbehind repeats the secret, so it runs only where the secret matched: linear time.
+ */
+function hideShortSecret(text: string, secret: string): string {
+  const s = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const standing = new RegExp(
+    [
+      `${s}(?<=:${s})(?=@)`,
+      `${s}(?<='${s})(?=')`,
+      `${s}(?<="${s})(?=")`,
+      `${s}(?<=\`${s})(?=\`)`,
+      `${s}(?<=^[ \t]*${s})(?=[ \t\r]*$)`,
+      `${s}(?<=(?<![\\w-])([\\w-]+)[ \t]+${s})(?![^\\s,;])`,
+    ].join('|'),
+    'gm',
+  );
+  return text.replace(standing, (match, name?: string) =>
+    name === undefined || SECRET_NAME.test(name) ? '***' : match,
+  );
 }
 
 type Sink = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;

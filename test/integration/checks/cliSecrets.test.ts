@@ -103,6 +103,40 @@ describe('upkeep check keeps the database password out of its reports', function
     assertHidden(await everyFormat(dotEnv, {}), server.password);
   });
 
+  it('hides a short password where it stands as a password, not inside words', async () => {
+    // "at" is in "health.database": hiding it everywhere would garble the report, but a tool
+    // that prints it in a URL without a scheme, alone on a line, quoted or after "password"
+    // gives it away.
+    await admin(url, "CREATE ROLE shorty LOGIN PASSWORD 'at'");
+    const shorty = new URL(url);
+    shorty.username = 'shorty';
+    shorty.password = 'at';
+    const workspace = await workspaceWith({
+      Gemfile: "source 'https://rubygems.org'\n",
+      '.upkeep/playbook.yaml': playbook(
+        'pw=$(echo "$DATABASE_URL" | sed "s/.*:\\(.*\\)@.*/\\1/"); ' +
+          'echo "$DATABASE_URL" | sed "s,^[a-z]*://,,"; echo "$pw"; ' +
+          `echo "ALTER ROLE shorty PASSWORD '$pw'"; echo "password $pw"`,
+      ),
+    });
+    const outputs = await everyFormat(workspace, { DATABASE_URL: shorty.toString() });
+
+    const givenAway = [
+      /shorty:at@/,
+      /['"]at['"]|&apos;at&apos;|&quot;at&quot;|\\"at\\"/,
+      /password at\b/i,
+      /(?:^|\n|\\n)[ \t]*at[ \t]*(?=$|\n|\\n)/,
+    ];
+    for (const output of outputs) {
+      for (const pattern of givenAway) {
+        assert.doesNotMatch(output, pattern, `the password is in:\n${output}`);
+      }
+    }
+    const reports = outputs.filter((_output, index) => index % 2 === 0);
+    for (const report of reports) assert.match(report, /health\.database/);
+    assert.match(reports[0], /shorty:\*\*\*@127\.0\.0\.1/);
+  });
+
   it("leaves Upkeep's own texts whole when the password is also the user's name", async () => {
     // A development database often has user and password "postgres": hiding the password word
     // for word in health.database's own text would show "***@host" and give it away.

@@ -3,7 +3,7 @@
  * line stays readable, and hostile lines cost linear time.
  */
 import { strict as assert } from 'node:assert';
-import { createLogger, redact } from '../../../src/core/util/logger';
+import { createLogger, redact, redactSecrets } from '../../../src/core/util/logger';
 
 describe('redact', () => {
   it('keeps the user and host of a URL and hides its password', () => {
@@ -41,5 +41,42 @@ describe('redact', () => {
     const log = createLogger((_level, line) => lines.push(line)).child('db');
     log.info('url postgres://a:b@h/d password=x');
     assert.deepEqual(lines, ['[db] url postgres://a:***@h/d password=***']);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('hides a long password wherever it is, as written or percent-encoded', () => {
+    assert.equal(redactSecrets('said hunter#2 and hunter%232', ['hunter#2']), 'said *** and ***');
+  });
+
+  it('hides a short password only where it stands as a password', () => {
+    const printed = [
+      'app:at@127.0.0.1:5432/shop',
+      'at',
+      "ALTER ROLE app PASSWORD 'at'",
+      'echo "at" `at`',
+      'password at, PGPASSWORD at',
+      'health.database at 10:00, "data", attic',
+    ].join('\n');
+    assert.equal(
+      redactSecrets(printed, ['at']),
+      [
+        'app:***@127.0.0.1:5432/shop',
+        '***',
+        "ALTER ROLE app PASSWORD '***'",
+        'echo "***" `***`',
+        'password ***, PGPASSWORD ***',
+        'health.database at 10:00, "data", attic',
+      ].join('\n'),
+    );
+    assert.equal(redactSecrets("'' nothing", ['']), "'' nothing");
+  });
+
+  it('takes linear time on short passwords repeated', () => {
+    const started = performance.now();
+    for (const text of ['at '.repeat(100_000), "'at".repeat(70_000), ' '.repeat(200_000)]) {
+      redactSecrets(text, ['at']);
+    }
+    assert.ok(performance.now() - started < 2000, 'took over 2 s');
   });
 });
