@@ -372,7 +372,7 @@ export function businessView(cards: DbCard[]): BusinessView {
       step: `Step ${entry.step}`,
       users: steps.filter((other) => other.step >= entry.step).reduce((sum, o) => sum + o.users, 0),
     }));
-    view.completionRatePercent = Math.round(onboarding.completionRate * 10_000) / 100;
+    view.completionRatePercent = onboarding.completionRate * 100;
     view.timeToCompleteHours =
       onboarding.averageSecondsToComplete === null
         ? null
@@ -394,7 +394,7 @@ export function businessView(cards: DbCard[]): BusinessView {
       dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },
     };
     if (growth.retention7d?.cohort) {
-      view.retentionPercent = Math.round(growth.retention7d.rate * 10_000) / 100;
+      view.retentionPercent = growth.retention7d.rate * 100;
     }
   }
   return view;

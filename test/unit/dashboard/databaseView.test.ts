@@ -21,6 +21,7 @@ import {
   labelOf,
   tableOf,
 } from '../../../src/core/dashboard/databaseView';
+import { formatPercent } from '../../../src/core/util/figures';
 
 function card<T>(id: string, data: T | null, state: DbCard['state'] = 'ok'): DbCard<T> {
   return { id, title: labelOf(id), state, summary: `${id} summary`, data, durationMs: 3 };
@@ -224,6 +225,27 @@ describe('dashboard database view', () => {
       assert.equal(view.cards[0].title, 'Users now at each step');
     },
   );
+
+  it('gives the headline shares unrounded, so they read as the cards write them', () => {
+    // 234 of 481 users is 48.6486 %: rounded to hundredths first it became 48.65, then 48.7 %
+    // in the headline while the card said 48.6 %.
+    const onboarding: OnboardingData = {
+      total: 3000,
+      steps: [{ step: 5, users: 3000 }],
+      lastStep: 5,
+      completionRate: 0.48649,
+      averageSecondsToComplete: null,
+      dropOff: [],
+    };
+    const growth: BusinessGrowthData = {
+      counts: { users: 3000 },
+      signUpsPerDay: [],
+      retention7d: { cohort: 481, retained: 234, rate: 234 / 481, basedOn: 'last_sign_in_at' },
+    };
+    const view = businessView([card('onboarding', onboarding), card('businessGrowth', growth)]);
+    assert.equal(formatPercent(view.retentionPercent), '48.6 %');
+    assert.equal(formatPercent(view.completionRatePercent), '48.6 %');
+  });
 
   it('leaves business figures empty when the cards were skipped', () => {
     const view = businessView([
