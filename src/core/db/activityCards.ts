@@ -161,7 +161,12 @@ const slowQueries: CardDefinition = {
       allRoles,
       extensionVersion: version,
       extensionSchema: pss.schema as string,
-      columns,
+      // The columns read above, not every name the version has (its block write time).
+      columns: {
+        totalTime: columns.totalTime,
+        meanTime: columns.meanTime,
+        blockReadTime: columns.blockReadTime,
+      },
     };
     const notes: { reason?: string; fix?: string } = allRoles ? hiddenText(probe) : {};
     if (pss.defaultVersion && !versionAtLeast(version, pss.defaultVersion)) {
