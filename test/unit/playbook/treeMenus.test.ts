@@ -69,3 +69,27 @@ describe('Maintenance view title bar', () => {
     );
   });
 });
+
+describe('Command palette', () => {
+  const palette = manifest.contributes.menus.commandPalette;
+
+  it("offers a task's commands, each of which asks for the task when run from it", () => {
+    // Without a tree row these pick a task (src/vscode/tree/commands.ts and checks/register.ts);
+    // "when": "false" would leave that pick, and README's "run the checks ... of a task", unused.
+    const taskCommands = [
+      'upkeep.runTaskChecks',
+      'upkeep.markTaskDone',
+      'upkeep.snoozeTask',
+      'upkeep.resetTask',
+      'upkeep.showTaskHistory',
+      'upkeep.openGuideline',
+    ];
+    assert.deepEqual(
+      taskCommands.map((command) => [
+        command,
+        palette.find((entry) => entry.command === command)?.when,
+      ]),
+      taskCommands.map((command) => [command, 'upkeep.ready']),
+    );
+  });
+});
