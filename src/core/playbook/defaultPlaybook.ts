@@ -487,6 +487,8 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['memory', 'Memory leaks', ['host.appMemory']],
         ['disk', 'Disk space', ['host.diskSpace']],
         ['sessions', 'Authentication: sessions and e-mail confirmation'],
+        ['debugMode', 'Debug mode: log level, ActiveRecord logger and query plans (explain)'],
+        ['resources', 'System resources and network connections (top, netstat)'],
         ['contacts', 'Escalated to the maintenance team if needed'],
       ],
     },

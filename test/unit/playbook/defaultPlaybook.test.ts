@@ -112,6 +112,16 @@ describe('default playbook', () => {
     }
   });
 
+  it("gives the troubleshooting guide's issues and debug commands an item each", () => {
+    // "Troubleshooting Guide": Database, Performance and Authentication Issues, then Debug
+    // Commands (Debug Mode; System Debug: resources, disk space, network connections).
+    const items = findTask(playbook, 'onDemand.troubleshooting')!.items.map((item) => item.id);
+    for (const id of ['connections', 'locks', 'slowQueries', 'memory', 'sessions']) {
+      assert.ok(items.includes(id), id);
+    }
+    for (const id of ['debugMode', 'resources', 'disk']) assert.ok(items.includes(id), id);
+  });
+
   it('keeps manual work manual: architecture and caching review have no checks', () => {
     assert.deepEqual(findTask(playbook, 'quarterly.architecture')!.checks, []);
     assert.deepEqual(findTask(playbook, 'monthly.caching')!.checks, []);
