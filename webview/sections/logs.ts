@@ -20,6 +20,7 @@ const STATUS_HUES: Record<string, ChartHue> = {
   '4xx': 'yellow',
   '5xx': 'red',
   unknown: 'orange',
+  incomplete: 'orange',
 };
 
 export function renderLogs(view: LogsView): Node[] {

@@ -135,7 +135,12 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       slowRequests: summary.slowRequests,
     },
     ...hourlyCharts(summary),
-    statusMix: Object.entries(summary.statusClasses)
+    // Requests with no Completed line (cut off, or still running) have no status; counted
+    // here too, the mix adds up to the Requests figure above it.
+    statusMix: Object.entries({
+      ...summary.statusClasses,
+      incomplete: summary.requests.incomplete,
+    })
       .filter(([, count]) => count > 0)
       .map(([status, count]) => ({ status, count })),
     actions: summary.actions.map((action) => ({

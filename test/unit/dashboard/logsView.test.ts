@@ -8,6 +8,7 @@ import { windowBounds } from '../../../src/core/dashboard/loader';
 import { logsView } from '../../../src/core/dashboard/logsView';
 import { summarizeLogs } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
+import { tempFolderWith } from '../../support/tempFolders';
 
 const WORKSPACE = path.resolve(__dirname, '../../fixtures/dashboard');
 const NOW = new Date('2021-11-27T00:00:00Z');
@@ -88,6 +89,38 @@ describe('dashboard logs view', () => {
     });
     assert.equal(typeof slow.location?.line, 'number');
     assert.deepEqual(logs.sources, ['rails52_production_tagged.log']);
+  });
+
+  it('counts requests that never completed in the status mix, so it adds up to Requests', async () => {
+    const prefix = (id: string, at: string): string =>
+      `I, [2021-11-26T${at}.000000 #41]  INFO -- : [${id}]`;
+    const workspace = await tempFolderWith('upkeep-logsview-', {
+      'log/production.log': [
+        `${prefix('a1', '10:00:00')} Started GET "/" for 192.0.2.1 at 2021-11-26 10:00:00 +0000`,
+        `${prefix('a1', '10:00:00')} Processing by HomeController#index as HTML`,
+        `${prefix('a1', '10:00:01')} Completed 200 OK in 80ms (Views: 10.0ms)`,
+        `${prefix('b2', '10:05:00')} Started GET "/x" for 192.0.2.1 at 2021-11-26 10:05:00 +0000`,
+        `${prefix('b2', '10:05:00')} Processing by HomeController#show as HTML`,
+        '',
+      ].join('\n'),
+    });
+    const summary = await summarizeLogs({
+      workspace,
+      sources: ['log/production.log'],
+      window: windowBounds({ kind: '24h' }, NOW),
+      timeZone: 'UTC',
+      clock: fixedClock(NOW),
+    });
+    assert.equal(summary.requests.incomplete, 1);
+    const logs = logsView(summary, { kind: '24h' });
+    assert.deepEqual(logs.statusMix, [
+      { status: '2xx', count: 1 },
+      { status: 'incomplete', count: 1 },
+    ]);
+    assert.equal(
+      logs.statusMix.reduce((a, b) => a + b.count, 0),
+      logs.totals.requests,
+    );
   });
 
   it('reports a missing log source as a warning, not a failure', async () => {
