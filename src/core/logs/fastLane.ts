@@ -8,7 +8,14 @@
  * Hand-written on bytes because decoding every line to a string and running the general parser
  * cost most of a full summary's time (bench/logs.ts).
  */
-import { LEVEL_BY_LETTER, LEVEL_UNKNOWN, MAX_URL, resetLine, type ParsedLine } from './lineParser';
+import {
+  LEVEL_BY_LETTER,
+  LEVEL_UNKNOWN,
+  MAX_URL,
+  milliseconds,
+  resetLine,
+  type ParsedLine,
+} from './lineParser';
 import type { ZoneClock } from './timestamps';
 import { utcTime } from './timestamps';
 
@@ -292,13 +299,13 @@ export class FastLane {
     if (Number.isNaN(duration) || b[numberEnd] !== 109 || b[numberEnd + 1] !== 115) return false;
     line.kind = 'completed';
     line.status = status;
-    line.durationMs = duration;
+    line.durationMs = milliseconds(duration);
     const open = numberEnd + 2;
     if (b[open] !== 32 || b[open + 1] !== 40 /* ( */) return true;
     const views = indexOf(b, VIEWS, open, end);
-    if (views > 0) line.viewMs = numberAt(b, views + 7, end);
+    if (views > 0) line.viewMs = milliseconds(numberAt(b, views + 7, end));
     const db = indexOf(b, ACTIVE_RECORD, open, end);
-    if (db > 0) line.dbMs = numberAt(b, db + 14, end);
+    if (db > 0) line.dbMs = milliseconds(numberAt(b, db + 14, end));
     return true;
   }
 
@@ -323,8 +330,9 @@ export class FastLane {
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return NaN;
     const y = y1 * 100 + y2;
     const cache = this.minutes[sep === 84 ? 0 : 1];
-    // Minutes since year 0 as the key: unique for valid fields.
-    const key = ((((y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi) | 0;
+    // Minutes since year 0 as the key: unique for valid fields. No `| 0`: year 9999's minutes
+    // pass 2^32, and a wrapped key gave a minute 7,169 years on the cached one's time.
+    const key = (((y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi;
     if (cache.key !== key) {
       cache.key = key;
       cache.utc = utcTime(y, mo - 1, d, h, mi);

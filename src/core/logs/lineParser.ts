@@ -150,47 +150,6 @@ const SQL_KEYWORD = pattern(
   String.raw`\b`,
 );
 const EXCEPTION = /^([A-Z][A-Za-z0-9_]{0,100}(?:::[A-Z][A-Za-z0-9_]{0,100}){0,10}) \((.*)$/;
-const APP_FRAME = /^((?:app|lib|config|engines|components)\/[^:\s]{1,500}):(\d{1,9})/;
-/** The top folders of a Rails app that APP_FRAME knows, as path segments. */
-const APP_FOLDERS = new Set(['app', 'lib', 'config', 'engines', 'components']);
-/** Where gems and Ruby itself live: a frame there is none of the application's. */
-const LIBRARY_FOLDER =
-  /\/(?:gems|bundle|bundler|rubies|ruby|site_ruby|vendor_ruby|\.rbenv|\.rvm|\.gem)\//;
-
-/**
- * The application frame a backtrace line begins with, as `app/models/booking.rb:42`: relative
- * as Rails' backtrace cleaner writes it, or absolute as Semantic Logger and uncleaned traces
- * write it (`/rails/app/...` in Rails' own Dockerfile, `/var/www/shop/releases/1/app/...`),
- * cut at the app's root. A root folder named app (`/app/app/models/...`, `/app/lib/...` on
- * Heroku and in many Docker images) is told from the app's own app/ by what follows it, and so
- * is a root inside a folder named app or lib (`/home/app/webapp/app/...`, `/var/lib/shop/...`).
- */
-function appFrame(text: string): string | undefined {
-  const relative = APP_FRAME.exec(text);
-  if (relative) return `${relative[1]}:${relative[2]}`;
-  if (text.charCodeAt(0) !== 47 /* / */) return undefined;
-  const colon = text.indexOf(':');
-  if (colon < 0 || colon > 1000) return undefined;
-  const file = text.slice(0, colon);
-  if (/\s/.test(file) || LIBRARY_FOLDER.test(file)) return undefined;
-  const segments = file.split('/');
-  for (let k = 1; k < segments.length - 1; k++) {
-    if (!APP_FOLDERS.has(segments[k]) || segments[k + 1] === 'app') continue;
-    if (k === 1 && segments[1] === 'app' && APP_FOLDERS.has(segments[2])) continue;
-    // The root's parent: /home/app/webapp/app/... (Phusion's images), /var/lib/shop/lib/...
-    if (isAppOrLib(segments[k]) && isAppOrLib(segments[k + 2]) && k + 3 < segments.length) {
-      continue;
-    }
-    const frame = APP_FRAME.exec(`${segments.slice(k).join('/')}${text.slice(colon)}`);
-    return frame ? `${frame[1]}:${frame[2]}` : undefined;
-  }
-  return undefined;
-}
-
-function isAppOrLib(segment: string | undefined): boolean {
-  return segment === 'app' || segment === 'lib';
-}
-
 /** Longest line parsed; the reader keeps lines to about this size. */
 const MAX_LINE = 288 * 1024;
 /** Longest piece of a line any regular expression here looks at. */
@@ -712,7 +671,7 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     if (!m) return false;
     const value = Number(m[1]);
     line.kind = 'completed';
-    line.durationMs = m[2] ? value : Math.round(value * 1_000_000) / 1000;
+    line.durationMs = milliseconds(m[2] ? value : Math.round(value * 1_000_000) / 1000);
     const status = RAILS2_STATUS.exec(text);
     if (status) line.status = Number(status[1]);
     const url = rails2Url(text);
@@ -721,8 +680,8 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
     const db = DB_MS.exec(text);
     const seconds = !m[2];
     const scale = seconds ? 1000 : 1;
-    if (view) line.viewMs = Math.round(Number(view[1]) * scale * 1000) / 1000;
-    if (db) line.dbMs = Math.round(Number(db[1]) * scale * 1000) / 1000;
+    if (view) line.viewMs = milliseconds(Math.round(Number(view[1]) * scale * 1000) / 1000);
+    if (db) line.dbMs = milliseconds(Math.round(Number(db[1]) * scale * 1000) / 1000);
     return true;
   }
   if (parseCompletedFast(text, line)) return true;
@@ -779,13 +738,13 @@ function parseCompletedFast(text: string, line: ParsedLine): boolean {
   if (Number.isNaN(duration) || !text.startsWith('ms', numberEnd)) return false;
   line.kind = 'completed';
   line.status = status;
-  line.durationMs = duration;
+  line.durationMs = milliseconds(duration);
   const open = numberEnd + 2;
   if (text.charCodeAt(open) !== 32 || text.charCodeAt(open + 1) !== 40 /* ( */) return true;
   const views = text.indexOf('Views: ', open);
-  if (views > 0) line.viewMs = numberAt(text, views + 7);
+  if (views > 0) line.viewMs = milliseconds(numberAt(text, views + 7));
   const db = text.indexOf('ActiveRecord: ', open);
-  if (db > 0) line.dbMs = numberAt(text, db + 14);
+  if (db > 0) line.dbMs = milliseconds(numberAt(text, db + 14));
   return true;
 }
 
@@ -954,10 +913,11 @@ function isHttpStatus(status: number): boolean {
 }
 
 /**
- * A duration from a JSON or key=value field, as the text lines' 12 digits allow: one line saying
- * 1e308 made the mean, p95 and maximum of the whole window infinite.
+ * A duration from any line, as the text lines' 12 digits allow; undefined for anything else: one
+ * line saying 1e308 (or 400 nines) made the mean, p95 and maximum of the whole window infinite,
+ * and a `Views: x` without a number made an action's view share NaN.
  */
-function milliseconds(value: unknown): number | undefined {
+export function milliseconds(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const ms = Number(value);
   return ms >= 0 && ms < 1e12 ? ms : undefined;
@@ -1349,5 +1309,5 @@ function humanDuration(text: string): number | undefined {
     if (Number.isNaN(value) || unit === undefined) return undefined;
     total += value * unit;
   }
-  return Math.round(total * 1000) / 1000;
+  return milliseconds(Math.round(total * 1000) / 1000);
 }

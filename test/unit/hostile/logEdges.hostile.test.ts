@@ -1,0 +1,79 @@
+/**
+ * Hostile and unlucky log input at the edges of the log engine's readers: numbers too long for
+ * a double, and far-apart minutes the fast lane's cache took for one.
+ */
+import { strict as assert } from 'node:assert';
+import { FastLane } from '../../../src/core/logs/fastLane';
+import { LineParser } from '../../../src/core/logs/lineParser';
+import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
+import { fixedClock } from '../../../src/core/util/clock';
+import { tempFolderWith } from '../../support/tempFolders';
+
+async function summarize(
+  text: string,
+  options: Partial<SummarizeOptions> = {},
+): ReturnType<typeof summarizeLogs> {
+  const workspace = await tempFolderWith('upkeep-log-edges-', { 'log/x.log': text });
+  return summarizeLogs({
+    workspace,
+    sources: ['log/x.log'],
+    clock: fixedClock('2026-12-04T12:00:00Z'),
+    timeZone: 'UTC',
+    ...options,
+  });
+}
+
+function request(path: string, completed: string, prefix = ''): string {
+  return (
+    `${prefix}Started GET "${path}" for 127.0.0.1 at 2026-12-04 10:00:00 +0000\n` +
+    `${prefix}Processing by A#b as HTML\n` +
+    `${prefix}${completed}\n`
+  );
+}
+
+describe('hostile log edges', function () {
+  this.timeout(60_000);
+
+  it('a duration too long for a double counts as no duration, in every reader', async () => {
+    const nines = '9'.repeat(400);
+    const logger = 'I, [2026-12-04T10:00:00.000000 #1]  INFO -- : ';
+    const semantic = '2026-12-04 10:00:00.000000 I [1:puma 1] ';
+    const payload = '{:method=>"GET", :path=>"/s", :status=>200, :view_runtime=>1e300}';
+    const text =
+      request('/ok', 'Completed 200 OK in 12ms (Views: 1ms | ActiveRecord: 1ms)') +
+      // LineParser's hand reader, then the fast lane (a Logger::Formatter prefix).
+      request('/text', `Completed 200 OK in ${nines}ms (Views: ${nines}ms | ActiveRecord: 1ms)`) +
+      request('/fast', `Completed 200 OK in ${nines}ms (Views: 1ms | ActiveRecord: 1ms)`, logger) +
+      // Semantic Logger's duration_human: 38 digits of days is finite but absurd.
+      `${semantic}(${'9'.repeat(38)}d) A -- Completed #b -- ${payload}\n` +
+      // No number after `Views: ` made the action's view and database shares NaN.
+      request('/nan', 'Completed 200 OK in 12ms (Views: x | ActiveRecord: y)', logger);
+    const s = await summarize(text);
+    assert.equal(s.requests.total, 5);
+    assert.equal(s.duration.maxMs, 12);
+    assert.equal(s.duration.meanMs, 12);
+    for (const hour of s.requests.perHour) {
+      assert.ok(Number.isFinite(hour.meanMs), `${hour.meanMs}`);
+    }
+    for (const slow of s.slowest) {
+      assert.ok(slow.durationMs === undefined || Number.isFinite(slow.durationMs), `${slow.path}`);
+    }
+    assert.equal(s.slowRequests, 0);
+    for (const action of s.actions) {
+      assert.ok(Number.isFinite(action.viewShare) && Number.isFinite(action.dbShare), action.name);
+    }
+  });
+
+  it('the fast lane does not take a minute 7,169 years on for the one before', () => {
+    // Its cache key of a minute wrapped at 2^32: these two minutes had the same key.
+    const clock = new ZoneClock('UTC');
+    const parser = new LineParser(clock, new Date('2026-12-04T12:00:00Z'));
+    const fast = new FastLane(clock);
+    for (const time of ['2026-01-01T00:00:00.000000', '9195-10-25T04:16:00.000000']) {
+      const text = `I, [${time} #1]  INFO -- : Rendered x.html.erb (1.0ms)`;
+      const bytes = Buffer.from(text, 'latin1');
+      assert.equal(fast.read(bytes, 0, bytes.length)?.time, parser.parse(text).time, time);
+    }
+  });
+});
