@@ -104,6 +104,28 @@ export interface ReadResult {
 
 const CUT_MARK = Buffer.from(' … ');
 
+/** Whether the byte is the second to fourth of a UTF-8 character. */
+function continues(byte: number | undefined): boolean {
+  return byte !== undefined && (byte & 0xc0) === 0x80;
+}
+
+/**
+ * The end of a long line's head, `at` or up to 3 bytes before it, so that the cut does not fall
+ * inside a UTF-8 character: half a character read as a byte that is not UTF-8.
+ */
+function headEnd(line: Buffer, at: number): number {
+  let end = at;
+  while (end > at - 3 && end > 0 && continues(line[end])) end--;
+  return end;
+}
+
+/** The start of a long line's tail, `at` or up to 3 bytes after it, as headEnd does. */
+function tailStart(line: Buffer, at: number, end = line.length): number {
+  let start = at;
+  while (start < at + 3 && start < end && continues(line[start])) start++;
+  return start;
+}
+
 /** Splits byte chunks into lines; handwritten because readline keeps whole lines in memory. */
 class LineSplitter {
   private parts: Buffer[] = [];
@@ -116,8 +138,13 @@ class LineSplitter {
   cutLines = 0;
   invalidUtf8Lines = 0;
   stopped = false;
-  /** The line end byte: LF, or CR for a file that uses CR alone; 0 until the first chunk. */
+  /**
+   * The line end byte: LF, or CR for a file that uses CR alone; 0 until a chunk decides it.
+   * A chunk whose one CR is its last byte does not: the LF of a CRLF may begin the next one.
+   */
   private separator = 0;
+  /** The chunk (and its offset) that left the line end undecided, read with the next one. */
+  private undecided: { chunk: Buffer; offset: number } | undefined;
   crOnly = false;
   /** False when the current chunk is not valid UTF-8 (or splits a character): check each line. */
   private chunkValid = true;
@@ -132,15 +159,27 @@ class LineSplitter {
     this.lineNumber = firstLine;
   }
 
-  push(chunk: Buffer, chunkOffset: number): void {
+  push(input: Buffer, inputOffset: number): void {
+    let chunk = input;
+    let chunkOffset = inputOffset;
+    if (this.separator === 0) {
+      if (this.undecided) {
+        chunk = Buffer.concat([this.undecided.chunk, input]);
+        chunkOffset = this.undecided.offset;
+        this.undecided = undefined;
+      }
+      // Old Mac line ends (CR only): a file with CR and no LF in its first chunk is split on CR.
+      const cr = chunk.indexOf(10) < 0 ? chunk.indexOf(13) : -1;
+      if (cr >= 0 && cr === chunk.length - 1) {
+        this.undecided = { chunk: Buffer.from(chunk), offset: chunkOffset };
+        return;
+      }
+      this.separator = cr >= 0 ? 13 : 10;
+      this.crOnly = this.separator === 13;
+    }
     // One native check per chunk instead of a search for U+FFFD in every line; ASCII is UTF-8.
     const ascii = isAscii(chunk);
     this.chunkValid = ascii || isUtf8(chunk);
-    if (this.separator === 0) {
-      // Old Mac line ends (CR only): a file with CR and no LF in its first chunk is split on CR.
-      this.separator = chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0 ? 13 : 10;
-      this.crOnly = this.separator === 13;
-    }
     let from = 0;
     // The fast handler sees lines LineParser would read as they are: ASCII (so bytes are
     // characters and valid UTF-8) and free of escape sequences (which the parser removes).
@@ -176,6 +215,13 @@ class LineSplitter {
   }
 
   end(): void {
+    if (this.undecided) {
+      // One line that ends in CR: the CR goes with the line end, whichever it is.
+      const { chunk, offset } = this.undecided;
+      this.undecided = undefined;
+      this.separator = 10;
+      this.push(chunk, offset);
+    }
     if (!this.stopped && (this.partsBytes > 0 || this.head)) this.emitKept();
   }
 
@@ -185,7 +231,7 @@ class LineSplitter {
     this.partsBytes += piece.length;
     if (!this.head && this.partsBytes > LINE_HEAD_BYTES + LINE_TAIL_BYTES) {
       const all = Buffer.concat(this.parts);
-      this.head = all.subarray(0, LINE_HEAD_BYTES);
+      this.head = all.subarray(0, headEnd(all, LINE_HEAD_BYTES));
       this.parts = [all.subarray(all.length - LINE_TAIL_BYTES)];
       this.partsBytes = LINE_TAIL_BYTES;
       this.cut = true;
@@ -199,7 +245,7 @@ class LineSplitter {
   private emitKept(): void {
     let buffer = Buffer.concat(this.parts);
     if (this.head) {
-      const tail = buffer.subarray(Math.max(0, buffer.length - LINE_TAIL_BYTES));
+      const tail = buffer.subarray(tailStart(buffer, Math.max(0, buffer.length - LINE_TAIL_BYTES)));
       buffer = Buffer.concat([this.head, CUT_MARK, tail]);
     }
     if (this.cut) this.cutLines++;
@@ -227,9 +273,12 @@ class LineSplitter {
       // A long line inside one chunk is cut as one across chunks is, so that what is read does
       // not depend on where chunks (or the ranges of parallel.ts) begin.
       const cut = Buffer.concat([
-        buffer.subarray(start, start + LINE_HEAD_BYTES),
+        buffer.subarray(start, headEnd(buffer, start + LINE_HEAD_BYTES)),
         CUT_MARK,
-        buffer.subarray(endExclusive - LINE_TAIL_BYTES, endExclusive),
+        buffer.subarray(
+          tailStart(buffer, endExclusive - LINE_TAIL_BYTES, endExclusive),
+          endExclusive,
+        ),
       ]);
       this.cutLines++;
       this.chunkValid = this.chunkValid && isUtf8(cut);

@@ -1,8 +1,10 @@
 /**
  * Hostile and unlucky log input at the edges of the log engine's readers: numbers too long for
- * a double, and far-apart minutes the fast lane's cache took for one.
+ * a double, valid UTF-8 cut at a long line's limit, a CRLF stream whose first chunk ends between
+ * CR and LF, and far-apart minutes the fast lane's cache took for one.
  */
 import { strict as assert } from 'node:assert';
+import { Readable } from 'node:stream';
 import { FastLane } from '../../../src/core/logs/fastLane';
 import { LineParser } from '../../../src/core/logs/lineParser';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
@@ -63,6 +65,41 @@ describe('hostile log edges', function () {
     for (const action of s.actions) {
       assert.ok(Number.isFinite(action.viewShare) && Number.isFinite(action.dbShare), action.name);
     }
+  });
+
+  it('a valid UTF-8 line cut for length is not reported as bytes that are not UTF-8', async () => {
+    // 2-byte characters from an odd offset to an odd distance from the end: the cuts of the
+    // first 256 KB and the last 16 KB both fall inside one of them.
+    const long = `Parameters: {"q"=>"${'é'.repeat(200_000)}"}.\n`;
+    const text =
+      request('/a', 'Completed 200 OK in 5ms') + long + request('/b', 'Completed 200 OK');
+    const whole = await summarize(text);
+    // Across reads of 4 KB, where the line is kept in pieces until it ends.
+    const pieces = await summarize(text, { chunkBytes: 4096 });
+    for (const s of [whole, pieces]) {
+      assert.match(s.warnings.join('\n'), /longer than 272 KB/);
+      assert.doesNotMatch(s.warnings.join('\n'), /not UTF-8/);
+    }
+  });
+
+  it('a CRLF stream whose first chunk ends between CR and LF is read by its lines', async () => {
+    const text = (
+      request('/a', 'Completed 200 OK in 5ms') +
+      request('/b', 'Completed 500 Internal Server Error in 7ms')
+    ).replaceAll('\n', '\r\n');
+    const cut = text.indexOf('\n');
+    const chunks = [text.slice(0, cut), text.slice(cut)].map((t) => Buffer.from(t));
+    const workspace = await tempFolderWith('upkeep-log-edges-', {});
+    const s = await summarizeLogs({
+      workspace,
+      sources: ['-'],
+      stdin: Readable.from(chunks),
+      clock: fixedClock('2026-12-04T12:00:00Z'),
+      timeZone: 'UTC',
+    });
+    assert.doesNotMatch(s.warnings.join('\n'), /CR alone/);
+    assert.equal(s.requests.total, 2);
+    assert.equal(s.statusClasses['5xx'], 1);
   });
 
   it('the fast lane does not take a minute 7,169 years on for the one before', () => {
