@@ -13,12 +13,25 @@ import { statStatementsColumns, versionAtLeast } from './probe';
 import { QUERY_ID_TAG } from './session';
 
 /**
+ * The transaction every read of the session runs in (session.ts), each statement recorded on
+ * its own. None can be planned for a query id, and none is a query to explain or speed up:
+ * the same text run by the app as the same role (its ROLLBACK) is left out with them.
+ */
+const SESSION_WRAPPER = [
+  'BEGIN READ ONLY',
+  'ROLLBACK',
+  'SET LOCAL (statement_timeout|lock_timeout) = (\\d+|\\$\\d+)',
+  'SET LOCAL enable_(indexscan|indexonlyscan|bitmapscan) = off',
+].join('|');
+
+/**
  * Upkeep's own statements in pg_stat_statements, of the role it connects as: the query ids its
  * sessions planned ($2, see ownQueryIds), and the plans it asked for them, which run nothing.
  * The comment alone would let the app hide a statement behind `/* upkeep:... *\/`.
  */
 const OWN_STATEMENT = `(s.queryid::text = ANY(string_to_array($2, ','))
-    OR s.query LIKE '/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) %')
+    OR s.query LIKE '/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) %'
+    OR s.query ~ '^(${SESSION_WRAPPER})$')
   AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)`;
 
 function grantFix(probe: Probe): string {
@@ -214,6 +227,24 @@ interface SessionActivity {
   waitEvent: string | null;
 }
 
+/**
+ * A session of another role that this role may not see: without pg_read_all_stats (or
+ * membership of that role) pg_stat_activity leaves its state, query, times and backend type
+ * empty. Its pid, database, role and application still show.
+ */
+const HIDDEN_SESSION = 'a.backend_type IS NULL AND a.usesysid IS NOT NULL AND a.datid IS NOT NULL';
+
+/** What a role without pg_read_all_stats misses of the sessions cards, with the GRANT. */
+function hiddenSessions(probe: Probe, hidden: number): { reason?: string; fix?: string } {
+  if (hidden === 0) return hiddenText(probe);
+  return {
+    reason:
+      `Role ${probe.role} cannot see the state, query or times of ` +
+      `${plural(hidden, 'session', 'sessions')} of other roles.`,
+    fix: grantFix(probe),
+  };
+}
+
 const ACTIVITY_COLUMNS = `a.pid, a.usename AS role, a.application_name AS application, a.state,
   left(a.query, 1000) AS query,
   a.wait_event_type || coalesce(':' || a.wait_event, '') AS "waitEvent",
@@ -244,12 +275,31 @@ const longRunning: CardDefinition = {
       [limit],
       signal,
     );
+    const [{ hidden }] = await session.query<{ hidden: number }>(
+      'longRunning',
+      `SELECT count(*)::int AS hidden FROM pg_stat_activity a
+        WHERE ${HIDDEN_SESSION} AND a.datname = current_database()`,
+      undefined,
+      signal,
+    );
     const data = { sessions: rows, thresholdSeconds: longRunningSeconds };
     const long = rows.filter(
       (row) =>
         (row.state === 'active' && (row.queryAgeSeconds ?? 0) >= longRunningSeconds) ||
         (row.transactionAgeSeconds ?? 0) >= longRunningSeconds,
     );
+    if (long.length === 0 && hidden > 0) {
+      // Their age is hidden too: "none for 60 s" would be a guess.
+      return {
+        state: 'skipped',
+        summary:
+          `Cannot tell: ${plural(hidden, 'session', 'sessions')} of other roles hidden from ` +
+          `role ${probe.role}` +
+          (rows.length ? `; ${plural(rows.length, 'session', 'sessions')} of its own busy` : ''),
+        ...hiddenSessions(probe, hidden),
+        data,
+      };
+    }
     if (long.length === 0) {
       return {
         state: 'ok',
@@ -269,8 +319,9 @@ const longRunning: CardDefinition = {
         `${longRunningSeconds} s or more` +
         `${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
       reason:
-        `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): ` +
-        `transaction open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.`,
+        `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction ` +
+        `open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.` +
+        (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
       fix:
         `Find out what pid ${worst.pid} waits for; ` +
         `if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
@@ -305,9 +356,10 @@ const blocked: CardDefinition = {
                  FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))),
                 '[]'::json) AS blockers
          FROM pg_stat_activity a
-        WHERE a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
+        WHERE a.pid <> pg_backend_pid()
+          AND a.pid IN (SELECT l.pid FROM pg_locks l WHERE NOT l.granted)
           AND cardinality(pg_blocking_pids(a.pid)) > 0
-        ORDER BY a.query_start
+        ORDER BY a.query_start NULLS LAST, a.pid
         LIMIT $1`,
       [limit],
       signal,
@@ -324,17 +376,21 @@ const blocked: CardDefinition = {
     }
     const first = rows[0];
     const blocker = first.blockers[0];
+    // A role without pg_read_all_stats sees pg_locks, but not the state or times of others.
+    const waited = first.queryAgeSeconds === null ? '' : ` ${Math.round(first.queryAgeSeconds)} s`;
+    const held =
+      blocker?.state === null || blocker?.state === undefined
+        ? ''
+        : ` (${blocker.state}, ` +
+          `transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)`;
+    const hidden = [first, ...first.blockers].filter((row) => row.state === null).length;
     return {
       state: 'warn',
       summary: `${plural(rows.length, 'query', 'queries')} blocked by others' locks`,
       reason:
-        `pid ${first.pid} waits ${Math.round(first.queryAgeSeconds ?? 0)} s ` +
-        `for pid ${first.blockedBy.join(', ')}` +
-        (blocker
-          ? ` (${blocker.state}, ` +
-            `transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)`
-          : '') +
-        '.',
+        `pid ${first.pid} (${first.application || first.role || 'unknown'}) waits${waited} ` +
+        `for pid ${first.blockedBy.join(', ')}${held}.` +
+        (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
       fix: `If the blocker is stuck: SELECT pg_cancel_backend(${first.blockedBy[0]});`,
       data,
     };
@@ -354,17 +410,20 @@ interface ConnectionsData {
 const connections: CardDefinition = {
   id: 'connections',
   title: 'Connections',
-  async run({ session, signal }): Promise<CardResult<ConnectionsData>> {
+  async run({ session, probe, signal }): Promise<CardResult<ConnectionsData>> {
     const rows = await session.query<{
       state: string | null;
       application: string;
       role: string | null;
       count: number;
+      hidden: number;
     }>(
       'connections',
-      `SELECT state, coalesce(nullif(application_name, ''), '(none)') AS application,
-              usename AS role, count(*)::int AS count
-         FROM pg_stat_activity WHERE backend_type = 'client backend'
+      `SELECT a.state, coalesce(nullif(a.application_name, ''), '(none)') AS application,
+              a.usename AS role, count(*)::int AS count,
+              count(*) FILTER (WHERE ${HIDDEN_SESSION})::int AS hidden
+         FROM pg_stat_activity a
+        WHERE a.backend_type = 'client backend' OR (${HIDDEN_SESSION})
         GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
       undefined,
       signal,
@@ -396,7 +455,10 @@ const connections: CardDefinition = {
       byApplication: rows.map(({ application, role, count }) => ({ application, role, count })),
     };
     const summary = `${total} of ${usable} connections in use (${Math.round(data.share * 100)} %)`;
-    if (data.share < 0.8) return { state: 'ok', summary, data };
+    const hidden = rows.reduce((sum, row) => sum + row.hidden, 0);
+    if (data.share < 0.8) {
+      return { state: 'ok', summary, ...(hidden ? hiddenSessions(probe, hidden) : {}), data };
+    }
     return {
       state: 'warn',
       summary,

@@ -17,24 +17,58 @@ const METRIC_ROWS = 100;
 
 interface Columns {
   schema: string;
+  /** The readable columns of each table found. */
   tables: Map<string, Set<string>>;
+  /** Tables there whose rows the role may not read (no SELECT on any column). */
+  unreadable: string[];
 }
 
 async function introspect(context: CardContext): Promise<Columns> {
-  const rows = await context.session.query<{ schema: string; table: string; column: string }>(
+  // pg_catalog, not information_schema: that lists only the columns the role may read, so a
+  // table it may not read looked like no table at all.
+  const rows = await context.session.query<{
+    schema: string;
+    table: string;
+    column: string;
+    readable: boolean;
+  }>(
     'introspection',
-    `SELECT table_schema AS schema, table_name AS table, column_name AS column
-       FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name IN ('users', 'businesses', 'services')`,
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column,
+            has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND c.relname IN ('users', 'businesses', 'services')
+      ORDER BY c.relname, a.attnum`,
     undefined,
     context.signal,
   );
   const tables = new Map<string, Set<string>>();
+  const seen = new Set<string>();
   for (const row of rows) {
+    seen.add(row.table);
+    if (!row.readable) continue;
     if (!tables.has(row.table)) tables.set(row.table, new Set());
     tables.get(row.table)?.add(row.column);
   }
-  return { schema: rows[0]?.schema ?? 'public', tables };
+  const unreadable = [...seen].filter((table) => !tables.has(table));
+  return { schema: rows[0]?.schema ?? 'public', tables, unreadable };
+}
+
+/** A card skipped because the role may not read the tables it needs, with the GRANT. */
+function notReadable(context: CardContext, { schema, unreadable }: Columns): CardResult<never> {
+  const names = unreadable
+    .map((table) =>
+      schema === 'public' ? quoteIdent(table) : `${quoteIdent(schema)}.${quoteIdent(table)}`,
+    )
+    .join(', ');
+  return {
+    state: 'skipped',
+    summary: `Role ${context.probe.role} may not read ${unreadable.join(', ')}`,
+    reason: "These figures come from the app's own tables.",
+    fix: `GRANT SELECT ON ${names} TO ${quoteIdent(context.probe.role)};`,
+    data: null,
+  };
 }
 
 /**
@@ -72,8 +106,11 @@ const onboarding: CardDefinition = {
   id: 'onboarding',
   title: 'Onboarding funnel',
   async run(context): Promise<CardResult<OnboardingData>> {
-    const { tables } = await introspect(context);
-    const users = tables.get('users');
+    const found = await introspect(context);
+    const users = found.tables.get('users');
+    if (found.unreadable.includes('users')) {
+      return notReadable(context, { ...found, unreadable: ['users'] });
+    }
     if (!users?.has('onboarding_step')) {
       return {
         state: 'skipped',
@@ -241,8 +278,10 @@ const businessGrowth: CardDefinition = {
   id: 'businessGrowth',
   title: 'Users, businesses and services',
   async run(context): Promise<CardResult<BusinessGrowthData>> {
-    const { tables } = await introspect(context);
+    const found = await introspect(context);
+    const { tables } = found;
     const present = ['users', 'businesses', 'services'].filter((table) => tables.has(table));
+    if (present.length === 0 && found.unreadable.length > 0) return notReadable(context, found);
     if (present.length === 0) {
       return {
         state: 'skipped',
@@ -294,7 +333,14 @@ const businessGrowth: CardDefinition = {
       state: 'ok',
       summary:
         `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} ` + `in 30 days${retention}`,
-      reason: data.retentionNote,
+      reason:
+        [
+          data.retentionNote,
+          found.unreadable.length ? notReadable(context, found).summary + '.' : '',
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined,
+      fix: found.unreadable.length ? notReadable(context, found).fix : undefined,
       data,
     };
   },

@@ -917,10 +917,34 @@ function groupDigits(value: string): string {
   return /^-?\d+$/.test(value) ? BigInt(value).toLocaleString('en') : value;
 }
 
+/** Sequences of the app's schemas whose value the role may not read, and the GRANT for them. */
+async function unreadableSequences(
+  session: CardContext['session'],
+  signal: AbortSignal | undefined,
+): Promise<{ count: number; fix: (role: string) => string }> {
+  const [row] = await session.query<{ count: number; schemas: string[] }>(
+    'sequences',
+    `SELECT count(*)::int AS count,
+            coalesce(array_agg(DISTINCT n.nspname::text ORDER BY n.nspname::text), '{}') AS schemas
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'S' AND ${USER_SCHEMAS}
+        -- The CASE keeps the function off other relations, which it refuses.
+        AND CASE WHEN c.relkind = 'S' THEN NOT has_sequence_privilege(c.oid, 'SELECT, USAGE') END`,
+    undefined,
+    signal,
+  );
+  return {
+    count: row.count,
+    fix: (role) =>
+      `GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${row.schemas.map(quoteIdent).join(', ')} ` +
+      `TO ${quoteIdent(role)};`,
+  };
+}
+
 const sequences: CardDefinition = {
   id: 'sequences',
   title: 'Sequences and integer keys',
-  async run({ session, signal, limit }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
+  async run({ session, signal, limit, probe }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
     // last_value is null for sequences never used or that this role may not read. Values stay
     // text and the share is numeric division on the server, so no bigint is rounded.
     const rows = await session.query<SequenceUse>(
@@ -954,6 +978,21 @@ const sequences: CardDefinition = {
     );
     const list = rows;
     const near = list.filter((s) => s.share >= 0.75);
+    const hidden = await unreadableSequences(session, signal);
+    if (near.length === 0 && hidden.count > 0) {
+      // pg_sequences shows no value to a role without SELECT or USAGE: not "none in use".
+      return {
+        state: list.length === 0 ? 'skipped' : 'warn',
+        summary:
+          `${plural(hidden.count, 'sequence', 'sequences')} this role may not read` +
+          (list[0] ? `; the fullest of the others at ${(list[0].share * 100).toFixed(2)} %` : ''),
+        reason:
+          `Role ${probe.role} cannot see how far ${hidden.count === 1 ? 'it has' : 'they have'} ` +
+          'counted, so a key near its maximum would not show.',
+        fix: hidden.fix(probe.role),
+        data: { sequences: list },
+      };
+    }
     if (near.length === 0) {
       return {
         state: 'ok',
@@ -972,7 +1011,11 @@ const sequences: CardDefinition = {
       reason:
         `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} ` +
         `is at ${(worst.share * 100).toFixed(1)} % ` +
-        `(${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).`,
+        `(${groupDigits(worst.lastValue)} of ${groupDigits(worst.maxValue)}).` +
+        (hidden.count
+          ? ` Role ${probe.role} may not read ${plural(hidden.count, 'other sequence', 'others')}` +
+            ` (${hidden.fix(probe.role)}).`
+          : ''),
       fix:
         owner && worst.columnType !== 'bigint'
           ? `Plan a migration: ALTER TABLE ${qualified(owner.schema, owner.table)} ` +
