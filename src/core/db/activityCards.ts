@@ -245,6 +245,21 @@ function hiddenSessions(probe: Probe, hidden: number): { reason?: string; fix?: 
   };
 }
 
+/**
+ * The statement that stops session `pid`. A session idle in transaction runs no query for
+ * pg_cancel_backend to cancel, so its locks stay until pg_terminate_backend ends it.
+ */
+function stopSession(pid: number, state: string | null | undefined): string {
+  if (state?.startsWith('idle in transaction')) {
+    return `SELECT pg_terminate_backend(${pid}); (idle in transaction: a cancel would not free it)`;
+  }
+  if (state === 'active') return `SELECT pg_cancel_backend(${pid}); (or pg_terminate_backend)`;
+  return (
+    `SELECT pg_cancel_backend(${pid}); ` +
+    `(pg_terminate_backend(${pid}) if it is idle in transaction)`
+  );
+}
+
 const ACTIVITY_COLUMNS = `a.pid, a.usename AS role, a.application_name AS application, a.state,
   left(a.query, 1000) AS query,
   a.wait_event_type || coalesce(':' || a.wait_event, '') AS "waitEvent",
@@ -324,7 +339,7 @@ const longRunning: CardDefinition = {
         (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
       fix:
         `Find out what pid ${worst.pid} waits for; ` +
-        `if it must go: SELECT pg_cancel_backend(${worst.pid}); (or pg_terminate_backend)`,
+        `if it must go: ${stopSession(worst.pid, worst.state)}`,
       data,
     };
   },
@@ -375,7 +390,7 @@ const blocked: CardDefinition = {
       return { state: 'ok', summary: 'No query is waiting for a lock', ...hiddenText(probe), data };
     }
     const first = rows[0];
-    const blocker = first.blockers[0];
+    const blocker = first.blockers.find((row) => row.pid === first.blockedBy[0]);
     // A role without pg_read_all_stats sees pg_locks, but not the state or times of others.
     const waited = first.queryAgeSeconds === null ? '' : ` ${Math.round(first.queryAgeSeconds)} s`;
     const held =
@@ -391,7 +406,7 @@ const blocked: CardDefinition = {
         `pid ${first.pid} (${first.application || first.role || 'unknown'}) waits${waited} ` +
         `for pid ${first.blockedBy.join(', ')}${held}.` +
         (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
-      fix: `If the blocker is stuck: SELECT pg_cancel_backend(${first.blockedBy[0]});`,
+      fix: `If the blocker is stuck: ${stopSession(first.blockedBy[0], blocker?.state)}`,
       data,
     };
   },
