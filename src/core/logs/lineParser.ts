@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
+import { appFrame } from './appFrame';
 import { readRubyHash } from './rubyHash';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 

@@ -556,6 +556,16 @@ describe('log engine figures counted by hand', () => {
       ['/home/app/webapp/app/models/order.rb:44:in `total`', 'app/models/order.rb:44'],
       ['/home/app/webapp/lib/pricing.rb:3:in `x`', 'lib/pricing.rb:3'],
       ['/var/lib/shop/app/jobs/mail_job.rb:7:in `perform`', 'app/jobs/mail_job.rb:7'],
+      ['/home/app/webapp/config/initializers/x.rb:3:in `<main>`', 'config/initializers/x.rb:3'],
+      ['/srv/app/config/routes.rb:4:in `block in <main>`', 'config/routes.rb:4'],
+      ['/var/app/current/app/models/x.rb:1:in `x`', 'app/models/x.rb:1'],
+      // Code in lib/ may hold a folder named app, and app/ one named config.
+      ['/rails/lib/x/app/y.rb:3:in `z`', 'lib/x/app/y.rb:3'],
+      ['/home/app/webapp/lib/x/app/y.rb:3:in `z`', 'lib/x/app/y.rb:3'],
+      // Read two ways (lib/gen/... under /srv/shop, or app/models/... under /srv/shop/lib/gen):
+      // the full path, not a guess that could name the wrong file.
+      ['/srv/shop/lib/gen/app/models/x.rb:5:in `y`', '/srv/shop/lib/gen/app/models/x.rb:5'],
+      ['/home/deploy/app/shop/app/models/x.rb:5:in `y`', '/home/deploy/app/shop/app/models/x.rb:5'],
       // ...which an app's own namespaces are not.
       ['/rails/app/models/config/flag.rb:3:in `x`', 'app/models/config/flag.rb:3'],
       [
