@@ -11,6 +11,14 @@ import { registerDrillCommand } from './cli/drillCommand';
 
 export const EXIT_USAGE = 2;
 
+/** Where each command's --help sends the reader for more: only pages that have it. */
+const MORE: Record<string, string> = {
+  check: 'docs/cli.md has more, with a cron line and a CI job; docs/check-json.md the JSON.',
+  logs: 'docs/cli.md has more; docs/logs-json.md describes the JSON.',
+  db: 'docs/cli.md says which database it reads; docs/db-json.md describes the JSON.',
+  drill: 'docs/cli.md has more, with a cron line.',
+};
+
 /** The end of each command's --help: what its exit code tells a cron line or a CI job. */
 const EXIT_CODES: Record<string, [number, string][]> = {
   check: [
@@ -73,8 +81,10 @@ async function main(argv: string[]): Promise<number> {
     const codes = EXIT_CODES[command.name()];
     if (codes) {
       const lines = codes.map(([code, meaning]) => `  ${code}  ${meaning}`);
-      const more = 'docs/cli.md has more, with a cron line and a CI job.';
-      command.addHelpText('after', `\nExit codes:\n${lines.join('\n')}\n\n${more}`);
+      command.addHelpText(
+        'after',
+        `\nExit codes:\n${lines.join('\n')}\n\n${MORE[command.name()] ?? 'See docs/cli.md.'}`,
+      );
     }
   }
 

@@ -100,6 +100,20 @@ describe('upkeep usage errors', function () {
     }
   });
 
+  it("every command's help names the pages that have more on it", async () => {
+    const pointers = {
+      check: /docs\/cli\.md has more, with a cron line and a CI job; docs\/check-json\.md/,
+      logs: /docs\/cli\.md has more; docs\/logs-json\.md describes the JSON\./,
+      db: /docs\/cli\.md says which database it reads; docs\/db-json\.md describes the JSON\./,
+      drill: /docs\/cli\.md has more, with a cron line\./,
+    };
+    for (const [command, expected] of Object.entries(pointers)) {
+      const run = await runCli([command, '--help']);
+      assert.equal(run.code, 0);
+      assert.match(run.stdout.replace(/\s+/g, ' '), expected, command);
+    }
+  });
+
   it('every command gives the same --workspace default in its help', async () => {
     for (const command of ['check', 'logs', 'db', 'drill']) {
       const run = await runCli([command, '--help']);
