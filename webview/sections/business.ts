@@ -36,9 +36,12 @@ export function renderBusiness(view: BusinessView): Node[] {
           const previous = index > 0 ? view.funnel[index - 1].users : undefined;
           const drop =
             previous && previous > 0 ? ((previous - step.users) / previous) * 100 : undefined;
+          // One hue for all: the steps are one population narrowing, and a step in red or
+          // yellow would read as a failure.
           return {
             label: step.step,
             value: step.users,
+            hue: 'blue' as const,
             note: drop === undefined ? undefined : `−${formatPercent(drop)} from previous step`,
           };
         }),

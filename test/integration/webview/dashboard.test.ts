@@ -143,6 +143,12 @@ describe('dashboard webview (Chromium)', function () {
       await page.locator('figcaption', { hasText: 'Users who reached each step' }).count(),
       'the funnel chart says what it counts',
     );
+    // One colour for every step: a funnel of five colours read step 2 as an error, in red.
+    const stepColours = await page
+      .locator('[data-section="business"] .bars .bar')
+      .evaluateAll((bars) => bars.map((bar) => getComputedStyle(bar).backgroundColor));
+    assert.equal(stepColours.length, 5);
+    assert.equal(new Set(stepColours).size, 1, stepColours.join(', '));
     // An alert reads as one sentence: what, the figure, the rule.
     assert.equal(
       (await page.textContent('[data-section="alerts"] [data-alert="logs.errorRate"]'))?.trim(),
