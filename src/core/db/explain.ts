@@ -14,6 +14,21 @@ interface PreparedExplain {
   canAnalyze: boolean;
 }
 
+/** The statements PostgreSQL's EXPLAIN takes, by their first word. */
+const EXPLAINABLE = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'VALUES',
+  'TABLE',
+  'WITH',
+  'EXECUTE',
+  'DECLARE',
+  'CREATE',
+]);
+
 /** Checks the selection is exactly one statement Upkeep may explain. */
 export function prepareExplain(selection: string): PreparedExplain {
   const statements = splitStatements(selection);
@@ -27,8 +42,18 @@ export function prepareExplain(selection: string): PreparedExplain {
     );
   }
   const statement = statements[0];
-  if (leadingKeyword(statement) === 'EXPLAIN') {
+  const keyword = leadingKeyword(statement);
+  if (keyword === 'EXPLAIN') {
     throw new UpkeepError('refused', 'Select the query itself, without EXPLAIN; Upkeep adds it.');
+  }
+  // Slowest queries lists whatever pg_stat_statements recorded (COMMIT, SET, SHOW): the server
+  // would only answer "syntax error at or near COMMIT".
+  if (!EXPLAINABLE.has(keyword)) {
+    throw new UpkeepError(
+      'refused',
+      `${keyword || 'This statement'} has no plan: Explain takes a SELECT, INSERT, UPDATE, ` +
+        'DELETE, MERGE, VALUES, TABLE or WITH statement.',
+    );
   }
   return { statement, canAnalyze: isPlainSelect(statement) };
 }

@@ -72,6 +72,29 @@ describe('SQL text', () => {
     assert.throws(() => prepareExplain('EXPLAIN SELECT 1'), /without EXPLAIN/);
     assert.deepEqual(prepareExplain('SELECT 1;'), { statement: 'SELECT 1', canAnalyze: true });
   });
+
+  it('refuses a statement that has no plan, saying so instead of a syntax error', () => {
+    // Slowest queries lists what pg_stat_statements recorded, COMMIT and SET included.
+    for (const statement of ['ROLLBACK', 'COMMIT', 'SET LOCAL lock_timeout = 1000', 'SHOW x']) {
+      assert.throws(
+        () => prepareExplain(statement),
+        (e: unknown) =>
+          UpkeepError.is(e, 'refused') && /has no plan/.test(e.message) && /SELECT/.test(e.message),
+        statement,
+      );
+    }
+    for (const statement of [
+      '(SELECT 1)',
+      'WITH a AS (SELECT 1) SELECT * FROM a',
+      'UPDATE t SET a = 1',
+      'VALUES (1)',
+      'TABLE t',
+      'CREATE TABLE t2 AS SELECT 1',
+      'EXECUTE plan_a(1)',
+    ]) {
+      assert.equal(prepareExplain(statement).statement, statement);
+    }
+  });
 });
 
 describe('pg_stat_statements columns', () => {
