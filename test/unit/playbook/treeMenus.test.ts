@@ -40,11 +40,28 @@ describe('Maintenance tree row menus', () => {
   });
 });
 
+/**
+ * Whether a `when` clause of the shape the manifest uses here (terms joined by `&&`, each a
+ * `key == value`, a key or a negated key) holds in `context`.
+ */
+function holds(when: string | undefined, context: Record<string, string | boolean>): boolean {
+  return (when ?? 'true').split('&&').every((raw) => {
+    const term = raw.trim();
+    const equals = /^([\w.]+) == ([\w.]+)$/.exec(term);
+    if (equals) return context[equals[1]] === equals[2];
+    if (term.startsWith('!')) return !context[term.slice(1)];
+    return term === 'true' || Boolean(context[term]);
+  });
+}
+
 describe('Maintenance view title bar', () => {
-  const entries = manifest.contributes.menus['view/title'].filter(
-    (entry) => entry.when === 'view == upkeep.maintenance',
-  );
-  const inline = entries.filter((entry) => /^navigation(@|$)/.test(entry.group ?? ''));
+  const idle = { view: 'upkeep.maintenance', 'upkeep.checksRunning': false };
+  const busy = { ...idle, 'upkeep.checksRunning': true };
+  const shown = (context: Record<string, string | boolean>): MenuEntry[] =>
+    manifest.contributes.menus['view/title'].filter((entry) => holds(entry.when, context));
+  const entries = shown(idle);
+  const isButton = (entry: MenuEntry): boolean => /^navigation(@|$)/.test(entry.group ?? '');
+  const inline = entries.filter(isButton);
 
   it('shows two buttons, the most used, next to the title', () => {
     // With the editor's own Collapse All and "…" buttons that makes four icons, which leave
@@ -53,6 +70,17 @@ describe('Maintenance view title bar', () => {
     assert.deepEqual(
       inline.map((entry) => entry.command),
       ['upkeep.runDueChecks', 'upkeep.openDashboard'],
+    );
+  });
+
+  it('turns Run All Due Checks into Cancel Running Checks while checks run', () => {
+    // The editor sets upkeep.checksRunning (src/vscode/checks/register.ts) for as long as a run
+    // lasts, so the stop button sits where the run button was and the bar keeps two buttons.
+    assert.deepEqual(
+      shown(busy)
+        .filter(isButton)
+        .map((entry) => entry.command),
+      ['upkeep.cancelChecks', 'upkeep.openDashboard'],
     );
   });
 
@@ -91,5 +119,11 @@ describe('Command palette', () => {
       ]),
       taskCommands.map((command) => [command, 'upkeep.ready']),
     );
+  });
+
+  it('offers Cancel Running Checks only while checks run', () => {
+    const cancel = palette.find((entry) => entry.command === 'upkeep.cancelChecks');
+    assert.equal(holds(cancel?.when, { 'upkeep.checksRunning': true }), true);
+    assert.equal(holds(cancel?.when, { 'upkeep.checksRunning': false }), false);
   });
 });
