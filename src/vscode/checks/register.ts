@@ -21,7 +21,13 @@ import { describeError } from '../../core/util/errors';
 import type { Services, StoredPassword } from '../services';
 import { CheckDiagnostics } from './diagnostics';
 import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
-import { OPEN_DASHBOARD, SHOW_OUTPUT, SHOW_PROBLEMS, summarizeRun } from './runSummary';
+import {
+  OPEN_DASHBOARD,
+  progressMessage,
+  SHOW_OUTPUT,
+  SHOW_PROBLEMS,
+  summarizeRun,
+} from './runSummary';
 
 /** What the tree passes to the run commands (palette calls pass nothing and get a quick pick). */
 export type RunTarget =
@@ -116,7 +122,7 @@ export function registerCheckCommands(services: Services): void {
               onProgress: ({ done, total, result }) => {
                 progress.report({
                   increment: 100 / total,
-                  message: `${done}/${total} · ${result.checkId} ${result.outcome}`,
+                  message: progressMessage(done, total, result),
                 });
                 // Recorded one by one so the tree and the Problems panel (listening) follow the
                 // run.

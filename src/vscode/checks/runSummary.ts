@@ -28,7 +28,7 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   let message: string;
   if (results.length === 1 && only) {
     const name = only.title === label ? label : `${label}: ${only.title}`;
-    message = `Upkeep: ${name}: ${only.outcome === 'error' ? 'fail' : only.outcome}`;
+    message = `Upkeep: ${name}: ${outcomeWord(only)}`;
     message += ` — ${only.summary.replace(/\.$/, '')}.`;
   } else {
     const parts = [
@@ -50,4 +50,14 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   if (flagged.some((r) => !atFile(r))) actions.push(OPEN_DASHBOARD);
   actions.push(SHOW_OUTPUT);
   return { message, severity, actions };
+}
+
+/** The progress line while a run goes on: how far, and the check just finished by its title. */
+export function progressMessage(done: number, total: number, result: CheckResult): string {
+  return `${done}/${total} · ${result.title}: ${outcomeWord(result)}`;
+}
+
+/** An error is a failure to the maintainer; the output channel keeps the difference. */
+function outcomeWord(result: CheckResult): string {
+  return result.outcome === 'error' ? 'fail' : result.outcome;
 }

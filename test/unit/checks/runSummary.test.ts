@@ -7,6 +7,7 @@ import { UNTRUSTED_SUMMARY } from '../../../src/core/checks/runner';
 import type { CheckResult, Finding } from '../../../src/core/checks/types';
 import {
   OPEN_DASHBOARD,
+  progressMessage,
   SHOW_OUTPUT,
   SHOW_PROBLEMS,
   summarizeRun,
@@ -89,5 +90,12 @@ describe('summarizeRun', () => {
       OPEN_DASHBOARD,
       SHOW_OUTPUT,
     ]);
+  });
+
+  it('names each check in the progress by its title, as the tree does, not by its id', () => {
+    const storage = result('host.storageFolders', 'Folders in storage/', 'pass', 'all there');
+    assert.equal(progressMessage(11, 14, storage), '11/14 · Folders in storage/: pass');
+    const broken = result('db.vacuum', 'Dead rows and vacuum', 'error', 'permission denied');
+    assert.equal(progressMessage(2, 3, broken), '2/3 · Dead rows and vacuum: fail');
   });
 });
