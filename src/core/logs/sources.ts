@@ -48,6 +48,21 @@ function isGlob(pattern: string): boolean {
   return /[*?[\]{}]/.test(pattern);
 }
 
+/**
+ * Whether a source is read as a glob: it has glob characters, is not the name of something
+ * that exists (`log/x[1].log` as a glob is `log/x1.log`), and parses as one (`log/x[` does not,
+ * and fast-glob threw on it, failing every source of the summary).
+ */
+async function readAsGlob(pattern: string, absolute: string): Promise<boolean> {
+  if (!isGlob(pattern) || !picomatch.scan(pattern).isGlob) return false;
+  try {
+    await fs.lstat(absolute);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The real path, or undefined when it does not exist (or is a dangling or looping link). */
 async function realpathOrUndefined(file: string): Promise<string | undefined> {
   try {
@@ -136,7 +151,7 @@ export async function resolveSources(
     throwIfAborted(options.signal);
     const absolute = path.isAbsolute(pattern) ? pattern : path.join(workspace, pattern);
     let matches: string[];
-    const fromGlob = isGlob(pattern);
+    const fromGlob = await readAsGlob(pattern, absolute);
     if (fromGlob) {
       const scan = picomatch.scan(pattern);
       const base = path.resolve(workspace, scan.base || '.');
@@ -212,7 +227,7 @@ export async function resolveSources(
       } else if (problem) {
         missing.push({ pattern, message: problem, missing: false });
       } else {
-        const what = isGlob(pattern) ? `No file matches ${pattern}` : `${pattern} does not exist`;
+        const what = fromGlob ? `No file matches ${pattern}` : `${pattern} does not exist`;
         missing.push({
           pattern,
           message: `${what} (in ${workspace}). ${MISSING_LOG_HINT}`,

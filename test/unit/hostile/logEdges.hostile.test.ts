@@ -1,12 +1,15 @@
 /**
  * Hostile and unlucky log input at the edges of the log engine's readers: numbers too long for
  * a double, valid UTF-8 cut at a long line's limit, a CRLF stream whose first chunk ends between
- * CR and LF, and far-apart minutes the fast lane's cache took for one.
+ * CR and LF, far-apart minutes the fast lane's cache took for one, and source names that look
+ * like globs.
  */
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { FastLane } from '../../../src/core/logs/fastLane';
 import { LineParser } from '../../../src/core/logs/lineParser';
+import { resolveSources } from '../../../src/core/logs/sources';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
@@ -112,5 +115,35 @@ describe('hostile log edges', function () {
       const bytes = Buffer.from(text, 'latin1');
       assert.equal(fast.read(bytes, 0, bytes.length)?.time, parser.parse(text).time, time);
     }
+  });
+});
+
+describe('hostile log source patterns', () => {
+  it('a pattern with an unclosed [ is one missing source, not a failed summary', async () => {
+    const workspace = await tempFolderWith('upkeep-log-edges-', {
+      'log/production.log': request('/a', 'Completed 200 OK in 5ms'),
+    });
+    const { files, missing } = await resolveSources(workspace, ['log/production.log', 'log/x[']);
+    assert.deepEqual(
+      files.map((f) => path.basename(f.path)),
+      ['production.log'],
+    );
+    assert.equal(missing.length, 1);
+    assert.match(missing[0].message, /^log\/x\[ does not exist/);
+  });
+
+  it('a file whose name holds glob characters is read by that name', async () => {
+    // `[31m` as a glob is one character of 3, 1 or m: the file itself never matched.
+    const name = 'log/x[31m] {old}.log';
+    const workspace = await tempFolderWith('upkeep-log-edges-', {
+      [name]: request('/a', 'Completed 200 OK in 5ms'),
+      'log/x3 {old}.log': request('/b', 'Completed 200 OK in 5ms'),
+    });
+    const { files, missing } = await resolveSources(workspace, [name]);
+    assert.deepEqual(missing, []);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      [path.join(workspace, name)],
+    );
   });
 });
