@@ -5,7 +5,7 @@
  * No `vscode` import, so unit tests read these texts as they are.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The title of the command that chooses the folder, as the palette shows it. */
@@ -45,6 +45,27 @@ export function dashboardTitle(name: string | undefined, folderCount: number): s
 export function folderStorageName(name: string, uri: string): string {
   const readable = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'folder';
   return `${readable}-${createHash('sha256').update(uri).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * The folder below `foldersDir` that keeps the app at `uri`: the one made for its address under
+ * any earlier name, so that a workspace folder renamed in the workspace file keeps its ticks and
+ * results, else `folderStorageName` for its name now.
+ */
+export function folderStorageDir(foldersDir: string, name: string, uri: string): string {
+  const fresh = folderStorageName(name, uri);
+  if (existsSync(path.join(foldersDir, fresh))) return path.join(foldersDir, fresh);
+  const address = fresh.slice(fresh.lastIndexOf('-'));
+  let earlier: string | undefined;
+  try {
+    earlier = readdirSync(foldersDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name.endsWith(address))
+      .map((entry) => entry.name)
+      .sort()[0];
+  } catch {
+    // No folder kept yet.
+  }
+  return path.join(foldersDir, earlier ?? fresh);
 }
 
 /** What earlier versions kept in the storage root for the first folder, the only one they used. */

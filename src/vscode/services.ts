@@ -2,6 +2,7 @@
  * What every editor-side feature shares: the log channel, settings, trust, secrets, the
  * workspace folder and the kept check results. Built once in `activate`.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Clock } from '../core/util/clock';
 import { systemClock } from '../core/util/clock';
@@ -13,7 +14,7 @@ import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
-import { carryOverEarlierStorage, folderStorageName } from './multiRoot';
+import { carryOverEarlierStorage, folderStorageDir } from './multiRoot';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
 export interface PlaybookSource {
@@ -48,6 +49,13 @@ export class Services implements vscode.Disposable {
   readonly results: CombinedResultLog;
   /** The loaded playbook; set by the playbook feature, read by the checks and the dashboard. */
   playbook: PlaybookSource | undefined;
+  /**
+   * Where the app's checklist state and the editor's check results are kept, never in the repo:
+   * the extension's workspace storage, and in a window of several folders a folder of it per
+   * app (found by the folder's address, whatever its name), so that beta's tasks never show as
+   * done with alpha's ticks.
+   */
+  readonly storageUri: vscode.Uri | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   /**
@@ -60,7 +68,8 @@ export class Services implements vscode.Disposable {
     readonly workspaceFolder: vscode.WorkspaceFolder | undefined,
   ) {
     this.log = createLogger((level, line) => output[level](line));
-    const storage = this.storageUri;
+    const storage = appStorage(context.storageUri, workspaceFolder);
+    this.storageUri = storage;
     const root = context.storageUri;
     if (storage && root && storage !== root && workspaceFolder?.index === 0) {
       // Earlier versions kept the first folder's state in the storage root.
@@ -73,22 +82,6 @@ export class Services implements vscode.Disposable {
             this.log.child('checks').warn(problem),
           )
         : new MemoryResultLog(),
-    );
-  }
-
-  /**
-   * Where the app's checklist state and the editor's check results are kept, never in the repo:
-   * the extension's workspace storage, and in a window of several folders a folder of it per
-   * app, so that beta's tasks never show as done with alpha's ticks.
-   */
-  get storageUri(): vscode.Uri | undefined {
-    const storage = this.context.storageUri;
-    const folder = this.workspaceFolder;
-    if (!storage || !folder || !vscode.workspace.workspaceFile) return storage;
-    return vscode.Uri.joinPath(
-      storage,
-      'folders',
-      folderStorageName(folder.name, folder.uri.toString()),
     );
   }
 
@@ -182,4 +175,15 @@ export class Services implements vscode.Disposable {
   dispose(): void {
     for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
   }
+}
+
+/** The storage of `folder`'s state and results: see Services.storageUri. */
+function appStorage(
+  storage: vscode.Uri | undefined,
+  folder: vscode.WorkspaceFolder | undefined,
+): vscode.Uri | undefined {
+  if (!storage || !folder || !vscode.workspace.workspaceFile) return storage;
+  const folders = vscode.Uri.joinPath(storage, 'folders');
+  const dir = folderStorageDir(folders.fsPath, folder.name, folder.uri.toString());
+  return vscode.Uri.joinPath(folders, path.basename(dir));
 }

@@ -251,4 +251,32 @@ describe('two Rails apps in one window', function () {
     const frame = await dashboardOn('alpha');
     await frame.locator('#choose-folder').waitFor();
   });
+
+  it('follows a rename of the folder in use, and keeps its results across a reload', async () => {
+    await chooseFolder('beta');
+    const before = await dashboardOn('beta');
+    await runCommand(page, 'Upkeep: Run Check…');
+    await pickQuickInput(page, 'Database connectivity');
+    await healthShows(before, /checks: 1 pass/);
+
+    // A new name in the workspace file, as the editor's own rename writes it.
+    await fs.writeFile(
+      workspaceFile,
+      JSON.stringify({ folders: [{ path: 'alpha' }, { path: 'beta', name: 'Beta shop' }] }),
+    );
+    await note()
+      .filter({ hasText: 'Upkeep works on Beta shop' })
+      .waitFor({ timeout: LOAD_TIMEOUT });
+    await page
+      .locator('.tabs-container .tab[aria-label="Upkeep Dashboard: Beta shop"]')
+      .waitFor({ timeout: LOAD_TIMEOUT });
+    const renamed = await dashboardOn('beta');
+    await renamed.locator('#folder-name', { hasText: 'Beta shop' }).waitFor();
+
+    // The folder's state and results are kept for its address, not its name.
+    await reloadWindow(page, LOAD_TIMEOUT);
+    const restored = await dashboardOn('beta');
+    await restored.locator('#folder-name', { hasText: 'Beta shop' }).waitFor();
+    await healthShows(restored, /checks: 1 pass/);
+  });
 });

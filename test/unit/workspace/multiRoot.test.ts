@@ -10,6 +10,7 @@ import {
   appFolderIndex,
   carryOverEarlierStorage,
   dashboardTitle,
+  folderStorageDir,
   folderStorageName,
   multiRootNote,
 } from '../../../src/vscode/multiRoot';
@@ -51,6 +52,34 @@ describe('several workspace folders', () => {
     assert.notEqual(one, two);
     assert.equal(one, folderStorageName('web', 'file:///apps/one/web'));
     assert.match(folderStorageName('../../etc', 'file:///x'), /^\.\._\.\._etc-[0-9a-f]{8}$/);
+  });
+
+  it("keeps a renamed folder's storage, found by its address", async () => {
+    const folders = path.join(
+      await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-storage-')),
+      'folders',
+    );
+    try {
+      const uri = 'file:///apps/beta';
+      // Nothing kept yet, not even the folders folder: a new one under the name now.
+      assert.equal(
+        folderStorageDir(folders, 'beta', uri),
+        path.join(folders, folderStorageName('beta', uri)),
+      );
+      const kept = path.join(folders, folderStorageName('beta', uri));
+      await fs.mkdir(kept, { recursive: true });
+      await fs.mkdir(path.join(folders, folderStorageName('alpha', 'file:///apps/alpha')));
+
+      assert.equal(folderStorageDir(folders, 'Beta shop', uri), kept);
+      assert.equal(folderStorageDir(folders, 'beta', uri), kept);
+      // Another address under the same name is another app.
+      assert.equal(
+        folderStorageDir(folders, 'beta', 'file:///elsewhere/beta'),
+        path.join(folders, folderStorageName('beta', 'file:///elsewhere/beta')),
+      );
+    } finally {
+      await fs.rm(path.dirname(folders), { recursive: true, force: true });
+    }
   });
 
   it("carries the first folder's earlier state and results into its storage, once", async () => {
