@@ -101,9 +101,19 @@ function pattern(...parts: string[]): RegExp {
 // Envelopes, outermost first.
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+/**
+ * Colours go; any other control character becomes U+FFFD, so that no escape sequence from a log
+ * (an OSC title or clipboard write) reaches a terminal through a report, and no line break a
+ * JSON string decodes starts a line of its own there.
+ */
+function withoutControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(ANSI, '').replace(CONTROLS, '\uFFFD') : text;
+}
+
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
 const SYSLOG_3164 =
   // <priority>Mon  d hh:mm:ss host tag[pid]:
@@ -238,9 +248,7 @@ export class LineParser {
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
       raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 16_384)} … ${raw.slice(-16_384)}` : raw;
-    // Colours go; any other control character becomes U+FFFD so that no escape sequence from
-    // a log (an OSC title or clipboard write) can reach a terminal through a report.
-    if (CONTROL.test(text)) text = text.replace(ANSI, '').replace(CONTROLS, '\uFFFD');
+    text = withoutControls(text);
 
     const line = resetLine(this.line, text);
     text = this.stripEnvelopes(text, line);
@@ -897,9 +905,10 @@ interface RequestFields {
   params?: unknown;
 }
 
+/** A JSON field as text, without the control characters its escapes may have decoded. */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return withoutControls(value);
   try {
     return JSON.stringify(value).slice(0, 4096);
   } catch {
@@ -1056,10 +1065,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   if (data.pid !== undefined || data.process_id !== undefined) {
     line.pid = text(data.pid ?? data.process_id);
   }
-  const body = CONTROL.test(message)
-    ? message.replace(ANSI, '').replace(CONTROLS, '\uFFFD')
-    : message;
-  const inner = stripTags(body, line);
+  const inner = stripTags(message, line);
   line.body = inner;
   classifyBody(inner, line, zone);
 }
@@ -1117,7 +1123,7 @@ function parseSemanticLogger(
   if (id) line.requestId = id;
   if (data.pid !== undefined) line.pid = text(data.pid);
   line.kind = 'exception';
-  line.exceptionClass = exception.name.slice(0, 300);
+  line.exceptionClass = withoutControls(exception.name.slice(0, 300));
   line.exceptionMessage = (text(exception.message) ?? '').slice(0, 500);
   if (Array.isArray(exception.stack_trace)) {
     for (const frame of exception.stack_trace.slice(0, 200)) {

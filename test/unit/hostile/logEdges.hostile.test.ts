@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { FastLane } from '../../../src/core/logs/fastLane';
 import { LineParser } from '../../../src/core/logs/lineParser';
 import { resolveSources } from '../../../src/core/logs/sources';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
@@ -115,6 +116,33 @@ describe('hostile log edges', function () {
       const bytes = Buffer.from(text, 'latin1');
       assert.equal(fast.read(bytes, 0, bytes.length)?.time, parser.parse(text).time, time);
     }
+  });
+  it('line breaks a JSON line decodes never start a line of the text report', async () => {
+    // JSON.parse turns `\n` into a line break that the raw line did not have.
+    const json = (fields: Record<string, unknown>): string =>
+      JSON.stringify({ method: 'GET', status: 500, duration: 5, ...fields });
+    const semantic = {
+      timestamp: '2026-12-04T10:00:01Z',
+      named_tags: { request_id: 'r\nFORGED id' },
+      exception: { name: 'Runtime\nFORGED name', message: 'boom\nFORGED message' },
+    };
+    const s = await summarize(
+      [
+        json({
+          path: '/a\nErrors    0 (FORGED path)',
+          controller: 'A\rFORGED controller',
+          action: 'b',
+          timestamp: '2026-12-04T10:00:00Z',
+          error: 'RuntimeError: boom\nFORGED error',
+        }),
+        JSON.stringify(semantic),
+        '',
+      ].join('\n'),
+    );
+    assert.equal(s.requests.total, 1);
+    const text = formatSummaryText(s);
+    assert.match(text, /FORGED path/);
+    assert.doesNotMatch(text, /^[^\n]*\r|(^|\n)\s*(Errors {4}0 \()?FORGED/);
   });
 });
 
