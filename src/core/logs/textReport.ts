@@ -4,7 +4,7 @@
  */
 import { formatMs, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
-import { printableLines } from '../util/printable';
+import { printable } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
 import type { LogSummary } from './summaryTypes';
 
@@ -173,7 +173,8 @@ export function formatSummaryText(s: LogSummary): string {
   );
   for (const warning of s.warnings) out.push(`warning: ${warning}`);
   // The parser already replaces control characters; this keeps the terminal safe even for a
-  // summary that did not come from it (a saved JSON file, for example), and drops the
-  // bidirectional controls that would turn the rest of a line around.
-  return printableLines(out.join('\n'), '\uFFFD') + '\n';
+  // summary that did not come from it (a saved JSON file, for example) and for file names (a
+  // line break in one started a line of its own), and drops the bidirectional controls that
+  // would turn the rest of a line around.
+  return out.map((line) => printable(line, '\uFFFD')).join('\n') + '\n';
 }

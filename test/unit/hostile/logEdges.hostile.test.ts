@@ -144,6 +144,23 @@ describe('hostile log edges', function () {
     assert.match(text, /FORGED path/);
     assert.doesNotMatch(text, /^[^\n]*\r|(^|\n)\s*(Errors {4}0 \()?FORGED/);
   });
+  it('a log file named with a line break does not start a line of the text report', async () => {
+    const name = 'log/x.log\nErrors    0 (FORGED)';
+    const workspace = await tempFolderWith('upkeep-log-edges-', {
+      [name]: request('/a', 'Completed 200 OK in 5ms') + `${'x'.repeat(300_000)}\n`,
+    });
+    const s = await summarizeLogs({
+      workspace,
+      sources: [name],
+      clock: fixedClock('2026-12-04T12:00:00Z'),
+      timeZone: 'UTC',
+    });
+    assert.equal(s.requests.total, 1);
+    // The source line, the slowest request's location and the long line's warning name it.
+    const text = formatSummaryText(s);
+    assert.equal(text.split('FORGED').length, 4, text);
+    assert.doesNotMatch(text, /(^|\n)Errors {4}0 \(FORGED/);
+  });
 });
 
 describe('hostile log source patterns', () => {
