@@ -66,13 +66,14 @@ export function formatSummaryText(s: LogSummary): string {
   out.push(
     `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · ` +
       `2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · ` +
-      `error rate ${percent(s.errorRate)}`,
+      `error rate ${percent(s.requests.completed > 0 ? s.errorRate : null)}`,
   );
+  // A window with no timed request has no durations: 0 ms would read as measured.
   const d = s.duration;
+  const ms = (value: number): string => (d.count > 0 ? formatMs(value) : '—');
   out.push(
-    `Duration  mean ${formatMs(d.meanMs)} · p50 ${formatMs(d.p50Ms)} · ` +
-      `p95 ${formatMs(d.p95Ms)} · ` +
-      `p99 ${formatMs(d.p99Ms)} · max ${formatMs(d.maxMs)} · ` +
+    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · ` +
+      `p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ` +
       `${n(s.slowRequests)} over ${formatMs(s.slowRequestMs)}`,
   );
   out.push(

@@ -97,4 +97,21 @@ describe('log summary text', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('writes a dash, not 0 ms and 0 %, for figures of a window with no request', async () => {
+    const folder = await tempFolderWith('upkeep-text-', {
+      'production.log': `${request(1, 'HomeController', 5, 1)}\n`,
+    });
+    const summary = await summarizeFixture(path.join(folder, 'production.log'), {
+      workspace: folder,
+      window: { from: new Date('2026-12-04T11:00:00Z'), label: 'from 11:00' },
+    });
+    const text = formatSummaryText(summary);
+    assert.match(text, /^Requests {2}0 \(0 incomplete\) .* · error rate —$/m);
+    assert.match(
+      text,
+      /^Duration {2}mean — · p50 — · p95 — · p99 — · max — · 0 over 1 s$/m,
+      'a quiet window has no durations; 0 ms reads as measured',
+    );
+  });
 });
