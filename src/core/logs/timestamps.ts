@@ -35,12 +35,15 @@ export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0):
 const YEAR_100 = utcTime(100, 0, 1);
 
 /**
- * Reads wall-clock times in one zone. The offset is looked up once per hour of wall time and
- * cached, because Intl is far too slow to ask for every line of a large log.
+ * Reads wall-clock times in one zone. The offset is looked up once per hour of wall time (per
+ * minute in an hour whose offset changes midway) and cached, because Intl is far too slow to ask
+ * for every line of a large log.
  */
 export class ZoneClock {
   private readonly formatter: Intl.DateTimeFormat;
   private readonly hourCache = new Map<number, number>();
+  /** The offsets of the minutes of hours whose offset changes midway, by wall-clock minute. */
+  private readonly minuteCache = new Map<number, number>();
 
   constructor(readonly zone: string) {
     this.formatter = wallClockFormat(zone);
@@ -60,12 +63,32 @@ export class ZoneClock {
     let hourStart = this.hourCache.get(hourKey);
     if (hourStart === undefined) {
       if (this.hourCache.size > 20000) this.hourCache.clear();
-      const firstGuess = hourKey - this.offsetAt(hourKey);
-      // A second look settles times next to a daylight-saving change.
-      hourStart = hourKey - this.offsetAt(firstGuess);
+      const offset = this.offsetOfWall(hourKey);
+      hourStart = hourKey - offset;
+      // An offset that changes within the hour (Lord Howe Island's clocks move 30 minutes, at
+      // 02:00): NaN, and each minute of the hour is looked up on its own.
+      const end = hourStart + 3_599_999;
+      if (this.offsetAt(hourStart) !== offset || this.offsetAt(end) !== offset) hourStart = NaN;
       this.hourCache.set(hourKey, hourStart);
     }
+    if (Number.isNaN(hourStart)) {
+      const minute = hourKey + mi * 60_000;
+      let offset = this.minuteCache.get(minute);
+      if (offset === undefined) {
+        if (this.minuteCache.size > 20000) this.minuteCache.clear();
+        offset = this.offsetOfWall(minute);
+        this.minuteCache.set(minute, offset);
+      }
+      return minute - offset + s * 1000 + ms;
+    }
     return hourStart + mi * 60_000 + s * 1000 + ms;
+  }
+
+  /** The zone's offset at a wall-clock time (written as if it were UTC). */
+  private offsetOfWall(wall: number): number {
+    const firstGuess = wall - this.offsetAt(wall);
+    // A second look settles times next to a daylight-saving change.
+    return this.offsetAt(firstGuess);
   }
 
   /** The zone's offset from UTC (ms) at an instant. */

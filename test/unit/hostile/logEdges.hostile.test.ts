@@ -161,6 +161,25 @@ describe('hostile log edges', function () {
     assert.equal(text.split('FORGED').length, 4, text);
     assert.doesNotMatch(text, /(^|\n)Errors {4}0 \(FORGED/);
   });
+  it('an offset-less time in an hour whose offset changes midway is read in that offset', () => {
+    // Lord Howe Island moves its clocks 30 minutes (02:00 → 02:30); Nepal moved 15 in 1986.
+    const cases: [string, string, string][] = [
+      ['Australia/Lord_Howe', '2026-10-04T01:59:00', '2026-10-03T15:29:00.000Z'],
+      ['Australia/Lord_Howe', '2026-10-04T02:30:00', '2026-10-03T15:30:00.000Z'],
+      ['Australia/Lord_Howe', '2026-10-04T02:45:00', '2026-10-03T15:45:00.000Z'],
+      ['Asia/Kathmandu', '1985-12-31T23:59:00', '1985-12-31T18:29:00.000Z'],
+      ['Asia/Kathmandu', '1986-01-01T00:20:00', '1985-12-31T18:35:00.000Z'],
+    ];
+    for (const [zone, wall, instant] of cases) {
+      const clock = new ZoneClock(zone);
+      const parser = new LineParser(clock, new Date('2026-12-04T12:00:00Z'));
+      const fast = new FastLane(clock);
+      const text = `I, [${wall}.000000 #1]  INFO -- : Rendered x.html.erb (1.0ms)`;
+      const bytes = Buffer.from(text, 'latin1');
+      assert.equal(new Date(parser.parse(text).time).toISOString(), instant, `${zone} ${wall}`);
+      assert.equal(new Date(fast.read(bytes, 0, bytes.length)!.time).toISOString(), instant);
+    }
+  });
 });
 
 describe('hostile log source patterns', () => {
