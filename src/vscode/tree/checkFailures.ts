@@ -41,9 +41,9 @@ export function describeCheckFailures(failures: CheckFailures): string {
 }
 
 /**
- * A task row's description: "due today · 1/2", "done 09:12 by Ann · 1 check failing". A done
- * task keeps its failing checks too: ticking every item does not make a check pass, and the row
- * is where a maintainer looks next time.
+ * A task row's description: "due today · 1/2", "done 09:12 by Ann · 1 check failing", then
+ * "owner Bob" when the playbook names one. A done task keeps its failing checks too: ticking
+ * every item does not make a check pass, and the row is where a maintainer looks next time.
  */
 export function describeTaskRow(
   task: Task,
@@ -55,6 +55,8 @@ export function describeTaskRow(
   return [
     describeTaskStatus(status, now, timeZone, task.items.length),
     describeCheckFailures(checkFailures(task, results)),
+    // A repo playbook names who does the task; the tree is where the team looks for it.
+    task.owner ? `owner ${task.owner}` : '',
   ]
     .filter(Boolean)
     .join(' · ');

@@ -81,4 +81,17 @@ describe('task check failures', () => {
       'done 08:12 by Ann · 1 check failing',
     );
   });
+
+  it("names the task's owner on its row, when the playbook gives one", () => {
+    const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'daily')!;
+    const now = new Date('2026-12-04T10:00:00Z');
+    const open = taskStatus(tier, undefined, now, 'UTC');
+    const owned = { ...logTask, owner: 'Bob' };
+    const results = logOf([result('logs.errorsLastHour', 'fail')]);
+    assert.equal(
+      describeTaskRow(owned, open, results, now, 'UTC'),
+      'due today · 1 check failing · owner Bob',
+    );
+    assert.equal(describeTaskRow(logTask, open, logOf([]), now, 'UTC'), 'due today');
+  });
 });
