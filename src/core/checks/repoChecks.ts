@@ -209,8 +209,9 @@ export interface VersionsInUse {
 export function parseGemfileLock(text: string): { ruby?: string; rails?: string } {
   // Spaces and one line break only: `\s*\n\s+` split a run of blank lines every way (quadratic).
   const ruby = /^RUBY VERSION[ \t]*\r?\n[ \t]+ruby (\d+\.\d+\.\d+)/m.exec(text)?.[1];
+  // Within a line: `[^)]+` ran from every unclosed `rails (` to the end of the file.
   const rails =
-    /^ {4}rails \(([^)]+)\)/m.exec(text)?.[1] ?? /^ {4}railties \(([^)]+)\)/m.exec(text)?.[1];
+    /^ {4}rails \(([^)\n]+)\)/m.exec(text)?.[1] ?? /^ {4}railties \(([^)\n]+)\)/m.exec(text)?.[1];
   return { ruby, rails };
 }
 
