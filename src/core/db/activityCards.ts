@@ -4,10 +4,10 @@
  * queries and their blockers, connections, cache hit ratio and replication.
  */
 import { UpkeepError } from '../util/errors';
-import type { CardDefinition, CardResult } from './cards';
+import type { CardContext, CardDefinition, CardResult } from './cards';
 import { quoteIdent } from './sqlText';
 import { plural } from '../util/plural';
-import { formatMs } from '../util/figures';
+import { formatBytes, formatMs } from '../util/figures';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 import { QUERY_ID_TAG } from './session';
@@ -526,7 +526,7 @@ const cacheHitRatio: CardDefinition = {
   },
 };
 
-interface ReplicationData {
+export interface ReplicationData {
   role: 'replica' | 'primary';
   /** On a replica: seconds since the last replayed transaction (grows when the primary is idle). */
   lagSeconds: number | null;
@@ -537,6 +537,68 @@ interface ReplicationData {
     state: string;
     replayLagSeconds: number | null;
   }[];
+  /** On a primary: its replication slots, inactive ones first. */
+  slots: ReplicationSlot[];
+}
+
+interface ReplicationSlot {
+  name: string;
+  type: string;
+  /** The database of a logical slot; null for a physical one. */
+  database: string | null;
+  active: boolean;
+  /** WAL the slot keeps on the primary (bytes); null before it reserved any. */
+  retainedBytes: number | null;
+  /** `reserved`, `extended`, `unreserved` or `lost` (PostgreSQL 13+); null before. */
+  walStatus: string | null;
+}
+
+/**
+ * The primary's slots. A slot nobody reads keeps every WAL segment since its position, so the
+ * disk fills until the server stops; that happens with no replica attached at all.
+ */
+async function replicationSlots(
+  session: CardContext['session'],
+  signal: AbortSignal | undefined,
+): Promise<ReplicationSlot[]> {
+  return session.query<ReplicationSlot>(
+    'replication',
+    `SELECT s.slot_name::text AS name, s.slot_type AS type, s.database::text AS database,
+            s.active, pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::float8
+              AS "retainedBytes",
+            to_jsonb(s) ->> 'wal_status' AS "walStatus"
+       FROM pg_replication_slots s
+      ORDER BY s.active, 5 DESC NULLS LAST, 1`,
+    undefined,
+    signal,
+  );
+}
+
+/** The card for inactive slots, which outweigh anything the replicas say. */
+function inactiveSlots(data: ReplicationData): CardResult<ReplicationData> | undefined {
+  const idle = data.slots.filter((slot) => !slot.active);
+  if (idle.length === 0) return undefined;
+  // The slots keep the same segments: the oldest position decides, not their sum.
+  const kept = Math.max(0, ...idle.map((slot) => slot.retainedBytes ?? 0));
+  const first = idle[0];
+  const drops = idle.map((slot) => `SELECT pg_drop_replication_slot('${slot.name}');`);
+  return {
+    state: 'warn',
+    summary:
+      `${plural(idle.length, 'inactive replication slot', 'inactive replication slots')} ` +
+      `keeping ${formatBytes(kept)} of WAL` +
+      (data.replicas.length ? `; ${plural(data.replicas.length, 'replica')} attached` : ''),
+    reason:
+      `Nothing reads ${first.type} slot ${first.name}, so the primary keeps all WAL since its ` +
+      'position until the disk fills' +
+      (idle.some((slot) => slot.type === 'logical')
+        ? ', and a logical slot keeps VACUUM from removing dead catalog rows'
+        : '') +
+      '. Drop it if its replica or consumer is gone for good.',
+    fix: drops[0],
+    fixes: drops.length > 1 ? drops : undefined,
+    data,
+  };
 }
 
 const replication: CardDefinition = {
@@ -550,7 +612,12 @@ const replication: CardDefinition = {
         undefined,
         signal,
       );
-      const data: ReplicationData = { role: 'replica', lagSeconds: row.lag, replicas: [] };
+      const data: ReplicationData = {
+        role: 'replica',
+        lagSeconds: row.lag,
+        replicas: [],
+        slots: [],
+      };
       const summary =
         row.lag === null
           ? 'Replica; nothing replayed yet'
@@ -573,7 +640,21 @@ const replication: CardDefinition = {
       undefined,
       signal,
     );
-    const data: ReplicationData = { role: 'primary', lagSeconds: null, replicas: rows };
+    const data: ReplicationData = {
+      role: 'primary',
+      lagSeconds: null,
+      replicas: rows,
+      slots: await replicationSlots(session, signal),
+    };
+    const slotsCard = inactiveSlots(data);
+    if (slotsCard) return slotsCard;
+    if (rows.length === 0 && data.slots.length > 0) {
+      return {
+        state: 'ok',
+        summary: `No replica attached; ${plural(data.slots.length, 'replication slot')} in use`,
+        data,
+      };
+    }
     if (rows.length === 0) {
       return {
         state: 'skipped',
