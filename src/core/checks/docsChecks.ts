@@ -38,7 +38,8 @@ export function githubSlug(heading: string, seen: Map<string, number>): string {
   const base = heading
     .trim()
     .toLowerCase()
-    .replace(/<[^>]+>/g, '')
+    // `[^<>]`, not `[^>]`: a heading of unclosed `<` scanned to its end from each of them.
+    .replace(/<[^<>]+>/g, '')
     .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
     .replace(/\s/g, '-');
   const count = seen.get(base) ?? 0;

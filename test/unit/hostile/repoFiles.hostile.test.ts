@@ -3,6 +3,7 @@
  * size, however it is shaped.
  */
 import { strict as assert } from 'node:assert';
+import { githubSlug, outlineMarkdown } from '../../../src/core/checks/docsChecks';
 import { parseGemfileLock } from '../../../src/core/checks/repoChecks';
 
 function timed(run: () => void): number {
@@ -23,5 +24,18 @@ describe('hostile repo files', function () {
       ruby: undefined,
       rails: '7.1.3',
     });
+  });
+
+  it('a Markdown heading of unclosed < reads in linear time', () => {
+    // Every `<` began a tag that ran to the end of the heading looking for `>`: 7 s for 100 KB,
+    // and headings are read however long their line.
+    const ms = timed(() =>
+      outlineMarkdown(`# ${'<'.repeat(100_000)}\n\n${'x<'.repeat(50_000)}\n---\n`),
+    );
+    assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+    assert.equal(
+      githubSlug('Install <code>upkeep</code> <br/>now', new Map()),
+      'install-upkeep-now',
+    );
   });
 });
