@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
-import { appFolderIndex } from './multiRoot';
+import { appFolderIndex, leftWorkspace } from './multiRoot';
 
 /** workspaceState key: the chosen folder's URI. */
 const APP_FOLDER_KEY = 'upkeep.appFolder';
@@ -62,8 +62,10 @@ export function followAppFolder(
     }),
     vscode.workspace.onDidChangeWorkspaceFolders((event) => {
       const used = inUse();
+      const uris = (folders: readonly vscode.WorkspaceFolder[]): string[] =>
+        folders.map((folder) => folder.uri.toString());
       const removed =
-        used && event.removed.some((folder) => folder.uri.toString() === used.uri.toString());
+        used && leftWorkspace(used.uri.toString(), uris(event.removed), uris(event.added));
       // Forgotten, so that adding it back later does not take Upkeep away from the one in use.
       if (removed) void context.workspaceState.update(APP_FOLDER_KEY, undefined);
       if (!switchIfChanged() || !removed) return;

@@ -17,6 +17,18 @@ export function appFolderIndex(uris: readonly string[], remembered: string | und
   return index >= 0 ? index : 0;
 }
 
+/**
+ * Whether the folder at `used` left the workspace in a change of its folders: removed, and not
+ * added back at the same address, which is how an editor may report a folder renamed.
+ */
+export function leftWorkspace(
+  used: string,
+  removed: readonly string[],
+  added: readonly string[],
+): boolean {
+  return removed.includes(used) && !added.includes(used);
+}
+
 /** The tree's note when the window holds several folders; undefined with one or none. */
 export function multiRootNote(names: readonly string[], current = 0): string | undefined {
   if (names.length < 2) return undefined;

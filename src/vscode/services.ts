@@ -85,6 +85,16 @@ export class Services implements vscode.Disposable {
     );
   }
 
+  /**
+   * The app folder's name as the workspace shows it now: an editor that reports a rename as the
+   * folder removed and added gives a new folder object, while `workspaceFolder` is the first.
+   */
+  get folderName(): string | undefined {
+    const uri = this.workspaceFolder?.uri.toString();
+    const open = vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === uri);
+    return open?.name ?? this.workspaceFolder?.name;
+  }
+
   get trusted(): boolean {
     return vscode.workspace.isTrusted;
   }

@@ -215,7 +215,7 @@ export class DashboardPanel implements vscode.Disposable {
       type: 'init',
       window: this.window,
       autoRefreshSeconds: this.autoRefreshSeconds(),
-      workspaceName: this.services.workspaceFolder?.name ?? '',
+      workspaceName: this.services.folderName ?? '',
       folderCount: vscode.workspace.workspaceFolders?.length ?? 0,
       trusted: this.services.trusted,
     };
@@ -224,7 +224,7 @@ export class DashboardPanel implements vscode.Disposable {
   /** The tab's title and the header name the app folder, and offer another when there is one. */
   private showFolder(): void {
     this.panel.title = dashboardTitle(
-      this.services.workspaceFolder?.name,
+      this.services.folderName,
       vscode.workspace.workspaceFolders?.length ?? 0,
     );
     this.post(this.init());

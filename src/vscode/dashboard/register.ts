@@ -82,7 +82,7 @@ async function saveReport(
         const markdown = buildReport({
           generatedAt: now,
           author,
-          workspaceName: folder.name,
+          workspaceName: services.folderName ?? folder.name,
           window: data.window,
           sections: data.sections,
           errors: data.errors,

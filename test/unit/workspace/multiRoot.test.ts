@@ -12,6 +12,7 @@ import {
   dashboardTitle,
   folderStorageDir,
   folderStorageName,
+  leftWorkspace,
   multiRootNote,
 } from '../../../src/vscode/multiRoot';
 
@@ -43,6 +44,14 @@ describe('several workspace folders', () => {
     assert.equal(appFolderIndex(uris, undefined), 0);
     assert.equal(appFolderIndex(uris, 'file:///apps/removed'), 0);
     assert.equal(appFolderIndex([], 'file:///apps/beta'), 0);
+  });
+
+  it('takes a folder removed and added back at its address for renamed, not gone', () => {
+    const beta = 'file:///apps/beta';
+    assert.equal(leftWorkspace(beta, [beta], []), true);
+    assert.equal(leftWorkspace(beta, [beta], [beta]), false);
+    assert.equal(leftWorkspace(beta, ['file:///apps/alpha'], []), false);
+    assert.equal(leftWorkspace(beta, [], [beta]), false);
   });
 
   it('keeps two folders of the same name apart in storage', () => {
