@@ -39,6 +39,11 @@ export interface QueryOptions {
    * so the Unused indexes card would change with whether the dashboard or a check ran before.
    */
   noIndexScans?: boolean;
+  /**
+   * Only learns the statement's query id (see ownQueryIds): planned, never run. For a read of
+   * pg_stat_statements, whose earlier runs by other processes are in the view it reads.
+   */
+  planOnly?: boolean;
 }
 
 export interface DbSession {
@@ -183,7 +188,9 @@ class PgSession implements DbSession {
         values: options.params,
         ...(options.oneStatement ? { queryMode: 'extended' } : {}),
       };
-      const result = await this.client.query(query as QueryConfig);
+      const result = options.planOnly
+        ? { rows: [], rowCount: 0 }
+        : await this.client.query(query as QueryConfig);
       await this.noteQueryId(query.text, sql, options.params);
       await this.client.query('ROLLBACK');
       this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);

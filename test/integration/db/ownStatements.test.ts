@@ -14,6 +14,8 @@ import { silentLogger } from '../../../src/core/util/logger';
 import type { SlowQueriesData } from '../../../src/core/db/activityCards';
 import { collectCards } from '../../../src/core/db/cards';
 import type { DbSession } from '../../../src/core/db/session';
+import { runCli } from '../../support/cli';
+import { tempFolder } from '../../support/tempFolders';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 for (const target of serversUnderTest) {
@@ -81,6 +83,21 @@ for (const target of serversUnderTest) {
         );
         assert.equal(marked.length, 2, `only the app's statements, ${shown}`);
       }
+    });
+
+    it('leaves out its own statement run by an earlier process (a nightly upkeep db)', async () => {
+      // Each run is a new process: it had not planned its own statement when it read the view,
+      // so the run before it topped the list.
+      const other = await createDatabase(await target.start(), 'own_cli');
+      await admin(other, 'CREATE EXTENSION pg_stat_statements');
+      const workspace = await tempFolder('upkeep-own-cli-');
+      const args = ['db', '--card', 'slowQueries', '--format', 'json', '--workspace', workspace];
+      await runCli(args, { DATABASE_URL: other });
+      const run = await runCli(args, { DATABASE_URL: other });
+      assert.equal(run.code, 0, run.stderr);
+      const [card] = (JSON.parse(run.stdout) as { cards: { data: SlowQueriesData }[] }).cards;
+      const own = card.data.queries.map((q) => q.query).filter((text) => /upkeep:/.test(text));
+      assert.deepEqual(own, []);
     });
 
     it("leaves out the transaction each of Upkeep's reads runs in", async () => {
