@@ -14,6 +14,17 @@ const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
   `AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
+/**
+ * SQL: another session holds relation `oid` in ACCESS EXCLUSIVE mode, or waits for that lock (a
+ * migration, a LOCK TABLE left open). Reading its size or its index columns would queue behind
+ * it until lock_timeout and fail the whole card, so the cards leave such a table out.
+ */
+const LOCKED = (oid: string): string =>
+  `EXISTS (SELECT 1 FROM pg_locks l
+            WHERE l.locktype = 'relation' AND l.relation = ${oid}
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid())`;
+
 /** `"schema"."name"`, leaving out `public` for readability. */
 function qualified(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
@@ -73,6 +84,8 @@ interface TableSize {
 export interface TablesData {
   tables: TableSize[];
   tableCount: number;
+  /** Tables another session holds locked (ACCESS EXCLUSIVE): their size was not read. */
+  locked?: LockedTable[];
   /** ISO time of the snapshot growth is measured against. */
   growthSince?: string;
 }
@@ -81,27 +94,40 @@ export interface TablesData {
  * The largest tables (at most 200), read once per run and shared by the tables and growth
  * cards.
  */
-async function tableSizes(
-  context: CardContext,
-  limit: number,
-): Promise<{ rows: TableSize[]; count: number }> {
-  let shared = context.memo.get('tableSizes') as
-    Promise<{ rows: TableSize[]; count: number }> | undefined;
+async function tableSizes(context: CardContext, limit: number): Promise<SizesRead> {
+  let shared = context.memo.get('tableSizes') as Promise<SizesRead> | undefined;
   if (!shared) {
     shared = readTableSizes(context, Math.max(limit, SNAPSHOT_TABLES));
     context.memo.set('tableSizes', shared);
   }
-  const { rows, count } = await shared;
+  const { rows, count, locked } = await shared;
   // Copies: the tables card adds growth to its rows.
-  return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count };
+  return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count, locked };
+}
+
+interface LockedTable {
+  schema: string;
+  name: string;
+}
+
+interface SizesRead {
+  rows: TableSize[];
+  count: number;
+  locked: LockedTable[];
 }
 
 const SNAPSHOT_TABLES = 200;
 
-async function readTableSizes(
-  context: CardContext,
-  limit: number,
-): Promise<{ rows: TableSize[]; count: number }> {
+async function readTableSizes(context: CardContext, limit: number): Promise<SizesRead> {
+  const locked = await context.session.query<LockedTable>(
+    'tables',
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS} AND ${LOCKED('c.oid')}
+      ORDER BY 1, 2`,
+    undefined,
+    context.signal,
+  );
   const rows = await context.session.query<TableSize & { count: number }>(
     'tables',
     `SELECT n.nspname AS schema, c.relname AS name,
@@ -112,21 +138,31 @@ async function readTableSizes(
             greatest(c.reltuples, 0)::float8 AS "estimatedRows",
             (count(*) OVER ())::int AS count
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS}
+      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS} AND NOT ${LOCKED('c.oid')}
       ORDER BY 3 DESC, 1, 2
       LIMIT $1`,
     [limit],
     context.signal,
   );
-  const count = rows[0]?.count ?? 0;
-  return { rows: rows.map(({ count: _count, ...row }) => row), count };
+  const count = (rows[0]?.count ?? 0) + locked.length;
+  return { rows: rows.map(({ count: _count, ...row }) => row), count, locked };
+}
+
+/** "; 1 table locked by another session (size not read)", or nothing. */
+function lockedNote(locked: LockedTable[], what: string): string {
+  if (locked.length === 0) return '';
+  const names = locked.map((table) => qualified(table.schema, table.name)).join(', ');
+  return (
+    `; ${plural(locked.length, 'table', 'tables')} locked by another session ` +
+    `(${what}): ${names}`
+  );
 }
 
 const tables: CardDefinition = {
   id: 'tables',
   title: 'Largest tables',
   async run(context): Promise<CardResult<TablesData>> {
-    const { rows, count } = await tableSizes(context, context.limit);
+    const { rows, count, locked } = await tableSizes(context, context.limit);
     let snapshots: SizeSnapshot[] = [];
     if (context.snapshotFile) {
       snapshots = await readSnapshots(
@@ -142,11 +178,14 @@ const tables: CardDefinition = {
     const top = rows[0];
     return {
       state: 'ok',
-      summary: top
-        ? `${plural(count, 'table', 'tables')}; largest ` +
-          `${qualified(top.schema, top.name)} (${top.pretty})`
-        : 'No tables yet',
-      data: { tables: rows, tableCount: count, growthSince: baseline?.at },
+      summary:
+        (top
+          ? `${plural(count, 'table', 'tables')}; largest ` +
+            `${qualified(top.schema, top.name)} (${top.pretty})`
+          : locked.length
+            ? plural(count, 'table', 'tables')
+            : 'No tables yet') + lockedNote(locked, 'size not read'),
+      data: { tables: rows, tableCount: count, locked, growthSince: baseline?.at },
     };
   },
 };
@@ -217,18 +256,24 @@ const growth: CardDefinition = {
       undefined,
       context.signal,
     );
-    const { rows } = await tableSizes(context, SNAPSHOT_TABLES);
+    const { rows, locked } = await tableSizes(context, SNAPSHOT_TABLES);
     const now = context.clock.now();
     const snapshot: SizeSnapshot = {
       at: now.toISOString(),
       databaseBytes: size.bytes,
       tables: Object.fromEntries(rows.map((row) => [`${row.schema}.${row.name}`, row.totalBytes])),
     };
-    const { snapshots, movedAside } = await recordSnapshot(
-      context.snapshotFile,
-      context.session.connection.display,
-      snapshot,
-    );
+    // A snapshot without a locked table would count all of it as growth next time: none kept.
+    const { snapshots, movedAside } = locked.length
+      ? {
+          snapshots: await readSnapshots(
+            context.snapshotFile,
+            context.session.connection.display,
+          ).catch(() => []),
+          movedAside: undefined,
+        }
+      : await recordSnapshot(context.snapshotFile, context.session.connection.display, snapshot);
+    const notKept = lockedNote(locked, 'no snapshot kept this run');
     const since = (days: number): GrowthData['growth7d'] => {
       const base = baselineSnapshot(snapshots, now, days);
       if (!base) return undefined;
@@ -260,9 +305,10 @@ const growth: CardDefinition = {
     if (!data.growth7d) {
       return {
         state: 'ok',
-        summary:
-          'First snapshot kept; growth shows once one is at least half a day old ' +
-          `(${snapshots.length} kept)`,
+        summary: locked.length
+          ? `No snapshot to compare with yet${notKept}`
+          : 'First snapshot kept; growth shows once one is at least half a day old ' +
+            `(${snapshots.length} kept)`,
         reason: movedAside
           ? `The snapshot file could not be read and was moved to ${movedAside}.`
           : undefined,
@@ -273,7 +319,7 @@ const growth: CardDefinition = {
       state: 'ok',
       summary:
         `${data.growth7d.bytes >= 0 ? '+' : ''}${data.growth7d.pretty} ` +
-        `since ${data.growth7d.since.slice(0, 10)}`,
+        `since ${data.growth7d.since.slice(0, 10)}${notKept}`,
       data,
     };
   },
@@ -521,7 +567,7 @@ async function readDuplicateIndexes(
          JOIN pg_class cb ON cb.oid = b.indexrelid
          JOIN pg_class t ON t.oid = a.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE ${USER_SCHEMAS}
+        WHERE ${USER_SCHEMAS} AND NOT ${LOCKED('t.oid')}
           AND ca.relam = cb.relam AND b.indisvalid AND NOT a.indisprimary
           AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
           AND (b.indkey::text || ' ') LIKE (a.indkey::text || ' %')
@@ -564,7 +610,8 @@ interface InvalidIndex {
   schema: string;
   table: string;
   name: string;
-  definition: string;
+  /** null while another session holds its table locked (reading it would wait). */
+  definition: string | null;
   reindexSql: string;
 }
 
@@ -575,7 +622,8 @@ const invalidIndexes: CardDefinition = {
     const rows = await session.query<Omit<InvalidIndex, 'reindexSql'>>(
       'invalidIndexes',
       `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
-              pg_get_indexdef(i.indexrelid) AS definition
+              CASE WHEN NOT ${LOCKED('t.oid')} THEN pg_get_indexdef(i.indexrelid) END
+                AS definition
          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
          JOIN pg_class t ON t.oid = i.indrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace

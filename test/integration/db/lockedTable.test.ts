@@ -1,0 +1,90 @@
+/**
+ * The size and index cards while another session holds a table in ACCESS EXCLUSIVE mode (a
+ * migration, a `LOCK TABLE` left open), on both real servers: reading that table's size or index
+ * columns would wait for the lock, so the cards leave it out and say so instead of failing whole.
+ */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { collectCards } from '../../../src/core/db/cards';
+import type { DuplicateIndex, TablesData } from '../../../src/core/db/tableCards';
+import type { DbSession } from '../../../src/core/db/session';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+const SCHEMA = `
+  CREATE SCHEMA "Ops Team";
+  CREATE TABLE "Ops Team"."Locked ü" (id int, note text);
+  CREATE INDEX "locked by id" ON "Ops Team"."Locked ü" (id);
+  CREATE INDEX "locked by id and note" ON "Ops Team"."Locked ü" (id, note);
+  CREATE TABLE bookings (id int, starts_at timestamptz);
+  CREATE INDEX bookings_by_id ON bookings (id);
+  CREATE INDEX bookings_by_id_and_start ON bookings (id, starts_at);
+  INSERT INTO bookings SELECT i, now() FROM generate_series(1, 1000) AS i;
+`;
+
+for (const target of serversUnderTest) {
+  describe(`a table locked by another session on ${target.name}`, function () {
+    this.timeout(120_000);
+    let url: string;
+    let session: DbSession;
+    let holder: Client;
+    let folder: string;
+
+    before(async () => {
+      url = await createDatabase(await target.start(), 'locked');
+      await admin(url, SCHEMA);
+      // An invalid index on the table to lock: a failed CREATE INDEX CONCURRENTLY.
+      await admin(url, `INSERT INTO "Ops Team"."Locked ü" VALUES (1, 'a'), (1, 'b')`);
+      await admin(
+        url,
+        'CREATE UNIQUE INDEX CONCURRENTLY "locked unique" ON "Ops Team"."Locked ü" (id)',
+      ).catch(() => undefined);
+      ({ session } = await connect(url, { lockTimeoutMs: 300 }));
+      folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-locked-'));
+      holder = new Client({ connectionString: url, application_name: 'migration' });
+      await holder.connect();
+      await holder.query('BEGIN; LOCK TABLE "Ops Team"."Locked ü" IN ACCESS EXCLUSIVE MODE');
+    });
+
+    after(async () => {
+      await holder?.query('ROLLBACK').catch(() => undefined);
+      await holder?.end();
+      await session?.close();
+      await fs.rm(folder, { recursive: true, force: true });
+    });
+
+    it('reads the other tables and names the locked one', async () => {
+      const snapshotFile = path.join(folder, 'snapshots.json');
+      const cards = await collectCards(session, {
+        only: ['tables', 'growth', 'unusedIndexes', 'duplicateIndexes', 'invalidIndexes'],
+        snapshotFile,
+      });
+      assert.deepEqual(
+        cards.filter((card) => card.state === 'error').map((card) => card.summary),
+        [],
+      );
+      const [tables, growth, , duplicates, invalid] = cards;
+
+      const data = tables.data as TablesData;
+      assert.deepEqual(
+        data.tables.map((table) => table.name),
+        ['bookings'],
+      );
+      assert.deepEqual(data.locked, [{ schema: 'Ops Team', name: 'Locked ü' }]);
+      assert.match(tables.summary, /1 table locked by another session/);
+
+      // A snapshot without the locked table would count all of it as growth next week.
+      assert.match(growth.summary, /locked/);
+      await assert.rejects(fs.stat(snapshotFile));
+
+      assert.deepEqual(
+        (duplicates.data as { indexes: DuplicateIndex[] }).indexes.map((index) => index.name),
+        ['bookings_by_id'],
+      );
+      assert.equal(invalid.state, 'warn', invalid.summary);
+      assert.match(invalid.fix ?? '', /REINDEX INDEX .*"Ops Team"\."locked unique"/);
+    });
+  });
+}
