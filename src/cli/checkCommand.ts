@@ -91,7 +91,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
       } catch (error) {
         const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
         const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep check: ${message}${hint}\n`);
+        process.stderr.write(`upkeep check: ${printableLines(`${message}${hint}`)}\n`);
         setExitCode(EXIT_USAGE);
       }
     });

@@ -111,7 +111,9 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       process.stdout.write(formatSummaryText(summary));
     }
     if (readable) return 0;
-    for (const s of summary.sources) if (s.error) process.stderr.write(`upkeep logs: ${s.error}\n`);
+    for (const s of summary.sources) {
+      if (s.error) process.stderr.write(`upkeep logs: ${printableLines(s.error)}\n`);
+    }
     if (summary.sources.length === 0) process.stderr.write('upkeep logs: no log sources given.\n');
     return EXIT_USAGE;
   } catch (error) {
@@ -119,7 +121,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       process.stderr.write(`upkeep logs: cancelled (${signalName}); no summary printed.\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`upkeep logs: ${describeError(error)}\n`);
+    process.stderr.write(`upkeep logs: ${printableLines(describeError(error))}\n`);
     return EXIT_USAGE;
   } finally {
     stopListening();
