@@ -1,11 +1,19 @@
 /**
  * Bug reports in the tree: an open report in the repo shows under the On demand tier, a done one
- * does not, and marking it done in the file takes it off the tree.
+ * does not, marking it done in the file takes it off the tree, and a bug folder that links out
+ * of the workspace is not read: the Maintenance view says why.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { openViewContainer, readTreeItem, treeItem, waitForLastRows } from './support/editor';
+import {
+  openViewContainer,
+  readTreeItem,
+  treeItem,
+  viewPane,
+  waitForLastRows,
+} from './support/editor';
 import { startDemoEditor, type DemoEditor } from './support/demoEditor';
 
 const VIEW = 'Maintenance';
@@ -65,5 +73,36 @@ describe('bug reports under the On demand tier in code-server', function () {
     const row = await waitForLastRows(page, VIEW, TIER, 'Sign-in loops after password reset');
     await fs.writeFile(openFile, report('Sign-in loops after password reset', 'Fixed'));
     await row.waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('reads no report from a bug folder that links out of the workspace, and says so', async () => {
+    const { page } = demo;
+    const outside = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notes-')));
+    try {
+      await fs.writeFile(
+        path.join(outside, '2026-12-02-diary.md'),
+        report('Private diary heading', 'Open'),
+      );
+      const folder = demo.workspace.folder;
+      await fs.symlink(outside, path.join(folder, 'docs/linked-bugs'));
+      const settingsFile = path.join(folder, '.vscode/settings.json');
+      const settings = JSON.parse(
+        await fs.readFile(settingsFile, 'utf8').catch(() => '{}'),
+      ) as Record<string, unknown>;
+      await fs.mkdir(path.dirname(settingsFile), { recursive: true });
+      await fs.writeFile(
+        settingsFile,
+        JSON.stringify({ ...settings, 'upkeep.templates.bugFolder': 'docs/linked-bugs' }),
+      );
+
+      const note = viewPane(page, VIEW).locator('.message');
+      await note
+        .filter({ hasText: `The bug folder docs/linked-bugs links to ${outside}` })
+        .waitFor({ timeout: 30_000 });
+      assert.match((await note.textContent()) ?? '', /Set upkeep\.templates\.bugFolder to a/);
+      assert.equal(await treeItem(page, VIEW, 'Private diary heading').count(), 0);
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
   });
 });

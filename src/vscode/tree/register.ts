@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { listReports, reportFilesGlob } from '../../core/templates/reports';
 import { countAttention, describeAttention } from '../../core/playbook/schedule';
-import { describeError } from '../../core/util/errors';
+import { UpkeepError, describeError } from '../../core/util/errors';
 import { plural } from '../../core/util/plural';
 import type { Services } from '../services';
 import { appFolderNote } from '../../core/util/appFolder';
@@ -36,6 +36,8 @@ export function registerPlaybookView(services: Services): void {
   tree.folderOpen = !!services.workspaceFolder;
   // A folder that is not the app's (a monorepo's root): said once, naming the apps below.
   let appNote: string | undefined;
+  // Why the bug reports are not listed (a bug folder that links out of the workspace).
+  let reportsNote: string | undefined;
 
   const view = services.track(
     vscode.window.createTreeView<PlaybookNode>(VIEW_ID, {
@@ -88,6 +90,7 @@ export function registerPlaybookView(services: Services): void {
     const notes = [
       multiRootNote(folders, current) ?? '',
       appNote ?? '',
+      reportsNote ?? '',
       services.trusted ? '' : RESTRICTED_NOTE,
       tree.team ? `Showing ${tree.team} only.` : '',
     ].filter(Boolean);
@@ -160,7 +163,10 @@ export function registerPlaybookView(services: Services): void {
 
   services.playbook = controller;
   void registerYamlSchema(services);
-  watchBugReports(services, tree, refresh);
+  watchBugReports(services, tree, (note) => {
+    reportsNote = note;
+    refresh();
+  });
 
   controller
     .start()
@@ -179,9 +185,13 @@ export function registerPlaybookView(services: Services): void {
 /**
  * Keeps the tree's list of bug reports (the On demand tier shows the open ones) in step with
  * the report folder: read at start, on any change to a report file, and when the folder setting
- * changes.
+ * changes. `loaded` gets why none could be listed (the view shows it), or undefined.
  */
-function watchBugReports(services: Services, tree: PlaybookTreeProvider, refresh: () => void) {
+function watchBugReports(
+  services: Services,
+  tree: PlaybookTreeProvider,
+  loaded: (note: string | undefined) => void,
+) {
   const folder = services.workspaceFolder;
   if (!folder) return;
   const log = services.log.child('tree');
@@ -189,11 +199,13 @@ function watchBugReports(services: Services, tree: PlaybookTreeProvider, refresh
   const load = async (): Promise<void> => {
     try {
       tree.reports = await listReports(folder.uri.fsPath, services.settings());
+      loaded(undefined);
     } catch (error) {
       tree.reports = [];
       log.warn(`Bug reports not listed: ${describeError(error)}`);
+      // The folder setting or a link is the maintainer's to fix: the view says what to do.
+      loaded(UpkeepError.is(error) ? describeError(error) : undefined);
     }
-    refresh();
   };
   const watch = (): void => {
     watcher?.dispose();
