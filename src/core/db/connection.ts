@@ -40,6 +40,11 @@ export interface ResolvedConnection {
   databaseName: string;
   /** Where messages about this connection are shown, so their hints name what works there. */
   surface?: Surface;
+  /**
+   * sslmode `prefer` (libpq's default) or `allow`: SSL when the server offers it, else a plain
+   * connection, as psql and Rails connect. pg itself only knows SSL or none.
+   */
+  sslOptional?: boolean;
 }
 
 /**
@@ -534,6 +539,7 @@ function finish(
   if (password !== undefined) config.password = password;
   if (params.ssl !== undefined) config.ssl = params.ssl as ClientConfig['ssl'];
 
+  const sslmode = str('sslmode');
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {
     config,
@@ -542,5 +548,6 @@ function finish(
     production,
     databaseName: database,
     surface: options.surface ?? 'any',
+    ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
   };
 }

@@ -5,9 +5,8 @@
  * the SQL, the target database and what it locks, and for a production connection or work on the
  * whole database typed the database name).
  */
-import { Client } from 'pg';
 import type { ResolvedConnection } from './connection';
-import { connectError, sendCancelRequest } from './session';
+import { connectClient, sendCancelRequest } from './session';
 import type { DbSession } from './session';
 import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
@@ -215,19 +214,9 @@ export async function runMaintenance(
   if (options.signal?.aborted) throw cancelled();
 
   const log = options.log ?? silentLogger;
-  const client = new Client({
-    ...connection.config,
-    application_name: 'upkeep',
-    connectionTimeoutMillis: options.connectTimeoutMs,
-  });
-  client.on('error', (error) => log.warn(`maintenance connection lost: ${redact(error.message)}`));
-  const started = Date.now();
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw connectError(error, connection, options.connectTimeoutMs, Date.now() - started);
-  }
+  const client = await connectClient(connection, options.connectTimeoutMs, (error) =>
+    log.warn(`maintenance connection lost: ${redact(error.message)}`),
+  );
   const onAbort = (): void => {
     const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
     sendCancelRequest(connection, processID, secretKey, options.connectTimeoutMs);

@@ -13,6 +13,7 @@ import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
 import type { ResolvedConnection } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
+import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
 
 interface SessionOptions {
   statementTimeoutMs: number;
@@ -87,35 +88,69 @@ export async function openSession(
 ): Promise<DbSession> {
   const log = options.log ?? silentLogger;
   throwIfAborted(options.signal);
-  const client = new Client({
-    ...connection.config,
-    application_name: 'upkeep',
-    connectionTimeoutMillis: options.connectTimeoutMs,
-  });
   // An idle connection that breaks emits 'error'; without a listener Node would crash.
   let broken: Error | undefined;
-  client.on('error', (error) => {
-    broken = error;
-    log.warn(`connection to ${connection.display} lost: ${redact(error.message)}`);
-  });
-
   const started = Date.now();
-  try {
-    await withAbort(client.connect(), options.signal, () => {
-      void client.end().catch(() => undefined);
-    });
-  } catch (error) {
-    void client.end().catch(() => undefined);
-    throw connectError(error, connection, options.connectTimeoutMs, Date.now() - started);
-  }
+  const client = await connectClient(
+    connection,
+    options.connectTimeoutMs,
+    (error) => {
+      broken = error;
+      log.warn(`connection to ${connection.display} lost: ${redact(error.message)}`);
+    },
+    options.signal,
+  );
   log.debug(
     `connected to ${connection.display} (${describeSource(connection.source)}) ` +
       `in ${Date.now() - started} ms`,
   );
 
+  // The ids other Upkeep processes learned on this server, for Slowest queries to leave out.
+  await storedOwnQueryIds(connection.display);
   const session = new PgSession(client, connection, options, log, () => broken);
   options.signal?.addEventListener('abort', () => void session.close(), { once: true });
   return session;
+}
+
+/**
+ * A connected client for `connection`, `onError` listening for a connection that breaks later.
+ * With sslmode prefer or allow, a server that offers no SSL gets a second, plain attempt, as
+ * libpq makes. A failure is thrown as connectError describes it.
+ */
+export async function connectClient(
+  connection: ResolvedConnection,
+  connectTimeoutMs: number,
+  onError: (error: Error) => void,
+  signal?: AbortSignal,
+): Promise<Client> {
+  const started = Date.now();
+  const attempt = async (ssl: boolean): Promise<Client> => {
+    const client = new Client({
+      ...connection.config,
+      ...(ssl ? {} : { ssl: false }),
+      application_name: 'upkeep',
+      connectionTimeoutMillis: connectTimeoutMs,
+    });
+    client.on('error', onError);
+    try {
+      await withAbort(client.connect(), signal, () => {
+        void client.end().catch(() => undefined);
+      });
+      return client;
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+  };
+  try {
+    return await attempt(true).catch((error: unknown) => {
+      const noSsl = error instanceof Error && /does not support SSL/i.test(error.message);
+      if (!connection.sslOptional || !noSsl) throw error;
+      return attempt(false);
+    });
+  } catch (error) {
+    throw connectError(error, connection, connectTimeoutMs, Date.now() - started);
+  }
 }
 
 class PgSession implements DbSession {
@@ -209,7 +244,8 @@ class PgSession implements DbSession {
   }
 
   ownQueryIds(): string[] {
-    return [...new Set(ownIds.get(this.connection.display)?.values())];
+    const where = this.connection.display;
+    return [...new Set([...(ownIds.get(where)?.values() ?? []), ...knownOwnQueryIds(where)])];
   }
 
   /**
@@ -238,8 +274,12 @@ class PgSession implements DbSession {
       return; // Tried again next time (a timeout, a cancel); the rollback follows anyway.
     }
     const id = line?.match(/-?\d+/)?.[0];
-    if (id) known.set(text, id);
-    else withoutIds.add(where);
+    if (!id) {
+      withoutIds.add(where);
+      return;
+    }
+    known.set(text, id);
+    await rememberOwnQueryId(where, id);
   }
 
   /** Drops a connection whose server stopped answering; its pending query then rejects. */
