@@ -8,6 +8,8 @@ import { registerCheckCommand } from './cli/checkCommand';
 import { registerLogsCommand } from './cli/logsCommand';
 import { registerDbCommand } from './cli/dbCommand';
 import { registerDrillCommand } from './cli/drillCommand';
+import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
+import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
 
 export const EXIT_USAGE = 2;
 
@@ -60,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT_USAGE;
   }
+  // Shared with the editor: Slowest queries leaves out what either ran.
+  keepOwnQueryIdsIn(defaultOwnQueryIdsFile());
   const program = new Command('upkeep')
     .description('Maintenance checks for a Rails + PostgreSQL app')
     .version('0.1.0')

@@ -13,8 +13,12 @@ import { DashboardPanel } from './vscode/dashboard/panel';
 import { registerDashboard } from './vscode/dashboard/register';
 import { registerDatabaseCommands } from './vscode/db/register';
 import { registerTemplateCommands } from './vscode/templates/register';
+import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
+import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
 
 export function activate(context: vscode.ExtensionContext): void {
+  // Shared with the CLI: Slowest queries leaves out what either ran (a cron job's checks too).
+  keepOwnQueryIdsIn(defaultOwnQueryIdsFile());
   const output = vscode.window.createOutputChannel('Upkeep', { log: true });
   context.subscriptions.push(output);
   context.subscriptions.push(

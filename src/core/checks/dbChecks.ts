@@ -34,10 +34,20 @@ import type {
 export const DB_SESSION_KEY = 'db:session';
 export const DB_PROBE_KEY = 'db:probe';
 
-/** Where the CLI keeps size snapshots: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`. */
-export function defaultSnapshotFile(env: NodeJS.ProcessEnv = process.env): string {
+/** Upkeep's folder in the user's cache: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`. */
+function cacheFile(name: string, env: NodeJS.ProcessEnv): string {
   const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'upkeep', 'db-snapshots.json');
+  return path.join(cache, 'upkeep', name);
+}
+
+/** Where the CLI keeps size snapshots, in Upkeep's cache folder. */
+export function defaultSnapshotFile(env: NodeJS.ProcessEnv = process.env): string {
+  return cacheFile('db-snapshots.json', env);
+}
+
+/** Where the CLI and the editor keep the query ids of Upkeep's own statements (ownQueryIds.ts). */
+export function defaultOwnQueryIdsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return cacheFile('own-query-ids.json', env);
 }
 
 function connectionFor(context: CheckContext): Promise<ResolvedConnection> {

@@ -100,6 +100,27 @@ for (const target of serversUnderTest) {
       assert.deepEqual(own, []);
     });
 
+    it('leaves out what the checks of another Upkeep process ran (the cron job)', async () => {
+      // The checks run statements no card does (health.database's, the accounts check's): a
+      // later upkeep db, or the editor, had never planned them. Both keep the ids they learn
+      // in the user's cache folder.
+      const other = await createDatabase(await target.start(), 'own_checks');
+      await admin(other, 'CREATE EXTENSION pg_stat_statements');
+      await admin(other, 'CREATE TABLE users (id serial PRIMARY KEY, created_at timestamptz)');
+      const workspace = await tempFolder('upkeep-own-checks-');
+      const env = { DATABASE_URL: other, XDG_CACHE_HOME: await tempFolder('upkeep-cache-') };
+      for (const tier of ['daily', 'weekly', 'monthly']) {
+        const checks = await runCli(['check', '--tier', tier, '--workspace', workspace], env);
+        assert.ok(checks.code === 0 || checks.code === 1, checks.stdout + checks.stderr);
+      }
+      const args = ['db', '--card', 'slowQueries', '--format', 'json', '--workspace', workspace];
+      const run = await runCli(args, env);
+      assert.equal(run.code, 0, run.stderr);
+      const [card] = (JSON.parse(run.stdout) as { cards: { data: SlowQueriesData }[] }).cards;
+      const own = card.data.queries.map((q) => q.query).filter((text) => /upkeep:/.test(text));
+      assert.deepEqual(own, []);
+    });
+
     it("leaves out the transaction each of Upkeep's reads runs in", async () => {
       // Every read runs as BEGIN READ ONLY, SET LOCAL timeouts, the query, ROLLBACK: on the demo
       // they filled Slowest queries, each with an Explain button that could only fail.
