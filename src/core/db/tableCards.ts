@@ -554,7 +554,8 @@ async function readDuplicateIndexes(
   limit: number,
 ): Promise<DuplicateIndex[]> {
   // An index is covered when another one on the same table, with the same access method,
-  // starts with the same columns (and, if it is unique, has exactly them).
+  // starts with the same columns in the same operator classes and collations (and, if it is
+  // unique, has exactly them).
   const rows = await context.session.query<Omit<DuplicateIndex, 'dropSql'>>(
     'duplicateIndexes',
     `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
@@ -572,6 +573,7 @@ async function readDuplicateIndexes(
           AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
           AND (b.indkey::text || ' ') LIKE (a.indkey::text || ' %')
           AND (b.indclass::text || ' ') LIKE (a.indclass::text || ' %')
+          AND (b.indcollation::text || ' ') LIKE (a.indcollation::text || ' %')
           AND (NOT a.indisunique OR (b.indisunique AND a.indkey::text = b.indkey::text))
           AND (a.indkey::text <> b.indkey::text OR b.indisprimary
                OR (b.indisunique AND NOT a.indisunique)

@@ -113,6 +113,18 @@ for (const target of serversUnderTest) {
       },
     );
 
+    it('does not call an index covered by one in another collation', async () => {
+      // The "C" index cannot serve the default collation's comparisons or order: dropping
+      // note's plain index would leave WHERE note < 'x' ORDER BY note to a full scan.
+      await admin(url, 'CREATE INDEX notes_in_c ON bookings (note COLLATE "C", starts_at)');
+      const { session } = await connect(url);
+      const [card] = await collectCards(session, { only: ['duplicateIndexes'] });
+      await session.close();
+      const names = (card.data as { indexes: DuplicateIndex[] }).indexes.map((row) => row.name);
+      assert.ok(!names.includes('index_bookings_on_note'), names.join(', '));
+      assert.ok(names.includes('index_bookings_on_service_id'), 'a real duplicate still shows');
+    });
+
     it('the db.unusedIndexes check reports the count the card shows', async () => {
       // Droppable: the note index and this one; the covered and the foreign-key ones are not.
       await admin(url, 'CREATE INDEX index_bookings_on_starts_at ON bookings (starts_at)');
