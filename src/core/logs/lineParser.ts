@@ -1050,7 +1050,10 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
   if (parseSemanticLogger(data, line, zone)) return;
 
   // A JSON logger wrapping an ordinary message: read the message like a plain line.
-  const message = text(data.message ?? data.msg);
+  // A message of several lines (an exception and its backtrace) is read by its first, as the
+  // plain log it stands for would be.
+  const raw = data.message ?? data.msg;
+  const message = text(typeof raw === 'string' ? /^[^\r\n]*/.exec(raw)![0] : raw);
   if (message === undefined) return;
   const time = text(data.timestamp ?? data.time ?? data['@timestamp']);
   if (time) {

@@ -196,6 +196,14 @@ describe('hostile log edges', function () {
     assert.ok(ms < 1000, `5,000 lines took ${ms.toFixed(0)} ms`);
     assert.equal(table.entries().length, 20_000);
   });
+  it('a JSON message of several lines is read by its first, as the plain log would be', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const message = "RuntimeError (boom):\r\n  app/models/user.rb:12:in 'save'";
+    const line = parser.parse(JSON.stringify({ level: 'error', message, time: '2026-12-04' }));
+    assert.equal(line.kind, 'exception');
+    assert.equal(line.exceptionClass, 'RuntimeError');
+    assert.equal(line.exceptionMessage, 'boom');
+  });
 });
 
 describe('hostile log source patterns', () => {
