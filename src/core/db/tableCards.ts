@@ -956,10 +956,15 @@ export interface SequenceUse {
   owner: { schema: string; table: string; column: string } | null;
   /** Exact decimal text: a bigint does not fit a JavaScript number. */
   lastValue: string;
-  /** The smaller of the sequence's and the column type's maximum, exact decimal text. */
+  /**
+   * The end it runs into, exact decimal text: the smaller of the sequence's and the column
+   * type's maximum, or for a sequence counting down the larger of the two minimums.
+   */
   maxValue: string;
   /** lastValue / maxValue, 0..1, computed by the server in numeric. */
   share: number;
+  /** The step: negative for a sequence counting down. */
+  increment: number;
 }
 
 /** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
@@ -996,12 +1001,13 @@ const sequences: CardDefinition = {
   title: 'Sequences and integer keys',
   async run({ session, signal, limit, probe }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
     // last_value is null for sequences never used or that this role may not read. Values stay
-    // text and the share is numeric division on the server, so no bigint is rounded.
+    // text and the share is numeric division on the server, so no bigint is rounded. The end a
+    // sequence runs into is its maximum, or its minimum when it counts down.
     const rows = await session.query<SequenceUse>(
       'sequences',
       `SELECT schema, name, "column", "columnType", owner, last_value::text AS "lastValue",
-              max_value::text AS "maxValue",
-              (last_value::numeric / max_value::numeric)::float8 AS share
+              max_value::text AS "maxValue", increment_by::float8 AS increment,
+              coalesce(last_value::numeric / nullif(max_value, 0)::numeric, 0)::float8 AS share
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
                       CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
                         AS "column",
@@ -1009,9 +1015,15 @@ const sequences: CardDefinition = {
                         THEN json_build_object('schema', tn.nspname, 'table', t.relname,
                                                'column', a.attname) END AS owner,
                       format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
-                      least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
-                                           WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
-                                           ELSE s.max_value END) AS max_value
+                      s.increment_by,
+                      CASE WHEN s.increment_by > 0
+                        THEN least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
+                                   WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
+                                   ELSE s.max_value END)
+                        ELSE greatest(s.min_value, CASE format_type(a.atttypid, a.atttypmod)
+                                      WHEN 'smallint' THEN -32768
+                                      WHEN 'integer' THEN -2147483648
+                                      ELSE s.min_value END) END AS max_value
                  FROM pg_sequences s
                  JOIN pg_namespace n ON n.nspname = s.schemaname
                  JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
@@ -1070,7 +1082,9 @@ const sequences: CardDefinition = {
         owner && worst.columnType !== 'bigint'
           ? `Plan a migration: ALTER TABLE ${qualified(owner.schema, owner.table)} ` +
             `ALTER COLUMN ${quoteIdent(owner.column)} TYPE bigint; (rewrites the table)`
-          : `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint;`,
+          : // AS bigint alone keeps a limit the sequence was given (MAXVALUE 100 stays 100).
+            `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint ` +
+            `${worst.increment > 0 ? 'NO MAXVALUE' : 'NO MINVALUE'};`,
       data: { sequences: list },
     };
   },
