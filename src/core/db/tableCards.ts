@@ -135,7 +135,10 @@ async function readTableSizes(context: CardContext, limit: number): Promise<Size
             pg_relation_size(c.oid)::float8 AS "tableBytes",
             pg_indexes_size(c.oid)::float8 AS "indexBytes",
             pg_size_pretty(pg_total_relation_size(c.oid)) AS pretty,
-            greatest(c.reltuples, 0)::float8 AS "estimatedRows",
+            -- reltuples is -1 until the first VACUUM or ANALYZE: the collector's count then.
+            (CASE WHEN c.reltuples >= 0 THEN c.reltuples
+                  ELSE coalesce(pg_stat_get_live_tuples(c.oid), 0) END)::float8
+              AS "estimatedRows",
             (count(*) OVER ())::int AS count
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS} AND NOT ${LOCKED('c.oid')}
