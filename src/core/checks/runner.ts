@@ -2,6 +2,7 @@
  * The check engine: runs check definitions in parallel up to a limit, each with its own timeout
  * and the run's cancellation, and turns every outcome (including a throw) into a CheckResult.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Clock } from '../util/clock';
 import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -120,7 +121,12 @@ export async function runChecks(
       run.onProgress?.({ done, total: definitions.length, result });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallelism, definitions.length) }, worker));
+  const workers = Math.min(parallelism, definitions.length);
+  // Each running check listens to the caller's signal; past 10 listeners Node warns of a leak.
+  if (run.signal && getMaxListeners(run.signal) < workers + 10) {
+    setMaxListeners(workers + 10, run.signal);
+  }
+  await Promise.all(Array.from({ length: workers }, worker));
 
   if (run.onFinished) {
     await run.onFinished(shared).catch((error: unknown) => {
