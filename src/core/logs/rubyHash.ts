@@ -22,8 +22,10 @@ export function readRubyHash(text: string, from: number): Map<string, string> | 
     i = skipSpaces(text, i);
     if (i >= n || text.charCodeAt(i) === 125 /* } */) break;
 
-    // The key: `:name =>`, `"name" =>`, `name:` or `"name":`.
+    // The key: `:name =>`, `:"name" =>` (a symbol Ruby must quote, `:"content-type"`),
+    // `"name" =>`, `name:` or `"name":`.
     let key: string;
+    if (text.charCodeAt(i) === 58 /* : */ && text.charCodeAt(i + 1) === 34 /* " */) i++;
     if (text.charCodeAt(i) === 34 /* " */) {
       const end = stringEnd(text, i);
       key = unescape(text.slice(i + 1, end));
@@ -41,7 +43,8 @@ export function readRubyHash(text: string, from: number): Map<string, string> | 
     else break;
     i = skipSpaces(text, i);
 
-    // The value, up to the comma or brace that ends it.
+    // The value, up to the comma or brace that ends it; a quoted symbol as its text.
+    if (text.charCodeAt(i) === 58 /* : */ && text.charCodeAt(i + 1) === 34 /* " */) i++;
     const start = i;
     const first = text.charCodeAt(i);
     let value: string;

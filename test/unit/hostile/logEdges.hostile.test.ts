@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { BurstTable } from '../../../src/core/logs/bursts';
 import { FastLane } from '../../../src/core/logs/fastLane';
 import { LineParser } from '../../../src/core/logs/lineParser';
+import { readRubyHash } from '../../../src/core/logs/rubyHash';
 import { resolveSources } from '../../../src/core/logs/sources';
 import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
@@ -203,6 +204,15 @@ describe('hostile log edges', function () {
     assert.equal(line.kind, 'exception');
     assert.equal(line.exceptionClass, 'RuntimeError');
     assert.equal(line.exceptionMessage, 'boom');
+  });
+  it('a Ruby hash with a quoted symbol key reads on past it', () => {
+    // `Hash#inspect` quotes a symbol such as :"content-type"; the keys after one were lost.
+    const text = '{:status=>200, :"content-type"=>:"text/html, utf-8", :path=>"/y"}';
+    assert.deepEqual(Object.fromEntries(readRubyHash(text, 0) ?? []), {
+      status: '200',
+      'content-type': 'text/html, utf-8',
+      path: '/y',
+    });
   });
 });
 
