@@ -86,10 +86,11 @@ describe('dashboard after a database connection change', function () {
       JSON.stringify({ 'upkeep.database.url': `postgres://${user}@${host}:${port}/${name}` }),
     );
     await database(frame, 'error');
-    assert.match(
-      (await frame.textContent('[data-section="database"]')) ?? '',
-      /No password for user/,
-    );
+    const error = (await frame.textContent('[data-section="database"]')) ?? '';
+    assert.match(error, /No password for user/);
+    // In the editor's words: its command first, not the CLI's PGPASSWORD "or (in the editor)".
+    assert.match(error, /Run "Upkeep: Set Database Password"/);
+    assert.doesNotMatch(error, /PGPASSWORD|in the editor/);
 
     await runCommand(page, 'Upkeep: Set Database Password…', 60_000);
     const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');

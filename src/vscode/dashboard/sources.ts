@@ -92,6 +92,8 @@ export function editorSources(services: Services): DashboardSources {
         env: process.env,
         trusted: services.trusted,
         ...(await services.storedPassword()),
+        // Its errors say what to do in the editor (Set Database Password), not PGPASSWORD.
+        surface: 'editor',
       });
       const started = Date.now();
       const session = await openSession(connection, {
