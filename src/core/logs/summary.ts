@@ -486,10 +486,12 @@ function zoneNote(
     return `No timestamps read; times without an offset would be read in ${zone} (${where}).`;
   }
   if (applied === 0) return `Every request time carried its own offset and was read as written.`;
-  const head = explicit
-    ? `${plural(explicit, 'request time')} carried an offset and ` +
-      `${explicit === 1 ? 'was' : 'were'} read as written; `
-    : '';
   const were = applied === 1 ? 'was' : 'were';
-  return `${head}${applied} had none and ${were} read in ${zone} (${where}).`;
+  const tail = `${were} read in ${zone} (${where}).`;
+  // "1 had none" opens the note when no time had one: it names the times then.
+  if (explicit === 0) return `${plural(applied, 'request time')} had no offset and ${tail}`;
+  return (
+    `${plural(explicit, 'request time')} carried an offset and ` +
+    `${explicit === 1 ? 'was' : 'were'} read as written; ${applied} had none and ${tail}`
+  );
 }

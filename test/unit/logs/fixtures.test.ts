@@ -70,6 +70,11 @@ describe('log engine on real Rails logs', () => {
     assert.equal(dashboard?.line, 1);
     assert.equal(dashboard?.path, '/dashboard?first_use=true');
     assert.equal(s.slowest.find((r) => r.action === 'ProjectsController#new')?.line, 6);
+    // No time carried an offset: the note names what had none ("2 had none" read as cut off).
+    assert.equal(
+      s.timeZone.note,
+      '2 request times had no offset and were read in UTC (the configured zone).',
+    );
   });
 
   it('a gzipped rotated Rails 2.2 log', async () => {
