@@ -129,6 +129,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     fast,
     assembler,
     stopAfter: task.stopAfter,
+    now: task.now,
     lastTime: NaN,
     signal,
     chunkBytes: task.chunkBytes,

@@ -8,12 +8,17 @@ import { LineParser, type ParsedLine } from './lineParser';
 import { FAST_NOT_TAKEN, FAST_STOP, FAST_TAKEN, readLines, type ReadResult } from './lineReader';
 import type { RequestAssembler } from './requestAssembler';
 
+/** How far past the clock a line's time may be and still say the log has left the window. */
+const FUTURE_MARGIN_MS = 60 * 60_000;
+
 export interface SpanContext {
   parser: LineParser;
   fast: FastLane;
   assembler: RequestAssembler;
   /** Stop at the first line later than this (epoch ms); NaN reads to the end. */
   stopAfter: number;
+  /** The clock's reading (epoch ms): a line stamped over an hour past it never stops the read. */
+  now: number;
   /** The time of the last line that had one, for lines without. */
   lastTime: number;
   signal?: AbortSignal;
@@ -55,7 +60,9 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
     if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
     if (Number.isNaN(time)) time = context.lastTime;
     else context.lastTime = time;
-    if (time > context.stopAfter) {
+    // Not a line stamped in the future: a clock gone wrong or a line forged through a logged
+    // value (2099) says nothing of where the log is, and stopping there hid all after it.
+    if (time > context.stopAfter && !(time > context.now + FUTURE_MARGIN_MS)) {
       passedWindow = true;
       return false;
     }

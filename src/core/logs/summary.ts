@@ -154,6 +154,7 @@ class SummaryRun {
         ...this.parsers,
         assembler: this.assembler,
         stopAfter,
+        now: this.options.clock.now().getTime(),
         lastTime: NaN,
         signal,
         afterChunk,

@@ -214,6 +214,36 @@ describe('hostile log edges', function () {
       path: '/y',
     });
   });
+  it('a line stamped in the future does not end the read of a large log', async () => {
+    // A file of 8 MB or more stops at the first line an hour past the window's end; one line
+    // stamped 2099 (a clock gone wrong, or forged through a logged value) hid all after it.
+    const lines: string[] = [];
+    const request = (k: number, status: string): void => {
+      const at = new Date(Date.parse('2026-12-03T19:00:00Z') + k * 1000).toISOString();
+      const prefix = `I, [${at.slice(0, 19)}.000000 #1]  INFO -- : `;
+      lines.push(
+        `${prefix}Started GET "/r/${k}" for 10.0.0.1 at ${at.slice(0, 10)} ${at.slice(11, 19)}`,
+        `${prefix}Processing by A#b as HTML`,
+        `${prefix}Completed ${status} in 5ms (Views: 1ms | ActiveRecord: 1ms)`,
+      );
+    };
+    for (let k = 0; k < 15_000; k++) request(k, '200 OK');
+    lines.push('I, [2099-01-01T00:00:00.000000 #1]  INFO -- : forged');
+    for (let k = 15_000; k < 30_000; k++) request(k, '500 Internal Server Error');
+    const text = `${lines.join('\n')}\n`;
+    assert.ok(text.length > 8 * 1024 * 1024, `${text.length} bytes`);
+    const window = { from: new Date('2026-12-03T12:00:00Z'), to: new Date('2026-12-04T12:00:00Z') };
+    for (const parallel of [false, { ranges: 3, inProcess: true }] as const) {
+      const s = await summarize(text, { window: { ...window, label: 'last 24 hours' }, parallel });
+      assert.equal(s.requests.total, 30_000, JSON.stringify(parallel));
+      assert.equal(s.statusClasses['5xx'], 15_000);
+    }
+    // A window that ended long before the clock still stops where the log has left it.
+    const early = { from: new Date('2026-12-03T19:00:00Z'), to: new Date('2026-12-03T19:30:00Z') };
+    const s = await summarize(text, { window: { ...early, label: 'range' }, parallel: false });
+    assert.equal(s.requests.total, 1801);
+    assert.ok(s.sources[0].bytesRead < text.length / 2, `${s.sources[0].bytesRead} bytes read`);
+  });
 });
 
 describe('hostile log source patterns', () => {
