@@ -23,6 +23,7 @@ import { probeServer } from '../db/probe';
 import type { DbSession } from '../db/session';
 import { openSession } from '../db/session';
 import { UpkeepError, describeError } from '../util/errors';
+import { formatMs } from '../util/figures';
 import type {
   CheckContext,
   CheckDefinition,
@@ -257,7 +258,7 @@ const databaseHealth: CheckDefinition = {
         outcome: 'pass',
         summary:
           `PostgreSQL ${result.serverVersion}, ` +
-          `${Math.max(1, Math.round(result.roundTripMs))} ms round trip (${where})`,
+          `${formatMs(result.roundTripMs)} round trip (${where})`,
         details: `Connected to ${session.connection.display}.`,
         values: {
           serverVersion: result.serverVersion,
@@ -369,7 +370,7 @@ const CARD_CHECKS: CardCheckSpec[] = [
   {
     id: 'db.wraparound',
     title: 'Transaction ID wraparound',
-    description: 'Age of the oldest unfrozen transaction ID.',
+    description: 'Age of the oldest unfrozen transaction ID and of the oldest multixact ID.',
     cards: ['wraparound'],
   },
   {

@@ -50,6 +50,9 @@ const LABELS: Record<string, string> = {
   waitEvent: 'Waiting for',
   minRows: 'Minimum table size (rows)',
   freezeMaxAge: 'Autovacuum freeze max age',
+  multixactAge: 'Multixact ID age',
+  multixactShare: 'Multixact share of limit',
+  multixactFreezeMaxAge: 'Autovacuum multixact freeze max age',
   droppable: 'Indexes to drop',
   statsSince: 'Statistics since',
 };
@@ -63,7 +66,11 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
   seqScans: { name: 'Table' },
   vacuum: { name: 'Table' },
   statistics: { name: 'Table' },
-  wraparound: { name: 'Table' },
+  wraparound: {
+    name: 'Table',
+    databaseAge: 'Transaction ID age',
+    share: 'Transaction ID share of limit',
+  },
   sequences: { name: 'Sequence', share: 'Share of maximum' },
 };
 

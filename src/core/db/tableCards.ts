@@ -893,59 +893,145 @@ const statistics: CardDefinition = {
   },
 };
 
-interface WraparoundData {
+export interface WraparoundTable {
+  schema: string;
+  name: string;
+  /** Age of the table's oldest unfrozen transaction ID (relfrozenxid). */
+  age: number;
+  /** Age of the table's oldest multixact ID (relminmxid). */
+  multixactAge: number;
+}
+
+export interface WraparoundData {
   /** Age of the oldest unfrozen transaction ID in this database. */
   databaseAge: number;
   /** Share of the 2^31 limit used, 0..1. */
   share: number;
   freezeMaxAge: number;
-  tables: { schema: string; name: string; age: number }[];
+  /** Age of the oldest multixact ID in this database (mxid_age(datminmxid)). */
+  multixactAge: number;
+  /** Share of the 2^31 multixact limit used, 0..1. */
+  multixactShare: number;
+  multixactFreezeMaxAge: number;
+  /** The 5 oldest tables by transaction ID age, then the 5 oldest by multixact age not listed. */
+  tables: WraparoundTable[];
 }
 
+/** Transaction IDs and multixact IDs both wrap around at 2^31. */
 const WRAPAROUND_LIMIT = 2 ** 31;
+/**
+ * Share of the limit past which the card warns, for both kinds of ID. Autovacuum freezes on its
+ * own well before: at autovacuum_freeze_max_age (default 200 million, 9 % of the limit) and at
+ * autovacuum_multixact_freeze_max_age (default 400 million, 19 %), or earlier when multixact
+ * member space fills. Half the limit means that freezing has not kept up for a long while.
+ */
+export const WRAPAROUND_WARN_SHARE = 0.5;
+/** Tables listed per kind of ID. */
+const WRAPAROUND_TABLES = 5;
+
+/** `VACUUM (FREEZE, ANALYZE) t;` per table past the threshold, or of the whole database. */
+function freezeStatements(tables: WraparoundTable[], age: (table: WraparoundTable) => number) {
+  const old = tables
+    .filter((table) => age(table) / WRAPAROUND_LIMIT >= WRAPAROUND_WARN_SHARE)
+    .sort((a, b) => age(b) - age(a));
+  // The oldest may be a system catalog, which only a VACUUM of the whole database freezes.
+  if (old.length === 0) return ['VACUUM (FREEZE, ANALYZE);'];
+  return old.map((table) => `VACUUM (FREEZE, ANALYZE) ${qualified(table.schema, table.name)};`);
+}
+
+/**
+ * The Transaction ID wraparound card from its figures: warns when either the transaction ID
+ * age or the multixact ID age passes half of the 2^31 limit, with a VACUUM (FREEZE) of each
+ * table past it, shown for the maintainer to run (Upkeep never runs it by itself).
+ */
+export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundData> {
+  const percent = (share: number): string => `${(share * 100).toFixed(1)} % of the limit`;
+  const summary =
+    `oldest transaction ID is ${plural(data.databaseAge, 'transaction')} old ` +
+    `(${percent(data.share)}); oldest multixact ID is ` +
+    `${plural(data.multixactAge, 'multixact')} old (${percent(data.multixactShare)})`;
+  const xids = data.share >= WRAPAROUND_WARN_SHARE;
+  const multixacts = data.multixactShare >= WRAPAROUND_WARN_SHARE;
+  if (!xids && !multixacts) return { state: 'ok', summary, data };
+
+  const reasons: string[] = [];
+  const statements: string[] = [];
+  if (xids) {
+    reasons.push(
+      'Past the transaction ID limit PostgreSQL stops accepting writes; ' +
+        'autovacuum is not freezing fast enough.',
+    );
+    statements.push(...freezeStatements(data.tables, (table) => table.age));
+  }
+  if (multixacts) {
+    reasons.push(
+      'Multixact IDs (row locks several transactions share, such as foreign-key checks) ' +
+        `are ${plural(data.multixactAge, 'multixact')} old, past ` +
+        `autovacuum_multixact_freeze_max_age (${data.multixactFreezeMaxAge.toLocaleString('en')})` +
+        ' by far: past the limit PostgreSQL stops accepting writes. A long-open transaction, ' +
+        'a prepared transaction or a stale replication slot can hold freezing back.',
+    );
+    statements.push(...freezeStatements(data.tables, (table) => table.multixactAge));
+  }
+  const fixes = [...new Set(statements)];
+  return {
+    state: 'warn',
+    summary,
+    reason: reasons.join(' '),
+    fix: fixes[0],
+    fixes: several(fixes),
+    data,
+  };
+}
 
 const wraparound: CardDefinition = {
   id: 'wraparound',
   title: 'Transaction ID wraparound',
   async run({ session, signal }): Promise<CardResult<WraparoundData>> {
-    const [db] = await session.query<{ age: number; freeze: number }>(
+    const [db] = await session.query<{
+      age: number;
+      freeze: number;
+      multixactAge: number;
+      multixactFreeze: number;
+    }>(
       'wraparound',
       `SELECT age(datfrozenxid)::float8 AS age,
-              current_setting('autovacuum_freeze_max_age')::float8 AS freeze
+              current_setting('autovacuum_freeze_max_age')::float8 AS freeze,
+              mxid_age(datminmxid)::float8 AS "multixactAge",
+              current_setting('autovacuum_multixact_freeze_max_age')::float8
+                AS "multixactFreeze"
          FROM pg_database WHERE datname = current_database()`,
       undefined,
       signal,
     );
-    const rows = await session.query<{ schema: string; name: string; age: number }>(
+    // The oldest tables by either age: those by transaction ID first, then the others.
+    const tables = await session.query<WraparoundTable>(
       'wraparound',
-      `SELECT n.nspname AS schema, c.relname AS name, age(c.relfrozenxid)::float8 AS age
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'm', 't') AND c.relfrozenxid <> '0'::xid AND ${USER_SCHEMAS}
-        ORDER BY 3 DESC LIMIT 5`,
-      undefined,
+      `SELECT schema, name, age, "multixactAge"
+         FROM (SELECT n.nspname AS schema, c.relname AS name,
+                      age(c.relfrozenxid)::float8 AS age,
+                      mxid_age(c.relminmxid)::float8 AS "multixactAge",
+                      row_number() OVER (ORDER BY age(c.relfrozenxid) DESC, n.nspname, c.relname)
+                        AS by_xid,
+                      row_number() OVER (ORDER BY mxid_age(c.relminmxid) DESC, n.nspname,
+                                                  c.relname) AS by_multixact
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'm', 't') AND c.relfrozenxid <> '0'::xid
+                  AND c.relminmxid <> '0'::xid AND ${USER_SCHEMAS}) AS aged
+        WHERE by_xid <= $1 OR by_multixact <= $1
+        ORDER BY by_xid > $1, CASE WHEN by_xid <= $1 THEN by_xid ELSE by_multixact END`,
+      [WRAPAROUND_TABLES],
       signal,
     );
-    const share = db.age / WRAPAROUND_LIMIT;
-    const data: WraparoundData = {
+    return evaluateWraparound({
       databaseAge: db.age,
-      share,
+      share: db.age / WRAPAROUND_LIMIT,
       freezeMaxAge: db.freeze,
-      tables: rows,
-    };
-    const summary =
-      `oldest transaction ID is ${plural(db.age, 'transaction')} old ` +
-      `(${(share * 100).toFixed(1)} % of the limit)`;
-    if (share < 0.5) return { state: 'ok', summary, data };
-    return {
-      state: 'warn',
-      summary,
-      reason:
-        'Past the limit PostgreSQL stops accepting writes; autovacuum is not freezing fast enough.',
-      fix: rows[0]
-        ? `VACUUM (FREEZE, ANALYZE) ${qualified(rows[0].schema, rows[0].name)};`
-        : 'VACUUM (FREEZE, ANALYZE);',
-      data,
-    };
+      multixactAge: db.multixactAge,
+      multixactShare: db.multixactAge / WRAPAROUND_LIMIT,
+      multixactFreezeMaxAge: db.multixactFreeze,
+      tables,
+    });
   },
 };
 

@@ -198,7 +198,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ['statistics', 'Table statistics analyzed', ['db.statistics']],
         ['reindex', 'Invalid or duplicate indexes rebuilt', ['db.indexHealth']],
         ['vacuum', 'Vacuum and analyze', ['db.vacuum']],
-        ['wraparound', 'Transaction ID wraparound far away', ['db.wraparound']],
+        ['wraparound', 'Transaction ID and multixact wraparound far away', ['db.wraparound']],
       ],
     },
     {
