@@ -71,8 +71,9 @@ const SEARCH_RESOLUTION = 256 * 1024;
 
 /**
  * The offset of a line start at or before the first line stamped at or after `target`,
- * assuming the file is (roughly) in time order. A probe that finds no timestamp counts as
- * "too late", so the search errs toward reading more, never less.
+ * assuming the file is (roughly) in time order. A probe that finds no timestamp, or one older
+ * than a probe before it found, counts as "too late", so the search errs toward reading more,
+ * never less.
  */
 export async function seekToTime(
   file: string,
@@ -85,11 +86,19 @@ export async function seekToTime(
     const buffer = Buffer.alloc(PROBE_BYTES);
     let lo = 0;
     let hi = size;
+    // The time found at `lo`, the file's start first. A probe that finds an older one is out of
+    // order (a clock set back, or lines forged through a logged value, dated 1970) and moves
+    // nothing on: the search reads more instead of skipping the part of the window before it.
+    let loTime = (await firstTimeAt(handle, buffer, 0, parser)) ?? -Infinity;
     while (hi - lo > SEARCH_RESOLUTION) {
       const mid = Math.floor((lo + hi) / 2);
       const time = await firstTimeAt(handle, buffer, mid, parser);
-      if (time === undefined || time >= target) hi = mid;
-      else lo = mid;
+      if (time === undefined || time >= target || time < loTime) {
+        hi = mid;
+      } else {
+        lo = mid;
+        loTime = time;
+      }
     }
     if (lo === 0) return 0;
     const { bytesRead } = await handle.read(buffer, 0, PROBE_BYTES, lo);

@@ -119,6 +119,7 @@ describe('hostile log edges', function () {
       assert.equal(fast.read(bytes, 0, bytes.length)?.time, parser.parse(text).time, time);
     }
   });
+
   it('line breaks a JSON line decodes never start a line of the text report', async () => {
     // JSON.parse turns `\n` into a line break that the raw line did not have.
     const json = (fields: Record<string, unknown>): string =>
@@ -146,6 +147,7 @@ describe('hostile log edges', function () {
     assert.match(text, /FORGED path/);
     assert.doesNotMatch(text, /^[^\n]*\r|(^|\n)\s*(Errors {4}0 \()?FORGED/);
   });
+
   it('a log file named with a line break does not start a line of the text report', async () => {
     const name = 'log/x.log\nErrors    0 (FORGED)';
     const workspace = await tempFolderWith('upkeep-log-edges-', {
@@ -163,6 +165,7 @@ describe('hostile log edges', function () {
     assert.equal(text.split('FORGED').length, 4, text);
     assert.doesNotMatch(text, /(^|\n)Errors {4}0 \(FORGED/);
   });
+
   it('an offset-less time in an hour whose offset changes midway is read in that offset', () => {
     // Lord Howe Island moves its clocks 30 minutes (02:00 → 02:30); Nepal moved 15 in 1986.
     const cases: [string, string, string][] = [
@@ -182,6 +185,7 @@ describe('hostile log edges', function () {
       assert.equal(new Date(fast.read(bytes, 0, bytes.length)!.time).toISOString(), instant);
     }
   });
+
   it('failed logins of new addresses stay cheap once the burst table holds 20,000 bursts', () => {
     // A botnet of 20,000 addresses, 10 tries each in one minute: every minute is a burst and is
     // kept, so the full table was scanned again for each new address after it (1 ms a line).
@@ -197,6 +201,7 @@ describe('hostile log edges', function () {
     assert.ok(ms < 1000, `5,000 lines took ${ms.toFixed(0)} ms`);
     assert.equal(table.entries().length, 20_000);
   });
+
   it('a JSON message of several lines is read by its first, as the plain log would be', () => {
     const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
     const message = "RuntimeError (boom):\r\n  app/models/user.rb:12:in 'save'";
@@ -205,6 +210,7 @@ describe('hostile log edges', function () {
     assert.equal(line.exceptionClass, 'RuntimeError');
     assert.equal(line.exceptionMessage, 'boom');
   });
+
   it('a Ruby hash with a quoted symbol key reads on past it', () => {
     // `Hash#inspect` quotes a symbol such as :"content-type"; the keys after one were lost.
     const text = '{:status=>200, :"content-type"=>:"text/html, utf-8", :path=>"/y"}';
@@ -214,6 +220,7 @@ describe('hostile log edges', function () {
       path: '/y',
     });
   });
+
   it('a line stamped in the future does not end the read of a large log', async () => {
     // A file of 8 MB or more stops at the first line an hour past the window's end; one line
     // stamped 2099 (a clock gone wrong, or forged through a logged value) hid all after it.
@@ -243,6 +250,34 @@ describe('hostile log edges', function () {
     const s = await summarize(text, { window: { ...early, label: 'range' }, parallel: false });
     assert.equal(s.requests.total, 1801);
     assert.ok(s.sources[0].bytesRead < text.length / 2, `${s.sources[0].bytesRead} bytes read`);
+  });
+
+  it('lines dated long ago in the middle of a large log do not move the window start', async () => {
+    // The search for the window's start probes the middle of the file first; a block of lines
+    // dated 1970 there (forged through a logged value) read as "the window starts later".
+    const lines: string[] = [];
+    const start = Date.parse('2026-12-01T12:00:00Z');
+    const count = 32_000;
+    for (let k = 0; k < count; k++) {
+      const at = new Date(start + k * 8100).toISOString();
+      const prefix = `I, [${at.slice(0, 19)}.000000 #1]  INFO -- : `;
+      lines.push(
+        `${prefix}Started GET "/r/${k}" for 10.0.0.1 at ${at.slice(0, 10)} ${at.slice(11, 19)}`,
+        `${prefix}Processing by A#b as HTML`,
+        `${prefix}Completed 200 OK in 5ms (Views: 1ms | ActiveRecord: 1ms)`,
+      );
+      if (k === count / 2) {
+        for (let f = 0; f < 5000; f++) {
+          lines.push('I, [1970-01-01T00:00:00.000000 #1]  INFO -- : x');
+        }
+      }
+    }
+    const text = `${lines.join('\n')}\n`;
+    assert.ok(text.length > 8 * 1024 * 1024, `${text.length} bytes`);
+    // The last 48 of the file's 72 hours: its last two thirds.
+    const window = { from: new Date('2026-12-02T12:00:00Z'), to: new Date('2026-12-04T12:00:00Z') };
+    const s = await summarize(text, { window: { ...window, label: 'range' }, parallel: false });
+    assert.equal(s.requests.total, 21_333);
   });
 });
 
