@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import type { RunningPostgres, StartOptions } from './embeddedPostgres';
-import { freePort } from './embeddedPostgres';
+import { freePort, settingFlags } from './embeddedPostgres';
 
 export const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -99,6 +99,7 @@ export async function startDebianPostgres(
       'pg_stat_statements.track=all',
     );
   }
+  flags.push(...settingFlags(options.settings));
   const [cmd, args] = command([path.join(bin, 'postgres'), ...flags]);
   const child: ChildProcess = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,17 @@ export interface RunningPostgres {
 export interface StartOptions {
   /** Load pg_stat_statements at start (it needs shared_preload_libraries). */
   statStatements?: boolean;
+  /**
+   * Server settings given at start (`-c name=value`), as postgresql.conf lines would be, for a
+   * server set up as a test needs it (`max_connections`, `reserved_connections`, ...).
+   */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
+}
+
+/** `-c name=value` for each setting. */
+export function settingFlags(settings: Record<string, string> = {}): string[] {
+  return Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 }
 
 export async function freePort(): Promise<number> {
@@ -63,6 +73,7 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
     flags.push('-c', 'shared_preload_libraries=pg_stat_statements');
     flags.push('-c', 'pg_stat_statements.track=all');
   }
+  flags.push(...settingFlags(options.settings));
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL servers the tests use: one embedded server (17) and one Debian server (15) per
  * test process, each started on first use and stopped when mocha ends. Tests make their own
- * databases on them.
+ * databases on them. A test that needs a server set up otherwise (other settings) starts one of
+ * its own with dedicatedServer().
  */
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
@@ -11,6 +12,8 @@ import { startDebianPostgres } from '../../scripts/lib/debianPostgres';
 
 let embedded: Promise<RunningPostgres> | undefined;
 let debian: Promise<RunningPostgres> | undefined;
+/** Servers started with dedicatedServer(), stopped with the shared ones. */
+const dedicated: Promise<RunningPostgres>[] = [];
 let databaseCounter = 0;
 
 export function embeddedServer(): Promise<RunningPostgres> {
@@ -22,6 +25,21 @@ export function embeddedServer(): Promise<RunningPostgres> {
 export function debianServer(): Promise<RunningPostgres> {
   debian ??= startDebianPostgres();
   return debian;
+}
+
+/**
+ * A server of the test's own with extra settings (`-c name=value` at start, as postgresql.conf
+ * lines): for what only a server set up so can show, such as `reserved_connections` or a low
+ * `max_connections`. It is stopped when mocha ends, or earlier by the test.
+ */
+export function dedicatedServer(
+  kind: 'embedded' | 'debian',
+  settings: Record<string, string>,
+): Promise<RunningPostgres> {
+  const server =
+    kind === 'embedded' ? startEmbeddedPostgres({ settings }) : startDebianPostgres({ settings });
+  dedicated.push(server);
+  return server;
 }
 
 /** Creates a fresh database on the server and returns its URL. */
@@ -70,7 +88,7 @@ export function pgDump(url: string, file: string, format: 'custom' | 'plain' = '
 }
 
 export async function stopServers(): Promise<void> {
-  const running = [embedded, debian];
+  const running = [embedded, debian, ...dedicated.splice(0)];
   embedded = undefined;
   debian = undefined;
   for (const server of running) {

@@ -11,17 +11,35 @@ import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPost
 import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
 import { openSession, type DbSession } from '../../../src/core/db/session';
 import { resolveSettings, type UpkeepSettings } from '../../../src/core/settings';
-import { admin, createDatabase, debianServer, embeddedServer } from '../../support/postgres';
+import {
+  admin,
+  createDatabase,
+  debianServer,
+  dedicatedServer,
+  embeddedServer,
+} from '../../support/postgres';
 
 export interface ServerUnderTest {
   name: string;
   major: number;
   start(): Promise<RunningPostgres>;
+  /** A server of the test's own, of this version, with the given settings. */
+  startWith(settings: Record<string, string>): Promise<RunningPostgres>;
 }
 
 export const serversUnderTest: ServerUnderTest[] = [
-  { name: 'embedded PostgreSQL 17', major: 17, start: embeddedServer },
-  { name: 'Debian PostgreSQL 15', major: 15, start: debianServer },
+  {
+    name: 'embedded PostgreSQL 17',
+    major: 17,
+    start: embeddedServer,
+    startWith: (settings) => dedicatedServer('embedded', settings),
+  },
+  {
+    name: 'Debian PostgreSQL 15',
+    major: 15,
+    start: debianServer,
+    startWith: (settings) => dedicatedServer('debian', settings),
+  },
 ];
 
 export { admin, createDatabase };
