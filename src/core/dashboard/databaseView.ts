@@ -72,6 +72,12 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     share: 'Transaction ID share of limit',
   },
   sequences: { name: 'Sequence', share: 'Share of maximum' },
+  connections: {
+    reserved: 'Reserved for superusers',
+    reservedConnections: 'Reserved (reserved_connections)',
+    available: "Open to the app's roles",
+    share: 'Share in use',
+  },
 };
 
 /** A card data key as a label a maintainer reads: the known ones by hand, the rest by rule. */

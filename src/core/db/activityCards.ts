@@ -417,14 +417,30 @@ const blocked: CardDefinition = {
   },
 };
 
-interface ConnectionsData {
+export interface ConnectionsData {
   total: number;
   maxConnections: number;
+  /** superuser_reserved_connections. */
   reserved: number;
-  /** total / (max - reserved), 0..1. */
+  /**
+   * reserved_connections (PostgreSQL 16+): slots kept for roles with pg_use_reserved_connections;
+   * null before 16.
+   */
+  reservedConnections: number | null;
+  /** What ordinary roles (the app's) may open: max - reserved - reservedConnections. */
+  available: number;
+  /** total / available, 0..1 (more once superusers use their slots). */
   share: number;
   byState: { state: string; count: number }[];
   byApplication: { application: string; role: string | null; count: number }[];
+}
+
+/** "3 reserved for superusers, 5 for pg_use_reserved_connections". */
+function reservedNote(settings: { reserved: number; reservedConnections: number | null }): string {
+  const forRoles = settings.reservedConnections
+    ? `, ${settings.reservedConnections} for pg_use_reserved_connections`
+    : '';
+  return `${settings.reserved} reserved for superusers${forRoles}`;
 }
 
 const connections: CardDefinition = {
@@ -448,10 +464,16 @@ const connections: CardDefinition = {
       undefined,
       signal,
     );
-    const [settings] = await session.query<{ max: number; reserved: number }>(
+    // reserved_connections (16+) is unknown before: current_setting(..., true) is null there.
+    const [settings] = await session.query<{
+      max: number;
+      reserved: number;
+      reservedConnections: number | null;
+    }>(
       'connections',
       `SELECT current_setting('max_connections')::int AS max,
-              current_setting('superuser_reserved_connections')::int AS reserved`,
+              current_setting('superuser_reserved_connections')::int AS reserved,
+              current_setting('reserved_connections', true)::int AS "reservedConnections"`,
       undefined,
       signal,
     );
@@ -463,18 +485,23 @@ const connections: CardDefinition = {
         (byStateMap.get(row.state ?? 'unknown') ?? 0) + row.count,
       );
     }
-    const usable = Math.max(1, settings.max - settings.reserved);
+    const kept = settings.reserved + (settings.reservedConnections ?? 0);
+    const usable = Math.max(1, settings.max - kept);
     const data: ConnectionsData = {
       total,
       maxConnections: settings.max,
       reserved: settings.reserved,
+      reservedConnections: settings.reservedConnections,
+      available: usable,
       share: total / usable,
       byState: [...byStateMap]
         .map(([state, count]) => ({ state, count }))
         .sort((a, b) => b.count - a.count),
       byApplication: rows.map(({ application, role, count }) => ({ application, role, count })),
     };
-    const summary = `${total} of ${usable} connections in use (${Math.round(data.share * 100)} %)`;
+    const summary =
+      `${total} of ${usable} connections in use (${Math.round(data.share * 100)} %)` +
+      (settings.reservedConnections ? `; ${reservedNote(settings)}` : '');
     const hidden = rows.reduce((sum, row) => sum + row.hidden, 0);
     if (data.share < 0.8) {
       return { state: 'ok', summary, ...(hidden ? hiddenSessions(probe, hidden) : {}), data };
@@ -483,8 +510,9 @@ const connections: CardDefinition = {
       state: 'warn',
       summary,
       reason:
-        'Near max_connections new sessions are refused; ' +
-        'a pooler (PgBouncer) or smaller app pools help.',
+        `Near the ${usable} connections the app's roles may open, new sessions are refused` +
+        (kept ? ` (max_connections ${settings.max}, ${reservedNote(settings)})` : '') +
+        '; a pooler (PgBouncer) or smaller app pools help.',
       fix: `Lower the app's pool size (config/database.yml pool:) or add a connection pooler.`,
       data,
     };
