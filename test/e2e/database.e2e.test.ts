@@ -215,7 +215,7 @@ describe('database commands in a real editor', function () {
       assert.match(
         message,
         new RegExp(
-          /^Upkeep: PostgreSQL 17\.\d+, \d+ ms round trip, /.source +
+          /^Upkeep: PostgreSQL 17\.\d+, \d+(\.\d)? ms round trip, /.source +
             /pg_stat_statements .*\(upkeep\.database\.url setting\)/.source,
         ),
       );

@@ -6,6 +6,7 @@
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
 import { UpkeepError, describeError } from '../util/errors';
+import { formatMs } from '../util/figures';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
@@ -125,7 +126,7 @@ const connectivityCard: CardDefinition = {
       state: 'ok',
       summary:
         `PostgreSQL ${probe.serverVersion}, ` +
-        `${Math.round(roundTripMs)} ms round trip (${data.source})`,
+        `${formatMs(roundTripMs)} round trip (${data.source})`,
       data,
     };
   },

@@ -17,9 +17,13 @@ export function formatPercent(value: number | null | undefined): string {
   return `${format.format(value)} %`;
 }
 
-/** `850 ms`, `1.9 s`, `12.3 s`: response and run times; `–` when there is no figure. */
+/**
+ * `0.6 ms`, `850 ms`, `1.9 s`, `12.3 s`: response, query and run times; `–` when there is no
+ * figure. Below a millisecond one decimal stays: a round trip or a query's mean read `0 ms`.
+ */
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (Math.abs(ms) < 0.95) return `${oneDecimal.format(ms)} ms`;
   return Math.abs(ms) < 999.5 ? `${Math.round(ms)} ms` : `${oneDecimal.format(ms / 1000)} s`;
 }
 

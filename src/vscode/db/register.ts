@@ -471,7 +471,7 @@ async function connectAndReport(
           : 'pg_stat_statements not created';
         void vscode.window.showInformationMessage(
           `Upkeep: PostgreSQL ${result.serverVersion}, ` +
-            `${Math.round(result.roundTripMs)} ms round trip, ` +
+            `${formatMs(result.roundTripMs)} round trip, ` +
             `${pss} (${describeSource(connection.source)}).`,
         );
       } finally {

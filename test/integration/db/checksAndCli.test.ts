@@ -113,7 +113,7 @@ for (const target of serversUnderTest) {
         assert.match(
           health?.summary ?? '',
           new RegExp(
-            `^PostgreSQL ${target.major}\\.\\d+, \\d+ ms round trip ` +
+            `^PostgreSQL ${target.major}\\.\\d+, \\d+(\\.\\d)? ms round trip ` +
               `\\(config/database.yml, development\\)$`,
           ),
         );

@@ -38,6 +38,10 @@ describe('figures read the same everywhere', () => {
     assert.equal(formatMs(2000), '2 s');
     assert.equal(formatMs(12_345), '12.3 s');
     assert.equal(formatMs(null), '–');
+    // Below a millisecond (a round trip, a query's mean): "0 ms" read as nothing measured.
+    assert.equal(formatMs(0.6), '0.6 ms');
+    assert.equal(formatMs(0.96), '1 ms');
+    assert.equal(formatMs(0), '0 ms');
   });
 
   it('formats durations and sizes as a person reads them', () => {
