@@ -21,7 +21,7 @@ import { checkConnectivity } from '../db/connectivity';
 import type { Probe } from '../db/probe';
 import { probeServer } from '../db/probe';
 import type { DbSession } from '../db/session';
-import { openSession } from '../db/session';
+import { isLoginRefused, openSession } from '../db/session';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatMs } from '../util/figures';
 import type {
@@ -291,6 +291,8 @@ function connectionFailed(error: unknown): CheckReport {
     outcome: 'fail',
     summary: error instanceof Error ? error.message : String(error),
     details: describeError(error),
+    // The server wants a password it did not get: the editor offers Set Password….
+    ...(isLoginRefused(error) ? { values: { loginRefused: true } } : {}),
     ...(config ? { configProblem: true } : {}),
   };
 }

@@ -24,6 +24,7 @@ import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
 import {
   OPEN_DASHBOARD,
   progressMessage,
+  SET_PASSWORD,
   SHOW_OUTPUT,
   SHOW_PROBLEMS,
   summarizeRun,
@@ -158,6 +159,9 @@ export function registerCheckCommands(services: Services): void {
       }
       if (choice === OPEN_DASHBOARD) void vscode.commands.executeCommand('upkeep.openDashboard');
       if (choice === SHOW_OUTPUT) services.output.show(true);
+      if (choice === SET_PASSWORD) {
+        void vscode.commands.executeCommand('upkeep.setDatabasePassword');
+      }
     });
   };
 

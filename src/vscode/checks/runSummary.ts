@@ -8,6 +8,7 @@ import type { CheckResult } from '../../core/checks/types';
 export const SHOW_PROBLEMS = 'Show Problems';
 export const OPEN_DASHBOARD = 'Open Dashboard';
 export const SHOW_OUTPUT = 'Show Output';
+export const SET_PASSWORD = 'Set Password…';
 
 export interface RunSummary {
   message: string;
@@ -46,6 +47,8 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   const atFile = (r: CheckResult): boolean => (r.findings ?? []).some((f) => !!f.file);
   const flagged = results.filter((r) => r.outcome !== 'pass' && r.outcome !== 'skipped');
   const actions: string[] = [];
+  // A password is the one thing to do then, whatever else the run found.
+  if (results.some((r) => r.values?.loginRefused === true)) actions.push(SET_PASSWORD);
   if (results.some(atFile)) actions.push(SHOW_PROBLEMS);
   if (flagged.some((r) => !atFile(r))) actions.push(OPEN_DASHBOARD);
   actions.push(SHOW_OUTPUT);

@@ -125,6 +125,8 @@ for (const target of serversUnderTest) {
         assert.match(health.summary, /^No password for user /);
         assert.match(health.details ?? '', /PGPASSWORD/);
         assert.equal(health.configProblem, true);
+        // Said in a value too, so the editor's run notification can offer Set Password….
+        assert.equal(health.values?.loginRefused, true);
 
         // `upkeep check` says the same and exits 2: the setup, not the database, is at fault.
         const check = await runCli(

@@ -8,6 +8,7 @@ import type { CheckResult, Finding } from '../../../src/core/checks/types';
 import {
   OPEN_DASHBOARD,
   progressMessage,
+  SET_PASSWORD,
   SHOW_OUTPUT,
   SHOW_PROBLEMS,
   summarizeRun,
@@ -97,5 +98,19 @@ describe('summarizeRun', () => {
     assert.equal(progressMessage(11, 14, storage), '11/14 · Folders in storage/: pass');
     const broken = result('db.vacuum', 'Dead rows and vacuum', 'error', 'permission denied');
     assert.equal(progressMessage(2, 3, broken), '2/3 · Dead rows and vacuum: fail');
+  });
+
+  it('offers Set Password… first when the server asked for a password it did not get', () => {
+    const refused: CheckResult = {
+      ...result('health.database', 'Database connectivity', 'fail', 'No password for user app'),
+      values: { loginRefused: true },
+    };
+    assert.deepEqual(summarizeRun('Daily checks', [refused]).actions, [
+      SET_PASSWORD,
+      OPEN_DASHBOARD,
+      SHOW_OUTPUT,
+    ]);
+    const down = result('health.database', 'Database connectivity', 'fail', 'Cannot reach');
+    assert.ok(!summarizeRun('Daily checks', [down]).actions.includes(SET_PASSWORD));
   });
 });
