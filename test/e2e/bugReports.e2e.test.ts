@@ -65,6 +65,9 @@ describe('bug reports under the On demand tier in code-server', function () {
     const row = await waitForLastRows(page, VIEW, TIER, 'Sign-in loops after password reset');
     assert.match((await readTreeItem(row)).description, /^high · /i);
     assert.equal(await treeItem(page, VIEW, 'Old crash on bookings').count(), 0);
+    // The tier's row counts it, as it counts due tasks: a collapsed tier still tells.
+    const tier = await readTreeItem(treeItem(page, VIEW, TIER));
+    assert.match(tier.description, /1 open bug report\b/);
   });
 
   it('takes a report off the tree once its status says done', async () => {
@@ -73,6 +76,8 @@ describe('bug reports under the On demand tier in code-server', function () {
     const row = await waitForLastRows(page, VIEW, TIER, 'Sign-in loops after password reset');
     await fs.writeFile(openFile, report('Sign-in loops after password reset', 'Fixed'));
     await row.waitFor({ state: 'detached', timeout: 30_000 });
+    const tier = await readTreeItem(treeItem(page, VIEW, TIER));
+    assert.doesNotMatch(tier.description, /open bug report/);
   });
 
   it('reads no report from a bug folder that links out of the workspace, and says so', async () => {

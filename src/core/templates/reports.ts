@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
+import { plural } from '../util/plural';
 import { headingContent, unescapeMarkdownHtml } from './markdown';
 import { documentFolder } from './newFile';
 import type { SeverityId } from './severity';
@@ -132,6 +133,16 @@ export function reportState(report: BugReportSummary, now: Date): ReportState {
   if (report.done) return 'done';
   if (report.dueAt && report.dueAt.getTime() < now.getTime()) return 'overdue';
   return 'open';
+}
+
+/** "2 open bug reports, 1 response overdue" for the On demand tier's row; '' when none is open. */
+export function describeOpenReports(reports: BugReportSummary[], now: Date): string {
+  const states = reports.map((report) => reportState(report, now));
+  const open = states.filter((state) => state !== 'done').length;
+  if (open === 0) return '';
+  const overdue = states.filter((state) => state === 'overdue').length;
+  const late = overdue ? `, ${plural(overdue, 'response')} overdue` : '';
+  return `${plural(open, 'open bug report')}${late}`;
 }
 
 async function readHead(file: string): Promise<string | undefined> {

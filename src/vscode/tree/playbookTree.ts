@@ -23,7 +23,7 @@ import { plural } from '../../core/util/plural';
 import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { codeBlock } from '../../core/templates/markdown';
-import { reportState } from '../../core/templates/reports';
+import { describeOpenReports, reportState } from '../../core/templates/reports';
 import type { PlaybookController } from './playbookController';
 import { checkFailures, describeCheckFailures, describeTaskRow } from './checkFailures';
 
@@ -175,9 +175,13 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const failingTasks = this.visibleTasks(tier.id).filter(
       (task) => checkFailures(task, this.results).failing.length > 0,
     ).length;
+    // Open bug reports show under On demand: the row counts them, as it counts due tasks.
+    const reports = tier.id === 'onDemand' ? this.reports : [];
+    const lateReports = reports.filter((r) => reportState(r, this.now()) === 'overdue').length;
     const counts = [
       describeAttention({ overdue, dueSoon, dueLater }),
       failingTasks && `${failingTasks} with failing checks`,
+      describeOpenReports(reports, this.now()),
     ]
       .filter(Boolean)
       .join(', ');
@@ -192,7 +196,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.description = [tier.team, counts].filter(Boolean).join(' · ');
     item.contextValue = 'tier';
     item.iconPath =
-      overdue || failingTasks
+      overdue || failingTasks || lateReports
         ? icon('calendar', 'list.errorForeground')
         : dueSoon
           ? icon('calendar', 'list.warningForeground')

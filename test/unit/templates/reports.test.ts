@@ -11,6 +11,7 @@ import { fixedClock } from '../../../src/core/util/clock';
 import { UpkeepError, describeError } from '../../../src/core/util/errors';
 import { createBugReport } from '../../../src/core/templates/scaffold';
 import {
+  describeOpenReports,
   listReports,
   parseReport,
   reportFilesGlob,
@@ -77,6 +78,16 @@ describe('listReports', () => {
     ]);
     assert.equal(reportState(reports[0], new Date('2026-12-04T12:00:00Z')), 'overdue');
     assert.equal(reportState(reports[1], new Date('2026-12-04T12:00:00Z')), 'open');
+    // The On demand tier row counts them, as it counts due tasks.
+    assert.equal(
+      describeOpenReports(reports, new Date('2026-12-04T12:00:00Z')),
+      '2 open bug reports, 1 response overdue',
+    );
+    assert.equal(
+      describeOpenReports(reports.slice(1), new Date('2026-12-04T12:00:00Z')),
+      '1 open bug report',
+    );
+    assert.equal(describeOpenReports([{ ...reports[0], done: true }], new Date()), '');
   });
 
   it('sees a report marked done by its Status line or a ticked checkbox', async () => {
