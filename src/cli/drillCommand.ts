@@ -124,6 +124,7 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
       targetUrl: plan.targetUrl,
       confirmed: true,
       monitoredUrl: plan.monitoredUrl,
+      monitoredSystemId: plan.monitoredSystemId,
       allowMonitoredServer: flags.allowMonitoredServer === true,
       signal: controller.signal,
       log: cliLogger(flags.verbose === true),
@@ -199,6 +200,8 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   ];
   if (plan.onMonitoredServer) {
     lines.push('  WARNING: the target is the monitored database server.');
+  } else if (plan.identityUnknown) {
+    lines.push(`  Compared by host and port only: ${plan.identityUnknown}.`);
   }
   return lines.join('\n') + '\n';
 }

@@ -6,11 +6,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ClientConfig } from 'pg';
+import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
+import type { ResolvedConnection } from '../db/connection';
 import { resolveConnection } from '../db/connection';
+import { connectClient } from '../db/session';
 import type { UpkeepSettings } from '../settings';
-import { UpkeepError } from '../util/errors';
+import { UpkeepError, describeError } from '../util/errors';
 import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
@@ -106,12 +109,7 @@ export function urlHasPassword(url: string): boolean {
  * or config/database.yml), reduced to `postgres://host:port/`; undefined when none is
  * configured. When no connection resolves, the setting or DATABASE_URL stands in.
  */
-export async function monitoredServerUrl(options: {
-  workspace: string;
-  settings: UpkeepSettings;
-  env: NodeJS.ProcessEnv;
-  trusted: boolean;
-}): Promise<string | undefined> {
+export async function monitoredServerUrl(options: MonitoredOptions): Promise<string | undefined> {
   const monitored = await resolveConnection(options).catch(() => undefined);
   const host = monitored?.config.host;
   if (monitored && typeof host === 'string') {
@@ -124,6 +122,116 @@ export async function monitoredServerUrl(options: {
     return `postgres://${written}:${monitored.config.port ?? 5432}/`;
   }
   return options.settings.database.url ?? options.env.DATABASE_URL;
+}
+
+/** Where the monitored database is found, as resolveConnection takes it. */
+interface MonitoredOptions {
+  workspace: string;
+  settings: UpkeepSettings;
+  env: NodeJS.ProcessEnv;
+  trusted: boolean;
+  /** The editor's stored database password, for the monitored server only. */
+  password?: string;
+  passwordServer?: string;
+}
+
+/** How long reading a server's identity may take before the guard falls back to its name. */
+const IDENTITY_TIMEOUT_MS = 5_000;
+
+/**
+ * The cluster's system identifier (pg_control_system(), PostgreSQL 9.6 and later, executable
+ * by any role unless an administrator revoked it). A physical replica has its primary's, so one
+ * identifier means one cluster whatever host name, address or port reaches it. Returns why it
+ * cannot be read instead of throwing.
+ */
+export async function readIdentity(client: Client): Promise<{ id?: string; why?: string }> {
+  try {
+    const result = await client.query<{ id: string }>(
+      'SELECT system_identifier::text AS id FROM pg_control_system()',
+    );
+    return { id: result.rows[0].id };
+  } catch (error) {
+    return { why: describeError(error) };
+  }
+}
+
+/** Connects with `connect`, reads the identifier and disconnects; never throws. */
+async function identityOf(connect: () => Promise<Client>): Promise<{ id?: string; why?: string }> {
+  let client: Client | undefined;
+  try {
+    client = await connect();
+    return await readIdentity(client);
+  } catch (error) {
+    return { why: describeError(error) };
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
+
+/** A client for the drill target as the drill connects to it. */
+export function targetClient(
+  target: DrillEndpoint,
+  password: string | undefined,
+  database = target.database,
+  connectTimeoutMs = 10_000,
+): Client {
+  return new Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password,
+    database,
+    ssl: target.ssl,
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
+}
+
+/** Whether the target is the monitored server by identity, and what the guard could read. */
+interface IdentityCheck {
+  monitoredSystemId?: string;
+  sameCluster: boolean;
+  /** Set when the guard compared host and port only, saying why. */
+  namesOnly?: string;
+}
+
+async function compareIdentities(
+  options: MonitoredOptions,
+  target: DrillEndpoint,
+): Promise<IdentityCheck> {
+  let connection: ResolvedConnection;
+  try {
+    connection = await resolveConnection(options);
+  } catch (error) {
+    return {
+      sameCluster: false,
+      namesOnly: `no connection to the monitored database (${describeError(error)})`,
+    };
+  }
+  const mine = await identityOf(() =>
+    connectClient(connection, IDENTITY_TIMEOUT_MS, () => undefined),
+  );
+  if (!mine.id) {
+    return {
+      sameCluster: false,
+      namesOnly: `the monitored server's system identifier could not be read (${mine.why})`,
+    };
+  }
+  const password = target.password ?? options.env.PGPASSWORD;
+  const theirs = await identityOf(async () => {
+    const client = targetClient(target, password, target.database, IDENTITY_TIMEOUT_MS);
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  });
+  if (!theirs.id) {
+    // The drill reads it again once connected, with the password the user gives then.
+    return {
+      monitoredSystemId: mine.id,
+      sameCluster: false,
+      namesOnly: `the target's system identifier could not be read yet (${theirs.why})`,
+    };
+  }
+  return { monitoredSystemId: mine.id, sameCluster: mine.id === theirs.id };
 }
 
 export interface DrillPlan {
@@ -140,7 +248,15 @@ export interface DrillPlan {
   targetSource: 'given' | 'setting';
   /** `postgres://host:port/` of the monitored server, when one is configured. */
   monitoredUrl?: string;
+  /**
+   * The monitored cluster's system identifier, when it could be read: the drill refuses a
+   * target with the same one (the same server by another name, or a physical replica of it).
+   */
+  monitoredSystemId?: string;
+  /** Same host and port, or the same system identifier as the monitored server. */
   onMonitoredServer: boolean;
+  /** Why the guard could compare host and port only, when it could not read both identities. */
+  identityUnknown?: string;
 }
 
 export interface PlanOptions {
@@ -155,6 +271,9 @@ export interface PlanOptions {
   targetUrl?: string;
   /** When the drill is planned: it names the scratch database. */
   now?: Date;
+  /** The editor's stored password for the monitored database (see ResolveOptions). */
+  password?: string;
+  passwordServer?: string;
 }
 
 /** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
@@ -230,6 +349,10 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   } catch {
     // A monitored URL pg cannot parse names no server to compare with.
   }
+  // Another name, address or port may reach the same cluster: its identifier tells.
+  const identity = monitoredUrl
+    ? await compareIdentities(options, endpointOf(targetUrl))
+    : { sameCluster: false };
   return {
     scratchDatabase: scratchDatabaseName(options.now ?? new Date()),
     dumpFile,
@@ -239,7 +362,9 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     targetServer,
     targetSource: options.targetUrl ? 'given' : 'setting',
     monitoredUrl,
-    onMonitoredServer,
+    ...(identity.monitoredSystemId ? { monitoredSystemId: identity.monitoredSystemId } : {}),
+    onMonitoredServer: onMonitoredServer || identity.sameCluster,
+    ...(identity.namesOnly && !onMonitoredServer ? { identityUnknown: identity.namesOnly } : {}),
   };
 }
 

@@ -13,7 +13,13 @@ import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
 import { plural } from '../util/plural';
-import { endpointOf, sameServer, scratchDatabaseName } from './drillPlan';
+import {
+  endpointOf,
+  readIdentity,
+  sameServer,
+  scratchDatabaseName,
+  targetClient,
+} from './drillPlan';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
 
@@ -27,6 +33,11 @@ export interface RecoveryDrillOptions {
   password?: string;
   /** The monitored database's URL; a target on the same server is refused unless allowed. */
   monitoredUrl?: string;
+  /**
+   * The monitored cluster's system identifier (DrillPlan): a target with the same one is that
+   * server by another name or address, or a physical replica of it, and is refused too.
+   */
+  monitoredSystemId?: string;
   allowMonitoredServer?: boolean;
   signal?: AbortSignal;
   log?: Logger;
@@ -209,15 +220,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   };
   const password = target.password ?? options.password ?? env.PGPASSWORD;
   const connect = async (database: string): Promise<Client> => {
-    const client = new Client({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password,
-      database,
-      ssl: target.ssl,
-      connectionTimeoutMillis: 10_000,
-    });
+    const client = targetClient(target, password, database);
     await client.connect();
     return client;
   };
@@ -265,6 +268,18 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
 
   const admin = await connect(target.database);
+  if (options.monitoredSystemId && !options.allowMonitoredServer) {
+    const { id } = await readIdentity(admin);
+    if (id === options.monitoredSystemId) {
+      await admin.end().catch(() => undefined);
+      throw new UpkeepError(
+        'refused',
+        `The drill target ${record.target} is the monitored database's server: the same ` +
+          `cluster (system identifier ${id}) by another name or address, or a replica of it.`,
+        'Set upkeep.backups.drillTargetUrl to another server, or allow this server explicitly.',
+      );
+    }
+  }
   let created = false;
   try {
     await interruptible(admin, () => admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`));

@@ -10,7 +10,7 @@ import { drillStatements, planRecoveryDrill, urlHasPassword } from '../../core/c
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { printable } from '../../core/util/printable';
-import type { Services } from '../services';
+import type { Services, StoredPassword } from '../services';
 
 export function registerRecoveryDrillCommand(services: Services): void {
   const log = services.log.child('drill');
@@ -60,7 +60,9 @@ export function registerRecoveryDrillCommand(services: Services): void {
     // same core code `upkeep drill` uses.
     let plan;
     try {
+      const stored = await services.storedPassword().catch(() => ({}) as StoredPassword);
       plan = await planRecoveryDrill({
+        ...stored,
         workspace: workspace.uri.fsPath,
         settings,
         env: process.env,
@@ -84,7 +86,11 @@ export function registerRecoveryDrillCommand(services: Services): void {
       '',
       'Table and row counts are compared with the dump; the scratch database is dropped ' +
         'also when the drill fails or is cancelled.',
-      onMonitoredServer ? 'WARNING: the target is the monitored database server.' : '',
+      onMonitoredServer
+        ? 'WARNING: the target is the monitored database server.'
+        : plan.identityUnknown
+          ? `Compared with the monitored server by host and port only: ${plan.identityUnknown}.`
+          : '',
     ].join('\n');
     const confirm = onMonitoredServer ? 'Run Drill on the Monitored Server' : 'Run Drill';
     const answer = await vscode.window.showWarningMessage(
@@ -124,6 +130,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
             confirmed: true,
             password: password || undefined,
             monitoredUrl,
+            monitoredSystemId: plan.monitoredSystemId,
             allowMonitoredServer: onMonitoredServer,
             scratchDatabase: plan.scratchDatabase,
             signal: controller.signal,
