@@ -917,6 +917,19 @@ function text(value: unknown): string | undefined {
   }
 }
 
+/**
+ * The longest request id a field of a structured line (JSON, Semantic Logger's named tags) may
+ * carry. Rails cuts an incoming X-Request-Id at 255 characters (ActionDispatch::RequestId), so
+ * a longer one came from no Rails app; kept by each open request, it would let memory grow with
+ * the log. A line with a longer one is read as having no request id, as an over-long tag is.
+ */
+export const MAX_REQUEST_ID = 255;
+
+function requestIdOf(value: unknown): string | undefined {
+  const id = text(value);
+  return id !== undefined && id.length <= MAX_REQUEST_ID ? id : undefined;
+}
+
 /** A status a response can have; JSON and key=value lines can hold any number there. */
 function isHttpStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 100 && status < 600;
@@ -945,7 +958,7 @@ function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void 
   line.viewMs = milliseconds(f.view);
   line.dbMs = milliseconds(f.db);
   line.ip = text(f.ip);
-  const requestId = text(f.requestId);
+  const requestId = requestIdOf(f.requestId);
   if (requestId) line.requestId = requestId;
   line.params = text(f.params)?.slice(0, 4096);
   const error = text(f.error);
@@ -1063,7 +1076,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
       line.timeExplicit = parsed.explicit;
     }
   }
-  const requestId = text(data.request_id);
+  const requestId = requestIdOf(data.request_id);
   if (requestId) line.requestId = requestId;
   if (data.pid !== undefined || data.process_id !== undefined) {
     line.pid = text(data.pid ?? data.process_id);
@@ -1122,7 +1135,7 @@ function parseSemanticLogger(
     line.time = parsed.epoch;
     line.timeExplicit = parsed.explicit;
   }
-  const id = text(requestId);
+  const id = requestIdOf(requestId);
   if (id) line.requestId = id;
   if (data.pid !== undefined) line.pid = text(data.pid);
   line.kind = 'exception';
@@ -1259,7 +1272,7 @@ function semanticNamedTags(text: string, line: ParsedLine): string | undefined {
     const name = pair.slice(0, colon);
     const value = pair.slice(colon + 2);
     if ((name === 'request_id' || name === 'request_uuid') && !line.requestId) {
-      line.requestId = value;
+      line.requestId = requestIdOf(value);
     } else if (name === 'ip' || name === 'remote_ip') {
       ip = value;
     }

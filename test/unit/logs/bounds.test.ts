@@ -130,4 +130,35 @@ describe('log engine memory bounds', function () {
     assembler.finish();
     assert.deepEqual(completed, ['/busy']);
   });
+
+  it("request ids of JSON and Semantic Logger lines are held to Rails' 255 characters", () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const idOf = (id: string): (string | undefined)[] => [
+      parser.parse(
+        JSON.stringify({ method: 'GET', path: '/', status: 200, duration: 5, request_id: id }),
+      ).requestId,
+      parser.parse(JSON.stringify({ message: 'Rendered x', request_id: id })).requestId,
+      parser.parse(
+        JSON.stringify({
+          named_tags: { request_id: id },
+          message: 'Completed #show',
+          payload: { method: 'GET', path: '/', status: 200 },
+        }),
+      ).requestId,
+      parser.parse(
+        JSON.stringify({ named_tags: { request_id: id }, exception: { name: 'E', message: 'x' } }),
+      ).requestId,
+      parser.parse(
+        `2026-12-04 10:00:01.000000 I [1:puma srv tp 001] {request_id: ${id}} ` +
+          'Rails -- Completed #show -- { :method => "GET", :path => "/", :status => 200 }',
+      ).requestId,
+    ];
+    // X-Request-Id as Rails keeps it: up to 255 characters, each kept exactly.
+    const longest = 'a1'.repeat(127) + 'b';
+    assert.deepEqual(idOf(longest), Array(5).fill(longest));
+    // One character more came from no Rails app: the line reads as having no request id, and
+    // 10,000 open requests no longer hold a copy of a megabyte each.
+    assert.deepEqual(idOf(longest + 'c'), Array(5).fill(undefined));
+    assert.deepEqual(idOf('x'.repeat(1_000_000)), Array(5).fill(undefined));
+  });
 });
