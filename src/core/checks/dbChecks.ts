@@ -378,8 +378,9 @@ const CARD_CHECKS: CardCheckSpec[] = [
   {
     id: 'db.sequences',
     title: 'Sequences',
-    description: 'Sequences and integer keys near their maximum.',
-    cards: ['sequences'],
+    description:
+      'Sequences and integer keys near their maximum; foreign keys narrower than their key.',
+    cards: ['sequences', 'narrowForeignKeys'],
   },
   {
     id: 'db.size',

@@ -72,6 +72,14 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     share: 'Transaction ID share of limit',
   },
   sequences: { name: 'Sequence', share: 'Share of maximum' },
+  narrowForeignKeys: {
+    column: 'Foreign key column',
+    columnType: 'Type',
+    references: 'References',
+    referencedValue: 'Referenced key now at',
+    maxValue: 'Column maximum',
+    share: 'Share of column maximum',
+  },
   connections: {
     reserved: 'Reserved for superusers',
     reservedConnections: 'Reserved (reserved_connections)',

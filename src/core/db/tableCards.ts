@@ -1,7 +1,8 @@
 /**
  * Cards about storage and upkeep of tables and indexes: sizes and growth, unused, duplicate and
  * invalid indexes, foreign keys without an index, sequential-scan-heavy tables, vacuum,
- * statistics, transaction-ID wraparound and sequences near their maximum.
+ * statistics, transaction-ID and multixact wraparound, sequences near their maximum and
+ * foreign keys narrower than the key they reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
 import { quoteIdent } from './sqlText';
@@ -1038,11 +1039,16 @@ const wraparound: CardDefinition = {
 export interface SequenceUse {
   schema: string;
   name: string;
-  /** `table.column` the sequence feeds, when it is owned by one. */
+  /**
+   * `table.column` the sequence feeds: the column that owns it, else the narrowest one whose
+   * DEFAULT calls nextval() on it (a hand-written sequence without OWNED BY).
+   */
   column: string | null;
   columnType: string | null;
-  /** The same column as separate names (a table or column name may hold a dot). */
+  /** The column that owns the sequence, as separate names (a name may hold a dot). */
   owner: { schema: string; table: string; column: string } | null;
+  /** The column it feeds (`column`) as separate names: the owner, or the column by DEFAULT. */
+  fed: { schema: string; table: string; column: string } | null;
   /** Exact decimal text: a bigint does not fit a JavaScript number. */
   lastValue: string;
   /**
@@ -1055,6 +1061,27 @@ export interface SequenceUse {
   /** The step: negative for a sequence counting down. */
   increment: number;
 }
+
+/**
+ * SQL: the column sequence `oid` feeds (`relid`, `attnum`, `owned`): the column owning it
+ * (serial, identity, OWNED BY), else the narrowest column whose DEFAULT calls nextval() on it.
+ */
+const FED_COLUMN = (oid: string): string =>
+  `SELECT fed.relid, fed.attnum, fed.owned
+     FROM (SELECT d.refobjid AS relid, d.refobjsubid AS attnum, true AS owned
+             FROM pg_depend d
+            WHERE d.objid = ${oid} AND d.classid = 'pg_class'::regclass
+              AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+           UNION ALL
+           SELECT ad.adrelid, ad.adnum, false
+             FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+            WHERE d.refobjid = ${oid} AND d.refclassid = 'pg_class'::regclass
+              AND d.classid = 'pg_attrdef'::regclass) AS fed
+     JOIN pg_attribute fa ON fa.attrelid = fed.relid AND fa.attnum = fed.attnum
+    ORDER BY fed.owned DESC,
+             CASE fa.atttypid WHEN 'int2'::regtype THEN 2 WHEN 'int4'::regtype THEN 4 ELSE 8 END,
+             fed.relid, fed.attnum
+    LIMIT 1`;
 
 /** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
 function groupDigits(value: string): string {
@@ -1094,15 +1121,18 @@ const sequences: CardDefinition = {
     // sequence runs into is its maximum, or its minimum when it counts down.
     const rows = await session.query<SequenceUse>(
       'sequences',
-      `SELECT schema, name, "column", "columnType", owner, last_value::text AS "lastValue",
+      `SELECT schema, name, "column", "columnType", owner, fed, last_value::text AS "lastValue",
               max_value::text AS "maxValue", increment_by::float8 AS increment,
               coalesce(last_value::numeric / nullif(max_value, 0)::numeric, 0)::float8 AS share
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
                       CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
                         AS "column",
-                      CASE WHEN a.attname IS NOT NULL
+                      CASE WHEN a.attname IS NOT NULL AND f.owned
                         THEN json_build_object('schema', tn.nspname, 'table', t.relname,
                                                'column', a.attname) END AS owner,
+                      CASE WHEN a.attname IS NOT NULL
+                        THEN json_build_object('schema', tn.nspname, 'table', t.relname,
+                                               'column', a.attname) END AS fed,
                       format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
                       s.increment_by,
                       CASE WHEN s.increment_by > 0
@@ -1116,11 +1146,10 @@ const sequences: CardDefinition = {
                  FROM pg_sequences s
                  JOIN pg_namespace n ON n.nspname = s.schemaname
                  JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
-                 LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass
-                       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-                 LEFT JOIN pg_class t ON t.oid = d.refobjid
+                 LEFT JOIN LATERAL (${FED_COLUMN('c.oid')}) AS f ON true
+                 LEFT JOIN pg_class t ON t.oid = f.relid
                  LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
-                 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                 LEFT JOIN pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum
                 WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}) AS used
         ORDER BY share DESC, 1, 2
         LIMIT $1`,
@@ -1155,7 +1184,7 @@ const sequences: CardDefinition = {
       };
     }
     const worst = near[0];
-    const owner = worst.owner;
+    const owner = worst.fed;
     return {
       state: 'warn',
       summary: `${plural(near.length, 'sequence', 'sequences')} past 75 % of their maximum`,
@@ -1179,6 +1208,151 @@ const sequences: CardDefinition = {
   },
 };
 
+/**
+ * SQL: the sequence that feeds column `attnum` of relation `relid`: the one the column owns
+ * (serial, identity, OWNED BY), else one its DEFAULT calls nextval() on. See FED_COLUMN.
+ */
+const FEEDING_SEQUENCE = (relid: string, attnum: string): string =>
+  `SELECT seq.oid
+     FROM (SELECT d.objid AS oid, true AS owned
+             FROM pg_depend d
+            WHERE d.refobjid = ${relid} AND d.refobjsubid = ${attnum}
+              AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+              AND d.deptype IN ('a', 'i')
+           UNION ALL
+           SELECT d.refobjid, false
+             FROM pg_attrdef ad JOIN pg_depend d ON d.objid = ad.oid
+            WHERE ad.adrelid = ${relid} AND ad.adnum = ${attnum}
+              AND d.classid = 'pg_attrdef'::regclass
+              AND d.refclassid = 'pg_class'::regclass) AS seq
+     JOIN pg_class s ON s.oid = seq.oid AND s.relkind = 'S'
+    ORDER BY seq.owned DESC
+    LIMIT 1`;
+
+export interface NarrowForeignKey {
+  schema: string;
+  table: string;
+  /** The referencing column narrower than the key it references. */
+  column: string;
+  columnType: string;
+  constraint: string;
+  /** The referenced key: `table.column` for reading, and each name apart. */
+  references: string;
+  referenced: { schema: string; table: string; column: string; type: string };
+  /**
+   * How far the referenced key has counted: the last value of the sequence that feeds it, exact
+   * decimal text; null when none feeds it, it was never used or this role may not read it.
+   */
+  referencedValue: string | null;
+  /** The largest value `column` can hold (2147483647 for integer), decimal text. */
+  maxValue: string;
+  /** referencedValue / maxValue, 0..1 (more once past it); null without referencedValue. */
+  share: number | null;
+  /** The migration's statement: the column widened to the referenced key's type. */
+  alterSql: string;
+}
+
+export interface NarrowForeignKeysData {
+  /** Fullest first, then by name; every such key of the app's schemas. */
+  foreignKeys: NarrowForeignKey[];
+}
+
+/**
+ * Foreign-key columns narrower than the key they reference: an integer `user_id` of a table
+ * older than Rails 5.1 (or a hand-written migration) referencing a bigint `users.id`. Inserts
+ * fail with "integer out of range" once the referenced ids pass 2^31-1, however far the key's
+ * own sequence is from its maximum (the Sequences card's concern).
+ */
+const narrowForeignKeys: CardDefinition = {
+  id: 'narrowForeignKeys',
+  title: 'Foreign keys narrower than their key',
+  async run({ session, signal }): Promise<CardResult<NarrowForeignKeysData>> {
+    // One row per column pair of the key (a composite key may have one narrow column). A
+    // partition's copy of its parent's key (conparentid) is left out: the parent's ALTER
+    // TABLE changes every partition.
+    const rows = await session.query<Omit<NarrowForeignKey, 'alterSql'>>(
+      'narrowForeignKeys',
+      `SELECT schema, "table", "column", "columnType", "constraint", "references", referenced,
+              "referencedValue"::text AS "referencedValue", "maxValue"::text AS "maxValue",
+              ("referencedValue"::numeric / "maxValue")::float8 AS share
+         FROM (SELECT n.nspname AS schema, t.relname AS "table", a.attname AS "column",
+                      format_type(a.atttypid, a.atttypmod) AS "columnType",
+                      c.conname AS constraint,
+                      c.confrelid::regclass::text || '.' || ra.attname AS references,
+                      json_build_object('schema', rn.nspname, 'table', r.relname,
+                                        'column', ra.attname,
+                                        'type', format_type(ra.atttypid, ra.atttypmod))
+                        AS referenced,
+                      CASE a.atttypid WHEN 'int2'::regtype THEN 32767 ELSE 2147483647 END
+                        AS "maxValue",
+                      (SELECT CASE WHEN has_sequence_privilege(seq.oid, 'SELECT, USAGE')
+                                THEN pg_sequence_last_value(seq.oid) END
+                         FROM (${FEEDING_SEQUENCE('r.oid', 'ra.attnum')}) AS seq)
+                        AS "referencedValue"
+                 FROM pg_constraint c
+                 CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(attnum, refnum)
+                 JOIN pg_class t ON t.oid = c.conrelid
+                 JOIN pg_namespace n ON n.oid = t.relnamespace
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+                 JOIN pg_class r ON r.oid = c.confrelid
+                 JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                 JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refnum
+                WHERE c.contype = 'f' AND c.conparentid = 0 AND ${USER_SCHEMAS}
+                  AND (a.atttypid, ra.atttypid) IN (('int4'::regtype, 'int8'::regtype),
+                                                    ('int2'::regtype, 'int8'::regtype),
+                                                    ('int2'::regtype, 'int4'::regtype))) AS narrow
+        ORDER BY share DESC NULLS LAST, 1, 2, 3, 5`,
+      undefined,
+      signal,
+    );
+    const list: NarrowForeignKey[] = rows.map((row) => ({
+      ...row,
+      alterSql:
+        `ALTER TABLE ${qualified(row.schema, row.table)} ALTER COLUMN ${quoteIdent(row.column)} ` +
+        `TYPE ${row.referenced.type};`,
+    }));
+    return evaluateNarrowForeignKeys({ foreignKeys: list });
+  },
+};
+
+/** The Foreign keys narrower than their key card from its rows: any such key warns. */
+export function evaluateNarrowForeignKeys(
+  data: NarrowForeignKeysData,
+): CardResult<NarrowForeignKeysData> {
+  const list = data.foreignKeys;
+  if (list.length === 0) {
+    return {
+      state: 'ok',
+      summary: 'Every foreign key is as wide as the key it references',
+      data,
+    };
+  }
+  const first = list[0];
+  const where = `${qualified(first.schema, first.table)}.${quoteIdent(first.column)}`;
+  const reached =
+    first.referencedValue === null || first.share === null
+      ? `references ${first.references} (${first.referenced.type})`
+      : `references ${first.references}, now at ${groupDigits(first.referencedValue)} ` +
+        `(${(first.share * 100).toFixed(1)} % of ${groupDigits(first.maxValue)})`;
+  const past = list.filter((row) => (row.share ?? 0) >= 1).length;
+  return {
+    state: 'warn',
+    summary:
+      `${plural(list.length, 'foreign key', 'foreign keys')} narrower than the key ` +
+      `${list.length === 1 ? 'it references' : 'they reference'}; ${where} ` +
+      `(${first.columnType}) ${reached}`,
+    reason:
+      `Once the referenced ids pass ${groupDigits(first.maxValue)}, inserts and updates that ` +
+      `set ${where} fail with "${first.columnType} out of range"` +
+      (past ? `; ${past === 1 ? 'one key is' : `${past} keys are`} past it already` : '') +
+      '. Widening a column rewrites its table under an ACCESS EXCLUSIVE lock: plan it as a ' +
+      'migration (change_column ... :bigint), sooner while the table is small.',
+    fix: first.alterSql,
+    fixes: several(list.map((row) => row.alterSql)),
+    data,
+  };
+}
+
 export const tableCards: CardDefinition[] = [
   databaseSize,
   tables,
@@ -1193,4 +1367,5 @@ export const tableCards: CardDefinition[] = [
   statistics,
   wraparound,
   sequences,
+  narrowForeignKeys,
 ];
