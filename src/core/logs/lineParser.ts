@@ -698,12 +698,12 @@ function parseCompleted(text: string, line: ParsedLine): boolean {
   if (!m) return false;
   line.kind = 'completed';
   if (m[1]) line.status = Number(m[1]);
-  line.durationMs = Number(m[2]);
+  line.durationMs = milliseconds(m[2]);
   if (m[3]) {
     const view = VIEW_MS.exec(m[3]);
     const db = DB_MS.exec(m[3]);
-    if (view) line.viewMs = Number(view[1]);
-    if (db) line.dbMs = Number(db[1]);
+    if (view) line.viewMs = milliseconds(view[1]);
+    if (db) line.dbMs = milliseconds(db[1]);
   }
   return true;
 }
@@ -936,14 +936,21 @@ function isHttpStatus(status: number): boolean {
 }
 
 /**
- * A duration from any line, as the text lines' 12 digits allow; undefined for anything else: one
- * line saying 1e308 (or 400 nines) made the mean, p95 and maximum of the whole window infinite,
- * and a `Views: x` without a number made an action's view share NaN.
+ * The longest duration a line may give: a day. No Rails request, view or query of one lasts
+ * longer; a line saying so is broken or forged, and a few of them made the window's mean (and
+ * near 10^12 ms the microsecond sum, past 2^53) say nothing about the real requests.
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+/**
+ * A duration from any line, up to MAX_DURATION_MS; undefined for anything else, so the request
+ * counts but is not timed: one line saying 1e308 (or 400 nines) made the mean, p95 and maximum of
+ * the whole window infinite, and a `Views: x` without a number made an action's view share NaN.
  */
 export function milliseconds(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const ms = Number(value);
-  return ms >= 0 && ms < 1e12 ? ms : undefined;
+  return ms >= 0 && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void {

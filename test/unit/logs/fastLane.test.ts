@@ -134,6 +134,38 @@ describe('fast lane', () => {
     assert.ok(taken > 3000, `took only ${taken} mutated lines`);
   });
 
+  it('reads a request over a day as untimed, as LineParser does, on every kind of line', () => {
+    const completed = (ms: string): string =>
+      'I, [2026-12-03T13:21:50.934000 #3000]  INFO -- : [3918a400-a976-4465-8505-47a48a5f1b22] ' +
+      `Completed 200 OK in ${ms}ms (Views: ${ms} | ActiveRecord: 1.5ms)`;
+    const day = 24 * 3_600_000;
+    const lines = [completed(String(day)), completed(`${day}.001`), completed('999999999999')];
+    assert.equal(compare('UTC', lines).taken, 3);
+    const parser = new LineParser(new ZoneClock('UTC'), NOW);
+    const read = (text: string): (number | undefined)[] => {
+      const line = parser.parse(text);
+      return [line.durationMs, line.viewMs];
+    };
+    assert.deepEqual(read(lines[0]), [day, day]);
+    assert.deepEqual(read(lines[1]), [undefined, undefined]);
+    assert.deepEqual(read(lines[2]), [undefined, undefined]);
+    // The lines only LineParser reads: the regular expression's, JSON's, Semantic Logger's.
+    assert.equal(read(`Completed 2000 OK in ${day + 1}ms (Views: ${day + 1})`)[0], undefined);
+    assert.equal(read(`Completed 2000 OK in ${day}ms (Views: 1)`)[0], day);
+    assert.equal(read(`Completed in ${day + 1}ms (View: 1) | 200 OK [http://x/]`)[0], undefined);
+    const json = (duration: number): string =>
+      JSON.stringify({ method: 'GET', path: '/', status: 200, duration });
+    assert.equal(read(json(day + 1))[0], undefined);
+    assert.equal(read(json(day))[0], day);
+    assert.equal(
+      read(
+        '2026-12-04 10:00:01.000000 I [1:puma] (1d 1m) Rails -- Completed #show -- ' +
+          '{ :method => "GET", :path => "/", :status => 200 }',
+      )[0],
+      undefined,
+    );
+  });
+
   it('keeps the year of a time before 0100 (Date.UTC reads 0050 as 1950)', () => {
     for (const zone of ['UTC', 'Europe/Berlin']) {
       const parser = new LineParser(new ZoneClock(zone), NOW);
