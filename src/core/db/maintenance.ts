@@ -1,9 +1,10 @@
 /**
- * Database maintenance from the weekly tier: ANALYZE, VACUUM (ANALYZE) and REINDEX (CONCURRENTLY
- * from PostgreSQL 12). The only code in Upkeep that changes the monitored database, so it runs
- * only with a confirmation issued by `confirmMaintenance` for that exact plan (after the user saw
- * the SQL, the target database and what it locks, and for a production connection or work on the
- * whole database typed the database name).
+ * Database maintenance from the weekly tier: ANALYZE, VACUUM (ANALYZE), VACUUM (FREEZE, ANALYZE)
+ * against wraparound, and REINDEX (CONCURRENTLY from PostgreSQL 12). The only code in Upkeep
+ * that changes the monitored database, so it runs only with a confirmation issued by
+ * `confirmMaintenance` for that exact plan (after the user saw the SQL, the target database and
+ * what it locks, and for a production connection or work on the whole database typed the
+ * database name).
  */
 import type { ResolvedConnection } from './connection';
 import { connectClient, sendCancelRequest } from './session';
@@ -13,7 +14,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
 
-export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'reindex';
+export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'vacuumFreeze' | 'reindex';
 
 export interface MaintenanceTarget {
   type: 'database' | 'table' | 'index';
@@ -75,6 +76,10 @@ export function planMaintenance(
       if (target.type === 'index') throw new UpkeepError('config', 'VACUUM works on tables.');
       sql = `VACUUM (ANALYZE)${on};`;
       break;
+    case 'vacuumFreeze':
+      if (target.type === 'index') throw new UpkeepError('config', 'VACUUM works on tables.');
+      sql = `VACUUM (FREEZE, ANALYZE)${on};`;
+      break;
     case 'reindex': {
       const object = target.type === 'database' ? ` ${quoteIdent(connection.databaseName)}` : on;
       sql = `REINDEX ${target.type.toUpperCase()}${concurrently ? ' CONCURRENTLY' : ''}${object};`;
@@ -114,6 +119,13 @@ function impactOf(kind: MaintenanceKind, target: MaintenanceTarget, concurrently
       return (
         `VACUUM (ANALYZE) reads ${scope}, with heavy disk I/O. ` +
         'It takes a SHARE UPDATE EXCLUSIVE lock on each table ' +
+        '(reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).'
+      );
+    case 'vacuumFreeze':
+      return (
+        `VACUUM (FREEZE, ANALYZE) reads ${scope} and freezes every row it can, writing each ` +
+        'page not frozen yet: more disk I/O and WAL than a plain VACUUM. It takes a SHARE ' +
+        'UPDATE EXCLUSIVE lock on each table ' +
         '(reads and writes go on; other VACUUMs, ANALYZE and schema changes wait).'
       );
     case 'reindex':

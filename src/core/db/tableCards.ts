@@ -943,7 +943,7 @@ function freezeStatements(tables: WraparoundTable[], age: (table: WraparoundTabl
 /**
  * The Transaction ID wraparound card from its figures: warns when either the transaction ID
  * age or the multixact ID age passes half of the 2^31 limit, with a VACUUM (FREEZE) of each
- * table past it, shown for the maintainer to run (Upkeep never runs it by itself).
+ * table past it, to run through "Upkeep: Run Database Maintenance" and its confirmation.
  */
 export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundData> {
   const percent = (share: number): string => `${(share * 100).toFixed(1)} % of the limit`;
@@ -978,8 +978,8 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
   return {
     state: 'warn',
     summary,
-    reason: reasons.join(' '),
-    fix: fixes[0],
+    reason: reasons.join(' ') + (fixes.length > 1 ? ` ${RUN_THEM}` : ''),
+    fix: fixes.length > 1 ? fixes[0] : `${fixes[0]} ${RUN_IT}`,
     fixes: several(fixes),
     data,
   };

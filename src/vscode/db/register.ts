@@ -568,6 +568,13 @@ const KINDS: { kind: MaintenanceKind; label: string; detail: string }[] = [
     detail: 'Reclaims dead rows and refreshes statistics; no blocking lock.',
   },
   {
+    kind: 'vacuumFreeze',
+    label: 'VACUUM (FREEZE, ANALYZE)',
+    detail:
+      'Freezes old transaction and multixact IDs (wraparound); more I/O than VACUUM, ' +
+      'no blocking lock.',
+  },
+  {
     kind: 'reindex',
     label: 'REINDEX',
     detail: 'Rebuilds an index (CONCURRENTLY from PostgreSQL 12, without blocking writes).',

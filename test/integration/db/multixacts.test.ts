@@ -2,12 +2,20 @@
  * The Transaction ID wraparound card's multixact figures on both real servers: the ages it
  * reports are the ones psql reads with mxid_age(), for the database and for each table. Rows
  * locked FOR SHARE by two transactions at once make the multixacts; 2^31 of them cannot be
- * made in a test, so the thresholds are tested on the card's evaluation (test/unit/db).
+ * made in a test, so the thresholds are tested on the card's evaluation (test/unit/db). The
+ * VACUUM (FREEZE, ANALYZE) the card advises runs only through the maintenance confirmation.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { runCard } from '../../../src/core/db/cards';
+import {
+  confirmMaintenance,
+  maintenancePrompt,
+  planMaintenance,
+  runMaintenance,
+} from '../../../src/core/db/maintenance';
+import { probeServer } from '../../../src/core/db/probe';
 import type { WraparoundData } from '../../../src/core/db/tableCards';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
@@ -106,6 +114,44 @@ for (const target of serversUnderTest) {
       } finally {
         await session.close();
       }
+    });
+
+    it('freezes a table through the confirmed maintenance flow, as the card advises', async () => {
+      const { connection, session } = await connect(url);
+      let version: number;
+      try {
+        version = (await probeServer(session)).serverVersionNum;
+      } finally {
+        await session.close();
+      }
+      const ageOf = (table: string): number =>
+        Number(
+          psql(url, `SELECT mxid_age(relminmxid) FROM pg_class WHERE oid = '${table}'::regclass`),
+        );
+      assert.ok(ageOf('accounts') >= 25);
+      const before = ageOf('"Billing"."Invoice Lines"');
+
+      const plan = planMaintenance(
+        connection,
+        'vacuumFreeze',
+        { type: 'table', schema: 'public', name: 'accounts' },
+        version,
+      );
+      assert.equal(plan.sql, 'VACUUM (FREEZE, ANALYZE) "public"."accounts";');
+      assert.equal(plan.needsTypedName, false);
+      assert.match(maintenancePrompt(plan).detail, /SHARE UPDATE EXCLUSIVE lock/);
+      await runMaintenance(connection, confirmMaintenance(plan), {
+        lockTimeoutMs: 5000,
+        connectTimeoutMs: 5000,
+      });
+      assert.equal(ageOf('accounts'), 0);
+      assert.equal(ageOf('"Billing"."Invoice Lines"'), before);
+
+      // The whole database asks for its name to be typed, as VACUUM (ANALYZE) of it does.
+      const whole = planMaintenance(connection, 'vacuumFreeze', { type: 'database' }, version);
+      assert.equal(whole.sql, 'VACUUM (FREEZE, ANALYZE);');
+      assert.equal(whole.needsTypedName, true);
+      assert.throws(() => confirmMaintenance(whole), /typed name does not match/);
     });
   });
 }

@@ -8,6 +8,7 @@ import type { WraparoundData, WraparoundTable } from '../../../src/core/db/table
 import { WRAPAROUND_WARN_SHARE, evaluateWraparound } from '../../../src/core/db/tableCards';
 
 const LIMIT = 2 ** 31;
+const RUN_IT = '(run it with "Upkeep: Run Database Maintenance")';
 
 function figures(age: number, multixactAge: number, tables: WraparoundTable[]): WraparoundData {
   return {
@@ -54,6 +55,7 @@ describe('Transaction ID wraparound evaluation', () => {
     assert.equal(result.state, 'warn');
     assert.match(result.reason ?? '', /^Multixact IDs .* are 1,500,000,000 multixacts old, past /);
     assert.match(result.reason ?? '', /autovacuum_multixact_freeze_max_age \(400,000,000\)/);
+    assert.match(result.reason ?? '', /"Upkeep: Run Database Maintenance", which asks first\.$/);
     assert.doesNotMatch(result.reason ?? '', /transaction ID limit/);
     assert.deepEqual(result.fixes, [
       'VACUUM (FREEZE, ANALYZE) "Billing"."Invoice ""Lines""";',
@@ -68,7 +70,7 @@ describe('Transaction ID wraparound evaluation', () => {
     );
     assert.equal(result.state, 'warn');
     assert.match(result.reason ?? '', /^Past the transaction ID limit PostgreSQL stops/);
-    assert.equal(result.fix, 'VACUUM (FREEZE, ANALYZE) "users";');
+    assert.equal(result.fix, `VACUUM (FREEZE, ANALYZE) "users"; ${RUN_IT}`);
     assert.equal(result.fixes, undefined);
   });
 
@@ -78,7 +80,7 @@ describe('Transaction ID wraparound evaluation', () => {
     );
     assert.equal(result.state, 'warn');
     assert.match(result.reason ?? '', /transaction ID limit.*Multixact IDs/);
-    assert.equal(result.fix, 'VACUUM (FREEZE, ANALYZE) "app"."events";');
+    assert.equal(result.fix, `VACUUM (FREEZE, ANALYZE) "app"."events"; ${RUN_IT}`);
     assert.equal(result.fixes, undefined);
   });
 
@@ -87,6 +89,6 @@ describe('Transaction ID wraparound evaluation', () => {
       figures(100, half + 1, [table('public', 'users', 100, 1_000)]),
     );
     assert.equal(result.state, 'warn');
-    assert.equal(result.fix, 'VACUUM (FREEZE, ANALYZE);');
+    assert.equal(result.fix, `VACUUM (FREEZE, ANALYZE); ${RUN_IT}`);
   });
 });
