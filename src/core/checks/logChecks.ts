@@ -6,7 +6,7 @@
 import { summarizeLogs, type LogSummary } from '../logs/summary';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
-import { formatMs, formatPercent } from '../util/figures';
+import { formatMs, formatPercent, formatUtc } from '../util/figures';
 import { plural } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -124,7 +124,7 @@ const errorsLastHour: CheckDefinition = {
         summary:
           `${n(s.errors.total)} error${s.errors.total === 1 ? '' : 's'} in the last hour ` +
           `(${countsLine(s.errors.byClass)})`,
-        details: s.errors.lastSeen ? `Last at ${s.errors.lastSeen}.` : undefined,
+        details: s.errors.lastSeen ? `Last at ${formatUtc(s.errors.lastSeen)}.` : undefined,
         values,
         findings,
       };

@@ -2,7 +2,7 @@
  * The plain-text form of a log summary, for `upkeep logs` and the output channel: the figures a
  * maintainer reads first at the top, details and file:line links below.
  */
-import { formatMs, formatPercent } from '../util/figures';
+import { formatMs, formatPercent, formatUtc } from '../util/figures';
 import { plural } from '../util/plural';
 import { printable } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
@@ -12,10 +12,6 @@ const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 function n(value: number): string {
   return number.format(value);
-}
-
-function when(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—';
 }
 
 function where(file: string, line: number | null, offset: number): string {
@@ -40,7 +36,9 @@ export function countsLine(rows: { className: string; count: number }[], limit =
 export function formatSummaryText(s: LogSummary): string {
   const out: string[] = [];
   const range =
-    s.window.from || s.window.to ? ` (${when(s.window.from)} → ${when(s.window.to)})` : '';
+    s.window.from || s.window.to
+      ? ` (${formatUtc(s.window.from)} → ${formatUtc(s.window.to)})`
+      : '';
   out.push(`Log summary: ${s.window.label}${range}`);
 
   for (const source of s.sources) {
@@ -59,7 +57,7 @@ export function formatSummaryText(s: LogSummary): string {
     );
   }
   out.push(`  times: ${s.timeZone.note}`);
-  out.push(`  span: ${when(s.span.first)} → ${when(s.span.last)}`);
+  out.push(`  span: ${formatUtc(s.span.first)} → ${formatUtc(s.span.last)}`);
   out.push('');
 
   const c = s.statusClasses;
@@ -78,7 +76,9 @@ export function formatSummaryText(s: LogSummary): string {
   );
   out.push(
     `Errors    ${n(s.errors.total)}` +
-      (s.errors.total ? ` (${countsLine(s.errors.byClass)}), last ${when(s.errors.lastSeen)}` : ''),
+      (s.errors.total
+        ? ` (${countsLine(s.errors.byClass)}), last ${formatUtc(s.errors.lastSeen)}`
+        : ''),
   );
 
   if (s.actions.length) {
@@ -103,7 +103,7 @@ export function formatSummaryText(s: LogSummary): string {
     const rows = s.slowest.map((r) => [
       formatMs(r.durationMs),
       String(r.status ?? '—'),
-      `${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${when(r.at)}  ` +
+      `${r.action ?? '—'}  ${r.method ?? ''} ${r.path ?? ''}  ${formatUtc(r.at)}  ` +
         where(r.file, r.line, r.offset),
     ]);
     out.push(...alignColumns(rows, [true, false, false], '  '));
@@ -113,7 +113,7 @@ export function formatSummaryText(s: LogSummary): string {
     for (const e of s.exceptions) {
       out.push(`  ${String(e.count).padStart(5)}× ${e.className}: ${e.message.slice(0, 120)}`);
       out.push(
-        `         first ${when(e.firstSeen)}, last ${when(e.lastSeen)}` +
+        `         first ${formatUtc(e.firstSeen)}, last ${formatUtc(e.lastSeen)}` +
           `${e.frame ? `, at ${e.frame}` : ''}  ${where(e.file, e.line, e.offset)}`,
       );
     }
@@ -145,7 +145,7 @@ export function formatSummaryText(s: LogSummary): string {
       const statuses = Object.entries(b.statuses)
         .map(([k, v]) => `${v}× ${k}`)
         .join(', ');
-      const span = `${when(b.from)} → ${when(b.to)}`;
+      const span = `${formatUtc(b.from)} → ${formatUtc(b.to)}`;
       out.push(`  ${String(b.count).padStart(5)}  ${b.ip}  ${span}  (${statuses})`);
     }
   }

@@ -50,3 +50,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${Math.round(value)} ${units[unit]}`;
 }
+
+/** `2026-12-05 06:42:53 UTC` from an ISO instant, as `upkeep logs` writes times; `—` for none. */
+export function formatUtc(iso: string | null | undefined): string {
+  return iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—';
+}

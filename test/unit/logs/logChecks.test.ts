@@ -165,6 +165,8 @@ describe('log checks', () => {
       assert.equal(finding?.file, 'log/production.log');
       // 31 requests of 3 lines, two 404s of 6, then the 500: Started at 106, its exception at 110.
       assert.equal(finding?.line, 110);
+      // The time as upkeep logs writes it, not the JSON's ISO string with milliseconds.
+      assert.match(report.details ?? '', /^Last at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/);
     },
   );
 
