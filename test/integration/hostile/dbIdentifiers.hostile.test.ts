@@ -64,6 +64,21 @@ describe('hostile names from the database (security review)', function () {
     );
   });
 
+  it('an integer foreign key of a table named with a line break: one-line SQL', async () => {
+    const own = await createDatabase(await embeddedServer(), 'hostile_narrow');
+    await admin(
+      own,
+      `CREATE TABLE jobs (id bigserial PRIMARY KEY);
+       CREATE TABLE "pay\nOK.jobs" ("job id" integer REFERENCES jobs);`,
+    );
+    const card = await cardOf(own, 'narrowForeignKeys');
+    assert.equal(card.state, 'warn', card.summary);
+    assert.equal(card.fix, 'ALTER TABLE U&"pay\\000AOK.jobs" ALTER COLUMN "job id" TYPE bigint;');
+    assert.doesNotMatch(card.summary, /\n/);
+    await admin(own, card.fix ?? '');
+    assert.equal((await cardOf(own, 'narrowForeignKeys')).state, 'ok');
+  });
+
   it('maintenance runs on the table picked, whatever schema search_path puts first', async () => {
     const tenantUrl = await createDatabase(await embeddedServer(), 'hostile_path');
     const database = new URL(tenantUrl).pathname.slice(1);
