@@ -10,6 +10,7 @@ import { registerDbCommand } from './cli/dbCommand';
 import { registerDrillCommand } from './cli/drillCommand';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
+import { printable, printableLines } from './core/util/printable';
 
 export const EXIT_USAGE = 2;
 
@@ -54,6 +55,15 @@ function currentFolderGone(): boolean {
   }
 }
 
+/**
+ * What commander writes to stderr, made printable: an `error: ...` quotes a flag or a value as
+ * typed and stays one line; help text keeps its lines.
+ */
+function commanderOutput(text: string): string {
+  if (!text.startsWith('error: ')) return printableLines(text);
+  return `${printable(text.replace(/\n$/, ''))}\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (currentFolderGone()) {
     process.stderr.write(
@@ -68,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     .description('Maintenance checks for a Rails + PostgreSQL app')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(commanderOutput(text)) });
 
   let exitCode = 0;
   const setExitCode = (code: number): void => {
@@ -98,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    process.stderr.write(`upkeep: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`upkeep: ${printable(message)}\n`);
     return EXIT_USAGE;
   }
   return exitCode;
@@ -123,6 +134,6 @@ function exitSoon(code: number): void {
 }
 
 main(process.argv).then(exitSoon, (error: unknown) => {
-  process.stderr.write(`upkeep: ${String(error)}\n`);
+  process.stderr.write(`upkeep: ${printable(String(error))}\n`);
   exitSoon(EXIT_USAGE);
 });

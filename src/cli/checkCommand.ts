@@ -24,7 +24,7 @@ import {
 import type { FailOn } from '../core/checks/report';
 import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
-import { printableLines } from '../core/util/printable';
+import { printable, printableLines } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
@@ -89,9 +89,10 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
       try {
         setExitCode(await runCheckCommand(options));
       } catch (error) {
-        const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
+        // The message and the hint on a line each: a name in them may hold a line break.
+        const hint = error instanceof UpkeepError && error.hint ? `\n${printable(error.hint)}` : '';
         const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep check: ${printableLines(`${message}${hint}`)}\n`);
+        process.stderr.write(`upkeep check: ${printable(message)}${hint}\n`);
         setExitCode(EXIT_USAGE);
       }
     });
@@ -266,9 +267,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     } catch (error) {
       // A read-only checkout: the report is still printed, then why nothing was kept.
       notSaved =
-        `upkeep check: the results were not saved in ${resultsFile} ` +
-        `(${fileErrorWithCode(error)}). Make its folder writable, or give --save a file ` +
-        'in one that is.\n';
+        `upkeep check: the results were not saved in ${printable(resultsFile)} ` +
+        `(${printable(fileErrorWithCode(error))}). Make its folder writable, or give --save ` +
+        'a file in one that is.\n';
       exitCode = EXIT_USAGE;
     }
   }

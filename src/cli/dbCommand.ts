@@ -15,7 +15,7 @@ import { repoMetrics } from '../core/db/repoMetrics';
 import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
 import { defaultSnapshotFile } from '../core/checks/dbChecks';
-import { printableLines } from '../core/util/printable';
+import { printable, printableLines } from '../core/util/printable';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
@@ -184,8 +184,8 @@ async function runDb(flags: DbFlags): Promise<number> {
   // Like upkeep check: the data on stdout, what went wrong on stderr (also when the JSON
   // carries it, so a cron job that keeps the JSON still mails the error).
   if (output.error) {
-    const hint = output.error.hint ? `\n  ${output.error.hint}` : '';
-    process.stderr.write(printableLines(`upkeep db: ${output.error.message}${hint}\n`));
+    const hint = output.error.hint ? `\n  ${printable(output.error.hint)}` : '';
+    process.stderr.write(`upkeep db: ${printable(output.error.message)}${hint}\n`);
   }
   return exitCode;
 }

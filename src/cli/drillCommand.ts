@@ -11,7 +11,7 @@ import type { DrillPlan } from '../core/checks/drillPlan';
 import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
-import { printableLines } from '../core/util/printable';
+import { printable, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
@@ -67,9 +67,9 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
       try {
         setExitCode(await runDrillCommand(flags));
       } catch (error) {
-        const hint = error instanceof UpkeepError && error.hint ? `\n${error.hint}` : '';
+        const hint = error instanceof UpkeepError && error.hint ? `\n${oneLine(error.hint)}` : '';
         const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep drill: ${redact(message)}${redact(hint)}\n`);
+        process.stderr.write(`upkeep drill: ${oneLine(message)}${hint}\n`);
         setExitCode(EXIT_USAGE);
       }
     });
@@ -98,7 +98,7 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
   process.stderr.write(describePlan(plan, workspace));
   const refusal = refusalOf(plan, flags);
   if (refusal) {
-    process.stderr.write(`upkeep drill: ${refusal}\nNothing was done.\n`);
+    process.stderr.write(`upkeep drill: ${oneLine(refusal)}\nNothing was done.\n`);
     return EXIT_USAGE;
   }
 
@@ -108,7 +108,9 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
       : path.resolve(workspace, typeof flags.save === 'string' ? flags.save : SAVED_RESULTS_FILE);
   // Opened before the drill so an unreadable results file is reported before anything runs.
   const results = resultsFile
-    ? await FileResultLog.open(resultsFile, (message) => process.stderr.write(`warn: ${message}\n`))
+    ? await FileResultLog.open(resultsFile, (message) =>
+        process.stderr.write(`warn: ${oneLine(message)}\n`),
+      )
     : undefined;
 
   // Ctrl-C, SIGTERM or SIGHUP cancels: pg_restore is killed with its process group, the scratch
@@ -203,7 +205,8 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   } else if (plan.identityUnknown) {
     lines.push(`  Compared by host and port only: ${plan.identityUnknown}.`);
   }
-  return lines.join('\n') + '\n';
+  // A dump's file name or a URL may hold a line break or an escape sequence.
+  return lines.map(oneLine).join('\n') + '\n';
 }
 
 /** `host:port` of the monitored server; its URL may come from a setting with a password. */
@@ -280,6 +283,11 @@ function formatRecord(record: DrillRecord, workspace: string, resultsFile?: stri
   }
   if (resultsFile) lines.push(`  Recorded in ${path.relative(workspace, resultsFile)}`);
   return lines.join('\n') + '\n';
+}
+
+/** One line for a terminal, with no credentials and no control characters. */
+function oneLine(text: string): string {
+  return printable(redact(text));
 }
 
 /** Warnings always; the drill's steps and pg_restore's output with --verbose. */

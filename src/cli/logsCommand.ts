@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { printableLines } from '../core/util/printable';
+import { printable, printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { onCancelSignal } from './cancelSignals';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -104,7 +104,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       if (readable) {
         const unread = summary.sources.flatMap((s) => (s.error ? [s.error] : []));
         for (const warning of new Set([...unread, ...summary.warnings])) {
-          process.stderr.write(`warning: ${printableLines(warning)}\n`);
+          process.stderr.write(`warning: ${printable(warning)}\n`);
         }
       }
     } else if (readable) {
@@ -112,7 +112,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     }
     if (readable) return 0;
     for (const s of summary.sources) {
-      if (s.error) process.stderr.write(`upkeep logs: ${printableLines(s.error)}\n`);
+      if (s.error) process.stderr.write(`upkeep logs: ${printable(s.error)}\n`);
     }
     if (summary.sources.length === 0) process.stderr.write('upkeep logs: no log sources given.\n');
     return EXIT_USAGE;
@@ -121,9 +121,10 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       process.stderr.write(`upkeep logs: cancelled (${signalName}); no summary printed.\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`upkeep logs: ${printableLines(describeError(error))}\n`);
+    process.stderr.write(`upkeep logs: ${printable(describeError(error))}\n`);
     return EXIT_USAGE;
   } finally {
     stopListening();
   }
 }
+

@@ -43,4 +43,74 @@ describe('hostile names in CLI messages', function () {
     assert.match(child.stderr, /PWNED/);
     assert.doesNotMatch(child.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   });
+
+  /** The CLI's stderr for `args`, each line checked for control characters. */
+  const stderrOf = (args: string[]): { status: number | null; lines: string[] } => {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } },
+    );
+    assert.doesNotMatch(child.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, child.stderr);
+    return { status: child.status, lines: child.stderr.split('\n') };
+  };
+  const FORGED = 'x\nupkeep: all checks passed\x1b]0;PWNED\x07';
+
+  it('every command says a missing workspace on its own lines, a forged one included', () => {
+    for (const command of ['check', 'logs', 'db', 'drill']) {
+      const { status, lines } = stderrOf([command, '--workspace', `/nonexistent/${FORGED}`]);
+      assert.equal(status, 2, command);
+      assert.ok(
+        !lines.some((line) => line.startsWith('upkeep: all checks passed')),
+        `${command}: ${lines.join('\n')}`,
+      );
+      assert.ok(
+        lines.some((line) => line.includes('PWNED')),
+        command,
+      );
+    }
+  });
+
+  it("commander's own messages quote a flag without its escape sequences", () => {
+    const { status, lines } = stderrOf(['check', `--bogus${FORGED}`]);
+    assert.equal(status, 2);
+    assert.ok(lines.some((line) => line.includes('unknown option') && line.includes('PWNED')));
+  });
+
+  it('upkeep logs --format json writes each warning on one line', async () => {
+    const workspace = await tempFolderWith('upkeep-cli-output-', {
+      'log/production.log':
+        'I, [2026-12-04T10:00:00.000000 #1]  INFO -- : Started GET "/" for 127.0.0.1 at ' +
+        '2026-12-04 10:00:00 +0000\n',
+    });
+    // A pipe named on the command line: read it cannot be, and the warning names it.
+    const pipe = path.join(workspace, 'log', `${FORGED}.log`);
+    execFileSync('mkfifo', [pipe]);
+    const { status, lines } = stderrOf([
+      ...['logs', '--format', 'json', '--workspace', workspace],
+      ...[path.join(workspace, 'log', 'production.log'), pipe],
+    ]);
+    assert.equal(status, 0, lines.join('\n'));
+    assert.ok(lines.some((line) => line.startsWith('warning: ') && line.includes('PWNED')));
+    assert.ok(
+      !lines.some((line) => line.startsWith('upkeep: all checks passed')),
+      lines.join('\n'),
+    );
+  });
+
+  it('upkeep drill shows a forged --confirm and dump name on their own lines', async () => {
+    const workspace = await tempFolderWith('upkeep-cli-output-', { Gemfile: '' });
+    const dump = path.join(workspace, `${FORGED}.dump`);
+    execFileSync('touch', [dump]);
+    const { status, lines } = stderrOf([
+      ...['drill', '--workspace', workspace, '--dump', dump],
+      ...['--target', 'postgres://drill@127.0.0.1:1/postgres', '--confirm', FORGED],
+    ]);
+    assert.equal(status, 2, lines.join('\n'));
+    assert.ok(lines.some((line) => line.startsWith('  Dump:') && line.includes('PWNED')));
+    assert.ok(
+      !lines.some((line) => line.startsWith('upkeep: all checks passed')),
+      lines.join('\n'),
+    );
+  });
 });
