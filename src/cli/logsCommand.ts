@@ -5,6 +5,7 @@
  * Exit 0 when something was read, 2 for bad usage, when no source could be read, or when
  * cancelled.
  */
+import { fstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -84,6 +85,14 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       );
       return EXIT_USAGE;
     }
+    if (stdin && stdinIsFolder()) {
+      // `upkeep logs - < log`: reading a folder gives no bytes, which read as an empty pipe.
+      process.stderr.write(
+        'upkeep logs: - reads standard input, and standard input is a folder, not a log; ' +
+          'name the log files instead, e.g. upkeep logs log/*.log\n',
+      );
+      return EXIT_USAGE;
+    }
     const summary = await summarizeLogs({
       workspace,
       sources,
@@ -128,3 +137,11 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
   }
 }
 
+/** Whether standard input is a folder (`< log`); false when it cannot be told. */
+function stdinIsFolder(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
+}

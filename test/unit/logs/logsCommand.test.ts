@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -229,6 +229,23 @@ describe('upkeep logs', () => {
       assert.equal(result.status, 2);
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /Standard input is gzip-compressed; .*zcat FILE\.gz/);
+    });
+
+    it('says standard input is a folder (upkeep logs - < log), not that it was empty', () => {
+      const folder = openSync(FIXTURES, 'r');
+      try {
+        const child = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'logs', '-'],
+          { cwd: ROOT, encoding: 'utf8', stdio: [folder, 'pipe', 'pipe'] },
+        );
+        assert.equal(child.status, 2, child.stderr);
+        assert.equal(child.stdout, '');
+        assert.match(child.stderr, /standard input is a folder, not a log; name the log files/);
+        assert.doesNotMatch(child.stderr, /empty/);
+      } finally {
+        closeSync(folder);
+      }
     });
 
     it('refuses a terminal at once instead of waiting for a log typed by hand', () => {
