@@ -140,7 +140,12 @@ async function notConfigured(context: CheckContext, error: unknown): Promise<Che
   return { outcome: 'skipped', summary: 'no database configured', details };
 }
 
-/** An unconfigured database skips with the fix; an unreachable one skips naming the cause. */
+/**
+ * An unconfigured database skips with the fix; an unreachable one skips pointing at
+ * health.database, which says why on its own line: ten rows repeating "Cannot reach PostgreSQL
+ * at ..." made a cron mail of long lines. The cause stays in the details (the table prints it
+ * once) and its error code in `values.databaseUnavailable`.
+ */
 export function unavailable(
   context: CheckContext,
   error: unknown,
@@ -151,10 +156,9 @@ export function unavailable(
   const what = UpkeepError.is(error, 'config') ? 'not usable' : 'not reachable';
   return {
     outcome: 'skipped',
-    summary:
-      `database ${what} (see health.database): ` +
-      `${error instanceof Error ? error.message : String(error)}`,
+    summary: `database ${what} (see health.database)`,
     details: describeError(error),
+    values: { databaseUnavailable: error instanceof UpkeepError ? error.code : 'error' },
   };
 }
 

@@ -14,7 +14,13 @@ import { runCli } from '../../support/cli';
 
 interface Report {
   exitCode: number;
-  results: { checkId: string; outcome: string; summary: string }[];
+  results: {
+    checkId: string;
+    outcome: string;
+    summary: string;
+    details?: string;
+    values?: Record<string, unknown>;
+  }[];
 }
 
 describe('upkeep check with only database checks and no database to reach', function () {
@@ -47,6 +53,31 @@ describe('upkeep check with only database checks and no database to reach', func
     assert.match(health?.summary ?? '', /Cannot reach PostgreSQL/);
     assert.equal(code, 1);
     assert.equal(report.exitCode, 1);
+  });
+
+  it('a server that is down is described once; the other checks point at it', async () => {
+    const closed = `postgres://postgres@127.0.0.1:${await freePort()}/app`;
+    const env = { XDG_CACHE_HOME: path.join(workspace, '.cache'), DATABASE_URL: closed };
+    const args = ['check', '--workspace', workspace, '--task', 'weekly.database'];
+    const text = await runCli(args, env);
+    const rows = text.stdout.split('\n\n')[0].split('\n');
+    const withCause = rows.filter((row) => row.includes('ECONNREFUSED'));
+    assert.deepEqual(
+      withCause.map((row) => row.split(' ')[0]),
+      ['health.database'],
+      text.stdout,
+    );
+    const others = rows.filter((row) => /^(db|business)\./.test(row));
+    assert.ok(others.length >= 4, text.stdout);
+    for (const row of others) {
+      assert.match(row, /SKIPPED +database not reachable \(see health\.database\) +\d/);
+    }
+
+    const [, report] = await weeklyDatabase({ DATABASE_URL: closed });
+    const vacuum = report.results.find((result) => result.checkId === 'db.vacuum');
+    assert.equal(vacuum?.summary, 'database not reachable (see health.database)');
+    assert.equal(vacuum?.values?.databaseUnavailable, 'unreachable');
+    assert.match(vacuum?.details ?? '', /Cannot reach PostgreSQL.*ECONNREFUSED/);
   });
 
   it('a refused password fails the run too', async () => {
