@@ -2,6 +2,7 @@
  * A sortable, paged table: a real <table> with a caption and column headers, so screen readers
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
+import { compareIntegers, groupDigits } from '../src/core/util/figures';
 import { clip, formatNumber, formatText, h, replaceChildren } from './dom';
 
 export interface Column<R> {
@@ -31,12 +32,14 @@ function compare(a: string | number | null, b: string | number | null): number {
   if (a === null) return 1;
   if (b === null) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
+  // A bigint comes as digits: 9223372036854775807 sorts after 42, not before it.
+  return compareIntegers(a, b) ?? String(a).localeCompare(String(b));
 }
 
-function display(value: string | number | null): string {
+function display(value: string | number | null, numeric: boolean | undefined): string {
   if (value === null) return '–';
-  return typeof value === 'number' ? formatNumber(value) : clip(formatText(value));
+  if (typeof value === 'number') return formatNumber(value);
+  return numeric ? clip(groupDigits(value)) : clip(formatText(value));
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
@@ -130,7 +133,9 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           'tr',
           null,
           ...options.columns.map((column, index) => {
-            const content = column.cell ? column.cell(row) : display(column.value(row));
+            const content = column.cell
+              ? column.cell(row)
+              : display(column.value(row), column.numeric);
             const cell = h(index === 0 ? 'th' : 'td', {
               className: column.numeric ? 'numeric' : undefined,
               attrs: index === 0 ? { scope: 'row' } : undefined,

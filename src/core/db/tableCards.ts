@@ -6,7 +6,7 @@
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
 import { quoteIdent } from './sqlText';
-import { formatBytes } from '../util/figures';
+import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
@@ -451,6 +451,9 @@ function adviseUnusedIndexes(
   });
 }
 
+/** How many droppable indexes the Unused indexes card's reason names; the fixes have them all. */
+const UNUSED_NAMED = 5;
+
 const unusedIndexes: CardDefinition = {
   id: 'unusedIndexes',
   title: 'Unused indexes',
@@ -510,12 +513,19 @@ const unusedIndexes: CardDefinition = {
       };
     }
     const more = rows.length === limit ? '+' : '';
+    // The summary names the largest, the reason each (up to a few): a fix of DROP INDEX for an
+    // index the text never named read as a surprise.
+    const named = droppable
+      .slice(0, UNUSED_NAMED)
+      .map((row) => `${quoteIdent(row.name)} on ${row.table} (${row.pretty})`);
+    const andMore = (count: number): string => (count > 0 ? ` and ${count}${more} more` : '');
     return {
       state: 'warn',
       summary:
-        `${plural(droppable.length, 'index', 'indexes')}${more} ` +
-        `never scanned${sinceText}${rest}`,
+        `${plural(droppable.length, 'index', 'indexes')}${more} never scanned${sinceText}: ` +
+        `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}`,
       reason:
+        `Never scanned: ${named.join(', ')}${andMore(droppable.length - named.length)}. ` +
         'An index never scanned costs writes and space; ' +
         'check replicas and rare jobs before dropping it.' +
         list
@@ -1082,11 +1092,6 @@ const FED_COLUMN = (oid: string): string =>
              CASE fa.atttypid WHEN 'int2'::regtype THEN 2 WHEN 'int4'::regtype THEN 4 ELSE 8 END,
              fed.relid, fed.attnum
     LIMIT 1`;
-
-/** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
-function groupDigits(value: string): string {
-  return /^-?\d+$/.test(value) ? BigInt(value).toLocaleString('en') : value;
-}
 
 /** Sequences of the app's schemas whose value the role may not read, and the GRANT for them. */
 async function unreadableSequences(

@@ -55,3 +55,26 @@ export function formatBytes(bytes: number): string {
 export function formatUtc(iso: string | null | undefined): string {
   return iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—';
 }
+
+const INTEGER_TEXT = /^-?\d+$/;
+
+/** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
+export function groupDigits(value: string): string {
+  return INTEGER_TEXT.test(value) ? BigInt(value).toLocaleString('en') : value;
+}
+
+/**
+ * Orders two integers given as numbers or as digits (a bigint past 2^53 comes as text) by
+ * their value; undefined when either is something else.
+ */
+export function compareIntegers(a: unknown, b: unknown): number | undefined {
+  const big = (value: unknown): bigint | undefined =>
+    (typeof value === 'number' && Number.isInteger(value)) ||
+    (typeof value === 'string' && INTEGER_TEXT.test(value))
+      ? BigInt(value)
+      : undefined;
+  const x = big(a);
+  const y = big(b);
+  if (x === undefined || y === undefined) return undefined;
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -295,6 +295,56 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('groups, right-aligns and sorts by value the integers a bigint column holds', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    database.data.cards.push({
+      id: 'db.sequences',
+      title: 'Sequences',
+      state: 'warn',
+      summary: 'users_id_seq is at 100 % (9,223,372,036,854,775,807 of 9,223,372,036,854,775,807)',
+      facts: [],
+      table: {
+        columns: [
+          { key: 'name', label: 'Sequence', numeric: false },
+          { key: 'lastValue', label: 'Last value', numeric: true },
+        ],
+        rows: [
+          ['orders_id_seq', '42'],
+          ['users_id_seq', '9223372036854775807'],
+          ['items_id_seq', '9223372036854775806'],
+          ['notes_id_seq', '1000'],
+        ],
+      },
+    });
+    await feed(dashboard, payloads);
+    const table = page.locator('[data-card="db.sequences"] table.data');
+    const values = (): Promise<string[]> => table.locator('tbody td').allTextContents();
+    assert.deepEqual(await values(), [
+      '42',
+      '9,223,372,036,854,775,807',
+      '9,223,372,036,854,775,806',
+      '1,000',
+    ]);
+    const align = await table
+      .locator('tbody td')
+      .first()
+      .evaluate((cell) => getComputedStyle(cell).textAlign);
+    assert.equal(align, 'right');
+    await table.getByRole('button', { name: 'Last value' }).click();
+    assert.deepEqual(await values(), [
+      '9,223,372,036,854,775,807',
+      '9,223,372,036,854,775,806',
+      '1,000',
+      '42',
+    ]);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('shows a failing section with its error while the others render', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

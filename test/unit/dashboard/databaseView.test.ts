@@ -139,6 +139,25 @@ describe('dashboard database view', () => {
     assert.equal(tableOf({ nothing: [] }), undefined);
   });
 
+  it('reads a column of integers as text (a sequence past 2^53) as a numeric column', () => {
+    const table = tableOf(
+      {
+        sequences: [
+          { name: 'users_id_seq', lastValue: '9223372036854775807', share: 1 },
+          { name: 'orders_id_seq', lastValue: '42', share: 0 },
+        ],
+      },
+      'sequences',
+    );
+    assert.deepEqual(table?.columns[1], { key: 'lastValue', label: 'Last value', numeric: true });
+    // The digits stay as given: a number would round 9223372036854775807 to …808.
+    assert.deepEqual(
+      table?.rows.map((row) => row[1]),
+      ['9223372036854775807', '42'],
+    );
+    assert.equal(tableOf({ rows: [{ name: '12' }, { name: 'users' }] })?.columns[0].numeric, false);
+  });
+
   it('hands the slowest queries to their own table and keeps business cards apart', () => {
     const view = databaseView(
       [card('slowQueries', slow), card('tables', tables), card('onboarding', null, 'skipped')],
