@@ -85,7 +85,8 @@ for (const target of serversUnderTest) {
           assert.equal(advice.index_bookings_on_note.advice, 'drop');
           assert.equal(advice.index_bookings_on_status, undefined);
           assert.equal(data.droppable, 1);
-          assert.match(unused.summary, /^1 index never scanned/);
+          assert.match(unused.summary, /^1 index never scanned[^:]*: "index_bookings_on_note" \(/);
+          assert.match(unused.reason ?? '', /"index_bookings_on_note" on bookings \(\d+ kB\)/);
           // The two in brackets are never scanned too, not part of the one to drop.
           assert.match(
             unused.summary,
@@ -154,7 +155,13 @@ for (const target of serversUnderTest) {
       );
       assert.equal(result.outcome, 'warn');
       assert.equal(result.values?.unused, 2);
-      assert.match(result.summary, /^2 indexes never scanned/);
+      assert.match(
+        result.summary,
+        /^2 indexes never scanned[^:]*: "index_bookings_on_\w+" and 1 more/,
+      );
+      for (const name of ['index_bookings_on_note', 'index_bookings_on_starts_at']) {
+        assert.ok(card.reason?.includes(`"${name}" on bookings`), card.reason);
+      }
       assert.equal(result.summary, card.summary);
     });
 
