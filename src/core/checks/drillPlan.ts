@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
 import type { ResolvedConnection } from '../db/connection';
-import { resolveConnection } from '../db/connection';
+import { percentError, resolveConnection } from '../db/connection';
 import { connectClient } from '../db/session';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError } from '../util/errors';
@@ -316,8 +316,9 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   let targetServer: string | undefined;
   try {
     if (/^postgres(ql)?:\/\//i.test(targetUrl)) targetServer = serverOf(targetUrl);
-  } catch {
-    // Reported below.
+  } catch (error) {
+    // A password with a % typed as is: say what to write, not that this is no URL.
+    if (error instanceof URIError) throw percentError(`The drill target ${redact(targetUrl)}`);
   }
   if (!targetServer) {
     throw new UpkeepError(

@@ -426,6 +426,9 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
     return parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof URIError) {
+      throw percentError(`The connection URL from ${describeSource(source)}`);
+    }
     throw new UpkeepError(
       'config',
       `The connection URL from ${describeSource(source)} cannot be read: ` +
@@ -468,7 +471,13 @@ const SECRET_PARAMETER = /pass|secret|token/i;
  * parameters (`sslpassword`, the client key's passphrase, which pg does not read) are left out
  * and named in `dropped`, so that no secret reaches the settings file.
  */
-export function splitUrlPassword(text: string): { url: URL; password?: string; dropped: string[] } {
+export function splitUrlPassword(text: string): {
+  url: URL;
+  /** The user name, decoded. */
+  user?: string;
+  password?: string;
+  dropped: string[];
+} {
   const url = new URL(text.trim());
   const fromQuery = url.searchParams.get('password') ?? undefined;
   url.searchParams.delete('password');
@@ -476,9 +485,35 @@ export function splitUrlPassword(text: string): { url: URL; password?: string; d
     SECRET_PARAMETER.test(name),
   );
   for (const name of dropped) url.searchParams.delete(name);
-  const password = url.password ? decodeURIComponent(url.password) : fromQuery;
+  const user = url.username ? decodeUserinfo(url.username) : undefined;
+  const password = url.password ? decodeUserinfo(url.password) : fromQuery;
   url.password = '';
-  return { url, password, dropped };
+  return { url, user, password, dropped };
+}
+
+/**
+ * A URL's user name or password as pg reads it: escapes decoded, and a `%` that starts none (a
+ * password `50%off` typed as is) kept as written. A `%` and two hex digits that decode to no
+ * text (`50%ff`) cannot be read either way: refused, saying what to write.
+ */
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    if (/%[0-9a-f]{2}/i.test(text)) throw percentError('The connection URL');
+    return text;
+  }
+}
+
+/** A URL pg cannot decode for a `%` in it (`what` names the URL), with what to write. */
+export function percentError(what: string): UpkeepError {
+  return new UpkeepError(
+    'config',
+    `${what} cannot be read: a % in its user name or password is not percent-encoding ` +
+      '(a password such as 50%ff typed as is, where %ff would be a byte that is no text).',
+    'Write a % in a connection URL as %25 (50%ff as 50%25ff), or leave the password out of ' +
+      'the URL: PGPASSWORD, or in the editor "Upkeep: Set Database Password".',
+  );
 }
 
 function serverKey(user: string, host: string, port: number): string {

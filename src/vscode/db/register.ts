@@ -273,22 +273,23 @@ async function enterUrl(services: Services): Promise<void> {
         return 'Starts with postgres:// or postgresql://';
       }
       try {
-        new URL(text.trim());
-      } catch {
-        return 'Not a valid URL';
+        splitUrlPassword(text);
+      } catch (error) {
+        // A password with a % typed as is: say what to write, not "URI malformed".
+        return UpkeepError.is(error) ? `${error.message} ${error.hint ?? ''}` : 'Not a valid URL';
       }
       return undefined;
     },
   });
   if (!value) return;
   // The setting never holds a password (userinfo or ?password=): it goes to secret storage.
-  const { url, password, dropped } = splitUrlPassword(value);
+  const { url, user, password, dropped } = splitUrlPassword(value);
   await vscode.workspace
     .getConfiguration('upkeep')
     .update('database.url', url.toString(), configTarget(services));
   if (password) await services.setDatabasePassword(password, await serverForPassword(services));
   void vscode.window.showInformationMessage(
-    `Upkeep will use ${url.username ? `${decodeURIComponent(url.username)}@` : ''}` +
+    `Upkeep will use ${user ? `${user}@` : ''}` +
       `${url.host}${url.pathname}` +
       `${password ? '; the password is in secret storage' : ''}.` +
       (dropped.length

@@ -15,6 +15,7 @@ import {
   sameServer,
 } from '../../../src/core/checks/drillPlan';
 import { resolveSettings } from '../../../src/core/settings';
+import { UpkeepError } from '../../../src/core/util/errors';
 
 const same = (a: string, b: string): boolean => sameServer(endpointOf(a), endpointOf(b));
 
@@ -74,6 +75,18 @@ describe('recovery drill plan: what the confirmation shows', () => {
           `DROP DATABASE IF EXISTS "${name}" WITH (FORCE);`,
         ]);
       },
+    );
+  });
+
+  it('says to write %25 for a target password with a % pg cannot decode', async () => {
+    await assert.rejects(
+      withPlan({ targetUrl: 'postgres://drill:50%ff@127.0.0.1:5432/postgres' }, async () => {}),
+      (error: unknown) =>
+        UpkeepError.is(error, 'config') &&
+        /^The drill target postgres:\/\/drill:\*+@127\.0\.0\.1:5432\/postgres cannot be read/.test(
+          error.message,
+        ) &&
+        /as %25/.test(error.hint ?? ''),
     );
   });
 

@@ -481,6 +481,27 @@ describe('finding the database', () => {
       assert.equal(key.password, 'pw');
     });
 
+    it('reads a % typed as is in a password as pg does; else says to write %25', async () => {
+      // 50%off: no escape starts there, so pg (and the entered URL) read it as written.
+      assert.equal(splitUrlPassword('postgres://me:50%off@h/db').password, '50%off');
+      const typed = await resolve({}, { env: { DATABASE_URL: 'postgres://me:50%off@h/db' } });
+      assert.equal(typed.config.password, '50%off');
+      // 50%ff reads as the byte 0xff, no text: pg said "URI malformed".
+      const isPercentError = (error: unknown): boolean =>
+        UpkeepError.is(error, 'config') &&
+        /cannot be read: a % in its user name or password is not percent-encoding/.test(
+          error.message,
+        ) &&
+        /as %25 \(50%ff as 50%25ff\)/.test(error.hint ?? '');
+      assert.throws(() => splitUrlPassword('postgres://me:50%ff@h/db'), isPercentError);
+      assert.throws(() => splitUrlPassword('postgres://50%ff:pw@h/db'), isPercentError);
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'postgres://me:50%ff@h/db' } }),
+        (error: unknown) => isPercentError(error) && /DATABASE_URL/.test((error as Error).message),
+      );
+      assert.equal(splitUrlPassword('postgres://me:50%25ff@h/db').password, '50%ff');
+    });
+
     it('then DATABASE_URL from the environment', async () => {
       const connection = await resolve(files, {
         env: { DATABASE_URL: 'postgres://u:pw@env-host/env_db' },
