@@ -532,7 +532,9 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   }
   if (head.includes('ogin') && (head.includes('ailed login') || head.includes('ogin failed'))) {
     line.kind = 'failedLogin';
-    const from = head.indexOf(' from ');
+    // The formats write the address last, after the user name: a name typed as
+    // `x from 198.51.100.7` comes before the real ` from `, and blames no one.
+    const from = head.lastIndexOf(' from ');
     line.ip = (from >= 0 ? firstAddress(head, from + 6) : undefined) ?? firstAddress(head, 0);
   }
 }

@@ -489,6 +489,17 @@ describe('log engine figures counted by hand', () => {
       ['Failed login for admin from 2001:db8::1::2', undefined],
       ['Failed login at 10:00:00 from ::', undefined],
       [`Failed login from ${'1.'.repeat(40)}1`, undefined],
+      // A user name is typed by anyone: one holding ` from 198.51.100.7` blames no one else.
+      // The address is the one the format writes last, after the user name.
+      [
+        "Failed login for 'x from 198.51.100.7' from 203.0.113.7 at 2026-12-04 10:00:00 UTC",
+        '203.0.113.7',
+      ],
+      [
+        'Failed login attempt for email: a from IP: 198.51.100.7 from IP: 2001:db8::9',
+        '2001:db8::9',
+      ],
+      ['Failed login for x from 198.51.100.7 from 203.0.113.9:51234.', '203.0.113.9'],
     ];
     for (const [body, ip] of cases) {
       const line = parser.parse(at + body);
