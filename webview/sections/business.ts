@@ -30,7 +30,7 @@ export function renderBusiness(view: BusinessView): Node[] {
   if (view.funnel.length) {
     charts.append(
       barList(
-        // "Users now at each step" is the onboarding card's table; this one only narrows.
+        // The onboarding card counts users at their step now; this one only narrows.
         'Users who reached each step',
         view.funnel.map((step, index) => {
           const previous = index > 0 ? view.funnel[index - 1].users : undefined;

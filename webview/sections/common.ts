@@ -57,9 +57,15 @@ export function card(view: CardView): HTMLElement {
     'article',
     {
       className: `card card-${state}${view.table?.rows.length ? ' has-table' : ''}`,
-      attrs: { 'data-card': view.id, 'aria-label': view.title },
+      attrs: {
+        'data-card': view.id,
+        'aria-label': view.subtitle
+          ? `${view.title}: ${view.subtitle.charAt(0).toLowerCase()}${view.subtitle.slice(1)}`
+          : view.title,
+      },
     },
     h('header', null, h('h3', null, view.title), stateBadge(state)),
+    view.subtitle ? h('p', { className: 'subtitle' }, view.subtitle) : null,
     h('p', { className: 'summary' }, clip(view.summary, 2000)),
   );
   if (view.reason) body.append(h('p', { className: 'reason' }, clip(view.reason, 2000)));

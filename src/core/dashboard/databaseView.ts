@@ -20,8 +20,11 @@ import { isRecord } from '../util/isRecord';
 
 /** Rows a card's table carries to the webview; the webview pages them. */
 const MAX_TABLE_ROWS = 10_000;
-/** The onboarding card's title on the dashboard, apart from the "reached each step" funnel. */
-const ONBOARDING_CARD_TITLE = 'Users now at each step';
+/**
+ * Under the onboarding card's name (`upkeep db`'s too): it counts users at their current step,
+ * the funnel chart beside it users who reached a step.
+ */
+const ONBOARDING_CARD_SUBTITLE = 'Users now at each step';
 /** Tables drawn in the growth chart, largest first. */
 const GROWTH_TABLES = 5;
 
@@ -379,11 +382,9 @@ export function businessView(cards: DbCard[]): BusinessView {
     timeToCompleteHours: null,
     signupsPerDay: null,
     retentionPercent: null,
-    // The onboarding card counts users at their current step; the funnel chart counts users who
-    // reached a step. Both were "Onboarding funnel", so the card says what it counts.
     cards: business.map((card) =>
       card.id === 'onboarding'
-        ? { ...cardView(card), title: ONBOARDING_CARD_TITLE }
+        ? { ...cardView(card), subtitle: ONBOARDING_CARD_SUBTITLE }
         : cardView(card),
     ),
   };

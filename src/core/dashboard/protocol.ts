@@ -171,6 +171,8 @@ export interface TableView {
 export interface CardView {
   id: string;
   title: string;
+  /** What the card counts, under its name, where the name alone could be read two ways. */
+  subtitle?: string;
   state: CardState;
   summary: string;
   reason?: string;

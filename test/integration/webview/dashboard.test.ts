@@ -345,6 +345,31 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it("shows a card's subtitle under its name, as part of its accessible name", async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    business.data.cards.push({
+      id: 'onboarding',
+      title: 'Onboarding funnel',
+      subtitle: 'Users now at each step',
+      state: 'ok',
+      summary: '3,000 users; 30 % completed onboarding',
+      facts: [],
+    });
+    await feed(dashboard, payloads);
+    const article = dashboard.page.locator('[data-card="onboarding"]');
+    assert.equal(await article.locator('h3').textContent(), 'Onboarding funnel');
+    assert.equal(await article.locator('.subtitle').textContent(), 'Users now at each step');
+    assert.equal(
+      await article.getAttribute('aria-label'),
+      'Onboarding funnel: users now at each step',
+    );
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('shows a failing section with its error while the others render', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

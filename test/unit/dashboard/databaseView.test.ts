@@ -219,7 +219,8 @@ describe('dashboard database view', () => {
         retention7d: { cohort: 40, retained: 10, rate: 0.25, basedOn: 'current_sign_in_at' },
       };
       const view = businessView([
-        card('onboarding', onboarding),
+        // The title the onboarding card has in upkeep db (businessCards.ts).
+        { ...card('onboarding', onboarding), title: 'Onboarding funnel' },
         card('businessGrowth', growth),
         card('tables', tables),
       ]);
@@ -241,7 +242,9 @@ describe('dashboard database view', () => {
         ['onboarding', 'businessGrowth'],
       );
       // The card counts users at their step now, unlike the funnel: its title says so.
-      assert.equal(view.cards[0].title, 'Users now at each step');
+      // Named as upkeep db names it, with what it counts under the name.
+      assert.equal(view.cards[0].title, 'Onboarding funnel');
+      assert.equal(view.cards[0].subtitle, 'Users now at each step');
     },
   );
 
