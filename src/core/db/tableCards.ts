@@ -6,7 +6,7 @@
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
 import { quoteIdent } from './sqlText';
-import { formatBytes } from '../util/figures';
+import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
@@ -1092,11 +1092,6 @@ const FED_COLUMN = (oid: string): string =>
              CASE fa.atttypid WHEN 'int2'::regtype THEN 2 WHEN 'int4'::regtype THEN 4 ELSE 8 END,
              fed.relid, fed.attnum
     LIMIT 1`;
-
-/** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
-function groupDigits(value: string): string {
-  return /^-?\d+$/.test(value) ? BigInt(value).toLocaleString('en') : value;
-}
 
 /** Sequences of the app's schemas whose value the role may not read, and the GRANT for them. */
 async function unreadableSequences(
