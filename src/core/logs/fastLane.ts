@@ -17,7 +17,7 @@ import {
   type ParsedLine,
 } from './lineParser';
 import type { ZoneClock } from './timestamps';
-import { utcTime } from './timestamps';
+import { offsetMinutes, utcTime } from './timestamps';
 
 /** Longest body looked at; longer lines go to LineParser, which cuts them the same way. */
 const MAX_BODY = 16 * 1024;
@@ -363,7 +363,8 @@ export class FastLane {
         let k = j + 3;
         if (b[k] === 58 && k < end) k++;
         const mm = k + 1 < end ? two(b, k) : -1;
-        offset = (c === 45 ? -1 : 1) * (hh * 60 + (mm < 0 ? 0 : mm)) * 60_000;
+        const minutes = offsetMinutes(hh, mm < 0 ? 0 : mm);
+        if (!Number.isNaN(minutes)) offset = (c === 45 ? -1 : 1) * minutes * 60_000;
       }
     }
     if (!Number.isNaN(offset)) {

@@ -211,8 +211,19 @@ function parseOffset(text: string, i: number): number | undefined {
   let j = i + 3;
   if (text[j] === ':') j++;
   const mm = digits(text, j, 2);
-  const minutes = hh * 60 + (Number.isNaN(mm) ? 0 : mm);
-  return (c === '-' ? -1 : 1) * minutes * 60_000;
+  const minutes = offsetMinutes(hh, Number.isNaN(mm) ? 0 : mm);
+  return Number.isNaN(minutes) ? undefined : (c === '-' ? -1 : 1) * minutes * 60_000;
+}
+
+/**
+ * The minutes of an offset of `hh` hours and `mm` minutes, or NaN when no clock has it: past
+ * 14:00 (Kiribati's +14 is the widest) or with 60 minutes or more. A time with such an offset
+ * (`+99:99`, forged or broken) is read as one with none, as a malformed offset is, by both the
+ * fast lane and the line parser.
+ */
+export function offsetMinutes(hh: number, mm: number): number {
+  const minutes = hh * 60 + mm;
+  return mm < 60 && minutes <= 14 * 60 ? minutes : NaN;
 }
 
 /** Syslog's `Dec  4 10:00:00`, which has neither year nor zone; the year is the clock's. */
@@ -257,7 +268,9 @@ export function parseRubyTime(text: string): ParsedTime | undefined {
   const mi = Number(m[4]);
   const s = Number(m[5]);
   if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  const offset = m[6] ? (m[6] === '-' ? -1 : 1) * (Number(m[7]) * 60 + Number(m[8])) : 0;
+  const minutes = m[6] ? offsetMinutes(Number(m[7]), Number(m[8])) : 0;
+  if (Number.isNaN(minutes)) return undefined;
+  const offset = (m[6] === '-' ? -1 : 1) * minutes;
   const epoch = utcTime(Number(m[9]), mo - 1, d, h, mi, s) - offset * 60_000;
   return { epoch, explicit: true };
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FastLane } from '../../../src/core/logs/fastLane';
 import { LineParser, type ParsedLine } from '../../../src/core/logs/lineParser';
-import { ZoneClock } from '../../../src/core/logs/timestamps';
+import { parseRubyTime, ZoneClock } from '../../../src/core/logs/timestamps';
 import { FIXTURES } from './helpers';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -164,6 +164,40 @@ describe('fast lane', () => {
       )[0],
       undefined,
     );
+  });
+
+  it('reads an offset no clock has (+99:99, +14:01, +01:60) as none, as LineParser does', () => {
+    const started = (offset: string): string =>
+      'I, [2026-12-03T13:21:51.5 #12]  INFO -- : [abcdefabcdefabcdef1] Started POST "/x" ' +
+      `for ::1 at 2026-12-03 13:21:51 ${offset}`;
+    const offsets = ['+14:00', '-1400', '+0545', '+99:99', '+14:01', '-1401', '+01:60', '+9959'];
+    const lines = offsets.map(started);
+    assert.equal(compare('UTC', lines).taken, lines.length);
+    const parser = new LineParser(new ZoneClock('UTC'), NOW);
+    const wall = Date.parse('2026-12-03T13:21:51Z');
+    const read = (text: string): [number | undefined, boolean | undefined] => {
+      const line = parser.parse(text);
+      return [line.requestTime, line.requestTimeExplicit];
+    };
+    assert.deepEqual(read(lines[0]), [wall - 14 * 3_600_000, true]);
+    assert.deepEqual(read(lines[1]), [wall + 14 * 3_600_000, true]);
+    assert.deepEqual(read(lines[2]), [wall - (5 * 60 + 45) * 60_000, true]);
+    // Read as a malformed offset is: a time in the log's zone.
+    for (const line of lines.slice(3)) assert.deepEqual(read(line), [wall, false], line);
+    // A JSON time, which only LineParser reads, the same way.
+    const json = (offset: string): string =>
+      JSON.stringify({
+        method: 'GET',
+        path: '/',
+        status: 200,
+        time: `2026-12-03T13:21:51${offset}`,
+      });
+    assert.equal(parser.parse(json('+99:99')).time, wall);
+    assert.equal(parser.parse(json('+99:99')).timeExplicit, false);
+    assert.equal(parser.parse(json('-05:00')).time, wall + 5 * 3_600_000);
+    // Ruby 1.8's Time#to_s, which has no malformed offset but an unreadable time.
+    assert.equal(parseRubyTime('Thu Nov 25 10:00:00 +9999 2010'), undefined);
+    assert.equal(parseRubyTime('Thu Nov 25 10:00:00 -1400 2010')?.epoch, Date.UTC(2010, 10, 26));
   });
 
   it('keeps the year of a time before 0100 (Date.UTC reads 0050 as 1950)', () => {
