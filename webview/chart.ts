@@ -186,6 +186,15 @@ function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot 
   figure.addEventListener('blur', rest);
 }
 
+/**
+ * The y axis: uPlot's own (padded, from zero for figures that are not negative), except over
+ * nothing but zeros, where it would run to 100 (an error rate of none read as up to 100 %).
+ */
+function yRange(_plot: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null || (min === 0 && max === 0)) return [0, 1];
+  return uPlot.rangeNum(min, max, 0.1, true);
+}
+
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
 export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
   const atRest = options.atRest ?? 'latest';
@@ -229,6 +238,12 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     });
   };
 
+  /** The y axis's extent, on the canvas's host: what the axis labels drawn on it say. */
+  const noteRange = (plot: uPlot, key: string): void => {
+    if (key !== 'y') return;
+    canvasHost.dataset.yRange = `${plot.scales.y.min ?? ''}..${plot.scales.y.max ?? ''}`;
+  };
+
   let plot: uPlot | undefined;
   const build = (): void => {
     plot?.destroy();
@@ -249,6 +264,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
           : {}),
         legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
         cursor: { drag: { x: false, y: false } },
+        scales: { y: { range: yRange } },
         axes: [axis, { ...axis, size: 56 }],
         series: [
           {
@@ -266,7 +282,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
               formatNumber(at === null ? resting[index] : raw),
           })),
         ],
-        hooks: { setLegend: [labelLegend], setSeries: [markShown] },
+        hooks: { setLegend: [labelLegend], setSeries: [markShown], setScale: [noteRange] },
       },
       [view.times, ...view.series.map((series) => series.values)] as uPlot.AlignedData,
       canvasHost,

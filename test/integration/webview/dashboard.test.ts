@@ -370,6 +370,23 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it('keeps the y axis of a chart of zeros near them: 0 to 1, not 0 to 100', async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    logs.data.errorRate.series[0].values = logs.data.errorRate.times.map(() => 0);
+    await feed(dashboard, payloads);
+    const range = (title: string): Promise<string | null> =>
+      chartFigure(dashboard.page, title).locator('.chart-canvas').getAttribute('data-y-range');
+    await dashboard.page.waitForSelector('.chart-canvas[data-y-range]');
+    assert.equal(await range('Error rate'), '0..1');
+    // Figures above zero keep the axis uPlot picks for them.
+    assert.match((await range('Duration percentiles')) ?? '', /^0\.\.[1-9]\d*$/);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('shows a failing section with its error while the others render', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;
