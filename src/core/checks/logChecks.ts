@@ -54,10 +54,53 @@ function unreadable(summary: LogSummary): CheckReport | undefined {
 }
 
 /** For a quiet hour: when the log last changed, since a stopped app also logs no errors. */
-function lastWritten(summary: LogSummary): string {
+function lastWritten(summary: LogSummary): string | undefined {
   const times = summary.sources.map((s) => s.modifiedAt).filter((t): t is string => Boolean(t));
-  const latest = times.sort().pop();
-  return latest ? `; the log was last written at ${latest.replace('T', ' ').slice(0, 16)} UTC` : '';
+  return times.sort().pop();
+}
+
+/** `2026-12-04 11:30 UTC`: a log's last change or entry, to the minute. */
+function toMinute(iso: string): string {
+  return `${formatUtc(iso).slice(0, 16)} UTC`;
+}
+
+/** `16 hours ago`, `3 days ago`: whole units, rounded down. */
+function ago(iso: string, now: Date): string {
+  const hours = Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 3_600_000));
+  return hours < 48
+    ? `${plural(hours, 'hour')} ago`
+    : `${plural(Math.floor(hours / 24), 'day')} ago`;
+}
+
+/**
+ * An hour without a single entry: the newest entry read (else the file's last change, when
+ * nothing older was read) is before the window. A live production app logs every request, so
+ * "no errors" would say nothing; a copied or rotated-away log, or an app that stopped or logs
+ * elsewhere, warns with when its last entry was. Undefined when the log is current.
+ */
+function staleLog(summary: LogSummary, now: Date): CheckReport | undefined {
+  const from = summary.window.from;
+  const written = lastWritten(summary);
+  const newest = summary.lastEntry ?? written;
+  if (!from || !newest || newest >= from) return undefined;
+  const when = toMinute(newest);
+  const what = summary.lastEntry ? 'the last is from' : 'the log was last written at';
+  return {
+    outcome: 'warn',
+    summary: `No log entries in the last hour: ${what} ${when} (${ago(newest, now)})`,
+    details:
+      'A production app in use logs every request: is the app running, and does it log to ' +
+      'this file? (Rails 7.1 and later log to STDOUT unless told otherwise: set ' +
+      'upkeep.logs.sources to where the log is.) An app nobody used in the last hour warns ' +
+      'too.',
+    values: {
+      errors: 0,
+      requests: 0,
+      serverErrors: 0,
+      lastEntryAt: summary.lastEntry,
+      lastWrittenAt: written ?? null,
+    },
+  };
 }
 
 function n(value: number): string {
@@ -101,7 +144,10 @@ const errorsLastHour: CheckDefinition = {
         serverErrors: s.statusClasses['5xx'],
       };
       if (s.errors.total === 0) {
-        const quiet = s.requests.total === 0 ? lastWritten(s) : '';
+        const stale = s.requests.total === 0 ? staleLog(s, context.clock.now()) : undefined;
+        if (stale) return stale;
+        const written = s.requests.total === 0 ? lastWritten(s) : undefined;
+        const quiet = written ? `; the log was last written at ${toMinute(written)}` : '';
         return {
           outcome: 'pass',
           summary: `No errors in the last hour (${plural(s.requests.total, 'request')}${quiet})`,

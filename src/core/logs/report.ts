@@ -42,11 +42,18 @@ const OUTPUT_ROWS = 50;
 const STATUS_CLASSES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** Per-hour tables keep the latest this many hours (about three months); older ones fold. */
 export const MAX_HOURS = 24 * 92;
+/**
+ * How far past the clock a line's hour may start and still have a row: past it the line is
+ * future-dated (a clock set wrong, or forged through a logged value) and counted apart, so that
+ * lines dated one per hour for years ahead cannot push every real hour out of the tables.
+ */
+export const FUTURE_MARGIN_MS = 60 * 60_000;
 
 /**
  * Buckets by hour with bounded memory: a log whose lines spread over years (or a hostile one,
  * each line in another hour) keeps only the latest MAX_HOURS hours; older hours are folded
- * into one count, so totals stay right while the table stays small.
+ * into one count, so totals stay right while the table stays small. Hours starting after
+ * `futureAfter` (see FUTURE_MARGIN_MS) are counted apart and never make a row.
  */
 class HourBuckets<T> {
   private readonly buckets = new Map<number, T>();
@@ -54,22 +61,36 @@ class HourBuckets<T> {
   private foldedBefore = -Infinity;
   /** What the folded hours held, by `weight`. */
   folded = 0;
+  /** Events in hours starting after `futureAfter`. */
+  future = 0;
 
   constructor(
     private readonly create: () => T,
     private readonly weight: (bucket: T) => number,
+    private readonly futureAfter: number,
   ) {}
 
-  /** The bucket of `hour`, or undefined when that hour is folded (the caller counts it). */
+  /**
+   * The bucket of `hour`, or undefined when that hour is folded or future-dated; then the one
+   * event the caller was about to add is counted here.
+   */
   get(hour: number): T | undefined {
-    if (hour < this.foldedBefore) return undefined;
-    let bucket = this.buckets.get(hour);
-    if (bucket) return bucket;
+    if (hour > this.futureAfter) {
+      this.future++;
+      return undefined;
+    }
+    let bucket = hour < this.foldedBefore ? undefined : this.buckets.get(hour);
+    if (bucket || hour < this.foldedBefore) {
+      if (!bucket) this.folded++;
+      return bucket;
+    }
     bucket = this.create();
     this.buckets.set(hour, bucket);
     // Folding in batches keeps the cost per new hour constant even for shuffled hours.
     if (this.buckets.size > 2 * MAX_HOURS) this.fold();
-    return hour < this.foldedBefore ? undefined : bucket;
+    if (hour >= this.foldedBefore) return bucket;
+    this.folded++;
+    return undefined;
   }
 
   private fold(): void {
@@ -89,7 +110,7 @@ class HourBuckets<T> {
   snapshot<D>(toData: (bucket: T) => D): HourBucketsState<D> {
     const hours = new Map<number, D>();
     for (const [hour, bucket] of this.buckets) hours.set(hour, toData(bucket));
-    return { hours, foldedBefore: this.foldedBefore, folded: this.folded };
+    return { hours, foldedBefore: this.foldedBefore, folded: this.folded, future: this.future };
   }
 
   /**
@@ -104,6 +125,7 @@ class HourBuckets<T> {
     add: (into: T, from: T) => void,
   ): void {
     this.folded += state.folded;
+    this.future += state.future;
     if (state.foldedBefore > this.foldedBefore) {
       this.foldedBefore = state.foldedBefore;
       for (const [hour, bucket] of this.buckets) {
@@ -192,6 +214,7 @@ export interface HourBucketsState<D> {
   /** Hours before this one were folded (-Infinity: none). */
   foldedBefore: number;
   folded: number;
+  future: number;
 }
 
 export interface HourState {
@@ -229,6 +252,7 @@ export interface ReportState {
   slowCount: number;
   first: number;
   last: number;
+  newest: number;
   explicitOffsets: number;
   zoneApplied: number;
   sqlRequests: number;
@@ -268,10 +292,7 @@ function shownTarget(record: RequestRecord): string {
 export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
-  private readonly perHour = new HourBuckets<HourAccumulator>(
-    () => ({ count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
-    (b) => b.count,
-  );
+  private readonly perHour: HourBuckets<HourAccumulator>;
   private readonly statuses = new Map<string, number>();
   private readonly statusClasses: LogSummary['statusClasses'] = {
     '1xx': 0,
@@ -285,10 +306,7 @@ export class ReportBuilder implements AssemblySink {
   private readonly errorClasses = new Map<string, number>();
   private readonly routing = new Map<string, { method: string; path: string; count: number }>();
   private readonly failedByIp = new Map<string, number>();
-  private readonly failedByHour = new HourBuckets<{ count: number }>(
-    () => ({ count: 0 }),
-    (b) => b.count,
-  );
+  private readonly failedByHour: HourBuckets<{ count: number }>;
   private readonly suspicious = new Map<string, SuspiciousRow>();
   private readonly bursts = new BurstTable();
   private readonly nPlusOne = new Map<string, NPlusOneRow>();
@@ -311,6 +329,8 @@ export class ReportBuilder implements AssemblySink {
   private slowCount = 0;
   private first = NaN;
   private last = NaN;
+  /** The latest time of any request or error line read, in the window or not. */
+  private newest = NaN;
   private explicitOffsets = 0;
   private zoneApplied = 0;
   private sqlRequests = 0;
@@ -324,12 +344,26 @@ export class ReportBuilder implements AssemblySink {
   untimedInside = 0;
   private readonly warnings: string[] = [];
 
+  /** `now`: the clock's time, past which (and FUTURE_MARGIN_MS) a line is future-dated. */
   constructor(
     private readonly from: number,
     private readonly to: number,
     private readonly slowRequestMs: number,
     private readonly label: PathLabel,
-  ) {}
+    now = Infinity,
+  ) {
+    const futureAfter = now + FUTURE_MARGIN_MS;
+    this.perHour = new HourBuckets<HourAccumulator>(
+      () => ({ count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
+      (b) => b.count,
+      futureAfter,
+    );
+    this.failedByHour = new HourBuckets<{ count: number }>(
+      () => ({ count: 0 }),
+      (b) => b.count,
+      futureAfter,
+    );
+  }
 
   warn(message: string): void {
     if (this.warnings.length < MAX_WARNINGS && !this.warnings.includes(message)) {
@@ -361,6 +395,7 @@ export class ReportBuilder implements AssemblySink {
     // Every file is indexed when first met, even by a request outside the window, so the
     // indexes follow the order the files are read in.
     const fileIndex = this.fileIndex(record.file);
+    this.noteTime(record.time);
     if (!this.inWindow(record.time)) {
       this.outsideWindow++;
       if (Number.isNaN(record.time)) this.untimedOutside++;
@@ -400,8 +435,6 @@ export class ReportBuilder implements AssemblySink {
           bucket.durationMicros += Math.round(record.durationMs * 1000);
           bucket.durations.add(record.durationMs);
         }
-      } else {
-        this.perHour.folded++;
       }
     }
 
@@ -422,6 +455,7 @@ export class ReportBuilder implements AssemblySink {
 
   orphanError(error: OrphanError): void {
     this.fileIndex(error.file);
+    this.noteTime(error.time);
     if (!this.inWindow(error.time)) return;
     this.errorsTotal++;
     if (!Number.isNaN(error.time) && !(error.time <= this.errorsLast)) {
@@ -429,6 +463,10 @@ export class ReportBuilder implements AssemblySink {
     }
     this.countClass(error.exception?.className ?? 'ERROR line');
     if (error.exception) this.addException(error.exception, undefined);
+  }
+
+  private noteTime(time: number): void {
+    if (!Number.isNaN(time) && !(time <= this.newest)) this.newest = time;
   }
 
   failedLoginLine(ip: string | undefined, time: number, file?: string): void {
@@ -601,7 +639,6 @@ export class ReportBuilder implements AssemblySink {
     if (!Number.isNaN(time)) {
       const bucket = this.failedByHour.get(hourOf(time));
       if (bucket) bucket.count++;
-      else this.failedByHour.folded++;
     }
   }
 
@@ -721,6 +758,7 @@ export class ReportBuilder implements AssemblySink {
       slowCount: this.slowCount,
       first: this.first,
       last: this.last,
+      newest: this.newest,
       explicitOffsets: this.explicitOffsets,
       zoneApplied: this.zoneApplied,
       sqlRequests: this.sqlRequests,
@@ -902,6 +940,7 @@ export class ReportBuilder implements AssemblySink {
   private absorbTimes(state: ReportState): void {
     if (!Number.isNaN(state.first) && !(state.first >= this.first)) this.first = state.first;
     if (!Number.isNaN(state.last) && !(state.last <= this.last)) this.last = state.last;
+    this.noteTime(state.newest);
 
     if (!Number.isNaN(state.errorsLast) && !(state.errorsLast <= this.errorsLast)) {
       this.errorsLast = state.errorsLast;
@@ -1017,9 +1056,20 @@ export class ReportBuilder implements AssemblySink {
   }
 
   private foldWarnings(): string[] {
+    const warnings: string[] = [];
+    if (this.perHour.future + this.failedByHour.future) {
+      warnings.push(
+        `${plural(this.perHour.future, 'request')} and ` +
+          `${plural(this.failedByHour.future, 'failed login')} are dated after now (more than ` +
+          'an hour past this machine\u2019s clock): they count in the totals but in no hour ' +
+          '(perHourFuture, byHourFuture). A clock set wrong, or lines forged through a logged ' +
+          'value.',
+      );
+    }
     const folded = this.perHour.folded + this.failedByHour.folded;
-    if (!folded) return [];
+    if (!folded) return warnings;
     return [
+      ...warnings,
       `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ` +
         `${MAX_HOURS}; ${plural(this.perHour.folded, 'request')} and ` +
         `${plural(this.failedByHour.folded, 'failed login')} in older hours count in the ` +
@@ -1079,6 +1129,7 @@ export class ReportBuilder implements AssemblySink {
 
     return {
       span: { first: iso(this.first), last: iso(this.last) },
+      lastEntry: iso(this.newest),
       requests: {
         total: this.total,
         completed: this.completed,
@@ -1095,6 +1146,7 @@ export class ReportBuilder implements AssemblySink {
           p99Ms: round(b.durations.quantile(0.99)),
         })),
         ...(this.perHour.folded ? { perHourFolded: this.perHour.folded } : {}),
+        ...(this.perHour.future ? { perHourFuture: this.perHour.future } : {}),
       },
       statusClasses: { ...this.statusClasses },
       statuses: Object.fromEntries([...this.statuses.entries()].sort()),
@@ -1133,6 +1185,7 @@ export class ReportBuilder implements AssemblySink {
           .rows()
           .map(([hour, b]) => ({ hour: new Date(hour).toISOString(), count: b.count })),
         ...(this.failedByHour.folded ? { byHourFolded: this.failedByHour.folded } : {}),
+        ...(this.failedByHour.future ? { byHourFuture: this.failedByHour.future } : {}),
       },
       suspicious: [...this.suspicious.values()]
         .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.kind, b.kind))

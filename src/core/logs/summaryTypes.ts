@@ -129,6 +129,11 @@ export interface LogSummary {
   };
   window: { from: string | null; to: string | null; label: string };
   span: { first: string | null; last: string | null };
+  /**
+   * The time of the newest request or error line read, in the window or not: a log whose
+   * newest entry is older than the window holds nothing recent, whenever the file was copied.
+   */
+  lastEntry: string | null;
   requests: {
     total: number;
     completed: number;
@@ -147,6 +152,8 @@ export interface LogSummary {
     }[];
     /** Requests in hours older than the latest MAX_HOURS (2,208), left out of `perHour`. */
     perHourFolded?: number;
+    /** Requests dated more than an hour after the clock, left out of `perHour`. */
+    perHourFuture?: number;
   };
   statusClasses: Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'unknown', number>;
   statuses: Record<string, number>;
@@ -171,6 +178,8 @@ export interface LogSummary {
     byHour: { hour: string; count: number }[];
     /** Failed logins in hours older than the latest 2,208, left out of `byHour`. */
     byHourFolded?: number;
+    /** Failed logins dated more than an hour after the clock, left out of `byHour`. */
+    byHourFuture?: number;
   };
   suspicious: SuspiciousEntry[];
   bursts: BurstEntry[];

@@ -222,21 +222,63 @@ describe('log checks', () => {
     assert.deepEqual([...shared.keys()].map((k) => k.split(':')[1]).sort(), ['1h', '24h', '7d']);
   });
 
-  it('a quiet hour passes and says when the log was last written', async () => {
-    const quiet = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-quiet-'));
+  /** A workspace whose log/production.log is `text`, last changed at `modified`. */
+  async function logWritten(text: string, modified: string): Promise<string> {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-quiet-'));
+    await fs.mkdir(path.join(folder, 'log'));
+    const file = path.join(folder, 'log/production.log');
+    await fs.writeFile(file, text);
+    await fs.utimes(file, new Date(modified), new Date(modified));
+    return folder;
+  }
+
+  it('an old log copied today warns with the time of its last entry, not the copy', async () => {
+    // The file changed at 11:30, but its one request is from yesterday 20:00.
+    const old = productionLog().split('\n').slice(0, 3).join('\n') + '\n';
+    const copied = await logWritten(old, '2026-12-04T11:30:00Z');
     try {
-      await fs.mkdir(path.join(quiet, 'log'));
-      const file = path.join(quiet, 'log/production.log');
-      await fs.writeFile(file, productionLog().split('\n').slice(0, 3).join('\n') + '\n');
-      await fs.utimes(file, new Date('2026-12-04T11:30:00Z'), new Date('2026-12-04T11:30:00Z'));
-      const report = await run('logs.errorsLastHour', await context(quiet));
-      assert.equal(report.outcome, 'pass');
+      const report = await run('logs.errorsLastHour', await context(copied));
+      assert.equal(report.outcome, 'warn');
       assert.equal(
         report.summary,
-        'No errors in the last hour (0 requests; the log was last written at 2026-12-04 11:30 UTC)',
+        'No log entries in the last hour: the last is from 2026-12-03 20:00 UTC (16 hours ago)',
+      );
+      assert.match(report.details ?? '', /is the app running/);
+      assert.equal(report.values?.lastEntryAt, '2026-12-03T20:00:00.000Z');
+      assert.equal(report.values?.requests, 0);
+    } finally {
+      await fs.rm(copied, { recursive: true, force: true });
+    }
+  });
+
+  it('a log unchanged since before the hour warns with when it was last written', async () => {
+    const old = productionLog().split('\n').slice(0, 3).join('\n') + '\n';
+    const stale = await logWritten(old, '2026-12-04T09:15:00Z');
+    try {
+      const report = await run('logs.errorsLastHour', await context(stale));
+      assert.equal(report.outcome, 'warn');
+      assert.equal(
+        report.summary,
+        'No log entries in the last hour: the log was last written at 2026-12-04 09:15 UTC ' +
+          '(2 hours ago)',
       );
     } finally {
-      await fs.rm(quiet, { recursive: true, force: true });
+      await fs.rm(stale, { recursive: true, force: true });
+    }
+  });
+
+  it('pinned: an hour with requests and no error passes', async () => {
+    const calm = productionLog()
+      .split('\n')
+      .filter((text) => !/FATAL|ERROR|POST|\.env|Not Found|Server Error/.test(text))
+      .join('\n');
+    const folder = await logWritten(calm, '2026-12-04T11:59:00Z');
+    try {
+      const report = await run('logs.errorsLastHour', await context(folder));
+      assert.equal(report.outcome, 'pass', report.summary);
+      assert.match(report.summary, /^No errors in the last hour \(\d+ requests\)$/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
     }
   });
 
