@@ -12,7 +12,7 @@ import type { Logger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
 import { createLogger } from '../core/util/logger';
 import { loadPlaybook } from '../core/playbook/loader';
-import type { TierId } from '../core/playbook/model';
+import type { Playbook, TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import {
   checksForTask,
@@ -21,6 +21,7 @@ import {
   createRegistry,
   settingsForPlaybook,
 } from '../core/checks/registry';
+import { checkListJson, formatCheckList, listChecks } from '../core/checks/checkList';
 import type { FailOn } from '../core/checks/report';
 import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
@@ -51,6 +52,7 @@ interface CheckOptions {
   untrusted?: boolean;
   save?: string | boolean;
   verbose?: boolean;
+  list?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -85,6 +87,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
       `keep results in ${SAVED_RESULTS_FILE} (or the given file) for trends and the drill record`,
     )
     .option('--verbose', 'log each check and the tools\u2019 output to stderr')
+    .option('--list', 'print the checks with their tiers and titles (text or json), run none')
     .action(async (options: CheckOptions) => {
       try {
         setExitCode(await runCheckCommand(options));
@@ -140,6 +143,8 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         `${problem.severity}: ${problem.message}`,
     );
   }
+  if (options.list) return listCheckIds(playbook, options.format);
+
   const settings = settingsForPlaybook(
     await loadCliSettings(workspace, { trusted, env: options.env, processEnv: process.env }),
     playbook,
@@ -159,7 +164,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         `Known checks: ${registry
           .all()
           .map((d) => d.id)
-          .join(', ')}`,
+          .join(', ')} (upkeep check --list gives their titles and tiers)`,
       );
     }
     add([definition]);
@@ -312,6 +317,16 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   return exitCode;
+}
+
+/** `--list`: the checks this workspace's playbook knows, and none run. */
+function listCheckIds(playbook: Playbook, format: CheckOptions['format']): number {
+  if (format === 'junit') {
+    throw new UpkeepError('config', '--list prints text or json, not junit');
+  }
+  const checks = listChecks(playbook, createRegistry(playbook));
+  process.stdout.write(format === 'json' ? checkListJson(checks) : formatCheckList(checks));
+  return 0;
 }
 
 /**
