@@ -120,6 +120,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     task.to,
     task.slowRequestMs,
     workspaceLabel(task.workspace),
+    task.now,
   );
   const assembler = new RequestAssembler(report);
   assembler.startFile(task.file);

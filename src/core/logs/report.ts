@@ -79,12 +79,13 @@ class HourBuckets<T> {
       this.future++;
       return undefined;
     }
-    let bucket = hour < this.foldedBefore ? undefined : this.buckets.get(hour);
-    if (bucket || hour < this.foldedBefore) {
-      if (!bucket) this.folded++;
-      return bucket;
+    if (hour < this.foldedBefore) {
+      this.folded++;
+      return undefined;
     }
-    bucket = this.create();
+    const kept = this.buckets.get(hour);
+    if (kept) return kept;
+    const bucket = this.create();
     this.buckets.set(hour, bucket);
     // Folding in batches keeps the cost per new hour constant even for shuffled hours.
     if (this.buckets.size > 2 * MAX_HOURS) this.fold();

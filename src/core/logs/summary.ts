@@ -142,7 +142,13 @@ class SummaryRun {
     this.to = this.window.to ? this.window.to.getTime() : NaN;
     this.slowRequestMs = options.slowRequestMs ?? DEFAULT_SLOW_REQUEST_MS;
     this.label = workspaceLabel(options.workspace);
-    this.report = new ReportBuilder(this.from, this.to, this.slowRequestMs, this.label);
+    this.report = new ReportBuilder(
+      this.from,
+      this.to,
+      this.slowRequestMs,
+      this.label,
+      options.clock.now().getTime(),
+    );
     this.assembler = new RequestAssembler(this.report);
   }
 

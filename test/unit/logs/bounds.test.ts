@@ -76,6 +76,46 @@ describe('log engine memory bounds', function () {
     );
   });
 
+  it('lines dated after now count apart: forged future hours push no real hour out', async () => {
+    const dir = await tempDir();
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const line = (at: number, status = 401): string =>
+      JSON.stringify({
+        method: 'POST',
+        path: '/users/sign_in',
+        controller: 'Users::SessionsController',
+        action: status === 401 ? 'create' : 'new',
+        status,
+        duration: 5,
+        remote_ip: '203.0.113.9',
+        time: new Date(at).toISOString(),
+      });
+    // 48 real hours before now, and a forged line for each hour of the next 2,300 after it.
+    const real = Array.from({ length: 48 }, (_, i) => line(now - (48 - i) * HOUR + 60_000, 200));
+    const forged = Array.from({ length: 2300 }, (_, i) => line(now + (i + 2) * HOUR));
+    await fs.writeFile(path.join(dir, 'x.log'), `${[...real, ...forged].join('\n')}\n`);
+
+    const s = await summarizeLogs({
+      workspace: dir,
+      sources: ['x.log'],
+      clock: fixedClock(new Date(now).toISOString()),
+      timeZone: 'UTC',
+    });
+
+    assert.equal(s.requests.total, 48 + 2300);
+    assert.equal(s.requests.perHour.length, 48);
+    assert.equal(s.requests.perHour[0].hour, new Date(now - 48 * HOUR).toISOString());
+    assert.equal(s.requests.perHourFuture, 2300);
+    assert.equal(s.requests.perHourFolded, undefined);
+    assert.equal(s.failedLogins.total, 2300);
+    assert.deepEqual(s.failedLogins.byHour, []);
+    assert.equal(s.failedLogins.byHourFuture, 2300);
+    assert.ok(
+      s.warnings.some((w) => /2,300 requests and 2,300 failed logins are dated after now/.test(w)),
+      JSON.stringify(s.warnings),
+    );
+  });
+
   it('follows a bounded number of processes; the ones closed count as incomplete', async () => {
     const pids = 30_000;
     const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));

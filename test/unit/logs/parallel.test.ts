@@ -162,6 +162,34 @@ describe('log summary in ranges', function () {
     }
   });
 
+  it('counts future-dated lines apart the same in ranges as in one pass', async () => {
+    const file = path.join(folder, 'future.log');
+    const forged = Array.from({ length: 60 }, (_, i) =>
+      JSON.stringify({
+        method: 'POST',
+        path: '/session',
+        controller: 'SessionsController',
+        action: 'create',
+        status: 401,
+        duration: 3,
+        remote_ip: '198.51.100.7',
+        time: new Date(Date.UTC(2031, 0, 1, i)).toISOString(),
+      }),
+    );
+    const busy = busyLog(1500, 11).split('\n');
+    const middle = busy.length >> 1;
+    const lines = [...busy.slice(0, middle), ...forged, ...busy.slice(middle)];
+    await fs.writeFile(file, lines.join('\n'));
+    const serial = await summarize(file, false);
+    assert.equal(serial.summary.requests.perHourFuture, 60);
+    assert.equal(serial.summary.failedLogins.byHourFuture, 60);
+    for (const ranges of [3, 16]) {
+      const run = await summarize(file, { ranges, inProcess: true });
+      assert.ok(run.ranges > 1, `${ranges} ranges were not used`);
+      sameSummary(run.summary, serial.summary, `future-dated log in ${ranges} ranges`);
+    }
+  });
+
   it('splits a log of whole requests by process (Semantic Logger: Completed only)', async () => {
     // rails_semantic_logger logs Started and Processing at debug level: a production log holds
     // one Completed line per request, each thread's requests one after another, and now and
