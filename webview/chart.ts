@@ -9,6 +9,8 @@ import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './t
 import { formatDay, formatNumber, formatTime, h } from './dom';
 
 const HEIGHT = 200;
+/** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
+const FADED = 0.45;
 /** A screen reader reads the hidden table; past this many rows it gets the first ones only. */
 const MAX_TABLE_ROWS = 400;
 
@@ -187,12 +189,14 @@ function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot 
 }
 
 /**
- * The y axis: uPlot's own (padded, from zero for figures that are not negative), except over
- * nothing but zeros, where it would run to 100 (an error rate of none read as up to 100 %).
+ * The y axis: from zero for figures that are not negative (a bar stands on zero; counts,
+ * rates and durations read against none), to uPlot's padded top; over nothing but zeros 0 to
+ * 1, where uPlot runs to 100 (an error rate of none read as up to 100 %).
  */
 function yRange(_plot: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
-  if (min === null || max === null || (min === 0 && max === 0)) return [0, 1];
-  return uPlot.rangeNum(min, max, 0.1, true);
+  if (min === null || max === null || max <= 0) return min !== null && min < 0 ? [min, 0] : [0, 1];
+  const [low, high] = uPlot.rangeNum(min, max, 0.1, true);
+  return [min >= 0 ? 0 : low, high];
 }
 
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
@@ -209,6 +213,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     h('figcaption', null, view.title, h('span', { className: 'unit' }, ` (${unitOf(view)})`)),
     canvasHost,
     legendHost,
+    view.note ? h('p', { className: 'chart-note' }, view.note) : null,
     hiddenTable(view),
   );
   if (view.times.length === 0) {
@@ -218,6 +223,11 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   }
 
   const resting = view.series.map((series) => restingValue(series.values, atRest));
+  /** A faded series (part days) in the colour of the series it is part of. */
+  const colorOf = (colors: ChartColors, index: number): string => {
+    const at = view.series[index].faded && index > 0 ? index - 1 : index;
+    return colors.series[at % colors.series.length];
+  };
   // A total or a peak belongs to the whole window, not to one time: the time cell stays empty.
   const restingTime = atRest === 'latest' ? instant(view.times[view.times.length - 1]) : '';
   /** Names the figures the legend shows: "Time" while hovering, "Total" (or …) at rest. */
@@ -273,8 +283,9 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
           },
           ...view.series.map((series, index) => ({
             label: series.label,
-            stroke: colors.series[index % colors.series.length],
-            fill: options.bars ? colors.series[index % colors.series.length] : undefined,
+            stroke: colorOf(colors, index),
+            fill: options.bars ? colorOf(colors, index) : undefined,
+            alpha: series.faded ? FADED : 1,
             width: 2,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,

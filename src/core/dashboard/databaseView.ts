@@ -370,6 +370,40 @@ export function databaseView(
   };
 }
 
+const dayFormat = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/**
+ * Sign-ups of whole days, and apart from them, lighter, the two days counted in part (from
+ * this time 30 days ago, today so far), which would read as drops beside whole days.
+ */
+function signUpSeries(
+  days: { at: number; users: number }[],
+  partial: BusinessGrowthData['signUpsPartialDays'],
+): Pick<ChartView, 'series' | 'note'> {
+  if (!partial) return { series: [{ label: 'Sign-ups', values: days.map((day) => day.users) }] };
+  const partAt = new Set([partial.first, partial.last].map((day) => Date.parse(`${day}T00:00Z`)));
+  const first = dayFormat.format(Date.parse(`${partial.first}T00:00Z`));
+  const last = dayFormat.format(Date.parse(`${partial.last}T00:00Z`));
+  return {
+    series: [
+      {
+        label: 'Sign-ups',
+        values: days.map((day) => (partAt.has(day.at) ? null : day.users)),
+      },
+      {
+        label: 'Part days',
+        values: days.map((day) => (partAt.has(day.at) ? day.users : null)),
+        faded: true,
+      },
+    ],
+    note: `Lighter bars are part days: ${first} from this time 30 days ago, ${last} (today) so far.`,
+  };
+}
+
 /**
  * The Business section from the onboarding and business-growth cards (and repo metrics, shown
  * as cards). The funnel counts the users who reached each step, so it only narrows.
@@ -417,7 +451,7 @@ export function businessView(cards: DbCard[]): BusinessView {
       title: 'Sign-ups per day',
       unit: 'users',
       times: days.map((day) => day.at / 1000),
-      series: [{ label: 'Sign-ups', values: days.map((day) => day.users) }],
+      ...signUpSeries(days, growth.signUpsPartialDays),
       dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },
     };
     if (growth.retention7d?.cohort) {

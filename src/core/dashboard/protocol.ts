@@ -101,7 +101,10 @@ export interface ChartView {
   title: string;
   unit: string;
   times: number[];
-  series: { label: string; values: (number | null)[] }[];
+  /** `faded`: drawn lighter, in the colour of the series before it (part days of a series). */
+  series: { label: string; values: (number | null)[]; faded?: boolean }[];
+  /** A line under the chart saying how to read it. */
+  note?: string;
   /**
    * Set when each time is a calendar day the database cut (date_trunc in its TimeZone): the
    * time is that day's midnight UTC, and it reads as a date only, the zone named.

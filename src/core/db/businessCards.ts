@@ -194,6 +194,11 @@ export interface BusinessGrowthData {
   signUpsPerDay: { day: string; users: number }[];
   /** The database's TimeZone, in which the days above were cut. */
   signUpsTimeZone?: string;
+  /**
+   * The days above that are counted in part: the first from this time 30 days ago, the last
+   * (today) up to now. A chart drawing them as whole days shows two drops that are not there.
+   */
+  signUpsPartialDays?: { first: string; last: string };
   retention7d: {
     /** Users who signed up 8..37 days ago. */
     cohort: number;
@@ -312,13 +317,17 @@ const businessGrowth: CardDefinition = {
         [context.clock.now().toISOString()],
       );
       data.signUpsPerDay = days;
-      const [zone] = await context.session.query<{ zone: string }>(
+      // to_char cuts the days in the same TimeZone as the date_trunc above.
+      const [zone] = await context.session.query<{ zone: string; first: string; last: string }>(
         'businessGrowth',
-        "SELECT current_setting('TimeZone') AS zone",
-        undefined,
+        `SELECT current_setting('TimeZone') AS zone,
+                to_char($1::timestamptz - interval '30 days', 'YYYY-MM-DD') AS first,
+                to_char($1::timestamptz, 'YYYY-MM-DD') AS last`,
+        [context.clock.now().toISOString()],
         context.signal,
       );
       data.signUpsTimeZone = zone?.zone;
+      if (zone) data.signUpsPartialDays = { first: zone.first, last: zone.last };
       Object.assign(data, await readRetention(context, users));
     }
     const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);

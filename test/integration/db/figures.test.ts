@@ -92,6 +92,11 @@ for (const target of serversUnderTest) {
         // The days are cut by date_trunc in the server's TimeZone, which the card names.
         assert.equal(data.signUpsPerDay.length, 1);
         assert.match(data.signUpsTimeZone ?? '', /^[\w/+-]+$/);
+        // The first day counts from this time 30 days ago, the last is today so far.
+        const { first, last } = data.signUpsPartialDays ?? { first: '', last: '' };
+        assert.match(last, /^\d{4}-\d{2}-\d{2}$/);
+        const apart = (Date.parse(`${last}T00:00Z`) - Date.parse(`${first}T00:00Z`)) / 86_400_000;
+        assert.equal(apart, 30, `${first} to ${last}`);
         assert.match(
           data.retentionNote ?? '',
           /^No sign-in data: users\.current_sign_in_at and users\.last_sign_in_at are NULL/,

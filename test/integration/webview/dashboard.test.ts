@@ -210,6 +210,56 @@ describe('dashboard webview (Chromium)', function () {
     assert.match((await chart.getAttribute('aria-label')) ?? '', /Thu, Nov 5, 2026 to Fri, Nov 6/);
   });
 
+  it('draws part days lighter, in the colour of the whole days, with a note', async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    const note =
+      'Lighter bars are part days: Nov 5 from this time 30 days ago, Nov 7 (today) so far.';
+    business.data.signupsPerDay = {
+      title: 'Sign-ups per day',
+      unit: 'users',
+      times: ['2026-11-05', '2026-11-06', '2026-11-07'].map(
+        (day) => Date.parse(`${day}T00:00:00Z`) / 1000,
+      ),
+      series: [
+        { label: 'Sign-ups', values: [null, 9, null] },
+        { label: 'Part days', values: [2, null, 3], faded: true },
+      ],
+      note,
+      dayBuckets: { timeZone: 'Etc/UTC' },
+    };
+    await feed(dashboard, payloads);
+    const chart = chartFigure(dashboard.page, 'Sign-ups per day');
+    assert.equal(await chart.locator('.chart-note').textContent(), note);
+    await dashboard.page.waitForSelector('[data-section="business"] canvas');
+    // The bars' colours: the whole day solid, the part days lighter, in one hue.
+    const fills = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const counts = new Map<string, number>();
+      for (let at = 0; at < data.length; at += 4) {
+        const [r, g, b, a] = data.slice(at, at + 4);
+        if (a === 0 || (r === g && g === b)) continue;
+        const key = `${a === 255 ? 'solid' : 'light'} ${r >> 3},${g >> 3},${b >> 3}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return [...counts].filter(([, count]) => count > 100).map(([key]) => key);
+    });
+    const solid = fills.filter((key) => key.startsWith('solid'));
+    const light = fills.filter((key) => key.startsWith('light'));
+    assert.equal(solid.length, 1, fills.join('; '));
+    assert.equal(light.length, 1, fills.join('; '));
+    assert.equal(solid[0].slice(6), light[0].slice(6), 'one hue');
+    // Bars stand on zero: the y axis of counts starts there.
+    assert.match(
+      (await chart.locator('.chart-canvas').getAttribute('data-y-range')) ?? '',
+      /^0\.\./,
+    );
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('keeps hostile data as text: no element, no script, no navigation', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

@@ -248,6 +248,39 @@ describe('dashboard database view', () => {
     },
   );
 
+  it('draws the partial first day and today as part days, lighter, with a note', () => {
+    const growth: BusinessGrowthData = {
+      counts: { users: 30 },
+      signUpsPerDay: [
+        { day: '2026-11-05', users: 2 },
+        { day: '2026-11-06', users: 9 },
+        { day: '2026-12-05', users: 3 },
+      ],
+      signUpsTimeZone: 'Etc/UTC',
+      signUpsPartialDays: { first: '2026-11-05', last: '2026-12-05' },
+      retention7d: null,
+    };
+    const chart = businessView([card('businessGrowth', growth)]).signupsPerDay;
+    assert.deepEqual(
+      chart?.series.map((series) => [series.label, series.values, series.faded ?? false]),
+      [
+        ['Sign-ups', [null, 9, null], false],
+        ['Part days', [2, null, 3], true],
+      ],
+    );
+    assert.equal(
+      chart?.note,
+      'Lighter bars are part days: Nov 5 from this time 30 days ago, Dec 5 (today) so far.',
+    );
+
+    // Without the part days (a card saved before them), every day is drawn alike.
+    const older = businessView([
+      card('businessGrowth', { ...growth, signUpsPartialDays: undefined }),
+    ]).signupsPerDay;
+    assert.deepEqual(older?.series, [{ label: 'Sign-ups', values: [2, 9, 3] }]);
+    assert.equal(older?.note, undefined);
+  });
+
   it('gives the headline shares unrounded, so they read as the cards write them', () => {
     // 234 of 481 users is 48.6486 %: rounded to hundredths first it became 48.65, then 48.7 %
     // in the headline while the card said 48.6 %.
