@@ -165,7 +165,7 @@ export function applyPlaybookText(
   text: string,
   userThresholds: UpkeepSettings['thresholds'] = defaultSettings.thresholds,
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
-  const applied = applyText(playbook, text);
+  const applied = applyText(playbook, text, userThresholds);
   quoteThresholds(playbook, { ...userThresholds, ...playbook.thresholds });
   return applied;
 }
@@ -173,6 +173,7 @@ export function applyPlaybookText(
 function applyText(
   playbook: Playbook,
   text: string,
+  userThresholds: UpkeepSettings['thresholds'],
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
   const deep = lineNestedTooDeep(text);
   if (deep !== undefined) {
@@ -204,7 +205,7 @@ function applyText(
     return { playbook, problems: reader.finish() };
   }
 
-  new Applier(reader, playbook).apply(root);
+  new Applier(reader, playbook, userThresholds).apply(root);
   return { playbook, problems: reader.finish() };
 }
 
@@ -344,6 +345,8 @@ class Applier {
   constructor(
     private readonly reader: Reader,
     private readonly playbook: Playbook,
+    /** The user's thresholds, which the file's override. */
+    private readonly userThresholds: UpkeepSettings['thresholds'],
   ) {}
 
   apply(root: YAMLMap): void {
@@ -366,12 +369,43 @@ class Applier {
   private applyThresholds(node: Node | null): void {
     const map = this.reader.map(node, 'thresholds');
     if (!map) return;
+    const given = new Map<string, Node | null>();
     for (const [key, pair] of this.reader.pairs(map, PLAYBOOK_KEYS.thresholds, 'thresholds')) {
       const number = this.reader.number(pair.value, `thresholds.${key}`, { min: 0 });
       if (number !== undefined) {
         this.playbook.thresholds[key as keyof UpkeepSettings['thresholds']] = number;
+        given.set(key, pair.value as Node | null);
       }
     }
+    this.checkErrorRatePair(given);
+  }
+
+  /**
+   * The error-rate goal (warn above) and alert (fail above) are two thresholds, each overridden
+   * on its own: a goal the file raises past the alert in force is never reached, since the check
+   * fails first. Said at the key the file set, with which one to set too.
+   */
+  private checkErrorRatePair(given: Map<string, Node | null>): void {
+    const goalNode = given.get('errorRatePercent');
+    const alertNode = given.get('errorRateAlertPercent');
+    if (goalNode === undefined && alertNode === undefined) return;
+    const { errorRatePercent: goal, errorRateAlertPercent: alert } = {
+      ...this.userThresholds,
+      ...this.playbook.thresholds,
+    };
+    if (!(goal > alert)) return;
+    const advice =
+      goalNode !== undefined && alertNode !== undefined
+        ? 'Make errorRatePercent at most errorRateAlertPercent.'
+        : goalNode !== undefined
+          ? `Set errorRateAlertPercent here too, at ${goal} or more.`
+          : `Set errorRatePercent here too, at ${alert} or less.`;
+    this.reader.report(
+      goalNode ?? alertNode,
+      `thresholds: errorRatePercent (${goal} %) is above errorRateAlertPercent (${alert} %), ` +
+        `so logs.errorRate fails above ${alert} % and never warns. ${advice}`,
+      'warning',
+    );
   }
 
   private applyTiers(node: Node | null): void {

@@ -170,6 +170,41 @@ disable:
     assert.deepEqual(playbook.thresholds, { slowRequestMs: 500 });
   });
 
+  it('warns when the error-rate goal is above the alert threshold, at the goal', () => {
+    // The check warns above the goal and fails above the alert: a goal of 2 % under the
+    // guidelines' 1 % alert still failed at 1.3 %, which read as the goal being ignored.
+    const { playbook, problems } = apply('thresholds:\n  errorRatePercent: 2\n');
+    const problem = only(problems);
+    assert.deepEqual(
+      [problem.line, problem.column, problem.endLine, problem.severity],
+      [2, 21, 2, 'warning'],
+    );
+    assert.equal(
+      problem.message,
+      'thresholds: errorRatePercent (2 %) is above errorRateAlertPercent (1 %), so ' +
+        'logs.errorRate fails above 1 % and never warns. Set errorRateAlertPercent here too, ' +
+        'at 2 or more.',
+    );
+    assert.equal(playbook.thresholds.errorRatePercent, 2);
+
+    const raised = applyPlaybookText(defaultPlaybook(), 'thresholds:\n  errorRatePercent: 2\n', {
+      ...resolveSettings().thresholds,
+      errorRateAlertPercent: 5,
+    });
+    assert.deepEqual(raised.problems, []);
+    const both = apply('thresholds:\n  errorRatePercent: 2\n  errorRateAlertPercent: 3\n');
+    assert.deepEqual(both.problems, []);
+    const lowered = only(apply('thresholds:\n  errorRateAlertPercent: 0.05\n').problems);
+    assert.equal(lowered.line, 2);
+    assert.match(lowered.message, /errorRatePercent \(0\.1 %\) is above .*\(0\.05 %\)/);
+    assert.match(lowered.message, /Set errorRatePercent here too, at 0\.05 or less\.$/);
+    const swapped = only(
+      apply('thresholds:\n  errorRateAlertPercent: 1\n  errorRatePercent: 3\n').problems,
+    );
+    assert.equal(swapped.line, 3);
+    assert.match(swapped.message, /Make errorRatePercent at most errorRateAlertPercent\.$/);
+  });
+
   it("runs a new task's item checks, as the starter's example has them", () => {
     // The starter's example: the check is named on the item only.
     const uncommented = `checks:
@@ -417,7 +452,7 @@ tasks:
   avgResponseTimeMs: 1250
   slowRequestMs: 999.5
   errorRatePercent: 0.125
-  errorRateAlertPercent: 0.0001
+  errorRateAlertPercent: 1.0001
   memoryMb: 1000.5
 `);
     assert.deepEqual(problems, []);
@@ -430,7 +465,7 @@ tasks:
       'Average response time under 1250 ms',
       'Application memory under 1000.5 MB',
       'Error rate under 0.125 %',
-      'Alert thresholds: error rate 0.0001 %, response time 1250 ms, memory 1000.5 MB',
+      'Alert thresholds: error rate 1.0001 %, response time 1250 ms, memory 1000.5 MB',
     ]) {
       assert.ok(titles.includes(quoted), `${quoted} not in ${titles.join(' | ')}`);
     }
