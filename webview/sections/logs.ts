@@ -51,7 +51,8 @@ export function renderLogs(view: LogsView): Node[] {
     h(
       'div',
       { className: 'charts' },
-      // Hours add up to the window's counts; for rates and durations the worst hour matters.
+      // Hours (5-minute slots) add up to the window's counts; for rates and durations the
+      // worst one matters.
       timeChart(view.requestsPerHour, { bars: true, atRest: 'total' }),
       timeChart(view.errorRate, { atRest: 'peak' }),
       timeChart(view.durations, { atRest: 'peak' }),

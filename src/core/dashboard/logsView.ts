@@ -1,10 +1,10 @@
 /**
- * Maps a log summary (src/core/logs/summaryTypes.ts) to the Logs view-model: totals, hourly
- * charts with empty hours filled in, the slowest actions, exceptions, failed logins and
- * suspicious requests by IP, slow requests with their log line. The one place that knows the
- * summary's shape.
+ * Maps a log summary (src/core/logs/summaryTypes.ts) to the Logs view-model: totals, charts
+ * by hour with empty hours filled in (by 5 minutes for a window of 3 hours or less), the
+ * slowest actions, exceptions, failed logins and suspicious requests by IP, slow requests with
+ * their log line. The one place that knows the summary's shape.
  */
-import type { LogSummary } from '../logs/summaryTypes';
+import type { LogSummary, RequestBucket } from '../logs/summaryTypes';
 import type { ChartView, LogsView, LogWindow } from './protocol';
 
 const HOUR_MS = 3600_000;
@@ -21,10 +21,10 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-type HourRow = LogSummary['requests']['perHour'][number];
+type HourRow = RequestBucket;
 
 /** Every hour from the window's start to its end, so quiet hours show as zero, not as nothing. */
-function hourAxis(rows: HourRow[], from: string | null, to: string | null): number[] {
+function hourAxis(rows: { hour: string }[], from: string | null, to: string | null): number[] {
   const known = rows.map((row) => Date.parse(row.hour)).filter(Number.isFinite);
   // The hours that have requests, when the window cannot be filled in.
   const knownHours = (): number[] => [...new Set(known)].sort((a, b) => a - b);
@@ -39,22 +39,45 @@ function hourAxis(rows: HourRow[], from: string | null, to: string | null): numb
   );
 }
 
+/**
+ * The charts' buckets: a short window's 5-minute slots when the summary has them (each whole,
+ * from the window's start), else every hour of the window. A quiet one has no row.
+ */
+function bucketsOf(summary: LogSummary): {
+  per: string;
+  rows: (HourRow | undefined)[];
+  times: number[];
+} {
+  const slots = summary.requests.perFiveMinutes;
+  if (slots?.length) {
+    return {
+      per: '5 minutes',
+      rows: slots.map((slot) => (slot.count > 0 ? slot : undefined)),
+      times: slots.map((slot) => Math.floor(Date.parse(slot.start) / 1000)),
+    };
+  }
+  const perHour = summary.requests.perHour;
+  const byHour = new Map(perHour.map((row) => [Math.floor(Date.parse(row.hour) / HOUR_MS), row]));
+  const hours = hourAxis(perHour, summary.window.from, summary.window.to);
+  return {
+    per: 'hour',
+    rows: hours.map((hour) => byHour.get(Math.floor(hour / HOUR_MS))),
+    times: hours.map((hour) => Math.floor(hour / 1000)),
+  };
+}
+
 export function hourlyCharts(
   summary: LogSummary,
 ): Pick<LogsView, 'requestsPerHour' | 'errorRate' | 'durations'> {
-  const rows = summary.requests.perHour;
-  const byHour = new Map(rows.map((row) => [Math.floor(Date.parse(row.hour) / HOUR_MS), row]));
-  const hours = hourAxis(rows, summary.window.from, summary.window.to);
-  const times = hours.map((hour) => Math.floor(hour / 1000));
-  const at = (hour: number): HourRow | undefined => byHour.get(Math.floor(hour / HOUR_MS));
+  const { per, rows, times } = bucketsOf(summary);
 
   const requestsPerHour: ChartView = {
-    title: 'Requests per hour',
+    title: `Requests per ${per}`,
     unit: 'requests',
     times,
     series: [
-      { label: 'Requests', values: hours.map((hour) => at(hour)?.count ?? 0) },
-      { label: 'Errors (5xx)', values: hours.map((hour) => at(hour)?.errors ?? 0) },
+      { label: 'Requests', values: rows.map((row) => row?.count ?? 0) },
+      { label: 'Errors (5xx)', values: rows.map((row) => row?.errors ?? 0) },
     ],
   };
   const errorRate: ChartView = {
@@ -64,8 +87,7 @@ export function hourlyCharts(
     series: [
       {
         label: 'Error rate',
-        values: hours.map((hour) => {
-          const row = at(hour);
+        values: rows.map((row) => {
           // 5xx over completed requests, as the summary's error rate (older saved summaries
           // have no `completed`).
           const base = row && (typeof row.completed === 'number' ? row.completed : row.count);
@@ -76,13 +98,13 @@ export function hourlyCharts(
   };
   // Percentiles show when a summary carries them (older saved summaries have the mean only).
   const durationSeries: ChartView['series'] = [
-    { label: 'Mean', values: hours.map((hour) => finite(at(hour)?.meanMs)) },
+    { label: 'Mean', values: rows.map((row) => finite(row?.meanMs)) },
   ];
   for (const key of ['p50Ms', 'p95Ms', 'p99Ms'] as const) {
-    if (rows.some((row) => typeof row[key] === 'number')) {
+    if (rows.some((row) => typeof row?.[key] === 'number')) {
       durationSeries.push({
         label: key.replace('Ms', ''),
-        values: hours.map((hour) => finite(at(hour)?.[key])),
+        values: rows.map((row) => finite(row?.[key])),
       });
     }
   }

@@ -22,10 +22,12 @@ import type {
   ExceptionSummary,
   LogSummary,
   NPlusOneEntry,
+  RequestBucket,
   SlowRequest,
   SuspiciousEntry,
 } from './summaryTypes';
 import { hourOf } from './timestamps';
+import { WindowSlots } from './windowSlots';
 
 const MAX_ACTIONS = 2000;
 const OTHER_ACTIONS = '(other actions)';
@@ -158,6 +160,50 @@ interface HourAccumulator {
   durations: Histogram;
 }
 
+function newHour(): HourAccumulator {
+  return { count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() };
+}
+
+function countIn(bucket: HourAccumulator, record: RequestRecord, serverError: boolean): void {
+  bucket.count++;
+  if (record.completed) bucket.completed++;
+  if (serverError) bucket.errors++;
+  if (record.durationMs !== undefined) {
+    bucket.durationMicros += Math.round(record.durationMs * 1000);
+    bucket.durations.add(record.durationMs);
+  }
+}
+
+function hourData(bucket: HourAccumulator): HourState {
+  return { ...bucket, durations: bucket.durations.toJSON() };
+}
+
+function hourOfData(data: HourState): HourAccumulator {
+  return { ...data, durations: Histogram.fromJSON(data.durations) };
+}
+
+function addHour(into: HourAccumulator, from: HourAccumulator): void {
+  into.count += from.count;
+  into.completed += from.completed;
+  into.errors += from.errors;
+  into.durationMicros += from.durationMicros;
+  into.durations.merge(from.durations);
+}
+
+/** An hour's (or a slot's) row figures, as the summary writes them. */
+function bucketFigures(b: HourAccumulator): RequestBucket {
+  return {
+    count: b.count,
+    completed: b.completed,
+    errors: b.errors,
+    // Over the requests that logged a duration, as the percentiles beside it.
+    meanMs: round(b.durations.count ? b.durationMicros / (b.durations.count * 1000) : 0),
+    p50Ms: round(b.durations.quantile(0.5)),
+    p95Ms: round(b.durations.quantile(0.95)),
+    p99Ms: round(b.durations.quantile(0.99)),
+  };
+}
+
 // Times are summed in whole microseconds, like Histogram's sum: exact in any order of adding.
 interface ActionAccumulator {
   count: number;
@@ -266,6 +312,8 @@ export interface ReportState {
   overall: HistogramData;
   actions: Map<string, ActionState>;
   perHour: HourBucketsState<HourState>;
+  /** Empty unless the window is 3 hours or less (see WindowSlots). */
+  perFiveMinutes: HourState[];
   statuses: Map<string, number>;
   statusClasses: LogSummary['statusClasses'];
   exceptions: Map<string, ExceptionState>;
@@ -294,6 +342,7 @@ export class ReportBuilder implements AssemblySink {
   private readonly overall = new Histogram();
   private readonly actions = new Map<string, ActionAccumulator>();
   private readonly perHour: HourBuckets<HourAccumulator>;
+  private readonly perFiveMinutes: WindowSlots<HourAccumulator>;
   private readonly statuses = new Map<string, number>();
   private readonly statusClasses: LogSummary['statusClasses'] = {
     '1xx': 0,
@@ -354,11 +403,8 @@ export class ReportBuilder implements AssemblySink {
     now = Infinity,
   ) {
     const futureAfter = now + FUTURE_MARGIN_MS;
-    this.perHour = new HourBuckets<HourAccumulator>(
-      () => ({ count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() }),
-      (b) => b.count,
-      futureAfter,
-    );
+    this.perHour = new HourBuckets<HourAccumulator>(newHour, (b) => b.count, futureAfter);
+    this.perFiveMinutes = new WindowSlots(from, to, newHour);
     this.failedByHour = new HourBuckets<{ count: number }>(
       () => ({ count: 0 }),
       (b) => b.count,
@@ -427,16 +473,10 @@ export class ReportBuilder implements AssemblySink {
     }
 
     if (!Number.isNaN(time)) {
-      const bucket = this.perHour.get(hourOf(time));
-      if (bucket) {
-        bucket.count++;
-        if (record.completed) bucket.completed++;
-        if (isServerError) bucket.errors++;
-        if (record.durationMs !== undefined) {
-          bucket.durationMicros += Math.round(record.durationMs * 1000);
-          bucket.durations.add(record.durationMs);
-        }
-      }
+      const hour = this.perHour.get(hourOf(time));
+      if (hour) countIn(hour, record, isServerError);
+      const slot = this.perFiveMinutes.active ? this.perFiveMinutes.get(time) : undefined;
+      if (slot) countIn(slot, record, isServerError);
     }
 
     if (record.durationMs !== undefined) this.addDuration(record, record.durationMs, fileIndex);
@@ -771,7 +811,8 @@ export class ReportBuilder implements AssemblySink {
       untimedInside: this.untimedInside,
       overall: this.overall.toJSON(),
       actions,
-      perHour: this.perHour.snapshot((b) => ({ ...b, durations: b.durations.toJSON() })),
+      perHour: this.perHour.snapshot(hourData),
+      perFiveMinutes: this.perFiveMinutes.snapshot(hourData),
       statuses: new Map(this.statuses),
       statusClasses: { ...this.statusClasses },
       exceptions,
@@ -810,17 +851,8 @@ export class ReportBuilder implements AssemblySink {
     this.absorbTimes(state);
     this.overall.merge(Histogram.fromJSON(state.overall));
     this.absorbActions(state.actions);
-    this.perHour.absorb(
-      state.perHour,
-      (d) => ({ ...d, durations: Histogram.fromJSON(d.durations) }),
-      (into, from) => {
-        into.count += from.count;
-        into.completed += from.completed;
-        into.errors += from.errors;
-        into.durationMicros += from.durationMicros;
-        into.durations.merge(from.durations);
-      },
-    );
+    this.perHour.absorb(state.perHour, hourOfData, addHour);
+    this.perFiveMinutes.absorb(state.perFiveMinutes, hourOfData, addHour);
     for (const [status, count] of state.statuses) {
       this.statuses.set(status, (this.statuses.get(status) ?? 0) + count);
     }
@@ -1137,17 +1169,18 @@ export class ReportBuilder implements AssemblySink {
         incomplete: this.incomplete,
         perHour: this.perHour.rows().map(([hour, b]) => ({
           hour: new Date(hour).toISOString(),
-          count: b.count,
-          completed: b.completed,
-          errors: b.errors,
-          // Over the requests that logged a duration, as the percentiles beside it.
-          meanMs: round(b.durations.count ? b.durationMicros / (b.durations.count * 1000) : 0),
-          p50Ms: round(b.durations.quantile(0.5)),
-          p95Ms: round(b.durations.quantile(0.95)),
-          p99Ms: round(b.durations.quantile(0.99)),
+          ...bucketFigures(b),
         })),
         ...(this.perHour.folded ? { perHourFolded: this.perHour.folded } : {}),
         ...(this.perHour.future ? { perHourFuture: this.perHour.future } : {}),
+        ...(this.perFiveMinutes.active
+          ? {
+              perFiveMinutes: this.perFiveMinutes.rows().map(([start, b]) => ({
+                start: new Date(start).toISOString(),
+                ...bucketFigures(b),
+              })),
+            }
+          : {}),
       },
       statusClasses: { ...this.statusClasses },
       statuses: Object.fromEntries([...this.statuses.entries()].sort()),

@@ -113,6 +113,18 @@ export interface NPlusOneEntry extends Location {
   maxRepeats: number;
 }
 
+/** The requests of an hour (or of a 5-minute slot) and their durations. */
+export interface RequestBucket {
+  count: number;
+  /** With a completion (a status): `errors / completed` is the bucket's error rate. */
+  completed: number;
+  errors: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
 export interface LogSummary {
   /** Version of this JSON shape; bumped only for incompatible changes. */
   schema: 1;
@@ -139,17 +151,12 @@ export interface LogSummary {
     completed: number;
     incomplete: number;
     /** Durations per hour: the mean and the percentiles of the requests that hour. */
-    perHour: {
-      hour: string;
-      count: number;
-      /** With a completion (a status): `errors / completed` is the hour's error rate. */
-      completed: number;
-      errors: number;
-      meanMs: number;
-      p50Ms: number;
-      p95Ms: number;
-      p99Ms: number;
-    }[];
+    perHour: (RequestBucket & { hour: string })[];
+    /**
+     * A window of 3 hours or less only: its 5-minute slots from the window's start (each
+     * whole, the quiet ones too), with the figures of `perHour`.
+     */
+    perFiveMinutes?: (RequestBucket & { start: string })[];
     /** Requests in hours older than the latest MAX_HOURS (2,208), left out of `perHour`. */
     perHourFolded?: number;
     /** Requests dated more than an hour after the clock, left out of `perHour`. */

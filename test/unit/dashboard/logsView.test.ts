@@ -62,6 +62,51 @@ describe('dashboard logs view', () => {
     assert.equal(logs.durations.series[0].values[index], busy.meanMs);
   });
 
+  it('draws a window of 3 hours or less in 5-minute slots from its start, each whole', async () => {
+    // The last hour to 12:31:20: in hours, a bar of 11:31–12:00 and one of 12:00–12:31.
+    const now = new Date('2021-11-26T12:31:20Z');
+    const window = { kind: '1h' as const };
+    const summary = await summarizeLogs({
+      workspace: WORKSPACE,
+      sources: ['rails52_production_tagged.log'],
+      window: windowBounds(window, now),
+      timeZone: 'UTC',
+      clock: fixedClock(now),
+    });
+    const slots = summary.requests.perFiveMinutes ?? [];
+    assert.equal(slots.length, 12);
+    assert.equal(slots[0].start, '2021-11-26T11:31:20.000Z');
+    assert.equal(slots[11].start, '2021-11-26T12:26:20.000Z');
+    assert.equal(
+      slots.reduce((sum, slot) => sum + slot.count, 0),
+      summary.requests.total,
+    );
+    // perHour stays as it was: the JSON only gained a table.
+    assert.deepEqual(
+      summary.requests.perHour.map((row) => row.hour),
+      ['2021-11-26T12:00:00.000Z'],
+    );
+
+    const logs = logsView(summary, window);
+    assert.equal(logs.requestsPerHour.title, 'Requests per 5 minutes');
+    assert.deepEqual(
+      logs.requestsPerHour.times,
+      slots.map((slot) => Date.parse(slot.start) / 1000),
+    );
+    assert.deepEqual(
+      logs.requestsPerHour.series[0].values,
+      slots.map((slot) => slot.count),
+    );
+    const busy = slots.findIndex((slot) => slot.count > 0);
+    assert.equal(logs.durations.series[0].values[busy], slots[busy].meanMs);
+    assert.equal(logs.errorRate.series[0].values[0], null, 'a quiet slot has no error rate');
+
+    // Longer windows keep hours, and the JSON no slots.
+    const { summary: day, view: dayView } = await view();
+    assert.equal(day.requests.perFiveMinutes, undefined);
+    assert.equal(dayView.requestsPerHour.title, 'Requests per hour');
+  });
+
   it('lists actions, exceptions, status mix and slow requests with their log line', async () => {
     const { summary, view: logs } = await view();
     assert.equal(logs.actions.length, summary.actions.length);

@@ -171,7 +171,10 @@ function cutSets(length: number, seed: number, randomCount = 6): number[][] {
   return sets.map((cuts) => cuts.map((cut) => Math.max(0, Math.min(length, cut))));
 }
 
-/** No window, and a window over the middle of the requests' times (some fall outside). */
+/**
+ * No window, a window over the middle of the requests' times (some fall outside), and one of
+ * two hours from the middle (the 5-minute slots of a short window).
+ */
 function setups(calls: Call[]): Setup[] {
   const times = calls
     .filter((c): c is Extract<Call, { kind: 'request' }> => c.kind === 'request')
@@ -182,7 +185,12 @@ function setups(calls: Call[]): Setup[] {
   if (times.length < 4) return [all];
   const from = times[Math.floor(times.length / 4)];
   const to = times[Math.floor((3 * times.length) / 4)];
-  return [all, { from, to, slowRequestMs: 1000 }];
+  const middle = times[Math.floor(times.length / 2)];
+  return [
+    all,
+    { from, to, slowRequestMs: 1000 },
+    { from: middle - 3600_000, to: middle + 3600_000, slowRequestMs: 1000 },
+  ];
 }
 
 function assertMerges(calls: Call[], cutsList: number[][], name: string): void {
