@@ -11,7 +11,7 @@ import {
   startEmbeddedPostgres,
   type RunningPostgres,
 } from './lib/embeddedPostgres';
-import { createDemoWorkspace, loadDemoDatabase } from './lib/demoWorkspace';
+import { createDemoWorkspace, demoDatabaseOn, loadDemoDatabase } from './lib/demoWorkspace';
 import { ensureCodeServer, startCodeServer } from './lib/codeServer';
 
 const ROOT = path.join(__dirname, '..');
@@ -45,13 +45,7 @@ async function main(): Promise<void> {
     console.log('Starting the embedded PostgreSQL…');
     const server: RunningPostgres = await startEmbeddedPostgres();
     cleanups.push(() => server.stop());
-    const db = {
-      host: '127.0.0.1',
-      port: server.port,
-      user: server.user,
-      password: server.password,
-      database: 'thembooking_development',
-    };
+    const db = demoDatabaseOn(server);
     await loadDemoDatabase(db);
 
     const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-demo-'));

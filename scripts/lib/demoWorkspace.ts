@@ -17,6 +17,21 @@ export interface DemoDatabase {
   database: string;
 }
 
+/** The demo app's database on a server started here (127.0.0.1). */
+export function demoDatabaseOn(server: {
+  port: number;
+  user: string;
+  password: string;
+}): DemoDatabase {
+  return {
+    host: '127.0.0.1',
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: 'thembooking_development',
+  };
+}
+
 export interface DemoWorkspace {
   folder: string;
   logFile: string;
