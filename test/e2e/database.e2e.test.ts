@@ -99,13 +99,26 @@ describe('database commands in a real editor', function () {
       .waitFor();
   }
 
-  /** Enters `text` through Configure Database Connection; waits until its password is kept. */
-  async function enterConnectionUrl(text: string): Promise<void> {
+  /**
+   * Enters `text` through Configure Database Connection; waits until its password is kept and
+   * the connection was tried, and returns what the editor said.
+   */
+  async function enterConnectionUrl(text: string): Promise<string> {
     await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
     await pickQuickInput(page, 'Enter a connection URL…');
     await page.locator('.quick-input-widget .quick-input-box input').fill(text);
     await page.keyboard.press('Enter');
-    await waitForNotification(page, 'the password is in secret storage', 30_000);
+    return waitForNotification(page, 'the password is in secret storage', 30_000);
+  }
+
+  /** Closes every notification, so that the next wait sees only new ones. */
+  async function clearNotifications(): Promise<void> {
+    await quickInputClosed();
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page
+      .locator('.notifications-toasts .notification-toast')
+      .first()
+      .waitFor({ state: 'hidden' });
   }
 
   it('explains the selected query in a read-only plan document', async function () {
@@ -190,10 +203,12 @@ describe('database commands in a real editor', function () {
       this.timeout(180_000);
       const name = new URL(url).pathname.slice(1);
       const secret = database.password;
-      await enterConnectionUrl(
+      const entered = await enterConnectionUrl(
         `postgres://${database.user}:${encodeURIComponent(secret)}` +
           `@127.0.0.1:${database.port}/${name}`,
       );
+      // Tested at once, in the message that says where the password went.
+      assert.match(entered, /secret storage\. PostgreSQL 17\.\d+, .* round trip/);
 
       const settings = await fs.readFile(path.join(workspace, '.vscode/settings.json'), 'utf8');
       assert.match(
@@ -209,6 +224,7 @@ describe('database commands in a real editor', function () {
         path.join(workspace, 'config/database.yml'),
         'development:\n  adapter: postgresql\n  database: nowhere\n',
       );
+      await clearNotifications();
       await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
       await pickQuickInput(page, 'Test the connection');
       const message = await waitForNotification(page, 'round trip', 60_000);
@@ -242,6 +258,7 @@ describe('database commands in a real editor', function () {
     assert.ok(!settings.includes(secret) && !settings.includes(encodeURIComponent(secret)));
     assert.match(settings, /"upkeep\.database\.url": "postgres:[^"]*\?sslmode=disable"/);
 
+    await clearNotifications();
     await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
     await pickQuickInput(page, 'Test the connection');
     await waitForNotification(page, 'round trip', 60_000);
@@ -265,6 +282,51 @@ describe('database commands in a real editor', function () {
     // From the palette, as a user who read the error would do: no second Test needed.
     await setPassword(database.password);
     await waitForNotification(page, 'round trip', 60_000);
+  });
+
+  it('tests an entered URL at once, offering Set Password… when its login is refused', async function () {
+    // "Upkeep will use ..." said nothing of whether it would work: the test is part of entering.
+    this.timeout(240_000);
+    const role = `e2e_entered_${process.pid}`;
+    await admin(url, `CREATE ROLE ${role} LOGIN PASSWORD 'entered-pw-31'`);
+    const name = new URL(url).pathname.slice(1);
+    const where = `${role}@127.0.0.1:${database.port}/${name}`;
+    const toasts = page.locator('.notifications-toasts .notification-toast');
+    await clearNotifications();
+
+    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
+    await pickQuickInput(page, 'Enter a connection URL…');
+    await page.locator('.quick-input-widget .quick-input-box input').fill(`postgres://${where}`);
+    await page.keyboard.press('Enter');
+    const refused = await waitForNotification(page, 'connection test failed', 60_000);
+    assert.ok(
+      refused.startsWith(`Upkeep will use ${where}. The connection test failed: `),
+      refused,
+    );
+    assert.match(refused, /password/i);
+
+    await toasts
+      .filter({ hasText: 'connection test failed' })
+      .getByRole('button', { name: 'Set Password…' })
+      .click();
+    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+    await input.waitFor();
+    await input.fill('entered-pw-31');
+    await page.keyboard.press('Enter');
+    const connected = await waitForNotification(page, 'round trip', 60_000);
+    assert.match(connected, /^Upkeep: PostgreSQL 17\.\d+, .*\(upkeep\.database\.url setting\)/);
+
+    // A URL that works says so in the same message that says where it is kept.
+    await clearNotifications();
+    const both = await enterConnectionUrl(
+      `postgres://${role}:entered-pw-31@127.0.0.1:${database.port}/${name}`,
+    );
+    assert.ok(
+      both.startsWith(
+        `Upkeep will use ${where}; the password is in secret storage. PostgreSQL 17.`,
+      ),
+      both,
+    );
   });
 
   async function setPassword(password: string): Promise<void> {

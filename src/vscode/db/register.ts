@@ -185,7 +185,7 @@ async function configureDatabase(
   });
   switch (picked?.action) {
     case 'url':
-      return enterUrl(services);
+      return enterUrl(services, log, login);
     case 'clearUrl':
       await vscode.workspace
         .getConfiguration('upkeep')
@@ -261,7 +261,7 @@ async function configureUntrusted(
   }
 }
 
-async function enterUrl(services: Services): Promise<void> {
+async function enterUrl(services: Services, log: Logger, login: LoginMemory): Promise<void> {
   const value = await vscode.window.showInputBox({
     title: 'PostgreSQL connection URL',
     prompt: 'postgres://user@host:5432/database — a password in it is moved to secret storage',
@@ -288,15 +288,16 @@ async function enterUrl(services: Services): Promise<void> {
     .getConfiguration('upkeep')
     .update('database.url', url.toString(), configTarget(services));
   if (password) await services.setDatabasePassword(password, await serverForPassword(services));
-  void vscode.window.showInformationMessage(
+  const saved =
     `Upkeep will use ${user ? `${user}@` : ''}` +
-      `${url.host}${url.pathname}` +
-      `${password ? '; the password is in secret storage' : ''}.` +
-      (dropped.length
-        ? ` Left out of the setting: ${dropped.join(', ')} (a secret Upkeep's driver does not ` +
-          'use).'
-        : ''),
-  );
+    `${url.host}${url.pathname}` +
+    `${password ? '; the password is in secret storage' : ''}.` +
+    (dropped.length
+      ? ` Left out of the setting: ${dropped.join(', ')} (a secret Upkeep's driver does not ` +
+        'use).'
+      : '');
+  // A saved URL may still not work (no password, a typo in the host): test it read-only now.
+  await testConnection(services, log, login, saved);
 }
 
 /**
@@ -429,21 +430,37 @@ async function selectYmlDatabase(services: Services): Promise<void> {
   }
 }
 
-async function testConnection(services: Services, log: Logger, login: LoginMemory): Promise<void> {
-  const connection = await currentConnection(services);
+/**
+ * Connects read-only and reports the server, or why not; a refused login offers Set Password….
+ * With `saved` (what was just saved, from Enter a connection URL), every message starts with it
+ * and a failure is shown rather than thrown: the setting is kept either way.
+ */
+async function testConnection(
+  services: Services,
+  log: Logger,
+  login: LoginMemory,
+  saved?: string,
+): Promise<void> {
   try {
-    await connectAndReport(services, log, connection);
+    const connection = await currentConnection(services);
+    await connectAndReport(services, log, connection, saved);
     login.refused = false;
   } catch (error) {
+    if (saved === undefined && !isLoginRefused(error)) throw error;
+    if (saved !== undefined && UpkeepError.is(error, 'cancelled')) {
+      void vscode.window.showInformationMessage(saved);
+      return;
+    }
     // A refused login (or a password the server asks for) is fixed with a password: offer it,
     // and test again once one is set, from here or from Set Database Password.
-    if (!isLoginRefused(error)) throw error;
-    login.refused = true;
+    login.refused = isLoginRefused(error);
     log.warn(`connection test: ${describeError(error)}`);
-    const answer = await vscode.window.showErrorMessage(
-      `Upkeep: ${describeError(error)}`,
-      SET_PASSWORD,
-    );
+    const message = saved
+      ? `${saved} The connection test failed: ${describeError(error)}`
+      : `Upkeep: ${describeError(error)}`;
+    const answer = login.refused
+      ? await vscode.window.showErrorMessage(message, SET_PASSWORD)
+      : await vscode.window.showErrorMessage(message);
     if (answer === SET_PASSWORD) await setDatabasePassword(services, log, login);
   }
 }
@@ -454,6 +471,7 @@ async function connectAndReport(
   services: Services,
   log: Logger,
   connection: ResolvedConnection,
+  saved?: string,
 ): Promise<void> {
   await vscode.window.withProgress(
     {
@@ -471,7 +489,7 @@ async function connectAndReport(
           ? `pg_stat_statements ${probe.statStatements.version}`
           : 'pg_stat_statements not created';
         void vscode.window.showInformationMessage(
-          `Upkeep: PostgreSQL ${result.serverVersion}, ` +
+          `${saved ? `${saved} ` : 'Upkeep: '}PostgreSQL ${result.serverVersion}, ` +
             `${formatMs(result.roundTripMs)} round trip, ` +
             `${pss} (${describeSource(connection.source)}).`,
         );
