@@ -5,7 +5,7 @@
  */
 import { UpkeepError } from '../util/errors';
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { quoteIdent } from './sqlText';
+import { quoteIdent, quoteLiteral } from './sqlText';
 import { plural } from '../util/plural';
 import { formatBytes, formatMs } from '../util/figures';
 import type { Probe } from './probe';
@@ -614,7 +614,7 @@ function inactiveSlots(data: ReplicationData): CardResult<ReplicationData> | und
   // The slots keep the same segments: the oldest position decides, not their sum.
   const kept = Math.max(0, ...idle.map((slot) => slot.retainedBytes ?? 0));
   const first = idle[0];
-  const drops = idle.map((slot) => `SELECT pg_drop_replication_slot('${slot.name}');`);
+  const drops = idle.map((slot) => `SELECT pg_drop_replication_slot(${quoteLiteral(slot.name)});`);
   return {
     state: 'warn',
     summary:

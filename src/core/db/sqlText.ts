@@ -12,16 +12,28 @@ import { UNSAFE_CHAR } from '../util/printable';
  * form, `U&"x\000AOK  fake"`: the same identifier, on one line, that no terminal acts on.
  */
 export function quoteIdent(name: string): string {
-  if (!UNSAFE_CHAR.test(name)) return `"${name.replace(/"/g, '""')}"`;
-  const escaped = [...name]
+  return quoted(name, '"');
+}
+
+/**
+ * Single-quotes a string literal for SQL shown to the user (the slot in
+ * `pg_drop_replication_slot('...')`), in the same Unicode-escaped form for a control character.
+ */
+export function quoteLiteral(text: string): string {
+  return quoted(text, "'");
+}
+
+function quoted(text: string, quote: '"' | "'"): string {
+  if (!UNSAFE_CHAR.test(text)) return `${quote}${text.split(quote).join(quote + quote)}${quote}`;
+  const escaped = [...text]
     .map((char) => {
-      if (char === '"') return '""';
+      if (char === quote) return quote + quote;
       if (char === '\\') return '\\\\';
       if (!UNSAFE_CHAR.test(char)) return char;
       return `\\${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
     })
     .join('');
-  return `U&"${escaped}"`;
+  return `U&${quote}${escaped}${quote}`;
 }
 
 /** The statements of `sql`, without empty ones and without their trailing semicolons. */

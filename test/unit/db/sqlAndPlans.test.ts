@@ -17,7 +17,7 @@ import {
 import type { MaintenanceConfirmation } from '../../../src/core/db/maintenance';
 import { statStatementsColumns, versionAtLeast } from '../../../src/core/db/probe';
 import { baselineSnapshot, readSnapshots, recordSnapshot } from '../../../src/core/db/snapshots';
-import { isPlainSelect, splitStatements } from '../../../src/core/db/sqlText';
+import { isPlainSelect, quoteLiteral, splitStatements } from '../../../src/core/db/sqlText';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { tempFolder } from '../../support/tempFolders';
 
@@ -40,6 +40,12 @@ describe('SQL text', () => {
     assert.equal(splitStatements(String.raw`SELECT name'x\'; SELECT 2`).length, 2);
     const hidden = String.raw`WITH a AS (SELECT E'\''), d AS (DELETE FROM t) SELECT ''`;
     assert.equal(isPlainSelect(hidden), false);
+  });
+
+  it('quotes a literal so that its text cannot end the string or start a line', () => {
+    assert.equal(quoteLiteral('slot_1'), "'slot_1'");
+    assert.equal(quoteLiteral("x'); DROP TABLE users; --"), "'x''); DROP TABLE users; --'");
+    assert.equal(quoteLiteral("a'\nb\\"), "U&'a''\\000Ab\\\\'");
   });
 
   it('knows a plain SELECT from one that writes', () => {
