@@ -4,6 +4,7 @@
  */
 import type { Playbook } from '../playbook/model';
 import { TIER_IDS } from '../playbook/model';
+import { plural } from '../util/plural';
 import { printable } from '../util/printable';
 import type { CheckRegistry } from './registry';
 
@@ -49,6 +50,6 @@ export function formatCheckList(checks: ListedCheck[]): string {
   const lines = [header, ...rows].map((row) =>
     `${row[0].padEnd(idWidth)}  ${row[1].padEnd(tierWidth)}  ${row[2]}`.trimEnd(),
   );
-  const count = `${checks.length} check${checks.length === 1 ? '' : 's'}`;
+  const count = plural(checks.length, 'check');
   return `${lines.join('\n')}\n\n${count}; run one with upkeep check --check ID\n`;
 }

@@ -9,7 +9,7 @@ import type { ClientConfig } from 'pg';
 import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
-import type { ResolvedConnection } from '../db/connection';
+import type { ResolvedConnection, ResolveOptions } from '../db/connection';
 import { percentError, resolveConnection } from '../db/connection';
 import { connectClient } from '../db/session';
 import type { UpkeepSettings } from '../settings';
@@ -109,7 +109,7 @@ export function urlHasPassword(url: string): boolean {
  * or config/database.yml), reduced to `postgres://host:port/`; undefined when none is
  * configured. When no connection resolves, the setting or DATABASE_URL stands in.
  */
-export async function monitoredServerUrl(options: MonitoredOptions): Promise<string | undefined> {
+async function monitoredServerUrl(options: MonitoredOptions): Promise<string | undefined> {
   const monitored = await resolveConnection(options).catch(() => undefined);
   const host = monitored?.config.host;
   if (monitored && typeof host === 'string') {
@@ -125,15 +125,10 @@ export async function monitoredServerUrl(options: MonitoredOptions): Promise<str
 }
 
 /** Where the monitored database is found, as resolveConnection takes it. */
-interface MonitoredOptions {
-  workspace: string;
-  settings: UpkeepSettings;
-  env: NodeJS.ProcessEnv;
-  trusted: boolean;
-  /** The editor's stored database password, for the monitored server only. */
-  password?: string;
-  passwordServer?: string;
-}
+type MonitoredOptions = Pick<
+  ResolveOptions,
+  'workspace' | 'settings' | 'env' | 'trusted' | 'password' | 'passwordServer'
+>;
 
 /** How long reading a server's identity may take before the guard falls back to its name. */
 const IDENTITY_TIMEOUT_MS = 5_000;

@@ -925,7 +925,7 @@ function text(value: unknown): string | undefined {
  * a longer one came from no Rails app; kept by each open request, it would let memory grow with
  * the log. A line with a longer one is read as having no request id, as an over-long tag is.
  */
-export const MAX_REQUEST_ID = 255;
+const MAX_REQUEST_ID = 255;
 
 function requestIdOf(value: unknown): string | undefined {
   const id = text(value);
@@ -942,7 +942,7 @@ function isHttpStatus(status: number): boolean {
  * longer; a line saying so is broken or forged, and a few of them made the window's mean (and
  * near 10^12 ms the microsecond sum, past 2^53) say nothing about the real requests.
  */
-export const MAX_DURATION_MS = 24 * 3_600_000;
+const MAX_DURATION_MS = 24 * 3_600_000;
 
 /**
  * A duration from any line, up to MAX_DURATION_MS; undefined for anything else, so the request

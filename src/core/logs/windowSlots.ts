@@ -4,9 +4,9 @@
  * give a bar of ten minutes beside one of fifty. A longer window has none (its hours suffice).
  */
 
-export const SLOT_MS = 5 * 60_000;
+const SLOT_MS = 5 * 60_000;
 /** Windows up to this long get slots: 36 of them at most. */
-export const SLOT_WINDOW_MS = 3 * 3600_000;
+const SLOT_WINDOW_MS = 3 * 3600_000;
 
 export class WindowSlots<T> {
   private readonly slots: T[];
