@@ -400,7 +400,9 @@ function signUpSeries(
         faded: true,
       },
     ],
-    note: `Lighter bars are part days: ${first} from this time 30 days ago, ${last} (today) so far.`,
+    note:
+      `Lighter bars are part days: ${first} from this time 30 days ago, ` +
+      `${last} (today) so far.`,
   };
 }
 

@@ -27,7 +27,7 @@ for (const target of serversUnderTest) {
       for (const client of clients) await client.end().catch(() => undefined);
     });
 
-    it('offers pg_terminate_backend, which frees the lock, not a cancel that does not', async () => {
+    it('offers pg_terminate_backend, which frees the lock, not a cancel', async () => {
       const holder = new Client({ connectionString: url, application_name: 'console' });
       const waiter = new Client({ connectionString: url, application_name: 'web' });
       clients.push(holder, waiter);

@@ -136,7 +136,7 @@ describe('dashboard logs view', () => {
     assert.deepEqual(logs.sources, ['rails52_production_tagged.log']);
   });
 
-  it('counts requests that never completed in the status mix, so it adds up to Requests', async () => {
+  it('counts requests never completed in the status mix: it adds up to Requests', async () => {
     const prefix = (id: string, at: string): string =>
       `I, [2021-11-26T${at}.000000 #41]  INFO -- : [${id}]`;
     const workspace = await tempFolderWith('upkeep-logsview-', {
