@@ -26,7 +26,7 @@ import type {
   SlowRequest,
   SuspiciousEntry,
 } from './summaryTypes';
-import { hourOf } from './timestamps';
+import { FUTURE_MARGIN_MS, hourOf } from './timestamps';
 import { WindowSlots } from './windowSlots';
 
 const MAX_ACTIONS = 2000;
@@ -44,18 +44,12 @@ const OUTPUT_ROWS = 50;
 const STATUS_CLASSES = ['unknown', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** Per-hour tables keep the latest this many hours (about three months); older ones fold. */
 export const MAX_HOURS = 24 * 92;
-/**
- * How far past the clock a line's hour may start and still have a row: past it the line is
- * future-dated (a clock set wrong, or forged through a logged value) and counted apart, so that
- * lines dated one per hour for years ahead cannot push every real hour out of the tables.
- */
-export const FUTURE_MARGIN_MS = 60 * 60_000;
 
 /**
  * Buckets by hour with bounded memory: a log whose lines spread over years (or a hostile one,
  * each line in another hour) keeps only the latest MAX_HOURS hours; older hours are folded
  * into one count, so totals stay right while the table stays small. Hours starting after
- * `futureAfter` (see FUTURE_MARGIN_MS) are counted apart and never make a row.
+ * `futureAfter` (the clock and FUTURE_MARGIN_MS) are counted apart and never make a row.
  */
 class HourBuckets<T> {
   private readonly buckets = new Map<number, T>();

@@ -7,9 +7,7 @@ import { FastLane, fastLaneAvailable } from './fastLane';
 import { LineParser, type ParsedLine } from './lineParser';
 import { FAST_NOT_TAKEN, FAST_STOP, FAST_TAKEN, readLines, type ReadResult } from './lineReader';
 import type { RequestAssembler } from './requestAssembler';
-
-/** How far past the clock a line's time may be and still say the log has left the window. */
-const FUTURE_MARGIN_MS = 60 * 60_000;
+import { FUTURE_MARGIN_MS } from './timestamps';
 
 export interface SpanContext {
   parser: LineParser;

@@ -35,6 +35,14 @@ export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0):
 const YEAR_100 = utcTime(100, 0, 1);
 
 /**
+ * How far past the clock a log time may be and still be taken as written: a line later than
+ * that is future-dated (a clock set wrong, or forged through a logged value). Such a line does
+ * not end the read of a window (one dated 2099 hid every request after it), and its hour gets
+ * no row in the per-hour tables (one line per hour for years ahead pushed every real hour out).
+ */
+export const FUTURE_MARGIN_MS = 60 * 60_000;
+
+/**
  * Reads wall-clock times in one zone. The offset is looked up once per hour of wall time (per
  * minute in an hour whose offset changes midway) and cached, because Intl is far too slow to ask
  * for every line of a large log.
