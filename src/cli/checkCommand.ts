@@ -136,19 +136,24 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
             'folder? Run upkeep check there, or pass it with --workspace.',
     );
   }
-  const { playbook, problems } = await loadPlaybook({ workspace });
+  // The workspace's thresholds go in first: the playbook's titles quote them and its warnings
+  // weigh its own against them (--list needs neither, and works with broken settings).
+  const cliSettings = options.list
+    ? undefined
+    : await loadCliSettings(workspace, { trusted, env: options.env, processEnv: process.env });
+  const { playbook, problems } = await loadPlaybook({
+    workspace,
+    thresholds: cliSettings?.thresholds,
+  });
   for (const problem of problems) {
     log.warn(
       `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ` +
         `${problem.severity}: ${problem.message}`,
     );
   }
-  if (options.list) return listCheckIds(playbook, options.format);
+  if (!cliSettings) return listCheckIds(playbook, options.format);
 
-  const settings = settingsForPlaybook(
-    await loadCliSettings(workspace, { trusted, env: options.env, processEnv: process.env }),
-    playbook,
-  );
+  const settings = settingsForPlaybook(cliSettings, playbook);
 
   const registry = createRegistry(playbook);
   const selected = new Map<string, CheckDefinition>();

@@ -275,6 +275,35 @@ checks:
     );
   });
 
+  it("weighs the playbook's error-rate goal against the workspace's alert threshold", async () => {
+    const app = path.join(folder, 'thresholds');
+    await fs.mkdir(path.join(app, '.vscode'), { recursive: true });
+    await fs.mkdir(path.join(app, '.upkeep'), { recursive: true });
+    await fs.writeFile(path.join(app, 'Gemfile'), "source 'https://rubygems.org'\n");
+    await fs.writeFile(
+      path.join(app, '.upkeep/playbook.yaml'),
+      'version: 1\nthresholds:\n  errorRatePercent: 2\n',
+    );
+    const warning = /errorRatePercent \(2 %\) is above errorRateAlertPercent/;
+    const run = (): Promise<CliRun> =>
+      upkeep(['check', '--check', 'logs.errorRate', '--workspace', app]);
+
+    // The workspace raised the alert to 5 %: a goal of 2 % is below it, nothing to say.
+    await fs.writeFile(
+      path.join(app, '.vscode/settings.json'),
+      '{ "upkeep.thresholds.errorRateAlertPercent": 5 }\n',
+    );
+    const raised = await run();
+    assert.equal(raised.code, 0, raised.stderr);
+    assert.doesNotMatch(raised.stderr, warning);
+
+    // With the guidelines' 1 % alert the goal is never reached, and the CLI says so.
+    await fs.writeFile(path.join(app, '.vscode/settings.json'), '{}\n');
+    const unraised = await run();
+    assert.equal(unraised.code, 0, unraised.stderr);
+    assert.match(unraised.stderr, warning);
+  });
+
   it('says a missing --workspace does not exist, and a file is not a folder', async () => {
     const missing = path.join(folder, 'no-such-app');
     const file = path.join(folder, 'a-file');
