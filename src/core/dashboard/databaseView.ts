@@ -5,7 +5,7 @@
  * as a table.
  */
 import type { DbCard } from '../db/cards';
-import { formatDuration, formatPercent } from '../util/figures';
+import { formatDuration, formatPercent, isIntegerText } from '../util/figures';
 import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type {
@@ -153,9 +153,7 @@ function columnOf(
     .filter((value) => value !== null && value !== undefined);
   // bigint columns come as digits (a sequence's 9223372036854775807 does not fit a number):
   // numeric all the same, the webview groups and sorts them as integers.
-  const numeric = values.every(
-    (value) => typeof value === 'number' || (typeof value === 'string' && INTEGER_TEXT.test(value)),
-  );
+  const numeric = values.every((value) => typeof value === 'number' || isIntegerText(value));
   const label = labelFor(key, cardId).replace(/ seconds$/i, '');
   const ratios = values.every((value) => typeof value === 'number' && value >= 0 && value <= 1);
   if (numeric && ratios && RATIO_KEY.test(key)) {
@@ -197,7 +195,6 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
   return undefined;
 }
 
-const INTEGER_TEXT = /^-?\d+$/;
 /** Ratios (0..1) read as percentages; these keys hold one, as do all of the cache hit card's. */
 const RATIO_KEY = /(?:rate|ratio|share)$/i;
 const SECONDS_KEY = /seconds/i;

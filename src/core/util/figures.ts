@@ -56,11 +56,14 @@ export function formatUtc(iso: string | null | undefined): string {
   return iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—';
 }
 
-const INTEGER_TEXT = /^-?\d+$/;
+/** Whether a value is an integer written as digits: how a bigint past 2^53 comes from pg. */
+export function isIntegerText(value: unknown): value is string {
+  return typeof value === 'string' && /^-?\d+$/.test(value);
+}
 
 /** `9,223,372,036,854,775,807`: exact thousands separators for an integer given as text. */
 export function groupDigits(value: string): string {
-  return INTEGER_TEXT.test(value) ? BigInt(value).toLocaleString('en') : value;
+  return isIntegerText(value) ? BigInt(value).toLocaleString('en') : value;
 }
 
 /**
@@ -69,8 +72,7 @@ export function groupDigits(value: string): string {
  */
 export function compareIntegers(a: unknown, b: unknown): number | undefined {
   const big = (value: unknown): bigint | undefined =>
-    (typeof value === 'number' && Number.isInteger(value)) ||
-    (typeof value === 'string' && INTEGER_TEXT.test(value))
+    (typeof value === 'number' && Number.isInteger(value)) || isIntegerText(value)
       ? BigInt(value)
       : undefined;
   const x = big(a);
