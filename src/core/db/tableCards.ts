@@ -1066,6 +1066,11 @@ export interface SequenceUse {
    * type's maximum, or for a sequence counting down the larger of the two minimums.
    */
   maxValue: string;
+  /**
+   * The sequence's own end, exact decimal text: its MAXVALUE, or its MINVALUE when it counts
+   * down (a serial's sequence is AS integer, so it ends at 2147483647 like its column).
+   */
+  sequenceEnd: string;
   /** lastValue / maxValue, 0..1, computed by the server in numeric. */
   share: number;
   /** The step: negative for a sequence counting down. */
@@ -1127,7 +1132,8 @@ const sequences: CardDefinition = {
     const rows = await session.query<SequenceUse>(
       'sequences',
       `SELECT schema, name, "column", "columnType", owner, fed, last_value::text AS "lastValue",
-              max_value::text AS "maxValue", increment_by::float8 AS increment,
+              max_value::text AS "maxValue", sequence_end::text AS "sequenceEnd",
+              increment_by::float8 AS increment,
               coalesce(last_value::numeric / nullif(max_value, 0)::numeric, 0)::float8 AS share
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
                       CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
@@ -1140,6 +1146,8 @@ const sequences: CardDefinition = {
                                                'column', a.attname) END AS fed,
                       format_type(a.atttypid, a.atttypmod) AS "columnType", s.last_value,
                       s.increment_by,
+                      CASE WHEN s.increment_by > 0 THEN s.max_value ELSE s.min_value END
+                        AS sequence_end,
                       CASE WHEN s.increment_by > 0
                         THEN least(s.max_value, CASE format_type(a.atttypid, a.atttypmod)
                                    WHEN 'smallint' THEN 32767 WHEN 'integer' THEN 2147483647
@@ -1189,10 +1197,11 @@ const sequences: CardDefinition = {
       };
     }
     const worst = near[0];
-    const owner = worst.fed;
     return {
       state: 'warn',
-      summary: `${plural(near.length, 'sequence', 'sequences')} past 75 % of their maximum`,
+      summary:
+        `${plural(near.length, 'sequence', 'sequences')} past 75 % of ` +
+        `${near.length === 1 ? 'its' : 'their'} maximum`,
       reason:
         `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} ` +
         `is at ${(worst.share * 100).toFixed(1)} % ` +
@@ -1201,17 +1210,46 @@ const sequences: CardDefinition = {
           ? ` Role ${probe.role} may not read ${plural(hidden.count, 'other sequence', 'others')}` +
             ` (${hidden.fix(probe.role)}).`
           : ''),
-      fix:
-        owner && worst.columnType !== 'bigint'
-          ? `Plan a migration: ALTER TABLE ${qualified(owner.schema, owner.table)} ` +
-            `ALTER COLUMN ${quoteIdent(owner.column)} TYPE bigint; (rewrites the table)`
-          : // AS bigint alone keeps a limit the sequence was given (MAXVALUE 100 stays 100).
-            `ALTER SEQUENCE ${qualified(worst.schema, worst.name)} AS bigint ` +
-            `${worst.increment > 0 ? 'NO MAXVALUE' : 'NO MINVALUE'};`,
+      fix: sequenceFix(worst),
       data: { sequences: list },
     };
   },
 };
+
+/** The end of each integer type a sequence may feed, by direction. */
+const TYPE_ENDS: Record<string, { up: bigint; down: bigint }> = {
+  smallint: { up: 32767n, down: -32768n },
+  integer: { up: 2147483647n, down: -2147483648n },
+  bigint: { up: 9223372036854775807n, down: -9223372036854775808n },
+};
+
+/**
+ * The statements that lift a sequence's limit. An integer column the sequence runs into is
+ * widened (a migration: it rewrites the table), and the sequence too unless it already ends
+ * where bigint does: a serial's sequence is AS integer and a wider column leaves it so.
+ */
+function sequenceFix(sequence: SequenceUse): string {
+  const up = sequence.increment > 0;
+  // AS bigint alone keeps a limit the sequence was given (MAXVALUE 100 stays 100).
+  const widenSequence =
+    `ALTER SEQUENCE ${qualified(sequence.schema, sequence.name)} AS bigint ` +
+    `${up ? 'NO MAXVALUE' : 'NO MINVALUE'};`;
+  const column = sequence.fed;
+  const columnEnds = sequence.columnType ? TYPE_ENDS[sequence.columnType] : undefined;
+  const ownEnd = BigInt(sequence.sequenceEnd);
+  const columnStopsFirst =
+    columnEnds !== undefined &&
+    sequence.columnType !== 'bigint' &&
+    (up ? columnEnds.up <= ownEnd : columnEnds.down >= ownEnd);
+  if (!column || !columnStopsFirst) return widenSequence;
+
+  const widenColumn =
+    `ALTER TABLE ${qualified(column.schema, column.table)} ` +
+    `ALTER COLUMN ${quoteIdent(column.column)} TYPE bigint;`;
+  const bigintEnd = up ? TYPE_ENDS.bigint.up : TYPE_ENDS.bigint.down;
+  const statements = ownEnd === bigintEnd ? widenColumn : `${widenColumn} ${widenSequence}`;
+  return `Plan a migration: ${statements} (rewrites the table)`;
+}
 
 /**
  * SQL: the sequence that feeds column `attnum` of relation `relid`: the one the column owns

@@ -50,7 +50,7 @@ describe('hostile names from the database (security review)', function () {
     assert.equal(
       card.fix,
       'Plan a migration: ALTER TABLE "order.items" ALTER COLUMN "id" TYPE bigint; ' +
-        '(rewrites the table)',
+        'ALTER SEQUENCE "order.items_id_seq" AS bigint NO MAXVALUE; (rewrites the table)',
     );
   });
 
@@ -60,6 +60,7 @@ describe('hostile names from the database (security review)', function () {
     assert.equal(
       card.fix,
       'Plan a migration: ALTER TABLE "odd ""schema"""."jobs" ALTER COLUMN "id" TYPE bigint; ' +
+        'ALTER SEQUENCE "odd ""schema"""."jobs_id_seq" AS bigint NO MAXVALUE; ' +
         '(rewrites the table)',
     );
   });
