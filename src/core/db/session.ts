@@ -396,7 +396,7 @@ function message(error: unknown): string {
 }
 
 /** Why a connection failed, in the user's words, with what to do next. */
-export function connectError(
+function connectError(
   error: unknown,
   connection: ResolvedConnection,
   timeoutMs: number,
