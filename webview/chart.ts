@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
-import { formatDay, formatNumber, formatTime, h } from './dom';
+import { formatDay, formatNumber, formatTime, h, plural } from './dom';
 
 const HEIGHT = 200;
 /** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
@@ -322,6 +322,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
 export function barList(
   title: string,
   items: { label: string; value: number; note?: string; hue?: ChartHue }[],
+  /** What a bar counts, in the singular: "request" reads "1 request", "31 requests". */
   unit: string,
 ): HTMLElement {
   const colorOf = (colors: ChartColors, index: number): string => {
@@ -345,7 +346,7 @@ export function barList(
         null,
         h('span', { className: 'bar-label' }, item.label),
         h('span', { className: 'bar-track' }, bar),
-        h('span', { className: 'bar-value' }, `${formatNumber(item.value)} ${unit}`),
+        h('span', { className: 'bar-value' }, plural(item.value, unit)),
         item.note ? h('span', { className: 'bar-note' }, item.note) : null,
       ),
     );

@@ -45,7 +45,7 @@ export function renderBusiness(view: BusinessView): Node[] {
             note: drop === undefined ? undefined : `−${formatPercent(drop)} from previous step`,
           };
         }),
-        'users',
+        'user',
       ),
     );
   }

@@ -63,7 +63,7 @@ export function renderLogs(view: LogsView): Node[] {
           value: entry.count,
           hue: STATUS_HUES[entry.status],
         })),
-        'requests',
+        'request',
       ),
     ),
     subheading('Slowest actions'),

@@ -190,6 +190,25 @@ describe('dashboard webview (Chromium)', function () {
     assert.match(await summary('weekly'), /— 2 checks: 1 error, 1 skipped$/);
   });
 
+  it('reads a bar of one as one: "1 request", "1 user"', async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(logs?.section === 'logs' && business?.section === 'business');
+    logs.data.statusMix = [
+      { status: '2xx', count: 31 },
+      { status: '5xx', count: 1 },
+    ];
+    business.data.funnel[business.data.funnel.length - 1].users = 1;
+    await feed(dashboard, payloads);
+    const values = (section: string): Promise<string[]> =>
+      dashboard.page.locator(`[data-section="${section}"] .bar-value`).allTextContents();
+    assert.deepEqual(await values('logs'), ['31 requests', '1 request']);
+    assert.equal((await values('business')).at(-1), '1 user');
+    await dashboard.page.context().close();
+  });
+
   it('shows a day bucket as its date, in the zone it was cut in, west of UTC too', async () => {
     const dashboard = await harness.open({ timezoneId: 'America/Los_Angeles' });
     const payloads = sampleSections();
