@@ -33,6 +33,7 @@ import { isLoginRefused, openSession } from '../../core/db/session';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { formatMs } from '../../core/util/figures';
 import type { Logger } from '../../core/util/logger';
+import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
 import { connectionNotice } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
@@ -464,8 +465,6 @@ async function testConnection(
     if (answer === SET_PASSWORD) await setDatabasePassword(services, log, login);
   }
 }
-
-const SET_PASSWORD = 'Set Password…';
 
 async function connectAndReport(
   services: Services,
