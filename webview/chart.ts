@@ -199,6 +199,17 @@ function yRange(_plot: uPlot, min: number | null, max: number | null): uPlot.Ran
   return [min >= 0 ? 0 : low, high];
 }
 
+/**
+ * The x axis of a bar chart: half a step past the first and the last time, so the bars at the
+ * ends are drawn whole (uPlot's own range ends at those times and cut them in half).
+ */
+function barXRange(times: number[]): uPlot.Scale.Range {
+  let step = Infinity;
+  for (let at = 1; at < times.length; at++) step = Math.min(step, times[at] - times[at - 1]);
+  const half = Number.isFinite(step) && step > 0 ? step / 2 : 1800;
+  return (_plot, min, max) => [min - half, max + half];
+}
+
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
 export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
   const atRest = options.atRest ?? 'latest';
@@ -274,7 +285,10 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
           : {}),
         legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: yRange } },
+        scales: {
+          y: { range: yRange },
+          ...(options.bars ? { x: { time: true, range: barXRange(view.times) } } : {}),
+        },
         axes: [axis, { ...axis, size: 56 }],
         series: [
           {

@@ -229,6 +229,51 @@ describe('dashboard webview (Chromium)', function () {
     assert.match((await chart.getAttribute('aria-label')) ?? '', /Thu, Nov 5, 2026 to Fri, Nov 6/);
   });
 
+  it('draws the first and the last bar whole, as wide as the others', async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    business.data.signupsPerDay = {
+      title: 'Sign-ups per day',
+      unit: 'users',
+      times: ['2026-11-05', '2026-11-06', '2026-11-07', '2026-11-08'].map(
+        (day) => Date.parse(`${day}T00:00:00Z`) / 1000,
+      ),
+      series: [{ label: 'Sign-ups', values: [5, 5, 5, 5] }],
+      dayBuckets: { timeZone: 'Etc/UTC' },
+    };
+    await feed(dashboard, payloads);
+    const chart = chartFigure(dashboard.page, 'Sign-ups per day');
+    await dashboard.page.waitForSelector('[data-section="business"] canvas');
+    // The widths of the runs of columns that hold a bar's colour, left to right.
+    const widths = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const { data, width, height } = canvas
+        .getContext('2d')!
+        .getImageData(0, 0, canvas.width, canvas.height);
+      const runs: number[] = [];
+      let run = 0;
+      for (let x = 0; x < width; x++) {
+        let bar = false;
+        for (let y = 0; y < height && !bar; y++) {
+          const [r, g, b, a] = data.slice((y * width + x) * 4, (y * width + x) * 4 + 4);
+          bar = a === 255 && b > r + 60 && b > g + 20;
+        }
+        if (bar) run++;
+        else if (run) {
+          runs.push(run);
+          run = 0;
+        }
+      }
+      if (run) runs.push(run);
+      return runs;
+    });
+    assert.equal(widths.length, 4, widths.join(', '));
+    for (const width of widths) assert.ok(Math.abs(width - widths[1]) <= 2, widths.join(', '));
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('draws part days lighter, in the colour of the whole days, with a note', async () => {
     const dashboard = await harness.open();
     const payloads = sampleSections();
