@@ -270,28 +270,45 @@ interface MaintenanceCandidate {
   target: MaintenanceTarget;
   /** Why it is a candidate, e.g. `12 % dead rows` or `invalid`. */
   note: string;
+  /** A table's older age of its frozen transaction and multixact IDs. */
+  freezeAge?: number;
 }
 
-/** Tables and indexes worth maintaining first, read through the read-only session. */
+interface TableRow {
+  schema: string;
+  name: string;
+  dead: number;
+  live: number;
+  analyzed: Date | null;
+  freezeAge: number;
+}
+
+/**
+ * Tables and indexes worth maintaining first, read through the read-only session: the tables
+ * with the most dead rows and, for VACUUM FREEZE, those whose IDs are oldest (the ones the
+ * wraparound card names), each list cut at `limit`.
+ */
 export async function maintenanceCandidates(
   session: DbSession,
   signal?: AbortSignal,
+  limit = 200,
 ): Promise<MaintenanceCandidate[]> {
-  const tables = await session.query<{
-    schema: string;
-    name: string;
-    dead: number;
-    live: number;
-    analyzed: Date | null;
-  }>(
-    'maintenanceCandidates',
-    `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS dead,
-            n_live_tup::float8 AS live,
-            greatest(last_analyze, last_autoanalyze) AS analyzed
-       FROM pg_stat_user_tables ORDER BY n_dead_tup DESC, n_mod_since_analyze DESC, 1, 2 LIMIT 200`,
-    undefined,
-    signal,
-  );
+  const tablesBy = (order: string): Promise<TableRow[]> =>
+    session.query<TableRow>(
+      'maintenanceCandidates',
+      `SELECT s.schemaname AS schema, s.relname AS name, s.n_dead_tup::float8 AS dead,
+              s.n_live_tup::float8 AS live,
+              greatest(s.last_analyze, s.last_autoanalyze) AS analyzed,
+              greatest(age(c.relfrozenxid), mxid_age(c.relminmxid))::float8 AS "freezeAge"
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        ORDER BY ${order}, 1, 2 LIMIT $1`,
+      [limit],
+      signal,
+    );
+  const byDeadRows = await tablesBy('s.n_dead_tup DESC, s.n_mod_since_analyze DESC');
+  const byAge = await tablesBy('"freezeAge" DESC');
+  const seen = new Set(byDeadRows.map((row) => `${row.schema}.${row.name}`));
+  const tables = [...byDeadRows, ...byAge.filter((row) => !seen.has(`${row.schema}.${row.name}`))];
   const indexes = await session.query<{ schema: string; name: string; valid: boolean }>(
     'maintenanceCandidates',
     `SELECT n.nspname AS schema, c.relname AS name, i.indisvalid AS valid
@@ -299,8 +316,8 @@ export async function maintenanceCandidates(
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname NOT LIKE 'pg\\_toast%'
-      ORDER BY i.indisvalid, pg_relation_size(i.indexrelid) DESC LIMIT 200`,
-    undefined,
+      ORDER BY i.indisvalid, pg_relation_size(i.indexrelid) DESC LIMIT $1`,
+    [limit],
     signal,
   );
   return [
@@ -310,10 +327,27 @@ export async function maintenanceCandidates(
         `${row.dead.toLocaleString('en')} dead rows ` +
         `of ${(row.dead + row.live).toLocaleString('en')}; ` +
         (row.analyzed ? `analyzed ${row.analyzed.toISOString().slice(0, 10)}` : 'never analyzed'),
+      freezeAge: row.freezeAge,
     })),
     ...indexes.map((row) => ({
       target: { type: 'index' as const, schema: row.schema, name: row.name },
       note: row.valid ? 'index' : 'INVALID index',
     })),
   ];
+}
+
+/**
+ * The candidates a kind of maintenance is offered on, in the order to offer them: indexes and
+ * tables for REINDEX, tables otherwise; for VACUUM FREEZE the oldest IDs first, with their age.
+ */
+export function candidatesFor(
+  kind: MaintenanceKind,
+  candidates: readonly MaintenanceCandidate[],
+): MaintenanceCandidate[] {
+  const wanted = kind === 'reindex' ? ['index', 'table'] : ['table'];
+  const offered = candidates.filter((c) => wanted.includes(c.target.type));
+  if (kind !== 'vacuumFreeze') return offered;
+  return offered
+    .map((c) => ({ ...c, note: `ID age ${(c.freezeAge ?? 0).toLocaleString('en')}; ${c.note}` }))
+    .sort((a, b) => (b.freezeAge ?? 0) - (a.freezeAge ?? 0));
 }

@@ -21,6 +21,7 @@ import {
 } from '../../core/db/explain';
 import type { MaintenanceKind, MaintenanceTarget } from '../../core/db/maintenance';
 import {
+  candidatesFor,
   confirmMaintenance,
   maintenanceCandidates,
   maintenancePrompt,
@@ -627,22 +628,19 @@ async function runDatabaseMaintenance(
 
   let target = args?.target;
   if (!target) {
-    const wanted = kind === 'reindex' ? ['index', 'table'] : ['table'];
     const items = [
       {
         label: '$(database) The whole database',
         description: connection.databaseName,
         target: { type: 'database' } as MaintenanceTarget,
       },
-      ...candidates
-        .filter((c) => wanted.includes(c.target.type))
-        .map((c) => ({
-          label:
-            `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ` +
-            `${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
-          description: c.note,
-          target: c.target,
-        })),
+      ...candidatesFor(kind, candidates).map((c) => ({
+        label:
+          `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ` +
+          `${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
+        description: c.note,
+        target: c.target,
+      })),
     ];
     target = (
       await vscode.window.showQuickPick(items, {
