@@ -7,7 +7,11 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import type { DashboardViewState, SectionPayload } from '../../../src/core/dashboard/protocol';
+import type {
+  ChartView,
+  DashboardViewState,
+  SectionPayload,
+} from '../../../src/core/dashboard/protocol';
 import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
@@ -35,6 +39,22 @@ function contrast(a: string, b: string): number {
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (light + 0.05) / (dark + 0.05);
+}
+
+/** The sample dashboard with a Sign-ups per day chart of these UTC days and series. */
+function withSignups(days: string[], series: ChartView['series'], note?: string): SectionPayload[] {
+  const payloads = sampleSections();
+  const business = payloads.find((payload) => payload.section === 'business');
+  assert.ok(business?.section === 'business');
+  business.data.signupsPerDay = {
+    title: 'Sign-ups per day',
+    unit: 'users',
+    times: days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000),
+    series,
+    ...(note ? { note } : {}),
+    dayBuckets: { timeZone: 'Etc/UTC' },
+  };
+  return payloads;
 }
 
 /** The sample dashboard with every state a badge can show, a check that could not run too. */
@@ -211,39 +231,19 @@ describe('dashboard webview (Chromium)', function () {
 
   it('shows a day bucket as its date, in the zone it was cut in, west of UTC too', async () => {
     const dashboard = await harness.open({ timezoneId: 'America/Los_Angeles' });
-    const payloads = sampleSections();
-    const business = payloads.find((payload) => payload.section === 'business');
-    assert.ok(business?.section === 'business');
-    business.data.signupsPerDay = {
-      title: 'Sign-ups per day',
-      unit: 'users',
-      times: ['2026-11-05', '2026-11-06'].map((day) => Date.parse(`${day}T00:00:00Z`) / 1000),
-      series: [{ label: 'Sign-ups', values: [4, 7] }],
-      dayBuckets: { timeZone: 'Etc/UTC' },
-    };
-    await feed(dashboard, payloads);
+    const days = ['2026-11-05', '2026-11-06'];
+    await feed(dashboard, withSignups(days, [{ label: 'Sign-ups', values: [4, 7] }]));
     const chart = dashboard.page.locator('[data-section="business"] figure[role="group"]');
-    const days = await chart.locator('.visually-hidden tbody th').allTextContents();
-    assert.deepEqual(days, ['Thu, Nov 5, 2026', 'Fri, Nov 6, 2026']);
+    const shown = await chart.locator('.visually-hidden tbody th').allTextContents();
+    assert.deepEqual(shown, ['Thu, Nov 5, 2026', 'Fri, Nov 6, 2026']);
     assert.match((await chart.locator('caption').textContent()) ?? '', /days in Etc\/UTC/);
     assert.match((await chart.getAttribute('aria-label')) ?? '', /Thu, Nov 5, 2026 to Fri, Nov 6/);
   });
 
   it('draws the first and the last bar whole, as wide as the others', async () => {
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const business = payloads.find((payload) => payload.section === 'business');
-    assert.ok(business?.section === 'business');
-    business.data.signupsPerDay = {
-      title: 'Sign-ups per day',
-      unit: 'users',
-      times: ['2026-11-05', '2026-11-06', '2026-11-07', '2026-11-08'].map(
-        (day) => Date.parse(`${day}T00:00:00Z`) / 1000,
-      ),
-      series: [{ label: 'Sign-ups', values: [5, 5, 5, 5] }],
-      dayBuckets: { timeZone: 'Etc/UTC' },
-    };
-    await feed(dashboard, payloads);
+    const days = ['2026-11-05', '2026-11-06', '2026-11-07', '2026-11-08'];
+    await feed(dashboard, withSignups(days, [{ label: 'Sign-ups', values: [5, 5, 5, 5] }]));
     const chart = chartFigure(dashboard.page, 'Sign-ups per day');
     await dashboard.page.waitForSelector('[data-section="business"] canvas');
     // The widths of the runs of columns that hold a bar's colour, left to right.
@@ -276,25 +276,13 @@ describe('dashboard webview (Chromium)', function () {
 
   it('draws part days lighter, in the colour of the whole days, with a note', async () => {
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const business = payloads.find((payload) => payload.section === 'business');
-    assert.ok(business?.section === 'business');
     const note =
       'Lighter bars are part days: Nov 5 from this time 30 days ago, Nov 7 (today) so far.';
-    business.data.signupsPerDay = {
-      title: 'Sign-ups per day',
-      unit: 'users',
-      times: ['2026-11-05', '2026-11-06', '2026-11-07'].map(
-        (day) => Date.parse(`${day}T00:00:00Z`) / 1000,
-      ),
-      series: [
-        { label: 'Sign-ups', values: [null, 9, null] },
-        { label: 'Part days', values: [2, null, 3], faded: true },
-      ],
-      note,
-      dayBuckets: { timeZone: 'Etc/UTC' },
-    };
-    await feed(dashboard, payloads);
+    const series = [
+      { label: 'Sign-ups', values: [null, 9, null] },
+      { label: 'Part days', values: [2, null, 3], faded: true },
+    ];
+    await feed(dashboard, withSignups(['2026-11-05', '2026-11-06', '2026-11-07'], series, note));
     const chart = chartFigure(dashboard.page, 'Sign-ups per day');
     assert.equal(await chart.locator('.chart-note').textContent(), note);
     await dashboard.page.waitForSelector('[data-section="business"] canvas');
