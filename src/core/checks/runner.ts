@@ -57,6 +57,10 @@ export interface RunOptions {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
+/** The summary of a check a cancelled run stopped while it ran. */
+export const CANCELLED_SUMMARY = 'cancelled';
+/** The summary of a check a cancelled run never started. */
+export const NOT_STARTED_SUMMARY = 'cancelled before it started';
 
 class CheckTimeout extends Error {
   constructor(readonly ms: number) {
@@ -220,7 +224,7 @@ async function runOne(
   });
 
   if (limits.signal?.aborted) {
-    return finish({ outcome: 'skipped', summary: 'cancelled before it started' });
+    return finish({ outcome: 'skipped', summary: NOT_STARTED_SUMMARY });
   }
   if (definition.needsTrust && !options.trusted) {
     return finish({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY });
@@ -272,7 +276,7 @@ async function runOne(
         values: { timedOut: true },
       });
     }
-    if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: 'cancelled' });
+    if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: CANCELLED_SUMMARY });
     return finish({
       outcome: 'error',
       summary: firstLine(describeError(error)),

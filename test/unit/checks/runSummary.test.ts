@@ -3,7 +3,11 @@
  * did, and "Show Problems" is offered only when a finding is at a file the panel can show.
  */
 import { strict as assert } from 'node:assert';
-import { UNTRUSTED_SUMMARY } from '../../../src/core/checks/runner';
+import {
+  CANCELLED_SUMMARY,
+  NOT_STARTED_SUMMARY,
+  UNTRUSTED_SUMMARY,
+} from '../../../src/core/checks/runner';
 import type { CheckResult, Finding } from '../../../src/core/checks/types';
 import {
   OPEN_DASHBOARD,
@@ -74,6 +78,17 @@ describe('summarizeRun', () => {
       'Upkeep: Weekly checks: 1 pass, 1 warn, 0 fail, 2 skipped. 1 wait for workspace trust.',
     );
     assert.equal(summary.severity, 'warning');
+  });
+
+  it('says a run was cancelled, and how many checks it stopped', () => {
+    const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
+    const stopped = result('custom.slow', 'Slow check', 'skipped', CANCELLED_SUMMARY);
+    const unstarted = result('tools.rspec', 'Test suite', 'skipped', NOT_STARTED_SUMMARY);
+    const summary = summarizeRun('Daily checks', [pass, database, stopped, unstarted]);
+    assert.equal(
+      summary.message,
+      'Upkeep: Daily checks cancelled: 1 pass, 0 warn, 0 fail, 3 skipped (2 did not finish).',
+    );
   });
 
   it('offers the Problems panel only when a finding is at a file', () => {
