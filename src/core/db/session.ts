@@ -410,10 +410,14 @@ function connectError(
   if (connection.config.password === undefined && (isMissingPassword(error) || code === '28P01')) {
     // The server asked for a password and none was given: pg says "client password must be a
     // string" (SCRAM) or sends an empty MD5 answer the server refuses. A configuration gap.
-    const { user, host, database } = connection.config;
+    // The server as the other messages name it, its port too: "host:port/database".
+    const user = String(connection.config.user);
+    const server = connection.display.startsWith(`${user}@`)
+      ? connection.display.slice(user.length + 1)
+      : connection.display;
     return new UpkeepError(
       'config',
-      `No password for user ${String(user)} on ${String(host)}/${String(database)} ` +
+      `No password for user ${user} on ${server} ` +
         `(from ${describeSource(connection.source)}): the server asks for one.`,
       missingPasswordHint(surface),
       { cause: error },

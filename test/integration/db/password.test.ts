@@ -59,7 +59,7 @@ for (const target of serversUnderTest) {
         assert.ok(UpkeepError.is(error, 'config'), String(error));
         assert.equal(
           error.message,
-          `No password for user ${server.user} on 127.0.0.1/${database} (from ` +
+          `No password for user ${server.user} on 127.0.0.1:${server.port}/${database} (from ` +
             `upkeep.database.url setting): the server asks for one.`,
         );
         assert.doesNotMatch(error.message, /SASL/);
