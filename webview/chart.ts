@@ -314,6 +314,10 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     );
     const legend = legendHost.querySelector<HTMLElement>('.u-legend');
     if (legend) makeLegendKeyboardFriendly(plot, legend);
+    // uPlot draws a swatch in the series' colour at full strength: a faded one is lighter too.
+    legend?.querySelectorAll<HTMLElement>('tr.u-series .u-marker').forEach((marker, at) => {
+      if (at > 0 && view.series[at - 1]?.faded) marker.style.opacity = String(FADED);
+    });
     labelLegend(plot);
   };
   const chart = { root: figure, rebuild: build };

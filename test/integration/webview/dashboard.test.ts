@@ -303,6 +303,11 @@ describe('dashboard webview (Chromium)', function () {
     assert.equal(solid.length, 1, fills.join('; '));
     assert.equal(light.length, 1, fills.join('; '));
     assert.equal(solid[0].slice(6), light[0].slice(6), 'one hue');
+    // The legend's swatches look like their bars: Part days' is lighter too.
+    const swatches = await chart
+      .locator('.u-legend tr.u-series .u-marker')
+      .evaluateAll((markers) => markers.map((marker) => getComputedStyle(marker).opacity));
+    assert.deepEqual(swatches.slice(-2), ['1', '0.45']);
     // Bars stand on zero: the y axis of counts starts there.
     assert.match(
       (await chart.locator('.chart-canvas').getAttribute('data-y-range')) ?? '',
