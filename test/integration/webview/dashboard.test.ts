@@ -226,6 +226,13 @@ describe('dashboard webview (Chromium)', function () {
       dashboard.page.locator(`[data-section="${section}"] .bar-value`).allTextContents();
     assert.deepEqual(await values('logs'), ['31 requests', '1 request']);
     assert.equal((await values('business')).at(-1), '1 user');
+    // Every bar's track is as long, whatever the width of its figure: bars compare by length.
+    for (const section of ['logs', 'business']) {
+      const tracks = await dashboard.page
+        .locator(`[data-section="${section}"] .bar-track`)
+        .evaluateAll((found) => found.map((track) => track.getBoundingClientRect().width));
+      assert.equal(new Set(tracks).size, 1, `${section}: ${tracks.join(', ')}`);
+    }
     await dashboard.page.context().close();
   });
 
