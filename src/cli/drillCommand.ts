@@ -4,6 +4,7 @@
  * database's server, `--allow-monitored-server` is given); without them it prints what would
  * happen and exits 2. Exit 0 the drill passed, 1 it failed, 2 usage, configuration or cancel.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -11,6 +12,7 @@ import type { DrillPlan } from '../core/checks/drillPlan';
 import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
+import { formatBytes, formatUtc } from '../core/util/figures';
 import { printable, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
@@ -189,10 +191,14 @@ function refusalOf(plan: DrillPlan, flags: DrillFlags): string | undefined {
 /** What the drill will do, without credentials: shown before every run and every refusal. */
 function describePlan(plan: DrillPlan, workspace: string): string {
   const dump = path.relative(workspace, plan.dumpFile);
+  const notes = [
+    plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
+    dumpFacts(plan.dumpFile),
+  ].filter(Boolean);
   const lines = [
     'Backup recovery drill',
     `  Dump:    ${dump.startsWith('..') ? plan.dumpFile : dump}` +
-      (plan.dumpSource === 'pattern' ? ' (newest match of upkeep.backups.pattern)' : ''),
+      (notes.length ? ` (${notes.join('; ')})` : ''),
     `  Target:  ${plan.targetDescription}` +
       (plan.targetSource === 'setting' ? ' (upkeep.backups.drillTargetUrl)' : ''),
     '  Scratch: a new database upkeep_drill_<YYYYMMDDHHMMSS>_<pid>, restored into, counted, ' +
@@ -207,6 +213,19 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   }
   // A dump's file name or a URL may hold a line break or an escape sequence.
   return lines.map(oneLine).join('\n') + '\n';
+}
+
+/**
+ * The dump's size and time (`48.2 MB, written 2026-12-04 03:00:12 UTC`): an empty file or last
+ * month's backup shows before the drill runs. Empty when the file cannot be read.
+ */
+function dumpFacts(file: string): string {
+  try {
+    const { size, mtime } = fs.statSync(file);
+    return `${formatBytes(size)}, written ${formatUtc(mtime.toISOString())}`;
+  } catch {
+    return '';
+  }
 }
 
 /** `host:port` of the monitored server; its URL may come from a setting with a password. */

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliRun } from '../../support/cli';
 import { runCli } from '../../support/cli';
+import { formatBytes, formatUtc } from '../../../src/core/util/figures';
 import {
   admin,
   createDatabase,
@@ -95,6 +96,12 @@ describe('upkeep drill (CLI)', function () {
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /Dump: +backups\/app_20261204\.dump \(newest match/);
+    // Its size and time, to tell the backup meant from an empty or an old file at a glance.
+    const { size, mtime } = await fs.stat(dumpFile);
+    assert.ok(
+      run.stderr.includes(`; ${formatBytes(size)}, written ${formatUtc(mtime.toISOString())})`),
+      run.stderr,
+    );
     assert.ok(run.stderr.includes(`Target:  ${new URL(targetUrl).username}@${server}/`));
     assert.match(run.stderr, /upkeep_drill_<YYYYMMDDHHMMSS>_<pid>/);
     assert.ok(run.stderr.includes(`Re-run with --confirm ${server} to run it.`), run.stderr);
