@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { listReports, reportFilesGlob } from '../../core/templates/reports';
 import { countAttention, describeAttention } from '../../core/playbook/schedule';
+import { coalesce } from '../../core/util/coalesce';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { plural } from '../../core/util/plural';
 import type { Services } from '../services';
@@ -23,6 +24,8 @@ const VIEW_ID = 'upkeep.maintenance';
 const TEAM_KEY = 'upkeep.tree.team';
 /** Descriptions say "2 min ago" and "due today": redraw often enough that they stay true. */
 const REDRAW_MS = 60_000;
+/** How long the view waits for more check results before it redraws. */
+const RESULTS_REDRAW_MS = 150;
 const RESTRICTED_NOTE =
   'Restricted Mode: Upkeep runs no command of the repo and reads no database setting from ' +
   'its files until you trust this folder.';
@@ -156,8 +159,15 @@ export function registerPlaybookView(services: Services): void {
   );
   services.track(controller.onDidChangeState(() => refresh()));
   services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => refresh()));
-  const unsubscribe = services.results.onDidChange(() => refresh());
-  services.track({ dispose: unsubscribe });
+  // A run reports each check's result: one redraw for the results of a moment.
+  const refreshForResults = coalesce(refresh, RESULTS_REDRAW_MS);
+  const unsubscribe = services.results.onDidChange(refreshForResults);
+  services.track({
+    dispose: () => {
+      unsubscribe();
+      refreshForResults.dispose();
+    },
+  });
   const timer = setInterval(refresh, REDRAW_MS);
   services.track({ dispose: () => clearInterval(timer) });
 
