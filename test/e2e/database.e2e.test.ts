@@ -284,7 +284,7 @@ describe('database commands in a real editor', function () {
     await waitForNotification(page, 'round trip', 60_000);
   });
 
-  it('tests an entered URL at once, offering Set Password… when its login is refused', async function () {
+  it('tests an entered URL at once, offering Set Password… for a refused login', async function () {
     // "Upkeep will use ..." said nothing of whether it would work: the test is part of entering.
     this.timeout(240_000);
     const role = `e2e_entered_${process.pid}`;
