@@ -381,7 +381,7 @@ const CARD_CHECKS: CardCheckSpec[] = [
   },
   {
     id: 'db.sequences',
-    title: 'Sequences',
+    title: 'Sequences and integer keys',
     description:
       'Sequences and integer keys near their maximum; foreign keys narrower than their key.',
     cards: ['sequences', 'narrowForeignKeys'],
