@@ -300,7 +300,9 @@ describe('database commands in a real editor', function () {
     await page.keyboard.press('Enter');
     const refused = await waitForNotification(page, 'connection test failed', 60_000);
     assert.ok(
-      refused.startsWith(`Upkeep will use ${where}. The connection test failed: `),
+      refused.startsWith(
+        `Upkeep will use ${where} (saved in .vscode/settings.json). The connection test failed: `,
+      ),
       refused,
     );
     assert.match(refused, /password/i);
@@ -323,7 +325,8 @@ describe('database commands in a real editor', function () {
     );
     assert.ok(
       both.startsWith(
-        `Upkeep will use ${where}; the password is in secret storage. PostgreSQL 17.`,
+        `Upkeep will use ${where} (saved in .vscode/settings.json); the password is in secret ` +
+          'storage. PostgreSQL 17.',
       ),
       both,
     );

@@ -292,7 +292,7 @@ async function enterUrl(services: Services, log: Logger, login: LoginMemory): Pr
   if (password) await services.setDatabasePassword(password, await serverForPassword(services));
   const saved =
     `Upkeep will use ${user ? `${user}@` : ''}` +
-    `${url.host}${url.pathname}` +
+    `${url.host}${url.pathname} (saved in ${settingsPlace(services)})` +
     `${password ? '; the password is in secret storage' : ''}.` +
     (dropped.length
       ? ` Left out of the setting: ${dropped.join(', ')} (a secret Upkeep's driver does not ` +
@@ -300,6 +300,15 @@ async function enterUrl(services: Services, log: Logger, login: LoginMemory): Pr
       : '');
   // A saved URL may still not work (no password, a typo in the host): test it read-only now.
   await testConnection(services, log, login, saved);
+}
+
+/**
+ * Where configTarget writes, in the user's words: the URL in a folder's settings is also what
+ * `upkeep check` reads there (with no password: it needs PGPASSWORD), so the message says where.
+ */
+function settingsPlace(services: Services): string {
+  if (!services.workspaceFolder) return 'your user settings';
+  return vscode.workspace.workspaceFile ? 'the workspace file' : '.vscode/settings.json';
 }
 
 /**
