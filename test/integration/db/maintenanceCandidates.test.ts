@@ -4,13 +4,9 @@
  * and a list cut by dead rows alone left them out of a database with more tables than the cut.
  */
 import * as assert from 'node:assert/strict';
-import * as os from 'node:os';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
-import { resolveConnection } from '../../../src/core/db/connection';
 import { candidatesFor, maintenanceCandidates } from '../../../src/core/db/maintenance';
-import { openSession } from '../../../src/core/db/session';
-import { resolveSettings } from '../../../src/core/settings';
-import { admin, createDatabase, serversUnderTest } from './servers';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 for (const target of serversUnderTest) {
   describe(`maintenance candidates on ${target.name}`, function () {
@@ -44,17 +40,7 @@ for (const target of serversUnderTest) {
     });
 
     async function candidates(limit: number): ReturnType<typeof maintenanceCandidates> {
-      const connection = await resolveConnection({
-        workspace: os.tmpdir(),
-        settings: resolveSettings({ database: { url } }),
-        env: {},
-        trusted: false,
-      });
-      const session = await openSession(connection, {
-        statementTimeoutMs: 10_000,
-        lockTimeoutMs: 2_000,
-        connectTimeoutMs: 5_000,
-      });
+      const { session } = await connect(url);
       try {
         return await maintenanceCandidates(session, undefined, limit);
       } finally {
