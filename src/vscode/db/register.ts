@@ -307,7 +307,7 @@ async function enterUrl(services: Services, log: Logger, login: LoginMemory): Pr
  * `upkeep check` reads there (with no password: it needs PGPASSWORD), so the message says where.
  */
 function settingsPlace(services: Services): string {
-  if (!services.workspaceFolder) return 'your user settings';
+  if (configTarget(services) === vscode.ConfigurationTarget.Global) return 'your user settings';
   return vscode.workspace.workspaceFile ? 'the workspace file' : '.vscode/settings.json';
 }
 
