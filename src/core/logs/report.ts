@@ -1084,13 +1084,16 @@ export class ReportBuilder implements AssemblySink {
 
   private foldWarnings(): string[] {
     const warnings: string[] = [];
-    if (this.perHour.future + this.failedByHour.future) {
+    const future = [
+      this.perHour.future ? plural(this.perHour.future, 'request') : '',
+      this.failedByHour.future ? plural(this.failedByHour.future, 'failed login') : '',
+    ].filter(Boolean);
+    if (future.length) {
       warnings.push(
-        `${plural(this.perHour.future, 'request')} and ` +
-          `${plural(this.failedByHour.future, 'failed login')} are dated after now (more than ` +
-          'an hour past this machine\u2019s clock): they count in the totals but in no hour ' +
-          '(perHourFuture, byHourFuture). A clock set wrong, or lines forged through a logged ' +
-          'value.',
+        'Lines dated more than an hour after this machine\u2019s clock: ' +
+          `${future.join(' and ')}, counted in the totals but not by hour. Check the clock of ` +
+          'the server that wrote the log, or look for forged times (lines written into the log ' +
+          'through a logged value).',
       );
     }
     const folded = this.perHour.folded + this.failedByHour.folded;
@@ -1100,8 +1103,7 @@ export class ReportBuilder implements AssemblySink {
       `The requests span more than ${MAX_HOURS} hours: per-hour tables keep the latest ` +
         `${MAX_HOURS}; ${plural(this.perHour.folded, 'request')} and ` +
         `${plural(this.failedByHour.folded, 'failed login')} in older hours count in the ` +
-        'totals only (perHourFolded, ' +
-        'byHourFolded). Pick a window to see them by hour.',
+        'totals only. Pick a window to see them by hour.',
     ];
   }
 
