@@ -4,6 +4,7 @@
  * window through `context.shared`; a missing log is `skipped` with how to fix it.
  */
 import { summarizeLogs, type LogSummary } from '../logs/summary';
+import type { ExceptionSummary } from '../logs/summaryTypes';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
 import { formatMs, formatPercent, formatUtc } from '../util/figures';
@@ -123,6 +124,54 @@ function findingAt(
   };
 }
 
+/** An exception at its log line, for the Problems panel and the CLI's FINDINGS. */
+function exceptionFinding(e: ExceptionSummary): Finding {
+  return findingAt(
+    e,
+    `${e.count}× ${e.className}: ${e.message.slice(0, 200)}${e.frame ? ` (at ${e.frame})` : ''}`,
+    'error',
+    e.className,
+  );
+}
+
+/** Lines of the error rate's details: at most this many actions and exceptions each. */
+const SERVER_ERROR_LINES = 5;
+
+/**
+ * Where the 5xx of a window come from and what to do: the actions that answered them (of how
+ * many requests), the exceptions logged in those actions (class, message, the app's frame, the
+ * log line), and the next step. An exception only seen in actions without a 5xx (a 404's
+ * RecordNotFound, a RoutingError) is left out: it is not what the rate counts.
+ */
+function serverErrorDetails(s: LogSummary): { details: string; findings: Finding[] } {
+  const failing = s.actions.filter((a) => a.errors > 0).sort((a, b) => b.errors - a.errors);
+  const names = new Set(failing.map((a) => a.name));
+  const exceptions = s.exceptions.filter((e) => e.actions.some((name) => names.has(name)));
+  const lines: string[] = [];
+  if (failing.length) {
+    const shown = failing
+      .slice(0, SERVER_ERROR_LINES)
+      .map((a) => `${a.name} ${n(a.errors)} of ${plural(a.count, 'request')}`);
+    const more = failing.length - shown.length;
+    lines.push(`5xx by action: ${shown.join(', ')}${more > 0 ? `, ${more} more` : ''}.`);
+  }
+  for (const e of exceptions.slice(0, SERVER_ERROR_LINES)) {
+    const where = [e.frame ? `at ${e.frame}` : '', `${e.file}${e.line ? `:${e.line}` : ''}`]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `${n(e.count)}× ${e.className}: ${e.message.slice(0, 200)} ` +
+        `(${e.actions.filter((name) => names.has(name)).join(', ')}) ${where}`,
+    );
+  }
+  lines.push(
+    "Next: read the request at its log line (the dashboard's Logs section, or " +
+      'upkeep logs --window 24h), fix and test it, and keep the record with ' +
+      '"Upkeep: New Bug Report…".',
+  );
+  return { details: lines.join('\n'), findings: exceptions.slice(0, 20).map(exceptionFinding) };
+}
+
 async function withSummary(
   context: CheckContext,
   spec: WindowSpec,
@@ -154,17 +203,7 @@ const errorsLastHour: CheckDefinition = {
           values,
         };
       }
-      const findings = s.exceptions
-        .slice(0, 20)
-        .map((e) =>
-          findingAt(
-            e,
-            `${e.count}× ${e.className}: ${e.message.slice(0, 200)}` +
-              `${e.frame ? ` (at ${e.frame})` : ''}`,
-            'error',
-            e.className,
-          ),
-        );
+      const findings = s.exceptions.slice(0, 20).map(exceptionFinding);
       return {
         outcome: s.statusClasses['5xx'] > 0 ? 'fail' : 'warn',
         summary:
@@ -250,10 +289,16 @@ const errorRate: CheckDefinition = {
           outcome: 'fail',
           summary: `${text}; alert above ${errorRateAlertPercent} %`,
           values,
+          ...serverErrorDetails(s),
         };
       }
       if (rate > errorRatePercent) {
-        return { outcome: 'warn', summary: `${text}; goal under ${errorRatePercent} %`, values };
+        return {
+          outcome: 'warn',
+          summary: `${text}; goal under ${errorRatePercent} %`,
+          values,
+          ...serverErrorDetails(s),
+        };
       }
       return { outcome: 'pass', summary: text, values };
     }),

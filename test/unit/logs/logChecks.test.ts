@@ -198,6 +198,33 @@ describe('log checks', () => {
     assert.match(average.findings?.[0].message ?? '', /^ReportsController#show: mean 4\.2 s/);
   });
 
+  it('a failing error rate names the 5xx actions, their exception and the next step', async () => {
+    const rate = await run('logs.errorRate', await context(workspace));
+    assert.equal(rate.outcome, 'fail');
+    const details = rate.details ?? '';
+    // Where: the action that answered 5xx, out of its requests.
+    assert.match(details, /^5xx by action: BookingsController#create 1 of 1 request\.$/m);
+    // What: the exception of that action, with the app frame and its log line; the 404s'
+    // RecordNotFound of BookingsController#show is no server error and stays out.
+    assert.match(
+      details,
+      new RegExp(
+        "^1× NoMethodError: undefined method `name' for nil " +
+          '\\(BookingsController#create\\) at app/controllers/x_controller\\.rb:3, ' +
+          'log/production\\.log:110$',
+        'm',
+      ),
+    );
+    assert.doesNotMatch(details, /RecordNotFound/);
+    // What to do next.
+    assert.match(details, /upkeep logs --window 24h/);
+    assert.match(details, /Upkeep: New Bug Report/);
+    const finding = rate.findings?.find((f) => f.code === 'NoMethodError');
+    assert.equal(finding?.file, 'log/production.log');
+    assert.equal(finding?.line, 110);
+    assert.equal(rate.findings?.length, 1);
+  });
+
   it('failed logins and suspicious requests', async () => {
     const ctx = await context(workspace);
     const logins = await run('logs.failedLogins', ctx);
