@@ -376,7 +376,10 @@ const CARD_CHECKS: CardCheckSpec[] = [
   {
     id: 'db.wraparound',
     title: 'Transaction ID wraparound',
-    description: 'Age of the oldest unfrozen transaction ID and of the oldest multixact ID.',
+    description:
+      'Age of the oldest unfrozen transaction ID and of the oldest multixact ID; multixact ' +
+      'member space (pg_multixact/members, read by superusers or with EXECUTE on pg_ls_dir ' +
+      'and pg_stat_file).',
     cards: ['wraparound'],
   },
   {

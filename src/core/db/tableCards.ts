@@ -924,6 +924,14 @@ export interface WraparoundData {
   /** Share of the 2^31 multixact limit used, 0..1. */
   multixactShare: number;
   multixactFreezeMaxAge: number;
+  /**
+   * Bytes in pg_multixact/members, the space the members of every multixact share (2^32 of
+   * them, about 20 GB on disk): null when this role may not list that folder (see
+   * MEMBERS_READ), absent when not asked.
+   */
+  multixactMemberBytes?: number | null;
+  /** Share of the 2^32 member limit those bytes hold, 0..1; null or absent as the bytes. */
+  multixactMemberShare?: number | null;
   /** The 5 oldest tables by transaction ID age, then the 5 oldest by multixact age not listed. */
   tables: WraparoundTable[];
 }
@@ -939,6 +947,64 @@ const WRAPAROUND_LIMIT = 2 ** 31;
 export const WRAPAROUND_WARN_SHARE = 0.5;
 /** Tables listed per kind of ID. */
 const WRAPAROUND_TABLES = 5;
+/** Multixact members wrap around at 2^32 (a 32-bit offset, apart from the multixact IDs). */
+const MEMBER_LIMIT = 2 ** 32;
+/** PostgreSQL 19 made the member offset 64 bits wide: its members no longer wrap around. */
+const WIDE_MEMBER_OFFSETS = 190000;
+
+/**
+ * SQL: the size of pg_multixact/members and the members a page of it holds. Before PostgreSQL 19
+ * no view or function counts the members in use (pg_control_checkpoint() gives the next offset,
+ * not the oldest one kept; pg_stat_slru counts page writes, not pages kept), so the figure is the
+ * folder's size: the pages from the oldest multixact kept to the newest, 4 members per 20
+ * bytes, whole 32-page segments removed as vacuum freezes. pg_ls_dir and pg_stat_file are only
+ * for superusers and roles granted EXECUTE on them; missing_ok keeps a segment removed meanwhile
+ * from failing the read.
+ */
+const MEMBERS_READ = `
+  SELECT coalesce(sum((pg_stat_file('pg_multixact/members/' || f, true)).size), 0)::float8
+           AS bytes,
+         (current_setting('block_size')::int / 20 * 4)::float8 AS "perPage",
+         current_setting('block_size')::float8 AS "pageBytes"
+    FROM pg_ls_dir('pg_multixact/members', true, false) AS f
+   WHERE f ~ '^[0-9A-F]+$'`;
+
+/** SQL: whether this role may call what MEMBERS_READ calls. */
+const MEMBERS_READABLE =
+  "SELECT has_function_privilege('pg_ls_dir(text, boolean, boolean)', 'EXECUTE') " +
+  "AND has_function_privilege('pg_stat_file(text, boolean)', 'EXECUTE') AS readable";
+
+/** Why the member space was not read, on an ok card whose summary says so. */
+const MEMBERS_UNREAD =
+  'Multixact members (2^32 of them, about 20 GB, shared by the whole server) are measured by ' +
+  'the size of pg_multixact/members, which before PostgreSQL 19 only superusers and roles ' +
+  'granted EXECUTE on pg_ls_dir(text, boolean, boolean) and pg_stat_file(text, boolean) may ' +
+  'read; pg_monitor is not enough. Run the check as such a role to see it; those grants let a ' +
+  'role list and stat any file of the data directory.';
+
+/**
+ * `VACUUM (FREEZE, ANALYZE) t;` for the listed tables oldest by multixact age, whatever their
+ * age: freezing them is what lets PostgreSQL cut the oldest members away.
+ */
+function oldestByMultixact(tables: WraparoundTable[]): string[] {
+  const oldest = [...tables]
+    .sort((a, b) => b.multixactAge - a.multixactAge)
+    .slice(0, WRAPAROUND_TABLES);
+  if (oldest.length === 0) return ['VACUUM (FREEZE, ANALYZE);'];
+  return oldest.map((table) => `VACUUM (FREEZE, ANALYZE) ${qualified(table.schema, table.name)};`);
+}
+
+/** What the wraparound card says of the member space: its figure, or that it was not read. */
+function memberSummary(data: WraparoundData): string {
+  if (data.multixactMemberBytes === undefined) return '';
+  if (data.multixactMemberBytes === null || typeof data.multixactMemberShare !== 'number') {
+    return '; multixact member space not read (this role may not list pg_multixact)';
+  }
+  return (
+    `; multixact members take ${formatBytes(data.multixactMemberBytes)} ` +
+    `(${(data.multixactMemberShare * 100).toFixed(1)} % of the limit)`
+  );
+}
 
 /** `VACUUM (FREEZE, ANALYZE) t;` per table past the threshold, or of the whole database. */
 function freezeStatements(tables: WraparoundTable[], age: (table: WraparoundTable) => number) {
@@ -960,10 +1026,15 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
   const summary =
     `oldest transaction ID is ${plural(data.databaseAge, 'transaction')} old ` +
     `(${percent(data.share)}); oldest multixact ID is ` +
-    `${plural(data.multixactAge, 'multixact')} old (${percent(data.multixactShare)})`;
+    `${plural(data.multixactAge, 'multixact')} old (${percent(data.multixactShare)})` +
+    memberSummary(data);
   const xids = data.share >= WRAPAROUND_WARN_SHARE;
   const multixacts = data.multixactShare >= WRAPAROUND_WARN_SHARE;
-  if (!xids && !multixacts) return { state: 'ok', summary, data };
+  const members = (data.multixactMemberShare ?? 0) >= WRAPAROUND_WARN_SHARE;
+  if (!xids && !multixacts && !members) {
+    const unread = data.multixactMemberBytes === null ? MEMBERS_UNREAD : undefined;
+    return { state: 'ok', summary, reason: unread, data };
+  }
 
   const reasons: string[] = [];
   const statements: string[] = [];
@@ -984,6 +1055,18 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
     );
     statements.push(...freezeStatements(data.tables, (table) => table.multixactAge));
   }
+  if (members) {
+    reasons.push(
+      `Multixact members fill ${((data.multixactMemberShare ?? 0) * 100).toFixed(1)} % of ` +
+        'their 2^32 space: past half of it autovacuum freezes every table aggressively, ' +
+        'oldest multixact first, whatever autovacuum_multixact_freeze_max_age says, and near ' +
+        'the end PostgreSQL stops accepting commands that make multixacts (row locks FOR ' +
+        'SHARE, foreign-key checks). Many-member multixacts (many sessions locking the same rows) use ' +
+        "the space much faster than the IDs. The space is the whole server's: the oldest " +
+        'multixact may be in another database (pg_database.datminmxid).',
+    );
+    statements.push(...oldestByMultixact(data.tables));
+  }
   const fixes = [...new Set(statements)];
   return {
     state: 'warn',
@@ -998,7 +1081,7 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
 const wraparound: CardDefinition = {
   id: 'wraparound',
   title: 'Transaction ID wraparound',
-  async run({ session, signal }): Promise<CardResult<WraparoundData>> {
+  async run({ session, signal, probe }): Promise<CardResult<WraparoundData>> {
     const [db] = await session.query<{
       age: number;
       freeze: number;
@@ -1034,6 +1117,8 @@ const wraparound: CardDefinition = {
       [WRAPAROUND_TABLES],
       signal,
     );
+    const wide = probe.serverVersionNum >= WIDE_MEMBER_OFFSETS;
+    const members = wide ? undefined : await memberSpace(session, signal);
     return evaluateWraparound({
       databaseAge: db.age,
       share: db.age / WRAPAROUND_LIMIT,
@@ -1041,10 +1126,40 @@ const wraparound: CardDefinition = {
       multixactAge: db.multixactAge,
       multixactShare: db.multixactAge / WRAPAROUND_LIMIT,
       multixactFreezeMaxAge: db.multixactFreeze,
+      ...(wide
+        ? {}
+        : {
+            multixactMemberBytes: members?.bytes ?? null,
+            multixactMemberShare: members?.share ?? null,
+          }),
       tables,
     });
   },
 };
+
+/** The size of pg_multixact/members and its share of the limit; undefined when not readable. */
+async function memberSpace(
+  session: CardContext['session'],
+  signal: AbortSignal | undefined,
+): Promise<{ bytes: number; share: number } | undefined> {
+  const [access] = await session.query<{ readable: boolean }>(
+    'wraparound',
+    MEMBERS_READABLE,
+    undefined,
+    signal,
+  );
+  if (!access.readable) return undefined;
+  const [row] = await session.query<{ bytes: number; perPage: number; pageBytes: number }>(
+    'wraparound',
+    MEMBERS_READ,
+    undefined,
+    signal,
+  );
+  // Pages are written whole and segments removed whole: this counts at most one segment (32
+  // pages) more than in use, and none of the pages the server has not written out yet.
+  const pages = Math.ceil(row.bytes / row.pageBytes);
+  return { bytes: row.bytes, share: (pages * row.perPage) / MEMBER_LIMIT };
+}
 
 export interface SequenceUse {
   schema: string;

@@ -1,12 +1,16 @@
 /**
  * The Transaction ID wraparound card's multixact figures on both real servers: the ages it
- * reports are the ones psql reads with mxid_age(), for the database and for each table. Rows
+ * reports are the ones psql reads with mxid_age(), for the database and for each table, and the
+ * member space is the size of pg_multixact/members as the data directory holds it. Rows
  * locked FOR SHARE by two transactions at once make the multixacts; 2^31 of them cannot be
- * made in a test, so the thresholds are tested on the card's evaluation (test/unit/db). The
+ * made in a test, so the thresholds are tested on the card's evaluation (test/unit/db), and
+ * a full member space on a server of the test's own by a sparse file in that folder. The
  * VACUUM (FREEZE, ANALYZE) the card advises runs only through the maintenance confirmation.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { runCard } from '../../../src/core/db/cards';
 import {
@@ -18,6 +22,8 @@ import {
 import { probeServer } from '../../../src/core/db/probe';
 import type { WraparoundData } from '../../../src/core/db/tableCards';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+const RUN_IT = '(run it with "Upkeep: Run Database Maintenance")';
 
 /** One value read by Debian's psql, as a maintainer would check the card. */
 function psql(url: string, sql: string): string {
@@ -45,6 +51,29 @@ async function makeMultixacts(url: string, table: string, count: number): Promis
     await first.end();
     await second.end();
   }
+}
+
+/** The bytes in pg_multixact/members of the server at `url`, read from its data directory. */
+async function membersOnDisk(url: string): Promise<{ folder: string; bytes: number }> {
+  const [{ folder }] = await admin<{ folder: string }>(
+    url,
+    "SELECT current_setting('data_directory') || '/pg_multixact/members' AS folder",
+  );
+  let bytes = 0;
+  for (const name of await fs.readdir(folder)) {
+    bytes += (await fs.stat(path.join(folder, name))).size;
+  }
+  return { folder, bytes };
+}
+
+/** A login role of `url`'s server in pg_monitor, and the URL it connects with. */
+async function monitorRole(url: string, name: string): Promise<string> {
+  await admin(url, `DROP ROLE IF EXISTS ${name}; CREATE ROLE ${name} LOGIN PASSWORD 'mon-pw'`);
+  await admin(url, `GRANT pg_monitor TO ${name}`);
+  const own = new URL(url);
+  own.username = name;
+  own.password = 'mon-pw';
+  return own.toString();
 }
 
 for (const target of serversUnderTest) {
@@ -108,11 +137,109 @@ for (const target of serversUnderTest) {
           card.summary,
           new RegExp(
             `; oldest multixact ID is ${data.multixactAge.toLocaleString('en')} multixacts old ` +
-              '\\(0\\.0 % of the limit\\)$',
+              '\\(0\\.0 % of the limit\\); multixact members take ',
           ),
         );
       } finally {
         await session.close();
+      }
+    });
+
+    it('measures the member space as the size of pg_multixact/members on disk', async () => {
+      // The members of the 25 multixacts are on a page written out at the checkpoint.
+      await admin(url, 'CHECKPOINT');
+      const { bytes } = await membersOnDisk(url);
+      assert.ok(bytes >= 8192, String(bytes));
+      const { session } = await connect(url);
+      try {
+        const card = await runCard(session, 'wraparound');
+        assert.equal(card.state, 'ok', card.summary);
+        const data = card.data as WraparoundData;
+        assert.equal(data.multixactMemberBytes, bytes);
+        // 409 groups of 4 members per 8 kB page, against the 2^32 members there can be.
+        assert.equal(data.multixactMemberShare, ((bytes / 8192) * 1636) / 2 ** 32);
+        assert.match(
+          card.summary,
+          new RegExp(`; multixact members take ${bytes} bytes \\(0\\.0 % of the limit\\)$`),
+        );
+        assert.equal(card.reason, undefined);
+      } finally {
+        await session.close();
+      }
+    });
+
+    it('says pg_monitor may not read the member space, and reads it once granted', async () => {
+      const monitor = await monitorRole(url, `mx_monitor_${target.major}_${process.pid}`);
+      const name = new URL(monitor).username;
+      const { session } = await connect(monitor);
+      try {
+        const card = await runCard(session, 'wraparound');
+        assert.equal(card.state, 'ok', card.summary);
+        const data = card.data as WraparoundData;
+        assert.equal(data.multixactMemberBytes, null);
+        assert.equal(data.multixactMemberShare, null);
+        assert.match(
+          card.summary,
+          /; multixact member space not read \(this role may not list pg_multixact\)$/,
+        );
+        assert.match(card.reason ?? '', /pg_ls_dir\(text, boolean, boolean\)/);
+        assert.match(card.reason ?? '', /pg_monitor is not enough/);
+
+        await admin(
+          url,
+          `GRANT EXECUTE ON FUNCTION pg_ls_dir(text, boolean, boolean) TO ${name};
+           GRANT EXECUTE ON FUNCTION pg_stat_file(text, boolean) TO ${name};`,
+        );
+        const granted = await runCard(session, 'wraparound');
+        assert.equal(
+          (granted.data as WraparoundData).multixactMemberBytes,
+          (await membersOnDisk(url)).bytes,
+        );
+        assert.equal(granted.reason, undefined);
+      } finally {
+        await session.close();
+        await admin(
+          url,
+          `REVOKE EXECUTE ON FUNCTION pg_ls_dir(text, boolean, boolean) FROM ${name};
+           REVOKE EXECUTE ON FUNCTION pg_stat_file(text, boolean) FROM ${name};
+           DROP ROLE ${name};`,
+        );
+      }
+    });
+
+    it('warns when members fill half their space, however young the multixact IDs', async () => {
+      // A server of the test's own: a sparse file in its members folder stands for the 11 GB a
+      // server holding more than 2^31 members keeps there. Its name is past the last segment
+      // (14078), so the server never reads or removes it.
+      const own = await createDatabase(await target.startWith({}), 'members');
+      await admin(
+        own,
+        'CREATE TABLE accounts (id int PRIMARY KEY); INSERT INTO accounts VALUES (1)',
+      );
+      await makeMultixacts(own, 'accounts', 3);
+      const { folder } = await membersOnDisk(own);
+      const fake = path.join(folder, 'FFFFF');
+      await fs.writeFile(fake, '');
+      await fs.truncate(fake, 11 * 2 ** 30);
+      const { session } = await connect(own);
+      try {
+        const card = await runCard(session, 'wraparound');
+        assert.equal(card.state, 'warn', card.summary);
+        const data = card.data as WraparoundData;
+        assert.ok((data.multixactMemberShare ?? 0) > 0.5, String(data.multixactMemberShare));
+        assert.ok(data.multixactShare < 0.001);
+        assert.match(card.summary, /; multixact members take 11 GB \(5\d\.\d % of the limit\)$/);
+        assert.match(card.reason ?? '', /^Multixact members fill 5\d\.\d % of their 2\^32 space: /);
+        assert.match(card.reason ?? '', /stops accepting commands that make multixacts/);
+        // The table oldest by multixact age is frozen first, though far from half the limit.
+        assert.equal(card.fix, 'VACUUM (FREEZE, ANALYZE) "accounts"; ' + RUN_IT);
+
+        await fs.rm(fake);
+        const after = await runCard(session, 'wraparound');
+        assert.equal(after.state, 'ok', after.summary);
+      } finally {
+        await session.close();
+        await fs.rm(fake, { force: true });
       }
     });
 
