@@ -16,26 +16,113 @@ export interface Logger {
 // an unencoded `@` in a password is common in hand-written URLs.
 const URL_CREDENTIALS =
   /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/:@]*):(\S*)@(?=[^\s@/]*(?:[/\s?#]|$))/gi;
-// `NAME=value`, `NAME: value`, `"name": "value"`: any identifier that names a secret. Names are
-// found without taking their values (a non-secret pair's value may hold a secret pair), and
-// only where an identifier begins (the lookbehind), which keeps the scan linear.
-const NAME_BEFORE_SEPARATOR = /(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]+(?=["']?[ \t]*[=:])/g;
-const SEPARATOR_AND_VALUE = /["']?[ \t]*[=:][ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\n\r,;}&]+)/y;
+// `NAME=value`, `NAME: value`, `"name": "value"`, `NAME 'value'` (SQL's `PASSWORD 'x'`): any
+// identifier that names a secret. Names are found without taking their values (a non-secret
+// pair's value may hold a secret pair), and only where an identifier begins (the lookbehind),
+// which keeps the scan linear.
+const NAME_BEFORE_SEPARATOR = /(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]+(?=["']?[ \t]*[=:]|[ \t]+["'])/g;
+// After `=` or `:` any value; after a space only a quoted one (the lookahead).
+const SEPARATOR = /["']?[ \t]*[=:][ \t]*|[ \t]+(?=["'])/y;
 const SECRET_NAME = /password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential/i;
+// A quoted value ends at its own quote, not at one doubled (SQL's 'it''s') or escaped (\").
+const QUOTED: Record<Quote, RegExp> = {
+  "'": /'(?:[^'\\\n]|''|\\.)*'/y,
+  '"': /"(?:[^"\\\n]|""|\\.)*"/y,
+};
+// An unquoted value runs to the end of its pair, or of the quoted string the pair is in.
+const UNQUOTED: Record<Quote | '', RegExp> = {
+  '': /[^\n\r,;}&]+/y,
+  "'": /(?:[^\n\r,;}&'\\]|''|\\.)+/y,
+  '"': /(?:[^\n\r,;}&"\\]|""|\\.)+/y,
+};
+
+type Quote = "'" | '"';
+
+/**
+ * Which quote is open where: read forward only, so one pass over the text whatever is asked.
+ * A quote closes at its match on the same line; one doubled or after a backslash is part of
+ * the string, and an apostrophe between letters (`can't`) opens none.
+ */
+class QuoteTracker {
+  private at = 0;
+  private open: Quote | '' = '';
+
+  constructor(private readonly text: string) {}
+
+  /** The quote of the string that `index` is inside, or '' outside any. */
+  openAt(index: number): Quote | '' {
+    const text = this.text;
+    for (; this.at < index; this.at++) {
+      const c = text[this.at];
+      if (c === '\n') {
+        this.open = '';
+      } else if (c === '\\') {
+        this.at++;
+      } else if (this.open === '') {
+        if (c === '"' || (c === "'" && !isApostrophe(text, this.at))) this.open = c;
+      } else if (c === this.open) {
+        if (text[this.at + 1] === c) this.at++;
+        else this.open = '';
+      }
+    }
+    return this.open;
+  }
+}
+
+function isApostrophe(text: string, index: number): boolean {
+  return /\p{L}/u.test(text[index - 1] ?? '') && /\p{L}/u.test(text[index + 1] ?? '');
+}
+
+/**
+ * Reads the value of each secret pair: where it ends and whether it is quoted. Inside a quoted
+ * string an unquoted value stops before the string's closing quote, which stays. A quote with
+ * no close on its line is no quoted value, and neither is a later one of that kind on that line,
+ * which is not looked for again: one pass over the text.
+ */
+class ValueReader {
+  private readonly quotes: QuoteTracker;
+  private readonly unclosedUntil = { "'": -1, '"': -1 };
+
+  constructor(private readonly text: string) {
+    this.quotes = new QuoteTracker(text);
+  }
+
+  /** The value at `start`, or undefined when there is none. */
+  at(start: number): { end: number; quote: Quote | '' } | undefined {
+    const text = this.text;
+    const enclosing = this.quotes.openAt(start);
+    const first = text[start];
+    if (
+      (first === "'" || first === '"') &&
+      first !== enclosing &&
+      start >= this.unclosedUntil[first]
+    ) {
+      const quoted = QUOTED[first];
+      quoted.lastIndex = start;
+      if (quoted.test(text)) return { end: quoted.lastIndex, quote: first };
+      const lineEnd = text.indexOf('\n', start);
+      this.unclosedUntil[first] = lineEnd === -1 ? text.length : lineEnd;
+    }
+    // A quote never closed runs on as an unquoted value, as do the doubled quotes of SQL in SQL.
+    const unquoted = UNQUOTED[enclosing];
+    unquoted.lastIndex = start;
+    return unquoted.test(text) ? { end: unquoted.lastIndex, quote: '' } : undefined;
+  }
+}
 
 function redactPairs(text: string): string {
   let redacted = '';
   let copied = 0;
+  const values = new ValueReader(text);
   for (const name of text.matchAll(NAME_BEFORE_SEPARATOR)) {
     if (name.index < copied || !SECRET_NAME.test(name[0])) continue;
-    SEPARATOR_AND_VALUE.lastIndex = name.index + name[0].length;
-    const pair = SEPARATOR_AND_VALUE.exec(text);
-    if (!pair) continue;
-    const value = pair[1];
-    const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
-    redacted += text.slice(copied, SEPARATOR_AND_VALUE.lastIndex - value.length);
-    redacted += `${quote}***${quote}`;
-    copied = SEPARATOR_AND_VALUE.lastIndex;
+    SEPARATOR.lastIndex = name.index + name[0].length;
+    if (!SEPARATOR.test(text)) continue;
+    const start = SEPARATOR.lastIndex;
+    const value = values.at(start);
+    if (!value) continue;
+    redacted += text.slice(copied, start) + `${value.quote}***${value.quote}`;
+    copied = value.end;
   }
   return redacted + text.slice(copied);
 }

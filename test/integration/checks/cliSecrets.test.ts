@@ -154,3 +154,43 @@ describe('upkeep check keeps the database password out of its reports', function
     assert.match(report.results[0].details ?? '', /^Connected to keeper@127\.0\.0\.1:/);
   });
 });
+
+describe('upkeep check --verbose hides a password and keeps the text around it', function () {
+  this.timeout(120_000);
+
+  /** The custom check alone, as text and JSON with --verbose: stdout and stderr of each. */
+  async function outputsOf(command: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+    const workspace = await workspaceWith({
+      Gemfile: "source 'https://rubygems.org'\n",
+      '.upkeep/playbook.yaml': playbook(command),
+    });
+    const outputs: string[] = [];
+    for (const format of ['text', 'json']) {
+      const args = ['check', '--workspace', workspace, '--check', 'custom.says'];
+      const run = await runCli([...args, '--format', format, '--verbose'], {
+        HOME: workspace,
+        ...env,
+      });
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      outputs.push(run.stdout, run.stderr);
+    }
+    return outputs;
+  }
+
+  it('keeps the quotes of a conninfo and of SQL around a hidden password', async () => {
+    // Quoted as libpq and SQL quote them: the password's own quote escaped, then doubled.
+    const [, textLog, json, jsonLog] = await outputsOf(
+      `printf '%s\\n' "psql \\"host=db password='it\\'s' dbname=x\\" failed" ` +
+        `"ALTER ROLE app PASSWORD 'q''s' VALID UNTIL 'infinity'"`,
+      {},
+    );
+    for (const log of [textLog, jsonLog]) {
+      assert.match(log, /psql "host=db password='\*\*\*' dbname=x" failed/);
+      assert.match(log, /ALTER ROLE app PASSWORD '\*\*\*' VALID UNTIL 'infinity'/);
+      assert.doesNotMatch(log, /'s'|it\\'s|q''s/);
+    }
+    const report = JSON.parse(json) as { results: { summary: string }[] };
+    const summary = report.results[0].summary;
+    assert.ok(summary.endsWith(`output: psql "host=db password='***' dbname=x" failed`), summary);
+  });
+});

@@ -21,19 +21,54 @@ describe('redact', () => {
     assert.equal(redact('github_token=ghp_1'), 'github_token=***');
   });
 
+  it('keeps the quotes around a hidden value and the text after them', () => {
+    const cases: [string, string][] = [
+      [`password='it''s' next`, `password='***' next`],
+      [`password="say \\"hi\\"" next`, `password="***" next`],
+      [`password="a""b" next`, `password="***" next`],
+      [`conn "host=db password=s3cret" failed`, `conn "host=db password=***" failed`],
+      [`psql 'host=db password=abc'`, `psql 'host=db password=***'`],
+      [
+        `SELECT dblink_connect('host=db password=''a b'' dbname=x')`,
+        `SELECT dblink_connect('host=db password=***')`,
+      ],
+      [
+        `ALTER ROLE app PASSWORD 'it''s' VALID UNTIL 'infinity'`,
+        `ALTER ROLE app PASSWORD '***' VALID UNTIL 'infinity'`,
+      ],
+      [`Can't connect: password=abc, retrying`, `Can't connect: password=***, retrying`],
+      [`password='abc`, `password=***`],
+      [`PASSWORD 'x, PASSWORD "y"`, `PASSWORD ***, PASSWORD "***"`],
+    ];
+    for (const [line, shown] of cases) assert.equal(redact(line), shown);
+
+    const json = JSON.stringify({ error: 'psql "password=x y" failed', password: `it's "x"` });
+    const hidden = redact(json);
+    assert.deepEqual(JSON.parse(hidden), { error: 'psql "password=***', password: '***' });
+  });
+
   it('leaves ordinary text alone', () => {
     const line = 'Completed 200 OK in 12ms (Views: 3.1ms | ActiveRecord: 1.0ms) user=42';
     assert.equal(redact(line), line);
   });
 
   it('takes linear time on long runs that almost match', () => {
+    const started = performance.now();
     const hostile = [
       'a'.repeat(200_000),
       'x://' + 'b'.repeat(200_000),
       'password' + '_'.repeat(200_000),
       'postgres://u:' + '@'.repeat(50_000) + ' ',
+      "password '".repeat(30_000),
+      "'".repeat(200_000) + 'password=x',
+      '"password=x '.repeat(30_000),
+      "'password=''".repeat(30_000),
+      '\\'.repeat(200_000) + 'password=x',
+      "password='x, ".repeat(30_000),
+      'PASSWORD "x, '.repeat(30_000),
     ];
     for (const text of hostile) assert.equal(typeof redact(text), 'string');
+    assert.ok(performance.now() - started < 2000, 'took over 2 s');
   });
 
   it('is applied to every logger line', () => {
