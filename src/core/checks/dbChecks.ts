@@ -79,7 +79,17 @@ export async function sharedDbSession(context: CheckContext): Promise<DbSession>
   return openSharedSession(context);
 }
 
+/**
+ * A run's connect still under way (by its `shared` map): the run's end gives it up, so that a
+ * server that took the connection and never answered (the run cancelled, or its checks timed
+ * out) does not hold the run until the connect timeout. No check's signal reaches the connect,
+ * as said above; a session once open is closed as usual.
+ */
+const pendingConnects = new WeakMap<Map<string, Promise<unknown>>, AbortController>();
+
 function openSharedSession(context: CheckContext): Promise<DbSession> {
+  const connecting = new AbortController();
+  pendingConnects.set(context.shared, connecting);
   const session = (async () => {
     const connection = await connectionFor(context);
     const password = connection.config.password;
@@ -90,9 +100,13 @@ function openSharedSession(context: CheckContext): Promise<DbSession> {
       lockTimeoutMs,
       connectTimeoutMs,
       log: context.log.child('db'),
+      signal: connecting.signal,
     });
   })();
-  session.catch(() => undefined);
+  const settled = (): void => {
+    if (pendingConnects.get(context.shared) === connecting) pendingConnects.delete(context.shared);
+  };
+  session.then(settled, settled);
   context.shared.set(DB_SESSION_KEY, session);
   return session;
 }
@@ -102,6 +116,8 @@ export async function closeSharedDbSession(shared: Map<string, Promise<unknown>>
   const session = shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
   shared.delete(DB_SESSION_KEY);
   shared.delete(DB_PROBE_KEY);
+  pendingConnects.get(shared)?.abort();
+  pendingConnects.delete(shared);
   const opened = await session?.catch(() => undefined);
   await opened?.close();
 }

@@ -133,8 +133,11 @@ export async function connectClient(
     });
     client.on('error', onError);
     try {
+      // end() only says goodbye; a server that never answered the startup would keep the
+      // socket, and the process, alive until the connect timeout.
       await withAbort(client.connect(), signal, () => {
         void client.end().catch(() => undefined);
+        socketOf(client)?.destroy();
       });
       return client;
     } catch (error) {
