@@ -50,3 +50,14 @@ export function externalLink(label: string, url: string): HTMLElement {
   });
   return link;
 }
+
+/** New Bug Report… for an exception the page shows; the host asks the severity and writes it. */
+export function bugReportButton(title: string): HTMLElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'link';
+  button.textContent = 'New Bug Report…';
+  button.title = `New bug report: ${title}`;
+  button.addEventListener('click', () => post({ type: 'newBugReport', title }));
+  return button;
+}

@@ -2,14 +2,19 @@
  * The Logs section for the chosen window: key figures, charts, the slowest actions, exceptions,
  * failed logins and suspicious requests by IP, and slow requests that open the log at their line.
  */
-import type { LogsView } from '../../src/core/dashboard/protocol';
+import type {
+  ExceptionRowView,
+  LocationView,
+  LogsView,
+  SlowRequestView,
+} from '../../src/core/dashboard/protocol';
 import { describeWindow } from '../../src/core/dashboard/protocol';
-import { locationButton } from '../actions';
+import { bugReportButton, locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
 import { formatMs, formatPercent } from '../../src/core/util/figures';
 import { clip, formatNumber, formatTime, h } from '../dom';
-import { dataTable } from '../table';
+import { dataTable, type Column } from '../table';
 import { figures, subheading } from './common';
 
 /** Status classes keep one colour each, by meaning, whatever else the mix holds. */
@@ -22,6 +27,17 @@ const STATUS_HUES: Record<string, ChartHue> = {
   unknown: 'orange',
   incomplete: 'orange',
 };
+
+/** A row's log line, as a button that opens it: slow requests and exceptions. */
+function logLineColumn<R extends { location?: LocationView }>(): Column<R> {
+  return {
+    key: 'where',
+    label: 'Log line',
+    sortable: false,
+    value: (row) => row.location?.file ?? null,
+    cell: (row) => (row.location ? locationButton(row.location.file, row.location.line) : '–'),
+  };
+}
 
 export function renderLogs(view: LogsView): Node[] {
   const totals = view.totals;
@@ -122,14 +138,7 @@ export function renderLogs(view: LogsView): Node[] {
           value: (row) => row.durationMs,
           cell: (row) => formatMs(row.durationMs),
         },
-        {
-          key: 'where',
-          label: 'Log line',
-          sortable: false,
-          value: (row) => row.location?.file ?? null,
-          cell: (row) =>
-            row.location ? locationButton(row.location.file, row.location.line) : '–',
-        },
+        logLineColumn<SlowRequestView>(),
       ],
     }),
     subheading('Exceptions'),
@@ -147,6 +156,22 @@ export function renderLogs(view: LogsView): Node[] {
           label: 'Last seen',
           value: (row) => row.lastAt,
           cell: (row) => formatTime(row.lastAt),
+        },
+        { key: 'actions', label: 'Actions', value: (row) => row.actions.join(', ') || null },
+        {
+          key: 'frame',
+          label: 'Where',
+          sortable: false,
+          value: (row) => row.frame?.file ?? null,
+          cell: (row) => (row.frame ? locationButton(row.frame.file, row.frame.line) : '–'),
+        },
+        logLineColumn<ExceptionRowView>(),
+        {
+          key: 'report',
+          label: 'Report',
+          sortable: false,
+          value: () => null,
+          cell: (row) => bugReportButton(row.bugTitle),
         },
       ],
     }),

@@ -5,7 +5,15 @@
  * their log line. The one place that knows the summary's shape.
  */
 import type { LogSummary, RequestBucket } from '../logs/summaryTypes';
-import type { ChartView, LogsView, LogWindow } from './protocol';
+import type { ExceptionSummary } from '../logs/summaryTypes';
+import {
+  LIMITS,
+  type ChartView,
+  type ExceptionRowView,
+  type LocationView,
+  type LogsView,
+  type LogWindow,
+} from './protocol';
 
 const HOUR_MS = 3600_000;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
@@ -117,6 +125,39 @@ export function hourlyCharts(
   return { requestsPerHour, errorRate, durations };
 }
 
+/** `app/models/user.rb:12` as a place to open; undefined for a frame without a line. */
+function frameLocation(frame: string | null): LocationView | undefined {
+  const match = frame ? /^(.+?):(\d+)(?::|$)/.exec(frame) : null;
+  return match ? { file: match[1], line: Number(match[2]) } : undefined;
+}
+
+/**
+ * A bug report's title for an exception: its class, the action it was raised in and its
+ * message, on one line and short enough for the title box ("NoMethodError in
+ * BookingsController#show: undefined method `name' for nil").
+ */
+export function exceptionBugTitle(exception: ExceptionSummary): string {
+  const action = exception.actions[0] ? ` in ${exception.actions[0]}` : '';
+  const message = exception.message.replace(/\s+/g, ' ').trim();
+  const title = `${exception.className}${action}${message ? `: ${message}` : ''}`;
+  return title.length > LIMITS.title ? `${title.slice(0, LIMITS.title - 1)}…` : title;
+}
+
+function exceptionRow(exception: ExceptionSummary): ExceptionRowView {
+  const row: ExceptionRowView = {
+    className: exception.className,
+    count: exception.count,
+    lastMessage: exception.message,
+    lastAt: exception.lastSeen ?? '',
+    actions: exception.actions,
+    bugTitle: exceptionBugTitle(exception),
+  };
+  const frame = frameLocation(exception.frame);
+  if (frame) row.frame = frame;
+  if (exception.file) row.location = { file: exception.file, line: exception.line ?? undefined };
+  return row;
+}
+
 export function logsView(summary: LogSummary, window: LogWindow): LogsView {
   const completed = summary.requests.completed;
   const errors5xx = summary.statusClasses['5xx'] ?? 0;
@@ -173,12 +214,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       p99Ms: finite(action.p99Ms),
       dbSharePercent: percent(action.dbShare),
     })),
-    exceptions: summary.exceptions.map((exception) => ({
-      className: exception.className,
-      count: exception.count,
-      lastMessage: exception.message,
-      lastAt: exception.lastSeen ?? '',
-    })),
+    exceptions: summary.exceptions.map(exceptionRow),
     failedLogins: summary.failedLogins.byIp.map((entry) => ({ ip: entry.ip, count: entry.count })),
     suspicious: [...suspiciousByIp].map(([ip, entry]) => ({ ip, ...entry })),
     slowRequests: summary.slowest.map((request) => ({

@@ -143,6 +143,21 @@ export interface SlowRequestView {
   location?: LocationView;
 }
 
+export interface ExceptionRowView {
+  className: string;
+  count: number;
+  lastMessage: string;
+  lastAt: string;
+  /** The requests' actions it was raised in, most frequent first. */
+  actions: string[];
+  /** The app's first frame of an example backtrace, to open in the editor. */
+  frame?: LocationView;
+  /** The log line of an example. */
+  location?: LocationView;
+  /** The title New Bug Report… gets from this row. */
+  bugTitle: string;
+}
+
 export interface LogsView {
   window: LogWindow;
   /** ISO 8601 bounds actually used. */
@@ -154,7 +169,7 @@ export interface LogsView {
   durations: ChartView;
   statusMix: { status: string; count: number }[];
   actions: ActionRowView[];
-  exceptions: { className: string; count: number; lastMessage: string; lastAt: string }[];
+  exceptions: ExceptionRowView[];
   failedLogins: { ip: string; count: number }[];
   suspicious: { ip: string; count: number; example: string }[];
   slowRequests: SlowRequestView[];
@@ -265,11 +280,20 @@ export type WebviewMessage =
   | { type: 'explainQuery'; sql: string }
   | { type: 'openLink'; url: string }
   | { type: 'saveReport' }
+  /** New Bug Report… with the title of an exception row the page shows. */
+  | { type: 'newBugReport'; title: string }
   /** Asks which of the window's folders the dashboard (and all of Upkeep) works on. */
   | { type: 'chooseFolder' };
 
 /** Upper bounds on what the webview may send; anything larger is refused, not truncated. */
-export const LIMITS = { path: 4096, sql: 1_000_000, url: 8192, line: 100_000_000 } as const;
+export const LIMITS = {
+  path: 4096,
+  sql: 1_000_000,
+  url: 8192,
+  line: 100_000_000,
+  /** A bug report's title: MAX_TITLE_LENGTH of the templates. */
+  title: 200,
+} as const;
 
 /** Milliseconds a range may span at most (a year), so one message cannot ask for a huge scan. */
 const MAX_RANGE_MS = 366 * 24 * 3600 * 1000;
@@ -335,6 +359,10 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'openLink':
       return boundedString(value.url, LIMITS.url)
         ? { type: 'openLink', url: value.url }
+        : undefined;
+    case 'newBugReport':
+      return boundedString(value.title, LIMITS.title)
+        ? { type: 'newBugReport', title: value.title }
         : undefined;
     default:
       return undefined;

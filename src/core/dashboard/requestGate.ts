@@ -15,6 +15,8 @@ interface Offer {
   queries: string[];
   links: string[];
   files: string[];
+  /** Titles of the exceptions shown, for New Bug Report…. */
+  bugTitles: string[];
 }
 
 /** Requests that wait for the user or the database: a second one is refused, not queued. */
@@ -22,6 +24,7 @@ const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set([
   'explainQuery',
   'saveReport',
   'chooseFolder',
+  'newBugReport',
 ]);
 
 interface RequestGateOptions {
@@ -75,6 +78,8 @@ export class RequestGate {
         return offers.some((offer) => offer.links.includes(message.url));
       case 'openLocation':
         return offers.some((offer) => offer.files.includes(message.file));
+      case 'newBugReport':
+        return offers.some((offer) => offer.bugTitles.includes(message.title));
       default:
         return true;
     }
@@ -82,7 +87,7 @@ export class RequestGate {
 }
 
 function offerOf(message: Extract<HostMessage, { type: 'sectionData' }>): Offer {
-  const offer: Offer = { queries: [], links: [], files: [] };
+  const offer: Offer = { queries: [], links: [], files: [], bugTitles: [] };
   const defined = <T>(values: (T | undefined)[]): T[] =>
     values.filter((value): value is T => value !== undefined);
   switch (message.section) {
@@ -93,9 +98,15 @@ function offerOf(message: Extract<HostMessage, { type: 'sectionData' }>): Offer 
         ),
       );
       break;
-    case 'logs':
-      offer.files = defined(message.data.slowRequests.map((row) => row.location?.file));
+    case 'logs': {
+      const { slowRequests, exceptions } = message.data;
+      offer.files = defined([
+        ...slowRequests.map((row) => row.location?.file),
+        ...exceptions.flatMap((row) => [row.frame?.file, row.location?.file]),
+      ]);
+      offer.bugTitles = exceptions.map((row) => row.bugTitle);
       break;
+    }
     case 'database':
       offer.queries = message.data.slowQueries.map((row) => row.query);
       offer.links = defined(message.data.cards.map((card) => card.link?.url));

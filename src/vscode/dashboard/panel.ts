@@ -297,6 +297,11 @@ export class DashboardPanel implements vscode.Disposable {
       case 'chooseFolder':
         await vscode.commands.executeCommand('upkeep.chooseAppFolder');
         return;
+      case 'newBugReport':
+        // The title of an exception row the page was shown (the gate checked it); the command
+        // asks the severity and writes the report.
+        await vscode.commands.executeCommand('upkeep.newBugReport', { title: message.title });
+        return;
       case 'saveReport':
         // The same data is saved once from the page: one in a loop wrote a file per message.
         if (this.snapshot && this.snapshot === this.savedSnapshot) {

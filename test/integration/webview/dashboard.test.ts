@@ -557,6 +557,35 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('leads from an exception to its code, its log line and a new bug report', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    const row = page
+      .getByRole('table', { name: 'Exceptions by class' })
+      .getByRole('row', { name: /NoMethodError/ });
+    assert.match(await row.innerText(), /BookingsController#show/);
+    await row.getByRole('button', { name: 'app/controllers/bookings_controller.rb:8' }).click();
+    assert.deepEqual((await dashboard.posted()).at(-1), {
+      type: 'openLocation',
+      file: 'app/controllers/bookings_controller.rb',
+      line: 8,
+    });
+    await row.getByRole('button', { name: 'log/production.log:6161' }).click();
+    assert.deepEqual((await dashboard.posted()).at(-1), {
+      type: 'openLocation',
+      file: 'log/production.log',
+      line: 6161,
+    });
+    await row.getByRole('button', { name: 'New Bug Report…' }).click();
+    assert.deepEqual((await dashboard.posted()).at(-1), {
+      type: 'newBugReport',
+      title: "NoMethodError in BookingsController#show: undefined method `name' for nil",
+    });
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('re-reads chart colours when the theme changes, and renders light and dark', async () => {
     const dashboard = await harness.open({ theme: 'dark' });
     const page = dashboard.page;

@@ -167,6 +167,12 @@ export function sampleSections(text: (base: string) => string = (base) => base):
             count: 12,
             lastMessage: text("undefined method `name' for nil"),
             lastAt: new Date(NOW - 120000).toISOString(),
+            actions: [text('BookingsController#show')],
+            frame: { file: text('app/controllers/bookings_controller.rb'), line: 8 },
+            location: { file: text('log/production.log'), line: 6161 },
+            bugTitle: text(
+              "NoMethodError in BookingsController#show: undefined method `name' for nil",
+            ),
           },
         ],
         failedLogins: [{ ip: text('203.0.113.7'), count: 14 }],

@@ -136,6 +136,34 @@ describe('dashboard logs view', () => {
     assert.deepEqual(logs.sources, ['rails52_production_tagged.log']);
   });
 
+  it('gives each exception its actions, app frame, log line and a bug report title', async () => {
+    const { summary, view: logs } = await view();
+    const row = logs.exceptions.find((e) => e.className === 'ActionView::Template::Error');
+    const source = summary.exceptions.find((e) => e.className === row?.className);
+    assert.ok(row && source, 'the fixture has a template error in the window');
+    assert.deepEqual(row.actions, ['foosController#index']);
+    assert.deepEqual(row.frame, {
+      file: 'config/initializers/active_record_relation_crypto_extensions.rb',
+      line: 12,
+    });
+    assert.deepEqual(row.location, { file: 'rails52_production_tagged.log', line: source.line });
+    assert.equal(
+      row.bugTitle,
+      'ActionView::Template::Error in foosController#index: ' +
+        'PG::UndefinedColumn: ERROR: column foos.first_name does not exist',
+    );
+    // No frame logged: nothing to open; no action: the title names none.
+    const bare = logs.exceptions.find((e) => e.className === 'URI::InvalidURIError');
+    assert.equal(bare?.frame, undefined);
+    const noAction = logs.exceptions.find(
+      (e) => e.className === 'ActiveModel::MissingAttributeError',
+    );
+    assert.equal(
+      noAction?.bugTitle,
+      "ActiveModel::MissingAttributeError: can't write unknown attribute `consent_privacy`",
+    );
+  });
+
   it('counts requests never completed in the status mix: it adds up to Requests', async () => {
     const prefix = (id: string, at: string): string =>
       `I, [2021-11-26T${at}.000000 #41]  INFO -- : [${id}]`;

@@ -30,6 +30,10 @@ describe('dashboard protocol guards', () => {
       type: 'openLink',
       url: 'javascript:alert(1)',
     });
+    assert.deepEqual(parseWebviewMessage({ type: 'newBugReport', title: 'NoMethodError', x: 1 }), {
+      type: 'newBugReport',
+      title: 'NoMethodError',
+    });
   });
 
   it('refuses malformed messages', () => {
@@ -52,6 +56,9 @@ describe('dashboard protocol guards', () => {
       { type: 'explainQuery', sql: { toString: () => 'SELECT 1' } },
       { type: 'explainQuery', sql: 'x'.repeat(LIMITS.sql + 1) },
       { type: 'openLink', url: 7 },
+      { type: 'newBugReport' },
+      { type: 'newBugReport', title: '' },
+      { type: 'newBugReport', title: 'x'.repeat(LIMITS.title + 1) },
     ];
     for (const message of bad) {
       assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));

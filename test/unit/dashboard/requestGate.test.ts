@@ -85,7 +85,18 @@ const logs: HostMessage = {
     durations: chart,
     statusMix: [],
     actions: [],
-    exceptions: [],
+    exceptions: [
+      {
+        className: 'NoMethodError',
+        count: 3,
+        lastMessage: "undefined method `name' for nil",
+        lastAt: '',
+        actions: ['BookingsController#show'],
+        frame: { file: 'app/controllers/bookings_controller.rb', line: 8 },
+        location: { file: 'log/production.log', line: 61 },
+        bugTitle: "NoMethodError in BookingsController#show: undefined method `name' for nil",
+      },
+    ],
     failedLogins: [],
     suspicious: [],
     slowRequests: [
@@ -155,6 +166,24 @@ describe('dashboard request gate (security review)', () => {
     }
     const forged = { type: 'openLocation', file: 'config/master.key' } as const;
     assert.equal((await accept(gate, forged)).verdict, 'notOffered');
+  });
+
+  it("opens an exception's frame; a bug report only for an exception it showed", async () => {
+    const gate = new RequestGate();
+    const shown = {
+      type: 'newBugReport',
+      title: "NoMethodError in BookingsController#show: undefined method `name' for nil",
+    } as const;
+    assert.equal((await accept(gate, shown)).verdict, 'notOffered');
+    gate.record(logs);
+    const frame = { type: 'openLocation', file: 'app/controllers/bookings_controller.rb' } as const;
+    assert.equal((await accept(gate, frame)).verdict, 'accepted');
+    assert.deepEqual(await accept(gate, shown), { verdict: 'accepted', ran: true });
+    // A page that got script running could otherwise file any title, report after report.
+    const forged = { type: 'newBugReport', title: 'Wire money to attacker' } as const;
+    assert.equal((await accept(gate, forged)).verdict, 'notOffered');
+    const both = await Promise.all([gate.admit(shown, () => sleep(20)), gate.admit(shown, noop)]);
+    assert.deepEqual(both, ['accepted', 'busy']);
   });
 
   it('runs one explain and one report at a time; a flood waits for none', async () => {
