@@ -448,6 +448,26 @@ function connectError(
       { cause: error },
     );
   }
+  if (code === '53300') {
+    // too_many_connections: the server is up and every slot this role may take is in use.
+    return new UpkeepError(
+      'unreachable',
+      `PostgreSQL at ${where} has no connection free: ${text}.`,
+      'Every connection this role may open is in use (max_connections): see which ' +
+        'applications hold them in pg_stat_activity, close idle ones or put a pooler ' +
+        '(PgBouncer) in front. The app is likely refused too.',
+      { cause: error },
+    );
+  }
+  if (code === '57P03') {
+    // cannot_connect_now: starting up, shutting down, or a standby not yet consistent.
+    return new UpkeepError(
+      'unreachable',
+      `PostgreSQL at ${where} accepts no connection now: ${text}.`,
+      'The server is starting up, shutting down or recovering: run again once it is up.',
+      { cause: error },
+    );
+  }
   if (
     code === 'ECONNREFUSED' ||
     code === 'ENOTFOUND' ||
