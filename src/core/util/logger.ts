@@ -141,16 +141,15 @@ export function redact(text: string): string {
 }
 
 /**
- * A password shorter than this is not hidden word for word: `at` is in "database", and hiding
- * it there would garble every report. It is hidden only where it stands as a password.
+ * A password shorter than this is not hidden word for word: `at` is in "database", and `a` is a
+ * word of its own. It is hidden only where it is a whole value (see `hideShortSecret`).
  */
 const SHORTEST_HIDDEN = 4;
 
 /**
  * `redact`, and every occurrence of the given secrets (as written, or percent-encoded as in a
  * URL) replaced by `***`: for text a program printed, where a password can stand alone. A
- * secret shorter than four characters is replaced only where it stands as a password (see
- * `hideShortSecret`).
+ * secret shorter than four characters is replaced only where it is a whole value.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let redacted = redact(text);
@@ -166,29 +165,87 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   return redacted;
 }
 
+const BLANK = /[ \t]/;
+const LINE_END = /[\n\r]/;
+// What may follow a whole value: the end of its pair, quote, bracket, URL userinfo or line.
+const VALUE_END = /[\s,;&)\]}'"`@]/;
+const KEY_CHAR = /[\w.\-\]]/;
+// The longest secret name (`aws_secret_access_key`) with room to spare.
+const LONGEST_NAME = 64;
+
 /**
- * The places where a short password stands as one, so hiding it garbles no word: between a
- * user's `:` and the host's `@` (`app:pw@db`, with or without a scheme); whole inside quotes
- * (`'pw'`, `"pw"`, `` `pw` ``); alone on its line; or after a name that speaks of secrets and
- * a space (`password pw`, `PGPASSWORD pw`). `name=pw` and `name: pw` are `redact`'s already.
- * Each lookbehind repeats the secret, so it runs only where the secret matched: linear time.
+ * Every place where `secret` is a whole value, so hiding it garbles no word: the password of a
+ * URL's userinfo (`app:pw@db`, with or without a scheme) or the last field of a `.pgpass` line
+ * (`db:5432:*:app:pw`); the value of any `key=pw`, and of `key: pw` ending its line; whole in
+ * quotes (`'pw'`, `"pw"`, `` `pw` ``, `\"pw\"`); alone on its line; or after a name that speaks
+ * of secrets (`password pw`, `PGPASSWORD pw.`). A bare `pw` in a sentence is a word and stays.
+ * Each occurrence looks at most LONGEST_NAME characters back, and the blanks around it are found
+ * by pointers that only move forward: linear time.
  */
 function hideShortSecret(text: string, secret: string): string {
-  const s = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const standing = new RegExp(
-    [
-      `${s}(?<=:${s})(?=@)`,
-      `${s}(?<='${s})(?=')`,
-      `${s}(?<="${s})(?=")`,
-      `${s}(?<=\`${s})(?=\`)`,
-      `${s}(?<=^[ \t]*${s})(?=[ \t\r]*$)`,
-      `${s}(?<=(?<![\\w-])([\\w-]+)[ \t]+${s})(?![^\\s,;])`,
-    ].join('|'),
-    'gm',
-  );
-  return text.replace(standing, (match, name?: string) =>
-    name === undefined || SECRET_NAME.test(name) ? '***' : match,
-  );
+  let lastNonBlank = -1; // before `scanned`
+  let scanned = 0;
+  let nextNonBlank = 0;
+  const around = (start: number, end: number): { before: number; after: number } => {
+    for (; scanned < start; scanned++) if (!BLANK.test(text[scanned])) lastNonBlank = scanned;
+    nextNonBlank = Math.max(nextNonBlank, end);
+    while (nextNonBlank < text.length && BLANK.test(text[nextNonBlank])) nextNonBlank++;
+    return { before: lastNonBlank, after: nextNonBlank };
+  };
+
+  let redacted = '';
+  let copied = 0;
+  for (let at = text.indexOf(secret); at !== -1;) {
+    const end = at + secret.length;
+    if (isWholeValue(text, at, end, around(at, end))) {
+      redacted += text.slice(copied, at) + '***';
+      copied = end;
+      at = text.indexOf(secret, end);
+    } else {
+      at = text.indexOf(secret, at + 1);
+    }
+  }
+  return redacted + text.slice(copied);
+}
+
+/** `before` and `after`: the nearest characters that are not blanks, on either side. */
+function isWholeValue(
+  text: string,
+  start: number,
+  end: number,
+  { before, after }: { before: number; after: number },
+): boolean {
+  const previous = text[start - 1] ?? '';
+  const next = text[end] ?? '';
+  const endsLine = after === text.length || LINE_END.test(text[after]);
+  const endsValue = next === '' || VALUE_END.test(next);
+
+  // Alone on its line.
+  if (endsLine && (before === -1 || LINE_END.test(text[before]))) return true;
+  // Quoted whole, also with the backslashes of a string inside a string.
+  if (previous !== '' && `'"\``.includes(previous)) {
+    if (next === previous) return true;
+    if (next === '\\' && text[end + 1] === previous && text[start - 2] === '\\') return true;
+  }
+  // `user:pw@host`, `host:port:db:user:pw`.
+  if (previous === ':' && (next === '@' || (endsLine && after === end))) return true;
+  // `key=pw`
+  if (previous === '=' && KEY_CHAR.test(text[start - 2] ?? '') && endsValue) return true;
+  if (before !== start - 1 && before >= 0) {
+    // `key: pw` ending its line (YAML).
+    if (text[before] === ':' && endsLine) return true;
+    // `password pw`, `PGPASSWORD pw.`
+    if (endsValue || next === '.') return followsSecretName(text, before);
+  }
+  return false;
+}
+
+/** Whether the word that ends at `last` (a flag's dashes too) names a secret. */
+function followsSecretName(text: string, last: number): boolean {
+  let first = last;
+  while (first > 0 && last - first < LONGEST_NAME && /[\w-]/.test(text[first - 1])) first--;
+  if (first > 0 && /[\w-]/.test(text[first - 1])) return false;
+  return SECRET_NAME.test(text.slice(first, last + 1));
 }
 
 type Sink = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;

@@ -193,4 +193,19 @@ describe('upkeep check --verbose hides a password and keeps the text around it',
     const summary = report.results[0].summary;
     assert.ok(summary.endsWith(`output: psql "host=db password='***' dbname=x" failed`), summary);
   });
+
+  it('hides a two-letter PGPASSWORD where it is a value, not inside words', async () => {
+    const outputs = await outputsOf(
+      'echo "DB_PASS=$PGPASSWORD PGHOST=db"; echo "db:5432:*:app:$PGPASSWORD"; ' +
+        'echo "a pg_dump of app_pg, a day old"',
+      { PGPASSWORD: 'pg' },
+    );
+    for (const output of outputs) {
+      assert.doesNotMatch(output, /=pg\b|:pg\b/, output);
+    }
+    const log = outputs[1];
+    assert.match(log, /DB_PASS=\*\*\* PGHOST=db/);
+    assert.match(log, /db:5432:\*:app:\*\*\*/);
+    assert.match(log, /a pg_dump of app_pg, a day old/);
+  });
 });

@@ -107,11 +107,43 @@ describe('redactSecrets', () => {
     assert.equal(redactSecrets("'' nothing", ['']), "'' nothing");
   });
 
+  it('hides a short password where it is a whole value: key=value, .pgpass, escaped quotes', () => {
+    const cases: [string, string][] = [
+      ['DB_PASS=pg PGHOST=127.0.0.1 user=app', 'DB_PASS=*** PGHOST=127.0.0.1 user=app'],
+      ['127.0.0.1:5432:*:app:pg', '127.0.0.1:5432:*:app:***'],
+      ['export PGPASSWORD=pg; psql -h db', 'export PGPASSWORD=***; psql -h db'],
+      ['password pg. PGPASSWORD pg)', 'password ***. PGPASSWORD ***)'],
+      ['{"cmd":"psql \\"pg\\""}', '{"cmd":"psql \\"***\\""}'],
+      ['username: pg', 'username: ***'],
+    ];
+    for (const [line, shown] of cases) assert.equal(redactSecrets(line, ['pg']), shown);
+  });
+
+  it('leaves a one-letter password where it is a word, a letter or part of a value', () => {
+    const report = [
+      'health.database  a check failed: could not connect to app@127.0.0.1:5432/app_dev',
+      'Note: a pg_dump of 12 MB, taken at 10:00 (a day old); see docs/a.md',
+      'tier=a-b, host=a.internal, -a, x=ab',
+      '- a',
+    ].join('\n');
+    assert.equal(redactSecrets(report, ['a']), report);
+    assert.equal(
+      redactSecrets('app:a@db/x \'a\' "a" password a, mode=a\na\n', ['a']),
+      'app:***@db/x \'***\' "***" password ***, mode=***\n***\n',
+    );
+  });
+
   it('takes linear time on short passwords repeated', () => {
     const started = performance.now();
-    for (const text of ['at '.repeat(100_000), "'at".repeat(70_000), ' '.repeat(200_000)]) {
-      redactSecrets(text, ['at']);
-    }
+    const texts = [
+      'at '.repeat(100_000),
+      "'at".repeat(70_000),
+      ' '.repeat(200_000),
+      'a'.repeat(200_000),
+      'password '.repeat(30_000),
+      '=a'.repeat(100_000),
+    ];
+    for (const text of texts) redactSecrets(text, ['at', 'a', ' ']);
     assert.ok(performance.now() - started < 2000, 'took over 2 s');
   });
 });
