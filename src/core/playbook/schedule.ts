@@ -208,6 +208,8 @@ export interface TaskStatus {
   overdueDays?: number;
   /** Snoozed: the local date the task is due again. */
   snoozedUntil?: string;
+  /** Snoozed: why, when the maintainer said. */
+  snoozeReason?: string;
 }
 
 /** Ticks that belong to `periodKey`; older ticks are from a past period and no longer count. */
@@ -241,7 +243,14 @@ export function taskStatus(
 
   const snoozed = state?.snoozedUntil ? parseLocalDate(state.snoozedUntil) : undefined;
   if (snoozed && compareDates(today, snoozed) < 0) {
-    return { kind: 'snoozed', period, checkedItems, snoozedUntil: state!.snoozedUntil };
+    const snoozedStatus: TaskStatus = {
+      kind: 'snoozed',
+      period,
+      checkedItems,
+      snoozedUntil: state!.snoozedUntil,
+    };
+    if (state!.snoozeReason) snoozedStatus.snoozeReason = state!.snoozeReason;
+    return snoozedStatus;
   }
 
   const lastDay = localDateOf(new Date(period.end.getTime() - 1), timeZone);
@@ -300,7 +309,9 @@ export function describeTaskStatus(
     case 'overdue':
       return `overdue ${plural(status.overdueDays ?? 1, 'day')}`;
     case 'snoozed':
-      return `snoozed until ${status.snoozedUntil}`;
+      return `snoozed until ${status.snoozedUntil}${
+        status.snoozeReason ? `: ${status.snoozeReason}` : ''
+      }`;
     case 'done':
       return (
         `done ${describeInstant(new Date(status.done!.at), now, timeZone)} ` +

@@ -29,6 +29,8 @@ export interface TaskState {
   done?: { periodKey: string; at: string; by: string };
   /** A local date `YYYY-MM-DD`: the task is not due before it. */
   snoozedUntil?: string;
+  /** Why it was snoozed, as the maintainer wrote it; cleared with the snooze. */
+  snoozeReason?: string;
   /** Oldest first, bounded. */
   history: HistoryEntry[];
 }
@@ -242,6 +244,7 @@ export function markDone(
   }
   entry.done = { periodKey: context.periodKey, at, by: context.by };
   delete entry.snoozedUntil;
+  delete entry.snoozeReason;
   const history = entryNow(entry, 'done', context);
   history.checks = extra.checks ?? [];
   if (extra.values && Object.keys(extra.values).length) history.values = extra.values;
@@ -255,16 +258,23 @@ export function markDone(
   }
 }
 
-/** Puts the task off until a local date (`YYYY-MM-DD`). */
+/**
+ * Puts the task off until a local date (`YYYY-MM-DD`), with why when given: the tree shows it
+ * while the snooze lasts, and the history keeps it.
+ */
 export function snoozeTask(
   state: PlaybookState,
   taskId: string,
   until: string,
   context: ChangeContext,
+  reason?: string,
 ): void {
   const entry = taskState(state, taskId, context);
+  const why = reason?.replace(/\s+/g, ' ').trim();
   entry.snoozedUntil = until;
-  pushHistory(entry, entryNow(entry, 'snoozed', context, `until ${until}`));
+  if (why) entry.snoozeReason = why;
+  else delete entry.snoozeReason;
+  pushHistory(entry, entryNow(entry, 'snoozed', context, `until ${until}${why ? `: ${why}` : ''}`));
 }
 
 /** Clears the period's ticks, completion and snooze; the history keeps that it happened. */
@@ -275,6 +285,7 @@ export function resetTask(state: PlaybookState, taskId: string, context: ChangeC
   else pushHistory(entry, entryNow(entry, 'reset', context));
   entry.ticks = record();
   delete entry.snoozedUntil;
+  delete entry.snoozeReason;
 }
 
 function takeBackDone(entry: TaskState, context: ChangeContext, note: string): void {
@@ -329,6 +340,7 @@ function taskProblem(task: Record<string, unknown>): string | undefined {
     return 'has a "done" without "periodKey", "at" and "by"';
   }
   if (!optional(task.snoozedUntil)) return 'has a "snoozedUntil" that is not a date';
+  if (!optional(task.snoozeReason)) return 'has a "snoozeReason" that is not text';
   if (!Array.isArray(task.history)) return 'has no "history" list';
   const index = task.history.findIndex((entry) => !isHistoryEntry(entry));
   return index === -1 ? undefined : `has a broken history entry (number ${index + 1})`;

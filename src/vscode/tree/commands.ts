@@ -208,8 +208,16 @@ async function snooze(context: TreeCommandContext, node: unknown): Promise<void>
     if (!typed) return;
     until = formatLocalDate(parseLocalDate(typed)!);
   }
+  // Whoever finds the task snoozed (the next on call) reads why on its row and in the history.
+  const reason = await vscode.window.showInputBox({
+    title: `Snooze "${task.title}" until ${until}`,
+    prompt: 'Why is it put off? Shown on the task until then and kept in its history (optional).',
+    placeHolder: 'Waiting for the vendor’s patch',
+    ignoreFocusOut: true,
+  });
+  if (reason === undefined) return;
   const saved = await controller.change(task, (state, change) =>
-    snoozeTask(state, task.id, until, change),
+    snoozeTask(state, task.id, until, change, reason),
   );
   // Said like Mark Task Done: the row's new state can be out of sight.
   if (saved) {

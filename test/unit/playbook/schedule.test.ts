@@ -237,6 +237,22 @@ describe('schedule: task status', () => {
     assert.deepEqual([after.kind, after.overdueDays], ['overdue', 2]);
   });
 
+  it('says why a task is snoozed', () => {
+    const tier = tierOf('weekly');
+    const snoozed = state({
+      since: '2026-11-01T00:00:00Z',
+      snoozedUntil: '2026-12-14',
+      snoozeReason: 'waiting for the vendor',
+    });
+    const status = taskStatus(tier, snoozed, new Date('2026-12-07T09:00:00Z'), zone);
+    assert.equal(status.kind, 'snoozed');
+    assert.equal(status.snoozeReason, 'waiting for the vendor');
+    assert.equal(
+      describeTaskStatus(status, new Date(), zone),
+      'snoozed until 2026-12-14: waiting for the vendor',
+    );
+  });
+
   it('keeps ticks only for their own period', () => {
     const tier = tierOf('daily');
     const ticked = state({

@@ -84,6 +84,28 @@ describe('playbook state changes', () => {
     );
   });
 
+  it('keeps why a task was snoozed, in the state and the history, until done or reset', () => {
+    const state = emptyState();
+    snoozeTask(state, task.id, '2026-12-10', on('2026-12-04'), '  waiting for\nthe vendor ');
+    const entry = state.tasks[task.id];
+    assert.equal(entry.snoozeReason, 'waiting for the vendor');
+    assert.equal(entry.history.at(-1)?.note, 'until 2026-12-10: waiting for the vendor');
+    assert.equal(validateState(JSON.parse(JSON.stringify(state))), undefined);
+    // A snooze without a reason leaves none from the one before.
+    snoozeTask(state, task.id, '2026-12-11', on('2026-12-04'));
+    assert.equal(entry.snoozeReason, undefined);
+    assert.equal(entry.history.at(-1)?.note, 'until 2026-12-11');
+    snoozeTask(state, task.id, '2026-12-12', on('2026-12-04'), 'on leave');
+    markDone(state, task, on('2026-12-05'));
+    assert.equal(entry.snoozeReason, undefined);
+    snoozeTask(state, task.id, '2026-12-12', on('2026-12-05'), 'on leave');
+    resetTask(state, task.id, on('2026-12-05'));
+    assert.equal(entry.snoozeReason, undefined);
+    const broken = JSON.parse(JSON.stringify(state));
+    broken.tasks[task.id].snoozeReason = 42;
+    assert.match(validateState(broken) ?? '', /snoozeReason/);
+  });
+
   it('leaves a fresh checklist after an on-demand run is done', () => {
     const bugFix = findTask(defaultPlaybook(), 'onDemand.bugFix')!;
     const state = emptyState();
