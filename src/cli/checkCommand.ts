@@ -275,11 +275,17 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
       );
     } catch (error) {
-      // A read-only checkout: the report is still printed, then why nothing was kept.
+      // A read-only checkout, or another run holding the lock past the wait: the report is
+      // still printed, then why nothing was kept and what to do.
+      const [why, next] = UpkeepError.is(error)
+        ? [error.message, error.hint ?? '']
+        : [
+            fileErrorWithCode(error),
+            'Make its folder writable, or give --save a file in one that is.',
+          ];
       notSaved =
         `upkeep check: the results were not saved in ${printable(resultsFile)} ` +
-        `(${printable(fileErrorWithCode(error))}). Make its folder writable, or give --save ` +
-        'a file in one that is.\n';
+        `(${printable(why.replace(/\.$/, ''))}).${next ? ` ${printable(next)}` : ''}\n`;
       exitCode = EXIT_USAGE;
     }
   }
