@@ -7,10 +7,11 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
+import { didYouMean } from '../util/closest';
 import { UpkeepError } from '../util/errors';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
-import { isBuiltinCheckId } from './checkIds';
+import { BUILTIN_CHECK_IDS, isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook, quoteThresholds } from './defaultPlaybook';
 import type {
   ChecklistItem,
@@ -264,7 +265,8 @@ class Reader {
         const choices = allowed.filter((k) => !k.startsWith('$')).join(', ');
         this.report(
           pair.key,
-          `Unknown key "${key ?? '?'}" in ${where}; expected one of: ${choices}.`,
+          `Unknown key "${key ?? '?'}" in ${where}; expected one of: ${choices}.` +
+            didYouMean(key ?? '', allowed),
           'warning',
         );
         continue;
@@ -626,7 +628,7 @@ class Applier {
       if (value && !TIER_IDS.includes(value as TierId)) {
         this.reader.report(
           field('tier'),
-          `${what('tier')} must be one of ${TIER_IDS.join(', ')}.`,
+          `${what('tier')} must be one of ${TIER_IDS.join(', ')}.${didYouMean(value, TIER_IDS)}`,
           'error',
         );
       } else if (value) tier = value as TierId;
@@ -644,7 +646,8 @@ class Applier {
         const missing = [!tier && 'tier', !title && 'title'].filter(Boolean).join(' and ');
         this.reader.report(
           known.get('id')!.value,
-          `Task "${id}" is not a default task, so it needs a valid ${missing}; it was skipped.`,
+          `Task "${id}" is not a default task, so it needs a valid ${missing}; it was skipped.` +
+            didYouMean(id, this.taskIds()),
           'error',
         );
         return;
@@ -807,7 +810,11 @@ class Applier {
       if (!custom && !isBuiltinCheckId(id)) {
         this.reader.report(
           entry,
-          `Unknown check "${id}": not a built-in check and not defined under checks:.`,
+          `Unknown check "${id}": not a built-in check and not defined under checks:.` +
+            didYouMean(id, [
+              ...BUILTIN_CHECK_IDS,
+              ...this.playbook.customChecks.map((check) => check.id),
+            ]),
           'error',
         );
         continue;
@@ -840,6 +847,11 @@ class Applier {
     return records;
   }
 
+  /** The ids a task entry can name: the default tasks and those added above it. */
+  private taskIds(): string[] {
+    return this.playbook.tasks.map((task) => task.id);
+  }
+
   private applyDisable(node: Node | null): void {
     const entries = this.reader.seq(node, 'disable');
     if (!entries) return;
@@ -848,7 +860,11 @@ class Applier {
       if (!id) continue;
       const task = this.playbook.tasks.find((candidate) => candidate.id === id);
       if (!task) {
-        this.reader.report(entry, `No task "${id}" to disable.`, 'warning');
+        this.reader.report(
+          entry,
+          `No task "${id}" to disable.${didYouMean(id, this.taskIds())}`,
+          'warning',
+        );
         continue;
       }
       task.disabled = true;

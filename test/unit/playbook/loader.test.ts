@@ -249,6 +249,32 @@ tasks:
     assert.match(problem.message, /Unknown key "ownr" in a task/);
   });
 
+  it('names what a typo probably meant: a key, a tier, a task id, a check, a disabled task', () => {
+    const { problems } = apply(
+      'tasks:\n' +
+        '  - id: weekly.codeQualty\n    owner: Sam\n' +
+        '  - id: daily.logs\n    teir: weekly\n    checks: [logs.errorrate]\n' +
+        '  - id: monthly.accessReview\n    tier: montly\n    title: Review access list\n' +
+        'disable:\n  - quarterly.stak\n',
+    );
+    const messages = problems.map((problem) => problem.message);
+    const says = (pattern: RegExp): void =>
+      assert.ok(
+        messages.some((message) => pattern.test(message)),
+        `${pattern} in ${messages.join(' | ')}`,
+      );
+    says(
+      /^Task "weekly\.codeQualty" is not a default task.* Did you mean "weekly\.codeQuality"\?$/,
+    );
+    says(/^Unknown key "teir" in a task; .* Did you mean "tier"\?$/);
+    says(/^Unknown check "logs\.errorrate".* Did you mean "logs\.errorRate"\?$/);
+    says(/^Task "monthly\.accessReview": tier must be one of .* Did you mean "monthly"\?$/);
+    says(/^No task "quarterly\.stak" to disable\. Did you mean "quarterly\.stack"\?$/);
+    // Nothing near: no guess.
+    const far = only(apply('tasks:\n  - id: daily.logs\n    tier: hourly\n').problems);
+    assert.doesNotMatch(far.message, /Did you mean/);
+  });
+
   it('skips a task with an unknown check reference but keeps the task', () => {
     const { playbook, problems } = apply(
       'tasks:\n  - id: daily.logs\n    checks: [logs.errorRate, logs.nope]\n',
