@@ -402,8 +402,9 @@ const CARD_CHECKS: CardCheckSpec[] = [
     id: 'db.sequences',
     title: 'Sequences and integer keys',
     description:
-      'Sequences and integer keys near their maximum; foreign keys narrower than their key.',
-    cards: ['sequences', 'narrowForeignKeys'],
+      'Sequences and integer keys near their maximum; keys whose highest value is ahead of ' +
+      'their sequence; foreign keys narrower than their key.',
+    cards: ['sequences', 'highestKeys', 'narrowForeignKeys'],
   },
   {
     id: 'db.size',

@@ -1,11 +1,13 @@
 /**
  * Cards about storage and upkeep of tables and indexes: sizes and growth, unused, duplicate and
  * invalid indexes, foreign keys without an index, sequential-scan-heavy tables, vacuum,
- * statistics, transaction-ID and multixact wraparound, sequences near their maximum and
- * foreign keys narrower than the key they reference.
+ * statistics, transaction-ID and multixact wraparound, sequences near their maximum, keys whose
+ * highest value is ahead of their sequence and foreign keys narrower than the key they
+ * reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
-import { quoteIdent } from './sqlText';
+import { quoteIdent, quoteLiteral } from './sqlText';
+import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
@@ -1061,9 +1063,9 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
         'their 2^32 space: past half of it autovacuum freezes every table aggressively, ' +
         'oldest multixact first, whatever autovacuum_multixact_freeze_max_age says, and near ' +
         'the end PostgreSQL stops accepting commands that make multixacts (row locks FOR ' +
-        'SHARE, foreign-key checks). Many-member multixacts (many sessions locking the same rows) use ' +
-        "the space much faster than the IDs. The space is the whole server's: the oldest " +
-        'multixact may be in another database (pg_database.datminmxid).',
+        'SHARE, foreign-key checks). Many-member multixacts (many sessions locking the same ' +
+        "rows) use the space much faster than the IDs. The space is the whole server's: the " +
+        'oldest multixact may be in another database (pg_database.datminmxid).',
     );
     statements.push(...oldestByMultixact(data.tables));
   }
@@ -1343,7 +1345,12 @@ const TYPE_ENDS: Record<string, { up: bigint; down: bigint }> = {
  * widened (a migration: it rewrites the table), and the sequence too unless it already ends
  * where bigint does: a serial's sequence is AS integer and a wider column leaves it so.
  */
-function sequenceFix(sequence: SequenceUse): string {
+function sequenceFix(
+  sequence: Pick<
+    SequenceUse,
+    'schema' | 'name' | 'increment' | 'fed' | 'columnType' | 'sequenceEnd'
+  >,
+): string {
   const up = sequence.increment > 0;
   // AS bigint alone keeps a limit the sequence was given (MAXVALUE 100 stays 100).
   const widenSequence =
@@ -1511,6 +1518,417 @@ export function evaluateNarrowForeignKeys(
   };
 }
 
+/** Key columns whose highest value is read per run, narrowest type and largest table first. */
+export const KEY_COLUMNS_READ = 500;
+/** Key columns read per statement: each is a few index pages, with its table's locks. */
+const KEY_COLUMNS_PER_STATEMENT = 50;
+/** Share of its type's end past which a key's highest value warns, as for sequences. */
+const KEY_WARN_SHARE = 0.75;
+
+export interface KeyValue {
+  schema: string;
+  table: string;
+  column: string;
+  columnType: string;
+  /** The sequence feeding the column (owned, identity, or named in its DEFAULT). */
+  sequenceSchema: string;
+  sequence: string;
+  /**
+   * The column's highest value (its lowest when the sequence counts down), read from the end
+   * of its unique index, exact decimal text; null for an empty table.
+   */
+  highest: string | null;
+  /** What nextval() gives next, decimal text; null when this role may not read the sequence. */
+  next: string | null;
+  /** The end of the column's type (2147483647 for integer), decimal text. */
+  typeEnd: string;
+  /** highest / typeEnd, 0..1; 0 for an empty table or a value on the other side of zero. */
+  share: number;
+  /** nextval() hands out a value at or before `highest`: inserts will hit taken ids. */
+  behind: boolean;
+  /** `next` is taken already, so the next insert that takes the default fails; null unasked. */
+  nextTaken: boolean | null;
+  /** The statement that fixes it (setval, or the migration when past KEY_WARN_SHARE). */
+  fixSql: string | null;
+}
+
+export interface HighestKeysData {
+  /** Keys ahead of their sequence or near their type's end first, then the fullest others. */
+  keys: KeyValue[];
+  /** Integer key columns of the app's schemas fed by a sequence, with a unique index on them. */
+  columns: number;
+  /** How many of them were read (at most KEY_COLUMNS_READ). */
+  read: number;
+  /** Left unread: another session holds the table, an index or the sequence locked. */
+  locked: number;
+  /** Left unread: this role may not SELECT the column. */
+  unreadable: number;
+  /** Left unread: their statement failed (a statement or lock timeout); `failure` says why. */
+  failed: number;
+  failure?: string;
+}
+
+interface KeyCandidate extends Pick<
+  KeyValue,
+  'schema' | 'table' | 'column' | 'columnType' | 'sequenceSchema' | 'sequence'
+> {
+  increment: string;
+  sequenceEnd: string;
+  sequenceReadable: boolean;
+  readable: boolean;
+  locked: boolean;
+  columns: number;
+}
+
+/**
+ * SQL: integer columns of the app's tables fed by a sequence and leading a valid unique btree
+ * index (a primary key), so their highest value is the index's last entry: O(log n), never a
+ * scan of the table. A partition is read through its parent. `locked`: another session holds
+ * the table, one of its indexes or the sequence in ACCESS EXCLUSIVE mode (a migration, a
+ * REINDEX), which the read would queue behind until lock_timeout.
+ */
+const KEY_CANDIDATES = `
+  WITH locked AS (
+    SELECT l.relation FROM pg_locks l
+     WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+       AND l.pid <> pg_backend_pid()
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+  SELECT n.nspname AS schema, t.relname AS "table", a.attname AS "column",
+         format_type(a.atttypid, a.atttypmod) AS "columnType",
+         sn.nspname AS "sequenceSchema", s.relname AS sequence,
+         q.seqincrement::text AS increment,
+         (CASE WHEN q.seqincrement > 0 THEN q.seqmax ELSE q.seqmin END)::text AS "sequenceEnd",
+         has_sequence_privilege(s.oid, 'SELECT') AS "sequenceReadable",
+         has_column_privilege(t.oid, a.attnum, 'SELECT') AS readable,
+         (t.oid IN (SELECT relation FROM locked) OR s.oid IN (SELECT relation FROM locked)
+          OR EXISTS (SELECT 1 FROM pg_index li
+                      WHERE li.indrelid = t.oid
+                        AND li.indexrelid IN (SELECT relation FROM locked))) AS locked,
+         (count(*) OVER ())::int AS columns
+    FROM pg_class t
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+    CROSS JOIN LATERAL (${FEEDING_SEQUENCE('t.oid', 'a.attnum')}) AS f
+    JOIN pg_class s ON s.oid = f.oid
+    JOIN pg_namespace sn ON sn.oid = s.relnamespace
+    JOIN pg_sequence q ON q.seqrelid = s.oid
+   WHERE t.relkind IN ('r', 'p') AND NOT t.relispartition AND ${USER_SCHEMAS}
+     AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+     AND EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                   JOIN pg_am am ON am.oid = ic.relam
+                  WHERE i.indrelid = t.oid AND i.indisunique AND i.indisvalid
+                    AND i.indpred IS NULL AND i.indkey[0] = a.attnum AND am.amname = 'btree')
+   ORDER BY CASE a.atttypid WHEN 'int2'::regtype THEN 2 WHEN 'int4'::regtype THEN 4 ELSE 8 END,
+            t.reltuples DESC, 1, 2, 3
+   LIMIT $1`;
+
+/** The key's end nextval() moves toward: max() counting up, min() counting down. */
+function keyEnd(key: KeyCandidate): 'max' | 'min' {
+  return key.increment.startsWith('-') ? 'min' : 'max';
+}
+
+/**
+ * One statement reading, per key, its highest value from its index and where its sequence
+ * stands (last_value and is_called, which pg_sequences leaves out before the first nextval and
+ * after a RESTART).
+ */
+function keyReadSql(keys: KeyCandidate[]): string {
+  return keys
+    .map((key, k) => {
+      const value =
+        `(SELECT ${keyEnd(key)}(${quoteIdent(key.column)}) ` +
+        `FROM ${qualified(key.schema, key.table)})::text`;
+      if (!key.sequenceReadable) return `SELECT ${k} AS k, ${value} AS highest, NULL::text, NULL`;
+      return (
+        `SELECT ${k} AS k, ${value} AS highest, s.last_value::text, s.is_called ` +
+        `FROM ${qualified(key.sequenceSchema, key.sequence)} AS s`
+      );
+    })
+    .join('\nUNION ALL ');
+}
+
+interface KeyRead {
+  k: number;
+  highest: string | null;
+  last_value: string | null;
+  is_called: boolean | null;
+}
+
+/** What nextval() gives next, or null when unknown or the sequence is used up. */
+function nextValue(key: KeyCandidate, read: KeyRead): string | null {
+  if (read.last_value === null || read.is_called === null) return null;
+  if (!read.is_called) return read.last_value;
+  const next = BigInt(read.last_value) + BigInt(key.increment);
+  const end = BigInt(key.sequenceEnd);
+  const past = key.increment.startsWith('-') ? next < end : next > end;
+  return past ? null : next.toString();
+}
+
+function keyValue(key: KeyCandidate, read: KeyRead): KeyValue {
+  const down = keyEnd(key) === 'min';
+  const ends = TYPE_ENDS[key.columnType] ?? TYPE_ENDS.bigint;
+  const typeEnd = down ? ends.down : ends.up;
+  const highest = read.highest;
+  const next = nextValue(key, read);
+  const value = highest === null ? 0n : BigInt(highest);
+  const share = (down ? value < 0n : value > 0n) ? Number(value) / Number(typeEnd) : 0;
+  const behind =
+    highest !== null && next !== null && (down ? BigInt(next) >= value : BigInt(next) <= value);
+  return {
+    schema: key.schema,
+    table: key.table,
+    column: key.column,
+    columnType: key.columnType,
+    sequenceSchema: key.sequenceSchema,
+    sequence: key.sequence,
+    highest,
+    next,
+    typeEnd: typeEnd.toString(),
+    share,
+    behind,
+    nextTaken: null,
+    fixSql: keyFix(key, share, behind),
+  };
+}
+
+/**
+ * A key past KEY_WARN_SHARE of its type is widened (explicit ids will run into the type's end
+ * whatever the sequence does); a key only ahead of its sequence gets the setval that moves the
+ * sequence past it, a write Upkeep leaves to the maintainer.
+ */
+function keyFix(key: KeyCandidate, share: number, behind: boolean): string | null {
+  const table = qualified(key.schema, key.table);
+  if (share >= KEY_WARN_SHARE) {
+    return sequenceFix({
+      schema: key.sequenceSchema,
+      name: key.sequence,
+      increment: key.increment.startsWith('-') ? -1 : 1,
+      fed: { schema: key.schema, table: key.table, column: key.column },
+      columnType: key.columnType,
+      sequenceEnd: key.sequenceEnd,
+    });
+  }
+  if (!behind) return null;
+  // setval reads the name as regclass, which knows "…" but not U&"…": the names are
+  // double-quoted plainly, and the literal around them escapes what cannot be shown.
+  const plain = (name: string): string => `"${name.split('"').join('""')}"`;
+  const sequence = quoteLiteral(
+    key.sequenceSchema === 'public'
+      ? plain(key.sequence)
+      : `${plain(key.sequenceSchema)}.${plain(key.sequence)}`,
+  );
+  return (
+    `SELECT setval(${sequence}, ` +
+    `(SELECT ${keyEnd(key)}(${quoteIdent(key.column)}) FROM ${table}));`
+  );
+}
+
+/** Whether each key's next value is taken, by one index lookup each, in one statement. */
+async function markTakenNext(context: CardContext, keys: KeyValue[]): Promise<void> {
+  const asked = keys.filter((key) => key.behind && key.next !== null);
+  for (let start = 0; start < asked.length; start += KEY_COLUMNS_PER_STATEMENT) {
+    const part = asked.slice(start, start + KEY_COLUMNS_PER_STATEMENT);
+    const rows = await context.session.query<{ k: number; taken: boolean }>(
+      'highestKeys',
+      part
+        .map(
+          (key, k) =>
+            `SELECT ${k} AS k, EXISTS (SELECT 1 FROM ${qualified(key.schema, key.table)} ` +
+            `WHERE ${quoteIdent(key.column)} = $${k + 1}::bigint) AS taken`,
+        )
+        .join('\nUNION ALL '),
+      part.map((key) => key.next),
+      context.signal,
+    );
+    for (const row of rows) part[row.k].nextTaken = row.taken;
+  }
+}
+
+/**
+ * Integer keys whose taken values the sequence does not know of: rows loaded with their ids (a
+ * data-only restore, a copy from another database, fixtures) or a sequence reset leave
+ * nextval() behind the highest id, and the inserts fail with a duplicate key once it gets
+ * there; explicit ids near the type's end fail with "out of range" however low the sequence
+ * is. The Sequences card sees neither, as it reads only the sequence.
+ */
+const highestKeys: CardDefinition = {
+  id: 'highestKeys',
+  title: 'Highest key values',
+  async run(context): Promise<CardResult<HighestKeysData>> {
+    const { session, signal, limit, probe } = context;
+    const candidates = await session.query<KeyCandidate>(
+      'highestKeys',
+      KEY_CANDIDATES,
+      [KEY_COLUMNS_READ],
+      signal,
+    );
+    const columns = candidates[0]?.columns ?? 0;
+    const locked = candidates.filter((key) => key.locked).length;
+    const unreadable = candidates.filter((key) => !key.locked && !key.readable).length;
+    const toRead = candidates.filter((key) => !key.locked && key.readable);
+
+    const values: KeyValue[] = [];
+    let failed = 0;
+    let firstError: unknown;
+    for (let start = 0; start < toRead.length; start += KEY_COLUMNS_PER_STATEMENT) {
+      const part = toRead.slice(start, start + KEY_COLUMNS_PER_STATEMENT);
+      try {
+        const rows = await session.query<KeyRead>(
+          'highestKeys',
+          keyReadSql(part),
+          undefined,
+          signal,
+        );
+        for (const row of rows) values.push(keyValue(part[row.k], row));
+      } catch (error) {
+        // A lock taken since the list was read, or a statement timeout: those keys are left
+        // unread and said so; the others still count.
+        if (UpkeepError.is(error, 'cancelled')) throw error;
+        failed += part.length;
+        firstError ??= error;
+      }
+    }
+    if (values.length === 0 && failed > 0) throw firstError;
+    await markTakenNext(context, values);
+
+    const flagged = (key: KeyValue): boolean => key.behind || key.share >= KEY_WARN_SHARE;
+    const sorted = [...values].sort(
+      (a, b) => Number(flagged(b)) - Number(flagged(a)) || b.share - a.share,
+    );
+    const findings = sorted.filter(flagged);
+    const data: HighestKeysData = {
+      keys: sorted.slice(0, Math.max(limit, findings.length)),
+      columns,
+      read: values.length,
+      locked,
+      unreadable,
+      failed,
+      ...(failed ? { failure: describeError(firstError) } : {}),
+    };
+    return evaluateHighestKeys(data, probe.role);
+  },
+};
+
+/** `"schema"."table"."column"`, `public` left out. */
+function keyName(key: { schema: string; table: string; column: string }): string {
+  return `${qualified(key.schema, key.table)}.${quoteIdent(key.column)}`;
+}
+
+/** "12 of 12 key columns read", with what was left out and why. */
+function keysReadNote(data: HighestKeysData): string {
+  const notes = [`${data.read} of ${plural(data.columns, 'key column', 'key columns')} read`];
+  if (data.columns > KEY_COLUMNS_READ) {
+    notes[0] += ` (at most ${KEY_COLUMNS_READ}, the narrowest types and largest tables first)`;
+  }
+  if (data.locked) notes.push(`${data.locked} locked by another session`);
+  if (data.unreadable) notes.push(`${data.unreadable} this role may not read`);
+  if (data.failed) notes.push(`${data.failed} not read: ${data.failure ?? 'the read failed'}`);
+  return notes.join('; ');
+}
+
+const percentOf = (share: number): string => `${(share * 100).toFixed(1)} %`;
+
+/** How many inserts at most until nextval() reaches a taken id. */
+function insertsToCollision(key: KeyValue): bigint {
+  if (key.highest === null || key.next === null) return 0n;
+  const gap = BigInt(key.highest) - BigInt(key.next);
+  return (gap < 0n ? -gap : gap) + 1n;
+}
+
+/**
+ * The Highest key values card from what it read: a key ahead of its sequence or past 75 % of
+ * its type warns, with the setval or the migration for each.
+ */
+export function evaluateHighestKeys(
+  data: HighestKeysData,
+  role: string,
+): CardResult<HighestKeysData> {
+  if (data.columns === 0) {
+    return { state: 'ok', summary: 'No integer key fed by a sequence', data };
+  }
+  const readNote = keysReadNote(data);
+  if (data.read === 0 && data.failed === 0 && data.locked === 0) {
+    return {
+      state: 'skipped',
+      summary: readNote,
+      reason:
+        `Role ${role} may not SELECT the key columns, so a key ahead of its sequence would ` +
+        'not show. A role with SELECT on the tables (pg_read_all_data from PostgreSQL 14) ' +
+        'reads each key from the end of its index.',
+      data,
+    };
+  }
+  const behind = data.keys.filter((key) => key.behind);
+  const near = data.keys.filter((key) => key.share >= KEY_WARN_SHARE);
+  if (behind.length === 0 && near.length === 0) {
+    const top = data.keys.find((key) => key.highest !== null);
+    return {
+      state: 'ok',
+      summary:
+        (top?.highest
+          ? `highest key ${keyName(top)} at ${percentOf(top.share)} of its type's maximum ` +
+            `(${groupDigits(top.highest)}); `
+          : '') + readNote,
+      data,
+    };
+  }
+
+  const summaries: string[] = [];
+  const reasons: string[] = [];
+  const first = behind[0];
+  if (first) {
+    summaries.push(
+      `${plural(behind.length, 'key', 'keys')} ahead of ` +
+        `${behind.length === 1 ? 'its' : 'their'} sequence: ${keyName(first)} holds ` +
+        `${groupDigits(first.highest ?? '')}, ${quoteIdent(first.sequence)} gives ` +
+        `${groupDigits(first.next ?? '')} next` +
+        (first.nextTaken ? ' (taken: the next insert fails)' : ''),
+    );
+    reasons.push(
+      `nextval() on ${quoteIdent(first.sequence)} hands out ids that rows of ` +
+        `${qualified(first.schema, first.table)} already hold: inserts that take the default ` +
+        'fail with "duplicate key value violates unique constraint" ' +
+        (first.nextTaken
+          ? 'from the very next one'
+          : `once it reaches a taken id, within ${groupDigits(
+              insertsToCollision(first).toString(),
+            )} inserts at most`) +
+        '. Rows loaded with their ids (a data-only restore, a copy from another database, ' +
+        'fixtures) or a sequence reset (ALTER SEQUENCE … RESTART) leave a sequence behind. ' +
+        'setval moves it past the highest id (in Rails, ' +
+        `ActiveRecord::Base.connection.reset_pk_sequence!(${JSON.stringify(first.table)})); ` +
+        'Upkeep never runs it.',
+    );
+  }
+  const fullest = near[0];
+  if (fullest) {
+    summaries.push(
+      `${plural(near.length, 'integer key', 'integer keys')} past 75 % of ` +
+        `${near.length === 1 ? 'its' : 'their'} type: ${keyName(fullest)} holds ` +
+        `${groupDigits(fullest.highest ?? '')} of ${groupDigits(fullest.typeEnd)}`,
+    );
+    reasons.push(
+      `Ids set explicitly have taken ${keyName(fullest)} (${fullest.columnType}) to ` +
+        `${percentOf(fullest.share)} of its maximum` +
+        (fullest.next === null ? '' : `, its sequence being at ${groupDigits(fullest.next)}`) +
+        `: an insert past ${groupDigits(fullest.typeEnd)} fails with ` +
+        `"${fullest.columnType} out of range", and moving the sequence past the highest id ` +
+        'would only bring its end nearer. Widening the column rewrites its table: plan it as a ' +
+        'migration.',
+    );
+  }
+  const incomplete = data.read < data.columns;
+  const findings = data.keys.filter((key) => key.fixSql !== null);
+  return {
+    state: 'warn',
+    summary: summaries.join('; ') + (incomplete ? `; ${readNote}` : ''),
+    reason: reasons.join(' '),
+    fix: findings[0]?.fixSql ?? undefined,
+    fixes: several(findings.map((key) => key.fixSql)),
+    data,
+  };
+}
+
 export const tableCards: CardDefinition[] = [
   databaseSize,
   tables,
@@ -1525,5 +1943,6 @@ export const tableCards: CardDefinition[] = [
   statistics,
   wraparound,
   sequences,
+  highestKeys,
   narrowForeignKeys,
 ];
