@@ -271,9 +271,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   let notSaved: string | undefined;
   if (resultsFile) {
     try {
-      await results.record(
-        signalName ? runResults.filter((result) => result.outcome !== 'skipped') : runResults,
-      );
+      await results.record(runResults.filter((result) => !result.cancelled));
     } catch (error) {
       // A read-only checkout, or another run holding the lock past the wait: the report is
       // still printed, then why nothing was kept and what to do.

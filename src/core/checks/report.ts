@@ -4,6 +4,7 @@
  */
 import { formatMs } from '../util/figures';
 import { printable } from '../util/printable';
+import { plural } from '../util/plural';
 import type { CheckOutcome, CheckResult } from './types';
 
 export type FailOn = 'warn' | 'fail';
@@ -146,6 +147,7 @@ export function toJsonReport(
       findings: r.findings ?? [],
       startedAt: r.startedAt,
       durationMs: r.durationMs,
+      ...(r.cancelled ? { cancelled: true } : {}),
     })),
   };
   return JSON.stringify(document, null, 2) + '\n';
@@ -165,8 +167,9 @@ export function escapeXml(text: string): string {
 /**
  * JUnit XML: one testsuite, one testcase per check. fail → <failure>, error → <error>,
  * skipped → <skipped>; a warn passes unless `--fail-on warn`, then it is a <failure>. A run
- * cancelled by a signal (`cancelled` says how) adds an <error> testcase of its own, so that a
- * report of passes and skips does not read as a clean run.
+ * cancelled (by a signal, which `cancelled` names, or with checks it did not finish) adds an
+ * <error> testcase of its own that lists those checks, so that a report of passes and skips
+ * does not read as a clean run.
  */
 export function toJunit(
   results: CheckResult[],
@@ -175,13 +178,17 @@ export function toJunit(
   const failOn = options.failOn ?? 'fail';
   const isFailure = (r: CheckResult): boolean =>
     r.outcome === 'fail' || (failOn === 'warn' && r.outcome === 'warn');
+  const unfinished = results.filter((r) => r.cancelled).map((r) => r.checkId);
+  const cancelled =
+    options.cancelled ??
+    (unfinished.length ? `cancelled: ${plural(unfinished.length, 'check')} did not finish` : '');
   const failures = results.filter(isFailure).length;
-  const errors = results.filter((r) => r.outcome === 'error').length + (options.cancelled ? 1 : 0);
+  const errors = results.filter((r) => r.outcome === 'error').length + (cancelled ? 1 : 0);
   const skipped = results.filter((r) => r.outcome === 'skipped').length;
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
   const name = escapeXml(options.name ?? 'upkeep');
-  const tests = results.length + (options.cancelled ? 1 : 0);
+  const tests = results.length + (cancelled ? 1 : 0);
 
   const attributes =
     `name="${name}" tests="${tests}" failures="${failures}" ` +
@@ -223,11 +230,12 @@ export function toJunit(
     }
     lines.push(open, inner, '    </testcase>');
   }
-  if (options.cancelled) {
-    const message = escapeXml(options.cancelled);
+  if (cancelled) {
+    const message = escapeXml(cancelled);
+    const body = unfinished.length ? `did not finish: ${unfinished.join(', ')}` : cancelled;
     lines.push(
       '    <testcase classname="upkeep" name="run" time="0.000">',
-      `      <error message="${message}" type="cancelled">${message}</error>`,
+      `      <error message="${message}" type="cancelled">${escapeXml(body)}</error>`,
       '    </testcase>',
     );
   }

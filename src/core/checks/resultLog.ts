@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import { FileLock } from '../util/fileLock';
 import { readTextFileLimited } from '../util/textFile';
+import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY } from './runner';
 import type { CheckResult, ResultLog } from './types';
 
 export const HISTORY_PER_CHECK = 50;
@@ -91,7 +92,24 @@ export function mergeHistory(ours: CheckResult[], theirs: CheckResult[]): CheckR
 
 function validResults(history: unknown): CheckResult[] {
   if (!Array.isArray(history)) return [];
-  return (history as CheckResult[]).filter((r) => r && typeof r.checkId === 'string' && r.outcome);
+  return (history as CheckResult[])
+    .filter((r) => r && typeof r.checkId === 'string' && r.outcome)
+    .map(keptResult);
+}
+
+/** What the check engine named a check a cancel stopped, before results had `cancelled`. */
+const CANCELLED_BEFORE_THE_FIELD: ReadonlySet<string> = new Set([
+  CANCELLED_SUMMARY,
+  NOT_STARTED_SUMMARY,
+]);
+
+/**
+ * A result read from a file, with `cancelled` also when an older Upkeep kept it: that one said
+ * so only by its summary, with the outcome `skipped`.
+ */
+export function keptResult(result: CheckResult): CheckResult {
+  if (result.cancelled !== undefined || result.outcome !== 'skipped') return result;
+  return CANCELLED_BEFORE_THE_FIELD.has(result.summary) ? { ...result, cancelled: true } : result;
 }
 
 /** One result of one run: the same check does not start twice in the same millisecond. */

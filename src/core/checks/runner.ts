@@ -57,7 +57,10 @@ export interface RunOptions {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
-/** The summary of a check a cancelled run stopped while it ran. */
+/**
+ * The summary of a check a cancelled run stopped while it ran. What says it was cancelled is the
+ * result's `cancelled`; results kept before that field say it only here (see `keptResult`).
+ */
 export const CANCELLED_SUMMARY = 'cancelled';
 /** The summary of a check a cancelled run never started. */
 export const NOT_STARTED_SUMMARY = 'cancelled before it started';
@@ -222,10 +225,12 @@ async function runOne(
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
   });
+  const cancelled = (summary: string): CheckResult => ({
+    ...finish({ outcome: 'skipped', summary }),
+    cancelled: true,
+  });
 
-  if (limits.signal?.aborted) {
-    return finish({ outcome: 'skipped', summary: NOT_STARTED_SUMMARY });
-  }
+  if (limits.signal?.aborted) return cancelled(NOT_STARTED_SUMMARY);
   if (definition.needsTrust && !options.trusted) {
     return finish({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY });
   }
@@ -276,7 +281,7 @@ async function runOne(
         values: { timedOut: true },
       });
     }
-    if (limits.signal?.aborted) return finish({ outcome: 'skipped', summary: CANCELLED_SUMMARY });
+    if (limits.signal?.aborted) return cancelled(CANCELLED_SUMMARY);
     return finish({
       outcome: 'error',
       summary: firstLine(describeError(error)),

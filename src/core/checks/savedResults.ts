@@ -10,7 +10,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { plural } from '../util/plural';
 import { readTextFileLimited } from '../util/textFile';
-import { HISTORY_PER_CHECK, MAX_RESULTS_BYTES, mergeHistory } from './resultLog';
+import { HISTORY_PER_CHECK, keptResult, MAX_RESULTS_BYTES, mergeHistory } from './resultLog';
 import type { CheckResult, Finding, MeasuredValue, ResultLog, ResultOrigin } from './types';
 import { isRecord } from '../util/isRecord';
 
@@ -133,7 +133,8 @@ function savedResult(entry: unknown, checkId: string): CheckResult | undefined {
   const values = savedValues(entry.values);
   if (values) result.values = values;
   if (entry.configProblem === true) result.configProblem = true;
-  return result;
+  if (typeof entry.cancelled === 'boolean') result.cancelled = entry.cancelled;
+  return keptResult(result);
 }
 
 function savedFinding(entry: unknown): Finding[] {

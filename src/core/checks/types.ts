@@ -47,6 +47,11 @@ export interface CheckResult extends CheckReport {
   /** ISO 8601. */
   startedAt: string;
   durationMs: number;
+  /**
+   * The run was cancelled before this check finished (outcome `skipped`, no verdict on what it
+   * checks). Set by the check engine alone: a summary that says "cancelled" may be a check's own.
+   */
+  cancelled?: boolean;
 }
 
 export interface CheckContext {

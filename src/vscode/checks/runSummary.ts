@@ -2,11 +2,7 @@
  * The notification a check run ends with: what came out, why when a single check ran, and only
  * the follow-up buttons that lead somewhere. Free of `vscode` so a unit test can read it.
  */
-import {
-  CANCELLED_SUMMARY,
-  NOT_STARTED_SUMMARY,
-  UNTRUSTED_SUMMARY,
-} from '../../core/checks/runner';
+import { UNTRUSTED_SUMMARY } from '../../core/checks/runner';
 import type { CheckResult } from '../../core/checks/types';
 
 export const SHOW_PROBLEMS = 'Show Problems';
@@ -45,11 +41,7 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
     const waiting = results.filter((r) => r.summary === UNTRUSTED_SUMMARY).length;
     const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
     // Counts alone after Cancel read like a run that finished: say it stopped, and what.
-    const stopped = results.filter(
-      (r) =>
-        r.outcome === 'skipped' &&
-        (r.summary === CANCELLED_SUMMARY || r.summary === NOT_STARTED_SUMMARY),
-    ).length;
+    const stopped = results.filter((r) => r.cancelled).length;
     const how = stopped ? ' cancelled' : '';
     const unfinished = stopped ? ` (${stopped} did not finish)` : '';
     message = `Upkeep: ${label}${how}: ${parts.join(', ')}${unfinished}.${trust}`;

@@ -19,7 +19,9 @@ interface JunitProblem {
 
 interface ParsedJunit {
   testsuites: {
-    testsuite: { testcase: Partial<Record<'failure' | 'error', JunitProblem[]>>[] }[];
+    testsuite: {
+      testcase: (Partial<Record<'failure' | 'error', JunitProblem[]>> & { $: { name: string } })[];
+    }[];
   };
 }
 
@@ -207,6 +209,32 @@ describe('check reports', () => {
     assert.equal(cases.length, 4);
     assert.equal(cases[3].error?.[0].$.message, 'cancelled (SIGTERM): <3> checks');
     assert.ok(!toJunit(results).includes('name="run"'));
+  });
+
+  it("names the checks a cancel stopped under the run's error testcase", async () => {
+    const stopped = result('custom.slow', 'skipped', 'cancelled', { cancelled: true });
+    const unstarted = result('tools.rspec', 'skipped', 'cancelled before it started', {
+      cancelled: true,
+    });
+    // Its own summary: a check that skipped itself is no sign of a cancelled run.
+    const says = result('custom.says', 'skipped', 'cancelled');
+    const stop = [...results, stopped, unstarted, says];
+
+    const signalled = await parseXml(toJunit(stop, { cancelled: 'cancelled (SIGINT)' }));
+    const run = signalled.testsuites.testsuite[0].testcase.at(-1)!;
+    assert.equal(run.$.name, 'run');
+    assert.equal(run.error?.[0].$.message, 'cancelled (SIGINT)');
+    assert.equal(run.error?.[0]._, 'did not finish: custom.slow, tools.rspec');
+
+    // Results alone say the run was cancelled, whoever writes the report.
+    const xml = toJunit(stop);
+    assert.match(xml, /<testsuites name="upkeep" tests="7" failures="0" errors="1" skipped="4"/);
+    const parsed = await parseXml(xml);
+    assert.equal(
+      parsed.testsuites.testsuite[0].testcase.at(-1)!.error?.[0].$.message,
+      'cancelled: 2 checks did not finish',
+    );
+    assert.ok(!toJunit([...results, says]).includes('name="run"'));
   });
 
   it('counts a warn as passing JUnit unless --fail-on warn', () => {

@@ -82,12 +82,28 @@ describe('summarizeRun', () => {
 
   it('says a run was cancelled, and how many checks it stopped', () => {
     const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
-    const stopped = result('custom.slow', 'Slow check', 'skipped', CANCELLED_SUMMARY);
-    const unstarted = result('tools.rspec', 'Test suite', 'skipped', NOT_STARTED_SUMMARY);
+    const stopped = {
+      ...result('custom.slow', 'Slow check', 'skipped', CANCELLED_SUMMARY),
+      cancelled: true,
+    };
+    const unstarted = {
+      ...result('tools.rspec', 'Test suite', 'skipped', NOT_STARTED_SUMMARY),
+      cancelled: true,
+    };
     const summary = summarizeRun('Daily checks', [pass, database, stopped, unstarted]);
     assert.equal(
       summary.message,
       'Upkeep: Daily checks cancelled: 1 pass, 0 warn, 0 fail, 3 skipped (2 did not finish).',
+    );
+  });
+
+  it('reads no cancel into a check whose own summary says cancelled', () => {
+    // A custom check's first line of output is its summary, whatever it says.
+    const says = result('custom.says', 'Says', 'skipped', CANCELLED_SUMMARY);
+    const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
+    assert.equal(
+      summarizeRun('Daily checks', [pass, says]).message,
+      'Upkeep: Daily checks: 1 pass, 0 warn, 0 fail, 1 skipped.',
     );
   });
 

@@ -177,14 +177,25 @@ describe('runChecks', () => {
       signal: controller.signal,
     });
     assert.deepEqual(
-      results.map((r) => [r.outcome, r.summary]),
+      results.map((r) => [r.outcome, r.summary, r.cancelled]),
       [
-        ['skipped', 'cancelled'],
-        ['skipped', 'cancelled'],
-        ['skipped', 'cancelled before it started'],
-        ['skipped', 'cancelled before it started'],
+        ['skipped', 'cancelled', true],
+        ['skipped', 'cancelled', true],
+        ['skipped', 'cancelled before it started', true],
+        ['skipped', 'cancelled before it started', true],
       ],
     );
+  });
+
+  it('marks only the checks a cancel stopped, not one whose own summary says cancelled', async () => {
+    const says: CheckDefinition = {
+      id: 'custom.says',
+      title: 'Says cancelled',
+      run: async () => ({ outcome: 'skipped', summary: 'cancelled' }),
+    };
+    const [result] = await runChecks([says], context());
+    assert.equal(result.summary, 'cancelled');
+    assert.equal(result.cancelled, undefined);
   });
 
   it('skips checks that need trust in an untrusted workspace without running them', async () => {

@@ -261,4 +261,36 @@ describe('results saved by the command line, in the editor', () => {
     assert.equal(combined.latest('db.vacuum')?.outcome, 'pass');
     assert.match(lines.join('\n'), /^warn .*dated in the future.*; its other results are shown$/m);
   });
+
+  it('reads a check a cancel stopped, also from a file older than `cancelled`', async () => {
+    // Upkeep before `cancelled` said so only in the summary; both kinds of file must read.
+    const at = '2026-12-03T10:00:00.000Z';
+    const skipped = (checkId: string, summary: string): CheckResult => ({
+      ...result(checkId, at, 'skipped'),
+      summary,
+    });
+    await fs.mkdir(path.dirname(file));
+    const results = {
+      'custom.slow': [skipped('custom.slow', 'cancelled')],
+      'tools.rspec': [skipped('tools.rspec', 'cancelled before it started')],
+      'db.vacuum': [{ ...skipped('db.vacuum', 'stopped'), cancelled: true }],
+      'host.storageFolders': [skipped('host.storageFolders', 'no storage/ folder')],
+      'custom.says': [{ ...result('custom.says', at, 'fail'), summary: 'cancelled' }],
+    };
+    await fs.writeFile(file, JSON.stringify({ version: 1, results }));
+
+    const cancelled = (log: { latest(id: string): CheckResult | undefined }): unknown[] =>
+      Object.keys(results).map((id) => [id, log.latest(id)?.cancelled === true]);
+    const expected = [
+      ['custom.slow', true],
+      ['tools.rspec', true],
+      ['db.vacuum', true],
+      ['host.storageFolders', false],
+      ['custom.says', false],
+    ];
+    // The editor's view of the CLI's file, and the CLI's and the editor's own writer.
+    await read();
+    assert.deepEqual(cancelled(combined), expected);
+    assert.deepEqual(cancelled(await FileResultLog.read(file)), expected);
+  });
 });
