@@ -160,13 +160,24 @@ async function notConfigured(context: CheckContext, error: unknown): Promise<Che
  * An unconfigured database skips with the fix; an unreachable one skips pointing at
  * health.database, which says why on its own line: ten rows repeating "Cannot reach PostgreSQL
  * at ..." made a cron mail of long lines. The cause stays in the details (the table prints it
- * once) and its error code in `values.databaseUnavailable`.
+ * once) and its error code in `values.databaseUnavailable`. One lost after health.database
+ * passed in this run is an error instead.
  */
 export function unavailable(
   context: CheckContext,
   error: unknown,
 ): Promise<CheckReport> | CheckReport {
   if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
+  if (reachedInRun.has(context.shared)) {
+    // A skip pointing at health.database, which passed, would let the run pass (a cron job
+    // exiting 0) with this check never run.
+    return {
+      outcome: 'error',
+      summary: 'database lost during the run (health.database reached it)',
+      details: describeError(error),
+      values: { databaseUnavailable: error instanceof UpkeepError ? error.code : 'error' },
+    };
+  }
   // A database that is configured but not there (or a config that cannot be read) is no
   // reachability problem.
   const what = UpkeepError.is(error, 'config') ? 'not usable' : 'not reachable';
@@ -253,6 +264,12 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
   };
 }
 
+/**
+ * Runs (by their `shared` map) in which health.database passed: a database check that cannot
+ * reach the database after that lost it during the run (a restart, a failover), see unavailable.
+ */
+const reachedInRun = new WeakSet<Map<string, Promise<unknown>>>();
+
 const databaseHealth: CheckDefinition = {
   id: 'health.database',
   title: 'Database connectivity',
@@ -274,6 +291,7 @@ const databaseHealth: CheckDefinition = {
         source.kind === 'database.yml'
           ? [source.file, source.environment, source.name].filter(Boolean).join(', ')
           : describeSource(source);
+      reachedInRun.add(context.shared);
       return {
         outcome: 'pass',
         summary:
