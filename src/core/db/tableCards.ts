@@ -1563,6 +1563,8 @@ export interface HighestKeysData {
   locked: number;
   /** Left unread: this role may not SELECT the column. */
   unreadable: number;
+  /** Read, but whether they are behind is unknown: this role may not SELECT their sequence. */
+  sequencesUnread: number;
   /** Left unread: their statement failed (a statement or lock timeout); `failure` says why. */
   failed: number;
   failure?: string;
@@ -1638,9 +1640,16 @@ function keyReadSql(keys: KeyCandidate[]): string {
       const value =
         `(SELECT ${keyEnd(key)}(${quoteIdent(key.column)}) ` +
         `FROM ${qualified(key.schema, key.table)})::text`;
-      if (!key.sequenceReadable) return `SELECT ${k} AS k, ${value} AS highest, NULL::text, NULL`;
+      // Named in every branch: a UNION takes its column names from whichever comes first.
+      if (!key.sequenceReadable) {
+        return (
+          `SELECT ${k} AS k, ${value} AS highest, NULL::text AS last_value, ` +
+          'NULL::boolean AS is_called'
+        );
+      }
       return (
-        `SELECT ${k} AS k, ${value} AS highest, s.last_value::text, s.is_called ` +
+        `SELECT ${k} AS k, ${value} AS highest, s.last_value::text AS last_value, ` +
+        's.is_called AS is_called ' +
         `FROM ${qualified(key.sequenceSchema, key.sequence)} AS s`
       );
     })
@@ -1768,6 +1777,7 @@ const highestKeys: CardDefinition = {
     const toRead = candidates.filter((key) => !key.locked && key.readable);
 
     const values: KeyValue[] = [];
+    let sequencesUnread = 0;
     let failed = 0;
     let firstError: unknown;
     for (let start = 0; start < toRead.length; start += KEY_COLUMNS_PER_STATEMENT) {
@@ -1779,7 +1789,10 @@ const highestKeys: CardDefinition = {
           undefined,
           signal,
         );
-        for (const row of rows) values.push(keyValue(part[row.k], row));
+        for (const row of rows) {
+          values.push(keyValue(part[row.k], row));
+          if (!part[row.k].sequenceReadable) sequencesUnread++;
+        }
       } catch (error) {
         // A lock taken since the list was read, or a statement timeout: those keys are left
         // unread and said so; the others still count.
@@ -1802,6 +1815,7 @@ const highestKeys: CardDefinition = {
       read: values.length,
       locked,
       unreadable,
+      sequencesUnread,
       failed,
       ...(failed ? { failure: describeError(firstError) } : {}),
     };
@@ -1822,6 +1836,12 @@ function keysReadNote(data: HighestKeysData): string {
   }
   if (data.locked) notes.push(`${data.locked} locked by another session`);
   if (data.unreadable) notes.push(`${data.unreadable} this role may not read`);
+  if (data.sequencesUnread) {
+    notes.push(
+      `${plural(data.sequencesUnread, 'sequence', 'sequences')} this role may not read ` +
+        '(not compared)',
+    );
+  }
   if (data.failed) notes.push(`${data.failed} not read: ${data.failure ?? 'the read failed'}`);
   return notes.join('; ');
 }
@@ -1917,7 +1937,7 @@ export function evaluateHighestKeys(
         'migration.',
     );
   }
-  const incomplete = data.read < data.columns;
+  const incomplete = data.read < data.columns || data.sequencesUnread > 0;
   const findings = data.keys.filter((key) => key.fixSql !== null);
   return {
     state: 'warn',

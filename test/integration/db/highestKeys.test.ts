@@ -26,6 +26,15 @@ async function scansOf(url: string, table: string): Promise<{ seq: number; index
   return { seq: Number(row.seq), index: Number(row.index) };
 }
 
+/** A login role of `url`'s server given `grants`, and the URL it connects with. */
+async function limitedRole(url: string, role: string, grants: string): Promise<string> {
+  await admin(url, `CREATE ROLE ${role} LOGIN PASSWORD 'watch-pw'; ${grants}`);
+  const limited = new URL(url);
+  limited.username = role;
+  limited.password = 'watch-pw';
+  return limited.toString();
+}
+
 for (const target of serversUnderTest) {
   describe(`keys ahead of their sequence on ${target.name}`, function () {
     this.timeout(120_000);
@@ -241,19 +250,16 @@ for (const target of serversUnderTest) {
          CREATE TABLE secrets (id serial PRIMARY KEY);`,
       );
       const role = `keys_watcher_${target.major}_${process.pid}`;
-      await admin(
+      const limited = await limitedRole(
         url,
-        `CREATE ROLE ${role} LOGIN PASSWORD 'watch-pw';
-         GRANT SELECT ON accounts, orders TO ${role};
+        role,
+        `GRANT SELECT ON accounts, orders TO ${role};
          GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};`,
       );
-      const limited = new URL(url);
-      limited.username = role;
-      limited.password = 'watch-pw';
       const migration = new Client({ connectionString: url });
       await migration.connect();
       await migration.query('BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
-      const { session } = await connect(limited.toString(), { lockTimeoutMs: 30_000 });
+      const { session } = await connect(limited, { lockTimeoutMs: 30_000 });
       try {
         const started = Date.now();
         const card = await runCard(session, 'highestKeys');
@@ -271,6 +277,44 @@ for (const target of serversUnderTest) {
         await session.close();
         await migration.query('ROLLBACK');
         await migration.end();
+        await admin(url, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
+      }
+    });
+
+    it('reads keys whose sequence the role may not read, and says it compared none', async () => {
+      const url = await createDatabase(await target.start(), 'keys_hidden_seq');
+      await admin(
+        url,
+        `CREATE TABLE accounts (id serial PRIMARY KEY);
+         INSERT INTO accounts (id) VALUES (5);
+         CREATE TABLE orders (id serial PRIMARY KEY);
+         INSERT INTO orders (id) VALUES (9);`,
+      );
+      const role = `keys_seq_${target.major}_${process.pid}`;
+      const limited = await limitedRole(
+        url,
+        role,
+        `GRANT SELECT ON accounts, orders, orders_id_seq TO ${role};`,
+      );
+      const { session } = await connect(limited);
+      try {
+        const card = await runCard(session, 'highestKeys');
+        assert.equal(card.state, 'warn', card.summary);
+        const data = card.data as HighestKeysData;
+        assert.deepEqual(
+          [keyOf(data, 'accounts')?.highest, keyOf(data, 'accounts')?.next],
+          ['5', null],
+        );
+        assert.equal(keyOf(data, 'accounts')?.behind, false);
+        assert.equal(keyOf(data, 'orders')?.next, '1');
+        assert.equal(data.sequencesUnread, 1);
+        assert.equal(
+          card.summary,
+          '1 key ahead of its sequence: "orders"."id" holds 9, "orders_id_seq" gives 1 next; ' +
+            '2 of 2 key columns read; 1 sequence this role may not read (not compared)',
+        );
+      } finally {
+        await session.close();
         await admin(url, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
       }
     });
