@@ -395,7 +395,7 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       items: [
         ['largest', 'Largest relations reviewed', ['db.size']],
         ['tableGrowth', 'Table growth (inserts, updates, deletes) reviewed', ['db.growth']],
-        ['sequences', 'Sequences and integer keys far from their maximum', ['db.sequences']],
+        ['sequences', 'Sequences ahead of their keys and far from their maximum', ['db.sequences']],
       ],
     },
     {

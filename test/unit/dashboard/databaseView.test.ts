@@ -7,6 +7,7 @@ import type { DbCard } from '../../../src/core/db/cards';
 import type {
   DuplicateIndex,
   ForeignKeyWithoutIndex,
+  HighestKeysData,
   SeqScanTable,
   TablesData,
   UnusedIndexesData,
@@ -337,6 +338,56 @@ describe('dashboard database view', () => {
       small.facts.map((fact) => fact.value),
       ['0.05 %', '48.6 %'],
     );
+  });
+
+  it('labels the highest keys card for people, without its setval statements', () => {
+    const data: HighestKeysData = {
+      keys: [
+        {
+          schema: 'public',
+          table: 'bookings',
+          column: 'id',
+          columnType: 'integer',
+          sequenceSchema: 'public',
+          sequence: 'bookings_id_seq',
+          highest: '2000000000',
+          next: '12',
+          typeEnd: '2147483647',
+          share: 0.9313,
+          behind: true,
+          nextTaken: true,
+          fixSql: "SELECT setval('public.bookings_id_seq', 2000000000);",
+        },
+      ],
+      columns: 3,
+      read: 3,
+      locked: 0,
+      unreadable: 0,
+      sequencesUnread: 0,
+      failed: 0,
+    };
+    const view = cardView(card('highestKeys', data, 'warn'));
+    assert.deepEqual(
+      view.table?.columns.map((column) => column.label),
+      [
+        'Schema',
+        'Table',
+        'Key column',
+        'Type',
+        'Sequence schema',
+        'Sequence',
+        'Highest value',
+        'Sequence gives next',
+        'Column maximum',
+        'Share of column maximum (%)',
+        'Sequence behind the keys',
+        'Next insert fails',
+      ],
+    );
+    assert.deepEqual(view.facts.map((fact) => fact.label).slice(0, 2), [
+      'Key columns',
+      'Key columns read',
+    ]);
   });
 
   it('leaves statements and code words out of card tables and labels columns for people', () => {
