@@ -148,6 +148,7 @@ export function toJsonReport(
       startedAt: r.startedAt,
       durationMs: r.durationMs,
       ...(r.cancelled ? { cancelled: true } : {}),
+      ...(r.waitsForTrust ? { waitsForTrust: true } : {}),
     })),
   };
   return JSON.stringify(document, null, 2) + '\n';

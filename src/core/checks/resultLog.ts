@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import { FileLock } from '../util/fileLock';
 import { readTextFileLimited } from '../util/textFile';
-import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY } from './runner';
+import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY, UNTRUSTED_SUMMARY } from './runner';
 import type { CheckResult, ResultLog } from './types';
 
 export const HISTORY_PER_CHECK = 50;
@@ -104,12 +104,14 @@ const CANCELLED_BEFORE_THE_FIELD: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A result read from a file, with `cancelled` also when an older Upkeep kept it: that one said
- * so only by its summary, with the outcome `skipped`.
+ * A result read from a file, with `cancelled` or `waitsForTrust` also when an older Upkeep kept
+ * it: that one said so only by its summary, with the outcome `skipped`.
  */
 export function keptResult(result: CheckResult): CheckResult {
-  if (result.cancelled !== undefined || result.outcome !== 'skipped') return result;
-  return CANCELLED_BEFORE_THE_FIELD.has(result.summary) ? { ...result, cancelled: true } : result;
+  if (result.outcome !== 'skipped' || result.cancelled !== undefined) return result;
+  if (result.waitsForTrust !== undefined) return result;
+  if (CANCELLED_BEFORE_THE_FIELD.has(result.summary)) return { ...result, cancelled: true };
+  return result.summary === UNTRUSTED_SUMMARY ? { ...result, waitsForTrust: true } : result;
 }
 
 /** One result of one run: the same check does not start twice in the same millisecond. */

@@ -56,6 +56,10 @@ export interface RunOptions {
 /** The longest delay a Node timer keeps; see runOne. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * The summary of a check that needs trust in an untrusted folder. What says it waits is the
+ * result's `waitsForTrust`; results kept before that field say it only here (see `keptResult`).
+ */
 export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
 /**
  * The summary of a check a cancelled run stopped while it ran. What says it was cancelled is the
@@ -232,7 +236,7 @@ async function runOne(
 
   if (limits.signal?.aborted) return cancelled(NOT_STARTED_SUMMARY);
   if (definition.needsTrust && !options.trusted) {
-    return finish({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY });
+    return { ...finish({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY }), waitsForTrust: true };
   }
 
   const controller = new AbortController();

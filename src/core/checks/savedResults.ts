@@ -134,6 +134,7 @@ function savedResult(entry: unknown, checkId: string): CheckResult | undefined {
   if (values) result.values = values;
   if (entry.configProblem === true) result.configProblem = true;
   if (typeof entry.cancelled === 'boolean') result.cancelled = entry.cancelled;
+  if (typeof entry.waitsForTrust === 'boolean') result.waitsForTrust = entry.waitsForTrust;
   return keptResult(result);
 }
 

@@ -52,6 +52,12 @@ export interface CheckResult extends CheckReport {
    * checks). Set by the check engine alone: a summary that says "cancelled" may be a check's own.
    */
   cancelled?: boolean;
+  /**
+   * The check runs something from the repo and the folder is not trusted: it did not run
+   * (outcome `skipped`) and can once the folder is trusted. Set by the check engine alone, like
+   * `cancelled`.
+   */
+  waitsForTrust?: boolean;
 }
 
 export interface CheckContext {

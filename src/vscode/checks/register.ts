@@ -12,7 +12,7 @@ import {
   createRegistry,
   settingsForPlaybook,
 } from '../../core/checks/registry';
-import { UNTRUSTED_SUMMARY, runChecks } from '../../core/checks/runner';
+import { runChecks } from '../../core/checks/runner';
 import type { CheckDefinition, CheckResult } from '../../core/checks/types';
 import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { Playbook, TierId } from '../../core/playbook/model';
@@ -281,9 +281,7 @@ export function registerCheckCommands(services: Services): void {
 
   services.track(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      const waiting = services.results
-        .allLatest()
-        .filter((result) => result.summary === UNTRUSTED_SUMMARY);
+      const waiting = services.results.allLatest().filter((result) => result.waitsForTrust);
       log.info(`workspace trusted; ${waiting.length} checks waited for trust`);
       if (!waiting.length) return;
       void vscode.window

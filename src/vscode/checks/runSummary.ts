@@ -2,7 +2,6 @@
  * The notification a check run ends with: what came out, why when a single check ran, and only
  * the follow-up buttons that lead somewhere. Free of `vscode` so a unit test can read it.
  */
-import { UNTRUSTED_SUMMARY } from '../../core/checks/runner';
 import type { CheckResult } from '../../core/checks/types';
 
 export const SHOW_PROBLEMS = 'Show Problems';
@@ -38,7 +37,7 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
       `${failed} fail`,
       `${count('skipped')} skipped`,
     ];
-    const waiting = results.filter((r) => r.summary === UNTRUSTED_SUMMARY).length;
+    const waiting = results.filter((r) => r.waitsForTrust).length;
     const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
     // Counts alone after Cancel read like a run that finished: say it stopped, and what.
     const stopped = results.filter((r) => r.cancelled).length;

@@ -175,6 +175,32 @@ describe('check reports', () => {
     assert.equal(json.results[1].findings[0].line, 3);
   });
 
+  it('says in the JSON which checks wait for trust and which a cancel stopped', () => {
+    const json = JSON.parse(
+      toJsonReport({
+        workspace: '/w',
+        selection: {},
+        startedAt: '2026-12-04T10:00:00.000Z',
+        durationMs: 5,
+        trusted: false,
+        exitCode: 2,
+        results: [
+          result('tools.rubocop', 'skipped', 'waits for workspace trust', { waitsForTrust: true }),
+          result('custom.slow', 'skipped', 'cancelled', { cancelled: true }),
+          result('custom.says', 'skipped', 'waits for workspace trust'),
+        ],
+      }),
+    ) as { results: Record<string, unknown>[] };
+    assert.deepEqual(
+      json.results.map((r) => [r.checkId, r.waitsForTrust, r.cancelled]),
+      [
+        ['tools.rubocop', true, undefined],
+        ['custom.slow', undefined, true],
+        ['custom.says', undefined, undefined],
+      ],
+    );
+  });
+
   it('escapes hostile text in JUnit XML and drops characters XML forbids', async () => {
     const hostile = result('tools.rspec', 'fail', 'x"/><script>alert(1)</script>&\u0000\u001b', {
       details: ']]></failure><evil/>',

@@ -70,7 +70,10 @@ describe('summarizeRun', () => {
   });
 
   it('counts outcomes for several checks and says how many wait for trust', () => {
-    const waiting = result('tools.rubocop', 'RuboCop', 'skipped', UNTRUSTED_SUMMARY);
+    const waiting = {
+      ...result('tools.rubocop', 'RuboCop', 'skipped', UNTRUSTED_SUMMARY),
+      waitsForTrust: true,
+    };
     const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
     const summary = summarizeRun('Weekly checks', [pass, duplicates, waiting, database]);
     assert.equal(
@@ -97,13 +100,14 @@ describe('summarizeRun', () => {
     );
   });
 
-  it('reads no cancel into a check whose own summary says cancelled', () => {
+  it('reads no cancel and no wait for trust into a check whose own summary says so', () => {
     // A custom check's first line of output is its summary, whatever it says.
-    const says = result('custom.says', 'Says', 'skipped', CANCELLED_SUMMARY);
+    const cancelled = result('custom.says', 'Says', 'skipped', CANCELLED_SUMMARY);
+    const waits = result('custom.waits', 'Waits', 'skipped', UNTRUSTED_SUMMARY);
     const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
     assert.equal(
-      summarizeRun('Daily checks', [pass, says]).message,
-      'Upkeep: Daily checks: 1 pass, 0 warn, 0 fail, 1 skipped.',
+      summarizeRun('Daily checks', [pass, cancelled, waits]).message,
+      'Upkeep: Daily checks: 1 pass, 0 warn, 0 fail, 2 skipped.',
     );
   });
 

@@ -187,7 +187,7 @@ describe('runChecks', () => {
     );
   });
 
-  it('marks only the checks a cancel stopped, not one whose own summary says cancelled', async () => {
+  it('marks only the checks a cancel stopped, not one whose summary says cancelled', async () => {
     const says: CheckDefinition = {
       id: 'custom.says',
       title: 'Says cancelled',
@@ -221,12 +221,23 @@ describe('runChecks', () => {
     );
     assert.equal(ran, false);
     assert.deepEqual(
-      results.map((r) => [r.outcome, r.summary]),
+      results.map((r) => [r.outcome, r.summary, r.waitsForTrust]),
       [
-        ['skipped', UNTRUSTED_SUMMARY],
-        ['pass', 'trusted=false'],
+        ['skipped', UNTRUSTED_SUMMARY, true],
+        ['pass', 'trusted=false', undefined],
       ],
     );
+  });
+
+  it('marks only the checks the engine held for trust, not one whose summary says so', async () => {
+    const says: CheckDefinition = {
+      id: 'custom.says',
+      title: 'Says it waits',
+      run: async () => ({ outcome: 'skipped', summary: UNTRUSTED_SUMMARY }),
+    };
+    const [result] = await runChecks([says], context([], false));
+    assert.equal(result.summary, UNTRUSTED_SUMMARY);
+    assert.equal(result.waitsForTrust, undefined);
   });
 
   it('logs one info line per check with outcome and duration, with secrets redacted', async () => {

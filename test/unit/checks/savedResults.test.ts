@@ -262,25 +262,44 @@ describe('results saved by the command line, in the editor', () => {
     assert.match(lines.join('\n'), /^warn .*dated in the future.*; its other results are shown$/m);
   });
 
+  /** A skipped result with a summary of its own, and fields such as `cancelled`. */
+  const skipped = (checkId: string, summary: string, extra: Partial<CheckResult> = {}) => ({
+    ...result(checkId, '2026-12-03T10:00:00.000Z', 'skipped'),
+    summary,
+    ...extra,
+  });
+
+  /**
+   * Writes `results` as the file, then each check's latest result through `view`, as the editor
+   * reads the CLI's file and as the CLI's and the editor's own writer read theirs.
+   */
+  async function readBoth(
+    results: Record<string, CheckResult[]>,
+    view: (latest: CheckResult | undefined) => unknown,
+  ): Promise<{ editor: unknown[]; writer: unknown[] }> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, JSON.stringify({ version: 1, results }));
+    await read();
+    const writer = await FileResultLog.read(file);
+    const ids = Object.keys(results);
+    return {
+      editor: ids.map((id) => [id, view(combined.latest(id))]),
+      writer: ids.map((id) => [id, view(writer.latest(id))]),
+    };
+  }
+
   it('reads a check a cancel stopped, also from a file older than `cancelled`', async () => {
     // Upkeep before `cancelled` said so only in the summary; both kinds of file must read.
-    const at = '2026-12-03T10:00:00.000Z';
-    const skipped = (checkId: string, summary: string): CheckResult => ({
-      ...result(checkId, at, 'skipped'),
-      summary,
-    });
-    await fs.mkdir(path.dirname(file));
-    const results = {
-      'custom.slow': [skipped('custom.slow', 'cancelled')],
-      'tools.rspec': [skipped('tools.rspec', 'cancelled before it started')],
-      'db.vacuum': [{ ...skipped('db.vacuum', 'stopped'), cancelled: true }],
-      'host.storageFolders': [skipped('host.storageFolders', 'no storage/ folder')],
-      'custom.says': [{ ...result('custom.says', at, 'fail'), summary: 'cancelled' }],
-    };
-    await fs.writeFile(file, JSON.stringify({ version: 1, results }));
-
-    const cancelled = (log: { latest(id: string): CheckResult | undefined }): unknown[] =>
-      Object.keys(results).map((id) => [id, log.latest(id)?.cancelled === true]);
+    const read = await readBoth(
+      {
+        'custom.slow': [skipped('custom.slow', 'cancelled')],
+        'tools.rspec': [skipped('tools.rspec', 'cancelled before it started')],
+        'db.vacuum': [skipped('db.vacuum', 'stopped', { cancelled: true })],
+        'host.storageFolders': [skipped('host.storageFolders', 'no storage/ folder')],
+        'custom.says': [{ ...skipped('custom.says', 'cancelled'), outcome: 'fail' }],
+      },
+      (latest) => latest?.cancelled === true,
+    );
     const expected = [
       ['custom.slow', true],
       ['tools.rspec', true],
@@ -288,9 +307,30 @@ describe('results saved by the command line, in the editor', () => {
       ['host.storageFolders', false],
       ['custom.says', false],
     ];
-    // The editor's view of the CLI's file, and the CLI's and the editor's own writer.
-    await read();
-    assert.deepEqual(cancelled(combined), expected);
-    assert.deepEqual(cancelled(await FileResultLog.read(file)), expected);
+    assert.deepEqual(read.editor, expected);
+    assert.deepEqual(read.writer, expected);
+  });
+
+  it('reads a check held for trust, also from a file older than `waitsForTrust`', async () => {
+    // Upkeep before `waitsForTrust` said so only in the summary; both kinds of file must read.
+    const read = await readBoth(
+      {
+        'tools.rubocop': [skipped('tools.rubocop', 'waits for workspace trust')],
+        'tools.brakeman': [skipped('tools.brakeman', 'held', { waitsForTrust: true })],
+        'host.storageFolders': [skipped('host.storageFolders', 'no storage/ folder')],
+        'custom.says': [
+          { ...skipped('custom.says', 'waits for workspace trust'), outcome: 'fail' },
+        ],
+      },
+      (latest) => latest?.waitsForTrust === true,
+    );
+    const expected = [
+      ['tools.rubocop', true],
+      ['tools.brakeman', true],
+      ['host.storageFolders', false],
+      ['custom.says', false],
+    ];
+    assert.deepEqual(read.editor, expected);
+    assert.deepEqual(read.writer, expected);
   });
 });
