@@ -26,6 +26,7 @@ function bigRefresh(): HostMessage[] {
         p95Ms: (i * 7919) % 10007,
         p99Ms: (i * 104729) % 20011,
         dbSharePercent: i % 100,
+        errors: i % 3,
       }));
       payload.data.slowRequests = Array.from({ length: 10_000 }, (_, i) => ({
         at: new Date(1_764_000_000_000 + i * 60_000).toISOString(),

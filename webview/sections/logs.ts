@@ -90,6 +90,7 @@ export function renderLogs(view: LogsView): Node[] {
       columns: [
         { key: 'action', label: 'Action', value: (row) => row.action },
         { key: 'count', label: 'Requests', numeric: true, value: (row) => row.count },
+        { key: 'errors', label: 'Errors (5xx)', numeric: true, value: (row) => row.errors },
         {
           key: 'p50',
           label: 'p50',

@@ -213,6 +213,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       p95Ms: finite(action.p95Ms),
       p99Ms: finite(action.p99Ms),
       dbSharePercent: percent(action.dbShare),
+      errors: action.errors,
     })),
     exceptions: summary.exceptions.map(exceptionRow),
     failedLogins: summary.failedLogins.byIp.map((entry) => ({ ip: entry.ip, count: entry.count })),

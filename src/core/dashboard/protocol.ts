@@ -132,6 +132,8 @@ export interface ActionRowView {
   p99Ms: number | null;
   /** Share of the time spent in the database, percent. */
   dbSharePercent: number | null;
+  /** Requests answered 5xx. */
+  errors: number;
 }
 
 export interface SlowRequestView {

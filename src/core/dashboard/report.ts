@@ -197,13 +197,14 @@ function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing):
     '### Slowest actions',
     '',
     table(
-      ['Action', 'Requests', 'p50', 'p95', 'p99', 'Database share'],
+      ['Action', 'Requests', 'Errors (5xx)', 'p50', 'p95', 'p99', 'Database share'],
       [...logs.actions]
         .sort((a, b) => (b.p95Ms ?? 0) - (a.p95Ms ?? 0))
         .slice(0, 10)
         .map((a) => [
           a.action,
           a.count,
+          a.errors,
           ms(a.p50Ms),
           ms(a.p95Ms),
           ms(a.p99Ms),
@@ -213,8 +214,16 @@ function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing):
     '### Exceptions',
     '',
     table(
-      ['Exception', 'Count', 'Last message'],
-      logs.exceptions.slice(0, 20).map((e) => [e.className, e.count, e.lastMessage]),
+      ['Exception', 'Count', 'Last message', 'Actions', 'Where'],
+      logs.exceptions
+        .slice(0, 20)
+        .map((e) => [
+          e.className,
+          e.count,
+          e.lastMessage,
+          e.actions.join(', '),
+          e.frame ? `${e.frame.file}${e.frame.line ? `:${e.frame.line}` : ''}` : '',
+        ]),
     ),
     '### Failed logins by IP',
     '',

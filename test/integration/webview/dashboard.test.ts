@@ -387,6 +387,7 @@ describe('dashboard webview (Chromium)', function () {
       p95Ms: (index * 7919) % 10007,
       p99Ms: null,
       dbSharePercent: 50,
+      errors: 0,
     }));
     await feed(dashboard, payloads);
     const table = page.locator('table.data', {
@@ -395,9 +396,10 @@ describe('dashboard webview (Chromium)', function () {
     const block = page.locator('.table-block', { has: table });
     assert.equal(await table.locator('tbody tr').count(), 50);
     assert.equal(await block.locator('.pager-status').textContent(), 'Rows 1–50 of 10000');
-    // Sorted by p95 descending at first: the top row has the largest p95.
+    // Sorted by p95 descending at first: the top row has the largest p95 (after Requests,
+    // Errors (5xx) and p50).
     assert.equal(
-      await table.locator('tbody tr').first().locator('td').nth(2).textContent(),
+      await table.locator('tbody tr').first().locator('td').nth(3).textContent(),
       '10 s',
     );
     await block.getByRole('button', { name: 'Next page' }).click();
@@ -561,6 +563,11 @@ describe('dashboard webview (Chromium)', function () {
     const dashboard = await harness.open();
     const page = dashboard.page;
     await feed(dashboard, sampleSections());
+    // The action that answered 5xx, beside its requests.
+    const action = page
+      .getByRole('table', { name: 'Slowest actions' })
+      .getByRole('row', { name: /BookingsController#create/ });
+    assert.match(await action.innerText(), /^BookingsController#create\t120\t30\t/);
     const row = page
       .getByRole('table', { name: 'Exceptions by class' })
       .getByRole('row', { name: /NoMethodError/ });
@@ -813,6 +820,7 @@ describe('dashboard webview (Chromium)', function () {
       p95Ms: index,
       p99Ms: null,
       dbSharePercent: null,
+      errors: 0,
     }));
     await feed(dashboard, payloads);
     const table = page.locator('table.data', {

@@ -151,6 +151,7 @@ export function sampleSections(text: (base: string) => string = (base) => base):
             p95Ms: 900,
             p99Ms: 2500,
             dbSharePercent: 62,
+            errors: 30,
           },
           {
             action: 'UsersController#show',
@@ -159,6 +160,7 @@ export function sampleSections(text: (base: string) => string = (base) => base):
             p95Ms: 120,
             p99Ms: 300,
             dbSharePercent: 30,
+            errors: 0,
           },
         ],
         exceptions: [

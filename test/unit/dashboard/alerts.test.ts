@@ -8,15 +8,12 @@ import { computeAlerts } from '../../../src/core/dashboard/alerts';
 import { buildReport } from '../../../src/core/dashboard/report';
 import type { HealthView, LogsView } from '../../../src/core/dashboard/protocol';
 import { defaultSettings } from '../../../src/core/settings';
+import { emptyLogsView } from '../../support/logsView';
 
 const thresholds = defaultSettings.thresholds;
 
 function logs(totals: Partial<LogsView['totals']>, slow: number[] = []): LogsView {
-  const chart = { title: '', unit: '', times: [], series: [] };
-  return {
-    window: { kind: '24h' },
-    from: '',
-    to: '',
+  return emptyLogsView({
     totals: {
       requests: 1000,
       errors: 0,
@@ -28,14 +25,6 @@ function logs(totals: Partial<LogsView['totals']>, slow: number[] = []): LogsVie
       slowRequests: slow.filter((ms) => ms >= 1000).length,
       ...totals,
     },
-    requestsPerHour: chart,
-    errorRate: chart,
-    durations: chart,
-    statusMix: [],
-    actions: [],
-    exceptions: [],
-    failedLogins: [],
-    suspicious: [],
     slowRequests: slow.map((durationMs) => ({
       at: '',
       action: 'A#b',
@@ -43,9 +32,7 @@ function logs(totals: Partial<LogsView['totals']>, slow: number[] = []): LogsVie
       status: 200,
       durationMs,
     })),
-    sources: [],
-    warnings: [],
-  };
+  });
 }
 
 describe('dashboard alerts', () => {
@@ -84,6 +71,22 @@ describe('dashboard alerts', () => {
     assert.equal(
       warn[0].detail,
       '0.5 % of completed requests answered 5xx (guideline: below 0.1 %)',
+    );
+  });
+
+  it('names the action that answered most 5xx, to follow the error rate to', () => {
+    const view = logs({ errorRatePercent: 2.5 });
+    const action = { count: 102, p50Ms: 1, p95Ms: 1, p99Ms: 1, dbSharePercent: null };
+    view.actions = [
+      { ...action, action: 'HomeController#index', errors: 0 },
+      { ...action, action: 'BookingsController#create', errors: 3 },
+      { ...action, action: 'BookingsController#show', errors: 12 },
+    ];
+    const [alert] = computeAlerts({ thresholds, logs: view });
+    assert.equal(
+      alert.detail,
+      '2.5 % of completed requests answered 5xx (alert above 1 %); ' +
+        'most in BookingsController#show, 12 of its 102 requests',
     );
   });
 

@@ -8,12 +8,9 @@ import { loadDashboard, windowBounds } from '../../../src/core/dashboard/loader'
 import type { BusinessView, DatabaseView, LogsView } from '../../../src/core/dashboard/protocol';
 import { defaultSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { emptyLogsView } from '../../support/logsView';
 
-const chart = { title: '', unit: '', times: [], series: [] };
-const logs: LogsView = {
-  window: { kind: '24h' },
-  from: '',
-  to: '',
+const logs: LogsView = emptyLogsView({
   totals: {
     requests: 100,
     errors: 5,
@@ -24,18 +21,7 @@ const logs: LogsView = {
     p99Ms: 30,
     slowRequests: 0,
   },
-  requestsPerHour: chart,
-  errorRate: chart,
-  durations: chart,
-  statusMix: [],
-  actions: [],
-  exceptions: [],
-  failedLogins: [],
-  suspicious: [],
-  slowRequests: [],
-  sources: [],
-  warnings: [],
-};
+});
 const database: DatabaseView = { target: 't', cards: [], growth: [], slowQueries: [] };
 const business: BusinessView = {
   funnel: [],

@@ -118,7 +118,16 @@ describe('dashboard logs view', () => {
       p95Ms: first.p95Ms,
       p99Ms: first.p99Ms,
       dbSharePercent: first.dbShare === null ? null : Math.round(first.dbShare * 100_000) / 1000,
+      errors: first.errors,
     });
+    assert.deepEqual(
+      logs.actions.map((action) => action.errors),
+      summary.actions.map((action) => action.errors),
+    );
+    assert.ok(
+      logs.actions.some((action) => action.errors > 0),
+      'the fixture has 5xx',
+    );
     assert.deepEqual(
       logs.exceptions.map((e) => e.className),
       summary.exceptions.map((e) => e.className),

@@ -14,6 +14,7 @@ import {
   writeReport,
 } from '../../../src/core/dashboard/report';
 import type { ReportInput } from '../../../src/core/dashboard/report';
+import { emptyLogsView } from '../../support/logsView';
 import { UpkeepError } from '../../../src/core/util/errors';
 
 function input(overrides: Partial<ReportInput> = {}): ReportInput {
@@ -107,6 +108,42 @@ describe('dashboard report', () => {
     }
     assert.ok(markdown.includes("| SELECT '\\|' FROM t WHERE a = 1 | 3 | 10 ms | 30 ms |"));
     assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe |'));
+  });
+
+  it('says which actions answered 5xx and where each exception was raised', () => {
+    const logs = emptyLogsView({
+      actions: [
+        {
+          action: 'BookingsController#show',
+          count: 102,
+          errors: 12,
+          p50Ms: 95,
+          p95Ms: 230,
+          p99Ms: 542,
+          dbSharePercent: 31,
+        },
+      ],
+      exceptions: [
+        {
+          className: 'NoMethodError',
+          count: 12,
+          lastMessage: "undefined method `name' for nil",
+          lastAt: '',
+          actions: ['BookingsController#show'],
+          frame: { file: 'app/controllers/bookings_controller.rb', line: 8 },
+          bugTitle: 'NoMethodError in BookingsController#show',
+        },
+      ],
+    });
+    const markdown = buildReport(input({ sections: { logs } }));
+    assert.ok(markdown.includes('| BookingsController#show | 102 | 12 | 95 ms |'), markdown);
+    assert.ok(
+      markdown.includes(
+        "| NoMethodError | 12 | undefined method `name' for nil | BookingsController#show | " +
+          'app/controllers/bookings_controller.rb:8 |',
+      ),
+      markdown,
+    );
   });
 
   it("dates its title in the report's zone, as its Date line", () => {

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RequestGate } from '../../../src/core/dashboard/requestGate';
 import type { CardView, HostMessage } from '../../../src/core/dashboard/protocol';
+import { emptyLogsView } from '../../support/logsView';
 
 function card(id: string, url?: string): CardView {
   return {
@@ -19,7 +20,6 @@ function card(id: string, url?: string): CardView {
   };
 }
 
-const chart = { title: '', unit: '', times: [], series: [] };
 const noop = async (): Promise<void> => undefined;
 
 function database(queries: string[], links: string[]): HostMessage {
@@ -66,25 +66,7 @@ const logs: HostMessage = {
   type: 'sectionData',
   refreshId: 1,
   section: 'logs',
-  data: {
-    window: { kind: '24h' },
-    from: '',
-    to: '',
-    totals: {
-      requests: 0,
-      errors: 0,
-      errorRatePercent: null,
-      avgMs: null,
-      p50Ms: null,
-      p95Ms: null,
-      p99Ms: null,
-      slowRequests: 0,
-    },
-    requestsPerHour: chart,
-    errorRate: chart,
-    durations: chart,
-    statusMix: [],
-    actions: [],
+  data: emptyLogsView({
     exceptions: [
       {
         className: 'NoMethodError',
@@ -97,8 +79,6 @@ const logs: HostMessage = {
         bugTitle: "NoMethodError in BookingsController#show: undefined method `name' for nil",
       },
     ],
-    failedLogins: [],
-    suspicious: [],
     slowRequests: [
       {
         at: '',
@@ -109,9 +89,7 @@ const logs: HostMessage = {
         location: { file: 'log/production.log', line: 40 },
       },
     ],
-    sources: [],
-    warnings: [],
-  },
+  }),
 };
 
 describe('dashboard request gate (security review)', () => {
