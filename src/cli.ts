@@ -10,6 +10,7 @@ import { registerDbCommand } from './cli/dbCommand';
 import { registerDrillCommand } from './cli/drillCommand';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
+import { fileErrorWithCode } from './core/util/errors';
 import { printable, printableLines } from './core/util/printable';
 
 export const EXIT_USAGE = 2;
@@ -116,6 +117,32 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
+ * Set when stdout or stderr could not be written, then the command exits 2. A cron line's
+ * `> file` on a full disk crashed it with a stack trace and exit 1, which reads as a failed
+ * check. A reader that went away (`| head -1`) wants nothing more: that is no error.
+ */
+let outputLost = false;
+let stdoutFailed = false;
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (stdoutFailed) return;
+  stdoutFailed = true;
+  if (error.code === 'EPIPE') return;
+  outputLost = true;
+  process.exitCode = EXIT_USAGE;
+  process.stderr.write(
+    `upkeep: the report could not be written to standard output ` +
+      `(${printable(fileErrorWithCode(error))}): free space where it goes, or send it elsewhere.\n`,
+  );
+});
+// With stderr lost too (`> file 2>&1` on that disk) only the exit code can tell.
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') return;
+  outputLost = true;
+  process.exitCode = EXIT_USAGE;
+});
+
+/**
  * Past the report, whatever still holds the process open is work a timed-out or cancelled check
  * left behind (a query nobody waits for, a stuck file system call). cron and CI wait for the
  * exit, not the report, so the command ends this long after it.
@@ -123,13 +150,13 @@ async function main(argv: string[]): Promise<number> {
 const EXIT_GRACE_MS = 5000;
 
 function exitSoon(code: number): void {
-  process.exitCode = code;
+  process.exitCode = outputLost ? EXIT_USAGE : code;
   setTimeout(() => {
     process.stderr.write(
       `upkeep: still running ${EXIT_GRACE_MS / 1000} s after the report (work a timed-out ` +
         'or cancelled check or query left behind); exiting without it.\n',
     );
-    process.exit(code);
+    process.exit(process.exitCode);
   }, EXIT_GRACE_MS).unref();
 }
 
