@@ -266,12 +266,13 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     stopListening();
   }
   // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
-  // The checks that finished keep their results; a cancelled one is no verdict to save.
+  // The checks that finished keep their results; a cancelled one is no verdict, and the results
+  // file does not keep it (see isKept).
   let exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
   let notSaved: string | undefined;
   if (resultsFile) {
     try {
-      await results.record(runResults.filter((result) => !result.cancelled));
+      await results.record(runResults);
     } catch (error) {
       // A read-only checkout, or another run holding the lock past the wait: the report is
       // still printed, then why nothing was kept and what to do.

@@ -31,13 +31,14 @@ export class MemoryResultLog implements ResultLog {
   }
 
   async record(results: CheckResult[]): Promise<void> {
-    for (const result of results) {
+    const kept = results.filter(isKept);
+    for (const result of kept) {
       const history = this.byCheck.get(result.checkId) ?? [];
       history.push(result);
       if (history.length > HISTORY_PER_CHECK) history.splice(0, history.length - HISTORY_PER_CHECK);
       this.byCheck.set(result.checkId, history);
     }
-    this.notify(results);
+    if (kept.length) this.notify(kept);
   }
 
   protected notify(results: CheckResult[]): void {
@@ -94,7 +95,17 @@ function validResults(history: unknown): CheckResult[] {
   if (!Array.isArray(history)) return [];
   return (history as CheckResult[])
     .filter((r) => r && typeof r.checkId === 'string' && r.outcome)
-    .map(keptResult);
+    .map(keptResult)
+    .filter(isKept);
+}
+
+/**
+ * Whether a result belongs in the kept results. A check the run's cancel stopped found nothing:
+ * kept, it would become the check's latest result, hide the last real one (its outcome, figures
+ * and time) and count as a run of the check at that time. The run's own report still lists it.
+ */
+export function isKept(result: CheckResult): boolean {
+  return !result.cancelled;
 }
 
 /** What the check engine named a check a cancel stopped, before results had `cancelled`. */

@@ -10,7 +10,13 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { plural } from '../util/plural';
 import { readTextFileLimited } from '../util/textFile';
-import { HISTORY_PER_CHECK, keptResult, MAX_RESULTS_BYTES, mergeHistory } from './resultLog';
+import {
+  HISTORY_PER_CHECK,
+  isKept,
+  keptResult,
+  MAX_RESULTS_BYTES,
+  mergeHistory,
+} from './resultLog';
 import type { CheckResult, Finding, MeasuredValue, ResultLog, ResultOrigin } from './types';
 import { isRecord } from '../util/isRecord';
 
@@ -84,7 +90,7 @@ export async function readSavedResults(
       const result = savedResult(entry, checkId);
       if (!result) skipped++;
       else if (Date.parse(result.startedAt) > latestAllowed) future++;
-      else valid.push(result);
+      else if (isKept(result)) valid.push(result);
     }
     if (valid.length) histories.set(checkId, mergeHistory([], valid).slice(-HISTORY_PER_CHECK));
   }

@@ -111,8 +111,9 @@ export interface ResultLog {
   allLatest(): CheckResult[];
   /** Older first, bounded. */
   history(checkId: string): CheckResult[];
+  /** Keeps the results, all but those a cancel stopped (`isKept`): they found nothing. */
   record(results: CheckResult[]): Promise<void>;
-  /** Called after `record`; returns a function that unsubscribes. */
+  /** Called after `record` with what it kept; returns a function that unsubscribes. */
   onDidChange(listener: (results: CheckResult[]) => void): () => void;
   /** Where a result came from, for logs that show another writer's results beside their own. */
   originOf?(result: CheckResult): ResultOrigin;

@@ -9,6 +9,9 @@ export const OPEN_DASHBOARD = 'Open Dashboard';
 export const SHOW_OUTPUT = 'Show Output';
 export const SET_PASSWORD = 'Set Password…';
 
+/** How many checks that did not finish the message names; more read "and N more". */
+const UNFINISHED_NAMED = 3;
+
 export interface RunSummary {
   message: string;
   /** A warning when a check failed or warned, information otherwise. */
@@ -39,10 +42,13 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
     ];
     const waiting = results.filter((r) => r.waitsForTrust).length;
     const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
-    // Counts alone after Cancel read like a run that finished: say it stopped, and what.
-    const stopped = results.filter((r) => r.cancelled).length;
-    const how = stopped ? ' cancelled' : '';
-    const unfinished = stopped ? ` (${stopped} did not finish)` : '';
+    // Counts alone after Cancel read like a run that finished: say it stopped, and which checks
+    // (the tree keeps their last results, so it does not say).
+    const stopped = results.filter((r) => r.cancelled);
+    const how = stopped.length ? ' cancelled' : '';
+    const unfinished = stopped.length
+      ? ` (${stopped.length} did not finish: ${titles(stopped, UNFINISHED_NAMED)})`
+      : '';
     message = `Upkeep: ${label}${how}: ${parts.join(', ')}${unfinished}.${trust}`;
   }
 
@@ -61,6 +67,13 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
 /** The progress line while a run goes on: how far, and the check just finished by its title. */
 export function progressMessage(done: number, total: number, result: CheckResult): string {
   return `${done}/${total} · ${result.title}: ${outcomeWord(result)}`;
+}
+
+/** The checks' titles, the first `most` of them, then how many more. */
+function titles(results: CheckResult[], most: number): string {
+  const named = results.slice(0, most).map((r) => r.title);
+  const more = results.length - named.length;
+  return more ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 /** An error is a failure to the maintainer; the output channel keeps the difference. */

@@ -83,7 +83,7 @@ describe('summarizeRun', () => {
     assert.equal(summary.severity, 'warning');
   });
 
-  it('says a run was cancelled, and how many checks it stopped', () => {
+  it('says a run was cancelled, and which checks it stopped', () => {
     const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
     const stopped = {
       ...result('custom.slow', 'Slow check', 'skipped', CANCELLED_SUMMARY),
@@ -96,7 +96,19 @@ describe('summarizeRun', () => {
     const summary = summarizeRun('Daily checks', [pass, database, stopped, unstarted]);
     assert.equal(
       summary.message,
-      'Upkeep: Daily checks cancelled: 1 pass, 0 warn, 0 fail, 3 skipped (2 did not finish).',
+      'Upkeep: Daily checks cancelled: 1 pass, 0 warn, 0 fail, 3 skipped ' +
+        '(2 did not finish: Slow check, Test suite).',
+    );
+
+    // The tree keeps their last results, so the message is where a maintainer reads which.
+    const many = ['A', 'B', 'C', 'D', 'E'].map((title) => ({
+      ...result(`custom.${title.toLowerCase()}`, title, 'skipped', NOT_STARTED_SUMMARY),
+      cancelled: true,
+    }));
+    assert.equal(
+      summarizeRun('Due checks', [pass, ...many]).message,
+      'Upkeep: Due checks cancelled: 1 pass, 0 warn, 0 fail, 5 skipped ' +
+        '(5 did not finish: A, B, C and 2 more).',
     );
   });
 

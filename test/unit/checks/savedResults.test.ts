@@ -288,24 +288,69 @@ describe('results saved by the command line, in the editor', () => {
     };
   }
 
-  it('reads a check a cancel stopped, also from a file older than `cancelled`', async () => {
-    // Upkeep before `cancelled` said so only in the summary; both kinds of file must read.
+  it("keeps a check's last real result when a cancel stops it, on disk too", async () => {
+    // The editor's own log as the services build it: a file under storage, the CLI's beside it.
+    const storage = path.join(workspace, 'storage', 'results.json');
+    const editor = new CombinedResultLog(FileResultLog.create(storage));
+    const heard: string[] = [];
+    editor.onDidChange((results) => heard.push(...results.map((r) => r.checkId)));
+    const warned = {
+      ...result('db.vacuum', '2026-12-04T09:00:00.000Z', 'warn'),
+      values: { deadTuples: 52_000 },
+    };
+    await editor.record([warned]);
+
+    const stopped = skipped('db.vacuum', 'cancelled', { cancelled: true });
+    const unstarted = skipped('tools.rspec', 'cancelled before it started', { cancelled: true });
+    await editor.record([
+      { ...stopped, startedAt: '2026-12-04T11:00:00.000Z' },
+      { ...unstarted, startedAt: '2026-12-04T11:00:00.000Z' },
+    ]);
+
+    assert.deepEqual(editor.latest('db.vacuum'), warned, 'the warn, its figures and its time');
+    assert.equal(editor.latest('tools.rspec'), undefined, 'still never run');
+    assert.deepEqual(editor.history('db.vacuum'), [warned]);
+    assert.deepEqual(heard, ['db.vacuum'], 'the tree is not told of the cancelled ones');
+    const reopened = await FileResultLog.read(storage);
+    assert.deepEqual(reopened.latest('db.vacuum'), warned);
+    assert.doesNotMatch(await fs.readFile(storage, 'utf8'), /cancelled/);
+  });
+
+  it('reads past a check a cancel stopped, also in a file older than `cancelled`', async () => {
+    // Upkeep before `cancelled` said so only in the summary and kept such results, hiding the
+    // check's last real one: both kinds of file read as if the cancelled run never happened.
+    const before = result('custom.slow', '2026-12-02T10:00:00.000Z', 'fail');
+    const earlier = (id: string, after: CheckResult): CheckResult[] => [
+      { ...before, checkId: id, title: id },
+      after,
+    ];
     const read = await readBoth(
       {
-        'custom.slow': [skipped('custom.slow', 'cancelled')],
-        'tools.rspec': [skipped('tools.rspec', 'cancelled before it started')],
-        'db.vacuum': [skipped('db.vacuum', 'stopped', { cancelled: true })],
-        'host.storageFolders': [skipped('host.storageFolders', 'no storage/ folder')],
-        'custom.says': [{ ...skipped('custom.says', 'cancelled'), outcome: 'fail' }],
+        'custom.slow': earlier('custom.slow', skipped('custom.slow', 'cancelled')),
+        'tools.rspec': earlier(
+          'tools.rspec',
+          skipped('tools.rspec', 'cancelled before it started'),
+        ),
+        'db.vacuum': earlier('db.vacuum', skipped('db.vacuum', 'stop', { cancelled: true })),
+        'tools.brakeman': [skipped('tools.brakeman', 'cancelled', { cancelled: true })],
+        'host.storageFolders': earlier(
+          'host.storageFolders',
+          skipped('host.storageFolders', 'no storage/ folder'),
+        ),
+        'custom.says': earlier(
+          'custom.says',
+          skipped('custom.says', 'cancelled', { cancelled: false }),
+        ),
       },
-      (latest) => latest?.cancelled === true,
+      (latest) => latest && `${latest.outcome}: ${latest.summary}`,
     );
     const expected = [
-      ['custom.slow', true],
-      ['tools.rspec', true],
-      ['db.vacuum', true],
-      ['host.storageFolders', false],
-      ['custom.says', false],
+      ['custom.slow', `fail: ${before.summary}`],
+      ['tools.rspec', `fail: ${before.summary}`],
+      ['db.vacuum', `fail: ${before.summary}`],
+      ['tools.brakeman', undefined],
+      ['host.storageFolders', 'skipped: no storage/ folder'],
+      ['custom.says', 'skipped: cancelled'],
     ];
     assert.deepEqual(read.editor, expected);
     assert.deepEqual(read.writer, expected);
