@@ -5,7 +5,7 @@ import type { HealthView } from '../../src/core/dashboard/protocol';
 import { describeOutcomes } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { formatMs } from '../../src/core/util/figures';
-import { clip, formatAge, formatNumber, formatTime, h, plural } from '../dom';
+import { clip, formatAge, formatNumber, formatText, formatTime, h, plural } from '../dom';
 import { dataTable } from '../table';
 import { figures, stateBadge } from './common';
 
@@ -54,7 +54,26 @@ export function renderHealth(view: HealthView): Node[] {
             value: (row) => row.outcome,
             cell: (row) => stateBadge(row.outcome),
           },
-          { key: 'summary', label: 'Summary', value: (row) => row.summary },
+          {
+            key: 'summary',
+            label: 'Summary',
+            value: (row) => row.summary,
+            // The why, the fix or the next step a check gives, one click away from its summary.
+            cell: (row) =>
+              row.details
+                ? h(
+                    'div',
+                    null,
+                    clip(formatText(row.summary)),
+                    h(
+                      'details',
+                      { className: 'check-details' },
+                      h('summary', null, 'Details'),
+                      h('pre', null, clip(row.details, 4000)),
+                    ),
+                  )
+                : clip(formatText(row.summary)),
+          },
           {
             key: 'ran',
             label: 'Last run',

@@ -30,6 +30,8 @@ function checkView(
     startedAt: result.startedAt,
     durationMs: result.durationMs,
     ...(originOf(result) === 'commandLine' ? { from: 'commandLine' as const } : {}),
+    // As `upkeep check` lists them: for what did not pass (a pass's details only add noise).
+    ...(result.details && result.outcome !== 'pass' ? { details: result.details } : {}),
     findings: (result.findings ?? []).map((finding) => ({
       message: finding.message,
       severity: finding.severity,

@@ -83,6 +83,8 @@ export interface HealthCheckView {
   /** Set when the result was saved by `upkeep check --save` or `upkeep drill --save`. */
   from?: 'commandLine';
   findings: { message: string; severity: string; location?: LocationView }[];
+  /** What a check that did not pass says beyond its summary: why, the fix, the next step. */
+  details?: string;
 }
 
 export interface HealthTierView {

@@ -559,6 +559,29 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it("shows a check's details under its summary, one click away", async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    await feed(dashboard, sampleSections());
+    const row = page
+      .getByRole('table', { name: 'Daily checks' })
+      .getByRole('row', { name: /Errors in the last hour/ });
+    const details = row.locator('details');
+    assert.equal(await details.count(), 1);
+    assert.equal(await details.evaluate((element) => (element as HTMLDetailsElement).open), false);
+    await details.locator('summary', { hasText: 'Details' }).click();
+    assert.equal(
+      await row.locator('pre').innerText(),
+      'Last at 2026-12-04 11:58:02 UTC.\nNext: read the request.',
+    );
+    const passing = page
+      .getByRole('table', { name: 'Daily checks' })
+      .getByRole('row', { name: /Database connectivity/ });
+    assert.equal(await passing.locator('details').count(), 0, 'no details, no disclosure');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('leads from an exception to its code, its log line and a new bug report', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

@@ -84,6 +84,7 @@ export function sampleSections(text: (base: string) => string = (base) => base):
                     location: { file: 'log/production.log', line: 1042 },
                   },
                 ],
+                details: text('Last at 2026-12-04 11:58:02 UTC.\nNext: read the request.'),
               },
               {
                 checkId: 'health.email',

@@ -96,6 +96,18 @@ describe('dashboard health view', () => {
     );
   });
 
+  it("carries a check's details: the why, the fix, the next step", () => {
+    const failing = {
+      ...result('logs.errorsLastHour', 'fail'),
+      details: '5xx by action: BookingsController#show 12 of 102 requests.\nNext: fix it.',
+    };
+    const passing = { ...result('health.database', 'pass'), details: 'Why: all is well.' };
+    const view = healthView(playbook, [passing, failing]);
+    const checks = view.tiers[0].checks;
+    assert.equal(checks[1].details, failing.details);
+    assert.equal('details' in checks[0], false, "a pass's details are left out, as the CLI does");
+  });
+
   it('marks the results the command line saved, and only those', () => {
     const saved = result('logs.errorsLastHour', 'fail');
     const view = healthView(
