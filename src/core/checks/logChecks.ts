@@ -42,11 +42,24 @@ export function sharedSummary(context: CheckContext, spec: WindowSpec): Promise<
   return pending;
 }
 
-/** Skips when nothing could be read, with the sources' own messages (what to set). */
-function unreadable(summary: LogSummary): CheckReport | undefined {
+/**
+ * Skips when nothing could be read, with the sources' own messages (what to set). A log that is
+ * there and cannot be read (its permissions, something that is no file) is a configuration gap
+ * instead, as a missing database password is: skipped, cron went on passing with no log read.
+ * An untrusted workspace's log outside it is refused on purpose, and skips.
+ */
+function unreadable(summary: LogSummary, trusted: boolean): CheckReport | undefined {
   const read = summary.sources.filter((s) => s.path && !s.error);
   if (read.length > 0) return undefined;
   const reasons = summary.sources.map((s) => s.error).filter(Boolean);
+  if (trusted && summary.sources.some((s) => s.error && !s.missing)) {
+    return {
+      outcome: 'error',
+      summary: 'Log file cannot be read',
+      details: reasons.join('\n'),
+      configProblem: true,
+    };
+  }
   return {
     outcome: 'skipped',
     summary: 'No log file to read',
@@ -178,7 +191,7 @@ async function withSummary(
   judge: (summary: LogSummary) => CheckReport,
 ): Promise<CheckReport> {
   const summary = await sharedSummary(context, spec);
-  return unreadable(summary) ?? judge(summary);
+  return unreadable(summary, context.trusted) ?? judge(summary);
 }
 
 const errorsLastHour: CheckDefinition = {
