@@ -218,7 +218,8 @@ export function reportFromCards(
     .join('\n');
   return {
     outcome: OUTCOME[state],
-    summary: shown.map((card) => card.summary).join('; '),
+    // Cards that failed alike (a connection lost under them) say it once.
+    summary: [...new Set(shown.map((card) => card.summary))].join('; '),
     details,
     values: values?.(cards),
   };

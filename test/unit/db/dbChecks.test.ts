@@ -62,6 +62,13 @@ describe('database checks', () => {
     assert.equal(reportFromCards([card('a', 'warn'), card('b', 'error')]).outcome, 'error');
   });
 
+  it('says once what several cards failed with alike (a connection lost under them)', () => {
+    const closed = { summary: 'Could not run: The connection to app@db:5432/app is closed.' };
+    const report = reportFromCards([card('a', 'error', closed), card('b', 'error', closed)]);
+    assert.equal(report.summary, closed.summary);
+    assert.match(report.details ?? '', /^a: error .*\nb: error /);
+  });
+
   it('keeps snapshots under the user cache folder', () => {
     assert.equal(
       defaultSnapshotFile({ XDG_CACHE_HOME: '/home/me/.cache' }),
