@@ -182,6 +182,16 @@ export class FileResultLog extends MemoryResultLog {
       }
       if (found || path.dirname(folder) === folder) break;
     }
+    // The write renames a new file over the path, which replaces a link (Capistrano's
+    // linked_files) rather than writing where it leads; following it would let a repo point
+    // the write at any file. Said, so the shared file is not left behind unnoticed.
+    if ((await fs.lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+      const target = path.resolve(path.dirname(file), await fs.readlink(file));
+      onProblem?.(
+        `${file} is a symbolic link to ${target}; saving replaces the link with a file of its ` +
+          `own. To keep the results there, give --save ${target}.`,
+      );
+    }
     const log = new FileResultLog(file, onProblem);
     await log.ready;
     return log;
