@@ -14,6 +14,7 @@ import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
+import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { carryOverEarlierStorage, folderStorageDir } from './multiRoot';
 
 /** The current playbook and its changes (defaults merged with the repo's file). */
@@ -57,6 +58,8 @@ export class Services implements vscode.Disposable {
    */
   readonly storageUri: vscode.Uri | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The unknown zone last warned about, so a bad setting is logged once, not per redraw. */
+  private warnedZone: string | undefined;
 
   /**
    * @param workspaceFolder the Rails app's folder, for the whole life of these services: another
@@ -93,6 +96,33 @@ export class Services implements vscode.Disposable {
     const uri = this.workspaceFolder?.uri.toString();
     const open = vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === uri);
     return open?.name ?? this.workspaceFolder?.name;
+  }
+
+  /**
+   * The zone the team's days, weeks and months run in: `upkeep.schedule.timeZone`, else this
+   * machine's. A remote editor (SSH, code-server) runs on a machine often on UTC, whose midnight
+   * is not the team's. An unknown name is logged once and the machine's zone used.
+   */
+  scheduleTimeZone(): string {
+    const value = vscode.workspace
+      .getConfiguration('upkeep', this.workspaceFolder?.uri)
+      .get<unknown>('schedule.timeZone');
+    // A hand-edited settings file may hold anything here; only text names a zone.
+    const configured = typeof value === 'string' ? value.trim() : '';
+    if (!configured) return machineTimeZone();
+    try {
+      return checkTimeZone(configured);
+    } catch {
+      if (this.warnedZone !== configured) {
+        this.warnedZone = configured;
+        this.log.warn(
+          `upkeep.schedule.timeZone: "${configured}" is not a time zone this system knows; ` +
+            `using this machine's (${machineTimeZone()}). Use an IANA name such as ` +
+            'Europe/Berlin or America/New_York.',
+        );
+      }
+      return machineTimeZone();
+    }
   }
 
   get trusted(): boolean {

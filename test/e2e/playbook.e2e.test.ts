@@ -1,7 +1,8 @@
 /**
  * The Maintenance tree in a real editor (code-server): ticking the checklist items of a task marks
  * it done and lowers the container badge and the status bar count; the state is still there after
- * a reload; a broken `.upkeep/playbook.yaml` shows a problem at the right line and column.
+ * a reload; a broken `.upkeep/playbook.yaml` shows a problem at the right line and column; with
+ * `upkeep.schedule.timeZone` set, the rows tell times on the team's clock.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeS
 import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
 import { findTier } from '../../src/core/playbook/model';
 import { needsAttention, taskStatus } from '../../src/core/playbook/schedule';
-import { machineTimeZone } from '../../src/core/util/timeZone';
+import { machineTimeZone, wallClockFormat } from '../../src/core/util/timeZone';
 import {
   actUntilShown,
   launchBrowser,
@@ -296,7 +297,51 @@ describe('playbook state kept in the repo, in a real editor', function () {
     await item.locator('.label-description', { hasText: /by Other Window$/ }).waitFor();
     assert.equal(await checkbox(item).getAttribute('aria-checked'), 'true');
   });
+
+  it("shows a tick's time on the team's clock with upkeep.schedule.timeZone", async function () {
+    const state = JSON.parse(await fs.readFile(path.join(workspace, '.upkeep/state.json'), 'utf8'));
+    const at = new Date(state.tasks['daily.logs'].ticks.errors.at);
+    // Zones whose clocks differ from almost any machine's by a part of an hour; the one whose
+    // date is the machine's, so the tick still belongs to today there.
+    const machine = machineTimeZone();
+    const zone = ['Asia/Kathmandu', 'America/St_Johns'].find(
+      (candidate) =>
+        dateIn(candidate, at) === dateIn(machine, at) &&
+        dateIn(candidate, new Date()) === dateIn(machine, new Date()) &&
+        clockIn(candidate, at) !== clockIn(machine, at),
+    );
+    if (!zone) this.skip();
+
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    await fs.writeFile(
+      path.join(workspace, '.vscode/settings.json'),
+      JSON.stringify({ 'upkeep.schedule.timeZone': zone }),
+    );
+    // A remote editor's machine is often on UTC while its team is not: the row follows the team.
+    const item = treeItem(page, VIEW, 'Errors in the last hour reviewed');
+    await description(item, new RegExp(`^${clockIn(zone, at)} by ${USER}$`)).waitFor();
+  });
 });
+
+/** The parts of a wall clock in `zone` at `instant`. */
+function wallIn(zone: string, instant: Date): Record<string, string> {
+  return Object.fromEntries(
+    wallClockFormat(zone)
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value.padStart(2, '0')]),
+  );
+}
+
+/** `HH:MM` in `zone` at `instant`, as the tree writes a time of today. */
+function clockIn(zone: string, instant: Date): string {
+  const wall = wallIn(zone, instant);
+  return `${wall.hour}:${wall.minute}`;
+}
+
+function dateIn(zone: string, instant: Date): string {
+  const wall = wallIn(zone, instant);
+  return `${wall.year}-${wall.month}-${wall.day}`;
+}
 
 /** The extension host's own log: errors the extension did not catch end up there. */
 async function extensionHostLog(userDataDir: string): Promise<string> {

@@ -147,7 +147,7 @@ function scaffoldContext(services: Services, log: Logger, workspace?: string): S
     settings: services.settings(folder?.uri),
     clock: services.clock,
     trusted: services.trusted,
-    timeZone: machineTimeZone(),
+    timeZone: services.scheduleTimeZone(),
     log,
   };
 }

@@ -12,7 +12,6 @@ import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { periodKeyFor, taskStatus } from '../../core/playbook/schedule';
-import { machineTimeZone } from '../../core/util/timeZone';
 import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
 import { emptyState, taskEntry } from '../../core/playbook/state';
 import type { StateLocation } from '../../core/playbook/stateStore';
@@ -56,7 +55,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   readonly onDidChange = this.playbookEmitter.event;
   /** Ticks, completions, snoozes: from this window or another one writing the same file. */
   readonly onDidChangeState = this.stateEmitter.event;
-  readonly timeZone = machineTimeZone();
+  /** The team's zone (`upkeep.schedule.timeZone`, else this machine's), read afresh each time. */
+  get timeZone(): string {
+    return this.services.scheduleTimeZone();
+  }
 
   constructor(private readonly services: Services) {
     this.log = services.log.child('playbook');
@@ -110,6 +112,8 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('upkeep.state.location')) void this.openStore();
         if (event.affectsConfiguration('upkeep.thresholds')) this.scheduleReload();
+        // Due, overdue and done are read in the new zone: redraw the tree, badge and status bar.
+        if (event.affectsConfiguration('upkeep.schedule.timeZone')) this.stateEmitter.fire();
       }),
       // Another window may have written the state while this one was in the background.
       vscode.window.onDidChangeWindowState((windowState) => {
