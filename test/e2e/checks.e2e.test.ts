@@ -4,8 +4,9 @@
  * by the repo playbook, `bundle` a fake on PATH that prints a real Brakeman report); in an
  * untrusted workspace the same run starts none of the repo's commands; a run of `upkeep check
  * --save` in a terminal shows in the tree as from the command line (and a saved file is not read
- * before trust); and the recovery drill asks first, showing target and dump, then restores a
- * real pg_dump into a scratch database.
+ * before trust); Cancel Running Checks leaves a check's last real result in the tree; trusting
+ * the folder offers to run the checks that waited for it; and the recovery drill asks first,
+ * showing target and dump, then restores a real pg_dump into a scratch database.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,11 +16,13 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   openViewContainer,
+  pickQuickInput,
   readProblems,
   readTreeItem,
   runCommand,
   screenshot,
   treeItem,
+  waitForNotification,
 } from './support/editor';
 import { readLogChannel, startDemoEditor, type DemoEditor } from './support/demoEditor';
 import { Client } from 'pg';
@@ -50,6 +53,15 @@ async function securityCheckRow(page: Page, title: string, wanted: RegExp): Prom
     await page.waitForTimeout(1000);
   }
   assert.fail(`the "${title}" row never read ${wanted}; last: "${read}"`);
+}
+
+/** Waits up to `seconds` for `file` to exist; fails saying what it waited for. */
+async function waitForFile(file: string, what: string, seconds = 60): Promise<void> {
+  for (let attempt = 0; attempt < seconds; attempt++) {
+    if (existsSync(file)) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.fail(`${what} never happened (no ${file})`);
 }
 
 /** A result of `custom.marker` as `upkeep check --save` keeps it, from five minutes ago. */
@@ -97,18 +109,25 @@ describe('checks in a real editor', function () {
   this.timeout(600_000);
   let temp: string;
   let marker: string;
+  /** While it exists, the fake `bundle` says it started, then hangs until killed. */
+  let slow: string;
+  let started: string;
   let savedPath: string | undefined;
 
   before(async () => {
     assert.ok(existsSync(path.join(ROOT, 'dist/extension.js')), 'build first: npm run build');
     temp = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-e2e-checks-'));
     marker = path.join(temp, 'repo-command-ran');
+    slow = path.join(temp, 'slow');
+    started = path.join(temp, 'bundle-started');
     // A fake `bundle` on the editor's PATH: it prints the real report and marks that it ran.
     const bin = path.join(temp, 'bin');
     await fs.mkdir(bin);
     await fs.writeFile(
       path.join(bin, 'bundle'),
-      `#!/bin/sh\ntouch '${marker}'\ncat '${BRAKEMAN_REPORT}'\nexit 3\n`,
+      `#!/bin/sh\ntouch '${marker}'\n` +
+        `if [ -e '${slow}' ]; then touch '${started}'; sleep 300; fi\n` +
+        `cat '${BRAKEMAN_REPORT}'\nexit 3\n`,
       { mode: 0o755 },
     );
     savedPath = process.env.PATH;
@@ -235,6 +254,34 @@ describe('checks in a real editor', function () {
       );
       assert.deepEqual(after.results['custom.marker'], saved);
     });
+
+    it("keeps a check's last real result when Cancel Running Checks stops it", async () => {
+      const { page } = demo;
+      const title = 'Brakeman security scan';
+      // The first run's warn, with its figures: what a cancelled run must not replace.
+      const warned = new RegExp(
+        String.raw`^check · warn · [^|]+\| Check ${title}: warn, [^.]+\. 2 security warnings`,
+      );
+      await securityCheckRow(page, title, warned);
+
+      await fs.writeFile(slow, '');
+      try {
+        await runCommand(page, 'Upkeep: Run Check…');
+        await pickQuickInput(page, title);
+        await waitForFile(started, 'Brakeman starting');
+        await runCommand(page, 'Upkeep: Cancel Running Checks');
+        const message = await waitForNotification(page, `${title}: skipped`, 30_000);
+        assert.equal(message, `Upkeep: ${title}: skipped — cancelled.`);
+      } finally {
+        await fs.rm(slow, { force: true });
+      }
+      // A result kept would redraw the row within a second; give it longer than that.
+      await page.waitForTimeout(3000);
+      await securityCheckRow(page, title, warned);
+      const output = await readLogChannel(demo.userDataDir, 'Upkeep');
+      assert.match(output, /checks cancelled by the user/);
+      assert.match(output, /tools\.brakeman: skipped in \d+ ms — cancelled/);
+    });
   });
 
   describe('untrusted', () => {
@@ -278,6 +325,34 @@ describe('checks in a real editor', function () {
       assert.match(output, /tools\.brakeman: skipped in \d+ ms — waits for workspace trust/);
       assert.match(output, /custom\.marker: skipped in \d+ ms — waits for workspace trust/);
       await assert.rejects(fs.stat(marker), 'no repo command ran');
+    });
+
+    it('offers to run the checks that waited, once the folder is trusted', async () => {
+      const { page } = demo;
+      await runCommand(page, 'Workspaces: Manage Workspace Trust');
+      await page.getByText('You are in Restricted Mode').first().waitFor();
+      await page
+        .locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ })
+        .first()
+        .click();
+      const message = await waitForNotification(page, 'waited for workspace trust', 60_000).catch(
+        async (error: Error) => {
+          const log = await readLogChannel(demo.userDataDir, 'Upkeep');
+          const said = log.split('\n').filter((line) => /workspace trusted/.test(line));
+          throw new Error(`${error.message}\nthe log says: ${said.join(' | ') || 'nothing'}`);
+        },
+      );
+      // At least Brakeman and the custom check: both ran nothing, and said so by their result.
+      const waiting = Number(
+        /^Upkeep: (\d+) checks waited for workspace trust\.$/.exec(message)?.[1],
+      );
+      assert.ok(waiting >= 2, message);
+      await page
+        .locator('.notifications-toasts .notification-list-item', { hasText: message })
+        .locator('.monaco-button', { hasText: 'Run Them' })
+        .first()
+        .click();
+      await waitForFile(marker, 'the custom check running after trust');
     });
   });
 
