@@ -158,7 +158,9 @@ async function runDb(flags: DbFlags): Promise<number> {
       snapshotFile: flags.snapshots ? defaultSnapshotFile() : undefined,
       metrics,
     });
-    if (output.cards.some((card) => card.state === 'error')) exitCode = 1;
+    const failed = output.cards.filter((card) => card.state === 'error');
+    // Only a setting to change (a cache folder it cannot write): a configuration problem.
+    if (failed.length) exitCode = failed.every((card) => card.configProblem) ? 2 : 1;
     if (controller.signal.aborted) throw controller.signal.reason;
   } catch (error) {
     // Whatever the interrupted query threw, the run was cancelled.

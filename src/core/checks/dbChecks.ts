@@ -222,6 +222,10 @@ export function reportFromCards(
     summary: [...new Set(shown.map((card) => card.summary))].join('; '),
     details,
     values: values?.(cards),
+    // A card a setting fixes (an unwritable cache folder) is no database problem: exit 2.
+    ...(state === 'error' && shown.every((card) => card.configProblem)
+      ? { configProblem: true }
+      : {}),
   };
 }
 

@@ -33,6 +33,11 @@ export interface DbCard<T = unknown> {
   /** Every statement, one per row of the card, when there is more than one. */
   fixes?: string[];
   /**
+   * Set on an `error` card that a setting of this machine fixes, not the database (a cache
+   * folder Upkeep cannot write): `upkeep check` and `upkeep db` exit 2 for it, as for bad usage.
+   */
+  configProblem?: true;
+  /**
    * Typed per card (the *Data interfaces in tableCards, activityCards and businessCards),
    * JSON-serializable; null when it did not run.
    */
@@ -214,6 +219,7 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
       // The summary says what went wrong; a reason would say it again.
       summary: `Could not run: ${error instanceof Error ? error.message : String(error)}`,
       fix: UpkeepError.is(error) ? error.hint : undefined,
+      ...(UpkeepError.is(error, 'config') ? { configProblem: true as const } : {}),
       data: null,
       durationMs,
     });
