@@ -20,6 +20,7 @@ import {
   launchBrowser,
   openViewContainer,
   openWorkbench,
+  pickQuickInput,
   readOutputChannel,
   readProblems,
   readTreeItem,
@@ -296,6 +297,27 @@ describe('playbook state kept in the repo, in a real editor', function () {
     const item = treeItem(page, VIEW, 'Slow requests (over 1 s) reviewed');
     await item.locator('.label-description', { hasText: /by Other Window$/ }).waitFor();
     assert.equal(await checkbox(item).getAttribute('aria-checked'), 'true');
+  });
+
+  it('keeps what was found with a weekly task marked done, in its history', async function () {
+    await runCommand(page, 'Upkeep: Mark Task Done');
+    await pickQuickInput(page, 'Code quality');
+    const note = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: 'What was found or done?' }).waitFor();
+    await note.fill('3 RuboCop offenses fixed, Brakeman clean');
+    await note.press('Enter');
+
+    const file = path.join(workspace, '.upkeep/state.json');
+    let history: { action: string; note?: string }[] = [];
+    for (let attempt = 0; attempt < 30 && !history.length; attempt++) {
+      const state = JSON.parse(await fs.readFile(file, 'utf8'));
+      history = state.tasks['weekly.codeQuality']?.history ?? [];
+      if (!history.length) await page.waitForTimeout(500);
+    }
+    assert.deepEqual(
+      history.map((entry) => [entry.action, entry.note]),
+      [['done', '3 RuboCop offenses fixed, Brakeman clean']],
+    );
   });
 
   it("shows a tick's time on the team's clock with upkeep.schedule.timeZone", async function () {

@@ -166,10 +166,27 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
     if (value === undefined) return;
     if (value.trim()) values[record.id] = value.trim();
   }
+  // Weekly and rarer work (a review, an audit, a drill) is looked back on: what was found or
+  // done goes with it. Daily work stays one click.
+  let note: string | undefined;
+  if (controller.tierOf(task)?.period !== 'day') {
+    note = await vscode.window.showInputBox({
+      title: `${task.title}: done`,
+      prompt: 'What was found or done? Kept in the task history (optional: Enter to skip).',
+      placeHolder: 'Removed 2 accounts of people who left',
+      ignoreFocusOut: true,
+    });
+    if (note === undefined) return;
+  }
 
   const checks = controller.checkResults(task);
   const saved = await controller.change(task, (state, change) =>
-    markDone(state, task, change, { checks, values, tickAll: true }),
+    markDone(state, task, change, {
+      checks,
+      values,
+      tickAll: true,
+      note: note?.replace(/\s+/g, ' ').trim() || undefined,
+    }),
   );
   if (saved && !warnOfFailingChecks(context, task)) {
     void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done.`);
