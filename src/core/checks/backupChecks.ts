@@ -186,6 +186,7 @@ export const backupsLatestCheck: CheckDefinition = {
           `${age}${tooOld ? ` (limit ${maxAgeHours} h)` : ''}; ` +
           'pg_restore --list waits for workspace trust',
         values,
+        waitsForTrust: true,
       };
     }
 
@@ -342,6 +343,7 @@ export const fileBackupCheck: CheckDefinition = {
       return {
         outcome: 'skipped',
         summary: 'storage/ links outside the workspace; waits for workspace trust',
+        waitsForTrust: true,
       };
     }
 

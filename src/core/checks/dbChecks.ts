@@ -150,7 +150,7 @@ async function notConfigured(context: CheckContext, error: unknown): Promise<Che
     if (unread.some(Boolean)) {
       const summary =
         'waits for workspace trust (config/database.yml and .env are not read before)';
-      return { outcome: 'skipped', summary, details };
+      return { outcome: 'skipped', summary, details, waitsForTrust: true };
     }
   }
   return { outcome: 'skipped', summary: 'no database configured', details };

@@ -286,6 +286,9 @@ async function runOne(
       });
     }
     if (limits.signal?.aborted) return cancelled(CANCELLED_SUMMARY);
+    if (UpkeepError.is(error, 'untrusted')) {
+      return finish({ outcome: 'skipped', summary: firstLine(error.message), waitsForTrust: true });
+    }
     return finish({
       outcome: 'error',
       summary: firstLine(describeError(error)),

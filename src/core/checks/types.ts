@@ -38,6 +38,14 @@ export interface CheckReport {
    * setting), not because of what it checks: `upkeep check` exits 2 when only such remain.
    */
   configProblem?: boolean;
+  /**
+   * The folder is not trusted and the check stopped short of what waits for trust (a tool the
+   * repo names, a file linked out of the folder): it did not run, or ran only in part, and can
+   * run whole once the folder is trusted. The check engine sets it on a check that needs trust
+   * and on a check that threw an `untrusted` error; a built-in check that returns early sets it
+   * itself. Not a summary text: a custom check may say "waits for workspace trust" of its own.
+   */
+  waitsForTrust?: boolean;
 }
 
 /** A report with its identity and timing, as kept and shown. */
@@ -52,12 +60,6 @@ export interface CheckResult extends CheckReport {
    * checks). Set by the check engine alone: a summary that says "cancelled" may be a check's own.
    */
   cancelled?: boolean;
-  /**
-   * The check runs something from the repo and the folder is not trusted: it did not run
-   * (outcome `skipped`) and can once the folder is trusted. Set by the check engine alone, like
-   * `cancelled`.
-   */
-  waitsForTrust?: boolean;
 }
 
 export interface CheckContext {

@@ -82,6 +82,13 @@ describe('backups', function () {
       );
     });
 
+    it('judges the age alone in an untrusted folder and waits for trust to list it', async () => {
+      const result = await run(backupsLatestCheck, undefined, { trusted: false });
+      assert.equal(result.outcome, 'skipped', result.summary);
+      assert.match(result.summary, /; pg_restore --list waits for workspace trust$/);
+      assert.equal(result.waitsForTrust, true);
+    });
+
     it('picks the newest file and fails when it is too old', async () => {
       const older = path.join(workspace, 'backups', 'app_20261101.dump');
       await fs.copyFile(dumpFile, older);

@@ -182,6 +182,8 @@ describe('checks of guideline items read from files', function () {
       const untrusted = await run(fileBackupCheck, { trusted: false });
       assert.equal(untrusted.outcome, 'skipped');
       assert.match(untrusted.summary, /waits for workspace trust/);
+      assert.equal(untrusted.waitsForTrust, true);
+      assert.equal(trusted.waitsForTrust, undefined);
     });
 
     it('does not follow links inside storage/ out of it', async () => {

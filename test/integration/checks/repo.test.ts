@@ -306,6 +306,8 @@ describe('repository and documentation checks', function () {
       untrusted.summary,
       '.ruby-version links outside the workspace; waits for workspace trust',
     );
+    // Offered again once the folder is trusted (the editor's Run Them).
+    assert.equal(untrusted.waitsForTrust, true);
     assert.doesNotMatch(JSON.stringify(untrusted), /hunter2/);
 
     // A deploy links files to a shared folder; a trusted workspace reads them.

@@ -104,6 +104,7 @@ describe('database checks in Restricted Mode', () => {
           'waits for workspace trust (config/database.yml and .env are not read before)',
           id,
         );
+        assert.equal(report.waitsForTrust, true, id);
       }
 
       // Trusted with nothing anywhere: none configured, as before.
