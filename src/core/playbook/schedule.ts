@@ -320,6 +320,49 @@ export function describeTaskStatus(
   }
 }
 
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** What one period of each unit is called in a sentence: "week 2026-W48 went by". */
+const PERIOD_NAMES: Readonly<Record<Exclude<PeriodUnit, 'none'>, string>> = {
+  day: 'day',
+  week: 'week',
+  month: 'month',
+  quarter: 'quarter',
+  year: 'year',
+};
+
+/**
+ * The facts behind a task's state, for its tooltip: since when it is overdue and which period
+ * went by without it, and when it was last done and by whom (or that it never was since Upkeep
+ * first saw it). Nothing for a task done this period or on demand: its row says it.
+ */
+export function describeLastDone(
+  status: TaskStatus,
+  state: TaskState | undefined,
+  now: Date,
+  timeZone: string,
+): string[] {
+  if (status.kind === 'done' || status.kind === 'onDemand' || !status.period) return [];
+  const lines: string[] = [];
+  if (status.kind === 'overdue' && status.overdueSince) {
+    const since = status.overdueSince;
+    const day = localDateOf(since, timeZone);
+    const missed = periodAt(status.period.unit, new Date(since.getTime() - 1), timeZone);
+    lines.push(
+      `Overdue since ${formatLocalDate(day)} (${WEEKDAYS[isoWeekday(day) - 1]}): ` +
+        `${PERIOD_NAMES[status.period.unit]} ${missed.key} went by without it`,
+    );
+  }
+  if (state?.done) {
+    const at = describeInstant(new Date(state.done.at), now, timeZone);
+    lines.push(`Last done ${at} by ${state.done.by}`);
+  } else if (state?.since && !Number.isNaN(Date.parse(state.since))) {
+    const first = formatLocalDate(localDateOf(new Date(state.since), timeZone));
+    lines.push(`Never done since Upkeep first saw it, ${first}`);
+  }
+  return lines;
+}
+
 /**
  * "09:12" today, "Tue 09:12" within a week either way (a task done, a bug report's response
  * deadline), "2026-11-03" further off.
@@ -330,7 +373,7 @@ export function describeInstant(instant: Date, now: Date, timeZone: string): str
   const days = daysBetween(wall, localDateOf(now, timeZone));
   if (days === 0) return time;
   if (Math.abs(days) < 7) {
-    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][isoWeekday(wall) - 1];
+    const weekday = WEEKDAYS[isoWeekday(wall) - 1];
     return `${weekday} ${time}`;
   }
   return formatLocalDate(wall);

@@ -12,7 +12,12 @@ import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { periodKeyFor, taskStatus } from '../../core/playbook/schedule';
-import type { ChangeContext, HistoryCheck, PlaybookState } from '../../core/playbook/state';
+import type {
+  ChangeContext,
+  HistoryCheck,
+  PlaybookState,
+  TaskState,
+} from '../../core/playbook/state';
 import { emptyState, taskEntry } from '../../core/playbook/state';
 import type { StateLocation } from '../../core/playbook/stateStore';
 import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
@@ -342,10 +347,14 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   statusOf(task: Task): TaskStatus {
     const tier = this.tierOf(task)!;
+    return taskStatus(tier, this.stateOf(task), this.services.clock.now(), this.timeZone);
+  }
+
+  /** The task's stored state, or for one never changed, since when this window has seen it. */
+  stateOf(task: Task): TaskState | undefined {
     const stored = taskEntry(this.stateValue, task.id);
     const since = stored?.since ?? this.firstSeenOf(task.id);
-    const state = stored ?? (since ? { since, ticks: {}, history: [] } : undefined);
-    return taskStatus(tier, state, this.services.clock.now(), this.timeZone);
+    return stored ?? (since ? { since, ticks: {}, history: [] } : undefined);
   }
 
   dueTaskIds(): string[] {

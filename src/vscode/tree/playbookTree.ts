@@ -16,6 +16,7 @@ import {
   describeAttention,
   describeDueSoon,
   describeInstant,
+  describeLastDone,
   isDueSoon,
 } from '../../core/playbook/schedule';
 import { formatMs } from '../../core/util/figures';
@@ -237,6 +238,15 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
     if (task.description) lines.push('', escape(task.description));
     if (status.period) lines.push('', `Period: ${status.period.key}`);
+    // What the next on call asks first: since when it is late, and who did it last.
+    for (const fact of describeLastDone(
+      status,
+      this.controller.stateOf(task),
+      now,
+      this.controller.timeZone,
+    )) {
+      lines.push(escape(fact));
+    }
     if (status.kind === 'due' && status.period) {
       const soon = describeDueSoon(status.period.unit);
       lines.push(

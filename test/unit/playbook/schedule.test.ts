@@ -8,6 +8,7 @@ import {
   describeAge,
   describeAttention,
   describeInstant,
+  describeLastDone,
   describeTaskStatus,
   isoWeek,
   needsAttention,
@@ -251,6 +252,30 @@ describe('schedule: task status', () => {
       describeTaskStatus(status, new Date(), zone),
       'snoozed until 2026-12-14: waiting for the vendor',
     );
+  });
+
+  it('says when an overdue task was last done, by whom, and since when it is late', () => {
+    const tier = tierOf('weekly');
+    const done = { periodKey: '2026-W47', at: '2026-11-20T10:00:00Z', by: 'Previous On-call' };
+    const task = state({ since: '2026-10-01T09:00:00Z', done });
+    const now = new Date('2026-12-07T08:00:00Z');
+    const status = taskStatus(tier, task, now, zone);
+    assert.equal(status.kind, 'overdue');
+    assert.deepEqual(describeLastDone(status, task, now, zone), [
+      'Overdue since 2026-11-30 (Mon): week 2026-W48 went by without it',
+      'Last done 2026-11-20 by Previous On-call',
+    ]);
+    // Due this period: when it was last done; never done: that it never was.
+    const due = taskStatus(tier, task, new Date('2026-11-25T08:00:00Z'), zone);
+    assert.deepEqual(describeLastDone(due, task, new Date('2026-11-25T08:00:00Z'), zone), [
+      'Last done Fri 11:00 by Previous On-call',
+    ]);
+    const fresh = state({ since: '2026-12-01T09:00:00Z' });
+    const never = taskStatus(tier, fresh, now, zone);
+    assert.deepEqual(describeLastDone(never, fresh, now, zone), [
+      'Overdue since 2026-12-07 (Mon): week 2026-W49 went by without it',
+      'Never done since Upkeep first saw it, 2026-12-01',
+    ]);
   });
 
   it('keeps ticks only for their own period', () => {
