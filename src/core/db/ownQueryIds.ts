@@ -6,6 +6,9 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { sharedCacheLock } from '../util/fileLock';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
 
 /** Per server; the oldest go first once a server has more (a new Upkeep version's texts). */
 const MAX_IDS = 4000;
@@ -13,11 +16,19 @@ const MAX_IDS = 4000;
 let file: string | undefined;
 /** By `connection.display`: the ids read from the file and learned since. */
 const known = new Map<string, Set<string>>();
+/**
+ * Until when writes are skipped after another process held the file's lock past the wait:
+ * each new id is a write, and a run must not wait that long for every statement it plans.
+ * The ids learned meanwhile go with the next write.
+ */
+let heldUntil = 0;
+const HELD_BACKOFF_MS = 60_000;
 
 /** Keeps the ids in `where` from now on (undefined: only in this process). */
 export function keepOwnQueryIdsIn(where: string | undefined): void {
   file = where;
   known.clear();
+  heldUntil = 0;
 }
 
 /** The ids of a server the file holds, read once per process; none when it cannot be read. */
@@ -35,22 +46,37 @@ export function knownOwnQueryIds(server: string): ReadonlySet<string> {
 }
 
 /**
- * Adds an id learned in this process and writes the file with what other processes added since
- * it was read. A write that fails only costs a statement shown until it is learned again.
+ * Adds an id learned in this process and writes the file, under its lock, with what other
+ * processes added since it was read. A write that fails or waits too long for the lock only
+ * costs a statement shown until it is learned again.
  */
-export async function rememberOwnQueryId(server: string, id: string): Promise<void> {
+export async function rememberOwnQueryId(
+  server: string,
+  id: string,
+  log: Logger = silentLogger,
+): Promise<void> {
   const ids = await storedOwnQueryIds(server);
   if (ids.has(id)) return;
   ids.add(id);
-  if (!file) return;
+  const where = file;
+  if (!where || Date.now() < heldUntil) return;
   try {
-    const all = await readFile(file);
-    const merged = [...new Set([...(all[server] ?? []), ...ids])].slice(-MAX_IDS);
-    all[server] = merged;
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temp, `${JSON.stringify({ version: 1, servers: all })}\n`);
-    await fs.rename(temp, file);
+    await sharedCacheLock(where, log).withLockOrSkip(
+      async () => {
+        const all = await readFile(where);
+        all[server] = [...new Set([...(all[server] ?? []), ...ids])].slice(-MAX_IDS);
+        await fs.mkdir(path.dirname(where), { recursive: true });
+        const temp = `${where}.${process.pid}.tmp`;
+        await fs.writeFile(temp, `${JSON.stringify({ version: 1, servers: all })}\n`);
+        await fs.rename(temp, where);
+      },
+      (held) => {
+        heldUntil = Date.now() + HELD_BACKOFF_MS;
+        log.warn(
+          `Query ids of Upkeep's own statements not kept for now: ${held.message} ${held.hint}`,
+        );
+      },
+    );
   } catch {
     // The cache folder is not writable: this process still knows the id.
   }

@@ -282,7 +282,7 @@ class PgSession implements DbSession {
       return;
     }
     known.set(text, id);
-    await rememberOwnQueryId(where, id);
+    await rememberOwnQueryId(where, id, this.log);
   }
 
   /** Drops a connection whose server stopped answering; its pending query then rejects. */

@@ -6,6 +6,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorReason, UpkeepError } from '../util/errors';
+import { sharedCacheLock } from '../util/fileLock';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
 
 export interface SizeSnapshot {
   /** ISO 8601. */
@@ -51,9 +54,41 @@ async function readFile(file: string): Promise<{ file: SnapshotFile; unreadable:
 
 /**
  * Adds a snapshot unless one is younger than an hour, and returns the database's snapshots.
- * An unreadable file is moved aside (`.unreadable-<time>`) rather than overwritten.
+ * Other Upkeep processes share the file: it is re-read and written under its lock, so their
+ * snapshots stay. Past a lock another process holds for more than a short wait, the snapshot is
+ * not kept (a warning says so) rather than the run waiting on. An unreadable file is moved aside
+ * (`.unreadable-<time>`) rather than overwritten. A folder that cannot be written is a `config`
+ * error naming it and what to set.
  */
 export async function recordSnapshot(
+  file: string,
+  key: string,
+  snapshot: SizeSnapshot,
+  log: Logger = silentLogger,
+): Promise<{ snapshots: SizeSnapshot[]; movedAside?: string }> {
+  try {
+    return await sharedCacheLock(file, log).withLockOrSkip(
+      () => addSnapshot(file, key, snapshot),
+      async (held) => {
+        log.warn(`Size snapshot not kept this run: ${held.message} ${held.hint}`);
+        const list = (await readFile(file)).file.databases[key] ?? [];
+        return { snapshots: withSnapshot(list, snapshot) ?? list };
+      },
+    );
+  } catch (error) {
+    if (error instanceof UpkeepError) throw error;
+    throw new UpkeepError(
+      'config',
+      `Cannot keep size snapshots in ${file}: ${await whyNotWritable(file, error)}.`,
+      'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
+        'users often have none. upkeep db --no-snapshots keeps none.',
+      { cause: error },
+    );
+  }
+}
+
+/** Under the file's lock: re-reads it, adds the snapshot and writes it back. */
+async function addSnapshot(
   file: string,
   key: string,
   snapshot: SizeSnapshot,
@@ -65,33 +100,26 @@ export async function recordSnapshot(
     await fs.rename(file, movedAside);
   }
   const list = data.databases[key] ?? [];
-  const last = list[list.length - 1];
-  if (last && Date.parse(snapshot.at) - Date.parse(last.at) < MIN_SPACING_MS) {
-    return { snapshots: list, movedAside };
-  }
+  const added = withSnapshot(list, snapshot);
+  if (!added) return { snapshots: list, movedAside };
+  data.databases[key] = added;
 
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  // Write then rename, so a crash mid-write never leaves half a file.
+  const temporary = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(data), 'utf8');
+  await fs.rename(temporary, file);
+  return { snapshots: added, movedAside };
+}
+
+/** The list with the snapshot added (its largest tables), or undefined when one is too recent. */
+function withSnapshot(list: SizeSnapshot[], snapshot: SizeSnapshot): SizeSnapshot[] | undefined {
+  const last = list[list.length - 1];
+  if (last && Date.parse(snapshot.at) - Date.parse(last.at) < MIN_SPACING_MS) return undefined;
   const largest = Object.entries(snapshot.tables)
     .sort((a, b) => b[1] - a[1])
     .slice(0, MAX_TABLES);
-  list.push({ ...snapshot, tables: Object.fromEntries(largest) });
-  data.databases[key] = list.slice(-MAX_SNAPSHOTS);
-
-  try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // Write then rename, so a crash mid-write never leaves half a file.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify(data), 'utf8');
-    await fs.rename(temporary, file);
-  } catch (error) {
-    throw new UpkeepError(
-      'config',
-      `Cannot keep size snapshots in ${file}: ${await whyNotWritable(file, error)}.`,
-      'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
-        'users often have none. upkeep db --no-snapshots keeps none.',
-      { cause: error },
-    );
-  }
-  return { snapshots: data.databases[key], movedAside };
+  return [...list, { ...snapshot, tables: Object.fromEntries(largest) }].slice(-MAX_SNAPSHOTS);
 }
 
 /** Why the snapshot file could not be written, in words (the folder in the way, the disk). */

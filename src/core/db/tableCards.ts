@@ -278,7 +278,12 @@ const growth: CardDefinition = {
           ).catch(() => []),
           movedAside: undefined,
         }
-      : await recordSnapshot(context.snapshotFile, context.session.connection.display, snapshot);
+      : await recordSnapshot(
+          context.snapshotFile,
+          context.session.connection.display,
+          snapshot,
+          context.log,
+        );
     const notKept = lockedNote(locked, 'no snapshot kept this run');
     const since = (days: number): GrowthData['growth7d'] => {
       const base = baselineSnapshot(snapshots, now, days);

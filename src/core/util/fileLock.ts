@@ -48,6 +48,29 @@ export class FileLock {
   /** Runs `work` while holding the lock; the lock goes when it settles. */
   async withLock<T>(work: () => Promise<T>): Promise<T> {
     await this.acquire();
+    return this.holding(work);
+  }
+
+  /**
+   * Like withLock, but when another writer holds the lock past the wait, returns what
+   * `skipped` makes of that (the `timeout` error) instead of throwing. For a file that may
+   * miss an update rather than hold up its caller.
+   */
+  async withLockOrSkip<T>(
+    work: () => Promise<T>,
+    skipped: (held: UpkeepError) => T | Promise<T>,
+  ): Promise<T> {
+    try {
+      await this.acquire();
+    } catch (error) {
+      if (UpkeepError.is(error, 'timeout')) return skipped(error);
+      throw error;
+    }
+    return this.holding(work);
+  }
+
+  /** Runs `work` with the lock taken; the lock goes when it settles. */
+  private async holding<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {
@@ -136,6 +159,22 @@ export class FileLock {
 function readLock(file: string): Promise<string | undefined> {
   return readTextFileLimited(file, 4096).catch(() => '');
 }
+
+/**
+ * The lock of a cache file every Upkeep process of the user shares (`~/.cache/upkeep`: size
+ * snapshots, own query ids): a writer waits for it a short while, then skips its update, since
+ * a lost snapshot costs less than a cron run stuck behind a hung editor.
+ */
+export function sharedCacheLock(file: string, log: Logger): FileLock {
+  return new FileLock(`${file}.lock`, {
+    timeoutMs: SHARED_CACHE_WAIT_MS,
+    others: 'Another Upkeep process',
+    log,
+  });
+}
+
+/** How long a write to a shared cache file waits for another process's lock. */
+const SHARED_CACHE_WAIT_MS = 2_000;
 
 function isAlive(pid: number): boolean {
   try {
