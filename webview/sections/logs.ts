@@ -149,7 +149,14 @@ export function renderLogs(view: LogsView): Node[] {
       sort: { key: 'count', descending: true },
       empty: 'No exception in this window.',
       columns: [
-        { key: 'class', label: 'Exception', value: (row) => row.className },
+        {
+          key: 'class',
+          label: 'Exception',
+          value: (row) => row.className,
+          // The report starts from the exception itself, in sight however narrow the panel.
+          cell: (row) =>
+            h('div', null, clip(row.className), h('div', null, bugReportButton(row.bugTitle))),
+        },
         { key: 'count', label: 'Count', numeric: true, value: (row) => row.count },
         { key: 'message', label: 'Last message', value: (row) => row.lastMessage },
         {
@@ -167,13 +174,6 @@ export function renderLogs(view: LogsView): Node[] {
           cell: (row) => (row.frame ? locationButton(row.frame.file, row.frame.line) : '–'),
         },
         logLineColumn<ExceptionRowView>(),
-        {
-          key: 'report',
-          label: 'Report',
-          sortable: false,
-          value: () => null,
-          cell: (row) => bugReportButton(row.bugTitle),
-        },
       ],
     }),
     h(
