@@ -353,9 +353,12 @@ export function describeLastDone(
         `${PERIOD_NAMES[status.period.unit]} ${missed.key} went by without it`,
     );
   }
-  if (state?.done) {
+  // A hand-edited state file may hold a time that is not one: say nothing rather than throw.
+  if (state?.done && !Number.isNaN(Date.parse(state.done.at))) {
     const at = describeInstant(new Date(state.done.at), now, timeZone);
     lines.push(`Last done ${at} by ${state.done.by}`);
+  } else if (state?.done) {
+    lines.push(`Last done by ${state.done.by}`);
   } else if (state?.since && !Number.isNaN(Date.parse(state.since))) {
     const first = formatLocalDate(localDateOf(new Date(state.since), timeZone));
     lines.push(`Never done since Upkeep first saw it, ${first}`);

@@ -276,6 +276,11 @@ describe('schedule: task status', () => {
       'Overdue since 2026-12-07 (Mon): week 2026-W49 went by without it',
       'Never done since Upkeep first saw it, 2026-12-01',
     ]);
+    // A hand-edited time that is not one: the tooltip still draws.
+    const edited = state({ since: 'soon', done: { ...done, at: 'last Friday' } });
+    assert.deepEqual(describeLastDone(status, edited, now, zone).slice(1), [
+      'Last done by Previous On-call',
+    ]);
   });
 
   it('keeps ticks only for their own period', () => {
