@@ -353,12 +353,9 @@ export function describeLastDone(
         `${PERIOD_NAMES[status.period.unit]} ${missed.key} went by without it`,
     );
   }
-  // A hand-edited state file may hold a time that is not one: say nothing rather than throw.
-  if (state?.done && !Number.isNaN(Date.parse(state.done.at))) {
+  if (state?.done) {
     const at = describeInstant(new Date(state.done.at), now, timeZone);
     lines.push(`Last done ${at} by ${state.done.by}`);
-  } else if (state?.done) {
-    lines.push(`Last done by ${state.done.by}`);
   } else if (state?.since && !Number.isNaN(Date.parse(state.since))) {
     const first = formatLocalDate(localDateOf(new Date(state.since), timeZone));
     lines.push(`Never done since Upkeep first saw it, ${first}`);
@@ -371,6 +368,9 @@ export function describeLastDone(
  * deadline), "2026-11-03" further off.
  */
 export function describeInstant(instant: Date, now: Date, timeZone: string): string {
+  // A time from a hand-edited state file that is not one: said so, rather than a RangeError
+  // that leaves the whole tree undrawn.
+  if (Number.isNaN(instant.getTime())) return 'at an unknown time';
   const wall = wallTime(instant, timeZone);
   const time = `${pad(wall.hour)}:${pad(wall.minute)}`;
   const days = daysBetween(wall, localDateOf(now, timeZone));

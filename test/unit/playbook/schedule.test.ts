@@ -279,7 +279,7 @@ describe('schedule: task status', () => {
     // A hand-edited time that is not one: the tooltip still draws.
     const edited = state({ since: 'soon', done: { ...done, at: 'last Friday' } });
     assert.deepEqual(describeLastDone(status, edited, now, zone).slice(1), [
-      'Last done by Previous On-call',
+      'Last done at an unknown time by Previous On-call',
     ]);
   });
 
@@ -377,5 +377,11 @@ describe('schedule: task status', () => {
     assert.equal(at('2026-12-05T03:30:00Z'), 'Sat 03:30');
     assert.equal(at('2026-12-10T03:30:00Z'), 'Thu 03:30');
     assert.equal(at('2026-12-11T03:30:00Z'), '2026-12-11');
+    // A hand-edited state file's "done at" that is no time: the row still draws.
+    assert.equal(at('yesterday'), 'at an unknown time');
+    const tier = tierOf('daily');
+    const edited = state({ done: { periodKey: '2026-12-04', at: 'yesterday', by: 'Ann' } });
+    const status = taskStatus(tier, edited, now, 'UTC');
+    assert.equal(describeTaskStatus(status, now, 'UTC'), 'done at an unknown time by Ann');
   });
 });
