@@ -258,6 +258,10 @@ const slowRequests: CheckDefinition = {
           `${plural(s.slowRequests, 'request')} took over ${formatMs(limit)} ` +
           `in ${LABELS['24h']}; ` +
           `slowest ${formatMs(worst.durationMs)} in ${worst.action ?? worst.path ?? '?'}`,
+        details:
+          "Next: open the slowest at its log line (Problems, or the dashboard's Slowest " +
+          "requests); the dashboard's Slowest actions gives each action's p95 and database " +
+          'share, and "Upkeep: Explain Query" shows the plan of a slow query.',
         values,
         findings: s.slowest
           .filter((r) => r.durationMs > limit)
@@ -445,7 +449,19 @@ const failedLogins: CheckDefinition = {
         code: 'failed-logins',
       }));
       const outcome = noisy.length || f.total >= FAILED_LOGINS_TOTAL ? 'warn' : 'pass';
-      return { outcome, summary: text, values, findings };
+      if (outcome === 'pass') return { outcome, summary: text, values, findings };
+      const who = (noisy.length ? noisy : [top]).slice(0, 3).map((r) => r.ip);
+      return {
+        outcome,
+        summary: text,
+        details:
+          `Next: read what ${who.join(', ')} tried (the dashboard's Failed logins by IP, or ` +
+          'upkeep logs --window 24h). Many accounts from one address is password guessing: ' +
+          'block it at the proxy or throttle sign-ins (Rack::Attack); one account tried many ' +
+          'times: tell its owner.',
+        values,
+        findings,
+      };
     }),
 };
 
@@ -491,7 +507,17 @@ const suspiciousRequests: CheckDefinition = {
       ]
         .filter(Boolean)
         .join('; ');
-      return { outcome: 'warn', summary: `${parts} in ${LABELS['24h']}`, values, findings };
+      return {
+        outcome: 'warn',
+        summary: `${parts} in ${LABELS['24h']}`,
+        details:
+          'Next: check they were refused (4xx), not answered 2xx, at their log lines ' +
+          '(Problems, or upkeep logs --window 24h). A 2xx to an injection or traversal probe ' +
+          "needs that action's code reviewed; scanners after /.env or /wp-login.php are noise " +
+          'to block at the proxy.',
+        values,
+        findings,
+      };
     }),
 };
 

@@ -234,6 +234,34 @@ describe('log checks', () => {
     assert.equal(suspicious.outcome, 'warn');
     assert.match(suspicious.summary, /^1 suspicious request from 1 IP \(1× scanner-probe\)/);
     assert.match(suspicious.findings?.[0].message ?? '', /192\.0\.2\.99/);
+    // What to do about it, not only that it happened.
+    assert.match(suspicious.details ?? '', /^Next: check they were refused \(4xx\)/);
+    const slow = await run('logs.slowRequests', ctx);
+    assert.match(slow.details ?? '', /^Next: open the slowest at its log line/);
+  });
+
+  it('failed logins from one IP say what to do next', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = `00000000-0000-4000-8000-${String(900 + i).padStart(12, '0')}`;
+      const at = `2026-12-04T11:${String(20 + i).padStart(2, '0')}:00Z`;
+      lines.push(
+        line(at, id, `Started POST "/users/sign_in" for 203.0.113.9 at ${at}`),
+        line(at, id, 'Processing by Users::SessionsController#create as HTML'),
+        line(at, id, 'Completed 401 Unauthorized in 12ms (ActiveRecord: 1.0ms)'),
+      );
+    }
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-logins-'));
+    try {
+      await fs.mkdir(path.join(folder, 'log'));
+      await fs.writeFile(path.join(folder, 'log/production.log'), lines.join('\n') + '\n');
+      const logins = await run('logs.failedLogins', await context(folder));
+      assert.equal(logins.outcome, 'warn');
+      assert.match(logins.details ?? '', /^Next: read what 203\.0\.113\.9 tried/);
+      assert.match(logins.details ?? '', /Rack::Attack/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('N+1 is skipped on a production log without SQL, saying what to add', async () => {
