@@ -26,11 +26,19 @@ function percent(share: number | null): string {
   return share === null ? '—' : formatPercent(share * 100);
 }
 
+/** The first `limit` items and how many more: "A, B, C, 2 more". */
+function firstFew(items: string[], limit = 3): string {
+  const shown = items.slice(0, limit);
+  if (items.length > limit) shown.push(`${items.length - limit} more`);
+  return shown.join(', ');
+}
+
 /** Counts like "2× A, 1× B", for one-line summaries. */
 export function countsLine(rows: { className: string; count: number }[], limit = 3): string {
-  const shown = rows.slice(0, limit).map((r) => `${r.count}× ${r.className}`);
-  if (rows.length > limit) shown.push(`${rows.length - limit} more`);
-  return shown.join(', ');
+  return firstFew(
+    rows.map((r) => `${r.count}× ${r.className}`),
+    limit,
+  );
 }
 
 export function formatSummaryText(s: LogSummary): string {
@@ -87,6 +95,7 @@ export function formatSummaryText(s: LogSummary): string {
       .slice(0, 15)
       .map((a) => [
         n(a.count),
+        a.errors ? n(a.errors) : '—',
         formatMs(a.meanMs),
         formatMs(a.p95Ms),
         formatMs(a.p99Ms),
@@ -94,8 +103,10 @@ export function formatSummaryText(s: LogSummary): string {
         percent(a.dbShare),
         a.name,
       ]);
-    const header = ['count', 'mean', 'p95', 'p99', 'view', 'db', 'action'];
-    out.push(...alignColumns([header, ...rows], [true, true, true, true, true, true, false], '  '));
+    // The 5xx beside the count: an error-rate alert is followed to its actions here.
+    const header = ['count', '5xx', 'mean', 'p95', 'p99', 'view', 'db', 'action'];
+    const right = [true, true, true, true, true, true, true, false];
+    out.push(...alignColumns([header, ...rows], right, '  '));
   }
   if (s.slowest.length) {
     out.push('', 'Slowest requests');
@@ -112,6 +123,7 @@ export function formatSummaryText(s: LogSummary): string {
     out.push('', 'Exceptions');
     for (const e of s.exceptions) {
       out.push(`  ${String(e.count).padStart(5)}× ${e.className}: ${e.message.slice(0, 120)}`);
+      if (e.actions.length) out.push(`         in ${firstFew(e.actions)}`);
       out.push(
         `         first ${formatUtc(e.firstSeen)}, last ${formatUtc(e.lastSeen)}` +
           `${e.frame ? `, at ${e.frame}` : ''}  ${where(e.file, e.line, e.offset)}`,

@@ -84,6 +84,49 @@ describe('log summary text', () => {
     );
   });
 
+  it('counts 5xx per action and names the actions an exception happened in', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-text-'));
+    try {
+      const file = path.join(folder, 'production.log');
+      const failing = (id: number, action: string): string => {
+        const lines = request(id, action, 12, 1).split('\n');
+        const prefix = lines[0].slice(0, lines[0].indexOf('Started'));
+        return [
+          ...lines.slice(0, 2),
+          lines[2].replace('Completed 200 OK', 'Completed 500 Internal Server Error'),
+          `${prefix.replace('I, ', 'F, ').replace(' INFO ', 'FATAL ')}  `,
+          `${prefix.replace('I, ', 'F, ').replace(' INFO ', 'FATAL ')}` +
+            'NoMethodError (undefined method `name` for nil):',
+        ].join('\n');
+      };
+      const lines = [
+        failing(1, 'BookingsController'),
+        failing(2, 'BookingsController'),
+        failing(3, 'ReportsController'),
+        request(4, 'HealthController', 2, 0),
+      ];
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      const text = formatSummaryText(await summarizeFixture(file, { workspace: folder }));
+      const table = text.split('\n\n').find((part) => part.startsWith('Actions'));
+      assert.ok(table, text);
+      const [header, ...rows] = table.split('\n').slice(1);
+      assert.match(header, /^ +count +5xx +mean /);
+      const row = (action: string): string[] =>
+        rows
+          .find((r) => r.endsWith(action))!
+          .trim()
+          .split(/ {2,}/);
+      assert.deepEqual(row('BookingsController#show').slice(0, 2), ['2', '2']);
+      assert.deepEqual(row('HealthController#show').slice(0, 2), ['1', '—']);
+      assert.match(
+        text,
+        /3× NoMethodError: .*\n +in BookingsController#show, ReportsController#show\n/,
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('writes a small error rate as the dashboard and the check do', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-text-'));
     try {
