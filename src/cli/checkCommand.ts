@@ -25,6 +25,7 @@ import { checkListJson, formatCheckList, listChecks } from '../core/checks/check
 import type { FailOn } from '../core/checks/report';
 import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { plural } from '../core/util/plural';
 import { printable, printableLines } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
@@ -146,11 +147,11 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     thresholds: cliSettings?.thresholds,
   });
   for (const problem of problems) {
-    log.warn(
-      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ` +
-        `${problem.severity}: ${problem.message}`,
-    );
+    const line = `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`;
+    if (problem.severity === 'error') log.error(line);
+    else log.warn(line);
   }
+  const playbookErrors = problems.filter((problem) => problem.severity === 'error').length;
   if (!cliSettings) return listCheckIds(playbook, options.format);
 
   const settings = settingsForPlaybook(cliSettings, playbook);
@@ -269,6 +270,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   // The checks that finished keep their results; a cancelled one is no verdict, and the results
   // file does not keep it (see isKept).
   let exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  // What a playbook error names (a task, a check) was left out of the run: a clean exit would
+  // tell cron that it ran and passed.
+  if (exitCode === 0 && playbookErrors) exitCode = EXIT_USAGE;
   let notSaved: string | undefined;
   if (resultsFile) {
     try {
@@ -320,6 +324,13 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.stdout.write(formatTable(runResults, { width }));
   }
   if (notSaved) process.stderr.write(notSaved);
+  if (playbookErrors && !signalName) {
+    process.stderr.write(
+      `upkeep check: .upkeep/playbook.yaml has ${plural(playbookErrors, 'error')} (above): ` +
+        `what ${playbookErrors === 1 ? 'it names' : 'they name'} was left out of the run` +
+        `${exitCode === EXIT_USAGE ? ', exit code 2' : ''}.\n`,
+    );
+  }
   if (signalName) {
     process.stderr.write(
       `upkeep check: cancelled (${signalName}): the checks that did not finish show as ` +

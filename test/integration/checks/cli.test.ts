@@ -329,6 +329,46 @@ checks:
     }
   });
 
+  it('exits 2 when the playbook has an error, after running what it could', async () => {
+    const app = path.join(folder, 'typo-app');
+    await fs.mkdir(path.join(app, '.upkeep'), { recursive: true });
+    await fs.mkdir(path.join(app, 'storage/a'), { recursive: true });
+    // A misspelt task id reads as a new task without tier or title: it is left out.
+    await fs.writeFile(
+      path.join(app, '.upkeep/playbook.yaml'),
+      'version: 1\n' +
+        'checks:\n' +
+        '  - id: custom.fails\n' +
+        '    title: Fails\n' +
+        '    kind: shell\n' +
+        '    command: exit 3\n' +
+        '    expect: {}\n' +
+        'tasks:\n' +
+        '  - id: weekly.codeQualty\n' +
+        '    owner: Ann\n',
+    );
+    const run = await upkeep(['check', '--check', 'host.storageFolders', '--workspace', app]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stdout, /host\.storageFolders\s+PASS/);
+    assert.match(run.stderr, /^error: \.upkeep\/playbook\.yaml:9:\d+: .*/m);
+    assert.doesNotMatch(run.stderr, /warn: [^\n]*error:/);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        'upkeep check: \\.upkeep/playbook\\.yaml has 1 error \\(above\\): what it names ' +
+          'was left out of the run, exit code 2\\.\n$',
+      ),
+    );
+
+    // A failing check keeps exit 1: the failure is the news; the playbook's error still shows.
+    const failing = await upkeep(['check', '--check', 'custom.fails', '--workspace', app]);
+    assert.equal(failing.code, 1, failing.stdout + failing.stderr);
+    assert.match(
+      failing.stderr,
+      /has 1 error \(above\): what it names was left out of the run\.\n$/,
+    );
+  });
+
   it('times out a slow check with --timeout', async () => {
     await fs.writeFile(
       path.join(workspace, '.upkeep/playbook.yaml'),
