@@ -78,6 +78,27 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
 }
 
 async function runDrillCommand(flags: DrillFlags): Promise<number> {
+  // Ctrl-C, SIGTERM or SIGHUP cancels from the start, as upkeep check and upkeep db do: the plan
+  // may wait on a server's identity, pg_restore is killed with its process group, the scratch
+  // database dropped.
+  const controller = new AbortController();
+  let signalName: NodeJS.Signals | undefined;
+  const stopListening = onCancelSignal((signal) => {
+    signalName = signal;
+    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
+  });
+  try {
+    return await drill(flags, controller.signal, () => signalName);
+  } finally {
+    stopListening();
+  }
+}
+
+async function drill(
+  flags: DrillFlags,
+  signal: AbortSignal,
+  signalName: () => NodeJS.Signals | undefined,
+): Promise<number> {
   const workspace = await resolveWorkspace(flags.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'drill');
   const trusted = !flags.untrusted;
@@ -87,14 +108,22 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
     env: flags.env,
     processEnv: process.env,
   });
-  const plan = await planRecoveryDrill({
-    workspace,
-    settings,
-    env: process.env,
-    trusted,
-    dumpFile: flags.dump,
-    targetUrl: flags.target,
-  });
+  let plan: DrillPlan;
+  try {
+    plan = await planRecoveryDrill({
+      workspace,
+      settings,
+      env: process.env,
+      trusted,
+      dumpFile: flags.dump,
+      targetUrl: flags.target,
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) return cancelled(signalName(), 'nothing was done.');
+    throw error;
+  }
+  if (signal.aborted) return cancelled(signalName(), 'nothing was done.');
 
   // Nothing is created on the target until the user typed its exact host:port.
   process.stderr.write(describePlan(plan, workspace));
@@ -115,11 +144,6 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
       )
     : undefined;
 
-  // Ctrl-C, SIGTERM or SIGHUP cancels: pg_restore is killed with its process group, the scratch
-  // database dropped.
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
-  const stopListening = onCancelSignal(onSignal);
   const started = systemClock.now();
   let record: DrillRecord;
   try {
@@ -130,13 +154,14 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
       monitoredUrl: plan.monitoredUrl,
       monitoredSystemId: plan.monitoredSystemId,
       allowMonitoredServer: flags.allowMonitoredServer === true,
-      signal: controller.signal,
+      signal,
       log: cliLogger(flags.verbose === true),
       clock: systemClock,
       env: process.env,
     });
   } catch (error) {
-    if (controller.signal.aborted) return cancelled();
+    // The error of a cancelled drill names a scratch database it could not drop.
+    if (signal.aborted) return cancelled(signalName(), 'nothing was recorded.', error);
     // A dump pg_restore cannot read is the drill's finding, not a usage error.
     if (UpkeepError.is(error, 'parse')) {
       record = unreadableDumpRecord(plan, started, error.message);
@@ -145,12 +170,10 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
     } else {
       throw targetError(plan, error);
     }
-  } finally {
-    stopListening();
   }
 
   // A cancelled drill is no verdict on the backup: the annual check keeps the last real one.
-  if (controller.signal.aborted) return cancelled();
+  if (signal.aborted) return cancelled(signalName(), 'nothing was recorded.');
   if (results) await results.record([drillResult(record)]);
 
   process.stdout.write(
@@ -162,8 +185,11 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
   return record.ok ? 0 : EXIT_FAILED;
 }
 
-function cancelled(): number {
-  process.stderr.write('upkeep drill: cancelled; nothing was recorded.\n');
+/** Says the drill was cancelled by `signal`, what is left undone, and what `error` adds. */
+function cancelled(signal: NodeJS.Signals | undefined, done: string, error?: unknown): number {
+  const by = signal ? ` (${signal})` : '';
+  const hint = UpkeepError.is(error, 'cancelled') && error.hint ? `\n${oneLine(error.hint)}` : '';
+  process.stderr.write(`upkeep drill: cancelled${by}; ${done}${hint}\n`);
   return EXIT_USAGE;
 }
 

@@ -11,9 +11,9 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
 import type { ResolvedConnection, ResolveOptions } from '../db/connection';
 import { percentError, resolveConnection } from '../db/connection';
-import { connectClient } from '../db/session';
+import { connectClient, connectOrAbort, dropClient, withAbort } from '../db/session';
 import type { UpkeepSettings } from '../settings';
-import { UpkeepError, describeError } from '../util/errors';
+import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
@@ -150,16 +150,33 @@ export async function readIdentity(client: Client): Promise<{ id?: string; why?:
   }
 }
 
-/** Connects with `connect`, reads the identifier and disconnects; never throws. */
-async function identityOf(connect: () => Promise<Client>): Promise<{ id?: string; why?: string }> {
-  let client: Client | undefined;
+/**
+ * Connects with `connect` (within its connect timeout), reads the identifier (within
+ * IDENTITY_TIMEOUT_MS: a server may log in and then stop answering) and disconnects. Returns
+ * why it could not instead of throwing, except when `signal` aborts: a `cancelled` error then,
+ * at once, whatever the server is doing.
+ */
+async function identityOf(
+  connect: () => Promise<Client>,
+  signal: AbortSignal | undefined,
+): Promise<{ id?: string; why?: string }> {
+  let client: Client;
   try {
     client = await connect();
-    return await readIdentity(client);
   } catch (error) {
+    throwIfAborted(signal);
     return { why: describeError(error) };
+  }
+  const answer = AbortSignal.timeout(IDENTITY_TIMEOUT_MS);
+  const limit = signal ? AbortSignal.any([signal, answer]) : answer;
+  try {
+    return await withAbort(readIdentity(client), limit, () => dropClient(client));
+  } catch {
+    // readIdentity says why it failed; only the limit rejects.
+    throwIfAborted(signal);
+    return { why: `no answer within ${IDENTITY_TIMEOUT_MS / 1000} s` };
   } finally {
-    await client?.end().catch(() => undefined);
+    if (!limit.aborted) await client.end().catch(() => undefined);
   }
 }
 
@@ -192,6 +209,7 @@ interface IdentityCheck {
 async function compareIdentities(
   options: MonitoredOptions,
   target: DrillEndpoint,
+  signal: AbortSignal | undefined,
 ): Promise<IdentityCheck> {
   let connection: ResolvedConnection;
   try {
@@ -202,8 +220,9 @@ async function compareIdentities(
       namesOnly: `no connection to the monitored database (${describeError(error)})`,
     };
   }
-  const mine = await identityOf(() =>
-    connectClient(connection, IDENTITY_TIMEOUT_MS, () => undefined),
+  const mine = await identityOf(
+    () => connectClient(connection, IDENTITY_TIMEOUT_MS, () => undefined, signal),
+    signal,
   );
   if (!mine.id) {
     return {
@@ -215,9 +234,9 @@ async function compareIdentities(
   const theirs = await identityOf(async () => {
     const client = targetClient(target, password, target.database, IDENTITY_TIMEOUT_MS);
     client.on('error', () => undefined);
-    await client.connect();
+    await connectOrAbort(client, signal);
     return client;
-  });
+  }, signal);
   if (!theirs.id) {
     // The drill reads it again once connected, with the password the user gives then.
     return {
@@ -269,6 +288,8 @@ export interface PlanOptions {
   /** The editor's stored password for the monitored database (see ResolveOptions). */
   password?: string;
   passwordServer?: string;
+  /** Cancels the plan while it reads the servers' identities (a `cancelled` error). */
+  signal?: AbortSignal;
 }
 
 /** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
@@ -292,7 +313,8 @@ export function drillStatements(plan: DrillPlan): string[] {
 
 /**
  * Picks the dump and the target and compares the target with the monitored server. Throws
- * `config` (no target, no dump, unreadable target URL) before anything is touched.
+ * `config` (no target, no dump, unreadable target URL) before anything is touched, and
+ * `cancelled` when `options.signal` aborts.
  */
 export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan> {
   const targetUrl = options.targetUrl || options.settings.backups.drillTargetUrl;
@@ -347,7 +369,7 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   }
   // Another name, address or port may reach the same cluster: its identifier tells.
   const identity = monitoredUrl
-    ? await compareIdentities(options, endpointOf(targetUrl))
+    ? await compareIdentities(options, endpointOf(targetUrl), options.signal)
     : { sameCluster: false };
   return {
     scratchDatabase: scratchDatabaseName(options.now ?? new Date()),

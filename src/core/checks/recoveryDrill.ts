@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
+import { connectOrAbort } from '../db/session';
 import { quoteIdent } from '../db/sqlText';
-import { UpkeepError, describeError } from '../util/errors';
+import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
@@ -55,6 +56,16 @@ export interface RecoveryDrillOptions {
  * answering would hold a cron job forever.
  */
 export const DRILL_QUERY_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * How long a cancelled drill waits for the answer to its CREATE DATABASE: the server creates the
+ * database whether or not the connection is still there, and only the answer tells that it is
+ * there to be dropped.
+ */
+const CANCEL_GRACE_MS = 5_000;
+
+/** The longest a cancelled drill waits to drop its scratch database before naming it instead. */
+const CANCELLED_DROP_MS = 30_000;
 
 export interface DrillTable {
   table: string;
@@ -179,7 +190,11 @@ async function countDumpRows(
   return tables;
 }
 
-/** Runs the drill. Throws `refused` before touching anything when a precondition is not met. */
+/**
+ * Runs the drill. Throws `refused` before touching anything when a precondition is not met, and
+ * `cancelled` when `options.signal` aborts, once what it created is dropped (its hint names a
+ * scratch database that may be left).
+ */
 export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<DrillRecord> {
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? systemClock;
@@ -221,29 +236,38 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   const password = target.password ?? options.password ?? env.PGPASSWORD;
   const connect = async (database: string): Promise<Client> => {
     const client = targetClient(target, password, database);
-    await client.connect();
+    // A connection dropped later rejects its query; without a listener it would crash the run.
+    client.on('error', () => undefined);
+    // A target that takes the connection and never answers must not hold up a cancel.
+    await connectOrAbort(client, signal);
     return client;
   };
 
   /**
    * A query on the target that Ctrl-C and a timeout can interrupt: pg ignores an AbortSignal,
    * and a target that stopped answering would hold the drill forever. Ending the client while
-   * its query runs drops the connection, which rejects the query.
+   * its query runs drops the connection, which rejects the query. `graceMs` lets a cancelled
+   * query's answer come first; `cancellable: false` leaves it to its time limit alone.
    */
   const timeoutMs = options.queryTimeoutMs ?? DRILL_QUERY_TIMEOUT_MS;
   const interruptible = async <T>(
     client: Client,
     query: () => Promise<T>,
-    cancellable = true,
+    { cancellable = true, graceMs = 0, limitMs = timeoutMs } = {},
   ): Promise<T> => {
-    if (cancellable && signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.');
+    if (cancellable) throwIfAborted(signal);
     let timedOut = false;
     const stop = (): void => void client.end().catch(() => undefined);
     const timer = setTimeout(() => {
       timedOut = true;
       stop();
-    }, timeoutMs);
-    if (cancellable) signal.addEventListener('abort', stop, { once: true });
+    }, limitMs);
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      if (graceMs > 0) grace = setTimeout(stop, graceMs);
+      else stop();
+    };
+    if (cancellable) signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await query();
     } catch (error) {
@@ -251,40 +275,18 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       throw new UpkeepError(
         'timeout',
         `The drill target ${record.target} did not answer ` +
-          `within ${Math.round(timeoutMs / 1000)} s.`,
+          `within ${Math.round(limitMs / 1000)} s.`,
         'Check that the server is up and reachable, then run the drill again.',
       );
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
+      clearTimeout(grace);
+      signal.removeEventListener('abort', onAbort);
     }
   };
 
-  log.info(
-    `recovery drill: ${path.basename(options.dumpFile)} ` +
-      `into ${scratchDatabase} on ${record.target}`,
-  );
-  await listDump(options.dumpFile, signal, env);
-  const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
-
-  const admin = await connect(target.database);
-  if (options.monitoredSystemId && !options.allowMonitoredServer) {
-    const { id } = await readIdentity(admin);
-    if (id === options.monitoredSystemId) {
-      await admin.end().catch(() => undefined);
-      throw new UpkeepError(
-        'refused',
-        `The drill target ${record.target} is the monitored database's server: the same ` +
-          `cluster (system identifier ${id}) by another name or address, or a replica of it.`,
-        'Set upkeep.backups.drillTargetUrl to another server, or allow this server explicitly.',
-      );
-    }
-  }
-  let created = false;
-  try {
-    await interruptible(admin, () => admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`));
-    created = true;
-
+  /** Restores the dump into the scratch database and counts its rows, table by table. */
+  const restoreAndCount = async (dumpTables: DumpTable[]): Promise<void> => {
     // The password goes through the environment, never the command line (ps shows argv).
     const restoreStarted = performance.now();
     const restore = await runTool({
@@ -310,7 +312,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     record.recoveryMs = Math.round(performance.now() - restoreStarted);
     if (restore.exitCode !== 0) {
       record.error = `pg_restore failed: ${restore.stderr.trim().split('\n').slice(-3).join(' ')}`;
-      return record;
+      return;
     }
 
     const scratch = await connect(scratchDatabase);
@@ -335,36 +337,98 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
         }
       }
     } finally {
-      await scratch.end();
+      await scratch.end().catch(() => undefined);
     }
     record.ok = record.mismatches.length === 0;
-    return record;
-  } catch (error) {
-    record.error = describeError(error);
-    return record;
-  } finally {
-    if (created) {
-      // Also after Ctrl-C (the scratch database must go), but not past the timeout.
-      const drop = (sql: string): Promise<unknown> =>
-        interruptible(admin, () => admin.query(sql), false);
-      await drop(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)} WITH (FORCE)`)
-        .catch(async (error: unknown) => {
-          // PostgreSQL before 13 has no FORCE; a target that stopped answering gets no retry.
-          if (UpkeepError.is(error, 'timeout')) throw error;
-          return drop(`DROP DATABASE IF EXISTS ${quoteIdent(scratchDatabase)}`);
-        })
-        .catch((error: unknown) => {
-          record.error ??= `could not drop ${scratchDatabase}: ${describeError(error)}`;
-        });
+  };
+
+  /**
+   * Drops the scratch database, also after a cancel (within CANCELLED_DROP_MS then). Returns
+   * what to tell the user when it may be left on the target, undefined once it is gone.
+   */
+  const dropScratch = async (
+    admin: Client,
+    state: 'maybe' | 'created',
+  ): Promise<string | undefined> => {
+    const limitMs = signal.aborted ? Math.min(timeoutMs, CANCELLED_DROP_MS) : timeoutMs;
+    const drop = (sql: string): Promise<unknown> =>
+      interruptible(admin, () => admin.query(sql), { cancellable: false, limitMs });
+    const quoted = quoteIdent(scratchDatabase);
+    try {
+      await drop(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`).catch((error: unknown) => {
+        // PostgreSQL before 13 has no FORCE; a target that stopped answering gets no retry.
+        if (UpkeepError.is(error, 'timeout')) throw error;
+        return drop(`DROP DATABASE IF EXISTS ${quoted}`);
+      });
+      return undefined;
+    } catch (error) {
+      // A CREATE DATABASE whose answer did not come took its connection with it.
+      const why =
+        state === 'maybe'
+          ? 'its CREATE DATABASE had no answer when the drill stopped'
+          : describeError(error).replace(/\.$/, '');
+      return (
+        `The scratch database ${scratchDatabase} may be left on ${record.target} (${why}): ` +
+        `drop it with DROP DATABASE IF EXISTS ${shownIdent(scratchDatabase)};`
+      );
     }
-    await admin.end().catch(() => undefined);
-    record.totalMs = Math.round(performance.now() - started);
-    log.info(
-      `recovery drill: ${record.ok ? 'ok' : 'failed'}, restore ${record.recoveryMs} ms, ` +
-        `${plural(record.tables.length, 'table')}` +
-        (record.error ? ` — ${record.error}` : ''),
+  };
+
+  log.info(
+    `recovery drill: ${path.basename(options.dumpFile)} ` +
+      `into ${scratchDatabase} on ${record.target}`,
+  );
+  await listDump(options.dumpFile, signal, env);
+  const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
+
+  const admin = await connect(target.database);
+  // Whether the scratch database is there: 'maybe' from the moment CREATE DATABASE is sent.
+  let scratch: 'none' | 'maybe' | 'created' = 'none';
+  let failure: unknown;
+  try {
+    if (options.monitoredSystemId && !options.allowMonitoredServer) {
+      const { id } = await interruptible(admin, () => readIdentity(admin));
+      throwIfAborted(signal);
+      if (id === options.monitoredSystemId) {
+        throw new UpkeepError(
+          'refused',
+          `The drill target ${record.target} is the monitored database's server: the same ` +
+            `cluster (system identifier ${id}) by another name or address, or a replica of it.`,
+          'Set upkeep.backups.drillTargetUrl to another server, or allow this server explicitly.',
+        );
+      }
+    }
+    // Once sent, CREATE DATABASE completes on the server even when the connection drops: a
+    // cancel waits a moment for its answer, so that the database it made is dropped below.
+    scratch = 'maybe';
+    await interruptible(
+      admin,
+      () => admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`),
+      {
+        graceMs: CANCEL_GRACE_MS,
+      },
     );
+    scratch = 'created';
+    throwIfAborted(signal);
+    await restoreAndCount(dumpTables);
+  } catch (error) {
+    failure = error;
   }
+
+  const left = scratch === 'none' ? undefined : await dropScratch(admin, scratch);
+  await admin.end().catch(() => undefined);
+  if (failure !== undefined) record.error = describeError(failure);
+  if (left) record.error = record.error ? `${record.error.replace(/\.?$/, '.')} ${left}` : left;
+  record.totalMs = Math.round(performance.now() - started);
+  log.info(
+    `recovery drill: ${signal.aborted ? 'cancelled' : record.ok ? 'ok' : 'failed'}, ` +
+      `restore ${record.recoveryMs} ms, ${plural(record.tables.length, 'table')}` +
+      (record.error ? ` — ${record.error}` : ''),
+  );
+  // A cancelled drill has no verdict to record; what it may have left is said.
+  if (signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.', left);
+  if (UpkeepError.is(failure, 'refused')) throw failure;
+  return record;
 }
 
 /**

@@ -133,12 +133,7 @@ export async function connectClient(
     });
     client.on('error', onError);
     try {
-      // end() only says goodbye; a server that never answered the startup would keep the
-      // socket, and the process, alive until the connect timeout.
-      await withAbort(client.connect(), signal, () => {
-        void client.end().catch(() => undefined);
-        socketOf(client)?.destroy();
-      });
+      await connectOrAbort(client, signal);
       return client;
     } catch (error) {
       void client.end().catch(() => undefined);
@@ -154,6 +149,24 @@ export async function connectClient(
   } catch (error) {
     throw connectError(error, connection, connectTimeoutMs, Date.now() - started);
   }
+}
+
+/**
+ * `client.connect()`, given up on when `signal` aborts: the client is dropped at once and the
+ * promise rejects with a `cancelled` error. end() alone only says goodbye; a server that never
+ * answered the startup would keep the socket, and the process, alive until the connect timeout.
+ */
+export async function connectOrAbort(
+  client: Client,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await withAbort(client.connect(), signal, () => dropClient(client));
+}
+
+/** Ends the client without waiting for a server that may not answer. */
+export function dropClient(client: Client): void {
+  void client.end().catch(() => undefined);
+  socketOf(client)?.destroy();
 }
 
 class PgSession implements DbSession {
@@ -354,7 +367,8 @@ export function sendCancelRequest(
   });
 }
 
-function withAbort<T>(
+/** `promise`, or a `cancelled` rejection as soon as `signal` aborts (after `onAbort`). */
+export function withAbort<T>(
   promise: Promise<T>,
   signal: AbortSignal | undefined,
   onAbort?: () => void,

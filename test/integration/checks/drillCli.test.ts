@@ -359,7 +359,7 @@ describe('upkeep drill (CLI)', function () {
     }
     child.kill('SIGINT');
     assert.equal(await exited, 2, stderr);
-    assert.match(stderr, /cancelled; nothing was recorded/);
+    assert.match(stderr, /cancelled \(SIGINT\); nothing was recorded/);
     assert.deepEqual(await scratchDatabases(), []);
     await assert.rejects(fs.stat(results), 'nothing recorded');
     const leftover = execFileSync('ps', ['-eo', 'args']).toString();

@@ -98,6 +98,38 @@ describe('a database server that stops answering after the login', function () {
     }
   });
 
+  it('the drill plan reads past a monitored server that stops answering', async () => {
+    // The identity read (SELECT ... FROM pg_control_system()) waited forever for its answer.
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-plan-'));
+    const target = await stalledServer();
+    try {
+      const dump = path.join(folder, 'app.dump');
+      await fs.writeFile(dump, 'only planned, never read');
+      const targetPort = (target.address() as net.AddressInfo).port;
+      const run = await Promise.race([
+        runCli(
+          [
+            ...['drill', '--workspace', folder, '--dump', dump],
+            ...['--target', `postgres://drill@127.0.0.1:${targetPort}/postgres`],
+          ],
+          { DATABASE_URL: url },
+        ),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000)),
+      ]);
+      assert.ok(run, 'the plan was still waiting after 30 s');
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(
+        run.stderr,
+        /Compared by host and port only: the monitored server's system identifier could not be read \(no answer within 5 s\)/,
+      );
+      assert.match(run.stderr, /Nothing was done\./);
+      assert.ok(!run.stderr.includes('S3cretPw'), 'no password');
+    } finally {
+      target.close();
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a drill with nobody to press Ctrl-C (cron) gives up at its statement timeout', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stalled-cron-'));
     try {
