@@ -4,7 +4,7 @@
  * took, and drop the scratch database. It only runs when the caller says the user confirmed.
  */
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { Client, DatabaseError } from 'pg';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
 import { connectOrAbort } from '../db/session';
@@ -404,10 +404,13 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     await interruptible(
       admin,
       () => admin.query(`CREATE DATABASE ${quoteIdent(scratchDatabase)}`),
-      {
-        graceMs: CANCEL_GRACE_MS,
-      },
-    );
+      { graceMs: CANCEL_GRACE_MS },
+    ).catch((error: unknown) => {
+      // Refused by the server (no privilege, the name taken): nothing was made, and a database
+      // of that name is not the drill's to drop.
+      if (error instanceof DatabaseError) scratch = 'none';
+      throw error;
+    });
     scratch = 'created';
     throwIfAborted(signal);
     await restoreAndCount(dumpTables);

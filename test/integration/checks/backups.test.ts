@@ -282,6 +282,25 @@ describe('backups', function () {
       assert.equal(allowed.ok, true);
     });
 
+    it('leaves alone a database the drill did not create, whose name it meant to use', async () => {
+      // The server refuses CREATE DATABASE for a name taken: that database is someone else's.
+      const taken = `upkeep_drill_taken_${process.pid}`;
+      await admin(targetUrl, `CREATE DATABASE ${taken}`);
+      try {
+        const record = await runRecoveryDrill({
+          dumpFile,
+          targetUrl,
+          confirmed: true,
+          scratchDatabase: taken,
+        });
+        assert.equal(record.ok, false);
+        assert.match(record.error ?? '', /already exists/);
+        assert.ok((await scratchDatabases()).includes(taken), 'the database is still there');
+      } finally {
+        await admin(targetUrl, `DROP DATABASE IF EXISTS ${taken}`);
+      }
+    });
+
     it('reports a failed restore and still drops the scratch database', async () => {
       const broken = path.join(folder, 'half.dump');
       const bytes = await fs.readFile(dumpFile);
