@@ -148,6 +148,16 @@ export function registerRecoveryDrillCommand(services: Services): void {
       const verdict = result.outcome === 'pass' ? 'passed' : 'failed';
       void show(`Upkeep: recovery drill ${verdict}: ${result.summary}`);
     } catch (error) {
+      // Cancel is the user's own doing: no error and nothing recorded. The hint names a scratch
+      // database the drill could not drop.
+      if (UpkeepError.is(error, 'cancelled')) {
+        const left = error.hint ? ` ${error.hint}` : '';
+        log.info(`recovery drill: cancelled${left}`);
+        void vscode.window.showInformationMessage(
+          `Upkeep: recovery drill cancelled; nothing was recorded.${left}`,
+        );
+        return;
+      }
       log.error(`recovery drill: ${describeError(error)}`);
       void vscode.window.showErrorMessage(
         `Upkeep: recovery drill did not run: ${describeError(error)}`,
