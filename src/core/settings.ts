@@ -37,6 +37,14 @@ export interface UpkeepSettings {
   checks: { parallelism: number; timeoutSeconds: number };
   backups: { pattern?: string; maxAgeHours: number; drillTargetUrl?: string };
   templates: { bugFolder: string; featureFolder: string };
+  schedule: {
+    /** IANA zone the team's days, weeks and months run in; the machine's zone when unset. */
+    timeZone?: string;
+  };
+  state: {
+    /** Where checklist progress and task history are kept: the editor's storage or the repo. */
+    location: 'workspaceStorage' | 'repository';
+  };
 }
 
 /** The guidelines' own numbers are the defaults. */
@@ -60,6 +68,8 @@ export const defaultSettings: UpkeepSettings = {
   checks: { parallelism: 4, timeoutSeconds: 120 },
   backups: { maxAgeHours: 26 },
   templates: { bugFolder: 'docs/maintenance/bugs', featureFolder: 'docs/maintenance/features' },
+  schedule: {},
+  state: { location: 'workspaceStorage' },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -168,6 +168,9 @@ export class Services implements vscode.Disposable {
           bugFolder: get('templates.bugFolder'),
           featureFolder: get('templates.featureFolder'),
         },
+        // The same keys as the CLI reads; the schedule's zone is checked by scheduleTimeZone().
+        schedule: { timeZone: get<string>('schedule.timeZone') || undefined },
+        state: { location: get('state.location') },
       }),
     );
   }

@@ -104,6 +104,7 @@ const OPTIONAL_TEXTS: [keyof UpkeepSettings, string][] = [
   ['health', 'url'],
   ['backups', 'pattern'],
   ['backups', 'drillTargetUrl'],
+  ['schedule', 'timeZone'],
 ];
 
 /**
@@ -134,6 +135,8 @@ export function sanitizeSettings(settings: UpkeepSettings): UpkeepSettings {
     const values = settings[section] as unknown as Record<string, unknown>;
     if (values[key] !== undefined && typeof values[key] !== 'string') delete values[key];
   }
+  // As the editor reads it: anything but "repository" keeps the state in the editor's storage.
+  if (settings.state.location !== 'repository') settings.state.location = 'workspaceStorage';
   for (const { section, key, min, max } of NUMBER_RANGES) {
     const values = settings[section] as unknown as Record<string, number>;
     if (!(values[key] >= min && values[key] <= max)) {

@@ -84,7 +84,7 @@ export class StateStore {
 
   /** The current state; an empty one when there is no file yet or it was broken (and moved). */
   async read(): Promise<PlaybookState> {
-    const found = await this.readFile();
+    const found = await readStateFile(this.file);
     if (found.ok) return found.state;
     // Moving a broken file aside is a change: do it under the lock, on what is there then.
     return this.serialize(() =>
@@ -110,41 +110,9 @@ export class StateStore {
     return next;
   }
 
-  private async readFile(): Promise<
-    { ok: true; state: PlaybookState } | { ok: false; reason: string }
-  > {
-    let text: string | undefined;
-    try {
-      // The repo variant can be committed as a symlink to /dev/zero or a FIFO: never read those.
-      text = await readTextFileLimited(this.file, MAX_STATE_BYTES);
-    } catch (error) {
-      if (UpkeepError.is(error)) return { ok: false, reason: error.message };
-      throw new UpkeepError(
-        'internal',
-        `Cannot read ${this.file}: ${(error as Error).message}`,
-        'Check that this user may read the file and its folder; nothing was changed.',
-        { cause: error },
-      );
-    }
-    if (text === undefined) return { ok: true, state: emptyState() };
-    if (text.trim() === '') return { ok: false, reason: 'the file is empty' };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      const conflict = /^(<<<<<<<|>>>>>>>|=======)/m.test(text)
-        ? ' (git merge conflict markers)'
-        : '';
-      return { ok: false, reason: `not valid JSON${conflict}: ${(error as Error).message}` };
-    }
-    const invalid = validateState(parsed);
-    if (invalid) return { ok: false, reason: invalid };
-    return { ok: true, state: normalizeState(parsed as PlaybookState) };
-  }
-
   /** Reads under the lock; a broken file is renamed to a backup and reported. */
   private async readOrQuarantine(): Promise<{ state: PlaybookState }> {
-    const found = await this.readFile();
+    const found = await readStateFile(this.file);
     if (found.ok) return { state: found.state };
 
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -176,4 +144,42 @@ export class StateStore {
       throw error;
     }
   }
+}
+
+/** What reading a state file found: its state (empty when there is none), or why it is broken. */
+export type StateFileRead =
+  { ok: true; state: PlaybookState; missing?: true } | { ok: false; reason: string };
+
+/**
+ * Reads and checks a state file without changing anything: a broken file is reported, not moved
+ * aside. The store reads through it; `upkeep status` reads the repo's file with it alone.
+ */
+export async function readStateFile(file: string): Promise<StateFileRead> {
+  let text: string | undefined;
+  try {
+    // The repo variant can be committed as a symlink to /dev/zero or a FIFO: never read those.
+    text = await readTextFileLimited(file, MAX_STATE_BYTES);
+  } catch (error) {
+    if (UpkeepError.is(error)) return { ok: false, reason: error.message };
+    throw new UpkeepError(
+      'internal',
+      `Cannot read ${file}: ${(error as Error).message}`,
+      'Check that this user may read the file and its folder; nothing was changed.',
+      { cause: error },
+    );
+  }
+  if (text === undefined) return { ok: true, state: emptyState(), missing: true };
+  if (text.trim() === '') return { ok: false, reason: 'the file is empty' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const conflict = /^(<<<<<<<|>>>>>>>|=======)/m.test(text)
+      ? ' (git merge conflict markers)'
+      : '';
+    return { ok: false, reason: `not valid JSON${conflict}: ${(error as Error).message}` };
+  }
+  const invalid = validateState(parsed);
+  if (invalid) return { ok: false, reason: invalid };
+  return { ok: true, state: normalizeState(parsed as PlaybookState) };
 }
