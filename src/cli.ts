@@ -1,13 +1,14 @@
 /**
- * `upkeep`, the headless entry: the same checks, log summaries, database cards and recovery
- * drill as the editor, for cron and CI. Exit codes: 0 all good, 1 a check failed (or warned
- * with `--fail-on warn`), 2 bad usage or configuration.
+ * `upkeep`, the headless entry: the same checks, log summaries, database cards, recovery
+ * drill and task status as the editor, for cron and CI. Exit codes: 0 all good, 1 a check failed
+ * (or warned with `--fail-on warn`) or a task is overdue, 2 bad usage or configuration.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './cli/checkCommand';
 import { registerLogsCommand } from './cli/logsCommand';
 import { registerDbCommand } from './cli/dbCommand';
 import { registerDrillCommand } from './cli/drillCommand';
+import { registerStatusCommand } from './cli/statusCommand';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
 import { fileErrorWithCode } from './core/util/errors';
@@ -21,6 +22,7 @@ const MORE: Record<string, string> = {
   logs: 'docs/cli.md has more; docs/logs-json.md describes the JSON.',
   db: 'docs/cli.md says which database it reads; docs/db-json.md describes the JSON.',
   drill: 'docs/cli.md has more, with a cron line.',
+  status: 'docs/cli.md has more, with a cron line; docs/status-json.md describes the JSON.',
 };
 
 /** The end of each command's --help: what its exit code tells a cron line or a CI job. */
@@ -43,6 +45,15 @@ const EXIT_CODES: Record<string, [number, string][]> = {
     [0, 'the drill passed'],
     [1, 'it failed'],
     [2, 'it did not run (no or a wrong --confirm, no target or dump, cancelled)'],
+  ],
+  status: [
+    [0, 'nothing overdue (nor due soon, with --fail-on due), or --fail-on never'],
+    [1, 'a task is overdue (or due soon, with --fail-on due)'],
+    [
+      2,
+      'bad usage or configuration; a playbook error or a state it cannot read (kept in the ' +
+        "editor's storage, a broken .upkeep/state.json) unless --fail-on never",
+    ],
   ],
 };
 
@@ -89,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
   registerLogsCommand(program, setExitCode);
   registerDbCommand(program, setExitCode);
   registerDrillCommand(program, setExitCode);
+  registerStatusCommand(program, setExitCode);
   // commander's own messages (an unknown flag, a value outside the choices) name no way out.
   program.showHelpAfterError('(upkeep --help lists the commands)');
   for (const command of program.commands) {

@@ -1,0 +1,415 @@
+/**
+ * Where each maintenance task stands, as `upkeep status` reports it: the tree's due, overdue,
+ * done and snoozed (the same `taskStatus` and lead times), with the owner and the last
+ * completion, as stable JSON (docs/status-json.md) and as text for a cron mail. Pure: the
+ * command reads the playbook, the state file and the clock, and hands them here.
+ */
+import { printable } from '../util/printable';
+import { plural } from '../util/plural';
+import type { PeriodUnit, Playbook, Task, Tier, TierId } from './model';
+import { tasksOfTier } from './model';
+import type { TaskStatus } from './schedule';
+import {
+  describeTaskStatus,
+  formatLocalDate,
+  isDueSoon,
+  localDateOf,
+  periodAt,
+  taskStatus,
+  wallTime,
+} from './schedule';
+import type { PlaybookState, TaskState } from './state';
+import { taskEntry } from './state';
+
+export const STATUS_SCHEMA_VERSION = 1;
+
+/**
+ * `due` is due soon (the badge's count: today for a daily task, within 2 days for a weekly one,
+ * within 7 days for a rarer one), not merely open this period: a monthly task on the 4th is
+ * "due in 27 days" and fails nothing.
+ */
+export type StatusFailOn = 'overdue' | 'due' | 'never';
+
+/** A task's state in the report; `unknown` when the command cannot see the checklist state. */
+export type TaskStateName =
+  'overdue' | 'dueSoon' | 'dueLater' | 'done' | 'snoozed' | 'onDemand' | 'unknown';
+
+const STATE_NAMES: readonly TaskStateName[] = [
+  'overdue',
+  'dueSoon',
+  'dueLater',
+  'done',
+  'snoozed',
+  'onDemand',
+  'unknown',
+];
+
+export interface LastDone {
+  /** ISO 8601; null when the file's time is not one. */
+  at: string | null;
+  by: string;
+  period: string;
+  /** What was found or done, from the completion's history entry. */
+  note: string | null;
+  /** Values asked for on completion (the recovery time), by record id. */
+  values: Record<string, string>;
+}
+
+export interface TaskReport {
+  id: string;
+  title: string;
+  team: string;
+  owner: string | null;
+  state: TaskStateName;
+  /** The tree row's words ("overdue 3 days", "due today · 1/2"): for people, not for parsing. */
+  description: string;
+  /** Due soon or later: calendar days until the period's last day (0 = today). */
+  dueInDays: number | null;
+  /** Overdue: the end of the first period that went by without it, and days since. */
+  overdueSince: string | null;
+  overdueDays: number | null;
+  /** Overdue: the key of that period (`2026-W48`). */
+  missedPeriod: string | null;
+  snoozedUntil: string | null;
+  snoozeReason: string | null;
+  lastDone: LastDone | null;
+  /** Whether the state file names the task at all (done, snoozed, ticked or reset once). */
+  recorded: boolean;
+  /** Ticked items of this period's checklist; ticked is null when the state is unknown. */
+  checklist: { ticked: number | null; items: number };
+}
+
+export interface TierReport {
+  id: TierId;
+  title: string;
+  team: string;
+  period: PeriodUnit;
+  /** The current period; null for on-demand work. */
+  periodKey: string | null;
+  periodStart: string | null;
+  periodEnd: string | null;
+  /** The period's last calendar day, `YYYY-MM-DD`: when its tasks are due by. */
+  lastDay: string | null;
+  tasks: TaskReport[];
+}
+
+export interface StateSource {
+  /** False when the command cannot see the checklist state: every periodic task is unknown. */
+  known: boolean;
+  location: 'workspaceStorage' | 'repository';
+  /** The repository's state file; null while the state is kept in the editor's storage. */
+  file: string | null;
+  /** The file is not there: nothing was recorded in the repository yet. */
+  missing: boolean;
+  /** Why the state is unknown, in a sentence. */
+  problem: string | null;
+}
+
+export interface StatusReport {
+  schemaVersion: typeof STATUS_SCHEMA_VERSION;
+  tool: 'upkeep';
+  workspace: string;
+  generatedAt: string;
+  timeZone: { name: string; source: 'flag' | 'setting' | 'machine' };
+  state: StateSource;
+  selection: { tiers: TierId[]; overdueOnly: boolean };
+  failOn: StatusFailOn;
+  /** Over the selected tiers, whatever --overdue lists. */
+  counts: Record<TaskStateName, number>;
+  exitCode: number;
+  tiers: TierReport[];
+}
+
+export interface StatusInput {
+  playbook: Playbook;
+  /** Undefined when the state cannot be seen (`state.known` false). */
+  state: PlaybookState | undefined;
+  stateSource: StateSource;
+  now: Date;
+  timeZone: StatusReport['timeZone'];
+  workspace: string;
+  tiers: TierId[];
+  overdueOnly: boolean;
+  failOn: StatusFailOn;
+  /** The playbook has errors: what they name is left out, so a clean answer is no answer. */
+  playbookErrors: boolean;
+}
+
+/** The report, its counts and its exit code: 0 fine, 1 overdue (or due), 2 cannot tell. */
+export function buildStatusReport(input: StatusInput): StatusReport {
+  const zone = input.timeZone.name;
+  const counts = Object.fromEntries(STATE_NAMES.map((name) => [name, 0])) as Record<
+    TaskStateName,
+    number
+  >;
+  const tiers: TierReport[] = [];
+  for (const tier of input.playbook.tiers.filter((t) => input.tiers.includes(t.id))) {
+    const period = tier.period === 'none' ? undefined : periodAt(tier.period, input.now, zone);
+    const tasks = tasksOfTier(input.playbook, tier.id).map((task) => taskReport(task, tier, input));
+    for (const task of tasks) counts[task.state]++;
+    tiers.push({
+      id: tier.id,
+      title: tier.title,
+      team: tier.team,
+      period: tier.period,
+      periodKey: period?.key ?? null,
+      periodStart: period?.start.toISOString() ?? null,
+      periodEnd: period?.end.toISOString() ?? null,
+      lastDay: period
+        ? formatLocalDate(localDateOf(new Date(period.end.getTime() - 1), zone))
+        : null,
+      tasks: input.overdueOnly ? tasks.filter(needsLook) : tasks,
+    });
+  }
+  return {
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    tool: 'upkeep',
+    workspace: input.workspace,
+    generatedAt: input.now.toISOString(),
+    timeZone: input.timeZone,
+    state: input.stateSource,
+    selection: { tiers: tiers.map((tier) => tier.id), overdueOnly: input.overdueOnly },
+    failOn: input.failOn,
+    counts,
+    exitCode: statusExitCode(counts, input),
+    tiers,
+  };
+}
+
+/** What --overdue lists: overdue and due soon (the badge's tasks), or a periodic unknown one. */
+function needsLook(task: TaskReport): boolean {
+  return task.state === 'overdue' || task.state === 'dueSoon' || task.state === 'unknown';
+}
+
+function statusExitCode(counts: Record<TaskStateName, number>, input: StatusInput): number {
+  if (input.failOn === 'never') return 0;
+  // Asked whether the team is behind and unable to look: no answer is no "fine".
+  if (!input.stateSource.known) return 2;
+  if (counts.overdue) return 1;
+  if (input.failOn === 'due' && counts.dueSoon) return 1;
+  return input.playbookErrors ? 2 : 0;
+}
+
+function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
+  const zone = input.timeZone.name;
+  const base = {
+    id: task.id,
+    title: task.title,
+    team: task.team,
+    owner: task.owner ?? null,
+    // Set below; here so that the JSON lists them right after the names.
+    state: 'unknown' as TaskStateName,
+    description: '',
+    dueInDays: null,
+    overdueSince: null,
+    overdueDays: null,
+    missedPeriod: null,
+    snoozedUntil: null,
+    snoozeReason: null,
+  };
+  if (!input.state) {
+    const onDemand = tier.period === 'none';
+    return {
+      ...base,
+      state: onDemand ? 'onDemand' : 'unknown',
+      description: onDemand ? 'on demand' : 'state unknown',
+      lastDone: null,
+      recorded: false,
+      checklist: { ticked: null, items: task.items.length },
+    };
+  }
+
+  // The tree reads the same stored state through the same function (PlaybookController).
+  const stored = taskEntry(input.state, task.id);
+  const status = taskStatus(tier, stored, input.now, zone);
+  const overdueSince = status.kind === 'overdue' ? status.overdueSince : undefined;
+  return {
+    ...base,
+    state: stateName(status),
+    description: describeTaskStatus(status, input.now, zone, task.items.length),
+    dueInDays: status.kind === 'due' ? (status.dueInDays ?? 0) : null,
+    overdueSince: overdueSince?.toISOString() ?? null,
+    overdueDays: status.kind === 'overdue' ? (status.overdueDays ?? 1) : null,
+    missedPeriod:
+      overdueSince && status.period
+        ? periodAt(status.period.unit, new Date(overdueSince.getTime() - 1), zone).key
+        : null,
+    snoozedUntil: status.snoozedUntil ?? null,
+    snoozeReason: status.snoozeReason ?? null,
+    lastDone: lastDone(stored),
+    recorded: stored !== undefined,
+    checklist: { ticked: status.checkedItems.length, items: task.items.length },
+  };
+}
+
+function stateName(status: TaskStatus): TaskStateName {
+  if (status.kind === 'due') return isDueSoon(status) ? 'dueSoon' : 'dueLater';
+  return status.kind;
+}
+
+/** The last completion, with the note and values its history entry kept. */
+function lastDone(stored: TaskState | undefined): LastDone | null {
+  const done = stored?.done;
+  if (!done) return null;
+  const entry = stored.history
+    .filter((item) => item.action === 'done' && item.at === done.at)
+    .find((item) => item.periodKey === done.periodKey);
+  const at = new Date(done.at);
+  return {
+    at: Number.isNaN(at.getTime()) ? null : at.toISOString(),
+    by: done.by,
+    period: done.periodKey,
+    note: entry?.note ?? null,
+    values: { ...(entry?.values ?? {}) },
+  };
+}
+
+const LABELS: Record<TaskStateName, string> = {
+  overdue: 'overdue',
+  dueSoon: 'due soon',
+  dueLater: 'due later',
+  done: 'done',
+  snoozed: 'snoozed',
+  onDemand: 'on demand',
+  unknown: 'unknown',
+};
+
+const LABEL_WIDTH = 10;
+
+/**
+ * The text report: a header with the time, the zone and where the state came from, then each
+ * tier with its tasks, a line each and the facts under it, then the counts. Every name and note
+ * from the playbook or the state file goes through printable(): a committed state file is the
+ * repo's to write.
+ */
+export function formatStatusText(report: StatusReport): string {
+  const zone = report.timeZone.name;
+  const now = new Date(report.generatedAt);
+  const out: string[] = [];
+  const zoneSource =
+    report.timeZone.source === 'flag'
+      ? '--time-zone'
+      : report.timeZone.source === 'setting'
+        ? 'upkeep.schedule.timeZone'
+        : "this machine's zone";
+  out.push(
+    `Maintenance status of ${printable(report.workspace)} at ${formatWall(now, zone)} ` +
+      `(${printable(zone)}, ${zoneSource})`,
+  );
+  const source = report.state;
+  if (!source.known) out.push(`Checklist state: unknown: ${printable(source.problem ?? '')}`);
+  else if (source.missing) out.push(`Checklist state: ${printable(source.file ?? '')} (not there)`);
+  else out.push(`Checklist state: ${printable(source.file ?? '')}`);
+
+  for (const tier of report.tiers) {
+    out.push('', tierHeading(tier, report));
+    // Under --overdue the heading already says the tier has nothing to list.
+    if (!tier.tasks.length && !report.selection.overdueOnly) out.push('  no enabled tasks');
+    for (const task of tier.tasks) {
+      const who = task.owner ? `owner ${task.owner}` : task.team;
+      out.push(
+        `  ${LABELS[task.state].padEnd(LABEL_WIDTH)} ${printable(task.id)}  ` +
+          `${printable(task.title)} (${printable(who)})`,
+      );
+      for (const fact of taskFacts(task, tier, report)) {
+        out.push(`  ${''.padEnd(LABEL_WIDTH)}   ${printable(fact)}`);
+      }
+    }
+  }
+  out.push('', `${describeCounts(report.counts)}.`);
+  const unrecorded = report.tiers
+    .flatMap((tier) => tier.tasks)
+    .filter((task) => !task.recorded && task.state !== 'onDemand' && task.state !== 'unknown');
+  if (unrecorded.length) {
+    // The editor counts such a task from when it first showed it, which it keeps on its machine.
+    out.push(
+      `${plural(unrecorded.length, 'task')} listed ${unrecorded.length === 1 ? 'is' : 'are'} ` +
+        'not in the state file (never done, snoozed or ticked with the state in the ' +
+        'repository): due here, never overdue.',
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function tierHeading(tier: TierReport, report: StatusReport): string {
+  const counts = Object.fromEntries(STATE_NAMES.map((name) => [name, 0])) as Record<
+    TaskStateName,
+    number
+  >;
+  // Under --overdue the tier lists fewer tasks than it has; its heading counts what it lists.
+  for (const task of tier.tasks) counts[task.state]++;
+  const period = tier.periodKey
+    ? `, ${tier.periodKey}, due by ${weekdayDate(tier.lastDay!)}`
+    : ', on demand';
+  const attention = [
+    counts.overdue ? `${counts.overdue} overdue` : '',
+    counts.dueSoon ? `${counts.dueSoon} due soon` : '',
+  ].filter(Boolean);
+  const summary =
+    !report.state.known || !tier.periodKey
+      ? ''
+      : `: ${attention.join(', ') || 'nothing overdue or due soon'}`;
+  return `${printable(tier.title)} (${printable(tier.team)}${period})${summary}`;
+}
+
+function taskFacts(task: TaskReport, tier: TierReport, report: StatusReport): string[] {
+  const zone = report.timeZone.name;
+  const facts: string[] = [];
+  // The tier's heading has the period; nothing else is known.
+  if (task.state === 'unknown') return [];
+  if (task.state === 'overdue' && task.overdueSince) {
+    // The tree's tooltip says the same: since when, and which period went by without it.
+    const since = formatLocalDate(localDateOf(new Date(task.overdueSince), zone));
+    facts.push(
+      `${task.description}, since ${weekdayDate(since)}: ` +
+        `${tier.period} ${task.missedPeriod} went by without it`,
+    );
+  } else if (task.state === 'dueSoon' || task.state === 'dueLater') {
+    facts.push(`${task.description} (by ${weekdayDate(tier.lastDay!)})`);
+  } else if (task.state === 'snoozed') {
+    facts.push(task.description);
+  }
+  if (task.checklist.ticked && (task.state === 'overdue' || task.state === 'snoozed')) {
+    facts.push(`checklist ${task.checklist.ticked}/${task.checklist.items} ticked`);
+  }
+  if (task.lastDone) facts.push(describeDone(task.lastDone, task.state === 'done', zone));
+  else if (task.state !== 'onDemand') {
+    facts.push(task.recorded ? 'never done' : 'never done (not in the state file)');
+  }
+  return facts;
+}
+
+function describeDone(done: LastDone, thisPeriod: boolean, zone: string): string {
+  const when = done.at ? formatWall(new Date(done.at), zone) : 'at an unknown time';
+  const values = Object.entries(done.values)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+  return (
+    `${thisPeriod ? 'done' : 'last done'} ${when} by ${done.by}` +
+    `${thisPeriod ? '' : ` (${done.period})`}` +
+    `${done.note ? `: ${done.note}` : ''}${values ? ` [${values}]` : ''}`
+  );
+}
+
+/** "3 overdue, 2 due soon, 4 due later, 6 done, 1 snoozed, 3 on demand"; zeros left out. */
+function describeCounts(counts: Record<TaskStateName, number>): string {
+  const parts = STATE_NAMES.filter((name) => counts[name]).map(
+    (name) => `${counts[name]} ${LABELS[name]}`,
+  );
+  return parts.length ? parts.join(', ') : plural(0, 'task');
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "Sun 2026-12-06": a local date with its weekday. */
+function weekdayDate(date: string): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return `${WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]} ${date}`;
+}
+
+/** "2026-12-04 09:12": an instant on the zone's wall clock, whole, for a mail read later. */
+function formatWall(instant: Date, zone: string): string {
+  const wall = wallTime(instant, zone);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${formatLocalDate(wall)} ${pad(wall.hour)}:${pad(wall.minute)}`;
+}
