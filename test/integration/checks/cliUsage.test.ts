@@ -91,6 +91,7 @@ describe('upkeep usage errors', function () {
       logs: /Exit codes:\s+0 +a log was read\s+2 +no log could be read/,
       db: /Exit codes:\s+0 +every card ran\s+1 +the database could not be reached[^]*2 /,
       drill: /Exit codes:\s+0 +the drill passed\s+1 +it failed\s+2 +it did not run/,
+      status: /Exit codes:\s+0 +nothing overdue[^]*1 +a task is overdue[^]*2 +bad usage/,
     };
     for (const [command, expected] of Object.entries(codes)) {
       const run = await runCli([command, '--help']);
@@ -106,6 +107,8 @@ describe('upkeep usage errors', function () {
       logs: /docs\/cli\.md has more; docs\/logs-json\.md describes the JSON\./,
       db: /docs\/cli\.md says which database it reads; docs\/db-json\.md describes the JSON\./,
       drill: /docs\/cli\.md has more, with a cron line\./,
+      status:
+        /docs\/cli\.md has more, with a cron line; docs\/status-json\.md describes the JSON\./,
     };
     for (const [command, expected] of Object.entries(pointers)) {
       const run = await runCli([command, '--help']);
@@ -115,7 +118,7 @@ describe('upkeep usage errors', function () {
   });
 
   it('every command gives the same --workspace default in its help', async () => {
-    for (const command of ['check', 'logs', 'db', 'drill']) {
+    for (const command of ['check', 'logs', 'db', 'drill', 'status']) {
       const run = await runCli([command, '--help']);
       assert.equal(run.code, 0);
       assert.match(
