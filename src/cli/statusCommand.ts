@@ -5,6 +5,7 @@
  * falls behind. Exit 0 fine, 1 overdue (or due soon, with --fail-on due), 2 usage,
  * configuration, or a state it cannot see while asked to judge. It never writes the state file.
  */
+import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
@@ -111,7 +112,9 @@ async function runStatus(options: StatusOptions): Promise<number> {
   });
 
   process.stdout.write(
-    options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report),
+    options.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : formatStatusText(report, playbook),
   );
   for (const note of notes) process.stderr.write(`upkeep status: ${printable(note)}\n`);
   const why = exitReason(report, playbookErrors);
@@ -193,6 +196,15 @@ interface StateRead {
 async function readState(workspace: string, settings: UpkeepSettings): Promise<StateRead> {
   const location = settings.state.location;
   if (location !== 'repository') {
+    // A user-level or .code-workspace setting says repository to the editor, not to the CLI.
+    const left = await fs.stat(stateFilePath('repository', { workspace })).then(
+      () => [
+        `${REPO_STATE_FILE} is in the workspace but was not read: this command reads only the ` +
+          `workspace's .vscode/settings.json, where upkeep.state.location is not "repository" ` +
+          '(a user or .code-workspace setting is not read).',
+      ],
+      () => [],
+    );
     return {
       state: undefined,
       source: {
@@ -212,6 +224,7 @@ async function readState(workspace: string, settings: UpkeepSettings): Promise<S
           `To share it with the team and the command line, set "upkeep.state.location": ` +
           `"repository" in .vscode/settings.json: the editor then keeps it in ` +
           `${REPO_STATE_FILE}, to commit (from then on: what is kept so far stays where it is).`,
+        ...left,
       ],
     };
   }

@@ -6,7 +6,7 @@
  */
 import { printable } from '../util/printable';
 import { plural } from '../util/plural';
-import type { PeriodUnit, Playbook, Task, Tier, TierId } from './model';
+import type { PeriodUnit, Playbook, RecordField, Task, Tier, TierId } from './model';
 import { tasksOfTier } from './model';
 import type { TaskStatus } from './schedule';
 import {
@@ -236,7 +236,7 @@ function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
         : null,
     snoozedUntil: status.snoozedUntil ?? null,
     snoozeReason: status.snoozeReason ?? null,
-    lastDone: lastDone(stored),
+    lastDone: lastDone(stored, tier.period === 'none'),
     recorded: stored !== undefined,
     checklist: { ticked: status.checkedItems.length, items: task.items.length },
   };
@@ -247,10 +247,15 @@ function stateName(status: TaskStatus): TaskStateName {
   return status.kind;
 }
 
-/** The last completion, with the note and values its history entry kept. */
-function lastDone(stored: TaskState | undefined): LastDone | null {
-  const done = stored?.done;
-  if (!done) return null;
+/**
+ * The last completion, with the note and values its history entry kept. On-demand work keeps no
+ * completion (each run leaves a fresh checklist): its last run is its history's last `done`.
+ */
+function lastDone(stored: TaskState | undefined, onDemand: boolean): LastDone | null {
+  const done =
+    stored?.done ??
+    (onDemand ? stored?.history.filter((item) => item.action === 'done').at(-1) : undefined);
+  if (!stored || !done) return null;
   const entry = stored.history
     .filter((item) => item.action === 'done' && item.at === done.at)
     .find((item) => item.periodKey === done.periodKey);
@@ -282,7 +287,7 @@ const LABEL_WIDTH = 10;
  * from the playbook or the state file goes through printable(): a committed state file is the
  * repo's to write.
  */
-export function formatStatusText(report: StatusReport): string {
+export function formatStatusText(report: StatusReport, playbook?: Playbook): string {
   const zone = report.timeZone.name;
   const now = new Date(report.generatedAt);
   const out: string[] = [];
@@ -311,7 +316,8 @@ export function formatStatusText(report: StatusReport): string {
         `  ${LABELS[task.state].padEnd(LABEL_WIDTH)} ${printable(task.id)}  ` +
           `${printable(task.title)} (${printable(who)})`,
       );
-      for (const fact of taskFacts(task, tier, report)) {
+      const records = playbook?.tasks.find((candidate) => candidate.id === task.id)?.records;
+      for (const fact of taskFacts(task, tier, report, records)) {
         out.push(`  ${''.padEnd(LABEL_WIDTH)}   ${printable(fact)}`);
       }
     }
@@ -352,7 +358,12 @@ function tierHeading(tier: TierReport, report: StatusReport): string {
   return `${printable(tier.title)} (${printable(tier.team)}${period})${summary}`;
 }
 
-function taskFacts(task: TaskReport, tier: TierReport, report: StatusReport): string[] {
+function taskFacts(
+  task: TaskReport,
+  tier: TierReport,
+  report: StatusReport,
+  records: RecordField[] = [],
+): string[] {
   const zone = report.timeZone.name;
   const facts: string[] = [];
   // The tier's heading has the period; nothing else is known.
@@ -366,27 +377,37 @@ function taskFacts(task: TaskReport, tier: TierReport, report: StatusReport): st
     );
   } else if (task.state === 'dueSoon' || task.state === 'dueLater') {
     facts.push(`${task.description} (by ${weekdayDate(tier.lastDay!)})`);
-  } else if (task.state === 'snoozed') {
+  } else if (task.state === 'snoozed' || (task.state === 'onDemand' && task.checklist.ticked)) {
     facts.push(task.description);
   }
   if (task.checklist.ticked && (task.state === 'overdue' || task.state === 'snoozed')) {
     facts.push(`checklist ${task.checklist.ticked}/${task.checklist.items} ticked`);
   }
-  if (task.lastDone) facts.push(describeDone(task.lastDone, task.state === 'done', zone));
-  else if (task.state !== 'onDemand') {
+  if (task.lastDone) {
+    facts.push(describeDone(task.lastDone, task.state === 'done', zone, records));
+  } else if (task.state !== 'onDemand') {
     facts.push(task.recorded ? 'never done' : 'never done (not in the state file)');
   }
   return facts;
 }
 
-function describeDone(done: LastDone, thisPeriod: boolean, zone: string): string {
+function describeDone(
+  done: LastDone,
+  thisPeriod: boolean,
+  zone: string,
+  records: RecordField[],
+): string {
   const when = done.at ? formatWall(new Date(done.at), zone) : 'at an unknown time';
+  // As the history shows them: "Recovery time 42 minutes" rather than the record's id.
   const values = Object.entries(done.values)
-    .map(([key, value]) => `${key} ${value}`)
+    .map(([key, value]) => {
+      const record = records.find((candidate) => candidate.id === key);
+      return `${record?.title ?? key} ${value}${record?.unit ? ` ${record.unit}` : ''}`;
+    })
     .join(', ');
   return (
     `${thisPeriod ? 'done' : 'last done'} ${when} by ${done.by}` +
-    `${thisPeriod ? '' : ` (${done.period})`}` +
+    `${thisPeriod || done.period === 'onDemand' ? '' : ` (${done.period})`}` +
     `${done.note ? `: ${done.note}` : ''}${values ? ` [${values}]` : ''}`
   );
 }

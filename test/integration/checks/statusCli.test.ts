@@ -356,6 +356,64 @@ describe('upkeep status (CLI)', function () {
     }
   });
 
+  it('names recorded values by their title and keeps the last run of on-demand work', async () => {
+    const dir = await workspace({
+      state: {
+        version: 1,
+        tasks: {
+          'annual.disasterRecovery': {
+            since: '2025-10-01T08:00:00Z',
+            ticks: {},
+            done: { periodKey: '2026', at: '2026-03-10T14:00:00Z', by: 'Eve' },
+            history: [
+              {
+                ...(history(
+                  '2026',
+                  '2026-03-10T14:00:00Z',
+                  'Eve',
+                  'restored on the spare',
+                ) as object),
+                values: { recoveryMinutes: '42' },
+              },
+            ],
+          },
+          // A finished run of on-demand work leaves no completion, only its history.
+          'onDemand.bugFix': {
+            since: '2026-10-01T08:00:00Z',
+            periodKey: 'onDemand',
+            ticks: { reproduce: { at: '2026-12-07T08:30:00Z', by: 'Cem' } },
+            history: [history('onDemand', '2026-12-02T16:00:00Z', 'Cem', 'fixed #412')],
+          },
+        },
+      },
+    });
+    const run = await upkeep(['--workspace', dir, '--tier', 'annual', '--tier', 'onDemand']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      taskBlock(run.stdout, 'annual.disasterRecovery'),
+      /done 2026-03-10 15:00 by Eve: restored on the spare \[Recovery time 42 minutes\]$/,
+    );
+    const bugFix = taskBlock(run.stdout, 'onDemand.bugFix');
+    assert.match(bugFix, /in progress 1\/\d+\n.*last done 2026-12-02 17:00 by Cem: fixed #412$/);
+
+    const json = parseReport(
+      await upkeep([
+        '--workspace',
+        dir,
+        '--format',
+        'json',
+        '--tier',
+        'annual',
+        '--tier',
+        'onDemand',
+      ]),
+    );
+    assert.deepEqual(findTask(json, 'annual.disasterRecovery')!.lastDone!.values, {
+      recoveryMinutes: '42',
+    });
+    assert.equal(findTask(json, 'onDemand.bugFix')!.lastDone!.period, 'onDemand');
+  });
+
   it('--fail-on due exits 1 for a task due soon, overdue does not, never exits 0', async () => {
     // Everything done this period but one daily task done yesterday: due today, not overdue.
     const dir = await workspace({
@@ -532,6 +590,8 @@ describe('upkeep status (CLI)', function () {
     const ignored = await upkeep(['--workspace', stale, '--format', 'json']);
     assert.equal(ignored.code, 2);
     assert.equal(parseReport(ignored).state.known, false);
+    assert.match(ignored.stderr, /\.upkeep\/state\.json is in the workspace but was not read/);
+    assert.doesNotMatch(run.stderr, /is in the workspace/);
   });
 
   it('a state file not there yet: every task due, none overdue, and stderr says why', async () => {
