@@ -57,7 +57,7 @@ describe('hostile names in CLI messages', function () {
   const FORGED = 'x\nupkeep: all checks passed\x1b]0;PWNED\x07';
 
   it('every command says a missing workspace on its own lines, a forged one included', () => {
-    for (const command of ['check', 'logs', 'db', 'drill']) {
+    for (const command of ['check', 'logs', 'db', 'drill', 'status']) {
       const { status, lines } = stderrOf([command, '--workspace', `/nonexistent/${FORGED}`]);
       assert.equal(status, 2, command);
       assert.ok(
@@ -67,6 +67,21 @@ describe('hostile names in CLI messages', function () {
       assert.ok(
         lines.some((line) => line.includes('PWNED')),
         command,
+      );
+    }
+  });
+
+  it('upkeep status shows a forged tier and time zone on their own lines', () => {
+    for (const args of [
+      ['--tier', FORGED],
+      ['--time-zone', FORGED],
+    ]) {
+      const { status, lines } = stderrOf(['status', '--workspace', ROOT, ...args]);
+      assert.equal(status, 2, args[0]);
+      assert.ok(!lines.some((line) => line.startsWith('upkeep: all checks passed')), args[0]);
+      assert.ok(
+        lines.some((line) => line.includes('PWNED')),
+        args[0],
       );
     }
   });
