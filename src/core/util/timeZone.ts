@@ -5,21 +5,27 @@
  */
 import { UpkeepError } from './errors';
 
-/** This machine's IANA zone: what "today" and an offset-less time mean to its user. */
+let machineZone: string | undefined;
+
+/**
+ * This machine's IANA zone: what "today" and an offset-less time mean to its user. Read once:
+ * the tree asks for the schedule's zone for every row it draws, and each read made a formatter.
+ */
 export function machineTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  machineZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return machineZone;
 }
 
 /**
  * `zone` when Intl knows it; else a configuration error whose hint says where the name came
- * from, to fix it there.
+ * from, to fix it there. A known zone's formatter is made once (see wallClockFormat).
  */
 export function checkTimeZone(
   zone: string,
   hint = 'Use an IANA name such as Europe/Berlin, America/New_York or UTC.',
 ): string {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    wallClockFormat(zone);
     return zone;
   } catch {
     throw new UpkeepError('config', `"${zone}" is not a time zone this system knows.`, hint);
