@@ -206,6 +206,8 @@ export interface TaskStatus {
   /** Overdue: since when (the end of the first missed period) and by how many calendar days. */
   overdueSince?: Date;
   overdueDays?: number;
+  /** Overdue: the key of the first period that went by without it (`2026-W48`). */
+  missedPeriod?: string;
   /** Snoozed: the local date the task is due again. */
   snoozedUntil?: string;
   /** Snoozed: why, when the maintainer said. */
@@ -284,6 +286,7 @@ export function taskStatus(
     checkedItems,
     overdueSince: firstMissed.end,
     overdueDays: Math.max(daysBetween(missedLastDay, today), 1),
+    missedPeriod: firstMissed.key,
   };
 }
 
@@ -322,14 +325,10 @@ export function describeTaskStatus(
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-/** What one period of each unit is called in a sentence: "week 2026-W48 went by". */
-const PERIOD_NAMES: Readonly<Record<Exclude<PeriodUnit, 'none'>, string>> = {
-  day: 'day',
-  week: 'week',
-  month: 'month',
-  quarter: 'quarter',
-  year: 'year',
-};
+/** "Mon": a local date's weekday. */
+export function weekdayOf(date: LocalDate): string {
+  return WEEKDAYS[isoWeekday(date) - 1];
+}
 
 /**
  * The facts behind a task's state, for its tooltip: since when it is overdue and which period
@@ -345,12 +344,10 @@ export function describeLastDone(
   if (status.kind === 'done' || status.kind === 'onDemand' || !status.period) return [];
   const lines: string[] = [];
   if (status.kind === 'overdue' && status.overdueSince) {
-    const since = status.overdueSince;
-    const day = localDateOf(since, timeZone);
-    const missed = periodAt(status.period.unit, new Date(since.getTime() - 1), timeZone);
+    const day = localDateOf(status.overdueSince, timeZone);
     lines.push(
-      `Overdue since ${formatLocalDate(day)} (${WEEKDAYS[isoWeekday(day) - 1]}): ` +
-        `${PERIOD_NAMES[status.period.unit]} ${missed.key} went by without it`,
+      `Overdue since ${formatLocalDate(day)} (${weekdayOf(day)}): ` +
+        `${status.period.unit} ${status.missedPeriod} went by without it`,
     );
   }
   if (state?.done) {
@@ -376,8 +373,7 @@ export function describeInstant(instant: Date, now: Date, timeZone: string): str
   const days = daysBetween(wall, localDateOf(now, timeZone));
   if (days === 0) return time;
   if (Math.abs(days) < 7) {
-    const weekday = WEEKDAYS[isoWeekday(wall) - 1];
-    return `${weekday} ${time}`;
+    return `${weekdayOf(wall)} ${time}`;
   }
   return formatLocalDate(wall);
 }

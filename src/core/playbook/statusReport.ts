@@ -14,9 +14,11 @@ import {
   formatLocalDate,
   isDueSoon,
   localDateOf,
+  parseLocalDate,
   periodAt,
   taskStatus,
   wallTime,
+  weekdayOf,
 } from './schedule';
 import type { PlaybookState, TaskState } from './state';
 import { taskEntry } from './state';
@@ -230,10 +232,7 @@ function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
     dueInDays: status.kind === 'due' ? (status.dueInDays ?? 0) : null,
     overdueSince: overdueSince?.toISOString() ?? null,
     overdueDays: status.kind === 'overdue' ? (status.overdueDays ?? 1) : null,
-    missedPeriod:
-      overdueSince && status.period
-        ? periodAt(status.period.unit, new Date(overdueSince.getTime() - 1), zone).key
-        : null,
+    missedPeriod: status.missedPeriod ?? null,
     snoozedUntil: status.snoozedUntil ?? null,
     snoozeReason: status.snoozeReason ?? null,
     lastDone: lastDone(stored, tier.period === 'none'),
@@ -420,12 +419,10 @@ function describeCounts(counts: Record<TaskStateName, number>): string {
   return parts.length ? parts.join(', ') : plural(0, 'task');
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** "Sun 2026-12-06": a local date with its weekday. */
+/** "Sun 2026-12-06": a local date (`YYYY-MM-DD`) with its weekday. */
 function weekdayDate(date: string): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return `${WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]} ${date}`;
+  const local = parseLocalDate(date);
+  return local ? `${weekdayOf(local)} ${date}` : date;
 }
 
 /** "2026-12-04 09:12": an instant on the zone's wall clock, whole, for a mail read later. */
