@@ -8,9 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
-import type { Logger } from '../core/util/logger';
 import type { UpkeepSettings } from '../core/settings';
-import { createLogger } from '../core/util/logger';
 import { loadPlaybook } from '../core/playbook/loader';
 import type { Playbook, TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
@@ -26,13 +24,14 @@ import type { FailOn } from '../core/checks/report';
 import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { plural } from '../core/util/plural';
-import { printable, printableLines } from '../core/util/printable';
+import { printable } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { resolveConnection } from '../core/db/connection';
 import { onCancelSignal } from './cancelSignals';
+import { cliLogger, logPlaybookProblems } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -146,12 +145,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     workspace,
     thresholds: cliSettings?.thresholds,
   });
-  for (const problem of problems) {
-    const line = `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`;
-    if (problem.severity === 'error') log.error(line);
-    else log.warn(line);
-  }
-  const playbookErrors = problems.filter((problem) => problem.severity === 'error').length;
+  const playbookErrors = logPlaybookProblems(problems, log);
   if (!cliSettings) return listCheckIds(playbook, options.format);
 
   const settings = settingsForPlaybook(cliSettings, playbook);
@@ -367,12 +361,4 @@ async function databasePassword(
   }).catch(() => undefined);
   const password = connection?.config.password;
   return typeof password === 'string' ? [password] : [];
-}
-
-/** Lines to stderr: warnings always, each check and tool output with --verbose. */
-function cliLogger(verbose: boolean): Logger {
-  return createLogger((level, line) => {
-    if (!verbose && (level === 'debug' || level === 'info')) return;
-    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${printableLines(line)}\n`);
-  });
 }

@@ -17,10 +17,10 @@ import { printable, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
-import type { Logger } from '../core/util/logger';
-import { createLogger, redact } from '../core/util/logger';
+import { redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { onCancelSignal } from './cancelSignals';
+import { cliLogger } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -155,7 +155,7 @@ async function drill(
       monitoredSystemId: plan.monitoredSystemId,
       allowMonitoredServer: flags.allowMonitoredServer === true,
       signal,
-      log: cliLogger(flags.verbose === true),
+      log: cliLogger(flags.verbose === true, 'drill'),
       clock: systemClock,
       env: process.env,
     });
@@ -333,12 +333,4 @@ function formatRecord(record: DrillRecord, workspace: string, resultsFile?: stri
 /** One line for a terminal, with no credentials and no control characters. */
 function oneLine(text: string): string {
   return printable(redact(text));
-}
-
-/** Warnings always; the drill's steps and pg_restore's output with --verbose. */
-function cliLogger(verbose: boolean): Logger {
-  return createLogger((level, line) => {
-    if (!verbose && (level === 'debug' || level === 'info')) return;
-    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${printableLines(line)}\n`);
-  }, 'drill');
 }

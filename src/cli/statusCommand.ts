@@ -20,6 +20,7 @@ import type { UpkeepSettings } from '../core/settings';
 import { describeError, UpkeepError } from '../core/util/errors';
 import { printable } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
+import { cliLogger, logPlaybookProblems } from './cliLogger';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -91,11 +92,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
     workspace,
     thresholds: settings.thresholds,
   });
-  for (const problem of problems) {
-    const line = `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`;
-    process.stderr.write(`${problem.severity}: ${printable(line)}\n`);
-  }
-  const playbookErrors = problems.some((problem) => problem.severity === 'error');
+  const playbookErrors = logPlaybookProblems(problems, cliLogger(false)) > 0;
 
   const { state, source, notes } = await readState(workspace, settings);
   const report = buildStatusReport({

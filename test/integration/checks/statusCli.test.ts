@@ -758,6 +758,16 @@ describe('upkeep status (CLI)', function () {
     assert.match(gone.stderr, /The workspace folder .*nowhere does not exist/);
   });
 
+  it('a playbook warning reads warn:, as upkeep check writes it, and leaves the exit at 0', async () => {
+    const dir = await workspace({
+      state: { version: 1, tasks: {} },
+      playbook: 'version: 1\ntierz: {}\n',
+    });
+    const run = await upkeep(['--workspace', dir, '--tier', 'monthly']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^warn: \.upkeep\/playbook\.yaml:2:1: Unknown key "tierz"/m);
+  });
+
   it('--help lists the flags and the exit codes; a report that cannot be written exits 2', async () => {
     const help = await upkeep(['--help']);
     assert.equal(help.code, 0);

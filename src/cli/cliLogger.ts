@@ -1,0 +1,29 @@
+/**
+ * What the `upkeep` commands write to stderr beside their report: warnings and errors always,
+ * progress and tool output with --verbose, each line redacted and made printable; and the
+ * playbook's problems at their line and column, as every command words them.
+ */
+import type { PlaybookProblem } from '../core/playbook/loader';
+import type { Logger } from '../core/util/logger';
+import { createLogger } from '../core/util/logger';
+import { printable, printableLines } from '../core/util/printable';
+
+/** Lines to stderr: `warn: …` and `error: …` always, the rest with `verbose`. */
+export function cliLogger(verbose: boolean, component?: string): Logger {
+  return createLogger((level, line) => {
+    if (!verbose && (level === 'debug' || level === 'info')) return;
+    process.stderr.write(`${level === 'info' ? '' : `${level}: `}${printableLines(line)}\n`);
+  }, component);
+}
+
+/** Each problem as `error:` or `warn:` with its place in the file; returns how many are errors. */
+export function logPlaybookProblems(problems: readonly PlaybookProblem[], log: Logger): number {
+  for (const problem of problems) {
+    const line = printable(
+      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`,
+    );
+    if (problem.severity === 'error') log.error(line);
+    else log.warn(line);
+  }
+  return problems.filter((problem) => problem.severity === 'error').length;
+}
