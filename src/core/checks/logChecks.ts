@@ -8,6 +8,7 @@ import type { ExceptionSummary } from '../logs/summaryTypes';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
 import { formatMs, formatPercent, formatUtc } from '../util/figures';
+import { firstFew } from '../util/firstFew';
 import { plural } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -162,11 +163,8 @@ function serverErrorDetails(s: LogSummary): { details: string; findings: Finding
   const exceptions = s.exceptions.filter((e) => e.actions.some((name) => names.has(name)));
   const lines: string[] = [];
   if (failing.length) {
-    const shown = failing
-      .slice(0, SERVER_ERROR_LINES)
-      .map((a) => `${a.name} ${n(a.errors)} of ${plural(a.count, 'request')}`);
-    const more = failing.length - shown.length;
-    lines.push(`5xx by action: ${shown.join(', ')}${more > 0 ? `, ${more} more` : ''}.`);
+    const counts = failing.map((a) => `${a.name} ${n(a.errors)} of ${plural(a.count, 'request')}`);
+    lines.push(`5xx by action: ${firstFew(counts, SERVER_ERROR_LINES)}.`);
   }
   for (const e of exceptions.slice(0, SERVER_ERROR_LINES)) {
     const where = [e.frame ? `at ${e.frame}` : '', `${e.file}${e.line ? `:${e.line}` : ''}`]

@@ -3,6 +3,7 @@
  * maintainer reads first at the top, details and file:line links below.
  */
 import { formatMs, formatPercent, formatUtc } from '../util/figures';
+import { firstFew } from '../util/firstFew';
 import { plural } from '../util/plural';
 import { printable } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
@@ -24,13 +25,6 @@ function size(bytes: number): string {
 
 function percent(share: number | null): string {
   return share === null ? '—' : formatPercent(share * 100);
-}
-
-/** The first `limit` items and how many more: "A, B, C, 2 more". */
-function firstFew(items: string[], limit = 3): string {
-  const shown = items.slice(0, limit);
-  if (items.length > limit) shown.push(`${items.length - limit} more`);
-  return shown.join(', ');
 }
 
 /** Counts like "2× A, 1× B", for one-line summaries. */

@@ -3,6 +3,7 @@
  * the follow-up buttons that lead somewhere. Free of `vscode` so a unit test can read it.
  */
 import type { CheckResult } from '../../core/checks/types';
+import { firstFew } from '../../core/util/firstFew';
 
 export const SHOW_PROBLEMS = 'Show Problems';
 export const OPEN_DASHBOARD = 'Open Dashboard';
@@ -44,10 +45,10 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
     const trust = waiting ? ` ${waiting} wait for workspace trust.` : '';
     // Counts alone after Cancel read like a run that finished: say it stopped, and which checks
     // (the tree keeps their last results, so it does not say).
-    const stopped = results.filter((r) => r.cancelled);
+    const stopped = results.filter((r) => r.cancelled).map((r) => r.title);
     const how = stopped.length ? ' cancelled' : '';
     const unfinished = stopped.length
-      ? ` (${stopped.length} did not finish: ${titles(stopped, UNFINISHED_NAMED)})`
+      ? ` (${stopped.length} did not finish: ${firstFew(stopped, UNFINISHED_NAMED, ' and ')})`
       : '';
     message = `Upkeep: ${label}${how}: ${parts.join(', ')}${unfinished}.${trust}`;
   }
@@ -67,13 +68,6 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
 /** The progress line while a run goes on: how far, and the check just finished by its title. */
 export function progressMessage(done: number, total: number, result: CheckResult): string {
   return `${done}/${total} · ${result.title}: ${outcomeWord(result)}`;
-}
-
-/** The checks' titles, the first `most` of them, then how many more. */
-function titles(results: CheckResult[], most: number): string {
-  const named = results.slice(0, most).map((r) => r.title);
-  const more = results.length - named.length;
-  return more ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 /** An error is a failure to the maintainer; the output channel keeps the difference. */
