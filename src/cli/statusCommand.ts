@@ -29,7 +29,7 @@ const EXIT_USAGE = 2;
  * An ISO 8601 instant to judge at instead of the clock: for tests, and to reproduce a report
  * (the state file is still read as it is now).
  */
-export const NOW_VARIABLE = 'UPKEEP_NOW';
+const NOW_VARIABLE = 'UPKEEP_NOW';
 
 interface StatusOptions {
   tier?: string[];

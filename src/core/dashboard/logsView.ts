@@ -136,7 +136,7 @@ function frameLocation(frame: string | null): LocationView | undefined {
  * message, on one line and short enough for the title box ("NoMethodError in
  * BookingsController#show: undefined method `name' for nil").
  */
-export function exceptionBugTitle(exception: ExceptionSummary): string {
+function exceptionBugTitle(exception: ExceptionSummary): string {
   const action = exception.actions[0] ? ` in ${exception.actions[0]}` : '';
   const message = exception.message.replace(/\s+/g, ' ').trim();
   const title = `${exception.className}${action}${message ? `: ${message}` : ''}`;

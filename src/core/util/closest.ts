@@ -25,7 +25,7 @@ function editDistance(a: string, b: string): number {
  * The candidate `value` most likely meant, ignoring case: one edit away for a name of up to
  * four characters, two for a longer one; undefined when none is that near (or it is exact).
  */
-export function closestName(value: string, candidates: readonly string[]): string | undefined {
+function closestName(value: string, candidates: readonly string[]): string | undefined {
   // Long inputs are not typos of a name, and would cost a large table.
   if (value.length > 200) return undefined;
   const wanted = value.toLowerCase();
