@@ -1,7 +1,8 @@
 /**
- * The tree's commands: tick an item, mark a task done, snooze, reset, show history, open the
- * guideline section, filter by team, refresh and open the repo playbook. Each works from the
- * tree's context menu and, without an argument, from the command palette via a quick pick.
+ * The tree's commands: tick an item, mark a task done, snooze, reset, set its owner, show
+ * history, open the guideline section, filter by team, refresh and open the repo playbook. Each
+ * works from the tree's context menu and, without an argument, from the command palette via a
+ * quick pick.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -32,6 +33,7 @@ import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
 import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
 import { checkFailures } from './checkFailures';
+import { setTaskOwnerCommand } from './setOwner';
 
 export const HISTORY_SCHEME = 'upkeep-history';
 
@@ -64,6 +66,10 @@ export function registerTreeCommands(context: TreeCommandContext): void {
   command('upkeep.markTaskDone', (node) => markTaskDone(context, node));
   command('upkeep.snoozeTask', (node) => snooze(context, node));
   command('upkeep.resetTask', (node) => reset(context, node));
+  command('upkeep.setTaskOwner', async (node) => {
+    const task = await resolveTask(context, node, 'Set the owner of which task?');
+    if (task) await setTaskOwnerCommand(context, task);
+  });
   command('upkeep.showTaskHistory', (node) => showHistory(context, node));
   command('upkeep.openGuideline', (node) => openGuideline(context, node));
   command('upkeep.filterByTeam', () => filterByTeam(context));

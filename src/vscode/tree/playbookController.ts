@@ -159,7 +159,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     this.reloadTimer = setTimeout(() => void this.reloadPlaybook(), 250);
   }
 
-  /** Reads the playbook again (from the open editor when the file is being edited). */
+  /**
+   * Reads the playbook again: from the open editor when it has unsaved edits, else from disk (an
+   * editor without unsaved edits may not have caught up yet with a change written to disk).
+   */
   async reloadPlaybook(): Promise<void> {
     const workspace = this.workspace;
     const uri = this.playbookUri;
@@ -174,7 +177,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     try {
       const loaded = await loadPlaybook({
         workspace,
-        fileText: open?.getText(),
+        fileText: open?.isDirty ? open.getText() : undefined,
         // Checklist titles quote the thresholds in force ("Average response time under 2 s").
         thresholds: this.services.settings().thresholds,
       });

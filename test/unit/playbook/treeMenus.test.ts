@@ -109,6 +109,7 @@ describe('Command palette', () => {
       'upkeep.markTaskDone',
       'upkeep.snoozeTask',
       'upkeep.resetTask',
+      'upkeep.setTaskOwner',
       'upkeep.showTaskHistory',
       'upkeep.openGuideline',
     ];
