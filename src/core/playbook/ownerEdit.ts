@@ -135,8 +135,11 @@ export function applySplice(text: string, splice: TextSplice): string {
   return text.slice(0, splice.offset) + splice.insert + text.slice(splice.offset + splice.length);
 }
 
-/** The parsed document; a file the loader would not read (YAML errors, too large) is refused. */
-function parseChecked(source: string): Document {
+/**
+ * The parsed document; a file the loader would not read (YAML errors, too large) is refused.
+ * Set Owner asks it before asking for the owner, so a broken file is shown, not typed at.
+ */
+export function parseChecked(source: string): Document {
   if (Buffer.byteLength(source, 'utf8') > MAX_PLAYBOOK_BYTES) {
     throw new PlaybookEditError('refused', `${PLAYBOOK_FILE} is too large to edit.`);
   }
