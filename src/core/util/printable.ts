@@ -26,3 +26,16 @@ export function printable(
 export function printableLines(text: string, replacement = ' '): string {
   return text.replace(UNSAFE_IN_LINES, replacement);
 }
+
+/**
+ * printable(), cut to `maxLength` UTF-16 units with an ellipsis: for a tree row or a title that
+ * shows one line of text someone else wrote (a megabyte note would be drawn on every refresh).
+ * The cut never splits a surrogate pair.
+ */
+export function printableLine(text: string, maxLength: number): string {
+  const line = printable(text);
+  if (line.length <= maxLength) return line;
+  let end = maxLength - 1;
+  if (/[\ud800-\udbff]/.test(line.charAt(end - 1))) end -= 1;
+  return `${line.slice(0, end)}…`;
+}

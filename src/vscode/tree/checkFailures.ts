@@ -6,6 +6,10 @@ import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { Task } from '../../core/playbook/model';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { describeTaskStatus } from '../../core/playbook/schedule';
+import { printableLine } from '../../core/util/printable';
+
+/** A row's description at most: the rest of a long snooze reason is in the history. */
+const MAX_ROW_LENGTH = 200;
 
 export interface CheckFailures {
   /** Check ids whose latest result failed or errored, in the task's order. */
@@ -44,6 +48,7 @@ export function describeCheckFailures(failures: CheckFailures): string {
  * A task row's description: "due today · 1/2", "done 09:12 by Ann · 1 check failing", then
  * "owner Bob" when the playbook names one. A done task keeps its failing checks too: ticking
  * every item does not make a check pass, and the row is where a maintainer looks next time.
+ * The reason and the name come from a state file a repo may commit: one printable line.
  */
 export function describeTaskRow(
   task: Task,
@@ -52,7 +57,7 @@ export function describeTaskRow(
   now: Date,
   timeZone: string,
 ): string {
-  return [
+  const row = [
     describeTaskStatus(status, now, timeZone, task.items.length),
     describeCheckFailures(checkFailures(task, results)),
     // A repo playbook names who does the task; the tree is where the team looks for it.
@@ -60,4 +65,5 @@ export function describeTaskRow(
   ]
     .filter(Boolean)
     .join(' · ');
+  return printableLine(row, MAX_ROW_LENGTH);
 }

@@ -95,3 +95,37 @@ describe('task check failures', () => {
     assert.equal(describeTaskRow(logTask, open, logOf([]), now, 'UTC'), 'due today');
   });
 });
+
+describe('describeTaskRow with a hostile state file', () => {
+  const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'weekly')!;
+  const task = defaultPlaybook().tasks.find((candidate) => candidate.id === 'weekly.database')!;
+  const now = new Date('2026-12-04T10:00:00Z');
+
+  function snoozedBecause(reason: string): ReturnType<typeof taskStatus> {
+    const state = {
+      since: '2026-11-01T00:00:00Z',
+      ticks: {},
+      history: [],
+      snoozedUntil: '2026-12-20',
+      snoozeReason: reason,
+    };
+    return taskStatus(tier, state, now, 'UTC');
+  }
+
+  it('keeps control and bidirectional characters of a committed reason off the row', () => {
+    const row = describeTaskRow(
+      task,
+      snoozedBecause('db\u202Eexe.\nfake\u001b[2J'),
+      logOf([]),
+      now,
+      'UTC',
+    );
+    assert.equal(row, 'snoozed until 2026-12-20: db exe. fake [2J');
+  });
+
+  it('cuts a megabyte reason to a row, not inside a surrogate pair', () => {
+    const row = describeTaskRow(task, snoozedBecause('😀'.repeat(500_000)), logOf([]), now, 'UTC');
+    assert.ok(row.length <= 200, `${row.length} characters`);
+    assert.ok(row.endsWith('😀…'));
+  });
+});
