@@ -15,7 +15,7 @@ import { repoMetrics } from '../core/db/repoMetrics';
 import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
 import { defaultSnapshotFile } from '../core/checks/dbChecks';
-import { printable, printableLines } from '../core/util/printable';
+import { printable, printableJson, printableLines } from '../core/util/printable';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
@@ -179,9 +179,7 @@ async function runDb(flags: DbFlags): Promise<number> {
 
   process.stdout.write(
     // Table names and query texts are the app's data: no control sequence reaches the terminal.
-    flags.format === 'json'
-      ? `${JSON.stringify(output, null, 2)}\n`
-      : printableLines(renderText(output)),
+    flags.format === 'json' ? `${printableJson(output)}\n` : printableLines(renderText(output)),
   );
   // Like upkeep check: the data on stdout, what went wrong on stderr (also when the JSON
   // carries it, so a cron job that keeps the JSON still mails the error).

@@ -13,7 +13,7 @@ import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
 import { formatBytes, formatUtc } from '../core/util/figures';
-import { printable, printableLines } from '../core/util/printable';
+import { printable, printableJson, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
@@ -178,7 +178,7 @@ async function drill(
 
   process.stdout.write(
     flags.format === 'json'
-      ? redact(JSON.stringify(record, null, 2)) + '\n'
+      ? redact(printableJson(record)) + '\n'
       : // Table names come from the dump, whatever the app's users could put in them.
         printableLines(formatRecord(record, workspace, resultsFile)),
   );

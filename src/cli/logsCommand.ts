@@ -9,7 +9,7 @@ import { fstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { printable, printableLines } from '../core/util/printable';
+import { printable, printableJson, printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { onCancelSignal } from './cancelSignals';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -107,7 +107,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
 
     const readable = summary.sources.some((s) => s.path && !s.error);
     if (options.format === 'json') {
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      process.stdout.write(`${printableJson(summary)}\n`);
       // The text report lists them; in JSON only a reader of the file would see them (a
       // source that could not be read, lines cut short).
       if (readable) {

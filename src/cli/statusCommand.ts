@@ -18,7 +18,7 @@ import type { StateSource, StatusFailOn, StatusReport } from '../core/playbook/s
 import { buildStatusReport, formatStatusText } from '../core/playbook/statusReport';
 import type { UpkeepSettings } from '../core/settings';
 import { describeError, UpkeepError } from '../core/util/errors';
-import { printable } from '../core/util/printable';
+import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { cliLogger, logPlaybookProblems } from './cliLogger';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -109,9 +109,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
   });
 
   process.stdout.write(
-    options.format === 'json'
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : formatStatusText(report, playbook),
+    options.format === 'json' ? `${printableJson(report)}\n` : formatStatusText(report, playbook),
   );
   for (const note of notes) process.stderr.write(`upkeep status: ${printable(note)}\n`);
   const why = exitReason(report, playbookErrors);

@@ -3,7 +3,7 @@
  * JUnit XML for CI, and the exit code CI understands.
  */
 import { formatMs } from '../util/figures';
-import { printable } from '../util/printable';
+import { printable, printableJson } from '../util/printable';
 import { plural } from '../util/plural';
 import type { CheckOutcome, CheckResult } from './types';
 
@@ -151,7 +151,7 @@ export function toJsonReport(
       ...(r.waitsForTrust ? { waitsForTrust: true } : {}),
     })),
   };
-  return JSON.stringify(document, null, 2) + '\n';
+  return printableJson(document) + '\n';
 }
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */

@@ -39,3 +39,18 @@ export function printableLine(text: string, maxLength: number): string {
   if (/[\ud800-\udbff]/.test(line.charAt(end - 1))) end -= 1;
   return `${line.slice(0, end)}…`;
 }
+
+/** What JSON.stringify leaves raw that a terminal acts on: DEL, C1, bidi, line separators. */
+const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}\\u2028\\u2029]`, 'g');
+
+/**
+ * JSON of `value`, indented, for a terminal, a pipe or a mail: JSON.stringify escapes C0 controls
+ * only, so a C1 CSI (U+009B, ESC [ in one character) or a bidi control in a committed note would
+ * reach the screen. They are written as `\uXXXX`, which parses back to the same value.
+ */
+export function printableJson(value: object): string {
+  return JSON.stringify(value, null, 2).replace(
+    UNSAFE_IN_JSON,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -128,4 +128,44 @@ describe('hostile names in CLI messages', function () {
       lines.join('\n'),
     );
   });
+
+  it('upkeep status --format json escapes C1 and bidi controls of a committed note', async () => {
+    // A C1 CSI (U+009B) clears a UTF-8 terminal as ESC [ does; JSON.stringify leaves it raw.
+    const reason = 'disk \u009b2J\u202egnp.exe\u2028x';
+    const since = '2026-11-01T00:00:00Z';
+    const state = {
+      version: 1,
+      tasks: {
+        'weekly.database': {
+          since,
+          ticks: {},
+          history: [],
+          snoozedUntil: '2026-12-20',
+          snoozeReason: reason,
+        },
+      },
+    };
+    const workspace = await tempFolderWith('upkeep-cli-output-', {
+      '.vscode/settings.json': '{ "upkeep.state.location": "repository" }',
+      '.upkeep/state.json': JSON.stringify(state),
+    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        ...['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'status', '--format', 'json'],
+        ...['--fail-on', 'never', '--workspace', workspace],
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, UPKEEP_NOW: '2026-12-05T10:00:00Z' } },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.doesNotMatch(child.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2028]/);
+    // The same value once parsed: the escaping is JSON's own.
+    const tasks = (JSON.parse(child.stdout) as { tiers: { tasks: { id: string }[] }[] }).tiers
+      .flatMap((tier) => tier.tasks)
+      .filter((task) => task.id === 'weekly.database');
+    assert.deepEqual(
+      tasks.map((task) => (task as { snoozeReason?: string }).snoozeReason),
+      [reason],
+    );
+  });
 });
