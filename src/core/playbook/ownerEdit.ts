@@ -21,7 +21,7 @@ import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { UpkeepError, fileErrorWithCode } from '../util/errors';
 import { isInside } from '../util/paths';
 import { UNSAFE_CHAR } from '../util/printable';
-import { readTextFileLimited } from '../util/textFile';
+import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { defaultPlaybook } from './defaultPlaybook';
 import { applyPlaybookText, ID_PATTERN, MAX_PLAYBOOK_BYTES, PLAYBOOK_FILE } from './loader';
@@ -284,9 +284,10 @@ function findEntry(tasks: YAMLSeq, taskId: string): YAMLMap | undefined {
 const range = (node: Node | null | undefined): [number, number, number] | undefined =>
   node?.range ?? undefined;
 
-/** The 0-based column of `offset`. */
+/** The 0-based column of `offset`; a byte order mark (Notepad writes one) takes none. */
 function columnOf(source: string, offset: number): number {
-  return offset - (source.lastIndexOf('\n', offset - 1) + 1);
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  return offset - lineStart - (lineStart === 0 && source.startsWith('\ufeff') ? 1 : 0);
 }
 
 /** The offset just past the line break ending the line that holds `offset - 1`. */
@@ -401,6 +402,10 @@ function readsBackWrong(
   taskId: string,
   owner: string | undefined,
 ): string | undefined {
+  // The loader reads no larger file: the tree would fall back to the default playbook.
+  if (Buffer.byteLength(next, 'utf8') > MAX_PLAYBOOK_BYTES) {
+    return `the file would be larger than ${describeSize(MAX_PLAYBOOK_BYTES)}, which is not read`;
+  }
   const document = parseDocument(next, { prettyErrors: false, uniqueKeys: false });
   if (document.errors.length) return `the result would not be valid YAML`;
   const after = applyPlaybookText(defaultPlaybook(), next);

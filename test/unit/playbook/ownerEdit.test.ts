@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
-import { applyPlaybookText } from '../../../src/core/playbook/loader';
+import { applyPlaybookText, MAX_PLAYBOOK_BYTES } from '../../../src/core/playbook/loader';
 import { findTask } from '../../../src/core/playbook/model';
 import {
   applySplice,
@@ -332,6 +332,24 @@ describe('setting a task owner in the playbook text', () => {
       refusal(() => setTaskOwner('# only comments\n...\n', 'daily.logs', 'Bob')).message,
       /safely/,
     );
+  });
+
+  it('refuses an owner that would take the file past the size the loader reads', () => {
+    const head = 'version: 1\ntasks:\n  - id: daily.logs\n    owner: B\n';
+    const comment = `#${'x'.repeat(MAX_PLAYBOOK_BYTES - Buffer.byteLength(head) - 2)}\n`;
+    const full = head + comment;
+    assert.equal(Buffer.byteLength(full), MAX_PLAYBOOK_BYTES);
+    assert.match(
+      refusal(() => setTaskOwner(full, 'daily.logs', 'Annabelle')).message,
+      /larger than .*nothing was written/i,
+    );
+    // Shorter fits.
+    assert.equal(readBack(edited(full, 'daily.logs', 'A'), 'daily.logs').owner, 'A');
+  });
+
+  it('adds tasks: at the left edge of a file that starts with a byte order mark', () => {
+    const next = edited('\ufeffversion: 1 # Notepad\n', 'daily.logs', 'Ann');
+    assert.equal(next, '\ufeffversion: 1 # Notepad\ntasks:\n  - id: daily.logs\n    owner: Ann\n');
   });
 });
 
