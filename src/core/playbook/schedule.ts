@@ -35,6 +35,26 @@ interface WallTime extends LocalDate {
   second: number;
 }
 
+/** 0001-01-01 and 9999-12-31 (UTC): the years a `YYYY-MM-DD` date and a period key can say. */
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A time read from the state file (which a repo may commit), or undefined when it is none a
+ * calendar here can place: not a time, or outside years 1 to 9999 (valid ISO text such as
+ * `+275760-09-13T00:00:00Z` made the period arithmetic throw, `-000500-…` read as the year 501).
+ */
+export function stateInstant(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const instant = new Date(text);
+  return isPlaceable(instant) ? instant : undefined;
+}
+
+function isPlaceable(instant: Date): boolean {
+  const time = instant.getTime();
+  return time >= FIRST_INSTANT && time <= LAST_INSTANT;
+}
+
 /** What a clock on the wall in `timeZone` shows at `instant`. */
 export function wallTime(instant: Date, timeZone: string): WallTime {
   const parts: Record<string, number> = {};
@@ -262,12 +282,12 @@ export function taskStatus(
     checkedItems,
     dueInDays: daysBetween(today, lastDay),
   };
-  const doneAt = state?.done ? new Date(state.done.at) : undefined;
-  const since = state?.since ? new Date(state.since) : undefined;
+  const doneAt = stateInstant(state?.done?.at);
+  const since = stateInstant(state?.since);
   let firstMissed: Period;
-  if (doneAt && !Number.isNaN(doneAt.getTime())) {
+  if (doneAt) {
     firstMissed = nextPeriod(periodAt(tier.period, doneAt, timeZone), timeZone);
-  } else if (since && !Number.isNaN(since.getTime())) {
+  } else if (since) {
     firstMissed = periodAt(tier.period, since, timeZone);
   } else {
     return due;
@@ -350,11 +370,12 @@ export function describeLastDone(
         `${status.period.unit} ${status.missedPeriod} went by without it`,
     );
   }
+  const since = stateInstant(state?.since);
   if (state?.done) {
     const at = describeInstant(new Date(state.done.at), now, timeZone);
     lines.push(`Last done ${at} by ${state.done.by}`);
-  } else if (state?.since && !Number.isNaN(Date.parse(state.since))) {
-    const first = formatLocalDate(localDateOf(new Date(state.since), timeZone));
+  } else if (since) {
+    const first = formatLocalDate(localDateOf(since, timeZone));
     lines.push(`Never done since Upkeep first saw it, ${first}`);
   }
   return lines;
@@ -367,7 +388,7 @@ export function describeLastDone(
 export function describeInstant(instant: Date, now: Date, timeZone: string): string {
   // A time from a hand-edited state file that is not one: said so, rather than a RangeError
   // that leaves the whole tree undrawn.
-  if (Number.isNaN(instant.getTime())) return 'at an unknown time';
+  if (!isPlaceable(instant)) return 'at an unknown time';
   const wall = wallTime(instant, timeZone);
   const time = `${pad(wall.hour)}:${pad(wall.minute)}`;
   const days = daysBetween(wall, localDateOf(now, timeZone));

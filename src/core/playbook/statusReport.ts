@@ -16,6 +16,7 @@ import {
   localDateOf,
   parseLocalDate,
   periodAt,
+  stateInstant,
   taskStatus,
   wallTime,
   weekdayOf,
@@ -258,9 +259,9 @@ function lastDone(stored: TaskState | undefined, onDemand: boolean): LastDone | 
   const entry = stored.history
     .filter((item) => item.action === 'done' && item.at === done.at)
     .find((item) => item.periodKey === done.periodKey);
-  const at = new Date(done.at);
+  const at = stateInstant(done.at);
   return {
-    at: Number.isNaN(at.getTime()) ? null : at.toISOString(),
+    at: at ? at.toISOString() : null,
     by: done.by,
     period: done.periodKey,
     note: entry?.note ?? null,

@@ -689,6 +689,15 @@ describe('upkeep status (CLI)', function () {
             snoozedUntil: '2026-02-31',
             history: [],
           },
+          // Times that are valid ISO text but no calendar date here (the first threw a
+          // RangeError, the second read as the year 501).
+          'weekly.queries': { since: '+275760-09-13T00:00:00.000Z', ticks: {}, history: [] },
+          'monthly.caching': {
+            since: '2026-01-01T00:00:00Z',
+            ticks: {},
+            done: { periodKey: '2026-12', at: '-000500-06-01T00:00:00Z', by: 'Bo' },
+            history: [],
+          },
         },
       },
     });
@@ -700,6 +709,12 @@ describe('upkeep status (CLI)', function () {
       await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'weekly']),
     );
     assert.equal(findTask(json, 'weekly.database')!.lastDone!.at, null);
+    assert.match(taskBlock(text.stdout, 'weekly.queries'), /due/);
+    assert.match(taskBlock(text.stdout, 'monthly.caching'), /done at an unknown time by Bo/);
+    const monthly = parseReport(
+      await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'monthly']),
+    );
+    assert.equal(findTask(monthly, 'monthly.caching')!.lastDone!.at, null);
   });
 
   it('control characters in names, notes and reasons never reach the terminal', async () => {

@@ -384,4 +384,24 @@ describe('schedule: task status', () => {
     const status = taskStatus(tier, edited, now, 'UTC');
     assert.equal(describeTaskStatus(status, now, 'UTC'), 'done at an unknown time by Ann');
   });
+
+  it('takes a time at the edge of what a Date holds, or before year 1, as no time', () => {
+    // Valid ISO text a hostile or broken state file can hold: the tree threw a RangeError on
+    // the first, and showed 500 BC as the year 501.
+    const now = new Date('2026-12-04T10:00:00Z');
+    const edge = '+275760-09-13T00:00:00.000Z';
+    const ancient = '-000500-06-01T00:00:00Z';
+    assert.equal(describeInstant(new Date(ancient), now, 'UTC'), 'at an unknown time');
+    assert.equal(describeInstant(new Date(edge), now, 'UTC'), 'at an unknown time');
+    const tier = tierOf('weekly');
+    for (const at of [edge, ancient]) {
+      const done = { periodKey: '2026-W40', at, by: 'Ann' };
+      for (const edited of [state({ since: at }), state({ since: at, done })]) {
+        const status = taskStatus(tier, edited, now, 'UTC');
+        assert.equal(status.kind, 'due', at);
+        const facts = describeLastDone(status, edited, now, 'UTC');
+        assert.ok(!facts.some((fact) => /0501|275760/.test(fact)), facts.join('; '));
+      }
+    }
+  });
 });
