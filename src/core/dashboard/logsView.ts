@@ -14,6 +14,7 @@ import {
   type LogsView,
   type LogWindow,
 } from './protocol';
+import { printableLine } from '../util/printable';
 
 const HOUR_MS = 3600_000;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
@@ -140,7 +141,8 @@ function exceptionBugTitle(exception: ExceptionSummary): string {
   const action = exception.actions[0] ? ` in ${exception.actions[0]}` : '';
   const message = exception.message.replace(/\s+/g, ' ').trim();
   const title = `${exception.className}${action}${message ? `: ${message}` : ''}`;
-  return title.length > LIMITS.title ? `${title.slice(0, LIMITS.title - 1)}…` : title;
+  // The class and message are the request's to choose: one printable line, cut whole.
+  return printableLine(title, LIMITS.title);
 }
 
 function exceptionRow(exception: ExceptionSummary): ExceptionRowView {

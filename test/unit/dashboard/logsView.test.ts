@@ -173,6 +173,30 @@ describe('dashboard logs view', () => {
     );
   });
 
+  it("keeps a request's control, bidi and half characters out of a bug report title", async () => {
+    // The message is the request's to choose (a parameter echoed in an error).
+    const message = `bad: \u202egnp.exe\x1b]0;PWNED\x07 ${'😀'.repeat(150)}`;
+    const at = '2021-11-26T07:36:47.16';
+    const workspace = await tempFolderWith('upkeep-logs-view-', {
+      'production.log':
+        `F, [${at}7359 #1] FATAL -- : [r1]   \n` +
+        `F, [${at}7439 #1] FATAL -- : [r1] ActiveModel::MissingAttributeError (${message}):\n`,
+    });
+    const window = { kind: '24h' as const };
+    const summary = await summarizeLogs({
+      workspace,
+      sources: ['production.log'],
+      window: windowBounds(window, NOW),
+      timeZone: 'UTC',
+      clock: fixedClock(NOW),
+    });
+    const title = logsView(summary, window).exceptions[0]?.bugTitle ?? '';
+    assert.match(title, /^ActiveModel::MissingAttributeError: bad: .gnp\.exe.\]0;PWNED. 😀/);
+    assert.doesNotMatch(title, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    assert.doesNotMatch(title, /\p{Cs}/u, 'no half of a surrogate pair');
+    assert.ok(title.endsWith('…') && title.length <= 200, title);
+  });
+
   it('counts requests never completed in the status mix: it adds up to Requests', async () => {
     const prefix = (id: string, at: string): string =>
       `I, [2021-11-26T${at}.000000 #41]  INFO -- : [${id}]`;
