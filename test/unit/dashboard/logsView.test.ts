@@ -13,11 +13,11 @@ import { tempFolderWith } from '../../support/tempFolders';
 const WORKSPACE = path.resolve(__dirname, '../../fixtures/dashboard');
 const NOW = new Date('2021-11-27T00:00:00Z');
 
-async function view() {
+async function view(workspace = WORKSPACE, source = 'rails52_production_tagged.log') {
   const window = { kind: '24h' as const };
   const summary = await summarizeLogs({
-    workspace: WORKSPACE,
-    sources: ['rails52_production_tagged.log'],
+    workspace,
+    sources: [source],
     window: windowBounds(window, NOW),
     timeZone: 'UTC',
     clock: fixedClock(NOW),
@@ -182,15 +182,7 @@ describe('dashboard logs view', () => {
         `F, [${at}7359 #1] FATAL -- : [r1]   \n` +
         `F, [${at}7439 #1] FATAL -- : [r1] ActiveModel::MissingAttributeError (${message}):\n`,
     });
-    const window = { kind: '24h' as const };
-    const summary = await summarizeLogs({
-      workspace,
-      sources: ['production.log'],
-      window: windowBounds(window, NOW),
-      timeZone: 'UTC',
-      clock: fixedClock(NOW),
-    });
-    const title = logsView(summary, window).exceptions[0]?.bugTitle ?? '';
+    const title = (await view(workspace, 'production.log')).view.exceptions[0]?.bugTitle ?? '';
     assert.match(title, /^ActiveModel::MissingAttributeError: bad: .gnp\.exe.\]0;PWNED. 😀/);
     assert.doesNotMatch(title, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
     assert.doesNotMatch(title, /\p{Cs}/u, 'no half of a surrogate pair');
