@@ -5,6 +5,7 @@
 import type { Playbook } from './model';
 import type { HistoryEntry, PlaybookState } from './state';
 import { taskEntry } from './state';
+import { printable } from '../util/printable';
 
 const ACTIONS: Record<HistoryEntry['action'], string> = {
   done: 'Done',
@@ -68,10 +69,10 @@ export function historyMarkdown(
 
 /**
  * Names, summaries and everything else read from the state file (which a repo may commit) come
- * from people and tools; keep them from becoming Markdown.
+ * from people and tools; keep them from becoming Markdown, or more than one line, or reversed.
  */
 function plain(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>#|]/g, '\\$&');
+  return printable(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_[\]<>#|]/g, '\\$&');
 }
 
 /** A check id as code; one holding a backtick, which would end the code span, as plain text. */

@@ -4,12 +4,17 @@
  * a line, and the bidirectional controls turn the rest of a line around (`x\u202Egnp.exe`).
  */
 const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+/** Line and paragraph separators: a line break to editors and JavaScript, none to a terminal. */
+const SEPARATORS = '\\u2028\\u2029';
 
-/** One control (C0, DEL, C1, line breaks included) or bidirectional control character. */
-export const UNSAFE_CHAR = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}]`);
+/** One control (C0, DEL, C1, line breaks and separators included) or bidirectional control. */
+export const UNSAFE_CHAR = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}${SEPARATORS}]`);
 const UNSAFE = new RegExp(UNSAFE_CHAR.source, 'g');
 /** The same but tab and line feed, for text whose lines are meant. */
-const UNSAFE_IN_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`, 'g');
+const UNSAFE_IN_LINES = new RegExp(
+  `[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}${SEPARATORS}]`,
+  'g',
+);
 
 /** One line: each unsafe character becomes `replacement` (or what it makes of the character). */
 export function printable(
@@ -41,7 +46,7 @@ export function printableLine(text: string, maxLength: number): string {
 }
 
 /** What JSON.stringify leaves raw that a terminal acts on: DEL, C1, bidi, line separators. */
-const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}\\u2028\\u2029]`, 'g');
+const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}${SEPARATORS}]`, 'g');
 
 /**
  * JSON of `value`, indented, for a terminal, a pipe or a mail: JSON.stringify escapes C0 controls

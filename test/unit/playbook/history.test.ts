@@ -81,6 +81,19 @@ describe('task history document', () => {
     assert.match(text, /- Check logs\.x\\` \\<img src=https:/);
     assert.doesNotMatch(text, /[^\\]<img/);
   });
+
+  it("keeps a note's control, bidi and line separator characters off the page", () => {
+    const state = emptyState();
+    const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann\u202e', periodKey: 'p' };
+    // A committed note: U+2028 is a line break to the editor (and its unusual-terminator
+    // prompt), U+202E turns the rest of the line around, ESC [ is for terminals only.
+    const note = 'disk ok\u2028- Note: forged\u202egnp.exe\x1b[2J\u0085end';
+    markDone(state, logs, context, { note });
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    assert.equal(text.split('\n').filter((line) => line.startsWith('- Note: ')).length, 1);
+    assert.match(text, /- Note: disk ok - Note: forged gnp\.exe \\\[2J end/);
+  });
 });
 
 describe('guideline headings', () => {
