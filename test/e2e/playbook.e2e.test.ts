@@ -26,6 +26,7 @@ import {
   readTreeItem,
   runCommand,
   screenshot,
+  showTreeHover,
   treeItem,
   waitForNotification,
   type EditorBrowser,
@@ -165,7 +166,7 @@ describe('playbook tree in a real editor', function () {
     );
 
     const hover = page.locator('.context-view .hover-contents').filter({ hasText: 'Not run yet' });
-    await showHover(check, hover);
+    await showTreeHover(check, hover);
     const text = (await hover.textContent()) ?? '';
     assert.match(text, /Check: Database connectivity/);
     assert.match(text, /Connects as configured, runs SELECT 1/);
@@ -407,22 +408,6 @@ async function tick(row: Locator, effect: Locator): Promise<void> {
   console.log(`    (the checkbox click on "${await row.getAttribute('aria-label')}" was lost)`);
   await row.locator('.label-name').click();
   await effect.waitFor();
-}
-
-/**
- * Hovers `row` until `hover` shows. On a loaded machine code-server sometimes drops the pointer
- * move that starts a hover (seen in CI), so the pointer leaves and comes back a few times.
- */
-async function showHover(row: Locator, hover: Locator): Promise<void> {
-  const page = row.page();
-  await actUntilShown(
-    async () => {
-      await page.mouse.move(900, 900);
-      await row.locator('.label-name').hover();
-    },
-    hover,
-    { attempts: 4, eachMs: 8_000 },
-  );
 }
 
 /**

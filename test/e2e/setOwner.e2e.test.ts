@@ -20,6 +20,7 @@ import {
   readOutputChannel,
   runCommand,
   screenshot,
+  showTreeHover,
   treeItem,
   waitForNotification,
 } from './support/editor';
@@ -102,14 +103,7 @@ describe('Set Owner in a real editor', function () {
       ),
     );
     const hover = page.locator('.context-view .hover-contents', { hasText: 'Owner:' });
-    await actUntilShown(
-      async () => {
-        await page.mouse.move(900, 900);
-        await task.locator('.label-name').hover();
-      },
-      hover,
-      { attempts: 4, eachMs: 8_000 },
-    );
+    await showTreeHover(task, hover);
     assert.match(
       (await hover.textContent()) ?? '',
       /Team: Operations Team · Owner: Sam O'Neil: on call #2/,

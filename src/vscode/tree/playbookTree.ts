@@ -25,6 +25,7 @@ import { taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { codeBlock } from '../../core/templates/markdown';
 import { describeOpenReports, reportState } from '../../core/templates/reports';
+import { printable } from '../../core/util/printable';
 import type { PlaybookController } from './playbookController';
 import { checkFailures, describeCheckFailures, describeTaskRow } from './checkFailures';
 
@@ -416,7 +417,10 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   }
 }
 
-/** Text from the repo's playbook goes into Markdown tooltips; keep it literal. */
+/**
+ * Text from the repo's playbook and state file goes into Markdown tooltips: one printable line
+ * (no bidi control turning it around), kept literal.
+ */
 function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return printable(text).replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

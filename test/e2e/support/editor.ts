@@ -448,6 +448,22 @@ export async function actUntilShown(
   }
 }
 
+/**
+ * Hovers a tree `row` until `hover` shows. On a loaded machine code-server sometimes drops the
+ * pointer move that starts a hover (seen in CI), so the pointer leaves and comes back a few times.
+ */
+export async function showTreeHover(row: Locator, hover: Locator): Promise<void> {
+  const page = row.page();
+  await actUntilShown(
+    async () => {
+      await page.mouse.move(900, 900);
+      await row.locator('.label-name').hover();
+    },
+    hover,
+    { attempts: 4, eachMs: 8_000 },
+  );
+}
+
 export async function screenshot(page: Page, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Toasts and panels fade in; a frozen animation would leave them half transparent.
