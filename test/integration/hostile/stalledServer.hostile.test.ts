@@ -120,7 +120,10 @@ describe('a database server that stops answering after the login', function () {
       assert.equal(run.code, 2, run.stderr);
       assert.match(
         run.stderr,
-        /Compared by host and port only: the monitored server's system identifier could not be read \(no answer within 5 s\)/,
+        new RegExp(
+          "Compared by host and port only: the monitored server's system identifier " +
+            'could not be read \\(no answer within 5 s\\)',
+        ),
       );
       assert.match(run.stderr, /Nothing was done\./);
       assert.ok(!run.stderr.includes('S3cretPw'), 'no password');
