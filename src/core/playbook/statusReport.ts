@@ -4,7 +4,7 @@
  * completion, as stable JSON (docs/status-json.md) and as text for a cron mail. Pure: the
  * command reads the playbook, the state file and the clock, and hands them here.
  */
-import { printable } from '../util/printable';
+import { printable, printableLine } from '../util/printable';
 import { plural } from '../util/plural';
 import type { PeriodUnit, Playbook, RecordField, Task, Tier, TierId } from './model';
 import { tasksOfTier } from './model';
@@ -280,6 +280,11 @@ const LABELS: Record<TaskStateName, string> = {
 };
 
 const LABEL_WIDTH = 10;
+/**
+ * A fact line's length in the text report: a note or reason from a committed state file may be
+ * a megabyte, mailed by cron every week. The JSON keeps it whole.
+ */
+const MAX_FACT_LENGTH = 500;
 
 /**
  * The text report: a header with the time, the zone and where the state came from, then each
@@ -318,7 +323,7 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
       );
       const records = playbook?.tasks.find((candidate) => candidate.id === task.id)?.records;
       for (const fact of taskFacts(task, tier, report, records)) {
-        out.push(`  ${''.padEnd(LABEL_WIDTH)}   ${printable(fact)}`);
+        out.push(`  ${''.padEnd(LABEL_WIDTH)}   ${printableLine(fact, MAX_FACT_LENGTH)}`);
       }
     }
   }

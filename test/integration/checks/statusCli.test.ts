@@ -629,6 +629,30 @@ describe('upkeep status (CLI)', function () {
     await assert.rejects(fs.stat(path.join(dir, '.upkeep/state.json')));
   });
 
+  it('cuts a megabyte note to one short line in the text; the JSON keeps it whole', async () => {
+    const note = `found ${'x'.repeat(1_000_000)}`;
+    const dir = await workspace({
+      state: {
+        version: 1,
+        tasks: {
+          'weekly.database': {
+            since: '2026-10-01T08:00:00Z',
+            ticks: {},
+            done: { periodKey: '2026-W46', at: '2026-11-12T09:30:00Z', by: 'Ann' },
+            history: [history('2026-W46', '2026-11-12T09:30:00Z', 'Ann', note)],
+          },
+        },
+      },
+    });
+    const run = await upkeep(['--workspace', dir]);
+    const longest = Math.max(...run.stdout.split('\n').map((line) => line.length));
+    assert.ok(longest <= 600, `a line of ${longest} characters`);
+    assert.match(taskBlock(run.stdout, 'weekly.database'), /by Ann \(2026-W46\): found x+…$/m);
+
+    const json = parseReport(await upkeep(['--workspace', dir, '--format', 'json']));
+    assert.equal(findTask(json, 'weekly.database')!.lastDone!.note, note);
+  });
+
   it(
     'a broken or hostile state file is named with why, ' + 'left as it is, and nothing crashes',
     async () => {
