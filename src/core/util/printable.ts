@@ -51,7 +51,7 @@ const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}${SEPARATORS}]`, 'g');
 /**
  * JSON of `value`, indented, for a terminal, a pipe or a mail: JSON.stringify escapes C0 controls
  * only, so a C1 CSI (U+009B, ESC [ in one character) or a bidi control in a committed note would
- * reach the screen. They are written as `\u` escapes (`\u009b`), which parse back to the same value.
+ * reach the screen. They are written as `\u` escapes (`\u009b`), parsed back to the same value.
  */
 export function printableJson(value: object): string {
   return JSON.stringify(value, null, 2).replace(
