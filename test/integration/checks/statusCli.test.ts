@@ -65,6 +65,14 @@ const history = (periodKey: string, at: string, by: string, note?: string): unkn
   ...(note ? { note } : {}),
 });
 
+/** A task tracked since October and done once, as the state file keeps it. */
+const doneTask = (periodKey: string, at: string, by: string, entries: unknown[] = []): unknown => ({
+  since: '2026-10-01T08:00:00Z',
+  ticks: {},
+  done: { periodKey, at, by },
+  history: entries,
+});
+
 /** One task in each state the tree shows, at NOW in Berlin. */
 const RICH_STATE = {
   version: 1,
@@ -85,19 +93,9 @@ const RICH_STATE = {
       history: [history('2026-12-07', '2026-12-07T07:10:00Z', 'Bob')],
     },
     // Done yesterday: due today, not overdue.
-    'daily.logs': {
-      since: '2026-10-01T08:00:00Z',
-      ticks: {},
-      done: { periodKey: '2026-12-06', at: '2026-12-06T18:00:00Z', by: 'Bob' },
-      history: [],
-    },
+    'daily.logs': doneTask('2026-12-06', '2026-12-06T18:00:00Z', 'Bob'),
     // Done on Friday: Saturday went by without it.
-    'daily.performance': {
-      since: '2026-10-01T08:00:00Z',
-      ticks: {},
-      done: { periodKey: '2026-12-04', at: '2026-12-04T08:00:00Z', by: 'Cem' },
-      history: [],
-    },
+    'daily.performance': doneTask('2026-12-04', '2026-12-04T08:00:00Z', 'Cem'),
     'monthly.backups': {
       since: '2026-10-01T08:00:00Z',
       ticks: {},
@@ -429,12 +427,7 @@ describe('upkeep status (CLI)', function () {
       state: {
         version: 1,
         tasks: {
-          'daily.health': {
-            since: '2026-10-01T08:00:00Z',
-            ticks: {},
-            done: { periodKey: '2026-12-06', at: '2026-12-06T18:00:00Z', by: 'Bob' },
-            history: [],
-          },
+          'daily.health': doneTask('2026-12-06', '2026-12-06T18:00:00Z', 'Bob'),
         },
       },
     });
@@ -497,12 +490,7 @@ describe('upkeep status (CLI)', function () {
       const state = {
         version: 1,
         tasks: {
-          'weekly.database': {
-            since: '2026-10-01T08:00:00Z',
-            ticks: {},
-            done: { periodKey: '2026-W48', at: '2026-11-25T12:00:00Z', by: 'Ann' },
-            history: [],
-          },
+          'weekly.database': doneTask('2026-W48', '2026-11-25T12:00:00Z', 'Ann'),
         },
       };
       const env = { UPKEEP_NOW: '2026-12-07T03:00:00Z' };
@@ -635,12 +623,9 @@ describe('upkeep status (CLI)', function () {
       state: {
         version: 1,
         tasks: {
-          'weekly.database': {
-            since: '2026-10-01T08:00:00Z',
-            ticks: {},
-            done: { periodKey: '2026-W46', at: '2026-11-12T09:30:00Z', by: 'Ann' },
-            history: [history('2026-W46', '2026-11-12T09:30:00Z', 'Ann', note)],
-          },
+          'weekly.database': doneTask('2026-W46', '2026-11-12T09:30:00Z', 'Ann', [
+            history('2026-W46', '2026-11-12T09:30:00Z', 'Ann', note),
+          ]),
         },
       },
     });
@@ -781,12 +766,9 @@ describe('upkeep status (CLI)', function () {
       state: {
         version: 1,
         tasks: {
-          'weekly.database': {
-            since: '2026-10-01T08:00:00Z',
-            ticks: {},
-            done: { periodKey: '2026-W46', at: '2026-11-12T09:30:00Z', by: evil },
-            history: [history('2026-W46', '2026-11-12T09:30:00Z', evil, 'ok\nFAKE LINE\u009b')],
-          },
+          'weekly.database': doneTask('2026-W46', '2026-11-12T09:30:00Z', evil, [
+            history('2026-W46', '2026-11-12T09:30:00Z', evil, 'ok\nFAKE LINE\u009b'),
+          ]),
           'monthly.backups': {
             since: '2026-10-01T08:00:00Z',
             ticks: {},
