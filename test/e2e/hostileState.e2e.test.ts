@@ -1,7 +1,8 @@
 /**
  * A committed `.upkeep/state.json` is another person's text: in a real editor (code-server) the
  * task row and its hover show a hostile name and snooze reason as plain text, with no image
- * loaded, no command link and no bidirectional control turning the line around.
+ * loaded, no command link and no bidirectional control turning the line around. A URL in the
+ * playbook's text reads as typed (no backslash from the escaping), and as text, not a link.
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -13,6 +14,14 @@ const SEND = 'command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22
 const HOSTILE =
   `Mal\u202elory <img src=x onerror=alert(1)> [run](${SEND}) ` +
   '![](http://127.0.0.1:1/track) <a href="command:workbench.action.quit">quit</a>';
+const RUNBOOK = 'https://wiki.example.com/ops/db_backup-v2.html?step=3#restore';
+const PLAYBOOK = [
+  'version: 1',
+  'tasks:',
+  '  - id: weekly.database',
+  `    description: "Restore as the runbook says (${RUNBOOK}), then www.example.org/on-call."`,
+  '',
+].join('\n');
 
 describe('a hostile state file in a real editor', function () {
   let editor: FolderEditor;
@@ -41,6 +50,7 @@ describe('a hostile state file in a real editor', function () {
       {
         '.vscode/settings.json': JSON.stringify({ 'upkeep.state.location': 'repository' }),
         '.upkeep/state.json': JSON.stringify(state),
+        '.upkeep/playbook.yaml': PLAYBOOK,
       },
       { rails: false },
     );
@@ -65,6 +75,20 @@ describe('a hostile state file in a real editor', function () {
     assert.doesNotMatch(text, /[\u202a-\u202e]/);
     assert.equal(await hover.locator('img').count(), 0, 'no image');
     assert.equal(await hover.locator('a[href^="command:"], a[data-href^="command:"]').count(), 0);
+    await page.mouse.move(900, 900);
+  });
+
+  it('shows a URL in the playbook text as typed: no stray backslash, no link', async () => {
+    await openViewContainer(page, 'Upkeep');
+    const task = treeItem(page, 'Maintenance', 'Database maintenance');
+    const hover = page.locator('.context-view .hover-contents', { hasText: 'runbook' });
+    await showTreeHover(task, hover);
+    const text = (await hover.textContent()) ?? '';
+    assert.ok(
+      text.includes(`runbook says (${RUNBOOK}), then www.example.org/on-call.`),
+      `the hover reads: ${text}`,
+    );
+    assert.equal(await hover.locator('a').count(), 0, 'no link');
     await page.mouse.move(900, 900);
   });
 });

@@ -419,8 +419,10 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
 
 /**
  * Text from the repo's playbook and state file goes into Markdown tooltips: one printable line
- * (no bidi control turning it around), kept literal.
+ * (no bidi control turning it around), kept literal. The colon is escaped too: a bare URL is
+ * otherwise taken raw as an autolink, backslashes included (`(https://x.org/a\)` kept one and
+ * linked to it), whereas `https\://` is plain text that reads as typed, as `www\.` already is.
  */
 function escape(text: string): string {
-  return printable(text).replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return printable(text).replace(/[\\`*_{}[\]()#+\-.!|<>:]/g, '\\$&');
 }
