@@ -14,6 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser/lib/esm/main.js';
+import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
@@ -173,13 +175,33 @@ export async function readStateFile(file: string): Promise<StateFileRead> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    const conflict = /^(<<<<<<<|>>>>>>>|=======)/m.test(text)
-      ? ' (git merge conflict markers)'
-      : '';
-    return { ok: false, reason: `not valid JSON${conflict}: ${(error as Error).message}` };
+  } catch {
+    // The parser's message quotes the text, and the file may be a link to something private.
+    const where = /^(<<<<<<<|>>>>>>>|=======)/m.test(text)
+      ? 'git merge conflict markers'
+      : jsonErrorPlace(text);
+    return { ok: false, reason: `not valid JSON${where ? ` (${where})` : ''}` };
   }
   const invalid = validateState(parsed);
   if (invalid) return { ok: false, reason: invalid };
   return { ok: true, state: normalizeState(parsed as PlaybookState) };
+}
+
+/** Where `text` stops being JSON, as `line 2, column 5`, without quoting any of it. */
+function jsonErrorPlace(text: string): string | undefined {
+  const errors: ParseError[] = [];
+  try {
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch {
+    // This parser recurses once per level: a file nested thousands deep is left unplaced.
+    return undefined;
+  }
+  const offset = errors[0]?.offset;
+  if (offset === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) {
+    line++;
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
 }

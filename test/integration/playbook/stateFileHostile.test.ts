@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateStore, stateFilePath } from '../../../src/core/playbook/stateStore';
+import { readStateFile, StateStore, stateFilePath } from '../../../src/core/playbook/stateStore';
 import type { CorruptStateReport } from '../../../src/core/playbook/stateStore';
 
 describe('state store with a hostile repo state file', function () {
@@ -44,6 +44,29 @@ describe('state store with a hostile repo state file', function () {
       assert.equal((await fs.lstat(file)).isFile(), true, 'a real file replaces it');
     });
   }
+
+  it('says where a linked file is not JSON without quoting what it holds', async () => {
+    // A repo can commit state.json as a link to a private file of whoever runs Upkeep; the
+    // parser's own message quotes the text around the error, into a CI log or a notification.
+    const secret = path.join(workspace, 'secret.env');
+    await fs.writeFile(secret, '{"version": 1,\n "x": PGPASSWORD=hunter2-secret\n');
+    await fs.symlink(secret, file);
+    const found = await readStateFile(file);
+    assert.equal(found.ok, false);
+    const { reason } = found as { reason: string };
+    assert.match(reason, /^not valid JSON \(line 2, column 7\)$/);
+    assert.doesNotMatch(reason, /PGPASS|hunter/);
+
+    const start = path.join(workspace, 'start.env');
+    await fs.writeFile(start, 'PGPASSWORD=hunter2-secret\n');
+    await fs.rm(file);
+    await fs.symlink(start, file);
+    const reports: CorruptStateReport[] = [];
+    await new StateStore({ file, onCorrupt: (report) => reports.push(report) }).read();
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].reason, /^not valid JSON \(line 1, column 1\)$/);
+    assert.doesNotMatch(reports[0].reason, /PGPASS|hunter/);
+  });
 
   it('takes over a lock that links to /dev/zero by its age, without reading it', async () => {
     await fs.symlink('/dev/zero', `${file}.lock`);
