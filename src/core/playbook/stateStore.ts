@@ -20,6 +20,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { FileLock } from '../util/fileLock';
+import { isInside } from '../util/paths';
 import { readTextFileLimited } from '../util/textFile';
 import type { PlaybookState } from './state';
 import { emptyState, normalizeState, validateState } from './state';
@@ -56,6 +57,12 @@ export interface CorruptStateReport {
 
 interface StateStoreOptions {
   file: string;
+  /**
+   * The workspace, for the repo's file: its folder must resolve inside it. A repo, maybe
+   * untrusted, can commit `.upkeep` as a link to a folder of the user's, where a broken
+   * `state.json` would be moved aside and a new one written.
+   */
+  root?: string;
   log?: Logger;
   /** A lock older than this is from a crashed writer and is taken over. */
   staleLockMs?: number;
@@ -67,6 +74,7 @@ interface StateStoreOptions {
 
 export class StateStore {
   readonly file: string;
+  private readonly root?: string;
   private readonly lock: FileLock;
   private readonly log: Logger;
   private readonly onCorrupt?: (report: CorruptStateReport) => void;
@@ -75,6 +83,7 @@ export class StateStore {
 
   constructor(options: StateStoreOptions) {
     this.file = options.file;
+    this.root = options.root;
     this.log = options.log ?? silentLogger;
     this.lock = new FileLock(`${options.file}.lock`, {
       staleMs: options.staleLockMs,
@@ -86,6 +95,7 @@ export class StateStore {
 
   /** The current state; an empty one when there is no file yet or it was broken (and moved). */
   async read(): Promise<PlaybookState> {
+    await this.refuseFolderOutside();
     const found = await readStateFile(this.file);
     if (found.ok) return found.state;
     // Moving a broken file aside is a change: do it under the lock, on what is there then.
@@ -96,6 +106,7 @@ export class StateStore {
 
   /** Applies `change` to the freshest state and writes the result; returns what was written. */
   async update(change: (state: PlaybookState) => void): Promise<PlaybookState> {
+    await this.refuseFolderOutside();
     return this.serialize(() =>
       this.lock.withLock(async () => {
         const { state } = await this.readOrQuarantine();
@@ -103,6 +114,28 @@ export class StateStore {
         await this.writeAtomically(state);
         return state;
       }),
+    );
+  }
+
+  /** Refuses a state folder that resolves outside `root`, before anything is read or made. */
+  private async refuseFolderOutside(): Promise<void> {
+    if (this.root === undefined) return;
+    const folder = path.dirname(this.file);
+    let real: string;
+    try {
+      real = await fs.realpath(folder);
+    } catch {
+      // Not there yet: made inside on the first write, unless a dangling link stands there.
+      const link = await fs.lstat(folder).catch(() => undefined);
+      if (!link?.isSymbolicLink()) return;
+      real = path.resolve(path.dirname(folder), await fs.readlink(folder));
+    }
+    if (isInside(await fs.realpath(this.root), real)) return;
+    throw new UpkeepError(
+      'refused',
+      `${path.basename(folder)} links to ${real}, outside the workspace; the checklist state ` +
+        'is neither read nor written there.',
+      'Remove the link, or point it inside the workspace.',
     );
   }
 

@@ -227,6 +227,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     const file = stateFilePath(location, { workspace, storageDir });
     this.store = new StateStore({
       file,
+      root: file === stateFilePath('repository', { workspace }) ? workspace : undefined,
       log: this.log,
       onCorrupt: (report) => {
         void vscode.window.showWarningMessage(

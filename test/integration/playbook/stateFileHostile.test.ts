@@ -68,6 +68,57 @@ describe('state store with a hostile repo state file', function () {
     assert.doesNotMatch(reports[0].reason, /PGPASS|hunter/);
   });
 
+  it('neither reads, moves nor writes a state through a .upkeep that links out', async () => {
+    // A repo's .upkeep can link to a folder of the user's with a state.json of its own.
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-state-outside-'));
+    try {
+      await fs.writeFile(path.join(outside, 'state.json'), 'not ours');
+      await fs.rm(path.dirname(file), { recursive: true });
+      await fs.symlink(outside, path.dirname(file));
+      const reports: CorruptStateReport[] = [];
+      const store = new StateStore({
+        file,
+        root: workspace,
+        onCorrupt: (report) => reports.push(report),
+      });
+
+      await assert.rejects(store.read(), /\.upkeep links to .*outside the workspace/);
+      await assert.rejects(
+        store.update((state) => {
+          state.tasks.one = { since: 'x', ticks: {}, history: [] };
+        }),
+        /\.upkeep links to .*outside the workspace/,
+      );
+      assert.deepEqual(reports, []);
+      assert.deepEqual(await fs.readdir(outside), ['state.json']);
+      assert.equal(await fs.readFile(path.join(outside, 'state.json'), 'utf8'), 'not ours');
+
+      // A link to a folder not there yet is refused too, and the folder is not made.
+      const gone = path.join(outside, 'gone');
+      await fs.rm(path.dirname(file));
+      await fs.symlink(path.relative(workspace, gone), path.dirname(file));
+      await assert.rejects(
+        store.update(() => undefined),
+        /links to .*gone, outside/,
+      );
+      await assert.rejects(fs.stat(gone), /ENOENT/);
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a state in a .upkeep that links to a folder inside the workspace', async () => {
+    await fs.mkdir(path.join(workspace, 'shared'));
+    await fs.rm(path.dirname(file), { recursive: true });
+    await fs.symlink(path.join(workspace, 'shared'), path.dirname(file));
+    const store = new StateStore({ file, root: workspace });
+    await store.update((state) => {
+      state.tasks.one = { since: 'x', ticks: {}, history: [] };
+    });
+    assert.ok((await store.read()).tasks.one);
+    assert.deepEqual(await fs.readdir(path.join(workspace, 'shared')), ['state.json']);
+  });
+
   it('takes over a lock that links to /dev/zero by its age, without reading it', async () => {
     await fs.symlink('/dev/zero', `${file}.lock`);
     // The device's own age decides; a short staleLockMs keeps a just-booted machine's /dev fine.
