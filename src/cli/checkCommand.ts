@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
-import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
+import { UpkeepError, fileErrorWithCode } from '../core/util/errors';
 import type { UpkeepSettings } from '../core/settings';
 import { loadPlaybook } from '../core/playbook/loader';
 import type { Playbook, TierId } from '../core/playbook/model';
@@ -31,7 +31,7 @@ import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { resolveConnection } from '../core/db/connection';
 import { onCancelSignal } from './cancelSignals';
-import { cliLogger, logPlaybookProblems } from './cliLogger';
+import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -92,10 +92,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
       try {
         setExitCode(await runCheckCommand(options));
       } catch (error) {
-        // The message and the hint on a line each: a name in them may hold a line break.
-        const hint = error instanceof UpkeepError && error.hint ? `\n${printable(error.hint)}` : '';
-        const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep check: ${printable(message)}${hint}\n`);
+        writeCommandError('check', error);
         setExitCode(EXIT_USAGE);
       }
     });

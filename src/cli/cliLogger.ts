@@ -1,9 +1,11 @@
 /**
  * What the `upkeep` commands write to stderr beside their report: warnings and errors always,
- * progress and tool output with --verbose, each line redacted and made printable; and the
- * playbook's problems at their line and column, as every command words them.
+ * progress and tool output with --verbose, each line redacted and made printable; the
+ * playbook's problems at their line and column, and the error that stopped a command, as every
+ * command words them.
  */
 import type { PlaybookProblem } from '../core/playbook/loader';
+import { describeError, UpkeepError } from '../core/util/errors';
 import type { Logger } from '../core/util/logger';
 import { createLogger } from '../core/util/logger';
 import { printable, printableLines } from '../core/util/printable';
@@ -26,4 +28,18 @@ export function logPlaybookProblems(problems: readonly PlaybookProblem[], log: L
     else log.warn(line);
   }
   return problems.filter((problem) => problem.severity === 'error').length;
+}
+
+/**
+ * The error that stopped `upkeep <command>`: its message, then an UpkeepError's hint on a line
+ * of its own, each made one line by `clean` (a name in them may hold a line break).
+ */
+export function writeCommandError(
+  command: string,
+  error: unknown,
+  clean: (text: string) => string = printable,
+): void {
+  const message = error instanceof UpkeepError ? error.message : describeError(error);
+  const hint = error instanceof UpkeepError && error.hint ? `\n${clean(error.hint)}` : '';
+  process.stderr.write(`upkeep ${command}: ${clean(message)}${hint}\n`);
 }

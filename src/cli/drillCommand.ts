@@ -20,7 +20,7 @@ import { UpkeepError, describeError } from '../core/util/errors';
 import { redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { onCancelSignal } from './cancelSignals';
-import { cliLogger } from './cliLogger';
+import { cliLogger, writeCommandError } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -69,9 +69,8 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
       try {
         setExitCode(await runDrillCommand(flags));
       } catch (error) {
-        const hint = error instanceof UpkeepError && error.hint ? `\n${oneLine(error.hint)}` : '';
-        const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep drill: ${oneLine(message)}${hint}\n`);
+        // A target URL in the message may hold a password.
+        writeCommandError('drill', error, oneLine);
         setExitCode(EXIT_USAGE);
       }
     });

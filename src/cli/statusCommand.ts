@@ -17,10 +17,10 @@ import type { PlaybookState } from '../core/playbook/state';
 import type { StateSource, StatusFailOn, StatusReport } from '../core/playbook/statusReport';
 import { buildStatusReport, formatStatusText } from '../core/playbook/statusReport';
 import type { UpkeepSettings } from '../core/settings';
-import { describeError, UpkeepError } from '../core/util/errors';
+import { UpkeepError } from '../core/util/errors';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
-import { cliLogger, logPlaybookProblems } from './cliLogger';
+import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -66,9 +66,7 @@ export function registerStatusCommand(program: Command, setExitCode: (code: numb
       try {
         setExitCode(await runStatus(options));
       } catch (error) {
-        const hint = error instanceof UpkeepError && error.hint ? `\n${printable(error.hint)}` : '';
-        const message = error instanceof UpkeepError ? error.message : describeError(error);
-        process.stderr.write(`upkeep status: ${printable(message)}${hint}\n`);
+        writeCommandError('status', error);
         setExitCode(EXIT_USAGE);
       }
     });

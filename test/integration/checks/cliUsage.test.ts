@@ -59,10 +59,17 @@ describe('upkeep usage errors', function () {
     assert.equal(run.stdout, '');
   });
 
-  it('a --workspace that is a file says to pass the folder', async () => {
-    const run = await runCli(['check', '--workspace', path.join(folder, 'Gemfile')]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /is not a folder\.\nPass the Rails app folder with --workspace/);
+  it('a --workspace that is a file says to pass the folder, named by each command', async () => {
+    const file = path.join(folder, 'Gemfile');
+    for (const command of ['check', 'status', 'drill']) {
+      const run = await runCli([command, '--workspace', file]);
+      assert.equal(run.code, 2, command);
+      assert.equal(
+        run.stderr,
+        `upkeep ${command}: The workspace ${file} is not a folder.\n` +
+          `Pass the Rails app folder with --workspace, or run upkeep ${command} inside it.\n`,
+      );
+    }
   });
 
   it('lists results as docs/check-json.md says: --check, then --task, then --tier', async () => {
