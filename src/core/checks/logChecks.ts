@@ -240,6 +240,10 @@ const slowRequests: CheckDefinition = {
         thresholdMs: limit,
         maxMs: s.duration.maxMs,
       };
+      // A day without a timed request says nothing about speed (its "max" would read 0 ms).
+      if (s.duration.count === 0) {
+        return { outcome: 'skipped', summary: `No timed requests in ${LABELS['24h']}`, values };
+      }
       if (s.slowRequests === 0) {
         return {
           outcome: 'pass',

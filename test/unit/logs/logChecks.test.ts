@@ -337,6 +337,23 @@ describe('log checks', () => {
     }
   });
 
+  it('slow requests skip a day with no timed request (it passed with "max 0 ms")', async () => {
+    // A copied log whose only request is from last week: nothing in the last 24 hours.
+    const old = productionLog()
+      .split('\n')
+      .slice(0, 3)
+      .join('\n')
+      .replace(/2026-12-03/g, '2026-11-27');
+    const folder = await logWritten(old + '\n', '2026-12-04T11:30:00Z');
+    try {
+      const report = await run('logs.slowRequests', await context(folder));
+      assert.equal(report.outcome, 'skipped', report.summary);
+      assert.equal(report.summary, 'No timed requests in the last 24 hours');
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a missing log file skips every check with the reason and the fix', async () => {
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nolog-'));
     try {
