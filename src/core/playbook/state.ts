@@ -5,6 +5,7 @@
 import type { CheckOutcome } from '../checks/types';
 import type { Task } from './model';
 import { isRecord } from '../util/isRecord';
+import { typedLine } from '../util/printable';
 
 const STATE_VERSION = 1;
 
@@ -248,7 +249,8 @@ export function markDone(
   const history = entryNow(entry, 'done', context);
   history.checks = extra.checks ?? [];
   if (extra.values && Object.keys(extra.values).length) history.values = extra.values;
-  if (extra.note) history.note = extra.note;
+  const note = extra.note === undefined ? '' : typedLine(extra.note);
+  if (note) history.note = note;
   pushHistory(entry, history);
 
   // On-demand work has no period: a finished run leaves a fresh checklist for the next one.
@@ -270,7 +272,7 @@ export function snoozeTask(
   reason?: string,
 ): void {
   const entry = taskState(state, taskId, context);
-  const why = reason?.replace(/\s+/g, ' ').trim();
+  const why = reason === undefined ? undefined : typedLine(reason);
   entry.snoozedUntil = until;
   if (why) entry.snoozeReason = why;
   else delete entry.snoozeReason;

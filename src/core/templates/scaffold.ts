@@ -10,6 +10,7 @@ import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { typedLine } from '../util/printable';
 import { readTextFileLimited } from '../util/textFile';
 import type { TemplateKind } from './builtin';
 import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './builtin';
@@ -73,12 +74,9 @@ export function validateTitle(title: string): string | undefined {
   return undefined;
 }
 
-/** One line, no control characters, no surrounding spaces: a title goes into a heading. */
+/** A title goes into a heading and a file name: one typed line, as typedLine() keeps it. */
 export function cleanTitle(title: string): string {
-  return title
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return typedLine(title);
 }
 
 const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

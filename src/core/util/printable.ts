@@ -45,6 +45,22 @@ export function printableLine(text: string, maxLength: number): string {
   return `${line.slice(0, end)}…`;
 }
 
+/**
+ * What draws nothing and means nothing in one typed line: the bidirectional controls, the
+ * zero-width space and the byte order mark. The zero-width joiner and non-joiner stay: emoji
+ * sequences and Persian words are drawn with them.
+ */
+const INVISIBLE = new RegExp(`[\\u200b\\ufeff${BIDI}]`, 'g');
+
+/**
+ * A line someone typed or pasted (a title, a note, a reason), as Upkeep keeps it: invisible and
+ * bidirectional characters dropped (a pasted `\u202E` would turn the rest around in every view),
+ * other controls and line breaks as spaces, runs of spaces as one, no spaces around.
+ */
+export function typedLine(text: string): string {
+  return printable(text.replace(INVISIBLE, '')).replace(/\s+/g, ' ').trim();
+}
+
 /** What JSON.stringify leaves raw that a terminal acts on: DEL, C1, bidi, line separators. */
 const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}${SEPARATORS}]`, 'g');
 

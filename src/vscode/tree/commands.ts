@@ -191,7 +191,7 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
       checks,
       values,
       tickAll: true,
-      note: note?.replace(/\s+/g, ' ').trim() || undefined,
+      note,
     }),
   );
   if (saved && !warnOfFailingChecks(context, task)) {

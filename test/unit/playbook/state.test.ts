@@ -84,6 +84,18 @@ describe('playbook state changes', () => {
     );
   });
 
+  it('keeps a typed reason and note without bidirectional or zero-width characters', () => {
+    const state = emptyState();
+    snoozeTask(state, task.id, '2026-12-10', on('2026-12-04'), '\u202ewaiting\u200b for\ufeff Ann');
+    const entry = state.tasks[task.id];
+    assert.equal(entry.snoozeReason, 'waiting for Ann');
+    assert.equal(entry.history.at(-1)?.note, 'until 2026-12-10: waiting for Ann');
+    markDone(state, task, on('2026-12-05'), { note: ' Removed\u2066 2\u2069\naccounts\u200f ' });
+    assert.equal(entry.history.at(-1)?.note, 'Removed 2 accounts');
+    markDone(state, task, on('2026-12-06'), { note: '\u202a\u200b\ufeff' });
+    assert.equal(entry.history.at(-1)?.note, undefined);
+  });
+
   it('keeps why a task was snoozed, in the state and the history, until done or reset', () => {
     const state = emptyState();
     snoozeTask(state, task.id, '2026-12-10', on('2026-12-04'), '  waiting for\nthe vendor ');

@@ -13,6 +13,7 @@ import { UpkeepError } from '../../../src/core/util/errors';
 import {
   createBugReport,
   createFeatureSpec,
+  cleanTitle,
   renderBugFixComment,
   validateTitle,
 } from '../../../src/core/templates/scaffold';
@@ -292,5 +293,20 @@ describe('scaffolding documents', () => {
     assert.match(validateTitle('   ') ?? '', /Type/);
     assert.match(validateTitle('x'.repeat(201)) ?? '', /200/);
     assert.equal(validateTitle('Checkout broken'), undefined);
+  });
+
+  it('drops bidi controls, zero-width spaces and byte order marks from a typed title', () => {
+    // Pasted from a chat or a web page: "invoice.pdf" that reads "fdp.exe" turned around, a word
+    // split by a zero-width space that no search finds, a byte order mark at a word's edge.
+    const typed =
+      '\ufeffCheckout \u202eexe.fdp\u202c for \u2066Ann\u2069 in\u200bvoice\u061c ' +
+      '\u200e\u200fline\u2028two\u0085three\u202a\u202b\u202d\u2067\u2068\ufeff';
+    assert.equal(cleanTitle(typed), 'Checkout exe.fdp for Ann invoice line two three');
+    assert.equal(validateTitle('\u202e\u200b\ufeff \u2066'), 'Type a short title.');
+    // The joiners stay: a family emoji and a Persian word are drawn with them.
+    const family = '\u{1F468}\u200d\u{1F469}\u200d\u{1F467}';
+    const persian = '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645';
+    const joined = `Sign-up ${family} ${persian}`;
+    assert.equal(cleanTitle(joined), joined);
   });
 });
