@@ -5,7 +5,7 @@
 import type { Playbook } from '../playbook/model';
 import { TIER_IDS } from '../playbook/model';
 import { plural } from '../util/plural';
-import { printable } from '../util/printable';
+import { printable, printableJson } from '../util/printable';
 import type { CheckRegistry } from './registry';
 
 export interface ListedCheck {
@@ -34,7 +34,7 @@ export function listChecks(playbook: Playbook, registry: CheckRegistry): ListedC
 
 /** Stable JSON for scripts: `{ schemaVersion: 1, checks: ListedCheck[] }`. */
 export function checkListJson(checks: ListedCheck[]): string {
-  return `${JSON.stringify({ schemaVersion: 1, checks }, null, 2)}\n`;
+  return `${printableJson({ schemaVersion: 1, checks })}\n`;
 }
 
 /** Columns CHECK, TIERS, TITLE (a `-` for no tier), then how to run one. */

@@ -129,6 +129,28 @@ describe('hostile names in CLI messages', function () {
     );
   });
 
+  it('upkeep check --list --format json escapes C1 and bidi controls of a check title', async () => {
+    const title = 'Queue \u009b2J\u202egnp.exe';
+    const workspace = await tempFolderWith('upkeep-cli-output-', {
+      Gemfile: '',
+      '.upkeep/playbook.yaml':
+        `checks:\n  - id: custom.queue\n    title: ${JSON.stringify(title)}\n` +
+        '    kind: shell\n    command: "true"\n',
+    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        ...['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'check', '--list'],
+        ...['--format', 'json', '--workspace', workspace],
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.doesNotMatch(child.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+    const { checks } = JSON.parse(child.stdout) as { checks: { id: string; title: string }[] };
+    assert.equal(checks.find((check) => check.id === 'custom.queue')?.title, title);
+  });
+
   it('upkeep status --format json escapes C1 and bidi controls of a committed note', async () => {
     // A C1 CSI (U+009B) clears a UTF-8 terminal as ESC [ does; JSON.stringify leaves it raw.
     const reason = 'disk \u009b2J\u202egnp.exe\u2028x';
