@@ -88,7 +88,10 @@ describe('task history document', () => {
     // A committed note: U+2028 is a line break to the editor (and its unusual-terminator
     // prompt), U+202E turns the rest of the line around, ESC [ is for terminals only.
     const note = 'disk ok\u2028- Note: forged\u202egnp.exe\x1b[2J\u0085end';
-    markDone(state, logs, context, { note });
+    markDone(state, logs, context);
+    // As a committed file may hold it: markDone keeps no such character in a note it is given.
+    const done = state.tasks[logs.id].history.at(-1);
+    if (done) done.note = note;
     const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
     assert.equal(text.split('\n').filter((line) => line.startsWith('- Note: ')).length, 1);
