@@ -154,15 +154,25 @@ export function toJsonReport(
   return printableJson(document) + '\n';
 }
 
-/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+/** What escapeXml keeps as written: the whitespace of a report of several lines. */
+const LINE_BREAKS = '\t\n\r';
+
+/**
+ * Escapes text for XML content and attribute values; drops characters XML 1.0 forbids, and
+ * writes DEL, C1, bidi controls and line separators as references (`&#x9b;`): the same text to
+ * a parser, nothing a terminal showing the report acts on.
+ */
 export function escapeXml(text: string): string {
-  return text
+  const escaped = text
     .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
+  return printable(escaped, (char) =>
+    LINE_BREAKS.includes(char) ? char : `&#x${char.charCodeAt(0).toString(16)};`,
+  );
 }
 
 /**

@@ -269,6 +269,19 @@ describe('check reports', () => {
     assert.match(xml, /<system-out>warn: 1 security warning/);
   });
 
+  it('writes C1, bidi controls and line separators in JUnit as references, the same text', async () => {
+    // A C1 CSI (U+009B) clears a UTF-8 terminal that shows the report (CI logs print it).
+    const summary = 'disk \u009b2J\u202egnp.exe\u2028x\u007f';
+    const xml = toJunit([result('custom.disk', 'fail', summary), ...results]);
+    assert.doesNotMatch(xml, /[\u007f-\u009f\u202a-\u202e\u2028]/);
+    assert.match(xml, /disk &#x9b;2J&#x202e;gnp\.exe&#x2028;x&#x7f;/);
+    const parsed = await parseXml(xml);
+    assert.equal(
+      parsed.testsuites.testsuite[0].testcase[0].failure?.[0].$.message,
+      `fail: ${summary}`,
+    );
+  });
+
   it('escapes the five XML characters', () => {
     assert.equal(
       escapeXml(`<a href="x">&'</a>`),
