@@ -10,7 +10,7 @@ import { systemClock } from '../core/util/clock';
 import { UpkeepError, fileErrorWithCode } from '../core/util/errors';
 import type { UpkeepSettings } from '../core/settings';
 import { loadPlaybook } from '../core/playbook/loader';
-import type { Playbook, TierId } from '../core/playbook/model';
+import type { Playbook } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import {
   checksForTask,
@@ -33,6 +33,7 @@ import { resolveConnection } from '../core/db/connection';
 import { onCancelSignal } from './cancelSignals';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
+import { collect, tierIds } from './tierOption';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -54,8 +55,6 @@ interface CheckOptions {
   verbose?: boolean;
   list?: boolean;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerCheckCommand(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -178,12 +177,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     add(definitions);
   }
   const tiers = options.tier ?? (options.check || options.task ? [] : ['daily']);
-  for (const tier of tiers) {
-    if (!TIER_IDS.includes(tier as TierId)) {
-      throw new UpkeepError('config', `unknown tier "${tier}"; choose from ${TIER_IDS.join(', ')}`);
-    }
-    add(checksForTier(playbook, tier as TierId, registry));
-  }
+  for (const tier of tierIds(tiers)) add(checksForTier(playbook, tier, registry));
 
   // A database check that cannot reach the database skips and points at health.database: a run
   // without it (--task weekly.database in cron) would exit 0 with the database down.

@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { loadPlaybook } from '../core/playbook/loader';
-import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import { readStateFile, REPO_STATE_FILE, stateFilePath } from '../core/playbook/stateStore';
 import type { PlaybookState } from '../core/playbook/state';
@@ -21,6 +20,7 @@ import { UpkeepError } from '../core/util/errors';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
+import { collect, tierIds } from './tierOption';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -39,8 +39,6 @@ interface StatusOptions {
   workspace?: string;
   timeZone?: string;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerStatusCommand(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -76,12 +74,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
   const now = clockNow();
   const workspace = await resolveWorkspace(options.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'status');
-  const tiers = options.tier ?? [...TIER_IDS];
-  for (const tier of tiers) {
-    if (!TIER_IDS.includes(tier as TierId)) {
-      throw new UpkeepError('config', `unknown tier "${tier}"; choose from ${TIER_IDS.join(', ')}`);
-    }
-  }
+  const tiers = tierIds(options.tier ?? [...TIER_IDS]);
   // The location and the zone are no restricted settings: nothing runs, nothing is reached.
   const settings = await loadWorkspaceSettings(workspace, { trusted: true });
   const timeZone = scheduleZone(options.timeZone, settings);
@@ -100,7 +93,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
     now,
     timeZone,
     workspace,
-    tiers: tiers as TierId[],
+    tiers,
     overdueOnly: options.overdue === true,
     failOn: options.failOn,
     playbookErrors,

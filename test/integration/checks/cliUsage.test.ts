@@ -59,6 +59,18 @@ describe('upkeep usage errors', function () {
     assert.equal(run.stdout, '');
   });
 
+  it('an unknown --tier names the tiers, in upkeep check and upkeep status alike', async () => {
+    for (const command of ['check', 'status']) {
+      const run = await runCli([command, '--workspace', folder, '--tier', 'weekly', '--tier', 'x']);
+      assert.equal(run.code, 2, command);
+      assert.match(
+        run.stderr,
+        new RegExp(`^upkeep ${command}: unknown tier "x"; choose from daily, weekly, monthly, `),
+      );
+      assert.equal(run.stdout, '', command);
+    }
+  });
+
   it('a --workspace that is a file says to pass the folder, named by each command', async () => {
     const file = path.join(folder, 'Gemfile');
     for (const command of ['check', 'status', 'drill']) {
