@@ -1853,6 +1853,12 @@ function keysReadNote(data: HighestKeysData): string {
 
 const percentOf = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
+/**
+ * A double-quoted Ruby string of `text` for a line to paste into a Rails console: JSON's escapes
+ * are Ruby's too, and each `#` is escaped, since `#{…}`, `#@…` and `#$…` run there.
+ */
+const rubyString = (text: string): string => JSON.stringify(text).replace(/#/g, '\\#');
+
 /** How many inserts at most until nextval() reaches a taken id. */
 function insertsToCollision(key: KeyValue): bigint {
   if (key.highest === null || key.next === null) return 0n;
@@ -1921,7 +1927,7 @@ export function evaluateHighestKeys(
         '. Rows loaded with their ids (a data-only restore, a copy from another database, ' +
         'fixtures) or a sequence reset (ALTER SEQUENCE … RESTART) leave a sequence behind. ' +
         'setval moves it past the highest id (in Rails, ' +
-        `ActiveRecord::Base.connection.reset_pk_sequence!(${JSON.stringify(first.table)})); ` +
+        `ActiveRecord::Base.connection.reset_pk_sequence!(${rubyString(first.table)})); ` +
         'Upkeep never runs it.',
     );
   }
