@@ -271,6 +271,13 @@ const ACTIVITY_COLUMNS = `a.pid, a.usename AS role, a.application_name AS applic
   extract(epoch FROM now() - a.query_start)::float8 AS "queryAgeSeconds",
   extract(epoch FROM now() - a.xact_start)::float8 AS "transactionAgeSeconds"`;
 
+export interface LongRunningData {
+  sessions: SessionActivity[];
+  thresholdSeconds: number;
+  /** Prepared transactions of this database, oldest first: open with no session behind them. */
+  prepared: PreparedTransaction[];
+}
+
 const longRunning: CardDefinition = {
   id: 'longRunning',
   title: 'Long-running queries and open transactions',
@@ -280,7 +287,7 @@ const longRunning: CardDefinition = {
     signal,
     limit,
     longRunningSeconds,
-  }): Promise<CardResult<{ sessions: SessionActivity[]; thresholdSeconds: number }>> {
+  }): Promise<CardResult<LongRunningData>> {
     // Only this card's own session is left out, by its pid: any query may begin with Upkeep's
     // comment, and another Upkeep session (a VACUUM it runs) is a session like any other.
     const rows = await session.query<SessionActivity>(
@@ -302,12 +309,26 @@ const longRunning: CardDefinition = {
       undefined,
       signal,
     );
-    const data = { sessions: rows, thresholdSeconds: longRunningSeconds };
+    // pg_prepared_xacts shows every role's, and only their own database may end them.
+    const prepared = await session.query<PreparedTransaction>(
+      'longRunning',
+      `SELECT ${PREPARED_COLUMNS} FROM pg_prepared_xacts p
+        WHERE p.database = current_database()
+        ORDER BY p.prepared, p.gid
+        LIMIT $1`,
+      [limit],
+      signal,
+    );
+    const data = { sessions: rows, thresholdSeconds: longRunningSeconds, prepared };
     const long = rows.filter(
       (row) =>
         (row.state === 'active' && (row.queryAgeSeconds ?? 0) >= longRunningSeconds) ||
         (row.transactionAgeSeconds ?? 0) >= longRunningSeconds,
     );
+    const oldPrepared = prepared.filter((row) => row.ageSeconds >= longRunningSeconds);
+    if (oldPrepared.length > 0) {
+      return longPrepared(data, long, oldPrepared, probe, hidden);
+    }
     if (long.length === 0 && hidden > 0) {
       // Their age is hidden too: "none for 60 s" would be a guess.
       return {
@@ -350,9 +371,92 @@ const longRunning: CardDefinition = {
   },
 };
 
+/**
+ * A transaction ended by PREPARE TRANSACTION: no session is behind it any more, yet it keeps its
+ * locks and its snapshot (VACUUM keeps the rows it might see) until COMMIT PREPARED or ROLLBACK
+ * PREPARED, run in its database. pg_blocking_pids() names it pid 0.
+ */
+export interface PreparedTransaction {
+  gid: string;
+  owner: string;
+  database: string;
+  /** Seconds since PREPARE TRANSACTION. */
+  ageSeconds: number;
+}
+
+const PREPARED_COLUMNS = `p.gid, p.owner::text AS owner, p.database::text AS database,
+  extract(epoch FROM now() - p.prepared)::float8 AS "ageSeconds"`;
+
+/** The statement that ends a prepared transaction and frees its locks, and where to run it. */
+function rollbackPrepared(prepared: PreparedTransaction, probe: Probe): string {
+  const where =
+    prepared.database === probe.database ? '' : ` (in database ${quoteIdent(prepared.database)})`;
+  return `ROLLBACK PREPARED ${quoteLiteral(prepared.gid)};${where}`;
+}
+
+/** "prepared transaction 'x' (prepared 90 s ago by app)". */
+function preparedText(prepared: PreparedTransaction): string {
+  return (
+    `prepared transaction ${quoteLiteral(prepared.gid)} ` +
+    `(prepared ${Math.round(prepared.ageSeconds)} s ago by ${prepared.owner})`
+  );
+}
+
+const PREPARED_HOLDS =
+  'A prepared transaction has no session to cancel or terminate: its locks stay until ' +
+  'COMMIT PREPARED or ROLLBACK PREPARED, run as its owner or a superuser in its database.';
+
+/**
+ * The Long-running card when prepared transactions are open past the threshold: the oldest
+ * open transaction, a session's or a prepared one, gets the fix; the other is named too.
+ */
+function longPrepared(
+  data: LongRunningData,
+  long: SessionActivity[],
+  prepared: PreparedTransaction[],
+  probe: Probe,
+  hidden: number,
+): CardResult<LongRunningData> {
+  const threshold = data.thresholdSeconds;
+  const oldest = prepared[0];
+  const worst = long[0];
+  const idle = long.filter((row) => row.state?.startsWith('idle in transaction'));
+  const sessionsPart = long.length
+    ? `${plural(long.length, 'session', 'sessions')} running or holding a transaction ` +
+      `${threshold} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}; `
+    : '';
+  const preparedFirst = !worst || oldest.ageSeconds >= (worst.transactionAgeSeconds ?? 0);
+  const sessionReason = worst
+    ? `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction ` +
+      `open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}. `
+    : '';
+  const rollback = rollbackPrepared(oldest, probe);
+  return {
+    state: 'warn',
+    summary:
+      sessionsPart +
+      `${plural(prepared.length, 'prepared transaction', 'prepared transactions')} ` +
+      `open ${threshold} s or more`,
+    reason:
+      `${preparedText(oldest)[0].toUpperCase()}${preparedText(oldest).slice(1)} keeps its locks ` +
+      'and holds back VACUUM. ' +
+      `${PREPARED_HOLDS} ${sessionReason}` +
+      (preparedFirst ? '' : `If nothing will commit the prepared transaction: ${rollback}`) +
+      (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
+    fix: preparedFirst
+      ? `If nothing will commit it: ${rollback}`
+      : `Find out what pid ${worst.pid} waits for; ` +
+        `if it must go: ${stopSession(worst.pid, worst.state)}`,
+    data,
+  };
+}
+
 export interface BlockedQuery extends SessionActivity {
+  /** pg_blocking_pids(): 0 stands for a prepared transaction (see preparedBlockers). */
   blockedBy: number[];
   blockers: SessionActivity[];
+  /** The prepared transactions holding the lock it waits for. */
+  preparedBlockers: PreparedTransaction[];
 }
 
 const blocked: CardDefinition = {
@@ -364,9 +468,24 @@ const blocked: CardDefinition = {
     signal,
     limit,
   }): Promise<CardResult<{ blocked: BlockedQuery[]; waitingLocks: number }>> {
+    // A lock held by a prepared transaction shows in pg_locks with no pid; its own transaction
+    // ID lock, under the same virtual transaction, names it in pg_prepared_xacts.
     const rows = await session.query<BlockedQuery>(
       'blocked',
-      `SELECT ${ACTIVITY_COLUMNS}, pg_blocking_pids(a.pid) AS "blockedBy",
+      `WITH locks AS MATERIALIZED (SELECT * FROM pg_locks),
+            held_by_prepared AS (
+              SELECT DISTINCT w.pid, x.transactionid
+                FROM locks w
+                JOIN locks h ON h.pid IS NULL AND h.granted
+                 AND (h.locktype, h.database, h.relation, h.page, h.tuple, h.virtualxid,
+                      h.transactionid, h.classid, h.objid, h.objsubid)
+                     IS NOT DISTINCT FROM
+                     (w.locktype, w.database, w.relation, w.page, w.tuple, w.virtualxid,
+                      w.transactionid, w.classid, w.objid, w.objsubid)
+                JOIN locks x ON x.pid IS NULL AND x.locktype = 'transactionid'
+                 AND x.virtualtransaction = h.virtualtransaction
+               WHERE NOT w.granted)
+       SELECT ${ACTIVITY_COLUMNS}, pg_blocking_pids(a.pid) AS "blockedBy",
               coalesce((SELECT json_agg(json_build_object(
                   'pid', b.pid, 'role', b.usename, 'application', b.application_name,
                   'state', b.state,
@@ -374,10 +493,16 @@ const blocked: CardDefinition = {
                   'queryAgeSeconds', extract(epoch FROM now() - b.query_start)::float8,
                   'transactionAgeSeconds', extract(epoch FROM now() - b.xact_start)::float8))
                  FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))),
-                '[]'::json) AS blockers
+                '[]'::json) AS blockers,
+              coalesce((SELECT json_agg(row_to_json(prepared) ORDER BY prepared."ageSeconds" DESC)
+                          FROM (SELECT ${PREPARED_COLUMNS}
+                                  FROM pg_prepared_xacts p
+                                  JOIN held_by_prepared hp ON hp.transactionid = p.transaction
+                                 WHERE hp.pid = a.pid) AS prepared),
+                '[]'::json) AS "preparedBlockers"
          FROM pg_stat_activity a
         WHERE a.pid <> pg_backend_pid()
-          AND a.pid IN (SELECT l.pid FROM pg_locks l WHERE NOT l.granted)
+          AND a.pid IN (SELECT l.pid FROM locks l WHERE NOT l.granted)
           AND cardinality(pg_blocking_pids(a.pid)) > 0
         ORDER BY a.query_start NULLS LAST, a.pid
         LIMIT $1`,
@@ -395,7 +520,10 @@ const blocked: CardDefinition = {
       return { state: 'ok', summary: 'No query is waiting for a lock', ...hiddenText(probe), data };
     }
     const first = rows[0];
-    const blocker = first.blockers.find((row) => row.pid === first.blockedBy[0]);
+    // pid 0 is a prepared transaction, which no pg_cancel_backend reaches.
+    const pids = first.blockedBy.filter((pid) => pid !== 0);
+    const prepared = first.preparedBlockers[0];
+    const blocker = first.blockers.find((row) => row.pid === pids[0]);
     // A role without pg_read_all_stats sees pg_locks, but not the state or times of others.
     const waited = first.queryAgeSeconds === null ? '' : ` ${Math.round(first.queryAgeSeconds)} s`;
     const held =
@@ -403,15 +531,23 @@ const blocked: CardDefinition = {
         ? ''
         : ` (${blocker.state}, ` +
           `transaction open ${Math.round(blocker.transactionAgeSeconds ?? 0)} s)`;
+    const waitedFor = [
+      pids.length ? `pid ${pids.join(', ')}${held}` : '',
+      ...first.preparedBlockers.map(preparedText),
+    ].filter(Boolean);
     const hidden = [first, ...first.blockers].filter((row) => row.state === null).length;
     return {
       state: 'warn',
       summary: `${plural(rows.length, 'query', 'queries')} blocked by others' locks`,
       reason:
         `pid ${first.pid} (${first.application || first.role || 'unknown'}) waits${waited} ` +
-        `for pid ${first.blockedBy.join(', ')}${held}.` +
+        `for ${waitedFor.join(' and ') || 'another session'}.` +
+        (prepared ? ` ${PREPARED_HOLDS}` : '') +
         (hidden ? ` ${hiddenSessions(probe, hidden).reason}` : ''),
-      fix: `If the blocker is stuck: ${stopSession(first.blockedBy[0], blocker?.state)}`,
+      fix:
+        pids.length || !prepared
+          ? `If the blocker is stuck: ${stopSession(pids[0] ?? first.blockedBy[0], blocker?.state)}`
+          : `If nothing will commit it: ${rollbackPrepared(prepared, probe)}`,
       data,
     };
   },

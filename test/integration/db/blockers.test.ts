@@ -4,10 +4,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
-import type { DbCard } from '../../../src/core/db/cards';
-import { collectCards } from '../../../src/core/db/cards';
 import type { DbSession } from '../../../src/core/db/session';
-import { admin, connect, createDatabase, serversUnderTest } from './servers';
+import { admin, cardsOnceWarning, connect, createDatabase, serversUnderTest } from './servers';
 
 for (const target of serversUnderTest) {
   describe(`a lock held idle in transaction on ${target.name}`, function () {
@@ -41,15 +39,10 @@ for (const target of serversUnderTest) {
       const waiting = waiter.query('SELECT count(*) FROM bookings');
       await new Promise((resolve) => setTimeout(resolve, 1100));
 
-      let cards: DbCard[] = [];
-      for (let attempt = 0; attempt < 50; attempt++) {
-        cards = await collectCards(session, {
-          only: ['blocked', 'longRunning'],
-          longRunningSeconds: 1,
-        });
-        if (cards.every((card) => card.state === 'warn')) break;
-      }
-      const [long, blocked] = cards;
+      const [long, blocked] = await cardsOnceWarning(session, {
+        only: ['blocked', 'longRunning'],
+        longRunningSeconds: 1,
+      });
       assert.equal(blocked.state, 'warn', blocked.summary);
       assert.equal(long.state, 'warn', long.summary);
       const terminate = `SELECT pg_terminate_backend(${holderPid});`;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPostgres';
 import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
+import { collectCards, type CardOptions, type DbCard } from '../../../src/core/db/cards';
 import { openSession, type DbSession } from '../../../src/core/db/session';
 import { resolveSettings, type UpkeepSettings } from '../../../src/core/settings';
 import {
@@ -66,6 +67,22 @@ export async function connect(
     connectTimeoutMs,
   });
   return { connection, session };
+}
+
+/**
+ * The cards `options.only`, read again until every one warns (50 reads at most): a session
+ * just made to wait shows in pg_locks and pg_stat_activity a moment later.
+ */
+export async function cardsOnceWarning(
+  session: DbSession,
+  options: CardOptions,
+): Promise<DbCard[]> {
+  let cards: DbCard[] = [];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    cards = await collectCards(session, options);
+    if (cards.every((card) => card.state === 'warn')) break;
+  }
+  return cards;
 }
 
 /**

@@ -495,6 +495,7 @@ describe('dashboard database view', () => {
       waitEvent: 'Lock:transactionid',
       blockedBy: [4141, 4343],
       blockers: [],
+      preparedBlockers: [],
     };
     const blocked = cardView(card('blocked', { blocked: [waiting], waitingLocks: 1 }, 'warn'));
     assert.deepEqual(
