@@ -8,6 +8,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
+import { guardGroup, prepareGuard, releaseGroup } from './orphanGuard';
 
 export interface ToolRun {
   command: string;
@@ -79,6 +80,7 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       log?.info(`$ ${run.shell ? run.command : [run.command, ...run.args].join(' ')}`);
     }
 
+    prepareGuard();
     // detached: the tool leads a new process group, so one kill(-pid) reaches its children too.
     const child = spawn(file, argv, {
       cwd: run.cwd,
@@ -86,6 +88,8 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Should this process die without stopping it (SIGKILL), the group is stopped all the same.
+    if (child.pid !== undefined) guardGroup(child.pid);
 
     const stdout = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
     const stderr = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
@@ -125,15 +129,14 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       run.signal.removeEventListener('abort', onAbort);
       stdout.flush();
       stderr.flush();
+      // The leader is gone; whatever it left in its group (even what ignored SIGTERM) goes now.
+      clearTimeout(killTimer);
+      killGroup('SIGKILL');
+      if (child.pid !== undefined) releaseGroup(child.pid);
       if (run.signal.aborted) {
-        // The leader is gone; whatever it left in its group (even what ignored SIGTERM) goes now.
-        clearTimeout(killTimer);
-        killGroup('SIGKILL');
         reject(run.signal.reason);
         return;
       }
-      // The leader is gone; make sure nothing it left behind in its group lingers.
-      killGroup('SIGKILL');
       resolve({ exitCode, killedBy, stdout: stdout.text(), stderr: stderr.text() });
     });
   });

@@ -5,6 +5,7 @@
  * runs none of it.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -163,6 +164,42 @@ describe('external tools', function () {
     controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
     await assert.rejects(running, (error: unknown) => UpkeepError.is(error, 'cancelled'));
     await waitFor(() => !alive(child), 5000);
+  });
+
+  it('stops a running tool and its child when the process that started it is killed', async () => {
+    // SIGKILL (a CI runner's or the out-of-memory killer's) leaves runTool no chance to clean up.
+    const pids = path.join(folder, 'orphan-pids');
+    const script = path.join(folder, 'orphan.sh');
+    await fs.writeFile(script, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > "${pids}"\nsleep 300\n`, {
+      mode: 0o755,
+    });
+    const starter = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '../../support/toolChild.ts'), script, folder],
+      { cwd: path.join(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let said = '';
+    starter.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    let tool = 0;
+    let child = 0;
+    try {
+      // Killed once runTool has returned (the tool started) and the tool has started its child.
+      await waitFor(async () => (await fs.readFile(pids, 'utf8').catch(() => '')).includes(' '));
+      await waitFor(() => said.includes('started'));
+      [tool, child] = (await fs.readFile(pids, 'utf8')).trim().split(' ').map(Number);
+      starter.kill('SIGKILL');
+      await waitFor(() => !alive(tool) && !alive(child), 8000).catch(() => undefined);
+      assert.equal(alive(tool), false, `tool ${tool} outlived the process that started it`);
+      assert.equal(alive(child), false, `the tool's child ${child} outlived it`);
+    } finally {
+      starter.kill('SIGKILL');
+      // The tool leads its group: this also reaches the `sleep` it waits on.
+      try {
+        if (tool) process.kill(-tool, 'SIGKILL');
+      } catch {
+        // gone already, as it should be
+      }
+    }
   });
 
   it('streams output to the log while the tool runs', async () => {
