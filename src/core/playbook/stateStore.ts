@@ -165,9 +165,11 @@ export class StateStore {
   private async writeAtomically(state: PlaybookState): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    // Serialized before the temporary file exists, so that a failure leaves none behind.
+    const text = `${JSON.stringify(state, null, 2)}\n`;
     const handle = await fs.open(temporary, 'w');
     try {
-      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
+      await handle.writeFile(text, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
@@ -217,6 +219,14 @@ export async function readStateFile(file: string): Promise<StateFileRead> {
   }
   const invalid = validateState(parsed);
   if (invalid) return { ok: false, reason: invalid };
+  try {
+    // JSON.parse reads any depth, JSON.stringify recurses: a field of its own nested 100,000
+    // deep would make every later write of this state fail.
+    JSON.stringify(parsed);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, reason: 'it nests too deeply to be written back' };
+  }
   return { ok: true, state: normalizeState(parsed as PlaybookState) };
 }
 

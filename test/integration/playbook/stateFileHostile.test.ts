@@ -119,6 +119,31 @@ describe('state store with a hostile repo state file', function () {
     assert.deepEqual(await fs.readdir(path.join(workspace, 'shared')), ['state.json']);
   });
 
+  it('moves aside a state nested too deeply to write back, and leaves no temporary file', async () => {
+    // Valid JSON of the right shape, with a field of its own 100,000 arrays deep: JSON.parse
+    // reads it, JSON.stringify overflows the stack, so every tick failed and left a .tmp file.
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const text =
+      '{"version":1,"tasks":{"daily.health":' +
+      `{"since":"2026-01-01T00:00:00Z","ticks":{},"history":[],"extra":${deep}}}}`;
+    await fs.writeFile(file, text);
+    const reports: CorruptStateReport[] = [];
+    const store = new StateStore({ file, onCorrupt: (report) => reports.push(report) });
+
+    const state = await store.update((fresh) => {
+      fresh.tasks.after = { since: 'x', ticks: {}, history: [] };
+    });
+    assert.ok(state.tasks.after);
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].reason, /nests too deeply/);
+    assert.equal(await fs.readFile(reports[0].backup, 'utf8'), text);
+    const names = await fs.readdir(path.dirname(file));
+    assert.deepEqual(
+      names.filter((name) => name.includes('.tmp')),
+      [],
+    );
+  });
+
   it('takes over a lock that links to /dev/zero by its age, without reading it', async () => {
     await fs.symlink('/dev/zero', `${file}.lock`);
     // The device's own age decides; a short staleLockMs keeps a just-booted machine's /dev fine.
