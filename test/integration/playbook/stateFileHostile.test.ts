@@ -26,21 +26,26 @@ describe('state store with a hostile repo state file', function () {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
+  /** A change to the state in `file`, which is moved aside once and reported; the report. */
+  async function changeMovesAside(): Promise<CorruptStateReport> {
+    const reports: CorruptStateReport[] = [];
+    const store = new StateStore({ file, onCorrupt: (report) => reports.push(report) });
+    const state = await store.update((fresh) => {
+      fresh.tasks.after = { since: 'x', ticks: {}, history: [] };
+    });
+    assert.ok(state.tasks.after);
+    assert.equal(reports.length, 1);
+    return reports[0];
+  }
+
   for (const [name, make] of [
     ['a symlink to /dev/zero', (target: string) => fs.symlink('/dev/zero', target)],
     ['a FIFO', async (target: string) => execFileSync('mkfifo', [target])],
   ] as const) {
     it(`moves a state.json that is ${name} aside and starts afresh`, async () => {
       await make(file);
-      const reports: CorruptStateReport[] = [];
-      const store = new StateStore({ file, onCorrupt: (report) => reports.push(report) });
-
-      const state = await store.update((fresh) => {
-        fresh.tasks.after = { since: 'x', ticks: {}, history: [] };
-      });
-      assert.ok(state.tasks.after);
-      assert.equal(reports.length, 1);
-      assert.match(reports[0].reason, /not a regular file/);
+      const report = await changeMovesAside();
+      assert.match(report.reason, /not a regular file/);
       assert.equal((await fs.lstat(file)).isFile(), true, 'a real file replaces it');
     });
   }
@@ -119,7 +124,7 @@ describe('state store with a hostile repo state file', function () {
     assert.deepEqual(await fs.readdir(path.join(workspace, 'shared')), ['state.json']);
   });
 
-  it('moves aside a state nested too deeply to write back, and leaves no temporary file', async () => {
+  it('moves aside a state nested too deeply to write back, leaving no temporary file', async () => {
     // Valid JSON of the right shape, with a field of its own 100,000 arrays deep: JSON.parse
     // reads it, JSON.stringify overflows the stack, so every tick failed and left a .tmp file.
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
@@ -127,16 +132,9 @@ describe('state store with a hostile repo state file', function () {
       '{"version":1,"tasks":{"daily.health":' +
       `{"since":"2026-01-01T00:00:00Z","ticks":{},"history":[],"extra":${deep}}}}`;
     await fs.writeFile(file, text);
-    const reports: CorruptStateReport[] = [];
-    const store = new StateStore({ file, onCorrupt: (report) => reports.push(report) });
-
-    const state = await store.update((fresh) => {
-      fresh.tasks.after = { since: 'x', ticks: {}, history: [] };
-    });
-    assert.ok(state.tasks.after);
-    assert.equal(reports.length, 1);
-    assert.match(reports[0].reason, /nests too deeply/);
-    assert.equal(await fs.readFile(reports[0].backup, 'utf8'), text);
+    const report = await changeMovesAside();
+    assert.match(report.reason, /nests too deeply/);
+    assert.equal(await fs.readFile(report.backup, 'utf8'), text);
     const names = await fs.readdir(path.dirname(file));
     assert.deepEqual(
       names.filter((name) => name.includes('.tmp')),

@@ -269,7 +269,7 @@ describe('check reports', () => {
     assert.match(xml, /<system-out>warn: 1 security warning/);
   });
 
-  it('writes C1, bidi controls and line separators in JUnit as references, the same text', async () => {
+  it('writes C1, bidi controls and separators in JUnit as references, the same text', async () => {
     // A C1 CSI (U+009B) clears a UTF-8 terminal that shows the report (CI logs print it).
     const summary = 'disk \u009b2J\u202egnp.exe\u2028x\u007f';
     const xml = toJunit([result('custom.disk', 'fail', summary), ...results]);

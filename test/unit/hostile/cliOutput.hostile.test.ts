@@ -129,7 +129,7 @@ describe('hostile names in CLI messages', function () {
     );
   });
 
-  it('upkeep check --list --format json escapes C1 and bidi controls of a check title', async () => {
+  it('upkeep check --list --format json escapes C1 and bidi controls of a title', async () => {
     const title = 'Queue \u009b2J\u202egnp.exe';
     const workspace = await tempFolderWith('upkeep-cli-output-', {
       Gemfile: '',
