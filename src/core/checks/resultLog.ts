@@ -95,7 +95,7 @@ function validResults(history: unknown): CheckResult[] {
   if (!Array.isArray(history)) return [];
   return (history as CheckResult[])
     .filter((r) => r && typeof r.checkId === 'string' && r.outcome)
-    .map(keptResult)
+    .map(withFlagsFromSummary)
     .filter(isKept);
 }
 
@@ -118,7 +118,7 @@ const CANCELLED_BEFORE_THE_FIELD: ReadonlySet<string> = new Set([
  * A result read from a file, with `cancelled` or `waitsForTrust` also when an older Upkeep kept
  * it: that one said so only by its summary, with the outcome `skipped`.
  */
-export function keptResult(result: CheckResult): CheckResult {
+export function withFlagsFromSummary(result: CheckResult): CheckResult {
   if (result.outcome !== 'skipped' || result.cancelled !== undefined) return result;
   if (result.waitsForTrust !== undefined) return result;
   if (CANCELLED_BEFORE_THE_FIELD.has(result.summary)) return { ...result, cancelled: true };

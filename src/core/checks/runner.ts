@@ -58,12 +58,14 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The summary of a check that needs trust in an untrusted folder. What says it waits is the
- * result's `waitsForTrust`; results kept before that field say it only here (see `keptResult`).
+ * result's `waitsForTrust`; results kept before that field say it only here (see
+ * `withFlagsFromSummary`).
  */
 export const UNTRUSTED_SUMMARY = 'waits for workspace trust';
 /**
  * The summary of a check a cancelled run stopped while it ran. What says it was cancelled is the
- * result's `cancelled`; results kept before that field say it only here (see `keptResult`).
+ * result's `cancelled`; results kept before that field say it only here (see
+ * `withFlagsFromSummary`).
  */
 export const CANCELLED_SUMMARY = 'cancelled';
 /** The summary of a check a cancelled run never started. */

@@ -13,7 +13,7 @@ import { readTextFileLimited } from '../util/textFile';
 import {
   HISTORY_PER_CHECK,
   isKept,
-  keptResult,
+  withFlagsFromSummary,
   MAX_RESULTS_BYTES,
   mergeHistory,
 } from './resultLog';
@@ -141,7 +141,7 @@ function savedResult(entry: unknown, checkId: string): CheckResult | undefined {
   if (entry.configProblem === true) result.configProblem = true;
   if (typeof entry.cancelled === 'boolean') result.cancelled = entry.cancelled;
   if (typeof entry.waitsForTrust === 'boolean') result.waitsForTrust = entry.waitsForTrust;
-  return keptResult(result);
+  return withFlagsFromSummary(result);
 }
 
 function savedFinding(entry: unknown): Finding[] {
