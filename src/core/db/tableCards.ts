@@ -43,6 +43,16 @@ function several(statements: Array<string | null>): string[] | undefined {
   return all.length > 1 ? all : undefined;
 }
 
+/** A row of a list read with `count(*) OVER ()`: how many there are beyond the limit. */
+interface Counted {
+  count: number;
+}
+
+/** "; the first 10 listed" when a card lists fewer than it counted, or nothing. */
+function firstListed(listed: number, count: number): string {
+  return count > listed ? `; the first ${listed} listed` : '';
+}
+
 function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
@@ -696,8 +706,8 @@ const foreignKeysWithoutIndex: CardDefinition = {
     session,
     signal,
     limit,
-  }): Promise<CardResult<{ foreignKeys: ForeignKeyWithoutIndex[] }>> {
-    const rows = await session.query<Omit<ForeignKeyWithoutIndex, 'createSql'>>(
+  }): Promise<CardResult<{ foreignKeys: ForeignKeyWithoutIndex[]; count: number }>> {
+    const rows = await session.query<Omit<ForeignKeyWithoutIndex, 'createSql'> & Counted>(
       'foreignKeysWithoutIndex',
       `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
               array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
@@ -708,7 +718,8 @@ const foreignKeysWithoutIndex: CardDefinition = {
                       JOIN pg_class ci ON ci.oid = i.indexrelid
                      WHERE i.indrelid = c.conrelid AND NOT i.indisvalid
                        AND ${LEADS_WITH_FOREIGN_KEY}
-                     ORDER BY ci.relname) AS "invalidIndexes"
+                     ORDER BY ci.relname) AS "invalidIndexes",
+              (count(*) OVER ())::int AS count
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE c.contype = 'f' AND ${USER_SCHEMAS}
@@ -721,20 +732,25 @@ const foreignKeysWithoutIndex: CardDefinition = {
       [limit],
       signal,
     );
-    const list = rows.map((row) => ({
+    const count = rows[0]?.count ?? 0;
+    const list = rows.map(({ count: _count, ...row }) => ({
       ...row,
       createSql:
         `CREATE INDEX CONCURRENTLY ON ${qualified(row.schema, row.table)} ` +
         `(${row.columns.map(quoteIdent).join(', ')});`,
     }));
     if (list.length === 0) {
-      return { state: 'ok', summary: 'Every foreign key has an index', data: { foreignKeys: [] } };
+      return {
+        state: 'ok',
+        summary: 'Every foreign key has an index',
+        data: { foreignKeys: [], count },
+      };
     }
     return {
       state: 'warn',
       summary:
-        `${plural(list.length, 'foreign key', 'foreign keys')}` +
-        `${list.length === limit ? '+' : ''} without an index`,
+        `${plural(count, 'foreign key', 'foreign keys')} without an index` +
+        firstListed(list.length, count),
       reason:
         'Deleting or updating a referenced row scans the whole referencing table without one.' +
         (list.some((row) => row.invalidIndexes.length > 0)
@@ -743,7 +759,7 @@ const foreignKeysWithoutIndex: CardDefinition = {
           : ''),
       fix: list[0].createSql,
       fixes: several(list.map((row) => row.createSql)),
-      data: { foreignKeys: list },
+      data: { foreignKeys: list, count },
     };
   },
 };
@@ -875,13 +891,18 @@ interface StaleStatisticsTable {
 const statistics: CardDefinition = {
   id: 'statistics',
   title: 'Planner statistics',
-  async run({ session, signal, limit }): Promise<CardResult<{ tables: StaleStatisticsTable[] }>> {
+  async run({
+    session,
+    signal,
+    limit,
+  }): Promise<CardResult<{ tables: StaleStatisticsTable[]; count: number }>> {
     // Never analyzed with rows in it, or more than a tenth changed and last analyzed 30+ days ago.
-    const rows = await session.query<StaleStatisticsTable>(
+    const rows = await session.query<StaleStatisticsTable & Counted>(
       'statistics',
       `SELECT schemaname AS schema, relname AS name, n_live_tup::float8 AS "liveRows",
               n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
-              greatest(last_analyze, last_autoanalyze) AS "lastAnalyzed"
+              greatest(last_analyze, last_autoanalyze) AS "lastAnalyzed",
+              (count(*) OVER ())::int AS count
          FROM pg_stat_user_tables
         WHERE (greatest(last_analyze, last_autoanalyze) IS NULL
                AND n_live_tup + n_mod_since_analyze > 0)
@@ -892,21 +913,29 @@ const statistics: CardDefinition = {
       [limit],
       signal,
     );
-    const list = rows.map((row) => ({ ...row, lastAnalyzed: iso(row.lastAnalyzed) }));
+    const count = rows[0]?.count ?? 0;
+    const list = rows.map(({ count: _count, ...row }) => ({
+      ...row,
+      lastAnalyzed: iso(row.lastAnalyzed),
+    }));
     if (list.length === 0) {
-      return { state: 'ok', summary: 'Statistics are fresh on every table', data: { tables: [] } };
+      return {
+        state: 'ok',
+        summary: 'Statistics are fresh on every table',
+        data: { tables: [], count },
+      };
     }
     return {
       state: 'warn',
       summary:
-        `${plural(list.length, 'table', 'tables')}${list.length === limit ? '+' : ''} ` +
-        'with missing or stale statistics',
+        `${plural(count, 'table', 'tables')} with missing or stale statistics` +
+        firstListed(list.length, count),
       reason:
         'The planner guesses row counts from these statistics; stale ones lead to slow plans.' +
         (list.length > 1 ? ` ${RUN_THEM}` : ''),
       fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${RUN_IT}`,
       fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
-      data: { tables: list },
+      data: { tables: list, count },
     };
   },
 };

@@ -1,0 +1,60 @@
+/**
+ * Cards that list at most `limit` rows still count all of them, on both real servers: a schema
+ * with 14 tables never analyzed and 12 foreign keys without an index read "10 tables+" and
+ * "10 foreign keys+", where the maintainer needs the true size of the job.
+ */
+import * as assert from 'node:assert/strict';
+import { collectCards } from '../../../src/core/db/cards';
+import type { DbSession } from '../../../src/core/db/session';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+for (const target of serversUnderTest) {
+  describe(`more findings than a card lists on ${target.name}`, function () {
+    this.timeout(120_000);
+    let session: DbSession;
+
+    before(async () => {
+      const url = await createDatabase(await target.start(), 'counts');
+      // One statement: autovacuum may analyze a table between statements, never inside one.
+      await admin(
+        url,
+        `CREATE TABLE accounts (id bigint PRIMARY KEY);
+         DO $$ BEGIN
+           FOR i IN 1..12 LOOP
+             EXECUTE format('CREATE TABLE child_%s (id bigint, account_id bigint
+                               REFERENCES accounts (id))', i);
+             EXECUTE format('INSERT INTO child_%s VALUES (1, NULL)', i);
+           END LOOP;
+         END $$;
+         INSERT INTO accounts VALUES (1)`,
+      );
+      await admin(url, 'CREATE TABLE notes (id int); INSERT INTO notes VALUES (1)');
+      ({ session } = await connect(url));
+    });
+
+    after(async () => {
+      await session?.close();
+    });
+
+    it('says how many there are, and that only the first are listed', async () => {
+      // The statistics collector reports inserts a moment after they commit.
+      let cards = await collectCards(session, { only: ['statistics', 'foreignKeysWithoutIndex'] });
+      for (let attempt = 0; attempt < 50 && !/^14 /.test(cards[1].summary); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        cards = await collectCards(session, { only: ['statistics', 'foreignKeysWithoutIndex'] });
+      }
+      const [foreignKeys, statistics] = cards;
+
+      assert.equal(foreignKeys.summary, '12 foreign keys without an index; the first 10 listed');
+      assert.equal((foreignKeys.data as { count: number }).count, 12);
+      assert.equal(foreignKeys.fixes?.length, 10);
+
+      assert.equal(
+        statistics.summary,
+        '14 tables with missing or stale statistics; the first 10 listed',
+      );
+      assert.equal((statistics.data as { count: number }).count, 14);
+      assert.equal(statistics.fixes?.length, 10);
+    });
+  });
+}
