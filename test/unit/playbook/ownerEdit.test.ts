@@ -306,6 +306,12 @@ describe('setting a task owner in the playbook text', () => {
     assert.ok(refused.position, 'the error has a position');
     assert.match(refused.message, /YAML error at line \d+, column \d+/);
     assert.match(refused.message, /nothing was written/);
+
+    // Where the editor opens the file: the `x` after the closing quote, counted from 1.
+    const after = 'version: 1\ntasks:\n  - id: daily.logs\n    owner: "Ann"x\n';
+    const placed = refusal(() => setTaskOwner(after, 'daily.logs', 'Bob'));
+    assert.deepEqual(placed.position, { line: 4, column: 17 });
+    assert.match(placed.message, /YAML error at line 4, column 17 /);
   });
 
   it('refuses what the file gives in a way it cannot change', () => {
