@@ -201,7 +201,9 @@ function renderText(output: DbJson): string {
   const lines: string[] = [];
   if (output.connection) {
     lines.push(
-      `Database ${output.connection.display} (${output.connection.sourceText})` +
+      // The database name is the repo's or the environment's: a line break would fake a line.
+      `Database ${printable(output.connection.display)} ` +
+        `(${printable(output.connection.sourceText)})` +
         `${output.connection.production ? ' [production]' : ''}`,
     );
   }

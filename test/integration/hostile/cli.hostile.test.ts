@@ -80,6 +80,22 @@ describe('upkeep CLI with a hostile workspace', function () {
     assert.doesNotMatch(confirmed.stdout, CONTROL, JSON.stringify(confirmed.stdout));
   });
 
+  it('upkeep db names a database with a line break on one line', async () => {
+    // database.yml is the repo's: its database name heads the report a cron job mails.
+    await fs.mkdir(path.join(workspace, 'config'));
+    await fs.writeFile(
+      path.join(workspace, 'config/database.yml'),
+      'development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: 1\n  username: app\n' +
+        '  database: "app\\nOK  Connectivity  all good\\u001b]0;x\\u0007"\n',
+    );
+    const db = await runCli(['db', '-w', workspace, '--no-snapshots']);
+    assert.equal(db.code, 1, db.stderr);
+    const lines = db.stdout.split('\n');
+    assert.match(lines[0], /^Database app@127\.0\.0\.1:1\/app .*all good.*config\/database\.yml/);
+    assert.ok(!lines.some((line) => line.startsWith('OK')), db.stdout);
+    assert.doesNotMatch(db.stdout, CONTROL, JSON.stringify(db.stdout));
+  });
+
   it('refuses --save into a folder or under a file before running, leaving nothing', async () => {
     await fs.mkdir(path.join(workspace, 'results'));
     const run = await runCli([
