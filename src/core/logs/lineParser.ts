@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
 import { appFrame } from './appFrame';
+import { DOCKER_RECORD_START, DockerRecords, type LineStart } from './dockerRecords';
 import { readRubyHash } from './rubyHash';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
@@ -237,20 +238,64 @@ export class LineParser {
   private readonly line: ParsedLine = resetLine(undefined, '');
   private lastTag = '';
   private lastPid = '';
+  private readonly docker = new DockerRecords(MAX_LINE - 16_384, 16_384);
+  /**
+   * The record just parsed is a piece of a line Docker's json-file driver split (over 16 KB):
+   * its line is read with the record that ends it, so this one is not a line of its own.
+   */
+  piece = false;
+  /** Where the line just parsed began, when Docker split it over records. */
+  splitStart: LineStart | undefined;
 
   constructor(
     private readonly zone: ZoneClock,
     private readonly now: Date,
   ) {}
 
-  /** Parses one line. The result is reused by the next call: copy what you keep. */
-  parse(raw: string): ParsedLine {
+  /** Whether a line Docker split is waiting for its last piece: no line may begin before it. */
+  get insideSplit(): boolean {
+    return this.docker.splitOpen;
+  }
+
+  /** Forgets the pieces of split lines: the next line read does not follow the last one. */
+  forgetSplits(): void {
+    this.docker.forget();
+  }
+
+  /**
+   * Parses one line, at `lineNumber` and `offset` in its file. The result is reused by the next
+   * call: copy what you keep.
+   */
+  parse(raw: string, lineNumber = 0, offset = 0): ParsedLine {
+    this.piece = false;
+    this.splitStart = undefined;
+    let source = raw;
+    let wrapperTime: string | undefined;
+    if (raw.charCodeAt(0) === 123 /* { */ && raw.startsWith(DOCKER_RECORD_START)) {
+      const record = this.docker.read(raw, lineNumber, offset);
+      if (record?.kind === 'piece') {
+        this.piece = true;
+        const piece = resetLine(this.line, '');
+        piece.kind = 'blank';
+        this.setTime(piece, record.time);
+        return piece;
+      }
+      if (record) {
+        source = record.text;
+        wrapperTime = record.time;
+        this.splitStart = record.at;
+      }
+    }
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
-      raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE - 16_384)} … ${raw.slice(-16_384)}` : raw;
+      source.length > MAX_LINE
+        ? `${source.slice(0, MAX_LINE - 16_384)} … ${source.slice(-16_384)}`
+        : source;
     text = withoutControls(text);
 
     const line = resetLine(this.line, text);
+    // Docker's time, with its zone, wins over a Logger's without one, as `docker logs -t` does.
+    if (wrapperTime !== undefined) this.setTime(line, wrapperTime);
     text = this.stripEnvelopes(text, line);
     // Semantic Logger's text format: a time, then `I [pid:thread]`.
     const semantic = line.level === LEVEL_UNKNOWN && !Number.isNaN(line.time) && text[2] === '[';

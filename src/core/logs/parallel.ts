@@ -223,6 +223,7 @@ async function planCuts(
       if (target <= cuts[cuts.length - 1]) continue;
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, target);
       let at = buffer.indexOf(10) + 1;
+      parser.forgetSplits();
       // The first line that may begin a range; better one that begins a request (or belongs to
       // one by id), so that no request of a process runs across the cut (see processStates).
       let fallback = -1;
@@ -230,15 +231,25 @@ async function planCuts(
       while (at > 0 && at < bytesRead) {
         const newline = buffer.indexOf(10, at);
         if (newline < 0 || newline >= bytesRead) break;
-        const line = parser.parse(buffer.toString('utf8', at, newline));
-        if (line.pid !== undefined && !Number.isNaN(line.time) && line.kind !== 'request') {
-          if (fallback < 0) fallback = at;
+        const line = parser.parse(buffer.toString('utf8', at, newline), 0, at);
+        // A line Docker split over records begins at its first piece; no range may begin
+        // while a line of the other stream is split open.
+        const split = parser.splitStart;
+        const begin = split ? split.offset : at;
+        const whole = !parser.piece && !parser.insideSplit && (!split || split.alone);
+        if (
+          whole &&
+          line.pid !== undefined &&
+          !Number.isNaN(line.time) &&
+          line.kind !== 'request'
+        ) {
+          if (fallback < 0) fallback = begin;
           const begins =
             (line.requestId !== undefined && !line.job) ||
             line.kind === 'started' ||
             (line.kind === 'completed' && line.method !== undefined);
           if (begins) {
-            chosen = at;
+            chosen = begin;
             break;
           }
         }

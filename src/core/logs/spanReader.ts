@@ -83,12 +83,15 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       stream: span.stream,
     },
     (text, lineNumber, offset) => {
-      const line = parseSafely(parser, text);
+      const line = parseSafely(parser, text, lineNumber, offset);
       if (!line) {
         unparsedLines++;
         return true;
       }
-      return take(line, lineNumber, offset);
+      // A piece of a line Docker split is read with the record that ends it, from the first.
+      if (parser.piece) return true;
+      const start = parser.splitStart;
+      return start ? take(line, start.line, start.offset) : take(line, lineNumber, offset);
     },
     fastLaneAvailable
       ? (buffer, from, end, lineNumber, offset) => {
@@ -105,9 +108,14 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
  * The parser is built not to throw; this is the net under it, so that one line the parser
  * did not foresee costs that line, not the whole file.
  */
-function parseSafely(parser: LineParser, text: string): ParsedLine | undefined {
+function parseSafely(
+  parser: LineParser,
+  text: string,
+  lineNumber: number,
+  offset: number,
+): ParsedLine | undefined {
   try {
-    return parser.parse(text);
+    return parser.parse(text, lineNumber, offset);
   } catch {
     return undefined;
   }

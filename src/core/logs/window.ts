@@ -118,13 +118,18 @@ async function firstTimeAt(
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
   const chunk = buffer.subarray(0, bytesRead);
   let start = chunk.indexOf(10) + 1;
-  while (start > 0 && start < chunk.length) {
-    const end = chunk.indexOf(10, start);
-    if (end < 0) return undefined;
-    const parsed = parser.parse(chunk.toString('utf8', start, end));
-    const time = Number.isNaN(parsed.time) ? parsed.requestTime : parsed.time;
-    if (time !== undefined && !Number.isNaN(time)) return time;
-    start = end + 1;
+  try {
+    while (start > 0 && start < chunk.length) {
+      const end = chunk.indexOf(10, start);
+      if (end < 0) return undefined;
+      const parsed = parser.parse(chunk.toString('utf8', start, end));
+      const time = Number.isNaN(parsed.time) ? parsed.requestTime : parsed.time;
+      if (time !== undefined && !Number.isNaN(time)) return time;
+      start = end + 1;
+    }
+    return undefined;
+  } finally {
+    // Pieces of a line Docker split, held by a probe, continue nothing the reader reads next.
+    parser.forgetSplits();
   }
-  return undefined;
 }

@@ -1,0 +1,267 @@
+/**
+ * Shapes a Rails app logging to STDOUT leaves behind once a container runtime, a platform or a
+ * service manager has collected its output: Docker's json-file driver, journald, Heroku's
+ * router. Each fixture is written by hand after the tool's documented format (PROVENANCE.md).
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { summarizeLogs } from '../../../src/core/logs/summary';
+import { parseWindow } from '../../../src/core/logs/window';
+import { fixedClock } from '../../../src/core/util/clock';
+import { summarizeFixture, summarizeInRanges } from './helpers';
+
+async function withFolder<T>(run: (folder: string) => Promise<T>): Promise<T> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hosted-'));
+  try {
+    return await run(folder);
+  } finally {
+    await fs.rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** One record of Docker's json-file driver, `<`, `>` and `&` escaped as the daemon writes them. */
+function dockerRecord(log: string, time: string, stream = 'stdout'): string {
+  return JSON.stringify({ log, stream, time }).replace(
+    /[<>&]/g,
+    (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+  );
+}
+
+/**
+ * A container's json-file log of `requests` requests, one every 10 s up to 12:00, from Rails
+ * 7.1's Logger::Formatter, with request-id tags when `tagged`; every `splitEvery`th one has a
+ * 20 KB Started line that Docker split over two records, with Puma's stderr between the pieces;
+ * every 13th is a 500.
+ */
+function containerLog(requests: number, splitEvery: number, tagged: boolean): string {
+  const records: string[] = [];
+  const end = Date.parse('2026-12-04T12:00:00Z');
+  for (let i = 0; i < requests; i++) {
+    const t = end - (requests - 1 - i) * 10_000;
+    const iso = new Date(t).toISOString();
+    const docker = `${iso.slice(0, 23)}456789Z`;
+    const id = tagged ? `[5d0c2b7e-1a9f-4c3b-8e2d-${i.toString(16).padStart(12, '0')}] ` : '';
+    const prefix = `I, [${iso.slice(0, 23)}000 #1]  INFO -- : ${id}`;
+    const status = i % 13 === 0 ? '500 Internal Server Error' : '200 OK';
+    const query = i % splitEvery === 0 ? `?q=${'q'.repeat(20_000)}` : '';
+    const started =
+      `${prefix}Started GET "/items/${i}${query}" for 192.0.2.${i % 250} at ` +
+      `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000\n`;
+    if (started.length > 16 * 1024) {
+      records.push(
+        dockerRecord(started.slice(0, 16 * 1024), docker),
+        dockerRecord(`[1] - Worker 0 (PID: 9) booted in 0.5s\n`, docker, 'stderr'),
+        dockerRecord(started.slice(16 * 1024), docker),
+      );
+    } else {
+      records.push(dockerRecord(started, docker));
+    }
+    records.push(
+      dockerRecord(`${prefix}Processing by ItemsController#show as HTML\n`, docker),
+      dockerRecord(`${prefix}  Parameters: {"id"=>"${i}"}\n`, docker),
+    );
+    records.push(dockerRecord(`${prefix}Completed ${status} in ${1 + (i % 50)}ms\n`, docker));
+  }
+  return `${records.join('\n')}\n`;
+}
+
+describe('log engine on hosted and collected shapes', () => {
+  it("Docker's json-file driver: a record per line, the Rails 8 lines inside", async () => {
+    const s = await summarizeFixture('docker_json_file.log');
+    assert.equal(s.requests.total, 4);
+    assert.deepEqual(s.statuses, { '200': 1, '302': 1, '500': 1 });
+    assert.equal(s.errorRate, 0.333333);
+    assert.deepEqual(s.span, {
+      first: '2026-12-04T10:00:00.000Z',
+      last: '2026-12-04T10:02:00.000Z',
+    });
+    assert.deepEqual(
+      s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.line]),
+      [
+        ['SessionsController#create', '/session', 302, 246, 17],
+        ['BookingsController#index', '/bookings?q=caf%C3%A9', 200, 45, 13],
+        [
+          'Admin::ReportsController#index',
+          '/admin/reports?from=2026-11-01&to=2026-11-30',
+          500,
+          12,
+          22,
+        ],
+      ],
+    );
+    const index = s.actions.find((a) => a.name === 'BookingsController#index');
+    assert.equal(index?.viewShare, Math.round((20.1 / 45) * 1e4) / 1e4);
+    assert.equal(index?.dbShare, Math.round((3.1 / 45) * 1e4) / 1e4);
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.message, e.frame, e.line]),
+      [
+        ['ActionController::RoutingError', 'No route matches [GET] "/.env"', null, 32],
+        [
+          'NoMethodError',
+          "undefined method 'total' for nil",
+          'app/controllers/admin/reports_controller.rb:7',
+          27,
+        ],
+      ],
+    );
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '192.0.2.30', count: 1 }]);
+    assert.deepEqual(
+      s.suspicious.map((r) => [r.ip, r.kind, r.path, r.line]),
+      [['198.51.100.23', 'scanner-probe', '/.env', 30]],
+    );
+    // Puma's 15 lines (boot and shutdown) belong to no request; the routing error never
+    // completed.
+    assert.deepEqual(
+      [s.assembly.byRequestId, s.assembly.orphanLines, s.assembly.incomplete],
+      [4, 15, 1],
+    );
+    assert.deepEqual(s.warnings, []);
+  });
+
+  it('Docker json-file: a line over 16 KB split over two records, stderr between', async () => {
+    await withFolder(async (folder) => {
+      const id = '[5d0c2b7e-1a9f-4c3b-8e2d-6f7a8b9c0d11] ';
+      const prefix = (t: string): string => `I, [2026-12-04T${t}.000000 #1]  INFO -- : ${id}`;
+      const query = 'x'.repeat(20_000);
+      const started =
+        `${prefix('11:00:00')}Started GET "/search?q=${query}" for 192.0.2.40 ` +
+        'at 2026-12-04 11:00:00 +0100\n';
+      const cut = 16 * 1024;
+      await fs.writeFile(
+        path.join(folder, 'abc-json.log'),
+        [
+          dockerRecord(started.slice(0, cut), '2026-12-04T10:00:00.100000000Z'),
+          // Puma on stderr between the two halves of the line on stdout.
+          dockerRecord(
+            '[1] - Worker 0 (PID: 9) booted in 0.5s\n',
+            '2026-12-04T10:00:00.1Z',
+            'stderr',
+          ),
+          dockerRecord(started.slice(cut), '2026-12-04T10:00:00.150000000Z'),
+          dockerRecord(
+            `${prefix('11:00:00')}Completed 200 OK in 300ms (Views: 200.0ms)\n`,
+            '2026-12-04T10:00:00.400000000Z',
+          ),
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'abc-json.log'));
+      assert.equal(s.requests.total, 1);
+      // A Started line this long is read by its head (no `at`): the request's time is Docker's
+      // time of the first piece, and its first line the record that piece is in.
+      assert.deepEqual(
+        s.slowest.map((r) => [
+          r.method,
+          r.path?.slice(0, 12),
+          r.status,
+          r.durationMs,
+          r.at,
+          r.line,
+        ]),
+        [['GET', '/search?q=xx', 200, 300, '2026-12-04T10:00:00.100Z', 1]],
+      );
+      assert.deepEqual(s.suspicious, []);
+      assert.deepEqual(s.failedLogins.total, 0);
+      assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [1, 1]);
+    });
+  });
+
+  it('Docker json-file: a short record without a line break is a line of its own', async () => {
+    await withFolder(async (folder) => {
+      const id = (n: number): string => `[5d0c2b7e-1a9f-4c3b-8e2d-6f7a8b9c0d2${n}] `;
+      await fs.writeFile(
+        path.join(folder, 'abc-json.log'),
+        [
+          dockerRecord(
+            `${id(1)}Started GET "/a" for 192.0.2.1 at 2026-12-04 10:00:00 +0000\n`,
+            '2026-12-04T10:00:00.1Z',
+          ),
+          // The container was stopped as it wrote this line: the daemon kept it unfinished.
+          dockerRecord(`${id(1)}Completed 200 OK in 7ms`, '2026-12-04T10:00:00.2Z'),
+          // `docker restart` goes on in the same file.
+          dockerRecord('=> Booting Puma\n', '2026-12-04T10:00:05.1Z'),
+          dockerRecord(
+            `${id(2)}Started GET "/b" for 192.0.2.1 at 2026-12-04 10:00:06 +0000\n`,
+            '2026-12-04T10:00:06.1Z',
+          ),
+          dockerRecord(`${id(2)}Completed 404 Not Found in 3ms\n`, '2026-12-04T10:00:06.2Z'),
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'abc-json.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.path, r.status, r.durationMs, r.line]),
+        [
+          ['/a', 200, 7, 1],
+          ['/b', 404, 3, 4],
+        ],
+      );
+      assert.equal(s.assembly.orphanLines, 1);
+    });
+  });
+
+  it('Docker json-file: a line of megabytes in 16 KB pieces is read by its head and end', async () => {
+    await withFolder(async (folder) => {
+      const id = '[5d0c2b7e-1a9f-4c3b-8e2d-6f7a8b9c0d31] ';
+      const started =
+        `${id}Started POST "/webhooks/${'w'.repeat(4 * 1024 * 1024)}" for 192.0.2.1 ` +
+        'at 2026-12-04 10:00:00 +0000\n';
+      const records: string[] = [];
+      for (let at = 0; at < started.length; at += 16 * 1024) {
+        records.push(dockerRecord(started.slice(at, at + 16 * 1024), '2026-12-04T10:00:00.1Z'));
+      }
+      records.push(dockerRecord(`${id}Completed 204 No Content in 9ms\n`, '2026-12-04T10:00:01Z'));
+      await fs.writeFile(path.join(folder, 'abc-json.log'), `${records.join('\n')}\n`);
+      const began = Date.now();
+      const s = await summarizeFixture(path.join(folder, 'abc-json.log'));
+      assert.ok(Date.now() - began < 5000, `${Date.now() - began} ms`);
+      assert.deepEqual(
+        s.slowest.map((r) => [r.method, r.path?.slice(0, 12), r.status, r.durationMs, r.line]),
+        [['POST', '/webhooks/ww', 204, 9, 1]],
+      );
+      assert.equal(s.assembly.orphanLines, 0);
+    });
+  });
+
+  it('Docker json-file: read in ranges as in one pass, never cut inside a split line', async () => {
+    await withFolder(async (folder) => {
+      // No request ids: a range begins at a Started line, and every one of them is split.
+      const file = path.join(folder, 'abc-json.log');
+      await fs.writeFile(file, containerLog(400, 1, false));
+      const onePass = await summarizeInRanges(file, false);
+      assert.equal(onePass.summary.requests.total, 400);
+      // i = 0, 13, ..., 390.
+      assert.deepEqual(onePass.summary.statuses, { '200': 369, '500': 31 });
+      assert.deepEqual(onePass.summary.assembly.byProcess, 400);
+      for (const count of [2, 3, 5, 8]) {
+        const ranges = await summarizeInRanges(file, { ranges: count, inProcess: true });
+        assert.equal(ranges.ranges, count);
+        assert.deepEqual(ranges.summary, onePass.summary, `${count} ranges`);
+      }
+    });
+  });
+
+  it('Docker json-file: the last hour of a large file found by seeking', async function () {
+    this.timeout(120_000);
+    await withFolder(async (folder) => {
+      const file = path.join(folder, 'abc-json.log');
+      await fs.writeFile(file, containerLog(3000, 7, true));
+      const clock = fixedClock('2026-12-04T12:00:00Z');
+      const seeked = await summarizeLogs({
+        workspace: folder,
+        sources: [file],
+        window: parseWindow('1h', clock),
+        clock,
+        timeZone: 'UTC',
+      });
+      assert.equal(seeked.sources[0].seeked, true);
+      assert.ok(seeked.sources[0].bytesRead < seeked.sources[0].bytes / 4);
+      // 12:00 back to 11:00 every 10 s: requests 2639 to 2999, of which 2639 (13 × 203) to
+      // 2990 (13 × 230) every 13th is a 500.
+      assert.equal(seeked.requests.total, 361);
+      assert.deepEqual(seeked.statuses, { '200': 333, '500': 28 });
+    });
+  });
+});
