@@ -93,11 +93,16 @@ export async function listReports(
 
 /**
  * The workspace-relative glob of report files, for a file watcher that refreshes the list
- * (`new vscode.RelativePattern(folder, reportFilesGlob(settings))`).
+ * (`new vscode.RelativePattern(folder, reportFilesGlob(settings))`). It takes in the folder and
+ * each folder above it too: a pull or `mkdir -p` that brings the folder with its reports may be
+ * reported as the new folder alone, its files written before the watcher looked inside.
  */
 export function reportFilesGlob(settings: UpkeepSettings): string {
   const folder = settings.templates.bugFolder.replace(/\\/g, '/').replace(/^\.?\/+|\/+$/g, '');
-  return folder ? `${folder}/*.md` : '*.md';
+  if (!folder) return '*.md';
+  const parts = folder.split('/');
+  const folders = parts.map((_, index) => parts.slice(0, index + 1).join('/'));
+  return `{${[...folders, `${folder}/*.md`].join(',')}}`;
 }
 
 /** Reads the metadata of one report from its text. */

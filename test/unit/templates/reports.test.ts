@@ -40,11 +40,14 @@ describe('listReports', () => {
       { title, severity },
     );
 
-  it('gives the glob a file watcher needs', () => {
-    assert.equal(reportFilesGlob(settings), 'docs/maintenance/bugs/*.md');
+  it('gives the glob a file watcher needs: the reports, their folder and the folders above', () => {
+    assert.equal(
+      reportFilesGlob(settings),
+      '{docs,docs/maintenance,docs/maintenance/bugs,docs/maintenance/bugs/*.md}',
+    );
     assert.equal(
       reportFilesGlob(resolveSettings({ templates: { bugFolder: './bugs/' } })),
-      'bugs/*.md',
+      '{bugs,bugs/*.md}',
     );
     assert.equal(reportFilesGlob(resolveSettings({ templates: { bugFolder: '' } })), '*.md');
   });
