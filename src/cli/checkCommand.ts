@@ -33,7 +33,7 @@ import { resolveConnection } from '../core/db/connection';
 import { onCancelSignal } from './cancelSignals';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { collect, tierIds } from './tierOption';
+import { collect, savedResultsFile, tierIds } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -197,13 +197,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
 
-  const resultsFile =
-    options.save === undefined || options.save === false
-      ? undefined
-      : path.resolve(
-          workspace,
-          typeof options.save === 'string' ? options.save : SAVED_RESULTS_FILE,
-        );
+  const resultsFile = savedResultsFile(workspace, options.save);
   // Without --save the kept results are still read (a drill recorded by `upkeep drill --save`),
   // but the file is never renamed, rewritten or created. An untrusted repo's file is no
   // evidence: a committed record could pass the drill check, so such a run reads none.

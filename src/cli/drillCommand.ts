@@ -21,6 +21,7 @@ import { redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { onCancelSignal } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
+import { savedResultsFile } from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -132,10 +133,7 @@ async function drill(
     return EXIT_USAGE;
   }
 
-  const resultsFile =
-    flags.save === undefined || flags.save === false
-      ? undefined
-      : path.resolve(workspace, typeof flags.save === 'string' ? flags.save : SAVED_RESULTS_FILE);
+  const resultsFile = savedResultsFile(workspace, flags.save);
   // Opened before the drill so an unreadable results file is reported before anything runs.
   const results = resultsFile
     ? await FileResultLog.open(resultsFile, (message) =>

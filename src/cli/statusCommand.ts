@@ -20,7 +20,7 @@ import { UpkeepError } from '../core/util/errors';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
-import { collect, tierIds } from './tierOption';
+import { collect, tierIds } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;

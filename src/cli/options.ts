@@ -1,7 +1,9 @@
 /**
- * `--tier`, as the commands that take it read it: repeatable, and each value one of the playbook's
- * tier ids, or a configuration error that lists them.
+ * Options more than one command takes, read alike: `--tier` (repeatable, each value one of the
+ * playbook's tier ids) and `--save [file]` (the results file, the workspace's own by default).
  */
+import * as path from 'node:path';
+import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import { UpkeepError } from '../core/util/errors';
@@ -17,4 +19,13 @@ export function tierIds(names: readonly string[]): TierId[] {
     }
   }
   return names as TierId[];
+}
+
+/** The results file `--save` names, from the workspace; undefined without the flag. */
+export function savedResultsFile(
+  workspace: string,
+  save: string | boolean | undefined,
+): string | undefined {
+  if (save === undefined || save === false) return undefined;
+  return path.resolve(workspace, typeof save === 'string' ? save : SAVED_RESULTS_FILE);
 }
