@@ -831,54 +831,172 @@ interface VacuumTable {
   lastAutovacuum: string | null;
   lastAnalyze: string | null;
   lastAutoanalyze: string | null;
+  /** False when the table has autovacuum_enabled = false: only a manual VACUUM cleans it. */
+  autovacuumEnabled: boolean;
+}
+
+export interface VacuumData {
+  /** The tables with the most dead rows. */
+  tables: VacuumTable[];
+  /** Whether autovacuum runs on this server: autovacuum and track_counts both on. */
+  autovacuum: boolean;
+  /** Every table of the app's schemas with autovacuum_enabled = false, most dead rows first. */
+  autovacuumDisabled: { schema: string; name: string; deadRows: number }[];
+}
+
+/** Dead rows past which a table warns, with DEAD_SHARE of its rows dead. */
+const DEAD_ROWS = 1000;
+const DEAD_SHARE = 0.2;
+
+/** SQL: the storage options of relation `c` turn autovacuum off (`autovacuum_enabled = off`). */
+const AUTOVACUUM_DISABLED = (c: string): string =>
+  `EXISTS (SELECT 1 FROM pg_options_to_table(${c}.reloptions) o
+            WHERE o.option_name = 'autovacuum_enabled' AND NOT o.option_value::boolean)`;
+
+/** "autovacuum is off on this server (track_counts = off)" and the statement that turns it on. */
+function serverAutovacuumOff(settings: { autovacuum: boolean; trackCounts: boolean }): {
+  text: string;
+  fix: string;
+} {
+  const off = [
+    settings.autovacuum ? '' : 'autovacuum',
+    settings.trackCounts ? '' : 'track_counts',
+  ].filter(Boolean);
+  return {
+    text: `autovacuum does not run on this server (${off.map((name) => `${name} = off`).join(', ')})`,
+    fix:
+      `${off.map((name) => `ALTER SYSTEM SET ${name} = on;`).join(' ')} SELECT pg_reload_conf(); ` +
+      "(or the provider's parameter group)",
+  };
 }
 
 const vacuum: CardDefinition = {
   id: 'vacuum',
   title: 'Dead rows and vacuum',
-  async run({ session, signal, limit }): Promise<CardResult<{ tables: VacuumTable[] }>> {
+  async run({ session, signal, limit }): Promise<CardResult<VacuumData>> {
     const rows = await session.query<VacuumTable>(
       'vacuum',
-      `SELECT schemaname AS schema, relname AS name, n_dead_tup::float8 AS "deadRows",
-              n_live_tup::float8 AS "liveRows",
-              coalesce(n_dead_tup::float8 / nullif(n_live_tup + n_dead_tup, 0), 0)::float8
+      `SELECT s.schemaname AS schema, s.relname AS name, s.n_dead_tup::float8 AS "deadRows",
+              s.n_live_tup::float8 AS "liveRows",
+              coalesce(s.n_dead_tup::float8 / nullif(s.n_live_tup + s.n_dead_tup, 0), 0)::float8
                 AS "deadShare",
-              last_vacuum AS "lastVacuum", last_autovacuum AS "lastAutovacuum",
-              last_analyze AS "lastAnalyze", last_autoanalyze AS "lastAutoanalyze"
-         FROM pg_stat_user_tables
-        ORDER BY n_dead_tup DESC, 1, 2
+              s.last_vacuum AS "lastVacuum", s.last_autovacuum AS "lastAutovacuum",
+              s.last_analyze AS "lastAnalyze", s.last_autoanalyze AS "lastAutoanalyze",
+              NOT ${AUTOVACUUM_DISABLED('c')} AS "autovacuumEnabled"
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        ORDER BY s.n_dead_tup DESC, 1, 2
         LIMIT $1`,
       [limit],
       signal,
     );
-    const tablesOut = rows.map((row) => ({
-      ...row,
-      lastVacuum: iso(row.lastVacuum),
-      lastAutovacuum: iso(row.lastAutovacuum),
-      lastAnalyze: iso(row.lastAnalyze),
-      lastAutoanalyze: iso(row.lastAutoanalyze),
-    }));
-    const bloated = tablesOut.filter((row) => row.deadRows >= 1000 && row.deadShare >= 0.2);
-    if (bloated.length === 0) {
-      const dead = tablesOut.reduce((sum, row) => sum + row.deadRows, 0);
-      return {
-        state: 'ok',
-        summary: `${dead.toLocaleString('en')} dead rows in the top tables; autovacuum keeps up`,
-        data: { tables: tablesOut },
-      };
-    }
-    const worst = bloated[0];
-    return {
-      state: 'warn',
-      summary: `${plural(bloated.length, 'table', 'tables')} with 20 %+ dead rows`,
-      reason:
-        `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} ` +
-        `(${Math.round(worst.deadShare * 100)} %).`,
-      fix: `VACUUM (ANALYZE) ${qualified(worst.schema, worst.name)}; ${RUN_IT}`,
-      data: { tables: tablesOut },
+    const disabled = await session.query<VacuumData['autovacuumDisabled'][number]>(
+      'vacuum',
+      `SELECT n.nspname AS schema, c.relname AS name,
+              coalesce(pg_stat_get_dead_tuples(c.oid), 0)::float8 AS "deadRows"
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'm') AND ${USER_SCHEMAS} AND ${AUTOVACUUM_DISABLED('c')}
+        ORDER BY 3 DESC, 1, 2`,
+      undefined,
+      signal,
+    );
+    const [settings] = await session.query<{ autovacuum: boolean; trackCounts: boolean }>(
+      'vacuum',
+      `SELECT current_setting('autovacuum')::boolean AS autovacuum,
+              current_setting('track_counts')::boolean AS "trackCounts"`,
+      undefined,
+      signal,
+    );
+    const data: VacuumData = {
+      tables: rows.map((row) => ({
+        ...row,
+        lastVacuum: iso(row.lastVacuum),
+        lastAutovacuum: iso(row.lastAutovacuum),
+        lastAnalyze: iso(row.lastAnalyze),
+        lastAutoanalyze: iso(row.lastAutoanalyze),
+      })),
+      autovacuum: settings.autovacuum && settings.trackCounts,
+      autovacuumDisabled: disabled,
     };
+    return evaluateVacuum(data, settings);
   },
 };
+
+/**
+ * The Dead rows and vacuum card from what it read: warns for tables with 20 %+ dead rows, for a
+ * server where autovacuum does not run, and for tables with autovacuum disabled that gather dead
+ * rows; "autovacuum keeps up" only where it runs.
+ */
+function evaluateVacuum(
+  data: VacuumData,
+  settings: { autovacuum: boolean; trackCounts: boolean },
+): CardResult<VacuumData> {
+  const bloated = data.tables.filter(
+    (row) => row.deadRows >= DEAD_ROWS && row.deadShare >= DEAD_SHARE,
+  );
+  const serverOff = data.autovacuum ? undefined : serverAutovacuumOff(settings);
+  const names = (list: { schema: string; name: string }[]): string =>
+    list.map((table) => qualified(table.schema, table.name)).join(', ');
+  const reset = (table: { schema: string; name: string }): string =>
+    `ALTER TABLE ${qualified(table.schema, table.name)} RESET (autovacuum_enabled);`;
+  const disabledNote = data.autovacuumDisabled.length
+    ? `autovacuum disabled on ${plural(data.autovacuumDisabled.length, 'table', 'tables')} ` +
+      `(${names(data.autovacuumDisabled.slice(0, 5))}` +
+      `${data.autovacuumDisabled.length > 5 ? ', …' : ''})`
+    : '';
+  const neglected = data.autovacuumDisabled.filter((table) => table.deadRows >= DEAD_ROWS);
+
+  if (bloated.length === 0 && !serverOff && neglected.length === 0) {
+    const dead = data.tables.reduce((sum, row) => sum + row.deadRows, 0);
+    return {
+      state: 'ok',
+      summary:
+        `${dead.toLocaleString('en')} dead rows in the top tables; ` +
+        (disabledNote || 'autovacuum keeps up'),
+      data,
+    };
+  }
+
+  const summaries: string[] = [];
+  const reasons: string[] = [];
+  const statements: string[] = [];
+  if (serverOff) {
+    summaries.push(serverOff.text);
+    reasons.push(
+      'Without autovacuum only the VACUUMs run by hand (and anti-wraparound ones) remove dead ' +
+        'rows, and no table is analyzed.',
+    );
+    statements.push(serverOff.fix);
+  }
+  const worst = bloated[0];
+  if (worst) {
+    summaries.push(`${plural(bloated.length, 'table', 'tables')} with 20 %+ dead rows`);
+    reasons.push(
+      `${quoteIdent(worst.name)} has ${plural(worst.deadRows, 'dead row', 'dead rows')} ` +
+        `(${Math.round(worst.deadShare * 100)} %).`,
+    );
+  }
+  const vacuumFirst = worst ?? neglected[0];
+  if (vacuumFirst) {
+    statements.push(`VACUUM (ANALYZE) ${qualified(vacuumFirst.schema, vacuumFirst.name)};`);
+  }
+  if (neglected.length) {
+    summaries.push(disabledNote);
+    reasons.push(
+      'With autovacuum_enabled = false only a VACUUM run by hand removes the dead rows of ' +
+        `${names(neglected.slice(0, 5))}${neglected.length > 5 ? ', …' : ''}.`,
+    );
+    statements.push(...neglected.map(reset));
+  }
+  const [first, ...rest] = statements;
+  return {
+    state: 'warn',
+    summary: summaries.join('; '),
+    reason: reasons.join(' '),
+    fix: rest.length || !first.startsWith('VACUUM') ? first : `${first} ${RUN_IT}`,
+    fixes: several(statements),
+    data,
+  };
+}
 
 interface StaleStatisticsTable {
   schema: string;
