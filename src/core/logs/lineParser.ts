@@ -116,12 +116,22 @@ function withoutControls(text: string): string {
 }
 
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
+/** `host tag[pid]: ` after a syslog or journal time; the pid is the last group. */
+const SYSLOG_SOURCE = String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`;
 const SYSLOG_3164 =
-  // <priority>Mon  d hh:mm:ss host tag[pid]:
+  // <priority>Mon  d hh:mm:ss host tag[pid]:, and journalctl's short-precise (hh:mm:ss.micros)
   pattern(
-    String.raw`^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) `,
-    String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`,
+    String.raw`^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d{1,9})?) `,
+    SYSLOG_SOURCE,
   );
+/** `journalctl -o short-full`: `Fri 2026-12-04 10:00:00 UTC host tag[pid]: `. */
+const JOURNAL_FULL = pattern(
+  String.raw`^[A-Z][a-z]{2} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?`,
+  String.raw`(?: [+-]\d\d:?\d\d| [A-Za-z][A-Za-z0-9/_+-]{0,40})?) `,
+  SYSLOG_SOURCE,
+);
+/** `journalctl -o short-unix`: seconds since 1970, `1796378400.123456 host tag[pid]: `. */
+const JOURNAL_UNIX = pattern(String.raw`^(\d{10}(?:\.\d{1,9})?) `, SYSLOG_SOURCE);
 /**
  * RFC 5424. Structured data is `-` or `[id param="v"]`, and Heroku's drains leave it out, so a
  * bracket without a space, `@` or `=` is the message's first tag (a request id), not data.
@@ -325,10 +335,17 @@ export class LineParser {
       (first >= 65 && first <= 90 && text[3] === ' ' && text[1] !== ',')
     ) {
       const rfc5424 = first === 60 ? SYSLOG_5424.exec(text) : null;
+      const digit4 = text.charCodeAt(4) >= 48 && text.charCodeAt(4) <= 57;
+      const full = first !== 60 && digit4 ? JOURNAL_FULL.exec(text) : null;
       if (rfc5424) {
         this.setTime(line, rfc5424[1]);
         if (rfc5424[2] !== '-') line.pid = rfc5424[2];
         text = text.slice(rfc5424[0].length);
+      } else if (full) {
+        // A zone by name other than UTC (CET, Europe/Berlin) is read in the configured zone.
+        this.setTime(line, full[1]);
+        if (full[2]) line.pid = full[2];
+        text = text.slice(full[0].length);
       } else {
         const bsd = SYSLOG_3164.exec(text);
         if (bsd) {
@@ -347,6 +364,15 @@ export class LineParser {
         this.setTime(line, iso[1]);
         line.pid = iso[2];
         text = text.slice(iso[0].length);
+      }
+    } else if (first >= 49 && first <= 57 && (text[10] === '.' || text[10] === ' ')) {
+      const unix = JOURNAL_UNIX.exec(text);
+      const epoch = unix ? Math.round(Number(unix[1]) * 1000) : NaN;
+      if (unix && Number.isFinite(epoch)) {
+        line.time = epoch;
+        line.timeExplicit = true;
+        if (unix[2]) line.pid = unix[2];
+        text = text.slice(unix[0].length);
       }
     }
 

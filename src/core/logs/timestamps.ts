@@ -247,12 +247,14 @@ export function parseSyslogTime(
   const h = digits(time, 0, 2);
   const mi = digits(time, 3, 2);
   const s = digits(time, 6, 2);
+  // journalctl's short-precise adds microseconds: `10:00:00.123456`.
+  const ms = time[8] === '.' ? Math.floor(Number(`0${time.slice(8)}`) * 1000) : 0;
   let year = now.getUTCFullYear();
-  let epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, 0);
+  let epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, ms);
   // A December line read in January belongs to last year.
   if (epoch > now.getTime() + 86_400_000) {
     year--;
-    epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, 0);
+    epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, ms);
   }
   return Number.isNaN(epoch) ? undefined : { epoch, explicit: false };
 }

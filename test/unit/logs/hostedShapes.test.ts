@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { summarizeLogs } from '../../../src/core/logs/summary';
 import { parseWindow } from '../../../src/core/logs/window';
 import { fixedClock } from '../../../src/core/util/clock';
-import { summarizeFixture, summarizeInRanges } from './helpers';
+import { FIXTURES, summarizeFixture, summarizeInRanges } from './helpers';
 
 async function withFolder<T>(run: (folder: string) => Promise<T>): Promise<T> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hosted-'));
@@ -65,6 +65,29 @@ function containerLog(requests: number, splitEvery: number, tagged: boolean): st
     records.push(dockerRecord(`${prefix}Completed ${status} in ${1 + (i % 50)}ms\n`, docker));
   }
   return `${records.join('\n')}\n`;
+}
+
+/** The journald entries of journald_short_precise.log as `journalctl -o FORMAT` prints them. */
+const JOURNAL_FORMATS: Record<string, (hms: string, fraction: string) => string> = {
+  short: (hms) => `Dec 04 ${hms} `,
+  'short-precise': (hms, fraction) => `Dec 04 ${hms}.${fraction} `,
+  'short-iso': (hms) => `2026-12-04T${hms}+0000 `,
+  'short-iso-precise': (hms, fraction) => `2026-12-04T${hms}.${fraction}+00:00 `,
+  'short-full': (hms) => `Fri 2026-12-04 ${hms} UTC `,
+  'short-unix': (hms, fraction) => `${Date.parse(`2026-12-04T${hms}Z`) / 1000}.${fraction} `,
+};
+
+async function journalAs(format: string, folder: string): Promise<string> {
+  const text = await fs.readFile(path.join(FIXTURES, 'journald_short_precise.log'), 'utf8');
+  const prefix = JOURNAL_FORMATS[format];
+  const file = path.join(folder, `${format}.log`);
+  await fs.writeFile(
+    file,
+    text.replace(/^Dec 04 (\d\d:\d\d:\d\d)\.(\d{6}) /gm, (_, hms: string, fraction: string) =>
+      prefix(hms, fraction),
+    ),
+  );
+  return file;
 }
 
 describe('log engine on hosted and collected shapes', () => {
@@ -202,7 +225,7 @@ describe('log engine on hosted and collected shapes', () => {
     });
   });
 
-  it('Docker json-file: a line of megabytes in 16 KB pieces is read by its head and end', async () => {
+  it('Docker json-file: a line of megabytes in 16 KB pieces is read by head and end', async () => {
     await withFolder(async (folder) => {
       const id = '[5d0c2b7e-1a9f-4c3b-8e2d-6f7a8b9c0d31] ';
       const started =
@@ -262,6 +285,62 @@ describe('log engine on hosted and collected shapes', () => {
       // 2990 (13 × 230) every 13th is a 500.
       assert.equal(seeked.requests.total, 361);
       assert.deepEqual(seeked.statuses, { '200': 333, '500': 28 });
+    });
+  });
+
+  for (const format of Object.keys(JOURNAL_FORMATS)) {
+    it(`journalctl -o ${format}: a Puma service's entries, workers interleaved`, async () => {
+      await withFolder(async (folder) => {
+        const s = await summarizeFixture(await journalAs(format, folder));
+        assert.equal(s.requests.total, 4);
+        assert.deepEqual(s.statuses, { '200': 2, '401': 1, '500': 1 });
+        assert.equal(s.errorRate, 0.25);
+        assert.deepEqual(s.span, {
+          first: '2026-12-04T10:00:01.000Z',
+          last: '2026-12-04T10:00:09.000Z',
+        });
+        assert.deepEqual(
+          s.slowest.map((r) => [r.action, r.status, r.durationMs, r.line]),
+          [
+            ['ProductsController#index', 200, 120, 16],
+            ['Devise::SessionsController#create', 401, 95, 18],
+            ['ProductsController#index', 200, 45, 31],
+            ['OrdersController#show', 500, 31, 23],
+          ],
+        );
+        const index = s.actions.find((a) => a.name === 'ProductsController#index');
+        assert.deepEqual(
+          [index?.count, index?.meanMs, index?.viewShare, index?.dbShare],
+          [2, 82.5, Math.round((110 / 165) * 1e4) / 1e4, Math.round((29 / 165) * 1e4) / 1e4],
+        );
+        assert.deepEqual(
+          s.exceptions.map((e) => [e.className, e.frame, e.line]),
+          [['NoMethodError', 'app/controllers/orders_controller.rb:12', 28]],
+        );
+        assert.deepEqual(s.failedLogins.byIp, [{ ip: '203.0.113.7', count: 1 }]);
+        // systemd's and Puma's own 21 lines are in no request.
+        assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [4, 21]);
+      });
+    });
+  }
+
+  it('journalctl -o cat: the messages alone', async () => {
+    await withFolder(async (folder) => {
+      const text = await fs.readFile(path.join(FIXTURES, 'journald_short_precise.log'), 'utf8');
+      const file = path.join(folder, 'cat.log');
+      await fs.writeFile(file, text.replace(/^.*? app1 [a-z]+\[\d+\]: /gm, ''));
+      const s = await summarizeFixture(file);
+      assert.deepEqual(s.statuses, { '200': 2, '401': 1, '500': 1 });
+      assert.deepEqual(
+        s.slowest.map((r) => [r.action, r.durationMs, r.line]),
+        [
+          ['ProductsController#index', 120, 16],
+          ['Devise::SessionsController#create', 95, 18],
+          ['ProductsController#index', 45, 31],
+          ['OrdersController#show', 31, 23],
+        ],
+      );
+      assert.deepEqual(s.failedLogins.byIp, [{ ip: '203.0.113.7', count: 1 }]);
     });
   });
 });
