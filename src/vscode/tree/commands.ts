@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
 import { plural } from '../../core/util/plural';
+import { unlinked } from '../../core/util/unlinked';
 import { findHeadingLine } from '../../core/playbook/guidelines';
 import { GUIDELINES_FILE } from '../../core/playbook/defaultPlaybook';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
@@ -56,7 +57,9 @@ export function registerTreeCommands(context: TreeCommandContext): void {
           await run(...args);
         } catch (error) {
           services.log.child('tree').error(`${id}: ${String(error)}`);
-          void vscode.window.showErrorMessage(`Upkeep: ${(error as Error).message ?? error}`);
+          void vscode.window.showErrorMessage(
+            unlinked(`Upkeep: ${(error as Error).message ?? error}`),
+          );
         }
       }),
     );
@@ -146,8 +149,10 @@ function warnOfFailingChecks(context: TreeCommandContext, task: Task): boolean {
   if (!failing.length) return false;
   const titles = failing.map((id) => context.services.results.latest(id)?.title ?? id);
   void vscode.window.showWarningMessage(
-    `Upkeep: ${task.title} is marked done with ${plural(failing.length, 'check')} failing ` +
-      `(${titles.join(', ')}). Its row keeps showing the failure until the check passes.`,
+    unlinked(
+      `Upkeep: ${task.title} is marked done with ${plural(failing.length, 'check')} failing ` +
+        `(${titles.join(', ')}). Its row keeps showing the failure until the check passes.`,
+    ),
   );
   return true;
 }
@@ -195,7 +200,7 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
     }),
   );
   if (saved && !warnOfFailingChecks(context, task)) {
-    void vscode.window.showInformationMessage(`Upkeep: ${task.title} marked done.`);
+    void vscode.window.showInformationMessage(unlinked(`Upkeep: ${task.title} marked done.`));
   }
 }
 
@@ -244,7 +249,9 @@ async function snooze(context: TreeCommandContext, node: unknown): Promise<void>
   );
   // Said like Mark Task Done: the row's new state can be out of sight.
   if (saved) {
-    void vscode.window.showInformationMessage(`Upkeep: ${task.title} snoozed until ${until}.`);
+    void vscode.window.showInformationMessage(
+      unlinked(`Upkeep: ${task.title} snoozed until ${until}.`),
+    );
   }
 }
 
@@ -252,7 +259,7 @@ async function reset(context: TreeCommandContext, node: unknown): Promise<void> 
   const task = await resolveTask(context, node, 'Reset which task?');
   if (!task) return;
   const answer = await vscode.window.showWarningMessage(
-    `Reset "${task.title}"?`,
+    unlinked(`Reset "${task.title}"?`),
     {
       modal: true,
       detail: 'Clears this period’s ticks, completion and snooze. The history keeps a record.',
@@ -340,13 +347,17 @@ async function openGuideline(context: TreeCommandContext, node: unknown): Promis
   try {
     document = await vscode.workspace.openTextDocument(uri);
   } catch {
-    void vscode.window.showWarningMessage(`Upkeep: cannot open ${link.file ?? GUIDELINES_FILE}.`);
+    void vscode.window.showWarningMessage(
+      unlinked(`Upkeep: cannot open ${link.file ?? GUIDELINES_FILE}.`),
+    );
     return;
   }
   const line = findHeadingLine(document.getText(), link.section);
   if (line === undefined) {
     void vscode.window.showInformationMessage(
-      `Upkeep: no heading "${link.section}" in ${link.file ?? 'the guidelines'}; opened the top.`,
+      unlinked(
+        `Upkeep: no heading "${link.section}" in ${link.file ?? 'the guidelines'}; opened the top.`,
+      ),
     );
   }
   const position = new vscode.Position(line ?? 0, 0);

@@ -24,6 +24,7 @@ import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/
 import { maintainerName } from '../../core/playbook/gitUser';
 import { describeError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
+import { unlinked } from '../../core/util/unlinked';
 import type { PlaybookSource, Services } from '../services';
 import { watchFiles } from '../fileWatch';
 
@@ -231,8 +232,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       log: this.log,
       onCorrupt: (report) => {
         void vscode.window.showWarningMessage(
-          `Upkeep: the checklist state file was broken (${report.reason}). It was kept as ` +
-            `${vscode.workspace.asRelativePath(report.backup)} and a fresh state started.`,
+          unlinked(
+            `Upkeep: the checklist state file was broken (${report.reason}). It was kept as ` +
+              `${vscode.workspace.asRelativePath(report.backup)} and a fresh state started.`,
+          ),
         );
       },
     });
@@ -291,7 +294,9 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       this.stateEmitter.fire();
       return true;
     } catch (error) {
-      void vscode.window.showErrorMessage(`Upkeep: could not save: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(
+        unlinked(`Upkeep: could not save: ${describeError(error)}`),
+      );
       return false;
     }
   }

@@ -1,0 +1,58 @@
+/**
+ * Notifications in a real editor (code-server) read their message as linked text: a
+ * `[label](command:…)` there becomes a link that runs the command when clicked. Text a repo
+ * wrote (a task title, an id in a broken state file) must show as text.
+ */
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { pickQuickInput, runCommand, waitForNotification } from './support/editor';
+import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+
+const LINK = '[Open the playbook](command:upkeep.openPlaybook)';
+const TITLE = `Log monitoring ${LINK}`;
+
+describe('Notifications with hostile repo text in a real editor', function () {
+  let editor: FolderEditor;
+  let page: Page;
+
+  before(async function () {
+    editor = await startFolderEditor(
+      {
+        '.upkeep/playbook.yaml': `version: 1\ntasks:\n  - id: daily.logs\n    title: "${TITLE}"\n`,
+        '.vscode/settings.json': JSON.stringify({ 'upkeep.state.location': 'repository' }),
+        // Broken (a task without "since"), and the id is the repo's to choose.
+        '.upkeep/state.json': JSON.stringify({ version: 1, tasks: { [LINK]: {} } }),
+      },
+      { rails: false },
+    );
+    page = editor.page;
+  });
+
+  after(async function () {
+    await editor?.stop();
+  });
+
+  /** The links in the toast that says `text`, and its message. */
+  async function linksOf(text: string): Promise<{ message: string; links: number }> {
+    const message = await waitForNotification(page, text);
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item-message')
+      .filter({ hasText: text })
+      .first();
+    return { message, links: await toast.locator('a').count() };
+  }
+
+  it("names a broken state file's task id as text, not a command link", async function () {
+    const { message, links } = await linksOf('checklist state file was broken');
+    assert.match(message, /Open the playbook/);
+    assert.equal(links, 0, message);
+  });
+
+  it('says a task with a hostile title was marked done as text', async function () {
+    await runCommand(page, 'Upkeep: Mark Task Done');
+    await pickQuickInput(page, TITLE);
+    const { message, links } = await linksOf('marked done');
+    assert.match(message, /Open the playbook/);
+    assert.equal(links, 0, message);
+  });
+});
