@@ -54,6 +54,9 @@ export function renderLogs(view: LogsView): Node[] {
     ...(unread
       ? view.warnings.map((warning) => h('p', { className: 'warning' }, clip(warning, 1000)))
       : []),
+    // A window of zeros from a log whose newest entry is older: an old copy, or a log the app
+    // no longer writes, not a quiet day.
+    ...(view.behind ? [h('p', { className: 'warning' }, clip(view.behind, 1000))] : []),
     figures([
       { label: 'Requests', value: formatNumber(totals.requests), id: 'log-requests' },
       { label: 'Errors (5xx)', value: formatNumber(totals.errors), id: 'log-errors' },

@@ -15,6 +15,7 @@ import {
   type LogWindow,
 } from './protocol';
 import { printableLine } from '../util/printable';
+import { windowBehindLog } from '../logs/textReport';
 
 const HOUR_MS = 3600_000;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
@@ -185,6 +186,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
     }
   }
 
+  const behind = windowBehindLog(summary);
   return {
     window,
     from: summary.window.from ?? summary.span.first ?? summary.generatedAt,
@@ -235,5 +237,6 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       .filter((source) => source.path && !source.skipped)
       .map((source) => source.path as string),
     warnings,
+    ...(behind ? { behind } : {}),
   };
 }

@@ -180,6 +180,8 @@ export interface LogsView {
   /** Files read, and anything that went wrong reading them. */
   sources: string[];
   warnings: string[];
+  /** Set when the window holds nothing and the newest entry read is older: when it is from. */
+  behind?: string;
 }
 
 /** A database card's state, as the cards give it (a type only: the page bundles no db code). */

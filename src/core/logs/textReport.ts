@@ -35,6 +35,18 @@ export function countsLine(rows: { className: string; count: number }[], limit =
   );
 }
 
+/**
+ * For a window that holds no request while the log read has older entries: when the newest one
+ * is from. A log copied from a server, or one the app no longer writes (Rails 7.1 and later log
+ * to STDOUT), otherwise reads as a quiet window of zeros.
+ */
+export function windowBehindLog(s: LogSummary): string | undefined {
+  const from = Date.parse(s.window.from ?? '');
+  const newest = Date.parse(s.lastEntry ?? '');
+  if (s.requests.total > 0 || !(newest < from)) return undefined;
+  return `Nothing in this window: the newest entry read is from ${formatUtc(s.lastEntry)}.`;
+}
+
 export function formatSummaryText(s: LogSummary): string {
   const out: string[] = [];
   const range =
@@ -60,6 +72,8 @@ export function formatSummaryText(s: LogSummary): string {
   }
   out.push(`  times: ${s.timeZone.note}`);
   out.push(`  span: ${formatUtc(s.span.first)} → ${formatUtc(s.span.last)}`);
+  const behind = windowBehindLog(s);
+  if (behind) out.push(`  note: ${behind}`);
   out.push('');
 
   const c = s.statusClasses;

@@ -22,6 +22,15 @@ async function feed(dashboard: DashboardPage, payloads: SectionPayload[]): Promi
   for (const message of refreshMessages(1, payloads)) await dashboard.send(message);
 }
 
+/** Whether the Logs section's first warning comes before its figures, in sight first. */
+function warningAboveFigures(page: DashboardPage['page']): Promise<boolean> {
+  return page.evaluate(() => {
+    const warning = document.querySelector('[data-section="logs"] .warning');
+    const figures = document.querySelector('[data-figure="log-requests"]');
+    return !!warning && !!figures && !!(warning.compareDocumentPosition(figures) & 4);
+  });
+}
+
 async function assertClean(dashboard: DashboardPage): Promise<void> {
   assert.deepEqual(dashboard.problems.errors, [], 'console errors');
   assert.deepEqual(dashboard.problems.dialogs, [], 'dialogs');
@@ -914,12 +923,25 @@ describe('dashboard webview (Chromium)', function () {
     await feed(dashboard, payloads);
     const notice = page.locator('[data-section="logs"] .warning', { hasText: reason }).first();
     assert.equal(await notice.isVisible(), true, 'the reason is in sight');
-    const above = await page.evaluate(() => {
-      const warning = document.querySelector('[data-section="logs"] .warning');
-      const figures = document.querySelector('[data-figure="log-requests"]');
-      return !!warning && !!figures && !!(warning.compareDocumentPosition(figures) & 4);
-    });
-    assert.equal(above, true, 'the reason comes before the figures');
+    assert.equal(await warningAboveFigures(page), true, 'the reason comes before the figures');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('says above the Logs figures when the newest entry is older than the window', async () => {
+    // An old copy of a server's log, or one the app stopped writing: zeros, no word why.
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const behind = 'Nothing in this window: the newest entry read is from 2021-11-26 12:17:01 UTC.';
+    const payloads = sampleSections().map((payload) =>
+      payload.section === 'logs'
+        ? ({ ...payload, data: { ...payload.data, behind } } as SectionPayload)
+        : payload,
+    );
+    await feed(dashboard, payloads);
+    const notice = page.locator('[data-section="logs"] .warning', { hasText: behind }).first();
+    assert.equal(await notice.isVisible(), true, 'the note is in sight');
+    assert.equal(await warningAboveFigures(page), true, 'the note comes before the figures');
     await assertClean(dashboard);
     await page.context().close();
   });

@@ -253,4 +253,24 @@ describe('dashboard logs view', () => {
     const logs = logsView(summary, { kind: '24h' });
     assert.equal(logs.warnings.filter((warning) => warning.includes(error)).length, 1);
   });
+
+  it('says when the newest entry read is older than the window, and only then', async () => {
+    // A log copied from a server, or one the app stopped writing (Rails 7.1 logs to STDOUT):
+    // the window read as a quiet day of zeros.
+    const week = new Date('2021-12-04T00:00:00Z');
+    const summary = await summarizeLogs({
+      workspace: WORKSPACE,
+      sources: ['rails52_production_tagged.log'],
+      window: windowBounds({ kind: '24h' }, week),
+      timeZone: 'UTC',
+      clock: fixedClock(week),
+    });
+    const logs = logsView(summary, { kind: '24h' });
+    assert.equal(logs.totals.requests, 0);
+    assert.equal(
+      logs.behind,
+      'Nothing in this window: the newest entry read is from 2021-11-26 12:17:01 UTC.',
+    );
+    assert.equal((await view()).view.behind, undefined, 'a window with requests');
+  });
 });

@@ -157,4 +157,22 @@ describe('log summary text', () => {
       'a quiet window has no durations; 0 ms reads as measured',
     );
   });
+
+  it('says when the newest entry read is older than the window', async () => {
+    const summary = await summarizeFixture('rails52_production_tagged.log', {
+      window: {
+        from: new Date('2026-12-03T12:00:00Z'),
+        to: new Date('2026-12-04T12:00:00Z'),
+        label: 'last 24 hours',
+      },
+    });
+    const text = formatSummaryText(summary);
+    const note = text.split('\n').find((line) => line.startsWith('  note: '));
+    assert.equal(
+      note,
+      '  note: Nothing in this window: the newest entry read is from 2021-11-26 12:17:01 UTC.',
+    );
+    const all = formatSummaryText(await summarizeFixture('rails52_production_tagged.log'));
+    assert.doesNotMatch(all, /Nothing in this window/);
+  });
 });
