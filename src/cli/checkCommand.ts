@@ -37,7 +37,7 @@ import { collect, savedResultsFile, tierIds } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
-/** The check that says why the database checks of a run skip; see runCheckCommand. */
+/** The check that says why the database checks of a run skip; see selectChecks. */
 const DATABASE_HEALTH = 'health.database';
 
 interface CheckOptions {
@@ -146,50 +146,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
 
   const settings = settingsForPlaybook(cliSettings, playbook);
 
-  const registry = createRegistry(playbook);
-  const selected = new Map<string, CheckDefinition>();
-  const add = (definitions: CheckDefinition[]): void => {
-    for (const definition of definitions) selected.set(definition.id, definition);
-  };
-  for (const id of options.check ?? []) {
-    const definition = registry.get(id);
-    if (!definition) {
-      throw new UpkeepError(
-        'config',
-        `unknown check "${id}"`,
-        `Known checks: ${registry
-          .all()
-          .map((d) => d.id)
-          .join(', ')} (upkeep check --list gives their titles and tiers)`,
-      );
-    }
-    add([definition]);
-  }
-  for (const id of options.task ?? []) {
-    const definitions = checksForTask(playbook, id, registry);
-    if (!definitions) {
-      throw new UpkeepError(
-        'config',
-        `unknown task "${id}"`,
-        `Known tasks: ${playbook.tasks.map((t) => t.id).join(', ')}`,
-      );
-    }
-    add(definitions);
-  }
-  const tiers = options.tier ?? (options.check || options.task ? [] : ['daily']);
-  for (const tier of tierIds(tiers)) add(checksForTier(playbook, tier, registry));
+  const { checks, tiers } = selectChecks(playbook, options);
 
-  // A database check that cannot reach the database skips and points at health.database: a run
-  // without it (--task weekly.database in cron) would exit 0 with the database down.
-  const health = registry.get(DATABASE_HEALTH);
-  const needsDatabase = [...selected.values()].some((definition) => definition.needsDatabase);
-  if (health && needsDatabase && !selected.has(DATABASE_HEALTH)) {
-    const rest = [...selected.values()];
-    selected.clear();
-    add([health, ...rest]);
-  }
-
-  if (selected.size === 0) {
+  if (checks.length === 0) {
     // An empty table that exits 0 reads like a clean run in cron or CI.
     log.warn(
       'No check to run: the selected tasks have only manual checklist items ' +
@@ -224,7 +183,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   let runResults;
   try {
     runResults = await runChecks(
-      [...selected.values()],
+      checks,
       {
         workspace,
         settings,
@@ -317,6 +276,58 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   return exitCode;
+}
+
+/**
+ * The checks `--check`, `--task` and `--tier` select, each once, in that order (the daily tier
+ * when none of them is given), with health.database first when a database check is among them;
+ * and the tiers named. An unknown id is a `config` error naming the known ones.
+ */
+function selectChecks(
+  playbook: Playbook,
+  options: CheckOptions,
+): { checks: CheckDefinition[]; tiers: string[] } {
+  const registry = createRegistry(playbook);
+  const selected = new Map<string, CheckDefinition>();
+  const add = (definitions: CheckDefinition[]): void => {
+    for (const definition of definitions) selected.set(definition.id, definition);
+  };
+  for (const id of options.check ?? []) {
+    const definition = registry.get(id);
+    if (!definition) {
+      throw new UpkeepError(
+        'config',
+        `unknown check "${id}"`,
+        `Known checks: ${registry
+          .all()
+          .map((d) => d.id)
+          .join(', ')} (upkeep check --list gives their titles and tiers)`,
+      );
+    }
+    add([definition]);
+  }
+  for (const id of options.task ?? []) {
+    const definitions = checksForTask(playbook, id, registry);
+    if (!definitions) {
+      throw new UpkeepError(
+        'config',
+        `unknown task "${id}"`,
+        `Known tasks: ${playbook.tasks.map((t) => t.id).join(', ')}`,
+      );
+    }
+    add(definitions);
+  }
+  const tiers = options.tier ?? (options.check || options.task ? [] : ['daily']);
+  for (const tier of tierIds(tiers)) add(checksForTier(playbook, tier, registry));
+
+  // A database check that cannot reach the database skips and points at health.database: a run
+  // without it (--task weekly.database in cron) would exit 0 with the database down.
+  const checks = [...selected.values()];
+  const health = registry.get(DATABASE_HEALTH);
+  if (health && checks.some((d) => d.needsDatabase) && !selected.has(DATABASE_HEALTH)) {
+    return { checks: [health, ...checks], tiers };
+  }
+  return { checks, tiers };
 }
 
 /** `--list`: the checks this workspace's playbook knows, and none run. */
