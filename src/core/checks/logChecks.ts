@@ -254,6 +254,12 @@ const slowRequests: CheckDefinition = {
         };
       }
       const worst = s.slowest[0];
+      const listed = s.slowest.filter((r) => r.durationMs > limit);
+      // The summary keeps the slowest few: said, or a list of 10 reads as all of 17.
+      const few =
+        listed.length < s.slowRequests
+          ? `The findings are the ${listed.length} slowest of the ${n(s.slowRequests)}. `
+          : '';
       return {
         outcome: 'warn',
         summary:
@@ -261,25 +267,24 @@ const slowRequests: CheckDefinition = {
           `in ${LABELS['24h']}; ` +
           `slowest ${formatMs(worst.durationMs)} in ${worst.action ?? worst.path ?? '?'}`,
         details:
+          few +
           "Next: open the slowest at its log line (Problems, or the dashboard's Slowest " +
           "requests); the dashboard's Slowest actions gives each action's p95 and database " +
           'share, and "Upkeep: Explain Query" shows the plan of a slow query.',
         values,
-        findings: s.slowest
-          .filter((r) => r.durationMs > limit)
-          .map((r) =>
-            findingAt(
-              r,
-              (
-                `${formatMs(r.durationMs)} ${r.status ?? ''} ` +
-                `${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
-              )
-                .replace(/\s+/g, ' ')
-                .trim(),
-              'warning',
-              'slow-request',
-            ),
+        findings: listed.map((r) =>
+          findingAt(
+            r,
+            (
+              `${formatMs(r.durationMs)} ${r.status ?? ''} ` +
+              `${r.action ?? ''} ${r.method ?? ''} ${r.path ?? ''}`
+            )
+              .replace(/\s+/g, ' ')
+              .trim(),
+            'warning',
+            'slow-request',
           ),
+        ),
       };
     }),
 };

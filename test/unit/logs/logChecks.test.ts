@@ -354,6 +354,30 @@ describe('log checks', () => {
     }
   });
 
+  it('slow requests say the findings are the slowest few when there are more', async () => {
+    // 12 slow reports in the last day; the list holds the 10 slowest, and "and 5 more" under
+    // five of them read as 10 in all against the summary's 12.
+    const lines: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const at = `2026-12-04T10:${String(i).padStart(2, '0')}:00Z`;
+      lines.push(
+        line(at, id, `Started GET "/reports/${i}" for 198.51.100.7 at 2026-12-04 10:00:00 +0000`),
+        line(at, id, 'Processing by ReportsController#show as HTML'),
+        line(at, id, `Completed 200 OK in ${1500 + i}ms (Views: 1.0ms | ActiveRecord: 1.0ms)`),
+      );
+    }
+    const folder = await logWritten(lines.join('\n') + '\n', '2026-12-04T11:30:00Z');
+    try {
+      const report = await run('logs.slowRequests', await context(folder));
+      assert.match(report.summary, /^12 requests took over 1 s/);
+      assert.equal(report.findings?.length, 10);
+      assert.match(report.details ?? '', /^The findings are the 10 slowest of the 12\./);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a missing log file skips every check with the reason and the fix', async () => {
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nolog-'));
     try {
