@@ -254,7 +254,7 @@ function hiddenSessions(probe: Probe, hidden: number): { reason?: string; fix?: 
  * The statement that stops session `pid`. A session idle in transaction runs no query for
  * pg_cancel_backend to cancel, so its locks stay until pg_terminate_backend ends it.
  */
-function stopSession(pid: number, state: string | null | undefined): string {
+export function stopSession(pid: number, state: string | null | undefined): string {
   if (state?.startsWith('idle in transaction')) {
     return `SELECT pg_terminate_backend(${pid}); (idle in transaction: a cancel would not free it)`;
   }
@@ -388,7 +388,7 @@ const PREPARED_COLUMNS = `p.gid, p.owner::text AS owner, p.database::text AS dat
   extract(epoch FROM now() - p.prepared)::float8 AS "ageSeconds"`;
 
 /** The statement that ends a prepared transaction and frees its locks, and where to run it. */
-function rollbackPrepared(prepared: PreparedTransaction, probe: Probe): string {
+export function rollbackPrepared(prepared: PreparedTransaction, probe: Probe): string {
   const where =
     prepared.database === probe.database ? '' : ` (in database ${quoteIdent(prepared.database)})`;
   return `ROLLBACK PREPARED ${quoteLiteral(prepared.gid)};${where}`;

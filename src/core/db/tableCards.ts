@@ -6,6 +6,8 @@
  * reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
+import { rollbackPrepared, stopSession } from './activityCards';
+import type { Probe } from './probe';
 import { quoteIdent, quoteLiteral } from './sqlText';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
@@ -842,6 +844,104 @@ export interface VacuumData {
   autovacuum: boolean;
   /** Every table of the app's schemas with autovacuum_enabled = false, most dead rows first. */
   autovacuumDisabled: { schema: string; name: string; deadRows: number }[];
+  /**
+   * The oldest transaction VACUUM must keep rows for in this database (null when none, or this
+   * role may not see it): no row deleted after it began can be removed until it ends.
+   */
+  oldestSnapshot: SnapshotHolder | null;
+}
+
+export interface SnapshotHolder {
+  /** A session of this database, a prepared transaction, a replication slot or a standby. */
+  kind: 'session' | 'prepared' | 'slot' | 'replica';
+  /** The pid, the gid, the slot's name or the standby's application name. */
+  name: string;
+  /** Age of its transaction ID or snapshot (its xmin), in transactions. */
+  transactions: number;
+  /** Seconds its transaction has been open; null for a slot or a standby. */
+  ageSeconds: number | null;
+  /** A session's state; `active` or `inactive` for a slot; a standby's. */
+  state: string | null;
+  /** The session's application, the prepared transaction's owner. */
+  by: string | null;
+}
+
+/**
+ * SQL: who holds this database's xmin horizon, oldest first: sessions of this database (their
+ * snapshot or transaction ID), prepared transactions of it, replication slots and standbys with
+ * hot_standby_feedback (theirs hold every database). A role without pg_read_all_stats sees no
+ * snapshot of other roles' sessions.
+ */
+const SNAPSHOT_HOLDERS = `
+  SELECT kind, name, transactions, "ageSeconds", state, by FROM (
+    SELECT 'session' AS kind, a.pid::text AS name,
+           greatest(age(a.backend_xmin), age(a.backend_xid))::float8 AS transactions,
+           extract(epoch FROM now() - a.xact_start)::float8 AS "ageSeconds", a.state,
+           coalesce(nullif(a.application_name, ''), a.usename::text) AS by
+      FROM pg_stat_activity a
+     WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+       AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
+    UNION ALL
+    SELECT 'prepared', p.gid, age(p.transaction)::float8,
+           extract(epoch FROM now() - p.prepared)::float8, NULL, p.owner::text
+      FROM pg_prepared_xacts p WHERE p.database = current_database()
+    UNION ALL
+    SELECT 'slot', s.slot_name::text, age(s.xmin)::float8, NULL,
+           CASE WHEN s.active THEN 'active' ELSE 'inactive' END, NULL
+      FROM pg_replication_slots s WHERE s.xmin IS NOT NULL
+    UNION ALL
+    SELECT 'replica', coalesce(nullif(r.application_name, ''), r.client_addr::text, r.pid::text),
+           age(r.backend_xmin)::float8, NULL, r.state, NULL
+      FROM pg_stat_replication r WHERE r.backend_xmin IS NOT NULL) AS holders
+  ORDER BY transactions DESC, "ageSeconds" DESC NULLS LAST, kind, name
+  LIMIT 1`;
+
+/** What holds the horizon, in words, and the statement that ends it (null for a standby). */
+function snapshotHolderText(
+  holder: SnapshotHolder,
+  probe: Probe,
+): { text: string; fix: string | null } {
+  const age = (seconds: number | null): string =>
+    seconds === null ? '' : `, open ${Math.round(seconds)} s`;
+  switch (holder.kind) {
+    case 'session':
+      return {
+        text:
+          `pid ${holder.name} (${holder.by ?? 'unknown'}, ` +
+          `${holder.state ?? 'state unknown'}${age(holder.ageSeconds)})`,
+        fix: stopSession(Number(holder.name), holder.state),
+      };
+    case 'prepared':
+      return {
+        text:
+          `prepared transaction ${quoteLiteral(holder.name)} ` +
+          `(by ${holder.by ?? 'unknown'}${age(holder.ageSeconds)})`,
+        fix: rollbackPrepared(
+          {
+            gid: holder.name,
+            owner: holder.by ?? '',
+            database: probe.database,
+            ageSeconds: holder.ageSeconds ?? 0,
+          },
+          probe,
+        ),
+      };
+    case 'slot':
+      return {
+        text:
+          `replication slot ${holder.name} ` +
+          `(${holder.state ?? 'state unknown'}, its standby's hot_standby_feedback)`,
+        fix:
+          holder.state === 'inactive'
+            ? `SELECT pg_drop_replication_slot(${quoteLiteral(holder.name)});`
+            : null,
+      };
+    case 'replica':
+      return {
+        text: `standby ${holder.name} (hot_standby_feedback: its own long queries)`,
+        fix: null,
+      };
+  }
 }
 
 /** Dead rows past which a table warns, with DEAD_SHARE of its rows dead. */
@@ -853,7 +953,7 @@ const AUTOVACUUM_DISABLED = (c: string): string =>
   `EXISTS (SELECT 1 FROM pg_options_to_table(${c}.reloptions) o
             WHERE o.option_name = 'autovacuum_enabled' AND NOT o.option_value::boolean)`;
 
-/** "autovacuum is off on this server (track_counts = off)" and the statement that turns it on. */
+/** "autovacuum does not run on this server (track_counts = off)" and what turns it on. */
 function serverAutovacuumOff(settings: { autovacuum: boolean; trackCounts: boolean }): {
   text: string;
   fix: string;
@@ -863,7 +963,9 @@ function serverAutovacuumOff(settings: { autovacuum: boolean; trackCounts: boole
     settings.trackCounts ? '' : 'track_counts',
   ].filter(Boolean);
   return {
-    text: `autovacuum does not run on this server (${off.map((name) => `${name} = off`).join(', ')})`,
+    text:
+      'autovacuum does not run on this server ' +
+      `(${off.map((name) => `${name} = off`).join(', ')})`,
     fix:
       `${off.map((name) => `ALTER SYSTEM SET ${name} = on;`).join(' ')} SELECT pg_reload_conf(); ` +
       "(or the provider's parameter group)",
@@ -873,7 +975,13 @@ function serverAutovacuumOff(settings: { autovacuum: boolean; trackCounts: boole
 const vacuum: CardDefinition = {
   id: 'vacuum',
   title: 'Dead rows and vacuum',
-  async run({ session, signal, limit }): Promise<CardResult<VacuumData>> {
+  async run({
+    session,
+    signal,
+    limit,
+    probe,
+    longRunningSeconds,
+  }): Promise<CardResult<VacuumData>> {
     const rows = await session.query<VacuumTable>(
       'vacuum',
       `SELECT s.schemaname AS schema, s.relname AS name, s.n_dead_tup::float8 AS "deadRows",
@@ -906,6 +1014,12 @@ const vacuum: CardDefinition = {
       undefined,
       signal,
     );
+    const [holder] = await session.query<SnapshotHolder>(
+      'vacuum',
+      SNAPSHOT_HOLDERS,
+      undefined,
+      signal,
+    );
     const data: VacuumData = {
       tables: rows.map((row) => ({
         ...row,
@@ -916,8 +1030,9 @@ const vacuum: CardDefinition = {
       })),
       autovacuum: settings.autovacuum && settings.trackCounts,
       autovacuumDisabled: disabled,
+      oldestSnapshot: holder ?? null,
     };
-    return evaluateVacuum(data, settings);
+    return evaluateVacuum(data, settings, probe, longRunningSeconds);
   },
 };
 
@@ -929,6 +1044,8 @@ const vacuum: CardDefinition = {
 function evaluateVacuum(
   data: VacuumData,
   settings: { autovacuum: boolean; trackCounts: boolean },
+  probe: Probe,
+  longRunningSeconds: number,
 ): CardResult<VacuumData> {
   const bloated = data.tables.filter(
     (row) => row.deadRows >= DEAD_ROWS && row.deadShare >= DEAD_SHARE,
@@ -978,6 +1095,21 @@ function evaluateVacuum(
   const vacuumFirst = worst ?? neglected[0];
   if (vacuumFirst) {
     statements.push(`VACUUM (ANALYZE) ${qualified(vacuumFirst.schema, vacuumFirst.name)};`);
+  }
+  // A snapshot held since before the rows died keeps them: a VACUUM would remove none of them.
+  const holder = data.oldestSnapshot;
+  const holding =
+    holder !== null &&
+    (worst !== undefined || neglected.length > 0) &&
+    (holder.ageSeconds === null || holder.ageSeconds >= longRunningSeconds);
+  if (holding) {
+    const { text, fix } = snapshotHolderText(holder, probe);
+    reasons.push(
+      'Neither VACUUM nor autovacuum removes rows deleted after the oldest snapshot in this ' +
+        `database was taken (${plural(holder.transactions, 'transaction', 'transactions')} ` +
+        `ago, by ${text}) until it ends: if a VACUUM leaves the dead rows, end it.`,
+    );
+    if (fix) statements.push(fix);
   }
   if (neglected.length) {
     summaries.push(disabledNote);

@@ -1,0 +1,75 @@
+/**
+ * Dead rows that no VACUUM can remove, on both real servers: a session idle in a REPEATABLE READ
+ * transaction holds a snapshot older than the rows' deletion. The Dead rows and vacuum card
+ * offered only VACUUM, which leaves them all; it must name the session and how to end it.
+ */
+import * as assert from 'node:assert/strict';
+import { Client } from 'pg';
+import type { DbCard } from '../../../src/core/db/cards';
+import { runCard } from '../../../src/core/db/cards';
+import type { DbSession } from '../../../src/core/db/session';
+import type { VacuumData } from '../../../src/core/db/tableCards';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+/** The vacuum card once the statistics show `jobs` with dead rows matching `done`. */
+async function vacuumCard(session: DbSession, done: (dead: number) => boolean): Promise<DbCard> {
+  let card = await runCard(session, 'vacuum', { longRunningSeconds: 1 });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const jobs = (card.data as VacuumData | null)?.tables.find((t) => t.name === 'jobs');
+    if (jobs && done(jobs.deadRows)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    card = await runCard(session, 'vacuum', { longRunningSeconds: 1 });
+  }
+  return card;
+}
+
+for (const target of serversUnderTest) {
+  describe(`dead rows kept by an old snapshot on ${target.name}`, function () {
+    this.timeout(120_000);
+
+    it('names the session holding them, after the VACUUM that does not help', async () => {
+      const url = await createDatabase(await target.start(), 'snapshot');
+      await admin(
+        url,
+        'CREATE TABLE jobs (id int); INSERT INTO jobs SELECT generate_series(1, 4000)',
+      );
+      const console = new Client({ connectionString: url, application_name: 'console' });
+      await console.connect();
+      const { session } = await connect(url);
+      try {
+        await console.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await console.query('SELECT count(*) FROM jobs');
+        const pid = (await console.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]
+          .pid;
+        await admin(url, 'DELETE FROM jobs WHERE id <= 2000');
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        // The truth: VACUUM removes none of them while the snapshot is held.
+        await admin(url, 'VACUUM jobs');
+        const held = await vacuumCard(session, (dead) => dead >= 2000);
+        const jobs = (held.data as VacuumData).tables.find((t) => t.name === 'jobs');
+        assert.equal(jobs?.deadRows, 2000);
+        assert.ok(jobs?.lastVacuum, 'vacuumed');
+
+        assert.equal(held.state, 'warn', held.summary);
+        assert.match(
+          held.reason ?? '',
+          new RegExp(`by pid ${pid} \\(console, idle in transaction, open \\d+ s\\)\\) until it`),
+        );
+        assert.deepEqual(held.fixes, [
+          'VACUUM (ANALYZE) "jobs";',
+          `SELECT pg_terminate_backend(${pid}); (idle in transaction: a cancel would not free it)`,
+        ]);
+        assert.equal((held.data as VacuumData).oldestSnapshot?.kind, 'session');
+
+        // Once the snapshot is gone the same VACUUM removes them.
+        await console.query('COMMIT');
+        await admin(url, 'VACUUM jobs');
+        const freed = await vacuumCard(session, (dead) => dead === 0);
+        assert.equal(freed.state, 'ok', freed.summary);
+      } finally {
+        await session.close();
+        await console.end();
+      }
+    });
+  });
+}
