@@ -3,7 +3,9 @@
  * writes the owner into `.upkeep/playbook.yaml`, changing that one line and nothing else, the
  * tree row and its hover follow, and clearing it gives back the very same file. A playbook open
  * with unsaved edits gets the change in the editor, saved by no one but the user; a broken one
- * is opened at its error and left as it was.
+ * is opened at its error and left as it was. Each change goes into the task's history (who,
+ * from whom to whom), and a file changed on disk while the owner was being chosen gets the
+ * owner on what it holds then, keeping the other change.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -52,7 +54,11 @@ describe('Set Owner in a real editor', function () {
       {
         '.upkeep/playbook.yaml': PLAYBOOK,
         // The browser build saves after a delay by default; a desktop editor keeps unsaved edits.
-        '.vscode/settings.json': JSON.stringify({ 'files.autoSave': 'off' }),
+        // The state in the repository: the test reads the history from the file.
+        '.vscode/settings.json': JSON.stringify({
+          'files.autoSave': 'off',
+          'upkeep.state.location': 'repository',
+        }),
       },
       { rails: false },
     );
@@ -109,6 +115,17 @@ describe('Set Owner in a real editor', function () {
       /Team: Operations Team · Owner: Sam O'Neil: on call #2/,
     );
     await page.mouse.move(900, 900);
+    assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.logs', 1), {
+      by: USER,
+      owner: { from: null, to: OWNER },
+    });
+    // The hover says who changed it and from whom, as the history does.
+    const changed = page.locator('.context-view .hover-contents', { hasText: 'Owner changed' });
+    await showTreeHover(task, changed);
+    const said = (await changed.textContent()) ?? '';
+    assert.match(said, /Owner changed \d\d:\d\d by /);
+    assert.ok(said.includes(`by ${USER}: no owner (the tier's team) → ${OWNER}`), said);
+    await page.mouse.move(900, 900);
   });
 
   it('clears it from the palette, giving back the very same file', async function () {
@@ -127,6 +144,41 @@ describe('Set Owner in a real editor', function () {
     const task = treeItem(page, VIEW, 'Log monitoring');
     await description(task, /^due today$/).waitFor();
     assert.equal(await fs.readFile(file, 'utf8'), PLAYBOOK);
+    assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.logs', 2), {
+      by: USER,
+      owner: { from: OWNER, to: null },
+    });
+  });
+
+  it('writes on the file as it is when chosen: a pull meanwhile is kept', async function () {
+    await runCommand(page, 'Upkeep: Set Owner…');
+    await pickQuickInput(page, 'Log monitoring');
+    const input = ownerInput(page);
+    await input.waitFor();
+    // Someone else's change lands on disk while the owner is being typed: another comment, and
+    // the task given to Ann.
+    const pulled = PLAYBOOK.replace(
+      '  - id: daily.logs   # the log review\n',
+      '  - id: daily.logs   # the log review\n    owner: Ann # pulled\n',
+    ).replace('version: 1\n', 'version: 1\n# Reviewed in December.\n');
+    await fs.writeFile(file, pulled);
+    await description(treeItem(page, VIEW, 'Log monitoring'), /owner Ann$/).waitFor();
+    await input.fill('Zed');
+    await quickInputRow(page, 'Zed').waitFor();
+    await input.press('Enter');
+
+    await description(treeItem(page, VIEW, 'Log monitoring'), /owner Zed$/).waitFor();
+    assert.equal(
+      await fs.readFile(file, 'utf8'),
+      pulled.replace('owner: Ann # pulled', 'owner: Zed # pulled'),
+    );
+    // From the owner the file gave it when written, not the none the picker opened on.
+    assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.logs', 3), {
+      by: USER,
+      owner: { from: 'Ann', to: 'Zed' },
+    });
+    await fs.writeFile(file, PLAYBOOK);
+    await description(treeItem(page, VIEW, 'Log monitoring'), /^due today$/).waitFor();
   });
 
   it('puts the change into an open playbook with unsaved edits, saving nothing', async function () {
@@ -226,6 +278,34 @@ function quickInputRow(page: Page, label: string): Locator {
 
 function description(row: Locator, pattern: RegExp): Locator {
   return row.locator('.label-description', { hasText: pattern });
+}
+
+/**
+ * Who made the task's last owner change in `.upkeep/state.json` and from whom to whom, once the
+ * history holds `count` of them: the state is saved just after the playbook.
+ */
+async function lastOwnerEntry(
+  folder: string,
+  taskId: string,
+  count: number,
+): Promise<{ by: unknown; owner: unknown }> {
+  const stateFile = path.join(folder, '.upkeep/state.json');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const text = await fs.readFile(stateFile, 'utf8').catch(() => '{}');
+    const state = JSON.parse(text) as {
+      tasks?: Record<string, { history: { action: string; by: unknown; owner: unknown }[] }>;
+    };
+    const changes = (state.tasks?.[taskId]?.history ?? []).filter(
+      (entry) => entry.action === 'owner',
+    );
+    if (changes.length >= count) {
+      const { by, owner } = changes[count - 1];
+      return { by, owner };
+    }
+    assert.ok(Date.now() < deadline, `${count} owner changes of ${taskId} in: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Where the core says the YAML error is (1-based). */

@@ -4,7 +4,7 @@
  */
 import type { Playbook } from './model';
 import type { HistoryEntry, PlaybookState } from './state';
-import { taskEntry } from './state';
+import { describeOwnerChange, taskEntry } from './state';
 import { printable } from '../util/printable';
 
 const ACTIONS: Record<HistoryEntry['action'], string> = {
@@ -12,6 +12,7 @@ const ACTIONS: Record<HistoryEntry['action'], string> = {
   incomplete: 'Period ended unfinished',
   reset: 'Reset',
   snoozed: 'Snoozed',
+  owner: 'Owner changed',
 };
 
 /** Markdown for one task (`taskId`) or every task (undefined), newest first. */
@@ -61,6 +62,7 @@ export function historyMarkdown(
       const unit = record?.unit ? ` ${plain(record.unit)}` : '';
       lines.push(`- ${plain(record?.title ?? key)}: ${plain(value)}${unit}`);
     }
+    if (entry.owner) lines.push(`- Owner: ${plain(describeOwnerChange(entry.owner))}`);
     if (entry.note) lines.push(`- Note: ${plain(entry.note)}`);
     lines.push('');
   }

@@ -77,15 +77,16 @@ export class PlaybookEditError extends UpkeepError {
 
 /**
  * The change that makes `text` (the playbook's text; undefined when there is no file) give the
- * task `owner`, or no owner of the file's (the default) when `owner` is undefined. Undefined when
- * the text already says so. A file with YAML errors, a hostile owner, or a result that reads back
+ * task `owner`, or no owner of the file's (the default) when `owner` is undefined, with the owner
+ * the text gave it before (`previous`, undefined for none). Undefined when the text already says
+ * so. A file with YAML errors, a hostile owner, or a result that reads back
  * as anything but that owner with the rest of the playbook unchanged is refused.
  */
 export function setTaskOwner(
   text: string | undefined,
   taskId: string,
   owner: string | undefined,
-): { text: string; splice: TextSplice } | undefined {
+): { text: string; splice: TextSplice; previous: string | undefined } | undefined {
   const problem = owner === undefined ? undefined : ownerProblem(owner);
   if (problem) throw new PlaybookEditError('refused', problem);
   if (!ID_PATTERN.test(taskId)) {
@@ -120,7 +121,7 @@ export function setTaskOwner(
     }
     const next = applySplice(source, splice);
     const failed = readsBackWrong(before, next, taskId, owner);
-    if (!failed) return { text: next, splice };
+    if (!failed) return { text: next, splice, previous: task.owner };
     why = failed;
   }
   throw new PlaybookEditError(
@@ -482,13 +483,14 @@ async function refuseLinks(workspace: string, file: string): Promise<void> {
  * between (a save from an editor, a `git pull`), the change is made again on what is there now.
  * The new text goes to a temporary file renamed over the old one, so a crash leaves the old or
  * the new file, never half of one; a file that did not exist is created with `wx`, so one made
- * meanwhile is never overwritten. Returns whether the file changed and whether it was created.
+ * meanwhile is never overwritten. Returns whether the file changed, whether it was created, and
+ * the owner the file gave the task before the change (undefined for none).
  */
 export async function setTaskOwnerInFile(
   workspace: string,
   taskId: string,
   owner: string | undefined,
-): Promise<{ file: string; changed: boolean; created: boolean }> {
+): Promise<{ file: string; changed: boolean; created: boolean; previous?: string }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { file, text } = await readPlaybookForEdit(workspace);
     const change = setTaskOwner(text, taskId, owner);
@@ -496,7 +498,7 @@ export async function setTaskOwnerInFile(
     const now = await readPlaybookForEdit(workspace);
     if (now.text !== text) continue;
     if (await writeIfUnchanged(file, text, change.text)) {
-      return { file, changed: true, created: text === undefined };
+      return { file, changed: true, created: text === undefined, previous: change.previous };
     }
   }
   throw new PlaybookEditError(

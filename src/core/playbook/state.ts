@@ -46,9 +46,10 @@ export interface HistoryCheck {
 export interface HistoryEntry {
   /**
    * done: completed for the period; incomplete: a period ended with only some items ticked;
-   * reset: someone took a completion back; snoozed: put off until a date.
+   * reset: someone took a completion back; snoozed: put off until a date; owner: someone gave
+   * the task another owner with Set Owner… (the owner itself lives in the playbook).
    */
-  action: 'done' | 'incomplete' | 'reset' | 'snoozed';
+  action: 'done' | 'incomplete' | 'reset' | 'snoozed' | 'owner';
   periodKey: string;
   at: string;
   by: string;
@@ -59,6 +60,13 @@ export interface HistoryEntry {
   /** Values asked for on completion (e.g. the recovery time). */
   values?: Record<string, string>;
   note?: string;
+  /** `owner`: the owner before and after; null is none, the tier's team then. */
+  owner?: OwnerChange;
+}
+
+export interface OwnerChange {
+  from: string | null;
+  to: string | null;
 }
 
 /** How many history entries a task keeps: years of weekly work, and a file that stays small. */
@@ -279,6 +287,40 @@ export function snoozeTask(
   pushHistory(entry, entryNow(entry, 'snoozed', context, `until ${until}${why ? `: ${why}` : ''}`));
 }
 
+/**
+ * Files who gave the task another owner, when, and from whom to whom: the playbook says who owns
+ * it now (and its git log, once committed), the history says who changed it from the editor.
+ */
+export function recordOwnerChange(
+  state: PlaybookState,
+  taskId: string,
+  context: ChangeContext,
+  change: OwnerChange,
+): void {
+  const entry = taskState(state, taskId, context);
+  const history = entryNow(entry, 'owner', context);
+  history.owner = { from: change.from, to: change.to };
+  pushHistory(entry, history);
+}
+
+/** The task's last owner change in the history, if any. */
+export function lastOwnerChange(
+  task: TaskState | undefined,
+): (HistoryEntry & { owner: OwnerChange }) | undefined {
+  return task?.history
+    .filter(
+      (entry): entry is HistoryEntry & { owner: OwnerChange } =>
+        entry.action === 'owner' && entry.owner !== undefined,
+    )
+    .at(-1);
+}
+
+/** "Ann → Sam", "Ann → no owner (the tier's team)", as the history and upkeep status say. */
+export function describeOwnerChange({ from, to }: OwnerChange): string {
+  const name = (owner: string | null): string => owner ?? "no owner (the tier's team)";
+  return `${name(from)} → ${name(to)}`;
+}
+
 /** Clears the period's ticks, completion and snooze; the history keeps that it happened. */
 export function resetTask(state: PlaybookState, taskId: string, context: ChangeContext): void {
   const entry = taskState(state, taskId, context);
@@ -322,11 +364,18 @@ export function validateState(value: unknown): string | undefined {
  * without a time) would otherwise make the tree throw instead of being set aside.
  */
 
-const ACTIONS: readonly HistoryEntry['action'][] = ['done', 'incomplete', 'reset', 'snoozed'];
+const ACTIONS: readonly HistoryEntry['action'][] = [
+  'done',
+  'incomplete',
+  'reset',
+  'snoozed',
+  'owner',
+];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const optional = (value: unknown): boolean => value === undefined || isString(value);
 const stringList = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+const nameOrNull = (value: unknown): boolean => value === null || isString(value);
 
 /** An object with a string `at` and `by`: a tick, a completion, a history entry. */
 function isStamp(value: unknown): value is Record<string, unknown> & { at: string; by: string } {
@@ -350,7 +399,7 @@ function taskProblem(task: Record<string, unknown>): string | undefined {
 
 function isHistoryEntry(entry: unknown): boolean {
   if (!isStamp(entry)) return false;
-  const { action, periodKey, items, checks, values, note } = entry;
+  const { action, periodKey, items, checks, values, note, owner } = entry;
   return (
     ACTIONS.includes(action as HistoryEntry['action']) &&
     isString(periodKey) &&
@@ -360,6 +409,10 @@ function isHistoryEntry(entry: unknown): boolean {
       (check) => isRecord(check) && isString(check.checkId) && isString(check.summary),
     ) &&
     (values === undefined || (isRecord(values) && Object.values(values).every(isString))) &&
-    optional(note)
+    optional(note) &&
+    // An owner change says from whom to whom; no other entry has an owner.
+    (action === 'owner'
+      ? isRecord(owner) && nameOrNull(owner.from) && nameOrNull(owner.to)
+      : owner === undefined)
   );
 }

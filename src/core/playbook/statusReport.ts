@@ -21,8 +21,8 @@ import {
   wallTime,
   weekdayOf,
 } from './schedule';
-import type { PlaybookState, TaskState } from './state';
-import { taskEntry } from './state';
+import type { OwnerChange, PlaybookState, TaskState } from './state';
+import { describeOwnerChange, lastOwnerChange, taskEntry } from './state';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -58,6 +58,13 @@ export interface LastDone {
   values: Record<string, string>;
 }
 
+/** The last owner change Set Owner… kept in the history: when, by whom, from whom to whom. */
+export interface OwnerChanged extends OwnerChange {
+  /** ISO 8601; null when the file's time is not one. */
+  at: string | null;
+  by: string;
+}
+
 export interface TaskReport {
   id: string;
   title: string;
@@ -76,6 +83,7 @@ export interface TaskReport {
   snoozedUntil: string | null;
   snoozeReason: string | null;
   lastDone: LastDone | null;
+  ownerChanged: OwnerChanged | null;
   /** Whether the state file names the task at all (done, snoozed, ticked or reset once). */
   recorded: boolean;
   /** Ticked items of this period's checklist; ticked is null when the state is unknown. */
@@ -217,6 +225,7 @@ function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
       state: onDemand ? 'onDemand' : 'unknown',
       description: onDemand ? 'on demand' : 'state unknown',
       lastDone: null,
+      ownerChanged: null,
       recorded: false,
       checklist: { ticked: null, items: task.items.length },
     };
@@ -237,6 +246,7 @@ function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
     snoozedUntil: status.snoozedUntil ?? null,
     snoozeReason: status.snoozeReason ?? null,
     lastDone: lastDone(stored, tier.period === 'none'),
+    ownerChanged: ownerChanged(stored),
     recorded: stored !== undefined,
     checklist: { ticked: status.checkedItems.length, items: task.items.length },
   };
@@ -267,6 +277,14 @@ function lastDone(stored: TaskState | undefined, onDemand: boolean): LastDone | 
     note: entry?.note ?? null,
     values: { ...(entry?.values ?? {}) },
   };
+}
+
+function ownerChanged(stored: TaskState | undefined): OwnerChanged | null {
+  const entry = lastOwnerChange(stored);
+  if (!entry) return null;
+  const at = stateInstant(entry.at);
+  const { from, to } = entry.owner;
+  return { at: at ? at.toISOString() : null, by: entry.by, from, to };
 }
 
 const LABELS: Record<TaskStateName, string> = {
@@ -392,6 +410,11 @@ function taskFacts(
     facts.push(describeDone(task.lastDone, task.state === 'done', zone, records));
   } else if (task.state !== 'onDemand') {
     facts.push(task.recorded ? 'never done' : 'never done (not in the state file)');
+  }
+  const changed = task.ownerChanged;
+  if (changed) {
+    const when = changed.at ? formatWall(new Date(changed.at), zone) : 'at an unknown time';
+    facts.push(`owner changed ${when} by ${changed.by}: ${describeOwnerChange(changed)}`);
   }
   return facts;
 }

@@ -21,7 +21,7 @@ import {
 } from '../../core/playbook/schedule';
 import { formatMs } from '../../core/util/figures';
 import { plural } from '../../core/util/plural';
-import { taskEntry, tickOf } from '../../core/playbook/state';
+import { describeOwnerChange, lastOwnerChange, taskEntry, tickOf } from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { codeBlock } from '../../core/templates/markdown';
 import { describeOpenReports, reportState } from '../../core/templates/reports';
@@ -237,6 +237,12 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
 
     const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
     lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
+    const ownerChange = lastOwnerChange(this.controller.stateOf(task));
+    if (ownerChange) {
+      const at = describeInstant(new Date(ownerChange.at), now, this.controller.timeZone);
+      const change = describeOwnerChange(ownerChange.owner);
+      lines.push(escape(`Owner changed ${at} by ${ownerChange.by}: ${change}`));
+    }
     if (task.description) lines.push('', escape(task.description));
     if (status.period) lines.push('', `Period: ${status.period.key}`);
     // What the next on call asks first: since when it is late, and who did it last.

@@ -11,6 +11,7 @@
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
+import { recordOwnerChange } from '../../core/playbook/state';
 import {
   ownerProblem,
   parseChecked,
@@ -35,7 +36,8 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
     return;
   }
   const log = context.services.log.child('playbook');
-  let where: 'file' | 'unsaved' | 'none';
+  let where: Written['where'];
+  let previous: string | undefined;
   let owner: string | undefined;
   try {
     // A file that cannot be edited is said before the owner is typed, not after.
@@ -43,7 +45,7 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
     const picked = await askOwner(context, task);
     if (!picked) return;
     owner = picked.owner;
-    where = await writeOwner(folder.uri, task, owner);
+    ({ where, previous } = await writeOwner(folder.uri, task, owner));
   } catch (error) {
     if (PlaybookEditError.isEditError(error) && error.position) {
       // A broken file is the maintainer's to fix: show where, and write nothing.
@@ -57,9 +59,16 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
 
   const by = await context.controller.user();
   const what = owner === undefined ? 'cleared' : `set to "${owner}"`;
-  // The history keeps what was done each period; who changed an owner and when is in this log
-  // and, once committed, in the playbook's git history.
   log.info(`${task.id}: owner ${what} by ${by} in ${PLAYBOOK_FILE} (${where})`);
+  // The task's history keeps who changed it, when, and from whom: the playbook keeps only the
+  // owner, and its git log only once committed. From the text changed, which may not be the one
+  // the choice was made on (a pull while the quick pick was open).
+  if (where !== 'none') {
+    const change = { from: previous ?? null, to: owner ?? null };
+    await context.controller.change(task, (state, at) =>
+      recordOwnerChange(state, task.id, at, change),
+    );
+  }
   const says = owner === undefined ? `has no owner (team: ${task.team})` : `is owned by ${owner}`;
   const message = {
     file: `Upkeep: ${task.title} ${says} now (${PLAYBOOK_FILE}).`,
@@ -71,9 +80,15 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
   void vscode.window.showInformationMessage(message);
 }
 
+interface Written {
+  where: 'file' | 'unsaved' | 'none';
+  /** The owner the changed text gave the task before; undefined for none. */
+  previous?: string;
+}
+
 /**
  * Writes the owner; says whether the file on disk changed, the open editor's unsaved text, or
- * nothing (it already said so).
+ * nothing (it already said so), and the owner before the change.
  *
  * Why two ways: a playbook open with unsaved edits must not be clobbered, nor saved for the
  * user (that would write their half-done edits too), so the change goes into that document as
@@ -85,20 +100,20 @@ async function writeOwner(
   folderUri: vscode.Uri,
   task: Task,
   owner: string | undefined,
-): Promise<'file' | 'unsaved' | 'none'> {
+): Promise<Written> {
   const workspace = folderUri.fsPath;
   const uri = vscode.Uri.joinPath(folderUri, PLAYBOOK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     const open = openPlaybook(folderUri);
     if (!open?.isDirty) {
-      const { changed } = await setTaskOwnerInFile(workspace, task.id, owner);
-      return changed ? 'file' : 'none';
+      const { changed, previous } = await setTaskOwnerInFile(workspace, task.id, owner);
+      return changed ? { where: 'file', previous } : { where: 'none' };
     }
     // The file's own checks (no link out, a regular file) hold for the save to come too.
     await readPlaybookForEdit(workspace);
     const version = open.version;
     const change = setTaskOwner(open.getText(), task.id, owner);
-    if (!change) return 'none';
+    if (!change) return { where: 'none' };
     // Typed into while the file was checked: made again on the new text.
     if (open.version !== version) continue;
     const { offset, length, insert } = change.splice;
@@ -114,7 +129,7 @@ async function writeOwner(
         `The editor did not take the change to ${PLAYBOOK_FILE}.`,
       );
     }
-    return 'unsaved';
+    return { where: 'unsaved', previous: change.previous };
   }
   throw new PlaybookEditError(
     'refused',

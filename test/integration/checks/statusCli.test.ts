@@ -83,7 +83,19 @@ const RICH_STATE = {
       periodKey: '2026-W46',
       ticks: {},
       done: { periodKey: '2026-W46', at: '2026-11-12T09:30:00Z', by: 'Ann' },
-      history: [history('2026-W46', '2026-11-12T09:30:00Z', 'Ann', 'vacuumed bookings')],
+      history: [
+        history('2026-W46', '2026-11-12T09:30:00Z', 'Ann', 'vacuumed bookings'),
+        // Set Owner… gave it to Dana, who has not got to it yet.
+        {
+          action: 'owner',
+          periodKey: '2026-W48',
+          at: '2026-11-26T10:15:00Z',
+          by: 'Pat',
+          items: [],
+          checks: [],
+          owner: { from: null, to: 'Dana' },
+        },
+      ],
     },
     'daily.health': {
       since: '2026-10-01T08:00:00Z',
@@ -223,6 +235,10 @@ describe('upkeep status (CLI)', function () {
         /overdue 15 days, since Mon 2026-11-23: week 2026-W47 went by without it/,
       );
       assert.match(database, /last done 2026-11-12 10:30 by Ann \(2026-W46\): vacuumed bookings/);
+      assert.match(
+        database,
+        /\n {15}owner changed 2026-11-26 11:15 by Pat: no owner \(the tier's team\) → Dana$/,
+      );
       assert.match(taskBlock(run.stdout, 'daily.health'), /done 2026-12-07 08:10 by Bob$/);
       assert.match(taskBlock(run.stdout, 'daily.logs'), /due soon .*\n.*due today \(by Mon/);
       assert.match(
@@ -292,6 +308,7 @@ describe('upkeep status (CLI)', function () {
         note: 'vacuumed bookings',
         values: {},
       },
+      ownerChanged: { at: '2026-11-26T10:15:00.000Z', by: 'Pat', from: null, to: 'Dana' },
       recorded: true,
       checklist: { ticked: 0, items: findTask(report, 'weekly.database')!.checklist.items },
     });

@@ -9,7 +9,12 @@ import { defaultPlaybook, GUIDELINES_FILE } from '../../../src/core/playbook/def
 import { findHeadingLine } from '../../../src/core/playbook/guidelines';
 import { historyMarkdown } from '../../../src/core/playbook/history';
 import { findTask } from '../../../src/core/playbook/model';
-import { emptyState, markDone, setItemChecked } from '../../../src/core/playbook/state';
+import {
+  emptyState,
+  markDone,
+  recordOwnerChange,
+  setItemChecked,
+} from '../../../src/core/playbook/state';
 
 describe('task history document', () => {
   const playbook = defaultPlaybook();
@@ -80,6 +85,15 @@ describe('task history document', () => {
     assert.match(text, /- Period: !\\\[x\\\]\(https:/);
     assert.match(text, /- Check logs\.x\\` \\<img src=https:/);
     assert.doesNotMatch(text, /[^\\]<img/);
+  });
+
+  it('lists an owner change: who, when, from whom to whom', () => {
+    const state = emptyState();
+    const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Pat', periodKey: 'p' };
+    recordOwnerChange(state, logs.id, context, { from: 'Ann_B', to: null });
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.match(text, /### Owner changed — 2026-11-03T09:00:00\.000Z by Pat\n\n- Period: p\n/);
+    assert.match(text, /\n- Owner: Ann\\_B → no owner \(the tier's team\)\n/);
   });
 
   it("keeps a note's control, bidi and line separator characters off the page", () => {

@@ -374,7 +374,12 @@ describe('setting a task owner in the playbook file', () => {
 
   it('creates .upkeep/playbook.yaml with the minimal override when there is none', async () => {
     const result = await setTaskOwnerInFile(workspace, 'daily.logs', 'Bob');
-    assert.deepEqual(result, { file: playbook(), changed: true, created: true });
+    assert.deepEqual(result, {
+      file: playbook(),
+      changed: true,
+      created: true,
+      previous: undefined,
+    });
     assert.equal(
       await fs.readFile(playbook(), 'utf8'),
       'version: 1\ntasks:\n  - id: daily.logs\n    owner: Bob\n',
@@ -392,6 +397,7 @@ describe('setting a task owner in the playbook file', () => {
       file: playbook(),
       changed: true,
       created: false,
+      previous: 'Bob',
     });
     assert.equal(await fs.readFile(playbook(), 'utf8'), COMMENTED);
     assert.deepEqual(await fs.readdir(path.dirname(playbook())), ['playbook.yaml']);

@@ -6,8 +6,11 @@ import { strict as assert } from 'node:assert';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { findTask } from '../../../src/core/playbook/model';
 import {
+  describeOwnerChange,
   emptyState,
+  lastOwnerChange,
   markDone,
+  recordOwnerChange,
   resetTask,
   setItemChecked,
   snoozeTask,
@@ -82,6 +85,42 @@ describe('playbook state changes', () => {
       state.tasks[task.id].history.map((entry) => entry.action),
       ['snoozed', 'done', 'reset'],
     );
+  });
+
+  it('keeps who changed the owner, when, and from whom to whom, in the history', () => {
+    const state = emptyState();
+    recordOwnerChange(state, task.id, on('2026-12-04', 'Pat'), { from: null, to: 'Sam' });
+    recordOwnerChange(state, task.id, on('2026-12-05', 'Sam'), { from: 'Sam', to: null });
+    const entry = state.tasks[task.id];
+    assert.deepEqual(entry.history.at(-1), {
+      action: 'owner',
+      periodKey: '2026-12-05',
+      at: '2026-12-05T09:00:00.000Z',
+      by: 'Sam',
+      items: [],
+      checks: [],
+      owner: { from: 'Sam', to: null },
+    });
+    assert.equal(lastOwnerChange(entry)?.by, 'Sam');
+    assert.equal(
+      describeOwnerChange({ from: null, to: 'Sam' }),
+      "no owner (the tier's team) → Sam",
+    );
+    // Neither done nor snoozed: the task's state is as it was.
+    assert.equal(entry.done, undefined);
+    assert.equal(validateState(JSON.parse(JSON.stringify(state))), undefined);
+
+    // A committed file's owner entry says from whom to whom, and only an owner entry does.
+    const broken = (change: object): string | undefined =>
+      validateState({
+        version: 1,
+        tasks: { [task.id]: { ...entry, history: [{ ...entry.history[0], ...change }] } },
+      });
+    assert.match(broken({ owner: undefined }) ?? '', /broken history entry/);
+    assert.match(broken({ owner: { from: 1, to: 'Sam' } }) ?? '', /broken history entry/);
+    assert.match(broken({ owner: 'Sam' }) ?? '', /broken history entry/);
+    assert.match(broken({ action: 'done' }) ?? '', /broken history entry/);
+    assert.equal(broken({ owner: { from: 'Ann', to: 'Sam' } }), undefined);
   });
 
   it('keeps a typed reason and note without bidirectional or zero-width characters', () => {
