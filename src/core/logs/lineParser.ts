@@ -940,6 +940,8 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
   const fields = splitKeyValue(text);
   const status = Number(fields.get('status'));
   if (!fields.has('method') || !isHttpStatus(status)) return false;
+  // Heroku's router: `dyno=web.1 connect=0ms service=12ms`, the client in `fwd="..."`.
+  const routed = fields.has('dyno') && fields.has('service');
   fillRequest(
     line,
     {
@@ -948,10 +950,13 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
       controller: fields.get('controller'),
       action: fields.get('action'),
       status,
-      duration: fields.get('duration'),
+      duration: fields.get('duration') ?? (routed ? routerMs(fields.get('service')) : undefined),
       view: fields.get('view'),
       db: fields.get('db'),
-      ip: fields.get('remote_ip') ?? fields.get('ip'),
+      ip:
+        fields.get('remote_ip') ??
+        fields.get('ip') ??
+        (routed ? lastForwarded(fields.get('fwd')) : undefined),
       requestId: fields.get('request_id') ?? fields.get('uuid'),
       error: fields.get('error'),
       time: fields.get('time') ?? fields.get('timestamp') ?? fields.get('@timestamp'),
@@ -960,6 +965,21 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
     zone,
   );
   return true;
+}
+
+/** `service=12ms` of Heroku's router; undefined when empty (`service=` of an H10). */
+function routerMs(value: string | undefined): string | undefined {
+  return value?.endsWith('ms') && value.length > 2 ? value.slice(0, -2) : undefined;
+}
+
+/**
+ * The client of Heroku's router line: `fwd` is the X-Forwarded-For the router passed on, the
+ * address it saw last; the ones before it are whatever the client claimed.
+ */
+function lastForwarded(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const last = value.slice(value.lastIndexOf(',') + 1).trim();
+  return last || undefined;
 }
 
 interface RequestFields {

@@ -352,18 +352,23 @@ export class RequestAssembler {
     const timed = existing?.isRequest === true && !Number.isNaN(existing.time);
     record.lines++;
     record.isRequest = true;
-    record.completed = true;
     // The same request seen again by id (Heroku's router line, lograge beside the Rails
-    // lines): what this line leaves out stays as the lines before gave it.
+    // lines): what this line leaves out stays as the lines before gave it, and a request the
+    // app's `Completed` already timed keeps its status and times (the router's `service=` is
+    // taken from outside the app, as a second `Completed` would not count either).
+    const completed = record.completed;
+    record.completed = true;
     record.method = line.method ?? record.method;
     record.path = line.path ?? record.path;
     record.ip = line.ip ?? record.ip;
     record.action = line.action ?? record.action;
-    record.status = line.status;
-    record.durationMs = line.durationMs ?? record.durationMs;
-    record.viewMs = line.viewMs ?? record.viewMs;
-    record.dbMs = line.dbMs ?? record.dbMs;
     record.params = line.params ?? record.params;
+    if (!completed || record.status === undefined) record.status = line.status;
+    if (!completed) {
+      record.durationMs = line.durationMs ?? record.durationMs;
+      record.viewMs = line.viewMs ?? record.viewMs;
+      record.dbMs = line.dbMs ?? record.dbMs;
+    }
     if (!Number.isNaN(line.time) && !timed) {
       record.time = line.time;
       record.timeExplicit = line.timeExplicit;
@@ -371,7 +376,14 @@ export class RequestAssembler {
     if (line.exceptionClass) {
       record.exceptions.push(this.exception(line, lineNumber, offset, time));
     }
-    if (id) {
+    if (id && !completed && this.active.delete(id)) {
+      // The router answered while the app was still at it (Heroku's H12 after 30 s): the app's
+      // lines to come, its own Completed too, are this request's, as after a Completed.
+      if (id === this.cachedId) this.cachedId = this.cachedRecord = undefined;
+      record.doneAt = ++this.completions;
+      this.done.set(id, record);
+      if (this.done.size > MAX_DONE) this.evictOldest(this.done);
+    } else if (id) {
       if (id === this.cachedId) this.cachedId = this.cachedRecord = undefined;
       this.active.delete(id);
       this.done.delete(id);

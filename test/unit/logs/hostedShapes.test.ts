@@ -343,4 +343,70 @@ describe('log engine on hosted and collected shapes', () => {
       assert.deepEqual(s.failedLogins.byIp, [{ ip: '203.0.113.7', count: 1 }]);
     });
   });
+
+  it("heroku logs of an app at level warn: the router's lines are the requests", async () => {
+    const s = await summarizeFixture('heroku_router.log');
+    assert.equal(s.requests.total, 7);
+    assert.deepEqual(s.statuses, { '200': 2, '401': 1, '404': 1, '500': 1, '503': 2 });
+    assert.equal(s.errorRate, 0.428571);
+    // service= is the time the dyno took; H10's router line has none.
+    assert.deepEqual(
+      s.slowest.map((r) => [r.method, r.path, r.status, r.durationMs, r.line]),
+      [
+        ['GET', '/reports/annual', 503, 30000, 15],
+        ['GET', '/reports/weekly', 500, 5012, 9],
+        ['POST', '/users/sign_in', 401, 180, 7],
+        ['GET', '/products?page=2', 200, 95, 8],
+        ['GET', '/', 200, 48, 6],
+        ['GET', '/wp-login.php', 404, 3, 16],
+      ],
+    );
+    assert.equal(s.duration.maxMs, 30000);
+    assert.equal(
+      s.duration.meanMs,
+      Math.round(((48 + 180 + 95 + 5012 + 30000 + 3) / 6) * 100) / 100,
+    );
+    // fwd= is X-Forwarded-For with the address the router saw last.
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '198.51.100.7', count: 1 }]);
+    assert.deepEqual(
+      s.suspicious.map((r) => [r.ip, r.kind, r.path]),
+      [['192.0.2.66', 'scanner-probe', '/wp-login.php']],
+    );
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.frame, e.line, e.actions]),
+      [['ActiveRecord::QueryCanceled', 'app/models/report.rb:20', 10, []]],
+    );
+    // The release, the dyno's state changes and a bare `):` are in no request.
+    assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [7, 8]);
+  });
+
+  it("heroku logs: a router's H12 before the app's Completed is one request, the 503", async () => {
+    await withFolder(async (folder) => {
+      const id = '[2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f11] ';
+      const app = (t: string): string =>
+        `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #7]  INFO -- : ${id}`;
+      await fs.writeFile(
+        path.join(folder, 'heroku.log'),
+        [
+          `${app('10:00:00.100000')}Started GET "/reports/annual" for 203.0.113.5 ` +
+            'at 2026-12-04 10:00:00 +0000',
+          `${app('10:00:00.101000')}Processing by ReportsController#annual as HTML`,
+          // The client got the router's 503 after 30 s; the dyno went on.
+          '2026-12-04T10:00:30.100000+00:00 heroku[router]: at=error code=H12 ' +
+            'desc="Request timeout" method=GET path="/reports/annual" host=shop.herokuapp.com ' +
+            `request_id=${id.slice(1, -2)} fwd="203.0.113.5" dyno=web.1 connect=0ms ` +
+            'service=30000ms status=503 bytes=0 protocol=https',
+          `${app('10:00:41.300000')}Completed 200 OK in 41200ms (ActiveRecord: 41000.0ms)`,
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'heroku.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.line]),
+        [['ReportsController#annual', '/reports/annual', 503, 30000, 1]],
+      );
+      assert.deepEqual(s.statuses, { '503': 1 });
+      assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [1, 0]);
+    });
+  });
 });
