@@ -4,12 +4,35 @@
  * away (SIGHUP). Each command cancels its work on them instead of dying at once, which would
  * leave its tools, its pg_restore or its query running without it.
  */
+import { UpkeepError } from '../core/util/errors';
+
 const CANCEL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Calls `cancel` on the first of those signals; returns the function that stops listening. */
-export function onCancelSignal(cancel: (signal: NodeJS.Signals) => void): () => void {
+export interface SignalCancel {
+  /** Aborted, with a `cancelled` UpkeepError naming the signal, on the first of them. */
+  readonly signal: AbortSignal;
+  /** The signal that cancelled the command, once one did. */
+  readonly received: NodeJS.Signals | undefined;
+  /** Stops listening; call it when the command ends. */
+  stop(): void;
+}
+
+/** Listens for those signals until `stop`: the first one aborts `signal`. */
+export function cancelOnSignals(): SignalCancel {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const cancel = (signal: NodeJS.Signals): void => {
+    received = signal;
+    controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
+  };
   for (const signal of CANCEL_SIGNALS) process.once(signal, cancel);
-  return () => {
-    for (const signal of CANCEL_SIGNALS) process.removeListener(signal, cancel);
+  return {
+    signal: controller.signal,
+    get received() {
+      return received;
+    },
+    stop() {
+      for (const signal of CANCEL_SIGNALS) process.removeListener(signal, cancel);
+    },
   };
 }

@@ -30,7 +30,7 @@ import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { resolveConnection } from '../core/db/connection';
-import { onCancelSignal } from './cancelSignals';
+import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { collect, savedResultsFile, tierIds } from './options';
@@ -170,13 +170,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
 
   // Ctrl-C, SIGTERM or SIGHUP cancels the run: running tools are killed with their children,
   // the rest is skipped.
-  const controller = new AbortController();
-  let signalName: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signalName = signal;
-    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
-  };
-  const stopListening = onCancelSignal(onSignal);
+  const cancel = cancelOnSignals();
 
   const started = systemClock.now();
   const startedMs = performance.now();
@@ -197,17 +191,17 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       {
         parallelism,
         timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-        signal: controller.signal,
+        signal: cancel.signal,
         onFinished: closeSharedResources,
       },
     );
   } finally {
-    stopListening();
+    cancel.stop();
   }
   // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
   // The checks that finished keep their results; a cancelled one is no verdict, and the results
   // file does not keep it (see isKept).
-  let exitCode = signalName ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  let exitCode = cancel.received ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
   // What a playbook error names (a task, a check) was left out of the run: a clean exit would
   // tell cron that it ran and passed.
   if (exitCode === 0 && playbookErrors) exitCode = EXIT_USAGE;
@@ -251,8 +245,8 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       toJunit(runResults, {
         failOn: options.failOn,
         name: `upkeep ${path.basename(workspace)}`,
-        cancelled: signalName
-          ? `cancelled (${signalName}): the checks that did not finish show as skipped`
+        cancelled: cancel.received
+          ? `cancelled (${cancel.received}): the checks that did not finish show as skipped`
           : undefined,
       }),
     );
@@ -262,16 +256,16 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.stdout.write(formatTable(runResults, { width }));
   }
   if (notSaved) process.stderr.write(notSaved);
-  if (playbookErrors && !signalName) {
+  if (playbookErrors && !cancel.received) {
     process.stderr.write(
       `upkeep check: .upkeep/playbook.yaml has ${plural(playbookErrors, 'error')} (above): ` +
         `what ${playbookErrors === 1 ? 'it names' : 'they name'} was left out of the run` +
         `${exitCode === EXIT_USAGE ? ', exit code 2' : ''}.\n`,
     );
   }
-  if (signalName) {
+  if (cancel.received) {
     process.stderr.write(
-      `upkeep check: cancelled (${signalName}): the checks that did not finish show as ` +
+      `upkeep check: cancelled (${cancel.received}): the checks that did not finish show as ` +
         `skipped, ${resultsFile ? 'and were not saved; ' : ''}exit code 2.\n`,
     );
   }

@@ -19,7 +19,7 @@ import { printable, printableJson, printableLines } from '../core/util/printable
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
 import { createLogger, redact } from '../core/util/logger';
-import { onCancelSignal } from './cancelSignals';
+import { cancelOnSignals } from './cancelSignals';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -97,10 +97,7 @@ async function runDb(flags: DbFlags): Promise<number> {
   };
   // Ctrl-C, SIGTERM or SIGHUP: the running query is cancelled on the server
   // and the session closed, so nothing of Upkeep's goes on running there.
-  const controller = new AbortController();
-  const onInterrupt = (signal: NodeJS.Signals): void =>
-    controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
-  const stopListening = onCancelSignal(onInterrupt);
+  const cancel = cancelOnSignals();
 
   let session: DbSession | undefined;
   let exitCode = 0;
@@ -146,12 +143,12 @@ async function runDb(flags: DbFlags): Promise<number> {
       lockTimeoutMs,
       connectTimeoutMs,
       log,
-      signal: controller.signal,
+      signal: cancel.signal,
     });
-    const probe = await probeServer(session, controller.signal);
+    const probe = await probeServer(session, cancel.signal);
     output.cards = await collectCards(session, {
       probe,
-      signal: controller.signal,
+      signal: cancel.signal,
       log,
       only: flags.card,
       allRoles: !flags.ownQueries,
@@ -161,10 +158,10 @@ async function runDb(flags: DbFlags): Promise<number> {
     const failed = output.cards.filter((card) => card.state === 'error');
     // Only a setting to change (a cache folder it cannot write): a configuration problem.
     if (failed.length) exitCode = failed.every((card) => card.configProblem) ? 2 : 1;
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (cancel.signal.aborted) throw cancel.signal.reason;
   } catch (error) {
     // Whatever the interrupted query threw, the run was cancelled.
-    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+    const reason: unknown = cancel.signal.aborted ? cancel.signal.reason : error;
     const known = UpkeepError.is(reason) ? reason : undefined;
     output.error = {
       code: known?.code ?? 'internal',
@@ -173,7 +170,7 @@ async function runDb(flags: DbFlags): Promise<number> {
     };
     exitCode = known && EXIT_2_CODES.includes(known.code) ? 2 : 1;
   } finally {
-    stopListening();
+    cancel.stop();
     await session?.close();
   }
 

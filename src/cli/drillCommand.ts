@@ -19,7 +19,7 @@ import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
 import { redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
-import { onCancelSignal } from './cancelSignals';
+import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
 import { savedResultsFile } from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
@@ -81,16 +81,11 @@ async function runDrillCommand(flags: DrillFlags): Promise<number> {
   // Ctrl-C, SIGTERM or SIGHUP cancels from the start, as upkeep check and upkeep db do: the plan
   // may wait on a server's identity, pg_restore is killed with its process group, the scratch
   // database dropped.
-  const controller = new AbortController();
-  let signalName: NodeJS.Signals | undefined;
-  const stopListening = onCancelSignal((signal) => {
-    signalName = signal;
-    controller.abort(new UpkeepError('cancelled', 'Cancelled.'));
-  });
+  const cancel = cancelOnSignals();
   try {
-    return await drill(flags, controller.signal, () => signalName);
+    return await drill(flags, cancel.signal, () => cancel.received);
   } finally {
-    stopListening();
+    cancel.stop();
   }
 }
 

@@ -11,13 +11,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { printable, printableJson, printableLines } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
-import { onCancelSignal } from './cancelSignals';
+import { cancelOnSignals } from './cancelSignals';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
-import { describeError, UpkeepError } from '../core/util/errors';
+import { describeError } from '../core/util/errors';
 import { createLogger } from '../core/util/logger';
 
 const EXIT_USAGE = 2;
@@ -59,12 +59,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
   }, 'logs');
   // Ctrl-C, SIGTERM or SIGHUP stops the read (its worker threads too) and prints nothing of a
   // summary: half a log's figures would read as the whole window's.
-  const controller = new AbortController();
-  let signalName: NodeJS.Signals | undefined;
-  const stopListening = onCancelSignal((signal) => {
-    signalName = signal;
-    controller.abort(new UpkeepError('cancelled', `Cancelled (${signal}).`));
-  });
+  const cancel = cancelOnSignals();
   try {
     const workspace = await resolveWorkspace(options.workspace, process.cwd());
     if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
@@ -101,7 +96,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       slowRequestMs: settings.thresholds.slowRequestMs,
       clock: systemClock,
       stdin: stdin ? process.stdin : undefined,
-      signal: controller.signal,
+      signal: cancel.signal,
       log,
     });
 
@@ -126,14 +121,14 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     if (summary.sources.length === 0) process.stderr.write('upkeep logs: no log sources given.\n');
     return EXIT_USAGE;
   } catch (error) {
-    if (signalName) {
-      process.stderr.write(`upkeep logs: cancelled (${signalName}); no summary printed.\n`);
+    if (cancel.received) {
+      process.stderr.write(`upkeep logs: cancelled (${cancel.received}); no summary printed.\n`);
       return EXIT_USAGE;
     }
     process.stderr.write(`upkeep logs: ${printable(describeError(error))}\n`);
     return EXIT_USAGE;
   } finally {
-    stopListening();
+    cancel.stop();
   }
 }
 
