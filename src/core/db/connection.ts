@@ -13,7 +13,7 @@ import { UpkeepError } from '../util/errors';
 import { redact } from '../util/logger';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
-import { parseDatabaseYml, unsupportedErbIn } from './databaseYml';
+import { parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
 
 type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
 
@@ -27,6 +27,8 @@ interface ConnectionSource {
   environment?: string;
   /** Database of a multi-database environment (database.yml). */
   name?: string;
+  /** The unset variable database.yml reads the password from, and its line. */
+  passwordVariable?: { name: string; line: number };
 }
 
 export interface ResolvedConnection {
@@ -71,14 +73,18 @@ export interface ResolveOptions {
   surface?: Surface;
 }
 
-/** What to do when no password is known, in the words of where it is shown. */
-export function missingPasswordHint(surface: Surface): string {
-  if (surface === 'cli') return 'Set PGPASSWORD, or put the password in DATABASE_URL.';
+/**
+ * What to do when no password is known, in the words of where it is shown. `variable` is the
+ * one database.yml reads the password from, when it is not set: the app's own way comes first.
+ */
+export function missingPasswordHint(surface: Surface, variable?: string): string {
+  const set = variable ? `${variable} or PGPASSWORD` : 'PGPASSWORD';
+  if (surface === 'cli') return `Set ${set}, or put the password in DATABASE_URL.`;
   if (surface === 'editor') {
     return 'Run "Upkeep: Set Database Password", or put the password in DATABASE_URL.';
   }
   return (
-    'Set PGPASSWORD, put it in DATABASE_URL, ' +
+    `Set ${set}, put it in DATABASE_URL, ` +
     'or (in the editor) run "Upkeep: Set Database Password".'
   );
 }
@@ -371,12 +377,16 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     );
   }
 
+  const unsetPassword = unsetPasswordIn(values.password, yml);
   const source: ConnectionSource = {
     kind: 'database.yml',
     file: DATABASE_YML,
     line: entry.line,
     environment,
     name: entry.name,
+    ...(unsetPassword
+      ? { passwordVariable: { name: unsetPassword.variable, line: unsetPassword.line } }
+      : {}),
   };
   const production = options.settings.database.production || environment === 'production';
   const text = (key: string): string | undefined => {
@@ -390,7 +400,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     port: text('port'),
     database: text('database'),
     user: text('username') ?? text('user'),
-    password: text('password'),
+    password: unsetPassword ? undefined : text('password'),
     sslmode: text('sslmode'),
     sslrootcert: text('sslrootcert'),
     sslcert: text('sslcert'),

@@ -38,6 +38,11 @@ export interface DatabaseYml {
    * `missing` names the unset variable of an `ENV.fetch("X")` without a default.
    */
   unsupported: Map<string, ErbMarker>;
+  /**
+   * A `password:` read from an environment variable that is not set, by marker: Rails' own
+   * `password: <%= ENV["APP_DATABASE_PASSWORD"] %>`, for the message that asks for a password.
+   */
+  unsetPasswords: Map<string, { line: number; variable: string }>;
 }
 
 interface ErbMarker {
@@ -50,6 +55,7 @@ interface ErbMarker {
 const SHARED_BLOCKS = /^(default|defaults|common|base|shared|[._].*)$/;
 
 const UNSUPPORTED_MARKER = '__upkeep_unsupported_erb_';
+const UNSET_PASSWORD_MARKER = '__upkeep_unset_password_';
 const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')`;
 const DEFAULT =
   // a double- or single-quoted string
@@ -69,20 +75,25 @@ const ERB_FORMS: RegExp[] = [
 
 const FETCH_WITHOUT_DEFAULT = ERB_FORMS[ERB_FORMS.length - 1];
 
-/** Evaluates one supported ERB expression, or returns undefined for anything else. */
-export function evaluateErbExpression(code: string, env: NodeJS.ProcessEnv): string | undefined {
+/** The variable a supported ERB expression reads and its default, or undefined. */
+function erbEnvRead(code: string): { name: string; fallback?: string } | undefined {
   const trimmed = code.trim();
   for (const form of ERB_FORMS) {
     const match = form.exec(trimmed);
     if (!match) continue;
-    const name = match[1] ?? match[2];
-    const value = env[name];
-    if (value !== undefined) return value;
-    const fallback = match[3] ?? match[4] ?? match[5] ?? match[6];
-    if (fallback === undefined || fallback === 'nil') return '';
-    return unescapeRuby(fallback);
+    return { name: match[1] ?? match[2], fallback: match[3] ?? match[4] ?? match[5] ?? match[6] };
   }
   return undefined;
+}
+
+/** Evaluates one supported ERB expression, or returns undefined for anything else. */
+export function evaluateErbExpression(code: string, env: NodeJS.ProcessEnv): string | undefined {
+  const read = erbEnvRead(code);
+  if (!read) return undefined;
+  const value = env[read.name];
+  if (value !== undefined) return value;
+  if (read.fallback === undefined || read.fallback === 'nil') return '';
+  return unescapeRuby(read.fallback);
 }
 
 function unescapeRuby(text: string): string {
@@ -101,8 +112,9 @@ function unescapeRuby(text: string): string {
 function expandErb(
   text: string,
   env: NodeJS.ProcessEnv,
-): { text: string; unsupported: Map<string, ErbMarker> } {
+): Pick<DatabaseYml, 'unsupported' | 'unsetPasswords'> & { text: string } {
   const unsupported = new Map<string, ErbMarker>();
+  const unsetPasswords: DatabaseYml['unsetPasswords'] = new Map();
   const parts: string[] = [];
   let copied = 0;
   let line = 1;
@@ -138,7 +150,21 @@ function expandErb(
     const unset = missing !== undefined && env[missing] === undefined;
     const value = kind === '=' && !unset ? evaluateErbExpression(code, env) : undefined;
     const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
-    if (value === undefined) {
+    const read = kind === '=' && wholeValue ? erbEnvRead(code) : undefined;
+    // (An unset ENV.fetch without a default stays an error above: Rails stops with KeyError.)
+    const unsetPassword =
+      !unset &&
+      read !== undefined &&
+      // Named in messages: only a name a shell could set, not whatever the repo's file holds.
+      VARIABLE_NAME.test(read.name) &&
+      env[read.name] === undefined &&
+      (read.fallback === undefined || read.fallback === 'nil') &&
+      PASSWORD_KEY.test(text.slice(lineStart, open));
+    if (unsetPassword) {
+      const marker = `${UNSET_PASSWORD_MARKER}${unsetPasswords.size}__`;
+      unsetPasswords.set(marker, { line, variable: read.name });
+      parts.push(JSON.stringify(marker));
+    } else if (value === undefined) {
       const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
       const shown = withoutPasswordLiterals(tag, text.slice(lineStart, open))
         .replace(/\s+/g, ' ')
@@ -150,7 +176,7 @@ function expandErb(
     }
   }
   parts.push(text.slice(copied));
-  return { text: parts.join(''), unsupported };
+  return { text: parts.join(''), unsupported, unsetPasswords };
 }
 
 /**
@@ -158,12 +184,17 @@ function expandErb(
  * since the literal in `<%= Rails.env.production? ? "s3cret" : "dev" %>` is the password.
  */
 function withoutPasswordLiterals(tag: string, lineBefore: string): string {
-  if (!/^\s*(?:-\s+)?password\s*:/.test(lineBefore)) return tag;
+  if (!PASSWORD_KEY.test(lineBefore)) return tag;
   return tag.replace(
     /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g,
     (quoted) => `${quoted[0]}…${quoted[0]}`,
   );
 }
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+
+/** A line that starts a `password:` value, up to the value. */
+const PASSWORD_KEY = /^\s*(?:-\s+)?password\s*:/;
 
 const isSpace = (char: string): boolean => /\s/.test(char);
 
@@ -193,7 +224,7 @@ export function parseDatabaseYml(
   env: NodeJS.ProcessEnv,
   file = 'config/database.yml',
 ): DatabaseYml {
-  const { text: expanded, unsupported } = expandErb(text, env);
+  const { text: expanded, unsupported, unsetPasswords } = expandErb(text, env);
   const deep = lineNestedTooDeep(expanded);
   if (deep !== undefined) {
     throw new UpkeepError(
@@ -274,7 +305,7 @@ export function parseDatabaseYml(
       entries.push({ environment, values: flatValues(envValue), line });
     }
   }
-  return { environments, entries, unsupported };
+  return { environments, entries, unsupported, unsetPasswords };
 }
 
 /**
@@ -381,6 +412,14 @@ function flatValues(value: Record<string, unknown>): DatabaseYmlEntry['values'] 
     }
   }
   return out;
+}
+
+/** The unset variable a `password:` value reads, if it is one: the password is then none. */
+export function unsetPasswordIn(
+  value: unknown,
+  yml: DatabaseYml,
+): { line: number; variable: string } | undefined {
+  return typeof value === 'string' ? yml.unsetPasswords.get(value) : undefined;
 }
 
 /** The ERB a value holds that was not evaluated, if any. */

@@ -432,11 +432,17 @@ function connectError(
     const server = connection.display.startsWith(`${user}@`)
       ? connection.display.slice(user.length + 1)
       : connection.display;
+    // Rails' own file reads it from a variable (APP_DATABASE_PASSWORD) that is not set here.
+    const variable = connection.source.passwordVariable;
+    const reads = variable
+      ? `, and ${connection.source.file ?? 'config/database.yml'} line ${variable.line} reads ` +
+        `it from ${variable.name}, which is not set`
+      : '';
     return new UpkeepError(
       'config',
       `No password for user ${user} on ${server} ` +
-        `(from ${describeSource(connection.source)}): the server asks for one.`,
-      missingPasswordHint(surface),
+        `(from ${describeSource(connection.source)}): the server asks for one${reads}.`,
+      missingPasswordHint(surface, variable?.name),
       { cause: error },
     );
   }

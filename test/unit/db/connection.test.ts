@@ -195,6 +195,44 @@ describe('finding the database', () => {
       assert.equal(connection.config.host, 'db.internal');
     });
 
+    it('keeps the unset variable a password reads, for the message', async () => {
+      const yml =
+        'default: &default\n  adapter: postgresql\n  password: <%= ENV["SHARED_PW"] %>\n' +
+        'production:\n  <<: *default\n  database: app\n' +
+        '  password: <%= ENV["APP_DATABASE_PASSWORD"] %>\n' +
+        'staging:\n  <<: *default\n  database: app\n' +
+        'test:\n  adapter: postgresql\n  database: app\n  password: <%= ENV["PW"] || "dev" %>\n';
+      const files = { 'config/database.yml': yml };
+      const production = await resolve(files, { railsEnvironment: 'production' });
+      assert.equal(production.config.password, undefined);
+      assert.deepEqual(production.source.passwordVariable, {
+        name: 'APP_DATABASE_PASSWORD',
+        line: 7,
+      });
+      // Through the anchor: the default block's line.
+      const staging = await resolve(files, { railsEnvironment: 'staging' });
+      assert.deepEqual(staging.source.passwordVariable, { name: 'SHARED_PW', line: 3 });
+      // Set, or with a default: a password, and no variable to name.
+      const set = await resolve(files, {
+        railsEnvironment: 'production',
+        env: { APP_DATABASE_PASSWORD: 's3cret' },
+      });
+      assert.equal(set.config.password, 's3cret');
+      assert.equal(set.source.passwordVariable, undefined);
+      const fallback = await resolve(files, { railsEnvironment: 'test' });
+      assert.equal(fallback.config.password, 'dev');
+      assert.equal(fallback.source.passwordVariable, undefined);
+      // An ENV.fetch without a default stays what Rails makes it, an error before connecting.
+      const fetching = {
+        'config/database.yml':
+          yml + 'fetching:\n  adapter: postgresql\n  password: <%= ENV.fetch("FETCHED_PW") %>\n',
+      };
+      await assert.rejects(
+        resolve(fetching, { railsEnvironment: 'fetching' }),
+        /reads FETCHED_PW, which is not set/,
+      );
+    });
+
     it('ignores ERB it cannot evaluate in an environment that is not used', async () => {
       const files = {
         'config/database.yml':
