@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
+import { unlinked } from '../core/util/unlinked';
 import { appFolderIndex, leftWorkspace } from './multiRoot';
 
 /** workspaceState key: the chosen folder's URI. */
@@ -48,7 +49,7 @@ export function followAppFolder(
       if (folders.length < 2) {
         void vscode.window.showInformationMessage(
           folders.length
-            ? `Upkeep works on ${folders[0].name}, the only folder of this window.`
+            ? unlinked(`Upkeep works on ${folders[0].name}, the only folder of this window.`)
             : 'Open the folder of a Rails app first.',
         );
         return;
@@ -71,7 +72,9 @@ export function followAppFolder(
       if (!switchIfChanged() || !removed) return;
       const next = currentAppFolder(context);
       void vscode.window.showInformationMessage(
-        `${used.name} left the workspace: Upkeep works on ${next?.name ?? 'no folder'} now.`,
+        unlinked(
+          `${used.name} left the workspace: Upkeep works on ${next?.name ?? 'no folder'} now.`,
+        ),
       );
     }),
   );

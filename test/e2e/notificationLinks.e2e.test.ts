@@ -1,7 +1,7 @@
 /**
  * Notifications in a real editor (code-server) read their message as linked text: a
  * `[label](command:…)` there becomes a link that runs the command when clicked. Text a repo
- * wrote (a task title, an id in a broken state file) must show as text.
+ * wrote (a task title, an id in a broken state file, a template's variable) must show as text.
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -22,6 +22,8 @@ describe('Notifications with hostile repo text in a real editor', function () {
         '.vscode/settings.json': JSON.stringify({ 'upkeep.state.location': 'repository' }),
         // Broken (a task without "since"), and the id is the repo's to choose.
         '.upkeep/state.json': JSON.stringify({ version: 1, tasks: { [LINK]: {} } }),
+        // An unknown variable is named in a warning, as the template wrote it.
+        '.upkeep/templates/bug-report.md': `# {{title}}\n\n{{${LINK}}}\n`,
       },
       { rails: false },
     );
@@ -52,6 +54,34 @@ describe('Notifications with hostile repo text in a real editor', function () {
     await runCommand(page, 'Upkeep: Mark Task Done');
     await pickQuickInput(page, TITLE);
     const { message, links } = await linksOf('marked done');
+    assert.match(message, /Open the playbook/);
+    assert.equal(links, 0, message);
+  });
+
+  it('says the new owner of a task with a hostile title as text', async function () {
+    await runCommand(page, 'Upkeep: Set Owner…');
+    await pickQuickInput(page, TITLE);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Owner of' }).waitFor();
+    await input.fill('Sam');
+    await page
+      .locator('.quick-input-widget .monaco-list-row .label-name', { hasText: /^Sam$/ })
+      .waitFor();
+    await input.press('Enter');
+    const { message, links } = await linksOf('is owned by Sam');
+    assert.match(message, /Open the playbook/);
+    assert.equal(links, 0, message);
+  });
+
+  it("names a template's unknown variable as text", async function () {
+    await runCommand(page, 'Upkeep: New Bug Report…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill('Checkout fails');
+    await page.locator('.quick-input-widget', { hasText: 'never replaces a file' }).waitFor();
+    await input.press('Enter');
+    await pickQuickInput(page, 'Low');
+    const { message, links } = await linksOf('uses unknown variables');
     assert.match(message, /Open the playbook/);
     assert.equal(links, 0, message);
   });

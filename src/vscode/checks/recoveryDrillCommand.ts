@@ -10,6 +10,7 @@ import { drillStatements, planRecoveryDrill, urlHasPassword } from '../../core/c
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { printable } from '../../core/util/printable';
+import { unlinked } from '../../core/util/unlinked';
 import type { Services, StoredPassword } from '../services';
 
 export function registerRecoveryDrillCommand(services: Services): void {
@@ -72,7 +73,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
         now: services.clock.now(),
       });
     } catch (error) {
-      void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));
       return;
     }
     const { monitoredUrl, onMonitoredServer } = plan;
@@ -154,13 +155,13 @@ export function registerRecoveryDrillCommand(services: Services): void {
         const left = error.hint ? ` ${error.hint}` : '';
         log.info(`recovery drill: cancelled${left}`);
         void vscode.window.showInformationMessage(
-          `Upkeep: recovery drill cancelled; nothing was recorded.${left}`,
+          unlinked(`Upkeep: recovery drill cancelled; nothing was recorded.${left}`),
         );
         return;
       }
       log.error(`recovery drill: ${describeError(error)}`);
       void vscode.window.showErrorMessage(
-        `Upkeep: recovery drill did not run: ${describeError(error)}`,
+        unlinked(`Upkeep: recovery drill did not run: ${describeError(error)}`),
       );
     }
   };

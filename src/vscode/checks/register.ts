@@ -18,6 +18,7 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { Playbook, TierId } from '../../core/playbook/model';
 import { TIER_IDS, findTier } from '../../core/playbook/model';
 import { describeError } from '../../core/util/errors';
+import { unlinked } from '../../core/util/unlinked';
 import type { Services, StoredPassword } from '../services';
 import { CheckDiagnostics } from './diagnostics';
 import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
@@ -83,7 +84,7 @@ export function registerCheckCommands(services: Services): void {
       return [];
     }
     if (!definitions.length) {
-      void vscode.window.showInformationMessage(`Upkeep: ${label} has no checks.`);
+      void vscode.window.showInformationMessage(unlinked(`Upkeep: ${label} has no checks.`));
       return [];
     }
     const controller = new AbortController();
@@ -215,7 +216,9 @@ export function registerCheckCommands(services: Services): void {
     if (!taskId) return [];
     const definitions = checksForTask(book, taskId, registry());
     if (!definitions) {
-      void vscode.window.showErrorMessage(`Upkeep: the playbook has no task "${taskId}".`);
+      void vscode.window.showErrorMessage(
+        unlinked(`Upkeep: the playbook has no task "${taskId}".`),
+      );
       return [];
     }
     const title = book.tasks.find((task) => task.id === taskId)?.title ?? taskId;
@@ -240,7 +243,7 @@ export function registerCheckCommands(services: Services): void {
     if (!checkId) return [];
     const definition = all.get(checkId);
     if (!definition) {
-      void vscode.window.showErrorMessage(`Upkeep: there is no check "${checkId}".`);
+      void vscode.window.showErrorMessage(unlinked(`Upkeep: there is no check "${checkId}".`));
       return [];
     }
     return run(definition.title, [definition]);

@@ -9,6 +9,7 @@ import { loadDashboard } from '../../core/dashboard/loader';
 import { buildReport, writeReport } from '../../core/dashboard/report';
 import { readGitInfo } from '../../core/templates/gitInfo';
 import { describeError } from '../../core/util/errors';
+import { unlinked } from '../../core/util/unlinked';
 import type { Services } from '../services';
 import { DashboardPanel, VIEW_TYPE, type DashboardActions } from './panel';
 import { editorSources } from './sources';
@@ -96,7 +97,7 @@ async function saveReport(
   } catch (error) {
     log.error(`saving the report failed: ${describeError(error)}`);
     void vscode.window.showErrorMessage(
-      `Could not save the maintenance report: ${describeError(error)}`,
+      unlinked(`Could not save the maintenance report: ${describeError(error)}`),
     );
   }
 }

@@ -34,6 +34,7 @@ import { isLoginRefused, openSession } from '../../core/db/session';
 import { UpkeepError, describeError } from '../../core/util/errors';
 import { formatMs } from '../../core/util/figures';
 import type { Logger } from '../../core/util/logger';
+import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
 import { connectionNotice } from './connectionNotice';
@@ -58,7 +59,7 @@ export function registerDatabaseCommands(services: Services): void {
         } catch (error) {
           if (UpkeepError.is(error, 'cancelled')) return;
           log.error(`${id}: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
+          void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));
         }
       }),
     );
@@ -466,9 +467,11 @@ async function testConnection(
     // and test again once one is set, from here or from Set Database Password.
     login.refused = isLoginRefused(error);
     log.warn(`connection test: ${describeError(error)}`);
-    const message = saved
-      ? `${saved} The connection test failed: ${describeError(error)}`
-      : `Upkeep: ${describeError(error)}`;
+    const message = unlinked(
+      saved
+        ? `${saved} The connection test failed: ${describeError(error)}`
+        : `Upkeep: ${describeError(error)}`,
+    );
     const answer = login.refused
       ? await vscode.window.showErrorMessage(message, SET_PASSWORD)
       : await vscode.window.showErrorMessage(message);
@@ -485,7 +488,7 @@ async function connectAndReport(
   await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Connecting to ${connection.display}…`,
+      title: unlinked(`Connecting to ${connection.display}…`),
       cancellable: true,
     },
     async (_progress, token) => {
@@ -498,9 +501,11 @@ async function connectAndReport(
           ? `pg_stat_statements ${probe.statStatements.version}`
           : 'pg_stat_statements not created';
         void vscode.window.showInformationMessage(
-          `${saved ? `${saved} ` : 'Upkeep: '}PostgreSQL ${result.serverVersion}, ` +
-            `${formatMs(result.roundTripMs)} round trip, ` +
-            `${pss} (${describeSource(connection.source)}).`,
+          unlinked(
+            `${saved ? `${saved} ` : 'Upkeep: '}PostgreSQL ${result.serverVersion}, ` +
+              `${formatMs(result.roundTripMs)} round trip, ` +
+              `${pss} (${describeSource(connection.source)}).`,
+          ),
         );
       } finally {
         await session.close();
@@ -686,7 +691,7 @@ async function runDatabaseMaintenance(
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `${plan.sql} on ${connection.databaseName}…`,
+      title: unlinked(`${plan.sql} on ${connection.databaseName}…`),
       cancellable: true,
     },
     (_progress, token) =>
@@ -698,7 +703,9 @@ async function runDatabaseMaintenance(
       }),
   );
   void vscode.window.showInformationMessage(
-    `Upkeep: ${result.sql} finished in ${formatMs(result.durationMs)} ` +
-      `on ${connection.databaseName}.`,
+    unlinked(
+      `Upkeep: ${result.sql} finished in ${formatMs(result.durationMs)} ` +
+        `on ${connection.databaseName}.`,
+    ),
   );
 }

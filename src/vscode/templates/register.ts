@@ -23,6 +23,7 @@ import type { SeverityId } from '../../core/templates/severity';
 import { parseSeverity } from '../../core/templates/severity';
 import { formatZonedDate } from '../../core/templates/zonedTime';
 import { machineTimeZone } from '../../core/util/timeZone';
+import { unlinked } from '../../core/util/unlinked';
 import { askSeverity, askTitle } from './prompts';
 import { openAsSnippet } from './snippetEditor';
 
@@ -41,7 +42,7 @@ export function registerTemplateCommands(services: Services): void {
           await run(isArgs(args) ? args : undefined);
         } catch (error) {
           log.error(`${id} failed: ${describeError(error)}`);
-          void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
+          void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));
         }
       }),
     );
@@ -175,7 +176,7 @@ async function present(created: CreatedDocument, what: string, log: Logger): Pro
 /** Unknown variables are named with their template file; nothing is silently dropped. */
 function reportTemplateProblems(rendered: RenderedDocument): void {
   for (const warning of rendered.warnings) {
-    void vscode.window.showWarningMessage(`Upkeep: ${warning}`);
+    void vscode.window.showWarningMessage(unlinked(`Upkeep: ${warning}`));
   }
   if (rendered.unknown.length === 0) return;
   const names = rendered.unknown.map((name) => `{{${name}}}`).join(', ');
@@ -183,8 +184,10 @@ function reportTemplateProblems(rendered: RenderedDocument): void {
     ? vscode.workspace.asRelativePath(rendered.templateFile)
     : 'the template';
   void vscode.window.showWarningMessage(
-    `Upkeep: ${where} uses unknown variables ${names}; they were left as written. ` +
-      `Known: ${TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(', ')}, {{field:Label}}.`,
+    unlinked(
+      `Upkeep: ${where} uses unknown variables ${names}; they were left as written. ` +
+        `Known: ${TEMPLATE_VARIABLES.map((name) => `{{${name}}}`).join(', ')}, {{field:Label}}.`,
+    ),
   );
 }
 

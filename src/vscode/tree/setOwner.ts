@@ -21,6 +21,7 @@ import {
   setTaskOwnerInFile,
 } from '../../core/playbook/ownerEdit';
 import { describeError } from '../../core/util/errors';
+import { unlinked } from '../../core/util/unlinked';
 import type { TreeCommandContext } from './commands';
 
 interface OwnerItem extends vscode.QuickPickItem {
@@ -52,7 +53,7 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
       await showPlaybookAt(folder.uri, error.position);
     }
     log.warn(`${task.id}: owner not changed: ${describeError(error)}`);
-    void vscode.window.showErrorMessage(`Upkeep: ${describeError(error)}`);
+    void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));
     return;
   }
   await context.controller.reloadPlaybook();
@@ -77,7 +78,7 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
       'changes: save it to keep them.',
     none: `Upkeep: ${task.title} already ${says} in ${PLAYBOOK_FILE}.`,
   }[where];
-  void vscode.window.showInformationMessage(message);
+  void vscode.window.showInformationMessage(unlinked(message));
 }
 
 interface Written {
