@@ -94,7 +94,12 @@ function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | 
         pss.loaded === false
           ? `${preload[0].toUpperCase()}${preload.slice(1)}, ` +
             'then run: CREATE EXTENSION pg_stat_statements;'
-          : 'CREATE EXTENSION pg_stat_statements;',
+          : pss.loaded === null
+            ? // Created but not preloaded, it records nothing: the setting must be checked too.
+              'CREATE EXTENSION pg_stat_statements; (it records only if ' +
+              `shared_preload_libraries lists it, which role ${probe.role} may not read: ` +
+              `if it does not, ${preload})`
+            : 'CREATE EXTENSION pg_stat_statements;',
     };
   }
   if (pss.loaded === false) {
