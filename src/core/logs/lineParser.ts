@@ -115,7 +115,7 @@ function withoutControls(text: string): string {
   return CONTROL.test(text) ? text.replace(ANSI, '').replace(CONTROLS, '\uFFFD') : text;
 }
 
-const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?[A-Za-z0-9_.-]{1,64} {0,32}\| ?/;
+const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?([A-Za-z0-9_.-]{1,64}) {0,32}\| ?/;
 /** `host tag[pid]: ` after a syslog or journal time; the pid is the last group. */
 const SYSLOG_SOURCE = String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`;
 const SYSLOG_3164 =
@@ -248,6 +248,9 @@ export class LineParser {
   private readonly line: ParsedLine = resetLine(undefined, '');
   private lastTag = '';
   private lastPid = '';
+  /** The process a docker compose, foreman or overmind prefix names, on this line and the last. */
+  private stream: string | undefined;
+  private lastStream: string | undefined;
   private readonly docker = new DockerRecords(MAX_LINE - 16_384, 16_384);
   /**
    * The record just parsed is a piece of a line Docker's json-file driver split (over 16 KB):
@@ -306,18 +309,42 @@ export class LineParser {
     const line = resetLine(this.line, text);
     // Docker's time, with its zone, wins over a Logger's without one, as `docker logs -t` does.
     if (wrapperTime !== undefined) this.setTime(line, wrapperTime);
+    this.stream = undefined;
     text = this.stripEnvelopes(text, line);
+    this.readMessage(text, line);
+    if (this.stream !== undefined) this.byProcess(line, this.stream);
+    this.lastStream = this.stream;
+    return line;
+  }
+
+  private readMessage(input: string, line: ParsedLine): void {
+    let text = input;
     // Semantic Logger's text format: a time, then `I [pid:thread]`.
     const semantic = line.level === LEVEL_UNKNOWN && !Number.isNaN(line.time) && text[2] === '[';
-    if (semantic && parseSemanticText(text, line, this.zone)) return line;
+    if (semantic && parseSemanticText(text, line, this.zone)) return;
     if (text.charCodeAt(0) === 123 /* { */) {
       parseJsonLine(text, line, this.zone);
-      if (line.kind !== 'other' || line.body !== text) return line;
+      if (line.kind !== 'other' || line.body !== text) return;
     }
     text = this.stripTags(text, line);
     line.body = text;
     classifyBody(text, line, this.zone);
-    return line;
+  }
+
+  /**
+   * Several processes in one output (`docker compose up --scale web=2`, `foreman start` with
+   * web.1 and web.2 or a worker): lines without a request id are grouped by the process the
+   * prefix names as well as by the pid the line carries, which is 1 in every container. A line
+   * with neither time nor pid that follows a line of the same process is left without one: it
+   * continues that line (a backtrace, a message over several lines).
+   */
+  private byProcess(line: ParsedLine, stream: string): void {
+    if (line.pid !== undefined) {
+      line.pid = `${stream} ${line.pid}`;
+      return;
+    }
+    const bare = line.kind === 'other' || line.kind === 'blank' || line.kind === 'frame';
+    if (!bare || !Number.isNaN(line.time) || stream !== this.lastStream) line.pid = stream;
   }
 
   private stripEnvelopes(input: string, line: ParsedLine): string {
@@ -326,7 +353,10 @@ export class LineParser {
     const bar = text.lastIndexOf('|', 100);
     if (bar > 0) {
       const prefix = COMPOSE_PREFIX.exec(text);
-      if (prefix && !text.startsWith('Completed')) text = text.slice(prefix[0].length);
+      if (prefix && !text.startsWith('Completed')) {
+        this.stream = prefix[1];
+        text = text.slice(prefix[0].length);
+      }
     }
 
     const first = text.charCodeAt(0);

@@ -409,4 +409,60 @@ describe('log engine on hosted and collected shapes', () => {
       assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [1, 0]);
     });
   });
+
+  it('foreman with colours: web.1, web.2 and a Sidekiq worker, no request ids', async () => {
+    const s = await summarizeFixture('foreman_processes.log');
+    assert.deepEqual(
+      s.slowest.map((r) => [r.action, r.method, r.path, r.status, r.durationMs, r.line]),
+      [
+        ['ReportsController#show', 'GET', '/reports/42', 200, 2004, 6],
+        ['Devise::SessionsController#create', 'POST', '/users/sign_in', 401, 12, 7],
+        ['ReportsController#show', 'GET', '/reports/43', 500, 8, 16],
+      ],
+    );
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '192.0.2.11', count: 1 }]);
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.frame, e.line, e.actions]),
+      [
+        [
+          'NoMethodError',
+          'app/controllers/reports_controller.rb:9',
+          21,
+          ['ReportsController#show'],
+        ],
+      ],
+    );
+    const show = s.actions.find((a) => a.name === 'ReportsController#show');
+    assert.deepEqual([show?.count, show?.meanMs], [2, 1006]);
+    // Puma's four boot lines and Sidekiq's three are in no request; Puma's last line goes with
+    // web.1's last request, as a line of one process does.
+    assert.deepEqual([s.assembly.byProcess, s.assembly.orphanLines], [3, 7]);
+  });
+
+  it('docker compose --scale web=2: two containers whose Rails is pid 1 in each', async () => {
+    await withFolder(async (folder) => {
+      const line = (web: string, t: string, message: string): string =>
+        `${web}  | I, [2026-12-04T10:00:${t}.000000 #1]  INFO -- : ${message}`;
+      await fs.writeFile(
+        path.join(folder, 'compose.log'),
+        [
+          line('web-1', '00', 'Started GET "/a" for 192.0.2.1 at 2026-12-04 10:00:00 +0000'),
+          line('web-2', '00', 'Started GET "/b" for 192.0.2.2 at 2026-12-04 10:00:00 +0000'),
+          line('web-1', '00', 'Processing by AController#index as HTML'),
+          line('web-2', '00', 'Processing by BController#index as HTML'),
+          line('web-2', '01', 'Completed 404 Not Found in 5ms'),
+          line('web-1', '02', 'Completed 200 OK in 1500ms'),
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'compose.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs]),
+        [
+          ['AController#index', '/a', 200, 1500],
+          ['BController#index', '/b', 404, 5],
+        ],
+      );
+    });
+  });
 });
