@@ -18,7 +18,16 @@ describe('Notifications with hostile repo text in a real editor', function () {
   before(async function () {
     editor = await startFolderEditor(
       {
-        '.upkeep/playbook.yaml': `version: 1\ntasks:\n  - id: daily.logs\n    title: "${TITLE}"\n`,
+        '.upkeep/playbook.yaml': [
+          'version: 1',
+          `tiers: { daily: { title: "Daily ${LINK}" } }`,
+          // A check that takes a while, so that the run's progress stays on show.
+          'checks: [{ id: custom.slow, title: Slow, kind: shell, command: "sleep 6" }]',
+          'tasks:',
+          `  - { id: daily.logs, title: "${TITLE}" }`,
+          '  - { id: custom.wait, tier: daily, title: Wait, checks: [custom.slow] }',
+          '',
+        ].join('\n'),
         '.vscode/settings.json': JSON.stringify({ 'upkeep.state.location': 'repository' }),
         // Broken (a task without "since"), and the id is the repo's to choose.
         '.upkeep/state.json': JSON.stringify({ version: 1, tasks: { [LINK]: {} } }),
@@ -69,6 +78,13 @@ describe('Notifications with hostile repo text in a real editor', function () {
       .waitFor();
     await input.press('Enter');
     const { message, links } = await linksOf('is owned by Sam');
+    assert.match(message, /Open the playbook/);
+    assert.equal(links, 0, message);
+  });
+
+  it("titles a check run's progress with a hostile tier title as text", async function () {
+    await runCommand(page, 'Upkeep: Run Daily Checks');
+    const { message, links } = await linksOf('Upkeep: Daily');
     assert.match(message, /Open the playbook/);
     assert.equal(links, 0, message);
   });

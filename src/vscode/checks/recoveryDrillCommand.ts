@@ -124,7 +124,9 @@ export function registerRecoveryDrillCommand(services: Services): void {
           token.onCancellationRequested(() =>
             controller.abort(new UpkeepError('cancelled', 'Cancelled.')),
           );
-          progress.report({ message: `restoring ${path.basename(dumpFile)} on ${target}` });
+          progress.report({
+            message: unlinked(`restoring ${path.basename(dumpFile)} on ${target}`),
+          });
           return runRecoveryDrill({
             dumpFile,
             targetUrl,

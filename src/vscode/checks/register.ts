@@ -10,6 +10,7 @@ import {
   checksForTier,
   closeSharedResources,
   createRegistry,
+  withDatabaseHealth,
   settingsForPlaybook,
 } from '../../core/checks/registry';
 import { runChecks } from '../../core/checks/runner';
@@ -100,7 +101,7 @@ export function registerCheckCommands(services: Services): void {
       const results = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Upkeep: ${label}`,
+          title: unlinked(`Upkeep: ${label}`),
           cancellable: true,
         },
         async (progress, token) => {
@@ -124,7 +125,7 @@ export function registerCheckCommands(services: Services): void {
               onProgress: ({ done, total, result }) => {
                 progress.report({
                   increment: 100 / total,
-                  message: progressMessage(done, total, result),
+                  message: unlinked(progressMessage(done, total, result)),
                 });
                 // Recorded one by one so the tree and the Problems panel (listening) follow the
                 // run.
@@ -169,7 +170,8 @@ export function registerCheckCommands(services: Services): void {
   const runTier = async (tier: TierId): Promise<CheckResult[]> => {
     const book = playbook();
     const title = findTier(book, tier)?.title ?? tier;
-    return run(`${title} checks`, checksForTier(book, tier, registry()));
+    const all = registry();
+    return run(`${title} checks`, withDatabaseHealth(checksForTier(book, tier, all), all));
   };
 
   const pickTier = async (): Promise<TierId | undefined> => {
@@ -214,7 +216,8 @@ export function registerCheckCommands(services: Services): void {
       taskId = picked?.id;
     }
     if (!taskId) return [];
-    const definitions = checksForTask(book, taskId, registry());
+    const all = registry();
+    const definitions = checksForTask(book, taskId, all);
     if (!definitions) {
       void vscode.window.showErrorMessage(
         unlinked(`Upkeep: the playbook has no task "${taskId}".`),
@@ -222,7 +225,7 @@ export function registerCheckCommands(services: Services): void {
       return [];
     }
     const title = book.tasks.find((task) => task.id === taskId)?.title ?? taskId;
-    return run(title, definitions);
+    return run(title, withDatabaseHealth(definitions, all));
   });
 
   register('upkeep.runCheck', async (argument?: unknown) => {
@@ -251,17 +254,18 @@ export function registerCheckCommands(services: Services): void {
 
   register('upkeep.runDueChecks', async () => {
     const book = playbook();
+    const all = registry();
     const due = (services.playbook as DueTaskSource | undefined)?.dueTaskIds?.();
-    if (due) return run('Due checks', checksForTasks(book, due, registry()));
+    if (due) return run('Due checks', withDatabaseHealth(checksForTasks(book, due, all), all));
     // Without the schedule, every tier that repeats counts as due.
     const tiers = TIER_IDS.filter((id) => id !== 'onDemand');
     const ids = new Map<string, CheckDefinition>();
     for (const tier of tiers) {
-      for (const definition of checksForTier(book, tier, registry())) {
+      for (const definition of checksForTier(book, tier, all)) {
         ids.set(definition.id, definition);
       }
     }
-    return run('Due checks', [...ids.values()]);
+    return run('Due checks', withDatabaseHealth([...ids.values()], all));
   });
 
   register('upkeep.cancelChecks', () => {

@@ -9,6 +9,7 @@ import { workspaceLabel } from '../../core/logs/parallel';
 import { resolveSources } from '../../core/logs/sources';
 import { UpkeepError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
+import { unlinked } from '../../core/util/unlinked';
 
 /** Quicker reads (most windows of most logs) come and go without a notification. */
 export const NOTIFY_AFTER_MS = 1000;
@@ -52,7 +53,7 @@ export async function readLogsWithProgress<T>(
     await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Upkeep: reading ${what} for the dashboard`,
+        title: unlinked(`Upkeep: reading ${what} for the dashboard`),
         cancellable: true,
       },
       async (_progress, token) => {

@@ -563,7 +563,7 @@ async function explainSelection(
   await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Explaining on ${connection.display}…`,
+      title: unlinked(`Explaining on ${connection.display}…`),
       cancellable: true,
     },
     async (_progress, token) => {
