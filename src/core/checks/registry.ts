@@ -159,6 +159,26 @@ export function checksForTasks(
   return [...ids].map((id) => registry.resolve(id));
 }
 
+/**
+ * A run's checks with `health.database` first when a database check is among them and it is
+ * not: a database check that cannot connect skips and points at it, and its own row would still
+ * show an older run (the password missing before it was set, or a server that has since gone).
+ */
+export function withDatabaseHealth(
+  definitions: CheckDefinition[],
+  registry: CheckRegistry,
+): CheckDefinition[] {
+  const health = registry.get(DATABASE_HEALTH);
+  if (!health || definitions.some((definition) => definition.id === DATABASE_HEALTH)) {
+    return definitions;
+  }
+  return definitions.some((definition) => definition.needsDatabase)
+    ? [health, ...definitions]
+    : definitions;
+}
+
+const DATABASE_HEALTH = 'health.database';
+
 /** The user's settings with the repo playbook's threshold overrides laid over them. */
 export function settingsForPlaybook(
   settings: UpkeepSettings,

@@ -11,6 +11,7 @@ import {
   checksForTier,
   createRegistry,
   settingsForPlaybook,
+  withDatabaseHealth,
 } from '../../../src/core/checks/registry';
 import { runChecks } from '../../../src/core/checks/runner';
 import { BUILTIN_CHECK_IDS } from '../../../src/core/playbook/checkIds';
@@ -60,6 +61,22 @@ describe('check registry', () => {
 
     const both = checksForTasks(playbook, ['daily.health', 'daily.health', 'weekly.codeQuality']);
     assert.equal(new Set(both.map((d) => d.id)).size, both.length);
+  });
+
+  it('runs health.database first with database checks that lack it, once', () => {
+    const playbook = defaultPlaybook();
+    const registry = createRegistry(playbook);
+    const ids = (definitions: { id: string }[]): string[] => definitions.map((d) => d.id);
+    // The weekly tier has database checks and no health.database of its own.
+    const weekly = checksForTier(playbook, 'weekly', registry);
+    assert.ok(!ids(weekly).includes('health.database'));
+    const run = withDatabaseHealth(weekly, registry);
+    assert.deepEqual(ids(run), ['health.database', ...ids(weekly)]);
+    // Already there (the daily tier), or no database check: as it was.
+    const daily = checksForTier(playbook, 'daily', registry);
+    assert.deepEqual(ids(withDatabaseHealth(daily, registry)), ids(daily));
+    const docs = checksForTask(playbook, 'weekly.documentation', registry) ?? [];
+    assert.deepEqual(ids(withDatabaseHealth(docs, registry)), ids(docs));
   });
 
   it('adds the playbook custom checks and its thresholds', () => {
