@@ -23,7 +23,7 @@ export function historyMarkdown(
   formatTime: (iso: string) => string,
 ): string {
   const tasks = playbook.tasks.filter((task) => !taskId || task.id === taskId);
-  const title = taskId ? `History: ${tasks[0]?.title ?? taskId}` : 'Maintenance history';
+  const title = taskId ? `History: ${plain(tasks[0]?.title ?? taskId)}` : 'Maintenance history';
   const entries = tasks.flatMap((task) =>
     (taskEntry(state, task.id)?.history ?? []).map((entry) => ({ task, entry })),
   );
@@ -36,13 +36,13 @@ export function historyMarkdown(
     const entryMonth = entry.at.slice(0, 7);
     if (entryMonth !== month) {
       month = entryMonth;
-      lines.push(`## ${month}`, '');
+      lines.push(`## ${plain(month)}`, '');
     }
     const who = entry.by ? ` by ${plain(entry.by)}` : '';
     const heading = taskId
       ? ACTIONS[entry.action]
       : `${plain(task.title)}: ${ACTIONS[entry.action]}`;
-    lines.push(`### ${heading} — ${formatTime(entry.at)}${who}`, '');
+    lines.push(`### ${heading} — ${plain(formatTime(entry.at))}${who}`, '');
     lines.push(`- Period: ${plain(entry.periodKey)}`);
     if (entry.items.length) {
       const titles = entry.items.map(

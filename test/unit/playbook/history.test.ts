@@ -111,6 +111,26 @@ describe('task history document', () => {
     assert.equal(text.split('\n').filter((line) => line.startsWith('- Note: ')).length, 1);
     assert.match(text, /- Note: disk ok - Note: forged gnp\.exe \\\[2J end/);
   });
+  it('keeps a repo title and a committed time from putting markup into the headings', () => {
+    // The playbook is the repo's; the title heads one task's history.
+    const title = 'Logs\n## Forged <img src=x> [run](command:upkeep.openPlaybook)';
+    const hostile = {
+      ...playbook,
+      tasks: playbook.tasks.map((task) => (task.id === logs.id ? { ...task, title } : task)),
+    };
+    const state = emptyState();
+    markDone(state, logs, { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann', periodKey: 'p' });
+    // A committed time's first seven characters name the month heading.
+    state.tasks[logs.id].history[0].at = '<!--x-->2026-11-03T09:00:00Z';
+    const text = historyMarkdown(hostile, state, 'daily.logs', (iso) => iso);
+    const headings = text.split('\n').filter((line) => line.startsWith('#'));
+    assert.equal(headings.length, 3, text);
+    assert.equal(
+      headings[0],
+      '# History: Logs \\#\\# Forged \\<img src=x\\> \\[run\\](command:upkeep.openPlaybook)',
+    );
+    assert.equal(headings[1], '## \\<!--x--');
+  });
 });
 
 describe('guideline headings', () => {
