@@ -116,6 +116,8 @@ function withoutControls(text: string): string {
 }
 
 const COMPOSE_PREFIX = /^(?:\d\d:\d\d:\d\d )?([A-Za-z0-9_.-]{1,64}) {0,32}\| ?/;
+/** `kubectl logs --prefix`: `[pod/web-7d9f8c6b5-x2k4q/web] ` names the pod and container. */
+const KUBECTL_PREFIX = /^\[(pod\/[a-z0-9.-]{1,253}\/[a-z0-9-]{1,63})\] /;
 /** `host tag[pid]: ` after a syslog or journal time; the pid is the last group. */
 const SYSLOG_SOURCE = String.raw`[^\s]{1,255} [^\s[:]{1,64}(?:\[(\d{1,10})\])?: ?`;
 const SYSLOG_3164 =
@@ -248,7 +250,10 @@ export class LineParser {
   private readonly line: ParsedLine = resetLine(undefined, '');
   private lastTag = '';
   private lastPid = '';
-  /** The process a docker compose, foreman or overmind prefix names, on this line and the last. */
+  /**
+   * The process a docker compose, foreman, overmind or `kubectl logs --prefix` prefix names, on
+   * this line and the last.
+   */
   private stream: string | undefined;
   private lastStream: string | undefined;
   private readonly docker = new DockerRecords(MAX_LINE - 16_384, 16_384);
@@ -333,10 +338,11 @@ export class LineParser {
 
   /**
    * Several processes in one output (`docker compose up --scale web=2`, `foreman start` with
-   * web.1 and web.2 or a worker): lines without a request id are grouped by the process the
-   * prefix names as well as by the pid the line carries, which is 1 in every container. A line
-   * with neither time nor pid that follows a line of the same process is left without one: it
-   * continues that line (a backtrace, a message over several lines).
+   * web.1 and web.2 or a worker, the pods of `kubectl logs -l app=web --prefix`): lines without
+   * a request id are grouped by the process the prefix names as well as by the pid the line
+   * carries, which is 1 in every container. A line with neither time nor pid that follows a
+   * line of the same process is left without one: it continues that line (a backtrace, a
+   * message over several lines).
    */
   private byProcess(line: ParsedLine, stream: string): void {
     if (line.pid !== undefined) {
@@ -350,6 +356,11 @@ export class LineParser {
   private stripEnvelopes(input: string, line: ParsedLine): string {
     let text = input;
     // Searched backwards from 100 so a long line without a bar costs nothing.
+    const kubectl = text.startsWith('[pod/') ? KUBECTL_PREFIX.exec(text) : null;
+    if (kubectl) {
+      this.stream = kubectl[1];
+      text = text.slice(kubectl[0].length);
+    }
     const bar = text.lastIndexOf('|', 100);
     if (bar > 0) {
       const prefix = COMPOSE_PREFIX.exec(text);

@@ -465,4 +465,48 @@ describe('log engine on hosted and collected shapes', () => {
       );
     });
   });
+
+  for (const timestamps of [false, true]) {
+    const command = `kubectl logs -l app=web --prefix${timestamps ? ' --timestamps' : ''}`;
+    it(`${command}: two pods whose Rails is pid 1 in each`, async () => {
+      await withFolder(async (folder) => {
+        const line = (pod: string, t: string, message: string): string =>
+          `[pod/web-7d9f8c6b5-${pod}/web] ` +
+          (timestamps ? `2026-12-04T10:00:${t}.123456789Z ` : '') +
+          `I, [2026-12-04T10:00:${t}.000000 #1]  INFO -- : ${message}`;
+        await fs.writeFile(
+          path.join(folder, 'pods.log'),
+          [
+            line('x2k4q', '00', 'Started GET "/a" for 192.0.2.10 at 2026-12-04 10:00:00 +0000'),
+            line(
+              'p8m2z',
+              '00',
+              'Started POST "/users/sign_in" for 192.0.2.11 at 2026-12-04 10:00:00 +0000',
+            ),
+            line('x2k4q', '00', 'Processing by AController#index as HTML'),
+            line('p8m2z', '00', 'Processing by Devise::SessionsController#create as HTML'),
+            line('p8m2z', '00', 'Completed 401 Unauthorized in 12ms'),
+            line('x2k4q', '01', 'Completed 200 OK in 1045ms'),
+            '',
+          ].join('\n'),
+        );
+        const s = await summarizeFixture(path.join(folder, 'pods.log'));
+        assert.deepEqual(
+          s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.at]),
+          [
+            ['AController#index', '/a', 200, 1045, '2026-12-04T10:00:00.000Z'],
+            [
+              'Devise::SessionsController#create',
+              '/users/sign_in',
+              401,
+              12,
+              '2026-12-04T10:00:00.000Z',
+            ],
+          ],
+        );
+        assert.deepEqual(s.failedLogins.byIp, [{ ip: '192.0.2.11', count: 1 }]);
+        assert.deepEqual([s.assembly.byProcess, s.assembly.orphanLines], [2, 0]);
+      });
+    });
+  }
 });

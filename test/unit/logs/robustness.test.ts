@@ -42,6 +42,8 @@ function hostileLines(size: number): string[] {
     `Fri 2026-12-04 10:00:00 ${'UTC '.repeat(size / 4)}`,
     `1796378400.${'1'.repeat(size)} h a[1]: x`,
     `1796378400 ${'h '.repeat(size / 2)}`,
+    `[pod/${'a'.repeat(size)}/web] x`,
+    `[pod/a/${'-'.repeat(size)}`,
     `{"log":"${'\\"'.repeat(size / 2)}","time":"x"}`,
     `{"log":"${'x'.repeat(size)}","stream":"stderr","time":"2026-12-04T10:00:00Z"}`,
     `<13>1 ${'x'.repeat(size)}`,
