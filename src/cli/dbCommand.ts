@@ -18,8 +18,9 @@ import { defaultSnapshotFile } from '../core/checks/dbChecks';
 import { printable, printableJson, printableLines } from '../core/util/printable';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
-import { createLogger, redact } from '../core/util/logger';
+import { redact } from '../core/util/logger';
 import { cancelOnSignals } from './cancelSignals';
+import { cliLogger } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -83,11 +84,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
 
 async function runDb(flags: DbFlags): Promise<number> {
   const workspace = await resolveWorkspace(flags.workspace, process.cwd());
-  const log = createLogger((level, line) => {
-    if (flags.verbose || level === 'warn' || level === 'error') {
-      process.stderr.write(`${level}: ${printableLines(line)}\n`);
-    }
-  }, 'db');
+  const log = cliLogger(flags.verbose === true, 'db');
   const output: DbJson = {
     version: DB_JSON_VERSION,
     generatedAt: new Date().toISOString(),

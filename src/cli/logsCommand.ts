@@ -9,16 +9,16 @@ import { fstatSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { printable, printableJson, printableLines } from '../core/util/printable';
+import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
+import { cliLogger } from './cliLogger';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
 import { describeError } from '../core/util/errors';
-import { createLogger } from '../core/util/logger';
 
 const EXIT_USAGE = 2;
 
@@ -52,11 +52,7 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
 
 async function runLogs(given: string[], options: LogsOptions): Promise<number> {
   // Like upkeep check and db: warnings and errors always reach stderr, progress with --verbose.
-  const log = createLogger((level, line) => {
-    if (options.verbose || level === 'warn' || level === 'error') {
-      process.stderr.write(`${level}: ${printableLines(line)}\n`);
-    }
-  }, 'logs');
+  const log = cliLogger(options.verbose === true, 'logs');
   // Ctrl-C, SIGTERM or SIGHUP stops the read (its worker threads too) and prints nothing of a
   // summary: half a log's figures would read as the whole window's.
   const cancel = cancelOnSignals();
