@@ -876,24 +876,27 @@ const SNAPSHOT_HOLDERS = `
   SELECT kind, name, transactions, "ageSeconds", state, by FROM (
     SELECT 'session' AS kind, a.pid::text AS name,
            greatest(age(a.backend_xmin), age(a.backend_xid))::float8 AS transactions,
+           coalesce(age(a.backend_xid), 0)::float8 AS own,
            extract(epoch FROM now() - a.xact_start)::float8 AS "ageSeconds", a.state,
            coalesce(nullif(a.application_name, ''), a.usename::text) AS by
       FROM pg_stat_activity a
      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
        AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
     UNION ALL
-    SELECT 'prepared', p.gid, age(p.transaction)::float8,
+    SELECT 'prepared', p.gid, age(p.transaction)::float8, age(p.transaction)::float8,
            extract(epoch FROM now() - p.prepared)::float8, NULL, p.owner::text
       FROM pg_prepared_xacts p WHERE p.database = current_database()
     UNION ALL
-    SELECT 'slot', s.slot_name::text, age(s.xmin)::float8, NULL,
+    SELECT 'slot', s.slot_name::text, age(s.xmin)::float8, 0, NULL,
            CASE WHEN s.active THEN 'active' ELSE 'inactive' END, NULL
       FROM pg_replication_slots s WHERE s.xmin IS NOT NULL
     UNION ALL
     SELECT 'replica', coalesce(nullif(r.application_name, ''), r.client_addr::text, r.pid::text),
-           age(r.backend_xmin)::float8, NULL, r.state, NULL
+           age(r.backend_xmin)::float8, 0, NULL, r.state, NULL
       FROM pg_stat_replication r WHERE r.backend_xmin IS NOT NULL) AS holders
-  ORDER BY transactions DESC, "ageSeconds" DESC NULLS LAST, kind, name
+  -- Sessions whose snapshots only saw the oldest transaction running tie with it: the one
+  -- whose own transaction ID it is (the root, the others often wait for it) comes first.
+  ORDER BY transactions DESC, own DESC, "ageSeconds" DESC NULLS LAST, kind, name
   LIMIT 1`;
 
 /** What holds the horizon, in words, and the statement that ends it (null for a standby). */
@@ -906,9 +909,13 @@ function snapshotHolderText(
   switch (holder.kind) {
     case 'session':
       return {
+        // pg_stat_activity shows another role's snapshot, not its state or times, to a role
+        // without pg_read_all_stats.
         text:
           `pid ${holder.name} (${holder.by ?? 'unknown'}, ` +
-          `${holder.state ?? 'state unknown'}${age(holder.ageSeconds)})`,
+          (holder.state === null
+            ? `its state and age hidden from role ${probe.role})`
+            : `${holder.state}${age(holder.ageSeconds)})`),
         fix: stopSession(Number(holder.name), holder.state),
       };
     case 'prepared':
@@ -1098,6 +1105,8 @@ function evaluateVacuum(
   }
   // A snapshot held since before the rows died keeps them: a VACUUM would remove none of them.
   const holder = data.oldestSnapshot;
+  // A session's age is hidden from a role without pg_read_all_stats (null, as a slot's):
+  // named all the same, its snapshot being the oldest.
   const holding =
     holder !== null &&
     (worst !== undefined || neglected.length > 0) &&

@@ -71,5 +71,46 @@ for (const target of serversUnderTest) {
         await console.end();
       }
     });
+
+    it('names the root of a wait to a role that may not see its age', async () => {
+      const url = await createDatabase(await target.start(), 'snapshot');
+      await admin(
+        url,
+        `CREATE TABLE jobs (id int); INSERT INTO jobs SELECT generate_series(1, 4000);
+         CREATE ROLE watcher LOGIN PASSWORD 'watcher-secret'`,
+      );
+      // The waiter connects first: its pid is the lower one.
+      const waiter = new Client({ connectionString: url, application_name: 'worker' });
+      const holder = new Client({ connectionString: url, application_name: 'console' });
+      await waiter.connect();
+      await holder.connect();
+      const watcherUrl = new URL(url);
+      watcherUrl.username = 'watcher';
+      watcherUrl.password = 'watcher-secret';
+      const { session } = await connect(watcherUrl.toString());
+      try {
+        await admin(url, 'DELETE FROM jobs WHERE id <= 2000');
+        await holder.query('BEGIN');
+        await holder.query('UPDATE jobs SET id = id WHERE id = 4000');
+        const pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]
+          .pid;
+        // Its snapshot saw the holder's transaction running: the same oldest transaction ID.
+        const waiting = waiter.query('UPDATE jobs SET id = id WHERE id = 4000');
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+
+        const card = await vacuumCard(session, (dead) => dead >= 2000);
+        assert.equal(card.state, 'warn', card.summary);
+        assert.match(
+          card.reason ?? '',
+          new RegExp(`by pid ${pid} \\(console, its state and age hidden from role watcher\\)\\)`),
+        );
+        await holder.query('COMMIT');
+        await waiting;
+      } finally {
+        await session.close();
+        await holder.end();
+        await waiter.end();
+      }
+    });
   });
 }
