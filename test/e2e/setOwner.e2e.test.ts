@@ -10,7 +10,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { setTaskOwner } from '../../src/core/playbook/ownerEdit';
@@ -19,9 +18,8 @@ import {
   openViewContainer,
   pickQuickInput,
   quickInputLabels,
-  readOutputChannel,
+  reportFailure,
   runCommand,
-  screenshot,
   showTreeHover,
   treeItem,
   waitForNotification,
@@ -70,13 +68,7 @@ describe('Set Owner in a real editor', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      const shot = path.join(os.tmpdir(), 'upkeep-e2e-owner-failure.png');
-      await screenshot(page, shot).catch(() => undefined);
-      console.log(`screenshot of the failure: ${shot}`);
-      const output = await readOutputChannel(page, 'Upkeep').catch((error: Error) => error.message);
-      console.log(`--- Upkeep output ---\n${output}\n---`);
-    }
+    if (this.currentTest?.state === 'failed' && page) await reportFailure(page, 'owner');
   });
 
   after(async function () {

@@ -464,6 +464,18 @@ export async function showTreeHover(row: Locator, hover: Locator): Promise<void>
   );
 }
 
+/**
+ * After a failed test (`name` names its screenshot): the window as a PNG in the temporary
+ * folder, and the Upkeep output channel printed, for a run nobody watched.
+ */
+export async function reportFailure(page: Page, name: string): Promise<void> {
+  const shot = path.join(os.tmpdir(), `upkeep-e2e-${name}-failure.png`);
+  await screenshot(page, shot).catch(() => undefined);
+  console.log(`screenshot of the failure: ${shot}`);
+  const output = await readOutputChannel(page, 'Upkeep').catch((error: Error) => error.message);
+  console.log(`--- Upkeep output ---\n${output}\n---`);
+}
+
 export async function screenshot(page: Page, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Toasts and panels fade in; a frozen animation would leave them half transparent.
