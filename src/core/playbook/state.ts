@@ -256,7 +256,10 @@ export function markDone(
   delete entry.snoozeReason;
   const history = entryNow(entry, 'done', context);
   history.checks = extra.checks ?? [];
-  if (extra.values && Object.keys(extra.values).length) history.values = extra.values;
+  const values = Object.entries(extra.values ?? {})
+    .map(([key, value]) => [key, typedLine(value)] as const)
+    .filter(([, value]) => value);
+  if (values.length) history.values = Object.fromEntries(values);
   const note = extra.note === undefined ? '' : typedLine(extra.note);
   if (note) history.note = note;
   pushHistory(entry, history);

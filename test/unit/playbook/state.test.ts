@@ -131,8 +131,12 @@ describe('playbook state changes', () => {
     assert.equal(entry.history.at(-1)?.note, 'until 2026-12-10: waiting for Ann');
     markDone(state, task, on('2026-12-05'), { note: ' Removed\u2066 2\u2069\naccounts\u200f ' });
     assert.equal(entry.history.at(-1)?.note, 'Removed 2 accounts');
-    markDone(state, task, on('2026-12-06'), { note: '\u202a\u200b\ufeff' });
+    markDone(state, task, on('2026-12-06'), {
+      note: '\u202a\u200b\ufeff',
+      values: { minutes: ' 4\u200b2\u202e ', blank: '\u2066\ufeff' },
+    });
     assert.equal(entry.history.at(-1)?.note, undefined);
+    assert.deepEqual(entry.history.at(-1)?.values, { minutes: '42' });
   });
 
   it('keeps why a task was snoozed, in the state and the history, until done or reset', () => {
