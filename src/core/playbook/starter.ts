@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError, fileErrorWithCode } from '../util/errors';
+import { folderOutside } from '../util/paths';
 import { PLAYBOOK_FILE } from './loader';
 
 export const STARTER_PLAYBOOK =
@@ -61,6 +62,15 @@ version: 1
  */
 export async function writeStarterPlaybook(workspace: string): Promise<boolean> {
   const file = path.join(workspace, PLAYBOOK_FILE);
+  // Open Repo Playbook works in Restricted Mode: a committed .upkeep may link anywhere.
+  const outside = await folderOutside(workspace, path.dirname(file));
+  if (outside !== undefined) {
+    throw new UpkeepError(
+      'refused',
+      `.upkeep links to ${outside}, outside the workspace; nothing was written.`,
+      'Remove the link, or point it inside the workspace.',
+    );
+  }
   let making = true;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });

@@ -20,7 +20,7 @@ import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { FileLock } from '../util/fileLock';
-import { isInside } from '../util/paths';
+import { folderOutside } from '../util/paths';
 import { readTextFileLimited } from '../util/textFile';
 import type { PlaybookState } from './state';
 import { emptyState, normalizeState, validateState } from './state';
@@ -121,20 +121,12 @@ export class StateStore {
   private async refuseFolderOutside(): Promise<void> {
     if (this.root === undefined) return;
     const folder = path.dirname(this.file);
-    let real: string;
-    try {
-      real = await fs.realpath(folder);
-    } catch {
-      // Not there yet: made inside on the first write, unless a dangling link stands there.
-      const link = await fs.lstat(folder).catch(() => undefined);
-      if (!link?.isSymbolicLink()) return;
-      real = path.resolve(path.dirname(folder), await fs.readlink(folder));
-    }
-    if (isInside(await fs.realpath(this.root), real)) return;
+    const outside = await folderOutside(this.root, folder);
+    if (outside === undefined) return;
     throw new UpkeepError(
       'refused',
-      `${path.basename(folder)} links to ${real}, outside the workspace; the checklist state ` +
-        'is neither read nor written there.',
+      `${path.basename(folder)} links to ${outside}, outside the workspace; the checklist ` +
+        'state is neither read nor written there.',
       'Remove the link, or point it inside the workspace.',
     );
   }

@@ -33,4 +33,13 @@ describe('the starter playbook file', () => {
     });
     assert.equal(await fs.readFile(path.join(workspace, '.upkeep'), 'utf8'), 'not a folder');
   });
+
+  it('writes nothing through a .upkeep that links out of the workspace', async () => {
+    // The repo's .upkeep may link to any folder of the user's (allowed in Restricted Mode).
+    const workspace = await tempFolder('upkeep-starter-');
+    const outside = await tempFolder('upkeep-starter-outside-');
+    await fs.symlink(outside, path.join(workspace, '.upkeep'));
+    await assert.rejects(writeStarterPlaybook(workspace), /links to .*outside the workspace/);
+    assert.deepEqual(await fs.readdir(outside), []);
+  });
 });
