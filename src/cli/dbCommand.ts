@@ -178,7 +178,7 @@ async function runDb(flags: DbFlags): Promise<number> {
   // Like upkeep check: the data on stdout, what went wrong on stderr (also when the JSON
   // carries it, so a cron job that keeps the JSON still mails the error).
   if (output.error) {
-    const hint = output.error.hint ? `\n  ${printable(output.error.hint)}` : '';
+    const hint = output.error.hint ? `\n${printable(output.error.hint)}` : '';
     process.stderr.write(`upkeep db: ${printable(output.error.message)}${hint}\n`);
   }
   return exitCode;

@@ -82,8 +82,8 @@ export async function sharedDbSession(context: CheckContext): Promise<DbSession>
 /**
  * A run's connect still under way (by its `shared` map): the run's end gives it up, so that a
  * server that took the connection and never answered (the run cancelled, or its checks timed
- * out) does not hold the run until the connect timeout. No check's signal reaches the connect,
- * as said above; a session once open is closed as usual.
+ * out) does not hold the run until the connect timeout. No check's signal reaches the connect
+ * (the file's opening comment says why); a session once open is closed as usual.
  */
 const pendingConnects = new WeakMap<Map<string, Promise<unknown>>, AbortController>();
 

@@ -24,7 +24,7 @@ describe('upkeep db --workspace with a missing folder (database CLI)', function 
     assert.equal(text.stdout, '');
     assert.match(
       text.stderr,
-      new RegExp(`^upkeep db: The workspace folder ${missing} does not exist\\.\n  Pass `),
+      new RegExp(`^upkeep db: The workspace folder ${missing} does not exist\\.\nPass `),
     );
     assert.doesNotMatch(text.stderr, /No database configured/);
 
