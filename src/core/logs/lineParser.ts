@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
 import { appFrame } from './appFrame';
-import { DOCKER_RECORD_START, DockerRecords, type LineStart } from './dockerRecords';
+import { ContainerRecords, DOCKER_RECORD_START, type LineStart } from './containerRecords';
 import { readRubyHash } from './rubyHash';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
@@ -256,13 +256,13 @@ export class LineParser {
    */
   private stream: string | undefined;
   private lastStream: string | undefined;
-  private readonly docker = new DockerRecords(MAX_LINE - 16_384, 16_384);
+  private readonly records = new ContainerRecords(MAX_LINE - 16_384, 16_384);
   /**
-   * The record just parsed is a piece of a line Docker's json-file driver split (over 16 KB):
+   * The record just parsed is a piece of a line a container runtime split (over 16 KB):
    * its line is read with the record that ends it, so this one is not a line of its own.
    */
   piece = false;
-  /** Where the line just parsed began, when Docker split it over records. */
+  /** Where the line just parsed began, when a container runtime split it over records. */
   splitStart: LineStart | undefined;
 
   constructor(
@@ -270,14 +270,14 @@ export class LineParser {
     private readonly now: Date,
   ) {}
 
-  /** Whether a line Docker split is waiting for its last piece: no line may begin before it. */
+  /** Whether a line a runtime split waits for its last piece: no line may begin before it. */
   get insideSplit(): boolean {
-    return this.docker.splitOpen;
+    return this.records.splitOpen;
   }
 
   /** Forgets the pieces of split lines: the next line read does not follow the last one. */
   forgetSplits(): void {
-    this.docker.forget();
+    this.records.forget();
   }
 
   /**
@@ -289,20 +289,24 @@ export class LineParser {
     this.splitStart = undefined;
     let source = raw;
     let wrapperTime: string | undefined;
-    if (raw.charCodeAt(0) === 123 /* { */ && raw.startsWith(DOCKER_RECORD_START)) {
-      const record = this.docker.read(raw, lineNumber, offset);
-      if (record?.kind === 'piece') {
-        this.piece = true;
-        const piece = resetLine(this.line, '');
-        piece.kind = 'blank';
-        this.setTime(piece, record.time);
-        return piece;
-      }
-      if (record) {
-        source = record.text;
-        wrapperTime = record.time;
-        this.splitStart = record.at;
-      }
+    const first = raw.charCodeAt(0);
+    const record =
+      first === 123 /* { */ && raw.startsWith(DOCKER_RECORD_START)
+        ? this.records.readDocker(raw, lineNumber, offset)
+        : first >= 48 && first <= 57 && raw[10] === 'T' && raw[4] === '-'
+          ? this.records.readCri(raw, lineNumber, offset)
+          : undefined;
+    if (record?.kind === 'piece') {
+      this.piece = true;
+      const piece = resetLine(this.line, '');
+      piece.kind = 'blank';
+      this.setTime(piece, record.time);
+      return piece;
+    }
+    if (record) {
+      source = record.text;
+      wrapperTime = record.time;
+      this.splitStart = record.at;
     }
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
@@ -312,7 +316,8 @@ export class LineParser {
     text = withoutControls(text);
 
     const line = resetLine(this.line, text);
-    // Docker's time, with its zone, wins over a Logger's without one, as `docker logs -t` does.
+    // The runtime's time, with its zone, wins over a Logger's without one, as `docker logs -t`
+    // does.
     if (wrapperTime !== undefined) this.setTime(line, wrapperTime);
     this.stream = undefined;
     text = this.stripEnvelopes(text, line);

@@ -232,7 +232,7 @@ async function planCuts(
         const newline = buffer.indexOf(10, at);
         if (newline < 0 || newline >= bytesRead) break;
         const line = parser.parse(buffer.toString('utf8', at, newline), 0, at);
-        // A line Docker split over records begins at its first piece; no range may begin
+        // A line a container runtime split begins at its first piece; no range may begin
         // while a line of the other stream is split open.
         const split = parser.splitStart;
         const begin = split ? split.offset : at;

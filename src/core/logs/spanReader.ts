@@ -88,7 +88,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
         unparsedLines++;
         return true;
       }
-      // A piece of a line Docker split is read with the record that ends it, from the first.
+      // A piece of a line a container runtime split is read with the record that ends it.
       if (parser.piece) return true;
       const start = parser.splitStart;
       return start ? take(line, start.line, start.offset) : take(line, lineNumber, offset);

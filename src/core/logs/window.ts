@@ -129,7 +129,7 @@ async function firstTimeAt(
     }
     return undefined;
   } finally {
-    // Pieces of a line Docker split, held by a probe, continue nothing the reader reads next.
+    // Pieces of a split line held by a probe continue nothing the reader reads next.
     parser.forgetSplits();
   }
 }

@@ -509,4 +509,50 @@ describe('log engine on hosted and collected shapes', () => {
       });
     });
   }
+
+  it('containerd and CRI-O log files (/var/log/containers): time, stream, F or P', async () => {
+    const s = await summarizeFixture('cri_containerd.log');
+    assert.deepEqual(s.statuses, { '200': 1, '302': 1, '500': 1 });
+    assert.equal(s.errorRate, 0.333333);
+    assert.deepEqual(
+      s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.at, r.line]),
+      [
+        ['SessionsController#create', '/session', 302, 249, '2026-12-04T10:00:03.000Z', 9],
+        ['OrdersController#show', '/orders/42', 500, 31, '2026-12-04T10:00:09.000Z', 15],
+        ['Rails::HealthController#show', '/up', 200, 1, '2026-12-04T10:00:00.000Z', 6],
+      ],
+    );
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '192.0.2.44', count: 1 }]);
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.frame, e.line]),
+      [['NoMethodError', 'app/controllers/orders_controller.rb:12', 19]],
+    );
+    // Puma's five lines and Rack::Attack's warning on stderr are in no request.
+    assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [3, 6]);
+  });
+
+  it('CRI log files: a line split into P pieces is joined, stderr between', async () => {
+    await withFolder(async (folder) => {
+      const id = '[9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c11] ';
+      const started =
+        `${id}Started GET "/search?q=${'q'.repeat(20_000)}" for 192.0.2.46 ` +
+        'at 2026-12-04 10:00:00 +0000';
+      await fs.writeFile(
+        path.join(folder, 'web_default_web-0123.log'),
+        [
+          `2026-12-04T10:00:00.100000000Z stdout P ${started.slice(0, 16 * 1024)}`,
+          '2026-12-04T10:00:00.100000100Z stderr F [1] - Worker 0 (PID: 9) booted in 0.5s',
+          `2026-12-04T10:00:00.100000200Z stdout F ${started.slice(16 * 1024)}`,
+          `2026-12-04T10:00:00.400000000Z stdout F ${id}Completed 200 OK in 300ms`,
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'web_default_web-0123.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.method, r.path?.slice(0, 12), r.status, r.durationMs, r.line]),
+        [['GET', '/search?q=qq', 200, 300, 1]],
+      );
+      assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [1, 1]);
+    });
+  });
 });

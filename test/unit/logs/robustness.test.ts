@@ -43,6 +43,8 @@ function hostileLines(size: number): string[] {
     `1796378400.${'1'.repeat(size)} h a[1]: x`,
     `1796378400 ${'h '.repeat(size / 2)}`,
     `[pod/${'a'.repeat(size)}/web] x`,
+    `2026-12-04T10:00:00.${'1'.repeat(size)}Z stdout F x`,
+    `2026-12-04T10:00:00Z stdout P ${'x'.repeat(size)}`,
     `[pod/a/${'-'.repeat(size)}`,
     `{"log":"${'\\"'.repeat(size / 2)}","time":"x"}`,
     `{"log":"${'x'.repeat(size)}","stream":"stderr","time":"2026-12-04T10:00:00Z"}`,

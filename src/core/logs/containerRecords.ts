@@ -1,11 +1,19 @@
 /**
- * Docker's json-file logging driver, the default one: a container's output is kept in
- * /var/lib/docker/containers/<id>/<id>-json.log as one JSON record per line,
+ * The files container runtimes keep a container's output in, a record per line.
+ *
+ * Docker's json-file logging driver, the default one, in
+ * /var/lib/docker/containers/<id>/<id>-json.log:
  * `{"log":"...\n","stream":"stdout","time":"2026-12-04T10:00:00.123456789Z"}`. The daemon cuts
  * a line longer than 16 KB into records of 16 KB; only the last piece's `log` ends in a line
- * break, and records of the other stream may come between the pieces. This joins the pieces of
- * each stream back into the line the app wrote. A shorter record without a line break is what
- * the app left unfinished when its stream closed: a line of its own.
+ * break. A shorter record without a line break is what the app left unfinished when its stream
+ * closed: a line of its own.
+ *
+ * containerd and CRI-O, under Kubernetes, in /var/log/pods (linked from /var/log/containers):
+ * `2026-12-04T10:00:00.123456789Z stdout F message`, where `P` instead of `F` marks a piece of a
+ * line the runtime cut (at 16 KB by default) and `F` its last piece or a whole line.
+ *
+ * Records of the other stream may come between the pieces of a line. This joins the pieces of
+ * each stream back into the line the app wrote.
  */
 
 export const DOCKER_RECORD_START = '{"log":';
@@ -13,7 +21,11 @@ export const DOCKER_RECORD_START = '{"log":';
 /** The size of the pieces the daemon cuts a long line into (its copier's buffer). */
 const PIECE_BYTES = 16 * 1024;
 
-/** Where a line Docker split begins in its file. */
+/** A CRI log line: RFC 3339 time with nanoseconds, stream, `P` or `F`, the message. */
+const CRI_RECORD =
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) (stdout|stderr) ([PF]) ?/;
+
+/** Where a line the runtime split begins in its file. */
 export interface LineStart {
   line: number;
   offset: number;
@@ -21,7 +33,7 @@ export interface LineStart {
   alone: boolean;
 }
 
-export type DockerRead =
+export type ContainerRead =
   /** A whole line: `at` is where its first piece was when Docker split it. */
   | { kind: 'line'; text: string; time: string; at?: LineStart }
   /** A piece of a line whose end is in a later record. */
@@ -36,7 +48,7 @@ interface Pieces {
   at: LineStart;
 }
 
-export class DockerRecords {
+export class ContainerRecords {
   private readonly open = new Map<'stdout' | 'stderr', Pieces>();
 
   /**
@@ -59,7 +71,7 @@ export class DockerRecords {
   }
 
   /** The record `raw`, or undefined when it is not a json-file record. */
-  read(raw: string, line: number, offset: number): DockerRead | undefined {
+  readDocker(raw: string, line: number, offset: number): ContainerRead | undefined {
     let record: unknown;
     try {
       record = JSON.parse(raw);
@@ -69,24 +81,51 @@ export class DockerRecords {
     if (typeof record !== 'object' || record === null) return undefined;
     const { log, time, stream } = record as { log?: unknown; time?: unknown; stream?: unknown };
     if (typeof log !== 'string' || typeof time !== 'string') return undefined;
-    const key = stream === 'stderr' ? 'stderr' : 'stdout';
-    const pieces = this.open.get(key);
     const ends = log.endsWith('\n');
     if (!ends && Buffer.byteLength(log) >= PIECE_BYTES) {
-      if (pieces) {
-        this.add(pieces, log);
-      } else {
-        const at = { line, offset, alone: this.open.size === 0 };
-        const first = { head: log, tail: '', cut: false, time, at };
-        this.open.set(key, first);
-        this.bound(first);
-      }
-      return { kind: 'piece', time };
+      return this.piece(stream === 'stderr', log, time, line, offset);
     }
     const last = !ends ? log : log.slice(0, log.endsWith('\r\n') ? -2 : -1);
-    if (!pieces) return { kind: 'line', text: last, time };
+    return this.last(stream === 'stderr', last, time);
+  }
+
+  /** The CRI record `raw`, or undefined when it is not one. */
+  readCri(raw: string, line: number, offset: number): ContainerRead | undefined {
+    const m = CRI_RECORD.exec(raw);
+    if (!m) return undefined;
+    const message = raw.slice(m[0].length);
+    const stderr = m[2] === 'stderr';
+    if (m[3] === 'P') return this.piece(stderr, message, m[1], line, offset);
+    return this.last(stderr, message, m[1]);
+  }
+
+  private piece(
+    stderr: boolean,
+    piece: string,
+    time: string,
+    line: number,
+    offset: number,
+  ): ContainerRead {
+    const key = stderr ? 'stderr' : 'stdout';
+    const pieces = this.open.get(key);
+    if (pieces) {
+      this.add(pieces, piece);
+    } else {
+      const at = { line, offset, alone: this.open.size === 0 };
+      const first = { head: piece, tail: '', cut: false, time, at };
+      this.open.set(key, first);
+      this.bound(first);
+    }
+    return { kind: 'piece', time };
+  }
+
+  /** The last piece of a line, or a whole one. */
+  private last(stderr: boolean, piece: string, time: string): ContainerRead {
+    const key = stderr ? 'stderr' : 'stdout';
+    const pieces = this.open.get(key);
+    if (!pieces) return { kind: 'line', text: piece, time };
     this.open.delete(key);
-    this.add(pieces, last);
+    this.add(pieces, piece);
     const text = pieces.cut
       ? `${pieces.head} … ${pieces.tail.slice(-this.keep)}`
       : pieces.head + pieces.tail;
