@@ -6,6 +6,7 @@
 import type { UpkeepSettings } from '../settings';
 import { formatMs, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
+import { describeWindow } from './protocol';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
 interface AlertInputs {
@@ -46,11 +47,22 @@ function mostFailing(logs: LogsView): string {
   return `; most in ${worst.action}, ${fixed(worst.errors)} of its ${of}`;
 }
 
+/**
+ * "in the last hour": the window the Logs figures are for. Beside a failing check's alert, which
+ * speaks of its own window ("in the last 24 hours"), a figure without one read as the same.
+ */
+function inWindow(logs: LogsView): string {
+  return logs.window.kind === 'range'
+    ? 'in the chosen range'
+    : `in the ${describeWindow(logs.window)}`;
+}
+
 export function computeAlerts(inputs: AlertInputs): AlertView[] {
   const { thresholds, logs, health, database } = inputs;
   const alerts: AlertView[] = [];
 
   if (logs && logs.totals.requests > 0) {
+    const span = inWindow(logs);
     const rate = logs.totals.errorRatePercent;
     if (rate !== null && rate > thresholds.errorRateAlertPercent) {
       alerts.push({
@@ -58,7 +70,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Error rate',
         detail:
-          `${formatPercent(rate)} of completed requests answered 5xx ` +
+          `${formatPercent(rate)} of completed requests ${span} answered 5xx ` +
           `(alert above ${fixed(thresholds.errorRateAlertPercent)} %)${mostFailing(logs)}`,
         section: 'logs',
       });
@@ -68,7 +80,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'warn',
         title: 'Error rate',
         detail:
-          `${formatPercent(rate)} of completed requests answered 5xx ` +
+          `${formatPercent(rate)} of completed requests ${span} answered 5xx ` +
           `(guideline: below ${fixed(thresholds.errorRatePercent)} %)${mostFailing(logs)}`,
         section: 'logs',
       });
@@ -80,7 +92,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Average response time',
         detail:
-          `${formatMs(avg)} over ${plural(logs.totals.requests, 'request')} ` +
+          `${formatMs(avg)} over ${plural(logs.totals.requests, 'request')} ${span} ` +
           `(alert above ${formatMs(thresholds.avgResponseTimeMs)})`,
         section: 'logs',
       });
@@ -95,7 +107,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         title: 'Slow requests',
         detail:
           `${plural(logs.totals.slowRequests, 'request')} over ` +
-          `${formatMs(thresholds.slowRequestMs)}, slowest ${formatMs(slowest)}`,
+          `${formatMs(thresholds.slowRequestMs)} ${span}, slowest ${formatMs(slowest)}`,
         section: 'logs',
       });
     }

@@ -48,7 +48,10 @@ describe('dashboard alerts', () => {
       env: { ...process.env, LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' },
       encoding: 'utf8',
     });
-    assert.equal(detail.trim(), '2.5 % of completed requests answered 5xx (alert above 1.5 %)');
+    assert.equal(
+      detail.trim(),
+      '2.5 % of completed requests in the last 24 hours answered 5xx (alert above 1.5 %)',
+    );
   });
 
   it('is quiet when every figure is within the guidelines', () => {
@@ -67,10 +70,13 @@ describe('dashboard alerts', () => {
       [['logs.errorRate', 'fail']],
     );
     assert.equal(fail[0].title, 'Error rate');
-    assert.equal(fail[0].detail, '2.5 % of completed requests answered 5xx (alert above 1 %)');
+    assert.equal(
+      fail[0].detail,
+      '2.5 % of completed requests in the last 24 hours answered 5xx (alert above 1 %)',
+    );
     assert.equal(
       warn[0].detail,
-      '0.5 % of completed requests answered 5xx (guideline: below 0.1 %)',
+      '0.5 % of completed requests in the last 24 hours answered 5xx (guideline: below 0.1 %)',
     );
   });
 
@@ -85,7 +91,7 @@ describe('dashboard alerts', () => {
     const [alert] = computeAlerts({ thresholds, logs: view });
     assert.equal(
       alert.detail,
-      '2.5 % of completed requests answered 5xx (alert above 1 %); ' +
+      '2.5 % of completed requests in the last 24 hours answered 5xx (alert above 1 %); ' +
         'most in BookingsController#show, 12 of its 102 requests',
     );
   });
@@ -116,15 +122,35 @@ describe('dashboard alerts', () => {
     assert.deepEqual(
       alerts.map((a) => `${a.title}: ${a.detail}`),
       [
-        'Average response time: 2.5 s over 1,000 requests (alert above 2 s)',
-        'Slow requests: 2 requests over 1 s, slowest 4 s',
+        'Average response time: 2.5 s over 1,000 requests in the last 24 hours (alert above 2 s)',
+        'Slow requests: 2 requests over 1 s in the last 24 hours, slowest 4 s',
       ],
+    );
+  });
+
+  it('names the window its figures are for, as a failing check names its own', () => {
+    // At "Last hour", "1 request over 1 s" stood beside the check's "… in the last 24 hours".
+    const hour = { ...logs({ errorRatePercent: 2.5 }, [1500]), window: { kind: '1h' as const } };
+    assert.deepEqual(
+      computeAlerts({ thresholds, logs: hour }).map((a) => a.detail),
+      [
+        '2.5 % of completed requests in the last hour answered 5xx (alert above 1 %)',
+        '1 request over 1 s in the last hour, slowest 1.5 s',
+      ],
+    );
+    const range = {
+      ...logs({}, [1500]),
+      window: { kind: 'range' as const, from: '2026-12-01', to: '2026-12-02' },
+    };
+    assert.equal(
+      computeAlerts({ thresholds, logs: range })[0].detail,
+      '1 request over 1 s in the chosen range, slowest 1.5 s',
     );
   });
 
   it('says "1 request" for one', () => {
     const alerts = computeAlerts({ thresholds, logs: logs({}, [1854]) });
-    assert.equal(alerts[0].detail, '1 request over 1 s, slowest 1.9 s');
+    assert.equal(alerts[0].detail, '1 request over 1 s in the last 24 hours, slowest 1.9 s');
   });
 
   it('follows changed thresholds', () => {
@@ -250,7 +276,8 @@ describe('dashboard alerts', () => {
     assert.deepEqual(
       alerts.map((a) => `${a.title}: ${a.detail}`),
       [
-        'Error rate: 2.5 % of completed requests answered 5xx (alert above 1 %)',
+        'Error rate: 2.5 % of completed requests in the last 24 hours answered 5xx ' +
+          '(alert above 1 %)',
         'Errors in the last hour: 1 error in the last hour (RuntimeError: 1; the check failed)',
         'Application URL: connect ECONNREFUSED 127.0.0.1:9 (the check could not run)',
         'Unused indexes: 1 index never scanned',
