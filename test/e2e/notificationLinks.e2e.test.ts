@@ -26,6 +26,10 @@ describe('Notifications with hostile repo text in a real editor', function () {
           'tasks:',
           `  - { id: daily.logs, title: "${TITLE}" }`,
           '  - { id: custom.wait, tier: daily, title: Wait, checks: [custom.slow] }',
+          '  - id: custom.timed',
+          '    tier: daily',
+          '    title: Timed',
+          `    records: [{ id: minutes, title: "Minutes ${LINK}", unit: min }]`,
           '',
         ].join('\n'),
         '.vscode/settings.json': JSON.stringify({ 'upkeep.state.location': 'repository' }),
@@ -87,6 +91,19 @@ describe('Notifications with hostile repo text in a real editor', function () {
     const { message, links } = await linksOf('Upkeep: Daily');
     assert.match(message, /Open the playbook/);
     assert.equal(links, 0, message);
+  });
+
+  it('asks for a record with a hostile title in a prompt that links nothing', async function () {
+    await runCommand(page, 'Upkeep: Mark Task Done');
+    await pickQuickInput(page, 'Timed');
+    const prompt = page.locator('.quick-input-widget .quick-input-message', {
+      hasText: 'kept in the task history',
+    });
+    await prompt.waitFor();
+    const text = (await prompt.textContent()) ?? '';
+    assert.match(text, /Open the playbook/);
+    assert.equal(await prompt.locator('a').count(), 0, text);
+    await page.keyboard.press('Escape');
   });
 
   it("names a template's unknown variable as text", async function () {

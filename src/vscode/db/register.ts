@@ -678,7 +678,7 @@ async function runDatabaseMaintenance(
   if (plan.needsTypedName) {
     typedDatabaseName = await vscode.window.showInputBox({
       title: connection.production ? 'Production database' : 'Whole database',
-      prompt: `Type the database name (${connection.databaseName}) to run: ${plan.sql}`,
+      prompt: unlinked(`Type the database name (${connection.databaseName}) to run: ${plan.sql}`),
       ignoreFocusOut: true,
       validateInput: (text) =>
         text === connection.databaseName ? undefined : 'The name does not match',

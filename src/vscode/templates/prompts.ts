@@ -7,6 +7,7 @@ import { cleanTitle, validateTitle } from '../../core/templates/scaffold';
 import type { SeverityId } from '../../core/templates/severity';
 import { DEFAULT_SEVERITY, SEVERITIES } from '../../core/templates/severity';
 import { slugify } from '../../core/templates/slug';
+import { unlinked } from '../../core/util/unlinked';
 
 export interface TitleQuestion {
   step: string;
@@ -33,7 +34,10 @@ export async function askTitle(question: TitleQuestion): Promise<string | undefi
       const problem = validateTitle(value);
       if (problem) return problem;
       return {
-        message: `Creates ${question.fileName(slugify(cleanTitle(value)))} (never replaces a file)`,
+        // Linked text: the folder comes from a setting the repo may give.
+        message: unlinked(
+          `Creates ${question.fileName(slugify(cleanTitle(value)))} (never replaces a file)`,
+        ),
         severity: vscode.InputBoxValidationSeverity.Info,
       };
     },

@@ -171,7 +171,10 @@ async function markTaskDone(context: TreeCommandContext, node: unknown): Promise
   for (const record of task.records ?? []) {
     const value = await vscode.window.showInputBox({
       title: `${task.title}: ${record.title}`,
-      prompt: `${record.title}${record.unit ? ` (${record.unit})` : ''}, kept in the task history`,
+      // A prompt is linked text too: `[label](command:…)` there would be a link.
+      prompt: unlinked(
+        `${record.title}${record.unit ? ` (${record.unit})` : ''}, kept in the task history`,
+      ),
       ignoreFocusOut: true,
     });
     if (value === undefined) return;
