@@ -14,7 +14,7 @@ import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeS
 import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
 import { findTier } from '../../src/core/playbook/model';
 import { needsAttention, taskStatus } from '../../src/core/playbook/schedule';
-import { machineTimeZone, wallClockFormat } from '../../src/core/util/timeZone';
+import { machineTimeZone } from '../../src/core/util/timeZone';
 import {
   actUntilShown,
   launchBrowser,
@@ -346,12 +346,19 @@ describe('playbook state kept in the repo, in a real editor', function () {
   });
 });
 
-/** The parts of a wall clock in `zone` at `instant`. */
+/** The parts of a wall clock in `zone` at `instant`, read by Intl, not by the product's code. */
 function wallIn(zone: string, instant: Date): Record<string, string> {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
   return Object.fromEntries(
-    wallClockFormat(zone)
-      .formatToParts(instant)
-      .map((part) => [part.type, part.value.padStart(2, '0')]),
+    format.formatToParts(instant).map((part) => [part.type, part.value.padStart(2, '0')]),
   );
 }
 
