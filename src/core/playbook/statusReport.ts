@@ -330,6 +330,9 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
   else out.push(`Checklist state: ${printable(source.file ?? '')}`);
 
   for (const tier of report.tiers) {
+    // Under --overdue a tier that is never due (On demand) lists nothing: its heading alone read
+    // as if something under it had been cut off.
+    if (report.selection.overdueOnly && !tier.periodKey && !tier.tasks.length) continue;
     out.push('', tierHeading(tier, report));
     // Under --overdue the heading already says the tier has nothing to list.
     if (!tier.tasks.length && !report.selection.overdueOnly) out.push('  no enabled tasks');

@@ -479,6 +479,10 @@ describe('upkeep status (CLI)', function () {
       assert.match(run.stdout, /^ {2}overdue {4}weekly\.database/m);
       assert.doesNotMatch(run.stdout, /weekly\.queries|monthly\.backups|due later {2}/);
       assert.match(run.stdout, /Monthly \(.*\): nothing overdue or due soon\n\n/);
+      // On demand is never due: under --overdue its heading stood alone, over nothing.
+      const all = await upkeep(['--workspace', dir, '--overdue']);
+      assert.match(all.stdout, /^Annual \(/m);
+      assert.doesNotMatch(all.stdout, /^On demand/m);
 
       const json = parseReport(
         await upkeep(['--workspace', dir, '--overdue', '--format', 'json', '--tier', 'daily']),
