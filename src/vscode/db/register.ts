@@ -345,7 +345,9 @@ async function setDatabasePassword(
   await services.setDatabasePassword(password || undefined, server);
   void vscode.window.showInformationMessage(
     password
-      ? `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}.`
+      ? unlinked(
+          `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}.`,
+        )
       : 'Upkeep: database password forgotten.',
   );
   if (password && login.refused) await testConnection(services, log, login);
@@ -417,13 +419,13 @@ async function selectYmlDatabase(services: Services): Promise<void> {
   const entries = yml?.entries.filter((entry) => entry.environment === environment) ?? [];
   if (entries.length === 0) {
     void vscode.window.showWarningMessage(
-      `Upkeep: config/database.yml has no "${environment}" environment.`,
+      unlinked(`Upkeep: config/database.yml has no "${environment}" environment.`),
     );
     return;
   }
   if (entries.every((entry) => !entry.name)) {
     void vscode.window.showInformationMessage(
-      `Upkeep: "${environment}" has one database; nothing to choose.`,
+      unlinked(`Upkeep: "${environment}" has one database; nothing to choose.`),
     );
     return;
   }
