@@ -2,6 +2,7 @@
  * The log engine's entry point: reads the log sources as one timeline, assembles requests and
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
+import { promises as fs } from 'node:fs';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { Clock } from '../util/clock';
 import { fileErrorReason, throwIfAborted } from '../util/errors';
@@ -190,6 +191,12 @@ class SummaryRun {
     }
     const name = this.label(file.path);
     try {
+      const binary = await binaryLogHint(file.path, name);
+      if (binary) {
+        source.error = binary;
+        report.warn(binary);
+        return;
+      }
       let start = 0;
       if (!Number.isNaN(from) && !file.gzip && file.size >= SEEK_MIN_BYTES) {
         start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, this.parsers.parser);
@@ -501,4 +508,33 @@ function zoneNote(
     `${plural(explicit, 'request time')} carried an offset and ` +
     `${explicit === 1 ? 'was' : 'were'} read as written; ${applied} had none and ${tail}`
   );
+}
+
+/**
+ * Why a file a maintainer may point at where the logs of an app on STDOUT end up cannot be read
+ * as lines, and what to run instead: a systemd journal file, or the file of Docker's local
+ * logging driver. Undefined for any other file (only those names are looked at).
+ */
+async function binaryLogHint(file: string, name: string): Promise<string | undefined> {
+  if (/\.journal~?$/.test(file)) {
+    const handle = await fs.open(file, 'r');
+    const head = Buffer.alloc(8);
+    try {
+      await handle.read(head, 0, 8, 0);
+    } finally {
+      await handle.close();
+    }
+    if (head.toString('latin1') !== 'LPKSHHRH') return undefined;
+    return (
+      `${name} is a systemd journal file, which is binary: read it through journalctl, ` +
+      `for example journalctl --file ${file} -o short-iso | upkeep logs -`
+    );
+  }
+  if (/[\\/]local-logs[\\/]container\.log(?:\.\d+)?(?:\.gz)?$/.test(file)) {
+    return (
+      `${name} is kept by Docker's local logging driver, which is binary: read it through ` +
+      'docker logs, for example docker logs -t CONTAINER 2>&1 | upkeep logs -'
+    );
+  }
+  return undefined;
 }

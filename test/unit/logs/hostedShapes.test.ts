@@ -555,4 +555,43 @@ describe('log engine on hosted and collected shapes', () => {
       assert.deepEqual([s.assembly.byRequestId, s.assembly.orphanLines], [1, 1]);
     });
   });
+
+  it("a journal file or Docker's local driver file is binary: it says how to read it", async () => {
+    await withFolder(async (folder) => {
+      // A journal file begins with the signature LPKSHHRH; the local driver's are protobuf.
+      await fs.writeFile(
+        path.join(folder, 'system.journal'),
+        Buffer.concat([Buffer.from('LPKSHHRH'), Buffer.alloc(4096, 0)]),
+      );
+      await fs.mkdir(path.join(folder, 'local-logs'));
+      await fs.writeFile(
+        path.join(folder, 'local-logs', 'container.log'),
+        Buffer.from([0, 0, 0, 40, 10, 6, 115, 116, 100, 111, 117, 116, 16, 1]),
+      );
+      const s = await summarizeFixture([
+        path.join(folder, 'system.journal'),
+        path.join(folder, 'local-logs', 'container.log'),
+      ]);
+      assert.deepEqual(
+        s.sources
+          .map((source) => [source.lines, source.error])
+          .sort((a, b) => String(b[1]).localeCompare(String(a[1]))),
+        [
+          [
+            0,
+            `${path.join(folder, 'system.journal')} is a systemd journal file, which is binary: ` +
+              `read it through journalctl, for example journalctl --file ` +
+              `${path.join(folder, 'system.journal')} -o short-iso | upkeep logs -`,
+          ],
+          [
+            0,
+            `${path.join(folder, 'local-logs', 'container.log')} is kept by Docker's local ` +
+              'logging driver, which is binary: read it through docker logs, for example ' +
+              'docker logs -t CONTAINER 2>&1 | upkeep logs -',
+          ],
+        ],
+      );
+      assert.deepEqual(s.requests.total, 0);
+    });
+  });
 });
