@@ -5,7 +5,7 @@
 import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { Task } from '../../core/playbook/model';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import { describeTaskStatus } from '../../core/playbook/schedule';
+import { describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
 import { printableLine } from '../../core/util/printable';
 
 /** A row's description at most: the rest of a long snooze reason is in the history. */
@@ -66,4 +66,17 @@ export function describeTaskRow(
     .filter(Boolean)
     .join(' · ');
   return printableLine(row, MAX_ROW_LENGTH);
+}
+
+/**
+ * A ticked checklist item's description: "09:12 by Ann". The name comes from a state file a
+ * repo may commit: one printable line, as on the task's row.
+ */
+export function describeTickRow(
+  tick: { at: string; by: string },
+  now: Date,
+  timeZone: string,
+): string {
+  const at = describeInstant(new Date(tick.at), now, timeZone);
+  return printableLine(`${at} by ${tick.by}`, MAX_ROW_LENGTH);
 }

@@ -27,7 +27,12 @@ import { codeBlock } from '../../core/templates/markdown';
 import { describeOpenReports, reportState } from '../../core/templates/reports';
 import { printable } from '../../core/util/printable';
 import type { PlaybookController } from './playbookController';
-import { checkFailures, describeCheckFailures, describeTaskRow } from './checkFailures';
+import {
+  checkFailures,
+  describeCheckFailures,
+  describeTaskRow,
+  describeTickRow,
+} from './checkFailures';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
 export type TaskNode = { kind: 'task'; taskId: string };
@@ -299,8 +304,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       ? tickOf(taskEntry(this.controller.state(), task.id), checklistItem.id)
       : undefined;
     if (tick) {
-      const at = describeInstant(new Date(tick.at), this.now(), this.controller.timeZone);
-      item.description = `${at} by ${tick.by}`;
+      item.description = describeTickRow(tick, this.now(), this.controller.timeZone);
     } else if (!checklistItem.checks?.length) {
       item.description = 'manual';
     }

@@ -10,6 +10,7 @@ import {
   checkIdsOfTask,
   describeCheckFailures,
   describeTaskRow,
+  describeTickRow,
 } from '../../../src/vscode/tree/checkFailures';
 import { taskStatus } from '../../../src/core/playbook/schedule';
 
@@ -127,5 +128,15 @@ describe('describeTaskRow with a hostile state file', () => {
     const row = describeTaskRow(task, snoozedBecause('😀'.repeat(500_000)), logOf([]), now, 'UTC');
     assert.ok(row.length <= 200, `${row.length} characters`);
     assert.ok(row.endsWith('😀…'));
+  });
+
+  it("keeps a committed tick's name to one printable line on the item's row", () => {
+    const at = '2026-12-04T09:12:00Z';
+    assert.equal(
+      describeTickRow({ at, by: 'Ann\u202Eexe.\nfake\u001b[2J' }, now, 'UTC'),
+      '09:12 by Ann exe. fake [2J',
+    );
+    const long = describeTickRow({ at, by: 'x'.repeat(1_000_000) }, now, 'UTC');
+    assert.ok(long.length <= 200, `${long.length} characters`);
   });
 });
