@@ -18,6 +18,11 @@ export const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
 export interface DebianStartOptions extends StartOptions {
   /** Another installation's bin folder (same layout). */
   binDir?: string;
+  /**
+   * Makes the server a hot standby of this one (a base backup streaming from it) instead of a
+   * new cluster; it logs in as the primary's user with the primary's password.
+   */
+  standbyOf?: RunningPostgres;
 }
 
 function postgresUserIds(): { uid: number; gid: number } {
@@ -39,7 +44,8 @@ export async function startDebianPostgres(
   const passwordFile = path.join(root, 'pwfile');
   const port = await freePort();
   const user = 'postgres';
-  const password = 'upkeep-' + Math.random().toString(36).slice(2, 10);
+  const password =
+    options.standbyOf?.password ?? 'upkeep-' + Math.random().toString(36).slice(2, 10);
   const asRoot = os.userInfo().uid === 0;
   await fs.writeFile(passwordFile, password + '\n', { mode: 0o644 });
   if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', root]);
@@ -58,6 +64,10 @@ export async function startDebianPostgres(
     await fs.rm(root, { recursive: true, force: true });
   };
 
+  if (options.standbyOf) {
+    await baseBackup(bin, options.standbyOf, dataDir, { cwd: root, ...ids });
+    await fs.rm(passwordFile, { force: true });
+  }
   const [initCmd, initArgs] = command([
     path.join(bin, 'initdb'),
     '-D',
@@ -72,8 +82,10 @@ export async function startDebianPostgres(
     'UTF8',
     '--no-sync',
   ]);
-  const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', cwd: root, ...ids });
-  if (init.status !== 0) {
+  const init = options.standbyOf
+    ? undefined
+    : spawnSync(initCmd, initArgs, { encoding: 'utf8', cwd: root, ...ids });
+  if (init && init.status !== 0) {
     await cleanup();
     throw new Error(`Debian PostgreSQL initdb failed: ${init.stderr || init.stdout}`);
   }
@@ -157,4 +169,45 @@ export async function startDebianPostgres(
       await cleanup();
     },
   };
+}
+
+/**
+ * Copies `primary` into `dataDir` with pg_basebackup and sets it up as its standby
+ * (standby.signal, and a primary_conninfo that carries the password).
+ */
+async function baseBackup(
+  bin: string,
+  primary: RunningPostgres,
+  dataDir: string,
+  spawnOptions: { cwd: string; uid?: number; gid?: number },
+): Promise<void> {
+  const backup = spawnSync(
+    path.join(bin, 'pg_basebackup'),
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      primary.user,
+      '-D',
+      dataDir,
+      '-X',
+      'stream',
+      '-R',
+      '-c',
+      'fast',
+      '--no-sync',
+    ],
+    { encoding: 'utf8', ...spawnOptions, env: { ...process.env, PGPASSWORD: primary.password } },
+  );
+  if (backup.status !== 0) {
+    throw new Error(`pg_basebackup failed: ${backup.stderr || backup.stdout}`);
+  }
+  const conninfo =
+    `host=127.0.0.1 port=${primary.port} user=${primary.user} ` + `password=${primary.password}`;
+  await fs.appendFile(
+    path.join(dataDir, 'postgresql.auto.conf'),
+    `primary_conninfo = '${conninfo}'\n`,
+  );
 }

@@ -45,6 +45,25 @@ function several(statements: Array<string | null>): string[] | undefined {
   return all.length > 1 ? all : undefined;
 }
 
+/**
+ * The card for a replica, in place of one that reads the primary's upkeep from the statistics:
+ * a standby's pg_stat_user_tables and pg_stat_user_indexes count only its own reads and know
+ * nothing of the primary's dead rows, vacuums, analyzes or index scans (all 0 or empty there).
+ */
+function skippedOnReplica(probe: Probe, what: string): CardResult<null> | undefined {
+  if (!probe.replica) return undefined;
+  return {
+    state: 'skipped',
+    summary: `On a replica, which does not see ${what}`,
+    reason:
+      "A standby's statistics views count only its own reads, so the primary's dead rows, " +
+      'vacuum and analyze times and index scans are not there, and maintenance runs on the ' +
+      'primary.',
+    fix: 'Run it against the primary (the primary entry of config/database.yml).',
+    data: null,
+  };
+}
+
 /** A row of a list read with `count(*) OVER ()`: how many there are beyond the limit. */
 interface Counted {
   count: number;
@@ -476,8 +495,11 @@ const UNUSED_NAMED = 5;
 const unusedIndexes: CardDefinition = {
   id: 'unusedIndexes',
   title: 'Unused indexes',
-  async run(context): Promise<CardResult<UnusedIndexesData>> {
+  async run(context): Promise<CardResult<UnusedIndexesData | null>> {
     const { session, signal, limit } = context;
+    // Never scanned on a standby says nothing of the primary: no DROP INDEX from that.
+    const replica = skippedOnReplica(context.probe, "the primary's index scans");
+    if (replica) return replica;
     const rows = await session.query<Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>>(
       'unusedIndexes',
       `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
@@ -786,17 +808,21 @@ const seqScans: CardDefinition = {
     session,
     signal,
     limit,
+    probe,
   }): Promise<CardResult<{ tables: SeqScanTable[]; minRows: number }>> {
+    // A standby's scans are its own reads, worth knowing, but it counts no live rows (0): the
+    // primary's estimate, which reaches it with the catalog, stands in.
+    const live = probe.replica ? 'greatest(c.reltuples, 0)' : 's.n_live_tup';
     const rows = await session.query<SeqScanTable>(
       'seqScans',
-      `SELECT schemaname AS schema, relname AS name, seq_scan::float8 AS "seqScans",
-              coalesce(idx_scan, 0)::float8 AS "indexScans",
-              (seq_scan::float8 / nullif(seq_scan + coalesce(idx_scan, 0), 0))::float8
+      `SELECT s.schemaname AS schema, s.relname AS name, s.seq_scan::float8 AS "seqScans",
+              coalesce(s.idx_scan, 0)::float8 AS "indexScans",
+              (s.seq_scan::float8 / nullif(s.seq_scan + coalesce(s.idx_scan, 0), 0))::float8
                 AS "seqShare",
-              n_live_tup::float8 AS "liveRows", seq_tup_read::float8 AS "rowsReadBySeqScans"
-         FROM pg_stat_user_tables
-        WHERE n_live_tup >= $2 AND seq_scan > coalesce(idx_scan, 0)
-        ORDER BY seq_tup_read DESC
+              ${live}::float8 AS "liveRows", s.seq_tup_read::float8 AS "rowsReadBySeqScans"
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        WHERE ${live} >= $2 AND s.seq_scan > coalesce(s.idx_scan, 0)
+        ORDER BY s.seq_tup_read DESC
         LIMIT $1`,
       [limit, MIN_ROWS_FOR_SEQ_SCAN_WARNING],
       signal,
@@ -988,7 +1014,9 @@ const vacuum: CardDefinition = {
     limit,
     probe,
     longRunningSeconds,
-  }): Promise<CardResult<VacuumData>> {
+  }): Promise<CardResult<VacuumData | null>> {
+    const replica = skippedOnReplica(probe, "the primary's dead rows and vacuums");
+    if (replica) return replica;
     const rows = await session.query<VacuumTable>(
       'vacuum',
       `SELECT s.schemaname AS schema, s.relname AS name, s.n_dead_tup::float8 AS "deadRows",
@@ -1154,7 +1182,11 @@ const statistics: CardDefinition = {
     session,
     signal,
     limit,
-  }): Promise<CardResult<{ tables: StaleStatisticsTable[]; count: number }>> {
+    probe,
+  }): Promise<CardResult<{ tables: StaleStatisticsTable[]; count: number } | null>> {
+    // The statistics themselves reach a standby, but not when or how much was analyzed.
+    const replica = skippedOnReplica(probe, "the primary's analyzes");
+    if (replica) return replica;
     // Never analyzed with rows in it, or more than a tenth changed and last analyzed 30+ days ago.
     const rows = await session.query<StaleStatisticsTable & Counted>(
       'statistics',
