@@ -370,6 +370,7 @@ class SummaryRun {
           zoneSource,
           zoneCounts.explicitOffsets,
           zoneCounts.zoneApplied,
+          window.from !== undefined,
         ),
       },
       window: {
@@ -494,10 +495,13 @@ function zoneNote(
   source: 'configured' | 'machine',
   explicit: number,
   applied: number,
+  windowed: boolean,
 ): string {
   const where = source === 'configured' ? 'the configured zone' : "this machine's zone";
   if (applied === 0 && explicit === 0) {
-    return `No timestamps read; times without an offset would be read in ${zone} (${where}).`;
+    // The counts are of the window's requests: the entries before it had their times read.
+    const read = windowed ? 'No request time in this window' : 'No timestamps read';
+    return `${read}; times without an offset would be read in ${zone} (${where}).`;
   }
   if (applied === 0) return `Every request time carried its own offset and was read as written.`;
   const were = applied === 1 ? 'was' : 'were';

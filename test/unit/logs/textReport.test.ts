@@ -167,6 +167,8 @@ describe('log summary text', () => {
       },
     });
     const text = formatSummaryText(summary);
+    // Times were read, all before the window: not "No timestamps read".
+    assert.match(text, /\n {2}times: No request time in this window; times without an offset/);
     const note = text.split('\n').find((line) => line.startsWith('  note: '));
     assert.equal(
       note,
