@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import { FileLock } from '../util/fileLock';
-import { readTextFileLimited } from '../util/textFile';
+import { readTextFileLimited, replaceFile } from '../util/textFile';
 import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY, UNTRUSTED_SUMMARY } from './runner';
 import type { CheckResult, ResultLog } from './types';
 
@@ -296,13 +296,6 @@ export class FileResultLog extends MemoryResultLog {
   private async writeAtomically(): Promise<void> {
     const stored: StoredResults = { version: 1, results: this.snapshot() };
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify(stored, null, 1) + '\n', 'utf8');
-    try {
-      await fs.rename(temporary, this.file);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
+    await replaceFile(this.file, JSON.stringify(stored, null, 1) + '\n');
   }
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { sharedCacheLock } from '../util/fileLock';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { replaceFile } from '../util/textFile';
 
 /** Per server; the oldest go first once a server has more (a new Upkeep version's texts). */
 const MAX_IDS = 4000;
@@ -66,9 +67,7 @@ export async function rememberOwnQueryId(
         const all = await readFile(where);
         all[server] = [...new Set([...(all[server] ?? []), ...ids])].slice(-MAX_IDS);
         await fs.mkdir(path.dirname(where), { recursive: true });
-        const temp = `${where}.${process.pid}.tmp`;
-        await fs.writeFile(temp, `${JSON.stringify({ version: 1, servers: all })}\n`);
-        await fs.rename(temp, where);
+        await replaceFile(where, `${JSON.stringify({ version: 1, servers: all })}\n`);
       },
       (held) => {
         heldUntil = Date.now() + HELD_BACKOFF_MS;

@@ -9,6 +9,7 @@ import { fileErrorReason, UpkeepError } from '../util/errors';
 import { sharedCacheLock } from '../util/fileLock';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { replaceFile } from '../util/textFile';
 
 export interface SizeSnapshot {
   /** ISO 8601. */
@@ -105,10 +106,7 @@ async function addSnapshot(
   data.databases[key] = added;
 
   await fs.mkdir(path.dirname(file), { recursive: true });
-  // Write then rename, so a crash mid-write never leaves half a file.
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify(data), 'utf8');
-  await fs.rename(temporary, file);
+  await replaceFile(file, JSON.stringify(data));
   return { snapshots: added, movedAside };
 }
 

@@ -21,7 +21,7 @@ import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { UpkeepError, fileErrorWithCode } from '../util/errors';
 import { isInside } from '../util/paths';
 import { UNSAFE_CHAR } from '../util/printable';
-import { describeSize, readTextFileLimited } from '../util/textFile';
+import { describeSize, readTextFileLimited, replaceFile } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { defaultPlaybook } from './defaultPlaybook';
 import { applyPlaybookText, ID_PATTERN, MAX_PLAYBOOK_BYTES, PLAYBOOK_FILE } from './loader';
@@ -527,14 +527,7 @@ async function writeIfUnchanged(
       return true;
     }
     const { mode } = await fs.stat(file);
-    const temporary = `${file}.tmp-${process.pid}-${Date.now()}`;
-    try {
-      await fs.writeFile(temporary, text, { flag: 'wx', mode });
-      await fs.rename(temporary, file);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
+    await replaceFile(file, text, { mode });
     return true;
   } catch (error) {
     if (PlaybookEditError.isEditError(error)) throw error;

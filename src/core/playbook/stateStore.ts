@@ -11,7 +11,6 @@
  * (or was hand-broken, or has merge-conflict markers) is moved aside as
  * `state.json.corrupt-<time>`, reported, and never written over.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser/lib/esm/main.js';
@@ -21,7 +20,7 @@ import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { FileLock } from '../util/fileLock';
 import { folderOutside } from '../util/paths';
-import { readTextFileLimited } from '../util/textFile';
+import { readTextFileLimited, replaceFile } from '../util/textFile';
 import type { PlaybookState } from './state';
 import { emptyState, normalizeState, validateState } from './state';
 
@@ -156,22 +155,7 @@ export class StateStore {
 
   private async writeAtomically(state: PlaybookState): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    // Serialized before the temporary file exists, so that a failure leaves none behind.
-    const text = `${JSON.stringify(state, null, 2)}\n`;
-    const handle = await fs.open(temporary, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(temporary, this.file);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
+    await replaceFile(this.file, `${JSON.stringify(state, null, 2)}\n`, { sync: true });
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Reads a text file the repository provides (a playbook, database.yml, .env, a template, a
- * config a check looks at) without trusting it: only a regular file, only up to a size.
+ * config a check looks at) without trusting it: only a regular file, only up to a size. Writes
+ * Upkeep's own files whole or not at all.
  */
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { UpkeepError } from './errors';
@@ -94,4 +96,38 @@ export function describeSize(bytes: number): string {
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export interface ReplaceOptions {
+  /** The new file's mode (an edited file keeps its own); the default as for any new file. */
+  mode?: number;
+  /** Flushes the text to disk before the rename: for a file a crash must not leave empty. */
+  sync?: boolean;
+}
+
+/**
+ * Writes `text` to a new file beside `file` and renames it over `file`, so that a reader, a
+ * crash or a full disk finds the old text or the new, never half of it; a link at `file` is
+ * replaced, not followed. On failure the temporary file is removed and the error thrown.
+ */
+export async function replaceFile(
+  file: string,
+  text: string,
+  options: ReplaceOptions = {},
+): Promise<void> {
+  // Unique even for two writes of one process in the same millisecond; `wx` never clobbers.
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await fs.open(temporary, 'wx', options.mode);
+    try {
+      await handle.writeFile(text, 'utf8');
+      if (options.sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
 }

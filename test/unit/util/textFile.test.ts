@@ -1,6 +1,7 @@
 /**
  * readTextFileLimited on real files: a missing file, a folder, a FIFO nobody writes to, a
- * symlink to /dev/zero and files just under and over the limit.
+ * symlink to /dev/zero and files just under and over the limit. replaceFile: the whole text or
+ * the old, a link replaced and not followed, no temporary file left when it fails.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UpkeepError } from '../../../src/core/util/errors';
-import { describeSize, readTextFileLimited } from '../../../src/core/util/textFile';
+import { describeSize, readTextFileLimited, replaceFile } from '../../../src/core/util/textFile';
 
 function refusedWith(pattern: RegExp): (error: unknown) => boolean {
   return (error) => UpkeepError.is(error, 'config') && pattern.test(error.message);
@@ -71,5 +72,48 @@ describe('readTextFileLimited', () => {
     assert.equal(describeSize(16 * 1024 * 1024), '16 MB');
     assert.equal(describeSize(256 * 1024), '256 KB');
     assert.equal(describeSize(100), '100 bytes');
+  });
+});
+
+describe('replaceFile', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-replace-'));
+  });
+
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes a new file and replaces an old one, with the mode asked for', async () => {
+    const file = path.join(dir, 'state.json');
+    await replaceFile(file, '{"a":1}\n');
+    assert.equal(await fs.readFile(file, 'utf8'), '{"a":1}\n');
+    await replaceFile(file, '{"a":2}\n', { mode: 0o600, sync: true });
+    assert.equal(await fs.readFile(file, 'utf8'), '{"a":2}\n');
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+    assert.deepEqual(await fs.readdir(dir), ['state.json']);
+  });
+
+  it('replaces a link at the path instead of writing through it', async () => {
+    const elsewhere = path.join(dir, 'elsewhere.json');
+    await fs.writeFile(elsewhere, 'kept\n');
+    const file = path.join(dir, 'results.json');
+    await fs.symlink(elsewhere, file);
+    await replaceFile(file, 'new\n');
+    assert.equal(await fs.readFile(elsewhere, 'utf8'), 'kept\n');
+    assert.equal((await fs.lstat(file)).isSymbolicLink(), false);
+    assert.equal(await fs.readFile(file, 'utf8'), 'new\n');
+  });
+
+  it('leaves the old file and no temporary one when the rename fails', async () => {
+    // A folder at the path: the rename of a file over it fails (EISDIR).
+    const file = path.join(dir, 'taken');
+    await fs.mkdir(file);
+    await fs.writeFile(path.join(file, 'inside'), 'x');
+    await assert.rejects(replaceFile(file, 'text'), /EISDIR/);
+    assert.deepEqual(await fs.readdir(dir), ['taken']);
+    assert.deepEqual(await fs.readdir(file), ['inside']);
   });
 });
