@@ -497,7 +497,7 @@ export async function setTaskOwnerInFile(
     if (!change) return { file, changed: false, created: false };
     const now = await readPlaybookForEdit(workspace);
     if (now.text !== text) continue;
-    if (await writeIfUnchanged(file, text, change.text)) {
+    if (await writeUnlessCreatedMeanwhile(file, text, change.text)) {
       return { file, changed: true, created: text === undefined, previous: change.previous };
     }
   }
@@ -508,8 +508,8 @@ export async function setTaskOwnerInFile(
   );
 }
 
-/** False when a file appeared meanwhile where there was none. */
-async function writeIfUnchanged(
+/** Writes the text; false, writing nothing, when a file appeared meanwhile where there was none. */
+async function writeUnlessCreatedMeanwhile(
   file: string,
   old: string | undefined,
   text: string,
