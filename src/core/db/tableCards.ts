@@ -2032,7 +2032,8 @@ function keyValue(key: KeyCandidate, read: KeyRead): KeyValue {
  */
 function keyFix(key: KeyCandidate, share: number, behind: boolean): string | null {
   const table = qualified(key.schema, key.table);
-  if (share >= KEY_WARN_SHARE) {
+  // bigint is the widest integer type: no migration widens it, and its sequence is bigint.
+  if (share >= KEY_WARN_SHARE && key.columnType !== 'bigint') {
     return sequenceFix({
       schema: key.sequenceSchema,
       name: key.sequence,
@@ -2264,8 +2265,11 @@ export function evaluateHighestKeys(
         (fullest.next === null ? '' : `, its sequence being at ${groupDigits(fullest.next)}`) +
         `: an insert past ${groupDigits(fullest.typeEnd)} fails with ` +
         `"${fullest.columnType} out of range", and moving the sequence past the highest id ` +
-        'would only bring its end nearer. Widening the column rewrites its table: plan it as a ' +
-        'migration.',
+        'would only bring its end nearer. ' +
+        (fullest.columnType === 'bigint'
+          ? 'bigint is the widest integer type, so no migration widens it: find what sets ids ' +
+            'this high (an import, ids made elsewhere) before they reach its end.'
+          : 'Widening the column rewrites its table: plan it as a migration.'),
     );
   }
   const incomplete = data.read < data.columns || data.sequencesUnread > 0;

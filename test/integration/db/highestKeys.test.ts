@@ -213,6 +213,28 @@ for (const target of serversUnderTest) {
       }
     });
 
+    it('gives a bigint key near its end no widening: no integer type is wider', async () => {
+      const url = await createDatabase(await target.start(), 'keys_bigint');
+      await admin(
+        url,
+        `CREATE TABLE events (id bigserial PRIMARY KEY);
+         INSERT INTO events DEFAULT VALUES;
+         INSERT INTO events (id) VALUES (9000000000000000000);`,
+      );
+      const { session } = await connect(url);
+      try {
+        const card = await runCard(session, 'highestKeys');
+        assert.equal(card.state, 'warn', card.summary);
+        assert.match(card.summary, /"events"\."id" holds 9,000,000,000,000,000,000 of /);
+        // The sequence is bigint already: ALTER SEQUENCE … AS bigint changed nothing.
+        assert.ok(!(card.fixes ?? [card.fix]).some((fix) => /AS bigint/.test(fix ?? '')), card.fix);
+        assert.doesNotMatch(card.reason ?? '', /Widening the column/);
+        assert.match(card.reason ?? '', /bigint is the widest integer type/);
+      } finally {
+        await session.close();
+      }
+    });
+
     it('reads keys from their index end, never scanning the table', async () => {
       const url = await createDatabase(await target.start(), 'keys_scans');
       await admin(
