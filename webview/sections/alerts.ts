@@ -2,7 +2,7 @@
  * The alerts strip at the top: every guideline threshold breached now.
  */
 import type { AlertsView } from '../../src/core/dashboard/protocol';
-import { clip, h } from '../dom';
+import { clip, formatAge, h } from '../dom';
 import { stateBadge } from './common';
 
 export function renderAlerts(view: AlertsView): Node[] {
@@ -21,6 +21,10 @@ export function renderAlerts(view: AlertsView): Node[] {
           // Reads as one sentence: "Error rate: 2.4 % of … (alert above 1 %)".
           h('strong', null, ` ${clip(alert.title, 500)}:`),
           h('span', null, ` ${clip(alert.detail, 1000)}`),
+          // A check's figures are of its run: "in the last hour" half an hour ago.
+          alert.ranAt
+            ? h('span', { className: 'alert-age' }, ` — ran ${formatAge(alert.ranAt)}`)
+            : null,
         ),
       ),
     ),

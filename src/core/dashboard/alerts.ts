@@ -126,6 +126,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         check.outcome === 'fail' ? 'the check failed' : 'the check could not run',
       ),
       section: 'health',
+      ...(check.startedAt ? { ranAt: check.startedAt } : {}),
     });
   }
 

@@ -32,6 +32,11 @@ export interface AlertView {
   /** The measured value against the threshold, in words. */
   detail: string;
   section: SectionId;
+  /**
+   * When the check behind a failing check's alert ran (ISO 8601): its figures are of then ("1
+   * error in the last hour" read half an hour later), unlike the other alerts, of the page's data.
+   */
+  ranAt?: string;
 }
 
 export interface AlertsView {

@@ -946,6 +946,41 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it("says when a failing check's alert was measured: its figures are of then", async () => {
+    // "1 error in the last hour", read half an hour after the run, spoke of another hour.
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const ranAt = new Date(Date.now() - 30 * 60_000).toISOString();
+    const payloads = sampleSections().map((payload) =>
+      payload.section === 'alerts'
+        ? ({
+            section: 'alerts',
+            data: {
+              alerts: [
+                {
+                  id: 'check:logs.errorsLastHour',
+                  severity: 'fail',
+                  title: 'Errors in the last hour',
+                  detail: '1 error in the last hour (the check failed)',
+                  section: 'health',
+                  ranAt,
+                },
+              ],
+            },
+          } as SectionPayload)
+        : payload,
+    );
+    await feed(dashboard, payloads);
+    const alert = page.locator('[data-alert="check:logs.errorsLastHour"]');
+    assert.equal(
+      ((await alert.textContent()) ?? '').trim(),
+      'FAIL Errors in the last hour: 1 error in the last hour (the check failed) ' +
+        '— ran 30 min ago',
+    );
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('hides the range fields again when a preset window is chosen after Range…', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;

@@ -202,6 +202,29 @@ describe('dashboard alerts', () => {
       ],
     );
   });
+
+  it("carries when a failing check ran: its figures are of then, not of the page's data", () => {
+    const check = {
+      checkId: 'logs.errorsLastHour',
+      title: 'Errors in the last hour',
+      outcome: 'fail' as const,
+      summary: '1 error in the last hour',
+      startedAt: '2026-12-05T12:40:00.000Z',
+      findings: [],
+    };
+    const health: HealthView = {
+      counts: { pass: 0, warn: 0, fail: 1, error: 0, skipped: 0, never: 0 },
+      tiers: [{ tierId: 'daily', title: 'Daily', checks: [check] }],
+    };
+    const alerts = computeAlerts({ thresholds, health, logs: logs({ errorRatePercent: 2.5 }) });
+    assert.deepEqual(
+      alerts.map((a) => [a.id, a.ranAt]),
+      [
+        ['logs.errorRate', undefined],
+        ['check:logs.errorsLastHour', '2026-12-05T12:40:00.000Z'],
+      ],
+    );
+  });
   it('shows a failing check once when a threshold alert already measures the same figure', () => {
     const health: HealthView = {
       counts: { pass: 0, warn: 0, fail: 1, error: 0, skipped: 0, never: 0 },
