@@ -16,6 +16,8 @@
  * each stream back into the line the app wrote.
  */
 
+import { parseJsonRecord } from '../util/isRecord';
+
 export const DOCKER_RECORD_START = '{"log":';
 
 /** The size of the pieces the daemon cuts a long line into (its copier's buffer). */
@@ -72,14 +74,9 @@ export class ContainerRecords {
 
   /** The record `raw`, or undefined when it is not a json-file record. */
   readDocker(raw: string, line: number, offset: number): ContainerRead | undefined {
-    let record: unknown;
-    try {
-      record = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-    if (typeof record !== 'object' || record === null) return undefined;
-    const { log, time, stream } = record as { log?: unknown; time?: unknown; stream?: unknown };
+    const record = parseJsonRecord(raw);
+    if (!record) return undefined;
+    const { log, time, stream } = record;
     if (typeof log !== 'string' || typeof time !== 'string') return undefined;
     const ends = log.endsWith('\n');
     if (!ends && Buffer.byteLength(log) >= PIECE_BYTES) {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
 import { appFrame } from './appFrame';
 import { ContainerRecords, DOCKER_RECORD_START, type LineStart } from './containerRecords';
+import { JOURNAL_JSON_START, readJournalJson } from './journalJson';
 import { readRubyHash } from './rubyHash';
 import { parseIsoLike, parseRubyTime, parseSyslogTime, type ZoneClock } from './timestamps';
 
@@ -289,6 +290,7 @@ export class LineParser {
     this.splitStart = undefined;
     let source = raw;
     let wrapperTime: string | undefined;
+    let wrapperPid: string | undefined;
     const first = raw.charCodeAt(0);
     const record =
       first === 123 /* { */ && raw.startsWith(DOCKER_RECORD_START)
@@ -307,6 +309,13 @@ export class LineParser {
       source = record.text;
       wrapperTime = record.time;
       this.splitStart = record.at;
+    } else if (first === 123 && raw.startsWith(JOURNAL_JSON_START)) {
+      const entry = readJournalJson(raw);
+      if (entry) {
+        source = entry.text;
+        wrapperTime = entry.time;
+        wrapperPid = entry.pid;
+      }
     }
     // The reader bounds lines; keep the head and tail here too for callers that do not.
     let text =
@@ -319,6 +328,7 @@ export class LineParser {
     // The runtime's time, with its zone, wins over a Logger's without one, as `docker logs -t`
     // does.
     if (wrapperTime !== undefined) this.setTime(line, wrapperTime);
+    if (wrapperPid !== undefined) line.pid = wrapperPid;
     this.stream = undefined;
     text = this.stripEnvelopes(text, line);
     this.readMessage(text, line);

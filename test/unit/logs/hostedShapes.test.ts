@@ -67,6 +67,33 @@ function containerLog(requests: number, splitEvery: number, tagged: boolean): st
   return `${records.join('\n')}\n`;
 }
 
+/**
+ * An entry of journald_short_precise.log as `journalctl -o json` prints it: the cursor first,
+ * the time in microseconds since 1970, the fields as strings; a message with a control
+ * character (here the CR of an app that ends its lines in CRLF) as an array of its bytes.
+ */
+function journalJson(line: string, n: number): string {
+  const m = /^Dec 04 (\d\d:\d\d:\d\d)\.(\d{6}) (\S+) ([^[]+)\[(\d+)\]: (.*)$/.exec(line);
+  if (!m) return line;
+  const [, hms, micros, host, identifier, pid, message] = m;
+  const us = `${Date.parse(`2026-12-04T${hms}Z`) / 1000}${micros}`;
+  const printable = !message.includes('Completed');
+  return JSON.stringify({
+    __CURSOR: `s=6c1f3e2a9b8d4c7e;i=${(4000 + n).toString(16)};b=0f1e2d3c;m=1a2b;t=${us};x=9f`,
+    __REALTIME_TIMESTAMP: us,
+    __MONOTONIC_TIMESTAMP: String(112233445566 + n),
+    _BOOT_ID: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    PRIORITY: '6',
+    SYSLOG_FACILITY: '3',
+    _PID: pid,
+    _COMM: identifier,
+    SYSLOG_IDENTIFIER: identifier,
+    _HOSTNAME: host,
+    _SYSTEMD_UNIT: 'puma.service',
+    MESSAGE: printable ? message : [...Buffer.from(`${message}\r`)],
+  });
+}
+
 /** The journald entries of journald_short_precise.log as `journalctl -o FORMAT` prints them. */
 const JOURNAL_FORMATS: Record<string, (hms: string, fraction: string) => string> = {
   short: (hms) => `Dec 04 ${hms} `,
@@ -81,6 +108,11 @@ async function journalAs(format: string, folder: string): Promise<string> {
   const text = await fs.readFile(path.join(FIXTURES, 'journald_short_precise.log'), 'utf8');
   const prefix = JOURNAL_FORMATS[format];
   const file = path.join(folder, `${format}.log`);
+  if (format === 'json') {
+    const lines = text.split('\n').map((line, n) => journalJson(line, n));
+    await fs.writeFile(file, lines.join('\n'));
+    return file;
+  }
   await fs.writeFile(
     file,
     text.replace(/^Dec 04 (\d\d:\d\d:\d\d)\.(\d{6}) /gm, (_, hms: string, fraction: string) =>
@@ -288,7 +320,7 @@ describe('log engine on hosted and collected shapes', () => {
     });
   });
 
-  for (const format of Object.keys(JOURNAL_FORMATS)) {
+  for (const format of [...Object.keys(JOURNAL_FORMATS), 'json']) {
     it(`journalctl -o ${format}: a Puma service's entries, workers interleaved`, async () => {
       await withFolder(async (folder) => {
         const s = await summarizeFixture(await journalAs(format, folder));

@@ -1,0 +1,47 @@
+/**
+ * `journalctl -o json`: one JSON object per journal entry, its fields as strings, the cursor
+ * first (`{"__CURSOR":"s=...","__REALTIME_TIMESTAMP":"1796378400123456",...,"MESSAGE":"..."}`).
+ * The message is the line the service wrote; journalctl writes it as an array of its bytes when
+ * it is not printable text, and as null when it is longer than it shows without --all.
+ */
+
+import { parseJsonRecord } from '../util/isRecord';
+
+export const JOURNAL_JSON_START = '{"__CURSOR":';
+
+export interface JournalEntry {
+  text: string;
+  /** ISO 8601 in UTC. */
+  time: string | undefined;
+  pid: string | undefined;
+}
+
+/** The longest message decoded from bytes; a line is read to about this length anyway. */
+const MAX_BYTES = 288 * 1024;
+
+/** The entry `raw`, or undefined when it is not one of journalctl's JSON entries. */
+export function readJournalJson(raw: string): JournalEntry | undefined {
+  const fields = parseJsonRecord(raw);
+  if (!fields) return undefined;
+  const text = messageText(fields.MESSAGE);
+  if (text === undefined) return undefined;
+  const micros = fields.__REALTIME_TIMESTAMP;
+  const ms = typeof micros === 'string' && /^\d{1,17}$/.test(micros) ? Number(micros) / 1000 : NaN;
+  const date = new Date(Math.floor(ms));
+  const time = Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const pid =
+    typeof fields._PID === 'string' && /^\d{1,10}$/.test(fields._PID) ? fields._PID : undefined;
+  return { text, time, pid };
+}
+
+function messageText(message: unknown): string | undefined {
+  if (typeof message === 'string') return message;
+  if (!Array.isArray(message)) return undefined;
+  const bytes = Buffer.alloc(Math.min(message.length, MAX_BYTES));
+  for (let i = 0; i < bytes.length; i++) {
+    const byte: unknown = message[i];
+    bytes[i] = typeof byte === 'number' && byte >= 0 && byte <= 255 ? byte : 0x3f;
+  }
+  // A line break or tab the service wrote at the end is no part of the message.
+  return bytes.toString('utf8').replace(/[\r\n\t]+$/, '');
+}
