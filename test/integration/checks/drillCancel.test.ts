@@ -263,29 +263,26 @@ describe('upkeep drill stopped by SIGTERM in each step', function () {
     await assertMonitoredUntouched();
   });
 
-  it(
-    'while CREATE DATABASE is never answered: the ' + 'message names the scratch database',
-    async () => {
-      hold = { text: 'CREATE DATABASE', ms: Infinity, seen: false };
-      const { run, tookMs } = await terminateWhen(
-        ['--target', relayUrl, '--confirm', relayServer],
-        { DATABASE_URL: monitoredUrl },
-        'created the scratch database',
-        async () => (hold?.seen ?? false) && (await scratchDatabases()).length > 0,
-      );
-      const [left] = await scratchDatabases();
-      try {
-        assert.equal(run.code, 2, run.stderr);
-        assert.match(run.stderr, /cancelled \(SIGTERM\)/);
-        assert.ok(run.stderr.includes(left), `names ${left}: ${run.stderr}`);
-        assert.ok(run.stderr.includes(`DROP DATABASE IF EXISTS ${left}`), run.stderr);
-        assert.ok(tookMs < 10_000, `took ${tookMs} ms`);
-      } finally {
-        await admin(targetAdminUrl, `DROP DATABASE IF EXISTS ${left} WITH (FORCE)`);
-      }
-      await assertMonitoredUntouched();
-    },
-  );
+  it('while CREATE DATABASE is never answered: the scratch database is named', async () => {
+    hold = { text: 'CREATE DATABASE', ms: Infinity, seen: false };
+    const { run, tookMs } = await terminateWhen(
+      ['--target', relayUrl, '--confirm', relayServer],
+      { DATABASE_URL: monitoredUrl },
+      'created the scratch database',
+      async () => (hold?.seen ?? false) && (await scratchDatabases()).length > 0,
+    );
+    const [left] = await scratchDatabases();
+    try {
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /cancelled \(SIGTERM\)/);
+      assert.ok(run.stderr.includes(left), `names ${left}: ${run.stderr}`);
+      assert.ok(run.stderr.includes(`DROP DATABASE IF EXISTS ${left}`), run.stderr);
+      assert.ok(tookMs < 10_000, `took ${tookMs} ms`);
+    } finally {
+      await admin(targetAdminUrl, `DROP DATABASE IF EXISTS ${left} WITH (FORCE)`);
+    }
+    await assertMonitoredUntouched();
+  });
 
   // pg_restore first reads the dump's data (nothing is created yet), then restores it.
   const slowSteps: [string, string][] = [

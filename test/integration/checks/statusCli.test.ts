@@ -206,62 +206,59 @@ describe('upkeep status (CLI)', function () {
     return dir;
   }
 
-  it(
-    'prints each tier with its tasks: overdue since, ' + 'due, done by whom, snoozed, owner',
-    async () => {
-      const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
-      const run = await upkeep(['--workspace', dir]);
+  it('prints each tier: overdue since, due, done by whom, snoozed, owner', async () => {
+    const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
+    const run = await upkeep(['--workspace', dir]);
 
-      assert.equal(run.code, 1, run.stderr);
-      assert.match(
-        run.stdout,
-        new RegExp(
-          '^Maintenance status of .* at 2026-12-07 10:00 ' +
-            '\\(Europe/Berlin, upkeep\\.schedule\\.timeZone\\)',
-        ),
-      );
-      assert.match(run.stdout, /Checklist state: .*\.upkeep\/state\.json\n/);
-      assert.match(
-        run.stdout,
-        /Weekly \(Development Team, 2026-W50, due by Sun 2026-12-13\): 1 overdue\n/,
-      );
-      const database = taskBlock(run.stdout, 'weekly.database');
-      assert.match(
-        database,
-        /^ {2}overdue {4}weekly\.database {2}Database maintenance \(owner Dana\)/,
-      );
-      assert.match(
-        database,
-        /overdue 15 days, since Mon 2026-11-23: week 2026-W47 went by without it/,
-      );
-      assert.match(database, /last done 2026-11-12 10:30 by Ann \(2026-W46\): vacuumed bookings/);
-      assert.match(
-        database,
-        /\n {15}owner changed 2026-11-26 11:15 by Pat: no owner \(the tier's team\) → Dana$/,
-      );
-      assert.match(taskBlock(run.stdout, 'daily.health'), /done 2026-12-07 08:10 by Bob$/);
-      assert.match(taskBlock(run.stdout, 'daily.logs'), /due soon .*\n.*due today \(by Mon/);
-      assert.match(
-        taskBlock(run.stdout, 'daily.performance'),
-        /overdue 2 days, since Sun 2026-12-06: day 2026-12-05 went by without it/,
-      );
-      assert.match(
-        taskBlock(run.stdout, 'monthly.backups'),
-        /snoozed until 2026-12-20: waiting for the new bucket/,
-      );
-      assert.match(taskBlock(run.stdout, 'weekly.queries'), /due in 6 days · 1\/\d+ \(by Sun/);
-      assert.match(
-        taskBlock(run.stdout, 'annual.planning'),
-        /since Thu 2026-01-01: year 2025 went by without it/,
-      );
-      assert.match(taskBlock(run.stdout, 'daily.security'), /never done \(not in the state file\)/);
-      assert.match(
-        run.stdout,
-        /\n3 overdue, 2 due soon, \d+ due later, 1 done, 1 snoozed, 3 on demand\.\n/,
-      );
-      assert.match(run.stderr, /exit code 1: 3 overdue\./);
-    },
-  );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(
+        '^Maintenance status of .* at 2026-12-07 10:00 ' +
+          '\\(Europe/Berlin, upkeep\\.schedule\\.timeZone\\)',
+      ),
+    );
+    assert.match(run.stdout, /Checklist state: .*\.upkeep\/state\.json\n/);
+    assert.match(
+      run.stdout,
+      /Weekly \(Development Team, 2026-W50, due by Sun 2026-12-13\): 1 overdue\n/,
+    );
+    const database = taskBlock(run.stdout, 'weekly.database');
+    assert.match(
+      database,
+      /^ {2}overdue {4}weekly\.database {2}Database maintenance \(owner Dana\)/,
+    );
+    assert.match(
+      database,
+      /overdue 15 days, since Mon 2026-11-23: week 2026-W47 went by without it/,
+    );
+    assert.match(database, /last done 2026-11-12 10:30 by Ann \(2026-W46\): vacuumed bookings/);
+    assert.match(
+      database,
+      /\n {15}owner changed 2026-11-26 11:15 by Pat: no owner \(the tier's team\) → Dana$/,
+    );
+    assert.match(taskBlock(run.stdout, 'daily.health'), /done 2026-12-07 08:10 by Bob$/);
+    assert.match(taskBlock(run.stdout, 'daily.logs'), /due soon .*\n.*due today \(by Mon/);
+    assert.match(
+      taskBlock(run.stdout, 'daily.performance'),
+      /overdue 2 days, since Sun 2026-12-06: day 2026-12-05 went by without it/,
+    );
+    assert.match(
+      taskBlock(run.stdout, 'monthly.backups'),
+      /snoozed until 2026-12-20: waiting for the new bucket/,
+    );
+    assert.match(taskBlock(run.stdout, 'weekly.queries'), /due in 6 days · 1\/\d+ \(by Sun/);
+    assert.match(
+      taskBlock(run.stdout, 'annual.planning'),
+      /since Thu 2026-01-01: year 2025 went by without it/,
+    );
+    assert.match(taskBlock(run.stdout, 'daily.security'), /never done \(not in the state file\)/);
+    assert.match(
+      run.stdout,
+      /\n3 overdue, 2 due soon, \d+ due later, 1 done, 1 snoozed, 3 on demand\.\n/,
+    );
+    assert.match(run.stderr, /exit code 1: 3 overdue\./);
+  });
 
   it('prints stable JSON with schemaVersion, the exit code and each fact as data', async () => {
     const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
@@ -330,55 +327,52 @@ describe('upkeep status (CLI)', function () {
     );
   });
 
-  it(
-    'agrees with the tree: the same row text and the ' + 'same badge counts at each instant',
-    async () => {
-      const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
-      const { playbook } = await loadPlaybook({ workspace: dir });
-      const read = await readStateFile(path.join(dir, '.upkeep/state.json'));
-      assert.ok(read.ok);
-      const noResults = { latest: () => undefined };
-      const instants = [
-        NOW,
-        '2026-12-05T22:59:59Z', // Saturday, a second before Sunday in Berlin
-        '2026-12-06T23:00:00Z', // Monday 00:00 in Berlin, a new week
-        '2026-12-31T23:30:00Z', // New Year in Berlin, still 2026 in UTC
-        '2027-02-15T12:00:00Z',
-      ];
-      for (const instant of instants) {
-        const run = await upkeep(['--workspace', dir, '--format', 'json', '--fail-on', 'never'], {
-          UPKEEP_NOW: instant,
-        });
-        assert.equal(run.code, 0, run.stderr);
-        const report = parseReport(run);
-        const now = new Date(instant);
-        const statuses = [];
-        for (const tier of playbook.tiers) {
-          for (const task of tasksOfTier(playbook, tier.id)) {
-            // What PlaybookController.statusOf and the tree's row make of the same stored state
-            // (a task the file names; the editor's first sight of the others stays on its machine).
-            const status = taskStatus(tier, taskEntry(read.state, task.id), now, 'Europe/Berlin');
-            statuses.push(status);
-            const row = describeTaskRow(task, status, noResults, now, 'Europe/Berlin');
-            const cli = findTask(report, task.id)!;
-            const cliRow = [cli.description, cli.owner ? `owner ${cli.owner}` : '']
-              .filter(Boolean)
-              .join(' · ');
-            assert.equal(cliRow, row, `${task.id} at ${instant}`);
-            assert.equal(
-              cli.state.startsWith('due') ? 'due' : cli.state,
-              status.kind,
-              `${task.id} at ${instant}`,
-            );
-          }
+  it('agrees with the tree: same row text and badge counts at each instant', async () => {
+    const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
+    const { playbook } = await loadPlaybook({ workspace: dir });
+    const read = await readStateFile(path.join(dir, '.upkeep/state.json'));
+    assert.ok(read.ok);
+    const noResults = { latest: () => undefined };
+    const instants = [
+      NOW,
+      '2026-12-05T22:59:59Z', // Saturday, a second before Sunday in Berlin
+      '2026-12-06T23:00:00Z', // Monday 00:00 in Berlin, a new week
+      '2026-12-31T23:30:00Z', // New Year in Berlin, still 2026 in UTC
+      '2027-02-15T12:00:00Z',
+    ];
+    for (const instant of instants) {
+      const run = await upkeep(['--workspace', dir, '--format', 'json', '--fail-on', 'never'], {
+        UPKEEP_NOW: instant,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const report = parseReport(run);
+      const now = new Date(instant);
+      const statuses = [];
+      for (const tier of playbook.tiers) {
+        for (const task of tasksOfTier(playbook, tier.id)) {
+          // What PlaybookController.statusOf and the tree's row make of the same stored state
+          // (a task the file names; the editor's first sight of the others stays on its machine).
+          const status = taskStatus(tier, taskEntry(read.state, task.id), now, 'Europe/Berlin');
+          statuses.push(status);
+          const row = describeTaskRow(task, status, noResults, now, 'Europe/Berlin');
+          const cli = findTask(report, task.id)!;
+          const cliRow = [cli.description, cli.owner ? `owner ${cli.owner}` : '']
+            .filter(Boolean)
+            .join(' · ');
+          assert.equal(cliRow, row, `${task.id} at ${instant}`);
+          assert.equal(
+            cli.state.startsWith('due') ? 'due' : cli.state,
+            status.kind,
+            `${task.id} at ${instant}`,
+          );
         }
-        const badge = countAttention(statuses);
-        assert.equal(report.counts.overdue, badge.overdue, instant);
-        assert.equal(report.counts.dueSoon, badge.dueSoon, instant);
-        assert.equal(report.counts.dueLater, badge.dueLater, instant);
       }
-    },
-  );
+      const badge = countAttention(statuses);
+      assert.equal(report.counts.overdue, badge.overdue, instant);
+      assert.equal(report.counts.dueSoon, badge.dueSoon, instant);
+      assert.equal(report.counts.dueLater, badge.dueLater, instant);
+    }
+  });
 
   it('names recorded values by their title and keeps the last run of on-demand work', async () => {
     const dir = await workspace({
@@ -461,171 +455,159 @@ describe('upkeep status (CLI)', function () {
     assert.match(never.stdout, /3 overdue/);
   });
 
-  it(
-    '--overdue lists only what is overdue or due soon; ' + '--tier limits the tiers and the exit',
-    async () => {
-      const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
-      const run = await upkeep([
-        '--workspace',
-        dir,
-        '--overdue',
-        '--tier',
-        'weekly',
-        '--tier',
-        'monthly',
-      ]);
-      assert.equal(run.code, 1, run.stderr);
-      assert.doesNotMatch(run.stdout, /^Daily/m);
-      assert.match(run.stdout, /^ {2}overdue {4}weekly\.database/m);
-      assert.doesNotMatch(run.stdout, /weekly\.queries|monthly\.backups|due later {2}/);
-      assert.match(run.stdout, /Monthly \(.*\): nothing overdue or due soon\n\n/);
-      // On demand is never due: under --overdue its heading stood alone, over nothing.
-      const all = await upkeep(['--workspace', dir, '--overdue']);
-      assert.match(all.stdout, /^Annual \(/m);
-      assert.doesNotMatch(all.stdout, /^On demand/m);
+  it('--overdue lists overdue or due soon; --tier limits tiers and exit', async () => {
+    const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
+    const run = await upkeep([
+      '--workspace',
+      dir,
+      '--overdue',
+      '--tier',
+      'weekly',
+      '--tier',
+      'monthly',
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.doesNotMatch(run.stdout, /^Daily/m);
+    assert.match(run.stdout, /^ {2}overdue {4}weekly\.database/m);
+    assert.doesNotMatch(run.stdout, /weekly\.queries|monthly\.backups|due later {2}/);
+    assert.match(run.stdout, /Monthly \(.*\): nothing overdue or due soon\n\n/);
+    // On demand is never due: under --overdue its heading stood alone, over nothing.
+    const all = await upkeep(['--workspace', dir, '--overdue']);
+    assert.match(all.stdout, /^Annual \(/m);
+    assert.doesNotMatch(all.stdout, /^On demand/m);
 
-      const json = parseReport(
-        await upkeep(['--workspace', dir, '--overdue', '--format', 'json', '--tier', 'daily']),
-      );
-      assert.deepEqual(json.selection, { tiers: ['daily'], overdueOnly: true });
-      assert.deepEqual(
-        json.tiers[0].tasks.map((task) => `${task.id} ${task.state}`),
-        ['daily.logs dueSoon', 'daily.performance overdue', 'daily.security dueSoon'],
-      );
+    const json = parseReport(
+      await upkeep(['--workspace', dir, '--overdue', '--format', 'json', '--tier', 'daily']),
+    );
+    assert.deepEqual(json.selection, { tiers: ['daily'], overdueOnly: true });
+    assert.deepEqual(
+      json.tiers[0].tasks.map((task) => `${task.id} ${task.state}`),
+      ['daily.logs dueSoon', 'daily.performance overdue', 'daily.security dueSoon'],
+    );
 
-      // Only the monthly tier: nothing there is overdue.
-      const monthly = await upkeep(['--workspace', dir, '--tier', 'monthly']);
-      assert.equal(monthly.code, 0, monthly.stderr);
+    // Only the monthly tier: nothing there is overdue.
+    const monthly = await upkeep(['--workspace', dir, '--tier', 'monthly']);
+    assert.equal(monthly.code, 0, monthly.stderr);
 
-      const unknown = await upkeep(['--workspace', dir, '--tier', 'weekley']);
-      assert.equal(unknown.code, 2);
-      assert.match(unknown.stderr, /unknown tier "weekley"; choose from daily, weekly/);
-    },
-  );
+    const unknown = await upkeep(['--workspace', dir, '--tier', 'weekley']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown tier "weekley"; choose from daily, weekly/);
+  });
 
-  it(
-    'judges days and weeks in the zone: --time-zone, ' + 'then the setting, then the machine',
-    async () => {
-      // Last done in week 48. At 03:00 UTC on Monday 12-07 it is still Sunday in New York: week
-      // 49 is not over there, while in UTC it went by without the task.
-      const state = {
-        version: 1,
-        tasks: {
-          'weekly.database': doneTask('2026-W48', '2026-11-25T12:00:00Z', 'Ann'),
-        },
-      };
-      const env = { UPKEEP_NOW: '2026-12-07T03:00:00Z' };
-      const args = ['--tier', 'weekly', '--format', 'json'];
-      const york = await workspace({
-        settings: { ...REPOSITORY, 'upkeep.schedule.timeZone': 'America/New_York' },
-        state,
-      });
-      const bySetting = await upkeep(['--workspace', york, ...args], env);
-      assert.equal(bySetting.code, 0, bySetting.stderr);
-      assert.equal(findTask(parseReport(bySetting), 'weekly.database')!.state, 'dueSoon');
-      assert.deepEqual(parseReport(bySetting).timeZone, {
-        name: 'America/New_York',
-        source: 'setting',
-      });
+  it('judges days in the zone: --time-zone, then the setting, then the machine', async () => {
+    // Last done in week 48. At 03:00 UTC on Monday 12-07 it is still Sunday in New York: week
+    // 49 is not over there, while in UTC it went by without the task.
+    const state = {
+      version: 1,
+      tasks: {
+        'weekly.database': doneTask('2026-W48', '2026-11-25T12:00:00Z', 'Ann'),
+      },
+    };
+    const env = { UPKEEP_NOW: '2026-12-07T03:00:00Z' };
+    const args = ['--tier', 'weekly', '--format', 'json'];
+    const york = await workspace({
+      settings: { ...REPOSITORY, 'upkeep.schedule.timeZone': 'America/New_York' },
+      state,
+    });
+    const bySetting = await upkeep(['--workspace', york, ...args], env);
+    assert.equal(bySetting.code, 0, bySetting.stderr);
+    assert.equal(findTask(parseReport(bySetting), 'weekly.database')!.state, 'dueSoon');
+    assert.deepEqual(parseReport(bySetting).timeZone, {
+      name: 'America/New_York',
+      source: 'setting',
+    });
 
-      const byFlag = await upkeep(['--workspace', york, ...args, '--time-zone', 'UTC'], env);
-      assert.equal(byFlag.code, 1, byFlag.stderr);
-      assert.equal(findTask(parseReport(byFlag), 'weekly.database')!.overdueDays, 1);
+    const byFlag = await upkeep(['--workspace', york, ...args, '--time-zone', 'UTC'], env);
+    assert.equal(byFlag.code, 1, byFlag.stderr);
+    assert.equal(findTask(parseReport(byFlag), 'weekly.database')!.overdueDays, 1);
 
-      const machine = await workspace({
-        settings: { 'upkeep.state.location': 'repository' },
-        state,
-      });
-      const utc = await upkeep(['--workspace', machine, ...args], env);
-      assert.equal(utc.code, 1, utc.stderr);
-      assert.deepEqual(parseReport(utc).timeZone, { name: 'UTC', source: 'machine' });
-      const yorkMachine = await upkeep(['--workspace', machine, ...args], {
-        ...env,
-        TZ: 'America/New_York',
-      });
-      assert.equal(yorkMachine.code, 0, yorkMachine.stderr);
+    const machine = await workspace({
+      settings: { 'upkeep.state.location': 'repository' },
+      state,
+    });
+    const utc = await upkeep(['--workspace', machine, ...args], env);
+    assert.equal(utc.code, 1, utc.stderr);
+    assert.deepEqual(parseReport(utc).timeZone, { name: 'UTC', source: 'machine' });
+    const yorkMachine = await upkeep(['--workspace', machine, ...args], {
+      ...env,
+      TZ: 'America/New_York',
+    });
+    assert.equal(yorkMachine.code, 0, yorkMachine.stderr);
 
-      const badFlag = await upkeep(['--workspace', york, '--time-zone', 'Mars/Olympus'], env);
-      assert.equal(badFlag.code, 2);
-      assert.match(
-        badFlag.stderr,
-        /"Mars\/Olympus" is not a time zone this system knows\.\n--time-zone/,
-      );
-      const badSetting = await workspace({
-        settings: { ...REPOSITORY, 'upkeep.schedule.timeZone': 'Europe/Berln' },
-        state,
-      });
-      const refused = await upkeep(['--workspace', badSetting]);
-      assert.equal(refused.code, 2);
-      assert.match(
-        refused.stderr,
-        /"Europe\/Berln" is not a time zone.*\nFix upkeep\.schedule\.timeZone/,
-      );
-      assert.equal(refused.stdout, '');
-    },
-  );
+    const badFlag = await upkeep(['--workspace', york, '--time-zone', 'Mars/Olympus'], env);
+    assert.equal(badFlag.code, 2);
+    assert.match(
+      badFlag.stderr,
+      /"Mars\/Olympus" is not a time zone this system knows\.\n--time-zone/,
+    );
+    const badSetting = await workspace({
+      settings: { ...REPOSITORY, 'upkeep.schedule.timeZone': 'Europe/Berln' },
+      state,
+    });
+    const refused = await upkeep(['--workspace', badSetting]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /"Europe\/Berln" is not a time zone.*\nFix upkeep\.schedule\.timeZone/,
+    );
+    assert.equal(refused.stdout, '');
+  });
 
-  it(
-    'reads the settings nested or flat; a wrong type ' + 'is the default, as in the editor',
-    async () => {
-      const nested = await workspace({
-        settings: { upkeep: { state: { location: 'repository' }, schedule: { timeZone: 42 } } },
+  it('reads settings nested or flat; a wrong type is the default, as in the editor', async () => {
+    const nested = await workspace({
+      settings: { upkeep: { state: { location: 'repository' }, schedule: { timeZone: 42 } } },
+      state: RICH_STATE,
+    });
+    const run = parseReport(await upkeep(['--workspace', nested, '--format', 'json']));
+    assert.equal(run.state.known, true);
+    assert.deepEqual(run.timeZone, { name: 'UTC', source: 'machine' });
+
+    for (const location of [true, 'repo', ['repository']]) {
+      const odd = await workspace({
+        settings: { 'upkeep.state.location': location },
         state: RICH_STATE,
       });
-      const run = parseReport(await upkeep(['--workspace', nested, '--format', 'json']));
-      assert.equal(run.state.known, true);
-      assert.deepEqual(run.timeZone, { name: 'UTC', source: 'machine' });
-
-      for (const location of [true, 'repo', ['repository']]) {
-        const odd = await workspace({
-          settings: { 'upkeep.state.location': location },
-          state: RICH_STATE,
-        });
-        const report = parseReport(await upkeep(['--workspace', odd, '--format', 'json']));
-        assert.equal(report.state.location, 'workspaceStorage', JSON.stringify(location));
-        assert.equal(report.state.known, false);
-      }
-    },
-  );
-
-  it(
-    "says the state kept in the editor's storage cannot " + 'be seen, and lists the tasks unknown',
-    async () => {
-      const dir = await workspace({ settings: { 'upkeep.schedule.timeZone': 'Europe/Berlin' } });
-      const run = await upkeep(['--workspace', dir]);
-      assert.equal(run.code, 2);
-      assert.match(run.stdout, /Checklist state: unknown: kept in the editor's storage/);
-      assert.match(run.stdout, /"upkeep\.state\.location": "repository"/);
-      assert.match(run.stdout, /Weekly \(Development Team, 2026-W50, due by Sun 2026-12-13\)\n/);
-      assert.match(run.stdout, /^ {2}unknown {4}weekly\.database {2}Database maintenance/m);
-      assert.match(run.stdout, /^ {2}on demand {2}onDemand\.bugFix/m);
-      assert.match(run.stderr, /upkeep\.state\.location is workspaceStorage/);
-      assert.match(
-        run.stderr,
-        /set "upkeep\.state\.location": "repository" in \.vscode\/settings\.json/,
-      );
-      assert.match(run.stderr, /exit code 2: with the state unknown/);
-
-      const listed = await upkeep(['--workspace', dir, '--fail-on', 'never', '--format', 'json']);
-      assert.equal(listed.code, 0, listed.stderr);
-      const report = parseReport(listed);
+      const report = parseReport(await upkeep(['--workspace', odd, '--format', 'json']));
+      assert.equal(report.state.location, 'workspaceStorage', JSON.stringify(location));
       assert.equal(report.state.known, false);
-      assert.equal(report.state.location, 'workspaceStorage');
-      assert.equal(report.state.file, null);
-      assert.equal(report.exitCode, 0);
-      assert.equal(findTask(report, 'daily.health')!.state, 'unknown');
-      assert.equal(findTask(report, 'daily.health')!.checklist.ticked, null);
-      assert.equal(report.counts.unknown, 22);
+    }
+  });
 
-      // A state file left in the repo while the setting says the editor's storage is not read.
-      const stale = await workspace({ settings: {}, state: RICH_STATE });
-      const ignored = await upkeep(['--workspace', stale, '--format', 'json']);
-      assert.equal(ignored.code, 2);
-      assert.equal(parseReport(ignored).state.known, false);
-      assert.match(ignored.stderr, /\.upkeep\/state\.json is in the workspace but was not read/);
-      assert.doesNotMatch(run.stderr, /is in the workspace/);
-    },
-  );
+  it("says state in the editor's storage cannot be seen; tasks listed unknown", async () => {
+    const dir = await workspace({ settings: { 'upkeep.schedule.timeZone': 'Europe/Berlin' } });
+    const run = await upkeep(['--workspace', dir]);
+    assert.equal(run.code, 2);
+    assert.match(run.stdout, /Checklist state: unknown: kept in the editor's storage/);
+    assert.match(run.stdout, /"upkeep\.state\.location": "repository"/);
+    assert.match(run.stdout, /Weekly \(Development Team, 2026-W50, due by Sun 2026-12-13\)\n/);
+    assert.match(run.stdout, /^ {2}unknown {4}weekly\.database {2}Database maintenance/m);
+    assert.match(run.stdout, /^ {2}on demand {2}onDemand\.bugFix/m);
+    assert.match(run.stderr, /upkeep\.state\.location is workspaceStorage/);
+    assert.match(
+      run.stderr,
+      /set "upkeep\.state\.location": "repository" in \.vscode\/settings\.json/,
+    );
+    assert.match(run.stderr, /exit code 2: with the state unknown/);
+
+    const listed = await upkeep(['--workspace', dir, '--fail-on', 'never', '--format', 'json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const report = parseReport(listed);
+    assert.equal(report.state.known, false);
+    assert.equal(report.state.location, 'workspaceStorage');
+    assert.equal(report.state.file, null);
+    assert.equal(report.exitCode, 0);
+    assert.equal(findTask(report, 'daily.health')!.state, 'unknown');
+    assert.equal(findTask(report, 'daily.health')!.checklist.ticked, null);
+    assert.equal(report.counts.unknown, 22);
+
+    // A state file left in the repo while the setting says the editor's storage is not read.
+    const stale = await workspace({ settings: {}, state: RICH_STATE });
+    const ignored = await upkeep(['--workspace', stale, '--format', 'json']);
+    assert.equal(ignored.code, 2);
+    assert.equal(parseReport(ignored).state.known, false);
+    assert.match(ignored.stderr, /\.upkeep\/state\.json is in the workspace but was not read/);
+    assert.doesNotMatch(run.stderr, /is in the workspace/);
+  });
 
   it('a state file not there yet: every task due, none overdue, and stderr says why', async () => {
     const dir = await workspace();
@@ -659,53 +641,50 @@ describe('upkeep status (CLI)', function () {
     assert.equal(findTask(json, 'weekly.database')!.lastDone!.note, note);
   });
 
-  it(
-    'a broken or hostile state file is named with why, ' + 'left as it is, and nothing crashes',
-    async () => {
-      const cases: [string, string | (() => Promise<void>), RegExp][] = [
-        [
-          'merge',
-          '{ "version": 1, "tasks": {\n<<<<<<< HEAD\n',
-          /not valid JSON \(git merge conflict markers\)/,
-        ],
-        ['empty', '', /the file is empty/],
-        ['array', '[1, 2]', /not a JSON object/],
-        ['version', '{ "version": 7, "tasks": {} }', /unknown version 7/],
-        [
-          'types',
-          '{ "version": 1, "tasks": { "daily.health": { "since": 5 } } }',
-          /task "daily\.health" has no "since"/,
-        ],
-        [
-          'history',
-          JSON.stringify({
-            version: 1,
-            tasks: { 'daily.health': { since: 'x', ticks: {}, history: [{ action: 'done' }] } },
-          }),
-          /broken history entry \(number 1\)/,
-        ],
-      ];
-      for (const [name, text, reason] of cases) {
-        const dir = await workspace({ state: text as string });
-        const file = path.join(dir, '.upkeep/state.json');
-        const run = await upkeep(['--workspace', dir]);
-        assert.equal(run.code, 2, `${name}: ${run.stderr}`);
-        assert.match(
-          run.stdout,
-          /Checklist state: unknown: \.upkeep\/state\.json cannot be read/,
-          name,
-        );
-        assert.match(run.stderr, reason, name);
-        assert.match(run.stderr, /nothing was changed/, name);
-        assert.doesNotMatch(run.stderr, /\n\s+at /, `${name}: a stack trace`);
-        // Read only: never moved aside or rewritten, as the editor would.
-        assert.equal(await fs.readFile(file, 'utf8'), text, name);
-        assert.deepEqual(await fs.readdir(path.join(dir, '.upkeep')), ['state.json'], name);
-        const never = await upkeep(['--workspace', dir, '--fail-on', 'never']);
-        assert.equal(never.code, 0, `${name}: ${never.stderr}`);
-      }
-    },
-  );
+  it('a broken or hostile state file is named with why, left as it is, no crash', async () => {
+    const cases: [string, string | (() => Promise<void>), RegExp][] = [
+      [
+        'merge',
+        '{ "version": 1, "tasks": {\n<<<<<<< HEAD\n',
+        /not valid JSON \(git merge conflict markers\)/,
+      ],
+      ['empty', '', /the file is empty/],
+      ['array', '[1, 2]', /not a JSON object/],
+      ['version', '{ "version": 7, "tasks": {} }', /unknown version 7/],
+      [
+        'types',
+        '{ "version": 1, "tasks": { "daily.health": { "since": 5 } } }',
+        /task "daily\.health" has no "since"/,
+      ],
+      [
+        'history',
+        JSON.stringify({
+          version: 1,
+          tasks: { 'daily.health': { since: 'x', ticks: {}, history: [{ action: 'done' }] } },
+        }),
+        /broken history entry \(number 1\)/,
+      ],
+    ];
+    for (const [name, text, reason] of cases) {
+      const dir = await workspace({ state: text as string });
+      const file = path.join(dir, '.upkeep/state.json');
+      const run = await upkeep(['--workspace', dir]);
+      assert.equal(run.code, 2, `${name}: ${run.stderr}`);
+      assert.match(
+        run.stdout,
+        /Checklist state: unknown: \.upkeep\/state\.json cannot be read/,
+        name,
+      );
+      assert.match(run.stderr, reason, name);
+      assert.match(run.stderr, /nothing was changed/, name);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, `${name}: a stack trace`);
+      // Read only: never moved aside or rewritten, as the editor would.
+      assert.equal(await fs.readFile(file, 'utf8'), text, name);
+      assert.deepEqual(await fs.readdir(path.join(dir, '.upkeep')), ['state.json'], name);
+      const never = await upkeep(['--workspace', dir, '--fail-on', 'never']);
+      assert.equal(never.code, 0, `${name}: ${never.stderr}`);
+    }
+  });
 
   it('a huge state file, a FIFO or a link to /dev/zero is refused, not read', async () => {
     const huge = await workspace();
@@ -729,56 +708,50 @@ describe('upkeep status (CLI)', function () {
     assert.match(device.stderr, /state\.json cannot be read/);
   });
 
-  it(
-    'times that are not times and dates that are not ' + 'dates read as unknown, not as a crash',
-    async () => {
-      const dir = await workspace({
-        state: {
-          version: 1,
-          tasks: {
-            'weekly.database': {
-              since: 'last spring',
-              ticks: {},
-              done: { periodKey: '2026-W40', at: 'yesterday-ish', by: 'Ann' },
-              history: [],
-            },
-            'monthly.backups': {
-              since: '2026-13-45T99:00:00Z',
-              ticks: {},
-              snoozedUntil: '2026-02-31',
-              history: [],
-            },
-            // Times that are valid ISO text but no calendar date here (the first threw a
-            // RangeError, the second read as the year 501).
-            'weekly.queries': { since: '+275760-09-13T00:00:00.000Z', ticks: {}, history: [] },
-            'monthly.caching': {
-              since: '2026-01-01T00:00:00Z',
-              ticks: {},
-              done: { periodKey: '2026-12', at: '-000500-06-01T00:00:00Z', by: 'Bo' },
-              history: [],
-            },
+  it('times and dates that are not times and dates read as unknown, no crash', async () => {
+    const dir = await workspace({
+      state: {
+        version: 1,
+        tasks: {
+          'weekly.database': {
+            since: 'last spring',
+            ticks: {},
+            done: { periodKey: '2026-W40', at: 'yesterday-ish', by: 'Ann' },
+            history: [],
+          },
+          'monthly.backups': {
+            since: '2026-13-45T99:00:00Z',
+            ticks: {},
+            snoozedUntil: '2026-02-31',
+            history: [],
+          },
+          // Times that are valid ISO text but no calendar date here (the first threw a
+          // RangeError, the second read as the year 501).
+          'weekly.queries': { since: '+275760-09-13T00:00:00.000Z', ticks: {}, history: [] },
+          'monthly.caching': {
+            since: '2026-01-01T00:00:00Z',
+            ticks: {},
+            done: { periodKey: '2026-12', at: '-000500-06-01T00:00:00Z', by: 'Bo' },
+            history: [],
           },
         },
-      });
-      const text = await upkeep(['--workspace', dir, '--tier', 'weekly', '--tier', 'monthly']);
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(
-        taskBlock(text.stdout, 'weekly.database'),
-        /last done at an unknown time by Ann/,
-      );
-      assert.match(taskBlock(text.stdout, 'monthly.backups'), /due later/);
-      const json = parseReport(
-        await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'weekly']),
-      );
-      assert.equal(findTask(json, 'weekly.database')!.lastDone!.at, null);
-      assert.match(taskBlock(text.stdout, 'weekly.queries'), /due/);
-      assert.match(taskBlock(text.stdout, 'monthly.caching'), /done at an unknown time by Bo/);
-      const monthly = parseReport(
-        await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'monthly']),
-      );
-      assert.equal(findTask(monthly, 'monthly.caching')!.lastDone!.at, null);
-    },
-  );
+      },
+    });
+    const text = await upkeep(['--workspace', dir, '--tier', 'weekly', '--tier', 'monthly']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(taskBlock(text.stdout, 'weekly.database'), /last done at an unknown time by Ann/);
+    assert.match(taskBlock(text.stdout, 'monthly.backups'), /due later/);
+    const json = parseReport(
+      await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'weekly']),
+    );
+    assert.equal(findTask(json, 'weekly.database')!.lastDone!.at, null);
+    assert.match(taskBlock(text.stdout, 'weekly.queries'), /due/);
+    assert.match(taskBlock(text.stdout, 'monthly.caching'), /done at an unknown time by Bo/);
+    const monthly = parseReport(
+      await upkeep(['--workspace', dir, '--format', 'json', '--tier', 'monthly']),
+    );
+    assert.equal(findTask(monthly, 'monthly.caching')!.lastDone!.at, null);
+  });
 
   it('control characters in names, notes and reasons never reach the terminal', async () => {
     const evil = 'Ann\u001b[2J\rroot\u202e\u0007';
@@ -814,75 +787,66 @@ describe('upkeep status (CLI)', function () {
     assert.equal(findTask(json, 'weekly.database')!.owner, 'Dana\u001b[31m\r');
   });
 
-  it(
-    'a playbook error makes a clean status exit 2; a ' + 'bad UPKEEP_NOW or workspace exits 2',
-    async () => {
-      const dir = await workspace({
-        state: { version: 1, tasks: {} },
-        playbook: 'version: 1\ntasks:\n  - id: weekly.databse\n    owner: Dana\n',
+  it('a playbook error, a bad UPKEEP_NOW or a bad workspace exits 2', async () => {
+    const dir = await workspace({
+      state: { version: 1, tasks: {} },
+      playbook: 'version: 1\ntasks:\n  - id: weekly.databse\n    owner: Dana\n',
+    });
+    const run = await upkeep(['--workspace', dir, '--tier', 'monthly']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^error: \.upkeep\/playbook\.yaml:3:/m);
+    assert.match(run.stderr, /exit code 2: \.upkeep\/playbook\.yaml has errors/);
+
+    const clock = await upkeep(['--workspace', dir], { UPKEEP_NOW: 'monday' });
+    assert.equal(clock.code, 2);
+    assert.match(clock.stderr, /UPKEEP_NOW is "monday", which is not an ISO 8601 instant/);
+
+    const gone = await upkeep(['--workspace', path.join(folder, 'nowhere')]);
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /The workspace folder .*nowhere does not exist/);
+  });
+
+  it('a playbook warning reads warn:, as in upkeep check, and the exit stays 0', async () => {
+    const dir = await workspace({
+      state: { version: 1, tasks: {} },
+      playbook: 'version: 1\ntierz: {}\n',
+    });
+    const run = await upkeep(['--workspace', dir, '--tier', 'monthly']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^warn: \.upkeep\/playbook\.yaml:2:1: Unknown key "tierz"/m);
+  });
+
+  it('--help lists flags and exit codes; a report that cannot be written exits 2', async () => {
+    const help = await upkeep(['--help']);
+    assert.equal(help.code, 0);
+    for (const flag of [
+      '--tier',
+      '--format',
+      '--overdue',
+      '--fail-on',
+      '--workspace',
+      '--time-zone',
+    ]) {
+      assert.ok(help.stdout.includes(flag), flag);
+    }
+    assert.match(help.stdout, /Exit codes:\n {2}0 {2}nothing overdue/);
+    assert.match(help.stdout, /\n {2}2 {2}bad usage or configuration/);
+    assert.match(help.stdout, /docs\/status-json\.md/);
+
+    const dir = await workspace({ state: RICH_STATE });
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [CLI, 'status', '--workspace', dir], {
+        env: { PATH: process.env.PATH ?? '', UPKEEP_NOW: NOW, TZ: 'UTC' },
+        stdio: ['ignore', full, 'pipe'],
       });
-      const run = await upkeep(['--workspace', dir, '--tier', 'monthly']);
-      assert.equal(run.code, 2, run.stderr);
-      assert.match(run.stderr, /^error: \.upkeep\/playbook\.yaml:3:/m);
-      assert.match(run.stderr, /exit code 2: \.upkeep\/playbook\.yaml has errors/);
-
-      const clock = await upkeep(['--workspace', dir], { UPKEEP_NOW: 'monday' });
-      assert.equal(clock.code, 2);
-      assert.match(clock.stderr, /UPKEEP_NOW is "monday", which is not an ISO 8601 instant/);
-
-      const gone = await upkeep(['--workspace', path.join(folder, 'nowhere')]);
-      assert.equal(gone.code, 2);
-      assert.match(gone.stderr, /The workspace folder .*nowhere does not exist/);
-    },
-  );
-
-  it(
-    'a playbook warning reads warn:, as upkeep check ' + 'writes it, and leaves the exit at 0',
-    async () => {
-      const dir = await workspace({
-        state: { version: 1, tasks: {} },
-        playbook: 'version: 1\ntierz: {}\n',
-      });
-      const run = await upkeep(['--workspace', dir, '--tier', 'monthly']);
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /^warn: \.upkeep\/playbook\.yaml:2:1: Unknown key "tierz"/m);
-    },
-  );
-
-  it(
-    '--help lists the flags and the exit codes; a ' + 'report that cannot be written exits 2',
-    async () => {
-      const help = await upkeep(['--help']);
-      assert.equal(help.code, 0);
-      for (const flag of [
-        '--tier',
-        '--format',
-        '--overdue',
-        '--fail-on',
-        '--workspace',
-        '--time-zone',
-      ]) {
-        assert.ok(help.stdout.includes(flag), flag);
-      }
-      assert.match(help.stdout, /Exit codes:\n {2}0 {2}nothing overdue/);
-      assert.match(help.stdout, /\n {2}2 {2}bad usage or configuration/);
-      assert.match(help.stdout, /docs\/status-json\.md/);
-
-      const dir = await workspace({ state: RICH_STATE });
-      const full = openSync('/dev/full', 'w');
-      try {
-        const child = spawn(process.execPath, [CLI, 'status', '--workspace', dir], {
-          env: { PATH: process.env.PATH ?? '', UPKEEP_NOW: NOW, TZ: 'UTC' },
-          stdio: ['ignore', full, 'pipe'],
-        });
-        let stderr = '';
-        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-        assert.equal(code, 2, stderr);
-        assert.match(stderr, /the report could not be written to standard output/);
-      } finally {
-        closeSync(full);
-      }
-    },
-  );
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /the report could not be written to standard output/);
+    } finally {
+      closeSync(full);
+    }
+  });
 });

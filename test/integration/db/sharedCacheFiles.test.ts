@@ -107,29 +107,26 @@ describe('the shared cache files with several Upkeep processes at once', functio
     assert.equal((await databasesIn(snapshots)).length, 1, sizes.output);
   });
 
-  it(
-    'skips the write after a short wait, with a log ' + 'line, past a lock a live process holds',
-    async () => {
-      const file = path.join(folder, 'upkeep', 'own-query-ids.json');
-      const snapshots = path.join(folder, 'upkeep', 'db-snapshots.json');
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      // This test's own process is alive: its lock is held, not stale.
-      await fs.writeFile(`${file}.lock`, lockOf(process.pid));
-      await fs.writeFile(`${snapshots}.lock`, lockOf(process.pid));
+  it('skips the write, with a log line, past a lock a live process holds', async () => {
+    const file = path.join(folder, 'upkeep', 'own-query-ids.json');
+    const snapshots = path.join(folder, 'upkeep', 'db-snapshots.json');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // This test's own process is alive: its lock is held, not stale.
+    await fs.writeFile(`${file}.lock`, lockOf(process.pid));
+    await fs.writeFile(`${snapshots}.lock`, lockOf(process.pid));
 
-      // Ten ids, each a write: the wait is paid once, not per id.
-      const [ids] = await writeAtOnce('ids', file, 1, 10);
-      assert.equal(ids.code, 0, ids.output);
-      assert.ok(ids.ms < 8000, `took ${ids.ms} ms`);
-      assert.match(ids.output, /warn: .*own-query-ids\.json\.lock/, ids.output);
-      assert.equal(ids.output.match(/warn:/g)?.length, 1, ids.output);
-      await assert.rejects(fs.stat(file), 'nothing written past the held lock');
+    // Ten ids, each a write: the wait is paid once, not per id.
+    const [ids] = await writeAtOnce('ids', file, 1, 10);
+    assert.equal(ids.code, 0, ids.output);
+    assert.ok(ids.ms < 8000, `took ${ids.ms} ms`);
+    assert.match(ids.output, /warn: .*own-query-ids\.json\.lock/, ids.output);
+    assert.equal(ids.output.match(/warn:/g)?.length, 1, ids.output);
+    await assert.rejects(fs.stat(file), 'nothing written past the held lock');
 
-      const [sizes] = await writeAtOnce('snapshots', snapshots, 1, 1);
-      assert.equal(sizes.code, 0, sizes.output);
-      assert.ok(sizes.ms < 8000, `took ${sizes.ms} ms`);
-      assert.match(sizes.output, /warn: .*snapshot.*db-snapshots\.json\.lock/i, sizes.output);
-      await assert.rejects(fs.stat(snapshots), 'nothing written past the held lock');
-    },
-  );
+    const [sizes] = await writeAtOnce('snapshots', snapshots, 1, 1);
+    assert.equal(sizes.code, 0, sizes.output);
+    assert.ok(sizes.ms < 8000, `took ${sizes.ms} ms`);
+    assert.match(sizes.output, /warn: .*snapshot.*db-snapshots\.json\.lock/i, sizes.output);
+    await assert.rejects(fs.stat(snapshots), 'nothing written past the held lock');
+  });
 });
