@@ -1170,9 +1170,12 @@ function evaluateVacuum(
 interface StaleStatisticsTable {
   schema: string;
   name: string;
+  /** A partitioned table's are its partitions'. */
   liveRows: number;
   modifiedSinceAnalyze: number;
   lastAnalyzed: string | null;
+  /** A partitioned table: autovacuum analyzes its partitions, never the table itself. */
+  partitioned: boolean;
 }
 
 const statistics: CardDefinition = {
@@ -1188,18 +1191,32 @@ const statistics: CardDefinition = {
     const replica = skippedOnReplica(probe, "the primary's analyzes");
     if (replica) return replica;
     // Never analyzed with rows in it, or more than a tenth changed and last analyzed 30+ days ago.
+    // A partitioned table counts no rows of its own and autovacuum never analyzes it (only its
+    // partitions): its rows are its partitions', found through pg_inherits, which locks nothing.
     const rows = await session.query<StaleStatisticsTable & Counted>(
       'statistics',
-      `SELECT schemaname AS schema, relname AS name, n_live_tup::float8 AS "liveRows",
-              n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
-              greatest(last_analyze, last_autoanalyze) AS "lastAnalyzed",
+      `SELECT schema, name, "liveRows", "modifiedSinceAnalyze", "lastAnalyzed", partitioned,
               (count(*) OVER ())::int AS count
-         FROM pg_stat_user_tables
-        WHERE (greatest(last_analyze, last_autoanalyze) IS NULL
-               AND n_live_tup + n_mod_since_analyze > 0)
-           OR (greatest(last_analyze, last_autoanalyze) < now() - interval '30 days'
-               AND n_mod_since_analyze > 0.1 * greatest(n_live_tup, 1))
-        ORDER BY n_mod_since_analyze DESC, 1, 2
+         FROM (SELECT s.schemaname AS schema, s.relname AS name,
+                      (CASE WHEN c.relkind = 'p'
+                         THEN (SELECT coalesce(sum(l.n_live_tup), 0)
+                                 FROM (WITH RECURSIVE tree AS (
+                                         SELECT i.inhrelid FROM pg_inherits i
+                                          WHERE i.inhparent = s.relid
+                                         UNION ALL
+                                         SELECT i.inhrelid FROM pg_inherits i
+                                           JOIN tree ON i.inhparent = tree.inhrelid)
+                                       SELECT inhrelid FROM tree) AS tree
+                                 JOIN pg_stat_user_tables l ON l.relid = tree.inhrelid)
+                         ELSE s.n_live_tup END)::float8 AS "liveRows",
+                      s.n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
+                      greatest(s.last_analyze, s.last_autoanalyze) AS "lastAnalyzed",
+                      c.relkind = 'p' AS partitioned
+                 FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid) AS t
+        WHERE ("lastAnalyzed" IS NULL AND "liveRows" + "modifiedSinceAnalyze" > 0)
+           OR ("lastAnalyzed" < now() - interval '30 days' AND NOT partitioned
+               AND "modifiedSinceAnalyze" > 0.1 * greatest("liveRows", 1))
+        ORDER BY partitioned DESC, "modifiedSinceAnalyze" DESC, 1, 2
         LIMIT $1`,
       [limit],
       signal,
@@ -1223,6 +1240,10 @@ const statistics: CardDefinition = {
         firstListed(list.length, count),
       reason:
         'The planner guesses row counts from these statistics; stale ones lead to slow plans.' +
+        (list.some((row) => row.partitioned)
+          ? ' Autovacuum never analyzes a partitioned table itself, only its partitions: ' +
+            'ANALYZE it by hand, and again after large changes.'
+          : '') +
         (list.length > 1 ? ` ${RUN_THEM}` : ''),
       fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${RUN_IT}`,
       fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
