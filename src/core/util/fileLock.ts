@@ -114,7 +114,10 @@ export class FileLock {
     }
   }
 
-  /** A lock whose owner died (same machine) or that is older than `staleMs` is removed. */
+  /**
+   * A lock whose owner died (same machine) or that is older than `staleMs`, by its mtime or the
+   * time written in it, is removed.
+   */
   private async removeIfStale(): Promise<boolean> {
     let stat;
     try {
@@ -130,7 +133,13 @@ export class FileLock {
     } catch {
       // A lock being written right now is not yet parseable; only its age can tell.
     }
-    const old = Date.now() - stat.mtimeMs > this.staleMs;
+    // The time written in the lock counts too: a lock committed by mistake gets a fresh mtime
+    // from every checkout, yet says it was taken days ago. (Two machines sharing a folder with
+    // clocks more than `staleMs` apart would take over each other's locks; mtime alone has the
+    // same weakness against the file server's clock.)
+    const written = typeof owner.at === 'string' ? Date.parse(owner.at) : NaN;
+    const since = Number.isNaN(written) ? stat.mtimeMs : Math.min(stat.mtimeMs, written);
+    const old = Date.now() - since > this.staleMs;
     const dead =
       owner.host === os.hostname() && typeof owner.pid === 'number' && !isAlive(owner.pid);
     if (!old && !dead) return false;
