@@ -374,6 +374,11 @@ interface UnusedIndex {
   bytes: number;
   pretty: string;
   /**
+   * Set on an index of a partitioned table: never scanned on any partition, its size theirs.
+   * Only the table's index can be dropped (a partition's is part of it), never CONCURRENTLY.
+   */
+  partitioned?: true;
+  /**
    * `drop` when dropping it is safe as far as the schema tells; `covered` when the Duplicate
    * indexes card already says to drop it; `keep` when it is the last index left supporting a
    * foreign key once the droppable ones are gone.
@@ -483,11 +488,52 @@ function adviseUnusedIndexes(
     return {
       ...row,
       advice: 'drop',
-      note: 'never scanned',
-      dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+      note: row.partitioned ? 'never scanned on any partition' : 'never scanned',
+      dropSql: dropIndexSql(row),
     };
   });
 }
+
+/**
+ * The statement that drops an index: CONCURRENTLY, except for a partitioned table's index,
+ * which PostgreSQL drops only with ACCESS EXCLUSIVE locks on the table and its partitions.
+ */
+function dropIndexSql(index: { schema: string; name: string; partitioned?: boolean }): string {
+  const name = qualified(index.schema, index.name);
+  return index.partitioned
+    ? `DROP INDEX ${name}; (a partitioned index: it locks the table and every partition)`
+    : `DROP INDEX CONCURRENTLY ${name};`;
+}
+
+/**
+ * SQL: the indexes to judge by their scans, as (schema, table, name, id, scans, bytes,
+ * partitioned): each plain index, and each partitioned table's index with the scans and sizes
+ * of the partitions' indexes attached to it (pg_inherits, up to the topmost one), which are
+ * not listed apart.
+ */
+const SCANNED_INDEXES = `
+  WITH RECURSIVE attached AS (
+    SELECT i.inhrelid AS leaf, i.inhparent AS root
+      FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent AND p.relkind = 'I'
+    UNION ALL
+    SELECT a.leaf, i.inhparent FROM attached a JOIN pg_inherits i ON i.inhrelid = a.root),
+  topmost AS (
+    SELECT a.leaf, a.root FROM attached a
+     WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = a.root))
+  SELECT s.schemaname AS schema, s.relname AS "table", s.indexrelname AS name,
+         s.indexrelid AS id, s.idx_scan AS scans, pg_relation_size(s.indexrelid) AS bytes,
+         false AS partitioned
+    FROM pg_stat_user_indexes s
+   WHERE s.indexrelid NOT IN (SELECT leaf FROM topmost)
+  UNION ALL
+  SELECT n.nspname, t.relname, ci.relname, x.root, sum(s.idx_scan),
+         sum(pg_relation_size(s.indexrelid)), true
+    FROM topmost x JOIN pg_stat_user_indexes s ON s.indexrelid = x.leaf
+    JOIN pg_class ci ON ci.oid = x.root
+    JOIN pg_index pi ON pi.indexrelid = x.root
+    JOIN pg_class t ON t.oid = pi.indrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+   GROUP BY n.nspname, t.relname, ci.relname, x.root`;
 
 /** How many droppable indexes the Unused indexes card's reason names; the fixes have them all. */
 const UNUSED_NAMED = 5;
@@ -500,18 +546,22 @@ const unusedIndexes: CardDefinition = {
     // Never scanned on a standby says nothing of the primary: no DROP INDEX from that.
     const replica = skippedOnReplica(context.probe, "the primary's index scans");
     if (replica) return replica;
-    const rows = await session.query<Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>>(
+    const read = await session.query<
+      Omit<UnusedIndex, 'advice' | 'note' | 'dropSql' | 'partitioned'> & { partitioned: boolean }
+    >(
       'unusedIndexes',
-      `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
-              pg_relation_size(s.indexrelid)::float8 AS bytes,
-              pg_size_pretty(pg_relation_size(s.indexrelid)) AS pretty
-         FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.indexrelid)
+      `SELECT s.schema, s.table, s.name, s.bytes::float8 AS bytes,
+              pg_size_pretty(s.bytes) AS pretty, s.partitioned
+         FROM (${SCANNED_INDEXES}) AS s JOIN pg_index i ON i.indexrelid = s.id
+        WHERE s.scans = 0 AND NOT i.indisunique AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.id)
         ORDER BY 4 DESC, 1, 3
         LIMIT $1`,
       [limit],
       signal,
+    );
+    const rows = read.map(({ partitioned, ...row }) =>
+      partitioned ? { ...row, partitioned: true as const } : row,
     );
     const [reset] = await session.query<{ reset: Date | null }>(
       'unusedIndexes',
@@ -595,6 +645,8 @@ export interface DuplicateIndex {
   coveringColumns: string;
   bytes: number;
   pretty: string;
+  /** Set on a partitioned table's index (see UnusedIndex). */
+  partitioned?: true;
   dropSql: string;
 }
 
@@ -611,12 +663,17 @@ async function readDuplicateIndexes(
   // An index is covered when another one on the same table, with the same access method,
   // starts with the same columns in the same operator classes and collations (and, if it is
   // unique, has exactly them).
-  const rows = await context.session.query<Omit<DuplicateIndex, 'dropSql'>>(
+  // A partition's index attached to its table's index is judged with that one: only the
+  // partitioned table's index can be dropped, its size the sum of its partitions'.
+  const rows = await context.session.query<
+    Omit<DuplicateIndex, 'dropSql' | 'partitioned'> & { partitioned: boolean }
+  >(
     'duplicateIndexes',
     `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
               ${KEY_COLUMNS('a')} AS columns, ${KEY_COLUMNS('b')} AS "coveringColumns",
-              pg_relation_size(a.indexrelid)::float8 AS bytes,
-              pg_size_pretty(pg_relation_size(a.indexrelid)) AS pretty
+              ${TREE_BYTES('a.indexrelid')}::float8 AS bytes,
+              pg_size_pretty(${TREE_BYTES('a.indexrelid')}) AS pretty,
+              ca.relkind = 'I' AS partitioned
          FROM pg_index a
          JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
          JOIN pg_class ca ON ca.oid = a.indexrelid
@@ -624,6 +681,7 @@ async function readDuplicateIndexes(
          JOIN pg_class t ON t.oid = a.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE ${USER_SCHEMAS} AND NOT ${LOCKED('t.oid')}
+          AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = a.indexrelid)
           AND ca.relam = cb.relam AND b.indisvalid AND NOT a.indisprimary
           AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
           AND (b.indkey::text || ' ') LIKE (a.indkey::text || ' %')
@@ -638,11 +696,23 @@ async function readDuplicateIndexes(
     [limit],
     context.signal,
   );
-  return rows.map((row) => ({
+  return rows.map(({ partitioned, ...row }) => ({
     ...row,
-    dropSql: `DROP INDEX CONCURRENTLY ${qualified(row.schema, row.name)};`,
+    ...(partitioned ? { partitioned: true as const } : {}),
+    dropSql: dropIndexSql({ ...row, partitioned }),
   }));
 }
+
+/**
+ * SQL: the bytes of index `oid`, or for a partitioned table's index (which has no storage) of
+ * the partitions' indexes attached to it, found through pg_inherits, which locks nothing.
+ */
+const TREE_BYTES = (oid: string): string =>
+  `(WITH RECURSIVE tree AS (SELECT ${oid} AS oid
+                             UNION ALL
+                             SELECT h.inhrelid FROM pg_inherits h
+                               JOIN tree ON h.inhparent = tree.oid)
+    SELECT sum(pg_relation_size(tree.oid)) FROM tree)`;
 
 const duplicateIndexes: CardDefinition = {
   id: 'duplicateIndexes',

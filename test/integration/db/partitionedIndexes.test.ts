@@ -1,0 +1,78 @@
+/**
+ * Unused and duplicate indexes of a partitioned table, on both real servers: each partition's
+ * index is part of the table's, which PostgreSQL drops only whole and never CONCURRENTLY. The
+ * cards offered DROP INDEX CONCURRENTLY of a partition's index (refused: "index ... requires
+ * it") and of the table's (refused: "cannot drop partitioned index concurrently").
+ */
+import * as assert from 'node:assert/strict';
+import { runCard } from '../../../src/core/db/cards';
+import type { DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/tableCards';
+import { admin, connect, createDatabase, serversUnderTest } from './servers';
+
+/** The statement of a fix, without the note after it. */
+function statement(fix: string): string {
+  return fix.slice(0, fix.indexOf(';') + 1);
+}
+
+for (const target of serversUnderTest) {
+  describe(`indexes of a partitioned table on ${target.name}`, function () {
+    this.timeout(120_000);
+
+    it('are judged and dropped as the table’s index, with statements that run', async () => {
+      const url = await createDatabase(await target.start(), 'partidx');
+      await admin(
+        url,
+        `CREATE TABLE events (id bigint, at date NOT NULL, kind text, PRIMARY KEY (id, at))
+           PARTITION BY RANGE (at);
+         CREATE TABLE events_2025 PARTITION OF events
+           FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         CREATE TABLE events_2026 PARTITION OF events
+           FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         INSERT INTO events SELECT i, date '2025-01-01' + i % 700, 'k' || i % 9
+           FROM generate_series(1, 5000) i;
+         CREATE INDEX events_on_id ON events (id);
+         CREATE INDEX events_on_kind ON events (kind)`,
+      );
+      const { session } = await connect(url);
+      try {
+        const duplicates = await runCard(session, 'duplicateIndexes');
+        const covered = (duplicates.data as { indexes: DuplicateIndex[] }).indexes;
+        assert.deepEqual(
+          covered.map((index) => [index.table, index.name, index.coveredBy]),
+          [['events', 'events_on_id', 'events_pkey']],
+        );
+        assert.ok(covered[0].bytes > 0, 'the partitions’ indexes count');
+        assert.equal(
+          duplicates.fix,
+          'DROP INDEX "events_on_id"; (a partitioned index: it locks the table and every ' +
+            'partition)',
+        );
+
+        const unused = await runCard(session, 'unusedIndexes');
+        const data = unused.data as UnusedIndexesData;
+        assert.deepEqual(
+          data.indexes.map((index) => [index.table, index.name, index.advice]),
+          [
+            ['events', 'events_on_id', 'covered'],
+            ['events', 'events_on_kind', 'drop'],
+          ],
+        );
+        assert.match(unused.fix ?? '', /^DROP INDEX "events_on_kind"; \(a partitioned index/);
+
+        // What the cards offer runs.
+        await admin(url, statement(duplicates.fix ?? ''));
+        await admin(url, statement(unused.fix ?? ''));
+        const left = await admin<{ name: string }>(
+          url,
+          `SELECT indexrelname AS name FROM pg_stat_user_indexes ORDER BY 1`,
+        );
+        assert.deepEqual(
+          left.map((row) => row.name),
+          ['events_2025_pkey', 'events_2026_pkey'],
+        );
+      } finally {
+        await session.close();
+      }
+    });
+  });
+}
