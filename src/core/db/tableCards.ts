@@ -788,6 +788,8 @@ export interface ForeignKeyWithoutIndex {
   constraint: string;
   columns: string[];
   references: string;
+  /** Set on a partitioned table's key: its partitions' copies of it are not listed apart. */
+  partitioned?: true;
   /** Invalid indexes on its columns (a failed CREATE INDEX CONCURRENTLY): they count as none. */
   invalidIndexes: string[];
   createSql: string;
@@ -801,7 +803,11 @@ const foreignKeysWithoutIndex: CardDefinition = {
     signal,
     limit,
   }): Promise<CardResult<{ foreignKeys: ForeignKeyWithoutIndex[]; count: number }>> {
-    const rows = await session.query<Omit<ForeignKeyWithoutIndex, 'createSql'> & Counted>(
+    // A partition's copy of its table's key (conparentid) is left out: the table's index,
+    // created once, is created on every partition.
+    const rows = await session.query<
+      Omit<ForeignKeyWithoutIndex, 'createSql' | 'partitioned'> & Counted & { partitioned: boolean }
+    >(
       'foreignKeysWithoutIndex',
       `SELECT n.nspname AS schema, t.relname AS table, c.conname AS constraint,
               array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
@@ -813,10 +819,11 @@ const foreignKeysWithoutIndex: CardDefinition = {
                      WHERE i.indrelid = c.conrelid AND NOT i.indisvalid
                        AND ${LEADS_WITH_FOREIGN_KEY}
                      ORDER BY ci.relname) AS "invalidIndexes",
+              t.relkind = 'p' AS partitioned,
               (count(*) OVER ())::int AS count
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE c.contype = 'f' AND ${USER_SCHEMAS}
+        WHERE c.contype = 'f' AND c.conparentid = 0 AND ${USER_SCHEMAS}
           AND NOT EXISTS (
                 SELECT 1 FROM pg_index i
                  WHERE i.indrelid = c.conrelid AND i.indpred IS NULL AND i.indisvalid
@@ -827,12 +834,21 @@ const foreignKeysWithoutIndex: CardDefinition = {
       signal,
     );
     const count = rows[0]?.count ?? 0;
-    const list = rows.map(({ count: _count, ...row }) => ({
-      ...row,
-      createSql:
-        `CREATE INDEX CONCURRENTLY ON ${qualified(row.schema, row.table)} ` +
-        `(${row.columns.map(quoteIdent).join(', ')});`,
-    }));
+    const list = rows.map(({ count: _count, partitioned, ...row }) => {
+      const columns = `(${row.columns.map(quoteIdent).join(', ')})`;
+      const table = qualified(row.schema, row.table);
+      // PostgreSQL builds a partitioned table's index only without CONCURRENTLY.
+      return partitioned
+        ? {
+            ...row,
+            partitioned: true as const,
+            createSql:
+              `CREATE INDEX ON ${table} ${columns}; (a partitioned table: it locks the table ` +
+              'and every partition while it builds; without blocking: CREATE INDEX ON ONLY, ' +
+              'then CONCURRENTLY on each partition and ALTER INDEX … ATTACH PARTITION)',
+          }
+        : { ...row, createSql: `CREATE INDEX CONCURRENTLY ON ${table} ${columns};` };
+    });
     if (list.length === 0) {
       return {
         state: 'ok',

@@ -2,11 +2,17 @@
  * Unused and duplicate indexes of a partitioned table, on both real servers: each partition's
  * index is part of the table's, which PostgreSQL drops only whole and never CONCURRENTLY. The
  * cards offered DROP INDEX CONCURRENTLY of a partition's index (refused: "index ... requires
- * it") and of the table's (refused: "cannot drop partitioned index concurrently").
+ * it") and of the table's (refused: "cannot drop partitioned index concurrently"). Likewise a
+ * foreign key of a partitioned table was listed once per partition too, each with a CREATE
+ * INDEX CONCURRENTLY, which PostgreSQL refuses on the table.
  */
 import * as assert from 'node:assert/strict';
 import { runCard } from '../../../src/core/db/cards';
-import type { DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/tableCards';
+import type {
+  DuplicateIndex,
+  ForeignKeyWithoutIndex,
+  UnusedIndexesData,
+} from '../../../src/core/db/tableCards';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
 /** The statement of a fix, without the note after it. */
@@ -70,6 +76,34 @@ for (const target of serversUnderTest) {
           left.map((row) => row.name),
           ['events_2025_pkey', 'events_2026_pkey'],
         );
+      } finally {
+        await session.close();
+      }
+    });
+
+    it('has its foreign key named once, with an index statement that runs', async () => {
+      const url = await createDatabase(await target.start(), 'partfk');
+      await admin(
+        url,
+        `CREATE TABLE kinds (id bigint PRIMARY KEY);
+         CREATE TABLE events (id bigint, at date NOT NULL, kind_id bigint REFERENCES kinds)
+           PARTITION BY RANGE (at);
+         CREATE TABLE events_2025 PARTITION OF events
+           FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         CREATE TABLE events_2026 PARTITION OF events
+           FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`,
+      );
+      const { session } = await connect(url);
+      try {
+        const card = await runCard(session, 'foreignKeysWithoutIndex');
+        assert.equal(card.summary, '1 foreign key without an index');
+        const [key] = (card.data as { foreignKeys: ForeignKeyWithoutIndex[] }).foreignKeys;
+        assert.deepEqual([key.table, key.columns, key.partitioned], ['events', ['kind_id'], true]);
+        assert.match(card.fix ?? '', /^CREATE INDEX ON "events" \("kind_id"\); \(a partitioned/);
+
+        await admin(url, statement(card.fix ?? ''));
+        const indexed = await runCard(session, 'foreignKeysWithoutIndex');
+        assert.equal(indexed.summary, 'Every foreign key has an index');
       } finally {
         await session.close();
       }
