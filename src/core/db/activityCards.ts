@@ -283,6 +283,25 @@ export interface LongRunningData {
   prepared: PreparedTransaction[];
 }
 
+/** Sessions of this database the Long-running card counts, all of them. */
+interface SessionCounts {
+  /** Active or in a transaction. */
+  busy: number;
+  /** Running a query, or in a transaction, for the threshold or more. */
+  long: number;
+  /** Of those, idle in transaction. */
+  longIdle: number;
+}
+
+/** "12 sessions running or holding a transaction 60 s or more (3 idle in transaction)". */
+function longSessionsText(counts: SessionCounts, threshold: number): string {
+  return (
+    `${plural(counts.long, 'session', 'sessions')} running or holding a transaction ` +
+    `${threshold} s or more` +
+    (counts.longIdle ? ` (${counts.longIdle} idle in transaction)` : '')
+  );
+}
+
 const longRunning: CardDefinition = {
   id: 'longRunning',
   title: 'Long-running queries and open transactions',
@@ -295,18 +314,30 @@ const longRunning: CardDefinition = {
   }): Promise<CardResult<LongRunningData>> {
     // Only this card's own session is left out, by its pid: any query may begin with Upkeep's
     // comment, and another Upkeep session (a VACUUM it runs) is a session like any other.
-    const rows = await session.query<SessionActivity>(
+    // The counts are of every session, not just those listed (the oldest `limit`).
+    const long =
+      `((a.state = 'active' AND now() - a.query_start >= $2 * interval '1 second') ` +
+      `OR now() - a.xact_start >= $2 * interval '1 second')`;
+    const read = await session.query<SessionActivity & SessionCounts>(
       'longRunning',
-      `SELECT ${ACTIVITY_COLUMNS}
+      `SELECT ${ACTIVITY_COLUMNS},
+              (count(*) OVER ())::int AS busy,
+              (count(*) FILTER (WHERE ${long}) OVER ())::int AS long,
+              (count(*) FILTER (WHERE ${long} AND a.state LIKE 'idle in transaction%') OVER ())::int
+                AS "longIdle"
          FROM pg_stat_activity a
         WHERE a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
           AND a.datname = current_database()
           AND (a.state = 'active' OR a.state LIKE 'idle in transaction%')
         ORDER BY greatest(now() - a.xact_start, now() - a.query_start) DESC NULLS LAST
         LIMIT $1`,
-      [limit],
+      [limit, longRunningSeconds],
       signal,
     );
+    const counts: SessionCounts = read[0]
+      ? { busy: read[0].busy, long: read[0].long, longIdle: read[0].longIdle }
+      : { busy: 0, long: 0, longIdle: 0 };
+    const rows = read.map(({ busy: _b, long: _l, longIdle: _i, ...row }) => row);
     const [{ hidden }] = await session.query<{ hidden: number }>(
       'longRunning',
       `SELECT count(*)::int AS hidden FROM pg_stat_activity a
@@ -325,45 +356,41 @@ const longRunning: CardDefinition = {
       signal,
     );
     const data = { sessions: rows, thresholdSeconds: longRunningSeconds, prepared };
-    const long = rows.filter(
+    const longRows = rows.filter(
       (row) =>
         (row.state === 'active' && (row.queryAgeSeconds ?? 0) >= longRunningSeconds) ||
         (row.transactionAgeSeconds ?? 0) >= longRunningSeconds,
     );
     const oldPrepared = prepared.filter((row) => row.ageSeconds >= longRunningSeconds);
     if (oldPrepared.length > 0) {
-      return longPrepared(data, long, oldPrepared, probe, hidden);
+      return longPrepared(data, longRows, counts, oldPrepared, probe, hidden);
     }
-    if (long.length === 0 && hidden > 0) {
+    if (longRows.length === 0 && hidden > 0) {
       // Their age is hidden too: "none for 60 s" would be a guess.
       return {
         state: 'skipped',
         summary:
           `Cannot tell: ${plural(hidden, 'session', 'sessions')} of other roles hidden from ` +
           `role ${probe.role}` +
-          (rows.length ? `; ${plural(rows.length, 'session', 'sessions')} of its own busy` : ''),
+          (counts.busy ? `; ${plural(counts.busy, 'session', 'sessions')} of its own busy` : ''),
         ...hiddenSessions(probe, hidden),
         data,
       };
     }
-    if (long.length === 0) {
+    if (longRows.length === 0) {
       return {
         state: 'ok',
         summary:
-          `${plural(rows.length, 'session', 'sessions')} busy, ` +
+          `${plural(counts.busy, 'session', 'sessions')} busy, ` +
           `none for ${longRunningSeconds} s or more`,
         ...hiddenText(probe),
         data,
       };
     }
-    const idle = long.filter((row) => row.state?.startsWith('idle in transaction'));
-    const worst = long[0];
+    const worst = longRows[0];
     return {
       state: 'warn',
-      summary:
-        `${plural(long.length, 'session', 'sessions')} running or holding a transaction ` +
-        `${longRunningSeconds} s or more` +
-        `${idle.length ? ` (${idle.length} idle in transaction)` : ''}`,
+      summary: longSessionsText(counts, longRunningSeconds),
       reason:
         `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction ` +
         `open ${Math.round(worst.transactionAgeSeconds ?? 0)} s, state ${worst.state}.` +
@@ -418,6 +445,7 @@ const PREPARED_HOLDS =
 function longPrepared(
   data: LongRunningData,
   long: SessionActivity[],
+  counts: SessionCounts,
   prepared: PreparedTransaction[],
   probe: Probe,
   hidden: number,
@@ -425,11 +453,7 @@ function longPrepared(
   const threshold = data.thresholdSeconds;
   const oldest = prepared[0];
   const worst = long[0];
-  const idle = long.filter((row) => row.state?.startsWith('idle in transaction'));
-  const sessionsPart = long.length
-    ? `${plural(long.length, 'session', 'sessions')} running or holding a transaction ` +
-      `${threshold} s or more${idle.length ? ` (${idle.length} idle in transaction)` : ''}; `
-    : '';
+  const sessionsPart = long.length ? `${longSessionsText(counts, threshold)}; ` : '';
   const preparedFirst = !worst || oldest.ageSeconds >= (worst.transactionAgeSeconds ?? 0);
   const sessionReason = worst
     ? `pid ${worst.pid} (${worst.application || worst.role || 'unknown'}): transaction ` +
@@ -472,10 +496,10 @@ const blocked: CardDefinition = {
     probe,
     signal,
     limit,
-  }): Promise<CardResult<{ blocked: BlockedQuery[]; waitingLocks: number }>> {
+  }): Promise<CardResult<{ blocked: BlockedQuery[]; count: number; waitingLocks: number }>> {
     // A lock held by a prepared transaction shows in pg_locks with no pid; its own transaction
     // ID lock, under the same virtual transaction, names it in pg_prepared_xacts.
-    const rows = await session.query<BlockedQuery>(
+    const read = await session.query<BlockedQuery & { count: number }>(
       'blocked',
       `WITH locks AS MATERIALIZED (SELECT * FROM pg_locks),
             held_by_prepared AS (
@@ -504,7 +528,8 @@ const blocked: CardDefinition = {
                                   FROM pg_prepared_xacts p
                                   JOIN held_by_prepared hp ON hp.transactionid = p.transaction
                                  WHERE hp.pid = a.pid) AS prepared),
-                '[]'::json) AS "preparedBlockers"
+                '[]'::json) AS "preparedBlockers",
+              (count(*) OVER ())::int AS count
          FROM pg_stat_activity a
         WHERE a.pid <> pg_backend_pid()
           AND a.pid IN (SELECT l.pid FROM locks l WHERE NOT l.granted)
@@ -520,7 +545,11 @@ const blocked: CardDefinition = {
       undefined,
       signal,
     );
-    const data = { blocked: rows, waitingLocks: locks.waiting };
+    // Every blocked query counts, not just those listed: a pile-up behind a migration's lock
+    // is as long as it is.
+    const count = read[0]?.count ?? 0;
+    const rows = read.map(({ count: _count, ...row }) => row);
+    const data = { blocked: rows, count, waitingLocks: locks.waiting };
     if (rows.length === 0) {
       return { state: 'ok', summary: 'No query is waiting for a lock', ...hiddenText(probe), data };
     }
@@ -543,7 +572,9 @@ const blocked: CardDefinition = {
     const hidden = [first, ...first.blockers].filter((row) => row.state === null).length;
     return {
       state: 'warn',
-      summary: `${plural(rows.length, 'query', 'queries')} blocked by others' locks`,
+      summary:
+        `${plural(count, 'query', 'queries')} blocked by others' locks` +
+        (count > rows.length ? `; the first ${rows.length} listed` : ''),
       reason:
         `pid ${first.pid} (${first.application || first.role || 'unknown'}) waits${waited} ` +
         `for ${waitedFor.join(' and ') || 'another session'}.` +
