@@ -994,6 +994,12 @@ const SNAPSHOT_HOLDERS = `
       FROM pg_stat_activity a
      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
        AND (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL)
+       -- A plain VACUUM's snapshot, autovacuum's too, is one PostgreSQL leaves out of the
+       -- horizon; VACUUM FULL's is not.
+       AND a.backend_type IS DISTINCT FROM 'autovacuum worker'
+       AND NOT (a.state = 'active'
+                AND coalesce(a.query, '') ~* '^\\s*(/\\*.*?\\*/\\s*)*vacuum\\M'
+                AND coalesce(a.query, '') !~* '\\mfull\\M')
     UNION ALL
     SELECT 'prepared', p.gid, age(p.transaction)::float8, age(p.transaction)::float8,
            extract(epoch FROM now() - p.prepared)::float8, NULL, p.owner::text
