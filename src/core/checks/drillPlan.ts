@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
 import type { ResolvedConnection, ResolveOptions } from '../db/connection';
-import { percentError, resolveConnection } from '../db/connection';
+import { percentError, refuseUnfitSslFiles, resolveConnection } from '../db/connection';
 import { connectClient, connectOrAbort, dropClient, withAbort } from '../db/session';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
@@ -45,6 +45,7 @@ const SSL_ENV: Record<string, string> = {
  * that asks for TLS must get it: the password must not go over the wire in the clear.
  */
 export function endpointOf(url: string): DrillEndpoint {
+  refuseUnfitSslFiles(url, 'The drill target URL');
   const parsed = parseConnectionString(url) as ReturnType<typeof parseConnectionString> &
     Record<string, unknown>;
   const sslEnv: Record<string, string> = {};

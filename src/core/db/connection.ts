@@ -3,13 +3,14 @@
  * `.env`), then `config/database.yml` for the chosen Rails environment. Says where the
  * connection came from and never lets a password into the returned `display` or a message.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
-import { UpkeepError } from '../util/errors';
+import { fileErrorReason, UpkeepError } from '../util/errors';
+import { printable } from '../util/printable';
 import { redact } from '../util/logger';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
@@ -432,6 +433,7 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
         '(it must start with postgres:// or postgresql://).',
     );
   }
+  refuseUnfitSslFiles(url, `The connection URL from ${describeSource(source)}`);
   try {
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
     return parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<string, unknown>;
@@ -444,6 +446,54 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
       `The connection URL from ${describeSource(source)} cannot be read: ` +
         `${redact(error instanceof Error ? error.message : String(error))}`,
     );
+  }
+}
+
+/** The query parameters naming files that pg-connection-string reads as it parses. */
+const SSL_FILE_PARAMS = ['sslrootcert', 'sslcert', 'sslkey'];
+/** Far more than a certificate, a key or a bundle of CA certificates takes. */
+const MAX_SSL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * pg-connection-string reads a URL's sslrootcert, sslcert and sslkey with readFileSync while it
+ * parses: a FIFO named there (or /dev/stdin) would block this whole process, and with it the
+ * editor's extension host, and /dev/zero would fill its memory. Each must be a regular file of
+ * at most 1 MB, or `what` is refused with a configuration error first. Sync like the read it
+ * guards; a stat never waits on a FIFO.
+ */
+export function refuseUnfitSslFiles(url: string, what: string): void {
+  const at = url.indexOf('?');
+  if (at < 0) return;
+  const params = new URLSearchParams(url.slice(at + 1).split('#')[0]);
+  for (const key of SSL_FILE_PARAMS) {
+    const file = params.get(key);
+    if (!file) continue;
+    const named = `${what} names ${key} ${printable(file)}`;
+    let size: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) {
+        throw new UpkeepError(
+          'config',
+          `${named}, which is not a regular file; nothing was read from it.`,
+          `Point ${key} at the certificate or key file itself.`,
+        );
+      }
+      size = stat.size;
+    } catch (error) {
+      if (UpkeepError.is(error)) throw error;
+      throw new UpkeepError(
+        'config',
+        `${named}, which cannot be read (${fileErrorReason(error)}).`,
+      );
+    }
+    if (size > MAX_SSL_FILE_BYTES) {
+      throw new UpkeepError(
+        'config',
+        `${named}, which is ${describeSize(size)}: more than a certificate or key takes; ` +
+          'nothing was read from it.',
+      );
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * multi-database environments, URL details, trust, and that no password leaks into what is shown.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
@@ -455,6 +456,47 @@ describe('finding the database', () => {
         'config/database.yml': 'development:\n  host: db\n  database: app\n  sslmode: disable\n',
       });
       assert.equal(connection.config.ssl, false);
+    });
+  });
+
+  describe('certificate and key files named by the configuration', () => {
+    const refusedAs = (pattern: RegExp) => (error: unknown) =>
+      UpkeepError.is(error, 'config') && pattern.test(error.message);
+
+    it('refuses a FIFO, a device or a folder before anything reads it (no hang)', async () => {
+      const dir = await tempFolder('upkeep-sslfiles-');
+      const fifo = path.join(dir, 'root.crt');
+      execFileSync('mkfifo', [fifo]);
+      // The URL from the environment, and the keys of a database.yml: both are read.
+      await assert.rejects(
+        resolve(
+          {},
+          { env: { DATABASE_URL: `postgres://u@h/db?sslmode=verify-full&sslrootcert=${fifo}` } },
+        ),
+        refusedAs(/sslrootcert .*root\.crt, which is not a regular file/),
+      );
+      const yml =
+        'development:\n  host: db\n  database: app\n  sslmode: require\n' +
+        `  sslkey: /dev/zero\n  sslcert: ${dir}\n`;
+      await assert.rejects(
+        resolve({ 'config/database.yml': yml }),
+        refusedAs(/names sslcert .*, which is not a regular file/),
+      );
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=require&sslkey=/nope/k' } }),
+        refusedAs(/sslkey \/nope\/k, which cannot be read \(it does not exist\)/),
+      );
+    });
+
+    it('reads a regular certificate file as the CA', async () => {
+      const dir = await tempFolder('upkeep-sslfiles-');
+      const ca = path.join(dir, 'root.crt');
+      await fs.writeFile(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      const connection = await resolve(
+        {},
+        { env: { DATABASE_URL: `postgres://u@h/db?sslmode=verify-full&sslrootcert=${ca}` } },
+      );
+      assert.match(String((connection.config.ssl as { ca?: string }).ca), /BEGIN CERTIFICATE/);
     });
   });
 
