@@ -9,8 +9,10 @@ import type { CheckOutcome, CheckResult } from './types';
 
 export type FailOn = 'warn' | 'fail';
 
-/** 0 when nothing failed, 1 on a fail or error (or a warn with `--fail-on warn`). */
-/** 0 nothing failed; 1 a check failed; 2 only configuration problems stopped checks. */
+/**
+ * 0 when nothing failed; 1 on a fail or error (or a warn with `--fail-on warn`); 2 when only
+ * configuration problems stopped checks.
+ */
 export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 | 2 {
   const bad: CheckOutcome[] = failOn === 'warn' ? ['fail', 'error', 'warn'] : ['fail', 'error'];
   const failed = results.filter((result) => bad.includes(result.outcome));

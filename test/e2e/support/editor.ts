@@ -426,7 +426,6 @@ export async function waitForNotification(
   return ((await message.textContent()) ?? '').trim();
 }
 
-/** Saves a PNG of the whole window, creating the folder if needed. */
 /**
  * Does `act` until `shown` appears, waiting `eachMs` after each try, at most `attempts` times
  * (the last wait is the default one): for an editor on a loaded machine, which now and then
@@ -476,6 +475,7 @@ export async function reportFailure(page: Page, name: string): Promise<void> {
   console.log(`--- Upkeep output ---\n${output}\n---`);
 }
 
+/** Saves a PNG of the whole window, creating the folder if needed. */
 export async function screenshot(page: Page, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Toasts and panels fade in; a frozen animation would leave them half transparent.
