@@ -52,6 +52,7 @@ const LABELS: Record<string, string> = {
   pid: 'PID',
   waitEvent: 'Waiting for',
   minRows: 'Minimum table size (rows)',
+  minScans: 'Minimum scans judged',
   freezeMaxAge: 'Autovacuum freeze max age',
   multixactAge: 'Multixact ID age',
   multixactShare: 'Multixact share of limit',

@@ -886,6 +886,15 @@ export interface SeqScanTable {
 }
 
 const MIN_ROWS_FOR_SEQ_SCAN_WARNING = 10_000;
+/**
+ * Scans (sequential and index) a table needs before its share of sequential ones is judged. A
+ * share of a handful of scans means nothing, and Upkeep's own reads move it: Highest key values
+ * reads each sequence-fed key from the end of its index, one index scan per run, so a table at
+ * "67 % of 3 scans were sequential" lost its warning after three refreshes of the dashboard.
+ * Past this many scans a run's one index scan moves the share by a point at most. The card
+ * says the minimum, as it says the minimum size.
+ */
+const MIN_SCANS_FOR_SEQ_SCAN_WARNING = 100;
 
 const seqScans: CardDefinition = {
   id: 'seqScans',
@@ -895,7 +904,7 @@ const seqScans: CardDefinition = {
     signal,
     limit,
     probe,
-  }): Promise<CardResult<{ tables: SeqScanTable[]; minRows: number }>> {
+  }): Promise<CardResult<{ tables: SeqScanTable[]; minRows: number; minScans: number }>> {
     // A standby's scans are its own reads, worth knowing, but it counts no live rows (0): the
     // primary's estimate, which reaches it with the catalog, stands in.
     const live = probe.replica ? 'greatest(c.reltuples, 0)' : 's.n_live_tup';
@@ -908,21 +917,30 @@ const seqScans: CardDefinition = {
               ${live}::float8 AS "liveRows", s.seq_tup_read::float8 AS "rowsReadBySeqScans"
          FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
         WHERE ${live} >= $2 AND s.seq_scan > coalesce(s.idx_scan, 0)
+          AND s.seq_scan + coalesce(s.idx_scan, 0) >= $3
         ORDER BY s.seq_tup_read DESC
         LIMIT $1`,
-      [limit, MIN_ROWS_FOR_SEQ_SCAN_WARNING],
+      [limit, MIN_ROWS_FOR_SEQ_SCAN_WARNING, MIN_SCANS_FOR_SEQ_SCAN_WARNING],
       signal,
     );
-    const data = { tables: rows, minRows: MIN_ROWS_FOR_SEQ_SCAN_WARNING };
+    const data = {
+      tables: rows,
+      minRows: MIN_ROWS_FOR_SEQ_SCAN_WARNING,
+      minScans: MIN_SCANS_FOR_SEQ_SCAN_WARNING,
+    };
+    const judged =
+      `${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows and ` +
+      `${MIN_SCANS_FOR_SEQ_SCAN_WARNING}+ scans`;
     if (rows.length === 0) {
-      return { state: 'ok', summary: 'No large table is read mostly by sequential scans', data };
+      return {
+        state: 'ok',
+        summary: `No table of ${judged} is read mostly by sequential scans`,
+        data,
+      };
     }
     return {
       state: 'warn',
-      summary:
-        `${plural(rows.length, 'table', 'tables')} of ` +
-        `${MIN_ROWS_FOR_SEQ_SCAN_WARNING.toLocaleString('en')}+ rows ` +
-        'read mostly by sequential scans',
+      summary: `${plural(rows.length, 'table', 'tables')} of ${judged} read mostly by sequential scans`,
       reason:
         `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ` +
         `${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,

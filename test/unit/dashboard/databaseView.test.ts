@@ -462,13 +462,15 @@ describe('dashboard database view', () => {
     const seqScan: SeqScanTable = {
       schema: 'public',
       name: 'bookings',
-      seqScans: 34,
-      indexScans: 1,
+      seqScans: 340,
+      indexScans: 10,
       seqShare: 0.9714,
       liveRows: 12000,
       rowsReadBySeqScans: 180000,
     };
-    const seqScans = cardView(card('seqScans', { tables: [seqScan], minRows: 10_000 }, 'warn'));
+    const seqScans = cardView(
+      card('seqScans', { tables: [seqScan], minRows: 10_000, minScans: 100 }, 'warn'),
+    );
     assert.deepEqual(
       seqScans.table?.columns.map((column) => column.label),
       [
@@ -482,7 +484,10 @@ describe('dashboard database view', () => {
       ],
     );
     assert.equal(seqScans.table?.rows[0][4], 97.1);
-    assert.deepEqual(seqScans.facts, [{ label: 'Minimum table size (rows)', value: '10,000' }]);
+    assert.deepEqual(seqScans.facts, [
+      { label: 'Minimum table size (rows)', value: '10,000' },
+      { label: 'Minimum scans judged', value: '100' },
+    ]);
 
     const waiting: BlockedQuery = {
       pid: 4242,
