@@ -35,7 +35,7 @@ describe('database checks run with Database connectivity in code-server', functi
     await openViewContainer(page, 'Upkeep');
     await treeItem(page, VIEW, 'Health monitoring').waitFor({ timeout: 60_000 });
 
-    await runCommand(page, "Upkeep: Run Task's Checks");
+    await runCommand(page, "Upkeep: Run Task's Checks…");
     await pickQuickInput(page, 'Database maintenance');
     // The run's own summary, after every check of it finished.
     await waitForNotification(page, 'Upkeep: Database maintenance: ', 120_000);

@@ -33,7 +33,7 @@ describe('Open Guideline Section in a real editor', function () {
 
   it('opens the shipped guidelines at the heading, read-only', async () => {
     const page = editor!.page;
-    await runCommand(page, 'Upkeep: Open Guideline Section', 60_000);
+    await runCommand(page, 'Upkeep: Open Guideline Section…', 60_000);
     await pickQuickInput(page, 'Database maintenance');
 
     const tab = page.locator('.tab[aria-label^="guidelines.md"]').first();

@@ -64,7 +64,7 @@ describe('Notifications with hostile repo text in a real editor', function () {
   });
 
   it('says a task with a hostile title was marked done as text', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done');
+    await runCommand(page, 'Upkeep: Mark Task Done…');
     await pickQuickInput(page, TITLE);
     const { message, links } = await linksOf('marked done');
     assert.match(message, /Open the playbook/);
@@ -94,7 +94,7 @@ describe('Notifications with hostile repo text in a real editor', function () {
   });
 
   it('asks for a record with a hostile title in a prompt that links nothing', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done');
+    await runCommand(page, 'Upkeep: Mark Task Done…');
     await pickQuickInput(page, 'Timed');
     const prompt = page.locator('.quick-input-widget .quick-input-message', {
       hasText: 'kept in the task history',

@@ -133,7 +133,7 @@ describe('playbook tree in a real editor', function () {
     await input.waitFor();
     await page.keyboard.type('>Upkeep: Mark Task Done');
     await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Upkeep: Mark Task Done' })
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Upkeep: Mark Task Done…' })
       .first()
       .waitFor();
     await page.keyboard.press('Enter');
@@ -301,7 +301,7 @@ describe('playbook state kept in the repo, in a real editor', function () {
   });
 
   it('keeps what was found with a weekly task marked done, in its history', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done');
+    await runCommand(page, 'Upkeep: Mark Task Done…');
     await pickQuickInput(page, 'Code quality');
     const note = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget', { hasText: 'What was found or done?' }).waitFor();

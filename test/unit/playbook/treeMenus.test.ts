@@ -16,7 +16,12 @@ interface MenuEntry {
 
 const manifest = JSON.parse(
   readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'),
-) as { contributes: { menus: Record<string, MenuEntry[]> } };
+) as {
+  contributes: {
+    menus: Record<string, MenuEntry[]>;
+    commands: { command: string; title: string }[];
+  };
+};
 
 describe('Maintenance tree row menus', () => {
   const entries = manifest.contributes.menus['view/item/context'];
@@ -101,24 +106,47 @@ describe('Maintenance view title bar', () => {
 describe('Command palette', () => {
   const palette = manifest.contributes.menus.commandPalette;
 
+  // Without a tree row these pick a task (src/vscode/tree/commands.ts and checks/register.ts).
+  const taskCommands = [
+    'upkeep.runTaskChecks',
+    'upkeep.markTaskDone',
+    'upkeep.snoozeTask',
+    'upkeep.resetTask',
+    'upkeep.setTaskOwner',
+    'upkeep.showTaskHistory',
+    'upkeep.openGuideline',
+  ];
+
   it("offers a task's commands, each of which asks for the task when run from it", () => {
-    // Without a tree row these pick a task (src/vscode/tree/commands.ts and checks/register.ts);
     // "when": "false" would leave that pick, and README's "run the checks ... of a task", unused.
-    const taskCommands = [
-      'upkeep.runTaskChecks',
-      'upkeep.markTaskDone',
-      'upkeep.snoozeTask',
-      'upkeep.resetTask',
-      'upkeep.setTaskOwner',
-      'upkeep.showTaskHistory',
-      'upkeep.openGuideline',
-    ];
     assert.deepEqual(
       taskCommands.map((command) => [
         command,
         palette.find((entry) => entry.command === command)?.when,
       ]),
       taskCommands.map((command) => [command, 'upkeep.ready']),
+    );
+  });
+
+  it('ends the title of a command that asks for more input with "…", as the editor does', () => {
+    const asking = [
+      ...taskCommands,
+      'upkeep.runCheck',
+      'upkeep.filterByTeam',
+      'upkeep.chooseAppFolder',
+      'upkeep.configureDatabase',
+      'upkeep.setDatabasePassword',
+      'upkeep.selectRailsEnvironment',
+      'upkeep.runDatabaseMaintenance',
+      'upkeep.runRecoveryDrill',
+      'upkeep.newBugReport',
+      'upkeep.newFeatureSpec',
+    ];
+    const titleOf = (id: string): string | undefined =>
+      manifest.contributes.commands.find((entry) => entry.command === id)?.title;
+    assert.deepEqual(
+      asking.filter((id) => !titleOf(id)?.endsWith('…')).map((id) => `${id}: ${titleOf(id)}`),
+      [],
     );
   });
 
