@@ -18,6 +18,7 @@ import {
   closeSharedResources,
   createRegistry,
   settingsForPlaybook,
+  withDatabaseHealth,
 } from '../core/checks/registry';
 import { checkListJson, formatCheckList, listChecks } from '../core/checks/checkList';
 import type { FailOn } from '../core/checks/report';
@@ -37,8 +38,6 @@ import { collect, savedResultsFile, tierIds } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
-/** The check that says why the database checks of a run skip; see selectChecks. */
-const DATABASE_HEALTH = 'health.database';
 
 interface CheckOptions {
   tier?: string[];
@@ -316,12 +315,7 @@ function selectChecks(
 
   // A database check that cannot reach the database skips and points at health.database: a run
   // without it (--task weekly.database in cron) would exit 0 with the database down.
-  const checks = [...selected.values()];
-  const health = registry.get(DATABASE_HEALTH);
-  if (health && checks.some((d) => d.needsDatabase) && !selected.has(DATABASE_HEALTH)) {
-    return { checks: [health, ...checks], tiers };
-  }
-  return { checks, tiers };
+  return { checks: withDatabaseHealth([...selected.values()], registry), tiers };
 }
 
 /** `--list`: the checks this workspace's playbook knows, and none run. */
