@@ -16,7 +16,10 @@ import type { PlaybookState } from '../core/playbook/state';
 import type { StateSource, StatusFailOn, StatusReport } from '../core/playbook/statusReport';
 import { buildStatusReport, formatStatusText } from '../core/playbook/statusReport';
 import type { UpkeepSettings } from '../core/settings';
-import { UpkeepError } from '../core/util/errors';
+import type { BugReportSummary } from '../core/templates/reports';
+import { listReports } from '../core/templates/reports';
+import { describeError, UpkeepError } from '../core/util/errors';
+import { plural } from '../core/util/plural';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
@@ -87,6 +90,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
 
   const { state, source, notes } = await readState(workspace, settings);
   const report = buildStatusReport({
+    bugReports: tiers.includes('onDemand') ? await readBugReports(workspace, settings) : undefined,
     playbook,
     state,
     stateSource: source,
@@ -108,6 +112,18 @@ async function runStatus(options: StatusOptions): Promise<number> {
   return report.exitCode;
 }
 
+/** The bug folder's reports, as the tree lists them; a folder that links out is named. */
+async function readBugReports(
+  workspace: string,
+  settings: UpkeepSettings,
+): Promise<{ reports: BugReportSummary[]; problem?: string }> {
+  try {
+    return { reports: await listReports(workspace, settings) };
+  } catch (error) {
+    return { reports: [], problem: describeError(error) };
+  }
+}
+
 /** Why the command exits 2, or 1, in a line for stderr; nothing when it exits 0. */
 function exitReason(report: StatusReport, playbookErrors: boolean): string | undefined {
   if (report.exitCode === 2 && !report.state.known) {
@@ -125,7 +141,10 @@ function exitReason(report: StatusReport, playbookErrors: boolean): string | und
   if (report.exitCode === 1) {
     const { overdue, dueSoon } = report.counts;
     const due = report.failOn === 'due' && dueSoon ? `, ${dueSoon} due soon` : '';
-    return `exit code 1: ${overdue} overdue${due}.`;
+    const late = report.bugReports?.overdue
+      ? `, ${plural(report.bugReports.overdue, 'bug report')} past its response time`
+      : '';
+    return `exit code 1: ${overdue} overdue${due}${late}.`;
   }
   return undefined;
 }

@@ -4,6 +4,10 @@
  * completion, as stable JSON (docs/status-json.md) and as text for a cron mail. Pure: the
  * command reads the playbook, the state file and the clock, and hands them here.
  */
+import * as path from 'node:path';
+import type { BugReportSummary } from '../templates/reports';
+import { reportState } from '../templates/reports';
+import type { SeverityId } from '../templates/severity';
 import { printable, printableLine } from '../util/printable';
 import { plural } from '../util/plural';
 import type { PeriodUnit, Playbook, RecordField, Task, Tier, TierId } from './model';
@@ -104,6 +108,28 @@ export interface TierReport {
   tasks: TaskReport[];
 }
 
+/** An open bug report in the bug folder, as the tree's On demand tier lists it. */
+export interface BugReportEntry {
+  /** Relative to the workspace, with `/`. */
+  file: string;
+  title: string;
+  severity: SeverityId | null;
+  /** ISO 8601 times from the report's lines; null when it has none. */
+  createdAt: string | null;
+  responseDueAt: string | null;
+  /** `overdue`: its response due time has passed. */
+  state: 'open' | 'overdue';
+}
+
+export interface BugReportsReport {
+  /** The open reports, soonest response first; under --overdue only the overdue ones. */
+  reports: BugReportEntry[];
+  open: number;
+  overdue: number;
+  /** Why the bug folder could not be read (a link out of the workspace); null when it was. */
+  problem: string | null;
+}
+
 export interface StateSource {
   /** False when the command cannot see the checklist state: every periodic task is unknown. */
   known: boolean;
@@ -129,6 +155,8 @@ export interface StatusReport {
   counts: Record<TaskStateName, number>;
   exitCode: number;
   tiers: TierReport[];
+  /** Open bug reports, with the On demand tier; null when that tier is not selected. */
+  bugReports: BugReportsReport | null;
 }
 
 export interface StatusInput {
@@ -144,20 +172,17 @@ export interface StatusInput {
   failOn: StatusFailOn;
   /** The playbook has errors: what they name is left out, so a clean answer is no answer. */
   playbookErrors: boolean;
+  /** The bug folder's reports (`listReports`), or why they could not be read. */
+  bugReports?: { reports: BugReportSummary[]; problem?: string };
 }
 
 /** The report, its counts and its exit code: 0 fine, 1 overdue (or due), 2 cannot tell. */
 export function buildStatusReport(input: StatusInput): StatusReport {
   const zone = input.timeZone.name;
-  const counts = Object.fromEntries(STATE_NAMES.map((name) => [name, 0])) as Record<
-    TaskStateName,
-    number
-  >;
   const tiers: TierReport[] = [];
   for (const tier of input.playbook.tiers.filter((t) => input.tiers.includes(t.id))) {
     const period = tier.period === 'none' ? undefined : periodAt(tier.period, input.now, zone);
     const tasks = tasksOfTier(input.playbook, tier.id).map((task) => taskReport(task, tier, input));
-    for (const task of tasks) counts[task.state]++;
     tiers.push({
       id: tier.id,
       title: tier.title,
@@ -169,9 +194,12 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       lastDay: period
         ? formatLocalDate(localDateOf(new Date(period.end.getTime() - 1), zone))
         : null,
-      tasks: input.overdueOnly ? tasks.filter(needsLook) : tasks,
+      tasks,
     });
   }
+  const counts = countStates(tiers.flatMap((tier) => tier.tasks));
+  if (input.overdueOnly) for (const tier of tiers) tier.tasks = tier.tasks.filter(needsLook);
+  const bugReports = input.tiers.includes('onDemand') ? bugReportsOf(input) : null;
   return {
     schemaVersion: STATUS_SCHEMA_VERSION,
     tool: 'upkeep',
@@ -182,8 +210,43 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     selection: { tiers: tiers.map((tier) => tier.id), overdueOnly: input.overdueOnly },
     failOn: input.failOn,
     counts,
-    exitCode: statusExitCode(counts, input),
+    exitCode: statusExitCode(counts, bugReports, input),
     tiers,
+    bugReports,
+  };
+}
+
+function countStates(tasks: readonly TaskReport[]): Record<TaskStateName, number> {
+  const counts = Object.fromEntries(STATE_NAMES.map((name) => [name, 0])) as Record<
+    TaskStateName,
+    number
+  >;
+  for (const task of tasks) counts[task.state]++;
+  return counts;
+}
+
+/** The open reports, as the tree counts them under On demand (reportState at the same now). */
+function bugReportsOf(input: StatusInput): BugReportsReport {
+  const given = input.bugReports ?? { reports: [] };
+  const open: BugReportEntry[] = [];
+  for (const report of given.reports) {
+    const state = reportState(report, input.now);
+    if (state === 'done') continue;
+    open.push({
+      file: path.relative(input.workspace, report.file).split(path.sep).join('/'),
+      title: report.title,
+      severity: report.severity ?? null,
+      createdAt: report.createdAt?.toISOString() ?? null,
+      responseDueAt: report.dueAt?.toISOString() ?? null,
+      state,
+    });
+  }
+  const overdue = open.filter((report) => report.state === 'overdue');
+  return {
+    reports: input.overdueOnly ? overdue : open,
+    open: open.length,
+    overdue: overdue.length,
+    problem: given.problem ?? null,
   };
 }
 
@@ -192,8 +255,14 @@ function needsLook(task: TaskReport): boolean {
   return task.state === 'overdue' || task.state === 'dueSoon' || task.state === 'unknown';
 }
 
-function statusExitCode(counts: Record<TaskStateName, number>, input: StatusInput): number {
+function statusExitCode(
+  counts: Record<TaskStateName, number>,
+  bugReports: BugReportsReport | null,
+  input: StatusInput,
+): number {
   if (input.failOn === 'never') return 0;
+  // A bug report past its response time is overdue whatever the checklist state says.
+  if (bugReports?.overdue) return 1;
   // Asked whether the team is behind and unable to look: no answer is no "fine".
   if (!input.stateSource.known) return 2;
   if (counts.overdue) return 1;
@@ -287,7 +356,8 @@ function ownerChanged(stored: TaskState | undefined): OwnerChanged | null {
   return { at: at ? at.toISOString() : null, by: entry.by, from, to };
 }
 
-const LABELS: Record<TaskStateName, string> = {
+const LABELS: Record<TaskStateName | 'open', string> = {
+  open: 'open',
   overdue: 'overdue',
   dueSoon: 'due soon',
   dueLater: 'due later',
@@ -332,7 +402,11 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
   for (const tier of report.tiers) {
     // Under --overdue a tier that is never due (On demand) lists nothing: its heading alone read
     // as if something under it had been cut off.
-    if (report.selection.overdueOnly && !tier.periodKey && !tier.tasks.length) continue;
+    const reports = tier.id === 'onDemand' ? report.bugReports : null;
+    const reportsToList = reports && (reports.reports.length || reports.problem);
+    if (report.selection.overdueOnly && !tier.periodKey && !tier.tasks.length && !reportsToList) {
+      continue;
+    }
     out.push('', tierHeading(tier, report));
     // Under --overdue the heading already says the tier has nothing to list.
     if (!tier.tasks.length && !report.selection.overdueOnly) out.push('  no enabled tasks');
@@ -347,8 +421,9 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
         out.push(`  ${''.padEnd(LABEL_WIDTH)}   ${printableLine(fact, MAX_FACT_LENGTH)}`);
       }
     }
+    if (reports) out.push(...bugReportLines(reports, report));
   }
-  out.push('', `${describeCounts(report.counts)}.`);
+  out.push('', `${describeCounts(report.counts)}${describeBugCounts(report.bugReports)}.`);
   const unrecorded = report.tiers
     .flatMap((tier) => tier.tasks)
     .filter((task) => !task.recorded && task.state !== 'onDemand' && task.state !== 'unknown');
@@ -363,13 +438,36 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
   return `${out.join('\n')}\n`;
 }
 
+/** The On demand tier's bug reports: a line each, under a line that counts them. */
+function bugReportLines(reports: BugReportsReport, report: StatusReport): string[] {
+  if (reports.problem) return [`  Bug reports: not read: ${printableLine(reports.problem, 500)}`];
+  if (!reports.open) return [];
+  const zone = report.timeZone.name;
+  const late = reports.overdue ? `, ${plural(reports.overdue, 'response')} overdue` : '';
+  const lines = [`  Bug reports: ${reports.open} open${late}`];
+  for (const entry of reports.reports) {
+    const due = entry.responseDueAt
+      ? `response ${entry.state === 'overdue' ? 'was ' : ''}due ` +
+        formatWall(new Date(entry.responseDueAt), zone)
+      : 'no response time';
+    const facts = [entry.severity, due].filter(Boolean).join(', ');
+    lines.push(
+      `  ${LABELS[entry.state === 'overdue' ? 'overdue' : 'open'].padEnd(LABEL_WIDTH)} ` +
+        printableLine(`${entry.file}  ${entry.title} (${facts})`, MAX_FACT_LENGTH),
+    );
+  }
+  return lines;
+}
+
+function describeBugCounts(reports: BugReportsReport | null): string {
+  if (!reports?.open) return '';
+  const late = reports.overdue ? `, ${plural(reports.overdue, 'response')} overdue` : '';
+  return `; ${plural(reports.open, 'open bug report')}${late}`;
+}
+
 function tierHeading(tier: TierReport, report: StatusReport): string {
-  const counts = Object.fromEntries(STATE_NAMES.map((name) => [name, 0])) as Record<
-    TaskStateName,
-    number
-  >;
   // Under --overdue the tier lists fewer tasks than it has; its heading counts what it lists.
-  for (const task of tier.tasks) counts[task.state]++;
+  const counts = countStates(tier.tasks);
   const period = tier.periodKey
     ? `, ${tier.periodKey}, due by ${weekdayDate(tier.lastDay!)}`
     : ', on demand';

@@ -206,6 +206,76 @@ describe('upkeep status (CLI)', function () {
     return dir;
   }
 
+  it('lists open bug reports under On demand; one past its response time exits 1', async () => {
+    const dir = await workspace({ state: { version: 1, tasks: {} } });
+    const bugs = path.join(dir, 'docs/maintenance/bugs');
+    await fs.mkdir(bugs, { recursive: true });
+    const report = (title: string, severity: string, due: string, status = 'Open'): string =>
+      `# Bug: ${title}\n\n- Severity: ${severity}\n- Response due: ${due}\n` +
+      `- Reported: 2026-12-01 08:00 +00:00 by Ann\n- Status: ${status}\n`;
+    await fs.writeFile(
+      path.join(bugs, '2026-12-01-login.md'),
+      report('Login fails \u202e for SSO users', 'High', '2026-12-01 12:00 +00:00'),
+    );
+    await fs.writeFile(
+      path.join(bugs, '2026-12-06-export.md'),
+      report('CSV export slow', 'Low', '2026-12-13 08:00 +00:00'),
+    );
+    await fs.writeFile(
+      path.join(bugs, '2026-11-20-typo.md'),
+      report('Typo on sign-up', 'Low', '2026-11-27 08:00 +00:00', 'Fixed'),
+    );
+
+    const text = await upkeep(['--workspace', dir, '--tier', 'onDemand', '--time-zone', 'UTC']);
+    assert.equal(text.code, 1, text.stderr);
+    const lines = text.stdout.split('\n');
+    const heading = lines.findIndex((line) => line.startsWith('  Bug reports:'));
+    assert.deepEqual(lines.slice(heading, heading + 3), [
+      '  Bug reports: 2 open, 1 response overdue',
+      // The right-to-left override is the repo's text: it reaches no terminal.
+      '  overdue    docs/maintenance/bugs/2026-12-01-login.md  Login fails   for SSO ' +
+        'users (high, response was due 2026-12-01 12:00)',
+      '  open       docs/maintenance/bugs/2026-12-06-export.md  CSV export slow (low, ' +
+        'response due 2026-12-13 08:00)',
+    ]);
+    assert.match(text.stdout, /; 2 open bug reports, 1 response overdue\.\n/);
+    assert.match(text.stderr, /exit code 1: 0 overdue, 1 bug report past its response time\./);
+
+    const json = parseReport(
+      await upkeep(['--workspace', dir, '--tier', 'onDemand', '--format', 'json', '--overdue']),
+    );
+    assert.deepEqual(json.bugReports, {
+      reports: [
+        {
+          file: 'docs/maintenance/bugs/2026-12-01-login.md',
+          title: 'Login fails \u202e for SSO users',
+          severity: 'high',
+          createdAt: '2026-12-01T08:00:00.000Z',
+          responseDueAt: '2026-12-01T12:00:00.000Z',
+          state: 'overdue',
+        },
+      ],
+      open: 2,
+      overdue: 1,
+      problem: null,
+    });
+    assert.equal(json.exitCode, 1);
+    const never = await upkeep(['--workspace', dir, '--tier', 'onDemand', '--fail-on', 'never']);
+    assert.equal(never.code, 0, never.stderr);
+    // Without the On demand tier, no bug reports: its tasks and reports are left out alike.
+    const weekly = parseReport(
+      await upkeep(['--workspace', dir, '--tier', 'weekly', '--format', 'json']),
+    );
+    assert.equal(weekly.bugReports, null);
+
+    // A bug folder that links out of the workspace is named, not read.
+    await fs.rm(bugs, { recursive: true });
+    await fs.symlink(folder, bugs);
+    const linked = await upkeep(['--workspace', dir, '--tier', 'onDemand']);
+    assert.equal(linked.code, 0, linked.stderr);
+    assert.match(linked.stdout, /^ {2}Bug reports: not read: .*outside/m);
+  });
+
   it('prints each tier: overdue since, due, done by whom, snoozed, owner', async () => {
     const dir = await workspace({ state: RICH_STATE, playbook: PLAYBOOK });
     const run = await upkeep(['--workspace', dir]);
