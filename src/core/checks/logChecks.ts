@@ -429,6 +429,16 @@ const nPlusOne: CheckDefinition = {
     }),
 };
 
+/**
+ * A day without a single request says nothing of who tried to sign in or probe the app (a copied
+ * or stale log): skipped, as Slow requests and Average response time skip a day with no timed
+ * request, rather than a pass reading "none".
+ */
+function noRequests(s: LogSummary, values: CheckReport['values']): CheckReport | undefined {
+  if (s.requests.total > 0) return undefined;
+  return { outcome: 'skipped', summary: `No requests in ${LABELS['24h']}`, values };
+}
+
 const FAILED_LOGINS_PER_IP = 5;
 const FAILED_LOGINS_TOTAL = 20;
 
@@ -441,7 +451,13 @@ const failedLogins: CheckDefinition = {
       const f = s.failedLogins;
       const values = { failedLogins: f.total, ips: f.byIp.length };
       if (f.total === 0) {
-        return { outcome: 'pass', summary: `No failed logins in ${LABELS['24h']}`, values };
+        return (
+          noRequests(s, values) ?? {
+            outcome: 'pass',
+            summary: `No failed logins in ${LABELS['24h']}`,
+            values,
+          }
+        );
       }
       const top = f.byIp[0];
       const text =
@@ -482,7 +498,13 @@ const suspiciousRequests: CheckDefinition = {
       const ips = new Set(s.suspicious.map((r) => r.ip));
       const values = { suspicious: total, ips: ips.size, bursts: s.bursts.length };
       if (total === 0 && s.bursts.length === 0) {
-        return { outcome: 'pass', summary: `No suspicious requests in ${LABELS['24h']}`, values };
+        return (
+          noRequests(s, values) ?? {
+            outcome: 'pass',
+            summary: `No suspicious requests in ${LABELS['24h']}`,
+            values,
+          }
+        );
       }
       const kinds = new Map<string, number>();
       for (const r of s.suspicious) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + r.count);

@@ -337,23 +337,6 @@ describe('log checks', () => {
     }
   });
 
-  it('slow requests skip a day with no timed request (it passed with "max 0 ms")', async () => {
-    // A copied log whose only request is from last week: nothing in the last 24 hours.
-    const old = productionLog()
-      .split('\n')
-      .slice(0, 3)
-      .join('\n')
-      .replace(/2026-12-03/g, '2026-11-27');
-    const folder = await logWritten(old + '\n', '2026-12-04T11:30:00Z');
-    try {
-      const report = await run('logs.slowRequests', await context(folder));
-      assert.equal(report.outcome, 'skipped', report.summary);
-      assert.equal(report.summary, 'No timed requests in the last 24 hours');
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
-  });
-
   it('slow requests say the findings are the slowest few when there are more', async () => {
     // 12 slow reports in the last day; the list holds the 10 slowest, and "and 5 more" under
     // five of them read as 10 in all against the summary's 12.
@@ -373,6 +356,30 @@ describe('log checks', () => {
       assert.match(report.summary, /^12 requests took over 1 s/);
       assert.equal(report.findings?.length, 10);
       assert.match(report.details ?? '', /^The findings are the 10 slowest of the 12\./);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('checks of the last 24 hours skip a day with no request instead of passing', async () => {
+    // A copied log whose only request is from last week: nothing in the last 24 hours. Slow
+    // requests passed with "max 0 ms", Failed logins with "No failed logins".
+    const old = productionLog()
+      .split('\n')
+      .slice(0, 3)
+      .join('\n')
+      .replace(/2026-12-03/g, '2026-11-27');
+    const folder = await logWritten(old + '\n', '2026-12-04T11:30:00Z');
+    try {
+      for (const [id, summary] of [
+        ['logs.slowRequests', 'No timed requests in the last 24 hours'],
+        ['logs.avgResponseTime', 'No timed requests in the last 24 hours'],
+        ['logs.failedLogins', 'No requests in the last 24 hours'],
+        ['logs.suspiciousRequests', 'No requests in the last 24 hours'],
+      ]) {
+        const report = await run(id, await context(folder));
+        assert.deepEqual([id, report.outcome, report.summary], [id, 'skipped', summary]);
+      }
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
