@@ -42,6 +42,11 @@ function messageText(message: unknown): string | undefined {
     const byte: unknown = message[i];
     bytes[i] = typeof byte === 'number' && byte >= 0 && byte <= 255 ? byte : 0x3f;
   }
-  // A line break or tab the service wrote at the end is no part of the message.
-  return bytes.toString('utf8').replace(/[\r\n\t]+$/, '');
+  // A line break or tab the service wrote at the end is no part of the message. Found by hand:
+  // a regular expression anchored at the end tries again from every byte of a long run of them.
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 9 || bytes[end - 1] === 10 || bytes[end - 1] === 13)) {
+    end--;
+  }
+  return bytes.toString('utf8', 0, end);
 }

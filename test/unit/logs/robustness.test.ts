@@ -46,6 +46,7 @@ function hostileLines(size: number): string[] {
     `2026-12-04T10:00:00.${'1'.repeat(size)}Z stdout F x`,
     `2026-12-04T10:00:00Z stdout P ${'x'.repeat(size)}`,
     `{"__CURSOR":"x","MESSAGE":[${'300,'.repeat(size / 4)}1]}`,
+    `{"__CURSOR":"x","MESSAGE":[${'9,'.repeat(size / 2)}120]}`,
     `{"__CURSOR":"x","__REALTIME_TIMESTAMP":"${'9'.repeat(size)}","MESSAGE":"x"}`,
     `[pod/a/${'-'.repeat(size)}`,
     `{"log":"${'\\"'.repeat(size / 2)}","time":"x"}`,
