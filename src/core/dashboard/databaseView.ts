@@ -60,6 +60,7 @@ const LABELS: Record<string, string> = {
   multixactMemberBytes: 'Multixact member space (bytes)',
   multixactMemberShare: 'Multixact member share of limit',
   droppable: 'Indexes to drop',
+  neverScanned: 'Indexes never scanned',
   statsSince: 'Statistics since',
 };
 
@@ -77,7 +78,7 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     databaseAge: 'Transaction ID age',
     share: 'Transaction ID share of limit',
   },
-  sequences: { name: 'Sequence', share: 'Share of maximum' },
+  sequences: { name: 'Sequence', share: 'Share of maximum', nearMaximum: 'Past 75 % of maximum' },
   highestKeys: {
     column: 'Key column',
     columnType: 'Type',

@@ -398,6 +398,8 @@ export interface UnusedIndexesData {
   indexes: UnusedIndex[];
   /** How many of them can be dropped (advice `drop`): the number the summary and check report. */
   droppable: number;
+  /** Every index never scanned (the list holds the first `limit` of them, largest first). */
+  neverScanned: number;
   statsSince: string | null;
 }
 
@@ -547,11 +549,13 @@ const unusedIndexes: CardDefinition = {
     const replica = skippedOnReplica(context.probe, "the primary's index scans");
     if (replica) return replica;
     const read = await session.query<
-      Omit<UnusedIndex, 'advice' | 'note' | 'dropSql' | 'partitioned'> & { partitioned: boolean }
+      Omit<UnusedIndex, 'advice' | 'note' | 'dropSql' | 'partitioned'> & {
+        partitioned: boolean;
+      } & Counted
     >(
       'unusedIndexes',
       `SELECT s.schema, s.table, s.name, s.bytes::float8 AS bytes,
-              pg_size_pretty(s.bytes) AS pretty, s.partitioned
+              pg_size_pretty(s.bytes) AS pretty, s.partitioned, (count(*) OVER ())::int AS count
          FROM (${SCANNED_INDEXES}) AS s JOIN pg_index i ON i.indexrelid = s.id
         WHERE s.scans = 0 AND NOT i.indisunique AND NOT i.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.id)
@@ -560,7 +564,8 @@ const unusedIndexes: CardDefinition = {
       [limit],
       signal,
     );
-    const rows = read.map(({ partitioned, ...row }) =>
+    const neverScanned = read[0]?.count ?? 0;
+    const rows = read.map(({ partitioned, count: _count, ...row }) =>
       partitioned ? { ...row, partitioned: true as const } : row,
     );
     const [reset] = await session.query<{ reset: Date | null }>(
@@ -574,7 +579,7 @@ const unusedIndexes: CardDefinition = {
       return {
         state: 'ok',
         summary: 'Every index has been used',
-        data: { indexes: [], droppable: 0, statsSince: since },
+        data: { indexes: [], droppable: 0, neverScanned, statsSince: since },
       };
     }
 
@@ -584,7 +589,12 @@ const unusedIndexes: CardDefinition = {
     const tables = [...new Set(rows.map((row) => `${row.schema}.${row.table}`))];
     const list = adviseUnusedIndexes(rows, duplicates, await foreignKeySupport(context, tables));
     const droppable = list.filter((row) => row.advice === 'drop');
-    const data = { indexes: list, droppable: droppable.length, statsSince: since };
+    const data = { indexes: list, droppable: droppable.length, neverScanned, statsSince: since };
+    // The advice is the listed indexes' own: the others are only counted.
+    const inAll =
+      neverScanned > list.length
+        ? `; ${neverScanned} never scanned in all${firstListed(list.length, neverScanned)}`
+        : '';
     const sinceText = since ? ` since ${since.slice(0, 10)}` : '';
     const covered = list.filter((row) => row.advice === 'covered').length;
     const kept = list.filter((row) => row.advice === 'keep').length;
@@ -598,23 +608,22 @@ const unusedIndexes: CardDefinition = {
     if (droppable.length === 0) {
       return {
         state: 'ok',
-        summary: `No index to drop${sinceText}${rest}`,
+        summary: `No index to drop${sinceText}${rest}${inAll}`,
         reason: list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
         data,
       };
     }
-    const more = rows.length === limit ? '+' : '';
     // The summary names the largest, the reason each (up to a few): a fix of DROP INDEX for an
     // index the text never named read as a surprise.
     const named = droppable
       .slice(0, UNUSED_NAMED)
       .map((row) => `${quoteIdent(row.name)} on ${row.table} (${row.pretty})`);
-    const andMore = (count: number): string => (count > 0 ? ` and ${count}${more} more` : '');
+    const andMore = (count: number): string => (count > 0 ? ` and ${count} more` : '');
     return {
       state: 'warn',
       summary:
-        `${plural(droppable.length, 'index', 'indexes')}${more} never scanned${sinceText}: ` +
-        `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}`,
+        `${plural(droppable.length, 'index', 'indexes')} never scanned${sinceText}: ` +
+        `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}${inAll}`,
       reason:
         `Never scanned: ${named.join(', ')}${andMore(droppable.length - named.length)}. ` +
         'An index never scanned costs writes and space; ' +
@@ -1695,19 +1704,30 @@ async function unreadableSequences(
   };
 }
 
+/** Share of its end past which a sequence warns. */
+const SEQUENCE_WARN_SHARE = 0.75;
+
 const sequences: CardDefinition = {
   id: 'sequences',
   title: 'Sequences and integer keys',
-  async run({ session, signal, limit, probe }): Promise<CardResult<{ sequences: SequenceUse[] }>> {
+  async run({
+    session,
+    signal,
+    limit,
+    probe,
+  }): Promise<CardResult<{ sequences: SequenceUse[]; nearMaximum: number }>> {
     // last_value is null for sequences never used or that this role may not read. Values stay
     // text and the share is numeric division on the server, so no bigint is rounded. The end a
     // sequence runs into is its maximum, or its minimum when it counts down.
-    const rows = await session.query<SequenceUse>(
+    // nearMaximum counts those past SEQUENCE_WARN_SHARE among all, not only the listed.
+    const rows = await session.query<SequenceUse & { nearMaximum: number }>(
       'sequences',
       `SELECT schema, name, "column", "columnType", owner, fed, last_value::text AS "lastValue",
               max_value::text AS "maxValue", sequence_end::text AS "sequenceEnd",
               increment_by::float8 AS increment,
-              coalesce(last_value::numeric / nullif(max_value, 0)::numeric, 0)::float8 AS share
+              coalesce(last_value::numeric / nullif(max_value, 0)::numeric, 0)::float8 AS share,
+              (count(*) FILTER (WHERE coalesce(last_value::numeric / nullif(max_value, 0)::numeric,
+                                               0)::float8 >= $2) OVER ())::int AS "nearMaximum"
          FROM (SELECT s.schemaname AS schema, s.sequencename AS name,
                       CASE WHEN a.attname IS NOT NULL THEN t.relname || '.' || a.attname END
                         AS "column",
@@ -1739,11 +1759,12 @@ const sequences: CardDefinition = {
                 WHERE s.last_value IS NOT NULL AND ${USER_SCHEMAS}) AS used
         ORDER BY share DESC, 1, 2
         LIMIT $1`,
-      [limit],
+      [limit, SEQUENCE_WARN_SHARE],
       signal,
     );
-    const list = rows;
-    const near = list.filter((s) => s.share >= 0.75);
+    const nearMaximum = rows[0]?.nearMaximum ?? 0;
+    const list: SequenceUse[] = rows.map(({ nearMaximum: _near, ...row }) => row);
+    const near = list.filter((s) => s.share >= SEQUENCE_WARN_SHARE);
     const hidden = await unreadableSequences(session, signal);
     if (near.length === 0 && hidden.count > 0) {
       // pg_sequences shows no value to a role without SELECT or USAGE: not "none in use".
@@ -1756,7 +1777,7 @@ const sequences: CardDefinition = {
           `Role ${probe.role} cannot see how far ${hidden.count === 1 ? 'it has' : 'they have'} ` +
           'counted, so a key near its maximum would not show.',
         fix: hidden.fix(probe.role),
-        data: { sequences: list },
+        data: { sequences: list, nearMaximum },
       };
     }
     if (near.length === 0) {
@@ -1766,15 +1787,15 @@ const sequences: CardDefinition = {
           ? `fullest sequence at ${(list[0].share * 100).toFixed(2)} % of its maximum ` +
             `(${groupDigits(list[0].lastValue)} of ${groupDigits(list[0].maxValue)})`
           : 'No sequence in use',
-        data: { sequences: list },
+        data: { sequences: list, nearMaximum },
       };
     }
     const worst = near[0];
     return {
       state: 'warn',
       summary:
-        `${plural(near.length, 'sequence', 'sequences')} past 75 % of ` +
-        `${near.length === 1 ? 'its' : 'their'} maximum`,
+        `${plural(nearMaximum, 'sequence', 'sequences')} past 75 % of ` +
+        `${nearMaximum === 1 ? 'its' : 'their'} maximum${firstListed(near.length, nearMaximum)}`,
       reason:
         `${worst.name}${worst.column ? ` (${worst.column}, ${worst.columnType})` : ''} ` +
         `is at ${(worst.share * 100).toFixed(1)} % ` +
@@ -1784,7 +1805,7 @@ const sequences: CardDefinition = {
             ` (${hidden.fix(probe.role)}).`
           : ''),
       fix: sequenceFix(worst),
-      data: { sequences: list },
+      data: { sequences: list, nearMaximum },
     };
   },
 };

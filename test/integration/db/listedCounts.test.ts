@@ -58,3 +58,53 @@ for (const target of serversUnderTest) {
     });
   });
 }
+
+for (const target of serversUnderTest) {
+  describe(`more unused indexes and full sequences than listed on ${target.name}`, function () {
+    this.timeout(120_000);
+    let session: DbSession;
+
+    before(async () => {
+      const url = await createDatabase(await target.start(), 'counts');
+      // 12 indexes never scanned, the largest first by their rows; 12 sequences past 75 %.
+      await admin(
+        url,
+        `CREATE TABLE events (id bigint, ${Array.from({ length: 12 }, (_, i) => `c${i} int`)});
+         INSERT INTO events SELECT i, ${Array.from({ length: 12 }, () => 'i').join(', ')}
+           FROM generate_series(1, 1000) i;
+         DO $$ BEGIN
+           FOR i IN 1..12 LOOP
+             EXECUTE format('CREATE INDEX events_c%s ON events (c%s)', i - 1, i - 1);
+             EXECUTE format('CREATE SEQUENCE counter_%s AS integer MAXVALUE 100', i);
+             PERFORM setval(format('counter_%s', i), 80 + i);
+           END LOOP;
+         END $$`,
+      );
+      ({ session } = await connect(url));
+    });
+
+    after(async () => {
+      await session?.close();
+    });
+
+    it('counts every one, and says only the first are listed', async () => {
+      const [unused, sequences] = await collectCards(session, {
+        only: ['unusedIndexes', 'sequences'],
+      });
+
+      assert.match(
+        unused.summary,
+        /^10 indexes never scanned: "events_c\d+" and 9 more; 12 never scanned in all; the first 10 listed$/,
+      );
+      assert.equal((unused.data as { neverScanned: number }).neverScanned, 12);
+      assert.equal((unused.data as { indexes: unknown[] }).indexes.length, 10);
+
+      assert.equal(
+        sequences.summary,
+        '12 sequences past 75 % of their maximum; the first 10 listed',
+      );
+      assert.equal((sequences.data as { nearMaximum: number }).nearMaximum, 12);
+      assert.match(sequences.reason ?? '', /^counter_12 is at 92\.0 %/);
+    });
+  });
+}

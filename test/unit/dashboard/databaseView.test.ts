@@ -422,6 +422,7 @@ describe('dashboard database view', () => {
 
     const unused: UnusedIndexesData = {
       droppable: 1,
+      neverScanned: 12,
       statsSince: null,
       indexes: [
         {
@@ -441,7 +442,10 @@ describe('dashboard database view', () => {
       unusedView.table?.columns.map((column) => column.label),
       ['Schema', 'Table', 'Index', 'Bytes', 'Size', 'Advice'],
     );
-    assert.deepEqual(unusedView.facts, [{ label: 'Indexes to drop', value: '1' }]);
+    assert.deepEqual(unusedView.facts, [
+      { label: 'Indexes to drop', value: '1' },
+      { label: 'Indexes never scanned', value: '12' },
+    ]);
 
     const foreignKey: ForeignKeyWithoutIndex = {
       schema: 'public',
