@@ -13,6 +13,7 @@ import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
+import { printable } from '../util/printable';
 
 export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'vacuumFreeze' | 'reindex';
 
@@ -241,11 +242,11 @@ export async function runMaintenance(
     await client.query(
       `SET statement_timeout = ${Math.max(0, Math.round(options.statementTimeoutMs ?? 0))}`,
     );
-    log.info(`running on ${plan.display}: ${plan.sql}`);
+    log.info(`running on ${printable(plan.display)}: ${printable(plan.sql)}`);
     const runStarted = Date.now();
     await client.query(`/* upkeep:maintenance */ ${plan.sql}`);
     const durationMs = Date.now() - runStarted;
-    log.info(`done in ${durationMs} ms: ${plan.sql}`);
+    log.info(`done in ${durationMs} ms: ${printable(plan.sql)}`);
     return { sql: plan.sql, durationMs };
   } catch (error) {
     if (UpkeepError.is(error)) throw error;

@@ -11,6 +11,7 @@ import type { DatabaseError, QueryConfig } from 'pg';
 import { UpkeepError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, silentLogger } from '../util/logger';
+import { printable } from '../util/printable';
 import type { ResolvedConnection } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
@@ -96,12 +97,12 @@ export async function openSession(
     options.connectTimeoutMs,
     (error) => {
       broken = error;
-      log.warn(`connection to ${connection.display} lost: ${redact(error.message)}`);
+      log.warn(`connection to ${printable(connection.display)} lost: ${redact(error.message)}`);
     },
     options.signal,
   );
   log.debug(
-    `connected to ${connection.display} (${describeSource(connection.source)}) ` +
+    `connected to ${printable(connection.display)} (${describeSource(connection.source)}) ` +
       `in ${Date.now() - started} ms`,
   );
 
