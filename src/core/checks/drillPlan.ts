@@ -10,7 +10,12 @@ import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
 import type { ResolvedConnection, ResolveOptions } from '../db/connection';
-import { percentError, refuseUnfitSslFiles, resolveConnection } from '../db/connection';
+import {
+  percentError,
+  refuseUnfitSslFiles,
+  resolveConnection,
+  urlDatabase,
+} from '../db/connection';
 import { connectClient, connectOrAbort, dropClient, withAbort } from '../db/session';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
@@ -58,7 +63,7 @@ export function endpointOf(url: string): DrillEndpoint {
     port: Number(parsed.port || 5432),
     user: parsed.user || undefined,
     password: parsed.password || undefined,
-    database: parsed.database || 'postgres',
+    database: urlDatabase(url) ?? (parsed.database || 'postgres'),
     ...(parsed.ssl !== undefined ? { ssl: parsed.ssl as ClientConfig['ssl'] } : {}),
     sslEnv,
   };

@@ -436,7 +436,13 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
   refuseUnfitSslFiles(url, `The connection URL from ${describeSource(source)}`);
   try {
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
-    return parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<string, unknown>;
+    const params = parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<
+      string,
+      unknown
+    >;
+    const database = urlDatabase(url.trim());
+    if (database !== undefined) params.database = database;
+    return params;
   } catch (error) {
     if (error instanceof URIError) {
       throw percentError(`The connection URL from ${describeSource(source)}`);
@@ -447,6 +453,20 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
         `${redact(error instanceof Error ? error.message : String(error))}`,
     );
   }
+}
+
+/**
+ * The database name of a `postgres://` URL as libpq reads it: the path after the host up to the
+ * `?`, every `%XX` decoded. pg-connection-string decodes it with decodeURI, which leaves `%3B`,
+ * `%2F`, `%3F`, `%23` and the like encoded, and lets the URL parser fold `a/../b` to `b`: psql
+ * and Rails would connect to another database than Upkeep. A `%` that starts no escape stays as
+ * written, as pg-connection-string keeps it. Undefined when the URL names no database.
+ */
+export function urlDatabase(url: string): string | undefined {
+  const uri = /^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/i.exec(url);
+  if (!uri?.[1]) return undefined;
+  // Each run of escapes at once: a UTF-8 character spans several. No text: a URIError.
+  return uri[1].replace(/(?:%[0-9a-f]{2})+/gi, (run) => decodeURIComponent(run));
 }
 
 /** The query parameters naming files that pg-connection-string reads as it parses. */

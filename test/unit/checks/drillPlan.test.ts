@@ -40,6 +40,11 @@ describe('recovery drill plan: the monitored server', () => {
     assert.ok(same('postgres://drill@DB.Example.com:5432/x', 'postgres://db.example.com/y'));
   });
 
+  it('reads the database of a target URL as libpq does, every %XX decoded', () => {
+    assert.equal(endpointOf('postgres://u@h:5432/ops%3Bdb%2Fa%23b').database, 'ops;db/a#b');
+    assert.equal(endpointOf('postgres://u@h:5432').database, 'postgres');
+  });
+
   it('still tells other servers and ports apart', () => {
     assert.ok(!same('postgres://drill@localhost:5433/postgres', monitored));
     assert.ok(!same('postgres://drill@10.0.0.7:5432/postgres', monitored));

@@ -634,6 +634,43 @@ describe('finding the database', () => {
       );
     });
 
+    it('decodes the database name of a URL as libpq does: every %XX', async () => {
+      // pg-connection-string decodes the path with decodeURI, which leaves %3B, %2F, %3F, %23 ...
+      // encoded: Upkeep would ask for a database "a%3Bb" where psql connects to "a;b".
+      const names: [string, string][] = [
+        ['a%3Bb%3Ac%2Cd%2Fe%3Ff%23g%40h%26i%3Dj%2Bk%24l', 'a;b:c,d/e?f#g@h&i=j+k$l'],
+        ['caf%C3%A9%20%25%2525', 'café %%25'],
+        ['app%2Fdev?sslmode=disable', 'app/dev'],
+        ['a/../b', 'a/../b'],
+        ['with space', 'with space'],
+        ['50%off', '50%off'],
+      ];
+      for (const [path, name] of names) {
+        const url = `postgres://u@127.0.0.1:5432/${path}`;
+        const connection = await resolve({}, { env: { DATABASE_URL: url } });
+        assert.deepEqual(
+          [url, connection.databaseName, connection.config.database],
+          [url, name, name],
+        );
+      }
+    });
+
+    it('decodes the user name and password of a URL as libpq does', async () => {
+      const connection = await resolve(
+        {},
+        { env: { DATABASE_URL: 'postgres://us%3Ber%40x%3A:p%3Ba%3Fs%23s%2F%25%2B@h/db' } },
+      );
+      assert.equal(connection.config.user, 'us;er@x:');
+      assert.equal(connection.config.password, 'p;a?s#s/%+');
+    });
+
+    it('refuses a database name whose escapes are no text, saying what to write', async () => {
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db%ff' } }),
+        (error: unknown) => UpkeepError.is(error, 'config') && /%25/.test(error.hint ?? ''),
+      );
+    });
+
     it('reads a unix-socket host from the query string', async () => {
       const connection = await resolve(
         {},
