@@ -416,7 +416,8 @@ const CARD_CHECKS: CardCheckSpec[] = [
     id: 'db.wraparound',
     title: 'Transaction ID wraparound',
     description:
-      'Age of the oldest unfrozen transaction ID and of the oldest multixact ID; multixact ' +
+      'Age of the oldest unfrozen transaction ID and of the oldest multixact ID of any ' +
+      'database on the server; multixact ' +
       'member space (pg_multixact/members, read by superusers or with EXECUTE on pg_ls_dir ' +
       'and pg_stat_file).',
     cards: ['wraparound'],

@@ -75,6 +75,9 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
   statistics: { name: 'Table' },
   wraparound: {
     name: 'Table',
+    database: 'Connected database',
+    oldestDatabase: 'Oldest database by transaction ID',
+    oldestMultixactDatabase: 'Oldest database by multixact ID',
     databaseAge: 'Transaction ID age',
     share: 'Transaction ID share of limit',
   },

@@ -1381,13 +1381,24 @@ export interface WraparoundTable {
 }
 
 export interface WraparoundData {
-  /** Age of the oldest unfrozen transaction ID in this database. */
+  /** The connected database, whose tables `tables` lists. */
+  database: string;
+  /**
+   * Age of the oldest unfrozen transaction ID of any database on the server (age(datfrozenxid)
+   * in pg_database): the server stops taking writes when its oldest database reaches the
+   * limit, whichever it is, and an old database no one connects to any more (a prepared
+   * transaction forgotten in it) is the classic case.
+   */
   databaseAge: number;
+  /** The database `databaseAge` is of (the connected one on a tie). */
+  oldestDatabase: string;
   /** Share of the 2^31 limit used, 0..1. */
   share: number;
   freezeMaxAge: number;
-  /** Age of the oldest multixact ID in this database (mxid_age(datminmxid)). */
+  /** Age of the oldest multixact ID of any database on the server (mxid_age(datminmxid)). */
   multixactAge: number;
+  /** The database `multixactAge` is of (the connected one on a tie). */
+  oldestMultixactDatabase: string;
   /** Share of the 2^31 multixact limit used, 0..1. */
   multixactShare: number;
   multixactFreezeMaxAge: number;
@@ -1490,10 +1501,14 @@ function freezeStatements(tables: WraparoundTable[], age: (table: WraparoundTabl
  */
 export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundData> {
   const percent = (share: number): string => `${(share * 100).toFixed(1)} % of the limit`;
+  // Named when it is not the database connected to, whose tables the card lists.
+  const where = (name: string): string =>
+    name === data.database ? '' : ` in database ${quoteIdent(name)}`;
   const summary =
     `oldest transaction ID is ${plural(data.databaseAge, 'transaction')} old ` +
-    `(${percent(data.share)}); oldest multixact ID is ` +
+    `(${percent(data.share)})${where(data.oldestDatabase)}; oldest multixact ID is ` +
     `${plural(data.multixactAge, 'multixact')} old (${percent(data.multixactShare)})` +
+    `${where(data.oldestMultixactDatabase)}` +
     memberSummary(data);
   const xids = data.share >= WRAPAROUND_WARN_SHARE;
   const multixacts = data.multixactShare >= WRAPAROUND_WARN_SHARE;
@@ -1505,12 +1520,25 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
 
   const reasons: string[] = [];
   const statements: string[] = [];
+  const elsewhere = new Set<string>();
+  /** This database's statements, or the other database's VACUUM with where to run it. */
+  const freeze = (oldest: string, age: (table: WraparoundTable) => number): string[] => {
+    if (oldest === data.database) return freezeStatements(data.tables, age);
+    elsewhere.add(oldest);
+    const mine = data.tables.some(
+      (table) => age(table) / WRAPAROUND_LIMIT >= WRAPAROUND_WARN_SHARE,
+    );
+    return [
+      `VACUUM (FREEZE, ANALYZE); (connected to database ${quoteIdent(oldest)})`,
+      ...(mine ? freezeStatements(data.tables, age) : []),
+    ];
+  };
   if (xids) {
     reasons.push(
       'Past the transaction ID limit PostgreSQL stops accepting writes; ' +
         'autovacuum is not freezing fast enough.',
     );
-    statements.push(...freezeStatements(data.tables, (table) => table.age));
+    statements.push(...freeze(data.oldestDatabase, (table) => table.age));
   }
   if (multixacts) {
     reasons.push(
@@ -1520,7 +1548,7 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
         ' by far: past the limit PostgreSQL stops accepting writes. A long-open transaction, ' +
         'a prepared transaction or a stale replication slot can hold freezing back.',
     );
-    statements.push(...freezeStatements(data.tables, (table) => table.multixactAge));
+    statements.push(...freeze(data.oldestMultixactDatabase, (table) => table.multixactAge));
   }
   if (members) {
     reasons.push(
@@ -1534,12 +1562,24 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
     );
     statements.push(...oldestByMultixact(data.tables));
   }
+  if (elsewhere.size > 0) {
+    const names = [...elsewhere].map(quoteIdent).join(' and ');
+    reasons.push(
+      `The oldest IDs are in database ${names}, not this one: the limit is the whole ` +
+        "server's, and only a VACUUM connected to that database freezes them. Something there " +
+        'may hold freezing back: a prepared transaction left behind (pg_prepared_xacts lists ' +
+        "every database's, and only a session connected to its database can ROLLBACK " +
+        'PREPARED it), a long-open transaction or a stale replication slot.',
+    );
+  }
   const fixes = [...new Set(statements)];
+  // The statement for another database cannot run through this connection's maintenance.
+  const runnable = elsewhere.size === 0;
   return {
     state: 'warn',
     summary,
-    reason: reasons.join(' ') + (fixes.length > 1 ? ` ${RUN_THEM}` : ''),
-    fix: fixes.length > 1 ? fixes[0] : `${fixes[0]} ${RUN_IT}`,
+    reason: reasons.join(' ') + (fixes.length > 1 && runnable ? ` ${RUN_THEM}` : ''),
+    fix: fixes.length > 1 || !runnable ? fixes[0] : `${fixes[0]} ${RUN_IT}`,
     fixes: several(fixes),
     data,
   };
@@ -1549,19 +1589,27 @@ const wraparound: CardDefinition = {
   id: 'wraparound',
   title: 'Transaction ID wraparound',
   async run({ session, signal, probe }): Promise<CardResult<WraparoundData>> {
+    // Every database of the server, template0 and those no one connects to included: the
+    // limit is the server's. On a tie the connected database is named, as the tables are its.
     const [db] = await session.query<{
+      database: string;
       age: number;
+      oldest: string;
       freeze: number;
       multixactAge: number;
+      oldestMultixact: string;
       multixactFreeze: number;
     }>(
       'wraparound',
-      `SELECT age(datfrozenxid)::float8 AS age,
+      `SELECT current_database() AS database, x.datname AS oldest, x.age::float8 AS age,
               current_setting('autovacuum_freeze_max_age')::float8 AS freeze,
-              mxid_age(datminmxid)::float8 AS "multixactAge",
+              m.datname AS "oldestMultixact", m.age::float8 AS "multixactAge",
               current_setting('autovacuum_multixact_freeze_max_age')::float8
                 AS "multixactFreeze"
-         FROM pg_database WHERE datname = current_database()`,
+         FROM (SELECT datname, age(datfrozenxid) AS age FROM pg_database
+                ORDER BY 2 DESC, datname = current_database() DESC, 1 LIMIT 1) AS x,
+              (SELECT datname, mxid_age(datminmxid) AS age FROM pg_database
+                ORDER BY 2 DESC, datname = current_database() DESC, 1 LIMIT 1) AS m`,
       undefined,
       signal,
     );
@@ -1587,10 +1635,13 @@ const wraparound: CardDefinition = {
     const wide = probe.serverVersionNum >= WIDE_MEMBER_OFFSETS;
     const members = wide ? undefined : await memberSpace(session, signal);
     return evaluateWraparound({
+      database: db.database,
       databaseAge: db.age,
+      oldestDatabase: db.oldest,
       share: db.age / WRAPAROUND_LIMIT,
       freezeMaxAge: db.freeze,
       multixactAge: db.multixactAge,
+      oldestMultixactDatabase: db.oldestMultixact,
       multixactShare: db.multixactAge / WRAPAROUND_LIMIT,
       multixactFreezeMaxAge: db.multixactFreeze,
       ...(wide

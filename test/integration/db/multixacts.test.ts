@@ -101,10 +101,8 @@ for (const target of serversUnderTest) {
         const card = await runCard(session, 'wraparound');
         assert.equal(card.state, 'ok', card.summary);
         const data = card.data as WraparoundData;
-        const database = psql(
-          url,
-          'SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = current_database()',
-        );
+        // The oldest of the server's databases: on a tie, the one connected to.
+        const database = psql(url, 'SELECT max(mxid_age(datminmxid)) FROM pg_database');
         assert.equal(data.multixactAge, Number(database));
         assert.ok(data.multixactAge >= 25, String(data.multixactAge));
         assert.equal(data.multixactShare, data.multixactAge / 2 ** 31);
@@ -137,7 +135,7 @@ for (const target of serversUnderTest) {
           card.summary,
           new RegExp(
             `; oldest multixact ID is ${data.multixactAge.toLocaleString('en')} multixacts old ` +
-              '\\(0\\.0 % of the limit\\); multixact members take ',
+              '\\(0\\.0 % of the limit\\)(?: in database "[^"]+")?; multixact members take ',
           ),
         );
       } finally {

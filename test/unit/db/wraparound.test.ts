@@ -12,10 +12,13 @@ const RUN_IT = '(run it with "Upkeep: Run Database Maintenance")';
 
 function figures(age: number, multixactAge: number, tables: WraparoundTable[]): WraparoundData {
   return {
+    database: 'app',
     databaseAge: age,
+    oldestDatabase: 'app',
     share: age / LIMIT,
     freezeMaxAge: 200_000_000,
     multixactAge,
+    oldestMultixactDatabase: 'app',
     multixactShare: multixactAge / LIMIT,
     multixactFreezeMaxAge: 400_000_000,
     tables,
@@ -90,5 +93,33 @@ describe('Transaction ID wraparound evaluation', () => {
     );
     assert.equal(result.state, 'warn');
     assert.equal(result.fix, `VACUUM (FREEZE, ANALYZE); ${RUN_IT}`);
+  });
+
+  it('names another database that is oldest, and freezes it there, not this one', () => {
+    const result = evaluateWraparound({
+      ...figures(half + 7, 40, [table('public', 'users', 100, 40)]),
+      oldestDatabase: 'legacy',
+    });
+    assert.equal(result.state, 'warn');
+    assert.match(
+      result.summary,
+      /^oldest transaction ID is 1,073,741,831 transactions old \(50\.0 % of the limit\) in database "legacy"; oldest multixact ID is 40 multixacts old \(0\.0 % of the limit\)$/,
+    );
+    assert.match(result.reason ?? '', /The oldest IDs are in database "legacy", not this one/);
+    assert.match(result.reason ?? '', /pg_prepared_xacts/);
+    assert.doesNotMatch(result.reason ?? '', /Run the statements/);
+    assert.equal(result.fix, 'VACUUM (FREEZE, ANALYZE); (connected to database "legacy")');
+    assert.equal(result.fixes, undefined);
+  });
+
+  it('freezes both the other database and the tables of this one past the limit', () => {
+    const result = evaluateWraparound({
+      ...figures(half + 7, 40, [table('public', 'users', half + 1, 40)]),
+      oldestDatabase: 'legacy',
+    });
+    assert.deepEqual(result.fixes, [
+      'VACUUM (FREEZE, ANALYZE); (connected to database "legacy")',
+      'VACUUM (FREEZE, ANALYZE) "users";',
+    ]);
   });
 });
