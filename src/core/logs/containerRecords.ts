@@ -27,6 +27,11 @@ const PIECE_BYTES = 16 * 1024;
 const CRI_RECORD =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) (stdout|stderr) ([PF]) ?/;
 
+/** Whether `line` looks like a record of either file (a cheap test, before parsing it). */
+export function isContainerRecord(line: string): boolean {
+  return line.startsWith(DOCKER_RECORD_START) || CRI_RECORD.test(line);
+}
+
 /** Where a line the runtime split begins in its file. */
 export interface LineStart {
   line: number;

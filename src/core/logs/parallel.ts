@@ -27,6 +27,7 @@ import {
   type ProcessSummary,
   type RequestRecord,
 } from './requestAssembler';
+import { isContainerRecord } from './containerRecords';
 import { LineParser } from './lineParser';
 import { CHUNK_BYTES } from './lineReader';
 import { newParsers, readSpan } from './spanReader';
@@ -55,6 +56,11 @@ const CLAIM_BYTES = 64 * 1024 * 1024;
 const WORKER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 /** How far from a planned cut to look for a line to cut before. */
 const CUT_SEARCH_BYTES = 256 * 1024;
+/**
+ * How far before a planned cut the records of a container runtime's file are read for the
+ * lines it split and had not ended there: the other stream's records may come between pieces.
+ */
+const SPLIT_LOOKBACK_BYTES = 1024 * 1024;
 
 export interface RangeTask {
   file: string;
@@ -224,6 +230,13 @@ async function planCuts(
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, target);
       let at = buffer.indexOf(10) + 1;
       parser.forgetSplits();
+      const firstEnd = at > 0 ? buffer.indexOf(10, at) : -1;
+      const first = firstEnd > 0 ? buffer.toString('utf8', at, Math.min(firstEnd, at + 64)) : '';
+      if (isContainerRecord(first)) {
+        const last = cuts[cuts.length - 1];
+        const from = Math.max(last, target - SPLIT_LOOKBACK_BYTES);
+        await readSplitsBefore(handle, parser, from, target + at, from === last, target);
+      }
       // The first line that may begin a range; better one that begins a request (or belongs to
       // one by id), so that no request of a process runs across the cut (see processStates).
       let fallback = -1;
@@ -236,7 +249,7 @@ async function planCuts(
         // while a line of the other stream is split open.
         const split = parser.splitStart;
         const begin = split ? split.offset : at;
-        const whole = !parser.piece && !parser.insideSplit && (!split || split.alone);
+        const whole = begin >= 0 && !parser.piece && !parser.insideSplit && (!split || split.alone);
         if (
           whole &&
           line.pid !== undefined &&
@@ -262,6 +275,32 @@ async function planCuts(
     await handle.close();
   }
   return cuts;
+}
+
+/**
+ * Parses the lines of `[from, to)` (`from` a line start when `lineStart`), for the pieces of the
+ * lines a container runtime split and had not ended at `to`: a range must not begin before
+ * their last piece, though the first record after `to` is a whole line of the other stream.
+ * Offsets are given from `base`, so that a line begun here is told apart by its negative one.
+ */
+async function readSplitsBefore(
+  handle: fs.FileHandle,
+  parser: LineParser,
+  from: number,
+  to: number,
+  lineStart: boolean,
+  base: number,
+): Promise<void> {
+  const before = Buffer.alloc(to - from);
+  const { bytesRead } = await handle.read(before, 0, before.length, from);
+  let at = lineStart ? 0 : before.indexOf(10) + 1;
+  if (at === 0 && !lineStart) return;
+  while (at < bytesRead) {
+    const newline = before.indexOf(10, at);
+    if (newline < 0 || newline >= bytesRead) break;
+    parser.parse(before.toString('utf8', at, newline), 0, from + at - base);
+    at = newline + 1;
+  }
 }
 
 export interface ParallelOptions {

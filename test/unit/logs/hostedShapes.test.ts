@@ -32,10 +32,15 @@ function dockerRecord(log: string, time: string, stream = 'stdout'): string {
 /**
  * A container's json-file log of `requests` requests, one every 10 s up to 12:00, from Rails
  * 7.1's Logger::Formatter, with request-id tags when `tagged`; every `splitEvery`th one has a
- * 20 KB Started line that Docker split over two records, with Puma's stderr between the pieces;
- * every 13th is a 500.
+ * 20 KB Started line that Docker split over two records, with Puma's stderr between the pieces
+ * (or, `warnBetween`, a warning the request logged to stderr); every 13th is a 500.
  */
-function containerLog(requests: number, splitEvery: number, tagged: boolean): string {
+function containerLog(
+  requests: number,
+  splitEvery: number,
+  tagged: boolean,
+  warnBetween = false,
+): string {
   const records: string[] = [];
   const end = Date.parse('2026-12-04T12:00:00Z');
   for (let i = 0; i < requests; i++) {
@@ -52,7 +57,13 @@ function containerLog(requests: number, splitEvery: number, tagged: boolean): st
     if (started.length > 16 * 1024) {
       records.push(
         dockerRecord(started.slice(0, 16 * 1024), docker),
-        dockerRecord(`[1] - Worker 0 (PID: 9) booted in 0.5s\n`, docker, 'stderr'),
+        dockerRecord(
+          warnBetween
+            ? `W${prefix.slice(1).replace(' INFO', ' WARN')}Rack::Attack: slow client\n`
+            : `[1] - Worker 0 (PID: 9) booted in 0.5s\n`,
+          docker,
+          'stderr',
+        ),
         dockerRecord(started.slice(16 * 1024), docker),
       );
     } else {
@@ -290,6 +301,23 @@ describe('log engine on hosted and collected shapes', () => {
       // i = 0, 13, ..., 390.
       assert.deepEqual(onePass.summary.statuses, { '200': 369, '500': 31 });
       assert.deepEqual(onePass.summary.assembly.byProcess, 400);
+      for (const count of [2, 3, 5, 8]) {
+        const ranges = await summarizeInRanges(file, { ranges: count, inProcess: true });
+        assert.equal(ranges.ranges, count);
+        assert.deepEqual(ranges.summary, onePass.summary, `${count} ranges`);
+      }
+    });
+  });
+
+  it('Docker json-file: no range begins between the pieces of a line split before it', async () => {
+    await withFolder(async (folder) => {
+      // Every request's Started is split, and a tagged stderr line between its pieces may begin
+      // a range: the cut search, reading from its target, must know the pieces before it.
+      const file = path.join(folder, 'abc-json.log');
+      await fs.writeFile(file, containerLog(150, 1, true, true));
+      const onePass = await summarizeInRanges(file, false);
+      assert.equal(onePass.summary.requests.total, 150);
+      assert.equal(onePass.summary.assembly.orphanLines, 0);
       for (const count of [2, 3, 5, 8]) {
         const ranges = await summarizeInRanges(file, { ranges: count, inProcess: true });
         assert.equal(ranges.ranges, count);
