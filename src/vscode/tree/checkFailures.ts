@@ -11,6 +11,14 @@ import { printableLine } from '../../core/util/printable';
 /** A row's description at most: the rest of a long snooze reason is in the history. */
 const MAX_ROW_LENGTH = 200;
 
+/**
+ * A row's label, or text in its description, that a repo wrote (a task's, a checklist item's or
+ * a check's title, a tier's team): one printable line, cut as the descriptions are.
+ */
+export function rowText(text: string): string {
+  return printableLine(text, MAX_ROW_LENGTH);
+}
+
 export interface CheckFailures {
   /** Check ids whose latest result failed or errored, in the task's order. */
   failing: string[];
@@ -65,7 +73,7 @@ export function describeTaskRow(
   ]
     .filter(Boolean)
     .join(' · ');
-  return printableLine(row, MAX_ROW_LENGTH);
+  return rowText(row);
 }
 
 /**
@@ -78,5 +86,5 @@ export function describeTickRow(
   timeZone: string,
 ): string {
   const at = describeInstant(new Date(tick.at), now, timeZone);
-  return printableLine(`${at} by ${tick.by}`, MAX_ROW_LENGTH);
+  return rowText(`${at} by ${tick.by}`);
 }

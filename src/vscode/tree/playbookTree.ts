@@ -32,6 +32,7 @@ import {
   describeCheckFailures,
   describeTaskRow,
   describeTickRow,
+  rowText,
 } from './checkFailures';
 
 export type TierNode = { kind: 'tier'; tierId: TierId };
@@ -192,15 +193,18 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     ]
       .filter(Boolean)
       .join(', ');
+    // The title and team may come from the repo playbook: one printable line each.
+    const title = rowText(tier.title);
+    const team = rowText(tier.team);
     const item = new vscode.TreeItem(
-      tier.title,
+      title,
       // Failing checks colour the row but do not expand it: the tree keeps its layout.
       overdue || dueSoon
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = `tier:${tier.id}`;
-    item.description = [tier.team, counts].filter(Boolean).join(' · ');
+    item.description = [team, counts].filter(Boolean).join(' · ');
     item.contextValue = 'tier';
     item.iconPath =
       overdue || failingTasks || lateReports
@@ -212,11 +216,11 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const meaning =
       tier.period === 'none' ? '' : `\n\nDue soon here means ${describeDueSoon(tier.period)}.`;
     item.tooltip = new vscode.MarkdownString(
-      `**${escape(tier.title)}** — ${escape(tier.team)}\n\n` +
+      `**${escape(title)}** — ${escape(team)}\n\n` +
         `${counts || 'Nothing overdue or due soon.'}${later}${meaning}`,
     );
     item.accessibilityInformation = {
-      label: `${tier.title} tier, ${tier.team}, ${counts || 'nothing overdue or due soon'}`,
+      label: `${title} tier, ${team}, ${counts || 'nothing overdue or due soon'}`,
     };
     return item;
   }
@@ -226,7 +230,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (!task) return new vscode.TreeItem(node.taskId);
     const status = this.controller.statusOf(task);
     const now = this.now();
-    const item = new vscode.TreeItem(task.title, vscode.TreeItemCollapsibleState.Collapsed);
+    const title = rowText(task.title);
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `task:${task.id}`;
     // Failing checks outrank the status icon, done or not: the description still says which.
     const failures = checkFailures(task, this.results);
@@ -240,7 +245,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
         ? icon('circle-large-outline')
         : icon(...STATUS_ICONS[status.kind]);
 
-    const lines = [`**${escape(task.title)}** — ${escape(item.description)}`, ''];
+    const lines = [`**${escape(title)}** — ${escape(item.description)}`, ''];
     lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
     const ownerChange = lastOwnerChange(this.controller.stateOf(task));
     if (ownerChange) {
@@ -278,7 +283,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     }
     if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
-    item.accessibilityInformation = { label: `${task.title}, ${item.description}` };
+    item.accessibilityInformation = { label: `${title}, ${item.description}` };
     return item;
   }
 
@@ -288,7 +293,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (!task || !checklistItem) return new vscode.TreeItem(node.itemId);
     const status = this.controller.statusOf(task);
     const checked = status.checkedItems.includes(checklistItem.id);
-    const item = new vscode.TreeItem(checklistItem.title, vscode.TreeItemCollapsibleState.None);
+    const title = rowText(checklistItem.title);
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = `item:${task.id}/${checklistItem.id}`;
     item.contextValue = 'item';
     item.checkboxState = {
@@ -297,7 +303,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
         : vscode.TreeItemCheckboxState.Unchecked,
       tooltip: checked ? 'Untick' : 'Tick when done',
       accessibilityInformation: {
-        label: `${checklistItem.title}, ${checked ? 'done' : 'not done'}`,
+        label: `${title}, ${checked ? 'done' : 'not done'}`,
       },
     };
     const tick = checked
@@ -313,7 +319,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const checks = checklistItem.checks?.length
       ? `Checks: ${checklistItem.checks.map((id) => `\`${id}\``).join(', ')}`
       : 'Manual: no check covers this item.';
-    item.tooltip = new vscode.MarkdownString(`${escape(checklistItem.title)}\n\n${checks}`);
+    item.tooltip = new vscode.MarkdownString(`${escape(title)}\n\n${checks}`);
     return item;
   }
 
@@ -321,7 +327,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     this.registry ??= createRegistry(this.controller.current());
     const result = this.results.latest(node.checkId);
     const definition = this.registry.get(node.checkId);
-    const title = definition?.title ?? result?.title ?? node.checkId;
+    const title = rowText(definition?.title ?? result?.title ?? node.checkId);
     const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = `check:${node.taskId}/${node.checkId}`;
     item.contextValue = 'check';
@@ -362,7 +368,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (!report) return new vscode.TreeItem(node.file);
     const now = this.now();
     const state = reportState(report, now);
-    const item = new vscode.TreeItem(report.title, vscode.TreeItemCollapsibleState.None);
+    const title = rowText(report.title);
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = `report:${report.file}`;
     item.contextValue = 'report';
     const severity = report.severity ? `${report.severity} · ` : '';
@@ -375,13 +382,13 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       : 'open';
     item.description = severity + due;
     item.iconPath = icon('bug', state === 'overdue' ? 'list.errorForeground' : undefined);
-    item.tooltip = `${report.title}\n${item.description}\n${report.file}`;
+    item.tooltip = `${title}\n${item.description}\n${printable(report.file)}`;
     item.command = {
       command: 'vscode.open',
       title: 'Open',
       arguments: [vscode.Uri.file(report.file)],
     };
-    item.accessibilityInformation = { label: `Bug report ${report.title}, ${item.description}` };
+    item.accessibilityInformation = { label: `Bug report ${title}, ${item.description}` };
     return item;
   }
 

@@ -1,0 +1,72 @@
+/**
+ * A repo playbook is another person's text: in a real editor (code-server) the Maintenance
+ * tree's labels (a task's and a checklist item's title) and a tier row's team are one printable
+ * line each: no bidirectional control turning the row around, no C0 or C1 control, no line
+ * break, and a title of 200 000 characters cut short instead of drawn on every refresh.
+ */
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { openViewContainer, treeItems, viewPane } from './support/editor';
+import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+
+const LONG = 'L'.repeat(200_000);
+// YAML's escapes: \u202e (right-to-left override), \a (bell), \x9b (CSI), \x1b (escape), \n.
+const PLAYBOOK = [
+  'version: 1',
+  'tiers:',
+  '  daily:',
+  '    team: "Ops\\u202e\\x9b2J\\nwarn: fake"',
+  'tasks:',
+  '  - id: daily.hostile',
+  '    tier: daily',
+  '    title: "Backups\\u202e\\a\\x9b2J checked"',
+  '    items:',
+  '      - id: look',
+  '        title: "Look\\u202e\\x1b]8;;x\\a here"',
+  '  - id: daily.long',
+  '    tier: daily',
+  `    title: "${LONG}"`,
+  '',
+].join('\n');
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+describe('a hostile repo playbook in the tree of a real editor', function () {
+  let editor: FolderEditor;
+  let page: Page;
+
+  before(async function () {
+    editor = await startFolderEditor({ '.upkeep/playbook.yaml': PLAYBOOK }, { rails: false });
+    page = editor.page;
+  });
+
+  after(async function () {
+    await editor?.stop();
+  });
+
+  it('shows titles and the team as one printable line each, a long title cut', async () => {
+    await openViewContainer(page, 'Upkeep');
+    // Each control is a space now; before, the row held them as written and matched neither.
+    const row = (label: RegExp) =>
+      viewPane(page, 'Maintenance')
+        .locator('.monaco-list-row[role="treeitem"]')
+        .filter({ has: page.locator('.label-name', { hasText: label }) })
+        .first();
+    const task = row(/^\s*Backups\s+2J checked\s*$/);
+    await task.waitFor();
+    await task.locator('.label-name').click();
+    await page.keyboard.press('ArrowRight');
+    await row(/^\s*Look\s+\]8;;x\s+here\s*$/).waitFor();
+
+    const rows = await treeItems(page, 'Maintenance');
+    const daily = rows.find((entry) => entry.label === 'Daily');
+    assert.match(daily?.description ?? '', /^Ops\s+2J warn: fake/);
+    const long = rows.find((entry) => entry.label.startsWith('LLL'));
+    assert.ok(long, rows.map((entry) => entry.label.slice(0, 40)).join(', '));
+    assert.equal(long.label, `${LONG.slice(0, 199)}…`);
+    for (const entry of rows) {
+      const shown = [entry.label, entry.description, entry.ariaLabel];
+      assert.ok(!shown.some((text) => UNSAFE.test(text)), JSON.stringify(shown).slice(0, 500));
+      assert.ok(entry.ariaLabel.length < 1000, entry.ariaLabel.slice(0, 300));
+    }
+  });
+});
