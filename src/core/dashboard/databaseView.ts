@@ -72,7 +72,7 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
   invalidIndexes: { name: 'Index' },
   seqScans: { name: 'Table' },
   vacuum: { name: 'Table' },
-  statistics: { name: 'Table' },
+  statistics: { name: 'Table', analyzeThreshold: 'Autovacuum analyze threshold (rows)' },
   wraparound: {
     name: 'Table',
     database: 'Connected database',

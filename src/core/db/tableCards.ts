@@ -1305,11 +1305,18 @@ const statistics: CardDefinition = {
     signal,
     limit,
     probe,
-  }): Promise<CardResult<{ tables: StaleStatisticsTable[]; count: number } | null>> {
+  }): Promise<
+    CardResult<{ tables: StaleStatisticsTable[]; count: number; analyzeThreshold: number } | null>
+  > {
     // The statistics themselves reach a standby, but not when or how much was analyzed.
     const replica = skippedOnReplica(probe, "the primary's analyzes");
     if (replica) return replica;
-    // Never analyzed with rows in it, or more than a tenth changed and last analyzed 30+ days ago.
+    // Never analyzed with more rows than autovacuum's analyze threshold, or more than a tenth
+    // changed and last analyzed 30+ days ago. Autovacuum analyzes a table once more rows changed
+    // than the threshold (autovacuum_analyze_threshold, 50 by default, or the table's own),
+    // plus a share of its rows, none for a table never analyzed: a table of fewer rows than that,
+    // such as a new app's schema_migrations or ar_internal_metadata, is never analyzed and
+    // needs no statistics, the planner reading a page or two of it whatever it guesses.
     // A partitioned table counts no rows of its own and autovacuum never analyzes it (only its
     // partitions): its rows are its partitions', found through pg_inherits, which locks nothing.
     const rows = await session.query<StaleStatisticsTable & Counted>(
@@ -1330,9 +1337,14 @@ const statistics: CardDefinition = {
                          ELSE s.n_live_tup END)::float8 AS "liveRows",
                       s.n_mod_since_analyze::float8 AS "modifiedSinceAnalyze",
                       greatest(s.last_analyze, s.last_autoanalyze) AS "lastAnalyzed",
-                      c.relkind = 'p' AS partitioned
+                      c.relkind = 'p' AS partitioned,
+                      coalesce((SELECT split_part(o, '=', 2)::float8 FROM unnest(c.reloptions) o
+                                 WHERE o LIKE 'autovacuum\\_analyze\\_threshold=%'),
+                               current_setting('autovacuum_analyze_threshold')::float8)
+                        AS "analyzeThreshold"
                  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid) AS t
-        WHERE ("lastAnalyzed" IS NULL AND "liveRows" + "modifiedSinceAnalyze" > 0)
+        WHERE ("lastAnalyzed" IS NULL
+               AND greatest("liveRows", "modifiedSinceAnalyze") > "analyzeThreshold")
            OR ("lastAnalyzed" < now() - interval '30 days' AND NOT partitioned
                AND "modifiedSinceAnalyze" > 0.1 * greatest("liveRows", 1))
         ORDER BY partitioned DESC, "modifiedSinceAnalyze" DESC, 1, 2
@@ -1345,11 +1357,18 @@ const statistics: CardDefinition = {
       ...row,
       lastAnalyzed: iso(row.lastAnalyzed),
     }));
+    // The server's threshold (a table may set its own), which the card's data says.
+    const [{ analyzeThreshold }] = await session.query<{ analyzeThreshold: number }>(
+      'statistics',
+      `SELECT current_setting('autovacuum_analyze_threshold')::float8 AS "analyzeThreshold"`,
+      undefined,
+      signal,
+    );
     if (list.length === 0) {
       return {
         state: 'ok',
         summary: 'Statistics are fresh on every table',
-        data: { tables: [], count },
+        data: { tables: [], count, analyzeThreshold },
       };
     }
     return {
@@ -1366,7 +1385,7 @@ const statistics: CardDefinition = {
         (list.length > 1 ? ` ${RUN_THEM}` : ''),
       fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${RUN_IT}`,
       fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
-      data: { tables: list, count },
+      data: { tables: list, count, analyzeThreshold },
     };
   },
 };

@@ -66,11 +66,14 @@ for (const target of serversUnderTest) {
     });
 
     it('says where to run several statements when each fix is one of them', async () => {
-      // Rows never analyzed (fewer than autovacuum's 50-row threshold, so it leaves them).
+      // Rows never analyzed: more than autovacuum's 50-row threshold (fewer need no statistics),
+      // with autovacuum off on both tables so that it leaves them.
       await admin(
         env.DATABASE_URL!,
-        `INSERT INTO users (email) VALUES ('a'), ('b');
-         INSERT INTO businesses (name) VALUES ('c'), ('d');
+        `ALTER TABLE users SET (autovacuum_enabled = false);
+         ALTER TABLE businesses SET (autovacuum_enabled = false);
+         INSERT INTO users (email) SELECT 'u' || i FROM generate_series(1, 60) i;
+         INSERT INTO businesses (name) SELECT 'b' || i FROM generate_series(1, 60) i;
          SELECT pg_stat_force_next_flush();`,
       );
       const json = await runCli(

@@ -15,20 +15,26 @@ for (const target of serversUnderTest) {
 
     before(async () => {
       const url = await createDatabase(await target.start(), 'counts');
-      // One statement: autovacuum may analyze a table between statements, never inside one.
+      // 60 rows each, past autovacuum's analyze threshold (50), and autovacuum off on each
+      // table so that it does not analyze them while the test reads.
+      const off = 'WITH (autovacuum_enabled = false)';
       await admin(
         url,
-        `CREATE TABLE accounts (id bigint PRIMARY KEY);
+        `CREATE TABLE accounts (id bigint PRIMARY KEY) ${off};
          DO $$ BEGIN
            FOR i IN 1..12 LOOP
              EXECUTE format('CREATE TABLE child_%s (id bigint, account_id bigint
-                               REFERENCES accounts (id))', i);
-             EXECUTE format('INSERT INTO child_%s VALUES (1, NULL)', i);
+                               REFERENCES accounts (id)) ${off}', i);
+             EXECUTE format('INSERT INTO child_%s SELECT g, NULL FROM generate_series(1, 60) g',
+                            i);
            END LOOP;
          END $$;
-         INSERT INTO accounts VALUES (1)`,
+         INSERT INTO accounts SELECT generate_series(1, 60)`,
       );
-      await admin(url, 'CREATE TABLE notes (id int); INSERT INTO notes VALUES (1)');
+      await admin(
+        url,
+        `CREATE TABLE notes (id int) ${off}; INSERT INTO notes SELECT generate_series(1, 60)`,
+      );
       ({ session } = await connect(url));
     });
 
