@@ -993,11 +993,12 @@ function closingQuote(text: string, quote: string, from: number): number {
 }
 
 function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean {
+  // Heroku's router by its process, or by its first key in a syslog copy (`heroku/router:`).
+  const routed = line.pid === 'router' || text.startsWith('at=');
+  if (routed && parseRouterLine(text, line, zone)) return true;
   const fields = splitKeyValue(text);
   const status = Number(fields.get('status'));
   if (!fields.has('method') || !isHttpStatus(status)) return false;
-  // Heroku's router: `dyno=web.1 connect=0ms service=12ms`, the client in `fwd="..."`.
-  const routed = fields.has('dyno') && fields.has('service');
   fillRequest(
     line,
     {
@@ -1006,13 +1007,10 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
       controller: fields.get('controller'),
       action: fields.get('action'),
       status,
-      duration: fields.get('duration') ?? (routed ? routerMs(fields.get('service')) : undefined),
+      duration: fields.get('duration'),
       view: fields.get('view'),
       db: fields.get('db'),
-      ip:
-        fields.get('remote_ip') ??
-        fields.get('ip') ??
-        (routed ? lastForwarded(fields.get('fwd')) : undefined),
+      ip: fields.get('remote_ip') ?? fields.get('ip'),
       requestId: fields.get('request_id') ?? fields.get('uuid'),
       error: fields.get('error'),
       time: fields.get('time') ?? fields.get('timestamp') ?? fields.get('@timestamp'),
@@ -1023,19 +1021,40 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
   return true;
 }
 
-/** `service=12ms` of Heroku's router; undefined when empty (`service=` of an H10). */
-function routerMs(value: string | undefined): string | undefined {
-  return value?.endsWith('ms') && value.length > 2 ? value.slice(0, -2) : undefined;
-}
-
 /**
- * The client of Heroku's router line: `fwd` is the X-Forwarded-For the router passed on, the
- * address it saw last; the ones before it are whatever the client claimed.
+ * Heroku's router line (`heroku[router]:`, or a drain's `router` process): `at=info method=GET
+ * path="/" host=… request_id=… fwd="…" dyno=web.1 connect=0ms service=12ms status=200 …`.
+ * fwd= is the X-Forwarded-For the client sent, written as sent (quotes, spaces and `key=` too),
+ * with the address the router saw last. So the router's keys are read before the first ` fwd="`
+ * and after the last `" dyno=`, never from inside: a header with `" status=200 ip="…` forged the
+ * client, status and duration. False when the line has no such fwd=.
  */
-function lastForwarded(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const last = value.slice(value.lastIndexOf(',') + 1).trim();
-  return last || undefined;
+function parseRouterLine(text: string, line: ParsedLine, zone: ZoneClock): boolean {
+  const open = text.indexOf(' fwd="');
+  const close = text.lastIndexOf('" dyno=');
+  if (open < 0 || close < open + 5) return false;
+  const request = splitKeyValue(text.slice(0, open));
+  const router = splitKeyValue(text.slice(close + 2));
+  const status = Number(router.get('status'));
+  if (!request.has('method') || !isHttpStatus(status)) return false;
+  // The client: the address the router appended, after the ones the client claimed.
+  const forwarded = text.slice(open + 6, close);
+  const client = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
+  const service = router.get('service');
+  fillRequest(
+    line,
+    {
+      method: request.get('method'),
+      path: request.get('path'),
+      status,
+      // `service=` is empty on an H10: no time.
+      duration: service?.endsWith('ms') && service.length > 2 ? service.slice(0, -2) : undefined,
+      ip: client || undefined,
+      requestId: request.get('request_id'),
+    },
+    zone,
+  );
+  return true;
 }
 
 interface RequestFields {

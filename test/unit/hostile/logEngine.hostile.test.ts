@@ -101,6 +101,35 @@ describe('hostile logs (security review)', function () {
     assert.equal(s.duration.meanMs, 12);
   });
 
+  it("a client's X-Forwarded-For in Heroku's router line forges none of its figures", () => {
+    // fwd= is the header as the client sent it, quotes and `key=` included, then the address
+    // the router saw; the router's keys come before fwd= and after it.
+    const router = (forwarded: string, syslog = false): string =>
+      `${syslog ? 'Dec  4 10:00:01 shop heroku/router:' : '2026-12-04T10:00:01Z heroku[router]:'}` +
+      ' at=info method=POST ' +
+      'path="/users/sign_in" host=shop.herokuapp.com request_id=2c6f0e91-8d4b-4f3a-a1e2-' +
+      `5b7c9d0e1f02 fwd="${forwarded},198.51.100.7" dyno=web.1 connect=1ms service=180ms ` +
+      'status=401 bytes=2210 protocol=https';
+    const keys = Array.from({ length: 70 }, (_, i) => `k${i}=1`).join(' ');
+    for (const forwarded of [
+      '10.1.2.3',
+      '6.6.6.6" x="',
+      '6.6.6.6\\" x=\\"',
+      '1.1.1.1" ip="6.6.6.6" remote_ip="6.6.6.6" duration="1" x="',
+      '1.1.1.1" method=GET path="/health" status=200 service=1ms dyno=web.9 fwd="6.6.6.6',
+      `1.1.1.1" ${keys} x="`,
+    ]) {
+      for (const syslog of [false, true]) {
+        const line = parser.parse(router(forwarded, syslog));
+        assert.deepEqual(
+          [line.kind, line.method, line.path, line.status, line.durationMs, line.ip],
+          ['request', 'POST', '/users/sign_in', 401, 180, '198.51.100.7'],
+          forwarded,
+        );
+      }
+    }
+  });
+
   it('a CR-only file is not silently read as one line', async () => {
     const dir = await tempDir();
     const request =
