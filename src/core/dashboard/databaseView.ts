@@ -71,6 +71,14 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
   duplicateIndexes: { name: 'Index' },
   invalidIndexes: { name: 'Index' },
   seqScans: { name: 'Table' },
+  growth: {
+    name: 'Table',
+    bytes: 'Growth 7 days (bytes)',
+    pretty: 'Growth 7 days',
+    totalBytes: 'Size now (bytes)',
+    totalPretty: 'Size now',
+    notInBaselineCount: 'Tables not in the 7-day snapshot (growth unknown)',
+  },
   vacuum: { name: 'Table' },
   statistics: { name: 'Table', analyzeThreshold: 'Autovacuum analyze threshold (rows)' },
   wraparound: {

@@ -271,6 +271,13 @@ interface GrowthData {
   growth30d?: { since: string; bytes: number; pretty: string };
   /** Tables that grew most over about 7 days. */
   fastestTables: { schema: string; name: string; bytes: number; pretty: string }[];
+  /**
+   * Tables among the 200 largest now that the 7-day baseline does not hold, though it may have
+   * left them out (it keeps its 200 largest): their growth is unknown, their size is now's.
+   * Largest first, at most `limit`; `notInBaselineCount` counts them all.
+   */
+  notInBaseline: { schema: string; name: string; totalBytes: number; totalPretty: string }[];
+  notInBaselineCount: number;
   /** A snapshot file that could not be read, moved aside. */
   movedAside?: string;
 }
@@ -323,8 +330,22 @@ const growth: CardDefinition = {
       return { since: base.at, bytes, pretty: formatBytes(bytes) };
     };
     const week = baselineSnapshot(snapshots, now, 7);
+    // A snapshot keeps its 200 largest tables. One that kept fewer kept every table, so a
+    // table it lacks is new and all of it is growth; one that kept 200 may have left a table
+    // out for being smaller than those, and counting all of it as growth overstated it.
+    const complete = week !== undefined && Object.keys(week.tables).length < SNAPSHOT_TABLES;
+    const unknown = week
+      ? rows.filter((row) => !complete && week.tables[`${row.schema}.${row.name}`] === undefined)
+      : [];
+    const notInBaseline = unknown.slice(0, context.limit).map((row) => ({
+      schema: row.schema,
+      name: row.name,
+      totalBytes: row.totalBytes,
+      totalPretty: row.pretty,
+    }));
     const fastestTables = week
       ? rows
+          .filter((row) => !unknown.includes(row))
           .map((row) => ({
             schema: row.schema,
             name: row.name,
@@ -342,6 +363,8 @@ const growth: CardDefinition = {
       growth7d: since(7),
       growth30d: since(30),
       fastestTables,
+      notInBaseline,
+      notInBaselineCount: unknown.length,
       movedAside,
     };
     if (!data.growth7d) {
@@ -357,11 +380,15 @@ const growth: CardDefinition = {
         data,
       };
     }
+    const unknownNote = unknown.length
+      ? `; ${plural(unknown.length, 'table', 'tables')} not among the ${SNAPSHOT_TABLES} ` +
+        `largest of that snapshot (growth unknown${firstListed(notInBaseline.length, unknown.length)})`
+      : '';
     return {
       state: 'ok',
       summary:
         `${data.growth7d.bytes >= 0 ? '+' : ''}${data.growth7d.pretty} ` +
-        `since ${data.growth7d.since.slice(0, 10)}${notKept}`,
+        `since ${data.growth7d.since.slice(0, 10)}${unknownNote}${notKept}`,
       data,
     };
   },

@@ -488,6 +488,35 @@ describe('dashboard database view', () => {
       ],
     );
     assert.equal(seqScans.table?.rows[0][4], 97.1);
+    // Growth's tables: what grew, or only those the 7-day snapshot left out, with their size now.
+    const growth = {
+      databaseBytes: 1e9,
+      snapshots: 2,
+      fastestTables: [],
+      notInBaseline: [{ schema: 'public', name: 'events', totalBytes: 5e8, totalPretty: '477 MB' }],
+      notInBaselineCount: 1,
+    };
+    const growthView = cardView(card('growth', growth));
+    assert.deepEqual(
+      growthView.table?.columns.map((column) => column.label),
+      ['Schema', 'Table', 'Size now (bytes)', 'Size now'],
+    );
+    assert.ok(
+      growthView.facts?.some(
+        (fact) => fact.label === 'Tables not in the 7-day snapshot (growth unknown)',
+      ),
+    );
+    const grew = cardView(
+      card('growth', {
+        ...growth,
+        fastestTables: [{ schema: 'public', name: 'users', bytes: 4096, pretty: '4096 bytes' }],
+      }),
+    );
+    assert.deepEqual(
+      grew.table?.columns.map((column) => column.label),
+      ['Schema', 'Table', 'Growth 7 days (bytes)', 'Growth 7 days'],
+    );
+
     assert.deepEqual(seqScans.facts, [
       { label: 'Minimum table size (rows)', value: '10,000' },
       { label: 'Minimum scans judged', value: '100' },
