@@ -6,7 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openViewContainer, treeItems, viewPane } from './support/editor';
+import {
+  openViewContainer,
+  quickInputLabels,
+  runCommand,
+  treeItems,
+  viewPane,
+} from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const LONG = 'L'.repeat(200_000);
@@ -68,5 +74,32 @@ describe('a hostile repo playbook in the tree of a real editor', function () {
       assert.ok(!shown.some((text) => UNSAFE.test(text)), JSON.stringify(shown).slice(0, 500));
       assert.ok(entry.ariaLabel.length < 1000, entry.ariaLabel.slice(0, 300));
     }
+  });
+
+  it("lists the same titles in the palette's pick of a task", async () => {
+    await runCommand(page, 'Upkeep: Reset Task…');
+    const detail = page.locator(
+      '.quick-input-widget .monaco-list-row .quick-input-list-label-meta',
+    );
+    // The list shows only the rows that fit: typing narrows it to the hostile tasks.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Backups');
+    const row = page.locator('.quick-input-widget .monaco-list-row');
+    await row
+      .filter({ hasText: /Backups\s+2J checked/ })
+      .first()
+      .waitFor();
+    const labels = await quickInputLabels(page);
+    await input.fill('LLLLLLLLLL');
+    await row.filter({ hasText: /^L+/ }).first().waitFor();
+    labels.push(...(await quickInputLabels(page)));
+    const details = (await detail.allTextContents()).map((text) => text.trim());
+    await page.keyboard.press('Escape');
+    assert.ok(
+      labels.some((label) => /^Backups\s+2J checked$/.test(label)),
+      labels.join(' | '),
+    );
+    assert.ok(labels.includes(`${LONG.slice(0, 199)}…`), 'the long title was not cut');
+    for (const text of [...labels, ...details]) assert.ok(!UNSAFE.test(text), JSON.stringify(text));
   });
 });

@@ -33,7 +33,7 @@ import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
 import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
-import { checkFailures } from './checkFailures';
+import { checkFailures, rowText } from './checkFailures';
 import { setTaskOwnerCommand } from './setOwner';
 
 export const HISTORY_SCHEME = 'upkeep-history';
@@ -101,9 +101,10 @@ async function resolveTask(
     .current()
     .tasks.filter((task) => !task.disabled && filter(task))
     .map((task) => ({
-      label: task.title,
+      // The repo's text, as on the tree's rows: one printable line each.
+      label: rowText(task.title),
       description: describeTaskStatus(controller.statusOf(task), now, controller.timeZone),
-      detail: `${controller.tierOf(task)?.title ?? task.tier} · ${task.team}`,
+      detail: rowText(`${controller.tierOf(task)?.title ?? task.tier} · ${task.team}`),
       task,
     }));
   const picked = await vscode.window.showQuickPick(picks, { placeHolder, matchOnDetail: true });
