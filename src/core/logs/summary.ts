@@ -126,6 +126,8 @@ class SummaryRun {
   private readonly slowRequestMs: number;
   private readonly label: (absolute: string) => string;
   private linesRead = 0;
+  /** The file read last, whose split lines the next may end (see continuesRotation). */
+  private lastFile: string | undefined;
   private invalidUtf8Lines = 0;
   private unparsedLines = 0;
 
@@ -204,6 +206,10 @@ class SummaryRun {
       }
       const stopAfter =
         !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
+      // A line a container runtime split open at the end of the last file goes on here only
+      // when this is the same log after its rotation; another container's first line is its own.
+      if (!continuesRotation(this.lastFile, file.path)) this.parsers.parser.forgetSplits();
+      this.lastFile = file.path;
       this.assembler.startFile(file.path);
       const firstLine = start === 0 ? 1 : 0;
       const inRanges =
@@ -295,6 +301,7 @@ class SummaryRun {
       report.warn(source.error);
       return;
     }
+    this.parsers.parser.forgetSplits();
     this.assembler.startFile(STDIN_SOURCE);
     const span = await this.readHere(NaN, {
       file: STDIN_SOURCE,
@@ -512,6 +519,15 @@ function zoneNote(
     `${plural(explicit, 'request time')} carried an offset and ` +
     `${explicit === 1 ? 'was' : 'were'} read as written; ${applied} had none and ${tail}`
   );
+}
+
+/**
+ * Whether `next` is the log `previous` was rotated from (`<id>-json.log.1`, then
+ * `<id>-json.log`): the runtime may rotate between the pieces of a line.
+ */
+function continuesRotation(previous: string | undefined, next: string): boolean {
+  const unrotated = (file: string): string => file.replace(/(?:\.\d{1,6})?(?:\.gz)?$/, '');
+  return previous !== undefined && unrotated(previous) === unrotated(next);
 }
 
 /**

@@ -268,6 +268,47 @@ describe('log engine on hosted and collected shapes', () => {
     });
   });
 
+  it("Docker json-file: a line split at a file's end continues in its rotation only", async () => {
+    await withFolder(async (folder) => {
+      const at = (s: number): string => `2026-12-04T10:00:0${s}.1Z`;
+      const started = (p: string, s: number): string =>
+        `Started GET "/${p}" for 192.0.2.1 at 2026-12-04 10:00:0${s} +0000\n`;
+      const long = started(`long?q=${'q'.repeat(20_000)}`, 1);
+      const write = (name: string, ...records: string[]): Promise<void> =>
+        fs.writeFile(path.join(folder, name), `${records.join('\n')}\n`);
+      const summarize = (...names: string[]) =>
+        summarizeFixture(names.map((name) => path.join(folder, name)));
+      // A container stopped while it wrote a long line; another container's log comes next.
+      await write(
+        'aaa-json.log',
+        dockerRecord(started('a', 0), at(0)),
+        dockerRecord(long.slice(0, 16_384), at(1)),
+      );
+      await write(
+        'bbb-json.log',
+        dockerRecord(started('b', 2), at(2)),
+        dockerRecord('Completed 200 OK in 5ms\n', at(2)),
+      );
+      const two = await summarize('aaa-json.log', 'bbb-json.log');
+      assert.deepEqual(
+        two.slowest.map((r) => [r.path, r.status]),
+        [['/b', 200]],
+      );
+      // Docker rotated its file between the pieces of a line: the next file ends it.
+      await fs.rename(path.join(folder, 'aaa-json.log'), path.join(folder, 'ccc-json.log.1'));
+      await write(
+        'ccc-json.log',
+        dockerRecord(long.slice(16_384), at(1)),
+        dockerRecord('Completed 200 OK in 9ms\n', at(2)),
+      );
+      const rotated = await summarize('ccc-json.log.1', 'ccc-json.log');
+      assert.deepEqual(
+        rotated.slowest.map((r) => [r.path?.slice(0, 8), r.status]),
+        [['/long?q=', 200]],
+      );
+    });
+  });
+
   it('Docker json-file: a line of megabytes in 16 KB pieces is read by head and end', async () => {
     await withFolder(async (folder) => {
       const id = '[5d0c2b7e-1a9f-4c3b-8e2d-6f7a8b9c0d31] ';
