@@ -143,12 +143,22 @@ export function buildReport(input: ReportInput): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-function alertsSection(alerts: SectionDataMap['alerts'], { table }: Writing): string[] {
+function alertsSection(alerts: SectionDataMap['alerts'], { formats, table }: Writing): string[] {
   if (alerts.alerts.length === 0) return ['No threshold is breached.\n'];
+  // A failing check's figures are of its run, as the dashboard's "— ran 30 min ago" says.
+  const ran = (at: string | undefined): string => {
+    const instant = at ? new Date(at) : undefined;
+    return instant && !Number.isNaN(instant.getTime()) ? formats.instant(instant) : '';
+  };
   return [
     table(
-      ['Severity', 'Alert', 'Detail'],
-      alerts.alerts.map((alert) => [alert.severity.toUpperCase(), alert.title, alert.detail]),
+      ['Severity', 'Alert', 'Detail', 'Check ran'],
+      alerts.alerts.map((alert) => [
+        alert.severity.toUpperCase(),
+        alert.title,
+        alert.detail,
+        ran(alert.ranAt),
+      ]),
     ),
   ];
 }

@@ -107,7 +107,35 @@ describe('dashboard report', () => {
       for (const line of group) assert.equal(borders(line), borders(group[0]), line);
     }
     assert.ok(markdown.includes("| SELECT '\\|' FROM t WHERE a = 1 | 3 | 10 ms | 30 ms |"));
-    assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe |'));
+    assert.ok(markdown.includes('| FAIL | pipe \\| in title | two lines \\| and a pipe | – |'));
+  });
+
+  it("says when a failing check's alert was measured, as the dashboard does", () => {
+    const ranAt = new Date(2026, 11, 4, 10, 0).toISOString();
+    const markdown = buildReport(
+      input({
+        sections: {
+          alerts: {
+            alerts: [
+              {
+                id: 'check:daily.logs',
+                severity: 'fail',
+                title: 'Errors in the last hour',
+                detail: '1 error in the last hour',
+                section: 'health',
+                ranAt,
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const row = markdown.split('\n').find((line) => line.includes('Errors in the last hour |'));
+    assert.match(
+      row ?? '',
+      /^\| FAIL \| Errors in the last hour \| 1 error in the last hour \| .*10:00.* \|$/,
+    );
+    assert.match(markdown, /\| Severity \| Alert \| Detail \| Check ran \|/);
   });
 
   it('says which actions answered 5xx and where each exception was raised', () => {
