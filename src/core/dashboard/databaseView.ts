@@ -306,17 +306,19 @@ export function cardView(card: DbCard): CardView {
           { key: 'rows', label: 'Rows (estimate)', numeric: true },
           { key: 'growth', label: 'Growth 7 days (bytes)', numeric: true },
         ],
-        rows: tables
-          .filter(isRecord)
-          .map((table) => [
-            table.schema === 'public'
-              ? String(table.name)
-              : `${String(table.schema)}.${String(table.name)}`,
-            cell(table.pretty),
-            cell(table.totalBytes),
-            cell(table.estimatedRows),
-            cell(table.growth7dBytes),
-          ]),
+        rows: tables.filter(isRecord).map((table) => [
+          (table.schema === 'public'
+            ? String(table.name)
+            : `${String(table.schema)}.${String(table.name)}`) +
+            // A partitioned table's sizes are its partitions', which are not listed apart.
+            (typeof table.partitions === 'number' && table.partitions > 0
+              ? ` (partitioned: ${table.partitions} partition${table.partitions === 1 ? '' : 's'})`
+              : ''),
+          cell(table.pretty),
+          cell(table.totalBytes),
+          cell(table.estimatedRows),
+          cell(table.growth7dBytes),
+        ]),
       };
       if (isRecord(data) && typeof data.tableCount === 'number') {
         view.facts = [{ label: 'Tables', value: factText(data.tableCount) }];

@@ -111,6 +111,11 @@ interface TableSize {
   indexBytes: number;
   pretty: string;
   estimatedRows: number;
+  /**
+   * Partitions of a partitioned table (at every level); its sizes and rows are theirs, and
+   * they are not listed apart. 0 for any other table.
+   */
+  partitions: number;
   /** Bytes gained since the snapshot about 7 days old; undefined without one. */
   growth7dBytes?: number;
 }
@@ -152,30 +157,64 @@ interface SizesRead {
 
 const SNAPSHOT_TABLES = 200;
 
+/**
+ * SQL: each table of the app's schemas that is not a partition (`root`), with itself and, for a
+ * partitioned table, every partition under it at any level (`relid`), found through pg_inherits,
+ * which locks nothing. A partitioned table has no storage of its own: its size is its
+ * partitions', which are not listed apart, so nothing is counted twice. Plain inheritance
+ * children are tables of their own and stay apart.
+ */
+const TABLE_TREES = `
+  WITH RECURSIVE tree AS (
+    SELECT c.oid AS root, c.oid AS relid
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND ${USER_SCHEMAS}
+    UNION ALL
+    SELECT tree.root, i.inhrelid
+      FROM tree JOIN pg_inherits i ON i.inhparent = tree.relid
+      JOIN pg_class p ON p.oid = i.inhrelid AND p.relispartition),
+  roots AS (
+    SELECT root, bool_or(${LOCKED('relid')}) AS locked, (count(*) - 1)::int AS partitions
+      FROM tree GROUP BY root)`;
+
 async function readTableSizes(context: CardContext, limit: number): Promise<SizesRead> {
+  // A partitioned table counts as locked when any of its partitions is: its size is theirs.
   const locked = await context.session.query<LockedTable>(
     'tables',
-    `SELECT n.nspname AS schema, c.relname AS name
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS} AND ${LOCKED('c.oid')}
+    `${TABLE_TREES}
+     SELECT n.nspname AS schema, c.relname AS name
+       FROM roots r JOIN pg_class c ON c.oid = r.root
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE r.locked
       ORDER BY 1, 2`,
     undefined,
     context.signal,
   );
+  // The CASE keeps the size functions, which would wait for the lock, off a locked tree.
   const rows = await context.session.query<TableSize & { count: number }>(
     'tables',
-    `SELECT n.nspname AS schema, c.relname AS name,
-            pg_total_relation_size(c.oid)::float8 AS "totalBytes",
-            pg_relation_size(c.oid)::float8 AS "tableBytes",
-            pg_indexes_size(c.oid)::float8 AS "indexBytes",
-            pg_size_pretty(pg_total_relation_size(c.oid)) AS pretty,
-            -- reltuples is -1 until the first VACUUM or ANALYZE: the collector's count then.
-            (CASE WHEN c.reltuples >= 0 THEN c.reltuples
-                  ELSE coalesce(pg_stat_get_live_tuples(c.oid), 0) END)::float8
-              AS "estimatedRows",
+    `${TABLE_TREES},
+     sizes AS (
+       SELECT t.root,
+              sum(CASE WHEN NOT r.locked THEN pg_total_relation_size(t.relid) END) AS total,
+              sum(CASE WHEN NOT r.locked THEN pg_relation_size(t.relid) END) AS heap,
+              sum(CASE WHEN NOT r.locked THEN pg_indexes_size(t.relid) END) AS indexes,
+              -- reltuples is -1 until the first VACUUM or ANALYZE: the collector's count then.
+              -- A partitioned table's own estimate would count its partitions' rows again.
+              sum(CASE WHEN p.relkind = 'p' THEN 0
+                       WHEN p.reltuples >= 0 THEN p.reltuples
+                       ELSE coalesce(pg_stat_get_live_tuples(p.oid), 0) END) AS estimate
+         FROM tree t JOIN roots r ON r.root = t.root AND NOT r.locked
+         JOIN pg_class p ON p.oid = t.relid
+        GROUP BY t.root)
+     SELECT n.nspname AS schema, c.relname AS name,
+            s.total::float8 AS "totalBytes", s.heap::float8 AS "tableBytes",
+            s.indexes::float8 AS "indexBytes", pg_size_pretty(s.total) AS pretty,
+            s.estimate::float8 AS "estimatedRows", r.partitions,
             (count(*) OVER ())::int AS count
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm') AND ${USER_SCHEMAS} AND NOT ${LOCKED('c.oid')}
+       FROM sizes s JOIN roots r ON r.root = s.root
+       JOIN pg_class c ON c.oid = s.root
+       JOIN pg_namespace n ON n.oid = c.relnamespace
       ORDER BY 3 DESC, 1, 2
       LIMIT $1`,
     [limit],

@@ -39,6 +39,7 @@ const tables: TablesData = {
       indexBytes: 500_000,
       pretty: '1953 kB',
       estimatedRows: 12000,
+      partitions: 0,
       growth7dBytes: 1000,
     },
     {
@@ -49,6 +50,7 @@ const tables: TablesData = {
       indexBytes: 100_000,
       pretty: '977 kB',
       estimatedRows: 500,
+      partitions: 12,
     },
   ],
 };
@@ -93,7 +95,7 @@ describe('dashboard database view', () => {
     assert.deepEqual(many.facts, [{ label: 'Tables', value: '1,891' }]);
     assert.deepEqual(view.table?.rows, [
       ['bookings', '1953 kB', 2_000_000, 12000, 1000],
-      ['audit.events', '977 kB', 1_000_000, 500, null],
+      ['audit.events (partitioned: 12 partitions)', '977 kB', 1_000_000, 500, null],
     ]);
   });
 
