@@ -1026,8 +1026,8 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
  * path="/" host=… request_id=… fwd="…" dyno=web.1 connect=0ms service=12ms status=200 …`.
  * fwd= is the X-Forwarded-For the client sent, written as sent (quotes, spaces and `key=` too),
  * with the address the router saw last. So the router's keys are read before the first ` fwd="`
- * and after the last `" dyno=`, never from inside: a header with `" status=200 ip="…` forged the
- * client, status and duration. False when the line has no such fwd=.
+ * and after the last `" dyno=`, never from inside: a header with `" path="/" ip="…` forged the
+ * request, its client and its time. False when the line has no such fwd=.
  */
 function parseRouterLine(text: string, line: ParsedLine, zone: ZoneClock): boolean {
   const open = text.indexOf(' fwd="');
