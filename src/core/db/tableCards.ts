@@ -964,10 +964,11 @@ const MIN_ROWS_FOR_SEQ_SCAN_WARNING = 10_000;
 /**
  * Scans (sequential and index) a table needs before its share of sequential ones is judged. A
  * share of a handful of scans means nothing, and Upkeep's own reads move it: Highest key values
- * reads each sequence-fed key from the end of its index, one index scan per run, so a table at
- * "67 % of 3 scans were sequential" lost its warning after three refreshes of the dashboard.
- * Past this many scans a run's one index scan moves the share by a point at most. The card
- * says the minimum, as it says the minimum size.
+ * reads each sequence-fed key from the end of its index, an index scan, so a table at "67 % of
+ * 3 scans were sequential" lost its warning after three refreshes of the dashboard. That card
+ * now reads a key again only after its table was written to (HIGHEST_READ), and past this many
+ * scans one read moves the share by a point at most. The card says the minimum, as it says the
+ * minimum size.
  */
 const MIN_SCANS_FOR_SEQ_SCAN_WARNING = 100;
 
@@ -2193,6 +2194,12 @@ interface KeyCandidate extends Pick<
   readable: boolean;
   locked: boolean;
   columns: number;
+  /**
+   * What changes when the column's highest value may have (see HIGHEST_READ): the table's
+   * storage (TRUNCATE, a rewrite) and its counts of rows inserted, updated and deleted. null
+   * for a partitioned table, whose own counts stay 0.
+   */
+  writes: string | null;
 }
 
 /**
@@ -2219,7 +2226,11 @@ const KEY_CANDIDATES = `
           OR EXISTS (SELECT 1 FROM pg_index li
                       WHERE li.indrelid = t.oid
                         AND li.indexrelid IN (SELECT relation FROM locked))) AS locked,
-         (count(*) OVER ())::int AS columns
+         (count(*) OVER ())::int AS columns,
+         CASE WHEN t.relkind = 'r'
+           THEN concat_ws(':', t.relfilenode, pg_stat_get_tuples_inserted(t.oid),
+                          pg_stat_get_tuples_updated(t.oid), pg_stat_get_tuples_deleted(t.oid))
+         END AS writes
     FROM pg_class t
     JOIN pg_namespace n ON n.oid = t.relnamespace
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -2247,12 +2258,14 @@ function keyEnd(key: KeyCandidate): 'max' | 'min' {
  * stands (last_value and is_called, which pg_sequences leaves out before the first nextval and
  * after a RESTART).
  */
-function keyReadSql(keys: KeyCandidate[]): string {
+function keyReadSql(keys: KeyCandidate[], known: ReadonlySet<KeyCandidate>): string {
   return keys
     .map((key, k) => {
-      const value =
-        `(SELECT ${keyEnd(key)}(${quoteIdent(key.column)}) ` +
-        `FROM ${qualified(key.schema, key.table)})::text`;
+      // A value read before and still good (HIGHEST_READ) is not read from the index again.
+      const value = known.has(key)
+        ? 'NULL::text'
+        : `(SELECT ${keyEnd(key)}(${quoteIdent(key.column)}) ` +
+          `FROM ${qualified(key.schema, key.table)})::text`;
       // Named in every branch: a UNION takes its column names from whichever comes first.
       if (!key.sequenceReadable) {
         return (
@@ -2368,6 +2381,25 @@ async function markTakenNext(context: CardContext, keys: KeyValue[]): Promise<vo
 }
 
 /**
+ * Each key's highest value as last read from its index, by server, in this process: a run
+ * reads it again only once the table was written to since (its storage or its counts of rows
+ * inserted, updated or deleted changed) or the value is a day old. Every read of the index
+ * counts as an index scan of the table in pg_stat_user_tables, and a dashboard refreshing
+ * every few minutes added hundreds a day to each quiet table, which is what Tables read by
+ * sequential scans judges (it also needs 100 scans before judging a table). The sequence is
+ * read on every run, so a sequence reset shows at once; a write shows once the server has
+ * counted it (seconds after it commits, a minute at most). A standby counts no writes of the
+ * primary, and a partitioned table none of its own: those are read every run.
+ */
+const HIGHEST_READ = new Map<string, { writes: string; highest: string | null; at: number }>();
+const HIGHEST_READ_MAX_AGE_MS = 86_400_000;
+const HIGHEST_READ_MAX = 5000;
+
+function highestReadKey(server: string, key: KeyCandidate): string {
+  return JSON.stringify([server, key.schema, key.table, key.column, key.columnType]);
+}
+
+/**
  * Integer keys whose taken values the sequence does not know of: rows loaded with their ids (a
  * data-only restore, a copy from another database, fixtures) or a sequence reset leave
  * nextval() behind the highest id, and the inserts fail with a duplicate key once it gets
@@ -2389,6 +2421,22 @@ const highestKeys: CardDefinition = {
     const locked = candidates.filter((key) => key.locked).length;
     const unreadable = candidates.filter((key) => !key.locked && !key.readable).length;
     const toRead = candidates.filter((key) => !key.locked && key.readable);
+    const server = session.connection.display;
+    const now = context.clock.now().getTime();
+    const known = new Map<KeyCandidate, string | null>();
+    for (const key of toRead) {
+      const read = HIGHEST_READ.get(highestReadKey(server, key));
+      if (
+        !probe.replica &&
+        read !== undefined &&
+        key.writes !== null &&
+        read.writes === key.writes &&
+        now - read.at < HIGHEST_READ_MAX_AGE_MS
+      ) {
+        known.set(key, read.highest);
+      }
+    }
+    const knownKeys = new Set(known.keys());
 
     const values: KeyValue[] = [];
     let sequencesUnread = 0;
@@ -2399,13 +2447,24 @@ const highestKeys: CardDefinition = {
       try {
         const rows = await session.query<KeyRead>(
           'highestKeys',
-          keyReadSql(part),
+          keyReadSql(part, knownKeys),
           undefined,
           signal,
         );
         for (const row of rows) {
-          values.push(keyValue(part[row.k], row));
-          if (!part[row.k].sequenceReadable) sequencesUnread++;
+          const key = part[row.k];
+          if (known.has(key)) {
+            row.highest = known.get(key) ?? null;
+          } else if (key.writes !== null && !probe.replica) {
+            const cacheKey = highestReadKey(server, key);
+            HIGHEST_READ.delete(cacheKey);
+            HIGHEST_READ.set(cacheKey, { writes: key.writes, highest: row.highest, at: now });
+            if (HIGHEST_READ.size > HIGHEST_READ_MAX) {
+              HIGHEST_READ.delete(HIGHEST_READ.keys().next().value as string);
+            }
+          }
+          values.push(keyValue(key, row));
+          if (!key.sequenceReadable) sequencesUnread++;
         }
       } catch (error) {
         // A lock taken since the list was read, or a statement timeout: those keys are left
