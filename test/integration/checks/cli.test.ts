@@ -315,7 +315,7 @@ checks:
       assert.ok(
         gone.stderr.startsWith(
           `upkeep ${command}: The workspace folder ${missing} does not exist.\n` +
-            `${command === 'db' ? '  ' : ''}Pass the Rails app folder with --workspace, ` +
+            `Pass the Rails app folder with --workspace, ` +
             `or run upkeep ${command} inside it.\n`,
         ),
         gone.stderr,
