@@ -419,9 +419,10 @@ const growth: CardDefinition = {
         data,
       };
     }
+    const listed = firstListed(notInBaseline.length, unknown.length);
     const unknownNote = unknown.length
       ? `; ${plural(unknown.length, 'table', 'tables')} not among the ${SNAPSHOT_TABLES} ` +
-        `largest of that snapshot (growth unknown${firstListed(notInBaseline.length, unknown.length)})`
+        `largest of that snapshot (growth unknown${listed})`
       : '';
     return {
       state: 'ok',
@@ -1016,7 +1017,9 @@ const seqScans: CardDefinition = {
     }
     return {
       state: 'warn',
-      summary: `${plural(rows.length, 'table', 'tables')} of ${judged} read mostly by sequential scans`,
+      summary:
+        `${plural(rows.length, 'table', 'tables')} of ${judged} ` +
+        'read mostly by sequential scans',
       reason:
         `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ` +
         `${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,

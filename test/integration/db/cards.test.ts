@@ -119,7 +119,10 @@ for (const target of serversUnderTest) {
       assert.match(
         card(cards, 'wraparound').summary,
         // The oldest database of the server may be another, named then.
-        /^oldest transaction ID is [\d,]+ transactions? old \(\d+\.\d % of the limit\)(?: in database "[^"]+")?; (?:.+)$/,
+        new RegExp(
+          '^oldest transaction ID is [\\d,]+ transactions? old \\(\\d+\\.\\d % of the limit\\)' +
+            '(?: in database "[^"]+")?; (?:.+)$',
+        ),
       );
 
       const duplicates = card(cards, 'duplicateIndexes');

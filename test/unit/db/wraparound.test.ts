@@ -101,9 +101,10 @@ describe('Transaction ID wraparound evaluation', () => {
       oldestDatabase: 'legacy',
     });
     assert.equal(result.state, 'warn');
-    assert.match(
+    assert.equal(
       result.summary,
-      /^oldest transaction ID is 1,073,741,831 transactions old \(50\.0 % of the limit\) in database "legacy"; oldest multixact ID is 40 multixacts old \(0\.0 % of the limit\)$/,
+      'oldest transaction ID is 1,073,741,831 transactions old (50.0 % of the limit) in ' +
+        'database "legacy"; oldest multixact ID is 40 multixacts old (0.0 % of the limit)',
     );
     assert.match(result.reason ?? '', /The oldest IDs are in database "legacy", not this one/);
     assert.match(result.reason ?? '', /pg_prepared_xacts/);
