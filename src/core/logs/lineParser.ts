@@ -1041,6 +1041,8 @@ function parseRouterLine(text: string, line: ParsedLine, zone: ZoneClock): boole
   const forwarded = text.slice(open + 6, close);
   const client = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
   const service = router.get('service');
+  // The router's line wherever it came from (`heroku/router:` in a syslog drain names none).
+  line.pid ??= 'router';
   fillRequest(
     line,
     {

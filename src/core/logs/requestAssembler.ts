@@ -108,6 +108,11 @@ export interface AssemblyCounts {
   singleLine: number;
   orphanLines: number;
   incomplete: number;
+  /**
+   * Heroku router lines taken for a request the app logged without a request id (see
+   * `joinRouterLine`): that request counts once, by the app's lines.
+   */
+  routerJoined: number;
 }
 
 const MAX_ACTIVE = 10_000;
@@ -125,6 +130,13 @@ const MAX_OPEN_PER_PROCESS = 32;
 export const MAX_PROCESSES = 1024;
 const MAX_SQL_SHAPES = 200;
 const MAX_EXCEPTIONS_PER_REQUEST = 4;
+/** Untagged completed requests kept for Heroku router lines to join; the oldest go first. */
+const MAX_UNROUTED = 1024;
+/**
+ * How far apart the app's `Completed` and the router's line may be beyond the router's
+ * `service=` time: Heroku stamps the app's lines as it collects them, the router its own.
+ */
+const ROUTER_SLACK_MS = 2000;
 
 interface ProcessState {
   key: string;
@@ -159,6 +171,7 @@ export class RequestAssembler {
     singleLine: 0,
     orphanLines: 0,
     incomplete: 0,
+    routerJoined: 0,
   };
   private readonly active = new Map<string, RequestRecord>();
   /** The request id of the last line and its record, while that record is in `active`. */
@@ -190,6 +203,12 @@ export class RequestAssembler {
   /** The request the previous line went to, for bare continuation lines. */
   private previous: RequestRecord | undefined;
   private previousHadPrefix = false;
+  /**
+   * Requests the app completed without a request id, by `status method path`, the times of
+   * their `Completed` lines in order: kept only once a Heroku router line came (`joinRouterLine`).
+   */
+  private unrouted: Map<string, number[]> | undefined;
+  private unroutedSize = 0;
 
   constructor(private readonly sink: AssemblySink) {}
 
@@ -262,6 +281,7 @@ export class RequestAssembler {
     this.counts.singleLine += counts.singleLine;
     this.counts.orphanLines += counts.orphanLines;
     this.counts.incomplete += counts.incomplete;
+    this.counts.routerJoined += counts.routerJoined;
   }
 
   /** Reports a tentative record another range did not claim, as if it had closed here. */
@@ -346,6 +366,7 @@ export class RequestAssembler {
   ): void {
     const id = line.requestId;
     const existing = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
+    if (!existing && line.pid === 'router' && this.joinRouterLine(line)) return;
     const record = existing ?? this.newRecord(Boolean(id), lineNumber, offset, time, line);
     if (!existing && !id) record.oneLine = true;
     // A request line before this one (Started) gave the request its time.
@@ -491,6 +512,7 @@ export class RequestAssembler {
         if (record) {
           state.open.splice(state.open.indexOf(record), 1);
           this.apply(record, line, lineNumber, offset, time);
+          if (this.unrouted) this.noteUnrouted(record, time);
           if (record !== state.last) this.close(record);
           return record;
         }
@@ -506,6 +528,7 @@ export class RequestAssembler {
         this.retireLast(state);
         state.last = alone;
         this.apply(alone, line, lineNumber, offset, time);
+        if (this.unrouted) this.noteUnrouted(alone, time);
         return alone;
       }
     }
@@ -516,6 +539,73 @@ export class RequestAssembler {
     }
     this.orphan(state, line, lineNumber, offset, time);
     return undefined;
+  }
+
+  /**
+   * Heroku's router logs a line for every request, with a request id the app's lines carry
+   * only when its log_tags has `:request_id`. Without the tag, a router line is the same
+   * request as one the app logged `Started` … `Completed` for (no id): it is taken for the
+   * earliest such request not yet taken with the same status, method and path whose
+   * `Completed` came within the router's `service=` time before its line (ROUTER_SLACK_MS
+   * either side), and adds nothing: the request counts once, with the app's own status and
+   * times, as a tagged one does, and the client of its `Started` (Rails reads it from the
+   * X-Forwarded-For the router passes on). A router line with no such request (an H10, H12 or
+   * H13 the app never completed, or an app logging at level warn) is a request of its own.
+   * The requests are kept from the first router line on, so logs without one pay nothing.
+   */
+  private joinRouterLine(line: ParsedLine): boolean {
+    if (!this.unrouted) {
+      this.unrouted = new Map();
+      // Requests completed before the first router line, still held by their process (by
+      // their Started's time, as near to the router's line as their Completed's).
+      for (const state of this.processes.values()) {
+        if (state.last?.completed) this.noteUnrouted(state.last, state.last.time);
+      }
+    }
+    const service = line.durationMs;
+    if (service === undefined || this.unroutedSize === 0) return false;
+    const key = `${line.status} ${line.method} ${line.path}`;
+    const times = this.unrouted.get(key);
+    if (!times) return false;
+    const at = line.time;
+    let index = 0;
+    if (!Number.isNaN(at)) {
+      // Too early for this line, so for any later one (the log runs forward): dropped.
+      while (index < times.length && times[index] < at - service - ROUTER_SLACK_MS) index++;
+    }
+    const done = times[index];
+    const joins =
+      done !== undefined &&
+      (Number.isNaN(at) || Number.isNaN(done) || done <= at + ROUTER_SLACK_MS);
+    const used = index + (joins ? 1 : 0);
+    if (used === times.length) this.unrouted.delete(key);
+    else times.splice(0, used);
+    this.unroutedSize -= used;
+    if (!joins) return false;
+    this.counts.routerJoined++;
+    // A range cannot tell whether a router line at its start joins a request before its cut.
+    if (this.tentativeBefore >= 0) {
+      this.unjoinable ??= 'Heroku router lines beside untagged requests';
+    }
+    return true;
+  }
+
+  private noteUnrouted(record: RequestRecord, time: number): void {
+    const unrouted = this.unrouted;
+    if (!unrouted || record.byId || !record.completed || record.method === undefined) return;
+    if (this.unroutedSize >= MAX_UNROUTED) {
+      // Drop the oldest keys: a router line comes within seconds of its request.
+      for (const [key, times] of unrouted) {
+        if (this.unroutedSize < MAX_UNROUTED * 0.75) break;
+        unrouted.delete(key);
+        this.unroutedSize -= times.length;
+      }
+    }
+    const key = `${record.status} ${record.method} ${record.path}`;
+    const times = unrouted.get(key);
+    if (times) times.push(time);
+    else unrouted.set(key, [time]);
+    this.unroutedSize++;
   }
 
   private pickForCompletion(state: ProcessState, line: ParsedLine): RequestRecord | undefined {

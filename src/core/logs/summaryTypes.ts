@@ -204,6 +204,8 @@ export interface LogSummary {
     singleLine: number;
     orphanLines: number;
     incomplete: number;
+    /** Heroku router lines joined to a request the app logged without a request id. */
+    routerJoined: number;
     linesRead: number;
     /** Requests read but outside the window. */
     outsideWindow: number;

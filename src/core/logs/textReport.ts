@@ -185,11 +185,16 @@ export function formatSummaryText(s: LogSummary): string {
     }
   }
   const a = s.assembly;
+  // Heroku router lines counted as the app's own requests (no request id), not again.
+  const joined = a.routerJoined
+    ? `, ${plural(a.routerJoined, 'Heroku router line')} joined to the app's untagged requests`
+    : '';
   out.push(
     '',
     `Assembly  ${plural(a.linesRead, 'line')}: ${plural(a.byRequestId, 'request')} by ` +
       `request id, ${n(a.byProcess)} by process and order, ${n(a.singleLine)} single-line, ` +
       `${plural(a.orphanLines, 'line')} in no request` +
+      joined +
       `${a.outsideWindow ? `, ${plural(a.outsideWindow, 'request')} outside the window` : ''}`,
   );
   for (const warning of s.warnings) out.push(`warning: ${warning}`);

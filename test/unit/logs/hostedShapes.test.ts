@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { summarizeLogs } from '../../../src/core/logs/summary';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { parseWindow } from '../../../src/core/logs/window';
 import { fixedClock } from '../../../src/core/util/clock';
 import { FIXTURES, summarizeFixture, summarizeInRanges } from './helpers';
@@ -693,6 +694,73 @@ describe('log engine on hosted and collected shapes', () => {
         ],
       );
       assert.deepEqual(s.requests.total, 0);
+    });
+  });
+  it("heroku logs without request-id tags: a router line joins the app's request", async () => {
+    const s = await summarizeFixture('heroku_untagged.log');
+    // Four requests the app logged (each with its router line) and the H10 only the router saw.
+    assert.equal(s.requests.total, 5);
+    assert.deepEqual(s.statuses, { '200': 2, '401': 1, '500': 1, '503': 1 });
+    assert.equal(s.errorRate, 0.4);
+    // The app's own times; the H10 has none.
+    assert.deepEqual(
+      s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.line]),
+      [
+        ['ReportsController#weekly', '/reports/weekly', 500, 5003, 12],
+        ['Users::SessionsController#create', '/users/sign_in', 401, 150, 5],
+        ['ProductsController#index', '/products?page=2', 200, 40, 9],
+        ['HomeController#index', '/', 200, 12, 1],
+      ],
+    );
+    assert.equal(s.duration.meanMs, (12 + 150 + 40 + 5003) / 4);
+    assert.deepEqual(s.failedLogins.byIp, [{ ip: '198.51.100.7', count: 1 }]);
+    assert.deepEqual(
+      s.exceptions.map((e) => [e.className, e.frame, e.line]),
+      [['ActiveRecord::QueryCanceled', 'app/models/report.rb:20', 17]],
+    );
+    // The dyno's two state lines are in no request.
+    assert.deepEqual(
+      [
+        s.assembly.byProcess,
+        s.assembly.byRequestId,
+        s.assembly.routerJoined,
+        s.assembly.orphanLines,
+      ],
+      [4, 1, 4, 2],
+    );
+    assert.match(
+      formatSummaryText(s),
+      /in no request, 4 Heroku router lines joined to the app's untagged requests\n/,
+    );
+  });
+  it('heroku logs without request-id tags: in ranges as in one pass', async () => {
+    await withFolder(async (folder) => {
+      const lines: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const at = (ms: number): string =>
+          new Date(Date.UTC(2026, 11, 4, 10) + i * 1000 + ms).toISOString().replace('Z', '');
+        const app = (ms: number): string =>
+          `${at(ms)}000+00:00 app[web.1]: I, [${at(ms)}000 #4]  INFO -- : `;
+        const status = i % 13 === 0 ? 500 : 200;
+        lines.push(
+          `${app(0)}Started GET "/items/${i % 5}" for 203.0.113.${i % 7} at 2026-12-04 10:00:00`,
+          `${app(1)}Processing by ItemsController#show as HTML`,
+          `${app(20)}Completed ${status} OK in 19ms (ActiveRecord: 2.0ms)`,
+          `${at(22)}000+00:00 heroku[router]: at=info method=GET path="/items/${i % 5}" ` +
+            'host=shop.herokuapp.com request_id=7d1e0a52-3c4b-4e8f-9a10-' +
+            `${String(i).padStart(12, '0')} ` +
+            `fwd="203.0.113.${i % 7}" dyno=web.1 connect=0ms service=21ms status=${status} ` +
+            'bytes=512 protocol=https',
+        );
+      }
+      const file = path.join(folder, 'heroku.log');
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      const onePass = await summarizeInRanges(file, false);
+      assert.equal(onePass.summary.requests.total, 300);
+      assert.deepEqual(onePass.summary.statuses, { '200': 276, '500': 24 });
+      assert.equal(onePass.summary.assembly.routerJoined, 300);
+      const ranges = await summarizeInRanges(file, { ranges: 3, inProcess: true });
+      assert.deepEqual(ranges.summary, onePass.summary);
     });
   });
 });
