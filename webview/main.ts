@@ -50,8 +50,11 @@ function saveState(): void {
 // ---- The frame: header with the window picker and actions, then one region per section.
 
 const status = h('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+// The elements' `label` names the control inside their shadow root (the combobox, the input);
+// an aria-label on the host would name nothing a screen reader lands on. The text field takes
+// it as a property only.
 const windowSelect = h('vscode-single-select', {
-  attrs: { 'aria-label': 'Log window', id: 'window-select' },
+  attrs: { label: 'Log window', id: 'window-select' },
 });
 for (const [value, label] of [
   ['1h', 'Last hour'],
@@ -62,10 +65,12 @@ for (const [value, label] of [
   windowSelect.append(h('vscode-option', { props: { value } }, label));
 }
 const rangeFrom = h('vscode-textfield', {
-  attrs: { type: 'datetime-local', 'aria-label': 'Range start', id: 'range-from' },
+  attrs: { type: 'datetime-local', id: 'range-from' },
+  props: { label: 'Range start' },
 });
 const rangeTo = h('vscode-textfield', {
-  attrs: { type: 'datetime-local', 'aria-label': 'Range end', id: 'range-to' },
+  attrs: { type: 'datetime-local', id: 'range-to' },
+  props: { label: 'Range end' },
 });
 const rangeApply = h(
   'vscode-button',
@@ -185,7 +190,9 @@ const restricted = h(
 );
 
 const sections = new Map<SectionId, { region: HTMLElement; body: HTMLElement }>();
-const main = h('main');
+// The Restricted Mode note opens the main landmark: outside every landmark, it is skipped by
+// a screen reader moving from one to the next.
+const main = h('main', null, restricted);
 for (const id of ['alerts', 'health', 'logs', 'database', 'business'] as const) {
   const headingId = `heading-${id}`;
   const body = h('div', { className: 'section-body', attrs: { 'aria-busy': 'true' } });
@@ -214,7 +221,6 @@ document.body.append(
     reportButton,
     status,
   ),
-  restricted,
   main,
 );
 showWindow(state.window);
