@@ -14,7 +14,16 @@ import type {
 } from '../../../src/core/dashboard/protocol';
 import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
-import { HOSTILE_MARKUP, ONE_MEGABYTE, RTL, refreshMessages, sampleSections } from './sampleData';
+import {
+  DATABASE_DOWN,
+  HOSTILE_MARKUP,
+  manyActions,
+  ONE_MEGABYTE,
+  RTL,
+  refreshMessages,
+  sampleSections,
+  UNTRUSTED_INIT,
+} from './sampleData';
 
 const RESULTS = path.resolve(__dirname, '../../../test-results');
 
@@ -389,15 +398,7 @@ describe('dashboard webview (Chromium)', function () {
     const payloads = sampleSections();
     const logs = payloads.find((payload) => payload.section === 'logs');
     assert.ok(logs?.section === 'logs');
-    logs.data.actions = Array.from({ length: 10_000 }, (_, index) => ({
-      action: `Controller${index}#action`,
-      count: index,
-      p50Ms: index % 97,
-      p95Ms: (index * 7919) % 10007,
-      p99Ms: null,
-      dbSharePercent: 50,
-      errors: 0,
-    }));
+    logs.data.actions = manyActions(10_000);
     await feed(dashboard, payloads);
     const table = page.locator('table.data', {
       has: page.locator('caption', { hasText: 'Slowest actions' }),
@@ -517,13 +518,7 @@ describe('dashboard webview (Chromium)', function () {
     const page = dashboard.page;
     const payloads = sampleSections().filter((payload) => payload.section !== 'database');
     await feed(dashboard, payloads);
-    await dashboard.send({
-      type: 'sectionError',
-      refreshId: 1,
-      section: 'database',
-      message: 'Could not connect to 127.0.0.1:5432.',
-      hint: 'Start PostgreSQL or run "Upkeep: Configure Database Connection…".',
-    });
+    await dashboard.send(DATABASE_DOWN);
     assert.equal(await page.getAttribute('[data-section="database"]', 'data-state'), 'error');
     assert.match(
       (await page.textContent('[data-section="database"] [role="alert"]')) ?? '',
@@ -1158,13 +1153,7 @@ describe('dashboard webview (Chromium)', function () {
     const dashboard = await harness.open();
     const page = dashboard.page;
     assert.equal(await page.isVisible('.restricted'), false);
-    await dashboard.send({
-      type: 'init',
-      window: { kind: '24h' },
-      autoRefreshSeconds: 60,
-      workspaceName: 'demo',
-      trusted: false,
-    });
+    await dashboard.send(UNTRUSTED_INIT);
     await dashboard.send({ type: 'refreshStarted', refreshId: 3, window: { kind: '24h' } });
     await dashboard.send({ type: 'refreshDone', refreshId: 3, at: new Date().toISOString() });
     assert.equal(await page.isVisible('.restricted'), true);

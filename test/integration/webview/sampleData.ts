@@ -306,6 +306,39 @@ export function refreshMessages(refreshId: number, payloads: SectionPayload[]): 
   ];
 }
 
+type LogsData = Extract<SectionPayload, { section: 'logs' }>['data'];
+
+/** A Slowest actions table of this many rows, enough to page. */
+export function manyActions(count: number): LogsData['actions'] {
+  return Array.from({ length: count }, (_, index) => ({
+    action: `Controller${index}#action`,
+    count: index,
+    p50Ms: index % 97,
+    p95Ms: (index * 7919) % 10007,
+    p99Ms: null,
+    dbSharePercent: 50,
+    errors: 0,
+  }));
+}
+
+/** The Database section of the first refresh failing: no server listens. */
+export const DATABASE_DOWN: HostMessage = {
+  type: 'sectionError',
+  refreshId: 1,
+  section: 'database',
+  message: 'Could not connect to 127.0.0.1:5432.',
+  hint: 'Start PostgreSQL or run "Upkeep: Configure Database Connection…".',
+};
+
+/** The host's greeting in Restricted Mode, refreshing every minute. */
+export const UNTRUSTED_INIT: HostMessage = {
+  type: 'init',
+  window: { kind: '24h' },
+  autoRefreshSeconds: 60,
+  workspaceName: 'demo',
+  trusted: false,
+};
+
 /** Markup that would run script if it were ever parsed as HTML. */
 export const HOSTILE_MARKUP =
   '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>';
