@@ -79,6 +79,8 @@ export interface RequestRecord {
   requestId?: string;
   /** How many requests had completed when this one did (see `lateLine`). */
   doneAt?: number;
+  /** A Heroku router line answered it before its own `Completed` (see `joinRouterLine`). */
+  routed?: boolean;
 }
 
 export interface FailedLoginLine {
@@ -207,8 +209,9 @@ export class RequestAssembler {
    * Requests the app completed without a request id, by `status method path`, the times of
    * their `Completed` lines in order: kept only once a Heroku router line came (`joinRouterLine`).
    */
-  private unrouted: Map<string, number[]> | undefined;
-  private unroutedSize = 0;
+  private unrouted: KeyedQueues<number> | undefined;
+  /** Open requests without a request id, by `method path`, from the first router line on. */
+  private unanswered: KeyedQueues<RequestRecord> | undefined;
 
   constructor(private readonly sink: AssemblySink) {}
 
@@ -488,6 +491,7 @@ export class RequestAssembler {
         this.flushOrphanException(state);
         state.inErrorBlock = false;
         this.apply(record, line, lineNumber, offset, time);
+        if (this.unanswered) this.noteUnanswered(record);
         return record;
       }
       case 'processing': {
@@ -549,39 +553,44 @@ export class RequestAssembler {
    * `Completed` came within the router's `service=` time before its line (ROUTER_SLACK_MS
    * either side), and adds nothing: the request counts once, with the app's own status and
    * times, as a tagged one does, and the client of its `Started` (Rails reads it from the
-   * X-Forwarded-For the router passes on). A router line with no such request (an H10, H12 or
-   * H13 the app never completed, or an app logging at level warn) is a request of its own.
-   * The requests are kept from the first router line on, so logs without one pay nothing.
+   * X-Forwarded-For the router passes on). A router error (an H12) before the app's
+   * `Completed` ends the app's open request of that method and path instead. A router line
+   * with neither (an H10 the app never saw, or an app logging at level warn) is a request of
+   * its own. The requests are kept from the first router line on: logs without one pay nothing.
    */
   private joinRouterLine(line: ParsedLine): boolean {
-    if (!this.unrouted) {
-      this.unrouted = new Map();
-      // Requests completed before the first router line, still held by their process (by
-      // their Started's time, as near to the router's line as their Completed's).
+    if (!this.unrouted || !this.unanswered) {
+      this.unrouted = new KeyedQueues();
+      this.unanswered = new KeyedQueues();
+      // Requests begun or completed before the first router line, still held by their process
+      // (by their Started's time, as near to the router's line as their Completed's).
       for (const state of this.processes.values()) {
+        for (const record of state.open) this.noteUnanswered(record);
         if (state.last?.completed) this.noteUnrouted(state.last, state.last.time);
       }
     }
     const service = line.durationMs;
-    if (service === undefined || this.unroutedSize === 0) return false;
-    const key = `${line.status} ${line.method} ${line.path}`;
-    const times = this.unrouted.get(key);
-    if (!times) return false;
+    if (service === undefined) return false;
     const at = line.time;
-    let index = 0;
-    if (!Number.isNaN(at)) {
-      // Too early for this line, so for any later one (the log runs forward): dropped.
-      while (index < times.length && times[index] < at - service - ROUTER_SLACK_MS) index++;
+    const from = at - service - ROUTER_SLACK_MS;
+    const to = at + ROUTER_SLACK_MS;
+    // Too early for this line, so for any later one (the log runs forward): dropped.
+    const within = (time: number): boolean | 'drop' =>
+      Number.isNaN(at) || Number.isNaN(time) || (time >= from ? time <= to : 'drop');
+    const done = this.unrouted.take(`${line.status} ${line.method} ${line.path}`, within);
+    if (done === undefined) {
+      // The router gave up first (an H12 after 30 s, its status 499 or 5xx): the app's request
+      // still open, begun within the router's time, ends as the client saw it, as a tagged one.
+      if ((line.status ?? 0) < 499) return false;
+      const open = this.unanswered.take(`${line.method} ${line.path}`, (record) =>
+        record.completed ? 'drop' : within(record.time),
+      );
+      if (!open) return false;
+      open.completed = open.routed = true;
+      open.status = line.status;
+      open.durationMs = service;
+      open.ip ??= line.ip;
     }
-    const done = times[index];
-    const joins =
-      done !== undefined &&
-      (Number.isNaN(at) || Number.isNaN(done) || done <= at + ROUTER_SLACK_MS);
-    const used = index + (joins ? 1 : 0);
-    if (used === times.length) this.unrouted.delete(key);
-    else times.splice(0, used);
-    this.unroutedSize -= used;
-    if (!joins) return false;
     this.counts.routerJoined++;
     // A range cannot tell whether a router line at its start joins a request before its cut.
     if (this.tentativeBefore >= 0) {
@@ -591,21 +600,13 @@ export class RequestAssembler {
   }
 
   private noteUnrouted(record: RequestRecord, time: number): void {
-    const unrouted = this.unrouted;
-    if (!unrouted || record.byId || !record.completed || record.method === undefined) return;
-    if (this.unroutedSize >= MAX_UNROUTED) {
-      // Drop the oldest keys: a router line comes within seconds of its request.
-      for (const [key, times] of unrouted) {
-        if (this.unroutedSize < MAX_UNROUTED * 0.75) break;
-        unrouted.delete(key);
-        this.unroutedSize -= times.length;
-      }
-    }
-    const key = `${record.status} ${record.method} ${record.path}`;
-    const times = unrouted.get(key);
-    if (times) times.push(time);
-    else unrouted.set(key, [time]);
-    this.unroutedSize++;
+    if (record.byId || !record.completed || record.routed || record.method === undefined) return;
+    this.unrouted?.push(`${record.status} ${record.method} ${record.path}`, time);
+  }
+
+  private noteUnanswered(record: RequestRecord): void {
+    if (record.byId || record.method === undefined) return;
+    this.unanswered?.push(`${record.method} ${record.path}`, record);
   }
 
   private pickForCompletion(state: ProcessState, line: ParsedLine): RequestRecord | undefined {
@@ -990,4 +991,45 @@ function actionScore(action: string | undefined, segments: Set<string>): number 
   if (segments.has(base)) score += 2;
   if (name && segments.has(name.toLowerCase())) score += 1;
   return score;
+}
+
+/**
+ * Queues by key, at most MAX_UNROUTED entries in all: past that, the keys met first go with
+ * their entries (a router line comes within seconds of its request).
+ */
+class KeyedQueues<T> {
+  private readonly queues = new Map<string, T[]>();
+  private size = 0;
+
+  push(key: string, value: T): void {
+    if (this.size >= MAX_UNROUTED) {
+      for (const [old, queue] of this.queues) {
+        if (this.size < MAX_UNROUTED * 0.75) break;
+        this.queues.delete(old);
+        this.size -= queue.length;
+      }
+    }
+    const queue = this.queues.get(key);
+    if (queue) queue.push(value);
+    else this.queues.set(key, [value]);
+    this.size++;
+  }
+
+  /**
+   * Takes the first entry of `key` that `fits` (true), dropping the ones before it that it
+   * says to drop; stops at the first it says false to.
+   */
+  take(key: string, fits: (value: T) => boolean | 'drop'): T | undefined {
+    const queue = this.queues.get(key);
+    if (!queue) return undefined;
+    let index = 0;
+    let verdict: boolean | 'drop' = 'drop';
+    while (index < queue.length && (verdict = fits(queue[index])) === 'drop') index++;
+    const found = index < queue.length && verdict === true ? queue[index] : undefined;
+    const used = index + (found === undefined ? 0 : 1);
+    if (used === queue.length) this.queues.delete(key);
+    else queue.splice(0, used);
+    this.size -= used;
+    return found;
+  }
 }

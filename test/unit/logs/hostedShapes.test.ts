@@ -763,4 +763,42 @@ describe('log engine on hosted and collected shapes', () => {
       assert.deepEqual(ranges.summary, onePass.summary);
     });
   });
+  it('heroku logs without request-id tags: an H12 before Completed is one request', async () => {
+    await withFolder(async (folder) => {
+      const app = (t: string): string =>
+        `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #4]  INFO -- : `;
+      await fs.writeFile(
+        path.join(folder, 'heroku.log'),
+        [
+          `${app('10:00:00.100000')}Started GET "/reports/annual" for 203.0.113.5 ` +
+            'at 2026-12-04 10:00:00 +0000',
+          `${app('10:00:00.101000')}Processing by ReportsController#annual as HTML`,
+          '2026-12-04T10:00:30.100000+00:00 heroku[router]: at=error code=H12 ' +
+            'desc="Request timeout" method=GET path="/reports/annual" host=shop.herokuapp.com ' +
+            'request_id=2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f11 fwd="203.0.113.5" dyno=web.1 ' +
+            'connect=0ms service=30000ms status=503 bytes=0 protocol=https',
+          `${app('10:00:41.300000')}Completed 200 OK in 41200ms (ActiveRecord: 41000.0ms)`,
+          // The next request on the dyno, and its router line: a 503 of the same path again.
+          `${app('10:00:42.000000')}Started GET "/reports/annual" for 203.0.113.5 ` +
+            'at 2026-12-04 10:00:42 +0000',
+          `${app('10:00:42.010000')}Completed 503 Service Unavailable in 10ms`,
+          '2026-12-04T10:00:42.012000+00:00 heroku[router]: at=info method=GET ' +
+            'path="/reports/annual" host=shop.herokuapp.com ' +
+            'request_id=2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f12 fwd="203.0.113.5" dyno=web.1 ' +
+            'connect=0ms service=11ms status=503 bytes=0 protocol=https',
+          '',
+        ].join('\n'),
+      );
+      const s = await summarizeFixture(path.join(folder, 'heroku.log'));
+      assert.deepEqual(
+        s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.line]),
+        [
+          ['ReportsController#annual', '/reports/annual', 503, 30000, 1],
+          [null, '/reports/annual', 503, 10, 5],
+        ],
+      );
+      assert.deepEqual(s.statuses, { '503': 2 });
+      assert.deepEqual([s.assembly.byProcess, s.assembly.routerJoined], [2, 2]);
+    });
+  });
 });
