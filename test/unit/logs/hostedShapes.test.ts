@@ -22,6 +22,28 @@ async function withFolder<T>(run: (folder: string) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `heroku logs` of a request the router gave up on after 30 s (H12) while the dyno went on to
+ * complete it: the app's lines tagged `[id] ` or, with `tagged` false, untagged.
+ */
+function herokuH12(tagged: boolean): string[] {
+  const id = '2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f11';
+  const app = (t: string): string =>
+    `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #7]  INFO -- : ` +
+    (tagged ? `[${id}] ` : '');
+  return [
+    `${app('10:00:00.100000')}Started GET "/reports/annual" for 203.0.113.5 ` +
+      'at 2026-12-04 10:00:00 +0000',
+    `${app('10:00:00.101000')}Processing by ReportsController#annual as HTML`,
+    // The client got the router's 503 after 30 s; the dyno went on.
+    '2026-12-04T10:00:30.100000+00:00 heroku[router]: at=error code=H12 ' +
+      'desc="Request timeout" method=GET path="/reports/annual" host=shop.herokuapp.com ' +
+      `request_id=${id} fwd="203.0.113.5" dyno=web.1 connect=0ms ` +
+      'service=30000ms status=503 bytes=0 protocol=https',
+    `${app('10:00:41.300000')}Completed 200 OK in 41200ms (ActiveRecord: 41000.0ms)`,
+  ];
+}
+
 /** One record of Docker's json-file driver, `<`, `>` and `&` escaped as the daemon writes them. */
 function dockerRecord(log: string, time: string, stream = 'stdout'): string {
   return JSON.stringify({ log, stream, time }).replace(
@@ -484,24 +506,7 @@ describe('log engine on hosted and collected shapes', () => {
 
   it("heroku logs: a router's H12 before the app's Completed is one request, the 503", async () => {
     await withFolder(async (folder) => {
-      const id = '[2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f11] ';
-      const app = (t: string): string =>
-        `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #7]  INFO -- : ${id}`;
-      await fs.writeFile(
-        path.join(folder, 'heroku.log'),
-        [
-          `${app('10:00:00.100000')}Started GET "/reports/annual" for 203.0.113.5 ` +
-            'at 2026-12-04 10:00:00 +0000',
-          `${app('10:00:00.101000')}Processing by ReportsController#annual as HTML`,
-          // The client got the router's 503 after 30 s; the dyno went on.
-          '2026-12-04T10:00:30.100000+00:00 heroku[router]: at=error code=H12 ' +
-            'desc="Request timeout" method=GET path="/reports/annual" host=shop.herokuapp.com ' +
-            `request_id=${id.slice(1, -2)} fwd="203.0.113.5" dyno=web.1 connect=0ms ` +
-            'service=30000ms status=503 bytes=0 protocol=https',
-          `${app('10:00:41.300000')}Completed 200 OK in 41200ms (ActiveRecord: 41000.0ms)`,
-          '',
-        ].join('\n'),
-      );
+      await fs.writeFile(path.join(folder, 'heroku.log'), [...herokuH12(true), ''].join('\n'));
       const s = await summarizeFixture(path.join(folder, 'heroku.log'));
       assert.deepEqual(
         s.slowest.map((r) => [r.action, r.path, r.status, r.durationMs, r.line]),
@@ -763,21 +768,15 @@ describe('log engine on hosted and collected shapes', () => {
       assert.deepEqual(ranges.summary, onePass.summary);
     });
   });
+
   it('heroku logs without request-id tags: an H12 before Completed is one request', async () => {
     await withFolder(async (folder) => {
       const app = (t: string): string =>
-        `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #4]  INFO -- : `;
+        `2026-12-04T${t}+00:00 app[web.1]: I, [2026-12-04T${t} #7]  INFO -- : `;
       await fs.writeFile(
         path.join(folder, 'heroku.log'),
         [
-          `${app('10:00:00.100000')}Started GET "/reports/annual" for 203.0.113.5 ` +
-            'at 2026-12-04 10:00:00 +0000',
-          `${app('10:00:00.101000')}Processing by ReportsController#annual as HTML`,
-          '2026-12-04T10:00:30.100000+00:00 heroku[router]: at=error code=H12 ' +
-            'desc="Request timeout" method=GET path="/reports/annual" host=shop.herokuapp.com ' +
-            'request_id=2c6f0e91-8d4b-4f3a-a1e2-5b7c9d0e1f11 fwd="203.0.113.5" dyno=web.1 ' +
-            'connect=0ms service=30000ms status=503 bytes=0 protocol=https',
-          `${app('10:00:41.300000')}Completed 200 OK in 41200ms (ActiveRecord: 41000.0ms)`,
+          ...herokuH12(false),
           // The next request on the dyno, and its router line: a 503 of the same path again.
           `${app('10:00:42.000000')}Started GET "/reports/annual" for 203.0.113.5 ` +
             'at 2026-12-04 10:00:42 +0000',
