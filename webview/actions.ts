@@ -3,6 +3,7 @@
  * typed shapes. The host validates each one again before acting.
  */
 import type { DashboardViewState, WebviewMessage } from '../src/core/dashboard/protocol';
+import { shownText } from './dom';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -28,7 +29,7 @@ export function locationButton(
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'link';
-  button.textContent = label ?? (line ? `${file}:${line}` : file);
+  button.textContent = shownText(label ?? (line ? `${file}:${line}` : file));
   button.title = `Open ${file}${line ? ` at line ${line}` : ''}`;
   button.addEventListener('click', () => post({ type: 'openLocation', file, line }));
   return button;
@@ -42,7 +43,7 @@ export function externalLink(label: string, url: string): HTMLElement {
   const link = document.createElement('button');
   link.type = 'button';
   link.className = 'link';
-  link.textContent = label;
+  link.textContent = shownText(label);
   link.title = url.length > 500 ? `${url.slice(0, 500)}…` : url;
   link.addEventListener('click', (event) => {
     event.preventDefault();

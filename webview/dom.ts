@@ -38,10 +38,25 @@ export function h(tag: string, props?: ElementProps | null, ...children: Child[]
   return element;
 }
 
+/**
+ * Bidirectional controls (embeddings, overrides, isolates, marks): a log path or a table name
+ * holding one would show its characters in another order than they are, so that
+ * `/files/\u202etxt.exe` read as `/files/exe.txt` in Suspicious requests. Right-to-left
+ * letters are kept and read as their script reads.
+ */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text as the page shows it: each bidirectional control written out as its code, `\u202e`. */
+export function shownText(text: string): string {
+  return text.replace(BIDI_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    parent.appendChild(
+      typeof child === 'object' ? child : document.createTextNode(shownText(String(child))),
+    );
   }
 }
 

@@ -19,7 +19,7 @@ import type {
 } from '../src/core/dashboard/protocol';
 import { isHostMessage, parseLogWindow } from '../src/core/dashboard/protocol';
 import { post, vscode } from './actions';
-import { clip, formatTime, h, replaceChildren } from './dom';
+import { clip, formatTime, h, replaceChildren, shownText } from './dom';
 import { renderAlerts } from './sections/alerts';
 import { renderBusiness } from './sections/business';
 import { renderDatabase } from './sections/database';
@@ -352,7 +352,7 @@ function handle(message: HostMessage): void {
       autoRefresh =
         message.autoRefreshSeconds > 0 ? ` · refreshes every ${message.autoRefreshSeconds} s` : '';
       restricted.hidden = message.trusted;
-      folderName.textContent = clip(message.workspaceName, 200);
+      folderName.textContent = shownText(clip(message.workspaceName, 200));
       folderBox.hidden = !message.workspaceName;
       folderButton.hidden = (message.folderCount ?? 1) < 2;
       return;
@@ -384,7 +384,7 @@ function handle(message: HostMessage): void {
       }
       return;
     case 'notice':
-      status.textContent = clip(message.message, 500);
+      status.textContent = shownText(clip(message.message, 500));
       return;
   }
 }

@@ -3,7 +3,7 @@
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
 import { compareIntegers, groupDigits } from '../src/core/util/figures';
-import { clip, formatNumber, formatText, h, replaceChildren } from './dom';
+import { append, clip, formatNumber, formatText, h, replaceChildren } from './dom';
 
 export interface Column<R> {
   key: string;
@@ -140,7 +140,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
               className: column.numeric ? 'numeric' : undefined,
               attrs: index === 0 ? { scope: 'row' } : undefined,
             });
-            cell.append(content);
+            append(cell, content);
             return cell;
           }),
         ),
