@@ -176,6 +176,8 @@ function applyText(
   text: string,
   userThresholds: UpkeepSettings['thresholds'],
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
+  // The editor shows a file without its byte order mark: counted, it moved line 1's columns.
+  if (text.startsWith('\ufeff')) text = text.slice(1);
   const deep = lineNestedTooDeep(text);
   if (deep !== undefined) {
     const message =

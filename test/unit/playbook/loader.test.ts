@@ -377,6 +377,30 @@ tasks:
     assert.ok(problems.some((problem) => problem.line === 2 && /unique/i.test(problem.message)));
   });
 
+  it('places problems on the first line of a file saved with a byte order mark', async () => {
+    // The editor shows the file without its byte order mark: a column counted with it was one
+    // to the right of the key on line 1 in the Problems panel.
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-pb-'));
+    try {
+      await fs.mkdir(path.join(workspace, '.upkeep'));
+      const text = 'bogus: 1\ndisable: [monthly.caching]\n';
+      await fs.writeFile(path.join(workspace, '.upkeep/playbook.yaml'), `\ufeff${text}`);
+      const saved = await loadPlaybook({ workspace });
+      const problem = only(saved.problems);
+      assert.deepEqual(
+        [problem.line, problem.column, problem.endLine, problem.endColumn],
+        [1, 1, 1, 6],
+      );
+      assert.deepEqual(
+        saved.problems,
+        (await loadPlaybook({ workspace, fileText: text })).problems,
+      );
+      assert.equal(findTask(saved.playbook, 'monthly.caching')?.disabled, true);
+    } finally {
+      await fs.rm(workspace, { recursive: true, force: true });
+    }
+  });
+
   it('lists at most MAX_PROBLEMS problems and counts the rest', () => {
     const text = `thresholds:\n${Array.from({ length: 500 }, (_, i) => `  k${i}: 1\n`).join('')}`;
     const { problems } = apply(text);
