@@ -12,8 +12,32 @@ let machineZone: string | undefined;
  * the tree asks for the schedule's zone for every row it draws, and each read made a formatter.
  */
 export function machineTimeZone(): string {
-  machineZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  machineZone ??= usableZone(Intl.DateTimeFormat().resolvedOptions().timeZone) ?? fixedOffsetZone();
   return machineZone;
+}
+
+/** `zone` when Intl can format in it: an empty `TZ` resolves to `Etc/Unknown`, which it cannot. */
+function usableZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined;
+  try {
+    wallClockFormat(zone);
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The zone of a `TZ` that names none (empty, or a POSIX rule such as `EST5`), which cron tables
+ * and containers set: the clock still runs at an offset from UTC (none for an empty TZ), and
+ * `Etc/GMT+5` names this moment's (its sign inverted, as in POSIX). UTC for an offset that is
+ * no whole hour, which no `Etc/` zone has.
+ */
+function fixedOffsetZone(): string {
+  const minutesBehind = new Date().getTimezoneOffset();
+  if (minutesBehind === 0 || minutesBehind % 60 !== 0) return 'UTC';
+  const hours = minutesBehind / 60;
+  return usableZone(`Etc/GMT${hours > 0 ? '+' : '-'}${Math.abs(hours)}`) ?? 'UTC';
 }
 
 /**
