@@ -933,12 +933,19 @@ export function splitKeyValue(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   let i = 0;
   const n = text.length;
+  // The next `=` and space at or after i, found again only once i passes them: searching from
+  // every word made `a a a … =` quadratic.
+  let eq = -1;
+  let space = -1;
   while (i < n && fields.size < 64) {
     while (i < n && text.charCodeAt(i) === 32) i++;
-    const eq = text.indexOf('=', i);
+    if (eq < i) eq = text.indexOf('=', i);
     if (eq < 0) break;
-    const space = text.indexOf(' ', i);
-    if (space >= 0 && space < eq) {
+    if (space < i) {
+      space = text.indexOf(' ', i);
+      if (space < 0) space = n;
+    }
+    if (space < eq) {
       i = space + 1;
       continue;
     }
