@@ -333,6 +333,8 @@ export interface ParallelRead {
   cutLines: number;
   unparsedLines: number;
   ranges: number;
+  /** A range stopped at a line past the window's end. */
+  passedWindow: boolean;
 }
 
 /**
@@ -414,6 +416,7 @@ export async function readInRanges(
     cutLines: 0,
     unparsedLines: 0,
     ranges: used.length,
+    passedWindow: stop >= 0,
   };
   // Every line a range finished past its end: a later range may hold it as a tentative start.
   const claimed = new Set<number>();

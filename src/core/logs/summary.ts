@@ -130,6 +130,8 @@ class SummaryRun {
   private lastFile: string | undefined;
   private invalidUtf8Lines = 0;
   private unparsedLines = 0;
+  /** A large file's read stopped at a line past the window's end (see STOP_MARGIN_MS). */
+  private passedWindow = false;
 
   constructor(
     private readonly options: SummarizeOptions,
@@ -243,6 +245,7 @@ class SummaryRun {
         this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
         this.linesRead += inRanges.lines;
         this.unparsedLines += inRanges.unparsedLines;
+        if (inRanges.passedWindow) this.passedWindow = true;
         if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
         return;
       }
@@ -254,6 +257,7 @@ class SummaryRun {
         firstLine,
       });
       this.noteRead(source, span, name);
+      if (span.passedWindow) this.passedWindow = true;
     } catch (error) {
       throwIfAborted(options.signal);
       const reason = fileErrorReason(error);
@@ -408,9 +412,14 @@ class SummaryRun {
     }
     const counts = this.assembler.counts;
     if (this.linesRead > 0 && counts.byRequestId + counts.byProcess + counts.singleLine === 0) {
+      // A log that begins after the window (yesterday's window on a log rotated at midnight)
+      // is read to its first line only: that says nothing of what kind of log it is.
       report.warn(
-        'No Rails request lines were found: is this a Rails log? ' +
-          '(Looked for Started/Processing/Completed and lograge lines.)',
+        this.passedWindow
+          ? "No Rails request lines were found up to the window's end; reading stopped an " +
+              'hour past it.'
+          : 'No Rails request lines were found: is this a Rails log? ' +
+              '(Looked for Started/Processing/Completed and lograge lines.)',
       );
     }
     if (report.untimedOutside > 0) {

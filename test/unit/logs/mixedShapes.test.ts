@@ -5,7 +5,54 @@
  * ranges and windows give what one pass over the whole file gives, and work stays linear.
  */
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { splitKeyValue } from '../../../src/core/logs/lineParser';
+import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
+import { parseWindow } from '../../../src/core/logs/window';
+import { fixedClock } from '../../../src/core/util/clock';
+
+const clock = fixedClock('2026-12-04T12:00:00Z');
+
+/** `count` tagged requests of Rails 7's Logger::Formatter, one every `stepMs` from `start`. */
+function railsLog(count: number, start: string, stepMs: number): string {
+  const lines: string[] = [];
+  const first = Date.parse(start);
+  for (let k = 0; k < count; k++) {
+    const at = new Date(first + k * stepMs).toISOString();
+    const tag = `I, [${at.slice(0, 23)}000 #7]  INFO -- : [${String(k).padStart(8, '0')}-req] `;
+    lines.push(
+      `${tag}Started GET "/items/${k}" for 192.0.2.1 at ${at.slice(0, 10)} ${at.slice(11, 19)}`,
+      `${tag}Processing by ItemsController#show as HTML`,
+      `${tag}Completed ${k % 9 ? '200 OK' : '500 Internal Server Error'} in ${k % 70}ms`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The summary of `file` in `window`, and of its gzip copy, which is read whole (no seek, no
+ * stop after the window): file names, line numbers and what was read set apart.
+ */
+async function seekedAndWhole(
+  folder: string,
+  file: string,
+  window: string,
+): Promise<{ seeked: LogSummary; whole: LogSummary }> {
+  await fs.writeFile(`${file}.gz`, gzipSync(await fs.readFile(file), { level: 1 }));
+  const run = (source: string): Promise<LogSummary> =>
+    summarizeLogs({
+      workspace: folder,
+      sources: [source],
+      window: parseWindow(window, clock),
+      clock,
+      timeZone: 'UTC',
+      parallel: false,
+    });
+  return { seeked: await run(file), whole: await run(`${file}.gz`) };
+}
 
 /** Milliseconds `run` takes, the least of a few tries (a loaded machine adds, never removes). */
 function fastest(run: () => void, tries = 5): number {
@@ -20,6 +67,44 @@ function fastest(run: () => void, tries = 5): number {
 
 describe('log engine on mixed and hostile shapes', function () {
   this.timeout(60_000);
+  let folder: string;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-mixed-shapes-'));
+  });
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  it('says no "is this a Rails log?" of a large log that begins after the window', async () => {
+    // A window of yesterday on a log rotated at midnight: reading a large file stops at the
+    // first line an hour past the window's end, here its first line, before any request.
+    const file = path.join(folder, 'today.log');
+    await fs.writeFile(file, railsLog(30_000, '2026-12-04T03:00:00Z', 1000));
+    assert.ok((await fs.stat(file)).size > 8 * 1024 * 1024, 'large enough to stop early');
+    const { seeked, whole } = await seekedAndWhole(
+      folder,
+      file,
+      '2026-12-03T08:00..2026-12-03T18:00',
+    );
+    assert.equal(seeked.requests.total, 0);
+    assert.ok(seeked.sources[0].bytesRead < seeked.sources[0].bytes / 4);
+    assert.equal(whole.requests.total, 0);
+    assert.deepEqual(whole.warnings, []);
+    const stopped = [
+      "No Rails request lines were found up to the window's end; reading stopped an hour past it.",
+    ];
+    assert.deepEqual(seeked.warnings, stopped);
+    const inRanges = await summarizeLogs({
+      workspace: folder,
+      sources: [file],
+      window: parseWindow('2026-12-03T08:00..2026-12-03T18:00', clock),
+      clock,
+      timeZone: 'UTC',
+      parallel: { ranges: 3, inProcess: true },
+    });
+    assert.deepEqual(inRanges.warnings, stopped);
+  });
 
   it('reads key=value text in linear time when one = follows many words', () => {
     // Heroku's router and lograge lines are read by splitKeyValue; words without = before a
