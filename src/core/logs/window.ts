@@ -73,7 +73,8 @@ const SEARCH_RESOLUTION = 256 * 1024;
  * The offset of a line start at or before the first line stamped at or after `target`,
  * assuming the file is (roughly) in time order. A probe that finds no timestamp, or one older
  * than a probe before it found, counts as "too late", so the search errs toward reading more,
- * never less.
+ * never less. The line is one with a time: lines without (a request's lines after `Started` in
+ * a log without timestamps) take the time of the line before them, which one pass reads.
  */
 export async function seekToTime(
   file: string,
@@ -89,32 +90,32 @@ export async function seekToTime(
     // The time found at `lo`, the file's start first. A probe that finds an older one is out of
     // order (a clock set back, or lines forged through a logged value, dated 1970) and moves
     // nothing on: the search reads more instead of skipping the part of the window before it.
-    let loTime = (await firstTimeAt(handle, buffer, 0, parser)) ?? -Infinity;
+    let loTime = (await firstTimeAt(handle, buffer, 0, parser))?.time ?? -Infinity;
+    let loLine = 0;
     while (hi - lo > SEARCH_RESOLUTION) {
       const mid = Math.floor((lo + hi) / 2);
-      const time = await firstTimeAt(handle, buffer, mid, parser);
-      if (time === undefined || time >= target || time < loTime) {
+      const found = await firstTimeAt(handle, buffer, mid, parser);
+      if (found === undefined || found.time >= target || found.time < loTime) {
         hi = mid;
       } else {
         lo = mid;
-        loTime = time;
+        loTime = found.time;
+        loLine = mid + found.at;
       }
     }
-    if (lo === 0) return 0;
-    const { bytesRead } = await handle.read(buffer, 0, PROBE_BYTES, lo);
-    const newline = buffer.subarray(0, bytesRead).indexOf(10);
-    return newline < 0 ? lo : lo + newline + 1;
+    return loLine;
   } finally {
     await handle.close();
   }
 }
 
+/** The time of the first whole line with one after `position`, and where that line begins. */
 async function firstTimeAt(
   handle: fs.FileHandle,
   buffer: Buffer,
   position: number,
   parser: LineParser,
-): Promise<number | undefined> {
+): Promise<{ time: number; at: number } | undefined> {
   const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
   const chunk = buffer.subarray(0, bytesRead);
   let start = chunk.indexOf(10) + 1;
@@ -124,7 +125,7 @@ async function firstTimeAt(
       if (end < 0) return undefined;
       const parsed = parser.parse(chunk.toString('utf8', start, end));
       const time = Number.isNaN(parsed.time) ? parsed.requestTime : parsed.time;
-      if (time !== undefined && !Number.isNaN(time)) return time;
+      if (time !== undefined && !Number.isNaN(time)) return { time, at: start };
       start = end + 1;
     }
     return undefined;

@@ -106,6 +106,31 @@ describe('log engine on mixed and hostile shapes', function () {
     assert.deepEqual(inRanges.warnings, stopped);
   });
 
+  it('finds the last hour of a large log whose lines after Started carry no time', async () => {
+    // Rails' development log, or Rails 8 on STDOUT: only `Started ... at` has a time. The seek
+    // began at the Processing or Completed line of a request before the window, which read
+    // as a request with no time: "1 request carries no timestamp".
+    const lines: string[] = [];
+    const first = Date.parse('2026-12-04T04:00:00Z');
+    for (let k = 0; k < 28_800; k++) {
+      const at = new Date(first + k * 1000).toISOString();
+      lines.push(
+        `Started GET "/items/${k}" for 192.0.2.1 at ${at.slice(0, 10)} ${at.slice(11, 19)} +0000`,
+        'Processing by ItemsController#show as HTML',
+        `  Parameters: {"id"=>"${k}", "filler"=>"${'x'.repeat(100 + (k % 150))}"}`,
+        `Completed ${k % 9 ? '200 OK' : '500 Internal Server Error'} in ${k % 70}ms`,
+      );
+    }
+    const file = path.join(folder, 'development.log');
+    await fs.writeFile(file, `${lines.join('\n')}\n`);
+    for (const window of ['1h', '2026-12-04T07:00:00.5Z..2026-12-04T08:00Z']) {
+      const { seeked, whole } = await seekedAndWhole(folder, file, window);
+      assert.equal(seeked.sources[0].seeked, true);
+      assert.equal(seeked.requests.total, whole.requests.total);
+      assert.deepEqual(seeked.warnings, whole.warnings, window);
+    }
+  });
+
   it('reads key=value text in linear time when one = follows many words', () => {
     // Heroku's router and lograge lines are read by splitKeyValue; words without = before a
     // late one made it search the rest of the text from every word.
