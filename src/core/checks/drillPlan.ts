@@ -186,14 +186,22 @@ async function identityOf(
   }
 }
 
-/** A client for the drill target as the drill connects to it. */
-export function targetClient(
+/** How long a connection to the drill target may take, as pg_restore's PGCONNECT_TIMEOUT. */
+export const TARGET_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A client connected to the drill target, as the drill connects to it. Ctrl-C (`signal`) stops
+ * the connect at once; a target that takes the connection and never answers is given up on
+ * after `connectTimeoutMs`, an error that says so (pg's own is "timeout expired").
+ */
+export async function connectTarget(
   target: DrillEndpoint,
   password: string | undefined,
-  database = target.database,
-  connectTimeoutMs = 10_000,
-): Client {
-  return new Client({
+  database: string,
+  signal: AbortSignal | undefined,
+  connectTimeoutMs = TARGET_CONNECT_TIMEOUT_MS,
+): Promise<Client> {
+  const client = new Client({
     host: target.host,
     port: target.port,
     user: target.user,
@@ -202,6 +210,17 @@ export function targetClient(
     ssl: target.ssl,
     connectionTimeoutMillis: connectTimeoutMs,
   });
+  // A connection dropped later rejects its query; without a listener it would crash the run.
+  client.on('error', () => undefined);
+  const started = Date.now();
+  try {
+    await connectOrAbort(client, signal);
+  } catch (error) {
+    if (signal?.aborted || Date.now() - started < connectTimeoutMs) throw error;
+    // A plain Error, as pg's: the callers name the target and what to do.
+    throw new Error(`no answer within ${connectTimeoutMs / 1000} s`, { cause: error });
+  }
+  return client;
 }
 
 /** Whether the target is the monitored server by identity, and what the guard could read. */
@@ -237,12 +256,10 @@ async function compareIdentities(
     };
   }
   const password = target.password ?? options.env.PGPASSWORD;
-  const theirs = await identityOf(async () => {
-    const client = targetClient(target, password, target.database, IDENTITY_TIMEOUT_MS);
-    client.on('error', () => undefined);
-    await connectOrAbort(client, signal);
-    return client;
-  }, signal);
+  const theirs = await identityOf(
+    () => connectTarget(target, password, target.database, signal, IDENTITY_TIMEOUT_MS),
+    signal,
+  );
   if (!theirs.id) {
     // The drill reads it again once connected, with the password the user gives then.
     return {

@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { Client, DatabaseError } from 'pg';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
-import { connectOrAbort } from '../db/session';
 import { quoteIdent } from '../db/sqlText';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -15,11 +14,11 @@ import { silentLogger } from '../util/logger';
 import { PG_RESTORE_HINT, listDump } from './backupChecks';
 import { plural } from '../util/plural';
 import {
+  connectTarget,
   endpointOf,
   readIdentity,
   sameServer,
   scratchDatabaseName,
-  targetClient,
 } from './drillPlan';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
@@ -234,14 +233,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     mismatches: [],
   };
   const password = target.password ?? options.password ?? env.PGPASSWORD;
-  const connect = async (database: string): Promise<Client> => {
-    const client = targetClient(target, password, database);
-    // A connection dropped later rejects its query; without a listener it would crash the run.
-    client.on('error', () => undefined);
-    // A target that takes the connection and never answers must not hold up a cancel.
-    await connectOrAbort(client, signal);
-    return client;
-  };
+  const connect = (database: string): Promise<Client> =>
+    connectTarget(target, password, database, signal);
 
   /**
    * A query on the target that Ctrl-C and a timeout can interrupt: pg ignores an AbortSignal,

@@ -249,6 +249,32 @@ describe('upkeep drill stopped by SIGTERM in each step', function () {
     assert.ok(tookMs < 3000, `took ${tookMs} ms`);
   });
 
+  it('left alone, a target that does not answer is given up on, and named so', async () => {
+    // pg's own words for its connect timeout, "timeout expired", said neither what timed out
+    // nor after how long.
+    const server = `127.0.0.1:${portOf(silent)}`;
+    const drill = (args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> =>
+      startCli(
+        ['drill', '--workspace', folder, '--dump', dumpFile, '--target', silentUrl, ...args],
+        { PGPASSWORD: password, ...env },
+      ).exited;
+
+    const plan = await drill([], { DATABASE_URL: monitoredUrl });
+    assert.equal(plan.code, 2, plan.stderr);
+    assert.match(plan.stderr, /Compared by host and port only: the target's system identifier/);
+    assert.match(plan.stderr, /could not be read yet \(no answer within 5 s\)\./);
+
+    const started = Date.now();
+    const run = await drill(['--confirm', server], {});
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`the drill did not run on ${server}: no answer within 10 s\\nCheck that`),
+    );
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+    assert.ok(!(plan.stderr + run.stderr).includes('S3cretPw'), 'no password');
+  });
+
   it('while CREATE DATABASE is answered late: the database it made is dropped', async () => {
     hold = { text: 'CREATE DATABASE', ms: 2500, seen: false };
     const { run } = await terminateWhen(
