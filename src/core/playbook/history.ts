@@ -72,10 +72,22 @@ export function historyMarkdown(
 /**
  * Names, summaries and everything else read from the state file (which a repo may commit) come
  * from people and tools; keep them from becoming Markdown, or more than one line, or reversed.
+ * The document opens as text, where an escape reads as a backslash in the name, so `_` between
+ * two letters or digits (`index_users_on_email`, which CommonMark never takes for emphasis) and
+ * `#` after one (`ReportsController#monthly`, never a heading or its closing run) stay as they are.
  */
 function plain(text: string): string {
-  return printable(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_[\]<>#|]/g, '\\$&');
+  return printable(text.replace(/[\r\n]+/g, ' ')).replace(
+    /[\\`*_[\]<>#|]/g,
+    (char: string, at: number, line: string) =>
+      (char === '_' && WORD.test(line[at - 1] ?? '') && WORD.test(line[at + 1] ?? '')) ||
+      (char === '#' && WORD.test(line[at - 1] ?? ''))
+        ? char
+        : `\\${char}`,
+  );
 }
+
+const WORD = /^[\p{L}\p{N}]$/u;
 
 /** A check id as code; one holding a backtick, which would end the code span, as plain text. */
 function code(text: string): string {

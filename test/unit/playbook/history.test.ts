@@ -93,7 +93,33 @@ describe('task history document', () => {
     recordOwnerChange(state, logs.id, context, { from: 'Ann_B', to: null });
     const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
     assert.match(text, /### Owner changed — 2026-11-03T09:00:00\.000Z by Pat\n\n- Period: p\n/);
-    assert.match(text, /\n- Owner: Ann\\_B → no owner \(the tier's team\)\n/);
+    assert.match(text, /\n- Owner: Ann_B → no owner \(the tier's team\)\n/);
+  });
+
+  it('shows actions, identifiers and notes as written where Markdown would not act on them', () => {
+    // The document opens as text: an escape there is a backslash in the action's name.
+    const state = emptyState();
+    const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann', periodKey: 'p' };
+    markDone(state, logs, context, {
+      note: 'Dropped index_bookings_on_service_id; _stray_ and *stars* stay escaped',
+      checks: [
+        {
+          checkId: 'logs.slowRequests',
+          outcome: 'warn',
+          summary: 'slowest 2.5 s in ReportsController#monthly (users.email_confirmed_at)',
+          startedAt: 'x',
+        },
+      ],
+    });
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.match(
+      text,
+      /: warn — slowest 2\.5 s in ReportsController#monthly \(users\.email_confirmed_at\)\n/,
+    );
+    assert.match(
+      text,
+      /- Note: Dropped index_bookings_on_service_id; \\_stray\\_ and \\\*stars\\\* stay escaped\n/,
+    );
   });
 
   it("keeps a note's control, bidi and line separator characters off the page", () => {
