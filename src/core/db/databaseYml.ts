@@ -3,20 +3,11 @@
  * anchors and merges, `url:` keys and multi-database environments. Ruby is never evaluated;
  * any other ERB yields a clear message naming the line.
  */
-import {
-  LineCounter,
-  isAlias,
-  isCollection,
-  isMap,
-  isNode,
-  isPair,
-  isScalar,
-  parseDocument,
-  visit,
-} from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
 import { UpkeepError } from '../util/errors';
 import { isRecord } from '../util/isRecord';
+import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 
 /** One database of one environment, with the keys Rails would pass to the adapter. */
@@ -263,7 +254,7 @@ export function parseDatabaseYml(
   if (!isMap(root)) {
     throw new UpkeepError('parse', `${file} does not hold a map of environments.`);
   }
-  const sizes = readSizes(root);
+  const { sizes, own } = readAliases(root);
 
   const entries: DatabaseYmlEntry[] = [];
   const environments: string[] = [];
@@ -276,7 +267,7 @@ export function parseDatabaseYml(
     // yaml's own alias limit applies within one environment; this one across them all.
     const envValue = toPlain(document, pair.value, file);
     valuesRead += sizes.get(pair.value) ?? 1;
-    if (valuesRead > sizes.get(root)! + MAX_ALIAS_VALUES) {
+    if (valuesRead > own + MAX_ALIAS_VALUES) {
       throw new UpkeepError(
         'parse',
         `${file} could not be read: its aliases and merge keys (<<) copy more than ` +
@@ -306,43 +297,6 @@ export function parseDatabaseYml(
     }
   }
   return { environments, entries, unsupported, unsetPasswords };
-}
-
-/**
- * Most values aliases and merge keys may add to the file's own once it is read. yaml limits how
- * many aliases an alias may hold, not how large the block it names is: a 2,000-key default block
- * merged into 2,000 environments, 50 KB of YAML, took a minute to read.
- */
-const MAX_ALIAS_VALUES = 100_000;
-
-/**
- * How many values reading each node makes, aliases counting the values of the block they name;
- * the root's entry without aliases is the file's own count. Linear: a block is counted once,
- * when it is first met, and an alias comes after its anchor, so its size is known by then (an
- * alias inside its own block counts 1).
- */
-function readSizes(root: Node): Map<unknown, number> {
-  // By anchor name, the latest so far, as YAML resolves them (yaml's Alias.resolve searches the
-  // whole document for each alias: quadratic).
-  const anchored = new Map<string, unknown>();
-  const sizes = new Map<unknown, number>();
-  let own = 0;
-  const size = (node: unknown): number => {
-    if (isAlias(node)) return sizes.get(anchored.get(node.source)) ?? 1;
-    own++;
-    if (isNode(node) && node.anchor) anchored.set(node.anchor, node);
-    let total = 1;
-    if (isCollection(node)) {
-      for (const item of node.items) {
-        total += isPair(item) ? size(item.key) + size(item.value) : size(item);
-      }
-    }
-    sizes.set(node, total);
-    return total;
-  };
-  size(root);
-  sizes.set(root, own);
-  return sizes;
 }
 
 /** The second occurrence of the first key a mapping repeats. */

@@ -3,13 +3,14 @@
  * of the file that is wrong is reported with its position and skipped; the rest still applies.
  */
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair, YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Alias, Node, Pair, YAMLMap } from 'yaml';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { didYouMean } from '../util/closest';
 import { UpkeepError } from '../util/errors';
 import { describeSize, readTextFileLimited } from '../util/textFile';
+import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { BUILTIN_CHECK_IDS, isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook, quoteThresholds } from './defaultPlaybook';
@@ -198,6 +199,7 @@ function applyText(
       document.errors.includes(error as never) ? 'error' : 'warning',
     );
   }
+  reader.readAliases(document);
 
   const root = document.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
@@ -213,11 +215,24 @@ function applyText(
 }
 
 type Ranged = { range?: [number, number, number] | null };
+type PairsByKey = Map<string, Pair<Node, Node>>;
 
 /** Turns yaml nodes into checked values and problems with positions. */
 class Reader {
   private readonly problems: PlaybookProblem[] = [];
   private untold = 0;
+  /** The node each alias names; aliases with none are reported where they are, once. */
+  private targets = new Map<Alias, Node>();
+  private sizes = new Map<unknown, number>();
+  /** Values read through aliases so far, each alias counted once (see MAX_ALIAS_VALUES). */
+  private aliasValues = 0;
+  private aliasesRefused = false;
+  private readonly followed = new Set<Alias>();
+  private readonly unread = new Set<Alias>();
+  /** The known pairs of each mapping read, by the keys allowed: read once, merges included. */
+  private readonly readPairs = new Map<readonly string[], Map<YAMLMap, PairsByKey>>();
+  /** Mappings whose merge keys are being followed: a merge that names its own map is left. */
+  private readonly merging = new Set<YAMLMap>();
 
   constructor(
     private readonly lines: LineCounter,
@@ -230,6 +245,66 @@ class Reader {
     const last = this.problems[this.problems.length - 1];
     const message = `…and ${this.untold} more problems in ${PLAYBOOK_FILE}.`;
     return [...this.problems, { ...last, message, severity: 'warning' }];
+  }
+
+  /**
+   * Finds the node each alias names, and reports each alias that names no anchor before it.
+   * Aliases are followed, never copied, so a file that names one block many times costs what
+   * reading that block costs each time: counted, and refused past MAX_ALIAS_VALUES.
+   */
+  readAliases(document: { contents: unknown }): void {
+    ({ targets: this.targets, sizes: this.sizes } = readAliases(document.contents));
+    visit(document.contents as Node, {
+      Alias: (_, alias) => {
+        if (this.targets.has(alias)) return;
+        this.unread.add(alias);
+        this.report(
+          alias,
+          `YAML: the alias *${alias.source} has no anchor &${alias.source} before it.`,
+          'error',
+        );
+      },
+    });
+  }
+
+  /**
+   * The node `node` stands for: the one an alias names, else itself. Null for an alias that
+   * names nothing, or once the aliases followed have read more than MAX_ALIAS_VALUES values.
+   */
+  resolve(node: Node | null): Node | null {
+    if (!isAlias(node)) return node;
+    if (this.unread.has(node)) return null;
+    const target = this.targets.get(node) ?? null;
+    if (this.followed.has(node)) return target;
+    this.aliasValues += this.sizes.get(target) ?? 1;
+    if (this.aliasValues > MAX_ALIAS_VALUES) {
+      this.unread.add(node);
+      if (!this.aliasesRefused) {
+        this.aliasesRefused = true;
+        this.report(
+          node,
+          `YAML: this alias and those after it were not read: the aliases of ` +
+            `${PLAYBOOK_FILE} name more than ${MAX_ALIAS_VALUES.toLocaleString('en-US')} values.`,
+          'error',
+        );
+      }
+      return null;
+    }
+    this.followed.add(node);
+    return target;
+  }
+
+  /** A type problem at `node`, unless it is an alias already reported as unread. */
+  private wrong(node: Node | null, message: string): void {
+    if (isAlias(node) && this.unread.has(node)) return;
+    this.report(node, message, 'error');
+  }
+
+  /** `node` when it is written inside `outer`, else `outer`: where to report a problem. */
+  within(node: Node | null, outer: Node): Node {
+    const [start, end] = node?.range ?? [-1, -1];
+    const [from, to] = outer.range ?? [0, 0];
+    return node && start >= from && end <= to ? node : outer;
   }
 
   /** The 1-based line where `node` starts. */
@@ -248,12 +323,28 @@ class Reader {
     this.problems.push(problemAt(from.line, from.col, to.line, to.col, message, severity));
   }
 
-  /** The pairs of a mapping whose keys are known; unknown keys are reported and left out. */
-  pairs(map: YAMLMap, allowed: readonly string[], where: string): Map<string, Pair<Node, Node>> {
-    const known = new Map<string, Pair<Node, Node>>();
+  /**
+   * The pairs of a mapping whose keys are known; unknown keys are reported and left out. A merge
+   * key (`<<: *defaults`, or a list of aliases) adds the pairs of the mappings it names that the
+   * mapping does not give itself, the first named first, as YAML 1.1 merges them. Each mapping
+   * is read once for each set of keys: a mapping named again costs nothing more.
+   */
+  pairs(map: YAMLMap, allowed: readonly string[], where: string): PairsByKey {
+    let read = this.readPairs.get(allowed);
+    if (!read) this.readPairs.set(allowed, (read = new Map()));
+    const earlier = read.get(map);
+    if (earlier) return earlier;
+
+    const known: PairsByKey = new Map();
     const seen = new Set<string>();
+    const merges: Pair<Node, Node>[] = [];
     for (const pair of map.items as Pair<Node, Node>[]) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      const keyNode = this.resolve(pair.key);
+      if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === 'PLAIN') {
+        merges.push(pair);
+        continue;
+      }
+      const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
       if (key !== undefined && seen.has(key)) {
         this.report(
           pair.key,
@@ -275,19 +366,48 @@ class Reader {
       }
       known.set(key, pair);
     }
+
+    this.merging.add(map);
+    for (const source of merges.flatMap((pair) => this.mergeSources(pair))) {
+      if (this.merging.has(source)) continue;
+      for (const [key, pair] of this.pairs(source, allowed, where)) {
+        if (!seen.has(key) && !known.has(key)) known.set(key, pair);
+      }
+    }
+    this.merging.delete(map);
+    read.set(map, known);
     return known;
   }
 
+  /** The mappings a merge key names; anything else is reported. */
+  private mergeSources(pair: Pair<Node, Node>): YAMLMap[] {
+    const value = this.resolve(pair.value);
+    const named = isSeq(value) ? (value.items as Node[]) : [pair.value];
+    const sources: YAMLMap[] = [];
+    for (const entry of named) {
+      const source = this.resolve(entry);
+      if (isMap(source)) sources.push(source);
+      else {
+        this.wrong(
+          entry,
+          'A merge key (<<) takes an alias of a mapping, or a list of them; ' + 'it was left out.',
+        );
+      }
+    }
+    return sources;
+  }
+
   string(node: Node | null, what: string, options: { pattern?: RegExp } = {}): string | undefined {
-    if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
-      this.report(node, `${what} must be a non-empty string.`, 'error');
+    const value = this.resolve(node);
+    if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '') {
+      this.wrong(node, `${what} must be a non-empty string.`);
       return undefined;
     }
-    if (options.pattern && !options.pattern.test(node.value)) {
-      this.report(node, `${what} "${node.value}" must match ${options.pattern.source}.`, 'error');
+    if (options.pattern && !options.pattern.test(value.value)) {
+      this.wrong(node, `${what} "${value.value}" must match ${options.pattern.source}.`);
       return undefined;
     }
-    return node.value;
+    return value.value;
   }
 
   number(
@@ -295,7 +415,8 @@ class Reader {
     what: string,
     options: { min?: number; max?: number; integer?: boolean } = {},
   ): number | undefined {
-    const value = isScalar(node) ? node.value : undefined;
+    const scalar = this.resolve(node);
+    const value = isScalar(scalar) ? scalar.value : undefined;
     const bad =
       typeof value !== 'number' ||
       !Number.isFinite(value) ||
@@ -308,34 +429,37 @@ class Reader {
       const kind = options.integer ? 'a whole number' : 'a number';
       const floor =
         options.min !== undefined && options.max === undefined ? ` ≥ ${options.min}` : '';
-      this.report(node, `${what} must be ${kind}${floor}${range}.`, 'error');
+      this.wrong(node, `${what} must be ${kind}${floor}${range}.`);
       return undefined;
     }
     return value as number;
   }
 
   boolean(node: Node | null, what: string): boolean | undefined {
-    if (!isScalar(node) || typeof node.value !== 'boolean') {
-      this.report(node, `${what} must be true or false.`, 'error');
+    const value = this.resolve(node);
+    if (!isScalar(value) || typeof value.value !== 'boolean') {
+      this.wrong(node, `${what} must be true or false.`);
       return undefined;
     }
-    return node.value;
+    return value.value;
   }
 
   map(node: Node | null, what: string): YAMLMap | undefined {
-    if (!isMap(node)) {
-      this.report(node, `${what} must be a mapping.`, 'error');
+    const value = this.resolve(node);
+    if (!isMap(value)) {
+      this.wrong(node, `${what} must be a mapping.`);
       return undefined;
     }
-    return node;
+    return value;
   }
 
   seq(node: Node | null, what: string): Node[] | undefined {
-    if (!isSeq(node)) {
-      this.report(node, `${what} must be a list.`, 'error');
+    const value = this.resolve(node);
+    if (!isSeq(value)) {
+      this.wrong(node, `${what} must be a list.`);
       return undefined;
     }
-    return node.items as Node[];
+    return value.items as Node[];
   }
 }
 
@@ -568,7 +692,8 @@ class Applier {
         if (jsonPath === undefined) ok = false;
         else expect.jsonPath = jsonPath;
       } else if (key === 'equals') {
-        const scalar = isScalar(value) ? value.value : undefined;
+        const equals = this.reader.resolve(value);
+        const scalar = isScalar(equals) ? equals.value : undefined;
         const allowed = ['string', 'number', 'boolean'].includes(typeof scalar) || scalar === null;
         if (!allowed) {
           this.reader.report(value, `${what} must be a string, number, boolean or null.`, 'error');
@@ -611,16 +736,18 @@ class Applier {
     }
     const id = this.reader.string(field('id'), 'The task id', { pattern: ID_PATTERN });
     if (!id) return;
+    // An id from an alias or a merge key is written elsewhere: said where this entry is.
+    const idNode = this.reader.within(field('id'), node);
     const first = this.givenTasks.get(id);
     if (first !== undefined) {
       this.reader.report(
-        field('id'),
+        idNode,
         `Task "${id}" is given twice (first at line ${first}); the first one is kept.`,
         'error',
       );
       return;
     }
-    this.givenTasks.set(id, this.reader.lineOf(field('id')));
+    this.givenTasks.set(id, this.reader.lineOf(idNode));
     const what = (key: string): string => `Task "${id}": ${key}`;
 
     const existing = this.playbook.tasks.find((task) => task.id === id);
@@ -647,7 +774,7 @@ class Applier {
       if (!tier || !title) {
         const missing = [!tier && 'tier', !title && 'title'].filter(Boolean).join(' and ');
         this.reader.report(
-          known.get('id')!.value,
+          idNode,
           `Task "${id}" is not a default task, so it needs a valid ${missing}; it was skipped.` +
             didYouMean(id, this.taskIds()),
           'error',
@@ -720,7 +847,7 @@ class Applier {
   }
 
   private readGuideline(node: Node | null, what: string): GuidelineLink | undefined {
-    if (isScalar(node)) {
+    if (isScalar(this.reader.resolve(node))) {
       const section = this.reader.string(node, what);
       return section ? { section } : undefined;
     }
@@ -760,7 +887,7 @@ class Applier {
     const taken = new Set(existing.map((item) => item.id));
     for (const entry of entries) {
       let item: ChecklistItem | undefined;
-      if (isScalar(entry)) {
+      if (isScalar(this.reader.resolve(entry))) {
         const title = this.reader.string(entry, `${what} entry`);
         if (title) item = { id: uniqueId(slug(title), taken), title };
       } else {

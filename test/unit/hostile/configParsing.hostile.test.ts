@@ -7,8 +7,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseGemfileLock, parseSchemaVersion } from '../../../src/core/checks/repoChecks';
 import { parseDatabaseYml } from '../../../src/core/db/databaseYml';
-import { applyPlaybookText, loadPlaybook } from '../../../src/core/playbook/loader';
+import { applyPlaybookText, loadPlaybook, MAX_PROBLEMS } from '../../../src/core/playbook/loader';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
+import { findTask } from '../../../src/core/playbook/model';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { tempFolder } from '../../support/tempFolders';
 
@@ -108,6 +109,35 @@ describe('hostile config files (security review)', function () {
       );
     },
   );
+
+  it('a playbook of aliases and merge keys that would copy without bound loads quickly', () => {
+    // Aliases are read as the node they name, never copied, and what they name is counted:
+    // merge keys naming each other twice at every level and 9 aliases of 9 aliases of ... are
+    // read until they name 100,000 values, then refused with a message.
+    let text = 'tasks:\n  - &m0 { id: weekly.bomb, tier: weekly, title: Bomb, owner: Ann }\n';
+    for (let level = 1; level <= 40; level++) {
+      const previous = `*m${level - 1}`;
+      text += `  - &m${level} { <<: [${previous}, ${previous}], id: weekly.bomb${level} }\n`;
+    }
+    text += 'x0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+    for (let level = 1; level <= 40; level++) {
+      text += `x${level}: &l${level} [${Array(9)
+        .fill(`*l${level - 1}`)
+        .join(', ')}]\n`;
+    }
+    text += 'disable: *l40\n';
+    const started = Date.now();
+    const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
+    assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+    assert.equal(findTask(playbook, 'weekly.bomb10')?.owner, 'Ann');
+    assert.equal(findTask(playbook, 'weekly.bomb40'), undefined);
+    assert.ok(problems.length <= MAX_PROBLEMS + 1);
+    const refused = problems.filter((problem) =>
+      /name more than 100,000 values/.test(problem.message),
+    );
+    assert.equal(refused.length, 1, JSON.stringify(problems.slice(0, 5)));
+    assert.match(refused[0].message, /^YAML: this alias and those after it were not read/);
+  });
 
   it('pinned: ERB that tries to run Ruby is never evaluated and is named in the message', () => {
     const text = `${BASE}  database: <%= \`touch /tmp/x\` %>\n`;

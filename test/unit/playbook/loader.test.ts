@@ -377,6 +377,105 @@ tasks:
     assert.ok(problems.some((problem) => problem.line === 2 && /unique/i.test(problem.message)));
   });
 
+  it('reads an alias as the value its anchor names, and reports an alias without one', () => {
+    // Set Owner… keeps anchors and refuses to change an owner anchored for other tasks; the
+    // loader took every alias for a wrong type ("owner must be a non-empty string").
+    const { playbook, problems } = apply(`checks:
+  - &ping { id: custom.ping, kind: shell, command: 'true' }
+tasks:
+  - id: daily.logs
+    owner: &lead Ann
+  - id: daily.health
+    owner: *lead
+  - id: weekly.sidekiq
+    tier: &weekly weekly
+    title: Sidekiq
+    items: &jobItems [Failed jobs reviewed, Retries reviewed]
+    checks: &jobChecks [custom.ping]
+  - id: weekly.mailers
+    tier: *weekly
+    title: Mailers
+    items: *jobItems
+    checks: *jobChecks
+  - id: daily.security
+    owner: *nobody
+`);
+    assert.equal(findTask(playbook, 'daily.health')?.owner, 'Ann');
+    const mailers = findTask(playbook, 'weekly.mailers');
+    assert.equal(mailers?.tier, 'weekly');
+    assert.deepEqual(
+      mailers?.items.map((item) => item.title),
+      ['Failed jobs reviewed', 'Retries reviewed'],
+    );
+    assert.deepEqual(mailers?.checks, ['custom.ping']);
+    assert.equal(findTask(playbook, 'daily.security')?.owner, undefined);
+    const problem = only(problems);
+    assert.deepEqual([problem.line, problem.column, problem.endColumn], [19, 12, 19]);
+    assert.match(problem.message, /\*nobody.*no anchor &nobody before it/);
+    assert.equal(problem.severity, 'error');
+  });
+
+  it('reports a wrong value behind an alias where the alias is used', () => {
+    const { playbook, problems } = apply(`tasks:
+  - id: daily.logs
+    owner: &five 5
+    title: &title Logs
+  - id: daily.health
+    owner: *five
+  - &again { id: weekly.sidekiq, tier: weekly, title: Sidekiq }
+  - *again
+`);
+    assert.equal(findTask(playbook, 'daily.health')?.owner, undefined);
+    assert.equal(findTask(playbook, 'weekly.sidekiq')?.title, 'Sidekiq');
+    assert.deepEqual(
+      problems.map((problem) => [problem.line, problem.column, problem.message]),
+      [
+        [3, 18, 'Task "daily.logs": owner must be a non-empty string.'],
+        [6, 12, 'Task "daily.health": owner must be a non-empty string.'],
+        [8, 5, 'Task "weekly.sidekiq" is given twice (first at line 7); the first one is kept.'],
+      ],
+    );
+  });
+
+  it("merges the keys a merge key (<<) names; the entry's own keys win", () => {
+    const { playbook, problems } = apply(`tasks:
+  - &jobs
+    id: weekly.sidekiq
+    tier: weekly
+    title: Sidekiq
+    owner: Ann
+    team: Jobs
+  - id: weekly.mailers
+    <<: *jobs
+    title: Mailers
+  - { id: monthly.mailers, <<: [{ tier: monthly, owner: Bob }, *jobs], title: Mail }
+  - <<: 5
+    id: weekly.broken
+  - id: weekly.quoted
+    "<<": *jobs
+`);
+    const mailers = findTask(playbook, 'weekly.mailers');
+    assert.deepEqual(
+      [mailers?.tier, mailers?.title, mailers?.owner, mailers?.team],
+      ['weekly', 'Mailers', 'Ann', 'Jobs'],
+    );
+    const monthly = findTask(playbook, 'monthly.mailers');
+    assert.deepEqual(
+      [monthly?.tier, monthly?.title, monthly?.owner, monthly?.team],
+      ['monthly', 'Mail', 'Bob', 'Jobs'],
+    );
+    assert.equal(findTask(playbook, 'weekly.broken'), undefined);
+    assert.deepEqual(
+      problems.map((problem) => [problem.line, problem.column, problem.message.slice(0, 40)]),
+      [
+        [12, 9, 'A merge key (<<) takes an alias of a map'],
+        [13, 9, 'Task "weekly.broken" is not a default ta'],
+        [15, 5, 'Unknown key "<<" in a task; expected one'],
+        [14, 9, 'Task "weekly.quoted" is not a default ta'],
+      ],
+    );
+  });
+
   it('places problems on the first line of a file saved with a byte order mark', async () => {
     // The editor shows the file without its byte order mark: a column counted with it was one
     // to the right of the key on line 1 in the Problems panel.
