@@ -114,6 +114,8 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     maxValue: 'Column maximum',
     share: 'Share of column maximum',
   },
+  // Its table is sign-ups per day, not users, under the summary's count of all users.
+  businessGrowth: { users: 'Sign-ups', signUpsTimeZone: 'Sign-ups time zone' },
   connections: {
     reserved: 'Reserved for superusers',
     reservedConnections: 'Reserved (reserved_connections)',

@@ -284,6 +284,23 @@ describe('dashboard database view', () => {
     assert.equal(older?.note, undefined);
   });
 
+  it("names the growth card's sign-ups as its chart does", () => {
+    // Its table lists sign-ups per day: a "Users" column read 2 users beside 3,000 in the
+    // summary, and the zone the days are cut in read as a field name ("Sign ups time zone").
+    const growth: BusinessGrowthData = {
+      counts: { users: 3000 },
+      signUpsPerDay: [{ day: '2026-11-05', users: 2 }],
+      signUpsTimeZone: 'Etc/UTC',
+      retention7d: null,
+    };
+    const view = cardView(card('businessGrowth', growth));
+    assert.deepEqual(
+      view.table?.columns.map((column) => column.label),
+      ['Day', 'Sign-ups'],
+    );
+    assert.deepEqual(view.facts, [{ label: 'Sign-ups time zone', value: 'Etc/UTC' }]);
+  });
+
   it('gives the headline shares unrounded, so they read as the cards write them', () => {
     // 234 of 481 users is 48.6486 %: rounded to hundredths first it became 48.65, then 48.7 %
     // in the headline while the card said 48.6 %.
