@@ -16,6 +16,16 @@ export async function requireWorkspaceFolder(workspace: string, command: string)
     isFolder = (await fs.stat(workspace)).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && workspace.includes('\uFFFD')) {
+      // Node.js reads a name that is not UTF-8 (a Latin-1 checkout) with U+FFFD for its bytes,
+      // and no such path exists: the folder is there, it cannot be named.
+      throw new UpkeepError(
+        'config',
+        `The path of the workspace folder ${workspace} is not valid UTF-8 (\uFFFD stands for ` +
+          'the bytes Node.js could not read), so it cannot be opened.',
+        'Rename the folder, or give --workspace a symbolic link to it whose path is UTF-8.',
+      );
+    }
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new UpkeepError('config', `The workspace folder ${workspace} does not exist.`, hint);
     }

@@ -30,6 +30,11 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): StartedCl
     ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...args],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } },
   );
+  return watchCli(child);
+}
+
+/** Collects what a started command writes: for a test that starts the CLI another way. */
+export function watchCli(child: ChildProcessWithoutNullStreams): StartedCli {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
