@@ -885,11 +885,12 @@ class Applier {
     if (!entries) return undefined;
     const items: ChecklistItem[] = [];
     const taken = new Set(existing.map((item) => item.id));
+    const suffixes = new Map<string, number>();
     for (const entry of entries) {
       let item: ChecklistItem | undefined;
       if (isScalar(this.reader.resolve(entry))) {
         const title = this.reader.string(entry, `${what} entry`);
-        if (title) item = { id: uniqueId(slug(title), taken), title };
+        if (title) item = { id: uniqueId(slug(title), taken, suffixes), title };
       } else {
         const map = this.reader.map(entry, `${what} entry`);
         if (!map) continue;
@@ -905,7 +906,7 @@ class Applier {
         }
         const id = known.has('id')
           ? this.reader.string(known.get('id')!.value, `${what} id`, { pattern: ID_PATTERN })
-          : uniqueId(slug(title), taken);
+          : uniqueId(slug(title), taken, suffixes);
         if (!id) continue;
         if (taken.has(id)) {
           this.reader.report(
@@ -1024,8 +1025,14 @@ function slug(title: string): string {
   return /^[a-z]/.test(joined) ? joined : `item${joined}`;
 }
 
-function uniqueId(base: string, taken: Set<string>): string {
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
-  return id;
+/**
+ * `base`, else `base2`, `base3`...: the first not taken. `suffixes` keeps where each base's count
+ * got to, so that many items of one title take linear time, not quadratic.
+ */
+function uniqueId(base: string, taken: Set<string>, suffixes: Map<string, number>): string {
+  if (!taken.has(base)) return base;
+  let n = suffixes.get(base) ?? 2;
+  while (taken.has(`${base}${n}`)) n++;
+  suffixes.set(base, n + 1);
+  return `${base}${n}`;
 }
