@@ -245,6 +245,23 @@ export function periodKeyFor(tier: Tier, now: Date, timeZone: string): string {
   return tier.period === 'none' ? 'onDemand' : periodAt(tier.period, now, timeZone).key;
 }
 
+/**
+ * How far ahead of this machine's clock a completion may be stamped and still count: machines
+ * sharing a state file disagree by seconds or minutes, a zone set wrong by hours.
+ */
+const CLOCK_SKEW_MS = 24 * 3600_000;
+
+/**
+ * When the task was last completed, or undefined when the state says no time a calendar here
+ * can place. A time more than CLOCK_SKEW_MS ahead of `now` was written by a clock that was wrong
+ * and says nothing of when the work was done: trusted, it kept the task from being overdue until
+ * the period after it, months later.
+ */
+function placedCompletion(state: TaskState | undefined, now: Date): Date | undefined {
+  const at = stateInstant(state?.done?.at);
+  return at && at.getTime() - now.getTime() <= CLOCK_SKEW_MS ? at : undefined;
+}
+
 /** Where a task stands at `now`. A task never done counts from when Upkeep first saw it. */
 export function taskStatus(
   tier: Tier,
@@ -282,7 +299,7 @@ export function taskStatus(
     checkedItems,
     dueInDays: daysBetween(today, lastDay),
   };
-  const doneAt = stateInstant(state?.done?.at);
+  const doneAt = placedCompletion(state, now);
   const since = stateInstant(state?.since);
   let firstMissed: Period;
   if (doneAt) {
@@ -373,7 +390,11 @@ export function describeLastDone(
   const since = stateInstant(state?.since);
   if (state?.done) {
     const at = describeInstant(new Date(state.done.at), now, timeZone);
-    lines.push(`Last done ${at} by ${state.done.by}`);
+    const ahead =
+      stateInstant(state.done.at) && !placedCompletion(state, now)
+        ? ', a time still to come (a clock was wrong)'
+        : '';
+    lines.push(`Last done ${at} by ${state.done.by}${ahead}`);
   } else if (since) {
     const first = formatLocalDate(localDateOf(since, timeZone));
     lines.push(`Never done since Upkeep first saw it, ${first}`);

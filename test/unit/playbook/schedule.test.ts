@@ -283,6 +283,35 @@ describe('schedule: task status', () => {
     ]);
   });
 
+  it('takes a completion stamped days ahead of now as one at an unknown time', () => {
+    // A state file shared in the repo, written by a machine whose clock ran months ahead: the
+    // completion's time kept the task from going overdue until the week after that time.
+    const tier = tierOf('weekly');
+    const ahead = { periodKey: '2027-W10', at: '2027-03-08T12:00:00Z', by: 'Skewed Laptop' };
+    const task = state({ since: '2026-11-02T09:00:00Z', done: ahead });
+    const now = fixedClock('2026-12-05T12:00:00Z').now(); // Saturday of 2026-W49
+    const status = taskStatus(tier, task, now, zone);
+    assert.deepEqual(
+      [status.kind, status.missedPeriod, status.overdueSince?.toISOString()],
+      ['overdue', '2026-W45', '2026-11-08T23:00:00.000Z'],
+    );
+    assert.deepEqual(describeLastDone(status, task, now, zone), [
+      'Overdue since 2026-11-09 (Mon): week 2026-W45 went by without it',
+      'Last done 2027-03-08 by Skewed Laptop, a time still to come (a clock was wrong)',
+    ]);
+
+    // Minutes ahead (Sunday 23:55 here, Monday 00:05 on a teammate's machine): trusted.
+    const sunday = fixedClock('2026-12-06T22:55:00Z').now();
+    const skew = { periodKey: '2026-W50', at: '2026-12-06T23:05:00Z', by: 'Teammate' };
+    const close = taskStatus(
+      tier,
+      state({ since: '2026-11-02T09:00:00Z', done: skew }),
+      sunday,
+      zone,
+    );
+    assert.deepEqual([close.kind, close.period?.key], ['due', '2026-W49']);
+  });
+
   it('keeps ticks only for their own period', () => {
     const tier = tierOf('daily');
     const ticked = state({
