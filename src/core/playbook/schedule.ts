@@ -76,10 +76,22 @@ export function localDateOf(instant: Date, timeZone: string): LocalDate {
   return { year, month, day };
 }
 
+/** The Gregorian calendar repeats every 400 years, which are 146,097 days. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * Date.UTC for every year a state file can hold: Date.UTC reads the years 0 to 99 as 1900 to
+ * 1999, so those are counted 400 years later and moved back.
+ */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0) {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second);
+  return Date.UTC(year + 400, monthIndex, day, hour, minute, second) - FOUR_CENTURIES_MS;
+}
+
 /** Milliseconds the zone is ahead of UTC at `instant`. */
 function offsetAt(instant: number, timeZone: string): number {
   const wall = wallTime(new Date(instant), timeZone);
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  const asUtc = utc(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   return asUtc - (instant - (((instant % 1000) + 1000) % 1000));
 }
 
@@ -92,7 +104,7 @@ function compareDates(a: LocalDate, b: LocalDate): number {
  * midnight does not exist that day (as in zones that spring forward at 00:00).
  */
 export function startOfLocalDate(date: LocalDate, timeZone: string): Date {
-  const guess = Date.UTC(date.year, date.month - 1, date.day);
+  const guess = utc(date.year, date.month - 1, date.day);
   const first = guess - offsetAt(guess, timeZone);
   const second = guess - offsetAt(first, timeZone);
   for (const candidate of [second, first]) {
@@ -115,20 +127,20 @@ export function startOfLocalDate(date: LocalDate, timeZone: string): Date {
 
 /** Calendar arithmetic on plain dates (no zone involved). */
 export function addDays(date: LocalDate, days: number): LocalDate {
-  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  const moved = new Date(utc(date.year, date.month - 1, date.day + days));
   return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
 }
 
 /** Whole calendar days from `a` to `b` (negative when `b` is earlier). */
 export function daysBetween(a: LocalDate, b: LocalDate): number {
   return Math.round(
-    (Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000,
+    (utc(b.year, b.month - 1, b.day) - utc(a.year, a.month - 1, a.day)) / 86_400_000,
   );
 }
 
 /** 1 = Monday .. 7 = Sunday. */
 function isoWeekday(date: LocalDate): number {
-  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay() || 7;
+  return new Date(utc(date.year, date.month - 1, date.day)).getUTCDay() || 7;
 }
 
 /** The ISO 8601 week of a date: the week belongs to the year that holds its Thursday. */
@@ -173,25 +185,25 @@ export function periodAt(
       const week = isoWeek(today);
       first = week.monday;
       next = addDays(week.monday, 7);
-      key = `${week.year}-W${pad(week.week)}`;
+      key = `${pad(week.year, 4)}-W${pad(week.week)}`;
       break;
     }
     case 'month':
       first = { year: today.year, month: today.month, day: 1 };
       next = addMonths(first, 1);
-      key = `${today.year}-${pad(today.month)}`;
+      key = `${pad(today.year, 4)}-${pad(today.month)}`;
       break;
     case 'quarter': {
       const quarter = Math.floor((today.month - 1) / 3) + 1;
       first = { year: today.year, month: quarter * 3 - 2, day: 1 };
       next = addMonths(first, 3);
-      key = `${today.year}-Q${quarter}`;
+      key = `${pad(today.year, 4)}-Q${quarter}`;
       break;
     }
     case 'year':
       first = { year: today.year, month: 1, day: 1 };
       next = { year: today.year + 1, month: 1, day: 1 };
-      key = String(today.year);
+      key = pad(today.year, 4);
       break;
   }
   return {

@@ -414,6 +414,32 @@ describe('schedule: task status', () => {
     assert.equal(describeTaskStatus(status, now, 'UTC'), 'done at an unknown time by Ann');
   });
 
+  it('places a time of the years 1 to 99 in its own year, not 1900 years later', () => {
+    // Date.UTC reads the years 0 to 99 as 1900 to 1999: a state file's "since" in the year 50
+    // said "Overdue since 1950-06-30 (Fri): month 50-06 went by without it".
+    const month = periodAt('month', new Date('0050-06-15T12:00:00Z'), 'UTC');
+    assert.deepEqual(span(month), [
+      '0050-06',
+      '0050-06-01T00:00:00.000Z',
+      '0050-07-01T00:00:00.000Z',
+    ]);
+    const week = periodAt('week', new Date('0001-01-03T12:00:00Z'), 'UTC');
+    assert.deepEqual(span(week), [
+      '0001-W01',
+      '0001-01-01T00:00:00.000Z',
+      '0001-01-08T00:00:00.000Z',
+    ]);
+    const tier = tierOf('monthly');
+    const now = new Date('2026-12-04T10:00:00Z');
+    const old = state({ since: '0050-06-15T00:00:00Z' });
+    const status = taskStatus(tier, old, now, 'UTC');
+    assert.equal(status.overdueSince?.toISOString(), '0050-07-01T00:00:00.000Z');
+    assert.deepEqual(describeLastDone(status, old, now, 'UTC'), [
+      'Overdue since 0050-07-01 (Fri): month 0050-06 went by without it',
+      'Never done since Upkeep first saw it, 0050-06-15',
+    ]);
+  });
+
   it('takes a time at the edge of what a Date holds, or before year 1, as no time', () => {
     // Valid ISO text a hostile or broken state file can hold: the tree threw a RangeError on
     // the first, and showed 500 BC as the year 501.
