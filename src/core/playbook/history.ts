@@ -74,20 +74,30 @@ export function historyMarkdown(
  * from people and tools; keep them from becoming Markdown, or more than one line, or reversed.
  * The document opens as text, where an escape reads as a backslash in the name, so `_` between
  * two letters or digits (`index_users_on_email`, which CommonMark never takes for emphasis) and
- * `#` after one (`ReportsController#monthly`, never a heading or its closing run) stay as they are.
+ * a `#` inside the text (`ReportsController#monthly`, `see #42`) stay as they are: only one that
+ * starts the text (a heading) or a run of them that ends it after a space (a heading's closing
+ * run) is escaped.
  */
 function plain(text: string): string {
   return printable(text.replace(/[\r\n]+/g, ' ')).replace(
     /[\\`*_[\]<>#|]/g,
     (char: string, at: number, line: string) =>
       (char === '_' && WORD.test(line[at - 1] ?? '') && WORD.test(line[at + 1] ?? '')) ||
-      (char === '#' && WORD.test(line[at - 1] ?? ''))
+      (char === '#' && !marksHeading(line, at))
         ? char
         : `\\${char}`,
   );
 }
 
 const WORD = /^[\p{L}\p{N}]$/u;
+
+/** Whether the `#` at `at` is in a run that opens `line` or closes it after a space. */
+function marksHeading(line: string, at: number): boolean {
+  let start = at;
+  while (start > 0 && line[start - 1] === '#') start--;
+  if (start === 0) return true;
+  return /^#+\s*$/.test(line.slice(at)) && /\s/.test(line[start - 1]);
+}
 
 /** A check id as code; one holding a backtick, which would end the code span, as plain text. */
 function code(text: string): string {

@@ -101,7 +101,7 @@ describe('task history document', () => {
     const state = emptyState();
     const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann', periodKey: 'p' };
     markDone(state, logs, context, {
-      note: 'Dropped index_bookings_on_service_id; _stray_ and *stars* stay escaped',
+      note: 'Dropped index_bookings_on_service_id (see #42); _stray_ and *stars* stay escaped ##',
       checks: [
         {
           checkId: 'logs.slowRequests',
@@ -118,7 +118,7 @@ describe('task history document', () => {
     );
     assert.match(
       text,
-      /- Note: Dropped index_bookings_on_service_id; \\_stray\\_ and \\\*stars\\\* stay escaped\n/,
+      /- Note: Dropped index_bookings_on_service_id \(see #42\); \\_stray\\_ and \\\*stars\\\* stay escaped \\#\\#\n/,
     );
   });
 
@@ -151,9 +151,10 @@ describe('task history document', () => {
     const text = historyMarkdown(hostile, state, 'daily.logs', (iso) => iso);
     const headings = text.split('\n').filter((line) => line.startsWith('#'));
     assert.equal(headings.length, 3, text);
+    // The ## inside the heading is its text (only an opening or closing run marks one).
     assert.equal(
       headings[0],
-      '# History: Logs \\#\\# Forged \\<img src=x\\> \\[run\\](command:upkeep.openPlaybook)',
+      '# History: Logs ## Forged \\<img src=x\\> \\[run\\](command:upkeep.openPlaybook)',
     );
     assert.equal(headings[1], '## \\<!--x--');
   });
