@@ -21,7 +21,7 @@ import {
   withDatabaseHealth,
 } from '../core/checks/registry';
 import { checkListJson, formatCheckList, listChecks } from '../core/checks/checkList';
-import type { FailOn } from '../core/checks/report';
+import type { FailOn, RunProblem } from '../core/checks/report';
 import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { plural } from '../core/util/plural';
@@ -32,7 +32,12 @@ import type { CheckDefinition, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { resolveConnection } from '../core/db/connection';
 import { cancelOnSignals } from './cancelSignals';
-import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
+import {
+  cliLogger,
+  logPlaybookProblems,
+  playbookProblemLine,
+  writeCommandError,
+} from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { collect, savedResultsFile, tierIds } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
@@ -204,6 +209,10 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   // What a playbook error names (a task, a check) was left out of the run: a clean exit would
   // tell cron that it ran and passed.
   if (exitCode === 0 && playbookErrors) exitCode = EXIT_USAGE;
+  // The reports carry them too: a CI test report that reads green hides why the job exits 2.
+  const runProblems: RunProblem[] = problems
+    .filter((problem) => problem.severity === 'error')
+    .map((problem) => ({ kind: 'playbook', message: playbookProblemLine(problem) }));
   let notSaved: string | undefined;
   if (resultsFile) {
     try {
@@ -218,8 +227,9 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
             'Make its folder writable, or give --save a file in one that is.',
           ];
       notSaved =
-        `upkeep check: the results were not saved in ${printable(resultsFile)} ` +
-        `(${printable(why.replace(/\.$/, ''))}).${next ? ` ${printable(next)}` : ''}\n`;
+        `the results were not saved in ${printable(resultsFile)} ` +
+        `(${printable(why.replace(/\.$/, ''))}).${next ? ` ${printable(next)}` : ''}`;
+      runProblems.push({ kind: 'save', message: notSaved });
       exitCode = EXIT_USAGE;
     }
   }
@@ -236,6 +246,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         durationMs: Math.round(performance.now() - startedMs),
         trusted,
         exitCode,
+        problems: runProblems,
         results: runResults,
       }),
     );
@@ -247,6 +258,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         cancelled: cancel.received
           ? `cancelled (${cancel.received}): the checks that did not finish show as skipped`
           : undefined,
+        problems: runProblems,
       }),
     );
   } else {
@@ -254,7 +266,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     const width = process.stdout.isTTY ? process.stdout.columns || 120 : Infinity;
     process.stdout.write(formatTable(runResults, { width }));
   }
-  if (notSaved) process.stderr.write(notSaved);
+  if (notSaved) process.stderr.write(`upkeep check: ${notSaved}\n`);
   if (playbookErrors && !cancel.received) {
     process.stderr.write(
       `upkeep check: .upkeep/playbook.yaml has ${plural(playbookErrors, 'error')} (above): ` +

@@ -21,13 +21,16 @@ export function cliLogger(verbose: boolean, component?: string): Logger {
 /** Each problem as `error:` or `warn:` with its place in the file; returns how many are errors. */
 export function logPlaybookProblems(problems: readonly PlaybookProblem[], log: Logger): number {
   for (const problem of problems) {
-    const line = printable(
-      `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`,
-    );
+    const line = printable(playbookProblemLine(problem));
     if (problem.severity === 'error') log.error(line);
     else log.warn(line);
   }
   return problems.filter((problem) => problem.severity === 'error').length;
+}
+
+/** A playbook problem where it is: `.upkeep/playbook.yaml:LINE:COLUMN: message`. */
+export function playbookProblemLine(problem: PlaybookProblem): string {
+  return `.upkeep/playbook.yaml:${problem.line}:${problem.column}: ${problem.message}`;
 }
 
 /**

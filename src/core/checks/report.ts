@@ -111,6 +111,15 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
   return out.join('\n') + '\n';
 }
 
+/**
+ * What went wrong in a run beside its checks, and counts in its exit code: an error of the repo
+ * playbook (what it names was left out), or results `--save` could not keep.
+ */
+export interface RunProblem {
+  kind: 'playbook' | 'save';
+  message: string;
+}
+
 export interface JsonReport {
   /** Bumped only when a field changes meaning or disappears; new fields may appear. */
   schemaVersion: 1;
@@ -122,6 +131,8 @@ export interface JsonReport {
   trusted: boolean;
   counts: Record<CheckOutcome, number>;
   exitCode: number;
+  /** Only when there are any. */
+  problems?: RunProblem[];
   results: CheckResult[];
 }
 
@@ -139,6 +150,7 @@ export function toJsonReport(
     trusted: report.trusted,
     counts: countOutcomes(report.results),
     exitCode: report.exitCode,
+    ...(report.problems?.length ? { problems: report.problems } : {}),
     results: report.results.map((r) => ({
       checkId: r.checkId,
       title: r.title,
@@ -186,7 +198,7 @@ export function escapeXml(text: string): string {
  */
 export function toJunit(
   results: CheckResult[],
-  options: { failOn?: FailOn; name?: string; cancelled?: string } = {},
+  options: { failOn?: FailOn; name?: string; cancelled?: string; problems?: RunProblem[] } = {},
 ): string {
   const failOn = options.failOn ?? 'fail';
   const isFailure = (r: CheckResult): boolean =>
@@ -195,13 +207,28 @@ export function toJunit(
   const cancelled =
     options.cancelled ??
     (unfinished.length ? `cancelled: ${plural(unfinished.length, 'check')} did not finish` : '');
+  // Beside the checks, each an <error> testcase: a CI report that reads green while the job
+  // exits 2 hides why.
+  const runErrors = [
+    ...(cancelled
+      ? [
+          {
+            name: 'run',
+            type: 'cancelled',
+            message: cancelled,
+            body: unfinished.length ? `did not finish: ${unfinished.join(', ')}` : cancelled,
+          },
+        ]
+      : []),
+    ...problemTestcases(options.problems ?? []),
+  ];
   const failures = results.filter(isFailure).length;
-  const errors = results.filter((r) => r.outcome === 'error').length + (cancelled ? 1 : 0);
+  const errors = results.filter((r) => r.outcome === 'error').length + runErrors.length;
   const skipped = results.filter((r) => r.outcome === 'skipped').length;
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
   const total = results.reduce((sum, r) => sum + r.durationMs, 0);
   const name = escapeXml(options.name ?? 'upkeep');
-  const tests = results.length + (cancelled ? 1 : 0);
+  const tests = results.length + runErrors.length;
 
   const attributes =
     `name="${name}" tests="${tests}" failures="${failures}" ` +
@@ -243,15 +270,37 @@ export function toJunit(
     }
     lines.push(open, inner, '    </testcase>');
   }
-  if (cancelled) {
-    const message = escapeXml(cancelled);
-    const body = unfinished.length ? `did not finish: ${unfinished.join(', ')}` : cancelled;
+  for (const error of runErrors) {
     lines.push(
-      '    <testcase classname="upkeep" name="run" time="0.000">',
-      `      <error message="${message}" type="cancelled">${escapeXml(body)}</error>`,
+      `    <testcase classname="upkeep" name="${error.name}" time="0.000">`,
+      `      <error message="${escapeXml(error.message)}" type="${error.type}">` +
+        `${escapeXml(error.body)}</error>`,
       '    </testcase>',
     );
   }
   lines.push('  </testsuite>', '</testsuites>');
   return lines.join('\n') + '\n';
+}
+
+/** One testcase per kind of problem: `upkeep` / `playbook` with every error, `upkeep` / `save`. */
+function problemTestcases(
+  problems: RunProblem[],
+): { name: string; type: string; message: string; body: string }[] {
+  const playbook = problems.filter((p) => p.kind === 'playbook').map((p) => p.message);
+  const save = problems.filter((p) => p.kind === 'save').map((p) => p.message);
+  return [
+    ...(playbook.length
+      ? [
+          {
+            name: 'playbook',
+            type: 'playbook',
+            message:
+              `.upkeep/playbook.yaml has ${plural(playbook.length, 'error')}: what ` +
+              `${playbook.length === 1 ? 'it names' : 'they name'} was left out of the run`,
+            body: playbook.join('\n'),
+          },
+        ]
+      : []),
+    ...save.map((message) => ({ name: 'save', type: 'save', message, body: message })),
+  ];
 }

@@ -369,6 +369,62 @@ checks:
     );
   });
 
+  it('says in the JUnit XML and the JSON why a run of passing checks exits 2', async () => {
+    // A CI job failed with exit 2 while its test report read all green: the reason was only in
+    // the job's log.
+    const app = path.join(folder, 'typo-report-app');
+    await fs.mkdir(path.join(app, '.upkeep'), { recursive: true });
+    await fs.mkdir(path.join(app, 'storage/a'), { recursive: true });
+    await fs.writeFile(
+      path.join(app, '.upkeep/playbook.yaml'),
+      'version: 1\ntasks:\n  - id: weekly.codeQualty\n    owner: Ann\n',
+    );
+    const args = ['check', '--check', 'host.storageFolders', '--workspace', app];
+    const junit = await upkeep([...args, '--format', 'junit']);
+    assert.equal(junit.code, 2, junit.stderr);
+    assert.match(
+      junit.stdout,
+      /<testsuites name="upkeep typo-report-app" tests="2" failures="0" errors="1" skipped="0"/,
+    );
+    assert.match(
+      junit.stdout,
+      new RegExp(
+        '<testcase classname="upkeep" name="playbook" time="0.000">\n' +
+          '      <error message=".upkeep/playbook.yaml has 1 error: what it names was left out ' +
+          'of the run" type="playbook">.upkeep/playbook.yaml:3:\\d+: [^<]+</error>\n' +
+          '    </testcase>',
+      ),
+    );
+
+    const json = await upkeep([...args, '--format', 'json']);
+    assert.equal(json.code, 2, json.stderr);
+    const report = JSON.parse(json.stdout) as {
+      exitCode: number;
+      problems?: { kind: string; message: string }[];
+    };
+    assert.equal(report.exitCode, 2);
+    assert.equal(report.problems?.length, 1, json.stdout);
+    assert.equal(report.problems[0].kind, 'playbook');
+    assert.match(report.problems[0].message, /^\.upkeep\/playbook\.yaml:3:\d+: /);
+
+    // The same for results that could not be kept, and no problems field in a clean run.
+    const unsaved = await upkeep([
+      ...['check', '--check', 'host.storageFolders', '--workspace', workspace],
+      ...['--save', '/proc/upkeep-results.json', '--format', 'junit'],
+    ]);
+    assert.equal(unsaved.code, 2, unsaved.stderr);
+    assert.match(unsaved.stdout, /errors="1"/);
+    assert.match(
+      unsaved.stdout,
+      /<error message="the results were not saved in \/proc\/upkeep-results\.json \(E[A-Z]+/,
+    );
+    const clean = await upkeep([
+      ...['check', '--check', 'host.storageFolders', '--workspace', workspace, '--format', 'json'],
+    ]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal('problems' in (JSON.parse(clean.stdout) as object), false);
+  });
+
   it('times out a slow check with --timeout', async () => {
     await fs.writeFile(
       path.join(workspace, '.upkeep/playbook.yaml'),
