@@ -9,6 +9,7 @@ import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { didYouMean } from '../util/closest';
 import { UpkeepError } from '../util/errors';
+import { asCode, printable } from '../util/printable';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
@@ -348,7 +349,7 @@ class Reader {
       if (key !== undefined && seen.has(key)) {
         this.report(
           pair.key,
-          `Keys must be unique: "${key}" appears twice in ${where}; the first is used.`,
+          `Keys must be unique: ${quoted(key)} appears twice in ${where}; the first is used.`,
           'error',
         );
         continue;
@@ -358,7 +359,7 @@ class Reader {
         const choices = allowed.filter((k) => !k.startsWith('$')).join(', ');
         this.report(
           pair.key,
-          `Unknown key "${key ?? '?'}" in ${where}; expected one of: ${choices}.` +
+          `Unknown key ${quoted(key ?? '?')} in ${where}; expected one of: ${choices}.` +
             didYouMean(key ?? '', allowed),
           'warning',
         );
@@ -404,7 +405,7 @@ class Reader {
       return undefined;
     }
     if (options.pattern && !options.pattern.test(value.value)) {
-      this.wrong(node, `${what} "${value.value}" must match ${options.pattern.source}.`);
+      this.wrong(node, `${what} ${quoted(value.value)} must match ${options.pattern.source}.`);
       return undefined;
     }
     return value.value;
@@ -940,7 +941,7 @@ class Applier {
       if (!custom && !isBuiltinCheckId(id)) {
         this.reader.report(
           entry,
-          `Unknown check "${id}": not a built-in check and not defined under checks:.` +
+          `Unknown check ${quoted(id)}: not a built-in check and not defined under checks:.` +
             didYouMean(id, [
               ...BUILTIN_CHECK_IDS,
               ...this.playbook.customChecks.map((check) => check.id),
@@ -992,7 +993,7 @@ class Applier {
       if (!task) {
         this.reader.report(
           entry,
-          `No task "${id}" to disable.${didYouMean(id, this.taskIds())}`,
+          `No task ${quoted(id)} to disable.${didYouMean(id, this.taskIds())}`,
           'warning',
         );
         continue;
@@ -1001,6 +1002,21 @@ class Applier {
     }
   }
 }
+
+/**
+ * A key or value of the file, quoted in a problem: its controls written as their code (a raw
+ * U+202E turned the rest of the message around in the Problems panel, a line break split it) and
+ * a long one cut.
+ */
+function quoted(text: string): string {
+  const shown = printable(text, asCode);
+  if (shown.length <= MAX_QUOTED) return `"${shown}"`;
+  let end = MAX_QUOTED - 1;
+  if (/[\ud800-\udbff]/.test(shown.charAt(end - 1))) end -= 1;
+  return `"${shown.slice(0, end)}…"`;
+}
+
+const MAX_QUOTED = 80;
 
 function compiles(pattern: string): boolean {
   try {

@@ -70,8 +70,10 @@ const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}${SEPARATORS}]`, 'g');
  * reach the screen. They are written as `\u` escapes (`\u009b`), parsed back to the same value.
  */
 export function printableJson(value: object): string {
-  return JSON.stringify(value, null, 2).replace(
-    UNSAFE_IN_JSON,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, asCode);
+}
+
+/** A character as its JavaScript and JSON escape: `\u202e`. */
+export function asCode(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

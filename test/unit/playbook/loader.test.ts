@@ -476,6 +476,26 @@ tasks:
     );
   });
 
+  it('writes the controls in a quoted key or id as their code, and cuts a long one', () => {
+    // The Problems panel drew a message with the raw U+202E of a key turned around from there:
+    // 'Unknown key "bogus" in the playbook; ...' read backwards after the key.
+    const long = `x${'y'.repeat(5000)}`;
+    const { problems } = apply(
+      'bogus\u202e: 1\n"two\\nlines": 2\n' +
+        `disable: ["nope\\u202egnp.exe", "${long}"]\n` +
+        'tasks:\n  - { id: daily.logs, checks: ["custom.\\u0007bell"] }\n',
+    );
+    const messages = problems.map((problem) => problem.message);
+    assert.equal(messages.length, 5, messages.join('\n'));
+    assert.ok(!messages.some((message) => /[\u0000-\u001f\u202e]/.test(message)), messages.join());
+    assert.match(messages[0], /^Unknown key "bogus\\u202e" in the playbook;/);
+    assert.match(messages[1], /^Unknown key "two\\u000alines" in the playbook;/);
+    assert.match(messages[2], /^Unknown check "custom\.\\u0007bell": not a built-in check/);
+    assert.match(messages[3], /^No task "nope\\u202egnp\.exe" to disable\./);
+    assert.match(messages[4], /^No task "xyyy+…" to disable\./);
+    assert.ok(messages[4].length < 200, messages[4]);
+  });
+
   it('places problems on the first line of a file saved with a byte order mark', async () => {
     // The editor shows the file without its byte order mark: a column counted with it was one
     // to the right of the key on line 1 in the Problems panel.
