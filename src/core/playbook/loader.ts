@@ -180,6 +180,9 @@ function applyText(
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
   // The editor shows a file without its byte order mark: counted, it moved line 1's columns.
   if (text.startsWith('\ufeff')) text = text.slice(1);
+  // A lone carriage return ends a line for YAML and the editor, not for yaml's parser; one
+  // character for one, so positions stay those of the editor.
+  text = text.replace(/\r(?!\n)/g, '\n');
   const deep = lineNestedTooDeep(text);
   if (deep !== undefined) {
     const message =

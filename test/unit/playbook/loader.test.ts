@@ -496,6 +496,18 @@ tasks:
     assert.ok(messages[4].length < 200, messages[4]);
   });
 
+  it('reads a file whose lines end in a lone carriage return, as the editor shows it', () => {
+    // Classic Mac line ends: yaml took the whole file for one line ("Nested mappings are not
+    // allowed in compact mappings") while the editor shows five.
+    const { playbook, problems } = apply(
+      'tasks:\r  - id: weekly.cr\r    tier: weekly\r    title: Mac\r    bogus: 1\r',
+    );
+    assert.equal(findTask(playbook, 'weekly.cr')?.title, 'Mac');
+    const problem = only(problems);
+    assert.deepEqual([problem.line, problem.column], [5, 5]);
+    assert.match(problem.message, /^Unknown key "bogus" in a task/);
+  });
+
   it('places problems on the first line of a file saved with a byte order mark', async () => {
     // The editor shows the file without its byte order mark: a column counted with it was one
     // to the right of the key on line 1 in the Problems panel.
