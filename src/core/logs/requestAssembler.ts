@@ -331,13 +331,23 @@ export class RequestAssembler {
   }
 
   private addPast(line: ParsedLine, lineNumber: number, offset: number, time: number): void {
-    // A request line (Started, lograge) with the id of a request this range began: one pass
-    // would add it to that request, the next range begins a new one. Too rare to join.
-    if (line.requestId && !line.job && (line.kind === 'started' || line.kind === 'request')) {
+    // A Started line with the id of a request this range began: one pass would add it to that
+    // request, the next range begins a new one. Too rare to join.
+    if (line.requestId && !line.job && line.kind === 'started') {
       const open = this.active.get(line.requestId) ?? this.done.get(line.requestId);
       if (open && !open.foreign) this.unjoinable ??= 'a request id used again across a cut';
     }
     if (line.kind === 'request') {
+      // A line that is a whole request (Heroku's router line after the app's Completed, lograge
+      // beside the Rails lines) with the id of a request this range began goes to it, as in one
+      // pass; the next range drops the record it began from the line (`claims`).
+      const id = line.requestId && !line.job ? line.requestId : undefined;
+      if (id && !this.active.has(id)) this.lateLine(id, this.done.get(id));
+      const own = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
+      if (own && !own.foreign) {
+        this.addSingleLineRequest(line, lineNumber, offset, time);
+        this.claims.push(offset);
+      }
       this.previous = undefined;
       return;
     }
