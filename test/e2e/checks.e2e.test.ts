@@ -5,8 +5,9 @@
  * untrusted workspace the same run starts none of the repo's commands; a run of `upkeep check
  * --save` in a terminal shows in the tree as from the command line (and a saved file is not read
  * before trust); Cancel Running Checks leaves a check's last real result in the tree; trusting
- * the folder offers to run the checks that waited for it; and the recovery drill asks first,
- * showing target and dump, then restores a real pg_dump into a scratch database.
+ * the folder offers to run the checks that waited for it; Run Task's Checks… names each task's
+ * tier as the tree does; and the recovery drill asks first, showing target and dump, then
+ * restores a real pg_dump into a scratch database.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -281,6 +282,36 @@ describe('checks in a real editor', function () {
       const output = await readLogChannel(demo.userDataDir, 'Upkeep');
       assert.match(output, /checks cancelled by the user/);
       assert.match(output, /tools\.brakeman: skipped in \d+ ms — cancelled/);
+    });
+
+    it("names each task's tier and counts its checks in Run Task's Checks…", async () => {
+      const { page } = demo;
+      // The pick read "onDemand · 1 checks": the tier's id where the tree says On demand.
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      /** The placeholder of the pick a command opened, once the palette's is gone. */
+      const pickPlaceholder = async (): Promise<string | null> => {
+        await page.waitForFunction(() => {
+          const box = document.querySelector<HTMLInputElement>(
+            '.quick-input-widget .quick-input-box input',
+          );
+          return box && !box.value && box.placeholder !== 'Type the name of a command to run.';
+        });
+        return input.getAttribute('placeholder');
+      };
+      await runCommand(page, "Upkeep: Run Task's Checks…");
+      assert.equal(await pickPlaceholder(), "Run which task's checks?");
+      await input.fill('workflow');
+      const rows = page.locator('.quick-input-widget .monaco-list-row');
+      await rows.first().waitFor();
+      const labels = await rows.evaluateAll((found) =>
+        found.map((row) => row.getAttribute('aria-label')),
+      );
+      await page.keyboard.press('Escape');
+      assert.ok(labels.includes('Bug-fix workflow, On demand · 1 check'), labels.join(' | '));
+
+      await runCommand(page, 'Upkeep: Run Check…');
+      assert.equal(await pickPlaceholder(), 'Run which check?');
+      await page.keyboard.press('Escape');
     });
   });
 

@@ -19,6 +19,7 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { Playbook, TierId } from '../../core/playbook/model';
 import { TIER_IDS, findTier } from '../../core/playbook/model';
 import { describeError } from '../../core/util/errors';
+import { plural } from '../../core/util/plural';
 import { unlinked } from '../../core/util/unlinked';
 import type { Services, StoredPassword } from '../services';
 import { CheckDiagnostics } from './diagnostics';
@@ -206,12 +207,20 @@ export function registerCheckCommands(services: Services): void {
       const picked = await vscode.window.showQuickPick(
         book.tasks
           .filter((task) => !task.disabled && task.checks.length)
-          .map((task) => ({
-            label: task.title,
-            description: `${task.tier} · ${task.checks.length} checks`,
-            id: task.id,
-          })),
-        { title: 'Upkeep: Run Task Checks', matchOnDescription: true },
+          .map((task) => {
+            // The tier as the tree names it ("On demand", not its id "onDemand").
+            const tier = findTier(book, task.tier)?.title ?? task.tier;
+            return {
+              label: task.title,
+              description: `${tier} · ${plural(task.checks.length, 'check')}`,
+              id: task.id,
+            };
+          }),
+        {
+          title: 'Upkeep: Run Task Checks',
+          placeHolder: "Run which task's checks?",
+          matchOnDescription: true,
+        },
       );
       taskId = picked?.id;
     }
@@ -239,7 +248,12 @@ export function registerCheckCommands(services: Services): void {
           detail: definition.description,
           id: definition.id,
         })),
-        { title: 'Upkeep: Run Check', matchOnDescription: true, matchOnDetail: true },
+        {
+          title: 'Upkeep: Run Check',
+          placeHolder: 'Run which check?',
+          matchOnDescription: true,
+          matchOnDetail: true,
+        },
       );
       checkId = picked?.id;
     }
