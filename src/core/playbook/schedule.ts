@@ -264,15 +264,25 @@ export function periodKeyFor(tier: Tier, now: Date, timeZone: string): string {
 const CLOCK_SKEW_MS = 24 * 3600_000;
 
 /**
+ * Whether a time from the state file is more than CLOCK_SKEW_MS ahead of `now`: written by a
+ * clock that was wrong, it says nothing of when the work was done.
+ */
+export function stampedAhead(text: string | undefined, now: Date): boolean {
+  const at = stateInstant(text);
+  return at !== undefined && at.getTime() - now.getTime() > CLOCK_SKEW_MS;
+}
+
+/**
  * When the task was last completed, or undefined when the state says no time a calendar here
- * can place. A time more than CLOCK_SKEW_MS ahead of `now` was written by a clock that was wrong
- * and says nothing of when the work was done: trusted, it kept the task from being overdue until
- * the period after it, months later.
+ * can place, or one stamped ahead: trusted, that kept the task from being overdue until the
+ * period after it, months later.
  */
 function placedCompletion(state: TaskState | undefined, now: Date): Date | undefined {
-  const at = stateInstant(state?.done?.at);
-  return at && at.getTime() - now.getTime() <= CLOCK_SKEW_MS ? at : undefined;
+  return stampedAhead(state?.done?.at, now) ? undefined : stateInstant(state?.done?.at);
 }
+
+/** What a completion stamped ahead adds to its "last done" line, in the tree and the CLI. */
+export const STAMPED_AHEAD_NOTE = ', a time still to come (a clock was wrong)';
 
 /** Where a task stands at `now`. A task never done counts from when Upkeep first saw it. */
 export function taskStatus(
@@ -402,10 +412,7 @@ export function describeLastDone(
   const since = stateInstant(state?.since);
   if (state?.done) {
     const at = describeInstant(new Date(state.done.at), now, timeZone);
-    const ahead =
-      stateInstant(state.done.at) && !placedCompletion(state, now)
-        ? ', a time still to come (a clock was wrong)'
-        : '';
+    const ahead = stampedAhead(state.done.at, now) ? STAMPED_AHEAD_NOTE : '';
     lines.push(`Last done ${at} by ${state.done.by}${ahead}`);
   } else if (since) {
     const first = formatLocalDate(localDateOf(since, timeZone));

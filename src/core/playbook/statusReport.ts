@@ -20,6 +20,8 @@ import {
   localDateOf,
   parseLocalDate,
   periodAt,
+  STAMPED_AHEAD_NOTE,
+  stampedAhead,
   stateInstant,
   taskStatus,
   wallTime,
@@ -508,7 +510,8 @@ function taskFacts(
     facts.push(`checklist ${task.checklist.ticked}/${task.checklist.items} ticked`);
   }
   if (task.lastDone) {
-    facts.push(describeDone(task.lastDone, task.state === 'done', zone, records));
+    const now = new Date(report.generatedAt);
+    facts.push(describeDone(task.lastDone, task.state === 'done', zone, records, now));
   } else if (task.state !== 'onDemand') {
     facts.push(task.recorded ? 'never done' : 'never done (not in the state file)');
   }
@@ -525,8 +528,10 @@ function describeDone(
   thisPeriod: boolean,
   zone: string,
   records: RecordField[],
+  now: Date,
 ): string {
   const when = done.at ? formatWall(new Date(done.at), zone) : 'at an unknown time';
+  const ahead = done.at && stampedAhead(done.at, now) ? STAMPED_AHEAD_NOTE : '';
   // As the history shows them: "Recovery time 42 minutes" rather than the record's id.
   const values = Object.entries(done.values)
     .map(([key, value]) => {
@@ -535,7 +540,7 @@ function describeDone(
     })
     .join(', ');
   return (
-    `${thisPeriod ? 'done' : 'last done'} ${when} by ${done.by}` +
+    `${thisPeriod ? 'done' : 'last done'} ${when} by ${done.by}${ahead}` +
     `${thisPeriod || done.period === 'onDemand' ? '' : ` (${done.period})`}` +
     `${done.note ? `: ${done.note}` : ''}${values ? ` [${values}]` : ''}`
   );

@@ -14,6 +14,7 @@ import { loadPlaybook } from '../../../src/core/playbook/loader';
 import { tasksOfTier } from '../../../src/core/playbook/model';
 import { countAttention, taskStatus } from '../../../src/core/playbook/schedule';
 import { taskEntry } from '../../../src/core/playbook/state';
+import type { TaskState } from '../../../src/core/playbook/state';
 import { readStateFile } from '../../../src/core/playbook/stateStore';
 import type { StatusReport, TaskReport } from '../../../src/core/playbook/statusReport';
 import { describeTaskRow } from '../../../src/vscode/tree/checkFailures';
@@ -442,6 +443,45 @@ describe('upkeep status (CLI)', function () {
       assert.equal(report.counts.dueSoon, badge.dueSoon, instant);
       assert.equal(report.counts.dueLater, badge.dueLater, instant);
     }
+  });
+
+  it('a team playbook of anchors and merges, and a completion stamped ahead, as the tree', async () => {
+    // A shared state file written by a laptop whose clock ran months ahead: the task was kept
+    // from going overdue until March; the tree and the command now both say overdue.
+    const playbook = [
+      'tasks:',
+      '  - &jobs',
+      '    id: weekly.sidekiq',
+      '    tier: weekly',
+      '    title: Sidekiq queues',
+      '    owner: &lead Dana',
+      '  - <<: *jobs',
+      '    id: weekly.mailers',
+      '    title: Mailers',
+      '  - id: daily.logs',
+      '    owner: *lead',
+      '',
+    ].join('\n');
+    const ahead = doneTask('2027-W10', '2027-03-08T12:00:00Z', 'Skewed Laptop');
+    const state = { version: 1, tasks: { 'weekly.sidekiq': ahead } };
+    const dir = await workspace({ state, playbook });
+    const run = await upkeep(['--workspace', dir, '--tier', 'weekly', '--tier', 'daily']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stderr.includes('.upkeep/playbook.yaml'), false, run.stderr);
+    const sidekiq = taskBlock(run.stdout, 'weekly.sidekiq');
+    assert.match(sidekiq, /^ {2}overdue +weekly\.sidekiq +Sidekiq queues \(owner Dana\)/);
+    assert.match(sidekiq, /week 2026-W40 went by without it/);
+    assert.match(
+      sidekiq,
+      /last done 2027-03-08 13:00 by Skewed Laptop, a time still to come \(a clock was wrong\)/,
+    );
+    assert.match(taskBlock(run.stdout, 'weekly.mailers'), /Mailers \(owner Dana\)/);
+    assert.match(taskBlock(run.stdout, 'daily.logs'), /Log monitoring \(owner Dana\)/);
+
+    const { playbook: loaded } = await loadPlaybook({ workspace: dir });
+    const weekly = loaded.tiers.find((tier) => tier.id === 'weekly')!;
+    const status = taskStatus(weekly, ahead as TaskState, new Date(NOW), 'Europe/Berlin');
+    assert.deepEqual([status.kind, status.missedPeriod], ['overdue', '2026-W40']);
   });
 
   it('names recorded values by their title and keeps the last run of on-demand work', async () => {
