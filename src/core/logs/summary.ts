@@ -23,7 +23,7 @@ import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
 import { ZoneClock } from './timestamps';
-import { seekToTime } from './window';
+import { inTimeOrder, seekToTime } from './window';
 
 export type { LogSummary, LogWindow } from './summaryTypes';
 export { STDIN_SOURCE } from './parallel';
@@ -201,13 +201,24 @@ class SummaryRun {
         report.warn(binary);
         return;
       }
+      // A large file is read only around the window, when its times go forward.
+      const { parser } = this.parsers;
+      const large = file.size >= SEEK_MIN_BYTES;
+      const windowed = !Number.isNaN(from) || !Number.isNaN(to);
+      const ordered =
+        !large ||
+        !windowed ||
+        file.gzip ||
+        (await inTimeOrder(file.path, file.size, SEEK_MARGIN_MS, parser));
+      if (!ordered) {
+        this.log.info(`read ${name} whole: its times go back (one log after another?)`);
+      }
       let start = 0;
-      if (!Number.isNaN(from) && !file.gzip && file.size >= SEEK_MIN_BYTES) {
-        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, this.parsers.parser);
+      if (!Number.isNaN(from) && !file.gzip && large && ordered) {
+        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, parser);
         source.seeked = start > 0;
       }
-      const stopAfter =
-        !Number.isNaN(to) && file.size >= SEEK_MIN_BYTES ? to + STOP_MARGIN_MS : NaN;
+      const stopAfter = !Number.isNaN(to) && large && ordered ? to + STOP_MARGIN_MS : NaN;
       // A line a container runtime split open at the end of the last file goes on here only
       // when this is the same log after its rotation; another container's first line is its own.
       if (!continuesRotation(this.lastFile, file.path)) this.parsers.parser.forgetSplits();

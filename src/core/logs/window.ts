@@ -109,6 +109,39 @@ export async function seekToTime(
   }
 }
 
+/** How many probes spread over a file tell whether it is in time order. */
+const ORDER_PROBES = 16;
+
+/**
+ * Whether the lines of `file` go forward in time, as far as probes spread over it tell: none
+ * finds a time more than `slackMs` older than one before it. A log of one process after another
+ * (`kubectl logs -l app=web --prefix` prints each pod's log in turn, or logs joined with cat)
+ * goes back at each: a seek finds the window in one part, and a read that stops after the
+ * window leaves out the parts after it.
+ */
+export async function inTimeOrder(
+  file: string,
+  size: number,
+  slackMs: number,
+  parser: LineParser,
+): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(PROBE_BYTES);
+    let newest = -Infinity;
+    for (let k = 0; k < ORDER_PROBES; k++) {
+      const position = Math.floor((size * k) / ORDER_PROBES);
+      const found = await firstTimeAt(handle, buffer, position, parser);
+      if (!found) continue;
+      if (found.time < newest - slackMs) return false;
+      newest = Math.max(newest, found.time);
+    }
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The time of the first whole line with one after `position`, and where that line begins. */
 async function firstTimeAt(
   handle: fs.FileHandle,

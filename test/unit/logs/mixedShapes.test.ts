@@ -383,6 +383,25 @@ describe('log engine on mixed and hostile shapes', function () {
     }
   });
 
+  it('reads a log of one pod after another (kubectl logs -l --prefix) whole in a window', async () => {
+    // Without --follow kubectl prints each pod's log in turn: the times go back at every pod.
+    // The seek found the window in one pod's part, and the read stopped after it in another.
+    const pods = ['x2k4q', 'p8m2z'].map((pod) =>
+      railsLog(14_400, '2026-12-04T00:00:00Z', 3000)
+        .replace(/^/gm, `[pod/web-7d9f8c6b5-${pod}/web] `)
+        .replace(/-req\]/g, `-${pod}]`)
+        .slice(0, -`[pod/web-7d9f8c6b5-${pod}/web] `.length),
+    );
+    const file = path.join(folder, 'pods.log');
+    await fs.writeFile(file, pods.join(''));
+    assert.ok((await fs.stat(file)).size > 8 * 1024 * 1024, 'large enough to seek in');
+    for (const window of ['1h', '2026-12-04T05:00..2026-12-04T06:00']) {
+      const { seeked, whole } = await seekedAndWhole(folder, file, window);
+      assert.ok(whole.requests.total >= 2400, `${window}: ${whole.requests.total}`);
+      assert.deepStrictEqual(figures(seeked), figures(whole), window);
+    }
+  });
+
   it('says no "is this a Rails log?" of a large log that begins after the window', async () => {
     // A window of yesterday on a log rotated at midnight: reading a large file stops at the
     // first line an hour past the window's end, here its first line, before any request.
