@@ -14,7 +14,7 @@ import { probeServer } from '../core/db/probe';
 import { repoMetrics } from '../core/db/repoMetrics';
 import type { DbSession } from '../core/db/session';
 import { openSession } from '../core/db/session';
-import { defaultSnapshotFile } from '../core/checks/dbChecks';
+import { defaultSnapshotFile, snapshotOptions } from '../core/checks/dbChecks';
 import { printable, printableJson, printableLines } from '../core/util/printable';
 import { loadPlaybook } from '../core/playbook/loader';
 import { UpkeepError } from '../core/util/errors';
@@ -149,7 +149,7 @@ async function runDb(flags: DbFlags): Promise<number> {
       log,
       only: flags.card,
       allRoles: !flags.ownQueries,
-      snapshotFile: flags.snapshots ? defaultSnapshotFile() : undefined,
+      ...(flags.snapshots ? snapshotOptions(defaultSnapshotFile()) : {}),
       metrics,
     });
     const failed = output.cards.filter((card) => card.state === 'error');

@@ -10,7 +10,6 @@
  * need the monitored database (SQL custom checks) use `sharedDbSession(context)` too.
  */
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CardOptions, CardState, DbCard } from '../db/cards';
 import { collectCards } from '../db/cards';
@@ -24,6 +23,7 @@ import type { DbSession } from '../db/session';
 import { isLoginRefused, openSession } from '../db/session';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatMs } from '../util/figures';
+import { homeFolder } from '../util/homeFolder';
 import type {
   CheckContext,
   CheckDefinition,
@@ -35,20 +35,33 @@ import type {
 export const DB_SESSION_KEY = 'db:session';
 export const DB_PROBE_KEY = 'db:probe';
 
-/** Upkeep's folder in the user's cache: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`. */
-function cacheFile(name: string, env: NodeJS.ProcessEnv): string {
-  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'upkeep', name);
+/**
+ * Upkeep's folder in the user's cache: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`; none for
+ * a user with no home folder (no HOME, and no entry in the system's user list: a container run
+ * under an arbitrary uid), for whom Node.js cannot tell where `~` is.
+ */
+function cacheFile(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const home = env.XDG_CACHE_HOME ? undefined : homeFolder(env);
+  const cache = env.XDG_CACHE_HOME || (home && path.join(home, '.cache'));
+  return cache ? path.join(cache, 'upkeep', name) : undefined;
 }
 
-/** Where the CLI keeps size snapshots, in Upkeep's cache folder. */
-export function defaultSnapshotFile(env: NodeJS.ProcessEnv = process.env): string {
+/** Where the CLI keeps size snapshots, in Upkeep's cache folder (see cacheFile). */
+export function defaultSnapshotFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return cacheFile('db-snapshots.json', env);
 }
 
-/** Where the CLI and the editor keep the query ids of Upkeep's own statements (ownQueryIds.ts). */
-export function defaultOwnQueryIdsFile(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where the CLI and the editor keep the query ids of Upkeep's own statements (ownQueryIds.ts);
+ * none kept without a cache folder (see cacheFile).
+ */
+export function defaultOwnQueryIdsFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return cacheFile('own-query-ids.json', env);
+}
+
+/** The card options that keep size snapshots in `snapshotFile`, or say why none can be kept. */
+export function snapshotOptions(snapshotFile: string | undefined): Partial<CardOptions> {
+  return snapshotFile ? { snapshotFile } : { noCacheFolder: true };
 }
 
 function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
@@ -469,8 +482,8 @@ const CARD_CHECKS: CardCheckSpec[] = [
 
 /** The database checks with size snapshots kept in `snapshotFile` (the editor's storage). */
 export function createDbChecks(options: { snapshotFile?: string } = {}): CheckDefinition[] {
-  const snapshotFile = options.snapshotFile ?? defaultSnapshotFile();
-  return [databaseHealth, ...CARD_CHECKS.map((spec) => cardCheck(spec, { snapshotFile }))];
+  const snapshots = snapshotOptions(options.snapshotFile ?? defaultSnapshotFile());
+  return [databaseHealth, ...CARD_CHECKS.map((spec) => cardCheck(spec, snapshots))];
 }
 
 /** The database checks, snapshots under ~/.cache/upkeep (see createDbChecks for the editor). */

@@ -16,6 +16,7 @@ import {
   parseZeitwerkOutput,
 } from './toolParsers';
 import type { ToolOutput } from './toolProcess';
+import { homeFolder } from '../util/homeFolder';
 import { plural } from '../util/plural';
 import { findExecutable, runTool } from './toolProcess';
 import { readTextFile } from './files';
@@ -266,11 +267,13 @@ const UPDATE_HINT = 'run bundle-audit update (or bundle exec bundle-audit update
 
 /**
  * Where bundler-audit keeps ruby-advisory-db: `BUNDLER_AUDIT_DB`, else
- * `~/.local/share/ruby-advisory-db` (a git checkout that `bundle-audit update` pulls).
+ * `~/.local/share/ruby-advisory-db` (a git checkout that `bundle-audit update` pulls); none for
+ * a user with no home folder.
  */
-export function advisoryDatabasePath(env: Record<string, string | undefined>): string {
+export function advisoryDatabasePath(env: Record<string, string | undefined>): string | undefined {
   if (env.BUNDLER_AUDIT_DB) return path.resolve(env.BUNDLER_AUDIT_DB);
-  return path.join(env.HOME || os.homedir(), '.local', 'share', 'ruby-advisory-db');
+  const home = homeFolder(env);
+  return home && path.join(home, '.local', 'share', 'ruby-advisory-db');
 }
 
 /**
@@ -287,11 +290,16 @@ export const advisoryDatabaseCheck: CheckDefinition = {
   async run(context: CheckContext): Promise<CheckReport> {
     const env = context.env ?? process.env;
     const folder = advisoryDatabasePath(env);
-    const home = env.HOME || os.homedir();
-    const shown = folder.startsWith(home + path.sep) ? `~${folder.slice(home.length)}` : folder;
+    const home = homeFolder(env);
+    const shown = !folder
+      ? '~/.local/share/ruby-advisory-db (this user has no home folder; BUNDLER_AUDIT_DB ' +
+        'names another)'
+      : home && folder.startsWith(home + path.sep)
+        ? `~${folder.slice(home.length)}`
+        : folder;
 
-    const stat = await fs.stat(folder).catch(() => undefined);
-    if (!stat?.isDirectory()) {
+    const stat = folder ? await fs.stat(folder).catch(() => undefined) : undefined;
+    if (!folder || !stat?.isDirectory()) {
       const lock = await readTextFile(path.join(context.workspace, 'Gemfile.lock'));
       if (!lock || !/^ {4}bundler-audit \(/m.test(lock)) {
         return { outcome: 'skipped', summary: `no advisory database at ${shown}` };

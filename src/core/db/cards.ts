@@ -64,6 +64,8 @@ export interface CardOptions {
   allRoles?: boolean;
   /** JSON file for size snapshots (growth); none kept when absent. */
   snapshotFile?: string;
+  /** Snapshots were asked for, but this user has no cache folder to keep them in (no home). */
+  noCacheFolder?: boolean;
   /** Queries defined by the repo; the caller passes them only in a trusted workspace. */
   metrics?: RepoMetric[];
   /** A probe already made on this session. */
@@ -81,6 +83,7 @@ export interface CardContext {
   limit: number;
   allRoles: boolean;
   snapshotFile?: string;
+  noCacheFolder?: boolean;
   longRunningSeconds: number;
   /** Results several cards of one run share (table sizes), so each is read once. */
   memo: Map<string, Promise<unknown>>;
@@ -175,6 +178,7 @@ export async function collectCards(
     limit: options.limit ?? 10,
     allRoles: options.allRoles ?? true,
     snapshotFile: options.snapshotFile,
+    noCacheFolder: options.noCacheFolder,
     longRunningSeconds: options.longRunningSeconds ?? 60,
     memo: new Map(),
   };

@@ -53,6 +53,11 @@ async function readFile(file: string): Promise<{ file: SnapshotFile; unreadable:
   return { file: { version: 1, databases: {} }, unreadable: true };
 }
 
+/** What to do when the snapshots have no folder this user can write. */
+export const SNAPSHOT_FOLDER_HINT =
+  'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
+  'users often have none. upkeep db --no-snapshots keeps none.';
+
 /**
  * Adds a snapshot unless one is younger than an hour, and returns the database's snapshots.
  * Other Upkeep processes share the file: it is re-read and written under its lock, so their
@@ -81,8 +86,7 @@ export async function recordSnapshot(
     throw new UpkeepError(
       'config',
       `Cannot keep size snapshots in ${file}: ${await whyNotWritable(file, error)}.`,
-      'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
-        'users often have none. upkeep db --no-snapshots keeps none.',
+      SNAPSHOT_FOLDER_HINT,
       { cause: error },
     );
   }

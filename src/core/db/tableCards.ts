@@ -13,7 +13,7 @@ import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
-import { baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
+import { SNAPSHOT_FOLDER_HINT, baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
 
 const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
@@ -325,6 +325,15 @@ const growth: CardDefinition = {
   id: 'growth',
   title: 'Growth',
   async run(context): Promise<CardResult<GrowthData>> {
+    if (!context.snapshotFile && context.noCacheFolder) {
+      // As for a cache folder it cannot write: a setting to give, so the run exits 2.
+      throw new UpkeepError(
+        'config',
+        'Cannot keep size snapshots: this user has no home folder (HOME is not set, and the ' +
+          "system's user list has no entry for it).",
+        SNAPSHOT_FOLDER_HINT,
+      );
+    }
     if (!context.snapshotFile) {
       return {
         state: 'skipped',

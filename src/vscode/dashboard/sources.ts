@@ -3,7 +3,7 @@
  * services, the log engine over the configured log sources, and one read-only database session
  * for the database and business cards.
  */
-import { defaultSnapshotFile } from '../../core/checks/dbChecks';
+import { defaultSnapshotFile, snapshotOptions } from '../../core/checks/dbChecks';
 import type { DbCard } from '../../core/db/cards';
 import { cardDefinitions, collectCards, runOrder } from '../../core/db/cards';
 import { probeServer } from '../../core/db/probe';
@@ -107,7 +107,13 @@ export function editorSources(services: Services): DashboardSources {
         // Shared with the database checks and the CLI, so growth has one history per database.
         const snapshotFile = defaultSnapshotFile();
         const probe = await probeServer(session, signal);
-        const options = { clock: services.clock, signal, log, snapshotFile, probe };
+        const options = {
+          clock: services.clock,
+          signal,
+          log,
+          ...snapshotOptions(snapshotFile),
+          probe,
+        };
         // Card by card, so each shows as soon as it is done while the slower ones still run.
         const order = runOrder(cardDefinitions);
         const done: DbCard[] = [];
@@ -120,7 +126,9 @@ export function editorSources(services: Services): DashboardSources {
             progress?.({ ...databaseView(cards, connection.display), pending });
           }
         }
-        const snapshots = await readSnapshots(snapshotFile, connection.display).catch(() => []);
+        const snapshots = snapshotFile
+          ? await readSnapshots(snapshotFile, connection.display).catch(() => [])
+          : [];
         log.info(
           `database: ${cards.length} cards from ${connection.display} ` +
             `in ${Date.now() - started} ms`,
