@@ -2,7 +2,8 @@
  * Set Owner… in a real editor (code-server): from a task's context menu and from the palette it
  * writes the owner into `.upkeep/playbook.yaml`, changing that one line and nothing else, the
  * tree row and its hover follow, and clearing it gives back the very same file. A playbook open
- * with unsaved edits gets the change in the editor, saved by no one but the user; a broken one
+ * with unsaved edits gets the change in the editor, saved by no one but the user, and into the
+ * history only once saved with it; a broken one
  * is opened at its error and left as it was. Each change goes into the task's history (who,
  * from whom to whom), and a file changed on disk while the owner was being chosen gets the
  * owner on what it holds then, keeping the other change.
@@ -172,9 +173,9 @@ describe('Set Owner in a real editor', function () {
 
   it('puts the change into an open playbook with unsaved edits, saving nothing', async function () {
     await runCommand(page, 'Upkeep: Open Repo Playbook');
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.waitFor();
-    await editor.locator('.view-lines').click();
+    const playbookEditor = page.locator('.editor-instance .monaco-editor').first();
+    await playbookEditor.waitFor();
+    await playbookEditor.locator('.view-lines').click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type('# typed, not saved yet');
     await page.locator('.tabs-container .tab.dirty', { hasText: 'playbook.yaml' }).waitFor();
@@ -189,14 +190,48 @@ describe('Set Owner in a real editor', function () {
     await waitForNotification(page, 'which has unsaved changes: save it to keep them');
     await description(treeItem(page, VIEW, 'Health monitoring'), /owner Zoe$/).waitFor();
     assert.equal(await fs.readFile(file, 'utf8'), PLAYBOOK, 'nothing saved for the user');
+    // Not in the history yet: the change may still be thrown away.
+    assert.deepEqual(await ownerChanges(editor.folder, 'daily.health'), []);
 
-    await editor.locator('.view-lines').click();
+    await playbookEditor.locator('.view-lines').click();
     await page.keyboard.press('Control+S');
     await page.locator('.tabs-container .tab.dirty', { hasText: 'playbook.yaml' }).waitFor({
       state: 'detached',
     });
     const saved = await fs.readFile(file, 'utf8');
     assert.equal(saved, `${PLAYBOOK}  - id: daily.health\n    owner: Zoe\n# typed, not saved yet`);
+    assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.health', 1), {
+      by: USER,
+      owner: { from: null, to: 'Zoe' },
+    });
+
+    // A change into unsaved text that is then reverted never happened: the next save of the
+    // file, without it, records nothing, and the next change is from Zoe.
+    await page.keyboard.type('\n# more');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'playbook.yaml' }).waitFor();
+    await setOwnerOf(page, 'Health monitoring');
+    await ownerInput(page).fill('Yan');
+    await quickInputRow(page, 'Yan').waitFor();
+    await ownerInput(page).press('Enter');
+    await description(treeItem(page, VIEW, 'Health monitoring'), /owner Yan$/).waitFor();
+    await runCommand(page, 'File: Revert File');
+    await description(treeItem(page, VIEW, 'Health monitoring'), /owner Zoe$/).waitFor();
+    await playbookEditor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# saved without Yan');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tabs-container .tab.dirty', { hasText: 'playbook.yaml' }).waitFor({
+      state: 'detached',
+    });
+    await setOwnerOf(page, 'Health monitoring');
+    await ownerInput(page).fill('Xi');
+    await quickInputRow(page, 'Xi').waitFor();
+    await ownerInput(page).press('Enter');
+    await description(treeItem(page, VIEW, 'Health monitoring'), /owner Xi$/).waitFor();
+    assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.health', 2), {
+      by: USER,
+      owner: { from: 'Zoe', to: 'Xi' },
+    });
   });
 
   it('refuses a broken playbook, opening it at the error', async function () {
@@ -314,6 +349,15 @@ async function lastOwnerEntry(
     assert.ok(Date.now() < deadline, `${count} owner changes of ${taskId} in: ${text}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** The owner changes of the task in `.upkeep/state.json` now. */
+async function ownerChanges(folder: string, taskId: string): Promise<unknown[]> {
+  const text = await fs.readFile(path.join(folder, '.upkeep/state.json'), 'utf8').catch(() => '{}');
+  const state = JSON.parse(text) as {
+    tasks?: Record<string, { history: { action: string }[] }>;
+  };
+  return (state.tasks?.[taskId]?.history ?? []).filter((entry) => entry.action === 'owner');
 }
 
 /** Where the core says the YAML error is (1-based). */

@@ -34,7 +34,7 @@ import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
 import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
 import { checkFailures, rowText } from './checkFailures';
-import { setTaskOwnerCommand } from './setOwner';
+import { setTaskOwnerCommand, UnsavedOwnerChanges } from './setOwner';
 
 export const HISTORY_SCHEME = 'upkeep-history';
 
@@ -69,9 +69,10 @@ export function registerTreeCommands(context: TreeCommandContext): void {
   command('upkeep.markTaskDone', (node) => markTaskDone(context, node));
   command('upkeep.snoozeTask', (node) => snooze(context, node));
   command('upkeep.resetTask', (node) => reset(context, node));
+  const unsavedOwners = new UnsavedOwnerChanges(context);
   command('upkeep.setTaskOwner', async (node) => {
     const task = await resolveTask(context, node, 'Set the owner of which task?');
-    if (task) await setTaskOwnerCommand(context, task);
+    if (task) await setTaskOwnerCommand(context, task, unsavedOwners);
   });
   command('upkeep.showTaskHistory', (node) => showHistory(context, node));
   command('upkeep.openGuideline', (node) => openGuideline(context, node));

@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
-import { recordOwnerChange } from '../../core/playbook/state';
+import { recordOwnerChange, type OwnerChange } from '../../core/playbook/state';
 import {
   ownerProblem,
   parseChecked,
@@ -29,8 +29,63 @@ interface OwnerItem extends vscode.QuickPickItem {
   choice?: { owner: string | undefined };
 }
 
+/**
+ * Owner changes put into the open playbook's unsaved text. They go into the tasks' history when
+ * that text is saved still holding them: one discarded, reverted or edited away leaves no record
+ * of a change that never happened.
+ */
+export class UnsavedOwnerChanges {
+  private readonly pending = new Map<string, { task: Task; change: OwnerChange }>();
+
+  constructor(private readonly context: TreeCommandContext) {
+    context.services.track(
+      vscode.workspace.onDidSaveTextDocument((document) => void this.saved(document)),
+    );
+  }
+
+  /** A second change of the same task before a save is one change, from the first owner. */
+  add(task: Task, change: OwnerChange): void {
+    const earlier = this.pending.get(task.id)?.change;
+    this.pending.set(task.id, {
+      task,
+      change: { from: earlier?.from ?? change.from, to: change.to },
+    });
+  }
+
+  private async saved(document: vscode.TextDocument): Promise<void> {
+    const folder = this.context.services.workspaceFolder;
+    if (!this.pending.size || !folder) return;
+    if (document.uri.toString() !== vscode.Uri.joinPath(folder.uri, PLAYBOOK_FILE).toString()) {
+      return;
+    }
+    const changes = [...this.pending.values()];
+    this.pending.clear();
+    const text = document.getText();
+    for (const { task, change } of changes) {
+      if (change.from === change.to || !savedWithOwner(text, task, change.to)) continue;
+      await this.context.controller.change(task, (state, at) =>
+        recordOwnerChange(state, task.id, at, change),
+      );
+    }
+  }
+}
+
+/** Whether the saved playbook text gives the task that owner (null: none). */
+function savedWithOwner(text: string, task: Task, owner: string | null): boolean {
+  try {
+    return setTaskOwner(text, task.id, owner ?? undefined) === undefined;
+  } catch {
+    // Saved broken: the tree shows the error, and the owner is not known to be in effect.
+    return false;
+  }
+}
+
 /** Asks for the task's new owner and writes it; the tree follows the file. */
-export async function setTaskOwnerCommand(context: TreeCommandContext, task: Task): Promise<void> {
+export async function setTaskOwnerCommand(
+  context: TreeCommandContext,
+  task: Task,
+  unsaved: UnsavedOwnerChanges,
+): Promise<void> {
   const folder = context.services.workspaceFolder;
   if (!folder || folder.uri.scheme !== 'file') {
     void vscode.window.showInformationMessage('Upkeep: open the folder of a Rails app first.');
@@ -64,11 +119,13 @@ export async function setTaskOwnerCommand(context: TreeCommandContext, task: Tas
   // The task's history keeps who changed it, when, and from whom: the playbook keeps only the
   // owner, and its git log only once committed. From the text changed, which may not be the one
   // the choice was made on (a pull while the quick pick was open).
-  if (where !== 'none') {
-    const change = { from: previous ?? null, to: owner ?? null };
+  const change = { from: previous ?? null, to: owner ?? null };
+  if (where === 'file') {
     await context.controller.change(task, (state, at) =>
       recordOwnerChange(state, task.id, at, change),
     );
+  } else if (where === 'unsaved') {
+    unsaved.add(task, change);
   }
   const says = owner === undefined ? `has no owner (team: ${task.team})` : `is owned by ${owner}`;
   const message = {
