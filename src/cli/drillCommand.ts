@@ -248,6 +248,9 @@ function dumpFacts(file: string): string {
 
 /** `host:port` of the monitored server; its URL may come from a setting with a password. */
 function monitoredServer(url: string): string {
+  // One the connection refused (a mistyped scheme) reads to the driver as a socket path or a
+  // database holding the whole text, its password too.
+  if (!/^postgres(ql)?:\/\//i.test(url)) return 'unknown (its URL is not a postgres:// URL)';
   try {
     return serverOf(url);
   } catch {

@@ -223,6 +223,17 @@ export async function connectTarget(
   return client;
 }
 
+/**
+ * A target that is no URL, as typed, with what reads as its password hidden: `redact` knows
+ * `scheme://user:pw@host`, and one typed without its scheme (`drill:pw@db/postgres`) has its
+ * password hidden too.
+ */
+function shownTarget(text: string): string {
+  const redacted = redact(text);
+  if (redacted.includes('://')) return redacted;
+  return redacted.replace(/^([^\s/:@]*):\S*@(?=[^\s@/]*(?:[/?#]|$))/, '$1:***@');
+}
+
 /** Whether the target is the monitored server by identity, and what the guard could read. */
 interface IdentityCheck {
   monitoredSystemId?: string;
@@ -363,7 +374,7 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   if (!targetServer) {
     throw new UpkeepError(
       'config',
-      `The drill target ${redact(targetUrl)} is not a postgres:// URL.`,
+      `The drill target ${shownTarget(targetUrl)} is not a postgres:// URL.`,
       'Give it as postgres://user@host:port/database (the password in PGPASSWORD).',
     );
   }

@@ -426,7 +426,12 @@ function stripUndefined(record: Record<string, unknown>): Record<string, unknown
 }
 
 function parseUrl(url: string, source: ConnectionSource): Record<string, unknown> {
-  if (!/^(postgres|postgresql|socket):/i.test(url.trim()) && !url.trim().startsWith('/')) {
+  // A scheme typed with one slash or none (`postgres:/app:pw@db/x`), or left out (`//app:pw@db`),
+  // reads to the driver as a database or a socket path holding the whole text, password and all,
+  // which every message would then name. A socket path has no `@`.
+  const trimmed = url.trim();
+  const socketPath = trimmed.startsWith('/') && !trimmed.includes('@');
+  if (!/^(postgres|postgresql):\/\/|^socket:/i.test(trimmed) && !socketPath) {
     throw new UpkeepError(
       'config',
       `The connection URL from ${describeSource(source)} is not a PostgreSQL URL ` +
