@@ -89,6 +89,8 @@ export interface RangeOutcome {
   claims: number[];
   /** Requests the range began and closed incomplete at its end (see `openIds`). */
   openIds: string[];
+  /** Requests the range completed last (see `recentIds`). */
+  recentIds: string[];
   /** Each process the range followed, and whether it ended as a fresh one would be. */
   processes: ProcessSummary[];
   /** The range cannot be joined exactly; read the file on one thread. */
@@ -171,6 +173,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     });
   }
   const openIds = assembler.openIds();
+  const recentIds = assembler.recentIds();
   assembler.finish();
   const unjoinable = assembler.unjoinable;
   return {
@@ -179,6 +182,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     tentative: unjoinable ? [] : assembler.tentative,
     claims: assembler.claims,
     openIds,
+    recentIds,
     processes,
     unjoinable,
     lines: read.lines,
@@ -463,15 +467,25 @@ function unjoinable(outcomes: RangeOutcome[]): string | undefined {
     for (const { key, end } of outcome.processes) lastState.set(key, end);
   }
   // A request a range closed incomplete while a later range holds more of its lines: one pass
-  // would have finished it (its lines came more than CLAIM_MS later).
+  // would have finished it (its lines came more than CLAIM_MS later). A request a range
+  // completed and let go before a later range's line of it (one the range did not read on to
+  // and claim): one pass may still have held it, depending on what came before the range.
   const closed = new Set<string>();
+  const recent = new Set<string>();
+  const claimed = new Set<number>();
   for (const outcome of outcomes) {
     for (const record of outcome.tentative) {
-      if (record.requestId !== undefined && closed.has(record.requestId)) {
+      const id = record.requestId;
+      if (id !== undefined && closed.has(id)) {
         return 'a request went on past the time a range reads on for';
+      }
+      if (id !== undefined && recent.has(id) && !claimed.has(record.offset)) {
+        return 'a line came long after its request completed, near a cut';
       }
     }
     for (const id of outcome.openIds) closed.add(id);
+    for (const id of outcome.recentIds) recent.add(id);
+    for (const offset of outcome.claims) claimed.add(offset);
   }
   return undefined;
 }

@@ -320,6 +320,17 @@ export class RequestAssembler {
     return ids;
   }
 
+  /**
+   * The ids of the requests this range completed last (kept, or dropped from `done` not long
+   * ago): a later range's tentative record of one that this range did not claim is a line that
+   * came so late that whether one pass still held its request depends on what came before.
+   */
+  recentIds(): string[] {
+    const ids = [...this.dropped.keys()];
+    for (const [id, record] of this.done) if (!record.foreign) ids.push(id);
+    return ids;
+  }
+
   /** Closes everything still open; call once at the end. */
   finish(): void {
     this.flushProcesses();
@@ -342,7 +353,6 @@ export class RequestAssembler {
       // beside the Rails lines) with the id of a request this range began goes to it, as in one
       // pass; the next range drops the record it began from the line (`claims`).
       const id = line.requestId && !line.job ? line.requestId : undefined;
-      if (id && !this.active.has(id)) this.lateLine(id, this.done.get(id));
       const own = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
       if (own && !own.foreign) {
         this.addSingleLineRequest(line, lineNumber, offset, time);
@@ -378,6 +388,7 @@ export class RequestAssembler {
     time: number,
   ): void {
     const id = line.requestId;
+    if (id && !this.active.has(id)) this.lateLine(id, this.done.get(id));
     const existing = id ? (this.active.get(id) ?? this.done.get(id)) : undefined;
     if (!existing && line.pid === 'router' && this.joinRouterLine(line)) return;
     const record = existing ?? this.newRecord(Boolean(id), lineNumber, offset, time, line);

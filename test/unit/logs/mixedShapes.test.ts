@@ -358,6 +358,55 @@ describe('log engine on mixed and hostile shapes', function () {
     }
   });
 
+  it('joins a line that comes 220 completions after its request as one pass, or not at all', async () => {
+    // One pass keeps the newest 192 to 256 completed requests, so whether a line that late still
+    // finds its request depends on all that came before. A range that began the request and let
+    // it go stopped reading on before the line; the next range took the line for a request of
+    // its own while one pass still held the request (a router 503 counted, or the other way).
+    const second = (k: number): string =>
+      new Date(Date.parse('2026-12-04T10:00:00Z') + k * 1000).toISOString();
+    const tagged = (k: number, id: string, body: string): string =>
+      `I, [${second(k).slice(0, 23)}000 #100]  INFO -- : [${id}] ${body}`;
+    const late = 'eeeeeeeeeeeeeeee1';
+    const lateLines: Record<string, (k: number) => string> = {
+      router: (k) =>
+        `${second(k).slice(0, 23)}000+00:00 heroku[router]: at=error code=H12 ` +
+        `desc="Request timeout" method=GET path="/late" host=shop.herokuapp.com ` +
+        `request_id=${late} fwd="192.0.2.9" dyno=web.1 connect=0ms service=30000ms status=503`,
+      lograge: (k) =>
+        tagged(k, late, 'method=GET path=/late format=html controller=A action=b status=503'),
+      completed: (k) => tagged(k, late, 'Completed 503 Service Unavailable in 5ms'),
+    };
+    const file = path.join(folder, 'late.log');
+    for (const [kind, lateLine] of Object.entries(lateLines)) {
+      for (const [before, after] of [
+        [600, 240],
+        [800, 220],
+        [1000, 240],
+      ]) {
+        const lines: string[] = [];
+        for (let k = 0; k < before + after + 101; k++) {
+          const id = k === before ? late : `f${String(k).padStart(15, '0')}aaaa`;
+          lines.push(
+            tagged(k, id, 'Started GET "/a" for 10.0.0.1 at 2026-12-04 10:00:00 +0000'),
+            tagged(k, id, `Completed 200 OK in ${k % 50}ms`),
+          );
+          if (k === before + after) lines.push(lateLine(k));
+        }
+        await fs.writeFile(file, `${lines.join('\n')}\n`);
+        const serial = await summarizeInRanges(file, false);
+        for (const ranges of [2, 3]) {
+          const run = await summarizeInRanges(file, { ranges, inProcess: true });
+          assert.deepStrictEqual(
+            run.summary,
+            serial.summary,
+            `${kind} after ${before} and ${after} requests, ${ranges} ranges`,
+          );
+        }
+      }
+    }
+  });
+
   it('gives in a window of a large mixed log the figures of reading it whole', async () => {
     const file = path.join(folder, 'mixed-large.log');
     await fs.writeFile(
