@@ -12,13 +12,12 @@ import { Option } from 'commander';
 import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
-import { cliLogger } from './cliLogger';
+import { cliLogger, writeCommandError } from './cliLogger';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
-import { describeError } from '../core/util/errors';
 
 const EXIT_USAGE = 2;
 
@@ -121,7 +120,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       process.stderr.write(`upkeep logs: cancelled (${cancel.received}); no summary printed.\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(`upkeep logs: ${printable(describeError(error))}\n`);
+    writeCommandError('logs', error);
     return EXIT_USAGE;
   } finally {
     cancel.stop();

@@ -123,6 +123,8 @@ describe('upkeep logs', () => {
     assert.equal(result.status, 2);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^upkeep logs: The workspace folder .* does not exist\./);
+    // What to do on a line of its own, as the other commands write it.
+    assert.match(result.stderr, /does not exist\.\nPass the Rails app folder with --workspace/);
     assert.doesNotMatch(result.stderr, /production\.log/);
   });
 
@@ -145,7 +147,7 @@ describe('upkeep logs', () => {
   it('exits 2 on a window it cannot read', () => {
     const result = upkeep(['logs', path.join(FIXTURES, 'rails22.log'), '--window', 'last tuesday']);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /Cannot read the window "last tuesday"\. Use a duration like 1h/);
+    assert.match(result.stderr, /Cannot read the window "last tuesday"\.\nUse a duration like 1h/);
   });
 
   it('reads a window given as a range', () => {
