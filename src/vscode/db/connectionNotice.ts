@@ -1,9 +1,10 @@
 /**
  * What the editor says after a database setting changes (Rails environment, database of
  * config/database.yml, the URL setting forgotten): which connection Upkeep now uses and where
- * it came from, or why none is found. Free of `vscode` so a test can run it on real files.
+ * it came from, or why none is found; and where it comes from as Configure Database Connection
+ * shows it. Free of `vscode` so a test can run it on real files.
  */
-import type { ResolveOptions } from '../../core/db/connection';
+import type { ResolveOptions, ResolvedConnection } from '../../core/db/connection';
 import { describeSource, resolveConnection } from '../../core/db/connection';
 import { describeError } from '../../core/util/errors';
 
@@ -32,4 +33,27 @@ export async function connectionNotice(
       message: `Upkeep: ${change}, but no database is found that way: ${describeError(error)}`,
     };
   }
+}
+
+/**
+ * Where a connection comes from, each part named once for what it is: `from
+ * config/database.yml, production environment, primary database`. A production connection
+ * says so only when the environment's name does not already (it read `production
+ * (production)`).
+ */
+export function describeOrigin(
+  connection: Pick<ResolvedConnection, 'source' | 'production'>,
+): string {
+  const { source } = connection;
+  const parts =
+    source.kind === 'database.yml'
+      ? [
+          source.file ?? 'config/database.yml',
+          source.environment ? `${source.environment} environment` : '',
+          source.name ? `${source.name} database` : '',
+        ]
+      : [describeSource(source)];
+  const named = source.kind === 'database.yml' && source.environment === 'production';
+  const production = connection.production && !named ? ' · treated as production' : '';
+  return `from ${parts.filter(Boolean).join(', ')}${production}`;
 }

@@ -37,7 +37,7 @@ import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
-import { connectionNotice } from './connectionNotice';
+import { connectionNotice, describeOrigin } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
 
 /** What a caller (the tree, the dashboard) may pass to Run Database Maintenance. */
@@ -136,22 +136,17 @@ async function configureDatabase(
   login: LoginMemory,
 ): Promise<void> {
   if (!services.trusted) return configureUntrusted(services, log, login);
-  let found: string;
+  let now: ConfigureItem;
   try {
     const connection = await currentConnection(services);
-    found =
-      `${connection.display} — from ${describeSource(connection.source)}` +
-      `${connection.production ? ' (production)' : ''}`;
+    now = { label: `$(database) ${connection.display}`, detail: describeOrigin(connection) };
   } catch (error) {
-    found = `Not found: ${describeError(error)}`;
+    now = { label: '$(database) Not found', detail: describeError(error) };
   }
   const settings = services.settings();
   const items: ConfigureItem[] = [
     { label: 'Now', kind: vscode.QuickPickItemKind.Separator },
-    {
-      label: '$(database) ' + found.split(' — ')[0],
-      detail: found.includes(' — ') ? found.split(' — ')[1] : undefined,
-    },
+    now,
     { label: 'Change', kind: vscode.QuickPickItemKind.Separator },
     {
       label: '$(link) Enter a connection URL…',
@@ -221,7 +216,7 @@ async function configureUntrusted(
   const now: ConfigureItem = connection
     ? {
         label: `$(database) ${connection.display}`,
-        detail: `from ${describeSource(connection.source)}`,
+        detail: describeOrigin(connection),
       }
     : {
         label: '$(workspace-untrusted) No database yet: waits for workspace trust',

@@ -8,7 +8,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveSettings } from '../../../src/core/settings';
-import { connectionNotice } from '../../../src/vscode/db/connectionNotice';
+import { resolveConnection } from '../../../src/core/db/connection';
+import { connectionNotice, describeOrigin } from '../../../src/vscode/db/connectionNotice';
 
 const DATABASE_YML = `default: &default
   adapter: postgresql
@@ -76,5 +77,22 @@ describe('connectionNotice', () => {
     );
     assert.equal(notice.level, 'warning');
     assert.match(notice.message, /trust/i);
+  });
+
+  it('names where the picked connection comes from, each part once', async () => {
+    // Configure Database Connection read "from config/database.yml, production (production)".
+    const production = await resolveConnection(options('production'));
+    assert.equal(describeOrigin(production), 'from config/database.yml, production environment');
+
+    const marked = await resolveConnection({
+      ...options('development'),
+      settings: resolveSettings({
+        database: { railsEnvironment: 'development', production: true },
+      }),
+    });
+    assert.equal(
+      describeOrigin(marked),
+      'from config/database.yml, development environment · treated as production',
+    );
   });
 });
