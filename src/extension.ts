@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDatabaseCommands(services);
     registerTemplateCommands(services);
     services.log
-      .child('Extension')
+      .child('extension')
       .info(
         `activated on ${services.workspaceFolder?.name ?? 'no folder'} ` +
           `in ${Date.now() - started} ms`,
@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     followAppFolder(
       context,
-      services!.log.child('Extension'),
+      services!.log.child('extension'),
       () => services?.workspaceFolder,
       () => {
         // The open dashboard stays where it is and shows the new folder's data.

@@ -148,7 +148,7 @@ export class DashboardPanel implements vscode.Disposable {
     window: LogWindow,
   ) {
     this.window = window;
-    this.log = services.log.child('Dashboard');
+    this.log = services.log.child('dashboard');
     // A hidden panel is not refreshed by the timer; it reloads and says 'ready' when shown.
     this.refresher = new Refresher(
       (signal, refreshId) => this.load(signal, refreshId),

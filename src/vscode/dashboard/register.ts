@@ -19,7 +19,7 @@ export function registerDashboard(
   services: Services,
   dashboard?: { panel: vscode.WebviewPanel; window: LogWindow },
 ): void {
-  const log = services.log.child('Dashboard');
+  const log = services.log.child('dashboard');
   const sources = editorSources(services);
   const actions: DashboardActions = {
     saveReport: (snapshot) => saveReport(services, snapshot),
@@ -56,7 +56,7 @@ async function saveReport(
   services: Services,
   snapshot: DashboardSnapshot | undefined,
 ): Promise<void> {
-  const log = services.log.child('Dashboard');
+  const log = services.log.child('dashboard');
   const folder = services.workspaceFolder;
   if (!folder) {
     void vscode.window.showErrorMessage(

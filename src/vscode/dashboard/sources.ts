@@ -45,7 +45,7 @@ export function currentHealth(services: Services): HealthView {
 }
 
 export function editorSources(services: Services): DashboardSources {
-  const log = services.log.child('Dashboard');
+  const log = services.log.child('dashboard');
   return {
     thresholds() {
       const settings = services.settings();
