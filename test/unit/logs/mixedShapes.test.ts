@@ -339,7 +339,7 @@ describe('log engine on mixed and hostile shapes', function () {
     assert.ok(split >= 16, `only ${split} runs were read in ranges`);
   });
 
-  it('reads heroku logs with request-id tags in ranges: a router line after a cut joins', async () => {
+  it('reads tagged heroku logs in ranges: a router line after a cut joins', async () => {
     // The router logs a request after the app's Completed; a range reading on past its end for
     // its requests met the router line of one and was refused (read on one thread) 31 times
     // in 32.
@@ -358,7 +358,7 @@ describe('log engine on mixed and hostile shapes', function () {
     }
   });
 
-  it('joins a line that comes 220 completions after its request as one pass, or not at all', async () => {
+  it('joins a line 220 completions after its request as one pass does, or not', async () => {
     // One pass keeps the newest 192 to 256 completed requests, so whether a line that late still
     // finds its request depends on all that came before. A range that began the request and let
     // it go stopped reading on before the line; the next range took the line for a request of
@@ -432,7 +432,7 @@ describe('log engine on mixed and hostile shapes', function () {
     }
   });
 
-  it('reads a log of one pod after another (kubectl logs -l --prefix) whole in a window', async () => {
+  it('reads a log of one pod after another (kubectl logs -l) whole in a window', async () => {
     // Without --follow kubectl prints each pod's log in turn: the times go back at every pod.
     // The seek found the window in one pod's part, and the read stopped after it in another.
     const pods = ['x2k4q', 'p8m2z'].map((pod) =>
