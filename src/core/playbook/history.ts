@@ -76,18 +76,26 @@ export function historyMarkdown(
  * two letters or digits (`index_users_on_email`, which CommonMark never takes for emphasis) and
  * a `#` inside the text (`ReportsController#monthly`, `see #42`) stay as they are: only one that
  * starts the text (a heading) or a run of them that ends it after a space (a heading's closing
- * run) is escaped.
+ * run) is escaped. An `&` is escaped only where it begins a character reference.
  */
 function plain(text: string): string {
-  return printable(text.replace(/[\r\n]+/g, ' ')).replace(
-    /[\\`*_[\]<>#|]/g,
-    (char: string, at: number, line: string) =>
+  return printable(text.replace(/[\r\n]+/g, ' '))
+    .replace(/[\\`*_[\]<>#|]/g, (char: string, at: number, line: string) =>
       (char === '_' && WORD.test(line[at - 1] ?? '') && WORD.test(line[at + 1] ?? '')) ||
       (char === '#' && !marksHeading(line, at))
         ? char
         : `\\${char}`,
-  );
+    )
+    .replace(REFERENCE, '\\$&');
 }
+
+/**
+ * A character reference (`&#x202E;`, `&rlm;`): a preview of the document decodes it to the
+ * character, bidirectional controls included, that printable() keeps out of the text. Escaped,
+ * it reads as written; a lone `&` (`R&D`) stays as it is. One that ends the text is escaped
+ * too: the `; ` between a task's items would close it.
+ */
+const REFERENCE = /&(?=(?:#\d{1,7}|#[xX][\da-fA-F]{1,6}|[A-Za-z][A-Za-z\d]{1,31})(?:;|$))/g;
 
 const WORD = /^[\p{L}\p{N}]$/u;
 

@@ -122,6 +122,20 @@ describe('task history document', () => {
     );
   });
 
+  it('keeps character references from bringing bidi controls back in a preview', () => {
+    // The document is a .md: Markdown: Open Preview decodes &#x202E; to the character printable
+    // keeps out, and turns the rest of the line around. `R&D` and `a & b` stay as written.
+    const state = emptyState();
+    const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann&#8238;', periodKey: 'p' };
+    markDone(state, logs, context, { note: 'R&D: x&#x202e;gnp.exe &rlm; a & b &#35;42' });
+    // Item ids from a committed state file; the `; ` between them would end a reference.
+    state.tasks[logs.id].history[0].items = ['a&#x202e', 'gnp.exe'];
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.match(text, /- Items \(2\/2\): a\\&#x202e; gnp\.exe\n/);
+    assert.match(text, / by Ann\\&#8238;\n/);
+    assert.match(text, /- Note: R&D: x\\&#x202e;gnp\.exe \\&rlm; a & b \\&#35;42\n/);
+  });
+
   it("keeps a note's control, bidi and line separator characters off the page", () => {
     const state = emptyState();
     const context = { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann\u202e', periodKey: 'p' };
