@@ -39,7 +39,7 @@ import {
   writeCommandError,
 } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { collect, savedResultsFile, tierIds } from './options';
+import { collect, savedResultsFile, tierIds, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -77,7 +77,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
         .choices(['warn', 'fail'])
         .default('fail'),
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
+    .addOption(workspaceOption())
     .addOption(envOption())
     .option('--timeout <seconds>', 'per-check timeout, overriding upkeep.checks.timeoutSeconds')
     .option('--parallelism <n>', 'checks at once, overriding upkeep.checks.parallelism')

@@ -21,6 +21,7 @@ import { UpkeepError } from '../core/util/errors';
 import { redact } from '../core/util/logger';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger } from './cliLogger';
+import { workspaceOption } from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -62,10 +63,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
       'Print every database card (read-only): size, slow ' +
         'queries, indexes, vacuum, locks, business metrics',
     )
-    .option(
-      '-w, --workspace <dir>',
-      'the Rails app folder (default: found from the current folder)',
-    )
+    .addOption(workspaceOption('-w, --workspace <dir>'))
     .addOption(envOption())
     .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
     .addOption(

@@ -21,7 +21,7 @@ import { redact } from '../core/util/logger';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
-import { savedResultsFile } from './options';
+import { nonEmpty, savedResultsFile, workspaceOption } from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -48,13 +48,18 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
       'Restore a backup into a scratch database on the drill target, compare table and row ' +
         'counts, record the recovery time, drop the scratch database',
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
+    .addOption(workspaceOption())
     .addOption(envOption())
     .option(
       '--dump <file>',
       'the dump to restore (default: the newest match of upkeep.backups.pattern)',
+      nonEmpty,
     )
-    .option('--target <url>', 'the server to restore on (default: upkeep.backups.drillTargetUrl)')
+    .option(
+      '--target <url>',
+      'the server to restore on (default: upkeep.backups.drillTargetUrl)',
+      nonEmpty,
+    )
     .option('--confirm <host:port>', "the target's host:port, confirming the drill may run there")
     .option('--allow-monitored-server', 'allow a target on the monitored database\u2019s server')
     .option('--untrusted', 'take no target URL from the workspace\u2019s settings')

@@ -13,6 +13,7 @@ import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
+import { nonEmpty, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
@@ -37,12 +38,16 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
       '[sources...]',
       "log files or globs, - for standard input (default: the workspace's upkeep.logs.sources)",
     )
-    .option('--window <window>', 'a duration (1h, 24h, 7d) or a range FROM..TO of ISO dates')
+    .option(
+      '--window <window>',
+      'a duration (1h, 24h, 7d) or a range FROM..TO of ISO dates',
+      nonEmpty,
+    )
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
-    .option('--time-zone <zone>', 'IANA zone for timestamps without an offset')
+    .addOption(workspaceOption())
+    .option('--time-zone <zone>', 'IANA zone for timestamps without an offset', nonEmpty)
     .option('--verbose', 'log progress to stderr')
     .action(async (sources: string[], options: LogsOptions) => {
       setExitCode(await runLogs(sources, options));

@@ -1,12 +1,36 @@
 /**
  * Options more than one command takes, read alike: `--tier` (repeatable, each value one of the
- * playbook's tier ids) and `--save [file]` (the results file, the workspace's own by default).
+ * playbook's tier ids), `--save [file]` (the results file, the workspace's own by default) and
+ * `--workspace`; and the parser that refuses an empty value.
  */
 import * as path from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import { UpkeepError } from '../core/util/errors';
+
+/**
+ * Commander's parser for a flag whose value cannot be empty: a cron line's `--env "$RAILS_ENV"`
+ * or `--workspace "$APP_DIR"` with the variable unset passed `''`, which read as no flag at all
+ * (the development database, the current folder).
+ */
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') {
+    throw new InvalidArgumentError(
+      'It is empty (an unset variable?): give a value, or leave the flag out.',
+    );
+  }
+  return value;
+}
+
+/** A new `--workspace` option for one command (commander options belong to one command each). */
+export function workspaceOption(flags = '--workspace <dir>'): Option {
+  return new Option(
+    flags,
+    'the Rails app folder (default: found from the current folder)',
+  ).argParser(nonEmpty);
+}
 
 /** Commander's collector for a repeatable option: `--tier daily --tier weekly`. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -9,6 +9,7 @@ import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { assertRailsEnvironment } from '../core/db/connection';
 import type { UpkeepSettings } from '../core/settings';
 import { UpkeepError } from '../core/util/errors';
+import { nonEmpty } from './options';
 
 /** A new `-e, --env` option for one command (commander options belong to one command each). */
 export function envOption(): Option {
@@ -16,7 +17,7 @@ export function envOption(): Option {
     '-e, --env <name>',
     'Rails environment of config/database.yml ' +
       '(default: the setting, else RAILS_ENV, else RACK_ENV, else development)',
-  );
+  ).argParser(nonEmpty);
 }
 
 export interface CliSettingsOptions {

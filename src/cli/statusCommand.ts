@@ -23,7 +23,7 @@ import { plural } from '../core/util/plural';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
-import { collect, tierIds } from './options';
+import { collect, nonEmpty, tierIds, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -57,11 +57,12 @@ export function registerStatusCommand(program: Command, setExitCode: (code: numb
         .choices(['overdue', 'due', 'never'])
         .default('overdue'),
     )
-    .option('--workspace <dir>', 'the Rails app folder (default: found from the current folder)')
+    .addOption(workspaceOption())
     .option(
       '--time-zone <zone>',
       "IANA zone of the team's days and weeks (default: upkeep.schedule.timeZone, else this " +
         "machine's)",
+      nonEmpty,
     )
     .action(async (options: StatusOptions) => {
       try {
