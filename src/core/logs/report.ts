@@ -158,6 +158,23 @@ function newHour(): HourAccumulator {
   return { count: 0, completed: 0, errors: 0, durationMicros: 0, durations: new Histogram() };
 }
 
+const ROUTING_ERROR = 'ActionController::RoutingError';
+
+/**
+ * Rails answers a request it cannot route with 404 (ActionDispatch::ShowExceptions), yet from
+ * Rails 3 on logs only the RoutingError, no `Completed` line. Such a request, with no other
+ * exception and no status of its own, counts as a completed 404; any other stays incomplete.
+ */
+function routedNotFound(record: RequestRecord): RequestRecord {
+  if (record.completed || record.status !== undefined || record.exceptions.length === 0) {
+    return record;
+  }
+  if (!record.exceptions.every((exception) => exception.className === ROUTING_ERROR)) {
+    return record;
+  }
+  return { ...record, completed: true, status: 404 };
+}
+
 function countIn(bucket: HourAccumulator, record: RequestRecord, serverError: boolean): void {
   bucket.count++;
   if (record.completed) bucket.completed++;
@@ -432,7 +449,8 @@ export class ReportBuilder implements AssemblySink {
     return true;
   }
 
-  request(record: RequestRecord): void {
+  request(logged: RequestRecord): void {
+    const record = routedNotFound(logged);
     // Every file is indexed when first met, even by a request outside the window, so the
     // indexes follow the order the files are read in.
     const fileIndex = this.fileIndex(record.file);
@@ -626,7 +644,7 @@ export class ReportBuilder implements AssemblySink {
       }
     }
 
-    if (name === 'ActionController::RoutingError') {
+    if (name === ROUTING_ERROR) {
       this.routingTotal++;
       const target = routingTarget(exception.message);
       const method = target ? target.method : '';

@@ -325,10 +325,9 @@ describe('log engine figures counted by hand', () => {
         [
           `${at('11:00:00')}Started GET "/a" for 192.0.2.1 at 2026-12-04 11:00:00 +0000`,
           `${at('11:00:00')}Completed 500 Internal Server Error in 10ms`,
-          // A routing error in Rails 4 to 6 logs no Completed line.
-          `${at('11:00:01')}Started GET "/.env" for 192.0.2.2 at 2026-12-04 11:00:01 +0000`,
-          `F, [2026-12-04T11:00:01.000000 #1] FATAL -- : ActionController::RoutingError ` +
-            `(No route matches [GET] "/.env"):`,
+          // A request cut off before its Completed line: no status, in no rate.
+          `${at('11:00:01')}Started GET "/reports" for 192.0.2.2 at 2026-12-04 11:00:01 +0000`,
+          `${at('11:00:01')}Processing by ReportsController#index as HTML`,
           '',
         ].join('\n'),
       );

@@ -160,8 +160,9 @@ describe('log engine on hosted and collected shapes', () => {
   it("Docker's json-file driver: a record per line, the Rails 8 lines inside", async () => {
     const s = await summarizeFixture('docker_json_file.log');
     assert.equal(s.requests.total, 4);
-    assert.deepEqual(s.statuses, { '200': 1, '302': 1, '500': 1 });
-    assert.equal(s.errorRate, 0.333333);
+    // The /.env probe logged a RoutingError and no Completed line: Rails answered it 404.
+    assert.deepEqual(s.statuses, { '200': 1, '302': 1, '404': 1, '500': 1 });
+    assert.equal(s.errorRate, 0.25);
     assert.deepEqual(s.span, {
       first: '2026-12-04T10:00:00.000Z',
       last: '2026-12-04T10:02:00.000Z',
@@ -200,8 +201,8 @@ describe('log engine on hosted and collected shapes', () => {
       s.suspicious.map((r) => [r.ip, r.kind, r.path, r.line]),
       [['198.51.100.23', 'scanner-probe', '/.env', 30]],
     );
-    // Puma's 15 lines (boot and shutdown) belong to no request; the routing error never
-    // completed.
+    // Puma's 15 lines (boot and shutdown) belong to no request; the routing error logged
+    // no completion.
     assert.deepEqual(
       [s.assembly.byRequestId, s.assembly.orphanLines, s.assembly.incomplete],
       [4, 15, 1],
