@@ -9,7 +9,7 @@ import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
 import { formatMs, formatPercent, formatUtc } from '../util/figures';
 import { firstFew } from '../util/firstFew';
-import { plural } from '../util/plural';
+import { plural, pluralPart } from '../util/plural';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 type WindowSpec = '1h' | '24h' | '7d';
@@ -301,12 +301,14 @@ const errorRate: CheckDefinition = {
         errorRatePercent: Math.round(rate * 1000) / 1000,
         serverErrors: s.statusClasses['5xx'],
         requests: s.requests.completed,
+        allRequests: s.requests.total,
       };
       if (s.requests.completed === 0) {
         return { outcome: 'skipped', summary: `No completed requests in ${LABELS['24h']}`, values };
       }
+      const over = pluralPart(s.requests.completed, s.requests.total, 'completed', 'request');
       const text =
-        `${formatPercent(rate)} of ${plural(s.requests.completed, 'request')} failed with 5xx ` +
+        `${formatPercent(rate)} of ${over} failed with 5xx ` +
         `in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
       if (rate > errorRateAlertPercent) {
         return {
@@ -342,6 +344,7 @@ const avgResponseTime: CheckDefinition = {
         p95Ms: d.p95Ms,
         p99Ms: d.p99Ms,
         requests: d.count,
+        allRequests: s.requests.total,
         limitMs: limit,
       };
       if (d.count === 0) {
@@ -359,7 +362,7 @@ const avgResponseTime: CheckDefinition = {
       }));
       const text =
         `Mean ${formatMs(d.meanMs)}, p95 ${formatMs(d.p95Ms)} ` +
-        `over ${plural(d.count, 'request')} in ${LABELS['24h']}`;
+        `over ${pluralPart(d.count, s.requests.total, 'timed', 'request')} in ${LABELS['24h']}`;
       if (d.meanMs > limit) {
         return { outcome: 'fail', summary: `${text}; limit ${formatMs(limit)}`, values, findings };
       }

@@ -5,7 +5,7 @@
  */
 import type { UpkeepSettings } from '../settings';
 import { formatMs, formatPercent } from '../util/figures';
-import { plural } from '../util/plural';
+import { plural, pluralPart } from '../util/plural';
 import { describeWindow } from './protocol';
 import type { AlertView, DatabaseView, HealthView, LogsView } from './protocol';
 
@@ -45,6 +45,12 @@ function mostFailing(logs: LogsView): string {
   if (!worst) return '';
   const of = plural(worst.count, 'request');
   return `; most in ${worst.action}, ${fixed(worst.errors)} of its ${of}`;
+}
+
+/** The requests the average is over: `953 timed requests (of 956)` when some logged none. */
+function timedOf(logs: LogsView): string {
+  const { requests, timedRequests } = logs.totals;
+  return pluralPart(timedRequests ?? requests, requests, 'timed', 'request');
 }
 
 /**
@@ -92,7 +98,7 @@ export function computeAlerts(inputs: AlertInputs): AlertView[] {
         severity: 'fail',
         title: 'Average response time',
         detail:
-          `${formatMs(avg)} over ${plural(logs.totals.requests, 'request')} ${span} ` +
+          `${formatMs(avg)} over ${timedOf(logs)} ${span} ` +
           `(alert above ${formatMs(thresholds.avgResponseTimeMs)})`,
         section: 'logs',
       });

@@ -195,6 +195,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       requests: summary.requests.total,
       errors: errors5xx,
       errorRatePercent: completed > 0 ? percent(summary.errorRate) : null,
+      timedRequests: summary.duration.count,
       avgMs: summary.duration.count > 0 ? finite(summary.duration.meanMs) : null,
       p50Ms: summary.duration.count > 0 ? finite(summary.duration.p50Ms) : null,
       p95Ms: summary.duration.count > 0 ? finite(summary.duration.p95Ms) : null,

@@ -122,7 +122,13 @@ export interface ChartView {
 export interface LogTotalsView {
   requests: number;
   errors: number;
+  /** 5xx over the requests with a status (completed). */
   errorRatePercent: number | null;
+  /**
+   * The requests that logged a duration, which the average and percentiles are over (absent
+   * in a view saved before it: then taken as `requests`).
+   */
+  timedRequests?: number;
   avgMs: number | null;
   p50Ms: number | null;
   p95Ms: number | null;

@@ -7,3 +7,12 @@
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 }
+
+/**
+ * `953 completed requests (of 956)`: a part of a whole, named by what sets it apart, so it reads
+ * as a part and not as another count of the whole; `956 requests` when the part is the whole.
+ */
+export function pluralPart(count: number, total: number, kind: string, one: string): string {
+  if (count >= total) return plural(count, one);
+  return `${plural(count, `${kind} ${one}`)} (of ${total.toLocaleString('en')})`;
+}

@@ -128,6 +128,19 @@ describe('dashboard alerts', () => {
     );
   });
 
+  it('says the average is over the timed requests when some logged no duration', () => {
+    // 3 of 956 requests were routing errors or cut off: the mean is over the 953 others, as
+    // the check says, beside the Requests figure of 956.
+    const [alert] = computeAlerts({
+      thresholds,
+      logs: logs({ requests: 956, timedRequests: 953, avgMs: 2500 }),
+    });
+    assert.equal(
+      alert.detail,
+      '2.5 s over 953 timed requests (of 956) in the last 24 hours (alert above 2 s)',
+    );
+  });
+
   it('names the window its figures are for, as a failing check names its own', () => {
     // At "Last hour", "1 request over 1 s" stood beside the check's "… in the last 24 hours".
     const hour = { ...logs({ errorRatePercent: 2.5 }, [1500]), window: { kind: '1h' as const } };

@@ -219,6 +219,8 @@ describe('dashboard logs view', () => {
       logs.statusMix.reduce((a, b) => a + b.count, 0),
       logs.totals.requests,
     );
+    // The average is over the one request that logged a duration, of the two.
+    assert.deepEqual([logs.totals.timedRequests, logs.totals.requests], [1, 2]);
   });
 
   it('reports a missing log source as a warning, not a failure', async () => {

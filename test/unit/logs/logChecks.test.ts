@@ -361,6 +361,59 @@ describe('log checks', () => {
     }
   });
 
+  it('error rate and mean say which requests they count when some have no status', async () => {
+    // Four requests completed (one a 500), a probe Rails could not route (a 404 without a
+    // Completed line or a duration), and one cut off before its Completed line.
+    const lines: string[] = [];
+    const at = (minute: number): string => `2026-12-04T10:${String(minute).padStart(2, '0')}:00Z`;
+    const id = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const started = (i: number, target: string): string =>
+      line(at(i), id(i), `Started GET "${target}" for 198.51.100.7 at 2026-12-04 10:00:00 +0000`);
+    for (const [i, status] of [
+      [1, '200 OK'],
+      [2, '200 OK'],
+      [3, '500 Internal Server Error'],
+    ] as const) {
+      lines.push(
+        started(i, `/bookings/${i}`),
+        line(at(i), id(i), 'Processing by BookingsController#show as HTML'),
+        line(at(i), id(i), `Completed ${status} in ${i * 100}ms (ActiveRecord: 1.0ms)`),
+      );
+    }
+    lines.push(
+      started(4, '/wp-login.php'),
+      line(
+        at(4),
+        id(4),
+        'ActionController::RoutingError (No route matches [GET] "/wp-login.php"):',
+        'FATAL',
+      ),
+      started(5, '/reports/monthly'),
+      line(at(5), id(5), 'Processing by ReportsController#monthly as HTML'),
+    );
+    const folder = await logWritten(lines.join('\n') + '\n', '2026-12-04T11:30:00Z');
+    try {
+      const ctx = await context(folder);
+      const rate = await run('logs.errorRate', ctx);
+      // The probe is a 404: 1 of 4 completed requests is a 5xx; 5 requests in all.
+      assert.equal(
+        rate.summary,
+        '25 % of 4 completed requests (of 5) failed with 5xx in the last 24 hours (1); ' +
+          'alert above 1 %',
+      );
+      assert.deepEqual([rate.values?.requests, rate.values?.allRequests], [4, 5]);
+      const average = await run('logs.avgResponseTime', ctx);
+      // Three logged a duration: 100, 200 and 300 ms.
+      assert.equal(
+        average.summary,
+        'Mean 200 ms, p95 300 ms over 3 timed requests (of 5) in the last 24 hours',
+      );
+      assert.deepEqual([average.values?.requests, average.values?.allRequests], [3, 5]);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('checks of the last 24 hours skip a day with no request instead of passing', async () => {
     // A copied log whose only request is from last week: nothing in the last 24 hours. Slow
     // requests passed with "max 0 ms", Failed logins with "No failed logins".
