@@ -52,6 +52,18 @@ export function restingValue(values: (number | null)[], mode: LegendAtRest): num
   return numbers[numbers.length - 1];
 }
 
+/**
+ * The values a series' figures show: its own, and where it has none those of the faded series
+ * after it, which is a part of it (the part days of Sign-ups): its total then counts them, as
+ * the card beside the chart does, and a part day's figure is not a gap.
+ */
+function shownValues(view: ChartView, index: number): (number | null)[] {
+  const own = view.series[index];
+  const part = view.series[index + 1];
+  if (own.faded || !part?.faded) return own.values;
+  return own.values.map((value, at) => value ?? part.values[at] ?? null);
+}
+
 /** A point's time: a date for a chart of day buckets, else a date and time. */
 function timeOf(view: ChartView): (seconds: number) => string {
   const format = view.dayBuckets ? formatDay : formatTime;
@@ -68,14 +80,15 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
   const instant = timeOf(view);
   const from = instant(view.times[0]);
   const to = instant(view.times[view.times.length - 1]);
-  const parts = view.series.map((series) => {
-    const numbers = numbersOf(series.values);
+  const parts = view.series.map((series, index) => {
+    const values = shownValues(view, index);
+    const numbers = numbersOf(values);
     if (numbers.length === 0) return `${series.label}: no values`;
     const max = Math.max(...numbers);
     const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
     // The legend's figure at rest comes first, so a screen reader hears what the eye sees.
     const resting =
-      atRest === 'peak' ? '' : `${atRest} ${formatNumber(restingValue(series.values, atRest))}, `;
+      atRest === 'peak' ? '' : `${atRest} ${formatNumber(restingValue(values, atRest))}, `;
     return (
       `${series.label} ${resting}mean ${formatNumber(mean)}, ` +
       `max ${formatNumber(max)} ${view.unit}`
@@ -87,6 +100,7 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
 /** Wrapped in a div: a table ignores a 1px height, so hiding it directly would still take space. */
 function hiddenTable(view: ChartView): HTMLElement {
   const instant = timeOf(view);
+  const shown = view.series.map((_series, index) => shownValues(view, index));
   const rows = view.times
     .slice(0, MAX_TABLE_ROWS)
     .map((time, index) =>
@@ -94,7 +108,7 @@ function hiddenTable(view: ChartView): HTMLElement {
         'tr',
         null,
         h('th', { attrs: { scope: 'row' } }, instant(time)),
-        ...view.series.map((series) => h('td', null, formatNumber(series.values[index]))),
+        ...shown.map((values) => h('td', null, formatNumber(values[index]))),
       ),
     );
   const table = h(
@@ -233,7 +247,8 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     return figure;
   }
 
-  const resting = view.series.map((series) => restingValue(series.values, atRest));
+  const shown = view.series.map((_series, index) => shownValues(view, index));
+  const resting = shown.map((values) => restingValue(values, atRest));
   /** A faded series (part days) in the colour of the series it is part of. */
   const colorOf = (colors: ChartColors, index: number): string => {
     const at = view.series[index].faded && index > 0 ? index - 1 : index;
@@ -303,8 +318,8 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             width: 2,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
-            value: (_plot: uPlot, raw: number | null, _series: number, at: number | null) =>
-              formatNumber(at === null ? resting[index] : raw),
+            value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
+              formatNumber(at === null ? resting[index] : shown[index][at]),
           })),
         ],
         hooks: { setLegend: [labelLegend], setSeries: [markShown], setScale: [noteRange] },

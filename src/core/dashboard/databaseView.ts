@@ -410,7 +410,8 @@ const dayFormat = new Intl.DateTimeFormat('en-US', {
 
 /**
  * Sign-ups of whole days, and apart from them, lighter, the two days counted in part (from
- * this time 30 days ago, today so far), which would read as drops beside whole days.
+ * this time 30 days ago, today so far), which would read as drops beside whole days. The part
+ * days are a part of the sign-ups: the legend's total counts them, as the card's figure does.
  */
 function signUpSeries(
   days: { at: number; users: number }[],
@@ -427,7 +428,7 @@ function signUpSeries(
         values: days.map((day) => (partAt.has(day.at) ? null : day.users)),
       },
       {
-        label: 'Part days',
+        label: 'of which part days',
         values: days.map((day) => (partAt.has(day.at) ? day.users : null)),
         faded: true,
       },

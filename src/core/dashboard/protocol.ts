@@ -108,7 +108,10 @@ export interface ChartView {
   title: string;
   unit: string;
   times: number[];
-  /** `faded`: drawn lighter, in the colour of the series before it (part days of a series). */
+  /**
+   * `faded`: drawn lighter, in the colour of the series before it, of which it is a part (part
+   * days of a series): that series' legend and table figures count it too.
+   */
   series: { label: string; values: (number | null)[]; faded?: boolean }[];
   /** A line under the chart saying how to read it. */
   note?: string;

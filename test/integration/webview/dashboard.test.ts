@@ -305,12 +305,29 @@ describe('dashboard webview (Chromium)', function () {
       'Lighter bars are part days: Nov 5 from this time 30 days ago, Nov 7 (today) so far.';
     const series = [
       { label: 'Sign-ups', values: [null, 9, null] },
-      { label: 'Part days', values: [2, null, 3], faded: true },
+      { label: 'of which part days', values: [2, null, 3], faded: true },
     ];
     await feed(dashboard, withSignups(['2026-11-05', '2026-11-06', '2026-11-07'], series, note));
     const chart = chartFigure(dashboard.page, 'Sign-ups per day');
     assert.equal(await chart.locator('.chart-note').textContent(), note);
     await dashboard.page.waitForSelector('[data-section="business"] canvas');
+    // The part days are sign-ups too: the total is the card's "14 sign-ups in 30 days", with
+    // the part days' share beside it (it read "Sign-ups 9", "Part days 5"), and so are a part
+    // day's figures in the table a screen reader reads.
+    assert.deepEqual(await chartLegend(dashboard.page, 'Sign-ups per day'), [
+      'Total: ',
+      'Sign-ups: 14',
+      'of which part days: 5',
+    ]);
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /: Sign-ups total 14, /);
+    assert.deepEqual(await chart.locator('.visually-hidden tbody td').allTextContents(), [
+      '2',
+      '2',
+      '9',
+      '–',
+      '3',
+      '3',
+    ]);
     // The bars' colours: the whole day solid, the part days lighter, in one hue.
     const fills = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);

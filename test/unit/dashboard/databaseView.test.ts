@@ -268,7 +268,8 @@ describe('dashboard database view', () => {
       chart?.series.map((series) => [series.label, series.values, series.faded ?? false]),
       [
         ['Sign-ups', [null, 9, null], false],
-        ['Part days', [2, null, 3], true],
+        // Part of the sign-ups, whose total (the legend's, the card's) counts them too.
+        ['of which part days', [2, null, 3], true],
       ],
     );
     assert.equal(
