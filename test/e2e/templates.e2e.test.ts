@@ -46,7 +46,8 @@ describe('templates in a real editor', function () {
     await fs.mkdir(path.join(workspace, 'app/models'), { recursive: true });
     await fs.writeFile(
       path.join(workspace, 'app/models/booking.rb'),
-      'class Booking < ApplicationRecord\n  def total\n    price\n  end\nend\n',
+      'class Booking < ApplicationRecord\n  def total\n    price\n  end\n' +
+        '  def discount\n    0\n  end\nend\n',
     );
     await fs.mkdir(path.join(workspace, '.upkeep/templates'), { recursive: true });
     await fs.writeFile(
@@ -203,6 +204,29 @@ describe('templates in a real editor', function () {
       new RegExp(
         /\n  def total\n    # Bug: Price can be nil\n    # Steps to reproduce:\n(.*\n)*/.source +
           /    # Documentation: \[Related documentation updates\]\n    price\n  end\n/.source,
+      ),
+    );
+
+    // Right after an `end` the block stands apart from it by one empty line (no whitespace on
+    // it), as RuboCop wants.
+    await runCommand(page, 'Go to Line/Column...');
+    await input.fill(':31:5');
+    await input.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    await runCommand(page, 'Upkeep: Insert Bug-Fix Comment');
+    await page
+      .locator('.part.statusbar [id="status.editor.selection"]')
+      .filter({ hasText: 'Ln 32, Col 29 (19 selected)' })
+      .waitFor();
+    await page.keyboard.type('Discount is never applied');
+    await page.keyboard.press('Control+S');
+
+    const apart = await waitForContent(file, 'Discount is never applied');
+    assert.match(
+      apart,
+      new RegExp(
+        /\n    price\n  end\n\n  # Bug: Discount is never applied\n(.*\n)*/.source +
+          /  # Documentation: \[Related documentation updates\]\n  def discount\n/.source,
       ),
     );
   });

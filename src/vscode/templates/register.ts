@@ -19,6 +19,7 @@ import {
   renderBugFixComment,
 } from '../../core/templates/scaffold';
 import { TEMPLATE_VARIABLES } from '../../core/templates/builtin';
+import { bugFixCommentPlace } from '../../core/templates/commentPlace';
 import type { SeverityId } from '../../core/templates/severity';
 import { parseSeverity } from '../../core/templates/severity';
 import { formatZonedDate } from '../../core/templates/zonedTime';
@@ -130,13 +131,29 @@ async function insertBugFixComment(services: Services, log: Logger): Promise<voi
   reportTemplateProblems(rendered);
 
   const cursor = editor.selection.active;
-  const line = document.lineAt(cursor.line);
-  const at = line.isEmptyOrWhitespace
-    ? cursor
-    : new vscode.Position(cursor.line, line.firstNonWhitespaceCharacterIndex);
+  const above = cursor.line > 0 ? document.lineAt(cursor.line - 1) : undefined;
+  const place = bugFixCommentPlace(
+    document.lineAt(cursor.line).text,
+    above?.text,
+    cursor.character,
+  );
+  let line = cursor.line;
+  if (above && place.blankLineBefore) {
+    // An empty line at the end of the one above: no whitespace is left on it. One undo step
+    // takes it back with the block.
+    await editor.edit((edit) => edit.insert(above.range.end, '\n'), {
+      undoStopBefore: true,
+      undoStopAfter: false,
+    });
+    line++;
+  }
   // Here the snippet should follow the indentation of the code around it, so whitespace is
   // adjusted (the default), unlike a whole new document.
-  const inserted = await editor.insertSnippet(new vscode.SnippetString(rendered.snippet), at);
+  const inserted = await editor.insertSnippet(
+    new vscode.SnippetString(rendered.snippet),
+    new vscode.Position(line, place.character),
+    { undoStopBefore: !place.blankLineBefore, undoStopAfter: true },
+  );
   if (!inserted) log.warn(`could not insert the bug-fix comment into ${document.uri.fsPath}`);
 }
 
