@@ -52,6 +52,17 @@ export function externalLink(label: string, url: string): HTMLElement {
   return link;
 }
 
+/** Configure Database Connection…: the way on from an error of the Database section. */
+export function configureDatabaseButton(): HTMLElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'link';
+  button.textContent = 'Configure Database Connection…';
+  button.title = 'Choose the database, Rails environment, URL or password Upkeep uses';
+  button.addEventListener('click', () => post({ type: 'configureDatabase' }));
+  return button;
+}
+
 /** New Bug Report… for an exception the page shows; the host asks the severity and writes it. */
 export function bugReportButton(title: string): HTMLElement {
   const button = document.createElement('button');

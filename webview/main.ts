@@ -18,7 +18,7 @@ import type {
   SectionPayload,
 } from '../src/core/dashboard/protocol';
 import { isHostMessage, parseLogWindow } from '../src/core/dashboard/protocol';
-import { post, vscode } from './actions';
+import { configureDatabaseButton, post, vscode } from './actions';
 import { clip, formatTime, h, replaceChildren, shownText } from './dom';
 import { renderAlerts } from './sections/alerts';
 import { renderBusiness } from './sections/business';
@@ -266,6 +266,8 @@ interface SectionNotice {
   lead: string;
   message: string;
   hint?: string;
+  /** A button that leads on from the notice. */
+  action?: HTMLElement;
 }
 
 /** Replaces whatever the section showed: an earlier summary would read as this refresh's. */
@@ -283,13 +285,16 @@ function showNotice(id: SectionId, notice: SectionNotice): void {
       h('strong', null, ` ${notice.lead}: `),
       clip(notice.message, 2000),
       notice.hint ? h('p', null, clip(notice.hint, 2000)) : null,
+      notice.action ? h('p', null, notice.action) : null,
     ),
   );
 }
 
 function showError(id: SectionId, message: string, hint?: string): void {
   const lead = `Could not load ${TITLES[id].toLowerCase()}`;
-  showNotice(id, { state: 'error', role: 'alert', icon: 'error', lead, message, hint });
+  // A database that cannot be read is a setting to change: the page offers the command.
+  const action = id === 'database' ? configureDatabaseButton() : undefined;
+  showNotice(id, { state: 'error', role: 'alert', icon: 'error', lead, message, hint, action });
 }
 
 function showCancelled(id: SectionId, message: string): void {

@@ -78,7 +78,15 @@ describe('dashboard after a database connection change', function () {
       /"thembooking_test" does not exist/,
     );
 
-    await chooseEnvironment(page, 'development');
+    // "…or choose another one": the error offers the command that does it.
+    await frame
+      .locator('[data-section="database"] button', { hasText: 'Configure Database Connection…' })
+      .click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: 'Upkeep: Database Connection' }).waitFor();
+    await pickQuickInput(page, 'Rails environment…');
+    await pickQuickInput(page, 'development');
+    await input.waitFor({ state: 'hidden' });
     await database(frame, 'ready');
     assert.match((await frame.textContent('[data-section="database"]')) ?? '', new RegExp(name));
   });

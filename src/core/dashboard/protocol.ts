@@ -303,7 +303,9 @@ export type WebviewMessage =
   /** New Bug Report… with the title of an exception row the page shows. */
   | { type: 'newBugReport'; title: string }
   /** Asks which of the window's folders the dashboard (and all of Upkeep) works on. */
-  | { type: 'chooseFolder' };
+  | { type: 'chooseFolder' }
+  /** Configure Database Connection…, from the Database section's error. */
+  | { type: 'configureDatabase' };
 
 /** Upper bounds on what the webview may send; anything larger is refused, not truncated. */
 export const LIMITS = {
@@ -358,6 +360,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'refresh':
     case 'saveReport':
     case 'chooseFolder':
+    case 'configureDatabase':
       return { type: value.type };
     case 'setWindow': {
       const window = parseLogWindow(value.window);

@@ -24,6 +24,7 @@ const ONE_AT_A_TIME: ReadonlySet<WebviewMessage['type']> = new Set([
   'explainQuery',
   'saveReport',
   'chooseFolder',
+  'configureDatabase',
   'newBugReport',
 ]);
 

@@ -297,6 +297,10 @@ export class DashboardPanel implements vscode.Disposable {
       case 'chooseFolder':
         await vscode.commands.executeCommand('upkeep.chooseAppFolder');
         return;
+      case 'configureDatabase':
+        // The section reloads by itself once a setting changes (onSettingsChanged).
+        await vscode.commands.executeCommand('upkeep.configureDatabase');
+        return;
       case 'newBugReport':
         // The title of an exception row the page was shown (the gate checked it); the command
         // asks the severity and writes the report.

@@ -34,6 +34,10 @@ describe('dashboard protocol guards', () => {
       type: 'newBugReport',
       title: 'NoMethodError',
     });
+    // The Database section's error leads on to Configure Database Connection….
+    assert.deepEqual(parseWebviewMessage({ type: 'configureDatabase', url: 'x' }), {
+      type: 'configureDatabase',
+    });
   });
 
   it('refuses malformed messages', () => {
