@@ -26,6 +26,8 @@ const TEAM_KEY = 'upkeep.tree.team';
 const REDRAW_MS = 60_000;
 /** How long the view waits for more check results before it redraws. */
 const RESULTS_REDRAW_MS = 150;
+/** How long the bug reports wait for more changes to the bug folder before they are read. */
+const REPORTS_RELOAD_MS = 250;
 const RESTRICTED_NOTE =
   'Restricted Mode: Upkeep runs no command of the repo and reads no database setting from ' +
   'its files until you trust this folder.';
@@ -207,8 +209,10 @@ function watchBugReports(
   const log = services.log.child('tree');
   let watcher: vscode.FileSystemWatcher | undefined;
   const load = async (): Promise<void> => {
+    const started = Date.now();
     try {
       tree.reports = await listReports(folder.uri.fsPath, services.settings());
+      log.info(`bug reports: ${tree.reports.length} listed in ${Date.now() - started} ms`);
       loaded(undefined);
     } catch (error) {
       tree.reports = [];
@@ -217,14 +221,21 @@ function watchBugReports(
       loaded(UpkeepError.is(error) ? describeError(error) : undefined);
     }
   };
+  // A checkout or a pull writes many reports at once: one read for the burst, one at a time.
+  const reread = coalesce(load, REPORTS_RELOAD_MS);
   const watch = (): void => {
     watcher?.dispose();
     const glob = reportFilesGlob(services.settings());
-    watcher = watchFiles(new vscode.RelativePattern(folder, glob), () => void load());
-    void load();
+    watcher = watchFiles(new vscode.RelativePattern(folder, glob), reread);
+    reread();
   };
   watch();
-  services.track({ dispose: () => watcher?.dispose() });
+  services.track({
+    dispose: () => {
+      watcher?.dispose();
+      reread.dispose();
+    },
+  });
   services.track(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('upkeep.templates')) watch();

@@ -32,4 +32,38 @@ describe('coalesce', () => {
     await sleep(40);
     assert.equal(runs, 0);
   });
+
+  it('never runs an async action twice at once, and once more for calls while it ran', async () => {
+    let running = 0;
+    let most = 0;
+    let runs = 0;
+    const reread = coalesce(async () => {
+      runs++;
+      running++;
+      most = Math.max(most, running);
+      await sleep(40);
+      running--;
+    }, 5);
+    reread();
+    await sleep(15);
+    assert.equal(running, 1, 'the first run is under way');
+    for (let i = 0; i < 100; i++) reread();
+    await sleep(150);
+    assert.equal(most, 1, 'two runs overlapped');
+    assert.equal(runs, 2, 'the calls made while it ran give one more run');
+  });
+
+  it('drops the run asked for during a run when disposed', async () => {
+    let runs = 0;
+    const reread = coalesce(async () => {
+      runs++;
+      await sleep(20);
+    }, 5);
+    reread();
+    await sleep(10);
+    reread();
+    reread.dispose();
+    await sleep(80);
+    assert.equal(runs, 1);
+  });
 });
