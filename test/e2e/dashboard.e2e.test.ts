@@ -203,6 +203,50 @@ describe('dashboard in a real editor', function () {
     assert.equal(await frame.textContent('.status'), updated);
   });
 
+  it("asks to confirm an exception row's bug title before writing the report", async function () {
+    // It wrote the report at once, under a title the user never saw.
+    const bugs = path.join(demo.folder, 'docs/maintenance/bugs');
+    const before = await fs.readdir(bugs).catch(() => [] as string[]);
+    const button = frame
+      .locator('[data-section="logs"] button.link', { hasText: 'New Bug Report…' })
+      .first();
+    const proposed = ((await button.getAttribute('title')) ?? '').replace(/^New bug report: /, '');
+    assert.ok(proposed, 'the exception row proposes a title');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const titleStep = page.locator('.quick-input-widget', { hasText: 'New Bug Report (1/2)' });
+
+    await button.click();
+    await titleStep.waitFor();
+    assert.equal(await input.inputValue(), proposed);
+    await input.press('Escape');
+    await titleStep.waitFor({ state: 'hidden' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(await fs.readdir(bugs).catch(() => [] as string[]), before, 'Escape writes');
+
+    // Edited, then accepted: the report has the title as the user left it.
+    await button.click();
+    await titleStep.waitFor();
+    await input.fill(`${proposed} at checkout`);
+    await input.press('Enter');
+    await pickQuickInput(page, 'Low');
+    let added: string[] = [];
+    for (let tries = 0; tries < 100 && !added.length; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      added = (await fs.readdir(bugs).catch(() => [] as string[])).filter(
+        (name) => !before.includes(name),
+      );
+    }
+    assert.equal(added.length, 1, added.join(', '));
+    const written = await fs.readFile(path.join(bugs, added[0]), 'utf8');
+    assert.equal(written.split('\n')[0], `# Bug: ${proposed} at checkout`);
+    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"]',
+      timeout: LOAD_TIMEOUT,
+    });
+  });
+
   it('keeps the Maintenance view title whole in a 300 px side bar', async function () {
     await openViewContainer(page, 'Upkeep');
     const sidebar = page.locator('.part.sidebar');

@@ -15,15 +15,15 @@ export interface TitleQuestion {
   placeHolder: string;
   /** The file a title would become, shown under the box while typing. */
   fileName: (slug: string) => string;
-  /** A title passed by a command link: asked again only if it is unusable. */
+  /**
+   * A title the caller proposes (an exception row of the dashboard): shown in the box to confirm
+   * or edit, never written without being seen; Escape still cancels.
+   */
   initial?: string;
 }
 
 /** The cleaned title, or undefined when the person cancelled. */
 export async function askTitle(question: TitleQuestion): Promise<string | undefined> {
-  if (question.initial !== undefined && validateTitle(question.initial) === undefined) {
-    return cleanTitle(question.initial);
-  }
   const title = await vscode.window.showInputBox({
     title: question.step,
     prompt: question.prompt,
