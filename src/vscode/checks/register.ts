@@ -200,7 +200,7 @@ export function registerCheckCommands(services: Services): void {
     return runTier(tier);
   });
 
-  register('upkeep.runTaskChecks', async (argument?: unknown) => {
+  const runTaskChecks = async (argument?: unknown) => {
     const book = playbook();
     let taskId = argumentId(argument, 'taskId');
     if (!taskId) {
@@ -235,9 +235,9 @@ export function registerCheckCommands(services: Services): void {
     }
     const title = book.tasks.find((task) => task.id === taskId)?.title ?? taskId;
     return run(title, withDatabaseHealth(definitions, all));
-  });
+  };
 
-  register('upkeep.runCheck', async (argument?: unknown) => {
+  const runCheck = async (argument?: unknown) => {
     const all = registry();
     let checkId = argumentId(argument, 'checkId');
     if (!checkId) {
@@ -264,7 +264,14 @@ export function registerCheckCommands(services: Services): void {
       return [];
     }
     return run(definition.title, [definition]);
-  });
+  };
+
+  // From the palette each asks which task or check ("…" in its title); the tree's row commands
+  // (no "…") run the row's at once, and ask only when called without one.
+  register('upkeep.runTaskChecks', runTaskChecks);
+  register('upkeep.runThisTaskChecks', runTaskChecks);
+  register('upkeep.runCheck', runCheck);
+  register('upkeep.runThisCheck', runCheck);
 
   register('upkeep.runDueChecks', async () => {
     const book = playbook();

@@ -76,6 +76,9 @@ export function registerTreeCommands(context: TreeCommandContext): void {
   });
   command('upkeep.showTaskHistory', (node) => showHistory(context, node));
   command('upkeep.openGuideline', (node) => openGuideline(context, node));
+  // The rows' menus: the same, without "…", as they act on the row at once.
+  command('upkeep.showThisTaskHistory', (node) => showHistory(context, node));
+  command('upkeep.openThisGuideline', (node) => openGuideline(context, node));
   command('upkeep.filterByTeam', () => filterByTeam(context));
   command('upkeep.refresh', async () => {
     await context.controller.reloadPlaybook();

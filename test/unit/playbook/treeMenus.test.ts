@@ -45,6 +45,44 @@ describe('Maintenance tree row menus', () => {
   });
 });
 
+describe('Maintenance tree row titles', () => {
+  const entries = manifest.contributes.menus['view/item/context'];
+  const palette = manifest.contributes.menus.commandPalette;
+  const titleOf = (id: string): string | undefined =>
+    manifest.contributes.commands.find((entry) => entry.command === id)?.title;
+  // On a row these still ask before acting: a note, how long, whom, a confirmation, a title.
+  const askingOnRow = [
+    'upkeep.markTaskDone',
+    'upkeep.snoozeTask',
+    'upkeep.resetTask',
+    'upkeep.setTaskOwner',
+    'upkeep.newBugReport',
+    'upkeep.newFeatureSpec',
+  ];
+
+  it('ends a title with "…" only where the row\'s command still asks for more', () => {
+    // Run Check… and Run Task's Checks… ran the row's at once; Run Tier's Checks has no "…".
+    const asking = entries.filter(
+      (entry) => titleOf(entry.command)?.endsWith('…') && !askingOnRow.includes(entry.command),
+    );
+    assert.deepEqual([...new Set(asking.map((entry) => titleOf(entry.command)))], []);
+  });
+
+  it('keeps the palette\'s "…" titles, which ask which task or check, out of the rows', () => {
+    const rowOnly = [...new Set(entries.map((entry) => entry.command))].filter(
+      (id) => !askingOnRow.includes(id),
+    );
+    for (const id of rowOnly) {
+      const hidden = palette.find((entry) => entry.command === id)?.when === 'false';
+      assert.ok(hidden, `${id} (${titleOf(id)}) would show in the palette without its "…"`);
+    }
+    assert.deepEqual(
+      [titleOf('upkeep.runCheck'), titleOf('upkeep.runThisCheck')],
+      ['Run Check…', 'Run Check'],
+    );
+  });
+});
+
 /**
  * Whether a `when` clause of the shape the manifest uses here (terms joined by `&&`, each a
  * `key == value`, a key or a negated key) holds in `context`.
