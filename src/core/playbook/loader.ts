@@ -199,7 +199,7 @@ function applyText(
     const [start, end] = error.pos;
     reader.report(
       { range: [start, end, end] },
-      `YAML: ${error.message.split('\n')[0]}`,
+      `YAML: ${shown(error.message.split('\n')[0], MAX_YAML_MESSAGE)}`,
       document.errors.includes(error as never) ? 'error' : 'warning',
     );
   }
@@ -264,7 +264,8 @@ class Reader {
         this.unread.add(alias);
         this.report(
           alias,
-          `YAML: the alias *${alias.source} has no anchor &${alias.source} before it.`,
+          `YAML: the alias *${shown(alias.source)} has no anchor &${shown(alias.source)} ` +
+            'before it.',
           'error',
         );
       },
@@ -1006,20 +1007,27 @@ class Applier {
   }
 }
 
-/**
- * A key or value of the file, quoted in a problem: its controls written as their code (a raw
- * U+202E turned the rest of the message around in the Problems panel, a line break split it) and
- * a long one cut.
- */
+/** A key or value of the file, quoted in a problem (see shown). */
 function quoted(text: string): string {
-  const shown = printable(text, asCode);
-  if (shown.length <= MAX_QUOTED) return `"${shown}"`;
-  let end = MAX_QUOTED - 1;
-  if (/[\ud800-\udbff]/.test(shown.charAt(end - 1))) end -= 1;
-  return `"${shown.slice(0, end)}…"`;
+  return `"${shown(text)}"`;
+}
+
+/**
+ * Text of the file in a problem (a key, a value, an alias's name, yaml's message naming a tag):
+ * its controls written as their code (a raw U+202E turned the rest of the message around in the
+ * Problems panel, a line break split it) and a long one cut.
+ */
+function shown(text: string, maxLength = MAX_QUOTED): string {
+  const coded = printable(text, asCode);
+  if (coded.length <= maxLength) return coded;
+  let end = maxLength - 1;
+  if (/[\ud800-\udbff]/.test(coded.charAt(end - 1))) end -= 1;
+  return `${coded.slice(0, end)}…`;
 }
 
 const MAX_QUOTED = 80;
+/** yaml's own messages are short; one naming a tag holds the tag as written. */
+const MAX_YAML_MESSAGE = 200;
 
 function compiles(pattern: string): boolean {
   try {

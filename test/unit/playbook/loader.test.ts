@@ -496,6 +496,30 @@ tasks:
     assert.ok(messages[4].length < 200, messages[4]);
   });
 
+  it("writes the controls of an alias's or a tag's name as their code, and cuts a long one", () => {
+    // Names yaml reads as written: an alias with no anchor and an unknown tag are reported with
+    // them, and a raw U+202E turned the rest of the message around in the Problems panel.
+    const long = `x${'y'.repeat(5000)}`;
+    const { problems } = apply(`tasks:\n  - *nope\u202egnp\n  - !<tag:x\u202ey> 1\n  - *${long}\n`);
+    const messages = problems.map((problem) => problem.message);
+    const all = messages.join('\n');
+    assert.ok(!messages.some((message) => /[\u0000-\u001f\u202e]/.test(message)), all);
+    assert.ok(
+      messages.includes('YAML: the alias *nope\\u202egnp has no anchor &nope\\u202egnp before it.'),
+      all,
+    );
+    assert.ok(messages.includes('YAML: Unresolved tag: tag:x\\u202ey'), all);
+    const cut = /^YAML: the alias \*xyyy+… has no anchor &xyyy+… before it\.$/;
+    assert.ok(
+      messages.some((message) => cut.test(message)),
+      all,
+    );
+    assert.ok(
+      messages.every((message) => message.length < 240),
+      all,
+    );
+  });
+
   it('reads a file whose lines end in a lone carriage return, as the editor shows it', () => {
     // Classic Mac line ends: yaml took the whole file for one line ("Nested mappings are not
     // allowed in compact mappings") while the editor shows five.
