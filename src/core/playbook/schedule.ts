@@ -61,8 +61,14 @@ export function wallTime(instant: Date, timeZone: string): WallTime {
   for (const part of wallClockFormat(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
+  // Intl numbers the year before 1 as "1" (1 BC, its era left unsaid): the wall's year is the
+  // UTC one, or the one before or after it across New Year.
+  const utcMonth = instant.getUTCMonth() + 1;
+  let year = instant.getUTCFullYear();
+  if (parts.month === 12 && utcMonth === 1) year -= 1;
+  else if (parts.month === 1 && utcMonth === 12) year += 1;
   return {
-    year: parts.year,
+    year,
     month: parts.month,
     day: parts.day,
     hour: parts.hour,

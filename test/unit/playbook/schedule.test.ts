@@ -440,6 +440,24 @@ describe('schedule: task status', () => {
     ]);
   });
 
+  it("places the first hours of year 1 behind UTC on the year before's last day", () => {
+    // Intl names the year before 1 (1 BC) "1", with no era unless asked: 0001-01-01T03:00Z in
+    // New York, 0000-12-31 22:00 there, was placed on 0001-12-31, a year later.
+    const zone = 'America/New_York';
+    const day = periodAt('day', new Date('0001-01-01T03:00:00Z'), zone);
+    assert.deepEqual(span(day), [
+      '0000-12-31',
+      '0000-12-31T04:56:02.000Z',
+      '0001-01-01T04:56:02.000Z',
+    ]);
+    const tier = tierOf('daily');
+    const now = new Date('2026-12-04T10:00:00Z');
+    const at = '0001-01-01T03:00:00Z';
+    const old = state({ since: at, done: { periodKey: '0000-12-31', at, by: 'Ann' } });
+    const status = taskStatus(tier, old, now, zone);
+    assert.equal(status.overdueSince?.toISOString(), '0001-01-02T04:56:02.000Z');
+  });
+
   it('takes a time at the edge of what a Date holds, or before year 1, as no time', () => {
     // Valid ISO text a hostile or broken state file can hold: the tree threw a RangeError on
     // the first, and showed 500 BC as the year 501.
