@@ -107,7 +107,11 @@ function marksHeading(line: string, at: number): boolean {
   return /^#+\s*$/.test(line.slice(at)) && /\s/.test(line[start - 1]);
 }
 
-/** A check id as code; one holding a backtick, which would end the code span, as plain text. */
+/**
+ * A check id as code, one line and no controls (Markdown leaves code as written); one holding a
+ * backtick, which would end the code span, as plain text.
+ */
 function code(text: string): string {
-  return /[`\r\n]/.test(text) ? plain(text) : `\`${text}\``;
+  const line = printable(text);
+  return line.includes('`') ? plain(line) : `\`${line}\``;
 }

@@ -151,6 +151,25 @@ describe('task history document', () => {
     assert.equal(text.split('\n').filter((line) => line.startsWith('- Note: ')).length, 1);
     assert.match(text, /- Note: disk ok - Note: forged gnp\.exe \\\[2J end/);
   });
+  it("keeps a committed check id's control, bidi and line separator characters off the page", () => {
+    // A check id is shown as code, which Markdown leaves as written: the characters printable
+    // keeps out of the rest reached the page raw there.
+    const state = emptyState();
+    markDone(state, logs, { now: new Date('2026-11-03T09:00:00Z'), by: 'Ann', periodKey: 'p' });
+    const done = state.tasks[logs.id].history[0];
+    done.checks = [
+      {
+        checkId: 'logs.x\u202egnp.exe\u2028- Note: forged\x1b[2J',
+        outcome: 'pass',
+        summary: 'ok',
+        startedAt: 'x',
+      },
+    ];
+    const text = historyMarkdown(playbook, state, 'daily.logs', (iso) => iso);
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    assert.match(text, /\n- Check `logs\.x gnp\.exe - Note: forged \[2J`: pass — ok\n/);
+  });
+
   it('keeps a repo title and a committed time from putting markup into the headings', () => {
     // The playbook is the repo's; the title heads one task's history.
     const title = 'Logs\n## Forged <img src=x> [run](command:upkeep.openPlaybook)';
