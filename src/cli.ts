@@ -161,8 +161,23 @@ process.stderr.on('error', (error: NodeJS.ErrnoException) => {
  */
 const EXIT_GRACE_MS = 5000;
 
+/**
+ * Resolves once what was written to `stream` is out of the process. A reader that has not read
+ * yet (a pager, a slow upload) holds a report larger than its pipe: that is no work left behind,
+ * and the grace must not cut the report at 64 KB.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  // Called once everything written before it is out, or with the error that stopped it.
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 function exitSoon(code: number): void {
   process.exitCode = outputLost ? EXIT_USAGE : code;
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(startGrace);
+}
+
+function startGrace(): void {
   setTimeout(() => {
     process.stderr.write(
       `upkeep: still running ${EXIT_GRACE_MS / 1000} s after the report (work a timed-out ` +
