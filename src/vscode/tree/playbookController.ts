@@ -123,7 +123,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       }),
       // Another window may have written the state while this one was in the background.
       vscode.window.onDidChangeWindowState((windowState) => {
-        if (windowState.focused) void this.reloadState();
+        if (windowState.focused) void this.reloadStateIfChanged();
       }),
     );
     // File watchers miss events (network drives, a busy machine, folders created after the
@@ -139,7 +139,8 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   private async stamp(file: string | undefined): Promise<boolean> {
     if (!file) return false;
     const stat = await fs.stat(file).catch(() => undefined);
-    const value = stat ? `${stat.mtimeMs}:${stat.size}` : 'missing';
+    // A write renames a new file over the old one: a new inode, whatever its time and size.
+    const value = stat ? `${stat.ino}:${stat.mtimeMs}:${stat.size}` : 'missing';
     const changed = this.stamps.has(file) && this.stamps.get(file) !== value;
     this.stamps.set(file, value);
     return changed;
@@ -147,6 +148,15 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   private async pollFiles(): Promise<void> {
     if (await this.stamp(this.playbookUri?.fsPath)) this.scheduleReload();
+    await this.reloadStateIfChanged();
+  }
+
+  /**
+   * Reads the state again when the file is not the one last read or written here. A state with
+   * a long history is tens of megabytes parsed on the extension host: this window's own writes
+   * (the watcher reports each) and every return of the focus read it again for nothing.
+   */
+  private async reloadStateIfChanged(): Promise<void> {
     if (await this.stamp(this.store?.file)) await this.reloadState();
   }
 
@@ -243,7 +253,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       location === 'repository' || !storageDir
         ? new vscode.RelativePattern(this.services.workspaceFolder!, REPO_STATE_FILE)
         : new vscode.RelativePattern(vscode.Uri.file(storageDir), 'state.json');
-    this.stateWatcher = watchFiles(base, () => void this.reloadState());
+    this.stateWatcher = watchFiles(base, () => void this.reloadStateIfChanged());
     this.log.info(`checklist state: ${file}`);
     await this.reloadState();
   }
@@ -251,8 +261,11 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   async reloadState(): Promise<void> {
     if (!this.store) return;
     try {
+      const started = Date.now();
       await this.stamp(this.store.file);
       this.stateValue = await this.store.read();
+      const tasks = Object.keys(this.stateValue.tasks).length;
+      this.log.info(`checklist state read (${tasks} tasks) in ${Date.now() - started} ms`);
       this.stateEmitter.fire();
     } catch (error) {
       this.log.error(`Cannot read the checklist state: ${describeError(error)}`);
