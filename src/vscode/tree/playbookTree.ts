@@ -275,12 +275,9 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (task.items.length) {
       lines.push(`Checklist: ${status.checkedItems.length}/${task.items.length} ticked`);
     }
-    if (task.checks.length) {
-      lines.push(`Checks: ${task.checks.map((id) => `\`${id}\``).join(', ')}`);
-    }
-    if (failures.failing.length) {
-      lines.push(`Failing: ${failures.failing.map((id) => `\`${id}\``).join(', ')}`);
-    }
+    // By their titles, as the rows under the task name them.
+    if (task.checks.length) lines.push(`Checks: ${this.checkTitles(task.checks)}`);
+    if (failures.failing.length) lines.push(`Failing: ${this.checkTitles(failures.failing)}`);
     if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.accessibilityInformation = { label: `${title}, ${item.description}` };
@@ -317,10 +314,19 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     // Enter (and a click on the label) toggles the item too, so no mouse is needed.
     item.command = { command: 'upkeep.toggleItem', title: 'Toggle', arguments: [node] };
     const checks = checklistItem.checks?.length
-      ? `Checks: ${checklistItem.checks.map((id) => `\`${id}\``).join(', ')}`
+      ? `Checks: ${this.checkTitles(checklistItem.checks)}`
       : 'Manual: no check covers this item.';
     item.tooltip = new vscode.MarkdownString(`${escape(title)}\n\n${checks}`);
     return item;
+  }
+
+  /** Check titles for a hover, as the check rows show them; an unknown id as it is. */
+  private checkTitles(ids: readonly string[]): string {
+    this.registry ??= createRegistry(this.controller.current());
+    const registry = this.registry;
+    const title = (id: string): string =>
+      registry.get(id)?.title ?? this.results.latest(id)?.title ?? id;
+    return ids.map((id) => escape(rowText(title(id)))).join(', ');
   }
 
   private checkItem(node: CheckNode): vscode.TreeItem {
