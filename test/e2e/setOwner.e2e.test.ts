@@ -6,7 +6,8 @@
  * history only once saved with it; a broken one
  * is opened at its error and left as it was. Each change goes into the task's history (who,
  * from whom to whom), and a file changed on disk while the owner was being chosen gets the
- * owner on what it holds then, keeping the other change.
+ * owner on what it holds then, keeping the other change. Filter by Team… offers the owners
+ * after the teams, and one shows the tasks it owns.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -140,6 +141,22 @@ describe('Set Owner in a real editor', function () {
       by: USER,
       owner: { from: OWNER, to: null },
     });
+  });
+
+  it('offers the owners in Filter by Team…, showing the tasks one owns', async function () {
+    // Only the tiers' teams were offered: Ann, who owns Documentation updates, was not.
+    await runCommand(page, 'Upkeep: Filter by Team…');
+    const offered = await quickInputLabels(page);
+    assert.ok(offered.includes('Operations Team'), offered.join(' | '));
+    assert.ok(offered.includes('Ann'), offered.join(' | '));
+    await quickInputRow(page, 'Ann').click();
+
+    await treeItem(page, VIEW, 'Documentation updates').waitFor();
+    await treeItem(page, VIEW, 'Log monitoring').waitFor({ state: 'detached' });
+
+    await runCommand(page, 'Upkeep: Filter by Team…');
+    await quickInputRow(page, 'All teams').click();
+    await treeItem(page, VIEW, 'Log monitoring').waitFor();
   });
 
   it('writes on the file as it is when chosen: a pull meanwhile is kept', async function () {

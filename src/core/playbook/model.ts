@@ -127,6 +127,27 @@ export function tasksOfTier(playbook: Playbook, tier: TierId): Task[] {
   return playbook.tasks.filter((task) => task.tier === tier && !task.disabled);
 }
 
+/** Whether the team filter `name` shows a task: one of that team's, or one it owns (Set Owner). */
+export function isTaskOf(task: Task, name: string): boolean {
+  return task.team === name || task.owner === name;
+}
+
+/**
+ * What the team filter offers: the teams of the enabled tasks, then the owners a task names
+ * that are no team, each once, in playbook order.
+ */
+export function filterChoices(playbook: Playbook): { name: string; kind: 'team' | 'owner' }[] {
+  const enabled = playbook.tasks.filter((task) => !task.disabled);
+  const teams = [...new Set(enabled.map((task) => task.team))];
+  const owners = [...new Set(enabled.map((task) => task.owner ?? ''))].filter(
+    (owner) => owner && !teams.includes(owner),
+  );
+  return [
+    ...teams.map((name) => ({ name, kind: 'team' as const })),
+    ...owners.map((name) => ({ name, kind: 'owner' as const })),
+  ];
+}
+
 export function findTask(playbook: Playbook, taskId: string): Task | undefined {
   return playbook.tasks.find((task) => task.id === taskId);
 }

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Task } from '../../core/playbook/model';
+import { filterChoices } from '../../core/playbook/model';
 import { plural } from '../../core/util/plural';
 import { unlinked } from '../../core/util/unlinked';
 import { findHeadingLine } from '../../core/playbook/guidelines';
@@ -381,14 +382,6 @@ async function openGuideline(context: TreeCommandContext, node: unknown): Promis
 }
 
 async function filterByTeam(context: TreeCommandContext): Promise<void> {
-  const teams = [
-    ...new Set(
-      context.controller
-        .current()
-        .tasks.filter((task) => !task.disabled)
-        .map((task) => task.team),
-    ),
-  ];
   const current = context.tree.team;
   const picks = [
     {
@@ -396,7 +389,14 @@ async function filterByTeam(context: TreeCommandContext): Promise<void> {
       description: current ? '' : 'showing',
       team: undefined as string | undefined,
     },
-    ...teams.map((team) => ({ label: team, description: team === current ? 'showing' : '', team })),
+    // Owners set with Set Owner come after the tiers' teams; each shows the tasks it owns.
+    ...filterChoices(context.controller.current()).map(({ name, kind }) => ({
+      label: name,
+      description: [kind === 'owner' ? 'owner' : '', name === current ? 'showing' : '']
+        .filter(Boolean)
+        .join(' · '),
+      team: name,
+    })),
   ];
   const picked = await vscode.window.showQuickPick(picks, { placeHolder: 'Show the tasks of…' });
   if (!picked) return;

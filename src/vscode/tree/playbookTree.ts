@@ -7,7 +7,7 @@ import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { CheckRegistry } from '../../core/checks/registry';
 import { createRegistry } from '../../core/checks/registry';
 import type { Severity, Task, Tier, TierId } from '../../core/playbook/model';
-import { tasksOfTier } from '../../core/playbook/model';
+import { isTaskOf, tasksOfTier } from '../../core/playbook/model';
 import { PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import {
@@ -70,7 +70,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   private readonly emitter = new vscode.EventEmitter<PlaybookNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private registry: CheckRegistry | undefined;
-  /** Only this team's tasks are shown; undefined shows all. */
+  /** Only this team's tasks (or this owner's) are shown; undefined shows all. */
   team: string | undefined;
   /** Bug reports in the repo, newest list from `listReports`; open ones show under On demand. */
   reports: BugReportSummary[] = [];
@@ -95,7 +95,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
   /** The enabled tasks of a tier that pass the team filter. */
   visibleTasks(tierId: TierId): Task[] {
     const tasks = tasksOfTier(this.controller.current(), tierId);
-    return this.team ? tasks.filter((task) => task.team === this.team) : tasks;
+    const team = this.team;
+    return team ? tasks.filter((task) => isTaskOf(task, team)) : tasks;
   }
 
   visibleTiers(): Tier[] {

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { listReports, reportFilesGlob } from '../../core/templates/reports';
+import { isTaskOf } from '../../core/playbook/model';
 import { countAttention, describeAttention } from '../../core/playbook/schedule';
 import { coalesce } from '../../core/util/coalesce';
 import { UpkeepError, describeError } from '../../core/util/errors';
@@ -69,7 +70,7 @@ export function registerPlaybookView(services: Services): void {
     const counts = countAttention(
       controller
         .current()
-        .tasks.filter((task) => !task.disabled && (!tree.team || task.team === tree.team))
+        .tasks.filter((task) => !task.disabled && (!tree.team || isTaskOf(task, tree.team)))
         .map((task) => controller.statusOf(task)),
     );
     const { overdue } = counts;
