@@ -225,13 +225,14 @@ export async function connectTarget(
 
 /**
  * A target that is no URL, as typed, with what reads as its password hidden: `redact` knows
- * `scheme://user:pw@host`, and one typed without its scheme (`drill:pw@db/postgres`) has its
- * password hidden too.
+ * `scheme://user:pw@host`, and one typed without its scheme or with it mistyped
+ * (`drill:pw@db/postgres`, `//drill:pw@db`, `postgres//drill:pw@db`) has its password hidden
+ * too: from its first `:` to the `@` before the host.
  */
 function shownTarget(text: string): string {
   const redacted = redact(text);
   if (redacted.includes('://')) return redacted;
-  return redacted.replace(/^([^\s/:@]*):\S*@(?=[^\s@/]*(?:[/?#]|$))/, '$1:***@');
+  return redacted.replace(/^([^:]*):.*@(?=[^\s@/]*(?:[/?#]|$))/, '$1:***@');
 }
 
 /** Whether the target is the monitored server by identity, and what the guard could read. */

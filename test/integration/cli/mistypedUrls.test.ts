@@ -49,17 +49,25 @@ describe('mistyped connection URLs', function () {
     });
   }
 
-  it('a drill target without its scheme is named with its password hidden', async () => {
-    const dump = path.join(workspace, 'Gemfile');
-    const run = await runCli([
-      ...['drill', '--workspace', workspace, '--dump', dump],
-      ...['--target', `drill:${PASSWORD}@10.0.0.7:5432/postgres`],
-    ]);
-    assert.equal(run.code, 2, run.stderr);
-    assert.ok(!(run.stdout + run.stderr).includes(PASSWORD), run.stderr);
-    assert.match(
-      run.stderr,
-      /The drill target drill:\*\*\*@10\.0\.0\.7:5432\/postgres is not a postgres:\/\/ URL\./,
-    );
-  });
+  for (const [target, shown] of [
+    [`drill:${PASSWORD}@10.0.0.7:5432/postgres`, 'drill:***@10.0.0.7:5432/postgres'],
+    // Its scheme left out or mistyped, as DATABASE_URL's above: the first two were printed whole.
+    [`//drill:${PASSWORD}@10.0.0.7:5432/postgres`, '//drill:***@10.0.0.7:5432/postgres'],
+    [`postgres//drill:${PASSWORD}@10.0.0.7/postgres`, 'postgres//drill:***@10.0.0.7/postgres'],
+    [`postgres:/drill:${PASSWORD}@10.0.0.7/postgres`, 'postgres:***@10.0.0.7/postgres'],
+  ]) {
+    it(`a drill target ${shown} is named with its password hidden`, async () => {
+      const dump = path.join(workspace, 'Gemfile');
+      const run = await runCli([
+        ...['drill', '--workspace', workspace, '--dump', dump],
+        ...['--target', target],
+      ]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(!(run.stdout + run.stderr).includes(PASSWORD), run.stderr);
+      assert.ok(
+        run.stderr.includes(`The drill target ${shown} is not a postgres:// URL.`),
+        run.stderr,
+      );
+    });
+  }
 });
