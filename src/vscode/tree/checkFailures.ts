@@ -1,12 +1,13 @@
 /**
  * Which of a task's checks are failing now (latest result fail or error), so a collapsed tree
- * still shows failures on the task and tier rows. Kept free of `vscode` so unit tests import it.
+ * still shows failures on the task and tier rows, and the text of the rows and hovers that a
+ * repo wrote. Kept free of `vscode` so unit tests import it.
  */
 import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { Task } from '../../core/playbook/model';
 import type { TaskStatus } from '../../core/playbook/schedule';
 import { describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
-import { printableLine } from '../../core/util/printable';
+import { printable, printableLine } from '../../core/util/printable';
 
 /** A row's description at most: the rest of a long snooze reason is in the history. */
 const MAX_ROW_LENGTH = 200;
@@ -17,6 +18,17 @@ const MAX_ROW_LENGTH = 200;
  */
 export function rowText(text: string): string {
   return printableLine(text, MAX_ROW_LENGTH);
+}
+
+/**
+ * Text from the repo's playbook and state file goes into Markdown tooltips: one printable line
+ * (no bidi control turning it around), kept literal. The colon is escaped too: a bare URL is
+ * otherwise taken raw as an autolink, backslashes included (`(https://x.org/a\)` kept one and
+ * linked to it), whereas `https\://` is plain text that reads as typed, as `www\.` already is.
+ * And the `&`: a character reference (`&rlm;`) is decoded to the character it names.
+ */
+export function hoverText(text: string): string {
+  return printable(text).replace(/[\\`*_{}[\]()#+\-.!|<>:&]/g, '\\$&');
 }
 
 export interface CheckFailures {

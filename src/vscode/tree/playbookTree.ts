@@ -32,6 +32,7 @@ import {
   describeCheckFailures,
   describeTaskRow,
   describeTickRow,
+  hoverText,
   rowText,
 } from './checkFailures';
 
@@ -217,7 +218,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const meaning =
       tier.period === 'none' ? '' : `\n\nDue soon here means ${describeDueSoon(tier.period)}.`;
     item.tooltip = new vscode.MarkdownString(
-      `**${escape(title)}** — ${escape(team)}\n\n` +
+      `**${hoverText(title)}** — ${hoverText(team)}\n\n` +
         `${counts || 'Nothing overdue or due soon.'}${later}${meaning}`,
     );
     item.accessibilityInformation = {
@@ -246,15 +247,17 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
         ? icon('circle-large-outline')
         : icon(...STATUS_ICONS[status.kind]);
 
-    const lines = [`**${escape(title)}** — ${escape(item.description)}`, ''];
-    lines.push(`Team: ${escape(task.team)}${task.owner ? ` · Owner: ${escape(task.owner)}` : ''}`);
+    const lines = [`**${hoverText(title)}** — ${hoverText(item.description)}`, ''];
+    lines.push(
+      `Team: ${hoverText(task.team)}${task.owner ? ` · Owner: ${hoverText(task.owner)}` : ''}`,
+    );
     const ownerChange = lastOwnerChange(this.controller.stateOf(task));
     if (ownerChange) {
       const at = describeInstant(new Date(ownerChange.at), now, this.controller.timeZone);
       const change = describeOwnerChange(ownerChange.owner);
-      lines.push(escape(`Owner changed ${at} by ${ownerChange.by}: ${change}`));
+      lines.push(hoverText(`Owner changed ${at} by ${ownerChange.by}: ${change}`));
     }
-    if (task.description) lines.push('', escape(task.description));
+    if (task.description) lines.push('', hoverText(task.description));
     if (status.period) lines.push('', `Period: ${status.period.key}`);
     // What the next on call asks first: since when it is late, and who did it last.
     for (const fact of describeLastDone(
@@ -263,7 +266,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
       now,
       this.controller.timeZone,
     )) {
-      lines.push(escape(fact));
+      lines.push(hoverText(fact));
     }
     if (status.kind === 'due' && status.period) {
       const soon = describeDueSoon(status.period.unit);
@@ -279,7 +282,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     // By their titles, as the rows under the task name them.
     if (task.checks.length) lines.push(`Checks: ${this.checkTitles(task.checks)}`);
     if (failures.failing.length) lines.push(`Failing: ${this.checkTitles(failures.failing)}`);
-    if (task.guideline) lines.push('', `Guideline: ${escape(task.guideline.section)}`);
+    if (task.guideline) lines.push('', `Guideline: ${hoverText(task.guideline.section)}`);
     item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
     item.accessibilityInformation = { label: `${title}, ${item.description}` };
     return item;
@@ -317,7 +320,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const checks = checklistItem.checks?.length
       ? `Checks: ${this.checkTitles(checklistItem.checks)}`
       : 'Manual: no check covers this item.';
-    item.tooltip = new vscode.MarkdownString(`${escape(title)}\n\n${checks}`);
+    item.tooltip = new vscode.MarkdownString(`${hoverText(title)}\n\n${checks}`);
     return item;
   }
 
@@ -327,7 +330,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const registry = this.registry;
     const title = (id: string): string =>
       registry.get(id)?.title ?? this.results.latest(id)?.title ?? id;
-    return ids.map((id) => escape(rowText(title(id)))).join(', ');
+    return ids.map((id) => hoverText(rowText(title(id)))).join(', ');
   }
 
   private checkItem(node: CheckNode): vscode.TreeItem {
@@ -340,8 +343,8 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.contextValue = 'check';
     // "check" first: a checklist item often has the same title ("Database connectivity").
     const heading =
-      `**Check: ${escape(title)}** \`${node.checkId}\`` +
-      (definition?.description ? `\n\n${escape(definition.description)}` : '');
+      `**Check: ${hoverText(title)}** \`${node.checkId}\`` +
+      (definition?.description ? `\n\n${hoverText(definition.description)}` : '');
     if (!result) {
       item.description = 'check · not run yet';
       item.iconPath = icon('circle-outline');
@@ -354,7 +357,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.iconPath = icon(...OUTCOME_ICONS[result.outcome]);
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`${heading}\n\n`);
-    tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${escape(result.summary)}\n\n`);
+    tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${hoverText(result.summary)}\n\n`);
     // Not appendCodeblock: its fence can be closed by an indented one in the output.
     if (result.details) {
       tooltip.appendMarkdown(`${codeBlock(result.details.slice(0, 2000), 'text')}\n`);
@@ -439,14 +442,4 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     item.command = { command: 'upkeep.openPlaybook', title: 'Open Repo Playbook' };
     return item;
   }
-}
-
-/**
- * Text from the repo's playbook and state file goes into Markdown tooltips: one printable line
- * (no bidi control turning it around), kept literal. The colon is escaped too: a bare URL is
- * otherwise taken raw as an autolink, backslashes included (`(https://x.org/a\)` kept one and
- * linked to it), whereas `https\://` is plain text that reads as typed, as `www\.` already is.
- */
-function escape(text: string): string {
-  return printable(text).replace(/[\\`*_{}[\]()#+\-.!|<>:]/g, '\\$&');
 }

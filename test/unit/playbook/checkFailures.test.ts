@@ -11,6 +11,7 @@ import {
   describeCheckFailures,
   describeTaskRow,
   describeTickRow,
+  hoverText,
 } from '../../../src/vscode/tree/checkFailures';
 import { taskStatus } from '../../../src/core/playbook/schedule';
 
@@ -138,5 +139,18 @@ describe('describeTaskRow with a hostile state file', () => {
     );
     const long = describeTickRow({ at, by: 'x'.repeat(1_000_000) }, now, 'UTC');
     assert.ok(long.length <= 200, `${long.length} characters`);
+  });
+
+  it('keeps a title in a hover literal: markup, links and character references escaped', () => {
+    // A hover renders Markdown, which decodes &rlm; to the bidi mark printable keeps out (a
+    // custom check's title, named in its task's hover, comes from the repo's playbook).
+    assert.equal(
+      hoverText('Disk x&#x202E;gnp.exe &rlm; R&D'),
+      'Disk x\\&\\#x202E;gnp\\.exe \\&rlm; R\\&D',
+    );
+    assert.equal(
+      hoverText('[run](command:upkeep.x) <b>\u202e'),
+      '\\[run\\]\\(command\\:upkeep\\.x\\) \\<b\\> ',
+    );
   });
 });
