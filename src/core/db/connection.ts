@@ -91,6 +91,13 @@ export function missingPasswordHint(surface: Surface, variable?: string): string
 }
 
 /** What to do when no database is configured, in the words of where it is shown. */
+/** Where else a password can come from, as ", in PGPASSWORD" for a hint's sentence. */
+function passwordHint(surface: Surface): string {
+  if (surface === 'cli') return ' in PGPASSWORD';
+  if (surface === 'editor') return ' with "Upkeep: Set Database Password"';
+  return ' in PGPASSWORD (in the editor: "Upkeep: Set Database Password")';
+}
+
 function configureHint(surface: Surface): string {
   if (surface === 'cli') {
     return (
@@ -347,25 +354,35 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   }
 
   const values = entry.values;
-  for (const value of Object.values(values)) {
+  // The password alone can come from elsewhere: Rails apps read it from their credentials, ERB
+  // Upkeep does not evaluate, and a cron line gives it in PGPASSWORD.
+  const passwordElsewhere = options.password !== undefined || Boolean(options.env.PGPASSWORD);
+  let passwordUnread = false;
+  for (const [key, value] of Object.entries(values)) {
     const erb = unsupportedErbIn(value, yml);
-    if (erb?.missing !== undefined) {
+    if (!erb) continue;
+    if (key === 'password' && passwordElsewhere) {
+      passwordUnread = true;
+      continue;
+    }
+    const givePassword =
+      key === 'password' ? `give the password${passwordHint(options.surface ?? 'any')}, ` : '';
+    const configure =
+      'set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.';
+    if (erb.missing !== undefined) {
       throw new UpkeepError(
         'config',
         `config/database.yml line ${erb.line} reads ${erb.missing}, which is not set ` +
           `(${erb.code}; Rails would stop with KeyError).`,
-        `Set ${erb.missing} in the environment or .env, ` +
-          'or set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
+        `Set ${erb.missing} in the environment or .env, ${givePassword}or ${configure}`,
       );
     }
-    if (erb) {
-      throw new UpkeepError(
-        'config',
-        `config/database.yml line ${erb.line} uses ERB Upkeep does not evaluate: ${erb.code}`,
-        'Upkeep never runs Ruby. ' +
-          'Set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.',
-      );
-    }
+    throw new UpkeepError(
+      'config',
+      `config/database.yml line ${erb.line} uses ERB Upkeep does not evaluate: ${erb.code}`,
+      `Upkeep never runs Ruby. ` +
+        (givePassword ? `G${givePassword.slice(1)}or ${configure}` : `S${configure.slice(1)}`),
+    );
   }
   const adapter = String(values.adapter ?? 'postgresql');
   if (!/^(postgres|postgresql|postgis)$/.test(adapter)) {
@@ -401,7 +418,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     port: text('port'),
     database: text('database'),
     user: text('username') ?? text('user'),
-    password: unsetPassword ? undefined : text('password'),
+    password: unsetPassword || passwordUnread ? undefined : text('password'),
     sslmode: text('sslmode'),
     sslrootcert: text('sslrootcert'),
     sslcert: text('sslcert'),

@@ -159,6 +159,39 @@ describe('finding the database', () => {
       });
     });
 
+    it('takes PGPASSWORD, or the stored password, for a password ERB it cannot evaluate', async () => {
+      // Rails apps keep it in their credentials; a cron line gives it in PGPASSWORD, which the
+      // error asked for in vain.
+      for (const code of [
+        'Rails.application.credentials.dig(:db, :password)',
+        'ENV.fetch("APP_DATABASE_PASSWORD")',
+      ]) {
+        const files = {
+          'config/database.yml':
+            'production:\n  adapter: postgresql\n  database: app\n  username: app\n' +
+            `  password: <%= ${code} %>\n`,
+        };
+        const options = { railsEnvironment: 'production' };
+        const fromEnv = await resolve(files, { ...options, env: { PGPASSWORD: 'cron-pw' } });
+        assert.equal(fromEnv.config.password, 'cron-pw');
+        assert.equal(fromEnv.config.database, 'app');
+        const stored = await resolve(files, { ...options, password: 'stored-pw' });
+        assert.equal(stored.config.password, 'stored-pw');
+        await assert.rejects(resolve(files, { ...options, surface: 'cli' }), (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'config'));
+          assert.match(error.hint ?? '', /PGPASSWORD/);
+          return true;
+        });
+      }
+      // Any other key still needs what it names: PGPASSWORD is no host.
+      const host = {
+        'config/database.yml':
+          'development:\n  adapter: postgresql\n  database: app\n' +
+          '  host: <%= Rails.application.credentials.db_host %>\n',
+      };
+      await assert.rejects(resolve(host, { env: { PGPASSWORD: 'x' } }), /does not evaluate/);
+    });
+
     it('leaves quoted text out of a password ERB it shows: it may be the password', async () => {
       const files = {
         'config/database.yml':
