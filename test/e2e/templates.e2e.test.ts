@@ -229,6 +229,8 @@ describe('templates in a real editor', function () {
           /  # Documentation: \[Related documentation updates\]\n  def discount\n/.source,
       ),
     );
+    // Nor on the empty lines inside the indented blocks (the editor's re-indenting put it there).
+    assert.doesNotMatch(apart, /[ \t]$/m, 'a line ends in whitespace');
   });
 
   it('offers the bug-fix comment as the upkeep-bug snippet in Ruby', async function () {

@@ -19,7 +19,7 @@ import {
   renderBugFixComment,
 } from '../../core/templates/scaffold';
 import { TEMPLATE_VARIABLES } from '../../core/templates/builtin';
-import { bugFixCommentPlace } from '../../core/templates/commentPlace';
+import { bugFixCommentPlace, indentBlock } from '../../core/templates/commentPlace';
 import type { SeverityId } from '../../core/templates/severity';
 import { parseSeverity } from '../../core/templates/severity';
 import { formatZonedDate } from '../../core/templates/zonedTime';
@@ -147,11 +147,11 @@ async function insertBugFixComment(services: Services, log: Logger): Promise<voi
     });
     line++;
   }
-  // Here the snippet should follow the indentation of the code around it, so whitespace is
-  // adjusted (the default), unlike a whole new document.
+  // Inserted at the start of the line, already indented: the editor re-indents a snippet by the
+  // whitespace before where it goes, which put the indentation on its empty lines too.
   const inserted = await editor.insertSnippet(
-    new vscode.SnippetString(rendered.snippet),
-    new vscode.Position(line, place.character),
+    new vscode.SnippetString(indentBlock(rendered.snippet, place.indent)),
+    new vscode.Range(line, 0, line, place.replace),
     { undoStopBefore: !place.blankLineBefore, undoStopAfter: true },
   );
   if (!inserted) log.warn(`could not insert the bug-fix comment into ${document.uri.fsPath}`);
