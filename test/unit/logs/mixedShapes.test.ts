@@ -451,6 +451,30 @@ describe('log engine on mixed and hostile shapes', function () {
     }
   });
 
+  it('reads a log of 17 or 33 pods after another whole in a window', async () => {
+    // Probes at 16 even steps landed in pod k at k/16 of its times when the pods were 16m + 1
+    // (17 replicas): the times seemed to go forward, and the window counted one pod in 17.
+    for (const count of [17, 33]) {
+      const pods = Array.from({ length: count }, (_, k) => `p${String(k).padStart(4, '0')}`).map(
+        (pod) => {
+          const prefix = `[pod/web-7d9f8c6b5-${pod}/web] `;
+          const requests = Math.ceil(28_800 / count);
+          return railsLog(requests, '2026-12-04T00:00:00Z', Math.floor(43_200_000 / requests))
+            .replace(/^/gm, prefix)
+            .replace(/-req\]/g, `-${pod}]`)
+            .slice(0, -prefix.length);
+        },
+      );
+      const file = path.join(folder, `pods-${count}.log`);
+      await fs.writeFile(file, pods.join(''));
+      assert.ok((await fs.stat(file)).size > 8 * 1024 * 1024, 'large enough to seek in');
+      const window = '2026-12-04T05:00..2026-12-04T06:00';
+      const { seeked, whole } = await seekedAndWhole(folder, file, window);
+      assert.ok(whole.requests.total >= 2300, `${count} pods: ${whole.requests.total}`);
+      assert.deepStrictEqual(figures(seeked), figures(whole), `${count} pods`);
+    }
+  });
+
   it('says no "is this a Rails log?" of a large log that begins after the window', async () => {
     // A window of yesterday on a log rotated at midnight: reading a large file stops at the
     // first line an hour past the window's end, here its first line, before any request.
