@@ -35,7 +35,8 @@ interface OwnerItem extends vscode.QuickPickItem {
  * of a change that never happened.
  */
 export class UnsavedOwnerChanges {
-  private readonly pending = new Map<string, { task: Task; change: OwnerChange }>();
+  /** By task id, with the playbook the change went into. */
+  private readonly pending = new Map<string, { task: Task; change: OwnerChange; uri: string }>();
 
   constructor(private readonly context: TreeCommandContext) {
     context.services.track(
@@ -44,24 +45,19 @@ export class UnsavedOwnerChanges {
   }
 
   /** A second change of the same task before a save is one change, from the first owner. */
-  add(task: Task, change: OwnerChange): void {
-    const earlier = this.pending.get(task.id)?.change;
-    this.pending.set(task.id, {
-      task,
-      change: { from: earlier?.from ?? change.from, to: change.to },
-    });
+  add(task: Task, change: OwnerChange, playbook: vscode.Uri): void {
+    const uri = playbook.toString();
+    const earlier = this.pending.get(task.id);
+    const from = earlier?.uri === uri ? earlier.change.from : change.from;
+    this.pending.set(task.id, { task, change: { from, to: change.to }, uri });
   }
 
   private async saved(document: vscode.TextDocument): Promise<void> {
-    const folder = this.context.services.workspaceFolder;
-    if (!this.pending.size || !folder) return;
-    if (document.uri.toString() !== vscode.Uri.joinPath(folder.uri, PLAYBOOK_FILE).toString()) {
-      return;
-    }
-    const changes = [...this.pending.values()];
-    this.pending.clear();
+    const uri = document.uri.toString();
+    const changes = [...this.pending.values()].filter((pending) => pending.uri === uri);
     const text = document.getText();
     for (const { task, change } of changes) {
+      this.pending.delete(task.id);
       if (change.from === change.to || !savedWithOwner(text, task, change.to)) continue;
       await this.context.controller.change(task, (state, at) =>
         recordOwnerChange(state, task.id, at, change),
@@ -125,7 +121,7 @@ export async function setTaskOwnerCommand(
       recordOwnerChange(state, task.id, at, change),
     );
   } else if (where === 'unsaved') {
-    unsaved.add(task, change);
+    unsaved.add(task, change, vscode.Uri.joinPath(folder.uri, PLAYBOOK_FILE));
   }
   const says = owner === undefined ? `has no owner (team: ${task.team})` : `is owned by ${owner}`;
   const message = {
