@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
-import { UpkeepError, fileErrorWithCode } from '../core/util/errors';
+import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
 import type { UpkeepSettings } from '../core/settings';
 import { loadPlaybook } from '../core/playbook/loader';
 import type { Playbook } from '../core/playbook/model';
@@ -96,9 +96,39 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
         setExitCode(await runCheckCommand(options));
       } catch (error) {
         writeCommandError('check', error);
+        // Thrown before any report was printed. A CI job that uploads the JUnit or reads the
+        // JSON gets a document that says why, not an empty file it cannot parse.
+        if (options.format !== 'text' && !options.list) {
+          process.stdout.write(stoppedReport(options, error));
+        }
         setExitCode(EXIT_USAGE);
       }
     });
+}
+
+/** The JSON or JUnit document of a run that bad usage or configuration stopped (exit 2). */
+function stoppedReport(options: CheckOptions, error: unknown): string {
+  const why = error instanceof UpkeepError ? error.message : describeError(error);
+  const hint = error instanceof UpkeepError && error.hint ? ` ${error.hint}` : '';
+  const problems: RunProblem[] = [{ kind: 'stopped', message: printable(why + hint) }];
+  const workspace = path.resolve(options.workspace ?? process.cwd());
+  if (options.format === 'junit') {
+    return toJunit([], { name: `upkeep ${path.basename(workspace)}`, problems });
+  }
+  return toJsonReport({
+    workspace,
+    selection: {
+      ...(options.tier ? { tier: options.tier.join(',') } : {}),
+      ...(options.task ? { task: options.task.join(',') } : {}),
+      ...(options.check ? { check: options.check.join(',') } : {}),
+    },
+    startedAt: systemClock.now().toISOString(),
+    durationMs: 0,
+    trusted: !options.untrusted,
+    exitCode: EXIT_USAGE,
+    problems,
+    results: [],
+  });
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {

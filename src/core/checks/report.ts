@@ -116,7 +116,8 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
  * playbook (what it names was left out), or results `--save` could not keep.
  */
 export interface RunProblem {
-  kind: 'playbook' | 'save';
+  /** `stopped`: bad usage or configuration stopped the run before any check. */
+  kind: 'playbook' | 'save' | 'stopped';
   message: string;
 }
 
@@ -282,7 +283,10 @@ export function toJunit(
   return lines.join('\n') + '\n';
 }
 
-/** One testcase per kind of problem: `upkeep` / `playbook` with every error, `upkeep` / `save`. */
+/**
+ * One testcase per kind of problem: `upkeep` / `playbook` with every error, `upkeep` / `save`,
+ * `upkeep` / `run` for what stopped the run.
+ */
 function problemTestcases(
   problems: RunProblem[],
 ): { name: string; type: string; message: string; body: string }[] {
@@ -302,5 +306,8 @@ function problemTestcases(
         ]
       : []),
     ...save.map((message) => ({ name: 'save', type: 'save', message, body: message })),
+    ...problems
+      .filter((p) => p.kind === 'stopped')
+      .map(({ message }) => ({ name: 'run', type: 'stopped', message, body: message })),
   ];
 }

@@ -425,6 +425,43 @@ checks:
     assert.equal('problems' in (JSON.parse(clean.stdout) as object), false);
   });
 
+  it('prints a JUnit or JSON document saying why when bad usage stops the run (exit 2)', async () => {
+    // A CI job's JUnit upload found an empty file when a typo stopped the run before any check.
+    const args = ['check', '--check', 'host.storageFolderz', '--workspace', workspace];
+    const junit = await upkeep([...args, '--format', 'junit']);
+    assert.equal(junit.code, 2, junit.stderr);
+    assert.match(junit.stderr, /^upkeep check: unknown check "host\.storageFolderz"$/m);
+    assert.match(
+      junit.stdout,
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="upkeep app" tests="1" failures="0" errors="1" skipped="0"/,
+    );
+    assert.match(
+      junit.stdout,
+      /<testcase classname="upkeep" name="run" time="0\.000">\n {6}<error message="[^"]*host\.storageFolderz[^"]*" type="stopped">/,
+    );
+
+    const json = await upkeep([...args, '--format', 'json']);
+    assert.equal(json.code, 2, json.stderr);
+    const report = JSON.parse(json.stdout) as {
+      workspace: string;
+      selection: unknown;
+      exitCode: number;
+      problems?: { kind: string; message: string }[];
+      results: unknown[];
+    };
+    assert.equal(report.workspace, workspace);
+    assert.deepEqual(report.selection, { check: 'host.storageFolderz' });
+    assert.equal(report.exitCode, 2);
+    assert.deepEqual(report.results, []);
+    assert.equal(report.problems?.[0].kind, 'stopped', json.stdout);
+    assert.match(report.problems[0].message, /host\.storageFolderz/);
+
+    // The text table stays empty: the reason is on stderr alone.
+    const text = await upkeep(args);
+    assert.equal(text.code, 2);
+    assert.equal(text.stdout, '');
+  });
+
   it('times out a slow check with --timeout', async () => {
     await fs.writeFile(
       path.join(workspace, '.upkeep/playbook.yaml'),
