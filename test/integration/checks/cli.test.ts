@@ -425,7 +425,7 @@ checks:
     assert.equal('problems' in (JSON.parse(clean.stdout) as object), false);
   });
 
-  it('prints a JUnit or JSON document saying why when bad usage stops the run (exit 2)', async () => {
+  it('prints a JUnit or JSON report saying why bad usage stopped the run (exit 2)', async () => {
     // A CI job's JUnit upload found an empty file when a typo stopped the run before any check.
     const args = ['check', '--check', 'host.storageFolderz', '--workspace', workspace];
     const junit = await upkeep([...args, '--format', 'junit']);
@@ -433,11 +433,17 @@ checks:
     assert.match(junit.stderr, /^upkeep check: unknown check "host\.storageFolderz"$/m);
     assert.match(
       junit.stdout,
-      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="upkeep app" tests="1" failures="0" errors="1" skipped="0"/,
+      new RegExp(
+        '^<\\?xml version="1\\.0" encoding="UTF-8"\\?>\n' +
+          '<testsuites name="upkeep app" tests="1" failures="0" errors="1" skipped="0"',
+      ),
     );
     assert.match(
       junit.stdout,
-      /<testcase classname="upkeep" name="run" time="0\.000">\n {6}<error message="[^"]*host\.storageFolderz[^"]*" type="stopped">/,
+      new RegExp(
+        '<testcase classname="upkeep" name="run" time="0\\.000">\n {6}' +
+          '<error message="[^"]*host\\.storageFolderz[^"]*" type="stopped">',
+      ),
     );
 
     const json = await upkeep([...args, '--format', 'json']);

@@ -445,7 +445,7 @@ describe('upkeep status (CLI)', function () {
     }
   });
 
-  it('a team playbook of anchors and merges, and a completion stamped ahead, as the tree', async () => {
+  it('reads a playbook of anchors and merges, and a future completion, as the tree', async () => {
     // A shared state file written by a laptop whose clock ran months ahead: the task was kept
     // from going overdue until March; the tree and the command now both say overdue.
     const playbook = [

@@ -25,7 +25,7 @@ describe('mistyped connection URLs', function () {
     `postgresql:app:${PASSWORD}@127.0.0.1:1/shop`,
     `//app:${PASSWORD}@127.0.0.1:1/shop`,
   ]) {
-    it(`DATABASE_URL=${url.replace(PASSWORD, 'PW')} is refused, its password unprinted`, async () => {
+    it(`refuses DATABASE_URL=${url.replace(PASSWORD, 'PW')}, printing no password`, async () => {
       for (const args of [
         ['check', '--check', 'health.database', '--format', 'json'],
         ['check', '--check', 'health.database', '--format', 'junit'],

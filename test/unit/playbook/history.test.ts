@@ -116,9 +116,12 @@ describe('task history document', () => {
       text,
       /: warn — slowest 2\.5 s in ReportsController#monthly \(users\.email_confirmed_at\)\n/,
     );
-    assert.match(
+    assert.ok(
+      text.includes(
+        '- Note: Dropped index_bookings_on_service_id (see #42); \\_stray\\_ and ' +
+          '\\*stars\\* stay escaped \\#\\#\n',
+      ),
       text,
-      /- Note: Dropped index_bookings_on_service_id \(see #42\); \\_stray\\_ and \\\*stars\\\* stay escaped \\#\\#\n/,
     );
   });
 
@@ -151,7 +154,7 @@ describe('task history document', () => {
     assert.equal(text.split('\n').filter((line) => line.startsWith('- Note: ')).length, 1);
     assert.match(text, /- Note: disk ok - Note: forged gnp\.exe \\\[2J end/);
   });
-  it("keeps a committed check id's control, bidi and line separator characters off the page", () => {
+  it("keeps a committed check id's controls, bidi and line separators off the page", () => {
     // A check id is shown as code, which Markdown leaves as written: the characters printable
     // keeps out of the rest reached the page raw there.
     const state = emptyState();
