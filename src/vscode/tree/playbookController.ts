@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Playbook, Task, Tier } from '../../core/playbook/model';
-import { findTask, findTier } from '../../core/playbook/model';
+import { findTier } from '../../core/playbook/model';
 import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
@@ -19,6 +19,7 @@ import type {
   TaskState,
 } from '../../core/playbook/state';
 import { emptyState, taskEntry } from '../../core/playbook/state';
+import { StatusMemo } from '../../core/playbook/statusMemo';
 import type { StateLocation } from '../../core/playbook/stateStore';
 import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
 import { maintainerName } from '../../core/playbook/gitUser';
@@ -57,6 +58,11 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   private readonly log: Logger;
   private stateWatcher: vscode.Disposable | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
+  /** The playbook's tasks by id, for the tree's rows (a search per row was quadratic). */
+  private tasksById = new Map<string, Task>();
+  private readonly statuses = new StatusMemo((task, now, zone) =>
+    taskStatus(this.tierOf(task)!, this.stateOf(task), now, zone),
+  );
 
   readonly onDidChange = this.playbookEmitter.event;
   /** Ticks, completions, snoozes: from this window or another one writing the same file. */
@@ -119,7 +125,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
         if (event.affectsConfiguration('upkeep.state.location')) void this.openStore();
         if (event.affectsConfiguration('upkeep.thresholds')) this.scheduleReload();
         // Due, overdue and done are read in the new zone: redraw the tree, badge and status bar.
-        if (event.affectsConfiguration('upkeep.schedule.timeZone')) this.stateEmitter.fire();
+        if (event.affectsConfiguration('upkeep.schedule.timeZone')) {
+          this.statuses.clear();
+          this.stateEmitter.fire();
+        }
       }),
       // Another window may have written the state while this one was in the background.
       vscode.window.onDidChangeWindowState((windowState) => {
@@ -201,6 +210,11 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
 
   private setPlaybook(playbook: Playbook, problems: PlaybookProblem[]): void {
     this.playbook = playbook;
+    this.tasksById = new Map();
+    // The first of an id, as findTask gives.
+    for (const task of playbook.tasks) {
+      if (!this.tasksById.has(task.id)) this.tasksById.set(task.id, task);
+    }
     this.problems = problems;
     const uri = this.playbookUri;
     this.diagnostics.clear();
@@ -356,7 +370,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
         changed = true;
       }
     }
-    if (changed) await this.services.context.workspaceState.update(FIRST_SEEN_KEY, seen);
+    if (!changed) return;
+    await this.services.context.workspaceState.update(FIRST_SEEN_KEY, seen);
+    // A task never done is due from when it was first seen: its status may read otherwise now.
+    this.statuses.clear();
   }
 
   tierOf(task: Task): Tier | undefined {
@@ -364,12 +381,16 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
   }
 
   task(taskId: string): Task | undefined {
-    return findTask(this.playbook, taskId);
+    return this.tasksById.get(taskId);
   }
 
   statusOf(task: Task): TaskStatus {
-    const tier = this.tierOf(task)!;
-    return taskStatus(tier, this.stateOf(task), this.services.clock.now(), this.timeZone);
+    return this.statuses.statusOf(task, {
+      now: this.services.clock.now(),
+      zone: this.timeZone,
+      state: this.stateValue,
+      playbook: this.playbook,
+    });
   }
 
   /** The task's stored state, or for one never changed, since when this window has seen it. */
