@@ -219,6 +219,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         log,
         trusted,
         databasePassword: process.env.PGPASSWORD || undefined,
+        surface: 'cli',
         results,
         secrets: await databasePassword(workspace, settings, trusted),
       },

@@ -72,6 +72,7 @@ function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
     trusted: context.trusted,
     password: context.databasePassword,
     passwordServer: context.databasePasswordServer,
+    surface: context.surface,
   });
 }
 

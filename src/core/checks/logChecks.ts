@@ -148,6 +148,14 @@ function exceptionFinding(e: ExceptionSummary): Finding {
   );
 }
 
+/**
+ * An editor command a check's details name: said to be the editor's where the CLI shows them,
+ * since `upkeep` has no such command.
+ */
+function editorCommand(context: CheckContext, command: string): string {
+  return context.surface === 'cli' ? `${command} in the editor` : command;
+}
+
 /** Lines of the error rate's details: at most this many actions and exceptions each. */
 const SERVER_ERROR_LINES = 5;
 
@@ -157,7 +165,10 @@ const SERVER_ERROR_LINES = 5;
  * log line), and the next step. An exception only seen in actions without a 5xx (a 404's
  * RecordNotFound, a RoutingError) is left out: it is not what the rate counts.
  */
-function serverErrorDetails(s: LogSummary): { details: string; findings: Finding[] } {
+function serverErrorDetails(
+  s: LogSummary,
+  context: CheckContext,
+): { details: string; findings: Finding[] } {
   const failing = s.actions.filter((a) => a.errors > 0).sort((a, b) => b.errors - a.errors);
   const names = new Set(failing.map((a) => a.name));
   const exceptions = s.exceptions.filter((e) => e.actions.some((name) => names.has(name)));
@@ -178,7 +189,7 @@ function serverErrorDetails(s: LogSummary): { details: string; findings: Finding
   lines.push(
     "Next: read the request at its log line (the dashboard's Logs section, or " +
       'upkeep logs --window 24h), fix and test it, and keep the record with ' +
-      '"Upkeep: New Bug Report…".',
+      `${editorCommand(context, '"Upkeep: New Bug Report…"')}.`,
   );
   return { details: lines.join('\n'), findings: exceptions.slice(0, 20).map(exceptionFinding) };
 }
@@ -268,9 +279,13 @@ const slowRequests: CheckDefinition = {
           `slowest ${formatMs(worst.durationMs)} in ${worst.action ?? worst.path ?? '?'}`,
         details:
           few +
-          "Next: open the slowest at its log line (Problems, or the dashboard's Slowest " +
-          "requests); the dashboard's Slowest actions gives each action's p95 and database " +
-          'share, and "Upkeep: Explain Query" shows the plan of a slow query.',
+          (context.surface === 'cli'
+            ? 'Next: open the slowest at its log line (the findings); upkeep logs --window 24h ' +
+              'gives each action\'s p95 and database time, and "Upkeep: Explain Query" in the ' +
+              'editor shows the plan of a slow query.'
+            : "Next: open the slowest at its log line (Problems, or the dashboard's Slowest " +
+              "requests); the dashboard's Slowest actions gives each action's p95 and database " +
+              'share, and "Upkeep: Explain Query" shows the plan of a slow query.'),
         values,
         findings: listed.map((r) =>
           findingAt(
@@ -315,7 +330,7 @@ const errorRate: CheckDefinition = {
           outcome: 'fail',
           summary: `${text}; alert above ${errorRateAlertPercent} %`,
           values,
-          ...serverErrorDetails(s),
+          ...serverErrorDetails(s, context),
         };
       }
       if (rate > errorRatePercent) {
@@ -323,7 +338,7 @@ const errorRate: CheckDefinition = {
           outcome: 'warn',
           summary: `${text}; goal under ${errorRatePercent} %`,
           values,
-          ...serverErrorDetails(s),
+          ...serverErrorDetails(s, context),
         };
       }
       return { outcome: 'pass', summary: text, values };

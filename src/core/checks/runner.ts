@@ -8,6 +8,7 @@ import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redactSecrets } from '../util/logger';
 import { splitUrlPassword } from '../db/connection';
+import type { Surface } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { sanitizeFinding } from './findings';
@@ -22,6 +23,8 @@ export interface RunContextOptions {
   trusted: boolean;
   databasePassword?: string;
   databasePasswordServer?: string;
+  /** Where the results are read; `any` when unset. */
+  surface?: Surface;
   results?: ResultLog;
   env?: Record<string, string | undefined>;
   /** More values no report or log line may show (the CLI: the database's password). */
@@ -269,6 +272,7 @@ async function runOne(
     trusted: options.trusted,
     databasePassword: options.databasePassword,
     databasePasswordServer: options.databasePasswordServer,
+    surface: options.surface,
     shared,
     results: options.results,
     env: options.env,

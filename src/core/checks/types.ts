@@ -5,6 +5,7 @@
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { UpkeepSettings } from '../settings';
+import type { Surface } from '../db/connection';
 
 export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 
@@ -75,6 +76,8 @@ export interface CheckContext {
   databasePassword?: string;
   /** The server that password was set for; it goes to no other (see ResolveOptions). */
   databasePasswordServer?: string;
+  /** Where the results are read (the CLI, the editor), so hints name what works there. */
+  surface?: Surface;
   /** Work several checks of one run share (a parsed log, one database session). */
   shared: Map<string, Promise<unknown>>;
   /** Earlier results, for checks that report on a past manual action (the recovery drill). */

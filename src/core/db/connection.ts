@@ -90,14 +90,26 @@ export function missingPasswordHint(surface: Surface, variable?: string): string
   );
 }
 
-/** What to do when no database is configured, in the words of where it is shown. */
-/** Where else a password can come from, as ", in PGPASSWORD" for a hint's sentence. */
+/** Where else a password can come from, as " in PGPASSWORD" for a hint's sentence. */
 function passwordHint(surface: Surface): string {
   if (surface === 'cli') return ' in PGPASSWORD';
   if (surface === 'editor') return ' with "Upkeep: Set Database Password"';
   return ' in PGPASSWORD (in the editor: "Upkeep: Set Database Password")';
 }
 
+/**
+ * The other way to give the connection, in the words of where it is shown, to follow "or " in
+ * a hint: a command the CLI does not have is no help on a cron line.
+ */
+export function connectionElsewhere(surface: Surface): string {
+  if (surface === 'cli') return 'set DATABASE_URL';
+  if (surface === 'editor') {
+    return 'set the connection with "Upkeep: Configure Database Connection"';
+  }
+  return 'set DATABASE_URL (in the editor: "Upkeep: Configure Database Connection")';
+}
+
+/** What to do when no database is configured, in the words of where it is shown. */
 function configureHint(surface: Surface): string {
   if (surface === 'cli') {
     return (
@@ -143,6 +155,7 @@ function untrustedHint(surface: Surface): string {
   if (surface === 'editor') {
     return reason + 'Trust the workspace, or run "Upkeep: Configure Database Connection".';
   }
+  if (surface === 'cli') return reason + 'Run without --untrusted, or set DATABASE_URL.';
   return (
     reason + 'Run without --untrusted, set DATABASE_URL, or (in the editor) trust the workspace.'
   );
@@ -201,7 +214,8 @@ async function locate(options: ResolveOptions): Promise<Located> {
     );
   }
 
-  const dotenv = await readDotenv(options.workspace);
+  const surface = options.surface ?? 'any';
+  const dotenv = await readDotenv(options.workspace, surface);
   if (dotenv?.values.DATABASE_URL) {
     const source: ConnectionSource = {
       kind: 'dotenv',
@@ -211,7 +225,7 @@ async function locate(options: ResolveOptions): Promise<Located> {
     return { url: dotenv.values.DATABASE_URL, source };
   }
 
-  const text = await readConfigFile(options.workspace, DATABASE_YML);
+  const text = await readConfigFile(options.workspace, DATABASE_YML, surface);
   if (text === undefined) {
     throw new UpkeepError(
       'not-found',
@@ -222,7 +236,7 @@ async function locate(options: ResolveOptions): Promise<Located> {
   }
   // Rails with dotenv sees .env's values in ENV; the process environment wins, as with dotenv.
   const erbEnv = { ...(dotenv?.values ?? {}), ...env };
-  return { yml: parseDatabaseYml(text, erbEnv, DATABASE_YML) };
+  return { yml: parseDatabaseYml(text, erbEnv, DATABASE_YML, connectionElsewhere(surface)) };
 }
 
 /** For pickers: the environments and databases of the workspace's database.yml, if it has one. */
@@ -230,17 +244,23 @@ export async function listDatabaseYml(
   workspace: string,
   env: NodeJS.ProcessEnv,
 ): Promise<DatabaseYml | undefined> {
-  const text = await readConfigFile(workspace, DATABASE_YML);
+  const text = await readConfigFile(workspace, DATABASE_YML, 'editor');
   if (text === undefined) return undefined;
-  const dotenv = await readDotenv(workspace);
-  return parseDatabaseYml(text, { ...(dotenv?.values ?? {}), ...env }, DATABASE_YML);
+  const dotenv = await readDotenv(workspace, 'editor');
+  const erbEnv = { ...(dotenv?.values ?? {}), ...env };
+  return parseDatabaseYml(text, erbEnv, DATABASE_YML, connectionElsewhere('editor'));
 }
 
 /**
  * A config file of the workspace, or undefined when it is absent. A file that is not a small
  * regular file is refused (`config`); one that cannot be read says why.
  */
-async function readConfigFile(workspace: string, file: string): Promise<string | undefined> {
+async function readConfigFile(
+  workspace: string,
+  file: string,
+  surface: Surface,
+): Promise<string | undefined> {
+  const elsewhere = connectionElsewhere(surface);
   let text: string | undefined;
   try {
     text = await readTextFileLimited(path.join(workspace, file), MAX_CONFIG_BYTES);
@@ -249,8 +269,7 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
       throw new UpkeepError(
         error.code,
         error.message,
-        `Make ${file} a plain file under ${describeSize(MAX_CONFIG_BYTES)}, ` +
-          'or set the connection with "Upkeep: Configure Database Connection".',
+        `Make ${file} a plain file under ${describeSize(MAX_CONFIG_BYTES)}, or ${elsewhere}.`,
         { cause: error },
       );
     }
@@ -258,7 +277,7 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
     throw new UpkeepError(
       'config',
       `Cannot read ${file} (${code}).`,
-      'Check its permissions, or set the connection with "Upkeep: Configure Database Connection".',
+      `Check its permissions, or ${elsewhere}.`,
       { cause: error },
     );
   }
@@ -270,7 +289,7 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
     throw new UpkeepError(
       'config',
       `${file} is not UTF-8 text (line ${line}).`,
-      'Save it as UTF-8, or set the connection with "Upkeep: Configure Database Connection".',
+      `Save it as UTF-8, or ${elsewhere}.`,
     );
   }
   return text;
@@ -278,10 +297,11 @@ async function readConfigFile(workspace: string, file: string): Promise<string |
 
 async function readDotenv(
   workspace: string,
+  surface: Surface,
 ): Promise<
   { values: Record<string, string>; lineOf(key: string): number | undefined } | undefined
 > {
-  const text = await readConfigFile(workspace, '.env');
+  const text = await readConfigFile(workspace, '.env', surface);
   if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/);
   return {
@@ -311,8 +331,7 @@ function environmentEntries(
       `config/database.yml has a "${environment}" environment with no database settings ` +
         'Upkeep can read.',
       'Give it its settings (adapter:, database:, host:, ...) or one such map per database ' +
-        '(primary:, ...), or set DATABASE_URL (in the editor: "Upkeep: Configure Database ' +
-        'Connection").',
+        `(primary:, ...), or ${connectionElsewhere(options.surface ?? 'any')}.`,
     );
   }
   if (candidates.length === 0) {
@@ -324,6 +343,35 @@ function environmentEntries(
     );
   }
   return { environment, candidates };
+}
+
+/**
+ * The error for a value of the chosen database that holds ERB Upkeep did not evaluate. It names
+ * the line and the key, never the ERB: a literal in it may be the password
+ * (`<%= %q(s3cret) %>`, a URL with its password), and messages reach cron mail and CI logs.
+ */
+function unevaluatedErbError(
+  key: string,
+  erb: { line: number; missing?: string },
+  surface: Surface,
+): UpkeepError {
+  const givePassword = key === 'password' ? `give the password${passwordHint(surface)}, or ` : '';
+  const elsewhere = `${givePassword}${connectionElsewhere(surface)}.`;
+  if (erb.missing !== undefined) {
+    return new UpkeepError(
+      'config',
+      `config/database.yml line ${erb.line} reads ${erb.missing}, which is not set ` +
+        '(ENV.fetch without a default; Rails would stop with KeyError).',
+      `Set ${erb.missing} in the environment or .env, or ${elsewhere}`,
+    );
+  }
+  const shownKey = printable(key).slice(0, 40);
+  return new UpkeepError(
+    'config',
+    `config/database.yml line ${erb.line} (${shownKey}) uses ERB Upkeep does not evaluate; ` +
+      'it is not shown, as it may hold a password.',
+    `Upkeep never runs Ruby. ${elsewhere[0].toUpperCase()}${elsewhere.slice(1)}`,
+  );
 }
 
 function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedConnection {
@@ -365,24 +413,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
       passwordUnread = true;
       continue;
     }
-    const givePassword =
-      key === 'password' ? `give the password${passwordHint(options.surface ?? 'any')}, ` : '';
-    const configure =
-      'set the connection with "Upkeep: Configure Database Connection" or DATABASE_URL.';
-    if (erb.missing !== undefined) {
-      throw new UpkeepError(
-        'config',
-        `config/database.yml line ${erb.line} reads ${erb.missing}, which is not set ` +
-          `(${erb.code}; Rails would stop with KeyError).`,
-        `Set ${erb.missing} in the environment or .env, ${givePassword}or ${configure}`,
-      );
-    }
-    throw new UpkeepError(
-      'config',
-      `config/database.yml line ${erb.line} uses ERB Upkeep does not evaluate: ${erb.code}`,
-      `Upkeep never runs Ruby. ` +
-        (givePassword ? `G${givePassword.slice(1)}or ${configure}` : `S${configure.slice(1)}`),
-    );
+    throw unevaluatedErbError(key, erb, options.surface ?? 'any');
   }
   const adapter = String(values.adapter ?? 'postgresql');
   if (!/^(postgres|postgresql|postgis)$/.test(adapter)) {

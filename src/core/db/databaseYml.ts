@@ -36,9 +36,12 @@ export interface DatabaseYml {
   unsetPasswords: Map<string, { line: number; variable: string }>;
 }
 
+/**
+ * Where ERB was left unevaluated. Its text is never kept: it is Ruby from the repo, and a
+ * literal in it (`<%= %q(s3cret) %>`, a URL with its password) may be the password.
+ */
 interface ErbMarker {
   line: number;
-  code: string;
   missing?: string;
 }
 
@@ -118,7 +121,6 @@ function expandErb(
     const close = text.indexOf('%>', codeStart);
     // No later `<%` can close either.
     if (close === -1) break;
-    const tag = text.slice(open, close + 2);
     const code = text.slice(
       codeStart,
       text[close - 1] === '-' && close > codeStart ? close - 1 : close,
@@ -137,8 +139,11 @@ function expandErb(
     // Rails raises KeyError on an unset ENV.fetch("X"): kept as a marker, so a used value says
     // which variable is missing instead of connecting to localhost.
     const fetched = kind === '=' ? FETCH_WITHOUT_DEFAULT.exec(code.trim()) : null;
-    const missing = fetched ? (fetched[1] ?? fetched[2]) : undefined;
-    const unset = missing !== undefined && env[missing] === undefined;
+    const fetchedName = fetched ? (fetched[1] ?? fetched[2]) : undefined;
+    const unset = fetchedName !== undefined && env[fetchedName] === undefined;
+    // Named in messages: only a name a shell could set, not whatever the repo's file holds.
+    const missing =
+      unset && fetchedName && VARIABLE_NAME.test(fetchedName) ? fetchedName : undefined;
     const value = kind === '=' && !unset ? evaluateErbExpression(code, env) : undefined;
     const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
     const read = kind === '=' && wholeValue ? erbEnvRead(code) : undefined;
@@ -157,10 +162,7 @@ function expandErb(
       parts.push(JSON.stringify(marker));
     } else if (value === undefined) {
       const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
-      const shown = withoutPasswordLiterals(tag, text.slice(lineStart, open))
-        .replace(/\s+/g, ' ')
-        .slice(0, 80);
-      unsupported.set(marker, unset ? { line, code: shown, missing } : { line, code: shown });
+      unsupported.set(marker, missing !== undefined ? { line, missing } : { line });
       parts.push(wholeValue ? JSON.stringify(marker) : marker);
     } else {
       parts.push(wholeValue ? JSON.stringify(value) : value);
@@ -168,18 +170,6 @@ function expandErb(
   }
   parts.push(text.slice(copied));
   return { text: parts.join(''), unsupported, unsetPasswords };
-}
-
-/**
- * The ERB tag as a message may show it: under a `password:` key its quoted strings become `"…"`,
- * since the literal in `<%= Rails.env.production? ? "s3cret" : "dev" %>` is the password.
- */
-function withoutPasswordLiterals(tag: string, lineBefore: string): string {
-  if (!PASSWORD_KEY.test(lineBefore)) return tag;
-  return tag.replace(
-    /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g,
-    (quoted) => `${quoted[0]}…${quoted[0]}`,
-  );
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -209,11 +199,15 @@ function valueEndsAt(text: string, offset: number): boolean {
   return index === text.length || text[index] === '\n' || text[index] === '#';
 }
 
-/** Parses the file's text; `file` is only used in messages. */
+/**
+ * Parses the file's text; `file` is only used in messages, and `elsewhere` in their hints: the
+ * other way to give the connection where they are shown, to follow "or ".
+ */
 export function parseDatabaseYml(
   text: string,
   env: NodeJS.ProcessEnv,
   file = 'config/database.yml',
+  elsewhere = 'set the connection with "Upkeep: Configure Database Connection"',
 ): DatabaseYml {
   const { text: expanded, unsupported, unsetPasswords } = expandErb(text, env);
   const deep = lineNestedTooDeep(expanded);
@@ -221,7 +215,7 @@ export function parseDatabaseYml(
     throw new UpkeepError(
       'parse',
       `${file} nests more than ${MAX_YAML_DEPTH} levels deep at line ${deep}; it was not read.`,
-      'Fix the file, or set the connection with "Upkeep: Configure Database Connection".',
+      `Fix the file, or ${elsewhere}.`,
     );
   }
   const lineCounter = new LineCounter();
@@ -245,9 +239,9 @@ export function parseDatabaseYml(
       'parse',
       `${file} is not valid YAML at line ${line}: ${message}`,
       erb
-        ? `It uses ERB Upkeep does not evaluate (line ${erb.line}: ${erb.code}); set the ` +
-            'connection with "Upkeep: Configure Database Connection" or DATABASE_URL instead.'
-        : 'Fix the file, or set the connection with "Upkeep: Configure Database Connection".',
+        ? `It uses ERB Upkeep does not evaluate (line ${erb.line}): fix the file, or ` +
+            `${elsewhere} instead.`
+        : `Fix the file, or ${elsewhere}.`,
     );
   }
   const root = document.contents;
@@ -265,15 +259,14 @@ export function parseDatabaseYml(
     if (pair.value.anchor && SHARED_BLOCKS.test(environment)) continue;
     environments.push(environment);
     // yaml's own alias limit applies within one environment; this one across them all.
-    const envValue = toPlain(document, pair.value, file);
+    const envValue = toPlain(document, pair.value, file, elsewhere);
     valuesRead += sizes.get(pair.value) ?? 1;
     if (valuesRead > own + MAX_ALIAS_VALUES) {
       throw new UpkeepError(
         'parse',
         `${file} could not be read: its aliases and merge keys (<<) copy more than ` +
           `${MAX_ALIAS_VALUES.toLocaleString('en-US')} values.`,
-        'Fix the file (fewer or simpler YAML aliases), or set the ' +
-          'connection with "Upkeep: Configure Database Connection".',
+        `Fix the file (fewer or simpler YAML aliases), or ${elsewhere}.`,
       );
     }
     const line = lineOf(pair.key as Node, lineCounter);
@@ -330,7 +323,12 @@ function withoutQuotedSource(message: string): string {
   return message.replace(/(?<=\S): .*$/, '');
 }
 
-function toPlain(document: Document, node: unknown, file: string): Record<string, unknown> {
+function toPlain(
+  document: Document,
+  node: unknown,
+  file: string,
+  elsewhere: string,
+): Record<string, unknown> {
   let value: unknown;
   try {
     value = (node as Node).toJS(document) as unknown;
@@ -340,8 +338,7 @@ function toPlain(document: Document, node: unknown, file: string): Record<string
       'parse',
       `${file} could not be read: ` +
         `${withoutQuotedSource(error instanceof Error ? error.message : String(error))}.`,
-      'Fix the file (fewer or simpler YAML aliases), or set the ' +
-        'connection with "Upkeep: Configure Database Connection".',
+      `Fix the file (fewer or simpler YAML aliases), or ${elsewhere}.`,
       { cause: error },
     );
   }
@@ -380,5 +377,5 @@ export function unsetPasswordIn(
 export function unsupportedErbIn(value: unknown, yml: DatabaseYml): ErbMarker | undefined {
   if (typeof value !== 'string' || !value.includes(UNSUPPORTED_MARKER)) return undefined;
   for (const [marker, where] of yml.unsupported) if (value.includes(marker)) return where;
-  return { line: 0, code: 'ERB' };
+  return { line: 0 };
 }

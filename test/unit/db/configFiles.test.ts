@@ -91,6 +91,6 @@ describe('hostile database.yml text', () => {
     const started = performance.now();
     const yml = parseDatabaseYml(`${line}\n${YML}  password: <%= secret %>\n`, {});
     assert.ok(performance.now() - started < 2000);
-    assert.deepEqual([...yml.unsupported.values()], [{ line: 6, code: '<%= secret %>' }]);
+    assert.deepEqual([...yml.unsupported.values()], [{ line: 6 }]);
   });
 });

@@ -150,10 +150,8 @@ describe('finding the database', () => {
       };
       await assert.rejects(resolve(files), (error: unknown) => {
         assert.ok(UpkeepError.is(error, 'config'));
-        assert.match(
-          error.message,
-          /line 4 uses ERB Upkeep does not evaluate: <%= Rails\.application/,
-        );
+        assert.match(error.message, /line 4 \(password\) uses ERB Upkeep does not evaluate/);
+        assert.doesNotMatch(error.message, /Rails\.application/);
         assert.match(error.hint ?? '', /never runs Ruby/);
         return true;
       });
@@ -192,19 +190,40 @@ describe('finding the database', () => {
       await assert.rejects(resolve(host, { env: { PGPASSWORD: 'x' } }), /does not evaluate/);
     });
 
-    it('leaves quoted text out of a password ERB it shows: it may be the password', async () => {
-      const files = {
+    it('never shows ERB it does not evaluate: a literal in it may be the password', async () => {
+      const values = [
+        'password: <%= Rails.env.production? ? "s3cret-prod" : \'dev\' %>',
+        'password: <%= %q(s3cret-prod) %>',
+        'password: <%= :"s3cret-prod".to_s %>',
+        'password: <%= ENV.fetch("DB_PASSWORD", "s3cret-prod").strip %>',
+        'password: <%=\n    "s3cret-prod" %>',
+        'url: <%= "postgres://app:s3cret-prod@db/app" %>',
+        'password: <%= ENV.fetch("s3cret-prod") %>',
+      ];
+      for (const surface of ['cli', 'editor', 'any'] as const) {
+        for (const value of values) {
+          const files = {
+            'config/database.yml':
+              'development:\n  adapter: postgresql\n  database: app\n' + `  ${value}\n`,
+          };
+          await assert.rejects(resolve(files, { surface }), (error: unknown) => {
+            assert.ok(UpkeepError.is(error, 'config'), String(error));
+            assert.match(error.message, /line 4 \(\w+\) uses ERB Upkeep does not evaluate/);
+            const shown = `${error.message} ${error.hint ?? ''}`;
+            assert.doesNotMatch(shown, /s3cret|<%/, `${value}: ${shown}`);
+            return true;
+          });
+        }
+      }
+      // A file broken by ERB control flow names the line of the ERB, not its text.
+      const broken = {
         'config/database.yml':
-          'development:\n  adapter: postgresql\n  database: app\n' +
-          '  password: <%= Rails.env.production? ? "s3cret-prod" : \'dev\' %>\n',
+          'development:\n  password: <%= "s3cret-prod" if true %>\n  database: [app\n',
       };
-      await assert.rejects(resolve(files), (error: unknown) => {
-        assert.ok(UpkeepError.is(error, 'config'));
-        assert.match(
-          error.message,
-          /line 4 uses ERB .*: <%= Rails\.env\.production\? \? "…" : '…' %>/,
-        );
-        assert.doesNotMatch(error.message, /s3cret/);
+      await assert.rejects(resolve(broken), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'parse'), String(error));
+        assert.match(error.hint ?? '', /ERB Upkeep does not evaluate \(line 2\)/);
+        assert.doesNotMatch(`${error.message} ${error.hint ?? ''}`, /s3cret/);
         return true;
       });
     });

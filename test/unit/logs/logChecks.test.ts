@@ -225,6 +225,16 @@ describe('log checks', () => {
     assert.equal(rate.findings?.length, 1);
   });
 
+  it('says on the command line which commands of its next steps are the editor ones', async () => {
+    const cli = { ...(await context(workspace)), surface: 'cli' as const };
+    const rate = await run('logs.errorRate', cli);
+    assert.match(rate.details ?? '', /"Upkeep: New Bug Report…" in the editor\.$/);
+    const slow = await run('logs.slowRequests', cli);
+    assert.match(slow.details ?? '', /upkeep logs --window 24h/);
+    assert.match(slow.details ?? '', /"Upkeep: Explain Query" in the editor/);
+    assert.doesNotMatch(slow.details ?? '', /Problems|dashboard/);
+  });
+
   it('failed logins and suspicious requests', async () => {
     const ctx = await context(workspace);
     const logins = await run('logs.failedLogins', ctx);
