@@ -38,12 +38,15 @@ export const DB_PROBE_KEY = 'db:probe';
 /**
  * Upkeep's folder in the user's cache: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`; none for
  * a user with no home folder (no HOME, and no entry in the system's user list: a container run
- * under an arbitrary uid), for whom Node.js cannot tell where `~` is.
+ * under an arbitrary uid), for whom Node.js cannot tell where `~` is. A relative XDG_CACHE_HOME
+ * is ignored, as the XDG Base Directory spec asks: it would put the cache under the current
+ * folder, the app's own when cron runs there.
  */
 function cacheFile(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  const home = env.XDG_CACHE_HOME ? undefined : homeFolder(env);
-  const cache = env.XDG_CACHE_HOME || (home && path.join(home, '.cache'));
-  return cache ? path.join(cache, 'upkeep', name) : undefined;
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'upkeep', name);
+  const home = homeFolder(env);
+  return home ? path.join(home, '.cache', 'upkeep', name) : undefined;
 }
 
 /** Where the CLI keeps size snapshots, in Upkeep's cache folder (see cacheFile). */

@@ -55,8 +55,8 @@ async function readFile(file: string): Promise<{ file: SnapshotFile; unreadable:
 
 /** What to do when the snapshots have no folder this user can write. */
 export const SNAPSHOT_FOLDER_HINT =
-  'Set XDG_CACHE_HOME (or HOME) to a folder this user can write: cron jobs and service ' +
-  'users often have none. upkeep db --no-snapshots keeps none.';
+  'Set XDG_CACHE_HOME (or HOME) to the absolute path of a folder this user can write: cron ' +
+  'jobs and service users often have none. upkeep db --no-snapshots keeps none.';
 
 /**
  * Adds a snapshot unless one is younger than an hour, and returns the database's snapshots.

@@ -329,8 +329,9 @@ const growth: CardDefinition = {
       // As for a cache folder it cannot write: a setting to give, so the run exits 2.
       throw new UpkeepError(
         'config',
-        'Cannot keep size snapshots: this user has no home folder (HOME is not set, and the ' +
-          "system's user list has no entry for it).",
+        'Cannot keep size snapshots: this user has no home folder (HOME is not set and the ' +
+          "system's user list has no entry for it, or HOME is a relative path, which names no " +
+          'folder).',
         SNAPSHOT_FOLDER_HINT,
       );
     }

@@ -74,6 +74,12 @@ describe('database checks', () => {
       defaultSnapshotFile({ XDG_CACHE_HOME: '/home/me/.cache' }),
       '/home/me/.cache/upkeep/db-snapshots.json',
     );
+    // Relative ones name no folder (XDG Base Directory spec): never one under the current folder.
+    assert.equal(
+      defaultSnapshotFile({ XDG_CACHE_HOME: 'cache', HOME: '/home/me' }),
+      '/home/me/.cache/upkeep/db-snapshots.json',
+    );
+    assert.equal(defaultSnapshotFile({ XDG_CACHE_HOME: '.cache', HOME: 'me' }), undefined);
   });
 });
 
