@@ -76,6 +76,19 @@ function commanderOutput(text: string): string {
   return `${printable(text.replace(/\n$/, ''))}\n`;
 }
 
+/**
+ * The NAME of `upkeep help NAME` when no command has it: commander printed the general help with
+ * no word about NAME. Parsed as `upkeep NAME`, it gets the same message as a mistyped command.
+ */
+function unknownHelpTopic(program: Command, args: string[]): string | undefined {
+  const [first, topic] = args;
+  if (first !== 'help' || topic === undefined || topic.startsWith('-')) return undefined;
+  const known = program.commands.some(
+    (command) => command.name() === topic || command.aliases().includes(topic),
+  );
+  return known ? undefined : topic;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (currentFolderGone()) {
     process.stderr.write(
@@ -116,7 +129,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    await program.parseAsync(argv);
+    const topic = unknownHelpTopic(program, argv.slice(2));
+    await program.parseAsync(topic === undefined ? argv : [...argv.slice(0, 2), topic]);
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;

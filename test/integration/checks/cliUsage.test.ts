@@ -36,6 +36,28 @@ describe('upkeep usage errors', function () {
     });
   }
 
+  it('upkeep help NAME says NAME is no command, as upkeep NAME does', async () => {
+    const mistyped = await runCli(['chek']);
+    for (const args of [
+      ['help', 'chek'],
+      ['help', 'chek', 'x'],
+    ]) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.equal(run.stderr, mistyped.stderr);
+      assert.match(run.stderr, /^error: unknown command 'chek'/);
+      assert.doesNotMatch(run.stderr, /Usage:/);
+    }
+    // A command's help, and the general one, as before.
+    const check = await runCli(['help', 'check']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^Usage: upkeep check /);
+    const general = await runCli(['help']);
+    assert.equal(general.code, 0, general.stderr);
+    assert.match(general.stdout, /^Usage: upkeep /);
+  });
+
   it('says to build the CLI first when bin/upkeep.js has no dist/ beside it', async () => {
     // After npm install alone, npx upkeep printed a Node stack trace and exited 1 ("a check
     // failed" for a cron job).
