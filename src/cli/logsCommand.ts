@@ -62,7 +62,12 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
   const cancel = cancelOnSignals();
   try {
     const workspace = await resolveWorkspace(options.workspace, process.cwd());
-    if (options.workspace !== undefined) await requireWorkspaceFolder(workspace, 'logs');
+    // The current folder, without --workspace, is needed for its settings and relative files:
+    // one whose path is not UTF-8 is named so, not as a missing log. Absolute files and - are not.
+    const relative = given.some((source) => source !== STDIN_SOURCE && !path.isAbsolute(source));
+    if (options.workspace !== undefined || given.length === 0 || relative) {
+      await requireWorkspaceFolder(workspace, 'logs');
+    }
     const settings = await loadWorkspaceSettings(workspace, { trusted: true });
     // Files named on the command line are relative to where the command runs.
     const sources = given.length

@@ -40,7 +40,7 @@ describe('upkeep in a folder whose name is not UTF-8', function () {
     await fs.rm(parent, { recursive: true, force: true });
   });
 
-  for (const command of ['check', 'status', 'db', 'drill']) {
+  for (const command of ['check', 'status', 'db', 'drill', 'logs']) {
     it(`upkeep ${command} says the name is not UTF-8, and how to run it`, async () => {
       const run = await upkeepIn(app, [command]);
       assert.equal(run.code, 2, run.stderr);
@@ -53,6 +53,18 @@ describe('upkeep in a folder whose name is not UTF-8', function () {
       assert.doesNotMatch(run.stderr, /does not exist/);
     });
   }
+
+  it('upkeep logs reads a log named by its absolute path from there', async () => {
+    const log = path.join(parent, 'production.log');
+    await fs.writeFile(
+      log,
+      'I, [2026-12-01T10:00:00.000000 #1]  INFO -- : [r1] Started GET "/" for 127.0.0.1 at ' +
+        '2026-12-01 10:00:00 +0000\n',
+    );
+    const run = await upkeepIn(app, ['logs', log, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /not valid UTF-8/);
+  });
 
   it('a link with a UTF-8 name to it works as --workspace', async () => {
     const link = path.join(parent, 'app-link');
