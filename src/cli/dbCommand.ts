@@ -147,6 +147,7 @@ async function runDb(flags: DbFlags): Promise<number> {
       log,
       only: flags.card,
       allRoles: !flags.ownQueries,
+      surface: 'cli',
       ...(flags.snapshots ? snapshotOptions(defaultSnapshotFile()) : {}),
       metrics,
     });

@@ -280,6 +280,7 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
         clock: context.clock,
         signal: context.signal,
         log: context.log,
+        surface: context.surface,
       });
       return reportFromCards(cards, spec.values);
     },

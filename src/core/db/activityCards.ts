@@ -114,7 +114,14 @@ function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | 
 const slowQueries: CardDefinition = {
   id: 'slowQueries',
   title: 'Slowest queries',
-  async run({ session, probe, signal, limit, allRoles }): Promise<CardResult<SlowQueriesData>> {
+  async run({
+    session,
+    probe,
+    signal,
+    limit,
+    allRoles,
+    surface,
+  }): Promise<CardResult<SlowQueriesData>> {
     const blocker = statStatementsBlocker(probe);
     if (blocker) return { state: 'skipped', summary: blocker.reason, ...blocker, data: null };
     const pss = probe.statStatements;
@@ -218,7 +225,12 @@ const slowQueries: CardDefinition = {
         `${plural(slowCount, 'query', 'queries')} average over ${SLOW_MEAN_MS / 1000} s; ` +
         headline,
       reason: notes.reason ?? `The slowest averages ${formatMs(slowest.meanMs)}.`,
-      fix: notes.fix ?? 'Select the query and run "Upkeep: Explain Query" to see its plan.',
+      fix:
+        notes.fix ??
+        (surface === 'cli'
+          ? 'Run EXPLAIN on the query in psql, or select it and run "Upkeep: Explain Query" in ' +
+            'the editor, to see its plan.'
+          : 'Select the query and run "Upkeep: Explain Query" to see its plan.'),
       data,
     };
   },

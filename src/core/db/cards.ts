@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
 import { describeSource } from './connection';
+import type { Surface } from './connection';
 import type { Probe } from './probe';
 import { probeServer } from './probe';
 import type { DbSession } from './session';
@@ -72,6 +73,8 @@ export interface CardOptions {
   probe?: Probe;
   /** An active query or open transaction older than this warns. Default 60 s. */
   longRunningSeconds?: number;
+  /** Where the cards are read, so a fix names what runs there. Default `any`. */
+  surface?: Surface;
 }
 
 export interface CardContext {
@@ -85,6 +88,7 @@ export interface CardContext {
   snapshotFile?: string;
   noCacheFolder?: boolean;
   longRunningSeconds: number;
+  surface: Surface;
   /** Results several cards of one run share (table sizes), so each is read once. */
   memo: Map<string, Promise<unknown>>;
 }
@@ -180,6 +184,7 @@ export async function collectCards(
     snapshotFile: options.snapshotFile,
     noCacheFolder: options.noCacheFolder,
     longRunningSeconds: options.longRunningSeconds ?? 60,
+    surface: options.surface ?? 'any',
     memo: new Map(),
   };
   const definitions = [...cardDefinitions, ...(options.metrics ?? []).map(metricCard)].filter(

@@ -6,6 +6,7 @@
  * reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
+import type { Surface } from './connection';
 import { rollbackPrepared, stopSession } from './activityCards';
 import type { Probe } from './probe';
 import { quoteIdent, quoteLiteral } from './sqlText';
@@ -35,9 +36,22 @@ function qualified(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
-/** Where maintenance runs, with its confirmation: after a single fix, or in the reason. */
-const RUN_IT = '(run it with "Upkeep: Run Database Maintenance")';
-const RUN_THEM = 'Run the statements with "Upkeep: Run Database Maintenance", which asks first.';
+/**
+ * Where maintenance runs, with its confirmation: after a single fix, or in the reason. The CLI
+ * has no such command: there it is psql, or the editor's.
+ */
+function runIt(surface: Surface): string {
+  return surface === 'cli'
+    ? '(run it with psql, or with "Upkeep: Run Database Maintenance" in the editor)'
+    : '(run it with "Upkeep: Run Database Maintenance")';
+}
+
+function runThem(surface: Surface): string {
+  return surface === 'cli'
+    ? 'Run the statements with psql, or with "Upkeep: Run Database Maintenance" in the ' +
+        'editor, which asks first.'
+    : 'Run the statements with "Upkeep: Run Database Maintenance", which asks first.';
+}
 
 /** A card's `fixes`: every statement when there are two or more (one is `fix` alone). */
 function several(statements: Array<string | null>): string[] | undefined {
@@ -831,7 +845,7 @@ interface InvalidIndex {
 const invalidIndexes: CardDefinition = {
   id: 'invalidIndexes',
   title: 'Invalid indexes',
-  async run({ session, signal, probe }): Promise<CardResult<{ indexes: InvalidIndex[] }>> {
+  async run({ session, signal, probe, surface }): Promise<CardResult<{ indexes: InvalidIndex[] }>> {
     const rows = await session.query<Omit<InvalidIndex, 'reindexSql'>>(
       'invalidIndexes',
       `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
@@ -860,8 +874,8 @@ const invalidIndexes: CardDefinition = {
         '(a failed CREATE INDEX CONCURRENTLY?)',
       reason:
         'An invalid index is maintained on every write but never used by queries.' +
-        (list.length > 1 ? ` ${RUN_THEM}` : ''),
-      fix: `${list[0].reindexSql} ${RUN_IT}`,
+        (list.length > 1 ? ` ${runThem(surface)}` : ''),
+      fix: `${list[0].reindexSql} ${runIt(surface)}`,
       fixes: several(list.map((row) => row.reindexSql)),
       data: { indexes: list },
     };
@@ -991,6 +1005,7 @@ const seqScans: CardDefinition = {
     signal,
     limit,
     probe,
+    surface,
   }): Promise<CardResult<{ tables: SeqScanTable[]; minRows: number; minScans: number }>> {
     // A standby's scans are its own reads, worth knowing, but it counts no live rows (0): the
     // primary's estimate, which reaches it with the catalog, stands in.
@@ -1034,8 +1049,11 @@ const seqScans: CardDefinition = {
         `${quoteIdent(rows[0].name)}: ${Math.round(rows[0].seqShare * 100)} % of ` +
         `${plural(rows[0].seqScans + rows[0].indexScans, 'scan', 'scans')} were sequential.`,
       fix:
-        'Find the queries with "Slowest queries" and check them with "Upkeep: Explain Query"; ' +
-        'an index on their WHERE columns may help.',
+        surface === 'cli'
+          ? 'Find the queries with "Slowest queries" and check their plans with EXPLAIN ' +
+            '(in the editor, "Upkeep: Explain Query"); an index on their WHERE columns may help.'
+          : 'Find the queries with "Slowest queries" and check them with "Upkeep: Explain ' +
+            'Query"; an index on their WHERE columns may help.',
       data,
     };
   },
@@ -1213,6 +1231,7 @@ const vacuum: CardDefinition = {
     limit,
     probe,
     longRunningSeconds,
+    surface,
   }): Promise<CardResult<VacuumData | null>> {
     const replica = skippedOnReplica(probe, "the primary's dead rows and vacuums");
     if (replica) return replica;
@@ -1266,7 +1285,7 @@ const vacuum: CardDefinition = {
       autovacuumDisabled: disabled,
       oldestSnapshot: holder ?? null,
     };
-    return evaluateVacuum(data, settings, probe, longRunningSeconds);
+    return evaluateVacuum(data, settings, probe, longRunningSeconds, surface);
   },
 };
 
@@ -1280,6 +1299,7 @@ function evaluateVacuum(
   settings: { autovacuum: boolean; trackCounts: boolean },
   probe: Probe,
   longRunningSeconds: number,
+  surface: Surface,
 ): CardResult<VacuumData> {
   const bloated = data.tables.filter(
     (row) => row.deadRows >= DEAD_ROWS && row.deadShare >= DEAD_SHARE,
@@ -1360,7 +1380,7 @@ function evaluateVacuum(
     state: 'warn',
     summary: summaries.join('; '),
     reason: reasons.join(' '),
-    fix: rest.length || !first.startsWith('VACUUM') ? first : `${first} ${RUN_IT}`,
+    fix: rest.length || !first.startsWith('VACUUM') ? first : `${first} ${runIt(surface)}`,
     fixes: several(statements),
     data,
   };
@@ -1385,6 +1405,7 @@ const statistics: CardDefinition = {
     signal,
     limit,
     probe,
+    surface,
   }): Promise<
     CardResult<{ tables: StaleStatisticsTable[]; count: number; analyzeThreshold: number } | null>
   > {
@@ -1462,8 +1483,8 @@ const statistics: CardDefinition = {
           ? ' Autovacuum never analyzes a partitioned table itself, only its partitions: ' +
             'ANALYZE it by hand, and again after large changes.'
           : '') +
-        (list.length > 1 ? ` ${RUN_THEM}` : ''),
-      fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${RUN_IT}`,
+        (list.length > 1 ? ` ${runThem(surface)}` : ''),
+      fix: `ANALYZE ${qualified(list[0].schema, list[0].name)}; ${runIt(surface)}`,
       fixes: several(list.map((row) => `ANALYZE ${qualified(row.schema, row.name)};`)),
       data: { tables: list, count, analyzeThreshold },
     };
@@ -1598,7 +1619,10 @@ function freezeStatements(tables: WraparoundTable[], age: (table: WraparoundTabl
  * age or the multixact ID age passes half of the 2^31 limit, with a VACUUM (FREEZE) of each
  * table past it, to run through "Upkeep: Run Database Maintenance" and its confirmation.
  */
-export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundData> {
+export function evaluateWraparound(
+  data: WraparoundData,
+  surface: Surface = 'any',
+): CardResult<WraparoundData> {
   const percent = (share: number): string => `${(share * 100).toFixed(1)} % of the limit`;
   // Named when it is not the database connected to, whose tables the card lists.
   const where = (name: string): string =>
@@ -1677,8 +1701,8 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
   return {
     state: 'warn',
     summary,
-    reason: reasons.join(' ') + (fixes.length > 1 && runnable ? ` ${RUN_THEM}` : ''),
-    fix: fixes.length > 1 || !runnable ? fixes[0] : `${fixes[0]} ${RUN_IT}`,
+    reason: reasons.join(' ') + (fixes.length > 1 && runnable ? ` ${runThem(surface)}` : ''),
+    fix: fixes.length > 1 || !runnable ? fixes[0] : `${fixes[0]} ${runIt(surface)}`,
     fixes: several(fixes),
     data,
   };
@@ -1687,7 +1711,7 @@ export function evaluateWraparound(data: WraparoundData): CardResult<WraparoundD
 const wraparound: CardDefinition = {
   id: 'wraparound',
   title: 'Transaction ID wraparound',
-  async run({ session, signal, probe }): Promise<CardResult<WraparoundData>> {
+  async run({ session, signal, probe, surface }): Promise<CardResult<WraparoundData>> {
     // Every database of the server, template0 and those no one connects to included: the
     // limit is the server's. On a tie the connected database is named, as the tables are its.
     const [db] = await session.query<{
@@ -1733,24 +1757,27 @@ const wraparound: CardDefinition = {
     );
     const wide = probe.serverVersionNum >= WIDE_MEMBER_OFFSETS;
     const members = wide ? undefined : await memberSpace(session, signal);
-    return evaluateWraparound({
-      database: db.database,
-      databaseAge: db.age,
-      oldestDatabase: db.oldest,
-      share: db.age / WRAPAROUND_LIMIT,
-      freezeMaxAge: db.freeze,
-      multixactAge: db.multixactAge,
-      oldestMultixactDatabase: db.oldestMultixact,
-      multixactShare: db.multixactAge / WRAPAROUND_LIMIT,
-      multixactFreezeMaxAge: db.multixactFreeze,
-      ...(wide
-        ? {}
-        : {
-            multixactMemberBytes: members?.bytes ?? null,
-            multixactMemberShare: members?.share ?? null,
-          }),
-      tables,
-    });
+    return evaluateWraparound(
+      {
+        database: db.database,
+        databaseAge: db.age,
+        oldestDatabase: db.oldest,
+        share: db.age / WRAPAROUND_LIMIT,
+        freezeMaxAge: db.freeze,
+        multixactAge: db.multixactAge,
+        oldestMultixactDatabase: db.oldestMultixact,
+        multixactShare: db.multixactAge / WRAPAROUND_LIMIT,
+        multixactFreezeMaxAge: db.multixactFreeze,
+        ...(wide
+          ? {}
+          : {
+              multixactMemberBytes: members?.bytes ?? null,
+              multixactMemberShare: members?.share ?? null,
+            }),
+        tables,
+      },
+      surface,
+    );
   },
 };
 

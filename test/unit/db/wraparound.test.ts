@@ -67,6 +67,29 @@ describe('Transaction ID wraparound evaluation', () => {
     assert.equal(result.fix, result.fixes?.[0]);
   });
 
+  it('names psql and the editor command on the command line, which has no such command', () => {
+    const several = figures(150_000_000, 1_500_000_000, [
+      table('public', 'bookings', 140_000_000, half + 5),
+      table('public', 'users', 90_000_000, 1_500_000_000),
+    ]);
+    const cli = evaluateWraparound(several, 'cli');
+    assert.match(
+      cli.reason ?? '',
+      / Run the statements with psql, or with "Upkeep: Run Database Maintenance" in the editor, /,
+    );
+    const one = evaluateWraparound(
+      figures(150_000_000, 1_500_000_000, [table('public', 'users', 9, 1_500_000_000)]),
+      'cli',
+    );
+    assert.equal(
+      one.fix,
+      'VACUUM (FREEZE, ANALYZE) "users"; ' +
+        '(run it with psql, or with "Upkeep: Run Database Maintenance" in the editor)',
+    );
+    // The editor's wording stays the editor's.
+    assert.equal(evaluateWraparound(several, 'editor').reason, evaluateWraparound(several).reason);
+  });
+
   it('warns on transaction ID age alone, as before, with the table past it', () => {
     const result = evaluateWraparound(
       figures(half, 30, [table('public', 'users', half, 30), table('public', 'late', 5, 1)]),
