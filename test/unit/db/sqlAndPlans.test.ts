@@ -306,7 +306,7 @@ describe('size snapshots', () => {
     );
     assert.match(
       error.hint ?? '',
-      /Set XDG_CACHE_HOME \(or HOME\) to a folder this user can write/,
+      /Set XDG_CACHE_HOME \(or HOME\) to the absolute path of a folder this user can write/,
     );
     await fs.rm(folder, { recursive: true, force: true });
   });
