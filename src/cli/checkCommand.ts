@@ -108,9 +108,7 @@ export function registerCheckCommand(program: Command, setExitCode: (code: numbe
 
 /** The JSON or JUnit document of a run that bad usage or configuration stopped (exit 2). */
 function stoppedReport(options: CheckOptions, error: unknown): string {
-  const why = error instanceof UpkeepError ? error.message : describeError(error);
-  const hint = error instanceof UpkeepError && error.hint ? ` ${error.hint}` : '';
-  const problems: RunProblem[] = [{ kind: 'stopped', message: printable(why + hint) }];
+  const problems: RunProblem[] = [{ kind: 'stopped', message: printable(describeError(error)) }];
   const workspace = path.resolve(options.workspace ?? process.cwd());
   if (options.format === 'junit') {
     return toJunit([], { name: `upkeep ${path.basename(workspace)}`, problems });

@@ -33,9 +33,17 @@ export class UpkeepError extends Error {
   }
 }
 
-/** One line for a user: the message of an Error, or the value as text. */
+/**
+ * One line for a user: the message of an Error, or the value as text; an UpkeepError's hint
+ * follows its message as a sentence of its own.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof UpkeepError && error.hint) return `${error.message} ${error.hint}`;
+  if (error instanceof UpkeepError && error.hint) {
+    // Messages such as "x is not a regular file" carry no full stop: "… file Make x …" read
+    // as one sentence.
+    const stop = /[.!?:…]$/.test(error.message) ? '' : '.';
+    return `${error.message}${stop} ${error.hint}`;
+  }
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
