@@ -1,7 +1,8 @@
 /**
  * Refreshes with cancellation: each refresh gets its own AbortController and a new one aborts the
- * one still running; an optional timer refreshes on its own while the view is visible. Refreshes
- * start at most once per `minGapMs`: the ones asked for in between share one at its end.
+ * one still running; an optional timer refreshes on its own while the view is visible and no
+ * refresh is under way. Refreshes start at most once per `minGapMs`: the ones asked for in
+ * between share one at its end.
  */
 
 type RefreshRun = (signal: AbortSignal, refreshId: number) => Promise<void>;
@@ -72,12 +73,19 @@ export class Refresher {
     }
   }
 
-  /** Refreshes every `intervalMs` (0 turns it off); replaces any earlier schedule. */
+  /**
+   * Refreshes every `intervalMs` (0 turns it off), skipping a turn while a refresh is under way;
+   * replaces any earlier schedule.
+   */
   schedule(intervalMs: number): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.disposed || !(intervalMs > 0)) return;
     this.timer = setInterval(() => {
+      // A refresh still under way is left to finish: one that takes longer than the interval
+      // (a large log, a slow server) was aborted by the next tick, again and again, and the
+      // dashboard read and read without ever showing the logs. Refresh still starts afresh.
+      if (this.controller || this.waiting) return;
       if (this.shouldAutoRefresh()) void this.refresh();
     }, intervalMs);
   }

@@ -46,6 +46,22 @@ describe('dashboard refresher', () => {
     refresher.dispose();
   });
 
+  it('lets a refresh longer than the timer run to its end (a large log, a slow server)', async () => {
+    const signals: AbortSignal[] = [];
+    let finished = 0;
+    const refresher = new Refresher(async (signal) => {
+      signals.push(signal);
+      await sleep(50);
+      if (!signal.aborted) finished++;
+    });
+    refresher.schedule(10);
+    await sleep(230);
+    refresher.dispose();
+    assert.ok(finished >= 2, `${finished} refreshes of ${signals.length} ran to their end`);
+    // Only dispose aborts, the run it found under way if any.
+    assert.ok(signals.filter((signal) => signal.aborted).length <= 1, 'the timer aborted a run');
+  });
+
   it('starts one refresh per gap however many are asked for (a flood from the page)', async () => {
     // A compromised webview can post 'refresh' in a loop: each start opened a database
     // connection and read the logs again, hundreds of times a second.
