@@ -31,6 +31,8 @@ type ReportState = 'done' | 'overdue' | 'open';
 
 /** Only the head of a report holds its metadata; a huge file is not read whole. */
 const HEAD_BYTES = 16 * 1024;
+/** Reports read at the same time: each holds a file open while it is read. */
+const OPEN_AT_ONCE = 16;
 
 // No two runs of a pattern match the same characters, and the markers before a key stay on its
 // line: a repo's report can hold any text, and overlapping runs (`[\s*]*\**`) backtrack in
@@ -79,13 +81,17 @@ export async function listReports(
     return [];
   }
 
-  const reports = await Promise.all(
-    names.map(async (name) => {
+  // A few files open at a time: all at once, an old app's thousands of reports ran past the
+  // limit of open files (`ulimit -n`), and those past it were skipped as unreadable.
+  const reports: (BugReportSummary | undefined)[] = [];
+  for (let start = 0; start < names.length; start += OPEN_AT_ONCE) {
+    const batch = names.slice(start, start + OPEN_AT_ONCE).map(async (name) => {
       const file = path.join(folder, name);
       const head = await readHead(file);
       return head === undefined ? undefined : parseReport(file, head);
-    }),
-  );
+    });
+    reports.push(...(await Promise.all(batch)));
+  }
   return reports
     .filter((report): report is BugReportSummary => report !== undefined)
     .sort(byDueTime);
