@@ -6,7 +6,11 @@
 import type { CheckResult, ResultLog } from '../../core/checks/types';
 import type { Task } from '../../core/playbook/model';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import { describeInstant, describeTaskStatus } from '../../core/playbook/schedule';
+import {
+  describeAttention,
+  describeInstant,
+  describeTaskStatus,
+} from '../../core/playbook/schedule';
 import { printable, printableLine } from '../../core/util/printable';
 
 /** A row's description at most: the rest of a long snooze reason is in the history. */
@@ -86,6 +90,27 @@ export function describeTaskRow(
     .filter(Boolean)
     .join(' · ');
   return rowText(row);
+}
+
+/**
+ * A tier row's description: what needs doing first ("1 overdue, 3 due soon, 2 failing", the open
+ * bug reports), then the team. A sidebar at its default width cuts the end of the row; the
+ * tooltip says it all in full ("2 with failing checks", the team, what due soon means).
+ */
+export function describeTierRow(
+  attention: Parameters<typeof describeAttention>[0],
+  failingTasks: number,
+  openReports: string,
+  team: string,
+): string {
+  const state = [
+    describeAttention(attention),
+    failingTasks ? `${failingTasks} failing` : '',
+    openReports,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return [state, rowText(team)].filter(Boolean).join(' · ');
 }
 
 /**

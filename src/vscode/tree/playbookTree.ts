@@ -32,6 +32,7 @@ import {
   describeCheckFailures,
   describeTaskRow,
   describeTickRow,
+  describeTierRow,
   hoverText,
   rowText,
 } from './checkFailures';
@@ -206,7 +207,12 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
         : vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = `tier:${tier.id}`;
-    item.description = [team, counts].filter(Boolean).join(' · ');
+    item.description = describeTierRow(
+      { overdue, dueSoon, dueLater },
+      failingTasks,
+      describeOpenReports(reports, this.now()),
+      tier.team,
+    );
     item.contextValue = 'tier';
     item.iconPath =
       overdue || failingTasks || lateReports

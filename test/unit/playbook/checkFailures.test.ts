@@ -11,6 +11,7 @@ import {
   describeCheckFailures,
   describeTaskRow,
   describeTickRow,
+  describeTierRow,
   hoverText,
 } from '../../../src/vscode/tree/checkFailures';
 import { taskStatus } from '../../../src/core/playbook/schedule';
@@ -95,6 +96,21 @@ describe('task check failures', () => {
       'due today · 1 check failing · owner Bob',
     );
     assert.equal(describeTaskRow(logTask, open, logOf([]), now, 'UTC'), 'due today');
+  });
+});
+
+describe('describeTierRow', () => {
+  it('puts what is due first and the team last, where a narrow sidebar cuts the row', () => {
+    const attention = { overdue: 1, dueSoon: 3, dueLater: 2 };
+    assert.equal(
+      describeTierRow(attention, 2, '', 'Operations Team'),
+      '1 overdue, 3 due soon, 2 failing · Operations Team',
+    );
+    assert.equal(describeTierRow({ overdue: 0, dueSoon: 0, dueLater: 4 }, 0, '', 'Ops'), 'Ops');
+    assert.equal(
+      describeTierRow({ overdue: 0, dueSoon: 0, dueLater: 0 }, 0, '1 open bug report', 'On-call'),
+      '1 open bug report · On-call',
+    );
   });
 });
 
