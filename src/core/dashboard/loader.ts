@@ -8,11 +8,12 @@ import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError } from '../util/errors';
 import { redact } from '../util/logger';
 import { computeAlerts } from './alerts';
-import { describeWindow } from './protocol';
+import { describeWindow, SECTION_IDS } from './protocol';
 import type {
   BusinessView,
   DatabaseView,
   HealthView,
+  HostMessage,
   LogsView,
   LogWindow,
   SectionDataMap,
@@ -47,8 +48,53 @@ export interface DashboardSnapshot {
   sections: Partial<SectionDataMap>;
   /** Why a section has no data: its error, or that it was cancelled (then in `cancelled`). */
   errors: Partial<Record<SectionId, string>>;
+  /** The error or cancellation of a section without data, as it came: replays post it again. */
+  failures: Partial<Record<SectionId, Exclude<SectionEvent, { kind: 'loading' | 'data' }>>>;
   cancelled: SectionId[];
   finishedAt?: Date;
+}
+
+/** What the webview is told of one section's event in refresh `refreshId`. */
+export function sectionMessage(refreshId: number, event: SectionEvent): HostMessage {
+  switch (event.kind) {
+    case 'loading':
+      return { type: 'sectionLoading', refreshId, section: event.section };
+    case 'data':
+      return { type: 'sectionData', refreshId, ...event.payload };
+    case 'error':
+      return {
+        type: 'sectionError',
+        refreshId,
+        section: event.section,
+        message: event.message,
+        hint: event.hint,
+      };
+    case 'cancelled':
+      return {
+        type: 'sectionCancelled',
+        refreshId,
+        section: event.section,
+        message: event.message,
+      };
+  }
+}
+
+/**
+ * A finished refresh posted again to a dashboard shown again, section by section: its data, or
+ * its error with the hint line the first showing had.
+ */
+export function replayMessages(snapshot: DashboardSnapshot, refreshId: number): HostMessage[] {
+  const messages: HostMessage[] = [];
+  for (const section of SECTION_IDS) {
+    const data = snapshot.sections[section];
+    const failure = snapshot.failures[section];
+    if (data) {
+      messages.push({ type: 'sectionData', refreshId, section, data } as HostMessage);
+    } else if (failure) {
+      messages.push(sectionMessage(refreshId, failure));
+    }
+  }
+  return messages;
 }
 
 /**
@@ -75,7 +121,13 @@ export async function loadDashboard(
   signal: AbortSignal,
   emit: (event: SectionEvent) => void = () => undefined,
 ): Promise<DashboardSnapshot> {
-  const snapshot: DashboardSnapshot = { window, sections: {}, errors: {}, cancelled: [] };
+  const snapshot: DashboardSnapshot = {
+    window,
+    sections: {},
+    errors: {},
+    failures: {},
+    cancelled: [],
+  };
   const send = (event: SectionEvent): void => {
     if (signal.aborted) return;
     if (event.kind === 'data') {
@@ -84,8 +136,10 @@ export async function loadDashboard(
       snapshot.errors[event.section] = event.hint
         ? `${event.message} ${event.hint}`
         : event.message;
+      snapshot.failures[event.section] = event;
     } else if (event.kind === 'cancelled') {
       snapshot.errors[event.section] = event.message;
+      snapshot.failures[event.section] = event;
       snapshot.cancelled.push(event.section);
     }
     emit(event);

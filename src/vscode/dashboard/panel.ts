@@ -7,12 +7,8 @@
 import * as vscode from 'vscode';
 import { createNonce, dashboardHtml } from '../../core/dashboard/html';
 import { resolveInsideWorkspace, safeExternalUrl } from '../../core/dashboard/links';
-import type {
-  DashboardSnapshot,
-  DashboardSources,
-  SectionEvent,
-} from '../../core/dashboard/loader';
-import { loadDashboard } from '../../core/dashboard/loader';
+import type { DashboardSnapshot, DashboardSources } from '../../core/dashboard/loader';
+import { loadDashboard, replayMessages, sectionMessage } from '../../core/dashboard/loader';
 import { Refresher } from '../../core/dashboard/refresher';
 import { RequestGate } from '../../core/dashboard/requestGate';
 import { computeAlerts } from '../../core/dashboard/alerts';
@@ -22,7 +18,7 @@ import type {
   SectionId,
   WebviewMessage,
 } from '../../core/dashboard/protocol';
-import { parseLogWindow, parseWebviewMessage, SECTION_IDS } from '../../core/dashboard/protocol';
+import { parseLogWindow, parseWebviewMessage } from '../../core/dashboard/protocol';
 import { describeError } from '../../core/util/errors';
 import { dashboardTitle } from '../multiRoot';
 import type { Logger } from '../../core/util/logger';
@@ -348,7 +344,7 @@ export class DashboardPanel implements vscode.Disposable {
     const started = Date.now();
     this.post({ type: 'refreshStarted', refreshId, window: this.window });
     const snapshot = await loadDashboard(this.sources, this.window, signal, (event) =>
-      this.post(toMessage(refreshId, event)),
+      this.post(sectionMessage(refreshId, event)),
     );
     if (signal.aborted) return;
     this.snapshot = snapshot;
@@ -375,17 +371,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.lastReplay = Date.now();
     const refreshId = this.refresher.currentId;
     this.post({ type: 'refreshStarted', refreshId, window: this.window });
-    for (const section of SECTION_IDS) {
-      const data = snapshot.sections[section];
-      const error = snapshot.errors[section];
-      if (data) {
-        this.post({ type: 'sectionData', refreshId, section, data } as HostMessage);
-      } else if (error && snapshot.cancelled.includes(section)) {
-        this.post({ type: 'sectionCancelled', refreshId, section, message: error });
-      } else if (error) {
-        this.post({ type: 'sectionError', refreshId, section, message: error });
-      }
-    }
+    for (const message of replayMessages(snapshot, refreshId)) this.post(message);
     this.post({ type: 'refreshDone', refreshId, at: snapshot.finishedAt.toISOString() });
     return true;
   }
@@ -451,29 +437,5 @@ export class DashboardPanel implements vscode.Disposable {
     this.refresher.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     if (closePanel) this.panel.dispose();
-  }
-}
-
-function toMessage(refreshId: number, event: SectionEvent): HostMessage {
-  switch (event.kind) {
-    case 'loading':
-      return { type: 'sectionLoading', refreshId, section: event.section };
-    case 'data':
-      return { type: 'sectionData', refreshId, ...event.payload };
-    case 'error':
-      return {
-        type: 'sectionError',
-        refreshId,
-        section: event.section,
-        message: event.message,
-        hint: event.hint,
-      };
-    case 'cancelled':
-      return {
-        type: 'sectionCancelled',
-        refreshId,
-        section: event.section,
-        message: event.message,
-      };
   }
 }

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { DashboardSources, SectionEvent } from '../../../src/core/dashboard/loader';
-import { loadDashboard, windowBounds } from '../../../src/core/dashboard/loader';
+import { loadDashboard, replayMessages, windowBounds } from '../../../src/core/dashboard/loader';
 import type { BusinessView, DatabaseView, LogsView } from '../../../src/core/dashboard/protocol';
 import { defaultSettings } from '../../../src/core/settings';
 import { UpkeepError } from '../../../src/core/util/errors';
@@ -103,6 +103,25 @@ describe('dashboard loader', () => {
     assert.ok(snapshot.sections.logs);
     assert.ok(snapshot.sections.health);
     assert.equal(snapshot.errors.database, 'Could not connect to 127.0.0.1:1. Start PostgreSQL.');
+
+    // Shown again, the dashboard replays the error as it came: the message, then its hint line.
+    const replayed = replayMessages(snapshot, 7).filter((m) => m.type === 'sectionError');
+    assert.deepEqual(replayed, [
+      {
+        type: 'sectionError',
+        refreshId: 7,
+        section: 'database',
+        message: 'Could not connect to 127.0.0.1:1.',
+        hint: 'Start PostgreSQL.',
+      },
+      {
+        type: 'sectionError',
+        refreshId: 7,
+        section: 'business',
+        message: 'Could not connect to 127.0.0.1:1.',
+        hint: 'Start PostgreSQL.',
+      },
+    ]);
   });
 
   it('keeps a password out of a section error, which the saved report repeats', async () => {
