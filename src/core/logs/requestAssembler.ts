@@ -41,6 +41,8 @@ export interface RequestRecord {
   path?: string;
   ip?: string;
   action?: string;
+  /** The format of `Processing by ... as JSON`. */
+  format?: string;
   status?: number;
   durationMs?: number;
   viewMs?: number;
@@ -125,6 +127,13 @@ const MAX_TENTATIVE = 20_000;
 const SURELY_DONE = Math.floor(MAX_DONE * 0.75);
 const MAX_OPEN_PER_PROCESS = 32;
 /**
+ * A line without a request id this long after its process's last line is no request's: Rails
+ * writes a request's lines while it runs (Puma and Rack::Timeout end it long before), so such a
+ * line is the server's own (Puma's error), a thread's, or one whose id tag was cut, and joining
+ * the request of hours before put an error of the last hour outside it.
+ */
+const STALE_PROCESS_MS = 10 * 60_000;
+/**
  * Processes (pids) followed at once. Real servers run tens of workers; past this, the least
  * recently seen processes are closed (their open requests count as incomplete), so a log with
  * a new pid on every line keeps memory flat.
@@ -151,6 +160,8 @@ interface ProcessState {
   inErrorBlock: boolean;
   /** Its first line here began a request of its own (see `processStates`). */
   beganFresh: boolean;
+  /** The time of its last line (or the time it went on from), NaN before one. */
+  lastTime: number;
 }
 
 /**
@@ -493,10 +504,16 @@ export class RequestAssembler {
       // retires the last request of the process and carries nothing over from before it.
       const beganFresh =
         line.kind === 'started' || (line.kind === 'completed' && line.method !== undefined);
-      state = { key, seen: 0, open: [], inErrorBlock: false, beganFresh };
+      state = { key, seen: 0, open: [], inErrorBlock: false, beganFresh, lastTime: NaN };
       this.processes.set(key, state);
     }
     state.seen = ++this.linesSeen;
+    // Judged on the line's own time: one it goes on from (a line without) says nothing.
+    const stale = line.time - state.lastTime > STALE_PROCESS_MS;
+    if (!Number.isNaN(time)) state.lastTime = time;
+    if (stale && state.last && line.kind !== 'started' && line.kind !== 'completed') {
+      this.retireLast(state);
+    }
 
     switch (line.kind) {
       case 'started': {
@@ -789,6 +806,7 @@ export class RequestAssembler {
       case 'processing':
         record.isRequest = true;
         record.action ??= line.action;
+        record.format ??= line.format;
         return;
       case 'completed':
         record.isRequest = true;
