@@ -283,9 +283,13 @@ export class FastLane {
     if (i === s || i - s > 300) return false;
     if (b[i] !== 32 || b[i + 1] !== 97 || b[i + 2] !== 115 || b[i + 3] !== 32) return false;
     if (i + 4 >= end || isSpace(b[i + 4])) return false;
-    if (hasControl(b, s, i)) return false;
+    let f = i + 4;
+    // LineParser reads a control byte as U+FFFD, part of the format: such a line is its own.
+    while (f < end && f - i - 4 < 60 && b[f] !== 32 && b[f] !== 9) f++;
+    if (hasControl(b, s, i) || hasControl(b, i + 4, f)) return false;
     line.kind = 'processing';
     line.action = latin1(b, s, i);
+    line.format = latin1(b, i + 4, f);
     return true;
   }
 

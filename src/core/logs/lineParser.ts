@@ -50,6 +50,8 @@ export interface ParsedLine {
   path?: string;
   ip?: string;
   action?: string;
+  /** `Processing by ... as JSON`: the request's format (`HTML`, `JSON`, `TURBO_STREAM`). */
+  format?: string;
   status?: number;
   durationMs?: number;
   viewMs?: number;
@@ -201,6 +203,7 @@ export function resetLine(reused: ParsedLine | undefined, body: string): ParsedL
       path: undefined,
       ip: undefined,
       action: undefined,
+      format: undefined,
       status: undefined,
       durationMs: undefined,
       viewMs: undefined,
@@ -230,6 +233,7 @@ export function resetLine(reused: ParsedLine | undefined, body: string): ParsedL
   line.path = undefined;
   line.ip = undefined;
   line.action = undefined;
+  line.format = undefined;
   line.status = undefined;
   line.durationMs = undefined;
   line.viewMs = undefined;
@@ -598,6 +602,7 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
         if (m) {
           line.kind = 'processing';
           line.action = m[1];
+          line.format = m[2];
           return;
         }
       } else if (text.startsWith('Processing ')) {

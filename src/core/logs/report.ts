@@ -672,7 +672,7 @@ export class ReportBuilder implements AssemblySink {
     const failed =
       record.failedLoginLine ||
       (isLoginAction(record.action, record.method, record.path) &&
-        isFailedLoginAnswer(status, record.redirect));
+        isFailedLoginAnswer(status, record.redirect, record.format));
     // Without a Started line (Semantic Logger at info) the failed-login line names the client.
     const loginIp = record.ip ?? record.failedLogins?.find((f) => f.ip)?.ip ?? 'unknown';
     if (failed) this.addFailedLogin(loginIp, time);

@@ -1,0 +1,153 @@
+/**
+ * What a careful reader of a Rails production log would call an attack, and what not: encoded,
+ * commented and fullwidth attacks, attacks in parameters, Log4Shell lookups, event handlers;
+ * prose, names and markup that are ordinary traffic; and a JSON sign-in's 200, a success.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { classifyRequest } from '../../../src/core/logs/security';
+import { summarizeFixture } from './helpers';
+
+describe('suspicious request detection', () => {
+  it('finds attacks hidden by encoding, comments and fullwidth forms', () => {
+    const cases: [string, string | undefined, string][] = [
+      ['/items?q=1+union/**/all/**/select+1', undefined, 'sql-injection'],
+      ['/items?q=1/*!50000UnIoN*/SeLeCt+1', undefined, 'sql-injection'],
+      ['/items?q=%EF%BC%87%20%EF%BD%8F%EF%BD%92%201=1', undefined, 'sql-injection'],
+      ['/items?q=%ef%bc%9cscript%ef%bc%9e', undefined, 'xss'],
+      ['/search', '{"q" => "＜script＞x＜/script＞"}', 'xss'],
+      ['/files?name=%c0%ae%c0%ae/%c0%ae%c0%ae/boot.ini', undefined, 'path-traversal'],
+      [
+        '/files?name=%EF%BC%8E%EF%BC%8E%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8Fx',
+        undefined,
+        'path-traversal',
+      ],
+    ];
+    for (const [target, params, kind] of cases) {
+      assert.deepEqual(classifyRequest(target, params), [kind], target);
+    }
+  });
+
+  it('finds event handlers in a posted comment and Log4Shell lookups anywhere', () => {
+    const xss = [
+      '{"comment"=>{"body"=>"<details open ontoggle=confirm(1)>"}}',
+      '{"comment" => {"body" => "<svg/onbegin=confirm(1)>"}}',
+      '{"comment"=>{"body"=>"x\\" autofocus onfocusin=\\"confirm(1)"}}',
+    ];
+    for (const params of xss) assert.deepEqual(classifyRequest('/comments', params), ['xss']);
+    for (const [target, params] of [
+      ['/?x=%24%7Bjndi%3Aldap%3A%2F%2F127.0.0.1%2Fa%7D', undefined],
+      ['/api/v1/items', '{"name"=>"${${lower:j}ndi:ldap://127.0.0.1/a}"}'],
+      ['/api/v1/items', '{"name"=>"${${::-j}${::-n}di:rmi://127.0.0.1/a}"}'],
+    ] as const) {
+      assert.deepEqual(classifyRequest(target, params), ['scanner-probe'], target);
+    }
+  });
+
+  it('leaves prose, names, markup and tokens alone', () => {
+    const clean: [string, string | undefined][] = [
+      ['/comments', '{"comment"=>{"body"=>"I said \'no\'; then left"}}'],
+      ['/search?q=%27quoted%27%3B', '{"q"=>"\'quoted\';"}'],
+      ['/comments', '{"comment"=>{"body"=>"we sleep (a lot) on sundays"}}'],
+      ['/comments', '{"comment"=>{"body"=>"I\'m the \\"DBA\\"; I drop tables for a living"}}'],
+      ['/comments', '{"comment"=>{"body"=>"See [the guide](../guide.md) first"}}'],
+      ['/session/new?return_to=../dashboard', undefined],
+      ['/comments', '{"comment"=>{"body"=>"Icons: <svg viewBox=\\"0 0 8 8\\"></svg>"}}'],
+      ['/users', '{"user"=>{"name"=>"Mary O\'Neil", "email"=>"[FILTERED]"}}'],
+      ['/items?online=1&onsale=true', undefined],
+      ['/comments', '{"comment"=>{"body"=>"Café — naïve ﬁne"}}'],
+    ];
+    for (const [target, params] of clean) {
+      assert.deepEqual(classifyRequest(target, params), [], `${target} ${params ?? ''}`);
+    }
+  });
+});
+
+describe('failed logins from a Rails 7 production log, counted by hand', () => {
+  it("a JSON sign-in's 200 is a success; the HTML form rendered again is a failure", async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-login-format-'));
+    const at = (s: number): string => `2026-12-04T10:00:${String(s).padStart(2, '0')}.000000`;
+    const request = (
+      s: number,
+      id: string,
+      ip: string,
+      target: string,
+      action: string,
+      format: string,
+      completed: string,
+    ): string[] => [
+      `I, [${at(s)} #7]  INFO -- : [${id}] Started POST "${target}" for ${ip} at ` +
+        `2026-12-04 10:00:${String(s).padStart(2, '0')} +0000`,
+      `I, [${at(s)} #7]  INFO -- : [${id}] Processing by ${action} as ${format}`,
+      `I, [${at(s)} #7]  INFO -- : [${id}]   Parameters: {"user" => {"email" => "[FILTERED]", ` +
+        `"password" => "[FILTERED]"}}`,
+      `I, [${at(s)} #7]  INFO -- : [${id}] Completed ${completed} in 12ms (ActiveRecord: 1.0ms)`,
+    ];
+    try {
+      const lines = [
+        // An API's sign-ins: 200 with a token (2), and a wrong password (401).
+        ...request(
+          1,
+          'a1',
+          '192.0.2.1',
+          '/api/v1/sessions',
+          'Api::V1::SessionsController#create',
+          'JSON',
+          '200 OK',
+        ),
+        ...request(
+          2,
+          'a2',
+          '192.0.2.2',
+          '/api/v1/sessions',
+          'Api::V1::SessionsController#create',
+          'JSON',
+          '200 OK',
+        ),
+        ...request(
+          3,
+          'a3',
+          '192.0.2.3',
+          '/api/v1/sessions',
+          'Api::V1::SessionsController#create',
+          'JSON',
+          '401 Unauthorized',
+        ),
+        // Devise's form rendered again (200 HTML, 422 TURBO_STREAM): failures.
+        ...request(
+          4,
+          'h1',
+          '192.0.2.4',
+          '/users/sign_in',
+          'Devise::SessionsController#create',
+          'HTML',
+          '200 OK',
+        ),
+        ...request(
+          5,
+          'h2',
+          '192.0.2.4',
+          '/users/sign_in',
+          'Devise::SessionsController#create',
+          'TURBO_STREAM',
+          '422 Unprocessable Entity',
+        ),
+        '',
+      ];
+      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n'));
+      for (const parallel of [false, { ranges: 2, inProcess: true }] as const) {
+        const s = await summarizeFixture(path.join(folder, 'production.log'), { parallel });
+        assert.equal(s.requests.total, 5);
+        assert.equal(s.failedLogins.total, 3);
+        assert.deepEqual(s.failedLogins.byIp, [
+          { ip: '192.0.2.4', count: 2 },
+          { ip: '192.0.2.3', count: 1 },
+        ]);
+      }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
