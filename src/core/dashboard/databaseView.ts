@@ -79,7 +79,8 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     totalPretty: 'Size now',
     notInBaselineCount: 'Tables not in the 7-day snapshot (growth unknown)',
   },
-  vacuum: { name: 'Table' },
+  // Both cards give reltuples, the estimate ANALYZE and VACUUM keep, under one label.
+  vacuum: { name: 'Table', liveRows: 'Rows (estimate)' },
   statistics: { name: 'Table', analyzeThreshold: 'Autovacuum analyze threshold (rows)' },
   wraparound: {
     name: 'Table',

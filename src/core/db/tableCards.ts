@@ -172,6 +172,19 @@ interface SizesRead {
 const SNAPSHOT_TABLES = 200;
 
 /**
+ * SQL: the rows of relation `c` as both table cards give them, PostgreSQL's reltuples, which the
+ * last VACUUM or ANALYZE set and autovacuum's thresholds scale with. The collector's live-row
+ * count drifts: inserts a session made before its own ANALYZE are added again once they reach
+ * the collector (3 rows read as 6). reltuples is -1 until the first VACUUM or ANALYZE: the
+ * collector's count then. A partitioned table's own estimate would count its partitions' rows
+ * again: 0.
+ */
+const ROW_ESTIMATE = (c: string): string =>
+  `CASE WHEN ${c}.relkind = 'p' THEN 0
+        WHEN ${c}.reltuples >= 0 THEN ${c}.reltuples
+        ELSE coalesce(pg_stat_get_live_tuples(${c}.oid), 0) END`;
+
+/**
  * SQL: each table of the app's schemas that is not a partition (`root`), with itself and, for a
  * partitioned table, every partition under it at any level (`relid`), found through pg_inherits,
  * which locks nothing. A partitioned table has no storage of its own: its size is its
@@ -213,11 +226,7 @@ async function readTableSizes(context: CardContext, limit: number): Promise<Size
               sum(CASE WHEN NOT r.locked THEN pg_total_relation_size(t.relid) END) AS total,
               sum(CASE WHEN NOT r.locked THEN pg_relation_size(t.relid) END) AS heap,
               sum(CASE WHEN NOT r.locked THEN pg_indexes_size(t.relid) END) AS indexes,
-              -- reltuples is -1 until the first VACUUM or ANALYZE: the collector's count then.
-              -- A partitioned table's own estimate would count its partitions' rows again.
-              sum(CASE WHEN p.relkind = 'p' THEN 0
-                       WHEN p.reltuples >= 0 THEN p.reltuples
-                       ELSE coalesce(pg_stat_get_live_tuples(p.oid), 0) END) AS estimate
+              sum(${ROW_ESTIMATE('p')}) AS estimate
          FROM tree t JOIN roots r ON r.root = t.root AND NOT r.locked
          JOIN pg_class p ON p.oid = t.relid
         GROUP BY t.root)
@@ -1238,9 +1247,10 @@ const vacuum: CardDefinition = {
     const rows = await session.query<VacuumTable>(
       'vacuum',
       `SELECT s.schemaname AS schema, s.relname AS name, s.n_dead_tup::float8 AS "deadRows",
-              s.n_live_tup::float8 AS "liveRows",
-              coalesce(s.n_dead_tup::float8 / nullif(s.n_live_tup + s.n_dead_tup, 0), 0)::float8
-                AS "deadShare",
+              (${ROW_ESTIMATE('c')})::float8 AS "liveRows",
+              coalesce(
+                s.n_dead_tup::float8 / nullif((${ROW_ESTIMATE('c')}) + s.n_dead_tup, 0), 0
+              )::float8 AS "deadShare",
               s.last_vacuum AS "lastVacuum", s.last_autovacuum AS "lastAutovacuum",
               s.last_analyze AS "lastAnalyze", s.last_autoanalyze AS "lastAutoanalyze",
               NOT ${AUTOVACUUM_DISABLED('c')} AS "autovacuumEnabled"

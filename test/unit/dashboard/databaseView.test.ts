@@ -508,6 +508,18 @@ describe('dashboard database view', () => {
       ],
     );
     assert.equal(seqScans.table?.rows[0][4], 97.1);
+    // Dead rows and vacuum gives the same estimate as Largest tables, and says so alike.
+    const vacuumTable = {
+      schema: 'public',
+      name: 'schema_migrations',
+      deadRows: 0,
+      liveRows: 3,
+      deadShare: 0,
+    };
+    const vacuumView = cardView(card('vacuum', { tables: [vacuumTable], autovacuum: true }));
+    const rowsLabel = cardView(card('tables', tables)).table?.columns[3].label;
+    assert.equal(rowsLabel, 'Rows (estimate)');
+    assert.ok(vacuumView.table?.columns.some((column) => column.label === rowsLabel));
     // Growth's tables: what grew, or only those the 7-day snapshot left out, with their size now.
     const growth = {
       databaseBytes: 1e9,
