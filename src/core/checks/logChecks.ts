@@ -512,9 +512,10 @@ const suspiciousRequests: CheckDefinition = {
   description: 'SQL injection, XSS, path traversal and scanner probes in the last 24 hours, by IP.',
   run: (context) =>
     withSummary(context, '24h', (s) => {
-      const total = s.suspicious.reduce((sum, r) => sum + r.count, 0);
-      const ips = new Set(s.suspicious.map((r) => r.ip));
-      const values = { suspicious: total, ips: ips.size, bursts: s.bursts.length };
+      // Requests, each once: one that is SQL injection and XSS too is one request.
+      const total = s.suspiciousRequests.total;
+      const ips = s.suspiciousRequests.byIp;
+      const values = { suspicious: total, ips: ips.length, bursts: s.bursts.length };
       if (total === 0 && s.bursts.length === 0) {
         return (
           noRequests(s, values) ?? {
@@ -548,7 +549,7 @@ const suspiciousRequests: CheckDefinition = {
       }
       const parts = [
         total
-          ? `${plural(total, 'suspicious request')} from ${plural(ips.size, 'IP')} (${kindText})`
+          ? `${plural(total, 'suspicious request')} from ${plural(ips.length, 'IP')} (${kindText})`
           : '',
         s.bursts.length ? `${plural(s.bursts.length, 'burst')} of 401/403/422` : '',
       ]

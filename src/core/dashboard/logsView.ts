@@ -165,13 +165,13 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
   const completed = summary.requests.completed;
   const errors5xx = summary.statusClasses['5xx'] ?? 0;
 
+  // Requests by IP, each once whatever kinds it matched; the example is the IP's first row's.
+  const requestsByIp = new Map(summary.suspiciousRequests.byIp.map((r) => [r.ip, r.count]));
   const suspiciousByIp = new Map<string, { count: number; example: string }>();
   for (const entry of summary.suspicious) {
-    const known = suspiciousByIp.get(entry.ip);
-    if (known) known.count += entry.count;
-    else {
-      suspiciousByIp.set(entry.ip, { count: entry.count, example: `${entry.kind}: ${entry.path}` });
-    }
+    if (suspiciousByIp.has(entry.ip)) continue;
+    const count = requestsByIp.get(entry.ip) ?? entry.count;
+    suspiciousByIp.set(entry.ip, { count, example: `${entry.kind}: ${entry.path}` });
   }
 
   const warnings = [...summary.warnings];

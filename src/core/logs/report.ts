@@ -307,6 +307,7 @@ export interface ReportState {
   errorsLast: number;
   routingTotal: number;
   failedTotal: number;
+  suspiciousTotal: number;
   slowCount: number;
   first: number;
   last: number;
@@ -332,6 +333,7 @@ export interface ReportState {
   routing: Map<string, { method: string; path: string; count: number }>;
   failedByIp: Map<string, number>;
   failedByHour: HourBucketsState<{ count: number }>;
+  suspiciousByIp: Map<string, number>;
   suspicious: Map<string, SuspiciousRow>;
   bursts: BurstTableState;
   nPlusOne: Map<string, NPlusOneRow>;
@@ -340,13 +342,48 @@ export interface ReportState {
   warnings: string[];
 }
 
+/** Adds `n` to a key's count; past MAX_KEYS keys, only keys already there. */
+function countKey(map: Map<string, number>, key: string, n: number): void {
+  if (map.size < MAX_KEYS || map.has(key)) map.set(key, (map.get(key) ?? 0) + n);
+}
+
+/** Counts by IP as the summary lists them: most first, at most OUTPUT_ROWS. */
+function byIpRows(counts: Map<string, number>): { ip: string; count: number }[] {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
+    .slice(0, OUTPUT_ROWS)
+    .map(([ip, count]) => ({ ip, count }));
+}
+
 /** Turns absolute paths into what the summary shows. */
 export type PathLabel = (absolute: string) => string;
 
-/** A suspicious request's path, else its parameters, as the summary shows it: secrets hidden. */
-function shownTarget(record: RequestRecord): string {
-  if (record.path !== undefined) return redactPath(record.path.slice(0, 500));
-  return redactParams((record.params ?? '').slice(0, 500));
+/** Characters of a suspicious request's path, and of its parameters, an example shows. */
+const EXAMPLE_CHARS = 500;
+
+/**
+ * Parameters cut to EXAMPLE_CHARS with every sensitive value hidden, one the cut ends in too:
+ * the cut text gets a closing quote while it is redacted (a trailing backslash goes first, or
+ * it would escape that quote).
+ */
+function shownParams(params: string): string {
+  const cut = redactParams(params.slice(0, 16 * EXAMPLE_CHARS))
+    .slice(0, EXAMPLE_CHARS)
+    .replace(/\\+$/, '');
+  return redactParams(`${cut}"`).slice(0, -1);
+}
+
+/**
+ * A suspicious request as the summary shows it, secrets hidden: its path, followed by its
+ * `Parameters:` when the attack of this kind is in them and not in the path (a POST).
+ */
+function shownTarget(record: RequestRecord, kind: SuspiciousKind): string {
+  const path =
+    record.path === undefined ? undefined : redactPath(record.path.slice(0, EXAMPLE_CHARS));
+  if (record.params === undefined) return path ?? '';
+  if (path === undefined) return shownParams(record.params);
+  if (classifyRequest(record.path, undefined).includes(kind)) return path;
+  return `${path} ${shownParams(record.params)}`;
 }
 
 export class ReportBuilder implements AssemblySink {
@@ -367,6 +404,8 @@ export class ReportBuilder implements AssemblySink {
   private readonly errorClasses = new Map<string, number>();
   private readonly routing = new Map<string, { method: string; path: string; count: number }>();
   private readonly failedByIp = new Map<string, number>();
+  /** Suspicious requests by IP, each once whatever kinds it matched. */
+  private readonly suspiciousByIp = new Map<string, number>();
   private readonly failedByHour: HourBuckets<{ count: number }>;
   private readonly suspicious = new Map<string, SuspiciousRow>();
   private readonly bursts = new BurstTable();
@@ -387,6 +426,7 @@ export class ReportBuilder implements AssemblySink {
   private errorsLast = NaN;
   private routingTotal = 0;
   private failedTotal = 0;
+  private suspiciousTotal = 0;
   private slowCount = 0;
   private first = NaN;
   private last = NaN;
@@ -677,8 +717,11 @@ export class ReportBuilder implements AssemblySink {
     const loginIp = record.ip ?? record.failedLogins?.find((f) => f.ip)?.ip ?? 'unknown';
     if (failed) this.addFailedLogin(loginIp, time);
 
-    for (const kind of classifyRequest(record.path, record.params)) {
-      this.addSuspicious(ip, kind, record, fileIndex);
+    const kinds = classifyRequest(record.path, record.params);
+    for (const kind of kinds) this.addSuspicious(ip, kind, record, fileIndex);
+    if (kinds.length > 0) {
+      this.suspiciousTotal++;
+      countKey(this.suspiciousByIp, ip, 1);
     }
 
     if (status !== undefined) this.bursts.add(ip, time, status);
@@ -686,9 +729,7 @@ export class ReportBuilder implements AssemblySink {
 
   private addFailedLogin(ip: string, time: number): void {
     this.failedTotal++;
-    if (this.failedByIp.size < MAX_KEYS || this.failedByIp.has(ip)) {
-      this.failedByIp.set(ip, (this.failedByIp.get(ip) ?? 0) + 1);
-    }
+    countKey(this.failedByIp, ip, 1);
     if (!Number.isNaN(time)) {
       const bucket = this.failedByHour.get(hourOf(time));
       if (bucket) bucket.count++;
@@ -711,7 +752,7 @@ export class ReportBuilder implements AssemblySink {
         entry.line = record.line > 0 ? record.line : null;
         entry.offset = record.offset;
         entry.fileIndex = fileIndex;
-        entry.path = shownTarget(record);
+        entry.path = shownTarget(record, kind);
       }
       return;
     }
@@ -721,7 +762,7 @@ export class ReportBuilder implements AssemblySink {
       fileIndex,
       ip,
       kind,
-      path: shownTarget(record),
+      path: shownTarget(record, kind),
       count: 1,
     });
   }
@@ -808,6 +849,7 @@ export class ReportBuilder implements AssemblySink {
       errorsLast: this.errorsLast,
       routingTotal: this.routingTotal,
       failedTotal: this.failedTotal,
+      suspiciousTotal: this.suspiciousTotal,
       slowCount: this.slowCount,
       first: this.first,
       last: this.last,
@@ -832,6 +874,7 @@ export class ReportBuilder implements AssemblySink {
       routing: copyValues(this.routing),
       failedByIp: new Map(this.failedByIp),
       failedByHour: this.failedByHour.snapshot((b) => ({ ...b })),
+      suspiciousByIp: new Map(this.suspiciousByIp),
       suspicious: copyValues(this.suspicious),
       bursts: this.bursts.snapshot(),
       nPlusOne: copyValues(this.nPlusOne),
@@ -888,11 +931,8 @@ export class ReportBuilder implements AssemblySink {
       (into, from) => (into.count += from.count),
     );
 
-    for (const [ip, count] of state.failedByIp) {
-      if (this.failedByIp.size < MAX_KEYS || this.failedByIp.has(ip)) {
-        this.failedByIp.set(ip, (this.failedByIp.get(ip) ?? 0) + count);
-      }
-    }
+    for (const [ip, count] of state.failedByIp) countKey(this.failedByIp, ip, count);
+    for (const [ip, count] of state.suspiciousByIp) countKey(this.suspiciousByIp, ip, count);
     this.failedByHour.absorb(
       state.failedByHour,
       (d) => ({ ...d }),
@@ -971,6 +1011,7 @@ export class ReportBuilder implements AssemblySink {
     this.errorsTotal += state.errorsTotal;
     this.routingTotal += state.routingTotal;
     this.failedTotal += state.failedTotal;
+    this.suspiciousTotal += state.suspiciousTotal;
     this.slowCount += state.slowCount;
     this.explicitOffsets += state.explicitOffsets;
     this.zoneApplied += state.zoneApplied;
@@ -1225,15 +1266,16 @@ export class ReportBuilder implements AssemblySink {
       },
       failedLogins: {
         total: this.failedTotal,
-        byIp: [...this.failedByIp.entries()]
-          .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
-          .slice(0, OUTPUT_ROWS)
-          .map(([ip, count]) => ({ ip, count })),
+        byIp: byIpRows(this.failedByIp),
         byHour: this.failedByHour
           .rows()
           .map(([hour, b]) => ({ hour: new Date(hour).toISOString(), count: b.count })),
         ...(this.failedByHour.folded ? { byHourFolded: this.failedByHour.folded } : {}),
         ...(this.failedByHour.future ? { byHourFuture: this.failedByHour.future } : {}),
+      },
+      suspiciousRequests: {
+        total: this.suspiciousTotal,
+        byIp: byIpRows(this.suspiciousByIp),
       },
       suspicious: [...this.suspicious.values()]
         .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.kind, b.kind))

@@ -188,6 +188,8 @@ export interface LogSummary {
     /** Failed logins dated more than an hour after the clock, left out of `byHour`. */
     byHourFuture?: number;
   };
+  /** Requests that looked like an attack, each once whatever kinds it matched. */
+  suspiciousRequests: { total: number; byIp: { ip: string; count: number }[] };
   suspicious: SuspiciousEntry[];
   bursts: BurstEntry[];
   sql: {

@@ -7,7 +7,11 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { logChecks } from '../../../src/core/checks/logChecks';
 import { classifyRequest } from '../../../src/core/logs/security';
+import { resolveSettings } from '../../../src/core/settings';
+import { fixedClock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
 import { summarizeFixture } from './helpers';
 
 describe('suspicious request detection', () => {
@@ -146,6 +150,113 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
           { ip: '192.0.2.3', count: 1 },
         ]);
       }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('suspicious requests from a Rails 7 production log, counted by hand', () => {
+  /** A tagged request of Rails 7's Logger::Formatter at 10:00:SS on 2026-12-04. */
+  function request(s: number, ip: string, target: string, params: string, status: string) {
+    const id = `00000000-0000-4000-8000-${String(s).padStart(12, '0')}`;
+    const at = `2026-12-04T10:00:${String(s).padStart(2, '0')}.000000`;
+    const line = (body: string): string => `I, [${at} #9]  INFO -- : [${id}] ${body}`;
+    return [
+      line(`Started POST "${target}" for ${ip} at 2026-12-04 10:00:${s} +0000`),
+      line('Processing by CommentsController#create as HTML'),
+      line(`  Parameters: ${params}`),
+      line(`Completed ${status} in 9ms (ActiveRecord: 1.0ms | Allocations: 800)`),
+    ];
+  }
+
+  it('counts a request once however many parameters and kinds match', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-suspicious-once-'));
+    const long = 'a'.repeat(425);
+    try {
+      const lines = [
+        // SQL injection in three parameters and XSS in a fourth: one request, two kinds.
+        ...request(
+          11,
+          '192.0.2.50',
+          '/comments',
+          '{"comment" => {"body" => "\' UNION SELECT 1--", "title" => "1 OR 1=1", ' +
+            '"x" => "pg_sleep(5)", "tag" => "<script>alert(1)</script>"}}',
+          '302 Found',
+        ),
+        // SQL injection in the query string: the example is the path alone.
+        ...request(
+          12,
+          '192.0.2.50',
+          '/comments?id=1%27%20OR%201%3D1--',
+          '{"id"=>"1\' OR 1=1--"}',
+          '422 Unprocessable Entity',
+        ),
+        // XSS in a body, with a token logged in the clear that the example's cut runs into.
+        ...request(
+          13,
+          '192.0.2.51',
+          '/comments',
+          `{"comment"=>{"body"=>"<img src=x onerror=alert(1)> ${long}", ` +
+            '"reset_token"=>"s3cr3t-s3cr3t-s3cr3t-s3cr3t"}}',
+          '200 OK',
+        ),
+        // Ordinary traffic between them.
+        ...request(
+          14,
+          '192.0.2.52',
+          '/comments',
+          '{"comment"=>{"body"=>"O\'Neil said: select the union rep"}}',
+          '302 Found',
+        ),
+        '',
+      ];
+      await fs.mkdir(path.join(folder, 'log'));
+      await fs.writeFile(path.join(folder, 'log', 'production.log'), lines.join('\n'));
+      const s = await summarizeFixture(path.join(folder, 'log', 'production.log'));
+      assert.equal(s.requests.total, 4);
+      assert.deepEqual(s.suspiciousRequests, {
+        total: 3,
+        byIp: [
+          { ip: '192.0.2.50', count: 2 },
+          { ip: '192.0.2.51', count: 1 },
+        ],
+      });
+      assert.deepEqual(
+        s.suspicious.map((r) => [r.ip, r.kind, r.count, r.line]),
+        [
+          ['192.0.2.50', 'sql-injection', 2, 1],
+          ['192.0.2.50', 'xss', 1, 1],
+          ['192.0.2.51', 'xss', 1, 9],
+        ],
+      );
+      const [sqli, xss, cut] = s.suspicious;
+      // The attack was in the parameters: the example shows them after the path.
+      assert.match(sqli.path, /^\/comments \{"comment" => \{"body" => "' UNION SELECT 1--"/);
+      assert.match(xss.path, /<script>alert\(1\)<\/script>/);
+      // Cut at 500 characters inside the token's value, which stays hidden.
+      assert.equal(
+        cut.path,
+        '/comments {"comment"=>{"body"=>"<img src=x onerror=alert(1)> ' +
+          `${long}", "reset_token"=>"[FILTERED]`,
+      );
+      assert.doesNotMatch(cut.path, /s3cr3t|s3c/);
+
+      const check = logChecks.find((c) => c.id === 'logs.suspiciousRequests')!;
+      const report = await check.run({
+        workspace: folder,
+        settings: resolveSettings({ logs: { sources: ['log/production.log'], timeZone: 'UTC' } }),
+        clock: fixedClock('2026-12-04T12:00:00Z'),
+        signal: new AbortController().signal,
+        log: silentLogger,
+        trusted: true,
+        shared: new Map(),
+      });
+      assert.match(
+        report.summary,
+        /^3 suspicious requests from 2 IPs \(2× sql-injection, 2× xss\)/,
+      );
+      assert.deepEqual(report.values, { suspicious: 3, ips: 2, bursts: 0 });
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
