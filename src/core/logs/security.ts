@@ -22,7 +22,9 @@ const SQL_INJECTION = anyOf(
   String.raw`union(?:\s|\+)+(?:(?:all|distinct)(?:\s|\+)+)?select`,
   String.raw`'\s*or\s*'?\d`,
   String.raw`"\s*or\s*"?\d`,
-  String.raw`\bor\s+1\s*=\s*1`,
+  String.raw`\bor\s*\(?\s*1\s*=\s*1`,
+  // `admin' or 'a'='a`, `x' OR ''='`: a quoted comparison that is always true.
+  String.raw`'\s*or\s*'[^']{0,20}'\s*=\s*'`,
   // sqlmap's boolean probes: `1 AND 5678=5678`, `1' AND 'abc'='abc`, `1) ORDER BY 1-- -`.
   String.raw`\band\s+\d{1,10}\s*=\s*\d{1,10}\b`,
   String.raw`'\s*and\s+'`,
@@ -85,6 +87,11 @@ const PROBES = [
   '/.env',
   '/.git/',
   '/.git',
+  '/.svn/',
+  '/.hg/',
+  '/database.yml',
+  '/secrets.yml',
+  '/master.key',
   '/.aws',
   '/.ssh',
   '/.ds_store',

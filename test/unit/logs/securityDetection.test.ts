@@ -34,6 +34,22 @@ describe('suspicious request detection', () => {
     }
   });
 
+  it("finds ' or 'a'='a, or (1=1 and a Rails app's own secrets probed", () => {
+    const sqli: [string, string | undefined][] = [
+      ['/users/sign_in', `{"user"=>{"email"=>"admin' or 'a'='a", "password"=>"[FILTERED]"}}`],
+      ['/users/sign_in', `{"user" => {"email" => "x' OR ''='"}}`],
+      ['/items?id=1)+or+(1=1', undefined],
+    ];
+    for (const [target, params] of sqli) {
+      assert.deepEqual(classifyRequest(target, params), ['sql-injection'], `${target} ${params}`);
+    }
+    for (const target of ['/.svn/entries', '/.hg/store', '/config/database.yml', '/master.key']) {
+      assert.deepEqual(classifyRequest(target, undefined), ['scanner-probe'], target);
+    }
+    // Prose with quotes and "or" is no injection.
+    assert.deepEqual(classifyRequest('/c', `{"b"=>"pick 'red' or 'blue'"}`), []);
+  });
+
   it('finds event handlers in a posted comment and Log4Shell lookups anywhere', () => {
     const xss = [
       '{"comment"=>{"body"=>"<details open ontoggle=confirm(1)>"}}',
