@@ -3,7 +3,7 @@
  * typed shapes. The host validates each one again before acting.
  */
 import type { DashboardViewState, WebviewMessage } from '../src/core/dashboard/protocol';
-import { shownText } from './dom';
+import { breakable, shownText } from './dom';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -29,7 +29,7 @@ export function locationButton(
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'link';
-  button.textContent = shownText(label ?? (line ? `${file}:${line}` : file));
+  button.append(breakable(label ?? (line ? `${file}:${line}` : file)));
   button.title = `Open ${file}${line ? ` at line ${line}` : ''}`;
   button.addEventListener('click', () => post({ type: 'openLocation', file, line }));
   return button;

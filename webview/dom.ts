@@ -128,3 +128,20 @@ export function plural(count: number, word: string, many = `${word}s`): string {
 export function clip(text: string, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/**
+ * After these a name may wrap (`app/controllers/`, `ActiveRecord::`, `Bookings#`, `index_on_`):
+ * paths, class names and index names hold no space, and without a break of their own a narrow
+ * panel scrolled sideways for them. A break never falls between two letters or digits.
+ */
+const NAME_BREAK = /(?<=[/#_?&=]|::|\.(?=\p{L}))/u;
+
+/** Text with a <wbr> at each place a name may wrap; its text and accessible name are unchanged. */
+export function breakable(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  text.split(NAME_BREAK).forEach((part, index) => {
+    if (index > 0) fragment.append(document.createElement('wbr'));
+    fragment.append(shownText(part));
+  });
+  return fragment;
+}

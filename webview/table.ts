@@ -3,7 +3,7 @@
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
 import { compareIntegers, groupDigits } from '../src/core/util/figures';
-import { append, clip, formatNumber, formatText, h, replaceChildren } from './dom';
+import { append, breakable, clip, formatNumber, formatText, h, replaceChildren } from './dom';
 
 export interface Column<R> {
   key: string;
@@ -36,10 +36,21 @@ function compare(a: string | number | null, b: string | number | null): number {
   return compareIntegers(a, b) ?? String(a).localeCompare(String(b));
 }
 
-function display(value: string | number | null, numeric: boolean | undefined): string {
-  if (value === null) return '–';
-  if (typeof value === 'number') return formatNumber(value);
-  return numeric ? clip(groupDigits(value)) : clip(formatText(value));
+/** Text longer than a cell shows whole: the rest is in the cell's title, up to this. */
+const MAX_TITLE = 4000;
+
+/** What a cell shows of a value, and the whole text when that is cut. */
+function display(
+  value: string | number | null,
+  numeric: boolean | undefined,
+): { content: Node | string; title?: string } {
+  if (value === null) return { content: '–' };
+  if (typeof value === 'number') return { content: formatNumber(value) };
+  if (numeric) return { content: clip(groupDigits(value)) };
+  const text = formatText(value);
+  const shown = clip(text);
+  // Names wrap after their punctuation, so a long path or class name fits a narrow panel.
+  return { content: breakable(shown), title: shown === text ? undefined : clip(text, MAX_TITLE) };
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
@@ -133,12 +144,12 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           'tr',
           null,
           ...options.columns.map((column, index) => {
-            const content = column.cell
-              ? column.cell(row)
+            const { content, title } = column.cell
+              ? { content: column.cell(row), title: undefined }
               : display(column.value(row), column.numeric);
             const cell = h(index === 0 ? 'th' : 'td', {
               className: column.numeric ? 'numeric' : undefined,
-              attrs: index === 0 ? { scope: 'row' } : undefined,
+              attrs: { scope: index === 0 ? 'row' : undefined, title },
             });
             append(cell, content);
             return cell;

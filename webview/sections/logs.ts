@@ -13,7 +13,7 @@ import { bugReportButton, locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
 import { formatMs, formatPercent } from '../../src/core/util/figures';
-import { clip, formatNumber, formatTime, h } from '../dom';
+import { breakable, clip, formatNumber, formatTime, h } from '../dom';
 import { dataTable, type Column } from '../table';
 import { figures, subheading } from './common';
 
@@ -158,7 +158,12 @@ export function renderLogs(view: LogsView): Node[] {
           value: (row) => row.className,
           // The report starts from the exception itself, in sight however narrow the panel.
           cell: (row) =>
-            h('div', null, clip(row.className), h('div', null, bugReportButton(row.bugTitle))),
+            h(
+              'div',
+              null,
+              breakable(clip(row.className)),
+              h('div', null, bugReportButton(row.bugTitle)),
+            ),
         },
         { key: 'count', label: 'Count', numeric: true, value: (row) => row.count },
         { key: 'message', label: 'Last message', value: (row) => row.lastMessage },

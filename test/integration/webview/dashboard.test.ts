@@ -12,6 +12,7 @@ import type {
   DashboardViewState,
   SectionPayload,
 } from '../../../src/core/dashboard/protocol';
+import { cardView } from '../../../src/core/dashboard/databaseView';
 import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import {
@@ -706,9 +707,10 @@ describe('dashboard webview (Chromium)', function () {
     });
     assert.deepEqual(split, [], 'words split across lines');
 
-    // Headers, numbers and states stay on one line: a numeric cell is as tall as one line.
+    // Numbers and states stay on one line: a numeric cell is as tall as one line. Headers wrap
+    // between their words (checked above), or ten of them would not fit beside the sidebar.
     const heights = await page.evaluate(() =>
-      ['table.data thead th', 'table.data td.numeric', 'table.data .state'].map((selector) => {
+      ['table.data td.numeric', 'table.data .state'].map((selector) => {
         const elements = Array.from(document.querySelectorAll(selector));
         const multiLine = elements.filter((element) => {
           // The lines its text sits on (text only: a button's own box starts higher).
@@ -758,6 +760,57 @@ describe('dashboard webview (Chromium)', function () {
       `page scrolls sideways by ${overflow.page}px: ${wide.join(', ')}`,
     );
     assert.ok(overflow.tables, 'at least one wide table scrolls in its own box');
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
+  it('fits its tables beside the sidebar of a 1280 px window, full text in titles', async () => {
+    // The panel of a 1280 px window with the sidebar open is about 880 px wide.
+    const dashboard = await harness.open({ width: 880 });
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    // The Dead rows and vacuum card as the database gives it: ten columns, dates, a long name.
+    const at = '2026-12-04T16:49:24.935Z';
+    const vacuumRow = {
+      schema: 'public',
+      name: 'index_bookings_on_business_id_and_starts_at_and_cancelled_at',
+      deadRows: 1200,
+      liveRows: 3,
+      deadShare: 0.4,
+      lastVacuum: at,
+      lastAutovacuum: at,
+      lastAnalyze: at,
+      lastAutoanalyze: at,
+      autovacuumEnabled: true,
+    };
+    database.data.cards.push(
+      cardView({
+        id: 'vacuum',
+        title: 'Dead rows and vacuum',
+        state: 'warn',
+        summary: '1 table with 20 % dead rows or more',
+        data: { tables: [vacuumRow, vacuumRow], autovacuum: true, autovacuumDisabled: [] },
+        durationMs: 3,
+      }),
+    );
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs' && logs.data.exceptions[0]);
+    const message = `undefined method 'name' for nil ${'and more '.repeat(60)}`;
+    logs.data.exceptions[0].lastMessage = message;
+    await feed(dashboard, payloads);
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard-880.png'), fullPage: true });
+
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.table-scroll'))
+        .filter((box) => box.scrollWidth > box.clientWidth + 1)
+        .map((box) => `${box.querySelector('caption')?.textContent}: ${box.scrollWidth}`),
+    );
+    assert.deepEqual(wide, [], 'tables that scroll sideways');
+    // A message cut short in its cell is whole in the cell's title.
+    const cell = page.getByRole('table', { name: 'Exceptions by class' }).getByTitle(message);
+    assert.equal(await cell.count(), 1);
     await assertClean(dashboard);
     await page.context().close();
   });
