@@ -467,7 +467,8 @@ const failedLogins: CheckDefinition = {
   run: (context) =>
     withSummary(context, '24h', (s) => {
       const f = s.failedLogins;
-      const values = { failedLogins: f.total, ips: f.byIp.length };
+      // Addresses, all of them: byIp lists 50, and credential stuffing comes from thousands.
+      const values = { failedLogins: f.total, ips: f.ips };
       if (f.total === 0) {
         return (
           noRequests(s, values) ?? {
@@ -480,7 +481,7 @@ const failedLogins: CheckDefinition = {
       const top = f.byIp[0];
       const text =
         `${plural(f.total, 'failed login')} in ${LABELS['24h']} ` +
-        `from ${plural(f.byIp.length, 'IP')}; ` +
+        `from ${plural(f.ips, 'IP')}; ` +
         `most ${top.count} from ${top.ip}`;
       const noisy = f.byIp.filter((r) => r.count >= FAILED_LOGINS_PER_IP);
       const findings = noisy.map<Finding>((r) => ({
@@ -514,8 +515,8 @@ const suspiciousRequests: CheckDefinition = {
     withSummary(context, '24h', (s) => {
       // Requests, each once: one that is SQL injection and XSS too is one request.
       const total = s.suspiciousRequests.total;
-      const ips = s.suspiciousRequests.byIp;
-      const values = { suspicious: total, ips: ips.length, bursts: s.bursts.length };
+      const ips = s.suspiciousRequests.ips;
+      const values = { suspicious: total, ips, bursts: s.bursts.length };
       if (total === 0 && s.bursts.length === 0) {
         return (
           noRequests(s, values) ?? {
@@ -549,7 +550,7 @@ const suspiciousRequests: CheckDefinition = {
       }
       const parts = [
         total
-          ? `${plural(total, 'suspicious request')} from ${plural(ips.length, 'IP')} (${kindText})`
+          ? `${plural(total, 'suspicious request')} from ${plural(ips, 'IP')} (${kindText})`
           : '',
         s.bursts.length ? `${plural(s.bursts.length, 'burst')} of 401/403/422` : '',
       ]

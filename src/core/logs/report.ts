@@ -1266,6 +1266,7 @@ export class ReportBuilder implements AssemblySink {
       },
       failedLogins: {
         total: this.failedTotal,
+        ips: this.failedByIp.size,
         byIp: byIpRows(this.failedByIp),
         byHour: this.failedByHour
           .rows()
@@ -1275,6 +1276,7 @@ export class ReportBuilder implements AssemblySink {
       },
       suspiciousRequests: {
         total: this.suspiciousTotal,
+        ips: this.suspiciousByIp.size,
         byIp: byIpRows(this.suspiciousByIp),
       },
       suspicious: [...this.suspicious.values()]

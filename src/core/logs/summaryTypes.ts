@@ -181,6 +181,8 @@ export interface LogSummary {
   routingErrors: { total: number; paths: { method: string; path: string; count: number }[] };
   failedLogins: {
     total: number;
+    /** Addresses with a failed login (of at most 20,000 counted); `byIp` lists the top 50. */
+    ips: number;
     byIp: { ip: string; count: number }[];
     byHour: { hour: string; count: number }[];
     /** Failed logins in hours older than the latest 2,208, left out of `byHour`. */
@@ -189,7 +191,7 @@ export interface LogSummary {
     byHourFuture?: number;
   };
   /** Requests that looked like an attack, each once whatever kinds it matched. */
-  suspiciousRequests: { total: number; byIp: { ip: string; count: number }[] };
+  suspiciousRequests: { total: number; ips: number; byIp: { ip: string; count: number }[] };
   suspicious: SuspiciousEntry[];
   bursts: BurstEntry[];
   sql: {

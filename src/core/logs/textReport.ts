@@ -145,13 +145,15 @@ export function formatSummaryText(s: LogSummary): string {
     }
   }
   if (s.failedLogins.total) {
-    out.push('', `Failed logins  ${n(s.failedLogins.total)}`);
+    const { total, ips } = s.failedLogins;
+    out.push('', `Failed logins  ${n(total)} from ${plural(ips, 'IP')}`);
     for (const r of s.failedLogins.byIp.slice(0, 10)) {
       out.push(`  ${String(r.count).padStart(5)}  ${r.ip}`);
     }
   }
   if (s.suspicious.length) {
-    out.push('', 'Suspicious requests');
+    const { total, ips } = s.suspiciousRequests;
+    out.push('', `Suspicious requests  ${n(total)} from ${plural(ips, 'IP')}`);
     for (const r of s.suspicious.slice(0, 20)) {
       out.push(
         `  ${String(r.count).padStart(5)}  ${r.kind.padEnd(14)} ${r.ip}  ` +

@@ -8,11 +8,27 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { logChecks } from '../../../src/core/checks/logChecks';
+import type { CheckReport } from '../../../src/core/checks/types';
 import { classifyRequest } from '../../../src/core/logs/security';
+import { formatSummaryText } from '../../../src/core/logs/textReport';
 import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { summarizeFixture } from './helpers';
+
+/** A log check on `log/production.log` of `workspace`, at noon on 2026-12-04, zone UTC. */
+async function runCheck(id: string, workspace: string): Promise<CheckReport> {
+  const check = logChecks.find((c) => c.id === id)!;
+  return check.run({
+    workspace,
+    settings: resolveSettings({ logs: { sources: ['log/production.log'], timeZone: 'UTC' } }),
+    clock: fixedClock('2026-12-04T12:00:00Z'),
+    signal: new AbortController().signal,
+    log: silentLogger,
+    trusted: true,
+    shared: new Map(),
+  });
+}
 
 describe('suspicious request detection', () => {
   it('finds attacks hidden by encoding, comments and fullwidth forms', () => {
@@ -233,6 +249,7 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       assert.equal(s.requests.total, 4);
       assert.deepEqual(s.suspiciousRequests, {
         total: 3,
+        ips: 2,
         byIp: [
           { ip: '192.0.2.50', count: 2 },
           { ip: '192.0.2.51', count: 1 },
@@ -258,21 +275,53 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       );
       assert.doesNotMatch(cut.path, /s3cr3t|s3c/);
 
-      const check = logChecks.find((c) => c.id === 'logs.suspiciousRequests')!;
-      const report = await check.run({
-        workspace: folder,
-        settings: resolveSettings({ logs: { sources: ['log/production.log'], timeZone: 'UTC' } }),
-        clock: fixedClock('2026-12-04T12:00:00Z'),
-        signal: new AbortController().signal,
-        log: silentLogger,
-        trusted: true,
-        shared: new Map(),
-      });
+      const report = await runCheck('logs.suspiciousRequests', folder);
       assert.match(
         report.summary,
         /^3 suspicious requests from 2 IPs \(2× sql-injection, 2× xss\)/,
       );
       assert.deepEqual(report.values, { suspicious: 3, ips: 2, bursts: 0 });
+      assert.match(formatSummaryText(s), /^Suspicious requests {2}3 from 2 IPs$/m);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('credential stuffing from many addresses, counted by hand', () => {
+  it('names how many IPs tried, past the 50 rows byIp lists', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stuffing-'));
+    try {
+      // 60 addresses, one wrong password each, a second apart: no burst, no address over 1.
+      const lines: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        const at =
+          `2026-12-04T10:${String(Math.floor(i / 60)).padStart(2, '0')}:` +
+          `${String(i % 60).padStart(2, '0')}`;
+        const line = (body: string): string => `I, [${at}.000000 #9]  INFO -- : [${id}] ${body}`;
+        lines.push(
+          line(
+            `Started POST "/users/sign_in" for 198.18.0.${i + 1} at ${at.replace('T', ' ')} +0000`,
+          ),
+          line('Processing by Devise::SessionsController#create as HTML'),
+          line('  Parameters: {"user"=>{"email"=>"[FILTERED]", "password"=>"[FILTERED]"}}'),
+          line('Completed 401 Unauthorized in 80ms (ActiveRecord: 2.0ms | Allocations: 900)'),
+        );
+      }
+      await fs.mkdir(path.join(folder, 'log'));
+      await fs.writeFile(path.join(folder, 'log', 'production.log'), lines.join('\n') + '\n');
+      const s = await summarizeFixture(path.join(folder, 'log', 'production.log'));
+      assert.equal(s.failedLogins.total, 60);
+      assert.equal(s.failedLogins.ips, 60);
+      assert.equal(s.failedLogins.byIp.length, 50);
+      assert.deepEqual(s.bursts, []);
+      assert.match(formatSummaryText(s), /^Failed logins {2}60 from 60 IPs$/m);
+
+      const report = await runCheck('logs.failedLogins', folder);
+      assert.equal(report.outcome, 'warn');
+      assert.match(report.summary, /^60 failed logins in the last 24 hours from 60 IPs; most 1 /);
+      assert.deepEqual(report.values, { failedLogins: 60, ips: 60 });
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
