@@ -14,6 +14,8 @@ export interface Column<R> {
   /** What the cell shows; by default the value as text. */
   cell?(row: R): Node | string;
   sortable?: boolean;
+  /** Left out in a narrow panel; its value is then in the title of the row's first cell. */
+  optional?: boolean;
 }
 
 export interface TableOptions<R> {
@@ -39,18 +41,30 @@ function compare(a: string | number | null, b: string | number | null): number {
 /** Text longer than a cell shows whole: the rest is in the cell's title, up to this. */
 const MAX_TITLE = 4000;
 
+/** A value as text: a number grouped, an instant in the one date format, '–' for none. */
+function cellText(value: string | number | null, numeric: boolean | undefined): string {
+  if (value === null) return '–';
+  if (typeof value === 'number') return formatNumber(value);
+  return numeric ? groupDigits(value) : formatText(value);
+}
+
 /** What a cell shows of a value, and the whole text when that is cut. */
 function display(
   value: string | number | null,
   numeric: boolean | undefined,
 ): { content: Node | string; title?: string } {
-  if (value === null) return { content: '–' };
-  if (typeof value === 'number') return { content: formatNumber(value) };
-  if (numeric) return { content: clip(groupDigits(value)) };
-  const text = formatText(value);
+  const text = cellText(value, numeric);
   const shown = clip(text);
+  if (typeof value !== 'string' || numeric) return { content: shown };
   // Names wrap after their punctuation, so a long path or class name fits a narrow panel.
   return { content: breakable(shown), title: shown === text ? undefined : clip(text, MAX_TITLE) };
+}
+
+function classOf(column: Column<unknown>): string | undefined {
+  return (
+    [column.numeric && 'numeric', column.optional && 'optional'].filter(Boolean).join(' ') ||
+    undefined
+  );
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
@@ -68,7 +82,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const headCells = options.columns.map((column) => {
     const th = h('th', {
       attrs: { scope: 'col' },
-      className: column.numeric ? 'numeric' : undefined,
+      className: classOf(column),
     });
     if (column.sortable === false) {
       th.textContent = column.label;
@@ -95,6 +109,11 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
     return th;
   });
   const tbody = h('tbody');
+  // What a narrow panel leaves out of a row, for its first cell's title: "Column maximum: 2".
+  const optionalValues = (row: R): string[] =>
+    options.columns
+      .filter((column) => column.optional)
+      .map((column) => `${column.label}: ${clip(cellText(column.value(row), column.numeric))}`);
   const status = h('span', { className: 'pager-status', attrs: { 'aria-live': 'polite' } });
   const previous = h(
     'button',
@@ -147,9 +166,13 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
             const { content, title } = column.cell
               ? { content: column.cell(row), title: undefined }
               : display(column.value(row), column.numeric);
+            const titles = index === 0 ? [title, ...optionalValues(row)] : [title];
             const cell = h(index === 0 ? 'th' : 'td', {
-              className: column.numeric ? 'numeric' : undefined,
-              attrs: { scope: index === 0 ? 'row' : undefined, title },
+              className: classOf(column),
+              attrs: {
+                scope: index === 0 ? 'row' : undefined,
+                title: titles.filter(Boolean).join('\n') || undefined,
+              },
             });
             append(cell, content);
             return cell;

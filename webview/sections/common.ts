@@ -100,6 +100,7 @@ export function card(view: CardView): HTMLElement {
           key: column.key,
           label: column.label,
           numeric: column.numeric,
+          optional: column.optional,
           value: (row) => row[index] ?? null,
         })),
       }),

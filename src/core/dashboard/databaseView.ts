@@ -131,6 +131,15 @@ function labelFor(key: string, cardId?: string): string {
 }
 
 /**
+ * Columns a narrow panel leaves out, the card being readable without them: a sequence's end is
+ * its maximum unless it counts down, and a key's share of its column's maximum is shown.
+ */
+const OPTIONAL_COLUMNS: Record<string, ReadonlySet<string>> = {
+  sequences: new Set(['sequenceEnd']),
+  highestKeys: new Set(['sequenceSchema', 'typeEnd']),
+};
+
+/**
  * Fields a card's table leaves out: statements (`dropSql`, an index definition), which the card
  * shows as its fixes, and `advice`, the code word its `note` says in words.
  */
@@ -220,6 +229,7 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
         key,
         label: columns[k].label,
         numeric: columns[k].numeric,
+        ...(cardId && OPTIONAL_COLUMNS[cardId]?.has(key) ? { optional: true } : {}),
       })),
       rows: value
         .slice(0, MAX_TABLE_ROWS)

@@ -202,7 +202,11 @@ export interface LogsView {
 export type { CardState };
 
 export interface TableView {
-  columns: { key: string; label: string; numeric?: boolean }[];
+  /**
+   * `optional`: a column the panel leaves out when narrow (beside the sidebar), its values then
+   * in the tooltip of the row's first cell.
+   */
+  columns: { key: string; label: string; numeric?: boolean; optional?: boolean }[];
   rows: (string | number | null)[][];
 }
 

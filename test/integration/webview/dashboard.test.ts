@@ -795,6 +795,31 @@ describe('dashboard webview (Chromium)', function () {
         durationMs: 3,
       }),
     );
+    // Highest key values: twelve columns, two of them 26 digits wide.
+    const key = {
+      schema: 'public',
+      table: 'services',
+      column: 'id',
+      columnType: 'bigint',
+      sequenceSchema: 'public',
+      sequence: 'services_id_seq',
+      highest: '6120',
+      next: '6121',
+      typeEnd: '9223372036854775807',
+      share: 0,
+      behind: false,
+      nextTaken: null,
+    };
+    database.data.cards.push(
+      cardView({
+        id: 'highestKeys',
+        title: 'Highest key values',
+        state: 'ok',
+        summary: '1 key column read',
+        data: { keys: [key], columns: 1, read: 1, locked: 0, unreadable: 0, failed: 0 },
+        durationMs: 3,
+      }),
+    );
     const logs = payloads.find((payload) => payload.section === 'logs');
     assert.ok(logs?.section === 'logs' && logs.data.exceptions[0]);
     const message = `undefined method 'name' for nil ${'and more '.repeat(60)}`;
@@ -808,6 +833,22 @@ describe('dashboard webview (Chromium)', function () {
         .map((box) => `${box.querySelector('caption')?.textContent}: ${box.scrollWidth}`),
     );
     assert.deepEqual(wide, [], 'tables that scroll sideways');
+    // A column left out at this width is in the row's first cell's title.
+    const keys = page.locator('[data-card="highestKeys"] table.data');
+    assert.equal(
+      await keys.getByRole('columnheader', { name: 'Column maximum', exact: true }).isVisible(),
+      false,
+    );
+    const first = keys.locator('tbody tr th').first();
+    assert.match(
+      (await first.getAttribute('title')) ?? '',
+      /Column maximum: 9,223,372,036,854,775,807/,
+    );
+    await page.setViewportSize({ width: 1400, height: 900 });
+    assert.equal(
+      await keys.getByRole('columnheader', { name: 'Column maximum', exact: true }).isVisible(),
+      true,
+    );
     // A message cut short in its cell is whole in the cell's title.
     const cell = page.getByRole('table', { name: 'Exceptions by class' }).getByTitle(message);
     assert.equal(await cell.count(), 1);
