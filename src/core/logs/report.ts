@@ -724,7 +724,9 @@ export class ReportBuilder implements AssemblySink {
       countKey(this.suspiciousByIp, ip, 1);
     }
 
-    if (status !== undefined) this.bursts.add(ip, time, status);
+    // A burst is one address's: requests that logged none (lograge's default fields) are many
+    // clients' under one name, and a busy API's expired tokens made a daily burst of them.
+    if (status !== undefined && record.ip !== undefined) this.bursts.add(ip, time, status);
   }
 
   private addFailedLogin(ip: string, time: number): void {

@@ -327,3 +327,37 @@ describe('credential stuffing from many addresses, counted by hand', () => {
     }
   });
 });
+
+describe('bursts are of one address', () => {
+  it('a log without client addresses has no burst of "unknown"', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-burst-unknown-'));
+    try {
+      // lograge's default fields name no address: 12 expired tokens of many clients in 12 s.
+      const lines = [];
+      for (let i = 10; i < 22; i++) {
+        lines.push(
+          `time=2026-12-04T10:00:${i}Z method=GET path=/api/v1/me format=json ` +
+            'controller=Api::V1::MeController action=show status=401 duration=2.00 view=0.00 ' +
+            'db=0.00',
+        );
+      }
+      // The same with an address: one client, a burst.
+      for (let i = 30; i < 42; i++) {
+        lines.push(
+          `time=2026-12-04T10:00:${i}Z method=GET path=/api/v1/me format=json ` +
+            'controller=Api::V1::MeController action=show status=401 duration=2.00 view=0.00 ' +
+            'db=0.00 remote_ip=192.0.2.44',
+        );
+      }
+      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n') + '\n');
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, 24);
+      assert.deepEqual(
+        s.bursts.map((b) => [b.ip, b.count]),
+        [['192.0.2.44', 12]],
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+});
