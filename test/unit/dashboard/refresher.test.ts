@@ -46,7 +46,7 @@ describe('dashboard refresher', () => {
     refresher.dispose();
   });
 
-  it('lets a refresh longer than the timer run to its end (a large log, a slow server)', async () => {
+  it('lets a refresh longer than the timer run to its end (a big log, a slow server)', async () => {
     const signals: AbortSignal[] = [];
     let finished = 0;
     const refresher = new Refresher(async (signal) => {

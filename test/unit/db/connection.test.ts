@@ -157,7 +157,7 @@ describe('finding the database', () => {
       });
     });
 
-    it('takes PGPASSWORD, or the stored password, for a password ERB it cannot evaluate', async () => {
+    it('takes PGPASSWORD, or the stored password, for an ERB password it cannot run', async () => {
       // Rails apps keep it in their credentials; a cron line gives it in PGPASSWORD, which the
       // error asked for in vain.
       for (const code of [
