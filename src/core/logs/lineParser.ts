@@ -1018,6 +1018,7 @@ function parseKeyValue(text: string, line: ParsedLine, zone: ZoneClock): boolean
       path: fields.get('path'),
       controller: fields.get('controller'),
       action: fields.get('action'),
+      format: fields.get('format'),
       status,
       duration: fields.get('duration'),
       view: fields.get('view'),
@@ -1076,6 +1077,7 @@ interface RequestFields {
   path?: unknown;
   controller?: unknown;
   action?: unknown;
+  format?: unknown;
   status: number;
   duration?: unknown;
   view?: unknown;
@@ -1142,6 +1144,7 @@ function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void 
   const controller = text(f.controller);
   const action = text(f.action);
   if (controller && action) line.action = `${controller}#${action}`;
+  line.format = text(f.format)?.slice(0, 60);
   line.status = f.status;
   line.durationMs = milliseconds(f.duration);
   line.viewMs = milliseconds(f.view);
@@ -1207,6 +1210,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
           path: get('path'),
           controller: get('controller'),
           action: get('action'),
+          format: get('format'),
           status,
           duration: get('duration'),
           view: get('view'),
@@ -1232,6 +1236,7 @@ function parseJsonLine(textValue: string, line: ParsedLine, zone: ZoneClock): vo
         path: data.path,
         controller: data.controller,
         action: data.action,
+        format: data.format,
         status,
         duration: data.duration,
         view: data.view,
@@ -1301,6 +1306,7 @@ function parseSemanticLogger(
         path: payload.path,
         controller: payload.controller,
         action: payload.action,
+        format: payload.format,
         status,
         duration: data.duration_ms,
         view: payload.view_runtime,

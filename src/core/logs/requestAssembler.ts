@@ -41,7 +41,7 @@ export interface RequestRecord {
   path?: string;
   ip?: string;
   action?: string;
-  /** The format of `Processing by ... as JSON`. */
+  /** Its format: `Processing by ... as JSON`, or lograge's and Semantic Logger's `format`. */
   format?: string;
   status?: number;
   durationMs?: number;
@@ -418,6 +418,7 @@ export class RequestAssembler {
     record.path = line.path ?? record.path;
     record.ip = line.ip ?? record.ip;
     record.action = line.action ?? record.action;
+    record.format = line.format ?? record.format;
     record.params = line.params ?? record.params;
     if (!completed || record.status === undefined) record.status = line.status;
     if (!completed) {
@@ -817,6 +818,7 @@ export class RequestAssembler {
         record.path ??= line.path;
         record.ip ??= line.ip;
         record.action ??= line.action;
+        record.format ??= line.format;
         record.params ??= line.params;
         record.status = line.status;
         record.durationMs = line.durationMs;

@@ -186,6 +186,40 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
       await fs.rm(folder, { recursive: true, force: true });
     }
   });
+  it("lograge's format field tells an API's sign-in from the form rendered again", async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-login-lograge-'));
+    const line = (s: number, ip: string, format: string, status: number): string =>
+      JSON.stringify({
+        method: 'POST',
+        path: '/users/sign_in',
+        format,
+        controller: 'Users::SessionsController',
+        action: 'create',
+        status,
+        duration: 30.5,
+        remote_ip: ip,
+        request_id: `r${s}`,
+        '@timestamp': `2026-12-04T10:00:0${s}.000Z`,
+      });
+    try {
+      const lines = [
+        line(1, '192.0.2.1', 'json', 200), // a token: signed in
+        line(2, '192.0.2.2', 'json', 401),
+        line(3, '192.0.2.3', 'html', 200), // the form again
+        line(4, '192.0.2.3', 'turbo_stream', 422),
+        '',
+      ];
+      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n'));
+      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      assert.equal(s.requests.total, 4);
+      assert.deepEqual(s.failedLogins.byIp, [
+        { ip: '192.0.2.3', count: 2 },
+        { ip: '192.0.2.2', count: 1 },
+      ]);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('suspicious requests from a Rails 7 production log, counted by hand', () => {
