@@ -16,6 +16,24 @@ import { fixedClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { summarizeFixture } from './helpers';
 
+/** Runs `body` in a new folder, removed after it. */
+async function inFolder(body: (folder: string) => Promise<void>): Promise<void> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-security-'));
+  try {
+    await body(folder);
+  } finally {
+    await fs.rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** Writes `log/production.log` of `folder`, where the log checks read it; gives its path. */
+async function writeLog(folder: string, text: string): Promise<string> {
+  await fs.mkdir(path.join(folder, 'log'));
+  const file = path.join(folder, 'log', 'production.log');
+  await fs.writeFile(file, text);
+  return file;
+}
+
 /** A log check on `log/production.log` of `workspace`, at noon on 2026-12-04, zone UTC. */
 async function runCheck(id: string, workspace: string): Promise<CheckReport> {
   const check = logChecks.find((c) => c.id === id)!;
@@ -103,7 +121,6 @@ describe('suspicious request detection', () => {
 
 describe('failed logins from a Rails 7 production log, counted by hand', () => {
   it("a JSON sign-in's 200 is a success; the HTML form rendered again is a failure", async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-login-format-'));
     const at = (s: number): string => `2026-12-04T10:00:${String(s).padStart(2, '0')}.000000`;
     const request = (
       s: number,
@@ -121,7 +138,7 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
         `"password" => "[FILTERED]"}}`,
       `I, [${at(s)} #7]  INFO -- : [${id}] Completed ${completed} in 12ms (ActiveRecord: 1.0ms)`,
     ];
-    try {
+    await inFolder(async (folder) => {
       const lines = [
         // An API's sign-ins: 200 with a token (2), and a wrong password (401).
         ...request(
@@ -172,9 +189,9 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
         ),
         '',
       ];
-      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n'));
+      const file = await writeLog(folder, lines.join('\n'));
       for (const parallel of [false, { ranges: 2, inProcess: true }] as const) {
-        const s = await summarizeFixture(path.join(folder, 'production.log'), { parallel });
+        const s = await summarizeFixture(file, { parallel });
         assert.equal(s.requests.total, 5);
         assert.equal(s.failedLogins.total, 3);
         assert.deepEqual(s.failedLogins.byIp, [
@@ -182,12 +199,9 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
           { ip: '192.0.2.3', count: 1 },
         ]);
       }
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
+    });
   });
   it("lograge's format field tells an API's sign-in from the form rendered again", async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-login-lograge-'));
     const line = (s: number, ip: string, format: string, status: number): string =>
       JSON.stringify({
         method: 'POST',
@@ -201,7 +215,7 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
         request_id: `r${s}`,
         '@timestamp': `2026-12-04T10:00:0${s}.000Z`,
       });
-    try {
+    await inFolder(async (folder) => {
       const lines = [
         line(1, '192.0.2.1', 'json', 200), // a token: signed in
         line(2, '192.0.2.2', 'json', 401),
@@ -209,16 +223,14 @@ describe('failed logins from a Rails 7 production log, counted by hand', () => {
         line(4, '192.0.2.3', 'turbo_stream', 422),
         '',
       ];
-      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n'));
-      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      const file = await writeLog(folder, lines.join('\n'));
+      const s = await summarizeFixture(file);
       assert.equal(s.requests.total, 4);
       assert.deepEqual(s.failedLogins.byIp, [
         { ip: '192.0.2.3', count: 2 },
         { ip: '192.0.2.2', count: 1 },
       ]);
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -237,9 +249,8 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
   }
 
   it('counts a request once however many parameters and kinds match', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-suspicious-once-'));
     const long = 'a'.repeat(425);
-    try {
+    await inFolder(async (folder) => {
       const lines = [
         // SQL injection in three parameters and XSS in a fourth: one request, two kinds.
         ...request(
@@ -277,9 +288,8 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
         ),
         '',
       ];
-      await fs.mkdir(path.join(folder, 'log'));
-      await fs.writeFile(path.join(folder, 'log', 'production.log'), lines.join('\n'));
-      const s = await summarizeFixture(path.join(folder, 'log', 'production.log'));
+      const file = await writeLog(folder, lines.join('\n'));
+      const s = await summarizeFixture(file);
       assert.equal(s.requests.total, 4);
       assert.deepEqual(s.suspiciousRequests, {
         total: 3,
@@ -316,16 +326,13 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       );
       assert.deepEqual(report.values, { suspicious: 3, ips: 2, bursts: 0 });
       assert.match(formatSummaryText(s), /^Suspicious requests {2}3 from 2 IPs$/m);
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('credential stuffing from many addresses, counted by hand', () => {
   it('names how many IPs tried, past the 50 rows byIp lists', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-stuffing-'));
-    try {
+    await inFolder(async (folder) => {
       // 60 addresses, one wrong password each, a second apart: no burst, no address over 1.
       const lines: string[] = [];
       for (let i = 0; i < 60; i++) {
@@ -343,9 +350,8 @@ describe('credential stuffing from many addresses, counted by hand', () => {
           line('Completed 401 Unauthorized in 80ms (ActiveRecord: 2.0ms | Allocations: 900)'),
         );
       }
-      await fs.mkdir(path.join(folder, 'log'));
-      await fs.writeFile(path.join(folder, 'log', 'production.log'), lines.join('\n') + '\n');
-      const s = await summarizeFixture(path.join(folder, 'log', 'production.log'));
+      const file = await writeLog(folder, lines.join('\n') + '\n');
+      const s = await summarizeFixture(file);
       assert.equal(s.failedLogins.total, 60);
       assert.equal(s.failedLogins.ips, 60);
       assert.equal(s.failedLogins.byIp.length, 50);
@@ -356,16 +362,13 @@ describe('credential stuffing from many addresses, counted by hand', () => {
       assert.equal(report.outcome, 'warn');
       assert.match(report.summary, /^60 failed logins in the last 24 hours from 60 IPs; most 1 /);
       assert.deepEqual(report.values, { failedLogins: 60, ips: 60 });
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('bursts are of one address', () => {
   it('a log without client addresses has no burst of "unknown"', async () => {
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-burst-unknown-'));
-    try {
+    await inFolder(async (folder) => {
       // lograge's default fields name no address: 12 expired tokens of many clients in 12 s.
       const lines = [];
       for (let i = 10; i < 22; i++) {
@@ -383,15 +386,13 @@ describe('bursts are of one address', () => {
             'db=0.00 remote_ip=192.0.2.44',
         );
       }
-      await fs.writeFile(path.join(folder, 'production.log'), lines.join('\n') + '\n');
-      const s = await summarizeFixture(path.join(folder, 'production.log'));
+      const file = await writeLog(folder, lines.join('\n') + '\n');
+      const s = await summarizeFixture(file);
       assert.equal(s.requests.total, 24);
       assert.deepEqual(
         s.bursts.map((b) => [b.ip, b.count]),
         [['192.0.2.44', 12]],
       );
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true });
-    }
+    });
   });
 });
