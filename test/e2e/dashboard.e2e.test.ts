@@ -314,6 +314,13 @@ describe('dashboard in a real editor', function () {
   });
 
   it('renders in the dark and the light theme, charts following the theme', async function () {
+    // The page as it is now: shown again after the bug report's editor hid it, the panel may
+    // have made its frame anew (seen on CI: the one found before was detached).
+    frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="logs"][data-state="ready"] canvas',
+      timeout: LOAD_TIMEOUT,
+    });
     await frame.locator('canvas').first().waitFor();
     await frame.locator('[data-section="logs"] h2').evaluate((heading) => heading.scrollIntoView());
     const barColor = (): Promise<string> =>

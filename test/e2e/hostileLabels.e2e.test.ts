@@ -65,7 +65,8 @@ describe('a hostile repo playbook in the tree of a real editor', function () {
 
     const rows = await treeItems(page, 'Maintenance');
     const daily = rows.find((entry) => entry.label === 'Daily');
-    assert.match(daily?.description ?? '', /^Ops\s+2J warn: fake/);
+    // What needs attention first, then the team (dc7a338).
+    assert.match(daily?.description ?? '', /^\d+ due soon · Ops\s+2J warn: fake/);
     const long = rows.find((entry) => entry.label.startsWith('LLL'));
     assert.ok(long, rows.map((entry) => entry.label.slice(0, 40)).join(', '));
     assert.equal(long.label, `${LONG.slice(0, 199)}…`);
