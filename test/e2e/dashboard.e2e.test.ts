@@ -15,6 +15,7 @@ import type { DemoDatabase, DemoWorkspace } from '../../scripts/lib/demoWorkspac
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/embeddedPostgres';
 import { chartFigure, chartLegend } from '../support/chartLegend';
 import {
+  actUntilShown,
   launchBrowser,
   openViewContainer,
   openWorkbench,
@@ -239,7 +240,13 @@ describe('dashboard in a real editor', function () {
     assert.equal(added.length, 1, added.join(', '));
     const written = await fs.readFile(path.join(bugs, added[0]), 'utf8');
     assert.equal(written.split('\n')[0], `# Bug: ${proposed} at checkout`);
-    await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
+    // Back to the dashboard behind the report's editor: a click the moment the report opened
+    // was lost once on CI, and no page showed.
+    await actUntilShown(
+      () => page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click(),
+      page.locator('.tabs-container .tab.active', { hasText: 'Upkeep Dashboard' }),
+      { attempts: 3, eachMs: 5_000 },
+    );
     frame = await webviewFrame(page, {
       extensionId: 'upkeep.upkeep',
       contains: '[data-section="logs"][data-state="ready"]',
