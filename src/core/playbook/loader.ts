@@ -160,6 +160,15 @@ function problemAt(
 }
 
 /**
+ * The text with each lone carriage return (classic Mac OS line ends) made a line feed. A lone CR
+ * ends a line for YAML and the editor, not for yaml's parser; one character for one, so offsets
+ * and positions stay those of the file.
+ */
+export function withLineFeeds(text: string): string {
+  return text.replace(/\r(?!\n)/g, '\n');
+}
+
+/**
  * Applies a repo playbook's text to a playbook (changed in place) and reports its problems. The
  * checklist titles that quote a threshold then quote the file's, else the user's.
  */
@@ -180,9 +189,7 @@ function applyText(
 ): { playbook: Playbook; problems: PlaybookProblem[] } {
   // The editor shows a file without its byte order mark: counted, it moved line 1's columns.
   if (text.startsWith('\ufeff')) text = text.slice(1);
-  // A lone carriage return ends a line for YAML and the editor, not for yaml's parser; one
-  // character for one, so positions stay those of the editor.
-  text = text.replace(/\r(?!\n)/g, '\n');
+  text = withLineFeeds(text);
   const deep = lineNestedTooDeep(text);
   if (deep !== undefined) {
     const message =

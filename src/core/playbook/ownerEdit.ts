@@ -24,7 +24,13 @@ import { UNSAFE_CHAR } from '../util/printable';
 import { describeSize, readTextFileLimited, replaceFile } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { defaultPlaybook } from './defaultPlaybook';
-import { applyPlaybookText, ID_PATTERN, MAX_PLAYBOOK_BYTES, PLAYBOOK_FILE } from './loader';
+import {
+  applyPlaybookText,
+  ID_PATTERN,
+  MAX_PLAYBOOK_BYTES,
+  PLAYBOOK_FILE,
+  withLineFeeds,
+} from './loader';
 import type { Playbook } from './model';
 import { findTask } from './model';
 
@@ -94,6 +100,9 @@ export function setTaskOwner(
   }
   const source = text ?? '';
   const document = parseChecked(source);
+  // Where things are is read from the text with line feeds (the parser's line ends); the
+  // splice, of the same offsets, goes into the file's own text, whatever its line ends.
+  const lines = withLineFeeds(source);
   const before = applyPlaybookText(defaultPlaybook(), source);
   const task = findTask(before.playbook, taskId);
   if (!task) {
@@ -105,12 +114,12 @@ export function setTaskOwner(
   }
   if (task.owner === owner) return undefined;
 
-  const eol = source.includes('\r\n') ? '\r\n' : '\n';
+  const eol = lineEnding(source);
   let why = '';
   // Plain first, as a person writes it; double quotes when plain would read back otherwise (a
   // `%YAML 1.1` file's `yes`, a comma inside a flow mapping).
   for (const style of ['PLAIN', 'QUOTE_DOUBLE'] as const) {
-    const splice = planSplice(document, source, taskId, {
+    const splice = planSplice(document, lines, taskId, {
       id: scalarText(taskId, style),
       owner: owner === undefined ? undefined : scalarText(owner, style),
       eol,
@@ -132,6 +141,12 @@ export function setTaskOwner(
   );
 }
 
+/** The line end the file uses, for the lines an edit adds: CRLF, LF, or a lone CR. */
+function lineEnding(source: string): string {
+  if (source.includes('\r\n')) return '\r\n';
+  return source.includes('\r') && !source.includes('\n') ? '\r' : '\n';
+}
+
 export function applySplice(text: string, splice: TextSplice): string {
   return text.slice(0, splice.offset) + splice.insert + text.slice(splice.offset + splice.length);
 }
@@ -144,7 +159,7 @@ export function parseChecked(source: string): Document {
   if (Buffer.byteLength(source, 'utf8') > MAX_PLAYBOOK_BYTES) {
     throw new PlaybookEditError('refused', `${PLAYBOOK_FILE} is too large to edit.`);
   }
-  const deep = lineNestedTooDeep(source);
+  const deep = lineNestedTooDeep(withLineFeeds(source));
   if (deep !== undefined) {
     throw new PlaybookEditError(
       'parse',
@@ -155,7 +170,7 @@ export function parseChecked(source: string): Document {
     );
   }
   const lines = new LineCounter();
-  const document = parseDocument(source, {
+  const document = parseDocument(withLineFeeds(source), {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: false,
@@ -313,11 +328,12 @@ function replaceValue(source: string, pair: Pair<Node, Node | null>, text: strin
     return { offset, length: 0, insert: `${space}${text}` };
   }
   const old = source.slice(at[0], at[1]);
-  // A block scalar (`|`) ends with its line break; the next key keeps its line.
+  // A block scalar (`|`) ends with its line break; the next key keeps its line, and the break
+  // stays the file's own.
   const lineBreak = /\r?\n$/.exec(old)?.[0] ?? '';
   // An anchor or a tag before the value stays (`&lead Bob` becomes `&lead Alice`); where the
   // anchor is used elsewhere, the read-back sees the other owner change and refuses.
-  return { offset: at[0], length: at[1] - at[0], insert: `${text}${lineBreak}` };
+  return { offset: at[0], length: at[1] - at[0] - lineBreak.length, insert: text };
 }
 
 interface PairText {
@@ -407,7 +423,7 @@ function readsBackWrong(
   if (Buffer.byteLength(next, 'utf8') > MAX_PLAYBOOK_BYTES) {
     return `the file would be larger than ${describeSize(MAX_PLAYBOOK_BYTES)}, which is not read`;
   }
-  const document = parseDocument(next, { prettyErrors: false, uniqueKeys: false });
+  const document = parseDocument(withLineFeeds(next), { prettyErrors: false, uniqueKeys: false });
   if (document.errors.length) return `the result would not be valid YAML`;
   const after = applyPlaybookText(defaultPlaybook(), next);
   const task = findTask(after.playbook, taskId);

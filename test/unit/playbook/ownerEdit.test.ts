@@ -161,6 +161,37 @@ describe('setting a task owner in the playbook text', () => {
     assert.doesNotMatch(created, /[^\r]\n/);
   });
 
+  it('keeps lone CR line endings (classic Mac OS), and writes its own lines with them', () => {
+    const cr = COMMENTED.replace(/\n/g, '\r');
+    const set = edited(cr, 'daily.logs', 'Jo');
+    assert.equal(set, cr.replace('# the log review\r', '# the log review\r    owner: Jo\r'));
+    assert.equal(readBack(set, 'daily.logs').owner, 'Jo');
+    assert.equal(edited(set, 'daily.logs', undefined), cr);
+    const replaced = edited(cr, 'weekly.documentation', 'Kim');
+    assert.equal(replaced, cr.replace("'Ann'", 'Kim'));
+    const added = edited(cr, 'monthly.caching', 'Lu');
+    assert.equal(
+      added,
+      cr.replace('tier: monthly\r', 'tier: monthly\r  - id: monthly.caching\r    owner: Lu\r'),
+    );
+    assert.doesNotMatch(set + replaced + added, /\n/);
+    const block = 'tasks:\r  - id: daily.logs\r    owner: |\r      Pia\r    tier: weekly\r';
+    assert.equal(
+      edited(block, 'daily.logs', 'Quinn'),
+      'tasks:\r  - id: daily.logs\r    owner: Quinn\r    tier: weekly\r',
+    );
+    assert.equal(
+      edited('version: 1\r', 'daily.health', 'Kim'),
+      'version: 1\rtasks:\r  - id: daily.health\r    owner: Kim\r',
+    );
+  });
+
+  it('places a YAML error of a lone CR file on its line, as the editor counts them', () => {
+    const after = 'version: 1\rtasks:\r  - id: daily.logs\r    owner: "Ann"x\r';
+    const placed = refusal(() => setTaskOwner(after, 'daily.logs', 'Bob'));
+    assert.deepEqual(placed.position, { line: 4, column: 17 });
+  });
+
   it('keeps anchors, aliases and merge keys elsewhere in the file', () => {
     const anchored = [
       'common: &weekly',
@@ -401,6 +432,20 @@ describe('setting a task owner in the playbook file', () => {
     });
     assert.equal(await fs.readFile(playbook(), 'utf8'), COMMENTED);
     assert.deepEqual(await fs.readdir(path.dirname(playbook())), ['playbook.yaml']);
+  });
+
+  it('edits a file with lone CR line endings, changing only the owner', async () => {
+    await fs.mkdir(path.dirname(playbook()));
+    const cr = COMMENTED.replace(/\n/g, '\r');
+    await fs.writeFile(playbook(), cr);
+    const result = await setTaskOwnerInFile(workspace, 'weekly.documentation', 'Bob');
+    assert.equal(result.previous, 'Ann');
+    const written = await fs.readFile(playbook());
+    assert.deepEqual(written, Buffer.from(cr.replace("'Ann'", 'Bob')));
+    await setTaskOwnerInFile(workspace, 'daily.logs', 'Cy');
+    await setTaskOwnerInFile(workspace, 'daily.logs', undefined);
+    await setTaskOwnerInFile(workspace, 'weekly.documentation', 'Ann');
+    assert.equal(await fs.readFile(playbook(), 'utf8'), cr.replace("'Ann'", 'Ann'));
   });
 
   it('leaves a broken file as it is', async () => {
