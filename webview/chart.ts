@@ -215,13 +215,40 @@ function yRange(_plot: uPlot, min: number | null, max: number | null): uPlot.Ran
 
 /**
  * The x axis of a bar chart: half a step past the first and the last time, so the bars at the
- * ends are drawn whole (uPlot's own range ends at those times and cut them in half).
+ * ends are drawn whole (uPlot's own range ends at those times and cut them in half). A lone
+ * time gets a bucket around it (a day for day buckets, else an hour): uPlot would run the axis
+ * 1,000 days past it, so a first day of sign-ups showed as a sliver beside years to come.
  */
-function barXRange(times: number[]): uPlot.Scale.Range {
+function xRange(times: number[], bars: boolean, dayBuckets: boolean): uPlot.Scale.Range {
   let step = Infinity;
   for (let at = 1; at < times.length; at++) step = Math.min(step, times[at] - times[at - 1]);
-  const half = Number.isFinite(step) && step > 0 ? step / 2 : 1800;
-  return (_plot, min, max) => [min - half, max + half];
+  const half = Number.isFinite(step) && step > 0 ? step / 2 : dayBuckets ? 43200 : 1800;
+  if (times.length === 1) return () => [times[0] - half, times[0] + half];
+  return (_plot, min, max) => (bars ? [min - half, max + half] : [min, max]);
+}
+
+const DAY = 86400;
+/** Tick steps of an axis of day buckets: whole days, so no tick reads a time of day. */
+const DAY_STEPS = [1, 2, 7, 14, 28, 91, 182, 365].map((days) => days * DAY);
+const tickDay = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
+/**
+ * The x axis of a chart of day buckets (midnights UTC): ticks on whole days, each a date
+ * ("Dec 5"), noted on the canvas's host as the axis draws them.
+ */
+function dayAxis(canvasHost: HTMLElement): Partial<uPlot.Axis> {
+  return {
+    incrs: DAY_STEPS,
+    values: (_plot, splits) => {
+      const labels = splits.map((at) => tickDay.format(new Date(at * 1000)));
+      canvasHost.dataset.xTicks = labels.join('|');
+      return labels;
+    },
+  };
 }
 
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
@@ -274,10 +301,12 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     });
   };
 
-  /** The y axis's extent, on the canvas's host: what the axis labels drawn on it say. */
+  /** The axes' extents, on the canvas's host: what the axis labels drawn on it say. */
   const noteRange = (plot: uPlot, key: string): void => {
-    if (key !== 'y') return;
-    canvasHost.dataset.yRange = `${plot.scales.y.min ?? ''}..${plot.scales.y.max ?? ''}`;
+    if (key !== 'x' && key !== 'y') return;
+    const range = `${plot.scales[key].min ?? ''}..${plot.scales[key].max ?? ''}`;
+    if (key === 'x') canvasHost.dataset.xRange = range;
+    else canvasHost.dataset.yRange = range;
   };
 
   let plot: uPlot | undefined;
@@ -302,9 +331,9 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
         cursor: { drag: { x: false, y: false } },
         scales: {
           y: { range: yRange },
-          ...(options.bars ? { x: { time: true, range: barXRange(view.times) } } : {}),
+          x: { time: true, range: xRange(view.times, !!options.bars, !!view.dayBuckets) },
         },
-        axes: [axis, { ...axis, size: 56 }],
+        axes: [view.dayBuckets ? { ...axis, ...dayAxis(canvasHost) } : axis, { ...axis, size: 56 }],
         series: [
           {
             label: 'Time',

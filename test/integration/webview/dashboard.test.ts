@@ -300,6 +300,31 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it('spans a day around the only day of sign-ups, not years after it', async () => {
+    // uPlot gives a lone time 86,400,000 s (1,000 days): a first day of sign-ups read as a thin
+    // bar at the left of an axis running to 2029.
+    const dashboard = await harness.open();
+    await feed(dashboard, withSignups(['2026-12-05'], [{ label: 'Sign-ups', values: [5000] }]));
+    const canvas = chartFigure(dashboard.page, 'Sign-ups per day').locator('.chart-canvas');
+    await canvas.locator('canvas').waitFor();
+    const [min, max] = ((await canvas.getAttribute('data-x-range')) ?? '').split('..').map(Number);
+    const day = Date.parse('2026-12-05T00:00:00Z') / 1000;
+    assert.ok(min < day && day < max, `${min}..${max} holds ${day}`);
+    assert.ok(max - min <= 2 * 86400, `${(max - min) / 86400} days wide`);
+    // A day's bar is read by its date: no tick of that axis gives a time of day.
+    assert.equal(await canvas.getAttribute('data-x-ticks'), 'Dec 5');
+    await feed(
+      dashboard,
+      withSignups(['2026-12-04', '2026-12-05'], [{ label: 'Sign-ups', values: [3, 4] }]),
+    );
+    await dashboard.page.waitForFunction(
+      () => !!document.querySelector('.chart-canvas[data-x-ticks*="Dec 4"]'),
+    );
+    assert.equal(await canvas.getAttribute('data-x-ticks'), 'Dec 4|Dec 5');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('draws part days lighter, in the colour of the whole days, with a note', async () => {
     const dashboard = await harness.open();
     const note =
