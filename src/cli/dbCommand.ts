@@ -203,12 +203,11 @@ function renderText(output: DbJson): string {
   const width = Math.max(0, ...output.cards.map((card) => card.title.length));
   for (const card of output.cards) {
     lines.push(`${LABEL[card.state]}  ${card.title.padEnd(width)}  ${card.summary}`);
-    if (card.reason && card.state !== 'ok') {
-      lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);
-    }
+    // An ok card's note counts too, as on the dashboard: what a role may not see, and the GRANT.
+    if (card.reason) lines.push(`${' '.repeat(width + 8)}why: ${card.reason}`);
     // Every statement of a card (an index per foreign key), each on a line of its own.
     const fixes = card.fixes ?? (card.fix ? [card.fix] : []);
-    if (fixes.length && card.state !== 'ok') {
+    if (fixes.length) {
       fixes.forEach((fix, k) =>
         lines.push(`${' '.repeat(width + 8)}${k ? '     ' : 'fix: '}${fix}`),
       );
