@@ -13,7 +13,10 @@ export interface LogWindow {
 export interface SourceReport {
   /** As configured or given (a file or a glob). */
   pattern: string;
-  /** Absolute path of a file read, `-` for standard input; absent when nothing matched. */
+  /**
+   * The file read, relative to the workspace when inside it (else absolute), `-` for standard
+   * input; absent when nothing matched.
+   */
   path?: string;
   /** Standard input (the source `-`): `bytes` is what came, there is no `modifiedAt`. */
   stdin?: true;
