@@ -48,7 +48,11 @@ const EXIT_CODES: Record<string, [number, string][]> = {
   ],
   status: [
     [0, 'nothing overdue (nor due soon, with --fail-on due), or --fail-on never'],
-    [1, 'a task is overdue (or due soon, with --fail-on due)'],
+    [
+      1,
+      'a task is overdue (or due soon, with --fail-on due), or a bug report is past its ' +
+        'response time',
+    ],
     [
       2,
       'bad usage or configuration; a playbook error or a state it cannot read (kept in the ' +

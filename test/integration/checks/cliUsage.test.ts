@@ -132,7 +132,7 @@ describe('upkeep usage errors', function () {
       logs: /Exit codes:\s+0 +a log was read\s+2 +no log could be read/,
       db: /Exit codes:\s+0 +every card ran\s+1 +the database could not be reached[^]*2 /,
       drill: /Exit codes:\s+0 +the drill passed\s+1 +it failed\s+2 +it did not run/,
-      status: /Exit codes:\s+0 +nothing overdue[^]*1 +a task is overdue[^]*2 +bad usage/,
+      status: /Exit codes:\s+0 +nothing overdue[^]*1 +a task is overdue[^]*bug report[^]*2 +bad/,
     };
     for (const [command, expected] of Object.entries(codes)) {
       const run = await runCli([command, '--help']);
