@@ -333,11 +333,14 @@ const databaseHealth: CheckDefinition = {
       // Connected, then the query broke or timed out: its message does not say where.
       const report = connectionFailed(error);
       const { display, source } = session.connection;
+      const where = `PostgreSQL at ${display}`;
+      const from = `(from ${describeSource(source)})`;
+      // A server gone silent is named already ("PostgreSQL at ... stopped answering").
+      if (report.summary.startsWith(`${where} `)) {
+        return { ...report, summary: `${where} ${from}${report.summary.slice(where.length)}` };
+      }
       const text = report.summary.replace(/^[A-Z](?=[a-z])/, (first) => first.toLowerCase());
-      return {
-        ...report,
-        summary: `PostgreSQL at ${display} (from ${describeSource(source)}): ${text}`,
-      };
+      return { ...report, summary: `${where} ${from}: ${text}` };
     }
   },
 };
