@@ -103,6 +103,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       stdin: stdin ? process.stdin : undefined,
       signal: cancel.signal,
       log,
+      surface: 'cli',
     });
 
     const readable = summary.sources.some((s) => s.path && !s.error);

@@ -37,6 +37,7 @@ export function sharedSummary(context: CheckContext, spec: WindowSpec): Promise<
       clock: context.clock,
       signal: context.signal,
       log: context.log.child('logs'),
+      surface: context.surface,
     });
     context.shared.set(key, pending);
   }
@@ -156,6 +157,34 @@ function editorCommand(context: CheckContext, command: string): string {
   return context.surface === 'cli' ? `${command} in the editor` : command;
 }
 
+/** The dashboard's names for the windows of its Log window picker. */
+const PICKED: Record<WindowSpec, string> = {
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+};
+
+/**
+ * Where to read a window's requests, in the words of where the details are read: in the editor
+ * a table of the dashboard's Logs section with that window picked, on the command line
+ * `upkeep logs`, which the editor has no way to run; `findings` (Problems, the CLI's FINDINGS)
+ * come first when the findings are at log lines.
+ */
+function whereToRead(
+  context: CheckContext,
+  spec: WindowSpec,
+  table: string,
+  findings: boolean,
+): string {
+  const editor =
+    `${findings ? 'Problems, or ' : ''}${table} in the dashboard's Logs section, ` +
+    `Log window "${PICKED[spec]}"`;
+  const cli = `${findings ? 'the findings, or ' : ''}upkeep logs --window ${spec}`;
+  if (context.surface === 'cli') return cli;
+  if (context.surface === 'editor') return editor;
+  return `${editor}; on the command line, upkeep logs --window ${spec}`;
+}
+
 /** Lines of the error rate's details: at most this many actions and exceptions each. */
 const SERVER_ERROR_LINES = 5;
 
@@ -186,10 +215,10 @@ function serverErrorDetails(
         `(${e.actions.filter((name) => names.has(name)).join(', ')}) ${where}`,
     );
   }
+  const where = whereToRead(context, '24h', 'Exceptions', true);
   lines.push(
-    "Next: read the request at its log line (the dashboard's Logs section, or " +
-      'upkeep logs --window 24h), fix and test it, and keep the record with ' +
-      `${editorCommand(context, '"Upkeep: New Bug Report…"')}.`,
+    `Next: read the request at its log line (${where}), fix and test it, and keep the record ` +
+      `with ${editorCommand(context, '"Upkeep: New Bug Report…"')}.`,
   );
   return { details: lines.join('\n'), findings: exceptions.slice(0, 20).map(exceptionFinding) };
 }
@@ -283,9 +312,10 @@ const slowRequests: CheckDefinition = {
             ? 'Next: open the slowest at its log line (the findings); upkeep logs --window 24h ' +
               'gives each action\'s p95 and database time, and "Upkeep: Explain Query" in the ' +
               'editor shows the plan of a slow query.'
-            : "Next: open the slowest at its log line (Problems, or the dashboard's Slowest " +
-              "requests); the dashboard's Slowest actions gives each action's p95 and database " +
-              'share, and "Upkeep: Explain Query" shows the plan of a slow query.'),
+            : 'Next: open the slowest at its log line ' +
+              `(${whereToRead(context, '24h', 'Slowest requests', true)}); ` +
+              "the dashboard's Slowest actions gives each action's p95 and database share, " +
+              'and "Upkeep: Explain Query" shows the plan of a slow query.'),
         values,
         findings: listed.map((r) =>
           findingAt(
@@ -497,8 +527,9 @@ const failedLogins: CheckDefinition = {
         outcome,
         summary: text,
         details:
-          `Next: read what ${who.join(', ')} tried (the dashboard's Failed logins by IP, or ` +
-          'upkeep logs --window 24h). Many accounts from one address is password guessing: ' +
+          `Next: read what ${who.join(', ')} tried ` +
+          `(${whereToRead(context, '24h', 'Failed logins by IP', false)}). ` +
+          'Many accounts from one address is password guessing: ' +
           'block it at the proxy or throttle sign-ins (Rack::Attack); one account tried many ' +
           'times: tell its owner.',
         values,
@@ -561,7 +592,8 @@ const suspiciousRequests: CheckDefinition = {
         summary: `${parts} in ${LABELS['24h']}`,
         details:
           'Next: check they were refused (4xx), not answered 2xx, at their log lines ' +
-          '(Problems, or upkeep logs --window 24h). A 2xx to an injection or traversal probe ' +
+          `(${whereToRead(context, '24h', 'Suspicious requests by IP', true)}). ` +
+          'A 2xx to an injection or traversal probe ' +
           "needs that action's code reviewed; scanners after /.env or /wp-login.php are noise " +
           'to block at the proxy.',
         values,

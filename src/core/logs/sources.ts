@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
+import type { Surface } from '../db/connection';
 import { throwIfAborted } from '../util/errors';
 import { plural } from '../util/plural';
 import { isInside } from '../util/paths';
@@ -28,10 +29,17 @@ export interface MissingSource {
   missing: boolean;
 }
 
-export const MISSING_LOG_HINT =
-  'Rails 7.1 and later log to STDOUT in production by default, so there may be no log file. ' +
-  'Point Upkeep at your logs with the upkeep.logs.sources setting (files or globs, for example ' +
-  '"log/production.log*" or "/var/log/myapp/*.log"), or pass files: upkeep logs FILE.';
+/**
+ * What to do when no log file is there, in the words of where it is read: the editor has only
+ * the setting, the CLI also takes files (`upkeep logs FILE`).
+ */
+export function missingLogHint(surface: Surface = 'any'): string {
+  const setting =
+    'Rails 7.1 and later log to STDOUT in production by default, so there may be no log ' +
+    'file. Point Upkeep at your logs with the upkeep.logs.sources setting (files or globs, for ' +
+    'example "log/production.log*" or "/var/log/myapp/*.log")';
+  return surface === 'editor' ? `${setting}.` : `${setting}, or pass files: upkeep logs FILE.`;
+}
 
 /** A glob walks at most this many folders below its static base. */
 export const GLOB_MAX_DEPTH = 8;
@@ -42,6 +50,8 @@ export interface ResolveOptions {
   /** Refuse files (after resolving links) and glob bases outside the workspace. */
   confineToWorkspace?: boolean;
   signal?: AbortSignal;
+  /** Where the messages are read, so their hints name what works there; default `any`. */
+  surface?: Surface;
 }
 
 function isGlob(pattern: string): boolean {
@@ -230,7 +240,7 @@ export async function resolveSources(
         const what = fromGlob ? `No file matches ${pattern}` : `${pattern} does not exist`;
         missing.push({
           pattern,
-          message: `${what} (in ${workspace}). ${MISSING_LOG_HINT}`,
+          message: `${what} (in ${workspace}). ${missingLogHint(options.surface)}`,
           missing: true,
         });
       }

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { Clock } from '../util/clock';
+import type { Surface } from '../db/connection';
 import { fileErrorReason, throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { plural } from '../util/plural';
@@ -51,6 +52,8 @@ export interface SummarizeOptions {
   stdin?: AsyncIterable<Buffer>;
   signal?: AbortSignal;
   log?: Logger;
+  /** Where the summary's messages are read, so their hints name what works there; default `any`. */
+  surface?: Surface;
   /** @internal Tests change files between chunks with this. */
   afterChunk?: () => Promise<void>;
   /** @internal Smaller chunks make those tests precise. */
@@ -65,9 +68,12 @@ const SEEK_MIN_BYTES = 8 * 1024 * 1024;
 const SEEK_MARGIN_MS = 5 * 60_000;
 /** Stop reading a large file this long after the window's end. */
 const STOP_MARGIN_MS = 60 * 60_000;
-/** Where a log summary's zone is set, for a name that is no zone. */
-const ZONE_HINT =
-  'Use an IANA name such as Europe/Berlin or UTC in upkeep.logs.timeZone or --time-zone.';
+/** Where a log summary's zone is set, for a name that is no zone: the editor has no flag. */
+function zoneHint(surface: Surface = 'any'): string {
+  const where =
+    surface === 'editor' ? 'upkeep.logs.timeZone' : 'upkeep.logs.timeZone or --time-zone';
+  return `Use an IANA name such as Europe/Berlin or UTC in ${where}.`;
+}
 /** A request at least this slow counts as slow when the caller gives no threshold. */
 const DEFAULT_SLOW_REQUEST_MS = 1000;
 
@@ -80,6 +86,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
   const { files, missing, warnings } = await resolveSources(options.workspace, patterns, {
     confineToWorkspace: options.confineToWorkspace,
     signal: options.signal,
+    surface: options.surface,
   });
   for (const warning of warnings) run.report.warn(warning);
   for (const m of missing) {
@@ -138,7 +145,7 @@ class SummaryRun {
     private readonly log: Logger,
   ) {
     this.zoneName = options.timeZone
-      ? checkTimeZone(options.timeZone, ZONE_HINT)
+      ? checkTimeZone(options.timeZone, zoneHint(options.surface))
       : machineTimeZone();
     this.zone = new ZoneClock(this.zoneName);
     this.parsers = newParsers(this.zone, options.clock.now());
@@ -195,7 +202,7 @@ class SummaryRun {
     }
     const name = this.label(file.path);
     try {
-      const binary = await binaryLogHint(file.path, name);
+      const binary = await binaryLogHint(file.path, name, options.surface);
       if (binary) {
         source.error = binary;
         report.warn(binary);
@@ -553,9 +560,19 @@ function continuesRotation(previous: string | undefined, next: string): boolean 
 /**
  * Why a file a maintainer may point at where the logs of an app on STDOUT end up cannot be read
  * as lines, and what to run instead: a systemd journal file, or the file of Docker's local
- * logging driver. Undefined for any other file (only those names are looked at).
+ * logging driver. Undefined for any other file (only those names are looked at). The CLI reads
+ * the tool's output on standard input; the editor reads files only, so there it is written out.
  */
-async function binaryLogHint(file: string, name: string): Promise<string | undefined> {
+async function binaryLogHint(
+  file: string,
+  name: string,
+  surface: Surface = 'any',
+): Promise<string | undefined> {
+  // Docker prints the app's STDERR on its own: `2>&1` after the file, before the pipe.
+  const into = (command: string, text: string, stderr = ''): string =>
+    surface === 'editor'
+      ? `${command} > ${text}${stderr}, and add ${text} to upkeep.logs.sources`
+      : `${command}${stderr} | upkeep logs -`;
   if (/\.journal~?$/.test(file)) {
     const handle = await fs.open(file, 'r');
     const head = Buffer.alloc(8);
@@ -567,13 +584,13 @@ async function binaryLogHint(file: string, name: string): Promise<string | undef
     if (head.toString('latin1') !== 'LPKSHHRH') return undefined;
     return (
       `${name} is a systemd journal file, which is binary: read it through journalctl, ` +
-      `for example journalctl --file ${file} -o short-iso | upkeep logs -`
+      `for example ${into(`journalctl --file ${file} -o short-iso`, 'log/journal.log')}`
     );
   }
   if (/[\\/]local-logs[\\/]container\.log(?:\.\d+)?(?:\.gz)?$/.test(file)) {
     return (
       `${name} is kept by Docker's local logging driver, which is binary: read it through ` +
-      'docker logs, for example docker logs -t CONTAINER 2>&1 | upkeep logs -'
+      `docker logs, for example ${into('docker logs -t CONTAINER', 'log/docker.log', ' 2>&1')}`
     );
   }
   return undefined;

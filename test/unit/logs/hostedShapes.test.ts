@@ -700,6 +700,21 @@ describe('log engine on hosted and collected shapes', () => {
         ],
       );
       assert.deepEqual(s.requests.total, 0);
+
+      // The editor reads no standard input: there the tool's output goes to a file to read.
+      const editor = await summarizeFixture(
+        [path.join(folder, 'system.journal'), path.join(folder, 'local-logs', 'container.log')],
+        { surface: 'editor' },
+      );
+      assert.deepEqual(
+        editor.sources.map((source) => source.error?.replace(/^.*, for example /, '')).sort(),
+        [
+          'docker logs -t CONTAINER > log/docker.log 2>&1, and add log/docker.log to ' +
+            'upkeep.logs.sources',
+          `journalctl --file ${path.join(folder, 'system.journal')} -o short-iso > ` +
+            'log/journal.log, and add log/journal.log to upkeep.logs.sources',
+        ],
+      );
     });
   });
   it("heroku logs without request-id tags: a router line joins the app's request", async () => {

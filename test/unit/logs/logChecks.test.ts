@@ -117,6 +117,24 @@ async function context(
   };
 }
 
+/** A workspace whose log holds six failed sign-ins from 203.0.113.9 in the last hour. */
+async function failedLoginsWorkspace(): Promise<string> {
+  const lines: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const id = `00000000-0000-4000-8000-${String(900 + i).padStart(12, '0')}`;
+    const at = `2026-12-04T11:${String(20 + i).padStart(2, '0')}:00Z`;
+    lines.push(
+      line(at, id, `Started POST "/users/sign_in" for 203.0.113.9 at ${at}`),
+      line(at, id, 'Processing by Users::SessionsController#create as HTML'),
+      line(at, id, 'Completed 401 Unauthorized in 12ms (ActiveRecord: 1.0ms)'),
+    );
+  }
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-logins-'));
+  await fs.mkdir(path.join(folder, 'log'));
+  await fs.writeFile(path.join(folder, 'log/production.log'), lines.join('\n') + '\n');
+  return folder;
+}
+
 async function run(id: string, ctx: CheckContext): Promise<CheckReport> {
   const check = logChecks.find((c) => c.id === id);
   assert.ok(check, id);
@@ -235,6 +253,73 @@ describe('log checks', () => {
     assert.doesNotMatch(slow.details ?? '', /Problems|dashboard/);
   });
 
+  describe('next steps in the words of where they are read', () => {
+    let logins: string;
+    let empty: string;
+
+    before(async () => {
+      logins = await failedLoginsWorkspace();
+      empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-nolog-'));
+    });
+
+    after(async () => {
+      await fs.rm(logins, { recursive: true, force: true });
+      await fs.rm(empty, { recursive: true, force: true });
+    });
+
+    /** The details of the checks whose next steps say where to read the log, on `surface`. */
+    async function nextSteps(surface: 'editor' | 'cli'): Promise<Record<string, string>> {
+      const on = async (folder: string): Promise<CheckContext> => ({
+        ...(await context(folder)),
+        surface,
+      });
+      const details: Record<string, string> = {};
+      for (const id of ['logs.errorRate', 'logs.slowRequests', 'logs.suspiciousRequests']) {
+        details[id] = (await run(id, await on(workspace))).details ?? '';
+      }
+      details['logs.failedLogins'] = (await run('logs.failedLogins', await on(logins))).details!;
+      details.missing = (await run('logs.errorsLastHour', await on(empty))).details ?? '';
+      return details;
+    }
+
+    it('in the editor name the dashboard and the setting, never a CLI command', async () => {
+      const details = await nextSteps('editor');
+      for (const [id, text] of Object.entries(details)) {
+        assert.doesNotMatch(text, /upkeep (logs|check|drill)|--[a-z]/, `${id}: ${text}`);
+      }
+      for (const id of ['logs.errorRate', 'logs.slowRequests', 'logs.suspiciousRequests']) {
+        assert.match(details[id], /Problems, or /, id);
+      }
+      assert.match(
+        details['logs.errorRate'],
+        /\(Problems, or Exceptions in the dashboard's Logs section, Log window "Last 24 hours"\)/,
+      );
+      assert.match(details['logs.errorRate'], /with "Upkeep: New Bug Report…"\.$/);
+      assert.match(details['logs.slowRequests'], /Slowest requests in the dashboard's Logs/);
+      assert.match(
+        details['logs.failedLogins'],
+        /tried \(Failed logins by IP in the dashboard's Logs section, Log window "Last 24 hours"\)/,
+      );
+      assert.match(details['logs.suspiciousRequests'], /Suspicious requests by IP in the dashb/);
+      assert.match(details.missing, /with the upkeep\.logs\.sources setting \(files or globs/);
+    });
+
+    it('on the command line name upkeep logs and its flags, not the dashboard', async () => {
+      const details = await nextSteps('cli');
+      for (const id of ['logs.errorRate', 'logs.slowRequests', 'logs.failedLogins']) {
+        assert.match(details[id], /upkeep logs --window 24h/, id);
+      }
+      assert.match(
+        details['logs.suspiciousRequests'],
+        /\(the findings, or upkeep logs --window 24h\)/,
+      );
+      for (const [id, text] of Object.entries(details)) {
+        assert.doesNotMatch(text, /dashboard|Problems|Log window/, `${id}: ${text}`);
+      }
+      assert.match(details.missing, /or pass files: upkeep logs FILE\.$/);
+    });
+  });
+
   it('failed logins and suspicious requests', async () => {
     const ctx = await context(workspace);
     const logins = await run('logs.failedLogins', ctx);
@@ -251,20 +336,8 @@ describe('log checks', () => {
   });
 
   it('failed logins from one IP say what to do next', async () => {
-    const lines: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const id = `00000000-0000-4000-8000-${String(900 + i).padStart(12, '0')}`;
-      const at = `2026-12-04T11:${String(20 + i).padStart(2, '0')}:00Z`;
-      lines.push(
-        line(at, id, `Started POST "/users/sign_in" for 203.0.113.9 at ${at}`),
-        line(at, id, 'Processing by Users::SessionsController#create as HTML'),
-        line(at, id, 'Completed 401 Unauthorized in 12ms (ActiveRecord: 1.0ms)'),
-      );
-    }
-    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-logins-'));
+    const folder = await failedLoginsWorkspace();
     try {
-      await fs.mkdir(path.join(folder, 'log'));
-      await fs.writeFile(path.join(folder, 'log/production.log'), lines.join('\n') + '\n');
       const logins = await run('logs.failedLogins', await context(folder));
       assert.equal(logins.outcome, 'warn');
       assert.match(logins.details ?? '', /^Next: read what 203\.0\.113\.9 tried/);

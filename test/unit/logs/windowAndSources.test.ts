@@ -239,17 +239,27 @@ describe('log sources', () => {
   });
 
   it('rejects an unknown time zone as a configuration error', async () => {
-    await assert.rejects(
+    const summary = (surface?: 'editor'): Promise<unknown> =>
       summarizeLogs({
         workspace: FIXTURES,
         sources: ['rails22.log'],
         clock,
         timeZone: 'Mars/Olympus',
-      }),
+        surface,
+      });
+    await assert.rejects(
+      summary(),
       (error: unknown) =>
         UpkeepError.is(error, 'config') &&
         error.message === '"Mars/Olympus" is not a time zone this system knows.' &&
         /upkeep\.logs\.timeZone or --time-zone/.test(error.hint ?? ''),
+    );
+    // The editor has no --time-zone: the setting alone.
+    await assert.rejects(
+      summary('editor'),
+      (error: unknown) =>
+        UpkeepError.is(error, 'config') &&
+        error.hint === 'Use an IANA name such as Europe/Berlin or UTC in upkeep.logs.timeZone.',
     );
   });
 });
