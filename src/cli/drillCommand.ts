@@ -118,6 +118,7 @@ async function drill(
       dumpFile: flags.dump,
       targetUrl: flags.target,
       signal,
+      surface: 'cli',
     });
   } catch (error) {
     if (signal.aborted) return cancelled(signalName(), 'nothing was done.');

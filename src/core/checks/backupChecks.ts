@@ -8,6 +8,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import type { Surface } from '../db/connection';
 import type { Playbook, Tier } from '../playbook/model';
 import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
@@ -412,7 +413,14 @@ export const fileBackupCheck: CheckDefinition = {
 
 /** A drill older than this is due again (the guidelines ask for one a year). */
 export const DRILL_DUE_DAYS = LONGEST_PERIOD_DAYS.year;
-export const RUN_DRILL_HINT = 'run Upkeep: Run Backup Recovery Drill (or upkeep drill)';
+
+/** How to run the drill, in the words of where the result is read. */
+export function runDrillHint(surface: Surface = 'any'): string {
+  const command = '"Upkeep: Run Backup Recovery Drill…"';
+  if (surface === 'cli') return `run upkeep drill (or ${command} in the editor)`;
+  if (surface === 'editor') return `run ${command}`;
+  return `run ${command} (or upkeep drill)`;
+}
 export const RECENT_DRILL_ID = 'backups.recentDrill';
 
 /**
@@ -472,7 +480,7 @@ async function judgeLastDrill(
   due: string,
 ): Promise<CheckReport> {
   const last = lastDrill(context.results?.history('backups.recoveryDrill') ?? []);
-  if (!last) return { outcome: 'skipped', summary: RUN_DRILL_HINT };
+  if (!last) return { outcome: 'skipped', summary: runDrillHint(context.surface) };
 
   const drilledAt = String(last.values?.drilledAt ?? last.startedAt);
   const days = Math.floor((context.clock.now().getTime() - Date.parse(drilledAt)) / 86_400_000);
@@ -481,7 +489,8 @@ async function judgeLastDrill(
     return {
       outcome: 'warn',
       summary:
-        `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ` + RUN_DRILL_HINT,
+        `the recorded drill has no usable date ("${drilledAt.slice(0, 40)}"); ` +
+        runDrillHint(context.surface),
       values: { ...last.values },
     };
   }

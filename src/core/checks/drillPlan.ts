@@ -9,7 +9,7 @@ import type { ClientConfig } from 'pg';
 import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
-import type { ResolvedConnection, ResolveOptions } from '../db/connection';
+import type { ResolvedConnection, ResolveOptions, Surface } from '../db/connection';
 import {
   percentError,
   refuseUnfitSslFiles,
@@ -325,6 +325,11 @@ export interface PlanOptions {
   passwordServer?: string;
   /** Cancels the plan while it reads the servers' identities (a `cancelled` error). */
   signal?: AbortSignal;
+  /**
+   * Where the hints are read: the editor's drill takes its target from the setting, asks for the
+   * dump and the password, and has no flags. Default `any`.
+   */
+  surface?: Surface;
 }
 
 /** `upkeep_drill_<YYYYMMDDHHMMSS>_<pid>`: one per run, easy to spot and drop by hand if left. */
@@ -357,9 +362,11 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     throw new UpkeepError(
       'config',
       'No drill target: the drill needs a server where it may create and drop a scratch database.',
-      options.trusted
-        ? 'Pass --target URL, or set upkeep.backups.drillTargetUrl.'
-        : 'Pass --target URL (an untrusted workspace\u2019s upkeep.backups.drillTargetUrl ' +
+      options.surface === 'editor'
+        ? 'Set upkeep.backups.drillTargetUrl.'
+        : options.trusted
+          ? 'Pass --target URL, or set upkeep.backups.drillTargetUrl.'
+          : 'Pass --target URL (an untrusted workspace\u2019s upkeep.backups.drillTargetUrl ' +
             'is ignored).',
     );
   }
@@ -376,7 +383,10 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     throw new UpkeepError(
       'config',
       `The drill target ${shownTarget(targetUrl)} is not a postgres:// URL.`,
-      'Give it as postgres://user@host:port/database (the password in PGPASSWORD).',
+      'Give it as postgres://user@host:port/database ' +
+        (options.surface === 'editor'
+          ? '(the drill asks for the password).'
+          : '(the password in PGPASSWORD).'),
     );
   }
 
@@ -388,8 +398,11 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     throw new UpkeepError(
       'config',
       `The dump ${dumpFile} ${stat ? 'is not a file' : 'does not exist'}.`,
-      'Pass --dump FILE (a relative path is taken from the workspace folder), or leave it out ' +
-        'to restore the newest match of upkeep.backups.pattern.',
+      options.surface === 'editor'
+        ? 'Run the drill again: it restores the newest match of upkeep.backups.pattern, or ' +
+            'asks for the dump when none matches.'
+        : 'Pass --dump FILE (a relative path is taken from the workspace folder), or leave it ' +
+            'out to restore the newest match of upkeep.backups.pattern.',
     );
   }
 

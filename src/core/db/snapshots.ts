@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorReason, UpkeepError } from '../util/errors';
+import type { Surface } from './connection';
 import { sharedCacheLock } from '../util/fileLock';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
@@ -53,10 +54,19 @@ async function readFile(file: string): Promise<{ file: SnapshotFile; unreadable:
   return { file: { version: 1, databases: {} }, unreadable: true };
 }
 
-/** What to do when the snapshots have no folder this user can write. */
-export const SNAPSHOT_FOLDER_HINT =
-  'Set XDG_CACHE_HOME (or HOME) to the absolute path of a folder this user can write: cron ' +
-  'jobs and service users often have none. upkeep db --no-snapshots keeps none.';
+/**
+ * What to do when the snapshots have no folder this user can write, in the words of where it is
+ * read: the editor has no --no-snapshots, and its environment is the one it was started with.
+ */
+export function snapshotFolderHint(surface: Surface = 'any'): string {
+  const set = 'Set XDG_CACHE_HOME (or HOME) to the absolute path of a folder this user can write';
+  if (surface === 'editor') {
+    return `${set} in the environment the editor (or its remote server) starts with.`;
+  }
+  return (
+    `${set}: cron jobs and service users often have none. ` + 'upkeep db --no-snapshots keeps none.'
+  );
+}
 
 /**
  * Adds a snapshot unless one is younger than an hour, and returns the database's snapshots.
@@ -71,6 +81,7 @@ export async function recordSnapshot(
   key: string,
   snapshot: SizeSnapshot,
   log: Logger = silentLogger,
+  surface: Surface = 'any',
 ): Promise<{ snapshots: SizeSnapshot[]; movedAside?: string }> {
   try {
     return await sharedCacheLock(file, log).withLockOrSkip(
@@ -86,7 +97,7 @@ export async function recordSnapshot(
     throw new UpkeepError(
       'config',
       `Cannot keep size snapshots in ${file}: ${await whyNotWritable(file, error)}.`,
-      SNAPSHOT_FOLDER_HINT,
+      snapshotFolderHint(surface),
       { cause: error },
     );
   }

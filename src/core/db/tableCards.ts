@@ -14,7 +14,7 @@ import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
-import { SNAPSHOT_FOLDER_HINT, baselineSnapshot, readSnapshots, recordSnapshot } from './snapshots';
+import { baselineSnapshot, readSnapshots, recordSnapshot, snapshotFolderHint } from './snapshots';
 
 const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
@@ -355,7 +355,7 @@ const growth: CardDefinition = {
         'Cannot keep size snapshots: this user has no home folder (HOME is not set and the ' +
           "system's user list has no entry for it, or HOME is a relative path, which names no " +
           'folder).',
-        SNAPSHOT_FOLDER_HINT,
+        snapshotFolderHint(context.surface),
       );
     }
     if (!context.snapshotFile) {
@@ -393,6 +393,7 @@ const growth: CardDefinition = {
           context.session.connection.display,
           snapshot,
           context.log,
+          context.surface,
         );
     const notKept = lockedNote(locked, 'no snapshot kept this run');
     const since = (days: number): GrowthData['growth7d'] => {

@@ -207,7 +207,7 @@ describe('backups', function () {
         const before = await runCheck();
         assert.deepEqual(
           [before.outcome, before.summary],
-          ['skipped', 'run Upkeep: Run Backup Recovery Drill (or upkeep drill)'],
+          ['skipped', 'run "Upkeep: Run Backup Recovery Drill…" (or upkeep drill)'],
         );
         await results.record([drillResult(record)]);
         const after = await runCheck();

@@ -109,16 +109,32 @@ describe('recovery drill age', () => {
     }
   });
 
-  it('skips until a drill is recorded', async () => {
+  /** The result of check `id` with no drill recorded, read on `surface`. */
+  async function withoutDrill(id: string, surface?: 'editor' | 'cli'): Promise<CheckResult> {
     const registry = createRegistry(playbook);
-    const [result] = await runChecks([registry.resolve('backups.recentDrill')], {
+    const [result] = await runChecks([registry.resolve(id)], {
       workspace: '/nonexistent',
       settings: resolveSettings(),
       clock: fixedClock(NOW),
       log: silentLogger,
       trusted: true,
       results: new MemoryResultLog(),
+      surface,
     });
-    assert.equal(result.outcome, 'skipped');
+    return result;
+  }
+
+  it('skips until a drill is recorded', async () => {
+    assert.equal((await withoutDrill('backups.recentDrill')).outcome, 'skipped');
+  });
+
+  it('says how to run the drill in the words of where the result is read', async () => {
+    const summary = async (surface: 'editor' | 'cli'): Promise<string> =>
+      (await withoutDrill('backups.recoveryDrill', surface)).summary;
+    assert.equal(await summary('editor'), 'run "Upkeep: Run Backup Recovery Drill…"');
+    assert.equal(
+      await summary('cli'),
+      'run upkeep drill (or "Upkeep: Run Backup Recovery Drill…" in the editor)',
+    );
   });
 });

@@ -108,6 +108,60 @@ describe('recovery drill plan: what the confirmation shows', () => {
   });
 });
 
+describe('recovery drill plan: what to do, where it is read', () => {
+  let workspace: string;
+
+  before(async () => {
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-hints-'));
+  });
+
+  after(async () => {
+    await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  /** The hints of a plan with no target, a target that is no URL, and a dump that is gone. */
+  async function hints(surface: 'editor' | 'cli'): Promise<string[]> {
+    const plans = [
+      {},
+      { targetUrl: 'drill.example' },
+      { targetUrl: 'postgres://drill@10.0.0.7:5432/postgres', dumpFile: 'gone.dump' },
+    ];
+    const hints: string[] = [];
+    for (const chosen of plans) {
+      const plan = planRecoveryDrill({
+        workspace,
+        settings: resolveSettings(),
+        env: {},
+        trusted: true,
+        surface,
+        ...chosen,
+      });
+      await assert.rejects(plan, (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        hints.push(error.hint ?? '');
+        return true;
+      });
+    }
+    return hints;
+  }
+
+  it('names the setting and what the editor asks for in the editor, no flag', async () => {
+    assert.deepEqual(await hints('editor'), [
+      'Set upkeep.backups.drillTargetUrl.',
+      'Give it as postgres://user@host:port/database (the drill asks for the password).',
+      'Run the drill again: it restores the newest match of upkeep.backups.pattern, or asks ' +
+        'for the dump when none matches.',
+    ]);
+  });
+
+  it('names the flags and PGPASSWORD on the command line', async () => {
+    const [target, url, dump] = await hints('cli');
+    assert.equal(target, 'Pass --target URL, or set upkeep.backups.drillTargetUrl.');
+    assert.match(url, /\(the password in PGPASSWORD\)\.$/);
+    assert.match(dump, /^Pass --dump FILE \(a relative path is taken from the workspace folder\)/);
+  });
+});
+
 /**
  * Plans a drill of `app.dump` (or `dumpFile`) in a temporary workspace, with a
  * config/database.yml if given.

@@ -19,6 +19,7 @@ import { statStatementsColumns, versionAtLeast } from '../../../src/core/db/prob
 import { baselineSnapshot, readSnapshots, recordSnapshot } from '../../../src/core/db/snapshots';
 import { isPlainSelect, quoteLiteral, splitStatements } from '../../../src/core/db/sqlText';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { silentLogger } from '../../../src/core/util/logger';
 import { tempFolder } from '../../support/tempFolders';
 
 describe('SQL text', () => {
@@ -308,6 +309,19 @@ describe('size snapshots', () => {
       error.hint ?? '',
       /Set XDG_CACHE_HOME \(or HOME\) to the absolute path of a folder this user can write/,
     );
+
+    // The editor has no --no-snapshots: its hint names where its environment comes from.
+    const hint = async (surface: 'editor' | 'cli'): Promise<string | undefined> =>
+      recordSnapshot(file, 'db', snapshot, silentLogger, surface).then(
+        () => assert.fail('wrote under a file'),
+        (caught: unknown) => (caught as UpkeepError).hint,
+      );
+    assert.equal(
+      await hint('editor'),
+      'Set XDG_CACHE_HOME (or HOME) to the absolute path of a folder this user can write in ' +
+        'the environment the editor (or its remote server) starts with.',
+    );
+    assert.match((await hint('cli')) ?? '', /upkeep db --no-snapshots keeps none\.$/);
     await fs.rm(folder, { recursive: true, force: true });
   });
 });
