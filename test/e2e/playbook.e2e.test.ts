@@ -187,7 +187,12 @@ describe('playbook tree in a real editor', function () {
     });
     const info = await readTreeItem(checkRow);
     assert.doesNotMatch(info.description, /^check · pass/, 'there is no log to pass on');
-    await checkRow.hover();
+    // What to do, in the editor's words: the setting, not the CLI's `upkeep logs FILE`.
+    const hover = page.locator('.context-view .hover-contents').filter({ hasText: 'STDOUT' });
+    await showTreeHover(checkRow, hover);
+    const text = (await hover.textContent()) ?? '';
+    assert.match(text, /Point Upkeep at your logs with the upkeep\.logs\.sources setting/, text);
+    assert.doesNotMatch(text, /upkeep logs|pass files/, text);
     await keepScreenshot(page, 'check-result');
   });
 

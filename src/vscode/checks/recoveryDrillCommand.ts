@@ -71,6 +71,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
         dumpFile,
         targetUrl,
         now: services.clock.now(),
+        surface: 'editor',
       });
     } catch (error) {
       void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));

@@ -119,6 +119,7 @@ export function registerCheckCommands(services: Services): void {
               databasePassword: stored.password,
               databasePasswordServer: stored.passwordServer,
               results: services.results,
+              surface: 'editor',
             },
             {
               signal: controller.signal,

@@ -75,6 +75,8 @@ export function editorSources(services: Services): DashboardSources {
           clock: services.clock,
           signal: readSignal,
           log,
+          // A missing log's hint names the setting, not `upkeep logs FILE`.
+          surface: 'editor',
         }),
       );
       log.info(
@@ -113,6 +115,8 @@ export function editorSources(services: Services): DashboardSources {
           log,
           ...snapshotOptions(snapshotFile),
           probe,
+          // A fix or a hint names what the editor runs, not `upkeep db`'s flags.
+          surface: 'editor' as const,
         };
         // Card by card, so each shows as soon as it is done while the slower ones still run.
         const order = runOrder(cardDefinitions);
