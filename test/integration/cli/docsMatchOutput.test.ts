@@ -7,10 +7,12 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { generateRailsLog } from '../../../scripts/lib/demoLog';
 import { embeddedServer } from '../../support/postgres';
 import { createDemoDatabaseFor } from '../db/demoDatabase';
 import { runCli, startCli } from '../../support/cli';
 import { tempFolderWith } from '../../support/tempFolders';
+import type { Location } from '../../../src/core/logs/summaryTypes';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LOGS = path.join(ROOT, 'test/fixtures/logs');
@@ -121,8 +123,15 @@ describe('docs/*-json.md against the JSON the commands print', function () {
 
   it('logs-json.md names each key upkeep logs prints, and the reverse', async () => {
     const doc = page('logs-json.md');
+    const now = Date.now();
     const folder = await tempFolderWith('upkeep-docs-logs-', {
       'old.log': readFileSync(path.join(LOGS, 'rails22.log'), 'utf8'),
+      // Over 8 MB: a window of an hour is found by seeking, its lines unnumbered.
+      'large.log': generateRailsLog({ now: new Date(now), hours: 48, perHour: 400 }).text,
+      // Dated up to 5 hours ahead of the clock.
+      'future.log': generateRailsLog({ now: new Date(now + 5 * 3_600_000), hours: 8 }).text,
+      // Requests over longer than the 2,208 hours perHour keeps.
+      'years.log': generateRailsLog({ now: new Date(now), hours: 2_400, perHour: 3 }).text,
     });
     // Last changed in 2020: a window of an hour skips it unread.
     await fs.utimes(path.join(folder, 'old.log'), new Date('2020-01-01'), new Date('2020-01-01'));
@@ -136,7 +145,17 @@ describe('docs/*-json.md against the JSON the commands print', function () {
     runs.push(
       json(runCli(['logs', path.join(folder, 'old.log'), '--window', '1h', '--format', 'json'])),
     );
+    const missingAt = runs.length;
     runs.push(json(runCli(['logs', path.join(folder, 'none.log'), '--format', 'json'])));
+    for (const [name, window] of [
+      ['large.log', '1h'],
+      ['future.log', 'all'],
+      ['years.log', 'all'],
+    ]) {
+      runs.push(
+        json(runCli(['logs', path.join(folder, name), '--window', window, '--format', 'json'])),
+      );
+    }
     const piped = startCli(['logs', '-', '--format', 'json']);
     piped.child.stdin.end(readFileSync(path.join(LOGS, 'rails52_production_tagged.log')));
     runs.push(json(piped.exited));
@@ -144,10 +163,18 @@ describe('docs/*-json.md against the JSON the commands print', function () {
     // One source was missing: exit 2, its JSON printed all the same, as the page says.
     assert.deepEqual(
       outputs.map((output) => output.code),
-      outputs.map((_, i) => (i === outputs.length - 2 ? 2 : 0)),
+      outputs.map((_, i) => (i === missingAt ? 2 : 0)),
     );
     const emitted = new Set<string>();
     for (const output of outputs) keyPaths(output.value, '', emitted);
+    // "A `line` is `null` when Upkeep found the window by seeking ... `offset` is always there".
+    const seeked = outputs
+      .map((output) => output.value as { sources: { seeked?: true }[]; slowest: Location[] })
+      .find((summary) => summary.sources[0].seeked);
+    assert.ok(seeked?.slowest.length);
+    for (const slow of seeked.slowest) {
+      assert.deepEqual([slow.line, typeof slow.offset], [null, 'number']);
+    }
     // A window it does not know: exit 2 and no JSON, only stderr says why.
     const badWindow = await runCli(['logs', path.join(LOGS, 'crlf.log'), '--window', '5x']);
     assert.deepEqual([badWindow.code, badWindow.stdout], [2, '']);
@@ -200,14 +227,8 @@ describe('docs/*-json.md against the JSON the commands print', function () {
       ...tableFields(section(doc, '## `assembly`'), 'assembly'),
       ...examplePaths(doc),
     ];
-    // Only a 2 GB log (seeked), a cut .gz (warning) or a log of months or of the future give
-    // these: their own tests cover them.
-    const notHere = [
-      'sources[].warning',
-      'sources[].seeked',
-      'requests.perHourFolded',
-      'requests.perHourFuture',
-    ];
+    // Only a .gz cut at its decompressed limit gives it: sources.test.ts covers it.
+    const notHere = ['sources[].warning'];
     assert.deepEqual(
       listed.filter((field) => !emitted.has(field) && !notHere.includes(field)),
       [],
