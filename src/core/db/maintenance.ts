@@ -7,12 +7,12 @@
  * database name).
  */
 import type { ResolvedConnection } from './connection';
-import { connectClient, sendCancelRequest } from './session';
+import { connectClient, passwordOf, sendCancelRequest } from './session';
 import type { DbSession } from './session';
 import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
-import { redact, silentLogger } from '../util/logger';
+import { redactSecrets, silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
 
 export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'vacuumFreeze' | 'reindex';
@@ -228,7 +228,9 @@ export async function runMaintenance(
 
   const log = options.log ?? silentLogger;
   const client = await connectClient(connection, options.connectTimeoutMs, (error) =>
-    log.warn(`maintenance connection lost: ${redact(error.message)}`),
+    log.warn(
+      `maintenance connection lost: ${redactSecrets(error.message, passwordOf(connection))}`,
+    ),
   );
   const onAbort = (): void => {
     const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
@@ -250,7 +252,10 @@ export async function runMaintenance(
     return { sql: plan.sql, durationMs };
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
-    const text = redact(error instanceof Error ? error.message : String(error));
+    const text = redactSecrets(
+      error instanceof Error ? error.message : String(error),
+      passwordOf(connection),
+    );
     const code = (error as { code?: string }).code;
     if (code === '57014' && options.signal?.aborted) throw cancelled();
     if (code === '55P03') {

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import type { DatabaseError, QueryConfig } from 'pg';
 import { UpkeepError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
-import { redact, silentLogger } from '../util/logger';
+import { redact, redactSecrets, silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
 import type { ResolvedConnection } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
@@ -97,7 +97,8 @@ export async function openSession(
     options.connectTimeoutMs,
     (error) => {
       broken = error;
-      log.warn(`connection to ${printable(connection.display)} lost: ${redact(error.message)}`);
+      const why = redactSecrets(error.message, passwordOf(connection));
+      log.warn(`connection to ${printable(connection.display)} lost: ${why}`);
     },
     options.signal,
   );
@@ -148,8 +149,34 @@ export async function connectClient(
       return attempt(false);
     });
   } catch (error) {
-    throw connectError(error, connection, connectTimeoutMs, Date.now() - started);
+    throw hidePassword(
+      connectError(error, connection, connectTimeoutMs, Date.now() - started),
+      connection,
+    );
   }
+}
+
+/**
+ * The connection's password, as a list for redactSecrets: empty when it has none, or when it is
+ * in the user, host or database name (postgres/postgres), which every message shows anyway.
+ */
+export function passwordOf(connection: ResolvedConnection): string[] {
+  const { password } = connection.config;
+  if (typeof password !== 'string' || password === '') return [];
+  return connection.display.includes(password) ? [] : [password];
+}
+
+/**
+ * `error` with the connection's password hidden (`***`) in its message and hint: a server, or
+ * something posing as one, that asked for the password in clear text can send it back in its
+ * error text, which would then reach a terminal, a cron mail or a CI log.
+ */
+export function hidePassword(error: UpkeepError, connection: ResolvedConnection): UpkeepError {
+  const secrets = passwordOf(connection);
+  const message = redactSecrets(error.message, secrets);
+  const hint = error.hint === undefined ? undefined : redactSecrets(error.hint, secrets);
+  if (message === error.message && hint === error.hint) return error;
+  return new UpkeepError(error.code, message, hint, { cause: error.cause });
 }
 
 /**
@@ -250,7 +277,7 @@ class PgSession implements DbSession {
     } catch (error) {
       if (this.stalled) throw this.stalled;
       if (!this.closed) await this.client.query('ROLLBACK').catch(() => undefined);
-      const mapped = queryError(error, tag, timeout, options.signal);
+      const mapped = hidePassword(queryError(error, tag, timeout, options.signal), this.connection);
       this.log.debug(`${tag}: ${mapped.code} after ${Date.now() - started} ms: ${mapped.message}`);
       throw mapped;
     } finally {
