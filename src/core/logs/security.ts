@@ -1,8 +1,8 @@
 /**
  * Recognises requests that look like attacks: SQL injection, cross-site scripting, path
- * traversal and scanner probes. Regular expressions without nested quantifiers on a
- * percent-decoded copy (and its Unicode-normalized form), so the cost stays linear whatever
- * the attacker sends.
+ * traversal and scanner probes (paths no Rails app serves, code sent for a server to run).
+ * Regular expressions without unbounded nested quantifiers on a percent-decoded copy (and its
+ * Unicode-normalized form), so the cost stays linear whatever the attacker sends.
  */
 
 export type SuspiciousKind = 'sql-injection' | 'xss' | 'path-traversal' | 'scanner-probe';
@@ -15,27 +15,44 @@ function anyOf(...patterns: string[]): RegExp {
   return new RegExp(patterns.join('|'), 'i');
 }
 
-// One case-insensitive alternation per kind: each is linear in the text (no nested
-// quantifiers), and one pass is much cheaper than lower-casing and testing 40 substrings.
+/** UNION, maybe ALL or DISTINCT, then SELECT: spaced by blanks, `+` or `(` (`union(select`). */
+const UNION_SELECT = String.raw`union(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b[\s+(]*`;
+/** A column or table name, maybe qualified (`users.password`). */
+const NAME = String.raw`[a-z_][\w.]{0,40}`;
+/** What a query selects: values, `*`, `@@version`, a call, names FROM a table. */
+const SELECTED =
+  String.raw`(?:\d|null\b|\*|@@|'|` +
+  String.raw`(?:${NAME}\s*,\s*){0,8}${NAME}\s*(?:\(|\s+from\b|--))`;
+/** Where a value ends: the end of the text, a comment, or a quote, bracket or separator. */
+const VALUE_END = String.raw`(?:$|--|#|[;)"'&{}\0])`;
+
+// A few case-insensitive alternations per kind: each is linear in the text (no nested
+// unbounded quantifiers), and one pass is much cheaper than lower-casing and testing 40
+// substrings. Each alternative starts with a word or a rare character, and what must come
+// before it is a lookbehind after that start: a regular expression whose alternatives may
+// start at any digit or quote tries them at every character, several times slower.
 // SQL comments (`/**/`, MySQL's `/*!50000`) are read as spaces before these are tried.
 const SQL_INJECTION = anyOf(
-  String.raw`union(?:\s|\+)+(?:(?:all|distinct)(?:\s|\+)+)?select`,
-  String.raw`'\s*or\s*'?\d`,
-  String.raw`"\s*or\s*"?\d`,
+  // UNION SELECT after a value ends (`1 union select`, `') union select`), or before what a
+  // query selects. "The union select committee meets" is prose.
+  String.raw`union(?<=[\d')][\s+]{0,20}union)(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b`,
+  `${UNION_SELECT}${SELECTED}`,
+  String.raw`or(?<="\s{0,20}or)\s*"?\d`,
   String.raw`\bor\s*\(?\s*1\s*=\s*1`,
-  // `admin' or 'a'='a`, `x' OR ''='`: a quoted comparison that is always true.
-  String.raw`'\s*or\s*'[^']{0,20}'\s*=\s*'`,
-  // sqlmap's boolean probes: `1 AND 5678=5678`, `1' AND 'abc'='abc`, `1) ORDER BY 1-- -`.
+  // `1 OR true`, `' OR true--`, `1) AND false#`: a boolean probe, ending the value.
+  String.raw`(?:or|and)(?<=[\d')]\s{0,20}(?:or|and))\s+(?:not\s+)?(?:true|false)\s*${VALUE_END}`,
+  // sqlmap's boolean probes: `1 AND 5678=5678`, `1) ORDER BY 1-- -`, and its error-based
+  // ones: `AND 1234=CAST((CHR(113)||...) AS NUMERIC)`.
   String.raw`\band\s+\d{1,10}\s*=\s*\d{1,10}\b`,
-  String.raw`'\s*and\s+'`,
+  String.raw`\b(?:and|or)\s+\d{1,10}\s*=\s*(?:cast|convert)\s*\(`,
   String.raw`\border\s+by\s+\d+\s*(?:--|#)`,
-  `'--`,
-  // A quote ending a string and a statement after it: `'; DROP TABLE`, not `'no'; then`.
-  String.raw`'\s*;\s*(?:drop|select|insert|update|delete|shutdown|exec|declare|create|alter)\b`,
-  String.raw`\bsleep\s*\(\s*\d`,
+  // Time delays as sqlmap writes them; "sleep (8 hours)" and "benchmark (below)" are prose.
+  String.raw`\bsleep\(\s*\d+(?:\.\d+)?\s*\)`,
   'pg_sleep',
-  String.raw`benchmark\s*\(`,
+  String.raw`benchmark\(\s*\d`,
   String.raw`waitfor\s+delay`,
+  String.raw`dbms_pipe\.`,
+  String.raw`randomblob\(`,
   'information_schema',
   'pg_catalog',
   String.raw`\bdrop\s+table\b`,
@@ -44,10 +61,29 @@ const SQL_INJECTION = anyOf(
   String.raw`updatexml\s*\(`,
   '@@version',
 );
+/** Injections that close a quoted string: tried only on text with a `'`. */
+const QUOTED_SQL_INJECTION = anyOf(
+  String.raw`'\s*or\s*'?\d`,
+  // `admin' or 'a'='a`, `x' OR ''='`, `1' AND 'abc'='abc`: a quoted comparison.
+  String.raw`'\s*(?:or|and)\s*'[^']{0,20}'\s*=\s*'`,
+  // The rest of the query commented out: `admin'--`, `admin' #`. Not "'no'--and", a dash.
+  String.raw`'--(?![a-z])`,
+  String.raw`'\s*#\s*(?:$|[&"{}\0])`,
+  // A quote ending a string and a statement after it: `'; DROP TABLE`, not `'no'; then`.
+  String.raw`'\s*;\s*(?:drop|select|insert|update|delete|shutdown|exec|declare|create|alter)\b`,
+);
+/** Tabs and line breaks, raw or as Rails logs them (`\t`), that a browser drops in a URL. */
+const URL_BLANKS = String.raw`(?:[\t\n\r]|\\[tnr]){0,4}`;
+/** `javascript:` or `vbscript:` as it ends (`t:`), to look behind from there. */
+const SCRIPT_SCHEME = String.raw`(?:${[...'javascrip'].join(URL_BLANKS)}|vbscrip)${URL_BLANKS}t`;
 const XSS = anyOf(
   '<script',
   String.raw`<\/script`,
-  'javascript:',
+  // A URL that runs script, `java%09script:` too. "JavaScript: the good parts" is prose: no
+  // code follows the colon. Found from the `t:` it ends with, then read backwards.
+  String.raw`t${URL_BLANKS}:(?<=${SCRIPT_SCHEME}${URL_BLANKS}:)[^\s"]`,
+  String.raw`data:(?:text\/(?:html|xml|javascript)|image\/svg[+ ]xml|` +
+    String.raw`application\/(?:xhtml[+ ]xml|(?:x-)?javascript))`,
   // An event handler in a tag (`<svg/onload=`, `<details open ontoggle=`); the usual ones
   // alone too, for a quote that closes an attribute first. A bare `<svg>` is markup.
   String.raw`<[a-z][^<>]{0,200}?[\s/"']on[a-z]{3,24}\s*=`,
@@ -55,8 +91,12 @@ const XSS = anyOf(
   String.raw`\bon(?:animationstart|transitionend|pointerover|click)\s*=`,
   '<iframe',
   String.raw`document\.cookie`,
-  String.raw`\balert\s*\(`,
-  String.raw`\bprompt\s*\(`,
+  // A dialog called as a probe calls it: `alert(1)`, `alert('xss')`, alert`1`,
+  // `confirm(document.domain)`. "call alert() in the docs", "the prompt (top right)" and
+  // Rails's "confirm('Delete?')" are prose.
+  String.raw`\balert\s{0,2}\(\s*['"]`,
+  String.raw`\b(?:alert|prompt|confirm)(?:\x60|\s{0,2}\(\s*` +
+    String.raw`(?:\d+\s*\)|[\x60/]|document\.|window\.|top\.|self\.|this\.))`,
   String.raw`string\.fromcharcode`,
 );
 /** `../`, `..\\`, and their overlong UTF-8 forms (`%c0%ae`, `%c0%af`). */
@@ -72,11 +112,28 @@ const TRAVERSAL = anyOf(
   String.raw`\/proc\/self`,
   String.raw`c:\\windows`,
   String.raw`win\.ini`,
+  // Tomcat reads `/..;/` as a step up that a proxy in front lets through.
+  String.raw`\/\.\.;\/`,
 );
 const TRAVERSAL_STEP = new RegExp(STEP, 'i');
 
-/** Log4Shell's JNDI lookups, plain or hidden in nested lookups (`${${lower:j}ndi:`). */
-const JNDI = /\$\{(?:jndi:|j\$\{|\$\{(?:::-|(?:lower|upper|env|date|sys|base64):))/i;
+/** Where a shell command ends: the end, a separator, a quote or a bracket (not `| id |`). */
+const COMMAND_END = String.raw`\s*(?:$|[;&)"'{}\0])`;
+
+/** Probes that send code for a server to run, whatever the path. */
+const INJECTION_PROBE = anyOf(
+  // Log4Shell's JNDI lookups, plain or hidden in nested lookups (`${${lower:j}ndi:`).
+  String.raw`\$\{(?:jndi:|j\$\{|\$\{(?:::-|(?:lower|upper|env|date|sys|base64):))`,
+  // Template injection: `{{7*7}}`, `${7*7}`, `#{7*'7'}`, `<%= 7*7 %>`; PHP's stream wrappers.
+  String.raw`(?:\{\{|[$#*]\{|<%=?)\s*\d{1,6}\s*\*\s*['"]?\d{1,6}`,
+  'php://',
+  // Shell commands after a separator: `;id`, `$(whoami)`, `|nslookup host`, `;wget http://`.
+  String.raw`(?:[;|]|\$\()\s*(?:id|whoami|uname(?:\s+-a)?|pwd)${COMMAND_END}`,
+  String.raw`(?:[;|]|\$\(|&&)\s*` +
+    String.raw`(?:cat\s+\/etc\/|nslookup\s|ping\s+-[cn]\s*\d|sleep\s+\d+${COMMAND_END})`,
+  String.raw`(?:[;|]|\$\(|&&)\s*(?:wget|curl)\s+(?:-\w+\s+){0,3}(?:https?:\/\/|\d)`,
+  String.raw`\$\{ifs\}`,
+);
 
 const PROBES = [
   '/wp-login',
@@ -111,10 +168,28 @@ const PROBES = [
   '/.vscode',
   '/backup.sql',
   '/dump.sql',
+  '/_ignition/',
+  '/autodiscover/',
+  '/owa/',
+  '/web.config',
+  '/.npmrc',
+  '/.dockerenv',
+  '/docker-compose.yml',
+  '/.idea/',
+  '/id_rsa',
+  '/.bash_history',
+  '/sftp-config.json',
+  '/jmx-console',
 ];
 
+/** Pages of servers a Rails app is not: PHP anywhere in the path, ASP.NET, JSP, CGI. */
+const FOREIGN_PAGE = /\.php|\.(?:aspx?|axd|jspx?|cgi)$/i;
+
 /** Any probe path anywhere in a path: one pass instead of one search per probe. */
-const PROBE = new RegExp(PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+const PROBE = new RegExp(
+  PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'),
+  'i',
+);
 
 /**
  * Decodes %XX (twice, since scanners double-encode) and, in a query string, `+` as a space;
@@ -134,6 +209,23 @@ function decode(text: string, plusIsSpace: boolean): string {
 // SQL comments as spaces: `UNION/**/SELECT`, MySQL's `/*!50000UNION*/`.
 function withoutSqlComments(text: string): string {
   return text.includes('/*') ? text.replace(/\/\*!?\d{0,6}|\*\//g, ' ') : text;
+}
+
+/**
+ * Character references as a browser reads them in an attribute (`&#106;avascript&colon;`), for
+ * the XSS patterns only: a `&#39;` is no quote that ends an SQL string.
+ */
+const ENTITY = /&(?:#(?:x([0-9a-f]{1,6})|(\d{1,7}))|(colon|tab|newline));?/gi;
+const ENTITY_START = /&(?:#|colon;|tab;|newline;)/i;
+const NAMED_ENTITIES: Record<string, string> = { colon: ':', tab: '\t', newline: '\n' };
+
+function withoutEntities(text: string): string {
+  if (!text.includes('&') || !ENTITY_START.test(text)) return text;
+  return text.replace(ENTITY, (whole, hex?: string, dec?: string, name?: string) => {
+    if (name) return NAMED_ENTITIES[name.toLowerCase()];
+    const code = hex ? parseInt(hex, 16) : Number(dec);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 /**
@@ -183,18 +275,19 @@ export function classifyRequest(
   const normal = normalizedForm(plain);
   // NUL between the two: no pattern matches across it.
   const target = normal === undefined ? plain : `${plain}\0${normal}`;
-  if (SQL_INJECTION.test(withoutSqlComments(target))) kinds.push('sql-injection');
-  if (XSS.test(target)) kinds.push('xss');
+  const sql = withoutSqlComments(target);
+  if (SQL_INJECTION.test(sql) || (sql.includes("'") && QUOTED_SQL_INJECTION.test(sql))) {
+    kinds.push('sql-injection');
+  }
+  if (XSS.test(withoutEntities(target))) kinds.push('xss');
   if (TRAVERSAL.test(target) || TRAVERSAL_STEP.test(decoded.path)) kinds.push('path-traversal');
-  if (JNDI.test(target)) {
+  if (INJECTION_PROBE.test(target)) {
     kinds.push('scanner-probe');
   } else if (path) {
-    const bare = pathOnly(decoded.path);
-    if (PROBE.test(bare) || bare.endsWith('.php')) {
-      kinds.push('scanner-probe');
-    } else if (bare.includes('.php') || bare.endsWith('.asp') || bare.endsWith('.aspx')) {
-      kinds.push('scanner-probe');
-    }
+    // Up to a `?` that was encoded (`%3F`); case-insensitive patterns, no lower-cased copy.
+    const q = decoded.path.indexOf('?');
+    const bare = q < 0 ? decoded.path : decoded.path.slice(0, q);
+    if (PROBE.test(bare) || FOREIGN_PAGE.test(bare)) kinds.push('scanner-probe');
   }
   return kinds;
 }

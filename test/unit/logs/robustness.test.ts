@@ -70,6 +70,45 @@ function hostileLines(size: number): string[] {
   ];
 }
 
+/** Parameter values built to make the attack patterns backtrack, each `size` characters long. */
+function hostileParams(size: number): string[] {
+  const fill = (unit: string): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  return [
+    fill("' or "),
+    fill('1 union select a, '),
+    fill('union (all ( select ('),
+    fill('1) or not '),
+    fill("'--"),
+    fill("' #"),
+    fill("' and 'x"),
+    fill('1 and 1='),
+    fill('sleep( 1'),
+    fill('j\tava\tscript\t'),
+    fill('data:image/svg '),
+    fill('alert( '),
+    fill('<a on'),
+    fill('&#x1'),
+    fill('&#1'),
+    fill('{{1*'),
+    fill('<%= 1 * '),
+    fill(';wget -a '),
+    fill('$( id '),
+    fill('| uname -a'),
+    fill('/..;/'),
+    fill('%c0%ae'),
+    fill('/*!1'),
+  ];
+}
+
+/** Milliseconds to classify each value `times` times, in the path and in the parameters. */
+function timeClassify(values: string[], times: number): number {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < times; i++) {
+    for (const value of values) classifyRequest(`/q?x=${value}`, `{"q"=>"${value}"}`);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
 function timeParse(lines: string[]): number {
   const started = process.hrtime.bigint();
   for (const line of lines) {
@@ -90,6 +129,16 @@ describe('log parser robustness', () => {
     // 16× the input: linear is ~16× the time; quadratic would be 256×. Leave room for noise.
     assert.ok(largeMs < smallMs * 60, `16× longer lines took ${largeMs} ms vs ${smallMs} ms`);
     assert.ok(largeMs < 5000, `hostile lines of 256 KB took ${largeMs} ms`);
+  });
+
+  it('classifies hostile parameters in linear time', () => {
+    // Classification reads 8 KB of a request at most: compare 512 and 8,000 characters.
+    timeClassify(hostileParams(512), 20); // warm up the JIT
+    const smallMs = Math.max(timeClassify(hostileParams(512), 20), 1);
+    const largeMs = timeClassify(hostileParams(8000), 20);
+    // 15.6× the input: linear is ~16× the time; quadratic would be ~240×.
+    assert.ok(largeMs < smallMs * 60, `15.6× longer values took ${largeMs} ms vs ${smallMs} ms`);
+    assert.ok(largeMs < 3000, `hostile values of 8,000 characters took ${largeMs} ms`);
   });
 
   it('never throws on random or mutated lines (fuzz)', async () => {

@@ -62,6 +62,8 @@ describe('suspicious request detection', () => {
         undefined,
         'path-traversal',
       ],
+      // Tomcat's `/..;/`, a step up that a proxy in front of it lets through.
+      ['/static/..;/WEB-INF/web.xml', undefined, 'path-traversal'],
     ];
     for (const [target, params, kind] of cases) {
       assert.deepEqual(classifyRequest(target, params), [kind], target);
@@ -116,6 +118,102 @@ describe('suspicious request detection', () => {
     for (const [target, params] of clean) {
       assert.deepEqual(classifyRequest(target, params), [], `${target} ${params ?? ''}`);
     }
+  });
+});
+
+describe('probes that ordinary text resembles', () => {
+  /** Checks that each `[target, params]` classifies as `kinds`; names every one that does not. */
+  function assertKinds(cases: [string, string | undefined][], kinds: string[]): void {
+    const wrong = cases
+      .map(([target, params]) => [`${target} ${params ?? ''}`, classifyRequest(target, params)])
+      .filter(([, found]) => JSON.stringify(found) !== JSON.stringify(kinds));
+    assert.deepEqual(wrong, []);
+  }
+
+  it('leaves prose that names SQL or script words alone', () => {
+    assertKinds(
+      [
+        ['/search?q=union+select+committee', '{"q"=>"union select committee"}'],
+        ['/comments', '{"comment"=>{"body"=>"The union select committee meets at 6"}}'],
+        ['/comments', '{"comment"=>{"body"=>"call alert() in the docs"}}'],
+        ['/comments', '{"comment"=>{"body"=>"Answer the prompt (top right) first"}}'],
+        ['/comments', '{"comment"=>{"body"=>"please confirm (1 of 3 steps)"}}'],
+        ['/comments', `{"comment"=>{"body"=>"It asks confirm('Delete?') first"}}`],
+        ['/comments', '{"comment"=>{"body"=>"I sleep (8 hours) a night"}}'],
+        ['/comments', '{"comment"=>{"body"=>"See the benchmark (below)"}}'],
+        ['/comments', `{"comment"=>{"body"=>"I picked 'red' and 'blue'"}}`],
+        ['/comments', `{"comment"=>{"body"=>"He said 'no'--and left"}}`],
+        ['/comments', '{"comment"=>{"body"=>"It was 5 and true to form"}}'],
+        ['/search?q=JavaScript:+the+good+parts', '{"q"=>"JavaScript: the good parts"}'],
+        ['/comments', '{"comment"=>{"body"=>"| id | name |\\n| 1 | Ann |"}}'],
+        ['/comments', `{"comment"=>{"body"=>"Tagged 'C#' and #rails"}}`],
+      ],
+      [],
+    );
+  });
+
+  it("finds admin' #, OR true and UNION SELECT of columns", () => {
+    assertKinds(
+      [
+        ['/users/sign_in', `{"user"=>{"email"=>"admin' #", "password"=>"[FILTERED]"}}`],
+        ["/login?user=admin'%23&pw=x", undefined],
+        ['/items?id=1+OR+true', undefined],
+        ["/items?id=1'+OR+true--", undefined],
+        ['/items', `{"id"=>"' OR true--"}`],
+        ['/items', `{"id"=>"1) and false#"}`],
+        ['/items?id=-1+union+select+null,null--', undefined],
+        ['/items', '{"q"=>"x union all select username, password from users"}'],
+        ['/items?q=x%20UNION(SELECT(version()))', undefined],
+        ['/items?id=1+AND+1234=CAST((CHR(113)||CHR(122))::text+AS+NUMERIC)', undefined],
+        ["/items?id=1'+AND+1=DBMS_PIPE.RECEIVE_MESSAGE(CHR(65),5)--", undefined],
+        ["/items?id=1'+AND+'abc'='abc", undefined],
+      ],
+      ['sql-injection'],
+    );
+  });
+
+  it('finds javascript:, vbscript: and data: URLs that run script, however spelled', () => {
+    assertKinds(
+      [
+        ['/session/new?return_to=javascript:eval(name)', undefined],
+        ['/session/new?return_to=java%0Ascript:eval(name)', undefined],
+        ['/profile', `{"user"=>{"website"=>"JaVaScRiPt:void(fetch('//x'))"}}`],
+        ['/profile', '{"user"=>{"website"=>"java\\tscript:eval(name)"}}'],
+        ['/c', '{"b"=>"<a href=\\"&#106;avascript&colon;eval(name)\\">x</a>"}'],
+        ['/c', '{"b"=>"<a href=\\"vbscript:msgbox(1)\\">x</a>"}'],
+        ['/go?u=data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', undefined],
+        ['/u', '{"url"=>"data:image/svg+xml;base64,PHN2Zz4="}'],
+        ['/u?url=data:image/svg%2Bxml;base64,PHN2Zz4=', undefined],
+        ['/q?x=alert`1`', undefined],
+        ['/c', '{"b"=>"confirm(document.domain)"}'],
+      ],
+      ['xss'],
+    );
+  });
+
+  it('finds template and command injection and paths no Rails app serves', () => {
+    assertKinds(
+      [
+        ['/q?x={{7*7}}', undefined],
+        ['/q?x=${7*7}', undefined],
+        ['/q?x=%3C%25%3D+7*7+%25%3E', undefined],
+        // Ruby's inspect writes `#{` as `\#{` in the Parameters line.
+        ['/c', `{"b"=>"\\#{7*'7'}"}`],
+        ['/q?host=127.0.0.1;id', undefined],
+        ['/q', '{"host"=>"127.0.0.1$(whoami)"}'],
+        ['/q?host=x|nslookup+oast.example', undefined],
+        ['/_ignition/execute-solution', undefined],
+        ['/index.jsp', undefined],
+        ['/cgi.cgi', undefined],
+        ['/trace.axd', undefined],
+        ['/autodiscover/autodiscover.xml', undefined],
+        ['/web.config', undefined],
+        ['/docker-compose.yml', undefined],
+        ['/.npmrc', undefined],
+        ['/q?file=php://filter/resource=index', undefined],
+      ],
+      ['scanner-probe'],
+    );
   });
 });
 
