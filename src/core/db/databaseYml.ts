@@ -18,6 +18,11 @@ export interface DatabaseYmlEntry {
   values: Record<string, string | number | boolean | null>;
   /** 1-based line of the entry's key in the file. */
   line: number;
+  /**
+   * The set variable its `password:` was read from (`<%= ENV["APP_DATABASE_PASSWORD"] %>`) and
+   * that line: a refused login names it, since it comes before PGPASSWORD.
+   */
+  passwordFrom?: { variable: string; line: number };
 }
 
 export interface DatabaseYml {
@@ -36,6 +41,13 @@ export interface DatabaseYml {
   unsetPasswords: Map<string, { line: number; variable: string }>;
 }
 
+/** A `password:` read from a variable that is set: its line, the variable and the value read. */
+interface PasswordRead {
+  line: number;
+  variable: string;
+  value: string;
+}
+
 /**
  * Where ERB was left unevaluated. Its text is never kept: it is Ruby from the repo, and a
  * literal in it (`<%= %q(s3cret) %>`, a URL with its password) may be the password.
@@ -50,6 +62,7 @@ const SHARED_BLOCKS = /^(default|defaults|common|base|shared|[._].*)$/;
 
 const UNSUPPORTED_MARKER = '__upkeep_unsupported_erb_';
 const UNSET_PASSWORD_MARKER = '__upkeep_unset_password_';
+const PASSWORD_READ_MARKER = '__upkeep_password_read_';
 const STRING = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')`;
 const DEFAULT =
   // a double- or single-quoted string
@@ -106,9 +119,13 @@ function unescapeRuby(text: string): string {
 function expandErb(
   text: string,
   env: NodeJS.ProcessEnv,
-): Pick<DatabaseYml, 'unsupported' | 'unsetPasswords'> & { text: string } {
+): Pick<DatabaseYml, 'unsupported' | 'unsetPasswords'> & {
+  text: string;
+  passwordReads: Map<string, PasswordRead>;
+} {
   const unsupported = new Map<string, ErbMarker>();
   const unsetPasswords: DatabaseYml['unsetPasswords'] = new Map();
+  const passwordReads = new Map<string, PasswordRead>();
   const parts: string[] = [];
   let copied = 0;
   let line = 1;
@@ -148,15 +165,21 @@ function expandErb(
     const wholeValue = valueStartsAt(text, lineStart, open) && valueEndsAt(text, copied);
     const read = kind === '=' && wholeValue ? erbEnvRead(code) : undefined;
     // (An unset ENV.fetch without a default stays an error above: Rails stops with KeyError.)
-    const unsetPassword =
+    const passwordFrom =
       !unset &&
       read !== undefined &&
       // Named in messages: only a name a shell could set, not whatever the repo's file holds.
       VARIABLE_NAME.test(read.name) &&
-      env[read.name] === undefined &&
-      (read.fallback === undefined || read.fallback === 'nil') &&
       PASSWORD_KEY.test(text.slice(lineStart, open));
-    if (unsetPassword) {
+    const unsetPassword =
+      passwordFrom &&
+      env[read.name] === undefined &&
+      (read.fallback === undefined || read.fallback === 'nil');
+    if (passwordFrom && env[read.name] !== undefined && value !== undefined) {
+      const marker = `${PASSWORD_READ_MARKER}${passwordReads.size}__`;
+      passwordReads.set(marker, { line, variable: read.name, value });
+      parts.push(JSON.stringify(marker));
+    } else if (unsetPassword) {
       const marker = `${UNSET_PASSWORD_MARKER}${unsetPasswords.size}__`;
       unsetPasswords.set(marker, { line, variable: read.name });
       parts.push(JSON.stringify(marker));
@@ -169,7 +192,7 @@ function expandErb(
     }
   }
   parts.push(text.slice(copied));
-  return { text: parts.join(''), unsupported, unsetPasswords };
+  return { text: parts.join(''), unsupported, unsetPasswords, passwordReads };
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -209,7 +232,7 @@ export function parseDatabaseYml(
   file = 'config/database.yml',
   elsewhere = 'set the connection with "Upkeep: Configure Database Connection"',
 ): DatabaseYml {
-  const { text: expanded, unsupported, unsetPasswords } = expandErb(text, env);
+  const { text: expanded, unsupported, unsetPasswords, passwordReads } = expandErb(text, env);
   const deep = lineNestedTooDeep(expanded);
   if (deep !== undefined) {
     throw new UpkeepError(
@@ -289,7 +312,18 @@ export function parseDatabaseYml(
       entries.push({ environment, values: flatValues(envValue), line });
     }
   }
+  for (const entry of entries) withPasswordRead(entry, passwordReads);
   return { environments, entries, unsupported, unsetPasswords };
+}
+
+/** Puts back the value of a password read from a set variable, and notes the variable. */
+function withPasswordRead(entry: DatabaseYmlEntry, reads: Map<string, PasswordRead>): void {
+  for (const [key, value] of Object.entries(entry.values)) {
+    const read = typeof value === 'string' ? reads.get(value) : undefined;
+    if (!read) continue;
+    entry.values[key] = read.value;
+    if (key === 'password') entry.passwordFrom = { variable: read.variable, line: read.line };
+  }
 }
 
 /** The second occurrence of the first key a mapping repeats. */

@@ -12,7 +12,7 @@ import { UpkeepError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, redactSecrets, silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
-import type { ResolvedConnection } from './connection';
+import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
 
@@ -440,6 +440,29 @@ function message(error: unknown): string {
   return redact(error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * What to check when the server refused the password. One config/database.yml read from a
+ * variable wins over PGPASSWORD and the editor's stored one: that variable is what to check.
+ */
+function refusedLoginHint(connection: ResolvedConnection, surface: Surface): string {
+  const read = connection.passwordReadFrom;
+  if (read) {
+    // Not "NAME: text": that reads as a secret's value, and the rest would be hidden.
+    const where = surface === 'editor' ? " in the editor's environment" : '';
+    return (
+      `${connection.source.file ?? 'config/database.yml'} line ${read.line} reads the password ` +
+      `from ${read.name}${where}, and the server refused it: check that variable and the ` +
+      'user name.'
+    );
+  }
+  return surface === 'cli'
+    ? 'Check the user name and the password (PGPASSWORD or DATABASE_URL).'
+    : surface === 'editor'
+      ? 'Check the user name, and set the password with "Upkeep: Set Database Password".'
+      : 'Check the user name and the password ' +
+        '(PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").';
+}
+
 /** Why a connection failed, in the user's words, with what to do next. */
 function connectError(
   error: unknown,
@@ -478,12 +501,7 @@ function connectError(
     return new UpkeepError(
       'auth',
       `PostgreSQL refused the login for ${where}: ${text}.`,
-      surface === 'cli'
-        ? 'Check the user name and the password (PGPASSWORD or DATABASE_URL).'
-        : surface === 'editor'
-          ? 'Check the user name, and set the password with "Upkeep: Set Database Password".'
-          : 'Check the user name and the password ' +
-            '(PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").',
+      refusedLoginHint(connection, surface),
       { cause: error },
     );
   }

@@ -142,5 +142,58 @@ for (const target of serversUnderTest) {
         assert.match(check.stdout, /FAIL +No password for user /);
       },
     );
+
+    it('names the variable database.yml reads a refused password from, not PGPASSWORD', async () => {
+      // Told to check PGPASSWORD, a maintainer set the right one: the file's variable still won.
+      const workspace = await tempFolder('upkeep-wrongpass-');
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        `production:\n  adapter: postgresql\n  host: 127.0.0.1\n` +
+          `  port: ${server.port}\n  username: ${server.user}\n  database: ${database}\n` +
+          `  password: <%= ENV["SHOP_DATABASE_PASSWORD"] %>\n`,
+      );
+      const args = [
+        'db',
+        '--workspace',
+        workspace,
+        '--env',
+        'production',
+        '--card',
+        'connectivity',
+      ];
+      const wrong = { SHOP_DATABASE_PASSWORD: 'not-it', PGPASSWORD: server.password };
+      const cli = await runCli(args, wrong);
+      assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+      assert.match(cli.stderr, /PostgreSQL refused the login for /);
+      assert.match(
+        cli.stderr,
+        /config\/database\.yml line 7 reads the password from SHOP_DATABASE_PASSWORD/,
+      );
+      assert.match(cli.stderr, /: check that variable and the user name\.$/m);
+      assert.doesNotMatch(cli.stderr, /PGPASSWORD|\*\*\*/);
+
+      // The editor's stored password comes after the file's: Set Database Password cannot fix it.
+      const settings = resolveSettings({ database: { railsEnvironment: 'production' } });
+      const error = await resolveConnection({
+        workspace,
+        settings,
+        env: { SHOP_DATABASE_PASSWORD: 'not-it' },
+        trusted: true,
+        surface: 'editor',
+        password: server.password,
+      })
+        .then((connection) => openSession(connection, settings.database))
+        .then(
+          async (session) => {
+            await session.close();
+            assert.fail('connected with the wrong password');
+          },
+          (caught: unknown) => caught,
+        );
+      assert.ok(UpkeepError.is(error, 'auth'), String(error));
+      assert.match(error.hint ?? '', /line 7 reads the password from SHOP_DATABASE_PASSWORD/);
+      assert.doesNotMatch(error.hint ?? '', /Set Database Password/);
+    });
   });
 }
