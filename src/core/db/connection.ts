@@ -44,11 +44,6 @@ export interface ResolvedConnection {
   /** Where messages about this connection are shown, so their hints name what works there. */
   surface?: Surface;
   /**
-   * The set variable config/database.yml read the password from, and its line: what to check
-   * when the server refuses it (it comes before the stored password and PGPASSWORD).
-   */
-  passwordReadFrom?: { name: string; line: number };
-  /**
    * sslmode `prefer` (libpq's default) or `allow`: SSL when the server offers it, else a plain
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
    */
@@ -469,11 +464,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   if (merged.ssl === undefined && fromKeys.sslmode) {
     Object.assign(merged, sslFromParams(fromKeys, source));
   }
-  const resolved = finish(merged, source, options, production);
-  const read = entry.passwordFrom;
-  return read && resolved.config.password === text('password') && text('password') !== undefined
-    ? { ...resolved, passwordReadFrom: { name: read.variable, line: read.line } }
-    : resolved;
+  return finish(merged, source, options, production);
 }
 
 function stripUndefined(record: Record<string, unknown>): Record<string, unknown> {
@@ -509,13 +500,21 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
     if (error instanceof URIError) {
       throw percentError(`The connection URL from ${describeSource(source)}`);
     }
+    // "Invalid URL": most often a password with a #, / or ? typed as is, which ends the userinfo.
+    const invalid = (error as { code?: unknown }).code === 'ERR_INVALID_URL';
     throw new UpkeepError(
       'config',
       `The connection URL from ${describeSource(source)} cannot be read: ` +
         `${redact(error instanceof Error ? error.message : String(error))}`,
+      invalid ? INVALID_URL_HINT : undefined,
     );
   }
 }
+
+const INVALID_URL_HINT =
+  'Write a #, /, ? or @ in the user name or password percent-encoded (%23, %2F, %3F, %40), or ' +
+  'leave the password out of the URL: PGPASSWORD, or in the editor "Upkeep: Set Database ' +
+  'Password". Check that the port is a number up to 65535.';
 
 /**
  * The database name of a `postgres://` URL as libpq reads it: the path after the host up to the

@@ -346,8 +346,6 @@ describe('finding the database', () => {
         environment: 'development',
         name: undefined,
       });
-      // The shared block's line: a refused login names it and the variable.
-      assert.deepEqual(connection.passwordReadFrom, { name: 'DB_PASSWORD', line: 8 });
       assert.equal(connection.config.host, '127.0.0.1');
       assert.equal(connection.config.port, 5433);
       assert.equal(connection.config.user, 'rails');
@@ -634,6 +632,19 @@ describe('finding the database', () => {
         (error: unknown) => isPercentError(error) && /DATABASE_URL/.test((error as Error).message),
       );
       assert.equal(splitUrlPassword('postgres://me:50%25ff@h/db').password, '50%ff');
+    });
+
+    it('says to percent-encode a #, / or ? typed as is in a password, never shown', async () => {
+      for (const password of ['pa#ss', 'pa/ss', 'pa?ss']) {
+        await assert.rejects(
+          resolve({}, { env: { DATABASE_URL: `postgres://me:${password}@h/db` } }),
+          (error: unknown) =>
+            UpkeepError.is(error, 'config') &&
+            error.message === 'The connection URL from DATABASE_URL cannot be read: Invalid URL' &&
+            /percent-encoded \(%23, %2F, %3F, %40\).*PGPASSWORD/.test(error.hint ?? '') &&
+            !`${error.message} ${error.hint}`.includes(password),
+        );
+      }
     });
 
     it('then DATABASE_URL from the environment', async () => {
