@@ -44,6 +44,11 @@ export interface ResolvedConnection {
   /** Where messages about this connection are shown, so their hints name what works there. */
   surface?: Surface;
   /**
+   * The set variable config/database.yml read the password from, and its line: what to check
+   * when the server refuses it (it comes before the stored password and PGPASSWORD).
+   */
+  passwordReadFrom?: { name: string; line: number };
+  /**
    * sslmode `prefer` (libpq's default) or `allow`: SSL when the server offers it, else a plain
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
    */
@@ -464,7 +469,11 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   if (merged.ssl === undefined && fromKeys.sslmode) {
     Object.assign(merged, sslFromParams(fromKeys, source));
   }
-  return finish(merged, source, options, production);
+  const resolved = finish(merged, source, options, production);
+  const read = entry.passwordFrom;
+  return read && resolved.config.password === text('password') && text('password') !== undefined
+    ? { ...resolved, passwordReadFrom: { name: read.variable, line: read.line } }
+    : resolved;
 }
 
 function stripUndefined(record: Record<string, unknown>): Record<string, unknown> {

@@ -346,6 +346,8 @@ describe('finding the database', () => {
         environment: 'development',
         name: undefined,
       });
+      // The shared block's line: a refused login names it and the variable.
+      assert.deepEqual(connection.passwordReadFrom, { name: 'DB_PASSWORD', line: 8 });
       assert.equal(connection.config.host, '127.0.0.1');
       assert.equal(connection.config.port, 5433);
       assert.equal(connection.config.user, 'rails');
