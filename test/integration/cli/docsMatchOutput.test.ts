@@ -136,30 +136,25 @@ describe('docs/*-json.md against the JSON the commands print', function () {
     // Last changed in 2020: a window of an hour skips it unread.
     await fs.utimes(path.join(folder, 'old.log'), new Date('2020-01-01'), new Date('2020-01-01'));
     const files = (await fs.readdir(LOGS)).filter((name) => /\.log(\.gz)?$/.test(name));
-    const runs = files.map((name) =>
-      json(runCli(['logs', path.join(LOGS, name), '--format', 'json', '--time-zone', 'UTC'])),
-    );
-    runs.push(
-      json(runCli(['logs', path.join(LOGS, 'security.log'), '--window', '3h', '--format', 'json'])),
-    );
-    runs.push(
-      json(runCli(['logs', path.join(folder, 'old.log'), '--window', '1h', '--format', 'json'])),
-    );
+    const runs: string[][] = files.map((name) => [path.join(LOGS, name), '--time-zone', 'UTC']);
+    runs.push([path.join(LOGS, 'security.log'), '--window', '3h']);
+    runs.push([path.join(folder, 'old.log'), '--window', '1h']);
     const missingAt = runs.length;
-    runs.push(json(runCli(['logs', path.join(folder, 'none.log'), '--format', 'json'])));
-    for (const [name, window] of [
-      ['large.log', '1h'],
-      ['future.log', 'all'],
-      ['years.log', 'all'],
-    ]) {
-      runs.push(
-        json(runCli(['logs', path.join(folder, name), '--window', window, '--format', 'json'])),
-      );
+    runs.push([path.join(folder, 'none.log')]);
+    runs.push([path.join(folder, 'large.log'), '--window', '1h']);
+    runs.push([path.join(folder, 'future.log'), '--window', 'all']);
+    runs.push([path.join(folder, 'years.log'), '--window', 'all']);
+    // Three commands at a time: the machine is shared.
+    const outputs: { code: number | null; value: unknown }[] = [];
+    for (let i = 0; i < runs.length; i += 3) {
+      const batch = runs
+        .slice(i, i + 3)
+        .map((args) => runCli(['logs', ...args, '--format', 'json']));
+      outputs.push(...(await Promise.all(batch.map(json))));
     }
     const piped = startCli(['logs', '-', '--format', 'json']);
     piped.child.stdin.end(readFileSync(path.join(LOGS, 'rails52_production_tagged.log')));
-    runs.push(json(piped.exited));
-    const outputs = await Promise.all(runs);
+    outputs.push(await json(piped.exited));
     // One source was missing: exit 2, its JSON printed all the same, as the page says.
     assert.deepEqual(
       outputs.map((output) => output.code),
