@@ -358,6 +358,12 @@ describe('docs/*-json.md against the JSON the commands print', function () {
     const card = section(doc, '## A card');
     const cards = section(doc, '## Cards and their `data`');
     const ids = (output.value as { cards: { id: string }[] }).cards.map((c) => c.id);
+    // "`DbCard`, in the order below": every card of the table, in its order.
+    const tableIds = [...cards.matchAll(/^\| `([^`]+)` \|/gm)].map(([, id]) => id);
+    assert.deepEqual([...ids, 'metric:<id>'], tableIds);
+    // And `upkeep db --help` offers the same ids to --card.
+    const help = (await runCli(['db', '--help'])).stdout.replace(/\s+/g, ' ');
+    assert.equal(/only these cards \(([^)]*)\)/.exec(help)?.[1], ids.join(', '));
     const missing: string[] = [];
     for (const at of emitted) {
       const dot = at.lastIndexOf('.');
