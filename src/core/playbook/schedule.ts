@@ -287,6 +287,20 @@ function placedCompletion(state: TaskState | undefined, now: Date): Date | undef
   return stampedAhead(state?.done?.at, now) ? undefined : stateInstant(state?.done?.at);
 }
 
+/**
+ * Whether the last completion is one of `period`: its time falls in the period in the zone read
+ * here, whatever period its writer filed it under (a machine in another zone files 08:00 on
+ * 1 March in Tokyo under March, when it is still February in London). Stamped ahead, it is not;
+ * a time that is no time leaves only the period it was filed under.
+ */
+function doneIn(period: Period, state: TaskState | undefined, now: Date): boolean {
+  const done = state?.done;
+  if (!done) return false;
+  const at = stateInstant(done.at);
+  if (!at) return done.periodKey === period.key;
+  return !stampedAhead(done.at, now) && at >= period.start && at < period.end;
+}
+
 /** What a completion stamped ahead adds to its "last done" line, in the tree and the CLI. */
 export const STAMPED_AHEAD_NOTE = ', a time still to come (a clock was wrong)';
 
@@ -304,8 +318,13 @@ export function taskStatus(
   const period = periodAt(tier.period, now, timeZone);
   const checkedItems = currentTicks(state, period.key);
   const today = localDateOf(now, timeZone);
-  if (state?.done?.periodKey === period.key) {
-    return { kind: 'done', period, checkedItems, done: { at: state.done.at, by: state.done.by } };
+  if (doneIn(period, state, now)) {
+    return {
+      kind: 'done',
+      period,
+      checkedItems,
+      done: { at: state!.done!.at, by: state!.done!.by },
+    };
   }
 
   const snoozed = state?.snoozedUntil ? parseLocalDate(state.snoozedUntil) : undefined;

@@ -312,6 +312,41 @@ describe('schedule: task status', () => {
     assert.deepEqual([close.kind, close.period?.key], ['due', '2026-W49']);
   });
 
+  it('takes no completion stamped days ahead for done, also when filed under this period', () => {
+    // The skewed clock's own month is this one: its period key matched, and the row read
+    // "done 2026-12-25 by Skewed Laptop" on the 5th.
+    const tier = tierOf('monthly');
+    const ahead = { periodKey: '2026-12', at: '2026-12-25T09:00:00Z', by: 'Skewed Laptop' };
+    const task = state({ since: '2026-12-01T09:00:00Z', done: ahead });
+    const now = fixedClock('2026-12-05T12:00:00Z').now();
+    const status = taskStatus(tier, task, now, zone);
+    assert.deepEqual([status.kind, status.dueInDays], ['due', 26]);
+    assert.deepEqual(describeLastDone(status, task, now, zone), [
+      'Last done 2026-12-25 by Skewed Laptop, a time still to come (a clock was wrong)',
+    ]);
+  });
+
+  it('places a completion in the reading zone, not under the period its writer filed it', () => {
+    // Marked done at 08:00 on 1 March in Tokyo, filed under 2026-03: it is 28 February in
+    // London and New York. There it read "due today" beside "last done today", and in March
+    // "done" for a month it was not done in.
+    const tier = tierOf('monthly');
+    const tokyo = { periodKey: '2026-03', at: '2026-02-28T23:00:00Z', by: 'Tokyo' };
+    const task = state({ since: '2026-01-10T00:00:00Z', done: tokyo });
+    const february = new Date('2026-02-28T23:30:00Z');
+    const march = new Date('2026-03-05T12:00:00Z');
+    const read = (now: Date, reader: string): string[] => {
+      const status = taskStatus(tier, task, now, reader);
+      return [status.kind, status.period!.key];
+    };
+    assert.deepEqual(read(february, 'Asia/Tokyo'), ['done', '2026-03']);
+    assert.deepEqual(read(march, 'Asia/Tokyo'), ['done', '2026-03']);
+    for (const reader of ['Europe/London', 'America/New_York']) {
+      assert.deepEqual(read(february, reader), ['done', '2026-02'], reader);
+      assert.deepEqual(read(march, reader), ['due', '2026-03'], reader);
+    }
+  });
+
   it('keeps ticks only for their own period', () => {
     const tier = tierOf('daily');
     const ticked = state({
