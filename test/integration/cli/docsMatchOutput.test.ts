@@ -75,7 +75,7 @@ function examplePaths(doc: string): Set<string> {
 /** Where a key path's object is described: the page's texts whose backticked words name it. */
 type Places = (objectPath: string) => string[] | 'any';
 
-/** The emitted keys no text names, as `path (object at: parent)`. */
+/** The key paths emitted that neither the example nor the texts of their object name. */
 function undocumented(emitted: Set<string>, example: Set<string>, places: Places): string[] {
   const missing: string[] = [];
   for (const at of emitted) {
