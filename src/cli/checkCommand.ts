@@ -22,13 +22,19 @@ import {
 } from '../core/checks/registry';
 import { checkListJson, formatCheckList, listChecks } from '../core/checks/checkList';
 import type { FailOn, RunProblem } from '../core/checks/report';
-import { exitCodeFor, formatTable, toJsonReport, toJunit } from '../core/checks/report';
+import {
+  exitCodeFor,
+  failingResults,
+  formatTable,
+  toJsonReport,
+  toJunit,
+} from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { plural } from '../core/util/plural';
 import { printable } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
-import type { CheckDefinition, ResultLog } from '../core/checks/types';
+import type { CheckDefinition, CheckResult, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import { resolveConnection } from '../core/db/connection';
 import { cancelOnSignals } from './cancelSignals';
@@ -303,6 +309,14 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         `${exitCode === EXIT_USAGE ? ', exit code 2' : ''}.\n`,
     );
   }
+  const gaps = setupGaps(runResults, options.failOn);
+  if (gaps.length > 0 && !cancel.received && !playbookErrors && !notSaved) {
+    // Exit 2 rather than 1: cron's mail says why, or it reads as a broken command.
+    process.stderr.write(
+      `upkeep check: exit code 2: ${gaps.join(', ')} could not run for a gap in the setup; ` +
+        `${gaps.length === 1 ? 'its details say' : 'their details say'} what to set.\n`,
+    );
+  }
   if (cancel.received) {
     process.stderr.write(
       `upkeep check: cancelled (${cancel.received}): the checks that did not finish show as ` +
@@ -310,6 +324,12 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   return exitCode;
+}
+
+/** The checks that made the run exit 2: each failed for the setup (none for the app). */
+function setupGaps(results: CheckResult[], failOn: FailOn): string[] {
+  if (exitCodeFor(results, failOn) !== EXIT_USAGE) return [];
+  return failingResults(results, failOn).map((result) => result.checkId);
 }
 
 /**

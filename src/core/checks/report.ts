@@ -13,9 +13,14 @@ export type FailOn = 'warn' | 'fail';
  * 0 when nothing failed; 1 on a fail or error (or a warn with `--fail-on warn`); 2 when only
  * configuration problems stopped checks.
  */
-export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 | 2 {
+/** The results that fail the run: failed or errored, or warned too with `--fail-on warn`. */
+export function failingResults(results: CheckResult[], failOn: FailOn = 'fail'): CheckResult[] {
   const bad: CheckOutcome[] = failOn === 'warn' ? ['fail', 'error', 'warn'] : ['fail', 'error'];
-  const failed = results.filter((result) => bad.includes(result.outcome));
+  return results.filter((result) => bad.includes(result.outcome));
+}
+
+export function exitCodeFor(results: CheckResult[], failOn: FailOn = 'fail'): 0 | 1 | 2 {
+  const failed = failingResults(results, failOn);
   if (failed.length === 0) return 0;
   return failed.every((result) => result.configProblem) ? 2 : 1;
 }

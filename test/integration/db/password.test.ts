@@ -140,6 +140,12 @@ for (const target of serversUnderTest) {
         );
         assert.equal(check.code, 2, check.stdout + check.stderr);
         assert.match(check.stdout, /FAIL +No password for user /);
+        // Why 2 and not 1, for the cron mail: the setup is what to fix.
+        assert.equal(
+          check.stderr,
+          'upkeep check: exit code 2: health.database could not run for a gap in the setup; ' +
+            'its details say what to set.\n',
+        );
       },
     );
 
