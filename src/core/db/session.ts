@@ -5,6 +5,7 @@
  * PostgreSQL a cancel request. Queries queue one after another on the single connection. The
  * query id of each statement is noted, so Slowest queries can leave out Upkeep's own.
  */
+import type { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Client } from 'pg';
 import type { DatabaseError, QueryConfig } from 'pg';
@@ -126,6 +127,10 @@ export async function connectClient(
   signal?: AbortSignal,
 ): Promise<Client> {
   const started = Date.now();
+  // A connect that times out after the server asked for the password (or let us in) reached
+  // PostgreSQL: the login or the session does not finish (a lock on a system catalog), the host
+  // and port are right.
+  let answered = false;
   const attempt = async (ssl: boolean): Promise<Client> => {
     const client = new Client({
       ...connection.config,
@@ -134,6 +139,8 @@ export async function connectClient(
       connectionTimeoutMillis: connectTimeoutMs,
     });
     client.on('error', onError);
+    const protocol = protocolOf(client);
+    for (const step of LOGIN_STEPS) protocol?.once(step, () => (answered = true));
     try {
       await connectOrAbort(client, signal);
       return client;
@@ -149,11 +156,40 @@ export async function connectClient(
       return attempt(false);
     });
   } catch (error) {
+    const mapped = connectError(error, connection, connectTimeoutMs, Date.now() - started);
+    const stuck = answered && UpkeepError.is(mapped, 'timeout');
     throw hidePassword(
-      connectError(error, connection, connectTimeoutMs, Date.now() - started),
+      stuck ? sessionNotStarted(mapped, connection, connectTimeoutMs) : mapped,
       connection,
     );
   }
+}
+
+/** pg's names for the server's first answers to a login: only PostgreSQL sends them. */
+const LOGIN_STEPS = [
+  'authenticationOk',
+  'authenticationCleartextPassword',
+  'authenticationMD5Password',
+  'authenticationSASL',
+];
+
+/** The connect timeout's error for a server that answered the login, then started no session. */
+function sessionNotStarted(
+  error: UpkeepError,
+  connection: ResolvedConnection,
+  timeoutMs: number,
+): UpkeepError {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return new UpkeepError(
+    'timeout',
+    `PostgreSQL at ${connection.display} (from ${describeSource(connection.source)}) ` +
+      `answered but did not finish the login and start the session within ${seconds} s.`,
+    'A transaction holding a lock on a system catalog of this database (LOCK TABLE or ' +
+      'VACUUM FULL of pg_class, ...), or an overloaded server, keeps new sessions waiting: ' +
+      'look in pg_locks and pg_stat_activity from another database, or raise ' +
+      'upkeep.database.connectTimeoutMs.',
+    { cause: error.cause },
+  );
 }
 
 /**
@@ -361,6 +397,11 @@ class PgSession implements DbSession {
     await this.client.end().catch(() => undefined);
     clearTimeout(fallback);
   }
+}
+
+/** The client's protocol connection, which pg keeps private: it emits each server message. */
+function protocolOf(client: Client): EventEmitter | undefined {
+  return (client as unknown as { connection?: EventEmitter }).connection;
 }
 
 /** The client's socket, which pg keeps private: destroying it drops a server gone silent. */
