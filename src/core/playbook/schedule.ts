@@ -288,13 +288,16 @@ function placedCompletion(state: TaskState | undefined, now: Date): Date | undef
 }
 
 /**
- * Whether the last completion is one of `period`: its time falls in the period in the zone read
- * here, whatever period its writer filed it under (a machine in another zone files 08:00 on
- * 1 March in Tokyo under March, when it is still February in London). Stamped ahead, it is not;
- * a time that is no time leaves only the period it was filed under.
+ * Whether a completion is one of `period`: its time falls in the period in the zone read here,
+ * whatever period its writer filed it under (a machine in another zone files 08:00 on 1 March
+ * in Tokyo under March, when it is still February in London). Stamped ahead, it is not; a time
+ * that is no time leaves only the period it was filed under.
  */
-function doneIn(period: Period, state: TaskState | undefined, now: Date): boolean {
-  const done = state?.done;
+export function completedIn(
+  done: { periodKey: string; at: string } | undefined,
+  period: Period,
+  now: Date,
+): boolean {
   if (!done) return false;
   const at = stateInstant(done.at);
   if (!at) return done.periodKey === period.key;
@@ -318,7 +321,7 @@ export function taskStatus(
   const period = periodAt(tier.period, now, timeZone);
   const checkedItems = currentTicks(state, period.key);
   const today = localDateOf(now, timeZone);
-  if (doneIn(period, state, now)) {
+  if (completedIn(state?.done, period, now)) {
     return {
       kind: 'done',
       period,

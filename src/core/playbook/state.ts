@@ -6,6 +6,7 @@ import type { CheckOutcome } from '../checks/types';
 import type { Task } from './model';
 import { isRecord } from '../util/isRecord';
 import { typedLine } from '../util/printable';
+import { completedIn, type Period } from './schedule';
 
 const STATE_VERSION = 1;
 
@@ -122,6 +123,18 @@ export interface ChangeContext {
   now: Date;
   by: string;
   periodKey: string;
+  /**
+   * The period `periodKey` names, in the zone the tree reads: a completion is this period's as
+   * the tree reads it (`completedIn`), also one another zone filed under another key.
+   */
+  period?: Period;
+}
+
+/** Whether a completion is the context's period's: the one Reset and unticking take back. */
+function ofPeriod(done: { periodKey: string; at: string } | undefined, context: ChangeContext) {
+  if (!done) return false;
+  if (context.period) return completedIn(done, context.period, context.now);
+  return done.periodKey === context.periodKey;
 }
 
 function taskState(state: PlaybookState, taskId: string, context: ChangeContext): TaskState {
@@ -216,7 +229,7 @@ export function setItemChecked(
   if (checked) setKey(entry.ticks, itemId, { at: context.now.toISOString(), by: context.by });
   else if (Object.hasOwn(entry.ticks, itemId)) delete entry.ticks[itemId];
 
-  const doneNow = entry.done?.periodKey === context.periodKey;
+  const doneNow = ofPeriod(entry.done, context);
   const allTicked =
     task.items.length > 0 && task.items.every((item) => Object.hasOwn(entry.ticks, item.id));
   if (checked && allTicked && !doneNow) {
@@ -327,7 +340,7 @@ export function describeOwnerChange({ from, to }: OwnerChange): string {
 /** Clears the period's ticks, completion and snooze; the history keeps that it happened. */
 export function resetTask(state: PlaybookState, taskId: string, context: ChangeContext): void {
   const entry = taskState(state, taskId, context);
-  const doneNow = entry.done?.periodKey === context.periodKey;
+  const doneNow = ofPeriod(entry.done, context);
   if (doneNow) takeBackDone(entry, context, 'Reset.');
   else pushHistory(entry, entryNow(entry, 'reset', context));
   entry.ticks = record();
@@ -339,7 +352,7 @@ function takeBackDone(entry: TaskState, context: ChangeContext, note: string): v
   pushHistory(entry, entryNow(entry, 'reset', context, note));
   // The completion before this period still counts for "overdue since".
   const earlier = entry.history
-    .filter((item) => item.action === 'done' && item.periodKey !== context.periodKey)
+    .filter((item) => item.action === 'done' && !ofPeriod(item, context))
     .at(-1);
   if (earlier) entry.done = { periodKey: earlier.periodKey, at: earlier.at, by: earlier.by };
   else delete entry.done;

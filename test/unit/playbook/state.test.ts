@@ -17,6 +17,7 @@ import {
   validateState,
 } from '../../../src/core/playbook/state';
 import type { ChangeContext } from '../../../src/core/playbook/state';
+import { periodAt, taskStatus } from '../../../src/core/playbook/schedule';
 
 const task = findTask(defaultPlaybook(), 'daily.logs')!;
 const on = (day: string, by = 'Ann'): ChangeContext => ({
@@ -85,6 +86,45 @@ describe('playbook state changes', () => {
       state.tasks[task.id].history.map((entry) => entry.action),
       ['snoozed', 'done', 'reset'],
     );
+  });
+
+  it('resets and reopens a completion the tree reads as done, filed in another zone', () => {
+    // Marked done at 08:00 on 1 March in Tokyo, filed under 2026-03: the tree in London reads it
+    // done for February that evening, so Reset and unticking an item there take it back.
+    const monthly = findTask(defaultPlaybook(), 'monthly.backups')!;
+    const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'monthly')!;
+    const tokyoNow = new Date('2026-02-28T23:00:00Z');
+    const tokyo = { now: tokyoNow, by: 'Kei', periodKey: '2026-03' };
+    const now = new Date('2026-02-28T23:30:00Z');
+    const london = (): ChangeContext => ({
+      now,
+      by: 'Ann',
+      periodKey: '2026-02',
+      period: periodAt('month', now, 'Europe/London'),
+    });
+    const read = (state: ReturnType<typeof emptyState>): string =>
+      taskStatus(tier, state.tasks[monthly.id], now, 'Europe/London').kind;
+
+    const reset = emptyState();
+    markDone(reset, monthly, tokyo, { tickAll: true });
+    assert.equal(read(reset), 'done');
+    resetTask(reset, monthly.id, london());
+    assert.deepEqual([read(reset), reset.tasks[monthly.id].done], ['due', undefined]);
+
+    const unticked = emptyState();
+    markDone(unticked, monthly, {
+      ...tokyo,
+      now: new Date('2026-01-20T09:00:00Z'),
+      periodKey: '2026-01',
+    });
+    markDone(unticked, monthly, tokyo);
+    setItemChecked(unticked, monthly, monthly.items[0].id, true, london());
+    assert.equal(
+      setItemChecked(unticked, monthly, monthly.items[0].id, false, london()),
+      'reopened',
+    );
+    assert.equal(unticked.tasks[monthly.id].done?.at, '2026-01-20T09:00:00.000Z');
+    assert.equal(read(unticked), 'due');
   });
 
   it('keeps who changed the owner, when, and from whom to whom, in the history', () => {
