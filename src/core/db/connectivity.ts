@@ -2,6 +2,7 @@
  * The connectivity check the guidelines ask for: `SELECT 1` in a read-only transaction, with
  * the server's version and the round trip it took.
  */
+import { versionRow } from './probe';
 import type { DbSession } from './session';
 
 interface Connectivity {
@@ -19,13 +20,14 @@ export async function checkConnectivity(
   const started = performance.now();
   await session.query('connectivity', 'SELECT 1', undefined, signal);
   const roundTripMs = Math.round((performance.now() - started) * 10) / 10;
-  const [row] = await session.query<{ version: string; num: string; database: string }>(
+  const rows = await session.query<{ version: string; num: string; database: string }>(
     'connectivity',
     "SELECT current_setting('server_version') AS version, " +
       "current_setting('server_version_num') AS num, current_database() AS database",
     undefined,
     signal,
   );
+  const row = versionRow(rows, session);
   return {
     serverVersion: row.version.split(' ')[0],
     serverVersionNum: Number(row.num),

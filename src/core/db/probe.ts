@@ -3,6 +3,7 @@
  * replica or not, whether pg_stat_statements is available, loaded, created (which version, in
  * which schema), and whether the role may read every session's statistics.
  */
+import { UpkeepError } from '../util/errors';
 import type { DbSession } from './session';
 
 interface StatStatementsInfo {
@@ -47,7 +48,7 @@ interface ProbeRow {
 
 export async function probeServer(session: DbSession, signal?: AbortSignal): Promise<Probe> {
   // pg_settings hides shared_preload_libraries from roles that may not read it: null then.
-  const [row] = await session.query<ProbeRow>(
+  const rows = await session.query<ProbeRow>(
     'probe',
     `SELECT current_setting('server_version') AS version,
             current_setting('server_version_num') AS num,
@@ -68,6 +69,7 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
     undefined,
     signal,
   );
+  const row = versionRow(rows, session);
   return {
     serverVersion: row.version.split(' ')[0],
     serverVersionNum: Number(row.num),
@@ -91,6 +93,24 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
               .includes('pg_stat_statements'),
     },
   };
+}
+
+/**
+ * The one row of a query of the server's version. A server that answers the login as PostgreSQL
+ * does and then returns no such row (a proxy, or something posing as PostgreSQL) is refused in
+ * words, not with "Cannot read properties of undefined".
+ */
+export function versionRow<T extends { version: string }>(rows: T[], session: DbSession): T {
+  const [row] = rows;
+  if (typeof row?.version === 'string') return row;
+  throw new UpkeepError(
+    'unreachable',
+    `PostgreSQL at ${session.connection.display} took the login but returned ` +
+      `${row ? 'no version' : 'no row'} for current_setting('server_version'), ` +
+      'which no PostgreSQL server does.',
+    'Check that the host and port lead to the PostgreSQL server itself, not to a proxy or ' +
+      'another service that speaks its protocol.',
+  );
 }
 
 /** Compares dotted versions numerically: `1.10` is newer than `1.9`. */
