@@ -155,11 +155,14 @@ function clockNow(): Date {
   const given = process.env[NOW_VARIABLE];
   if (given === undefined || given === '') return new Date();
   const instant = new Date(given);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(given) || Number.isNaN(instant.getTime())) {
+  // Without Z or an offset, Date reads it in the machine's zone: another instant under each TZ.
+  const zoned = /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/i.test(given);
+  if (!zoned || Number.isNaN(instant.getTime())) {
     throw new UpkeepError(
       'config',
       `${NOW_VARIABLE} is "${given}", which is not an ISO 8601 instant.`,
-      `Give one such as 2026-12-07T08:00:00Z, or unset ${NOW_VARIABLE} to use the clock.`,
+      `Give one with Z or an offset, such as 2026-12-07T08:00:00Z, or unset ${NOW_VARIABLE} ` +
+        'to use the clock.',
     );
   }
   return instant;

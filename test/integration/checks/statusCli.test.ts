@@ -910,6 +910,15 @@ describe('upkeep status (CLI)', function () {
     const clock = await upkeep(['--workspace', dir], { UPKEEP_NOW: 'monday' });
     assert.equal(clock.code, 2);
     assert.match(clock.stderr, /UPKEEP_NOW is "monday", which is not an ISO 8601 instant/);
+    // Without Z or an offset, Node read it in the machine's zone: one state, another answer
+    // under each TZ.
+    const local = await upkeep(['--workspace', dir], { UPKEEP_NOW: '2026-12-07T08:00' });
+    assert.equal(local.code, 2);
+    assert.match(
+      local.stderr,
+      /UPKEEP_NOW is "2026-12-07T08:00", which is not an ISO 8601 instant/,
+    );
+    assert.match(local.stderr, /with Z or an offset/);
 
     const gone = await upkeep(['--workspace', path.join(folder, 'nowhere')]);
     assert.equal(gone.code, 2);
