@@ -182,14 +182,36 @@ const WRITING_WORDS = new RegExp(
 );
 
 /**
+ * Calls that act beyond the statement's READ ONLY transaction, which its rollback does not undo:
+ * another connection (dblink), other sessions (pg_terminate_backend), the server (reload, WAL,
+ * replication slots, statistics resets), large objects, advisory locks held past the rollback,
+ * SQL run from a string (query_to_xml), and any function named in quotes (`"pg_terminate_backend"`
+ * reads as `""` once literals are blanked).
+ */
+const SIDE_EFFECT_CALLS = new RegExp(
+  [
+    String.raw`(\b(dblink\w*|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|`,
+    String.raw`pg_rotate_logfile|pg_switch_wal|pg_promote|pg_create_restore_point|`,
+    String.raw`pg_stat_reset\w*|pg_stat_statements_reset|pg_advisory\w*|lo_\w+|`,
+    String.raw`pg_\w*replication_slot|`,
+    String.raw`pg_replication_origin_\w+|pg_logical_emit_message|pg_file_\w+|query_to_xml\w*|`,
+    String.raw`cursor_to_xml|pg_notify|pg_wal_replay_\w+|pg_backup_\w+|pg_log_backend_\w+)`,
+    String.raw`|"")\s*\(`,
+  ].join(''),
+  'i',
+);
+
+/**
  * True for a plain SELECT (or VALUES/TABLE, or a WITH whose parts only read): the only kind
  * Explain Query will run with ANALYZE, because ANALYZE executes the statement. String literals
  * and comments are ignored when looking for writing keywords, so `WHERE note = 'delete'` passes.
+ * A SELECT calling a function that acts outside its transaction (SIDE_EFFECT_CALLS) is not one.
  */
 export function isPlainSelect(statement: string): boolean {
   const keyword = leadingKeyword(statement);
   if (!['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(keyword)) return false;
-  return !WRITING_WORDS.test(blankLiterals(statement));
+  const blanked = blankLiterals(statement);
+  return !WRITING_WORDS.test(blanked) && !SIDE_EFFECT_CALLS.test(blanked);
 }
 
 /** The text with comments replaced by a space and each literal emptied (`''`, `""`, `$$`). */
