@@ -240,6 +240,8 @@ describe('dashboard in a real editor', function () {
     assert.equal(added.length, 1, added.join(', '));
     const written = await fs.readFile(path.join(bugs, added[0]), 'utf8');
     assert.equal(written.split('\n')[0], `# Bug: ${proposed} at checkout`);
+    // It carries what the row showed: how often, where in the app, where in the log.
+    assert.match(written, /^## Seen in the logs\n- \d+× .+\n(- .+\n)*- Log line: log\/.+:\d+$/m);
     // Back to the dashboard behind the report's editor: a click the moment the report opened
     // was lost once on CI, and no page showed.
     await actUntilShown(

@@ -146,6 +146,24 @@ function exceptionBugTitle(exception: ExceptionSummary): string {
   return printableLine(title, LIMITS.title);
 }
 
+/**
+ * The lines a bug report started from an exception row keeps of it: how often and what, the
+ * actions, when last, the app frame and the log line, so the report carries its evidence.
+ */
+export function exceptionEvidence(row: ExceptionRowView): string[] {
+  const at = (where: { file: string; line?: number }): string =>
+    where.line === undefined ? where.file : `${where.file}:${where.line}`;
+  const last = Date.parse(row.lastAt);
+  const lines = [`${row.count}× ${row.className}${row.lastMessage ? `: ${row.lastMessage}` : ''}`];
+  if (row.actions.length > 0) lines.push(`Raised in: ${row.actions.join(', ')}`);
+  if (Number.isFinite(last)) {
+    lines.push(`Last seen: ${new Date(last).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  }
+  if (row.frame) lines.push(`App frame: ${at(row.frame)}`);
+  if (row.location) lines.push(`Log line: ${at(row.location)}`);
+  return lines;
+}
+
 function exceptionRow(exception: ExceptionSummary): ExceptionRowView {
   const row: ExceptionRowView = {
     className: exception.className,

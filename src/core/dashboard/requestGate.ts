@@ -6,7 +6,8 @@
  * have any SQL explained on the monitored database, any URL or file opened, or a database
  * session opened for every message of a loop.
  */
-import type { HostMessage, SectionId, WebviewMessage } from './protocol';
+import { exceptionEvidence } from './logsView';
+import type { ExceptionRowView, HostMessage, SectionId, WebviewMessage } from './protocol';
 
 type GateVerdict = 'accepted' | 'notOffered' | 'busy';
 
@@ -15,8 +16,8 @@ interface Offer {
   queries: string[];
   links: string[];
   files: string[];
-  /** Titles of the exceptions shown, for New Bug Report…. */
-  bugTitles: string[];
+  /** The exceptions shown, for New Bug Report… (by their bugTitle). */
+  exceptions: ExceptionRowView[];
 }
 
 /** Requests that wait for the user or the database: a second one is refused, not queued. */
@@ -46,6 +47,15 @@ export class RequestGate {
   /** Notes what a message to the page shows; each section's latest data replaces its last. */
   record(message: HostMessage): void {
     if (message.type === 'sectionData') this.offers.set(message.section, offerOf(message));
+  }
+
+  /** What the page was shown of the exception a bug report is asked for: lines for the report. */
+  bugEvidence(title: string): string[] {
+    for (const offer of this.offers.values()) {
+      const row = offer.exceptions.find((exception) => exception.bugTitle === title);
+      if (row) return exceptionEvidence(row);
+    }
+    return [];
   }
 
   /** Runs `act` when the request may go ahead, and says why not otherwise. */
@@ -80,7 +90,7 @@ export class RequestGate {
       case 'openLocation':
         return offers.some((offer) => offer.files.includes(message.file));
       case 'newBugReport':
-        return offers.some((offer) => offer.bugTitles.includes(message.title));
+        return offers.some((offer) => offer.exceptions.some((e) => e.bugTitle === message.title));
       default:
         return true;
     }
@@ -88,7 +98,7 @@ export class RequestGate {
 }
 
 function offerOf(message: Extract<HostMessage, { type: 'sectionData' }>): Offer {
-  const offer: Offer = { queries: [], links: [], files: [], bugTitles: [] };
+  const offer: Offer = { queries: [], links: [], files: [], exceptions: [] };
   const defined = <T>(values: (T | undefined)[]): T[] =>
     values.filter((value): value is T => value !== undefined);
   switch (message.section) {
@@ -105,7 +115,7 @@ function offerOf(message: Extract<HostMessage, { type: 'sectionData' }>): Offer 
         ...slowRequests.map((row) => row.location?.file),
         ...exceptions.flatMap((row) => [row.frame?.file, row.location?.file]),
       ]);
-      offer.bugTitles = exceptions.map((row) => row.bugTitle);
+      offer.exceptions = exceptions;
       break;
     }
     case 'database':

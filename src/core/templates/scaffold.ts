@@ -19,7 +19,7 @@ import { readGitInfo } from './gitInfo';
 import { escapeMarkdownHtml } from './markdown';
 import { documentFolder, writeNewFile } from './newFile';
 import type { RenderedTemplate, TemplateVariables } from './render';
-import { renderTemplate } from './render';
+import { escapeSnippetText, renderTemplate } from './render';
 import type { SeverityId } from './severity';
 import { responseDue, severityById } from './severity';
 import { slugify } from './slug';
@@ -163,7 +163,7 @@ async function commonVariables(
  */
 export async function createBugReport(
   context: ScaffoldContext,
-  input: { title: string; severity: SeverityId },
+  input: { title: string; severity: SeverityId; evidence?: string[] },
 ): Promise<CreatedDocument> {
   const title = cutTitle(cleanTitle(input.title));
   const severity = severityById(input.severity);
@@ -180,11 +180,30 @@ export async function createBugReport(
     responseTime: severity.responseTime,
     deadline: formatZonedTime(responseDue(now, severity.id), timeZone),
   });
+  withEvidence(rendered, input.evidence ?? []);
 
   const base = `${variables.date}-${slugify(title)}`;
   const file = await writeNewFile(context.workspace, folder, base, '.md', rendered.text, setting);
   (context.log ?? silentLogger).info(`bug report ${file} (${severity.label})`);
   return { ...rendered, file, templateFile: source.file, warnings: source.warnings };
+}
+
+/**
+ * Adds what the logs showed of an exception (a dashboard row the report was started from) as a
+ * section of its own, before the template's first `## ` heading, else at the end. The lines come
+ * from the log: Markdown text, never HTML, and plain text in the snippet.
+ */
+function withEvidence(rendered: RenderedTemplate, evidence: string[]): void {
+  if (evidence.length === 0) return;
+  const lines = evidence.map((line) => `- ${escapeMarkdownHtml(typedLine(line))}`);
+  const section = `## Seen in the logs\n${lines.join('\n')}\n\n`;
+  for (const key of ['text', 'snippet'] as const) {
+    const add = key === 'text' ? section : escapeSnippetText(section);
+    const heading = /^## /m.exec(rendered[key]);
+    rendered[key] = heading
+      ? rendered[key].slice(0, heading.index) + add + rendered[key].slice(heading.index)
+      : `${rendered[key].replace(/\n*$/, '\n\n')}${add.trimEnd()}\n`;
+  }
 }
 
 /** Writes `<featureFolder>/title-slug.md` with the feature-spec template. */

@@ -298,9 +298,12 @@ export class DashboardPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('upkeep.configureDatabase');
         return;
       case 'newBugReport':
-        // The title of an exception row the page was shown (the gate checked it); the command
-        // asks the severity and writes the report.
-        await vscode.commands.executeCommand('upkeep.newBugReport', { title: message.title });
+        // The title of an exception row the page was shown (the gate checked it), with what the
+        // row showed; the command asks the severity and writes the report.
+        await vscode.commands.executeCommand('upkeep.newBugReport', {
+          title: message.title,
+          evidence: this.gate.bugEvidence(message.title),
+        });
         return;
       case 'saveReport':
         // The same data is saved once from the page: one in a loop wrote a file per message.

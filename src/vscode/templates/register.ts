@@ -32,6 +32,8 @@ import { openAsSnippet } from './snippetEditor';
 export interface NewDocumentArgs {
   title?: string;
   severity?: SeverityId;
+  /** What the dashboard showed of the exception a bug report starts from, line by line. */
+  evidence?: string[];
 }
 
 export function registerTemplateCommands(services: Services): void {
@@ -75,7 +77,7 @@ async function newBugReport(
   const severity = given ?? (await askSeverity('New Bug Report (2/2)'));
   if (severity === undefined) return;
 
-  const created = await createBugReport(context, { title, severity });
+  const created = await createBugReport(context, { title, severity, evidence: args?.evidence });
   await present(created, 'bug report', log);
 }
 
@@ -209,8 +211,8 @@ function reportTemplateProblems(rendered: RenderedDocument): void {
 }
 
 /**
- * Only `{ title?, severity? }` counts as arguments. A menu passes its tree node or a URI, and a
- * task node's own `title` ("Bug-fix workflow") must not become the bug's title.
+ * Only `{ title?, severity?, evidence? }` counts as arguments. A menu passes its tree node or a
+ * URI, and a task node's own `title` ("Bug-fix workflow") must not become the bug's title.
  */
 function isArgs(value: unknown): value is NewDocumentArgs {
   if (
@@ -221,7 +223,9 @@ function isArgs(value: unknown): value is NewDocumentArgs {
     return false;
   }
   const entries = Object.entries(value);
-  return entries.every(
-    ([key, item]) => (key === 'title' || key === 'severity') && typeof item === 'string',
+  return entries.every(([key, item]) =>
+    key === 'evidence'
+      ? Array.isArray(item) && item.every((line) => typeof line === 'string')
+      : (key === 'title' || key === 'severity') && typeof item === 'string',
   );
 }

@@ -164,6 +164,20 @@ describe('dashboard request gate (security review)', () => {
     assert.deepEqual(both, ['accepted', 'busy']);
   });
 
+  it('gives a bug report what the page showed of its exception, as lines', () => {
+    const gate = new RequestGate();
+    const title = "NoMethodError in BookingsController#show: undefined method `name' for nil";
+    assert.deepEqual(gate.bugEvidence(title), []);
+    gate.record(logs);
+    assert.deepEqual(gate.bugEvidence(title), [
+      "3× NoMethodError: undefined method `name' for nil",
+      'Raised in: BookingsController#show',
+      'App frame: app/controllers/bookings_controller.rb:8',
+      'Log line: log/production.log:61',
+    ]);
+    assert.deepEqual(gate.bugEvidence('Wire money to attacker'), []);
+  });
+
   it('runs one explain and one report at a time; a flood waits for none', async () => {
     const gate = new RequestGate();
     gate.record(database(['SELECT 1'], []));

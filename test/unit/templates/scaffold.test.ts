@@ -108,6 +108,32 @@ describe('scaffolding documents', () => {
     },
   );
 
+  it('puts what the logs showed of an exception before the steps to reproduce', async () => {
+    // From the dashboard's exception row: the report had its title and nothing else of it.
+    const created = await createBugReport(context(), {
+      title: 'NoMethodError in BookingsController#show',
+      severity: 'high',
+      evidence: ['13× NoMethodError: <b>nil</b> costs $5 {}', 'Log line: log/production.log:3821'],
+    });
+    const text = await fs.readFile(created.file, 'utf8');
+    assert.match(
+      text,
+      new RegExp(
+        String.raw`^- Branch: .*\n\n## Seen in the logs\n` +
+          String.raw`- 13× NoMethodError: \\<b>nil\\</b> costs \$5 \{\}\n` +
+          String.raw`- Log line: log/production\.log:3821\n\n## Steps to reproduce$`,
+        'm',
+      ),
+    );
+    assert.equal(created.text, text);
+    // The snippet that fills the editor writes the same text, its tab stops first at Step 1.
+    assert.match(created.snippet, /costs \\\$5 \{\\\}\n/);
+    assert.match(created.snippet, /^1\. \$\{1:\[Step 1\]\}$/m);
+
+    const plain = await createBugReport(context(), { title: 'Login fails', severity: 'low' });
+    assert.doesNotMatch(await fs.readFile(plain.file, 'utf8'), /Seen in the logs/);
+  });
+
   it('writes "unknown" for author and branch when there is no git repository or user', async () => {
     const created = await createBugReport(context(), { title: 'x', severity: 'low' });
     assert.match(created.text, /by unknown$/m);
