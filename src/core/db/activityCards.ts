@@ -108,6 +108,13 @@ function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | 
       fix: `${preload[0].toUpperCase()}${preload.slice(1)}.`,
     };
   }
+  if (pss.schemaUsable === false) {
+    const schema = quoteIdent(pss.schema as string);
+    return {
+      reason: `pg_stat_statements is in schema ${schema}, which role ${probe.role} may not use.`,
+      fix: `GRANT USAGE ON SCHEMA ${schema} TO ${quoteIdent(probe.role)};`,
+    };
+  }
   return undefined;
 }
 

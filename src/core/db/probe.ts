@@ -16,6 +16,8 @@ interface StatStatementsInfo {
   /** Installed version, e.g. `1.10`. */
   version?: string;
   schema?: string;
+  /** False when the role may not use the schema it is created in (REVOKE ... ON SCHEMA). */
+  schemaUsable?: boolean;
   /** In shared_preload_libraries; null when the role may not read that setting. */
   loaded: boolean | null;
 }
@@ -43,6 +45,7 @@ interface ProbeRow {
   default_version: string | null;
   installed_version: string | null;
   schema: string | null;
+  schema_usable: boolean | null;
   preload: string | null;
 }
 
@@ -62,6 +65,7 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
               WHERE name = 'pg_stat_statements') AS default_version,
             e.extversion AS installed_version,
             n.nspname AS schema,
+            has_schema_privilege(n.oid, 'USAGE') AS schema_usable,
             (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload
        FROM (SELECT 1) AS one
        LEFT JOIN pg_extension e ON e.extname = 'pg_stat_statements'
@@ -84,6 +88,7 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
       created: row.installed_version !== null,
       version: row.installed_version ?? undefined,
       schema: row.schema ?? undefined,
+      schemaUsable: row.schema_usable ?? undefined,
       loaded:
         row.preload === null
           ? null

@@ -51,4 +51,27 @@ describe('upkeep db text as a role without pg_read_all_stats', function () {
     assert.match(text.stdout, new RegExp(`fix: GRANT pg_read_all_stats TO "${role}";$`, 'm'));
     assert.doesNotMatch(text.stdout + text.stderr, /watch-pw/);
   });
+
+  it('pg_stat_statements in a schema the role may not use: skipped, with the GRANT', async () => {
+    const hidden = await createDatabase(await embeddedServer(), 'cli_limited_schema');
+    await admin(
+      hidden,
+      `CREATE SCHEMA monitoring; REVOKE ALL ON SCHEMA monitoring FROM PUBLIC;
+       CREATE EXTENSION pg_stat_statements SCHEMA monitoring;`,
+    );
+    const limited = new URL(hidden);
+    limited.username = role;
+    limited.password = 'watch-pw';
+    const env = { DATABASE_URL: limited.toString(), HOME: workspace, XDG_CACHE_HOME: workspace };
+    const args = ['db', '--workspace', workspace, '--no-snapshots', '--card', 'slowQueries'];
+
+    const text = await runCli(args, env);
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    const said = 'pg_stat_statements is in schema "monitoring", which role \\S+ may not use\\.';
+    assert.match(text.stdout, new RegExp(`^SKIP +Slowest queries +${said}$`, 'm'));
+    assert.match(
+      text.stdout,
+      new RegExp(`fix: GRANT USAGE ON SCHEMA "monitoring" TO "${role}";$`, 'm'),
+    );
+  });
 });
