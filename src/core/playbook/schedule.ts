@@ -278,13 +278,28 @@ export function stampedAhead(text: string | undefined, now: Date): boolean {
   return at !== undefined && at.getTime() - now.getTime() > CLOCK_SKEW_MS;
 }
 
+/** A completion as the state keeps it: the task's last, or one in its history. */
+interface Completion {
+  periodKey: string;
+  at: string;
+  by: string;
+}
+
 /**
- * When the task was last completed, or undefined when the state says no time a calendar here
- * can place, or one stamped ahead: trusted, that kept the task from being overdue until the
- * period after it, months later.
+ * The completion the task stands on: its last one, or when that is stamped ahead (trusted, it
+ * kept the task from being overdue until the period after it, months later) the last one in the
+ * history neither stamped ahead nor taken back (a reset of its period follows it), as the task
+ * would stand had the one stamped ahead not been.
  */
-function placedCompletion(state: TaskState | undefined, now: Date): Date | undefined {
-  return stampedAhead(state?.done?.at, now) ? undefined : stateInstant(state?.done?.at);
+function standingCompletion(state: TaskState | undefined, now: Date): Completion | undefined {
+  if (!state?.done || !stampedAhead(state.done.at, now)) return state?.done;
+  const takenBack = new Set<string>();
+  for (const entry of [...state.history].reverse()) {
+    if (entry.action === 'reset') takenBack.add(entry.periodKey);
+    if (entry.action !== 'done' || takenBack.has(entry.periodKey)) continue;
+    if (stateInstant(entry.at) && !stampedAhead(entry.at, now)) return entry;
+  }
+  return undefined;
 }
 
 /**
@@ -321,13 +336,9 @@ export function taskStatus(
   const period = periodAt(tier.period, now, timeZone);
   const checkedItems = currentTicks(state, period.key);
   const today = localDateOf(now, timeZone);
-  if (completedIn(state?.done, period, now)) {
-    return {
-      kind: 'done',
-      period,
-      checkedItems,
-      done: { at: state!.done!.at, by: state!.done!.by },
-    };
+  const last = standingCompletion(state, now);
+  if (completedIn(last, period, now)) {
+    return { kind: 'done', period, checkedItems, done: { at: last!.at, by: last!.by } };
   }
 
   const snoozed = state?.snoozedUntil ? parseLocalDate(state.snoozedUntil) : undefined;
@@ -349,7 +360,7 @@ export function taskStatus(
     checkedItems,
     dueInDays: daysBetween(today, lastDay),
   };
-  const doneAt = placedCompletion(state, now);
+  const doneAt = stateInstant(last?.at);
   const since = stateInstant(state?.since);
   let firstMissed: Period;
   if (doneAt) {

@@ -326,6 +326,43 @@ describe('schedule: task status', () => {
     ]);
   });
 
+  it('counts from the completion before one stamped ahead, as if that had not been', () => {
+    // Done every week, then once by a laptop whose clock ran a year ahead: the task read overdue
+    // since the week after Upkeep first saw it, months before the last real completion.
+    const tier = tierOf('weekly');
+    const done = (periodKey: string, at: string, by = 'Ann') => ({
+      action: 'done' as const,
+      ...{ periodKey, at, by, items: [], checks: [] },
+    });
+    const ahead = done('2027-W49', '2027-12-01T10:00:00Z', 'Skewed Laptop');
+    const task = state({
+      since: '2026-01-05T09:00:00Z',
+      done: { periodKey: ahead.periodKey, at: ahead.at, by: ahead.by },
+      history: [
+        done('2026-W46', '2026-11-12T10:00:00Z'),
+        done('2026-W47', '2026-11-19T10:00:00Z'),
+        // Taken back with Reset: not a completion to count from.
+        done('2026-W48', '2026-11-25T10:00:00Z'),
+        { ...done('2026-W48', '2026-11-26T10:00:00Z'), action: 'reset' as const },
+        ahead,
+      ],
+    });
+    const now = fixedClock('2026-12-08T12:00:00Z').now(); // Tuesday of 2026-W50
+    const status = taskStatus(tier, task, now, zone);
+    assert.deepEqual(
+      [status.kind, status.missedPeriod, status.overdueDays],
+      ['overdue', '2026-W48', 9],
+    );
+
+    // Done this week before the laptop's turn: done, with that completion's time.
+    task.history.splice(-1, 0, done('2026-W50', '2026-12-07T10:00:00Z', 'Bo'));
+    const again = taskStatus(tier, task, now, zone);
+    assert.deepEqual(
+      [again.kind, describeTaskStatus(again, now, zone)],
+      ['done', 'done Mon 11:00 by Bo'],
+    );
+  });
+
   it('places a completion in the reading zone, not under the period its writer filed it', () => {
     // Marked done at 08:00 on 1 March in Tokyo, filed under 2026-03: it is 28 February in
     // London and New York. There it read "due today" beside "last done today", and in March
