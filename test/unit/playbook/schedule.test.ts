@@ -226,6 +226,22 @@ describe('schedule: task status', () => {
     assert.deepEqual([february.kind, february.overdueDays], ['overdue', 29]);
   });
 
+  it('is due again by the end of February after a monthly task done on 31 January', () => {
+    // As the README says: once a calendar month, not 30 days on (2 March) nor skipped to March.
+    const tier = tierOf('monthly');
+    const task = state({ done: { periodKey: '2026-01', at: '2026-01-31T20:00:00Z', by: 'Ann' } });
+    const february = taskStatus(tier, task, new Date('2026-02-28T20:00:00Z'), zone);
+    assert.deepEqual(
+      [february.kind, february.period?.key, february.dueInDays],
+      ['due', '2026-02', 0],
+    );
+    const march = taskStatus(tier, task, new Date('2026-03-01T09:00:00Z'), zone);
+    assert.deepEqual(
+      [march.kind, march.missedPeriod, march.overdueDays],
+      ['overdue', '2026-02', 1],
+    );
+  });
+
   it('stays quiet while snoozed and is due again on the snooze date', () => {
     const tier = tierOf('daily');
     const snoozed = state({ since: '2026-11-01T00:00:00Z', snoozedUntil: '2026-12-10' });
