@@ -47,7 +47,7 @@ export interface ResolvedConnection {
    * The set variable config/database.yml read the password from, and its line: what to check
    * when the server refuses it (it comes before the stored password and PGPASSWORD).
    */
-  passwordReadFrom?: { name: string; line: number };
+  passwordReadFrom?: { name: string; line: number; dotenv: boolean };
   /**
    * sslmode `prefer` (libpq's default) or `allow`: SSL when the server offers it, else a plain
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
@@ -472,7 +472,15 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   const resolved = finish(merged, source, options, production);
   const read = entry.passwordFrom;
   return read && resolved.config.password === text('password') && text('password') !== undefined
-    ? { ...resolved, passwordReadFrom: { name: read.variable, line: read.line } }
+    ? {
+        ...resolved,
+        // Not in the process environment: .env gave it, as dotenv gives it to Rails.
+        passwordReadFrom: {
+          name: read.variable,
+          line: read.line,
+          dotenv: options.env[read.variable] === undefined,
+        },
+      }
     : resolved;
 }
 

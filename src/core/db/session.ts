@@ -472,7 +472,7 @@ function pgCode(error: unknown): string | undefined {
  * password and none was set (`connectError` makes that a `config` error, with pg's as cause).
  */
 export function isLoginRefused(error: unknown): boolean {
-  if (UpkeepError.is(error, 'auth')) return true;
+  if (UpkeepError.is(error, 'auth')) return !passwordFromFile.has(error);
   if (!UpkeepError.is(error, 'config')) return false;
   return isMissingPassword(error.cause) || pgCode(error.cause) === '28P01';
 }
@@ -482,6 +482,12 @@ function message(error: unknown): string {
 }
 
 /**
+ * Refused logins whose password config/database.yml read from a variable: one set with
+ * Set Database Password would not be used, so the editor does not offer it for them.
+ */
+const passwordFromFile = new WeakSet<Error>();
+
+/**
  * What to check when the server refused the password. One config/database.yml read from a
  * variable wins over PGPASSWORD and the editor's stored one: that variable is what to check.
  */
@@ -489,11 +495,15 @@ function refusedLoginHint(connection: ResolvedConnection, surface: Surface): str
   const read = connection.passwordReadFrom;
   if (read) {
     // Not "NAME: text": that reads as a secret's value, and the rest would be hidden.
-    const where = surface === 'editor' ? " in the editor's environment" : '';
+    const where = read.dotenv
+      ? '.env'
+      : surface === 'editor'
+        ? "the editor's environment"
+        : 'the environment';
     return (
       `${connection.source.file ?? 'config/database.yml'} line ${read.line} reads the password ` +
-      `from ${read.name}${where}, and the server refused it: check that variable and the ` +
-      'user name.'
+      `from ${read.name} (set in ${where}), and the server refused it: check that variable and ` +
+      'the user name.'
     );
   }
   return surface === 'cli'
@@ -539,12 +549,14 @@ function connectError(
     );
   }
   if (code === '28P01' || code === '28000') {
-    return new UpkeepError(
+    const refused = new UpkeepError(
       'auth',
       `PostgreSQL refused the login for ${where}: ${text}.`,
       refusedLoginHint(connection, surface),
       { cause: error },
     );
+    if (connection.passwordReadFrom) passwordFromFile.add(refused);
+    return refused;
   }
   if (code === '3D000') {
     // Configured, but not there: a setting to fix, not "no database configured".

@@ -12,7 +12,7 @@ import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/d
 import { runChecks } from '../../../src/core/checks/runner';
 import type { Surface } from '../../../src/core/db/connection';
 import { resolveConnection } from '../../../src/core/db/connection';
-import { openSession } from '../../../src/core/db/session';
+import { isLoginRefused, openSession } from '../../../src/core/db/session';
 import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
@@ -174,10 +174,15 @@ for (const target of serversUnderTest) {
       assert.match(cli.stderr, /PostgreSQL refused the login for /);
       assert.match(
         cli.stderr,
-        /config\/database\.yml line 7 reads the password from SHOP_DATABASE_PASSWORD/,
+        /config\/database\.yml line 7 reads the password from SHOP_DATABASE_PASSWORD \(set in the environment\)/,
       );
       assert.match(cli.stderr, /: check that variable and the user name\.$/m);
       assert.doesNotMatch(cli.stderr, /PGPASSWORD|\*\*\*/);
+      // Set in .env (dotenv-rails), it is to be fixed there.
+      await fs.writeFile(path.join(workspace, '.env'), 'SHOP_DATABASE_PASSWORD=not-it\n');
+      const fromDotenv = await runCli(args, { PGPASSWORD: server.password });
+      assert.equal(fromDotenv.code, 1, fromDotenv.stdout + fromDotenv.stderr);
+      assert.match(fromDotenv.stderr, /from SHOP_DATABASE_PASSWORD \(set in \.env\), and/);
 
       // The editor's stored password comes after the file's: Set Database Password cannot fix it.
       const settings = resolveSettings({ database: { railsEnvironment: 'production' } });
@@ -200,6 +205,8 @@ for (const target of serversUnderTest) {
       assert.ok(UpkeepError.is(error, 'auth'), String(error));
       assert.match(error.hint ?? '', /line 7 reads the password from SHOP_DATABASE_PASSWORD/);
       assert.doesNotMatch(error.hint ?? '', /Set Database Password/);
+      // Nor does the editor offer Set Password… for it: a password set there is not used.
+      assert.equal(isLoginRefused(error), false);
     });
   });
 }

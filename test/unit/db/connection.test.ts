@@ -347,7 +347,11 @@ describe('finding the database', () => {
         name: undefined,
       });
       // The shared block's line: a refused login names it and the variable.
-      assert.deepEqual(connection.passwordReadFrom, { name: 'DB_PASSWORD', line: 8 });
+      assert.deepEqual(connection.passwordReadFrom, {
+        name: 'DB_PASSWORD',
+        line: 8,
+        dotenv: false,
+      });
       assert.equal(connection.config.host, '127.0.0.1');
       assert.equal(connection.config.port, 5433);
       assert.equal(connection.config.user, 'rails');
