@@ -139,6 +139,7 @@ export async function connectClient(
       connectionTimeoutMillis: connectTimeoutMs,
     });
     client.on('error', onError);
+    guardParser(client, connection);
     const protocol = protocolOf(client);
     for (const step of LOGIN_STEPS) protocol?.once(step, () => (answered = true));
     try {
@@ -397,6 +398,64 @@ class PgSession implements DbSession {
     await this.client.end().catch(() => undefined);
     clearTimeout(fallback);
   }
+}
+
+/** pg's names for the authentication requests it cannot answer, by request code. */
+const AUTH_METHODS: Record<string, string> = {
+  '2': 'Kerberos V5',
+  '7': 'GSSAPI (Kerberos)',
+  '8': 'GSSAPI (Kerberos)',
+  '9': 'SSPI',
+};
+
+/**
+ * pg reads the server's bytes in its socket's 'data' listener and throws from there on what it
+ * cannot read, such as a request for GSSAPI (a `gss` line in pg_hba.conf): no promise caught it,
+ * and the process, the editor's extension host among them, crashed. Such a throw becomes the
+ * socket's error instead, which fails the connect, or the session, as a broken connection does.
+ */
+function guardParser(client: Client, connection: ResolvedConnection): void {
+  const protocol = protocolOf(client) as
+    (EventEmitter & { attachListeners?: (stream: net.Socket) => void }) | undefined;
+  const attach = protocol?.attachListeners?.bind(protocol);
+  if (!protocol || !attach) return;
+  protocol.attachListeners = (stream) => {
+    const emit = stream.emit.bind(stream);
+    stream.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (event !== 'data') return emit(event, ...args);
+      try {
+        return emit(event, ...args);
+      } catch (error) {
+        stream.destroy(unreadableAnswer(error, connection));
+        return false;
+      }
+    }) as typeof stream.emit;
+    attach(stream);
+  };
+}
+
+/** What pg could not read of the server's answer, in the user's words. */
+function unreadableAnswer(error: unknown, connection: ResolvedConnection): UpkeepError {
+  const where = `${connection.display} (from ${describeSource(connection.source)})`;
+  const text = message(error);
+  const method = /Unknown authenticationOk message type (\d+)/.exec(text)?.[1];
+  if (method !== undefined) {
+    return new UpkeepError(
+      'config',
+      `PostgreSQL at ${where} asks for ${AUTH_METHODS[method] ?? `method ${method}`} ` +
+        'authentication, which Upkeep cannot do.',
+      "Give Upkeep's role a password login: a scram-sha-256 (or md5) line for it in " +
+        'pg_hba.conf, before the line that asks for this method.',
+      { cause: error },
+    );
+  }
+  return new UpkeepError(
+    'unreachable',
+    `PostgreSQL at ${where} sent an answer Upkeep cannot read: ${text}.`,
+    'Check that the host and port lead to the PostgreSQL server itself, not to a proxy or ' +
+      'another service that speaks its protocol.',
+    { cause: error },
+  );
 }
 
 /** The client's protocol connection, which pg keeps private: it emits each server message. */

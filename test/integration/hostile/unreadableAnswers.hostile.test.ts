@@ -1,0 +1,80 @@
+/**
+ * node-postgres throws from its socket listener on an authentication request it does not know:
+ * a server whose pg_hba.conf asks for GSSAPI (Kerberos) crashed `upkeep db` and `upkeep check`
+ * with a stack trace (and would take the editor's extension host down), as did a server that
+ * sent such a request in the middle of a session. The fake servers here, on 127.0.0.1, speak
+ * just enough of the protocol for that.
+ */
+import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
+import { runCli } from '../../support/cli';
+
+function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0);
+  header.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
+}
+
+function request(code: number): Buffer {
+  const body = Buffer.alloc(4);
+  body.writeInt32BE(code);
+  return message('R', body);
+}
+
+/** Asks for GSSAPI at the login, or (`later`) lets the login in and asks it at the first query. */
+function gssServer(later: boolean): Promise<net.Server> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    let loggedIn = false;
+    socket.on('data', () => {
+      if (!later || loggedIn) {
+        socket.write(request(7));
+        return;
+      }
+      loggedIn = true;
+      socket.write(
+        Buffer.concat([request(0), message('K', Buffer.alloc(8)), message('Z', Buffer.from('I'))]),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('a server that asks for an authentication pg cannot do', function () {
+  this.timeout(60_000);
+  const servers: net.Server[] = [];
+
+  after(() => {
+    for (const server of servers) server.close();
+  });
+
+  async function urlOf(later: boolean): Promise<string> {
+    const server = await gssServer(later);
+    servers.push(server);
+    const port = (server.address() as net.AddressInfo).port;
+    return `postgres://app:S3cretPw@127.0.0.1:${port}/app`;
+  }
+
+  it('GSSAPI at the login: upkeep db and check say so and exit 2, no crash', async () => {
+    const env = { DATABASE_URL: await urlOf(false) };
+    const said = /PostgreSQL at \S+ \(from DATABASE_URL\) asks for GSSAPI \(Kerberos\) auth/;
+    const db = await runCli(['db', '--no-snapshots'], env);
+    assert.equal(db.code, 2, db.stdout + db.stderr);
+    assert.match(db.stderr, said);
+    assert.match(db.stderr, /scram-sha-256 \(or md5\) line for it in pg_hba\.conf/);
+    assert.doesNotMatch(db.stderr, /Unknown authenticationOk|at Parser/);
+
+    const check = await runCli(['check', '--check', 'health.database', '--format', 'json'], env);
+    assert.equal(check.code, 2, check.stdout + check.stderr);
+    const [health] = (JSON.parse(check.stdout) as { results: { summary: string }[] }).results;
+    assert.match(health.summary, said);
+  });
+
+  it('the same request in the middle of a session breaks it, no crash', async () => {
+    const db = await runCli(['db', '--no-snapshots'], { DATABASE_URL: await urlOf(true) });
+    assert.equal(db.code, 2, db.stdout + db.stderr);
+    assert.match(db.stderr, /^upkeep db: PostgreSQL at \S+ \(from DATABASE_URL\) asks for GSSAPI/m);
+    assert.doesNotMatch(db.stderr, /Unknown authenticationOk|at Parser/);
+  });
+});
