@@ -65,7 +65,8 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
     .option('--untrusted', 'take no target URL from the workspace\u2019s settings')
     .option(
       '--save [file]',
-      `record the result in ${SAVED_RESULTS_FILE} (or the given file) for backups.recoveryDrill`,
+      `record the result in ${SAVED_RESULTS_FILE} (or the given file) for backups.recoveryDrill ` +
+        'and backups.recentDrill',
     )
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),

@@ -40,7 +40,7 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
     )
     .option(
       '--window <window>',
-      'a duration (1h, 24h, 7d) or a range FROM..TO of ISO dates',
+      'a duration (30m, 1h, 24h, 7d, 2w), a range FROM..TO of ISO dates, or all (the default)',
       nonEmpty,
     )
     .addOption(

@@ -180,7 +180,7 @@ export function registerCheckCommands(services: Services): void {
     const book = playbook();
     const picked = await vscode.window.showQuickPick(
       TIER_IDS.map((id) => ({ label: findTier(book, id)?.title ?? id, id })),
-      { title: 'Upkeep: Run Tier Checks', placeHolder: 'Which tier?' },
+      { title: "Upkeep: Run Tier's Checks", placeHolder: 'Which tier?' },
     );
     return picked?.id;
   };
@@ -218,7 +218,7 @@ export function registerCheckCommands(services: Services): void {
             };
           }),
         {
-          title: 'Upkeep: Run Task Checks',
+          title: "Upkeep: Run Task's Checks",
           placeHolder: "Run which task's checks?",
           matchOnDescription: true,
         },

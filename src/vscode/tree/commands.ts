@@ -234,7 +234,7 @@ async function snooze(context: TreeCommandContext, node: unknown): Promise<void>
   if (picked.label === 'Pick a date…') {
     const typed = await vscode.window.showInputBox({
       title: `Snooze "${task.title}" until`,
-      prompt: 'The task is due again on this date (your time zone).',
+      prompt: `The task is due again on this date (in ${controller.timeZone}).`,
       placeHolder: formatLocalDate(addDays(today, 7)),
       validateInput: (value) => {
         const date = parseLocalDate(value);
