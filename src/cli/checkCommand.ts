@@ -30,6 +30,7 @@ import {
   toJunit,
 } from '../core/checks/report';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
+import { didYouMean } from '../core/util/closest';
 import { plural } from '../core/util/plural';
 import { printable } from '../core/util/printable';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
@@ -326,6 +327,12 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   return exitCode;
 }
 
+/** `Did you mean "daily.health"? ` for a typo of a known name, else ''. */
+function suggestion(typed: string, known: string[]): string {
+  const near = didYouMean(typed, known).trim();
+  return near ? `${near} ` : '';
+}
+
 /** The checks that made the run exit 2: each failed for the setup (none for the app). */
 function setupGaps(results: CheckResult[], failOn: FailOn): string[] {
   if (exitCodeFor(results, failOn) !== EXIT_USAGE) return [];
@@ -346,16 +353,16 @@ function selectChecks(
   const add = (definitions: CheckDefinition[]): void => {
     for (const definition of definitions) selected.set(definition.id, definition);
   };
+  const ids = registry.all().map((definition) => definition.id);
+  const tasks = playbook.tasks.map((task) => task.id);
   for (const id of options.check ?? []) {
     const definition = registry.get(id);
     if (!definition) {
       throw new UpkeepError(
         'config',
         `unknown check "${id}"`,
-        `Known checks: ${registry
-          .all()
-          .map((d) => d.id)
-          .join(', ')} (upkeep check --list gives their titles and tiers)`,
+        `${suggestion(id, ids)}Known checks: ${ids.join(', ')} ` +
+          '(upkeep check --list gives their titles and tiers)',
       );
     }
     add([definition]);
@@ -366,7 +373,7 @@ function selectChecks(
       throw new UpkeepError(
         'config',
         `unknown task "${id}"`,
-        `Known tasks: ${playbook.tasks.map((t) => t.id).join(', ')}`,
+        `${suggestion(id, tasks)}Known tasks: ${tasks.join(', ')}`,
       );
     }
     add(definitions);

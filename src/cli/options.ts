@@ -8,6 +8,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
+import { didYouMean } from '../core/util/closest';
 import { UpkeepError } from '../core/util/errors';
 
 /**
@@ -39,7 +40,10 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 export function tierIds(names: readonly string[]): TierId[] {
   for (const name of names) {
     if (!TIER_IDS.includes(name as TierId)) {
-      throw new UpkeepError('config', `unknown tier "${name}"; choose from ${TIER_IDS.join(', ')}`);
+      throw new UpkeepError(
+        'config',
+        `unknown tier "${name}"; choose from ${TIER_IDS.join(', ')}.${didYouMean(name, TIER_IDS)}`,
+      );
     }
   }
   return names as TierId[];

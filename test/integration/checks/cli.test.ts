@@ -255,6 +255,22 @@ checks:
     ]);
     assert.equal(unknownCheck.code, 2);
     assert.match(unknownCheck.stderr, /unknown check "nope\.nothing"/);
+    assert.doesNotMatch(unknownCheck.stderr, /Did you mean/);
+    // A typo of a name the playbook has: said first, before the whole list.
+    const typos = [
+      ['--check', 'db.vacum', /^Did you mean "db\.vacuum"\? Known checks: /m],
+      ['--task', 'daily.helth', /^Did you mean "daily\.health"\? Known tasks: /m],
+      [
+        '--tier',
+        'dayly',
+        /^upkeep check: unknown tier "dayly"; choose from .*Did you mean "daily"\?$/m,
+      ],
+    ] as const;
+    for (const [flag, value, said] of typos) {
+      const typo = await upkeep(['check', flag, value, '--workspace', workspace]);
+      assert.equal(typo.code, 2, typo.stderr);
+      assert.match(typo.stderr, said);
+    }
 
     assert.equal((await upkeep(['check', '--format', 'xml', '--workspace', workspace])).code, 2);
     assert.equal((await upkeep(['check', '--tier', 'hourly', '--workspace', workspace])).code, 2);
