@@ -355,17 +355,16 @@ async function selectRailsEnvironment(services: Services): Promise<void> {
     const yml = await listDatabaseYml(workspacePath(services), process.env).catch(() => undefined);
     environments = yml?.environments ?? [];
   }
-  const items: vscode.QuickPickItem[] = [
-    ...new Set([...environments, 'development', 'test', 'production']),
-  ].map((name) => ({
-    label: name,
-    description:
-      name === current
-        ? 'current'
-        : environments.includes(name)
-          ? 'in config/database.yml'
-          : undefined,
-  }));
+  // The file's own environments when it has any (one it lacks cannot be read); Rails' three
+  // otherwise, and the current one whatever it is.
+  const names = environments.length > 0 ? environments : ['development', 'test', 'production'];
+  const items: vscode.QuickPickItem[] = [...new Set([...names, current])].map((name) => {
+    const notes = [
+      ...(name === current ? ['current'] : []),
+      ...(environments.includes(name) ? ['in config/database.yml'] : []),
+    ];
+    return { label: name, description: notes.join(', ') || undefined };
+  });
   items.push({ label: 'Other…' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Rails environment of config/database.yml',
