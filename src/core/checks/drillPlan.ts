@@ -16,7 +16,14 @@ import {
   resolveConnection,
   urlDatabase,
 } from '../db/connection';
-import { connectClient, connectOrAbort, dropClient, withAbort } from '../db/session';
+import {
+  connectClient,
+  connectOrAbort,
+  dropClient,
+  guardParser,
+  unknownAuthMethod,
+  withAbort,
+} from '../db/session';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import { isLoopbackHost, normalHost } from '../util/hosts';
@@ -212,6 +219,15 @@ export async function connectTarget(
   });
   // A connection dropped later rejects its query; without a listener it would crash the run.
   client.on('error', () => undefined);
+  // What pg cannot read (a request for GSSAPI) fails the connect; it crashed the drill.
+  guardParser(client, (error) => {
+    const method = unknownAuthMethod(error);
+    const text = method
+      ? `it asks for ${method} authentication, which Upkeep cannot do: give the drill's role ` +
+        'a password login (scram-sha-256 or md5) in pg_hba.conf'
+      : `an answer Upkeep cannot read (${error instanceof Error ? error.message : String(error)})`;
+    return new Error(text, { cause: error });
+  });
   const started = Date.now();
   try {
     await connectOrAbort(client, signal);

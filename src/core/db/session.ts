@@ -139,7 +139,7 @@ export async function connectClient(
       connectionTimeoutMillis: connectTimeoutMs,
     });
     client.on('error', onError);
-    guardParser(client, connection);
+    guardParser(client, (error) => unreadableAnswer(error, connection));
     const protocol = protocolOf(client);
     for (const step of LOGIN_STEPS) protocol?.once(step, () => (answered = true));
     try {
@@ -412,9 +412,10 @@ const AUTH_METHODS: Record<string, string> = {
  * pg reads the server's bytes in its socket's 'data' listener and throws from there on what it
  * cannot read, such as a request for GSSAPI (a `gss` line in pg_hba.conf): no promise caught it,
  * and the process, the editor's extension host among them, crashed. Such a throw becomes the
- * socket's error instead, which fails the connect, or the session, as a broken connection does.
+ * socket's error instead (`toError` says it in words), which fails the connect, or the session,
+ * as a broken connection does.
  */
-function guardParser(client: Client, connection: ResolvedConnection): void {
+export function guardParser(client: Client, toError: (error: unknown) => Error): void {
   const protocol = protocolOf(client) as
     (EventEmitter & { attachListeners?: (stream: net.Socket) => void }) | undefined;
   const attach = protocol?.attachListeners?.bind(protocol);
@@ -426,7 +427,7 @@ function guardParser(client: Client, connection: ResolvedConnection): void {
       try {
         return emit(event, ...args);
       } catch (error) {
-        stream.destroy(unreadableAnswer(error, connection));
+        stream.destroy(toError(error));
         return false;
       }
     }) as typeof stream.emit;
@@ -434,16 +435,21 @@ function guardParser(client: Client, connection: ResolvedConnection): void {
   };
 }
 
+/** The authentication method of a request pg could not answer (`GSSAPI (Kerberos)`), if so. */
+export function unknownAuthMethod(error: unknown): string | undefined {
+  const code = /Unknown authenticationOk message type (\d+)/.exec(message(error))?.[1];
+  return code === undefined ? undefined : (AUTH_METHODS[code] ?? `method ${code}`);
+}
+
 /** What pg could not read of the server's answer, in the user's words. */
 function unreadableAnswer(error: unknown, connection: ResolvedConnection): UpkeepError {
   const where = `${connection.display} (from ${describeSource(connection.source)})`;
   const text = message(error);
-  const method = /Unknown authenticationOk message type (\d+)/.exec(text)?.[1];
+  const method = unknownAuthMethod(error);
   if (method !== undefined) {
     return new UpkeepError(
       'config',
-      `PostgreSQL at ${where} asks for ${AUTH_METHODS[method] ?? `method ${method}`} ` +
-        'authentication, which Upkeep cannot do.',
+      `PostgreSQL at ${where} asks for ${method} authentication, which Upkeep cannot do.`,
       "Give Upkeep's role a password login: a scram-sha-256 (or md5) line for it in " +
         'pg_hba.conf, before the line that asks for this method.',
       { cause: error },

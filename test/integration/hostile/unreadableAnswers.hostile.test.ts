@@ -6,8 +6,13 @@
  * just enough of the protocol for that.
  */
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
 import { runCli } from '../../support/cli';
+import { createDatabase, debianServer, pgDump } from '../../support/postgres';
 
 function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
   const header = Buffer.alloc(5);
@@ -76,5 +81,29 @@ describe('a server that asks for an authentication pg cannot do', function () {
     assert.equal(db.code, 2, db.stdout + db.stderr);
     assert.match(db.stderr, /^upkeep db: PostgreSQL at \S+ \(from DATABASE_URL\) asks for GSSAPI/m);
     assert.doesNotMatch(db.stderr, /Unknown authenticationOk|at Parser/);
+  });
+
+  it('a drill target that asks for GSSAPI fails the drill in words, no crash', async () => {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-gss-drill-'));
+    try {
+      const dump = path.join(folder, 'app.dump');
+      pgDump(await createDatabase(await debianServer(), 'gss_drill'), dump);
+      const target = (await urlOf(false)).replace(/\/app$/, '/postgres');
+      // A connect that fails rejects the drill, which the CLI and the editor then report.
+      await assert.rejects(
+        runRecoveryDrill({
+          dumpFile: dump,
+          targetUrl: target,
+          confirmed: true,
+          env: { PATH: process.env.PATH },
+        }),
+        (error: Error) =>
+          /^it asks for GSSAPI \(Kerberos\) authentication, which Upkeep cannot do/.test(
+            error.message,
+          ) && !error.message.includes('S3cretPw'),
+      );
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
   });
 });
