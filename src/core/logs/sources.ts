@@ -200,11 +200,16 @@ export async function resolveSources(
       try {
         const stat = await fs.stat(file);
         if (fromGlob && stat.isDirectory()) continue;
-        if (!stat.isFile()) {
-          // A folder, FIFO or device: reading it could hang or never end.
+        if (stat.isDirectory()) {
+          // `upkeep logs log`, or a setting naming log/: the files in it are what was meant.
           problem ??=
-            `${file} is not a regular file (a folder, pipe or device); ` +
-            'Upkeep reads log files only.';
+            `${file} is a folder: name the log files in it, such as ` +
+            `${path.join(file, 'production.log')} or the glob ${path.join(file, '*.log')}.`;
+          continue;
+        }
+        if (!stat.isFile()) {
+          // A FIFO or device: reading it could hang or never end.
+          problem ??= `${file} is not a regular file (a pipe or device); Upkeep reads log files only.`;
           continue;
         }
         found++;

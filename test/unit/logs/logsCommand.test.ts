@@ -196,6 +196,20 @@ describe('upkeep logs', () => {
     }
   });
 
+  it('says a folder named as the log is a folder, and how to name the logs in it', async () => {
+    // `upkeep logs log` read as "not a regular file (a folder, pipe or device)".
+    const workspace = await tempFolderWith('upkeep-cli-logs-folder-', {
+      'log/production.log': '',
+    });
+    const result = upkeep(['logs', path.join(workspace, 'log')]);
+    assert.equal(result.status, 2, result.stdout);
+    const named = String.raw`such as \S+/log/production\.log or the glob \S+/log/\*\.log\.$`;
+    assert.match(
+      result.stderr,
+      new RegExp(String.raw`/log is a folder: name the log files in it, ` + named, 'm'),
+    );
+  });
+
   describe('with - for standard input', () => {
     const log = path.join(FIXTURES, 'rails52_production_tagged.log');
 
