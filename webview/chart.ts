@@ -276,9 +276,13 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
 
   const shown = view.series.map((_series, index) => shownValues(view, index));
   const resting = shown.map((values) => restingValue(values, atRest));
-  /** A faded series (part days) in the colour of the series it is part of. */
+  /**
+   * A faded series (part days) in the colour of the series it is part of; the others in order,
+   * as if the faded ones were not there (Errors stays red beside part hours).
+   */
   const colorOf = (colors: ChartColors, index: number): string => {
-    const at = view.series[index].faded && index > 0 ? index - 1 : index;
+    const whole = view.series.slice(0, index + 1).filter((series) => !series.faded).length;
+    const at = Math.max(0, whole - 1);
     return colors.series[at % colors.series.length];
   };
   // A total or a peak belongs to the whole window, not to one time: the time cell stays empty.

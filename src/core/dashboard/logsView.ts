@@ -76,19 +76,57 @@ function bucketsOf(summary: LogSummary): {
   };
 }
 
+/**
+ * The hours the window starts or ends inside (24 hours to 12:31: the 12:00 hours of both days),
+ * by index: their counts cover part of an hour, and a last bar of 31 minutes read as a drop.
+ */
+function partHours(summary: LogSummary, per: string, times: number[]): Set<number> {
+  const parts = new Set<number>();
+  if (per !== 'hour' || times.length === 0) return parts;
+  const from = Date.parse(summary.window.from ?? '');
+  const to = Date.parse(summary.window.to ?? '');
+  const last = times.length - 1;
+  if (Number.isFinite(from) && times[0] * 1000 < from) parts.add(0);
+  if (Number.isFinite(to) && times[last] * 1000 + HOUR_MS > to) parts.add(last);
+  return parts;
+}
+
+/** Requests per bucket, with the part hours apart, lighter, as the sign-ups' part days. */
+function requestSeries(counts: number[], parts: Set<number>): Pick<ChartView, 'series' | 'note'> {
+  if (parts.size === 0) return { series: [{ label: 'Requests', values: counts }] };
+  return {
+    series: [
+      { label: 'Requests', values: counts.map((count, at) => (parts.has(at) ? null : count)) },
+      {
+        label: 'of which part hours',
+        values: counts.map((count, at) => (parts.has(at) ? count : null)),
+        faded: true,
+      },
+    ],
+    note:
+      'Lighter bars are part hours: the window starts or ends inside them, so they count ' +
+      'less than an hour.',
+  };
+}
+
 export function hourlyCharts(
   summary: LogSummary,
 ): Pick<LogsView, 'requestsPerHour' | 'errorRate' | 'durations'> {
   const { per, rows, times } = bucketsOf(summary);
+  const requests = requestSeries(
+    rows.map((row) => row?.count ?? 0),
+    partHours(summary, per, times),
+  );
 
   const requestsPerHour: ChartView = {
     title: `Requests per ${per}`,
     unit: 'requests',
     times,
     series: [
-      { label: 'Requests', values: rows.map((row) => row?.count ?? 0) },
+      ...requests.series,
       { label: 'Errors (5xx)', values: rows.map((row) => row?.errors ?? 0) },
     ],
+    ...(requests.note ? { note: requests.note } : {}),
   };
   const errorRate: ChartView = {
     title: 'Error rate',

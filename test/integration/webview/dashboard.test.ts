@@ -325,6 +325,34 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it('keeps the colour of a series that follows a part (part hours before Errors)', async () => {
+    // A faded series took a colour slot: Errors (5xx) turned from red to the third colour.
+    const dashboard = await harness.open();
+    const colours = async (series: ChartView['series']): Promise<string[]> => {
+      const payloads = sampleSections();
+      const logs = payloads.find((payload) => payload.section === 'logs');
+      assert.ok(logs?.section === 'logs');
+      logs.data.requestsPerHour.series = series;
+      await feed(dashboard, payloads);
+      return chartFigure(dashboard.page, 'Requests per hour')
+        .locator('.u-legend tr.u-series .u-marker')
+        .evaluateAll((markers) => markers.map((marker) => getComputedStyle(marker).borderColor));
+    };
+    const count = (value: number | null): (number | null)[] => [value, 5, 6, 7];
+    const whole = await colours([
+      { label: 'Requests', values: count(4) },
+      { label: 'Errors (5xx)', values: [0, 1, 0, 0] },
+    ]);
+    const parted = await colours([
+      { label: 'Requests', values: count(null) },
+      { label: 'of which part hours', values: [4, null, null, null], faded: true },
+      { label: 'Errors (5xx)', values: [0, 1, 0, 0] },
+    ]);
+    assert.deepEqual(parted, [whole[0], whole[1], whole[1], whole[2]], parted.join(' | '));
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('draws part days lighter, in the colour of the whole days, with a note', async () => {
     const dashboard = await harness.open();
     const note =

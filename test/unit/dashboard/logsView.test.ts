@@ -13,14 +13,14 @@ import { tempFolderWith } from '../../support/tempFolders';
 const WORKSPACE = path.resolve(__dirname, '../../fixtures/dashboard');
 const NOW = new Date('2021-11-27T00:00:00Z');
 
-async function view(workspace = WORKSPACE, source = 'rails52_production_tagged.log') {
+async function view(workspace = WORKSPACE, source = 'rails52_production_tagged.log', now = NOW) {
   const window = { kind: '24h' as const };
   const summary = await summarizeLogs({
     workspace,
     sources: [source],
-    window: windowBounds(window, NOW),
+    window: windowBounds(window, now),
     timeZone: 'UTC',
-    clock: fixedClock(NOW),
+    clock: fixedClock(now),
   });
   return { summary, view: logsView(summary, window) };
 }
@@ -60,6 +60,41 @@ describe('dashboard logs view', () => {
       Math.round((busy.errors / busy.completed) * 100_000) / 1000,
     );
     assert.equal(logs.durations.series[0].values[index], busy.meanMs);
+  });
+
+  it('draws the hours the window cuts, its first and its last, as part hours', async () => {
+    // The last 24 hours to 12:31:20: the 12:00 bar held 31 minutes and read as a drop.
+    const now = new Date('2021-11-26T12:31:20Z');
+    const { summary, view: logs } = await view(WORKSPACE, 'rails52_production_tagged.log', now);
+    const chart = logs.requestsPerHour;
+    assert.deepEqual(
+      chart.series.map((series) => [series.label, series.faded ?? false]),
+      [
+        ['Requests', false],
+        ['of which part hours', true],
+        ['Errors (5xx)', false],
+      ],
+    );
+    const [whole, part] = chart.series;
+    const last = chart.times.length - 1;
+    assert.equal(chart.times[0], Date.parse('2021-11-25T12:00:00Z') / 1000);
+    assert.equal(chart.times[last], Date.parse('2021-11-26T12:00:00Z') / 1000);
+    for (const at of [0, last]) assert.equal(whole.values[at], null);
+    const inLast = summary.requests.perHour.find((row) => row.hour.startsWith('2021-11-26T12'));
+    assert.equal(part.values[last], inLast?.count ?? 0);
+    assert.ok(part.values.slice(1, last).every((value) => value === null));
+    const sum = (values: (number | null)[]): number =>
+      values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    assert.equal(sum(whole.values) + sum(part.values), summary.requests.total);
+    assert.match(chart.note ?? '', /^Lighter bars are part hours: /);
+
+    // A window of whole hours has none.
+    const { view: day } = await view();
+    assert.deepEqual(
+      day.requestsPerHour.series.map((series) => series.label),
+      ['Requests', 'Errors (5xx)'],
+    );
+    assert.equal(day.requestsPerHour.note, undefined);
   });
 
   it('draws a window of 3 hours or less in 5-minute slots from its start, each whole', async () => {
