@@ -419,6 +419,34 @@ const dayFormat = new Intl.DateTimeFormat('en-US', {
   timeZone: 'UTC',
 });
 
+const DAY_MS = 86_400_000;
+/** Days drawn at most: the window is 30 days and a day more; a longer span is left as it is. */
+const MAX_FILLED_DAYS = 400;
+
+/**
+ * Every day of the window, a day without sign-ups as 0 (the query returns only days that have
+ * some, so a week of none was not on the axis at all): from the window's first day to today,
+ * or, for a card saved without them, from the first day with sign-ups to the last.
+ */
+function everyDay(
+  days: { at: number; users: number }[],
+  partial: BusinessGrowthData['signUpsPartialDays'],
+): { at: number; users: number }[] {
+  const bound = (day: string | undefined): number => Date.parse(`${day}T00:00:00Z`);
+  const known = days.map((day) => day.at);
+  const from = Math.min(...known, partial ? bound(partial.first) : Infinity);
+  const to = Math.max(...known, partial ? bound(partial.last) : -Infinity);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || (to - from) / DAY_MS > MAX_FILLED_DAYS) {
+    return days;
+  }
+  const users = new Map(days.map((day) => [day.at, day.users]));
+  const count = Math.round((to - from) / DAY_MS) + 1;
+  return Array.from({ length: count }, (_, index) => {
+    const at = from + index * DAY_MS;
+    return { at, users: users.get(at) ?? 0 };
+  });
+}
+
 /**
  * Sign-ups of whole days, and apart from them, lighter, the two days counted in part (from
  * this time 30 days ago, today so far), which would read as drops beside whole days. The part
@@ -493,11 +521,12 @@ export function businessView(cards: DbCard[]): BusinessView {
       .map((day) => ({ at: Date.parse(`${day.day}T00:00:00Z`), users: day.users }))
       .filter((day) => Number.isFinite(day.at))
       .sort((a, b) => a.at - b.at);
+    const axis = everyDay(days, growth.signUpsPartialDays);
     view.signupsPerDay = {
       title: 'Sign-ups per day',
       unit: 'users',
-      times: days.map((day) => day.at / 1000),
-      ...signUpSeries(days, growth.signUpsPartialDays),
+      times: axis.map((day) => day.at / 1000),
+      ...signUpSeries(axis, growth.signUpsPartialDays),
       dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },
     };
     if (growth.retention7d?.cohort) {

@@ -12,7 +12,8 @@ import type {
   DashboardViewState,
   SectionPayload,
 } from '../../../src/core/dashboard/protocol';
-import { cardView } from '../../../src/core/dashboard/databaseView';
+import { businessView, cardView } from '../../../src/core/dashboard/databaseView';
+import type { BusinessGrowthData } from '../../../src/core/db/businessCards';
 import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
 import {
@@ -349,6 +350,50 @@ describe('dashboard webview (Chromium)', function () {
       { label: 'Errors (5xx)', values: [0, 1, 0, 0] },
     ]);
     assert.deepEqual(parted, [whole[0], whole[1], whole[1], whole[2]], parted.join(' | '));
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
+  it('draws every day of the window, days without sign-ups as 0 on the axis', async () => {
+    // Sign-ups on 2 days of 31: the axis ran over those 2 days alone, a gap of none unseen.
+    const dashboard = await harness.open();
+    const growth: BusinessGrowthData = {
+      counts: { users: 13 },
+      signUpsPerDay: [
+        { day: '2026-11-10', users: 9 },
+        { day: '2026-11-30', users: 4 },
+      ],
+      signUpsTimeZone: 'Etc/UTC',
+      signUpsPartialDays: { first: '2026-11-05', last: '2026-12-05' },
+      retention7d: null,
+    };
+    const card = { id: 'businessGrowth', title: 'Users', state: 'ok' as const, summary: '' };
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    business.data.signupsPerDay = businessView([
+      { ...card, data: growth, durationMs: 1 },
+    ]).signupsPerDay;
+    await feed(dashboard, payloads);
+    const chart = chartFigure(dashboard.page, 'Sign-ups per day');
+    const canvas = chart.locator('.chart-canvas');
+    await canvas.locator('canvas').waitFor();
+    const [min, max] = ((await canvas.getAttribute('data-x-range')) ?? '').split('..').map(Number);
+    const first = Date.parse('2026-11-05T00:00:00Z') / 1000;
+    const last = Date.parse('2026-12-05T00:00:00Z') / 1000;
+    assert.ok(min <= first && last <= max, `${min}..${max} holds Nov 5 to Dec 5`);
+    const days = await chart.locator('.visually-hidden tbody th').allTextContents();
+    assert.equal(days.length, 31, days.join(' | '));
+    assert.equal(days[1], 'Fri, Nov 6, 2026');
+    const figures = await chart
+      .locator('.visually-hidden tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.querySelector('td')?.textContent));
+    assert.deepEqual([figures[1], figures[5], figures[25]], ['0', '9', '4'], figures.join(' | '));
+    assert.deepEqual(await chartLegend(dashboard.page, 'Sign-ups per day'), [
+      'Total: ',
+      'Sign-ups: 13',
+      'of which part days: 0',
+    ]);
     await assertClean(dashboard);
     await dashboard.page.context().close();
   });

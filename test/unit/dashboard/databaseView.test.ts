@@ -264,12 +264,15 @@ describe('dashboard database view', () => {
       retention7d: null,
     };
     const chart = businessView([card('businessGrowth', growth)]).signupsPerDay;
+    // Every day of the window, the days between Nov 6 and Dec 5 without sign-ups as 0.
+    const zeros = (count: number): number[] => Array.from({ length: count }, () => 0);
+    const gaps = (count: number): null[] => Array.from({ length: count }, () => null);
     assert.deepEqual(
       chart?.series.map((series) => [series.label, series.values, series.faded ?? false]),
       [
-        ['Sign-ups', [null, 9, null], false],
+        ['Sign-ups', [null, 9, ...zeros(28), null], false],
         // Part of the sign-ups, whose total (the legend's, the card's) counts them too.
-        ['of which part days', [2, null, 3], true],
+        ['of which part days', [2, ...gaps(29), 3], true],
       ],
     );
     assert.equal(
@@ -281,8 +284,50 @@ describe('dashboard database view', () => {
     const older = businessView([
       card('businessGrowth', { ...growth, signUpsPartialDays: undefined }),
     ]).signupsPerDay;
-    assert.deepEqual(older?.series, [{ label: 'Sign-ups', values: [2, 9, 3] }]);
+    assert.deepEqual(older?.series, [{ label: 'Sign-ups', values: [2, 9, ...zeros(28), 3] }]);
     assert.equal(older?.note, undefined);
+  });
+
+  it('draws every day of the 30-day window, a day without sign-ups as 0', () => {
+    // The query returns only days with sign-ups: a week of none was not on the axis at all.
+    const growth: BusinessGrowthData = {
+      counts: { users: 30 },
+      signUpsPerDay: [
+        { day: '2026-11-06', users: 9 },
+        { day: '2026-11-20', users: 4 },
+      ],
+      signUpsTimeZone: 'Etc/UTC',
+      signUpsPartialDays: { first: '2026-11-05', last: '2026-12-05' },
+      retention7d: null,
+    };
+    const chart = businessView([card('businessGrowth', growth)]).signupsPerDay;
+    const day = (at: number): string => new Date(at * 1000).toISOString().slice(0, 10);
+    assert.ok(chart);
+    assert.equal(chart.times.length, 31);
+    assert.equal(day(chart.times[0]), '2026-11-05');
+    assert.equal(day(chart.times[30]), '2026-12-05');
+    assert.ok(chart.times.every((at, i) => i === 0 || at - chart.times[i - 1] === 86400));
+    const [whole, part] = chart.series;
+    assert.equal(whole.values[1], 9);
+    assert.equal(whole.values[15], 4);
+    assert.equal(whole.values.filter((value) => value === 0).length, 27);
+    assert.deepEqual([part.values[0], part.values[30]], [0, 0]);
+
+    // No sign-ups at all in 30 days is 31 days of none, not "no data".
+    const none = businessView([
+      card('businessGrowth', { ...growth, signUpsPerDay: [] }),
+    ]).signupsPerDay;
+    assert.ok(none);
+    assert.equal(none.times.length, 31);
+    assert.ok(none.series.every((series) => series.values.every((v) => v === 0 || v === null)));
+
+    // A card saved without the window's days fills the days between those it has.
+    const older = businessView([
+      card('businessGrowth', { ...growth, signUpsPartialDays: undefined }),
+    ]).signupsPerDay;
+    assert.ok(older);
+    assert.equal(older.times.length, 15);
+    assert.deepEqual(older.series[0].values.slice(0, 3), [9, 0, 0]);
   });
 
   it("names the growth card's sign-ups as its chart does", () => {
