@@ -64,6 +64,33 @@ function shownValues(view: ChartView, index: number): (number | null)[] {
   return own.values.map((value, at) => value ?? part.values[at] ?? null);
 }
 
+/**
+ * The values a series' figures for the whole window (its legend at rest, its summary) are of:
+ * for a peak, its own only, the part hours' apart (a last hour of 2 requests, 1 an error, was
+ * the error rate's peak of 50 %); else as shown, the part days counted in the total.
+ */
+function windowValues(view: ChartView, index: number, atRest: LegendAtRest): (number | null)[] {
+  return atRest === 'peak' ? view.series[index].values : shownValues(view, index);
+}
+
+/** "2 requests", what a point's figure rests on; empty for a chart without a base. */
+function baseOf(view: ChartView, at: number): string {
+  const count = view.base?.values[at];
+  return view.base && count !== undefined ? plural(count, view.base.unit) : '';
+}
+
+/**
+ * The legend's time at rest for a peak: of a chart of one whole series with a base (the error
+ * rate), the peak's time and what it rests on, "Dec 5, 9:00 AM (2 requests)", so a peak of 50 %
+ * of 2 requests is not read as an outage; else none (several series peak at several times).
+ */
+function peakTime(view: ChartView, instant: (seconds: number) => string): string {
+  const whole = view.series.filter((series) => !series.faded);
+  if (!view.base || whole.length !== 1) return '';
+  const at = whole[0].values.indexOf(restingValue(whole[0].values, 'peak') ?? null);
+  return at < 0 ? '' : `${instant(view.times[at])} (${baseOf(view, at)})`;
+}
+
 /** A point's time: a date for a chart of day buckets, else a date and time. */
 function timeOf(view: ChartView): (seconds: number) => string {
   const format = view.dayBuckets ? formatDay : formatTime;
@@ -81,7 +108,7 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
   const from = instant(view.times[0]);
   const to = instant(view.times[view.times.length - 1]);
   const parts = view.series.map((series, index) => {
-    const values = shownValues(view, index);
+    const values = windowValues(view, index, atRest);
     const numbers = numbersOf(values);
     if (numbers.length === 0) return `${series.label}: no values`;
     const max = Math.max(...numbers);
@@ -108,6 +135,7 @@ function hiddenTable(view: ChartView): HTMLElement {
         'tr',
         null,
         h('th', { attrs: { scope: 'row' } }, instant(time)),
+        view.base ? h('td', null, formatNumber(view.base.values[index])) : null,
         ...shown.map((values) => h('td', null, formatNumber(values[index]))),
       ),
     );
@@ -122,6 +150,7 @@ function hiddenTable(view: ChartView): HTMLElement {
         'tr',
         null,
         h('th', { attrs: { scope: 'col' } }, view.dayBuckets ? 'Day' : 'Time'),
+        view.base ? h('th', { attrs: { scope: 'col' } }, view.base.label) : null,
         ...view.series.map((series) => h('th', { attrs: { scope: 'col' } }, series.label)),
       ),
     ),
@@ -275,7 +304,9 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   }
 
   const shown = view.series.map((_series, index) => shownValues(view, index));
-  const resting = shown.map((values) => restingValue(values, atRest));
+  const resting = view.series.map((_series, index) =>
+    restingValue(windowValues(view, index, atRest), atRest),
+  );
   /**
    * A faded series (part days) in the colour of the series it is part of; the others in order,
    * as if the faded ones were not there (Errors stays red beside part hours).
@@ -285,8 +316,14 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     const at = Math.max(0, whole - 1);
     return colors.series[at % colors.series.length];
   };
-  // A total or a peak belongs to the whole window, not to one time: the time cell stays empty.
-  const restingTime = atRest === 'latest' ? instant(view.times[view.times.length - 1]) : '';
+  // A total belongs to the whole window, not to one time: the time cell stays empty, as for
+  // most peaks.
+  const restingTime =
+    atRest === 'latest'
+      ? instant(view.times[view.times.length - 1])
+      : atRest === 'peak'
+        ? peakTime(view, instant)
+        : '';
   /** Names the figures the legend shows: "Time" while hovering, "Total" (or …) at rest. */
   const labelLegend = (plot: uPlot): void => {
     const table = legendHost.querySelector('.u-legend');
@@ -341,7 +378,12 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
         series: [
           {
             label: 'Time',
-            value: (_plot, raw, _series, index) => (index === null ? restingTime : instant(raw)),
+            // A point's time with what its figure rests on: "Dec 5, 12:00 (2 requests)".
+            value: (_plot, raw, _series, index) => {
+              if (index === null) return restingTime;
+              const base = baseOf(view, index);
+              return base ? `${instant(raw)} (${base})` : instant(raw);
+            },
           },
           ...view.series.map((series, index) => ({
             label: series.label,
@@ -351,6 +393,9 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             width: 2,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
+            // A faded line (part hours) is a point or two between gaps: drawn as points, else
+            // uPlot leaves a lone point out once the hours are dense.
+            ...(series.faded && !options.bars ? { points: { show: true, size: 6 } } : {}),
             value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
               formatNumber(at === null ? resting[index] : shown[index][at]),
           })),

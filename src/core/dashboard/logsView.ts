@@ -91,21 +91,26 @@ function partHours(summary: LogSummary, per: string, times: number[]): Set<numbe
   return parts;
 }
 
-/** Requests per bucket, with the part hours apart, lighter, as the sign-ups' part days. */
-function requestSeries(counts: number[], parts: Set<number>): Pick<ChartView, 'series' | 'note'> {
-  if (parts.size === 0) return { series: [{ label: 'Requests', values: counts }] };
+/**
+ * A series with the part hours apart, lighter, as the sign-ups' part days: the requests (a part
+ * hour counts less than an hour) and the error rate (a part hour's rate rests on few requests).
+ */
+function partHourSeries(
+  { label, partLabel, note }: { label: string; partLabel: string; note: string },
+  values: (number | null)[],
+  parts: Set<number>,
+): Pick<ChartView, 'series' | 'note'> {
+  if (parts.size === 0) return { series: [{ label, values }] };
   return {
     series: [
-      { label: 'Requests', values: counts.map((count, at) => (parts.has(at) ? null : count)) },
+      { label, values: values.map((value, at) => (parts.has(at) ? null : value)) },
       {
-        label: 'of which part hours',
-        values: counts.map((count, at) => (parts.has(at) ? count : null)),
+        label: partLabel,
+        values: values.map((value, at) => (parts.has(at) ? value : null)),
         faded: true,
       },
     ],
-    note:
-      'Lighter bars are part hours: the window starts or ends inside them, so they count ' +
-      'less than an hour.',
+    note,
   };
 }
 
@@ -113,9 +118,17 @@ export function hourlyCharts(
   summary: LogSummary,
 ): Pick<LogsView, 'requestsPerHour' | 'errorRate' | 'durations'> {
   const { per, rows, times } = bucketsOf(summary);
-  const requests = requestSeries(
+  const parts = partHours(summary, per, times);
+  const requests = partHourSeries(
+    {
+      label: 'Requests',
+      partLabel: 'of which part hours',
+      note:
+        'Lighter bars are part hours: the window starts or ends inside them, so they count ' +
+        'less than an hour.',
+    },
     rows.map((row) => row?.count ?? 0),
-    partHours(summary, per, times),
+    parts,
   );
 
   const requestsPerHour: ChartView = {
@@ -128,21 +141,30 @@ export function hourlyCharts(
     ],
     ...(requests.note ? { note: requests.note } : {}),
   };
+  // 5xx over completed requests, as the summary's error rate (older saved summaries have no
+  // `completed`).
+  const completed = rows.map((row) =>
+    row ? (typeof row.completed === 'number' ? row.completed : row.count) : 0,
+  );
+  const rate = partHourSeries(
+    {
+      label: 'Error rate',
+      partLabel: 'in part hours',
+      note:
+        'Lighter points are part hours: the window starts or ends inside them, so their rate ' +
+        "rests on part of an hour's requests.",
+    },
+    rows.map((row, at) =>
+      row && completed[at] ? Math.round((row.errors / completed[at]) * 100_000) / 1000 : null,
+    ),
+    parts,
+  );
   const errorRate: ChartView = {
     title: 'Error rate',
     unit: '%',
     times,
-    series: [
-      {
-        label: 'Error rate',
-        values: rows.map((row) => {
-          // 5xx over completed requests, as the summary's error rate (older saved summaries
-          // have no `completed`).
-          const base = row && (typeof row.completed === 'number' ? row.completed : row.count);
-          return row && base ? Math.round((row.errors / base) * 100_000) / 1000 : null;
-        }),
-      },
-    ],
+    ...rate,
+    base: { label: 'Requests', unit: 'request', values: completed },
   };
   // Percentiles show when a summary carries them (older saved summaries have the mean only).
   const durationSeries: ChartView['series'] = [
@@ -161,6 +183,7 @@ export function hourlyCharts(
     unit: 'ms',
     times,
     series: durationSeries,
+    base: { label: 'Requests', unit: 'request', values: completed },
   };
   return { requestsPerHour, errorRate, durations };
 }

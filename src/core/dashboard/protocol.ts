@@ -116,6 +116,12 @@ export interface ChartView {
   /** A line under the chart saying how to read it. */
   note?: string;
   /**
+   * What each time's figure rests on (an hour's error rate: its completed requests), shown
+   * with the time where a point is read and in the table: 50 % of 2 requests is no outage.
+   * `label` heads its column ("Requests"), `unit` counts one ("request").
+   */
+  base?: { label: string; unit: string; values: number[] };
+  /**
    * Set when each time is a calendar day the database cut (date_trunc in its TimeZone): the
    * time is that day's midnight UTC, and it reads as a date only, the zone named.
    */

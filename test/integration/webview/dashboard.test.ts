@@ -398,6 +398,89 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it("draws an error rate's part hours as lighter points, apart from its peak", async () => {
+    // A last hour of 2 requests, 1 an error, peaked at 50 % as if it were an outage.
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    const hour = Date.parse('2026-12-05T08:00:00Z') / 1000;
+    const note = 'Lighter points are part hours: the window starts or ends inside them.';
+    // Seven days of hours: uPlot draws no point of a line that dense, and a lone part hour
+    // between gaps was not drawn at all.
+    const hours = Array.from({ length: 169 }, (_, at) => at);
+    const last = hours.length - 1;
+    const edge = (at: number): boolean => at === 0 || at === last;
+    logs.data.errorRate = {
+      title: 'Error rate',
+      unit: '%',
+      times: hours.map((at) => hour + at * 3600),
+      series: [
+        { label: 'Error rate', values: hours.map((at) => (edge(at) ? null : 1 + (at % 2))) },
+        {
+          label: 'in part hours',
+          values: hours.map((at) => (at === 0 ? 10 : at === last ? 50 : null)),
+          faded: true,
+        },
+      ],
+      note,
+      base: {
+        label: 'Requests',
+        unit: 'request',
+        values: hours.map((at) => (at === 0 ? 10 : at === last ? 2 : 200)),
+      },
+    };
+    await feed(dashboard, payloads);
+    const chart = chartFigure(dashboard.page, 'Error rate');
+    await chart.locator('canvas').waitFor();
+    assert.equal(await chart.locator('.chart-note').textContent(), note);
+    // The peak is of the whole hours, said with its hour and requests; the part hours' own
+    // beside it.
+    const peak = await chartLegend(dashboard.page, 'Error rate');
+    assert.match(peak[0], /^Peak: .+ \(200 requests\)$/);
+    assert.deepEqual(peak.slice(1), ['Error rate: 2', 'in part hours: 50']);
+    assert.match(
+      (await chart.getAttribute('aria-label')) ?? '',
+      /: Error rate mean [\d.]+, max 2 %/,
+    );
+    // A point reads with the requests it rests on, by keyboard and in the table.
+    await chart.focus();
+    await dashboard.page.keyboard.press('End');
+    const read = await chartLegend(dashboard.page, 'Error rate');
+    assert.match(read[0], /^Time: .+ \(2 requests\)$/);
+    assert.deepEqual(read.slice(1), ['Error rate: 50', 'in part hours: 50']);
+    await dashboard.page.keyboard.press('Escape');
+    assert.deepEqual(await chart.locator('.visually-hidden thead th').allTextContents(), [
+      'Time',
+      'Requests',
+      'Error rate',
+      'in part hours',
+    ]);
+    const lastRow = await chart.locator('.visually-hidden tbody tr').last().locator('td');
+    assert.deepEqual(await lastRow.allTextContents(), ['2', '50', '50']);
+    // The last part hour shows on the canvas: at 50 %, high above the whole hours' 1 to 2 %,
+    // a lighter point in the top quarter of the plot, where nothing else is drawn.
+    const light = await chart.locator('.chart-canvas').evaluate((host: HTMLElement) => {
+      const canvas = host.querySelector('canvas')!;
+      const over = host.querySelector<HTMLElement>('.u-over')!;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const left = Math.round(over.offsetLeft * scale);
+      const top = Math.round(over.offsetTop * scale);
+      const width = Math.round(over.offsetWidth * scale);
+      const height = Math.round((over.offsetHeight * scale) / 4);
+      const { data } = canvas.getContext('2d')!.getImageData(left, top, width, height);
+      let count = 0;
+      for (let at = 0; at < data.length; at += 4) {
+        const [r, g, b, a] = data.slice(at, at + 4);
+        if (a > 0 && !(r === g && g === b)) count++;
+      }
+      return count;
+    });
+    assert.ok(light > 10, `${light} coloured pixels in the top quarter`);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('draws part days lighter, in the colour of the whole days, with a note', async () => {
     const dashboard = await harness.open();
     const note =

@@ -97,6 +97,48 @@ describe('dashboard logs view', () => {
     assert.equal(day.requestsPerHour.note, undefined);
   });
 
+  it('draws the error rate of the part hours apart, each hour with its requests', async () => {
+    // A last hour of 2 requests, 1 an error, was the error rate's peak of 50 %, drawn as a
+    // whole hour's: it is a part hour, and the rate says how many requests it rests on.
+    const now = new Date('2021-11-26T12:31:20Z');
+    const { summary, view: logs } = await view(WORKSPACE, 'rails52_production_tagged.log', now);
+    const chart = logs.errorRate;
+    assert.deepEqual(
+      chart.series.map((series) => [series.label, series.faded ?? false]),
+      [
+        ['Error rate', false],
+        ['in part hours', true],
+      ],
+    );
+    assert.match(chart.note ?? '', /^Lighter points are part hours: /);
+    const [whole, part] = chart.series;
+    const last = chart.times.length - 1;
+    for (const at of [0, last]) assert.equal(whole.values[at], null);
+    assert.ok(part.values.slice(1, last).every((value) => value === null));
+    const inLast = summary.requests.perHour.find((row) => row.hour.startsWith('2021-11-26T12'));
+    const rate = inLast?.completed
+      ? Math.round((inLast.errors / inLast.completed) * 1e5) / 1e3
+      : null;
+    assert.equal(part.values[last], rate);
+    // What each hour's rate (and duration) rests on: its completed requests, 0 for a quiet one.
+    assert.equal(chart.base?.label, 'Requests');
+    assert.equal(chart.base?.unit, 'request');
+    assert.equal(chart.base?.values.length, chart.times.length);
+    assert.equal(chart.base?.values[last], inLast?.completed ?? 0);
+    const sum = chart.base?.values.reduce((a, b) => a + b, 0);
+    assert.equal(sum, summary.requests.completed);
+    assert.deepEqual(logs.durations.base, chart.base);
+
+    // A window of whole hours has no part hours, and keeps its base.
+    const { view: day } = await view();
+    assert.deepEqual(
+      day.errorRate.series.map((series) => series.label),
+      ['Error rate'],
+    );
+    assert.equal(day.errorRate.note, undefined);
+    assert.ok(day.errorRate.base?.values.some((count) => count > 0));
+  });
+
   it('draws a window of 3 hours or less in 5-minute slots from its start, each whole', async () => {
     // The last hour to 12:31:20: in hours, a bar of 11:31–12:00 and one of 12:00–12:31.
     const now = new Date('2021-11-26T12:31:20Z');
