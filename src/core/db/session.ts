@@ -15,6 +15,7 @@ import { redact, redactSecrets, silentLogger } from '../util/logger';
 import { printable } from '../util/printable';
 import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
+import { FrameCheck } from './frameCheck';
 import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
 
 interface SessionOptions {
@@ -413,7 +414,7 @@ const AUTH_METHODS: Record<string, string> = {
  * cannot read, such as a request for GSSAPI (a `gss` line in pg_hba.conf): no promise caught it,
  * and the process, the editor's extension host among them, crashed. Such a throw becomes the
  * socket's error instead (`toError` says it in words), which fails the connect, or the session,
- * as a broken connection does.
+ * as a broken connection does; so does a message pg would loop on forever (see FrameCheck).
  */
 export function guardParser(client: Client, toError: (error: unknown) => Error): void {
   const protocol = protocolOf(client) as
@@ -422,8 +423,14 @@ export function guardParser(client: Client, toError: (error: unknown) => Error):
   if (!protocol || !attach) return;
   protocol.attachListeners = (stream) => {
     const emit = stream.emit.bind(stream);
+    const frames = new FrameCheck();
     stream.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
       if (event !== 'data') return emit(event, ...args);
+      const problem = Buffer.isBuffer(args[0]) ? frames.check(args[0]) : undefined;
+      if (problem) {
+        stream.destroy(toError(new Error(problem)));
+        return false;
+      }
       try {
         return emit(event, ...args);
       } catch (error) {

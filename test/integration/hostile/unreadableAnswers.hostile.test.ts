@@ -2,7 +2,8 @@
  * node-postgres throws from its socket listener on an authentication request it does not know:
  * a server whose pg_hba.conf asks for GSSAPI (Kerberos) crashed `upkeep db` and `upkeep check`
  * with a stack trace (and would take the editor's extension host down), as did a server that
- * sent such a request in the middle of a session. The fake servers here, on 127.0.0.1, speak
+ * sent such a request in the middle of a session. An error message without its closing NUL
+ * made it loop forever at full CPU, past SIGTERM. The fake servers here, on 127.0.0.1, speak
  * just enough of the protocol for that.
  */
 import { strict as assert } from 'node:assert';
@@ -11,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
-import { runCli } from '../../support/cli';
+import { runCli, startCli } from '../../support/cli';
 import { createDatabase, debianServer, pgDump } from '../../support/postgres';
 
 function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
@@ -42,6 +43,15 @@ function gssServer(later: boolean): Promise<net.Server> {
         Buffer.concat([request(0), message('K', Buffer.alloc(8)), message('Z', Buffer.from('I'))]),
       );
     });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Answers the login with an error message whose fields never end. */
+function unendedErrorServer(): Promise<net.Server> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.write(message('E', Buffer.from('SFATAL'))));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -105,5 +115,22 @@ describe('a server that asks for an authentication pg cannot do', function () {
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it('an error message without its end fails the connect, no endless loop', async () => {
+    const server = await unendedErrorServer();
+    servers.push(server);
+    const port = (server.address() as net.AddressInfo).port;
+    const run = startCli(['db', '--no-snapshots'], {
+      DATABASE_URL: `postgres://app:S3cretPw@127.0.0.1:${port}/app`,
+    });
+    const ended = await Promise.race([
+      run.exited,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000)),
+    ]);
+    if (!ended) run.child.kill('SIGKILL');
+    assert.ok(ended, 'upkeep db still ran after 20 s');
+    assert.equal(ended.code, 1, ended.stdout + ended.stderr);
+    assert.match(ended.stderr, /sent an answer Upkeep cannot read: an error or notice message/);
   });
 });
