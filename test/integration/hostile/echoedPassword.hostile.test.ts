@@ -15,15 +15,9 @@ import {
 } from '../../../src/core/db/maintenance';
 import { resolveSettings } from '../../../src/core/settings';
 import { runCli } from '../../support/cli';
+import { loopbackServer, loopbackUrl, pgMessage as message } from '../../support/fakePostgres';
 
 const PASSWORD = 'Echo-S3cret!';
-
-function message(type: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0);
-  header.writeInt32BE(4 + body.length, 1);
-  return Buffer.concat([header, body]);
-}
 
 function errorResponse(text: string): Buffer {
   return message('E', Buffer.from(`SFATAL\0C28P01\0M${text}\0\0`));
@@ -34,8 +28,7 @@ function errorResponse(text: string): Buffer {
  * the login and answers every query with an error quoting it.
  */
 function echoingServer(refuse: boolean): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
+  return loopbackServer((socket) => {
     let password: string | undefined;
     socket.on('data', (data) => {
       if (password === undefined && data[0] !== 0x70) {
@@ -56,7 +49,6 @@ function echoingServer(refuse: boolean): Promise<net.Server> {
       socket.write(message('Z', Buffer.from('I')));
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('a server that sends the password back in its error text', function () {
@@ -70,8 +62,7 @@ describe('a server that sends the password back in its error text', function () 
   async function urlOf(refuse: boolean): Promise<string> {
     const server = await echoingServer(refuse);
     servers.push(server);
-    const port = (server.address() as net.AddressInfo).port;
-    return `postgres://app:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/app`;
+    return loopbackUrl(server, PASSWORD);
   }
 
   it('upkeep db and check refuse the login without printing the password', async () => {

@@ -7,13 +7,7 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { runCli } from '../../support/cli';
-
-function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0);
-  header.writeInt32BE(4 + body.length, 1);
-  return Buffer.concat([header, body]);
-}
+import { loopbackServer, loopbackUrl, pgMessage as message } from '../../support/fakePostgres';
 
 /** The answer to each message of a query: every statement completes with no row. */
 const ANSWERS: Record<string, Buffer[]> = {
@@ -26,8 +20,7 @@ const ANSWERS: Record<string, Buffer[]> = {
 };
 
 function emptyServer(): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
+  return loopbackServer((socket) => {
     let started = false;
     let pending = Buffer.alloc(0);
     socket.on('data', (data) => {
@@ -52,7 +45,6 @@ function emptyServer(): Promise<net.Server> {
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('a server that answers every query with no row', function () {
@@ -62,8 +54,7 @@ describe('a server that answers every query with no row', function () {
 
   before(async () => {
     server = await emptyServer();
-    const port = (server.address() as net.AddressInfo).port;
-    env = { DATABASE_URL: `postgres://app:S3cretPw@127.0.0.1:${port}/app` };
+    env = { DATABASE_URL: loopbackUrl(server, 'S3cretPw') };
   });
   after(() => {
     server.close();

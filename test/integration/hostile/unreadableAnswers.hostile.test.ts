@@ -13,14 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
 import { runCli, startCli } from '../../support/cli';
+import { loopbackServer, loopbackUrl, pgMessage as message } from '../../support/fakePostgres';
 import { createDatabase, debianServer, pgDump } from '../../support/postgres';
-
-function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0);
-  header.writeInt32BE(4 + body.length, 1);
-  return Buffer.concat([header, body]);
-}
 
 function request(code: number): Buffer {
   const body = Buffer.alloc(4);
@@ -30,8 +24,7 @@ function request(code: number): Buffer {
 
 /** Asks for GSSAPI at the login, or (`later`) lets the login in and asks it at the first query. */
 function gssServer(later: boolean): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
+  return loopbackServer((socket) => {
     let loggedIn = false;
     socket.on('data', () => {
       if (!later || loggedIn) {
@@ -44,16 +37,13 @@ function gssServer(later: boolean): Promise<net.Server> {
       );
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 /** Answers the login with an error message whose fields never end. */
 function unendedErrorServer(): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
+  return loopbackServer((socket) => {
     socket.once('data', () => socket.write(message('E', Buffer.from('SFATAL'))));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('a server that asks for an authentication pg cannot do', function () {
@@ -67,8 +57,7 @@ describe('a server that asks for an authentication pg cannot do', function () {
   async function urlOf(later: boolean): Promise<string> {
     const server = await gssServer(later);
     servers.push(server);
-    const port = (server.address() as net.AddressInfo).port;
-    return `postgres://app:S3cretPw@127.0.0.1:${port}/app`;
+    return loopbackUrl(server, 'S3cretPw');
   }
 
   it('GSSAPI at the login: upkeep db and check say so and exit 2, no crash', async () => {
@@ -120,9 +109,8 @@ describe('a server that asks for an authentication pg cannot do', function () {
   it('an error message without its end fails the connect, no endless loop', async () => {
     const server = await unendedErrorServer();
     servers.push(server);
-    const port = (server.address() as net.AddressInfo).port;
     const run = startCli(['db', '--no-snapshots'], {
-      DATABASE_URL: `postgres://app:S3cretPw@127.0.0.1:${port}/app`,
+      DATABASE_URL: loopbackUrl(server, 'S3cretPw'),
     });
     const ended = await Promise.race([
       run.exited,
