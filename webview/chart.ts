@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
-import { formatDay, formatNumber, formatTime, h, plural } from './dom';
+import { formatDay, formatNumber, formatTime, h, plural, shownTimeZone } from './dom';
 
 const HEIGHT = 200;
 /** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
@@ -97,9 +97,11 @@ function timeOf(view: ChartView): (seconds: number) => string {
   return (seconds) => format(new Date(seconds * 1000).toISOString());
 }
 
-/** `users`, or `users; days in Europe/Berlin` for day buckets. */
+/** `users; days in Europe/Berlin` for day buckets, else `requests; times in Europe/Berlin`. */
 function unitOf(view: ChartView): string {
-  return view.dayBuckets ? `${view.unit}; days in ${view.dayBuckets.timeZone}` : view.unit;
+  return view.dayBuckets
+    ? `${view.unit}; days in ${view.dayBuckets.timeZone}`
+    : `${view.unit}; times in ${shownTimeZone()}`;
 }
 
 function summarize(view: ChartView, atRest: LegendAtRest): string {
@@ -364,10 +366,10 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
       {
         width,
         height: HEIGHT,
-        // Day buckets are midnights UTC: the axis reads them in UTC, not the browser's zone.
-        ...(view.dayBuckets
-          ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'UTC') }
-          : {}),
+        // Day buckets are midnights UTC: the axis reads them in UTC; other times in the zone
+        // the page shows times in, not the browser's.
+        tzDate: (ts: number) =>
+          uPlot.tzDate(new Date(ts * 1000), view.dayBuckets ? 'UTC' : shownTimeZone()),
         legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
         cursor: { drag: { x: false, y: false } },
         scales: {

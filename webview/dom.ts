@@ -86,9 +86,60 @@ export function formatAge(iso: string | undefined, now = Date.now()): string {
   return `${Math.round(seconds / 86400)} d ago`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const timeFormatIn = (timeZone: string | undefined): Intl.DateTimeFormat =>
+  new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+let timeFormat = timeFormatIn(undefined);
 
-/** The dashboard's one date format: the user's locale, with the time. */
+/**
+ * Shows every time from now on in `timeZone`, the host's (`upkeep.schedule.timeZone`, else the
+ * editor machine's), as the tree and bug reports do; the browser's until the host names one, or
+ * for a name this browser does not know.
+ */
+export function showTimesIn(timeZone: string | undefined): void {
+  try {
+    timeFormat = timeFormatIn(timeZone || undefined);
+  } catch {
+    timeFormat = timeFormatIn(undefined);
+  }
+}
+
+/** The zone times are shown in, named where they show: "Europe/Berlin". */
+export function shownTimeZone(): string {
+  return timeFormat.resolvedOptions().timeZone;
+}
+
+/** `2026-12-05T09:30`: an instant's wall clock in the shown zone, as a datetime-local holds it. */
+export function wallClockOf(at: number): string {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: shownTimeZone(),
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}`;
+}
+
+/**
+ * The instant (ISO 8601) a wall clock of the shown zone names (a datetime-local's
+ * `2026-12-05T09:30`, which the browser would read in its own zone); '' for no valid one. The
+ * zone's offset is read at a first guess and again at the answer, a clock change between them.
+ */
+export function instantOfWallClock(value: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!match) return '';
+  const [year, month, day, hour, minute] = match.slice(1).map(Number);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const offsetAt = (at: number): number => Date.parse(`${wallClockOf(at)}Z`) - at;
+  const guess = wall - offsetAt(wall);
+  const at = wall - offsetAt(guess);
+  return Number.isFinite(at) ? new Date(at).toISOString() : '';
+}
+
+/** The dashboard's one date format: the user's locale, with the time, in the shown zone. */
 export function formatTime(iso: string): string {
   const at = Date.parse(iso);
   return Number.isFinite(at) ? timeFormat.format(at) : iso;
@@ -114,9 +165,14 @@ export function formatDay(iso: string): string {
 /** An ISO 8601 instant as the database and logs send it ("2026-12-04T16:49:24.935Z"). */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
+/** Whether text is an instant, which the page shows in its one date format and zone. */
+export function isInstant(text: string): boolean {
+  return ISO_INSTANT.test(text.trim());
+}
+
 /** Text that may be an instant (a card's table cell or fact): instants in the one date format. */
 export function formatText(text: string): string {
-  return ISO_INSTANT.test(text.trim()) ? formatTime(text.trim()) : text;
+  return isInstant(text) ? formatTime(text.trim()) : text;
 }
 
 /** "1 check", "2 checks": counts in sentences read right for one. */

@@ -19,7 +19,17 @@ import type {
 } from '../src/core/dashboard/protocol';
 import { isHostMessage, parseLogWindow } from '../src/core/dashboard/protocol';
 import { configureDatabaseButton, post, vscode } from './actions';
-import { clip, formatTime, h, replaceChildren, shownText } from './dom';
+import {
+  clip,
+  formatTime,
+  h,
+  instantOfWallClock,
+  replaceChildren,
+  shownText,
+  shownTimeZone,
+  showTimesIn,
+  wallClockOf,
+} from './dom';
 import { renderAlerts } from './sections/alerts';
 import { renderBusiness } from './sections/business';
 import { renderDatabase } from './sections/database';
@@ -89,16 +99,22 @@ function fieldValue(element: HTMLElement): string {
   return String((element as unknown as { value?: string }).value ?? '');
 }
 
+/** The range fields hold wall clocks of the zone the page shows times in, not the browser's. */
 function toLocalInput(iso: string): string {
-  const date = new Date(iso);
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+  const at = Date.parse(iso);
+  return Number.isFinite(at) ? wallClockOf(Math.floor(at / 60000) * 60000) : '';
 }
 
-/** datetime-local gives local wall time; an invalid field becomes '' and fails validation. */
+/** An invalid field becomes '' and fails validation. */
 function localToIso(value: string): string {
-  const at = new Date(value);
-  return Number.isFinite(at.getTime()) ? at.toISOString() : '';
+  return instantOfWallClock(value);
+}
+
+/** The range fields name the zone their times are in. */
+function labelRange(): void {
+  const zone = shownTimeZone();
+  (rangeFrom as unknown as { label: string }).label = `Range start (${zone})`;
+  (rangeTo as unknown as { label: string }).label = `Range end (${zone})`;
 }
 
 function applyRange(): void {
@@ -350,6 +366,8 @@ function showData(payload: SectionPayload): void {
 function handle(message: HostMessage): void {
   switch (message.type) {
     case 'init':
+      showTimesIn(message.timeZone);
+      labelRange();
       state.window = message.window;
       saveState();
       showWindow(message.window);
@@ -381,7 +399,7 @@ function handle(message: HostMessage): void {
       return;
     case 'refreshDone':
       if (message.refreshId !== currentRefresh) return;
-      status.textContent = `Updated ${formatTime(message.at)}${autoRefresh}`;
+      status.textContent = `Updated ${formatTime(message.at)} (${shownTimeZone()})${autoRefresh}`;
       if (!scrollRestored) {
         scrollRestored = true;
         // After the frame that lays out the sections just filled in.

@@ -3,7 +3,17 @@
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
 import { compareIntegers, groupDigits } from '../src/core/util/figures';
-import { append, breakable, clip, formatNumber, formatText, h, replaceChildren } from './dom';
+import {
+  append,
+  breakable,
+  clip,
+  formatNumber,
+  formatText,
+  h,
+  isInstant,
+  replaceChildren,
+  shownTimeZone,
+} from './dom';
 
 export interface Column<R> {
   key: string;
@@ -67,6 +77,18 @@ function classOf(column: Column<unknown>): string | undefined {
   );
 }
 
+/**
+ * A column of instants (a slow request's time, an exception's last seen, a card's dates) names
+ * the zone its times show in: "Time (Europe/Berlin)".
+ */
+function zoneLabelled<R>(column: Column<R>, rows: R[]): Column<R> {
+  const values = rows
+    .map((row) => column.value(row))
+    .filter((value) => value !== null && value !== '');
+  const instants = values.length > 0 && values.every((v) => typeof v === 'string' && isInstant(v));
+  return instants ? { ...column, label: `${column.label} (${shownTimeZone()})` } : column;
+}
+
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   let sort = options.sort;
@@ -79,7 +101,8 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
     return wrapper;
   }
 
-  const headCells = options.columns.map((column) => {
+  const columns = options.columns.map((column) => zoneLabelled(column, options.rows));
+  const headCells = columns.map((column) => {
     const th = h('th', {
       attrs: { scope: 'col' },
       className: classOf(column),
@@ -111,7 +134,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const tbody = h('tbody');
   // What a narrow panel leaves out of a row, for its first cell's title: "Column maximum: 2".
   const optionalValues = (row: R): string[] =>
-    options.columns
+    columns
       .filter((column) => column.optional)
       .map((column) => `${column.label}: ${clip(cellText(column.value(row), column.numeric))}`);
   const status = h('span', { className: 'pager-status', attrs: { 'aria-live': 'polite' } });
@@ -142,14 +165,14 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
 
   function applySort(): void {
     if (!sort) return;
-    const column = options.columns.find((candidate) => candidate.key === sort?.key);
+    const column = columns.find((candidate) => candidate.key === sort?.key);
     if (!column) return;
     const direction = sort.descending ? -1 : 1;
     rows = [...options.rows].sort((a, b) => direction * compare(column.value(a), column.value(b)));
   }
 
   function render(): void {
-    options.columns.forEach((column, index) => {
+    columns.forEach((column, index) => {
       const state =
         sort?.key === column.key ? (sort.descending ? 'descending' : 'ascending') : 'none';
       headCells[index].setAttribute('aria-sort', state);
@@ -162,7 +185,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
         h(
           'tr',
           null,
-          ...options.columns.map((column, index) => {
+          ...columns.map((column, index) => {
             const { content, title } = column.cell
               ? { content: column.cell(row), title: undefined }
               : display(column.value(row), column.numeric);

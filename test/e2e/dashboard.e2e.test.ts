@@ -215,6 +215,8 @@ describe('dashboard in a real editor', function () {
       .first();
     const proposed = ((await button.getAttribute('title')) ?? '').replace(/^New bug report: /, '');
     assert.ok(proposed, 'the exception row proposes a title');
+    const shownZone = /\(([^)\s]+)\)/.exec((await frame.textContent('.status')) ?? '')?.[1];
+    assert.ok(shownZone, 'the Updated time names its zone');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     const titleStep = page.locator('.quick-input-widget', { hasText: 'New Bug Report (1/2)' });
 
@@ -244,6 +246,10 @@ describe('dashboard in a real editor', function () {
     assert.equal(written.split('\n')[0], `# Bug: ${proposed} at checkout`);
     // It carries what the row showed: how often, where in the app, where in the log.
     assert.match(written, /^## Seen in the logs\n- \d+× .+\n(- .+\n)*- Log line: log\/.+:\d+$/m);
+    // Its last seen is in the zone the dashboard names its times in (the schedule's, else this
+    // machine's), as the report's other times: it was in UTC beside a page in the browser's.
+    const zone = shownZone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(written, new RegExp(`^- Last seen: .+ \\(${zone}\\)$`, 'm'));
     // Back to the dashboard behind the report's editor: a click the moment the report opened
     // was lost once on CI, and no page showed.
     await actUntilShown(

@@ -3,7 +3,7 @@
  */
 import type { CardState, CardView } from '../../src/core/dashboard/protocol';
 import { externalLink } from '../actions';
-import { clip, formatText, h } from '../dom';
+import { clip, formatText, h, isInstant, shownTimeZone } from '../dom';
 import { dataTable } from '../table';
 
 /** A row of key figures as a description list (label, value) for screen readers. */
@@ -87,7 +87,10 @@ export function card(view: CardView): HTMLElement {
   }
   if (view.link) body.append(h('p', null, externalLink(view.link.label, view.link.url)));
   if (view.facts.length) {
-    body.append(figures(view.facts.map((fact) => ({ ...fact, value: formatText(fact.value) }))));
+    // A fact that is an instant names the zone it shows in, as a table's column does.
+    const shown = (text: string): string =>
+      isInstant(text) ? `${formatText(text)} (${shownTimeZone()})` : formatText(text);
+    body.append(figures(view.facts.map((fact) => ({ ...fact, value: shown(fact.value) }))));
   }
   if (view.table) {
     const table = view.table;

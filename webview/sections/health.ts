@@ -5,7 +5,16 @@ import type { HealthView } from '../../src/core/dashboard/protocol';
 import { describeOutcomes } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { formatMs } from '../../src/core/util/figures';
-import { clip, formatAge, formatNumber, formatText, formatTime, h, plural } from '../dom';
+import {
+  clip,
+  formatAge,
+  formatNumber,
+  formatText,
+  formatTime,
+  h,
+  plural,
+  shownTimeZone,
+} from '../dom';
 import { dataTable } from '../table';
 import { figures, stateBadge } from './common';
 
@@ -86,7 +95,10 @@ export function renderHealth(view: HealthView): Node[] {
               return h(
                 'time',
                 {
-                  attrs: { datetime: row.startedAt, title: `${formatTime(row.startedAt)}${from}` },
+                  attrs: {
+                    datetime: row.startedAt,
+                    title: `${formatTime(row.startedAt)} (${shownTimeZone()})${from}`,
+                  },
                 },
                 text,
               );

@@ -13,7 +13,7 @@ import { bugReportButton, locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
 import { formatMs, formatPercent } from '../../src/core/util/figures';
-import { breakable, clip, formatNumber, formatTime, h } from '../dom';
+import { breakable, clip, formatNumber, formatTime, h, shownTimeZone } from '../dom';
 import { dataTable, type Column } from '../table';
 import { figures, subheading } from './common';
 
@@ -48,7 +48,7 @@ export function renderLogs(view: LogsView): Node[] {
       { className: 'meta' },
       // A range's own description is two ISO instants; the formatted ones follow anyway.
       `${view.window.kind === 'range' ? 'chosen range' : describeWindow(view.window)}: ` +
-        `${formatTime(view.from)} – ${formatTime(view.to)}`,
+        `${formatTime(view.from)} – ${formatTime(view.to)} (times in ${shownTimeZone()})`,
     ),
     // With no log read, the figures below read as a quiet window: why comes first, in sight.
     ...(unread

@@ -16,6 +16,7 @@ import {
 } from './protocol';
 import { printableLine } from '../util/printable';
 import { windowBehindLog } from '../logs/textReport';
+import { formatZonedTime } from '../templates/zonedTime';
 
 const HOUR_MS = 3600_000;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
@@ -209,16 +210,17 @@ function exceptionBugTitle(exception: ExceptionSummary): string {
 
 /**
  * The lines a bug report started from an exception row keeps of it: how often and what, the
- * actions, when last, the app frame and the log line, so the report carries its evidence.
+ * actions, when last (in `timeZone`, the schedule's, as the report's other times), the app frame
+ * and the log line, so the report carries its evidence.
  */
-export function exceptionEvidence(row: ExceptionRowView): string[] {
+export function exceptionEvidence(row: ExceptionRowView, timeZone: string): string[] {
   const at = (where: { file: string; line?: number }): string =>
     where.line === undefined ? where.file : `${where.file}:${where.line}`;
   const last = Date.parse(row.lastAt);
   const lines = [`${row.count}× ${row.className}${row.lastMessage ? `: ${row.lastMessage}` : ''}`];
   if (row.actions.length > 0) lines.push(`Raised in: ${row.actions.join(', ')}`);
   if (Number.isFinite(last)) {
-    lines.push(`Last seen: ${new Date(last).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    lines.push(`Last seen: ${formatZonedTime(new Date(last), timeZone)}`);
   }
   if (row.frame) lines.push(`App frame: ${at(row.frame)}`);
   if (row.location) lines.push(`Log line: ${at(row.location)}`);

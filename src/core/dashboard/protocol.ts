@@ -292,6 +292,11 @@ export type HostMessage =
       /** The window's workspace folders: with two or more the page offers another. */
       folderCount?: number;
       trusted: boolean;
+      /**
+       * The IANA zone the page shows times in, as the tree and bug reports do:
+       * `upkeep.schedule.timeZone`, else the editor machine's (absent: the browser's).
+       */
+      timeZone?: string;
     }
   | { type: 'refreshStarted'; refreshId: number; window: LogWindow }
   | { type: 'sectionLoading'; refreshId: number; section: SectionId }

@@ -49,11 +49,14 @@ export class RequestGate {
     if (message.type === 'sectionData') this.offers.set(message.section, offerOf(message));
   }
 
-  /** What the page was shown of the exception a bug report is asked for: lines for the report. */
-  bugEvidence(title: string): string[] {
+  /**
+   * What the page was shown of the exception a bug report is asked for: lines for the report,
+   * its times in `timeZone`.
+   */
+  bugEvidence(title: string, timeZone: string): string[] {
     for (const offer of this.offers.values()) {
       const row = offer.exceptions.find((exception) => exception.bugTitle === title);
-      if (row) return exceptionEvidence(row);
+      if (row) return exceptionEvidence(row, timeZone);
     }
     return [];
   }

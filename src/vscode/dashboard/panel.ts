@@ -167,6 +167,11 @@ export class DashboardPanel implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('upkeep.dashboard.autoRefreshSeconds')) this.schedule();
+        // The page shows times in the schedule's zone: told first, then shown anew.
+        if (event.affectsConfiguration('upkeep.schedule.timeZone')) {
+          this.showFolder();
+          this.onSettingsChanged();
+        }
         if (DATA_SETTINGS.some((section) => event.affectsConfiguration(section))) {
           this.onSettingsChanged();
         }
@@ -214,6 +219,7 @@ export class DashboardPanel implements vscode.Disposable {
       workspaceName: this.services.folderName ?? '',
       folderCount: vscode.workspace.workspaceFolders?.length ?? 0,
       trusted: this.services.trusted,
+      timeZone: this.services.scheduleTimeZone(),
     };
   }
 
@@ -302,7 +308,7 @@ export class DashboardPanel implements vscode.Disposable {
         // row showed; the command asks the severity and writes the report.
         await vscode.commands.executeCommand('upkeep.newBugReport', {
           title: message.title,
-          evidence: this.gate.bugEvidence(message.title),
+          evidence: this.gate.bugEvidence(message.title, this.services.scheduleTimeZone()),
         });
         return;
       case 'saveReport':

@@ -10,7 +10,9 @@ import type { Locator, Page } from 'playwright-core';
 import type {
   ChartView,
   DashboardViewState,
+  HostMessage,
   SectionPayload,
+  WebviewMessage,
 } from '../../../src/core/dashboard/protocol';
 import { businessView, cardView } from '../../../src/core/dashboard/databaseView';
 import type { BusinessGrowthData } from '../../../src/core/db/businessCards';
@@ -265,6 +267,106 @@ describe('dashboard webview (Chromium)', function () {
     assert.deepEqual(shown, ['Thu, Nov 5, 2026', 'Fri, Nov 6, 2026']);
     assert.match((await chart.locator('caption').textContent()) ?? '', /days in Etc\/UTC/);
     assert.match((await chart.getAttribute('aria-label')) ?? '', /Thu, Nov 5, 2026 to Fri, Nov 6/);
+  });
+
+  it("shows every time in the host's zone, named, not the browser's", async () => {
+    // The browser west of UTC, the schedule's zone east of it: "Updated" and the charts read
+    // the browser's clock while the tree and bug reports read the schedule's.
+    const dashboard = await harness.open({ timezoneId: 'America/Los_Angeles' });
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const messages = refreshMessages(1, payloads).map((message) =>
+      message.type === 'init' ? { ...message, timeZone: 'Asia/Tokyo' } : message,
+    );
+    for (const message of messages) await dashboard.send(message);
+    const done = messages.find((message) => message.type === 'refreshDone');
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(done?.type === 'refreshDone' && logs?.section === 'logs');
+    const inTokyo = (iso: string): Promise<string> =>
+      page.evaluate(
+        (at) =>
+          new Intl.DateTimeFormat(undefined, {
+            dateStyle: 'medium',
+            timeStyle: 'short',
+            timeZone: 'Asia/Tokyo',
+          }).format(Date.parse(at)),
+        iso,
+      );
+
+    assert.equal(
+      await page.textContent('.status'),
+      `Updated ${await inTokyo(done.at)} (Asia/Tokyo)`,
+    );
+    assert.equal(
+      await page.textContent('[data-section="logs"] p.meta'),
+      `last 24 hours: ${await inTokyo(logs.data.from)} – ${await inTokyo(logs.data.to)} ` +
+        '(times in Asia/Tokyo)',
+    );
+    // Tables name the zone in the column of times; charts in their caption and points.
+    const slow = page.locator('[data-section="logs"] table', {
+      has: page.locator('caption', { hasText: 'Slowest requests' }),
+    });
+    assert.equal(await slow.locator('thead th').first().textContent(), 'Time (Asia/Tokyo)');
+    const at = logs.data.slowRequests[0].at;
+    assert.equal(
+      await slow.locator('tbody tr').first().locator('th, td').first().textContent(),
+      await inTokyo(at),
+    );
+    const exceptions = await page
+      .locator('[data-section="logs"] table', {
+        has: page.locator('caption', { hasText: 'Exceptions' }),
+      })
+      .locator('thead th')
+      .allTextContents();
+    assert.ok(exceptions.includes('Last seen (Asia/Tokyo)'), exceptions.join(' | '));
+    const chart = chartFigure(page, 'Requests per hour');
+    assert.match((await chart.locator('figcaption').textContent()) ?? '', /times in Asia\/Tokyo/);
+    const first = new Date(logs.data.requestsPerHour.times[0] * 1000).toISOString();
+    assert.equal(
+      await chart.locator('.visually-hidden tbody th').first().textContent(),
+      await inTokyo(first),
+    );
+
+    // A range is entered in that zone too: 09:00 to 18:00 in Tokyo, not in Los Angeles.
+    const range = async (from: string, to: string): Promise<WebviewMessage | undefined> => {
+      await page.evaluate(
+        ([start, end]) => {
+          const select = document.getElementById('window-select') as HTMLElement & {
+            value: string;
+          };
+          select.value = 'range';
+          select.dispatchEvent(new Event('change'));
+          const fields = ['range-from', 'range-to'].map(
+            (id) => document.getElementById(id) as HTMLElement & { value: string },
+          );
+          fields[0].value = start;
+          fields[1].value = end;
+        },
+        [from, to],
+      );
+      await page.locator('#range-apply').click();
+      return (await dashboard.posted()).at(-1);
+    };
+    assert.deepEqual(await range('2026-12-04T09:00', '2026-12-04T18:00'), {
+      type: 'setWindow',
+      window: { kind: 'range', from: '2026-12-04T00:00:00.000Z', to: '2026-12-04T09:00:00.000Z' },
+    });
+    assert.equal(
+      await page.evaluate(
+        () => (document.getElementById('range-from') as { label?: string }).label,
+      ),
+      'Range start (Asia/Tokyo)',
+    );
+    // Across a clock change: Berlin's 03:30 on the morning it went from 02:00 to 03:00.
+    await dashboard.send({ ...messages[0], timeZone: 'Europe/Berlin' } as HostMessage);
+    const spring = await range('2026-03-29T01:30', '2026-03-29T03:30');
+    assert.ok(spring?.type === 'setWindow' && spring.window.kind === 'range');
+    assert.deepEqual(
+      [spring.window.from, spring.window.to],
+      ['2026-03-29T00:30:00.000Z', '2026-03-29T01:30:00.000Z'],
+    );
+    await assertClean(dashboard);
+    await page.context().close();
   });
 
   it('draws the first and the last bar whole, as wide as the others', async () => {

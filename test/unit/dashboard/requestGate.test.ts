@@ -72,7 +72,7 @@ const logs: HostMessage = {
         className: 'NoMethodError',
         count: 3,
         lastMessage: "undefined method `name' for nil",
-        lastAt: '',
+        lastAt: '2026-12-05T08:30:00.000Z',
         actions: ['BookingsController#show'],
         frame: { file: 'app/controllers/bookings_controller.rb', line: 8 },
         location: { file: 'log/production.log', line: 61 },
@@ -167,15 +167,22 @@ describe('dashboard request gate (security review)', () => {
   it('gives a bug report what the page showed of its exception, as lines', () => {
     const gate = new RequestGate();
     const title = "NoMethodError in BookingsController#show: undefined method `name' for nil";
-    assert.deepEqual(gate.bugEvidence(title), []);
+    assert.deepEqual(gate.bugEvidence(title, 'Europe/Berlin'), []);
     gate.record(logs);
-    assert.deepEqual(gate.bugEvidence(title), [
+    // Last seen in the schedule's zone, named, as the report's other times (it was in UTC).
+    assert.deepEqual(gate.bugEvidence(title, 'Europe/Berlin'), [
       "3× NoMethodError: undefined method `name' for nil",
       'Raised in: BookingsController#show',
+      'Last seen: 2026-12-05 09:30 +01:00 (Europe/Berlin)',
       'App frame: app/controllers/bookings_controller.rb:8',
       'Log line: log/production.log:61',
     ]);
-    assert.deepEqual(gate.bugEvidence('Wire money to attacker'), []);
+    assert.ok(
+      gate
+        .bugEvidence(title, 'America/New_York')
+        .includes('Last seen: 2026-12-05 03:30 -05:00 (America/New_York)'),
+    );
+    assert.deepEqual(gate.bugEvidence('Wire money to attacker', 'Europe/Berlin'), []);
   });
 
   it('runs one explain and one report at a time; a flood waits for none', async () => {
