@@ -29,6 +29,12 @@ const PLAYBOOK = [
   '    items:',
   '      - id: look',
   '        title: "Look\\u202e\\x1b]8;;x\\a here"',
+  '  - id: daily.icons',
+  '    tier: daily',
+  '    title: "$(pass) Icons as typed"',
+  '    items:',
+  '      - id: look',
+  '        title: Look',
   '  - id: daily.long',
   '    tier: daily',
   `    title: "${LONG}"`,
@@ -102,5 +108,23 @@ describe('a hostile repo playbook in the tree of a real editor', function () {
     );
     assert.ok(labels.includes(`${LONG.slice(0, 199)}…`), 'the long title was not cut');
     for (const text of [...labels, ...details]) assert.ok(!UNSAFE.test(text), JSON.stringify(text));
+  });
+
+  it("shows a title's $(name) as typed in a pick, not as an icon", async () => {
+    await runCommand(page, 'Upkeep: Reset Task…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Icons');
+    const row = page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ hasText: /Icons as typed/ })
+      .first();
+    await row.waitFor();
+    const name = row.locator('.label-name').first();
+    const label = ((await name.textContent()) ?? '').trim();
+    const icons = await name.locator('.codicon').count();
+    await page.keyboard.press('Escape');
+    // Drawn as an icon, the label read "Icons as typed" with a check mark before it.
+    assert.equal(label, '$(pass) Icons as typed');
+    assert.equal(icons, 0);
   });
 });

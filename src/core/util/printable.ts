@@ -46,6 +46,15 @@ export function printableLine(text: string, maxLength: number): string {
 }
 
 /**
+ * Text for a label that the editor draws `$(name)` in as an icon (a quick pick's label,
+ * description and detail): each such sequence escaped as the editor reads it, `\$(name)`, so
+ * that a table or a task named `$(pass) ok` shows those characters, not a check mark.
+ */
+export function iconsAsText(text: string): string {
+  return text.replace(/\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/g, '\\$&');
+}
+
+/**
  * What draws nothing and means nothing in one typed line: the bidirectional controls, the
  * zero-width space and the byte order mark. The zero-width joiner and non-joiner stay: emoji
  * sequences and Persian words are drawn with them.

@@ -32,6 +32,7 @@ import {
   SHOW_PROBLEMS,
   summarizeRun,
 } from './runSummary';
+import { pickText } from '../tree/checkFailures';
 
 /** What the tree passes to the run commands (palette calls pass nothing and get a quick pick). */
 export type RunTarget =
@@ -212,8 +213,8 @@ export function registerCheckCommands(services: Services): void {
             // The tier as the tree names it ("On demand", not its id "onDemand").
             const tier = findTier(book, task.tier)?.title ?? task.tier;
             return {
-              label: task.title,
-              description: `${tier} · ${plural(task.checks.length, 'check')}`,
+              label: pickText(task.title),
+              description: `${pickText(tier)} · ${plural(task.checks.length, 'check')}`,
               id: task.id,
             };
           }),
@@ -244,9 +245,9 @@ export function registerCheckCommands(services: Services): void {
     if (!checkId) {
       const picked = await vscode.window.showQuickPick(
         all.all().map((definition) => ({
-          label: definition.title,
-          description: definition.id,
-          detail: definition.description,
+          label: pickText(definition.title),
+          description: pickText(definition.id),
+          detail: definition.description && pickText(definition.description, 1000),
           id: definition.id,
         })),
         {

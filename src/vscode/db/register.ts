@@ -39,6 +39,7 @@ import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
 import { connectionNotice, describeOrigin } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
+import { pickText } from '../tree/checkFailures';
 
 /** What a caller (the tree, the dashboard) may pass to Run Database Maintenance. */
 export interface MaintenanceArgs {
@@ -139,7 +140,10 @@ async function configureDatabase(
   let now: ConfigureItem;
   try {
     const connection = await currentConnection(services);
-    now = { label: `$(database) ${connection.display}`, detail: describeOrigin(connection) };
+    now = {
+      label: `$(database) ${pickText(connection.display)}`,
+      detail: describeOrigin(connection),
+    };
   } catch (error) {
     now = { label: '$(database) Not found', detail: describeError(error) };
   }
@@ -215,7 +219,7 @@ async function configureUntrusted(
   const connection = await currentConnection(services).catch(() => undefined);
   const now: ConfigureItem = connection
     ? {
-        label: `$(database) ${connection.display}`,
+        label: `$(database) ${pickText(connection.display)}`,
         detail: describeOrigin(connection),
       }
     : {
@@ -358,20 +362,22 @@ async function selectRailsEnvironment(services: Services): Promise<void> {
   // The file's own environments when it has any (one it lacks cannot be read); Rails' three
   // otherwise, and the current one whatever it is.
   const names = environments.length > 0 ? environments : ['development', 'test', 'production'];
-  const items: vscode.QuickPickItem[] = [...new Set([...names, current])].map((name) => {
-    const notes = [
-      ...(name === current ? ['current'] : []),
-      ...(environments.includes(name) ? ['in config/database.yml'] : []),
-    ];
-    return { label: name, description: notes.join(', ') || undefined };
-  });
+  const items: (vscode.QuickPickItem & { name?: string })[] = [...new Set([...names, current])].map(
+    (name) => {
+      const notes = [
+        ...(name === current ? ['current'] : []),
+        ...(environments.includes(name) ? ['in config/database.yml'] : []),
+      ];
+      return { label: pickText(name), description: notes.join(', ') || undefined, name };
+    },
+  );
   items.push({ label: 'Other…' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Rails environment of config/database.yml',
   });
   if (!picked) return;
-  let name = picked.label;
-  if (name === 'Other…') {
+  let name = picked.name ?? '';
+  if (picked.name === undefined) {
     name =
       (await vscode.window.showInputBox({
         prompt: 'Rails environment name',
@@ -425,16 +431,17 @@ async function selectYmlDatabase(services: Services): Promise<void> {
   }
   const picked = await vscode.window.showQuickPick(
     entries.map((entry) => ({
-      label: entry.name ?? '',
+      label: pickText(entry.name ?? ''),
       description: `line ${entry.line}${entry.values.replica ? ', replica' : ''}`,
+      name: entry.name ?? '',
     })),
     { title: `Database of ${environment}` },
   );
   if (picked) {
     await vscode.workspace
       .getConfiguration('upkeep')
-      .update('database.name', picked.label, configTarget(services));
-    await announceConnection(services, `Database "${picked.label}" of ${environment} chosen`);
+      .update('database.name', picked.name, configTarget(services));
+    await announceConnection(services, `Database "${picked.name}" of ${environment} chosen`);
   }
 }
 
@@ -641,14 +648,14 @@ async function runDatabaseMaintenance(
     const items = [
       {
         label: '$(database) The whole database',
-        description: connection.databaseName,
+        description: pickText(connection.databaseName),
         target: { type: 'database' } as MaintenanceTarget,
       },
       ...candidatesFor(kind, candidates).map((c) => ({
         label:
           `${c.target.type === 'index' ? '$(list-tree)' : '$(table)'} ` +
-          `${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`,
-        description: c.note,
+          pickText(`${c.target.schema === 'public' ? '' : `${c.target.schema}.`}${c.target.name}`),
+        description: pickText(c.note),
         target: c.target,
       })),
     ];

@@ -11,7 +11,7 @@ import {
   describeInstant,
   describeTaskStatus,
 } from '../../core/playbook/schedule';
-import { printable, printableLine } from '../../core/util/printable';
+import { iconsAsText, printable, printableLine } from '../../core/util/printable';
 
 /** A row's description at most: the rest of a long snooze reason is in the history. */
 const MAX_ROW_LENGTH = 200;
@@ -22,6 +22,11 @@ const MAX_ROW_LENGTH = 200;
  */
 export function rowText(text: string): string {
   return printableLine(text, MAX_ROW_LENGTH);
+}
+
+/** rowText() for a quick pick, where `$(name)` would be drawn as an icon. */
+export function pickText(text: string, maxLength = MAX_ROW_LENGTH): string {
+  return iconsAsText(printableLine(text, maxLength));
 }
 
 /**

@@ -34,7 +34,7 @@ import { historyMarkdown } from '../../core/playbook/history';
 import type { Services } from '../services';
 import type { PlaybookController } from './playbookController';
 import type { ItemNode, PlaybookNode, PlaybookTreeProvider } from './playbookTree';
-import { checkFailures, rowText } from './checkFailures';
+import { checkFailures, pickText } from './checkFailures';
 import { setTaskOwnerCommand, UnsavedOwnerChanges } from './setOwner';
 
 export const HISTORY_SCHEME = 'upkeep-history';
@@ -107,9 +107,9 @@ async function resolveTask(
     .tasks.filter((task) => !task.disabled && filter(task))
     .map((task) => ({
       // The repo's text, as on the tree's rows: one printable line each.
-      label: rowText(task.title),
+      label: pickText(task.title),
       description: describeTaskStatus(controller.statusOf(task), now, controller.timeZone),
-      detail: rowText(`${controller.tierOf(task)?.title ?? task.tier} · ${task.team}`),
+      detail: pickText(`${controller.tierOf(task)?.title ?? task.tier} · ${task.team}`),
       task,
     }));
   const picked = await vscode.window.showQuickPick(picks, { placeHolder, matchOnDetail: true });
@@ -290,8 +290,8 @@ async function showHistory(context: TreeCommandContext, node: unknown): Promise<
       .current()
       .tasks.filter((task) => taskEntry(context.controller.state(), task.id)?.history.length)
       .map((task) => ({
-        label: task.title,
-        description: task.team,
+        label: pickText(task.title),
+        description: pickText(task.team),
         id: task.id as string | undefined,
       }));
     const picked = await vscode.window.showQuickPick([all, ...picks], {
@@ -391,7 +391,7 @@ async function filterByTeam(context: TreeCommandContext): Promise<void> {
     },
     // Owners set with Set Owner come after the tiers' teams; each shows the tasks it owns.
     ...filterChoices(context.controller.current()).map(({ name, kind }) => ({
-      label: name,
+      label: pickText(name),
       description: [kind === 'owner' ? 'owner' : '', name === current ? 'showing' : '']
         .filter(Boolean)
         .join(' · '),
