@@ -19,6 +19,11 @@ import { windowBehindLog } from '../logs/textReport';
 import { formatZonedTime } from '../templates/zonedTime';
 
 const HOUR_MS = 3600_000;
+/**
+ * Requests an hour needs for the chart to draw its percentile: the 95th of 19 requests or
+ * fewer, the 99th of 99 or fewer, is the slowest of them (a peak "p99" of 2 requests).
+ */
+const PERCENTILE_MIN_REQUESTS = { p50Ms: 1, p95Ms: 20, p99Ms: 100 } as const;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
 const MAX_FILLED_HOURS = 24 * 370;
 
@@ -167,17 +172,21 @@ export function hourlyCharts(
     ...rate,
     base: { label: 'Requests', unit: 'request', values: completed },
   };
-  // Percentiles show when a summary carries them (older saved summaries have the mean only).
+  // Percentiles show when a summary carries them (older saved summaries have the mean only),
+  // each for the hours with requests enough to have one (see PERCENTILE_MIN_REQUESTS).
   const durationSeries: ChartView['series'] = [
     { label: 'Mean', values: rows.map((row) => finite(row?.meanMs)) },
   ];
+  let thinned = false;
   for (const key of ['p50Ms', 'p95Ms', 'p99Ms'] as const) {
-    if (rows.some((row) => typeof row?.[key] === 'number')) {
-      durationSeries.push({
-        label: key.replace('Ms', ''),
-        values: rows.map((row) => finite(row?.[key])),
-      });
-    }
+    if (!rows.some((row) => typeof row?.[key] === 'number')) continue;
+    const values = rows.map((row, at) => {
+      const value = finite(row?.[key]);
+      const enough = completed[at] >= PERCENTILE_MIN_REQUESTS[key];
+      if (value !== null && !enough) thinned = true;
+      return enough ? value : null;
+    });
+    durationSeries.push({ label: key.replace('Ms', ''), values });
   }
   const durations: ChartView = {
     title: 'Duration over time',
@@ -185,6 +194,15 @@ export function hourlyCharts(
     times,
     series: durationSeries,
     base: { label: 'Requests', unit: 'request', values: completed },
+    ...(thinned
+      ? {
+          note:
+            `p95 shows for ${per === 'hour' ? 'hours' : 'slots'} of ` +
+            `${PERCENTILE_MIN_REQUESTS.p95Ms} requests or more, p99 for ` +
+            `${PERCENTILE_MIN_REQUESTS.p99Ms} or more: over fewer, either is the slowest ` +
+            'request, not a percentile.',
+        }
+      : {}),
   };
   return { requestsPerHour, errorRate, durations };
 }

@@ -139,6 +139,51 @@ describe('dashboard logs view', () => {
     assert.ok(day.errorRate.base?.values.some((count) => count > 0));
   });
 
+  it("draws an hour's p95 and p99 only over requests enough to have one", async () => {
+    // Over 19 requests or fewer the 95th is the slowest, over 99 or fewer the 99th: a "p99"
+    // peak of 2 requests read as the app's tail latency.
+    const lines: string[] = [];
+    const requests = (hour: string, count: number): void => {
+      for (let n = 0; n < count; n++) {
+        const at = `2021-11-26T${hour}:${String(n % 60).padStart(2, '0')}:00.000000 #41`;
+        const prefix = `I, [${at}]  INFO -- : [${hour}-${n}]`;
+        lines.push(
+          `${prefix} Started GET "/" for 192.0.2.1 at 2021-11-26 ${hour}:00:00 +0000`,
+          `${prefix} Processing by HomeController#index as HTML`,
+          `${prefix} Completed 200 OK in ${10 + n}ms (Views: 1.0ms)`,
+        );
+      }
+    };
+    requests('10', 25);
+    requests('11', 120);
+    requests('12', 3);
+    const workspace = await tempFolderWith('upkeep-logsview-', {
+      'log/production.log': `${lines.join('\n')}\n`,
+    });
+    const { view: logs } = await view(workspace, 'log/production.log');
+    const chart = logs.durations;
+    const hours = ['10', '11', '12'].map((h) =>
+      chart.times.indexOf(Date.parse(`2021-11-26T${h}:00:00Z`) / 1000),
+    );
+    const drawn = (label: string): boolean[] => {
+      const values = chart.series.find((series) => series.label === label)?.values ?? [];
+      return hours.map((at) => typeof values[at] === 'number');
+    };
+    assert.deepEqual(drawn('Mean'), [true, true, true]);
+    assert.deepEqual(drawn('p50'), [true, true, true]);
+    assert.deepEqual(drawn('p95'), [true, true, false]);
+    assert.deepEqual(drawn('p99'), [false, true, false]);
+    assert.deepEqual(
+      hours.map((at) => chart.base?.values[at]),
+      [25, 120, 3],
+    );
+    assert.equal(
+      chart.note,
+      'p95 shows for hours of 20 requests or more, p99 for 100 or more: over fewer, either ' +
+        'is the slowest request, not a percentile.',
+    );
+  });
+
   it('draws a window of 3 hours or less in 5-minute slots from its start, each whole', async () => {
     // The last hour to 12:31:20: in hours, a bar of 11:31–12:00 and one of 12:00–12:31.
     const now = new Date('2021-11-26T12:31:20Z');
