@@ -22,12 +22,19 @@ async function running(pid: number): Promise<boolean> {
   return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
 }
 
-async function waitForFile(file: string, describe: () => string): Promise<void> {
+async function waitFor(done: () => boolean | Promise<boolean>, why: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (!(await fs.stat(file).catch(() => undefined))) {
-    assert.ok(Date.now() < deadline, `the slow check never started: ${describe()}`);
+  while (!(await done())) {
+    assert.ok(Date.now() < deadline, why());
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+async function waitForFile(file: string, describe: () => string): Promise<void> {
+  await waitFor(
+    async () => Boolean(await fs.stat(file).catch(() => undefined)),
+    () => `the slow check never started: ${describe()}`,
+  );
 }
 
 describe('upkeep check cancelled by a signal', function () {
@@ -53,8 +60,17 @@ describe('upkeep check cancelled by a signal', function () {
         ...['--check', 'host.diskSpace', '--check', 'slow.script', '--save', saved],
         // Skipped for a reason of its own (no storage/ folder): it finished, so it is kept.
         ...['--check', 'host.storageFolders'],
+        // Each finished check logs a line: the signal comes after both quick ones ended.
+        '--verbose',
       ]);
       await waitForFile(path.join(workspace, 'started'), () => cli.output().stderr);
+      await waitFor(
+        () =>
+          ['host.diskSpace: pass', 'host.storageFolders: skipped'].every((done) =>
+            cli.output().stderr.includes(done),
+          ),
+        () => `the quick checks never finished: ${cli.output().stderr}`,
+      );
       const started = Date.now();
       cli.child.kill(signal);
       const run = await cli.exited;
