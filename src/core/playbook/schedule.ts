@@ -455,7 +455,8 @@ export function describeLastDone(
     lines.push(`Last done ${at} by ${state.done.by}${ahead}`);
   } else if (since) {
     const first = formatLocalDate(localDateOf(since, timeZone));
-    lines.push(`Never done since Upkeep first saw it, ${first}`);
+    const ahead = stampedAhead(state?.since, now) ? STAMPED_AHEAD_NOTE : '';
+    lines.push(`Never done since Upkeep first saw it, ${first}${ahead}`);
   }
   return lines;
 }

@@ -292,6 +292,11 @@ describe('schedule: task status', () => {
       'Overdue since 2026-12-07 (Mon): week 2026-W49 went by without it',
       'Never done since Upkeep first saw it, 2026-12-01',
     ]);
+    // First seen by a machine whose clock ran ahead: said, not read as a date to come.
+    const early = state({ since: '2027-06-01T09:00:00Z' });
+    assert.deepEqual(describeLastDone(taskStatus(tier, early, now, zone), early, now, zone), [
+      'Never done since Upkeep first saw it, 2027-06-01, a time still to come (a clock was wrong)',
+    ]);
     // A hand-edited time that is not one: the tooltip still draws.
     const edited = state({ since: 'soon', done: { ...done, at: 'last Friday' } });
     assert.deepEqual(describeLastDone(status, edited, now, zone).slice(1), [
