@@ -157,10 +157,10 @@ describe('dashboard in a real editor', function () {
     const requests = await frame.textContent('[data-figure="log-requests"] dd');
     const errors = await frame.textContent('[data-figure="log-errors"] dd');
     // The hours add up to the window's counts the figures above show, the part hours (the
-    // window's first and last, cut by its bounds) among them.
+    // window's first and last, cut by its bounds) among them, their errors too.
     const hours = await legend('Requests per hour');
     assert.deepEqual(
-      hours.filter((entry) => !entry.startsWith('of which part hours: ')),
+      hours.filter((entry) => !/^(of which part hours|errors in part hours): /.test(entry)),
       ['Total: ', `Requests: ${requests}`, `Errors (5xx): ${errors}`],
     );
     const rate = await legend('Error rate');

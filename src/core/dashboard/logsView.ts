@@ -136,15 +136,19 @@ export function hourlyCharts(
     rows.map((row) => row?.count ?? 0),
     parts,
   );
+  // The errors of a part hour are drawn lighter too, as its requests (a solid red bar beside a
+  // lighter one read as whole errors of a part hour); the one note says it for both.
+  const errors = partHourSeries(
+    { label: 'Errors (5xx)', partLabel: 'errors in part hours', note: '' },
+    rows.map((row) => row?.errors ?? 0),
+    parts,
+  );
 
   const requestsPerHour: ChartView = {
     title: `Requests per ${per}`,
     unit: 'requests',
     times,
-    series: [
-      ...requests.series,
-      { label: 'Errors (5xx)', values: rows.map((row) => row?.errors ?? 0) },
-    ],
+    series: [...requests.series, ...errors.series],
     ...(requests.note ? { note: requests.note } : {}),
   };
   // 5xx over completed requests, as the summary's error rate (older saved summaries have no

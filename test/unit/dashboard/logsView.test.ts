@@ -73,6 +73,7 @@ describe('dashboard logs view', () => {
         ['Requests', false],
         ['of which part hours', true],
         ['Errors (5xx)', false],
+        ['errors in part hours', true],
       ],
     );
     const [whole, part] = chart.series;
@@ -95,6 +96,29 @@ describe('dashboard logs view', () => {
       ['Requests', 'Errors (5xx)'],
     );
     assert.equal(day.requestsPerHour.note, undefined);
+  });
+
+  it("draws the errors of part hours lighter, as the part hours' requests", async () => {
+    // The requests of a part hour were lighter, its 5xx solid red beside them.
+    const now = new Date('2021-11-26T12:31:20Z');
+    const { summary, view: logs } = await view(WORKSPACE, 'rails52_production_tagged.log', now);
+    const chart = logs.requestsPerHour;
+    const whole = chart.series.find((series) => series.label === 'Errors (5xx)');
+    const part = chart.series.find((series) => series.label === 'errors in part hours');
+    assert.ok(whole && part);
+    assert.equal(part.faded, true);
+    // Right after the whole errors, so it takes their colour.
+    assert.equal(chart.series.indexOf(part), chart.series.indexOf(whole) + 1);
+    const last = chart.times.length - 1;
+    for (const at of [0, last]) assert.equal(whole.values[at], null);
+    assert.ok(part.values.slice(1, last).every((value) => value === null));
+    const hour = (prefix: string) =>
+      summary.requests.perHour.find((row) => row.hour.startsWith(prefix))?.errors ?? 0;
+    assert.equal(part.values[0], hour('2021-11-25T12'));
+    assert.equal(part.values[last], hour('2021-11-26T12'));
+    const sum = (values: (number | null)[]): number =>
+      values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    assert.equal(sum(whole.values) + sum(part.values), summary.statusClasses['5xx']);
   });
 
   it('draws the error rate of the part hours apart, each hour with its requests', async () => {
