@@ -99,9 +99,16 @@ export function explainAnalyzePrompt(
     message: `EXPLAIN ANALYZE runs this query on ${where.database}.`,
     detail:
       `Database: ${where.display} (${where.source})\n\n` +
-      'It runs in a READ ONLY transaction that is rolled back, ' +
-      `stopped after the statement timeout of ${timeout} ` +
-      `(upkeep.database.statementTimeoutMs):\n\n${prepared.statement}`,
+      'It runs in a READ ONLY transaction that Upkeep rolls back, stopped after the ' +
+      `statement timeout of ${timeout} (upkeep.database.statementTimeoutMs).\n\n` +
+      'Refused or undone: writes to tables and sequences (nextval and setval are refused), ' +
+      'settings changed with set_config, notifications (sent only on commit).\n\n' +
+      'Not undone: what a function in the query does outside this transaction, such as ' +
+      'writing to another database (dblink, postgres_fdw), to files or the network ' +
+      '(functions in untrusted languages), ending other sessions or keeping a session lock. ' +
+      'Upkeep offers no ANALYZE for the known functions of that kind, but cannot see inside ' +
+      'functions defined in the database. The query also loads the server while it runs.' +
+      `\n\n${prepared.statement}`,
   };
 }
 
@@ -139,8 +146,9 @@ export async function explainQuery(
     );
     if ((version?.num ?? 0) >= 160000) explainOptions = 'GENERIC_PLAN, FORMAT JSON';
   }
-  // The session's read-only transaction is rolled back after every statement, so even an
-  // ANALYZE of a SELECT calling a writing function changes nothing (it is refused).
+  // The session's read-only transaction is rolled back after every statement: an ANALYZE of a
+  // SELECT calling a function that writes tables is refused; what a function does outside the
+  // transaction is not undone (the prompt says so; isPlainSelect withholds the known ones).
   const rows = await explainRows(session, `EXPLAIN (${explainOptions}) ${prepared.statement}`, {
     ...options,
     generic: explainOptions.startsWith('GENERIC_PLAN'),

@@ -192,7 +192,7 @@ const SIDE_EFFECT_CALLS = new RegExp(
   [
     String.raw`(\b(dblink\w*|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|`,
     String.raw`pg_rotate_logfile|pg_switch_wal|pg_promote|pg_create_restore_point|`,
-    String.raw`pg_stat_reset\w*|pg_stat_statements_reset|pg_advisory\w*|lo_\w+|`,
+    String.raw`pg_stat_reset\w*|pg_stat_statements_reset|pg_(try_)?advisory\w*|lo_\w+|`,
     String.raw`pg_\w*replication_slot|`,
     String.raw`pg_replication_origin_\w+|pg_logical_emit_message|pg_file_\w+|query_to_xml\w*|`,
     String.raw`cursor_to_xml|pg_notify|pg_wal_replay_\w+|pg_backup_\w+|pg_log_backend_\w+)`,

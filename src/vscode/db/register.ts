@@ -539,7 +539,7 @@ async function explainSelection(
         { label: 'EXPLAIN', description: 'the plan only; the query does not run', analyze: false },
         {
           label: 'EXPLAIN ANALYZE',
-          description: 'runs the query (read-only, rolled back) and measures it',
+          description: 'runs the query and measures it; asks first, saying what is not undone',
           analyze: true,
         },
       ],

@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { explainQuery, prepareExplain } from '../../../src/core/db/explain';
+import { explainAnalyzePrompt, explainQuery, prepareExplain } from '../../../src/core/db/explain';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { embeddedServer } from '../../support/postgres';
 import { connect, createDatabase } from '../db/servers';
@@ -21,6 +21,7 @@ const KILLERS = [
 const OTHERS = [
   "SELECT dblink_exec('dbname=app', 'DROP TABLE users')",
   'SELECT pg_advisory_lock(42)',
+  'SELECT pg_try_advisory_lock(42)',
   'SELECT pg_stat_statements_reset()',
   "SELECT query_to_xml('SELECT pg_reload_conf()', true, false, '')",
   'SELECT lo_unlink(loid) FROM pg_largeobject_metadata',
@@ -66,6 +67,57 @@ describe('EXPLAIN ANALYZE of a SELECT with side effects (security review)', func
       'SELECT "name", count("id") FROM users GROUP BY "name"',
     ]) {
       assert.equal(prepareExplain(sql).canAnalyze, true, sql);
+    }
+  });
+  it('the prompt says what the rollback undoes and what it does not', () => {
+    const prompt = explainAnalyzePrompt(prepareExplain('SELECT lookup(id) FROM users'), {
+      database: 'app',
+      display: 'app@127.0.0.1/app',
+      source: 'test',
+      statementTimeoutMs: 30_000,
+    });
+    // "Read-only, rolled back" promised too much: a function defined in the database may act
+    // outside the transaction, which no rollback reaches.
+    assert.match(prompt.detail, /Not undone: what a function in the query does outside/);
+    assert.match(prompt.detail, /dblink/);
+    assert.match(prompt.detail, /cannot see inside functions defined in the database/);
+    assert.match(prompt.detail, /nextval and setval are refused/);
+    assert.match(prompt.detail, /set_config/);
+    assert.match(prompt.detail, /notifications \(sent only on commit\)/);
+  });
+
+  it('sequences, settings and notifications are refused or undone as it says', async () => {
+    const listener = new Client({ connectionString: url });
+    listener.on('error', () => undefined);
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (note) => heard.push(note.channel));
+    await listener.query('LISTEN upkeep_test');
+    await listener.query('CREATE SEQUENCE IF NOT EXISTS explain_seq');
+    const { session } = await connect(url);
+    try {
+      for (const sql of ["SELECT nextval('explain_seq')", "SELECT setval('explain_seq', 99)"]) {
+        await assert.rejects(session.query('test', sql), (error: unknown) =>
+          UpkeepError.is(error, 'refused'),
+        );
+      }
+      await session.query('test', "SELECT pg_notify('upkeep_test', 'x')");
+      await session.query('test', "SELECT set_config('application_name', 'changed', false)");
+      const [row] = await session.query<{ name: string }>(
+        'test',
+        "SELECT current_setting('application_name') AS name",
+      );
+      assert.notEqual(row.name, 'changed');
+      await listener.query('SELECT 1');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(heard, []);
+      const [seq] = (
+        await listener.query<{ last: boolean }>('SELECT is_called AS last FROM explain_seq')
+      ).rows;
+      assert.equal(seq.last, false);
+    } finally {
+      await session.close();
+      await listener.end().catch(() => undefined);
     }
   });
 });
