@@ -4,7 +4,7 @@
  * which schema), and whether the role may read every session's statistics.
  */
 import { UpkeepError } from '../util/errors';
-import type { DbSession } from './session';
+import { NOT_POSTGRES_HINT, type DbSession } from './session';
 
 interface StatStatementsInfo {
   /** Installable on this server (in pg_available_extensions). */
@@ -113,8 +113,7 @@ export function versionRow<T extends { version: string }>(rows: T[], session: Db
     `PostgreSQL at ${session.connection.display} took the login but returned ` +
       `${row ? 'no version' : 'no row'} for current_setting('server_version'), ` +
       'which no PostgreSQL server does.',
-    'Check that the host and port lead to the PostgreSQL server itself, not to a proxy or ' +
-      'another service that speaks its protocol.',
+    NOT_POSTGRES_HINT,
   );
 }
 

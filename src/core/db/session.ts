@@ -99,7 +99,7 @@ export async function openSession(
     options.connectTimeoutMs,
     (error) => {
       broken = error;
-      const why = redactSecrets(error.message, passwordOf(connection));
+      const why = redactSecrets(message(error), passwordOf(connection));
       log.warn(`connection to ${printable(connection.display)} lost: ${why}`);
     },
     options.signal,
@@ -140,8 +140,11 @@ export async function connectClient(
       connectionTimeoutMillis: connectTimeoutMs,
     });
     client.on('error', onError);
-    guardParser(client, (error) => unreadableAnswer(error, connection));
+    // An authentication request once the session runs is no login method pg_hba.conf chose.
+    let loggedIn = false;
+    guardParser(client, (error) => unreadableAnswer(error, connection, loggedIn));
     const protocol = protocolOf(client);
+    protocol?.once('readyForQuery', () => (loggedIn = true));
     for (const step of LOGIN_STEPS) protocol?.once(step, () => (answered = true));
     try {
       await connectOrAbort(client, signal);
@@ -448,11 +451,29 @@ export function unknownAuthMethod(error: unknown): string | undefined {
   return code === undefined ? undefined : (AUTH_METHODS[code] ?? `method ${code}`);
 }
 
+/** For a server that answers as PostgreSQL itself never does. */
+export const NOT_POSTGRES_HINT =
+  'Check that the host and port lead to the PostgreSQL server itself, not to a proxy or ' +
+  'another service that speaks its protocol.';
+
 /** What pg could not read of the server's answer, in the user's words. */
-function unreadableAnswer(error: unknown, connection: ResolvedConnection): UpkeepError {
+function unreadableAnswer(
+  error: unknown,
+  connection: ResolvedConnection,
+  loggedIn: boolean,
+): UpkeepError {
   const where = `${connection.display} (from ${describeSource(connection.source)})`;
   const text = message(error);
   const method = unknownAuthMethod(error);
+  if (method !== undefined && loggedIn) {
+    return new UpkeepError(
+      'unreachable',
+      `PostgreSQL at ${where} asked for ${method} authentication in the middle of the ` +
+        'session, after the login had succeeded: PostgreSQL itself never does that.',
+      NOT_POSTGRES_HINT,
+      { cause: error },
+    );
+  }
   if (method !== undefined) {
     return new UpkeepError(
       'config',
@@ -465,8 +486,7 @@ function unreadableAnswer(error: unknown, connection: ResolvedConnection): Upkee
   return new UpkeepError(
     'unreachable',
     `PostgreSQL at ${where} sent an answer Upkeep cannot read: ${text}.`,
-    'Check that the host and port lead to the PostgreSQL server itself, not to a proxy or ' +
-      'another service that speaks its protocol.',
+    NOT_POSTGRES_HINT,
     { cause: error },
   );
 }
@@ -550,7 +570,25 @@ export function isLoginRefused(error: unknown): boolean {
 }
 
 function message(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
+  const text = redact(error instanceof Error ? error.message : String(error));
+  return text.trim() ? text : emptyMessage(error);
+}
+
+/** What an error without a message was, by its severity or class and its code. */
+function emptyMessage(error: unknown): string {
+  const code = pgCode(error);
+  if (serverError(error)) {
+    const severity = printable((error as { severity: string }).severity);
+    const coded = code ? `(SQLSTATE ${printable(code)})` : 'and no SQLSTATE code';
+    return `the server sent an ${severity} with no message ${coded}`;
+  }
+  const name = error instanceof Error ? printable(error.name) : typeof error;
+  return `${name} with no message${code ? ` (${printable(code)})` : ''}`;
+}
+
+/** An ErrorResponse the server sent (pg's DatabaseError carries its severity field). */
+function serverError(error: unknown): boolean {
+  return typeof (error as { severity?: unknown } | undefined)?.severity === 'string';
 }
 
 /**
@@ -754,6 +792,15 @@ function queryError(
       `Not allowed: ${text}.`,
       'Connect as a role that may read it (GRANT SELECT on the table; pg_monitor for ' +
         'server statistics).',
+      { cause: error },
+    );
+  }
+  // PostgreSQL gives every error a SQLSTATE code: one without is from something else.
+  if (!code && serverError(error)) {
+    return new UpkeepError(
+      'unreachable',
+      `Unreadable answer to ${tag}: ${text}, which PostgreSQL never sends.`,
+      NOT_POSTGRES_HINT,
       { cause: error },
     );
   }

@@ -77,9 +77,38 @@ describe('a server that asks for an authentication pg cannot do', function () {
 
   it('the same request in the middle of a session breaks it, no crash', async () => {
     const db = await runCli(['db', '--no-snapshots'], { DATABASE_URL: await urlOf(true) });
-    assert.equal(db.code, 2, db.stdout + db.stderr);
-    assert.match(db.stderr, /^upkeep db: PostgreSQL at \S+ \(from DATABASE_URL\) asks for GSSAPI/m);
-    assert.doesNotMatch(db.stderr, /Unknown authenticationOk|at Parser/);
+    assert.equal(db.code, 1, db.stdout + db.stderr);
+    // Not a login method to set in pg_hba.conf: the login had succeeded.
+    assert.match(
+      db.stderr,
+      /^upkeep db: PostgreSQL at \S+ \(from DATABASE_URL\) asked for GSSAPI/m,
+    );
+    assert.match(db.stderr, /authentication in the middle of the session, after the login had/);
+    assert.match(db.stderr, /not to a proxy/);
+    assert.doesNotMatch(db.stderr, /pg_hba\.conf|Unknown authenticationOk|at Parser/);
+  });
+
+  it('an error without a message or code says what it was, not "during probe: ."', async () => {
+    const server = await loopbackServer((socket) => {
+      let loggedIn = false;
+      socket.on('data', () => {
+        const ready = message('Z', Buffer.from('I'));
+        if (loggedIn) {
+          socket.write(Buffer.concat([message('E', Buffer.from('SERROR\0\0')), ready]));
+          return;
+        }
+        loggedIn = true;
+        socket.write(Buffer.concat([request(0), message('K', Buffer.alloc(8)), ready]));
+      });
+    });
+    servers.push(server);
+    const db = await runCli(['db', '--no-snapshots'], {
+      DATABASE_URL: loopbackUrl(server, 'S3cretPw'),
+    });
+    assert.notEqual(db.code, 0, db.stdout + db.stderr);
+    assert.doesNotMatch(db.stderr, /: \.$/m);
+    assert.match(db.stderr, /an ERROR with no message and no SQLSTATE code/, db.stderr);
+    assert.match(db.stderr, /not to a proxy/);
   });
 
   it('a drill target that asks for GSSAPI fails the drill in words, no crash', async () => {
