@@ -2228,6 +2228,8 @@ export interface HighestKeysData {
   locked: number;
   /** Left unread: this role may not SELECT the column. */
   unreadable: number;
+  /** The tables of those columns, quoted and qualified as a GRANT names them. */
+  unreadableTables?: string[];
   /** Read, but whether they are behind is unknown: this role may not SELECT their sequence. */
   sequencesUnread: number;
   /** Left unread: their statement failed (a statement or lock timeout); `failure` says why. */
@@ -2470,7 +2472,11 @@ const highestKeys: CardDefinition = {
     );
     const columns = candidates[0]?.columns ?? 0;
     const locked = candidates.filter((key) => key.locked).length;
-    const unreadable = candidates.filter((key) => !key.locked && !key.readable).length;
+    const hidden = candidates.filter((key) => !key.locked && !key.readable);
+    const unreadable = hidden.length;
+    const unreadableTables = [
+      ...new Set(hidden.map((key) => qualified(key.schema, key.table))),
+    ].sort();
     const toRead = candidates.filter((key) => !key.locked && key.readable);
     const server = session.connection.display;
     const now = context.clock.now().getTime();
@@ -2539,6 +2545,7 @@ const highestKeys: CardDefinition = {
       read: values.length,
       locked,
       unreadable,
+      ...(unreadable ? { unreadableTables } : {}),
       sequencesUnread,
       failed,
       ...(failed ? { failure: describeError(firstError) } : {}),
@@ -2605,6 +2612,9 @@ export function evaluateHighestKeys(
         `Role ${role} may not SELECT the key columns, so a key ahead of its sequence would ` +
         'not show. A role with SELECT on the tables (pg_read_all_data from PostgreSQL 14) ' +
         'reads each key from the end of its index.',
+      ...(data.unreadableTables?.length
+        ? { fix: `GRANT SELECT ON ${data.unreadableTables.join(', ')} TO ${quoteIdent(role)};` }
+        : {}),
       data,
     };
   }

@@ -303,6 +303,34 @@ for (const target of serversUnderTest) {
       }
     });
 
+    it('gives a role that may read no key column the GRANT as a fix line', async () => {
+      const url = await createDatabase(await target.start(), 'keys_no_select');
+      await admin(
+        url,
+        `CREATE TABLE accounts (id serial PRIMARY KEY);
+         INSERT INTO accounts (id) VALUES (5);
+         CREATE SCHEMA billing;
+         CREATE TABLE billing."Invoices" (id serial PRIMARY KEY);`,
+      );
+      const role = `keys_none_${target.major}_${process.pid}`;
+      const limited = await limitedRole(url, role, `GRANT USAGE ON SCHEMA billing TO ${role};`);
+      try {
+        const { session } = await connect(limited);
+        try {
+          const card = await runCard(session, 'highestKeys');
+          assert.equal(card.state, 'skipped', card.summary);
+          assert.equal(card.fix, `GRANT SELECT ON "accounts", "billing"."Invoices" TO "${role}";`);
+          await admin(url, card.fix);
+          const granted = await runCard(session, 'highestKeys');
+          assert.equal((granted.data as HighestKeysData).read, 2, granted.summary);
+        } finally {
+          await session.close();
+        }
+      } finally {
+        await admin(url, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
+      }
+    });
+
     it('reads keys whose sequence the role may not read, and says it compared none', async () => {
       const url = await createDatabase(await target.start(), 'keys_hidden_seq');
       await admin(
