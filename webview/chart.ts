@@ -204,13 +204,20 @@ const STEP_KEYS: Record<string, (at: number, last: number) => number> = {
 /**
  * What a pointer shows on hover, a keyboard reaches too: with the chart focused, the arrow keys
  * (Home, End) move the cursor from point to point and the legend shows that point; Escape or
- * leaving the chart brings back the window's figures.
+ * leaving the chart brings back the window's figures. `say` puts the point (or nothing, at
+ * rest) into a live region, since a screen reader does not announce a legend that changes.
  */
-function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot | undefined): void {
+function readByKeyboard(
+  figure: HTMLElement,
+  times: number[],
+  plot: () => uPlot | undefined,
+  say: (at: number) => void,
+): void {
   let at = -1;
   const rest = (): void => {
     at = -1;
     plot()?.setCursor({ left: -10, top: -10 });
+    say(at);
   };
   figure.tabIndex = 0;
   figure.addEventListener('keydown', (event) => {
@@ -229,6 +236,7 @@ function readByKeyboard(figure: HTMLElement, times: number[], plot: () => uPlot 
       left: current.valToPos(times[at], 'x'),
       top: current.bbox.height / devicePixelRatio / 2,
     });
+    say(at);
   });
   figure.addEventListener('blur', rest);
 }
@@ -290,6 +298,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   const canvasHost = h('div', { className: 'chart-canvas', attrs: { 'aria-hidden': 'true' } });
   // Outside the hidden canvas: the legend's figures are text a screen reader reads too.
   const legendHost = h('div', { className: 'chart-legend' });
+  const spoken = h('p', { className: 'visually-hidden', attrs: { 'aria-live': 'polite' } });
   const figure = h(
     'figure',
     { className: 'chart', attrs: { role: 'group', 'aria-label': summary } },
@@ -298,6 +307,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     legendHost,
     view.note ? h('p', { className: 'chart-note' }, view.note) : null,
     hiddenTable(view),
+    spoken,
   );
   if (view.times.length === 0) {
     canvasHost.replaceWith(h('p', { className: 'empty' }, 'No data in this window.'));
@@ -326,6 +336,11 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
       : atRest === 'peak'
         ? peakTime(view, instant)
         : '';
+  /** A point's time with what its figure rests on: "Dec 5, 12:00 (2 requests)". */
+  const pointTime = (at: number): string => {
+    const base = baseOf(view, at);
+    return base ? `${instant(view.times[at])} (${base})` : instant(view.times[at]);
+  };
   /** Names the figures the legend shows: "Time" while hovering, "Total" (or …) at rest. */
   const labelLegend = (plot: uPlot): void => {
     const table = legendHost.querySelector('.u-legend');
@@ -380,12 +395,8 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
         series: [
           {
             label: 'Time',
-            // A point's time with what its figure rests on: "Dec 5, 12:00 (2 requests)".
-            value: (_plot, raw, _series, index) => {
-              if (index === null) return restingTime;
-              const base = baseOf(view, index);
-              return base ? `${instant(raw)} (${base})` : instant(raw);
-            },
+            value: (_plot, _raw, _series, index) =>
+              index === null ? restingTime : pointTime(index),
           },
           ...view.series.map((series, index) => ({
             label: series.label,
@@ -418,7 +429,19 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   const chart = { root: figure, rebuild: build };
   liveCharts.add(chart);
   ensureThemeWatch();
-  readByKeyboard(figure, view.times, () => plot);
+  /** "Dec 5, 9:00 AM (37 requests): Error rate 5.4 %", of the series shown. */
+  const sayPoint = (at: number): void => {
+    if (at < 0) {
+      spoken.textContent = '';
+      return;
+    }
+    const figures = view.series
+      .map((series, index) => ({ series, index }))
+      .filter(({ index }) => plot?.series[index + 1]?.show !== false)
+      .map(({ series, index }) => `${series.label} ${formatNumber(shown[index][at])}`);
+    spoken.textContent = `${pointTime(at)}: ${figures.join(', ')} ${view.unit}`;
+  };
+  readByKeyboard(figure, view.times, () => plot, sayPoint);
 
   // uPlot needs a width, which exists only once the figure is in the document.
   const resize = new ResizeObserver(() => {

@@ -1225,12 +1225,19 @@ describe('dashboard webview (Chromium)', function () {
     assert.equal((await legend('Requests per hour'))[1], `Requests: ${requests.at(-1)}`);
     await page.keyboard.press('ArrowLeft');
     assert.equal((await legend('Requests per hour'))[1], `Requests: ${requests.at(-2)}`);
+    // A screen reader hears the point: the legend changing is not announced by itself.
+    const spoken = chart('Requests per hour').locator('[aria-live="polite"]');
+    assert.match(
+      (await spoken.textContent()) ?? '',
+      new RegExp(`^\\S.*: Requests ${requests.at(-2)}(, .*)? requests$`),
+    );
     await page.keyboard.press('Home');
     const first = await legend('Requests per hour');
     assert.match(first[0], /^Time: \S/);
     assert.equal(first[1], `Requests: ${requests[0]}`);
     await page.keyboard.press('Escape');
     assert.equal((await legend('Requests per hour'))[0], 'Total: ');
+    assert.equal(await spoken.textContent(), '');
     await assertClean(dashboard);
     await page.context().close();
   });
