@@ -6,8 +6,13 @@ import { externalLink } from '../actions';
 import { clip, formatText, h, isInstant, shownTimeZone } from '../dom';
 import { dataTable } from '../table';
 
-/** A row of key figures as a description list (label, value) for screen readers. */
-export function figures(items: { label: string; value: string; id?: string }[]): HTMLElement {
+/**
+ * A row of key figures as a description list (label, value) for screen readers; a figure's
+ * `note` says what it rests on, under it ("over 3 requests: the slowest one").
+ */
+export function figures(
+  items: { label: string; value: string; id?: string; note?: string }[],
+): HTMLElement {
   const list = h('dl', { className: 'figures' });
   for (const item of items) {
     list.append(
@@ -17,6 +22,7 @@ export function figures(items: { label: string; value: string; id?: string }[]):
         h('dt', null, item.label),
         // A value too long for its box ends in an ellipsis; the whole of it shows on hover.
         h('dd', { attrs: { title: item.value } }, item.value),
+        item.note ? h('dd', { className: 'figure-note' }, item.note) : null,
       ),
     );
   }

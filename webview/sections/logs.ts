@@ -3,6 +3,7 @@
  * failed logins and suspicious requests by IP, and slow requests that open the log at their line.
  */
 import type {
+  ActionRowView,
   ExceptionRowView,
   LocationView,
   LogsView,
@@ -13,6 +14,13 @@ import { bugReportButton, locationButton } from '../actions';
 import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
 import { formatMs, formatPercent } from '../../src/core/util/figures';
+import {
+  PERCENTILE_MIN_REQUESTS,
+  percentileSample,
+  percentileSampleShort,
+  rateSample,
+  type PercentileKey,
+} from '../../src/core/logs/sampleSize';
 import { breakable, clip, formatNumber, formatTime, h, shownTimeZone } from '../dom';
 import { dataTable, type Column } from '../table';
 import { figures, subheading } from './common';
@@ -39,8 +47,37 @@ function logLineColumn<R extends { location?: LocationView }>(): Column<R> {
   };
 }
 
+/**
+ * An action's percentile, and when its requests are too few to have one what it is: "1.2 s"
+ * over "slowest of 3" (the whole in the title). Sorted on the figure still.
+ */
+function actionPercentile(row: ActionRowView, key: PercentileKey): Node | string {
+  const figure = formatMs(row[key]);
+  const short = row[key] === null ? undefined : percentileSampleShort(key, row.count);
+  if (!short) return figure;
+  return h(
+    'span',
+    { attrs: { title: percentileSample(key, row.count) } },
+    figure,
+    h('span', { className: 'sample-note' }, ` (${short})`),
+  );
+}
+
 export function renderLogs(view: LogsView): Node[] {
   const totals = view.totals;
+  // What the window's percentiles and error rate rest on, when that is few requests.
+  const timed = totals.timedRequests ?? totals.requests;
+  const sampleOf = (key: PercentileKey, value: number | null): string | undefined =>
+    value === null ? undefined : percentileSample(key, timed);
+  const rateNote =
+    totals.errorRatePercent === null || totals.completedRequests === undefined
+      ? undefined
+      : rateSample(totals.errors, totals.completedRequests);
+  const fewPerAction = view.actions.some(
+    (row) =>
+      (row.p95Ms !== null && percentileSampleShort('p95Ms', row.count)) ||
+      (row.p99Ms !== null && percentileSampleShort('p99Ms', row.count)),
+  );
   const unread = view.sources.length === 0;
   const nodes: Node[] = [
     h(
@@ -60,11 +97,26 @@ export function renderLogs(view: LogsView): Node[] {
     figures([
       { label: 'Requests', value: formatNumber(totals.requests), id: 'log-requests' },
       { label: 'Errors (5xx)', value: formatNumber(totals.errors), id: 'log-errors' },
-      { label: 'Error rate', value: formatPercent(totals.errorRatePercent), id: 'log-error-rate' },
+      {
+        label: 'Error rate',
+        value: formatPercent(totals.errorRatePercent),
+        id: 'log-error-rate',
+        note: rateNote,
+      },
       { label: 'Average', value: formatMs(totals.avgMs), id: 'log-avg' },
       { label: 'p50', value: formatMs(totals.p50Ms), id: 'log-p50' },
-      { label: 'p95', value: formatMs(totals.p95Ms), id: 'log-p95' },
-      { label: 'p99', value: formatMs(totals.p99Ms), id: 'log-p99' },
+      {
+        label: 'p95',
+        value: formatMs(totals.p95Ms),
+        id: 'log-p95',
+        note: sampleOf('p95Ms', totals.p95Ms),
+      },
+      {
+        label: 'p99',
+        value: formatMs(totals.p99Ms),
+        id: 'log-p99',
+        note: sampleOf('p99Ms', totals.p99Ms),
+      },
       { label: 'Slow requests', value: formatNumber(totals.slowRequests), id: 'log-slow' },
     ]),
     h(
@@ -106,14 +158,14 @@ export function renderLogs(view: LogsView): Node[] {
           label: 'p95',
           numeric: true,
           value: (row) => row.p95Ms,
-          cell: (row) => formatMs(row.p95Ms),
+          cell: (row) => actionPercentile(row, 'p95Ms'),
         },
         {
           key: 'p99',
           label: 'p99',
           numeric: true,
           value: (row) => row.p99Ms,
-          cell: (row) => formatMs(row.p99Ms),
+          cell: (row) => actionPercentile(row, 'p99Ms'),
         },
         {
           key: 'db',
@@ -124,6 +176,17 @@ export function renderLogs(view: LogsView): Node[] {
         },
       ],
     }),
+    ...(fewPerAction
+      ? [
+          h(
+            'p',
+            { className: 'table-note', attrs: { 'data-note': 'actions' } },
+            `An action's p95 over fewer than ${PERCENTILE_MIN_REQUESTS.p95Ms} requests, or ` +
+              `its p99 over fewer than ${PERCENTILE_MIN_REQUESTS.p99Ms}, is its slowest ` +
+              'request, not a percentile.',
+          ),
+        ]
+      : []),
     subheading('Slowest requests'),
     dataTable({
       caption: 'Slowest requests',

@@ -17,13 +17,10 @@ import {
 import { printableLine } from '../util/printable';
 import { windowBehindLog } from '../logs/textReport';
 import { formatZonedTime } from '../templates/zonedTime';
+// Requests an hour needs for the chart to draw its percentile (a peak "p99" of 2 requests).
+import { PERCENTILE_MIN_REQUESTS } from '../logs/sampleSize';
 
 const HOUR_MS = 3600_000;
-/**
- * Requests an hour needs for the chart to draw its percentile: the 95th of 19 requests or
- * fewer, the 99th of 99 or fewer, is the slowest of them (a peak "p99" of 2 requests).
- */
-const PERCENTILE_MIN_REQUESTS = { p50Ms: 1, p95Ms: 20, p99Ms: 100 } as const;
 /** Hours drawn at most (a bit over a year); a longer span shows the hours that have requests. */
 const MAX_FILLED_HOURS = 24 * 370;
 
@@ -298,6 +295,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       requests: summary.requests.total,
       errors: errors5xx,
       errorRatePercent: completed > 0 ? percent(summary.errorRate) : null,
+      completedRequests: completed,
       timedRequests: summary.duration.count,
       avgMs: summary.duration.count > 0 ? finite(summary.duration.meanMs) : null,
       p50Ms: summary.duration.count > 0 ? finite(summary.duration.p50Ms) : null,

@@ -134,6 +134,11 @@ export interface LogTotalsView {
   /** 5xx over the requests with a status (completed). */
   errorRatePercent: number | null;
   /**
+   * The requests with a status, which the error rate is over (absent in a view saved before
+   * it): under 100 the rate is said with its count ("1 of 2 requests").
+   */
+  completedRequests?: number;
+  /**
    * The requests that logged a duration, which the average and percentiles are over (absent
    * in a view saved before it: then taken as `requests`).
    */

@@ -7,6 +7,12 @@ import { firstFew } from '../util/firstFew';
 import { plural } from '../util/plural';
 import { printable } from '../util/printable';
 import { alignColumns } from '../util/textColumns';
+import {
+  PERCENTILE_MIN_REQUESTS,
+  percentileSample,
+  rateSample,
+  type PercentileKey,
+} from './sampleSize';
 import type { LogSummary } from './summaryTypes';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -47,6 +53,11 @@ export function windowBehindLog(s: LogSummary): string | undefined {
   return `Nothing in this window: the newest entry read is from ${formatUtc(s.lastEntry)}.`;
 }
 
+/** " (over 3 requests: the slowest one)" after a figure; empty when it needs no word. */
+function sampleOf(note: string | undefined): string {
+  return note ? ` (${note})` : '';
+}
+
 export function formatSummaryText(s: LogSummary): string {
   const out: string[] = [];
   const range =
@@ -80,14 +91,18 @@ export function formatSummaryText(s: LogSummary): string {
   out.push(
     `Requests  ${n(s.requests.total)} (${n(s.requests.incomplete)} incomplete) · ` +
       `2xx ${n(c['2xx'])} · 3xx ${n(c['3xx'])} · 4xx ${n(c['4xx'])} · 5xx ${n(c['5xx'])} · ` +
-      `error rate ${percent(s.requests.completed > 0 ? s.errorRate : null)}`,
+      `error rate ${percent(s.requests.completed > 0 ? s.errorRate : null)}` +
+      // Over few requests, what the rate is of: 50 % of 2 requests is no outage.
+      (s.requests.completed > 0 ? sampleOf(rateSample(c['5xx'], s.requests.completed)) : ''),
   );
   // A window with no timed request has no durations: 0 ms would read as measured.
   const d = s.duration;
   const ms = (value: number): string => (d.count > 0 ? formatMs(value) : '—');
+  // A percentile of few requests says what it is: a p99 of 3 is the slowest of them.
+  const pct = (key: PercentileKey): string => ms(d[key]) + sampleOf(percentileSample(key, d.count));
   out.push(
-    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${ms(d.p95Ms)} · ` +
-      `p99 ${ms(d.p99Ms)} · max ${ms(d.maxMs)} · ` +
+    `Duration  mean ${ms(d.meanMs)} · p50 ${ms(d.p50Ms)} · p95 ${pct('p95Ms')} · ` +
+      `p99 ${pct('p99Ms')} · max ${ms(d.maxMs)} · ` +
       `${n(s.slowRequests)} over ${formatMs(s.slowRequestMs)}`,
   );
   out.push(
@@ -99,14 +114,21 @@ export function formatSummaryText(s: LogSummary): string {
 
   if (s.actions.length) {
     out.push('', 'Actions (by total time)');
+    // An action's percentile over too few requests to be one is marked, and said below.
+    let marked = false;
+    const pct = (a: (typeof s.actions)[number], key: PercentileKey): string => {
+      const few = percentileSample(key, a.count) !== undefined;
+      marked ||= few;
+      return `${formatMs(a[key])}${few ? '*' : ''}`;
+    };
     const rows = s.actions
       .slice(0, 15)
       .map((a) => [
         n(a.count),
         a.errors ? n(a.errors) : '—',
         formatMs(a.meanMs),
-        formatMs(a.p95Ms),
-        formatMs(a.p99Ms),
+        pct(a, 'p95Ms'),
+        pct(a, 'p99Ms'),
         percent(a.viewShare),
         percent(a.dbShare),
         a.name,
@@ -115,6 +137,12 @@ export function formatSummaryText(s: LogSummary): string {
     const header = ['count', '5xx', 'mean', 'p95', 'p99', 'view', 'db', 'action'];
     const right = [true, true, true, true, true, true, true, false];
     out.push(...alignColumns([header, ...rows], right, '  '));
+    if (marked) {
+      out.push(
+        `  * over fewer than ${PERCENTILE_MIN_REQUESTS.p95Ms} requests (p95) or ` +
+          `${PERCENTILE_MIN_REQUESTS.p99Ms} (p99): the slowest one, not a percentile`,
+      );
+    }
   }
   if (s.slowest.length) {
     out.push('', 'Slowest requests');

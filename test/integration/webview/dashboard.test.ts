@@ -1264,6 +1264,12 @@ describe('dashboard webview (Chromium)', function () {
     await table.getByRole('button', { name: 'Action' }).focus();
     await page.keyboard.press('Enter');
     assert.equal(await table.locator('th[aria-sort="ascending"]').textContent(), 'Action');
+    // The arrow is for the eye: aria-sort says the order, and the button's name stays the
+    // column's ("Action", not "Action black up-pointing triangle").
+    assert.equal(
+      await table.locator('th[aria-sort="ascending"]').ariaSnapshot(),
+      '- columnheader "Action":\n  - button "Action"',
+    );
     assert.equal(await table.locator('tbody tr th').first().textContent(), 'Controller000#action');
     await page.keyboard.press('Tab');
     assert.equal(
@@ -1327,6 +1333,63 @@ describe('dashboard webview (Chromium)', function () {
     assert.equal(await warningAboveFigures(page), true, 'the reason comes before the figures');
     await assertClean(dashboard);
     await page.context().close();
+  });
+
+  it('says what a percentile or an error rate of few requests rests on, beside it', async () => {
+    // A window of 3 requests showed a p99 (the slowest of them) and an error rate of 33 % as
+    // if they were of thousands.
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    const many = logs.data.actions[1];
+    logs.data.totals = {
+      ...logs.data.totals,
+      requests: 3,
+      errors: 1,
+      errorRatePercent: 33.333,
+      completedRequests: 3,
+      timedRequests: 3,
+    };
+    logs.data.actions = [{ ...many, action: 'HealthController#show', count: 3 }, many];
+    await feed(dashboard, payloads);
+    const note = (id: string): Promise<string[]> =>
+      page.locator(`[data-figure="${id}"] dd.figure-note`).allTextContents();
+    assert.deepEqual(await note('log-p99'), ['over 3 requests: the slowest one']);
+    assert.deepEqual(await note('log-p95'), ['over 3 requests: the slowest one']);
+    assert.deepEqual(await note('log-p50'), []);
+    assert.deepEqual(await note('log-error-rate'), ['1 of 3 requests']);
+    assert.equal(await page.locator('[data-figure="log-p99"] dd').first().isVisible(), true);
+    assert.equal(await page.locator('[data-figure="log-p99"] dd.figure-note').isVisible(), true);
+    // In the actions table, the action of 3 requests says so; the one of 600 only its p99.
+    const table = page.locator('table', {
+      has: page.locator('caption', { hasText: 'Slowest actions' }),
+    });
+    const cells = async (action: string): Promise<string[]> =>
+      table.locator('tbody tr', { hasText: action }).locator('td').allTextContents();
+    const few = await cells('HealthController#show');
+    assert.ok(few.includes('120 ms (slowest of 3)'), few.join(' | '));
+    assert.ok(few.includes('300 ms (slowest of 3)'), few.join(' | '));
+    const usual = await cells('UsersController#show');
+    assert.ok(usual.includes('120 ms') && usual.includes('300 ms'), usual.join(' | '));
+    assert.match(
+      (await page.locator('[data-note="actions"]').textContent()) ?? '',
+      /p95 over fewer than 20 requests, or its p99 over fewer than 100, is its slowest request/,
+    );
+    await page.locator('[data-section="logs"] .figures').screenshot({
+      path: path.join(RESULTS, 'logs-few-requests.png'),
+    });
+    await assertClean(dashboard);
+    await page.context().close();
+
+    // Over requests enough, no word: the sample's 1,234 requests and actions of 120 and 600.
+    const usualDashboard = await harness.open();
+    await feed(usualDashboard, sampleSections());
+    assert.equal(await usualDashboard.page.locator('dd.figure-note').count(), 0);
+    assert.equal(await usualDashboard.page.locator('[data-note="actions"]').count(), 0);
+    await assertClean(usualDashboard);
+    await usualDashboard.page.context().close();
   });
 
   it('says above the Logs figures when the newest entry is older than the window', async () => {

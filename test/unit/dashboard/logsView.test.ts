@@ -32,6 +32,9 @@ describe('dashboard logs view', () => {
     assert.equal(logs.totals.requests, summary.requests.total);
     assert.equal(logs.totals.errors, summary.statusClasses['5xx']);
     assert.equal(logs.totals.errorRatePercent, Math.round(summary.errorRate * 100_000) / 1000);
+    // What the rate is over, for the dashboard to say it of few requests ("1 of 3 requests").
+    assert.equal(logs.totals.completedRequests, summary.requests.completed);
+    assert.equal(logs.totals.timedRequests, summary.duration.count);
     assert.equal(logs.totals.p95Ms, summary.duration.p95Ms);
     assert.equal(logs.totals.avgMs, summary.duration.meanMs);
     assert.equal(logs.from, '2021-11-26T00:00:00.000Z');

@@ -46,7 +46,9 @@ describe('log summary text', () => {
       const text = formatSummaryText(await summarizeFixture(file, { workspace: folder }));
       const table = text.split('\n\n').find((part) => part.startsWith('Actions'));
       assert.ok(table, text);
-      const rows = table.split('\n').slice(1);
+      // The header and the two actions; a footnote marks their percentiles of 1 and 2 requests.
+      const rows = table.split('\n').slice(1, -1);
+      assert.match(table.split('\n').at(-1) ?? '', /^ {2}\* over fewer than 20 requests/);
       assert.equal(rows.length, 3, table);
       assert.match(rows[1], /1\.6 s/);
       assert.match(rows[1], /33\.3 %/);
@@ -139,6 +141,50 @@ describe('log summary text', () => {
     } finally {
       await fs.rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it('says what a percentile or an error rate of few requests rests on', async () => {
+    // A window of 3 requests printed "p99 1.6 s" and "error rate 33.3 %" as if of thousands.
+    const folder = await tempFolderWith('upkeep-text-', {
+      'production.log':
+        [
+          request(1, 'ReportsController', 1561.5, 520.5),
+          request(2, 'ReportsController', 900, 20).replace(
+            'Completed 200 OK',
+            'Completed 500 Internal Server Error',
+          ),
+          request(3, 'HealthController', 2, 0),
+        ].join('\n') + '\n',
+    });
+    const text = formatSummaryText(
+      await summarizeFixture(path.join(folder, 'production.log'), { workspace: folder }),
+    );
+    assert.match(text, /· error rate 33\.3 % \(1 of 3 requests\)$/m);
+    assert.match(
+      text,
+      new RegExp(
+        '^Duration {2}mean .* · p50 900 ms · ' +
+          'p95 1\\.6 s \\(over 3 requests: the slowest one\\) · ' +
+          'p99 1\\.6 s \\(over 3 requests: the slowest one\\) · max 1\\.6 s · ',
+        'm',
+      ),
+    );
+    const table = text.split('\n\n').find((part) => part.startsWith('Actions'));
+    assert.ok(table, text);
+    const health = table.split('\n').find((row) => row.endsWith('HealthController#show'));
+    assert.deepEqual(health?.trim().split(/ {2,}/).slice(2, 5), ['2 ms', '2 ms*', '2 ms*']);
+    assert.match(table, /^ {2}\* over fewer than 20 requests \(p95\) or 100 \(p99\): the slowest/m);
+
+    // Over requests enough, no word: 2,000 requests.
+    const many = await tempFolderWith('upkeep-text-', {
+      'production.log':
+        Array.from({ length: 2000 }, (_, i) => request(i + 1, 'HomeController', 5, 1)).join('\n') +
+        '\n',
+    });
+    const plain = formatSummaryText(
+      await summarizeFixture(path.join(many, 'production.log'), { workspace: many }),
+    );
+    assert.doesNotMatch(plain, /slowest one|of 2,000 requests|\*/);
   });
 
   it('writes a dash, not 0 ms and 0 %, for figures of a window with no request', async () => {
