@@ -9,7 +9,7 @@ import { UpkeepError, describeError } from '../util/errors';
 import { formatMs } from '../util/figures';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
-import { printable } from '../util/printable';
+import { controlsWrittenOut } from '../util/printable';
 import { describeSource } from './connection';
 import type { Surface } from './connection';
 import type { Probe } from './probe';
@@ -236,30 +236,18 @@ async function runDefinition(definition: CardDefinition, context: CardContext): 
 }
 
 /**
- * A card's text with its control characters written out (`\n`, `\u001b`): names from the
- * database reach summaries and reasons, and a line break there would fake a line of the
- * report. The card's data keeps the true names.
- */
-function escapeControls(text: string): string {
-  return printable(text, (char) => {
-    if (char === '\n') return '\\n';
-    if (char === '\r') return '\\r';
-    if (char === '\t') return '\\t';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
-
-/**
- * Every text of a card on one line; its statements already are (see quoteIdent). A reason that
- * only repeats the summary is left out: it would be said twice, on the dashboard and in text.
+ * Every text of a card on one line (names from the database reach summaries and reasons, and
+ * a line break there would fake a line of the report); its statements already are (see
+ * quoteIdent). The card's data keeps the true names. A reason that only repeats the summary
+ * is left out: it would be said twice, on the dashboard and in text.
  */
 function oneLineText<T extends CardResult>(card: T): T {
-  const line: T = { ...card, summary: escapeControls(card.summary) };
+  const line: T = { ...card, summary: controlsWrittenOut(card.summary) };
   delete line.reason;
   if (card.reason !== undefined && card.reason !== card.summary) {
-    line.reason = escapeControls(card.reason);
+    line.reason = controlsWrittenOut(card.reason);
   }
-  if (card.fix !== undefined) line.fix = escapeControls(card.fix);
-  if (card.fixes) line.fixes = card.fixes.map(escapeControls);
+  if (card.fix !== undefined) line.fix = controlsWrittenOut(card.fix);
+  if (card.fixes) line.fixes = card.fixes.map(controlsWrittenOut);
   return line;
 }

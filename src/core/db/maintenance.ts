@@ -13,7 +13,7 @@ import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redactSecrets, silentLogger } from '../util/logger';
-import { printable } from '../util/printable';
+import { controlsWrittenOut, printable } from '../util/printable';
 
 export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'vacuumFreeze' | 'reindex';
 
@@ -229,7 +229,8 @@ export async function runMaintenance(
   const log = options.log ?? silentLogger;
   const client = await connectClient(connection, options.connectTimeoutMs, (error) =>
     log.warn(
-      `maintenance connection lost: ${redactSecrets(error.message, passwordOf(connection))}`,
+      'maintenance connection lost: ' +
+        controlsWrittenOut(redactSecrets(error.message, passwordOf(connection))),
     ),
   );
   const onAbort = (): void => {
@@ -252,9 +253,9 @@ export async function runMaintenance(
     return { sql: plan.sql, durationMs };
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
-    const text = redactSecrets(
-      error instanceof Error ? error.message : String(error),
-      passwordOf(connection),
+    // On one line: a server's message of several lines would fake lines of the output.
+    const text = controlsWrittenOut(
+      redactSecrets(error instanceof Error ? error.message : String(error), passwordOf(connection)),
     );
     const code = (error as { code?: string }).code;
     if (code === '57014' && options.signal?.aborted) throw cancelled();

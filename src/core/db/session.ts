@@ -12,7 +12,7 @@ import type { DatabaseError, QueryConfig } from 'pg';
 import { UpkeepError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redact, redactSecrets, silentLogger } from '../util/logger';
-import { printable } from '../util/printable';
+import { controlsWrittenOut, printable } from '../util/printable';
 import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { FrameCheck } from './frameCheck';
@@ -569,8 +569,9 @@ export function isLoginRefused(error: unknown): boolean {
   return isMissingPassword(error.cause) || pgCode(error.cause) === '28P01';
 }
 
+/** The error's text, on one line: a server's message of several lines would fake lines. */
 function message(error: unknown): string {
-  const text = redact(error instanceof Error ? error.message : String(error));
+  const text = controlsWrittenOut(redact(error instanceof Error ? error.message : String(error)));
   return text.trim() ? text : emptyMessage(error);
 }
 

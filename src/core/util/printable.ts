@@ -86,3 +86,17 @@ export function printableJson(value: object): string {
 export function asCode(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
+
+/**
+ * One line with its control characters written out (`\n`, `\u001b`), nothing lost: for text
+ * from a server or a database name inside a message, where a line break would fake a line of
+ * the report or the log.
+ */
+export function controlsWrittenOut(text: string): string {
+  return printable(text, (char) => {
+    if (char === '\n') return '\\n';
+    if (char === '\r') return '\\r';
+    if (char === '\t') return '\\t';
+    return asCode(char);
+  });
+}

@@ -111,6 +111,30 @@ describe('a server that asks for an authentication pg cannot do', function () {
     assert.match(db.stderr, /not to a proxy/);
   });
 
+  it("a server's message of several lines is shown on one line, all of it", async () => {
+    const error = Buffer.from('SERROR\0CXX000\0Mboom\n  FAKE: all checks passed\0\0');
+    const server = await loopbackServer((socket) => {
+      let loggedIn = false;
+      socket.on('data', () => {
+        const ready = message('Z', Buffer.from('I'));
+        if (loggedIn) {
+          socket.write(Buffer.concat([message('E', error), ready]));
+          return;
+        }
+        loggedIn = true;
+        socket.write(Buffer.concat([request(0), message('K', Buffer.alloc(8)), ready]));
+      });
+    });
+    servers.push(server);
+    const env = { DATABASE_URL: loopbackUrl(server, 'S3cretPw') };
+    const check = await runCli(['check', '--check', 'health.database'], env);
+    const db = await runCli(['db', '--no-snapshots'], env);
+    for (const output of [check.stdout + check.stderr, db.stdout + db.stderr]) {
+      assert.match(output, /boom\\n {2}FAKE: all checks passed/, output);
+      assert.doesNotMatch(output, /^\s*FAKE/m, output);
+    }
+  });
+
   it('a drill target that asks for GSSAPI fails the drill in words, no crash', async () => {
     const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-gss-drill-'));
     try {
