@@ -91,6 +91,24 @@ describe('dashboard webview accessibility (axe-core in Chromium)', function () {
     await page.context().close();
   }
 
+  it('keeps loading sections still when the system asks for reduced motion', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const [init, started] = refreshMessages(1, []);
+    await dashboard.send(init);
+    await dashboard.send(started);
+    const ring = page.locator('[data-section="logs"] .loading vscode-progress-ring');
+    await ring.waitFor({ state: 'visible' });
+    // The words say it is loading; the spinning ring goes, as it turns without end.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await ring.waitFor({ state: 'hidden' });
+    assert.match(
+      (await page.locator('[data-section="logs"] .loading').textContent()) ?? '',
+      /Load/,
+    );
+    await page.context().close();
+  });
+
   for (const theme of ['dark', 'light', 'highContrast'] as ThemeName[]) {
     it(`passes with every section filled and a range open (${theme})`, async () => {
       const dashboard = await harness.open({ theme });
