@@ -91,6 +91,27 @@ function peakTime(view: ChartView, instant: (seconds: number) => string): string
   return at < 0 ? '' : `${instant(view.times[at])} (${baseOf(view, at)})`;
 }
 
+/**
+ * The indexes of the values a line cannot join to any other, its neighbours both gaps: uPlot
+ * draws no line through them and, on a dense axis, no point either. Null when there is none.
+ */
+function loneAt(values: (number | null)[]): number[] | null {
+  const gap = (at: number): boolean => values[at] === null || values[at] === undefined;
+  const lone = values.flatMap((_value, at) => (!gap(at) && gap(at - 1) && gap(at + 1) ? [at] : []));
+  return lone.length ? lone : null;
+}
+
+/**
+ * The points a line draws: all of a faded one (part hours), a point or two between gaps, else
+ * uPlot leaves a lone point out once the hours are dense; of a whole one its lone points (an
+ * hour of requests between quiet hours: the durations of a few requests spread over a day drew
+ * nothing), the others where uPlot draws them.
+ */
+function linePoints(series: ChartView['series'][number]): uPlot.Series.Points {
+  if (series.faded) return { show: true, size: 6 };
+  return { filter: (_plot, _series, show) => (show ? null : loneAt(series.values)) };
+}
+
 /** A point's time: a date for a chart of day buckets, else a date and time. */
 function timeOf(view: ChartView): (seconds: number) => string {
   const format = view.dayBuckets ? formatDay : formatTime;
@@ -406,9 +427,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             width: 2,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
-            // A faded line (part hours) is a point or two between gaps: drawn as points, else
-            // uPlot leaves a lone point out once the hours are dense.
-            ...(series.faded && !options.bars ? { points: { show: true, size: 6 } } : {}),
+            ...(options.bars ? {} : { points: linePoints(series) }),
             value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
               formatNumber(at === null ? resting[index] : shown[index][at]),
           })),

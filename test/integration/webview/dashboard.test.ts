@@ -63,6 +63,29 @@ function contrast(a: string, b: string): number {
   return (light + 0.05) / (dark + 0.05);
 }
 
+/**
+ * Pixels of a chart's plot (its top `share` of it) in a colour, not a grey: a series drawn there,
+ * grid lines and axes aside.
+ */
+function colouredPixels(chart: Locator, share = 1): Promise<number> {
+  return chart.locator('.chart-canvas').evaluate((host: HTMLElement, part: number) => {
+    const canvas = host.querySelector('canvas')!;
+    const over = host.querySelector<HTMLElement>('.u-over')!;
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    const left = Math.round(over.offsetLeft * scale);
+    const top = Math.round(over.offsetTop * scale);
+    const width = Math.round(over.offsetWidth * scale);
+    const height = Math.round(over.offsetHeight * scale * part);
+    const { data } = canvas.getContext('2d')!.getImageData(left, top, width, height);
+    let count = 0;
+    for (let at = 0; at < data.length; at += 4) {
+      const [r, g, b, a] = data.slice(at, at + 4);
+      if (a > 0 && !(r === g && g === b)) count++;
+    }
+    return count;
+  }, share);
+}
+
 /** The sample dashboard with a Sign-ups per day chart of these UTC days and series. */
 function withSignups(days: string[], series: ChartView['series'], note?: string): SectionPayload[] {
   const payloads = sampleSections();
@@ -500,6 +523,32 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it('draws an hour between quiet hours as a point: a lone value is not left out', async () => {
+    // A window of 7 requests, each in an hour of its own: Duration over time and Error rate
+    // drew next to nothing, as if there were no durations, while the table had 7 of them.
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    const hour = Date.parse('2026-12-04T12:00:00Z') / 1000;
+    const hours = Array.from({ length: 25 }, (_, at) => at);
+    const lone = (at: number): number | null => ([3, 10, 17].includes(at) ? 12 + at : null);
+    logs.data.durations = {
+      title: 'Duration over time',
+      unit: 'ms',
+      times: hours.map((at) => hour + at * 3600),
+      series: [{ label: 'Mean', values: hours.map(lone) }],
+    };
+    await feed(dashboard, payloads);
+    const chart = chartFigure(dashboard.page, 'Duration over time');
+    await chart.locator('canvas').waitFor();
+    const coloured = await colouredPixels(chart);
+    // Three points of about 5 px across each.
+    assert.ok(coloured > 30, `${coloured} coloured pixels in the plot`);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it("draws an error rate's part hours as lighter points, apart from its peak", async () => {
     // A last hour of 2 requests, 1 an error, peaked at 50 % as if it were an outage.
     const dashboard = await harness.open();
@@ -562,22 +611,7 @@ describe('dashboard webview (Chromium)', function () {
     assert.deepEqual(await lastRow.allTextContents(), ['2', '50', '50']);
     // The last part hour shows on the canvas: at 50 %, high above the whole hours' 1 to 2 %,
     // a lighter point in the top quarter of the plot, where nothing else is drawn.
-    const light = await chart.locator('.chart-canvas').evaluate((host: HTMLElement) => {
-      const canvas = host.querySelector('canvas')!;
-      const over = host.querySelector<HTMLElement>('.u-over')!;
-      const scale = canvas.width / canvas.getBoundingClientRect().width;
-      const left = Math.round(over.offsetLeft * scale);
-      const top = Math.round(over.offsetTop * scale);
-      const width = Math.round(over.offsetWidth * scale);
-      const height = Math.round((over.offsetHeight * scale) / 4);
-      const { data } = canvas.getContext('2d')!.getImageData(left, top, width, height);
-      let count = 0;
-      for (let at = 0; at < data.length; at += 4) {
-        const [r, g, b, a] = data.slice(at, at + 4);
-        if (a > 0 && !(r === g && g === b)) count++;
-      }
-      return count;
-    });
+    const light = await colouredPixels(chart, 1 / 4);
     assert.ok(light > 10, `${light} coloured pixels in the top quarter`);
     await assertClean(dashboard);
     await dashboard.page.context().close();
