@@ -90,6 +90,9 @@ export async function sharedDbSession(context: CheckContext): Promise<DbSession>
   if (!session?.closed) return existing;
   const current = context.shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
   if (current && current !== existing) return current;
+  // A server that stopped answering takes a new login and then stalls again: each check of
+  // the run waited the statement and connect timeouts anew (four checks, 40 s).
+  if (session.stoppedAnswering) throw session.stoppedAnswering;
   context.log.child('db').info('the connection was lost; connecting again');
   session.close().catch(() => undefined);
   context.shared.delete(DB_PROBE_KEY);

@@ -53,6 +53,11 @@ export interface QueryOptions {
 export interface DbSession {
   readonly connection: ResolvedConnection;
   readonly closed: boolean;
+  /**
+   * Set once the server stopped answering and the connection was dropped: asking it again (a
+   * new connection, whose login it may well answer) would wait as long once more.
+   */
+  readonly stoppedAnswering?: UpkeepError;
   /** Runs one statement in a read-only transaction that is rolled back afterwards. */
   query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]>;
   queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]>;
@@ -245,6 +250,8 @@ class PgSession implements DbSession {
   private counter = 0;
   /** Set when the server stopped answering and the connection was dropped. */
   private stalled: UpkeepError | undefined;
+  /** The same said to whatever asks afterwards. */
+  private stalledLater: UpkeepError | undefined;
 
   constructor(
     private readonly client: Client,
@@ -256,6 +263,10 @@ class PgSession implements DbSession {
 
   get closed(): boolean {
     return this.ended || this.brokenBy() !== undefined;
+  }
+
+  get stoppedAnswering(): UpkeepError | undefined {
+    return this.stalledLater;
   }
 
   query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]> {
@@ -274,6 +285,8 @@ class PgSession implements DbSession {
 
   private async runNow<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
     throwIfAborted(options.signal);
+    // At once, saying what happened: not a wait as long again, nor "the connection is closed".
+    if (this.stalledLater) throw this.stalledLater;
     if (this.closed) {
       throw new UpkeepError(
         'unreachable',
@@ -370,12 +383,16 @@ class PgSession implements DbSession {
   /** Drops a connection whose server stopped answering; its pending query then rejects. */
   private stall(tag: string, timeoutMs: number): void {
     const seconds = Math.round((timeoutMs + this.options.connectTimeoutMs) / 100) / 10;
-    this.stalled = new UpkeepError(
-      'timeout',
-      `PostgreSQL at ${this.connection.display} stopped answering: no reply to ${tag} ` +
-        `within ${seconds} s.`,
+    const server = `PostgreSQL at ${this.connection.display}`;
+    const reason = `no reply to ${tag} within ${seconds} s`;
+    const hint =
       'Check the network path to the server (a VPN, a proxy), or raise ' +
-        'upkeep.database.statementTimeoutMs.',
+      'upkeep.database.statementTimeoutMs.';
+    this.stalled = new UpkeepError('timeout', `${server} stopped answering: ${reason}.`, hint);
+    this.stalledLater = new UpkeepError(
+      'timeout',
+      `${server} stopped answering earlier in this run (${reason}) and was not asked again.`,
+      hint,
     );
     this.ended = true;
     socketOf(this.client)?.destroy();

@@ -75,6 +75,34 @@ describe('a database server that stops answering after the login', function () {
     assert.ok(result.durationMs < 30_000, `took ${result.durationMs} ms`);
   });
 
+  it('stops asking a server that stopped answering: one wait, not one per check', async () => {
+    // Each check connected again (the login is answered) and waited 10 s more for its first
+    // query: four database checks took 40 s.
+    const started = Date.now();
+    const run = await runCli(
+      [
+        ...['check', '--check', 'health.database', '--check', 'db.vacuum'],
+        ...['--check', 'db.statistics', '--check', 'db.connections', '--parallelism', '1'],
+        ...['--format', 'json'],
+      ],
+      { DATABASE_URL: url },
+    );
+    const took = Date.now() - started;
+    const report = JSON.parse(run.stdout) as {
+      results: { checkId: string; outcome: string; summary: string; details?: string }[];
+    };
+    assert.equal(report.results.length, 4, run.stdout);
+    const [health, ...others] = report.results;
+    assert.match(health.summary, /stopped answering: no reply to connectivity within 10 s/);
+    for (const result of others) {
+      assert.equal(result.outcome, 'skipped', result.checkId);
+      assert.equal(result.summary, 'database not reachable (see health.database)');
+      assert.match(result.details ?? '', /stopped answering earlier in this run/);
+    }
+    assert.ok(took < 20_000, `took ${took} ms`);
+    assert.doesNotMatch(run.stderr, /connecting again/);
+  });
+
   it('a --timeout shorter than connecting may take says so on the database checks', async () => {
     // A server that takes the connection and never says a word: connecting takes the whole
     // connect timeout (5 s), so with --timeout 2 every database check times out for its sake.
