@@ -87,7 +87,10 @@ function baseOf(view: ChartView, at: number): string {
 function peakTime(view: ChartView, instant: (seconds: number) => string): string {
   const whole = view.series.filter((series) => !series.faded);
   if (!view.base || whole.length !== 1) return '';
-  const at = whole[0].values.indexOf(restingValue(whole[0].values, 'peak') ?? null);
+  // No whole hour with a value (5 requests, all in the window's last, part hour): no peak, so
+  // no time; the first gap's was named, "7:00 AM (0 requests)".
+  const peak = restingValue(whole[0].values, 'peak');
+  const at = peak === undefined ? -1 : whole[0].values.indexOf(peak);
   return at < 0 ? '' : `${instant(view.times[at])} (${baseOf(view, at)})`;
 }
 

@@ -549,6 +549,33 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it('names no peak hour when no whole hour has a rate (all requests in a part hour)', async () => {
+    // 5 requests, all in the window's last hour: the legend read "Peak: Jun 4, 7:00 AM
+    // (0 requests)", the first hour's, as if it were the peak.
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    const hour = Date.parse('2026-12-04T12:00:00Z') / 1000;
+    const hours = Array.from({ length: 25 }, (_, at) => at);
+    const last = (at: number): boolean => at === hours.length - 1;
+    logs.data.errorRate = {
+      title: 'Error rate',
+      unit: '%',
+      times: hours.map((at) => hour + at * 3600),
+      series: [
+        { label: 'Error rate', values: hours.map(() => null) },
+        { label: 'in part hours', values: hours.map((at) => (last(at) ? 0 : null)), faded: true },
+      ],
+      base: { label: 'Requests', unit: 'request', values: hours.map((at) => (last(at) ? 5 : 0)) },
+    };
+    await feed(dashboard, payloads);
+    const legend = await chartLegend(dashboard.page, 'Error rate');
+    assert.deepEqual(legend, ['Peak: ', 'Error rate: –', 'in part hours: 0']);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it("draws an error rate's part hours as lighter points, apart from its peak", async () => {
     // A last hour of 2 requests, 1 an error, peaked at 50 % as if it were an outage.
     const dashboard = await harness.open();
