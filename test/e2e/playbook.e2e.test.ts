@@ -99,11 +99,18 @@ describe('playbook tree in a real editor', function () {
     assert.equal((await readTreeItem(task)).description, 'due today');
     await expand(task);
 
-    await tick(
-      treeItem(page, VIEW, 'Errors in the last hour reviewed'),
-      description(task, /^due today · 1\/2$/),
+    // A screen reader reads the row, not its checkbox: the row says whether the item is done.
+    const errorsItem = treeItem(page, VIEW, 'Errors in the last hour reviewed');
+    assert.equal(
+      await errorsItem.getAttribute('aria-label'),
+      'Errors in the last hour reviewed, not done',
     );
+    await tick(errorsItem, description(task, /^due today · 1\/2$/));
     await waitForBadge(page, dueSoonOnFirstOpen());
+    assert.match(
+      (await errorsItem.getAttribute('aria-label')) ?? '',
+      new RegExp(`^Errors in the last hour reviewed, done, \\d\\d:\\d\\d by ${USER}$`),
+    );
 
     await tick(
       treeItem(page, VIEW, 'Slow requests (over 1 s) reviewed'),

@@ -321,6 +321,11 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     } else if (!checklistItem.checks?.length) {
       item.description = 'manual';
     }
+    // The row is what a screen reader reads (its checkbox is not focused): it says the state.
+    const state = checked ? 'done' : 'not done';
+    item.accessibilityInformation = {
+      label: [title, state, item.description].filter(Boolean).join(', '),
+    };
     // Enter (and a click on the label) toggles the item too, so no mouse is needed.
     item.command = { command: 'upkeep.toggleItem', title: 'Toggle', arguments: [node] };
     const checks = checklistItem.checks?.length
