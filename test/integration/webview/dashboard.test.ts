@@ -11,6 +11,7 @@ import type {
   ChartView,
   DashboardViewState,
   HostMessage,
+  LogsView,
   SectionPayload,
   WebviewMessage,
 } from '../../../src/core/dashboard/protocol';
@@ -85,6 +86,19 @@ function colouredPixels(chart: Locator, share = 1): Promise<number> {
     return count;
   }, share);
 }
+
+/** The sample dashboard with its Logs view changed by `edit`. */
+function withLogs(edit: (logs: LogsView) => void): SectionPayload[] {
+  const payloads = sampleSections();
+  const logs = payloads.find((payload) => payload.section === 'logs');
+  assert.ok(logs?.section === 'logs');
+  edit(logs.data);
+  return payloads;
+}
+
+/** A day's window in hours from Dec 4, 12:00 UTC, its last a part hour: 25 indexes, times. */
+const DAY_HOURS = Array.from({ length: 25 }, (_, at) => at);
+const dayHourTimes = DAY_HOURS.map((at) => Date.parse('2026-12-04T12:00:00Z') / 1000 + at * 3600);
 
 /** The sample dashboard with a Sign-ups per day chart of these UTC days and series. */
 function withSignups(days: string[], series: ChartView['series'], note?: string): SectionPayload[] {
@@ -527,18 +541,15 @@ describe('dashboard webview (Chromium)', function () {
     // A window of 7 requests, each in an hour of its own: Duration over time and Error rate
     // drew next to nothing, as if there were no durations, while the table had 7 of them.
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const logs = payloads.find((payload) => payload.section === 'logs');
-    assert.ok(logs?.section === 'logs');
-    const hour = Date.parse('2026-12-04T12:00:00Z') / 1000;
-    const hours = Array.from({ length: 25 }, (_, at) => at);
     const lone = (at: number): number | null => ([3, 10, 17].includes(at) ? 12 + at : null);
-    logs.data.durations = {
-      title: 'Duration over time',
-      unit: 'ms',
-      times: hours.map((at) => hour + at * 3600),
-      series: [{ label: 'Mean', values: hours.map(lone) }],
-    };
+    const payloads = withLogs((logs) => {
+      logs.durations = {
+        title: 'Duration over time',
+        unit: 'ms',
+        times: dayHourTimes,
+        series: [{ label: 'Mean', values: DAY_HOURS.map(lone) }],
+      };
+    });
     await feed(dashboard, payloads);
     const chart = chartFigure(dashboard.page, 'Duration over time');
     await chart.locator('canvas').waitFor();
@@ -553,22 +564,27 @@ describe('dashboard webview (Chromium)', function () {
     // 5 requests, all in the window's last hour: the legend read "Peak: Jun 4, 7:00 AM
     // (0 requests)", the first hour's, as if it were the peak.
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const logs = payloads.find((payload) => payload.section === 'logs');
-    assert.ok(logs?.section === 'logs');
-    const hour = Date.parse('2026-12-04T12:00:00Z') / 1000;
-    const hours = Array.from({ length: 25 }, (_, at) => at);
-    const last = (at: number): boolean => at === hours.length - 1;
-    logs.data.errorRate = {
-      title: 'Error rate',
-      unit: '%',
-      times: hours.map((at) => hour + at * 3600),
-      series: [
-        { label: 'Error rate', values: hours.map(() => null) },
-        { label: 'in part hours', values: hours.map((at) => (last(at) ? 0 : null)), faded: true },
-      ],
-      base: { label: 'Requests', unit: 'request', values: hours.map((at) => (last(at) ? 5 : 0)) },
-    };
+    const last = (at: number): boolean => at === DAY_HOURS.length - 1;
+    const payloads = withLogs((logs) => {
+      logs.errorRate = {
+        title: 'Error rate',
+        unit: '%',
+        times: dayHourTimes,
+        series: [
+          { label: 'Error rate', values: DAY_HOURS.map(() => null) },
+          {
+            label: 'in part hours',
+            values: DAY_HOURS.map((at) => (last(at) ? 0 : null)),
+            faded: true,
+          },
+        ],
+        base: {
+          label: 'Requests',
+          unit: 'request',
+          values: DAY_HOURS.map((at) => (last(at) ? 5 : 0)),
+        },
+      };
+    });
     await feed(dashboard, payloads);
     const legend = await chartLegend(dashboard.page, 'Error rate');
     assert.deepEqual(legend, ['Peak: ', 'Error rate: –', 'in part hours: 0']);
@@ -1401,19 +1417,18 @@ describe('dashboard webview (Chromium)', function () {
     // if they were of thousands.
     const dashboard = await harness.open();
     const page = dashboard.page;
-    const payloads = sampleSections();
-    const logs = payloads.find((payload) => payload.section === 'logs');
-    assert.ok(logs?.section === 'logs');
-    const many = logs.data.actions[1];
-    logs.data.totals = {
-      ...logs.data.totals,
-      requests: 3,
-      errors: 1,
-      errorRatePercent: 33.333,
-      completedRequests: 3,
-      timedRequests: 3,
-    };
-    logs.data.actions = [{ ...many, action: 'HealthController#show', count: 3 }, many];
+    const payloads = withLogs((logs) => {
+      const many = logs.actions[1];
+      logs.totals = {
+        ...logs.totals,
+        requests: 3,
+        errors: 1,
+        errorRatePercent: 33.333,
+        completedRequests: 3,
+        timedRequests: 3,
+      };
+      logs.actions = [{ ...many, action: 'HealthController#show', count: 3 }, many];
+    });
     await feed(dashboard, payloads);
     const note = (id: string): Promise<string[]> =>
       page.locator(`[data-figure="${id}"] dd.figure-note`).allTextContents();
