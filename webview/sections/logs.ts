@@ -21,7 +21,7 @@ import {
   rateSample,
   type PercentileKey,
 } from '../../src/core/logs/sampleSize';
-import { breakable, clip, formatNumber, formatTime, h, shownTimeZone } from '../dom';
+import { breakable, clip, formatNumber, formatTime, h, plural, shownTimeZone } from '../dom';
 import { dataTable, type Column } from '../table';
 import { figures, subheading } from './common';
 
@@ -61,6 +61,15 @@ function actionPercentile(row: ActionRowView, key: PercentileKey): Node | string
     figure,
     h('span', { className: 'sample-note' }, ` (${short})`),
   );
+}
+
+/**
+ * The Exceptions table's empty state: of a window with 5xx answers, that none was logged as an
+ * exception, not a calm "No exception" (a lograge line or a router timeout logs no exception).
+ */
+function noExceptionText(errors: number): string {
+  if (errors === 0) return 'No exception in this window.';
+  return `No exception logged in this window, yet ${plural(errors, 'request')} answered 5xx.`;
 }
 
 export function renderLogs(view: LogsView): Node[] {
@@ -213,7 +222,7 @@ export function renderLogs(view: LogsView): Node[] {
       caption: 'Exceptions by class',
       rows: view.exceptions,
       sort: { key: 'count', descending: true },
-      empty: 'No exception in this window.',
+      empty: noExceptionText(totals.errors),
       columns: [
         {
           key: 'class',

@@ -1468,6 +1468,36 @@ describe('dashboard webview (Chromium)', function () {
     await usualDashboard.page.context().close();
   });
 
+  it('says a window of 5xx answers logged no exception, not a calm "No exception"', async () => {
+    // A lograge log or a router timeout logs no exception: 3 errors sat above "No exception in
+    // this window."
+    const dashboard = await harness.open();
+    const empty = dashboard.page
+      .locator('[data-section="logs"] .empty')
+      .filter({ hasText: 'exception' });
+    await feed(
+      dashboard,
+      withLogs((logs) => {
+        logs.exceptions = [];
+        logs.totals = { ...logs.totals, errors: 3 };
+      }),
+    );
+    assert.equal(
+      await empty.textContent(),
+      'No exception logged in this window, yet 3 requests answered 5xx.',
+    );
+    await feed(
+      dashboard,
+      withLogs((logs) => {
+        logs.exceptions = [];
+        logs.totals = { ...logs.totals, errors: 0 };
+      }),
+    );
+    assert.equal(await empty.textContent(), 'No exception in this window.');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('says above the Logs figures when the newest entry is older than the window', async () => {
     // An old copy of a server's log, or one the app stopped writing: zeros, no word why.
     const dashboard = await harness.open();
