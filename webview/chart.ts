@@ -11,6 +11,16 @@ import { formatDay, formatNumber, formatTime, h, plural, shownTimeZone } from '.
 const HEIGHT = 200;
 /** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
 const FADED = 0.45;
+/**
+ * The patterns of a chart's lines in order, each with the legend swatch's border that shows it:
+ * a reader who cannot tell the theme's colours apart tells the lines apart by these.
+ */
+const LINE_PATTERNS: { dash: number[]; marker: string }[] = [
+  { dash: [], marker: 'solid' },
+  { dash: [8, 4], marker: 'dashed' },
+  { dash: [2, 3], marker: 'dotted' },
+  { dash: [12, 3, 2, 3], marker: 'double' },
+];
 /** A screen reader reads the hidden table; past this many rows it gets the first ones only. */
 const MAX_TABLE_ROWS = 400;
 
@@ -347,11 +357,15 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
    * A faded series (part days) in the colour of the series it is part of; the others in order,
    * as if the faded ones were not there (Errors stays red beside part hours).
    */
-  const colorOf = (colors: ChartColors, index: number): string => {
-    const whole = view.series.slice(0, index + 1).filter((series) => !series.faded).length;
-    const at = Math.max(0, whole - 1);
-    return colors.series[at % colors.series.length];
-  };
+  const wholeIndex = (index: number): number =>
+    Math.max(0, view.series.slice(0, index + 1).filter((series) => !series.faded).length - 1);
+  const colorOf = (colors: ChartColors, index: number): string =>
+    colors.series[wholeIndex(index) % colors.series.length];
+  /** The lines of a chart differ by pattern too, not by colour alone; bars and points do not. */
+  const patternOf = (index: number): { dash: number[]; marker: string } =>
+    options.bars || view.series[index].faded
+      ? LINE_PATTERNS[0]
+      : LINE_PATTERNS[wholeIndex(index) % LINE_PATTERNS.length];
   // A total belongs to the whole window, not to one time: the time cell stays empty, as for
   // most peaks.
   const restingTime =
@@ -409,7 +423,12 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
         // the page shows times in, not the browser's.
         tzDate: (ts: number) =>
           uPlot.tzDate(new Date(ts * 1000), view.dayBuckets ? 'UTC' : shownTimeZone()),
-        legend: { show: true, mount: (_plot, table) => legendHost.replaceChildren(table) },
+        legend: {
+          show: true,
+          mount: (_plot, table) => legendHost.replaceChildren(table),
+          // Wide enough for a double border to show as one.
+          markers: { width: 3, dash: (_plot, at) => (at > 0 ? patternOf(at - 1).marker : 'solid') },
+        },
         cursor: { drag: { x: false, y: false } },
         scales: {
           y: { range: yRange },
@@ -428,6 +447,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             fill: options.bars ? colorOf(colors, index) : undefined,
             alpha: series.faded ? FADED : 1,
             width: 2,
+            dash: patternOf(index).dash,
             spanGaps: false,
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
             ...(options.bars ? {} : { points: linePoints(series) }),

@@ -109,6 +109,22 @@ describe('dashboard webview accessibility (axe-core in Chromium)', function () {
     await page.context().close();
   });
 
+  it('tells the lines of a chart apart by more than their colour', async () => {
+    const dashboard = await harness.open({ theme: 'highContrast' });
+    const page = dashboard.page;
+    for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
+    const markers = page
+      .locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Duration' }) })
+      .locator('.u-legend tr.u-series .u-marker');
+    await markers.first().waitFor();
+    // Three lines, each with its own pattern, which its legend swatch shows too.
+    const styles = await markers.evaluateAll((all) =>
+      all.slice(1).map((marker) => getComputedStyle(marker).borderTopStyle),
+    );
+    assert.deepEqual(styles, ['solid', 'dashed', 'dotted']);
+    await page.context().close();
+  });
+
   for (const theme of ['dark', 'light', 'highContrast'] as ThemeName[]) {
     it(`passes with every section filled and a range open (${theme})`, async () => {
       const dashboard = await harness.open({ theme });
