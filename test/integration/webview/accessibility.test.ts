@@ -109,6 +109,20 @@ describe('dashboard webview accessibility (axe-core in Chromium)', function () {
     await page.context().close();
   });
 
+  it('rings the focused window picker and range fields, as it does the buttons', async () => {
+    const dashboard = await harness.open({ theme: 'highContrast' });
+    const page = dashboard.page;
+    for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
+    await page.locator('#window-select').focus();
+    // Their own border only changes colour: in High Contrast Light from #0f4a85 to #006bbd.
+    const ring = (selector: string): Promise<string> =>
+      page.locator(selector).evaluate((element) => getComputedStyle(element).outlineStyle);
+    assert.equal(await ring('#window-select'), 'solid');
+    await page.locator('#refresh').focus();
+    assert.equal(await ring('#window-select'), 'none');
+    await page.context().close();
+  });
+
   it('tells the lines of a chart apart by more than their colour', async () => {
     const dashboard = await harness.open({ theme: 'highContrast' });
     const page = dashboard.page;
