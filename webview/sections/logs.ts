@@ -126,7 +126,14 @@ export function renderLogs(view: LogsView): Node[] {
         id: 'log-p99',
         note: sampleOf('p99Ms', totals.p99Ms),
       },
-      { label: 'Slow requests', value: formatNumber(totals.slowRequests), id: 'log-slow' },
+      {
+        label: 'Slow requests',
+        value: formatNumber(totals.slowRequests),
+        id: 'log-slow',
+        // Slow is a setting: 0 over a threshold of 30 s is not 0 over 1 s.
+        note:
+          totals.slowRequestMs === undefined ? undefined : `over ${formatMs(totals.slowRequestMs)}`,
+      },
     ]),
     h(
       'div',

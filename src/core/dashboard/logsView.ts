@@ -302,6 +302,7 @@ export function logsView(summary: LogSummary, window: LogWindow): LogsView {
       p95Ms: summary.duration.count > 0 ? finite(summary.duration.p95Ms) : null,
       p99Ms: summary.duration.count > 0 ? finite(summary.duration.p99Ms) : null,
       slowRequests: summary.slowRequests,
+      slowRequestMs: summary.slowRequestMs,
     },
     ...hourlyCharts(summary),
     // Requests with no Completed line (cut off, or still running) have no status; counted

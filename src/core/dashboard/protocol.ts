@@ -147,8 +147,10 @@ export interface LogTotalsView {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
-  /** Requests at least as slow as the slow-request threshold. */
+  /** Requests slower than the slow-request threshold. */
   slowRequests: number;
+  /** That threshold, said under the count (absent in a view saved before it). */
+  slowRequestMs?: number;
 }
 
 export interface ActionRowView {

@@ -1426,6 +1426,7 @@ describe('dashboard webview (Chromium)', function () {
         errorRatePercent: 33.333,
         completedRequests: 3,
         timedRequests: 3,
+        slowRequestMs: 1000,
       };
       logs.actions = [{ ...many, action: 'HealthController#show', count: 3 }, many];
     });
@@ -1435,6 +1436,8 @@ describe('dashboard webview (Chromium)', function () {
     assert.deepEqual(await note('log-p99'), ['over 3 requests: the slowest one']);
     assert.deepEqual(await note('log-p95'), ['over 3 requests: the slowest one']);
     assert.deepEqual(await note('log-p50'), []);
+    // What slow is: a setting, said under the count.
+    assert.deepEqual(await note('log-slow'), ['over 1 s']);
     assert.deepEqual(await note('log-error-rate'), ['1 of 3 requests']);
     assert.equal(await page.locator('[data-figure="log-p99"] dd').first().isVisible(), true);
     assert.equal(await page.locator('[data-figure="log-p99"] dd.figure-note').isVisible(), true);

@@ -35,6 +35,8 @@ describe('dashboard logs view', () => {
     // What the rate is over, for the dashboard to say it of few requests ("1 of 3 requests").
     assert.equal(logs.totals.completedRequests, summary.requests.completed);
     assert.equal(logs.totals.timedRequests, summary.duration.count);
+    // What "slow" is, said under the count.
+    assert.equal(logs.totals.slowRequestMs, summary.slowRequestMs);
     assert.equal(logs.totals.p95Ms, summary.duration.p95Ms);
     assert.equal(logs.totals.avgMs, summary.duration.meanMs);
     assert.equal(logs.from, '2021-11-26T00:00:00.000Z');
