@@ -15,10 +15,10 @@ import { barList, timeChart } from '../chart';
 import type { ChartHue } from '../theme';
 import { formatMs, formatPercent } from '../../src/core/util/figures';
 import {
+  actionSample,
+  figureSamples,
   PERCENTILE_MIN_REQUESTS,
   percentileSample,
-  percentileSampleShort,
-  rateSample,
   type PercentileKey,
 } from '../../src/core/logs/sampleSize';
 import { breakable, clip, formatNumber, formatTime, h, plural, shownTimeZone } from '../dom';
@@ -53,7 +53,7 @@ function logLineColumn<R extends { location?: LocationView }>(): Column<R> {
  */
 function actionPercentile(row: ActionRowView, key: PercentileKey): Node | string {
   const figure = formatMs(row[key]);
-  const short = row[key] === null ? undefined : percentileSampleShort(key, row.count);
+  const short = actionSample(key, row);
   if (!short) return figure;
   return h(
     'span',
@@ -75,17 +75,9 @@ function noExceptionText(errors: number): string {
 export function renderLogs(view: LogsView): Node[] {
   const totals = view.totals;
   // What the window's percentiles and error rate rest on, when that is few requests.
-  const timed = totals.timedRequests ?? totals.requests;
-  const sampleOf = (key: PercentileKey, value: number | null): string | undefined =>
-    value === null ? undefined : percentileSample(key, timed);
-  const rateNote =
-    totals.errorRatePercent === null || totals.completedRequests === undefined
-      ? undefined
-      : rateSample(totals.errors, totals.completedRequests);
+  const samples = figureSamples(totals);
   const fewPerAction = view.actions.some(
-    (row) =>
-      (row.p95Ms !== null && percentileSampleShort('p95Ms', row.count)) ||
-      (row.p99Ms !== null && percentileSampleShort('p99Ms', row.count)),
+    (row) => actionSample('p95Ms', row) || actionSample('p99Ms', row),
   );
   const unread = view.sources.length === 0;
   const nodes: Node[] = [
@@ -110,7 +102,7 @@ export function renderLogs(view: LogsView): Node[] {
         label: 'Error rate',
         value: formatPercent(totals.errorRatePercent),
         id: 'log-error-rate',
-        note: rateNote,
+        note: samples.errorRate,
       },
       { label: 'Average', value: formatMs(totals.avgMs), id: 'log-avg' },
       { label: 'p50', value: formatMs(totals.p50Ms), id: 'log-p50' },
@@ -118,13 +110,13 @@ export function renderLogs(view: LogsView): Node[] {
         label: 'p95',
         value: formatMs(totals.p95Ms),
         id: 'log-p95',
-        note: sampleOf('p95Ms', totals.p95Ms),
+        note: samples.p95Ms,
       },
       {
         label: 'p99',
         value: formatMs(totals.p99Ms),
         id: 'log-p99',
-        note: sampleOf('p99Ms', totals.p99Ms),
+        note: samples.p99Ms,
       },
       {
         label: 'Slow requests',

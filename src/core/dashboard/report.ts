@@ -7,7 +7,8 @@ import { escapeMarkdownHtml } from '../templates/markdown';
 import { formatDuration, formatMs, formatPercent } from '../util/figures';
 import { writeNewFile } from '../templates/newFile';
 import { formatZonedDate } from '../templates/zonedTime';
-import type { LogWindow, SectionDataMap, SectionId } from './protocol';
+import { actionSample, figureSamples } from '../logs/sampleSize';
+import type { ActionRowView, LogWindow, SectionDataMap, SectionId } from './protocol';
 import { describeWindow, SECTION_IDS } from './protocol';
 
 export const REPORTS_FOLDER = 'docs/maintenance/reports';
@@ -187,6 +188,12 @@ function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing):
   const ms = formatMs;
   const pct = formatPercent;
   const { totals } = logs;
+  // What a figure of few requests rests on, beside it, as the dashboard says it under it.
+  const samples = figureSamples(totals);
+  const noted = (figure: string, note: string | undefined): string =>
+    note ? `${figure} (${note})` : figure;
+  const actionMs = (action: ActionRowView, key: 'p95Ms' | 'p99Ms'): string =>
+    noted(ms(action[key]), actionSample(key, action));
   return [
     `From ${formats.instant(logs.from)} to ${formats.instant(logs.to)}.`,
     '',
@@ -196,11 +203,11 @@ function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing):
         [
           totals.requests,
           totals.errors,
-          pct(totals.errorRatePercent),
+          noted(pct(totals.errorRatePercent), samples.errorRate),
           ms(totals.avgMs),
           ms(totals.p50Ms),
-          ms(totals.p95Ms),
-          ms(totals.p99Ms),
+          noted(ms(totals.p95Ms), samples.p95Ms),
+          noted(ms(totals.p99Ms), samples.p99Ms),
         ],
       ],
     ),
@@ -216,8 +223,8 @@ function logsSection(logs: SectionDataMap['logs'], { formats, table }: Writing):
           a.count,
           a.errors,
           ms(a.p50Ms),
-          ms(a.p95Ms),
-          ms(a.p99Ms),
+          actionMs(a, 'p95Ms'),
+          actionMs(a, 'p99Ms'),
           pct(a.dbSharePercent),
         ]),
     ),

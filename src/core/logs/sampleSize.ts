@@ -36,3 +36,39 @@ export function rateSample(errors: number, completed: number): string | undefine
   if (!(completed > 0) || completed >= RATE_MIN_REQUESTS) return undefined;
   return `${errors.toLocaleString('en')} of ${plural(completed, 'request')}`;
 }
+
+/**
+ * The notes of a window's figures as the dashboard carries them (LogTotalsView), for its page
+ * and its saved report: a p95 or p99 over few timed requests, an error rate over few completed.
+ * `timedRequests` absent (a view saved before it) is taken as `requests`.
+ */
+export function figureSamples(totals: {
+  requests: number;
+  timedRequests?: number;
+  errors: number;
+  completedRequests?: number;
+  errorRatePercent: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}): { p95Ms?: string; p99Ms?: string; errorRate?: string } {
+  const timed = totals.timedRequests ?? totals.requests;
+  const of = (key: 'p95Ms' | 'p99Ms'): string | undefined =>
+    totals[key] === null ? undefined : percentileSample(key, timed);
+  const { completedRequests: completed } = totals;
+  return {
+    p95Ms: of('p95Ms'),
+    p99Ms: of('p99Ms'),
+    errorRate:
+      totals.errorRatePercent === null || completed === undefined
+        ? undefined
+        : rateSample(totals.errors, completed),
+  };
+}
+
+/** An action's percentile cell note ("slowest of 3"), none for no figure or requests enough. */
+export function actionSample(
+  key: PercentileKey,
+  action: { count: number } & Record<PercentileKey, number | null>,
+): string | undefined {
+  return action[key] === null ? undefined : percentileSampleShort(key, action.count);
+}

@@ -174,6 +174,45 @@ describe('dashboard report', () => {
     );
   });
 
+  it('says what a p95, a p99 or an error rate of few requests rests on, as the page does', () => {
+    // A window of 3 requests: its p99 is the slowest of them, 1 error of 3 is 33.3 %.
+    const action = { action: 'HealthController#show', errors: 0, p50Ms: 2, dbSharePercent: 0 };
+    const logs = emptyLogsView({
+      totals: {
+        ...emptyLogsView().totals,
+        requests: 3,
+        timedRequests: 3,
+        completedRequests: 3,
+        errors: 1,
+        errorRatePercent: 33.333,
+        p50Ms: 3,
+        p95Ms: 820,
+        p99Ms: 820,
+      },
+      actions: [
+        { ...action, count: 3, p95Ms: 120, p99Ms: 300 },
+        { ...action, action: 'UsersController#show', count: 600, p95Ms: 80, p99Ms: 90 },
+      ],
+    });
+    const markdown = buildReport(input({ sections: { logs } }));
+    const slowest = 'over 3 requests: the slowest one';
+    assert.ok(
+      markdown.includes(
+        `| 3 | 1 | 33.3 % (1 of 3 requests) | – | 3 ms | 820 ms (${slowest}) | ` +
+          `820 ms (${slowest}) |`,
+      ),
+      markdown,
+    );
+    assert.ok(
+      markdown.includes(
+        '| HealthController#show | 3 | 0 | 2 ms | 120 ms (slowest of 3) | ' +
+          '300 ms (slowest of 3) |',
+      ),
+      markdown,
+    );
+    assert.ok(markdown.includes('| UsersController#show | 600 | 0 | 2 ms | 80 ms | 90 ms |'));
+  });
+
   it("dates its title in the report's zone, as its Date line", () => {
     // 23:30 UTC on the 4th is already the 5th in Tokyo.
     const markdown = buildReport(
