@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
+import { formatMs } from '../src/core/util/figures';
 import { formatDay, formatNumber, formatTime, h, plural, shownTimeZone } from './dom';
 
 const HEIGHT = 200;
@@ -47,6 +48,20 @@ function ensureThemeWatch(): void {
       else liveCharts.delete(chart);
     }
   });
+}
+
+/**
+ * How a chart writes a figure, as the cards beside it do: a duration with its unit in it
+ * ("5.9 s", where the legend read "5,889.7"), so nothing follows it; else a plain number that
+ * the chart's unit follows ("3 %").
+ */
+function figureWriter(view: ChartView): {
+  write: (value: number | null | undefined) => string;
+  unitAfter: string;
+} {
+  return view.unit === 'ms'
+    ? { write: formatMs, unitAfter: '' }
+    : { write: formatNumber, unitAfter: ` ${view.unit}` };
 }
 
 function numbersOf(values: (number | null)[]): number[] {
@@ -143,6 +158,7 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
   const instant = timeOf(view);
   const from = instant(view.times[0]);
   const to = instant(view.times[view.times.length - 1]);
+  const { write, unitAfter } = figureWriter(view);
   const parts = view.series.map((series, index) => {
     const values = windowValues(view, index, atRest);
     const numbers = numbersOf(values);
@@ -150,12 +166,8 @@ function summarize(view: ChartView, atRest: LegendAtRest): string {
     const max = Math.max(...numbers);
     const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
     // The legend's figure at rest comes first, so a screen reader hears what the eye sees.
-    const resting =
-      atRest === 'peak' ? '' : `${atRest} ${formatNumber(restingValue(values, atRest))}, `;
-    return (
-      `${series.label} ${resting}mean ${formatNumber(mean)}, ` +
-      `max ${formatNumber(max)} ${view.unit}`
-    );
+    const resting = atRest === 'peak' ? '' : `${atRest} ${write(restingValue(values, atRest))}, `;
+    return `${series.label} ${resting}mean ${write(mean)}, max ${write(max)}${unitAfter}`;
   });
   return `${view.title}, ${from} to ${to}: ${parts.join('; ')}`;
 }
@@ -218,6 +230,8 @@ function makeLegendKeyboardFriendly(plot: uPlot, legend: HTMLElement): void {
     if (!name) return;
     name.tabIndex = 0;
     name.setAttribute('role', 'button');
+    // The series' name alone: read from the cell, it ends in the colon uPlot's CSS puts there.
+    name.setAttribute('aria-label', String(plot.series[index].label ?? ''));
     name.setAttribute('aria-pressed', String(plot.series[index].show !== false));
     name.title = 'Show or hide this series';
     name.addEventListener('keydown', (event) => {
@@ -350,6 +364,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
   }
 
   const shown = view.series.map((_series, index) => shownValues(view, index));
+  const { write, unitAfter } = figureWriter(view);
   const resting = view.series.map((_series, index) =>
     restingValue(windowValues(view, index, atRest), atRest),
   );
@@ -452,7 +467,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
             ...(options.bars ? {} : { points: linePoints(series) }),
             value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
-              formatNumber(at === null ? resting[index] : shown[index][at]),
+              write(at === null ? resting[index] : shown[index][at]),
           })),
         ],
         hooks: { setLegend: [labelLegend], setSeries: [markShown], setScale: [noteRange] },
@@ -480,8 +495,8 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     const figures = view.series
       .map((series, index) => ({ series, index }))
       .filter(({ index }) => plot?.series[index + 1]?.show !== false)
-      .map(({ series, index }) => `${series.label} ${formatNumber(shown[index][at])}`);
-    spoken.textContent = `${pointTime(at)}: ${figures.join(', ')} ${view.unit}`;
+      .map(({ series, index }) => `${series.label} ${write(shown[index][at])}`);
+    spoken.textContent = `${pointTime(at)}: ${figures.join(', ')}${unitAfter}`;
   };
   readByKeyboard(figure, view.times, () => plot, sayPoint);
 

@@ -1258,11 +1258,12 @@ describe('dashboard webview (Chromium)', function () {
       `Requests: ${total.toLocaleString('en-US')}`,
     ]);
     assert.deepEqual(await legend('Error rate'), ['Peak: ', 'Error rate: 3']);
+    // Durations read as the figures above the charts write them: "2.2 s", not "2,200".
     assert.deepEqual(await legend('Duration percentiles'), [
       'Peak: ',
-      'p50: 105',
-      'p95: 900',
-      'p99: 2,200',
+      'p50: 105 ms',
+      'p95: 900 ms',
+      'p99: 2.2 s',
     ]);
     const size = await legend('Database size');
     assert.match(size[0], /^Latest: \S/);
@@ -1315,6 +1316,18 @@ describe('dashboard webview (Chromium)', function () {
     await page.keyboard.press('Escape');
     assert.equal((await legend('Requests per hour'))[0], 'Total: ');
     assert.equal(await spoken.textContent(), '');
+    // A hovered duration is written the same way, and said once with its unit.
+    await chart('Duration percentiles').focus();
+    await page.keyboard.press('Home');
+    assert.deepEqual((await legend('Duration percentiles')).slice(1), [
+      'p50: 90 ms',
+      'p95: 700 ms',
+      'p99: 1.8 s',
+    ]);
+    assert.match(
+      (await chart('Duration percentiles').locator('[aria-live="polite"]').textContent()) ?? '',
+      /: p50 90 ms, p95 700 ms, p99 1\.8 s$/,
+    );
     await assertClean(dashboard);
     await page.context().close();
   });
@@ -1714,7 +1727,9 @@ describe('dashboard webview (Chromium)', function () {
     assert.match((await explain.getAttribute('aria-label')) ?? '', /^Explain SELECT \* FROM/);
 
     // A chart's series shows and hides from the keyboard, and says whether it is shown.
-    const p99 = chartFigure(page, 'Duration').getByRole('button', { name: 'p99' });
+    // Named by the series alone, without uPlot's colon ("p99 :").
+    const p99 = chartFigure(page, 'Duration').getByRole('button', { name: 'p99', exact: true });
+    assert.equal(await p99.count(), 1);
     await p99.focus();
     assert.equal(await p99.getAttribute('aria-pressed'), 'true');
     await page.keyboard.press('Enter');
