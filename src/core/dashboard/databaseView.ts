@@ -62,6 +62,8 @@ const LABELS: Record<string, string> = {
   droppable: 'Indexes to drop',
   neverScanned: 'Indexes never scanned',
   statsSince: 'Statistics since',
+  statsFrom: 'Statistics counted from',
+  statsDays: 'Days of statistics',
 };
 
 /** Labels that depend on the card: what its `name` column holds, what its share is of. */
@@ -123,6 +125,11 @@ const CARD_LABELS: Record<string, Record<string, string>> = {
     available: "Open to the app's roles",
     share: 'Share in use',
   },
+};
+
+/** Code words among card data values, as a maintainer reads them. */
+const VALUE_WORDS: Record<string, Record<string, string>> = {
+  statsFrom: { reset: 'statistics reset', serverStart: 'server start' },
 };
 
 /** A card data key as a label a maintainer reads: the known ones by hand, the rest by rule. */
@@ -264,7 +271,8 @@ function factsOf(data: unknown, cardId?: string): { label: string; value: string
   for (const [key, value] of Object.entries(data)) {
     if (isScalar(value) && value !== null) {
       const label = labelFor(key, cardId).replace(/ seconds\b/i, '');
-      facts.push({ label, value: measuredText(key, value, ratios && key !== 'blocksRead') });
+      const text = measuredText(key, value, ratios && key !== 'blocksRead');
+      facts.push({ label, value: VALUE_WORDS[key]?.[text] ?? text });
     } else if (isRecord(value) && typeof value.pretty === 'string') {
       facts.push({ label: labelFor(key, cardId), value: value.pretty });
     }

@@ -501,7 +501,30 @@ export interface UnusedIndexesData {
   droppable: number;
   /** Every index never scanned (the list holds the first `limit` of them, largest first). */
   neverScanned: number;
+  /**
+   * Since when the scan counters count: the database's last statistics reset, or the server's
+   * start when they were never reset (counters start with the server).
+   */
   statsSince: string | null;
+  /** Which of the two `statsSince` is: `reset` or `serverStart`. */
+  statsFrom: 'reset' | 'serverStart';
+  /** Whole days from `statsSince` to the server's now. */
+  statsDays: number;
+}
+
+/** Under this many days of counters, "never scanned" is too short a span to drop on. */
+const SHORT_STATS_DAYS = 7;
+
+/** "no scans since 2026-12-01 (4 days)", warning when the span is too short to judge. */
+export function noScansSince(
+  data: Pick<UnusedIndexesData, 'statsSince' | 'statsFrom' | 'statsDays'>,
+): string {
+  const date = data.statsSince?.slice(0, 10) ?? 'the start';
+  const when = data.statsFrom === 'reset' ? 'statistics were reset' : 'the server started';
+  const text = `no scans since ${date} (${plural(data.statsDays, 'day', 'days')}), when ${when}`;
+  return data.statsDays < SHORT_STATS_DAYS
+    ? `${text}: too short to judge, keep it until the counters cover a week or more`
+    : text;
 }
 
 /**
@@ -669,18 +692,27 @@ const unusedIndexes: CardDefinition = {
     const rows = read.map(({ partitioned, count: _count, ...row }) =>
       partitioned ? { ...row, partitioned: true as const } : row,
     );
-    const [reset] = await session.query<{ reset: Date | null }>(
+    // A database never reset has no stats_reset (PostgreSQL 15): its counters start with the
+    // server, after a crash too, which discards them.
+    const [span] = await session.query<{ reset: Date | null; started: Date; days: number }>(
       'unusedIndexes',
-      'SELECT stats_reset AS reset FROM pg_stat_database WHERE datname = current_database()',
+      `SELECT d.stats_reset AS reset, pg_postmaster_start_time() AS started,
+              floor(extract(epoch FROM now() - coalesce(d.stats_reset, pg_postmaster_start_time()))
+                    / 86400)::int AS days
+         FROM pg_stat_database d WHERE d.datname = current_database()`,
       undefined,
       signal,
     );
-    const since = iso(reset?.reset ?? null);
+    const stats = {
+      statsSince: iso(span?.reset ?? span?.started ?? null),
+      statsFrom: span?.reset ? ('reset' as const) : ('serverStart' as const),
+      statsDays: Math.max(0, span?.days ?? 0),
+    };
     if (rows.length === 0) {
       return {
         state: 'ok',
         summary: 'Every index has been used',
-        data: { indexes: [], droppable: 0, neverScanned, statsSince: since },
+        data: { indexes: [], droppable: 0, neverScanned, ...stats },
       };
     }
 
@@ -690,13 +722,15 @@ const unusedIndexes: CardDefinition = {
     const tables = [...new Set(rows.map((row) => `${row.schema}.${row.table}`))];
     const list = adviseUnusedIndexes(rows, duplicates, await foreignKeySupport(context, tables));
     const droppable = list.filter((row) => row.advice === 'drop');
-    const data = { indexes: list, droppable: droppable.length, neverScanned, statsSince: since };
+    const data = { indexes: list, droppable: droppable.length, neverScanned, ...stats };
     // The advice is the listed indexes' own: the others are only counted.
     const inAll =
       neverScanned > list.length
         ? `; ${neverScanned} never scanned in all${firstListed(list.length, neverScanned)}`
         : '';
-    const sinceText = since ? ` since ${since.slice(0, 10)}` : '';
+    const since = noScansSince(stats);
+    const sinceText = `; ${since}`;
+    const sinceNote = `(${since})`;
     const covered = list.filter((row) => row.advice === 'covered').length;
     const kept = list.filter((row) => row.advice === 'keep').length;
     const others = [
@@ -709,7 +743,7 @@ const unusedIndexes: CardDefinition = {
     if (droppable.length === 0) {
       return {
         state: 'ok',
-        summary: `No index to drop${sinceText}${rest}${inAll}`,
+        summary: `No index to drop${rest}${inAll}${sinceText}`,
         reason: list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
         data,
       };
@@ -723,8 +757,9 @@ const unusedIndexes: CardDefinition = {
     return {
       state: 'warn',
       summary:
-        `${plural(droppable.length, 'index', 'indexes')} never scanned${sinceText}: ` +
-        `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}${inAll}`,
+        `${plural(droppable.length, 'index', 'indexes')} never scanned: ` +
+        `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}${inAll}` +
+        sinceText,
       reason:
         `Never scanned: ${named.join(', ')}${andMore(droppable.length - named.length)}. ` +
         'An index never scanned costs writes and space; ' +
@@ -733,8 +768,9 @@ const unusedIndexes: CardDefinition = {
           .filter((row) => row.advice !== 'drop')
           .map((row) => ` ${quoteIdent(row.name)}: ${row.note}.`)
           .join(''),
-      fix: droppable[0].dropSql ?? undefined,
-      fixes: several(droppable.map((row) => row.dropSql)),
+      // Each statement says how long the counters cover, as a maintainer copies it alone.
+      fix: `${droppable[0].dropSql} ${sinceNote}`,
+      fixes: several(droppable.map((row) => `${row.dropSql} ${sinceNote}`)),
       data,
     };
   },

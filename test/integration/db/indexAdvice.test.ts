@@ -90,9 +90,12 @@ for (const target of serversUnderTest) {
           // The two in brackets are never scanned too, not part of the one to drop.
           assert.match(
             unused.summary,
-            /\(also never scanned: 1 already on Duplicate indexes, 1 kept for a foreign key\)$/,
+            /\(also never scanned: 1 already on Duplicate indexes, 1 kept for a foreign key\); /,
           );
-          assert.equal(unused.fix, 'DROP INDEX CONCURRENTLY "index_bookings_on_note";');
+          assert.match(
+            unused.fix ?? '',
+            /^DROP INDEX CONCURRENTLY "index_bookings_on_note"; \(no scans since /,
+          );
           assert.match(duplicate.summary, /^1 index covered by another index$/);
 
           // Drop everything both cards advise: bookings.service_id still has an index.

@@ -489,6 +489,8 @@ describe('dashboard database view', () => {
       droppable: 1,
       neverScanned: 12,
       statsSince: null,
+      statsFrom: 'serverStart',
+      statsDays: 0,
       indexes: [
         {
           schema: 'public',
@@ -510,6 +512,8 @@ describe('dashboard database view', () => {
     assert.deepEqual(unusedView.facts, [
       { label: 'Indexes to drop', value: '1' },
       { label: 'Indexes never scanned', value: '12' },
+      { label: 'Statistics counted from', value: 'server start' },
+      { label: 'Days of statistics', value: '0' },
     ]);
 
     const foreignKey: ForeignKeyWithoutIndex = {
