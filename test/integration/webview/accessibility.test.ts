@@ -1,8 +1,8 @@
 /**
  * The dashboard audited by axe-core in a real headless Chromium, inside the panel's own CSP: every
  * section filled with the sample data, then failed, cancelled and stale sections in Restricted
- * Mode, each in the dark, light and high-contrast themes, with its collapsible parts open. Fails
- * on any serious or critical WCAG 2 A/AA violation, and on text outside the landmarks. No
+ * Mode, each in the dark, light and both high-contrast themes, with its collapsible parts open.
+ * Fails on any serious or critical WCAG 2 A/AA violation, and on text outside the landmarks. No
  * contrast finding is excluded: none comes from the theme variables alone.
  */
 import { strict as assert } from 'node:assert';
@@ -110,7 +110,7 @@ describe('dashboard webview accessibility (axe-core in Chromium)', function () {
   });
 
   it('rings the focused window picker and range fields, as it does the buttons', async () => {
-    const dashboard = await harness.open({ theme: 'highContrast' });
+    const dashboard = await harness.open({ theme: 'highContrastLight' });
     const page = dashboard.page;
     for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
     await page.locator('#window-select').focus();
@@ -139,7 +139,7 @@ describe('dashboard webview accessibility (axe-core in Chromium)', function () {
     await page.context().close();
   });
 
-  for (const theme of ['dark', 'light', 'highContrast'] as ThemeName[]) {
+  for (const theme of ['dark', 'light', 'highContrast', 'highContrastLight'] as ThemeName[]) {
     it(`passes with every section filled and a range open (${theme})`, async () => {
       const dashboard = await harness.open({ theme });
       const page = dashboard.page;

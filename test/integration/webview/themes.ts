@@ -1,9 +1,10 @@
 /**
  * A subset of the theme variables VS Code puts on a webview's <html>, with the values of the
- * default Light Modern and Dark Modern themes, so the browser test renders as the editor would.
+ * default Light Modern, Dark Modern, High Contrast and High Contrast Light themes, so the browser
+ * test renders as the editor would.
  */
 
-export type ThemeName = 'light' | 'dark' | 'highContrast';
+export type ThemeName = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
 
 export const THEMES: Record<ThemeName, { bodyClass: string; vars: Record<string, string> }> = {
   dark: {
@@ -141,6 +142,56 @@ export const THEMES: Record<ThemeName, { bodyClass: string; vars: Record<string,
       '--vscode-input-foreground': '#ffffff',
       '--vscode-input-border': '#6fc3df',
       '--vscode-progressBar-background': '#6fc3df',
+    },
+  },
+  // Default High Contrast Light, as VS Code 1.10x's colour registry and the git extension
+  // define it for `hcLight` (read from code-server 4.x's workbench). It leaves the list error
+  // and warning colours and charts.orange unset, so they are absent here too.
+  highContrastLight: {
+    bodyClass: 'vscode-high-contrast vscode-high-contrast-light',
+    vars: {
+      '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': '"Droid Sans Mono", monospace',
+      '--vscode-foreground': '#292929',
+      '--vscode-descriptionForeground': '#292929b3',
+      '--vscode-disabledForeground': '#7f7f7f',
+      '--vscode-errorForeground': '#b5200d',
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-editorWidget-background': '#ffffff',
+      '--vscode-widget-border': '#0f4a85',
+      '--vscode-panel-border': '#0f4a85',
+      '--vscode-contrastBorder': '#0f4a85',
+      '--vscode-contrastActiveBorder': '#006bbd',
+      '--vscode-focusBorder': '#006bbd',
+      '--vscode-textLink-foreground': '#0f4a85',
+      '--vscode-list-hoverBackground': '#0f4a851a',
+      '--vscode-editorWarning-foreground': '#895503',
+      '--vscode-testing-iconPassed': '#007100',
+      '--vscode-gitDecoration-addedResourceForeground': '#374e06',
+      '--vscode-inputValidation-errorBackground': '#ffffff',
+      '--vscode-inputValidation-errorBorder': '#0f4a85',
+      '--vscode-inputValidation-warningBackground': '#ffffff',
+      '--vscode-charts-foreground': '#292929',
+      '--vscode-charts-lines': '#29292980',
+      '--vscode-charts-red': '#b5200d',
+      '--vscode-charts-blue': '#0063d3',
+      '--vscode-charts-yellow': '#895503',
+      '--vscode-charts-green': '#374e06',
+      '--vscode-charts-purple': '#652d90',
+      '--vscode-button-background': '#0f4a85',
+      '--vscode-button-foreground': '#ffffff',
+      '--vscode-button-border': '#0f4a85',
+      '--vscode-button-hoverBackground': '#0f4a85',
+      '--vscode-button-secondaryBackground': '#ffffff',
+      '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-dropdown-background': '#ffffff',
+      '--vscode-dropdown-foreground': '#292929',
+      '--vscode-dropdown-border': '#0f4a85',
+      '--vscode-input-background': '#ffffff',
+      '--vscode-input-foreground': '#292929',
+      '--vscode-input-border': '#0f4a85',
+      '--vscode-progressBar-background': '#0f4a85',
     },
   },
 };
