@@ -57,6 +57,10 @@ export interface LastDone {
   /** ISO 8601; null when the file's time is not one. */
   at: string | null;
   by: string;
+  /**
+   * The period it counts for: the one its time falls in, in the zone read here, as the tree
+   * counts it; the key its writer filed it under when its time is no time or still to come.
+   */
   period: string;
   /** What was found or done, from the completion's history entry. */
   note: string | null;
@@ -316,7 +320,7 @@ function taskReport(task: Task, tier: Tier, input: StatusInput): TaskReport {
     missedPeriod: status.missedPeriod ?? null,
     snoozedUntil: status.snoozedUntil ?? null,
     snoozeReason: status.snoozeReason ?? null,
-    lastDone: lastDone(stored, tier.period === 'none'),
+    lastDone: lastDone(stored, tier, input.now, zone),
     ownerChanged: ownerChanged(stored),
     recorded: stored !== undefined,
     checklist: { ticked: status.checkedItems.length, items: task.items.length },
@@ -332,7 +336,13 @@ function stateName(status: TaskStatus): TaskStateName {
  * The last completion, with the note and values its history entry kept. On-demand work keeps no
  * completion (each run leaves a fresh checklist): its last run is its history's last `done`.
  */
-function lastDone(stored: TaskState | undefined, onDemand: boolean): LastDone | null {
+function lastDone(
+  stored: TaskState | undefined,
+  tier: Tier,
+  now: Date,
+  zone: string,
+): LastDone | null {
+  const onDemand = tier.period === 'none';
   const done =
     stored?.done ??
     (onDemand ? stored?.history.filter((item) => item.action === 'done').at(-1) : undefined);
@@ -341,10 +351,16 @@ function lastDone(stored: TaskState | undefined, onDemand: boolean): LastDone | 
     .filter((item) => item.action === 'done' && item.at === done.at)
     .find((item) => item.periodKey === done.periodKey);
   const at = stateInstant(done.at);
+  // A completion filed in another zone may fall in another period here (08:00 on 1 March in
+  // Tokyo is February in London): said as the period taskStatus counts it for.
+  const counted =
+    at && tier.period !== 'none' && !stampedAhead(done.at, now)
+      ? periodAt(tier.period, at, zone).key
+      : done.periodKey;
   return {
     at: at ? at.toISOString() : null,
     by: done.by,
-    period: done.periodKey,
+    period: counted,
     note: entry?.note ?? null,
     values: { ...(entry?.values ?? {}) },
   };
