@@ -26,6 +26,8 @@ export interface Column<R> {
   sortable?: boolean;
   /** Left out in a narrow panel; its value is then in the title of the row's first cell. */
   optional?: boolean;
+  /** The cell shows an age ("5 min ago"), not a time: its header names no zone. */
+  age?: boolean;
 }
 
 export interface TableOptions<R> {
@@ -86,7 +88,9 @@ function zoneLabelled<R>(column: Column<R>, rows: R[]): Column<R> {
     .map((row) => column.value(row))
     .filter((value) => value !== null && value !== '');
   const instants = values.length > 0 && values.every((v) => typeof v === 'string' && isInstant(v));
-  return instants ? { ...column, label: `${column.label} (${shownTimeZone()})` } : column;
+  return instants && !column.age
+    ? { ...column, label: `${column.label} (${shownTimeZone()})` }
+    : column;
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {

@@ -87,6 +87,7 @@ export function renderHealth(view: HealthView): Node[] {
             key: 'ran',
             label: 'Last run',
             value: (row) => row.startedAt ?? null,
+            age: true,
             cell: (row) => {
               const text = formatAge(row.startedAt);
               if (!row.startedAt) return text;

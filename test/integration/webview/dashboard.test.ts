@@ -356,6 +356,14 @@ describe('dashboard webview (Chromium)', function () {
       .locator('thead th')
       .allTextContents();
     assert.ok(exceptions.includes('Last seen (Asia/Tokyo)'), exceptions.join(' | '));
+    // Health's Last run shows an age ("5 min ago"): its header names no zone, its tooltip does.
+    const health = page.locator('[data-section="health"] table').first();
+    const healthHeaders = await health.locator('thead th').allTextContents();
+    assert.ok(healthHeaders.includes('Last run'), healthHeaders.join(' | '));
+    assert.match(
+      (await health.locator('tbody time').first().getAttribute('title')) ?? '',
+      /\(Asia\/Tokyo\)/,
+    );
     const chart = chartFigure(page, 'Requests per hour');
     assert.match((await chart.locator('figcaption').textContent()) ?? '', /times in Asia\/Tokyo/);
     const first = new Date(logs.data.requestsPerHour.times[0] * 1000).toISOString();
