@@ -1597,6 +1597,23 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it("keeps a check's age on one line in a narrow panel", async () => {
+    // "22 s ago" broke after "22 s" once the Last run header named no zone and the column
+    // narrowed to the width of "Last" (seen in the demo's 1,000 px panel, with long summaries).
+    const dashboard = await harness.open({ width: 700 });
+    await feed(dashboard, sampleSections());
+    const ages = dashboard.page.locator('[data-section="health"] tbody time');
+    await ages.first().waitFor();
+    const lines = await ages.evaluateAll((found) =>
+      found.map((age) => `${age.textContent}: ${age.getClientRects().length}`),
+    );
+    assert.deepEqual(
+      lines.filter((line) => !line.endsWith(': 1')),
+      [],
+      `ages on more than one line: ${lines.join(' | ')}`,
+    );
+  });
+
   it('keeps a long fact of a card inside the card, whole on hover', async () => {
     // "Connected as postgres@127.0.0.1:36337/thembooking_development" ran past the card's edge
     // and was cut there, in a 1,000 px panel, with no way to read the rest.
