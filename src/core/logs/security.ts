@@ -72,6 +72,11 @@ const QUOTED_SQL_INJECTION = anyOf(
   // A quote ending a string and a statement after it: `'; DROP TABLE`, not `'no'; then`.
   String.raw`'\s*;\s*(?:drop|select|insert|update|delete|shutdown|exec|declare|create|alter)\b`,
 );
+/**
+ * The rest of the query in a block comment, `admin'/*` as `admin' #`: tried before comments
+ * become spaces, on text with both. Not "'/*'", a quoted glob, nor "'docs'/*.md".
+ */
+const QUOTE_COMMENT = /'\s*\/\*(?:\*\/)?\s*(?:$|[&"{}\0])/;
 /** Tabs and line breaks, raw or as Rails logs them (`\t`), that a browser drops in a URL. */
 const URL_BLANKS = String.raw`(?:[\t\n\r]|\\[tnr]){0,4}`;
 /** `javascript:` or `vbscript:` as it ends (`t:`), to look behind from there. */
@@ -142,8 +147,10 @@ const PROBES = [
   '/wp-includes',
   '/xmlrpc.php',
   '/.env',
-  '/.git/',
-  '/.git',
+  '/.gitignore',
+  '/.gitlab-ci.yml',
+  '/.gitconfig',
+  '/.gitmodules',
   '/.svn/',
   '/.hg/',
   '/database.yml',
@@ -185,9 +192,15 @@ const PROBES = [
 /** Pages of servers a Rails app is not: PHP anywhere in the path, ASP.NET, JSP, CGI. */
 const FOREIGN_PAGE = /\.php|\.(?:aspx?|axd|jspx?|cgi)$/i;
 
+/**
+ * The repository's own folder (`/.git`, `/.git/config`) and its archives (`/.git.zip`), not
+ * `/.github`: a public folder some apps serve. The git files scanners fetch are in PROBES.
+ */
+const GIT_FOLDER = String.raw`\/\.git(?![a-z])`;
+
 /** Any probe path anywhere in a path: one pass instead of one search per probe. */
 const PROBE = new RegExp(
-  PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'),
+  [...PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), GIT_FOLDER].join('|'),
   'i',
 );
 
@@ -276,7 +289,12 @@ export function classifyRequest(
   // NUL between the two: no pattern matches across it.
   const target = normal === undefined ? plain : `${plain}\0${normal}`;
   const sql = withoutSqlComments(target);
-  if (SQL_INJECTION.test(sql) || (sql.includes("'") && QUOTED_SQL_INJECTION.test(sql))) {
+  const quoted = sql.includes("'");
+  if (
+    SQL_INJECTION.test(sql) ||
+    (quoted && QUOTED_SQL_INJECTION.test(sql)) ||
+    (quoted && sql !== target && QUOTE_COMMENT.test(target))
+  ) {
     kinds.push('sql-injection');
   }
   if (XSS.test(withoutEntities(target))) kinds.push('xss');

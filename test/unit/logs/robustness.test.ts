@@ -97,14 +97,24 @@ function hostileParams(size: number): string[] {
     fill('/..;/'),
     fill('%c0%ae'),
     fill('/*!1'),
+    fill("' /* "),
+    fill("'/**/ "),
+    fill('/.git'),
+    fill('/.gitx/'),
   ];
 }
 
-/** Milliseconds to classify each value `times` times, in the path and in the parameters. */
+/**
+ * Milliseconds to classify each value `times` times: in the query string and the parameters,
+ * then as the path, where the probe paths are looked for.
+ */
 function timeClassify(values: string[], times: number): number {
   const started = process.hrtime.bigint();
   for (let i = 0; i < times; i++) {
-    for (const value of values) classifyRequest(`/q?x=${value}`, `{"q"=>"${value}"}`);
+    for (const value of values) {
+      classifyRequest(`/q?x=${value}`, `{"q"=>"${value}"}`);
+      classifyRequest(`/${value}`, undefined);
+    }
   }
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

@@ -215,6 +215,55 @@ describe('probes that ordinary text resembles', () => {
       ['scanner-probe'],
     );
   });
+
+  it("finds admin'/* as it finds admin' #; '/*' as a glob and it's /* prose are no attack", () => {
+    assertKinds(
+      [
+        ['/users/sign_in', `{"user"=>{"email"=>"admin'/*", "password"=>"[FILTERED]"}}`],
+        ["/login?user=admin'/*&pw=x", undefined],
+        ["/login?user=admin'%2F*", undefined],
+        ['/login', `{"user"=>"admin' /**/"}`],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds(
+      [
+        ['/files', `{"pattern"=>"'/*'"}`],
+        ['/comments', `{"comment"=>{"body"=>"it's /* not code */ fine"}}`],
+        ['/comments', `{"comment"=>{"body"=>"Match 'docs'/*.md files"}}`],
+      ],
+      [],
+    );
+  });
+
+  it("finds the repository's .git folder and the git files scanners fetch, not .github", () => {
+    assertKinds(
+      [
+        ['/.git', undefined],
+        ['/.git/', undefined],
+        ['/.git/config', undefined],
+        ['/.GIT/HEAD', undefined],
+        ['/.git?x=1', undefined],
+        ['/app/.git/index', undefined],
+        ['/.gitignore', undefined],
+        ['/.gitlab-ci.yml', undefined],
+        ['/.git-credentials', undefined],
+        ['/.gitconfig', undefined],
+        ['/.gitmodules', undefined],
+        ['/.git.zip', undefined],
+      ],
+      ['scanner-probe'],
+    );
+    assertKinds(
+      [
+        ['/.github', undefined],
+        ['/.github/', undefined],
+        ['/.github/funding.yml', undefined],
+        ['/.github/ISSUE_TEMPLATE/bug.md', undefined],
+      ],
+      [],
+    );
+  });
 });
 
 describe('failed logins from a Rails 7 production log, counted by hand', () => {
