@@ -59,9 +59,16 @@ function figureWriter(view: ChartView): {
   write: (value: number | null | undefined) => string;
   unitAfter: string;
 } {
-  return view.unit === 'ms'
-    ? { write: formatMs, unitAfter: '' }
-    : { write: formatNumber, unitAfter: ` ${view.unit}` };
+  if (view.unit === 'ms') return { write: formatMs, unitAfter: '' };
+  // A share reads as one beside its figure ("4 %"), as on the cards; a count's unit is in the
+  // series' name ("Requests: 37").
+  if (view.unit === '%') {
+    return {
+      write: (value) => (Number.isFinite(value) ? `${formatNumber(value)} %` : formatNumber(value)),
+      unitAfter: '',
+    };
+  }
+  return { write: formatNumber, unitAfter: ` ${view.unit}` };
 }
 
 function numbersOf(values: (number | null)[]): number[] {

@@ -166,7 +166,7 @@ describe('dashboard in a real editor', function () {
     const rate = await legend('Error rate');
     // The peak hour, with the requests its rate rests on.
     assert.match(rate[0], /^Peak: \S.* \(\d[\d,]* requests?\)$/);
-    assert.match(rate[1], /^Error rate: \d[\d.,]*$/);
+    assert.match(rate[1], /^Error rate: \d[\d.,]* %$/);
     const values = await frame.locator('.u-legend .u-value').allTextContents();
     assert.ok(values.length >= 6, values.join(' | '));
     assert.ok(!values.includes('--'), `a legend reads "--": ${values.join(' | ')}`);

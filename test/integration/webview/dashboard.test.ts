@@ -595,7 +595,7 @@ describe('dashboard webview (Chromium)', function () {
     });
     await feed(dashboard, payloads);
     const legend = await chartLegend(dashboard.page, 'Error rate');
-    assert.deepEqual(legend, ['Peak: ', 'Error rate: –', 'in part hours: 0']);
+    assert.deepEqual(legend, ['Peak: ', 'Error rate: –', 'in part hours: 0 %']);
     await assertClean(dashboard);
     await dashboard.page.context().close();
   });
@@ -640,17 +640,17 @@ describe('dashboard webview (Chromium)', function () {
     // beside it.
     const peak = await chartLegend(dashboard.page, 'Error rate');
     assert.match(peak[0], /^Peak: .+ \(200 requests\)$/);
-    assert.deepEqual(peak.slice(1), ['Error rate: 2', 'in part hours: 50']);
+    assert.deepEqual(peak.slice(1), ['Error rate: 2 %', 'in part hours: 50 %']);
     assert.match(
       (await chart.getAttribute('aria-label')) ?? '',
-      /: Error rate mean [\d.]+, max 2 %/,
+      /: Error rate mean [\d.]+ %, max 2 %/,
     );
     // A point reads with the requests it rests on, by keyboard and in the table.
     await chart.focus();
     await dashboard.page.keyboard.press('End');
     const read = await chartLegend(dashboard.page, 'Error rate');
     assert.match(read[0], /^Time: .+ \(2 requests\)$/);
-    assert.deepEqual(read.slice(1), ['Error rate: 50', 'in part hours: 50']);
+    assert.deepEqual(read.slice(1), ['Error rate: 50 %', 'in part hours: 50 %']);
     await dashboard.page.keyboard.press('Escape');
     assert.deepEqual(await chart.locator('.visually-hidden thead th').allTextContents(), [
       'Time',
@@ -1265,7 +1265,7 @@ describe('dashboard webview (Chromium)', function () {
       'Total: ',
       `Requests: ${total.toLocaleString('en-US')}`,
     ]);
-    assert.deepEqual(await legend('Error rate'), ['Peak: ', 'Error rate: 3']);
+    assert.deepEqual(await legend('Error rate'), ['Peak: ', 'Error rate: 3 %']);
     // Durations read as the figures above the charts write them: "2.2 s", not "2,200".
     assert.deepEqual(await legend('Duration percentiles'), [
       'Peak: ',
