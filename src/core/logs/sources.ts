@@ -209,7 +209,8 @@ export async function resolveSources(
         }
         if (!stat.isFile()) {
           // A FIFO or device: reading it could hang or never end.
-          problem ??= `${file} is not a regular file (a pipe or device); Upkeep reads log files only.`;
+          problem ??=
+            `${file} is not a regular file (a pipe or device); ` + 'Upkeep reads log files only.';
           continue;
         }
         found++;
