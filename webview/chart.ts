@@ -388,6 +388,16 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     options.bars || view.series[index].faded
       ? LINE_PATTERNS[0]
       : LINE_PATTERNS[wholeIndex(index) % LINE_PATTERNS.length];
+  /**
+   * A bar chart's bars: one whole series (and its part) fills 0.8 of a time's column; two stand
+   * side by side in it, the first left of the time, so neither hides the other (of an hour of
+   * 1 request, 1 error, the error's bar covered the request's whole).
+   */
+  const wholeCount = view.series.filter((series) => !series.faded).length;
+  const barsOf = (index: number): uPlot.Series.PathBuilder | undefined => {
+    if (wholeCount !== 2) return uPlot.paths.bars?.({ size: [0.8, 40] });
+    return uPlot.paths.bars?.({ size: [0.4, 20], align: wholeIndex(index) === 0 ? -1 : 1 });
+  };
   // A total belongs to the whole window, not to one time: the time cell stays empty, as for
   // most peaks.
   const restingTime =
@@ -471,7 +481,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
             width: 2,
             dash: patternOf(index).dash,
             spanGaps: false,
-            paths: options.bars ? uPlot.paths.bars?.({ size: [0.8, 40] }) : undefined,
+            paths: options.bars ? barsOf(index) : undefined,
             ...(options.bars ? {} : { points: linePoints(series) }),
             value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
               write(at === null ? resting[index] : shown[index][at]),

@@ -1,0 +1,111 @@
+/**
+ * The dashboard's charts in a real headless Chromium with edge data: bars of two series in one
+ * hour, the figures a chart's data says how to write, and hostile or extreme values.
+ */
+import { strict as assert } from 'node:assert';
+import type { Locator } from 'playwright-core';
+import type { ChartView, SectionPayload } from '../../../src/core/dashboard/protocol';
+import { chartFigure, chartLegend } from '../../support/chartLegend';
+import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
+import { refreshMessages, sampleSections } from './sampleData';
+import { THEMES, type ThemeName } from './themes';
+
+async function feed(dashboard: DashboardPage, payloads: SectionPayload[]): Promise<void> {
+  for (const message of refreshMessages(1, payloads)) await dashboard.send(message);
+}
+
+async function assertClean(dashboard: DashboardPage): Promise<void> {
+  assert.deepEqual(dashboard.problems.errors, [], 'console errors');
+  assert.deepEqual(dashboard.problems.dialogs, [], 'dialogs');
+  assert.deepEqual(await cspViolations(dashboard.page), [], 'CSP violations');
+}
+
+/** The sample dashboard with one of its Logs charts replaced. */
+function withLogsChart(
+  key: 'requestsPerHour' | 'errorRate' | 'durations',
+  view: ChartView,
+): SectionPayload[] {
+  const payloads = sampleSections();
+  const logs = payloads.find((payload) => payload.section === 'logs');
+  assert.ok(logs?.section === 'logs');
+  logs.data[key] = view;
+  return payloads;
+}
+
+const HOURS = [0, 1, 2, 3].map((at) => Date.parse('2026-12-04T08:00:00Z') / 1000 + at * 3600);
+
+/** Pixels of a chart's plot within a few steps of a `#rrggbb` colour. */
+function pixelsOf(chart: Locator, hex: string): Promise<number> {
+  return chart.locator('.chart-canvas').evaluate((host: HTMLElement, colour: string) => {
+    const want = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16));
+    const canvas = host.querySelector('canvas')!;
+    const over = host.querySelector<HTMLElement>('.u-over')!;
+    const scale = canvas.width / canvas.getBoundingClientRect().width;
+    const { data } = canvas
+      .getContext('2d')!
+      .getImageData(
+        Math.round(over.offsetLeft * scale),
+        Math.round(over.offsetTop * scale),
+        Math.round(over.offsetWidth * scale),
+        Math.round(over.offsetHeight * scale),
+      );
+    let count = 0;
+    for (let at = 0; at < data.length; at += 4) {
+      const near = want.every((value, channel) => Math.abs(data[at + channel] - value) <= 6);
+      if (data[at + 3] > 200 && near) count++;
+    }
+    return count;
+  }, hex);
+}
+
+describe('dashboard charts with edge data (Chromium)', function () {
+  this.timeout(120000);
+  const harness = new DashboardHarness();
+
+  before(async () => harness.start());
+  after(async () => harness.stop());
+
+  for (const theme of ['dark', 'highContrastLight'] as ThemeName[]) {
+    it(`shows an hour whose one request failed as a request and an error (${theme})`, async () => {
+      // The errors' bar was drawn over the requests' one: of 1 request, 1 error, only red showed.
+      const dashboard = await harness.open({ theme });
+      const page = dashboard.page;
+      await feed(
+        dashboard,
+        withLogsChart('requestsPerHour', {
+          title: 'Requests per hour',
+          unit: 'requests',
+          times: HOURS,
+          series: [
+            { label: 'Requests', values: [0, 1, 0, 0] },
+            { label: 'Errors (5xx)', values: [0, 1, 0, 0] },
+          ],
+        }),
+      );
+      const chart = chartFigure(page, 'Requests per hour');
+      await chart.locator('canvas').waitFor();
+      const vars = THEMES[theme].vars;
+      const blue = await pixelsOf(chart, vars['--vscode-charts-blue']);
+      const red = await pixelsOf(chart, vars['--vscode-charts-red']);
+      assert.ok(blue > 200, `${blue} pixels of the requests' colour`);
+      assert.ok(red > 200, `${red} pixels of the errors' colour`);
+      // As tall as each other: both read 1 on the axis.
+      assert.ok(Math.abs(blue - red) < Math.max(blue, red) / 4, `${blue} vs ${red} pixels`);
+
+      // The hour's figures, hovered, read by keyboard and said.
+      await chart.focus();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowRight');
+      assert.deepEqual((await chartLegend(page, 'Requests per hour')).slice(1), [
+        'Requests: 1',
+        'Errors (5xx): 1',
+      ]);
+      assert.match(
+        (await chart.locator('[aria-live="polite"]').textContent()) ?? '',
+        /: Requests 1, Errors \(5xx\) 1 requests$/,
+      );
+      await assertClean(dashboard);
+      await page.context().close();
+    });
+  }
+});
