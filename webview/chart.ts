@@ -51,18 +51,18 @@ function ensureThemeWatch(): void {
 }
 
 /**
- * How a chart writes a figure, as the cards beside it do: a duration with its unit in it
- * ("5.9 s", where the legend read "5,889.7"), so nothing follows it; else a plain number that
- * the chart's unit follows ("3 %").
+ * How a chart writes a figure, as its data says and the cards beside it do: a duration with its
+ * unit in it ("5.9 s", where the legend read "5,889.7"), so nothing follows it; a share with
+ * its %; else a plain number that the chart's unit follows ("37 requests").
  */
 function figureWriter(view: ChartView): {
   write: (value: number | null | undefined) => string;
   unitAfter: string;
 } {
-  if (view.unit === 'ms') return { write: formatMs, unitAfter: '' };
+  if (view.figures === 'durationMs') return { write: formatMs, unitAfter: '' };
   // A share reads as one beside its figure ("4 %"), as on the cards; a count's unit is in the
   // series' name ("Requests: 37").
-  if (view.unit === '%') {
+  if (view.figures === 'percent') {
     return {
       write: (value) => (Number.isFinite(value) ? `${formatNumber(value)} %` : formatNumber(value)),
       unitAfter: '',

@@ -169,6 +169,7 @@ export function hourlyCharts(
   const errorRate: ChartView = {
     title: 'Error rate',
     unit: '%',
+    figures: 'percent',
     times,
     ...rate,
     base: { label: 'Requests', unit: 'request', values: completed },
@@ -192,6 +193,7 @@ export function hourlyCharts(
   const durations: ChartView = {
     title: 'Duration over time',
     unit: 'ms',
+    figures: 'durationMs',
     times,
     series: durationSeries,
     base: { label: 'Requests', unit: 'request', values: completed },

@@ -106,7 +106,13 @@ export interface HealthView {
 /** Times are Unix seconds (what uPlot wants); a null value is a gap. */
 export interface ChartView {
   title: string;
+  /** What the figures count, as the caption names it ("requests", "ms", "%"). */
   unit: string;
+  /**
+   * How a figure is written: `durationMs`, milliseconds with their own unit, as the cards write
+   * them ("5.9 s"); `percent`, a share with its % ("4 %"); absent, a number the unit follows.
+   */
+  figures?: 'durationMs' | 'percent';
   times: number[];
   /**
    * `faded`: drawn lighter, in the colour of the series before it, of which it is a part (part

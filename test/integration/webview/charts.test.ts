@@ -108,4 +108,33 @@ describe('dashboard charts with edge data (Chromium)', function () {
       await page.context().close();
     });
   }
+
+  it("writes a chart's figures as its data says, not by its unit's name", async () => {
+    // A chart was written as durations when its unit read "ms", whatever its figures were.
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const durations = (figures?: ChartView['figures']): ChartView => ({
+      title: 'Duration over time',
+      unit: 'ms',
+      ...(figures ? { figures } : {}),
+      times: HOURS,
+      series: [{ label: 'Mean', values: [12, 5889.7, 40, 3] }],
+    });
+    const hovered = async (): Promise<[string, string]> => {
+      const chart = chartFigure(page, 'Duration over time');
+      await chart.locator('.u-legend').waitFor();
+      await chart.focus();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowRight');
+      const legend = await chartLegend(page, 'Duration over time');
+      const spoken = (await chart.locator('[aria-live="polite"]').textContent()) ?? '';
+      return [legend[1], spoken.replace(/^.*: /, '')];
+    };
+    await feed(dashboard, withLogsChart('durations', durations('durationMs')));
+    assert.deepEqual(await hovered(), ['Mean: 5.9 s', 'Mean 5.9 s']);
+    await feed(dashboard, withLogsChart('durations', durations()));
+    assert.deepEqual(await hovered(), ['Mean: 5,889.7', 'Mean 5,889.7 ms']);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
 });

@@ -554,6 +554,7 @@ describe('dashboard webview (Chromium)', function () {
       logs.durations = {
         title: 'Duration over time',
         unit: 'ms',
+        figures: 'durationMs',
         times: dayHourTimes,
         series: [{ label: 'Mean', values: DAY_HOURS.map(lone) }],
       };
@@ -577,6 +578,7 @@ describe('dashboard webview (Chromium)', function () {
       logs.errorRate = {
         title: 'Error rate',
         unit: '%',
+        figures: 'percent',
         times: dayHourTimes,
         series: [
           { label: 'Error rate', values: DAY_HOURS.map(() => null) },
@@ -616,6 +618,7 @@ describe('dashboard webview (Chromium)', function () {
     logs.data.errorRate = {
       title: 'Error rate',
       unit: '%',
+      figures: 'percent',
       times: hours.map((at) => hour + at * 3600),
       series: [
         { label: 'Error rate', values: hours.map((at) => (edge(at) ? null : 1 + (at % 2))) },

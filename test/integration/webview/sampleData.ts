@@ -21,11 +21,13 @@ function chart(
   title: string,
   unit: string,
   series: Record<string, (i: number) => number | null>,
+  figures?: ChartView['figures'],
 ): ChartView {
   const times = hours(24);
   return {
     title,
     unit,
+    ...(figures ? { figures } : {}),
     times,
     series: Object.entries(series).map(([label, value]) => ({
       label,
@@ -132,12 +134,22 @@ export function sampleSections(text: (base: string) => string = (base) => base):
         requestsPerHour: chart('Requests per hour', 'requests', {
           Requests: (i) => 30 + ((i * 7) % 40),
         }),
-        errorRate: chart('Error rate', '%', { 'Error rate': (i) => (i % 5 === 0 ? 3 : 0.5) }),
-        durations: chart('Duration percentiles', 'ms', {
-          p50: (i) => 90 + (i % 4) * 5,
-          p95: (i) => 700 + (i % 6) * 40,
-          p99: (i) => (i === 3 ? null : 1800 + (i % 3) * 200),
-        }),
+        errorRate: chart(
+          'Error rate',
+          '%',
+          { 'Error rate': (i) => (i % 5 === 0 ? 3 : 0.5) },
+          'percent',
+        ),
+        durations: chart(
+          'Duration percentiles',
+          'ms',
+          {
+            p50: (i) => 90 + (i % 4) * 5,
+            p95: (i) => 700 + (i % 6) * 40,
+            p99: (i) => (i === 3 ? null : 1800 + (i % 3) * 200),
+          },
+          'durationMs',
+        ),
         statusMix: [
           { status: '2xx', count: 1100 },
           { status: '3xx', count: 80 },

@@ -67,6 +67,14 @@ describe('dashboard logs view', () => {
     assert.equal(logs.durations.series[0].values[index], busy.meanMs);
   });
 
+  it('says in each chart how its figures are written: durations, shares, counts', async () => {
+    // The page told a duration by its unit's name, "ms".
+    const { view: logs } = await view();
+    assert.equal(logs.durations.figures, 'durationMs');
+    assert.equal(logs.errorRate.figures, 'percent');
+    assert.equal(logs.requestsPerHour.figures, undefined);
+  });
+
   it('draws the hours the window cuts, its first and its last, as part hours', async () => {
     // The last 24 hours to 12:31:20: the 12:00 bar held 31 minutes and read as a drop.
     const now = new Date('2021-11-26T12:31:20Z');
