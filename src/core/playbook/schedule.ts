@@ -252,10 +252,24 @@ export interface TaskStatus {
   snoozeReason?: string;
 }
 
-/** Ticks that belong to `periodKey`; older ticks are from a past period and no longer count. */
-function currentTicks(state: TaskState | undefined, periodKey: string): string[] {
-  if (!state || state.periodKey !== periodKey) return [];
+/** Ticks of an on-demand task: its run's, until the run is done (no period, no times). */
+function onDemandTicks(state: TaskState | undefined): string[] {
+  if (!state || state.periodKey !== 'onDemand') return [];
   return Object.keys(state.ticks);
+}
+
+/**
+ * The checklist items ticked in `period`: a tick counts for the period its time falls in, in
+ * the zone read here, by the rule a completion follows (`completedIn`), whatever period its
+ * writer filed the ticks under. A tick whose time is no time keeps the period it was filed
+ * under; one stamped days ahead counts for none.
+ */
+export function ticksIn(state: TaskState | undefined, period: Period, now: Date): string[] {
+  if (!state) return [];
+  const filedUnder = state.periodKey ?? '';
+  return Object.keys(state.ticks).filter((id) =>
+    completedIn({ periodKey: filedUnder, at: state.ticks[id].at }, period, now),
+  );
 }
 
 /** The key ticks and completions are filed under: the period's key, or `onDemand`. */
@@ -330,11 +344,11 @@ export function taskStatus(
   timeZone: string,
 ): TaskStatus {
   if (tier.period === 'none') {
-    return { kind: 'onDemand', checkedItems: currentTicks(state, 'onDemand') };
+    return { kind: 'onDemand', checkedItems: onDemandTicks(state) };
   }
 
   const period = periodAt(tier.period, now, timeZone);
-  const checkedItems = currentTicks(state, period.key);
+  const checkedItems = ticksIn(state, period, now);
   const today = localDateOf(now, timeZone);
   const last = standingCompletion(state, now);
   if (completedIn(last, period, now)) {

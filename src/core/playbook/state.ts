@@ -3,10 +3,10 @@
  * (tick an item, mark done, snooze, reset). Pure functions; the state store persists the result.
  */
 import type { CheckOutcome } from '../checks/types';
-import type { Task } from './model';
+import type { Task, Tier } from './model';
 import { isRecord } from '../util/isRecord';
 import { typedLine } from '../util/printable';
-import { completedIn, type Period } from './schedule';
+import { completedIn, periodAt, stateInstant, ticksIn, type Period } from './schedule';
 
 const STATE_VERSION = 1;
 
@@ -128,6 +128,18 @@ export interface ChangeContext {
    * the tree reads it (`completedIn`), also one another zone filed under another key.
    */
   period?: Period;
+  /** The zone `period` was read in: it places ticks of an earlier period in theirs. */
+  timeZone?: string;
+}
+
+/**
+ * The context of a change made at `now` to a task of `tier`, read in `timeZone`, as the tree
+ * makes it: Reset, unticking and a tick then go by what the tree reads as this period's.
+ */
+export function changeContext(tier: Tier, now: Date, by: string, timeZone: string): ChangeContext {
+  if (tier.period === 'none') return { now, by, periodKey: 'onDemand' };
+  const period = periodAt(tier.period, now, timeZone);
+  return { now, by, periodKey: period.key, period, timeZone };
 }
 
 /** Whether a completion is the context's period's: the one Reset and unticking take back. */
@@ -147,26 +159,50 @@ function taskState(state: PlaybookState, taskId: string, context: ChangeContext)
   return task;
 }
 
-/** Starts the period's checklist afresh, keeping a partly ticked old period in the history. */
+/**
+ * Starts the period's checklist afresh, keeping a partly ticked old period in the history. With
+ * the context's period, a tick stays while its time is in it (`ticksIn`), also one a machine in
+ * another zone filed under another period's key; without, while the key is the context's.
+ */
 function rollOver(task: TaskState, context: ChangeContext): void {
-  if (task.periodKey === context.periodKey) return;
-  const ticked = Object.keys(task.ticks);
-  const completed = task.done?.periodKey === task.periodKey;
-  if (task.periodKey && ticked.length && !completed) {
-    const last = Object.values(task.ticks)
+  const kept = ticksKept(task, context);
+  const stale = Object.keys(task.ticks).filter((id) => !kept.includes(id));
+  if (stale.length) {
+    const last = stale
+      .map((id) => task.ticks[id])
       .sort((a, b) => a.at.localeCompare(b.at))
       .at(-1)!;
-    pushHistory(task, {
-      action: 'incomplete',
-      periodKey: task.periodKey,
-      at: last.at,
-      by: last.by,
-      items: ticked,
-      checks: [],
-    });
+    const period = periodOfTick(last, context);
+    const completed = period
+      ? completedIn(task.done, period, context.now)
+      : task.done?.periodKey === task.periodKey;
+    if (!completed && (period || task.periodKey)) {
+      pushHistory(task, {
+        action: 'incomplete',
+        periodKey: period?.key ?? task.periodKey!,
+        at: last.at,
+        by: last.by,
+        items: stale,
+        checks: [],
+      });
+    }
   }
+  const ticks = record<Tick>();
+  for (const id of kept) ticks[id] = task.ticks[id];
   task.periodKey = context.periodKey;
-  task.ticks = record();
+  task.ticks = ticks;
+}
+
+function ticksKept(task: TaskState, context: ChangeContext): string[] {
+  if (context.period) return ticksIn(task, context.period, context.now);
+  return task.periodKey === context.periodKey ? Object.keys(task.ticks) : [];
+}
+
+/** The period a tick's time falls in, in the context's zone; none for a time that is no time. */
+function periodOfTick(tick: Tick, context: ChangeContext): Period | undefined {
+  const at = stateInstant(tick.at);
+  if (!at || !context.period || !context.timeZone) return undefined;
+  return periodAt(context.period.unit, at, context.timeZone);
 }
 
 /**

@@ -11,14 +11,14 @@ import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { PlaybookProblem } from '../../core/playbook/loader';
 import { loadPlaybook, PLAYBOOK_FILE } from '../../core/playbook/loader';
 import type { TaskStatus } from '../../core/playbook/schedule';
-import { periodAt, periodKeyFor, taskStatus } from '../../core/playbook/schedule';
+import { taskStatus } from '../../core/playbook/schedule';
 import type {
   ChangeContext,
   HistoryCheck,
   PlaybookState,
   TaskState,
 } from '../../core/playbook/state';
-import { emptyState, taskEntry } from '../../core/playbook/state';
+import { changeContext, emptyState, taskEntry } from '../../core/playbook/state';
 import { StatusMemo } from '../../core/playbook/statusMemo';
 import type { StateLocation } from '../../core/playbook/stateStore';
 import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
@@ -304,14 +304,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
     const tier = findTier(this.playbook, task.tier);
     if (!tier) return false;
     const now = this.services.clock.now();
-    const zone = this.timeZone;
-    const context: ChangeContext = {
-      now,
-      by: await this.user(),
-      periodKey: periodKeyFor(tier, now, zone),
-    };
-    // Reset and unticking take back what the tree reads as this period's completion.
-    if (tier.period !== 'none') context.period = periodAt(tier.period, now, zone);
+    const context = changeContext(tier, now, await this.user(), this.timeZone);
     try {
       this.stateValue = await this.store.update((state) => {
         // A task first tracked now keeps the moment this window first saw it.

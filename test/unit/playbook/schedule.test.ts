@@ -405,6 +405,65 @@ describe('schedule: task status', () => {
     }
   });
 
+  it('places ticked items in the reading zone, as it places the completion', () => {
+    // Done with every item ticked at 08:00 on 1 March in Tokyo, filed under 2026-03: London
+    // read the task done for February with no item ticked, and in March "due" with all five.
+    const tier = tierOf('monthly');
+    const at = '2026-02-28T23:00:00Z';
+    const items = ['latest', 'files', 'drill'];
+    const task = state({
+      since: '2026-01-10T00:00:00Z',
+      periodKey: '2026-03',
+      ticks: Object.fromEntries(items.map((item) => [item, { at, by: 'Kei' }])),
+      done: { periodKey: '2026-03', at, by: 'Kei' },
+    });
+    const read = (now: string, reader: string): [string, string[]] => {
+      const status = taskStatus(tier, task, new Date(now), reader);
+      return [status.kind, status.checkedItems];
+    };
+    assert.deepEqual(read('2026-02-28T23:30:00Z', 'Europe/London'), ['done', items]);
+    assert.deepEqual(read('2026-03-05T12:00:00Z', 'Europe/London'), ['due', []]);
+    assert.deepEqual(read('2026-02-28T23:30:00Z', 'Asia/Tokyo'), ['done', items]);
+    assert.deepEqual(read('2026-03-05T12:00:00Z', 'Asia/Tokyo'), ['done', items]);
+
+    // Ticked at 23:30 on 4 December in London, filed under that day: 5 December in Tokyo.
+    const daily = state({
+      periodKey: '2026-12-04',
+      ticks: { errors: { at: '2026-12-04T23:30:00Z', by: 'Ann' } },
+    });
+    const tokyo = taskStatus(
+      tierOf('daily'),
+      daily,
+      new Date('2026-12-04T23:40:00Z'),
+      'Asia/Tokyo',
+    );
+    assert.deepEqual([tokyo.period?.key, tokyo.checkedItems], ['2026-12-05', ['errors']]);
+  });
+
+  it('keeps a tick whose time is no time, or days ahead, to the period it was filed under', () => {
+    const tier = tierOf('daily');
+    const now = new Date('2026-12-04T12:00:00Z');
+    const edited = state({
+      periodKey: '2026-12-04',
+      ticks: {
+        errors: { at: 'this morning', by: 'Ann' },
+        slow: { at: '2026-12-04T10:00:00Z', by: 'Ann' },
+      },
+    });
+    assert.deepEqual(taskStatus(tier, edited, now, zone).checkedItems, ['errors', 'slow']);
+    assert.deepEqual(
+      taskStatus(tier, { ...edited, periodKey: '2026-12-03' }, now, zone).checkedItems,
+      ['slow'],
+    );
+    // A tick from a clock a week ahead is no tick of today, as a completion from it is no
+    // completion; the period key it was filed under matches today's.
+    const monthly = state({
+      periodKey: '2026-12',
+      ticks: { latest: { at: '2026-12-20T10:00:00Z', by: 'Skewed Laptop' } },
+    });
+    assert.deepEqual(taskStatus(tierOf('monthly'), monthly, now, zone).checkedItems, []);
+  });
+
   it('keeps ticks only for their own period', () => {
     const tier = tierOf('daily');
     const ticked = state({

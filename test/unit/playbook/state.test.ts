@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { findTask } from '../../../src/core/playbook/model';
 import {
+  changeContext,
   describeOwnerChange,
   emptyState,
   lastOwnerChange,
@@ -125,6 +126,57 @@ describe('playbook state changes', () => {
     );
     assert.equal(unticked.tasks[monthly.id].done?.at, '2026-01-20T09:00:00.000Z');
     assert.equal(read(unticked), 'due');
+  });
+
+  it('keeps an item another zone ticked in this period when an item is ticked here', () => {
+    // Kei ticks at 08:00 on 1 March in Tokyo (filed under 2026-03); Ann, at 23:30 on 28 February
+    // in London, ticks another. Her tick started February afresh: Kei's went to the history as
+    // an unfinished March, and the tree in Tokyo lost it too.
+    const monthly = findTask(defaultPlaybook(), 'monthly.backups')!;
+    const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'monthly')!;
+    const at = (iso: string, by: string, zone: string): ChangeContext =>
+      changeContext(tier, new Date(iso), by, zone);
+    const state = emptyState();
+    setItemChecked(state, monthly, 'latest', true, at('2026-02-28T23:00:00Z', 'Kei', 'Asia/Tokyo'));
+    const ann = at('2026-02-28T23:30:00Z', 'Ann', 'Europe/London');
+    setItemChecked(state, monthly, 'files', true, ann);
+    const entry = state.tasks[monthly.id];
+    assert.deepEqual(Object.keys(entry.ticks), ['latest', 'files']);
+    assert.equal(entry.history.length, 0);
+    for (const reader of ['Europe/London', 'Asia/Tokyo']) {
+      assert.deepEqual(taskStatus(tier, entry, ann.now, reader).checkedItems, ['latest', 'files']);
+    }
+
+    // In March (London), a tick starts the month afresh and files February's two as unfinished.
+    setItemChecked(
+      state,
+      monthly,
+      'drill',
+      true,
+      at('2026-03-02T09:00:00Z', 'Ann', 'Europe/London'),
+    );
+    assert.deepEqual(Object.keys(entry.ticks), ['drill']);
+    assert.deepEqual(
+      entry.history.map((item) => [item.action, item.periodKey, item.by, item.items]),
+      [['incomplete', '2026-02', 'Ann', ['latest', 'files']]],
+    );
+  });
+
+  it('files no unfinished period for ticks of a period another zone completed', () => {
+    // Kei completes the daily task at 08:00 on 5 December in Tokyo (23:00 on the 4th in UTC).
+    // The next morning in UTC, the same key: Ann's tick of one item completed the task again.
+    const daily = defaultPlaybook().tiers.find((candidate) => candidate.id === 'daily')!;
+    const state = emptyState();
+    const kei = changeContext(daily, new Date('2026-12-04T23:00:00Z'), 'Kei', 'Asia/Tokyo');
+    markDone(state, task, kei, { tickAll: true });
+    const ann = changeContext(daily, new Date('2026-12-05T09:00:00Z'), 'Ann', 'UTC');
+    assert.equal(setItemChecked(state, task, 'errors', true, ann), 'changed');
+    const entry = state.tasks[task.id];
+    assert.deepEqual(Object.keys(entry.ticks), ['errors']);
+    assert.deepEqual(
+      entry.history.map((item) => item.action),
+      ['done'],
+    );
   });
 
   it('keeps who changed the owner, when, and from whom to whom, in the history', () => {
