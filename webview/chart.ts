@@ -308,6 +308,15 @@ function yRange(_plot: uPlot, min: number | null, max: number | null): uPlot.Ran
 }
 
 /**
+ * The y axis of shares: as `yRange`, its top no higher than 100 % while no figure is over it
+ * (an hour whose one request failed ran the axis to 200 %).
+ */
+function percentRange(plot: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const [low, high] = yRange(plot, min, max);
+  return max !== null && max <= 100 && high !== null ? [low, Math.min(high, 100)] : [low, high];
+}
+
+/**
  * The x axis of a bar chart: half a step past the first and the last time, so the bars at the
  * ends are drawn whole (uPlot's own range ends at those times and cut them in half). A lone
  * time gets a bucket around it (a day for day buckets, else an hour): uPlot would run the axis
@@ -463,7 +472,7 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
         },
         cursor: { drag: { x: false, y: false } },
         scales: {
-          y: { range: yRange },
+          y: { range: view.figures === 'percent' ? percentRange : yRange },
           x: { time: true, range: xRange(view.times, !!options.bars, !!view.dayBuckets) },
         },
         axes: [view.dayBuckets ? { ...axis, ...dayAxis(canvasHost) } : axis, { ...axis, size: 56 }],
@@ -561,7 +570,13 @@ export function barList(
       ),
     );
   });
-  const figure = h('figure', { className: 'chart' }, h('figcaption', null, title), list);
+  // No items (a window without requests): said, not an empty list under its caption.
+  const figure = h(
+    'figure',
+    { className: 'chart' },
+    h('figcaption', null, title),
+    items.length ? list : h('p', { className: 'empty' }, `No ${unit} in this window.`),
+  );
   // Bar colours follow the theme like the canvas charts do.
   liveCharts.add({
     root: figure,

@@ -137,4 +137,45 @@ describe('dashboard charts with edge data (Chromium)', function () {
     await assertClean(dashboard);
     await page.context().close();
   });
+
+  it('runs the error rate axis to 100 %, not past it, when an hour had only errors', async () => {
+    // One request, one error: the axis ran from 0 to 200 %, a rate that cannot be.
+    const dashboard = await harness.open();
+    const rate = (values: (number | null)[]): ChartView => ({
+      title: 'Error rate',
+      unit: '%',
+      figures: 'percent',
+      times: HOURS,
+      series: [{ label: 'Error rate', values }],
+      base: { label: 'Requests', unit: 'request', values: values.map((v) => (v === null ? 0 : 1)) },
+    });
+    const yRange = async (values: (number | null)[]): Promise<number[]> => {
+      await feed(dashboard, withLogsChart('errorRate', rate(values)));
+      const canvas = chartFigure(dashboard.page, 'Error rate').locator('.chart-canvas');
+      await canvas.locator('canvas').waitFor();
+      const range = (await canvas.getAttribute('data-y-range')) ?? '';
+      return range.split('..').map(Number);
+    };
+    assert.deepEqual(await yRange([null, 100, null, null]), [0, 100]);
+    assert.deepEqual(await yRange([null, 100, 50, null]), [0, 100]);
+    // A rate well under 100 % keeps its own scale.
+    const [low, high] = await yRange([null, 2, 1, null]);
+    assert.ok(low === 0 && high > 2 && high < 5, `${low}..${high}`);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
+  it('says a window without requests has no status mix, not an empty list', async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const logs = payloads.find((payload) => payload.section === 'logs');
+    assert.ok(logs?.section === 'logs');
+    logs.data.statusMix = [];
+    await feed(dashboard, payloads);
+    const mix = chartFigure(dashboard.page, 'Status mix');
+    assert.equal(await mix.locator('li').count(), 0);
+    assert.equal(await mix.locator('.empty').textContent(), 'No request in this window.');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
 });
