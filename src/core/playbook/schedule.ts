@@ -144,6 +144,16 @@ export function daysBetween(a: LocalDate, b: LocalDate): number {
   );
 }
 
+/**
+ * Whole days from `a` to `b` as `timeZone` lived them: a date it skipped is not counted (Samoa
+ * went from 29 to 31 December 2011, crossing the date line). The distance of the two dates'
+ * first instants, in days: a DST change moves it by an hour or two, which the rounding drops.
+ */
+function daysLived(a: LocalDate, b: LocalDate, timeZone: string): number {
+  const start = startOfLocalDate(a, timeZone).getTime();
+  return Math.round((startOfLocalDate(b, timeZone).getTime() - start) / 86_400_000);
+}
+
 /** 1 = Monday .. 7 = Sunday. */
 function isoWeekday(date: LocalDate): number {
   return new Date(utc(date.year, date.month - 1, date.day)).getUTCDay() || 7;
@@ -372,7 +382,7 @@ export function taskStatus(
     kind: 'due',
     period,
     checkedItems,
-    dueInDays: daysBetween(today, lastDay),
+    dueInDays: daysLived(today, lastDay, timeZone),
   };
   const doneAt = stateInstant(last?.at);
   const since = stateInstant(state?.since);
@@ -397,7 +407,7 @@ export function taskStatus(
     period,
     checkedItems,
     overdueSince: firstMissed.end,
-    overdueDays: Math.max(daysBetween(missedLastDay, today), 1),
+    overdueDays: Math.max(daysLived(missedLastDay, today, timeZone), 1),
     missedPeriod: firstMissed.key,
   };
 }

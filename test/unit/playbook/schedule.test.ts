@@ -464,6 +464,36 @@ describe('schedule: task status', () => {
     assert.deepEqual(taskStatus(tierOf('monthly'), monthly, now, zone).checkedItems, []);
   });
 
+  it('counts the days a zone lived, not one it skipped (Samoa, 30 December 2011)', () => {
+    // Apia went from UTC-10 to UTC+14 at the end of 29 December 2011: the 30th never was.
+    const apia = 'Pacific/Apia';
+    const day29 = periodAt('day', new Date('2011-12-29T12:00:00Z'), apia);
+    assert.deepEqual(span(day29), [
+      '2011-12-29',
+      '2011-12-29T10:00:00.000Z',
+      '2011-12-30T10:00:00.000Z',
+    ]);
+    assert.equal(periodAt('day', day29.end, apia).key, '2011-12-31');
+
+    // Done on the 28th: the 29th went by without it, and on the 31st it is one day late.
+    const daily = state({
+      done: { periodKey: '2011-12-28', at: '2011-12-28T22:00:00Z', by: 'Sione' },
+    });
+    const now = new Date('2011-12-30T22:00:00Z'); // 12:00 on 31 December in Apia
+    const late = taskStatus(tierOf('daily'), daily, now, apia);
+    assert.deepEqual(
+      [late.kind, late.missedPeriod, late.overdueDays, describeTaskStatus(late, now, apia)],
+      ['overdue', '2011-12-29', 1, 'overdue 1 day'],
+    );
+    const later = taskStatus(tierOf('daily'), daily, new Date('2012-01-01T22:00:00Z'), apia);
+    assert.equal(later.overdueDays, 3);
+
+    // On Thursday the 29th, a weekly task is due by Sunday 1 January: in 2 days, not 3.
+    const weekly = state({ since: '2011-12-27T00:00:00Z' });
+    const thursday = taskStatus(tierOf('weekly'), weekly, new Date('2011-12-29T12:00:00Z'), apia);
+    assert.deepEqual([thursday.kind, thursday.dueInDays], ['due', 2]);
+  });
+
   it('keeps ticks only for their own period', () => {
     const tier = tierOf('daily');
     const ticked = state({
