@@ -15,16 +15,28 @@ function anyOf(...patterns: string[]): RegExp {
   return new RegExp(patterns.join('|'), 'i');
 }
 
-/** UNION, maybe ALL or DISTINCT, then SELECT: spaced by blanks, `+` or `(` (`union(select`). */
-const UNION_SELECT = String.raw`union(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b[\s+(]*`;
+/** ALL or DISTINCT maybe, then SELECT: spaced by blanks, `+` or `(` (`union(select`). */
+const THEN_SELECT = String.raw`(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b`;
 /** A column or table name, maybe qualified (`users.password`). */
 const NAME = String.raw`[a-z_][\w.]{0,40}`;
-/** What a query selects: values, `*`, `@@version`, a call, names FROM a table. */
-const SELECTED =
-  String.raw`(?:\d|null\b|\*|@@|'|` +
-  String.raw`(?:${NAME}\s*,\s*){0,8}${NAME}\s*(?:\(|\s+from\b|--))`;
 /** Where a value ends: the end of the text, a comment, or a quote, bracket or separator. */
 const VALUE_END = String.raw`(?:$|--|#|[;)"'&{}\0])`;
+/**
+ * What a query selects: numbers or NULL (`1,2,3`, `null--`), `*`, `@@version`, a string, a
+ * call (`version()`), columns FROM a table (`username, password from`). "12 members",
+ * "committee (Leeds)" and "Union Select Series from Acme", one name, are prose: one column
+ * after a value is found without this (`1 union select password from users`).
+ */
+const SELECTED =
+  String.raw`[\s+(]*(?:\d{1,20}\s*(?:,|from\b|${VALUE_END})|null\b|\*|@@|'|` +
+  String.raw`(?:${NAME}\s*,\s*){0,8}${NAME}\(|` +
+  String.raw`(?:${NAME}\s*,\s*){1,8}${NAME}(?:\s+from\b|\s*--))`;
+/**
+ * UNION as a word, not after a word of prose: "the union select committee from Leeds", "our
+ * union select delegates, members from" are English; an injected UNION ends the value before
+ * it, or starts it (`x union select`: one letter other than "a" is a value too).
+ */
+const UNION_NOT_PROSE = String.raw`union(?<![a-z]union|(?:[a-z]{2}|\ba)[\s+]{1,20}union)`;
 
 // A few case-insensitive alternations per kind: each is linear in the text (no nested
 // unbounded quantifiers), and one pass is much cheaper than lower-casing and testing 40
@@ -33,10 +45,10 @@ const VALUE_END = String.raw`(?:$|--|#|[;)"'&{}\0])`;
 // start at any digit or quote tries them at every character, several times slower.
 // SQL comments (`/**/`, MySQL's `/*!50000`) are read as spaces before these are tried.
 const SQL_INJECTION = anyOf(
-  // UNION SELECT after a value ends (`1 union select`, `') union select`), or before what a
-  // query selects. "The union select committee meets" is prose.
-  String.raw`union(?<=[\d')][\s+]{0,20}union)(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b`,
-  `${UNION_SELECT}${SELECTED}`,
+  // UNION SELECT after a value ends (`1 union select`, `') union select`, `false union`), or
+  // before what a query selects. "The union select committee meets" is prose.
+  String.raw`union(?<=(?:[\d')]|\b(?:null|true|false))[\s+]{0,20}union)${THEN_SELECT}`,
+  `${UNION_NOT_PROSE}${THEN_SELECT}${SELECTED}`,
   String.raw`or(?<="\s{0,20}or)\s*"?\d`,
   String.raw`\bor\s*\(?\s*1\s*=\s*1`,
   // `1 OR true`, `' OR true--`, `1) AND false#`: a boolean probe, ending the value.
@@ -129,8 +141,13 @@ const COMMAND_END = String.raw`\s*(?:$|[;&)"'{}\0])`;
 const INJECTION_PROBE = anyOf(
   // Log4Shell's JNDI lookups, plain or hidden in nested lookups (`${${lower:j}ndi:`).
   String.raw`\$\{(?:jndi:|j\$\{|\$\{(?:::-|(?:lower|upper|env|date|sys|base64):))`,
-  // Template injection: `{{7*7}}`, `${7*7}`, `#{7*'7'}`, `<%= 7*7 %>`; PHP's stream wrappers.
-  String.raw`(?:\{\{|[$#*]\{|<%=?)\s*\d{1,6}\s*\*\s*['"]?\d{1,6}`,
+  // Template injection: `{{7*7}}`, `${7*7}`, `#{7*'7'}`, `*{7*7}`, `<%= 7*7 %>`. A probe is
+  // sent as a word of its own: the whole value, or glued to one (`name=ann{{7*7}}`), with no
+  // blank before or after it (Ruby's inspect writes `\#{`). Between blanks the same product
+  // is someone writing about templates: "costs #{1 * 2} pounds", "<%= 7 * 7 %> prints 49".
+  String.raw`(?:\{\{|[$#*]\{|<%)(?<!\s\\?(?:\{\{|[$#*]\{|<%))=?\s*\d{1,6}\s*\*\s*` +
+    String.raw`['"]?\d{1,6}['"]?\s*(?:\}\}?|%>)(?!\s)`,
+  // PHP's stream wrappers.
   'php://',
   // Shell commands after a separator: `;id`, `$(whoami)`, `|nslookup host`, `;wget http://`.
   String.raw`(?:[;|]|\$\()\s*(?:id|whoami|uname(?:\s+-a)?|pwd)${COMMAND_END}`,
@@ -151,6 +168,7 @@ const PROBES = [
   '/.gitlab-ci.yml',
   '/.gitconfig',
   '/.gitmodules',
+  '/.gitattributes',
   '/.svn/',
   '/.hg/',
   '/database.yml',

@@ -101,22 +101,37 @@ function hostileParams(size: number): string[] {
     fill("'/**/ "),
     fill('/.git'),
     fill('/.gitx/'),
+    // One `union select a` and blanks: a name, then blanks before FROM, was quadratic.
+    `union select a${' '.repeat(size - 14)}`,
+    fill('the union select a, b from '),
+    fill('a union select 1 '),
+    fill(' #{1*1} '),
+    fill('\\#{1 * 1}x'),
+    fill('{{1*1}} '),
+    fill("' or 1 '"),
+    fill('1 and 1=1'),
   ];
 }
 
 /**
  * Milliseconds to classify each value `times` times: in the query string and the parameters,
- * then as the path, where the probe paths are looked for.
+ * then as the path, where the probe paths are looked for. `slowest` is the value that took
+ * longest and its milliseconds, for one quadratic pattern that the total of all hides.
  */
-function timeClassify(values: string[], times: number): number {
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < times; i++) {
-    for (const value of values) {
+function timeClassify(values: string[], times: number): { ms: number; slowest: [string, number] } {
+  let ms = 0;
+  let slowest: [string, number] = ['', 0];
+  for (const value of values) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < times; i++) {
       classifyRequest(`/q?x=${value}`, `{"q"=>"${value}"}`);
       classifyRequest(`/${value}`, undefined);
     }
+    const took = Number(process.hrtime.bigint() - started) / 1e6;
+    ms += took;
+    if (took > slowest[1]) slowest = [value.slice(0, 30), took];
   }
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms, slowest };
 }
 
 function timeParse(lines: string[]): number {
@@ -144,11 +159,13 @@ describe('log parser robustness', () => {
   it('classifies hostile parameters in linear time', () => {
     // Classification reads 8 KB of a request at most: compare 512 and 8,000 characters.
     timeClassify(hostileParams(512), 20); // warm up the JIT
-    const smallMs = Math.max(timeClassify(hostileParams(512), 20), 1);
-    const largeMs = timeClassify(hostileParams(8000), 20);
+    const smallMs = Math.max(timeClassify(hostileParams(512), 20).ms, 1);
+    const { ms: largeMs, slowest } = timeClassify(hostileParams(8000), 20);
     // 15.6× the input: linear is ~16× the time; quadratic would be ~240×.
     assert.ok(largeMs < smallMs * 60, `15.6× longer values took ${largeMs} ms vs ${smallMs} ms`);
     assert.ok(largeMs < 3000, `hostile values of 8,000 characters took ${largeMs} ms`);
+    // A linear value takes well under 1 ms a classification; a quadratic one over 50.
+    assert.ok(slowest[1] < 400, `40 classifications of "${slowest[0]}…" took ${slowest[1]} ms`);
   });
 
   it('never throws on random or mutated lines (fuzz)', async () => {

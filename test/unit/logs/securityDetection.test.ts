@@ -236,6 +236,60 @@ describe('probes that ordinary text resembles', () => {
     );
   });
 
+  it('finds UNION SELECT after a value; after a word of prose it is prose', () => {
+    assertKinds(
+      [
+        ['/items?id=1+UNION+SELECT+password+FROM+users', undefined],
+        ["/items?q=shoes'+union+select+password+from+users--", undefined],
+        ['/items?id=-1+union+all+select+null,null,null--', undefined],
+        ['/items?id=1)+union+select+1,2,3%23', undefined],
+        ['/items', '{"q"=>"union select null,null--"}'],
+        ["/items?q=%25'+union+select+password+from+users", undefined],
+        ['/items?id=false+union+select+password+from+users', undefined],
+        ['/items?id=-1union(select(version()))', undefined],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds(
+      [
+        ['/c', '{"comment"=>{"body"=>"the union select committee from Leeds"}}'],
+        ['/search?q=the+union+select+committee+from+Leeds', undefined],
+        ['/c', '{"comment"=>{"body"=>"Our union select delegates, members from each branch"}}'],
+        ['/c', '{"comment"=>{"body"=>"The union select 12 members a year"}}'],
+        ['/c', '{"comment"=>{"body"=>"The union select committee (Leeds) meets"}}'],
+        ['/c', '{"comment"=>{"body"=>"At the reunion select one from each"}}'],
+        ['/c', '{"comment"=>{"body"=>"A union select committee from Leeds"}}'],
+        ['/products?q=Union+Select+Series+from+Acme', undefined],
+      ],
+      [],
+    );
+  });
+
+  it('finds a template probe sent alone or glued to a value; between blanks it is prose', () => {
+    assertKinds(
+      [
+        ['/q?x=%23%7B7*7%7D', undefined],
+        ['/q?name=ann{{7*7}}', undefined],
+        ['/q?x=${{7*7}}', undefined],
+        ['/q?x=*{7*7}', undefined],
+        ['/c', '{"b"=>"\\#{1337 * 1337}"}'],
+        ['/c', '{"b"=>"{{ 7*\'7\' }}"}'],
+        ['/{{7*7}}', undefined],
+      ],
+      ['scanner-probe'],
+    );
+    assertKinds(
+      [
+        ['/c', '{"comment"=>{"body"=>"costs \\#{1 * 2} pounds"}}'],
+        ['/c', '{"comment"=>{"body"=>"\\#{1 * 2} pounds"}}'],
+        ['/c', '{"comment"=>{"body"=>"In ERB, <%= 7 * 7 %> prints 49"}}'],
+        ['/c', '{"comment"=>{"body"=>"Jinja prints 49 for {{7*7}}"}}'],
+        ['/search?q=costs+%23%7B1+*+2%7D+pounds', undefined],
+      ],
+      [],
+    );
+  });
+
   it("finds the repository's .git folder and the git files scanners fetch, not .github", () => {
     assertKinds(
       [
@@ -250,6 +304,7 @@ describe('probes that ordinary text resembles', () => {
         ['/.git-credentials', undefined],
         ['/.gitconfig', undefined],
         ['/.gitmodules', undefined],
+        ['/.gitattributes', undefined],
         ['/.git.zip', undefined],
       ],
       ['scanner-probe'],
