@@ -380,7 +380,7 @@ const CARD_CHECKS: CardCheckSpec[] = [
   {
     id: 'db.unusedIndexes',
     title: 'Unused indexes',
-    description: 'Indexes never scanned since statistics were reset.',
+    description: 'Indexes never scanned, judged on a week or more of scan statistics.',
     cards: ['unusedIndexes'],
     // The card's own count (droppable indexes), so the check, the card and the report agree.
     values: (cards) => ({

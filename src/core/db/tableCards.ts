@@ -508,12 +508,21 @@ export interface UnusedIndexesData {
   statsSince: string | null;
   /** Which of the two `statsSince` is: `reset` or `serverStart`. */
   statsFrom: 'reset' | 'serverStart';
-  /** Whole days from `statsSince` to the server's now. */
+  /**
+   * Whole days from `statsSince` to the run's clock. Under 7, no index is judged: each one the
+   * card would drop is listed as `keep`, not yet judged, and `droppable` is 0.
+   */
   statsDays: number;
 }
 
-/** Under this many days of counters, "never scanned" is too short a span to drop on. */
+/**
+ * Under this many days of counters, "never scanned" is too short a span to drop on: a weekly
+ * job's index shows no scan until the job runs.
+ */
 const SHORT_STATS_DAYS = 7;
+
+/** The note of an index never scanned in too short a span to judge. */
+const NOT_JUDGED = 'not yet judged: the counters cover under a week';
 
 /** "no scans since 2026-12-01 (4 days)", warning when the span is too short to judge. */
 export function noScansSince(
@@ -523,8 +532,18 @@ export function noScansSince(
   const when = data.statsFrom === 'reset' ? 'statistics were reset' : 'the server started';
   const text = `no scans since ${date} (${plural(data.statsDays, 'day', 'days')}), when ${when}`;
   return data.statsDays < SHORT_STATS_DAYS
-    ? `${text}: too short to judge, keep it until the counters cover a week or more`
+    ? `${text}: too short to judge; the counters need a week or more`
     : text;
+}
+
+/**
+ * Whole days the scan counters cover, from their start to the run's clock rather than the
+ * server's now, so a test can judge a new server's counters a month on. A clock behind the
+ * server's counts no days.
+ */
+function statsDaysUntil(since: Date | null, now: Date): number {
+  if (!since) return 0;
+  return Math.max(0, Math.floor((now.getTime() - since.getTime()) / 86_400_000));
 }
 
 /**
@@ -576,16 +595,20 @@ async function foreignKeySupport(
  * already drops (that card owns the advice), and not one whose drop would leave a foreign key
  * without any supporting index once the duplicates and the indexes dropped before it are gone.
  * Following this card and the Duplicate indexes card together never unindexes a foreign key.
+ * Unless the counters are long enough to judge (`judged`), none can go: each that would is kept,
+ * not yet judged, and counts as staying for the foreign keys.
  */
 function adviseUnusedIndexes(
   unused: Omit<UnusedIndex, 'advice' | 'note' | 'dropSql'>[],
   duplicates: Pick<DuplicateIndex, 'schema' | 'name' | 'coveredBy'>[],
   foreignKeys: ForeignKeySupport[],
-): UnusedIndex[] {
+  judged: boolean,
+): { indexes: UnusedIndex[]; notJudged: number } {
   const key = (schema: string, name: string): string => `${schema}.${name}`;
   const duplicateOf = new Map(duplicates.map((d) => [key(d.schema, d.name), d.coveredBy]));
   const dropped = new Set(duplicateOf.keys());
-  return unused.map((row) => {
+  let notJudged = 0;
+  const indexes = unused.map((row): UnusedIndex => {
     const coveredBy = duplicateOf.get(key(row.schema, row.name));
     if (coveredBy !== undefined) {
       return {
@@ -610,14 +633,15 @@ function adviseUnusedIndexes(
         dropSql: null,
       };
     }
+    const never = row.partitioned ? 'never scanned on any partition' : 'never scanned';
+    if (!judged) {
+      notJudged++;
+      return { ...row, advice: 'keep', note: `${never}, ${NOT_JUDGED}`, dropSql: null };
+    }
     dropped.add(key(row.schema, row.name));
-    return {
-      ...row,
-      advice: 'drop',
-      note: row.partitioned ? 'never scanned on any partition' : 'never scanned',
-      dropSql: dropIndexSql(row),
-    };
+    return { ...row, advice: 'drop', note: never, dropSql: dropIndexSql(row) };
   });
+  return { indexes, notJudged };
 }
 
 /**
@@ -693,20 +717,19 @@ const unusedIndexes: CardDefinition = {
       partitioned ? { ...row, partitioned: true as const } : row,
     );
     // A database never reset has no stats_reset (PostgreSQL 15): its counters start with the
-    // server, after a crash too, which discards them.
-    const [span] = await session.query<{ reset: Date | null; started: Date; days: number }>(
+    // server, after a crash too, which discards them. The days run to the context's clock.
+    const [span] = await session.query<{ reset: Date | null; started: Date }>(
       'unusedIndexes',
-      `SELECT d.stats_reset AS reset, pg_postmaster_start_time() AS started,
-              floor(extract(epoch FROM now() - coalesce(d.stats_reset, pg_postmaster_start_time()))
-                    / 86400)::int AS days
+      `SELECT d.stats_reset AS reset, pg_postmaster_start_time() AS started
          FROM pg_stat_database d WHERE d.datname = current_database()`,
       undefined,
       signal,
     );
+    const countedFrom = span?.reset ?? span?.started ?? null;
     const stats = {
-      statsSince: iso(span?.reset ?? span?.started ?? null),
+      statsSince: iso(countedFrom),
       statsFrom: span?.reset ? ('reset' as const) : ('serverStart' as const),
-      statsDays: Math.max(0, span?.days ?? 0),
+      statsDays: statsDaysUntil(countedFrom, context.clock.now()),
     };
     if (rows.length === 0) {
       return {
@@ -720,7 +743,12 @@ const unusedIndexes: CardDefinition = {
     // advice to drop, so each one counts as gone.
     const duplicates = await readDuplicateIndexes(context, DUPLICATES_FOR_ADVICE);
     const tables = [...new Set(rows.map((row) => `${row.schema}.${row.table}`))];
-    const list = adviseUnusedIndexes(rows, duplicates, await foreignKeySupport(context, tables));
+    const { indexes: list, notJudged } = adviseUnusedIndexes(
+      rows,
+      duplicates,
+      await foreignKeySupport(context, tables),
+      stats.statsDays >= SHORT_STATS_DAYS,
+    );
     const droppable = list.filter((row) => row.advice === 'drop');
     const data = { indexes: list, droppable: droppable.length, neverScanned, ...stats };
     // The advice is the listed indexes' own: the others are only counted.
@@ -732,19 +760,25 @@ const unusedIndexes: CardDefinition = {
     const sinceText = `; ${since}`;
     const sinceNote = `(${since})`;
     const covered = list.filter((row) => row.advice === 'covered').length;
-    const kept = list.filter((row) => row.advice === 'keep').length;
+    const kept = list.filter((row) => row.advice === 'keep').length - notJudged;
     const others = [
       covered ? `${covered} already on Duplicate indexes` : '',
       kept ? `${kept} kept for a foreign key` : '',
+      notJudged ? `${notJudged} not yet judged` : '',
     ].filter(Boolean);
     // Said as never scanned too, so "1 index never scanned (…)" does not read as 1 of 3.
     const also = droppable.length ? 'also ' : '';
     const rest = others.length ? ` (${also}never scanned: ${others.join(', ')})` : '';
     if (droppable.length === 0) {
+      // The check passes on this card: its details say why it holds back.
+      const holdsBack = notJudged
+        ? 'No DROP INDEX before the scan counters cover a week or more: an index that a ' +
+          'weekly or monthly job needs shows no scan until that job runs. '
+        : '';
       return {
         state: 'ok',
         summary: `No index to drop${rest}${inAll}${sinceText}`,
-        reason: list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
+        reason: holdsBack + list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
         data,
       };
     }

@@ -4,20 +4,26 @@
  * card's count.
  */
 import * as assert from 'node:assert/strict';
-import * as os from 'node:os';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
-import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
-import { runChecks } from '../../../src/core/checks/runner';
 import { computeAlerts } from '../../../src/core/dashboard/alerts';
 import { databaseView } from '../../../src/core/dashboard/databaseView';
 import type { DbCard } from '../../../src/core/db/cards';
 import type { DuplicateIndex, UnusedIndexesData } from '../../../src/core/db/tableCards';
 import { cardDefinitions, collectCards } from '../../../src/core/db/cards';
-import { defaultSettings, resolveSettings } from '../../../src/core/settings';
+import { defaultSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
-import { silentLogger } from '../../../src/core/util/logger';
 import { createDemoDatabaseFor } from './demoDatabase';
-import { admin, connect, createDatabase, serversUnderTest } from './servers';
+import {
+  admin,
+  connect,
+  createDatabase,
+  monthLaterClock,
+  runDbChecks,
+  serversUnderTest,
+} from './servers';
+
+// The Unused indexes card and check here run on a clock a month on: they judge no index on the
+// minutes a new server's counters cover (unusedIndexSpan.test.ts holds that case).
 
 // One booking an hour, spread over the 20 services.
 const BOOKING = `SELECT 1 + i % 20, now() + (i || ' hours')::interval, 'confirmed', 'n' || i`;
@@ -64,6 +70,7 @@ for (const target of serversUnderTest) {
         try {
           const cards = await collectCards(session, {
             only: ['unusedIndexes', 'duplicateIndexes'],
+            clock: monthLaterClock,
           });
           const unused = cards.find((c) => c.id === 'unusedIndexes');
           const duplicate = cards.find((c) => c.id === 'duplicateIndexes');
@@ -135,27 +142,13 @@ for (const target of serversUnderTest) {
       const { session } = await connect(url);
       let card;
       try {
-        [card] = await collectCards(session, { only: ['unusedIndexes'] });
+        [card] = await collectCards(session, { only: ['unusedIndexes'], clock: monthLaterClock });
       } finally {
         await session.close();
       }
       assert.equal((card.data as UnusedIndexesData).droppable, 2);
 
-      const checks = createDbChecks({ snapshotFile: undefined }).filter(
-        (check) => check.id === 'db.unusedIndexes',
-      );
-      const [result] = await runChecks(
-        checks,
-        {
-          workspace: os.tmpdir(),
-          settings: resolveSettings({ database: { url } }),
-          clock: systemClock,
-          log: silentLogger,
-          trusted: true,
-          env: {},
-        },
-        { onFinished: closeSharedDbSession },
-      );
+      const [result] = await runDbChecks(url, monthLaterClock, (id) => id === 'db.unusedIndexes');
       assert.equal(result.outcome, 'warn');
       assert.equal(result.values?.unused, 2);
       assert.match(
@@ -174,13 +167,15 @@ for (const target of serversUnderTest) {
       async () => {
         const demo = await createDemoDatabaseFor(server!);
 
-        // As the dashboard loads the database section: card by card on one session.
+        // As the dashboard loads the database section: card by card on one session. The others
+        // on the real clock, as their reads of the app's tables are what this test watches.
         const refresh = async () => {
           const { session } = await connect(demo);
           const cards: DbCard[] = [];
           try {
             for (const { id } of cardDefinitions) {
-              cards.push(...(await collectCards(session, { only: [id] })));
+              const clock = id === 'unusedIndexes' ? monthLaterClock : systemClock;
+              cards.push(...(await collectCards(session, { only: [id], clock })));
             }
           } finally {
             await session.close();
@@ -193,21 +188,13 @@ for (const target of serversUnderTest) {
             data: cards.find((c) => c.id === 'unusedIndexes')?.data as UnusedIndexesData,
           };
         };
-        // As `upkeep check` runs them: every database check, business figures included.
+        // As `upkeep check` runs them: every database check, business figures included, then
+        // db.unusedIndexes a month on.
         const check = async () => {
-          const results = await runChecks(
-            createDbChecks({ snapshotFile: undefined }),
-            {
-              workspace: os.tmpdir(),
-              settings: resolveSettings({ database: { url: demo } }),
-              clock: systemClock,
-              log: silentLogger,
-              trusted: true,
-              env: {},
-            },
-            { onFinished: closeSharedDbSession },
-          );
-          return results.find((result) => result.checkId === 'db.unusedIndexes')!;
+          const unused = (id: string): boolean => id === 'db.unusedIndexes';
+          await runDbChecks(demo, systemClock, (id) => !unused(id));
+          const [result] = await runDbChecks(demo, monthLaterClock, unused);
+          return result;
         };
 
         // index_users_on_created_at is never scanned by the app; Upkeep's own business figures

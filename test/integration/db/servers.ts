@@ -8,10 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { DEBIAN_BIN, startDebianPostgres } from '../../../scripts/lib/debianPostgres';
+import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
+import { runChecks } from '../../../src/core/checks/runner';
+import type { CheckResult } from '../../../src/core/checks/types';
 import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
 import { collectCards, type CardOptions, type DbCard } from '../../../src/core/db/cards';
 import { openSession, type DbSession } from '../../../src/core/db/session';
 import { resolveSettings, type UpkeepSettings } from '../../../src/core/settings';
+import type { Clock } from '../../../src/core/util/clock';
+import { silentLogger } from '../../../src/core/util/logger';
 import {
   admin,
   createDatabase,
@@ -44,6 +49,35 @@ export const serversUnderTest: ServerUnderTest[] = [
 ];
 
 export { admin, createDatabase };
+
+/**
+ * A clock 30 days ahead of the machine's: the Unused indexes card judges an index by a week or
+ * more of scan counters, and a test server's count from minutes ago.
+ */
+export const monthLaterClock: Clock = { now: () => new Date(Date.now() + 30 * 86_400_000) };
+
+/**
+ * The database checks as `upkeep check` runs them on `url` (a session of their own), on `clock`:
+ * all of them, or those whose id `which` accepts.
+ */
+export function runDbChecks(
+  url: string,
+  clock: Clock,
+  which: (id: string) => boolean = () => true,
+): Promise<CheckResult[]> {
+  return runChecks(
+    createDbChecks({ snapshotFile: undefined }).filter((check) => which(check.id)),
+    {
+      workspace: os.tmpdir(),
+      settings: resolveSettings({ database: { url } }),
+      clock,
+      log: silentLogger,
+      trusted: true,
+      env: {},
+    },
+    { onFinished: closeSharedDbSession },
+  );
+}
 
 /**
  * Upkeep's own read-only session on `url`, as the editor opens it, with the database settings

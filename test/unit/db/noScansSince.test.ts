@@ -19,8 +19,8 @@ describe('Unused indexes: the span of the scan counters', () => {
     );
     assert.equal(
       noScansSince({ statsSince: since, statsFrom: 'serverStart', statsDays: 1 }),
-      'no scans since 2026-10-01 (1 day), when the server started: too short to judge, ' +
-        'keep it until the counters cover a week or more',
+      'no scans since 2026-10-01 (1 day), when the server started: too short to judge; ' +
+        'the counters need a week or more',
     );
   });
 });
