@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import type { ChartView } from '../src/core/dashboard/protocol';
 import { chartColors, onThemeChange, type ChartColors, type ChartHue } from './theme';
 import { formatMs } from '../src/core/util/figures';
-import { formatDay, formatNumber, formatTime, h, plural, shownTimeZone } from './dom';
+import { formatDay, formatNumber, formatTime, h, plural, shownText, shownTimeZone } from './dom';
 
 const HEIGHT = 200;
 /** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
@@ -354,8 +354,21 @@ function dayAxis(canvasHost: HTMLElement): Partial<uPlot.Axis> {
   };
 }
 
+/**
+ * The chart's names as the page shows text, each bidirectional control written out: uPlot puts
+ * a series' name in the legend as it is, and a table's name with an override read backwards.
+ */
+function shownNames(view: ChartView): ChartView {
+  return {
+    ...view,
+    title: shownText(view.title),
+    series: view.series.map((series) => ({ ...series, label: shownText(series.label) })),
+  };
+}
+
 /** A line chart over time; rebuilt with fresh colours when the theme changes. */
-export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTMLElement {
+export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTMLElement {
+  const view = shownNames(data);
   const atRest = options.atRest ?? 'latest';
   const instant = timeOf(view);
   const summary = summarize(view, atRest);
@@ -503,6 +516,10 @@ export function timeChart(view: ChartView, options: TimeChartOptions = {}): HTML
     );
     const legend = legendHost.querySelector<HTMLElement>('.u-legend');
     if (legend) makeLegendKeyboardFriendly(plot, legend);
+    // A long name is cut to the panel's width in the legend: whole in its tooltip.
+    legend?.querySelectorAll<HTMLElement>('tr.u-series .u-label').forEach((label, at) => {
+      if (at > 0) label.title = label.textContent ?? '';
+    });
     // uPlot draws a swatch in the series' colour at full strength: a faded one is lighter too.
     legend?.querySelectorAll<HTMLElement>('tr.u-series .u-marker').forEach((marker, at) => {
       if (at > 0 && view.series[at - 1]?.faded) marker.style.opacity = String(FADED);

@@ -165,6 +165,53 @@ describe('dashboard charts with edge data (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  for (const width of [320, 1280]) {
+    it(`keeps a series named with bidi controls and 5,000 characters in its chart (${width} px)`, async () => {
+      // A table named so (PostgreSQL quotes any name) ran the page 3,000 px wide, its legend
+      // read right to left from the override on.
+      const dashboard = await harness.open({ width });
+      const page = dashboard.page;
+      const name = `\u202Egpj.exe${'Long'.repeat(1250)}`;
+      const payloads = sampleSections();
+      const database = payloads.find((payload) => payload.section === 'database');
+      assert.ok(database?.section === 'database');
+      database.data.growth = [
+        {
+          title: 'Largest tables',
+          unit: 'MB',
+          times: HOURS,
+          series: [
+            { label: name, values: [1, 2, 3, 4] },
+            { label: 'users', values: [1, 1, 1, 1] },
+          ],
+        },
+      ];
+      await feed(dashboard, payloads);
+      const chart = chartFigure(page, 'Largest tables');
+      await chart.locator('.u-legend').waitFor();
+      const label = chart.locator('.u-legend tr.u-series .u-label').nth(1);
+      const shown = '\\u202egpj.exe' + 'Long'.repeat(1250);
+      const text = (await label.textContent()) ?? '';
+      assert.ok(text === shown, `the legend reads ${text.slice(0, 20)}…`);
+      const title = (await label.getAttribute('title')) ?? '';
+      assert.ok(title === shown, `its title reads ${title.slice(0, 20)}…`);
+      const summary = (await chart.getAttribute('aria-label')) ?? '';
+      assert.ok(summary.includes(shown) && !summary.includes('\u202E'), summary.slice(0, 40));
+      const wide = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        view: document.documentElement.clientWidth,
+      }));
+      assert.ok(wide.page <= wide.view, `the page is ${wide.page} px wide in ${wide.view}`);
+      const box = await label.boundingBox();
+      assert.ok(
+        box && box.x + box.width <= wide.view,
+        `the name ends at ${box?.x} + ${box?.width}`,
+      );
+      await assertClean(dashboard);
+      await page.context().close();
+    });
+  }
+
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
     const payloads = sampleSections();
