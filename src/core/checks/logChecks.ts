@@ -602,6 +602,7 @@ const suspiciousRequests: CheckDefinition = {
     }),
 };
 
+/** Each quotes the log (exception messages, paths, SQL): a password logged there is hidden. */
 export const logChecks: CheckDefinition[] = [
   errorsLastHour,
   slowRequests,
@@ -610,4 +611,4 @@ export const logChecks: CheckDefinition[] = [
   nPlusOne,
   failedLogins,
   suspiciousRequests,
-];
+].map((check) => ({ ...check, quotesOthersText: true }));

@@ -159,11 +159,12 @@ const NO_SECRETS: ReadonlySet<string> = new Set();
 
 /**
  * The secrets to hide, word for word, in what a check reports: only a check that runs the repo's
- * code (a tool, a custom check) prints text Upkeep did not write. Upkeep's own texts never hold a
- * password, and a password that is also a common word ("postgres") would turn them into `***`.
+ * code (a tool, a custom check) or quotes the app's logs reports text Upkeep did not write.
+ * Upkeep's own texts never hold a password, and a password that is also a common word
+ * ("postgres") would turn them into `***`.
  */
 function secretsOf(definition: CheckDefinition, secrets: Set<string>): ReadonlySet<string> {
-  return definition.needsTrust ? secrets : NO_SECRETS;
+  return definition.needsTrust || definition.quotesOthersText ? secrets : NO_SECRETS;
 }
 
 /** The passwords a tool or a custom check could print: the run's own, and the environment's. */
@@ -266,9 +267,7 @@ async function runOne(
     settings: options.settings,
     clock: options.clock,
     signal: controller.signal,
-    log: definition.needsTrust
-      ? hidingLogger(log.child(definition.id), secrets)
-      : log.child(definition.id),
+    log: hidingLogger(log.child(definition.id), secretsOf(definition, secrets)),
     trusted: options.trusted,
     databasePassword: options.databasePassword,
     databasePasswordServer: options.databasePasswordServer,

@@ -98,6 +98,11 @@ export interface CheckDefinition {
   /** Runs something from the repo (a tool, a repo command, repo SQL, a repo database URL). */
   needsTrust?: boolean;
   /**
+   * Its report quotes text Upkeep did not write (the app's log lines and exception messages):
+   * the run's passwords are hidden in it word for word, as in what a tool prints.
+   */
+  quotesOthersText?: boolean;
+  /**
    * Reads the monitored database through the run's shared session, and skips (pointing at
    * health.database) when it cannot be reached.
    */

@@ -147,15 +147,15 @@ export function redact(text: string): string {
 const SHORTEST_HIDDEN = 4;
 
 /**
- * `redact`, and every occurrence of the given secrets (as written, or percent-encoded as in a
- * URL) replaced by `***`: for text a program printed, where a password can stand alone. A
- * secret shorter than four characters is replaced only where it is a whole value.
+ * `redact`, and every occurrence of the given secrets (as written, or in a form a program prints
+ * it in: see printedForms) replaced by `***`: for text a program printed, where a password can
+ * stand alone. A secret shorter than four characters is replaced only where it is a whole value.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let redacted = redact(text);
   for (const secret of secrets) {
     if (secret === '') continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+    for (const form of printedForms(secret)) {
       redacted =
         secret.length < SHORTEST_HIDDEN
           ? hideShortSecret(redacted, form)
@@ -163,6 +163,39 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
     }
   }
   return redacted;
+}
+
+/**
+ * A secret as programs print it: as written; percent-encoded in a URL's userinfo
+ * (encodeURIComponent), in a query string or form (`+` for a space, Ruby's CGI.escape) or a whole
+ * URL (encodeURI, which leaves `/@:&`), each with upper- or lower-case hex digits; and inside a
+ * JSON string, with its quotes and backslashes escaped and, as Python and Ruby can write it,
+ * every character past ASCII as `\u00e9`.
+ */
+function printedForms(secret: string): Set<string> {
+  const forms = new Set([secret]);
+  const percent = (encode: (text: string) => string): void => {
+    let encoded: string;
+    try {
+      encoded = encode(secret);
+    } catch {
+      return; // A lone surrogate has no percent-encoding: no program prints one.
+    }
+    forms.add(encoded);
+    forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  };
+  percent(encodeURIComponent);
+  percent((text) =>
+    encodeURIComponent(text)
+      .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+'),
+  );
+  percent(encodeURI);
+  const json = JSON.stringify(secret).slice(1, -1);
+  forms.add(json);
+  const escape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  forms.add(json.replace(/[\u0080-\uffff]/g, escape));
+  return forms;
 }
 
 const BLANK = /[ \t]/;

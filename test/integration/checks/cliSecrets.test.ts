@@ -137,6 +137,38 @@ describe('upkeep check keeps the database password out of its reports', function
     assert.match(reports[0], /shorty:\*\*\*@127\.0\.0\.1/);
   });
 
+  it('hides the password an exception in the log quotes, in the log checks', async () => {
+    // A driver's error logged by the app, as PG::ConnectionBad or a debug print writes it: the
+    // log checks quote exception messages in their findings and details.
+    const stamp = new Date().toISOString().replace('T', ' ').slice(0, 19);
+    const secret = server.password;
+    const workspace = await workspaceWith({
+      Gemfile: "source 'https://rubygems.org'\n",
+      'log/production.log':
+        `Started GET "/orders/7" for 10.0.0.2 at ${stamp} +0000\n` +
+        'Processing by OrdersController#show as HTML\n' +
+        'Completed 500 Internal Server Error in 15ms\n\n' +
+        `PG::ConnectionBad (password ${secret} rejected, ` +
+        `form ${new URLSearchParams({ p: secret }).toString()}):\n` +
+        "  app/controllers/orders_controller.rb:9:in `show'\n\n",
+    });
+    for (const format of ['text', 'json', 'junit']) {
+      const run = await runCli(
+        ['check', '--workspace', workspace, '--check', 'logs.errorsLastHour'].concat([
+          '--check',
+          'logs.errorRate',
+          '--format',
+          format,
+          '--verbose',
+        ]),
+        { HOME: workspace, DATABASE_URL: url },
+      );
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.stdout, /PG::ConnectionBad: password \*\*\* rejected, form p=\*\*\*/);
+      assertHidden([run.stdout, run.stderr], secret);
+    }
+  });
+
   it("leaves Upkeep's own texts whole when the password is also the user's name", async () => {
     // A development database often has user and password "postgres": hiding the password word
     // for word in health.database's own text would show "***@host" and give it away.

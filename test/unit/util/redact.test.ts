@@ -84,6 +84,25 @@ describe('redactSecrets', () => {
     assert.equal(redactSecrets('said hunter#2 and hunter%232', ['hunter#2']), 'said *** and ***');
   });
 
+  it('hides a long password as a form, a lower-case escape, URI encoding or JSON print it', () => {
+    const password = 'Zq7%t/p@ss:w&rd é"x\\';
+    const printed = [
+      // Ruby's CGI.escape, HTML forms, URLSearchParams: + for a space.
+      `p=${new URLSearchParams({ p: password }).toString().slice(2)}`,
+      // Percent-encoding with lower-case hex digits (Go, Python's quote_plus differ in case).
+      `p=${encodeURIComponent(password).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}`,
+      // encodeURI and URI.escape leave / @ : & as they are.
+      `p=${encodeURI(password)}`,
+      // A JSON string: its quote and backslash escaped, and (Python's json) é as \u00e9.
+      `{"p":${JSON.stringify(password)}}`,
+      `{"p":${JSON.stringify(password).replace(/é/g, '\\u00e9')}}`,
+    ];
+    for (const line of printed) {
+      const hidden = redactSecrets(line, [password]);
+      assert.ok(/^(p=|\{"p":"?)\*\*\*"?\}?$/.test(hidden), `${line} -> ${hidden}`);
+    }
+  });
+
   it('hides a short password only where it stands as a password', () => {
     const printed = [
       'app:at@127.0.0.1:5432/shop',
