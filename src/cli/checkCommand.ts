@@ -181,7 +181,11 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     thresholds: cliSettings?.thresholds,
   });
   const playbookErrors = logPlaybookProblems(problems, log);
-  if (!cliSettings) return listCheckIds(playbook, options.format);
+  // The reports carry them too: a CI test report that reads green hides why the job exits 2.
+  const runProblems: RunProblem[] = problems
+    .filter((problem) => problem.severity === 'error')
+    .map((problem) => ({ kind: 'playbook', message: playbookProblemLine(problem) }));
+  if (!cliSettings) return listCheckIds(playbook, options.format, runProblems);
 
   const settings = settingsForPlaybook(cliSettings, playbook);
 
@@ -245,10 +249,6 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
   // What a playbook error names (a task, a check) was left out of the run: a clean exit would
   // tell cron that it ran and passed.
   if (exitCode === 0 && playbookErrors) exitCode = EXIT_USAGE;
-  // The reports carry them too: a CI test report that reads green hides why the job exits 2.
-  const runProblems: RunProblem[] = problems
-    .filter((problem) => problem.severity === 'error')
-    .map((problem) => ({ kind: 'playbook', message: playbookProblemLine(problem) }));
   let notSaved: string | undefined;
   if (resultsFile) {
     try {
@@ -386,14 +386,29 @@ function selectChecks(
   return { checks: withDatabaseHealth([...selected.values()], registry), tiers };
 }
 
-/** `--list`: the checks this workspace's playbook knows, and none run. */
-function listCheckIds(playbook: Playbook, format: CheckOptions['format']): number {
+/**
+ * `--list`: the checks this workspace's playbook knows, and none run. Exit 2 when the playbook
+ * has an error (what it names is left out): a CI step that lints the playbook with it fails.
+ */
+function listCheckIds(
+  playbook: Playbook,
+  format: CheckOptions['format'],
+  problems: RunProblem[],
+): number {
   if (format === 'junit') {
     throw new UpkeepError('config', '--list prints text or json, not junit');
   }
   const checks = listChecks(playbook, createRegistry(playbook));
-  process.stdout.write(format === 'json' ? checkListJson(checks) : formatCheckList(checks));
-  return 0;
+  process.stdout.write(
+    format === 'json' ? checkListJson(checks, problems) : formatCheckList(checks),
+  );
+  if (problems.length === 0) return 0;
+  process.stderr.write(
+    `upkeep check: .upkeep/playbook.yaml has ${plural(problems.length, 'error')} (above): ` +
+      `what ${problems.length === 1 ? 'it names' : 'they name'} is not in the list, ` +
+      'exit code 2.\n',
+  );
+  return EXIT_USAGE;
 }
 
 /**

@@ -7,6 +7,7 @@ import { TIER_IDS } from '../playbook/model';
 import { plural } from '../util/plural';
 import { printable, printableJson } from '../util/printable';
 import type { CheckRegistry } from './registry';
+import type { RunProblem } from './report';
 
 export interface ListedCheck {
   id: string;
@@ -32,9 +33,13 @@ export function listChecks(playbook: Playbook, registry: CheckRegistry): ListedC
   });
 }
 
-/** Stable JSON for scripts: `{ schemaVersion: 1, checks: ListedCheck[] }`. */
-export function checkListJson(checks: ListedCheck[]): string {
-  return `${printableJson({ schemaVersion: 1, checks })}\n`;
+/**
+ * Stable JSON for scripts: `{ schemaVersion: 1, checks: ListedCheck[] }`, and `problems` (the
+ * playbook's errors, as in the run's JSON) only when there are any.
+ */
+export function checkListJson(checks: ListedCheck[], problems: RunProblem[] = []): string {
+  const document = { schemaVersion: 1, checks, ...(problems.length ? { problems } : {}) };
+  return `${printableJson(document)}\n`;
 }
 
 /** Columns CHECK, TIERS, TITLE (a `-` for no tier), then how to run one. */

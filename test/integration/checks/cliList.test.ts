@@ -1,12 +1,14 @@
 /**
  * `upkeep check --list`: every check the run could select, with its title and the tiers that run
- * it, as text or JSON, exiting 0 (the list appeared only in the error for an unknown id).
+ * it, as text or JSON, exiting 0 (the list appeared only in the error for an unknown id), or 2
+ * when the playbook has an error.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../support/cli';
+import { tempFolderWith } from '../../support/tempFolders';
 
 interface Listed {
   id: string;
@@ -70,6 +72,38 @@ describe('upkeep check --list', function () {
       tasks: [],
       origin: 'playbook',
     });
+  });
+
+  it('exits 2 when the playbook has an error, after the list: a CI step lints it', async () => {
+    const broken = await tempFolderWith('upkeep-list-broken-', {
+      Gemfile: "source 'https://rubygems.org'\n",
+      '.upkeep/playbook.yaml':
+        'checks:\n  - id: custom.ok\n    title: Fine\n    kind: shell\n    command: "true"\n' +
+        '  - id: custom.bad\n    title: Bad\n    kind: nosuch\n',
+    });
+    const text = await runCli(['check', '--list', '--workspace', broken]);
+    assert.equal(text.code, 2, text.stderr);
+    assert.match(text.stdout, /^custom\.ok +- +Fine$/m);
+    assert.doesNotMatch(text.stdout, /custom\.bad/);
+    assert.match(text.stderr, /playbook\.yaml:8:\d+: Check "custom\.bad": kind must be one of/);
+    assert.ok(
+      text.stderr.endsWith(
+        'upkeep check: .upkeep/playbook.yaml has 1 error (above): what it names is not in ' +
+          'the list, exit code 2.\n',
+      ),
+      text.stderr,
+    );
+
+    const json = await runCli(['check', '--list', '--format', 'json', '--workspace', broken]);
+    assert.equal(json.code, 2, json.stderr);
+    const listed = JSON.parse(json.stdout) as {
+      checks: Listed[];
+      problems?: { kind: string; message: string }[];
+    };
+    assert.ok(listed.checks.some((check) => check.id === 'custom.ok'));
+    assert.equal(listed.problems?.length, 1);
+    assert.equal(listed.problems?.[0].kind, 'playbook');
+    assert.match(listed.problems?.[0].message ?? '', /^\.upkeep\/playbook\.yaml:8:\d+: /);
   });
 
   it('refuses --format junit, which has no list', async () => {
