@@ -30,7 +30,11 @@ const EXIT_CODES: Record<string, [number, string][]> = {
   check: [
     [0, 'nothing failed (warnings and skipped checks pass)'],
     [1, 'a check failed or errored (or warned, with --fail-on warn)'],
-    [2, 'bad usage or configuration, or cancelled (Ctrl-C, SIGTERM, SIGHUP)'],
+    [
+      2,
+      'bad usage or configuration (a refused database login, a playbook error), or cancelled ' +
+        '(Ctrl-C, SIGTERM, SIGHUP)',
+    ],
   ],
   logs: [
     [0, 'a log was read'],
@@ -39,7 +43,7 @@ const EXIT_CODES: Record<string, [number, string][]> = {
   db: [
     [0, 'every card ran'],
     [1, 'the database could not be reached, or a card is in error'],
-    [2, 'no or bad configuration, or cancelled'],
+    [2, 'no or bad configuration (a refused login too), or cancelled'],
   ],
   drill: [
     [0, 'the drill passed'],

@@ -26,7 +26,8 @@ import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 /** Errors that exit 2: nothing to run against, or the run was cancelled. */
-const EXIT_2_CODES = ['config', 'not-found', 'parse', 'cancelled'];
+/** A login the server refused (`auth`) is a setting to fix too, as in `upkeep check`. */
+const EXIT_2_CODES = ['config', 'auth', 'not-found', 'parse', 'cancelled'];
 
 /** Bumped only when a field is removed or changes meaning (see docs/db-json.md). */
 export const DB_JSON_VERSION = 1;

@@ -349,11 +349,13 @@ const databaseHealth: CheckDefinition = {
 };
 
 /**
- * health.database's failure: a configuration gap (no password) or a config/database.yml that
- * cannot be read (`parse`) lets the CLI exit 2, as `upkeep db` does.
+ * health.database's failure: a configuration gap (no password), a login the server refused (a
+ * wrong or rotated password, an unknown role) or a config/database.yml that cannot be read
+ * (`parse`) lets the CLI exit 2, as `upkeep db` does: a setting to fix, and nothing of the
+ * database was checked. A server that does not answer is a finding (exit 1).
  */
 function connectionFailed(error: unknown): CheckReport {
-  const config = UpkeepError.is(error, 'config') || UpkeepError.is(error, 'parse');
+  const config = (['config', 'auth', 'parse'] as const).some((code) => UpkeepError.is(error, code));
   return {
     outcome: 'fail',
     summary: error instanceof Error ? error.message : String(error),

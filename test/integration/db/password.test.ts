@@ -172,7 +172,8 @@ for (const target of serversUnderTest) {
       ];
       const wrong = { SHOP_DATABASE_PASSWORD: 'not-it', PGPASSWORD: server.password };
       const cli = await runCli(args, wrong);
-      assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+      // A refused login is a setting to fix, as a missing password is.
+      assert.equal(cli.code, 2, cli.stdout + cli.stderr);
       assert.match(cli.stderr, /PostgreSQL refused the login for /);
       assert.match(
         cli.stderr,
@@ -186,7 +187,7 @@ for (const target of serversUnderTest) {
       // Set in .env (dotenv-rails), it is to be fixed there.
       await fs.writeFile(path.join(workspace, '.env'), 'SHOP_DATABASE_PASSWORD=not-it\n');
       const fromDotenv = await runCli(args, { PGPASSWORD: server.password });
-      assert.equal(fromDotenv.code, 1, fromDotenv.stdout + fromDotenv.stderr);
+      assert.equal(fromDotenv.code, 2, fromDotenv.stdout + fromDotenv.stderr);
       assert.match(fromDotenv.stderr, /from SHOP_DATABASE_PASSWORD \(set in \.env\), and/);
 
       // The editor's stored password comes after the file's: Set Database Password cannot fix it.

@@ -68,7 +68,7 @@ describe('a server that sends the password back in its error text', function () 
   it('upkeep db and check refuse the login without printing the password', async () => {
     const env = { DATABASE_URL: await urlOf(true) };
     const db = await runCli(['db', '--no-snapshots', '--format', 'json'], env);
-    assert.equal(db.code, 1, db.stdout + db.stderr);
+    assert.equal(db.code, 2, db.stdout + db.stderr);
     assert.match(db.stderr, /PostgreSQL refused the login .*got "\*\*\*"/);
     assert.ok(!(db.stdout + db.stderr).includes(PASSWORD), db.stdout + db.stderr);
 
