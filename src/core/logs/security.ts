@@ -21,6 +21,8 @@ const THEN_SELECT = String.raw`(?:[\s+(]+(?:all|distinct))?[\s+(]+select\b`;
 const NAME = String.raw`[a-z_][\w.]{0,40}`;
 /** Where a value ends: the end of the text, a comment, or a quote, bracket or separator. */
 const VALUE_END = String.raw`(?:$|--|#|[;)"'&{}\0])`;
+/** What an injected OR's number is for: a comparison or a comment (`1=1`, `1--`), not "6' tall". */
+const COMPARED = String.raw`\s*(?:[=<>#)]|--|like\b)`;
 /**
  * What a query selects: numbers or NULL (`1,2,3`, `null--`), `*`, `@@version`, a string, a
  * call (`version()`), columns FROM a table (`username, password from`). "12 members",
@@ -49,13 +51,14 @@ const SQL_INJECTION = anyOf(
   // before what a query selects. "The union select committee meets" is prose.
   String.raw`union(?<=(?:[\d')]|\b(?:null|true|false))[\s+]{0,20}union)${THEN_SELECT}`,
   `${UNION_NOT_PROSE}${THEN_SELECT}${SELECTED}`,
-  String.raw`or(?<="\s{0,20}or)\s*"?\d`,
+  // `" or 1=1`, and `1\" OR \"1\"=\"1` as Rails logs it; not "or 2 more", a value's start.
+  String.raw`or(?<="\s{0,20}or)\s*\\?"?\d{1,10}\\?"?${COMPARED}`,
   String.raw`\bor\s*\(?\s*1\s*=\s*1`,
   // `1 OR true`, `' OR true--`, `1) AND false#`: a boolean probe, ending the value.
   String.raw`(?:or|and)(?<=[\d')]\s{0,20}(?:or|and))\s+(?:not\s+)?(?:true|false)\s*${VALUE_END}`,
-  // sqlmap's boolean probes: `1 AND 5678=5678`, `1) ORDER BY 1-- -`, and its error-based
-  // ones: `AND 1234=CAST((CHR(113)||...) AS NUMERIC)`.
-  String.raw`\band\s+\d{1,10}\s*=\s*\d{1,10}\b`,
+  // sqlmap's boolean probes: `1 AND 5678=5678` (one number twice; "5 and 5 = 10" is prose),
+  // `1) ORDER BY 1-- -`, and its error-based ones: `AND 1234=CAST((CHR(113)||...) AS NUMERIC)`.
+  String.raw`\band\s+(?<same>\d{1,10})\s*=\s*\k<same>(?!\d)`,
   String.raw`\b(?:and|or)\s+\d{1,10}\s*=\s*(?:cast|convert)\s*\(`,
   String.raw`\border\s+by\s+\d+\s*(?:--|#)`,
   // Time delays as sqlmap writes them; "sleep (8 hours)" and "benchmark (below)" are prose.
@@ -67,7 +70,8 @@ const SQL_INJECTION = anyOf(
   String.raw`randomblob\(`,
   'information_schema',
   'pg_catalog',
-  String.raw`\bdrop\s+table\b`,
+  // A statement after a separator: `1; DROP TABLE users`; "Drop Table Set" is a product.
+  String.raw`drop(?<=;\s{0,20}drop)\s+table\b`,
   'xp_cmdshell',
   String.raw`extractvalue\s*\(`,
   String.raw`updatexml\s*\(`,
@@ -75,9 +79,10 @@ const SQL_INJECTION = anyOf(
 );
 /** Injections that close a quoted string: tried only on text with a `'`. */
 const QUOTED_SQL_INJECTION = anyOf(
-  String.raw`'\s*or\s*'?\d`,
-  // `admin' or 'a'='a`, `x' OR ''='`, `1' AND 'abc'='abc`: a quoted comparison.
-  String.raw`'\s*(?:or|and)\s*'[^']{0,20}'\s*=\s*'`,
+  // `' or 1=1--`, `' or '1'='1`, `admin' or 1#`; not "5' or 6' tall".
+  String.raw`'\s*or\s*'?\d{1,10}'?${COMPARED}`,
+  // `admin' or 'a'='a`, `x' OR ''='`, `1' AND 'abc'='abc`, `1'||'1'='1`: a quoted comparison.
+  String.raw`'\s*(?:or|and|\|\|)\s*'[^']{0,20}'\s*=\s*'`,
   // The rest of the query commented out: `admin'--`, `admin' #`. Not "'no'--and", a dash.
   String.raw`'--(?![a-z])`,
   String.raw`'\s*#\s*(?:$|[&"{}\0])`,
@@ -149,11 +154,12 @@ const INJECTION_PROBE = anyOf(
     String.raw`['"]?\d{1,6}['"]?\s*(?:\}\}?|%>)(?!\s)`,
   // PHP's stream wrappers.
   'php://',
-  // Shell commands after a separator: `;id`, `$(whoami)`, `|nslookup host`, `;wget http://`.
-  String.raw`(?:[;|]|\$\()\s*(?:id|whoami|uname(?:\s+-a)?|pwd)${COMMAND_END}`,
-  String.raw`(?:[;|]|\$\(|&&)\s*` +
+  // Shell commands after a separator: `;id`, `$(whoami)`, `|nslookup host`, `;wget http://`,
+  // a line break (`%0aid`); Rails logs one typed in a form as `\n`, two characters.
+  String.raw`(?:[;|\n]|\$\()\s*(?:id|whoami|uname(?:\s+-a)?|pwd)${COMMAND_END}`,
+  String.raw`(?:[;|\n]|\$\(|&&)\s*` +
     String.raw`(?:cat\s+\/etc\/|nslookup\s|ping\s+-[cn]\s*\d|sleep\s+\d+${COMMAND_END})`,
-  String.raw`(?:[;|]|\$\(|&&)\s*(?:wget|curl)\s+(?:-\w+\s+){0,3}(?:https?:\/\/|\d)`,
+  String.raw`(?:[;|\n]|\$\(|&&)\s*(?:wget|curl)\s+(?:-\w+\s+){0,3}(?:https?:\/\/|\d)`,
   String.raw`\$\{ifs\}`,
 );
 
@@ -182,7 +188,6 @@ const PROBES = [
   '/pma/',
   '/cgi-bin/',
   '/vendor/phpunit',
-  '/actuator',
   '/server-status',
   '/boaform',
   '/hnap1',
@@ -211,14 +216,17 @@ const PROBES = [
 const FOREIGN_PAGE = /\.php|\.(?:aspx?|axd|jspx?|cgi)$/i;
 
 /**
- * The repository's own folder (`/.git`, `/.git/config`) and its archives (`/.git.zip`), not
- * `/.github`: a public folder some apps serve. The git files scanners fetch are in PROBES.
+ * Probes that a longer name is not: the repository's own folder (`/.git`, `/.git/config`) and
+ * its archives (`/.git.zip`), not `/.github`, a public folder some apps serve (the git files
+ * scanners fetch are in PROBES); Spring's `/actuator`, not a shop's `/products/actuators`.
  */
-const GIT_FOLDER = String.raw`\/\.git(?![a-z])`;
+const WHOLE_PROBES = ['/.git', '/actuator'];
+
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Any probe path anywhere in a path: one pass instead of one search per probe. */
 const PROBE = new RegExp(
-  [...PROBES.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), GIT_FOLDER].join('|'),
+  [...PROBES.map(escaped), ...WHOLE_PROBES.map((p) => `${escaped(p)}(?![a-z])`)].join('|'),
   'i',
 );
 

@@ -110,6 +110,10 @@ function hostileParams(size: number): string[] {
     fill('{{1*1}} '),
     fill("' or 1 '"),
     fill('1 and 1=1'),
+    fill('\\" or \\"1'),
+    fill('1; drop '),
+    fill('x\nid '),
+    fill('/actuator'),
   ];
 }
 

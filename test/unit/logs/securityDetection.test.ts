@@ -290,6 +290,44 @@ describe('probes that ordinary text resembles', () => {
     );
   });
 
+  it("finds a quoted OR as Rails logs it, '||', a command after a line break; not 5' or 6'", () => {
+    assertKinds(
+      [
+        ['/items', '{"id"=>"1\\" OR \\"1\\"=\\"1"}'],
+        ['/items?id=1"+or+1=1--', undefined],
+        ["/items?id=1'||'1'='1", undefined],
+        ["/items?id=1'+or+'1'='1", undefined],
+        ["/items?id=admin'+or+1%23", undefined],
+        ['/items?id=1+AND+5678=5678', undefined],
+        ['/items?id=1);DROP+TABLE+users--', undefined],
+        ['/items', `{"id"=>"x'; drop table users"}`],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds(
+      [
+        ['/q?host=127.0.0.1%0aid', undefined],
+        ['/q?host=127.0.0.1%0Acat+/etc/x', undefined],
+        ['/q?host=x%0Awget+-q+http://127.0.0.1/a', undefined],
+        ['/actuator', undefined],
+        ['/actuator/env', undefined],
+      ],
+      ['scanner-probe'],
+    );
+    assertKinds(
+      [
+        ['/search?q=or+2+more', '{"q"=>"or 2 more"}'],
+        ['/search?q=5%27+or+6%27+tall', undefined],
+        ['/c', `{"comment"=>{"body"=>"I'm 5' or 6' tall"}}`],
+        ['/c', '{"comment"=>{"body"=>"We ran 5 and 5 = 10 tests"}}'],
+        ['/products?q=drop+table+lamp', '{"q"=>"Drop Table Set"}'],
+        ['/products/actuators', undefined],
+        ['/c', '{"comment"=>{"body"=>"Name\\nid"}}'],
+      ],
+      [],
+    );
+  });
+
   it("finds the repository's .git folder and the git files scanners fetch, not .github", () => {
     assertKinds(
       [
