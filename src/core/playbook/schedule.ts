@@ -106,14 +106,22 @@ function compareDates(a: LocalDate, b: LocalDate): number {
 }
 
 /**
- * The first instant whose local date is `date`: local midnight, or the end of a DST gap when
- * midnight does not exist that day (as in zones that spring forward at 00:00).
+ * The first instant whose local date is `date`: local midnight (the first one, when clocks fell
+ * back from 01:00 to midnight and it came twice), or the end of a DST gap when midnight does not
+ * exist that day (as in zones that spring forward at 00:00).
  */
 export function startOfLocalDate(date: LocalDate, timeZone: string): Date {
   const guess = utc(date.year, date.month - 1, date.day);
   const first = guess - offsetAt(guess, timeZone);
   const second = guess - offsetAt(first, timeZone);
-  for (const candidate of [second, first]) {
+  // Midnight is local midnight at the offset in force before or after a change near it.
+  const candidates = [
+    first,
+    second,
+    guess - offsetAt(guess - 86_400_000, timeZone),
+    guess - offsetAt(guess + 86_400_000, timeZone),
+  ].sort((a, b) => a - b);
+  for (const candidate of candidates) {
     const wall = wallTime(new Date(candidate), timeZone);
     if (compareDates(wall, date) === 0 && wall.hour === 0 && wall.minute === 0) {
       return new Date(candidate);
@@ -121,8 +129,8 @@ export function startOfLocalDate(date: LocalDate, timeZone: string): Date {
   }
 
   // Midnight falls in a gap: search for the first instant that is already on `date`.
-  let low = Math.min(first, second) - 3 * 3600_000;
-  let high = Math.max(first, second) + 3 * 3600_000;
+  let low = candidates[0] - 3 * 3600_000;
+  let high = candidates[candidates.length - 1] + 3 * 3600_000;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
     if (compareDates(localDateOf(new Date(middle), timeZone), date) >= 0) high = middle;

@@ -111,6 +111,28 @@ describe('schedule: periods', () => {
     assert.equal(day.end.getTime() - day.start.getTime(), 23 * HOUR);
   });
 
+  it('starts a day at its first midnight when clocks fall back from 01:00 to midnight', () => {
+    // Jordan turned its clocks from 01:00 back to 00:00 on 29 October 2021: the day began at
+    // the first midnight (21:00 UTC) and lasted 25 hours. It began at the second, so work done
+    // in the first hour counted for the 28th.
+    const amman = 'Asia/Amman';
+    const day = periodAt('day', new Date('2021-10-29T09:00:00Z'), amman);
+    assert.deepEqual(span(day), [
+      '2021-10-29',
+      '2021-10-28T21:00:00.000Z',
+      '2021-10-29T22:00:00.000Z',
+    ]);
+    assert.equal(periodAt('day', new Date('2021-10-28T21:30:00Z'), amman).key, '2021-10-29');
+    const done = state({
+      done: { periodKey: '2021-10-29', at: '2021-10-28T21:30:00Z', by: 'Rania' },
+    });
+    const status = taskStatus(tierOf('daily'), done, new Date('2021-10-29T09:00:00Z'), amman);
+    assert.equal(status.kind, 'done');
+    // Gaza did the same on 1 October 2004: October began at the first midnight.
+    const october = periodAt('month', new Date('2004-10-15T12:00:00Z'), 'Asia/Gaza');
+    assert.equal(october.start.toISOString(), '2004-09-30T21:00:00.000Z');
+  });
+
   it('crosses month ends and leap days', () => {
     assert.deepEqual(span(periodAt('month', new Date('2026-01-31T23:59:59Z'), 'UTC')), [
       '2026-01',
