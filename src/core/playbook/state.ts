@@ -193,9 +193,26 @@ function rollOver(task: TaskState, context: ChangeContext): void {
   task.ticks = ticks;
 }
 
+/**
+ * The ticks a new period's checklist keeps: its own, and those of a period still to come (a
+ * clock that ran ahead stamped them), which count once it comes, as a completion would.
+ */
 function ticksKept(task: TaskState, context: ChangeContext): string[] {
-  if (context.period) return ticksIn(task, context.period, context.now);
-  return task.periodKey === context.periodKey ? Object.keys(task.ticks) : [];
+  const { period } = context;
+  if (!period) return task.periodKey === context.periodKey ? Object.keys(task.ticks) : [];
+  const current = tickedNow(task, context);
+  return Object.keys(task.ticks).filter((id) => {
+    const at = stateInstant(task.ticks[id].at);
+    return current.includes(id) || (at !== undefined && at >= period.end);
+  });
+}
+
+/**
+ * The items ticked in the context's period: without ticks kept for a period still to come. A
+ * completion, the history and "all ticked" go by these.
+ */
+function tickedNow(task: TaskState, context: ChangeContext): string[] {
+  return context.period ? ticksIn(task, context.period, context.now) : Object.keys(task.ticks);
 }
 
 /** The period a tick's time falls in, in the context's zone; none for a time that is no time. */
@@ -230,7 +247,7 @@ function entryNow(
     periodKey: context.periodKey,
     at: context.now.toISOString(),
     by: context.by,
-    items: Object.keys(task.ticks),
+    items: tickedNow(task, context),
     checks: [],
   };
   if (note !== undefined) entry.note = note;
@@ -266,8 +283,8 @@ export function setItemChecked(
   else if (Object.hasOwn(entry.ticks, itemId)) delete entry.ticks[itemId];
 
   const doneNow = ofPeriod(entry.done, context);
-  const allTicked =
-    task.items.length > 0 && task.items.every((item) => Object.hasOwn(entry.ticks, item.id));
+  const ticked = tickedNow(entry, context);
+  const allTicked = task.items.length > 0 && task.items.every((item) => ticked.includes(item.id));
   if (checked && allTicked && !doneNow) {
     markDone(state, task, context, { checks });
     return 'completed';
@@ -295,8 +312,9 @@ export function markDone(
   const entry = taskState(state, task.id, context);
   const at = context.now.toISOString();
   if (extra.tickAll) {
+    const ticked = tickedNow(entry, context);
     for (const item of task.items) {
-      if (Object.hasOwn(entry.ticks, item.id)) continue;
+      if (ticked.includes(item.id)) continue;
       setKey(entry.ticks, item.id, { at, by: context.by });
     }
   }

@@ -179,6 +179,22 @@ describe('playbook state changes', () => {
     );
   });
 
+  it('keeps a tick whose time is still to come for its period, as a completion is', () => {
+    // Bo's clock runs ten minutes ahead: his tick at 23:55 on 4 December is stamped 00:05 on
+    // the 5th. Ann's tick a minute later set it aside as an unfinished 5 December.
+    const daily = defaultPlaybook().tiers.find((candidate) => candidate.id === 'daily')!;
+    const state = emptyState();
+    const bo = changeContext(daily, new Date('2026-12-05T00:05:00Z'), 'Bo', 'UTC');
+    setItemChecked(state, task, 'errors', true, bo);
+    const ann = changeContext(daily, new Date('2026-12-04T23:56:00Z'), 'Ann', 'UTC');
+    setItemChecked(state, task, 'slow', true, ann);
+    const entry = state.tasks[task.id];
+    assert.equal(entry.history.length, 0);
+    assert.deepEqual(taskStatus(daily, entry, ann.now, 'UTC').checkedItems, ['slow']);
+    const morning = new Date('2026-12-05T09:00:00Z');
+    assert.deepEqual(taskStatus(daily, entry, morning, 'UTC').checkedItems, ['errors']);
+  });
+
   it('keeps who changed the owner, when, and from whom to whom, in the history', () => {
     const state = emptyState();
     recordOwnerChange(state, task.id, on('2026-12-04', 'Pat'), { from: null, to: 'Sam' });
