@@ -1,6 +1,7 @@
 /**
- * The dashboard's charts in a real headless Chromium with edge data: bars of two series in one
- * hour, the figures a chart's data says how to write, and hostile or extreme values.
+ * The dashboard's charts (and a card's table) in a real headless Chromium with edge data: bars
+ * of two series in one hour, the figures a chart's data says how to write, hostile or extreme
+ * names and values.
  */
 import { strict as assert } from 'node:assert';
 import type { Locator } from 'playwright-core';
@@ -211,6 +212,42 @@ describe('dashboard charts with edge data (Chromium)', function () {
       await page.context().close();
     });
   }
+
+  it('keeps a 5,000-character table name in its cell, off the size beside it', async () => {
+    // One word longer than a cell ran over the next one: the size was written under the name.
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    const sizes = database.data.cards.find((card) => card.id === 'db.size');
+    assert.ok(sizes?.table);
+    sizes.table.rows = [
+      [`Very${'Long'.repeat(1250)}`, '18446744073709551615'],
+      ['users', 9000000],
+    ];
+    await feed(dashboard, payloads);
+    const row = dashboard.page.locator('[data-card="db.size"] table.data tbody tr').first();
+    const [name, size] = await row.locator('th, td').evaluateAll((cells) =>
+      cells.map((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const text = range.getBoundingClientRect();
+        return {
+          left: text.left,
+          right: text.right,
+          cellRight: cell.getBoundingClientRect().right,
+        };
+      }),
+    );
+    assert.ok(name.right <= name.cellRight + 1, `the name's text ends at ${name.right}`);
+    assert.ok(
+      name.right <= size.left,
+      `the name ends at ${name.right}, the size starts at ${size.left}`,
+    );
+    assert.equal(await row.locator('td').last().textContent(), '18,446,744,073,709,551,615');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
 
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
