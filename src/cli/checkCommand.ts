@@ -118,7 +118,12 @@ function stoppedReport(options: CheckOptions, error: unknown): string {
   const problems: RunProblem[] = [{ kind: 'stopped', message: printable(describeError(error)) }];
   const workspace = path.resolve(options.workspace ?? process.cwd());
   if (options.format === 'junit') {
-    return toJunit([], { name: `upkeep ${path.basename(workspace)}`, problems });
+    return toJunit([], {
+      name: `upkeep ${path.basename(workspace)}`,
+      problems,
+      startedAt: systemClock.now().toISOString(),
+      durationMs: 0,
+    });
   }
   return toJsonReport({
     workspace,
@@ -269,6 +274,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       exitCode = EXIT_USAGE;
     }
   }
+  const durationMs = Math.round(performance.now() - startedMs);
   if (options.format === 'json') {
     process.stdout.write(
       toJsonReport({
@@ -279,7 +285,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
           ...(options.check ? { check: options.check.join(',') } : {}),
         },
         startedAt: started.toISOString(),
-        durationMs: Math.round(performance.now() - startedMs),
+        durationMs,
         trusted,
         exitCode,
         problems: runProblems,
@@ -295,6 +301,8 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
           ? `cancelled (${cancel.received}): the checks that did not finish show as skipped`
           : undefined,
         problems: runProblems,
+        startedAt: started.toISOString(),
+        durationMs,
       }),
     );
   } else {

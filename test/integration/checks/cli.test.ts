@@ -444,9 +444,13 @@ checks:
   it('prints a JUnit or JSON report saying why bad usage stopped the run (exit 2)', async () => {
     // A CI job's JUnit upload found an empty file when a typo stopped the run before any check.
     const args = ['check', '--check', 'host.storageFolderz', '--workspace', workspace];
+    const before = Date.now();
     const junit = await upkeep([...args, '--format', 'junit']);
     assert.equal(junit.code, 2, junit.stderr);
     assert.match(junit.stderr, /^upkeep check: unknown check "host\.storageFolderz"$/m);
+    // Dated when it ran, as CI lists reports by date, not 1970-01-01.
+    const dated = Date.parse(/ timestamp="([^"]+)"/.exec(junit.stdout)?.[1] ?? '');
+    assert.ok(dated >= before - 1000 && dated <= Date.now(), junit.stdout);
     assert.match(
       junit.stdout,
       new RegExp(

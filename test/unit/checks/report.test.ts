@@ -282,6 +282,22 @@ describe('check reports', () => {
     );
   });
 
+  it("dates the JUnit suite at the run's start and times it by the run's wall time", () => {
+    // Checks run side by side: their durations add up to more than the run took.
+    const xml = toJunit(results, { startedAt: '2026-12-04T09:59:59.500Z', durationMs: 1500 });
+    assert.match(xml, /<testsuites name="upkeep" tests="3" [^>]* time="1\.500">/);
+    assert.match(xml, /<testsuite [^>]* time="1\.500" timestamp="2026-12-04T09:59:59\.500Z">/);
+    assert.match(xml, /<testcase [^>]*name="health\.url" time="1\.234">/);
+
+    // A run that bad usage stopped before any check: dated when it ran, not in 1970.
+    const stopped = toJunit([], {
+      startedAt: '2026-12-04T10:00:00.000Z',
+      durationMs: 0,
+      problems: [{ kind: 'stopped', message: 'unknown check "x"' }],
+    });
+    assert.match(stopped, /timestamp="2026-12-04T10:00:00\.000Z"/);
+  });
+
   it('escapes the five XML characters', () => {
     assert.equal(
       escapeXml(`<a href="x">&'</a>`),
