@@ -291,7 +291,6 @@ describe('database commands in a real editor', function () {
     await admin(url, `CREATE ROLE ${role} LOGIN PASSWORD 'entered-pw-31'`);
     const name = new URL(url).pathname.slice(1);
     const where = `${role}@127.0.0.1:${database.port}/${name}`;
-    const toasts = page.locator('.notifications-toasts .notification-toast');
     await clearNotifications();
 
     await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
@@ -307,14 +306,7 @@ describe('database commands in a real editor', function () {
     );
     assert.match(refused, /password/i);
 
-    await toasts
-      .filter({ hasText: 'connection test failed' })
-      .getByRole('button', { name: 'Set Password…' })
-      .click();
-    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
-    await input.waitFor();
-    await input.fill('entered-pw-31');
-    await page.keyboard.press('Enter');
+    await setPasswordFrom('connection test failed', 'entered-pw-31');
     const connected = await shownOrListed('round trip');
     assert.match(connected, /^Upkeep: PostgreSQL 17\.\d+, .*\(upkeep\.database\.url setting\)/);
 
@@ -331,6 +323,39 @@ describe('database commands in a real editor', function () {
       both,
     );
   });
+
+  it("runs a refused run's checks again once its Set Password… saves one", async function () {
+    // The password set from the run's notification changed nothing in sight: the tree and the
+    // dashboard's alerts kept "refused the login", and nothing said whether the new one worked.
+    this.timeout(240_000);
+    const role = `e2e_rerun_${process.pid}`;
+    await admin(url, `CREATE ROLE ${role} LOGIN PASSWORD 'rerun-pw-47'`);
+    const name = new URL(url).pathname.slice(1);
+    await enterConnectionUrl(`postgres://${role}:not-it@127.0.0.1:${database.port}/${name}`);
+    await clearNotifications();
+
+    await runCommand(page, "Upkeep: Run Task's Checks…", 60_000);
+    await pickQuickInput(page, 'Health monitoring');
+    const refused = 'Upkeep: Health monitoring: 1 pass, 0 warn, 1 fail';
+    await waitForNotification(page, refused, 60_000);
+    await setPasswordFrom(refused, 'rerun-pw-47');
+
+    const again = await shownOrListed('Health monitoring: Database connectivity: pass');
+    assert.match(again, /round trip \(upkeep\.database\.url setting\)\.$/);
+  });
+
+  /** Set Password… on the notification saying `text`, then the password typed into its box. */
+  async function setPasswordFrom(text: string, password: string): Promise<void> {
+    await page
+      .locator('.notifications-toasts .notification-toast')
+      .filter({ hasText: text })
+      .getByRole('button', { name: 'Set Password…' })
+      .click();
+    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+    await input.waitFor();
+    await input.fill(password);
+    await page.keyboard.press('Enter');
+  }
 
   async function setPassword(password: string): Promise<void> {
     await quickInputClosed();

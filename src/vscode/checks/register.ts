@@ -25,6 +25,7 @@ import type { Services, StoredPassword } from '../services';
 import { CheckDiagnostics } from './diagnostics';
 import { registerRecoveryDrillCommand } from './recoveryDrillCommand';
 import {
+  againWithPassword,
   OPEN_DASHBOARD,
   progressMessage,
   SET_PASSWORD,
@@ -142,7 +143,7 @@ export function registerCheckCommands(services: Services): void {
           );
         },
       );
-      announce(label, results);
+      announce(label, results, definitions);
       return results;
     } finally {
       running.delete(controller);
@@ -152,7 +153,11 @@ export function registerCheckCommands(services: Services): void {
     }
   };
 
-  const announce = (label: string, results: CheckResult[]): void => {
+  const announce = (
+    label: string,
+    results: CheckResult[],
+    definitions: CheckDefinition[],
+  ): void => {
     const { message, severity, actions } = summarizeRun(label, results);
     const show =
       severity === 'warning'
@@ -165,9 +170,19 @@ export function registerCheckCommands(services: Services): void {
       if (choice === OPEN_DASHBOARD) void vscode.commands.executeCommand('upkeep.openDashboard');
       if (choice === SHOW_OUTPUT) services.output.show(true);
       if (choice === SET_PASSWORD) {
-        void vscode.commands.executeCommand('upkeep.setDatabasePassword');
+        void setPasswordAndRunAgain(label, againWithPassword(definitions, results));
       }
     });
+  };
+
+  // The refusal stayed on show in the tree and the dashboard's alerts after the password was
+  // set, with nothing saying whether the new one worked: those checks run again with it.
+  const setPasswordAndRunAgain = async (
+    label: string,
+    definitions: CheckDefinition[],
+  ): Promise<void> => {
+    const saved = await vscode.commands.executeCommand<boolean>('upkeep.setDatabasePassword');
+    if (saved === true && definitions.length) await run(label, definitions);
   };
 
   const runTier = async (tier: TierId): Promise<CheckResult[]> => {

@@ -2,7 +2,7 @@
  * The notification a check run ends with: what came out, why when a single check ran, and only
  * the follow-up buttons that lead somewhere. Free of `vscode` so a unit test can read it.
  */
-import type { CheckResult } from '../../core/checks/types';
+import type { CheckDefinition, CheckResult } from '../../core/checks/types';
 import { firstFew } from '../../core/util/firstFew';
 
 export const SHOW_PROBLEMS = 'Show Problems';
@@ -63,6 +63,22 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   if (flagged.some((r) => !atFile(r))) actions.push(OPEN_DASHBOARD);
   actions.push(SHOW_OUTPUT);
   return { message, severity, actions };
+}
+
+/**
+ * What Set Password… runs again once a password is saved, when the run's login was refused: the
+ * run's checks a password changes (health.database and those reading the database), so the
+ * tree and the dashboard stop showing the refusal. Nothing when no login was refused.
+ */
+export function againWithPassword(
+  definitions: CheckDefinition[],
+  results: CheckResult[],
+): CheckDefinition[] {
+  const refused = new Set(
+    results.filter((r) => r.values?.loginRefused === true).map((r) => r.checkId),
+  );
+  if (!refused.size) return [];
+  return definitions.filter((d) => refused.has(d.id) || d.needsDatabase === true);
 }
 
 /** The progress line while a run goes on: how far, and the check just finished by its title. */

@@ -52,11 +52,11 @@ export function registerDatabaseCommands(services: Services): void {
   const plans = services.track(new PlanDocuments());
   services.track(vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
 
-  const command = (id: string, handler: (...args: unknown[]) => Promise<void>): void => {
+  const command = (id: string, handler: (...args: unknown[]) => Promise<unknown>): void => {
     services.track(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          await handler(...args);
+          return await handler(...args);
         } catch (error) {
           if (UpkeepError.is(error, 'cancelled')) return;
           log.error(`${id}: ${describeError(error)}`);
@@ -194,7 +194,8 @@ async function configureDatabase(
         .update('database.url', undefined, configTarget(services));
       return announceConnection(services, 'The upkeep.database.url setting is forgotten');
     case 'password':
-      return setDatabasePassword(services, log, login);
+      await setDatabasePassword(services, log, login);
+      return;
     case 'environment':
       return selectRailsEnvironment(services);
     case 'database':
@@ -257,7 +258,8 @@ async function configureUntrusted(
       await vscode.commands.executeCommand('workbench.trust.manage');
       return;
     case 'password':
-      return setDatabasePassword(services, log, login);
+      await setDatabasePassword(services, log, login);
+      return;
     case 'test':
       return testConnection(services, log, login);
   }
@@ -328,18 +330,19 @@ interface LoginMemory {
   refused: boolean;
 }
 
+/** True once a password is saved (not when cancelled or forgotten), for a caller to go on. */
 async function setDatabasePassword(
   services: Services,
   log: Logger,
   login: LoginMemory,
-): Promise<void> {
+): Promise<boolean> {
   const password = await vscode.window.showInputBox({
     title: 'Database password',
     prompt: "Kept in the editor's secret storage, never in settings. Leave empty to forget it.",
     password: true,
     ignoreFocusOut: true,
   });
-  if (password === undefined) return;
+  if (password === undefined) return false;
   const server = password ? await serverForPassword(services) : undefined;
   await services.setDatabasePassword(password || undefined, server);
   void vscode.window.showInformationMessage(
@@ -350,6 +353,7 @@ async function setDatabasePassword(
       : 'Upkeep: database password forgotten.',
   );
   if (password && login.refused) await testConnection(services, log, login);
+  return !!password;
 }
 
 async function selectRailsEnvironment(services: Services): Promise<void> {

@@ -8,8 +8,9 @@ import {
   NOT_STARTED_SUMMARY,
   UNTRUSTED_SUMMARY,
 } from '../../../src/core/checks/runner';
-import type { CheckResult, Finding } from '../../../src/core/checks/types';
+import type { CheckDefinition, CheckResult, Finding } from '../../../src/core/checks/types';
 import {
+  againWithPassword,
   OPEN_DASHBOARD,
   progressMessage,
   SET_PASSWORD,
@@ -159,5 +160,42 @@ describe('summarizeRun', () => {
     ]);
     const down = result('health.database', 'Database connectivity', 'fail', 'Cannot reach');
     assert.ok(!summarizeRun('Daily checks', [down]).actions.includes(SET_PASSWORD));
+  });
+});
+
+describe('againWithPassword', () => {
+  const definition = (id: string, needsDatabase = false): CheckDefinition => ({
+    id,
+    title: id,
+    needsDatabase,
+    run: () => Promise.resolve({ outcome: 'pass', summary: 'ok' }),
+  });
+  const health = definition('health.database');
+  const connections = definition('db.connections', true);
+  const disk = definition('host.diskSpace');
+  const run = [health, disk, connections];
+  const refused: CheckResult = {
+    ...result('health.database', 'Database connectivity', 'fail', 'No password for user app'),
+    values: { loginRefused: true },
+  };
+
+  it('runs again the checks a password changes, once the login was refused', () => {
+    // Set Password… from the run's notification left the refusal on show in the tree and the
+    // dashboard's alerts, beside a dashboard that connected with the new password.
+    const skipped = result('db.connections', 'Connections', 'skipped', 'database not usable');
+    const again = againWithPassword(run, [
+      refused,
+      result('host.diskSpace', 'Disk', 'pass', ''),
+      skipped,
+    ]);
+    assert.deepEqual(
+      again.map((d) => d.id),
+      ['health.database', 'db.connections'],
+    );
+  });
+
+  it('runs nothing again when no login was refused', () => {
+    const down = result('health.database', 'Database connectivity', 'fail', 'Cannot reach');
+    assert.deepEqual(againWithPassword(run, [down]), []);
   });
 });
