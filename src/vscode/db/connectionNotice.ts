@@ -1,12 +1,12 @@
 /**
  * What the editor says after a database setting changes (Rails environment, database of
  * config/database.yml, the URL setting forgotten): which connection Upkeep now uses and where
- * it came from, or why none is found; and where it comes from as Configure Database Connection
- * shows it. Free of `vscode` so a test can run it on real files.
+ * it came from, or why none is found; and where it comes from, or why none is, as Configure
+ * Database Connection shows it. Free of `vscode` so a test can run it on real files.
  */
 import type { ResolveOptions, ResolvedConnection } from '../../core/db/connection';
 import { describeSource, resolveConnection } from '../../core/db/connection';
-import { describeError } from '../../core/util/errors';
+import { UpkeepError, describeError } from '../../core/util/errors';
 
 export interface ConnectionNotice {
   level: 'information' | 'warning';
@@ -56,4 +56,19 @@ export function describeOrigin(
   const named = source.kind === 'database.yml' && source.environment === 'production';
   const production = connection.production && !named ? ' · treated as production' : '';
   return `from ${parts.filter(Boolean).join(', ')}${production}`;
+}
+
+/**
+ * Why no connection is found, as Configure Database Connection's "Now" row says it: the hint
+ * for no database at all is to run that very command, so it points at the rows below instead.
+ */
+export function notFoundInPicker(error: unknown): string {
+  if (!UpkeepError.is(error, 'not-found')) return describeError(error);
+  return describeError(
+    new UpkeepError(
+      'not-found',
+      error.message,
+      'Enter a connection URL below, or set DATABASE_URL.',
+    ),
+  );
 }

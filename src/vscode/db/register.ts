@@ -37,7 +37,7 @@ import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
-import { connectionNotice, describeOrigin } from './connectionNotice';
+import { connectionNotice, describeOrigin, notFoundInPicker } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
 import { pickText } from '../tree/checkFailures';
 
@@ -145,7 +145,7 @@ async function configureDatabase(
       detail: describeOrigin(connection),
     };
   } catch (error) {
-    now = { label: '$(database) Not found', detail: describeError(error) };
+    now = { label: '$(database) Not found', detail: notFoundInPicker(error) };
   }
   const settings = services.settings();
   const items: ConfigureItem[] = [

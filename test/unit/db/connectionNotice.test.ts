@@ -9,7 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveSettings } from '../../../src/core/settings';
 import { resolveConnection } from '../../../src/core/db/connection';
-import { connectionNotice, describeOrigin } from '../../../src/vscode/db/connectionNotice';
+import {
+  connectionNotice,
+  describeOrigin,
+  notFoundInPicker,
+} from '../../../src/vscode/db/connectionNotice';
 
 const DATABASE_YML = `default: &default
   adapter: postgresql
@@ -94,5 +98,29 @@ describe('connectionNotice', () => {
       describeOrigin(marked),
       'from config/database.yml, development environment · treated as production',
     );
+  });
+
+  it('says in Configure Database Connection what to pick there, not to run it', async () => {
+    // Its "Now" row read: No database configured ... Run "Upkeep: Configure Database
+    // Connection", in the very picker that command had opened.
+    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-empty-'));
+    try {
+      const error = await resolveConnection({ ...options('development'), workspace: empty }).then(
+        () => assert.fail('no database in an empty folder'),
+        (thrown: unknown) => thrown,
+      );
+      assert.equal(
+        notFoundInPicker(error),
+        'No database configured: no upkeep.database.url setting, no DATABASE_URL ' +
+          '(environment or .env) and no config/database.yml. Enter a connection URL below, ' +
+          'or set DATABASE_URL.',
+      );
+    } finally {
+      await fs.rm(empty, { recursive: true, force: true });
+    }
+
+    // Any other reason keeps its own hint.
+    const staging = await resolveConnection(options('staging')).catch((e: unknown) => e);
+    assert.match(notFoundInPicker(staging), /Select Rails Environment/);
   });
 });
