@@ -263,12 +263,19 @@ function measuredText(key: string, value: Scalar, ratios: boolean): string {
   return factText(value);
 }
 
+/** Card data fields the card's own text already says (its reason), not shown again as facts. */
+const SAID_IN_TEXT: Record<string, Set<string>> = {
+  businessGrowth: new Set(['retentionNote']),
+};
+
 /** A card's scalar fields as facts, and a nested size as its `pretty` text; 12 at most. */
 function factsOf(data: unknown, cardId?: string): { label: string; value: string }[] {
   if (!isRecord(data)) return [];
   const facts: { label: string; value: string }[] = [];
   const ratios = cardId === 'cacheHitRatio';
+  const said = (cardId && SAID_IN_TEXT[cardId]) || new Set<string>();
   for (const [key, value] of Object.entries(data)) {
+    if (said.has(key)) continue;
     if (isScalar(value) && value !== null) {
       const label = labelFor(key, cardId).replace(/ seconds\b/i, '');
       const text = measuredText(key, value, ratios && key !== 'blocksRead');

@@ -347,6 +347,24 @@ describe('dashboard database view', () => {
     assert.deepEqual(view.facts, [{ label: 'Sign-ups time zone', value: 'Etc/UTC' }]);
   });
 
+  it("says the growth card's retention note once, in its text, not again as a figure", () => {
+    // The card's reason already says why retention cannot be measured; the same sentence came
+    // again as a "Retention note" figure, cut off with an ellipsis in a narrow tile.
+    const note =
+      'users has none of current_sign_in_at, last_sign_in_at, last_seen_at, last_active_at, ' +
+      'last_login_at, so 7-day retention cannot be measured.';
+    const growth: BusinessGrowthData = {
+      counts: { users: 2000 },
+      signUpsPerDay: [{ day: '2026-11-05', users: 1 }],
+      signUpsTimeZone: 'Etc/UTC',
+      retention7d: null,
+      retentionNote: note,
+    };
+    const view = cardView({ ...card('businessGrowth', growth), reason: note });
+    assert.equal(view.reason, note);
+    assert.deepEqual(view.facts, [{ label: 'Sign-ups time zone', value: 'Etc/UTC' }]);
+  });
+
   it('gives the headline shares unrounded, so they read as the cards write them', () => {
     // 234 of 481 users is 48.6486 %: rounded to hundredths first it became 48.65, then 48.7 %
     // in the headline while the card said 48.6 %.
