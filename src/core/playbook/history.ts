@@ -4,8 +4,15 @@
  */
 import type { Playbook } from './model';
 import type { HistoryEntry, PlaybookState } from './state';
+import { periodAt, stateInstant } from './schedule';
 import { describeOwnerChange, taskEntry } from './state';
 import { printable } from '../util/printable';
+
+/** `2026-03`: the month of a time in `timeZone`; of one that is no time, its first characters. */
+function monthOf(at: string, timeZone: string): string {
+  const instant = stateInstant(at);
+  return instant ? periodAt('month', instant, timeZone).key : at.slice(0, 7);
+}
 
 const ACTIONS: Record<HistoryEntry['action'], string> = {
   done: 'Done',
@@ -15,12 +22,16 @@ const ACTIONS: Record<HistoryEntry['action'], string> = {
   owner: 'Owner changed',
 };
 
-/** Markdown for one task (`taskId`) or every task (undefined), newest first. */
+/**
+ * Markdown for one task (`taskId`) or every task (undefined), newest first, under the months of
+ * `timeZone`, the zone `formatTime` writes times in.
+ */
 export function historyMarkdown(
   playbook: Playbook,
   state: PlaybookState,
   taskId: string | undefined,
   formatTime: (iso: string) => string,
+  timeZone = 'UTC',
 ): string {
   const tasks = playbook.tasks.filter((task) => !taskId || task.id === taskId);
   const title = taskId ? `History: ${plain(tasks[0]?.title ?? taskId)}` : 'Maintenance history';
@@ -33,7 +44,7 @@ export function historyMarkdown(
   if (!entries.length) lines.push('Nothing recorded yet.');
   let month = '';
   for (const { task, entry } of entries) {
-    const entryMonth = entry.at.slice(0, 7);
+    const entryMonth = monthOf(entry.at, timeZone);
     if (entryMonth !== month) {
       month = entryMonth;
       lines.push(`## ${plain(month)}`, '');

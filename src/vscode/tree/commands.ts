@@ -327,6 +327,7 @@ export function historyProvider(context: TreeCommandContext): vscode.TextDocumen
         controller.state(),
         name === 'all' ? undefined : name,
         format,
+        controller.timeZone,
       );
     },
   };

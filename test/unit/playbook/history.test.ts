@@ -64,6 +64,21 @@ describe('task history document', () => {
     );
   });
 
+  it("heads an entry with its time's month in the zone read, not in UTC", () => {
+    // Done at 08:00 on 1 March in Tokyo: its time is 2026-02-28T23:00Z, and the history in
+    // Tokyo listed it under February, its heading reading 1 March.
+    const state = emptyState();
+    const now = new Date('2026-02-28T23:00:00Z');
+    markDone(state, logs, { now, by: 'Kei', periodKey: '2026-03-01' });
+    markDone(state, logs, { now: new Date('2026-02-27T12:00:00Z'), by: 'Kei', periodKey: 'x' });
+    const months = (zone: string): string[] =>
+      historyMarkdown(playbook, state, 'daily.logs', (iso) => iso, zone)
+        .split('\n')
+        .filter((line) => line.startsWith('## '));
+    assert.deepEqual(months('Asia/Tokyo'), ['## 2026-03', '## 2026-02']);
+    assert.deepEqual(months('Europe/London'), ['## 2026-02']);
+  });
+
   it('keeps a committed state file from putting markup in through its period or check', () => {
     const state = emptyState();
     const context = {
