@@ -580,7 +580,8 @@ export function barList(
       h(
         'li',
         null,
-        h('span', { className: 'bar-label' }, item.label),
+        // Cut to its column when long: whole in its tooltip.
+        h('span', { className: 'bar-label', attrs: { title: shownText(item.label) } }, item.label),
         h('span', { className: 'bar-track' }, bar),
         h('span', { className: 'bar-value' }, plural(item.value, unit)),
         item.note ? h('span', { className: 'bar-note' }, item.note) : null,

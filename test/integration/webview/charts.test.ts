@@ -249,6 +249,26 @@ describe('dashboard charts with edge data (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it("shows a bar's whole name in its tooltip where the list cuts it", async () => {
+    // A funnel step named at length read "Signed …", with no way to see the rest.
+    const dashboard = await harness.open({ width: 320 });
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    const step = `\u202E1 Signed up through the partner programme ${'x'.repeat(300)}`;
+    business.data.funnel[0].step = step;
+    await feed(dashboard, payloads);
+    const label = chartFigure(dashboard.page, 'Users who reached each step')
+      .locator('.bar-label')
+      .first();
+    const cut = await label.evaluate((span) => span.scrollWidth > span.clientWidth);
+    assert.ok(cut, 'the name is cut at 320 px');
+    const shown = `\\u202e1 Signed up through the partner programme ${'x'.repeat(300)}`;
+    assert.ok((await label.getAttribute('title')) === shown, 'the whole name is its tooltip');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
     const payloads = sampleSections();
