@@ -320,16 +320,28 @@ interface Completion {
 /**
  * The completion the task stands on: its last one, or when that is stamped ahead (trusted, it
  * kept the task from being overdue until the period after it, months later) the last one in the
- * history neither stamped ahead nor taken back (a reset of its period follows it), as the task
+ * history neither stamped ahead nor taken back (a reset in its period follows it, the period
+ * its time falls in here, as another zone may file the two under different keys), as the task
  * would stand had the one stamped ahead not been.
  */
-function standingCompletion(state: TaskState | undefined, now: Date): Completion | undefined {
+function standingCompletion(
+  state: TaskState | undefined,
+  unit: Exclude<PeriodUnit, 'none'>,
+  now: Date,
+  timeZone: string,
+): Completion | undefined {
   if (!state?.done || !stampedAhead(state.done.at, now)) return state?.done;
+  const periodHere = (entry: Completion): string => {
+    const at = stateInstant(entry.at);
+    return at ? periodAt(unit, at, timeZone).key : entry.periodKey;
+  };
   const takenBack = new Set<string>();
   for (const entry of [...state.history].reverse()) {
-    if (entry.action === 'reset') takenBack.add(entry.periodKey);
-    if (entry.action !== 'done' || takenBack.has(entry.periodKey)) continue;
-    if (stateInstant(entry.at) && !stampedAhead(entry.at, now)) return entry;
+    if (entry.action === 'reset') takenBack.add(periodHere(entry));
+    if (entry.action !== 'done' || !stateInstant(entry.at) || stampedAhead(entry.at, now)) {
+      continue;
+    }
+    if (!takenBack.has(periodHere(entry))) return entry;
   }
   return undefined;
 }
@@ -368,7 +380,7 @@ export function taskStatus(
   const period = periodAt(tier.period, now, timeZone);
   const checkedItems = ticksIn(state, period, now);
   const today = localDateOf(now, timeZone);
-  const last = standingCompletion(state, now);
+  const last = standingCompletion(state, tier.period, now, timeZone);
   if (completedIn(last, period, now)) {
     return { kind: 'done', period, checkedItems, done: { at: last!.at, by: last!.by } };
   }

@@ -406,6 +406,35 @@ describe('schedule: task status', () => {
     );
   });
 
+  it('counts no completion another zone filed that a reset here took back', () => {
+    // Kei marks it done at 08:00 on 1 March in Tokyo (filed under March); Ann resets it at
+    // 23:30 on 28 February in London (filed under February); a laptop a year ahead marks it
+    // done. Past that, the task stood on Kei's completion, which Ann had taken back.
+    const tier = tierOf('monthly');
+    const entry = (action: 'done' | 'reset', periodKey: string, at: string, by: string) => ({
+      ...{ action, periodKey, at, by, items: [], checks: [] },
+    });
+    const ahead = entry('done', '2027-02', '2027-02-10T10:00:00Z', 'Skewed Laptop');
+    const task = state({
+      since: '2026-01-10T00:00:00Z',
+      done: { periodKey: ahead.periodKey, at: ahead.at, by: ahead.by },
+      history: [
+        entry('done', '2026-01', '2026-01-20T10:00:00Z', 'Ann'),
+        entry('done', '2026-03', '2026-02-28T23:00:00Z', 'Kei'),
+        entry('reset', '2026-02', '2026-02-28T23:30:00Z', 'Ann'),
+        ahead,
+      ],
+    });
+    const now = new Date('2026-02-28T23:45:00Z');
+    const read = (reader: string): unknown[] => {
+      const status = taskStatus(tier, task, now, reader);
+      return [status.kind, status.period?.key, status.missedPeriod];
+    };
+    // It stands on January's: due in London's February, overdue in Tokyo's March.
+    assert.deepEqual(read('Europe/London'), ['due', '2026-02', undefined]);
+    assert.deepEqual(read('Asia/Tokyo'), ['overdue', '2026-03', '2026-02']);
+  });
+
   it('places a completion in the reading zone, not under the period its writer filed it', () => {
     // Marked done at 08:00 on 1 March in Tokyo, filed under 2026-03: it is 28 February in
     // London and New York. There it read "due today" beside "last done today", and in March
