@@ -83,8 +83,9 @@ const QUOTED_SQL_INJECTION = anyOf(
   String.raw`'\s*or\s*'?\d{1,10}'?${COMPARED}`,
   // `admin' or 'a'='a`, `x' OR ''='`, `1' AND 'abc'='abc`, `1'||'1'='1`: a quoted comparison.
   String.raw`'\s*(?:or|and|\|\|)\s*'[^']{0,20}'\s*=\s*'`,
-  // The rest of the query commented out: `admin'--`, `admin' #`. Not "'no'--and", a dash.
-  String.raw`'--(?![a-z])`,
+  // The rest of the query commented out: `admin'--`, `admin' #`. Not "'no'--and", a dash,
+  // nor "'--'", a quoted option.
+  String.raw`'--(?![a-z'])`,
   String.raw`'\s*#\s*(?:$|[&"{}\0])`,
   // A quote ending a string and a statement after it: `'; DROP TABLE`, not `'no'; then`.
   String.raw`'\s*;\s*(?:drop|select|insert|update|delete|shutdown|exec|declare|create|alter)\b`,

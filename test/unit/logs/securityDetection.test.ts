@@ -323,6 +323,8 @@ describe('probes that ordinary text resembles', () => {
         ['/products?q=drop+table+lamp', '{"q"=>"Drop Table Set"}'],
         ['/products/actuators', undefined],
         ['/c', '{"comment"=>{"body"=>"Name\\nid"}}'],
+        ['/c', `{"comment"=>{"body"=>"Pass '--' to stop options"}}`],
+        ['/items?ref=OR5xK2', '{"ref"=>"OR5xK2", "token"=>"or0QpZ=="}'],
       ],
       [],
     );
