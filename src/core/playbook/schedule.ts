@@ -8,7 +8,7 @@
 import { plural } from '../util/plural';
 import { wallClockFormat } from '../util/timeZone';
 import type { PeriodUnit, Tier } from './model';
-import type { TaskState } from './state';
+import type { HistoryEntry, TaskState } from './state';
 
 /** A calendar date without a time or a zone. */
 export interface LocalDate {
@@ -320,9 +320,8 @@ interface Completion {
 /**
  * The completion the task stands on: its last one, or when that is stamped ahead (trusted, it
  * kept the task from being overdue until the period after it, months later) the last one in the
- * history neither stamped ahead nor taken back (a reset in its period follows it, the period
- * its time falls in here, as another zone may file the two under different keys), as the task
- * would stand had the one stamped ahead not been.
+ * history that stands, neither stamped ahead nor taken back, as the task would stand had the
+ * one stamped ahead not been.
  */
 function standingCompletion(
   state: TaskState | undefined,
@@ -331,17 +330,31 @@ function standingCompletion(
   timeZone: string,
 ): Completion | undefined {
   if (!state?.done || !stampedAhead(state.done.at, now)) return state?.done;
-  const periodHere = (entry: Completion): string => {
-    const at = stateInstant(entry.at);
-    return at ? periodAt(unit, at, timeZone).key : entry.periodKey;
+  return lastStanding(
+    state.history,
+    (entry) => stateInstant(entry.at) !== undefined && !stampedAhead(entry.at, now),
+    { unit, timeZone },
+  );
+}
+
+/**
+ * The last completion in `history` that `counts` and no reset took back: a reset after it in
+ * its period, the period its time falls in when read in a zone (another zone may file the two
+ * under different keys), else the period it was filed under.
+ */
+export function lastStanding(
+  history: readonly HistoryEntry[],
+  counts: (entry: HistoryEntry) => boolean,
+  reading?: { unit: Exclude<PeriodUnit, 'none'>; timeZone: string },
+): Completion | undefined {
+  const periodOf = (entry: HistoryEntry): string => {
+    const at = reading ? stateInstant(entry.at) : undefined;
+    return at && reading ? periodAt(reading.unit, at, reading.timeZone).key : entry.periodKey;
   };
   const takenBack = new Set<string>();
-  for (const entry of [...state.history].reverse()) {
-    if (entry.action === 'reset') takenBack.add(periodHere(entry));
-    if (entry.action !== 'done' || !stateInstant(entry.at) || stampedAhead(entry.at, now)) {
-      continue;
-    }
-    if (!takenBack.has(periodHere(entry))) return entry;
+  for (const entry of [...history].reverse()) {
+    if (entry.action === 'reset') takenBack.add(periodOf(entry));
+    if (entry.action === 'done' && counts(entry) && !takenBack.has(periodOf(entry))) return entry;
   }
   return undefined;
 }

@@ -6,7 +6,14 @@ import type { CheckOutcome } from '../checks/types';
 import type { Task, Tier } from './model';
 import { isRecord } from '../util/isRecord';
 import { typedLine } from '../util/printable';
-import { completedIn, periodAt, stateInstant, ticksIn, type Period } from './schedule';
+import {
+  completedIn,
+  lastStanding,
+  periodAt,
+  stateInstant,
+  ticksIn,
+  type Period,
+} from './schedule';
 
 const STATE_VERSION = 1;
 
@@ -404,10 +411,10 @@ export function resetTask(state: PlaybookState, taskId: string, context: ChangeC
 
 function takeBackDone(entry: TaskState, context: ChangeContext, note: string): void {
   pushHistory(entry, entryNow(entry, 'reset', context, note));
-  // The completion before this period still counts for "overdue since".
-  const earlier = entry.history
-    .filter((item) => item.action === 'done' && !ofPeriod(item, context))
-    .at(-1);
+  // The completion before this period still counts for "overdue since", unless reset too.
+  const { period, timeZone } = context;
+  const reading = period && timeZone ? { unit: period.unit, timeZone } : undefined;
+  const earlier = lastStanding(entry.history, (item) => !ofPeriod(item, context), reading);
   if (earlier) entry.done = { periodKey: earlier.periodKey, at: earlier.at, by: earlier.by };
   else delete entry.done;
 }

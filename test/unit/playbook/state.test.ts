@@ -15,6 +15,7 @@ import {
   resetTask,
   setItemChecked,
   snoozeTask,
+  trackTask,
   validateState,
 } from '../../../src/core/playbook/state';
 import type { ChangeContext } from '../../../src/core/playbook/state';
@@ -193,6 +194,25 @@ describe('playbook state changes', () => {
     assert.deepEqual(taskStatus(daily, entry, ann.now, 'UTC').checkedItems, ['slow']);
     const morning = new Date('2026-12-05T09:00:00Z');
     assert.deepEqual(taskStatus(daily, entry, morning, 'UTC').checkedItems, ['errors']);
+  });
+
+  it('goes back to no completion a reset had already taken back', () => {
+    // Done on 20 January and reset the next day; done on 5 February, then an item unticked: the
+    // task fell back on January's completion, which no longer stood, and read due, not overdue.
+    const monthly = findTask(defaultPlaybook(), 'monthly.backups')!;
+    const tier = defaultPlaybook().tiers.find((candidate) => candidate.id === 'monthly')!;
+    const on = (iso: string): ChangeContext => changeContext(tier, new Date(iso), 'Ann', 'UTC');
+    const state = emptyState();
+    trackTask(state, monthly.id, on('2026-01-10T09:00:00Z'));
+    markDone(state, monthly, on('2026-01-20T09:00:00Z'));
+    resetTask(state, monthly.id, on('2026-01-21T09:00:00Z'));
+    markDone(state, monthly, on('2026-02-05T09:00:00Z'));
+    const unticked = on('2026-02-06T09:00:00Z');
+    assert.equal(setItemChecked(state, monthly, 'latest', false, unticked), 'reopened');
+    const entry = state.tasks[monthly.id];
+    assert.equal(entry.done, undefined);
+    const status = taskStatus(tier, entry, unticked.now, 'UTC');
+    assert.deepEqual([status.kind, status.missedPeriod], ['overdue', '2026-01']);
   });
 
   it('keeps who changed the owner, when, and from whom to whom, in the history', () => {
