@@ -391,13 +391,16 @@ export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, GROWTH_TABLES)
     .map(([name]) => name);
+  const size: ChartView = {
+    title: 'Database size',
+    unit: 'MB',
+    times,
+    series: [{ label: 'Database', values: sorted.map((s) => mb(s.databaseBytes)) }],
+  };
+  // A database without tables has no Largest tables: empty axes read as a chart of nothing.
+  if (largest.length === 0) return [size];
   return [
-    {
-      title: 'Database size',
-      unit: 'MB',
-      times,
-      series: [{ label: 'Database', values: sorted.map((s) => mb(s.databaseBytes)) }],
-    },
+    size,
     {
       title: 'Largest tables',
       unit: 'MB',

@@ -196,6 +196,18 @@ describe('dashboard database view', () => {
     assert.deepEqual(growthCharts([]), []);
   });
 
+  it('draws no Largest tables chart of a database without tables', () => {
+    // It drew empty axes and a legend of nothing under its title.
+    const charts = growthCharts([
+      { at: '2026-12-03T00:00:00Z', databaseBytes: 8_000_000, tables: {} },
+      { at: '2026-12-04T00:00:00Z', databaseBytes: 8_100_000, tables: {} },
+    ]);
+    assert.deepEqual(
+      charts.map((chart) => chart.title),
+      ['Database size'],
+    );
+  });
+
   it(
     'draws the onboarding funnel as users who reached each step, ' +
       'with completion and retention',
