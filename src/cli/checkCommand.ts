@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError, fileErrorWithCode } from '../core/util/errors';
-import type { UpkeepSettings } from '../core/settings';
 import { loadPlaybook } from '../core/playbook/loader';
 import type { Playbook } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
@@ -37,8 +36,8 @@ import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, CheckResult, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
-import { resolveConnection } from '../core/db/connection';
 import { cancelOnSignals } from './cancelSignals';
+import { connectionPassword } from './databasePasswords';
 import {
   cliLogger,
   logPlaybookProblems,
@@ -235,7 +234,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         databasePassword: process.env.PGPASSWORD || undefined,
         surface: 'cli',
         results,
-        secrets: await databasePassword(workspace, settings, trusted),
+        secrets: await connectionPassword(workspace, settings, trusted),
       },
       {
         parallelism,
@@ -417,23 +416,4 @@ function listCheckIds(
       'exit code 2.\n',
   );
   return EXIT_USAGE;
-}
-
-/**
- * The password the database checks will connect with (from .env or config/database.yml too),
- * known before any check runs, so that a tool printing it before they connect is hidden too.
- */
-async function databasePassword(
-  workspace: string,
-  settings: UpkeepSettings,
-  trusted: boolean,
-): Promise<string[]> {
-  const connection = await resolveConnection({
-    workspace,
-    settings,
-    env: process.env,
-    trusted,
-  }).catch(() => undefined);
-  const password = connection?.config.password;
-  return typeof password === 'string' ? [password] : [];
 }

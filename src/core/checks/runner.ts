@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock';
 import { describeError, UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redactSecrets } from '../util/logger';
-import { splitUrlPassword } from '../db/connection';
+import { environmentPasswords } from '../db/connection';
 import type { Surface } from '../db/connection';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
@@ -170,18 +170,8 @@ function secretsOf(definition: CheckDefinition, secrets: Set<string>): ReadonlyS
 /** The passwords a tool or a custom check could print: the run's own, and the environment's. */
 function knownSecrets(options: RunContextOptions): Set<string> {
   const env = options.env ?? process.env;
-  const values = [options.databasePassword, env.PGPASSWORD, urlPassword(env.DATABASE_URL)];
+  const values = [options.databasePassword, ...environmentPasswords(env)];
   return new Set([...values, ...(options.secrets ?? [])].filter((value) => value !== undefined));
-}
-
-function urlPassword(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  try {
-    return splitUrlPassword(text).password;
-  } catch {
-    // Not a URL: the session that cannot connect with it reports that.
-    return undefined;
-  }
 }
 
 /** Hides the secrets in every line, those added to the set later too. */

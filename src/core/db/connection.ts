@@ -623,6 +623,20 @@ const SOCKET_DIRS = ['/var/run/postgresql', '/tmp'];
 const SECRET_PARAMETER = /pass|secret|token/i;
 
 /**
+ * The database passwords the environment holds, for hiding: `PGPASSWORD`, and the one in
+ * `DATABASE_URL` (none when it is no URL; the session that cannot connect with it says so).
+ */
+export function environmentPasswords(env: Record<string, string | undefined>): string[] {
+  let fromUrl: string | undefined;
+  try {
+    fromUrl = env.DATABASE_URL ? splitUrlPassword(env.DATABASE_URL).password : undefined;
+  } catch {
+    fromUrl = undefined;
+  }
+  return [env.PGPASSWORD, fromUrl].filter((value): value is string => Boolean(value));
+}
+
+/**
  * An entered connection URL split for keeping: the URL without its password, for a settings
  * file, and the password, for secret storage. libpq (and pg) also read `?password=` from the
  * query, so that one is taken out too; the userinfo one wins when both are given. Other secret

@@ -152,7 +152,31 @@ const SHORTEST_HIDDEN = 4;
  * stand alone. A secret shorter than four characters is replaced only where it is a whole value.
  */
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
-  let redacted = redact(text);
+  return hideSecrets(redact(text), secrets);
+}
+
+/**
+ * Every string in `value` (plain JSON data: objects, arrays, strings, numbers) with the secrets
+ * hidden as `hideSecrets` hides them; the rest as it is.
+ */
+export function hideSecretsIn<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return hideSecrets(item, secrets);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item === null || typeof item !== 'object') return item;
+    return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+  };
+  return walk(value) as T;
+}
+
+/**
+ * Every occurrence of the given secrets, as written or in a form a program prints it in (see
+ * printedForms), replaced by `***`; one shorter than four characters only where it is a whole
+ * value. Nothing else: text that names a secret (`password=x`) is `redact`'s.
+ */
+export function hideSecrets(text: string, secrets: Iterable<string>): string {
+  let redacted = text;
   for (const secret of secrets) {
     if (secret === '') continue;
     for (const form of printedForms(secret)) {
