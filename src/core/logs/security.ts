@@ -252,6 +252,17 @@ function withoutSqlComments(text: string): string {
 }
 
 /**
+ * Line comments that end before a line break as spaces, as sqlmap's tamper scripts send them
+ * (`UNION--%0ASELECT`, `AND#ngNv%0A1=1`); undefined when there are none. Tried besides the text
+ * as it is, where `admin'--` must stay a comment.
+ */
+function withoutLineComments(text: string): string | undefined {
+  if (!text.includes('\n')) return undefined;
+  const joined = text.replace(/(?:--|#)[^\n]{0,64}\n/g, ' ');
+  return joined === text ? undefined : joined;
+}
+
+/**
  * Character references as a browser reads them in an attribute (`&#106;avascript&colon;`), for
  * the XSS patterns only: a `&#39;` is no quote that ends an SQL string.
  */
@@ -317,8 +328,10 @@ export function classifyRequest(
   const target = normal === undefined ? plain : `${plain}\0${normal}`;
   const sql = withoutSqlComments(target);
   const quoted = sql.includes("'");
+  const joined = withoutLineComments(sql);
   if (
     SQL_INJECTION.test(sql) ||
+    (joined !== undefined && SQL_INJECTION.test(joined)) ||
     (quoted && QUOTED_SQL_INJECTION.test(sql)) ||
     (quoted && sql !== target && QUOTE_COMMENT.test(target))
   ) {

@@ -114,6 +114,8 @@ function hostileParams(size: number): string[] {
     fill('1; drop '),
     fill('x\nid '),
     fill('/actuator'),
+    fill('1 union--x\nselect#y\n'),
+    fill(`${'#'.repeat(70)}\n`),
   ];
 }
 

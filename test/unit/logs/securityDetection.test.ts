@@ -330,6 +330,18 @@ describe('probes that ordinary text resembles', () => {
     );
   });
 
+  it('finds UNION SELECT split by line comments, as sqlmap writes it with a tamper script', () => {
+    assertKinds(
+      [
+        ['/items?id=1+union--%0Aselect+1,2--', undefined],
+        ['/items?id=1%23ngNv%0AUNION%23nVNa%0ASELECT%23lujY%0A1,2', undefined],
+        ['/items?id=1+AND%23ngNv%0A9227=9227', undefined],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds([['/c?body=the+union+--+ours%0Aselect+1,2+from+Leeds', undefined]], []);
+  });
+
   it("finds the repository's .git folder and the git files scanners fetch, not .github", () => {
     assertKinds(
       [
