@@ -269,6 +269,40 @@ describe('dashboard charts with edge data (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  for (const mb of [20_000_000, 1_100_585_369_600]) {
+    it(`writes the size axis of a database of ${mb.toLocaleString('en-US')} MB whole`, async () => {
+      // The axis was 56 px wide whatever its labels: "20,000,000" read "0,000,000".
+      const dashboard = await harness.open();
+      const payloads = sampleSections();
+      const database = payloads.find((payload) => payload.section === 'database');
+      assert.ok(database?.section === 'database');
+      database.data.growth = [
+        {
+          title: 'Database size',
+          unit: 'MB',
+          times: HOURS,
+          series: [{ label: 'Database', values: [mb, mb * 1.01, mb * 1.02, mb * 1.03] }],
+        },
+      ];
+      await feed(dashboard, payloads);
+      const canvas = chartFigure(dashboard.page, 'Database size').locator('canvas');
+      await canvas.waitFor();
+      // Ink in the canvas's first 2 px: a label that starts left of the canvas, cut.
+      const cut = await canvas.evaluate((element: HTMLCanvasElement) => {
+        const scale = element.width / element.getBoundingClientRect().width;
+        const { data } = element
+          .getContext('2d')!
+          .getImageData(0, 0, Math.round(2 * scale), element.height);
+        let ink = 0;
+        for (let at = 3; at < data.length; at += 4) if (data[at] > 0) ink++;
+        return ink;
+      });
+      assert.equal(cut, 0, `${cut} pixels of a label at the canvas's left edge`);
+      await assertClean(dashboard);
+      await dashboard.page.context().close();
+    });
+  }
+
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
     const payloads = sampleSections();
