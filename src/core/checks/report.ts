@@ -174,15 +174,30 @@ export function toJsonReport(
   return printableJson(document) + '\n';
 }
 
-/** What escapeXml keeps as written: the whitespace of a report of several lines. */
-const LINE_BREAKS = '\t\n\r';
+/**
+ * What escapeXml keeps as written in text: the whitespace of a report of several lines. A CR is
+ * a reference there too, since a parser reads a raw one as a line feed.
+ */
+const KEPT_IN_TEXT = '\t\n';
 
 /**
- * Escapes text for XML content and attribute values; drops characters XML 1.0 forbids, and
- * writes DEL, C1, bidi controls and line separators as references (`&#x9b;`): the same text to
- * a parser, nothing a terminal showing the report acts on.
+ * Escapes text for XML content; drops characters XML 1.0 forbids, and writes DEL, C1, bidi
+ * controls and line separators as references (`&#x9b;`): the same text to a parser, nothing a
+ * terminal showing the report acts on.
  */
 export function escapeXml(text: string): string {
+  return escapeXmlText(text, KEPT_IN_TEXT);
+}
+
+/**
+ * escapeXml for an attribute value, whose tabs and line breaks are references too: a parser
+ * reads a raw one there as a space.
+ */
+function escapeXmlAttribute(text: string): string {
+  return escapeXmlText(text, '');
+}
+
+function escapeXmlText(text: string, kept: string): string {
   const escaped = text
     .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
     .replace(/&/g, '&amp;')
@@ -190,9 +205,13 @@ export function escapeXml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
-  return printable(escaped, (char) =>
-    LINE_BREAKS.includes(char) ? char : `&#x${char.charCodeAt(0).toString(16)};`,
-  );
+  return printable(escaped, (char) => (kept.includes(char) ? char : reference(char)));
+}
+
+/** `&#10;` for a tab or line break (the form XML writers use), `&#x9b;` for the others. */
+function reference(char: string): string {
+  const code = char.charCodeAt(0);
+  return code < 0x20 ? `&#${code};` : `&#x${code.toString(16)};`;
 }
 
 export interface JunitOptions {
@@ -245,13 +264,13 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
   // Checks run side by side: their durations add up to more than the run took.
   const total = options.durationMs ?? results.reduce((sum, r) => sum + r.durationMs, 0);
-  const name = escapeXml(options.name ?? 'upkeep');
+  const name = escapeXmlAttribute(options.name ?? 'upkeep');
   const tests = results.length + runErrors.length;
 
   const attributes =
     `name="${name}" tests="${tests}" failures="${failures}" ` +
     `errors="${errors}" skipped="${skipped}" time="${seconds(total)}"`;
-  const timestamp = escapeXml(
+  const timestamp = escapeXmlAttribute(
     options.startedAt ?? results[0]?.startedAt ?? new Date(0).toISOString(),
   );
   const lines = [
@@ -262,8 +281,8 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
   for (const result of results) {
     const [group] = result.checkId.split('.');
     const open =
-      `    <testcase classname="upkeep.${escapeXml(group)}" ` +
-      `name="${escapeXml(result.checkId)}" time="${seconds(result.durationMs)}">`;
+      `    <testcase classname="upkeep.${escapeXmlAttribute(group)}" ` +
+      `name="${escapeXmlAttribute(result.checkId)}" time="${seconds(result.durationMs)}">`;
     const body = [
       result.details,
       ...(result.findings ?? []).map(
@@ -272,7 +291,7 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
     ]
       .filter(Boolean)
       .join('\n');
-    const message = escapeXml(`${result.outcome}: ${result.summary}`);
+    const message = escapeXmlAttribute(`${result.outcome}: ${result.summary}`);
     let inner = '';
     if (isFailure(result)) {
       inner =
@@ -281,7 +300,7 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
     } else if (result.outcome === 'error') {
       inner = `      <error message="${message}" type="error">${escapeXml(body)}</error>`;
     } else if (result.outcome === 'skipped') {
-      inner = `      <skipped message="${escapeXml(result.summary)}"/>`;
+      inner = `      <skipped message="${escapeXmlAttribute(result.summary)}"/>`;
     } else {
       inner =
         '      <system-out>' +
@@ -293,7 +312,7 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
   for (const error of runErrors) {
     lines.push(
       `    <testcase classname="upkeep" name="${error.name}" time="0.000">`,
-      `      <error message="${escapeXml(error.message)}" type="${error.type}">` +
+      `      <error message="${escapeXmlAttribute(error.message)}" type="${error.type}">` +
         `${escapeXml(error.body)}</error>`,
       '    </testcase>',
     );

@@ -298,6 +298,25 @@ describe('check reports', () => {
     assert.match(stopped, /timestamp="2026-12-04T10:00:00\.000Z"/);
   });
 
+  it('writes line breaks and tabs in JUnit attributes as references, which parsers keep', () => {
+    // A parser reads a raw line break or tab in an attribute as a space, and a raw CR in text
+    // as a line feed: the message of a summary of several lines would lose its lines.
+    const summary = 'disk full on /\n2 volumes\tchecked\r\nend';
+    const xml = toJunit(
+      [
+        result('custom.disk', 'fail', summary, { details: 'line one\r\nline two\tend' }),
+        result('custom.skip', 'skipped', 'no log\nfile'),
+      ],
+      { name: 'upkeep app\nfolder' },
+    );
+    const tags = xml.match(/<[^>]*>/g) ?? [];
+    for (const tag of tags) assert.doesNotMatch(tag, /[\t\n\r]/, tag);
+    assert.match(xml, /<testsuites name="upkeep app&#10;folder" /);
+    assert.match(xml, /message="fail: disk full on \/&#10;2 volumes&#9;checked&#13;&#10;end"/);
+    assert.match(xml, />line one&#13;\nline two\tend<\/failure>/);
+    assert.match(xml, /<skipped message="no log&#10;file"\/>/);
+  });
+
   it('escapes the five XML characters', () => {
     assert.equal(
       escapeXml(`<a href="x">&'</a>`),
