@@ -213,7 +213,10 @@ export interface LogsView {
   /** Files read, and anything that went wrong reading them. */
   sources: string[];
   warnings: string[];
-  /** Set when the window holds nothing and the newest entry read is older: when it is from. */
+  /**
+   * Set when the window holds nothing and the newest entry read is older, or after its end (a
+   * clock ahead): when it is from.
+   */
   behind?: string;
 }
 

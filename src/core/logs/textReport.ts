@@ -42,15 +42,22 @@ export function countsLine(rows: { className: string; count: number }[], limit =
 }
 
 /**
- * For a window that holds no request while the log read has older entries: when the newest one
- * is from. A log copied from a server, or one the app no longer writes (Rails 7.1 and later log
- * to STDOUT), otherwise reads as a quiet window of zeros.
+ * For a window that holds no request while the log read has entries before or after it: when
+ * the newest one is from. A log copied from a server, or one the app no longer writes (Rails 7.1
+ * and later log to STDOUT), otherwise reads as a quiet window of zeros; so does a log written by
+ * a machine whose clock is ahead, all its entries after the window's end.
  */
 export function windowBehindLog(s: LogSummary): string | undefined {
   const from = Date.parse(s.window.from ?? '');
+  const to = Date.parse(s.window.to ?? '');
   const newest = Date.parse(s.lastEntry ?? '');
-  if (s.requests.total > 0 || !(newest < from)) return undefined;
-  return `Nothing in this window: the newest entry read is from ${formatUtc(s.lastEntry)}.`;
+  if (s.requests.total > 0) return undefined;
+  const at = formatUtc(s.lastEntry);
+  if (newest < from) return `Nothing in this window: the newest entry read is from ${at}.`;
+  if (newest >= to) {
+    return `Nothing in this window: the newest entry read is from ${at}, after its end.`;
+  }
+  return undefined;
 }
 
 /** " (over 3 requests: the slowest one)" after a figure; empty when it needs no word. */

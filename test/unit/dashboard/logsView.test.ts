@@ -434,4 +434,23 @@ describe('dashboard logs view', () => {
     );
     assert.equal((await view()).view.behind, undefined, 'a window with requests');
   });
+
+  it('says when the newest entry read is after the window, which read as a quiet one', async () => {
+    // A log from a machine whose clock is ahead (or a window chosen before the log starts)
+    // read as a calm window of zeros.
+    const before = new Date('2021-11-20T00:00:00Z');
+    const summary = await summarizeLogs({
+      workspace: WORKSPACE,
+      sources: ['rails52_production_tagged.log'],
+      window: windowBounds({ kind: '24h' }, before),
+      timeZone: 'UTC',
+      clock: fixedClock(before),
+    });
+    const logs = logsView(summary, { kind: '24h' });
+    assert.equal(logs.totals.requests, 0);
+    assert.match(
+      logs.behind ?? '',
+      /^Nothing in this window: the newest entry read is from 2021-11-26 \S+ UTC, after its end\.$/,
+    );
+  });
 });
