@@ -331,6 +331,13 @@ describe('playbook state kept in the repo, in a real editor', function () {
       history.map((entry) => [entry.action, entry.note]),
       [['done', '3 RuboCop offenses fixed, Brakeman clean']],
     );
+
+    // The task's hover says it too: it showed who and when, and the note was nowhere in sight.
+    const hover = page
+      .locator('.context-view .hover-contents')
+      .filter({ hasText: 'Note: 3 RuboCop offenses fixed, Brakeman clean' });
+    await showTreeHover(treeItem(page, VIEW, 'Code quality'), hover);
+    await page.mouse.move(900, 900);
   });
 
   it("shows a tick's time on the team's clock with upkeep.schedule.timeZone", async function () {

@@ -380,6 +380,20 @@ export function recordOwnerChange(
   pushHistory(entry, history);
 }
 
+/**
+ * The history entry of a completion (the task's last one by default): what was found, and the
+ * values asked for, which the completion itself does not keep.
+ */
+export function completionEntry(
+  task: TaskState | undefined,
+  done: Pick<HistoryEntry, 'at' | 'periodKey'> | undefined = task?.done,
+): HistoryEntry | undefined {
+  if (!task || !done) return undefined;
+  return task.history.find(
+    (item) => item.action === 'done' && item.at === done.at && item.periodKey === done.periodKey,
+  );
+}
+
 /** The task's last owner change in the history, if any. */
 export function lastOwnerChange(
   task: TaskState | undefined,

@@ -28,7 +28,7 @@ import {
   weekdayOf,
 } from './schedule';
 import type { OwnerChange, PlaybookState, TaskState } from './state';
-import { describeOwnerChange, lastOwnerChange, taskEntry } from './state';
+import { completionEntry, describeOwnerChange, lastOwnerChange, taskEntry } from './state';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -347,9 +347,7 @@ function lastDone(
     stored?.done ??
     (onDemand ? stored?.history.filter((item) => item.action === 'done').at(-1) : undefined);
   if (!stored || !done) return null;
-  const entry = stored.history
-    .filter((item) => item.action === 'done' && item.at === done.at)
-    .find((item) => item.periodKey === done.periodKey);
+  const entry = completionEntry(stored, done);
   const at = stateInstant(done.at);
   // A completion filed in another zone may fall in another period here (08:00 on 1 March in
   // Tokyo is February in London): said as the period taskStatus counts it for.

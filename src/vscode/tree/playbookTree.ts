@@ -21,7 +21,13 @@ import {
 } from '../../core/playbook/schedule';
 import { formatMs } from '../../core/util/figures';
 import { plural } from '../../core/util/plural';
-import { describeOwnerChange, lastOwnerChange, taskEntry, tickOf } from '../../core/playbook/state';
+import {
+  completionEntry,
+  describeOwnerChange,
+  lastOwnerChange,
+  taskEntry,
+  tickOf,
+} from '../../core/playbook/state';
 import type { BugReportSummary } from '../../core/templates/reports';
 import { codeBlock } from '../../core/templates/markdown';
 import { describeOpenReports, reportState } from '../../core/templates/reports';
@@ -274,6 +280,9 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     )) {
       lines.push(hoverText(fact));
     }
+    // What Mark Task Done… asked for ("What was found or done?"), kept with the completion.
+    const note = status.kind === 'done' ? completionEntry(this.controller.stateOf(task))?.note : '';
+    if (note) lines.push(hoverText(`Note: ${note}`));
     if (status.kind === 'due' && status.period) {
       const soon = describeDueSoon(status.period.unit);
       lines.push(
