@@ -300,7 +300,10 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
     } else if (result.outcome === 'error') {
       inner = `      <error message="${message}" type="error">${escapeXml(body)}</error>`;
     } else if (result.outcome === 'skipped') {
-      inner = `      <skipped message="${escapeXmlAttribute(result.summary)}"/>`;
+      // Its details say what to set up so that it runs (where the log is, the password).
+      inner =
+        `      <skipped message="${escapeXmlAttribute(result.summary)}"/>` +
+        (body ? `\n      <system-out>${escapeXml(body)}</system-out>` : '');
     } else {
       inner =
         '      <system-out>' +

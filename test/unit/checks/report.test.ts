@@ -263,6 +263,22 @@ describe('check reports', () => {
     assert.ok(!toJunit([...results, says]).includes('name="run"'));
   });
 
+  it("keeps a skipped check's details in JUnit: what to set up so that it runs", async () => {
+    const skipped = result('logs.errorRate', 'skipped', 'No log file to read', {
+      details: 'log/production.log does not exist.\nPoint upkeep.logs.sources at your logs.',
+    });
+    const xml = toJunit([skipped]);
+    assert.match(
+      xml,
+      new RegExp(
+        /<skipped message="No log file to read"\/>\n\s+<system-out>log\/production\.log /.source +
+          /does not exist\.\nPoint upkeep\.logs\.sources at your logs\.<\/system-out>/.source,
+      ),
+    );
+    assert.match(xml, /skipped="1"/);
+    await parseXml(xml);
+  });
+
   it('counts a warn as passing JUnit unless --fail-on warn', () => {
     const xml = toJunit(results);
     assert.match(xml, /failures="0"/);
