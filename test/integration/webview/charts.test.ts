@@ -21,16 +21,36 @@ async function assertClean(dashboard: DashboardPage): Promise<void> {
   assert.deepEqual(await cspViolations(dashboard.page), [], 'CSP violations');
 }
 
+type SectionName = SectionPayload['section'];
+type SectionData<S extends SectionName> = Extract<SectionPayload, { section: S }>['data'];
+
+/** The sample dashboard with one of its sections changed by `edit`. */
+function sampleWith<S extends SectionName>(
+  section: S,
+  edit: (data: SectionData<S>) => void,
+): SectionPayload[] {
+  const payloads = sampleSections();
+  const payload = payloads.find((each) => each.section === section);
+  assert.ok(payload);
+  edit(payload.data as SectionData<S>);
+  return payloads;
+}
+
 /** The sample dashboard with one of its Logs charts replaced. */
 function withLogsChart(
   key: 'requestsPerHour' | 'errorRate' | 'durations',
   view: ChartView,
 ): SectionPayload[] {
-  const payloads = sampleSections();
-  const logs = payloads.find((payload) => payload.section === 'logs');
-  assert.ok(logs?.section === 'logs');
-  logs.data[key] = view;
-  return payloads;
+  return sampleWith('logs', (logs) => {
+    logs[key] = view;
+  });
+}
+
+/** The sample dashboard with these growth charts. */
+function withGrowth(growth: ChartView[]): SectionPayload[] {
+  return sampleWith('database', (database) => {
+    database.growth = growth;
+  });
 }
 
 const HOURS = [0, 1, 2, 3].map((at) => Date.parse('2026-12-04T08:00:00Z') / 1000 + at * 3600);
@@ -173,10 +193,7 @@ describe('dashboard charts with edge data (Chromium)', function () {
       const dashboard = await harness.open({ width });
       const page = dashboard.page;
       const name = `\u202Egpj.exe${'Long'.repeat(1250)}`;
-      const payloads = sampleSections();
-      const database = payloads.find((payload) => payload.section === 'database');
-      assert.ok(database?.section === 'database');
-      database.data.growth = [
+      const payloads = withGrowth([
         {
           title: 'Largest tables',
           unit: 'MB',
@@ -186,7 +203,7 @@ describe('dashboard charts with edge data (Chromium)', function () {
             { label: 'users', values: [1, 1, 1, 1] },
           ],
         },
-      ];
+      ]);
       await feed(dashboard, payloads);
       const chart = chartFigure(page, 'Largest tables');
       await chart.locator('.u-legend').waitFor();
@@ -216,15 +233,14 @@ describe('dashboard charts with edge data (Chromium)', function () {
   it('keeps a 5,000-character table name in its cell, off the size beside it', async () => {
     // One word longer than a cell ran over the next one: the size was written under the name.
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const database = payloads.find((payload) => payload.section === 'database');
-    assert.ok(database?.section === 'database');
-    const sizes = database.data.cards.find((card) => card.id === 'db.size');
-    assert.ok(sizes?.table);
-    sizes.table.rows = [
-      [`Very${'Long'.repeat(1250)}`, '18446744073709551615'],
-      ['users', 9000000],
-    ];
+    const payloads = sampleWith('database', (database) => {
+      const sizes = database.cards.find((card) => card.id === 'db.size');
+      assert.ok(sizes?.table);
+      sizes.table.rows = [
+        [`Very${'Long'.repeat(1250)}`, '18446744073709551615'],
+        ['users', 9000000],
+      ];
+    });
     await feed(dashboard, payloads);
     const row = dashboard.page.locator('[data-card="db.size"] table.data tbody tr').first();
     const [name, size] = await row.locator('th, td').evaluateAll((cells) =>
@@ -252,11 +268,10 @@ describe('dashboard charts with edge data (Chromium)', function () {
   it("shows a bar's whole name in its tooltip where the list cuts it", async () => {
     // A funnel step named at length read "Signed …", with no way to see the rest.
     const dashboard = await harness.open({ width: 320 });
-    const payloads = sampleSections();
-    const business = payloads.find((payload) => payload.section === 'business');
-    assert.ok(business?.section === 'business');
     const step = `\u202E1 Signed up through the partner programme ${'x'.repeat(300)}`;
-    business.data.funnel[0].step = step;
+    const payloads = sampleWith('business', (business) => {
+      business.funnel[0].step = step;
+    });
     await feed(dashboard, payloads);
     const label = chartFigure(dashboard.page, 'Users who reached each step')
       .locator('.bar-label')
@@ -273,17 +288,14 @@ describe('dashboard charts with edge data (Chromium)', function () {
     it(`writes the size axis of a database of ${mb.toLocaleString('en-US')} MB whole`, async () => {
       // The axis was 56 px wide whatever its labels: "20,000,000" read "0,000,000".
       const dashboard = await harness.open();
-      const payloads = sampleSections();
-      const database = payloads.find((payload) => payload.section === 'database');
-      assert.ok(database?.section === 'database');
-      database.data.growth = [
+      const payloads = withGrowth([
         {
           title: 'Database size',
           unit: 'MB',
           times: HOURS,
           series: [{ label: 'Database', values: [mb, mb * 1.01, mb * 1.02, mb * 1.03] }],
         },
-      ];
+      ]);
       await feed(dashboard, payloads);
       const canvas = chartFigure(dashboard.page, 'Database size').locator('canvas');
       await canvas.waitFor();
@@ -305,10 +317,9 @@ describe('dashboard charts with edge data (Chromium)', function () {
 
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
-    const payloads = sampleSections();
-    const logs = payloads.find((payload) => payload.section === 'logs');
-    assert.ok(logs?.section === 'logs');
-    logs.data.statusMix = [];
+    const payloads = sampleWith('logs', (logs) => {
+      logs.statusMix = [];
+    });
     await feed(dashboard, payloads);
     const mix = chartFigure(dashboard.page, 'Status mix');
     assert.equal(await mix.locator('li').count(), 0);
