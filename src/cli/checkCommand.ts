@@ -36,6 +36,7 @@ import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { runChecks } from '../core/checks/runner';
 import type { CheckDefinition, CheckResult, ResultLog } from '../core/checks/types';
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
+import type { SignalCancel } from './cancelSignals';
 import { cancelOnSignals } from './cancelSignals';
 import { connectionPassword } from './databasePasswords';
 import {
@@ -149,7 +150,22 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   return value;
 }
 
+/**
+ * Ctrl-C, SIGTERM or SIGHUP cancels the run: running tools are killed with their children, the
+ * rest is skipped. Listened for from the command's start to its end: one before the checks
+ * cancels them all, one after them lets the report out. Without a listener the process died at
+ * once, leaving a CI job's report file empty.
+ */
 async function runCheckCommand(options: CheckOptions): Promise<number> {
+  const cancel = cancelOnSignals();
+  try {
+    return await runCheck(options, cancel);
+  } finally {
+    cancel.stop();
+  }
+}
+
+async function runCheck(options: CheckOptions, cancel: SignalCancel): Promise<number> {
   const workspace = await resolveWorkspace(options.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'check');
   const timeoutSeconds = positiveNumber(options.timeout, '--timeout');
@@ -215,41 +231,34 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
         )
       : new MemoryResultLog();
 
-  // Ctrl-C, SIGTERM or SIGHUP cancels the run: running tools are killed with their children,
-  // the rest is skipped.
-  const cancel = cancelOnSignals();
-
   const started = systemClock.now();
   const startedMs = performance.now();
-  let runResults;
-  try {
-    runResults = await runChecks(
-      checks,
-      {
-        workspace,
-        settings,
-        clock: systemClock,
-        log,
-        trusted,
-        databasePassword: process.env.PGPASSWORD || undefined,
-        surface: 'cli',
-        results,
-        secrets: await connectionPassword(workspace, settings, trusted),
-      },
-      {
-        parallelism,
-        timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-        signal: cancel.signal,
-        onFinished: closeSharedResources,
-      },
-    );
-  } finally {
-    cancel.stop();
-  }
+  const runResults = await runChecks(
+    checks,
+    {
+      workspace,
+      settings,
+      clock: systemClock,
+      log,
+      trusted,
+      databasePassword: process.env.PGPASSWORD || undefined,
+      surface: 'cli',
+      results,
+      secrets: await connectionPassword(workspace, settings, trusted),
+    },
+    {
+      parallelism,
+      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      signal: cancel.signal,
+      onFinished: closeSharedResources,
+    },
+  );
+  // A signal from here on cancels nothing: every check has its verdict, and the report goes out.
+  const cancelledBy = cancel.received;
   // A cancelled run is no clean run: exit 0 would tell cron and CI that every check passed.
   // The checks that finished keep their results; a cancelled one is no verdict, and the results
   // file does not keep it (see isKept).
-  let exitCode = cancel.received ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
+  let exitCode = cancelledBy ? EXIT_USAGE : exitCodeFor(runResults, options.failOn);
   // What a playbook error names (a task, a check) was left out of the run: a clean exit would
   // tell cron that it ran and passed.
   if (exitCode === 0 && playbookErrors) exitCode = EXIT_USAGE;
@@ -296,8 +305,8 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
       toJunit(runResults, {
         failOn: options.failOn,
         name: `upkeep ${path.basename(workspace)}`,
-        cancelled: cancel.received
-          ? `cancelled (${cancel.received}): the checks that did not finish show as skipped`
+        cancelled: cancelledBy
+          ? `cancelled (${cancelledBy}): the checks that did not finish show as skipped`
           : undefined,
         problems: runProblems,
         startedAt: started.toISOString(),
@@ -310,7 +319,7 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     process.stdout.write(formatTable(runResults, { width }));
   }
   if (notSaved) process.stderr.write(`upkeep check: ${notSaved}\n`);
-  if (playbookErrors && !cancel.received) {
+  if (playbookErrors && !cancelledBy) {
     process.stderr.write(
       `upkeep check: .upkeep/playbook.yaml has ${plural(playbookErrors, 'error')} (above): ` +
         `what ${playbookErrors === 1 ? 'it names' : 'they name'} was left out of the run` +
@@ -318,16 +327,16 @@ async function runCheckCommand(options: CheckOptions): Promise<number> {
     );
   }
   const gaps = setupGaps(runResults, options.failOn);
-  if (gaps.length > 0 && !cancel.received && !playbookErrors && !notSaved) {
+  if (gaps.length > 0 && !cancelledBy && !playbookErrors && !notSaved) {
     // Exit 2 rather than 1: cron's mail says why, or it reads as a broken command.
     process.stderr.write(
       `upkeep check: exit code 2: ${gaps.join(', ')} could not run for a gap in the setup; ` +
         `${gaps.length === 1 ? 'its details say' : 'their details say'} what to set.\n`,
     );
   }
-  if (cancel.received) {
+  if (cancelledBy) {
     process.stderr.write(
-      `upkeep check: cancelled (${cancel.received}): the checks that did not finish show as ` +
+      `upkeep check: cancelled (${cancelledBy}): the checks that did not finish show as ` +
         `skipped, ${resultsFile ? 'and were not saved; ' : ''}exit code 2.\n`,
     );
   }
