@@ -598,7 +598,7 @@ export function barList(
         'li',
         null,
         // Cut to its column when long: whole in its tooltip.
-        h('span', { className: 'bar-label', attrs: { title: shownText(item.label) } }, item.label),
+        h('span', { className: 'bar-label', attrs: { title: item.label } }, item.label),
         h('span', { className: 'bar-track' }, bar),
         h('span', { className: 'bar-value' }, plural(item.value, unit)),
         item.note ? h('span', { className: 'bar-note' }, item.note) : null,

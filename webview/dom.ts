@@ -15,6 +15,9 @@ export interface ElementProps {
   props?: Record<string, unknown>;
 }
 
+/** Attributes whose text is shown or read as the page's: bidi controls written out in them too. */
+const SHOWN_ATTRIBUTES = new Set(['title', 'aria-label']);
+
 /** Creates an element; strings and numbers become Text nodes, so data always shows as text. */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -26,7 +29,9 @@ export function h(tag: string, props?: ElementProps | null, ...children: Child[]
   const element = document.createElement(tag);
   if (props?.className) element.className = props.className;
   for (const [name, value] of Object.entries(props?.attrs ?? {})) {
-    if (value !== undefined) element.setAttribute(name, value);
+    if (value === undefined) continue;
+    // A tooltip or a name read aloud says the text the way the page shows it.
+    element.setAttribute(name, SHOWN_ATTRIBUTES.has(name) ? shownText(value) : value);
   }
   for (const [name, value] of Object.entries(props?.props ?? {})) {
     (element as unknown as Record<string, unknown>)[name] = value;

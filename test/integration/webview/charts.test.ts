@@ -315,6 +315,31 @@ describe('dashboard charts with edge data (Chromium)', function () {
     });
   }
 
+  it('writes out bidi controls in tooltips as in the text they go with', async () => {
+    // A cut cell's and a fact's tooltip held the override itself: the tooltip read backwards.
+    const dashboard = await harness.open();
+    const name = `\u202Egpj.exe${'x'.repeat(400)}`;
+    const payloads = sampleWith('database', (database) => {
+      const sizes = database.cards.find((card) => card.id === 'db.size');
+      assert.ok(sizes?.table);
+      sizes.table.rows = [[name, 1]];
+      sizes.facts = [{ label: 'Largest', value: name }];
+      database.slowQueries[0].query = `SELECT 1 -- ${name}`;
+    });
+    await feed(dashboard, payloads);
+    const titles = await dashboard.page
+      .locator('[data-section="database"] [title]')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('title') ?? ''));
+    const withName = titles.filter((title) => title.includes('gpj.exe'));
+    assert.equal(withName.length, 3, `${withName.length} tooltips name the table`);
+    for (const title of withName) {
+      assert.ok(!title.includes('\u202E'), `a raw override in ${title.slice(0, 30)}`);
+      assert.ok(title.includes('\\u202egpj.exe'), title.slice(0, 30));
+    }
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('says a window without requests has no status mix, not an empty list', async () => {
     const dashboard = await harness.open();
     const payloads = sampleWith('logs', (logs) => {
