@@ -106,6 +106,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
       signal: cancel.signal,
       log,
       surface: 'cli',
+      namedSources: given.length > 0,
     });
     // An exception the app logged may hold the database password (a driver's error, a debug
     // line): hidden as upkeep check hides it in what the log checks quote.

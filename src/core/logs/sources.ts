@@ -52,6 +52,11 @@ export interface ResolveOptions {
   signal?: AbortSignal;
   /** Where the messages are read, so their hints name what works there; default `any`. */
   surface?: Surface;
+  /**
+   * The sources are files the user named (`upkeep logs FILE`), not the setting's: one that is
+   * not there is a path to check, not a log kept elsewhere.
+   */
+  named?: boolean;
 }
 
 function isGlob(pattern: string): boolean {
@@ -246,7 +251,9 @@ export async function resolveSources(
         const what = fromGlob ? `No file matches ${pattern}` : `${pattern} does not exist`;
         missing.push({
           pattern,
-          message: `${what} (in ${workspace}). ${missingLogHint(options.surface)}`,
+          message: options.named
+            ? `${what}: check the path.`
+            : `${what} (in ${workspace}). ${missingLogHint(options.surface)}`,
           missing: true,
         });
       }

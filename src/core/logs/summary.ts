@@ -54,6 +54,8 @@ export interface SummarizeOptions {
   log?: Logger;
   /** Where the summary's messages are read, so their hints name what works there; default `any`. */
   surface?: Surface;
+  /** The sources are files the user named (`upkeep logs FILE`): see ResolveOptions.named. */
+  namedSources?: boolean;
   /** @internal Tests change files between chunks with this. */
   afterChunk?: () => Promise<void>;
   /** @internal Smaller chunks make those tests precise. */
@@ -87,6 +89,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     confineToWorkspace: options.confineToWorkspace,
     signal: options.signal,
     surface: options.surface,
+    named: options.namedSources,
   });
   for (const warning of warnings) run.report.warn(warning);
   for (const m of missing) {
