@@ -86,7 +86,9 @@ describe('upkeep check with only database checks and no database to reach', func
     const [code, report] = await weeklyDatabase({ DATABASE_URL: wrong.toString() });
     const health = report.results.find((result) => result.checkId === 'health.database');
     assert.equal(health?.outcome, 'fail');
-    assert.equal(code, 1);
+    // Not 0: a setting to fix (exit 2), as a missing password is; nothing was checked.
+    assert.equal(code, 2);
+    assert.equal(report.exitCode, 2);
   });
 
   it('a server too slow for the statement timeout fails naming the database, in time', async () => {
