@@ -49,6 +49,11 @@ export interface ResolvedConnection {
    */
   passwordReadFrom?: { name: string; line: number; dotenv: boolean };
   /**
+   * The server (`user@host:port`) the editor's stored password was set for, when it is another
+   * one and the password was held back: a server that then asks for one is told why.
+   */
+  storedPasswordServer?: string;
+  /**
    * sslmode `prefer` (libpq's default) or `allow`: SSL when the server offers it, else a plain
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
    */
@@ -730,10 +735,11 @@ function finish(
   // As libpq: the source's password, else the editor's stored one, else PGPASSWORD. The stored
   // one is the editor's, not the folder's: a repo's database.yml may name any host.
   const server = serverKey(user, host, port);
-  const stored =
-    options.passwordServer === undefined || options.passwordServer === server
-      ? options.password
-      : undefined;
+  const heldBack =
+    options.password !== undefined &&
+    options.passwordServer !== undefined &&
+    options.passwordServer !== server;
+  const stored = heldBack ? undefined : options.password;
   const password = str('password') ?? stored ?? options.env.PGPASSWORD;
 
   const config: ClientConfig = {
@@ -755,6 +761,7 @@ function finish(
     production,
     databaseName: database,
     surface: options.surface ?? 'any',
+    ...(heldBack ? { storedPasswordServer: options.passwordServer } : {}),
     ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
   };
 }

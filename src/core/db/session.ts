@@ -668,10 +668,16 @@ function connectError(
       ? `, and ${connection.source.file ?? 'config/database.yml'} line ${variable.line} reads ` +
         `it from ${variable.name}, which is not set`
       : '';
+    // The editor has one, kept for another server: "asks for one" alone read as none ever set.
+    const elsewhere = connection.storedPasswordServer
+      ? `; the password in secret storage was set for ${connection.storedPasswordServer}, ` +
+        'and goes to that server only'
+      : '';
     return new UpkeepError(
       'config',
       `No password for user ${user} on ${server} ` +
-        `(from ${describeSource(connection.source)}): the server asks for one${reads}.`,
+        `(from ${describeSource(connection.source)}): the server asks for one${reads}` +
+        `${elsewhere}.`,
       missingPasswordHint(surface, variable?.name),
       { cause: error },
     );

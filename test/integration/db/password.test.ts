@@ -21,7 +21,12 @@ import { createDatabase, serversUnderTest } from './servers';
 import { runCli } from '../../support/cli';
 import { tempFolder } from '../../support/tempFolders';
 
-async function open(url: string, env: NodeJS.ProcessEnv, surface: Surface) {
+async function open(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  surface: Surface,
+  stored: { password?: string; passwordServer?: string } = {},
+) {
   const settings = resolveSettings({ database: { url } });
   const connection = await resolveConnection({
     workspace: os.tmpdir(),
@@ -29,6 +34,7 @@ async function open(url: string, env: NodeJS.ProcessEnv, surface: Surface) {
     env,
     trusted: false,
     surface,
+    ...stored,
   });
   const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
   return openSession(connection, { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs });
@@ -71,6 +77,26 @@ for (const target of serversUnderTest) {
         assert.match(inEditor.hint ?? '', /Upkeep: Set Database Password/);
       },
     );
+
+    it("says the editor's stored password is another server's when it held it back", async () => {
+      // A URL entered for another server keeps its password for that one: this server then got
+      // none, and "the server asks for one" read as if no password had ever been set.
+      const error = await open(noPassword, {}, 'editor', {
+        password: server.password,
+        passwordServer: 'deploy@127.0.0.1:9',
+      }).then(
+        () => assert.fail('sent a password kept for another server'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'config'), String(error));
+      assert.equal(
+        error.message,
+        `No password for user ${server.user} on 127.0.0.1:${server.port}/${database} (from ` +
+          'upkeep.database.url setting): the server asks for one; the password in secret ' +
+          'storage was set for deploy@127.0.0.1:9, and goes to that server only.',
+      );
+      assert.match(error.hint ?? '', /Upkeep: Set Database Password/);
+    });
 
     it('takes the password from PGPASSWORD when none other is given', async () => {
       const session = await open(noPassword, { PGPASSWORD: server.password }, 'cli');
