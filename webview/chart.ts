@@ -427,13 +427,15 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
   /**
    * A bar chart's bars: one whole series (and its part) fills 0.8 of a time's column; two stand
    * side by side in it, the first left of the time, so neither hides the other (of an hour of
-   * 1 request, 1 error, the error's bar covered the request's whole).
+   * 1 request, 1 error, the error's bar covered the request's whole). Those mark no point on
+   * a time: it fell between the two, and a ring of the errors' red sat on each hour of none.
    */
-  const wholeCount = view.series.filter((series) => !series.faded).length;
+  const sideBySide = !!options.bars && view.series.filter((series) => !series.faded).length === 2;
   const barsOf = (index: number): uPlot.Series.PathBuilder | undefined => {
-    if (wholeCount !== 2) return uPlot.paths.bars?.({ size: [0.8, 40] });
+    if (!sideBySide) return uPlot.paths.bars?.({ size: [0.8, 40] });
     return uPlot.paths.bars?.({ size: [0.4, 20], align: wholeIndex(index) === 0 ? -1 : 1 });
   };
+  const barPoints: Partial<uPlot.Series> = sideBySide ? { points: { show: false } } : {};
   // A total belongs to the whole window, not to one time: the time cell stays empty, as for
   // most peaks.
   const restingTime =
@@ -497,7 +499,7 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
           // Wide enough for a double border to show as one.
           markers: { width: 3, dash: (_plot, at) => (at > 0 ? patternOf(at - 1).marker : 'solid') },
         },
-        cursor: { drag: { x: false, y: false } },
+        cursor: { drag: { x: false, y: false }, points: { show: !sideBySide } },
         scales: {
           y: { range: view.figures === 'percent' ? percentRange : yRange },
           x: { time: true, range: xRange(view.times, !!options.bars, !!view.dayBuckets) },
@@ -521,7 +523,7 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
             dash: patternOf(index).dash,
             spanGaps: false,
             paths: options.bars ? barsOf(index) : undefined,
-            ...(options.bars ? {} : { points: linePoints(series) }),
+            ...(options.bars ? barPoints : { points: linePoints(series) }),
             value: (_plot: uPlot, _raw: number | null, _series: number, at: number | null) =>
               write(at === null ? resting[index] : shown[index][at]),
           })),

@@ -130,6 +130,32 @@ describe('dashboard charts with edge data (Chromium)', function () {
     });
   }
 
+  it('marks no points on bars: an hour of no errors shows no red', async () => {
+    // Points were drawn on each bar's time, between two bars side by side, and a ring of the
+    // errors' red sat on every hour of none.
+    const dashboard = await harness.open();
+    await feed(
+      dashboard,
+      withLogsChart('requestsPerHour', {
+        title: 'Requests per hour',
+        unit: 'requests',
+        times: HOURS,
+        series: [
+          { label: 'Requests', values: [0, 1, 3, 0] },
+          { label: 'Errors (5xx)', values: [0, 0, 0, 0] },
+        ],
+      }),
+    );
+    const chart = chartFigure(dashboard.page, 'Requests per hour');
+    await chart.locator('canvas').waitFor();
+    assert.equal(await pixelsOf(chart, THEMES.dark.vars['--vscode-charts-red']), 0);
+    await chart.focus();
+    await dashboard.page.keyboard.press('End');
+    assert.equal(await chart.locator('.u-cursor-pt').count(), 0, 'points on the hovered hour');
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it("writes a chart's figures as its data says, not by its unit's name", async () => {
     // A chart was written as durations when its unit read "ms", whatever its figures were.
     const dashboard = await harness.open();
