@@ -21,6 +21,9 @@ async function assertClean(dashboard: DashboardPage): Promise<void> {
   assert.deepEqual(await cspViolations(dashboard.page), [], 'CSP violations');
 }
 
+/** Four hours from Dec 4, 8:00 UTC: the times of the charts these tests draw. */
+const HOURS = [0, 1, 2, 3].map((at) => Date.parse('2026-12-04T08:00:00Z') / 1000 + at * 3600);
+
 type SectionName = SectionPayload['section'];
 type SectionData<S extends SectionName> = Extract<SectionPayload, { section: S }>['data'];
 
@@ -46,14 +49,25 @@ function withLogsChart(
   });
 }
 
+/** The sample dashboard with a Requests per hour chart of these counts over `HOURS`. */
+function withRequests(requests: number[], errors: number[]): SectionPayload[] {
+  return withLogsChart('requestsPerHour', {
+    title: 'Requests per hour',
+    unit: 'requests',
+    times: HOURS,
+    series: [
+      { label: 'Requests', values: requests },
+      { label: 'Errors (5xx)', values: errors },
+    ],
+  });
+}
+
 /** The sample dashboard with these growth charts. */
 function withGrowth(growth: ChartView[]): SectionPayload[] {
   return sampleWith('database', (database) => {
     database.growth = growth;
   });
 }
-
-const HOURS = [0, 1, 2, 3].map((at) => Date.parse('2026-12-04T08:00:00Z') / 1000 + at * 3600);
 
 /** Pixels of a chart's plot within a few steps of a `#rrggbb` colour. */
 function pixelsOf(chart: Locator, hex: string): Promise<number> {
@@ -91,18 +105,7 @@ describe('dashboard charts with edge data (Chromium)', function () {
       // The errors' bar was drawn over the requests' one: of 1 request, 1 error, only red showed.
       const dashboard = await harness.open({ theme });
       const page = dashboard.page;
-      await feed(
-        dashboard,
-        withLogsChart('requestsPerHour', {
-          title: 'Requests per hour',
-          unit: 'requests',
-          times: HOURS,
-          series: [
-            { label: 'Requests', values: [0, 1, 0, 0] },
-            { label: 'Errors (5xx)', values: [0, 1, 0, 0] },
-          ],
-        }),
-      );
+      await feed(dashboard, withRequests([0, 1, 0, 0], [0, 1, 0, 0]));
       const chart = chartFigure(page, 'Requests per hour');
       await chart.locator('canvas').waitFor();
       const vars = THEMES[theme].vars;
@@ -134,18 +137,7 @@ describe('dashboard charts with edge data (Chromium)', function () {
     // Points were drawn on each bar's time, between two bars side by side, and a ring of the
     // errors' red sat on every hour of none.
     const dashboard = await harness.open();
-    await feed(
-      dashboard,
-      withLogsChart('requestsPerHour', {
-        title: 'Requests per hour',
-        unit: 'requests',
-        times: HOURS,
-        series: [
-          { label: 'Requests', values: [0, 1, 3, 0] },
-          { label: 'Errors (5xx)', values: [0, 0, 0, 0] },
-        ],
-      }),
-    );
+    await feed(dashboard, withRequests([0, 1, 3, 0], [0, 0, 0, 0]));
     const chart = chartFigure(dashboard.page, 'Requests per hour');
     await chart.locator('canvas').waitFor();
     assert.equal(await pixelsOf(chart, THEMES.dark.vars['--vscode-charts-red']), 0);
