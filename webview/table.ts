@@ -60,6 +60,9 @@ function cellText(value: string | number | null, numeric: boolean | undefined): 
   return numeric ? groupDigits(value) : formatText(value);
 }
 
+/** A figure and its unit ("1984 kB", "119 ms"), which read as one. */
+const FIGURE_WITH_UNIT = /^-?[\d.,]+ [A-Za-zµ%]+$/;
+
 /** What a cell shows of a value, and the whole text when that is cut. */
 function display(
   value: string | number | null,
@@ -68,6 +71,8 @@ function display(
   const text = cellText(value, numeric);
   const shown = clip(text);
   if (typeof value !== 'string' || numeric) return { content: shown };
+  // A narrow column broke "1984 kB" between the number and its unit.
+  if (FIGURE_WITH_UNIT.test(shown)) return { content: h('span', { className: 'quantity' }, shown) };
   // Names wrap after their punctuation, so a long path or class name fits a narrow panel.
   return { content: breakable(shown), title: shown === text ? undefined : clip(text, MAX_TITLE) };
 }

@@ -1600,6 +1600,64 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('keeps a size or a duration in a table cell on one line in a narrow panel', async () => {
+    // Largest tables read "1984" over "kB" in a 1,024 px window: the Size column, narrowed by
+    // the others, broke between the number and its unit.
+    const dashboard = await harness.open({ width: 600 });
+    const sections = sampleSections().map((payload) =>
+      payload.section !== 'database'
+        ? payload
+        : {
+            ...payload,
+            data: {
+              ...payload.data,
+              cards: [
+                {
+                  id: 'tables',
+                  title: 'Largest tables',
+                  state: 'ok' as const,
+                  summary: '1 table',
+                  facts: [],
+                  table: {
+                    columns: [
+                      { key: 'table', label: 'Table' },
+                      { key: 'size', label: 'Size' },
+                      { key: 'bytes', label: 'Total bytes', numeric: true },
+                      { key: 'rows', label: 'Rows (estimate)', numeric: true },
+                      { key: 'growth', label: 'Growth 7 days (bytes)', numeric: true },
+                      { key: 'mean', label: 'Mean' },
+                    ],
+                    rows: [
+                      ['schema_migrations_archive', '1984 kB', 2031616, 20000, null, '119 ms'],
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+    );
+    await feed(dashboard, sections);
+    const cells = dashboard.page.locator('[data-section="database"] tbody td');
+    await cells.first().waitFor();
+    const lines = await cells.evaluateAll((found) =>
+      found
+        .filter((cell) => /^(1984 kB|119 ms)$/.test(cell.textContent ?? ''))
+        .map((cell) => {
+          // Its text's line boxes, one per line it takes.
+          const range = document.createRange();
+          range.selectNodeContents(cell.lastChild?.firstChild ?? cell);
+          const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+          return `${cell.textContent}: ${tops.size}`;
+        }),
+    );
+    assert.equal(lines.length, 2, lines.join(' | '));
+    assert.deepEqual(
+      lines.filter((line) => !line.endsWith(': 1')),
+      [],
+      `on more than one line: ${lines.join(' | ')}`,
+    );
+  });
+
   it("keeps a check's age on one line in a narrow panel", async () => {
     // "22 s ago" broke after "22 s" once the Last run header named no zone and the column
     // narrowed to the width of "Last" (seen in the demo's 1,000 px panel, with long summaries).
