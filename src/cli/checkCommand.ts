@@ -38,7 +38,7 @@ import type { CheckDefinition, CheckResult, ResultLog } from '../core/checks/typ
 import { looksLikeRailsApp, nestedRailsApps } from '../core/util/appFolder';
 import type { SignalCancel } from './cancelSignals';
 import { cancelOnSignals } from './cancelSignals';
-import { connectionPassword } from './databasePasswords';
+import { connectionPassword } from '../core/db/knownPasswords';
 import {
   cliLogger,
   logPlaybookProblems,
@@ -244,7 +244,7 @@ async function runCheck(options: CheckOptions, cancel: SignalCancel): Promise<nu
       databasePassword: process.env.PGPASSWORD || undefined,
       surface: 'cli',
       results,
-      secrets: await connectionPassword(workspace, settings, trusted),
+      secrets: await connectionPassword({ workspace, settings, trusted, env: process.env }),
     },
     {
       parallelism,

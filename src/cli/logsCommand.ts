@@ -13,7 +13,6 @@ import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
-import { databasePasswords } from './databasePasswords';
 import { nonEmpty, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
@@ -21,6 +20,7 @@ import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
 import { hideSecretsIn } from '../core/util/logger';
+import { databasePasswords } from '../core/db/knownPasswords';
 
 const EXIT_USAGE = 2;
 
@@ -110,7 +110,10 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     });
     // An exception the app logged may hold the database password (a driver's error, a debug
     // line): hidden as upkeep check hides it in what the log checks quote.
-    const summary = hideSecretsIn(read, await databasePasswords(workspace, settings, true));
+    const summary = hideSecretsIn(
+      read,
+      await databasePasswords({ workspace, settings, trusted: true, env: process.env }),
+    );
 
     const readable = summary.sources.some((s) => s.path && !s.error);
     if (options.format === 'json') {

@@ -14,6 +14,7 @@ import {
   settingsForPlaybook,
 } from '../../core/checks/registry';
 import { runChecks } from '../../core/checks/runner';
+import { connectionPassword } from '../../core/db/knownPasswords';
 import type { CheckDefinition, CheckResult } from '../../core/checks/types';
 import { defaultPlaybook } from '../../core/playbook/defaultPlaybook';
 import type { Playbook, TierId } from '../../core/playbook/model';
@@ -110,6 +111,14 @@ export function registerCheckCommands(services: Services): void {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           const stored = await services.storedPassword().catch(() => ({}) as StoredPassword);
+          // What a tool or an app's logged exception could print, .env's and database.yml's too.
+          const secrets = await connectionPassword({
+            workspace: workspace.uri.fsPath,
+            settings,
+            trusted: services.trusted,
+            env: process.env,
+            ...stored,
+          });
           return runChecks(
             definitions,
             {
@@ -122,6 +131,7 @@ export function registerCheckCommands(services: Services): void {
               databasePasswordServer: stored.passwordServer,
               results: services.results,
               surface: 'editor',
+              secrets,
             },
             {
               signal: controller.signal,

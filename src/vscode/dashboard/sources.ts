@@ -8,6 +8,7 @@ import type { DbCard } from '../../core/db/cards';
 import { cardDefinitions, collectCards, runOrder } from '../../core/db/cards';
 import { probeServer } from '../../core/db/probe';
 import { resolveConnection } from '../../core/db/connection';
+import { databasePasswords } from '../../core/db/knownPasswords';
 import { openSession } from '../../core/db/session';
 import { readSnapshots } from '../../core/db/snapshots';
 import { businessView, databaseView } from '../../core/dashboard/databaseView';
@@ -20,6 +21,7 @@ import { logsView } from '../../core/dashboard/logsView';
 import { summarizeLogs } from '../../core/logs/summary';
 import { effectiveThresholds } from '../../core/playbook/model';
 import { UpkeepError } from '../../core/util/errors';
+import { hideSecretsIn } from '../../core/util/logger';
 import type { Services } from '../services';
 import { readLogsWithProgress } from './logProgress';
 
@@ -82,7 +84,15 @@ export function editorSources(services: Services): DashboardSources {
       log.info(
         `logs: ${summary.requests.total} requests (${window.kind}) in ${Date.now() - started} ms`,
       );
-      return logsView(summary, window);
+      // An exception the app logged may hold the database password: hidden, as upkeep logs does.
+      const passwords = await databasePasswords({
+        workspace,
+        settings,
+        trusted: services.trusted,
+        env: process.env,
+        ...(await services.storedPassword().catch(() => ({}))),
+      });
+      return logsView(hideSecretsIn(summary, passwords), window);
     },
 
     async database(signal, progress) {
