@@ -1036,11 +1036,16 @@ const foreignKeysWithoutIndex: CardDefinition = {
         data: { foreignKeys: [], count },
       };
     }
+    // Named as its fix names it, as Unused indexes names its index: the count alone left the
+    // alert, the tree and the CLI's table without the table to look at.
+    const [first] = list;
+    const keyColumns = first.columns.map(quoteIdent).join(', ');
+    const named = `${qualified(first.schema, first.table)} (${keyColumns})`;
     return {
       state: 'warn',
       summary:
-        `${plural(count, 'foreign key', 'foreign keys')} without an index` +
-        firstListed(list.length, count),
+        `${plural(count, 'foreign key', 'foreign keys')} without an index: ${named}` +
+        `${count > 1 ? ` and ${count - 1} more` : ''}${firstListed(list.length, count)}`,
       reason:
         'Deleting or updating a referenced row scans the whole referencing table without one.' +
         (list.some((row) => row.invalidIndexes.length > 0)

@@ -111,7 +111,7 @@ for (const target of serversUnderTest) {
         );
         assert.equal(
           find(cards, 'foreignKeysWithoutIndex').summary,
-          '1 foreign key without an index',
+          '1 foreign key without an index: "businesses" ("user_id")',
         );
 
         // Once someone signs in again a week later, retention is measured from that column.

@@ -97,7 +97,7 @@ for (const target of serversUnderTest) {
       const { session } = await connect(url);
       try {
         const card = await runCard(session, 'foreignKeysWithoutIndex');
-        assert.equal(card.summary, '1 foreign key without an index');
+        assert.equal(card.summary, '1 foreign key without an index: "events" ("kind_id")');
         const [key] = (card.data as { foreignKeys: ForeignKeyWithoutIndex[] }).foreignKeys;
         assert.deepEqual([key.table, key.columns, key.partitioned], ['events', ['kind_id'], true]);
         assert.match(card.fix ?? '', /^CREATE INDEX ON "events" \("kind_id"\); \(a partitioned/);
