@@ -34,6 +34,8 @@ export interface ReportInput {
 interface Formats {
   instant(iso: string | Date): string;
   number(value: number): string;
+  /** The IANA zone the instants are written in, named once in the report's header. */
+  timeZone: string;
 }
 
 function formatsOf(input: ReportInput): Formats {
@@ -49,6 +51,7 @@ function formatsOf(input: ReportInput): Formats {
       return Number.isFinite(at) ? dates.format(at) : String(value);
     },
     number: (value) => (Number.isFinite(value) ? numbers.format(value) : String(value)),
+    timeZone: dates.resolvedOptions().timeZone,
   };
 }
 
@@ -125,7 +128,8 @@ export function buildReport(input: ReportInput): string {
   out.push(`# Maintenance report ${localDate(input.generatedAt, input.timeZone)}`, '');
   out.push(`- Workspace: ${inline(input.workspaceName)}`);
   out.push(`- Made by: ${inline(input.author)}`);
-  out.push(`- Date: ${formats.instant(input.generatedAt)}`);
+  // Every time below is in this zone, as the dashboard's are; a reader elsewhere needs it named.
+  out.push(`- Date: ${formats.instant(input.generatedAt)} (times in ${formats.timeZone})`);
   const window = input.window;
   const windowText =
     window.kind === 'range'

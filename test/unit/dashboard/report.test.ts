@@ -222,6 +222,19 @@ describe('dashboard report', () => {
     assert.match(markdown, /- Date: .*Dec 5, 2026/);
   });
 
+  it('names the zone its times are written in, as the dashboard names it', () => {
+    // The dashboard says "Updated …, 10:51 PM (UTC)"; the saved report's Date line and Ran at
+    // column gave the same times with no zone, for a reader elsewhere to guess.
+    const markdown = buildReport(
+      input({
+        generatedAt: new Date('2026-12-04T23:30:00Z'),
+        locale: 'en-US',
+        timeZone: 'Asia/Tokyo',
+      }),
+    );
+    assert.ok(markdown.includes('- Date: Dec 5, 2026, 8:30 AM (times in Asia/Tokyo)\n'), markdown);
+  });
+
   it('writes dates in one locale format with the time, and numbers with separators', () => {
     const markdown = buildReport(
       input({
