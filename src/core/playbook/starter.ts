@@ -17,7 +17,7 @@ version: 1
 # Thresholds for this repo, over the upkeep.thresholds.* settings.
 # thresholds:
 #   avgResponseTimeMs: 1500
-#   errorRatePercent: 0.1         # warns above; fails above errorRateAlertPercent (1)
+#   errorRatePercent: 0.1         # warns at or above; fails above errorRateAlertPercent (1)
 #   memoryMb: 1500
 
 # Another team for a tier.

@@ -80,6 +80,30 @@ describe('dashboard alerts', () => {
     );
   });
 
+  it("warns at the guidelines' goals, which a figure must stay under: 0.1 % and 2 s", () => {
+    // "Error Rate: < 0.1%", "Response Time: Average < 2 seconds"; the alerts (> 1 %, > 2 s)
+    // are not reached there.
+    const alerts = computeAlerts({
+      thresholds,
+      logs: logs({ errorRatePercent: 0.1, avgMs: 2000 }),
+    });
+    assert.deepEqual(
+      alerts.map((a) => [a.id, a.severity, a.detail]),
+      [
+        [
+          'logs.errorRate',
+          'warn',
+          '0.1 % of completed requests in the last 24 hours answered 5xx (guideline: below 0.1 %)',
+        ],
+        [
+          'logs.avgResponseTime',
+          'warn',
+          '2 s over 1,000 requests in the last 24 hours (guideline: below 2 s)',
+        ],
+      ],
+    );
+  });
+
   it('names the action that answered most 5xx, to follow the error rate to', () => {
     const view = logs({ errorRatePercent: 2.5 });
     const action = { count: 102, p50Ms: 1, p95Ms: 1, p99Ms: 1, dbSharePercent: null };

@@ -497,6 +497,61 @@ describe('log checks', () => {
     }
   });
 
+  it("a figure at the guidelines' goal misses it: under 0.1 %, under 2 s", async () => {
+    // The guidelines' key metrics are strict: "Error Rate: < 0.1%" and "Response Time: Average
+    // < 2 seconds for all endpoints". Their alerts (error_rate > 0.01, avg_response_time > 2) are
+    // strict the other way, so a figure exactly at the goal warns and does not fail.
+    const requests = (specs: [string, string, number][]): string =>
+      specs
+        .map(([action, status, ms], i) => {
+          const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+          const at = new Date(Date.parse('2026-12-04T10:00:00Z') + i * 1000).toISOString();
+          const when = `${at.slice(0, 10)} ${at.slice(11, 19)} +0000`;
+          return [
+            line(at, id, `Started GET "/r/${i}" for 198.51.100.7 at ${when}`),
+            line(at, id, `Processing by ${action} as HTML`),
+            line(at, id, `Completed ${status} in ${ms}ms (ActiveRecord: 1.0ms)`),
+          ].join('\n');
+        })
+        .join('\n') + '\n';
+    // 1 of 1,000 completed requests answered 500: exactly 0.1 %.
+    const oneInAThousand = requests(
+      Array.from({ length: 1000 }, (_, i): [string, string, number] =>
+        i === 500
+          ? ['BookingsController#create', '500 Internal Server Error', 10]
+          : ['BookingsController#index', '200 OK', 10],
+      ),
+    );
+    // One action, 1 s and 3 s: a mean of exactly 2 s, overall and for the action.
+    const twoSeconds = requests([
+      ['ReportsController#show', '200 OK', 1000],
+      ['ReportsController#show', '200 OK', 3000],
+    ]);
+    const rateFolder = await logWritten(oneInAThousand, '2026-12-04T11:30:00Z');
+    const meanFolder = await logWritten(twoSeconds, '2026-12-04T11:30:00Z');
+    try {
+      const rate = await run('logs.errorRate', await context(rateFolder));
+      assert.equal(rate.values?.errorRatePercent, 0.1);
+      assert.deepEqual(
+        [rate.outcome, rate.summary],
+        [
+          'warn',
+          '0.1 % of 1,000 requests failed with 5xx in the last 24 hours (1); goal under 0.1 %',
+        ],
+      );
+      const average = await run('logs.avgResponseTime', await context(meanFolder));
+      assert.equal(average.values?.meanMs, 2000);
+      assert.deepEqual(
+        [average.outcome, average.summary],
+        ['warn', 'Mean 2 s, p95 3 s over 2 requests in the last 24 hours; goal under 2 s'],
+      );
+      assert.match(average.findings?.[0]?.message ?? '', /^ReportsController#show: mean 2 s/);
+    } finally {
+      await fs.rm(rateFolder, { recursive: true, force: true });
+      await fs.rm(meanFolder, { recursive: true, force: true });
+    }
+  });
+
   it('checks of the last 24 hours skip a day with no request instead of passing', async () => {
     // A copied log whose only request is from last week: nothing in the last 24 hours. Slow
     // requests passed with "max 0 ms", Failed logins with "No failed logins".
