@@ -5,7 +5,7 @@
 import type { CheckOutcome } from '../checks/types';
 import type { Task, Tier } from './model';
 import { isRecord } from '../util/isRecord';
-import { typedLine } from '../util/printable';
+import { printableLine, typedLine } from '../util/printable';
 import {
   completedIn,
   lastStanding,
@@ -439,14 +439,29 @@ function takeBackDone(entry: TaskState, context: ChangeContext, note: string): v
  */
 export function validateState(value: unknown): string | undefined {
   if (!isRecord(value)) return 'not a JSON object';
-  if (value.version !== STATE_VERSION) return `unknown version ${JSON.stringify(value.version)}`;
+  if (value.version === undefined) return 'no "version"';
+  if (value.version !== STATE_VERSION) return `unknown version ${quotedVersion(value.version)}`;
   if (!isRecord(value.tasks)) return '"tasks" is not an object';
   for (const [id, task] of Object.entries(value.tasks)) {
-    if (!isRecord(task)) return `task "${id}" is not an object`;
+    const named = `task "${printableLine(id, MAX_QUOTED)}"`;
+    if (!isRecord(task)) return `${named} is not an object`;
     const problem = taskProblem(task);
-    if (problem) return `task "${id}" ${problem}`;
+    if (problem) return `${named} ${problem}`;
   }
   return undefined;
+}
+
+/** Of the file's text, a reason quotes one short line: the file may hold megabytes. */
+const MAX_QUOTED = 80;
+
+/**
+ * A version as the file wrote it, when it is text or a number; a list or an object is named, not
+ * written out (one nested 100,000 deep cannot be: JSON.stringify runs out of stack).
+ */
+function quotedVersion(version: unknown): string {
+  if (Array.isArray(version)) return '(a list)';
+  if (isRecord(version)) return '(an object)';
+  return printableLine(JSON.stringify(version), MAX_QUOTED);
 }
 
 /*

@@ -11,7 +11,8 @@ import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { historyMarkdown } from '../../../src/core/playbook/history';
 import { periodKeyFor, taskStatus } from '../../../src/core/playbook/schedule';
 import { markDone, setItemChecked, taskEntry } from '../../../src/core/playbook/state';
-import { StateStore } from '../../../src/core/playbook/stateStore';
+import { readStateFile, StateStore } from '../../../src/core/playbook/stateStore';
+import { UNSAFE_CHAR } from '../../../src/core/util/printable';
 
 const TASK = 'daily.health';
 const good = { since: '2026-12-01T00:00:00.000Z', ticks: {}, history: [] };
@@ -69,6 +70,36 @@ describe('hostile .upkeep/state.json that is still JSON', () => {
 
       assert.equal(reports.length, 1, 'reported as broken');
       assert.equal(await fs.readFile(reports[0], 'utf8'), text, 'kept as it was');
+    });
+  }
+});
+
+describe('hostile .upkeep/state.json: what its message quotes', () => {
+  let folder: string;
+  beforeEach(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-hostile-state-'));
+  });
+  afterEach(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const HUGE = `${'x'.repeat(1_000_000)}\u001b[2J`;
+  const cases: Record<string, unknown> = {
+    'a task id of a megabyte': { version: 1, tasks: { [HUGE]: { since: 5 } } },
+    'a version of a megabyte': { version: HUGE, tasks: {} },
+    'a version that is a long list': { version: Array(100_000).fill(1), tasks: {} },
+  };
+  const deep = `{"version": ${'['.repeat(100_000)}${']'.repeat(100_000)}, "tasks": {}}`;
+  cases['a version nested 100,000 deep'] = deep;
+  for (const [name, state] of Object.entries(cases)) {
+    it(`${name}: the reason quotes a line of it, not the whole`, async () => {
+      // `upkeep status` printed such a reason twice (stderr and its report): 2 MB a run.
+      const file = path.join(folder, 'state.json');
+      await fs.writeFile(file, state === deep ? deep : JSON.stringify(state));
+      const read = await readStateFile(file);
+      assert.ok(!read.ok);
+      assert.ok(read.reason.length < 200, `${read.reason.length} characters`);
+      assert.doesNotMatch(read.reason, UNSAFE_CHAR);
     });
   }
 });
