@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UpkeepError, describeError } from '../util/errors';
 import {
+  gemfileLockConflictLine,
   parseBrakemanJson,
   parseBundlerAuditJson,
   parseRspecJson,
@@ -51,6 +52,8 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
       if (lock === undefined) {
         return { outcome: 'skipped', summary: 'no Gemfile.lock in the workspace' };
       }
+      const conflict = gemfileLockConflictLine(lock);
+      if (conflict !== undefined) return conflictedLock(tool.id, conflict);
       if (!new RegExp(`^ {4}${tool.gem} \\(`, 'm').test(lock)) {
         return {
           outcome: 'skipped',
@@ -66,8 +69,8 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
         return { outcome: 'skipped', summary: 'bundle is not installed', details: BUNDLER_HINT };
       }
 
-      const exec = (args: string[]): Promise<ToolOutput> =>
-        runTool({
+      const exec = async (args: string[]): Promise<ToolOutput> => {
+        const output = await runTool({
           command: bundle,
           args: ['exec', ...args],
           cwd: context.workspace,
@@ -75,15 +78,77 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
           log: context.log,
           env,
         });
+        const refusal = bundlerRefusal(args[0], output);
+        if (refusal) throw new UpkeepError('tool-missing', refusal, lastLines(output.stderr));
+        return output;
+      };
       try {
         return await tool.run(context, exec, lock);
       } catch (error) {
         if (UpkeepError.is(error, 'tool-missing')) {
-          return { outcome: 'skipped', summary: error.message, details: BUNDLER_HINT };
+          return {
+            outcome: 'skipped',
+            summary: error.message,
+            details: error.hint ?? BUNDLER_HINT,
+          };
         }
         throw error;
       }
     },
+  };
+}
+
+/**
+ * Bundler's or RubyGems' refusal to start the tool, as a summary that says what to run: the
+ * tool did not run, so nothing it checks is known. Matched on what they print to stderr (with
+ * their exit codes) when stdout is empty: Brakeman too exits 7, with its report on stdout.
+ */
+export function bundlerRefusal(tool: string, output: ToolOutput): string | undefined {
+  if (output.stdout.trim()) return undefined;
+  const said = output.stderr;
+  if (output.exitCode === 127 && /^bundler: command not found: /m.test(said)) {
+    return `bundle exec finds no ${tool}: run bundle install`;
+  }
+  if (
+    output.exitCode === 7 &&
+    /^Could not find .+ in (?:locally installed gems|any of the sources)/m.test(said)
+  ) {
+    return 'the gems of Gemfile.lock are not installed: run bundle install';
+  }
+  const bundler = /Could not find 'bundler' \(([\w.-]{1,40})\) required by your /.exec(said);
+  if (bundler) {
+    return (
+      `Bundler ${bundler[1]} (BUNDLED WITH in Gemfile.lock) is not installed: ` +
+      `run gem install bundler:${bundler[1]}`
+    );
+  }
+  const ruby =
+    /^Your Ruby version is ([\w.-]{1,40}), but your Gemfile specified ([^\r\n]{1,40})/m.exec(said);
+  if (ruby) {
+    return `Ruby ${ruby[1]} is in use, the Gemfile asks for ${ruby[2]}: switch Ruby (rbenv, asdf)`;
+  }
+  return undefined;
+}
+
+/** The end of what a tool printed, for a result's details. */
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join('\n').slice(0, 600);
+}
+
+/** Bundler refuses a lockfile with conflict markers; no tool can run until they are resolved. */
+function conflictedLock(checkId: string, line: number): CheckReport {
+  return {
+    outcome: 'error',
+    summary: 'Gemfile.lock has merge conflict markers: resolve them, then run bundle install',
+    findings: [
+      {
+        file: 'Gemfile.lock',
+        line,
+        severity: 'error',
+        source: checkId,
+        message: 'merge conflict marker: Bundler reads no lockfile that has one',
+      },
+    ],
   };
 }
 

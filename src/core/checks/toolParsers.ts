@@ -254,6 +254,15 @@ export function gemfileLockLine(lock: string, gem: string, version?: string): nu
   return fallback === -1 ? undefined : fallback + 1;
 }
 
+/**
+ * The 1-based line of the first merge conflict marker in Gemfile.lock (`<<<<<<<`, `=======`,
+ * `>>>>>>>` or diff3's `|||||||` opening a line), which Bundler refuses to read.
+ */
+export function gemfileLockConflictLine(lock: string): number | undefined {
+  const index = lock.split(/\r?\n/).findIndex((line) => /^(?:<{7}|={7}|>{7}|\|{7})/.test(line));
+  return index === -1 ? undefined : index + 1;
+}
+
 export function parseBundlerAuditJson(text: string, gemfileLock = ''): { findings: Finding[] } {
   const report = extractJson<BundlerAuditReport>(text, 'bundle-audit');
   const results = list<NonNullable<BundlerAuditReport['results']>[number]>(
