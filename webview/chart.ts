@@ -53,15 +53,18 @@ function ensureThemeWatch(): void {
 /**
  * How a chart writes a figure, as its data says and the cards beside it do: a duration with its
  * unit in it ("5.9 s", where the legend read "5,889.7"), so nothing follows it; a share with
- * its %; else a plain number that the chart's unit follows ("37 requests").
+ * its %; a count as a plain number; else a plain number that the chart's unit follows
+ * ("42.3 MB").
  */
 function figureWriter(view: ChartView): {
   write: (value: number | null | undefined) => string;
   unitAfter: string;
 } {
   if (view.figures === 'durationMs') return { write: formatMs, unitAfter: '' };
-  // A share reads as one beside its figure ("4 %"), as on the cards; a count's unit is in the
-  // series' name ("Requests: 37").
+  // A count's unit is in its series' name ("Requests 37"): after the last of several figures it
+  // read as theirs ("Errors (5xx) 1 requests").
+  if (view.figures === 'count') return { write: formatNumber, unitAfter: '' };
+  // A share reads as one beside its figure ("4 %"), as on the cards.
   if (view.figures === 'percent') {
     return {
       write: (value) => (Number.isFinite(value) ? `${formatNumber(value)} %` : formatNumber(value)),

@@ -543,6 +543,7 @@ export function businessView(cards: DbCard[]): BusinessView {
     view.signupsPerDay = {
       title: 'Sign-ups per day',
       unit: 'users',
+      figures: 'count',
       times: axis.map((day) => day.at / 1000),
       ...signUpSeries(axis, growth.signUpsPartialDays),
       dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },

@@ -144,6 +144,7 @@ export function hourlyCharts(
   const requestsPerHour: ChartView = {
     title: `Requests per ${per}`,
     unit: 'requests',
+    figures: 'count',
     times,
     series: [...requests.series, ...errors.series],
     ...(requests.note ? { note: requests.note } : {}),

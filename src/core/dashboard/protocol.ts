@@ -110,9 +110,11 @@ export interface ChartView {
   unit: string;
   /**
    * How a figure is written: `durationMs`, milliseconds with their own unit, as the cards write
-   * them ("5.9 s"); `percent`, a share with its % ("4 %"); absent, a number the unit follows.
+   * them ("5.9 s"); `percent`, a share with its % ("4 %"); `count`, a number whose series' name
+   * says what it counts ("Errors (5xx) 1", not "1 requests"); absent, a number the unit follows
+   * ("Database 42.3 MB").
    */
-  figures?: 'durationMs' | 'percent';
+  figures?: 'durationMs' | 'percent' | 'count';
   times: number[];
   /**
    * `faded`: drawn lighter, in the colour of the series before it, of which it is a part (part

@@ -54,6 +54,7 @@ function withRequests(requests: number[], errors: number[]): SectionPayload[] {
   return withLogsChart('requestsPerHour', {
     title: 'Requests per hour',
     unit: 'requests',
+    figures: 'count',
     times: HOURS,
     series: [
       { label: 'Requests', values: requests },
@@ -126,7 +127,12 @@ describe('dashboard charts with edge data (Chromium)', function () {
       ]);
       assert.match(
         (await chart.locator('[aria-live="polite"]').textContent()) ?? '',
-        /: Requests 1, Errors \(5xx\) 1 requests$/,
+        /: Requests 1, Errors \(5xx\) 1$/,
+      );
+      // Each series' name says what it counts: "1 requests" after the errors read wrong.
+      assert.match(
+        (await chart.getAttribute('aria-label')) ?? '',
+        /: Requests total 1, mean 0\.3, max 1; Errors \(5xx\) total 1, mean 0\.3, max 1$/,
       );
       await assertClean(dashboard);
       await page.context().close();

@@ -1318,7 +1318,7 @@ describe('dashboard webview (Chromium)', function () {
     const spoken = chart('Requests per hour').locator('[aria-live="polite"]');
     assert.match(
       (await spoken.textContent()) ?? '',
-      new RegExp(`^\\S.*: Requests ${requests.at(-2)}(, .*)? requests$`),
+      new RegExp(`^\\S.*: Requests ${requests.at(-2)}(, .*)?$`),
     );
     await page.keyboard.press('Home');
     const first = await legend('Requests per hour');

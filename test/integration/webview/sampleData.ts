@@ -131,9 +131,12 @@ export function sampleSections(text: (base: string) => string = (base) => base):
           p99Ms: 2100,
           slowRequests: 1,
         },
-        requestsPerHour: chart('Requests per hour', 'requests', {
-          Requests: (i) => 30 + ((i * 7) % 40),
-        }),
+        requestsPerHour: chart(
+          'Requests per hour',
+          'requests',
+          { Requests: (i) => 30 + ((i * 7) % 40) },
+          'count',
+        ),
         errorRate: chart(
           'Error rate',
           '%',
@@ -300,7 +303,12 @@ export function sampleSections(text: (base: string) => string = (base) => base):
         ],
         completionRatePercent: 30,
         timeToCompleteHours: 26.5,
-        signupsPerDay: chart('Sign-ups per day', 'users', { 'Sign-ups': (i) => 10 + (i % 7) }),
+        signupsPerDay: chart(
+          'Sign-ups per day',
+          'users',
+          { 'Sign-ups': (i) => 10 + (i % 7) },
+          'count',
+        ),
         retentionPercent: 41.2,
         cards: [],
       },

@@ -252,6 +252,8 @@ describe('dashboard database view', () => {
         Date.parse('2026-12-02T00:00:00Z') / 1000,
       ]);
       assert.deepEqual(view.signupsPerDay?.series[0].values, [5, 3]);
+      // Its series' name says what it counts ("Sign-ups 5"): no "users" after each figure.
+      assert.equal(view.signupsPerDay?.figures, 'count');
       assert.deepEqual(
         view.cards.map((c) => c.id),
         ['onboarding', 'businessGrowth'],

@@ -72,7 +72,7 @@ describe('dashboard logs view', () => {
     const { view: logs } = await view();
     assert.equal(logs.durations.figures, 'durationMs');
     assert.equal(logs.errorRate.figures, 'percent');
-    assert.equal(logs.requestsPerHour.figures, undefined);
+    assert.equal(logs.requestsPerHour.figures, 'count');
   });
 
   it('draws the hours the window cuts, its first and its last, as part hours', async () => {
