@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { UpkeepError, describeError } from '../util/errors';
 import {
   gemfileLockConflictLine,
+  lockedVersion,
   parseBrakemanJson,
   parseBundlerAuditJson,
   parseRspecJson,
@@ -300,7 +301,28 @@ export const bundlerAuditCheck = bundledToolCheck({
   description:
     'bundle exec bundle-audit check --format json: vulnerable gems at their Gemfile.lock lines.',
   gem: 'bundler-audit',
-  async run(_context, exec, lock) {
+  async run(context, exec, lock) {
+    const version = lockedVersion(lock, 'bundler-audit');
+    if (version && auditBefore08(version)) {
+      return {
+        outcome: 'skipped',
+        summary:
+          `bundler-audit ${version} writes no JSON report (0.8 and later do): ` +
+          'run bundle update bundler-audit',
+      };
+    }
+    // 0.8 and later clone ruby-advisory-db from GitHub when there is no copy: not from a check.
+    const env = context.env ?? process.env;
+    const database = advisoryDatabasePath(env);
+    if (!(await advisoryDatabaseThere(database))) {
+      return {
+        outcome: 'skipped',
+        summary:
+          `no advisory database at ${shownDatabasePath(env, database)}: bundle-audit check ` +
+          'would download one; run bundle exec bundle-audit update',
+      };
+    }
+
     const output = await exec(['bundle-audit', 'check', '--format', 'json']);
     let parsed;
     try {
@@ -341,6 +363,33 @@ export function advisoryDatabasePath(env: Record<string, string | undefined>): s
   return home && path.join(home, '.local', 'share', 'ruby-advisory-db');
 }
 
+/** The database's folder as a summary shows it: under `~` when in the home folder. */
+function shownDatabasePath(
+  env: Record<string, string | undefined>,
+  folder: string | undefined,
+): string {
+  const home = homeFolder(env);
+  if (!folder) {
+    return (
+      '~/.local/share/ruby-advisory-db (this user has no home folder; BUNDLER_AUDIT_DB ' +
+      'names another)'
+    );
+  }
+  return home && folder.startsWith(home + path.sep) ? `~${folder.slice(home.length)}` : folder;
+}
+
+/** Whether bundler-audit finds a copy there: a folder with something in it, as it tests. */
+async function advisoryDatabaseThere(folder: string | undefined): Promise<boolean> {
+  const entries = folder ? await fs.readdir(folder).catch(() => undefined) : undefined;
+  return Boolean(entries?.length);
+}
+
+/** bundler-audit before 0.8 kept a copy of the database inside the gem, and wrote no JSON. */
+function auditBefore08(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major === 0 && minor < 8;
+}
+
 /**
  * The advisory database's age: the newer of the checkout's last commit (as bundler-audit dates
  * it) and its last pull, or the folder's modification time when it is no checkout. Upkeep never
@@ -355,25 +404,21 @@ export const advisoryDatabaseCheck: CheckDefinition = {
   async run(context: CheckContext): Promise<CheckReport> {
     const env = context.env ?? process.env;
     const folder = advisoryDatabasePath(env);
-    const home = homeFolder(env);
-    const shown = !folder
-      ? '~/.local/share/ruby-advisory-db (this user has no home folder; BUNDLER_AUDIT_DB ' +
-        'names another)'
-      : home && folder.startsWith(home + path.sep)
-        ? `~${folder.slice(home.length)}`
-        : folder;
+    const shown = shownDatabasePath(env, folder);
 
     const stat = folder ? await fs.stat(folder).catch(() => undefined) : undefined;
-    if (!folder || !stat?.isDirectory()) {
+    if (!folder || !stat?.isDirectory() || !(await advisoryDatabaseThere(folder))) {
       const lock = await readTextFile(path.join(context.workspace, 'Gemfile.lock'));
-      if (!lock || !/^ {4}bundler-audit \(/m.test(lock)) {
+      const version = lock && lockedVersion(lock, 'bundler-audit');
+      if (!version) {
         return { outcome: 'skipped', summary: `no advisory database at ${shown}` };
       }
+      const instead = auditBefore08(version)
+        ? 'bundle-audit check uses the copy inside the gem, as old as the gem'
+        : 'bundle-audit check would download one on its first run';
       return {
         outcome: 'warn',
-        summary:
-          `no advisory database at ${shown}: bundle-audit check uses the copy inside the gem, ` +
-          `as old as the gem; ${UPDATE_HINT}`,
+        summary: `no advisory database at ${shown}: ${instead}; ${UPDATE_HINT}`,
         values: { path: shown },
       };
     }

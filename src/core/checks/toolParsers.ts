@@ -254,6 +254,12 @@ export function gemfileLockLine(lock: string, gem: string, version?: string): nu
   return fallback === -1 ? undefined : fallback + 1;
 }
 
+/** The version Gemfile.lock's specs lock a gem at (`    rack (2.2.8)`), when they list it. */
+export function lockedVersion(lock: string, gem: string): string | undefined {
+  const escaped = gem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^ {4}${escaped} \\(([^)\\r\\n]+)\\)`, 'm').exec(lock)?.[1];
+}
+
 /**
  * The 1-based line of the first merge conflict marker in Gemfile.lock (`<<<<<<<`, `=======`,
  * `>>>>>>>` or diff3's `|||||||` opening a line), which Bundler refuses to read.

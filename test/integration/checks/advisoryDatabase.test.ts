@@ -176,7 +176,34 @@ describe('tools.advisoryDatabase', () => {
     assert.equal(missing.outcome, 'warn', missing.summary);
     assert.match(missing.summary, /no advisory database at ~\/\.local\/share\/ruby-advisory-db/);
     assert.match(missing.summary, /bundle-audit update/);
+    // 0.8 dropped the copy inside the gem: bundle-audit check downloads one instead.
+    assert.match(missing.summary, /bundle-audit check would download one on its first run/);
+    await fs.writeFile(
+      path.join(workspace, 'Gemfile.lock'),
+      'GEM\n  remote: https://rubygems.org/\n  specs:\n    bundler-audit (0.7.0.1)\n',
+    );
+    const vendored = await check({ HOME: empty });
+    assert.match(vendored.summary, /bundle-audit check uses the copy inside the gem/);
     await fs.rm(path.join(workspace, 'Gemfile.lock'));
+  });
+
+  it('takes an empty folder for no copy, as bundler-audit does', async () => {
+    const empty = path.join(folder, 'empty-db');
+    await fs.mkdir(empty);
+    await fs.writeFile(
+      path.join(workspace, 'Gemfile.lock'),
+      'GEM\n  remote: https://rubygems.org/\n  specs:\n    bundler-audit (0.9.1)\n',
+    );
+    try {
+      const result = await check({
+        HOME: path.join(folder, 'empty-home'),
+        BUNDLER_AUDIT_DB: empty,
+      });
+      assert.equal(result.outcome, 'warn', result.summary);
+      assert.match(result.summary, new RegExp(`^no advisory database at ${empty}: `));
+    } finally {
+      await fs.rm(path.join(workspace, 'Gemfile.lock'));
+    }
   });
 
   it('reports a folder that is not a git checkout by its modification time', async () => {

@@ -56,13 +56,17 @@ describe('bundled security tools that cannot start', function () {
     await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
     // A copy of ruby-advisory-db is there: bundle-audit check would not download one.
     await fs.mkdir(path.join(folder, 'advisory-db', 'gems'), { recursive: true });
+    await fs.mkdir(path.join(folder, 'empty-db'));
   });
 
   after(async () => {
     await fs.rm(folder, { recursive: true, force: true });
   });
 
-  const run = async (bundleBody: string): Promise<CheckResult[]> => {
+  const run = async (
+    bundleBody: string,
+    env: Record<string, string> = {},
+  ): Promise<CheckResult[]> => {
     await fs.writeFile(path.join(bin, 'bundle'), `#!/bin/sh\n${bundleBody}\n`, { mode: 0o755 });
     return runChecks([brakemanCheck, bundlerAuditCheck], {
       workspace,
@@ -73,6 +77,7 @@ describe('bundled security tools that cannot start', function () {
       env: {
         PATH: `${bin}:/usr/bin:/bin`,
         BUNDLER_AUDIT_DB: path.join(folder, 'advisory-db'),
+        ...env,
       },
     });
   };
@@ -149,6 +154,46 @@ describe('bundled security tools that cannot start', function () {
         );
       }
       await assert.rejects(fs.stat(marker), 'bundle did not run');
+    } finally {
+      await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
+    }
+  });
+
+  it('runs no bundle-audit check that would download the advisory database', async () => {
+    // bundler-audit 0.8 and later clone ruby-advisory-db from GitHub when the folder is missing
+    // or empty; Upkeep leaves the network to the maintainer's bundle-audit update.
+    const marker = path.join(folder, 'audit-ran');
+    const body = `[ "$2" = bundle-audit ] && touch '${marker}'\ncat '${FIXTURES}/brakeman_no_findings.json'`;
+    for (const database of [path.join(folder, 'no-db'), path.join(folder, 'empty-db')]) {
+      const [brakeman, audit] = await run(body, { BUNDLER_AUDIT_DB: database });
+      assert.equal(brakeman.outcome, 'pass');
+      assert.deepEqual(
+        [audit.outcome, audit.summary],
+        [
+          'skipped',
+          `no advisory database at ${database}: bundle-audit check would download one; ` +
+            'run bundle exec bundle-audit update',
+        ],
+      );
+    }
+    await assert.rejects(fs.stat(marker), 'bundle-audit did not run');
+  });
+
+  it('skips bundler-audit before 0.8, which has no JSON report', async () => {
+    await fs.writeFile(
+      path.join(workspace, 'Gemfile.lock'),
+      lock.replace('bundler-audit (0.9.1)', 'bundler-audit (0.7.0.1)'),
+    );
+    try {
+      const [, audit] = await run(`cat '${FIXTURES}/bundler_audit_0.9.txt'\nexit 1`);
+      assert.deepEqual(
+        [audit.outcome, audit.summary],
+        [
+          'skipped',
+          'bundler-audit 0.7.0.1 writes no JSON report (0.8 and later do): ' +
+            'run bundle update bundler-audit',
+        ],
+      );
     } finally {
       await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
     }

@@ -98,7 +98,15 @@ describe('external tools', function () {
     );
     await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
     await fs.writeFile(path.join(bin, 'bundle'), FAKE_BUNDLE, { mode: 0o755 });
-    env = { PATH: `${bin}:/usr/bin:/bin`, FIXTURES, UPKEEP_TEST_MARKER: marker };
+    // bundle-audit check runs only with a copy of ruby-advisory-db, which it would download.
+    const advisories = path.join(folder, 'ruby-advisory-db');
+    await fs.mkdir(path.join(advisories, 'gems'), { recursive: true });
+    env = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      FIXTURES,
+      UPKEEP_TEST_MARKER: marker,
+      BUNDLER_AUDIT_DB: advisories,
+    };
   });
 
   after(async () => {
