@@ -101,7 +101,10 @@ export function replayMessages(snapshot: DashboardSnapshot, refreshId: number): 
  * A source's failure as the section shows it. Redacted like a log line: the webview shows it and
  * a saved report, a file in the repository, repeats it.
  */
-function errorEvent(section: SectionId, error: unknown): SectionEvent {
+function errorEvent(
+  section: SectionId,
+  error: unknown,
+): Extract<SectionEvent, { kind: 'error' | 'cancelled' }> {
   if (UpkeepError.is(error, 'cancelled')) {
     return { kind: 'cancelled', section, message: error.message };
   }
@@ -109,6 +112,19 @@ function errorEvent(section: SectionId, error: unknown): SectionEvent {
     return { kind: 'error', section, message: redact(error.message), hint: error.hint };
   }
   return { kind: 'error', section, message: redact(describeError(error)) };
+}
+
+/**
+ * The Business section when the database failed: the Database section shows the error and its
+ * hint, and a second copy of them would only push the rest of the page down.
+ */
+function databaseFailedError(section: SectionId): SectionEvent {
+  return {
+    kind: 'error',
+    section,
+    message: 'Its figures come from the database, which did not load.',
+    hint: 'The Database section says why.',
+  };
 }
 
 /**
@@ -167,7 +183,13 @@ export async function loadDashboard(
       const value = await load();
       if (!signal.aborted) use(value);
     } catch (error) {
-      for (const section of sections) send(errorEvent(section, error));
+      const [first, ...others] = sections;
+      const event = errorEvent(first, error);
+      send(event);
+      // The sections after the first read the same source; the first says why it failed.
+      for (const section of others) {
+        send(event.kind === 'error' ? databaseFailedError(section) : { ...event, section });
+      }
     }
     updateAlerts();
   };

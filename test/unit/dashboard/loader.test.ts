@@ -97,7 +97,12 @@ describe('dashboard loader', () => {
       errors.map((e) => e.kind === 'error' && [e.section, e.message, e.hint]),
       [
         ['database', 'Could not connect to 127.0.0.1:1.', 'Start PostgreSQL.'],
-        ['business', 'Could not connect to 127.0.0.1:1.', 'Start PostgreSQL.'],
+        // Said once: Business reads the same database and points at the Database section.
+        [
+          'business',
+          'Its figures come from the database, which did not load.',
+          'The Database section says why.',
+        ],
       ],
     );
     assert.ok(snapshot.sections.logs);
@@ -118,8 +123,8 @@ describe('dashboard loader', () => {
         type: 'sectionError',
         refreshId: 7,
         section: 'business',
-        message: 'Could not connect to 127.0.0.1:1.',
-        hint: 'Start PostgreSQL.',
+        message: 'Its figures come from the database, which did not load.',
+        hint: 'The Database section says why.',
       },
     ]);
   });
