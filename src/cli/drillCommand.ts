@@ -18,6 +18,7 @@ import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
 import { redact } from '../core/util/logger';
+import { isMissingPassword } from '../core/db/session';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
@@ -163,7 +164,7 @@ async function drill(
     if (signal.aborted) return cancelled(signalName(), 'nothing was recorded.', error);
     // A dump pg_restore cannot read is the drill's finding, not a usage error.
     if (UpkeepError.is(error, 'parse')) {
-      record = unreadableDumpRecord(plan, started, error.message);
+      record = unreadableDumpRecord(plan, started, describeError(error));
     } else if (error instanceof UpkeepError) {
       throw error;
     } else {
@@ -219,6 +220,10 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   const notes = [
     plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
     dumpFacts(plan.dumpFile),
+    plan.dumpHeader?.database !== undefined
+      ? `database ${plan.dumpHeader.database}` +
+        (plan.dumpHeader.pgDumpVersion ? `, pg_dump ${plan.dumpHeader.pgDumpVersion}` : '')
+      : '',
   ].filter(Boolean);
   const lines = [
     'Backup recovery drill',
@@ -269,7 +274,9 @@ function monitoredServer(url: string): string {
 function targetError(plan: DrillPlan, error: unknown): UpkeepError {
   // SQLSTATE class 28 is "invalid authorization specification" (wrong password, no such role).
   const code = (error as { code?: unknown }).code;
-  const auth = typeof code === 'string' && code.startsWith('28');
+  const auth =
+    (typeof code === 'string' && code.startsWith('28')) ||
+    isMissingPassword((error as { cause?: unknown }).cause);
   return new UpkeepError(
     auth ? 'auth' : 'unreachable',
     `the drill did not run on ${plan.targetServer}: ${describeError(error)}`,

@@ -118,6 +118,116 @@ export async function countCreateTables(file: string, signal: AbortSignal): Prom
   return count;
 }
 
+/** What a custom-format dump says of itself in its first bytes, before its table of contents. */
+export interface DumpHeader {
+  /** The archive format, `1.14` (pg_dump 12 to 15), `1.15` (16), `1.16` (17). */
+  format: string;
+  /** The database dumped. */
+  database?: string;
+  /** The server's version, `15.4` (without a packager's suffix). */
+  serverVersion?: string;
+  /** The version of the pg_dump that wrote it, `17.2`. */
+  pgDumpVersion?: string;
+}
+
+/** Reads up to this much: the header of a dump takes a few dozen bytes. */
+const HEADER_BYTES = 4096;
+
+/**
+ * Reads the header of a `pg_dump -Fc` file as pg_restore does (ReadHead in pg_dump's
+ * pg_backup_archiver.c), so that a dump this pg_restore cannot read can still be named: which
+ * database, and which pg_dump wrote it. Undefined for any other file.
+ */
+export async function readDumpHeader(file: string): Promise<DumpHeader | undefined> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  const bytes = Buffer.alloc(HEADER_BYTES);
+  let length: number;
+  try {
+    length = (await handle.read(bytes, 0, bytes.length, 0)).bytesRead;
+  } finally {
+    await handle.close();
+  }
+  return parseDumpHeader(bytes.subarray(0, length));
+}
+
+export function parseDumpHeader(bytes: Buffer): DumpHeader | undefined {
+  if (bytes.length < 11 || bytes.subarray(0, 5).toString('latin1') !== 'PGDMP') return undefined;
+  const [major, minor] = [bytes[5], bytes[6]];
+  const version = major * 100 + minor;
+  const intSize = bytes[8];
+  if (major !== 1 || intSize < 1 || intSize > 8) return { format: `${major}.${minor}` };
+  let at = 11;
+  // An int is a sign byte and intSize bytes, least significant first.
+  const int = (): number | undefined => {
+    if (at + 1 + intSize > bytes.length) return undefined;
+    let value = 0;
+    for (let index = intSize - 1; index >= 0; index--) value = value * 256 + bytes[at + 1 + index];
+    const negative = bytes[at] !== 0;
+    at += 1 + intSize;
+    return negative ? -value : value;
+  };
+  const text = (): string | undefined => {
+    const size = int();
+    if (size === undefined || size < 0 || size > 1024 || at + size > bytes.length) {
+      return undefined;
+    }
+    at += size;
+    return bytes.subarray(at - size, at).toString('utf8');
+  };
+  // 1.15 keeps the compression as one byte, earlier formats as an int; 1.4 added the time.
+  if (version >= 115) at += 1;
+  else if (int() === undefined) return { format: `1.${minor}` };
+  if (version >= 104) for (let field = 0; field < 7; field++) int();
+  const header: DumpHeader = { format: `1.${minor}`, database: text() };
+  if (version >= 110) {
+    // `15.18 (Debian 15.18-0+deb12u1)`: the number is what tells the versions apart.
+    header.serverVersion = text()?.split(' ')[0];
+    header.pgDumpVersion = text()?.split(' ')[0];
+  }
+  return header;
+}
+
+/** The major version in a version string: `17.2` and `17.2 (Debian 17.2-1)` → 17, `9.6` → 9. */
+function majorOf(version: string | undefined): number | undefined {
+  const match = /(\d+)\.\d+/.exec(version ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * When pg_restore failed on a dump a newer pg_dump wrote (pg_restore reads no archive format
+ * newer than its own version's), says so with both versions and what to install; its own words
+ * ("unsupported version (1.16) in file header") say neither.
+ */
+async function newerDumpError(
+  pgRestore: string,
+  file: string,
+  signal: AbortSignal,
+  env?: Record<string, string | undefined>,
+): Promise<UpkeepError | undefined> {
+  const header = await readDumpHeader(file);
+  const dumpMajor = majorOf(header?.pgDumpVersion);
+  if (dumpMajor === undefined) return undefined;
+  const version = await runTool({
+    command: pgRestore,
+    args: ['--version'],
+    cwd: path.dirname(file),
+    signal,
+    env,
+  }).catch(() => undefined);
+  const restoreVersion = /\d+\.\d+/.exec(version?.stdout ?? '')?.[0];
+  const restoreMajor = majorOf(restoreVersion);
+  if (restoreMajor === undefined || dumpMajor <= restoreMajor) return undefined;
+  return new UpkeepError(
+    'parse',
+    `pg_restore ${restoreVersion} cannot read ${path.basename(file)}: it was written by ` +
+      `pg_dump ${header!.pgDumpVersion}, a newer version (archive format ${header!.format})`,
+    `Install the PostgreSQL ${dumpMajor} client tools (Debian/Ubuntu: apt install ` +
+      `postgresql-client-${dumpMajor} from apt.postgresql.org; macOS: brew install ` +
+      `postgresql@${dumpMajor}) and put their bin folder first on PATH.`,
+  );
+}
+
 /** Runs `pg_restore --list` on the dump; throws `tool-missing` or `parse` with the tool's words. */
 export async function listDump(
   file: string,
@@ -136,6 +246,8 @@ export async function listDump(
     env,
   });
   if (output.exitCode !== 0) {
+    const newer = await newerDumpError(pgRestore, file, signal, env);
+    if (newer) throw newer;
     const reason = output.stderr.trim().split('\n')[0] || `exit code ${output.exitCode}`;
     throw new UpkeepError('parse', `pg_restore cannot read ${path.basename(file)}: ${reason}`);
   }
@@ -203,6 +315,11 @@ export const backupsLatestCheck: CheckDefinition = {
       };
     }
 
+    // A folder may hold the dumps of several databases (staging's beside production's).
+    const header = await readDumpHeader(newest.file);
+    if (header?.database !== undefined) values.database = header.database;
+    if (header?.pgDumpVersion !== undefined) values.pgDumpVersion = header.pgDumpVersion;
+    const of = header?.database !== undefined ? ` of database ${header.database}` : '';
     let contents: DumpContents;
     try {
       contents = await listDump(newest.file, context.signal, context.env);
@@ -216,7 +333,12 @@ export const backupsLatestCheck: CheckDefinition = {
         };
       }
       if (UpkeepError.is(error, 'parse')) {
-        return { outcome: 'fail', summary: error.message, values };
+        return {
+          outcome: 'fail',
+          summary: error.message,
+          ...(error.hint ? { details: error.hint } : {}),
+          values,
+        };
       }
       throw error;
     }
@@ -224,20 +346,20 @@ export const backupsLatestCheck: CheckDefinition = {
     if (tooOld) {
       return {
         outcome: 'fail',
-        summary: `${age} (limit ${maxAgeHours} h); ${plural(contents.tables.length, 'table')}`,
+        summary: `${age} (limit ${maxAgeHours} h); ${plural(contents.tables.length, 'table')}${of}`,
         values,
       };
     }
     if (!contents.tables.length) {
       return {
         outcome: 'warn',
-        summary: `${age}; pg_restore reads it but it holds no table`,
+        summary: `${age}; pg_restore reads it but it holds no table${of}`,
         values,
       };
     }
     return {
       outcome: 'pass',
-      summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}`,
+      summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}${of}`,
       values,
     };
   },

@@ -21,6 +21,7 @@ import {
   connectOrAbort,
   dropClient,
   guardParser,
+  isMissingPassword,
   unknownAuthMethod,
   withAbort,
 } from '../db/session';
@@ -29,7 +30,8 @@ import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
-import { findNewestBackup } from './backupChecks';
+import type { DumpHeader } from './backupChecks';
+import { findNewestBackup, readDumpHeader } from './backupChecks';
 
 /** A server as the drill connects to it; `password` never leaves the drill. */
 export interface DrillEndpoint {
@@ -232,6 +234,12 @@ export async function connectTarget(
   try {
     await connectOrAbort(client, signal);
   } catch (error) {
+    // A login refused on the client's side (no password to answer SCRAM with) leaves the socket
+    // open, and it held the command up for seconds after its report.
+    dropClient(client);
+    if (isMissingPassword(error)) {
+      throw new Error('it asks for a password and none was given', { cause: error });
+    }
     if (signal?.aborted || Date.now() - started < connectTimeoutMs) throw error;
     // A plain Error, as pg's: the callers name the target and what to do.
     throw new Error(`no answer within ${connectTimeoutMs / 1000} s`, { cause: error });
@@ -303,6 +311,8 @@ export interface DrillPlan {
   /** The database the drill creates on the target, restores into and drops. */
   scratchDatabase: string;
   dumpFile: string;
+  /** What the dump says of itself (its database, its pg_dump), when it is a custom-format one. */
+  dumpHeader?: DumpHeader;
   /** How the dump was chosen: given by the caller, or the newest match of the pattern. */
   dumpSource: 'given' | 'pattern';
   targetUrl: string;
@@ -435,9 +445,11 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   const identity = monitoredUrl
     ? await compareIdentities(options, endpointOf(targetUrl), options.signal)
     : { sameCluster: false };
+  const dumpHeader = await readDumpHeader(dumpFile);
   return {
     scratchDatabase: scratchDatabaseName(options.now ?? new Date()),
     dumpFile,
+    ...(dumpHeader ? { dumpHeader } : {}),
     dumpSource: options.dumpFile ? 'given' : 'pattern',
     targetUrl,
     targetDescription: describeTarget(targetUrl),

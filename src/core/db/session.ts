@@ -756,7 +756,7 @@ function connectError(
  * pg's errors when the server asks for a password it was not given: SCRAM ("client password
  * must be a string"), or MD5/cleartext hashing or sending a null password.
  */
-function isMissingPassword(error: unknown): boolean {
+export function isMissingPassword(error: unknown): boolean {
   const text = error instanceof Error ? error.message : '';
   return /password must be a string|password.*(null|undefined)/i.test(text);
 }

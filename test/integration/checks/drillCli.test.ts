@@ -99,7 +99,7 @@ describe('upkeep drill (CLI)', function () {
     // Its size and time, to tell the backup meant from an empty or an old file at a glance.
     const { size, mtime } = await fs.stat(dumpFile);
     assert.ok(
-      run.stderr.includes(`; ${formatBytes(size)}, written ${formatUtc(mtime.toISOString())})`),
+      run.stderr.includes(`; ${formatBytes(size)}, written ${formatUtc(mtime.toISOString())}; `),
       run.stderr,
     );
     assert.ok(run.stderr.includes(`Target:  ${new URL(targetUrl).username}@${server}/`));

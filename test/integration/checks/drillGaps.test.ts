@@ -1,0 +1,148 @@
+/**
+ * `upkeep drill` and `backups.latest` where a maintainer's backups go wrong: no password for the
+ * drill target, a dump written by a newer pg_dump than the machine's pg_restore (Debian's 15), and
+ * a scratch database left on the target by a drill that was killed. Real servers, real dumps.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliRun } from '../../support/cli';
+import { runCli } from '../../support/cli';
+import {
+  admin,
+  createDatabase,
+  debianServer,
+  embeddedServer,
+  pgDump,
+} from '../../support/postgres';
+
+/** A dump header as pg_dump 17 writes it (archive format 1.16), for database `shop`. */
+function newerDumpHeader(): Buffer {
+  const int = (value: number): Buffer => {
+    const bytes = Buffer.alloc(5);
+    bytes[0] = value < 0 ? 1 : 0;
+    bytes.writeUInt32LE(Math.abs(value), 1);
+    return bytes;
+  };
+  const text = (value: string): Buffer => Buffer.concat([int(value.length), Buffer.from(value)]);
+  return Buffer.concat([
+    Buffer.from('PGDMP'),
+    Buffer.from([1, 16, 0, 4, 8, 1]),
+    // The compression algorithm (none), then the time: seconds to year, and isdst.
+    Buffer.from([0]),
+    ...[0, 30, 3, 4, 11, 126, 0].map(int),
+    text('shop'),
+    text('17.2'),
+    text('17.2'),
+    Buffer.alloc(64),
+  ]);
+}
+
+describe('upkeep drill: a missing password, a newer dump, a scratch database left behind', function () {
+  this.timeout(120_000);
+  let folder: string;
+  let workspace: string;
+  let adminUrl: string;
+  let password: string;
+  let targetUrl: string;
+  let server: string;
+
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-gaps-'));
+    workspace = path.join(folder, 'app');
+    await fs.mkdir(path.join(workspace, 'backups'), { recursive: true });
+    await fs.mkdir(path.join(workspace, 'newer'), { recursive: true });
+    await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
+    await fs.writeFile(path.join(workspace, 'Gemfile'), '');
+    await fs.writeFile(path.join(workspace, 'newer', 'shop.dump'), newerDumpHeader());
+    await fs.writeFile(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'upkeep.backups.pattern': 'newer/*.dump' }),
+    );
+    const source = await createDatabase(await debianServer(), 'drill_gaps_source');
+    await admin(
+      source,
+      `CREATE TABLE users (id serial PRIMARY KEY);
+       INSERT INTO users SELECT FROM generate_series(1, 30);`,
+    );
+    pgDump(source, path.join(workspace, 'backups', 'app.dump'));
+
+    adminUrl = await createDatabase(await embeddedServer(), 'drill_gaps_admin');
+    const url = new URL(adminUrl);
+    password = decodeURIComponent(url.password);
+    url.password = '';
+    targetUrl = url.toString();
+    server = `127.0.0.1:${url.port}`;
+  });
+
+  after(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  const drill = (args: string[], env: NodeJS.ProcessEnv = { PGPASSWORD: password }) =>
+    runCli(['drill', '--workspace', workspace, '--target', targetUrl, ...args], env);
+
+  it('a target asking for a password it was not given: says so at once and exits 2', async () => {
+    const started = Date.now();
+    const run: CliRun = await drill(['--dump', 'backups/app.dump', '--confirm', server], {});
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /the drill did not run on 127\.0\.0\.1:\d+: it asks for a password and none was given/,
+    );
+    assert.match(run.stderr, /Set PGPASSWORD, or put the password in the target URL\./);
+    assert.doesNotMatch(run.stderr, /still running|Check that the drill target is up/);
+    assert.doesNotMatch(run.stderr, /SCRAM|must be a string/);
+    assert.ok(seconds < 4.5, `it took ${seconds} s: a connection was left open`);
+  });
+
+  it('a dump from a newer pg_dump: names both versions and what to install', async () => {
+    const run = await drill(['--dump', 'newer/shop.dump', '--confirm', server]);
+    assert.equal(run.code, 1, run.stderr);
+    const said =
+      /pg_restore 15\.\d+ cannot read shop\.dump: it was written by pg_dump 17\.2, a newer version/;
+    assert.match(run.stdout, said);
+    assert.match(run.stdout, /Install the PostgreSQL 17 client tools.*postgresql-client-17/);
+
+    const check = await runCli(
+      ['check', '--check', 'backups.latest', '--format', 'json', '--workspace', workspace],
+      {},
+    );
+    const [result] = JSON.parse(check.stdout).results;
+    assert.equal(result.outcome, 'fail');
+    assert.match(result.summary, said);
+    assert.match(result.details, /postgresql-client-17/);
+    assert.equal(result.values.database, 'shop');
+    assert.equal(result.values.pgDumpVersion, '17.2');
+  });
+
+  it('names the database a dump is of, in backups.latest and in the drill plan', async () => {
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    const kept = await fs.readFile(settings, 'utf8');
+    await fs.writeFile(settings, JSON.stringify({ 'upkeep.backups.pattern': 'backups/*.dump' }));
+    try {
+      const check = await runCli(
+        ['check', '--check', 'backups.latest', '--format', 'json', '--workspace', workspace],
+        {},
+      );
+      const [result] = JSON.parse(check.stdout).results;
+      assert.equal(result.outcome, 'pass', result.summary);
+      assert.match(
+        result.summary,
+        /; pg_restore lists 1 table of database drill_gaps_source_\d+_\d+$/,
+      );
+      assert.match(result.values.database, /^drill_gaps_source_/);
+      assert.match(result.values.pgDumpVersion, /^15\./);
+    } finally {
+      await fs.writeFile(settings, kept);
+    }
+    const plan = await drill(['--dump', 'backups/app.dump']);
+    assert.equal(plan.code, 2);
+    assert.match(
+      plan.stderr,
+      /Dump: +backups\/app\.dump \(.*; database drill_gaps_source_\d+_\d+, pg_dump 15\.\d+\)/,
+    );
+  });
+});
