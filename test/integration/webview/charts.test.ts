@@ -211,8 +211,8 @@ describe('dashboard charts with edge data (Chromium)', function () {
   });
 
   for (const width of [320, 1280]) {
-    it(`keeps a series named with bidi controls and 5,000 characters in its chart (${width} px)`, async () => {
-      // A table named so (PostgreSQL quotes any name) ran the page 3,000 px wide, its legend
+    it(`fits a 5,000-letter name with an override in a legend (${width} px)`, async () => {
+      // A table named so (PostgreSQL quotes any name) ran the page 40,000 px wide, its legend
       // read right to left from the override on.
       const dashboard = await harness.open({ width });
       const page = dashboard.page;
