@@ -36,6 +36,19 @@ function list<T>(value: unknown, what: string): T[] {
   return value as T[];
 }
 
+/**
+ * The list a report cannot be without (Brakeman's `warnings`, bundler-audit's `results`): JSON
+ * without it is some other report, or none, and must not read as a clean one.
+ */
+function requiredList<T>(report: unknown, key: string, tool: string): T[] {
+  const value =
+    report && typeof report === 'object' ? (report as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(value)) {
+    throw new UpkeepError('parse', `${tool}'s report has no ${key} list`);
+  }
+  return value as T[];
+}
+
 /** Report text as one line: strings as they are, numbers and the like as text. */
 function asText(value: unknown, fallback = ''): string {
   if (typeof value === 'string') return value;
@@ -195,9 +208,10 @@ export function parseBrakemanJson(
   workspace?: string,
 ): { findings: Finding[]; high: number; errors: string[]; version?: string } {
   const report = extractJson<BrakemanReport>(text, 'brakeman');
-  const warnings = list<NonNullable<BrakemanReport['warnings']>[number]>(
-    report.warnings,
-    'brakeman warnings',
+  const warnings = requiredList<NonNullable<BrakemanReport['warnings']>[number]>(
+    report,
+    'warnings',
+    'brakeman',
   );
   const findings = warnings
     .filter((warning) => warning && typeof warning === 'object')
@@ -271,9 +285,10 @@ export function gemfileLockConflictLine(lock: string): number | undefined {
 
 export function parseBundlerAuditJson(text: string, gemfileLock = ''): { findings: Finding[] } {
   const report = extractJson<BundlerAuditReport>(text, 'bundle-audit');
-  const results = list<NonNullable<BundlerAuditReport['results']>[number]>(
-    report.results,
-    'bundle-audit results',
+  const results = requiredList<NonNullable<BundlerAuditReport['results']>[number]>(
+    report,
+    'results',
+    'bundle-audit',
   );
   const findings = results
     .filter((result) => result && typeof result === 'object')

@@ -113,6 +113,19 @@ describe('tool report parsers', () => {
     );
   });
 
+  it('takes no other JSON for a clean report', async () => {
+    // `{}` from a wrapper, or another tool's report, said "no vulnerable gems" and passed.
+    const isParse = (error: unknown): boolean =>
+      UpkeepError.is(error, 'parse') && /has no .* list/.test(error.message);
+    const brakeman = await fixture('brakeman_no_findings.json');
+    assert.throws(() => parseBundlerAuditJson(brakeman, GEMFILE_LOCK), isParse);
+    assert.throws(() => parseBundlerAuditJson('{}'), isParse);
+    const audit = await fixture('bundler_audit_0.9.json');
+    assert.throws(() => parseBrakemanJson(audit), isParse);
+    assert.throws(() => parseBrakemanJson('{"errors": []}'), isParse);
+    assert.deepEqual(parseBundlerAuditJson('{"version":"0.9.2","results":[]}').findings, []);
+  });
+
   it('reads RSpec failures with their locations', async () => {
     const result = parseRspecJson(await fixture('rspec_3.13_failures.json'), '/app');
     assert.equal(result.examples, 3);
