@@ -93,11 +93,19 @@ function erbEnvRead(code: string): { name: string; fallback?: string } | undefin
   return undefined;
 }
 
+/**
+ * A variable of `env`, as Ruby's ENV reads it: `ENV["toString"]` is nil, not the method every
+ * JavaScript object inherits.
+ */
+export function envVariable(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return Object.hasOwn(env, name) ? env[name] : undefined;
+}
+
 /** Evaluates one supported ERB expression, or returns undefined for anything else. */
 export function evaluateErbExpression(code: string, env: NodeJS.ProcessEnv): string | undefined {
   const read = erbEnvRead(code);
   if (!read) return undefined;
-  const value = env[read.name];
+  const value = envVariable(env, read.name);
   if (value !== undefined) return value;
   if (read.fallback === undefined || read.fallback === 'nil') return '';
   return unescapeRuby(read.fallback);
@@ -157,7 +165,7 @@ function expandErb(
     // which variable is missing instead of connecting to localhost.
     const fetched = kind === '=' ? FETCH_WITHOUT_DEFAULT.exec(code.trim()) : null;
     const fetchedName = fetched ? (fetched[1] ?? fetched[2]) : undefined;
-    const unset = fetchedName !== undefined && env[fetchedName] === undefined;
+    const unset = fetchedName !== undefined && envVariable(env, fetchedName) === undefined;
     // Named in messages: only a name a shell could set, not whatever the repo's file holds.
     const missing =
       unset && fetchedName && VARIABLE_NAME.test(fetchedName) ? fetchedName : undefined;
@@ -173,9 +181,9 @@ function expandErb(
       PASSWORD_KEY.test(text.slice(lineStart, open));
     const unsetPassword =
       passwordFrom &&
-      env[read.name] === undefined &&
+      envVariable(env, read.name) === undefined &&
       (read.fallback === undefined || read.fallback === 'nil');
-    if (passwordFrom && env[read.name] !== undefined && value !== undefined) {
+    if (passwordFrom && envVariable(env, read.name) !== undefined && value !== undefined) {
       const marker = `${PASSWORD_READ_MARKER}${passwordReads.size}__`;
       passwordReads.set(marker, { line, variable: read.name, value });
       parts.push(JSON.stringify(marker));

@@ -196,4 +196,14 @@ describe('hostile config files (security review)', function () {
       );
     },
   );
+
+  it('database.yml reading ENV["toString"] and the like reads nothing, as Ruby does', () => {
+    // The environment is a plain object: Object.prototype's members read as set variables, and
+    // a function became the password, or its source text part of the database name.
+    const text =
+      'development:\n  host: <%= ENV["constructor"] %>\n  database: x<%= ENV["toString"] %>\n' +
+      '  password: <%= ENV.fetch("hasOwnProperty", "none") %>\n';
+    const yml = parseDatabaseYml(text, { ...process.env });
+    assert.deepEqual(yml.entries[0].values, { host: '', database: 'x', password: 'none' });
+  });
 });
