@@ -17,6 +17,7 @@ import type {
   TableView,
 } from './protocol';
 import { isRecord } from '../util/isRecord';
+import { shownZoneName } from '../util/timeZone';
 
 /** Rows a card's table carries to the webview; the webview pages them. */
 const MAX_TABLE_ROWS = 10_000;
@@ -546,7 +547,11 @@ export function businessView(cards: DbCard[]): BusinessView {
       figures: 'count',
       times: axis.map((day) => day.at / 1000),
       ...signUpSeries(axis, growth.signUpsPartialDays),
-      dayBuckets: { timeZone: growth.signUpsTimeZone ?? 'the database time zone' },
+      dayBuckets: {
+        timeZone: growth.signUpsTimeZone
+          ? shownZoneName(growth.signUpsTimeZone)
+          : 'the database time zone',
+      },
     };
     if (growth.retention7d?.cohort) {
       view.retentionPercent = growth.retention7d.rate * 100;

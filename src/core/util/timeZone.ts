@@ -79,3 +79,15 @@ export function wallClockFormat(zone: string): Intl.DateTimeFormat {
   }
   return format;
 }
+
+/**
+ * A zone's name as a caption shows it: `UTC` for UTC's other names (PostgreSQL's default
+ * `Etc/UTC`, `GMT`, `Zulu`), as the dashboard names UTC beside its other times; else as given.
+ */
+export function shownZoneName(zone: string): string {
+  try {
+    return wallClockFormat(zone).resolvedOptions().timeZone === 'UTC' ? 'UTC' : zone;
+  } catch {
+    return zone;
+  }
+}

@@ -321,6 +321,16 @@ describe('dashboard database view', () => {
     assert.equal(day(chart.times[0]), '2026-11-05');
     assert.equal(day(chart.times[30]), '2026-12-05');
     assert.ok(chart.times.every((at, i) => i === 0 || at - chart.times[i - 1] === 86400));
+    // PostgreSQL's Etc/UTC is named UTC, as the page names it beside its other times.
+    assert.deepEqual(chart.dayBuckets, { timeZone: 'UTC' });
+    for (const [zone, shown] of [
+      ['Europe/Berlin', 'Europe/Berlin'],
+      ['GMT', 'UTC'],
+      ['Not/AZone', 'Not/AZone'],
+    ]) {
+      const named = businessView([card('businessGrowth', { ...growth, signUpsTimeZone: zone })]);
+      assert.deepEqual(named.signupsPerDay?.dayBuckets, { timeZone: shown }, zone);
+    }
     const [whole, part] = chart.series;
     assert.equal(whole.values[1], 9);
     assert.equal(whole.values[15], 4);
