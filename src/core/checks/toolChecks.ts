@@ -20,7 +20,7 @@ import {
 import type { ToolOutput } from './toolProcess';
 import { homeFolder } from '../util/homeFolder';
 import { plural } from '../util/plural';
-import { findExecutable, runTool } from './toolProcess';
+import { findExecutable, runTool, TOOL_OUTPUT_MAX_BYTES } from './toolProcess';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -153,8 +153,21 @@ function conflictedLock(checkId: string, line: number): CheckReport {
   };
 }
 
-/** A tool that ran but produced nothing readable: say what it printed. */
+/**
+ * A tool that ran but produced nothing readable: say what it printed, or that its report (on
+ * stdout, which `error` failed to parse) was too large to keep whole.
+ */
 function toolBroke(tool: string, output: ToolOutput, error?: unknown): CheckReport {
+  if (error !== undefined && output.stdoutDropped) {
+    const megabytes = Math.round(TOOL_OUTPUT_MAX_BYTES / (1024 * 1024));
+    return {
+      outcome: 'error',
+      summary:
+        `${tool} exited ${output.exitCode ?? output.killedBy} with a report over ` +
+        `${megabytes} MB, more than Upkeep keeps (its start was cut off)`,
+      details: `To read it whole, run bundle exec ${tool} in a terminal.`,
+    };
+  }
   const said = (output.stderr || output.stdout)
     .trim()
     .split('\n')

@@ -33,9 +33,12 @@ export interface ToolOutput {
   killedBy: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Bytes dropped from the start of stdout past the most kept: a report in it is cut. */
+  stdoutDropped?: number;
 }
 
-const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/** The most of each stream kept when a run sets no `maxBytes`: 32 MiB. */
+export const TOOL_OUTPUT_MAX_BYTES = 32 * 1024 * 1024;
 const LOG_LINE_CHARS = 300;
 /** Time between SIGTERM and SIGKILL when a tool is stopped. */
 const KILL_GRACE_MS = 1500;
@@ -69,7 +72,7 @@ export async function findExecutable(
  * cannot be started, and with the signal's reason when aborted (after killing the group).
  */
 export function runTool(run: ToolRun): Promise<ToolOutput> {
-  const maxBytes = run.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = run.maxBytes ?? TOOL_OUTPUT_MAX_BYTES;
   const log = run.log;
   if (run.signal.aborted) return Promise.reject(run.signal.reason);
 
@@ -137,7 +140,13 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
         reject(run.signal.reason);
         return;
       }
-      resolve({ exitCode, killedBy, stdout: stdout.text(), stderr: stderr.text() });
+      resolve({
+        exitCode,
+        killedBy,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        ...(stdout.dropped ? { stdoutDropped: stdout.dropped } : {}),
+      });
     });
   });
 }
@@ -151,6 +160,8 @@ class OutputBuffer {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private pending = '';
+  /** Bytes dropped from the start to keep within the limit. */
+  dropped = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -161,7 +172,9 @@ class OutputBuffer {
     this.chunks.push(chunk);
     this.size += chunk.length;
     while (this.size > this.maxBytes && this.chunks.length > 1) {
-      this.size -= this.chunks.shift()!.length;
+      const first = this.chunks.shift()!.length;
+      this.size -= first;
+      this.dropped += first;
     }
 
     this.pending += chunk.toString('utf8');

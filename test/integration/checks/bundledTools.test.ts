@@ -1,8 +1,9 @@
 /**
- * Brakeman and bundler-audit when Bundler cannot start them: a fake `bundle` on PATH answers as
- * Bundler and RubyGems do (the gem's executable missing, the bundle not installed, the lockfile's
- * Bundler or Ruby not installed), and a Gemfile.lock left with merge conflict markers. Each is a
- * skip or an error that says what to run, never a tool that "exited 127 without a report".
+ * Brakeman and bundler-audit runs that leave no report to read: a fake `bundle` on PATH answers
+ * as Bundler and RubyGems do (the gem's executable missing, the bundle not installed, the
+ * lockfile's Bundler or Ruby not installed), a Gemfile.lock left with merge conflict markers, no
+ * advisory database, a report too large to keep. Each is a skip or an error that says what to
+ * run, never a tool that "exited 127 without a report".
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
@@ -197,5 +198,19 @@ describe('bundled security tools that cannot start', function () {
     } finally {
       await fs.writeFile(path.join(workspace, 'Gemfile.lock'), lock);
     }
+  });
+
+  it('says a report too large to keep was cut, rather than quote broken JSON', async () => {
+    // 34 MB of blanks inside the warnings list: past the 32 MB kept, the start is dropped.
+    const [brakeman] = await run(
+      `printf '{"warnings":['\nhead -c 34000000 /dev/zero | tr '\\0' ' '\n` +
+        `printf '],"errors":[]}'\nexit 0`,
+    );
+    assert.equal(brakeman.outcome, 'error');
+    assert.equal(
+      brakeman.summary,
+      'brakeman exited 0 with a report over 32 MB, more than Upkeep keeps (its start was cut off)',
+    );
+    assert.match(brakeman.details ?? '', /run bundle exec brakeman in a terminal/);
   });
 });
