@@ -397,7 +397,8 @@ const avgResponseTime: CheckDefinition = {
         return { outcome: 'skipped', summary: `No timed requests in ${LABELS['24h']}`, values };
       }
       // The guidelines' goal is "Average < 2 seconds for all endpoints" and their alert
-      // `avg_response_time > 2`: a mean at the limit misses the goal (a warning), one above it fails.
+      // `avg_response_time > 2`: a mean at the limit misses the goal (a warning), one above it
+      // fails.
       const slowActions = s.actions.filter((a) => a.meanMs >= limit);
       const findings = slowActions.map<Finding>((a) => ({
         message:

@@ -311,12 +311,16 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       items: [
         ['validation', 'New input is validated (model validations, strong parameters)'],
         ['escaping', 'Output is escaped (XSS)'],
-        ['sql', 'Queries are parameterized (SQL injection)', ['logs.suspiciousRequests']],
+        // Whether the code's queries are parameterized: no check reads the code for that; the
+        // attempts in the logs stay with the task.
+        ['sql', 'Queries are parameterized (SQL injection)'],
         ['csrf', 'CSRF protection left on', ['security.csrf']],
         ['auth', 'Every controller authenticates and authorizes'],
+        ['sessions', 'Sessions are managed securely'],
         ['paths', 'File paths are validated (directory traversal)'],
         ['signIn', 'Sign-in page answers over HTTPS', ['health.signIn']],
       ],
+      extraChecks: ['logs.suspiciousRequests'],
     },
     {
       id: 'monthly.performanceTuning',
@@ -341,6 +345,10 @@ const TASKS: Record<TierId, TaskSpec[]> = {
         ],
         ['expensive', 'Expensive operations cached'],
         ['memory', 'Memory usage within the limit', ['host.appMemory']],
+        [
+          'memoryUse',
+          'Memory optimized: ActiveRecord query cache cleared, efficient data structures',
+        ],
       ],
     },
     {
@@ -393,8 +401,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       title: 'Database and table growth',
       section: 'Architecture Commands',
       items: [
-        ['largest', 'Largest relations reviewed', ['db.size']],
-        ['tableGrowth', 'Table growth (inserts, updates, deletes) reviewed', ['db.growth']],
+        // "Review database growth" lists the largest relations; Upkeep's size snapshots add how
+        // much they grew.
+        ['largest', 'Largest relations reviewed', ['db.size', 'db.growth']],
+        // pg_stat_user_tables' inserts, updates and deletes: no check reads them.
+        ['tableGrowth', 'Table growth (inserts, updates, deletes) reviewed'],
         ['sequences', 'Sequences ahead of their keys and far from their maximum', ['db.sequences']],
       ],
     },
@@ -404,9 +415,11 @@ const TASKS: Record<TierId, TaskSpec[]> = {
       section: 'Technology Stack Updates',
       items: [
         ['versions', 'Ruby, Node.js and Rails versions reviewed', ['repo.versions']],
-        ['dependencies', 'Gems updated (bundle update)', ['tools.bundlerAudit']],
+        // bundler-audit says which gems are vulnerable, not whether they were updated.
+        ['dependencies', 'Gems updated (bundle update)'],
         ['compatibility', 'Tests pass on the new versions', ['tools.rspec']],
       ],
+      extraChecks: ['tools.bundlerAudit'],
     },
     {
       id: 'quarterly.ux',
