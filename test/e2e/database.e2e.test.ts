@@ -340,7 +340,9 @@ describe('database commands in a real editor', function () {
     await waitForNotification(page, refused, 60_000);
     await setPasswordFrom(refused, 'rerun-pw-47');
 
-    const again = await shownOrListed('Health monitoring: Database connectivity: pass');
+    const again = await shownOrListed(
+      'Health monitoring again with the new password: Database connectivity: pass',
+    );
     assert.match(again, /round trip \(upkeep\.database\.url setting\)\.$/);
   });
 
