@@ -17,6 +17,7 @@ import {
   parseSimplecovLastRun,
   parseZeitwerkOutput,
 } from './toolParsers';
+import type { Criticality } from './toolParsers';
 import type { ToolOutput } from './toolProcess';
 import { homeFolder } from '../util/homeFolder';
 import { plural } from '../util/plural';
@@ -343,19 +344,27 @@ export const bundlerAuditCheck = bundledToolCheck({
     } catch (error) {
       return toolBroke('bundle-audit', output, error);
     }
-    return judgeBundlerAudit(parsed.findings);
+    return judgeBundlerAudit(parsed.findings, parsed.criticality);
   },
 });
 
-export function judgeBundlerAudit(findings: Finding[]): CheckReport {
+/** Any advisory fails; the summary counts those bundler-audit rated critical or high. */
+export function judgeBundlerAudit(
+  findings: Finding[],
+  criticality: Partial<Record<Criticality, number>> = {},
+): CheckReport {
   const gems = new Set(findings.map((f) => f.message.split(' ')[0])).size;
-  const values = { advisories: findings.length, gems };
+  const critical = criticality.critical ?? 0;
+  const high = criticality.high ?? 0;
+  const values = { advisories: findings.length, gems, critical, high };
   if (!findings.length) return { outcome: 'pass', summary: 'no vulnerable gems', values };
+  const rated = [critical && `${critical} critical`, high && `${high} high`].filter(Boolean);
   return {
     outcome: 'fail',
     summary:
       `${findings.length} ${findings.length === 1 ? 'advisory' : 'advisories'} ` +
-      `for ${plural(gems, 'gem')}`,
+      `for ${plural(gems, 'gem')}` +
+      (rated.length ? ` (${rated.join(', ')})` : ''),
     values,
     findings,
   };

@@ -248,6 +248,8 @@ interface BundlerAuditReport {
       ghsa?: unknown;
       title?: unknown;
       patched_versions?: unknown;
+      /** From the CVSS score (0.9): none, low, medium, high, critical; null without one. */
+      criticality?: unknown;
     };
   }[];
 }
@@ -283,13 +285,21 @@ export function gemfileLockConflictLine(lock: string): number | undefined {
   return index === -1 ? undefined : index + 1;
 }
 
-export function parseBundlerAuditJson(text: string, gemfileLock = ''): { findings: Finding[] } {
+/** bundler-audit's ratings, the most severe first. */
+export const CRITICALITIES = ['critical', 'high', 'medium', 'low', 'none'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export function parseBundlerAuditJson(
+  text: string,
+  gemfileLock = '',
+): { findings: Finding[]; criticality: Partial<Record<Criticality, number>> } {
   const report = extractJson<BundlerAuditReport>(text, 'bundle-audit');
   const results = requiredList<NonNullable<BundlerAuditReport['results']>[number]>(
     report,
     'results',
     'bundle-audit',
   );
+  const criticality: Partial<Record<Criticality, number>> = {};
   const findings = results
     .filter((result) => result && typeof result === 'object')
     .map((result): Finding => {
@@ -314,8 +324,11 @@ export function parseBundlerAuditJson(text: string, gemfileLock = ''): { finding
         ? advisory.patched_versions.map((v) => asText(v)).filter(Boolean)
         : [asText(advisory.patched_versions)].filter(Boolean);
       const fix = patched.length ? `; upgrade to ${patched.join(', ')}` : '';
+      const rated = CRITICALITIES.find((level) => level === asText(advisory.criticality));
+      if (rated) criticality[rated] = (criticality[rated] ?? 0) + 1;
+      const ids = rated ? `${id}, ${rated}` : id;
       return {
-        message: `${gem} ${version}: ${asText(advisory.title) || 'vulnerable'} (${id})${fix}`,
+        message: `${gem} ${version}: ${asText(advisory.title) || 'vulnerable'} (${ids})${fix}`,
         severity: 'error',
         file: 'Gemfile.lock',
         line: gemfileLockLine(gemfileLock, gem, version || undefined),
@@ -323,7 +336,7 @@ export function parseBundlerAuditJson(text: string, gemfileLock = ''): { finding
         code: asText(advisory.id) || undefined,
       };
     });
-  return { findings };
+  return { findings, criticality };
 }
 
 function lineContaining(text: string, needle: string): number | undefined {

@@ -101,6 +101,25 @@ describe('tool report parsers', () => {
     assert.equal(report.summary, '4 advisories for 3 gems');
   });
 
+  it("names bundler-audit's criticality where the advisory has one", async () => {
+    // bundler-audit 0.9 rates an advisory from its CVSS score; the sample's have none (null).
+    const report = JSON.parse(await fixture('bundler_audit_0.9.json')) as {
+      results: { advisory: { criticality: string | null } }[];
+    };
+    report.results[0].advisory.criticality = 'critical';
+    report.results[2].advisory.criticality = 'high';
+    const parsed = parseBundlerAuditJson(JSON.stringify(report), GEMFILE_LOCK);
+    assert.match(parsed.findings[0].message, /\(CVE-2020-8161, critical\); upgrade/);
+    assert.match(parsed.findings[1].message, /\(CVE-2020-8184\); upgrade/);
+    assert.match(parsed.findings[2].message, /\(CVE-2018-3760, high\); upgrade/);
+    const judged = judgeBundlerAudit(parsed.findings, parsed.criticality);
+    assert.equal(judged.summary, '4 advisories for 3 gems (1 critical, 1 high)');
+    assert.deepEqual(
+      [judged.values?.critical, judged.values?.high, judged.values?.advisories],
+      [1, 1, 4],
+    );
+  });
+
   it('finds a gem line even without the exact version', () => {
     assert.equal(gemfileLockLine(GEMFILE_LOCK, 'racc'), 7);
     assert.equal(gemfileLockLine(GEMFILE_LOCK, 'missing'), undefined);
