@@ -703,6 +703,22 @@ export function passwordServerOf(connection: ResolvedConnection): string {
   return serverKey(String(user), String(host), Number(port));
 }
 
+/**
+ * The startup message ends each value at a NUL: `app\0options\0-c search_path=x` in a database
+ * name connected to `app` with a setting no one saw, where libpq (Rails, psql) reads `app`. The
+ * value is not quoted: it may be the password, or hold it.
+ */
+function refuseNul(values: Record<string, string | undefined>, source: ConnectionSource): void {
+  const key = Object.keys(values).find((name) => values[name]?.includes('\0'));
+  if (key === undefined) return;
+  throw new UpkeepError(
+    'config',
+    `The ${key === 'user' ? 'user name' : key} from ${describeSource(source)} holds a NUL ` +
+      'character, which no PostgreSQL connection value can hold.',
+    'Remove it (a NUL byte, or %00 in a URL) from the value.',
+  );
+}
+
 function finish(
   params: Record<string, unknown>,
   source: ConnectionSource,
@@ -741,6 +757,7 @@ function finish(
     options.passwordServer !== server;
   const stored = heldBack ? undefined : options.password;
   const password = str('password') ?? stored ?? options.env.PGPASSWORD;
+  refuseNul({ host, user, database, password }, source);
 
   const config: ClientConfig = {
     host,
