@@ -11,7 +11,7 @@ import { Option } from 'commander';
 import type { DrillPlan } from '../core/checks/drillPlan';
 import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
-import { drillResult, runRecoveryDrill } from '../core/checks/recoveryDrill';
+import { drillResult, leftoverNote, runRecoveryDrill } from '../core/checks/recoveryDrill';
 import { formatBytes, formatUtc } from '../core/util/figures';
 import { printable, printableJson, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
@@ -334,6 +334,9 @@ function formatRecord(record: DrillRecord, workspace: string, resultsFile?: stri
   // drillResult's summary already is the error when nothing was compared.
   if (record.error && redact(record.error) !== summary) {
     lines.push(`  Error: ${redact(record.error)}`);
+  }
+  for (const name of record.leftoverScratchDatabases ?? []) {
+    lines.push(`  Left by an earlier drill: ${leftoverNote(name, record.target)}`);
   }
   if (resultsFile) lines.push(`  Recorded in ${path.relative(workspace, resultsFile)}`);
   return lines.join('\n') + '\n';

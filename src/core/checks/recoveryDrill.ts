@@ -86,6 +86,25 @@ export interface DrillRecord {
   mismatches: string[];
   /** Set when the drill itself broke (restore error, unreachable target). */
   error?: string;
+  /**
+   * Scratch databases of earlier drills still on the target (a drill killed with SIGKILL, a
+   * machine that went down): reported, never dropped, since a drill running at the same time
+   * owns one too. Absent when there are none.
+   */
+  leftoverScratchDatabases?: string[];
+}
+
+/** A scratch database's name as scratchDatabaseName makes it, and no other. */
+const SCRATCH_NAME = /^upkeep_drill_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})\d{2}_\d+$/;
+
+/**
+ * What to tell about a scratch database an earlier drill left: its name, when that drill ran
+ * (from the name) and the statement that drops it.
+ */
+export function leftoverNote(name: string, target: string): string {
+  const at = SCRATCH_NAME.exec(name);
+  const when = at ? ` (${at[1]}-${at[2]}-${at[3]} ${at[4]}:${at[5]} UTC)` : '';
+  return `${name}${when} on ${target}: drop it with DROP DATABASE IF EXISTS ${name};`;
 }
 
 /**
@@ -391,6 +410,15 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
         );
       }
     }
+    const leftovers = await interruptible(admin, () =>
+      admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'upkeep\\_drill\\_%' ORDER BY 1",
+      ),
+    );
+    const earlier = leftovers.rows
+      .map((row) => row.datname)
+      .filter((name) => SCRATCH_NAME.test(name) && name !== scratchDatabase);
+    if (earlier.length) record.leftoverScratchDatabases = earlier;
     // Once sent, CREATE DATABASE completes on the server even when the connection drops: a
     // cancel waits a moment for its answer, so that the database it made is dropped below.
     scratch = 'maybe';
@@ -437,11 +465,17 @@ export function drillResult(record: DrillRecord, durationMs = record.totalMs): C
     ? `restored ${plural(record.tables.length, 'table')} (${plural(rows, 'row')}) ` +
       `in ${seconds} s; counts match`
     : (record.error ?? `counts differ: ${record.mismatches.slice(0, 3).join('; ')}`);
+  const leftovers = record.leftoverScratchDatabases ?? [];
+  const left = leftovers.length
+    ? `; ${plural(leftovers.length, 'scratch database')} ` +
+      `${leftovers.length === 1 ? 'of an earlier drill' : 'of earlier drills'} left on ` +
+      `${record.target}: ${leftovers.join(', ')}`
+    : '';
   return {
     checkId: 'backups.recoveryDrill',
     title: 'Backup recovery drill',
     outcome: record.ok ? 'pass' : 'fail',
-    summary,
+    summary: summary + left,
     details: record.tables
       .map((t) => `${t.table}: dump ${t.dumpRows}, restored ${t.restoredRows ?? '?'}`)
       .join('\n'),

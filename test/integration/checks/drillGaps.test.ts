@@ -145,4 +145,36 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       /Dump: +backups\/app\.dump \(.*; database drill_gaps_source_\d+_\d+, pg_dump 15\.\d+\)/,
     );
   });
+
+  it('reports a scratch database an earlier drill left on the target, and leaves it', async () => {
+    const left = 'upkeep_drill_20250115030000_4242';
+    await admin(adminUrl, `CREATE DATABASE ${left}`);
+    try {
+      const run = await drill(['--dump', 'backups/app.dump', '--confirm', server]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(
+        run.stdout.includes(
+          `  Left by an earlier drill: ${left} (2025-01-15 03:00 UTC) on ${server}: ` +
+            `drop it with DROP DATABASE IF EXISTS ${left};`,
+        ),
+        run.stdout,
+      );
+      const json = await drill([
+        '--dump',
+        'backups/app.dump',
+        '--confirm',
+        server,
+        '--format',
+        'json',
+      ]);
+      assert.deepEqual(JSON.parse(json.stdout).leftoverScratchDatabases, [left]);
+      const names = await admin(adminUrl, 'SELECT datname FROM pg_database');
+      assert.ok(
+        names.some((row) => row.datname === left),
+        "not the drill's to drop",
+      );
+    } finally {
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${left}`);
+    }
+  });
 });
