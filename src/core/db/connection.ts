@@ -145,9 +145,13 @@ function environmentHint(surface: Surface): string {
 }
 
 /** What to do when the chosen database of a multi-database environment is not there. */
+/** The editor's hint for a database the environment does not have; its picker words its own. */
+export const CHOOSE_DATABASE_IN_EDITOR =
+  'Choose one with "Upkeep: Configure Database Connection".';
+
 function databaseNameHint(surface: Surface): string {
   if (surface === 'cli') return 'Pick one of them with --database.';
-  if (surface === 'editor') return 'Choose one with "Upkeep: Configure Database Connection".';
+  if (surface === 'editor') return CHOOSE_DATABASE_IN_EDITOR;
   return (
     'Set upkeep.database.name to one of them ' +
     '(in the editor: "Upkeep: Configure Database Connection").'

@@ -5,7 +5,11 @@
  * Database Connection shows it. Free of `vscode` so a test can run it on real files.
  */
 import type { ResolveOptions, ResolvedConnection } from '../../core/db/connection';
-import { describeSource, resolveConnection } from '../../core/db/connection';
+import {
+  CHOOSE_DATABASE_IN_EDITOR,
+  describeSource,
+  resolveConnection,
+} from '../../core/db/connection';
 import { UpkeepError, describeError } from '../../core/util/errors';
 
 export interface ConnectionNotice {
@@ -59,16 +63,15 @@ export function describeOrigin(
 }
 
 /**
- * Why no connection is found, as Configure Database Connection's "Now" row says it: the hint
- * for no database at all is to run that very command, so it points at the rows below instead.
+ * Why no connection is found, as Configure Database Connection's "Now" row says it: a hint to
+ * run that very command points at its rows below instead.
  */
 export function notFoundInPicker(error: unknown): string {
-  if (!UpkeepError.is(error, 'not-found')) return describeError(error);
-  return describeError(
-    new UpkeepError(
-      'not-found',
-      error.message,
-      'Enter a connection URL below, or set DATABASE_URL.',
-    ),
-  );
+  const inPicker = UpkeepError.is(error, 'not-found')
+    ? 'Enter a connection URL below, or set DATABASE_URL.'
+    : UpkeepError.is(error) && error.hint === CHOOSE_DATABASE_IN_EDITOR
+      ? 'Choose one with "Database of config/database.yml…" below.'
+      : undefined;
+  if (!inPicker || !UpkeepError.is(error)) return describeError(error);
+  return describeError(new UpkeepError(error.code, error.message, inPicker));
 }

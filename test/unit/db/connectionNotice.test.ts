@@ -119,6 +119,31 @@ describe('connectionNotice', () => {
       await fs.rm(empty, { recursive: true, force: true });
     }
 
+    // A database name config/database.yml lacks: pick one in the row below, not run the picker.
+    const several = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-several-'));
+    try {
+      await fs.mkdir(path.join(several, 'config'));
+      await fs.writeFile(
+        path.join(several, 'config/database.yml'),
+        'development:\n  primary:\n    database: shop\n  cache:\n    database: shop_cache\n',
+      );
+      const settings = resolveSettings({
+        database: { railsEnvironment: 'development', name: 'analytics' },
+      });
+      const error = await resolveConnection({
+        ...options('development'),
+        workspace: several,
+        settings,
+      }).catch((e: unknown) => e);
+      assert.equal(
+        notFoundInPicker(error),
+        'config/database.yml has no database "analytics" in "development" (it has: primary, ' +
+          'cache). Choose one with "Database of config/database.yml…" below.',
+      );
+    } finally {
+      await fs.rm(several, { recursive: true, force: true });
+    }
+
     // Any other reason keeps its own hint.
     const staging = await resolveConnection(options('staging')).catch((e: unknown) => e);
     assert.match(notFoundInPicker(staging), /Select Rails Environment/);
