@@ -175,12 +175,15 @@ function toolBroke(tool: string, output: ToolOutput, error?: unknown): CheckRepo
     .slice(-3)
     .join(' ')
     .slice(0, 300);
+  // A report that began (an object on stdout) but did not parse: cut short, or not the tool's.
+  const broken = error !== undefined && output.stdout.includes('{');
   return {
     outcome: 'error',
     summary:
-      `${tool} exited ${output.exitCode ?? output.killedBy} without a report` +
+      `${tool} exited ${output.exitCode ?? output.killedBy} ` +
+      (broken ? 'with a broken report' : 'without a report') +
       (error ? ` (${describeError(error)})` : ''),
-    details: said,
+    details: said || `${tool} printed nothing, on stdout or stderr.`,
   };
 }
 

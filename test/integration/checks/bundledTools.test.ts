@@ -213,4 +213,22 @@ describe('bundled security tools that cannot start', function () {
     );
     assert.match(brakeman.details ?? '', /run bundle exec brakeman in a terminal/);
   });
+
+  it('says a silent exit printed nothing, and a cut report is a broken one', async () => {
+    const [silent] = await run('exit 1');
+    assert.deepEqual(
+      [silent.outcome, silent.summary, silent.details],
+      [
+        'error',
+        'brakeman exited 1 without a report (brakeman printed no JSON report)',
+        'brakeman printed nothing, on stdout or stderr.',
+      ],
+    );
+    const [cut] = await run(`head -c 2500 '${FIXTURES}/brakeman_two_findings.json'\nexit 3`);
+    assert.equal(cut.outcome, 'error');
+    assert.match(
+      cut.summary,
+      /^brakeman exited 3 with a broken report \(brakeman's report is not valid JSON: /,
+    );
+  });
 });
