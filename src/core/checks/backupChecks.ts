@@ -1,6 +1,6 @@
 /**
- * Backup checks: the newest file matching the configured pattern, its age, and whether
- * `pg_restore --list` can read it; the file backup of uploads in storage/backup; and the recovery
+ * Backup checks: the newest file matching the configured pattern, its age, whether
+ * `pg_restore --list` can read it and whether it ends whole; the file backup of uploads in storage/backup; and the recovery
  * drill's last recorded time, held to a year and to the period of the task that runs it (the
  * drill itself lives in recoveryDrill.ts and only runs from its own confirmed command).
  */
@@ -12,6 +12,7 @@ import type { Surface } from '../db/connection';
 import type { Playbook, Tier } from '../playbook/model';
 import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
+import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
 import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
@@ -128,6 +129,9 @@ export interface DumpHeader {
   serverVersion?: string;
   /** The version of the pg_dump that wrote it, `17.2`. */
   pgDumpVersion?: string;
+  /** The size of an int in the file, and whether it is a custom-format (-Fc) archive. */
+  intSize?: number;
+  custom?: boolean;
 }
 
 /** Reads up to this much: the header of a dump takes a few dozen bytes. */
@@ -179,13 +183,40 @@ export function parseDumpHeader(bytes: Buffer): DumpHeader | undefined {
   if (version >= 115) at += 1;
   else if (int() === undefined) return { format: `1.${minor}` };
   if (version >= 104) for (let field = 0; field < 7; field++) int();
-  const header: DumpHeader = { format: `1.${minor}`, database: text() };
+  const header: DumpHeader = {
+    format: `1.${minor}`,
+    intSize,
+    // pg_backup.h's archCustom; a tar archive (-Ft) starts otherwise and is no PGDMP file here.
+    custom: bytes[10] === 1,
+    database: text(),
+  };
   if (version >= 110) {
     // `15.18 (Debian 15.18-0+deb12u1)`: the number is what tells the versions apart.
     header.serverVersion = text()?.split(' ')[0];
     header.pgDumpVersion = text()?.split(' ')[0];
   }
   return header;
+}
+
+/**
+ * Whether a custom-format dump ends as pg_dump ends one: every data block (and the large
+ * objects) closes with a zero int, and a dump with no data ends with its table of contents,
+ * whose last entry's data offset is zero. A file cut short (a pg_dump killed mid-way, a full
+ * disk, a copy that stopped) still has its table of contents at the start, which is all
+ * `pg_restore --list` reads.
+ */
+export async function dumpEndsWhole(file: string, header: DumpHeader): Promise<boolean> {
+  if (!header.custom || !header.intSize) return true;
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(1 + header.intSize);
+    if (size < tail.length) return false;
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return tail.every((byte) => byte === 0);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The major version in a version string: `17.2` and `17.2 (Debian 17.2-1)` → 17, `9.6` → 9. */
@@ -259,7 +290,7 @@ export const backupsLatestCheck: CheckDefinition = {
   title: 'Latest database backup',
   description:
     'The newest file matching upkeep.backups.pattern: its age against ' +
-    'upkeep.backups.maxAgeHours, and `pg_restore --list` reads it.',
+    'upkeep.backups.maxAgeHours, `pg_restore --list` reads it, and it is not cut short.',
   async run(context: CheckContext): Promise<CheckReport> {
     const pattern = context.settings.backups.pattern;
     if (!pattern) {
@@ -343,6 +374,18 @@ export const backupsLatestCheck: CheckDefinition = {
       throw error;
     }
     values.tables = contents.tables.length;
+    if (header && !(await dumpEndsWhole(newest.file, header))) {
+      return {
+        outcome: 'fail',
+        summary:
+          `${age}; it ends mid-way (${formatBytes(newest.bytes)}): its data is cut short, ` +
+          'though pg_restore --list reads its table of contents',
+        details:
+          'pg_dump did not finish writing it (killed, out of disk space) or the copy stopped. ' +
+          'Check the backup job and its log, and take a new dump.',
+        values,
+      };
+    }
     if (tooOld) {
       return {
         outcome: 'fail',

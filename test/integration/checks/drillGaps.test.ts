@@ -4,6 +4,7 @@
  * a scratch database left on the target by a drill that was killed. Real servers, real dumps.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,6 +48,7 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
   let password: string;
   let targetUrl: string;
   let server: string;
+  let sourceUrl: string;
 
   before(async () => {
     folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-drill-gaps-'));
@@ -60,7 +62,8 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       path.join(workspace, '.vscode', 'settings.json'),
       JSON.stringify({ 'upkeep.backups.pattern': 'newer/*.dump' }),
     );
-    const source = await createDatabase(await debianServer(), 'drill_gaps_source');
+    sourceUrl = await createDatabase(await debianServer(), 'drill_gaps_source');
+    const source = sourceUrl;
     await admin(
       source,
       `CREATE TABLE users (id serial PRIMARY KEY);
@@ -175,6 +178,45 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       );
     } finally {
       await admin(adminUrl, `DROP DATABASE IF EXISTS ${left}`);
+    }
+  });
+
+  it('fails a dump cut short after its table of contents, which pg_restore --list reads', async () => {
+    const whole = await fs.readFile(path.join(workspace, 'backups', 'app.dump'));
+    const cut = path.join(workspace, 'cut');
+    await fs.mkdir(cut);
+    await fs.writeFile(path.join(cut, 'app.dump'), whole.subarray(0, whole.length - 40));
+    // A schema-only dump has no data blocks: it ends with its table of contents, and is whole.
+    const source = new URL(sourceUrl);
+    const schemaOnly = execFileSync(
+      '/usr/bin/pg_dump',
+      [
+        ...['-Fc', '-s', '-h', source.hostname, '-p', source.port, '-U', source.username],
+        source.pathname.slice(1),
+      ],
+      { env: { ...process.env, PGPASSWORD: decodeURIComponent(source.password) } },
+    );
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    const kept = await fs.readFile(settings, 'utf8');
+    const latest = async (pattern: string) => {
+      await fs.writeFile(settings, JSON.stringify({ 'upkeep.backups.pattern': pattern }));
+      const check = await runCli(
+        ['check', '--check', 'backups.latest', '--format', 'json', '--workspace', workspace],
+        {},
+      );
+      return JSON.parse(check.stdout).results[0];
+    };
+    try {
+      const truncated = await latest('cut/*.dump');
+      assert.equal(truncated.outcome, 'fail', truncated.summary);
+      assert.match(truncated.summary, /^cut\/app\.dump is 0 h old; it ends mid-way/);
+      assert.match(truncated.details, /pg_dump did not finish writing it/);
+
+      await fs.writeFile(path.join(cut, 'app.dump'), schemaOnly);
+      const schema = await latest('cut/*.dump');
+      assert.equal(schema.outcome, 'pass', schema.summary);
+    } finally {
+      await fs.writeFile(settings, kept);
     }
   });
 });
