@@ -49,6 +49,26 @@ function requiredList<T>(report: unknown, key: string, tool: string): T[] {
   return value as T[];
 }
 
+/** What a finding says of a place its report gave outside the workspace, which it drops. */
+const OUTSIDE = ', at a path outside the workspace';
+
+/**
+ * A report's file and line, the file workspace-relative. A path outside the workspace keeps
+ * neither (a line means nothing without its file), and `outside` is set for the message to say
+ * so: the finding stays, its place is not followed.
+ */
+function place(
+  file: unknown,
+  line: unknown,
+  workspace?: string,
+): { file?: string; line?: number; outside: boolean } {
+  const relative = relativePath(file, workspace);
+  if (relative === undefined) {
+    return { outside: typeof file === 'string' && file !== '' };
+  }
+  return { file: relative, line: position(line), outside: false };
+}
+
 /** Report text as one line: strings as they are, numbers and the like as text. */
 function asText(value: unknown, fallback = ''): string {
   if (typeof value === 'string') return value;
@@ -96,11 +116,13 @@ export function parseRspecJson(text: string, workspace?: string): RspecSummary {
   for (const example of examples) {
     if (!example || example.status !== 'failed') continue;
     const message = asText(example.exception?.message, 'failed').trim().split('\n')[0];
+    const at = place(example.file_path, example.line_number, workspace);
     findings.push({
-      message: `${asText(example.full_description, 'example')}: ${message}`,
+      message:
+        `${asText(example.full_description, 'example')}: ${message}` + (at.outside ? OUTSIDE : ''),
       severity: 'error',
-      file: relativePath(example.file_path, workspace),
-      line: position(example.line_number),
+      file: at.file,
+      line: at.line,
       source: 'rspec',
       code: asText(example.exception?.class) || undefined,
     });
@@ -159,12 +181,17 @@ export function parseRubocopJson(
       if (!offense || typeof offense !== 'object') continue;
       const location =
         offense.location && typeof offense.location === 'object' ? offense.location : {};
+      const at = place(file.path, position(location.start_line) ?? location.line, workspace);
       findings.push({
-        message: asText(offense.message) || asText(offense.cop_name) || 'offense',
+        message:
+          (asText(offense.message) || asText(offense.cop_name) || 'offense') +
+          (at.outside ? OUTSIDE : ''),
         severity: RUBOCOP_SEVERITY[asText(offense.severity)] ?? 'warning',
-        file: relativePath(file.path, workspace),
-        line: position(location.start_line) ?? position(location.line),
-        column: position(location.start_column) ?? position(location.column),
+        file: at.file,
+        line: at.line,
+        column: at.file
+          ? (position(location.start_column) ?? position(location.column))
+          : undefined,
         source: 'rubocop',
         code: asText(offense.cop_name) || undefined,
       });
@@ -215,16 +242,20 @@ export function parseBrakemanJson(
   );
   const findings = warnings
     .filter((warning) => warning && typeof warning === 'object')
-    .map((warning): Finding => ({
-      message:
-        `${asText(warning.warning_type) || asText(warning.check_name) || 'Warning'}: ` +
-        `${asText(warning.message)} (${asText(warning.confidence, '?')} confidence)`,
-      severity: brakemanSeverity(warning.confidence),
-      file: relativePath(warning.file, workspace),
-      line: position(warning.line),
-      source: 'brakeman',
-      code: asText(warning.check_name) || undefined,
-    }));
+    .map((warning): Finding => {
+      const at = place(warning.file, warning.line, workspace);
+      return {
+        message:
+          `${asText(warning.warning_type) || asText(warning.check_name) || 'Warning'}: ` +
+          `${asText(warning.message)} (${asText(warning.confidence, '?')} confidence)` +
+          (at.outside ? OUTSIDE : ''),
+        severity: brakemanSeverity(warning.confidence),
+        file: at.file,
+        line: at.line,
+        source: 'brakeman',
+        code: asText(warning.check_name) || undefined,
+      };
+    });
   return {
     findings,
     high: findings.filter((f) => f.severity === 'error').length,

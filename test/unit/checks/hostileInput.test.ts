@@ -52,7 +52,7 @@ describe('hostile input to checks', () => {
     );
     assert.deepEqual(
       odd.findings.map((f) => [f.file, f.line, f.message]),
-      [[undefined, undefined, 'Warning: 7 (? confidence)']],
+      [[undefined, undefined, 'Warning: 7 (? confidence), at a path outside the workspace']],
     );
   });
 

@@ -196,6 +196,27 @@ describe('tool report parsers', () => {
     ]);
   });
 
+  it('says when a finding was reported outside the workspace, rather than drop where', () => {
+    const report = JSON.stringify({
+      warnings: [
+        { warning_type: 'SQL Injection', message: 'a', file: '/etc/passwd', line: 1 },
+        { warning_type: 'Redirect', message: 'b', file: '../engine/app/x.rb', line: 2 },
+        { warning_type: 'Redirect', message: 'c', file: '/srv/app/app/y.rb', line: 3 },
+        { warning_type: 'Redirect', message: 'd' },
+      ],
+    });
+    const { findings } = parseBrakemanJson(report, '/srv/app');
+    assert.deepEqual(
+      findings.map((f) => [f.file, f.line, f.message]),
+      [
+        [undefined, undefined, 'SQL Injection: a (? confidence), at a path outside the workspace'],
+        [undefined, undefined, 'Redirect: b (? confidence), at a path outside the workspace'],
+        ['app/y.rb', 3, 'Redirect: c (? confidence)'],
+        [undefined, undefined, 'Redirect: d (? confidence)'],
+      ],
+    );
+  });
+
   it('makes tool paths workspace-relative', () => {
     assert.equal(relativePath('./spec/a_spec.rb'), 'spec/a_spec.rb');
     assert.equal(relativePath('/work/app/models/a.rb', '/work/app'), 'models/a.rb');
