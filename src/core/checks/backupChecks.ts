@@ -14,6 +14,7 @@ import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
 import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
+import { printable } from '../util/printable';
 import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
 import { findExecutable, runTool } from './toolProcess';
@@ -310,11 +311,13 @@ export const backupsLatestCheck: CheckDefinition = {
       };
     }
 
-    const name = path.relative(context.workspace, newest.file) || newest.file;
+    const file = path.relative(context.workspace, newest.file) || newest.file;
+    // A file name may hold a line break: the table shows a summary's first line only.
+    const name = printable(file, '\uFFFD');
     const ageHours = hoursBetween(context.clock.now().getTime(), newest.modifiedAt.getTime());
     const maxAgeHours = context.settings.backups.maxAgeHours;
     const values: CheckReport['values'] = {
-      file: name,
+      file,
       ageHours,
       maxAgeHours,
       bytes: newest.bytes,

@@ -219,4 +219,34 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       await fs.writeFile(settings, kept);
     }
   });
+
+  it('names a dump with a line break in its name on one line, with the rest of its summary', async () => {
+    const odd = path.join(workspace, 'odd');
+    await fs.mkdir(odd);
+    await fs.copyFile(
+      path.join(workspace, 'backups', 'app.dump'),
+      path.join(odd, 'new\nline é 🎉.dump'),
+    );
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    const kept = await fs.readFile(settings, 'utf8');
+    await fs.writeFile(settings, JSON.stringify({ 'upkeep.backups.pattern': 'odd/*.dump' }));
+    try {
+      const check = await runCli(
+        ['check', '--check', 'backups.latest', '--workspace', workspace],
+        {},
+      );
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+      assert.match(
+        check.stdout,
+        /odd\/new\uFFFDline é 🎉\.dump is 0 h old; pg_restore lists 1 table/,
+      );
+      const json = await runCli(
+        ['check', '--check', 'backups.latest', '--format', 'json', '--workspace', workspace],
+        {},
+      );
+      assert.equal(JSON.parse(json.stdout).results[0].values.file, 'odd/new\nline é 🎉.dump');
+    } finally {
+      await fs.writeFile(settings, kept);
+    }
+  });
 });
