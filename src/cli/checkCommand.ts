@@ -219,7 +219,7 @@ async function runCheck(options: CheckOptions, cancel: SignalCancel): Promise<nu
     );
   }
 
-  const resultsFile = savedResultsFile(workspace, options.save);
+  const resultsFile = await savedResultsFile(workspace, options.save);
   // Without --save the kept results are still read (a drill recorded by `upkeep drill --save`),
   // but the file is never renamed, rewritten or created. An untrusted repo's file is no
   // evidence: a committed record could pass the drill check, so such a run reads none.

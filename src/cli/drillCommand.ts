@@ -136,7 +136,7 @@ async function drill(
     return EXIT_USAGE;
   }
 
-  const resultsFile = savedResultsFile(workspace, flags.save);
+  const resultsFile = await savedResultsFile(workspace, flags.save);
   // Opened before the drill so an unreadable results file is reported before anything runs.
   const results = resultsFile
     ? await FileResultLog.open(resultsFile, (message) =>

@@ -10,6 +10,7 @@ import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import { didYouMean } from '../core/util/closest';
 import { UpkeepError } from '../core/util/errors';
+import { folderOutside } from '../core/util/paths';
 
 /**
  * Commander's parser for a flag whose value cannot be empty: a cron line's `--env "$RAILS_ENV"`
@@ -49,11 +50,26 @@ export function tierIds(names: readonly string[]): TierId[] {
   return names as TierId[];
 }
 
-/** The results file `--save` names, from the workspace; undefined without the flag. */
-export function savedResultsFile(
+/**
+ * The results file `--save` names, from the workspace; undefined without the flag. Without a
+ * name it is the workspace's `.upkeep/results.json`, and a `.upkeep` the repo links to a folder
+ * outside the workspace is refused (`refused`): saving would set a file of the user's aside and
+ * write beside it. A file the user names is written where it is named.
+ */
+export async function savedResultsFile(
   workspace: string,
   save: string | boolean | undefined,
-): string | undefined {
+): Promise<string | undefined> {
   if (save === undefined || save === false) return undefined;
-  return path.resolve(workspace, typeof save === 'string' ? save : SAVED_RESULTS_FILE);
+  if (typeof save === 'string') return path.resolve(workspace, save);
+  const file = path.resolve(workspace, SAVED_RESULTS_FILE);
+  const outside = await folderOutside(workspace, path.dirname(file));
+  if (outside !== undefined) {
+    throw new UpkeepError(
+      'refused',
+      `.upkeep links to ${outside}, outside the workspace; nothing was saved or run.`,
+      `Remove the link, or name the file: --save ${path.join(outside, 'results.json')}.`,
+    );
+  }
+  return file;
 }
