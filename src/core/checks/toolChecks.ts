@@ -101,7 +101,7 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
 }
 
 /**
- * Bundler's or RubyGems' refusal to start the tool, as a summary that says what to run: the
+ * Bundler's, RubyGems' or rbenv's refusal to start the tool, as a summary that says what to run: the
  * tool did not run, so nothing it checks is known. Matched on what they print to stderr (with
  * their exit codes) when stdout is empty: Brakeman too exits 7, with its report on stdout.
  */
@@ -123,6 +123,13 @@ export function bundlerRefusal(tool: string, output: ToolOutput): string | undef
       `Bundler ${bundler[1]} (BUNDLED WITH in Gemfile.lock) is not installed: ` +
       `run gem install bundler:${bundler[1]}`
     );
+  }
+  // rbenv's shim for `bundle`, when the Ruby .ruby-version names is not installed.
+  const rbenv =
+    /^rbenv: version `([\w.-]{1,40})' is not installed \(set by ([^)\r\n]{1,500})\)/m.exec(said);
+  if (rbenv) {
+    const from = rbenv[2].includes('/') ? path.basename(rbenv[2]) : rbenv[2];
+    return `Ruby ${rbenv[1]} of ${from} is not installed: run rbenv install ${rbenv[1]}`;
   }
   const ruby =
     /^Your Ruby version is ([\w.-]{1,40}), but your Gemfile specified ([^\r\n]{1,40})/m.exec(said);

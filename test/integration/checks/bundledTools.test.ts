@@ -33,6 +33,8 @@ const REFUSALS: Record<string, string> = {
     'echo "To update to the latest version installed on your system, run ' +
     '\\`bundle update --bundler\\`." >&2\n' +
     'echo "To install the missing version, run \\`gem install bundler:2.4.10\\`" >&2\nexit 1',
+  'rbenv-missing':
+    'echo "rbenv: version \\`3.2.2\' is not installed (set by $PWD/.ruby-version)" >&2\nexit 1',
   'ruby-mismatch':
     'echo "Your Ruby version is 3.1.2, but your Gemfile specified ~> 3.2.2" >&2\nexit 18',
 };
@@ -114,6 +116,14 @@ describe('bundled security tools that cannot start', function () {
       brakeman.summary,
       'Bundler 2.4.10 (BUNDLED WITH in Gemfile.lock) is not installed: ' +
         'run gem install bundler:2.4.10',
+    );
+  });
+
+  it("skips when rbenv lacks the app's Ruby, naming the rbenv command", async () => {
+    const [brakeman] = await run(REFUSALS['rbenv-missing']);
+    assert.deepEqual(
+      [brakeman.outcome, brakeman.summary],
+      ['skipped', 'Ruby 3.2.2 of .ruby-version is not installed: run rbenv install 3.2.2'],
     );
   });
 
