@@ -5,6 +5,7 @@
  */
 import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
+import { withLineFeeds } from '../playbook/loader';
 import { UpkeepError } from '../util/errors';
 import { isRecord } from '../util/isRecord';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
@@ -240,7 +241,13 @@ export function parseDatabaseYml(
   file = 'config/database.yml',
   elsewhere = 'set the connection with "Upkeep: Configure Database Connection"',
 ): DatabaseYml {
-  const { text: expanded, unsupported, unsetPasswords, passwordReads } = expandErb(text, env);
+  // A lone CR (classic Mac OS) ends a line for Psych as for the editor, not for yaml's parser.
+  const {
+    text: expanded,
+    unsupported,
+    unsetPasswords,
+    passwordReads,
+  } = expandErb(withLineFeeds(text), env);
   const deep = lineNestedTooDeep(expanded);
   if (deep !== undefined) {
     throw new UpkeepError(

@@ -206,4 +206,17 @@ describe('hostile config files (security review)', function () {
     const yml = parseDatabaseYml(text, { ...process.env });
     assert.deepEqual(yml.entries[0].values, { host: '', database: 'x', password: 'none' });
   });
+
+  it('database.yml with classic Mac line ends (a lone CR) reads as YAML and Rails read it', () => {
+    // "Nested mappings are not allowed in compact mappings" at line 1: yaml's parser ends lines
+    // at a line feed only; the playbook was already read with them.
+    const text = BASE.replace(/\n/g, '\r') + '  password: <%= ENV["PW"] %>\r  database: x\r';
+    const yml = parseDatabaseYml(text, { PW: 's3cret' });
+    assert.equal(yml.entries[0].values.password, 's3cret');
+    assert.equal(yml.entries[0].values.database, 'x');
+    assert.throws(
+      () => parseDatabaseYml(`${BASE.replace(/\n/g, '\r')}\r  bad: [\r`, {}),
+      /not valid YAML at line 7/,
+    );
+  });
 });
