@@ -8,6 +8,7 @@ import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { plural } from '../util/plural';
 import { readTextFile, readWorkspaceFile } from './files';
+import { gemfileLockConflictLine, LOCK_CONFLICT_SUMMARY } from './toolParsers';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 async function openRepo(context: CheckContext): Promise<SimpleGit | undefined> {
@@ -199,6 +200,8 @@ export interface VersionsInUse {
   /** `ruby` in asdf's `.tool-versions`, which the guidelines' `asdf local ruby` writes. */
   toolVersionsRuby?: string;
   lockRuby?: string;
+  /** The first merge conflict marker's line in Gemfile.lock: its versions are one side's. */
+  lockConflictLine?: number;
   rails?: string;
   node?: string;
   nodeSource?: string;
@@ -259,6 +262,7 @@ async function readVersions(context: CheckContext): Promise<VersionsInUse> {
     const parsed = parseGemfileLock(lock);
     found.lockRuby = parsed.ruby;
     found.rails = parsed.rails;
+    found.lockConflictLine = gemfileLockConflictLine(lock);
   }
   for (const file of ['.node-version', '.nvmrc']) {
     const text = (await read(file))?.trim();
@@ -286,7 +290,7 @@ async function readVersions(context: CheckContext): Promise<VersionsInUse> {
 
 function judgeVersions(found: VersionsInUse): CheckReport {
   const ruby = found.toolVersionsRuby ?? found.rubyVersionFile ?? found.lockRuby;
-  if (!ruby && !found.rails && !found.node) {
+  if (!ruby && !found.rails && !found.node && found.lockConflictLine === undefined) {
     return {
       outcome: 'skipped',
       summary: 'no .tool-versions, .ruby-version, Gemfile.lock or Node version file',
@@ -302,6 +306,16 @@ function judgeVersions(found: VersionsInUse): CheckReport {
     found.rails && `Rails ${found.rails}`,
     found.node && `Node ${found.node}`,
   ].filter(Boolean);
+  if (found.lockConflictLine !== undefined) {
+    const at: Finding = {
+      file: 'Gemfile.lock',
+      line: found.lockConflictLine,
+      severity: 'warning',
+      source: 'repo.versions',
+      message: 'merge conflict marker: Bundler reads no lockfile that has one',
+    };
+    return { outcome: 'warn', summary: LOCK_CONFLICT_SUMMARY, values, findings: [at] };
+  }
   const mismatch = rubyMismatch(found);
   if (mismatch) return { outcome: 'warn', ...mismatch, values };
   return { outcome: 'pass', summary: parts.join(', '), values };

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { UpkeepError, describeError } from '../util/errors';
 import {
   gemfileLockConflictLine,
+  LOCK_CONFLICT_SUMMARY,
   lockedVersion,
   parseBrakemanJson,
   parseBundlerAuditJson,
@@ -148,7 +149,7 @@ function lastLines(text: string): string {
 function conflictedLock(checkId: string, line: number): CheckReport {
   return {
     outcome: 'error',
-    summary: 'Gemfile.lock has merge conflict markers: resolve them, then run bundle install',
+    summary: LOCK_CONFLICT_SUMMARY,
     findings: [
       {
         file: 'Gemfile.lock',

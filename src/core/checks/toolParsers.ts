@@ -311,6 +311,10 @@ export function lockedVersion(lock: string, gem: string): string | undefined {
  * The 1-based line of the first merge conflict marker in Gemfile.lock (`<<<<<<<`, `=======`,
  * `>>>>>>>` or diff3's `|||||||` opening a line), which Bundler refuses to read.
  */
+/** What a check says of a Gemfile.lock with conflict markers, whichever check reads it. */
+export const LOCK_CONFLICT_SUMMARY =
+  'Gemfile.lock has merge conflict markers: resolve them, then run bundle install';
+
 export function gemfileLockConflictLine(lock: string): number | undefined {
   const index = lock.split(/\r?\n/).findIndex((line) => /^(?:<{7}|={7}|>{7}|\|{7})/.test(line));
   return index === -1 ? undefined : index + 1;

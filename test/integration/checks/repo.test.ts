@@ -286,6 +286,26 @@ describe('repository and documentation checks', function () {
     assert.equal((await run(versionsCheck, app)).outcome, 'pass');
   });
 
+  it('warns of merge conflict markers in Gemfile.lock rather than read one side', async () => {
+    const app = path.join(folder, 'conflicted-app');
+    await write(app, '.ruby-version', '3.3.1\n');
+    await write(
+      app,
+      'Gemfile.lock',
+      'GEM\r\n  specs:\r\n<<<<<<< HEAD\r\n    rails (7.1.3)\r\n=======\r\n' +
+        '    rails (7.2.1)\r\n>>>>>>> upgrade-rails\r\n\r\nRUBY VERSION\r\n   ruby 3.3.1p55\r\n',
+    );
+    const result = await run(versionsCheck, app);
+    assert.deepEqual(
+      [result.outcome, result.summary],
+      ['warn', 'Gemfile.lock has merge conflict markers: resolve them, then run bundle install'],
+    );
+    assert.deepEqual(
+      result.findings?.map((f) => `${f.file}:${f.line}`),
+      ['Gemfile.lock:3'],
+    );
+  });
+
   it("reads .ruby-version's first word, as rbenv does", async () => {
     const app = path.join(folder, 'worded-app');
     await write(app, '.ruby-version', 'ruby-3.3.1 # pinned\r\nFake: line\n');
