@@ -6,6 +6,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import type { Surface } from '../db/connection';
@@ -15,7 +16,7 @@ import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
 import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
 import { printable } from '../util/printable';
-import { UpkeepError } from '../util/errors';
+import { UpkeepError, fileErrorReason } from '../util/errors';
 import { isInside } from '../util/paths';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
@@ -49,6 +50,8 @@ export async function findNewestBackup(
     onlyFiles: true,
     dot: true,
     followSymbolicLinks: !options.insideOnly,
+  }).catch((error: unknown) => {
+    throw unreadableFolder(workspace, error);
   });
   const root = options.insideOnly ? await fs.realpath(workspace) : undefined;
   let newest: BackupFile | undefined;
@@ -64,6 +67,31 @@ export async function findNewestBackup(
     }
   }
   return newest;
+}
+
+/**
+ * A folder of backups the glob could not read (the dumps' owner keeps them from other users),
+ * as an error that names it and the user to give access to; fast-glob says only `EACCES: ...,
+ * scandir '/srv/…'`. Other errors go on as they are.
+ */
+function unreadableFolder(workspace: string, error: unknown): unknown {
+  const { code, path: where } = error as NodeJS.ErrnoException;
+  if ((code !== 'EACCES' && code !== 'EPERM') || !where) return error;
+  const folder = printable(path.relative(workspace, where) || where, '\uFFFD');
+  const uid = process.getuid?.();
+  let user = uid === undefined ? 'this user' : `uid ${uid}`;
+  try {
+    user = `${os.userInfo().username} (${user})`;
+  } catch {
+    // A uid the system's user list does not name (a container's): the number says it.
+  }
+  return new UpkeepError(
+    'config',
+    `cannot read ${folder} (${fileErrorReason(error)}), so no backup can be judged`,
+    `Upkeep runs as ${user}: give it read access to ${folder} and the dumps in it (for ` +
+      'example, add it to their group and chmod g+rX), or run it as a user that has.',
+    { cause: error },
+  );
 }
 
 export interface DumpContents {
@@ -301,9 +329,15 @@ export const backupsLatestCheck: CheckDefinition = {
       };
     }
     // An untrusted repo's pattern could name any file on the machine.
-    const newest = await findNewestBackup(context.workspace, pattern, {
-      insideOnly: !context.trusted,
-    });
+    let newest: BackupFile | undefined;
+    try {
+      newest = await findNewestBackup(context.workspace, pattern, {
+        insideOnly: !context.trusted,
+      });
+    } catch (error) {
+      if (!UpkeepError.is(error, 'config')) throw error;
+      return { outcome: 'fail', summary: error.message, details: error.hint };
+    }
     if (!newest) {
       return {
         outcome: 'fail',

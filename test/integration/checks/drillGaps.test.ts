@@ -4,12 +4,12 @@
  * a scratch database left on the target by a drill that was killed. Real servers, real dumps.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliRun } from '../../support/cli';
-import { runCli } from '../../support/cli';
+import { runCli, watchCli } from '../../support/cli';
 import {
   admin,
   createDatabase,
@@ -17,6 +17,8 @@ import {
   embeddedServer,
   pgDump,
 } from '../../support/postgres';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 /** A dump header as pg_dump 17 writes it (archive format 1.16), for database `shop`. */
 function newerDumpHeader(): Buffer {
@@ -247,6 +249,46 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       assert.equal(JSON.parse(json.stdout).results[0].values.file, 'odd/new\nline é 🎉.dump');
     } finally {
       await fs.writeFile(settings, kept);
+    }
+  });
+
+  it('a backup folder the user cannot read: says which folder and what to do', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const locked = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-locked-'));
+    try {
+      await fs.chmod(locked, 0o755);
+      await fs.mkdir(path.join(locked, 'backups', 'daily'), { recursive: true, mode: 0o700 });
+      await fs.chmod(path.join(locked, 'backups'), 0o755);
+      await fs.chmod(path.join(locked, 'backups', 'daily'), 0o700);
+      await fs.writeFile(path.join(locked, 'Gemfile'), '');
+      await fs.mkdir(path.join(locked, '.vscode'));
+      await fs.writeFile(
+        path.join(locked, '.vscode', 'settings.json'),
+        JSON.stringify({ 'upkeep.backups.pattern': 'backups/daily/*.dump' }),
+      );
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'src/cli.ts'),
+          ...['check', '--check', 'backups.latest', '--format', 'json', '--workspace', locked],
+        ],
+        { cwd: ROOT, uid: 65534, gid: 65534, env: { PATH: process.env.PATH, HOME: locked } },
+      );
+      const run = await watchCli(child).exited;
+      const [result] = JSON.parse(run.stdout).results;
+      assert.equal(result.outcome, 'fail', run.stdout);
+      assert.equal(
+        result.summary,
+        'cannot read backups/daily (permission denied), so no backup can be judged',
+      );
+      assert.match(
+        result.details,
+        /runs as (\S+ \()?uid 65534\)?: give it read access to backups\/daily/,
+      );
+    } finally {
+      await fs.rm(locked, { recursive: true, force: true });
     }
   });
 });
