@@ -102,9 +102,9 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
 }
 
 /**
- * Bundler's, RubyGems' or rbenv's refusal to start the tool, as a summary that says what to run: the
- * tool did not run, so nothing it checks is known. Matched on what they print to stderr (with
- * their exit codes) when stdout is empty: Brakeman too exits 7, with its report on stdout.
+ * Bundler's, RubyGems' or rbenv's refusal to start the tool, as a summary that says what to
+ * run: the tool did not run, so nothing it checks is known. Matched on what they print to stderr
+ * (with their exit codes) when stdout is empty: Brakeman too exits 7, with its report on stdout.
  */
 export function bundlerRefusal(tool: string, output: ToolOutput): string | undefined {
   if (output.stdout.trim()) return undefined;

@@ -109,7 +109,7 @@ describe('bundled security tools that cannot start', function () {
     }
   });
 
-  it('skips when the Bundler of BUNDLED WITH is not installed, naming the gem command', async () => {
+  it('skips when the Bundler of BUNDLED WITH is not installed, naming the command', async () => {
     const [brakeman] = await run(REFUSALS['bundler-missing']);
     assert.equal(brakeman.outcome, 'skipped');
     assert.equal(
@@ -174,7 +174,9 @@ describe('bundled security tools that cannot start', function () {
     // bundler-audit 0.8 and later clone ruby-advisory-db from GitHub when the folder is missing
     // or empty; Upkeep leaves the network to the maintainer's bundle-audit update.
     const marker = path.join(folder, 'audit-ran');
-    const body = `[ "$2" = bundle-audit ] && touch '${marker}'\ncat '${FIXTURES}/brakeman_no_findings.json'`;
+    const body =
+      `[ "$2" = bundle-audit ] && touch '${marker}'\n` +
+      `cat '${FIXTURES}/brakeman_no_findings.json'`;
     for (const database of [path.join(folder, 'no-db'), path.join(folder, 'empty-db')]) {
       const [brakeman, audit] = await run(body, { BUNDLER_AUDIT_DB: database });
       assert.equal(brakeman.outcome, 'pass');
