@@ -14,6 +14,7 @@ import { sanitizeSettings } from '../core/checks/workspaceSettings';
 import { FileResultLog, MemoryResultLog } from '../core/checks/resultLog';
 import { CombinedResultLog } from '../core/checks/savedResults';
 import type { Playbook } from '../core/playbook/model';
+import { printableLine } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
 import { carryOverEarlierStorage, folderStorageDir } from './multiRoot';
 
@@ -116,7 +117,8 @@ export class Services implements vscode.Disposable {
       if (this.warnedZone !== configured) {
         this.warnedZone = configured;
         this.log.warn(
-          `upkeep.schedule.timeZone: "${configured}" is not a time zone this system knows; ` +
+          `upkeep.schedule.timeZone: "${printableLine(configured, 80)}" is not a time zone ` +
+            'this system knows; ' +
             `using this machine's (${machineTimeZone()}). Use an IANA name such as ` +
             'Europe/Berlin or America/New_York.',
         );

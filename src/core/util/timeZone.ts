@@ -4,6 +4,7 @@
  * of a zone.
  */
 import { UpkeepError } from './errors';
+import { printableLine } from './printable';
 
 let machineZone: string | undefined;
 
@@ -52,7 +53,9 @@ export function checkTimeZone(
     wallClockFormat(zone);
     return zone;
   } catch {
-    throw new UpkeepError('config', `"${zone}" is not a time zone this system knows.`, hint);
+    // Named in one line: the name comes from a settings file or a flag, of any length.
+    const named = printableLine(zone, 80);
+    throw new UpkeepError('config', `"${named}" is not a time zone this system knows.`, hint);
   }
 }
 

@@ -12,6 +12,9 @@ import {
   RESTRICTED_KEYS,
   settingsFromJson,
 } from '../../../src/core/checks/workspaceSettings';
+import { UpkeepError } from '../../../src/core/util/errors';
+import { UNSAFE_CHAR } from '../../../src/core/util/printable';
+import { checkTimeZone } from '../../../src/core/util/timeZone';
 
 describe('hostile .vscode/settings.json keys', () => {
   afterEach(() => {
@@ -134,5 +137,20 @@ describe('hostile .vscode/settings.json keys', () => {
     assert.equal(settings.database.url, undefined);
     assert.equal(settings.database.name, undefined);
     assert.equal(settings.logs.timeZone, undefined);
+  });
+
+  it('a time zone of 200 KB, or with controls, is named in one short line', () => {
+    // upkeep status quoted upkeep.schedule.timeZone whole: a 16 MB settings file, 16 MB on stderr.
+    for (const zone of ['A'.repeat(200_000), 'Europe/Berlin\u001b[2J\u202e']) {
+      assert.throws(
+        () => checkTimeZone(zone),
+        (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'config'));
+          assert.ok(error.message.length < 200, `${error.message.length} characters`);
+          assert.doesNotMatch(error.message, UNSAFE_CHAR);
+          return true;
+        },
+      );
+    }
   });
 });
