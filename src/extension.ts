@@ -15,12 +15,14 @@ import { registerDatabaseCommands } from './vscode/db/register';
 import { registerTemplateCommands } from './vscode/templates/register';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
+import { restoreWalkthroughProgress } from './vscode/walkthrough';
 
 export function activate(context: vscode.ExtensionContext): void {
   // Shared with the CLI: Slowest queries leaves out what either ran (a cron job's checks too).
   keepOwnQueryIdsIn(defaultOwnQueryIdsFile());
   const output = vscode.window.createOutputChannel('Upkeep', { log: true });
   context.subscriptions.push(output);
+  restoreWalkthroughProgress(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('upkeep.showOutput', () => output.show()),
   );

@@ -13,6 +13,7 @@ import { unlinked } from '../../core/util/unlinked';
 import type { Services } from '../services';
 import { DashboardPanel, VIEW_TYPE, type DashboardActions } from './panel';
 import { editorSources } from './sources';
+import { markWalkthroughStep } from '../walkthrough';
 
 /** `dashboard`: the open dashboard of the services these replace, to show this folder's data. */
 export function registerDashboard(
@@ -31,6 +32,7 @@ export function registerDashboard(
   services.track(
     vscode.commands.registerCommand('upkeep.openDashboard', async () => {
       await DashboardPanel.show(services, sources, actions);
+      markWalkthroughStep(services.context, 'dashboard');
     }),
   );
   services.track(
@@ -43,6 +45,7 @@ export function registerDashboard(
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         log.debug('restoring the dashboard after a reload');
         DashboardPanel.adopt(panel, services, sources, actions, state);
+        markWalkthroughStep(services.context, 'dashboard');
       },
     }),
   );

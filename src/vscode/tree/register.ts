@@ -20,6 +20,7 @@ import { PlaybookController } from './playbookController';
 import type { PlaybookNode } from './playbookTree';
 import { PlaybookTreeProvider } from './playbookTree';
 import { watchFiles } from '../fileWatch';
+import { markWalkthroughStep } from '../walkthrough';
 
 const VIEW_ID = 'upkeep.maintenance';
 const TEAM_KEY = 'upkeep.tree.team';
@@ -51,6 +52,13 @@ export function registerPlaybookView(services: Services): void {
       showCollapseAll: true,
       // Items are ticked one by one; tasks have no checkbox to cascade from.
       manageCheckboxStateManually: true,
+    }),
+  );
+  // The view may already be open: it is what activated Upkeep, or a reload restored it.
+  if (view.visible) markWalkthroughStep(services.context, 'tree');
+  services.track(
+    view.onDidChangeVisibility(({ visible }) => {
+      if (visible) markWalkthroughStep(services.context, 'tree');
     }),
   );
   const status = services.track(

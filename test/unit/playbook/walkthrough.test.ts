@@ -32,6 +32,13 @@ const known = new Set([
   'vscode.openFolder',
 ]);
 
+const WALKTHROUGH_EDITOR = 'gettingStartedPage';
+const contextKeys = [
+  ...readFileSync(path.join(ROOT, 'src/vscode/walkthrough.ts'), 'utf8').matchAll(
+    /'(upkeep\.walkthrough\.\w+)'/g,
+  ),
+].map((match) => match[1]);
+
 function linkedCommands(markdown: string): string[] {
   return [...markdown.matchAll(/\]\(command:([\w.]+)/g)].map((match) => match[1]);
 }
@@ -57,10 +64,21 @@ describe('Get Started walkthrough', () => {
     for (const step of walkthrough.steps) {
       assert.ok(linkedCommands(step.description).length > 0, `${step.id} has a button`);
       for (const event of step.completionEvents ?? []) {
-        const [kind, name] = event.split(':');
-        assert.ok(['onCommand', 'onView'].includes(kind), `unexpected completion event ${event}`);
-        const exists = kind === 'onCommand' ? known.has(name) : views.some((v) => v.id === name);
-        assert.ok(exists, event);
+        const [kind, name] = [
+          event.slice(0, event.indexOf(':')),
+          event.slice(event.indexOf(':') + 1),
+        ];
+        const checks: Record<string, () => boolean> = {
+          onCommand: () => known.has(name),
+          onView: () => views.some((v) => v.id === name),
+          // A key the extension sets when the user does what the step asks, read while the
+          // walkthrough is the active editor (see src/vscode/walkthrough.ts).
+          onContext: () =>
+            contextKeys.some((key) => name === `${key} && activeEditor == ${WALKTHROUGH_EDITOR}`),
+        };
+        const exists = checks[kind];
+        assert.ok(exists, `unexpected completion event ${event}`);
+        assert.ok(exists(), event);
       }
     }
   });
