@@ -180,7 +180,7 @@ async function drill(
     flags.format === 'json'
       ? redact(printableJson(record)) + '\n'
       : // Table names come from the dump, whatever the app's users could put in them.
-        printableLines(formatRecord(record, workspace, resultsFile)),
+        printableLines(formatRecord(record, workspace, resultsFile, settings.backups.maxAgeHours)),
   );
   return record.ok ? 0 : EXIT_FAILED;
 }
@@ -303,13 +303,28 @@ function unreadableDumpRecord(plan: DrillPlan, started: Date, error: string): Dr
   };
 }
 
-function formatRecord(record: DrillRecord, workspace: string, resultsFile?: string): string {
+function formatRecord(
+  record: DrillRecord,
+  workspace: string,
+  resultsFile: string | undefined,
+  maxAgeHours: number,
+): string {
   const summary = redact(drillResult(record).summary);
   const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
   const lines = [`Recovery drill ${record.ok ? 'passed' : 'FAILED'}: ${summary}`];
   if (record.recoveryMs > 0) {
     lines.push(
       `  Recovery time: ${seconds(record.recoveryMs)} (whole drill ${seconds(record.totalMs)})`,
+    );
+  }
+  if (record.dumpWrittenAt) {
+    // The drill proves the dump restores; backups.latest holds its age to the same limit.
+    const hours =
+      Math.round((Date.parse(record.drilledAt) - Date.parse(record.dumpWrittenAt)) / 360_000) / 10;
+    const within = hours > maxAgeHours ? 'over' : 'within';
+    lines.push(
+      `  Backup: written ${record.dumpWrittenAt.slice(0, 16).replace('T', ' ')} UTC, ` +
+        `${hours} h before the drill (${within} upkeep.backups.maxAgeHours, ${maxAgeHours} h)`,
     );
   }
   if (record.scratchDatabase) {

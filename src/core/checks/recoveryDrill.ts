@@ -3,6 +3,7 @@
  * the drill target, compare table and row counts with the dump, record how long the recovery
  * took, and drop the scratch database. It only runs when the caller says the user confirmed.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Client, DatabaseError } from 'pg';
 import type { Clock } from '../util/clock';
@@ -79,6 +80,8 @@ export interface DrillRecord {
   target: string;
   scratchDatabase: string;
   drilledAt: string;
+  /** When the dump was written (its modification time): how old the backup restored was. */
+  dumpWrittenAt?: string;
   /** pg_restore's wall time: the recovery time the annual test asks for. */
   recoveryMs: number;
   totalMs: number;
@@ -251,6 +254,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     tables: [],
     mismatches: [],
   };
+  const written = await fs.stat(options.dumpFile).catch(() => undefined);
+  if (written) record.dumpWrittenAt = written.mtime.toISOString();
   const password = target.password ?? options.password ?? env.PGPASSWORD;
   const connect = (database: string): Promise<Client> =>
     connectTarget(target, password, database, signal);

@@ -291,4 +291,23 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
       await fs.rm(locked, { recursive: true, force: true });
     }
   });
+
+  it('says how old the restored backup is, against upkeep.backups.maxAgeHours', async () => {
+    const old = path.join(folder, 'old.dump');
+    await fs.copyFile(path.join(workspace, 'backups', 'app.dump'), old);
+    const written = new Date(Date.now() - 30 * 3_600_000);
+    await fs.utimes(old, written, written);
+    const run = await drill(['--dump', old, '--confirm', server]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(
+      run.stdout.includes(
+        `  Backup: written ${written.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
+          '30 h before the drill (over upkeep.backups.maxAgeHours, 26 h)',
+      ),
+      run.stdout,
+    );
+    const json = await drill(['--dump', old, '--confirm', server, '--format', 'json']);
+    const record = JSON.parse(json.stdout);
+    assert.equal(record.dumpWrittenAt, written.toISOString());
+  });
 });
