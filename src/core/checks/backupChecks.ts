@@ -288,6 +288,37 @@ async function newerDumpError(
   );
 }
 
+/**
+ * A dump pg_restore cannot read for its format: a plain SQL one (pg_restore's own words say to
+ * use psql, which run against the app's database is the guidelines' recovery test, writing to
+ * production) or one compressed with gzip.
+ */
+async function otherFormatError(file: string): Promise<UpkeepError | undefined> {
+  const name = path.basename(file);
+  if (await isPlainSqlDump(file).catch(() => false)) {
+    return new UpkeepError(
+      'parse',
+      `${name} is a plain SQL dump, which pg_restore cannot read.`,
+      'Take the backups with pg_dump -Fc (custom format, compressed): pg_restore lists, checks ' +
+        'and restores those. Do not test a plain dump with psql against the app’s database.',
+    );
+  }
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  const magic = Buffer.alloc(2);
+  try {
+    await handle.read(magic, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return undefined;
+  return new UpkeepError(
+    'parse',
+    `${name} is compressed with gzip, which pg_restore cannot read.`,
+    'gunzip it first, or take the backups with pg_dump -Fc, which compresses them itself.',
+  );
+}
+
 /** Runs `pg_restore --list` on the dump; throws `tool-missing` or `parse` with the tool's words. */
 export async function listDump(
   file: string,
@@ -308,6 +339,8 @@ export async function listDump(
   if (output.exitCode !== 0) {
     const newer = await newerDumpError(pgRestore, file, signal, env);
     if (newer) throw newer;
+    const other = await otherFormatError(file);
+    if (other) throw other;
     const reason = output.stderr.trim().split('\n')[0] || `exit code ${output.exitCode}`;
     throw new UpkeepError('parse', `pg_restore cannot read ${path.basename(file)}: ${reason}`);
   }

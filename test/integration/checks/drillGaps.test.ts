@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { CliRun } from '../../support/cli';
 import { runCli, watchCli } from '../../support/cli';
 import {
@@ -309,5 +310,27 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     const json = await drill(['--dump', old, '--confirm', server, '--format', 'json']);
     const record = JSON.parse(json.stdout);
     assert.equal(record.dumpWrittenAt, written.toISOString());
+  });
+
+  it('a plain SQL or a gzipped dump: says what it is and how to take one the drill restores', async () => {
+    const plain = path.join(folder, 'app.sql');
+    pgDump(sourceUrl, plain, 'plain');
+    const gzipped = path.join(folder, 'app.dump.gz');
+    await fs.writeFile(
+      gzipped,
+      gzipSync(await fs.readFile(path.join(workspace, 'backups', 'app.dump'))),
+    );
+    const sql = await drill(['--dump', plain, '--confirm', server]);
+    assert.equal(sql.code, 1, sql.stderr);
+    assert.match(sql.stdout, /app\.sql is a plain SQL dump, which pg_restore cannot read\./);
+    assert.match(sql.stdout, /pg_dump -Fc/);
+    assert.doesNotMatch(sql.stdout, /Please use psql/);
+    const gz = await drill(['--dump', gzipped, '--confirm', server]);
+    assert.equal(gz.code, 1, gz.stderr);
+    assert.match(
+      gz.stdout,
+      /app\.dump\.gz is compressed with gzip, which pg_restore cannot read\./,
+    );
+    assert.match(gz.stdout, /gunzip/);
   });
 });
