@@ -9,7 +9,8 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
 import { fileErrorReason, UpkeepError } from '../util/errors';
-import { printable } from '../util/printable';
+import { firstFew } from '../util/firstFew';
+import { printable, printableLine } from '../util/printable';
 import { redact } from '../util/logger';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import type { DatabaseYml, DatabaseYmlEntry } from './databaseYml';
@@ -146,8 +147,7 @@ function environmentHint(surface: Surface): string {
 
 /** What to do when the chosen database of a multi-database environment is not there. */
 /** The editor's hint for a database the environment does not have; its picker words its own. */
-export const CHOOSE_DATABASE_IN_EDITOR =
-  'Choose one with "Upkeep: Configure Database Connection".';
+export const CHOOSE_DATABASE_IN_EDITOR = 'Choose one with "Upkeep: Configure Database Connection".';
 
 function databaseNameHint(surface: Surface): string {
   if (surface === 'cli') return 'Pick one of them with --database.';
@@ -331,6 +331,19 @@ async function readDotenv(
   return parseDotenvFile(text, env, MAX_CONFIG_BYTES, connectionElsewhere(surface));
 }
 
+/**
+ * A name from the repo's files (an environment, a database, an adapter) in a message: one short
+ * line, as a settings file or database.yml may give one of any length, or controls.
+ */
+function named(text: string): string {
+  return printableLine(text, 80);
+}
+
+/** Names for "it has: …": the first ten, then how many more. */
+function namedList(names: string[]): string {
+  return firstFew(names.map(named), 10);
+}
+
 /** The chosen Rails environment and its entries; a `config` error when the file lacks it. */
 function environmentEntries(
   yml: DatabaseYml,
@@ -342,7 +355,7 @@ function environmentEntries(
     // `development: &a` with `primary: *a`: the environment is there, its databases are not.
     throw new UpkeepError(
       'config',
-      `config/database.yml has a "${environment}" environment with no database settings ` +
+      `config/database.yml has a "${named(environment)}" environment with no database settings ` +
         'Upkeep can read.',
       'Give it its settings (adapter:, database:, host:, ...) or one such map per database ' +
         `(primary:, ...), or ${connectionElsewhere(options.surface ?? 'any')}.`,
@@ -351,8 +364,8 @@ function environmentEntries(
   if (candidates.length === 0) {
     throw new UpkeepError(
       'config',
-      `config/database.yml has no "${environment}" environment ` +
-        `(it has: ${yml.environments.join(', ') || 'none'}).`,
+      `config/database.yml has no "${named(environment)}" environment ` +
+        `(it has: ${namedList(yml.environments) || 'none'}).`,
       environmentHint(options.surface ?? 'any'),
     );
   }
@@ -397,7 +410,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     if (!entry && candidates.every((candidate) => candidate.name === undefined)) {
       throw new UpkeepError(
         'config',
-        `config/database.yml has no database "${wanted}" in "${environment}": it has one ` +
+        `config/database.yml has no database "${named(wanted)}" in "${named(environment)}": ` +
+          'it has one ' +
           'database, not several named ones (primary:, replica:, ...).',
         singleDatabaseHint(options.surface ?? 'any'),
       );
@@ -405,8 +419,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     if (!entry) {
       throw new UpkeepError(
         'config',
-        `config/database.yml has no database "${wanted}" in "${environment}" ` +
-          `(it has: ${candidates.map((c) => c.name ?? 'the default').join(', ')}).`,
+        `config/database.yml has no database "${named(wanted)}" in "${named(environment)}" ` +
+          `(it has: ${namedList(candidates.map((c) => c.name ?? 'the default'))}).`,
         databaseNameHint(options.surface ?? 'any'),
       );
     }
@@ -433,7 +447,7 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   if (!/^(postgres|postgresql|postgis)$/.test(adapter)) {
     throw new UpkeepError(
       'config',
-      `config/database.yml uses the ${adapter} adapter for ${environment}; ` +
+      `config/database.yml uses the ${named(adapter)} adapter for ${named(environment)}; ` +
         'Upkeep reads PostgreSQL only.',
       'Choose an environment whose adapter is postgresql, or set DATABASE_URL to a ' +
         'PostgreSQL database.',
