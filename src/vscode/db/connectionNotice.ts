@@ -62,16 +62,49 @@ export function describeOrigin(
   return `from ${parts.filter(Boolean).join(', ')}${production}`;
 }
 
+/** The picker's rows that give the connection a hint can point at instead of the picker. */
+export type PickerWay = 'url' | 'database';
+
+/** Which of the picker's rows fixes `error`, when its hint says to run the picker itself. */
+function pickerWay(error: unknown): PickerWay | undefined {
+  if (UpkeepError.is(error, 'not-found')) return 'url';
+  if (UpkeepError.is(error) && error.hint === CHOOSE_DATABASE_IN_EDITOR) return 'database';
+  return undefined;
+}
+
+const IN_PICKER: Record<PickerWay, string> = {
+  url: 'Enter a connection URL below, or set DATABASE_URL.',
+  database: 'Choose one with "Database of config/database.yml…" below.',
+};
+
 /**
  * Why no connection is found, as Configure Database Connection's "Now" row says it: a hint to
  * run that very command points at its rows below instead.
  */
 export function notFoundInPicker(error: unknown): string {
-  const inPicker = UpkeepError.is(error, 'not-found')
-    ? 'Enter a connection URL below, or set DATABASE_URL.'
-    : UpkeepError.is(error) && error.hint === CHOOSE_DATABASE_IN_EDITOR
-      ? 'Choose one with "Database of config/database.yml…" below.'
-      : undefined;
-  if (!inPicker || !UpkeepError.is(error)) return describeError(error);
-  return describeError(new UpkeepError(error.code, error.message, inPicker));
+  const way = pickerWay(error);
+  if (!way || !UpkeepError.is(error)) return describeError(error);
+  return describeError(new UpkeepError(error.code, error.message, IN_PICKER[way]));
+}
+
+/** The buttons of `notFoundOnTest`'s message, each opening the picker row its hint names. */
+export const TEST_BUTTONS: Record<PickerWay, string> = {
+  url: 'Enter Connection URL…',
+  database: 'Choose Database…',
+};
+
+const ON_TEST: Record<PickerWay, string> = {
+  url: `Enter one with "${TEST_BUTTONS.url}", or set DATABASE_URL.`,
+  database: `Choose one with "${TEST_BUTTONS.database}".`,
+};
+
+/**
+ * Why the picker's "Test the connection" found no connection to test: the picker has closed, so
+ * a hint to run it again names the button the message offers instead (`way`), which opens the
+ * row that fixes it.
+ */
+export function notFoundOnTest(error: unknown): { message: string; way?: PickerWay } {
+  const way = pickerWay(error);
+  if (!way || !UpkeepError.is(error)) return { message: describeError(error) };
+  return { message: describeError(new UpkeepError(error.code, error.message, ON_TEST[way])), way };
 }

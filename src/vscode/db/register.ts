@@ -37,7 +37,13 @@ import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
 import type { Services } from '../services';
-import { connectionNotice, describeOrigin, notFoundInPicker } from './connectionNotice';
+import {
+  TEST_BUTTONS,
+  connectionNotice,
+  describeOrigin,
+  notFoundInPicker,
+  notFoundOnTest,
+} from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
 import { pickText } from '../tree/checkFailures';
 
@@ -201,8 +207,29 @@ async function configureDatabase(
     case 'database':
       return selectYmlDatabase(services);
     case 'test':
-      return testConnection(services, log, login);
+      return testFromPicker(services, log, login);
   }
+}
+
+/**
+ * The picker's Test the connection. With no connection to test, the usual hint would say to run
+ * the picker just used: the message names the row that gives one and offers it as a button.
+ */
+async function testFromPicker(services: Services, log: Logger, login: LoginMemory): Promise<void> {
+  const missing = await currentConnection(services).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const { message, way } = notFoundOnTest(missing);
+  if (missing === undefined || !way) return testConnection(services, log, login);
+
+  log.warn(`connection test: ${describeError(missing)}`);
+  const answer = await vscode.window.showErrorMessage(
+    unlinked(`Upkeep: ${message}`),
+    TEST_BUTTONS[way],
+  );
+  if (answer === TEST_BUTTONS.url) return enterUrl(services, log, login);
+  if (answer === TEST_BUTTONS.database) return selectYmlDatabase(services);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   connectionNotice,
   describeOrigin,
   notFoundInPicker,
+  notFoundOnTest,
 } from '../../../src/vscode/db/connectionNotice';
 
 const DATABASE_YML = `default: &default
@@ -147,5 +148,50 @@ describe('connectionNotice', () => {
     // Any other reason keeps its own hint.
     const staging = await resolveConnection(options('staging')).catch((e: unknown) => e);
     assert.match(notFoundInPicker(staging), /Select Rails Environment/);
+  });
+
+  it("says after the picker's Test the connection which button gives a connection", async () => {
+    // It read: Run "Upkeep: Configure Database Connection", the command whose row was just used.
+    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-test-'));
+    try {
+      const none = await resolveConnection({ ...options('development'), workspace: empty }).catch(
+        (e: unknown) => e,
+      );
+      assert.deepEqual(notFoundOnTest(none), {
+        message:
+          'No database configured: no upkeep.database.url setting, no DATABASE_URL ' +
+          '(environment or .env) and no config/database.yml. Enter one with ' +
+          '"Enter Connection URL…", or set DATABASE_URL.',
+        way: 'url',
+      });
+
+      await fs.mkdir(path.join(empty, 'config'));
+      await fs.writeFile(
+        path.join(empty, 'config/database.yml'),
+        'development:\n  primary:\n    database: shop\n  cache:\n    database: shop_cache\n',
+      );
+      const settings = resolveSettings({
+        database: { railsEnvironment: 'development', name: 'analytics' },
+      });
+      const unknown = await resolveConnection({
+        ...options('development'),
+        workspace: empty,
+        settings,
+      }).catch((e: unknown) => e);
+      assert.deepEqual(notFoundOnTest(unknown), {
+        message:
+          'config/database.yml has no database "analytics" in "development" (it has: primary, ' +
+          'cache). Choose one with "Choose Database…".',
+        way: 'database',
+      });
+    } finally {
+      await fs.rm(empty, { recursive: true, force: true });
+    }
+
+    // Any other reason keeps its own hint and offers no button.
+    const staging = await resolveConnection(options('staging')).catch((e: unknown) => e);
+    const other = notFoundOnTest(staging);
+    assert.match(other.message, /Select Rails Environment/);
+    assert.equal(other.way, undefined);
   });
 });
