@@ -236,6 +236,14 @@ function describePlan(plan: DrillPlan, workspace: string): string {
     '  Monitored database server: ' +
       (plan.monitoredUrl ? monitoredServer(plan.monitoredUrl) : 'none configured'),
   ];
+  const dumped = plan.dumpHeader?.database;
+  if (dumped !== undefined && plan.monitoredDatabase && dumped !== plan.monitoredDatabase) {
+    // Staging's dump beside production's, or another app's: the drill would prove the wrong one.
+    lines.push(
+      `  Note: the dump is of database ${dumped}, not of the monitored database ` +
+        `${plan.monitoredDatabase}.`,
+    );
+  }
   if (plan.onMonitoredServer) {
     lines.push('  WARNING: the target is the monitored database server.');
   } else if (plan.identityUnknown) {

@@ -323,6 +323,8 @@ export interface DrillPlan {
   targetSource: 'given' | 'setting';
   /** `postgres://host:port/` of the monitored server, when one is configured. */
   monitoredUrl?: string;
+  /** The monitored database's name, when its connection resolves. */
+  monitoredDatabase?: string;
   /**
    * The monitored cluster's system identifier, when it could be read: the drill refuses a
    * target with the same one (the same server by another name, or a physical replica of it).
@@ -446,6 +448,9 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     ? await compareIdentities(options, endpointOf(targetUrl), options.signal)
     : { sameCluster: false };
   const dumpHeader = await readDumpHeader(dumpFile);
+  const monitoredDatabase = await resolveConnection(options)
+    .then((connection) => connection.databaseName)
+    .catch(() => undefined);
   return {
     scratchDatabase: scratchDatabaseName(options.now ?? new Date()),
     dumpFile,
@@ -456,6 +461,7 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     targetServer,
     targetSource: options.targetUrl ? 'given' : 'setting',
     monitoredUrl,
+    ...(monitoredDatabase ? { monitoredDatabase } : {}),
     ...(identity.monitoredSystemId ? { monitoredSystemId: identity.monitoredSystemId } : {}),
     onMonitoredServer: onMonitoredServer || identity.sameCluster,
     ...(identity.namesOnly && !onMonitoredServer ? { identityUnknown: identity.namesOnly } : {}),

@@ -333,4 +333,24 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     );
     assert.match(gz.stdout, /gunzip/);
   });
+
+  it('the plan says when the dump is of another database than the monitored one', async () => {
+    const monitored = new URL(adminUrl);
+    monitored.pathname = '/shop_production';
+    const other = await drill(['--dump', 'backups/app.dump'], {
+      PGPASSWORD: password,
+      DATABASE_URL: monitored.toString(),
+    });
+    assert.equal(other.code, 2);
+    assert.match(
+      other.stderr,
+      /\n {2}Note: the dump is of database drill_gaps_source_\d+_\d+, not of the monitored database shop_production\.\n/,
+    );
+    monitored.pathname = new URL(sourceUrl).pathname;
+    const same = await drill(['--dump', 'backups/app.dump'], {
+      PGPASSWORD: password,
+      DATABASE_URL: monitored.toString(),
+    });
+    assert.doesNotMatch(same.stderr, /Note: the dump is of/);
+  });
 });
