@@ -289,12 +289,21 @@ async function newerDumpError(
 }
 
 /**
- * A dump pg_restore cannot read for its format: a plain SQL one (pg_restore's own words say to
+ * A dump pg_restore cannot read for what it is: an empty file, a plain SQL one (pg_restore's own words say to
  * use psql, which run against the app's database is the guidelines' recovery test, writing to
  * production) or one compressed with gzip.
  */
 async function otherFormatError(file: string): Promise<UpkeepError | undefined> {
   const name = path.basename(file);
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (stat?.size === 0) {
+    return new UpkeepError(
+      'parse',
+      `${name} is empty (0 bytes): the backup job wrote nothing.`,
+      'Check the backup job and its log: a cron line `pg_dump -Fc app > file` whose pg_dump ' +
+        'could not connect (a password, a host) leaves an empty file, which is then the newest.',
+    );
+  }
   if (await isPlainSqlDump(file).catch(() => false)) {
     return new UpkeepError(
       'parse',

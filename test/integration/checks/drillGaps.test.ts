@@ -353,4 +353,28 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     });
     assert.doesNotMatch(same.stderr, /Note: the dump is of/);
   });
+
+  it('an empty dump (a cron pg_dump > file that failed): says the job wrote nothing', async () => {
+    const empty = path.join(workspace, 'empty');
+    await fs.mkdir(empty);
+    await fs.writeFile(path.join(empty, 'app.dump'), '');
+    const settings = path.join(workspace, '.vscode', 'settings.json');
+    const kept = await fs.readFile(settings, 'utf8');
+    await fs.writeFile(settings, JSON.stringify({ 'upkeep.backups.pattern': 'empty/*.dump' }));
+    try {
+      const check = await runCli(
+        ['check', '--check', 'backups.latest', '--format', 'json', '--workspace', workspace],
+        {},
+      );
+      const [result] = JSON.parse(check.stdout).results;
+      assert.equal(result.outcome, 'fail');
+      assert.equal(result.summary, 'app.dump is empty (0 bytes): the backup job wrote nothing.');
+      assert.match(result.details, /whose pg_dump could not connect/);
+    } finally {
+      await fs.writeFile(settings, kept);
+    }
+    const run = await drill(['--dump', 'empty/app.dump', '--confirm', server]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /FAILED: app\.dump is empty \(0 bytes\)/);
+  });
 });
