@@ -142,6 +142,12 @@ function expandErb(
   let nextNewline = text.indexOf('\n');
 
   for (let open = text.indexOf('<%'); open !== -1; open = text.indexOf('<%', copied)) {
+    // `<%%` is ERB's way to write a literal `<%` (in a password, say): no tag opens there.
+    if (text[open + 2] === '%') {
+      parts.push(text.slice(copied, open + 2));
+      copied = open + 3;
+      continue;
+    }
     const kind = '=#-'.includes(text[open + 2] ?? 'x') ? text[open + 2] : undefined;
     const codeStart = open + 2 + (kind ? 1 : 0);
     const close = text.indexOf('%>', codeStart);

@@ -219,4 +219,14 @@ describe('hostile config files (security review)', function () {
       /not valid YAML at line 7/,
     );
   });
+
+  it('database.yml with <%% (ERB for a literal <%) reads it as Rails does', () => {
+    // It was taken for a tag, closed by the next %> lines below: the lines between were lost
+    // ("Missing closing quote"), or read as ERB Upkeep does not evaluate.
+    const text = `${BASE}  password: "p<%%w"\n  database: app\n  username: <%= ENV["U"] %>\n`;
+    const yml = parseDatabaseYml(text, { U: 'ann' });
+    assert.equal(yml.entries[0].values.password, 'p<%w');
+    assert.equal(yml.entries[0].values.database, 'app');
+    assert.equal(yml.entries[0].values.username, 'ann');
+  });
 });
