@@ -43,7 +43,8 @@ export function parseDotenvFile(
   elsewhere: string,
 ): DotenvFile {
   const parsed = parseDotenv(text);
-  const assignments = scanAssignments(text.replace(/\r\n?/g, '\n'));
+  // A byte order mark (an editor on Windows) is no part of the first line's key.
+  const assignments = scanAssignments(text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n'));
   const last = new Map(assignments.map((assignment) => [assignment.key, assignment]));
   const values: Record<string, string> = {};
   const commands = new Set<string>();

@@ -38,6 +38,17 @@ describe('.env as the dotenv gem reads it', () => {
     assert.deepEqual(connection.source, { kind: 'dotenv', file: '.env', line: 3 });
   });
 
+  it('reads a file saved with a byte order mark, its first line included', async () => {
+    const connection = await resolve(
+      {
+        '.env': '\ufeffDATABASE_URL=postgres://u@${DB_HOST}/db\n',
+      },
+      { DB_HOST: 'bom-host' },
+    );
+    assert.equal(connection.config.host, 'bom-host');
+    assert.deepEqual(connection.source, { kind: 'dotenv', file: '.env', line: 1 });
+  });
+
   it('takes the environment first, as dotenv does not overwrite what is set', async () => {
     const connection = await resolve(
       { '.env': 'DB_HOST=dot-host\nDATABASE_URL="postgres://u@${DB_HOST}/db"\n' },
