@@ -11,6 +11,7 @@ import {
   formatText,
   h,
   isInstant,
+  plural,
   replaceChildren,
   shownTimeZone,
 } from './dom';
@@ -77,11 +78,20 @@ function display(
   return { content: breakable(shown), title: shown === text ? undefined : clip(text, MAX_TITLE) };
 }
 
-function classOf(column: Column<unknown>): string | undefined {
+function classOf(column: Column<unknown>, blank = false): string | undefined {
   return (
-    [column.numeric && 'numeric', column.optional && 'optional'].filter(Boolean).join(' ') ||
-    undefined
+    [column.numeric && 'numeric', column.optional && 'optional', blank && 'blank']
+      .filter(Boolean)
+      .join(' ') || undefined
   );
+}
+
+/**
+ * Whether no row has a value in the column (growth before the first week's snapshot): it then
+ * takes the least width, not a share of the spare width as wide as its header.
+ */
+function isBlank<R>(column: Column<R>, rows: R[]): boolean {
+  return !column.cell && rows.every((row) => column.value(row) === null);
 }
 
 /**
@@ -111,10 +121,11 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   }
 
   const columns = options.columns.map((column) => zoneLabelled(column, options.rows));
-  const headCells = columns.map((column) => {
+  const blank = columns.map((column) => isBlank(column, options.rows));
+  const headCells = columns.map((column, index) => {
     const th = h('th', {
       attrs: { scope: 'col' },
-      className: classOf(column),
+      className: classOf(column, blank[index]),
     });
     if (column.sortable === false) {
       th.textContent = column.label;
@@ -200,7 +211,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
               : display(column.value(row), column.numeric);
             const titles = index === 0 ? [title, ...optionalValues(row)] : [title];
             const cell = h(index === 0 ? 'th' : 'td', {
-              className: classOf(column),
+              className: classOf(column, blank[index]),
               attrs: {
                 scope: index === 0 ? 'row' : undefined,
                 title: titles.filter(Boolean).join('\n') || undefined,
@@ -212,7 +223,11 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
         ),
       ),
     );
-    status.textContent = `Rows ${start + 1}–${start + slice.length} of ${rows.length}`;
+    // A table on one page shows all its rows; the count is for a screen reader (see below).
+    status.textContent =
+      rows.length > pageSize
+        ? `Rows ${start + 1}–${start + slice.length} of ${rows.length}`
+        : plural(rows.length, 'row');
     previous.disabled = page === 0;
     next.disabled = page >= pageCount() - 1;
   }
@@ -230,7 +245,9 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   if (rows.length > pageSize) {
     wrapper.append(h('div', { className: 'pager' }, previous, status, next));
   } else {
-    wrapper.append(h('div', { className: 'pager' }, status));
+    // "Rows 1–14 of 14" under every short table was noise to the eye.
+    status.classList.add('visually-hidden');
+    wrapper.append(status);
   }
   render();
   return wrapper;

@@ -815,6 +815,60 @@ describe('dashboard webview (Chromium)', function () {
     await page.context().close();
   });
 
+  it('leaves a blank column narrow and counts a one-page table for screen readers', async () => {
+    // At 1024 px the all-"–" Growth column took a third of Largest tables, names wrapped after
+    // their "_" ("schema_" / "migrations"), and "Rows 1–8 of 8" sat under the table.
+    const dashboard = await harness.open({ width: 1024 });
+    const page = dashboard.page;
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    const names = ['bookings', 'users', 'services', 'businesses', 'schema_migrations'];
+    const tables = [...names, 'ar_internal_metadata', 'onboarding_steps', 'sessions'].map(
+      (name, index) => ({
+        schema: 'public',
+        name,
+        pretty: `${(8 - index) * 100} kB`,
+        totalBytes: (8 - index) * 102_400,
+        estimatedRows: index * 1_000,
+        growth7dBytes: null,
+      }),
+    );
+    database.data.cards = database.data.cards.filter((card) => card.id !== 'tables');
+    database.data.cards.push(
+      cardView({
+        id: 'tables',
+        title: 'Largest tables',
+        state: 'ok',
+        summary: '8 tables',
+        data: { tableCount: 8, tables },
+        durationMs: 3,
+      }),
+    );
+    await feed(dashboard, payloads);
+    const card = page.locator('[data-card="tables"]');
+    const table = card.locator('table.data');
+    await table.waitFor();
+
+    const width = async (locator: Locator): Promise<number> =>
+      (await locator.boundingBox())?.width ?? 0;
+    const growth = await width(table.getByRole('columnheader', { name: /Growth 7 days/ }));
+    const name = await width(table.getByRole('columnheader', { name: 'Table' }));
+    assert.ok(growth < (await width(table)) / 10, `Growth 7 days is ${growth} px wide`);
+    assert.ok(name > growth * 2, `Table ${name} px, Growth ${growth} px`);
+    const height = async (label: string): Promise<number> =>
+      (await table.getByRole('rowheader', { name: label, exact: true }).boundingBox())?.height ?? 0;
+    const [long, short] = [await height('schema_migrations'), await height('bookings')];
+    assert.ok(long < short + 5, `schema_migrations on one line: ${long} px, not ${short} px`);
+
+    const status = card.locator('.pager-status');
+    assert.equal(await status.textContent(), '8 rows');
+    assert.ok(((await status.boundingBox())?.height ?? 0) <= 1, 'not in sight');
+    assert.equal(await card.getByRole('button', { name: 'Next page' }).count(), 0);
+    await assertClean(dashboard);
+    await page.context().close();
+  });
+
   it('groups, right-aligns and sorts by value the integers a bigint column holds', async () => {
     const dashboard = await harness.open();
     const page = dashboard.page;
