@@ -13,7 +13,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CardOptions, CardState, DbCard } from '../db/cards';
 import { collectCards } from '../db/cards';
+import type { SlowQueriesData } from '../db/activityCards';
 import type { UnusedIndexesData } from '../db/tableCards';
+import { countedSince, qualified } from '../db/tableCards';
+import { quoteIdent } from '../db/sqlText';
 import type { ResolvedConnection } from '../db/connection';
 import { describeSource, resolveConnection } from '../db/connection';
 import { checkConnectivity } from '../db/connectivity';
@@ -23,6 +26,8 @@ import type { DbSession } from '../db/session';
 import { isLoginRefused, openSession } from '../db/session';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatMs } from '../util/figures';
+import { plural } from '../util/plural';
+import { controlsWrittenOut } from '../util/printable';
 import { homeFolder } from '../util/homeFolder';
 import type {
   CheckContext,
@@ -216,10 +221,14 @@ const OUTCOME: Record<CardState, CheckOutcome> = {
   error: 'error',
 };
 
-/** Folds the cards of one check into its report: the worst state wins. */
+/**
+ * Folds the cards of one check into its report: the worst state wins. `listing` adds lines to
+ * the details after the cards' own (the statements a review reads).
+ */
 export function reportFromCards(
   cards: DbCard[],
   values?: (cards: DbCard[]) => Record<string, MeasuredValue>,
+  listing?: (cards: DbCard[]) => string[],
 ): CheckReport {
   const order: CardState[] = ['error', 'warn', 'ok', 'skipped'];
   const state =
@@ -234,6 +243,7 @@ export function reportFromCards(
         k ? `       ${fix}` : `  Fix: ${fix}`,
       ),
     ])
+    .concat(listing?.(cards) ?? [])
     .filter(Boolean)
     .join('\n');
   return {
@@ -255,6 +265,10 @@ interface CardCheckSpec {
   description: string;
   cards: string[];
   values?: (cards: DbCard[]) => Record<string, MeasuredValue>;
+  /** Lines the details list after the cards' (see reportFromCards). */
+  listing?: (cards: DbCard[]) => string[];
+  /** Card options of this check alone (how many queries it lists). */
+  options?: Partial<CardOptions>;
 }
 
 function dataOf<T>(cards: DbCard[], id: string): T | undefined {
@@ -278,6 +292,7 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
       }
       const cards = await collectCards(session, {
         ...cardOptions,
+        ...spec.options,
         probe,
         only: spec.cards,
         clock: context.clock,
@@ -285,7 +300,7 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
         log: context.log,
         surface: context.surface,
       });
-      return reportFromCards(cards, spec.values);
+      return reportFromCards(cards, spec.values, spec.listing);
     },
   };
 }
@@ -366,18 +381,87 @@ function connectionFailed(error: unknown): CheckReport {
   };
 }
 
+/** The slowest statement's mean time, the slow-query checks' measured value. */
+function slowestMean(cards: DbCard[]): Record<string, MeasuredValue> {
+  const data = dataOf<SlowQueriesData>(cards, 'slowQueries');
+  return { slowestMeanMs: data?.queries.reduce((max, q) => Math.max(max, q.meanMs), 0) ?? null };
+}
+
+/** How long a statement's text a check's details show (the card's data has 2,000 characters). */
+const LISTED_QUERY_CHARS = 200;
+
+/**
+ * The `count` statements slowest on average, one line each, as the guidelines' ORDER BY
+ * mean_time LIMIT `count` lists them; none when the card did not read any.
+ */
+function byMeanTime(count: number): (cards: DbCard[]) => string[] {
+  return (cards) => {
+    const queries = dataOf<SlowQueriesData>(cards, 'slowQueries')?.queries ?? [];
+    if (queries.length === 0) return [];
+    const slowest = [...queries].sort((a, b) => b.meanMs - a.meanMs).slice(0, count);
+    return [
+      `By mean time (the ${count} slowest on average):`,
+      ...slowest.map((query, k) => {
+        const text = controlsWrittenOut(query.query.replace(/\s+/g, ' ').trim());
+        const clipped =
+          text.length > LISTED_QUERY_CHARS ? `${text.slice(0, LISTED_QUERY_CHARS - 1)}…` : text;
+        return (
+          `  ${k + 1}. ${formatMs(query.meanMs)} mean, ${plural(query.calls, 'call', 'calls')}, ` +
+          `${formatMs(query.totalMs)} in all: ${clipped}`
+        );
+      }),
+    ];
+  };
+}
+
+/**
+ * The indexes scanned least, one line each, as the guidelines' weekly ORDER BY idx_scan LIMIT 10
+ * lists them: to review, after the card's advice, which alone says what to drop.
+ */
+function leastScanned(cards: DbCard[]): string[] {
+  const data = dataOf<UnusedIndexesData>(cards, 'unusedIndexes');
+  if (!data?.leastScanned.length) return [];
+  return [
+    `Least scanned, ${countedSince(data)}:`,
+    ...data.leastScanned.map((index, k) =>
+      [
+        `  ${k + 1}. ${quoteIdent(index.name)} on ${qualified(index.schema, index.table)}: ` +
+          `${plural(index.scans, 'scan', 'scans')}, ${index.pretty}`,
+        index.constraint ? 'enforces a constraint' : '',
+        index.partitioned ? 'partitioned' : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    ),
+  ];
+}
+
+/** The monthly review's count: the guidelines' "ORDER BY mean_time DESC LIMIT 20". */
+const MONTHLY_BY_MEAN = 20;
+/** The weekly review's: "Identify slow queries … LIMIT 10", the cards' default limit. */
+const WEEKLY_BY_MEAN = 10;
+
 const CARD_CHECKS: CardCheckSpec[] = [
   {
     id: 'db.slowQueries',
     title: 'Slow queries',
-    description: 'pg_stat_statements: mean and total time, calls, share of time.',
+    description:
+      'pg_stat_statements: mean and total time, calls, share of time; the 10 slowest on ' +
+      'average listed.',
     cards: ['slowQueries'],
-    values: (cards) => {
-      const data = dataOf<{ queries: { meanMs: number }[] }>(cards, 'slowQueries');
-      return {
-        slowestMeanMs: data?.queries.reduce((max, q) => Math.max(max, q.meanMs), 0) ?? null,
-      };
-    },
+    values: slowestMean,
+    listing: byMeanTime(WEEKLY_BY_MEAN),
+  },
+  {
+    id: 'db.topQueriesByMean',
+    title: 'Top 20 queries by mean time',
+    description:
+      'pg_stat_statements: the 20 statements slowest on average listed, as the monthly ' +
+      'performance tuning reads them; the 10 with the most total time too.',
+    cards: ['slowQueries'],
+    options: { meanLimit: MONTHLY_BY_MEAN },
+    values: slowestMean,
+    listing: byMeanTime(MONTHLY_BY_MEAN),
   },
   {
     id: 'db.unusedIndexes',
@@ -388,6 +472,7 @@ const CARD_CHECKS: CardCheckSpec[] = [
     values: (cards) => ({
       unused: dataOf<UnusedIndexesData>(cards, 'unusedIndexes')?.droppable ?? null,
     }),
+    listing: leastScanned,
   },
   {
     id: 'db.missingIndexes',
@@ -468,6 +553,14 @@ const CARD_CHECKS: CardCheckSpec[] = [
     title: 'Database growth',
     description: 'Growth over 7 and 30 days from size snapshots kept on this machine.',
     cards: ['growth'],
+  },
+  {
+    id: 'db.tableGrowth',
+    title: 'Table growth',
+    description:
+      'Rows inserted, updated and deleted per table since the statistics were reset, the ' +
+      'busiest first; per day since a size snapshot half a day old or more.',
+    cards: ['tableWrites'],
   },
   {
     id: 'db.replication',

@@ -8,6 +8,9 @@ import type { DbCard } from '../db/cards';
 import { formatDuration, formatPercent, isIntegerText } from '../util/figures';
 import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
+import type { UnusedIndexesData } from '../db/tableCards';
+import { countedSince } from '../db/tableCards';
+import { plural } from '../util/plural';
 import type {
   BusinessView,
   CardView,
@@ -71,6 +74,13 @@ const LABELS: Record<string, string> = {
 const CARD_LABELS: Record<string, Record<string, string>> = {
   indexes: { name: 'Index' },
   unusedIndexes: { name: 'Index' },
+  leastScannedIndexes: { name: 'Index', constraint: 'Enforces a constraint' },
+  tableWrites: {
+    name: 'Table',
+    count: 'Tables written to',
+    hotUpdates: 'HOT updates',
+    perDaySince: 'Per day since',
+  },
   duplicateIndexes: { name: 'Index' },
   invalidIndexes: { name: 'Index' },
   seqScans: { name: 'Table' },
@@ -267,6 +277,7 @@ function measuredText(key: string, value: Scalar, ratios: boolean): string {
 /** Card data fields the card's own text already says (its reason), not shown again as facts. */
 const SAID_IN_TEXT: Record<string, Set<string>> = {
   businessGrowth: new Set(['retentionNote']),
+  tableWrites: new Set(['perDayNote']),
 };
 
 /** A card's scalar fields as facts, and a nested size as its `pretty` text; 12 at most. */
@@ -354,6 +365,12 @@ export function cardView(card: DbCard): CardView {
       }
       return view;
     }
+    case 'unusedIndexes':
+      // Its table is the never-scanned indexes its advice is about; the least scanned are a
+      // card of their own beside it (leastScannedView).
+      view.facts = factsOf(data, card.id);
+      view.table = isRecord(data) ? tableOf({ indexes: data.indexes }, card.id) : undefined;
+      return view;
     case 'slowQueries':
       // The queries get their own table with an Explain button; the card keeps the headline.
       view.facts = factsOf(data);
@@ -414,6 +431,25 @@ export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
   ];
 }
 
+/**
+ * The Unused indexes card's least-scanned list (the guidelines' weekly query) as a card beside
+ * it: a list to review, with no state of its own and no advice (the unused card gives that).
+ */
+function leastScannedView(card: DbCard): CardView | undefined {
+  const data = card.data as UnusedIndexesData | null;
+  if (card.id !== 'unusedIndexes' || !data?.leastScanned?.length) return undefined;
+  return {
+    id: 'leastScannedIndexes',
+    title: 'Least-scanned indexes',
+    state: 'ok',
+    summary:
+      `The ${plural(data.leastScanned.length, 'index', 'indexes')} scanned least ` +
+      `${countedSince(data)}; Unused indexes says which may be dropped`,
+    facts: [],
+    table: tableOf({ leastScanned: data.leastScanned }, 'leastScannedIndexes'),
+  };
+}
+
 /** Cards that belong to the Business section rather than the Database section. */
 function isBusinessCard(card: DbCard): boolean {
   return card.id === 'onboarding' || card.id === 'businessGrowth' || card.id.startsWith('metric:');
@@ -426,7 +462,9 @@ export function databaseView(
 ): DatabaseView {
   return {
     target,
-    cards: cards.filter((card) => !isBusinessCard(card)).map(cardView),
+    cards: cards
+      .filter((card) => !isBusinessCard(card))
+      .flatMap((card) => [cardView(card), leastScannedView(card) ?? []].flat()),
     growth: growthCharts(snapshots),
     slowQueries: slowQueriesOf(cards),
   };

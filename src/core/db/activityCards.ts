@@ -126,6 +126,7 @@ const slowQueries: CardDefinition = {
     probe,
     signal,
     limit,
+    meanLimit,
     allRoles,
     surface,
   }): Promise<CardResult<SlowQueriesData>> {
@@ -142,8 +143,9 @@ const slowQueries: CardDefinition = {
     let rows: SlowQuery[];
     let slowCount = 0;
     try {
-      // The top statements by total time (where the database's time goes) and by mean time
-      // (the guidelines' ORDER BY mean_time), and how many of all average over the limit.
+      // The top `limit` statements by total time (where the database's time goes) and the top
+      // `meanLimit` by mean time (the guidelines' ORDER BY mean_time), and how many of all
+      // average over the limit.
       const sql = `WITH s AS (
            SELECT s.* FROM ${view} s
             WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -162,9 +164,14 @@ const slowQueries: CardDefinition = {
                 s.${columns.blockReadTime}::float8 AS "blockReadMs",
                 s.slow_count::float8 AS "slowCount"
            FROM ranked s LEFT JOIN pg_roles r ON r.oid = s.userid
-          WHERE s.by_total <= $1 OR s.by_mean <= $1
+          WHERE s.by_total <= $1 OR s.by_mean <= $4
           ORDER BY s.${columns.totalTime} DESC`;
-      const params = (ownIds: string[]): unknown[] => [limit, ownIds.join(','), SLOW_MEAN_MS];
+      const params = (ownIds: string[]): unknown[] => [
+        limit,
+        ownIds.join(','),
+        SLOW_MEAN_MS,
+        meanLimit,
+      ];
       // This very read, run by an earlier process (last night's cron job), is in the view too:
       // planned first, its query id is among the session's own.
       await session.queryWith('slowQueries', sql, { params: params([]), signal, planOnly: true });

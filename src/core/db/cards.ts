@@ -61,6 +61,11 @@ export interface CardOptions {
   only?: string[];
   /** Rows per list (slowest queries, largest tables, ...). Default 10. */
   limit?: number;
+  /**
+   * Slowest queries: how many statements by mean time, besides the `limit` by total time (the
+   * monthly review reads 20, as the guidelines' query does). Default `limit`.
+   */
+  meanLimit?: number;
   /** Slow queries of every role (needs pg_read_all_stats to see their text). Default true. */
   allRoles?: boolean;
   /** JSON file for size snapshots (growth); none kept when absent. */
@@ -84,6 +89,7 @@ export interface CardContext {
   signal?: AbortSignal;
   log: Logger;
   limit: number;
+  meanLimit: number;
   allRoles: boolean;
   snapshotFile?: string;
   noCacheFolder?: boolean;
@@ -180,6 +186,7 @@ export async function collectCards(
     signal: options.signal,
     log,
     limit: options.limit ?? 10,
+    meanLimit: options.meanLimit ?? options.limit ?? 10,
     allRoles: options.allRoles ?? true,
     snapshotFile: options.snapshotFile,
     noCacheFolder: options.noCacheFolder,

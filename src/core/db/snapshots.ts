@@ -18,6 +18,13 @@ export interface SizeSnapshot {
   databaseBytes: number;
   /** `schema.table` → total bytes (table, indexes, TOAST). */
   tables: Record<string, number>;
+  /**
+   * `schema.table` → rows inserted, updated and deleted since `writesSince` (the busiest 200
+   * tables); absent from snapshots of a replica and from those kept before Upkeep read them.
+   */
+  writes?: Record<string, [number, number, number]>;
+  /** ISO 8601: since when the `writes` counters count (the last statistics reset or start). */
+  writesSince?: string | null;
 }
 
 interface SnapshotFile {
@@ -149,6 +156,19 @@ async function whyNotWritable(file: string, error: unknown): Promise<string> {
   return fileErrorReason(error);
 }
 
+/** How old a snapshot must be to compare with: under half a day says little of a day. */
+const BASELINE_MIN_AGE_MS = 12 * 3_600_000;
+
+/** The newest snapshot holding row-write counters among those at least half a day old. */
+export function writesBaseline(snapshots: SizeSnapshot[], now: Date): SizeSnapshot | undefined {
+  return snapshots
+    .filter((s) => s.writes && now.getTime() - Date.parse(s.at) >= BASELINE_MIN_AGE_MS)
+    .reduce<SizeSnapshot | undefined>(
+      (newest, s) => (!newest || Date.parse(s.at) > Date.parse(newest.at) ? s : newest),
+      undefined,
+    );
+}
+
 /** The snapshot closest to `days` ago among those at least half a day old. */
 export function baselineSnapshot(
   snapshots: SizeSnapshot[],
@@ -156,7 +176,7 @@ export function baselineSnapshot(
   days: number,
 ): SizeSnapshot | undefined {
   const target = now.getTime() - days * 86_400_000;
-  const old = snapshots.filter((s) => now.getTime() - Date.parse(s.at) >= 12 * 3_600_000);
+  const old = snapshots.filter((s) => now.getTime() - Date.parse(s.at) >= BASELINE_MIN_AGE_MS);
   let best: SizeSnapshot | undefined;
   for (const snapshot of old) {
     if (

@@ -1,9 +1,9 @@
 /**
- * Cards about storage and upkeep of tables and indexes: sizes and growth, unused, duplicate and
- * invalid indexes, foreign keys without an index, sequential-scan-heavy tables, vacuum,
- * statistics, transaction-ID and multixact wraparound, sequences near their maximum, keys whose
- * highest value is ahead of their sequence and foreign keys narrower than the key they
- * reference.
+ * Cards about storage and upkeep of tables and indexes: sizes and growth, rows written per
+ * table, unused, least-scanned, duplicate and invalid indexes, foreign keys without an index,
+ * sequential-scan-heavy tables, vacuum, statistics, transaction-ID and multixact wraparound,
+ * sequences near their maximum, keys whose highest value is ahead of their sequence and foreign
+ * keys narrower than the key they reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
 import type { Surface } from './connection';
@@ -14,7 +14,13 @@ import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
 import type { SizeSnapshot } from './snapshots';
-import { baselineSnapshot, readSnapshots, recordSnapshot, snapshotFolderHint } from './snapshots';
+import {
+  baselineSnapshot,
+  readSnapshots,
+  recordSnapshot,
+  snapshotFolderHint,
+  writesBaseline,
+} from './snapshots';
 
 const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
@@ -32,7 +38,7 @@ const LOCKED = (oid: string): string =>
               AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid())`;
 
 /** `"schema"."name"`, leaving out `public` for readability. */
-function qualified(schema: string, name: string): string {
+export function qualified(schema: string, name: string): string {
   return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
@@ -378,6 +384,8 @@ const growth: CardDefinition = {
       at: now.toISOString(),
       databaseBytes: size.bytes,
       tables: Object.fromEntries(rows.map((row) => [`${row.schema}.${row.name}`, row.totalBytes])),
+      // The rows written per table, so the table writes card can say how many per day.
+      ...(await snapshotWrites(context)),
     };
     // A snapshot without a locked table would count all of it as growth next time: none kept.
     const { snapshots, movedAside } = locked.length
@@ -468,6 +476,185 @@ const growth: CardDefinition = {
   },
 };
 
+interface TableWrites {
+  schema: string;
+  name: string;
+  /** Partitions of a partitioned table (see TableSize): its counts are theirs. 0 otherwise. */
+  partitions: number;
+  inserts: number;
+  updates: number;
+  /** Updates that wrote no new index entries (heap-only tuples). */
+  hotUpdates: number;
+  deletes: number;
+  /**
+   * Rows per day since the snapshot `perDaySince` names; null for a table that snapshot does
+   * not hold or whose counters went down since (reset, or the table made anew). Absent when
+   * there is no snapshot to compare with.
+   */
+  insertsPerDay?: number | null;
+  updatesPerDay?: number | null;
+  deletesPerDay?: number | null;
+}
+
+export interface TableWritesData extends StatsSpan {
+  /** The busiest tables (rows inserted, updated and deleted together), the first `limit`. */
+  tables: TableWrites[];
+  /** Every table with a row written since `statsSince`, listed or not. */
+  count: number;
+  /** ISO time of the snapshot the per-day figures are measured from. */
+  perDaySince?: string;
+  /** Why there are no per-day figures although snapshots were kept, in words. */
+  perDayNote?: string;
+}
+
+/** A table's counts as the growth snapshot keeps them: inserted, updated, deleted. */
+type WriteCounts = [number, number, number];
+
+interface WritesRead {
+  rows: TableWrites[];
+  count: number;
+}
+
+/**
+ * The busiest tables by rows written, read once per run and shared by the table writes card and
+ * the growth card's snapshot (the 200 busiest).
+ */
+async function tableWrites(context: CardContext, limit: number): Promise<WritesRead> {
+  let shared = context.memo.get('tableWrites') as Promise<WritesRead> | undefined;
+  if (!shared) {
+    shared = readTableWrites(context, Math.max(limit, SNAPSHOT_TABLES));
+    context.memo.set('tableWrites', shared);
+  }
+  const { rows, count } = await shared;
+  return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count };
+}
+
+/**
+ * pg_stat_user_tables' n_tup_ins, n_tup_upd, n_tup_hot_upd and n_tup_del, read through the
+ * functions that view is made of; a partitioned table's are the sums of its partitions'. The
+ * statistics read no table and take no lock.
+ */
+async function readTableWrites(context: CardContext, limit: number): Promise<WritesRead> {
+  const rows = await context.session.query<TableWrites & Counted>(
+    'tableWrites',
+    `${TABLE_TREES},
+     writes AS (
+       SELECT t.root, (count(*) - 1)::int AS partitions,
+              sum(pg_stat_get_tuples_inserted(t.relid)) AS inserts,
+              sum(pg_stat_get_tuples_updated(t.relid)) AS updates,
+              sum(pg_stat_get_tuples_hot_updated(t.relid)) AS hot,
+              sum(pg_stat_get_tuples_deleted(t.relid)) AS deletes
+         FROM tree t GROUP BY t.root)
+     SELECT n.nspname AS schema, c.relname AS name, w.partitions,
+            w.inserts::float8 AS inserts, w.updates::float8 AS updates,
+            w.hot::float8 AS "hotUpdates", w.deletes::float8 AS deletes,
+            (count(*) OVER ())::int AS count
+       FROM writes w JOIN pg_class c ON c.oid = w.root
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE w.inserts + w.updates + w.deletes > 0
+      ORDER BY w.inserts + w.updates + w.deletes DESC, 1, 2
+      LIMIT $1`,
+    [limit],
+    context.signal,
+  );
+  return { rows: rows.map(({ count: _count, ...row }) => row), count: rows[0]?.count ?? 0 };
+}
+
+/** The counts the growth snapshot keeps: the 200 busiest tables; none on a replica. */
+async function snapshotWrites(
+  context: CardContext,
+): Promise<Pick<SizeSnapshot, 'writes' | 'writesSince'>> {
+  if (context.probe.replica) return {};
+  const { rows } = await tableWrites(context, SNAPSHOT_TABLES);
+  const span = await statsSpan(context, 'growth');
+  return {
+    writes: Object.fromEntries(
+      rows.map((row): [string, WriteCounts] => [
+        `${row.schema}.${row.name}`,
+        [row.inserts, row.updates, row.deletes],
+      ]),
+    ),
+    writesSince: span.statsSince,
+  };
+}
+
+const writesTotal = (row: TableWrites): number => row.inserts + row.updates + row.deletes;
+
+/**
+ * Adds the rows written per day since `base` to each table, or says why it cannot: counters
+ * reset since that snapshot count from a later start.
+ */
+function addPerDay(
+  rows: TableWrites[],
+  base: SizeSnapshot,
+  span: StatsSpan,
+  now: Date,
+): Pick<TableWritesData, 'perDaySince' | 'perDayNote'> {
+  if ((base.writesSince ?? null) !== span.statsSince) {
+    return {
+      perDayNote:
+        `the statistics were reset after the snapshot of ${base.at.slice(0, 10)}, ` +
+        'so no per-day figures until a snapshot after the reset is half a day old',
+    };
+  }
+  const days = (now.getTime() - Date.parse(base.at)) / 86_400_000;
+  const perDay = (value: number, before: number): number =>
+    Math.round(((value - before) / days) * 10) / 10;
+  for (const row of rows) {
+    const before = base.writes?.[`${row.schema}.${row.name}`];
+    const current = [row.inserts, row.updates, row.deletes];
+    const comparable = before !== undefined && current.every((value, k) => value >= before[k]);
+    row.insertsPerDay = comparable ? perDay(row.inserts, before[0]) : null;
+    row.updatesPerDay = comparable ? perDay(row.updates, before[1]) : null;
+    row.deletesPerDay = comparable ? perDay(row.deletes, before[2]) : null;
+  }
+  return { perDaySince: base.at };
+}
+
+/**
+ * Rows inserted, updated and deleted per table since the statistics were reset, the busiest
+ * first (the guidelines' "Review table growth"), and per day since a snapshot of the counts
+ * kept by the growth card.
+ */
+const tableWritesCard: CardDefinition = {
+  id: 'tableWrites',
+  title: 'Rows written per table',
+  async run(context): Promise<CardResult<TableWritesData | null>> {
+    // A standby counts none of the primary's writes.
+    const replica = skippedOnReplica(context.probe, "the primary's row writes");
+    if (replica) return replica;
+    const { rows, count } = await tableWrites(context, context.limit);
+    const span = await statsSpan(context, 'tableWrites');
+    const snapshots = context.snapshotFile
+      ? await readSnapshots(context.snapshotFile, context.session.connection.display).catch(
+          () => [],
+        )
+      : [];
+    const now = context.clock.now();
+    const base = writesBaseline(snapshots, now);
+    const data: TableWritesData = {
+      tables: rows,
+      count,
+      ...span,
+      ...(base ? addPerDay(rows, base, span, now) : {}),
+    };
+    const since = countedSince(span);
+    const reason = data.perDayNote && `No rows per day: ${data.perDayNote}.`;
+    const top = rows[0];
+    if (!top) return { state: 'ok', summary: `No rows written ${since}`, reason, data };
+    return {
+      state: 'ok',
+      summary:
+        `${plural(count, 'table', 'tables')} written to ${since}; busiest ` +
+        `${qualified(top.schema, top.name)}: ${groupDigits(String(writesTotal(top)))} rows ` +
+        `(${groupDigits(String(top.inserts))} inserted, ${groupDigits(String(top.updates))} ` +
+        `updated, ${groupDigits(String(top.deletes))} deleted)`,
+      reason,
+      data,
+    };
+  },
+};
+
 interface UnusedIndex {
   schema: string;
   table: string;
@@ -513,6 +700,42 @@ export interface UnusedIndexesData {
    * card would drop is listed as `keep`, not yet judged, and `droppable` is 0.
    */
   statsDays: number;
+  /**
+   * The `limit` indexes scanned least since `statsSince`, fewest scans first, unique ones too
+   * (the guidelines' weekly list): to review, not advice; only `indexes` says what to drop.
+   */
+  leastScanned: LeastScannedIndex[];
+}
+
+interface LeastScannedIndex {
+  schema: string;
+  table: string;
+  name: string;
+  /** Index scans since `statsSince`; a partitioned table's index, its partitions' together. */
+  scans: number;
+  bytes: number;
+  pretty: string;
+  /** A primary key, unique or exclusion index: it enforces a rule, whatever its scans. */
+  constraint: boolean;
+  /** A partitioned table's index, standing for its partitions' (see UnusedIndex). */
+  partitioned: boolean;
+}
+
+/** The indexes scanned least, fewest first; sizes read for those listed only. */
+async function readLeastScanned(context: CardContext, limit: number): Promise<LeastScannedIndex[]> {
+  return context.session.query<LeastScannedIndex>(
+    'unusedIndexes',
+    `SELECT l.schema, l.table, l.name, l.scans::float8 AS scans, b.bytes::float8 AS bytes,
+            pg_size_pretty(b.bytes) AS pretty,
+            (i.indisunique OR i.indisprimary OR i.indisexclusion) AS "constraint", l.partitioned
+       FROM (SELECT * FROM (${SCANNED_INDEXES}) AS s
+              ORDER BY s.scans, s.schema, s.table, s.name LIMIT $1) AS l
+       JOIN pg_index i ON i.indexrelid = l.id
+      CROSS JOIN LATERAL (SELECT ${TREE_BYTES('l.id')} AS bytes) b
+      ORDER BY l.scans, l.schema, l.table, l.name`,
+    [limit],
+    context.signal,
+  );
 }
 
 /**
@@ -524,16 +747,56 @@ const SHORT_STATS_DAYS = 7;
 /** The note of an index never scanned in too short a span to judge. */
 const NOT_JUDGED = 'not yet judged: the counters cover under a week';
 
+/**
+ * Since when the statistics counters of the database count (index scans, rows written), and for
+ * how many days.
+ */
+export interface StatsSpan {
+  /**
+   * The database's last statistics reset, or the server's start when they were never reset
+   * (counters start with the server).
+   */
+  statsSince: string | null;
+  /** Which of the two `statsSince` is: `reset` or `serverStart`. */
+  statsFrom: 'reset' | 'serverStart';
+  /** Whole days from `statsSince` to the run's clock. */
+  statsDays: number;
+}
+
+/** "since 2026-12-01 (4 days), when statistics were reset". */
+export function countedSince(span: StatsSpan): string {
+  const date = span.statsSince?.slice(0, 10) ?? 'the start';
+  const when = span.statsFrom === 'reset' ? 'statistics were reset' : 'the server started';
+  return `since ${date} (${plural(span.statsDays, 'day', 'days')}), when ${when}`;
+}
+
 /** "no scans since 2026-12-01 (4 days)", warning when the span is too short to judge. */
-export function noScansSince(
-  data: Pick<UnusedIndexesData, 'statsSince' | 'statsFrom' | 'statsDays'>,
-): string {
-  const date = data.statsSince?.slice(0, 10) ?? 'the start';
-  const when = data.statsFrom === 'reset' ? 'statistics were reset' : 'the server started';
-  const text = `no scans since ${date} (${plural(data.statsDays, 'day', 'days')}), when ${when}`;
+export function noScansSince(data: StatsSpan): string {
+  const text = `no scans ${countedSince(data)}`;
   return data.statsDays < SHORT_STATS_DAYS
     ? `${text}: too short to judge; the counters need a week or more`
     : text;
+}
+
+/**
+ * The span of the database's statistics counters. A database never reset has no stats_reset
+ * (PostgreSQL 15): its counters start with the server, after a crash too, which discards them.
+ * The days run to the context's clock.
+ */
+async function statsSpan(context: CardContext, cardId: string): Promise<StatsSpan> {
+  const [span] = await context.session.query<{ reset: Date | null; started: Date }>(
+    cardId,
+    `SELECT d.stats_reset AS reset, pg_postmaster_start_time() AS started
+       FROM pg_stat_database d WHERE d.datname = current_database()`,
+    undefined,
+    context.signal,
+  );
+  const countedFrom = span?.reset ?? span?.started ?? null;
+  return {
+    statsSince: iso(countedFrom),
+    statsFrom: span?.reset ? 'reset' : 'serverStart',
+    statsDays: statsDaysUntil(countedFrom, context.clock.now()),
+  };
 }
 
 /**
@@ -656,10 +919,11 @@ function dropIndexSql(index: { schema: string; name: string; partitioned?: boole
 }
 
 /**
- * SQL: the indexes to judge by their scans, as (schema, table, name, id, scans, bytes,
- * partitioned): each plain index, and each partitioned table's index with the scans and sizes
- * of the partitions' indexes attached to it (pg_inherits, up to the topmost one), which are
- * not listed apart.
+ * SQL: the indexes to judge by their scans, as (schema, table, name, id, scans, partitioned):
+ * each plain index, and each partitioned table's index with the scans of the partitions'
+ * indexes attached to it (pg_inherits, up to the topmost one), which are not listed apart. No
+ * size: pg_relation_size is volatile, so a size here would be read for every index, not only
+ * those a card keeps (TREE_BYTES reads it for those, a partitioned one's as its partitions').
  */
 const SCANNED_INDEXES = `
   WITH RECURSIVE attached AS (
@@ -671,13 +935,11 @@ const SCANNED_INDEXES = `
     SELECT a.leaf, a.root FROM attached a
      WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = a.root))
   SELECT s.schemaname AS schema, s.relname AS "table", s.indexrelname AS name,
-         s.indexrelid AS id, s.idx_scan AS scans, pg_relation_size(s.indexrelid) AS bytes,
-         false AS partitioned
+         s.indexrelid AS id, s.idx_scan AS scans, false AS partitioned
     FROM pg_stat_user_indexes s
    WHERE s.indexrelid NOT IN (SELECT leaf FROM topmost)
   UNION ALL
-  SELECT n.nspname, t.relname, ci.relname, x.root, sum(s.idx_scan),
-         sum(pg_relation_size(s.indexrelid)), true
+  SELECT n.nspname, t.relname, ci.relname, x.root, sum(s.idx_scan), true
     FROM topmost x JOIN pg_stat_user_indexes s ON s.indexrelid = x.leaf
     JOIN pg_class ci ON ci.oid = x.root
     JOIN pg_index pi ON pi.indexrelid = x.root
@@ -702,9 +964,10 @@ const unusedIndexes: CardDefinition = {
       } & Counted
     >(
       'unusedIndexes',
-      `SELECT s.schema, s.table, s.name, s.bytes::float8 AS bytes,
-              pg_size_pretty(s.bytes) AS pretty, s.partitioned, (count(*) OVER ())::int AS count
+      `SELECT s.schema, s.table, s.name, b.bytes::float8 AS bytes,
+              pg_size_pretty(b.bytes) AS pretty, s.partitioned, (count(*) OVER ())::int AS count
          FROM (${SCANNED_INDEXES}) AS s JOIN pg_index i ON i.indexrelid = s.id
+        CROSS JOIN LATERAL (SELECT ${TREE_BYTES('s.id')} AS bytes) b
         WHERE s.scans = 0 AND NOT i.indisunique AND NOT i.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.id)
         ORDER BY 4 DESC, 1, 3
@@ -716,20 +979,9 @@ const unusedIndexes: CardDefinition = {
     const rows = read.map(({ partitioned, count: _count, ...row }) =>
       partitioned ? { ...row, partitioned: true as const } : row,
     );
-    // A database never reset has no stats_reset (PostgreSQL 15): its counters start with the
-    // server, after a crash too, which discards them. The days run to the context's clock.
-    const [span] = await session.query<{ reset: Date | null; started: Date }>(
-      'unusedIndexes',
-      `SELECT d.stats_reset AS reset, pg_postmaster_start_time() AS started
-         FROM pg_stat_database d WHERE d.datname = current_database()`,
-      undefined,
-      signal,
-    );
-    const countedFrom = span?.reset ?? span?.started ?? null;
     const stats = {
-      statsSince: iso(countedFrom),
-      statsFrom: span?.reset ? ('reset' as const) : ('serverStart' as const),
-      statsDays: statsDaysUntil(countedFrom, context.clock.now()),
+      ...(await statsSpan(context, 'unusedIndexes')),
+      leastScanned: await readLeastScanned(context, limit),
     };
     if (rows.length === 0) {
       return {
@@ -2772,6 +3024,7 @@ export const tableCards: CardDefinition[] = [
   tables,
   indexes,
   growth,
+  tableWritesCard,
   unusedIndexes,
   duplicateIndexes,
   invalidIndexes,

@@ -104,6 +104,25 @@ export async function connect(
 }
 
 /**
+ * Reads one statistics figure on `url` (a query returning a column `n`) until it is `expected`,
+ * 100 reads 50 ms apart at most: a session's counts reach the server's statistics views once it
+ * ends, a moment after its client is told.
+ */
+export async function untilStatistics(
+  url: string,
+  sql: string,
+  params: unknown[],
+  expected: number,
+): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const [row] = await admin<{ n: string | number | null }>(url, sql, params);
+    if (Number(row?.n) === expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the statistics never showed ${expected}: ${sql}`);
+}
+
+/**
  * The cards `options.only`, read again until every one warns (50 reads at most): a session
  * just made to wait shows in pg_locks and pg_stat_activity a moment later.
  */

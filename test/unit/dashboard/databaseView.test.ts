@@ -533,6 +533,7 @@ describe('dashboard database view', () => {
       statsSince: null,
       statsFrom: 'serverStart',
       statsDays: 0,
+      leastScanned: [],
       indexes: [
         {
           schema: 'public',

@@ -30,6 +30,7 @@ describe('database checks', () => {
       [
         'health.database',
         'db.slowQueries',
+        'db.topQueriesByMean',
         'db.unusedIndexes',
         'db.missingIndexes',
         'db.vacuum',
@@ -42,6 +43,7 @@ describe('database checks', () => {
         'db.sequences',
         'db.size',
         'db.growth',
+        'db.tableGrowth',
         'db.replication',
         'business.onboarding',
         'business.growth',

@@ -257,7 +257,8 @@ const COVERAGE: Record<string, Record<string, Cover>> = {
     '# Verify authorization': ['monthly.securityTesting', 'authorization', []],
     '-- Add indexes for frequently queried columns': [TUNING, 'indexes', ['db.missingIndexes']],
     '-- Optimize queries for onboarding performance': [TUNING, 'plans', []],
-    '-- Monitor query performance': [TUNING, 'queries', ['db.slowQueries']],
+    // Its LIMIT 20 by mean time: db.topQueriesByMean lists 20 (db.slowQueries 10, as weekly).
+    '-- Monitor query performance': [TUNING, 'queries', ['db.topQueriesByMean']],
     '# Implement caching for frequently accessed data': ['monthly.caching', 'frequent', []],
     '# Clear cache when needed': ['monthly.caching', 'clear', []],
     '# Monitor cache performance': ['monthly.caching', 'stats', []],
@@ -275,8 +276,8 @@ const COVERAGE: Record<string, Record<string, Cover>> = {
     '- Plan for scalability improvements': [ARCHITECTURE, 'scalability', []],
     // The largest relations by size, and their growth from Upkeep's size snapshots.
     '-- Review database growth': ['quarterly.growth', 'largest', ['db.size', 'db.growth']],
-    // Inserts, updates and deletes (pg_stat_user_tables): no check reads them.
-    '-- Review table growth': ['quarterly.growth', 'tableGrowth', []],
+    // Inserts, updates and deletes (pg_stat_user_tables), busiest first, and per day.
+    '-- Review table growth': ['quarterly.growth', 'tableGrowth', ['db.tableGrowth']],
     '# Update Ruby version': ['quarterly.stack', 'versions', ['repo.versions']],
     '# Update Node.js version': ['quarterly.stack', 'versions', ['repo.versions']],
     '# Update Rails version': ['quarterly.stack', 'versions', ['repo.versions']],
@@ -332,8 +333,8 @@ const COVERAGE: Record<string, Record<string, Cover>> = {
   'Performance Guidelines': {
     '-- Add indexes for frequently queried columns': [TUNING, 'indexes', ['db.missingIndexes']],
     '-- Optimize queries': [TUNING, 'plans', []],
-    // By total time: db.slowQueries lists the top statements by total time as well as by mean.
-    '-- Monitor query performance': [TUNING, 'queries', ['db.slowQueries']],
+    // By total time, LIMIT 10: db.topQueriesByMean reads the top 10 by total time as well.
+    '-- Monitor query performance': [TUNING, 'queries', ['db.topQueriesByMean']],
     '# Use caching for expensive operations': [APP, 'expensive', []],
     '# Optimize ActiveRecord queries': [APP, 'n1', ['logs.nPlusOne']],
     '# Before: User.where(onboarding_step: 1).each { |user| user.update(attribute: value) }': [
