@@ -319,6 +319,16 @@ function percentRange(plot: uPlot, min: number | null, max: number | null): uPlo
   return max !== null && max <= 100 && high !== null ? [low, Math.min(high, 100)] : [low, high];
 }
 
+/** The CSS pixels below which a time's column is too narrow for two bars side by side. */
+const SIDE_BY_SIDE_MIN_COLUMN = 8;
+
+/** The CSS pixels between two neighbouring times on a chart's x axis. */
+function columnWidth(plot: uPlot): number {
+  const times = plot.data[0];
+  if (times.length < 2) return Infinity;
+  return Math.abs(plot.valToPos(times[1], 'x') - plot.valToPos(times[0], 'x'));
+}
+
 /**
  * The x axis of a bar chart: half a step past the first and the last time, so the bars at the
  * ends are drawn whole (uPlot's own range ends at those times and cut them in half). A lone
@@ -435,8 +445,17 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
    */
   const sideBySide = !!options.bars && view.series.filter((series) => !series.faded).length === 2;
   const barsOf = (index: number): uPlot.Series.PathBuilder | undefined => {
-    if (!sideBySide) return uPlot.paths.bars?.({ size: [0.8, 40] });
-    return uPlot.paths.bars?.({ size: [0.4, 20], align: wholeIndex(index) === 0 ? -1 : 1 });
+    const whole = uPlot.paths.bars?.({ size: [0.8, 40] });
+    if (!sideBySide) return whole;
+    const beside = uPlot.paths.bars?.({ size: [0.4, 20], align: wholeIndex(index) === 0 ? -1 : 1 });
+    if (!whole || !beside) return undefined;
+    // A dense chart (a week of hours in a narrow panel) has no room for two: each bar was 1 px
+    // and ran into the next hour's. There the errors' bar is drawn over the requests' one, the
+    // lower part of it, as a single series' bar; the width is read at each draw, as it resizes.
+    return (plot, seriesIndex, first, last) => {
+      const bars = columnWidth(plot) < SIDE_BY_SIDE_MIN_COLUMN ? whole : beside;
+      return bars(plot, seriesIndex, first, last);
+    };
   };
   const barPoints: Partial<uPlot.Series> = sideBySide ? { points: { show: false } } : {};
   // A total belongs to the whole window, not to one time: the time cell stays empty, as for

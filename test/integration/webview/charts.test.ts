@@ -70,28 +70,44 @@ function withGrowth(growth: ChartView[]): SectionPayload[] {
   });
 }
 
-/** Pixels of a chart's plot within a few steps of a `#rrggbb` colour. */
-function pixelsOf(chart: Locator, hex: string): Promise<number> {
-  return chart.locator('.chart-canvas').evaluate((host: HTMLElement, colour: string) => {
-    const want = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16));
+/**
+ * Pixels of a chart's plot within a few steps of a `#rrggbb` colour; with `band`, only in that
+ * part of the plot's height ([0.9, 1] is its lowest tenth).
+ */
+function pixelsOf(chart: Locator, hex: string, band: [number, number] = [0, 1]): Promise<number> {
+  return chart.locator('.chart-canvas').evaluate(
+    (host: HTMLElement, [colour, [from, to]]: [string, [number, number]]) => {
+      const want = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16));
+      const canvas = host.querySelector('canvas')!;
+      const over = host.querySelector<HTMLElement>('.u-over')!;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const height = over.offsetHeight * scale;
+      const { data } = canvas
+        .getContext('2d')!
+        .getImageData(
+          Math.round(over.offsetLeft * scale),
+          Math.round(over.offsetTop * scale + height * from),
+          Math.round(over.offsetWidth * scale),
+          Math.max(1, Math.round(height * (to - from))),
+        );
+      let count = 0;
+      for (let at = 0; at < data.length; at += 4) {
+        const near = want.every((value, channel) => Math.abs(data[at + channel] - value) <= 6);
+        if (data[at + 3] > 200 && near) count++;
+      }
+      return count;
+    },
+    [hex, band] as [string, [number, number]],
+  );
+}
+
+/** The height of a chart's plot in canvas pixels. */
+function plotHeight(chart: Locator): Promise<number> {
+  return chart.locator('.chart-canvas').evaluate((host: HTMLElement) => {
     const canvas = host.querySelector('canvas')!;
-    const over = host.querySelector<HTMLElement>('.u-over')!;
     const scale = canvas.width / canvas.getBoundingClientRect().width;
-    const { data } = canvas
-      .getContext('2d')!
-      .getImageData(
-        Math.round(over.offsetLeft * scale),
-        Math.round(over.offsetTop * scale),
-        Math.round(over.offsetWidth * scale),
-        Math.round(over.offsetHeight * scale),
-      );
-    let count = 0;
-    for (let at = 0; at < data.length; at += 4) {
-      const near = want.every((value, channel) => Math.abs(data[at + channel] - value) <= 6);
-      if (data[at + 3] > 200 && near) count++;
-    }
-    return count;
-  }, hex);
+    return host.querySelector<HTMLElement>('.u-over')!.offsetHeight * scale;
+  });
 }
 
 describe('dashboard charts with edge data (Chromium)', function () {
@@ -138,6 +154,48 @@ describe('dashboard charts with edge data (Chromium)', function () {
       await page.context().close();
     });
   }
+
+  it('draws a dense week of hours as one bar per hour, its errors over its requests', async () => {
+    // Side by side, each bar was 1 px wide in a column of 2: above the errors the week read as
+    // thin stripes (84 of 322 px coloured); in a 320 px panel the two ran into the next hour's.
+    const dashboard = await harness.open({ width: 1280 });
+    const start = Date.parse('2026-11-28T00:00:00Z') / 1000;
+    const week = Array.from({ length: 168 }, (_value, at) => start + at * 3600);
+    await feed(
+      dashboard,
+      withLogsChart('requestsPerHour', {
+        title: 'Requests per hour',
+        unit: 'requests',
+        figures: 'count',
+        times: week,
+        series: [
+          { label: 'Requests', values: week.map(() => 100) },
+          { label: 'Errors (5xx)', values: week.map(() => 40) },
+        ],
+      }),
+    );
+    const chart = chartFigure(dashboard.page, 'Requests per hour');
+    await chart.locator('canvas').waitFor();
+    const width = (await chart.locator('.u-over').boundingBox())?.width ?? 0;
+    const column = width / week.length;
+    assert.ok(column > 1.5 && column < 8, `a dense chart: ${column} px an hour`);
+
+    const { vars } = THEMES.dark;
+    const band = async (hex: string, rows: [number, number]): Promise<number> => {
+      const pixels = await pixelsOf(chart, hex, rows);
+      return pixels / Math.max(1, Math.round((await plotHeight(chart)) * (rows[1] - rows[0])));
+    };
+    // Above the errors, the requests' bars fill most of each hour's column.
+    const blue = await band(vars['--vscode-charts-blue'], [0.3, 0.35]);
+    assert.ok(blue > width * 0.6, `${blue} of ${width} px of requests across the plot`);
+    // Near the axis, the errors' bars stand in the same columns, over the requests'.
+    const red = await band(vars['--vscode-charts-red'], [0.9, 0.95]);
+    const under = await band(vars['--vscode-charts-blue'], [0.9, 0.95]);
+    assert.ok(red > width * 0.6, `${red} of ${width} px of errors across the plot`);
+    assert.ok(under < red / 10, `${under} px of requests beside ${red} of errors`);
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
 
   it('marks no points on bars: an hour of no errors shows no red', async () => {
     // Points were drawn on each bar's time, between two bars side by side, and a ring of the
