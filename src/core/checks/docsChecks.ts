@@ -7,14 +7,38 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
 import { headingContent } from '../templates/markdown';
+import { isInside } from '../util/paths';
 import { plural } from '../util/plural';
 import { readTextFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
 
+/**
+ * The Markdown files the docs checks read. Links to folders are not walked: `docs/loop -> .`
+ * was walked again at every depth (two such links never finished) and `docs/etc -> /` walked
+ * the disk. A linked file counts when it lies in the workspace.
+ */
 export async function findDocs(workspace: string): Promise<string[]> {
-  const files = await fg(DOC_GLOBS, { cwd: workspace, onlyFiles: true, caseSensitiveMatch: true });
+  const entries = await fg(DOC_GLOBS, {
+    cwd: workspace,
+    onlyFiles: false,
+    caseSensitiveMatch: true,
+    followSymbolicLinks: false,
+    objectMode: true,
+  });
+  const root = await fs.realpath(workspace).catch(() => workspace);
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.dirent.isFile()) {
+      files.push(entry.path);
+    } else if (entry.dirent.isSymbolicLink()) {
+      const real = await fs.realpath(path.join(workspace, entry.path)).catch(() => undefined);
+      const stat =
+        real && isInside(root, real) ? await fs.stat(real).catch(() => undefined) : undefined;
+      if (stat?.isFile()) files.push(entry.path);
+    }
+  }
   return [...new Set(files)].sort();
 }
 
