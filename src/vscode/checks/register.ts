@@ -169,10 +169,11 @@ export function registerCheckCommands(services: Services): void {
     definitions: CheckDefinition[],
   ): void => {
     const { message, severity, actions } = summarizeRun(label, results);
-    const show =
-      severity === 'warning'
-        ? vscode.window.showWarningMessage
-        : vscode.window.showInformationMessage;
+    const show = {
+      error: vscode.window.showErrorMessage,
+      warning: vscode.window.showWarningMessage,
+      information: vscode.window.showInformationMessage,
+    }[severity];
     void show(message, ...actions).then((choice) => {
       if (choice === SHOW_PROBLEMS) {
         void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -302,6 +303,11 @@ export function registerCheckCommands(services: Services): void {
   register('upkeep.runThisTaskChecks', runTaskChecks);
   register('upkeep.runCheck', runCheck);
   register('upkeep.runThisCheck', runCheck);
+  // The key on a check row whose login was refused: the run's notification has gone by then.
+  register('upkeep.setPasswordAndRunCheck', async (argument?: unknown) => {
+    const saved = await vscode.commands.executeCommand<boolean>('upkeep.setDatabasePassword');
+    return saved === true ? runCheck(argument) : [];
+  });
 
   register('upkeep.runDueChecks', async () => {
     const book = playbook();

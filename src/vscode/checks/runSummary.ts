@@ -15,8 +15,11 @@ const UNFINISHED_NAMED = 3;
 
 export interface RunSummary {
   message: string;
-  /** A warning when a check failed or warned, information otherwise. */
-  severity: 'warning' | 'information';
+  /**
+   * An error when the database refused the login, a warning when a check failed or warned,
+   * information otherwise.
+   */
+  severity: 'error' | 'warning' | 'information';
   /** The buttons to offer, in order. */
   actions: string[];
 }
@@ -25,7 +28,10 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   const count = (outcome: CheckResult['outcome']): number =>
     results.filter((r) => r.outcome === outcome).length;
   const failed = count('fail') + count('error');
-  const severity = failed || count('warn') ? 'warning' : 'information';
+  const refused = results.some((r) => r.values?.loginRefused === true);
+  // A refused login leaves every database check unrun, and an error with a button stays on
+  // screen until dismissed: a warning's toast hid after 10 s, and Set Password… with it.
+  const severity = refused ? 'error' : failed || count('warn') ? 'warning' : 'information';
 
   // Counts alone ("0 pass, 0 warn, 0 fail, 1 skipped") leave a maintainer guessing why.
   const [only] = results;
@@ -58,7 +64,7 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
   const flagged = results.filter((r) => r.outcome !== 'pass' && r.outcome !== 'skipped');
   const actions: string[] = [];
   // A password is the one thing to do then, whatever else the run found.
-  if (results.some((r) => r.values?.loginRefused === true)) actions.push(SET_PASSWORD);
+  if (refused) actions.push(SET_PASSWORD);
   if (results.some(atFile)) actions.push(SHOW_PROBLEMS);
   if (flagged.some((r) => !atFile(r))) actions.push(OPEN_DASHBOARD);
   actions.push(SHOW_OUTPUT);

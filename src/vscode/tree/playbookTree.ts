@@ -375,6 +375,10 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const age = describeAge(new Date(result.startedAt), this.now());
     item.description = `check · ${result.outcome} · ${age}`;
     item.iconPath = icon(...OUTCOME_ICONS[result.outcome]);
+    // The run's Set Password… is gone once its notification is: the row offers it as long as
+    // its result says the login was refused (see the view/item/context menus).
+    const refused = result.values?.loginRefused === true;
+    if (refused) item.contextValue = 'check.loginRefused';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`${heading}\n\n`);
     tooltip.appendMarkdown(`${result.outcome.toUpperCase()}: ${hoverText(result.summary)}\n\n`);
@@ -386,6 +390,7 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     // A run saved by `upkeep check --save` (cron, a terminal) shows beside the editor's own.
     const from = this.results.originOf?.(result) === 'commandLine' ? ', from the command line' : '';
     tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${formatMs(result.durationMs)}${from}`);
+    if (refused) tooltip.appendMarkdown('\n\nSet Database Password… (the key) runs it again.');
     item.tooltip = tooltip;
     item.accessibilityInformation = {
       label: `Check ${title}: ${result.outcome}, ${age}${from}. ${result.summary}`,

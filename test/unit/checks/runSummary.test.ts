@@ -160,6 +160,10 @@ describe('summarizeRun', () => {
     ]);
     const down = result('health.database', 'Database connectivity', 'fail', 'Cannot reach');
     assert.ok(!summarizeRun('Daily checks', [down]).actions.includes(SET_PASSWORD));
+
+    // An error, whose toast stays with its button: a warning's hid after 10 s.
+    assert.equal(summarizeRun('Daily checks', [refused]).severity, 'error');
+    assert.equal(summarizeRun('Daily checks', [down]).severity, 'warning');
   });
 });
 

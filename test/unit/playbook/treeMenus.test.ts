@@ -58,6 +58,8 @@ describe('Maintenance tree row titles', () => {
     'upkeep.setTaskOwner',
     'upkeep.newBugReport',
     'upkeep.newFeatureSpec',
+    // The password, before the check runs again.
+    'upkeep.setPasswordAndRunCheck',
   ];
 
   it('ends a title with "…" only where the row\'s command still asks for more', () => {
