@@ -51,6 +51,11 @@ export interface ResolvedConnection {
    */
   passwordReadFrom?: { name: string; line: number; dotenv: boolean };
   /**
+   * The source itself holds the password (config/database.yml, a URL): it wins over the
+   * editor's stored one and PGPASSWORD, so a refused one is corrected there.
+   */
+  passwordInSource?: boolean;
+  /**
    * The server (`user@host:port`) the editor's stored password was set for, when it is another
    * one and the password was held back: a server that then asks for one is told why.
    */
@@ -797,6 +802,7 @@ function finish(
     databaseName: database,
     surface: options.surface ?? 'any',
     ...(heldBack ? { storedPasswordServer: options.passwordServer } : {}),
+    ...(str('password') !== undefined ? { passwordInSource: true } : {}),
     ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
   };
 }

@@ -610,8 +610,8 @@ function serverError(error: unknown): boolean {
 }
 
 /**
- * Refused logins whose password config/database.yml read from a variable: one set with
- * Set Database Password would not be used, so the editor does not offer it for them.
+ * Refused logins whose password the source holds, or config/database.yml read from a variable:
+ * one set with Set Database Password would not be used, so the editor does not offer it.
  */
 const passwordFromFile = new WeakSet<Error>();
 
@@ -632,6 +632,18 @@ function refusedLoginHint(connection: ResolvedConnection, surface: Surface): str
       `${connection.source.file ?? 'config/database.yml'} line ${read.line} reads the password ` +
       `from ${read.name} (set in ${where}), and the server refused it: check that variable and ` +
       'the user name.'
+    );
+  }
+  if (connection.passwordInSource) {
+    // Set Database Password would change nothing: the source's own password comes first.
+    const stored =
+      surface === 'cli'
+        ? ''
+        : ' (a password set with "Upkeep: Set Database Password" counts only where the source ' +
+          'has none)';
+    return (
+      `The password is in ${describeSource(connection.source)}, and the server refused it: ` +
+      `correct it there${stored}, and check the user name.`
     );
   }
   return surface === 'cli'
@@ -689,7 +701,7 @@ function connectError(
       refusedLoginHint(connection, surface),
       { cause: error },
     );
-    if (connection.passwordReadFrom) passwordFromFile.add(refused);
+    if (connection.passwordReadFrom || connection.passwordInSource) passwordFromFile.add(refused);
     return refused;
   }
   if (code === '3D000') {

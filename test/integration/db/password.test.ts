@@ -240,5 +240,73 @@ for (const target of serversUnderTest) {
       // Nor does the editor offer Set Password… for it: a password set there is not used.
       assert.equal(isLoginRefused(error), false);
     });
+
+    it('says to correct a refused password the file itself holds, not to set another', async () => {
+      // The editor offered Set Password… and kept the one typed in secret storage, but the
+      // file's own password comes first: the refusal came back unchanged.
+      const workspace = await tempFolder('upkeep-filepass-');
+      await fs.mkdir(path.join(workspace, 'config'));
+      await fs.writeFile(
+        path.join(workspace, 'config/database.yml'),
+        `development:\n  adapter: postgresql\n  host: 127.0.0.1\n` +
+          `  port: ${server.port}\n  username: ${server.user}\n  database: ${database}\n` +
+          `  password: rotated-last-week\n`,
+      );
+      const settings = resolveSettings();
+      const refused = async (surface: Surface): Promise<unknown> =>
+        resolveConnection({
+          workspace,
+          settings,
+          env: {},
+          trusted: true,
+          surface,
+          password: server.password,
+        })
+          .then((connection) => openSession(connection, settings.database))
+          .then(
+            async (session) => {
+              await session.close();
+              assert.fail('connected with the wrong password');
+            },
+            (caught: unknown) => caught,
+          );
+      const error = await refused('editor');
+      assert.ok(UpkeepError.is(error, 'auth'), String(error));
+      assert.equal(
+        error.hint,
+        'The password is in config/database.yml, development, and the server refused it: ' +
+          'correct it there (a password set with "Upkeep: Set Database Password" counts only ' +
+          'where the source has none), and check the user name.',
+      );
+      assert.equal(isLoginRefused(error), false);
+      const cli = await refused('cli');
+      assert.ok(UpkeepError.is(cli, 'auth'), String(cli));
+      assert.equal(
+        cli.hint,
+        'The password is in config/database.yml, development, and the server refused it: ' +
+          'correct it there, and check the user name.',
+      );
+
+      // The health check's result carries no loginRefused: the tree and the run offer no button.
+      const [health] = await runChecks(
+        createDbChecks({ snapshotFile: path.join(workspace, 's.json') }).filter(
+          (check) => check.id === 'health.database',
+        ),
+        {
+          workspace,
+          settings,
+          clock: systemClock,
+          log: silentLogger,
+          trusted: true,
+          env: {},
+          databasePassword: server.password,
+          surface: 'editor',
+        },
+        { onFinished: closeSharedDbSession },
+      );
+      assert.equal(health.outcome, 'fail');
+      assert.equal(health.values?.loginRefused, undefined);
+      assert.doesNotMatch(health.details ?? '', /rotated-last-week/);
+    });
   });
 }
