@@ -163,8 +163,18 @@ export async function runCommand(
       .waitFor({ timeout: Math.min(remaining, 3_000) })
       .then(() => true)
       .catch(() => false);
+    // Something taking the focus the moment the row shows (an editor opening, a notification)
+    // closes the palette under the click (CI): the click never lands, and it is opened again.
+    const clicked =
+      found &&
+      (await row
+        .click({ timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false));
+    if (clicked) break;
     if (found) {
-      break;
+      if (Date.now() >= deadline) throw new Error(`the palette closed before "${title}" ran`);
+      continue;
     }
     const shown = await quickInputLabels(page);
     await page.keyboard.press('Escape');
@@ -175,7 +185,6 @@ export async function runCommand(
     }
   }
 
-  await row.click();
   // Done when the palette closes, or when the command replaced it with a quick pick of its own.
   await page.waitForFunction((typed) => {
     const box = document.querySelector<HTMLInputElement>(
