@@ -1,8 +1,9 @@
 /**
  * Backup checks: the newest file matching the configured pattern, its age, whether
- * `pg_restore --list` can read it and whether it ends whole; the file backup of uploads in storage/backup; and the recovery
- * drill's last recorded time, held to a year and to the period of the task that runs it (the
- * drill itself lives in recoveryDrill.ts and only runs from its own confirmed command).
+ * `pg_restore --list` can read it and whether it ends whole; the file backup of uploads in
+ * storage/backup; and the recovery drill's last recorded time, held to a year and to the period
+ * of the task that runs it (the drill itself lives in recoveryDrill.ts and only runs from its
+ * own confirmed command).
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
@@ -294,9 +295,9 @@ async function newerDumpError(
 }
 
 /**
- * A dump pg_restore cannot read for what it is: an empty file, a plain SQL one (pg_restore's own words say to
- * use psql, which run against the app's database is the guidelines' recovery test, writing to
- * production) or one compressed with gzip.
+ * A dump pg_restore cannot read for what it is: an empty file, a plain SQL one (pg_restore's own
+ * words say to use psql, which run against the app's database is the guidelines' recovery test,
+ * writing to production) or one compressed with gzip.
  */
 async function otherFormatError(file: string): Promise<UpkeepError | undefined> {
   const name = path.basename(file);

@@ -43,7 +43,7 @@ function newerDumpHeader(): Buffer {
   ]);
 }
 
-describe('upkeep drill: a missing password, a newer dump, a scratch database left behind', function () {
+describe('upkeep drill: no password, a newer dump, a leftover scratch database', function () {
   this.timeout(120_000);
   let folder: string;
   let workspace: string;
@@ -184,7 +184,7 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     }
   });
 
-  it('fails a dump cut short after its table of contents, which pg_restore --list reads', async () => {
+  it('fails a dump cut short after the table of contents pg_restore --list reads', async () => {
     const whole = await fs.readFile(path.join(workspace, 'backups', 'app.dump'));
     const cut = path.join(workspace, 'cut');
     await fs.mkdir(cut);
@@ -223,7 +223,7 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     }
   });
 
-  it('names a dump with a line break in its name on one line, with the rest of its summary', async () => {
+  it('names a dump with a line break in its name on one line, with its summary', async () => {
     const odd = path.join(workspace, 'odd');
     await fs.mkdir(odd);
     await fs.copyFile(
@@ -312,7 +312,7 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     assert.equal(record.dumpWrittenAt, written.toISOString());
   });
 
-  it('a plain SQL or a gzipped dump: says what it is and how to take one the drill restores', async () => {
+  it('says what a plain SQL or gzipped dump is and how to take one to restore', async () => {
     const plain = path.join(folder, 'app.sql');
     pgDump(sourceUrl, plain, 'plain');
     const gzipped = path.join(folder, 'app.dump.gz');
@@ -344,7 +344,10 @@ describe('upkeep drill: a missing password, a newer dump, a scratch database lef
     assert.equal(other.code, 2);
     assert.match(
       other.stderr,
-      /\n {2}Note: the dump is of database drill_gaps_source_\d+_\d+, not of the monitored database shop_production\.\n/,
+      new RegExp(
+        /\n {2}Note: the dump is of database drill_gaps_source_\d+_\d+, /.source +
+          /not of the monitored database shop_production\.\n/.source,
+      ),
     );
     monitored.pathname = new URL(sourceUrl).pathname;
     const same = await drill(['--dump', 'backups/app.dump'], {
