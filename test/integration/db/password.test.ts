@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
 import { runChecks } from '../../../src/core/checks/runner';
-import type { Surface } from '../../../src/core/db/connection';
+import type { ResolveOptions, Surface } from '../../../src/core/db/connection';
 import { resolveConnection } from '../../../src/core/db/connection';
 import { isLoginRefused, openSession } from '../../../src/core/db/session';
 import { resolveSettings } from '../../../src/core/settings';
@@ -38,6 +38,18 @@ async function open(
   });
   const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = settings.database;
   return openSession(connection, { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs });
+}
+
+/** The error of a login that must be refused; a session that opens fails the test. */
+async function refusedLogin(options: ResolveOptions): Promise<unknown> {
+  const connection = await resolveConnection(options);
+  return openSession(connection, options.settings.database).then(
+    async (session) => {
+      await session.close();
+      assert.fail('connected with the wrong password');
+    },
+    (caught: unknown) => caught,
+  );
 }
 
 for (const target of serversUnderTest) {
@@ -218,22 +230,14 @@ for (const target of serversUnderTest) {
 
       // The editor's stored password comes after the file's: Set Database Password cannot fix it.
       const settings = resolveSettings({ database: { railsEnvironment: 'production' } });
-      const error = await resolveConnection({
+      const error = await refusedLogin({
         workspace,
         settings,
         env: { SHOP_DATABASE_PASSWORD: 'not-it' },
         trusted: true,
         surface: 'editor',
         password: server.password,
-      })
-        .then((connection) => openSession(connection, settings.database))
-        .then(
-          async (session) => {
-            await session.close();
-            assert.fail('connected with the wrong password');
-          },
-          (caught: unknown) => caught,
-        );
+      });
       assert.ok(UpkeepError.is(error, 'auth'), String(error));
       assert.match(error.hint ?? '', /line 7 reads the password from SHOP_DATABASE_PASSWORD/);
       assert.doesNotMatch(error.hint ?? '', /Set Database Password/);
@@ -253,23 +257,15 @@ for (const target of serversUnderTest) {
           `  password: rotated-last-week\n`,
       );
       const settings = resolveSettings();
-      const refused = async (surface: Surface): Promise<unknown> =>
-        resolveConnection({
+      const refused = (surface: Surface): Promise<unknown> =>
+        refusedLogin({
           workspace,
           settings,
           env: {},
           trusted: true,
           surface,
           password: server.password,
-        })
-          .then((connection) => openSession(connection, settings.database))
-          .then(
-            async (session) => {
-              await session.close();
-              assert.fail('connected with the wrong password');
-            },
-            (caught: unknown) => caught,
-          );
+        });
       const error = await refused('editor');
       assert.ok(UpkeepError.is(error, 'auth'), String(error));
       assert.equal(
