@@ -135,28 +135,24 @@ describe('playbook tree in a real editor', function () {
   });
 
   it('marks a task done from the command palette, without the mouse', async function () {
-    await page.locator('.monaco-workbench').press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await page.keyboard.type('>Upkeep: Mark Task Done');
-    await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Upkeep: Mark Task Done…' })
-      .first()
-      .waitFor();
-    await page.keyboard.press('Enter');
-    await page
-      .locator('.quick-input-widget .quick-input-box input[placeholder="Mark which task done?"]')
-      .waitFor();
-    await page.keyboard.type('Health monitoring');
-    await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Health monitoring' })
-      .first()
-      .waitFor();
-    await page.keyboard.press('Enter');
+    const task = treeItem(page, VIEW, 'Health monitoring');
+    const done = description(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+    for (let attempt = 1; ; attempt++) {
+      await markDoneWithKeyboard(page, 'Health monitoring');
+      if (attempt === 2) break;
+      const marked = await done
+        .waitFor({ timeout: 8_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (marked) break;
+      // Seen twice (CI and a local run, 2 in ~15): the Enter on the focused task row closed the
+      // pick and nothing was marked, like the lost checkbox clicks of `tick`. A second try
+      // marks it.
+      console.log('    (the Enter on the task pick was lost)');
+    }
 
     await waitForBadge(page, dueSoonOnFirstOpen('daily.logs', 'daily.health'));
-    const task = treeItem(page, VIEW, 'Health monitoring');
-    await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
+    await done.waitFor();
   });
 
   it('tells a check from its namesake checklist item, and says what it checks', async function () {
@@ -404,6 +400,25 @@ async function extensionHostLog(userDataDir: string): Promise<string> {
   };
   await walk(path.join(userDataDir, 'logs'));
   return `--- extension host log ---\n${found.join('\n').split('\n').slice(-60).join('\n')}\n---`;
+}
+
+/** Upkeep: Mark Task Done… from the palette, the task typed and taken with Enter. */
+async function markDoneWithKeyboard(page: Page, title: string): Promise<void> {
+  await page.locator('.monaco-workbench').press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await page.keyboard.type('>Upkeep: Mark Task Done');
+  await page
+    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Upkeep: Mark Task Done…' })
+    .waitFor();
+  await page.keyboard.press('Enter');
+  await page
+    .locator('.quick-input-widget .quick-input-box input[placeholder="Mark which task done?"]')
+    .waitFor();
+  await page.keyboard.type(title);
+  // Enter takes the focused row: wait until the filter has focused this one.
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
+  await page.keyboard.press('Enter');
 }
 
 function checkbox(row: Locator): Locator {
