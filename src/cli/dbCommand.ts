@@ -126,6 +126,12 @@ async function runDb(flags: DbFlags): Promise<number> {
       trusted: true,
       surface: 'cli',
     });
+    // Read as Rails reads it, so no reason to stop; said once, on stderr, for cron's mail.
+    for (const warning of connection.warnings ?? []) {
+      process.stderr.write(
+        `upkeep db: warning: ${warning.file}:${warning.line}: ${printable(warning.message)}\n`,
+      );
+    }
     output.connection = {
       display: connection.display,
       source: connection.source,

@@ -34,11 +34,14 @@ import type {
   CheckDefinition,
   CheckOutcome,
   CheckReport,
+  Finding,
   MeasuredValue,
 } from './types';
 
 export const DB_SESSION_KEY = 'db:session';
 export const DB_PROBE_KEY = 'db:probe';
+/** The run's resolved connection, for the warnings about its source (see sourceWarnings). */
+const DB_CONNECTION_KEY = 'db:connection';
 
 /**
  * Upkeep's folder in the user's cache: `$XDG_CACHE_HOME/upkeep` or `~/.cache/upkeep`; none for
@@ -72,7 +75,8 @@ export function snapshotOptions(snapshotFile: string | undefined): Partial<CardO
   return snapshotFile ? { snapshotFile } : { noCacheFolder: true };
 }
 
-function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
+/** The monitored database's connection as the database checks resolve it; connects to nothing. */
+export function connectionFor(context: CheckContext): Promise<ResolvedConnection> {
   return resolveConnection({
     workspace: context.workspace,
     settings: context.settings,
@@ -115,8 +119,11 @@ const pendingConnects = new WeakMap<Map<string, Promise<unknown>>, AbortControll
 function openSharedSession(context: CheckContext): Promise<DbSession> {
   const connecting = new AbortController();
   pendingConnects.set(context.shared, connecting);
+  const resolving = connectionFor(context);
+  resolving.catch(() => undefined);
+  context.shared.set(DB_CONNECTION_KEY, resolving);
   const session = (async () => {
-    const connection = await connectionFor(context);
+    const connection = await resolving;
     const password = connection.config.password;
     if (typeof password === 'string') context.secrets?.add(password);
     const { statementTimeoutMs, lockTimeoutMs, connectTimeoutMs } = context.settings.database;
@@ -141,6 +148,7 @@ export async function closeSharedDbSession(shared: Map<string, Promise<unknown>>
   const session = shared.get(DB_SESSION_KEY) as Promise<DbSession> | undefined;
   shared.delete(DB_SESSION_KEY);
   shared.delete(DB_PROBE_KEY);
+  shared.delete(DB_CONNECTION_KEY);
   pendingConnects.get(shared)?.abort();
   pendingConnects.delete(shared);
   const opened = await session?.catch(() => undefined);
@@ -311,6 +319,23 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
  */
 const reachedInRun = new WeakSet<Map<string, Promise<unknown>>>();
 
+/**
+ * What the connection's source holds that Upkeep read as Rails does but that is most likely a
+ * mistake (a key config/database.yml repeats), as warnings at their file and line: the editor
+ * shows them in the Problems panel, the CLI under FINDINGS.
+ */
+async function sourceWarnings(context: CheckContext): Promise<Finding[]> {
+  const resolving = context.shared.get(DB_CONNECTION_KEY) as
+    Promise<ResolvedConnection> | undefined;
+  const connection = await resolving?.catch(() => undefined);
+  return (connection?.warnings ?? []).map((warning) => ({
+    message: warning.message,
+    severity: 'warning',
+    file: warning.file,
+    line: warning.line,
+  }));
+}
+
 const databaseHealth: CheckDefinition = {
   id: 'health.database',
   title: 'Database connectivity',
@@ -323,7 +348,7 @@ const databaseHealth: CheckDefinition = {
       session = await sharedDbSession(context);
     } catch (error) {
       if (UpkeepError.is(error, 'not-found')) return notConfigured(context, error);
-      return connectionFailed(error);
+      return withFindings(connectionFailed(error), await sourceWarnings(context));
     }
     try {
       const result = await checkConnectivity(session, context.signal);
@@ -333,7 +358,9 @@ const databaseHealth: CheckDefinition = {
           ? [source.file, source.environment, source.name].filter(Boolean).join(', ')
           : describeSource(source);
       reachedInRun.add(context.shared);
+      const findings = await sourceWarnings(context);
       return {
+        ...(findings.length ? { findings } : {}),
         outcome: 'pass',
         summary:
           `PostgreSQL ${result.serverVersion}, ` +
@@ -379,6 +406,10 @@ function connectionFailed(error: unknown): CheckReport {
     ...(isLoginRefused(error) ? { values: { loginRefused: true } } : {}),
     ...(config ? { configProblem: true } : {}),
   };
+}
+
+function withFindings(report: CheckReport, findings: Finding[]): CheckReport {
+  return findings.length ? { ...report, findings } : report;
 }
 
 /** The slowest statement's mean time, the slow-query checks' measured value. */

@@ -65,6 +65,35 @@ export interface ResolvedConnection {
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
    */
   sslOptional?: boolean;
+  /**
+   * What the source holds that Upkeep reads as Rails does but that is most likely a mistake (a
+   * key config/database.yml gives twice), each at its file and line: shown, never refused.
+   */
+  warnings?: ConnectionWarning[];
+}
+
+/** A warning about the connection's source, at a workspace-relative file and 1-based line. */
+export interface ConnectionWarning {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** Repeated keys named one by one; a file with more says how many more in the last. */
+const MAX_REPEAT_WARNINGS = 10;
+
+/** The warnings for the keys config/database.yml repeats: Rails reads each file anyway. */
+export function repeatedKeyWarnings(yml: DatabaseYml): ConnectionWarning[] {
+  const shown = yml.repeatedKeys.slice(0, MAX_REPEAT_WARNINGS);
+  const more = yml.repeatedKeys.length - shown.length;
+  return shown.map((repeat, k) => ({
+    file: DATABASE_YML,
+    line: repeat.line,
+    message:
+      `"${repeat.key}" is given again at line ${repeat.line} (first at line ` +
+      `${repeat.firstLine}): Rails reads the last value, and so does Upkeep. Remove the one ` +
+      `not meant.${k === shown.length - 1 && more > 0 ? ` (${more} more repeated keys.)` : ''}`,
+  }));
 }
 
 /**
@@ -494,10 +523,13 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     ...stripUndefined(fromKeys),
     ...stripUndefined(parsed),
   };
+  refuseUnknownSslMode(fromKeys.sslmode, describeSource(source));
   if (merged.ssl === undefined && fromKeys.sslmode) {
     Object.assign(merged, sslFromParams(fromKeys, source));
   }
-  const resolved = finish(merged, source, options, production);
+  const finished = finish(merged, source, options, production);
+  const warnings = repeatedKeyWarnings(yml);
+  const resolved = warnings.length ? { ...finished, warnings } : finished;
   const read = entry.passwordFrom;
   return read && resolved.config.password === text('password') && text('password') !== undefined
     ? {
@@ -540,8 +572,10 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
     >;
     const database = urlDatabase(url.trim());
     if (database !== undefined) params.database = database;
+    refuseUnknownSslMode(params.sslmode, `The connection URL from ${describeSource(source)}`);
     return params;
   } catch (error) {
+    if (UpkeepError.is(error)) throw error;
     if (error instanceof URIError) {
       throw percentError(`The connection URL from ${describeSource(source)}`);
     }
@@ -621,6 +655,27 @@ export function refuseUnfitSslFiles(url: string, what: string): void {
       );
     }
   }
+}
+
+/** libpq's sslmode values: it refuses any other before connecting, and so does Upkeep. */
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/**
+ * Refuses an sslmode libpq does not know, `what` saying where it was read. pg takes any value:
+ * a mistyped one in a URL verified the server as verify-full does, and in PGSSLMODE it turned
+ * SSL off, both silently. The value is shown cut short: it is no secret, but it is typed text.
+ */
+function refuseUnknownSslMode(mode: unknown, what: string): void {
+  if (typeof mode !== 'string' || mode === '' || SSL_MODES.includes(mode)) return;
+  const pgOnly =
+    mode === 'no-verify'
+      ? " no-verify is node-postgres' own; libpq reads require as encrypted, not verified."
+      : '';
+  throw new UpkeepError(
+    'config',
+    `${what} sets sslmode to "${printableLine(mode, 40)}", which libpq (psql, Rails) refuses.`,
+    `Write one of ${SSL_MODES.join(', ')}.${pgOnly}`,
+  );
 }
 
 function sslFromParams(
@@ -792,6 +847,10 @@ function finish(
   if (password !== undefined) config.password = password;
   if (params.ssl !== undefined) config.ssl = params.ssl as ClientConfig['ssl'];
 
+  // As libpq: PGSSLMODE counts only when the source names no sslmode, and is checked then.
+  const fromEnvironment = str('sslmode') === undefined && params.ssl === undefined;
+  const envMode = fromEnvironment ? options.env.PGSSLMODE : undefined;
+  refuseUnknownSslMode(envMode, 'PGSSLMODE');
   const sslmode = str('sslmode');
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {

@@ -4,10 +4,11 @@
  * any other ERB yields a clear message naming the line.
  */
 import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
-import type { Document, Node, Scalar } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import { withLineFeeds } from '../playbook/loader';
 import { UpkeepError } from '../util/errors';
 import { isRecord } from '../util/isRecord';
+import { printableLine } from '../util/printable';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 
@@ -40,6 +41,22 @@ export interface DatabaseYml {
    * `password: <%= ENV["APP_DATABASE_PASSWORD"] %>`, for the message that asks for a password.
    */
   unsetPasswords: Map<string, { line: number; variable: string }>;
+  /** Every key a map repeats, in file order: the last value is the one read. */
+  repeatedKeys: RepeatedKey[];
+}
+
+/**
+ * A key a map of the file gives twice (`password:` twice in an environment, `production:`
+ * twice). Rails (Psych) loads such a file and keeps the last value; Upkeep reads it the same
+ * way, and says where the repeat is, as it is most often a mistake.
+ */
+export interface RepeatedKey {
+  /** The key as shown: one printable line of at most 80 characters. */
+  key: string;
+  /** 1-based line of the repeat, whose value is read. */
+  line: number;
+  /** 1-based line where the map gave the key first. */
+  firstLine: number;
 }
 
 /** A `password:` read from a variable that is set: its line, the variable and the value read. */
@@ -263,21 +280,18 @@ export function parseDatabaseYml(
     );
   }
   const lineCounter = new LineCounter();
-  // yaml's own duplicate-key check is quadratic in the keys of a map; firstDuplicateKey is not.
+  // Psych takes the last of a repeated key, so yaml's check (an error, and quadratic in the keys
+  // of a map) is off; repeatedKeys finds them in one pass, for a warning.
   const document = parseDocument(expanded, {
     lineCounter,
     merge: true,
     prettyErrors: false,
     uniqueKeys: false,
   });
-  const duplicate = firstDuplicateKey(document);
-  if (document.errors.length > 0 || duplicate) {
+  if (document.errors.length > 0) {
     const first = document.errors[0];
-    const offset = first ? first.pos[0] : (duplicate?.range?.[0] ?? 0);
-    const line = lineCounter.linePos(offset).line;
-    const message = first
-      ? withoutQuotedSource(first.message.split('\n')[0])
-      : `Map keys must be unique ("${String(duplicate?.value).slice(0, 80)}" appears twice)`;
+    const line = lineCounter.linePos(first.pos[0]).line;
+    const message = withoutQuotedSource(first.message.split('\n')[0]);
     const erb = [...unsupported.values()][0];
     throw new UpkeepError(
       'parse',
@@ -297,8 +311,7 @@ export function parseDatabaseYml(
   const entries: DatabaseYmlEntry[] = [];
   const environments: string[] = [];
   let valuesRead = 0;
-  for (const pair of root.items) {
-    const environment = isScalar(pair.key) ? String(pair.key.value) : '';
+  for (const [environment, pair] of lastOfEachKey(root.items)) {
     if (!environment || !isMap(pair.value)) continue;
     if (pair.value.anchor && SHARED_BLOCKS.test(environment)) continue;
     environments.push(environment);
@@ -315,8 +328,7 @@ export function parseDatabaseYml(
     }
     const line = lineOf(pair.key as Node, lineCounter);
     if (isMultiDatabase(envValue)) {
-      for (const item of pair.value.items) {
-        const name = isScalar(item.key) ? String(item.key.value) : '';
+      for (const [name, item] of lastOfEachKey(pair.value.items)) {
         // `primary: *default` is a database too; an alias of the environment itself is not.
         const value = name ? envValue[name] : undefined;
         if (!isRecord(value) || value === envValue) {
@@ -334,7 +346,21 @@ export function parseDatabaseYml(
     }
   }
   for (const entry of entries) withPasswordRead(entry, passwordReads);
-  return { environments, entries, unsupported, unsetPasswords };
+  const repeatedKeys = repeatedKeysOf(document, lineCounter);
+  return { environments, entries, unsupported, unsetPasswords, repeatedKeys };
+}
+
+/**
+ * The pairs of a map by key, as a Ruby Hash holds a repeated key: at its first place, with the
+ * last pair's value (and line). Keys that are no scalar, or empty, are left out.
+ */
+function lastOfEachKey(items: Pair[]): Map<string, Pair> {
+  const byKey = new Map<string, Pair>();
+  for (const pair of items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key) byKey.set(key, pair);
+  }
+  return byKey;
 }
 
 /** Puts back the value of a password read from a set variable, and notes the variable. */
@@ -347,27 +373,31 @@ function withPasswordRead(entry: DatabaseYmlEntry, reads: Map<string, PasswordRe
   }
 }
 
-/** The second occurrence of the first key a mapping repeats. */
-function firstDuplicateKey(document: Document): Scalar | undefined {
-  let found: Scalar | undefined;
+/** Every key a map of the document gives again, in one pass over each map. */
+function repeatedKeysOf(document: Document, lineCounter: LineCounter): RepeatedKey[] {
+  const repeated: RepeatedKey[] = [];
   visit(document, {
     Map(_, map) {
-      const seen = new Set<unknown>();
+      const first = new Map<string, Node>();
       for (const pair of map.items) {
         // A merge key (`<<`, a symbol once parsed with merge) may repeat, as in Rails.
         if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
         // Typed, as yaml compares values: the key 1 and the key "1" differ.
         const key = `${typeof pair.key.value}:${String(pair.key.value)}`;
-        if (seen.has(key)) {
-          found = pair.key;
-          return visit.BREAK;
+        const earlier = first.get(key);
+        if (!earlier) {
+          first.set(key, pair.key);
+          continue;
         }
-        seen.add(key);
+        repeated.push({
+          key: printableLine(String(pair.key.value), 80),
+          line: lineOf(pair.key, lineCounter),
+          firstLine: lineOf(earlier, lineCounter),
+        });
       }
-      return undefined;
     },
   });
-  return found;
+  return repeated.sort((a, b) => a.line - b.line);
 }
 
 /**

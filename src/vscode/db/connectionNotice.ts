@@ -25,11 +25,15 @@ export async function connectionNotice(
   try {
     // Resolving reads the settings and files only: nothing connects here.
     const connection = await resolveConnection(options);
+    const message =
+      `Upkeep: ${change}; the database is now ${connection.display} ` +
+      `(${describeSource(connection.source)}).`;
+    const [warning, ...more] = connection.warnings ?? [];
+    if (!warning) return { level: 'information', message };
+    const others = more.length ? ` (${more.length} more in the Problems panel.)` : '';
     return {
-      level: 'information',
-      message:
-        `Upkeep: ${change}; the database is now ${connection.display} ` +
-        `(${describeSource(connection.source)}).`,
+      level: 'warning',
+      message: `${message} ${warning.file}:${warning.line}: ${warning.message}${others}`,
     };
   } catch (error) {
     return {

@@ -73,17 +73,25 @@ describe('database.yml and .env that are not plain small files', () => {
 });
 
 describe('hostile database.yml text', () => {
-  it('reports a duplicate key with its line, and allows repeated merge keys', () => {
-    assert.throws(
-      () => parseDatabaseYml(`${YML}  database: other\n`, {}),
-      (error: unknown) =>
-        UpkeepError.is(error, 'parse') && /line 5: .*"database" appears twice/.test(error.message),
-    );
+  it('reads a repeated key as Rails does, the last value, naming both lines', () => {
+    const yml = parseDatabaseYml(`${YML}  database: other\n`, {});
+    assert.equal(yml.entries[0].values.database, 'other');
+    assert.deepEqual(yml.repeatedKeys, [{ key: 'database', line: 5, firstLine: 4 }]);
     const merged = parseDatabaseYml(
       'a: &a {host: h}\nb: &b {port: 1}\ndevelopment:\n  <<: *a\n  <<: *b\n  database: d\n',
       {},
     );
     assert.deepEqual(merged.entries.at(-1)?.values, { host: 'h', port: 1, database: 'd' });
+    assert.deepEqual(merged.repeatedKeys, []);
+  });
+
+  it('finds the repeats of a file with thousands of keys in one map quickly', () => {
+    const keys = Array.from({ length: 20_000 }, (_, k) => `  k${k % 10_000}: ${k}\n`).join('');
+    const started = performance.now();
+    const yml = parseDatabaseYml(`${YML}${keys}`, {});
+    assert.ok(performance.now() - started < 2000);
+    assert.equal(yml.repeatedKeys.length, 10_000);
+    assert.equal(yml.entries[0].values.k0, 10_000);
   });
 
   it('gives ERB tags their line when thousands of them share one line', () => {

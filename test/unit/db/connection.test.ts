@@ -515,6 +515,70 @@ describe('finding the database', () => {
       });
       assert.equal(connection.config.ssl, false);
     });
+
+    it('reads a key given twice as Rails does, the last one, and warns at its line', async () => {
+      const yml =
+        'development:\n  host: db\n  password: old-s3cret\n  database: app\n' +
+        '  password: new-s3cret\n';
+      const connection = await resolve({ 'config/database.yml': yml });
+      assert.equal(connection.config.password, 'new-s3cret');
+      assert.deepEqual(connection.warnings, [
+        {
+          file: 'config/database.yml',
+          line: 5,
+          message:
+            '"password" is given again at line 5 (first at line 3): Rails reads the last ' +
+            'value, and so does Upkeep. Remove the one not meant.',
+        },
+      ]);
+      // A file that repeats nothing says nothing.
+      const plain = await resolve({
+        'config/database.yml': yml.replace(/  password: old.*\n/, ''),
+      });
+      assert.equal(plain.warnings, undefined);
+    });
+
+    it('reads an environment or a database given twice as the last one', async () => {
+      const environments = await resolve(
+        {
+          'config/database.yml':
+            'production:\n  host: first\n  database: one\n' +
+            'test:\n  database: t\n' +
+            'production:\n  host: second\n  database: two\n',
+        },
+        { railsEnvironment: 'production' },
+      );
+      assert.equal(environments.display, 'postgres@second:5432/two');
+      assert.equal(environments.source.line, 6);
+      assert.deepEqual(
+        environments.warnings?.map((warning) => warning.line),
+        [6],
+      );
+
+      const workspace = await workspaceWith({
+        'config/database.yml':
+          'production:\n  primary:\n    database: a\n  primary:\n    database: b\n' +
+          '  cache:\n    database: c\n',
+      });
+      const listed = await listDatabaseYml(workspace, {});
+      assert.deepEqual(
+        listed?.entries.map((entry) => [entry.name, entry.values.database, entry.line]),
+        [
+          ['primary', 'b', 4],
+          ['cache', 'c', 6],
+        ],
+      );
+      assert.deepEqual(listed?.environments, ['production']);
+    });
+
+    it('names ten repeated keys, then how many more', async () => {
+      const keys = Array.from({ length: 12 }, (_, k) => `  k${k}: 1\n  k${k}: 2\n`).join('');
+      const connection = await resolve({
+        'config/database.yml': `development:\n  database: app\n${keys}`,
+      });
+      assert.equal(connection.warnings?.length, 10);
+      assert.match(connection.warnings?.at(-1)?.message ?? '', /\(2 more repeated keys\.\)$/);
+    });
   });
 
   describe('certificate and key files named by the configuration', () => {
@@ -768,6 +832,60 @@ describe('finding the database', () => {
       assert.deepEqual(required.config.ssl, { rejectUnauthorized: false });
       const off = await resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=disable' } });
       assert.equal(off.config.ssl, false);
+    });
+
+    it('refuses an sslmode libpq does not know, naming its source, before connecting', async () => {
+      const refused = (source: RegExp, value: string) => (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.match(error.message, source);
+        assert.match(error.message, new RegExp(`sets sslmode to "${value}", which libpq`));
+        assert.equal(
+          error.hint?.split('.')[0],
+          'Write one of disable, allow, prefer, require, verify-ca, verify-full',
+        );
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /s3cret/);
+        return true;
+      };
+      const url = 'postgres://u:s3cret@h/db';
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: `${url}?sslmode=bogus` } }),
+        refused(/^The connection URL from DATABASE_URL /, 'bogus'),
+      );
+      await assert.rejects(
+        resolve({}, { url: `${url}?sslmode=Require` }),
+        refused(/^The connection URL from upkeep\.database\.url setting /, 'Require'),
+      );
+      await assert.rejects(
+        resolve({ '.env': `DATABASE_URL=${url}?sslmode=no-verify\n` }),
+        (error: unknown) =>
+          refused(/^The connection URL from \.env:1 /, 'no-verify')(error) &&
+          /no-verify is node-postgres' own/.test((error as UpkeepError).hint ?? ''),
+      );
+      const yml = 'development:\n  host: db\n  password: s3cret\n  database: app\n';
+      await assert.rejects(
+        resolve({ 'config/database.yml': `${yml}  sslmode: requre\n` }),
+        refused(/^config\/database\.yml, development /, 'requre'),
+      );
+      await assert.rejects(
+        resolve({ 'config/database.yml': `${yml}  url: postgres://db/app?sslmode=on\n` }),
+        refused(/^The connection URL from config\/database\.yml, development /, 'on'),
+      );
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: url, PGSSLMODE: 'bogus' } }),
+        refused(/^PGSSLMODE /, 'bogus'),
+      );
+      // libpq reads PGSSLMODE only when the source names no sslmode.
+      const named = await resolve(
+        {},
+        { env: { DATABASE_URL: `${url}?sslmode=disable`, PGSSLMODE: 'bogus' } },
+      );
+      assert.equal(named.config.ssl, false);
+      // Every value libpq knows is taken from each source.
+      for (const mode of ['disable', 'allow', 'prefer', 'require', 'verify-full']) {
+        await resolve({}, { env: { DATABASE_URL: `${url}?sslmode=${mode}` } });
+        await resolve({ 'config/database.yml': `${yml}  sslmode: ${mode}\n` });
+        await resolve({}, { env: { DATABASE_URL: url, PGSSLMODE: mode } });
+      }
     });
 
     it('names where a port that is not a number came from, and what to write', async () => {

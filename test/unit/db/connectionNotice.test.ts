@@ -75,6 +75,27 @@ describe('connectionNotice', () => {
     assert.doesNotMatch(notice.message, /s3cret/);
   });
 
+  it('uses a config/database.yml that repeats a key, and says where the repeat is', async () => {
+    const repeated = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-repeat-'));
+    try {
+      await fs.mkdir(path.join(repeated, 'config'));
+      await fs.writeFile(
+        path.join(repeated, 'config/database.yml'),
+        `${DATABASE_YML}  database: shop_reporting\n`,
+      );
+      const notice = await connectionNotice('Rails environment set to production', {
+        ...options('production'),
+        workspace: repeated,
+      });
+      assert.equal(notice.level, 'warning');
+      assert.match(notice.message, /the database is now rails@127\.0\.0\.1:5432\/shop_reporting/);
+      assert.match(notice.message, /config\/database\.yml:15: "database" is given again/);
+      assert.doesNotMatch(notice.message, /s3cret/);
+    } finally {
+      await fs.rm(repeated, { recursive: true, force: true });
+    }
+  });
+
   it('warns in an untrusted workspace, where config/database.yml is not read', async () => {
     const notice = await connectionNotice(
       'Rails environment set to production',
