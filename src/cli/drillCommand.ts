@@ -9,10 +9,15 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DrillPlan } from '../core/checks/drillPlan';
-import { planRecoveryDrill, serverOf } from '../core/checks/drillPlan';
+import {
+  dumpAgeText,
+  otherDatabaseNote,
+  planRecoveryDrill,
+  serverOf,
+} from '../core/checks/drillPlan';
 import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, leftoverNote, runRecoveryDrill } from '../core/checks/recoveryDrill';
-import { formatBytes, formatUtc } from '../core/util/figures';
+import { formatBytes } from '../core/util/figures';
 import { printable, printableJson, printableLines } from '../core/util/printable';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
@@ -219,10 +224,10 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   const dump = path.relative(workspace, plan.dumpFile);
   const notes = [
     plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
-    dumpFacts(plan.dumpFile),
-    plan.dumpHeader?.database !== undefined
-      ? `database ${plan.dumpHeader.database}` +
-        (plan.dumpHeader.pgDumpVersion ? `, pg_dump ${plan.dumpHeader.pgDumpVersion}` : '')
+    dumpFacts(plan),
+    plan.dumpDatabase !== undefined
+      ? `database ${plan.dumpDatabase}` +
+        (plan.dumpHeader?.pgDumpVersion ? `, pg_dump ${plan.dumpHeader.pgDumpVersion}` : '')
       : '',
   ].filter(Boolean);
   const lines = [
@@ -236,14 +241,8 @@ function describePlan(plan: DrillPlan, workspace: string): string {
     '  Monitored database server: ' +
       (plan.monitoredUrl ? monitoredServer(plan.monitoredUrl) : 'none configured'),
   ];
-  const dumped = plan.dumpHeader?.database;
-  if (dumped !== undefined && plan.monitoredDatabase && dumped !== plan.monitoredDatabase) {
-    // Staging's dump beside production's, or another app's: the drill would prove the wrong one.
-    lines.push(
-      `  Note: the dump is of database ${dumped}, not of the monitored database ` +
-        `${plan.monitoredDatabase}.`,
-    );
-  }
+  const other = otherDatabaseNote(plan);
+  if (other) lines.push(`  Note: ${other}`);
   if (plan.onMonitoredServer) {
     lines.push('  WARNING: the target is the monitored database server.');
   } else if (plan.identityUnknown) {
@@ -254,15 +253,14 @@ function describePlan(plan: DrillPlan, workspace: string): string {
 }
 
 /**
- * The dump's size and time (`48.2 MB, written 2026-12-04 03:00:12 UTC`): an empty file or last
- * month's backup shows before the drill runs. Empty when the file cannot be read.
+ * The dump's size, time and age (`48.2 MB, written 2026-12-04 03:00:12 UTC, 5 h ago`): an empty
+ * file or last month's backup shows before the drill runs. Its age alone when it cannot be read.
  */
-function dumpFacts(file: string): string {
+function dumpFacts(plan: DrillPlan): string {
   try {
-    const { size, mtime } = fs.statSync(file);
-    return `${formatBytes(size)}, written ${formatUtc(mtime.toISOString())}`;
+    return `${formatBytes(fs.statSync(plan.dumpFile).size)}, ${dumpAgeText(plan)}`;
   } catch {
-    return '';
+    return dumpAgeText(plan);
   }
 }
 

@@ -7,10 +7,12 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import * as readline from 'node:readline';
+import * as zlib from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import type { Surface } from '../db/connection';
+import { describeSource } from '../db/connection';
 import type { Playbook, Tier } from '../playbook/model';
 import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
@@ -19,6 +21,7 @@ import { plural } from '../util/plural';
 import { printable } from '../util/printable';
 import { UpkeepError, fileErrorReason } from '../util/errors';
 import { isInside } from '../util/paths';
+import { connectionFor } from './dbChecks';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
 
@@ -233,6 +236,99 @@ export function parseDumpHeader(bytes: Buffer): DumpHeader | undefined {
   return header;
 }
 
+/** How much of a dump is read for its database's name: a header, or a plain dump's preamble. */
+const NAME_BYTES = 64 * 1024;
+/** Compressed bytes read at most for NAME_BYTES of a gzip file (a bomb yields no more). */
+const GZIP_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * The database a dump was taken of, as the dump itself says: the header of a custom (-Fc) or
+ * tar (-Ft) archive, or the `\connect` line of a plain SQL dump taken with --create; the same
+ * inside gzip. Reads at most NAME_BYTES (1 MiB of a gzip file) and runs nothing, so it works
+ * without pg_restore. Undefined when the dump does not say (a plain dump without --create).
+ */
+export async function readDumpDatabase(file: string): Promise<string | undefined> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  let head: Buffer;
+  try {
+    const bytes = Buffer.alloc(NAME_BYTES);
+    head = bytes.subarray(0, (await handle.read(bytes, 0, bytes.length, 0)).bytesRead);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) head = await gunzipHead(file);
+  return databaseNamedIn(head);
+}
+
+/** The first NAME_BYTES of a gzip file, uncompressed; what came out when it is cut short. */
+async function gunzipHead(file: string): Promise<Buffer> {
+  const input = createReadStream(file, { end: GZIP_INPUT_BYTES - 1 });
+  // A file cut short (or the input bound) ends the output there instead of failing it.
+  const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  input.on('error', (error) => gunzip.destroy(error));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of input.pipe(gunzip)) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= NAME_BYTES) break;
+    }
+  } catch {
+    // Not gzip after all, or unreadable: what came out so far is all there is.
+  } finally {
+    input.destroy();
+    gunzip.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, NAME_BYTES);
+}
+
+/** The database named by the start of a dump (see readDumpDatabase). */
+export function databaseNamedIn(head: Buffer): string | undefined {
+  // A tar archive's first member is toc.dat, the same header as a custom one, after 512 bytes.
+  const tar = head.subarray(0, 8).toString('latin1') === 'toc.dat\0';
+  const header = parseDumpHeader(tar ? head.subarray(512) : head);
+  if (header) return header.database;
+  const text = head.toString('utf8');
+  return PLAIN_DUMP.test(text) ? connectedDatabase(text) : undefined;
+}
+
+/**
+ * The database of the `\connect` that follows `CREATE DATABASE` in a plain dump taken with
+ * --create: `\connect app` or, for a name other than letters, digits, `_` and `.`,
+ * `\connect -reuse-previous=on "dbname='my app'"`. Only the preamble is read, up to the first
+ * object or row, so no text in the data can pass for it; a line cut off by the read is left out.
+ */
+function connectedDatabase(text: string): string | undefined {
+  const lines = text.split('\n').slice(0, -1);
+  for (const raw of lines) {
+    const line = raw.replace(/\r$/, '');
+    if (/^(COPY|INSERT) /.test(line)) return undefined;
+    if (line.startsWith('CREATE ') && !line.startsWith('CREATE DATABASE ')) return undefined;
+    if (!line.startsWith('\\connect ')) continue;
+    const argument = line.slice('\\connect '.length);
+    const complex = /^-reuse-previous=on (".*")$/.exec(argument);
+    if (!complex) return unquoteIdent(argument);
+    const connection = unquoteIdent(complex[1]);
+    if (!connection?.startsWith('dbname=')) return undefined;
+    const value = connection.slice('dbname='.length);
+    const quoted = /^'((?:[^'\\]|\\.)*)'$/.exec(value);
+    if (quoted) return quoted[1].replace(/\\(.)/g, '$1');
+    return /^[^\s'\\]+$/.test(value) ? value : undefined;
+  }
+  return undefined;
+}
+
+/** An identifier as pg_dump writes it: bare, or in double quotes with `""` for `"`. */
+function unquoteIdent(text: string): string | undefined {
+  if (/^[^\s"]+$/.test(text)) return text;
+  const quoted = /^"((?:[^"]|"")*)"$/.exec(text);
+  return quoted ? quoted[1].replace(/""/g, '"') : undefined;
+}
+
 /**
  * Whether a custom-format dump ends as pg_dump ends one: every data block (and the large
  * objects) closes with a zero int, and a dump with no data ends with its table of contents,
@@ -419,6 +515,18 @@ export const backupsLatestCheck: CheckDefinition = {
       };
     }
 
+    // A folder may hold the dumps of several databases (staging's beside production's, another
+    // app's): a fresh dump of one of them proves nothing of the monitored database.
+    const dumped = await readDumpDatabase(newest.file);
+    const other = dumped === undefined ? undefined : await otherDatabase(context, dumped);
+    if (dumped !== undefined) values.database = dumped;
+    if (other) values.monitoredDatabase = other.monitored;
+    const of = dumped === undefined ? '' : ` of database ${printable(dumped, '\uFFFD')}`;
+    const ofOther = other ? `${of}, ${other.not}` : of;
+    const otherNote = other ? `; it is a dump${ofOther}` : '';
+    // Another database's dump is a warning at least, whatever else passes.
+    const atLeastWarn = other ? 'warn' : 'pass';
+
     if (await isPlainSqlDump(newest.file)) {
       const tables = await countCreateTables(newest.file, context.signal);
       values.tables = tables;
@@ -426,72 +534,101 @@ export const backupsLatestCheck: CheckDefinition = {
         outcome: tooOld ? 'fail' : 'warn',
         summary:
           `${age}; plain SQL dump with ${plural(tables, 'table')}, ` +
-          'which pg_restore cannot verify (use pg_dump -Fc)',
+          `which pg_restore cannot verify (use pg_dump -Fc)${otherNote}`,
+        ...(other ? { details: other.details } : {}),
         values,
       };
     }
 
-    // A folder may hold the dumps of several databases (staging's beside production's).
     const header = await readDumpHeader(newest.file);
-    if (header?.database !== undefined) values.database = header.database;
     if (header?.pgDumpVersion !== undefined) values.pgDumpVersion = header.pgDumpVersion;
-    const of = header?.database !== undefined ? ` of database ${header.database}` : '';
     let contents: DumpContents;
     try {
       contents = await listDump(newest.file, context.signal, context.env);
     } catch (error) {
       if (UpkeepError.is(error, 'tool-missing')) {
+        // The dump's database is read without pg_restore: that finding stands without it.
         return {
-          outcome: 'skipped',
-          summary: `${age}; pg_restore is not installed`,
-          details: PG_RESTORE_HINT,
+          outcome: other ? 'warn' : 'skipped',
+          summary: `${age}; pg_restore is not installed${otherNote}`,
+          details: other ? `${other.details}\n${PG_RESTORE_HINT}` : PG_RESTORE_HINT,
           values,
         };
       }
       if (UpkeepError.is(error, 'parse')) {
+        const details = [other?.details, error.hint].filter(Boolean).join('\n');
         return {
           outcome: 'fail',
-          summary: error.message,
-          ...(error.hint ? { details: error.hint } : {}),
+          summary: other ? `${error.message.replace(/\.$/, '')}${otherNote}` : error.message,
+          ...(details ? { details } : {}),
           values,
         };
       }
       throw error;
     }
     values.tables = contents.tables.length;
+    const otherDetails = other ? { details: other.details } : {};
     if (header && !(await dumpEndsWhole(newest.file, header))) {
       return {
         outcome: 'fail',
         summary:
           `${age}; it ends mid-way (${formatBytes(newest.bytes)}): its data is cut short, ` +
-          'though pg_restore --list reads its table of contents',
+          `though pg_restore --list reads its table of contents${otherNote}`,
         details:
           'pg_dump did not finish writing it (killed, out of disk space) or the copy stopped. ' +
-          'Check the backup job and its log, and take a new dump.',
+          'Check the backup job and its log, and take a new dump.' +
+          (other ? `\n${other.details}` : ''),
         values,
       };
     }
     if (tooOld) {
       return {
         outcome: 'fail',
-        summary: `${age} (limit ${maxAgeHours} h); ${plural(contents.tables.length, 'table')}${of}`,
+        summary:
+          `${age} (limit ${maxAgeHours} h); ` +
+          `${plural(contents.tables.length, 'table')}${ofOther}`,
+        ...otherDetails,
         values,
       };
     }
     if (!contents.tables.length) {
       return {
         outcome: 'warn',
-        summary: `${age}; pg_restore reads it but it holds no table${of}`,
+        summary: `${age}; pg_restore reads it but it holds no table${ofOther}`,
+        ...otherDetails,
         values,
       };
     }
     return {
-      outcome: 'pass',
-      summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}${of}`,
+      outcome: atLeastWarn,
+      summary: `${age}; pg_restore lists ${plural(contents.tables.length, 'table')}${ofOther}`,
+      ...otherDetails,
       values,
     };
   },
 };
+
+/**
+ * When the dump is of another database than the monitored one (as the database checks resolve
+ * it, connecting to nothing): `not of the monitored database app_production` and what to do.
+ * Undefined when they match or no monitored database resolves.
+ */
+async function otherDatabase(
+  context: CheckContext,
+  dumped: string,
+): Promise<{ monitored: string; not: string; details: string } | undefined> {
+  const connection = await connectionFor(context).catch(() => undefined);
+  const monitored = connection?.databaseName;
+  if (!monitored || monitored === dumped) return undefined;
+  const shown = printable(monitored, '\uFFFD');
+  return {
+    monitored,
+    not: `not of the monitored database ${shown}`,
+    details:
+      `Upkeep checks ${shown} (${describeSource(connection!.source)}). Point ` +
+      'upkeep.backups.pattern at its dumps, or make the backup job dump it.',
+  };
+}
 
 /** The guidelines' file backup, restored with `cp -r storage/backup/* storage/`. */
 export const FILE_BACKUP_FOLDER = 'storage/backup';

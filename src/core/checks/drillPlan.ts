@@ -27,11 +27,12 @@ import {
 } from '../db/session';
 import type { UpkeepSettings } from '../settings';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
+import { formatUtc } from '../util/figures';
 import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
 import type { DumpHeader } from './backupChecks';
-import { findNewestBackup, readDumpHeader } from './backupChecks';
+import { findNewestBackup, readDumpDatabase, readDumpHeader } from './backupChecks';
 
 /** A server as the drill connects to it; `password` never leaves the drill. */
 export interface DrillEndpoint {
@@ -313,6 +314,14 @@ export interface DrillPlan {
   dumpFile: string;
   /** What the dump says of itself (its database, its pg_dump), when it is a custom-format one. */
   dumpHeader?: DumpHeader;
+  /** The database the dump names (see readDumpDatabase), when it names one. */
+  dumpDatabase?: string;
+  /** When the dump was last written (its modification time), ISO 8601. */
+  dumpWrittenAt: string;
+  /** Its age in hours when the drill was planned, to a tenth. */
+  dumpAgeHours: number;
+  /** upkeep.backups.maxAgeHours, which backups.latest holds the newest dump to. */
+  maxAgeHours: number;
   /** How the dump was chosen: given by the caller, or the newest match of the pattern. */
   dumpSource: 'given' | 'pattern';
   targetUrl: string;
@@ -377,6 +386,57 @@ export function drillStatements(plan: DrillPlan): string[] {
     `SELECT count(*) FROM each table of the dump (in ${name});`,
     `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE);`,
   ];
+}
+
+/**
+ * The dump's time and age as a confirmation gives them:
+ * `written 2026-12-04 03:00:12 UTC, 30 h ago, over upkeep.backups.maxAgeHours (26 h)`.
+ */
+export function dumpAgeText(plan: DrillPlan): string {
+  const over =
+    plan.dumpAgeHours > plan.maxAgeHours
+      ? `, over upkeep.backups.maxAgeHours (${plan.maxAgeHours} h)`
+      : '';
+  return `written ${formatUtc(plan.dumpWrittenAt)}, ${plan.dumpAgeHours} h ago${over}`;
+}
+
+/**
+ * When the dump names another database than the monitored one (staging's dump beside
+ * production's, another app's), which the drill would prove instead: the sentence that says so.
+ */
+export function otherDatabaseNote(plan: DrillPlan): string | undefined {
+  const dumped = plan.dumpDatabase;
+  if (dumped === undefined || !plan.monitoredDatabase || dumped === plan.monitoredDatabase) {
+    return undefined;
+  }
+  return (
+    `the dump is of database ${printable(dumped, '\uFFFD')}, not of the monitored database ` +
+    `${printable(plan.monitoredDatabase, '\uFFFD')}.`
+  );
+}
+
+/**
+ * The editor's confirmation: the dump with its age, the target, every statement the drill runs
+ * there, and what to know first (another database's dump, the monitored server).
+ */
+export function drillConfirmationDetail(plan: DrillPlan): string {
+  const other = otherDatabaseNote(plan);
+  return [
+    `Dump: ${printable(plan.dumpFile, '\uFFFD')}`,
+    `Written: ${dumpAgeText(plan).replace(/^written /, '')}`,
+    ...(other ? [`Note: ${other}`] : []),
+    `Target: ${plan.targetDescription}`,
+    '',
+    ...drillStatements(plan),
+    '',
+    'Table and row counts are compared with the dump; the scratch database is dropped ' +
+      'also when the drill fails or is cancelled.',
+    plan.onMonitoredServer
+      ? 'WARNING: the target is the monitored database server.'
+      : plan.identityUnknown
+        ? `Compared with the monitored server by host and port only: ${plan.identityUnknown}.`
+        : '',
+  ].join('\n');
 }
 
 /**
@@ -448,13 +508,19 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     ? await compareIdentities(options, endpointOf(targetUrl), options.signal)
     : { sameCluster: false };
   const dumpHeader = await readDumpHeader(dumpFile);
+  const dumpDatabase = await readDumpDatabase(dumpFile);
   const monitoredDatabase = await resolveConnection(options)
     .then((connection) => connection.databaseName)
     .catch(() => undefined);
+  const now = options.now ?? new Date();
   return {
-    scratchDatabase: scratchDatabaseName(options.now ?? new Date()),
+    scratchDatabase: scratchDatabaseName(now),
     dumpFile,
     ...(dumpHeader ? { dumpHeader } : {}),
+    ...(dumpDatabase !== undefined ? { dumpDatabase } : {}),
+    dumpWrittenAt: stat.mtime.toISOString(),
+    dumpAgeHours: Math.round((now.getTime() - stat.mtimeMs) / 360_000) / 10,
+    maxAgeHours: options.settings.backups.maxAgeHours,
     dumpSource: options.dumpFile ? 'given' : 'pattern',
     targetUrl,
     targetDescription: describeTarget(targetUrl),

@@ -6,10 +6,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findNewestBackup } from '../../core/checks/backupChecks';
-import { drillStatements, planRecoveryDrill, urlHasPassword } from '../../core/checks/drillPlan';
+import {
+  drillConfirmationDetail,
+  planRecoveryDrill,
+  urlHasPassword,
+} from '../../core/checks/drillPlan';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
-import { printable } from '../../core/util/printable';
 import { unlinked } from '../../core/util/unlinked';
 import type { Services, StoredPassword } from '../services';
 
@@ -79,21 +82,9 @@ export function registerRecoveryDrillCommand(services: Services): void {
     }
     const { monitoredUrl, onMonitoredServer } = plan;
     const target = plan.targetDescription;
-    // The exact statements, with the scratch database's name, as the maintenance modal shows SQL.
-    const detail = [
-      `Dump: ${printable(dumpFile, '\uFFFD')}`,
-      `Target: ${target}`,
-      '',
-      ...drillStatements(plan),
-      '',
-      'Table and row counts are compared with the dump; the scratch database is dropped ' +
-        'also when the drill fails or is cancelled.',
-      onMonitoredServer
-        ? 'WARNING: the target is the monitored database server.'
-        : plan.identityUnknown
-          ? `Compared with the monitored server by host and port only: ${plan.identityUnknown}.`
-          : '',
-    ].join('\n');
+    // The exact statements, with the scratch database's name, as the maintenance modal shows SQL;
+    // the dump's age and database, so an old dump or another database's is confirmed knowingly.
+    const detail = drillConfirmationDetail(plan);
     const confirm = onMonitoredServer ? 'Run Drill on the Monitored Server' : 'Run Drill';
     const answer = await vscode.window.showWarningMessage(
       'Run the backup recovery drill?',

@@ -96,12 +96,11 @@ describe('upkeep drill (CLI)', function () {
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /Dump: +backups\/app_20261204\.dump \(newest match/);
-    // Its size and time, to tell the backup meant from an empty or an old file at a glance.
+    // Its size, time and age, to tell the backup meant from an empty or an old file at a glance.
     const { size, mtime } = await fs.stat(dumpFile);
-    assert.ok(
-      run.stderr.includes(`; ${formatBytes(size)}, written ${formatUtc(mtime.toISOString())}; `),
-      run.stderr,
-    );
+    const facts = `; ${formatBytes(size)}, written ${formatUtc(mtime.toISOString())}, `;
+    assert.ok(run.stderr.includes(facts), run.stderr);
+    assert.match(run.stderr.split(facts)[1], /^\d+(\.\d)? h ago; /);
     assert.ok(run.stderr.includes(`Target:  ${new URL(targetUrl).username}@${server}/`));
     assert.match(run.stderr, /upkeep_drill_<YYYYMMDDHHMMSS>_<pid>/);
     assert.ok(run.stderr.includes(`Re-run with --confirm ${server} to run it.`), run.stderr);

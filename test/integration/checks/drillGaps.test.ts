@@ -300,6 +300,8 @@ describe('upkeep drill: no password, a newer dump, a leftover scratch database',
     await fs.utimes(old, written, written);
     const run = await drill(['--dump', old, '--confirm', server]);
     assert.equal(run.code, 0, run.stderr);
+    // The plan says so before the drill runs, as the editor's confirmation does.
+    assert.match(run.stderr, /, 30 h ago, over upkeep\.backups\.maxAgeHours \(26 h\);/);
     assert.ok(
       run.stdout.includes(
         `  Backup: written ${written.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
