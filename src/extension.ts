@@ -15,7 +15,7 @@ import { registerDatabaseCommands } from './vscode/db/register';
 import { registerTemplateCommands } from './vscode/templates/register';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
-import { restoreWalkthroughProgress } from './vscode/walkthrough';
+import { followWalkthroughProgress, restoreWalkthroughProgress } from './vscode/walkthrough';
 
 export function activate(context: vscode.ExtensionContext): void {
   // Shared with the CLI: Slowest queries leaves out what either ran (a cron job's checks too).
@@ -37,6 +37,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDashboard(services, dashboard);
     registerDatabaseCommands(services);
     registerTemplateCommands(services);
+    // After the playbook view: the daily checks it counts are those of the repo's playbook.
+    followWalkthroughProgress(services);
     services.log
       .child('extension')
       .info(

@@ -1,11 +1,15 @@
 /**
- * The Get Started walkthrough in a real editor: the steps for the Maintenance tree and the
- * dashboard are ticked when the user looked at the one and opened the other before first
- * opening the walkthrough (the editor counts its own completion events only from then on), and
- * in a later session from what the extension kept.
+ * The Get Started walkthrough in a real editor: each step is ticked when the user did what it
+ * asks before first opening the walkthrough (the editor counts its own completion events only
+ * from then on), and in a later session from what the extension kept: the tree looked at, the
+ * dashboard opened, the database connection configured from the palette, the daily checks run
+ * by `upkeep check --save`, a repo playbook committed. A step whose work is not done stays
+ * unticked when the walkthrough opens.
  */
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
+import { checksForTier } from '../../src/core/checks/registry';
+import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 import {
   openViewContainer,
@@ -30,26 +34,30 @@ async function stepsTicked(page: Page): Promise<Record<string, boolean>> {
   return ticked;
 }
 
-describe('Get Started walkthrough in a real editor', function () {
-  this.timeout(300_000);
+/**
+ * An editor on a folder of `files` for the tests of the calling `describe`, started before them
+ * and stopped after; a failed test leaves a screenshot and the log named `name`.
+ */
+function editorOnFolder(files: Record<string, string>, name: string): () => FolderEditor {
   let editor: FolderEditor | undefined;
-
   before(async () => {
-    editor = await startFolderEditor();
+    editor = await startFolderEditor(files);
   });
-
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'walkthrough');
-    }
+    if (this.currentTest?.state === 'failed' && editor) await reportFailure(editor.page, name);
   });
-
   after(async () => {
     await editor?.stop();
   });
+  return () => editor!;
+}
+
+describe('Get Started walkthrough in a real editor', function () {
+  this.timeout(300_000);
+  const editor = editorOnFolder({}, 'walkthrough');
 
   it('ticks the tree and dashboard steps done before it was first opened', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await openViewContainer(page, 'Upkeep');
     await treeItem(page, 'Maintenance', 'Daily').waitFor({ timeout: 60_000 });
     await runCommand(page, 'Upkeep: Open Dashboard');
@@ -66,15 +74,86 @@ describe('Get Started walkthrough in a real editor', function () {
   });
 
   it('ticks the dashboard step in a later session, with the dashboard closed', async () => {
-    const page = editor!.page;
-    await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'Developer: Reset Welcome Page Walkthrough Progress');
-    await reloadWindow(page);
-
-    await openUpkeepWalkthrough(page);
+    const page = editor().page;
+    await openInLaterSession(page);
     const ticked = await stepsTickedOnceSettled(page);
     assert.equal(ticked['Open the dashboard'], true);
     assert.equal(ticked['Run the daily checks'], false);
+  });
+});
+
+/** `.upkeep/results.json` as `upkeep check --tier daily --save` leaves it, an hour ago. */
+function savedDailyResults(): string {
+  const startedAt = new Date(Date.now() - 3_600_000).toISOString();
+  const results = Object.fromEntries(
+    checksForTier(defaultPlaybook(), 'daily').map((check) => [
+      check.id,
+      [
+        {
+          checkId: check.id,
+          title: check.title,
+          outcome: 'pass',
+          summary: 'ok',
+          startedAt,
+          durationMs: 40,
+        },
+      ],
+    ]),
+  );
+  return JSON.stringify({ version: 1, results });
+}
+
+describe('Get Started walkthrough after work done elsewhere', function () {
+  this.timeout(300_000);
+  const editor = editorOnFolder(
+    {
+      '.upkeep/results.json': savedDailyResults(),
+      '.upkeep/playbook.yaml': 'version: 1\ntiers:\n  daily:\n    team: Platform Team\n',
+    },
+    'walkthrough-elsewhere',
+  );
+
+  it('ticks the database, checks and playbook steps done before it was first opened', async () => {
+    const page = editor().page;
+    await runCommand(page, 'Upkeep: Configure Database Connection…');
+    await page.locator('.quick-input-widget').getByText('Test the connection').waitFor();
+    await page.keyboard.press('Escape');
+
+    await openUpkeepWalkthrough(page);
+    assert.deepEqual(await stepsTickedOnceSettled(page, "Make the playbook the team's own"), {
+      'Connect the database': true,
+      'Run the daily checks': true,
+      'Work through the Maintenance tree': false,
+      'Open the dashboard': false,
+      "Make the playbook the team's own": true,
+    });
+  });
+
+  it('ticks the database step in a later session, from what the extension kept', async () => {
+    const page = editor().page;
+    await openInLaterSession(page);
+    const ticked = await stepsTickedOnceSettled(page, 'Connect the database');
+    assert.equal(ticked['Connect the database'], true);
+    assert.equal(ticked['Open the dashboard'], false);
+  });
+});
+
+describe('Get Started walkthrough after a connection setting', function () {
+  this.timeout(300_000);
+  const editor = editorOnFolder(
+    { '.vscode/settings.json': '{ "upkeep.database.railsEnvironment": "production" }\n' },
+    'walkthrough-setting',
+  );
+
+  it('ticks the database step for a setting written before, and nothing else', async () => {
+    await openUpkeepWalkthrough(editor().page);
+    assert.deepEqual(await stepsTickedOnceSettled(editor().page, 'Connect the database'), {
+      'Connect the database': true,
+      'Run the daily checks': false,
+      'Work through the Maintenance tree': false,
+      'Open the dashboard': false,
+      "Make the playbook the team's own": false,
+    });
   });
 });
 
@@ -83,11 +162,22 @@ async function openUpkeepWalkthrough(page: Page): Promise<void> {
   await pickQuickInput(page, 'Get started with Upkeep');
 }
 
-/** The ticks once the dashboard step shows ticked, or after 10 s. */
-async function stepsTickedOnceSettled(page: Page): Promise<Record<string, boolean>> {
+/** Opens the walkthrough afresh in a later session: its progress reset, the window reloaded. */
+async function openInLaterSession(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Developer: Reset Welcome Page Walkthrough Progress');
+  await reloadWindow(page);
+  await openUpkeepWalkthrough(page);
+}
+
+/** The ticks once the step titled `awaited` shows ticked, or after 10 s. */
+async function stepsTickedOnceSettled(
+  page: Page,
+  awaited = 'Open the dashboard',
+): Promise<Record<string, boolean>> {
   const deadline = Date.now() + 10_000;
   let ticked = await stepsTicked(page);
-  while (!ticked['Open the dashboard'] && Date.now() < deadline) {
+  while (!ticked[awaited] && Date.now() < deadline) {
     await page.waitForTimeout(500);
     ticked = await stepsTicked(page);
   }

@@ -46,6 +46,7 @@ import {
 } from './connectionNotice';
 import { PLAN_SCHEME, PlanDocuments } from './planDocument';
 import { pickText } from '../tree/checkFailures';
+import { markWalkthroughStep } from '../walkthrough';
 
 /** What a caller (the tree, the dashboard) may pass to Run Database Maintenance. */
 export interface MaintenanceArgs {
@@ -73,9 +74,16 @@ export function registerDatabaseCommands(services: Services): void {
   };
 
   const login: LoginMemory = { refused: false };
-  command('upkeep.configureDatabase', () => configureDatabase(services, log, login));
+  // Opening either shows which database Upkeep uses: what the walkthrough's first step asks.
+  command('upkeep.configureDatabase', () => {
+    markWalkthroughStep(services.context, 'database');
+    return configureDatabase(services, log, login);
+  });
   command('upkeep.setDatabasePassword', () => setDatabasePassword(services, log, login));
-  command('upkeep.selectRailsEnvironment', () => selectRailsEnvironment(services));
+  command('upkeep.selectRailsEnvironment', () => {
+    markWalkthroughStep(services.context, 'database');
+    return selectRailsEnvironment(services);
+  });
   // The dashboard passes a query's text; from the editor, the selection is explained.
   command('upkeep.explainQuery', (sql) =>
     explainSelection(services, log, plans, typeof sql === 'string' ? sql : undefined),
