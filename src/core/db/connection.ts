@@ -9,6 +9,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
 import { fileErrorReason, UpkeepError } from '../util/errors';
+import { isRecord } from '../util/isRecord';
 import { firstFew } from '../util/firstFew';
 import { printable, printableLine } from '../util/printable';
 import { redact } from '../util/logger';
@@ -573,6 +574,9 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
     const database = urlDatabase(url.trim());
     if (database !== undefined) params.database = database;
     refuseUnknownSslMode(params.sslmode, `The connection URL from ${describeSource(source)}`);
+    // libpq's allow never verifies the server, as prefer does not; pg-connection-string gives
+    // allow no meaning of its own, which verified it as verify-full does.
+    if (params.sslmode === 'allow' && isRecord(params.ssl)) params.ssl.rejectUnauthorized = false;
     return params;
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
@@ -676,6 +680,16 @@ function refuseUnknownSslMode(mode: unknown, what: string): void {
     `${what} sets sslmode to "${printableLine(mode, 40)}", which libpq (psql, Rails) refuses.`,
     `Write one of ${SSL_MODES.join(', ')}.${pgOnly}`,
   );
+}
+
+/**
+ * The TLS options of a valid sslmode given alone (PGSSLMODE), as a URL holding it gets them:
+ * disable none; allow, prefer and require encrypt without verifying the server; verify-full
+ * verifies it. verify-ca, which names no CA file here, is verified as verify-full (as pg did).
+ */
+function sslOfMode(mode: string): ClientConfig['ssl'] {
+  if (mode === 'disable') return false;
+  return mode === 'verify-ca' || mode === 'verify-full' ? {} : { rejectUnauthorized: false };
 }
 
 function sslFromParams(
@@ -849,9 +863,12 @@ function finish(
 
   // As libpq: PGSSLMODE counts only when the source names no sslmode, and is checked then.
   const fromEnvironment = str('sslmode') === undefined && params.ssl === undefined;
-  const envMode = fromEnvironment ? options.env.PGSSLMODE : undefined;
+  const envMode = fromEnvironment ? options.env.PGSSLMODE || undefined : undefined;
   refuseUnknownSslMode(envMode, 'PGSSLMODE');
-  const sslmode = str('sslmode');
+  // Read here as the same sslmode in a URL reads: pg's own reading of PGSSLMODE verifies the
+  // certificate for prefer and require, and turns SSL off for allow.
+  if (envMode !== undefined) config.ssl = sslOfMode(envMode);
+  const sslmode = str('sslmode') ?? envMode;
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {
     config,

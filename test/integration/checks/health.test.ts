@@ -4,7 +4,6 @@
  * health.signIn against the sign-in page of the same servers.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -19,6 +18,7 @@ import { resolveSettings } from '../../../src/core/settings';
 import type { Clock } from '../../../src/core/util/clock';
 import { fixedClock, systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
+import { selfSignedCertificate } from '../../support/certificates';
 
 async function listen(server: http.Server | https.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,30 +27,8 @@ async function listen(server: http.Server | https.Server): Promise<number> {
 
 /** A self-signed certificate for 127.0.0.1 valid for `days`, made with the openssl CLI. */
 async function certificate(folder: string, days: number): Promise<{ key: string; cert: string }> {
-  const key = path.join(folder, `key-${days}.pem`);
-  const cert = path.join(folder, `cert-${days}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      String(days),
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: await fs.readFile(key, 'utf8'), cert: await fs.readFile(cert, 'utf8') };
+  const { keyFile, certFile } = selfSignedCertificate(folder, days);
+  return { key: await fs.readFile(keyFile, 'utf8'), cert: await fs.readFile(certFile, 'utf8') };
 }
 
 async function check(

@@ -2,20 +2,26 @@
  * What Upkeep makes of connection settings Rails and libpq read their own way, on the real
  * embedded server, through the check engine and `upkeep db`: a config/database.yml that gives a
  * key twice connects with the last value and warns at its line; an sslmode libpq does not know
- * is refused before anything connects.
+ * is refused before anything connects; each one libpq knows means what it means to psql, from
+ * a URL as from PGSSLMODE, on a server without SSL and on one with a self-signed certificate.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
 import { runChecks } from '../../../src/core/checks/runner';
 import type { CheckResult } from '../../../src/core/checks/types';
+import { resolveConnection } from '../../../src/core/db/connection';
+import { connectClient } from '../../../src/core/db/session';
 import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { runCli } from '../../support/cli';
-import { embeddedServer } from '../../support/postgres';
+import { dedicatedServer, embeddedServer } from '../../support/postgres';
+import { selfSignedCertificate } from '../../support/certificates';
 import { tempFolder } from '../../support/tempFolders';
 
 /** Rails' own file with the password given twice: a stale one, then the one that works. */
@@ -117,6 +123,79 @@ describe('connection settings as Rails and libpq read them (embedded PostgreSQL)
     );
     for (const text of [fromUrl.stderr, fromEnvironment.stderr, result.summary, result.details]) {
       assert.doesNotMatch(text ?? '', new RegExp(server.password));
+    }
+  });
+});
+
+/**
+ * A server of the test's own with SSL on and a certificate no CA signed, as many self-hosted
+ * servers have: libpq's require, prefer and allow connect to it; verify-full does not.
+ */
+async function selfSignedServer(): Promise<RunningPostgres> {
+  const dir = await tempFolder('upkeep-sslcert-');
+  await fs.chmod(dir, 0o755);
+  const { keyFile: key, certFile: cert } = selfSignedCertificate(dir, 2);
+  // As root, the server runs as `postgres`, which must own its key (0600).
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    await fs.chown(key, uid, gid);
+    await fs.chown(cert, uid, gid);
+  }
+  await fs.chmod(key, 0o600);
+  return dedicatedServer('embedded', { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key });
+}
+
+/** Whether the session `url` with `env` opens (through Upkeep's connect) uses SSL. */
+async function sslInUse(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const connection = await resolveConnection({
+    workspace: os.tmpdir(),
+    settings: resolveSettings(),
+    env: { ...env, DATABASE_URL: url },
+    trusted: false,
+  });
+  const client = await connectClient(connection, 10_000, () => undefined);
+  try {
+    const result = await client.query<{ ssl: boolean }>(
+      'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+    );
+    return result.rows[0].ssl;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('sslmode as libpq reads it, from a URL or PGSSLMODE (embedded PostgreSQL)', function () {
+  this.timeout(120_000);
+
+  it('connects to a server without SSL with prefer and allow, refuses require', async () => {
+    const server = await embeddedServer();
+    const db = (env: NodeJS.ProcessEnv) => runCli(['db', '--card', 'connectivity'], env);
+    for (const mode of ['prefer', 'allow']) {
+      const run = await db({ DATABASE_URL: server.url(), PGSSLMODE: mode });
+      assert.equal(run.code, 0, `PGSSLMODE=${mode}: ${run.stderr}`);
+    }
+    const required = await db({ DATABASE_URL: server.url(), PGSSLMODE: 'require' });
+    assert.equal(required.code, 1, required.stderr);
+    assert.match(required.stderr, /does not support SSL/);
+  });
+
+  it('encrypts, not verifying a self-signed certificate, for require, prefer, allow', async () => {
+    const server = await selfSignedServer();
+    for (const mode of ['require', 'prefer', 'allow']) {
+      assert.equal(await sslInUse(`${server.url()}?sslmode=${mode}`, {}), true, mode);
+      assert.equal(await sslInUse(server.url(), { PGSSLMODE: mode }), true, `PGSSLMODE=${mode}`);
+    }
+    // The CLI, whose pg sees PGSSLMODE too.
+    const run = await runCli(['db', '--card', 'connectivity'], {
+      DATABASE_URL: server.url(),
+      PGSSLMODE: 'require',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    // verify-full checks the certificate, from either place.
+    for (const env of [{ PGSSLMODE: 'verify-full' }, {}]) {
+      const url = env.PGSSLMODE ? server.url() : `${server.url()}?sslmode=verify-full`;
+      await assert.rejects(sslInUse(url, env), /self-signed certificate/);
     }
   });
 });

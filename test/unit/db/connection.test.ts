@@ -832,6 +832,29 @@ describe('finding the database', () => {
       assert.deepEqual(required.config.ssl, { rejectUnauthorized: false });
       const off = await resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=disable' } });
       assert.equal(off.config.ssl, false);
+      // allow never verifies the server in libpq; pg-connection-string verified it.
+      const allowed = await resolve(
+        {},
+        { env: { DATABASE_URL: 'postgres://u@h/db?sslmode=allow' } },
+      );
+      assert.deepEqual(allowed.config.ssl, { rejectUnauthorized: false });
+      assert.equal(allowed.sslOptional, true);
+      // PGSSLMODE means the same as the URL's sslmode; pg's own reading differed.
+      const fromEnv = async (mode: string) =>
+        resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db', PGSSLMODE: mode } });
+      assert.equal((await fromEnv('disable')).config.ssl, false);
+      for (const mode of ['allow', 'prefer']) {
+        const optional = await fromEnv(mode);
+        assert.deepEqual(optional.config.ssl, { rejectUnauthorized: false }, mode);
+        assert.equal(optional.sslOptional, true, mode);
+      }
+      const requiredByEnv = await fromEnv('require');
+      assert.deepEqual(requiredByEnv.config.ssl, { rejectUnauthorized: false });
+      assert.equal(requiredByEnv.sslOptional, undefined);
+      assert.deepEqual((await fromEnv('verify-full')).config.ssl, {});
+      assert.deepEqual((await fromEnv('verify-ca')).config.ssl, {});
+      // Unset, or empty as libpq reads it, leaves SSL off.
+      assert.equal((await fromEnv('')).config.ssl, undefined);
     });
 
     it('refuses an sslmode libpq does not know, naming its source, before connecting', async () => {
