@@ -11,6 +11,7 @@
 import {
   LEVEL_BY_LETTER,
   LEVEL_UNKNOWN,
+  MAX_PARAMS,
   MAX_URL,
   milliseconds,
   resetLine,
@@ -179,10 +180,10 @@ export class FastLane {
           return this.processing(b, i + PROCESSING_BY.length, end, line) ? line : undefined;
         }
         if (startsWith(b, i, end, PARAMETERS)) {
-          const to = Math.min(end, i + 4096);
-          if (hasControl(b, i + 12, to)) return undefined;
+          // Longer ones are cut to a head and a tail, LineParser's.
+          if (end - i - 12 > MAX_PARAMS || hasControl(b, i + 12, end)) return undefined;
           line.kind = 'parameters';
-          line.params = latin1(b, i + 12, to);
+          line.params = latin1(b, i + 12, end);
           return line;
         }
         return undefined;

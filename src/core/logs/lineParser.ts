@@ -183,6 +183,19 @@ const MAX_LINE = 288 * 1024;
 const MAX_MATCH = 16 * 1024;
 /** Longest redirect URL kept. */
 export const MAX_URL = 2000;
+/**
+ * Characters kept of a `Parameters:` hash: its head and its tail, so that an attack after a
+ * padded field is still looked at, and a request's parameters stay bounded.
+ */
+const PARAMS_HEAD = 4096;
+const PARAMS_TAIL = 4096;
+export const MAX_PARAMS = PARAMS_HEAD + PARAMS_TAIL;
+
+/** A `Parameters:` hash as kept: whole up to MAX_PARAMS, else its head and tail, a NUL between. */
+export function keptParams(params: string): string {
+  if (params.length <= MAX_PARAMS) return params;
+  return `${params.slice(0, PARAMS_HEAD)}\0${params.slice(-PARAMS_TAIL)}`;
+}
 
 /**
  * Clears `line` for the next line (or makes the first one): one object for every line with
@@ -617,7 +630,7 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
         }
       } else if (text.startsWith('Parameters: ')) {
         line.kind = 'parameters';
-        line.params = head.slice(12, 4096);
+        line.params = keptParams(text.slice(12));
         return;
       }
       break;
@@ -1152,7 +1165,8 @@ function fillRequest(line: ParsedLine, f: RequestFields, zone: ZoneClock): void 
   line.ip = text(f.ip);
   const requestId = requestIdOf(f.requestId);
   if (requestId) line.requestId = requestId;
-  line.params = text(f.params)?.slice(0, 4096);
+  const params = text(f.params);
+  line.params = params === undefined ? undefined : keptParams(params);
   const error = text(f.error);
   if (error) {
     const colon = error.indexOf(': ');
@@ -1495,7 +1509,8 @@ function semanticCompleted(
   line.durationMs = duration;
   line.viewMs = milliseconds(payload.get('view_runtime'));
   line.dbMs = milliseconds(payload.get('db_runtime'));
-  line.params = payload.get('params')?.slice(0, 4096);
+  const params = payload.get('params');
+  line.params = params === undefined ? undefined : keptParams(params);
   return true;
 }
 

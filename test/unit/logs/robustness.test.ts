@@ -174,6 +174,15 @@ describe('log parser robustness', () => {
     assert.ok(slowest[1] < 400, `40 classifications of "${slowest[0]}…" took ${slowest[1]} ms`);
   });
 
+  it('classifies values of 256 KB in about the time of 16 KB: a head and a tail of each', () => {
+    // Values up to 16 KB are read whole; of a longer one, 8 KB of its head and 8 of its tail.
+    timeClassify(hostileParams(16 * 1024), 5); // warm up the JIT
+    const smallMs = Math.max(timeClassify(hostileParams(16 * 1024), 5).ms, 1);
+    const largeMs = timeClassify(hostileParams(256 * 1024), 5).ms;
+    // Reading the whole of each would take ~16× the time.
+    assert.ok(largeMs < smallMs * 5, `values of 256 KB took ${largeMs} ms vs ${smallMs} ms`);
+  });
+
   it('never throws on random or mutated lines (fuzz)', async () => {
     let seed = 20261204;
     const random = (): number => {

@@ -48,6 +48,14 @@ async function runCheck(id: string, workspace: string): Promise<CheckReport> {
   });
 }
 
+/** Checks that each `[target, params]` classifies as `kinds`; names every one that does not. */
+function assertKinds(cases: [string, string | undefined][], kinds: string[]): void {
+  const wrong = cases
+    .map(([target, params]) => [`${target} ${params ?? ''}`, classifyRequest(target, params)])
+    .filter(([, found]) => JSON.stringify(found) !== JSON.stringify(kinds));
+  assert.deepEqual(wrong, []);
+}
+
 describe('suspicious request detection', () => {
   it('finds attacks hidden by encoding, comments and fullwidth forms', () => {
     const cases: [string, string | undefined, string][] = [
@@ -122,14 +130,6 @@ describe('suspicious request detection', () => {
 });
 
 describe('probes that ordinary text resembles', () => {
-  /** Checks that each `[target, params]` classifies as `kinds`; names every one that does not. */
-  function assertKinds(cases: [string, string | undefined][], kinds: string[]): void {
-    const wrong = cases
-      .map(([target, params]) => [`${target} ${params ?? ''}`, classifyRequest(target, params)])
-      .filter(([, found]) => JSON.stringify(found) !== JSON.stringify(kinds));
-    assert.deepEqual(wrong, []);
-  }
-
   it('leaves prose that names SQL or script words alone', () => {
     assertKinds(
       [
@@ -373,6 +373,22 @@ describe('probes that ordinary text resembles', () => {
   });
 });
 
+describe("attack shapes seen in scanners' traffic that the first patterns missed", () => {
+  it('reads the head and the tail of a long value: padding before an attack hides nothing', () => {
+    const pad = 'A'.repeat(12 * 1024);
+    assertKinds(
+      [
+        [`/items?pad=${pad}&id=1'+or+'1'='1`, undefined],
+        ['/items', `{"pad"=>"${pad}", "id"=>"1' or '1'='1"}`],
+      ],
+      ['sql-injection'],
+    );
+    // A long query string is no attack by itself: a DataTables search sends 17 KB of columns.
+    const columns = Array.from({ length: 600 }, (_, i) => `columns[${i}][data]=name${i}`);
+    assertKinds([[`/items?${columns.join('&')}`, undefined]], []);
+  });
+});
+
 describe('failed logins from a Rails 7 production log, counted by hand', () => {
   it("a JSON sign-in's 200 is a success; the HTML form rendered again is a failure", async () => {
     const at = (s: number): string => `2026-12-04T10:00:${String(s).padStart(2, '0')}.000000`;
@@ -580,6 +596,44 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       );
       assert.deepEqual(report.values, { suspicious: 3, ips: 2, bursts: 0 });
       assert.match(formatSummaryText(s), /^Suspicious requests {2}3 from 2 IPs$/m);
+    });
+  });
+
+  it('finds an attack after a padded parameter, past the 4 KB the parser kept', async () => {
+    const attack = '"email"=>"admin\' or \'1\'=\'1"';
+    await inFolder(async (folder) => {
+      const lines = [
+        // 6 KB of padding: the fast lane keeps it whole. 20 KB: LineParser keeps head and tail.
+        ...request(
+          21,
+          '192.0.2.60',
+          '/users',
+          `{"bio"=>"${'x'.repeat(6000)}", ${attack}}`,
+          '200 OK',
+        ),
+        ...request(
+          22,
+          '192.0.2.61',
+          '/users',
+          `{"bio"=>"${'x'.repeat(20000)}", ${attack}}`,
+          '200 OK',
+        ),
+        // The same padding with nothing after it.
+        ...request(23, '192.0.2.62', '/users', `{"bio"=>"${'x'.repeat(20000)}"}`, '200 OK'),
+        '',
+      ];
+      const file = await writeLog(folder, lines.join('\n'));
+      for (const parallel of [false, { ranges: 2, inProcess: true }] as const) {
+        const s = await summarizeFixture(file, { parallel });
+        assert.equal(s.requests.total, 3);
+        assert.deepEqual(
+          s.suspicious.map((r) => [r.ip, r.kind]),
+          [
+            ['192.0.2.60', 'sql-injection'],
+            ['192.0.2.61', 'sql-injection'],
+          ],
+        );
+      }
     });
   });
 });
