@@ -64,7 +64,16 @@ const SQL_INJECTION = anyOf(
   // sqlmap's boolean probes: `1 AND 5678=5678` (one number twice; "5 and 5 = 10" is prose),
   // `1) ORDER BY 1-- -`, and its error-based ones: `AND 1234=CAST((CHR(113)||...) AS NUMERIC)`.
   String.raw`\band\s+(?<same>\d{1,10})\s*=\s*\k<same>(?!\d)`,
-  String.raw`\b(?:and|or)\s+\d{1,10}\s*=\s*(?:cast|convert)\s*\(`,
+  String.raw`\b(?:and|or)\s+\d{1,10}\s*=\s*(?:(?:cast|convert)\s*\(|\(\s*select\b)`,
+  // A subquery as a condition: `AND (SELECT COUNT(*) FROM users)>0`; "and (select one)" is prose.
+  String.raw`\b(?:and|or)\s*\(\s*select\s+` +
+    String.raw`(?:\d{1,10}\s*(?:from\b|[*,)=])|\*|(?:count|ascii|substr\w{0,6}|length|char)\s*\()`,
+  // A condition that branches, as blind injection asks one bit at a time: `AND (CASE WHEN
+  // (1=1) THEN 1 ELSE 0 END)`, after SQL or where a value starts, and comparing or calling in
+  // the condition. "In case when the user leaves, then" is prose. Found from its WHEN: fewer
+  // places in ordinary text start a try at a "w" than at a "c".
+  String.raw`when(?<=(?:[(=,"]|\b(?:and|or|select|by))[\s+]{0,20}case[\s+]{1,20}when)\b` +
+    String.raw`[^;=<>(]{0,100}[=<>(][^;]{0,100}?\bthen\b`,
   String.raw`\border\s+by\s+\d+\s*(?:--|#)`,
   // Time delays as sqlmap writes them; "sleep (8 hours)" and "benchmark (below)" are prose.
   String.raw`\bsleep\(\s*\d+(?:\.\d+)?\s*\)`,
@@ -82,6 +91,9 @@ const SQL_INJECTION = anyOf(
   String.raw`updatexml\s*\(`,
   '@@version',
 );
+// UNION SELECT run together, as `UN/**/ION/**/SEL/**/ECT` is without its comments: tried on
+// that text only. No word of prose has it ("reunion select" keeps its blank).
+const GLUED_UNION_SELECT = /(?<![a-z])union(?:all|distinct)?select(?![a-z])/i;
 /** Injections that close a quoted string: tried only on text with a `'`. */
 const QUOTED_SQL_INJECTION = anyOf(
   // `' or 1=1--`, `' or '1'='1`, `admin' or 1#`; not "5' or 6' tall".
@@ -127,8 +139,11 @@ const XSS = anyOf(
     String.raw`(?:\d+\s*\)|[\x60/]|document\.|window\.|top\.|self\.|this\.))`,
   String.raw`string\.fromcharcode`,
 );
-/** `../`, `..\\`, and their overlong UTF-8 forms (`%c0%ae`, `%c0%af`). */
-const STEP = String.raw`(?:\.|\xc0\xae)(?:\.|\xc0\xae)(?:\/|\\|\xc0\xaf)`;
+/**
+ * `../`, `..\\`, their overlong UTF-8 forms (`%c0%ae`, `%c0%af`), and the division slash and
+ * set minus that IIS reads as `/` and `\` (`%u2215`, `%u2216`).
+ */
+const STEP = String.raw`(?:\.|\xc0\xae)(?:\.|\xc0\xae)(?:\/|\\|\xc0\xaf|\u2215|\u2216)`;
 /**
  * Two steps up, or a system file, anywhere; one step only in the path (a browser resolves `..`
  * before sending; a `../docs` link in a comment body or a return_to is no attack).
@@ -158,6 +173,12 @@ const INJECTION_PROBE = anyOf(
   // is someone writing about templates: "costs #{1 * 2} pounds", "<%= 7 * 7 %> prints 49".
   String.raw`(?:\{\{|[$#*]\{|<%)(?<!\s\\?(?:\{\{|[$#*]\{|<%))=?\s*\d{1,6}\s*\*\s*` +
     String.raw`['"]?\d{1,6}['"]?\s*(?:\}\}?|%>)(?!\s)`,
+  // Jinja's objects and Python's dunders, the same way: `{{config}}`, `{{self.__init__}}`,
+  // `{{''.__class__.__mro__}}`. An empty `{{ }}` or `{{ page.title }}` is a template.
+  String.raw`\{\{(?<!\s\{\{)\s*(?:(?:config|self|settings|request)(?:\.items\(\))?|` +
+    String.raw`[^{}\s]{0,200}?__[a-z]{2,20}__[^{}\s]{0,200}?)\s*\}\}(?!\s)`,
+  // Spring's expressions calling Java: `${T(java.lang.Runtime)}`, `*{T(java.lang.System)}`.
+  String.raw`[$#*]\{\s*t\s*\(\s*(?:java|javax|org\.springframework)\.`,
   // PHP's stream wrappers.
   'php://',
   // Shell commands after a separator: `;id`, `$(whoami)`, `|nslookup host`, `;wget http://`,
@@ -243,15 +264,15 @@ function inspected(text: string): string {
 }
 
 /**
- * Decodes %XX (twice, since scanners double-encode) and, in a query string, `+` as a space;
- * malformed escapes stay as they are.
+ * Decodes %XX and IIS's %uXXXX (`%u0027`), twice since scanners double-encode, and in a query
+ * string `+` as a space; malformed escapes stay as they are.
  */
 function decode(text: string, plusIsSpace: boolean): string {
   let out = inspected(text);
   if (plusIsSpace) out = out.replace(/\+/g, ' ');
   for (let round = 0; round < 2 && out.includes('%'); round++) {
-    out = out.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) =>
-      String.fromCharCode(parseInt(hex, 16)),
+    out = out.replace(/%([0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})/g, (_m, hex: string) =>
+      String.fromCharCode(parseInt(hex.length === 2 ? hex : hex.slice(1), 16)),
     );
   }
   return out;
@@ -260,6 +281,13 @@ function decode(text: string, plusIsSpace: boolean): string {
 // SQL comments as spaces: `UNION/**/SELECT`, MySQL's `/*!50000UNION*/`.
 function withoutSqlComments(text: string): string {
   return text.includes('/*') ? text.replace(/\/\*!?\d{0,6}|\*\//g, ' ') : text;
+}
+
+// Empty comments inside a word taken out, as a filter that strips them leaves the query:
+// `UN/**/ION SEL/**/ECT` is UNION SELECT. Undefined when no word has one.
+function withoutCommentsInWords(text: string): string | undefined {
+  if (!/[a-z]\/\*\*\/[a-z]/i.test(text)) return undefined;
+  return withoutSqlComments(text.replace(/\/\*\*\//g, ''));
 }
 
 /**
@@ -340,9 +368,12 @@ export function classifyRequest(
   const sql = withoutSqlComments(target);
   const quoted = sql.includes("'");
   const joined = withoutLineComments(sql);
+  // Only text with a comment, which the SQL form no longer has, has comments inside a word.
+  const glued = sql === target ? undefined : withoutCommentsInWords(target);
   if (
     SQL_INJECTION.test(sql) ||
     (joined !== undefined && SQL_INJECTION.test(joined)) ||
+    (glued !== undefined && (GLUED_UNION_SELECT.test(glued) || SQL_INJECTION.test(glued))) ||
     (quoted && QUOTED_SQL_INJECTION.test(sql)) ||
     (quoted && sql !== target && QUOTE_COMMENT.test(target))
   ) {

@@ -116,6 +116,14 @@ function hostileParams(size: number): string[] {
     fill('/actuator'),
     fill('1 union--x\nselect#y\n'),
     fill(`${'#'.repeat(70)}\n`),
+    fill('un/**/ion/**/sel/**/ect '),
+    fill('%u002e%u'),
+    fill('{{self.__a__ '),
+    fill('{{_'),
+    fill('${t(java'),
+    fill('1 and (case when (1'),
+    fill('(case when then '),
+    fill('and (select 1 '),
   ];
 }
 

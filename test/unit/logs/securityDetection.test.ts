@@ -374,6 +374,109 @@ describe('probes that ordinary text resembles', () => {
 });
 
 describe("attack shapes seen in scanners' traffic that the first patterns missed", () => {
+  it('finds SQL keywords split by empty comments: UN/**/ION/**/SEL/**/ECT', () => {
+    assertKinds(
+      [
+        ['/items?id=-1+UN/**/ION/**/SEL/**/ECT+1,2--', undefined],
+        ['/items', '{"id"=>"1 uni/**/on sel/**/ect password from users"}'],
+        // Already found, kept so: comments between the words, MySQL's version comments.
+        ['/items?id=-1+UNION/**/SELECT/**/1,2', undefined],
+        ['/items?id=-1/*!50000UNION*//*!50000SELECT*/1,2', undefined],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds([['/c', '{"comment"=>{"body"=>"reun/**/ion select one of us"}}']], []);
+  });
+
+  it("reads IIS's %u escapes: %u0027 as a quote, %u002e%u002e%u2215 as ../", () => {
+    assertKinds(
+      [
+        ['/login?user=admin%u0027--', undefined],
+        ['/items?id=1%u0027+or+%u00271%u0027=%u00271', undefined],
+        ['/login?user=admin%25u0027--', undefined],
+      ],
+      ['sql-injection'],
+    );
+    assertKinds(
+      [
+        ['/files?f=%u002e%u002e%u2215%u002e%u002e%u2215etc%u2215hosts', undefined],
+        ['/files?f=%u002e%u002e%u2216%u002e%u002e%u2216boot.ini', undefined],
+        ['/files/%u002e%u002e%u2215app.yml', undefined],
+      ],
+      ['path-traversal'],
+    );
+    assertKinds(
+      [
+        ['/search?q=%u00e9t%u00e9', undefined],
+        ['/c', '{"comment"=>{"body"=>"Pay 1∕2 now, 1∕2 later"}}'],
+      ],
+      [],
+    );
+  });
+
+  it('finds Jinja and Spring EL template probes: {{config}}, {{self.__init__}}, ${T(', () => {
+    assertKinds(
+      [
+        ['/q?x={{config}}', undefined],
+        ['/q?x=%7B%7Bconfig.items()%7D%7D', undefined],
+        ['/q?x={{self.__init__}}', undefined],
+        ['/c', `{"b"=>"{{''.__class__.__mro__[1].__subclasses__()}}"}`],
+        ['/c', '{"name"=>"ann{{request.application.__globals__}}"}'],
+        ['/q?x=${T(java.lang.Runtime)}', undefined],
+        ['/c', `{"b"=>"\${T(java.lang.Runtime).getRuntime().exec('id')}"}`],
+        ['/q?x=*%7BT(java.lang.System).getenv()%7D', undefined],
+        // Already found, kept so.
+        ["/q?x={{7*'7'}}", undefined],
+        ['/q?x=%23%7B7*7%7D', undefined],
+      ],
+      ['scanner-probe'],
+    );
+    // Template syntax written about between blanks is prose, as {{7*7}} is: a markdown comment
+    // on templates, an empty {{ }}, a variable of a template the app lets users edit.
+    assertKinds(
+      [
+        ['/c', '{"comment"=>{"body"=>"Use {{ }} for variables, and {{config}} in Jinja"}}'],
+        ['/c', '{"comment"=>{"body"=>"In Flask, {{ self.__init__ }} is a known probe"}}'],
+        ['/c', '{"comment"=>{"body"=>"Jinja shows the settings with {{config}}"}}'],
+        ['/c', '{"comment"=>{"body"=>"{{ }}"}}'],
+        ['/pages', '{"page"=>{"template"=>"<h1>{{ page.title }}</h1>"}}'],
+        ['/pages', '{"page"=>{"template"=>"{{config_name}}"}}'],
+        ['/c', '{"comment"=>{"body"=>"JS: `${t(key)}` and ${total}"}}'],
+      ],
+      [],
+    );
+  });
+
+  it('finds blind SQL injection: CASE WHEN ... THEN, AND 1=(SELECT ...), pg_sleep(', () => {
+    assertKinds(
+      [
+        ['/items?id=1+AND+(CASE+WHEN+(1=1)+THEN+1+ELSE+0+END)=1', undefined],
+        ['/items?id=1+AND+CASE+WHEN+1=1+THEN+1+ELSE+0+END', undefined],
+        ['/items?sort=(CASE+WHEN+(SELECT+1)=1+THEN+name+ELSE+id+END)', undefined],
+        ['/items', '{"sort"=>"CASE WHEN ascii(substr(version(),1,1))>64 THEN id END"}'],
+        ['/items?id=1+AND+1=(SELECT+1+FROM+users)', undefined],
+        ["/items?id=1'+AND+1=(SELECT+COUNT(*)+FROM+users)--", undefined],
+        ['/items?id=1+AND+(SELECT+COUNT(*)+FROM+users)>0', undefined],
+        // Already found, kept so.
+        ['/items?id=1;SELECT+pg_sleep(5)--', undefined],
+        ["/items?id=1'+AND+(SELECT+1+FROM+pg_sleep(5))--", undefined],
+      ],
+      ['sql-injection'],
+    );
+    // "case when" and "and (select" are English: no comparison in the condition, no SQL
+    // before it.
+    assertKinds(
+      [
+        ['/c', '{"comment"=>{"body"=>"In case when the user leaves, then else, the end"}}'],
+        ['/c', '{"comment"=>{"body"=>"case when the user logs out then log in again"}}'],
+        ['/search?q=case+when+then+else+end', undefined],
+        ['/c', '{"comment"=>{"body"=>"Pick a size and (select one) colour"}}'],
+        ['/c', '{"comment"=>{"body"=>"and case when it rains, then stay in"}}'],
+      ],
+      [],
+    );
+  });
+
   it('reads the head and the tail of a long value: padding before an attack hides nothing', () => {
     const pad = 'A'.repeat(12 * 1024);
     assertKinds(
