@@ -868,6 +868,9 @@ function finish(
   // Read here as the same sslmode in a URL reads: pg's own reading of PGSSLMODE verifies the
   // certificate for prefer and require, and turns SSL off for allow.
   if (envMode !== undefined) config.ssl = sslOfMode(envMode);
+  // libpq reads no sslmode on a Unix socket, where the server takes no SSL: psql connects there
+  // with PGSSLMODE=require, pg would ask for SSL and be refused.
+  if (host.startsWith('/')) config.ssl = false;
   const sslmode = str('sslmode') ?? envMode;
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {

@@ -3,7 +3,8 @@
  * embedded server, through the check engine and `upkeep db`: a config/database.yml that gives a
  * key twice connects with the last value and warns at its line; an sslmode libpq does not know
  * is refused before anything connects; each one libpq knows means what it means to psql, from
- * a URL as from PGSSLMODE, on a server without SSL and on one with a self-signed certificate.
+ * a URL as from PGSSLMODE, on a server without SSL and on one with a self-signed certificate,
+ * and none applies over a Unix socket.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { runCli } from '../../support/cli';
-import { dedicatedServer, embeddedServer } from '../../support/postgres';
+import { admin, dedicatedServer, embeddedServer } from '../../support/postgres';
 import { selfSignedCertificate } from '../../support/certificates';
 import { tempFolder } from '../../support/tempFolders';
 
@@ -178,6 +179,33 @@ describe('sslmode as libpq reads it, from a URL or PGSSLMODE (embedded PostgreSQ
     const required = await db({ DATABASE_URL: server.url(), PGSSLMODE: 'require' });
     assert.equal(required.code, 1, required.stderr);
     assert.match(required.stderr, /does not support SSL/);
+  });
+
+  it('reads no sslmode on a Unix socket, as libpq does not: psql connects there', async () => {
+    const server = await embeddedServer();
+    const [{ unix_socket_directories: socket }] = await admin<{ unix_socket_directories: string }>(
+      server.url(),
+      'SHOW unix_socket_directories',
+    );
+    const yml = (extra: string) => `development:
+  adapter: postgresql
+  host: ${socket}
+  port: ${server.port}
+  username: postgres
+  password: ${server.password}
+  database: postgres
+${extra}`;
+    const plain = await workspaceWith(yml(''));
+    const inFile = await workspaceWith(yml('  sslmode: require\n'));
+    const runs = [
+      [plain, { PGSSLMODE: 'require' }],
+      [plain, { PGSSLMODE: 'verify-full' }],
+      [inFile, {}],
+    ] as const;
+    for (const [workspace, env] of runs) {
+      const run = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], env);
+      assert.equal(run.code, 0, `${JSON.stringify(env)}: ${run.stderr}`);
+    }
   });
 
   it('encrypts, not verifying a self-signed certificate, for require, prefer, allow', async () => {
