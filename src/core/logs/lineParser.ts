@@ -193,8 +193,20 @@ export const MAX_PARAMS = PARAMS_HEAD + PARAMS_TAIL;
 
 /** A `Parameters:` hash as kept: whole up to MAX_PARAMS, else its head and tail, a NUL between. */
 export function keptParams(params: string): string {
-  if (params.length <= MAX_PARAMS) return params;
-  return `${params.slice(0, PARAMS_HEAD)}\0${params.slice(-PARAMS_TAIL)}`;
+  return headAndTail(params, PARAMS_HEAD, PARAMS_TAIL);
+}
+
+/**
+ * Characters kept of a path from a `Started` line past MAX_MATCH: 8 KB of its head and of its
+ * tail, as the suspicious-request check reads a long one, so padding hides no attack at its end.
+ */
+const PATH_HEAD = 8192;
+const PATH_TAIL = 8192;
+
+/** `text` whole up to `head + tail` characters, else its head and its tail, a NUL between. */
+function headAndTail(text: string, head: number, tail: number): string {
+  if (text.length <= head + tail) return text;
+  return `${text.slice(0, head)}\0${text.slice(-tail)}`;
 }
 
 /**
@@ -590,7 +602,12 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
   switch (text.charCodeAt(0)) {
     case 83 /* S */:
       if (text.startsWith('Started ')) {
-        if (parseStartedFast(head, line, zone)) return;
+        // The whole line, read by hand in one pass: a path over MAX_MATCH keeps its tail, and the
+        // address and time after it.
+        if (parseStartedFast(text, line, zone)) {
+          if (line.path !== undefined) line.path = headAndTail(line.path, PATH_HEAD, PATH_TAIL);
+          return;
+        }
         const m = STARTED.exec(head);
         if (m) {
           line.kind = 'started';

@@ -739,6 +739,23 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       }
     });
   });
+
+  it('finds an attack at the end of a padded path over 16 KB, with its address and time', async () => {
+    await inFolder(async (folder) => {
+      const padded = `/search?q=${'a'.repeat(20_000)}%27%20OR%201=1--`;
+      const lines = [...request(24, '192.0.2.63', padded, '{}', '200 OK'), ''];
+      const file = await writeLog(folder, lines.join('\n'));
+      for (const parallel of [false, { ranges: 2, inProcess: true }] as const) {
+        const s = await summarizeFixture(file, { parallel });
+        assert.equal(s.requests.total, 1);
+        assert.deepEqual(
+          s.suspicious.map((r) => [r.ip, r.kind]),
+          [['192.0.2.63', 'sql-injection']],
+        );
+        assert.deepEqual(s.warnings, []);
+      }
+    });
+  });
 });
 
 describe('credential stuffing from many addresses, counted by hand', () => {
