@@ -11,14 +11,27 @@ import {
   resolveConnection,
 } from '../../core/db/connection';
 import { UpkeepError, describeError } from '../../core/util/errors';
+import { unlinked } from '../../core/util/unlinked';
 
 export interface ConnectionNotice {
   level: 'information' | 'warning';
   message: string;
 }
 
-/** `change` is what the user did, e.g. `Rails environment set to production`. */
+/**
+ * `change` is what the user did, e.g. `Rails environment set to production`. The message links
+ * nothing: a notification reads `[label](command:…)` as a link, and the repo's config/database.yml
+ * writes much of it (an environment, a database, a repeated key, an sslmode).
+ */
 export async function connectionNotice(
+  change: string,
+  options: ResolveOptions,
+): Promise<ConnectionNotice> {
+  const notice = await connectionNoticeText(change, options);
+  return { ...notice, message: unlinked(notice.message) };
+}
+
+async function connectionNoticeText(
   change: string,
   options: ResolveOptions,
 ): Promise<ConnectionNotice> {

@@ -96,6 +96,35 @@ describe('connectionNotice', () => {
     }
   });
 
+  it('links nothing a repo wrote: a repeated key or an sslmode is no command link', async () => {
+    // A notification reads `[label](command:…)` as a link that runs the command when clicked.
+    const hostile = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-links-'));
+    const link = '[Fix it](command:workbench.action.terminal.new)';
+    try {
+      await fs.mkdir(path.join(hostile, 'config'));
+      const yml = (production: string): Promise<void> =>
+        fs.writeFile(path.join(hostile, 'config/database.yml'), `${DATABASE_YML}${production}`);
+      const notice = async (): Promise<string> =>
+        (
+          await connectionNotice('Rails environment set to production', {
+            ...options('production'),
+            workspace: hostile,
+          })
+        ).message;
+      await yml(`  "${link}": 1\n  "${link}": 2\n`);
+      const repeated = await notice();
+      assert.match(repeated, /is given again/);
+      assert.match(repeated, /\[Fix it\] \(command:/);
+      assert.doesNotMatch(repeated, /\]\(/);
+      await yml(`  sslmode: "${link}"\n`);
+      const refused = await notice();
+      assert.match(refused, /which libpq \(psql, Rails\) refuses/);
+      assert.doesNotMatch(refused, /\]\(/);
+    } finally {
+      await fs.rm(hostile, { recursive: true, force: true });
+    }
+  });
+
   it('warns in an untrusted workspace, where config/database.yml is not read', async () => {
     const notice = await connectionNotice(
       'Rails environment set to production',
