@@ -66,6 +66,8 @@ export interface ResolvedConnection {
    * connection, as psql and Rails connect. pg itself only knows SSL or none.
    */
   sslOptional?: boolean;
+  /** PGSSLMODE's value when it set the sslmode (the source names none), for the messages. */
+  sslModeFromEnvironment?: string;
   /**
    * What the source holds that Upkeep reads as Rails does but that is most likely a mistake (a
    * key config/database.yml gives twice), each at its file and line: shown, never refused.
@@ -883,5 +885,6 @@ function finish(
     ...(heldBack ? { storedPasswordServer: options.passwordServer } : {}),
     ...(str('password') !== undefined ? { passwordInSource: true } : {}),
     ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
+    ...(envMode !== undefined ? { sslModeFromEnvironment: envMode } : {}),
   };
 }

@@ -756,10 +756,15 @@ function connectError(
       { cause: error },
     );
   }
+  // PGSSLMODE comes from the shell, not from the file or setting the connection names.
+  const fromEnvironment = connection.sslModeFromEnvironment;
   return new UpkeepError(
     'unreachable',
     `Cannot connect to ${where}: ${text}.`,
-    'Check the host, the port and the SSL settings (sslmode) of the connection.',
+    fromEnvironment && /does not support SSL/i.test(text)
+      ? `PGSSLMODE=${fromEnvironment} in the environment asks for SSL, which this server does ` +
+          'not offer: unset PGSSLMODE or set it to prefer, or turn SSL on at the server.'
+      : 'Check the host, the port and the SSL settings (sslmode) of the connection.',
     { cause: error },
   );
 }

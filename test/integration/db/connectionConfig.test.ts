@@ -179,6 +179,8 @@ describe('sslmode as libpq reads it, from a URL or PGSSLMODE (embedded PostgreSQ
     const required = await db({ DATABASE_URL: server.url(), PGSSLMODE: 'require' });
     assert.equal(required.code, 1, required.stderr);
     assert.match(required.stderr, /does not support SSL/);
+    // The URL names no sslmode: the message says where the one asking for SSL was read.
+    assert.match(required.stderr, /\nPGSSLMODE=require in the environment asks for SSL/);
   });
 
   it('reads no sslmode on a Unix socket, as libpq does not: psql connects there', async () => {
