@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { shownDatabaseName } from '../core/checks/backupChecks';
 import type { DrillPlan } from '../core/checks/drillPlan';
 import {
   dumpAgeText,
@@ -226,7 +227,7 @@ function describePlan(plan: DrillPlan, workspace: string): string {
     plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
     dumpFacts(plan),
     plan.dumpDatabase !== undefined
-      ? `database ${plan.dumpDatabase}` +
+      ? `database ${shownDatabaseName(plan.dumpDatabase)}` +
         (plan.dumpHeader?.pgDumpVersion ? `, pg_dump ${plan.dumpHeader.pgDumpVersion}` : '')
       : '',
   ].filter(Boolean);

@@ -18,7 +18,7 @@ import { findTier } from '../playbook/model';
 import { LONGEST_PERIOD_DAYS } from '../playbook/schedule';
 import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
-import { printable } from '../util/printable';
+import { printable, printableLine } from '../util/printable';
 import { UpkeepError, fileErrorReason } from '../util/errors';
 import { isInside } from '../util/paths';
 import { connectionFor } from './dbChecks';
@@ -296,6 +296,17 @@ export function databaseNamedIn(head: Buffer): string | undefined {
   return PLAIN_DUMP.test(text) ? connectedDatabase(text) : undefined;
 }
 
+/** Characters of a database's name a message shows: PostgreSQL's names take 63 bytes. */
+const SHOWN_NAME = 80;
+
+/**
+ * A database's name as a message shows it: one line, cut short with `…` past SHOWN_NAME, since a
+ * dump's `\connect` line (64 KiB of it) would push what the message says of it out of sight.
+ */
+export function shownDatabaseName(name: string): string {
+  return printableLine(printable(name, '\uFFFD'), SHOWN_NAME);
+}
+
 /**
  * The database of the `\connect` that follows `CREATE DATABASE` in a plain dump taken with
  * --create: `\connect app` or, for a name other than letters, digits, `_` and `.`,
@@ -521,7 +532,7 @@ export const backupsLatestCheck: CheckDefinition = {
     const other = dumped === undefined ? undefined : await otherDatabase(context, dumped);
     if (dumped !== undefined) values.database = dumped;
     if (other) values.monitoredDatabase = other.monitored;
-    const of = dumped === undefined ? '' : ` of database ${printable(dumped, '\uFFFD')}`;
+    const of = dumped === undefined ? '' : ` of database ${shownDatabaseName(dumped)}`;
     const ofOther = other ? `${of}, ${other.not}` : of;
     const otherNote = other ? `; it is a dump${ofOther}` : '';
     // Another database's dump is a warning at least, whatever else passes.
@@ -620,7 +631,7 @@ async function otherDatabase(
   const connection = await connectionFor(context).catch(() => undefined);
   const monitored = connection?.databaseName;
   if (!monitored || monitored === dumped) return undefined;
-  const shown = printable(monitored, '\uFFFD');
+  const shown = shownDatabaseName(monitored);
   return {
     monitored,
     not: `not of the monitored database ${shown}`,

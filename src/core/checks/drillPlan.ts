@@ -32,7 +32,12 @@ import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
 import type { DumpHeader } from './backupChecks';
-import { findNewestBackup, readDumpDatabase, readDumpHeader } from './backupChecks';
+import {
+  findNewestBackup,
+  readDumpDatabase,
+  readDumpHeader,
+  shownDatabaseName,
+} from './backupChecks';
 
 /** A server as the drill connects to it; `password` never leaves the drill. */
 export interface DrillEndpoint {
@@ -410,8 +415,8 @@ export function otherDatabaseNote(plan: DrillPlan): string | undefined {
     return undefined;
   }
   return (
-    `the dump is of database ${printable(dumped, '\uFFFD')}, not of the monitored database ` +
-    `${printable(plan.monitoredDatabase, '\uFFFD')}.`
+    `the dump is of database ${shownDatabaseName(dumped)}, not of the monitored database ` +
+    `${shownDatabaseName(plan.monitoredDatabase)}.`
   );
 }
 

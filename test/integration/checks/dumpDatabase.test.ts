@@ -34,6 +34,11 @@ function dump(url: string, file: string, args: string[]): void {
 
 const nameOf = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
 
+/** A plain dump whose `\connect` names a database of 60,000 characters, a bidi control first. */
+const longName = `\u202e${'x'.repeat(60_000)}`;
+const longNameDump =
+  '--\n-- PostgreSQL database dump\n--\n\nCREATE DATABASE x;\n' + `\\connect ${longName}\n`;
+
 describe('the database a dump is of', function () {
   this.timeout(120_000);
   let folder: string;
@@ -188,6 +193,17 @@ describe('the database a dump is of', function () {
           `database ${staging}, not of the monitored database shop_production`,
       );
     });
+
+    it('shows a name of 60,000 characters cut short, and the monitored one after it', async () => {
+      // PostgreSQL's names take 63 bytes; a plain dump's \connect line can be as long as it likes.
+      const hostile = path.join(workspace, 'hostile');
+      await fs.mkdir(hostile);
+      await fs.writeFile(path.join(hostile, 'app.sql'), longNameDump);
+      const result = await check('shop_production', undefined, 'hostile/*.sql');
+      assert.equal(result.values?.database, longName);
+      assert.match(result.summary, /; it is a dump of database \uFFFDx{70,80}…, not of the /);
+      assert.match(result.summary, /not of the monitored database shop_production$/);
+    });
   });
 
   it('the drill confirmation gives the dump age and says it is of another database', async () => {
@@ -218,5 +234,15 @@ describe('the database a dump is of', function () {
     const same = drillConfirmationDetail(await plan(staging));
     assert.doesNotMatch(same, /Note:/);
     assert.match(same, /\nWritten: 2026-12-04 03:00:12 UTC, 30 h ago, over/);
+
+    // A name of 60,000 characters is cut short: the note stays one line the dialog can show.
+    await fs.writeFile(file, longNameDump);
+    const long = await plan('shop_production');
+    assert.equal(long.dumpDatabase, longName);
+    const note = drillConfirmationDetail(long)
+      .split('\n')
+      .find((line) => line.startsWith('Note: '));
+    assert.match(note ?? '', /^Note: the dump is of database \uFFFDx{70,80}…, not of the /);
+    assert.ok(note!.length < 200, `the note is ${note!.length} characters`);
   });
 });
