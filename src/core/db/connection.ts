@@ -528,6 +528,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   };
   refuseUnknownSslMode(fromKeys.sslmode, describeSource(source));
   if (merged.ssl === undefined && fromKeys.sslmode) {
+    // A url: key's sslmode wins over this one, and is checked with its URL.
+    refuseVerifyCaWithoutRoot(fromKeys.sslmode, fromKeys.sslrootcert, describeSource(source));
     Object.assign(merged, sslFromParams(fromKeys, source));
   }
   const finished = finish(merged, source, options, production);
@@ -567,6 +569,14 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
     );
   }
   refuseUnfitSslFiles(url, `The connection URL from ${describeSource(source)}`);
+  const query = new URLSearchParams(
+    trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')) : '',
+  );
+  refuseVerifyCaWithoutRoot(
+    query.get('sslmode'),
+    query.get('sslrootcert'),
+    `The connection URL from ${describeSource(source)}`,
+  );
   try {
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
     const params = parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<
@@ -681,6 +691,22 @@ function refuseUnknownSslMode(mode: unknown, what: string): void {
     'config',
     `${what} sets sslmode to "${printableLine(mode, 40)}", which libpq (psql, Rails) refuses.`,
     `Write one of ${SSL_MODES.join(', ')}.${pgOnly}`,
+  );
+}
+
+/**
+ * Refuses verify-ca without sslrootcert, as pg does, in words: it checks the server's certificate
+ * against that CA alone, not the host name, so the CA must be named (pg's own message is a
+ * SECURITY WARNING about public CAs, and named a URL where database.yml has none).
+ */
+function refuseVerifyCaWithoutRoot(mode: unknown, rootCert: unknown, what: string): void {
+  if (mode !== 'verify-ca' || (typeof rootCert === 'string' && rootCert !== '')) return;
+  throw new UpkeepError(
+    'config',
+    `${what} sets sslmode to verify-ca without sslrootcert, the CA certificate it checks the ` +
+      "server's against.",
+    'Name that file with sslrootcert, or write verify-full to check the server against the ' +
+      "system's CAs and its host name.",
   );
 }
 

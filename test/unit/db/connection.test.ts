@@ -911,6 +911,26 @@ describe('finding the database', () => {
       }
     });
 
+    it('says in words that verify-ca needs sslrootcert, naming the URL or file', async () => {
+      const needsRoot = (source: RegExp) => (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.match(error.message, source);
+        assert.match(error.message, /sets sslmode to verify-ca without sslrootcert/);
+        assert.match(error.hint ?? '', /verify-full/);
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /SECURITY WARNING|s3cret/);
+        return true;
+      };
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: 'postgres://u:s3cret@h/db?sslmode=verify-ca' } }),
+        needsRoot(/^The connection URL from DATABASE_URL /),
+      );
+      const yml = 'development:\n  host: db\n  password: s3cret\n  database: app\n';
+      await assert.rejects(
+        resolve({ 'config/database.yml': `${yml}  sslmode: verify-ca\n` }),
+        needsRoot(/^config\/database\.yml, development /),
+      );
+    });
+
     it('names where a port that is not a number came from, and what to write', async () => {
       await assert.rejects(
         resolve({}, { env: { DATABASE_URL: 'postgres://u@h/db', PGPORT: 'fivefour' } }),
