@@ -124,6 +124,12 @@ function hostileParams(size: number): string[] {
     fill('1 and (case when (1'),
     fill('(case when then '),
     fill('and (select 1 '),
+    // One `{{` and dunders to its end: the search for the closing `}}` is bounded.
+    `{{${fill('__aa').slice(2)}`,
+    fill('(case when x='),
+    fill('%u0025u0025'),
+    // Lone surrogates, as `%uD800` decodes.
+    fill('%uDC00%uD800'),
   ];
 }
 
