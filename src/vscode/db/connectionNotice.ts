@@ -11,6 +11,7 @@ import {
   resolveConnection,
 } from '../../core/db/connection';
 import { UpkeepError, describeError } from '../../core/util/errors';
+import { iconsAsText } from '../../core/util/printable';
 import { unlinked } from '../../core/util/unlinked';
 
 export interface ConnectionNotice {
@@ -100,8 +101,9 @@ const IN_PICKER: Record<PickerWay, string> = {
  */
 export function notFoundInPicker(error: unknown): string {
   const way = pickerWay(error);
-  if (!way || !UpkeepError.is(error)) return describeError(error);
-  return describeError(new UpkeepError(error.code, error.message, IN_PICKER[way]));
+  // The row draws `$(name)` as an icon, and the repo's files write much of the error.
+  if (!way || !UpkeepError.is(error)) return iconsAsText(describeError(error));
+  return iconsAsText(describeError(new UpkeepError(error.code, error.message, IN_PICKER[way])));
 }
 
 /** The buttons of `notFoundOnTest`'s message, each opening the picker row its hint names. */

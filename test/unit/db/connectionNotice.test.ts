@@ -96,7 +96,7 @@ describe('connectionNotice', () => {
     }
   });
 
-  it('links nothing a repo wrote: a repeated key or an sslmode is no command link', async () => {
+  it('links nothing a repo wrote, nor draws its $(icons): a repeated key, an sslmode', async () => {
     // A notification reads `[label](command:…)` as a link that runs the command when clicked.
     const hostile = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-links-'));
     const link = '[Fix it](command:workbench.action.terminal.new)';
@@ -120,6 +120,12 @@ describe('connectionNotice', () => {
       const refused = await notice();
       assert.match(refused, /which libpq \(psql, Rails\) refuses/);
       assert.doesNotMatch(refused, /\]\(/);
+      // The picker's row of the error draws `$(name)` as an icon: shown as typed instead.
+      await yml('  sslmode: "$(pass) ok"\n');
+      const error = await resolveConnection({ ...options('production'), workspace: hostile }).catch(
+        (thrown: unknown) => thrown,
+      );
+      assert.match(notFoundInPicker(error), /sets sslmode to "\\\$\(pass\) ok"/);
     } finally {
       await fs.rm(hostile, { recursive: true, force: true });
     }
