@@ -291,9 +291,10 @@ export function databaseNamedIn(head: Buffer): string | undefined {
   // A tar archive's first member is toc.dat, the same header as a custom one, after 512 bytes.
   const tar = head.subarray(0, 8).toString('latin1') === 'toc.dat\0';
   const header = parseDumpHeader(tar ? head.subarray(512) : head);
-  if (header) return header.database;
+  // An empty name (a header's zero length, `\connect ""`) is no database's: pg_dump writes none.
+  if (header) return header.database || undefined;
   const text = head.toString('utf8');
-  return PLAIN_DUMP.test(text) ? connectedDatabase(text) : undefined;
+  return (PLAIN_DUMP.test(text) && connectedDatabase(text)) || undefined;
 }
 
 /** Characters of a database's name a message shows: PostgreSQL's names take 63 bytes. */

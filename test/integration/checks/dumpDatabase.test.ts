@@ -83,6 +83,19 @@ describe('the database a dump is of', function () {
     await fs.writeFile(file('cut.sql.gz'), gz.subarray(0, gz.length - 40));
     await fs.writeFile(file('random.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]));
     await fs.writeFile(file('empty.dump'), '');
+    // A header or a `\connect` that names the empty string names no database.
+    const nameless = Buffer.from((await fs.readFile(file('c.dump'))).subarray(0, 4096));
+    const at = nameless.indexOf(staging);
+    nameless.fill(0, at - 5, at - 1);
+    await fs.writeFile(
+      file('nameless.dump'),
+      Buffer.concat([nameless.subarray(0, at), Buffer.alloc(64)]),
+    );
+    const plainCreate = await fs.readFile(file('create.sql'), 'utf8');
+    await fs.writeFile(
+      file('nameless.sql'),
+      plainCreate.replace(/^\\connect .*$/m, '\\connect ""'),
+    );
 
     const odd = nameOf(oddUrl);
     const expected: Record<string, string | undefined> = {
@@ -100,6 +113,8 @@ describe('the database a dump is of', function () {
       'cut.sql.gz': staging,
       'random.gz': undefined,
       'empty.dump': undefined,
+      'nameless.dump': undefined,
+      'nameless.sql': undefined,
       missing: undefined,
     };
     const read: Record<string, string | undefined> = {};
