@@ -93,9 +93,11 @@ export function repeatedKeyWarnings(yml: DatabaseYml): ConnectionWarning[] {
     file: DATABASE_YML,
     line: repeat.line,
     message:
-      `"${repeat.key}" is given again at line ${repeat.line} (first at line ` +
-      `${repeat.firstLine}): Rails reads the last value, and so does Upkeep. Remove the one ` +
-      `not meant.${k === shown.length - 1 && more > 0 ? ` (${more} more repeated keys.)` : ''}`,
+      // The message goes after `file:line`, in the Problems panel at that line too: the line
+      // the key is given again on needs no saying twice.
+      `"${repeat.key}" is given again (first at line ${repeat.firstLine}): Rails reads the ` +
+      `last value, and so does Upkeep. Remove the one not meant.` +
+      `${k === shown.length - 1 && more > 0 ? ` (${more} more repeated keys.)` : ''}`,
   }));
 }
 

@@ -77,8 +77,8 @@ describe('connection settings as Rails and libpq read them (embedded PostgreSQL)
     assert.deepEqual(result.findings, [
       {
         message:
-          '"password" is given again at line 11 (first at line 9): Rails reads the last ' +
-          'value, and so does Upkeep. Remove the one not meant.',
+          '"password" is given again (first at line 9): Rails reads the last value, and so ' +
+          'does Upkeep. Remove the one not meant.',
         severity: 'warning',
         file: 'config/database.yml',
         line: 11,
@@ -89,9 +89,8 @@ describe('connection settings as Rails and libpq read them (embedded PostgreSQL)
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.equal(
       run.stderr,
-      'upkeep db: warning: config/database.yml:11: "password" is given again at line 11 ' +
-        '(first at line 9): Rails reads the last value, and so does Upkeep. Remove the one ' +
-        'not meant.\n',
+      'upkeep db: warning: config/database.yml:11: "password" is given again (first at ' +
+        'line 9): Rails reads the last value, and so does Upkeep. Remove the one not meant.\n',
     );
     assert.doesNotMatch(run.stdout + run.stderr, new RegExp(`${server.password}|stale-pa55`));
   });

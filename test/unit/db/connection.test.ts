@@ -527,8 +527,8 @@ describe('finding the database', () => {
           file: 'config/database.yml',
           line: 5,
           message:
-            '"password" is given again at line 5 (first at line 3): Rails reads the last ' +
-            'value, and so does Upkeep. Remove the one not meant.',
+            '"password" is given again (first at line 3): Rails reads the last value, and so ' +
+            'does Upkeep. Remove the one not meant.',
         },
       ]);
       // A file that repeats nothing says nothing.
