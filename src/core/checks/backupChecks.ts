@@ -5,7 +5,8 @@
  * of the task that runs it (the drill itself lives in recoveryDrill.ts and only runs from its
  * own confirmed command).
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
 import * as os from 'node:os';
@@ -21,6 +22,7 @@ import { plural } from '../util/plural';
 import { printable, printableLine } from '../util/printable';
 import { UpkeepError, fileErrorReason } from '../util/errors';
 import { isInside } from '../util/paths';
+import { openRegularFile } from '../util/textFile';
 import { connectionFor } from './dbChecks';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
@@ -134,9 +136,14 @@ export function parseRestoreList(text: string): DumpContents {
 
 const PLAIN_DUMP = /^--\s*\n--\s*PostgreSQL database dump/;
 
+/*
+ * Every reader below opens the dump through openRegularFile: the glob's stat said it was a file,
+ * but a FIFO put in its place since would block a plain open for ever.
+ */
+
 /** True when the file starts like `pg_dump`'s plain SQL output (which pg_restore cannot read). */
 export async function isPlainSqlDump(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     const buffer = Buffer.alloc(256);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -148,8 +155,10 @@ export async function isPlainSqlDump(file: string): Promise<boolean> {
 
 /** `CREATE TABLE` statements of a plain SQL dump, streamed: such dumps run to gigabytes. */
 export async function countCreateTables(file: string, signal: AbortSignal): Promise<number> {
+  const { handle } = await openRegularFile(file);
   const lines = readline.createInterface({
-    input: createReadStream(file, { encoding: 'utf8', signal }),
+    // The stream closes the handle at its end, or when the signal aborts it.
+    input: handle.createReadStream({ encoding: 'utf8', signal }),
     crlfDelay: Infinity,
   });
   let count = 0;
@@ -181,8 +190,9 @@ const HEADER_BYTES = 4096;
  * database, and which pg_dump wrote it. Undefined for any other file.
  */
 export async function readDumpHeader(file: string): Promise<DumpHeader | undefined> {
-  const handle = await fs.open(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+  const opened = await openRegularFile(file).catch(() => undefined);
+  if (!opened) return undefined;
+  const { handle } = opened;
   const bytes = Buffer.alloc(HEADER_BYTES);
   let length: number;
   try {
@@ -248,24 +258,27 @@ const GZIP_INPUT_BYTES = 1024 * 1024;
  * without pg_restore. Undefined when the dump does not say (a plain dump without --create).
  */
 export async function readDumpDatabase(file: string): Promise<string | undefined> {
-  const handle = await fs.open(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+  const opened = await openRegularFile(file).catch(() => undefined);
+  if (!opened) return undefined;
+  const { handle } = opened;
   let head: Buffer;
   try {
     const bytes = Buffer.alloc(NAME_BYTES);
     head = bytes.subarray(0, (await handle.read(bytes, 0, bytes.length, 0)).bytesRead);
+    // The same handle: opening the path again would not be opening the same file.
+    if (head[0] === 0x1f && head[1] === 0x8b) head = await gunzipHead(handle);
   } catch {
     return undefined;
   } finally {
     await handle.close();
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) head = await gunzipHead(file);
   return databaseNamedIn(head);
 }
 
 /** The first NAME_BYTES of a gzip file, uncompressed; what came out when it is cut short. */
-async function gunzipHead(file: string): Promise<Buffer> {
-  const input = createReadStream(file, { end: GZIP_INPUT_BYTES - 1 });
+async function gunzipHead(handle: FileHandle): Promise<Buffer> {
+  // The caller closes the handle.
+  const input = handle.createReadStream({ start: 0, end: GZIP_INPUT_BYTES - 1, autoClose: false });
   // A file cut short (or the input bound) ends the output there instead of failing it.
   const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
   input.on('error', (error) => gunzip.destroy(error));
@@ -350,9 +363,9 @@ function unquoteIdent(text: string): string | undefined {
  */
 export async function dumpEndsWhole(file: string, header: DumpHeader): Promise<boolean> {
   if (!header.custom || !header.intSize) return true;
-  const handle = await fs.open(file, 'r');
+  const { handle, stat } = await openRegularFile(file);
   try {
-    const { size } = await handle.stat();
+    const { size } = stat;
     const tail = Buffer.alloc(1 + header.intSize);
     if (size < tail.length) return false;
     await handle.read(tail, 0, tail.length, size - tail.length);
@@ -426,8 +439,9 @@ async function otherFormatError(file: string): Promise<UpkeepError | undefined> 
         'and restores those. Do not test a plain dump with psql against the app’s database.',
     );
   }
-  const handle = await fs.open(file, 'r').catch(() => undefined);
-  if (!handle) return undefined;
+  const opened = await openRegularFile(file).catch(() => undefined);
+  if (!opened) return undefined;
+  const { handle } = opened;
   const magic = Buffer.alloc(2);
   try {
     await handle.read(magic, 0, 2, 0);

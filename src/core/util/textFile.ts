@@ -29,20 +29,45 @@ export async function readTextFileLimited(
   }
   refuseUnfit(file, stat, maxBytes);
 
-  let handle: fs.FileHandle;
+  let opened: RegularFile;
   try {
-    // O_NONBLOCK: a FIFO swapped in after the stat must not wait for a writer.
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = await openRegularFile(file);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
+  const { handle, stat: openedStat } = opened;
   try {
-    const opened = await handle.stat();
-    refuseUnfit(file, opened, maxBytes);
-    return await readAtMost(handle, file, opened.size, maxBytes);
+    refuseUnfit(file, openedStat, maxBytes);
+    return await readAtMost(handle, file, openedStat.size, maxBytes);
   } finally {
     await handle.close();
+  }
+}
+
+export interface RegularFile {
+  handle: fs.FileHandle;
+  /** The opened file's own stat, not the path's: what was opened is what is judged. */
+  stat: Stats;
+}
+
+/**
+ * Opens `file` for reading only when what was opened is a regular file. A stat of the path
+ * before (a glob's, a check's) proves nothing of the open that follows: a FIFO swapped in
+ * between would block a plain open until a writer comes, for ever. Opened without waiting,
+ * anything else is closed again and refused with a `config` error, `… is not a regular file`.
+ * The caller closes the handle (a stream from it closes it at its end).
+ */
+export async function openRegularFile(file: string): Promise<RegularFile> {
+  // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notRegular(file);
+    return { handle, stat };
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
 }
 
@@ -76,10 +101,12 @@ async function readAtMost(
  * adding what happens instead (the default playbook, the built-in template, ...).
  */
 function refuseUnfit(file: string, stat: Stats, maxBytes: number): void {
-  if (!stat.isFile()) {
-    throw new UpkeepError('config', `${file} is not a regular file`);
-  }
+  if (!stat.isFile()) throw notRegular(file);
   if (stat.size > maxBytes) throw tooLarge(file, maxBytes);
+}
+
+function notRegular(file: string): UpkeepError {
+  return new UpkeepError('config', `${file} is not a regular file`);
 }
 
 function tooLarge(file: string, maxBytes: number): UpkeepError {
