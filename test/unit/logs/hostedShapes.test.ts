@@ -239,8 +239,8 @@ describe('log engine on hosted and collected shapes', () => {
       );
       const s = await summarizeFixture(path.join(folder, 'abc-json.log'));
       assert.equal(s.requests.total, 1);
-      // A Started line this long is read by its head (no `at`): the request's time is Docker's
-      // time of the first piece, and its first line the record that piece is in.
+      // A Started line this long is read whole: the request's time is the line's own `at`
+      // (11:00 +0100), and its first line the record its first piece is in.
       assert.deepEqual(
         s.slowest.map((r) => [
           r.method,
@@ -250,7 +250,7 @@ describe('log engine on hosted and collected shapes', () => {
           r.at,
           r.line,
         ]),
-        [['GET', '/search?q=xx', 200, 300, '2026-12-04T10:00:00.100Z', 1]],
+        [['GET', '/search?q=xx', 200, 300, '2026-12-04T10:00:00.000Z', 1]],
       );
       assert.deepEqual(s.suspicious, []);
       assert.deepEqual(s.failedLogins.total, 0);
