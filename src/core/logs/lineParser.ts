@@ -204,9 +204,10 @@ const PATH_HEAD = 8192;
 const PATH_TAIL = 8192;
 
 /** `text` whole up to `head + tail` characters, else its head and its tail, a NUL between. */
-function headAndTail(text: string, head: number, tail: number): string {
+/** `text` whole up to `head + tail` characters, else its head and tail with `between` joining. */
+export function headAndTail(text: string, head: number, tail: number, between = '\0'): string {
   if (text.length <= head + tail) return text;
-  return `${text.slice(0, head)}\0${text.slice(-tail)}`;
+  return `${text.slice(0, head)}${between}${text.slice(-tail)}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import { plural } from '../util/plural';
 import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
-import { routingTarget } from './lineParser';
+import { headAndTail, routingTarget } from './lineParser';
 import { redactMessage, redactParams, redactPath } from './redact';
 import {
   classifyRequest,
@@ -360,30 +360,44 @@ export type PathLabel = (absolute: string) => string;
 
 /** Characters of a suspicious request's path, and of its parameters, an example shows. */
 const EXAMPLE_CHARS = 500;
+/** Where an example leaves out the middle of a long path or parameters. */
+const CUT = ' … ';
 
 /**
- * Parameters cut to EXAMPLE_CHARS with every sensitive value hidden, one the cut ends in too:
- * the cut text gets a closing quote while it is redacted (a trailing backslash goes first, or
- * it would escape that quote).
+ * Where a name starts again after the parser's cut of a long path or parameter list: the text
+ * between the cut and it may be the rest of a value whose name was cut out, unhidden.
  */
-function shownParams(params: string): string {
-  const cut = redactParams(params.slice(0, 16 * EXAMPLE_CHARS))
-    .slice(0, EXAMPLE_CHARS)
-    .replace(/\\+$/, '');
-  return redactParams(`${cut}"`).slice(0, -1);
+const NEXT_NAME = { path: /[&;#]/, params: /,\s*"/ } as const;
+
+/**
+ * At most EXAMPLE_CHARS of a text whose secrets are already hidden (hidden before any cut here,
+ * so a cut through a name cannot unhide its value). A longer one keeps its head and its tail
+ * around " … ": scanners pad before the attack as often as after it, and the detection reads
+ * both. The parser marked its own cut with a NUL (`headAndTail`); what follows it up to the next
+ * name is left out.
+ */
+function examplePart(redacted: string, kind: keyof typeof NEXT_NAME): string {
+  const room = EXAMPLE_CHARS - CUT.length;
+  const parserCut = redacted.indexOf('\0');
+  if (parserCut < 0) return headAndTail(redacted, Math.floor(room / 2), Math.ceil(room / 2), CUT);
+  const rest = redacted.slice(parserCut + 1);
+  const next = NEXT_NAME[kind].exec(rest);
+  const tail = next ? rest.slice(next.index).slice(-Math.ceil(room / 2)) : '';
+  return `${redacted.slice(0, Math.min(parserCut, room - tail.length))}${CUT}${tail}`;
 }
 
 /**
  * A suspicious request as the summary shows it, secrets hidden: its path, followed by its
- * `Parameters:` when the attack of this kind is in them and not in the path (a POST).
+ * `Parameters:` when the attack of this kind is in them and not in the path (a POST). Both are
+ * bounded already: a path keeps 16 KB, a Parameters line 8 KB (see `keptParams`).
  */
 function shownTarget(record: RequestRecord, kind: SuspiciousKind): string {
-  const path =
-    record.path === undefined ? undefined : redactPath(record.path.slice(0, EXAMPLE_CHARS));
+  const path = record.path === undefined ? undefined : examplePart(redactPath(record.path), 'path');
   if (record.params === undefined) return path ?? '';
-  if (path === undefined) return shownParams(record.params);
+  const params = examplePart(redactParams(record.params), 'params');
+  if (path === undefined) return params;
   if (classifyRequest(record.path, undefined).includes(kind)) return path;
-  return `${path} ${shownParams(record.params)}`;
+  return `${path} ${params}`;
 }
 
 export class ReportBuilder implements AssemblySink {

@@ -684,12 +684,11 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       // The attack was in the parameters: the example shows them after the path.
       assert.match(sqli.path, /^\/comments \{"comment" => \{"body" => "' UNION SELECT 1--"/);
       assert.match(xss.path, /<script>alert\(1\)<\/script>/);
-      // Cut at 500 characters inside the token's value, which stays hidden.
-      assert.equal(
-        cut.path,
-        '/comments {"comment"=>{"body"=>"<img src=x onerror=alert(1)> ' +
-          `${long}", "reset_token"=>"[FILTERED]`,
-      );
+      // Cut to 500 characters in the middle, the token hidden before the cut.
+      const params =
+        `{"comment"=>{"body"=>"<img src=x onerror=alert(1)> ${long}", ` +
+        '"reset_token"=>"[FILTERED]"}}';
+      assert.equal(cut.path, `/comments ${params.slice(0, 248)} … ${params.slice(-249)}`);
       assert.doesNotMatch(cut.path, /s3cr3t|s3c/);
 
       const report = await runCheck('logs.suspiciousRequests', folder);
@@ -740,7 +739,7 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
     });
   });
 
-  it('finds an attack at the end of a padded path over 16 KB, with its address and time', async () => {
+  it('finds an attack at the end of a padded path over 16 KB, with its time', async () => {
     await inFolder(async (folder) => {
       const padded = `/search?q=${'a'.repeat(20_000)}%27%20OR%201=1--`;
       const lines = [...request(24, '192.0.2.63', padded, '{}', '200 OK'), ''];
@@ -754,6 +753,59 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
         );
         assert.deepEqual(s.warnings, []);
       }
+    });
+  });
+
+  it('shows the head and tail of a padded example: the attack after the padding', async () => {
+    await inFolder(async (folder) => {
+      const attack = '"name"=>"admin\' or \'1\'=\'1"';
+      const lines = [
+        ...request(
+          25,
+          '192.0.2.64',
+          `/search?q=${'a'.repeat(3_000)}%27%20OR%201=1--`,
+          '{}',
+          '200 OK',
+        ),
+        ...request(
+          26,
+          '192.0.2.65',
+          '/users',
+          `{"bio"=>"${'x'.repeat(20_000)}", ${attack}}`,
+          '200 OK',
+        ),
+        '',
+      ];
+      const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
+      const shown = s.suspicious.map((row) => row.path);
+      assert.equal(shown.length, 2);
+      // 500 characters of a path, and of the parameters after it.
+      assert.equal(shown[0].length, 500);
+      assert.equal(shown[1].length, '/users '.length + 500);
+      assert.match(shown[0], /^\/search\?q=a+ … a+%27%20OR%201=1--$/);
+      assert.match(shown[1], /^\/users \{"bio"=>"x+ … , "name"=>"admin' or '1'='1"\}$/);
+    });
+  });
+
+  it('shows no part of a secret whose name the parser cut out of a long value', async () => {
+    await inFolder(async (folder) => {
+      // The parser keeps 8 KB of a path's tail and 4 KB of a Parameters line's: both start
+      // inside the token, whose name is in the part left out.
+      const path = `/x?pad=${'a'.repeat(20_000)}&api_token=${'T'.repeat(9_000)}&q=%27%20OR%201=1--`;
+      const params =
+        `{"bio"=>"${'x'.repeat(20_000)}", "api_token"=>"${'S'.repeat(6_000)}", ` +
+        `"q"=>"' or '1'='1"}`;
+      const lines = [
+        ...request(27, '192.0.2.66', path, '{}', '200 OK'),
+        ...request(28, '192.0.2.67', '/users', params, '200 OK'),
+        '',
+      ];
+      const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
+      const shown = s.suspicious.map((row) => row.path);
+      assert.equal(shown.length, 2, JSON.stringify(shown));
+      assert.match(shown[0], /^\/x\?pad=a+ … &q=%27%20OR%201=1--$/);
+      assert.match(shown[1], /^\/users \{"bio"=>"x+ … , "q"=>"' or '1'='1"\}$/);
+      assert.doesNotMatch(shown.join('\n'), /TTT|SSS/);
     });
   });
 });
