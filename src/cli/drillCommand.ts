@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { shownDatabaseName } from '../core/checks/backupChecks';
+import { shownDumpText } from '../core/checks/backupChecks';
 import type { DrillPlan } from '../core/checks/drillPlan';
 import {
   dumpAgeText,
@@ -227,8 +227,10 @@ function describePlan(plan: DrillPlan, workspace: string): string {
     plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
     dumpFacts(plan),
     plan.dumpDatabase !== undefined
-      ? `database ${shownDatabaseName(plan.dumpDatabase)}` +
-        (plan.dumpHeader?.pgDumpVersion ? `, pg_dump ${plan.dumpHeader.pgDumpVersion}` : '')
+      ? `database ${shownDumpText(plan.dumpDatabase)}` +
+        (plan.dumpHeader?.pgDumpVersion
+          ? `, pg_dump ${shownDumpText(plan.dumpHeader.pgDumpVersion)}`
+          : '')
       : '',
   ].filter(Boolean);
   const lines = [

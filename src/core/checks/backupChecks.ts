@@ -310,15 +310,17 @@ export function databaseNamedIn(head: Buffer): string | undefined {
   return (PLAIN_DUMP.test(text) && connectedDatabase(text)) || undefined;
 }
 
-/** Characters of a database's name a message shows: PostgreSQL's names take 63 bytes. */
+/** Characters of a dump's text a message shows: PostgreSQL's names take 63 bytes. */
 const SHOWN_NAME = 80;
 
 /**
- * A database's name as a message shows it: one line, cut short with `…` past SHOWN_NAME, since a
- * dump's `\connect` line (64 KiB of it) would push what the message says of it out of sight.
+ * What a dump says of itself (its database's name, the pg_dump version in its header) as a
+ * message shows it: one line, cut short with `…` past SHOWN_NAME, since a dump's `\connect` line
+ * (64 KiB of it) or a header's version (1 KiB) would push what the message says of it out of
+ * sight.
  */
-export function shownDatabaseName(name: string): string {
-  return printableLine(printable(name, '\uFFFD'), SHOWN_NAME);
+export function shownDumpText(text: string): string {
+  return printableLine(printable(text, '\uFFFD'), SHOWN_NAME);
 }
 
 /**
@@ -393,8 +395,9 @@ async function newerDumpError(
   env?: Record<string, string | undefined>,
 ): Promise<UpkeepError | undefined> {
   const header = await readDumpHeader(file);
-  const dumpMajor = majorOf(header?.pgDumpVersion);
-  if (dumpMajor === undefined) return undefined;
+  const dumpVersion = header?.pgDumpVersion;
+  const dumpMajor = majorOf(dumpVersion);
+  if (!header || dumpVersion === undefined || dumpMajor === undefined) return undefined;
   const version = await runTool({
     command: pgRestore,
     args: ['--version'],
@@ -408,7 +411,7 @@ async function newerDumpError(
   return new UpkeepError(
     'parse',
     `pg_restore ${restoreVersion} cannot read ${path.basename(file)}: it was written by ` +
-      `pg_dump ${header!.pgDumpVersion}, a newer version (archive format ${header!.format})`,
+      `pg_dump ${shownDumpText(dumpVersion)}, a newer version (archive format ${header.format})`,
     `Install the PostgreSQL ${dumpMajor} client tools (Debian/Ubuntu: apt install ` +
       `postgresql-client-${dumpMajor} from apt.postgresql.org; macOS: brew install ` +
       `postgresql@${dumpMajor}) and put their bin folder first on PATH.`,
@@ -547,7 +550,7 @@ export const backupsLatestCheck: CheckDefinition = {
     const other = dumped === undefined ? undefined : await otherDatabase(context, dumped);
     if (dumped !== undefined) values.database = dumped;
     if (other) values.monitoredDatabase = other.monitored;
-    const of = dumped === undefined ? '' : ` of database ${shownDatabaseName(dumped)}`;
+    const of = dumped === undefined ? '' : ` of database ${shownDumpText(dumped)}`;
     const ofOther = other ? `${of}, ${other.not}` : of;
     const otherNote = other ? `; it is a dump${ofOther}` : '';
     // Another database's dump is a warning at least, whatever else passes.
@@ -646,7 +649,7 @@ async function otherDatabase(
   const connection = await connectionFor(context).catch(() => undefined);
   const monitored = connection?.databaseName;
   if (!monitored || monitored === dumped) return undefined;
-  const shown = shownDatabaseName(monitored);
+  const shown = shownDumpText(monitored);
   return {
     monitored,
     not: `not of the monitored database ${shown}`,

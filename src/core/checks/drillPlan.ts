@@ -32,12 +32,7 @@ import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
 import type { DumpHeader } from './backupChecks';
-import {
-  findNewestBackup,
-  readDumpDatabase,
-  readDumpHeader,
-  shownDatabaseName,
-} from './backupChecks';
+import { findNewestBackup, readDumpDatabase, readDumpHeader, shownDumpText } from './backupChecks';
 
 /** A server as the drill connects to it; `password` never leaves the drill. */
 export interface DrillEndpoint {
@@ -415,8 +410,8 @@ export function otherDatabaseNote(plan: DrillPlan): string | undefined {
     return undefined;
   }
   return (
-    `the dump is of database ${shownDatabaseName(dumped)}, not of the monitored database ` +
-    `${shownDatabaseName(plan.monitoredDatabase)}.`
+    `the dump is of database ${shownDumpText(dumped)}, not of the monitored database ` +
+    `${shownDumpText(plan.monitoredDatabase)}.`
   );
 }
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CliRun } from '../../support/cli';
 import { runCli, watchCli } from '../../support/cli';
+import { newerDumpHeader } from '../../support/dumpHeader';
 import {
   admin,
   createDatabase,
@@ -20,28 +21,6 @@ import {
 } from '../../support/postgres';
 
 const ROOT = path.resolve(__dirname, '../../..');
-
-/** A dump header as pg_dump 17 writes it (archive format 1.16), for database `shop`. */
-function newerDumpHeader(): Buffer {
-  const int = (value: number): Buffer => {
-    const bytes = Buffer.alloc(5);
-    bytes[0] = value < 0 ? 1 : 0;
-    bytes.writeUInt32LE(Math.abs(value), 1);
-    return bytes;
-  };
-  const text = (value: string): Buffer => Buffer.concat([int(value.length), Buffer.from(value)]);
-  return Buffer.concat([
-    Buffer.from('PGDMP'),
-    Buffer.from([1, 16, 0, 4, 8, 1]),
-    // The compression algorithm (none), then the time: seconds to year, and isdst.
-    Buffer.from([0]),
-    ...[0, 30, 3, 4, 11, 126, 0].map(int),
-    text('shop'),
-    text('17.2'),
-    text('17.2'),
-    Buffer.alloc(64),
-  ]);
-}
 
 describe('upkeep drill: no password, a newer dump, a leftover scratch database', function () {
   this.timeout(120_000);

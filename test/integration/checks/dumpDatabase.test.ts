@@ -16,6 +16,7 @@ import type { CheckResult } from '../../../src/core/checks/types';
 import { resolveSettings } from '../../../src/core/settings';
 import { fixedClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
+import { newerDumpHeader } from '../../support/dumpHeader';
 import { admin, createDatabase, debianServer } from '../../support/postgres';
 
 /** pg_dump of the database at `url` (its name may need decoding) into `file`, with `args`. */
@@ -218,6 +219,22 @@ describe('the database a dump is of', function () {
       assert.equal(result.values?.database, longName);
       assert.match(result.summary, /; it is a dump of database \uFFFDx{70,80}…, not of the /);
       assert.match(result.summary, /not of the monitored database shop_production$/);
+    });
+
+    it("shows a newer dump's pg_dump version cut short, then the rest", async () => {
+      // The header's version is the dump's own text, up to 1 KiB: a bidi control, a line break.
+      const newer = path.join(workspace, 'newer');
+      await fs.mkdir(newer);
+      const version = `17.2\u202e${'9'.repeat(900)}\nforged`;
+      await fs.writeFile(path.join(newer, 'app.dump'), newerDumpHeader('shop', version));
+      const result = await check(undefined, undefined, 'newer/*.dump');
+      assert.equal(result.outcome, 'fail', result.summary);
+      assert.match(
+        result.summary,
+        /written by pg_dump 17\.2\uFFFD9{70,80}…, a newer version \(archive format 1\.16\)$/,
+      );
+      assert.doesNotMatch(result.summary, /forged/);
+      assert.equal(result.values?.pgDumpVersion, version);
     });
   });
 
