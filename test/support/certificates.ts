@@ -1,8 +1,10 @@
 /**
- * Self-signed certificates for 127.0.0.1 made with the openssl CLI, for servers whose
- * certificate no CA signed: an app's HTTPS, PostgreSQL with SSL on.
+ * Certificates made with the openssl CLI: self-signed ones for 127.0.0.1, for servers whose
+ * certificate no CA signed (an app's HTTPS, PostgreSQL with SSL on), and a CA of the test's own
+ * with certificates it signs (a server's, a client's), as RDS or a company CA gives them.
  */
 import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 /** Writes a key and a certificate valid for `days` into `folder`; returns their paths. */
@@ -31,6 +33,70 @@ export function selfSignedCertificate(
       '-addext',
       'subjectAltName=IP:127.0.0.1',
     ],
+    { stdio: 'ignore' },
+  );
+  return { keyFile, certFile };
+}
+
+export interface CertificateFiles {
+  keyFile: string;
+  certFile: string;
+}
+
+/** A CA named `name` (its key and its certificate, valid two days) in `folder`. */
+export function certificateAuthority(folder: string, name: string): CertificateFiles {
+  const keyFile = path.join(folder, `${name}.key`);
+  const certFile = path.join(folder, `${name}.pem`);
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile]
+      .concat(['-days', '2', '-subj', `/CN=${name}`])
+      .concat(['-addext', 'basicConstraints=critical,CA:TRUE'])
+      .concat(['-addext', 'keyUsage=critical,keyCertSign,cRLSign']),
+    { stdio: 'ignore' },
+  );
+  return { keyFile, certFile };
+}
+
+/**
+ * A key and a certificate for `commonName` signed by `ca`, written into `folder` as `<name>.key`
+ * and `<name>.pem`. `altName` is its subjectAltName (`IP:127.0.0.1`, `DNS:db.internal`), which
+ * a server's certificate needs; a client's goes without.
+ */
+export async function signedCertificate(
+  folder: string,
+  ca: CertificateFiles,
+  name: string,
+  commonName: string,
+  altName?: string,
+): Promise<CertificateFiles> {
+  const keyFile = path.join(folder, `${name}.key`);
+  const certFile = path.join(folder, `${name}.pem`);
+  const request = path.join(folder, `${name}.csr`);
+  const extensions = path.join(folder, `${name}.ext`);
+  execFileSync(
+    'openssl',
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', request].concat([
+      '-subj',
+      `/CN=${commonName}`,
+    ]),
+    { stdio: 'ignore' },
+  );
+  await fs.writeFile(
+    extensions,
+    `basicConstraints=CA:FALSE\n${altName ? `subjectAltName=${altName}\n` : ''}`,
+  );
+  execFileSync(
+    'openssl',
+    ['x509', '-req', '-in', request, '-CA', ca.certFile, '-CAkey', ca.keyFile].concat([
+      '-CAcreateserial',
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-extfile',
+      extensions,
+    ]),
     { stdio: 'ignore' },
   );
   return { keyFile, certFile };

@@ -758,16 +758,26 @@ function connectError(
   }
   // PGSSLMODE comes from the shell, not from the file or setting the connection names.
   const fromEnvironment = connection.sslModeFromEnvironment;
+  // So does PGSSLROOTCERT: a certificate its CA did not sign is told apart from a wrong host.
+  const rootCert = connection.sslRootCertFromEnvironment;
+  const unsigned = rootCert !== undefined && UNSIGNED_CERTIFICATE.test(text);
   return new UpkeepError(
     'unreachable',
     `Cannot connect to ${where}: ${text}.`,
     fromEnvironment && /does not support SSL/i.test(text)
       ? `PGSSLMODE=${fromEnvironment} in the environment asks for SSL, which this server does ` +
           'not offer: unset PGSSLMODE or set it to prefer, or turn SSL on at the server.'
-      : 'Check the host, the port and the SSL settings (sslmode) of the connection.',
+      : unsigned
+        ? `The server's certificate is not signed by the CA in PGSSLROOTCERT ` +
+          `(${printable(rootCert)}): point PGSSLROOTCERT at the CA that signed it.`
+        : 'Check the host, the port and the SSL settings (sslmode) of the connection.',
     { cause: error },
   );
 }
+
+/** Node's words for a certificate chain that no trusted CA signed. */
+const UNSIGNED_CERTIFICATE =
+  /self[- ]signed certificate|unable to (get local issuer|verify the first) certificate/i;
 
 /**
  * pg's errors when the server asks for a password it was not given: SCRAM ("client password

@@ -22,7 +22,13 @@ import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { runCli } from '../../support/cli';
 import { admin, dedicatedServer, embeddedServer } from '../../support/postgres';
-import { selfSignedCertificate } from '../../support/certificates';
+import { UpkeepError } from '../../../src/core/util/errors';
+import type { CertificateFiles } from '../../support/certificates';
+import {
+  certificateAuthority,
+  selfSignedCertificate,
+  signedCertificate,
+} from '../../support/certificates';
 import { tempFolder } from '../../support/tempFolders';
 
 /** Rails' own file with the password given twice: a stale one, then the one that works. */
@@ -134,7 +140,15 @@ describe('connection settings as Rails and libpq read them (embedded PostgreSQL)
 async function selfSignedServer(): Promise<RunningPostgres> {
   const dir = await tempFolder('upkeep-sslcert-');
   await fs.chmod(dir, 0o755);
-  const { keyFile: key, certFile: cert } = selfSignedCertificate(dir, 2);
+  return sslServer(selfSignedCertificate(dir, 2));
+}
+
+/** A server of the test's own with SSL on, its certificate and key `files`, and `settings`. */
+async function sslServer(
+  files: CertificateFiles,
+  settings: Record<string, string> = {},
+): Promise<RunningPostgres> {
+  const { keyFile: key, certFile: cert } = files;
   // As root, the server runs as `postgres`, which must own its key (0600).
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
@@ -143,7 +157,12 @@ async function selfSignedServer(): Promise<RunningPostgres> {
     await fs.chown(cert, uid, gid);
   }
   await fs.chmod(key, 0o600);
-  return dedicatedServer('embedded', { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key });
+  return dedicatedServer('embedded', {
+    ssl: 'on',
+    ssl_cert_file: cert,
+    ssl_key_file: key,
+    ...settings,
+  });
 }
 
 /** Whether the session `url` with `env` opens (through Upkeep's connect) uses SSL. */
@@ -226,5 +245,88 @@ ${extra}`;
       const url = env.PGSSLMODE ? server.url() : `${server.url()}?sslmode=verify-full`;
       await assert.rejects(sslInUse(url, env), /self-signed certificate/);
     }
+  });
+});
+
+describe('PGSSLROOTCERT, PGSSLCERT, PGSSLKEY as libpq reads them (embedded server)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let ca: CertificateFiles;
+  let server: RunningPostgres;
+
+  before(async () => {
+    dir = await tempFolder('upkeep-sslca-');
+    await fs.chmod(dir, 0o755);
+    ca = certificateAuthority(dir, 'team-ca');
+    const own = await signedCertificate(dir, ca, 'server', '127.0.0.1', 'IP:127.0.0.1');
+    // The database `certs` lets in only a client showing a certificate the CA signed.
+    const hba = path.join(dir, 'pg_hba.conf');
+    await fs.writeFile(
+      hba,
+      'hostssl certs all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca\n' +
+        'hostssl all all 127.0.0.1/32 scram-sha-256\n',
+    );
+    server = await sslServer(own, { ssl_ca_file: ca.certFile, hba_file: hba });
+    await admin(`${server.url()}?sslmode=no-verify`, 'CREATE DATABASE certs');
+  });
+
+  it('verifies the server against the CA PGSSLROOTCERT names, as psql does', async () => {
+    const env = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca.certFile };
+    assert.equal(await sslInUse(server.url(), env), true);
+    assert.equal(await sslInUse(server.url(), { ...env, PGSSLMODE: 'verify-ca' }), true);
+    // The URL's own sslmode takes PGSSLROOTCERT's CA as well.
+    const named = `${server.url()}?sslmode=verify-full`;
+    assert.equal(await sslInUse(named, { PGSSLROOTCERT: ca.certFile }), true);
+    // The CLI, as the maintainer's shell runs it.
+    const run = await runCli(['db', '--card', 'connectivity'], {
+      DATABASE_URL: server.url(),
+      ...env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it("says a server certificate another CA signed is not signed by PGSSLROOTCERT's", async () => {
+    const other = certificateAuthority(dir, 'other-ca');
+    for (const mode of ['verify-full', 'verify-ca']) {
+      await assert.rejects(
+        sslInUse(server.url(), { PGSSLMODE: mode, PGSSLROOTCERT: other.certFile }),
+        (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'unreachable'), String(error));
+          assert.match(error.message, /certificate/);
+          assert.equal(
+            error.hint,
+            "The server's certificate is not signed by the CA in PGSSLROOTCERT " +
+              `(${other.certFile}): point PGSSLROOTCERT at the CA that signed it.`,
+          );
+          return true;
+        },
+      );
+    }
+  });
+
+  it('verify-ca checks the chain, not the host name: a certificate for another host', async () => {
+    const elsewhere = await signedCertificate(dir, ca, 'db', 'db.internal', 'DNS:db.internal');
+    const other = await sslServer(elsewhere);
+    try {
+      const root = { PGSSLROOTCERT: ca.certFile };
+      assert.equal(await sslInUse(other.url(), { ...root, PGSSLMODE: 'verify-ca' }), true);
+      assert.equal(await sslInUse(`${other.url()}?sslmode=verify-ca`, root), true);
+      await assert.rejects(
+        sslInUse(other.url(), { ...root, PGSSLMODE: 'verify-full' }),
+        /does not match certificate's altnames/,
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('shows the client certificate of PGSSLCERT and PGSSLKEY to a server asking one', async () => {
+    const client = await signedCertificate(dir, ca, 'client', 'postgres');
+    const root = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca.certFile };
+    const keys = { PGSSLCERT: client.certFile, PGSSLKEY: client.keyFile };
+    assert.equal(await sslInUse(server.url('certs'), { ...root, ...keys }), true);
+    // With no sslmode at all, libpq's prefer offers the certificate too.
+    assert.equal(await sslInUse(server.url('certs'), keys), true);
+    await assert.rejects(sslInUse(server.url('certs'), root), /certificate/);
   });
 });
