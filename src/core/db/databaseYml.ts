@@ -18,6 +18,11 @@ export interface DatabaseYmlEntry {
   /** `primary`, `replica`, ... for a multi-database environment; undefined for a flat one. */
   name?: string;
   values: Record<string, string | number | boolean | null>;
+  /**
+   * The keys `values` leaves out because theirs is no scalar (`sslmode: [require]`), with what
+   * it is instead: a key that matters is refused by it, not read as unset.
+   */
+  nonScalar?: Record<string, NonScalarKind>;
   /** 1-based line of the entry's key in the file. */
   line: number;
   /**
@@ -26,6 +31,9 @@ export interface DatabaseYmlEntry {
    */
   passwordFrom?: { variable: string; line: number };
 }
+
+/** What a value that is no scalar is: `binary` is a `!!binary` one, which Psych would decode. */
+export type NonScalarKind = 'list' | 'map' | 'set' | 'date' | 'binary';
 
 export interface DatabaseYml {
   environments: string[];
@@ -337,12 +345,12 @@ export function parseDatabaseYml(
         entries.push({
           environment,
           name,
-          values: flatValues(value),
+          ...flatValues(value),
           line: lineOf(item.key as Node, lineCounter),
         });
       }
     } else {
-      entries.push({ environment, values: flatValues(envValue), line });
+      entries.push({ environment, ...flatValues(envValue), line });
     }
   }
   for (const entry of entries) withPasswordRead(entry, passwordReads);
@@ -440,14 +448,28 @@ function isMultiDatabase(value: Record<string, unknown>): boolean {
   return values.length > 0 && values.every(isRecord);
 }
 
-function flatValues(value: Record<string, unknown>): DatabaseYmlEntry['values'] {
-  const out: DatabaseYmlEntry['values'] = {};
+function flatValues(
+  value: Record<string, unknown>,
+): Pick<DatabaseYmlEntry, 'values' | 'nonScalar'> {
+  const values: DatabaseYmlEntry['values'] = {};
+  const nonScalar: Record<string, NonScalarKind> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
-      out[key] = v as string | number | boolean | null;
+      values[key] = v as string | number | boolean | null;
+    } else {
+      nonScalar[key] = kindOf(v);
     }
   }
-  return out;
+  return Object.keys(nonScalar).length ? { values, nonScalar } : { values };
+}
+
+/** The kind of a value yaml gives that is no scalar (tags of the YAML 1.1 types included). */
+function kindOf(value: unknown): NonScalarKind {
+  if (Array.isArray(value)) return 'list';
+  if (value instanceof Uint8Array) return 'binary';
+  if (value instanceof Date) return 'date';
+  if (value instanceof Set) return 'set';
+  return 'map';
 }
 
 /** The unset variable a `password:` value reads, if it is one: the password is then none. */
