@@ -68,6 +68,8 @@ export interface ResolvedConnection {
   sslOptional?: boolean;
   /** PGSSLMODE's value when it set the sslmode (the source names none), for the messages. */
   sslModeFromEnvironment?: string;
+  /** PGSSLROOTCERT's path when the server's certificate is checked against it, for messages. */
+  sslRootCertFromEnvironment?: string;
   /**
    * What the source holds that Upkeep reads as Rails does but that is most likely a mistake (a
    * key config/database.yml gives twice), each at its file and line: shown, never refused.
@@ -239,7 +241,9 @@ export function describeSource(source: ConnectionSource): string {
 export async function resolveConnection(options: ResolveOptions): Promise<ResolvedConnection> {
   const located = await locate(options);
   if ('yml' in located) return fromDatabaseYml(located.yml, options);
-  return fromUrl(located.url, located.source, options, options.settings.database.production);
+  const { url, source } = located;
+  const params = parseUrl(url, source, rootCertInEnvironment(options.env));
+  return finish(params, source, options, options.settings.database.production);
 }
 
 /**
@@ -440,7 +444,10 @@ function unevaluatedErbError(
   );
 }
 
-function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedConnection {
+async function fromDatabaseYml(
+  yml: DatabaseYml,
+  options: ResolveOptions,
+): Promise<ResolvedConnection> {
   const { environment, candidates } = environmentEntries(yml, options);
   const wanted = options.settings.database.name;
   let entry: DatabaseYmlEntry | undefined;
@@ -523,7 +530,8 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
     sslkey: text('sslkey'),
   };
   const url = text('url');
-  const parsed = url ? parseUrl(url, source) : {};
+  const rootElsewhere = rootCertInEnvironment(options.env);
+  const parsed = url ? parseUrl(url, source, rootElsewhere) : {};
   const merged: Record<string, unknown> = {
     ...stripUndefined(fromKeys),
     ...stripUndefined(parsed),
@@ -531,10 +539,11 @@ function fromDatabaseYml(yml: DatabaseYml, options: ResolveOptions): ResolvedCon
   refuseUnknownSslMode(fromKeys.sslmode, describeSource(source), entry.nonScalar?.sslmode);
   if (merged.ssl === undefined && fromKeys.sslmode) {
     // A url: key's sslmode wins over this one, and is checked with its URL.
-    refuseVerifyCaWithoutRoot(fromKeys.sslmode, fromKeys.sslrootcert, describeSource(source));
-    Object.assign(merged, sslFromParams(fromKeys, source));
+    const root = fromKeys.sslrootcert ?? rootElsewhere;
+    refuseVerifyCaWithoutRoot(fromKeys.sslmode, root, describeSource(source));
+    Object.assign(merged, sslFromParams(fromKeys, source, rootElsewhere));
   }
-  const finished = finish(merged, source, options, production);
+  const finished = await finish(merged, source, options, production);
   const warnings = repeatedKeyWarnings(yml);
   const resolved = warnings.length ? { ...finished, warnings } : finished;
   const read = entry.passwordFrom;
@@ -557,7 +566,16 @@ function stripUndefined(record: Record<string, unknown>): Record<string, unknown
   );
 }
 
-function parseUrl(url: string, source: ConnectionSource): Record<string, unknown> {
+/**
+ * The connection parameters of a URL, as pg-connection-string reads them with libpq's meaning.
+ * `rootCertElsewhere` is PGSSLROOTCERT when it is set: a URL with verify-ca and no sslrootcert
+ * then is checked against that CA (finish adds it), as libpq checks it.
+ */
+function parseUrl(
+  url: string,
+  source: ConnectionSource,
+  rootCertElsewhere?: string,
+): Record<string, unknown> {
   // A scheme typed with one slash or none (`postgres:/app:pw@db/x`), or left out (`//app:pw@db`),
   // reads to the driver as a database or a socket path holding the whole text, password and all,
   // which every message would then name. A socket path has no `@`.
@@ -574,17 +592,23 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
   const query = new URLSearchParams(
     trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')) : '',
   );
+  const root = query.get('sslrootcert') || rootCertElsewhere;
   refuseVerifyCaWithoutRoot(
     query.get('sslmode'),
-    query.get('sslrootcert'),
+    root,
     `The connection URL from ${describeSource(source)}`,
   );
+  // pg-connection-string refuses verify-ca unless the URL itself names the CA: with
+  // PGSSLROOTCERT's, the URL is read as verify-full, and finish checks the chain alone.
+  const caElsewhere = query.get('sslmode') === 'verify-ca' && !query.get('sslrootcert');
+  const readable = caElsewhere ? withSslMode(url.trim(), 'verify-ca', 'verify-full') : url.trim();
   try {
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
-    const params = parseConnectionString(url.trim(), { useLibpqCompat: true }) as Record<
+    const params = parseConnectionString(readable, { useLibpqCompat: true }) as Record<
       string,
       unknown
     >;
+    if (caElsewhere) params.sslmode = 'verify-ca';
     const database = urlDatabase(url.trim());
     if (database !== undefined) params.database = database;
     refuseUnknownSslMode(params.sslmode, `The connection URL from ${describeSource(source)}`);
@@ -606,6 +630,19 @@ function parseUrl(url: string, source: ConnectionSource): Record<string, unknown
       invalid ? INVALID_URL_HINT : undefined,
     );
   }
+}
+
+/** `url` with each sslmode query parameter whose value is `from` set to `to` instead. */
+function withSslMode(url: string, from: string, to: string): string {
+  return url.replace(/([?&]sslmode=)([^&#]*)/gi, (whole, key: string, value: string) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      return whole;
+    }
+    return decoded === from ? `${key}${to}` : whole;
+  });
 }
 
 const INVALID_URL_HINT =
@@ -729,15 +766,15 @@ function refuseVerifyCaWithoutRoot(mode: unknown, rootCert: unknown, what: strin
     'config',
     `${what} sets sslmode to verify-ca without sslrootcert, the CA certificate it checks the ` +
       "server's against.",
-    'Name that file with sslrootcert, or write verify-full to check the server against the ' +
-      "system's CAs and its host name.",
+    'Name that file with sslrootcert (or PGSSLROOTCERT), or write verify-full to check the ' +
+      "server against the system's CAs and its host name.",
   );
 }
 
 /**
  * The TLS options of a valid sslmode given alone (PGSSLMODE), as a URL holding it gets them:
- * disable none; allow, prefer and require encrypt without verifying the server; verify-full
- * verifies it. verify-ca, which names no CA file here, is verified as verify-full (as pg did).
+ * disable none; allow, prefer and require encrypt without verifying the server; verify-ca and
+ * verify-full verify it (verify-ca only with PGSSLROOTCERT's CA, which finish adds).
  */
 function sslOfMode(mode: string): ClientConfig['ssl'] {
   if (mode === 'disable') return false;
@@ -747,22 +784,77 @@ function sslOfMode(mode: string): ClientConfig['ssl'] {
 function sslFromParams(
   params: Record<string, string | undefined>,
   source: ConnectionSource,
+  rootCertElsewhere: string | undefined,
 ): Record<string, unknown> {
   const query = new URLSearchParams();
   for (const key of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey']) {
     if (params[key]) query.set(key, params[key] as string);
   }
-  const parsed = parseUrl(`postgres://localhost/?${query.toString()}`, source);
+  const parsed = parseUrl(`postgres://localhost/?${query.toString()}`, source, rootCertElsewhere);
   return { ssl: parsed.ssl };
 }
 
-function fromUrl(
-  url: string,
-  source: ConnectionSource,
-  options: ResolveOptions,
-  production: boolean,
-): ResolvedConnection {
-  return finish(parseUrl(url, source), source, options, production);
+/** PGSSLROOTCERT, when set (libpq reads an empty one as unset). */
+function rootCertInEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  return env.PGSSLROOTCERT || undefined;
+}
+
+/**
+ * libpq's environment variable for each certificate or key file a connection names, the TLS
+ * option its text goes to, and what the file holds (for messages).
+ */
+const SSL_FILE_VARIABLES = [
+  { param: 'sslrootcert', variable: 'PGSSLROOTCERT', option: 'ca', holds: 'CA certificate' },
+  { param: 'sslcert', variable: 'PGSSLCERT', option: 'cert', holds: 'client certificate' },
+  { param: 'sslkey', variable: 'PGSSLKEY', option: 'key', holds: 'client key' },
+] as const;
+
+/**
+ * A certificate or key file an environment variable names, read as Upkeep reads any file it
+ * does not control: a regular file of at most 1 MB. Missing or unreadable, it is refused naming
+ * the variable and the path; its text (a key) is never shown.
+ */
+async function readSslFileOf(variable: string, file: string, holds: string): Promise<string> {
+  const named = `${variable} names ${printable(file)}`;
+  const hint = `Point ${variable} at the ${holds} file itself, or unset it.`;
+  let text: string | undefined;
+  try {
+    text = await readTextFileLimited(file, MAX_SSL_FILE_BYTES);
+  } catch (error) {
+    // The bounded reader's own refusals read "<file> is not a regular file" and the like.
+    const reason = UpkeepError.is(error)
+      ? error.message.slice(error.message.lastIndexOf(' is ') + 1)
+      : `cannot be read (${fileErrorReason(error)})`;
+    throw new UpkeepError('config', `${named}, which ${reason}; nothing was read from it.`, hint, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new UpkeepError('config', `${named}, which does not exist.`, hint);
+  }
+  return text;
+}
+
+/**
+ * The TLS options with the files the environment names added, for the sslmode in force
+ * (`prefer` when none is named: libpq's default), verified as the same files in a URL are:
+ * verify-full checks the chain and the host name; verify-ca, and require with a CA, the chain
+ * alone; prefer, allow and require without a CA nothing.
+ */
+function withSslFiles(
+  ssl: ClientConfig['ssl'] | undefined,
+  mode: string,
+  files: Record<string, string>,
+): ClientConfig['ssl'] {
+  const tls: Record<string, unknown> = { ...(isRecord(ssl) ? ssl : {}), ...files };
+  delete tls.rejectUnauthorized;
+  delete tls.checkServerIdentity;
+  if (mode === 'verify-full') return tls;
+  if (mode === 'verify-ca' || (mode === 'require' && tls.ca !== undefined)) {
+    // The chain is checked against the CA; the host name is not (pg-connection-string's way).
+    return { ...tls, checkServerIdentity: () => undefined };
+  }
+  return { ...tls, rejectUnauthorized: false };
 }
 
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
@@ -863,12 +955,12 @@ function refuseNul(values: Record<string, string | undefined>, source: Connectio
   );
 }
 
-function finish(
+async function finish(
   params: Record<string, unknown>,
   source: ConnectionSource,
   options: ResolveOptions,
   production: boolean,
-): ResolvedConnection {
+): Promise<ResolvedConnection> {
   const str = (key: string): string | undefined => {
     const value = params[key];
     return typeof value === 'string' && value !== ''
@@ -922,8 +1014,29 @@ function finish(
   if (envMode !== undefined) config.ssl = sslOfMode(envMode);
   // libpq reads no sslmode on a Unix socket, where the server takes no SSL: psql connects there
   // with PGSSLMODE=require, pg would ask for SSL and be refused.
-  if (host.startsWith('/')) config.ssl = false;
-  const sslmode = str('sslmode') ?? envMode;
+  const socket = host.startsWith('/');
+  let sslmode = str('sslmode') ?? envMode;
+  // As libpq: PGSSLROOTCERT, PGSSLCERT and PGSSLKEY each count when the source names no such
+  // file, and not where no SSL is used. They are the user's own, read in any workspace.
+  const fromVariables =
+    socket || sslmode === 'disable'
+      ? []
+      : SSL_FILE_VARIABLES.filter(({ param, variable }) => {
+          return str(param) === undefined && Boolean(options.env[variable]);
+        });
+  const rootCert = fromVariables.some(({ param }) => param === 'sslrootcert')
+    ? options.env.PGSSLROOTCERT
+    : undefined;
+  if (!socket) refuseVerifyCaWithoutRoot(envMode, str('sslrootcert') ?? rootCert, 'PGSSLMODE');
+  if (fromVariables.length > 0) {
+    const files: Record<string, string> = {};
+    for (const { variable, option, holds } of fromVariables) {
+      files[option] = await readSslFileOf(variable, String(options.env[variable]), holds);
+    }
+    sslmode ??= 'prefer';
+    config.ssl = withSslFiles(config.ssl, sslmode, files);
+  }
+  if (socket) config.ssl = false;
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {
     config,
@@ -936,5 +1049,6 @@ function finish(
     ...(str('password') !== undefined ? { passwordInSource: true } : {}),
     ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
     ...(envMode !== undefined ? { sslModeFromEnvironment: envMode } : {}),
+    ...(rootCert !== undefined ? { sslRootCertFromEnvironment: rootCert } : {}),
   };
 }

@@ -852,7 +852,11 @@ describe('finding the database', () => {
       assert.deepEqual(requiredByEnv.config.ssl, { rejectUnauthorized: false });
       assert.equal(requiredByEnv.sslOptional, undefined);
       assert.deepEqual((await fromEnv('verify-full')).config.ssl, {});
-      assert.deepEqual((await fromEnv('verify-ca')).config.ssl, {});
+      // verify-ca names no CA here (no PGSSLROOTCERT): refused, as in a URL.
+      await assert.rejects(
+        fromEnv('verify-ca'),
+        /^UpkeepError: PGSSLMODE sets sslmode to verify-ca/,
+      );
       // Unset, or empty as libpq reads it, leaves SSL off.
       assert.equal((await fromEnv('')).config.ssl, undefined);
     });
@@ -969,6 +973,74 @@ describe('finding the database', () => {
       await assert.rejects(
         resolve({ 'config/database.yml': `${yml}  sslmode: verify-ca\n` }),
         needsRoot(/^config\/database\.yml, development /),
+      );
+    });
+
+    it('reads PGSSLROOTCERT, PGSSLCERT and PGSSLKEY for what the source names not', async () => {
+      const dir = await tempFolder('upkeep-sslenv-');
+      const file = async (name: string, text: string) => {
+        await fs.writeFile(path.join(dir, name), text);
+        return path.join(dir, name);
+      };
+      const ca = await file('ca.pem', 'the CA');
+      const urlCa = await file('url-ca.pem', 'the URL CA');
+      const cert = await file('client.pem', 'the client certificate');
+      const key = await file('client.key', '-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n');
+      const missing = path.join(dir, 'missing.pem');
+      const url = 'postgres://u@h/db';
+      type Tls = { ca?: string; cert?: string; key?: string; checkServerIdentity?: unknown };
+      const tlsOf = async (env: NodeJS.ProcessEnv, trusted = true) =>
+        (await resolve({}, { env: { DATABASE_URL: url, ...env }, trusted })).config.ssl as Tls;
+
+      // The user's own variables, read in an untrusted workspace as in a trusted one.
+      const full = await tlsOf({ PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca }, false);
+      assert.deepEqual(full, { ca: 'the CA' });
+      const chain = await tlsOf({ PGSSLMODE: 'verify-ca', PGSSLROOTCERT: ca });
+      assert.equal(chain.ca, 'the CA');
+      assert.equal(typeof chain.checkServerIdentity, 'function');
+      const client = await tlsOf({ PGSSLCERT: cert, PGSSLKEY: key });
+      assert.deepEqual(client, {
+        cert: 'the client certificate',
+        key: '-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n',
+        rejectUnauthorized: false,
+      });
+      // The URL's own file wins, and a variable it overrides is not read at all.
+      const own = await resolve(
+        {},
+        {
+          env: {
+            DATABASE_URL: `${url}?sslmode=verify-ca&sslrootcert=${urlCa}`,
+            PGSSLROOTCERT: missing,
+          },
+        },
+      );
+      assert.equal((own.config.ssl as Tls).ca, 'the URL CA');
+      // Where no SSL is used (disable, a Unix socket), no file is read.
+      assert.equal(await tlsOf({ PGSSLMODE: 'disable', PGSSLKEY: missing }), false);
+      const socket = await resolve({}, { env: { DATABASE_URL: `postgres://u@%2Ftmp/db` } });
+      assert.equal(socket.config.ssl, false);
+      // database.yml's sslmode: verify-ca takes PGSSLROOTCERT's CA as a URL's does.
+      const yml = 'development:\n  host: db\n  database: app\n  sslmode: verify-ca\n';
+      const fromYml = await resolve({ 'config/database.yml': yml }, { env: { PGSSLROOTCERT: ca } });
+      assert.equal((fromYml.config.ssl as Tls).ca, 'the CA');
+      assert.equal(typeof (fromYml.config.ssl as Tls).checkServerIdentity, 'function');
+
+      // A file that cannot be used is refused, naming the variable and the path, never the key.
+      const refusedAs = (message: string) => (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.equal(error.message, message);
+        assert.doesNotMatch(`${error.message} ${error.hint}`, /PRIVATE|c2VjcmV0/);
+        return true;
+      };
+      for (const variable of ['PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY']) {
+        await assert.rejects(
+          tlsOf({ PGSSLMODE: 'verify-full', PGSSLKEY: key, [variable]: missing }),
+          refusedAs(`${variable} names ${missing}, which does not exist.`),
+        );
+      }
+      await assert.rejects(
+        tlsOf({ PGSSLMODE: 'require', PGSSLKEY: dir }),
+        refusedAs(`PGSSLKEY names ${dir}, which is not a regular file; nothing was read from it.`),
       );
     });
 
