@@ -61,7 +61,7 @@ async function connectionNoticeText(
  * Where a connection comes from, each part named once for what it is: `from
  * config/database.yml, production environment, primary database`. A production connection
  * says so only when the environment's name does not already (it read `production
- * (production)`).
+ * (production)`). For a picker's detail: `$(name)` in it stays text.
  */
 export function describeOrigin(
   connection: Pick<ResolvedConnection, 'source' | 'production'>,
@@ -77,7 +77,8 @@ export function describeOrigin(
       : [describeSource(source)];
   const named = source.kind === 'database.yml' && source.environment === 'production';
   const production = connection.production && !named ? ' · treated as production' : '';
-  return `from ${parts.filter(Boolean).join(', ')}${production}`;
+  // A picker row's detail draws `$(name)` as an icon, and the names are the repo's file's.
+  return iconsAsText(`from ${parts.filter(Boolean).join(', ')}${production}`);
 }
 
 /** The picker's rows that give the connection a hint can point at instead of the picker. */

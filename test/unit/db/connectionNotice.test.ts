@@ -157,6 +157,28 @@ describe('connectionNotice', () => {
     );
   });
 
+  it("shows the file's environment and database names as typed, not as icons", async () => {
+    // The picker's row draws `$(name)` as an icon: a repo's `$(pass) ok` environment read as ✓.
+    const hostile = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-notice-icons-'));
+    try {
+      await fs.mkdir(path.join(hostile, 'config'));
+      await fs.writeFile(
+        path.join(hostile, 'config/database.yml'),
+        '"$(pass) ok":\n  "$(zap)":\n    host: db\n    database: app\n',
+      );
+      const connection = await resolveConnection({
+        ...options('$(pass) ok'),
+        workspace: hostile,
+      });
+      assert.equal(
+        describeOrigin(connection),
+        'from config/database.yml, \\$(pass) ok environment, \\$(zap) database',
+      );
+    } finally {
+      await fs.rm(hostile, { recursive: true, force: true });
+    }
+  });
+
   it('says in Configure Database Connection what to pick there, not to run it', async () => {
     // Its "Now" row read: No database configured ... Run "Upkeep: Configure Database
     // Connection", in the very picker that command had opened.
