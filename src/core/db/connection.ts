@@ -14,7 +14,7 @@ import { firstFew } from '../util/firstFew';
 import { printable, printableLine } from '../util/printable';
 import { redact } from '../util/logger';
 import { describeSize, readTextFileLimited } from '../util/textFile';
-import type { DatabaseYml, DatabaseYmlEntry, NonScalarKind } from './databaseYml';
+import type { DatabaseYml, DatabaseYmlEntry, NonScalarKind, RepeatedKey } from './databaseYml';
 import { envVariable, parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
 import type { DotenvFile } from './dotenvFile';
 import { parseDotenvFile } from './dotenvFile';
@@ -87,6 +87,13 @@ export interface ConnectionWarning {
 /** Repeated keys named one by one; a file with more says how many more in the last. */
 const MAX_REPEAT_WARNINGS = 10;
 
+/** Where a repeated key was given first: a line, or a column of its own line in a flow map. */
+function firstAt(repeat: RepeatedKey): string {
+  return repeat.firstColumn === undefined
+    ? `at line ${repeat.firstLine}`
+    : `at column ${repeat.firstColumn} of this line`;
+}
+
 /** The warnings for the keys config/database.yml repeats: Rails reads each file anyway. */
 export function repeatedKeyWarnings(yml: DatabaseYml): ConnectionWarning[] {
   const shown = yml.repeatedKeys.slice(0, MAX_REPEAT_WARNINGS);
@@ -97,7 +104,7 @@ export function repeatedKeyWarnings(yml: DatabaseYml): ConnectionWarning[] {
     message:
       // The message goes after `file:line`, in the Problems panel at that line too: the line
       // the key is given again on needs no saying twice.
-      `"${repeat.key}" is given again (first at line ${repeat.firstLine}): Rails reads the ` +
+      `"${repeat.key}" is given again (first ${firstAt(repeat)}): Rails reads the ` +
       `last value, and so does Upkeep. Remove the one not meant.` +
       `${k === shown.length - 1 && more > 0 ? ` (${more} more repeated keys.)` : ''}`,
   }));

@@ -65,6 +65,8 @@ export interface RepeatedKey {
   line: number;
   /** 1-based line where the map gave the key first. */
   firstLine: number;
+  /** 1-based column of the first, when it is on the repeat's line (`{a: 1, a: 2}`). */
+  firstColumn?: number;
 }
 
 /** A `password:` read from a variable that is set: its line, the variable and the value read. */
@@ -397,10 +399,13 @@ function repeatedKeysOf(document: Document, lineCounter: LineCounter): RepeatedK
           first.set(key, pair.key);
           continue;
         }
+        const line = lineOf(pair.key, lineCounter);
+        const given = lineCounter.linePos(earlier.range?.[0] ?? 0);
         repeated.push({
           key: printableLine(String(pair.key.value), 80),
-          line: lineOf(pair.key, lineCounter),
-          firstLine: lineOf(earlier, lineCounter),
+          line,
+          firstLine: given.line,
+          ...(given.line === line ? { firstColumn: given.col } : {}),
         });
       }
     },

@@ -531,6 +531,15 @@ describe('finding the database', () => {
             'does Upkeep. Remove the one not meant.',
         },
       ]);
+      // In a flow map both are on one line: the column of the first tells them apart.
+      const flow = await resolve({
+        'config/database.yml': 'development: {host: db, database: app, host: db2}\n',
+      });
+      assert.equal(flow.config.host, 'db2');
+      assert.deepEqual(
+        flow.warnings?.map(({ line, message }) => [line, message.split(':')[0]]),
+        [[1, '"host" is given again (first at column 15 of this line)']],
+      );
       // A file that repeats nothing says nothing.
       const plain = await resolve({
         'config/database.yml': yml.replace(/  password: old.*\n/, ''),
