@@ -6,7 +6,13 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { runCommand, screenshot, waitForWorkbench, webviewFrame } from './support/editor';
+import {
+  acceptQuickInputRow,
+  runCommand,
+  screenshot,
+  waitForWorkbench,
+  webviewFrame,
+} from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const ARTEFACTS = path.join(__dirname, '../../test-results');
@@ -34,8 +40,7 @@ describe('dashboard after a window reload', function () {
     // Another editor in front: the dashboard stays a background tab through the reload.
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget .quick-input-box input').fill('notes.md');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'notes.md' }).waitFor();
-    await page.keyboard.press('Enter');
+    await acceptQuickInputRow(page, 'notes.md');
     await page.locator('.tab[aria-label^="notes.md"]').first().waitFor();
 
     // The workbench keeps its open editors on a short delay; a reload right away loses them.

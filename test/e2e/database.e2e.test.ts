@@ -14,6 +14,7 @@ import type { RunningPostgres } from '../../scripts/lib/embeddedPostgres';
 import { admin } from '../integration/db/servers';
 import { createDatabase, embeddedServer } from '../support/postgres';
 import {
+  acceptQuickInputRow,
   launchBrowser,
   openWorkbench,
   pickQuickInput,
@@ -88,11 +89,7 @@ describe('database commands in a real editor', function () {
     await input.waitFor();
     await input.fill(relative);
     // Enter on a row of the list shown before the search answered would open another file.
-    await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relative) })
-      .first()
-      .waitFor();
-    await page.keyboard.press('Enter');
+    await acceptQuickInputRow(page, path.basename(relative));
     await page
       .locator(`.tab[aria-label^="${path.basename(relative)}"]`)
       .first()

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import {
+  expandTreeItem,
   openViewContainer,
   pickQuickInput,
   readTreeItem,
@@ -41,8 +42,7 @@ describe('database checks run with Database connectivity in code-server', functi
     await waitForNotification(page, 'Upkeep: Database maintenance: ', 120_000);
 
     // The check's row under Daily › Health monitoring; its checklist item has the same title.
-    const task = treeItem(page, VIEW, 'Health monitoring');
-    if ((await task.getAttribute('aria-expanded')) === 'false') await task.click();
+    await expandTreeItem(treeItem(page, VIEW, 'Health monitoring'));
     const row = viewPane(page, VIEW)
       .locator('.monaco-list-row[role="treeitem"][aria-label^="Check Database connectivity:"]')
       .first();

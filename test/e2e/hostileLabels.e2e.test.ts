@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import {
+  expandTreeItem,
   openViewContainer,
   quickInputLabels,
   runCommand,
@@ -64,9 +65,7 @@ describe('a hostile repo playbook in the tree of a real editor', function () {
         .filter({ has: page.locator('.label-name', { hasText: label }) })
         .first();
     const task = row(/^\s*Backups\s+2J checked\s*$/);
-    await task.waitFor();
-    await task.locator('.label-name').click();
-    await page.keyboard.press('ArrowRight');
+    await expandTreeItem(task);
     await row(/^\s*Look\s+\]8;;x\s+here\s*$/).waitFor();
 
     const rows = await treeItems(page, 'Maintenance');

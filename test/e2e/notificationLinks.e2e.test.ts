@@ -5,7 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { pickQuickInput, runCommand, waitForNotification } from './support/editor';
+import {
+  acceptQuickInputRow,
+  pickQuickInput,
+  runCommand,
+  waitForNotification,
+} from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const LINK = '[Open the playbook](command:upkeep.openPlaybook)';
@@ -77,10 +82,7 @@ describe('Notifications with hostile repo text in a real editor', function () {
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Owner of' }).waitFor();
     await input.fill('Sam');
-    await page
-      .locator('.quick-input-widget .monaco-list-row .label-name', { hasText: /^Sam$/ })
-      .waitFor();
-    await input.press('Enter');
+    await acceptQuickInputRow(page, 'Sam');
     const { message, links } = await linksOf('is owned by Sam');
     assert.match(message, /Open the playbook/);
     assert.equal(links, 0, message);

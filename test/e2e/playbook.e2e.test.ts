@@ -16,7 +16,8 @@ import { findTier } from '../../src/core/playbook/model';
 import { needsAttention, taskStatus } from '../../src/core/playbook/schedule';
 import { machineTimeZone } from '../../src/core/util/timeZone';
 import {
-  actUntilShown,
+  acceptQuickInputRow,
+  expandTreeItem,
   launchBrowser,
   openViewContainer,
   openWorkbench,
@@ -97,7 +98,7 @@ describe('playbook tree in a real editor', function () {
 
     const task = treeItem(page, VIEW, 'Log monitoring');
     assert.equal((await readTreeItem(task)).description, 'due today');
-    await expand(task);
+    await expandTreeItem(task);
 
     // A screen reader reads the row, not its checkbox: the row says whether the item is done.
     const errorsItem = treeItem(page, VIEW, 'Errors in the last hour reviewed');
@@ -129,7 +130,7 @@ describe('playbook tree in a real editor', function () {
     await waitForBadge(page, dueSoonOnFirstOpen('daily.logs'));
     const task = treeItem(page, VIEW, 'Log monitoring');
     await waitForDescription(task, new RegExp(`^done \\d\\d:\\d\\d by ${USER}$`));
-    await expand(task);
+    await expandTreeItem(task);
     const item = treeItem(page, VIEW, 'Errors in the last hour reviewed');
     assert.equal(await checkbox(item).getAttribute('aria-checked'), 'true');
   });
@@ -157,7 +158,7 @@ describe('playbook tree in a real editor', function () {
 
   it('tells a check from its namesake checklist item, and says what it checks', async function () {
     const task = treeItem(page, VIEW, 'Health monitoring');
-    await expand(task);
+    await expandTreeItem(task);
     const rows = page
       .locator('.monaco-list-row[role="treeitem"]', { hasText: 'Database connectivity' })
       .filter({ hasNot: page.locator('[role="checkbox"]') });
@@ -179,7 +180,7 @@ describe('playbook tree in a real editor', function () {
   it('shows the last result of the checks on their tree rows', async function () {
     await runCommand(page, 'Upkeep: Run Daily Checks');
     const task = treeItem(page, VIEW, 'Log monitoring');
-    await expand(task);
+    await expandTreeItem(task);
     // No log/production.log in this workspace: the check reports it rather than passing.
     const checkRow = treeItem(page, VIEW, 'Errors in the last hour');
     await description(
@@ -282,7 +283,7 @@ describe('playbook state kept in the repo, in a real editor', function () {
       assert.equal(await fs.readFile(path.join(workspace, '.upkeep', backup), 'utf8'), BROKEN);
 
       const task = treeItem(page, VIEW, 'Log monitoring');
-      await expand(task);
+      await expandTreeItem(task);
       await tick(
         treeItem(page, VIEW, 'Errors in the last hour reviewed'),
         description(task, /^due today · 1\/2$/),
@@ -408,17 +409,12 @@ async function markDoneWithKeyboard(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor();
   await page.keyboard.type('>Upkeep: Mark Task Done');
-  await page
-    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Upkeep: Mark Task Done…' })
-    .waitFor();
-  await page.keyboard.press('Enter');
+  await acceptQuickInputRow(page, 'Upkeep: Mark Task Done…');
   await page
     .locator('.quick-input-widget .quick-input-box input[placeholder="Mark which task done?"]')
     .waitFor();
   await page.keyboard.type(title);
-  // Enter takes the focused row: wait until the filter has focused this one.
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
-  await page.keyboard.press('Enter');
+  await acceptQuickInputRow(page, title);
 }
 
 function checkbox(row: Locator): Locator {
@@ -449,22 +445,6 @@ async function tick(row: Locator, effect: Locator): Promise<void> {
   console.log(`    (the checkbox click on "${await row.getAttribute('aria-label')}" was lost)`);
   await row.locator('.label-name').click();
   await effect.waitFor();
-}
-
-/**
- * Opens a tree row. A refresh of the tree (the test before changed its state) can swallow a
- * click, or close the row again: it is clicked until it stays open (once, in a fresh-clone CI
- * run, it never opened).
- */
-async function expand(row: Locator): Promise<void> {
-  await actUntilShown(
-    async () => {
-      await row.waitFor();
-      if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-    },
-    row.locator('xpath=self::*[@aria-expanded="true"]'),
-    { attempts: 5, eachMs: 5_000 },
-  );
 }
 
 function description(row: Locator, pattern: RegExp): Locator {

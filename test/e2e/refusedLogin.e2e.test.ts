@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { embeddedServer } from '../support/postgres';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 import {
+  expandTreeItem,
   openViewContainer,
   pickQuickInput,
   readTreeItem,
@@ -18,12 +19,12 @@ import {
   waitForNotification,
 } from './support/editor';
 
-/** Expands each row of `path` in turn (a click toggles a collapsed one). */
+/** Expands each row of `path` in turn. */
 async function expandPath(page: Page, path: string[]): Promise<void> {
   for (const label of path) {
     const row = treeItem(page, 'Maintenance', label);
     await row.waitFor({ timeout: 60_000 });
-    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    await expandTreeItem(row);
   }
 }
 

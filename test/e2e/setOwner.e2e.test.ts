@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { setTaskOwner } from '../../src/core/playbook/ownerEdit';
 import {
+  acceptQuickInputRow,
   actUntilShown,
   openViewContainer,
   quickInputLabels,
@@ -90,8 +91,7 @@ describe('Set Owner in a real editor', function () {
     assert.ok(offered.includes('Ann'), offered.join(' | '));
 
     await input.fill(OWNER);
-    await quickInputRow(page, OWNER).waitFor();
-    await input.press('Enter');
+    await acceptQuickInputRow(page, OWNER);
 
     await description(task, /^due today · owner Sam O'Neil: on call #2$/).waitFor();
     assert.equal(
@@ -172,8 +172,7 @@ describe('Set Owner in a real editor', function () {
     await fs.writeFile(file, pulled);
     await description(treeItem(page, VIEW, 'Log monitoring'), /owner Ann$/).waitFor();
     await input.fill('Zed');
-    await quickInputRow(page, 'Zed').waitFor();
-    await input.press('Enter');
+    await acceptQuickInputRow(page, 'Zed');
 
     await description(treeItem(page, VIEW, 'Log monitoring'), /owner Zed$/).waitFor();
     assert.equal(
@@ -202,8 +201,7 @@ describe('Set Owner in a real editor', function () {
     const input = ownerInput(page);
     await input.waitFor();
     await input.fill('Zoe');
-    await quickInputRow(page, 'Zoe').waitFor();
-    await input.press('Enter');
+    await acceptQuickInputRow(page, 'Zoe');
 
     await waitForNotification(page, 'which has unsaved changes: save it to keep them');
     await description(treeItem(page, VIEW, 'Health monitoring'), /owner Zoe$/).waitFor();
@@ -229,8 +227,7 @@ describe('Set Owner in a real editor', function () {
     await page.locator('.tabs-container .tab.dirty', { hasText: 'playbook.yaml' }).waitFor();
     await setOwnerOf(page, 'Health monitoring');
     await ownerInput(page).fill('Yan');
-    await quickInputRow(page, 'Yan').waitFor();
-    await ownerInput(page).press('Enter');
+    await acceptQuickInputRow(page, 'Yan');
     await description(treeItem(page, VIEW, 'Health monitoring'), /owner Yan$/).waitFor();
     await runCommand(page, 'File: Revert File');
     await description(treeItem(page, VIEW, 'Health monitoring'), /owner Zoe$/).waitFor();
@@ -243,8 +240,7 @@ describe('Set Owner in a real editor', function () {
     });
     await setOwnerOf(page, 'Health monitoring');
     await ownerInput(page).fill('Xi');
-    await quickInputRow(page, 'Xi').waitFor();
-    await ownerInput(page).press('Enter');
+    await acceptQuickInputRow(page, 'Xi');
     await description(treeItem(page, VIEW, 'Health monitoring'), /owner Xi$/).waitFor();
     assert.deepEqual(await lastOwnerEntry(editor.folder, 'daily.health', 2), {
       by: USER,

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import {
+  acceptQuickInputRow,
   launchBrowser,
   openWorkbench,
   pickQuickInput,
@@ -160,11 +161,7 @@ describe('templates in a real editor', function () {
     await runCommand(page, 'Go to File...');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.fill('booking.rb');
-    await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: 'booking.rb' })
-      .first()
-      .waitFor();
-    await input.press('Enter');
+    await acceptQuickInputRow(page, 'booking.rb');
     // The next palette must not catch this one while it is still closing.
     await input.waitFor({ state: 'hidden' });
     await page.locator('.tabs-container .tab.active', { hasText: 'booking.rb' }).waitFor();
@@ -239,7 +236,10 @@ describe('templates in a real editor', function () {
     await page.keyboard.press('Control+End');
     await page.keyboard.type('upkeep-bu');
     await page.keyboard.press('Control+Space');
-    const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'upkeep-bug' });
+    // Enter takes the focused suggestion, which may be another while the list still fills.
+    const suggestion = page.locator('.suggest-widget .monaco-list-row.focused', {
+      hasText: 'upkeep-bug',
+    });
     await suggestion.first().waitFor();
     await page.keyboard.press('Enter');
     await page

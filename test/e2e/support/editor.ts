@@ -203,6 +203,16 @@ export async function pickQuickInput(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Presses Enter in the open quick input once its row labelled `label` is the focused one. Enter
+ * takes the focused row, and a row can show before the filter (or the extension's new items)
+ * moved the focus to it: seen in CI, Enter then took another row or none.
+ */
+export async function acceptQuickInputRow(page: Page, label: string): Promise<void> {
+  await quickInputRow(page, label, { focused: true }).waitFor();
+  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+}
+
 /** The labels the open quick input lists, for assertions and error messages. */
 export async function quickInputLabels(page: Page): Promise<string[]> {
   const labels = page.locator('.quick-input-widget .monaco-list-row .label-name');
@@ -306,6 +316,29 @@ export async function waitForLastRows(
     await page.waitForTimeout(250);
   }
   return row;
+}
+
+/**
+ * Opens a tree row (a leaf is left as it is). A refresh of the tree (a check run or a state
+ * change it shows) can swallow the click, or close the row again: it is clicked until it stays
+ * open (once, in a fresh-clone CI run, it never opened).
+ */
+export async function expandTreeItem(row: Locator): Promise<void> {
+  await row.waitFor();
+  if ((await row.getAttribute('aria-expanded')) === null) return;
+  let clicks = 0;
+  await actUntilShown(
+    async () => {
+      await row.waitFor();
+      if ((await row.getAttribute('aria-expanded')) !== 'false') return;
+      if (clicks++ > 0) {
+        console.log(`    (the tree row "${await row.getAttribute('aria-label')}" did not open)`);
+      }
+      await row.click();
+    },
+    row.locator('xpath=self::*[@aria-expanded="true"]'),
+    { attempts: 5, eachMs: 5_000 },
+  );
 }
 
 /** All rows a tree view renders now, top to bottom. */
@@ -510,9 +543,9 @@ async function openQuickInput(page: Page): Promise<Locator> {
   return input;
 }
 
-function quickInputRow(page: Page, label: string): Locator {
+function quickInputRow(page: Page, label: string, { focused = false } = {}): Locator {
   return page
-    .locator('.quick-input-widget .monaco-list-row')
+    .locator(`.quick-input-widget .monaco-list-row${focused ? '.focused' : ''}`)
     .filter({ has: page.locator('.label-name', { hasText: exactText(label) }) })
     .first();
 }
