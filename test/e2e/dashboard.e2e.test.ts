@@ -172,12 +172,18 @@ describe('dashboard in a real editor', function () {
 
     // The keyboard reads the chart point by point inside the editor too (the webview passes
     // keys on to the workbench's shortcuts; these stay with the chart).
+    // The legend follows the key in the webview: wait for its first label to change, then read.
+    const firstLabel = chartFigure(frame, 'Requests per hour')
+      .locator('.u-legend tr.u-series .u-label')
+      .first();
     await chartFigure(frame, 'Requests per hour').focus();
     await page.keyboard.press('End');
+    await firstLabel.filter({ hasText: /^Time$/ }).waitFor();
     const last = await legend('Requests per hour');
     assert.match(last[0], /^Time: \S/);
     assert.match(last[1], /^Requests: \d/);
     await page.keyboard.press('Escape');
+    await firstLabel.filter({ hasText: /^Total$/ }).waitFor();
     assert.equal((await legend('Requests per hour'))[0], 'Total: ');
   });
 
@@ -241,6 +247,8 @@ describe('dashboard in a real editor', function () {
       );
     }
     assert.equal(added.length, 1, added.join(', '));
+    // The file is created, then written; it is opened once written, so read it after.
+    await page.locator('.tabs-container .tab.active', { hasText: added[0] }).waitFor();
     const written = await fs.readFile(path.join(bugs, added[0]), 'utf8');
     assert.equal(written.split('\n')[0], `# Bug: ${proposed} at checkout`);
     // It carries what the row showed: how often, where in the app, where in the log.
@@ -414,11 +422,12 @@ describe('dashboard in a real editor', function () {
     }
     assert.equal(files.length, 1);
     assert.match(files[0], /^\d{4}-\d{2}-\d{2}-maintenance-report\.md$/);
+    // The file is created, then written; it is opened once written, so read it after.
+    await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
     const report = await fs.readFile(path.join(folder, files[0]), 'utf8');
     assert.match(report, /^# Maintenance report \d{4}-\d{2}-\d{2}$/m);
     assert.match(report, /Made by: Demo Maintainer <maintainer@example.com>$/m);
     assert.match(report, /## Database/);
-    await page.locator('.tabs-container .tab.active', { hasText: files[0] }).waitFor();
 
     // The page asks again for the same data (a page in a loop, security review): no new file.
     await page.locator('.tabs-container .tab', { hasText: 'Upkeep Dashboard' }).click();
@@ -467,8 +476,15 @@ describe('dashboard in a real editor', function () {
     await screenshot(page, path.join(RESULTS, 'dashboard-e2e-database-light.png'));
     const scrolled = await frame.evaluate(() => window.scrollY);
     assert.ok(scrolled > 0);
-    // The webview saves its scroll position a moment after scrolling stops.
-    await page.waitForTimeout(600);
+    // The webview saves its scroll position 200 ms after its scroll event, which comes with the
+    // next frame: a later timer of the webview fires after that one (a fixed wait on the test's
+    // side did not count a busy webview's delay).
+    await frame.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 250))),
+        ),
+    );
 
     await reloadWindow(page, LOAD_TIMEOUT);
     frame = await webviewFrame(page, {
