@@ -457,7 +457,9 @@ function leastScanned(cards: DbCard[]): string[] {
     ...data.leastScanned.map((index, k) =>
       [
         `  ${k + 1}. ${quoteIdent(index.name)} on ${qualified(index.schema, index.table)}: ` +
-          `${plural(index.scans, 'scan', 'scans')}, ${index.pretty}`,
+          `${plural(index.scans, 'scan', 'scans')}, ` +
+          // A locked index's size is not read: the lock is named instead.
+          (index.lockedBy ? `size not read (${index.lockedBy})` : (index.pretty ?? '')),
         index.constraint ? 'enforces a constraint' : '',
         index.partitioned ? 'partitioned' : '',
       ]

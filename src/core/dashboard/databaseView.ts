@@ -10,6 +10,7 @@ import type { BusinessGrowthData, OnboardingData } from '../db/businessCards';
 import type { SizeSnapshot } from '../db/snapshots';
 import type { UnusedIndexesData } from '../db/tableCards';
 import { countedSince } from '../db/tableCards';
+import { quoteIdent } from '../db/sqlText';
 import { plural } from '../util/plural';
 import type {
   BusinessView,
@@ -438,13 +439,18 @@ export function growthCharts(snapshots: SizeSnapshot[]): ChartView[] {
 function leastScannedView(card: DbCard): CardView | undefined {
   const data = card.data as UnusedIndexesData | null;
   if (card.id !== 'unusedIndexes' || !data?.leastScanned?.length) return undefined;
+  // An index another session holds locked is listed by its scans, its size not read.
+  const unread = data.leastScanned
+    .filter((index) => index.lockedBy)
+    .map((index) => `${quoteIdent(index.name)} (${index.lockedBy})`);
   return {
     id: 'leastScannedIndexes',
     title: 'Least-scanned indexes',
     state: 'ok',
     summary:
       `The ${plural(data.leastScanned.length, 'index', 'indexes')} scanned least ` +
-      `${countedSince(data)}; Unused indexes says which may be dropped`,
+      `${countedSince(data)}; Unused indexes says which may be dropped` +
+      (unread.length ? `; size not read: ${unread.join(', ')}` : ''),
     facts: [],
     table: tableOf({ leastScanned: data.leastScanned }, 'leastScannedIndexes'),
   };

@@ -9,6 +9,7 @@
 import type { ResolvedConnection } from './connection';
 import { connectClient, passwordOf, sendCancelRequest } from './session';
 import type { DbSession } from './session';
+import { LOCK_HOLDER, lockedBy, lockedRelation } from './relationLocks';
 import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -316,14 +317,26 @@ export async function maintenanceCandidates(
   const byAge = await tablesBy('"freezeAge" DESC');
   const seen = new Set(byDeadRows.map((row) => `${row.schema}.${row.name}`));
   const tables = [...byDeadRows, ...byAge.filter((row) => !seen.has(`${row.schema}.${row.name}`))];
-  const indexes = await session.query<{ schema: string; name: string; valid: boolean }>(
+  // An index another session holds locked (a REINDEX running) is offered last, its size not
+  // read: reading it would wait for the lock and fail the whole list.
+  const indexes = await session.query<{
+    schema: string;
+    name: string;
+    valid: boolean;
+    holder: string | null;
+  }>(
     'maintenanceCandidates',
-    `SELECT n.nspname AS schema, c.relname AS name, i.indisvalid AS valid
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-        AND n.nspname NOT LIKE 'pg\\_toast%'
-      ORDER BY i.indisvalid, pg_relation_size(i.indexrelid) DESC LIMIT $1`,
+    `SELECT x.schema, x.name, x.valid, x.holder
+       FROM (SELECT n.nspname AS schema, c.relname AS name, i.indisvalid AS valid,
+                    i.indexrelid, ${LOCK_HOLDER('i.indexrelid')} AS holder
+               FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+                AND n.nspname NOT LIKE 'pg\\_toast%') x
+      ORDER BY x.valid,
+               CASE WHEN x.holder IS NULL THEN pg_relation_size(x.indexrelid) END
+                 DESC NULLS LAST
+      LIMIT $1`,
     [limit],
     signal,
   );
@@ -338,7 +351,9 @@ export async function maintenanceCandidates(
     })),
     ...indexes.map((row) => ({
       target: { type: 'index' as const, schema: row.schema, name: row.name },
-      note: row.valid ? 'index' : 'INVALID index',
+      note:
+        (row.valid ? 'index' : 'INVALID index') +
+        (row.holder === null ? '' : `, ${lockedBy(lockedRelation(row))}`),
     })),
   ];
 }

@@ -15,6 +15,11 @@ export function quoteIdent(name: string): string {
   return quoted(name, '"');
 }
 
+/** `"schema"."name"`, leaving out `public` for readability. */
+export function qualified(schema: string, name: string): string {
+  return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
 /**
  * Single-quotes a string literal for SQL shown to the user (the slot in
  * `pg_drop_replication_slot('...')`), in the same Unicode-escaped form for a control character.

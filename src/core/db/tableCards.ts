@@ -9,7 +9,16 @@ import type { CardContext, CardDefinition, CardResult } from './cards';
 import type { Surface } from './connection';
 import { rollbackPrepared, stopSession } from './activityCards';
 import type { Probe } from './probe';
-import { quoteIdent, quoteLiteral } from './sqlText';
+import { qualified, quoteIdent, quoteLiteral } from './sqlText';
+import type { LockedRelation } from './relationLocks';
+import {
+  LOCKED,
+  LOCK_HOLDER,
+  SIZE_RELATIONS,
+  lockedBy,
+  lockedNote,
+  lockedRelation,
+} from './relationLocks';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatBytes, groupDigits } from '../util/figures';
 import { plural } from '../util/plural';
@@ -26,21 +35,7 @@ const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') ` +
   `AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
-/**
- * SQL: another session holds relation `oid` in ACCESS EXCLUSIVE mode, or waits for that lock (a
- * migration, a LOCK TABLE left open). Reading its size or its index columns would queue behind
- * it until lock_timeout and fail the whole card, so the cards leave such a table out.
- */
-const LOCKED = (oid: string): string =>
-  `EXISTS (SELECT 1 FROM pg_locks l
-            WHERE l.locktype = 'relation' AND l.relation = ${oid}
-              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid())`;
-
-/** `"schema"."name"`, leaving out `public` for readability. */
-export function qualified(schema: string, name: string): string {
-  return schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
+export { qualified };
 
 /**
  * Where maintenance runs, with its confirmation: after a single fix, or in the reason. The CLI
@@ -143,8 +138,11 @@ interface TableSize {
 export interface TablesData {
   tables: TableSize[];
   tableCount: number;
-  /** Tables another session holds locked (ACCESS EXCLUSIVE): their size was not read. */
-  locked?: LockedTable[];
+  /**
+   * Tables another session holds locked (ACCESS EXCLUSIVE), or an index or the TOAST table of:
+   * their size was not read.
+   */
+  locked?: LockedRelation[];
   /** ISO time of the snapshot growth is measured against. */
   growthSince?: string;
 }
@@ -164,15 +162,10 @@ async function tableSizes(context: CardContext, limit: number): Promise<SizesRea
   return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count, locked };
 }
 
-interface LockedTable {
-  schema: string;
-  name: string;
-}
-
 interface SizesRead {
   rows: TableSize[];
   count: number;
-  locked: LockedTable[];
+  locked: LockedRelation[];
 }
 
 const SNAPSHOT_TABLES = 200;
@@ -206,16 +199,20 @@ const TABLE_TREES = `
     SELECT tree.root, i.inhrelid
       FROM tree JOIN pg_inherits i ON i.inhparent = tree.relid
       JOIN pg_class p ON p.oid = i.inhrelid AND p.relispartition),
+  held AS (
+    SELECT tree.root, ${LOCK_HOLDER(SIZE_RELATIONS('tree.relid'))} AS holder FROM tree),
   roots AS (
-    SELECT root, bool_or(${LOCKED('relid')}) AS locked, (count(*) - 1)::int AS partitions
-      FROM tree GROUP BY root)`;
+    SELECT root, bool_or(holder IS NOT NULL) AS locked, max(holder) AS holder,
+           (count(*) - 1)::int AS partitions
+      FROM held GROUP BY root)`;
 
 async function readTableSizes(context: CardContext, limit: number): Promise<SizesRead> {
-  // A partitioned table counts as locked when any of its partitions is: its size is theirs.
-  const locked = await context.session.query<LockedTable>(
+  // A partitioned table counts as locked when any of its partitions is: its size is theirs. So
+  // does a table one of whose indexes is (a REINDEX, a DROP INDEX): its size counts theirs.
+  const locked = await context.session.query<LockedRelation & { holder: string | null }>(
     'tables',
     `${TABLE_TREES}
-     SELECT n.nspname AS schema, c.relname AS name
+     SELECT n.nspname AS schema, c.relname AS name, r.holder
        FROM roots r JOIN pg_class c ON c.oid = r.root
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE r.locked
@@ -250,17 +247,11 @@ async function readTableSizes(context: CardContext, limit: number): Promise<Size
     context.signal,
   );
   const count = (rows[0]?.count ?? 0) + locked.length;
-  return { rows: rows.map(({ count: _count, ...row }) => row), count, locked };
-}
-
-/** "; 1 table locked by another session (size not read)", or nothing. */
-function lockedNote(locked: LockedTable[], what: string): string {
-  if (locked.length === 0) return '';
-  const names = locked.map((table) => qualified(table.schema, table.name)).join(', ');
-  return (
-    `; ${plural(locked.length, 'table', 'tables')} locked by another session ` +
-    `(${what}): ${names}`
-  );
+  return {
+    rows: rows.map(({ count: _count, ...row }) => row),
+    count,
+    locked: locked.map(lockedRelation),
+  };
 }
 
 const tables: CardDefinition = {
@@ -289,7 +280,7 @@ const tables: CardDefinition = {
             `${qualified(top.schema, top.name)} (${top.pretty})`
           : locked.length
             ? plural(count, 'table', 'tables')
-            : 'No tables yet') + lockedNote(locked, 'size not read'),
+            : 'No tables yet') + lockedNote(locked, 'table', 'size not read'),
       data: { tables: rows, tableCount: count, locked, growthSince: baseline?.at },
     };
   },
@@ -304,28 +295,46 @@ interface IndexSize {
   scans: number;
 }
 
+export interface IndexesData {
+  indexes: IndexSize[];
+  /** Indexes another session holds locked (ACCESS EXCLUSIVE): their size was not read. */
+  locked?: LockedRelation[];
+}
+
 const indexes: CardDefinition = {
   id: 'indexes',
   title: 'Largest indexes',
-  async run({ session, signal, limit }): Promise<CardResult<{ indexes: IndexSize[] }>> {
-    const rows = await session.query<IndexSize>(
+  async run({ session, signal, limit }): Promise<CardResult<IndexesData>> {
+    // The largest `limit` of the indexes not locked, and every locked one, whose size the CASE
+    // keeps from being read (it would wait for the lock).
+    const read = await session.query<IndexSize & { holder: string | null }>(
       'indexes',
-      `SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
-              pg_relation_size(s.indexrelid)::float8 AS bytes,
-              pg_size_pretty(pg_relation_size(s.indexrelid)) AS pretty,
-              s.idx_scan::float8 AS scans
-         FROM pg_stat_user_indexes s
-        ORDER BY 4 DESC, 1, 3
-        LIMIT $1`,
+      `SELECT x.schema, x.table, x.name, x.bytes, x.pretty, x.scans, x.holder
+         FROM (SELECT s.schemaname AS schema, s.relname AS table, s.indexrelname AS name,
+                      sized.bytes::float8 AS bytes, pg_size_pretty(sized.bytes) AS pretty,
+                      s.idx_scan::float8 AS scans, held.holder,
+                      row_number() OVER (ORDER BY sized.bytes DESC NULLS LAST, s.schemaname,
+                                                  s.indexrelname) AS rank
+                 FROM pg_stat_user_indexes s ${UNLESS_LOCKED_BYTES('s.indexrelid')}) x
+        WHERE x.holder IS NOT NULL OR x.rank <= $1
+        ORDER BY x.rank`,
       [limit],
       signal,
     );
+    const rows = read
+      .filter((row) => row.holder === null)
+      .map(({ holder: _holder, ...row }) => row);
+    const locked = read.filter((row) => row.holder !== null).map(lockedRelation);
+    const note = lockedNote(locked, 'index', 'size not read');
     return {
       state: 'ok',
-      summary: rows[0]
-        ? `largest ${quoteIdent(rows[0].name)} (${rows[0].pretty})`
-        : 'No indexes yet',
-      data: { indexes: rows },
+      summary:
+        (rows[0]
+          ? `largest ${quoteIdent(rows[0].name)} (${rows[0].pretty})`
+          : locked.length
+            ? 'No index size read'
+            : 'No indexes yet') + note,
+      data: { indexes: rows, locked },
     };
   },
 };
@@ -403,7 +412,7 @@ const growth: CardDefinition = {
           context.log,
           context.surface,
         );
-    const notKept = lockedNote(locked, 'no snapshot kept this run');
+    const notKept = lockedNote(locked, 'table', 'no snapshot kept this run');
     const since = (days: number): GrowthData['growth7d'] => {
       const base = baselineSnapshot(snapshots, now, days);
       if (!base) return undefined;
@@ -705,6 +714,11 @@ export interface UnusedIndexesData {
    * (the guidelines' weekly list): to review, not advice; only `indexes` says what to drop.
    */
   leastScanned: LeastScannedIndex[];
+  /**
+   * Indexes never scanned that another session holds locked (ACCESS EXCLUSIVE): their size was
+   * not read and they are not judged. An index of `leastScanned` locked so has no size.
+   */
+  locked?: LockedRelation[];
 }
 
 interface LeastScannedIndex {
@@ -713,8 +727,11 @@ interface LeastScannedIndex {
   name: string;
   /** Index scans since `statsSince`; a partitioned table's index, its partitions' together. */
   scans: number;
-  bytes: number;
-  pretty: string;
+  /** null while another session holds it locked (`lockedBy` says so): reading it would wait. */
+  bytes: number | null;
+  pretty: string | null;
+  /** `locked by another session: REINDEX …` when one holds it locked (ACCESS EXCLUSIVE). */
+  lockedBy?: string;
   /** A primary key, unique or exclusion index: it enforces a rule, whatever its scans. */
   constraint: boolean;
   /** A partitioned table's index, standing for its partitions' (see UnusedIndex). */
@@ -723,18 +740,22 @@ interface LeastScannedIndex {
 
 /** The indexes scanned least, fewest first; sizes read for those listed only. */
 async function readLeastScanned(context: CardContext, limit: number): Promise<LeastScannedIndex[]> {
-  return context.session.query<LeastScannedIndex>(
+  const rows = await context.session.query<LeastScannedIndex & { holder: string | null }>(
     'unusedIndexes',
-    `SELECT l.schema, l.table, l.name, l.scans::float8 AS scans, b.bytes::float8 AS bytes,
-            pg_size_pretty(b.bytes) AS pretty,
-            (i.indisunique OR i.indisprimary OR i.indisexclusion) AS "constraint", l.partitioned
+    `SELECT l.schema, l.table, l.name, l.scans::float8 AS scans, sized.bytes::float8 AS bytes,
+            pg_size_pretty(sized.bytes) AS pretty,
+            (i.indisunique OR i.indisprimary OR i.indisexclusion) AS "constraint", l.partitioned,
+            held.holder
        FROM (SELECT * FROM (${SCANNED_INDEXES}) AS s
               ORDER BY s.scans, s.schema, s.table, s.name LIMIT $1) AS l
        JOIN pg_index i ON i.indexrelid = l.id
-      CROSS JOIN LATERAL (SELECT ${TREE_BYTES('l.id')} AS bytes) b
+      ${UNLESS_LOCKED_BYTES('l.id')}
       ORDER BY l.scans, l.schema, l.table, l.name`,
     [limit],
     context.signal,
+  );
+  return rows.map(({ holder, ...row }) =>
+    holder === null ? row : { ...row, lockedBy: lockedBy(lockedRelation({ ...row, holder })) },
   );
 }
 
@@ -958,42 +979,54 @@ const unusedIndexes: CardDefinition = {
     // Never scanned on a standby says nothing of the primary: no DROP INDEX from that.
     const replica = skippedOnReplica(context.probe, "the primary's index scans");
     if (replica) return replica;
+    // The largest `limit` never scanned, and every locked one never scanned, left out of the
+    // advice: its size is not read, as it would wait for the lock.
     const read = await session.query<
       Omit<UnusedIndex, 'advice' | 'note' | 'dropSql' | 'partitioned'> & {
         partitioned: boolean;
+        holder: string | null;
       } & Counted
     >(
       'unusedIndexes',
-      `SELECT s.schema, s.table, s.name, b.bytes::float8 AS bytes,
-              pg_size_pretty(b.bytes) AS pretty, s.partitioned, (count(*) OVER ())::int AS count
-         FROM (${SCANNED_INDEXES}) AS s JOIN pg_index i ON i.indexrelid = s.id
-        CROSS JOIN LATERAL (SELECT ${TREE_BYTES('s.id')} AS bytes) b
-        WHERE s.scans = 0 AND NOT i.indisunique AND NOT i.indisprimary
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.id)
-        ORDER BY 4 DESC, 1, 3
-        LIMIT $1`,
+      `SELECT x.schema, x.table, x.name, x.bytes, x.pretty, x.partitioned, x.holder, x.count
+         FROM (SELECT s.schema, s.table, s.name, sized.bytes::float8 AS bytes,
+                      pg_size_pretty(sized.bytes) AS pretty, s.partitioned, held.holder,
+                      (count(*) OVER ())::int AS count,
+                      row_number() OVER (ORDER BY sized.bytes DESC NULLS LAST, s.schema, s.name)
+                        AS rank
+                 FROM (${SCANNED_INDEXES}) AS s JOIN pg_index i ON i.indexrelid = s.id
+                 ${UNLESS_LOCKED_BYTES('s.id')}
+                WHERE s.scans = 0 AND NOT i.indisunique AND NOT i.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.id)) x
+        WHERE x.holder IS NOT NULL OR x.rank <= $1
+        ORDER BY x.rank`,
       [limit],
       signal,
     );
     const neverScanned = read[0]?.count ?? 0;
-    const rows = read.map(({ partitioned, count: _count, ...row }) =>
-      partitioned ? { ...row, partitioned: true as const } : row,
-    );
+    const rows = read
+      .filter((row) => row.holder === null)
+      .map(({ partitioned, count: _count, holder: _holder, ...row }) =>
+        partitioned ? { ...row, partitioned: true as const } : row,
+      );
+    const locked = read.filter((row) => row.holder !== null).map(lockedRelation);
+    const leftOut = lockedNote(locked, 'index', 'never scanned, size not read');
     const stats = {
       ...(await statsSpan(context, 'unusedIndexes')),
       leastScanned: await readLeastScanned(context, limit),
+      locked,
     };
     if (rows.length === 0) {
       return {
         state: 'ok',
-        summary: 'Every index has been used',
+        summary: (locked.length ? 'No other index unused' : 'Every index has been used') + leftOut,
         data: { indexes: [], droppable: 0, neverScanned, ...stats },
       };
     }
 
     // Every covered index, not just the Duplicate indexes card's first `limit`: each one is
     // advice to drop, so each one counts as gone.
-    const duplicates = await readDuplicateIndexes(context, DUPLICATES_FOR_ADVICE);
+    const { indexes: duplicates } = await readDuplicateIndexes(context, DUPLICATES_FOR_ADVICE);
     const tables = [...new Set(rows.map((row) => `${row.schema}.${row.table}`))];
     const { indexes: list, notJudged } = adviseUnusedIndexes(
       rows,
@@ -1005,7 +1038,7 @@ const unusedIndexes: CardDefinition = {
     const data = { indexes: list, droppable: droppable.length, neverScanned, ...stats };
     // The advice is the listed indexes' own: the others are only counted.
     const inAll =
-      neverScanned > list.length
+      neverScanned > list.length + locked.length
         ? `; ${neverScanned} never scanned in all${firstListed(list.length, neverScanned)}`
         : '';
     const since = noScansSince(stats);
@@ -1029,7 +1062,7 @@ const unusedIndexes: CardDefinition = {
         : '';
       return {
         state: 'ok',
-        summary: `No index to drop${rest}${inAll}${sinceText}`,
+        summary: `No index to drop${rest}${inAll}${sinceText}${leftOut}`,
         reason: holdsBack + list.map((row) => `${quoteIdent(row.name)}: ${row.note}`).join('; '),
         data,
       };
@@ -1045,7 +1078,8 @@ const unusedIndexes: CardDefinition = {
       summary:
         `${plural(droppable.length, 'index', 'indexes')} never scanned: ` +
         `${quoteIdent(droppable[0].name)}${andMore(droppable.length - 1)}${rest}${inAll}` +
-        sinceText,
+        sinceText +
+        leftOut,
       reason:
         `Never scanned: ${named.join(', ')}${andMore(droppable.length - named.length)}. ` +
         'An index never scanned costs writes and space; ' +
@@ -1091,28 +1125,39 @@ const KEY_COLUMNS = (index: string): string =>
 async function readDuplicateIndexes(
   context: CardContext,
   limit: number,
-): Promise<DuplicateIndex[]> {
+): Promise<{ indexes: DuplicateIndex[]; locked: LockedRelation[] }> {
   // An index is covered when another one on the same table, with the same access method,
   // starts with the same columns in the same operator classes and collations (and, if it is
   // unique, has exactly them).
   // A partition's index attached to its table's index is judged with that one: only the
-  // partitioned table's index can be dropped, its size the sum of its partitions'.
-  const rows = await context.session.query<
-    Omit<DuplicateIndex, 'dropSql' | 'partitioned'> & { partitioned: boolean }
+  // partitioned table's index can be dropped, its size the sum of its partitions'. One whose
+  // table or index another session holds locked is left out (its size and columns unread).
+  const read = await context.session.query<
+    Omit<DuplicateIndex, 'dropSql' | 'partitioned'> & {
+      partitioned: boolean;
+      holder: string | null;
+    }
   >(
     'duplicateIndexes',
-    `SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name, cb.relname AS "coveredBy",
-              ${KEY_COLUMNS('a')} AS columns, ${KEY_COLUMNS('b')} AS "coveringColumns",
-              ${TREE_BYTES('a.indexrelid')}::float8 AS bytes,
-              pg_size_pretty(${TREE_BYTES('a.indexrelid')}) AS pretty,
-              ca.relkind = 'I' AS partitioned
+    `SELECT x.schema, x.table, x.name, x."coveredBy", x.columns, x."coveringColumns", x.bytes,
+            x.pretty, x.partitioned, x.holder
+       FROM (
+       SELECT n.nspname AS schema, t.relname AS table, ca.relname AS name,
+              cb.relname AS "coveredBy",
+              CASE WHEN held.holder IS NULL THEN ${KEY_COLUMNS('a')} END AS columns,
+              CASE WHEN held.holder IS NULL THEN ${KEY_COLUMNS('b')} END AS "coveringColumns",
+              sized.bytes::float8 AS bytes, pg_size_pretty(sized.bytes) AS pretty,
+              ca.relkind = 'I' AS partitioned, held.holder,
+              row_number() OVER (ORDER BY sized.bytes DESC NULLS LAST, n.nspname, ca.relname)
+                AS rank
          FROM pg_index a
          JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
          JOIN pg_class ca ON ca.oid = a.indexrelid
          JOIN pg_class cb ON cb.oid = b.indexrelid
          JOIN pg_class t ON t.oid = a.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE ${USER_SCHEMAS} AND NOT ${LOCKED('t.oid')}
+         ${UNLESS_LOCKED_BYTES('a.indexrelid', 't.oid')}
+        WHERE ${USER_SCHEMAS}
           AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = a.indexrelid)
           AND ca.relam = cb.relam AND b.indisvalid AND NOT a.indisprimary
           AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
@@ -1122,45 +1167,78 @@ async function readDuplicateIndexes(
           AND (NOT a.indisunique OR (b.indisunique AND a.indkey::text = b.indkey::text))
           AND (a.indkey::text <> b.indkey::text OR b.indisprimary
                OR (b.indisunique AND NOT a.indisunique)
-               OR (a.indisunique = b.indisunique AND a.indexrelid > b.indexrelid))
-        ORDER BY 7 DESC, 1, 3
-        LIMIT $1`,
+               OR (a.indisunique = b.indisunique AND a.indexrelid > b.indexrelid))) x
+      WHERE x.holder IS NOT NULL OR x.rank <= $1
+      ORDER BY x.rank`,
     [limit],
     context.signal,
   );
-  return rows.map(({ partitioned, ...row }) => ({
-    ...row,
-    ...(partitioned ? { partitioned: true as const } : {}),
-    dropSql: dropIndexSql({ ...row, partitioned }),
-  }));
+  const indexes = read
+    .filter((row) => row.holder === null)
+    .map(({ partitioned, holder: _holder, ...row }) => ({
+      ...row,
+      ...(partitioned ? { partitioned: true as const } : {}),
+      dropSql: dropIndexSql({ ...row, partitioned }),
+    }));
+  // An index covered by two others is one row each: named once.
+  const seen = new Set<string>();
+  const locked = read
+    .filter((row) => row.holder !== null && !seen.has(`${row.schema}.${row.name}`))
+    .map((row) => (seen.add(`${row.schema}.${row.name}`), lockedRelation(row)));
+  return { indexes, locked };
 }
 
 /**
- * SQL: the bytes of index `oid`, or for a partitioned table's index (which has no storage) of
- * the partitions' indexes attached to it, found through pg_inherits, which locks nothing.
+ * SQL: index `oid` and, for a partitioned table's index (which has no storage), the partitions'
+ * indexes attached to it at any level, found through pg_inherits, which locks nothing.
  */
+const INDEX_TREE = (oid: string): string =>
+  `WITH RECURSIVE tree AS (SELECT ${oid} AS oid
+                            UNION ALL
+                            SELECT h.inhrelid FROM pg_inherits h
+                              JOIN tree ON h.inhparent = tree.oid)
+   SELECT tree.oid FROM tree`;
+
+/** SQL: the bytes of index `oid`, a partitioned one's its partitions' (see INDEX_TREE). */
 const TREE_BYTES = (oid: string): string =>
-  `(WITH RECURSIVE tree AS (SELECT ${oid} AS oid
-                             UNION ALL
-                             SELECT h.inhrelid FROM pg_inherits h
-                               JOIN tree ON h.inhparent = tree.oid)
-    SELECT sum(pg_relation_size(tree.oid)) FROM tree)`;
+  `(SELECT sum(pg_relation_size(x.oid)) FROM (${INDEX_TREE(oid)}) AS x)`;
+
+/**
+ * SQL, in a FROM list after the index `oid` is known: `held.holder`, the query of the session
+ * that holds it (or a partition's index attached to it, or `table` when given) locked (see
+ * LOCK_HOLDER), and `sized.bytes`, its size, read only when none does (reading it would wait
+ * for the lock), else NULL.
+ */
+const UNLESS_LOCKED_BYTES = (oid: string, table?: string): string => {
+  const relations =
+    `SELECT x.oid FROM (${INDEX_TREE(oid)}) AS x` + (table ? ` UNION ALL SELECT ${table}` : '');
+  return `CROSS JOIN LATERAL (SELECT ${LOCK_HOLDER(relations)} AS holder) held
+   CROSS JOIN LATERAL (SELECT CASE WHEN held.holder IS NULL THEN ${TREE_BYTES(oid)} END
+                         AS bytes) sized`;
+};
 
 const duplicateIndexes: CardDefinition = {
   id: 'duplicateIndexes',
   title: 'Duplicate indexes',
-  async run(context): Promise<CardResult<{ indexes: DuplicateIndex[] }>> {
-    const list = await readDuplicateIndexes(context, context.limit);
+  async run(
+    context,
+  ): Promise<CardResult<{ indexes: DuplicateIndex[]; locked?: LockedRelation[] }>> {
+    const { indexes: list, locked } = await readDuplicateIndexes(context, context.limit);
+    const leftOut = lockedNote(locked, 'index', 'not judged');
     if (list.length === 0) {
-      return { state: 'ok', summary: 'No index is covered by another', data: { indexes: [] } };
+      return {
+        state: 'ok',
+        summary: 'No index is covered by another' + leftOut,
+        data: { indexes: [], locked },
+      };
     }
     return {
       state: 'warn',
-      summary: `${plural(list.length, 'index', 'indexes')} covered by another index`,
+      summary: `${plural(list.length, 'index', 'indexes')} covered by another index${leftOut}`,
       reason: `${quoteIdent(list[0].name)} is covered by ${quoteIdent(list[0].coveredBy)}.`,
       fix: list[0].dropSql,
       fixes: several(list.map((row) => row.dropSql)),
-      data: { indexes: list },
+      data: { indexes: list, locked },
     };
   },
 };

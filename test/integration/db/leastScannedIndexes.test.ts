@@ -98,8 +98,8 @@ for (const target of serversUnderTest) {
       ]);
       for (const row of card.data.leastScanned) {
         assert.equal(row.schema, 'public');
-        assert.ok(row.bytes > 0, row.name);
-        assert.match(row.pretty, /^\d+ (bytes|kB)$/);
+        assert.ok((row.bytes ?? 0) > 0, row.name);
+        assert.match(row.pretty ?? '', /^\d+ (bytes|kB)$/);
       }
       const [sizes] = await admin<{ bytes: string }>(
         url,

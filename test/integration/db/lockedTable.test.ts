@@ -72,8 +72,17 @@ for (const target of serversUnderTest) {
         data.tables.map((table) => table.name),
         ['bookings'],
       );
-      assert.deepEqual(data.locked, [{ schema: 'Ops Team', name: 'Locked ü' }]);
-      assert.match(tables.summary, /1 table locked by another session/);
+      assert.deepEqual(data.locked, [
+        {
+          schema: 'Ops Team',
+          name: 'Locked ü',
+          holder: 'BEGIN; LOCK TABLE "Ops Team"."Locked ü" IN ACCESS EXCLUSIVE MODE',
+        },
+      ]);
+      assert.match(
+        tables.summary,
+        /1 table left out \(size not read\): "Ops Team"\."Locked ü" \(locked by another session/,
+      );
 
       // A snapshot without the locked table would count all of it as growth next week.
       assert.match(growth.summary, /locked/);

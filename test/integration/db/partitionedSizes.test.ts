@@ -104,7 +104,13 @@ for (const target of serversUnderTest) {
           data.tables.map((table) => table.name),
           ['users'],
         );
-        assert.deepEqual(data.locked, [{ schema: 'public', name: 'events' }]);
+        assert.deepEqual(data.locked, [
+          {
+            schema: 'public',
+            name: 'events',
+            holder: 'BEGIN; LOCK TABLE events_2026_h1 IN ACCESS EXCLUSIVE MODE',
+          },
+        ]);
       } finally {
         await holder.query('ROLLBACK').catch(() => undefined);
         await holder.end();

@@ -1,0 +1,107 @@
+/**
+ * Relations another session holds in ACCESS EXCLUSIVE mode (a migration, a REINDEX, a DROP
+ * INDEX or LOCK TABLE in an open transaction): reading their size would queue behind the lock
+ * until lock_timeout and fail the whole card, so the cards leave them out and name them, with
+ * the holder's query when this role may see it.
+ */
+import { printableLine } from '../util/printable';
+import { plural } from '../util/plural';
+import { qualified, quoteIdent } from './sqlText';
+
+/**
+ * SQL: the ACCESS EXCLUSIVE locks of this database that another session holds or waits for
+ * (`lck`). A prepared transaction's lock has no pid, and is another session's too.
+ */
+const OTHERS_EXCLUSIVE = `lck.locktype = 'relation' AND lck.mode = 'AccessExclusiveLock'
+  AND lck.pid IS DISTINCT FROM pg_backend_pid()
+  AND lck.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+/** SQL: another session holds relation `oid` locked, or waits for that lock. */
+export const LOCKED = (oid: string): string =>
+  `EXISTS (SELECT 1 FROM pg_locks lck WHERE ${OTHERS_EXCLUSIVE} AND lck.relation = ${oid})`;
+
+/**
+ * SQL: the query of the session holding (or else first waiting for) a lock on one of
+ * `relations` (a subquery of oids); '' when it is locked but this role may not see that
+ * session's query (or a prepared transaction holds it); NULL when none is locked.
+ */
+export const LOCK_HOLDER = (relations: string): string =>
+  `(SELECT coalesce(CASE WHEN lck_a.query <> '<insufficient privilege>'
+                         THEN left(lck_a.query, 300) END, '')
+      FROM pg_locks lck LEFT JOIN pg_stat_activity lck_a ON lck_a.pid = lck.pid
+     WHERE ${OTHERS_EXCLUSIVE} AND lck.relation IN (${relations})
+     ORDER BY lck.granted DESC, lck_a.query_start
+     LIMIT 1)`;
+
+/**
+ * SQL: the relations reading table `oid`'s whole size opens (pg_total_relation_size,
+ * pg_indexes_size): the table, its TOAST table and the indexes of both.
+ */
+export const SIZE_RELATIONS = (oid: string): string =>
+  `SELECT ${oid}
+   UNION ALL SELECT sr_c.reltoastrelid FROM pg_class sr_c
+              WHERE sr_c.oid = ${oid} AND sr_c.reltoastrelid <> 0
+   UNION ALL SELECT sr_i.indexrelid FROM pg_index sr_i
+              WHERE sr_i.indrelid = ${oid}
+                 OR sr_i.indrelid = (SELECT sr_t.reltoastrelid FROM pg_class sr_t
+                                      WHERE sr_t.oid = ${oid})`;
+
+/** A table or index a card left out: another session holds it (or a part of it) locked. */
+export interface LockedRelation {
+  schema: string;
+  name: string;
+  /** An index's table. */
+  table?: string;
+  /** The lock holder's query, when this role may see it. */
+  holder?: string;
+}
+
+/** A row read with LOCK_HOLDER as `holder` into a LockedRelation (no empty holder). */
+export function lockedRelation(row: {
+  schema: string;
+  name: string;
+  table?: string;
+  holder: string | null;
+}): LockedRelation {
+  return {
+    schema: row.schema,
+    name: row.name,
+    ...(row.table !== undefined ? { table: row.table } : {}),
+    ...(row.holder ? { holder: row.holder } : {}),
+  };
+}
+
+/** How much of the holder's query a card's text shows. */
+const HOLDER_CHARS = 80;
+
+/** `locked by another session: REINDEX INDEX …`, or `locked by another session`. */
+export function lockedBy(relation: LockedRelation): string {
+  const query = relation.holder?.replace(/\s+/g, ' ').trim();
+  return query
+    ? `locked by another session: ${printableLine(query, HOLDER_CHARS)}`
+    : 'locked by another session';
+}
+
+/**
+ * `; 1 index left out (size not read): "by_email" on users (locked by another session:
+ * REINDEX …)`, or nothing when none was.
+ */
+export function lockedNote(
+  locked: LockedRelation[],
+  noun: 'table' | 'index',
+  what: string,
+): string {
+  if (locked.length === 0) return '';
+  const names = locked.map((relation) => {
+    const name =
+      noun === 'index'
+        ? `${quoteIdent(relation.name)} on ${qualified(relation.schema, relation.table ?? '')}`
+        : qualified(relation.schema, relation.name);
+    return `${name} (${lockedBy(relation)})`;
+  });
+  const count =
+    noun === 'index'
+      ? plural(locked.length, 'index', 'indexes')
+      : plural(locked.length, 'table', 'tables');
+  return `; ${count} left out (${what}): ${names.join(', ')}`;
+}
