@@ -5,6 +5,7 @@
  */
 import { UpkeepError } from '../util/errors';
 import type { CardContext, CardDefinition, CardResult } from './cards';
+import { memoized } from './cardMemo';
 import { quoteIdent, quoteLiteral } from './sqlText';
 import { plural } from '../util/plural';
 import { formatBytes, formatMs } from '../util/figures';
@@ -121,15 +122,8 @@ function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | 
 const slowQueries: CardDefinition = {
   id: 'slowQueries',
   title: 'Slowest queries',
-  async run({
-    session,
-    probe,
-    signal,
-    limit,
-    meanLimit,
-    allRoles,
-    surface,
-  }): Promise<CardResult<SlowQueriesData>> {
+  async run(context): Promise<CardResult<SlowQueriesData>> {
+    const { session, probe, signal, limit, meanLimit, allRoles, surface } = context;
     const blocker = statStatementsBlocker(probe);
     if (blocker) return { state: 'skipped', summary: blocker.reason, ...blocker, data: null };
     const pss = probe.statStatements;
@@ -172,14 +166,25 @@ const slowQueries: CardDefinition = {
         SLOW_MEAN_MS,
         meanLimit,
       ];
-      // This very read, run by an earlier process (last night's cron job), is in the view too:
-      // planned first, its query id is among the session's own.
-      await session.queryWith('slowQueries', sql, { params: params([]), signal, planOnly: true });
-      const found = await session.query<SlowQuery & { slowCount: number }>(
-        'slowQueries',
-        sql,
-        params(session.ownQueryIds()),
-        signal,
+      // Read once per check run: db.slowQueries and db.topQueriesByMean ask alike.
+      const found = await memoized(
+        context,
+        `slowQueries:${limit}:${meanLimit}:${allRoles}`,
+        async () => {
+          // This very read, run by an earlier process (last night's cron job), is in the view
+          // too: planned first, its query id is among the session's own.
+          await session.queryWith('slowQueries', sql, {
+            params: params([]),
+            signal,
+            planOnly: true,
+          });
+          return session.query<SlowQuery & { slowCount: number }>(
+            'slowQueries',
+            sql,
+            params(session.ownQueryIds()),
+            signal,
+          );
+        },
       );
       slowCount = found[0]?.slowCount ?? 0;
       rows = found.map(({ slowCount: _all, ...row }) => row);

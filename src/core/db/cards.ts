@@ -76,6 +76,11 @@ export interface CardOptions {
   metrics?: RepoMetric[];
   /** A probe already made on this session. */
   probe?: Probe;
+  /**
+   * Reads shared beyond this call (see CardContext.memo): the database checks of one run pass
+   * one per session, so two checks on the same card read it once.
+   */
+  memo?: Map<string, Promise<unknown>>;
   /** An active query or open transaction older than this warns. Default 60 s. */
   longRunningSeconds?: number;
   /** Where the cards are read, so a fix names what runs there. Default `any`. */
@@ -95,7 +100,10 @@ export interface CardContext {
   noCacheFolder?: boolean;
   longRunningSeconds: number;
   surface: Surface;
-  /** Results several cards of one run share (table sizes), so each is read once. */
+  /**
+   * Results several cards of one run share (table sizes, slowest queries), so each is read once;
+   * see memoized.
+   */
   memo: Map<string, Promise<unknown>>;
 }
 
@@ -192,7 +200,7 @@ export async function collectCards(
     noCacheFolder: options.noCacheFolder,
     longRunningSeconds: options.longRunningSeconds ?? 60,
     surface: options.surface ?? 'any',
-    memo: new Map(),
+    memo: options.memo ?? new Map(),
   };
   const definitions = [...cardDefinitions, ...(options.metrics ?? []).map(metricCard)].filter(
     (card) => !options.only || options.only.includes(card.id),

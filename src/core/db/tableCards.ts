@@ -6,6 +6,7 @@
  * keys narrower than the key they reference.
  */
 import type { CardContext, CardDefinition, CardResult } from './cards';
+import { memoized } from './cardMemo';
 import type { Surface } from './connection';
 import { rollbackPrepared, stopSession } from './activityCards';
 import type { Probe } from './probe';
@@ -152,12 +153,10 @@ export interface TablesData {
  * cards.
  */
 async function tableSizes(context: CardContext, limit: number): Promise<SizesRead> {
-  let shared = context.memo.get('tableSizes') as Promise<SizesRead> | undefined;
-  if (!shared) {
-    shared = readTableSizes(context, Math.max(limit, SNAPSHOT_TABLES));
-    context.memo.set('tableSizes', shared);
-  }
-  const { rows, count, locked } = await shared;
+  const read = Math.max(limit, SNAPSHOT_TABLES);
+  const { rows, count, locked } = await memoized(context, `tableSizes:${read}`, () =>
+    readTableSizes(context, read),
+  );
   // Copies: the tables card adds growth to its rows.
   return { rows: rows.slice(0, limit).map((row) => ({ ...row })), count, locked };
 }
