@@ -182,5 +182,28 @@ for (const target of serversUnderTest) {
         note: 'index, locked by another session: REINDEX INDEX bookings_by_start',
       });
     });
+
+    it('leaves out an index a forgotten prepared transaction holds locked', async () => {
+      const server = await target.startWith({ max_prepared_transactions: '2' });
+      const prepared = await createDatabase(server, 'preparedlock');
+      await admin(prepared, SCHEMA);
+      const coordinator = new Client({ connectionString: prepared });
+      await coordinator.connect();
+      await coordinator.query('BEGIN');
+      await coordinator.query('REINDEX INDEX users_by_email');
+      await coordinator.query(`PREPARE TRANSACTION 'reindexing'`);
+      await coordinator.end();
+      const { session: other } = await connect(prepared, { lockTimeoutMs: LOCK_TIMEOUT_MS });
+      try {
+        const [largest] = await collectCards(other, { only: ['indexes'] });
+        assert.equal(largest.state, 'ok', largest.summary);
+        // No session behind it, so no query to show.
+        assert.match(largest.summary, /1 index left out \(size not read\): "users_by_email"/);
+        assert.match(largest.summary, / on "users" \(locked by another session\)$/);
+      } finally {
+        await other.close();
+        await admin(prepared, `ROLLBACK PREPARED 'reindexing'`);
+      }
+    });
   });
 }
