@@ -140,8 +140,8 @@ export interface TablesData {
   tables: TableSize[];
   tableCount: number;
   /**
-   * Tables another session holds locked (ACCESS EXCLUSIVE), or an index or the TOAST table of:
-   * their size was not read.
+   * Tables another session holds locked (ACCESS EXCLUSIVE), or one of their indexes or their
+   * TOAST table: their size was not read.
    */
   locked?: LockedRelation[];
   /** ISO time of the snapshot growth is measured against. */
