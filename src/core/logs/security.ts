@@ -264,8 +264,8 @@ function inspected(text: string): string {
 }
 
 /**
- * Decodes %XX and IIS's %uXXXX (`%u0027`), twice since scanners double-encode, and in a query
- * string `+` as a space; malformed escapes stay as they are.
+ * Decodes %-escapes (`%27`) and IIS's %u ones (`%u0027`), twice since scanners double-encode, and
+ * in a query string `+` as a space; malformed escapes stay as they are.
  */
 function decode(text: string, plusIsSpace: boolean): string {
   let out = inspected(text);
