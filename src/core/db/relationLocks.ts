@@ -16,6 +16,9 @@ const OTHERS_EXCLUSIVE = `lck.locktype = 'relation' AND lck.mode = 'AccessExclus
   AND lck.pid IS DISTINCT FROM pg_backend_pid()
   AND lck.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
+/** SQL: the relations another session holds locked so, or waits to, as a one-column subquery. */
+export const EXCLUSIVELY_LOCKED = `SELECT lck.relation FROM pg_locks lck WHERE ${OTHERS_EXCLUSIVE}`;
+
 /** SQL: another session holds relation `oid` locked, or waits for that lock. */
 export const LOCKED = (oid: string): string =>
   `EXISTS (SELECT 1 FROM pg_locks lck WHERE ${OTHERS_EXCLUSIVE} AND lck.relation = ${oid})`;

@@ -13,6 +13,7 @@ import type { Probe } from './probe';
 import { qualified, quoteIdent, quoteLiteral } from './sqlText';
 import type { LockedRelation } from './relationLocks';
 import {
+  EXCLUSIVELY_LOCKED,
   LOCKED,
   LOCK_HOLDER,
   SIZE_RELATIONS,
@@ -2667,11 +2668,7 @@ interface KeyCandidate extends Pick<
  * REINDEX), which the read would queue behind until lock_timeout.
  */
 const KEY_CANDIDATES = `
-  WITH locked AS (
-    SELECT l.relation FROM pg_locks l
-     WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
-       AND l.pid <> pg_backend_pid()
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+  WITH locked AS (${EXCLUSIVELY_LOCKED})
   SELECT n.nspname AS schema, t.relname AS "table", a.attname AS "column",
          format_type(a.atttypid, a.atttypmod) AS "columnType",
          sn.nspname AS "sequenceSchema", s.relname AS sequence,

@@ -303,6 +303,35 @@ for (const target of serversUnderTest) {
       }
     });
 
+    it('leaves out a table a forgotten prepared transaction holds locked', async () => {
+      const url = await createDatabase(
+        await target.startWith({ max_prepared_transactions: '2' }),
+        'keys_prepared',
+      );
+      await admin(
+        url,
+        `CREATE TABLE accounts (id serial PRIMARY KEY);
+         CREATE TABLE orders (id serial PRIMARY KEY);`,
+      );
+      // A two-phase commit prepared and never finished: its lock has no session (no pid).
+      const coordinator = new Client({ connectionString: url });
+      await coordinator.connect();
+      await coordinator.query('BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+      await coordinator.query(`PREPARE TRANSACTION 'migrating'`);
+      await coordinator.end();
+      const { session } = await connect(url, { lockTimeoutMs: 30_000 });
+      try {
+        const started = Date.now();
+        const card = await runCard(session, 'highestKeys');
+        assert.ok(Date.now() - started < 10_000, 'did not wait for the lock');
+        const data = card.data as HighestKeysData;
+        assert.deepEqual([data.columns, data.read, data.locked], [2, 1, 1], card.summary);
+      } finally {
+        await session.close();
+        await admin(url, `ROLLBACK PREPARED 'migrating'`);
+      }
+    });
+
     it('gives a role that may read no key column the GRANT as a fix line', async () => {
       const url = await createDatabase(await target.start(), 'keys_no_select');
       await admin(
