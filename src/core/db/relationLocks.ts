@@ -19,10 +19,6 @@ const OTHERS_EXCLUSIVE = `lck.locktype = 'relation' AND lck.mode = 'AccessExclus
 /** SQL: the relations another session holds locked so, or waits to, as a one-column subquery. */
 export const EXCLUSIVELY_LOCKED = `SELECT lck.relation FROM pg_locks lck WHERE ${OTHERS_EXCLUSIVE}`;
 
-/** SQL: another session holds relation `oid` locked, or waits for that lock. */
-export const LOCKED = (oid: string): string =>
-  `EXISTS (SELECT 1 FROM pg_locks lck WHERE ${OTHERS_EXCLUSIVE} AND lck.relation = ${oid})`;
-
 /**
  * SQL: the query of the session holding (or else first waiting for) a lock on one of
  * `relations` (a subquery of oids); '' when it is locked but this role may not see that

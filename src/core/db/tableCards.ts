@@ -14,7 +14,6 @@ import { qualified, quoteIdent, quoteLiteral } from './sqlText';
 import type { LockedRelation } from './relationLocks';
 import {
   EXCLUSIVELY_LOCKED,
-  LOCKED,
   LOCK_HOLDER,
   SIZE_RELATIONS,
   lockedBy,
@@ -754,9 +753,35 @@ async function readLeastScanned(context: CardContext, limit: number): Promise<Le
     [limit],
     context.signal,
   );
-  return rows.map(({ holder, ...row }) =>
-    holder === null ? row : { ...row, lockedBy: lockedBy(lockedRelation({ ...row, holder })) },
-  );
+  return rows.map(withLockedBy);
+}
+
+/**
+ * A row read with LOCK_HOLDER as `holder`, which stays listed while another session holds it
+ * (or its table) locked: without `holder`, and with `lockedBy` when one does.
+ */
+function withLockedBy<T extends { schema: string; table: string; name: string }>({
+  holder,
+  ...row
+}: T & { holder: string | null }): Omit<T, 'holder'> & { lockedBy?: string } {
+  return holder === null ? row : { ...row, lockedBy: lockedBy(lockedRelation({ ...row, holder })) };
+}
+
+/**
+ * `; definition not read: "by_email" on users (locked by another session: ALTER …)` for the
+ * listed indexes `withLockedBy` marked, or nothing when none is.
+ */
+function unreadNote(
+  indexes: { schema: string; table: string; name: string; lockedBy?: string }[],
+  what: string,
+): string {
+  const unread = indexes
+    .filter((index) => index.lockedBy)
+    .map(
+      (index) =>
+        `${quoteIdent(index.name)} on ${qualified(index.schema, index.table)} (${index.lockedBy})`,
+    );
+  return unread.length ? `; ${what}: ${unread.join(', ')}` : '';
 }
 
 /**
@@ -1243,12 +1268,14 @@ const duplicateIndexes: CardDefinition = {
   },
 };
 
-interface InvalidIndex {
+export interface InvalidIndex {
   schema: string;
   table: string;
   name: string;
-  /** null while another session holds its table locked (reading it would wait). */
+  /** null while another session holds its table locked (`lockedBy` says so): it would wait. */
   definition: string | null;
+  /** `locked by another session: ALTER TABLE …` when one holds its table (ACCESS EXCLUSIVE). */
+  lockedBy?: string;
   reindexSql: string;
 }
 
@@ -1256,19 +1283,21 @@ const invalidIndexes: CardDefinition = {
   id: 'invalidIndexes',
   title: 'Invalid indexes',
   async run({ session, signal, probe, surface }): Promise<CardResult<{ indexes: InvalidIndex[] }>> {
-    const rows = await session.query<Omit<InvalidIndex, 'reindexSql'>>(
+    const read = await session.query<Omit<InvalidIndex, 'reindexSql'> & { holder: string | null }>(
       'invalidIndexes',
       `SELECT n.nspname AS schema, t.relname AS table, c.relname AS name,
-              CASE WHEN NOT ${LOCKED('t.oid')} THEN pg_get_indexdef(i.indexrelid) END
-                AS definition
+              CASE WHEN held.holder IS NULL THEN pg_get_indexdef(i.indexrelid) END AS definition,
+              held.holder
          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
          JOIN pg_class t ON t.oid = i.indrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
+        CROSS JOIN LATERAL (SELECT ${LOCK_HOLDER('t.oid')} AS holder) held
         WHERE NOT i.indisvalid AND ${USER_SCHEMAS}
         ORDER BY 1, 3`,
       undefined,
       signal,
     );
+    const rows = read.map(withLockedBy);
     const concurrently = probe.serverVersionNum >= 120000 ? ' CONCURRENTLY' : '';
     const list = rows.map((row) => ({
       ...row,
@@ -1281,7 +1310,8 @@ const invalidIndexes: CardDefinition = {
       state: 'warn',
       summary:
         `${plural(list.length, 'invalid index', 'invalid indexes')} ` +
-        '(a failed CREATE INDEX CONCURRENTLY?)',
+        '(a failed CREATE INDEX CONCURRENTLY?)' +
+        unreadNote(list, 'definition not read'),
       reason:
         'An invalid index is maintained on every write but never used by queries.' +
         (list.length > 1 ? ` ${runThem(surface)}` : ''),

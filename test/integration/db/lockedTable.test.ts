@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { collectCards } from '../../../src/core/db/cards';
-import type { DuplicateIndex, TablesData } from '../../../src/core/db/tableCards';
+import type { DuplicateIndex, InvalidIndex, TablesData } from '../../../src/core/db/tableCards';
 import type { DbSession } from '../../../src/core/db/session';
 import { admin, connect, createDatabase, serversUnderTest } from './servers';
 
@@ -94,6 +94,58 @@ for (const target of serversUnderTest) {
       );
       assert.equal(invalid.state, 'warn', invalid.summary);
       assert.match(invalid.fix ?? '', /REINDEX INDEX .*"Ops Team"\."locked unique"/);
+      // Its definition is not read, and the card says whose lock kept it, as the others do.
+      assert.deepEqual((invalid.data as { indexes: InvalidIndex[] }).indexes, [
+        {
+          schema: 'Ops Team',
+          table: 'Locked ü',
+          name: 'locked unique',
+          definition: null,
+          lockedBy:
+            'locked by another session: ' +
+            'BEGIN; LOCK TABLE "Ops Team"."Locked ü" IN ACCESS EXCLUSIVE MODE',
+          reindexSql: 'REINDEX INDEX CONCURRENTLY "Ops Team"."locked unique";',
+        },
+      ]);
+      assert.match(
+        invalid.summary,
+        new RegExp(
+          '; definition not read: "locked unique" on "Ops Team"\\."Locked ü" ' +
+            '\\(locked by another session: BEGIN; LOCK TABLE ',
+        ),
+      );
+    });
+
+    it('names no query for the table of an invalid index a prepared transaction holds', async () => {
+      const prepared = await createDatabase(
+        await target.startWith({ max_prepared_transactions: '2' }),
+        'preparedinvalid',
+      );
+      await admin(prepared, SCHEMA);
+      await admin(prepared, 'INSERT INTO bookings VALUES (1, now())');
+      await admin(prepared, 'CREATE UNIQUE INDEX CONCURRENTLY one_id ON bookings (id)').catch(
+        () => undefined,
+      );
+      const coordinator = new Client({ connectionString: prepared });
+      await coordinator.connect();
+      await coordinator.query('BEGIN; LOCK TABLE bookings IN ACCESS EXCLUSIVE MODE');
+      await coordinator.query(`PREPARE TRANSACTION 'migrating'`);
+      await coordinator.end();
+      const { session: other } = await connect(prepared, { lockTimeoutMs: 300 });
+      try {
+        const [invalid] = await collectCards(other, { only: ['invalidIndexes'] });
+        const [index] = (invalid.data as { indexes: InvalidIndex[] }).indexes;
+        assert.equal(index.definition, null);
+        // No session behind it, so no query to show.
+        assert.equal(index.lockedBy, 'locked by another session');
+        assert.match(
+          invalid.summary,
+          /; definition not read: "one_id" on "bookings" \(locked by another session\)$/,
+        );
+      } finally {
+        await other.close();
+        await admin(prepared, `ROLLBACK PREPARED 'migrating'`);
+      }
     });
   });
 }
