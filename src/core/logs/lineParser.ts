@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
+import { endOf, startOf } from '../util/printable';
 import { appFrame } from './appFrame';
 import { ContainerRecords, DOCKER_RECORD_START, type LineStart } from './containerRecords';
 import { JOURNAL_JSON_START, readJournalJson } from './journalJson';
@@ -203,11 +204,13 @@ export function keptParams(params: string): string {
 const PATH_HEAD = 8192;
 const PATH_TAIL = 8192;
 
-/** `text` whole up to `head + tail` characters, else its head and its tail, a NUL between. */
-/** `text` whole up to `head + tail` characters, else its head and tail with `between` joining. */
+/**
+ * `text` whole up to `head + tail` characters, else its head and tail with `between` joining
+ * (a NUL by default); a cut through an emoji leaves all of it out rather than half.
+ */
 export function headAndTail(text: string, head: number, tail: number, between = '\0'): string {
   if (text.length <= head + tail) return text;
-  return `${text.slice(0, head)}${between}${text.slice(-tail)}`;
+  return `${startOf(text, head)}${between}${endOf(text, tail)}`;
 }
 
 /**

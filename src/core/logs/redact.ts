@@ -46,14 +46,22 @@ export function redactMessage(text: string): string {
   return redactPath(pairs);
 }
 
+/** A parameter's name and arrow (`"name"=>`, `"name": `), then its value. */
+const PARAM = new RegExp(
+  String.raw`"((?:[^"\\]|\\.){1,200})"(\s*=>\s*|:\s*)` +
+    // A string, closed or cut off where the text ends (a trailing backslash too); a number.
+    String.raw`(?:"(?:[^"\\]|\\.){0,20000}(?:"|\\?$)|-?\d[\d.eE+-]*)`,
+  'g',
+);
+
 /**
  * Parameters as Rails logs them (`{"user"=>{"password"=>"x"}}`, or `"password": "x"` from Ruby
- * 3.4 and JSON loggers) with every sensitive string value replaced by [FILTERED].
+ * 3.4 and JSON loggers) with every sensitive string or number value replaced by [FILTERED], as
+ * Rails' own filter writes it (a JSON body's `"otp"=>123456`). A string the text ends in is
+ * hidden to the end: the parser's cut of a long list (`keptParams`) may fall inside it.
  */
 export function redactParams(params: string): string {
-  return params.replace(
-    /"((?:[^"\\]|\\.){1,200})"(\s*=>\s*|:\s*)"((?:[^"\\]|\\.){0,20000})"/g,
-    (whole, name: string, arrow: string) =>
-      sensitive(name) ? `"${name}"${arrow}"${FILTERED}"` : whole,
+  return params.replace(PARAM, (whole, name: string, arrow: string) =>
+    sensitive(name) ? `"${name}"${arrow}"${FILTERED}"` : whole,
   );
 }

@@ -5,6 +5,7 @@
  * another, so parts of a log read on worker threads add up to the summary of one pass.
  */
 import { plural } from '../util/plural';
+import { endOf, startOf } from '../util/printable';
 import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
@@ -382,8 +383,8 @@ function examplePart(redacted: string, kind: keyof typeof NEXT_NAME): string {
   if (parserCut < 0) return headAndTail(redacted, Math.floor(room / 2), Math.ceil(room / 2), CUT);
   const rest = redacted.slice(parserCut + 1);
   const next = NEXT_NAME[kind].exec(rest);
-  const tail = next ? rest.slice(next.index).slice(-Math.ceil(room / 2)) : '';
-  return `${redacted.slice(0, Math.min(parserCut, room - tail.length))}${CUT}${tail}`;
+  const tail = next ? endOf(rest.slice(next.index), Math.ceil(room / 2)) : '';
+  return `${startOf(redacted, Math.min(parserCut, room - tail.length))}${CUT}${tail}`;
 }
 
 /**

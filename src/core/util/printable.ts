@@ -40,9 +40,20 @@ export function printableLines(text: string, replacement = ' '): string {
 export function printableLine(text: string, maxLength: number): string {
   const line = printable(text);
   if (line.length <= maxLength) return line;
-  let end = maxLength - 1;
-  if (/[\ud800-\udbff]/.test(line.charAt(end - 1))) end -= 1;
-  return `${line.slice(0, end)}…`;
+  return `${startOf(line, maxLength - 1)}…`;
+}
+
+/** The first `length` UTF-16 units of `text`, one fewer where the cut would split an emoji. */
+export function startOf(text: string, length: number): string {
+  const end = /[\ud800-\udbff]/.test(text.charAt(length - 1)) ? length - 1 : length;
+  return text.slice(0, Math.max(0, end));
+}
+
+/** The last `length` UTF-16 units of `text`, one fewer where the cut would split an emoji. */
+export function endOf(text: string, length: number): string {
+  if (length <= 0) return '';
+  const start = Math.max(0, text.length - length);
+  return text.slice(/[\udc00-\udfff]/.test(text.charAt(start)) ? start + 1 : start);
 }
 
 /**

@@ -30,6 +30,19 @@ describe('secrets in logged paths and parameters', () => {
     );
   });
 
+  it('filters a number, and a string the parameters end in, as Rails filters any value', () => {
+    assert.equal(
+      redactParams('{"otp_attempt"=>123456, "cvv": -1.5e3, "page"=>2, "ok"=>true}'),
+      '{"otp_attempt"=>"[FILTERED]", "cvv": "[FILTERED]", "page"=>2, "ok"=>true}',
+    );
+    // The parser's cut of a long list (a NUL) can fall inside a value no quote then closes.
+    assert.equal(
+      redactParams('{"a"=>"1", "reset_token"=>"S3cr\0, 1, 2]}'),
+      '{"a"=>"1", "reset_token"=>"[FILTERED]"',
+    );
+    assert.equal(redactParams('{"token"=>"S3cr\\'), '{"token"=>"[FILTERED]"');
+  });
+
   it('takes linear time on a hostile parameter list', () => {
     const hostile = `{${'"a"=>"'.repeat(20_000)}${'x'.repeat(100_000)}`;
     const started = Date.now();

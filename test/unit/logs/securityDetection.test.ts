@@ -16,6 +16,9 @@ import { fixedClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { summarizeFixture } from './helpers';
 
+/** Half of a surrogate pair without the other: what a cut through an emoji leaves. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Runs `body` in a new folder, removed after it. */
 async function inFolder(body: (folder: string) => Promise<void>): Promise<void> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-security-'));
@@ -806,6 +809,45 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       assert.match(shown[0], /^\/x\?pad=a+ … &q=%27%20OR%201=1--$/);
       assert.match(shown[1], /^\/users \{"bio"=>"x+ … , "q"=>"' or '1'='1"\}$/);
       assert.doesNotMatch(shown.join('\n'), /TTT|SSS/);
+    });
+  });
+
+  it('hides a secret the parser cut in its value, when no quote follows the cut', async () => {
+    await inFolder(async (folder) => {
+      // The kept 4 KB tail is a list of numbers: no quote closes the token's value after the cut.
+      const params =
+        `{"q"=>"' or '1'='1", "api_token"=>"${'S'.repeat(6_000)}", ` +
+        `"ids"=>[${'1, '.repeat(2_000)}1]}`;
+      const lines = [...request(29, '192.0.2.68', '/users', params, '200 OK'), ''];
+      const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
+      const shown = s.suspicious.map((row) => row.path);
+      assert.equal(shown.length, 1, JSON.stringify(shown));
+      assert.match(shown[0], /^\/users \{"q"=>"' or '1'='1", "api_token"=>"\[FILTERED\]"/);
+      assert.doesNotMatch(shown[0], /SSS/);
+    });
+  });
+
+  it('cuts an example between characters, never inside an emoji', async () => {
+    await inFolder(async (folder) => {
+      const emoji = '\u{1F600}';
+      // Each cut (248 characters of the head, 249 of the tail) falls inside an emoji.
+      const head = `/search?q=${'a'.repeat(237)}${emoji}${'b'.repeat(300)}%27%20OR%201=1--`;
+      const tail = `/search?q=%27%20OR%201=1--${'b'.repeat(300)}${emoji}${'a'.repeat(248)}`;
+      // Past the parser's cut of a path over 16 KB, the tail from the next name on.
+      const long = `/x?q=%27%20OR%201=1--${'a'.repeat(20_000)}&b=${emoji}${'c'.repeat(248)}`;
+      const lines = [
+        ...request(30, '192.0.2.69', head, '{}', '200 OK'),
+        ...request(31, '192.0.2.70', tail, '{}', '200 OK'),
+        ...request(32, '192.0.2.71', long, '{}', '200 OK'),
+        '',
+      ];
+      const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
+      const shown = s.suspicious.map((row) => row.path);
+      assert.equal(shown.length, 3, JSON.stringify(shown));
+      for (const path of shown) {
+        assert.ok(path.length <= 500, `${path.length} characters`);
+        assert.doesNotMatch(path, LONE_SURROGATE);
+      }
     });
   });
 });
