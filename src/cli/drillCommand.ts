@@ -20,6 +20,7 @@ import type { DrillRecord } from '../core/checks/recoveryDrill';
 import { drillResult, leftoverNote, runRecoveryDrill } from '../core/checks/recoveryDrill';
 import { formatBytes } from '../core/util/figures';
 import { printable, printableJson, printableLines } from '../core/util/printable';
+import { shownPath } from '../core/util/paths';
 import { FileResultLog } from '../core/checks/resultLog';
 import { systemClock } from '../core/util/clock';
 import { UpkeepError, describeError } from '../core/util/errors';
@@ -222,7 +223,6 @@ function refusalOf(plan: DrillPlan, flags: DrillFlags): string | undefined {
 
 /** What the drill will do, without credentials: shown before every run and every refusal. */
 function describePlan(plan: DrillPlan, workspace: string): string {
-  const dump = path.relative(workspace, plan.dumpFile);
   const notes = [
     plan.dumpSource === 'pattern' ? 'newest match of upkeep.backups.pattern' : '',
     dumpFacts(plan),
@@ -235,7 +235,7 @@ function describePlan(plan: DrillPlan, workspace: string): string {
   ].filter(Boolean);
   const lines = [
     'Backup recovery drill',
-    `  Dump:    ${dump.startsWith('..') ? plan.dumpFile : dump}` +
+    `  Dump:    ${shownPath(workspace, plan.dumpFile)}` +
       (notes.length ? ` (${notes.join('; ')})` : ''),
     `  Target:  ${plan.targetDescription}` +
       (plan.targetSource === 'setting' ? ' (upkeep.backups.drillTargetUrl)' : ''),

@@ -31,6 +31,7 @@ import { formatUtc } from '../util/figures';
 import { isLoopbackHost, normalHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { printable } from '../util/printable';
+import { shownPath } from '../util/paths';
 import type { DumpHeader } from './backupChecks';
 import { findNewestBackup, readDumpDatabase, readDumpHeader, shownDumpText } from './backupChecks';
 
@@ -416,13 +417,14 @@ export function otherDatabaseNote(plan: DrillPlan): string | undefined {
 }
 
 /**
- * The editor's confirmation: the dump with its age, the target, every statement the drill runs
- * there, and what to know first (another database's dump, the monitored server).
+ * The editor's confirmation: the dump with its age (named from `workspace`, as `upkeep drill`
+ * names it), the target, every statement the drill runs there, and what to know first (another
+ * database's dump, the monitored server).
  */
-export function drillConfirmationDetail(plan: DrillPlan): string {
+export function drillConfirmationDetail(plan: DrillPlan, workspace: string): string {
   const other = otherDatabaseNote(plan);
   return [
-    `Dump: ${printable(plan.dumpFile, '\uFFFD')}`,
+    `Dump: ${printable(shownPath(workspace, plan.dumpFile), '\uFFFD')}`,
     `Written: ${dumpAgeText(plan).replace(/^written /, '')}`,
     ...(other ? [`Note: ${other}`] : []),
     `Target: ${plan.targetDescription}`,

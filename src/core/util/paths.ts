@@ -12,6 +12,15 @@ export function isInside(root: string, target: string): boolean {
 }
 
 /**
+ * `file` as Upkeep names it to the user: relative to the workspace folder `root` when it lies
+ * below it (`backups/nightly.dump`), absolute otherwise, where `../..` would only hide where.
+ */
+export function shownPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative && isInside(root, file) ? relative : file;
+}
+
+/**
  * Where `folder` really is when that lies outside `root`, else undefined: for a folder of the
  * repo's (`.upkeep`) that Upkeep writes into, which the repo may have committed as a link to a
  * folder of the user's. A folder not there is inside (it is made there), unless a dangling link

@@ -84,7 +84,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
     const target = plan.targetDescription;
     // The exact statements, with the scratch database's name, as the maintenance modal shows SQL;
     // the dump's age and database, so an old dump or another database's is confirmed knowingly.
-    const detail = drillConfirmationDetail(plan);
+    const detail = drillConfirmationDetail(plan, workspace.uri.fsPath);
     const confirm = onMonitoredServer ? 'Run Drill on the Monitored Server' : 'Run Drill';
     const answer = await vscode.window.showWarningMessage(
       'Run the backup recovery drill?',

@@ -256,14 +256,14 @@ describe('the database a dump is of', function () {
         now: new Date('2026-12-05T09:00:12Z'),
         surface: 'editor',
       });
-    const detail = drillConfirmationDetail(await plan('shop_production')).split('\n');
+    const detail = drillConfirmationDetail(await plan('shop_production'), workspace).split('\n');
     assert.deepEqual(detail.slice(0, 4), [
       `Dump: ${file}`,
       'Written: 2026-12-04 03:00:12 UTC, 30 h ago, over upkeep.backups.maxAgeHours (26 h)',
       `Note: the dump is of database ${staging}, not of the monitored database shop_production.`,
       'Target: drill@127.0.0.1:2/postgres',
     ]);
-    const same = drillConfirmationDetail(await plan(staging));
+    const same = drillConfirmationDetail(await plan(staging), workspace);
     assert.doesNotMatch(same, /Note:/);
     assert.match(same, /\nWritten: 2026-12-04 03:00:12 UTC, 30 h ago, over/);
 
@@ -271,10 +271,39 @@ describe('the database a dump is of', function () {
     await fs.writeFile(file, longNameDump);
     const long = await plan('shop_production');
     assert.equal(long.dumpDatabase, longName);
-    const note = drillConfirmationDetail(long)
+    const note = drillConfirmationDetail(long, workspace)
       .split('\n')
       .find((line) => line.startsWith('Note: '));
     assert.match(note ?? '', /^Note: the dump is of database \uFFFDx{70,80}…, not of the /);
     assert.ok(note!.length < 200, `the note is ${note!.length} characters`);
+  });
+
+  it('the drill confirmation names a dump in the workspace as upkeep drill does', async () => {
+    const plan = (dumpFile: string) =>
+      planRecoveryDrill({
+        workspace,
+        settings: resolveSettings({
+          backups: { drillTargetUrl: 'postgres://drill@127.0.0.1:2/postgres' },
+        }),
+        env: { PATH: process.env.PATH },
+        trusted: true,
+        dumpFile,
+        surface: 'editor',
+      });
+    const dumpLine = async (file: string): Promise<string | undefined> => {
+      dump(stagingUrl, file, ['-Fc']);
+      return drillConfirmationDetail(await plan(file), workspace).split('\n')[0];
+    };
+
+    // Relative to the workspace folder, as `upkeep drill` prints it; before, the absolute path.
+    assert.equal(
+      await dumpLine(path.join(workspace, 'backups', 'in.dump')),
+      'Dump: backups/in.dump',
+    );
+    // A name starting with two dots is still inside.
+    assert.equal(await dumpLine(path.join(workspace, '..in.dump')), 'Dump: ..in.dump');
+    // Outside the workspace, the absolute path: a relative one would climb out with `../`.
+    const outside = path.join(folder, 'outside.dump');
+    assert.equal(await dumpLine(outside), `Dump: ${outside}`);
   });
 });
