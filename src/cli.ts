@@ -4,7 +4,7 @@
  * (or warned with `--fail-on warn`) or a task is overdue, 2 bad usage or configuration.
  */
 import { Command, CommanderError } from 'commander';
-import { registerCheckCommand } from './cli/checkCommand';
+import { registerCheckCommand, usageErrorReport } from './cli/checkCommand';
 import { registerLogsCommand } from './cli/logsCommand';
 import { registerDbCommand } from './cli/dbCommand';
 import { registerDrillCommand } from './cli/drillCommand';
@@ -141,7 +141,10 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(topic === undefined ? argv : [...argv.slice(0, 2), topic]);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+      if (error.exitCode === 0) return 0;
+      const report = usageErrorReport(argv.slice(2), error.message);
+      if (report !== undefined) process.stdout.write(report);
+      return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`upkeep: ${printable(message)}\n`);

@@ -141,6 +141,47 @@ function stoppedReport(options: CheckOptions, error: unknown): string {
   });
 }
 
+/**
+ * The JSON or JUnit document of an `upkeep check` whose flags commander refused before the
+ * command ran (an unknown flag, a value outside the choices, a missing value), so that a CI job
+ * that uploads the report gets one that says why. The flags are read from the arguments as typed:
+ * commander takes none after the first it does not know. Undefined for another command, the
+ * text format or `--list`.
+ */
+export function usageErrorReport(args: readonly string[], message: string): string | undefined {
+  if (args[0] !== 'check' || args.includes('--list')) return undefined;
+  const format = flagValues(args, '--format').at(-1);
+  if (format !== 'json' && format !== 'junit') return undefined;
+  const listed = (flag: string): string[] | undefined => {
+    const values = flagValues(args, flag);
+    return values.length ? values : undefined;
+  };
+  const options: CheckOptions = {
+    format,
+    failOn: 'fail',
+    workspace: flagValues(args, '--workspace').at(-1),
+    tier: listed('--tier'),
+    task: listed('--task'),
+    check: listed('--check'),
+    untrusted: args.includes('--untrusted'),
+  };
+  const refused = message.replace(/^error: /, '').trim();
+  const reason = `${refused} (upkeep check --help lists its flags and values)`;
+  return stoppedReport(options, new Error(reason));
+}
+
+/** The values given to `flag` as `--flag VALUE` or `--flag=VALUE`, up to a `--`. */
+function flagValues(args: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  for (let index = 1; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === '--') break;
+    if (arg === flag && index + 1 < args.length) values.push(args[++index]);
+    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+  }
+  return values;
+}
+
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);

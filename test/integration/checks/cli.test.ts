@@ -20,6 +20,15 @@ interface CliRun {
   stderr: string;
 }
 
+/** The JSON of a run that bad usage stopped before any check. */
+interface StoppedReport {
+  workspace: string;
+  selection: unknown;
+  exitCode: number;
+  problems?: { kind: string; message: string }[];
+  results: unknown[];
+}
+
 function upkeep(
   args: string[],
   env: Record<string, string> = {},
@@ -468,13 +477,7 @@ checks:
 
     const json = await upkeep([...args, '--format', 'json']);
     assert.equal(json.code, 2, json.stderr);
-    const report = JSON.parse(json.stdout) as {
-      workspace: string;
-      selection: unknown;
-      exitCode: number;
-      problems?: { kind: string; message: string }[];
-      results: unknown[];
-    };
+    const report = JSON.parse(json.stdout) as StoppedReport;
     assert.equal(report.workspace, workspace);
     assert.deepEqual(report.selection, { check: 'host.storageFolderz' });
     assert.equal(report.exitCode, 2);
@@ -486,6 +489,55 @@ checks:
     const text = await upkeep(args);
     assert.equal(text.code, 2);
     assert.equal(text.stdout, '');
+  });
+
+  it('prints the JUnit or JSON report too when a flag is mistyped (exit 2)', async () => {
+    // commander refused these before the command ran: the CI job's upkeep.xml was empty.
+    const junit = await upkeep(
+      ['check', '--workspace', workspace, '--format', 'junit', '--fail-on', 'warning'],
+      {},
+      workspace,
+    );
+    assert.equal(junit.code, 2, junit.stderr);
+    assert.match(junit.stderr, /^error: option '--fail-on <outcome>' argument 'warning'/m);
+    assert.match(junit.stdout, /^<testsuites name="upkeep app" tests="1" failures="0" errors="1"/m);
+    assert.match(
+      junit.stdout,
+      new RegExp(
+        '<testcase classname="upkeep" name="run" time="0\\.000">\n {6}<error message="option ' +
+          '&apos;--fail-on &lt;outcome&gt;&apos; argument &apos;warning&apos; is invalid\\. ' +
+          'Allowed choices are warn, fail\\. \\(upkeep check --help [^"]*" type="stopped">',
+      ),
+    );
+
+    // The format given after the unknown flag, which commander never reached, counts as well.
+    const json = await upkeep(
+      ['check', '--tier', 'daily', '--bogus', '--format=json'],
+      {},
+      workspace,
+    );
+    assert.equal(json.code, 2, json.stderr);
+    const report = JSON.parse(json.stdout) as StoppedReport;
+    assert.equal(report.workspace, workspace);
+    assert.deepEqual(report.selection, { tier: 'daily' });
+    assert.equal(report.exitCode, 2);
+    assert.deepEqual(report.results, []);
+    assert.deepEqual(report.problems, [
+      {
+        kind: 'stopped',
+        message: "unknown option '--bogus' (upkeep check --help lists its flags and values)",
+      },
+    ]);
+
+    // Help, the text format and the check list print no report.
+    const help = await upkeep(['check', '--format', 'json', '--help'], {}, workspace);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: upkeep check/);
+    for (const args of [['--bogus'], ['--list', '--format', 'json', '--bogus']]) {
+      const run = await upkeep(['check', ...args], {}, workspace);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, '', args.join(' '));
+    }
   });
 
   it('times out a slow check with --timeout', async () => {
