@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { escapeMarkdownHtml } from '../templates/markdown';
 import { formatDuration, formatMs, formatPercent } from '../util/figures';
+import { controlsWrittenOut, startOf } from '../util/printable';
 import { writeNewFile } from '../templates/newFile';
 import { formatZonedDate } from '../templates/zonedTime';
 import { actionSample, figureSamples } from '../logs/sampleSize';
@@ -56,19 +57,21 @@ function formatsOf(input: ReportInput): Formats {
 }
 
 /**
- * One table cell: pipes escaped, line breaks folded to spaces, HTML neutralised with backslash
- * escapes (shared with the templates: `<script>` stays text, `<ada@example.com>` reads as typed),
- * images left as text (a log line's `![](https://...)` would load when the report is previewed),
- * long text cut.
+ * One table cell: pipes escaped, line breaks and tabs folded to spaces, other controls written
+ * out (`\u001b`: the report is committed and read with cat or git show, whose terminal would act
+ * on an escape sequence in a statement's comment or a log line; a `\u202e` would turn the rest
+ * of the line around), HTML neutralised with backslash escapes (shared with the templates:
+ * `<script>` stays text, `<ada@example.com>` reads as typed), images left as text (a log line's
+ * `![](https://...)` would load when the report is previewed), long text cut.
  */
 export function markdownCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '–';
   let text = String(value)
-    .replace(/\r\n|\r|\n|\u2028|\u2029/g, ' ')
+    .replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')
     .trim();
-  if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL)}…`;
+  if (text.length > MAX_CELL) text = `${startOf(text, MAX_CELL)}…`;
   // Backslashes right before a pipe are doubled too, so data cannot unescape the cell border.
-  return escapeMarkdownHtml(text)
+  return escapeMarkdownHtml(controlsWrittenOut(text))
     .replace(/(\\*)\|/g, (_match, slashes: string) => `${slashes}${slashes}\\|`)
     .replace(/!\[/g, '!\\[');
 }
