@@ -18,6 +18,17 @@ import type { DatabaseYml, DatabaseYmlEntry, NonScalarKind, RepeatedKey } from '
 import { envVariable, parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
 import type { DotenvFile } from './dotenvFile';
 import { parseDotenvFile } from './dotenvFile';
+import type { SslFile } from './sslFiles';
+import {
+  defaultCrl,
+  defaultSslFile,
+  libpqFolder,
+  MAX_SSL_FILE_BYTES,
+  missingDefaultKey,
+  namedSslFile,
+  readSslFile,
+  SSL_FILES,
+} from './sslFiles';
 
 type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
 
@@ -68,8 +79,11 @@ export interface ResolvedConnection {
   sslOptional?: boolean;
   /** PGSSLMODE's value when it set the sslmode (the source names none), for the messages. */
   sslModeFromEnvironment?: string;
-  /** PGSSLROOTCERT's path when the server's certificate is checked against it, for messages. */
-  sslRootCertFromEnvironment?: string;
+  /**
+   * The CA file the server's certificate is checked against, and who named it (the source,
+   * PGSSLROOTCERT or libpq's default ~/.postgresql/root.crt), for messages.
+   */
+  sslRootCert?: SslFile;
   /**
    * What the source holds that Upkeep reads as Rails does but that is most likely a mistake (a
    * key config/database.yml gives twice), each at its file and line: shown, never refused.
@@ -249,7 +263,7 @@ export async function resolveConnection(options: ResolveOptions): Promise<Resolv
   const located = await locate(options);
   if ('yml' in located) return fromDatabaseYml(located.yml, options);
   const { url, source } = located;
-  const params = parseUrl(url, source, rootCertInEnvironment(options.env));
+  const params = parseUrl(url, source, options.workspace);
   return finish(params, source, options, options.settings.database.production);
 }
 
@@ -537,19 +551,14 @@ async function fromDatabaseYml(
     sslkey: text('sslkey'),
   };
   const url = text('url');
-  const rootElsewhere = rootCertInEnvironment(options.env);
-  const parsed = url ? parseUrl(url, source, rootElsewhere) : {};
+  const parsed = url ? parseUrl(url, source, options.workspace) : {};
+  // The keys' sslmode and files (relative ones from the app folder) are read by finish, with or
+  // without an sslmode, as libpq reads them; a url: key's win.
   const merged: Record<string, unknown> = {
     ...stripUndefined(fromKeys),
     ...stripUndefined(parsed),
   };
   refuseUnknownSslMode(fromKeys.sslmode, describeSource(source), entry.nonScalar?.sslmode);
-  if (merged.ssl === undefined && fromKeys.sslmode) {
-    // A url: key's sslmode wins over this one, and is checked with its URL.
-    const root = fromKeys.sslrootcert ?? rootElsewhere;
-    refuseVerifyCaWithoutRoot(fromKeys.sslmode, root, describeSource(source));
-    Object.assign(merged, sslFromParams(fromKeys, source, rootElsewhere));
-  }
   const finished = await finish(merged, source, options, production);
   const warnings = repeatedKeyWarnings(yml);
   const resolved = warnings.length ? { ...finished, warnings } : finished;
@@ -575,14 +584,11 @@ function stripUndefined(record: Record<string, unknown>): Record<string, unknown
 
 /**
  * The connection parameters of a URL, as pg-connection-string reads them with libpq's meaning.
- * `rootCertElsewhere` is PGSSLROOTCERT when it is set: a URL with verify-ca and no sslrootcert
- * then is checked against that CA (finish adds it), as libpq checks it.
+ * Its relative sslrootcert, sslcert and sslkey are read from `folder`, the app's (see
+ * namedSslFile). A URL with verify-ca and no sslrootcert is checked against the CA PGSSLROOTCERT
+ * or libpq's default names, which finish adds, and refused there when there is none.
  */
-function parseUrl(
-  url: string,
-  source: ConnectionSource,
-  rootCertElsewhere?: string,
-): Record<string, unknown> {
+function parseUrl(url: string, source: ConnectionSource, folder: string): Record<string, unknown> {
   // A scheme typed with one slash or none (`postgres:/app:pw@db/x`), or left out (`//app:pw@db`),
   // reads to the driver as a database or a socket path holding the whole text, password and all,
   // which every message would then name. A socket path has no `@`.
@@ -595,20 +601,15 @@ function parseUrl(
         '(it must start with postgres:// or postgresql://).',
     );
   }
-  refuseUnfitSslFiles(url, `The connection URL from ${describeSource(source)}`);
+  const absolute = withSslFilesIn(trimmed, folder);
+  refuseUnfitSslFiles(absolute, `The connection URL from ${describeSource(source)}`);
   const query = new URLSearchParams(
     trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')) : '',
   );
-  const root = query.get('sslrootcert') || rootCertElsewhere;
-  refuseVerifyCaWithoutRoot(
-    query.get('sslmode'),
-    root,
-    `The connection URL from ${describeSource(source)}`,
-  );
-  // pg-connection-string refuses verify-ca unless the URL itself names the CA: with
-  // PGSSLROOTCERT's, the URL is read as verify-full, and finish checks the chain alone.
+  // pg-connection-string refuses verify-ca unless the URL itself names the CA: the URL is read
+  // as verify-full, and finish checks the chain alone against the CA found elsewhere.
   const caElsewhere = query.get('sslmode') === 'verify-ca' && !query.get('sslrootcert');
-  const readable = caElsewhere ? withSslMode(url.trim(), 'verify-ca', 'verify-full') : url.trim();
+  const readable = caElsewhere ? withSslMode(absolute, 'verify-ca', 'verify-full') : absolute;
   try {
     // libpq semantics: sslmode=require encrypts without verifying, as psql and Rails do.
     const params = parseConnectionString(readable, { useLibpqCompat: true }) as Record<
@@ -619,9 +620,6 @@ function parseUrl(
     const database = urlDatabase(url.trim());
     if (database !== undefined) params.database = database;
     refuseUnknownSslMode(params.sslmode, `The connection URL from ${describeSource(source)}`);
-    // libpq's allow never verifies the server, as prefer does not; pg-connection-string gives
-    // allow no meaning of its own, which verified it as verify-full does.
-    if (params.sslmode === 'allow' && isRecord(params.ssl)) params.ssl.rejectUnauthorized = false;
     return params;
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
@@ -639,17 +637,38 @@ function parseUrl(
   }
 }
 
-/** `url` with each sslmode query parameter whose value is `from` set to `to` instead. */
-function withSslMode(url: string, from: string, to: string): string {
-  return url.replace(/([?&]sslmode=)([^&#]*)/gi, (whole, key: string, value: string) => {
+/**
+ * `url` with each value of the query parameters `keys` matches (a RegExp source) that `change`
+ * turns into another; `change` gets the value decoded and returns undefined to keep it.
+ */
+function changeQueryValues(
+  url: string,
+  keys: string,
+  change: (value: string) => string | undefined,
+): string {
+  const pattern = new RegExp(`([?&](?:${keys})=)([^&#]*)`, 'g');
+  return url.replace(pattern, (whole, key: string, value: string) => {
     let decoded: string;
     try {
       decoded = decodeURIComponent(value.replace(/\+/g, ' '));
     } catch {
       return whole;
     }
-    return decoded === from ? `${key}${to}` : whole;
+    const changed = change(decoded);
+    return changed === undefined ? whole : `${key}${encodeURIComponent(changed)}`;
   });
+}
+
+/** `url` with each sslmode query parameter whose value is `from` set to `to` instead. */
+function withSslMode(url: string, from: string, to: string): string {
+  return changeQueryValues(url, 'sslmode', (mode) => (mode === from ? to : undefined));
+}
+
+/** `url` with relative sslrootcert, sslcert and sslkey made absolute from `folder`. */
+function withSslFilesIn(url: string, folder: string): string {
+  return changeQueryValues(url, 'sslrootcert|sslcert|sslkey', (file) =>
+    file === '' || path.isAbsolute(file) ? undefined : path.resolve(folder, file),
+  );
 }
 
 const INVALID_URL_HINT =
@@ -672,9 +691,7 @@ export function urlDatabase(url: string): string | undefined {
 }
 
 /** The query parameters naming files that pg-connection-string reads as it parses. */
-const SSL_FILE_PARAMS = ['sslrootcert', 'sslcert', 'sslkey'];
-/** Far more than a certificate, a key or a bundle of CA certificates takes. */
-const MAX_SSL_FILE_BYTES = 1024 * 1024;
+const SSL_FILE_PARAMS = SSL_FILES.map(({ param }) => param);
 
 /**
  * pg-connection-string reads a URL's sslrootcert, sslcert and sslkey with readFileSync while it
@@ -779,89 +796,60 @@ function refuseVerifyCaWithoutRoot(mode: unknown, rootCert: unknown, what: strin
 }
 
 /**
- * The TLS options of a valid sslmode given alone (PGSSLMODE), as a URL holding it gets them:
- * disable none; allow, prefer and require encrypt without verifying the server; verify-ca and
- * verify-full verify it (verify-ca only with PGSSLROOTCERT's CA, which finish adds).
+ * The TLS options of `mode` with the certificate and key `texts`, verified as libpq verifies:
+ * verify-full checks the chain and the host name; verify-ca, and any other mode once a CA file
+ * is loaded (libpq's require reads as verify-ca then, and prefer and allow check the chain too),
+ * the chain alone; without a CA, prefer, allow and require check nothing.
  */
-function sslOfMode(mode: string): ClientConfig['ssl'] {
+function tlsFor(mode: string, texts: Record<string, string>): ClientConfig['ssl'] {
   if (mode === 'disable') return false;
-  return mode === 'verify-ca' || mode === 'verify-full' ? {} : { rejectUnauthorized: false };
-}
-
-function sslFromParams(
-  params: Record<string, string | undefined>,
-  source: ConnectionSource,
-  rootCertElsewhere: string | undefined,
-): Record<string, unknown> {
-  const query = new URLSearchParams();
-  for (const key of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey']) {
-    if (params[key]) query.set(key, params[key] as string);
-  }
-  const parsed = parseUrl(`postgres://localhost/?${query.toString()}`, source, rootCertElsewhere);
-  return { ssl: parsed.ssl };
-}
-
-/** PGSSLROOTCERT, when set (libpq reads an empty one as unset). */
-function rootCertInEnvironment(env: NodeJS.ProcessEnv): string | undefined {
-  return env.PGSSLROOTCERT || undefined;
-}
-
-/**
- * libpq's environment variable for each certificate or key file a connection names, the TLS
- * option its text goes to, and what the file holds (for messages).
- */
-const SSL_FILE_VARIABLES = [
-  { param: 'sslrootcert', variable: 'PGSSLROOTCERT', option: 'ca', holds: 'CA certificate' },
-  { param: 'sslcert', variable: 'PGSSLCERT', option: 'cert', holds: 'client certificate' },
-  { param: 'sslkey', variable: 'PGSSLKEY', option: 'key', holds: 'client key' },
-] as const;
-
-/**
- * A certificate or key file an environment variable names, read as Upkeep reads any file it
- * does not control: a regular file of at most 1 MB. Missing or unreadable, it is refused naming
- * the variable and the path; its text (a key) is never shown.
- */
-async function readSslFileOf(variable: string, file: string, holds: string): Promise<string> {
-  const named = `${variable} names ${printable(file)}`;
-  const hint = `Point ${variable} at the ${holds} file itself, or unset it.`;
-  let text: string | undefined;
-  try {
-    text = await readTextFileLimited(file, MAX_SSL_FILE_BYTES);
-  } catch (error) {
-    // The bounded reader's own refusals read "<file> is not a regular file" and the like.
-    const reason = UpkeepError.is(error)
-      ? error.message.slice(error.message.lastIndexOf(' is ') + 1)
-      : `cannot be read (${fileErrorReason(error)})`;
-    throw new UpkeepError('config', `${named}, which ${reason}; nothing was read from it.`, hint, {
-      cause: error,
-    });
-  }
-  if (text === undefined) {
-    throw new UpkeepError('config', `${named}, which does not exist.`, hint);
-  }
-  return text;
-}
-
-/**
- * The TLS options with the files the environment names added, for the sslmode in force
- * (`prefer` when none is named: libpq's default), verified as the same files in a URL are:
- * verify-full checks the chain and the host name; verify-ca, and require with a CA, the chain
- * alone; prefer, allow and require without a CA nothing.
- */
-function withSslFiles(
-  ssl: ClientConfig['ssl'] | undefined,
-  mode: string,
-  files: Record<string, string>,
-): ClientConfig['ssl'] {
-  const tls: Record<string, unknown> = { ...(isRecord(ssl) ? ssl : {}), ...files };
-  delete tls.rejectUnauthorized;
-  delete tls.checkServerIdentity;
-  if (mode === 'verify-full') return tls;
-  if (mode === 'verify-ca' || (mode === 'require' && tls.ca !== undefined)) {
+  if (mode === 'verify-full') return { ...texts };
+  if (mode === 'verify-ca' || texts.ca !== undefined) {
     // The chain is checked against the CA; the host name is not (pg-connection-string's way).
-    return { ...tls, checkServerIdentity: () => undefined };
+    return { ...texts, checkServerIdentity: () => undefined };
   }
-  return { ...tls, rejectUnauthorized: false };
+  return { ...texts, rejectUnauthorized: false };
+}
+
+/**
+ * The certificate and key texts of a connection that uses SSL, each from the first place that
+ * names it, as libpq looks: the source (a URL's, which pg-connection-string has read into
+ * `read`; database.yml's keys), then PGSSLROOTCERT, PGSSLCERT and PGSSLKEY (the user's own,
+ * read in any workspace), then libpq's files in ~/.postgresql that exist. The default key goes
+ * with a client certificate only, and must be there then; the default CRL with a CA only.
+ */
+async function sslTexts(
+  str: (key: string) => string | undefined,
+  read: Record<string, unknown>,
+  source: ConnectionSource,
+  options: ResolveOptions,
+): Promise<{ texts: Record<string, string>; root?: SslFile }> {
+  const texts: Record<string, string> = {};
+  const found: Record<string, SslFile> = {};
+  for (const spec of SSL_FILES) {
+    const written = str(spec.param);
+    const variable = options.env[spec.variable];
+    const file =
+      written !== undefined
+        ? namedSslFile(written, options.workspace, 'source', describeSource(source))
+        : variable
+          ? namedSslFile(variable, options.workspace, 'variable', spec.variable)
+          : spec.option !== 'key' || found.cert
+            ? defaultSslFile(options.env, spec.defaultName)
+            : undefined;
+    if (file === undefined) continue;
+    found[spec.option] = file;
+    const ready = read[spec.option];
+    texts[spec.option] = typeof ready === 'string' ? ready : await readSslFile(file, spec);
+  }
+
+  const folder = libpqFolder(options.env);
+  if (found.cert && !found.key && folder !== undefined) {
+    throw missingDefaultKey(found.cert, path.join(folder, 'postgresql.key'));
+  }
+  const crl = found.ca ? defaultCrl(options.env) : undefined;
+  if (crl) texts.crl = await readSslFile(crl, 'crl');
+  return { texts, root: found.ca };
 }
 
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
@@ -1010,40 +998,37 @@ async function finish(
     application_name: 'upkeep',
   };
   if (password !== undefined) config.password = password;
-  if (params.ssl !== undefined) config.ssl = params.ssl as ClientConfig['ssl'];
 
-  // As libpq: PGSSLMODE counts only when the source names no sslmode, and is checked then.
-  const fromEnvironment = str('sslmode') === undefined && params.ssl === undefined;
-  const envMode = fromEnvironment ? options.env.PGSSLMODE || undefined : undefined;
+  // As libpq: PGSSLMODE counts only when the source names no sslmode (nor pg's own ssl=).
+  const sourceMode = str('sslmode');
+  const envMode =
+    sourceMode === undefined && typeof params.ssl !== 'boolean'
+      ? options.env.PGSSLMODE || undefined
+      : undefined;
   refuseUnknownSslMode(envMode, 'PGSSLMODE');
-  // Read here as the same sslmode in a URL reads: pg's own reading of PGSSLMODE verifies the
-  // certificate for prefer and require, and turns SSL off for allow.
-  if (envMode !== undefined) config.ssl = sslOfMode(envMode);
+  let sslmode = sourceMode ?? envMode;
+  let rootCert: SslFile | undefined;
   // libpq reads no sslmode on a Unix socket, where the server takes no SSL: psql connects there
-  // with PGSSLMODE=require, pg would ask for SSL and be refused.
-  const socket = host.startsWith('/');
-  let sslmode = str('sslmode') ?? envMode;
-  // As libpq: PGSSLROOTCERT, PGSSLCERT and PGSSLKEY each count when the source names no such
-  // file, and not where no SSL is used. They are the user's own, read in any workspace.
-  const fromVariables =
-    socket || sslmode === 'disable'
-      ? []
-      : SSL_FILE_VARIABLES.filter(({ param, variable }) => {
-          return str(param) === undefined && Boolean(options.env[variable]);
-        });
-  const rootCert = fromVariables.some(({ param }) => param === 'sslrootcert')
-    ? options.env.PGSSLROOTCERT
-    : undefined;
-  if (!socket) refuseVerifyCaWithoutRoot(envMode, str('sslrootcert') ?? rootCert, 'PGSSLMODE');
-  if (fromVariables.length > 0) {
-    const files: Record<string, string> = {};
-    for (const { variable, option, holds } of fromVariables) {
-      files[option] = await readSslFileOf(variable, String(options.env[variable]), holds);
+  // with PGSSLMODE=require, pg would ask for SSL and be refused. No file is read without SSL.
+  if (host.startsWith('/') || sslmode === 'disable' || params.ssl === false) {
+    config.ssl = false;
+  } else {
+    const read = isRecord(params.ssl) ? params.ssl : {};
+    const { texts, root } = await sslTexts(str, read, source, options);
+    rootCert = root;
+    const urlOrFile = source.kind === 'database.yml' ? '' : 'The connection URL from ';
+    const modeFrom = sourceMode ? `${urlOrFile}${describeSource(source)}` : 'PGSSLMODE';
+    refuseVerifyCaWithoutRoot(sslmode, root?.file, modeFrom);
+    // With no sslmode anywhere, libpq's default prefer: SSL when there is a file to use, else
+    // pg's plain connection (or, for pg's own ssl=true, verify-full's checks).
+    const files = Object.keys(texts).length > 0;
+    if (sslmode === undefined && params.ssl !== true && files) sslmode = 'prefer';
+    if (sslmode !== undefined) {
+      config.ssl = tlsFor(sslmode, texts);
+    } else if (params.ssl === true) {
+      config.ssl = files ? tlsFor('verify-full', texts) : true;
     }
-    sslmode ??= 'prefer';
-    config.ssl = withSslFiles(config.ssl, sslmode, files);
   }
-  if (socket) config.ssl = false;
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {
     config,
@@ -1056,6 +1041,6 @@ async function finish(
     ...(str('password') !== undefined ? { passwordInSource: true } : {}),
     ...(config.ssl && (sslmode === 'prefer' || sslmode === 'allow') ? { sslOptional: true } : {}),
     ...(envMode !== undefined ? { sslModeFromEnvironment: envMode } : {}),
-    ...(rootCert !== undefined ? { sslRootCertFromEnvironment: rootCert } : {}),
+    ...(rootCert !== undefined && config.ssl ? { sslRootCert: rootCert } : {}),
   };
 }

@@ -17,6 +17,7 @@ import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { FrameCheck } from './frameCheck';
 import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
+import { unsignedHint } from './sslFiles';
 
 interface SessionOptions {
   statementTimeoutMs: number;
@@ -162,7 +163,11 @@ export async function connectClient(
   try {
     return await attempt(true).catch((error: unknown) => {
       const noSsl = error instanceof Error && /does not support SSL/i.test(error.message);
-      if (!connection.sslOptional || !noSsl) throw error;
+      // libpq's prefer and allow also go on without SSL when the certificate fails the CA check
+      // a CA file asked for (~/.postgresql/root.crt for every server, say): psql connects so.
+      const code = (error as { code?: unknown } | undefined)?.code;
+      const untrusted = typeof code === 'string' && /CERT|CRL|SIGNATURE/.test(code);
+      if (!connection.sslOptional || !(noSsl || untrusted)) throw error;
       return attempt(false);
     });
   } catch (error) {
@@ -758,8 +763,9 @@ function connectError(
   }
   // PGSSLMODE comes from the shell, not from the file or setting the connection names.
   const fromEnvironment = connection.sslModeFromEnvironment;
-  // So does PGSSLROOTCERT: a certificate its CA did not sign is told apart from a wrong host.
-  const rootCert = connection.sslRootCertFromEnvironment;
+  // A CA file Upkeep loaded (PGSSLROOTCERT, ~/.postgresql/root.crt, ...): a certificate its CA
+  // did not sign is told apart from a wrong host.
+  const rootCert = connection.sslRootCert;
   const unsigned = rootCert !== undefined && UNSIGNED_CERTIFICATE.test(text);
   return new UpkeepError(
     'unreachable',
@@ -768,8 +774,7 @@ function connectError(
       ? `PGSSLMODE=${fromEnvironment} in the environment asks for SSL, which this server does ` +
           'not offer: unset PGSSLMODE or set it to prefer, or turn SSL on at the server.'
       : unsigned
-        ? `The server's certificate is not signed by the CA in PGSSLROOTCERT ` +
-          `(${printable(rootCert)}): point PGSSLROOTCERT at the CA that signed it.`
+        ? unsignedHint(rootCert)
         : 'Check the host, the port and the SSL settings (sslmode) of the connection.',
     { cause: error },
   );

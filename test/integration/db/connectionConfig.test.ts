@@ -4,7 +4,9 @@
  * key twice connects with the last value and warns at its line; an sslmode libpq does not know
  * is refused before anything connects; each one libpq knows means what it means to psql, from
  * a URL as from PGSSLMODE, on a server without SSL and on one with a self-signed certificate,
- * and none applies over a Unix socket.
+ * and none applies over a Unix socket. Certificate files are found where libpq finds them (the
+ * source, PGSSLROOTCERT and the like, ~/.postgresql under a HOME of the test's own), psql being
+ * the yardstick, and relative ones are read from the app folder.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { UpkeepError } from '../../../src/core/util/errors';
 import type { CertificateFiles } from '../../support/certificates';
 import {
   certificateAuthority,
+  revocationList,
   selfSignedCertificate,
   signedCertificate,
 } from '../../support/certificates';
@@ -167,11 +170,20 @@ async function sslServer(
 
 /** Whether the session `url` with `env` opens (through Upkeep's connect) uses SSL. */
 async function sslInUse(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return sslInSession(os.tmpdir(), { ...env, DATABASE_URL: url }, false);
+}
+
+/** Whether the session Upkeep opens for `workspace` with `env` uses SSL. */
+async function sslInSession(
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+  trusted: boolean,
+): Promise<boolean> {
   const connection = await resolveConnection({
-    workspace: os.tmpdir(),
+    workspace,
     settings: resolveSettings(),
-    env: { ...env, DATABASE_URL: url },
-    trusted: false,
+    env,
+    trusted,
   });
   const client = await connectClient(connection, 10_000, () => undefined);
   try {
@@ -248,6 +260,32 @@ ${extra}`;
   });
 });
 
+/**
+ * A server of the test's own whose certificate a CA of the test's own (`team-ca`) signed, with
+ * SSL only: its database `certs` lets in only a client showing a certificate that CA signed.
+ */
+async function teamCaServer(): Promise<{
+  dir: string;
+  ca: CertificateFiles;
+  server: RunningPostgres;
+  /** The server's own certificate and key. */
+  own: CertificateFiles;
+}> {
+  const dir = await tempFolder('upkeep-sslca-');
+  await fs.chmod(dir, 0o755);
+  const ca = certificateAuthority(dir, 'team-ca');
+  const own = await signedCertificate(dir, ca, 'server', '127.0.0.1', 'IP:127.0.0.1');
+  const hba = path.join(dir, 'pg_hba.conf');
+  await fs.writeFile(
+    hba,
+    'hostssl certs all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca\n' +
+      'hostssl all all 127.0.0.1/32 scram-sha-256\n',
+  );
+  const server = await sslServer(own, { ssl_ca_file: ca.certFile, hba_file: hba });
+  await admin(`${server.url()}?sslmode=no-verify`, 'CREATE DATABASE certs');
+  return { dir, ca, server, own };
+}
+
 describe('PGSSLROOTCERT, PGSSLCERT, PGSSLKEY as libpq reads them (embedded server)', function () {
   this.timeout(180_000);
   let dir: string;
@@ -255,19 +293,7 @@ describe('PGSSLROOTCERT, PGSSLCERT, PGSSLKEY as libpq reads them (embedded serve
   let server: RunningPostgres;
 
   before(async () => {
-    dir = await tempFolder('upkeep-sslca-');
-    await fs.chmod(dir, 0o755);
-    ca = certificateAuthority(dir, 'team-ca');
-    const own = await signedCertificate(dir, ca, 'server', '127.0.0.1', 'IP:127.0.0.1');
-    // The database `certs` lets in only a client showing a certificate the CA signed.
-    const hba = path.join(dir, 'pg_hba.conf');
-    await fs.writeFile(
-      hba,
-      'hostssl certs all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca\n' +
-        'hostssl all all 127.0.0.1/32 scram-sha-256\n',
-    );
-    server = await sslServer(own, { ssl_ca_file: ca.certFile, hba_file: hba });
-    await admin(`${server.url()}?sslmode=no-verify`, 'CREATE DATABASE certs');
+    ({ dir, ca, server } = await teamCaServer());
   });
 
   it('verifies the server against the CA PGSSLROOTCERT names, as psql does', async () => {
@@ -328,5 +354,262 @@ describe('PGSSLROOTCERT, PGSSLCERT, PGSSLKEY as libpq reads them (embedded serve
     // With no sslmode at all, libpq's prefer offers the certificate too.
     assert.equal(await sslInUse(server.url('certs'), keys), true);
     await assert.rejects(sslInUse(server.url('certs'), root), /certificate/);
+  });
+});
+
+/**
+ * What psql (libpq itself) makes of `url` with `env` alone: whether its session uses SSL, or
+ * what it says when it cannot connect. The yardstick Upkeep's reading is held to.
+ */
+function psqlSsl(url: string, env: NodeJS.ProcessEnv): boolean | string {
+  const query = 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+  try {
+    const out = execFileSync('/usr/bin/psql', ['-XAtc', query, url], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    return out.toString().trim() === 't';
+  } catch (error) {
+    return String((error as { stderr?: Buffer }).stderr ?? error);
+  }
+}
+
+/** A home folder of the test's own whose ~/.postgresql holds copies of `files` (name: from). */
+async function homeWith(files: Record<string, string>): Promise<string> {
+  const home = await tempFolder('upkeep-home-');
+  const folder = path.join(home, '.postgresql');
+  await fs.mkdir(folder);
+  for (const [name, from] of Object.entries(files)) {
+    await fs.copyFile(from, path.join(folder, name));
+    // libpq refuses a key others can read, as ssh does.
+    await fs.chmod(path.join(folder, name), 0o600);
+  }
+  return home;
+}
+
+/** An UpkeepError check: its code, a message matching `message`, and no key in its words. */
+function refusedWith(code: string, message: RegExp, key?: string) {
+  return (error: unknown): boolean => {
+    assert.ok(UpkeepError.is(error, code as 'config'), String(error));
+    assert.match(error.message, message);
+    const words = `${error.message} ${error.hint ?? ''}`;
+    if (key) assert.ok(!words.includes(key.split('\n')[1]), 'the key is not shown');
+    assert.doesNotMatch(words, /PRIVATE KEY/);
+    return true;
+  };
+}
+
+describe("libpq's default files in ~/.postgresql, HOME the connection's", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let ca: CertificateFiles;
+  let other: CertificateFiles;
+  let server: RunningPostgres;
+  let own: CertificateFiles;
+
+  before(async () => {
+    ({ dir, ca, server, own } = await teamCaServer());
+    other = certificateAuthority(dir, 'other-ca');
+  });
+
+  it('checks the server against ~/.postgresql/root.crt; require reads as verify-ca', async () => {
+    const right = await homeWith({ 'root.crt': ca.certFile });
+    const wrong = await homeWith({ 'root.crt': other.certFile });
+    // libpq's own reading, the yardstick.
+    assert.equal(psqlSsl(server.url(), { HOME: right, PGSSLMODE: 'verify-ca' }), true);
+    const psqlWrong = psqlSsl(server.url(), { HOME: wrong, PGSSLMODE: 'require' });
+    assert.match(String(psqlWrong), /certificate verify failed/);
+
+    for (const mode of ['require', 'verify-ca', 'verify-full']) {
+      assert.equal(await sslInUse(server.url(), { HOME: right, PGSSLMODE: mode }), true, mode);
+    }
+    // No sslmode at all: libpq's prefer, with SSL since there is a CA to check against.
+    assert.equal(await sslInUse(server.url(), { HOME: right }), true);
+    for (const mode of ['require', 'verify-ca']) {
+      await assert.rejects(
+        sslInUse(server.url(), { HOME: wrong, PGSSLMODE: mode }),
+        (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'unreachable'), String(error));
+          const file = path.join(wrong, '.postgresql', 'root.crt');
+          assert.equal(
+            error.hint,
+            `The server's certificate is not signed by the CA in ~/.postgresql/root.crt ` +
+              `(${file}), which libpq reads when nothing names a CA: put the CA that signed it ` +
+              'there, or name that one with sslrootcert (or PGSSLROOTCERT).',
+          );
+          return true;
+        },
+      );
+    }
+    // PGSSLROOTCERT names the CA: the default is not read.
+    const named = { HOME: wrong, PGSSLROOTCERT: ca.certFile, PGSSLMODE: 'require' };
+    assert.equal(await sslInUse(server.url(), named), true);
+    // The CLI, as a cron line runs it, with its HOME.
+    const run = await runCli(['db', '--card', 'connectivity'], {
+      DATABASE_URL: server.url(),
+      HOME: right,
+      PGSSLMODE: 'verify-ca',
+    });
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('goes on without SSL under prefer when the default CA did not sign, as psql', async () => {
+    const selfSigned = await selfSignedServer();
+    try {
+      const home = await homeWith({ 'root.crt': ca.certFile });
+      assert.equal(psqlSsl(selfSigned.url(), { HOME: home }), false);
+      assert.equal(await sslInUse(selfSigned.url(), { HOME: home }), false);
+      assert.equal(await sslInUse(selfSigned.url(), { HOME: home, PGSSLMODE: 'allow' }), false);
+      await assert.rejects(
+        sslInUse(selfSigned.url(), { HOME: home, PGSSLMODE: 'require' }),
+        /self-signed certificate/,
+      );
+    } finally {
+      await selfSigned.stop();
+    }
+  });
+
+  it('shows ~/.postgresql/postgresql.crt with postgresql.key to a server asking one', async () => {
+    const client = await signedCertificate(dir, ca, 'home-client', 'postgres');
+    const key = await fs.readFile(client.keyFile, 'utf8');
+    const home = await homeWith({
+      'root.crt': ca.certFile,
+      'postgresql.crt': client.certFile,
+      'postgresql.key': client.keyFile,
+    });
+    assert.equal(psqlSsl(server.url('certs'), { HOME: home }), true);
+    assert.equal(await sslInUse(server.url('certs'), { HOME: home }), true);
+    const full = { HOME: home, PGSSLMODE: 'verify-full' };
+    assert.equal(await sslInUse(server.url('certs'), full), true);
+
+    // A certificate without its key is refused before connecting, as libpq refuses it.
+    const keyFile = path.join(home, '.postgresql', 'postgresql.key');
+    await fs.rm(keyFile);
+    await assert.rejects(
+      sslInUse(server.url('certs'), { HOME: home }),
+      refusedWith('config', /has no key: nothing names one \(sslkey, PGSSLKEY\) and libpq's/),
+    );
+    await fs.mkdir(keyFile);
+    await assert.rejects(
+      sslInUse(server.url('certs'), { HOME: home }),
+      refusedWith(
+        'config',
+        new RegExp(`^libpq reads its default client key ${keyFile}, which is not a regular file`),
+        key,
+      ),
+    );
+  });
+
+  it('checks the server against ~/.postgresql/root.crl with the CA, as libpq', async () => {
+    const revoked = await revocationList(dir, ca, 'revoked', [own]);
+    const clean = await revocationList(dir, ca, 'clean', []);
+    const home = await homeWith({ 'root.crt': ca.certFile, 'root.crl': revoked });
+    const env = { HOME: home, PGSSLMODE: 'verify-full' };
+    assert.match(String(psqlSsl(server.url(), env)), /certificate verify failed/);
+    await assert.rejects(sslInUse(server.url(), env), /certificate revoked/);
+    await fs.copyFile(clean, path.join(home, '.postgresql', 'root.crl'));
+    assert.equal(psqlSsl(server.url(), env), true);
+    assert.equal(await sslInUse(server.url(), env), true);
+  });
+});
+
+describe('sslrootcert, sslcert, sslkey of config/database.yml as Rails reads them', function () {
+  this.timeout(240_000);
+  let dir: string;
+  let ca: CertificateFiles;
+  let server: RunningPostgres;
+  let client: CertificateFiles;
+
+  const yml = (extra: string, database = 'postgres') => `development:
+  adapter: postgresql
+  host: 127.0.0.1
+  port: ${server.port}
+  username: postgres
+  password: ${server.password}
+  database: ${database}
+${extra}`;
+
+  before(async () => {
+    ({ dir, ca, server } = await teamCaServer());
+    client = await signedCertificate(dir, ca, 'yml-client', 'postgres');
+  });
+
+  it('reads sslrootcert without sslmode as libpq: prefer, checking the chain', async () => {
+    const root = await workspaceWith(yml(`  sslrootcert: ${ca.certFile}\n`));
+    // The server takes SSL only: a connection that dropped the key went without and was refused.
+    assert.equal(await sslInSession(root, {}, true), true);
+    // PGSSLMODE gives the sslmode the file does not, and the file's CA is checked.
+    assert.equal(await sslInSession(root, { PGSSLMODE: 'verify-full' }, true), true);
+    const run = await runCli(['db', '--workspace', root, '--card', 'connectivity'], {});
+    assert.equal(run.code, 0, run.stderr);
+
+    const other = certificateAuthority(dir, 'yml-other-ca');
+    const wrong = await workspaceWith(
+      yml(`  sslmode: require\n  sslrootcert: ${other.certFile}\n`),
+    );
+    await assert.rejects(sslInSession(wrong, {}, true), (error: unknown) => {
+      assert.ok(UpkeepError.is(error, 'unreachable'), String(error));
+      assert.equal(
+        error.hint,
+        "The server's certificate is not signed by the CA in the sslrootcert of " +
+          `config/database.yml, development (${other.certFile}): point sslrootcert at the CA ` +
+          'that signed it.',
+      );
+      return true;
+    });
+  });
+
+  it('reads sslcert and sslkey without sslmode and shows them to a server asking', async () => {
+    const keys = `  sslcert: ${client.certFile}\n  sslkey: ${client.keyFile}\n`;
+    const workspace = await workspaceWith(yml(keys, 'certs'));
+    assert.equal(await sslInSession(workspace, {}, true), true);
+    const run = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it("reads relative paths from the app folder, not the process's, variables too", async () => {
+    const files =
+      '  sslmode: verify-full\n  sslrootcert: certs/team-ca.pem\n' +
+      '  sslcert: certs/client.pem\n  sslkey: certs/client.key\n';
+    const workspace = await workspaceWith(yml(files, 'certs'));
+    await fs.mkdir(path.join(workspace, 'certs'));
+    await fs.copyFile(ca.certFile, path.join(workspace, 'certs/team-ca.pem'));
+    await fs.copyFile(client.certFile, path.join(workspace, 'certs/client.pem'));
+    await fs.copyFile(client.keyFile, path.join(workspace, 'certs/client.key'));
+    assert.notEqual(process.cwd(), workspace);
+    assert.equal(await sslInSession(workspace, {}, true), true);
+    // The CLI runs in another folder, given the app's with --workspace.
+    const run = await runCli(['db', '--workspace', workspace, '--card', 'connectivity'], {});
+    assert.equal(run.code, 0, run.stderr);
+
+    // A url: key's files, and the variables', are read from the app folder too.
+    const url = `${server.url('certs')}?sslmode=verify-full&sslrootcert=certs/team-ca.pem`;
+    const inUrl = await workspaceWith(
+      `development:\n  url: ${url}\n  sslcert: certs/client.pem\n  sslkey: certs/client.key\n`,
+    );
+    await fs.cp(path.join(workspace, 'certs'), path.join(inUrl, 'certs'), { recursive: true });
+    assert.equal(await sslInSession(inUrl, {}, true), true);
+    const variables = {
+      DATABASE_URL: server.url('certs'),
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: 'certs/team-ca.pem',
+      PGSSLCERT: 'certs/client.pem',
+      PGSSLKEY: 'certs/client.key',
+    };
+    assert.equal(await sslInSession(workspace, variables, false), true);
+
+    // A missing one says where it was looked for.
+    const missing = await workspaceWith(yml('  sslrootcert: certs/none.pem\n'));
+    await assert.rejects(
+      sslInSession(missing, {}, true),
+      refusedWith(
+        'config',
+        new RegExp(
+          '^config/database\\.yml, development names sslrootcert certs/none\\.pem ' +
+            `\\(${path.join(missing, 'certs/none.pem')}\\), which does not exist\\.$`,
+        ),
+      ),
+    );
   });
 });

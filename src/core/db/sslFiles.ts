@@ -1,0 +1,217 @@
+/**
+ * The certificate and key files of a TLS connection, found as libpq finds them: the ones the
+ * connection's source names, else PGSSLROOTCERT, PGSSLCERT and PGSSLKEY, else libpq's own files
+ * in ~/.postgresql when they exist. Reads them with messages that name the file and who named
+ * it, never its text (a key).
+ */
+import { statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileErrorReason, UpkeepError } from '../util/errors';
+import { printable } from '../util/printable';
+import { readTextFileLimited } from '../util/textFile';
+
+/** Far more than a certificate, a key or a bundle of CA certificates takes. */
+export const MAX_SSL_FILE_BYTES = 1024 * 1024;
+
+/** A connection parameter naming a file, with its libpq variable and its default file. */
+export interface SslFileParam {
+  param: 'sslrootcert' | 'sslcert' | 'sslkey';
+  variable: 'PGSSLROOTCERT' | 'PGSSLCERT' | 'PGSSLKEY';
+  /** The TLS option of pg (Node's tls) its text goes to. */
+  option: 'ca' | 'cert' | 'key';
+  /** What the file holds, for messages. */
+  holds: string;
+  /** libpq's file in ~/.postgresql, read when nothing names one. */
+  defaultName: string;
+}
+
+export const SSL_FILES: readonly SslFileParam[] = [
+  {
+    param: 'sslrootcert',
+    variable: 'PGSSLROOTCERT',
+    option: 'ca',
+    holds: 'CA certificate',
+    defaultName: 'root.crt',
+  },
+  {
+    param: 'sslcert',
+    variable: 'PGSSLCERT',
+    option: 'cert',
+    holds: 'client certificate',
+    defaultName: 'postgresql.crt',
+  },
+  {
+    param: 'sslkey',
+    variable: 'PGSSLKEY',
+    option: 'key',
+    holds: 'client key',
+    defaultName: 'postgresql.key',
+  },
+];
+
+/** libpq's certificate revocation list beside its default CA certificate. */
+const DEFAULT_CRL = 'root.crl';
+
+/** A certificate or key file to read, and who named it. */
+export interface SslFile {
+  /** Absolute path. */
+  file: string;
+  /** The path as it was written, when it was relative (for messages). */
+  written?: string;
+  /** `source`: the URL or database.yml; `variable`: PGSSL*; `default`: ~/.postgresql. */
+  from: 'source' | 'variable' | 'default';
+  /** The source (`config/database.yml, development`), the variable, or the default's name. */
+  namedBy: string;
+}
+
+/**
+ * The folder of libpq's default files: ~/.postgresql, HOME read from `env` (the environment
+ * the connection is made with, as libpq reads it first), or %APPDATA%\postgresql on Windows.
+ * Undefined when that variable is unset: libpq without a home folder reads no default file, and
+ * Upkeep does not fall back to the account's home, which a test or a cron line did not choose.
+ */
+export function libpqFolder(env: NodeJS.ProcessEnv): string | undefined {
+  if (process.platform === 'win32') {
+    return env.APPDATA ? path.join(env.APPDATA, 'postgresql') : undefined;
+  }
+  return env.HOME ? path.join(env.HOME, '.postgresql') : undefined;
+}
+
+/** `~/.postgresql/<name>` as messages show it (the folder libpqFolder reads). */
+export function shownDefault(name: string): string {
+  return process.platform === 'win32' ? `%APPDATA%\\postgresql\\${name}` : `~/.postgresql/${name}`;
+}
+
+/**
+ * libpq's default file `name` when something is there (as libpq, a stat that finds nothing is
+ * no file; one that finds a file it cannot read is read, and refused in words).
+ */
+export function defaultSslFile(env: NodeJS.ProcessEnv, name: string): SslFile | undefined {
+  const folder = libpqFolder(env);
+  if (folder === undefined) return undefined;
+  const file = path.join(folder, name);
+  try {
+    statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+  }
+  return { file, from: 'default', namedBy: shownDefault(name) };
+}
+
+/** The CRL libpq checks the server against when a CA is in use and it exists. */
+export function defaultCrl(env: NodeJS.ProcessEnv): SslFile | undefined {
+  return defaultSslFile(env, DEFAULT_CRL);
+}
+
+/**
+ * `file` as named by `from`: a relative path is read from the app folder (`folder`, the one
+ * holding config/), not the process's. Rails runs there, so its libpq reads database.yml's and
+ * DATABASE_URL's relative paths from there; the editor's process runs anywhere. Variables
+ * (PGSSLROOTCERT=certs/ca.pem) are read from the same folder: a shell started in the app reads
+ * them so too, and one rule for every source is the least surprising.
+ */
+export function namedSslFile(
+  file: string,
+  folder: string,
+  from: 'source' | 'variable',
+  namedBy: string,
+): SslFile {
+  if (path.isAbsolute(file)) return { file, from, namedBy };
+  return { file: path.resolve(folder, file), written: file, from, namedBy };
+}
+
+/** The path of `found` for a message: the written relative path, then where it was looked for. */
+function shownPath(found: SslFile): string {
+  const file = printable(found.file);
+  return found.written === undefined ? file : `${printable(found.written)} (${file})`;
+}
+
+/** How a file of `param` is named in a message: "PGSSLKEY names …", "… names sslkey …". */
+function naming(found: SslFile, param: SslFileParam | 'crl'): string {
+  const what = param === 'crl' ? 'certificate revocation list' : param.holds;
+  if (found.from === 'variable') return `${found.namedBy} names ${shownPath(found)}`;
+  if (found.from === 'default') return `libpq reads its default ${what} ${shownPath(found)}`;
+  return `${found.namedBy} names ${(param as SslFileParam).param} ${shownPath(found)}`;
+}
+
+/** What to do about a file that cannot be used, by who named it. */
+function fixHint(found: SslFile, param: SslFileParam | 'crl'): string {
+  if (param === 'crl') {
+    return `Make ${found.namedBy} a readable revocation list, or remove it.`;
+  }
+  if (found.from === 'variable') {
+    return `Point ${param.variable} at the ${param.holds} file itself, or unset it.`;
+  }
+  if (found.from === 'default') {
+    return (
+      `Make it a readable ${param.holds} file, or name another with ${param.param} ` +
+      `(or ${param.variable}).`
+    );
+  }
+  return (
+    `Point ${param.param} at the ${param.holds} file itself; a relative path is read from ` +
+    'the app folder (the one holding config/).'
+  );
+}
+
+/**
+ * The text of a certificate or key file, read as Upkeep reads any file it does not control: a
+ * regular file of at most 1 MB. Missing or unreadable, it is refused naming who named it and
+ * the path; its text (a key) is never shown.
+ */
+export async function readSslFile(found: SslFile, param: SslFileParam | 'crl'): Promise<string> {
+  const named = naming(found, param);
+  const hint = fixHint(found, param);
+  let text: string | undefined;
+  try {
+    text = await readTextFileLimited(found.file, MAX_SSL_FILE_BYTES);
+  } catch (error) {
+    // The bounded reader's own refusals read "<file> is not a regular file" and the like.
+    const reason = UpkeepError.is(error)
+      ? error.message.slice(error.message.lastIndexOf(' is ') + 1)
+      : `cannot be read (${fileErrorReason(error)})`;
+    throw new UpkeepError('config', `${named}, which ${reason}; nothing was read from it.`, hint, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new UpkeepError('config', `${named}, which does not exist.`, hint);
+  }
+  return text;
+}
+
+/**
+ * libpq's refusal of a client certificate without its key, in words: a certificate is in use
+ * and nothing names a key, so libpq looked for its default one, which is not there.
+ */
+export function missingDefaultKey(cert: SslFile, keyFile: string): UpkeepError {
+  return new UpkeepError(
+    'config',
+    `The client certificate ${shownPath(cert)} has no key: nothing names one (sslkey, ` +
+      `PGSSLKEY) and libpq's default ${printable(keyFile)} does not exist.`,
+    `Name the key with sslkey (or PGSSLKEY), or put it at ${shownDefault('postgresql.key')}.`,
+  );
+}
+
+/**
+ * What to do when the server's certificate is not signed by the CA of `root`, the file the
+ * chain was checked against, by who named it.
+ */
+export function unsignedHint(root: SslFile): string {
+  const lead = "The server's certificate is not signed by the CA in";
+  const file = printable(root.file);
+  if (root.from === 'variable') {
+    return `${lead} ${root.namedBy} (${file}): point ${root.namedBy} at the CA that signed it.`;
+  }
+  if (root.from === 'default') {
+    return (
+      `${lead} ${root.namedBy} (${file}), which libpq reads when nothing names a CA: put the CA ` +
+      'that signed it there, or name that one with sslrootcert (or PGSSLROOTCERT).'
+    );
+  }
+  return (
+    `${lead} the sslrootcert of ${root.namedBy} (${file}): point sslrootcert at the CA that ` +
+    'signed it.'
+  );
+}
