@@ -109,6 +109,18 @@ export async function sharedDbSession(context: CheckContext): Promise<DbSession>
 }
 
 /**
+ * The run's shared session for the repo's SQL checks, once the server's probe is read: sent as
+ * soon as the session opened, a slow query of theirs (a report) came between health.database's
+ * two queries and held it up until it timed out, as if the server did not answer. A probe that
+ * failed leaves the query to say why.
+ */
+export async function probedSharedSession(context: CheckContext): Promise<DbSession> {
+  const session = await sharedDbSession(context);
+  await sharedProbe(context, session).catch(() => undefined);
+  return session;
+}
+
+/**
  * A run's connect still under way (by its `shared` map): the run's end gives it up, so that a
  * server that took the connection and never answered (the run cancelled, or its checks timed
  * out) does not hold the run until the connect timeout. No check's signal reaches the connect

@@ -14,7 +14,7 @@ import {
   recentDrillTier,
   recoveryDrillCheck,
 } from './backupChecks';
-import { closeSharedDbSession, dbChecks, sharedDbSession } from './dbChecks';
+import { closeSharedDbSession, dbChecks, probedSharedSession } from './dbChecks';
 import { logChecks } from './logChecks';
 import type { SessionProvider } from './customChecks';
 import { customCheck } from './customChecks';
@@ -102,7 +102,7 @@ export function createRegistry(playbook?: Playbook, options: RegistryOptions = {
   for (const spec of playbook?.customChecks ?? []) {
     // The loader rejects custom ids that shadow built-ins; keep the built-in if one slips through.
     if (!byId.has(spec.id)) {
-      byId.set(spec.id, customCheck(spec, options.sessionFor ?? sharedDbSession));
+      byId.set(spec.id, customCheck(spec, options.sessionFor ?? probedSharedSession));
     }
   }
   return {

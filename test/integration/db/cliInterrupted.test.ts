@@ -1,14 +1,15 @@
 /**
  * The database commands interrupted the way cron, CI and a maintainer interrupt them: `upkeep db`
- * stopped by Ctrl-C or a job's SIGTERM, and an `upkeep check` run whose connection the server
- * drops halfway (a restart, a failover, an administrator's pg_terminate_backend).
+ * stopped by Ctrl-C or a job's SIGTERM, an `upkeep check` run whose connection the server drops
+ * halfway (a restart, a failover, an administrator's pg_terminate_backend), and a slow check cut
+ * short by --timeout.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { admin, createDatabase, embeddedServer } from '../../support/postgres';
-import { startCli } from '../../support/cli';
+import { runCli, startCli } from '../../support/cli';
 
 const PLAYBOOK = `checks:
   - id: custom.slowReport
@@ -100,6 +101,29 @@ describe('database commands interrupted mid-run', function () {
       byId.get('health.database')?.summary,
     );
     assert.equal(byId.get('db.size')?.outcome, 'pass', byId.get('db.size')?.summary);
+    assert.equal(run.code, 1, run.stderr);
+  });
+
+  it("health.database passes before a repo's slow SQL check takes the session", async () => {
+    // The slow query came between health.database's two queries and held it up until --timeout,
+    // as if the database did not answer.
+    const run = await runCli(
+      [
+        ...['check', '--workspace', workspace, '--format', 'json', '--timeout', '2'],
+        ...['--check', 'custom.slowReport', '--check', 'db.size'],
+      ],
+      env,
+    );
+
+    const report = JSON.parse(run.stdout) as {
+      results: { checkId: string; outcome: string; summary: string; durationMs: number }[];
+    };
+    const [health, slow] = report.results;
+    assert.equal(health.checkId, 'health.database');
+    assert.equal(health.outcome, 'pass', health.summary);
+    assert.ok(health.durationMs < 2000, `${health.durationMs} ms`);
+    assert.deepEqual([slow.checkId, slow.outcome], ['custom.slowReport', 'error']);
+    assert.match(slow.summary, /^timed out after 2 s/);
     assert.equal(run.code, 1, run.stderr);
   });
 
