@@ -215,7 +215,9 @@ function serverErrorDetails(
         `(${e.actions.filter((name) => names.has(name)).join(', ')}) ${where}`,
     );
   }
-  const where = whereToRead(context, '24h', 'Exceptions', true);
+  // A 5xx that logged no exception (`head :service_unavailable`, a timeout middleware's 503)
+  // leaves no finding to point at.
+  const where = whereToRead(context, '24h', 'Exceptions', exceptions.length > 0);
   lines.push(
     `Next: read the request at its log line (${where}), fix and test it, and keep the record ` +
       `with ${editorCommand(context, '"Upkeep: New Bug Report…"')}.`,

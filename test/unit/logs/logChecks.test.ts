@@ -243,6 +243,37 @@ describe('log checks', () => {
     assert.equal(rate.findings?.length, 1);
   });
 
+  it('a 5xx with no exception logged points at no findings it does not have', async () => {
+    // A `head :service_unavailable` or a timeout middleware's 503 logs no exception: the CLI
+    // printed no FINDINGS and still said to read "the findings".
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-logchecks-503-'));
+    const id = '00000000-0000-4000-8000-000000000503';
+    const at = '2026-12-04T11:30:00Z';
+    await fs.mkdir(path.join(folder, 'log'));
+    await fs.writeFile(
+      path.join(folder, 'log/production.log'),
+      [
+        line(at, id, 'Started GET "/health" for 198.51.100.7 at 2026-12-04 11:30:00 +0000'),
+        line(at, id, 'Processing by HealthController#show as HTML'),
+        line(at, id, 'Completed 503 Service Unavailable in 3ms (ActiveRecord: 1.0ms)'),
+      ].join('\n') + '\n',
+    );
+    try {
+      for (const surface of ['cli', 'editor'] as const) {
+        const rate = await run('logs.errorRate', { ...(await context(folder)), surface });
+        assert.equal(rate.outcome, 'fail');
+        assert.deepEqual(rate.findings, []);
+        assert.match(
+          rate.details ?? '',
+          /^5xx by action: HealthController#show 1 of 1 request\.$/m,
+        );
+        assert.doesNotMatch(rate.details ?? '', /findings|Problems/, surface);
+      }
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('says on the command line which commands of its next steps are the editor ones', async () => {
     const cli = { ...(await context(workspace)), surface: 'cli' as const };
     const rate = await run('logs.errorRate', cli);
