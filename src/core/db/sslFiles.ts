@@ -4,7 +4,7 @@
  * in ~/.postgresql when they exist. Reads them with messages that name the file and who named
  * it, never its text (a key).
  */
-import { statSync } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorReason, UpkeepError } from '../util/errors';
 import { printable } from '../util/printable';
@@ -178,7 +178,27 @@ export async function readSslFile(found: SslFile, param: SslFileParam | 'crl'): 
   if (text === undefined) {
     throw new UpkeepError('config', `${named}, which does not exist.`, hint);
   }
+  if (param !== 'crl' && param.option === 'key') await refuseOpenKey(found.file, named);
   return text;
+}
+
+/**
+ * libpq's refusal of a key others may read, which psql gives as "has group or world access": a
+ * key the root user owns may be read by its group (0640), any other by its owner alone (0600).
+ * Windows has no such modes, and libpq checks none there.
+ */
+async function refuseOpenKey(file: string, named: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const { uid, mode } = await fs.stat(file);
+  const open = uid === 0 ? mode & 0o037 : mode & 0o077;
+  if (open === 0) return;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  throw new UpkeepError(
+    'config',
+    `${named}, which others can read (mode ${octal}): libpq (psql, Rails) refuses such a key.`,
+    `Make it readable by its owner alone: chmod 600 ${printable(file)} (640 for a key the root ` +
+      'user owns and its group reads).',
+  );
 }
 
 /**

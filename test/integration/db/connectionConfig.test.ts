@@ -483,8 +483,16 @@ describe("libpq's default files in ~/.postgresql, HOME the connection's", functi
     const full = { HOME: home, PGSSLMODE: 'verify-full' };
     assert.equal(await sslInUse(server.url('certs'), full), true);
 
-    // A certificate without its key is refused before connecting, as libpq refuses it.
+    // A key others may read is refused before connecting, as psql refuses it.
     const keyFile = path.join(home, '.postgresql', 'postgresql.key');
+    await fs.chmod(keyFile, 0o644);
+    assert.match(String(psqlSsl(server.url('certs'), { HOME: home })), /group or world access/);
+    await assert.rejects(
+      sslInUse(server.url('certs'), { HOME: home }),
+      refusedWith('config', /postgresql\.key, which others can read \(mode 0644\)/, key),
+    );
+
+    // A certificate without its key is refused before connecting, as libpq refuses it.
     await fs.rm(keyFile);
     await assert.rejects(
       sslInUse(server.url('certs'), { HOME: home }),

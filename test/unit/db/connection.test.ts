@@ -995,6 +995,8 @@ describe('finding the database', () => {
       const urlCa = await file('url-ca.pem', 'the URL CA');
       const cert = await file('client.pem', 'the client certificate');
       const key = await file('client.key', '-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n');
+      // libpq reads a key its owner alone may read.
+      await fs.chmod(key, 0o600);
       const missing = path.join(dir, 'missing.pem');
       const url = 'postgres://u@h/db';
       type Tls = { ca?: string; cert?: string; key?: string; checkServerIdentity?: unknown };
@@ -1050,6 +1052,16 @@ describe('finding the database', () => {
       await assert.rejects(
         tlsOf({ PGSSLMODE: 'require', PGSSLKEY: dir }),
         refusedAs(`PGSSLKEY names ${dir}, which is not a regular file; nothing was read from it.`),
+      );
+      // A key others may read is refused, as psql refuses it.
+      const open = await file('open.key', '-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n');
+      await fs.chmod(open, 0o644);
+      await assert.rejects(
+        tlsOf({ PGSSLCERT: cert, PGSSLKEY: open }),
+        refusedAs(
+          `PGSSLKEY names ${open}, which others can read (mode 0644): libpq (psql, Rails) ` +
+            'refuses such a key.',
+        ),
       );
     });
 
