@@ -58,11 +58,14 @@ export function endOf(text: string, length: number): string {
 
 /**
  * Text for a label that the editor draws `$(name)` in as an icon (a quick pick's label,
- * description and detail): each such sequence escaped as the editor reads it, `\$(name)`, so
- * that a table or a task named `$(pass) ok` shows those characters, not a check mark.
+ * description and detail), so that a table or a task named `$(pass) ok` shows those characters,
+ * not a check mark: a word joiner (U+2060, drawn as nothing and read as nothing) after each `$`
+ * before a `(`. The editor's own escape, `\$(pass)`, was drawn right, but the row's accessible
+ * name, which reads any `$(…)` as the words inside, kept its backslash: "\ pass ok". The API
+ * gives an extension's quick pick item no accessible name of its own to set instead.
  */
 export function iconsAsText(text: string): string {
-  return text.replace(/\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/g, '\\$&');
+  return text.replace(/\$(?=\()/g, (dollar) => `${dollar}\u2060`);
 }
 
 /**

@@ -125,7 +125,7 @@ describe('connectionNotice', () => {
       const error = await resolveConnection({ ...options('production'), workspace: hostile }).catch(
         (thrown: unknown) => thrown,
       );
-      assert.match(notFoundInPicker(error), /sets sslmode to "\\\$\(pass\) ok"/);
+      assert.match(notFoundInPicker(error), /sets sslmode to "\$\u2060\(pass\) ok"/);
     } finally {
       await fs.rm(hostile, { recursive: true, force: true });
     }
@@ -172,7 +172,7 @@ describe('connectionNotice', () => {
       });
       assert.equal(
         describeOrigin(connection),
-        'from config/database.yml, \\$(pass) ok environment, \\$(zap) database',
+        'from config/database.yml, $\u2060(pass) ok environment, $\u2060(zap) database',
       );
     } finally {
       await fs.rm(hostile, { recursive: true, force: true });
