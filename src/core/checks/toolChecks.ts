@@ -28,6 +28,19 @@ import type { CheckContext, CheckDefinition, CheckReport, Finding } from './type
 
 const BUNDLER_HINT = 'Install Ruby and Bundler (gem install bundler), then run bundle install.';
 
+/**
+ * Why no `bundle` was found: it may be installed where this PATH does not lead (rbenv's shims,
+ * a login shell's PATH that a cron line or an editor started from the desktop lacks).
+ */
+function noBundleDetails(env: Record<string, string | undefined>): string {
+  return (
+    `No bundle in the folders of PATH (${env.PATH ?? ''}). Install Ruby and Bundler ` +
+    '(gem install bundler), then run bundle install; or, where rbenv, rvm, chruby or asdf ' +
+    "provides Ruby, put its shims' or Ruby's bin folder on PATH: a cron line has a short PATH " +
+    'of its own.'
+  );
+}
+
 interface BundledTool {
   id: string;
   title: string;
@@ -69,7 +82,11 @@ function bundledToolCheck(tool: BundledTool): CheckDefinition {
       const env = context.env ?? process.env;
       const bundle = await findExecutable('bundle', env);
       if (!bundle) {
-        return { outcome: 'skipped', summary: 'bundle is not installed', details: BUNDLER_HINT };
+        return {
+          outcome: 'skipped',
+          summary: 'bundle is not on PATH',
+          details: noBundleDetails(env),
+        };
       }
 
       const exec = async (args: string[]): Promise<ToolOutput> => {

@@ -315,8 +315,11 @@ describe('external tools', function () {
       trusted: true,
       env: { PATH: empty },
     });
-    assert.deepEqual([noBundle.outcome, noBundle.summary], ['skipped', 'bundle is not installed']);
+    // cron's short PATH leaves out rbenv's shims: "not installed" sent the reader to install it.
+    assert.deepEqual([noBundle.outcome, noBundle.summary], ['skipped', 'bundle is not on PATH']);
+    assert.ok(noBundle.details?.startsWith(`No bundle in the folders of PATH (${empty}).`));
     assert.match(noBundle.details ?? '', /gem install bundler/);
+    assert.match(noBundle.details ?? '', /rbenv, .* on PATH: a cron line has a short PATH/);
 
     const other = path.join(folder, 'no-gems');
     await fs.mkdir(other, { recursive: true });
