@@ -7,7 +7,6 @@
  */
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -153,16 +152,40 @@ export async function isPlainSqlDump(file: string): Promise<boolean> {
   }
 }
 
-/** `CREATE TABLE` statements of a plain SQL dump, streamed: such dumps run to gigabytes. */
+const CREATE_TABLE = Buffer.from('CREATE TABLE ');
+const LINE_FEED = 0x0a;
+
+/**
+ * `CREATE TABLE` statements of a plain SQL dump, streamed: such dumps run to gigabytes. Read as
+ * bytes, each line's start compared: one row of COPY data is one line, and a large bytea makes
+ * it longer than a string can be (read as lines, it stopped the run, or the editor's check).
+ */
 export async function countCreateTables(file: string, signal: AbortSignal): Promise<number> {
   const { handle } = await openRegularFile(file);
-  const lines = readline.createInterface({
-    // The stream closes the handle at its end, or when the signal aborts it.
-    input: handle.createReadStream({ encoding: 'utf8', signal }),
-    crlfDelay: Infinity,
-  });
   let count = 0;
-  for await (const line of lines) if (line.startsWith('CREATE TABLE ')) count++;
+  // How much of CREATE_TABLE the current line starts with so far; -1 once it starts otherwise.
+  let matched = 0;
+  // The stream closes the handle at its end, or when the signal aborts it.
+  for await (const chunk of handle.createReadStream({ signal })) {
+    const bytes = chunk as Buffer;
+    let at = 0;
+    while (at < bytes.length) {
+      while (matched >= 0 && matched < CREATE_TABLE.length && at < bytes.length) {
+        matched = bytes[at] === CREATE_TABLE[matched] ? matched + 1 : -1;
+        if (matched > 0) at++;
+      }
+      if (matched === CREATE_TABLE.length) {
+        count++;
+        matched = -1;
+      }
+      // The chunk ended inside the line's start: the next one goes on comparing.
+      if (matched >= 0) break;
+      const end = bytes.indexOf(LINE_FEED, at);
+      if (end < 0) break;
+      at = end + 1;
+      matched = 0;
+    }
+  }
   return count;
 }
 
