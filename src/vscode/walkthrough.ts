@@ -52,7 +52,9 @@ const DATABASE_SETTINGS = ['database.url', 'database.railsEnvironment', 'databas
 /**
  * Ticks the steps whose work shows in the app folder, now and as it changes: the database
  * configured (a connection setting, a stored password) or reached by a check, every daily check
- * run (by the editor, or by `upkeep check --save`), and a repo playbook written.
+ * run (by the editor, or by `upkeep check --save`), and a repo playbook written. Opening the
+ * connection picker is not connecting (it may be cancelled): a connection test that reached the
+ * database ticks that step from src/vscode/db/register.ts.
  */
 export function followWalkthroughProgress(services: Services): void {
   const { context, results, workspaceFolder: folder } = services;

@@ -2,9 +2,10 @@
  * The Get Started walkthrough in a real editor: each step is ticked when the user did what it
  * asks before first opening the walkthrough (the editor counts its own completion events only
  * from then on), and in a later session from what the extension kept: the tree looked at, the
- * dashboard opened, the database connection configured from the palette, the daily checks run
- * by `upkeep check --save`, a repo playbook committed. A step whose work is not done stays
- * unticked when the walkthrough opens.
+ * dashboard opened, a check that reached the database, the daily checks run by `upkeep check
+ * --save`, a repo playbook committed. A step whose work is not done stays unticked when the
+ * walkthrough opens, and the database step stays so when its picker is only opened and
+ * cancelled, until a connection is saved.
  */
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
@@ -80,6 +81,23 @@ describe('Get Started walkthrough in a real editor', function () {
     assert.equal(ticked['Open the dashboard'], true);
     assert.equal(ticked['Run the daily checks'], false);
   });
+
+  it('ticks the database step once a connection is saved, not when its picker opens', async () => {
+    const page = editor().page;
+    // The editor ticked the step as soon as the command ran (an onCommand: event), even when the
+    // picker was then cancelled.
+    await runCommand(page, 'Upkeep: Configure Database Connection…');
+    await page.locator('.quick-input-widget').getByText('Test the connection').waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+    assert.equal((await stepsTicked(page))['Connect the database'], false);
+
+    await runCommand(page, 'Upkeep: Configure Database Connection…');
+    await pickQuickInput(page, 'Rails environment…');
+    await pickQuickInput(page, 'development');
+    const ticked = await stepsTickedOnceSettled(page, 'Connect the database');
+    assert.equal(ticked['Connect the database'], true);
+  });
 });
 
 /** `.upkeep/results.json` as `upkeep check --tier daily --save` leaves it, an hour ago. */
@@ -115,12 +133,14 @@ describe('Get Started walkthrough after work done elsewhere', function () {
 
   it('ticks the database, checks and playbook steps done before it was first opened', async () => {
     const page = editor().page;
-    await runCommand(page, 'Upkeep: Configure Database Connection…');
-    await page.locator('.quick-input-widget').getByText('Test the connection').waitFor();
-    await page.keyboard.press('Escape');
-
+    // The saved daily results hold a database check that reached the database.
     await openUpkeepWalkthrough(page);
-    assert.deepEqual(await stepsTickedOnceSettled(page, "Make the playbook the team's own"), {
+    const done = [
+      'Connect the database',
+      'Run the daily checks',
+      "Make the playbook the team's own",
+    ];
+    assert.deepEqual(await stepsTickedOnceSettled(page, ...done), {
       'Connect the database': true,
       'Run the daily checks': true,
       'Work through the Maintenance tree': false,
@@ -170,14 +190,15 @@ async function openInLaterSession(page: Page): Promise<void> {
   await openUpkeepWalkthrough(page);
 }
 
-/** The ticks once the step titled `awaited` shows ticked, or after 10 s. */
+/** The ticks once the steps titled `awaited` show ticked, or after 10 s. */
 async function stepsTickedOnceSettled(
   page: Page,
-  awaited = 'Open the dashboard',
+  ...awaited: string[]
 ): Promise<Record<string, boolean>> {
+  const titles = awaited.length ? awaited : ['Open the dashboard'];
   const deadline = Date.now() + 10_000;
   let ticked = await stepsTicked(page);
-  while (!ticked[awaited] && Date.now() < deadline) {
+  while (!titles.every((title) => ticked[title]) && Date.now() < deadline) {
     await page.waitForTimeout(500);
     ticked = await stepsTicked(page);
   }

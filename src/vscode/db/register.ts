@@ -74,16 +74,9 @@ export function registerDatabaseCommands(services: Services): void {
   };
 
   const login: LoginMemory = { refused: false };
-  // Opening either shows which database Upkeep uses: what the walkthrough's first step asks.
-  command('upkeep.configureDatabase', () => {
-    markWalkthroughStep(services.context, 'database');
-    return configureDatabase(services, log, login);
-  });
+  command('upkeep.configureDatabase', () => configureDatabase(services, log, login));
   command('upkeep.setDatabasePassword', () => setDatabasePassword(services, log, login));
-  command('upkeep.selectRailsEnvironment', () => {
-    markWalkthroughStep(services.context, 'database');
-    return selectRailsEnvironment(services);
-  });
+  command('upkeep.selectRailsEnvironment', () => selectRailsEnvironment(services));
   // The dashboard passes a query's text; from the editor, the selection is explained.
   command('upkeep.explainQuery', (sql) =>
     explainSelection(services, log, plans, typeof sql === 'string' ? sql : undefined),
@@ -538,6 +531,8 @@ async function connectAndReport(
       const session = await openFor(services, connection, log, signal);
       try {
         const result = await checkConnectivity(session, signal);
+        // Connected: the walkthrough's first step is done (a setting or password saved is too).
+        markWalkthroughStep(services.context, 'database');
         const probe = await probeServer(session, signal);
         const pss = probe.statStatements.created
           ? `pg_stat_statements ${probe.statStatements.version}`

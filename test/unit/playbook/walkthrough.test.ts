@@ -92,6 +92,14 @@ describe('Get Started walkthrough', () => {
     assert.deepEqual(without, []);
   });
 
+  it('ticks the database step on a connection saved or reached, not on its picker opening', () => {
+    // An onCommand: event ticked it as the picker opened, also when it was then cancelled.
+    const database = walkthrough.steps.find((step) => step.id === 'database');
+    assert.deepEqual(database?.completionEvents, [
+      `onContext:upkeep.walkthrough.databaseSetUp && activeEditor == ${WALKTHROUGH_EDITOR}`,
+    ]);
+  });
+
   it('shows a page the .vsix carries for every step', () => {
     const ignored = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
     assert.match(ignored, /^!media\/\*\*$/m, 'media/ is shipped');
