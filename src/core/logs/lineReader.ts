@@ -2,12 +2,14 @@
  * Streams the lines of a log file, plain or gzipped, with their byte offsets and numbers.
  * Reads only up to the size the file had when reading began, so a growing file gives a
  * consistent snapshot; keeps the head and tail of very long lines so memory stays bounded.
+ * Opens only a regular file: a pipe or device put in a listed file's place is refused, not
+ * waited on.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { createReadStream, promises as fs } from 'node:fs';
 import { addAbortSignal } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
+import { openRegularFile } from '../util/textFile';
 
 /** Longest line kept whole; longer lines keep their first and last bytes. */
 export const LINE_HEAD_BYTES = 256 * 1024;
@@ -358,7 +360,9 @@ export async function readLines(
   if (options.stream) {
     await readChunks(options.stream, splitter, result, options, Infinity, Infinity);
   } else if (options.gzip) {
-    const compressed = createReadStream(file, { start: 0, end: Math.max(0, options.end - 1) });
+    const { handle } = await openRegularFile(file);
+    // The stream closes the handle when it is destroyed.
+    const compressed = handle.createReadStream({ start: 0, end: Math.max(0, options.end - 1) });
     const stream = compressed.pipe(createGunzip());
     // An abort destroys the stream at once, even while it waits for the next chunk.
     if (options.signal) addAbortSignal(options.signal, stream);
@@ -377,7 +381,7 @@ export async function readLines(
       compressed.destroy();
     }
   } else {
-    const handle = await fs.open(file, 'r');
+    const { handle } = await openRegularFile(file);
     // Two buffers: the next chunk is read while this one is split, so the disk and the
     // parser work at the same time.
     const size = options.chunkBytes ?? CHUNK_BYTES;

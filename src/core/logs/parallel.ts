@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { existsSync, promises as fs } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { throwIfAborted } from '../util/errors';
+import { openRegularFile } from '../util/textFile';
 import type { Logger } from '../util/logger';
 import { ReportBuilder, type ReportState } from './report';
 import {
@@ -218,7 +219,7 @@ async function planCuts(
   parser: LineParser,
 ): Promise<number[]> {
   const cuts = [start];
-  const handle = await fs.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     const first = Buffer.alloc(firstChunkBytes);
     const chunk = first.subarray(

@@ -2,12 +2,12 @@
  * The log engine's entry point: reads the log sources as one timeline, assembles requests and
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
-import { promises as fs } from 'node:fs';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { Clock } from '../util/clock';
 import type { Surface } from '../db/connection';
 import { fileErrorReason, throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { NotRegularFileError, openRegularFile } from '../util/textFile';
 import { plural } from '../util/plural';
 import { ReportBuilder } from './report';
 import { RequestAssembler } from './requestAssembler';
@@ -281,12 +281,7 @@ class SummaryRun {
       if (span.passedWindow) this.passedWindow = true;
     } catch (error) {
       throwIfAborted(options.signal);
-      const reason = fileErrorReason(error);
-      source.error =
-        reason === 'permission denied'
-          ? `Could not read ${name}: permission denied; run Upkeep as a user who ` +
-            "may read it (often the app's user or its group)."
-          : `Could not read ${name}: ${reason}`;
+      source.error = readError(name, error);
       report.warn(source.error);
     }
   }
@@ -560,6 +555,23 @@ function continuesRotation(previous: string | undefined, next: string): boolean 
   return previous !== undefined && unrotated(previous) === unrotated(next);
 }
 
+/** Why a listed log file could not be read, and what to do about it. */
+function readError(name: string, error: unknown): string {
+  // The sources were regular files when listed: a pipe or device put in one's place since is
+  // refused when opened, never waited on.
+  if (error instanceof NotRegularFileError) {
+    return (
+      `Could not read ${name}: it is not a regular file any more (a pipe, device or folder ` +
+      'took its place); Upkeep reads log files only.'
+    );
+  }
+  const reason = fileErrorReason(error);
+  return reason === 'permission denied'
+    ? `Could not read ${name}: permission denied; run Upkeep as a user who ` +
+        "may read it (often the app's user or its group)."
+    : `Could not read ${name}: ${reason}`;
+}
+
 /**
  * Why a file a maintainer may point at where the logs of an app on STDOUT end up cannot be read
  * as lines, and what to run instead: a systemd journal file, or the file of Docker's local
@@ -577,7 +589,7 @@ async function binaryLogHint(
       ? `${command} > ${text}${stderr}, and add ${text} to upkeep.logs.sources`
       : `${command}${stderr} | upkeep logs -`;
   if (/\.journal~?$/.test(file)) {
-    const handle = await fs.open(file, 'r');
+    const { handle } = await openRegularFile(file);
     const head = Buffer.alloc(8);
     try {
       await handle.read(head, 0, 8, 0);

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../util/clock';
 import { UpkeepError } from '../util/errors';
+import { openRegularFile } from '../util/textFile';
 import type { LineParser } from './lineParser';
 import type { LogWindow } from './summaryTypes';
 
@@ -82,7 +83,7 @@ export async function seekToTime(
   target: number,
   parser: LineParser,
 ): Promise<number> {
-  const handle = await fs.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     const buffer = Buffer.alloc(PROBE_BYTES);
     let lo = 0;
@@ -138,7 +139,7 @@ export async function inTimeOrder(
   slackMs: number,
   parser: LineParser,
 ): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     const buffer = Buffer.alloc(PROBE_BYTES);
     let newest = -Infinity;

@@ -55,7 +55,8 @@ export interface RegularFile {
  * Opens `file` for reading only when what was opened is a regular file. A stat of the path
  * before (a glob's, a check's) proves nothing of the open that follows: a FIFO swapped in
  * between would block a plain open until a writer comes, for ever. Opened without waiting,
- * anything else is closed again and refused with a `config` error, `… is not a regular file`.
+ * anything else is closed again and refused with a NotRegularFileError (a `config` error,
+ * `… is not a regular file`).
  * The caller closes the handle (a stream from it closes it at its end).
  */
 export async function openRegularFile(file: string): Promise<RegularFile> {
@@ -105,8 +106,18 @@ function refuseUnfit(file: string, stat: Stats, maxBytes: number): void {
   if (stat.size > maxBytes) throw tooLarge(file, maxBytes);
 }
 
+/**
+ * A path refused for what it is (a FIFO, a device, a folder), not for what it holds: callers
+ * that list many files (the log sources) say so in words of their own.
+ */
+export class NotRegularFileError extends UpkeepError {
+  constructor(readonly file: string) {
+    super('config', `${file} is not a regular file`);
+  }
+}
+
 function notRegular(file: string): UpkeepError {
-  return new UpkeepError('config', `${file} is not a regular file`);
+  return new NotRegularFileError(file);
 }
 
 function tooLarge(file: string, maxBytes: number): UpkeepError {
