@@ -70,16 +70,24 @@ export async function admin<T = Record<string, unknown>>(
   }
 }
 
+/** pg_dump's format flag for each format a test dumps in; plain SQL is its default. */
+const DUMP_FORMAT_FLAGS = { custom: ['-Fc'], tar: ['-Ft'], directory: ['-Fd'], plain: [] };
+
 /**
- * Dumps the database of `url` with Debian's pg_dump into `file` (custom format, or plain SQL),
- * the password passed in the environment as a maintainer's cron job would.
+ * Dumps the database of `url` with Debian's pg_dump into `file` (custom format by default; a
+ * directory dump makes `file` a folder), the password passed in the environment as a
+ * maintainer's cron job would.
  */
-export function pgDump(url: string, file: string, format: 'custom' | 'plain' = 'custom'): void {
+export function pgDump(
+  url: string,
+  file: string,
+  format: keyof typeof DUMP_FORMAT_FLAGS = 'custom',
+): void {
   const parsed = new URL(url);
   execFileSync(
     '/usr/bin/pg_dump',
     [
-      ...(format === 'custom' ? ['-Fc'] : []),
+      ...DUMP_FORMAT_FLAGS[format],
       ...['-h', parsed.hostname, '-p', parsed.port, '-U', parsed.username, '-f', file],
       parsed.pathname.slice(1),
     ],

@@ -23,7 +23,8 @@ import { UpkeepError, fileErrorReason } from '../util/errors';
 import { isInside } from '../util/paths';
 import { openRegularFile } from '../util/textFile';
 import { connectionFor } from './dbChecks';
-import { findExecutable, runTool } from './toolProcess';
+import { openDump, type OpenedDump } from './dumpInput';
+import { findExecutable, runTool, type ToolOutput } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
 
 export const PG_RESTORE_HINT =
@@ -482,23 +483,35 @@ async function otherFormatError(file: string): Promise<UpkeepError | undefined> 
   );
 }
 
-/** Runs `pg_restore --list` on the dump; throws `tool-missing` or `parse` with the tool's words. */
+/**
+ * Runs `pg_restore --list` on the dump, `opened` or opened here (see openDump): a dump that is
+ * neither a file nor a folder is refused with a `config` error. Throws `tool-missing` or `parse`
+ * with the tool's words.
+ */
 export async function listDump(
   file: string,
   signal: AbortSignal,
   env?: Record<string, string | undefined>,
+  opened?: OpenedDump,
 ): Promise<DumpContents> {
   const pgRestore = await findExecutable('pg_restore', env ?? process.env);
   if (!pgRestore) {
     throw new UpkeepError('tool-missing', 'pg_restore is not installed.', PG_RESTORE_HINT);
   }
-  const output = await runTool({
-    command: pgRestore,
-    args: ['--list', file],
-    cwd: path.dirname(file),
-    signal,
-    env,
-  });
+  const dump = opened ?? (await openDump(file));
+  let output: ToolOutput;
+  try {
+    output = await runTool({
+      command: pgRestore,
+      args: ['--list', dump.argument],
+      cwd: path.dirname(file),
+      signal,
+      env,
+      passFd: dump.fd,
+    });
+  } finally {
+    if (!opened) await dump.close();
+  }
   if (output.exitCode !== 0) {
     const newer = await newerDumpError(pgRestore, file, signal, env);
     if (newer) throw newer;

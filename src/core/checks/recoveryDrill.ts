@@ -3,7 +3,6 @@
  * the drill target, compare table and row counts with the dump, record how long the recovery
  * took, and drop the scratch database. It only runs when the caller says the user confirmed.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Client, DatabaseError } from 'pg';
 import type { Clock } from '../util/clock';
@@ -21,6 +20,7 @@ import {
   sameServer,
   scratchDatabaseName,
 } from './drillPlan';
+import { openDump, type OpenedDump } from './dumpInput';
 import { findExecutable, runTool } from './toolProcess';
 import type { CheckResult } from './types';
 
@@ -163,6 +163,7 @@ interface DumpTable {
 async function countDumpRows(
   pgRestore: string,
   dumpFile: string,
+  dump: OpenedDump,
   signal: AbortSignal,
   env: Record<string, string | undefined>,
 ): Promise<DumpTable[]> {
@@ -191,10 +192,11 @@ async function countDumpRows(
   };
   const output = await runTool({
     command: pgRestore,
-    args: ['--data-only', '-f', '-', dumpFile],
+    args: ['--data-only', '-f', '-', dump.argument],
     cwd: path.dirname(dumpFile),
     signal,
     env,
+    passFd: dump.fd,
     onStdout: (chunk) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
@@ -254,8 +256,6 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     tables: [],
     mismatches: [],
   };
-  const written = await fs.stat(options.dumpFile).catch(() => undefined);
-  if (written) record.dumpWrittenAt = written.mtime.toISOString();
   const password = target.password ?? options.password ?? env.PGPASSWORD;
   const connect = (database: string): Promise<Client> =>
     connectTarget(target, password, database, signal);
@@ -303,7 +303,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   };
 
   /** Restores the dump into the scratch database and counts its rows, table by table. */
-  const restoreAndCount = async (dumpTables: DumpTable[]): Promise<void> => {
+  const restoreAndCount = async (dump: OpenedDump, dumpTables: DumpTable[]): Promise<void> => {
     // The password goes through the environment, never the command line (ps shows argv).
     const restoreStarted = performance.now();
     const restore = await runTool({
@@ -319,11 +319,12 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
         ...(target.user ? ['-U', target.user] : []),
         '-d',
         scratchDatabase,
-        options.dumpFile,
+        dump.argument,
       ],
       cwd: path.dirname(options.dumpFile),
       signal,
       log,
+      passFd: dump.fd,
       env: { ...env, ...target.sslEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
     });
     record.recoveryMs = Math.round(performance.now() - restoreStarted);
@@ -395,10 +396,20 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     `recovery drill: ${path.basename(options.dumpFile)} ` +
       `into ${scratchDatabase} on ${record.target}`,
   );
-  await listDump(options.dumpFile, signal, env);
-  const dumpTables = await countDumpRows(pgRestore, options.dumpFile, signal, env);
-
-  const admin = await connect(target.database);
+  // Opened once for the whole drill (see openDump): the list, the counts and the restore read
+  // one dump, and pg_restore never opens its path, where a FIFO may have taken its place.
+  const dump = await openDump(options.dumpFile);
+  record.dumpWrittenAt = dump.stat.mtime.toISOString();
+  let dumpTables: DumpTable[];
+  let admin: Client;
+  try {
+    await listDump(options.dumpFile, signal, env, dump);
+    dumpTables = await countDumpRows(pgRestore, options.dumpFile, dump, signal, env);
+    admin = await connect(target.database);
+  } catch (error) {
+    await dump.close();
+    throw error;
+  }
   // Whether the scratch database is there: 'maybe' from the moment CREATE DATABASE is sent.
   let scratch: 'none' | 'maybe' | 'created' = 'none';
   let failure: unknown;
@@ -439,10 +450,11 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     });
     scratch = 'created';
     throwIfAborted(signal);
-    await restoreAndCount(dumpTables);
+    await restoreAndCount(dump, dumpTables);
   } catch (error) {
     failure = error;
   }
+  await dump.close();
 
   const left = scratch === 'none' ? undefined : await dropScratch(admin, scratch);
   await admin.end().catch(() => undefined);

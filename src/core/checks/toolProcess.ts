@@ -25,6 +25,8 @@ export interface ToolRun {
   quiet?: boolean;
   /** Takes stdout as it arrives instead of collecting it (a restore's data stream); not logged. */
   onStdout?: (chunk: Buffer) => void;
+  /** An open file the tool gets as its descriptor 3 (a dump pg_restore reads as /dev/fd/3). */
+  passFd?: number;
 }
 
 export interface ToolOutput {
@@ -89,18 +91,19 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       cwd: run.cwd,
       env: { ...(run.env ?? process.env) } as NodeJS.ProcessEnv,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(run.passFd === undefined ? [] : [run.passFd])],
     });
     // Should this process die without stopping it (SIGKILL), the group is stopped all the same.
     if (child.pid !== undefined) guardGroup(child.pid);
 
     const stdout = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
     const stderr = new OutputBuffer(maxBytes, (line) => log?.info(clip(line)));
-    child.stdout.on('data', (chunk: Buffer) => {
+    // Pipes, as stdio says: a descriptor passed after them leaves their types unknown to tsc.
+    child.stdout!.on('data', (chunk: Buffer) => {
       if (run.onStdout) run.onStdout(chunk);
       else stdout.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
 
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (signal: NodeJS.Signals): void => {
