@@ -268,6 +268,33 @@ function grepCount(file: string): { wallMs: number; cpuMs: number; count: number
   return { wallMs, cpuMs: (user + system) * 1000, count: Number(child.stdout.trim()) };
 }
 
+/**
+ * The native prototype of the hot path (bench/native/hotPath.cc, not the product) on `file`,
+ * built with g++ into `folder`: what a native engine could reach, for the decision the README
+ * describes. Undefined when there is no g++.
+ */
+function nativeHotPath(
+  folder: string,
+  file: string,
+): { wallMs: number; requests: number } | undefined {
+  const binary = path.join(folder, 'hotPath');
+  const source = fileURLToPath(new URL('native/hotPath.cc', import.meta.url));
+  const build = spawnSync('g++', ['-O2', '-std=c++17', '-pthread', source, '-o', binary], {
+    encoding: 'utf8',
+  });
+  if (build.error || build.status !== 0) return undefined;
+  const runs = [0, 1, 2].map(() => {
+    const started = performance.now();
+    const child = spawnSync(binary, [file, String(os.availableParallelism())], {
+      encoding: 'utf8',
+    });
+    const wallMs = performance.now() - started;
+    if (child.status !== 0) throw new Error(`hotPath failed: ${child.stderr}`);
+    return { wallMs, requests: (JSON.parse(child.stdout) as { requests: number }).requests };
+  });
+  return best(runs);
+}
+
 /** Reads the file once so both contenders start from a warm page cache. */
 async function warm(file: string): Promise<void> {
   const handle = await fs.open(file, 'r');
@@ -354,6 +381,16 @@ async function main(): Promise<void> {
     console.log(
       `the full summary spends ${spentNs.toFixed(0)} ns of CPU per line beyond that, summed ` +
         'over its threads',
+    );
+
+    const native = nativeHotPath(folder, small);
+    console.log(
+      native
+        ? `native prototype of the hot path (bench/native/hotPath.cc, not the product), ` +
+            `${os.availableParallelism()} threads: ${native.wallMs.toFixed(0)} ms wall, ` +
+            `${(grep.wallMs / native.wallMs).toFixed(2)}x grep's throughput ` +
+            `(${native.requests} requests)`
+        : 'native prototype of the hot path: not built (no g++)',
     );
 
     t = performance.now();
