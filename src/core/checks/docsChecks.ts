@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { headingContent } from '../templates/markdown';
 import { isInside } from '../util/paths';
 import { plural } from '../util/plural';
@@ -374,25 +375,39 @@ export const staleDocsCheck: CheckDefinition = {
     const docs = await findDocs(context.workspace);
     if (!docs.length) return { outcome: 'skipped', summary: 'no README.md or docs/**/*.md' };
 
-    const lastCommit = new Map<string, Date | undefined>();
-    const committedAt = async (file: string): Promise<Date | undefined> => {
+    // A shallow clone (a CI checkout) gives a file last changed before its cut the date of the
+    // cut's commit: a doc and the code it mentions both from before it cannot be compared.
+    const cut = await shallowCommits(git, context.workspace);
+    const lastCommit = new Map<string, { date: Date; cut: boolean } | undefined>();
+    const committedAt = async (file: string): Promise<{ date: Date; cut: boolean } | undefined> => {
       if (!lastCommit.has(file)) {
-        const log = await git.log({ file, maxCount: 1 }).catch(() => undefined);
-        lastCommit.set(file, log?.latest ? new Date(log.latest.date) : undefined);
+        const latest = (await git.log({ file, maxCount: 1 }).catch(() => undefined))?.latest;
+        lastCommit.set(
+          file,
+          latest ? { date: new Date(latest.date), cut: cut.has(latest.hash) } : undefined,
+        );
       }
       return lastCommit.get(file);
     };
 
     const findings: Finding[] = [];
+    let undated = 0;
     for (const doc of docs) {
-      const docDate = await committedAt(doc);
-      if (!docDate) continue;
+      const docCommit = await committedAt(doc);
+      if (!docCommit) continue;
+      const docDate = docCommit.date;
       const text = await readTextFile(path.join(context.workspace, doc));
       if (text === undefined) continue;
       const reported = new Set<string>();
       for (const mention of codeMentions(text)) {
         if (reported.has(mention.path)) continue;
-        const codeDate = await committedAt(mention.path);
+        const code = await committedAt(mention.path);
+        if (code?.cut && docCommit.cut) {
+          reported.add(mention.path);
+          undated++;
+          continue;
+        }
+        const codeDate = code?.date;
         if (!codeDate || codeDate <= docDate) continue;
         reported.add(mention.path);
         const days = Math.max(0, Math.round((codeDate.getTime() - docDate.getTime()) / 86_400_000));
@@ -408,6 +423,18 @@ export const staleDocsCheck: CheckDefinition = {
     }
     const staleDocs = new Set(findings.map((f) => f.file)).size;
     const values = { docs: docs.length, staleDocs, staleMentions: findings.length };
+    const undatedText = `${plural(undated, 'mention')} in docs cannot be dated`;
+    const unshallow =
+      'Fetch the whole history: fetch-depth: 0 for actions/checkout, GIT_DEPTH: 0 in GitLab CI, ' +
+      'or git fetch --unshallow.';
+    if (!findings.length && undated) {
+      return {
+        outcome: 'skipped',
+        summary: `shallow clone: ${undatedText} (their last commits are cut off)`,
+        details: unshallow,
+        values: { ...values, undatedMentions: undated },
+      };
+    }
     if (!findings.length) {
       return {
         outcome: 'pass',
@@ -418,11 +445,20 @@ export const staleDocsCheck: CheckDefinition = {
     return {
       outcome: 'warn',
       summary: `${staleDocs} doc${staleDocs > 1 ? 's' : ''} older than the code they mention`,
-      values,
+      ...(undated ? { details: `${undatedText}: the clone is shallow. ${unshallow}` } : {}),
+      values: undated ? { ...values, undatedMentions: undated } : values,
       findings,
     };
   },
 };
+
+/** The commits a shallow clone's history is cut at (`.git/shallow`); none in a full one. */
+async function shallowCommits(git: SimpleGit, workspace: string): Promise<Set<string>> {
+  const file = await git.revparse(['--git-path', 'shallow']).catch(() => undefined);
+  if (!file) return new Set();
+  const text = await readTextFile(path.resolve(workspace, file.trim()));
+  return new Set((text ?? '').split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line)));
+}
 
 export const generatedDocsCheck: CheckDefinition = {
   id: 'docs.generated',

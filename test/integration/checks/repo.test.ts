@@ -131,6 +131,32 @@ describe('repository and documentation checks', function () {
     );
   });
 
+  it('in a shallow clone judges only what its history dates', async () => {
+    // A CI checkout of depth 1 gives every file the one commit's date: the stale doc passed.
+    const clone = async (depth: number): Promise<string> => {
+      const target = path.join(folder, `shallow-${depth}`);
+      await simpleGit().clone(`file://${repo}`, target, ['--depth', String(depth)]);
+      return target;
+    };
+    const one = await run(staleDocsCheck, await clone(1));
+    assert.equal(one.outcome, 'skipped', one.summary);
+    assert.equal(
+      one.summary,
+      'shallow clone: 2 mentions in docs cannot be dated (their last commits are cut off)',
+    );
+    assert.match(one.details ?? '', /fetch-depth: 0/);
+    assert.match(one.details ?? '', /git fetch --unshallow/);
+
+    // With the change to the model inside the history, the doc before the cut is stale.
+    const two = await run(staleDocsCheck, await clone(2));
+    assert.equal(two.outcome, 'warn');
+    assert.deepEqual(
+      two.findings?.map((f) => [f.file, f.line, f.message]),
+      [['docs/models.md', 3, 'app/models/user.rb was committed 64 days after this doc']],
+    );
+    assert.match(two.details ?? '', /^1 mention in docs cannot be dated: the clone is shallow/);
+  });
+
   it('finds no broken link until one breaks, then points at it', async () => {
     assert.equal((await run(brokenLinksCheck)).outcome, 'pass');
     await write(
