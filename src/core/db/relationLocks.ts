@@ -4,6 +4,7 @@
  * until lock_timeout and fail the whole card, so the cards leave them out and name them, with
  * the holder's query when this role may see it.
  */
+import { firstFew } from '../util/firstFew';
 import { printableLine } from '../util/printable';
 import { plural } from '../util/plural';
 import { qualified, quoteIdent } from './sqlText';
@@ -82,8 +83,15 @@ export function lockedBy(relation: LockedRelation): string {
 }
 
 /**
+ * A card's summary names this many of the relations it left out, then counts the rest: one
+ * migration's transaction can hold hundreds locked, each named with the same query.
+ */
+const NAMED_LOCKED = 3;
+
+/**
  * `; 1 index left out (size not read): "by_email" on users (locked by another session:
- * REINDEX …)`, or nothing when none was.
+ * REINDEX …)`, or nothing when none was. Past NAMED_LOCKED, `, 57 more` (the card's data lists
+ * them all).
  */
 export function lockedNote(
   locked: LockedRelation[],
@@ -102,5 +110,5 @@ export function lockedNote(
     noun === 'index'
       ? plural(locked.length, 'index', 'indexes')
       : plural(locked.length, 'table', 'tables');
-  return `; ${count} left out (${what}): ${names.join(', ')}`;
+  return `; ${count} left out (${what}): ${firstFew(names, NAMED_LOCKED)}`;
 }
