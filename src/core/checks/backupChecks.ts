@@ -27,9 +27,20 @@ import { openDump, type OpenedDump } from './dumpInput';
 import { findExecutable, runTool, type ToolOutput } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport, CheckResult } from './types';
 
-export const PG_RESTORE_HINT =
-  'Install the PostgreSQL client tools (Debian/Ubuntu: apt ' +
-  'install postgresql-client; macOS: brew install libpq).';
+/**
+ * No pg_restore on this PATH, which does not mean none is installed: a cron line has a short
+ * PATH of its own, and Homebrew does not link libpq's tools into its bin folder.
+ */
+export function pgRestoreMissing(env: Record<string, string | undefined>): UpkeepError {
+  return new UpkeepError(
+    'tool-missing',
+    'pg_restore is not on PATH.',
+    `No pg_restore in the folders of PATH (${env.PATH ?? ''}). Install the PostgreSQL client ` +
+      'tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq), or put ' +
+      "the folder that holds pg_restore on PATH: Homebrew does not link libpq's, and a cron " +
+      'line has a short PATH of its own.',
+  );
+}
 
 export interface BackupFile {
   /** Absolute path. */
@@ -495,9 +506,7 @@ export async function listDump(
   opened?: OpenedDump,
 ): Promise<DumpContents> {
   const pgRestore = await findExecutable('pg_restore', env ?? process.env);
-  if (!pgRestore) {
-    throw new UpkeepError('tool-missing', 'pg_restore is not installed.', PG_RESTORE_HINT);
-  }
+  if (!pgRestore) throw pgRestoreMissing(env ?? process.env);
   const dump = opened ?? (await openDump(file));
   let output: ToolOutput;
   try {
@@ -613,10 +622,11 @@ export const backupsLatestCheck: CheckDefinition = {
     } catch (error) {
       if (UpkeepError.is(error, 'tool-missing')) {
         // The dump's database is read without pg_restore: that finding stands without it.
+        const hint = error.hint ?? '';
         return {
           outcome: other ? 'warn' : 'skipped',
-          summary: `${age}; pg_restore is not installed${otherNote}`,
-          details: other ? `${other.details}\n${PG_RESTORE_HINT}` : PG_RESTORE_HINT,
+          summary: `${age}; pg_restore is not on PATH${otherNote}`,
+          details: other ? `${other.details}\n${hint}` : hint,
           values,
         };
       }

@@ -11,7 +11,7 @@ import { quoteIdent } from '../db/sqlText';
 import { UpkeepError, describeError, throwIfAborted } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
-import { PG_RESTORE_HINT, listDump } from './backupChecks';
+import { listDump, pgRestoreMissing } from './backupChecks';
 import { plural } from '../util/plural';
 import {
   connectTarget,
@@ -238,9 +238,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     }
   }
   const pgRestore = await findExecutable('pg_restore', env);
-  if (!pgRestore) {
-    throw new UpkeepError('tool-missing', 'pg_restore is not installed.', PG_RESTORE_HINT);
-  }
+  if (!pgRestore) throw pgRestoreMissing(env);
 
   const started = performance.now();
   const drilledAt = clock.now();

@@ -137,8 +137,11 @@ describe('backups', function () {
     it('skips with an install hint when pg_restore is missing, and without a pattern', async () => {
       const missing = await run(backupsLatestCheck, undefined, { env: { PATH: folder } });
       assert.equal(missing.outcome, 'skipped');
-      assert.match(missing.summary, /pg_restore is not installed/);
+      // cron's short PATH or Homebrew's unlinked libpq: "not installed" sent the reader to install it.
+      assert.match(missing.summary, /pg_restore is not on PATH$/);
+      assert.ok(missing.details?.startsWith(`No pg_restore in the folders of PATH (${folder}).`));
       assert.match(missing.details ?? '', /apt install postgresql-client/);
+      assert.match(missing.details ?? '', /or put the folder that holds pg_restore on PATH/);
       assert.equal((await run(backupsLatestCheck, resolveSettings())).outcome, 'skipped');
       const none = await run(
         backupsLatestCheck,

@@ -303,6 +303,20 @@ describe('upkeep drill (CLI)', function () {
     assert.doesNotMatch(noTarget.stderr + missing.stderr + notUrl.stderr, /\n\s+at /);
   });
 
+  it('says pg_restore is not on PATH, and which PATH, creating nothing', async () => {
+    const before = await databases();
+    const bin = await fs.mkdtemp(path.join(folder, 'bin-'));
+    const run = await drill(['--confirm', server], { PATH: bin });
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        `upkeep drill: pg_restore is not on PATH.\nNo pg_restore in the folders of PATH (${bin}).`,
+      ),
+      run.stderr,
+    );
+    assert.deepEqual(await databases(), before);
+  });
+
   it('explains a refused login without echoing the password, creating nothing', async () => {
     const before = await databases();
     const wrong = new URL(adminUrl);

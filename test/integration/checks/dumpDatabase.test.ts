@@ -176,7 +176,7 @@ describe('the database a dump is of', function () {
       assert.equal(result.outcome, 'warn', result.summary);
       assert.equal(
         result.summary,
-        'backups/app.dump is 1 h old; pg_restore is not installed; it is a dump of database ' +
+        'backups/app.dump is 1 h old; pg_restore is not on PATH; it is a dump of database ' +
           `${staging}, not of the monitored database shop_production`,
       );
       assert.match(result.details ?? '', /apt install postgresql-client/);
