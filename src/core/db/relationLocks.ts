@@ -7,7 +7,7 @@
 import { firstFew } from '../util/firstFew';
 import { printableLine } from '../util/printable';
 import { plural } from '../util/plural';
-import { qualified, quoteIdent } from './sqlText';
+import { qualified, quoteIdent, withoutConstants } from './sqlText';
 
 /**
  * SQL: the ACCESS EXCLUSIVE locks of this database that another session holds or waits for
@@ -74,9 +74,15 @@ export function lockedRelation(row: {
 /** How much of the holder's query a card's text shows. */
 const HOLDER_CHARS = 80;
 
-/** `locked by another session: REINDEX INDEX …`, or `locked by another session`. */
+/**
+ * `locked by another session: REINDEX INDEX …`, or `locked by another session`; the query's
+ * constants as '…' (see withoutConstants).
+ */
 export function lockedBy(relation: LockedRelation): string {
-  const query = relation.holder?.replace(/\s+/g, ' ').trim();
+  const query =
+    relation.holder === undefined
+      ? undefined
+      : withoutConstants(relation.holder).replace(/\s+/g, ' ').trim();
   return query
     ? `locked by another session: ${printableLine(query, HOLDER_CHARS)}`
     : 'locked by another session';

@@ -161,6 +161,16 @@ function skipQuoted(sql: string, from: number, quote: string, backslashes = fals
   return sql.length;
 }
 
+/**
+ * The statement with each string constant and dollar-quoted body as `'…'` (E'', B'' and X''
+ * keep their letter), names and comments kept: a statement from pg_stat_activity, as sent, in
+ * a summary a mail or a saved report carries. pg_stat_statements gives its constants as $1; a
+ * data migration's `SET value = 'sk_live_…'` named the key.
+ */
+export function withoutConstants(sql: string): string {
+  return replaceTokens(sql, (kind, text) => (kind === 'literal' && text[0] !== '"' ? "'…'" : text));
+}
+
 /** The text with comments replaced by a space (literals kept as they are). */
 function stripComments(sql: string): string {
   return replaceTokens(sql, (kind, text) => (kind === 'comment' ? ' ' : text));
