@@ -2,6 +2,7 @@
  * The webview's only way to build DOM: elements from a tag, plain properties and children,
  * with every piece of data set as text. Nothing here ever parses a string as HTML.
  */
+import { startOf } from '../src/core/util/printable';
 
 type Child = Node | string | number | null | undefined | false;
 
@@ -185,9 +186,12 @@ export function plural(count: number, word: string, many = `${word}s`): string {
   return `${formatNumber(count)} ${count === 1 ? word : many}`;
 }
 
-/** Long data (a 1 MB log line) is cut for display; the full text stays in the title tooltip. */
+/**
+ * Long data (a 1 MB log line) is cut for display, between characters (an emoji at the cut is
+ * left out, not drawn as half of one); the full text stays in the title tooltip.
+ */
 export function clip(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return text.length > max ? `${startOf(text, max)}…` : text;
 }
 
 /**
