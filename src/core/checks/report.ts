@@ -3,7 +3,7 @@
  * JUnit XML for CI, and the exit code CI understands.
  */
 import { formatMs } from '../util/figures';
-import { printable, printableJson } from '../util/printable';
+import { printable, printableJson, startOf } from '../util/printable';
 import { plural } from '../util/plural';
 import type { CheckOutcome, CheckResult } from './types';
 
@@ -55,8 +55,9 @@ export function formatTable(results: CheckResult[], options: { width?: number } 
   const longest = Math.max(header[2].length, ...rows.map((r) => r[2].length));
   const room = Math.max(20, width - idWidth - outcomeWidth - durationWidth - 6);
   const summaryWidth = Math.min(longest, room);
+  // Between characters: half an emoji would print as a replacement character.
   const clip = (text: string): string =>
-    text.length > summaryWidth ? `${text.slice(0, summaryWidth - 1)}…` : text;
+    text.length > summaryWidth ? `${startOf(text, summaryWidth - 1)}…` : text;
   const line = (cells: string[]): string =>
     [
       cells[0].padEnd(idWidth),

@@ -143,6 +143,19 @@ describe('check reports', () => {
     assert.ok(!skipped.includes('tools.rspec (skipped)'));
   });
 
+  it('clips a summary between characters, never inside an emoji', () => {
+    // 60 columns leave the summary 34: its cut, after 33 characters, falls inside the emoji.
+    const table = formatTable(
+      [result('x', 'warn', `${'a'.repeat(32)}\u{1F600}${'b'.repeat(20)}`)],
+      {
+        width: 60,
+      },
+    );
+    const row = table.split('\n')[1];
+    assert.match(row, /^x {6}WARN {5}a{32}… +\S/);
+    assert.doesNotMatch(table, /[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
+
   it('keeps terminal control characters out of the table', () => {
     const table = formatTable([result('x', 'fail', 'evil \u001b[2J\u001b]0;title\u0007 text')]);
     assert.ok(!/[\u0000-\u001f]/.test(table.replace(/\n/g, '')));
