@@ -27,7 +27,7 @@ import { isLoginRefused, openSession } from '../db/session';
 import { UpkeepError, describeError } from '../util/errors';
 import { formatMs } from '../util/figures';
 import { plural } from '../util/plural';
-import { controlsWrittenOut } from '../util/printable';
+import { controlsWrittenOut, startOf } from '../util/printable';
 import { homeFolder } from '../util/homeFolder';
 import type {
   CheckContext,
@@ -464,7 +464,7 @@ function byMeanTime(count: number): (cards: DbCard[]) => string[] {
       ...slowest.map((query, k) => {
         const text = controlsWrittenOut(query.query.replace(/\s+/g, ' ').trim());
         const clipped =
-          text.length > LISTED_QUERY_CHARS ? `${text.slice(0, LISTED_QUERY_CHARS - 1)}…` : text;
+          text.length > LISTED_QUERY_CHARS ? `${startOf(text, LISTED_QUERY_CHARS - 1)}…` : text;
         return (
           `  ${k + 1}. ${formatMs(query.meanMs)} mean, ${plural(query.calls, 'call', 'calls')}, ` +
           `${formatMs(query.totalMs)} in all: ${clipped}`
