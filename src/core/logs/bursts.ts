@@ -38,6 +38,15 @@ export interface BurstBucket {
   /** The earliest and the latest EDGE responses as `time * 4 + status code`, ascending. */
   head: number[];
   tail: number[];
+  /** Judged once its neighbours were final, and kept: it may belong to a burst. */
+  judged?: boolean;
+  /**
+   * Set on the minutes of a long burst folded into one (see `condense`): the last minute it
+   * holds. `head` and `tail` then hold only its first and its last response.
+   */
+  through?: number;
+  /** A folded run's: responses after it up to this time are in a window of 10 from inside it. */
+  markedUntil?: number;
 }
 
 /** A burst table as plain data. */
@@ -46,6 +55,10 @@ export interface BurstTableState {
   /** The minute of the first response met; -Infinity when none came. */
   firstMinute: number;
   lastPrunedMinute: number;
+}
+
+function runKey(b: BurstBucket): string {
+  return `${b.ip}|${b.minute}`;
 }
 
 function copyBucket(b: BurstBucket): BurstBucket {
@@ -90,6 +103,10 @@ export class BurstTable {
    * minute again at every prune made a client refused every 30 s for a week cost minutes.
    */
   private pending: BurstBucket[] = [];
+  /** Minutes judged and kept, waiting until `condense` may fold them; in the order judged. */
+  private settled: BurstBucket[] = [];
+  /** The latest folded run of each IP, which the minute after it may join. */
+  private readonly runs = new Map<string, BurstBucket>();
 
   add(ip: string, time: number, status: number): void {
     const code = STATUS_CODES.get(status);
@@ -171,18 +188,108 @@ export class BurstTable {
       }
       const key = `${bucket.ip}|${bucket.minute}`;
       if (bucket.minute <= keepUpTo || this.buckets.get(key) !== bucket) continue;
-      if (!this.canJoinBurst(bucket)) this.buckets.delete(key);
+      if (!this.canJoinBurst(bucket)) {
+        this.buckets.delete(key);
+      } else {
+        bucket.judged = true;
+        this.settled.push(bucket);
+      }
     }
     pending.length = waiting;
+    this.condense(currentMinute);
     if (this.buckets.size < MAX_BUCKETS) return;
-    // Full (a hostile log): whatever can join no burst now, then every small minute.
+    // Full (a hostile log): whatever can join no burst now, then every small minute. Minutes
+    // judged already may belong to one, and `nearby` does not see inside a folded run.
     for (const [key, bucket] of this.buckets) {
-      if (this.nearby(bucket) < BURST_MIN) this.buckets.delete(key);
+      if (!bucket.judged && this.nearby(bucket) < BURST_MIN) this.buckets.delete(key);
     }
     if (this.buckets.size < MAX_BUCKETS) return;
     for (const [key, bucket] of this.buckets) {
-      if (bucket.count < BURST_MIN) this.buckets.delete(key);
+      if (bucket.count < BURST_MIN && bucket.through === undefined) this.buckets.delete(key);
     }
+  }
+
+  /**
+   * Folds the middle of a long burst into one bucket per run of minutes, so that a client
+   * refused every 30 s for a month keeps a few dozen minutes, not 43,200 (the table's cap
+   * would drop the burst's start). A minute folds once its neighbours are final and each of
+   * its responses is in a window of 10 (see `foldable`), in minute order, so a run holds
+   * consecutive minutes. Not near the first minutes, which a log read in parts joins to the
+   * part before (see `absorb`).
+   */
+  private condense(currentMinute: number): void {
+    const settled = this.settled;
+    const earliest = this.firstMinute + 2 * REACH + 6;
+    let waiting = 0;
+    for (const bucket of settled) {
+      if (bucket.minute >= currentMinute - 3 * REACH) {
+        settled[waiting++] = bucket;
+        continue;
+      }
+      const key = `${bucket.ip}|${bucket.minute}`;
+      if (bucket.minute <= earliest || this.buckets.get(key) !== bucket) continue;
+      let run = this.runs.get(bucket.ip);
+      if (run && (run.through !== bucket.minute - 1 || this.buckets.get(runKey(run)) !== run)) {
+        run = undefined;
+      }
+      const until = this.foldable(bucket, run);
+      if (Number.isNaN(until)) continue;
+      if (run) {
+        run.markedUntil = until;
+        run.count += bucket.count;
+        run.s401 += bucket.s401;
+        run.s403 += bucket.s403;
+        run.s422 += bucket.s422;
+        run.tail = [bucket.tail[bucket.tail.length - 1]];
+        run.through = bucket.minute;
+        this.buckets.delete(key);
+      } else {
+        bucket.head = [bucket.head[0]];
+        bucket.tail = [bucket.tail[bucket.tail.length - 1]];
+        bucket.through = bucket.minute;
+        bucket.markedUntil = until;
+        this.runs.set(bucket.ip, bucket);
+      }
+    }
+    settled.length = waiting;
+  }
+
+  /**
+   * Whether a bucket may fold into `run` (its IP's run ending the minute before) or begin one,
+   * and then the latest time its windows mark, else NaN. It may when a window of 10 holds each
+   * of its responses, and, beginning a run, when the responses before it are marked as much
+   * without it: a window from before a run that reaches into it sees none of it once folded.
+   * A window from inside the run marks responses after it up to `markedUntil`.
+   */
+  private foldable(bucket: BurstBucket, run: BurstBucket | undefined): number {
+    const around: BurstBucket[] = run ? [run] : [];
+    for (let k = -2 * 6; k <= 2 * 6; k++) {
+      const other = this.buckets.get(`${bucket.ip}|${bucket.minute + k}`);
+      if (other && other !== run) around.push(other);
+    }
+    around.sort((a, b) => a.minute - b.minute);
+    const items = itemsOf(around);
+    const marks = markedItems(items);
+    for (let i = 0, depth = 0; i < items.length; i++) {
+      depth += marks[i];
+      if (depth <= 0 && items[i].bucket === bucket) return NaN;
+    }
+    let until = run?.markedUntil ?? -Infinity;
+    eachWindow(items, (i, j) => {
+      if (items[i].bucket === bucket) until = Math.max(until, items[j].time);
+    });
+    if (!run) {
+      const before = itemsOf(around.filter((b) => b.minute < bucket.minute));
+      const alone = markedItems(before);
+      for (let i = 0, depth = 0, aloneDepth = 0; i < before.length; i++) {
+        depth += marks[i];
+        aloneDepth += alone[i];
+        if (depth > 0 && aloneDepth <= 0 && before[i].bucket.minute >= bucket.minute - 6) {
+          return NaN;
+        }
+      }
+    }
+    return until;
   }
 
   snapshot(): BurstTableState {
@@ -207,7 +314,8 @@ export class BurstTable {
         if (this.buckets.size >= this.pruneAt) this.prune(this.lastPrunedMinute);
         const copy = copyBucket(other);
         this.buckets.set(key, copy);
-        this.pending.push(copy);
+        // Judged minutes were judged with all their neighbours; the others are judged here.
+        if (!copy.judged) this.pending.push(copy);
         continue;
       }
       bucket.count += other.count;
@@ -244,7 +352,10 @@ export class BurstTable {
 /** A response, or (`code` -1) the responses of a full minute between its head and tail. */
 interface Item {
   time: number;
+  /** A folded run's first response; its `time` is its last. */
+  start?: number;
   weight: number;
+  /** The status's index; -1 the middle of a full minute, -2 a folded run. */
   code: number;
   bucket: BurstBucket;
 }
@@ -263,7 +374,11 @@ function itemsOf(buckets: BurstBucket[]): Item[] {
   };
   for (const bucket of buckets) {
     const { head, tail, count } = bucket;
-    if (count <= EDGE) {
+    if (bucket.through !== undefined) {
+      // A folded run: one item at its last response, inside a burst from its first.
+      const [time] = decode(tail[tail.length - 1]);
+      items.push({ time, start: decode(head[0])[0], weight: count, code: -2, bucket });
+    } else if (count <= EDGE) {
       for (const value of head) push(value, bucket);
     } else if (count <= 2 * EDGE) {
       for (const value of head) push(value, bucket);
@@ -301,6 +416,27 @@ function eachWindow(items: Item[], found: (i: number, j: number) => boolean | vo
 }
 
 /**
+ * The items in a window of 10 as +1 where such a run of items begins and -1 after it ends
+ * (their running sum is positive inside); a folded run is in one by construction.
+ */
+function markedItems(items: Item[]): Int32Array {
+  const marks = new Int32Array(items.length + 1);
+  eachWindow(items, (i, j) => {
+    marks[i]++;
+    marks[j + 1]--;
+  });
+  items.forEach((item, i) => {
+    if (item.code !== -2) return;
+    const until = item.bucket.markedUntil ?? item.time;
+    let j = i;
+    while (j + 1 < items.length && items[j + 1].time <= until) j++;
+    marks[i]++;
+    marks[j + 1]--;
+  });
+  return marks;
+}
+
+/**
  * A response is in a burst when a window of 5 minutes holds it and 9 more; a burst runs from
  * the first such response to the last, until 5 minutes pass without one, and counts every
  * response in between. Windows start at a response: the window's first.
@@ -308,11 +444,7 @@ function eachWindow(items: Item[], found: (i: number, j: number) => boolean | vo
 function findBursts(ip: string, buckets: BurstBucket[], out: BurstEntry[]): void {
   const items = itemsOf(buckets);
   const n = items.length;
-  const marks = new Int32Array(n + 1);
-  eachWindow(items, (i, j) => {
-    marks[i]++;
-    marks[j + 1]--;
-  });
+  const marks = markedItems(items);
 
   let depth = 0;
   let start = -1;
@@ -323,7 +455,7 @@ function findBursts(ip: string, buckets: BurstBucket[], out: BurstEntry[]): void
   for (let i = 0; i < n; i++) {
     depth += marks[i];
     if (depth <= 0) continue;
-    if (start < 0 || items[i].time - items[last].time > WINDOW_MS) {
+    if (start < 0 || (items[i].start ?? items[i].time) - items[last].time > WINDOW_MS) {
       close();
       start = i;
     }
@@ -338,7 +470,7 @@ function burstOf(ip: string, items: Item[], start: number, end: number): BurstEn
   let whole: BurstBucket | undefined;
   for (let i = start; i <= end; i++) {
     const { bucket, code } = items[i];
-    if (bucket.count > 2 * EDGE) {
+    if (code === -2 || bucket.count > 2 * EDGE) {
       // A full minute counts by its totals, once (a burst holds all of it).
       if (bucket === whole) continue;
       whole = bucket;
@@ -357,7 +489,7 @@ function burstOf(ip: string, items: Item[], start: number, end: number): BurstEn
   });
   return {
     ip,
-    from: new Date(items[start].time).toISOString(),
+    from: new Date(items[start].start ?? items[start].time).toISOString(),
     to: new Date(items[end].time).toISOString(),
     count,
     statuses,

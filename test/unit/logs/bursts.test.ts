@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { BurstTable } from '../../../src/core/logs/bursts';
+import { BurstTable, type BurstTableState } from '../../../src/core/logs/bursts';
+import type { BurstEntry } from '../../../src/core/logs/summaryTypes';
 
 const START = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
@@ -45,5 +46,176 @@ describe('burst table over long logs', () => {
     const short = cpuMs(() => steady(30_000, 2));
     const long = cpuMs(() => steady(30_000, 8));
     assert.ok(long / short < 10, `${(long / short).toFixed(1)}x the time for 4x the log`);
+  });
+});
+
+interface Response {
+  ip: string;
+  time: number;
+  status: number;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
+}
+
+/**
+ * Three days of one address refused every 20 to 40 s (gaps of 4 and of 12 minutes, a few
+ * minutes of 25), another every 70 s, a third in short spells, a fourth dense and sparse by
+ * turns; lines a little out of order.
+ */
+function longLog(): Response[] {
+  const rng = seeded(4242);
+  const out: Response[] = [];
+  const statuses = [401, 401, 401, 403, 422];
+  const status = (): number => statuses[Math.floor(rng() * statuses.length)];
+  for (let t = START; t < START + 3 * DAY_MS; t += 15_000 + rng() * 15_000) {
+    const hour = Math.floor((t - START) / 3_600_000);
+    if (hour === 20 && (t - START) % 3_600_000 < 4 * 60_000) continue;
+    if (hour === 41 && (t - START) % 3_600_000 < 12 * 60_000) continue;
+    out.push({ ip: '198.51.100.1', time: Math.round(t), status: status() });
+    if (rng() < 0.01) {
+      for (let k = 0; k < 25; k++) {
+        out.push({ ip: '198.51.100.1', time: Math.round(t + k), status: 403 });
+      }
+    }
+  }
+  for (let t = START; t < START + 3 * DAY_MS; t += 70_000) {
+    out.push({ ip: '198.51.100.2', time: t, status: 401 });
+  }
+  // Each hour, 40 minutes refused every 15 to 30 s, then 20 about once a minute: the sparse
+  // responses next to the dense ones are in windows that reach into them.
+  for (let t = START; t < START + 3 * DAY_MS;) {
+    const dense = (t - START) % 3_600_000 < 40 * 60_000;
+    out.push({ ip: '198.51.100.4', time: Math.round(t), status: status() });
+    t += dense ? 15_000 + rng() * 15_000 : 50_000 + rng() * 9_000;
+  }
+  for (let t = START; t < START + 3 * DAY_MS; t += 3_600_000) {
+    for (let k = 0; k < 12; k++) {
+      out.push({ ip: '198.51.100.3', time: t + k * 25_000, status: 422 });
+    }
+  }
+  out.sort((a, b) => a.time - b.time);
+  // A line logged a few seconds late now and then.
+  for (let i = 1; i < out.length; i += 97) [out[i - 1], out[i]] = [out[i], out[i - 1]];
+  return out;
+}
+
+/** The bursts counted from every response, with nothing forgotten or folded. */
+function expectedBursts(responses: Response[]): BurstEntry[] {
+  const out: BurstEntry[] = [];
+  const ips = [...new Set(responses.map((r) => r.ip))];
+  for (const ip of ips) {
+    const mine = responses.filter((r) => r.ip === ip).sort((a, b) => a.time - b.time);
+    const depth = new Int32Array(mine.length + 1);
+    for (let i = 0, j = 0; i < mine.length; i++) {
+      while (j + 1 < mine.length && mine[j + 1].time <= mine[i].time + 300_000) j++;
+      if (j - i + 1 >= 10) {
+        depth[i]++;
+        depth[j + 1]--;
+      }
+    }
+    let inside = 0;
+    let first = -1;
+    let last = -1;
+    const close = (): void => {
+      if (first < 0) return;
+      const part = mine.slice(first, last + 1);
+      const statuses: Record<string, number> = {};
+      for (const r of part) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      const iso = (t: number): string => new Date(t).toISOString();
+      out.push({
+        ip,
+        from: iso(mine[first].time),
+        to: iso(mine[last].time),
+        count: part.length,
+        statuses,
+      });
+    };
+    for (let i = 0; i < mine.length; i++) {
+      inside += depth[i];
+      if (inside <= 0) continue;
+      if (first < 0 || mine[i].time - mine[last].time > 300_000) {
+        close();
+        first = i;
+      }
+      last = i;
+    }
+    close();
+  }
+  return sorted(out);
+}
+
+function sorted(entries: BurstEntry[]): BurstEntry[] {
+  return entries.sort((a, b) => a.ip.localeCompare(b.ip) || a.from.localeCompare(b.from));
+}
+
+function fed(responses: Response[]): BurstTable {
+  const table = new BurstTable();
+  for (const r of responses) table.add(r.ip, r.time, r.status);
+  return table;
+}
+
+/** A table's state as a worker thread hands it over. */
+function wire(table: BurstTable): BurstTableState {
+  return structuredClone(table.snapshot());
+}
+
+describe('long bursts folded as they go', () => {
+  it('a client refused every 30 s for a month is one burst of every response', () => {
+    // 43,200 minutes: past the table's cap, which used to drop all but the last days.
+    const [burst, ...more] = steady(30_000, 30).entries();
+    assert.deepEqual(more, []);
+    assert.equal(burst.count, 30 * 2880);
+    assert.equal(burst.from, new Date(START).toISOString());
+  });
+
+  it('count as every response counted one by one, read whole or in parts', () => {
+    const log = longLog();
+    const expected = expectedBursts(log);
+    assert.ok(
+      expected.some((b) => b.count > 5000),
+      JSON.stringify(expected.map((b) => b.count)),
+    );
+    assert.ok(expected.length >= 3);
+    const whole = fed(log);
+    assert.deepEqual(sorted(whole.entries()), expected);
+    // The middle of the long bursts was folded, or this test would prove little; the hourly
+    // spells are bursts of their own, kept whole.
+    const buckets = [...whole.snapshot().buckets.values()];
+    const kept = buckets.filter((b) => b.ip === '198.51.100.1').length;
+    assert.ok(kept < 150, `${kept} minutes of the long bursts kept`);
+    assert.ok(buckets.some((b) => b.through !== undefined && b.count > 3000));
+
+    const rng = seeded(7);
+    const cutSets = [[1], [log.length - 1], [Math.floor(log.length / 2)]];
+    for (let k = 0; k < 6; k++) {
+      const a = Math.floor(rng() * log.length);
+      const b = Math.floor(rng() * log.length);
+      cutSets.push([a], [Math.min(a, b), Math.max(a, b)]);
+    }
+    for (const cuts of cutSets) {
+      const bounds = [0, ...cuts, log.length];
+      const parts = bounds.slice(1).map((end, i) => log.slice(bounds[i], end));
+      // In order, as the first range's reader absorbs the others.
+      const first = fed(parts[0]);
+      for (const part of parts.slice(1)) first.absorb(wire(fed(part)));
+      assert.deepEqual(sorted(first.entries()), expected, `cut at ${cuts}`);
+      // From the right, each into an empty table, as the main thread joins them.
+      let tail = wire(fed(parts[parts.length - 1]));
+      for (let i = parts.length - 2; i >= 0; i--) {
+        const joined = new BurstTable();
+        joined.absorb(wire(fed(parts[i])));
+        joined.absorb(tail);
+        tail = wire(joined);
+      }
+      const last = new BurstTable();
+      last.absorb(tail);
+      assert.deepEqual(sorted(last.entries()), expected, `cut at ${cuts}, from the right`);
+    }
   });
 });
