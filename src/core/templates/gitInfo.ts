@@ -2,12 +2,12 @@
  * Who is writing and on which branch, from git, for a template's `{{author}}` and `{{branch}}`.
  * Git missing, no repository, no user configured: the answer is "unknown", never a failure.
  */
-import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { simpleGit, GitConfigScope } from 'simple-git';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
+import { readTextFileLimited } from '../util/textFile';
 
 const UNKNOWN = 'unknown';
 
@@ -111,10 +111,18 @@ async function readBranch(
   }
 }
 
-/** Reads `.git/HEAD` as plain text: nothing runs, whatever the repository holds. */
+/** Far more than `ref: refs/heads/` and any branch name a file system keeps. */
+const MAX_HEAD_BYTES = 4096;
+
+/**
+ * Reads `.git/HEAD` as plain text: nothing runs, whatever the repository holds. Only a regular
+ * file, and a small one: an unpacked folder's `.git/HEAD` can be a FIFO, which a plain read
+ * waited on for ever, or a link to /dev/zero.
+ */
 async function readBranchFromHead(workspace: string): Promise<string> {
   try {
-    const head = await fs.readFile(path.join(workspace, '.git', 'HEAD'), 'utf8');
+    const head = await readTextFileLimited(path.join(workspace, '.git', 'HEAD'), MAX_HEAD_BYTES);
+    if (head === undefined) return UNKNOWN;
     const ref = /^ref: refs\/heads\/(\S+)/.exec(head);
     if (ref) return ref[1];
     return /^[0-9a-f]{40,64}\s*$/.test(head) ? '(detached HEAD)' : UNKNOWN;

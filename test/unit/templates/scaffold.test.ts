@@ -21,6 +21,7 @@ import type { ScaffoldContext } from '../../../src/core/templates/scaffold';
 import { maintainerName } from '../../../src/core/playbook/gitUser';
 import { readGitInfo } from '../../../src/core/templates/gitInfo';
 import { writeNewFile } from '../../../src/core/templates/newFile';
+import { makeFifo, releaseFifo, settledWithin } from '../../support/fifo';
 import { parseReport } from '../../../src/core/templates/reports';
 
 const NOW = '2026-12-04T23:30:00Z';
@@ -150,6 +151,22 @@ describe('scaffolding documents', () => {
     assert.deepEqual(info, { author: 'Global Grace', branch: 'hotfix/x' });
     const trusted = await readGitInfo(workspace, { trusted: true });
     assert.equal(trusted.author, 'Repo Local');
+  });
+
+  it("reads no untrusted repository's .git/HEAD that is a FIFO, a device or huge", async () => {
+    await fs.mkdir(path.join(workspace, '.git'));
+    const head = path.join(workspace, '.git/HEAD');
+    // An unpacked folder can hold any .git: a FIFO there waited for a writer for ever.
+    makeFifo(head);
+    try {
+      const info = await settledWithin(readGitInfo(workspace, { trusted: false }));
+      assert.deepEqual(info, { author: 'unknown', branch: 'unknown' });
+    } finally {
+      await releaseFifo(head);
+    }
+    await fs.rm(head);
+    await fs.writeFile(head, `ref: refs/heads/${'x'.repeat(100_000)}\n`);
+    assert.equal((await readGitInfo(workspace, { trusted: false })).branch, 'unknown');
   });
 
   it("names the maintainer from git, an untrusted repo's config unread", async () => {
