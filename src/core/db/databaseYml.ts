@@ -158,11 +158,18 @@ function expandErb(
 ): Pick<DatabaseYml, 'unsupported' | 'unsetPasswords'> & {
   text: string;
   passwordReads: Map<string, PasswordRead>;
+  splices: Splice[];
 } {
   const unsupported = new Map<string, ErbMarker>();
   const unsetPasswords: DatabaseYml['unsetPasswords'] = new Map();
   const passwordReads = new Map<string, PasswordRead>();
   const parts: string[] = [];
+  const splices: Splice[] = [];
+  let length = 0;
+  const push = (part: string): void => {
+    parts.push(part);
+    length += part.length;
+  };
   let copied = 0;
   let line = 1;
   let lineStart = 0;
@@ -171,8 +178,9 @@ function expandErb(
   for (let open = text.indexOf('<%'); open !== -1; open = text.indexOf('<%', copied)) {
     // `<%%` is ERB's way to write a literal `<%` (in a password, say): no tag opens there.
     if (text[open + 2] === '%') {
-      parts.push(text.slice(copied, open + 2));
+      push(text.slice(copied, open + 2));
       copied = open + 3;
+      splices.push({ expanded: length, original: copied, inside: false });
       continue;
     }
     const kind = '=#-'.includes(text[open + 2] ?? 'x') ? text[open + 2] : undefined;
@@ -191,9 +199,13 @@ function expandErb(
       nextNewline = text.indexOf('\n', lineStart);
     }
 
-    parts.push(text.slice(copied, open));
+    push(text.slice(copied, open));
     copied = close + 2;
-    if (kind === '#') continue;
+    splices.push({ expanded: length, original: open, inside: true });
+    if (kind === '#') {
+      splices.push({ expanded: length, original: copied, inside: false });
+      continue;
+    }
 
     // Rails raises KeyError on an unset ENV.fetch("X"): kept as a marker, so a used value says
     // which variable is missing instead of connecting to localhost.
@@ -220,21 +232,77 @@ function expandErb(
     if (passwordFrom && envVariable(env, read.name) !== undefined && value !== undefined) {
       const marker = `${PASSWORD_READ_MARKER}${passwordReads.size}__`;
       passwordReads.set(marker, { line, variable: read.name, value });
-      parts.push(JSON.stringify(marker));
+      push(JSON.stringify(marker));
     } else if (unsetPassword) {
       const marker = `${UNSET_PASSWORD_MARKER}${unsetPasswords.size}__`;
       unsetPasswords.set(marker, { line, variable: read.name });
-      parts.push(JSON.stringify(marker));
+      push(JSON.stringify(marker));
     } else if (value === undefined) {
       const marker = `${UNSUPPORTED_MARKER}${unsupported.size}__`;
       unsupported.set(marker, missing !== undefined ? { line, missing } : { line });
-      parts.push(wholeValue ? JSON.stringify(marker) : marker);
+      push(wholeValue ? JSON.stringify(marker) : marker);
     } else {
-      parts.push(wholeValue ? JSON.stringify(value) : value);
+      push(wholeValue ? JSON.stringify(value) : value);
     }
+    splices.push({ expanded: length, original: copied, inside: false });
   }
   parts.push(text.slice(copied));
-  return { text: parts.join(''), unsupported, unsetPasswords, passwordReads };
+  return { text: parts.join(''), unsupported, unsetPasswords, passwordReads, splices };
+}
+
+/**
+ * A place where ERB changed the text: from `expanded` (an offset in the expanded text) on, it is
+ * the file's from `original`; `inside` marks a tag's replacement, all of which is at the tag.
+ */
+interface Splice {
+  expanded: number;
+  original: number;
+  inside: boolean;
+}
+
+/** Line and column (1-based) of an offset, as yaml's LineCounter gives them. */
+interface Positions {
+  linePos(offset: number): { line: number; col: number };
+}
+
+/**
+ * Positions of offsets in the expanded text on the file as written: a tag over several lines
+ * (a `<%# … %>` comment, a `<%= … %>` call with a block) leaves fewer lines, and every line
+ * named after it would be off by as many.
+ */
+function positionsOf(original: string, splices: Splice[]): Positions {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let at = original.indexOf('\n'); at !== -1; at = original.indexOf('\n', at + 1)) {
+    lines.addNewLine(at + 1);
+  }
+  return {
+    linePos(offset) {
+      // The last splice at or before the offset.
+      let low = 0;
+      let high = splices.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (splices[mid].expanded <= offset) low = mid + 1;
+        else high = mid;
+      }
+      const splice = splices[low - 1];
+      if (!splice) return lines.linePos(offset);
+      const at = splice.inside ? splice.original : splice.original + offset - splice.expanded;
+      return lines.linePos(at);
+    },
+  };
+}
+
+/** The offset where 1-based `line` of `text` starts. */
+function startOfLine(text: string, line: number): number {
+  let at = 0;
+  for (let k = 1; k < line; k++) {
+    const next = text.indexOf('\n', at);
+    if (next === -1) break;
+    at = next + 1;
+  }
+  return at;
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -275,32 +343,35 @@ export function parseDatabaseYml(
   elsewhere = 'set the connection with "Upkeep: Configure Database Connection"',
 ): DatabaseYml {
   // A lone CR (classic Mac OS) ends a line for Psych as for the editor, not for yaml's parser.
+  const written = withLineFeeds(text);
   const {
     text: expanded,
     unsupported,
     unsetPasswords,
     passwordReads,
-  } = expandErb(withLineFeeds(text), env);
+    splices,
+  } = expandErb(written, env);
+  // Every line named is the file's as written, not the expanded text's.
+  const positions = positionsOf(written, splices);
   const deep = lineNestedTooDeep(expanded);
   if (deep !== undefined) {
+    const line = positions.linePos(startOfLine(expanded, deep)).line;
     throw new UpkeepError(
       'parse',
-      `${file} nests more than ${MAX_YAML_DEPTH} levels deep at line ${deep}; it was not read.`,
+      `${file} nests more than ${MAX_YAML_DEPTH} levels deep at line ${line}; it was not read.`,
       `Fix the file, or ${elsewhere}.`,
     );
   }
-  const lineCounter = new LineCounter();
   // Psych takes the last of a repeated key, so yaml's check (an error, and quadratic in the keys
   // of a map) is off; repeatedKeys finds them in one pass, for a warning.
   const document = parseDocument(expanded, {
-    lineCounter,
     merge: true,
     prettyErrors: false,
     uniqueKeys: false,
   });
   if (document.errors.length > 0) {
     const first = document.errors[0];
-    const line = lineCounter.linePos(first.pos[0]).line;
+    const line = positions.linePos(first.pos[0]).line;
     const message = withoutQuotedSource(first.message.split('\n')[0]);
     const erb = [...unsupported.values()][0];
     throw new UpkeepError(
@@ -336,7 +407,7 @@ export function parseDatabaseYml(
         `Fix the file (fewer or simpler YAML aliases), or ${elsewhere}.`,
       );
     }
-    const line = lineOf(pair.key as Node, lineCounter);
+    const line = lineOf(pair.key as Node, positions);
     if (isMultiDatabase(envValue)) {
       for (const [name, item] of lastOfEachKey(pair.value.items)) {
         // `primary: *default` is a database too; an alias of the environment itself is not.
@@ -348,7 +419,7 @@ export function parseDatabaseYml(
           environment,
           name,
           ...flatValues(value),
-          line: lineOf(item.key as Node, lineCounter),
+          line: lineOf(item.key as Node, positions),
         });
       }
     } else {
@@ -356,7 +427,7 @@ export function parseDatabaseYml(
     }
   }
   for (const entry of entries) withPasswordRead(entry, passwordReads);
-  const repeatedKeys = repeatedKeysOf(document, lineCounter);
+  const repeatedKeys = repeatedKeysOf(document, positions);
   return { environments, entries, unsupported, unsetPasswords, repeatedKeys };
 }
 
@@ -384,7 +455,7 @@ function withPasswordRead(entry: DatabaseYmlEntry, reads: Map<string, PasswordRe
 }
 
 /** Every key a map of the document gives again, in one pass over each map. */
-function repeatedKeysOf(document: Document, lineCounter: LineCounter): RepeatedKey[] {
+function repeatedKeysOf(document: Document, positions: Positions): RepeatedKey[] {
   const repeated: RepeatedKey[] = [];
   visit(document, {
     Map(_, map) {
@@ -399,8 +470,8 @@ function repeatedKeysOf(document: Document, lineCounter: LineCounter): RepeatedK
           first.set(key, pair.key);
           continue;
         }
-        const line = lineOf(pair.key, lineCounter);
-        const given = lineCounter.linePos(earlier.range?.[0] ?? 0);
+        const line = lineOf(pair.key, positions);
+        const given = positions.linePos(earlier.range?.[0] ?? 0);
         repeated.push({
           key: printableLine(String(pair.key.value), 80),
           line,
@@ -443,8 +514,8 @@ function toPlain(
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
-function lineOf(node: Node, lineCounter: LineCounter): number {
-  return node.range ? lineCounter.linePos(node.range[0]).line : 1;
+function lineOf(node: Node, positions: Positions): number {
+  return node.range ? positions.linePos(node.range[0]).line : 1;
 }
 
 /** Rails treats an environment whose values are all maps as several databases. */

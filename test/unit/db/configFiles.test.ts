@@ -108,6 +108,29 @@ describe('hostile database.yml text', () => {
     assert.equal(yml.entries[0].values.k0, 10_000);
   });
 
+  it('names the lines of the file as written after an ERB tag over several lines', () => {
+    // Rails drops the comment, its line breaks too; the lines named are still the file's.
+    const comment = '<%#\n  Shared by every environment;\n  see the wiki.\n%>\n';
+    const multiline = '  host: <%= ENV.fetch("DB_HOST") {\n    "localhost" } %>\n';
+    const text = `${comment}${YML}${multiline}  database: other\n  port: 1\n  port: 2\n`;
+    const yml = parseDatabaseYml(text, {});
+    assert.equal(yml.entries[0].line, text.split('\n').indexOf('development:') + 1);
+    assert.deepEqual(yml.repeatedKeys, [
+      { key: 'host', line: 9, firstLine: 7 },
+      { key: 'database', line: 11, firstLine: 8 },
+      { key: 'port', line: 13, firstLine: 12 },
+    ]);
+    // The column too, of the line as written: an ERB tag before the key takes room there.
+    const flow = `${comment}development: {<%= ENV["NOPE"] %>port: 1, port: 2}\n`;
+    assert.deepEqual(parseDatabaseYml(flow, {}).repeatedKeys, [
+      { key: 'port', line: 5, firstLine: 5, firstColumn: flow.split('\n')[4].indexOf('port') + 1 },
+    ]);
+    assert.throws(
+      () => parseDatabaseYml(`${comment}development:\n  host: [\n`, {}),
+      /is not valid YAML at line 7:/,
+    );
+  });
+
   it('gives ERB tags their line when thousands of them share one line', () => {
     const line = Array.from({ length: 20_000 }, () => '<%# c %>').join('');
     const started = performance.now();
