@@ -516,7 +516,7 @@ export async function listDump(
       cwd: path.dirname(file),
       signal,
       env,
-      passFd: dump.fd,
+      passFd: dump.passFd,
     });
   } finally {
     if (!opened) await dump.close();
@@ -526,7 +526,8 @@ export async function listDump(
     if (newer) throw newer;
     const other = await otherFormatError(file);
     if (other) throw other;
-    const reason = output.stderr.trim().split('\n')[0] || `exit code ${output.exitCode}`;
+    const said = dump.named(output.stderr.trim().split('\n')[0], path.basename(file));
+    const reason = said || `exit code ${output.exitCode}`;
     throw new UpkeepError('parse', `pg_restore cannot read ${path.basename(file)}: ${reason}`);
   }
   return parseRestoreList(output.stdout);

@@ -18,7 +18,9 @@ export interface OpenedDump {
   /** What pg_restore's command line names the dump by. */
   argument: string;
   /** The open dump, to hand to pg_restore as its descriptor 3 (ToolRun.passFd). */
-  fd?: number;
+  passFd?: { fd: number; file: string };
+  /** pg_restore's text with `argument` put back as the dump's name, for messages. */
+  named(text: string, name: string): string;
   /** The opened dump's own stat, not the path's. */
   stat: Stats;
   close(): Promise<void>;
@@ -53,6 +55,15 @@ export async function openDump(file: string): Promise<OpenedDump> {
     throw error;
   }
   const close = (): Promise<void> => handle.close();
-  if (process.platform !== 'linux') return { argument: file, stat, close };
-  return { argument: `/dev/fd/${DUMP_FD}`, fd: handle.fd, stat, close };
+  if (process.platform !== 'linux') {
+    return { argument: file, stat, close, named: (text, name) => text.split(file).join(name) };
+  }
+  const argument = `/dev/fd/${DUMP_FD}`;
+  return {
+    argument,
+    passFd: { fd: handle.fd, file },
+    stat,
+    close,
+    named: (text, name) => text.split(argument).join(name),
+  };
 }

@@ -196,7 +196,7 @@ async function countDumpRows(
     cwd: path.dirname(dumpFile),
     signal,
     env,
-    passFd: dump.fd,
+    passFd: dump.passFd,
     onStdout: (chunk) => {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
@@ -207,7 +207,8 @@ async function countDumpRows(
   if (output.exitCode !== 0) {
     throw new UpkeepError(
       'parse',
-      `pg_restore cannot read the data: ${output.stderr.trim().split('\n')[0]}`,
+      `pg_restore cannot read the data: ` +
+        dump.named(output.stderr.trim().split('\n')[0], path.basename(dumpFile)),
     );
   }
   return tables;
@@ -322,12 +323,13 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       cwd: path.dirname(options.dumpFile),
       signal,
       log,
-      passFd: dump.fd,
+      passFd: dump.passFd,
       env: { ...env, ...target.sslEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
     });
     record.recoveryMs = Math.round(performance.now() - restoreStarted);
     if (restore.exitCode !== 0) {
-      record.error = `pg_restore failed: ${restore.stderr.trim().split('\n').slice(-3).join(' ')}`;
+      const said = restore.stderr.trim().split('\n').slice(-3).join(' ');
+      record.error = `pg_restore failed: ${dump.named(said, path.basename(options.dumpFile))}`;
       return;
     }
 

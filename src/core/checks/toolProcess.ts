@@ -25,8 +25,11 @@ export interface ToolRun {
   quiet?: boolean;
   /** Takes stdout as it arrives instead of collecting it (a restore's data stream); not logged. */
   onStdout?: (chunk: Buffer) => void;
-  /** An open file the tool gets as its descriptor 3 (a dump pg_restore reads as /dev/fd/3). */
-  passFd?: number;
+  /**
+   * An open file the tool gets as its descriptor 3 (a dump pg_restore reads as /dev/fd/3), and
+   * its path, which the logged command line adds, since `/dev/fd/3` names nothing to a reader.
+   */
+  passFd?: { fd: number; file: string };
 }
 
 export interface ToolOutput {
@@ -82,7 +85,8 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
     const argv = run.shell ? ['-c', run.command] : run.args;
     const file = run.shell ? '/bin/sh' : run.command;
     if (!run.quiet) {
-      log?.info(`$ ${run.shell ? run.command : [run.command, ...run.args].join(' ')}`);
+      const line = run.shell ? run.command : [run.command, ...run.args].join(' ');
+      log?.info(`$ ${line}${run.passFd ? `  (descriptor 3: ${run.passFd.file})` : ''}`);
     }
 
     prepareGuard();
@@ -91,7 +95,7 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
       cwd: run.cwd,
       env: { ...(run.env ?? process.env) } as NodeJS.ProcessEnv,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(run.passFd === undefined ? [] : [run.passFd])],
+      stdio: ['ignore', 'pipe', 'pipe', ...(run.passFd === undefined ? [] : [run.passFd.fd])],
     });
     // Should this process die without stopping it (SIGKILL), the group is stopped all the same.
     if (child.pid !== undefined) guardGroup(child.pid);

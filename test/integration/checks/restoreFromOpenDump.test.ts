@@ -90,6 +90,30 @@ describe('pg_restore on the dump Upkeep opened', function () {
     assert.equal(outcome.message, 'app.plain is a plain SQL dump, which pg_restore cannot read.');
   });
 
+  it("names the dump, not /dev/fd/3, in the logged command and in pg_restore's errors", async () => {
+    const lines: string[] = [];
+    const log: Logger = { ...silentLogger, info: (message) => lines.push(message) };
+    const record = await runRecoveryDrill({
+      dumpFile: dumps.custom,
+      targetUrl,
+      confirmed: true,
+      log,
+    });
+    assert.equal(record.ok, true, record.error);
+    const restore = lines.find((line) => line.startsWith('$ ') && line.includes(' -d '));
+    assert.ok(restore?.endsWith(`/dev/fd/3  (descriptor 3: ${dumps.custom})`), restore);
+
+    // A folder without pg_dump's toc.dat: pg_restore's own message names the folder it read.
+    const empty = path.join(folder, 'empty.dir');
+    await fs.mkdir(empty);
+    const outcome = await listDump(empty, new AbortController().signal).catch(
+      (error: unknown) => error,
+    );
+    assert.ok(UpkeepError.is(outcome, 'parse'), String(outcome));
+    assert.ok(!outcome.message.includes('/dev/fd'), outcome.message);
+    assert.match(outcome.message, /directory "empty\.dir" does not appear to be a valid archive/);
+  });
+
   it('refuses a FIFO at the dump path at once: --list and the drill', async () => {
     const fifo = path.join(folder, 'fifo.dump');
     makeFifo(fifo);
