@@ -230,6 +230,16 @@ export interface JunitOptions {
 }
 
 /**
+ * A suite's `timestamp` as the JUnit schema of Ant and Jenkins has it: xs:dateTime to the second
+ * with no zone (`2026-12-04T10:00:00`), which that schema's pattern requires; the time is UTC.
+ */
+function junitTimestamp(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return escapeXmlAttribute(iso);
+  return time.toISOString().slice(0, 19);
+}
+
+/**
  * JUnit XML: one testsuite, one testcase per check. fail → <failure>, error → <error>,
  * skipped → <skipped>; a warn passes unless `--fail-on warn`, then it is a <failure>. A run
  * cancelled (by a signal, which `cancelled` names, or with checks it did not finish) adds an
@@ -271,7 +281,7 @@ export function toJunit(results: CheckResult[], options: JunitOptions = {}): str
   const attributes =
     `name="${name}" tests="${tests}" failures="${failures}" ` +
     `errors="${errors}" skipped="${skipped}" time="${seconds(total)}"`;
-  const timestamp = escapeXmlAttribute(
+  const timestamp = junitTimestamp(
     options.startedAt ?? results[0]?.startedAt ?? new Date(0).toISOString(),
   );
   const lines = [

@@ -458,7 +458,9 @@ checks:
     assert.equal(junit.code, 2, junit.stderr);
     assert.match(junit.stderr, /^upkeep check: unknown check "host\.storageFolderz"$/m);
     // Dated when it ran, as CI lists reports by date, not 1970-01-01.
-    const dated = Date.parse(/ timestamp="([^"]+)"/.exec(junit.stdout)?.[1] ?? '');
+    // In UTC with no zone written, to the second, as the JUnit schema wants it.
+    const stamp = / timestamp="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)"/.exec(junit.stdout)?.[1];
+    const dated = Date.parse(`${stamp ?? ''}Z`);
     assert.ok(dated >= before - 1000 && dated <= Date.now(), junit.stdout);
     assert.match(
       junit.stdout,

@@ -315,7 +315,9 @@ describe('check reports', () => {
     // Checks run side by side: their durations add up to more than the run took.
     const xml = toJunit(results, { startedAt: '2026-12-04T09:59:59.500Z', durationMs: 1500 });
     assert.match(xml, /<testsuites name="upkeep" tests="3" [^>]* time="1\.500">/);
-    assert.match(xml, /<testsuite [^>]* time="1\.500" timestamp="2026-12-04T09:59:59\.500Z">/);
+    // In UTC, to the second and with no zone: the JUnit schema Jenkins and Ant follow takes
+    // xs:dateTime in that one form only, and refused `.500Z`.
+    assert.match(xml, /<testsuite [^>]* time="1\.500" timestamp="2026-12-04T09:59:59">/);
     assert.match(xml, /<testcase [^>]*name="health\.url" time="1\.234">/);
 
     // A run that bad usage stopped before any check: dated when it ran, not in 1970.
@@ -324,7 +326,11 @@ describe('check reports', () => {
       durationMs: 0,
       problems: [{ kind: 'stopped', message: 'unknown check "x"' }],
     });
-    assert.match(stopped, /timestamp="2026-12-04T10:00:00\.000Z"/);
+    assert.match(stopped, /timestamp="2026-12-04T10:00:00"/);
+
+    // A start given with another offset is written in UTC.
+    const offset = toJunit(results, { startedAt: '2026-12-04T11:00:00.999+01:00' });
+    assert.match(offset, /timestamp="2026-12-04T10:00:00"/);
   });
 
   it('writes line breaks and tabs in JUnit attributes as references, which parsers keep', () => {
