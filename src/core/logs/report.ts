@@ -10,7 +10,13 @@ import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
 import { headAndTail, routingTarget } from './lineParser';
-import { redactMessage, redactParams, redactPath } from './redact';
+import {
+  paramNameAfterCut,
+  pathNameAfterCut,
+  redactMessage,
+  redactParams,
+  redactPath,
+} from './redact';
 import {
   classifyRequest,
   isFailedLoginAnswer,
@@ -368,7 +374,7 @@ const CUT = ' … ';
  * Where a name starts again after the parser's cut of a long path or parameter list: the text
  * between the cut and it may be the rest of a value whose name was cut out, unhidden.
  */
-const NEXT_NAME = { path: /[&;#]/, params: /,\s*"/ } as const;
+const NEXT_NAME = { path: pathNameAfterCut, params: paramNameAfterCut } as const;
 
 /**
  * At most EXAMPLE_CHARS of a text whose secrets are already hidden (hidden before any cut here,
@@ -382,8 +388,8 @@ function examplePart(redacted: string, kind: keyof typeof NEXT_NAME): string {
   const parserCut = redacted.indexOf('\0');
   if (parserCut < 0) return headAndTail(redacted, Math.floor(room / 2), Math.ceil(room / 2), CUT);
   const rest = redacted.slice(parserCut + 1);
-  const next = NEXT_NAME[kind].exec(rest);
-  const tail = next ? endOf(rest.slice(next.index), Math.ceil(room / 2)) : '';
+  const next = NEXT_NAME[kind](rest);
+  const tail = next < 0 ? '' : endOf(rest.slice(next), Math.ceil(room / 2));
   return `${startOf(redacted, Math.min(parserCut, room - tail.length))}${CUT}${tail}`;
 }
 

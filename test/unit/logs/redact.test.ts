@@ -43,6 +43,38 @@ describe('secrets in logged paths and parameters', () => {
     assert.equal(redactParams('{"token"=>"S3cr\\'), '{"token"=>"[FILTERED]"');
   });
 
+  it('hides all of a value with a ; or a " in it, and keeps the names after it', () => {
+    // Rack 3 reads only & as a separator: the ; and what follows belong to the token.
+    assert.equal(
+      redactPath('/r?token=S3c;ret;x&page=2;size=3&passwd=a"b c#top'),
+      '/r?token=[FILTERED]&page=2;size=3&passwd=[FILTERED]#top',
+    );
+    // Rack 2 read ; as one too: a secret after it is hidden still.
+    assert.equal(redactPath('/r?page=2;api_key=k'), '/r?page=2;api_key=[FILTERED]');
+    assert.equal(redactPath('/r?q=a"b&token=S3cret"'), '/r?q=a"b&token=[FILTERED]');
+  });
+
+  it('hides an array or a hash given under a secret name, as Rails filters it', () => {
+    assert.equal(
+      redactParams(
+        '{"password"=>["S3c", "ret"], "token"=>{"a"=>"b", "c"=>["d]"]}, "page"=>"2", ' +
+          '"user"=>{"name"=>"Ann", "otp" => [1, {"x"=>"y"}]}, "ids"=>[1, 2], "api_key": []}',
+      ),
+      '{"password"=>"[FILTERED]", "token"=>"[FILTERED]", "page"=>"2", ' +
+        '"user"=>{"name"=>"Ann", "otp" => "[FILTERED]"}, "ids"=>[1, 2], "api_key": "[FILTERED]"}',
+    );
+    // Left open where the text ends, or where the parser cut it: hidden to the end.
+    assert.equal(
+      redactParams('{"a"=>1, "token"=>["S3c", {"x"=>"y\0, "z"=>"1"}'),
+      '{"a"=>1, "token"=>"[FILTERED]"',
+    );
+    assert.equal(
+      redactPath('/r?password[]=S3c&password[]=ret&token[a]=b&user[otp][x]=1&ids[]=2'),
+      '/r?password[]=[FILTERED]&password[]=[FILTERED]&token[a]=[FILTERED]' +
+        '&user[otp][x]=[FILTERED]&ids[]=2',
+    );
+  });
+
   it('takes linear time on a hostile parameter list', () => {
     const hostile = `{${'"a"=>"'.repeat(20_000)}${'x'.repeat(100_000)}`;
     const started = Date.now();

@@ -798,17 +798,34 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       const params =
         `{"bio"=>"${'x'.repeat(20_000)}", "api_token"=>"${'S'.repeat(6_000)}", ` +
         `"q"=>"' or '1'='1"}`;
+      // Or start inside its name, where a ; in its value or an array looks like the next name.
+      const pathTail = (secret: string): string =>
+        `ken=${'T'.repeat(100)};${secret}&q=%27%20OR%201=1--`;
+      const cutPath =
+        `/x?pad=${'a'.repeat(20_000)}&api_to` + pathTail('S'.repeat(8192 - pathTail('').length));
+      const paramsTail = (secret: string): string =>
+        `oken"=>["${secret}", "${'R'.repeat(50)}"], "q"=>"' or '1'='1"}`;
+      const cutParams =
+        `{"bio"=>"${'x'.repeat(20_000)}", "api_t` +
+        paramsTail('S'.repeat(4096 - paramsTail('').length));
       const lines = [
         ...request(27, '192.0.2.66', path, '{}', '200 OK'),
         ...request(28, '192.0.2.67', '/users', params, '200 OK'),
+        ...request(35, '192.0.2.74', cutPath, '{}', '200 OK'),
+        ...request(36, '192.0.2.75', '/users', cutParams, '200 OK'),
         '',
       ];
       const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
       const shown = s.suspicious.map((row) => row.path);
-      assert.equal(shown.length, 2, JSON.stringify(shown));
-      assert.match(shown[0], /^\/x\?pad=a+ … &q=%27%20OR%201=1--$/);
-      assert.match(shown[1], /^\/users \{"bio"=>"x+ … , "q"=>"' or '1'='1"\}$/);
-      assert.doesNotMatch(shown.join('\n'), /TTT|SSS/);
+      assert.equal(shown.length, 4, JSON.stringify(shown));
+      for (const [i, example] of shown.entries()) {
+        const expected =
+          i % 2 === 0
+            ? /^\/x\?pad=a+ … &q=%27%20OR%201=1--$/
+            : /^\/users \{"bio"=>"x+ … , "q"=>"' or '1'='1"\}$/;
+        assert.match(example, expected);
+      }
+      assert.doesNotMatch(shown.join('\n'), /TTT|SSS|RRR/);
     });
   });
 
@@ -824,6 +841,32 @@ describe('suspicious requests from a Rails 7 production log, counted by hand', (
       assert.equal(shown.length, 1, JSON.stringify(shown));
       assert.match(shown[0], /^\/users \{"q"=>"' or '1'='1", "api_token"=>"\[FILTERED\]"/);
       assert.doesNotMatch(shown[0], /SSS/);
+    });
+  });
+
+  it('hides all of a secret with a ; or a " in it, or an array or a hash', async () => {
+    await inFolder(async (folder) => {
+      const attack = '"q"=>"\' or \'1\'=\'1"';
+      const lines = [
+        ...request(33, '192.0.2.72', '/s?token=S3c;ret"x&q=%27%20OR%201=1--', '{}', '200 OK'),
+        ...request(
+          34,
+          '192.0.2.73',
+          '/users?password[]=S3cret&token[a]=S3cret',
+          `{"password"=>["S3cret"], "user"=>{"token"=>{"a"=>"S3cret"}, "name"=>"Ann"}, ${attack}}`,
+          '200 OK',
+        ),
+        '',
+      ];
+      const s = await summarizeFixture(await writeLog(folder, lines.join('\n')));
+      assert.deepEqual(
+        s.suspicious.map((row) => row.path),
+        [
+          '/s?token=[FILTERED]&q=%27%20OR%201=1--',
+          '/users?password[]=[FILTERED]&token[a]=[FILTERED] {"password"=>"[FILTERED]", ' +
+            `"user"=>{"token"=>"[FILTERED]", "name"=>"Ann"}, ${attack}}`,
+        ],
+      );
     });
   });
 
