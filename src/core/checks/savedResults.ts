@@ -9,6 +9,7 @@ import { ID_PATTERN } from '../playbook/loader';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { plural } from '../util/plural';
+import { startOf } from '../util/printable';
 import { readTextFileLimited } from '../util/textFile';
 import {
   HISTORY_PER_CHECK,
@@ -176,8 +177,9 @@ function isPosition(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
+/** At most `length` UTF-16 units of `text`, an ellipsis ending a longer one, no emoji halved. */
 function cut(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  return text.length > length ? `${startOf(text, length - 1)}…` : text;
 }
 
 /** `mtime:size:inode`, or `missing`: what tells a rewritten file from the one read before. */

@@ -8,6 +8,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
+import { startOf } from '../util/printable';
 import { guardGroup, prepareGuard, releaseGroup } from './orphanGuard';
 
 export interface ToolRun {
@@ -158,8 +159,9 @@ export function runTool(run: ToolRun): Promise<ToolOutput> {
   });
 }
 
+/** A line for the log: LOG_LINE_CHARS of it and an ellipsis, no emoji halved. */
 function clip(line: string): string {
-  return line.length > LOG_LINE_CHARS ? `${line.slice(0, LOG_LINE_CHARS)}…` : line;
+  return line.length > LOG_LINE_CHARS ? `${startOf(line, LOG_LINE_CHARS)}…` : line;
 }
 
 /** Collects a stream's bytes (bounded) and hands complete lines to the log as they arrive. */
@@ -189,7 +191,7 @@ class OutputBuffer {
     this.pending = lines.pop() ?? '';
     // A tool printing one huge JSON line must not hold it all in `pending`.
     if (this.pending.length > LOG_LINE_CHARS * 4) {
-      this.pending = this.pending.slice(0, LOG_LINE_CHARS);
+      this.pending = `${startOf(this.pending, LOG_LINE_CHARS)}…`;
     }
     for (const line of lines) if (line.trim()) this.onLine(line.trimEnd());
   }

@@ -231,6 +231,30 @@ describe('external tools', function () {
     assert.equal(output.stdout, 'first line\nsecond line\n');
   });
 
+  it('cuts a long line for the log between characters, never inside an emoji', async () => {
+    const lines: string[] = [];
+    const log = createLogger((_level, line) => lines.push(line));
+    const emoji = '\u{1F600}';
+    // The log keeps 300 characters of a line, and of an unended one over 1,200 as it arrives.
+    const printed = [
+      `${'a'.repeat(299)}${emoji}${'b'.repeat(10)}\n`,
+      `${'c'.repeat(299)}${emoji}${'d'.repeat(2000)}`,
+    ];
+    const output = await runTool({
+      command: process.execPath,
+      args: ['-e', `process.stdout.write(${JSON.stringify(printed.join(''))})`],
+      cwd: folder,
+      signal: new AbortController().signal,
+      log,
+    });
+    assert.equal(output.stdout, printed.join(''));
+    // After the command line it logs first.
+    const logged = lines.slice(1);
+    assert.equal(logged.length, 2, logged.join('\n'));
+    assert.match(logged[0], /^a{299}…$/);
+    assert.match(logged[1], /^c{299}…$/);
+  });
+
   it('reports a missing tool as tool-missing', async () => {
     await assert.rejects(
       runTool({

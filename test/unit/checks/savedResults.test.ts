@@ -262,6 +262,32 @@ describe('results saved by the command line, in the editor', () => {
     assert.match(lines.join('\n'), /^warn .*dated in the future.*; its other results are shown$/m);
   });
 
+  it('cuts a long text between characters, never inside an emoji', async () => {
+    const emoji = '\u{1F600}';
+    // Each cut (one short of the limit, for the ellipsis) falls between an emoji's halves.
+    const at = (limit: number): string => `${'x'.repeat(limit - 2)}${emoji}${'y'.repeat(limit)}`;
+    const long = {
+      ...result('health.url', '2026-12-03T10:00:00.000Z', 'fail'),
+      title: at(300),
+      summary: at(2000),
+      details: at(20_000),
+      values: { body: at(2000) },
+      findings: [{ message: at(2000), severity: 'warning', file: at(2000), code: at(300) }],
+    };
+    await fs.mkdir(path.dirname(file));
+    await fs.writeFile(file, JSON.stringify({ version: 1, results: { 'health.url': [long] } }));
+    const read = await readSavedResults(file, { now: NOW, label: SAVED_RESULTS_FILE });
+
+    const shown = read.histories.get('health.url')![0];
+    const texts = [shown.title, shown.summary, shown.details!, String(shown.values!.body)];
+    const finding = shown.findings![0];
+    texts.push(finding.message, finding.file!, finding.code!);
+    for (const text of texts) {
+      assert.match(text, /^x+…$/);
+      assert.doesNotMatch(text, /[\ud800-\udfff]/);
+    }
+  });
+
   /** A skipped result with a summary of its own, and fields such as `cancelled`. */
   const skipped = (checkId: string, summary: string, extra: Partial<CheckResult> = {}) => ({
     ...result(checkId, '2026-12-03T10:00:00.000Z', 'skipped'),
