@@ -5,9 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand, usageErrorReport } from './cli/checkCommand';
-import { registerLogsCommand } from './cli/logsCommand';
-import { registerDbCommand } from './cli/dbCommand';
-import { registerDrillCommand } from './cli/drillCommand';
+import { logsUsageReport, registerLogsCommand } from './cli/logsCommand';
+import { dbUsageReport, registerDbCommand } from './cli/dbCommand';
+import { drillUsageReport, registerDrillCommand } from './cli/drillCommand';
 import { registerStatusCommand } from './cli/statusCommand';
 import { defaultOwnQueryIdsFile } from './core/checks/dbChecks';
 import { keepOwnQueryIdsIn } from './core/db/ownQueryIds';
@@ -64,6 +64,20 @@ const EXIT_CODES: Record<string, [number, string][]> = {
     ],
   ],
 };
+
+/**
+ * Per command, the report it still prints when commander refused its flags (an unknown flag, a
+ * value outside the choices): the JSON or JUnit asked for, saying why, or undefined for text.
+ */
+const USAGE_REPORTS = new Map<
+  string,
+  (args: readonly string[], message: string) => string | undefined
+>([
+  ['check', usageErrorReport],
+  ['db', dbUsageReport],
+  ['logs', logsUsageReport],
+  ['drill', drillUsageReport],
+]);
 
 /** A shell left in a folder deleted since (an old release after a deploy): no path resolves. */
 function currentFolderGone(): boolean {
@@ -142,7 +156,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
-      const report = usageErrorReport(argv.slice(2), error.message);
+      const args = argv.slice(2);
+      const report = USAGE_REPORTS.get(args[0])?.(args, error.message);
       if (report !== undefined) process.stdout.write(report);
       return EXIT_USAGE;
     }

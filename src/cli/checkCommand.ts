@@ -46,7 +46,14 @@ import {
   writeCommandError,
 } from './cliLogger';
 import { envOption, loadCliSettings } from './railsEnvironment';
-import { collect, savedResultsFile, tierIds, workspaceOption } from './options';
+import {
+  collect,
+  flagValues,
+  refusedFlagMessage,
+  savedResultsFile,
+  tierIds,
+  workspaceOption,
+} from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
 const EXIT_USAGE = 2;
@@ -165,21 +172,7 @@ export function usageErrorReport(args: readonly string[], message: string): stri
     check: listed('--check'),
     untrusted: args.includes('--untrusted'),
   };
-  const refused = message.replace(/^error: /, '').trim();
-  const reason = `${refused} (upkeep check --help lists its flags and values)`;
-  return stoppedReport(options, new Error(reason));
-}
-
-/** The values given to `flag` as `--flag VALUE` or `--flag=VALUE`, up to a `--`. */
-function flagValues(args: readonly string[], flag: string): string[] {
-  const values: string[] = [];
-  for (let index = 1; index < args.length; index++) {
-    const arg = args[index];
-    if (arg === '--') break;
-    if (arg === flag && index + 1 < args.length) values.push(args[++index]);
-    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
-  }
-  return values;
+  return stoppedReport(options, new Error(refusedFlagMessage('check', message)));
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {

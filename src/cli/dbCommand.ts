@@ -21,7 +21,7 @@ import { UpkeepError } from '../core/util/errors';
 import { redact } from '../core/util/logger';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger } from './cliLogger';
-import { workspaceOption } from './options';
+import { askedForJson, refusedFlagMessage, workspaceOption } from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -79,6 +79,23 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
     .action(async (flags: DbFlags) => {
       setExitCode(await runDb(flags));
     });
+}
+
+/**
+ * The JSON of an `upkeep db --format json` whose flags commander refused before the command ran
+ * (an unknown flag, a value outside the choices): no card, and an `error` of code `usage` that
+ * says why, so a script reading the JSON gets a document. Undefined without `--format json`.
+ */
+export function dbUsageReport(args: readonly string[], message: string): string | undefined {
+  if (!askedForJson(args, '-f')) return undefined;
+  const output: DbJson = {
+    version: DB_JSON_VERSION,
+    generatedAt: new Date().toISOString(),
+    connection: null,
+    cards: [],
+    error: { code: 'usage', message: refusedFlagMessage('db', message) },
+  };
+  return `${printableJson(output)}\n`;
 }
 
 async function runDb(flags: DbFlags): Promise<number> {

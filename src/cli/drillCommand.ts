@@ -29,7 +29,13 @@ import { isMissingPassword } from '../core/db/session';
 import { SAVED_RESULTS_FILE } from '../core/checks/savedResults';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
-import { nonEmpty, savedResultsFile, workspaceOption } from './options';
+import {
+  askedForJson,
+  nonEmpty,
+  refusedFlagMessage,
+  savedResultsFile,
+  workspaceOption,
+} from './options';
 import { envOption, loadCliSettings } from './railsEnvironment';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -86,9 +92,31 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
       } catch (error) {
         // A target URL in the message may hold a password.
         writeCommandError('drill', error, oneLine);
+        if (flags.format === 'json') {
+          const known = UpkeepError.is(error) ? error : undefined;
+          const message = known?.message ?? describeError(error);
+          process.stdout.write(stoppedJson(known?.code ?? 'internal', message, known?.hint));
+        }
         setExitCode(EXIT_USAGE);
       }
     });
+}
+
+/**
+ * The JSON of a drill that did not run or was cancelled (exit 2): `ok` false and `stopped`, why
+ * (see docs/cli.md), with the dump and the target once the plan named them. Nothing is recorded.
+ */
+function stoppedJson(code: string, message: string, hint?: string, plan?: DrillPlan): string {
+  const stopped = { code, message, ...(hint ? { hint } : {}) };
+  const planned = plan ? { dumpFile: plan.dumpFile, target: plan.targetServer } : {};
+  return `${redact(printableJson({ ok: false, stopped, ...planned }))}\n`;
+}
+
+/** The stopped JSON of `upkeep drill --format json` whose flags commander refused. */
+export function drillUsageReport(args: readonly string[], message: string): string | undefined {
+  return askedForJson(args)
+    ? stoppedJson('usage', refusedFlagMessage('drill', message))
+    : undefined;
 }
 
 async function runDrillCommand(flags: DrillFlags): Promise<number> {
@@ -111,6 +139,15 @@ async function drill(
   const workspace = await resolveWorkspace(flags.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'drill');
   const trusted = !flags.untrusted;
+  /** Says the drill was cancelled: on stderr, and in the JSON asked for. */
+  const cancelled = (done: string, error?: unknown, plan?: DrillPlan): number => {
+    const { message, hint } = cancelNote(signalName(), done, error);
+    process.stderr.write(`upkeep drill: ${message}${hint ? `\n${hint}` : ''}\n`);
+    if (flags.format === 'json') {
+      process.stdout.write(stoppedJson('cancelled', message, hint, plan));
+    }
+    return EXIT_USAGE;
+  };
   // The monitored server the guard compares with is the one of this Rails environment.
   const settings = await loadCliSettings(workspace, {
     trusted,
@@ -130,16 +167,19 @@ async function drill(
       surface: 'cli',
     });
   } catch (error) {
-    if (signal.aborted) return cancelled(signalName(), 'nothing was done.');
+    if (signal.aborted) return cancelled('nothing was done.');
     throw error;
   }
-  if (signal.aborted) return cancelled(signalName(), 'nothing was done.');
+  if (signal.aborted) return cancelled('nothing was done.', undefined, plan);
 
   // Nothing is created on the target until the user typed its exact host:port.
   process.stderr.write(describePlan(plan, workspace));
   const refusal = refusalOf(plan, flags);
   if (refusal) {
     process.stderr.write(`upkeep drill: ${oneLine(refusal)}\nNothing was done.\n`);
+    if (flags.format === 'json') {
+      process.stdout.write(stoppedJson('refused', `${refusal} Nothing was done.`, undefined, plan));
+    }
     return EXIT_USAGE;
   }
 
@@ -168,7 +208,7 @@ async function drill(
     });
   } catch (error) {
     // The error of a cancelled drill names a scratch database it could not drop.
-    if (signal.aborted) return cancelled(signalName(), 'nothing was recorded.', error);
+    if (signal.aborted) return cancelled('nothing was recorded.', error, plan);
     // A dump pg_restore cannot read is the drill's finding, not a usage error.
     if (UpkeepError.is(error, 'parse')) {
       record = unreadableDumpRecord(plan, started, describeError(error));
@@ -180,7 +220,7 @@ async function drill(
   }
 
   // A cancelled drill is no verdict on the backup: the annual check keeps the last real one.
-  if (signal.aborted) return cancelled(signalName(), 'nothing was recorded.');
+  if (signal.aborted) return cancelled('nothing was recorded.', undefined, plan);
   if (results) await results.record([drillResult(record)]);
 
   process.stdout.write(
@@ -192,12 +232,18 @@ async function drill(
   return record.ok ? 0 : EXIT_FAILED;
 }
 
-/** Says the drill was cancelled by `signal`, what is left undone, and what `error` adds. */
-function cancelled(signal: NodeJS.Signals | undefined, done: string, error?: unknown): number {
+/**
+ * That the drill was cancelled by `signal` and what is left undone, and as a hint what `error`
+ * adds (a scratch database it could not drop).
+ */
+function cancelNote(
+  signal: NodeJS.Signals | undefined,
+  done: string,
+  error?: unknown,
+): { message: string; hint?: string } {
   const by = signal ? ` (${signal})` : '';
-  const hint = UpkeepError.is(error, 'cancelled') && error.hint ? `\n${oneLine(error.hint)}` : '';
-  process.stderr.write(`upkeep drill: cancelled${by}; ${done}${hint}\n`);
-  return EXIT_USAGE;
+  const hint = UpkeepError.is(error, 'cancelled') && error.hint ? oneLine(error.hint) : undefined;
+  return { message: `cancelled${by}; ${done}`, hint };
 }
 
 /** Why the drill may not run yet, or undefined when the user confirmed exactly this target. */

@@ -13,13 +13,14 @@ import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
 import { cliLogger, writeCommandError } from './cliLogger';
-import { nonEmpty, workspaceOption } from './options';
+import { askedForJson, nonEmpty, refusedFlagMessage, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
 import { formatSummaryText } from '../core/logs/textReport';
 import { parseWindow } from '../core/logs/window';
 import { systemClock } from '../core/util/clock';
 import { hideSecretsIn } from '../core/util/logger';
+import { UpkeepError } from '../core/util/errors';
 import { databasePasswords } from '../core/db/knownPasswords';
 
 const EXIT_USAGE = 2;
@@ -56,7 +57,25 @@ export function registerLogsCommand(program: Command, setExitCode: (code: number
     });
 }
 
+/**
+ * The JSON of an `upkeep logs --format json` stopped before it read any log (bad usage, a bad
+ * window or zone, a cancel): `schema`, `generatedAt` and `stopped`, which says why (see
+ * docs/logs-json.md), so a script reading the JSON gets a document, not an empty file.
+ */
+function stoppedJson(code: string, message: string, hint?: string): string {
+  const stopped = { code, message, ...(hint ? { hint } : {}) };
+  return `${printableJson({ schema: 1, generatedAt: new Date().toISOString(), stopped })}\n`;
+}
+
+/** The stopped JSON of `upkeep logs --format json` whose flags commander refused. */
+export function logsUsageReport(args: readonly string[], message: string): string | undefined {
+  return askedForJson(args) ? stoppedJson('usage', refusedFlagMessage('logs', message)) : undefined;
+}
+
 async function runLogs(given: string[], options: LogsOptions): Promise<number> {
+  const stop = (code: string, message: string, hint?: string): void => {
+    if (options.format === 'json') process.stdout.write(stoppedJson(code, message, hint));
+  };
   // Like upkeep check and db: warnings and errors always reach stderr, progress with --verbose.
   const log = cliLogger(options.verbose === true, 'logs');
   // Ctrl-C, SIGTERM or SIGHUP stops the read (its worker threads too) and prints nothing of a
@@ -81,18 +100,20 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     const stdin = sources.includes(STDIN_SOURCE);
     if (stdin && process.stdin.isTTY) {
       // Waiting for a log typed by hand would look like a hang.
-      process.stderr.write(
-        'upkeep logs: - reads standard input, which is a terminal here; pipe a log into it, ' +
-          'e.g. docker logs web 2>&1 | upkeep logs -\n',
-      );
+      const message =
+        '- reads standard input, which is a terminal here; pipe a log into it, ' +
+        'e.g. docker logs web 2>&1 | upkeep logs -';
+      stop('usage', message);
+      process.stderr.write(`upkeep logs: ${message}\n`);
       return EXIT_USAGE;
     }
     if (stdin && stdinIsFolder()) {
       // `upkeep logs - < log`: reading a folder gives no bytes, which read as an empty pipe.
-      process.stderr.write(
-        'upkeep logs: - reads standard input, and standard input is a folder, not a log; ' +
-          'name the log files instead, e.g. upkeep logs log/*.log\n',
-      );
+      const message =
+        '- reads standard input, and standard input is a folder, not a log; ' +
+        'name the log files instead, e.g. upkeep logs log/*.log';
+      stop('usage', message);
+      process.stderr.write(`upkeep logs: ${message}\n`);
       return EXIT_USAGE;
     }
     const read = await summarizeLogs({
@@ -137,9 +158,12 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     return EXIT_USAGE;
   } catch (error) {
     if (cancel.received) {
+      stop('cancelled', `cancelled (${cancel.received}); no summary printed.`);
       process.stderr.write(`upkeep logs: cancelled (${cancel.received}); no summary printed.\n`);
       return EXIT_USAGE;
     }
+    if (UpkeepError.is(error)) stop(error.code, error.message, error.hint);
+    else stop('internal', error instanceof Error ? error.message : String(error));
     writeCommandError('logs', error);
     return EXIT_USAGE;
   } finally {

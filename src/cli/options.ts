@@ -73,3 +73,40 @@ export async function savedResultsFile(
   }
   return file;
 }
+
+/**
+ * The values given to `flag` as `--flag VALUE` or `--flag=VALUE` (and to its `short` form as
+ * `-f VALUE` or `-fVALUE`), up to a `--`: the flags of a command line commander refused, which
+ * took none after the first it did not know. `args` starts with the command's name.
+ */
+export function flagValues(args: readonly string[], flag: string, short?: string): string[] {
+  const values: string[] = [];
+  for (let index = 1; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === '--') break;
+    if ((arg === flag || arg === short) && index + 1 < args.length) values.push(args[++index]);
+    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+    else if (short && arg.startsWith(short) && arg.length > short.length) {
+      values.push(arg.slice(short.length));
+    }
+  }
+  return values;
+}
+
+/**
+ * Whether `upkeep <command>` was asked for JSON (`--format json`, the last one counting) on a
+ * command line commander refused, so that it still prints the JSON document saying why.
+ */
+export function askedForJson(args: readonly string[], short?: string): boolean {
+  return flagValues(args, '--format', short).at(-1) === 'json';
+}
+
+/** What commander refused (an unknown flag, a value outside the choices), and where to look. */
+export function refusedFlagMessage(command: string, message: string): string {
+  // One line: commander puts its "(Did you mean --confirm?)" on a line of its own.
+  const refused = message
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
+  return `${refused} (upkeep ${command} --help lists its flags and values)`;
+}

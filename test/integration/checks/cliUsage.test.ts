@@ -36,6 +36,82 @@ describe('upkeep usage errors', function () {
     });
   }
 
+  it('upkeep db, logs and drill with --format json still print JSON saying why', async () => {
+    const why = (command: string, refused: string): string =>
+      `${refused} (upkeep ${command} --help lists its flags and values)`;
+    // A script reading the JSON found an empty stdout: the db document, with no card.
+    for (const args of [
+      ['db', '-f', 'json', '--bogus'],
+      ['db', '--bogus', '--format=json'],
+      ['db', '-fjson', '--bogus'],
+    ]) {
+      const run = await runCli([...args, '--workspace', folder]);
+      assert.equal(run.code, 2, run.stderr);
+      const json = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.equal(json.version, 1);
+      assert.equal(json.connection, null);
+      assert.deepEqual(json.cards, []);
+      assert.deepEqual(json.error, {
+        code: 'usage',
+        message: why('db', "unknown option '--bogus'"),
+      });
+    }
+    const badValue = await runCli(['db', '--format', 'json', '--card']);
+    assert.equal(badValue.code, 2, badValue.stderr);
+    assert.deepEqual((JSON.parse(badValue.stdout) as { error: unknown }).error, {
+      code: 'usage',
+      message: why('db', "option '-c, --card <id...>' argument missing"),
+    });
+
+    // upkeep logs: a document of `schema`, `generatedAt` and `stopped`.
+    const logs = async (args: string[]): Promise<Record<string, unknown>> => {
+      const run = await runCli(['logs', '--workspace', folder, ...args]);
+      assert.equal(run.code, 2, run.stderr);
+      const json = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.equal(json.schema, 1);
+      assert.ok(!Number.isNaN(Date.parse(String(json.generatedAt))), run.stdout);
+      assert.deepEqual(Object.keys(json), ['schema', 'generatedAt', 'stopped']);
+      return json.stopped as Record<string, unknown>;
+    };
+    assert.deepEqual(await logs(['--since', '1h', '--format', 'json']), {
+      code: 'usage',
+      message: why('logs', "unknown option '--since'"),
+    });
+    assert.deepEqual(await logs(['--format', 'json', '--window', ' ']), {
+      code: 'usage',
+      message: why(
+        'logs',
+        "option '--window <window>' argument ' ' is invalid. It is empty (an unset variable?): " +
+          'give a value, or leave the flag out.',
+      ),
+    });
+    // A window it cannot read stops the command after commander: the same document.
+    const window = await logs(['--format', 'json', '--window', '3 fortnights']);
+    assert.equal(window.code, 'config');
+    assert.equal(window.message, 'Cannot read the window "3 fortnights".');
+    assert.ok(typeof window.hint === 'string' && window.hint.length > 0);
+
+    // upkeep drill (its refusals and cancel are in drillCli and drillCancel).
+    const drill = await runCli(['drill', '--workspace', folder, '--format', 'json', '--bogus']);
+    assert.equal(drill.code, 2, drill.stderr);
+    assert.deepEqual(JSON.parse(drill.stdout), {
+      ok: false,
+      stopped: { code: 'usage', message: why('drill', "unknown option '--bogus'") },
+    });
+
+    // Help prints help; the text format, or a bad --format value, prints nothing on stdout.
+    for (const command of ['db', 'logs', 'drill']) {
+      const help = await runCli([command, '--format', 'json', '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: upkeep ${command}`));
+      for (const args of [['--bogus'], ['--format', 'yaml'], ['--format', 'json', '--format=x']]) {
+        const run = await runCli([command, ...args, '--workspace', folder]);
+        assert.equal(run.code, 2, run.stderr);
+        assert.equal(run.stdout, '', `${command} ${args.join(' ')}`);
+      }
+    }
+  });
+
   it('upkeep help NAME says NAME is no command, as upkeep NAME does', async () => {
     const mistyped = await runCli(['chek']);
     for (const args of [

@@ -110,6 +110,58 @@ describe('upkeep drill (CLI)', function () {
     assert.deepEqual(await databases(), before);
   });
 
+  it('with --format json, a drill that did not run prints JSON saying why (exit 2)', async () => {
+    interface Stopped {
+      ok: boolean;
+      stopped: { code: string; message: string; hint?: string };
+      dumpFile?: string;
+      target?: string;
+    }
+    // No --confirm: a script reading the JSON got an empty stdout.
+    const refused = await drill(['--format', 'json']);
+    assert.equal(refused.code, 2, refused.stderr);
+    const plan = JSON.parse(refused.stdout) as Stopped;
+    assert.equal(plan.ok, false);
+    assert.equal(plan.stopped.code, 'refused');
+    assert.ok(plan.stopped.message.includes(`Re-run with --confirm ${server} to run it.`));
+    assert.match(plan.stopped.message, /Nothing was done\.$/);
+    assert.equal(plan.dumpFile, dumpFile);
+    assert.equal(plan.target, server);
+    assertNoPassword(refused.stdout);
+
+    // A dump that is not there: the error's code, message and hint.
+    const missing = await drill([
+      '--dump',
+      'backups/none.dump',
+      '--confirm',
+      server,
+      '--format=json',
+    ]);
+    assert.equal(missing.code, 2, missing.stderr);
+    const gone = JSON.parse(missing.stdout) as Stopped;
+    assert.equal(gone.stopped.code, 'config');
+    assert.match(gone.stopped.message, /none\.dump does not exist\./);
+    assert.match(gone.stopped.hint ?? '', /^Pass --dump FILE/);
+
+    // A flag the command does not take, before the format or after it.
+    for (const args of [
+      ['--format', 'json', '--confirmed'],
+      ['--confirmed', '--format', 'json'],
+    ]) {
+      const usage = await drill(args);
+      assert.equal(usage.code, 2, usage.stderr);
+      assert.deepEqual(JSON.parse(usage.stdout), {
+        ok: false,
+        stopped: {
+          code: 'usage',
+          message:
+            "unknown option '--confirmed' (Did you mean --confirm?) " +
+            '(upkeep drill --help lists its flags and values)',
+        },
+      });
+    }
+  });
+
   it('refuses a confirmation that is not exactly the target host:port', async () => {
     const before = await databases();
     for (const token of [`localhost:${new URL(targetUrl).port}`, `${server} `, '127.0.0.1']) {

@@ -50,7 +50,9 @@ describe('upkeep logs cancelled by a signal', function () {
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} stops the read, prints no summary and exits 2`, async () => {
-      const cli = startCli(['logs', `${log}*`, '--window', '7d', '--workspace', folder]);
+      // SIGTERM with --format json: the JSON says it stopped, with no figures.
+      const json = signal === 'SIGTERM' ? ['--format', 'json'] : [];
+      const cli = startCli(['logs', `${log}*`, '--window', '7d', '--workspace', folder, ...json]);
       await waitForOpen(cli.child.pid!, log, () => cli.output().stderr);
       const signalled = Date.now();
       cli.child.kill(signal);
@@ -58,8 +60,17 @@ describe('upkeep logs cancelled by a signal', function () {
 
       assert.ok(Date.now() - signalled < 5_000, 'the read stopped promptly');
       assert.equal(run.code, 2, run.stderr);
-      assert.equal(run.stdout, '');
       assert.match(run.stderr, new RegExp(`cancelled \\(${signal}\\); no summary printed`));
+      if (!json.length) {
+        assert.equal(run.stdout, '');
+        return;
+      }
+      const stopped = JSON.parse(run.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(stopped), ['schema', 'generatedAt', 'stopped']);
+      assert.deepEqual(stopped.stopped, {
+        code: 'cancelled',
+        message: `cancelled (${signal}); no summary printed.`,
+      });
     });
   }
 });
