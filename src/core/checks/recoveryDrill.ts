@@ -301,6 +301,10 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
     }
   };
 
+  /** How long pg_restore ran, also when a cancel stopped it; undefined before it started. */
+  let restoreMs: number | undefined;
+  let restoreEnded = false;
+
   /** Restores the dump into the scratch database and counts its rows, table by table. */
   const restoreAndCount = async (dump: OpenedDump, dumpTables: DumpTable[]): Promise<void> => {
     // The password goes through the environment, never the command line (ps shows argv).
@@ -325,8 +329,9 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       log,
       passFd: dump.passFd,
       env: { ...env, ...target.sslEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
-    });
-    record.recoveryMs = Math.round(performance.now() - restoreStarted);
+    }).finally(() => (restoreMs = Math.round(performance.now() - restoreStarted)));
+    restoreEnded = true;
+    record.recoveryMs = restoreMs ?? 0;
     if (restore.exitCode !== 0) {
       const said = restore.stderr.trim().split('\n').slice(-3).join(' ');
       record.error = `pg_restore failed: ${dump.named(said, path.basename(options.dumpFile))}`;
@@ -463,13 +468,24 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   record.totalMs = Math.round(performance.now() - started);
   log.info(
     `recovery drill: ${signal.aborted ? 'cancelled' : record.ok ? 'ok' : 'failed'}, ` +
-      `restore ${record.recoveryMs} ms, ${plural(record.tables.length, 'table')}` +
+      `${restoreText(restoreMs, restoreEnded, signal.aborted)}, ` +
+      `${plural(record.tables.length, 'table')}` +
       (record.error ? ` — ${record.error}` : ''),
   );
   // A cancelled drill has no verdict to record; what it may have left is said.
   if (signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.', left);
   if (UpkeepError.is(failure, 'refused')) throw failure;
   return record;
+}
+
+/**
+ * The restore's part of the drill's last log line: its time when pg_restore ended, how long it
+ * ran when a cancel (or an error) stopped it, or that the drill stopped before it.
+ */
+function restoreText(ms: number | undefined, ended: boolean, cancelled: boolean): string {
+  if (ms === undefined) return 'no restore';
+  if (ended) return `restore ${ms} ms`;
+  return `restore ${cancelled ? 'cancelled' : 'stopped'} after ${ms} ms`;
 }
 
 /**

@@ -319,17 +319,31 @@ describe('upkeep drill stopped by SIGTERM in each step', function () {
     it(`while ${title}, pg_restore stopped`, async () => {
       const slow = path.join(folder, 'slow');
       const { run, tookMs } = await terminateWhen(
-        ['--target', relayUrl, '--confirm', relayServer],
+        ['--target', relayUrl, '--confirm', relayServer, '--verbose', '--format', 'json'],
         { DATABASE_URL: monitoredUrl, PATH: `${slowBin}:${process.env.PATH}`, SLOW_STEP: step },
-        `started pg_restore's ${step}`,
+        `spent a second in pg_restore's ${step}`,
         () =>
           fs.stat(slow).then(
-            () => true,
+            (stat) => Date.now() - stat.mtimeMs > 1000,
             () => false,
           ),
       );
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, /cancelled \(SIGTERM\); nothing was recorded\./);
+      // The JSON asked for says so too, instead of an empty stdout.
+      assert.deepEqual(JSON.parse(run.stdout), {
+        ok: false,
+        stopped: { code: 'cancelled', message: 'cancelled (SIGTERM); nothing was recorded.' },
+        dumpFile,
+        target: relayServer,
+      });
+      if (step === 'restore') {
+        // How long the restore ran before the cancel, not "restore 0 ms".
+        const ran = /recovery drill: cancelled, restore cancelled after (\d+) ms, 0 tables/.exec(
+          run.stderr,
+        );
+        assert.ok(ran && Number(ran[1]) >= 1000, run.stderr);
+      }
       assert.ok(tookMs < 5000, `took ${tookMs} ms`);
       assert.deepEqual(await scratchDatabases(), []);
       const processes = execFileSync('ps', ['-eo', 'args']).toString();
