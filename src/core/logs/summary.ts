@@ -205,7 +205,9 @@ class SummaryRun {
     }
     const name = this.label(file.path);
     try {
-      const binary = await binaryLogHint(file.path, name, options.surface);
+      const binary =
+        (await binaryLogHint(file.path, name, options.surface)) ??
+        (file.gzip ? undefined : await notTextHint(file.path, name));
       if (binary) {
         source.error = binary;
         report.warn(binary);
@@ -570,6 +572,47 @@ function readError(name: string, error: unknown): string {
     ? `Could not read ${name}: permission denied; run Upkeep as a user who ` +
         "may read it (often the app's user or its group)."
     : `Could not read ${name}: ${reason}`;
+}
+
+/** How much of a file is looked at for NUL bytes before it is read as a log. */
+const TEXT_PROBE_BYTES = 4096;
+
+/** What a file that is no text log often is, by its first bytes, to name it in the warning. */
+const KNOWN_BINARY: [RegExp, string][] = [
+  [/^PGDMP/, 'a pg_dump custom-format dump'],
+  [/^\x89PNG\r\n\x1a\n/, 'a PNG image'],
+  [/^\x7fELF/, 'a program (ELF)'],
+  [/^PK\x03\x04/, 'a zip archive'],
+  [/^SQLite format 3\0/, 'an SQLite database'],
+];
+
+/**
+ * Why a file does not look like a text log (a dump, an image, a program named by mistake or
+ * matched by a glob), or undefined when it may be one. Such a file has NUL bytes in its first
+ * block, which no log line holds; read as lines, it gave an empty log and no word. NUL bytes
+ * that open the file are skipped first: a log written on after a `copytruncate` rotation by a
+ * process that does not append starts with a hole of them, then its lines.
+ */
+async function notTextHint(file: string, name: string): Promise<string | undefined> {
+  const { handle } = await openRegularFile(file);
+  const head = Buffer.alloc(TEXT_PROBE_BYTES);
+  let length: number;
+  try {
+    ({ bytesRead: length } = await handle.read(head, 0, TEXT_PROBE_BYTES, 0));
+  } finally {
+    await handle.close();
+  }
+  const block = head.subarray(0, length);
+  let start = 0;
+  while (start < block.length && block[start] === 0) start++;
+  if (!block.subarray(start).includes(0)) return undefined;
+  const text = block.toString('latin1');
+  const kind = KNOWN_BINARY.find(([magic]) => magic.test(text))?.[1];
+  return (
+    `${name} does not look like a text log: it has NUL bytes in its first ` +
+    `${TEXT_PROBE_BYTES / 1024} KB${kind ? ` (it starts as ${kind})` : ''}, so it was not ` +
+    'read. Name the log file itself, or leave this file out of upkeep.logs.sources.'
+  );
 }
 
 /**
