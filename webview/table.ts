@@ -3,6 +3,7 @@
  * and keyboards work, and only one page of rows in the DOM, so 10,000 rows stay fast.
  */
 import { compareIntegers, groupDigits } from '../src/core/util/figures';
+import { controlsWrittenOut } from '../src/core/util/printable';
 import {
   append,
   breakable,
@@ -54,11 +55,16 @@ function compare(a: string | number | null, b: string | number | null): number {
 /** Text longer than a cell shows whole: the rest is in the cell's title, up to this. */
 const MAX_TITLE = 4000;
 
-/** A value as text: a number grouped, an instant in the one date format, '–' for none. */
+/**
+ * A value as text: a number grouped, an instant in the one date format, '–' for none. Text is
+ * one line, as a card's summary is: line breaks and tabs as spaces, other controls written out
+ * (`\u001b`), so that a query's terminal escape or bidi override in Long-running queries shows.
+ */
 function cellText(value: string | number | null, numeric: boolean | undefined): string {
   if (value === null) return '–';
   if (typeof value === 'number') return formatNumber(value);
-  return numeric ? groupDigits(value) : formatText(value);
+  if (numeric) return groupDigits(value);
+  return formatText(controlsWrittenOut(value.replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ')));
 }
 
 /** A figure and its unit ("1984 kB", "119 ms"), which read as one. */
