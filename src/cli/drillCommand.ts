@@ -205,6 +205,7 @@ async function drill(
       log: cliLogger(flags.verbose === true, 'drill'),
       clock: systemClock,
       env: process.env,
+      workspace,
     });
   } catch (error) {
     // The error of a cancelled drill names a scratch database it could not drop.

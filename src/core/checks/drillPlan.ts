@@ -5,23 +5,18 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ClientConfig } from 'pg';
 import { Client } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { quoteIdent } from '../db/sqlText';
-import type { ResolvedConnection, ResolveOptions, Surface } from '../db/connection';
-import {
-  percentError,
-  refuseUnfitSslFiles,
-  resolveConnection,
-  urlDatabase,
-} from '../db/connection';
+import type { ResolvedConnection, ResolveOptions, Surface, UrlTls } from '../db/connection';
+import { percentError, resolveConnection, resolveUrlTls, urlDatabase } from '../db/connection';
 import {
   connectClient,
   connectOrAbort,
   dropClient,
   guardParser,
   isMissingPassword,
+  plainRetryAllowed,
   unknownAuthMethod,
   withAbort,
 } from '../db/session';
@@ -35,49 +30,75 @@ import { shownPath } from '../util/paths';
 import type { DumpHeader } from './backupChecks';
 import { findNewestBackup, readDumpDatabase, readDumpHeader, shownDumpText } from './backupChecks';
 
-/** A server as the drill connects to it; `password` never leaves the drill. */
+/** A server as a URL names it; `password` never leaves the drill. */
 export interface DrillEndpoint {
   host: string;
   port: number;
   user?: string;
   password?: string;
   database: string;
-  /** TLS as pg reads it from the URL (`sslmode`, `ssl`, `sslrootcert`, ...). */
-  ssl?: ClientConfig['ssl'];
-  /** The same TLS wishes as libpq environment variables, for pg_restore. */
-  sslEnv: Record<string, string>;
 }
 
-/** libpq's environment variable for each TLS parameter a URL may carry. */
-const SSL_ENV: Record<string, string> = {
-  sslmode: 'PGSSLMODE',
-  sslrootcert: 'PGSSLROOTCERT',
-  sslcert: 'PGSSLCERT',
-  sslkey: 'PGSSLKEY',
-};
+/** The drill's target as the drill connects to it: its server and its TLS. */
+export interface DrillTarget extends DrillEndpoint {
+  /**
+   * TLS found as the monitored connection's is (see resolveUrlTls), for pg and, as libpq
+   * variables naming the same files, for pg_restore.
+   */
+  tls: UrlTls;
+}
+
+/** Whether a query parameter is about TLS (ssl, sslmode, sslrootcert, ...): resolveUrlTls's. */
+const TLS_PARAM = /^(ssl|uselibpqcompat)/i;
 
 /**
- * Host, port, user, database and TLS of a connection URL, parsed as pg itself parses it. A URL
- * that asks for TLS must get it: the password must not go over the wire in the clear.
+ * `url` without its TLS parameters: pg-connection-string would read the files they name while
+ * it parses, from the process's folder, and warn of its own sslmode. A key is decoded first
+ * (`ssl%6Bey` is sslkey to it too).
+ */
+function withoutTls(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const [query, ...fragment] = url.slice(at + 1).split('#');
+  const kept = query.split('&').filter((pair) => {
+    const key = pair.split('=')[0].replace(/\+/g, ' ');
+    try {
+      return !TLS_PARAM.test(decodeURIComponent(key));
+    } catch {
+      return true;
+    }
+  });
+  const rest = fragment.length > 0 ? `#${fragment.join('#')}` : '';
+  return `${url.slice(0, at)}${kept.length > 0 ? `?${kept.join('&')}` : ''}${rest}`;
+}
+
+/**
+ * Host, port, user and database of a connection URL, parsed as pg itself parses it, and no file
+ * read: its TLS is targetEndpoint's.
  */
 export function endpointOf(url: string): DrillEndpoint {
-  refuseUnfitSslFiles(url, 'The drill target URL');
-  const parsed = parseConnectionString(url) as ReturnType<typeof parseConnectionString> &
-    Record<string, unknown>;
-  const sslEnv: Record<string, string> = {};
-  for (const [param, variable] of Object.entries(SSL_ENV)) {
-    if (typeof parsed[param] === 'string') sslEnv[variable] = parsed[param];
-  }
-  if (parsed.ssl && !sslEnv.PGSSLMODE) sslEnv.PGSSLMODE = 'require';
+  const parsed = parseConnectionString(withoutTls(url));
   return {
     host: parsed.host || 'localhost',
     port: Number(parsed.port || 5432),
     user: parsed.user || undefined,
     password: parsed.password || undefined,
     database: urlDatabase(url) ?? (parsed.database || 'postgres'),
-    ...(parsed.ssl !== undefined ? { ssl: parsed.ssl as ClientConfig['ssl'] } : {}),
-    sslEnv,
   };
+}
+
+/**
+ * The drill target of `url`, its TLS found as the monitored connection's: its sslmode or
+ * PGSSLMODE, its files, PGSSLROOTCERT and the like, ~/.postgresql of `env`'s HOME, relative
+ * paths from the app folder (`workspace`). A URL that asks for TLS gets it: the password must
+ * not go over the wire in the clear. A file that cannot be used is a `config` error.
+ */
+export async function targetEndpoint(
+  url: string,
+  options: Pick<ResolveOptions, 'workspace' | 'env'>,
+): Promise<DrillTarget> {
+  const endpoint = endpointOf(url);
+  return { ...endpoint, tls: await resolveUrlTls(url, endpoint.host, options) };
 }
 
 /** Same host (every name of this machine counts as one) and same port. */
@@ -206,11 +227,29 @@ export const TARGET_CONNECT_TIMEOUT_MS = 10_000;
  * after `connectTimeoutMs`, an error that says so (pg's own is "timeout expired").
  */
 export async function connectTarget(
-  target: DrillEndpoint,
+  target: DrillTarget,
   password: string | undefined,
   database: string,
   signal: AbortSignal | undefined,
   connectTimeoutMs = TARGET_CONNECT_TIMEOUT_MS,
+): Promise<Client> {
+  // As pg_restore (libpq) connects: prefer and allow go on plain when SSL is not to be had.
+  return connectTargetWith(true, target, password, database, signal, connectTimeoutMs).catch(
+    (error: unknown) => {
+      if (!target.tls.sslOptional || signal?.aborted || !plainRetryAllowed(error)) throw error;
+      return connectTargetWith(false, target, password, database, signal, connectTimeoutMs);
+    },
+  );
+}
+
+/** connectTarget's one attempt, with the target's TLS or (`ssl` false) without. */
+async function connectTargetWith(
+  ssl: boolean,
+  target: DrillTarget,
+  password: string | undefined,
+  database: string,
+  signal: AbortSignal | undefined,
+  connectTimeoutMs: number,
 ): Promise<Client> {
   const client = new Client({
     host: target.host,
@@ -218,7 +257,8 @@ export async function connectTarget(
     user: target.user,
     password,
     database,
-    ssl: target.ssl,
+    // Undefined would let pg read PGSSLMODE from this process's environment on its own.
+    ssl: ssl ? (target.tls.ssl ?? false) : false,
     connectionTimeoutMillis: connectTimeoutMs,
   });
   // A connection dropped later rejects its query; without a listener it would crash the run.
@@ -271,7 +311,7 @@ interface IdentityCheck {
 
 async function compareIdentities(
   options: MonitoredOptions,
-  target: DrillEndpoint,
+  target: DrillTarget,
   signal: AbortSignal | undefined,
 ): Promise<IdentityCheck> {
   let connection: ResolvedConnection;
@@ -479,6 +519,8 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
           : '(the password in PGPASSWORD).'),
     );
   }
+  // Its certificate files, read now: one that cannot be used is said before anything is asked.
+  const target = await targetEndpoint(targetUrl, options);
 
   const dumpFile = options.dumpFile
     ? path.resolve(options.workspace, options.dumpFile)
@@ -507,7 +549,7 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
   }
   // Another name, address or port may reach the same cluster: its identifier tells.
   const identity = monitoredUrl
-    ? await compareIdentities(options, endpointOf(targetUrl), options.signal)
+    ? await compareIdentities(options, target, options.signal)
     : { sameCluster: false };
   const dumpHeader = await readDumpHeader(dumpFile);
   const dumpDatabase = await readDumpDatabase(dumpFile);

@@ -19,6 +19,7 @@ import {
   readIdentity,
   sameServer,
   scratchDatabaseName,
+  targetEndpoint,
 } from './drillPlan';
 import { openDump, type OpenedDump } from './dumpInput';
 import { findExecutable, runTool } from './toolProcess';
@@ -44,6 +45,11 @@ export interface RecoveryDrillOptions {
   log?: Logger;
   clock?: Clock;
   env?: Record<string, string | undefined>;
+  /**
+   * The app folder, which a relative certificate path of the target URL is read from, as the
+   * monitored connection's are (the process's folder when none is given).
+   */
+  workspace?: string;
   /** How long one statement on the target may go without an answer (DRILL_QUERY_TIMEOUT_MS). */
   queryTimeoutMs?: number;
   /** The scratch database the confirmation named (DrillPlan); otherwise one named now. */
@@ -228,7 +234,10 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   if (!options.confirmed) {
     throw new UpkeepError('refused', 'The recovery drill needs a confirmation first.');
   }
-  const target = endpointOf(options.targetUrl);
+  const target = await targetEndpoint(options.targetUrl, {
+    workspace: options.workspace ?? process.cwd(),
+    env,
+  });
   if (options.monitoredUrl && !options.allowMonitoredServer) {
     if (sameServer(target, endpointOf(options.monitoredUrl))) {
       throw new UpkeepError(
@@ -328,7 +337,8 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       signal,
       log,
       passFd: dump.passFd,
-      env: { ...env, ...target.sslEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
+      // The TLS files the checks use, named absolutely: pg_restore runs in the dump's folder.
+      env: { ...env, ...target.tls.libpqEnv, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' },
     }).finally(() => (restoreMs = Math.round(performance.now() - restoreStarted)));
     restoreEnded = true;
     record.recoveryMs = restoreMs ?? 0;

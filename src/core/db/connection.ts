@@ -18,19 +18,22 @@ import type { DatabaseYml, DatabaseYmlEntry, NonScalarKind, RepeatedKey } from '
 import { envVariable, parseDatabaseYml, unsetPasswordIn, unsupportedErbIn } from './databaseYml';
 import type { DotenvFile } from './dotenvFile';
 import { parseDotenvFile } from './dotenvFile';
-import type { SslFile } from './sslFiles';
+import type { SslFile, SslFileParam } from './sslFiles';
 import {
-  defaultCrl,
   defaultSslFile,
   libpqFolder,
   MAX_SSL_FILE_BYTES,
   missingDefaultKey,
   namedSslFile,
   readSslFile,
+  refuseSystemRoots,
+  shownFile,
+  SSL_CRL,
   SSL_FILES,
 } from './sslFiles';
 
-type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml';
+/** `drill`: the recovery drill's target, whose TLS is found as the monitored connection's. */
+type ConnectionSourceKind = 'setting' | 'env' | 'dotenv' | 'database.yml' | 'drill';
 
 interface ConnectionSource {
   kind: ConnectionSourceKind;
@@ -250,6 +253,8 @@ export function describeSource(source: ConnectionSource): string {
       return 'upkeep.database.url setting';
     case 'env':
       return 'DATABASE_URL';
+    case 'drill':
+      return 'the drill target URL';
     case 'dotenv':
       return `${source.file ?? '.env'}${source.line ? `:${source.line}` : ''}`;
     case 'database.yml':
@@ -549,6 +554,7 @@ async function fromDatabaseYml(
     sslrootcert: text('sslrootcert'),
     sslcert: text('sslcert'),
     sslkey: text('sslkey'),
+    sslcrl: text('sslcrl'),
   };
   const url = text('url');
   const parsed = url ? parseUrl(url, source, options.workspace) : {};
@@ -601,11 +607,12 @@ function parseUrl(url: string, source: ConnectionSource, folder: string): Record
         '(it must start with postgres:// or postgresql://).',
     );
   }
+  const query = new URLSearchParams(
+    trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')).split('#')[0] : '',
+  );
+  refuseSystemRoots(query.get('sslrootcert'), `The connection URL from ${describeSource(source)}`);
   const absolute = withSslFilesIn(trimmed, folder);
   refuseUnfitSslFiles(absolute, `The connection URL from ${describeSource(source)}`);
-  const query = new URLSearchParams(
-    trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')) : '',
-  );
   // pg-connection-string refuses verify-ca unless the URL itself names the CA: the URL is read
   // as verify-full, and finish checks the chain alone against the CA found elsewhere.
   const caElsewhere = query.get('sslmode') === 'verify-ca' && !query.get('sslrootcert');
@@ -707,7 +714,7 @@ export function refuseUnfitSslFiles(url: string, what: string): void {
   for (const key of SSL_FILE_PARAMS) {
     const file = params.get(key);
     if (!file) continue;
-    const named = `${what} names ${key} ${printable(file)}`;
+    const named = `${what} names ${key} ${shownFile(file)}`;
     let size: number;
     try {
       const stat = statSync(file);
@@ -811,32 +818,41 @@ function tlsFor(mode: string, texts: Record<string, string>): ClientConfig['ssl'
   return { ...texts, rejectUnauthorized: false };
 }
 
+/** The files a connection's TLS uses, by the tls option their text goes to. */
+export type SslFilesInUse = Partial<Record<SslFileParam['option'], SslFile>>;
+
 /**
  * The certificate and key texts of a connection that uses SSL, each from the first place that
  * names it, as libpq looks: the source (a URL's, which pg-connection-string has read into
  * `read`; database.yml's keys), then PGSSLROOTCERT, PGSSLCERT and PGSSLKEY (the user's own,
  * read in any workspace), then libpq's files in ~/.postgresql that exist. The default key goes
- * with a client certificate only, and must be there then; the default CRL with a CA only.
+ * with a client certificate only, and must be there then; the revocation list (sslcrl,
+ * PGSSLCRL, root.crl) is read with a CA only, as libpq reads it.
  */
 async function sslTexts(
   str: (key: string) => string | undefined,
   read: Record<string, unknown>,
   source: ConnectionSource,
-  options: ResolveOptions,
-): Promise<{ texts: Record<string, string>; root?: SslFile }> {
+  options: Pick<ResolveOptions, 'workspace' | 'env'>,
+): Promise<{ texts: Record<string, string>; files: SslFilesInUse }> {
   const texts: Record<string, string> = {};
-  const found: Record<string, SslFile> = {};
-  for (const spec of SSL_FILES) {
+  const found: SslFilesInUse = {};
+  const where = (spec: SslFileParam): SslFile | undefined => {
     const written = str(spec.param);
     const variable = options.env[spec.variable];
-    const file =
-      written !== undefined
-        ? namedSslFile(written, options.workspace, 'source', describeSource(source))
-        : variable
-          ? namedSslFile(variable, options.workspace, 'variable', spec.variable)
-          : spec.option !== 'key' || found.cert
-            ? defaultSslFile(options.env, spec.defaultName)
-            : undefined;
+    if (spec.option === 'ca') {
+      refuseSystemRoots(written, describeSource(source));
+      if (written === undefined) refuseSystemRoots(variable, spec.variable);
+    }
+    if (written !== undefined) {
+      return namedSslFile(written, options.workspace, 'source', describeSource(source));
+    }
+    if (variable) return namedSslFile(variable, options.workspace, 'variable', spec.variable);
+    if (spec.option === 'key' && !found.cert) return undefined;
+    return defaultSslFile(options.env, spec.defaultName);
+  };
+  for (const spec of SSL_FILES) {
+    const file = where(spec);
     if (file === undefined) continue;
     found[spec.option] = file;
     const ready = read[spec.option];
@@ -847,9 +863,120 @@ async function sslTexts(
   if (found.cert && !found.key && folder !== undefined) {
     throw missingDefaultKey(found.cert, path.join(folder, 'postgresql.key'));
   }
-  const crl = found.ca ? defaultCrl(options.env) : undefined;
-  if (crl) texts.crl = await readSslFile(crl, 'crl');
-  return { texts, root: found.ca };
+  const crl = found.ca ? where(SSL_CRL) : undefined;
+  if (crl) {
+    found.crl = crl;
+    texts.crl = await readSslFile(crl, SSL_CRL);
+  }
+  return { texts, files: found };
+}
+
+/** A connection's TLS as libpq makes it (see resolveTls). */
+interface ResolvedTls {
+  /** pg's `ssl`; undefined leaves pg's default, a plain connection. */
+  ssl?: ClientConfig['ssl'];
+  /** The sslmode in force: the source's, PGSSLMODE's, or libpq's prefer with files to use. */
+  sslmode?: string;
+  /** PGSSLMODE's value when it set the sslmode (the source names none). */
+  envMode?: string;
+  files: SslFilesInUse;
+}
+
+/** A connection parameter of `params` as text: a number as written, an empty one as none. */
+function paramText(params: Record<string, unknown>, key: string): string | undefined {
+  const value = params[key];
+  return typeof value === 'string' && value !== ''
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
+}
+
+/**
+ * The TLS of a connection to `host` with the connection parameters `params`, as libpq makes it:
+ * the sslmode of the source, else PGSSLMODE; the certificate files found as sslTexts finds them;
+ * none over a Unix socket, where the server takes no SSL.
+ */
+async function resolveTls(
+  params: Record<string, unknown>,
+  host: string,
+  source: ConnectionSource,
+  options: Pick<ResolveOptions, 'workspace' | 'env'>,
+): Promise<ResolvedTls> {
+  const str = (key: string): string | undefined => paramText(params, key);
+  // As libpq: PGSSLMODE counts only when the source names no sslmode (nor pg's own ssl=).
+  const sourceMode = str('sslmode');
+  const envMode =
+    sourceMode === undefined && typeof params.ssl !== 'boolean'
+      ? options.env.PGSSLMODE || undefined
+      : undefined;
+  refuseUnknownSslMode(envMode, 'PGSSLMODE');
+  let sslmode = sourceMode ?? envMode;
+  // libpq reads no sslmode on a Unix socket, where the server takes no SSL: psql connects there
+  // with PGSSLMODE=require, pg would ask for SSL and be refused. No file is read without SSL.
+  if (host.startsWith('/') || sslmode === 'disable' || params.ssl === false) {
+    return { ssl: false, sslmode, envMode, files: {} };
+  }
+  const read = isRecord(params.ssl) ? params.ssl : {};
+  const { texts, files } = await sslTexts(str, read, source, options);
+  const urlOrFile = source.kind === 'database.yml' ? '' : 'The connection URL from ';
+  const modeFrom = sourceMode ? `${urlOrFile}${describeSource(source)}` : 'PGSSLMODE';
+  refuseVerifyCaWithoutRoot(sslmode, files.ca?.file, modeFrom);
+  // With no sslmode anywhere, libpq's default prefer: SSL when there is a file to use, else
+  // pg's plain connection (or, for pg's own ssl=true, verify-full's checks).
+  const any = Object.keys(texts).length > 0;
+  if (sslmode === undefined && params.ssl !== true && any) sslmode = 'prefer';
+  let ssl: ClientConfig['ssl'] | undefined;
+  if (sslmode !== undefined) {
+    ssl = tlsFor(sslmode, texts);
+  } else if (params.ssl === true) {
+    ssl = any ? tlsFor('verify-full', texts) : true;
+  }
+  return { ssl, sslmode, envMode, files };
+}
+
+/** A URL's TLS for a server other than the monitored one, found as the monitored one's. */
+export interface UrlTls {
+  /** pg's `ssl`; undefined for a plain connection. */
+  ssl?: ClientConfig['ssl'];
+  /** prefer or allow: a server without SSL, or whose certificate fails the CA, is used plain. */
+  sslOptional?: boolean;
+  /**
+   * The same sslmode and the same files for a libpq program (pg_restore) as its environment:
+   * PGSSLMODE, and PGSSLROOTCERT, PGSSLCERT, PGSSLKEY and PGSSLCRL as absolute paths.
+   */
+  libpqEnv: Record<string, string>;
+}
+
+/**
+ * The TLS of `url`, a server Upkeep connects to besides the monitored database (the recovery
+ * drill's target), through the very code that finds the monitored connection's: its sslmode or
+ * PGSSLMODE, its files, PGSSLROOTCERT and the like, then ~/.postgresql's of `env`'s HOME, and a
+ * relative path from the app folder (`workspace`). `host` is the one the caller connects to.
+ */
+export async function resolveUrlTls(
+  url: string,
+  host: string,
+  options: Pick<ResolveOptions, 'workspace' | 'env'>,
+): Promise<UrlTls> {
+  const source: ConnectionSource = { kind: 'drill' };
+  const params = parseUrl(url, source, options.workspace);
+  const tls = await resolveTls(params, host, source, options);
+  const libpqEnv: Record<string, string> = {};
+  if (tls.sslmode !== undefined) libpqEnv.PGSSLMODE = tls.sslmode;
+  // pg's own ssl=true, which libpq does not know: encrypted, as pg_restore can be asked to.
+  else if (tls.ssl) libpqEnv.PGSSLMODE = 'require';
+  for (const spec of [...SSL_FILES, SSL_CRL]) {
+    const file = tls.files[spec.option];
+    if (file !== undefined) libpqEnv[spec.variable] = file.file;
+  }
+  return {
+    ...(tls.ssl !== undefined ? { ssl: tls.ssl } : {}),
+    ...(tls.ssl && (tls.sslmode === 'prefer' || tls.sslmode === 'allow')
+      ? { sslOptional: true }
+      : {}),
+    libpqEnv,
+  };
 }
 
 /** libpq's default socket folders, tried when a config names no host (as Rails does). */
@@ -956,14 +1083,7 @@ async function finish(
   options: ResolveOptions,
   production: boolean,
 ): Promise<ResolvedConnection> {
-  const str = (key: string): string | undefined => {
-    const value = params[key];
-    return typeof value === 'string' && value !== ''
-      ? value
-      : typeof value === 'number'
-        ? String(value)
-        : undefined;
-  };
+  const str = (key: string): string | undefined => paramText(params, key);
   const port = Number(str('port') ?? options.env.PGPORT ?? 5432);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     const from = str('port') === undefined ? 'PGPORT' : `The port from ${describeSource(source)}`;
@@ -999,36 +1119,9 @@ async function finish(
   };
   if (password !== undefined) config.password = password;
 
-  // As libpq: PGSSLMODE counts only when the source names no sslmode (nor pg's own ssl=).
-  const sourceMode = str('sslmode');
-  const envMode =
-    sourceMode === undefined && typeof params.ssl !== 'boolean'
-      ? options.env.PGSSLMODE || undefined
-      : undefined;
-  refuseUnknownSslMode(envMode, 'PGSSLMODE');
-  let sslmode = sourceMode ?? envMode;
-  let rootCert: SslFile | undefined;
-  // libpq reads no sslmode on a Unix socket, where the server takes no SSL: psql connects there
-  // with PGSSLMODE=require, pg would ask for SSL and be refused. No file is read without SSL.
-  if (host.startsWith('/') || sslmode === 'disable' || params.ssl === false) {
-    config.ssl = false;
-  } else {
-    const read = isRecord(params.ssl) ? params.ssl : {};
-    const { texts, root } = await sslTexts(str, read, source, options);
-    rootCert = root;
-    const urlOrFile = source.kind === 'database.yml' ? '' : 'The connection URL from ';
-    const modeFrom = sourceMode ? `${urlOrFile}${describeSource(source)}` : 'PGSSLMODE';
-    refuseVerifyCaWithoutRoot(sslmode, root?.file, modeFrom);
-    // With no sslmode anywhere, libpq's default prefer: SSL when there is a file to use, else
-    // pg's plain connection (or, for pg's own ssl=true, verify-full's checks).
-    const files = Object.keys(texts).length > 0;
-    if (sslmode === undefined && params.ssl !== true && files) sslmode = 'prefer';
-    if (sslmode !== undefined) {
-      config.ssl = tlsFor(sslmode, texts);
-    } else if (params.ssl === true) {
-      config.ssl = files ? tlsFor('verify-full', texts) : true;
-    }
-  }
+  const { ssl, sslmode, envMode, files } = await resolveTls(params, host, source, options);
+  if (ssl !== undefined) config.ssl = ssl;
+  const rootCert = files.ca;
   const shownHost = host.startsWith('/') ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
   return {
     config,

@@ -162,12 +162,7 @@ export async function connectClient(
   };
   try {
     return await attempt(true).catch((error: unknown) => {
-      const noSsl = error instanceof Error && /does not support SSL/i.test(error.message);
-      // libpq's prefer and allow also go on without SSL when the certificate fails the CA check
-      // a CA file asked for (~/.postgresql/root.crt for every server, say): psql connects so.
-      const code = (error as { code?: unknown } | undefined)?.code;
-      const untrusted = typeof code === 'string' && /CERT|CRL|SIGNATURE/.test(code);
-      if (!connection.sslOptional || !(noSsl || untrusted)) throw error;
+      if (!connection.sslOptional || !plainRetryAllowed(error)) throw error;
       return attempt(false);
     });
   } catch (error) {
@@ -178,6 +173,17 @@ export async function connectClient(
       connection,
     );
   }
+}
+
+/**
+ * Whether libpq's prefer and allow go on without SSL after `error` of an SSL attempt: the server
+ * offers none, or its certificate fails the CA check a CA file asked for (~/.postgresql/root.crt
+ * for every server, say, or a revocation list): psql connects so.
+ */
+export function plainRetryAllowed(error: unknown): boolean {
+  const noSsl = error instanceof Error && /does not support SSL/i.test(error.message);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return noSsl || (typeof code === 'string' && /CERT|CRL|SIGNATURE/.test(code));
 }
 
 /** pg's names for the server's first answers to a login: only PostgreSQL sends them. */

@@ -7,7 +7,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorReason, UpkeepError } from '../util/errors';
-import { printable } from '../util/printable';
+import { headAndTail, printable } from '../util/printable';
 import { readTextFileLimited } from '../util/textFile';
 
 /** Far more than a certificate, a key or a bundle of CA certificates takes. */
@@ -15,10 +15,10 @@ export const MAX_SSL_FILE_BYTES = 1024 * 1024;
 
 /** A connection parameter naming a file, with its libpq variable and its default file. */
 export interface SslFileParam {
-  param: 'sslrootcert' | 'sslcert' | 'sslkey';
-  variable: 'PGSSLROOTCERT' | 'PGSSLCERT' | 'PGSSLKEY';
+  param: 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslcrl';
+  variable: 'PGSSLROOTCERT' | 'PGSSLCERT' | 'PGSSLKEY' | 'PGSSLCRL';
   /** The TLS option of pg (Node's tls) its text goes to. */
-  option: 'ca' | 'cert' | 'key';
+  option: 'ca' | 'cert' | 'key' | 'crl';
   /** What the file holds, for messages. */
   holds: string;
   /** libpq's file in ~/.postgresql, read when nothing names one. */
@@ -49,8 +49,19 @@ export const SSL_FILES: readonly SslFileParam[] = [
   },
 ];
 
-/** libpq's certificate revocation list beside its default CA certificate. */
-const DEFAULT_CRL = 'root.crl';
+/**
+ * The certificate revocation list the server's certificate is checked against, read with a CA
+ * only, as libpq reads it: sslcrl, else PGSSLCRL, else ~/.postgresql/root.crl when it is there.
+ * Node's tls then checks every certificate of the chain against its issuer's list, as libpq
+ * asks OpenSSL to (CRL_CHECK_ALL).
+ */
+export const SSL_CRL: SslFileParam = {
+  param: 'sslcrl',
+  variable: 'PGSSLCRL',
+  option: 'crl',
+  holds: 'certificate revocation list',
+  defaultName: 'root.crl',
+};
 
 /** A certificate or key file to read, and who named it. */
 export interface SslFile {
@@ -99,11 +110,6 @@ export function defaultSslFile(env: NodeJS.ProcessEnv, name: string): SslFile | 
   return { file, from: 'default', namedBy: shownDefault(name) };
 }
 
-/** The CRL libpq checks the server against when a CA is in use and it exists. */
-export function defaultCrl(env: NodeJS.ProcessEnv): SslFile | undefined {
-  return defaultSslFile(env, DEFAULT_CRL);
-}
-
 /**
  * `file` as named by `from`: a relative path is read from the app folder (`folder`, the one
  * holding config/), not the process's. Rails runs there, so its libpq reads database.yml's and
@@ -121,25 +127,35 @@ export function namedSslFile(
   return { file: path.resolve(folder, file), written: file, from, namedBy };
 }
 
+/** Characters of a long path's head, and of its tail, a message shows. */
+const PATH_END_CHARS = 120;
+
+/**
+ * A path named in the configuration, for a message: one line, whole up to 240 characters, else
+ * its head and its tail (the file's name) around " … ". A variable or database.yml may name one
+ * of any length: a megabyte made a megabyte of message, in the log and in a notification.
+ */
+export function shownFile(file: string): string {
+  return headAndTail(printable(file), PATH_END_CHARS, PATH_END_CHARS, ' … ');
+}
+
 /** The path of `found` for a message: the written relative path, then where it was looked for. */
 function shownPath(found: SslFile): string {
-  const file = printable(found.file);
-  return found.written === undefined ? file : `${printable(found.written)} (${file})`;
+  const file = shownFile(found.file);
+  return found.written === undefined ? file : `${shownFile(found.written)} (${file})`;
 }
 
 /** How a file of `param` is named in a message: "PGSSLKEY names …", "… names sslkey …". */
-function naming(found: SslFile, param: SslFileParam | 'crl'): string {
-  const what = param === 'crl' ? 'certificate revocation list' : param.holds;
+function naming(found: SslFile, param: SslFileParam): string {
   if (found.from === 'variable') return `${found.namedBy} names ${shownPath(found)}`;
-  if (found.from === 'default') return `libpq reads its default ${what} ${shownPath(found)}`;
-  return `${found.namedBy} names ${(param as SslFileParam).param} ${shownPath(found)}`;
+  if (found.from === 'default') {
+    return `libpq reads its default ${param.holds} ${shownPath(found)}`;
+  }
+  return `${found.namedBy} names ${param.param} ${shownPath(found)}`;
 }
 
 /** What to do about a file that cannot be used, by who named it. */
-function fixHint(found: SslFile, param: SslFileParam | 'crl'): string {
-  if (param === 'crl') {
-    return `Make ${found.namedBy} a readable revocation list, or remove it.`;
-  }
+function fixHint(found: SslFile, param: SslFileParam): string {
   if (found.from === 'variable') {
     return `Point ${param.variable} at the ${param.holds} file itself, or unset it.`;
   }
@@ -160,7 +176,7 @@ function fixHint(found: SslFile, param: SslFileParam | 'crl'): string {
  * regular file of at most 1 MB. Missing or unreadable, it is refused naming who named it and
  * the path; its text (a key) is never shown.
  */
-export async function readSslFile(found: SslFile, param: SslFileParam | 'crl'): Promise<string> {
+export async function readSslFile(found: SslFile, param: SslFileParam): Promise<string> {
   const named = naming(found, param);
   const hint = fixHint(found, param);
   let text: string | undefined;
@@ -176,9 +192,13 @@ export async function readSslFile(found: SslFile, param: SslFileParam | 'crl'): 
     });
   }
   if (text === undefined) {
-    throw new UpkeepError('config', `${named}, which does not exist.`, hint);
+    // libpq goes on without a revocation list it cannot find, checking no revocation at all:
+    // one that was named is most likely a wrong path, and a revoked server would get through.
+    const unchecked =
+      param.option === 'crl' ? ': libpq would skip it and check no revocation at all' : '';
+    throw new UpkeepError('config', `${named}, which does not exist${unchecked}.`, hint);
   }
-  if (param !== 'crl' && param.option === 'key') await refuseOpenKey(found.file, named);
+  if (param.option === 'key') await refuseOpenKey(found.file, named);
   return text;
 }
 
@@ -209,7 +229,7 @@ export function missingDefaultKey(cert: SslFile, keyFile: string): UpkeepError {
   return new UpkeepError(
     'config',
     `The client certificate ${shownPath(cert)} has no key: nothing names one (sslkey, ` +
-      `PGSSLKEY) and libpq's default ${printable(keyFile)} does not exist.`,
+      `PGSSLKEY) and libpq's default ${shownFile(keyFile)} does not exist.`,
     `Name the key with sslkey (or PGSSLKEY), or put it at ${shownDefault('postgresql.key')}.`,
   );
 }
@@ -220,7 +240,7 @@ export function missingDefaultKey(cert: SslFile, keyFile: string): UpkeepError {
  */
 export function unsignedHint(root: SslFile): string {
   const lead = "The server's certificate is not signed by the CA in";
-  const file = printable(root.file);
+  const file = shownFile(root.file);
   if (root.from === 'variable') {
     return `${lead} ${root.namedBy} (${file}): point ${root.namedBy} at the CA that signed it.`;
   }
@@ -233,5 +253,24 @@ export function unsignedHint(root: SslFile): string {
   return (
     `${lead} the sslrootcert of ${root.namedBy} (${file}): point sslrootcert at the CA that ` +
     'signed it.'
+  );
+}
+
+/**
+ * Refuses libpq 16's `sslrootcert=system` in words: the system's CA roots are OpenSSL's store
+ * (/etc/ssl/certs, SSL_CERT_FILE, SSL_CERT_DIR), while Node trusts the list it was built with,
+ * so Upkeep would check the server against other CAs than psql. `what` says who set it. Read as
+ * a file, it was a file named `system` in the app folder, which does not exist.
+ */
+export function refuseSystemRoots(value: unknown, what: string): void {
+  if (value !== 'system') return;
+  throw new UpkeepError(
+    'config',
+    `${what} sets sslrootcert to system (libpq 16's trust in the system's CA certificates), ` +
+      "which Upkeep does not support: Node trusts its own list of CAs, not the system's, and " +
+      'would not check the server against the same ones as psql.',
+    'Name a CA file with sslrootcert and write sslmode=verify-full: the system bundle itself ' +
+      '(/etc/ssl/certs/ca-certificates.crt on Debian and Ubuntu) makes Upkeep and psql trust ' +
+      'the same CAs.',
   );
 }

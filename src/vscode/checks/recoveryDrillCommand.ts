@@ -131,6 +131,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
             signal: controller.signal,
             log,
             clock: services.clock,
+            workspace: workspace.uri.fsPath,
           });
         },
       );

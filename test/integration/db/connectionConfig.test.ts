@@ -15,6 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningPostgres } from '../../../scripts/lib/embeddedPostgres';
 import { closeSharedDbSession, createDbChecks } from '../../../src/core/checks/dbChecks';
+import { planRecoveryDrill, targetEndpoint } from '../../../src/core/checks/drillPlan';
+import { runRecoveryDrill } from '../../../src/core/checks/recoveryDrill';
 import { runChecks } from '../../../src/core/checks/runner';
 import type { CheckResult } from '../../../src/core/checks/types';
 import { resolveConnection } from '../../../src/core/db/connection';
@@ -23,7 +25,14 @@ import { resolveSettings } from '../../../src/core/settings';
 import { systemClock } from '../../../src/core/util/clock';
 import { silentLogger } from '../../../src/core/util/logger';
 import { runCli } from '../../support/cli';
-import { admin, dedicatedServer, embeddedServer } from '../../support/postgres';
+import {
+  admin,
+  createDatabase,
+  debianServer,
+  dedicatedServer,
+  embeddedServer,
+  pgDump,
+} from '../../support/postgres';
 import { UpkeepError } from '../../../src/core/util/errors';
 import type { CertificateFiles } from '../../support/certificates';
 import {
@@ -619,5 +628,227 @@ ${extra}`;
         ),
       ),
     );
+  });
+});
+
+describe('sslcrl and PGSSLCRL as libpq reads them; sslrootcert=system refused', function () {
+  this.timeout(240_000);
+  let dir: string;
+  let ca: CertificateFiles;
+  let server: RunningPostgres;
+  let own: CertificateFiles;
+  let revoked: string;
+  let clean: string;
+
+  before(async () => {
+    ({ dir, ca, server, own } = await teamCaServer());
+    revoked = await revocationList(dir, ca, 'named-revoked', [own]);
+    clean = await revocationList(dir, ca, 'named-clean', []);
+  });
+
+  /** An app folder whose certs/ holds the CA and `crl` as certs/list.crl. */
+  async function appWith(crl: string): Promise<string> {
+    const workspace = await workspaceWith('');
+    await fs.mkdir(path.join(workspace, 'certs'));
+    await fs.copyFile(ca.certFile, path.join(workspace, 'certs/team-ca.pem'));
+    await fs.copyFile(crl, path.join(workspace, 'certs/list.crl'));
+    return workspace;
+  }
+
+  it('checks the server against the list sslcrl or PGSSLCRL names, in the app', async () => {
+    const bad = await appWith(revoked);
+    const good = await appWith(clean);
+    const query = 'sslmode=verify-full&sslrootcert=certs/team-ca.pem&sslcrl=certs/list.crl';
+    const url = `${server.url()}?${query}`;
+    const home = await homeWith({});
+    // libpq's own reading, the yardstick, with the same files named absolutely.
+    const absolute = (app: string): string =>
+      `${server.url()}?sslmode=verify-full&sslrootcert=${path.join(app, 'certs/team-ca.pem')}` +
+      `&sslcrl=${path.join(app, 'certs/list.crl')}`;
+    assert.match(String(psqlSsl(absolute(bad), { HOME: home })), /certificate verify failed/);
+    assert.equal(psqlSsl(absolute(good), { HOME: home }), true);
+
+    const inUrl = { DATABASE_URL: url, HOME: home };
+    await assert.rejects(sslInSession(bad, inUrl, false), /certificate revoked/);
+    assert.equal(await sslInSession(good, inUrl, false), true);
+
+    const variable = {
+      DATABASE_URL: server.url(),
+      HOME: home,
+      PGSSLMODE: 'require',
+      PGSSLROOTCERT: 'certs/team-ca.pem',
+      PGSSLCRL: 'certs/list.crl',
+    };
+    await assert.rejects(sslInSession(bad, variable, false), /certificate revoked/);
+    assert.equal(await sslInSession(good, variable, false), true);
+
+    // config/database.yml's sslcrl key, which Rails hands to libpq.
+    const keys =
+      `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n` +
+      `  username: postgres\n  password: ${server.password}\n  database: postgres\n` +
+      '  sslmode: verify-ca\n  sslrootcert: certs/team-ca.pem\n  sslcrl: certs/list.crl\n';
+    await fs.writeFile(path.join(bad, 'config/database.yml'), keys);
+    await assert.rejects(sslInSession(bad, { HOME: home }, true), /certificate revoked/);
+
+    // A list named where there is none is refused in words: libpq would check no revocation.
+    const none = `${server.url()}?sslmode=verify-full&sslrootcert=certs/team-ca.pem&sslcrl=x.crl`;
+    await assert.rejects(
+      sslInSession(good, { DATABASE_URL: none, HOME: home }, false),
+      refusedWith(
+        'config',
+        new RegExp(
+          `^DATABASE_URL names sslcrl x\\.crl \\(${path.join(good, 'x.crl')}\\), which does ` +
+            'not exist: libpq would skip it and check no revocation at all\\.$',
+        ),
+      ),
+    );
+  });
+
+  it('refuses sslrootcert=system in words: URL, database.yml, PGSSLROOTCERT', async () => {
+    const workspace = await workspaceWith(
+      `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n` +
+        '  sslrootcert: system\n',
+    );
+    const system =
+      /sets sslrootcert to system \(libpq 16's trust in the system's CA certificates\), which/;
+    const cases: [NodeJS.ProcessEnv, boolean, string][] = [
+      [
+        { DATABASE_URL: `${server.url()}?sslrootcert=system` },
+        false,
+        'The connection URL from DATABASE_URL',
+      ],
+      [{}, true, 'config/database.yml, development'],
+      [{ DATABASE_URL: server.url(), PGSSLROOTCERT: 'system' }, false, 'PGSSLROOTCERT'],
+    ];
+    for (const [env, trusted, who] of cases) {
+      await assert.rejects(sslInSession(workspace, env, trusted), (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.ok(error.message.startsWith(`${who} sets sslrootcert`), error.message);
+        assert.match(error.message, system);
+        assert.match(error.hint ?? '', /sslmode=verify-full/);
+        return true;
+      });
+    }
+  });
+});
+
+describe("the recovery drill's target finds its TLS files as the checks do", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let ca: CertificateFiles;
+  let client: CertificateFiles;
+  let server: RunningPostgres;
+  let dumpFile: string;
+
+  before(async () => {
+    dir = await tempFolder('upkeep-drilltls-');
+    await fs.chmod(dir, 0o755);
+    ca = certificateAuthority(dir, 'drill-ca');
+    const own = await signedCertificate(dir, ca, 'server', '127.0.0.1', 'IP:127.0.0.1');
+    client = await signedCertificate(dir, ca, 'client', 'postgres');
+    // SSL only; every database but postgres (the scratch one the drill restores into, too)
+    // lets in only a client showing a certificate the CA signed.
+    const hba = path.join(dir, 'pg_hba.conf');
+    await fs.writeFile(
+      hba,
+      'hostssl postgres all 127.0.0.1/32 scram-sha-256\n' +
+        'hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca\n',
+    );
+    server = await sslServer(own, { ssl_ca_file: ca.certFile, hba_file: hba });
+    // The dump of Debian's server, whose pg_dump this machine has.
+    const source = await createDatabase(await debianServer(), 'drill_tls');
+    await admin(
+      source,
+      'CREATE TABLE drilled (id int); INSERT INTO drilled SELECT generate_series(1, 42)',
+    );
+    // In a folder of its own: pg_restore runs there, not in the app folder.
+    const dumps = await tempFolder('upkeep-drilltls-dumps-');
+    dumpFile = path.join(dumps, 'app.dump');
+    pgDump(source, dumpFile);
+  });
+
+  /** The drill of `targetUrl` from the app folder `workspace`, with `env` alone. */
+  const drill = (targetUrl: string, workspace: string, env: NodeJS.ProcessEnv) =>
+    runRecoveryDrill({
+      dumpFile,
+      targetUrl,
+      confirmed: true,
+      workspace,
+      env: { PATH: process.env.PATH, ...env },
+    });
+
+  it("reads the URL's relative files from the app folder, pg_restore's absolute", async () => {
+    const workspace = await workspaceWith('');
+    await fs.mkdir(path.join(workspace, 'certs'));
+    const copies = {
+      'certs/ca.pem': ca.certFile,
+      'certs/client.pem': client.certFile,
+      'certs/client.key': client.keyFile,
+    };
+    for (const [name, from] of Object.entries(copies)) {
+      await fs.copyFile(from, path.join(workspace, name));
+      await fs.chmod(path.join(workspace, name), 0o600);
+    }
+    const crl = await revocationList(dir, ca, 'drill-clean', []);
+    await fs.copyFile(crl, path.join(workspace, 'certs/list.crl'));
+    const targetUrl =
+      `${server.url()}?sslmode=verify-full&sslrootcert=certs/ca.pem&sslcert=certs/client.pem` +
+      '&sslkey=certs/client.key&sslcrl=certs/list.crl';
+    const home = await homeWith({});
+    const target = await targetEndpoint(targetUrl, { workspace, env: { HOME: home } });
+    assert.deepEqual(target.tls.libpqEnv, {
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: path.join(workspace, 'certs/ca.pem'),
+      PGSSLCERT: path.join(workspace, 'certs/client.pem'),
+      PGSSLKEY: path.join(workspace, 'certs/client.key'),
+      PGSSLCRL: path.join(workspace, 'certs/list.crl'),
+    });
+    const record = await drill(targetUrl, workspace, { HOME: home });
+    assert.equal(record.error, undefined);
+    assert.equal(record.ok, true, record.mismatches.join('; '));
+    assert.deepEqual(
+      record.tables.map((table) => [table.table, table.restoredRows]),
+      [['public.drilled', 42]],
+    );
+
+    // Missing in the app folder: said before anything is asked, naming where it was looked for.
+    const plan = planRecoveryDrill({
+      workspace: dir,
+      settings: resolveSettings(),
+      env: { HOME: home },
+      trusted: true,
+      dumpFile,
+      targetUrl,
+    });
+    await assert.rejects(
+      plan,
+      refusedWith(
+        'config',
+        new RegExp(
+          '^The connection URL from the drill target URL names sslrootcert ' +
+            `${path.join(dir, 'certs/ca.pem')}, which cannot be read \\(it does not exist\\)\\.$`,
+        ),
+      ),
+    );
+  });
+
+  it("reads ~/.postgresql of the drill's HOME, as the checks, and so does pg_restore", async () => {
+    const home = await homeWith({
+      'root.crt': ca.certFile,
+      'postgresql.crt': client.certFile,
+      'postgresql.key': client.keyFile,
+    });
+    // No sslmode, no file named: libpq's prefer, with the CA and the client certificate.
+    const record = await drill(server.url(), await workspaceWith(''), { HOME: home });
+    assert.equal(record.error, undefined);
+    assert.equal(record.ok, true, record.mismatches.join('; '));
+
+    // Another CA at ~/.postgresql/root.crt: require checks the chain, as the checks do.
+    const wrong = await homeWith({ 'root.crt': certificateAuthority(dir, 'wrong-ca').certFile });
+    const refused = await drill(`${server.url()}?sslmode=require`, dir, { HOME: wrong }).then(
+      (done) => done.error ?? 'connected',
+      (error: unknown) => String(error),
+    );
+    assert.match(refused, /certificate/);
   });
 });
