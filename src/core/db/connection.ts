@@ -27,7 +27,6 @@ import {
   namedSslFile,
   readSslFile,
   refuseSystemRoots,
-  shownFile,
   SSL_CRL,
   SSL_FILES,
 } from './sslFiles';
@@ -714,7 +713,7 @@ export function refuseUnfitSslFiles(url: string, what: string): void {
   for (const key of SSL_FILE_PARAMS) {
     const file = params.get(key);
     if (!file) continue;
-    const named = `${what} names ${key} ${shownFile(file)}`;
+    const named = `${what} names ${key} ${printable(file)}`;
     let size: number;
     try {
       const stat = statSync(file);
