@@ -311,7 +311,8 @@ class SummaryRun {
       addAbortSignal(options.signal, options.stdin);
     }
     const chunks = options.stdin[Symbol.asyncIterator]();
-    const first = await firstBytes(chunks, 2).catch((error: unknown) => {
+    // The first block, to tell gzip and bytes that are no text from a log.
+    const first = await firstBytes(chunks, TEXT_PROBE_BYTES).catch((error: unknown) => {
       throwIfAborted(options.signal);
       throw error;
     });
@@ -321,6 +322,14 @@ class SummaryRun {
         'Standard input is gzip-compressed; decompress it on the way ' +
         '(zcat FILE.gz | upkeep logs -) or name the .gz file.';
       report.warn(source.error);
+      return;
+    }
+    const binary = first.done
+      ? undefined
+      : notTextReason(first.value, 'Standard input', 'Pipe the log itself into upkeep logs -.');
+    if (binary) {
+      source.error = binary;
+      report.warn(binary);
       return;
     }
     this.parsers.parser.forgetSplits();
@@ -602,7 +611,16 @@ async function notTextHint(file: string, name: string): Promise<string | undefin
   } finally {
     await handle.close();
   }
-  const block = head.subarray(0, length);
+  return notTextReason(
+    head.subarray(0, length),
+    name,
+    'Name the log file itself, or leave this file out of upkeep.logs.sources.',
+  );
+}
+
+/** Why the first bytes of `name` are no text log (see notTextHint), then `advice`. */
+function notTextReason(head: Buffer, name: string, advice: string): string | undefined {
+  const block = head.subarray(0, TEXT_PROBE_BYTES);
   let start = 0;
   while (start < block.length && block[start] === 0) start++;
   if (!block.subarray(start).includes(0)) return undefined;
@@ -611,7 +629,7 @@ async function notTextHint(file: string, name: string): Promise<string | undefin
   return (
     `${name} does not look like a text log: it has NUL bytes in its first ` +
     `${TEXT_PROBE_BYTES / 1024} KB${kind ? ` (it starts as ${kind})` : ''}, so it was not ` +
-    'read. Name the log file itself, or leave this file out of upkeep.logs.sources.'
+    `read. ${advice}`
   );
 }
 

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../../support/cli';
+import { runCli, startCli } from '../../support/cli';
 import { admin, createDatabase, debianServer, pgDump } from '../../support/postgres';
 import { tempFolder } from '../../support/tempFolders';
 
@@ -55,6 +55,21 @@ describe('upkeep logs on a file that is no text log', function () {
     assert.deepEqual(summary.warnings, [said]);
     assert.equal(summary.sources[0].lines, 0);
     assert.equal(run.stderr, `upkeep logs: ${said}\n`);
+  });
+
+  it('says so of a dump piped into upkeep logs -', async () => {
+    const piped = startCli(['logs', '-', '--format', 'json', '--workspace', folder]);
+    piped.child.stdin.on('error', () => undefined);
+    piped.child.stdin.end(await fs.readFile(dump));
+    const run = await piped.exited;
+    assert.equal(run.code, 2, run.stderr);
+    const summary = JSON.parse(run.stdout) as Summary;
+    assert.equal(
+      summary.sources[0].error,
+      'Standard input does not look like a text log: it has NUL bytes in its first 4 KB (it ' +
+        'starts as a pg_dump custom-format dump), so it was not read. Pipe the log itself into ' +
+        'upkeep logs -.',
+    );
   });
 
   it('names a PNG so in the text report beside a log that was read (exit 0)', async () => {
