@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isRecord } from '../util/isRecord';
-import { endOf, startOf } from '../util/printable';
+import { headAndTail } from '../util/printable';
 import { appFrame } from './appFrame';
 import { ContainerRecords, DOCKER_RECORD_START, type LineStart } from './containerRecords';
 import { JOURNAL_JSON_START, readJournalJson } from './journalJson';
@@ -194,7 +194,7 @@ export const MAX_PARAMS = PARAMS_HEAD + PARAMS_TAIL;
 
 /** A `Parameters:` hash as kept: whole up to MAX_PARAMS, else its head and tail, a NUL between. */
 export function keptParams(params: string): string {
-  return headAndTail(params, PARAMS_HEAD, PARAMS_TAIL);
+  return headAndTail(params, PARAMS_HEAD, PARAMS_TAIL, PARSER_CUT);
 }
 
 /**
@@ -204,14 +204,8 @@ export function keptParams(params: string): string {
 const PATH_HEAD = 8192;
 const PATH_TAIL = 8192;
 
-/**
- * `text` whole up to `head + tail` characters, else its head and tail with `between` joining
- * (a NUL by default); a cut through an emoji leaves all of it out rather than half.
- */
-export function headAndTail(text: string, head: number, tail: number, between = '\0'): string {
-  if (text.length <= head + tail) return text;
-  return `${startOf(text, head)}${between}${endOf(text, tail)}`;
-}
+/** What joins the head and the tail of a long path or `Parameters:` hash the parser kept. */
+const PARSER_CUT = '\0';
 
 /**
  * Clears `line` for the next line (or makes the first one): one object for every line with
@@ -609,7 +603,9 @@ function classifyBody(input: string, line: ParsedLine, zone: ZoneClock): void {
         // The whole line, read by hand in one pass: a path over MAX_MATCH keeps its tail, and the
         // address and time after it.
         if (parseStartedFast(text, line, zone)) {
-          if (line.path !== undefined) line.path = headAndTail(line.path, PATH_HEAD, PATH_TAIL);
+          if (line.path !== undefined) {
+            line.path = headAndTail(line.path, PATH_HEAD, PATH_TAIL, PARSER_CUT);
+          }
           return;
         }
         const m = STARTED.exec(head);

@@ -5,11 +5,11 @@
  * another, so parts of a log read on worker threads add up to the summary of one pass.
  */
 import { plural } from '../util/plural';
-import { endOf, startOf } from '../util/printable';
+import { endOf, headAndTail, startOf } from '../util/printable';
 import { BurstTable, type BurstTableState } from './bursts';
 import { Histogram, type HistogramData } from './histogram';
 import type { AssemblySink, ExceptionInfo, OrphanError, RequestRecord } from './requestAssembler';
-import { headAndTail, routingTarget } from './lineParser';
+import { routingTarget } from './lineParser';
 import {
   paramNameAfterCut,
   pathNameAfterCut,
@@ -380,7 +380,7 @@ const NEXT_NAME = { path: pathNameAfterCut, params: paramNameAfterCut } as const
  * At most EXAMPLE_CHARS of a text whose secrets are already hidden (hidden before any cut here,
  * so a cut through a name cannot unhide its value). A longer one keeps its head and its tail
  * around " … ": scanners pad before the attack as often as after it, and the detection reads
- * both. The parser marked its own cut with a NUL (`headAndTail`); what follows it up to the next
+ * both. The parser marked its own cut with a NUL (`keptParams`); what follows it up to the next
  * name is left out.
  */
 function examplePart(redacted: string, kind: keyof typeof NEXT_NAME): string {

@@ -62,6 +62,9 @@ export function fileErrorReason(error: unknown): string {
       return 'a file is in the way';
     case 'ELOOP':
       return 'its symbolic links go round in a loop';
+    case 'ENAMETOOLONG':
+      // Node's own message quotes the whole name, which may be a megabyte from a variable.
+      return 'its name is too long for the file system';
     case 'EROFS':
       return 'the file system is read-only';
     case 'ENOSPC':

@@ -57,6 +57,16 @@ export function endOf(text: string, length: number): string {
 }
 
 /**
+ * `text` whole up to `head + tail` UTF-16 units, else its head and tail with `between` joining
+ * them (` … ` in a message, a NUL where the log parser keeps a long path): for a path whose start
+ * and file name both matter. A cut through an emoji leaves all of it out rather than half.
+ */
+export function headAndTail(text: string, head: number, tail: number, between: string): string {
+  if (text.length <= head + tail) return text;
+  return `${startOf(text, head)}${between}${endOf(text, tail)}`;
+}
+
+/**
  * Text for a label that the editor draws `$(name)` in as an icon (a quick pick's label,
  * description and detail), so that a table or a task named `$(pass) ok` shows those characters,
  * not a check mark: a word joiner (U+2060, drawn as nothing and read as nothing) after each `$`

@@ -619,6 +619,39 @@ describe('finding the database', () => {
       );
     });
 
+    it('names a path of any length by its head and tail, in a message of a few lines', async () => {
+      const dir = await tempFolder('upkeep-sslfiles-');
+      // No file system takes a name this long: each is refused as unreadable, naming it.
+      const long = `${dir}/${'a'.repeat(1_000_000)}/root.crt`;
+      const url = 'postgres://u@h/db?sslmode=verify-full';
+      const yml = `development:\n  host: db\n  database: app\n  sslmode: require\n  sslkey: `;
+      // The message names the path by its head (the folder) and its tail (the file's name).
+      const shortly = (named: RegExp) => (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.ok(error.message.length < 800, `${error.message.length} characters`);
+        assert.match(error.message, named);
+        return true;
+      };
+      const cut = `${dir}/a+ … a+/root\\.crt`;
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: `${url}&sslrootcert=${long}` } }),
+        shortly(new RegExp(`names sslrootcert ${cut}, which cannot be read \\(its name is too`)),
+      );
+      await assert.rejects(
+        resolve({}, { env: { DATABASE_URL: url, PGSSLROOTCERT: long } }),
+        shortly(new RegExp(`^PGSSLROOTCERT names ${cut}, which cannot be read`)),
+      );
+      await assert.rejects(
+        resolve({ 'config/database.yml': `${yml}${long}\n` }),
+        shortly(new RegExp(`names sslkey ${cut}, which cannot be read`)),
+      );
+      // A relative path is shown as written, then where it was looked for: both cut.
+      await assert.rejects(
+        resolve({ 'config/database.yml': `${yml}${long.slice(dir.length + 1)}\n` }),
+        shortly(/names sslkey a+ … a+\/root\.crt \(\/\S+ … a+\/root\.crt\), which cannot/),
+      );
+    });
+
     it('reads a regular certificate file as the CA', async () => {
       const dir = await tempFolder('upkeep-sslfiles-');
       const ca = path.join(dir, 'root.crt');
