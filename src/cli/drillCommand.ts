@@ -87,15 +87,18 @@ export function registerDrillCommand(program: Command, setExitCode: (code: numbe
     )
     .option('--verbose', 'log the drill\u2019s steps and pg_restore\u2019s output to stderr')
     .action(async (flags: DrillFlags) => {
+      // The plan, once made: the JSON of a drill stopped after it names its dump and target.
+      const planned: { plan?: DrillPlan } = {};
       try {
-        setExitCode(await runDrillCommand(flags));
+        setExitCode(await runDrillCommand(flags, planned));
       } catch (error) {
         // A target URL in the message may hold a password.
         writeCommandError('drill', error, oneLine);
         if (flags.format === 'json') {
           const known = UpkeepError.is(error) ? error : undefined;
           const message = known?.message ?? describeError(error);
-          process.stdout.write(stoppedJson(known?.code ?? 'internal', message, known?.hint));
+          const code = known?.code ?? 'internal';
+          process.stdout.write(stoppedJson(code, message, known?.hint, planned.plan));
         }
         setExitCode(EXIT_USAGE);
       }
@@ -119,13 +122,13 @@ export function drillUsageReport(args: readonly string[], message: string): stri
     : undefined;
 }
 
-async function runDrillCommand(flags: DrillFlags): Promise<number> {
+async function runDrillCommand(flags: DrillFlags, planned: { plan?: DrillPlan }): Promise<number> {
   // Ctrl-C, SIGTERM or SIGHUP cancels from the start, as upkeep check and upkeep db do: the plan
   // may wait on a server's identity, pg_restore is killed with its process group, the scratch
   // database dropped.
   const cancel = cancelOnSignals();
   try {
-    return await drill(flags, cancel.signal, () => cancel.received);
+    return await drill(flags, cancel.signal, () => cancel.received, planned);
   } finally {
     cancel.stop();
   }
@@ -135,6 +138,7 @@ async function drill(
   flags: DrillFlags,
   signal: AbortSignal,
   signalName: () => NodeJS.Signals | undefined,
+  planned: { plan?: DrillPlan },
 ): Promise<number> {
   const workspace = await resolveWorkspace(flags.workspace, process.cwd());
   await requireWorkspaceFolder(workspace, 'drill');
@@ -170,6 +174,7 @@ async function drill(
     if (signal.aborted) return cancelled('nothing was done.');
     throw error;
   }
+  planned.plan = plan;
   if (signal.aborted) return cancelled('nothing was done.', undefined, plan);
 
   // Nothing is created on the target until the user typed its exact host:port.

@@ -380,6 +380,14 @@ describe('upkeep drill (CLI)', function () {
     assert.match(run.stderr, /Set PGPASSWORD, or put the password in the target URL\./);
     assert.ok(!(run.stdout + run.stderr).includes('not-the-Password-42'));
     assert.deepEqual(await databases(), before);
+
+    // In JSON: the code, and the dump and target the plan named.
+    const json = await drill(['--target', wrong.toString(), '--confirm', server, '--format=json']);
+    assert.equal(json.code, 2, json.stderr);
+    const stopped = JSON.parse(json.stdout) as Record<string, unknown>;
+    assert.equal((stopped.stopped as { code: string }).code, 'auth');
+    assert.deepEqual([stopped.ok, stopped.dumpFile, stopped.target], [false, dumpFile, server]);
+    assert.ok(!json.stdout.includes('not-the-Password-42'));
   });
 
   it('Ctrl-C kills pg_restore, drops the scratch database and records nothing', async () => {
