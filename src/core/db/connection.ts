@@ -27,6 +27,7 @@ import {
   namedSslFile,
   readSslFile,
   refuseSystemRoots,
+  shownFile,
   SSL_CRL,
   SSL_FILES,
 } from './sslFiles';
@@ -713,7 +714,7 @@ export function refuseUnfitSslFiles(url: string, what: string): void {
   for (const key of SSL_FILE_PARAMS) {
     const file = params.get(key);
     if (!file) continue;
-    const named = `${what} names ${key} ${printable(file)}`;
+    const named = `${what} names ${key} ${shownFile(file)}`;
     let size: number;
     try {
       const stat = statSync(file);

@@ -7,7 +7,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileErrorReason, UpkeepError } from '../util/errors';
-import { printable } from '../util/printable';
+import { headAndTail, printable } from '../util/printable';
 import { readTextFileLimited } from '../util/textFile';
 
 /** Far more than a certificate, a key or a bundle of CA certificates takes. */
@@ -127,10 +127,22 @@ export function namedSslFile(
   return { file: path.resolve(folder, file), written: file, from, namedBy };
 }
 
+/** Characters of a long path's head, and of its tail, a message shows. */
+const PATH_END_CHARS = 120;
+
+/**
+ * A path named in the configuration, for a message: one line, whole up to 240 characters, else
+ * its head and its tail (the file's name) around " … ". A variable or database.yml may name one
+ * of any length: a megabyte made a megabyte of message, in the log and in a notification.
+ */
+export function shownFile(file: string): string {
+  return headAndTail(printable(file), PATH_END_CHARS, PATH_END_CHARS, ' … ');
+}
+
 /** The path of `found` for a message: the written relative path, then where it was looked for. */
 function shownPath(found: SslFile): string {
-  const file = printable(found.file);
-  return found.written === undefined ? file : `${printable(found.written)} (${file})`;
+  const file = shownFile(found.file);
+  return found.written === undefined ? file : `${shownFile(found.written)} (${file})`;
 }
 
 /** How a file of `param` is named in a message: "PGSSLKEY names …", "… names sslkey …". */
@@ -217,7 +229,7 @@ export function missingDefaultKey(cert: SslFile, keyFile: string): UpkeepError {
   return new UpkeepError(
     'config',
     `The client certificate ${shownPath(cert)} has no key: nothing names one (sslkey, ` +
-      `PGSSLKEY) and libpq's default ${printable(keyFile)} does not exist.`,
+      `PGSSLKEY) and libpq's default ${shownFile(keyFile)} does not exist.`,
     `Name the key with sslkey (or PGSSLKEY), or put it at ${shownDefault('postgresql.key')}.`,
   );
 }
@@ -228,7 +240,7 @@ export function missingDefaultKey(cert: SslFile, keyFile: string): UpkeepError {
  */
 export function unsignedHint(root: SslFile): string {
   const lead = "The server's certificate is not signed by the CA in";
-  const file = printable(root.file);
+  const file = shownFile(root.file);
   if (root.from === 'variable') {
     return `${lead} ${root.namedBy} (${file}): point ${root.namedBy} at the CA that signed it.`;
   }
