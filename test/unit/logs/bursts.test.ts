@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { BurstTable, type BurstTableState } from '../../../src/core/logs/bursts';
-import type { BurstEntry } from '../../../src/core/logs/summaryTypes';
+import { BurstTable } from '../../../src/core/logs/bursts';
+import {
+  expectedBursts,
+  fed,
+  joinedFromRight,
+  joinedInOrder,
+  seeded,
+  sorted,
+  type Response,
+} from './burstOracle';
 
 const START = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
@@ -49,20 +57,6 @@ describe('burst table over long logs', () => {
   });
 });
 
-interface Response {
-  ip: string;
-  time: number;
-  status: number;
-}
-
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 16807) % 2147483647;
-    return state / 2147483647;
-  };
-}
-
 /**
  * Three days of one address refused every 20 to 40 s (gaps of 4 and of 12 minutes, a few
  * minutes of 25), another every 70 s, a third in short spells, a fourth dense and sparse by
@@ -105,66 +99,6 @@ function longLog(): Response[] {
   return out;
 }
 
-/** The bursts counted from every response, with nothing forgotten or folded. */
-function expectedBursts(responses: Response[]): BurstEntry[] {
-  const out: BurstEntry[] = [];
-  const ips = [...new Set(responses.map((r) => r.ip))];
-  for (const ip of ips) {
-    const mine = responses.filter((r) => r.ip === ip).sort((a, b) => a.time - b.time);
-    const depth = new Int32Array(mine.length + 1);
-    for (let i = 0, j = 0; i < mine.length; i++) {
-      while (j + 1 < mine.length && mine[j + 1].time <= mine[i].time + 300_000) j++;
-      if (j - i + 1 >= 10) {
-        depth[i]++;
-        depth[j + 1]--;
-      }
-    }
-    let inside = 0;
-    let first = -1;
-    let last = -1;
-    const close = (): void => {
-      if (first < 0) return;
-      const part = mine.slice(first, last + 1);
-      const statuses: Record<string, number> = {};
-      for (const r of part) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      const iso = (t: number): string => new Date(t).toISOString();
-      out.push({
-        ip,
-        from: iso(mine[first].time),
-        to: iso(mine[last].time),
-        count: part.length,
-        statuses,
-      });
-    };
-    for (let i = 0; i < mine.length; i++) {
-      inside += depth[i];
-      if (inside <= 0) continue;
-      if (first < 0 || mine[i].time - mine[last].time > 300_000) {
-        close();
-        first = i;
-      }
-      last = i;
-    }
-    close();
-  }
-  return sorted(out);
-}
-
-function sorted(entries: BurstEntry[]): BurstEntry[] {
-  return entries.sort((a, b) => a.ip.localeCompare(b.ip) || a.from.localeCompare(b.from));
-}
-
-function fed(responses: Response[]): BurstTable {
-  const table = new BurstTable();
-  for (const r of responses) table.add(r.ip, r.time, r.status);
-  return table;
-}
-
-/** A table's state as a worker thread hands it over. */
-function wire(table: BurstTable): BurstTableState {
-  return structuredClone(table.snapshot());
-}
-
 describe('long bursts folded as they go', () => {
   it('a client refused every 30 s for a month is one burst of every response', () => {
     // 43,200 minutes: past the table's cap, which used to drop all but the last days.
@@ -201,21 +135,8 @@ describe('long bursts folded as they go', () => {
     for (const cuts of cutSets) {
       const bounds = [0, ...cuts, log.length];
       const parts = bounds.slice(1).map((end, i) => log.slice(bounds[i], end));
-      // In order, as the first range's reader absorbs the others.
-      const first = fed(parts[0]);
-      for (const part of parts.slice(1)) first.absorb(wire(fed(part)));
-      assert.deepEqual(sorted(first.entries()), expected, `cut at ${cuts}`);
-      // From the right, each into an empty table, as the main thread joins them.
-      let tail = wire(fed(parts[parts.length - 1]));
-      for (let i = parts.length - 2; i >= 0; i--) {
-        const joined = new BurstTable();
-        joined.absorb(wire(fed(parts[i])));
-        joined.absorb(tail);
-        tail = wire(joined);
-      }
-      const last = new BurstTable();
-      last.absorb(tail);
-      assert.deepEqual(sorted(last.entries()), expected, `cut at ${cuts}, from the right`);
+      assert.deepEqual(joinedInOrder(parts), expected, `cut at ${cuts}`);
+      assert.deepEqual(joinedFromRight(parts), expected, `cut at ${cuts}, from the right`);
     }
   });
 });
