@@ -10,6 +10,7 @@ import type { TierId } from '../core/playbook/model';
 import { TIER_IDS } from '../core/playbook/model';
 import { didYouMean } from '../core/util/closest';
 import { UpkeepError } from '../core/util/errors';
+import { redact } from '../core/util/logger';
 import { folderOutside } from '../core/util/paths';
 
 /**
@@ -108,5 +109,6 @@ export function refusedFlagMessage(command: string, message: string): string {
     .replace(/^error: /, '')
     .trim()
     .replace(/\s*\n\s*/g, ' ');
-  return `${refused} (upkeep ${command} --help lists its flags and values)`;
+  // A connection URL typed into a flag it does not take keeps its password out of the report.
+  return `${redact(refused)} (upkeep ${command} --help lists its flags and values)`;
 }

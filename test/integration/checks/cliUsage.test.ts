@@ -56,6 +56,11 @@ describe('upkeep usage errors', function () {
         message: why('db', "unknown option '--bogus'"),
       });
     }
+    // A URL typed into a flag the command does not take keeps its password out of the JSON.
+    const url = await runCli(['db', '--format', 'json', '--url=postgres://app:S3cretPw@h/x']);
+    assert.equal(url.code, 2, url.stderr);
+    assert.match(url.stdout, /unknown option '--url=postgres:\/\/app:\*\*\*@h\/x'/);
+    assert.doesNotMatch(url.stdout, /S3cretPw/);
     const badValue = await runCli(['db', '--format', 'json', '--card']);
     assert.equal(badValue.code, 2, badValue.stderr);
     assert.deepEqual((JSON.parse(badValue.stdout) as { error: unknown }).error, {
