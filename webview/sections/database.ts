@@ -6,6 +6,7 @@ import type { DatabaseView } from '../../src/core/dashboard/protocol';
 import { post } from '../actions';
 import { timeChart } from '../chart';
 import { formatMs } from '../../src/core/util/figures';
+import { controlsWrittenOutInLines } from '../../src/core/util/printable';
 import { clip, formatNumber, h } from '../dom';
 import { dataTable } from '../table';
 import { card, subheading } from './common';
@@ -45,12 +46,15 @@ export function renderDatabase(view: DatabaseView): Node[] {
           key: 'query',
           label: 'Query',
           value: (row) => row.query,
-          cell: (row) =>
-            h(
+          cell: (row) => {
+            // Its lines as written; a terminal escape or bidi control in a comment written out.
+            const query = controlsWrittenOutInLines(row.query);
+            return h(
               'code',
-              { className: 'sql', attrs: { title: clip(row.query, 2000) } },
-              clip(row.query, 400),
-            ),
+              { className: 'sql', attrs: { title: clip(query, 2000) } },
+              clip(query, 400),
+            );
+          },
         },
         { key: 'calls', label: 'Calls', numeric: true, value: (row) => row.calls },
         {
@@ -84,7 +88,10 @@ export function renderDatabase(view: DatabaseView): Node[] {
               'vscode-button',
               {
                 // Every row has one: the name says which query, not only "Explain".
-                attrs: { secondary: '', 'aria-label': `Explain ${clip(row.query, 80)}` },
+                attrs: {
+                  secondary: '',
+                  'aria-label': `Explain ${clip(controlsWrittenOutInLines(row.query), 80)}`,
+                },
                 on: { click: () => post({ type: 'explainQuery', sql: row.query }) },
               },
               'Explain',

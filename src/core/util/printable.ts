@@ -117,10 +117,20 @@ export function asCode(char: string): string {
  * the report or the log.
  */
 export function controlsWrittenOut(text: string): string {
-  return printable(text, (char) => {
-    if (char === '\n') return '\\n';
-    if (char === '\r') return '\\r';
-    if (char === '\t') return '\\t';
-    return asCode(char);
-  });
+  return printable(text, writtenOut);
+}
+
+/**
+ * controlsWrittenOut() for text whose lines are meant (a statement shown as written): line feeds
+ * and tabs kept, a carriage return before a line feed dropped, every other control written out.
+ */
+export function controlsWrittenOutInLines(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(UNSAFE_IN_LINES, writtenOut);
+}
+
+function writtenOut(char: string): string {
+  if (char === '\n') return '\\n';
+  if (char === '\r') return '\\r';
+  if (char === '\t') return '\\t';
+  return asCode(char);
 }

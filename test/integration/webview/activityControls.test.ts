@@ -3,6 +3,7 @@
  * PostgreSQL runs a statement whose comment holds a terminal escape, a C1 control and a bidi
  * override; the Long-running queries card reads it, the Database view-model maps it, and the
  * dashboard in Chromium shows each control written out (`\u001b`), as a card's summary does.
+ * Slowest queries shows its statements' lines, their other controls written out too.
  */
 import { strict as assert } from 'node:assert';
 import { Client } from 'pg';
@@ -75,5 +76,23 @@ describe('dashboard webview: controls in a long-running query (Chromium, Postgre
     await admin(url, 'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query ~ $1', [
       '^SELECT pg_sleep\\(30\\)',
     ]);
+  });
+
+  it('writes out the controls of a slowest query, keeping its lines', async () => {
+    const payloads = sampleSections();
+    const database = payloads.find((payload) => payload.section === 'database');
+    assert.ok(database?.section === 'database');
+    database.data.slowQueries[0].query =
+      'SELECT 1 /* \u001b[2J\u009b31m\u202egnp.exe\u0007 */\r\n  FROM\tt';
+    const dashboard = await harness.open();
+    for (const message of refreshMessages(1, payloads)) await dashboard.send(message);
+
+    const code = dashboard.page.locator('[data-section="database"] code.sql').first();
+    const text = (await code.textContent()) ?? '';
+    const title = (await code.getAttribute('title')) ?? '';
+    for (const shown of [text, title]) {
+      assert.equal(shown, 'SELECT 1 /* \\u001b[2J\\u009b31m\\u202egnp.exe\\u0007 */\n  FROM\tt');
+    }
+    await dashboard.page.context().close();
   });
 });
