@@ -55,6 +55,8 @@ export interface BurstTableState {
   /** The minute of the first response met; -Infinity when none came. */
   firstMinute: number;
   lastPrunedMinute: number;
+  /** Responses that came after minutes around theirs were judged (see `behind`). */
+  behind: number;
 }
 
 function runKey(b: BurstBucket): string {
@@ -105,8 +107,14 @@ export class BurstTable {
   private pending: BurstBucket[] = [];
   /** Minutes judged and kept, waiting until `condense` may fold them; in the order judged. */
   private settled: BurstBucket[] = [];
-  /** The latest folded run of each IP, which the minute after it may join. */
-  private readonly runs = new Map<string, BurstBucket>();
+  /** The folded runs of each IP, in minute order; the last one the minute after it may join. */
+  private readonly runs = new Map<string, BurstBucket[]>();
+  /**
+   * Responses that came more than REACH + 1 minutes behind the last prune: logs of the same
+   * hours read one after another, or lines far out of order. Minutes around theirs may have
+   * been forgotten already, so a burst there may be counted short or split; the report warns.
+   */
+  behind = 0;
 
   add(ip: string, time: number, status: number): void {
     const code = STATUS_CODES.get(status);
@@ -119,6 +127,18 @@ export class BurstTable {
     }
     const key = `${ip}|${minute}`;
     let bucket = this.buckets.get(key);
+    if (!bucket && minute < this.lastPrunedMinute - REACH - 1) {
+      this.behind++;
+      // Inside a folded run, a response is inside its burst: it only adds to the count.
+      const run = this.runAt(ip, minute);
+      if (run) {
+        run.count++;
+        if (code === 0) run.s401++;
+        else if (code === 1) run.s403++;
+        else run.s422++;
+        return;
+      }
+    }
     if (!bucket) {
       if (this.buckets.size >= this.pruneAt) this.prune(minute);
       bucket = { ip, minute, count: 0, s401: 0, s403: 0, s422: 0, head: [], tail: [] };
@@ -132,6 +152,22 @@ export class BurstTable {
     const value = time * 4 + code;
     keepSmallest(bucket.head, value);
     keepLargest(bucket.tail, value);
+  }
+
+  /** The folded run of an IP that holds `minute`, if any. */
+  private runAt(ip: string, minute: number): BurstBucket | undefined {
+    const list = this.runs.get(ip);
+    if (!list) return undefined;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const run = list[middle];
+      if (minute < run.minute) high = middle - 1;
+      else if (minute > (run.through ?? run.minute)) low = middle + 1;
+      else return this.buckets.get(runKey(run)) === run ? run : undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -228,7 +264,8 @@ export class BurstTable {
       }
       const key = `${bucket.ip}|${bucket.minute}`;
       if (bucket.minute <= earliest || this.buckets.get(key) !== bucket) continue;
-      let run = this.runs.get(bucket.ip);
+      const list = this.runs.get(bucket.ip);
+      let run = list?.[list.length - 1];
       if (run && (run.through !== bucket.minute - 1 || this.buckets.get(runKey(run)) !== run)) {
         run = undefined;
       }
@@ -248,7 +285,12 @@ export class BurstTable {
         bucket.tail = [bucket.tail[bucket.tail.length - 1]];
         bucket.through = bucket.minute;
         bucket.markedUntil = until;
-        this.runs.set(bucket.ip, bucket);
+        // Runs begin in minute order but for lines far out of order: keep the list sorted.
+        const runs = list ?? [];
+        let at = runs.length;
+        while (at > 0 && runs[at - 1].minute > bucket.minute) at--;
+        runs.splice(at, 0, bucket);
+        if (!list) this.runs.set(bucket.ip, runs);
       }
     }
     settled.length = waiting;
@@ -299,6 +341,7 @@ export class BurstTable {
       buckets,
       firstMinute: this.firstMinute,
       lastPrunedMinute: this.lastPrunedMinute,
+      behind: this.behind,
     };
   }
 
@@ -308,6 +351,7 @@ export class BurstTable {
    * other part kept its first minutes unpruned for this (see `prune`).
    */
   absorb(state: BurstTableState): void {
+    this.behind += state.behind;
     for (const [key, other] of state.buckets) {
       const bucket = this.buckets.get(key);
       if (!bucket) {

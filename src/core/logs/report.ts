@@ -1178,6 +1178,15 @@ export class ReportBuilder implements AssemblySink {
           'through a logged value).',
       );
     }
+    if (this.bursts.behind > 0) {
+      warnings.push(
+        // No count: parts of a log read apart each see their own (see `absorb`).
+        '401/403/422 responses came more than 10 minutes ' +
+          'behind later lines (logs of the same hours read one after another, or lines far out ' +
+          'of order): a burst of failed requests near them may be counted short or split. ' +
+          'Read such logs one at a time.',
+      );
+    }
     const folded = this.perHour.folded + this.failedByHour.folded;
     if (!folded) return warnings;
     return [

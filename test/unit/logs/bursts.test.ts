@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BurstTable } from '../../../src/core/logs/bursts';
 import {
   expectedBursts,
@@ -9,6 +12,7 @@ import {
   sorted,
   type Response,
 } from './burstOracle';
+import { summarizeFixture } from './helpers';
 
 const START = Date.UTC(2026, 10, 1);
 const DAY_MS = 86_400_000;
@@ -137,6 +141,54 @@ describe('long bursts folded as they go', () => {
       const parts = bounds.slice(1).map((end, i) => log.slice(bounds[i], end));
       assert.deepEqual(joinedInOrder(parts), expected, `cut at ${cuts}`);
       assert.deepEqual(joinedFromRight(parts), expected, `cut at ${cuts}, from the right`);
+    }
+  });
+});
+
+/** A host's log: `GET /api` refused with 401 for one address every `everyMs` from `from`. */
+function refusedLog(from: number, hours: number, everyMs: number): string {
+  let out = '';
+  for (let t = from, n = 0; t < from + hours * 3_600_000; t += everyMs, n++) {
+    const at = new Date(t).toISOString();
+    const prefix = `I, [${at.slice(0, 23)}000 #1]  INFO -- : [${String(n).padStart(16, '0')}] `;
+    out +=
+      `${prefix}Started GET "/api" for 198.51.100.9 at ${at.slice(0, 19).replace('T', ' ')} ` +
+      `+0000\n${prefix}Processing by ApiController#index as JSON\n` +
+      `${prefix}Completed 401 Unauthorized in 1ms (ActiveRecord: 0.0ms)\n`;
+  }
+  return out;
+}
+
+describe('logs of the same hours read one after another', () => {
+  it('a response inside a folded run counts in its burst, and late ones are counted', () => {
+    // Two hosts' logs, the second of two hours in the middle of the first's six, each refusing
+    // the address every 20 s: the second host's responses fall inside a folded run.
+    const every = (from: number, hours: number): Response[] =>
+      Array.from({ length: hours * 180 }, (_, k) => ({
+        ip: '198.51.100.9',
+        time: from + k * 20_000,
+        status: 401,
+      }));
+    const hosts = [every(START, 6), every(START + 2 * 3_600_000 + 10_000, 2)];
+    const table = fed([...hosts[0], ...hosts[1]]);
+    assert.deepEqual(sorted(table.entries()), expectedBursts([...hosts[0], ...hosts[1]]));
+    assert.equal(table.entries()[0].count, 8 * 180);
+    assert.ok(table.behind > 300, `${table.behind} behind`);
+  });
+
+  it('the summary warns when bursts may be counted short', async () => {
+    // Each host alone refuses the address once a minute, never 10 in 5 minutes; together twice.
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-bursts-'));
+    try {
+      const files = [0, 30_000].map((offset, i) => path.join(folder, `web${i + 1}.log`));
+      await fs.writeFile(files[0], refusedLog(START, 3, 60_000));
+      await fs.writeFile(files[1], refusedLog(START + 30_000, 3, 60_000));
+      const summary = await summarizeFixture(files);
+      assert.equal(summary.requests.total, 2 * 180);
+      const warning = summary.warnings.find((w) => w.includes('behind later lines'));
+      assert.match(warning ?? '', /^401\/403\/422 responses came more than 10 minutes/);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
     }
   });
 });
