@@ -583,7 +583,7 @@ function readError(name: string, error: unknown): string {
     : `Could not read ${name}: ${reason}`;
 }
 
-/** How much of a file is looked at for NUL bytes before it is read as a log. */
+/** How much of a file is looked at before it is read as a log (see notTextReason). */
 const TEXT_PROBE_BYTES = 4096;
 
 /** What a file that is no text log often is, by its first bytes, to name it in the warning. */
@@ -597,10 +597,8 @@ const KNOWN_BINARY: [RegExp, string][] = [
 
 /**
  * Why a file does not look like a text log (a dump, an image, a program named by mistake or
- * matched by a glob), or undefined when it may be one. Such a file has NUL bytes in its first
- * block, which no log line holds; read as lines, it gave an empty log and no word. NUL bytes
- * that open the file are skipped first: a log written on after a `copytruncate` rotation by a
- * process that does not append starts with a hole of them, then its lines.
+ * matched by a glob), or undefined when it may be one; read as lines, such a file gave an empty
+ * log and no word. See notTextReason for what counts.
  */
 async function notTextHint(file: string, name: string): Promise<string | undefined> {
   const { handle } = await openRegularFile(file);
@@ -618,18 +616,46 @@ async function notTextHint(file: string, name: string): Promise<string | undefin
   );
 }
 
-/** Why the first bytes of `name` are no text log (see notTextHint), then `advice`. */
+/**
+ * A NUL run this long is a hole, not binary data: a file system after a crash leaves blocks of
+ * them in a log (and a `copytruncate` one at its start), with the lines around them intact.
+ */
+const HOLE_BYTES = 16;
+/** Share of the first block in stray control bytes past which a file is binary, not a log. */
+const BINARY_SHARE = 0.05;
+
+/**
+ * Why the first bytes of `name` are no text log (see notTextHint), then `advice`: a known
+ * binary format by its first bytes, or stray NUL and control bytes in more than 5 % of them.
+ * A log corrupted here and there (a crash's NUL block, a stray byte) is still read: the line
+ * parser takes such lines, and one stray NUL refused the whole log.
+ */
 function notTextReason(head: Buffer, name: string, advice: string): string | undefined {
   const block = head.subarray(0, TEXT_PROBE_BYTES);
   let start = 0;
   while (start < block.length && block[start] === 0) start++;
-  if (!block.subarray(start).includes(0)) return undefined;
-  const text = block.toString('latin1');
-  const kind = KNOWN_BINARY.find(([magic]) => magic.test(text))?.[1];
+  const rest = block.subarray(start);
+  const kind = KNOWN_BINARY.find(([magic]) => magic.test(rest.toString('latin1')))?.[1];
+  let stray = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === 0) {
+      let end = i;
+      while (end < rest.length && rest[end] === 0) end++;
+      if (end - i < HOLE_BYTES) stray += end - i;
+      i = end - 1;
+    } else if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 127) {
+      stray++;
+    }
+  }
+  if (!kind && stray <= BINARY_SHARE * rest.length) return undefined;
   return (
-    `${name} does not look like a text log: it has NUL bytes in its first ` +
-    `${TEXT_PROBE_BYTES / 1024} KB${kind ? ` (it starts as ${kind})` : ''}, so it was not ` +
-    `read. ${advice}`
+    `${name} does not look like a text log: ` +
+    (kind
+      ? `it starts as ${kind}`
+      : `${Math.round((100 * stray) / rest.length)} % of its first ` +
+        `${TEXT_PROBE_BYTES / 1024} KB are NUL or control bytes`) +
+    `, so it was not read. ${advice}`
   );
 }
 
