@@ -16,9 +16,9 @@ import {
   launchBrowser,
   openViewContainer,
   openWorkbench,
-  pickQuickInput,
   reloadWindow,
   runCommand,
+  runCommandAndPick,
   screenshot,
   viewPane,
   waitForNotification,
@@ -186,15 +186,13 @@ describe('two Rails apps in one window', function () {
     assert.equal(await frame.locator('#choose-folder').isVisible(), true);
 
     // A check run on alpha: its result is alpha's, not the window's.
-    await runCommand(page, 'Upkeep: Run Check…');
-    await pickQuickInput(page, 'Database connectivity');
+    await runCommandAndPick(page, 'Upkeep: Run Check…', 'Database connectivity');
     await healthShows(frame, /checks: 1 pass/);
   });
 
   it('works on the folder chosen, and remembers it after a reload', async () => {
     // Alpha's check still running stops with the switch.
-    await runCommand(page, 'Upkeep: Run Check…');
-    await pickQuickInput(page, 'A script that takes its time');
+    await runCommandAndPick(page, 'Upkeep: Run Check…', 'A script that takes its time');
     const pid = Number(await waitForText(path.join(root, 'alpha/started')));
     await chooseFolder('beta');
     await waitUntil(async () => !(await running(pid)), 'the check of alpha went on running');
@@ -255,8 +253,7 @@ describe('two Rails apps in one window', function () {
   it('follows a rename of the folder in use, and keeps its results across a reload', async () => {
     await chooseFolder('beta');
     const before = await dashboardOn('beta');
-    await runCommand(page, 'Upkeep: Run Check…');
-    await pickQuickInput(page, 'Database connectivity');
+    await runCommandAndPick(page, 'Upkeep: Run Check…', 'Database connectivity');
     await healthShows(before, /checks: 1 pass/);
 
     // A new name in the workspace file, as the editor's own rename writes it.

@@ -204,6 +204,29 @@ export async function pickQuickInput(page: Page, label: string): Promise<void> {
 }
 
 /**
+ * Runs a command that shows a quick pick, and picks `label` in it. Something taking the focus
+ * as the pick shows (seen in CI: a dashboard still loading after a change of folder) closes it
+ * at once, inert, then hidden: then the command runs once more, with a logged line.
+ */
+export async function runCommandAndPick(page: Page, title: string, label: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    const filled = await page
+      .locator('.quick-input-widget .quick-input-box input')
+      .fill(label, { timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (filled) {
+      await quickInputRow(page, label).click();
+      return;
+    }
+    if (attempt === 2) throw new Error(`the pick of "${title}" closed before "${label}" was typed`);
+    console.log(`    (the pick of "${title}" closed before it was used; running it again)`);
+    await page.keyboard.press('Escape');
+  }
+}
+
+/**
  * Presses Enter in the open quick input once its row labelled `label` is the focused one. Enter
  * takes the focused row, and a row can show before the filter (or the extension's new items)
  * moved the focus to it: seen in CI, Enter then took another row or none.
