@@ -137,7 +137,8 @@ describe('backups', function () {
     it('skips with an install hint when pg_restore is missing, and without a pattern', async () => {
       const missing = await run(backupsLatestCheck, undefined, { env: { PATH: folder } });
       assert.equal(missing.outcome, 'skipped');
-      // cron's short PATH or Homebrew's unlinked libpq: "not installed" sent the reader to install it.
+      // cron's short PATH or Homebrew's unlinked libpq: "not installed" sent the reader to
+      // install it.
       assert.match(missing.summary, /pg_restore is not on PATH$/);
       assert.ok(missing.details?.startsWith(`No pg_restore in the folders of PATH (${folder}).`));
       assert.match(missing.details ?? '', /apt install postgresql-client/);

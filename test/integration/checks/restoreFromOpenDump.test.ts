@@ -90,7 +90,7 @@ describe('pg_restore on the dump Upkeep opened', function () {
     assert.equal(outcome.message, 'app.plain is a plain SQL dump, which pg_restore cannot read.');
   });
 
-  it("names the dump, not /dev/fd/3, in the logged command and in pg_restore's errors", async () => {
+  it("names the dump, not /dev/fd/3, in the command logged and pg_restore's errors", async () => {
     const lines: string[] = [];
     const log: Logger = { ...silentLogger, info: (message) => lines.push(message) };
     const record = await runRecoveryDrill({

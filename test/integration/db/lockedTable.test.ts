@@ -116,7 +116,7 @@ for (const target of serversUnderTest) {
       );
     });
 
-    it('names no query for the table of an invalid index a prepared transaction holds', async () => {
+    it('names no query for an invalid index whose table a prepared transaction holds', async () => {
       const prepared = await createDatabase(
         await target.startWith({ max_prepared_transactions: '2' }),
         'preparedinvalid',

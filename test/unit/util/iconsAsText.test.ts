@@ -5,7 +5,7 @@ import { iconsAsText } from '../../../src/core/util/printable';
 const JOINER = '\u2060';
 
 describe('iconsAsText: names shown in a quick pick as written', () => {
-  it('keeps each $(name) the editor would draw as an icon from being one, modifiers included', () => {
+  it('keeps each $(name) the editor would draw as an icon from being one, with modifiers', () => {
     assert.equal(iconsAsText('$(pass) ok'), `$${JOINER}(pass) ok`);
     assert.equal(iconsAsText('a$(sync~spin)b $(x-2)'), `a$${JOINER}(sync~spin)b $${JOINER}(x-2)`);
   });
