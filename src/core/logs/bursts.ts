@@ -59,8 +59,8 @@ export interface BurstTableState {
   behind: number;
 }
 
-function runKey(b: BurstBucket): string {
-  return `${b.ip}|${b.minute}`;
+function keyOf(ip: string, minute: number): string {
+  return `${ip}|${minute}`;
 }
 
 function copyBucket(b: BurstBucket): BurstBucket {
@@ -125,7 +125,7 @@ export class BurstTable {
       this.prune(minute);
       this.lastPrunedMinute = minute;
     }
-    const key = `${ip}|${minute}`;
+    const key = keyOf(ip, minute);
     let bucket = this.buckets.get(key);
     if (!bucket && minute < this.lastPrunedMinute - REACH - 1) {
       this.behind++;
@@ -165,7 +165,7 @@ export class BurstTable {
       const run = list[middle];
       if (minute < run.minute) high = middle - 1;
       else if (minute > (run.through ?? run.minute)) low = middle + 1;
-      else return this.buckets.get(runKey(run)) === run ? run : undefined;
+      else return this.buckets.get(keyOf(run.ip, run.minute)) === run ? run : undefined;
     }
     return undefined;
   }
@@ -178,7 +178,7 @@ export class BurstTable {
     if (bucket.count >= BURST_MIN) return bucket.count;
     let sum = 0;
     for (let k = -REACH; k <= REACH; k++) {
-      sum += this.buckets.get(`${bucket.ip}|${bucket.minute + k}`)?.count ?? 0;
+      sum += this.buckets.get(keyOf(bucket.ip, bucket.minute + k))?.count ?? 0;
     }
     return sum;
   }
@@ -195,7 +195,7 @@ export class BurstTable {
     }
     const around: BurstBucket[] = [];
     for (let k = -REACH; k <= REACH; k++) {
-      const other = this.buckets.get(`${bucket.ip}|${bucket.minute + k}`);
+      const other = this.buckets.get(keyOf(bucket.ip, bucket.minute + k));
       if (other) around.push(other);
     }
     let found = false;
@@ -222,7 +222,7 @@ export class BurstTable {
         pending[waiting++] = bucket;
         continue;
       }
-      const key = `${bucket.ip}|${bucket.minute}`;
+      const key = keyOf(bucket.ip, bucket.minute);
       if (bucket.minute <= keepUpTo || this.buckets.get(key) !== bucket) continue;
       if (!this.canJoinBurst(bucket)) {
         this.buckets.delete(key);
@@ -262,11 +262,14 @@ export class BurstTable {
         settled[waiting++] = bucket;
         continue;
       }
-      const key = `${bucket.ip}|${bucket.minute}`;
+      const key = keyOf(bucket.ip, bucket.minute);
       if (bucket.minute <= earliest || this.buckets.get(key) !== bucket) continue;
       const list = this.runs.get(bucket.ip);
       let run = list?.[list.length - 1];
-      if (run && (run.through !== bucket.minute - 1 || this.buckets.get(runKey(run)) !== run)) {
+      if (
+        run &&
+        (run.through !== bucket.minute - 1 || this.buckets.get(keyOf(run.ip, run.minute)) !== run)
+      ) {
         run = undefined;
       }
       const until = this.foldable(bucket, run);
@@ -306,7 +309,7 @@ export class BurstTable {
   private foldable(bucket: BurstBucket, run: BurstBucket | undefined): number {
     const around: BurstBucket[] = run ? [run] : [];
     for (let k = -2 * 6; k <= 2 * 6; k++) {
-      const other = this.buckets.get(`${bucket.ip}|${bucket.minute + k}`);
+      const other = this.buckets.get(keyOf(bucket.ip, bucket.minute + k));
       if (other && other !== run) around.push(other);
     }
     around.sort((a, b) => a.minute - b.minute);
