@@ -251,9 +251,12 @@ async function readState(workspace: string, settings: UpkeepSettings): Promise<S
         problem: `${REPO_STATE_FILE} cannot be read: ${found.reason}.`,
       },
       notes: [
-        `${file} cannot be read (${found.reason}); nothing was changed. Fix it (git checkout ` +
-          `-- ${REPO_STATE_FILE}, or resolve the merge): the editor moves a broken file aside ` +
-          'as state.json.corrupt-<time> and starts a fresh state.',
+        found.newer === undefined
+          ? `${file} cannot be read (${found.reason}); nothing was changed. Fix it (git ` +
+            `checkout -- ${REPO_STATE_FILE}, or resolve the merge): the editor moves a broken ` +
+            'file aside as state.json.corrupt-<time> and starts a fresh state.'
+          : `${file} cannot be read (${found.reason}); nothing was changed. Update Upkeep to ` +
+            'read it: the editor leaves it as it is too.',
       ],
     };
   }

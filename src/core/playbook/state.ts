@@ -15,7 +15,8 @@ import {
   type Period,
 } from './schedule';
 
-const STATE_VERSION = 1;
+/** The version of the state this Upkeep reads and writes. */
+export const STATE_VERSION = 1;
 
 export interface PlaybookState {
   version: typeof STATE_VERSION;
@@ -440,7 +441,10 @@ function takeBackDone(entry: TaskState, context: ChangeContext, note: string): v
 export function validateState(value: unknown): string | undefined {
   if (!isRecord(value)) return 'not a JSON object';
   if (value.version === undefined) return 'no "version"';
-  if (value.version !== STATE_VERSION) return `unknown version ${quotedVersion(value.version)}`;
+  if (value.version !== STATE_VERSION) {
+    const newer = newerStateVersion(value) === undefined ? '' : ', from a newer Upkeep';
+    return `unknown version ${quotedVersion(value.version)}${newer}`;
+  }
   if (!isRecord(value.tasks)) return '"tasks" is not an object';
   for (const [id, task] of Object.entries(value.tasks)) {
     const named = `task "${printableLine(id, MAX_QUOTED)}"`;
@@ -449,6 +453,18 @@ export function validateState(value: unknown): string | undefined {
     if (problem) return `${named} ${problem}`;
   }
   return undefined;
+}
+
+/**
+ * The version of a state a newer Upkeep wrote (a whole number above this one's), else undefined.
+ * Such a file is not broken: it is left as it is, for the teammate whose Upkeep reads it.
+ */
+export function newerStateVersion(value: unknown): number | undefined {
+  if (!isRecord(value)) return undefined;
+  const version = value.version;
+  return typeof version === 'number' && Number.isSafeInteger(version) && version > STATE_VERSION
+    ? version
+    : undefined;
 }
 
 /** Of the file's text, a reason quotes one short line: the file may hold megabytes. */

@@ -9,7 +9,8 @@
  * once both keep their changes. Writes go to a temporary file that is renamed over the old one, so
  * a crash leaves either the old or the new file, never half of one. A file that does not parse
  * (or was hand-broken, or has merge-conflict markers) is moved aside as
- * `state.json.corrupt-<time>`, reported, and never written over.
+ * `state.json.corrupt-<time>`, reported, and never written over. A file a newer Upkeep wrote (a
+ * higher version) is not broken: it is refused, left where it is, until Upkeep is updated.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -22,7 +23,13 @@ import { FileLock } from '../util/fileLock';
 import { folderOutside } from '../util/paths';
 import { readTextFileLimited, replaceFile } from '../util/textFile';
 import type { PlaybookState } from './state';
-import { emptyState, normalizeState, validateState } from './state';
+import {
+  emptyState,
+  newerStateVersion,
+  normalizeState,
+  STATE_VERSION,
+  validateState,
+} from './state';
 
 /** Where the repo variant of the state lives, relative to the workspace folder. */
 export const REPO_STATE_FILE = '.upkeep/state.json';
@@ -97,6 +104,7 @@ export class StateStore {
     await this.refuseFolderOutside();
     const found = await readStateFile(this.file);
     if (found.ok) return found.state;
+    if (found.newer !== undefined) throw this.newerError(found.newer);
     // Moving a broken file aside is a change: do it under the lock, on what is there then.
     return this.serialize(() =>
       this.lock.withLock(async () => (await this.readOrQuarantine()).state),
@@ -140,6 +148,8 @@ export class StateStore {
   private async readOrQuarantine(): Promise<{ state: PlaybookState }> {
     const found = await readStateFile(this.file);
     if (found.ok) return { state: found.state };
+    // A newer Upkeep's file is no broken one: moved aside, the team would lose what it keeps.
+    if (found.newer !== undefined) throw this.newerError(found.newer);
 
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const backup = `${this.file}.corrupt-${stamp}`;
@@ -153,6 +163,16 @@ export class StateStore {
     return { state: emptyState() };
   }
 
+  private newerError(version: number): UpkeepError {
+    return new UpkeepError(
+      'refused',
+      `${this.file} was written by a newer version of Upkeep (state version ${version}; this ` +
+        `one reads version ${STATE_VERSION}); it is left as it is, neither read, moved aside ` +
+        'nor written.',
+      'Update Upkeep to read and change the checklist state kept there.',
+    );
+  }
+
   private async writeAtomically(state: PlaybookState): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     await replaceFile(this.file, `${JSON.stringify(state, null, 2)}\n`, { sync: true });
@@ -161,7 +181,8 @@ export class StateStore {
 
 /** What reading a state file found: its state (empty when there is none), or why it is broken. */
 export type StateFileRead =
-  { ok: true; state: PlaybookState; missing?: true } | { ok: false; reason: string };
+  | { ok: true; state: PlaybookState; missing?: true }
+  | { ok: false; reason: string; /** The version of a newer Upkeep's file. */ newer?: number };
 
 /**
  * Reads and checks a state file without changing anything: a broken file is reported, not moved
@@ -194,7 +215,12 @@ export async function readStateFile(file: string): Promise<StateFileRead> {
     return { ok: false, reason: `not valid JSON${where ? ` (${where})` : ''}` };
   }
   const invalid = validateState(parsed);
-  if (invalid) return { ok: false, reason: invalid };
+  if (invalid) {
+    const newer = newerStateVersion(parsed);
+    return newer === undefined
+      ? { ok: false, reason: invalid }
+      : { ok: false, reason: invalid, newer };
+  }
   try {
     // JSON.parse reads any depth, JSON.stringify recurses: a field of its own nested 100,000
     // deep would make every later write of this state fail.
