@@ -10,7 +10,7 @@ import type { SimpleGit } from 'simple-git';
 import { headingContent } from '../templates/markdown';
 import { isInside } from '../util/paths';
 import { plural } from '../util/plural';
-import { readTextFile } from './files';
+import { readTextFile, readWorkspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
@@ -470,7 +470,8 @@ export const generatedDocsCheck: CheckDefinition = {
         () => true,
         () => false,
       );
-    const lock = (await readTextFile(path.join(context.workspace, 'Gemfile.lock'))) ?? '';
+    // Untrusted, a lockfile linked out of the folder throws `untrusted`: the check waits.
+    const lock = (await readWorkspaceFile(context, 'Gemfile.lock')) ?? '';
     const usesYard = /^\s{4}yard \(/m.test(lock) || (await exists('.yardopts'));
     const index = path.join(context.workspace, 'doc', 'index.html');
     const stat = await fs.stat(index).catch(() => undefined);
