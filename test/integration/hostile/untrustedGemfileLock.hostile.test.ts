@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../support/cli';
 
-describe('docs.generated with a Gemfile.lock that links out of an untrusted workspace', function () {
+describe('docs.generated with a Gemfile.lock linked out of an untrusted workspace', function () {
   this.timeout(60_000);
   let workspace: string;
   let outside: string;
