@@ -29,6 +29,9 @@ import {
   refuseSystemRoots,
   shownFile,
   SSL_CRL,
+  SSL_CRL_DIR,
+  crlBlocks,
+  readCrlFolder,
   SSL_FILES,
 } from './sslFiles';
 
@@ -555,6 +558,7 @@ async function fromDatabaseYml(
     sslcert: text('sslcert'),
     sslkey: text('sslkey'),
     sslcrl: text('sslcrl'),
+    sslcrldir: text('sslcrldir'),
   };
   const url = text('url');
   const parsed = url ? parseUrl(url, source, options.workspace) : {};
@@ -808,7 +812,7 @@ function refuseVerifyCaWithoutRoot(mode: unknown, rootCert: unknown, what: strin
  * is loaded (libpq's require reads as verify-ca then, and prefer and allow check the chain too),
  * the chain alone; without a CA, prefer, allow and require check nothing.
  */
-function tlsFor(mode: string, texts: Record<string, string>): ClientConfig['ssl'] {
+function tlsFor(mode: string, texts: Record<string, string | string[]>): ClientConfig['ssl'] {
   if (mode === 'disable') return false;
   if (mode === 'verify-full') return { ...texts };
   if (mode === 'verify-ca' || texts.ca !== undefined) {
@@ -818,26 +822,29 @@ function tlsFor(mode: string, texts: Record<string, string>): ClientConfig['ssl'
   return { ...texts, rejectUnauthorized: false };
 }
 
-/** The files a connection's TLS uses, by the tls option their text goes to. */
-export type SslFilesInUse = Partial<Record<SslFileParam['option'], SslFile>>;
+/**
+ * The files a connection's TLS uses, by the tls option their text goes to, and libpq's folder of
+ * revocation lists (`crldir`), whose lists go to `crl` too.
+ */
+export type SslFilesInUse = Partial<Record<SslFileParam['option'] | 'crldir', SslFile>>;
 
 /**
  * The certificate and key texts of a connection that uses SSL, each from the first place that
  * names it, as libpq looks: the source (a URL's, which pg-connection-string has read into
  * `read`; database.yml's keys), then PGSSLROOTCERT, PGSSLCERT and PGSSLKEY (the user's own,
  * read in any workspace), then libpq's files in ~/.postgresql that exist. The default key goes
- * with a client certificate only, and must be there then; the revocation list (sslcrl,
- * PGSSLCRL, root.crl) is read with a CA only, as libpq reads it.
+ * with a client certificate only, and must be there then; the revocation lists (sslcrl or
+ * PGSSLCRL, sslcrldir or PGSSLCRLDIR, else root.crl) are read with a CA only, as libpq does.
  */
 async function sslTexts(
   str: (key: string) => string | undefined,
   read: Record<string, unknown>,
   source: ConnectionSource,
   options: Pick<ResolveOptions, 'workspace' | 'env'>,
-): Promise<{ texts: Record<string, string>; files: SslFilesInUse }> {
-  const texts: Record<string, string> = {};
+): Promise<{ texts: Record<string, string | string[]>; files: SslFilesInUse }> {
+  const texts: Record<string, string | string[]> = {};
   const found: SslFilesInUse = {};
-  const where = (spec: SslFileParam): SslFile | undefined => {
+  const where = (spec: SslFileParam, orDefault = true): SslFile | undefined => {
     const written = str(spec.param);
     const variable = options.env[spec.variable];
     if (spec.option === 'ca') {
@@ -848,7 +855,7 @@ async function sslTexts(
       return namedSslFile(written, options.workspace, 'source', describeSource(source));
     }
     if (variable) return namedSslFile(variable, options.workspace, 'variable', spec.variable);
-    if (spec.option === 'key' && !found.cert) return undefined;
+    if ((spec.option === 'key' && !found.cert) || !orDefault) return undefined;
     return defaultSslFile(options.env, spec.defaultName);
   };
   for (const spec of SSL_FILES) {
@@ -863,11 +870,20 @@ async function sslTexts(
   if (found.cert && !found.key && folder !== undefined) {
     throw missingDefaultKey(found.cert, path.join(folder, 'postgresql.key'));
   }
-  const crl = found.ca ? where(SSL_CRL) : undefined;
+  if (!found.ca) return { texts, files: found };
+  // libpq reads root.crl only when neither a list nor a folder of lists is named.
+  const crldir = where(SSL_CRL_DIR, false);
+  const crl = where(SSL_CRL, crldir === undefined);
+  const lists: string[] = [];
   if (crl) {
     found.crl = crl;
-    texts.crl = await readSslFile(crl, SSL_CRL);
+    lists.push(await readSslFile(crl, SSL_CRL));
   }
+  if (crldir) {
+    found.crldir = crldir;
+    lists.push(...(await readCrlFolder(crldir)));
+  }
+  if (lists.length) texts.crl = crlBlocks(lists);
   return { texts, files: found };
 }
 
@@ -943,7 +959,8 @@ export interface UrlTls {
   sslOptional?: boolean;
   /**
    * The same sslmode and the same files for a libpq program (pg_restore) as its environment:
-   * PGSSLMODE, and PGSSLROOTCERT, PGSSLCERT, PGSSLKEY and PGSSLCRL as absolute paths.
+   * PGSSLMODE, and PGSSLROOTCERT, PGSSLCERT, PGSSLKEY, PGSSLCRL and PGSSLCRLDIR as absolute
+   * paths.
    */
   libpqEnv: Record<string, string>;
 }
@@ -966,10 +983,12 @@ export async function resolveUrlTls(
   if (tls.sslmode !== undefined) libpqEnv.PGSSLMODE = tls.sslmode;
   // pg's own ssl=true, which libpq does not know: encrypted, as pg_restore can be asked to.
   else if (tls.ssl) libpqEnv.PGSSLMODE = 'require';
-  for (const spec of [...SSL_FILES, SSL_CRL]) {
+  for (const spec of SSL_FILES) {
     const file = tls.files[spec.option];
     if (file !== undefined) libpqEnv[spec.variable] = file.file;
   }
+  if (tls.files.crl) libpqEnv.PGSSLCRL = tls.files.crl.file;
+  if (tls.files.crldir) libpqEnv.PGSSLCRLDIR = tls.files.crldir.file;
   return {
     ...(tls.ssl !== undefined ? { ssl: tls.ssl } : {}),
     ...(tls.ssl && (tls.sslmode === 'prefer' || tls.sslmode === 'allow')

@@ -15,8 +15,8 @@ export const MAX_SSL_FILE_BYTES = 1024 * 1024;
 
 /** A connection parameter naming a file, with its libpq variable and its default file. */
 export interface SslFileParam {
-  param: 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslcrl';
-  variable: 'PGSSLROOTCERT' | 'PGSSLCERT' | 'PGSSLKEY' | 'PGSSLCRL';
+  param: 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslcrl' | 'sslcrldir';
+  variable: 'PGSSLROOTCERT' | 'PGSSLCERT' | 'PGSSLKEY' | 'PGSSLCRL' | 'PGSSLCRLDIR';
   /** The TLS option of pg (Node's tls) its text goes to. */
   option: 'ca' | 'cert' | 'key' | 'crl';
   /** What the file holds, for messages. */
@@ -51,9 +51,9 @@ export const SSL_FILES: readonly SslFileParam[] = [
 
 /**
  * The certificate revocation list the server's certificate is checked against, read with a CA
- * only, as libpq reads it: sslcrl, else PGSSLCRL, else ~/.postgresql/root.crl when it is there.
- * Node's tls then checks every certificate of the chain against its issuer's list, as libpq
- * asks OpenSSL to (CRL_CHECK_ALL).
+ * only, as libpq reads it: sslcrl, else PGSSLCRL; else, when no folder of lists is named either
+ * (SSL_CRL_DIR), ~/.postgresql/root.crl when it is there. Node's tls then checks every
+ * certificate of the chain against its issuer's list, as libpq asks OpenSSL to (CRL_CHECK_ALL).
  */
 export const SSL_CRL: SslFileParam = {
   param: 'sslcrl',
@@ -61,6 +61,19 @@ export const SSL_CRL: SslFileParam = {
   option: 'crl',
   holds: 'certificate revocation list',
   defaultName: 'root.crl',
+};
+
+/**
+ * libpq 14's folder of revocation lists (sslcrldir, else PGSSLCRLDIR), read beside sslcrl's file
+ * when both are named, as OpenSSL's hashed folder: the lists in files named `<hash>.r<n>`
+ * (`openssl rehash` names them so). It has no default.
+ */
+export const SSL_CRL_DIR: SslFileParam = {
+  param: 'sslcrldir',
+  variable: 'PGSSLCRLDIR',
+  option: 'crl',
+  holds: 'folder of certificate revocation lists',
+  defaultName: '',
 };
 
 /** A certificate or key file to read, and who named it. */
@@ -200,6 +213,84 @@ export async function readSslFile(found: SslFile, param: SslFileParam): Promise<
   }
   if (param.option === 'key') await refuseOpenKey(found.file, named);
   return text;
+}
+
+/** Files of a folder of revocation lists Upkeep reads; a hashed folder holds one per CA. */
+const MAX_CRL_FILES = 256;
+
+/** The names OpenSSL's hashed folder looks up revocation lists by: `<issuer hash>.r<n>`. */
+const HASHED_CRL_NAME = /^[0-9a-f]{8}\.r\d{1,9}$/;
+
+/**
+ * The revocation lists of libpq's folder `found` (see SSL_CRL_DIR), one text per file named as
+ * OpenSSL looks lists up. OpenSSL reads only the files of the hash of the issuer it checks;
+ * this reads every such file, so a list filed under a wrong hash counts here and not for
+ * libpq: Node's tls takes lists, not a folder. A folder that is missing, not a folder or holds
+ * no list is refused in words: libpq would then fail every server's check for want of a list.
+ */
+export async function readCrlFolder(found: SslFile): Promise<string[]> {
+  const named = naming(found, SSL_CRL_DIR);
+  const hint = fixHint(found, SSL_CRL_DIR);
+  let names: string[];
+  try {
+    names = await fs.readdir(found.file);
+  } catch (error) {
+    throw new UpkeepError(
+      'config',
+      `${named}, which ${fileErrorReason(error).replace(/^it /, '')}: libpq would find no ` +
+        "list there and refuse every server's certificate.",
+      hint,
+      { cause: error },
+    );
+  }
+  const lists = names.filter((name) => HASHED_CRL_NAME.test(name)).sort();
+  if (lists.length === 0) {
+    throw new UpkeepError(
+      'config',
+      `${named}, which holds no revocation list named as OpenSSL looks them up (<hash>.r0, as ` +
+        "`openssl rehash` names them): libpq would refuse every server's certificate.",
+      `Run openssl rehash ${shownFile(found.file)}, or name one list file with sslcrl.`,
+    );
+  }
+  if (lists.length > MAX_CRL_FILES) {
+    throw new UpkeepError(
+      'config',
+      `${named}, which holds ${lists.length} revocation lists; Upkeep reads at most ` +
+        `${MAX_CRL_FILES}.`,
+      'Keep the lists of the CAs that sign your servers in it.',
+    );
+  }
+  const texts: string[] = [];
+  for (const name of lists) {
+    const file = path.join(found.file, name);
+    // Named in messages as a file of the folder: "… names sslcrldir crls/1a2b3c4d.r0 (…)".
+    const written = found.written === undefined ? undefined : path.join(found.written, name);
+    texts.push(await readSslFile({ ...found, file, written }, SSL_CRL_DIR));
+  }
+  return texts;
+}
+
+/**
+ * The PEM revocation lists of `texts`, one each. A file may hold several (a root's and an
+ * intermediate's), and libpq's OpenSSL loads them all, while Node's tls takes the first of each
+ * text it is given. A text with no PEM list is kept whole, for Node to refuse as it does.
+ */
+export function crlBlocks(texts: readonly string[]): string[] {
+  const begin = '-----BEGIN X509 CRL-----';
+  const end = '-----END X509 CRL-----';
+  const blocks: string[] = [];
+  for (const text of texts) {
+    const before = blocks.length;
+    // indexOf, not a lazy regular expression: a text of many BEGINs and no END stays linear.
+    for (let at = text.indexOf(begin); at >= 0;) {
+      const stop = text.indexOf(end, at + begin.length);
+      if (stop < 0) break;
+      blocks.push(text.slice(at, stop + end.length) + '\n');
+      at = text.indexOf(begin, stop + end.length);
+    }
+    if (blocks.length === before) blocks.push(text);
+  }
+  return blocks;
 }
 
 /**

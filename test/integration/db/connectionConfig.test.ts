@@ -704,6 +704,114 @@ describe('sslcrl and PGSSLCRL as libpq reads them; sslrootcert=system refused', 
     );
   });
 
+  it("reads every list of a file, as libpq: a bundle of two CAs' lists", async () => {
+    const other = certificateAuthority(dir, 'bundle-other-ca');
+    const otherList = await revocationList(dir, other, 'bundle-other', []);
+    const bundle = async (second: string): Promise<string> => {
+      const app = await appWith(clean);
+      const text = (await fs.readFile(otherList, 'utf8')) + (await fs.readFile(second, 'utf8'));
+      await fs.writeFile(path.join(app, 'certs/list.crl'), text);
+      return app;
+    };
+    const good = await bundle(clean);
+    const bad = await bundle(revoked);
+    const home = await homeWith({});
+    const query = 'sslmode=verify-full&sslrootcert=certs/team-ca.pem&sslcrl=certs/list.crl';
+    const absolute = (app: string): string =>
+      `${server.url()}?sslmode=verify-full&sslrootcert=${path.join(app, 'certs/team-ca.pem')}` +
+      `&sslcrl=${path.join(app, 'certs/list.crl')}`;
+    // libpq checks the team CA's list, the second in the file.
+    assert.equal(psqlSsl(absolute(good), { HOME: home }), true);
+    assert.match(String(psqlSsl(absolute(bad), { HOME: home })), /certificate verify failed/);
+
+    const env = { DATABASE_URL: `${server.url()}?${query}`, HOME: home };
+    assert.equal(await sslInSession(good, env, false), true);
+    await assert.rejects(sslInSession(bad, env, false), /certificate revoked/);
+  });
+
+  it('checks the server against the folder sslcrldir or PGSSLCRLDIR names, as libpq', async () => {
+    /** An app whose certs/crls holds `crl` under the name OpenSSL looks it up by. */
+    const folderWith = async (crl: string): Promise<string> => {
+      const app = await appWith(clean);
+      await fs.mkdir(path.join(app, 'certs/crls'));
+      const hash = execFileSync('openssl', ['crl', '-hash', '-noout', '-in', crl]);
+      await fs.copyFile(crl, path.join(app, 'certs/crls', `${hash.toString().trim()}.r0`));
+      return app;
+    };
+    const good = await folderWith(clean);
+    const bad = await folderWith(revoked);
+    const home = await homeWith({});
+    const absolute = (app: string): string =>
+      `${server.url()}?sslmode=verify-full&sslrootcert=${path.join(app, 'certs/team-ca.pem')}` +
+      `&sslcrldir=${path.join(app, 'certs/crls')}`;
+    assert.equal(psqlSsl(absolute(good), { HOME: home }), true);
+    assert.match(String(psqlSsl(absolute(bad), { HOME: home })), /certificate verify failed/);
+
+    const query = 'sslmode=verify-full&sslrootcert=certs/team-ca.pem&sslcrldir=certs/crls';
+    const inUrl = { DATABASE_URL: `${server.url()}?${query}`, HOME: home };
+    assert.equal(await sslInSession(good, inUrl, false), true);
+    await assert.rejects(sslInSession(bad, inUrl, false), /certificate revoked/);
+
+    const variable = {
+      DATABASE_URL: `${server.url()}?sslmode=verify-full&sslrootcert=certs/team-ca.pem`,
+      HOME: home,
+      PGSSLCRLDIR: 'certs/crls',
+    };
+    assert.equal(await sslInSession(good, variable, false), true);
+    await assert.rejects(sslInSession(bad, variable, false), /certificate revoked/);
+
+    // config/database.yml's sslcrldir key, which Rails hands to libpq.
+    await fs.writeFile(
+      path.join(bad, 'config/database.yml'),
+      `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n` +
+        `  username: postgres\n  password: ${server.password}\n  database: postgres\n` +
+        '  sslmode: verify-ca\n  sslrootcert: certs/team-ca.pem\n  sslcrldir: certs/crls\n',
+    );
+    await assert.rejects(sslInSession(bad, { HOME: home }, true), /certificate revoked/);
+
+    // A folder named beside ~/.postgresql/root.crl: libpq reads the folder, not root.crl.
+    const revokedHome = await homeWith({ 'root.crl': revoked });
+    const beside = { ...variable, HOME: revokedHome };
+    assert.equal(psqlSsl(absolute(good), { HOME: revokedHome }), true);
+    assert.equal(await sslInSession(good, beside, false), true);
+  });
+
+  it('refuses a folder of lists that is missing or holds none, where libpq fails', async () => {
+    const app = await appWith(clean);
+    await fs.mkdir(path.join(app, 'certs/empty'));
+    await fs.writeFile(path.join(app, 'certs/empty/list.crl'), await fs.readFile(clean));
+    const home = await homeWith({});
+    const url = (folder: string): string =>
+      `${server.url()}?sslmode=verify-full&sslrootcert=${path.join(app, 'certs/team-ca.pem')}` +
+      `&sslcrldir=${folder}`;
+    // libpq finds no list for the server's CA and fails its check, in either case.
+    const missing = path.join(app, 'certs/none');
+    assert.match(String(psqlSsl(url(missing), { HOME: home })), /certificate verify failed/);
+    const empty = path.join(app, 'certs/empty');
+    assert.match(String(psqlSsl(url(empty), { HOME: home })), /certificate verify failed/);
+
+    await assert.rejects(
+      sslInSession(app, { DATABASE_URL: url(missing), HOME: home }, false),
+      refusedWith(
+        'config',
+        new RegExp(
+          `^DATABASE_URL names sslcrldir ${missing}, which does not exist: libpq would find ` +
+            "no list there and refuse every server's certificate\\.$",
+        ),
+      ),
+    );
+    await assert.rejects(
+      sslInSession(app, { DATABASE_URL: url(empty), HOME: home }, false),
+      refusedWith(
+        'config',
+        new RegExp(
+          `^DATABASE_URL names sslcrldir ${empty}, which holds no revocation list named as ` +
+            'OpenSSL looks them up',
+        ),
+      ),
+    );
+  });
+
   it('refuses sslrootcert=system in words: URL, database.yml, PGSSLROOTCERT', async () => {
     const workspace = await workspaceWith(
       `development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: ${server.port}\n` +
@@ -791,9 +899,12 @@ describe("the recovery drill's target finds its TLS files as the checks do", fun
     }
     const crl = await revocationList(dir, ca, 'drill-clean', []);
     await fs.copyFile(crl, path.join(workspace, 'certs/list.crl'));
+    await fs.mkdir(path.join(workspace, 'certs/crls'));
+    const hash = execFileSync('openssl', ['crl', '-hash', '-noout', '-in', crl]).toString().trim();
+    await fs.copyFile(crl, path.join(workspace, `certs/crls/${hash}.r0`));
     const targetUrl =
       `${server.url()}?sslmode=verify-full&sslrootcert=certs/ca.pem&sslcert=certs/client.pem` +
-      '&sslkey=certs/client.key&sslcrl=certs/list.crl';
+      '&sslkey=certs/client.key&sslcrl=certs/list.crl&sslcrldir=certs/crls';
     const home = await homeWith({});
     const target = await targetEndpoint(targetUrl, { workspace, env: { HOME: home } });
     assert.deepEqual(target.tls.libpqEnv, {
@@ -802,6 +913,7 @@ describe("the recovery drill's target finds its TLS files as the checks do", fun
       PGSSLCERT: path.join(workspace, 'certs/client.pem'),
       PGSSLKEY: path.join(workspace, 'certs/client.key'),
       PGSSLCRL: path.join(workspace, 'certs/list.crl'),
+      PGSSLCRLDIR: path.join(workspace, 'certs/crls'),
     });
     const record = await drill(targetUrl, workspace, { HOME: home });
     assert.equal(record.error, undefined);

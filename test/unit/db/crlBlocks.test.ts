@@ -1,0 +1,34 @@
+/**
+ * The revocation lists of a file, one text each for Node's tls, which reads only the first list
+ * of a text it is given while libpq's OpenSSL reads them all.
+ */
+import * as assert from 'node:assert/strict';
+import { crlBlocks } from '../../../src/core/db/sslFiles';
+
+const list = (body: string): string => `-----BEGIN X509 CRL-----\n${body}\n-----END X509 CRL-----`;
+
+describe('crlBlocks', () => {
+  it('gives each list of a file on its own, whatever is around them', () => {
+    const file = `# root\n${list('AAAA')}\nnoise\r\n${list('BBBB')}\n`;
+    assert.deepEqual(crlBlocks([file, list('CCCC')]), [
+      `${list('AAAA')}\n`,
+      `${list('BBBB')}\n`,
+      `${list('CCCC')}\n`,
+    ]);
+  });
+
+  it('keeps a text with no whole list as it is, for the tls to refuse', () => {
+    assert.deepEqual(crlBlocks(['not a list', '-----BEGIN X509 CRL-----\nAAAA']), [
+      'not a list',
+      '-----BEGIN X509 CRL-----\nAAAA',
+    ]);
+  });
+
+  it('reads a megabyte of openings without an end in linear time', () => {
+    const hostile = '-----BEGIN X509 CRL-----'.repeat(40_000);
+    const started = process.hrtime.bigint();
+    assert.deepEqual(crlBlocks([hostile]), [hostile]);
+    // A scan from every opening to the end would take minutes; one pass takes milliseconds.
+    assert.ok(process.hrtime.bigint() - started < 2_000_000_000n);
+  });
+});
