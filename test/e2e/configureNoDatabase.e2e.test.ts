@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
-import { pickQuickInput, reportFailure, runCommand, waitForNotification } from './support/editor';
+import { reportFailure, runCommandAndPick, waitForNotification } from './support/editor';
 
 describe('Test the connection with no database configured', function () {
   this.timeout(300_000);
@@ -26,8 +26,7 @@ describe('Test the connection with no database configured', function () {
 
   it('points at Enter Connection URL…, which opens the URL box', async () => {
     const page = editor!.page;
-    await runCommand(page, 'Upkeep: Configure Database Connection…');
-    await pickQuickInput(page, 'Test the connection');
+    await runCommandAndPick(page, 'Upkeep: Configure Database Connection…', 'Test the connection');
 
     const message = await waitForNotification(page, 'No database configured');
     assert.doesNotMatch(message, /Configure Database Connection/);

@@ -204,26 +204,69 @@ export async function pickQuickInput(page: Page, label: string): Promise<void> {
 }
 
 /**
- * Runs a command that shows a quick pick, and picks `label` in it. Something taking the focus
- * as the pick shows (seen in CI: a dashboard still loading after a change of folder) closes it
- * at once, inert, then hidden: then the command runs once more, with a logged line.
+ * Runs a command that shows a quick pick first, and picks `label` in it: for a command whose
+ * first run, cancelled at its pick, did nothing. Something taking the focus as the pick shows
+ * (seen in CI: a dashboard still loading, a tree refreshing after a change) closes it at once,
+ * inert, then hidden, before or under the fill or the click: then the command runs again, with
+ * a logged line, up to three runs. A pick that stays open without the row is not run again: it
+ * fails with the rows it lists. `timeout` is runCommand's, for a palette that waits on activation.
  */
-export async function runCommandAndPick(page: Page, title: string, label: string): Promise<void> {
+export async function runCommandAndPick(
+  page: Page,
+  title: string,
+  label: string,
+  timeout = DEFAULT_TIMEOUT,
+): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = quickInputRow(page, label);
   for (let attempt = 1; ; attempt++) {
-    await runCommand(page, title);
-    const filled = await page
-      .locator('.quick-input-widget .quick-input-box input')
-      .fill(label, { timeout: 5_000 })
+    const last = attempt === 3;
+    await runCommand(page, title, timeout);
+    // A pick the command builds from files or the database may take seconds to show: an
+    // earlier run waits 10 s for it (another run costs nothing), the last one the full time.
+    const filled = await input
+      .fill(label, { timeout: last ? DEFAULT_TIMEOUT : 10_000 })
       .then(() => true)
       .catch(() => false);
-    if (filled) {
-      await quickInputRow(page, label).click();
-      return;
+    if (filled && (await clickPickRow(page, input, row))) return;
+    if (filled && (await input.isVisible())) {
+      // Open, without the row: the product's doing, not the editor's.
+      await input.fill('');
+      const offered = await quickInputLabels(page);
+      throw new Error(
+        `the pick of "${title}" has no row "${label}" to click; it lists: ${offered.join(' | ')}`,
+      );
     }
-    if (attempt === 2) throw new Error(`the pick of "${title}" closed before "${label}" was typed`);
-    console.log(`    (the pick of "${title}" closed before it was used; running it again)`);
+    if (last) {
+      throw new Error(`the pick of "${title}" closed before "${label}" was picked, 3 times`);
+    }
+    console.log(
+      `    (the pick of "${title}" closed before "${label}" was picked; running it again)`,
+    );
     await page.keyboard.press('Escape');
   }
+}
+
+/**
+ * Clicks `row` of the open quick pick once it shows: false when the pick closed first, or when
+ * it stays open for the default timeout without a row that takes the click.
+ */
+async function clickPickRow(page: Page, input: Locator, row: Locator): Promise<boolean> {
+  const deadline = Date.now() + DEFAULT_TIMEOUT;
+  while (Date.now() < deadline) {
+    // A row the filter re-renders is found again by the locator; a click under a closing pick
+    // fails, and the next round sees the pick gone.
+    const clicked =
+      (await row.isVisible()) &&
+      (await row
+        .click({ timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false));
+    if (clicked) return true;
+    if (!(await input.isVisible())) return false;
+    await page.waitForTimeout(100);
+  }
+  return false;
 }
 
 /**
@@ -467,8 +510,7 @@ export async function readProblems(page: Page): Promise<Problem[]> {
  * clipboard (`launchBrowser` grants the permission).
  */
 export async function readOutputChannel(page: Page, channel: string): Promise<string> {
-  await runCommand(page, 'Output: Show Output Channels...');
-  await pickQuickInput(page, channel);
+  await runCommandAndPick(page, 'Output: Show Output Channels...', channel);
   const editor = page.locator('.part.panel .output-view .monaco-editor').first();
   await editor.waitFor();
   await editor.locator('.view-lines').click();
