@@ -133,9 +133,38 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
       file,
     };
   }
+  const encoding = options.fileText === undefined ? encodingProblem(text) : undefined;
+  if (encoding?.severity === 'error') {
+    return { playbook: defaults(), problems: [encoding], file };
+  }
   const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text, options.thresholds);
   playbook.sourceFile = file;
-  return { playbook, problems, file };
+  return { playbook, problems: encoding ? [encoding, ...problems] : problems, file };
+}
+
+/**
+ * A file read from disk is decoded as UTF-8, every byte that is not UTF-8 becoming U+FFFD. One
+ * saved as UTF-16 (Windows PowerShell 5's `>`, Notepad's "Unicode") then reads as no mapping at
+ * all, and one in Latin-1 as names with U+FFFD in them: either is said, with where.
+ */
+function encodingProblem(text: string): PlaybookProblem | undefined {
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  // A byte order mark (FF FE, FE FF), or ASCII with a NUL byte beside each letter.
+  if (/^(?:\uFFFD\uFFFD|[^\u0000]\u0000|\u0000[^\u0000])/.test(body)) {
+    const message =
+      `${PLAYBOOK_FILE} is UTF-16 text; save it as UTF-8. Until then the default playbook ` +
+      'is used.';
+    return problemAt(1, 1, 1, 1, message, 'error');
+  }
+  const bad = body.indexOf('\uFFFD');
+  if (bad === -1) return undefined;
+  const before = withLineFeeds(body.slice(0, bad));
+  const line = before.split('\n').length;
+  const column = bad - (before.lastIndexOf('\n') + 1) + 1;
+  const message =
+    `${PLAYBOOK_FILE} is not UTF-8 text at line ${line}: what is not reads as U+FFFD ` +
+    '(\uFFFD). Save the file as UTF-8.';
+  return problemAt(line, column, line, column + 1, message, 'warning');
 }
 
 /**
