@@ -615,6 +615,7 @@ function parseUrl(url: string, source: ConnectionSource, folder: string): Record
     trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?')).split('#')[0] : '',
   );
   refuseSystemRoots(query.get('sslrootcert'), `The connection URL from ${describeSource(source)}`);
+  refuseSeveralHosts(trimmed, query, source);
   const absolute = withSslFilesIn(trimmed, folder);
   refuseUnfitSslFiles(absolute, `The connection URL from ${describeSource(source)}`);
   // pg-connection-string refuses verify-ca unless the URL itself names the CA: the URL is read
@@ -646,6 +647,27 @@ function parseUrl(url: string, source: ConnectionSource, folder: string): Record
       invalid ? INVALID_URL_HINT : undefined,
     );
   }
+}
+
+/**
+ * libpq takes several hosts, `postgres://u@db1:5432,db2:5432/app` or `?host=db1,db2`, and tries
+ * each in turn; the URL parser refuses the first form (its message then pointed at the password)
+ * and the driver looks the second up as one name. Refused in words: Upkeep checks one server.
+ */
+function refuseSeveralHosts(url: string, query: URLSearchParams, source: ConnectionSource): void {
+  const authority = /^postgres(?:ql)?:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '';
+  // After the last @: a password may hold a comma.
+  const inAuthority = authority.slice(authority.lastIndexOf('@') + 1).split(',').length;
+  const inQuery = query.getAll('host').map((host) => host.split(',').length);
+  const hosts = Math.max(inAuthority, ...inQuery);
+  if (hosts < 2) return;
+  throw new UpkeepError(
+    'config',
+    `The connection URL from ${describeSource(source)} names ${hosts} hosts, which libpq ` +
+      'tries in turn; Upkeep connects to one server.',
+    'Write the URL with one host: the server to check (the primary, or the standby its ' +
+      'replication is checked on).',
+  );
 }
 
 /**
