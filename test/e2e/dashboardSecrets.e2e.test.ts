@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import {
-  pickQuickInput,
   readProblems,
   runCommand,
+  runCommandAndPick,
   screenshot,
   webviewFrame,
 } from './support/editor';
@@ -89,8 +89,7 @@ describe('dashboard hides the database password in logged exceptions', function 
   });
 
   it('shows the exception in the Problems panel with *** for the password', async () => {
-    await runCommand(page, 'Upkeep: Run Check…');
-    await pickQuickInput(page, 'Errors in the last hour');
+    await runCommandAndPick(page, 'Upkeep: Run Check…', 'Errors in the last hour');
     let messages: string[] = [];
     for (let attempt = 0; attempt < 30; attempt++) {
       messages = (await readProblems(page)).map((problem) => problem.message);

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { pickQuickInput, runCommand, screenshot } from './support/editor';
+import { runCommandAndPick, screenshot } from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const ROOT = path.join(__dirname, '../..');
@@ -33,8 +33,12 @@ describe('Open Guideline Section in a real editor', function () {
 
   it('opens the shipped guidelines at the heading, read-only', async () => {
     const page = editor!.page;
-    await runCommand(page, 'Upkeep: Open Guideline Section…', 60_000);
-    await pickQuickInput(page, 'Database maintenance');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Open Guideline Section…',
+      'Database maintenance',
+      60_000,
+    );
 
     const tab = page.locator('.tab[aria-label^="guidelines.md"]').first();
     await tab.waitFor({ timeout: 30_000 });

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { pickQuickInput, runCommand } from './support/editor';
+import { runCommandAndPick } from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 
 const DATABASE_YML =
@@ -28,8 +28,12 @@ describe('the Rails environment pick of Configure Database Connection', function
   });
 
   it("lists the file's environments, the current one marked as in the file too", async () => {
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Rails environment…');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Rails environment…',
+      60_000,
+    );
     const widget = page.locator('.quick-input-widget', {
       hasText: 'Rails environment of config/database.yml',
     });

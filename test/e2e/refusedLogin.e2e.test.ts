@@ -10,10 +10,10 @@ import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 import {
   expandTreeItem,
   openViewContainer,
-  pickQuickInput,
   readTreeItem,
   reportFailure,
   runCommand,
+  runCommandAndPick,
   treeItem,
   viewPane,
   waitForNotification,
@@ -57,8 +57,7 @@ describe('a check run whose login was refused', function () {
 
   it('keeps Set Password… on screen, and on the check row after it is closed', async () => {
     const page = editor!.page;
-    await runCommand(page, 'Upkeep: Run Check…', 60_000);
-    await pickQuickInput(page, 'Database connectivity');
+    await runCommandAndPick(page, 'Upkeep: Run Check…', 'Database connectivity', 60_000);
     const text = 'Database connectivity: fail';
     await waitForNotification(page, text, 60_000);
     const toast = page

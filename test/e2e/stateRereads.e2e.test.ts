@@ -9,10 +9,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   openViewContainer,
-  pickQuickInput,
   readOutputChannel,
   readTreeItem,
-  runCommand,
+  runCommandAndPick,
   treeItem,
 } from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
@@ -44,8 +43,7 @@ describe("the checklist state after this window's own changes", function () {
     assert.ok(before >= 1, 'the state was read at start');
 
     for (const title of TASKS) {
-      await runCommand(page, 'Upkeep: Mark Task Done…');
-      await pickQuickInput(page, title);
+      await runCommandAndPick(page, 'Upkeep: Mark Task Done…', title);
       const row = treeItem(page, VIEW, title);
       const deadline = Date.now() + 30_000;
       while (!/^done\b/.test((await readTreeItem(row)).description)) {
