@@ -660,13 +660,18 @@ function refuseSeveralHosts(url: string, query: URLSearchParams, source: Connect
   const inAuthority = authority.slice(authority.lastIndexOf('@') + 1).split(',').length;
   const inQuery = query.getAll('host').map((host) => host.split(',').length);
   const hosts = Math.max(inAuthority, ...inQuery);
-  if (hosts < 2) return;
-  throw new UpkeepError(
+  if (hosts > 1) {
+    throw severalHostsError(`The connection URL from ${describeSource(source)}`, hosts);
+  }
+}
+
+/** `what` names `hosts` hosts, as libpq takes them (`host: db1,db2` too): refused in words. */
+function severalHostsError(what: string, hosts: number): UpkeepError {
+  return new UpkeepError(
     'config',
-    `The connection URL from ${describeSource(source)} names ${hosts} hosts, which libpq ` +
-      'tries in turn; Upkeep connects to one server.',
-    'Write the URL with one host: the server to check (the primary, or the standby its ' +
-      'replication is checked on).',
+    `${what} names ${hosts} hosts, which libpq tries in turn; Upkeep connects to one server.`,
+    'Name one host: the server to check (the primary, or the standby whose replication is ' +
+      'to be checked).',
   );
 }
 
@@ -1125,6 +1130,12 @@ async function finish(
   production: boolean,
 ): Promise<ResolvedConnection> {
   const str = (key: string): string | undefined => paramText(params, key);
+  // Before the port: `port: 5432,5433` goes with such a list of hosts.
+  const hosts = (str('host') ?? options.env.PGHOST ?? '').split(',').length;
+  if (hosts > 1) {
+    const from = str('host') === undefined ? 'PGHOST' : `The host from ${describeSource(source)}`;
+    throw severalHostsError(from, hosts);
+  }
   const port = Number(str('port') ?? options.env.PGPORT ?? 5432);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     const from = str('port') === undefined ? 'PGPORT' : `The port from ${describeSource(source)}`;

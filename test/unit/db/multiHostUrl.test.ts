@@ -39,12 +39,34 @@ describe('a connection URL with several hosts', () => {
       await assert.rejects(resolveUrl(url, where), (error: unknown) => {
         assert.ok(UpkeepError.is(error, 'config'), String(error));
         assert.match(error.message, /names 2 hosts/);
-        assert.match(error.hint ?? '', /with one host/);
+        assert.match(error.hint ?? '', /Name one host/);
         assert.doesNotMatch(`${error.message} ${error.hint}`, /s3cr|percent-encoded/);
         return true;
       });
     });
   }
+
+  it('says so of a host: list in config/database.yml, before its list of ports', async () => {
+    const workspace = await tempFolder('upkeep-multihost-');
+    await fs.mkdir(path.join(workspace, 'config'));
+    await fs.writeFile(
+      path.join(workspace, 'config/database.yml'),
+      'development:\n  adapter: postgresql\n  host: 127.0.0.1,127.0.0.2\n  port: 1,2\n',
+    );
+    const settings = resolveSettings({});
+    await assert.rejects(
+      resolveConnection({ workspace, settings, env: {}, trusted: true }),
+      (error: unknown) => {
+        assert.ok(UpkeepError.is(error, 'config'), String(error));
+        assert.equal(
+          error.message,
+          'The host from config/database.yml, development names 2 hosts, which libpq tries in ' +
+            'turn; Upkeep connects to one server.',
+        );
+        return true;
+      },
+    );
+  });
 
   it('still says to percent-encode a # typed in a password', async () => {
     await assert.rejects(resolveUrl('postgres://app:pa#s,s@db1/app', 'env'), (error: unknown) => {
