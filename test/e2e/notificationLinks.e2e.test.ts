@@ -9,6 +9,7 @@ import {
   acceptQuickInputRow,
   pickQuickInput,
   runCommand,
+  runCommandAndPick,
   waitForNotification,
 } from './support/editor';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
@@ -69,16 +70,14 @@ describe('Notifications with hostile repo text in a real editor', function () {
   });
 
   it('says a task with a hostile title was marked done as text', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done…');
-    await pickQuickInput(page, TITLE);
+    await runCommandAndPick(page, 'Upkeep: Mark Task Done…', TITLE);
     const { message, links } = await linksOf('marked done');
     assert.match(message, /Open the playbook/);
     assert.equal(links, 0, message);
   });
 
   it('says the new owner of a task with a hostile title as text', async function () {
-    await runCommand(page, 'Upkeep: Set Owner…');
-    await pickQuickInput(page, TITLE);
+    await runCommandAndPick(page, 'Upkeep: Set Owner…', TITLE);
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Owner of' }).waitFor();
     await input.fill('Sam');
@@ -96,8 +95,7 @@ describe('Notifications with hostile repo text in a real editor', function () {
   });
 
   it('asks for a record with a hostile title in a prompt that links nothing', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done…');
-    await pickQuickInput(page, 'Timed');
+    await runCommandAndPick(page, 'Upkeep: Mark Task Done…', 'Timed');
     const prompt = page.locator('.quick-input-widget .quick-input-message', {
       hasText: 'kept in the task history',
     });
