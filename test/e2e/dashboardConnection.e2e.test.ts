@@ -9,7 +9,13 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { pickQuickInput, runCommand, screenshot, webviewFrame } from './support/editor';
+import {
+  pickQuickInput,
+  runCommand,
+  runCommandAndPick,
+  screenshot,
+  webviewFrame,
+} from './support/editor';
 import { startDemoEditor, type DemoEditor } from './support/demoEditor';
 
 const ARTEFACTS = path.join(__dirname, '../../test-results');
@@ -34,20 +40,15 @@ describe('dashboard after a database connection change', function () {
   });
 
   async function chooseEnvironment(page: Page, environment: string): Promise<void> {
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await input.waitFor({ state: 'hidden' });
-      await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-      // In one full run on a loaded machine the command's first quick pick closed before it
-      // could be filled (the page's input went inert, then hidden) and never came back; alone
-      // the test passes. So the command is run again when its pick does not stay open.
-      const filled = await input.fill('Rails environment…', { timeout: 10_000 }).then(
-        () => true,
-        () => false,
-      );
-      if (filled) break;
-    }
-    await pickQuickInput(page, 'Rails environment…');
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
+    // In one full run on a loaded machine the command's first quick pick closed before it could
+    // be filled (the page's input went inert, then hidden): the helper runs it again then.
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Rails environment…',
+      60_000,
+    );
     await pickQuickInput(page, environment);
     await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
   }
