@@ -23,7 +23,7 @@ import { StatusMemo } from '../../core/playbook/statusMemo';
 import type { StateLocation } from '../../core/playbook/stateStore';
 import { REPO_STATE_FILE, StateStore, stateFilePath } from '../../core/playbook/stateStore';
 import { maintainerName } from '../../core/playbook/gitUser';
-import { describeError } from '../../core/util/errors';
+import { describeError, UpkeepError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import type { PlaybookSource, Services } from '../services';
@@ -283,6 +283,10 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
       this.stateEmitter.fire();
     } catch (error) {
       this.log.error(`Cannot read the checklist state: ${describeError(error)}`);
+      // A state a newer Upkeep wrote is refused and left as it is: the tree keeps nothing of it.
+      if (UpkeepError.is(error, 'refused')) {
+        void vscode.window.showWarningMessage(unlinked(`Upkeep: ${describeError(error)}`));
+      }
     }
   }
 
