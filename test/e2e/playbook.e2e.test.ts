@@ -21,11 +21,11 @@ import {
   launchBrowser,
   openViewContainer,
   openWorkbench,
-  pickQuickInput,
   readOutputChannel,
   readProblems,
   readTreeItem,
   runCommand,
+  runCommandAndPick,
   screenshot,
   showTreeHover,
   treeItem,
@@ -310,8 +310,7 @@ describe('playbook state kept in the repo, in a real editor', function () {
   });
 
   it('keeps what was found with a weekly task marked done, in its history', async function () {
-    await runCommand(page, 'Upkeep: Mark Task Done…');
-    await pickQuickInput(page, 'Code quality');
+    await runCommandAndPick(page, 'Upkeep: Mark Task Done…', 'Code quality');
     const note = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget', { hasText: 'What was found or done?' }).waitFor();
     await note.fill('3 RuboCop offenses fixed, Brakeman clean');
