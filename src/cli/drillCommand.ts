@@ -12,6 +12,7 @@ import { shownDumpText } from '../core/checks/backupChecks';
 import type { DrillPlan } from '../core/checks/drillPlan';
 import {
   dumpAgeText,
+  endpointOf,
   otherDatabaseNote,
   planRecoveryDrill,
   serverOf,
@@ -342,10 +343,36 @@ function targetError(plan: DrillPlan, error: unknown): UpkeepError {
     auth ? 'auth' : 'unreachable',
     `the drill did not run on ${plan.targetServer}: ${describeError(error)}`,
     auth
-      ? 'Set PGPASSWORD, or put the password in the target URL.'
+      ? authHint(plan, isMissingPassword((error as { cause?: unknown }).cause))
       : 'Check that the drill target is up and the URL names the right host and port.',
     { cause: error },
   );
+}
+
+/**
+ * What to do about a refused login: where the password that was sent came from (the URL's
+ * wins over PGPASSWORD, as in the drill), so that a wrong one is corrected there rather than
+ * set again beside it.
+ */
+function authHint(plan: DrillPlan, missing: boolean): string {
+  const setIt = 'Set PGPASSWORD, or put the password in the target URL.';
+  if (missing) return setIt;
+  let inUrl = false;
+  try {
+    inUrl = endpointOf(plan.targetUrl).password !== undefined;
+  } catch {
+    // A URL the drill connected with reads; this is only for the wording.
+  }
+  const where = inUrl
+    ? plan.targetSource === 'setting'
+      ? 'upkeep.backups.drillTargetUrl'
+      : 'the --target URL'
+    : process.env.PGPASSWORD
+      ? 'PGPASSWORD'
+      : undefined;
+  return where
+    ? `The password in ${where} was refused: correct it there, and check the user name.`
+    : setIt;
 }
 
 /** A failed drill for a dump pg_restore cannot read: nothing was created on the target. */

@@ -377,8 +377,26 @@ describe('upkeep drill (CLI)', function () {
     assert.equal(run.code, 2);
     assert.ok(run.stderr.includes(`the drill did not run on ${server}: `), run.stderr);
     assert.match(run.stderr, /password authentication failed/);
-    assert.match(run.stderr, /Set PGPASSWORD, or put the password in the target URL\./);
+    // The URL's password was sent (PGPASSWORD is not used then): the hint says to correct it
+    // there, not to set what was set.
+    assert.match(
+      run.stderr,
+      /The password in the --target URL was refused: correct it there, and check the user name\./,
+    );
+    assert.doesNotMatch(run.stderr, /Set PGPASSWORD/);
     assert.ok(!(run.stdout + run.stderr).includes('not-the-Password-42'));
+    assert.deepEqual(await databases(), before);
+
+    // No password in the URL: PGPASSWORD's was sent and refused.
+    const fromVariable = await drill(['--target', targetUrl, '--confirm', server], {
+      PGPASSWORD: 'not-the-Password-42',
+    });
+    assert.equal(fromVariable.code, 2, fromVariable.stderr);
+    assert.match(
+      fromVariable.stderr,
+      /The password in PGPASSWORD was refused: correct it there, and check the user name\./,
+    );
+    assert.ok(!(fromVariable.stdout + fromVariable.stderr).includes('not-the-Password-42'));
     assert.deepEqual(await databases(), before);
 
     // In JSON: the code, and the dump and target the plan named.
