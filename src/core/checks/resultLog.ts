@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
 import { FileLock } from '../util/fileLock';
+import { isRecord } from '../util/isRecord';
 import { readTextFileLimited, replaceFile } from '../util/textFile';
 import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY, UNTRUSTED_SUMMARY } from './runner';
 import type { CheckResult, ResultLog } from './types';
@@ -135,16 +136,36 @@ interface StoredResults {
   results: Record<string, CheckResult[]>;
 }
 
+/** The version of a results file a newer Upkeep wrote (a whole number above 1), else undefined. */
+function newerResultsVersion(stored: unknown): number | undefined {
+  const version = isRecord(stored) ? stored.version : undefined;
+  return typeof version === 'number' && Number.isSafeInteger(version) && version > 1
+    ? version
+    : undefined;
+}
+
+function newerResultsError(file: string, version: number): UpkeepError {
+  return new UpkeepError(
+    'refused',
+    `${file} was written by a newer version of Upkeep (results version ${version}; this one ` +
+      'reads version 1); it is left as it is.',
+    'Update Upkeep, or give --save another file.',
+  );
+}
+
 /**
  * A MemoryResultLog mirrored to a JSON file, so results survive a reload. Writes are atomic
  * (a temporary file renamed over the old one) and serialized; a file that cannot be read is set
- * aside as `<file>.unreadable-<time>` rather than overwritten, so nothing the user had is lost.
+ * aside as `<file>.unreadable-<time>` rather than overwritten, so nothing the user had is lost;
+ * one a newer Upkeep wrote is left where it is, neither read nor written.
  * The editor keeps it under the extension's workspace storage; the CLI writes it only with
  * `--save`, and otherwise reads it through `FileResultLog.read`, which never writes.
  */
 export class FileResultLog extends MemoryResultLog {
   private writing: Promise<void> = Promise.resolve();
   private readonly lock: FileLock;
+  /** The version of the file when a newer Upkeep wrote it: then it is neither read nor written. */
+  private newerVersion: number | undefined;
   /** Settles when the file has been read; `record` waits for it so nothing is overwritten. */
   readonly ready: Promise<void>;
 
@@ -194,6 +215,8 @@ export class FileResultLog extends MemoryResultLog {
     }
     const log = new FileResultLog(file, onProblem);
     await log.ready;
+    // Refused before any check runs, as the run's results could not be kept there.
+    if (log.newerVersion !== undefined) throw newerResultsError(file, log.newerVersion);
     return log;
   }
 
@@ -232,6 +255,15 @@ export class FileResultLog extends MemoryResultLog {
 
     try {
       const stored = JSON.parse(text) as StoredResults;
+      const newer = newerResultsVersion(stored);
+      if (newer !== undefined) {
+        // Not broken: a newer Upkeep's. Moved aside or replaced, it would be lost to that one.
+        this.newerVersion = newer;
+        if (this.readOnly) {
+          onProblem?.(`${newerResultsError(this.file, newer).message} No earlier result was read.`);
+        }
+        return;
+      }
       if (stored?.version !== 1 || typeof stored.results !== 'object') {
         throw new Error('unknown shape');
       }
@@ -283,14 +315,17 @@ export class FileResultLog extends MemoryResultLog {
       return undefined;
     }
     if (text === undefined) return undefined;
+    let stored: StoredResults;
     try {
-      const stored = JSON.parse(text) as StoredResults;
-      return stored?.version === 1 && stored.results && typeof stored.results === 'object'
-        ? stored.results
-        : undefined;
+      stored = JSON.parse(text) as StoredResults;
     } catch {
       return undefined;
     }
+    const newer = newerResultsVersion(stored);
+    if (newer !== undefined) throw newerResultsError(this.file, newer);
+    return stored?.version === 1 && stored.results && typeof stored.results === 'object'
+      ? stored.results
+      : undefined;
   }
 
   private async writeAtomically(): Promise<void> {
