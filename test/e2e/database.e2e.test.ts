@@ -19,6 +19,7 @@ import {
   openWorkbench,
   pickQuickInput,
   runCommand,
+  runCommandAndPick,
   screenshot,
   waitForNotification,
   type EditorBrowser,
@@ -101,8 +102,12 @@ describe('database commands in a real editor', function () {
    * the connection was tried, and returns what the editor said.
    */
   async function enterConnectionUrl(text: string): Promise<string> {
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Enter a connection URL…');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Enter a connection URL…',
+      60_000,
+    );
     await page.locator('.quick-input-widget .quick-input-box input').fill(text);
     await page.keyboard.press('Enter');
     return waitForNotification(page, 'the password is in secret storage', 30_000);
@@ -176,8 +181,7 @@ describe('database commands in a real editor', function () {
     );
     assert.equal(before[0].analyzed, null);
 
-    await runCommand(page, 'Upkeep: Run Database Maintenance…', 60_000);
-    await pickQuickInput(page, 'ANALYZE');
+    await runCommandAndPick(page, 'Upkeep: Run Database Maintenance…', 'ANALYZE', 60_000);
     await pickQuickInput(page, 'users');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
@@ -222,8 +226,12 @@ describe('database commands in a real editor', function () {
         'development:\n  adapter: postgresql\n  database: nowhere\n',
       );
       await clearNotifications();
-      await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-      await pickQuickInput(page, 'Test the connection');
+      await runCommandAndPick(
+        page,
+        'Upkeep: Configure Database Connection…',
+        'Test the connection',
+        60_000,
+      );
       const message = await waitForNotification(page, 'round trip', 60_000);
       assert.match(
         message,
@@ -256,8 +264,12 @@ describe('database commands in a real editor', function () {
     assert.match(settings, /"upkeep\.database\.url": "postgres:[^"]*\?sslmode=disable"/);
 
     await clearNotifications();
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Test the connection');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Test the connection',
+      60_000,
+    );
     await waitForNotification(page, 'round trip', 60_000);
   });
 
@@ -268,8 +280,12 @@ describe('database commands in a real editor', function () {
     await waitForNotification(page, 'database password saved', 30_000);
 
     await quickInputClosed();
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Test the connection');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Test the connection',
+      60_000,
+    );
     await waitForNotification(page, 'PostgreSQL refused the login', 60_000);
     // The last test's "round trip" toast must not pass for this one.
     await quickInputClosed();
@@ -290,8 +306,12 @@ describe('database commands in a real editor', function () {
     const where = `${role}@127.0.0.1:${database.port}/${name}`;
     await clearNotifications();
 
-    await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
-    await pickQuickInput(page, 'Enter a connection URL…');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Configure Database Connection…',
+      'Enter a connection URL…',
+      60_000,
+    );
     await page.locator('.quick-input-widget .quick-input-box input').fill(`postgres://${where}`);
     await page.keyboard.press('Enter');
     const refused = await waitForNotification(page, 'connection test failed', 60_000);
@@ -331,8 +351,7 @@ describe('database commands in a real editor', function () {
     await enterConnectionUrl(`postgres://${role}:not-it@127.0.0.1:${database.port}/${name}`);
     await clearNotifications();
 
-    await runCommand(page, "Upkeep: Run Task's Checks…", 60_000);
-    await pickQuickInput(page, 'Health monitoring');
+    await runCommandAndPick(page, "Upkeep: Run Task's Checks…", 'Health monitoring', 60_000);
     const refused = 'Upkeep: Health monitoring: 1 pass, 0 warn, 1 fail';
     await waitForNotification(page, refused, 60_000);
     await setPasswordFrom(refused, 'rerun-pw-47');
