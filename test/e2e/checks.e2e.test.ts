@@ -17,10 +17,10 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   openViewContainer,
-  pickQuickInput,
   readProblems,
   readTreeItem,
   runCommand,
+  runCommandAndPick,
   screenshot,
   treeItem,
   waitForNotification,
@@ -267,8 +267,7 @@ describe('checks in a real editor', function () {
 
       await fs.writeFile(slow, '');
       try {
-        await runCommand(page, 'Upkeep: Run Check…');
-        await pickQuickInput(page, title);
+        await runCommandAndPick(page, 'Upkeep: Run Check…', title);
         await waitForFile(started, 'Brakeman starting');
         await runCommand(page, 'Upkeep: Cancel Running Checks');
         const message = await waitForNotification(page, `${title}: skipped`, 30_000);
@@ -302,7 +301,8 @@ describe('checks in a real editor', function () {
       assert.equal(await pickPlaceholder(), "Run which task's checks?");
       await input.fill('workflow');
       const rows = page.locator('.quick-input-widget .monaco-list-row');
-      await rows.first().waitFor();
+      // Read once the filter took: the first row shown may still be one of the whole list's.
+      await rows.filter({ hasText: 'workflow' }).first().waitFor();
       const labels = await rows.evaluateAll((found) =>
         found.map((row) => row.getAttribute('aria-label')),
       );
