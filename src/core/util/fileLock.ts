@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { UpkeepError } from './errors';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
+import { makeFolder } from './makeFolder';
 import { readTextFileLimited } from './textFile';
 
 interface FileLockOptions {
@@ -79,7 +80,7 @@ export class FileLock {
   }
 
   private async acquire(): Promise<void> {
-    await fs.mkdir(path.dirname(this.lockFile), { recursive: true });
+    await makeFolder(path.dirname(this.lockFile));
     const owner: LockOwner = {
       pid: process.pid,
       host: os.hostname(),
