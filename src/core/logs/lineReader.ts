@@ -6,10 +6,9 @@
  * waited on.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { addAbortSignal } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
 import { openRegularFile } from '../util/textFile';
+import { gunzipMembers } from './gzipMembers';
 
 /** Longest line kept whole; longer lines keep their first and last bytes. */
 export const LINE_HEAD_BYTES = 256 * 1024;
@@ -102,6 +101,8 @@ export interface ReadResult {
   stopped: boolean;
   /** A `.gz` reached its decompressed limit; what was read before still counts. */
   limited: boolean;
+  /** A `.gz` ends in this many bytes that are no gzip member, ignored as gzip does. */
+  trailingBytes?: number;
 }
 
 const CUT_MARK = Buffer.from(' … ');
@@ -333,7 +334,7 @@ async function readChunks(
     }
   } catch (error) {
     throwIfAborted(options.signal);
-    // A cut or corrupt archive: keep what was read, say where it stopped.
+    // A cut or damaged archive: keep what was read, say where it stopped.
     result.error = error instanceof Error ? error.message : String(error);
   }
 }
@@ -361,14 +362,10 @@ export async function readLines(
     await readChunks(options.stream, splitter, result, options, Infinity, Infinity);
   } else if (options.gzip) {
     const { handle } = await openRegularFile(file);
-    // The stream closes the handle when it is destroyed.
-    const compressed = handle.createReadStream({ start: 0, end: Math.max(0, options.end - 1) });
-    const stream = compressed.pipe(createGunzip());
-    // An abort destroys the stream at once, even while it waits for the next chunk.
-    if (options.signal) addAbortSignal(options.signal, stream);
+    const facts = { trailingBytes: 0 };
     try {
       await readChunks(
-        stream,
+        gunzipMembers(handle, options.end, facts),
         splitter,
         result,
         options,
@@ -376,10 +373,9 @@ export async function readLines(
         gzipLineLimit(options.end),
       );
     } finally {
-      // pipe() does not pass destroy() upstream: close the file too.
-      stream.destroy();
-      compressed.destroy();
+      await handle.close();
     }
+    if (facts.trailingBytes) result.trailingBytes = facts.trailingBytes;
   } else {
     const { handle } = await openRegularFile(file);
     // Two buffers: the next chunk is read while this one is split, so the disk and the

@@ -25,6 +25,7 @@ import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
 import { ZoneClock } from './timestamps';
 import { inTimeOrder, seekToTime } from './window';
+import { GzipDataError, gunzipMembers, isGzip } from './gzipMembers';
 
 export type { LogSummary, LogWindow } from './summaryTypes';
 export { STDIN_SOURCE } from './parallel';
@@ -205,9 +206,18 @@ class SummaryRun {
     }
     const name = this.label(file.path);
     try {
+      const known = await binaryLogHint(file.path, name, options.surface);
+      // gzip by its bytes, not its name: a .gz may be plain text, a rotated log gzip unnamed.
+      const probe = known ? undefined : await probeFile(file.path, file.size);
+      const gzip = probe?.gzip ?? file.gzip;
+      source.gzip = gzip;
       const binary =
-        (await binaryLogHint(file.path, name, options.surface)) ??
-        (file.gzip ? undefined : await notTextHint(file.path, name));
+        known ??
+        notTextReason(
+          probe?.head ?? Buffer.alloc(0),
+          name,
+          'Name the log file itself, or leave this file out of upkeep.logs.sources.',
+        );
       if (binary) {
         source.error = binary;
         report.warn(binary);
@@ -220,13 +230,13 @@ class SummaryRun {
       const ordered =
         !large ||
         !windowed ||
-        file.gzip ||
+        gzip ||
         (await inTimeOrder(file.path, file.size, SEEK_MARGIN_MS, parser));
       if (!ordered) {
         this.log.info(`read ${name} whole: its times go back (one log after another?)`);
       }
       let start = 0;
-      if (!Number.isNaN(from) && !file.gzip && large && ordered) {
+      if (!Number.isNaN(from) && !gzip && large && ordered) {
         start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, parser);
         source.seeked = start > 0;
       }
@@ -238,7 +248,7 @@ class SummaryRun {
       this.assembler.startFile(file.path);
       const firstLine = start === 0 ? 1 : 0;
       const inRanges =
-        options.parallel !== false && alone && !file.gzip && !options.afterChunk
+        options.parallel !== false && alone && !gzip && !options.afterChunk
           ? await readInRangesSafely(
               {
                 file: file.path,
@@ -274,7 +284,7 @@ class SummaryRun {
       }
       const span = await this.readHere(stopAfter, {
         file: file.path,
-        gzip: file.gzip,
+        gzip,
         start,
         end: file.size,
         firstLine,
@@ -377,6 +387,13 @@ class SummaryRun {
         `bomb or an unusually large rotated log; the summary covers the ` +
         `${plural(result.lines, 'line')} read.` +
         ' To read it all, decompress it and pass the plain file.';
+      report.warn(source.warning);
+    }
+    if (result.trailingBytes) {
+      const one = result.trailingBytes === 1;
+      source.warning =
+        `${name}: the ${plural(result.trailingBytes, 'byte')} after its last gzip member ` +
+        `${one ? 'is' : 'are'} not gzip data and ${one ? 'was' : 'were'} ignored, as gzip does.`;
       report.warn(source.warning);
     }
     if (result.shrank) {
@@ -593,27 +610,38 @@ const KNOWN_BINARY: [RegExp, string][] = [
   [/^\x7fELF/, 'a program (ELF)'],
   [/^PK\x03\x04/, 'a zip archive'],
   [/^SQLite format 3\0/, 'an SQLite database'],
+  // Inside a .gz: compressed twice.
+  [/^\x1f\x8b/, 'gzip-compressed data (compressed twice?)'],
 ];
 
 /**
- * Why a file does not look like a text log (a dump, an image, a program named by mistake or
- * matched by a glob), or undefined when it may be one; read as lines, such a file gave an empty
- * log and no word. See notTextReason for what counts.
+ * The first TEXT_PROBE_BYTES of a file as a log's text, for notTextReason, and whether it is
+ * gzip (then they are its first decompressed bytes): read as lines, a file that is no text log
+ * (a dump, an image, a program named by mistake or matched by a glob) gave an empty log and no
+ * word. A damaged archive gives what came before the damage: its read says the rest.
  */
-async function notTextHint(file: string, name: string): Promise<string | undefined> {
+async function probeFile(file: string, size: number): Promise<{ gzip: boolean; head: Buffer }> {
   const { handle } = await openRegularFile(file);
-  const head = Buffer.alloc(TEXT_PROBE_BYTES);
-  let length: number;
   try {
-    ({ bytesRead: length } = await handle.read(head, 0, TEXT_PROBE_BYTES, 0));
+    const start = Buffer.alloc(TEXT_PROBE_BYTES);
+    const { bytesRead } = await handle.read(start, 0, TEXT_PROBE_BYTES, 0);
+    const head = start.subarray(0, bytesRead);
+    if (!isGzip(head)) return { gzip: false, head };
+    const parts: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of gunzipMembers(handle, size, { trailingBytes: 0 })) {
+        parts.push(chunk);
+        length += chunk.length;
+        if (length >= TEXT_PROBE_BYTES) break;
+      }
+    } catch (error) {
+      if (!(error instanceof GzipDataError)) throw error;
+    }
+    return { gzip: true, head: Buffer.concat(parts).subarray(0, TEXT_PROBE_BYTES) };
   } finally {
     await handle.close();
   }
-  return notTextReason(
-    head.subarray(0, length),
-    name,
-    'Name the log file itself, or leave this file out of upkeep.logs.sources.',
-  );
 }
 
 /**
@@ -625,7 +653,7 @@ const HOLE_BYTES = 16;
 const BINARY_SHARE = 0.05;
 
 /**
- * Why the first bytes of `name` are no text log (see notTextHint), then `advice`: a known
+ * Why the first bytes of `name` are no text log (see probeFile), then `advice`: a known
  * binary format by its first bytes, or stray NUL and control bytes in more than 5 % of them.
  * A log corrupted here and there (a crash's NUL block, a stray byte) is still read: the line
  * parser takes such lines, and one stray NUL refused the whole log.
