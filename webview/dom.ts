@@ -92,6 +92,27 @@ export function formatAge(iso: string | undefined, now = Date.now()): string {
   return `${Math.round(seconds / 86400)} d ago`;
 }
 
+/**
+ * The age of `iso` as an element that `refreshAges` keeps true: a dashboard left open said
+ * "4 s ago" an hour later. `tag` is `time` where the element also carries a tooltip.
+ */
+export function ageElement(
+  iso: string,
+  props: ElementProps = {},
+  tag: 'time' | 'span' = 'span',
+): HTMLElement {
+  const attrs = { ...props.attrs, 'data-age-of': iso };
+  return h(tag, { ...props, attrs }, formatAge(iso));
+}
+
+/** Rewrites every age `ageElement` made, from the clock now; the page calls it on a timer. */
+export function refreshAges(root: ParentNode = document, now = Date.now()): void {
+  for (const element of Array.from(root.querySelectorAll<HTMLElement>('[data-age-of]'))) {
+    const text = formatAge(element.dataset.ageOf, now);
+    if (element.textContent !== text) element.textContent = text;
+  }
+}
+
 const timeFormatIn = (timeZone: string | undefined): Intl.DateTimeFormat =>
   new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone });
 let timeFormat = timeFormatIn(undefined);

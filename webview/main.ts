@@ -24,6 +24,7 @@ import {
   formatTime,
   h,
   instantOfWallClock,
+  refreshAges,
   replaceChildren,
   shownText,
   shownTimeZone,
@@ -49,6 +50,8 @@ const state: DashboardViewState = {
   window: parseLogWindow(saved?.window) ?? { kind: '24h' },
   scrollY: typeof saved?.scrollY === 'number' ? saved.scrollY : 0,
 };
+/** How often the ages on the page ("ran 5 min ago") are written again. */
+const AGE_REFRESH_MS = 30_000;
 let currentRefresh = -1;
 let autoRefresh = '';
 let scrollRestored = state.scrollY === 0;
@@ -424,6 +427,9 @@ window.addEventListener('scroll', () => {
     saveState();
   }, 200);
 });
+
+// "5 min ago" stays true in a panel left open, as the tree redraws its own every minute.
+window.setInterval(() => refreshAges(), AGE_REFRESH_MS);
 
 saveState();
 post({ type: 'ready', state });

@@ -2,7 +2,7 @@
  * The alerts strip at the top: every guideline threshold breached now.
  */
 import type { AlertsView } from '../../src/core/dashboard/protocol';
-import { clip, formatAge, h } from '../dom';
+import { ageElement, clip, h } from '../dom';
 import { stateBadge } from './common';
 
 export function renderAlerts(view: AlertsView): Node[] {
@@ -23,7 +23,7 @@ export function renderAlerts(view: AlertsView): Node[] {
           h('span', null, ` ${clip(alert.detail, 1000)}`),
           // A check's figures are of its run: "in the last hour" half an hour ago.
           alert.ranAt
-            ? h('span', { className: 'alert-age' }, ` — ran ${formatAge(alert.ranAt)}`)
+            ? h('span', { className: 'alert-age' }, ' — ran ', ageElement(alert.ranAt))
             : null,
         ),
       ),

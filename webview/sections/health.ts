@@ -6,6 +6,7 @@ import { describeOutcomes } from '../../src/core/dashboard/protocol';
 import { locationButton } from '../actions';
 import { formatMs } from '../../src/core/util/figures';
 import {
+  ageElement,
   clip,
   formatAge,
   formatNumber,
@@ -89,19 +90,18 @@ export function renderHealth(view: HealthView): Node[] {
             value: (row) => row.startedAt ?? null,
             age: true,
             cell: (row) => {
-              const text = formatAge(row.startedAt);
-              if (!row.startedAt) return text;
+              if (!row.startedAt) return formatAge(row.startedAt);
               // Relative in the cell, the one date format (and who ran it) in the tooltip.
               const from = row.from === 'commandLine' ? ', from the command line' : '';
-              return h(
-                'time',
+              return ageElement(
+                row.startedAt,
                 {
                   attrs: {
                     datetime: row.startedAt,
                     title: `${formatTime(row.startedAt)} (${shownTimeZone()})${from}`,
                   },
                 },
-                text,
+                'time',
               );
             },
           },

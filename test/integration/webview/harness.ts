@@ -146,12 +146,15 @@ export class DashboardHarness {
       width?: number;
       /** The browser's time zone (IANA), e.g. a user west of UTC; the machine's by default. */
       timezoneId?: string;
+      /** Starts the page on a fake clock at this instant (ms), for `page.clock` to move on. */
+      clockAt?: number;
     } = {},
   ): Promise<DashboardPage> {
     const context = await this.browser!.newContext({
       viewport: { width: options.width ?? 1280, height: 900 },
       timezoneId: options.timezoneId,
     });
+    if (options.clockAt !== undefined) await context.clock.install({ time: options.clockAt });
     const page = await context.newPage();
     const problems: PageProblems = { errors: [], cspViolations: [], dialogs: [] };
     page.on('console', (message) => {
