@@ -386,7 +386,14 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     if (result.details) {
       tooltip.appendMarkdown(`${codeBlock(result.details.slice(0, 2000), 'text')}\n`);
     }
-    const ranAt = new Date(result.startedAt).toLocaleString();
+    // In the schedule's zone, named, as the task rows and the dashboard give their times: the
+    // editor machine's clock (UTC on code-server) read as the team's.
+    const zone = this.controller.timeZone;
+    const ranAt = `${new Date(result.startedAt).toLocaleString(undefined, {
+      timeZone: zone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    })} ${zone}`;
     // A run saved by `upkeep check --save` (cron, a terminal) shows beside the editor's own.
     const from = this.results.originOf?.(result) === 'commandLine' ? ', from the command line' : '';
     tooltip.appendMarkdown(`\n\nRan ${age} (${ranAt}), took ${formatMs(result.durationMs)}${from}`);
