@@ -9,6 +9,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
+import { throwIfAborted } from '../util/errors';
 
 /** Whether a file's first bytes are gzip's magic number. */
 export function isGzip(head: Buffer): boolean {
@@ -78,10 +79,13 @@ export async function* gunzipMembers(
   handle: FileHandle,
   end: number,
   facts: GzipFacts,
+  signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
   const blocks = new Blocks(handle, end);
   let position = 0;
   for (let member = 0; position < end; member++) {
+    // Members that hold nothing yield nothing: the reader's own check would not come.
+    throwIfAborted(signal);
     const head = await blocks.at(position, 10);
     if (!isGzip(head)) {
       if (member === 0) throw new GzipDataError('it is not gzip data');

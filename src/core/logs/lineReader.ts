@@ -365,7 +365,7 @@ export async function readLines(
     const facts = { trailingBytes: 0 };
     try {
       await readChunks(
-        gunzipMembers(handle, options.end, facts),
+        gunzipMembers(handle, options.end, facts, options.signal),
         splitter,
         result,
         options,

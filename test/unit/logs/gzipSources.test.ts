@@ -195,6 +195,29 @@ describe('gzip members', () => {
     assert.equal(s.sources[0].error, undefined);
   });
 
+  it('stops at once on abort in a long run of members that hold nothing', async () => {
+    const folder = await tempFolder('upkeep-gzip-');
+    const empty = gzipSync('');
+    await fs.writeFile(
+      path.join(folder, 'empty.log.gz'),
+      Buffer.concat([gzipSync(newer), Buffer.concat(Array(3_000_000).fill(empty))]),
+    );
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(
+      summarizeLogs({
+        workspace: folder,
+        sources: ['empty.log.gz'],
+        clock: fixedClock(NOW),
+        timeZone: 'UTC',
+        signal: controller.signal,
+      }),
+      (error: Error) => /abort|cancel/i.test(`${error.name} ${error.message}`),
+    );
+    assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
+  });
+
   it('computes CRC-32 as zlib does, for node versions without zlib.crc32', () => {
     const data = Buffer.from(newer);
     const zlibCrc = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
