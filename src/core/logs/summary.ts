@@ -208,7 +208,7 @@ class SummaryRun {
     try {
       const known = await binaryLogHint(file.path, name, options.surface);
       // gzip by its bytes, not its name: a .gz may be plain text, a rotated log gzip unnamed.
-      const probe = known ? undefined : await probeFile(file.path, file.size);
+      const probe = known ? undefined : await probeFile(file.path, file.size, options.signal);
       const gzip = probe?.gzip ?? file.gzip;
       source.gzip = gzip;
       const binary =
@@ -603,6 +603,9 @@ function readError(name: string, error: unknown): string {
 /** How much of a file is looked at before it is read as a log (see notTextReason). */
 const TEXT_PROBE_BYTES = 4096;
 
+/** At most this much of a gzip file is read for its first decompressed bytes. */
+const PROBE_GZIP_BYTES = 1024 * 1024;
+
 /** What a file that is no text log often is, by its first bytes, to name it in the warning. */
 const KNOWN_BINARY: [RegExp, string][] = [
   [/^PGDMP/, 'a pg_dump custom-format dump'],
@@ -620,7 +623,11 @@ const KNOWN_BINARY: [RegExp, string][] = [
  * (a dump, an image, a program named by mistake or matched by a glob) gave an empty log and no
  * word. A damaged archive gives what came before the damage: its read says the rest.
  */
-async function probeFile(file: string, size: number): Promise<{ gzip: boolean; head: Buffer }> {
+async function probeFile(
+  file: string,
+  size: number,
+  signal: AbortSignal | undefined,
+): Promise<{ gzip: boolean; head: Buffer }> {
   const { handle } = await openRegularFile(file);
   try {
     const start = Buffer.alloc(TEXT_PROBE_BYTES);
@@ -630,7 +637,9 @@ async function probeFile(file: string, size: number): Promise<{ gzip: boolean; h
     const parts: Buffer[] = [];
     let length = 0;
     try {
-      for await (const chunk of gunzipMembers(handle, size, { trailingBytes: 0 })) {
+      // Members that hold nothing before the text would have the probe read the whole file.
+      const end = Math.min(size, PROBE_GZIP_BYTES);
+      for await (const chunk of gunzipMembers(handle, end, { trailingBytes: 0 }, signal)) {
         parts.push(chunk);
         length += chunk.length;
         if (length >= TEXT_PROBE_BYTES) break;

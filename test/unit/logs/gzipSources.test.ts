@@ -195,12 +195,20 @@ describe('gzip members', () => {
     assert.equal(s.sources[0].error, undefined);
   });
 
-  it('stops at once on abort in a long run of members that hold nothing', async () => {
+  for (const first of [true, false]) {
+    const where = first ? 'after the log' : 'before the log (the probe for text)';
+    it(`stops at once on abort in a long run of empty members ${where}`, async () => {
+      await abortInEmptyMembers(first);
+    });
+  }
+
+  async function abortInEmptyMembers(logFirst: boolean): Promise<void> {
     const folder = await tempFolder('upkeep-gzip-');
-    const empty = gzipSync('');
+    const empties = Buffer.concat(Array(3_000_000).fill(gzipSync('')));
+    const log = gzipSync(newer);
     await fs.writeFile(
       path.join(folder, 'empty.log.gz'),
-      Buffer.concat([gzipSync(newer), Buffer.concat(Array(3_000_000).fill(empty))]),
+      Buffer.concat(logFirst ? [log, empties] : [empties, log]),
     );
     const controller = new AbortController();
     const started = Date.now();
@@ -216,7 +224,7 @@ describe('gzip members', () => {
       (error: Error) => /abort|cancel/i.test(`${error.name} ${error.message}`),
     );
     assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
-  });
+  }
 
   it('computes CRC-32 as zlib does, for node versions without zlib.crc32', () => {
     const data = Buffer.from(newer);
