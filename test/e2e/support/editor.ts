@@ -223,9 +223,9 @@ export async function runCommandAndPick(
     const last = attempt === 3;
     await runCommand(page, title, timeout);
     // A pick the command builds from files or the database may take seconds to show: an
-    // earlier run waits 10 s for it (another run costs nothing), the last one the full time.
+    // earlier run waits 10 s for it (another run costs nothing), the last one 20 s.
     const filled = await input
-      .fill(label, { timeout: last ? DEFAULT_TIMEOUT : 10_000 })
+      .fill(label, { timeout: last ? 20_000 : 10_000 })
       .then(() => true)
       .catch(() => false);
     if (filled && (await clickPickRow(page, input, row))) return;
@@ -238,11 +238,11 @@ export async function runCommandAndPick(
       );
     }
     if (last) {
-      throw new Error(`the pick of "${title}" closed before "${label}" was picked, 3 times`);
+      throw new Error(
+        `"${title}" showed no pick, or it closed before "${label}" was picked, 3 times`,
+      );
     }
-    console.log(
-      `    (the pick of "${title}" closed before "${label}" was picked; running it again)`,
-    );
+    console.log(`    (no pick of "${title}" took "${label}": it closed, or never showed; again)`);
     await page.keyboard.press('Escape');
   }
 }
