@@ -3,7 +3,7 @@
  * anchors and merges, `url:` keys and multi-database environments. Ruby is never evaluated;
  * any other ERB yields a clear message naming the line.
  */
-import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { withLineFeeds } from '../playbook/loader';
 import { UpkeepError } from '../util/errors';
@@ -393,12 +393,29 @@ export function parseDatabaseYml(
   const environments: string[] = [];
   let valuesRead = 0;
   for (const [environment, pair] of lastOfEachKey(root.items)) {
-    if (!environment || !isMap(pair.value)) continue;
-    if (pair.value.anchor && SHARED_BLOCKS.test(environment)) continue;
+    if (!environment) continue;
+    // `production: *default` is the block it names, as Rails loads it.
+    const node = isAlias(pair.value) ? pair.value.resolve(document) : pair.value;
+    if (!isMap(node)) {
+      // Rails reads a string environment as its URL (`production: postgres://db/shop`, or one
+      // from ERB). An empty one (`production:` with nothing under it), which stops Rails, is
+      // still listed, so that the message says it has no settings rather than that it is not
+      // there.
+      if (isScalar(node) && typeof node.value === 'string' && node.value.trim()) {
+        entries.push({
+          environment,
+          values: { url: node.value },
+          line: lineOf(pair.key as Node, positions),
+        });
+      }
+      environments.push(environment);
+      continue;
+    }
+    if (node === pair.value && node.anchor && SHARED_BLOCKS.test(environment)) continue;
     environments.push(environment);
     // yaml's own alias limit applies within one environment; this one across them all.
-    const envValue = toPlain(document, pair.value, file, elsewhere);
-    valuesRead += sizes.get(pair.value) ?? 1;
+    const envValue = toPlain(document, node, file, elsewhere);
+    valuesRead += sizes.get(node) ?? 1;
     if (valuesRead > own + MAX_ALIAS_VALUES) {
       throw new UpkeepError(
         'parse',
@@ -409,7 +426,7 @@ export function parseDatabaseYml(
     }
     const line = lineOf(pair.key as Node, positions);
     if (isMultiDatabase(envValue)) {
-      for (const [name, item] of lastOfEachKey(pair.value.items)) {
+      for (const [name, item] of lastOfEachKey(node.items)) {
         // `primary: *default` is a database too; an alias of the environment itself is not.
         const value = name ? envValue[name] : undefined;
         if (!isRecord(value) || value === envValue) {

@@ -379,6 +379,59 @@ describe('finding the database', () => {
       ]);
     });
 
+    describe('an environment that is no map of settings', () => {
+      const SHARED = 'default: &default\n  adapter: postgresql\n  database: app_dev\n';
+
+      it('an alias (production: *default) reads the block it names, as Rails does', async () => {
+        const yml = `${SHARED}development:\n  <<: *default\nproduction: *default\n`;
+        const connection = await resolve(
+          { 'config/database.yml': yml },
+          { railsEnvironment: 'production' },
+        );
+        assert.equal(connection.config.database, 'app_dev');
+        assert.equal(connection.source.environment, 'production');
+        assert.equal(connection.source.line, 6);
+        assert.equal(connection.production, true);
+        assert.deepEqual(parseDatabaseYml(yml, {}).environments, ['development', 'production']);
+      });
+
+      it('a URL (production: postgres://..., or from ERB) is its connection', async () => {
+        const url = 'postgres://app:p%40ss@db.internal:6543/app_production';
+        for (const [value, env] of [
+          [url, {}],
+          ['<%= ENV["PRODUCTION_URL"] %>', { PRODUCTION_URL: url }],
+        ] as const) {
+          const connection = await resolve(
+            { 'config/database.yml': `${SHARED}production: ${value}\n` },
+            { railsEnvironment: 'production', env },
+          );
+          assert.equal(connection.display, 'app@db.internal:6543/app_production');
+          assert.equal(connection.config.password, 'p@ss');
+          assert.equal(connection.source.environment, 'production');
+          assert.equal(connection.source.line, 4);
+        }
+      });
+
+      it('an empty one (production: alone) is named, not taken for missing', async () => {
+        for (const value of ['', ' ~', ' 42']) {
+          await assert.rejects(
+            resolve(
+              { 'config/database.yml': `${SHARED}production:${value}\n` },
+              { railsEnvironment: 'production' },
+            ),
+            (error: unknown) => {
+              assert.ok(UpkeepError.is(error, 'config'));
+              assert.match(
+                error.message,
+                /has a "production" environment with no database settings Upkeep can read/,
+              );
+              return true;
+            },
+          );
+        }
+      });
+    });
+
     it(
       'takes primary of a multi-database environment, ' +
         'its url winning over the keys, and marks production',
