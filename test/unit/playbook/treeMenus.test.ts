@@ -45,6 +45,40 @@ describe('Maintenance tree row menus', () => {
   });
 });
 
+describe('Mark Task Done on a row', () => {
+  // The tree sets `task.<status>.<task id>` (src/vscode/tree/playbookTree.ts).
+  const entries = manifest.contributes.menus['view/item/context'].filter(
+    (entry) => entry.command === 'upkeep.markTaskDone',
+  );
+  const offered = (contextValue: string): string[] =>
+    entries
+      .filter((entry) => holdsOnRow(entry.when, contextValue))
+      .map((entry) => entry.group ?? '');
+
+  it('is offered on a task to do, inline and in the menu', () => {
+    for (const status of ['due', 'overdue', 'snoozed', 'onDemand']) {
+      assert.deepEqual(offered(`task.${status}.weekly.database`), ['1_run@2', 'inline@2'], status);
+    }
+  });
+
+  it('is not offered on a task done for this period, as the palette leaves it out', () => {
+    // Its ✓ beside "done 06:56 by …" read as not done yet, and a second run replaced the
+    // completion the row and its hover show (who, when, the note) with a new one.
+    assert.deepEqual(offered('task.done.weekly.database'), []);
+  });
+});
+
+/** Whether a row's `when` (`view == …` and `viewItem =~ /…/` terms) holds on a tree row. */
+function holdsOnRow(when: string | undefined, contextValue: string): boolean {
+  return (when ?? 'true').split('&&').every((raw) => {
+    const term = raw.trim();
+    if (term === 'view == upkeep.maintenance') return true;
+    const match = /^viewItem =~ \/(.+)\/$/.exec(term);
+    assert.ok(match, `a term this test does not read: ${term}`);
+    return new RegExp(match[1]).test(contextValue);
+  });
+}
+
 describe('Maintenance tree row titles', () => {
   const entries = manifest.contributes.menus['view/item/context'];
   const palette = manifest.contributes.menus.commandPalette;
