@@ -136,6 +136,22 @@ describe('gzipped log sources', () => {
     assert.equal(s.requests.total, 30);
   });
 
+  it('reads a .gz through a symbolic link, in its place among the rotated logs', async () => {
+    await fs.mkdir(path.join(folder, 'archive'));
+    await write('archive/production.log.2.gz', gzipSync(older));
+    await fs.symlink('archive/production.log.2.gz', path.join(folder, 'production.log.2.gz'));
+    await write('production.log.1', newer);
+    const s = await summarize(folder, ['production.log.*']);
+    assert.deepEqual(
+      s.sources.map((x) => [x.path, x.lines]),
+      [
+        ['production.log.2.gz', 30],
+        ['production.log.1', 60],
+      ],
+    );
+    assert.equal(s.span.first, new Date(end.getTime() - 3_600_000 - 9 * 60_000).toISOString());
+  });
+
   it('refuses a .gz that holds no text log, as it does a plain file', async () => {
     const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(64, 7)]);
     await write('image.log.gz', gzipSync(png));
