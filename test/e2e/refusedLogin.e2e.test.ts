@@ -82,10 +82,10 @@ describe('a check run whose login was refused', function () {
     await row.hover();
     await row.getByRole('button', { name: 'Set Database Password…' }).click();
 
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
+    // The password box, not whichever quick input was last in sight.
+    const input = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
     await input.fill(password);
-    await page.keyboard.press('Enter');
+    await input.press('Enter');
     await waitForNotification(page, 'Database connectivity: pass', 60_000);
     const passed = viewPane(page, 'Maintenance')
       .locator('.monaco-list-row[role="treeitem"]')
