@@ -292,7 +292,8 @@ interface BundlerAuditReport {
 export function gemfileLockLine(lock: string, gem: string, version?: string): number | undefined {
   const lines = lock.split(/\r?\n/);
   const escaped = gem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const versionPattern = version ? version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[^)]+';
+  // One run of `[^)]` at most: `[^)]+[^)]*` tried every split of a long unclosed line.
+  const versionPattern = version ? version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[^)]';
   const exact = new RegExp(`^ {4}${escaped} \\(${versionPattern}[^)]*\\)`);
   const any = new RegExp(`^\\s+${escaped}( |$)`);
   const index = lines.findIndex((line) => exact.test(line));
