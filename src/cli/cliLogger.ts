@@ -18,6 +18,11 @@ export function cliLogger(verbose: boolean, component?: string): Logger {
   }, component);
 }
 
+/** One `warn:` line to stderr, made printable: for what is said before a logger exists. */
+export function warnLine(message: string): void {
+  process.stderr.write(`warn: ${printable(message)}\n`);
+}
+
 /** Each problem as `error:` or `warn:` with its place in the file; returns how many are errors. */
 export function logPlaybookProblems(problems: readonly PlaybookProblem[], log: Logger): number {
   for (const problem of problems) {

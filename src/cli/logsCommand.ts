@@ -12,7 +12,7 @@ import { Option } from 'commander';
 import { printable, printableJson } from '../core/util/printable';
 import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { cancelOnSignals } from './cancelSignals';
-import { cliLogger, writeCommandError } from './cliLogger';
+import { cliLogger, warnLine, writeCommandError } from './cliLogger';
 import { askedForJson, nonEmpty, refusedFlagMessage, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 import { STDIN_SOURCE, summarizeLogs } from '../core/logs/summary';
@@ -89,7 +89,7 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     if (options.workspace !== undefined || given.length === 0 || relative) {
       await requireWorkspaceFolder(workspace, 'logs');
     }
-    const settings = await loadWorkspaceSettings(workspace, { trusted: true });
+    const settings = await loadWorkspaceSettings(workspace, { trusted: true, warn: warnLine });
     // Files named on the command line are relative to where the command runs.
     const sources = given.length
       ? given.map((source) =>

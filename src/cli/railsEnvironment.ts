@@ -9,6 +9,7 @@ import { loadWorkspaceSettings } from '../core/checks/workspaceSettings';
 import { assertRailsEnvironment } from '../core/db/connection';
 import type { UpkeepSettings } from '../core/settings';
 import { UpkeepError } from '../core/util/errors';
+import { warnLine } from './cliLogger';
 import { nonEmpty } from './options';
 
 /** A new `-e, --env` option for one command (commander options belong to one command each). */
@@ -45,6 +46,7 @@ export async function loadCliSettings(
   const settings = await loadWorkspaceSettings(workspace, {
     trusted,
     defaultRailsEnvironment: fromProcess,
+    warn: warnLine,
   });
   if (options.env) settings.database.railsEnvironment = options.env;
 

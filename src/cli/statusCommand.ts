@@ -22,7 +22,7 @@ import { describeError, UpkeepError } from '../core/util/errors';
 import { plural } from '../core/util/plural';
 import { printable, printableJson } from '../core/util/printable';
 import { checkTimeZone, machineTimeZone } from '../core/util/timeZone';
-import { cliLogger, logPlaybookProblems, writeCommandError } from './cliLogger';
+import { cliLogger, logPlaybookProblems, warnLine, writeCommandError } from './cliLogger';
 import { collect, nonEmpty, tierIds, workspaceOption } from './options';
 import { requireWorkspaceFolder, resolveWorkspace } from './workspaceFolder';
 
@@ -80,7 +80,7 @@ async function runStatus(options: StatusOptions): Promise<number> {
   await requireWorkspaceFolder(workspace, 'status');
   const tiers = tierIds(options.tier ?? [...TIER_IDS]);
   // The location and the zone are no restricted settings: nothing runs, nothing is reached.
-  const settings = await loadWorkspaceSettings(workspace, { trusted: true });
+  const settings = await loadWorkspaceSettings(workspace, { trusted: true, warn: warnLine });
   const timeZone = scheduleZone(options.timeZone, settings);
 
   const { playbook, problems } = await loadPlaybook({

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
+import { printableLine } from '../util/printable';
 import { readTextFile } from './files';
 import { MAX_PARALLELISM, MAX_TIMER_MS } from './runner';
 import type { UpkeepSettings } from '../settings';
@@ -39,6 +40,33 @@ export interface SettingsOptions {
    * RAILS_ENV, which a server sets and the editor's settings cannot know about.
    */
   defaultRailsEnvironment?: string;
+  /**
+   * Told of each `upkeep.*` key the settings cannot use (no such setting, a wrong type, out of
+   * range), which falls back to its default: the editor underlines such keys, the CLI has only
+   * this to say it ran with a value nobody chose.
+   */
+  warn?: (message: string) => void;
+}
+
+/** Settings only the editor reads: no command warns about them. */
+const EDITOR_ONLY_KEYS = ['dashboard.autoRefreshSeconds'];
+
+/** Every `section.key` of Upkeep's settings (package.json's configuration). */
+function knownKeys(): string[] {
+  const keys = Object.entries(defaultSettings).flatMap(([section, values]) =>
+    Object.keys(values).map((key) => `${section}.${key}`),
+  );
+  const optional = OPTIONAL_TEXTS.map(([section, key]) => `${section}.${key}`);
+  return [...new Set([...keys, ...optional, ...EDITOR_ONLY_KEYS])];
+}
+
+/** A known key the given one is likely a slip of (`logs.source`, `checks.Parallelism`). */
+function meantKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  return known.find((candidate) => {
+    const other = candidate.toLowerCase();
+    return other === lower || other === `${lower}s` || `${other}s` === lower;
+  });
 }
 
 /**
@@ -66,7 +94,16 @@ export function settingsFromJson(
   // Records without a prototype: `upkeep.__proto__.url` must stay a key of its own, not land on
   // Object.prototype, where every section (and an untrusted run's health.url) would inherit it.
   const partial: Record<string, Record<string, unknown>> = Object.create(null);
+  const known = knownKeys();
   for (const [key, value] of flat) {
+    if (!known.includes(key)) {
+      const meant = meantKey(key, known);
+      options.warn?.(
+        `${SETTINGS_FILE}: upkeep.${key} is no Upkeep setting` +
+          `${meant ? ` (upkeep.${meant}?)` : ''}: it is ignored.`,
+      );
+      continue;
+    }
     if (!options.trusted && RESTRICTED_KEYS.includes(key)) continue;
     const dot = key.indexOf('.');
     if (dot === -1) continue;
@@ -81,7 +118,10 @@ export function settingsFromJson(
     (partial.database ??= Object.create(null) as Record<string, unknown>).railsEnvironment =
       options.defaultRailsEnvironment;
   }
-  return sanitizeSettings(resolveSettings(partial as Parameters<typeof resolveSettings>[0]));
+  return sanitizeSettings(
+    resolveSettings(partial as Parameters<typeof resolveSettings>[0]),
+    options.warn,
+  );
 }
 
 /**
@@ -111,39 +151,98 @@ const OPTIONAL_TEXTS: [keyof UpkeepSettings, string][] = [
  * Wrong types or ranges from a hand-edited file fall back to the defaults: the CLI's settings and
  * the editor's, which VS Code hands over as written (it only warns about a wrong type).
  */
-export function sanitizeSettings(settings: UpkeepSettings): UpkeepSettings {
+export function sanitizeSettings(
+  settings: UpkeepSettings,
+  warn: (message: string) => void = () => undefined,
+): UpkeepSettings {
   const defaults = resolveSettings();
-  const fix = <T extends Record<string, unknown>>(section: T, fallback: T): void => {
+  // Never the value itself, but for numbers and words of a fixed list: a URL given as a list
+  // may hold a password.
+  const fellBack = (name: string, what: string, fallback?: unknown): void => {
+    const then = fallback === undefined ? 'it is ignored' : `the default, ${fallback}, is used`;
+    warn(`${SETTINGS_FILE}: upkeep.${name} ${what}: ${then}.`);
+  };
+  const fix = (
+    name: string,
+    section: Record<string, unknown>,
+    fallback: Record<string, unknown>,
+  ): void => {
     for (const [key, value] of Object.entries(section)) {
-      const expected = typeof fallback[key];
-      if (value !== undefined && fallback[key] !== undefined && typeof value !== expected) {
-        (section as Record<string, unknown>)[key] = fallback[key];
-      }
+      // The list of log sources is checked on its own, below.
+      if (key === 'sources' || value === undefined || fallback[key] === undefined) continue;
+      if (typeof value === typeof fallback[key]) continue;
+      fellBack(
+        `${name}.${key}`,
+        `is ${kindOf(value)}, not ${typeWord(fallback[key])}`,
+        fallback[key],
+      );
+      section[key] = fallback[key];
     }
   };
   for (const section of Object.keys(settings) as (keyof UpkeepSettings)[]) {
-    fix(settings[section] as Record<string, unknown>, defaults[section] as Record<string, unknown>);
+    fix(
+      section,
+      settings[section] as Record<string, unknown>,
+      defaults[section] as Record<string, unknown>,
+    );
   }
-  if (!Array.isArray(settings.logs.sources)) settings.logs.sources = defaults.logs.sources;
+  if (!Array.isArray(settings.logs.sources)) {
+    fellBack(
+      'logs.sources',
+      `is ${kindOf(settings.logs.sources)}, not a list of paths`,
+      defaults.logs.sources,
+    );
+    settings.logs.sources = defaults.logs.sources;
+  }
   // A number or an object in the list is no path: it is left out, not handed to the log reader.
   const sources = settings.logs.sources.filter((source) => typeof source === 'string');
   if (sources.length < settings.logs.sources.length) {
+    warn(`${SETTINGS_FILE}: upkeep.logs.sources lists values that are no path: they are left out.`);
     settings.logs.sources = sources.length ? sources : defaults.logs.sources;
   }
   // Optional texts have no default to compare types with: a number or true there is unset.
   for (const [section, key] of OPTIONAL_TEXTS) {
     const values = settings[section] as unknown as Record<string, unknown>;
-    if (values[key] !== undefined && typeof values[key] !== 'string') delete values[key];
+    if (values[key] !== undefined && typeof values[key] !== 'string') {
+      fellBack(`${section}.${key}`, `is ${kindOf(values[key])}, not a string`);
+      delete values[key];
+    }
   }
   // As the editor reads it: anything but "repository" keeps the state in the editor's storage.
-  if (settings.state.location !== 'repository') settings.state.location = 'workspaceStorage';
+  const location: unknown = settings.state.location;
+  if (location !== 'repository' && location !== 'workspaceStorage') {
+    const given =
+      typeof location === 'string' ? JSON.stringify(printableLine(location, 40)) : kindOf(location);
+    fellBack(
+      'state.location',
+      `is ${given}, not workspaceStorage or repository`,
+      'workspaceStorage',
+    );
+    settings.state.location = 'workspaceStorage';
+  }
   for (const { section, key, min, max } of NUMBER_RANGES) {
     const values = settings[section] as unknown as Record<string, number>;
     if (!(values[key] >= min && values[key] <= max)) {
-      values[key] = (defaults[section] as unknown as Record<string, number>)[key];
+      const fallback = (defaults[section] as unknown as Record<string, number>)[key];
+      fellBack(`${section}.${key}`, `is ${values[key]}, outside ${min} to ${max}`, fallback);
+      values[key] = fallback;
     }
   }
   return settings;
+}
+
+/** The type a default has, in words. */
+function typeWord(value: unknown): string {
+  if (typeof value === 'boolean') return 'true or false';
+  return typeof value === 'number' ? 'a number' : 'a string';
+}
+
+/** What a value is, in words, without the value unless it is a number or true or false. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return 'a string';
+  return value === null ? 'null' : 'a map';
 }
 
 /** The JSON parser's error codes in words, for the message that stops a command. */

@@ -4,6 +4,8 @@
  * the CLI's JSONC settings.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { codeMentions, githubSlug, outlineMarkdown } from '../../../src/core/checks/docsChecks';
 import {
   judgeMailerConfig,
@@ -342,4 +344,27 @@ describe('check parsers', () => {
       assert.equal(settingsFromJson(json, { trusted: false }).health.url, undefined);
     },
   );
+
+  it('warns of no key package.json declares, with any value of its type', () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'),
+    );
+    const properties = manifest.contributes.configuration.properties as Record<
+      string,
+      { type: string; enum?: string[]; minimum?: number }
+    >;
+    const sample: Record<string, unknown> = { number: 100, boolean: true, array: ['log/a.log'] };
+    const json: Record<string, unknown> = {};
+    for (const [key, { type, enum: choices, minimum }] of Object.entries(properties)) {
+      json[key] = choices?.[0] ?? (type === 'number' ? minimum : undefined) ?? sample[type] ?? 'x';
+    }
+    const warnings: string[] = [];
+    settingsFromJson(json, { trusted: true, warn: (message) => warnings.push(message) });
+    assert.deepEqual(warnings, []);
+    settingsFromJson(
+      { 'upkeep.logs.source': ['a'] },
+      { trusted: true, warn: (m) => warnings.push(m) },
+    );
+    assert.equal(warnings.length, 1);
+  });
 });
