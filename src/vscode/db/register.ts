@@ -597,6 +597,44 @@ async function explainSelection(
     }
   }
 
+  try {
+    await explainWithProgress(services, log, plans, connection, prepared, analyze);
+  } catch (error) {
+    // A query of the dashboard's list with a $1 to fill in: the message says to put a value in
+    // its place, which the list cannot take; an editor can, and Explain Query reads it there.
+    if (sql === undefined || !UpkeepError.is(error, 'refused') || !/\$\d/.test(error.message)) {
+      throw error;
+    }
+    log.info(`explain refused: ${describeError(error)}`);
+    const open = 'Open the Statement';
+    // Not awaited: the dashboard takes one explain at a time, until this command returns.
+    void vscode.window
+      .showErrorMessage(
+        unlinked(
+          `Upkeep: ${describeError(error)} ${open} puts it in an editor: put the values in, ` +
+            'select it and run Upkeep: Explain Query.',
+        ),
+        open,
+      )
+      .then(async (answer) => {
+        if (answer !== open) return;
+        const document = await vscode.workspace.openTextDocument({ language: 'sql', content: sql });
+        await vscode.window.showTextDocument(document);
+      })
+      .then(undefined, (failure: unknown) => {
+        log.error(`Open the Statement: ${describeError(failure)}`);
+      });
+  }
+}
+
+async function explainWithProgress(
+  services: Services,
+  log: Logger,
+  plans: PlanDocuments,
+  connection: ResolvedConnection,
+  prepared: ReturnType<typeof prepareExplain>,
+  analyze: boolean,
+): Promise<void> {
   await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
