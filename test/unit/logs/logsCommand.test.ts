@@ -144,6 +144,20 @@ describe('upkeep logs', () => {
     assert.ok(text.stdout.includes(`! ${missing} does not exist`), text.stdout);
   });
 
+  it('reads a rotated .gz with junk after its data, says so, and exits 0', async () => {
+    const text = await fs.readFile(path.join(FIXTURES, 'rails52_production_tagged.log'));
+    const folder = await tempFolderWith('upkeep-cli-gzip-', {});
+    const archive = path.join(folder, 'production.log.1.gz');
+    await fs.writeFile(archive, Buffer.concat([gzipSync(text), Buffer.from('junk\n')]));
+    const result = upkeep(['logs', archive, '--time-zone', 'UTC']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Requests {2}7 \(0 incomplete\)/);
+    assert.match(
+      result.stdout,
+      /production\.log\.1\.gz: the 5 bytes after its last gzip member are not gzip data/,
+    );
+  });
+
   it('exits 2 on a window it cannot read', () => {
     const result = upkeep(['logs', path.join(FIXTURES, 'rails22.log'), '--window', 'last tuesday']);
     assert.equal(result.status, 2);
