@@ -42,6 +42,15 @@ export function parseDotenvFile(
   maxChars: number,
   elsewhere: string,
 ): DotenvFile {
+  const blank = longBlankRun(text);
+  if (blank) {
+    throw new UpkeepError(
+      'config',
+      `.env has ${blank.lines.toLocaleString('en-US')} blank lines in a row from line ` +
+        `${blank.line}; read as dotenv reads it, that would take minutes, so it is not read.`,
+      `Remove them, or ${elsewhere}.`,
+    );
+  }
   const parsed = parseDotenv(text);
   // A byte order mark (an editor on Windows) is no part of the first line's key.
   const assignments = scanAssignments(text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n'));
@@ -85,6 +94,39 @@ export function parseDotenvFile(
     if (!last.has(key)) values[key] = value;
   }
   return { values, commands, lineOf: (key) => last.get(key)?.line };
+}
+
+/**
+ * dotenv's pattern starts at every line and runs over all the blank lines after it, so a run of
+ * blank lines costs its count times its length: minutes for 100,000 of them. Past this many
+ * steps in one run (a quarter of a second), the file is refused unread.
+ */
+const MAX_BLANK_RUN_STEPS = 20_000_000;
+
+/** The first run of blank lines too long for dotenv's pattern: its first line and its count. */
+function longBlankRun(text: string): { line: number; lines: number } | undefined {
+  let found: { line: number; lines: number } | undefined;
+  let runLines = 0;
+  let runChars = 0;
+  let line = 1;
+  for (let at = 0; at < text.length; line++) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    if (end < text.length && /^\s*$/.test(text.slice(at, end))) {
+      runLines++;
+      runChars += end + 1 - at;
+      // Counted on to the run's end, which says how many there are.
+      if (runLines * runChars > MAX_BLANK_RUN_STEPS) {
+        found = { line: line - runLines + 1, lines: runLines };
+      }
+    } else {
+      if (found) return found;
+      runLines = 0;
+      runChars = 0;
+    }
+    at = end + 1;
+  }
+  return found;
 }
 
 /**
