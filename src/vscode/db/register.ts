@@ -145,8 +145,9 @@ async function configureDatabase(
 ): Promise<void> {
   if (!services.trusted) return configureUntrusted(services, log, login);
   let now: ConfigureItem;
+  let connection: ResolvedConnection | undefined;
   try {
-    const connection = await currentConnection(services);
+    connection = await currentConnection(services);
     now = {
       label: `$(database) ${pickText(connection.display)}`,
       detail: describeOrigin(connection),
@@ -166,7 +167,7 @@ async function configureDatabase(
     },
     {
       label: '$(key) Set the password…',
-      description: "kept in the editor's secret storage",
+      description: storedPasswordNote(connection),
       action: 'password',
     },
     {
@@ -271,7 +272,7 @@ async function configureUntrusted(
     items.push(
       {
         label: '$(key) Set the password…',
-        description: "kept in the editor's secret storage",
+        description: storedPasswordNote(connection),
         action: 'password',
       },
       { label: '$(pulse) Test the connection', action: 'test' },
@@ -345,6 +346,13 @@ function settingsPlace(services: Services): string {
  * The server of the connection Upkeep uses now: a password set now is sent to it alone, not to
  * whatever host another folder's database.yml names.
  */
+/** What Set the password… does here: nothing while the source holds a password of its own. */
+function storedPasswordNote(connection: ResolvedConnection | undefined): string {
+  return connection?.passwordInSource
+    ? `not used: ${describeSource(connection.source)} holds one`
+    : "kept in the editor's secret storage";
+}
+
 async function serverForPassword(services: Services): Promise<string | undefined> {
   const connection = await currentConnection(services).catch(() => undefined);
   return connection ? passwordServerOf(connection) : undefined;
@@ -371,15 +379,26 @@ async function setDatabasePassword(
     ignoreFocusOut: true,
   });
   if (password === undefined) return false;
-  const server = password ? await serverForPassword(services) : undefined;
+  const connection = password
+    ? await currentConnection(services).catch(() => undefined)
+    : undefined;
+  const server = connection ? passwordServerOf(connection) : undefined;
   await services.setDatabasePassword(password || undefined, server);
-  void vscode.window.showInformationMessage(
-    password
-      ? unlinked(
-          `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}.`,
-        )
-      : 'Upkeep: database password forgotten.',
-  );
+  const saved = `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}`;
+  if (connection?.passwordInSource) {
+    // The source's own password comes first: said, or the new one reads as the one in use.
+    void vscode.window.showWarningMessage(
+      unlinked(
+        `${saved}, but it is not used while ${describeSource(connection.source)} holds a ` +
+          'password of its own, which comes first: change that one there, or remove it there ' +
+          'to use this one.',
+      ),
+    );
+  } else {
+    void vscode.window.showInformationMessage(
+      password ? unlinked(`${saved}.`) : 'Upkeep: database password forgotten.',
+    );
+  }
   if (password && login.refused) await testConnection(services, log, login);
   return !!password;
 }
