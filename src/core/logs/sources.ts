@@ -143,6 +143,19 @@ async function globFiles(
   return { files, truncated };
 }
 
+/** What to say of a path that is a symbolic link to nothing, or undefined if it is not one. */
+async function danglingLinkProblem(file: string): Promise<string | undefined> {
+  try {
+    const target = await fs.readlink(file);
+    return (
+      `${file} is a symbolic link to ${target}, which does not exist: ` +
+      'point the link or the setting at the log where it is now.'
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** `production.log.3.gz` → 3, `production.log` → 0: a higher number is older. */
 function rotationNumber(file: string): number {
   const m = /\.(\d{1,6})(?:\.gz)?$/.exec(file);
@@ -232,6 +245,10 @@ export async function resolveSources(
           problem ??=
             `${file} cannot be read (${code ?? String(error)}): ` +
             'check the path and its permissions.';
+        } else if (!fromGlob) {
+          // "does not exist" of a name that is there (`ls` lists it) sent the user looking
+          // for a typo; a link whose target moved or was deleted is what it is.
+          problem ??= await danglingLinkProblem(file);
         }
       }
     }

@@ -152,6 +152,18 @@ describe('gzipped log sources', () => {
     assert.equal(s.span.first, new Date(end.getTime() - 3_600_000 - 9 * 60_000).toISOString());
   });
 
+  it('says a .gz that is a link to a moved archive is one, not that it does not exist', async () => {
+    await fs.symlink('archive/production.log.2.gz', path.join(folder, 'production.log.2.gz'));
+    const s = await summarize(folder, ['production.log.2.gz']);
+    assert.equal(
+      s.sources[0].error,
+      `${path.join(folder, 'production.log.2.gz')} is a symbolic link to ` +
+        'archive/production.log.2.gz, which does not exist: point the link or the setting at ' +
+        'the log where it is now.',
+    );
+    assert.equal(s.sources[0].missing, undefined);
+  });
+
   it('refuses a .gz that holds no text log, as it does a plain file', async () => {
     const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(64, 7)]);
     await write('image.log.gz', gzipSync(png));
