@@ -384,7 +384,8 @@ async function setDatabasePassword(
     : undefined;
   const server = connection ? passwordServerOf(connection) : undefined;
   await services.setDatabasePassword(password || undefined, server);
-  const saved = `Upkeep: database password saved in secret storage${server ? ` for ${server}` : ''}`;
+  const saved =
+    'Upkeep: database password saved in secret storage' + (server ? ` for ${server}` : '');
   if (connection?.passwordInSource) {
     // The source's own password comes first: said, or the new one reads as the one in use.
     void vscode.window.showWarningMessage(
