@@ -360,7 +360,7 @@ describe('check parsers', () => {
     }
     const warnings: string[] = [];
     settingsFromJson(json, { trusted: true, warn: (message) => warnings.push(message) });
-    assert.deepEqual(warnings, []);
+    assert.equal(warnings.length, 0, warnings.join('\n'));
     settingsFromJson(
       { 'upkeep.logs.source': ['a'] },
       { trusted: true, warn: (m) => warnings.push(m) },
