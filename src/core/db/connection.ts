@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import type { UpkeepSettings } from '../settings';
-import { fileErrorReason, UpkeepError } from '../util/errors';
+import { describeError, fileErrorReason, fileErrorWithCode, UpkeepError } from '../util/errors';
 import { isRecord } from '../util/isRecord';
 import { firstFew } from '../util/firstFew';
 import { printable, printableLine } from '../util/printable';
@@ -371,11 +371,14 @@ async function readConfigFile(
         { cause: error },
       );
     }
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // The code to search for and what it means: ELOOP alone says little at 2 a.m., and only a
+    // refusal is a matter of permissions.
+    const code = (error as NodeJS.ErrnoException).code;
+    const denied = code === 'EACCES' || code === 'EPERM';
     throw new UpkeepError(
       'config',
-      `Cannot read ${file} (${code}).`,
-      `Check its permissions, or ${elsewhere}.`,
+      `Cannot read ${file} (${code ? fileErrorWithCode(error) : describeError(error)}).`,
+      `${denied ? 'Check its permissions' : 'Fix it'}, or ${elsewhere}.`,
       { cause: error },
     );
   }

@@ -379,6 +379,26 @@ describe('finding the database', () => {
       ]);
     });
 
+    it('says in words why config/database.yml or .env cannot be read (a link loop)', async () => {
+      for (const file of ['config/database.yml', '.env']) {
+        const workspace = await workspaceWith({ 'config/.keep': '' });
+        // Each link leads to the other: reading either fails with ELOOP.
+        await fs.symlink(path.join(workspace, `${file}.b`), path.join(workspace, file));
+        await fs.symlink(path.join(workspace, file), path.join(workspace, `${file}.b`));
+        const options = { workspace, settings: resolveSettings({}), env: {}, trusted: true };
+        await assert.rejects(resolveConnection(options), (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'config'));
+          assert.equal(
+            error.message,
+            `Cannot read ${file} (ELOOP: its symbolic links go round in a loop).`,
+          );
+          assert.doesNotMatch(error.hint ?? '', /permissions/);
+          assert.match(error.hint ?? '', /^Fix it, or set DATABASE_URL/);
+          return true;
+        });
+      }
+    });
+
     describe('an environment that is no map of settings', () => {
       const SHARED = 'default: &default\n  adapter: postgresql\n  database: app_dev\n';
 
