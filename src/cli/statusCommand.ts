@@ -91,7 +91,9 @@ async function runStatus(options: StatusOptions): Promise<number> {
 
   const { state, source, notes } = await readState(workspace, settings);
   const report = buildStatusReport({
-    bugReports: tiers.includes('onDemand') ? await readBugReports(workspace, settings) : undefined,
+    bugReports: tiers.includes('onDemand')
+      ? await readBugReports(workspace, settings, timeZone.name)
+      : undefined,
     playbook,
     state,
     stateSource: source,
@@ -117,9 +119,10 @@ async function runStatus(options: StatusOptions): Promise<number> {
 async function readBugReports(
   workspace: string,
   settings: UpkeepSettings,
+  timeZone: string,
 ): Promise<{ reports: BugReportSummary[]; problem?: string }> {
   try {
-    return { reports: await listReports(workspace, settings) };
+    return { reports: await listReports(workspace, settings, timeZone) };
   } catch (error) {
     return { reports: [], problem: describeError(error) };
   }

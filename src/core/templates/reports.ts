@@ -8,6 +8,7 @@ import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
 import { plural } from '../util/plural';
+import { machineTimeZone } from '../util/timeZone';
 import { headingContent, unescapeMarkdownHtml } from './markdown';
 import { documentFolder } from './newFile';
 import type { SeverityId } from './severity';
@@ -55,6 +56,7 @@ const FILE_DATE = /^(\d{4}-\d{2}-\d{2})-/;
 export async function listReports(
   workspace: string,
   settings: UpkeepSettings,
+  timeZone: string = settings.schedule.timeZone?.trim() || machineTimeZone(),
 ): Promise<BugReportSummary[]> {
   const setting = 'upkeep.templates.bugFolder';
   const folder = documentFolder(workspace, settings.templates.bugFolder, setting);
@@ -88,7 +90,7 @@ export async function listReports(
     const batch = names.slice(start, start + OPEN_AT_ONCE).map(async (name) => {
       const file = path.join(folder, name);
       const head = await readHead(file);
-      return head === undefined ? undefined : parseReport(file, head);
+      return head === undefined ? undefined : parseReport(file, head, timeZone);
     });
     reports.push(...(await Promise.all(batch)));
   }
@@ -112,16 +114,17 @@ export function reportFilesGlob(settings: UpkeepSettings): string {
 }
 
 /** Reads the metadata of one report from its text. */
-export function parseReport(file: string, text: string): BugReportSummary {
+export function parseReport(file: string, text: string, timeZone?: string): BugReportSummary {
   const severity = parseSeverity(SEVERITY_LINE.exec(text)?.[1] ?? '')?.id;
   const createdLine = CREATED_LINE.exec(text)?.[1];
   const fileDate = FILE_DATE.exec(path.basename(file))?.[1];
+  // A time without an offset (the upkeep-bug snippet's) is the team's wall clock.
   const createdAt =
-    (createdLine !== undefined ? parseZonedTime(createdLine) : undefined) ??
+    (createdLine !== undefined ? parseZonedTime(createdLine, timeZone) : undefined) ??
     (fileDate ? new Date(`${fileDate}T00:00:00Z`) : undefined);
   const dueLine = DUE_LINE.exec(text)?.[1];
   const dueAt =
-    (dueLine !== undefined ? parseZonedTime(dueLine) : undefined) ??
+    (dueLine !== undefined ? parseZonedTime(dueLine, timeZone) : undefined) ??
     (createdAt && severity ? responseDue(createdAt, severity) : undefined);
   // The heading was written with escapeMarkdownHtml; the tree shows the title as typed.
   const heading =

@@ -129,6 +129,33 @@ describe('listReports', () => {
     );
   });
 
+  it("reads a time the upkeep-bug snippet wrote (no offset) in the team's zone", async () => {
+    // The snippet writes the editor's wall clock, `Reported: 2026-12-05 15:00`: read as the
+    // file's date at midnight UTC, a critical bug filed in the afternoon was overdue since 01:00.
+    const text = (reported: string) =>
+      `# Bug: Login fails\n\n- Severity: Critical\n- Reported: ${reported} by Ann\n`;
+    const file = '2026-12-05-login-fails.md';
+    const cases: [string, string | undefined, string][] = [
+      ['2026-12-05 15:00', 'Europe/Berlin', '2026-12-05T15:00:00.000Z'],
+      ['2026-12-05 15:00', 'America/New_York', '2026-12-05T21:00:00.000Z'],
+      ['2026-12-05 15:00', 'UTC', '2026-12-05T16:00:00.000Z'],
+      // An offset written in the text wins over the zone.
+      ['2026-12-05 15:00 +02:00 (Europe/Helsinki)', 'America/New_York', '2026-12-05T14:00:00.000Z'],
+    ];
+    for (const [reported, zone, due] of cases) {
+      const report = parseReport(file, text(reported), zone);
+      assert.equal(report.dueAt?.toISOString(), due, `${reported} in ${zone}`);
+    }
+
+    const folder = path.join(workspace, settings.templates.bugFolder);
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(path.join(folder, file), text('2026-12-05 15:00'));
+    const inZone = resolveSettings({ schedule: { timeZone: 'Asia/Tokyo' } });
+    const [read] = await listReports(workspace, inZone);
+    assert.equal(read.createdAt?.toISOString(), '2026-12-05T06:00:00.000Z');
+    assert.equal(read.dueAt?.toISOString(), '2026-12-05T07:00:00.000Z');
+  });
+
   describe('a bug folder that is a link', () => {
     let outside: string;
     beforeEach(async () => {
