@@ -14,10 +14,12 @@ describe('a playbook of many YAML errors', function () {
   it('is read in a few seconds at most', () => {
     // Just under the 256 KB read.
     const text = '"'.repeat(262_000);
-    const started = Date.now();
+    // This process's own time: other work on a loaded machine does not count.
+    const started = process.cpuUsage();
     const { problems } = applyPlaybookText(defaultPlaybook(), text);
-    const took = Date.now() - started;
-    assert.ok(took < 5_000, `${took} ms`);
+    const { user, system } = process.cpuUsage(started);
+    const took = Math.round((user + system) / 1000);
+    assert.ok(took < 4_000, `${took} ms`);
     assert.equal(problems.length, MAX_PROBLEMS + 1);
     assert.equal(problems[0].severity, 'error');
     assert.match(problems[0].message, /^YAML: /);
