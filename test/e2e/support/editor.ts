@@ -204,54 +204,70 @@ export async function pickQuickInput(page: Page, label: string): Promise<void> {
 }
 
 /**
- * Runs a command that shows a quick pick first, and picks `label` in it: for a command whose
- * first run, cancelled at its pick, did nothing. Something taking the focus as the pick shows
- * (seen in CI: a dashboard still loading, a tree refreshing after a change) closes it at once,
- * inert, then hidden, before or under the fill or the click: then the command runs again, with
- * a logged line, up to three runs. A pick that stays open without the row is not run again: it
- * fails with the rows it lists. `timeout` is runCommand's, for a palette that waits on activation.
+ * Runs a command that shows a quick pick first, and picks `label` in it, or each of `labels` in
+ * the picks it shows one after the other: for a command whose run, cancelled at any of these
+ * picks, did nothing. Something taking the focus as a pick shows (seen in CI: a dashboard still
+ * loading, a tree refreshing after a change) closes it at once, inert, then hidden, before or
+ * under the fill or the click: then the command runs again from its first pick, with a logged
+ * line, up to three runs. A pick that stays open without the row is not run again: it fails
+ * with the rows it lists. `timeout` is runCommand's, for a palette that waits on activation.
  */
 export async function runCommandAndPick(
   page: Page,
   title: string,
-  label: string,
+  labels: string | readonly string[],
   timeout = DEFAULT_TIMEOUT,
 ): Promise<void> {
+  const steps = typeof labels === 'string' ? [labels] : labels;
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = quickInputRow(page, label);
   for (let attempt = 1; ; attempt++) {
     const last = attempt === 3;
     await runCommand(page, title, timeout);
-    // A pick the command builds from files or the database may take seconds to show: an
-    // earlier run waits 10 s for it (another run costs nothing), the last one 20 s.
-    const filled = await input
-      .fill(label, { timeout: last ? 20_000 : 10_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (filled && (await clickPickRow(page, input, row))) return;
-    if (filled && (await input.isVisible())) {
-      // Open, without the row: the product's doing, not the editor's.
-      await input.fill('');
-      const offered = await quickInputLabels(page);
-      throw new Error(
-        `the pick of "${title}" has no row "${label}" to click; it lists: ${offered.join(' | ')}`,
-      );
+    let closedAt = '';
+    for (const label of steps) {
+      // A pick the command builds from files or the database may take seconds to show: an
+      // earlier run waits 10 s for it (another run costs nothing), the last one 20 s.
+      const filled = await input
+        .fill(label, { timeout: last ? 20_000 : 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      const outcome = filled
+        ? await clickPickRow(page, input, quickInputRow(page, label))
+        : 'closed';
+      if (outcome === 'clicked') continue;
+      if (outcome === 'missing') {
+        // Open all along, without the row: the product's doing, not the editor's.
+        await input.fill('');
+        const offered = await quickInputLabels(page);
+        throw new Error(
+          `the pick of "${title}" has no row "${label}" to click; it lists: ${offered.join(' | ')}`,
+        );
+      }
+      closedAt = label;
+      break;
     }
+    if (!closedAt) return;
     if (last) {
       throw new Error(
-        `"${title}" showed no pick, or it closed before "${label}" was picked, 3 times`,
+        `"${title}" showed no pick, or it closed before "${closedAt}" was picked, 3 times`,
       );
     }
-    console.log(`    (no pick of "${title}" took "${label}": it closed, or never showed; again)`);
+    console.log(
+      `    (no pick of "${title}" took "${closedAt}": it closed, or never showed; again)`,
+    );
     await page.keyboard.press('Escape');
   }
 }
 
 /**
- * Clicks `row` of the open quick pick once it shows: false when the pick closed first, or when
- * it stays open for the default timeout without a row that takes the click.
+ * Clicks `row` of the open quick pick once it shows: `closed` when the pick closed first,
+ * `missing` when it stays open for the default timeout without a row that takes the click.
  */
-async function clickPickRow(page: Page, input: Locator, row: Locator): Promise<boolean> {
+async function clickPickRow(
+  page: Page,
+  input: Locator,
+  row: Locator,
+): Promise<'clicked' | 'closed' | 'missing'> {
   const deadline = Date.now() + DEFAULT_TIMEOUT;
   while (Date.now() < deadline) {
     // A row the filter re-renders is found again by the locator; a click under a closing pick
@@ -262,11 +278,11 @@ async function clickPickRow(page: Page, input: Locator, row: Locator): Promise<b
         .click({ timeout: 5_000 })
         .then(() => true)
         .catch(() => false));
-    if (clicked) return true;
-    if (!(await input.isVisible())) return false;
+    if (clicked) return 'clicked';
+    if (!(await input.isVisible())) return 'closed';
     await page.waitForTimeout(100);
   }
-  return false;
+  return 'missing';
 }
 
 /**
