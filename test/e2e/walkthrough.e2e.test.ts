@@ -14,7 +14,6 @@ import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
 import { startFolderEditor, type FolderEditor } from './support/folderEditor';
 import {
   openViewContainer,
-  pickQuickInput,
   reloadWindow,
   reportFailure,
   runCommand,
@@ -93,8 +92,10 @@ describe('Get Started walkthrough in a real editor', function () {
     await page.waitForTimeout(1000);
     assert.equal((await stepsTicked(page))['Connect the database'], false);
 
-    await runCommandAndPick(page, 'Upkeep: Configure Database Connection…', 'Rails environment…');
-    await pickQuickInput(page, 'development');
+    await runCommandAndPick(page, 'Upkeep: Configure Database Connection…', [
+      'Rails environment…',
+      'development',
+    ]);
     const ticked = await stepsTickedOnceSettled(page, 'Connect the database');
     assert.equal(ticked['Connect the database'], true);
   });
