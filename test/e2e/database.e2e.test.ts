@@ -108,19 +108,29 @@ describe('database commands in a real editor', function () {
       'Enter a connection URL…',
       60_000,
     );
-    await page.locator('.quick-input-widget .quick-input-box input').fill(text);
-    await page.keyboard.press('Enter');
+    await typeConnectionUrl(text);
     return waitForNotification(page, 'the password is in secret storage', 30_000);
   }
 
-  /** Closes every notification, so that the next wait sees only new ones. */
+  /**
+   * Closes every notification, so that the next wait sees only new ones. A toast of the last
+   * step can still arrive just after the clear (seen on a loaded machine: one stayed 30 s), so
+   * the clear is repeated until none is left.
+   */
   async function clearNotifications(): Promise<void> {
-    await quickInputClosed();
-    await runCommand(page, 'Notifications: Clear All Notifications');
-    await page
-      .locator('.notifications-toasts .notification-toast')
-      .first()
-      .waitFor({ state: 'hidden' });
+    const toast = page.locator('.notifications-toasts .notification-toast').first();
+    for (let attempt = 1; ; attempt++) {
+      await quickInputClosed();
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      const cleared = await toast
+        .waitFor({ state: 'hidden', timeout: 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (cleared) return;
+      const left = ((await toast.textContent()) ?? '').trim();
+      assert.ok(attempt < 3, `a notification stays after Clear All Notifications: ${left}`);
+      console.log(`    (a notification came after the clear: ${left}; clearing again)`);
+    }
   }
 
   it('explains the selected query in a read-only plan document', async function () {
@@ -181,8 +191,12 @@ describe('database commands in a real editor', function () {
     );
     assert.equal(before[0].analyzed, null);
 
-    await runCommandAndPick(page, 'Upkeep: Run Database Maintenance…', 'ANALYZE', 60_000);
-    await pickQuickInput(page, 'users');
+    await runCommandAndPick(
+      page,
+      'Upkeep: Run Database Maintenance…',
+      ['ANALYZE', 'users'],
+      60_000,
+    );
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match((await dialog.textContent()) ?? '', /ANALYZE "public"\."users";/);
@@ -312,8 +326,7 @@ describe('database commands in a real editor', function () {
       'Enter a connection URL…',
       60_000,
     );
-    await page.locator('.quick-input-widget .quick-input-box input').fill(`postgres://${where}`);
-    await page.keyboard.press('Enter');
+    await typeConnectionUrl(`postgres://${where}`);
     const refused = await waitForNotification(page, 'connection test failed', 60_000);
     assert.ok(
       refused.startsWith(
@@ -402,6 +415,18 @@ describe('database commands in a real editor', function () {
     const message = ((await listed.textContent()) ?? '').trim();
     await runCommand(page, 'Notifications: Hide Notifications');
     return message;
+  }
+
+  /**
+   * Types into the URL box Enter a connection URL… opens, and accepts it. The box, not any quick
+   * input: right after the click the picker it replaces may still be the one in sight.
+   */
+  async function typeConnectionUrl(text: string): Promise<void> {
+    const box = page.locator(
+      '.quick-input-widget .quick-input-box input[placeholder^="postgres://"]',
+    );
+    await box.fill(text);
+    await box.press('Enter');
   }
 
   /** A quick input still fading out (the last command's) would take the palette's text. */
