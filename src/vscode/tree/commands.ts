@@ -301,9 +301,12 @@ async function showHistory(context: TreeCommandContext, node: unknown): Promise<
     taskId = picked.id;
   }
   await context.controller.reloadState();
+  // The tab shows the last segment: the task's title, which the maintainer knows, not its id.
+  const title = taskId ? (context.controller.task(taskId)?.title ?? taskId) : 'All tasks';
+  const name = pickText(title).replace(/[/\\]/g, '-').slice(0, 80);
   const uri = vscode.Uri.from({
     scheme: HISTORY_SCHEME,
-    path: `/${taskId ?? 'all'}.md`,
+    path: `/${taskId ?? 'all'}/${name} history.md`,
     query: String(Date.now()),
   });
   const document = await vscode.workspace.openTextDocument(uri);
@@ -314,7 +317,9 @@ async function showHistory(context: TreeCommandContext, node: unknown): Promise<
 export function historyProvider(context: TreeCommandContext): vscode.TextDocumentContentProvider {
   return {
     provideTextDocumentContent(uri) {
-      const name = path.posix.basename(uri.path, '.md');
+      // `/<task id>/<title> history.md`; a tab restored from before the title was in the path
+      // reads `/<task id>.md`.
+      const name = (uri.path.split('/').find(Boolean) ?? 'all').replace(/\.md$/, '');
       const { controller } = context;
       const format = (iso: string): string =>
         new Date(iso).toLocaleString(undefined, {
