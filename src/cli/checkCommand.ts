@@ -233,6 +233,7 @@ async function runCheck(options: CheckOptions, cancel: SignalCancel): Promise<nu
   const { playbook, problems } = await loadPlaybook({
     workspace,
     thresholds: cliSettings?.thresholds,
+    trusted,
   });
   const playbookErrors = logPlaybookProblems(problems, log);
   // The reports carry them too: a CI test report that reads green hides why the job exits 2.

@@ -2,6 +2,7 @@
  * Loads the playbook: the default one, shaped by the repo's `.upkeep/playbook.yaml`. Every part
  * of the file that is wrong is reported with its position and skipped; the rest still applies.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Alias, Node, Pair, YAMLMap } from 'yaml';
@@ -9,7 +10,8 @@ import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { didYouMean } from '../util/closest';
 import { UpkeepError } from '../util/errors';
-import { asCode, printable } from '../util/printable';
+import { isInside } from '../util/paths';
+import { asCode, printable, printableLine } from '../util/printable';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
@@ -100,6 +102,12 @@ interface LoadPlaybookOptions {
   fileText?: string;
   /** The user's thresholds, which the file's override; checklist titles quote the result. */
   thresholds?: UpkeepSettings['thresholds'];
+  /**
+   * Whether the workspace is trusted (the default). Untrusted, a file that links out of the
+   * workspace is not read: a repo could point it at a YAML file of the user's, whose keys and
+   * titles the tree and the Problems panel would show.
+   */
+  trusted?: boolean;
 }
 
 export async function loadPlaybook(options: LoadPlaybookOptions): Promise<LoadedPlaybook> {
@@ -110,6 +118,15 @@ export async function loadPlaybook(options: LoadPlaybookOptions): Promise<Loaded
     return playbook;
   };
   let text = options.fileText;
+  if (text === undefined && options.trusted === false) {
+    const outside = await linkedOutside(options.workspace, file);
+    if (outside !== undefined) {
+      const message =
+        `${PLAYBOOK_FILE} links outside the workspace (to ${outside}): in an untrusted ` +
+        'workspace it is not read, and the default playbook is used.';
+      return { playbook: defaults(), problems: [problemAt(1, 1, 1, 1, message, 'error')], file };
+    }
+  }
   if (text === undefined) {
     try {
       text = await readTextFileLimited(file, MAX_PLAYBOOK_BYTES);
@@ -165,6 +182,14 @@ function encodingProblem(text: string): PlaybookProblem | undefined {
     `${PLAYBOOK_FILE} is not UTF-8 text at line ${line}: what is not reads as U+FFFD ` +
     '(\uFFFD). Save the file as UTF-8.';
   return problemAt(line, column, line, column + 1, message, 'warning');
+}
+
+/** Where `file` resolves when that is outside `workspace`; undefined inside, or when missing. */
+async function linkedOutside(workspace: string, file: string): Promise<string | undefined> {
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (real === undefined) return undefined;
+  const root = await fs.realpath(workspace).catch(() => path.resolve(workspace));
+  return isInside(root, real) ? undefined : printableLine(real, 200);
 }
 
 /**

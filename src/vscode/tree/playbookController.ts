@@ -200,6 +200,7 @@ export class PlaybookController implements PlaybookTracker, vscode.Disposable {
         fileText: open?.isDirty ? open.getText() : undefined,
         // Checklist titles quote the thresholds in force ("Average response time under 2 s").
         thresholds: this.services.settings().thresholds,
+        trusted: this.services.trusted,
       });
       this.setPlaybook(loaded.playbook, loaded.problems);
     } catch (error) {

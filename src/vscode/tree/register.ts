@@ -169,6 +169,8 @@ export function registerPlaybookView(services: Services): void {
     }),
   );
   services.track(controller.onDidChangeState(() => refresh()));
+  // Trusted, a playbook that links out of the folder is read too.
+  services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => void controller.reloadPlaybook()));
   services.track(vscode.workspace.onDidGrantWorkspaceTrust(() => refresh()));
   // A run reports each check's result: one redraw for the results of a moment.
   const refreshForResults = coalesce(refresh, RESULTS_REDRAW_MS);
