@@ -6,12 +6,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import * as path from 'node:path';
 import fg from 'fast-glob';
 import { isLoopbackHost } from '../util/hosts';
 import { redact } from '../util/logger';
 import { plural } from '../util/plural';
-import { readTextFile, withoutRubyComment } from './files';
+import { readWorkspaceFile, withoutRubyComment } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -401,7 +400,8 @@ export const healthEmailCheck: CheckDefinition = {
     for (const pattern of MAILER_SOURCES) {
       const matches = await fg(pattern, { cwd: context.workspace, onlyFiles: true });
       for (const file of matches.sort()) {
-        const text = await readTextFile(path.join(context.workspace, file));
+        // Untrusted, a file linked out of the folder throws `untrusted`: the check waits.
+        const text = await readWorkspaceFile(context, file);
         if (text !== undefined) files.push({ file, text });
       }
     }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { plural } from '../util/plural';
-import { readTextFile, readWorkspaceFile } from './files';
+import { readWorkspaceFile } from './files';
 import { gemfileLockConflictLine, LOCK_CONFLICT_SUMMARY } from './toolParsers';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -151,7 +151,7 @@ export const pendingMigrationsCheck: CheckDefinition = {
 
     let schema: SchemaState | undefined;
     for (const kind of ['schema.rb', 'structure.sql'] as const) {
-      const text = await readTextFile(path.join(context.workspace, 'db', kind));
+      const text = await readWorkspaceFile(context, path.join('db', kind));
       if (text !== undefined) {
         schema = parseSchemaVersion(kind, text);
         if (schema) break;

@@ -8,7 +8,7 @@ import fg from 'fast-glob';
 import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
 import type { RubyLine } from './files';
-import { forEachCodeLine, readTextFile, withoutRubyComment } from './files';
+import { forEachCodeLine, readWorkspaceFile, withoutRubyComment } from './files';
 import { testPattern } from './safeRegex';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -95,8 +95,7 @@ export const filterParametersCheck: CheckDefinition = {
   title: 'Passwords filtered from logs',
   description: `${FILTER_PARAMETERS_FILE} exists and its filter_parameters cover password.`,
   async run(context: CheckContext): Promise<CheckReport> {
-    const file = path.join(context.workspace, FILTER_PARAMETERS_FILE);
-    const text = await readTextFile(file);
+    const text = await readWorkspaceFile(context, FILTER_PARAMETERS_FILE);
     if (text === undefined) {
       const isRails = await fs.stat(path.join(context.workspace, 'config', 'application.rb')).then(
         () => true,
@@ -362,7 +361,8 @@ async function eachRubyFile(
     });
     for (const file of matches.sort().slice(0, MAX_FILES - read)) {
       context.signal.throwIfAborted();
-      const text = await readTextFile(path.join(context.workspace, file)).catch(() => undefined);
+      // A link is no file to the glob above (followSymbolicLinks: false), so none is read here.
+      const text = await readWorkspaceFile(context, file).catch(() => undefined);
       if (text !== undefined) take(file, text);
       read++;
     }
