@@ -118,10 +118,13 @@ export function parseReport(file: string, text: string, timeZone?: string): BugR
   const severity = parseSeverity(SEVERITY_LINE.exec(text)?.[1] ?? '')?.id;
   const createdLine = CREATED_LINE.exec(text)?.[1];
   const fileDate = FILE_DATE.exec(path.basename(file))?.[1];
-  // A time without an offset (the upkeep-bug snippet's) is the team's wall clock.
+  // A time without an offset (the upkeep-bug snippet's) is the team's wall clock, and so is the
+  // file name's date: the day began at midnight there.
   const createdAt =
     (createdLine !== undefined ? parseZonedTime(createdLine, timeZone) : undefined) ??
-    (fileDate ? new Date(`${fileDate}T00:00:00Z`) : undefined);
+    (fileDate
+      ? (parseZonedTime(`${fileDate} 00:00`, timeZone) ?? new Date(`${fileDate}T00:00:00Z`))
+      : undefined);
   const dueLine = DUE_LINE.exec(text)?.[1];
   const dueAt =
     (dueLine !== undefined ? parseZonedTime(dueLine, timeZone) : undefined) ??

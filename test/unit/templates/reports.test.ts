@@ -156,6 +156,20 @@ describe('listReports', () => {
     assert.equal(read.dueAt?.toISOString(), '2026-12-05T07:00:00.000Z');
   });
 
+  it("dates a report without a Reported line by its file name, at midnight in the team's zone", () => {
+    const text = '# Bug: Login fails\n\n- Severity: Critical\n';
+    const file = '2026-12-05-login-fails.md';
+    const cases: [string | undefined, string][] = [
+      ['America/New_York', '2026-12-05T05:00:00.000Z'],
+      ['Asia/Tokyo', '2026-12-04T15:00:00.000Z'],
+      // No zone known: midnight UTC, as before.
+      [undefined, '2026-12-05T00:00:00.000Z'],
+    ];
+    for (const [zone, created] of cases) {
+      assert.equal(parseReport(file, text, zone).createdAt?.toISOString(), created, String(zone));
+    }
+  });
+
   describe('a bug folder that is a link', () => {
     let outside: string;
     beforeEach(async () => {
