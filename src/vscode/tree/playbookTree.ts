@@ -414,7 +414,11 @@ export class PlaybookTreeProvider implements vscode.TreeDataProvider<PlaybookNod
     const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = `report:${report.file}`;
     item.contextValue = 'report';
-    const severity = report.severity ? `${report.severity} · ` : '';
+    // The playbook's title ("High"), as the severity rows above show it, not the id.
+    const label = this.controller
+      .current()
+      .severities.find((candidate) => candidate.id === report.severity)?.title;
+    const severity = report.severity ? `${label ?? report.severity} · ` : '';
     const due = report.dueAt
       ? `${state === 'overdue' ? 'response overdue since' : 'respond by'} ${describeInstant(
           report.dueAt,
