@@ -81,7 +81,11 @@ export function registerCheckCommands(services: Services): void {
   const playbook = (): Playbook => services.playbook?.current() ?? defaultPlaybook();
   const registry = (): ReturnType<typeof createRegistry> => createRegistry(playbook());
 
-  const run = async (label: string, definitions: CheckDefinition[]): Promise<CheckResult[]> => {
+  const run = async (
+    label: string,
+    definitions: CheckDefinition[],
+    added: string[] = [],
+  ): Promise<CheckResult[]> => {
     if (!workspace) {
       void vscode.window.showWarningMessage(
         'Upkeep: open the folder of a Rails app to run checks.',
@@ -153,7 +157,7 @@ export function registerCheckCommands(services: Services): void {
           );
         },
       );
-      announce(label, results, definitions);
+      announce(label, results, definitions, added);
       return results;
     } finally {
       running.delete(controller);
@@ -167,8 +171,9 @@ export function registerCheckCommands(services: Services): void {
     label: string,
     results: CheckResult[],
     definitions: CheckDefinition[],
+    added: string[],
   ): void => {
-    const { message, severity, actions } = summarizeRun(label, results);
+    const { message, severity, actions } = summarizeRun(label, results, added);
     const show = {
       error: vscode.window.showErrorMessage,
       warning: vscode.window.showWarningMessage,
@@ -199,11 +204,23 @@ export function registerCheckCommands(services: Services): void {
     }
   };
 
+  // Database connectivity runs first with the database checks; the summary counts it apart from
+  // the label's own checks, which the dashboard's tier group counts.
+  const runWithHealth = (
+    label: string,
+    own: CheckDefinition[],
+    all: ReturnType<typeof createRegistry>,
+  ): Promise<CheckResult[]> => {
+    const definitions = withDatabaseHealth(own, all);
+    const added = definitions.filter((d) => !own.includes(d)).map((d) => d.title);
+    return run(label, definitions, added);
+  };
+
   const runTier = async (tier: TierId): Promise<CheckResult[]> => {
     const book = playbook();
     const title = findTier(book, tier)?.title ?? tier;
     const all = registry();
-    return run(`${title} checks`, withDatabaseHealth(checksForTier(book, tier, all), all));
+    return runWithHealth(`${title} checks`, checksForTier(book, tier, all), all);
   };
 
   const pickTier = async (): Promise<TierId | undefined> => {
@@ -265,7 +282,7 @@ export function registerCheckCommands(services: Services): void {
       return [];
     }
     const title = book.tasks.find((task) => task.id === taskId)?.title ?? taskId;
-    return run(title, withDatabaseHealth(definitions, all));
+    return runWithHealth(title, definitions, all);
   };
 
   const runCheck = async (argument?: unknown) => {
@@ -313,7 +330,7 @@ export function registerCheckCommands(services: Services): void {
     const book = playbook();
     const all = registry();
     const due = (services.playbook as DueTaskSource | undefined)?.dueTaskIds?.();
-    if (due) return run('Due checks', withDatabaseHealth(checksForTasks(book, due, all), all));
+    if (due) return runWithHealth('Due checks', checksForTasks(book, due, all), all);
     // Without the schedule, every tier that repeats counts as due.
     const tiers = TIER_IDS.filter((id) => id !== 'onDemand');
     const ids = new Map<string, CheckDefinition>();
@@ -322,7 +339,7 @@ export function registerCheckCommands(services: Services): void {
         ids.set(definition.id, definition);
       }
     }
-    return run('Due checks', withDatabaseHealth([...ids.values()], all));
+    return runWithHealth('Due checks', [...ids.values()], all);
   });
 
   register('upkeep.cancelChecks', () => {

@@ -24,7 +24,16 @@ export interface RunSummary {
   actions: string[];
 }
 
-export function summarizeRun(label: string, results: CheckResult[]): RunSummary {
+/**
+ * `added` are the titles of checks the run added to the label's own (Database connectivity, run
+ * first with a tier's database checks): the dashboard counts a tier's own checks, so the message
+ * counts them apart, as in "Weekly checks (21 and Database connectivity)".
+ */
+export function summarizeRun(
+  label: string,
+  results: CheckResult[],
+  added: string[] = [],
+): RunSummary {
   const count = (outcome: CheckResult['outcome']): number =>
     results.filter((r) => r.outcome === outcome).length;
   const failed = count('fail') + count('error');
@@ -56,7 +65,9 @@ export function summarizeRun(label: string, results: CheckResult[]): RunSummary 
     const unfinished = stopped.length
       ? ` (${stopped.length} did not finish: ${firstFew(stopped, UNFINISHED_NAMED, ' and ')})`
       : '';
-    message = `Upkeep: ${label}${how}: ${parts.join(', ')}${unfinished}.${trust}`;
+    const own = results.length - added.length;
+    const counted = added.length && own > 0 ? ` (${own} and ${added.join(' and ')})` : '';
+    message = `Upkeep: ${label}${counted}${how}: ${parts.join(', ')}${unfinished}.${trust}`;
   }
 
   // Only findings with a file reach the Problems panel; the rest are read on the dashboard.

@@ -84,6 +84,21 @@ describe('summarizeRun', () => {
     assert.equal(summary.severity, 'warning');
   });
 
+  it("counts a tier's own checks apart from the Database connectivity check a run adds", () => {
+    // The dashboard's Weekly group counts the tier's own checks: the notification's total,
+    // with the added connectivity check, read as one check more than the dashboard showed.
+    const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
+    const summary = summarizeRun(
+      'Weekly checks',
+      [database, pass, duplicates],
+      ['Database connectivity'],
+    );
+    assert.equal(
+      summary.message,
+      'Upkeep: Weekly checks (2 and Database connectivity): 1 pass, 1 warn, 0 fail, 1 skipped.',
+    );
+  });
+
   it('says a run was cancelled, and which checks it stopped', () => {
     const pass = result('db.vacuum', 'Vacuum', 'pass', 'autovacuum keeps up');
     const stopped = {
