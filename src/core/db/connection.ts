@@ -48,8 +48,11 @@ interface ConnectionSource {
   environment?: string;
   /** Database of a multi-database environment (database.yml). */
   name?: string;
-  /** The unset variable database.yml reads the password from, and its line. */
-  passwordVariable?: { name: string; line: number };
+  /**
+   * The variable database.yml reads the password from when it gave none, and its line: not
+   * set, or (`empty`) set to an empty value, which reads as no password as well.
+   */
+  passwordVariable?: { name: string; line: number; empty?: boolean };
 }
 
 export interface ResolvedConnection {
@@ -533,15 +536,22 @@ async function fromDatabaseYml(
   }
 
   const unsetPassword = unsetPasswordIn(values.password, yml);
+  // A variable that is set but empty (`DB_PASSWORD=` in a unit file) gives no password either:
+  // named too, or the message would point everywhere but at it.
+  const emptyPassword =
+    entry.passwordFrom && values.password === ''
+      ? { name: entry.passwordFrom.variable, line: entry.passwordFrom.line, empty: true }
+      : undefined;
+  const passwordVariable = unsetPassword
+    ? { name: unsetPassword.variable, line: unsetPassword.line }
+    : emptyPassword;
   const source: ConnectionSource = {
     kind: 'database.yml',
     file: DATABASE_YML,
     line: entry.line,
     environment,
     name: entry.name,
-    ...(unsetPassword
-      ? { passwordVariable: { name: unsetPassword.variable, line: unsetPassword.line } }
-      : {}),
+    ...(passwordVariable ? { passwordVariable } : {}),
   };
   const production = options.settings.database.production || environment === 'production';
   const text = (key: string): string | undefined => {

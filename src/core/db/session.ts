@@ -685,11 +685,11 @@ function connectError(
     const server = connection.display.startsWith(`${user}@`)
       ? connection.display.slice(user.length + 1)
       : connection.display;
-    // Rails' own file reads it from a variable (APP_DATABASE_PASSWORD) that is not set here.
+    // Rails' own file reads it from a variable (APP_DATABASE_PASSWORD) not set here, or empty.
     const variable = connection.source.passwordVariable;
     const reads = variable
       ? `, and ${connection.source.file ?? 'config/database.yml'} line ${variable.line} reads ` +
-        `it from ${variable.name}, which is not set`
+        `it from ${variable.name}, which is ${variable.empty ? 'set but empty' : 'not set'}`
       : '';
     // The editor has one, kept for another server: "asks for one" alone read as none ever set.
     const elsewhere = connection.storedPasswordServer

@@ -120,6 +120,28 @@ for (const target of serversUnderTest) {
       }
     });
 
+    for (const read of ['ENV["UPKEEP_EMPTY_PASSWORD"]', "ENV.fetch('UPKEEP_EMPTY_PASSWORD')"]) {
+      it(`names the variable of <%= ${read} %> when it is set but empty`, async () => {
+        const workspace = await tempFolder('upkeep-emptypass-');
+        await fs.mkdir(path.join(workspace, 'config'));
+        await fs.writeFile(
+          path.join(workspace, 'config/database.yml'),
+          `development:\n  adapter: postgresql\n  host: 127.0.0.1\n` +
+            `  port: ${server.port}\n  username: ${server.user}\n` +
+            `  password: <%= ${read} %>\n  database: ${database}\n`,
+        );
+        const args = ['db', '--workspace', workspace, '--card', 'connectivity'];
+        const cli = await runCli(args, { UPKEEP_EMPTY_PASSWORD: '' });
+        assert.equal(cli.code, 2, cli.stdout + cli.stderr);
+        assert.match(
+          cli.stderr,
+          /No password for user .* the server asks for one, and config\/database\.yml line 6 /,
+        );
+        assert.match(cli.stderr, /reads it from UPKEEP_EMPTY_PASSWORD, which is set but empty\./);
+        assert.match(cli.stderr, /Set UPKEEP_EMPTY_PASSWORD or PGPASSWORD/);
+      });
+    }
+
     it(
       'upkeep db exits 2 for a database.yml password from an unset variable; ' +
         'health.database says why',
