@@ -513,10 +513,10 @@ export async function planRecoveryDrill(options: PlanOptions): Promise<DrillPlan
     throw new UpkeepError(
       'config',
       `The drill target ${shownTarget(targetUrl)} is not a postgres:// URL.`,
-      'Give it as postgres://user@host:port/database ' +
-        (options.surface === 'editor'
-          ? '(the drill asks for the password).'
-          : '(the password in PGPASSWORD).'),
+      options.surface === 'editor'
+        ? 'Give upkeep.backups.drillTargetUrl as postgres://user@host:port/database ' +
+            '(the drill asks for the password).'
+        : 'Give it as postgres://user@host:port/database (the password in PGPASSWORD).',
     );
   }
   // Its certificate files, read now: one that cannot be used is said before anything is asked.

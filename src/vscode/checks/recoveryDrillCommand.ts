@@ -13,6 +13,7 @@ import {
 } from '../../core/checks/drillPlan';
 import { drillResult, runRecoveryDrill } from '../../core/checks/recoveryDrill';
 import { UpkeepError, describeError } from '../../core/util/errors';
+import { settingNamed } from '../../core/util/settingNamed';
 import { unlinked } from '../../core/util/unlinked';
 import type { Services, StoredPassword } from '../services';
 
@@ -77,7 +78,7 @@ export function registerRecoveryDrillCommand(services: Services): void {
         surface: 'editor',
       });
     } catch (error) {
-      void vscode.window.showErrorMessage(unlinked(`Upkeep: ${describeError(error)}`));
+      showDrillError(`Upkeep: ${describeError(error)}`, error);
       return;
     }
     const { monitoredUrl, onMonitoredServer } = plan;
@@ -155,11 +156,22 @@ export function registerRecoveryDrillCommand(services: Services): void {
         return;
       }
       log.error(`recovery drill: ${describeError(error)}`);
-      void vscode.window.showErrorMessage(
-        unlinked(`Upkeep: recovery drill did not run: ${describeError(error)}`),
-      );
+      showDrillError(`Upkeep: recovery drill did not run: ${describeError(error)}`, error);
     }
   };
 
   services.track(vscode.commands.registerCommand('upkeep.runRecoveryDrill', command));
 }
+
+/** An error naming a setting (the drill target, the backups' pattern) opens it in one click. */
+function showDrillError(message: string, error: unknown): void {
+  const setting = settingNamed(error);
+  const buttons = setting ? [OPEN_SETTINGS] : [];
+  void vscode.window.showErrorMessage(unlinked(message), ...buttons).then((choice) => {
+    if (choice === OPEN_SETTINGS && setting) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    }
+  });
+}
+
+const OPEN_SETTINGS = 'Open Settings';

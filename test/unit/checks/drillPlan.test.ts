@@ -148,7 +148,8 @@ describe('recovery drill plan: what to do, where it is read', () => {
   it('names the setting and what the editor asks for in the editor, no flag', async () => {
     assert.deepEqual(await hints('editor'), [
       'Set upkeep.backups.drillTargetUrl.',
-      'Give it as postgres://user@host:port/database (the drill asks for the password).',
+      'Give upkeep.backups.drillTargetUrl as postgres://user@host:port/database ' +
+        '(the drill asks for the password).',
       'Run the drill again: it restores the newest match of upkeep.backups.pattern, or asks ' +
         'for the dump when none matches.',
     ]);
