@@ -166,7 +166,7 @@ export function usageErrorReport(args: readonly string[], message: string): stri
   const options: CheckOptions = {
     format,
     failOn: 'fail',
-    workspace: flagValues(args, '--workspace').at(-1),
+    workspace: flagValues(args, '--workspace', '-w').at(-1),
     tier: listed('--tier'),
     task: listed('--task'),
     check: listed('--check'),

@@ -64,7 +64,7 @@ export function registerDbCommand(program: Command, setExitCode: (code: number) 
       'Print every database card (read-only): size, slow ' +
         'queries, indexes, vacuum, locks, business metrics',
     )
-    .addOption(workspaceOption('-w, --workspace <dir>'))
+    .addOption(workspaceOption())
     .addOption(envOption())
     .option('-d, --database <name>', 'database of a multi-database config (primary, replica, ...)')
     .addOption(

@@ -27,10 +27,13 @@ export function nonEmpty(value: string): string {
   return value;
 }
 
-/** A new `--workspace` option for one command (commander options belong to one command each). */
-export function workspaceOption(flags = '--workspace <dir>'): Option {
+/**
+ * A new `-w, --workspace` option for one command (commander options belong to one command
+ * each): every command takes `-w`, so a cron line written for one works for the others.
+ */
+export function workspaceOption(): Option {
   return new Option(
-    flags,
+    '-w, --workspace <dir>',
     'the Rails app folder (default: found from the current folder)',
   ).argParser(nonEmpty);
 }
