@@ -36,7 +36,7 @@ import { formatMs } from '../../core/util/figures';
 import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
-import type { Services } from '../services';
+import type { Services, StoredPassword } from '../services';
 import {
   TEST_BUTTONS,
   connectionNotice,
@@ -156,6 +156,12 @@ async function configureDatabase(
     now = { label: '$(database) Not found', detail: notFoundInPicker(error) };
   }
   const settings = services.settings();
+  // The URL setting comes before config/database.yml: a pick of the file's environment or
+  // database changed nothing in sight, so those rows say so (Forget the URL setting is above).
+  const ymlNote = (value: string): string =>
+    settings.database.url
+      ? `${value} · not used: the upkeep.database.url setting comes first`
+      : value;
   const items: ConfigureItem[] = [
     { label: 'Now', kind: vscode.QuickPickItemKind.Separator },
     now,
@@ -172,12 +178,12 @@ async function configureDatabase(
     },
     {
       label: '$(server-environment) Rails environment…',
-      description: settings.database.railsEnvironment,
+      description: ymlNote(settings.database.railsEnvironment),
       action: 'environment',
     },
     {
       label: '$(list-tree) Database of config/database.yml…',
-      description: settings.database.name ?? 'primary',
+      description: ymlNote(settings.database.name ?? 'primary'),
       action: 'database',
     },
     { label: '$(pulse) Test the connection', action: 'test' },
@@ -374,16 +380,20 @@ async function setDatabasePassword(
 ): Promise<boolean> {
   const password = await vscode.window.showInputBox({
     title: 'Database password',
-    prompt: "Kept in the editor's secret storage, never in settings. Leave empty to forget it.",
+    prompt:
+      "Kept in the editor's secret storage, never in settings. Empty: forget the kept one " +
+      '(asked first).',
     password: true,
     ignoreFocusOut: true,
   });
   if (password === undefined) return false;
-  const connection = password
-    ? await currentConnection(services).catch(() => undefined)
-    : undefined;
+  if (!password) {
+    await forgetPassword(services);
+    return false;
+  }
+  const connection = await currentConnection(services).catch(() => undefined);
   const server = connection ? passwordServerOf(connection) : undefined;
-  await services.setDatabasePassword(password || undefined, server);
+  await services.setDatabasePassword(password, server);
   const saved =
     'Upkeep: database password saved in secret storage' + (server ? ` for ${server}` : '');
   if (connection?.passwordInSource) {
@@ -396,12 +406,46 @@ async function setDatabasePassword(
       ),
     );
   } else {
-    void vscode.window.showInformationMessage(
-      password ? unlinked(`${saved}.`) : 'Upkeep: database password forgotten.',
-    );
+    void vscode.window.showInformationMessage(unlinked(`${saved}.`));
   }
-  if (password && login.refused) await testConnection(services, log, login);
-  return !!password;
+  if (login.refused) await testConnection(services, log, login);
+  return true;
+}
+
+/**
+ * Enter on an empty box forgot the kept password at once: one pressed by accident lost it, and
+ * the checks then failed their login. Forgetting is confirmed in a modal naming its server.
+ */
+async function forgetPassword(services: Services): Promise<void> {
+  const kept = await services.storedPassword().catch((): StoredPassword => ({}));
+  if (!kept.password) {
+    void vscode.window.showInformationMessage(
+      'Upkeep: no database password is kept in secret storage; nothing changed.',
+    );
+    return;
+  }
+  const forget = 'Forget Password';
+  const answer = await vscode.window.showWarningMessage(
+    unlinked(
+      'Forget the database password kept' +
+        (kept.passwordServer ? ` for ${kept.passwordServer}?` : '?'),
+    ),
+    {
+      modal: true,
+      detail:
+        'Upkeep then connects without it (or with PGPASSWORD) until you set it again. ' +
+        'Cancel keeps it.',
+    },
+    forget,
+  );
+  if (answer !== forget) return;
+  await services.setDatabasePassword(undefined);
+  void vscode.window.showInformationMessage(
+    unlinked(
+      'Upkeep: database password forgotten' +
+        (kept.passwordServer ? ` for ${kept.passwordServer}.` : '.'),
+    ),
+  );
 }
 
 async function selectRailsEnvironment(services: Services): Promise<void> {
