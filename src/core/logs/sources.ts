@@ -162,6 +162,44 @@ function rotationNumber(file: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/**
+ * The date logrotate's `dateext` put in a name, as a number that grows with it:
+ * `production.log-20261205(.gz)` and `-2026-12-05` → 20261205, with an hour or epoch seconds
+ * after it (`dateformat -%Y%m%d%H`, `-%Y%m%d-%s`) as a tie-break; undefined for other names.
+ */
+function rotationDate(file: string): [number, number] | undefined {
+  const m = /[-._](\d{4})(-?)(\d{2})\2(\d{2})(?:[-_]?(\d{1,10}))?(?:\.gz)?$/.exec(file);
+  if (!m) return undefined;
+  const [month, day] = [Number(m[3]), Number(m[4])];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  return [Number(`${m[1]}${m[3]}${m[4]}`), Number(m[5] ?? 0)];
+}
+
+/**
+ * Timeline order of two log files, oldest first, by their names where logrotate put the order
+ * in them: numbered ones (`.2.gz` before `.1`) by number, dated ones (`dateext`) by date, and
+ * the live log (neither) last; a copy (cp without -p, a restore, a checkout) resets mtimes,
+ * which are only the tie-break, then the name. Numbered come before dated: a mix is a
+ * logrotate switched to dateext, whose older files kept their numbers.
+ */
+function timelineOrder(a: ResolvedFile, b: ResolvedFile): number {
+  const rank = (file: ResolvedFile): number => {
+    if (rotationNumber(file.path) > 0) return 0;
+    return rotationDate(file.path) ? 1 : 2;
+  };
+  const byDate = (): number => {
+    const [x, y] = [rotationDate(a.path), rotationDate(b.path)];
+    return x && y ? x[0] - y[0] || x[1] - y[1] : 0;
+  };
+  return (
+    rank(a) - rank(b) ||
+    rotationNumber(b.path) - rotationNumber(a.path) ||
+    byDate() ||
+    a.mtimeMs - b.mtimeMs ||
+    a.path.localeCompare(b.path)
+  );
+}
+
 export async function resolveSources(
   workspace: string,
   patterns: string[],
@@ -277,11 +315,6 @@ export async function resolveSources(
     }
   }
 
-  const ordered = [...files.values()].sort(
-    (a, b) =>
-      rotationNumber(b.path) - rotationNumber(a.path) ||
-      a.mtimeMs - b.mtimeMs ||
-      a.path.localeCompare(b.path),
-  );
+  const ordered = [...files.values()].sort(timelineOrder);
   return { files: ordered, missing, warnings };
 }

@@ -181,6 +181,73 @@ describe('log sources', () => {
     }
   });
 
+  for (const [style, days] of [
+    ['dateext', ['20261202', '20261203.gz', '20261130.gz']],
+    ['dateext with dashes', ['2026-12-02', '2026-12-03.gz', '2026-11-30.gz']],
+  ] as const) {
+    it(`orders rotated files named by date (${style}) by their date, not their mtime`, async () => {
+      const folder = await tempFolder();
+      try {
+        const log = path.join(folder, 'log');
+        await fs.mkdir(log);
+        const day = 86_400_000;
+        // Copied (cp without -p, a restore, a checkout): the mtimes say nothing of the order,
+        // here the reverse of it, the live log's the oldest.
+        const files = [...days.map((d) => `production.log-${d}`), 'production.log'];
+        const ends = [-2, -1, -4, 0].map((n) => new Date(Date.parse(NOW) + n * day));
+        for (const [k, name] of files.entries()) {
+          const text = productionLog(5, ends[k], 60);
+          const file = path.join(log, name);
+          await fs.writeFile(file, name.endsWith('.gz') ? gzipSync(text) : text);
+          const stamp = new Date(Date.parse(NOW) - (k + 1) * 1000);
+          await fs.utimes(file, stamp, name === 'production.log' ? new Date(0) : stamp);
+        }
+        const s = await summarizeLogs({
+          workspace: folder,
+          sources: ['log/production.log*'],
+          clock,
+          timeZone: 'UTC',
+        });
+        assert.deepEqual(
+          s.sources.map((x) => x.path),
+          [2, 0, 1, 3].map((k) => `log/${files[k]}`),
+        );
+        assert.equal(s.requests.total, 20);
+      } finally {
+        await fs.rm(folder, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('joins a request cut by a dateext rotation when the mtimes are the reverse', async () => {
+    const folder = await tempFolder();
+    try {
+      const id = '0a0b0c0d-0000-4000-8000-000000000001';
+      const line = (at: string, text: string): string =>
+        `I, [${at} #100]  INFO -- : [${id}] ${text}\n`;
+      const older = path.join(folder, 'production.log-20261204');
+      const live = path.join(folder, 'production.log');
+      await fs.writeFile(
+        older,
+        line('2026-12-03T23:59:59.000000', 'Started GET "/a" for 10.0.0.1 at 2026-12-03 23:59:59') +
+          line('2026-12-03T23:59:59.100000', 'Processing by ItemsController#show as HTML'),
+      );
+      await fs.writeFile(live, line('2026-12-04T00:00:01.000000', 'Completed 200 OK in 2000ms'));
+      await fs.utimes(live, new Date(0), new Date(0));
+      const s = await summarizeLogs({
+        workspace: folder,
+        sources: ['production.log*'],
+        clock,
+        timeZone: 'UTC',
+      });
+      // Read the other way round, the one request counted as two: one never completed.
+      assert.equal(s.requests.total, 1);
+      assert.equal(s.assembly.incomplete, 0);
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('skips rotated files last changed before the window', async () => {
     const folder = await tempFolder();
     try {
