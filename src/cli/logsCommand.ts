@@ -140,11 +140,13 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     if (options.format === 'json') {
       process.stdout.write(`${printableJson(summary)}\n`);
       // The text report lists them; in JSON only a reader of the file would see them (a
-      // source that could not be read, lines cut short).
+      // source that could not be read, lines cut short, junk after a .gz's data), so they go to
+      // stderr too, worded as upkeep db words its own, for the mail of a cron job that keeps
+      // the JSON.
       if (readable) {
         const unread = summary.sources.flatMap((s) => (s.error ? [s.error] : []));
         for (const warning of new Set([...unread, ...summary.warnings])) {
-          process.stderr.write(`warning: ${printable(warning)}\n`);
+          process.stderr.write(`upkeep logs: warning: ${printable(warning)}\n`);
         }
       }
     } else if (readable) {

@@ -136,7 +136,8 @@ describe('upkeep logs', () => {
     const summary = JSON.parse(json.stdout) as { sources: { error?: string }[] };
     assert.ok(summary.sources.some((source) => source.error?.includes(missing)));
     // The data on stdout, the warning on stderr, as upkeep check and upkeep db do.
-    assert.match(json.stderr, new RegExp(`^warning: .*${missing.replace(/[.]/g, '\\.')}`, 'm'));
+    const named = missing.replace(/[.]/g, '\\.');
+    assert.match(json.stderr, new RegExp(`^upkeep logs: warning: .*${named}`, 'm'));
 
     // The text report lists it with its sources already.
     const text = upkeep(args);
@@ -155,6 +156,23 @@ describe('upkeep logs', () => {
     assert.match(
       result.stdout,
       /production\.log\.1\.gz: the 5 bytes after its last gzip member are not gzip data/,
+    );
+    // The text report says it, so stderr does not say it again.
+    assert.equal(result.stderr, '');
+
+    // With --format json the JSON keeps it in `warnings`, and stderr says it as upkeep db
+    // words its warnings, for a cron job that keeps the JSON; the exit code is the same.
+    const json = upkeep(['logs', archive, '--time-zone', 'UTC', '--format', 'json']);
+    assert.equal(json.status, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as { warnings: string[] };
+    const junk = /production\.log\.1\.gz: the 5 bytes after its last gzip member are not gzip/;
+    assert.ok(
+      summary.warnings.some((warning) => junk.test(warning)),
+      json.stdout,
+    );
+    assert.match(
+      json.stderr,
+      /^upkeep logs: warning: .*production\.log\.1\.gz: the 5 bytes after its last gzip member/m,
     );
   });
 
