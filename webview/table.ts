@@ -28,6 +28,12 @@ export interface Column<R> {
   sortable?: boolean;
   /** Left out in a narrow panel; its value is then in the title of the row's first cell. */
   optional?: boolean;
+  /**
+   * Left out in a panel narrower than this (px), as an optional column is under 1,000: in a
+   * side panel what the row is about and its key figures keep the width, and the table does not
+   * scroll sideways. Its value is then in the title of the row's first cell too.
+   */
+  hideBelow?: 660 | 520;
   /** The cell shows an age ("5 min ago"), not a time: its header names no zone. */
   age?: boolean;
 }
@@ -86,7 +92,12 @@ function display(
 
 function classOf(column: Column<unknown>, blank = false): string | undefined {
   return (
-    [column.numeric && 'numeric', column.optional && 'optional', blank && 'blank']
+    [
+      column.numeric && 'numeric',
+      column.optional && 'optional',
+      column.hideBelow && `hide-below-${column.hideBelow}`,
+      blank && 'blank',
+    ]
       .filter(Boolean)
       .join(' ') || undefined
   );
@@ -112,6 +123,23 @@ function zoneLabelled<R>(column: Column<R>, rows: R[]): Column<R> {
   return instants && !column.age
     ? { ...column, label: `${column.label} (${shownTimeZone()})` }
     : column;
+}
+
+/** A cell's text as shown: its own rendering where it has one ("150 ms", not "150"). */
+function cellShownText<R>(column: Column<R>, row: R): string {
+  if (!column.cell) return cellText(column.value(row), column.numeric);
+  const shown = column.cell(row);
+  return (typeof shown === 'string' ? shown : (shown.textContent ?? '')).trim();
+}
+
+/**
+ * A sort button's label, its last word in a span that carries the sort arrow: the header wraps
+ * between its words, never between "Count" and its "▼".
+ */
+function sortLabel(label: string): (Node | string)[] {
+  const split = label.lastIndexOf(' ');
+  const end = h('span', { className: 'sort-end' }, label.slice(split + 1));
+  return split < 0 ? [end] : [label.slice(0, split + 1), end];
 }
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
@@ -152,17 +180,18 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           },
         },
       },
-      column.label,
+      ...sortLabel(column.label),
     );
     th.append(button);
     return th;
   });
   const tbody = h('tbody');
-  // What a narrow panel leaves out of a row, for its first cell's title: "Column maximum: 2".
+  // What a narrow panel leaves out of a row, for its first cell's title: "Column maximum: 2",
+  // "p50: 150 ms" (as its cell shows it).
   const optionalValues = (row: R): string[] =>
     columns
-      .filter((column) => column.optional)
-      .map((column) => `${column.label}: ${clip(cellText(column.value(row), column.numeric))}`);
+      .filter((column) => column.optional || column.hideBelow)
+      .map((column) => `${column.label}: ${clip(cellShownText(column, row))}`);
   const status = h('span', { className: 'pager-status', attrs: { 'aria-live': 'polite' } });
   const previous = h(
     'button',

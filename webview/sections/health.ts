@@ -7,6 +7,7 @@ import { locationButton } from '../actions';
 import { formatMs } from '../../src/core/util/figures';
 import {
   ageElement,
+  breakable,
   clip,
   formatAge,
   formatNumber,
@@ -87,6 +88,8 @@ export function renderHealth(view: HealthView): Node[] {
           {
             key: 'ran',
             label: 'Last run',
+            // A side panel keeps the findings in sight; when and how long give way.
+            hideBelow: 660,
             value: (row) => row.startedAt ?? null,
             age: true,
             cell: (row) => {
@@ -109,6 +112,7 @@ export function renderHealth(view: HealthView): Node[] {
             key: 'duration',
             label: 'Took',
             numeric: true,
+            hideBelow: 660,
             value: (row) => row.durationMs ?? null,
             cell: (row) => formatMs(row.durationMs),
           },
@@ -125,7 +129,8 @@ export function renderHealth(view: HealthView): Node[] {
                   h(
                     'li',
                     null,
-                    clip(finding.message, 300),
+                    // "BookingsController#create" wraps after its "#" in a side panel.
+                    breakable(clip(finding.message, 300)),
                     finding.location ? ' ' : null,
                     finding.location
                       ? locationButton(finding.location.file, finding.location.line)

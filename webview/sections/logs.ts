@@ -37,9 +37,10 @@ const STATUS_HUES: Record<string, ChartHue> = {
 };
 
 /** A row's log line, as a button that opens it: slow requests and exceptions. */
-function logLineColumn<R extends { location?: LocationView }>(): Column<R> {
+function logLineColumn<R extends { location?: LocationView }>(hideBelow?: 660): Column<R> {
   return {
     key: 'where',
+    hideBelow,
     label: 'Log line',
     sortable: false,
     value: (row) => row.location?.file ?? null,
@@ -152,12 +153,21 @@ export function renderLogs(view: LogsView): Node[] {
       sort: { key: 'p95', descending: true },
       columns: [
         { key: 'action', label: 'Action', value: (row) => row.action },
-        { key: 'count', label: 'Requests', numeric: true, value: (row) => row.count },
+        {
+          key: 'count',
+          label: 'Requests',
+          numeric: true,
+          // Under 520 px the action's name, p95, errors and database share keep the width.
+          hideBelow: 520,
+          value: (row) => row.count,
+        },
         { key: 'errors', label: 'Errors (5xx)', numeric: true, value: (row) => row.errors },
         {
           key: 'p50',
           label: 'p50',
           numeric: true,
+          // A side panel keeps p95 (the sort) and the database share; p50 and p99 give way.
+          hideBelow: 660,
           value: (row) => row.p50Ms,
           cell: (row) => formatMs(row.p50Ms),
         },
@@ -172,6 +182,7 @@ export function renderLogs(view: LogsView): Node[] {
           key: 'p99',
           label: 'p99',
           numeric: true,
+          hideBelow: 660,
           value: (row) => row.p99Ms,
           cell: (row) => actionPercentile(row, 'p99Ms'),
         },
@@ -204,8 +215,15 @@ export function renderLogs(view: LogsView): Node[] {
       columns: [
         { key: 'at', label: 'Time', value: (row) => row.at, cell: (row) => formatTime(row.at) },
         { key: 'action', label: 'Action', value: (row) => row.action },
-        { key: 'path', label: 'Path', value: (row) => row.path },
-        { key: 'status', label: 'Status', numeric: true, value: (row) => row.status },
+        // The action names the route; its path gives way in the narrowest panels.
+        { key: 'path', label: 'Path', hideBelow: 520, value: (row) => row.path },
+        {
+          key: 'status',
+          label: 'Status',
+          numeric: true,
+          hideBelow: 660,
+          value: (row) => row.status,
+        },
         {
           key: 'duration',
           label: 'Duration',
@@ -241,10 +259,16 @@ export function renderLogs(view: LogsView): Node[] {
         {
           key: 'at',
           label: 'Last seen',
+          hideBelow: 660,
           value: (row) => row.lastAt,
           cell: (row) => formatTime(row.lastAt),
         },
-        { key: 'actions', label: 'Actions', value: (row) => row.actions.join(', ') || null },
+        {
+          key: 'actions',
+          label: 'Actions',
+          hideBelow: 660,
+          value: (row) => row.actions.join(', ') || null,
+        },
         {
           key: 'frame',
           label: 'Where',
@@ -252,7 +276,8 @@ export function renderLogs(view: LogsView): Node[] {
           value: (row) => row.frame?.file ?? null,
           cell: (row) => (row.frame ? locationButton(row.frame.file, row.frame.line) : '–'),
         },
-        logLineColumn<ExceptionRowView>(),
+        // Where in the code stays; the log line gives way in a side panel.
+        logLineColumn<ExceptionRowView>(660),
       ],
     }),
     h(
