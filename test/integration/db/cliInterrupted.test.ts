@@ -16,6 +16,10 @@ const PLAYBOOK = `checks:
     title: A slow report query
     kind: sql
     sql: SELECT pg_sleep(20) AS slept
+  - id: custom.lingers
+    title: A tool that leaves a process of its own holding its output
+    kind: shell
+    command: setsid sleep 30 & sleep 30
 `;
 
 /** Waits until Upkeep's session runs pg_sleep on the server, and returns its backend pid. */
@@ -128,19 +132,20 @@ describe('database commands interrupted mid-run', function () {
   });
 
   it('upkeep check exits after its report even when a timed-out check is still busy', async () => {
-    // Node's recursive mkdir never settles under /proc: the growth card's snapshot file there
-    // stands for any work a timed-out check leaves behind. cron must still get its exit code.
+    // The check's tool is stopped at its timeout, but a process it started in a session of its
+    // own holds the output pipe open: it stands for any work a timed-out check leaves behind.
+    // cron must still get its exit code.
     const started = Date.now();
     const cli = startCli(
-      ['check', '--workspace', workspace, '--check', 'db.growth', '--timeout', '2'],
-      { ...env, XDG_CACHE_HOME: '/proc/upkeep-no-such-folder' },
+      ['check', '--workspace', workspace, '--check', 'custom.lingers', '--timeout', '2'],
+      env,
     );
     const timer = setTimeout(() => cli.child.kill('SIGKILL'), 40_000);
     const run = await cli.exited;
     clearTimeout(timer);
 
     assert.equal(run.code, 1, `killed after 40 s: ${run.stdout}${run.stderr}`);
-    assert.match(run.stdout, /db\.growth +ERROR +timed out after 2 s/);
+    assert.match(run.stdout, /custom\.lingers +ERROR +timed out after 2 s/);
     assert.match(run.stderr, /still running .* after the report/);
     assert.ok(Date.now() - started < 30_000, 'exited soon after the report');
   });
