@@ -4,6 +4,7 @@
  * window through `context.shared`; a missing log is `skipped` with how to fix it.
  */
 import { summarizeLogs, type LogSummary } from '../logs/summary';
+import { printable } from '../util/printable';
 import type { ExceptionSummary } from '../logs/summaryTypes';
 import { countsLine } from '../logs/textReport';
 import { parseWindow } from '../logs/window';
@@ -38,10 +39,35 @@ export function sharedSummary(context: CheckContext, spec: WindowSpec): Promise<
       signal: context.signal,
       log: context.log.child('logs'),
       surface: context.surface,
+    }).then((summary) => {
+      warnOnce(context, summary);
+      return summary;
     });
     context.shared.set(key, pending);
   }
   return pending;
+}
+
+/** The warnings each run said, by the run's shared map: every window reads the same files. */
+const warnedIn = new WeakMap<CheckContext['shared'], Set<string>>();
+
+/**
+ * Says what the reader worked around (junk after a .gz's data, a decompression limit, lines cut
+ * short) in the run's log, once a run: no check result carries the summary's warnings, so the
+ * CLI's stderr (and the editor's output channel) is where they are seen. Not when nothing was
+ * read: the checks then skip or fail with the sources' own messages.
+ */
+function warnOnce(context: CheckContext, summary: LogSummary): void {
+  if (!summary.sources.some((source) => source.path && !source.error)) return;
+  let said = warnedIn.get(context.shared);
+  if (!said) warnedIn.set(context.shared, (said = new Set()));
+  const unread = summary.sources.flatMap((source) => (source.error ? [source.error] : []));
+  for (const warning of new Set([...unread, ...summary.warnings])) {
+    if (said.has(warning)) continue;
+    said.add(warning);
+    // One line: a log file's name may hold a line break, which would forge a line of output.
+    context.log.warn(printable(warning));
+  }
 }
 
 /**
