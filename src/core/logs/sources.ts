@@ -176,6 +176,14 @@ function rotationDate(file: string): [number, number] | undefined {
 }
 
 /**
+ * A log's name without what rotation added (`.2.gz`, `-20261205`, `-2026-12-05.gz`): the name of
+ * the live log it was, to tell the same log's rotations from another log.
+ */
+export function unrotatedName(file: string): string {
+  return file.replace(/(?:\.\d{1,6}|[-._]\d{4}(-?)\d{2}\1\d{2}(?:[-_]?\d{1,10})?)?(?:\.gz)?$/, '');
+}
+
+/**
  * Timeline order of two log files, oldest first, by their names where logrotate put the order
  * in them: numbered ones (`.2.gz` before `.1`) by number, dated ones (`dateext`) by date, and
  * the live log (neither) last; a copy (cp without -p, a restore, a checkout) resets mtimes,

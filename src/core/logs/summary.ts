@@ -19,7 +19,7 @@ import {
   type ParallelOptions,
   type ParallelRead,
 } from './parallel';
-import { resolveSources, type ResolvedFile } from './sources';
+import { resolveSources, unrotatedName, type ResolvedFile } from './sources';
 import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
@@ -576,11 +576,11 @@ function zoneNote(
 
 /**
  * Whether `next` is the log `previous` was rotated from (`<id>-json.log.1`, then
- * `<id>-json.log`): the runtime may rotate between the pieces of a line.
+ * `<id>-json.log`, or a dateext `-20261204` before it): the runtime or logrotate may rotate
+ * between the pieces of a line.
  */
 function continuesRotation(previous: string | undefined, next: string): boolean {
-  const unrotated = (file: string): string => file.replace(/(?:\.\d{1,6})?(?:\.gz)?$/, '');
-  return previous !== undefined && unrotated(previous) === unrotated(next);
+  return previous !== undefined && unrotatedName(previous) === unrotatedName(next);
 }
 
 /** Why a listed log file could not be read, and what to do about it. */

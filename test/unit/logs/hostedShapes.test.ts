@@ -330,6 +330,22 @@ describe('log engine on hosted and collected shapes', () => {
         rotated.slowest.map((r) => [r.path?.slice(0, 8), r.status]),
         [['/long?q=', 200]],
       );
+
+      // Rotated by logrotate's dateext instead, and copied (mtimes the reverse): the same.
+      await fs.rename(
+        path.join(folder, 'ccc-json.log.1'),
+        path.join(folder, 'ccc-json.log-20261204'),
+      );
+      await fs.utimes(path.join(folder, 'ccc-json.log'), new Date(0), new Date(0));
+      const dated = await summarizeFixture(path.join(folder, 'ccc-json.log*'));
+      assert.deepEqual(
+        dated.sources.map((source) => path.basename(source.path ?? '')),
+        ['ccc-json.log-20261204', 'ccc-json.log'],
+      );
+      assert.deepEqual(
+        dated.slowest.map((r) => [r.path?.slice(0, 8), r.status]),
+        [['/long?q=', 200]],
+      );
     });
   });
 
