@@ -10,6 +10,8 @@ import { formatMs } from '../src/core/util/figures';
 import { formatDay, formatNumber, formatTime, h, plural, shownText, shownTimeZone } from './dom';
 
 const HEIGHT = 200;
+/** A chart's least width: at 200 a 210 px panel's page scrolled sideways for the charts. */
+const MIN_WIDTH = 150;
 /** Opacity of a faded series: lighter bars, still seen on a light and a dark theme. */
 const FADED = 0.45;
 /**
@@ -501,7 +503,7 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
   const build = (): void => {
     plot?.destroy();
     const colors = chartColors();
-    const width = Math.max(200, canvasHost.clientWidth || 480);
+    const width = Math.max(MIN_WIDTH, canvasHost.clientWidth || 480);
     const axis = {
       stroke: colors.foreground,
       grid: { stroke: colors.grid, width: 1 },
@@ -587,7 +589,7 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
   // uPlot needs a width, which exists only once the figure is in the document.
   const resize = new ResizeObserver(() => {
     if (!figure.isConnected) return;
-    const width = Math.max(200, canvasHost.clientWidth);
+    const width = Math.max(MIN_WIDTH, canvasHost.clientWidth);
     if (!plot) build();
     else if (Math.abs(plot.width - width) > 2) plot.setSize({ width, height: HEIGHT });
   });

@@ -7,12 +7,13 @@ import { post } from '../actions';
 import { timeChart } from '../chart';
 import { formatMs } from '../../src/core/util/figures';
 import { controlsWrittenOutInLines } from '../../src/core/util/printable';
-import { clip, formatNumber, h } from '../dom';
+import { breakable, clip, formatNumber, h } from '../dom';
 import { dataTable } from '../table';
 import { card, subheading } from './common';
 
 export function renderDatabase(view: DatabaseView): Node[] {
-  const nodes: Node[] = [h('p', { className: 'meta' }, `Database: ${view.target}`)];
+  // "127.0.0.1:5432/demo_production" wraps after its "/" and "_" in a narrow panel.
+  const nodes: Node[] = [h('p', { className: 'meta' }, 'Database: ', breakable(view.target))];
   const pending = (view.pending ?? []).map((entry) =>
     h(
       'article',

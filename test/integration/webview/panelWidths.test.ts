@@ -141,6 +141,17 @@ describe('dashboard webview: panel widths', function () {
     }
   });
 
+  it('does not scroll the page sideways in a 210 px panel', async () => {
+    // A chart was 200 px wide at least, beside 40 px of margins.
+    const dashboard = await opened(harness, 210, 500);
+    await dashboard.page.locator('.chart canvas').first().waitFor();
+    const sideways = await dashboard.page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(sideways <= 1, `the page scrolls sideways by ${sideways}px`);
+    await dashboard.page.context().close();
+  });
+
   it('lets the toolbar scroll away where it would cover much of the panel', async () => {
     // At 210 px wide the sticky toolbar took about 40 % of the panel's height.
     for (const [width, height] of [
