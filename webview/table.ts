@@ -10,6 +10,7 @@ import {
   clip,
   formatNumber,
   formatText,
+  formatTime,
   h,
   isInstant,
   plural,
@@ -125,9 +126,16 @@ function zoneLabelled<R>(column: Column<R>, rows: R[]): Column<R> {
     : column;
 }
 
-/** A cell's text as shown: its own rendering where it has one ("150 ms", not "150"). */
+/**
+ * A cell's text as shown: its own rendering where it has one ("150 ms", not "150"). An age is
+ * its time in the shown zone: a tooltip's "5 min ago" would not be kept true, as the cell is.
+ */
 function cellShownText<R>(column: Column<R>, row: R): string {
-  if (!column.cell) return cellText(column.value(row), column.numeric);
+  const value = column.value(row);
+  if (column.age && typeof value === 'string' && isInstant(value)) {
+    return `${formatTime(value)} (${shownTimeZone()})`;
+  }
+  if (!column.cell) return cellText(value, column.numeric);
   const shown = column.cell(row);
   return (typeof shown === 'string' ? shown : (shown.textContent ?? '')).trim();
 }

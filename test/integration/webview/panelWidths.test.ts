@@ -119,6 +119,16 @@ describe('dashboard webview: panel widths', function () {
     const title = (await first.getAttribute('title')) ?? '';
     assert.match(title, /^p50: 150 ms$/m);
     assert.match(title, /^p99: 2\.5 s$/m);
+    // An age is not kept true in a tooltip: the check's time is, in its zone.
+    const check = dashboard.page
+      .locator('table.data', {
+        has: dashboard.page.locator('caption', { hasText: 'Daily checks' }),
+      })
+      .locator('tbody th')
+      .first();
+    const checkTitle = (await check.getAttribute('title')) ?? '';
+    assert.match(checkTitle, /^Last run: Dec 4, 2026, 11:55 AM \(UTC\)$/m);
+    assert.match(checkTitle, /^Took: 42 ms$/m);
     await dashboard.page.context().close();
   });
 
