@@ -106,7 +106,9 @@ describe('hostile names in CLI messages', function () {
       ...[path.join(workspace, 'log', 'production.log'), pipe],
     ]);
     assert.equal(status, 0, lines.join('\n'));
-    assert.ok(lines.some((line) => line.startsWith('upkeep logs: warning: ') && line.includes('PWNED')));
+    assert.ok(
+      lines.some((line) => line.startsWith('upkeep logs: warning: ') && line.includes('PWNED')),
+    );
     assert.ok(
       !lines.some((line) => line.startsWith('upkeep: all checks passed')),
       lines.join('\n'),
