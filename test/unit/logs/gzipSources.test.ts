@@ -152,7 +152,7 @@ describe('gzipped log sources', () => {
     assert.equal(s.span.first, new Date(end.getTime() - 3_600_000 - 9 * 60_000).toISOString());
   });
 
-  it('says a .gz that is a link to a moved archive is one, not that it does not exist', async () => {
+  it('says a .gz linked to a moved archive is a link, not that it does not exist', async () => {
     await fs.symlink('archive/production.log.2.gz', path.join(folder, 'production.log.2.gz'));
     const s = await summarize(folder, ['production.log.2.gz']);
     assert.equal(

@@ -156,7 +156,7 @@ describe('listReports', () => {
     assert.equal(read.dueAt?.toISOString(), '2026-12-05T07:00:00.000Z');
   });
 
-  it("dates a report without a Reported line by its file name, at midnight in the team's zone", () => {
+  it("dates a report without a Reported line by its file name, midnight in the team's zone", () => {
     const text = '# Bug: Login fails\n\n- Severity: Critical\n';
     const file = '2026-12-05-login-fails.md';
     const cases: [string | undefined, string][] = [
