@@ -8,6 +8,7 @@ import { UpkeepError } from '../util/errors';
 import { FileLock } from '../util/fileLock';
 import { isRecord } from '../util/isRecord';
 import { readTextFileLimited, replaceFile } from '../util/textFile';
+import { makeFolder } from '../util/makeFolder';
 import { CANCELLED_SUMMARY, NOT_STARTED_SUMMARY, UNTRUSTED_SUMMARY } from './runner';
 import type { CheckResult, ResultLog } from './types';
 
@@ -330,7 +331,7 @@ export class FileResultLog extends MemoryResultLog {
 
   private async writeAtomically(): Promise<void> {
     const stored: StoredResults = { version: 1, results: this.snapshot() };
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await makeFolder(path.dirname(this.file));
     await replaceFile(this.file, JSON.stringify(stored, null, 1) + '\n');
   }
 }

@@ -10,6 +10,7 @@ import { sharedCacheLock } from '../util/fileLock';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { replaceFile } from '../util/textFile';
+import { makeFolder } from '../util/makeFolder';
 
 /** Per server; the oldest go first once a server has more (a new Upkeep version's texts). */
 const MAX_IDS = 4000;
@@ -66,7 +67,7 @@ export async function rememberOwnQueryId(
       async () => {
         const all = await readFile(where);
         all[server] = [...new Set([...(all[server] ?? []), ...ids])].slice(-MAX_IDS);
-        await fs.mkdir(path.dirname(where), { recursive: true });
+        await makeFolder(path.dirname(where));
         await replaceFile(where, `${JSON.stringify({ version: 1, servers: all })}\n`);
       },
       (held) => {

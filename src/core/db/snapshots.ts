@@ -11,6 +11,7 @@ import { sharedCacheLock } from '../util/fileLock';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { replaceFile } from '../util/textFile';
+import { makeFolder } from '../util/makeFolder';
 
 export interface SizeSnapshot {
   /** ISO 8601. */
@@ -127,7 +128,7 @@ async function addSnapshot(
   if (!added) return { snapshots: list, movedAside };
   data.databases[key] = added;
 
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeFolder(path.dirname(file));
   await replaceFile(file, JSON.stringify(data));
   return { snapshots: added, movedAside };
 }

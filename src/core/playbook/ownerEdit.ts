@@ -23,6 +23,7 @@ import { isInside } from '../util/paths';
 import { UNSAFE_CHAR } from '../util/printable';
 import { describeSize, readTextFileLimited, replaceFile } from '../util/textFile';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
+import { makeFolder } from '../util/makeFolder';
 import { defaultPlaybook } from './defaultPlaybook';
 import {
   applyPlaybookText,
@@ -532,7 +533,7 @@ async function writeUnlessCreatedMeanwhile(
 ): Promise<boolean> {
   try {
     if (old === undefined) {
-      await fs.mkdir(path.dirname(file), { recursive: true });
+      await makeFolder(path.dirname(file));
       await refuseLinks(path.dirname(path.dirname(file)), file);
       try {
         await fs.writeFile(file, text, { flag: 'wx' });

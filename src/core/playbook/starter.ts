@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError, fileErrorWithCode } from '../util/errors';
 import { folderOutside } from '../util/paths';
+import { makeFolder } from '../util/makeFolder';
 import { PLAYBOOK_FILE } from './loader';
 
 export const STARTER_PLAYBOOK =
@@ -73,7 +74,7 @@ export async function writeStarterPlaybook(workspace: string): Promise<boolean> 
   }
   let making = true;
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
     making = false;
     // 'wx' fails when the file exists, so an existing playbook is never overwritten.
     await fs.writeFile(file, STARTER_PLAYBOOK, { flag: 'wx' });

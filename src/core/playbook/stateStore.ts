@@ -22,6 +22,7 @@ import { silentLogger } from '../util/logger';
 import { FileLock } from '../util/fileLock';
 import { folderOutside } from '../util/paths';
 import { readTextFileLimited, replaceFile } from '../util/textFile';
+import { makeFolder } from '../util/makeFolder';
 import type { PlaybookState } from './state';
 import {
   emptyState,
@@ -174,7 +175,7 @@ export class StateStore {
   }
 
   private async writeAtomically(state: PlaybookState): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await makeFolder(path.dirname(this.file));
     await replaceFile(this.file, `${JSON.stringify(state, null, 2)}\n`, { sync: true });
   }
 }

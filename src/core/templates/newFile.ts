@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError, fileErrorWithCode } from '../util/errors';
 import { isInside } from '../util/paths';
+import { makeFolder } from '../util/makeFolder';
 
 /** Names tried before giving up; a folder with a thousand same-titled reports is a mistake. */
 const MAX_ATTEMPTS = 1000;
@@ -47,7 +48,7 @@ export async function writeNewFile(
   // and again after, for a link swapped in between.
   await refuseEscapingLinks(workspace, await nearestExisting(folder), setting);
   try {
-    await fs.mkdir(folder, { recursive: true });
+    await makeFolder(folder);
   } catch (error) {
     throw new UpkeepError(
       'refused',
