@@ -8,9 +8,9 @@ import fg from 'fast-glob';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { headingContent } from '../templates/markdown';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 import { plural } from '../util/plural';
-import { readTextFile, readWorkspaceFile } from './files';
+import { readTextFile, readWorkspaceFile, workspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
@@ -244,14 +244,35 @@ function isExternal(target: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//');
 }
 
-/** Broken relative links and anchors across the given docs (workspace-relative paths). */
-export async function findBrokenLinks(workspace: string, docs: string[]): Promise<Finding[]> {
-  const outlines = new Map<string, MarkdownOutline>();
-  const outline = async (file: string): Promise<MarkdownOutline | undefined> => {
+/** A link an untrusted workspace does not follow: it leads out of the workspace. */
+const WAITS_FOR_TRUST = 'leads outside the workspace; waits for workspace trust';
+
+/**
+ * Broken relative links and anchors across the given docs (workspace-relative paths). In an
+ * untrusted workspace a link that leads outside it is neither looked at nor read: an `info`
+ * finding says it waits for trust. A target that cannot be read (a FIFO, a device, a file over
+ * 16 MB) is a `warning` naming why, whatever the trust.
+ */
+export async function findBrokenLinks(
+  context: Pick<CheckContext, 'workspace' | 'trusted'>,
+  docs: string[],
+): Promise<Finding[]> {
+  const { workspace } = context;
+  const root = await fs.realpath(workspace);
+  const outlines = new Map<string, MarkdownOutline | Error | undefined>();
+  const outline = async (file: string): Promise<MarkdownOutline | Error | undefined> => {
     if (!outlines.has(file)) {
-      const text = await readTextFile(path.join(workspace, file)).catch(() => undefined);
-      if (text === undefined) return undefined;
-      outlines.set(file, outlineMarkdown(text));
+      const read = await readWorkspaceFile(context, file).then(
+        (text) => (text === undefined ? undefined : outlineMarkdown(text)),
+        // Named as the doc names it, not by the absolute path the reader was given.
+        (error: unknown) =>
+          new Error(
+            (error instanceof Error ? error.message : String(error))
+              .split(path.join(workspace, file))
+              .join(file),
+          ),
+      );
+      outlines.set(file, read);
     }
     return outlines.get(file);
   };
@@ -259,6 +280,11 @@ export async function findBrokenLinks(workspace: string, docs: string[]): Promis
   const findings: Finding[] = [];
   for (const doc of docs) {
     const own = await outline(doc);
+    if (own instanceof Error) {
+      const message = `not read: ${own.message}`;
+      findings.push({ file: doc, severity: 'warning', source: 'docs.brokenLinks', message });
+      continue;
+    }
     if (!own) continue;
     for (const link of own.links) {
       if (isExternal(link.target)) continue;
@@ -272,6 +298,15 @@ export async function findBrokenLinks(workspace: string, docs: string[]): Promis
         const resolved = linkPath.startsWith('/')
           ? path.join(workspace, linkPath)
           : path.resolve(workspace, path.dirname(doc), linkPath);
+        // Whether it is there, and its headings, would tell what lies outside.
+        if (!context.trusted && !isInside(root, await whereLeads(resolved))) {
+          findings.push({
+            ...at,
+            severity: 'info',
+            message: `not checked: ${link.target} ${WAITS_FOR_TRUST}`,
+          });
+          continue;
+        }
         const relative = path.relative(workspace, resolved);
         const stat = await fs.stat(resolved).catch(() => undefined);
         if (!stat) {
@@ -287,7 +322,13 @@ export async function findBrokenLinks(workspace: string, docs: string[]): Promis
       }
       if (!anchor) continue;
       const target = await outline(targetFile);
-      if (target && !target.anchors.has(anchor)) {
+      if (target instanceof Error) {
+        findings.push({
+          ...at,
+          severity: 'warning',
+          message: `cannot check #${rawAnchor}: ${target.message}`,
+        });
+      } else if (target && !target.anchors.has(anchor)) {
         const where = linkPath ? ` in ${targetFile}` : '';
         findings.push({
           ...at,
@@ -322,18 +363,32 @@ export const brokenLinksCheck: CheckDefinition = {
   async run(context: CheckContext): Promise<CheckReport> {
     const docs = await findDocs(context.workspace);
     if (!docs.length) return { outcome: 'skipped', summary: 'no README.md or docs/**/*.md' };
-    const findings = await findBrokenLinks(context.workspace, docs);
+    const found = await findBrokenLinks(context, docs);
+    const findings = found.filter((finding) => finding.severity !== 'info');
+    const waiting = found.length - findings.length;
     const values = { docs: docs.length, brokenLinks: findings.length };
+    const wait = waiting
+      ? `; ${plural(waiting, 'link')} out of the workspace wait${waiting > 1 ? '' : 's'} for ` +
+        'workspace trust'
+      : '';
+    const trust = waiting ? { waitsForTrust: true } : {};
     if (!findings.length) {
-      return { outcome: 'pass', summary: `${plural(docs.length, 'doc')}, no broken link`, values };
+      return {
+        outcome: 'pass',
+        summary: `${plural(docs.length, 'doc')}, no broken link${wait}`,
+        values,
+        ...(waiting ? { findings: found } : {}),
+        ...trust,
+      };
     }
     return {
       outcome: 'warn',
       summary:
         `${findings.length} broken link${findings.length > 1 ? 's' : ''} ` +
-        `in ${plural(new Set(findings.map((f) => f.file)).size, 'doc')}`,
+        `in ${plural(new Set(findings.map((f) => f.file)).size, 'doc')}${wait}`,
       values,
-      findings,
+      findings: found,
+      ...trust,
     };
   },
 };
@@ -465,15 +520,16 @@ export const generatedDocsCheck: CheckDefinition = {
   title: 'Generated docs present',
   description: 'YARD output in doc/ (run `yard doc`), when the project uses YARD.',
   async run(context: CheckContext): Promise<CheckReport> {
-    const exists = (file: string): Promise<boolean> =>
-      fs.stat(path.join(context.workspace, file)).then(
+    // Untrusted, a file linked out of the folder throws `untrusted` and the check waits: its
+    // presence, its text or its time would tell of the file it leads to.
+    const exists = async (file: string): Promise<boolean> =>
+      fs.stat(await workspaceFile(context, file)).then(
         () => true,
         () => false,
       );
-    // Untrusted, a lockfile linked out of the folder throws `untrusted`: the check waits.
     const lock = (await readWorkspaceFile(context, 'Gemfile.lock')) ?? '';
     const usesYard = /^\s{4}yard \(/m.test(lock) || (await exists('.yardopts'));
-    const index = path.join(context.workspace, 'doc', 'index.html');
+    const index = await workspaceFile(context, path.join('doc', 'index.html'));
     const stat = await fs.stat(index).catch(() => undefined);
     if (!stat) {
       if (!usesYard) {

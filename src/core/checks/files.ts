@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from '../util/errors';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 import { readTextFileLimited } from '../util/textFile';
 import type { CheckContext } from './types';
 
@@ -22,27 +22,39 @@ export function readTextFile(file: string, maxBytes = MAX_TEXT_BYTES): Promise<s
 }
 
 /**
- * The text of a file `relative` to the workspace, as readTextFile reads it. In an untrusted
- * workspace a file whose real path lies outside it (a committed link to ~/.ssh or /etc) is not
- * read: throws `untrusted`. A trusted one follows links, as a deploy links config to a shared
- * folder.
+ * The absolute path of `relative` in the workspace, for a check that reads the file or asks its
+ * stat. In an untrusted workspace a path that leads outside it (a committed link to ~/.ssh or
+ * /etc, a link to a folder there, a `../`, or a dangling link, whose absence would say what is
+ * not there) throws `untrusted`. A trusted one follows links, as a deploy links config to a
+ * shared folder.
+ */
+export async function workspaceFile(
+  context: Pick<CheckContext, 'workspace' | 'trusted'>,
+  relative: string,
+): Promise<string> {
+  const file = path.join(context.workspace, relative);
+  if (context.trusted) return file;
+  const root = await fs.realpath(context.workspace);
+  if (!isInside(root, await whereLeads(file))) {
+    throw new UpkeepError(
+      'untrusted',
+      `${relative} links outside the workspace; waits for workspace trust`,
+    );
+  }
+  return file;
+}
+
+/**
+ * The text of a file `relative` to the workspace, as readTextFile reads it, or undefined when
+ * it does not exist; in an untrusted workspace one that leads outside it is not read (see
+ * workspaceFile).
  */
 export async function readWorkspaceFile(
   context: Pick<CheckContext, 'workspace' | 'trusted'>,
   relative: string,
   maxBytes = MAX_TEXT_BYTES,
 ): Promise<string | undefined> {
-  const file = path.join(context.workspace, relative);
-  if (!context.trusted) {
-    const real = await fs.realpath(file).catch(() => undefined);
-    if (real !== undefined && !isInside(await fs.realpath(context.workspace), real)) {
-      throw new UpkeepError(
-        'untrusted',
-        `${relative} links outside the workspace; waits for workspace trust`,
-      );
-    }
-  }
-  return readTextFile(file, maxBytes);
+  return readTextFile(await workspaceFile(context, relative), maxBytes);
 }
 
 const RUBY_COMMENT = /#(?![{]).*$/;
