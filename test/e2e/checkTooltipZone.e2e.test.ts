@@ -4,11 +4,11 @@
  * code-server) with no zone, beside task rows that read in the team's zone.
  */
 import { strict as assert } from 'node:assert';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 import {
   expandTreeItem,
   openViewContainer,
-  reportFailure,
   runCommandAndPick,
   showTreeHover,
   treeItem,
@@ -28,24 +28,14 @@ function inZone(at: number): string {
 
 describe("a check row's hover in the schedule's time zone", function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor({
+  const editor = editorPerSuite('check-tooltip-zone', () =>
+    startFolderEditor({
       '.vscode/settings.json': JSON.stringify({ 'upkeep.schedule.timeZone': ZONE }),
-    });
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'check-tooltip-zone');
-    }
-  });
-  after(async () => {
-    await editor?.stop();
-  });
+    }),
+  );
 
   it('says when the check ran in upkeep.schedule.timeZone, naming it', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await openViewContainer(page, 'Upkeep');
     await treeItem(page, 'Maintenance', 'Daily').waitFor({ timeout: 60_000 });
     const before = Date.now();

@@ -3,29 +3,18 @@
  * says how to give one and offers it as a button (it said to run the command just used).
  */
 import { strict as assert } from 'node:assert';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
-import { reportFailure, runCommandAndPick, waitForNotification } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
+import { runCommandAndPick, waitForNotification } from './support/editor';
 
 describe('Test the connection with no database configured', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor({}, { rails: false });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'configure-no-database');
-    }
-  });
-
-  after(async () => {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('configure-no-database', () =>
+    startFolderEditor({}, { rails: false }),
+  );
 
   it('points at Enter Connection URL…, which opens the URL box', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await runCommandAndPick(page, 'Upkeep: Configure Database Connection…', 'Test the connection');
 
     const message = await waitForNotification(page, 'No database configured');

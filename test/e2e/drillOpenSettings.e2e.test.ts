@@ -4,9 +4,9 @@
  * Open Settings button that opens the Settings UI at that setting.
  */
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { reportFailure, runCommand, waitForNotification } from './support/editor';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { runCommand, waitForNotification } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 
 const SETTINGS = JSON.stringify({
   'upkeep.backups.pattern': 'backups/*.dump',
@@ -15,26 +15,15 @@ const SETTINGS = JSON.stringify({
 
 describe('the recovery drill error naming a setting', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-  let page: Page;
-
-  before(async function () {
-    editor = await startFolderEditor({
+  const editor = editorPerSuite('drill-open-settings', () =>
+    startFolderEditor({
       '.vscode/settings.json': SETTINGS,
       'backups/nightly.dump': 'PGDMP',
-    });
-    page = editor.page;
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'drill-open-settings');
-    }
-  });
-  after(async function () {
-    await editor?.stop();
-  });
+    }),
+  );
 
   it('opens the Settings UI at upkeep.backups.drillTargetUrl', async () => {
+    const page = editor().page;
     await runCommand(page, 'Upkeep: Run Backup Recovery Drill…', 60_000);
     const message = await waitForNotification(page, 'is not a postgres:// URL');
     assert.match(message, /upkeep\.backups\.drillTargetUrl/);

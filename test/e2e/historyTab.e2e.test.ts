@@ -4,11 +4,11 @@
  * history of all tasks likewise.
  */
 import { strict as assert } from 'node:assert';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 import {
   openViewContainer,
   pickQuickInput,
-  reportFailure,
   runCommand,
   runCommandAndPick,
   treeItem,
@@ -16,22 +16,10 @@ import {
 
 describe('the tab of a task history', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'history-tab');
-    }
-  });
-  after(async () => {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('history-tab', () => startFolderEditor());
 
   it("is named for the task, and opens that task's history", async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await openViewContainer(page, 'Upkeep');
     const row = treeItem(page, 'Maintenance', 'Security monitoring');
     await row.waitFor({ timeout: 60_000 });

@@ -5,8 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Locator } from 'playwright-core';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
-import { openViewContainer, reportFailure, runCommandAndPick, treeItem } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
+import { openViewContainer, runCommandAndPick, treeItem } from './support/editor';
 
 /** The inline buttons a row shows under the pointer, by their names. */
 async function rowButtons(row: Locator): Promise<string[]> {
@@ -20,22 +21,10 @@ async function rowButtons(row: Locator): Promise<string[]> {
 
 describe('Mark Task Done on a row done for the period', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'mark-done-row');
-    }
-  });
-  after(async () => {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('mark-done-row', () => startFolderEditor());
 
   it('leaves Mark Task Done… out of a done row, inline and in its menu', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await openViewContainer(page, 'Upkeep');
     const row = treeItem(page, 'Maintenance', 'Security monitoring');
     await row.waitFor({ timeout: 60_000 });

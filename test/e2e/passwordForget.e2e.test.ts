@@ -6,9 +6,9 @@
  * there would change the database; those rows now say the URL setting comes first.
  */
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { reportFailure, runCommand, waitForNotification } from './support/editor';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { runCommand, waitForNotification } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 
 const SETTINGS = JSON.stringify({
   'upkeep.database.url': 'postgres://keeper@127.0.0.1:5999/shop_dev',
@@ -16,23 +16,12 @@ const SETTINGS = JSON.stringify({
 
 describe('forgetting the database password, and a URL setting over database.yml', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-  let page: Page;
-
-  before(async function () {
-    editor = await startFolderEditor({ '.vscode/settings.json': SETTINGS });
-    page = editor.page;
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'password-forget');
-    }
-  });
-  after(async function () {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('password-forget', () =>
+    startFolderEditor({ '.vscode/settings.json': SETTINGS }),
+  );
 
   it('says on the database.yml rows that the URL setting comes first', async () => {
+    const page = editor().page;
     await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
     const widget = page.locator('.quick-input-widget', { hasText: 'Database Connection' });
     await widget.locator('.monaco-list-row', { hasText: 'Rails environment…' }).waitFor();
@@ -48,6 +37,7 @@ describe('forgetting the database password, and a URL setting over database.yml'
   });
 
   it('asks before an empty box forgets the kept password, naming its server', async () => {
+    const page = editor().page;
     const input = page.locator('.quick-input-widget .quick-input-box input');
     const enter = async (text: string): Promise<void> => {
       await runCommand(page, 'Upkeep: Set Database Password…');
