@@ -4,6 +4,8 @@
  * and counts of users, businesses and services. Also runs a repo's own metric queries.
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
+import type { LockedRelation } from './relationLocks';
+import { LOCK_HOLDER, SIZE_RELATIONS, lockedBy, lockedRelation } from './relationLocks';
 import { quoteIdent } from './sqlText';
 import { formatDuration, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
@@ -21,38 +23,72 @@ interface Columns {
   tables: Map<string, Set<string>>;
   /** Tables there whose rows the role may not read (no SELECT on any column). */
   unreadable: string[];
+  /**
+   * Tables another session holds (or waits to hold) in ACCESS EXCLUSIVE mode, or one of their
+   * indexes, which planning a read opens: reading them would wait for the lock.
+   */
+  locked: Map<string, LockedRelation>;
 }
 
 async function introspect(context: CardContext): Promise<Columns> {
   // pg_catalog, not information_schema: that lists only the columns the role may read, so a
-  // table it may not read looked like no table at all.
+  // table it may not read looked like no table at all. The lock holders are read once per
+  // table: the WITH keeps pg_locks out of the join with the columns.
   const rows = await context.session.query<{
     schema: string;
     table: string;
+    holder: string | null;
     column: string;
     readable: boolean;
   }>(
     'introspection',
-    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column,
-            has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-        AND c.relname IN ('users', 'businesses', 'services')
-      ORDER BY c.relname, a.attnum`,
+    `WITH app AS (
+       SELECT c.oid, n.nspname AS schema, c.relname AS table,
+              ${LOCK_HOLDER(SIZE_RELATIONS('c.oid'))} AS holder
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND c.relname IN ('users', 'businesses', 'services'))
+     SELECT app.schema, app.table, app.holder, a.attname AS column,
+            has_column_privilege(app.oid, a.attnum, 'SELECT') AS readable
+       FROM app
+       JOIN pg_attribute a ON a.attrelid = app.oid AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY app.table, a.attnum`,
     undefined,
     context.signal,
   );
   const tables = new Map<string, Set<string>>();
   const seen = new Set<string>();
+  const locked = new Map<string, LockedRelation>();
   for (const row of rows) {
     seen.add(row.table);
+    if (row.holder !== null && !locked.has(row.table)) {
+      locked.set(
+        row.table,
+        lockedRelation({ schema: row.schema, name: row.table, holder: row.holder }),
+      );
+    }
     if (!row.readable) continue;
     if (!tables.has(row.table)) tables.set(row.table, new Set());
     tables.get(row.table)?.add(row.column);
   }
   const unreadable = [...seen].filter((table) => !tables.has(table));
-  return { schema: rows[0]?.schema ?? 'public', tables, unreadable };
+  return { schema: rows[0]?.schema ?? 'public', tables, unreadable, locked };
+}
+
+/**
+ * A card skipped because `table` is locked: waiting for the lock until lock_timeout would tell
+ * no more than this, later, and for each card again.
+ */
+function lockedOut(table: string, relation: LockedRelation): CardResult<never> {
+  return {
+    state: 'skipped',
+    summary: `${table} not read: ${lockedBy(relation)}`,
+    reason:
+      'Reading it would wait for that lock (up to upkeep.database.lockTimeoutMs) and then ' +
+      'fail; a migration, LOCK TABLE or REINDEX in an open transaction holds it.',
+    fix: 'Run it again once that transaction ends (pg_stat_activity shows its session).',
+    data: null,
+  };
 }
 
 /** A card skipped because the role may not read the tables it needs, with the GRANT. */
@@ -130,6 +166,8 @@ const onboarding: CardDefinition = {
         data: null,
       };
     }
+    const usersLock = found.locked.get('users');
+    if (usersLock) return lockedOut('users', usersLock);
     // A value past MAX_STEP (2^31 - 1 in one bad row) counts as no step: the funnel has a bar
     // and a drop-off per step up to the last one, and would otherwise never end.
     const steps = await appQuery<{ step: number | null; users: number }>(
@@ -304,10 +342,18 @@ const businessGrowth: CardDefinition = {
         data: null,
       };
     }
+    // Counted without a locked businesses or services table, which the summary names; the
+    // other figures are all of users.
+    const lockedOnes = present.filter((table) => found.locked.has(table));
+    const countable = present.filter((table) => !found.locked.has(table));
+    const first = lockedOnes.includes('users') ? 'users' : lockedOnes[0];
+    if (first && (first === 'users' || countable.length === 0)) {
+      return lockedOut(first, found.locked.get(first) as LockedRelation);
+    }
     const [countRow] = await appQuery<Record<string, number>>(
       context,
       'businessGrowth',
-      `SELECT ${present
+      `SELECT ${countable
         .map(
           (table) => `(SELECT count(*) FROM ${quoteIdent(table)})::float8 AS ${quoteIdent(table)}`,
         )
@@ -338,7 +384,12 @@ const businessGrowth: CardDefinition = {
       if (zone) data.signUpsPartialDays = { first: zone.first, last: zone.last };
       Object.assign(data, await readRetention(context, users));
     }
-    const parts = present.map((table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`);
+    const parts = countable.map(
+      (table) => `${(countRow[table] ?? 0).toLocaleString('en')} ${table}`,
+    );
+    const notRead = lockedOnes
+      .map((table) => `${table} not read (${lockedBy(found.locked.get(table) as LockedRelation)})`)
+      .join(', ');
     const recent = data.signUpsPerDay.reduce((sum, day) => sum + day.users, 0);
     const retention = data.retention7d?.cohort
       ? `, 7-day retention ${formatPercent(data.retention7d.rate * 100)} ` +
@@ -349,7 +400,8 @@ const businessGrowth: CardDefinition = {
     return {
       state: 'ok',
       summary:
-        `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} ` + `in 30 days${retention}`,
+        `${parts.join(', ')}; ${plural(recent, 'sign-up', 'sign-ups')} ` +
+        `in 30 days${retention}${notRead ? `; ${notRead}` : ''}`,
       reason:
         [
           data.retentionNote,

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import { Client } from 'pg';
 import type { DatabaseError, QueryConfig } from 'pg';
 import { UpkeepError, throwIfAborted } from '../util/errors';
+import { formatMs } from '../util/figures';
 import type { Logger } from '../util/logger';
 import { redact, redactSecrets, silentLogger } from '../util/logger';
 import { controlsWrittenOut, printable } from '../util/printable';
@@ -342,7 +343,10 @@ class PgSession implements DbSession {
     } catch (error) {
       if (this.stalled) throw this.stalled;
       if (!this.closed) await this.client.query('ROLLBACK').catch(() => undefined);
-      const mapped = hidePassword(queryError(error, tag, timeout, options.signal), this.connection);
+      const mapped = hidePassword(
+        queryError(error, tag, { statementMs: timeout, lockMs: lockTimeout }, options.signal),
+        this.connection,
+      );
       this.log.debug(`${tag}: ${mapped.code} after ${Date.now() - started} ms: ${mapped.message}`);
       throw mapped;
     } finally {
@@ -803,9 +807,10 @@ export function isMissingPassword(error: unknown): boolean {
 function queryError(
   error: unknown,
   tag: string,
-  timeoutMs: number,
+  timeouts: { statementMs: number; lockMs: number },
   signal?: AbortSignal,
 ): UpkeepError {
+  const timeoutMs = timeouts.statementMs;
   if (UpkeepError.is(error)) return error;
   const code = pgCode(error);
   const text = message(error);
@@ -834,9 +839,10 @@ function queryError(
   if (code === '55P03') {
     return new UpkeepError(
       'timeout',
-      `The query waited for a lock longer than the lock timeout and was stopped: ${text}.`,
-      'A migration or a long transaction holds the lock: run it again later, ' +
-        'or raise upkeep.database.lockTimeoutMs.',
+      `${tag} waited ${formatMs(timeouts.lockMs)} for a lock and was stopped (lock timeout): ` +
+        `${text}.`,
+      'A migration or a long transaction holds the lock (pg_locks and pg_stat_activity show ' +
+        'which): run it again once it ends, or raise upkeep.database.lockTimeoutMs.',
       { cause: error },
     );
   }
