@@ -6,12 +6,12 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { embeddedServer } from '../support/postgres';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 import {
   expandTreeItem,
   openViewContainer,
   readTreeItem,
-  reportFailure,
   runCommand,
   runCommandAndPick,
   treeItem,
@@ -30,13 +30,11 @@ async function expandPath(page: Page, path: string[]): Promise<void> {
 
 describe('a check run whose login was refused', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
   let password = '';
-
-  before(async () => {
+  const editor = editorPerSuite('refused-login', async () => {
     const server = await embeddedServer();
     password = server.password;
-    editor = await startFolderEditor({
+    return startFolderEditor({
       'config/database.yml':
         'development:\n  adapter: postgresql\n  host: 127.0.0.1\n' +
         // No password: the one set in the editor is used (a password here would come first).
@@ -45,18 +43,8 @@ describe('a check run whose login was refused', function () {
     });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'refused-login');
-    }
-  });
-
-  after(async () => {
-    await editor?.stop();
-  });
-
   it('keeps Set Password… on screen, and on the check row after it is closed', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await runCommandAndPick(page, 'Upkeep: Run Check…', 'Database connectivity', 60_000);
     const text = 'Database connectivity: fail';
     await waitForNotification(page, text, 60_000);

@@ -4,9 +4,9 @@
  * said 21 checks. The notification now counts the tier's own checks apart from the added one.
  */
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { openWebview, reportFailure, runCommand, waitForNotification } from './support/editor';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { openWebview, runCommand, waitForNotification } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 
 // Nothing listens on port 1 of loopback: the database checks fail at once, refused.
 const DATABASE_YML =
@@ -14,23 +14,12 @@ const DATABASE_YML =
 
 describe("a tier run's count and the dashboard's", function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-  let page: Page;
-
-  before(async function () {
-    editor = await startFolderEditor({ 'config/database.yml': DATABASE_YML });
-    page = editor.page;
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) {
-      await reportFailure(editor.page, 'tier-run-count');
-    }
-  });
-  after(async function () {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('tier-run-count', () =>
+    startFolderEditor({ 'config/database.yml': DATABASE_YML }),
+  );
 
   it('says the Weekly checks as many as the dashboard, and Database connectivity', async () => {
+    const page = editor().page;
     await runCommand(page, 'Upkeep: Run Weekly Checks', 60_000);
     const message = await waitForNotification(page, ' fail, ', 180_000);
     const tally = /(\d+) pass, (\d+) warn, (\d+) fail, (\d+) skipped/.source;

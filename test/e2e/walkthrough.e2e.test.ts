@@ -11,11 +11,11 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { checksForTier } from '../../src/core/checks/registry';
 import { defaultPlaybook } from '../../src/core/playbook/defaultPlaybook';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 import {
   openViewContainer,
   reloadWindow,
-  reportFailure,
   runCommand,
   runCommandAndPick,
   treeItem,
@@ -35,27 +35,9 @@ async function stepsTicked(page: Page): Promise<Record<string, boolean>> {
   return ticked;
 }
 
-/**
- * An editor on a folder of `files` for the tests of the calling `describe`, started before them
- * and stopped after; a failed test leaves a screenshot and the log named `name`.
- */
-function editorOnFolder(files: Record<string, string>, name: string): () => FolderEditor {
-  let editor: FolderEditor | undefined;
-  before(async () => {
-    editor = await startFolderEditor(files);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && editor) await reportFailure(editor.page, name);
-  });
-  after(async () => {
-    await editor?.stop();
-  });
-  return () => editor!;
-}
-
 describe('Get Started walkthrough in a real editor', function () {
   this.timeout(300_000);
-  const editor = editorOnFolder({}, 'walkthrough');
+  const editor = editorPerSuite('walkthrough', () => startFolderEditor());
 
   it('ticks the tree and dashboard steps done before it was first opened', async () => {
     const page = editor().page;
@@ -124,13 +106,11 @@ function savedDailyResults(): string {
 
 describe('Get Started walkthrough after work done elsewhere', function () {
   this.timeout(300_000);
-  const editor = editorOnFolder(
-    {
-      '.upkeep/results.json': savedDailyResults(),
-      '.upkeep/playbook.yaml': 'version: 1\ntiers:\n  daily:\n    team: Platform Team\n',
-    },
-    'walkthrough-elsewhere',
-  );
+  const files = {
+    '.upkeep/results.json': savedDailyResults(),
+    '.upkeep/playbook.yaml': 'version: 1\ntiers:\n  daily:\n    team: Platform Team\n',
+  };
+  const editor = editorPerSuite('walkthrough-elsewhere', () => startFolderEditor(files));
 
   it('ticks the database, checks and playbook steps done before it was first opened', async () => {
     const page = editor().page;
@@ -161,9 +141,10 @@ describe('Get Started walkthrough after work done elsewhere', function () {
 
 describe('Get Started walkthrough after a connection setting', function () {
   this.timeout(300_000);
-  const editor = editorOnFolder(
-    { '.vscode/settings.json': '{ "upkeep.database.railsEnvironment": "production" }\n' },
-    'walkthrough-setting',
+  const editor = editorPerSuite('walkthrough-setting', () =>
+    startFolderEditor({
+      '.vscode/settings.json': '{ "upkeep.database.railsEnvironment": "production" }\n',
+    }),
   );
 
   it('ticks the database step for a setting written before, and nothing else', async () => {
