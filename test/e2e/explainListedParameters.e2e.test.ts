@@ -5,33 +5,16 @@
  * the text in an editor, where Explain Query explains the selection once the value is in.
  */
 import { strict as assert } from 'node:assert';
-import { startDemoEditor, type DemoEditor } from './support/demoEditor';
-import {
-  pickQuickInput,
-  reportFailure,
-  runCommand,
-  waitForNotification,
-  webviewFrame,
-} from './support/editor';
+import { startDemoEditor } from './support/demoEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { pickQuickInput, runCommand, waitForNotification, webviewFrame } from './support/editor';
 
 describe('Explain on a listed query with a $1 no server can plan', function () {
   this.timeout(300_000);
-  let demo: DemoEditor | undefined;
-
-  before(async () => {
-    demo = await startDemoEditor();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && demo) {
-      await reportFailure(demo.page, 'explain-listed-parameters');
-    }
-  });
-  after(async () => {
-    await demo?.stop();
-  });
+  const demo = editorPerSuite('explain-listed-parameters', () => startDemoEditor());
 
   it('offers to open the statement in an editor, to put the values in', async () => {
-    const page = demo!.page;
+    const page = demo().page;
     await runCommand(page, 'Upkeep: Open Dashboard');
     const frame = await webviewFrame(page, { contains: 'main' });
     // The demo's loader ran "starts_at > now() - interval '30 days'".

@@ -5,27 +5,16 @@
  * Connection offered Set the password… as the way to change it.
  */
 import { strict as assert } from 'node:assert';
-import { startDemoEditor, type DemoEditor } from './support/demoEditor';
-import { quickInputLabels, reportFailure, runCommand, waitForNotification } from './support/editor';
+import { startDemoEditor } from './support/demoEditor';
+import { quickInputLabels, runCommand, waitForNotification } from './support/editor';
+import { editorPerSuite } from './support/editorPerSuite';
 
 describe('a stored password beside one config/database.yml holds', function () {
   this.timeout(300_000);
-  let demo: DemoEditor | undefined;
-
-  before(async () => {
-    demo = await startDemoEditor();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && demo) {
-      await reportFailure(demo.page, 'password-in-source');
-    }
-  });
-  after(async () => {
-    await demo?.stop();
-  });
+  const demo = editorPerSuite('password-in-source', () => startDemoEditor());
 
   it('says the stored password is not used while the file holds one', async () => {
-    const page = demo!.page;
+    const page = demo().page;
     await runCommand(page, 'Upkeep: Configure Database Connection…', 60_000);
     const password = page
       .locator('.quick-input-widget .monaco-list-row')
