@@ -303,6 +303,14 @@ export class LineParser {
     return this.records.splitOpen;
   }
 
+  /**
+   * A line read without this parser (the fast lane took it): it names no process, so the next
+   * line is read as after one that names none, as if this parser had read it.
+   */
+  passLine(): void {
+    this.lastStream = undefined;
+  }
+
   /** Forgets the pieces of split lines: the next line read does not follow the last one. */
   forgetSplits(): void {
     this.records.forget();

@@ -47,6 +47,8 @@ export interface Span {
   whileJoinable?: boolean;
   /** Read these chunks (standard input) instead of the file. */
   stream?: AsyncIterable<Buffer>;
+  /** Split on LF whatever the first chunk shows (see ReadOptions.lineFeed). */
+  lineFeed?: boolean;
 }
 
 export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
@@ -81,6 +83,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       afterChunk: context.afterChunk,
       chunkBytes: context.chunkBytes,
       stream: span.stream,
+      lineFeed: span.lineFeed,
     },
     (text, lineNumber, offset) => {
       const line = parseSafely(parser, text, lineNumber, offset);
@@ -97,6 +100,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       ? (buffer, from, end, lineNumber, offset) => {
           const line = fast.read(buffer, from, end);
           if (!line) return FAST_NOT_TAKEN;
+          parser.passLine();
           return take(line, lineNumber, offset) ? FAST_TAKEN : FAST_STOP;
         }
       : undefined,
