@@ -83,6 +83,11 @@ export interface ReadOptions {
    * `gzip` do not apply.
    */
   stream?: AsyncIterable<Buffer>;
+  /**
+   * Split on LF whatever the first chunk shows: a range of a file read in ranges (parallel.ts),
+   * which may begin in a run of lines ended by CR alone that one pass reads after LF lines.
+   */
+  lineFeed?: boolean;
 }
 
 export interface ReadResult {
@@ -157,7 +162,9 @@ class LineSplitter {
     startOffset: number,
     firstLine: number,
     private readonly fast: FastHandler | undefined,
+    lineFeed = false,
   ) {
+    if (lineFeed) this.separator = 10;
     this.lineStart = startOffset;
     this.lineNumber = firstLine;
   }
@@ -346,7 +353,7 @@ export async function readLines(
   fast?: FastHandler,
 ): Promise<ReadResult> {
   const start = options.start ?? 0;
-  const splitter = new LineSplitter(handler, start, options.firstLine, fast);
+  const splitter = new LineSplitter(handler, start, options.firstLine, fast, options.lineFeed);
   const result: ReadResult = {
     bytesRead: 0,
     lines: 0,

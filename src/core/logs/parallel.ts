@@ -151,6 +151,8 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
     end: task.end,
     firstLine: task.firstLine,
     whileJoinable: true,
+    // planCuts cuts no file one pass splits on CR alone: the ranges split on LF, as it does.
+    lineFeed: true,
   });
   const read = span.read;
   const processes = assembler.processStates();
@@ -170,6 +172,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
       firstLine: task.firstLine ? task.firstLine + read.lines : 0,
       whileRangeOpen: true,
       whileJoinable: true,
+      lineFeed: true,
       until: context.lastTime + CLAIM_MS,
     });
   }
