@@ -139,20 +139,20 @@ async function runLogs(given: string[], options: LogsOptions): Promise<number> {
     const readable = summary.sources.some((s) => s.path && !s.error);
     if (options.format === 'json') {
       process.stdout.write(`${printableJson(summary)}\n`);
-      // The text report lists them; in JSON only a reader of the file would see them (a
-      // source that could not be read, lines cut short, junk after a .gz's data), so they go to
-      // stderr too, worded as upkeep db words its own, for the mail of a cron job that keeps
-      // the JSON.
-      if (readable) {
-        const unread = summary.sources.flatMap((s) => (s.error ? [s.error] : []));
-        for (const warning of new Set([...unread, ...summary.warnings])) {
-          process.stderr.write(`upkeep logs: warning: ${printable(warning)}\n`);
-        }
-      }
     } else if (readable) {
       process.stdout.write(formatSummaryText(summary));
     }
-    if (readable) return 0;
+    if (readable) {
+      // What the report says it worked around (a source that could not be read, lines cut
+      // short, junk after a .gz's data) goes to stderr too, in either format, worded as upkeep
+      // check and db word their own: a cron job that keeps stdout in a file still mails it.
+      // The report keeps it as well, for a script that greps stdout.
+      const unread = summary.sources.flatMap((s) => (s.error ? [s.error] : []));
+      for (const warning of new Set([...unread, ...summary.warnings])) {
+        process.stderr.write(`upkeep logs: warning: ${printable(warning)}\n`);
+      }
+      return 0;
+    }
     for (const s of summary.sources) {
       if (s.error) process.stderr.write(`upkeep logs: ${printable(s.error)}\n`);
     }

@@ -92,28 +92,30 @@ describe('hostile names in CLI messages', function () {
     assert.ok(lines.some((line) => line.includes('unknown option') && line.includes('PWNED')));
   });
 
-  it('upkeep logs --format json writes each warning on one line', async () => {
-    const workspace = await tempFolderWith('upkeep-cli-output-', {
-      'log/production.log':
-        'I, [2026-12-04T10:00:00.000000 #1]  INFO -- : Started GET "/" for 127.0.0.1 at ' +
-        '2026-12-04 10:00:00 +0000\n',
+  for (const format of ['json', 'text']) {
+    it(`upkeep logs --format ${format} writes each warning on one line`, async () => {
+      const workspace = await tempFolderWith('upkeep-cli-output-', {
+        'log/production.log':
+          'I, [2026-12-04T10:00:00.000000 #1]  INFO -- : Started GET "/" for 127.0.0.1 at ' +
+          '2026-12-04 10:00:00 +0000\n',
+      });
+      // A pipe named on the command line: read it cannot be, and the warning names it.
+      const pipe = path.join(workspace, 'log', `${FORGED}.log`);
+      execFileSync('mkfifo', [pipe]);
+      const { status, lines } = stderrOf([
+        ...['logs', '--format', format, '--workspace', workspace],
+        ...[path.join(workspace, 'log', 'production.log'), pipe],
+      ]);
+      assert.equal(status, 0, lines.join('\n'));
+      assert.ok(
+        lines.some((line) => line.startsWith('upkeep logs: warning: ') && line.includes('PWNED')),
+      );
+      assert.ok(
+        !lines.some((line) => line.startsWith('upkeep: all checks passed')),
+        lines.join('\n'),
+      );
     });
-    // A pipe named on the command line: read it cannot be, and the warning names it.
-    const pipe = path.join(workspace, 'log', `${FORGED}.log`);
-    execFileSync('mkfifo', [pipe]);
-    const { status, lines } = stderrOf([
-      ...['logs', '--format', 'json', '--workspace', workspace],
-      ...[path.join(workspace, 'log', 'production.log'), pipe],
-    ]);
-    assert.equal(status, 0, lines.join('\n'));
-    assert.ok(
-      lines.some((line) => line.startsWith('upkeep logs: warning: ') && line.includes('PWNED')),
-    );
-    assert.ok(
-      !lines.some((line) => line.startsWith('upkeep: all checks passed')),
-      lines.join('\n'),
-    );
-  });
+  }
 
   it('upkeep drill shows a forged --confirm and dump name on their own lines', async () => {
     const workspace = await tempFolderWith('upkeep-cli-output-', { Gemfile: '' });

@@ -139,10 +139,12 @@ describe('upkeep logs', () => {
     const named = missing.replace(/[.]/g, '\\.');
     assert.match(json.stderr, new RegExp(`^upkeep logs: warning: .*${named}`, 'm'));
 
-    // The text report lists it with its sources already.
+    // The text report lists it with its sources still (a script may grep stdout for it), and
+    // stderr says it as with --format json, for the mail of a cron job that keeps stdout.
     const text = upkeep(args);
     assert.equal(text.status, 0, text.stderr);
     assert.ok(text.stdout.includes(`! ${missing} does not exist`), text.stdout);
+    assert.equal(text.stderr, json.stderr);
   });
 
   it('reads a rotated .gz with junk after its data, says so, and exits 0', async () => {
@@ -157,8 +159,14 @@ describe('upkeep logs', () => {
       result.stdout,
       /production\.log\.1\.gz: the 5 bytes after its last gzip member are not gzip data/,
     );
-    // The text report says it, so stderr does not say it again.
-    assert.equal(result.stderr, '');
+    // stderr says it too, once, worded as with --format json and as upkeep check words it.
+    assert.equal(
+      result.stderr.match(/^upkeep logs: warning: .*production\.log\.1\.gz: the 5 bytes after/gm)
+        ?.length,
+      1,
+      result.stderr,
+    );
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
 
     // With --format json the JSON keeps it in `warnings`, and stderr says it as upkeep db
     // words its warnings, for a cron job that keeps the JSON; the exit code is the same.
