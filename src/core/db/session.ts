@@ -264,6 +264,8 @@ class PgSession implements DbSession {
   private stalled: UpkeepError | undefined;
   /** The same said to whatever asks afterwards. */
   private stalledLater: UpkeepError | undefined;
+  /** How the connection ended when a query saw it end: the reads after it say so. */
+  private lostDuring: string | undefined;
 
   constructor(
     private readonly client: Client,
@@ -299,12 +301,7 @@ class PgSession implements DbSession {
     throwIfAborted(options.signal);
     // At once, saying what happened: not a wait as long again, nor "the connection is closed".
     if (this.stalledLater) throw this.stalledLater;
-    if (this.closed) {
-      throw new UpkeepError(
-        'unreachable',
-        `The connection to ${this.connection.display} is closed.`,
-      );
-    }
+    if (this.closed) throw this.closedError();
     const timeout = Math.max(
       1,
       Math.round(options.statementTimeoutMs ?? this.options.statementTimeoutMs),
@@ -347,6 +344,10 @@ class PgSession implements DbSession {
         queryError(error, tag, { statementMs: timeout, lockMs: lockTimeout }, options.signal),
         this.connection,
       );
+      if (UpkeepError.is(mapped, 'unreachable') && this.lostDuring === undefined) {
+        const how = /^57P0/.test(pgCode(error) ?? '') ? 'the server ended it' : 'it broke';
+        this.lostDuring = `${how} during ${tag} (${message(error)})`;
+      }
       this.log.debug(`${tag}: ${mapped.code} after ${Date.now() - started} ms: ${mapped.message}`);
       throw mapped;
     } finally {
@@ -354,6 +355,28 @@ class PgSession implements DbSession {
       this.running = undefined;
       options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Why a query cannot run on the closed connection: one the server ended or that broke says
+   * how (pg_terminate_backend, a restart), not only that it is closed.
+   */
+  private closedError(): UpkeepError {
+    const broken = this.brokenBy();
+    const where = this.connection.display;
+    if (!broken || this.ended) {
+      return new UpkeepError('unreachable', `The connection to ${where} is closed.`);
+    }
+    const why = this.lostDuring ?? message(broken);
+    return hidePassword(
+      new UpkeepError(
+        'unreachable',
+        `The connection to ${where} was lost earlier: ${why}.`,
+        'The server was shut down or restarted, or an administrator ended the session ' +
+          '(pg_terminate_backend): run again once the server answers.',
+      ),
+      this.connection,
+    );
   }
 
   ownQueryIds(): string[] {
