@@ -11,6 +11,7 @@ import { isRecord } from '../util/isRecord';
 import { printableLine } from '../util/printable';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
+import { yamlErrorText } from '../util/yamlErrors';
 
 /** One database of one environment, with the keys Rails would pass to the adapter. */
 export interface DatabaseYmlEntry {
@@ -372,7 +373,10 @@ export function parseDatabaseYml(
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = positions.linePos(first.pos[0]).line;
-    const message = withoutQuotedSource(first.message.split('\n')[0]);
+    const message =
+      first.code === 'MULTIPLE_DOCS'
+        ? `${yamlErrorText(first)} (Rails reads only the first)`
+        : withoutQuotedSource(yamlErrorText(first));
     const erb = [...unsupported.values()][0];
     throw new UpkeepError(
       'parse',

@@ -15,6 +15,7 @@ import { asCode, printable, printableLine } from '../util/printable';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
+import { yamlErrorText } from '../util/yamlErrors';
 import { BUILTIN_CHECK_IDS, isBuiltinCheckId } from './checkIds';
 import { defaultPlaybook, quoteThresholds } from './defaultPlaybook';
 import type {
@@ -267,7 +268,7 @@ function applyText(
       const [start, end] = error.pos;
       reader.report(
         { range: [start, end, end] },
-        `YAML: ${shown(error.message.split('\n')[0], MAX_YAML_MESSAGE)}`,
+        `YAML: ${shown(yamlErrorText(error), MAX_YAML_MESSAGE)}`,
         severity,
       );
     }
