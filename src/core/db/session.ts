@@ -17,6 +17,7 @@ import { controlsWrittenOut, printable } from '../util/printable';
 import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { FrameCheck } from './frameCheck';
+import { quoteIdent } from './sqlText';
 import { knownOwnQueryIds, rememberOwnQueryId, storedOwnQueryIds } from './ownQueryIds';
 import { unsignedHint } from './sslFiles';
 
@@ -748,6 +749,23 @@ function connectError(
       'config',
       `${text} on ${where}.`,
       'Create the database (bin/rails db:prepare) or choose another one.',
+      { cause: error },
+    );
+  }
+  if (code === '42501') {
+    // CONNECT revoked from PUBLIC (a common hardening step) and not granted to this role: a
+    // grant to give, not a host, a port or an sslmode to check.
+    const user = String(connection.config.user);
+    const database = connection.databaseName;
+    let server = connection.display;
+    if (server.startsWith(`${user}@`)) server = server.slice(user.length + 1);
+    if (server.endsWith(`/${database}`)) server = server.slice(0, -database.length - 1);
+    return new UpkeepError(
+      'config',
+      `Role ${user} may not connect to database ${database} on ${server} ` +
+        `(from ${describeSource(connection.source)}): ${text}.`,
+      `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(user)}; run by the ` +
+        "database's owner or a superuser, or connect as a role that may.",
       { cause: error },
     );
   }
