@@ -35,7 +35,8 @@ function withNote(text: string, note: string): string {
 
 /**
  * "; most in BookingsController#show, 12 of its 102 requests": where to follow an error rate to,
- * or '' when no action answered 5xx.
+ * or '' when no action answered 5xx. When several answered as many, none is "most": "; 1 each in
+ * ErrorsController#show and 2 other actions".
  */
 function mostFailing(logs: LogsView): string {
   const worst = logs.actions.reduce<LogsView['actions'][number] | undefined>(
@@ -43,6 +44,12 @@ function mostFailing(logs: LogsView): string {
     undefined,
   );
   if (!worst) return '';
+  const others = logs.actions.filter(
+    (action) => action !== worst && action.errors === worst.errors,
+  ).length;
+  if (others > 0) {
+    return `; ${fixed(worst.errors)} each in ${worst.action} and ${plural(others, 'other action')}`;
+  }
   const of = plural(worst.count, 'request');
   return `; most in ${worst.action}, ${fixed(worst.errors)} of its ${of}`;
 }

@@ -120,6 +120,24 @@ describe('dashboard alerts', () => {
     );
   });
 
+  it('names no one action "most" when several answered as many 5xx', () => {
+    // Seen on a small log: three actions with one 5xx each read "most in" the first of them.
+    const view = logs({ errorRatePercent: 42.9 });
+    const action = { count: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, dbSharePercent: null };
+    view.actions = [
+      { ...action, action: 'ErrorsController#internal_server_error', errors: 1 },
+      { ...action, action: 'HomeController#index', errors: 0 },
+      { ...action, action: 'FoosController#index', errors: 1 },
+      { ...action, action: 'CentersController#index', errors: 1 },
+    ];
+    const [alert] = computeAlerts({ thresholds, logs: view });
+    assert.equal(
+      alert.detail,
+      '42.9 % of completed requests in the last 24 hours answered 5xx (alert above 1 %); ' +
+        '1 each in ErrorsController#internal_server_error and 2 other actions',
+    );
+  });
+
   it('writes the rate as the check, the dashboard and the saved report do', () => {
     const [alert] = computeAlerts({ thresholds, logs: logs({ errorRatePercent: 1.2587 }) });
     assert.match(alert.detail, /^1\.3 % of completed requests/);
