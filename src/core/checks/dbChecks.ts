@@ -184,10 +184,12 @@ function sharedProbe(context: CheckContext, session: DbSession): Promise<Probe> 
 async function notConfigured(context: CheckContext, error: unknown): Promise<CheckReport> {
   const details = describeError(error);
   if (!context.trusted) {
+    // A link counts as there, unfollowed: whether what it leads to exists is not the repo's
+    // to tell (a dangling .env -> ~/.env.production said so by the outcome).
     const unread = await Promise.all(
       ['config/database.yml', '.env'].map((file) =>
-        fs.stat(path.join(context.workspace, file)).then(
-          (stat) => stat.isFile(),
+        fs.lstat(path.join(context.workspace, file)).then(
+          (stat) => stat.isFile() || stat.isSymbolicLink(),
           () => false,
         ),
       ),

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { workspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 export interface AppProcess {
@@ -156,9 +157,12 @@ export const storageFoldersCheck: CheckDefinition = {
   title: 'Folders in storage/',
   description: 'Counts the folders directly under storage/ (the guidelines watch uploads there).',
   async run(context: CheckContext): Promise<CheckReport> {
+    // Untrusted, a storage/ linked out of the folder throws `untrusted`: the check waits, as
+    // the count would be of a folder of the user's.
+    const storage = await workspaceFile(context, 'storage');
     let entries;
     try {
-      entries = await fs.readdir(path.join(context.workspace, 'storage'), { withFileTypes: true });
+      entries = await fs.readdir(storage, { withFileTypes: true });
     } catch {
       return { outcome: 'skipped', summary: 'no storage/ folder' };
     }

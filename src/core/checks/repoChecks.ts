@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { plural } from '../util/plural';
-import { readWorkspaceFile } from './files';
+import { readWorkspaceFile, workspaceFile } from './files';
 import { gemfileLockConflictLine, LOCK_CONFLICT_SUMMARY } from './toolParsers';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -144,7 +144,8 @@ export const pendingMigrationsCheck: CheckDefinition = {
     'Files in db/migrate newer than the version in ' +
     'db/schema.rb (or missing from db/structure.sql).',
   async run(context: CheckContext): Promise<CheckReport> {
-    const migrate = path.join(context.workspace, 'db', 'migrate');
+    // Untrusted, a db/migrate linked out of the folder throws `untrusted`: the check waits.
+    const migrate = await workspaceFile(context, path.join('db', 'migrate'));
     const files = await fs.readdir(migrate).catch(() => undefined);
     if (!files) return { outcome: 'skipped', summary: 'no db/migrate folder' };
     const migrations = files.filter((f) => /^\d+_.*\.rb$/.test(f));

@@ -8,7 +8,7 @@ import fg from 'fast-glob';
 import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
 import type { RubyLine } from './files';
-import { forEachCodeLine, readWorkspaceFile, withoutRubyComment } from './files';
+import { forEachCodeLine, readWorkspaceFile, withoutRubyComment, workspaceFile } from './files';
 import { testPattern } from './safeRegex';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -97,7 +97,10 @@ export const filterParametersCheck: CheckDefinition = {
   async run(context: CheckContext): Promise<CheckReport> {
     const text = await readWorkspaceFile(context, FILTER_PARAMETERS_FILE);
     if (text === undefined) {
-      const isRails = await fs.stat(path.join(context.workspace, 'config', 'application.rb')).then(
+      // Untrusted, one linked out of the folder throws `untrusted`: whether it is there is not
+      // the repo's to tell.
+      const application = await workspaceFile(context, path.join('config', 'application.rb'));
+      const isRails = await fs.stat(application).then(
         () => true,
         () => false,
       );

@@ -23,7 +23,7 @@ import type { ToolOutput } from './toolProcess';
 import { homeFolder } from '../util/homeFolder';
 import { plural } from '../util/plural';
 import { findExecutable, runTool, TOOL_OUTPUT_MAX_BYTES } from './toolProcess';
-import { readTextFile } from './files';
+import { readTextFile, readWorkspaceFile, workspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const BUNDLER_HINT = 'Install Ruby and Bundler (gem install bundler), then run bundle install.';
@@ -458,7 +458,8 @@ export const advisoryDatabaseCheck: CheckDefinition = {
 
     const stat = folder ? await fs.stat(folder).catch(() => undefined) : undefined;
     if (!folder || !stat?.isDirectory() || !(await advisoryDatabaseThere(folder))) {
-      const lock = await readTextFile(path.join(context.workspace, 'Gemfile.lock'));
+      // Untrusted, a lockfile linked out of the folder throws `untrusted`: the check waits.
+      const lock = await readWorkspaceFile(context, 'Gemfile.lock');
       const version = lock && lockedVersion(lock, 'bundler-audit');
       if (!version) {
         return { outcome: 'skipped', summary: `no advisory database at ${shown}` };
@@ -612,7 +613,8 @@ export const coverageCheck: CheckDefinition = {
     'Line coverage from coverage/.last_run.json (written ' +
     'by SimpleCov, e.g. COVERAGE=true bundle exec rspec).',
   async run(context: CheckContext): Promise<CheckReport> {
-    const file = path.join(context.workspace, 'coverage', '.last_run.json');
+    // Untrusted, a report linked out of the folder waits: its figure and age are another's.
+    const file = await workspaceFile(context, path.join('coverage', '.last_run.json'));
     const stat = await fs.stat(file).catch(() => undefined);
     if (!stat) {
       return {
