@@ -450,6 +450,42 @@ function environmentEntries(
   return { environment, candidates };
 }
 
+/** Keys that make a map of database.yml one database's settings, not a group of databases. */
+const SETTINGS_KEYS = ['adapter', 'url', 'database', 'host', 'socket'];
+
+/**
+ * An environment of database maps beside a key that is none (`primary:` and `replica: 5`):
+ * Rails reads it as one database of those keys, with no adapter, and stops. Read that way it
+ * has no settings, and Upkeep connected to the default database of PGHOST or localhost: not
+ * the one `primary:` names, and maybe another server.
+ */
+function mixedDatabases(
+  entry: DatabaseYmlEntry,
+  environment: string,
+  surface: Surface,
+): UpkeepError | undefined {
+  if (entry.name !== undefined) return undefined;
+  if (SETTINGS_KEYS.some((key) => entry.values[key] !== undefined)) return undefined;
+  const kinds = Object.entries(entry.nonScalar ?? {});
+  // `variables:` is a map of one database's settings (SET work_mem ...), not a database.
+  const isDatabase = (key: string, kind: NonScalarKind): boolean =>
+    kind === 'map' && key !== 'variables';
+  const databases = kinds.filter(([key, kind]) => isDatabase(key, kind)).map(([key]) => key);
+  if (databases.length === 0) return undefined;
+  const others = [
+    ...Object.keys(entry.values),
+    ...kinds.filter(([key, kind]) => !isDatabase(key, kind)).map(([key]) => key),
+  ];
+  return new UpkeepError(
+    'config',
+    `config/database.yml's "${named(environment)}" environment has databases ` +
+      `(${namedList(databases)}) beside keys that are none (${namedList(others)}), so Rails ` +
+      'reads it as one database with no settings.',
+    `Make every key under ${named(environment)}: a database's settings (a map), ` +
+      `or ${connectionElsewhere(surface)}.`,
+  );
+}
+
 /**
  * The error for a value of the chosen database that holds ERB Upkeep did not evaluate. It names
  * the line and the key, never the ERB: a literal in it may be the password
@@ -510,6 +546,8 @@ async function fromDatabaseYml(
     entry = candidates.find((candidate) => candidate.name === 'primary') ?? candidates[0];
   }
 
+  const mixed = mixedDatabases(entry, environment, options.surface ?? 'any');
+  if (mixed) throw mixed;
   const values = entry.values;
   // The password alone can come from elsewhere: Rails apps read it from their credentials, ERB
   // Upkeep does not evaluate, and a cron line gives it in PGPASSWORD.
