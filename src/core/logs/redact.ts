@@ -65,14 +65,16 @@ function nextIndex(pattern: RegExp, text: string, from: number): number {
 
 /**
  * An exception message: `redactPath`, a connection string's password (an adapter that could not
- * connect quotes its URL) and the value of a sensitive `name=value` pair it quotes.
+ * connect quotes its URL), the value of a sensitive `name=value` pair it quotes, and those of a
+ * hash it quotes (`redactParams`): a JSON body Rails could not parse is quoted in the error's
+ * message, where no filter_parameter_logging hides its password.
  */
 export function redactMessage(text: string): string {
   const pairs = redactUrlCredentials(text).replace(
     /(^|[\s(,])([^=\s"'(,?&;]{1,200})=([^\s"',;&)]*)/g,
     (whole, lead: string, name: string) => (sensitive(name) ? `${lead}${name}=${FILTERED}` : whole),
   );
-  return redactPath(pairs, true);
+  return redactPath(redactParams(pairs), true);
 }
 
 /** A parameter's name and arrow (`"name"=>`, `"name": `), then its value or the value's bracket. */
