@@ -382,7 +382,7 @@ const errorRate: CheckDefinition = {
       const over = pluralPart(s.requests.completed, s.requests.total, 'completed', 'request');
       const text =
         `${formatPercent(rate)} of ${over} failed with 5xx ` +
-        `in ${LABELS['24h']} (${n(s.statusClasses['5xx'])})`;
+        `in ${LABELS['24h']} (${plural(s.statusClasses['5xx'], 'request')})`;
       if (rate > errorRateAlertPercent) {
         return {
           outcome: 'fail',

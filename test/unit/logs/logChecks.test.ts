@@ -512,7 +512,7 @@ describe('log checks', () => {
       // The probe is a 404: 1 of 4 completed requests is a 5xx; 5 requests in all.
       assert.equal(
         rate.summary,
-        '25 % of 4 completed requests (of 5) failed with 5xx in the last 24 hours (1); ' +
+        '25 % of 4 completed requests (of 5) failed with 5xx in the last 24 hours (1 request); ' +
           'alert above 1 %',
       );
       assert.deepEqual([rate.values?.requests, rate.values?.allRequests], [4, 5]);
@@ -567,7 +567,8 @@ describe('log checks', () => {
         [rate.outcome, rate.summary],
         [
           'warn',
-          '0.1 % of 1,000 requests failed with 5xx in the last 24 hours (1); goal under 0.1 %',
+          '0.1 % of 1,000 requests failed with 5xx in the last 24 hours (1 request); ' +
+            'goal under 0.1 %',
         ],
       );
       const average = await run('logs.avgResponseTime', await context(meanFolder));
