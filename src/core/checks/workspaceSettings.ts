@@ -4,13 +4,12 @@
  * restricts in untrusted workspaces (URLs that would aim Upkeep somewhere, log sources that could
  * name any file) are ignored.
  */
-import * as path from 'node:path';
 // The ESM build: the package's UMD main hides its internal requires from the bundler.
 import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
 import { printableLine } from '../util/printable';
-import { readTextFile } from './files';
+import { readTextFile, workspaceFile } from './files';
 import { MAX_PARALLELISM, MAX_TIMER_MS } from './runner';
 import type { UpkeepSettings } from '../settings';
 import { defaultSettings, resolveSettings } from '../settings';
@@ -268,7 +267,18 @@ export async function loadWorkspaceSettings(
   workspace: string,
   options: SettingsOptions,
 ): Promise<UpkeepSettings> {
-  const file = path.join(workspace, SETTINGS_FILE);
+  let file: string;
+  try {
+    file = await workspaceFile({ workspace, trusted: options.trusted }, SETTINGS_FILE);
+  } catch (error) {
+    if (!UpkeepError.is(error, 'untrusted')) throw error;
+    // Another's settings (the user's own, another app's) would shape what the checks say.
+    options.warn?.(
+      `${SETTINGS_FILE} links outside the workspace; its settings wait for workspace trust, ` +
+        'and the defaults apply.',
+    );
+    return settingsFromJson({}, options);
+  }
   let text: string;
   try {
     const read = await readTextFile(file);
