@@ -461,7 +461,7 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
       // Refused by the server (no privilege, the name taken): nothing was made, and a database
       // of that name is not the drill's to drop.
       if (error instanceof DatabaseError) scratch = 'none';
-      throw error;
+      throw createRefused(error, record.target, target.user) ?? error;
     });
     scratch = 'created';
     throwIfAborted(signal);
@@ -486,6 +486,39 @@ export async function runRecoveryDrill(options: RecoveryDrillOptions): Promise<D
   if (signal.aborted) throw new UpkeepError('cancelled', 'Cancelled.', left);
   if (UpkeepError.is(failure, 'refused')) throw failure;
   return record;
+}
+
+/**
+ * A CREATE DATABASE the target's setup refuses, as a drill that did not run (`refused`, never
+ * recorded): a failed drill on record would say the backup failed to restore, which no restore
+ * tried. Undefined for any other error.
+ */
+function createRefused(
+  error: unknown,
+  server: string,
+  user: string | undefined,
+): UpkeepError | undefined {
+  if (!(error instanceof DatabaseError)) return undefined;
+  const said = describeError(error).replace(/\.$/, '');
+  const elsewhere = 'point --target or upkeep.backups.drillTargetUrl at a server where it may';
+  if (error.code === '25006') {
+    return new UpkeepError(
+      'refused',
+      `The drill target ${server} is read-only: it refused CREATE DATABASE (${said}).`,
+      'A standby, or default_transaction_read_only on for the database or role of the target ' +
+        `URL, lets no database be made: ${elsewhere} (a primary, a scratch server).`,
+    );
+  }
+  if (error.code === '42501') {
+    const role = user ?? 'the target role';
+    return new UpkeepError(
+      'refused',
+      `Role ${role} may not create databases on ${server} (${said}).`,
+      `${user ? `ALTER ROLE ${quoteIdent(user)} CREATEDB;` : 'Give the role CREATEDB'} as a ` +
+        `superuser on the drill target, or ${elsewhere}.`,
+    );
+  }
+  return undefined;
 }
 
 /**
