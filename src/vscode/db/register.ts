@@ -348,10 +348,6 @@ function settingsPlace(services: Services): string {
   return vscode.workspace.workspaceFile ? 'the workspace file' : '.vscode/settings.json';
 }
 
-/**
- * The server of the connection Upkeep uses now: a password set now is sent to it alone, not to
- * whatever host another folder's database.yml names.
- */
 /** What Set the password… does here: nothing while the source holds a password of its own. */
 function storedPasswordNote(connection: ResolvedConnection | undefined): string {
   return connection?.passwordInSource
@@ -359,6 +355,10 @@ function storedPasswordNote(connection: ResolvedConnection | undefined): string 
     : "kept in the editor's secret storage";
 }
 
+/**
+ * The server of the connection Upkeep uses now: a password set now is sent to it alone, not to
+ * whatever host another folder's database.yml names.
+ */
 async function serverForPassword(services: Services): Promise<string | undefined> {
   const connection = await currentConnection(services).catch(() => undefined);
   return connection ? passwordServerOf(connection) : undefined;
