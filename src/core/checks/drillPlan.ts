@@ -180,7 +180,9 @@ const IDENTITY_TIMEOUT_MS = 5_000;
 export async function readIdentity(client: Client): Promise<{ id?: string; why?: string }> {
   try {
     const result = await client.query<{ id: string }>(
-      'SELECT system_identifier::text AS id FROM pg_control_system()',
+      // Qualified: a database's owner may list a schema of theirs before pg_catalog in its
+      // search_path, and a pg_control_system() there would answer for the server (and run).
+      'SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()',
     );
     return { id: result.rows[0].id };
   } catch (error) {
