@@ -10,7 +10,7 @@ import type { UpkeepSettings } from '../settings';
 import { defaultSettings } from '../settings';
 import { didYouMean } from '../util/closest';
 import { UpkeepError } from '../util/errors';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 import { asCode, printable, printableLine } from '../util/printable';
 import { describeSize, readTextFileLimited } from '../util/textFile';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
@@ -185,10 +185,12 @@ function encodingProblem(text: string): PlaybookProblem | undefined {
   return problemAt(line, column, line, column + 1, message, 'warning');
 }
 
-/** Where `file` resolves when that is outside `workspace`; undefined inside, or when missing. */
+/**
+ * Where `file` resolves when that is outside `workspace`; undefined inside, or when missing. A
+ * dangling link out counts as out: read as missing, it told whether the file it names exists.
+ */
 async function linkedOutside(workspace: string, file: string): Promise<string | undefined> {
-  const real = await fs.realpath(file).catch(() => undefined);
-  if (real === undefined) return undefined;
+  const real = await whereLeads(file);
   const root = await fs.realpath(workspace).catch(() => path.resolve(workspace));
   return isInside(root, real) ? undefined : printableLine(real, 200);
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { UpkeepSettings } from '../settings';
 import type { Clock } from '../util/clock';
 import { UpkeepError } from '../util/errors';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { typedLine } from '../util/printable';
@@ -112,8 +112,8 @@ export async function loadTemplate(
   try {
     // A template committed as a link to ~/.aws/credentials would be copied into a new report
     // inside the repo (and committed): only a file whose real path is in the workspace is read.
-    const real = await fs.realpath(file).catch(() => undefined);
-    if (real && !isInside(await fs.realpath(workspace), real)) {
+    // A dangling link out is refused too: the built-in template told that its file is missing.
+    if (!isInside(await fs.realpath(workspace), await whereLeads(file))) {
       return refuse(`${file} links outside the workspace`);
     }
     text = await readTextFileLimited(file, MAX_TEMPLATE_BYTES);
