@@ -12,7 +12,7 @@ import picomatch from 'picomatch';
 import type { Surface } from '../db/connection';
 import { throwIfAborted } from '../util/errors';
 import { plural } from '../util/plural';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 
 export interface ResolvedFile {
   pattern: string;
@@ -230,8 +230,7 @@ export async function resolveSources(
       const scan = picomatch.scan(pattern);
       const base = path.resolve(workspace, scan.base || '.');
       if (confine) {
-        const realBase = (await realpathOrUndefined(base)) ?? base;
-        if (!isInside(realWorkspace, realBase)) {
+        if (!isInside(realWorkspace, await whereLeads(base))) {
           missing.push({ pattern, message: outsideMessage(pattern, workspace), missing: false });
           continue;
         }
@@ -254,9 +253,10 @@ export async function resolveSources(
     for (const file of matches) {
       throwIfAborted(options.signal);
       if (confine) {
-        const real = await realpathOrUndefined(file);
-        if (real && !isInside(realWorkspace, real)) {
-          // A link inside the workspace to a file outside it counts as outside.
+        // A link inside the workspace to a file outside it counts as outside, and so does a
+        // dangling one or a missing file under a folder linked out: "does not exist" would
+        // tell what is not there outside.
+        if (!isInside(realWorkspace, await whereLeads(file))) {
           refused++;
           continue;
         }
