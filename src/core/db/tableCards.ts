@@ -1198,19 +1198,45 @@ async function readDuplicateIndexes(
     [limit],
     context.signal,
   );
-  const indexes = read
-    .filter((row) => row.holder === null)
-    .map(({ partitioned, holder: _holder, ...row }) => ({
+  const indexes = oncePerIndex(read.filter((row) => row.holder === null)).map(
+    ({ partitioned, holder: _holder, ...row }) => ({
       ...row,
       ...(partitioned ? { partitioned: true as const } : {}),
       dropSql: dropIndexSql({ ...row, partitioned }),
-    }));
+    }),
+  );
   // An index covered by two others is one row each: named once.
   const seen = new Set<string>();
   const locked = read
     .filter((row) => row.holder !== null && !seen.has(`${row.schema}.${row.name}`))
     .map((row) => (seen.add(`${row.schema}.${row.name}`), lockedRelation(row)));
   return { indexes, locked };
+}
+
+/**
+ * One row per index, in the order read: an index covered by two others (two copies of a primary
+ * key) is one row each, and was counted twice, with its DROP INDEX twice, the second one failing.
+ * The cover kept is one that stays, not itself listed to drop, so that the reason holds once
+ * the fixes have run.
+ */
+function oncePerIndex<T extends { schema: string; name: string; coveredBy: string }>(
+  rows: T[],
+): T[] {
+  const key = (schema: string, name: string): string => `${schema}\u0000${name}`;
+  const listed = new Set(rows.map((row) => key(row.schema, row.name)));
+  const chosen = new Map<string, T>();
+  for (const row of rows) {
+    const at = key(row.schema, row.name);
+    const before = chosen.get(at);
+    if (
+      !before ||
+      (listed.has(key(before.schema, before.coveredBy)) &&
+        !listed.has(key(row.schema, row.coveredBy)))
+    ) {
+      chosen.set(at, row);
+    }
+  }
+  return [...chosen.values()];
 }
 
 /**
