@@ -118,6 +118,20 @@ function statStatementsBlocker(probe: Probe): { reason: string; fix: string } | 
       fix: `GRANT USAGE ON SCHEMA ${schema} TO ${quoteIdent(probe.role)};`,
     };
   }
+  if (pss.viewReadable === false || pss.functionDenied !== undefined) {
+    const view = `${quoteIdent(pss.schema as string)}.${quoteIdent('pg_stat_statements')}`;
+    const role = quoteIdent(probe.role);
+    const grants = [
+      pss.viewReadable === false ? `GRANT SELECT ON ${view} TO ${role};` : '',
+      pss.functionDenied !== undefined
+        ? `GRANT EXECUTE ON FUNCTION ${view}(${pss.functionDenied}) TO ${role};`
+        : '',
+    ];
+    return {
+      reason: `Role ${probe.role} may not read pg_stat_statements.`,
+      fix: grants.filter(Boolean).join(' '),
+    };
+  }
   return undefined;
 }
 

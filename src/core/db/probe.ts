@@ -18,6 +18,13 @@ interface StatStatementsInfo {
   schema?: string;
   /** False when the role may not use the schema it is created in (REVOKE ... ON SCHEMA). */
   schemaUsable?: boolean;
+  /** False when the role may not SELECT the view (REVOKE SELECT ... FROM PUBLIC). */
+  viewReadable?: boolean;
+  /**
+   * The argument types of the view's function (`boolean`) when the role may not EXECUTE it: a
+   * view calls its functions with the reader's privileges.
+   */
+  functionDenied?: string;
   /** In shared_preload_libraries; null when the role may not read that setting. */
   loaded: boolean | null;
 }
@@ -46,6 +53,8 @@ interface ProbeRow {
   installed_version: string | null;
   schema: string | null;
   schema_usable: boolean | null;
+  view_readable: boolean | null;
+  function_denied: string | null;
   preload: string | null;
 }
 
@@ -66,6 +75,13 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
             e.extversion AS installed_version,
             n.nspname AS schema,
             has_schema_privilege(n.oid, 'USAGE') AS schema_usable,
+            (SELECT bool_and(has_table_privilege(c.oid, 'SELECT')) FROM pg_class c
+              WHERE c.relnamespace = n.oid AND c.relname = 'pg_stat_statements')
+              AS view_readable,
+            (SELECT oidvectortypes(p.proargtypes) FROM pg_proc p
+              WHERE p.pronamespace = n.oid AND p.proname = 'pg_stat_statements'
+                AND NOT has_function_privilege(p.oid, 'EXECUTE')
+              ORDER BY p.pronargs DESC LIMIT 1) AS function_denied,
             (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload
        FROM (SELECT 1) AS one
        LEFT JOIN pg_extension e ON e.extname = 'pg_stat_statements'
@@ -89,6 +105,8 @@ export async function probeServer(session: DbSession, signal?: AbortSignal): Pro
       version: row.installed_version ?? undefined,
       schema: row.schema ?? undefined,
       schemaUsable: row.schema_usable ?? undefined,
+      viewReadable: row.view_readable ?? undefined,
+      functionDenied: row.function_denied ?? undefined,
       loaded:
         row.preload === null
           ? null
