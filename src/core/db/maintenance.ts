@@ -239,6 +239,13 @@ export async function runMaintenance(
     sendCancelRequest(connection, processID, secretKey, options.connectTimeoutMs);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // VACUUM and ANALYZE skip a table the role may not maintain with only a WARNING.
+  const skipped: string[] = [];
+  client.on('notice', (notice) => {
+    const text = notice.message ?? '';
+    if (notice.severity !== 'WARNING') return;
+    if (notice.code === '42501' || /skipping/i.test(text)) skipped.push(text);
+  });
   try {
     // A cancel while connecting had no query to stop: it must not start one now.
     if (options.signal?.aborted) throw cancelled();
@@ -249,6 +256,11 @@ export async function runMaintenance(
     log.info(`running on ${printable(plan.display)}: ${printable(plan.sql)}`);
     const runStarted = Date.now();
     await client.query(`/* upkeep:maintenance */ ${plan.sql}`);
+    // A whole database always has tables only a superuser may maintain (shared catalogs).
+    if (skipped.length > 0 && plan.target.type !== 'database') {
+      throw notAllowed(plan, connection, `PostgreSQL skipped it: ${oneLine(skipped[0])}`);
+    }
+    for (const warning of skipped) log.warn(`skipped by PostgreSQL: ${oneLine(warning)}`);
     const durationMs = Date.now() - runStarted;
     log.info(`done in ${durationMs} ms: ${printable(plan.sql)}`);
     return { sql: plan.sql, durationMs };
@@ -260,6 +272,7 @@ export async function runMaintenance(
     );
     const code = (error as { code?: string }).code;
     if (code === '57014' && options.signal?.aborted) throw cancelled();
+    if (code === '42501') throw notAllowed(plan, connection, text);
     if (code === '55P03') {
       throw new UpkeepError(
         'timeout',
@@ -272,6 +285,28 @@ export async function runMaintenance(
     options.signal?.removeEventListener('abort', onAbort);
     await client.end().catch(() => undefined);
   }
+}
+
+/** A server's text on one line, as the output shows it. */
+function oneLine(text: string): string {
+  return controlsWrittenOut(text.replace(/\s+/g, ' ').trim());
+}
+
+/** The role may not maintain the target: it needs the table's owner (or more), not a retry. */
+function notAllowed(
+  plan: MaintenancePlan,
+  connection: ResolvedConnection,
+  why: string,
+): UpkeepError {
+  const role = String(connection.config.user ?? 'this role');
+  return new UpkeepError(
+    'refused',
+    `Role ${role} may not run ${plan.sql.replace(/;$/, '')} on ${plan.database}: ${why}` +
+      `${/[.!]$/.test(why) ? '' : '.'} Nothing was done.`,
+    'VACUUM, ANALYZE and REINDEX of a table need the owner of the table or a superuser (from ' +
+      'PostgreSQL 17 also a role granted MAINTAIN on it, or pg_maintain): run it as such a role, ' +
+      'for example with psql.',
+  );
 }
 
 interface MaintenanceCandidate {

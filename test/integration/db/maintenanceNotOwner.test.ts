@@ -1,0 +1,72 @@
+/**
+ * Confirmed maintenance run as a role that does not own the table (a read-only monitoring role,
+ * the usual one for Upkeep), on both real servers: PostgreSQL skips VACUUM and ANALYZE with only
+ * a WARNING, so the run looked done when nothing was done; REINDEX is refused. Each says that
+ * the role may not, and which role may.
+ */
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import { resolveConnection, type ResolvedConnection } from '../../../src/core/db/connection';
+import type { MaintenanceKind } from '../../../src/core/db/maintenance';
+import {
+  confirmMaintenance,
+  planMaintenance,
+  runMaintenance,
+} from '../../../src/core/db/maintenance';
+import { resolveSettings } from '../../../src/core/settings';
+import { UpkeepError } from '../../../src/core/util/errors';
+import { admin, createDatabase, serversUnderTest } from './servers';
+
+for (const target of serversUnderTest) {
+  describe(`maintenance as a role that does not own the table on ${target.name}`, function () {
+    this.timeout(120_000);
+    let url: string;
+    let connection: ResolvedConnection;
+    const role = `not_owner_${process.pid}_${target.major}`;
+
+    before(async () => {
+      url = await createDatabase(await target.start(), 'notowner');
+      await admin(url, 'CREATE TABLE items (id int); INSERT INTO items VALUES (1), (2)');
+      await admin(url, `DROP ROLE IF EXISTS ${role}`);
+      await admin(url, `CREATE ROLE ${role} LOGIN PASSWORD 'watch-pw'`);
+      await admin(url, `GRANT SELECT ON items TO ${role}`);
+      const limited = new URL(url);
+      limited.username = role;
+      limited.password = 'watch-pw';
+      connection = await resolveConnection({
+        workspace: os.tmpdir(),
+        settings: resolveSettings({ database: { url: limited.toString() } }),
+        env: {},
+        trusted: false,
+      });
+    });
+
+    after(async () => {
+      await admin(url, `DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
+    });
+
+    const run = (kind: MaintenanceKind): Promise<unknown> =>
+      runMaintenance(
+        connection,
+        confirmMaintenance(
+          planMaintenance(connection, kind, { type: 'table', name: 'items' }, target.major * 1e4),
+        ),
+        { lockTimeoutMs: 5000, connectTimeoutMs: 5000 },
+      );
+
+    for (const kind of ['analyze', 'vacuumAnalyze', 'reindex'] as const) {
+      it(`${kind}: refused, saying the role may not and who may`, async () => {
+        await assert.rejects(run(kind), (error: unknown) => {
+          assert.ok(UpkeepError.is(error, 'refused'), String(error));
+          assert.match(
+            error.message,
+            new RegExp(`^Role ${role} may not run (ANALYZE|VACUUM|REINDEX)`),
+          );
+          assert.match(error.message, /"items"/);
+          assert.match(error.hint ?? '', /owner of the table/);
+          return true;
+        });
+      });
+    }
+  });
+}
