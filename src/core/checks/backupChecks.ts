@@ -20,7 +20,7 @@ import { formatBytes } from '../util/figures';
 import { plural } from '../util/plural';
 import { printable, printableLine } from '../util/printable';
 import { UpkeepError, fileErrorReason } from '../util/errors';
-import { isInside } from '../util/paths';
+import { isInside, whereLeads } from '../util/paths';
 import { openRegularFile } from '../util/textFile';
 import { connectionFor } from './dbChecks';
 import { openDump, type OpenedDump } from './dumpInput';
@@ -793,23 +793,26 @@ export const fileBackupCheck: CheckDefinition = {
     `${FILE_BACKUP_FOLDER} holds files, and no upload in storage/ has waited longer than ` +
     'upkeep.backups.maxAgeHours for a backup newer than it.',
   async run(context: CheckContext): Promise<CheckReport> {
-    const storage = await folderOf(path.join(context.workspace, 'storage'));
+    // A deploy links storage/ (or its backup) to a shared disk; an untrusted repo could link
+    // them anywhere on the machine, or to nothing there: "no storage/ folder" told what is not.
+    const named = path.join(context.workspace, 'storage');
+    if (!context.trusted) {
+      const workspace = await fs.realpath(context.workspace);
+      const leads = await Promise.all(
+        [named, path.join(named, 'backup')].map((f) => whereLeads(f)),
+      );
+      if (leads.some((folder) => !isInside(workspace, folder))) {
+        return {
+          outcome: 'skipped',
+          summary: 'storage/ links outside the workspace; waits for workspace trust',
+          waitsForTrust: true,
+        };
+      }
+    }
+    const storage = await folderOf(named);
     if (!storage) return { outcome: 'skipped', summary: 'no storage/ folder' };
     const backupLink = path.join(storage, 'backup');
     const backupFolder = await folderOf(backupLink);
-    // A deploy links storage/ (or its backup) to a shared disk; an untrusted repo could link
-    // them anywhere on the machine.
-    const workspace = await fs.realpath(context.workspace);
-    const outside = [storage, backupFolder].some(
-      (folder) => folder !== undefined && !isInside(workspace, folder),
-    );
-    if (!context.trusted && outside) {
-      return {
-        outcome: 'skipped',
-        summary: 'storage/ links outside the workspace; waits for workspace trust',
-        waitsForTrust: true,
-      };
-    }
 
     const uploads = await listFileTree(storage, context.signal, backupLink);
     const backup = backupFolder

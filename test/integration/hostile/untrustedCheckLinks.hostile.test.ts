@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { storageFoldersCheck } from '../../../src/core/checks/hostChecks';
+import { fileBackupCheck } from '../../../src/core/checks/backupChecks';
 import { builtinChecks } from '../../../src/core/checks/registry';
 import { pendingMigrationsCheck } from '../../../src/core/checks/repoChecks';
 import { runChecks } from '../../../src/core/checks/runner';
@@ -82,6 +83,27 @@ describe('checks that stat or list files linked out of an untrusted workspace', 
       assert.match(result.summary, /waits for workspace trust/);
     });
   }
+
+  it('backups.files waits for trust on a storage/ that is a dangling link out', async () => {
+    const other = path.join(path.dirname(workspace), 'dangling');
+    await fs.mkdir(other);
+    await fs.symlink(
+      path.join(path.dirname(workspace), 'no-such-disk'),
+      path.join(other, 'storage'),
+    );
+    const [result] = await runChecks([fileBackupCheck], {
+      workspace: other,
+      settings: resolveSettings(),
+      clock: systemClock,
+      log: silentLogger,
+      trusted: false,
+    });
+    assert.equal(result.waitsForTrust, true, JSON.stringify(result));
+    assert.match(
+      result.summary,
+      /storage\/ links outside the workspace; waits for workspace trust/,
+    );
+  });
 
   it('still follows the links of a trusted workspace', async () => {
     const coverage = await run(coverageCheck, true);
