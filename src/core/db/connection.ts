@@ -160,9 +160,20 @@ export interface ResolveOptions {
 /**
  * What to do when no password is known, in the words of where it is shown. `variable` is the
  * one database.yml reads the password from, when it is not set: the app's own way comes first.
+ * DATABASE_URL is offered only where it would be read: the upkeep.database.url setting comes
+ * before it, so a password put there would never reach a connection from the setting.
  */
-export function missingPasswordHint(surface: Surface, variable?: string): string {
+export function missingPasswordHint(
+  surface: Surface,
+  variable?: string,
+  kind?: ConnectionSourceKind,
+): string {
   const set = variable ? `${variable} or PGPASSWORD` : 'PGPASSWORD';
+  if (kind === 'setting') {
+    if (surface === 'cli') return `Set ${set}.`;
+    if (surface === 'editor') return 'Run "Upkeep: Set Database Password".';
+    return `Set ${set}, or (in the editor) run "Upkeep: Set Database Password".`;
+  }
   if (surface === 'cli') return `Set ${set}, or put the password in DATABASE_URL.`;
   if (surface === 'editor') {
     return 'Run "Upkeep: Set Database Password", or put the password in DATABASE_URL.';

@@ -730,7 +730,7 @@ function connectError(
       `No password for user ${user} on ${server} ` +
         `(from ${describeSource(connection.source)}): the server asks for one${reads}` +
         `${elsewhere}.`,
-      missingPasswordHint(surface, variable?.name),
+      missingPasswordHint(surface, variable?.name, connection.source.kind),
       { cause: error },
     );
   }

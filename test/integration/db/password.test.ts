@@ -83,12 +83,27 @@ for (const target of serversUnderTest) {
         assert.doesNotMatch(error.message, /SASL/);
         assert.match(error.hint ?? '', /PGPASSWORD/);
         assert.doesNotMatch(error.hint ?? '', /Upkeep: Set Database Password/);
+        // The setting comes before DATABASE_URL: a password put there is never read.
+        assert.doesNotMatch(error.hint ?? '', /DATABASE_URL/);
 
         const inEditor = await open(noPassword, {}, 'editor').catch((caught: unknown) => caught);
         assert.ok(UpkeepError.is(inEditor, 'config'));
         assert.match(inEditor.hint ?? '', /Upkeep: Set Database Password/);
+        assert.doesNotMatch(inEditor.hint ?? '', /DATABASE_URL/);
       },
     );
+
+    it('offers DATABASE_URL for the password when the connection came from it', async () => {
+      const error = await refusedLogin({
+        workspace: os.tmpdir(),
+        settings: resolveSettings({}),
+        env: { DATABASE_URL: noPassword },
+        trusted: false,
+        surface: 'cli',
+      });
+      assert.ok(UpkeepError.is(error, 'config'), String(error));
+      assert.equal(error.hint, 'Set PGPASSWORD, or put the password in DATABASE_URL.');
+    });
 
     it("says the editor's stored password is another server's when it held it back", async () => {
       // A URL entered for another server keeps its password for that one: this server then got
