@@ -30,6 +30,14 @@ interface Columns {
   locked: Map<string, LockedRelation>;
 }
 
+/**
+ * How to count what these tables would have: a SQL check of the playbook shows as a card of
+ * the Business section (repoMetrics). The playbook has no `metrics:` key, which this once named.
+ */
+const OWN_METRIC =
+  'Define your own metric as a kind: sql check under checks: in .upkeep/playbook.yaml; ' +
+  'it shows as a card beside this one.';
+
 async function introspect(context: CardContext): Promise<Columns> {
   // pg_catalog, not information_schema: that lists only the columns the role may read, so a
   // table it may not read looked like no table at all. The lock holders are read once per
@@ -162,7 +170,7 @@ const onboarding: CardDefinition = {
           ? 'users has no onboarding_step column'
           : 'No users table in the current schema',
         reason: 'The onboarding funnel reads users.onboarding_step (1..5), as in the guidelines.',
-        fix: 'Define your own metric as SQL under metrics: in .upkeep/playbook.yaml.',
+        fix: OWN_METRIC,
         data: null,
       };
     }
@@ -338,7 +346,7 @@ const businessGrowth: CardDefinition = {
         state: 'skipped',
         summary: 'No users, businesses or services table in the current schema',
         reason: 'Business counts read those tables when they exist.',
-        fix: 'Define your own metric as SQL under metrics: in .upkeep/playbook.yaml.',
+        fix: OWN_METRIC,
         data: null,
       };
     }

@@ -46,7 +46,7 @@ export interface DbCard<T = unknown> {
   durationMs: number;
 }
 
-/** A query a repo defines in `.upkeep/playbook.yaml` (`metrics:`); run only when trusted. */
+/** A query a repo defines in `.upkeep/playbook.yaml` (a `kind: sql` check); run if trusted. */
 export interface RepoMetric {
   id: string;
   title: string;

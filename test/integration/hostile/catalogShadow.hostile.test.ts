@@ -101,7 +101,7 @@ describe('a database whose owner shadows the system catalogs (security review)',
     assert.equal(existsSync(marker), false, 'the owner code ran: a shadowing function was called');
   });
 
-  it('the owner code does run for a session with that search_path (the test can fail)', async () => {
+  it('the owner code runs for a session with that search_path (the test can fail)', async () => {
     await admin(url, 'SELECT count(*) FROM pg_class');
     assert.equal(existsSync(marker), true);
     rmSync(marker);
