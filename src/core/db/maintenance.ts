@@ -273,6 +273,15 @@ export async function runMaintenance(
     const code = (error as { code?: string }).code;
     if (code === '57014' && options.signal?.aborted) throw cancelled();
     if (code === '42501') throw notAllowed(plan, connection, text);
+    if (code === '25006') {
+      throw new UpkeepError(
+        'refused',
+        `${plan.display} is read-only (a standby, or default_transaction_read_only on): ` +
+          `${plan.sql.replace(/;$/, '')} was refused: ${text}. Nothing was done.`,
+        'Run it on the primary server, whose changes the standby replays: connect Upkeep to ' +
+          'it (upkeep.database.url, or the primary database of config/database.yml).',
+      );
+    }
     if (code === '55P03') {
       throw new UpkeepError(
         'timeout',
