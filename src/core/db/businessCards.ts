@@ -9,6 +9,7 @@ import { LOCK_HOLDER, SIZE_RELATIONS, lockedBy, lockedRelation } from './relatio
 import { quoteIdent } from './sqlText';
 import { formatDuration, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
+import { startOf } from '../util/printable';
 import { leadingKeyword, splitStatements } from './sqlText';
 
 /** The guidelines' onboarding has five steps; a higher step seen in the data wins. */
@@ -431,6 +432,14 @@ interface MetricData {
   truncated: boolean;
 }
 
+/** A summary is one line of `upkeep db` and of a card: a longer cell is cut there. */
+const MAX_SUMMARY = 200;
+
+/** A metric's one cell as its card's summary: its start, when a megabyte of text was read. */
+function summaryOf(value: string): string {
+  return value.length <= MAX_SUMMARY ? value : `${startOf(value, MAX_SUMMARY - 1)}…`;
+}
+
 /** A repo-defined metric as a card: one read-only statement, at most 100 rows shown. */
 export function metricCard(metric: RepoMetric): CardDefinition {
   return {
@@ -462,7 +471,9 @@ export function metricCard(metric: RepoMetric): CardDefinition {
         );
       const columns = rows[0] ? Object.keys(rows[0]) : [];
       const single =
-        rows.length === 1 && columns.length === 1 ? String(shown[0][columns[0]]) : undefined;
+        rows.length === 1 && columns.length === 1
+          ? summaryOf(String(shown[0][columns[0]]))
+          : undefined;
       return {
         state: 'ok',
         summary: single ?? plural(rows.length, 'row'),
