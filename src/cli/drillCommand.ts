@@ -339,12 +339,17 @@ function targetError(plan: DrillPlan, error: unknown): UpkeepError {
   const auth =
     (typeof code === 'string' && code.startsWith('28')) ||
     isMissingPassword((error as { cause?: unknown }).cause);
+  // invalid_catalog_name: the server answered, and the URL's database is not there.
+  const noDatabase = code === '3D000';
   return new UpkeepError(
-    auth ? 'auth' : 'unreachable',
+    auth ? 'auth' : noDatabase ? 'config' : 'unreachable',
     `the drill did not run on ${plan.targetServer}: ${describeError(error)}`,
     auth
       ? authHint(plan, isMissingPassword((error as { cause?: unknown }).cause))
-      : 'Check that the drill target is up and the URL names the right host and port.',
+      : noDatabase
+        ? `Name a database that exists on ${plan.targetServer} in the target URL (postgres is ` +
+          'on every server): the scratch database is created next to it.'
+        : 'Check that the drill target is up and the URL names the right host and port.',
     { cause: error },
   );
 }

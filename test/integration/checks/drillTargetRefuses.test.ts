@@ -1,7 +1,7 @@
 /**
  * `upkeep drill --save` on a target where the drill may not create its scratch database: one
- * read-only (a standby, or `default_transaction_read_only` on for its database) and a role
- * without CREATEDB. The backup was never restored, so no failed drill is recorded against it:
+ * read-only (a standby, or `default_transaction_read_only` on for its database), a database that
+ * is not there and a role without CREATEDB. The backup was never restored, so no failed drill is recorded against it:
  * the drill did not run (exit 2), and says what to change. Real servers, a real dump.
  */
 import { strict as assert } from 'node:assert';
@@ -75,6 +75,14 @@ describe('upkeep drill on a target that may not create the scratch database', fu
     );
     assert.match(run.stderr, /default_transaction_read_only/);
     assert.match(run.stderr, /upkeep\.backups\.drillTargetUrl/);
+  });
+
+  it('a target database that does not exist: says to name one that does', async () => {
+    const run = await refusedDrill(`postgres://postgres@127.0.0.1:${port}/no_such_database`);
+
+    assert.match(run.stderr, /database "no_such_database" does not exist/);
+    assert.match(run.stderr, /Name a database that exists on 127\.0\.0\.1:\d+ in the target URL/);
+    assert.doesNotMatch(run.stderr, /right host and port/);
   });
 
   it('a role without CREATEDB: names the ALTER ROLE, recording no failed drill', async () => {
