@@ -435,6 +435,16 @@ interface MetricData {
 /** A summary is one line of `upkeep db` and of a card: a longer cell is cut there. */
 const MAX_SUMMARY = 200;
 
+/**
+ * How many rows a metric read, in words. A wrapped query reads one row past those shown to
+ * know there are more, and said "101 rows" of a thousand.
+ */
+function rowCount(read: number, wrapped: boolean): string {
+  if (read <= METRIC_ROWS) return plural(read, 'row');
+  const count = wrapped ? `more than ${METRIC_ROWS} rows` : plural(read, 'row');
+  return `${count}, the first ${METRIC_ROWS} shown`;
+}
+
 /** A metric's one cell as its card's summary: its start, when a megabyte of text was read. */
 function summaryOf(value: string): string {
   return value.length <= MAX_SUMMARY ? value : `${startOf(value, MAX_SUMMARY - 1)}…`;
@@ -457,7 +467,8 @@ export function metricCard(metric: RepoMetric): CardDefinition {
       }
       const tag = `metric.${metric.id.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 50)}`;
       // A query that reads can be wrapped, so a huge result never crosses the wire.
-      const sql = ['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(leadingKeyword(statements[0]))
+      const wrapped = ['SELECT', 'WITH', 'VALUES', 'TABLE'].includes(leadingKeyword(statements[0]));
+      const sql = wrapped
         ? `SELECT * FROM (${statements[0]}\n) AS metric LIMIT ${METRIC_ROWS + 1}`
         : statements[0];
       const rows = await context.session.queryWith<Record<string, unknown>>(tag, sql, {
@@ -476,7 +487,7 @@ export function metricCard(metric: RepoMetric): CardDefinition {
           : undefined;
       return {
         state: 'ok',
-        summary: single ?? plural(rows.length, 'row'),
+        summary: single ?? rowCount(rows.length, wrapped),
         data: { columns, rows: shown, truncated: rows.length > METRIC_ROWS },
       };
     },
