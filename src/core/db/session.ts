@@ -686,12 +686,15 @@ function refusedLoginHint(connection: ResolvedConnection, surface: Surface): str
       `correct it there${stored}, and check the user name.`
     );
   }
+  // The upkeep.database.url setting comes before DATABASE_URL: a password there is never read.
+  const urlToo = connection.source.kind !== 'setting';
   return surface === 'cli'
-    ? 'Check the user name and the password (PGPASSWORD or DATABASE_URL).'
+    ? `Check the user name and the password (PGPASSWORD${urlToo ? ' or DATABASE_URL' : ''}).`
     : surface === 'editor'
       ? 'Check the user name, and set the password with "Upkeep: Set Database Password".'
       : 'Check the user name and the password ' +
-        '(PGPASSWORD, DATABASE_URL, or in the editor "Upkeep: Set Database Password").';
+        `(PGPASSWORD,${urlToo ? ' DATABASE_URL,' : ''} or in the editor ` +
+        '"Upkeep: Set Database Password").';
 }
 
 /** Why a connection failed, in the user's words, with what to do next. */

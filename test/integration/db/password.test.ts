@@ -105,6 +105,17 @@ for (const target of serversUnderTest) {
       assert.equal(error.hint, 'Set PGPASSWORD, or put the password in DATABASE_URL.');
     });
 
+    it('names only PGPASSWORD for a refused password when the setting gave the URL', async () => {
+      // The setting comes before DATABASE_URL, and the password came from PGPASSWORD: "check
+      // DATABASE_URL" sent the reader to a variable that was never read.
+      const error = await open(noPassword, { PGPASSWORD: 'wrong-one' }, 'cli').then(
+        () => assert.fail('connected with the wrong password'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(UpkeepError.is(error, 'auth'), String(error));
+      assert.equal(error.hint, 'Check the user name and the password (PGPASSWORD).');
+    });
+
     it("says the editor's stored password is another server's when it held it back", async () => {
       // A URL entered for another server keeps its password for that one: this server then got
       // none, and "the server asks for one" read as if no password had ever been set.
