@@ -15,6 +15,7 @@ import {
   isInstant,
   plural,
   replaceChildren,
+  shownText,
   shownTimeZone,
 } from './dom';
 
@@ -27,12 +28,15 @@ export interface Column<R> {
   /** What the cell shows; by default the value as text. */
   cell?(row: R): Node | string;
   sortable?: boolean;
-  /** Left out in a narrow panel; its value is then in the title of the row's first cell. */
+  /**
+   * Left out in a narrow panel; its value is then in the title of the row's first cell, and
+   * under the "More" button there that a keyboard and a screen reader reach.
+   */
   optional?: boolean;
   /**
    * Left out in a panel narrower than this (px), as an optional column is under 1,000: in a
    * side panel what the row is about and its key figures keep the width, and the table does not
-   * scroll sideways. Its value is then in the title of the row's first cell too.
+   * scroll sideways. Its value is then in the first cell's title and under its "More" too.
    */
   hideBelow?: 660 | 520;
   /** The cell shows an age ("5 min ago"), not a time: its header names no zone. */
@@ -91,10 +95,23 @@ function display(
   return { content: breakable(shown), title: shown === text ? undefined : clip(text, MAX_TITLE) };
 }
 
-function classOf(column: Column<unknown>, blank = false): string | undefined {
+/**
+ * The width under which a column gives way, as the class its entry under a row's "More" button
+ * has: styles.css shows the entry, and the button, only where the column is out. In a panel of
+ * 210 px every column but the first gives way.
+ */
+function hiddenUnder(column: Column<unknown>, index: number): string | undefined {
+  if (column.hideBelow) return `more-${column.hideBelow}`;
+  if (column.optional) return 'more-optional';
+  return index > 0 ? 'more-narrowest' : undefined;
+}
+
+function classOf(column: Column<unknown>, index: number, blank = false): string | undefined {
   return (
     [
       column.numeric && 'numeric',
+      // In a panel of 210 px a row is its first cell; the rest is one "More" away.
+      index > 0 && 'narrowest-out',
       column.optional && 'optional',
       column.hideBelow && `hide-below-${column.hideBelow}`,
       blank && 'blank',
@@ -167,7 +184,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const headCells = columns.map((column, index) => {
     const th = h('th', {
       attrs: { scope: 'col' },
-      className: classOf(column, blank[index]),
+      className: classOf(column, index, blank[index]),
     });
     if (column.sortable === false) {
       th.textContent = column.label;
@@ -200,6 +217,61 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
     columns
       .filter((column) => column.optional || column.hideBelow)
       .map((column) => `${column.label}: ${clip(cellShownText(column, row))}`);
+  // The same values for a keyboard and a screen reader, which never see a title: a "More" button
+  // in the row's first cell opens a row under it listing each column that gives way, as its
+  // cell shows it (a log line as the button that opens it). The button is there only in a panel
+  // narrow enough to leave a column out, an icon (a word there widened the tables past the
+  // panel), named for its row.
+  const hidden = columns.flatMap((column, index) => {
+    const under = hiddenUnder(column, index);
+    return under ? [{ column, under }] : [];
+  });
+  const moreClass = ['row-more', ...new Set(hidden.map(({ under }) => `has-${under}`))].join(' ');
+  const moreButton = (row: R, tr: HTMLTableRowElement): HTMLElement => {
+    let values: HTMLElement | undefined;
+    const name = clip(cellShownText(columns[0], row), 80);
+    const button = h(
+      'button',
+      {
+        className: `${moreClass} row-more-button`,
+        attrs: {
+          type: 'button',
+          'aria-expanded': 'false',
+          'aria-label': `More about ${name}`,
+          title: 'The rest of this row',
+        },
+        on: {
+          click: () => {
+            values?.remove();
+            values = values
+              ? undefined
+              : h(
+                  'tr',
+                  { className: `${moreClass} row-more-values` },
+                  h('td', { attrs: { colspan: String(columns.length) } }, moreList(row)),
+                );
+            if (values) tr.after(values);
+            button.setAttribute('aria-expanded', String(!!values));
+          },
+        },
+      },
+      h('span', { className: 'codicon codicon-ellipsis', attrs: { 'aria-hidden': 'true' } }),
+    );
+    return button;
+  };
+  const moreList = (row: R): HTMLElement =>
+    h(
+      'ul',
+      null,
+      ...hidden.map(({ column, under }) =>
+        h(
+          'li',
+          { className: under },
+          `${column.label}: `,
+          column.cell ? column.cell(row) : display(column.value(row), column.numeric).content,
+        ),
+      ),
+    );
   const status = h('span', { className: 'pager-status', attrs: { 'aria-live': 'polite' } });
   const previous = h(
     'button',
@@ -254,7 +326,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
               : display(column.value(row), column.numeric);
             const titles = index === 0 ? [title, ...optionalValues(row)] : [title];
             const cell = h(index === 0 ? 'th' : 'td', {
-              className: classOf(column, blank[index]),
+              className: classOf(column, index, blank[index]),
               attrs: {
                 scope: index === 0 ? 'row' : undefined,
                 title: titles.filter(Boolean).join('\n') || undefined,
@@ -266,6 +338,14 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
         ),
       ),
     );
+    if (hidden.length > 0) {
+      for (const [index, tr] of Array.from(tbody.rows).entries()) {
+        const header = tr.cells[0];
+        // The row's header is read with each of its cells: its name stays what it shows.
+        header.setAttribute('aria-label', shownText(clip(cellShownText(columns[0], slice[index]))));
+        header.append(moreButton(slice[index], tr));
+      }
+    }
     // A table on one page shows all its rows; the count is for a screen reader (see below).
     status.textContent =
       rows.length > pageSize
