@@ -289,10 +289,18 @@ export async function loadWorkspaceSettings(
     throw new UpkeepError('config', `Cannot read ${SETTINGS_FILE}: ${(error as Error).message}`);
   }
 
+  // As VS Code reads it: a byte order mark (a Windows editor's) is no character of the JSON, and
+  // a file of nothing, or of comments alone, sets nothing; both stopped the CLI with exit 2.
+  if (text.startsWith('\ufeff')) text = text.slice(1);
   const errors: ParseError[] = [];
   let json: unknown;
   try {
-    json = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+    json = parseJsonc(text, errors, {
+      allowTrailingComma: true,
+      disallowComments: false,
+      allowEmptyContent: true,
+    });
+    if (json === undefined && !errors.length) return settingsFromJson({}, options);
     if (json && typeof json === 'object' && !Array.isArray(json) && !errors.length) {
       return settingsFromJson(json as Record<string, unknown>, options);
     }
