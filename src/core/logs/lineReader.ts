@@ -197,6 +197,12 @@ class LineSplitter {
 
     let escape = fast !== undefined ? chunk.indexOf(27) : -1;
     while (!this.stopped) {
+      if (chunk[from] === 0 && this.partsBytes === 0 && !this.head) {
+        // A hole before a line (copytruncate while a process kept its offset, a crash): its
+        // NULs are no part of the line, which was read as theirs and lost.
+        while (from < chunk.length && chunk[from] === 0) from++;
+        this.lineStart = chunkOffset + from;
+      }
       const newline = chunk.indexOf(this.separator, from);
       if (newline < 0) {
         if (from < chunk.length) this.keep(chunk.subarray(from));
