@@ -8,6 +8,7 @@ import { UpkeepError } from '../util/errors';
 import { openRegularFile } from '../util/textFile';
 import type { LineParser } from './lineParser';
 import type { LogWindow } from './summaryTypes';
+import { utcTime } from './timestamps';
 
 const UNITS: Record<string, { ms: number; one: string; many: string }> = {
   m: { ms: 60_000, one: 'minute', many: 'minutes' },
@@ -55,7 +56,7 @@ function parseInstant(value: string, whole: string, endOfDay = false): Date {
   const dateOnly = /^\d{4}-\d\d-\d\d$/.test(value);
   // A bare date is a whole local day: FROM its midnight, TO the end of it.
   const date = dateOnly ? new Date(`${value}T00:00:00`) : new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d\d-\d\d/.test(value)) {
+  if (Number.isNaN(date.getTime()) || !realDay(value)) {
     throw new UpkeepError(
       'config',
       `Cannot read "${value}" in the window "${whole}".`,
@@ -64,6 +65,17 @@ function parseInstant(value: string, whole: string, endOfDay = false): Date {
   }
   if (dateOnly && endOfDay) return new Date(date.getTime() + 86_400_000 - 1);
   return date;
+}
+
+/**
+ * Whether `value` begins with a date its month has: Date reads 2026-02-30 as 2 March, which made
+ * a window of days nobody asked for.
+ */
+function realDay(value: string): boolean {
+  const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return day >= 1 && new Date(utcTime(year, month - 1, day)).getUTCDate() === day;
 }
 
 const PROBE_BYTES = 64 * 1024;
