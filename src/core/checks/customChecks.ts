@@ -5,12 +5,16 @@
  * VS Code restricts in untrusted workspaces).
  */
 import type { DbSession } from '../db/session';
+import { PLAYBOOK_FILE } from '../playbook/loader';
 import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
 import { describeError } from '../util/errors';
 import { redact } from '../util/logger';
 import { testPattern } from './safeRegex';
 import { runTool } from './toolProcess';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
+
+/** What POSIX shells exit with when they cannot find the command. */
+const SHELL_NOT_FOUND = 127;
 
 /** Gives a SQL check the run's read-only database session (shared with the db.* checks). */
 export type SessionProvider = (context: CheckContext) => Promise<DbSession>;
@@ -122,6 +126,21 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
             env: context.env,
           });
           const wanted = expect.exitCode ?? 0;
+          // The shell's "not found": nothing was checked, so no verdict on what it would check.
+          if (output.exitCode === SHELL_NOT_FOUND && wanted !== SHELL_NOT_FOUND) {
+            const said = output.stderr.trim().split('\n')[0]?.slice(0, 120) ?? '';
+            return {
+              outcome: 'error',
+              summary: `command not found (exit code ${SHELL_NOT_FOUND})${said ? `: ${said}` : ''}`,
+              values: { exitCode: output.exitCode },
+              details: [
+                output.stderr.slice(-2000).trim(),
+                `Install it, or correct the command of ${spec.id} in ${PLAYBOOK_FILE}.`,
+              ]
+                .filter(Boolean)
+                .join('\n'),
+            };
+          }
           const problems =
             output.exitCode === wanted
               ? []

@@ -195,6 +195,29 @@ describe('host checks, custom checks and the result log', function () {
       assert.equal(results[3].summary, 'exit code 1, expected 0');
     });
 
+    it('says a shell command was not found, not a failure of what it checks', async () => {
+      // The starter playbook's `bundle exec rails runner …` on a host without Bundler read
+      // "FAIL exit code 127 … output does not match", as if the queue were long.
+      const [missing] = await run([
+        customCheck(
+          spec({
+            kind: 'shell',
+            command: 'upkeep-no-such-command --size',
+            expect: { pattern: '^[0-9]+$' },
+          }),
+        ),
+      ]);
+      assert.equal(missing.outcome, 'error');
+      assert.match(
+        missing.summary,
+        /^command not found \(exit code 127\): .*upkeep-no-such-command/,
+      );
+      assert.match(
+        missing.details ?? '',
+        /Install it, or correct the command of custom\.x in \.upkeep\/playbook\.yaml\.$/,
+      );
+    });
+
     it('checks an HTTP URL with status and JSON expectations, once trusted', async () => {
       const server = http.createServer((request, response) => {
         response.setHeader('content-type', 'application/json');
