@@ -332,6 +332,11 @@ function monitoredServer(url: string): string {
   }
 }
 
+/** What to do when a target that is up has no connection free (too_many_connections). */
+const TARGET_FULL =
+  'Every connection this role may open on the target is in use (max_connections): close idle ' +
+  'sessions there, or run the drill when it is quieter.';
+
 /** The target refused the connection or the login: nothing was created there. */
 function targetError(plan: DrillPlan, error: unknown): UpkeepError {
   // SQLSTATE class 28 is "invalid authorization specification" (wrong password, no such role).
@@ -349,7 +354,9 @@ function targetError(plan: DrillPlan, error: unknown): UpkeepError {
       : noDatabase
         ? `Name a database that exists on ${plan.targetServer} in the target URL (postgres is ` +
           'on every server): the scratch database is created next to it.'
-        : 'Check that the drill target is up and the URL names the right host and port.',
+        : code === '53300'
+          ? TARGET_FULL
+          : 'Check that the drill target is up and the URL names the right host and port.',
     { cause: error },
   );
 }

@@ -1,18 +1,21 @@
 /**
  * `upkeep drill --save` on a target where the drill may not create its scratch database: one
  * read-only (a standby, or `default_transaction_read_only` on for its database), a database that
- * is not there and a role without CREATEDB. The backup was never restored, so no failed drill is recorded against it:
- * the drill did not run (exit 2), and says what to change. Real servers, a real dump.
+ * is not there, one with no connection free and a role without CREATEDB. The backup was never
+ * restored, so no failed drill is recorded against it: the drill did not run (exit 2), and says
+ * what to change. Real servers, a real dump.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { runCli } from '../../support/cli';
 import {
   admin,
   createDatabase,
   debianServer,
+  dedicatedServer,
   embeddedServer,
   pgDump,
 } from '../../support/postgres';
@@ -83,6 +86,45 @@ describe('upkeep drill on a target that may not create the scratch database', fu
     assert.match(run.stderr, /database "no_such_database" does not exist/);
     assert.match(run.stderr, /Name a database that exists on 127\.0\.0\.1:\d+ in the target URL/);
     assert.doesNotMatch(run.stderr, /right host and port/);
+  });
+
+  it('a target with every connection slot taken: points at max_connections', async () => {
+    const full = await dedicatedServer('embedded', {
+      max_connections: '6',
+      superuser_reserved_connections: '2',
+    });
+    const clients: Client[] = [];
+    try {
+      await admin(full.url(), `CREATE ROLE drill_full LOGIN CREATEDB PASSWORD '${password}'`);
+      const secret = encodeURIComponent(password);
+      const url = `postgres://drill_full:${secret}@127.0.0.1:${full.port}/postgres`;
+      for (;;) {
+        const client = new Client({ connectionString: url });
+        const refused = await client.connect().then(
+          () => false,
+          () => true,
+        );
+        if (refused) break;
+        clients.push(client);
+        assert.ok(clients.length < 50, 'the server took 50 sessions');
+      }
+
+      const run = await runCli(
+        [
+          ...['drill', '--workspace', workspace, '--dump', 'backups/app.dump'],
+          ...['--target', url, '--confirm', `127.0.0.1:${full.port}`],
+        ],
+        {},
+      );
+
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, /the drill did not run on 127\.0\.0\.1:\d+: .*connection slots/);
+      assert.match(run.stderr, /max_connections/);
+      assert.doesNotMatch(run.stderr, /right host and port/);
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+      await full.stop();
+    }
   });
 
   it('a role without CREATEDB: names the ALTER ROLE, recording no failed drill', async () => {
