@@ -9,7 +9,7 @@ import { memoized } from './cardMemo';
 import { quoteIdent, quoteLiteral } from './sqlText';
 import { plural } from '../util/plural';
 import { formatBytes, formatMs } from '../util/figures';
-import { CATALOG_FIRST_RECORDED } from './catalogFirst';
+import { READ_SETTINGS_RECORDED } from './readSettings';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
 import { QUERY_ID_TAG } from './session';
@@ -24,7 +24,7 @@ const SESSION_WRAPPER = [
   'ROLLBACK',
   'SET LOCAL (statement_timeout|lock_timeout) = (\\d+|\\$\\d+)',
   'SET LOCAL enable_(indexscan|indexonlyscan|bitmapscan) = off',
-  CATALOG_FIRST_RECORDED,
+  READ_SETTINGS_RECORDED,
 ].join('|');
 
 /**

@@ -14,7 +14,7 @@ import { formatMs } from '../util/figures';
 import type { Logger } from '../util/logger';
 import { redact, redactSecrets, silentLogger } from '../util/logger';
 import { controlsWrittenOut, printable } from '../util/printable';
-import { CATALOG_FIRST } from './catalogFirst';
+import { READ_SETTINGS } from './readSettings';
 import type { ResolvedConnection, Surface } from './connection';
 import { describeSource, missingPasswordHint } from './connection';
 import { FrameCheck } from './frameCheck';
@@ -323,7 +323,7 @@ class PgSession implements DbSession {
     try {
       await this.client.query(
         `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; ` +
-          `SET LOCAL lock_timeout = ${lockTimeout}; ${CATALOG_FIRST}` +
+          `SET LOCAL lock_timeout = ${lockTimeout}; ${READ_SETTINGS}` +
           (options.noIndexScans ? `; ${WITHOUT_INDEX_SCANS}` : ''),
       );
       // The extended protocol takes one statement; pg reads queryMode, @types/pg lacks it.
