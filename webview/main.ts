@@ -31,6 +31,7 @@ import {
   showTimesIn,
   wallClockOf,
 } from './dom';
+import { keepingFocus } from './focus';
 import { renderAlerts } from './sections/alerts';
 import { renderBusiness } from './sections/business';
 import { renderDatabase } from './sections/database';
@@ -208,23 +209,27 @@ const restricted = h(
     'setting or DATABASE_URL, and nothing from the repository runs.',
 );
 
-const sections = new Map<SectionId, { region: HTMLElement; body: HTMLElement }>();
+const sections = new Map<
+  SectionId,
+  { region: HTMLElement; heading: HTMLElement; body: HTMLElement }
+>();
 // The Restricted Mode note opens the main landmark: outside every landmark, it is skipped by
 // a screen reader moving from one to the next.
 const main = h('main', null, restricted);
 for (const id of ['alerts', 'health', 'logs', 'database', 'business'] as const) {
   const headingId = `heading-${id}`;
   const body = h('div', { className: 'section-body', attrs: { 'aria-busy': 'true' } });
+  const heading = h('h2', { attrs: { id: headingId } }, TITLES[id]);
   const region = h(
     'section',
     {
       className: `section section-${id}`,
       attrs: { 'aria-labelledby': headingId, 'data-section': id },
     },
-    h('h2', { attrs: { id: headingId } }, TITLES[id]),
+    heading,
     body,
   );
-  sections.set(id, { region, body });
+  sections.set(id, { region, heading, body });
   main.append(region);
   showLoading(id);
 }
@@ -295,16 +300,21 @@ function showNotice(id: SectionId, notice: SectionNotice): void {
   if (!section) return;
   section.body.setAttribute('aria-busy', 'false');
   section.region.dataset.state = notice.state;
-  replaceChildren(
-    section.body,
-    h(
-      'div',
-      { className: `section-${notice.state}`, attrs: { role: notice.role } },
-      h('span', { className: `codicon codicon-${notice.icon}`, attrs: { 'aria-hidden': 'true' } }),
-      h('strong', null, ` ${notice.lead}: `),
-      clip(notice.message, 2000),
-      notice.hint ? h('p', null, clip(notice.hint, 2000)) : null,
-      notice.action ? h('p', null, notice.action) : null,
+  keepingFocus(section.body, section.heading, () =>
+    replaceChildren(
+      section.body,
+      h(
+        'div',
+        { className: `section-${notice.state}`, attrs: { role: notice.role } },
+        h('span', {
+          className: `codicon codicon-${notice.icon}`,
+          attrs: { 'aria-hidden': 'true' },
+        }),
+        h('strong', null, ` ${notice.lead}: `),
+        clip(notice.message, 2000),
+        notice.hint ? h('p', null, clip(notice.hint, 2000)) : null,
+        notice.action ? h('p', null, notice.action) : null,
+      ),
     ),
   );
 }
@@ -360,7 +370,7 @@ function showData(payload: SectionPayload): void {
   const partial = payload.section === 'database' && !!payload.data.pending?.length;
   section.body.setAttribute('aria-busy', String(partial));
   section.region.dataset.state = partial ? 'partial' : 'ready';
-  replaceChildren(section.body, ...nodes);
+  keepingFocus(section.body, section.heading, () => replaceChildren(section.body, ...nodes));
   performance.measure(mark, mark);
 }
 
