@@ -362,8 +362,12 @@ async function openGuideline(context: TreeCommandContext, node: unknown): Promis
   try {
     document = await vscode.workspace.openTextDocument(uri);
   } catch {
+    // A file is named only by the repo playbook: that name is what to correct.
+    const next = link.file
+      ? `, a guideline file named in ${PLAYBOOK_FILE}. Create it, or correct that name there.`
+      : '.';
     void vscode.window.showWarningMessage(
-      unlinked(`Upkeep: cannot open ${link.file ?? GUIDELINES_FILE}.`),
+      unlinked(`Upkeep: cannot open ${link.file ?? GUIDELINES_FILE}${next}`),
     );
     return;
   }
