@@ -16,6 +16,11 @@
  * DateStyle, IntervalStyle and extra_float_digits: the driver reads values in the default
  * styles. Set otherwise, a date came back unread ('SQL, DMY'), and with extra_float_digits
  * = -15 two days read as 1.7e+05 seconds, every size and ratio cut to two digits.
+ *
+ * standard_conforming_strings: Upkeep's SQL writes a backslash in a literal as itself (the
+ * patterns that know its own statements, `\d+`); off, it escaped, and Upkeep's transactions
+ * showed in Slowest queries as the app's. The setting applies from the next statement on, the
+ * query this transaction runs.
  */
 export const READ_SETTINGS =
   "SELECT pg_catalog.set_config('search_path', pg_catalog.array_to_string(ARRAY(" +
@@ -23,7 +28,8 @@ export const READ_SETTINGS =
   "WHERE s OPERATOR(pg_catalog.<>) 'pg_catalog'), ', '), true), " +
   "pg_catalog.set_config('datestyle', 'ISO, MDY', true), " +
   "pg_catalog.set_config('intervalstyle', 'postgres', true), " +
-  "pg_catalog.set_config('extra_float_digits', '1', true)";
+  "pg_catalog.set_config('extra_float_digits', '1', true), " +
+  "pg_catalog.set_config('standard_conforming_strings', 'on', true)";
 
 /**
  * READ_SETTINGS as pg_stat_statements records it, each constant a `$n`: a regular expression
