@@ -239,12 +239,15 @@ export async function runMaintenance(
     sendCancelRequest(connection, processID, secretKey, options.connectTimeoutMs);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  // VACUUM and ANALYZE skip a table the role may not maintain with only a WARNING.
+  // VACUUM and ANALYZE skip a table the role may not maintain with only a WARNING, coded 01000
+  // like any other: "permission denied to vacuum ..." from PostgreSQL 16, "only table or
+  // database owner can vacuum it" before. Others (REINDEX skipping an invalid index) are no
+  // refusal.
   const skipped: string[] = [];
   client.on('notice', (notice) => {
     const text = notice.message ?? '';
     if (notice.severity !== 'WARNING') return;
-    if (notice.code === '42501' || /skipping/i.test(text)) skipped.push(text);
+    if (NOT_ALLOWED_WARNING.test(text)) skipped.push(text);
   });
   try {
     // A cancel while connecting had no query to stop: it must not start one now.
@@ -260,7 +263,7 @@ export async function runMaintenance(
     if (skipped.length > 0 && plan.target.type !== 'database') {
       throw notAllowed(plan, connection, `PostgreSQL skipped it: ${oneLine(skipped[0])}`);
     }
-    for (const warning of skipped) log.warn(`skipped by PostgreSQL: ${oneLine(warning)}`);
+    for (const warning of skipped) log.warn(`not allowed by PostgreSQL: ${oneLine(warning)}`);
     const durationMs = Date.now() - runStarted;
     log.info(`done in ${durationMs} ms: ${printable(plan.sql)}`);
     return { sql: plan.sql, durationMs };
@@ -295,6 +298,13 @@ export async function runMaintenance(
     await client.end().catch(() => undefined);
   }
 }
+
+/** The WARNING of a VACUUM or ANALYZE that skipped a table the role may not maintain. */
+const NOT_ALLOWED_WARNING = new RegExp(
+  '^permission denied to (vacuum|analyze) ' +
+    '|only (table or database owner|superuser) can (vacuum|analyze) it',
+  'i',
+);
 
 /** A server's text on one line, as the output shows it. */
 function oneLine(text: string): string {

@@ -2,7 +2,7 @@
  * Confirmed maintenance run as a role that does not own the table (a read-only monitoring role,
  * the usual one for Upkeep), on both real servers: PostgreSQL skips VACUUM and ANALYZE with only
  * a WARNING, so the run looked done when nothing was done; REINDEX is refused. Each says that
- * the role may not, and which role may.
+ * the role may not, and which role may. A WARNING about something else is no refusal.
  */
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
@@ -53,6 +53,29 @@ for (const target of serversUnderTest) {
         ),
         { lockTimeoutMs: 5000, connectTimeoutMs: 5000 },
       );
+
+    it("the owner's REINDEX skipping an invalid index is done, not called refused", async () => {
+      // A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an invalid index, which REINDEX TABLE
+      // CONCURRENTLY skips with a WARNING that is about the index, not the role.
+      await admin(url, 'CREATE TABLE twice (id int); INSERT INTO twice VALUES (1), (1)');
+      await admin(url, 'CREATE UNIQUE INDEX CONCURRENTLY twice_id ON twice (id)').catch(
+        () => undefined,
+      );
+      const owner = await resolveConnection({
+        workspace: os.tmpdir(),
+        settings: resolveSettings({ database: { url } }),
+        env: {},
+        trusted: false,
+      });
+      const plan = planMaintenance(owner, 'reindex', { type: 'table', name: 'twice' }, 150000);
+
+      const result = await runMaintenance(owner, confirmMaintenance(plan), {
+        lockTimeoutMs: 5000,
+        connectTimeoutMs: 5000,
+      });
+
+      assert.equal(result.sql, 'REINDEX TABLE CONCURRENTLY "twice";');
+    });
 
     for (const kind of ['analyze', 'vacuumAnalyze', 'reindex'] as const) {
       it(`${kind}: refused, saying the role may not and who may`, async () => {
