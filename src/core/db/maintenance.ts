@@ -240,9 +240,8 @@ export async function runMaintenance(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // VACUUM and ANALYZE skip a table the role may not maintain with only a WARNING, coded 01000
-  // like any other: "permission denied to vacuum ..." from PostgreSQL 16, "only table or
-  // database owner can vacuum it" before. Others (REINDEX skipping an invalid index) are no
-  // refusal.
+  // like any other: "permission denied to vacuum ..." (PostgreSQL 17), "only table or database
+  // owner can vacuum it" (15). Others (REINDEX skipping an invalid index) are no refusal.
   const skipped: string[] = [];
   client.on('notice', (notice) => {
     const text = notice.message ?? '';
