@@ -160,6 +160,8 @@ function expandErb(
   text: string;
   passwordReads: Map<string, PasswordRead>;
   splices: Splice[];
+  /** The line of a `<%` that no `%>` closes, where Rails stops. */
+  unclosed?: number;
 } {
   const unsupported = new Map<string, ErbMarker>();
   const unsetPasswords: DatabaseYml['unsetPasswords'] = new Map();
@@ -187,8 +189,19 @@ function expandErb(
     const kind = '=#-'.includes(text[open + 2] ?? 'x') ? text[open + 2] : undefined;
     const codeStart = open + 2 + (kind ? 1 : 0);
     const close = text.indexOf('%>', codeStart);
-    // No later `<%` can close either.
-    if (close === -1) break;
+    if (close === -1) {
+      // No later `<%` can close either; Rails' ERB stops at this one.
+      const unclosed = text.slice(0, open).split('\n').length;
+      push(text.slice(copied));
+      return {
+        text: parts.join(''),
+        unsupported,
+        unsetPasswords,
+        passwordReads,
+        splices,
+        unclosed,
+      };
+    }
     const code = text.slice(
       codeStart,
       text[close - 1] === '-' && close > codeStart ? close - 1 : close,
@@ -351,7 +364,15 @@ export function parseDatabaseYml(
     unsetPasswords,
     passwordReads,
     splices,
+    unclosed,
   } = expandErb(written, env);
+  if (unclosed !== undefined) {
+    throw new UpkeepError(
+      'parse',
+      `${file} line ${unclosed}: an ERB tag (<%) is not closed, which stops Rails too.`,
+      `End it with %>, or ${elsewhere}.`,
+    );
+  }
   // Every line named is the file's as written, not the expanded text's.
   const positions = positionsOf(written, splices);
   const deep = lineNestedTooDeep(expanded);
