@@ -38,7 +38,7 @@ export interface Column<R> {
    * side panel what the row is about and its key figures keep the width, and the table does not
    * scroll sideways. Its value is then in the first cell's title and under its "More" too.
    */
-  hideBelow?: 660 | 520;
+  hideBelow?: 660 | 520 | 420;
   /** The cell shows an age ("5 min ago"), not a time: its header names no zone. */
   age?: boolean;
 }

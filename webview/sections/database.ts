@@ -69,6 +69,8 @@ export function renderDatabase(view: DatabaseView): Node[] {
           key: 'total',
           label: 'Total',
           numeric: true,
+          // Under 420 px the query, its calls, its mean and Explain keep the width.
+          hideBelow: 420,
           value: (row) => row.totalMs,
           cell: (row) => formatMs(row.totalMs),
         },
@@ -76,6 +78,7 @@ export function renderDatabase(view: DatabaseView): Node[] {
           key: 'rows',
           label: 'Rows',
           numeric: true,
+          hideBelow: 420,
           value: (row) => row.rows,
           cell: (row) => formatNumber(row.rows),
         },

@@ -120,6 +120,8 @@ export function renderHealth(view: HealthView): Node[] {
             key: 'findings',
             label: 'Findings',
             sortable: false,
+            // Beside a name, an outcome and a summary it scrolled a 400 px panel sideways.
+            hideBelow: 420,
             value: (row) => row.findings.length,
             cell: (row) => {
               if (row.findings.length === 0) return '–';

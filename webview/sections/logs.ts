@@ -37,7 +37,7 @@ const STATUS_HUES: Record<string, ChartHue> = {
 };
 
 /** A row's log line, as a button that opens it: slow requests and exceptions. */
-function logLineColumn<R extends { location?: LocationView }>(hideBelow?: 660): Column<R> {
+function logLineColumn<R extends { location?: LocationView }>(hideBelow: 660 | 420): Column<R> {
   return {
     key: 'where',
     hideBelow,
@@ -190,6 +190,7 @@ export function renderLogs(view: LogsView): Node[] {
           key: 'db',
           label: 'Database share',
           numeric: true,
+          hideBelow: 420,
           value: (row) => row.dbSharePercent,
           cell: (row) => formatPercent(row.dbSharePercent),
         },
@@ -231,7 +232,8 @@ export function renderLogs(view: LogsView): Node[] {
           value: (row) => row.durationMs,
           cell: (row) => formatMs(row.durationMs),
         },
-        logLineColumn<SlowRequestView>(),
+        // Under 420 px the request's time, action and duration keep the width.
+        logLineColumn<SlowRequestView>(420),
       ],
     }),
     subheading('Exceptions'),
@@ -273,10 +275,12 @@ export function renderLogs(view: LogsView): Node[] {
           key: 'frame',
           label: 'Where',
           sortable: false,
+          hideBelow: 420,
           value: (row) => row.frame?.file ?? null,
           cell: (row) => (row.frame ? locationButton(row.frame.file, row.frame.line) : '–'),
         },
-        // Where in the code stays; the log line gives way in a side panel.
+        // Where in the code stays in a side panel (under 420 px it gives way too); the log line
+        // gives way there.
         logLineColumn<ExceptionRowView>(660),
       ],
     }),
