@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { freePort } from '../../../scripts/lib/embeddedPostgres';
 import { admin, createDatabase, embeddedServer } from '../../support/postgres';
 import { runCli } from '../../support/cli';
@@ -92,15 +93,19 @@ describe('upkeep check with only database checks and no database to reach', func
   });
 
   it('a server too slow for the statement timeout fails naming the database, in time', async () => {
-    // A role whose current_setting() sleeps: the version query of health.database never ends.
+    // The role's transactions are SERIALIZABLE READ ONLY DEFERRABLE, which wait for a safe
+    // snapshot while a serializable transaction that wrote is open: the first read never ends.
+    // (Not a function shadowing current_setting: Upkeep's reads put pg_catalog first.)
     await admin(
       url,
-      'CREATE SCHEMA slow; CREATE FUNCTION slow.current_setting(text) RETURNS text ' +
-        'LANGUAGE sql AS $$ SELECT pg_sleep(60)::text || pg_catalog.current_setting($1) $$; ' +
+      'CREATE TABLE slow_writes (n int); ' +
         "CREATE ROLE slowpoke LOGIN PASSWORD 'slow-secret-5150'; " +
-        'GRANT USAGE ON SCHEMA slow TO slowpoke; ' +
-        'ALTER ROLE slowpoke SET search_path = slow, pg_catalog',
+        "ALTER ROLE slowpoke SET default_transaction_isolation = 'serializable'; " +
+        'ALTER ROLE slowpoke SET default_transaction_deferrable = on',
     );
+    const writer = new Client({ connectionString: url });
+    await writer.connect();
+    await writer.query('BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT INTO slow_writes VALUES (1)');
     await fs.mkdir(path.join(workspace, '.vscode'), { recursive: true });
     const settings = path.join(workspace, '.vscode/settings.json');
     await fs.writeFile(settings, '{ "upkeep.database.statementTimeoutMs": 1000 }\n');
@@ -119,6 +124,8 @@ describe('upkeep check with only database checks and no database to reach', func
       assert.equal(code, 1);
       assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
     } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await writer.end();
       await fs.rm(settings);
     }
   });
