@@ -22,6 +22,7 @@ import {
   runCommandAndPick,
   screenshot,
   waitForNotification,
+  webviewFrame,
   type EditorBrowser,
 } from './support/editor';
 
@@ -211,6 +212,44 @@ describe('database commands in a real editor', function () {
       "SELECT last_analyze AS analyzed FROM pg_stat_user_tables WHERE relname = 'users'",
     );
     assert.ok(after[0].analyzed, 'ANALYZE ran');
+  });
+
+  it('shows an open dashboard the dead rows a VACUUM it ran removed', async function () {
+    this.timeout(240_000);
+    // Autovacuum off on it: only the VACUUM below may remove the rows.
+    await admin(
+      url,
+      `CREATE TABLE orders (id int) WITH (autovacuum_enabled = false);
+       INSERT INTO orders SELECT i FROM generate_series(1, 5000) i;
+       DELETE FROM orders WHERE id > 1000;`,
+    );
+    await runCommand(page, 'Upkeep: Open Dashboard');
+    const frame = await webviewFrame(page, {
+      extensionId: 'upkeep.upkeep',
+      contains: '[data-section="database"][data-state="ready"]',
+      timeout: 120_000,
+    });
+    const card = frame.locator('article', {
+      has: frame.locator('h3', { hasText: 'Dead rows and vacuum' }),
+    });
+    await card.filter({ hasText: '"orders" has 4,000 dead rows' }).waitFor({ timeout: 60_000 });
+
+    await runCommandAndPick(
+      page,
+      'Upkeep: Run Database Maintenance…',
+      ['VACUUM (ANALYZE)', 'orders'],
+      60_000,
+    );
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
+    await waitForNotification(page, 'VACUUM (ANALYZE) "public"."orders"; finished', 60_000);
+    // No Refresh pressed: the card loses the rows by itself.
+    await card
+      .filter({ hasNotText: 'dead rows (80 %)' })
+      .filter({ hasNotText: 'Loading' })
+      .waitFor({ timeout: 60_000 });
+    assert.doesNotMatch((await card.textContent()) ?? '', /"orders" has 4,000 dead rows/);
   });
   it(
     'keeps an entered URL without its password, ' + 'the password in secret storage',

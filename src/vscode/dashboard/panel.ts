@@ -117,6 +117,15 @@ export class DashboardPanel implements vscode.Disposable {
     return { panel: current.panel, window: current.window };
   }
 
+  /**
+   * The monitored database changed under the open dashboard (maintenance Upkeep ran): shown, it
+   * reloads at once, as after a settings change; hidden, when shown again. Its Dead rows card
+   * went on counting the rows a VACUUM had just removed until Refresh.
+   */
+  static databaseChanged(): void {
+    DashboardPanel.current?.onSettingsChanged();
+  }
+
   /** The open dashboard's last loaded data, for "Save as Report". */
   static latestSnapshot(): DashboardSnapshot | undefined {
     return DashboardPanel.current?.snapshot;

@@ -36,6 +36,7 @@ import { formatMs } from '../../core/util/figures';
 import type { Logger } from '../../core/util/logger';
 import { unlinked } from '../../core/util/unlinked';
 import { SET_PASSWORD } from '../checks/runSummary';
+import { DashboardPanel } from '../dashboard/panel';
 import type { Services, StoredPassword } from '../services';
 import {
   TEST_BUTTONS,
@@ -827,20 +828,26 @@ async function runDatabaseMaintenance(
   const confirmation = confirmMaintenance(plan, { typedDatabaseName });
 
   const { lockTimeoutMs, connectTimeoutMs } = services.settings().database;
-  const result = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: unlinked(`${plan.sql} on ${connection.databaseName}…`),
-      cancellable: true,
-    },
-    (_progress, token) =>
-      runMaintenance(connection, confirmation, {
-        lockTimeoutMs,
-        connectTimeoutMs,
-        log,
-        signal: signalOf(token),
-      }),
-  );
+  let result: Awaited<ReturnType<typeof runMaintenance>>;
+  try {
+    result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: unlinked(`${plan.sql} on ${connection.databaseName}…`),
+        cancellable: true,
+      },
+      (_progress, token) =>
+        runMaintenance(connection, confirmation, {
+          lockTimeoutMs,
+          connectTimeoutMs,
+          log,
+          signal: signalOf(token),
+        }),
+    );
+  } finally {
+    // A cancelled VACUUM may still have done part of its work: the dashboard reloads either way.
+    DashboardPanel.databaseChanged();
+  }
   void vscode.window.showInformationMessage(
     unlinked(
       `Upkeep: ${result.sql} finished in ${formatMs(result.durationMs)} ` +
