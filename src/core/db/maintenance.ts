@@ -284,6 +284,20 @@ export async function runMaintenance(
           'it (upkeep.database.url, or the primary database of config/database.yml).',
       );
     }
+    // A shutdown, a restart, pg_terminate_backend, or a crash that took the socket with it.
+    if (/^57P0[123]$/.test(code ?? '') || (!code && /connection terminated/i.test(text))) {
+      throw new UpkeepError(
+        'unreachable',
+        `${plan.sql.replace(/;$/, '')} did not finish: the server ended the connection ` +
+          `(${text}).`,
+        (plan.sql.includes('CONCURRENTLY')
+          ? 'A REINDEX CONCURRENTLY stopped part-way leaves an invalid index ending in _ccnew ' +
+            '(the Invalid indexes card lists it; drop it). '
+          : '') +
+          'The server was shut down or restarted, or an administrator ended the session: ' +
+          'run it again once the server answers.',
+      );
+    }
     if (code === '55P03') {
       throw new UpkeepError(
         'timeout',
