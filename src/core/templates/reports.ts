@@ -8,6 +8,7 @@ import type { UpkeepSettings } from '../settings';
 import { UpkeepError } from '../util/errors';
 import { isInside } from '../util/paths';
 import { plural } from '../util/plural';
+import { openRegularFile } from '../util/textFile';
 import { machineTimeZone } from '../util/timeZone';
 import { headingContent, unescapeMarkdownHtml } from './markdown';
 import { documentFolder } from './newFile';
@@ -89,7 +90,7 @@ export async function listReports(
   for (let start = 0; start < names.length; start += OPEN_AT_ONCE) {
     const batch = names.slice(start, start + OPEN_AT_ONCE).map(async (name) => {
       const file = path.join(folder, name);
-      const head = await readHead(file);
+      const head = await readReportHead(file);
       return head === undefined ? undefined : parseReport(file, head, timeZone);
     });
     reports.push(...(await Promise.all(batch)));
@@ -162,10 +163,16 @@ export function describeOpenReports(reports: BugReportSummary[], now: Date): str
   return `${plural(open, 'open bug report')}${late}`;
 }
 
-async function readHead(file: string): Promise<string | undefined> {
+/**
+ * The first HEAD_BYTES of a report, or undefined when it cannot be read as one. The folder was
+ * listed for regular files; what is there by the time it is opened may be a FIFO (whose plain
+ * open waits for a writer for ever, and the tree and `upkeep status` with it) or a link: both
+ * are passed over.
+ */
+export async function readReportHead(file: string): Promise<string | undefined> {
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(file, 'r');
+    ({ handle } = await openRegularFile(file, { followLinks: false }));
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
     return buffer.subarray(0, bytesRead).toString('utf8').replace(/\r\n/g, '\n');

@@ -59,9 +59,14 @@ export interface RegularFile {
  * `… is not a regular file`).
  * The caller closes the handle (a stream from it closes it at its end).
  */
-export async function openRegularFile(file: string): Promise<RegularFile> {
-  // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
-  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+export async function openRegularFile(
+  file: string,
+  options: { followLinks?: boolean } = {},
+): Promise<RegularFile> {
+  // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer. O_NOFOLLOW, for
+  // a caller that listed regular files only: a link swapped in since is refused (ELOOP).
+  const noFollow = options.followLinks === false ? constants.O_NOFOLLOW : 0;
+  const handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw notRegular(file);

@@ -3,7 +3,8 @@
  * done markers, and folders that are missing or hold other things.
  */
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveSettings } from '../../../src/core/settings';
@@ -14,6 +15,7 @@ import {
   describeOpenReports,
   listReports,
   parseReport,
+  readReportHead,
   reportFilesGlob,
   reportState,
 } from '../../../src/core/templates/reports';
@@ -224,5 +226,45 @@ describe('listReports', () => {
 
       assert.deepEqual(await listReports(workspace, settings), []);
     });
+  });
+});
+
+describe('readReportHead', () => {
+  let folder: string;
+
+  beforeEach(async () => {
+    folder = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'upkeep-report-head-')));
+  });
+  afterEach(() => fs.rm(folder, { recursive: true, force: true }));
+
+  it('passes over a FIFO swapped in after the listing, without waiting for a writer', async () => {
+    const fifo = path.join(folder, '2026-12-06-stuck.md');
+    execFileSync('mkfifo', [fifo]);
+    const read = readReportHead(fifo);
+    const waited = await Promise.race([
+      read.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 3000)),
+    ]);
+    if (waited) {
+      // Lets the open that waits go, so the test ends: a writer comes and goes.
+      const writer = await fs.open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      await writer.close();
+    }
+    assert.equal(waited, false, 'the open waited for a writer');
+    assert.equal(await read, undefined);
+  });
+
+  it('passes over a link swapped in after the listing', async () => {
+    const secret = path.join(folder, 'secret.txt');
+    await fs.writeFile(secret, '# Private notes\n');
+    const link = path.join(folder, '2026-12-06-link.md');
+    await fs.symlink(secret, link);
+    assert.equal(await readReportHead(link), undefined);
+  });
+
+  it('reads a report', async () => {
+    const file = path.join(folder, '2026-12-06-ok.md');
+    await fs.writeFile(file, '# Bug: checkout fails\r\n');
+    assert.equal(await readReportHead(file), '# Bug: checkout fails\n');
   });
 });
