@@ -257,8 +257,11 @@ function bugReportsOf(input: StatusInput): BugReportsReport {
 }
 
 /** What --overdue lists: overdue and due soon (the badge's tasks), or a periodic unknown one. */
+/** The states --overdue lists (see `needsLook`). */
+const LISTED_UNDER_OVERDUE: ReadonlySet<TaskStateName> = new Set(['overdue', 'dueSoon', 'unknown']);
+
 function needsLook(task: TaskReport): boolean {
-  return task.state === 'overdue' || task.state === 'dueSoon' || task.state === 'unknown';
+  return LISTED_UNDER_OVERDUE.has(task.state);
 }
 
 function statusExitCode(
@@ -439,7 +442,7 @@ export function formatStatusText(report: StatusReport, playbook?: Playbook): str
     }
     if (reports) out.push(...bugReportLines(reports, report));
   }
-  out.push('', `${describeCounts(report.counts)}${describeBugCounts(report.bugReports)}.`);
+  out.push('', `${countsFooter(report)}${describeBugCounts(report.bugReports)}.`);
   const unrecorded = report.tiers
     .flatMap((tier) => tier.tasks)
     .filter((task) => !task.recorded && task.state !== 'onDemand' && task.state !== 'unknown');
@@ -558,6 +561,27 @@ function describeDone(
     `${thisPeriod || done.period === 'onDemand' ? '' : ` (${done.period})`}` +
     `${done.note ? `: ${done.note}` : ''}${values ? ` [${values}]` : ''}`
   );
+}
+
+/**
+ * The footer's counts. Under --overdue they still count every task (the JSON's `counts` do
+ * too), so those the list left out are said to be: "9 due soon" over a list of 9 read as if
+ * the 13 due later it also counted were somewhere above.
+ */
+function countsFooter(report: StatusReport): string {
+  if (!report.selection.overdueOnly) return describeCounts(report.counts);
+  const listed = STATE_NAMES.filter((name) => LISTED_UNDER_OVERDUE.has(name));
+  const left = STATE_NAMES.filter((name) => !LISTED_UNDER_OVERDUE.has(name));
+  const only = (names: TaskStateName[]): Record<TaskStateName, number> =>
+    Object.fromEntries(
+      STATE_NAMES.map((name) => [name, names.includes(name) ? report.counts[name] : 0]),
+    ) as Record<TaskStateName, number>;
+  const shown = left.some((name) => report.counts[name])
+    ? ` (not listed: ${describeCounts(only(left))})`
+    : '';
+  const listedCounts = only(listed);
+  const any = listed.some((name) => listedCounts[name]);
+  return `${any ? describeCounts(listedCounts) : 'nothing overdue or due soon'}${shown}`;
 }
 
 /** "3 overdue, 2 due soon, 4 due later, 6 done, 1 snoozed, 3 on demand"; zeros left out. */

@@ -581,6 +581,8 @@ describe('upkeep status (CLI)', function () {
     assert.match(run.stdout, /^ {2}overdue {4}weekly\.database/m);
     assert.doesNotMatch(run.stdout, /weekly\.queries|monthly\.backups|due later {2}/);
     assert.match(run.stdout, /Monthly \(.*\): nothing overdue or due soon\n\n/);
+    // The footer counts what it lists, and names what it left out.
+    assert.match(run.stdout, /\n\d+ overdue(, \d+ due soon)? \(not listed: \d+ due later/);
     // On demand is never due: under --overdue its heading stood alone, over nothing.
     const all = await upkeep(['--workspace', dir, '--overdue']);
     assert.match(all.stdout, /^Annual \(/m);
