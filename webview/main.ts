@@ -300,12 +300,23 @@ function showNotice(id: SectionId, notice: SectionNotice): void {
   if (!section) return;
   section.body.setAttribute('aria-busy', 'false');
   section.region.dataset.state = notice.state;
+  // The same notice again (the timer's refresh, the database still down) stays as it is: drawn
+  // anew, an alert would interrupt the screen reader with it at every refresh.
+  const said = JSON.stringify([notice.state, notice.lead, notice.message, notice.hint ?? '']);
+  const shown = section.body.querySelector<HTMLElement>(`:scope > .section-${notice.state}`);
+  if (shown?.dataset.said === said) {
+    section.body.querySelector(':scope > .stale')?.remove();
+    return;
+  }
   keepingFocus(section.body, section.heading, () =>
     replaceChildren(
       section.body,
       h(
         'div',
-        { className: `section-${notice.state}`, attrs: { role: notice.role } },
+        {
+          className: `section-${notice.state}`,
+          attrs: { role: notice.role, 'data-said': said },
+        },
         h('span', {
           className: `codicon codicon-${notice.icon}`,
           attrs: { 'aria-hidden': 'true' },

@@ -61,4 +61,28 @@ describe('dashboard webview: live updates and the focus', function () {
     );
     await page.context().close();
   });
+
+  it('says a section’s error again only when it changes, not at every refresh', async () => {
+    const dashboard = await harness.open();
+    const page = dashboard.page;
+    const down = (refreshId: number, message = 'Could not connect to 127.0.0.1:5432.') =>
+      dashboard.send({ ...DATABASE_DOWN, refreshId, message } as typeof DATABASE_DOWN);
+    for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
+    await down(1);
+    const alert = page.locator('[data-section="database"] [role="alert"]');
+    await alert.waitFor();
+    await alert.evaluate((element) => element.setAttribute('data-first', ''));
+    // The timer's refresh: the same error, which an alert would interrupt the reader with again.
+    for (const message of refreshMessages(2, []).slice(1, 2)) await dashboard.send(message);
+    await dashboard.send({ type: 'sectionLoading', refreshId: 2, section: 'database' });
+    await down(2);
+    await page.locator('[data-section="database"][data-state="error"]').waitFor();
+    assert.equal(await page.locator('[data-section="database"] [data-first]').count(), 1);
+    assert.equal(await page.locator('[data-section="database"] .stale').count(), 0);
+    // Another error is said.
+    await down(2, 'password authentication failed for user "app"');
+    assert.match((await alert.textContent()) ?? '', /password authentication failed/);
+    assert.equal(await page.locator('[data-section="database"] [data-first]').count(), 0);
+    await page.context().close();
+  });
 });
