@@ -31,7 +31,7 @@ describe('a stored password beside one config/database.yml holds', function () {
     const message = await waitForNotification(page, 'saved in secret storage');
     assert.match(
       message,
-      /not used while config\/database\.yml, development holds a password of its own/,
+      /not used while config\/database\.yml, development holds one, which comes first/,
       message,
     );
   });

@@ -281,6 +281,19 @@ export function describeSource(source: ConnectionSource): string {
   }
 }
 
+/**
+ * Where the password that comes before the editor's stored one is, for a connection whose
+ * source gives one: "config/database.yml, development reads it from DB_PASSWORD in .env", or
+ * "... holds one" when the file holds the password itself. Undefined when the source gives none.
+ */
+export function passwordHolder(connection: ResolvedConnection): string | undefined {
+  if (!connection.passwordInSource) return undefined;
+  const source = describeSource(connection.source);
+  const read = connection.passwordReadFrom;
+  if (!read) return `${source} holds one`;
+  return `${source} reads one from ${read.name} ${read.dotenv ? 'in .env' : 'in the environment'}`;
+}
+
 export async function resolveConnection(options: ResolveOptions): Promise<ResolvedConnection> {
   const located = await locate(options);
   if ('yml' in located) return fromDatabaseYml(located.yml, options);

@@ -8,6 +8,7 @@ import type { ResolvedConnection } from '../../core/db/connection';
 import {
   describeSource,
   listDatabaseYml,
+  passwordHolder,
   passwordServerOf,
   resolveConnection,
   splitUrlPassword,
@@ -351,9 +352,8 @@ function settingsPlace(services: Services): string {
 
 /** What Set the password… does here: nothing while the source holds a password of its own. */
 function storedPasswordNote(connection: ResolvedConnection | undefined): string {
-  return connection?.passwordInSource
-    ? `not used: ${describeSource(connection.source)} holds one`
-    : "kept in the editor's secret storage";
+  const holder = connection && passwordHolder(connection);
+  return holder ? `not used: ${holder}` : "kept in the editor's secret storage";
 }
 
 /**
@@ -397,13 +397,13 @@ async function setDatabasePassword(
   await services.setDatabasePassword(password, server);
   const saved =
     'Upkeep: database password saved in secret storage' + (server ? ` for ${server}` : '');
-  if (connection?.passwordInSource) {
+  const holder = connection && passwordHolder(connection);
+  if (holder) {
     // The source's own password comes first: said, or the new one reads as the one in use.
     void vscode.window.showWarningMessage(
       unlinked(
-        `${saved}, but it is not used while ${describeSource(connection.source)} holds a ` +
-          'password of its own, which comes first: change that one there, or remove it there ' +
-          'to use this one.',
+        `${saved}, but it is not used while ${holder}, which comes first: change that one ` +
+          'there, or remove it there to use this one.',
       ),
     );
   } else {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { evaluateErbExpression, parseDatabaseYml } from '../../../src/core/db/databaseYml';
 import {
   listDatabaseYml,
+  passwordHolder,
   passwordServerOf,
   resolveConnection,
   splitUrlPassword,
@@ -360,6 +361,31 @@ describe('finding the database', () => {
       assert.equal(connection.config.application_name, 'upkeep');
       assert.equal(connection.display, 'rails@127.0.0.1:5433/app_development');
       assert.equal(connection.production, false);
+    });
+
+    it('says where the password that comes before a stored one is', async () => {
+      const fromEnv = await resolve(
+        { 'config/database.yml': RAILS_YML },
+        { env: { DB_PASSWORD: 's3cret' } },
+      );
+      assert.equal(
+        passwordHolder(fromEnv),
+        'config/database.yml, development reads one from DB_PASSWORD in the environment',
+      );
+      const fromDotenv = await resolve({
+        'config/database.yml': RAILS_YML,
+        '.env': 'DB_PASSWORD=s3cret\n',
+      });
+      assert.equal(
+        passwordHolder(fromDotenv),
+        'config/database.yml, development reads one from DB_PASSWORD in .env',
+      );
+      const written = await resolve({
+        'config/database.yml': 'development:\n  adapter: postgresql\n  password: s3cret\n',
+      });
+      assert.equal(passwordHolder(written), 'config/database.yml, development holds one');
+      const none = await resolve({ 'config/database.yml': RAILS_YML });
+      assert.equal(passwordHolder(none), undefined);
     });
 
     it('lists the environments and the databases of a multi-database one', async () => {
