@@ -14,6 +14,7 @@ import { quoteIdent } from './sqlText';
 import { UpkeepError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { redactSecrets, silentLogger } from '../util/logger';
+import { formatMs } from '../util/figures';
 import { controlsWrittenOut, printable } from '../util/printable';
 
 export type MaintenanceKind = 'analyze' | 'vacuumAnalyze' | 'vacuumFreeze' | 'reindex';
@@ -197,6 +198,13 @@ export function confirmMaintenance(
 interface MaintenanceResult {
   sql: string;
   durationMs: number;
+  /**
+   * Tables a whole-database VACUUM or ANALYZE skipped because the role may not maintain them
+   * (shared catalogs, tables of other owners): PostgreSQL only warns about each.
+   */
+  skippedTables: number;
+  /** Invalid indexes (`schema.name`) a REINDEX CONCURRENTLY skipped, with only a WARNING. */
+  skippedIndexes: string[];
 }
 
 /**
@@ -241,12 +249,18 @@ export async function runMaintenance(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // VACUUM and ANALYZE skip a table the role may not maintain with only a WARNING, coded 01000
   // like any other: "permission denied to vacuum ..." (PostgreSQL 17), "only table or database
-  // owner can vacuum it" (15). Others (REINDEX skipping an invalid index) are no refusal.
+  // owner can vacuum it" (15). REINDEX CONCURRENTLY skips an invalid index with a WARNING coded
+  // 55000 (17) or 0A000 (15): no refusal, but the index is left as it was, which the user must
+  // hear of.
   const skipped: string[] = [];
+  const skippedIndexes: string[] = [];
   client.on('notice', (notice) => {
     const text = notice.message ?? '';
     if (notice.severity !== 'WARNING') return;
     if (NOT_ALLOWED_WARNING.test(text)) skipped.push(text);
+    else if (/^(0A000|55000)$/.test(notice.code ?? '') && /invalid index/i.test(text)) {
+      skippedIndexes.push(/"([^"]+)"/.exec(text)?.[1] ?? oneLine(text));
+    }
   });
   try {
     // A cancel while connecting had no query to stop: it must not start one now.
@@ -263,9 +277,13 @@ export async function runMaintenance(
       throw notAllowed(plan, connection, `PostgreSQL skipped it: ${oneLine(skipped[0])}`);
     }
     for (const warning of skipped) log.warn(`not allowed by PostgreSQL: ${oneLine(warning)}`);
+    for (const index of skippedIndexes) log.warn(`skipped invalid index ${printable(index)}`);
     const durationMs = Date.now() - runStarted;
     log.info(`done in ${durationMs} ms: ${printable(plan.sql)}`);
-    return { sql: plan.sql, durationMs };
+    // One warning per table, but count names: a warning for VACUUM and one for ANALYZE of the
+    // same table would count it twice.
+    const skippedTables = new Set(skipped.map((text) => /"([^"]+)"/.exec(text)?.[1] ?? text)).size;
+    return { sql: plan.sql, durationMs, skippedTables, skippedIndexes };
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
     // On one line: a server's message of several lines would fake lines of the output.
@@ -312,12 +330,43 @@ export async function runMaintenance(
   }
 }
 
-/** The WARNING of a VACUUM or ANALYZE that skipped a table the role may not maintain. */
+/**
+ * The WARNING of a VACUUM or ANALYZE that skipped a table the role may not maintain; before
+ * PostgreSQL 16 "only superuser can", "only superuser or database owner can" (catalogs) and
+ * "only table or database owner can".
+ */
 const NOT_ALLOWED_WARNING = new RegExp(
   '^permission denied to (vacuum|analyze) ' +
-    '|only (table or database owner|superuser) can (vacuum|analyze) it',
+    '|only (table or database owner|superuser( or database owner)?) can (vacuum|analyze) it',
   'i',
 );
+
+/**
+ * The message for a finished run: what ran, how long, and what PostgreSQL skipped with only a
+ * warning (tables the role may not maintain, invalid indexes) and what to do about it.
+ */
+export function maintenanceFinished(result: MaintenanceResult, database: string): string {
+  const notes: string[] = [];
+  if (result.skippedTables > 0) {
+    const one = result.skippedTables === 1;
+    notes.push(
+      `${result.skippedTables} table${one ? '' : 's'} skipped: this role may not maintain ` +
+        `${one ? 'it' : 'them'} (shared catalogs, tables of other owners); the rest were done.`,
+    );
+  }
+  if (result.skippedIndexes.length > 0) {
+    const names = result.skippedIndexes.map((name) => printable(name)).join(', ');
+    const one = result.skippedIndexes.length === 1;
+    notes.push(
+      `Skipped invalid index${one ? '' : 'es'} ${names}: drop ${one ? 'it' : 'them'}, or ` +
+        'rebuild with REINDEX INDEX (without CONCURRENTLY, which locks its table against writes).',
+    );
+  }
+  return [
+    `${result.sql} finished in ${formatMs(result.durationMs)} on ${printable(database)}.`,
+    ...notes,
+  ].join(' ');
+}
 
 /** A server's text on one line, as the output shows it. */
 function oneLine(text: string): string {

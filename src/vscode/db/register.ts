@@ -25,6 +25,7 @@ import {
   candidatesFor,
   confirmMaintenance,
   maintenanceCandidates,
+  maintenanceFinished,
   maintenancePrompt,
   planMaintenance,
   runMaintenance,
@@ -848,10 +849,9 @@ async function runDatabaseMaintenance(
     // A cancelled VACUUM may still have done part of its work: the dashboard reloads either way.
     DashboardPanel.databaseChanged();
   }
-  void vscode.window.showInformationMessage(
-    unlinked(
-      `Upkeep: ${result.sql} finished in ${formatMs(result.durationMs)} ` +
-        `on ${connection.databaseName}.`,
-    ),
-  );
+  const finished = `Upkeep: ${maintenanceFinished(result, connection.databaseName)}`;
+  // What PostgreSQL skipped is work left to do: a warning, not a plain note.
+  void (result.skippedTables > 0 || result.skippedIndexes.length > 0
+    ? vscode.window.showWarningMessage(unlinked(finished))
+    : vscode.window.showInformationMessage(unlinked(finished)));
 }

@@ -2,7 +2,8 @@
  * Confirmed maintenance run as a role that does not own the table (a read-only monitoring role,
  * the usual one for Upkeep), on both real servers: PostgreSQL skips VACUUM and ANALYZE with only
  * a WARNING, so the run looked done when nothing was done; REINDEX is refused. Each says that
- * the role may not, and which role may. A WARNING about something else is no refusal.
+ * the role may not, and which role may. A WARNING about something else is no refusal, but what
+ * was skipped (an invalid index; the tables of others in a whole-database run) is said.
  */
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
@@ -10,6 +11,7 @@ import { resolveConnection, type ResolvedConnection } from '../../../src/core/db
 import type { MaintenanceKind } from '../../../src/core/db/maintenance';
 import {
   confirmMaintenance,
+  maintenanceFinished,
   planMaintenance,
   runMaintenance,
 } from '../../../src/core/db/maintenance';
@@ -75,7 +77,34 @@ for (const target of serversUnderTest) {
       });
 
       assert.equal(result.sql, 'REINDEX TABLE CONCURRENTLY "twice";');
+      assert.deepEqual(result.skippedIndexes, ['public.twice_id']);
+      assert.equal(result.skippedTables, 0);
+      const message = maintenanceFinished(result, owner.databaseName);
+      assert.match(message, /^REINDEX TABLE CONCURRENTLY "twice"; finished in /);
+      assert.match(message, /Skipped invalid index public\.twice_id: drop it, or rebuild /);
+      assert.match(message, /REINDEX INDEX \(without CONCURRENTLY/);
     });
+
+    for (const kind of ['analyze', 'vacuumAnalyze'] as const) {
+      it(`${kind} of the whole database: done, saying how many tables it skipped`, async () => {
+        const plan = planMaintenance(connection, kind, { type: 'database' }, target.major * 1e4);
+        const confirmation = confirmMaintenance(plan, {
+          typedDatabaseName: connection.databaseName,
+        });
+
+        const result = await runMaintenance(connection, confirmation, {
+          lockTimeoutMs: 5000,
+          connectTimeoutMs: 5000,
+        });
+
+        // items, twice and the catalogs: all belong to another role.
+        assert.ok(result.skippedTables >= 3, String(result.skippedTables));
+        assert.deepEqual(result.skippedIndexes, []);
+        const message = maintenanceFinished(result, connection.databaseName);
+        assert.match(message, /finished in .*\. \d+ tables skipped: this role may not maintain /);
+        assert.match(message, /\(shared catalogs, tables of other owners\); the rest were done\.$/);
+      });
+    }
 
     for (const kind of ['analyze', 'vacuumAnalyze', 'reindex'] as const) {
       it(`${kind}: refused, saying the role may not and who may`, async () => {
