@@ -337,6 +337,11 @@ const TARGET_FULL =
   'Every connection this role may open on the target is in use (max_connections): close idle ' +
   'sessions there, or run the drill when it is quieter.';
 
+/** cannot_connect_now: the server answered, but accepts no session while it starts or stops. */
+const TARGET_NOT_READY =
+  'The drill target is starting up or shutting down (or recovering), and accepts no ' +
+  'connection now: run the drill again once it accepts connections.';
+
 /** The target refused the connection or the login: nothing was created there. */
 function targetError(plan: DrillPlan, error: unknown): UpkeepError {
   // SQLSTATE class 28 is "invalid authorization specification" (wrong password, no such role).
@@ -356,7 +361,9 @@ function targetError(plan: DrillPlan, error: unknown): UpkeepError {
           'on every server): the scratch database is created next to it.'
         : code === '53300'
           ? TARGET_FULL
-          : 'Check that the drill target is up and the URL names the right host and port.',
+          : code === '57P03'
+            ? TARGET_NOT_READY
+            : 'Check that the drill target is up and the URL names the right host and port.',
     { cause: error },
   );
 }

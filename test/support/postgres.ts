@@ -5,6 +5,7 @@
  * its own with dedicatedServer().
  */
 import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../scripts/lib/embeddedPostgres';
 import { startEmbeddedPostgres } from '../../scripts/lib/embeddedPostgres';
@@ -68,6 +69,24 @@ export async function admin<T = Record<string, unknown>>(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Starts a smart shutdown of `url`'s server (SIGTERM to its postmaster) and returns the session
+ * that holds it open: the server waits for that session to end, and meanwhile refuses new ones
+ * with "the database system is shutting down" (57P03). End the session, then stop the server.
+ */
+export async function holdShutdown(url: string): Promise<Client> {
+  const holder = new Client({ connectionString: url });
+  await holder.connect();
+  holder.on('error', () => undefined);
+  const [{ pid }] = (await holder.query('SELECT pg_backend_pid() AS pid')).rows as {
+    pid: number;
+  }[];
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  process.kill(postmaster, 'SIGTERM');
+  return holder;
 }
 
 /** pg_dump's format flag for each format a test dumps in; plain SQL is its default. */

@@ -1,9 +1,9 @@
 /**
  * `upkeep drill --save` on a target where the drill may not create its scratch database: one
  * read-only (a standby, or `default_transaction_read_only` on for its database), a database that
- * is not there, one with no connection free and a role without CREATEDB. The backup was never
- * restored, so no failed drill is recorded against it: the drill did not run (exit 2), and says
- * what to change. Real servers, a real dump.
+ * is not there, one with no connection free, one shutting down and a role without CREATEDB. The
+ * backup was never restored, so no failed drill is recorded against it: the drill did not run
+ * (exit 2), and says what to change. Real servers, a real dump.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   debianServer,
   dedicatedServer,
   embeddedServer,
+  holdShutdown,
   pgDump,
 } from '../../support/postgres';
 
@@ -124,6 +125,31 @@ describe('upkeep drill on a target that may not create the scratch database', fu
     } finally {
       await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
       await full.stop();
+    }
+  });
+
+  it('a target shutting down: says so and to run again once it accepts connections', async () => {
+    const stopping = await dedicatedServer('embedded', {});
+    const holder = await holdShutdown(stopping.url());
+    try {
+      await assert.rejects(new Client({ connectionString: stopping.url() }).connect(), /shutting/);
+
+      const run = await runCli(
+        [
+          ...['drill', '--workspace', workspace, '--dump', 'backups/app.dump'],
+          ...['--target', stopping.url(), '--confirm', `127.0.0.1:${stopping.port}`],
+        ],
+        {},
+      );
+
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, /the drill did not run on 127\.0\.0\.1:\d+: .*shutting down/);
+      assert.match(run.stderr, /starting up or shutting down/);
+      assert.match(run.stderr, /run the drill again once it accepts connections/);
+      assert.doesNotMatch(run.stderr, /right host and port/);
+    } finally {
+      await holder.end().catch(() => undefined);
+      await stopping.stop();
     }
   });
 

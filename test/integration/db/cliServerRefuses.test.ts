@@ -5,10 +5,9 @@
  * what to do. Real servers of the test's own (embedded PostgreSQL), set up to refuse.
  */
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
 import { Client } from 'pg';
 import { runCli } from '../../support/cli';
-import { admin, createDatabase, dedicatedServer } from '../../support/postgres';
+import { admin, createDatabase, dedicatedServer, holdShutdown } from '../../support/postgres';
 import { tempFolderWith } from '../../support/tempFolders';
 
 interface Report {
@@ -78,18 +77,8 @@ describe('upkeep check against a server that refuses connections', function () {
   it('a server shutting down: says it accepts no connection now', async () => {
     const server = await dedicatedServer('embedded', {});
     const url = await createDatabase(server, 'stopping');
-    // A smart shutdown (SIGTERM to the postmaster) waits for the sessions open; meanwhile the
-    // server refuses new ones with "the database system is shutting down".
-    const holder = new Client({ connectionString: url });
-    await holder.connect();
-    holder.on('error', () => undefined);
+    const holder = await holdShutdown(url);
     try {
-      const [{ pid }] = (await holder.query('SELECT pg_backend_pid() AS pid')).rows as {
-        pid: number;
-      }[];
-      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-      const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      process.kill(postmaster, 'SIGTERM');
       const probe = new Client({ connectionString: url });
       await assert.rejects(probe.connect(), /shutting down/);
 
