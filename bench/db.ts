@@ -16,7 +16,7 @@ import { startDebianPostgres } from '../scripts/lib/debianPostgres';
 import { collectCards } from '../src/core/db/cards';
 import { resolveConnection } from '../src/core/db/connection';
 import { probeServer } from '../src/core/db/probe';
-import type { DbSession, QueryOptions } from '../src/core/db/session';
+import type { ArrayRows, DbSession, QueryOptions } from '../src/core/db/session';
 import { openSession } from '../src/core/db/session';
 import { resolveSettings } from '../src/core/settings';
 
@@ -136,6 +136,10 @@ function recording(
     queryWith<T>(tag: string, text: string, options: QueryOptions): Promise<T[]> {
       record(`/* upkeep:${tag} */ ${text}`, options.params);
       return session.queryWith<T>(tag, text, options);
+    },
+    queryArrays(tag: string, text: string, options: QueryOptions): Promise<ArrayRows> {
+      record(`/* upkeep:${tag} */ ${text}`, options.params);
+      return session.queryArrays(tag, text, options);
     },
     ownQueryIds: () => session.ownQueryIds(),
     close: () => session.close(),

@@ -66,11 +66,29 @@ export interface DbSession {
   query<T>(tag: string, sql: string, params?: unknown[], signal?: AbortSignal): Promise<T[]>;
   queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]>;
   /**
+   * As queryWith, each row an array in the columns' order, with the columns' names as the
+   * server sent them: rows as objects keep one value of `SELECT u.id, o.id` (the last).
+   */
+  queryArrays(tag: string, sql: string, options: QueryOptions): Promise<ArrayRows>;
+  /**
    * The pg_stat_statements query ids of the statements Upkeep ran on this database in this
    * process (empty where the server computes none, as before PostgreSQL 14).
    */
   ownQueryIds(): string[];
   close(): Promise<void>;
+}
+
+/** A result read with rowMode `array`: `columns` may repeat a name, as the query did. */
+export interface ArrayRows {
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** What runNow gives back of pg's result: the rows, and the columns' names in order. */
+interface ReadResult {
+  rows: unknown[];
+  fields: { name: string }[];
+  rowCount: number | null;
 }
 
 /**
@@ -290,16 +308,37 @@ class PgSession implements DbSession {
   }
 
   queryWith<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
+    return this.enqueue(tag, sql, options, false).then((result) => result.rows as T[]);
+  }
+
+  queryArrays(tag: string, sql: string, options: QueryOptions): Promise<ArrayRows> {
+    return this.enqueue(tag, sql, options, true).then((result) => ({
+      columns: result.fields.map((field) => field.name),
+      rows: result.rows as unknown[][],
+    }));
+  }
+
+  private enqueue(
+    tag: string,
+    sql: string,
+    options: QueryOptions,
+    arrays: boolean,
+  ): Promise<ReadResult> {
     if (!TAG.test(tag)) {
       return Promise.reject(new UpkeepError('internal', `Query tag "${tag}" is not a plain word.`));
     }
-    const run = (): Promise<T[]> => this.runNow<T>(tag, sql, options);
+    const run = (): Promise<ReadResult> => this.runNow(tag, sql, options, arrays);
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return withAbort(result, options.signal);
   }
 
-  private async runNow<T>(tag: string, sql: string, options: QueryOptions): Promise<T[]> {
+  private async runNow(
+    tag: string,
+    sql: string,
+    options: QueryOptions,
+    arrays: boolean,
+  ): Promise<ReadResult> {
     throwIfAborted(options.signal);
     // At once, saying what happened: not a wait as long again, nor "the connection is closed".
     if (this.stalledLater) throw this.stalledLater;
@@ -327,18 +366,19 @@ class PgSession implements DbSession {
           (options.noIndexScans ? `; ${WITHOUT_INDEX_SCANS}` : ''),
       );
       // The extended protocol takes one statement; pg reads queryMode, @types/pg lacks it.
-      const query: QueryConfig & { queryMode?: 'extended' } = {
+      const query: QueryConfig & { queryMode?: 'extended'; rowMode?: 'array' } = {
         text: `/* upkeep:${tag} */ ${sql}`,
         values: options.params,
         ...(options.oneStatement ? { queryMode: 'extended' } : {}),
+        ...(arrays ? { rowMode: 'array' } : {}),
       };
-      const result = options.planOnly
-        ? { rows: [], rowCount: 0 }
+      const result: ReadResult = options.planOnly
+        ? { rows: [], fields: [], rowCount: 0 }
         : await this.client.query(query as QueryConfig);
       await this.noteQueryId(query.text, sql, options.params);
       await this.client.query('ROLLBACK');
       this.log.debug(`${tag}: ${result.rowCount ?? 0} rows in ${Date.now() - started} ms`);
-      return result.rows as T[];
+      return result;
     } catch (error) {
       if (this.stalled) throw this.stalled;
       if (!this.closed) await this.client.query('ROLLBACK').catch(() => undefined);
