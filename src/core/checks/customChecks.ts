@@ -182,12 +182,13 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
           // The tag names the check in messages and the query's comment; the starter playbook's
           // ids already begin with "custom.".
           const tag = spec.id.startsWith('custom.') ? spec.id : `custom.${spec.id}`;
-          const rows = await session.queryWith<Record<string, unknown>>(
-            tag.slice(0, 64),
-            spec.sql,
-            { params: [], signal: context.signal, oneStatement: true },
-          );
-          const first = rows[0] ? Object.values(rows[0])[0] : undefined;
+          // As arrays: an object of `SELECT 1 AS a, 2 AS a` holds only the last `a`.
+          const { rows } = await session.queryArrays(tag.slice(0, 64), spec.sql, {
+            params: [],
+            signal: context.signal,
+            oneStatement: true,
+          });
+          const first = rows[0]?.[0];
           const cell = first === undefined || first === null ? '' : String(first);
           const problems: string[] = [];
           if (expect.equals !== undefined && !sameValue(first ?? null, expect.equals)) {

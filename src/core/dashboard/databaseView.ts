@@ -238,7 +238,10 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
   for (const value of Object.values(data)) {
     if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
     const rows = value.filter(isRecord);
-    const keys = Object.keys(value[0]).filter(
+    // A repo metric lists its columns in the query's order; its rows' keys put names of digits
+    // ("2024") first, as every object's do.
+    const ordered = cardId?.startsWith('metric:') && isNameList(data.columns);
+    const keys = (ordered ? (data.columns as string[]) : Object.keys(value[0])).filter(
       (key) => !HIDDEN_KEYS.has(key) && isPlainColumn(key, rows) && !isStatementColumn(key, rows),
     );
     if (keys.length === 0) continue;
@@ -256,6 +259,10 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
     };
   }
   return undefined;
+}
+
+function isNameList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((name) => typeof name === 'string');
 }
 
 /** Ratios (0..1) read as percentages; these keys hold one, as do all of the cache hit card's. */

@@ -471,16 +471,17 @@ export function metricCard(metric: RepoMetric): CardDefinition {
       const sql = wrapped
         ? `SELECT * FROM (${statements[0]}\n) AS metric LIMIT ${METRIC_ROWS + 1}`
         : statements[0];
-      const rows = await context.session.queryWith<Record<string, unknown>>(tag, sql, {
+      // As arrays: `SELECT u.id, o.id` read as objects kept only the second id.
+      const read = await context.session.queryArrays(tag, sql, {
         signal: context.signal,
         oneStatement: true,
       });
+      const { rows } = read;
+      // No row, no columns, as the JSON of an empty result always had it.
+      const columns = rows[0] ? distinctNames(read.columns) : [];
       const shown = rows
         .slice(0, METRIC_ROWS)
-        .map((row) =>
-          Object.fromEntries(Object.entries(row).map(([key, value]) => [key, jsonValue(value)])),
-        );
-      const columns = rows[0] ? Object.keys(rows[0]) : [];
+        .map((row) => Object.fromEntries(columns.map((key, k) => [key, jsonValue(row[k])])));
       const single =
         rows.length === 1 && columns.length === 1
           ? summaryOf(String(shown[0][columns[0]]))
@@ -492,6 +493,26 @@ export function metricCard(metric: RepoMetric): CardDefinition {
       };
     },
   };
+}
+
+/**
+ * The columns' names, a repeated one numbered by its place among its namesakes (`id`,
+ * `id (2)`), past any name the query gave itself, so each column keeps a key of its own.
+ */
+function distinctNames(names: string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name} (${n})`)) n += 1;
+    const distinct = `${name} (${n})`;
+    taken.add(distinct);
+    return distinct;
+  });
 }
 
 function jsonValue(value: unknown): unknown {
