@@ -407,7 +407,10 @@ export function timeChart(data: ChartView, options: TimeChartOptions = {}): HTML
   const spoken = h('p', { className: 'visually-hidden', attrs: { 'aria-live': 'polite' } });
   const figure = h(
     'figure',
-    { className: 'chart', attrs: { role: 'group', 'aria-label': summary } },
+    {
+      className: 'chart',
+      attrs: { role: 'group', 'aria-label': summary, 'data-focus-id': `chart ${view.title}` },
+    },
     h('figcaption', null, view.title, h('span', { className: 'unit' }, ` (${unitOf(view)})`)),
     canvasHost,
     legendHost,

@@ -9,11 +9,19 @@ const FOCUSABLE =
   'button, summary, a[href], [tabindex]:not([tabindex="-1"]), ' +
   'vscode-button, vscode-single-select, vscode-textfield, .u-legend th[role="button"]';
 
-/** A control told apart from others by what it is and says, and the table or chart it is in. */
+/**
+ * A control told apart from others by what it is and says, and the table or chart it is in. A
+ * chart's label holds its figures, which a refresh changes: its `data-focus-id` names it instead.
+ */
 function keyOf(element: Element): string {
-  const place = element.closest('table, figure, article')?.getAttribute('aria-label') ?? '';
+  const within = element.closest('[data-focus-id], table, figure, article');
+  const place = within?.getAttribute('data-focus-id') ?? within?.getAttribute('aria-label') ?? '';
   const caption = element.closest('table')?.caption?.textContent ?? '';
-  const name = element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '';
+  const name =
+    element.getAttribute('data-focus-id') ??
+    element.getAttribute('aria-label') ??
+    element.textContent?.trim() ??
+    '';
   return [element.tagName, place, caption, name].join('\u0000');
 }
 

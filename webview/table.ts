@@ -50,7 +50,25 @@ export interface TableOptions<R> {
   pageSize?: number;
   sort?: { key: string; descending: boolean };
   empty?: string;
+  /**
+   * What tells a row apart across refreshes, for its "More" to stay open; by default its first
+   * column's value (an action, a table, a class name), not its place, which a sort moves.
+   */
+  rowKey?(row: R): string;
 }
+
+/**
+ * What the user set in a table (its sort, its page, the rows whose "More" is open), by caption:
+ * a refresh draws the table anew, and a keyboard or screen reader user would otherwise find it
+ * back at its first page, in its first order, its rows closed.
+ */
+interface TableMemory {
+  sort?: { key: string; descending: boolean };
+  page: number;
+  open: Set<string>;
+}
+
+const memories = new Map<string, TableMemory>();
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -169,9 +187,13 @@ function sortLabel(label: string): (Node | string)[] {
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  let sort = options.sort;
-  let page = 0;
+  const memory = memories.get(options.caption) ?? { sort: options.sort, page: 0, open: new Set() };
+  memories.set(options.caption, memory);
+  let sort = memory.sort;
+  let page = memory.page;
   let rows = options.rows;
+  const keyOf = (row: R): string =>
+    options.rowKey ? options.rowKey(row) : String(options.columns[0]?.value(row) ?? '');
 
   const wrapper = h('div', { className: 'table-block' });
   if (rows.length === 0) {
@@ -199,6 +221,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           click: () => {
             const descending = sort?.key === column.key ? !sort.descending : !!column.numeric;
             sort = { key: column.key, descending };
+            memory.sort = sort;
             page = 0;
             applySort();
             render();
@@ -230,6 +253,21 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const moreButton = (row: R, tr: HTMLTableRowElement): HTMLElement => {
     let values: HTMLElement | undefined;
     const name = clip(cellShownText(columns[0], row), 80);
+    const key = keyOf(row);
+    const show = (open: boolean): void => {
+      values?.remove();
+      values = open
+        ? h(
+            'tr',
+            { className: `${moreClass} row-more-values` },
+            h('td', { attrs: { colspan: String(columns.length) } }, moreList(row)),
+          )
+        : undefined;
+      if (values) tr.after(values);
+      button.setAttribute('aria-expanded', String(open));
+      if (open) memory.open.add(key);
+      else memory.open.delete(key);
+    };
     const button = h(
       'button',
       {
@@ -240,23 +278,12 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           'aria-label': `More about ${name}`,
           title: 'The rest of this row',
         },
-        on: {
-          click: () => {
-            values?.remove();
-            values = values
-              ? undefined
-              : h(
-                  'tr',
-                  { className: `${moreClass} row-more-values` },
-                  h('td', { attrs: { colspan: String(columns.length) } }, moreList(row)),
-                );
-            if (values) tr.after(values);
-            button.setAttribute('aria-expanded', String(!!values));
-          },
-        },
+        on: { click: () => show(!values) },
       },
       h('span', { className: 'codicon codicon-ellipsis', attrs: { 'aria-hidden': 'true' } }),
     );
+    // Open before, open again: a refresh, a sort or another page does not close it.
+    if (memory.open.has(key)) show(true);
     return button;
   };
   const moreList = (row: R): HTMLElement =>
@@ -295,6 +322,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
 
   function go(target: number): void {
     page = Math.min(pageCount() - 1, Math.max(0, target));
+    memory.page = page;
     render();
   }
 
@@ -356,6 +384,8 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   }
 
   applySort();
+  // Fewer rows than at the last refresh: the last page there is.
+  page = Math.min(page, pageCount() - 1);
   const table = h(
     'table',
     { className: 'data' },

@@ -4,8 +4,38 @@
  * is said politely in the status line, not as an alert.
  */
 import { strict as assert } from 'node:assert';
-import { DashboardHarness } from './harness';
-import { DATABASE_DOWN, refreshMessages, sampleSections } from './sampleData';
+import type { Locator, Page } from 'playwright-core';
+import type { SectionPayload } from '../../../src/core/dashboard/protocol';
+import { DashboardHarness, type DashboardPage } from './harness';
+import { DATABASE_DOWN, manyActions, refreshMessages, sampleSections } from './sampleData';
+
+/** The sample sections, the Logs section's changed by `change` (other figures, more rows). */
+function withLogs(change: (logs: Extract<SectionPayload, { section: 'logs' }>) => void) {
+  const payloads = sampleSections();
+  const logs = payloads.find((payload) => payload.section === 'logs');
+  assert.ok(logs?.section === 'logs');
+  change(logs);
+  return payloads;
+}
+
+/** A refresh as the timer sends it: every section comes again, and the page settles. */
+async function refresh(dashboard: DashboardPage, id: number, payloads: SectionPayload[]) {
+  for (const message of refreshMessages(id, payloads).slice(1)) await dashboard.send(message);
+  await dashboard.page.waitForFunction(() => !document.querySelector('[data-state="loading"]'));
+}
+
+/** The name of the row a "More" row opened under. */
+function rowAbove(values: Locator): Promise<string | null | undefined> {
+  return values.evaluate((row) =>
+    (row.previousElementSibling as HTMLTableRowElement | null)?.cells[0].getAttribute('aria-label'),
+  );
+}
+
+function slowestActions(page: Page) {
+  return page.locator('table.data', {
+    has: page.locator('caption', { hasText: 'Slowest actions' }),
+  });
+}
 
 describe('dashboard webview: live updates and the focus', function () {
   this.timeout(60000);
@@ -83,6 +113,99 @@ describe('dashboard webview: live updates and the focus', function () {
     await down(2, 'password authentication failed for user "app"');
     assert.match((await alert.textContent()) ?? '', /password authentication failed/);
     assert.equal(await page.locator('[data-section="database"] [data-first]').count(), 0);
+    await page.context().close();
+  });
+
+  it('keeps a row’s More open for the same row across a refresh and a sort', async () => {
+    const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
+    const page = dashboard.page;
+    for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
+    const table = slowestActions(page);
+    const more = (action: string) => table.getByRole('button', { name: `More about ${action}` });
+    const values = table.locator('tr.row-more-values');
+    await more('UsersController#show').click();
+    assert.equal(await more('UsersController#show').getAttribute('aria-expanded'), 'true');
+
+    // The next refresh puts the row first (its p95 now the highest): it stays open, not the
+    // row now where it was.
+    await refresh(
+      dashboard,
+      2,
+      withLogs((logs) => {
+        logs.data.actions[1].p95Ms = 5000;
+      }),
+    );
+    assert.equal(await more('UsersController#show').getAttribute('aria-expanded'), 'true');
+    assert.equal(await more('BookingsController#create').getAttribute('aria-expanded'), 'false');
+    assert.equal(await values.count(), 1);
+    assert.equal(await rowAbove(values), 'UsersController#show');
+
+    // A sort moves the row; it is still open, under its own row.
+    await table.getByRole('button', { name: 'Action' }).click();
+    assert.equal(await more('UsersController#show').getAttribute('aria-expanded'), 'true');
+    assert.equal(await values.count(), 1);
+    assert.equal(await rowAbove(values), 'UsersController#show');
+    await page.context().close();
+  });
+
+  it('keeps a table’s sort, page and open row when the next page is seen and a refresh comes', async () => {
+    const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
+    const page = dashboard.page;
+    const many = withLogs((logs) => {
+      logs.data.actions = manyActions(120);
+    });
+    for (const message of refreshMessages(1, many)) await dashboard.send(message);
+    const table = slowestActions(page);
+    const block = page.locator('.table-block', { has: table });
+    // p95 ascending: Controller22#action leads the second page.
+    await table.getByRole('button', { name: 'p95' }).click();
+    await block.getByRole('button', { name: 'Next page' }).click();
+    const more = table.getByRole('button', { name: 'More about Controller22#action' });
+    await more.click();
+    await block.getByRole('button', { name: 'Next page' }).click();
+    await block.getByRole('button', { name: 'Previous page' }).click();
+    assert.equal(await more.getAttribute('aria-expanded'), 'true');
+
+    await refresh(dashboard, 2, many);
+    assert.equal(
+      await table.locator('th[aria-sort="ascending"]').textContent(),
+      'p95',
+      'the sort the user chose',
+    );
+    assert.equal(await block.locator('.pager-status').textContent(), 'Rows 51–100 of 120');
+    assert.equal(await more.getAttribute('aria-expanded'), 'true');
+    await page.context().close();
+  });
+
+  it('keeps the focus on a chart whose figures a refresh changed', async () => {
+    const dashboard = await harness.open({ timezoneId: 'UTC' });
+    const page = dashboard.page;
+    for (const message of refreshMessages(1, sampleSections())) await dashboard.send(message);
+    const chart = page.locator('figure.chart', {
+      has: page.locator('figcaption', { hasText: 'Duration percentiles' }),
+    });
+    await chart.focus();
+    const before = await chart.getAttribute('aria-label');
+
+    await refresh(
+      dashboard,
+      2,
+      withLogs((logs) => {
+        const durations = logs.data.durations;
+        durations.series = durations.series.map((series) => ({
+          ...series,
+          values: series.values.map((value) => (value === null ? null : value * 2)),
+        }));
+      }),
+    );
+    assert.notEqual(await chart.getAttribute('aria-label'), before, 'the figures changed');
+    assert.equal(
+      await page.evaluate(
+        () => document.activeElement?.querySelector('figcaption')?.textContent ?? '',
+      ),
+      'Duration percentiles (ms; times in UTC)',
+    );
+    assert.equal(await chart.evaluate((element) => element === document.activeElement), true);
     await page.context().close();
   });
 });
