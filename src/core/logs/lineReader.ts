@@ -6,6 +6,7 @@
  * waited on.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
+import { read } from 'node:fs';
 import { throwIfAborted } from '../util/errors';
 import { openRegularFile } from '../util/textFile';
 import { gunzipMembers } from './gzipMembers';
@@ -88,6 +89,26 @@ export interface ReadOptions {
    * which may begin in a run of lines ended by CR alone that one pass reads after LF lines.
    */
   lineFeed?: boolean;
+  /**
+   * A plain file already open (its descriptor), read instead of opening `file` again; the
+   * caller closes it. A file read in ranges is opened once, so that logrotate moving it away
+   * meanwhile changes nothing: every range and the one-thread read see the same file.
+   */
+  fd?: number;
+}
+
+/** Reads into `buffer` from `position` of the open file `fd`; positional, so thread-safe. */
+export function readAt(
+  fd: number,
+  buffer: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, length, position, (error, bytesRead) =>
+      error ? reject(error) : resolve(bytesRead),
+    );
+  });
 }
 
 export interface ReadResult {
@@ -390,22 +411,21 @@ export async function readLines(
     }
     if (facts.trailingBytes) result.trailingBytes = facts.trailingBytes;
   } else {
-    const { handle } = await openRegularFile(file);
+    const handle = options.fd === undefined ? (await openRegularFile(file)).handle : undefined;
+    const fd = options.fd ?? handle!.fd;
     // Two buffers: the next chunk is read while this one is split, so the disk and the
     // parser work at the same time.
     const size = options.chunkBytes ?? CHUNK_BYTES;
     const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    const readAt = (index: number, position: number): Promise<number> | undefined =>
+    const readNext = (index: number, position: number): Promise<number> | undefined =>
       position < options.end
-        ? handle
-            .read(buffers[index], 0, Math.min(size, options.end - position), position)
-            .then((r) => r.bytesRead)
+        ? readAt(fd, buffers[index], Math.min(size, options.end - position), position)
         : undefined;
     let pending: Promise<number> | undefined;
     try {
       let position = start;
       let index = 0;
-      pending = readAt(index, position);
+      pending = readNext(index, position);
       while (pending && !splitter.stopped) {
         throwIfAborted(options.signal);
         const bytesRead = await pending;
@@ -417,20 +437,20 @@ export async function readLines(
         const buffer = buffers[index];
         const next = position + bytesRead;
         // A test that changes the file between chunks must see the next read after it.
-        if (!options.afterChunk) pending = readAt(1 - index, next);
+        if (!options.afterChunk) pending = readNext(1 - index, next);
         splitter.push(buffer.subarray(0, bytesRead), position);
         position = next;
         result.bytesRead = position - start;
         if (options.afterChunk) {
           await options.afterChunk();
-          pending = readAt(1 - index, next);
+          pending = readNext(1 - index, next);
         }
         index = 1 - index;
       }
     } finally {
       // A read still in flight must finish before the file closes.
       if (pending) await pending.catch(() => 0);
-      await handle.close();
+      await handle?.close();
     }
   }
 

@@ -15,7 +15,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { throwIfAborted } from '../util/errors';
 import { openRegularFile } from '../util/textFile';
@@ -30,7 +30,7 @@ import {
 } from './requestAssembler';
 import { isContainerRecord } from './containerRecords';
 import { LineParser } from './lineParser';
-import { CHUNK_BYTES } from './lineReader';
+import { CHUNK_BYTES, readAt } from './lineReader';
 import { newParsers, readSpan } from './spanReader';
 import { ZoneClock } from './timestamps';
 
@@ -65,6 +65,11 @@ const SPLIT_LOOKBACK_BYTES = 1024 * 1024;
 
 export interface RangeTask {
   file: string;
+  /**
+   * The file, opened once on the main thread (descriptors are the process's): a range that
+   * opened the path again could read the new file logrotate put there after the cuts.
+   */
+  fd: number;
   start: number;
   end: number;
   /** The end of the file (or of the read): how far the range may read on for its requests. */
@@ -146,6 +151,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
   };
   const span = await readSpan(context, {
     file: task.file,
+    fd: task.fd,
     gzip: false,
     start: task.start,
     end: task.end,
@@ -166,6 +172,7 @@ export async function runRange(task: RangeTask, signal?: AbortSignal): Promise<R
   ) {
     await readSpan(context, {
       file: task.file,
+      fd: task.fd,
       gzip: false,
       start: task.end,
       end: Math.min(task.limit, task.end + CLAIM_BYTES),
@@ -214,7 +221,7 @@ function rangeCount(bytes: number): number {
  * ranges, which begin after an LF, would each decide by their own.
  */
 async function planCuts(
-  file: string,
+  fd: number,
   start: number,
   end: number,
   count: number,
@@ -222,65 +229,52 @@ async function planCuts(
   parser: LineParser,
 ): Promise<number[]> {
   const cuts = [start];
-  const { handle } = await openRegularFile(file);
-  try {
-    const first = Buffer.alloc(firstChunkBytes);
-    const chunk = first.subarray(
-      0,
-      (await handle.read(first, 0, firstChunkBytes, start)).bytesRead,
-    );
-    if (chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0) return cuts;
+  const first = Buffer.alloc(firstChunkBytes);
+  const chunk = first.subarray(0, await readAt(fd, first, firstChunkBytes, start));
+  if (chunk.indexOf(10) < 0 && chunk.indexOf(13) >= 0) return cuts;
 
-    const buffer = Buffer.alloc(CUT_SEARCH_BYTES);
-    for (let k = 1; k < count; k++) {
-      const target = start + Math.floor(((end - start) * k) / count);
-      if (target <= cuts[cuts.length - 1]) continue;
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, target);
-      let at = buffer.indexOf(10) + 1;
-      parser.forgetSplits();
-      const firstEnd = at > 0 ? buffer.indexOf(10, at) : -1;
-      const first = firstEnd > 0 ? buffer.toString('utf8', at, Math.min(firstEnd, at + 64)) : '';
-      if (isContainerRecord(first)) {
-        const last = cuts[cuts.length - 1];
-        const from = Math.max(last, target - SPLIT_LOOKBACK_BYTES);
-        await readSplitsBefore(handle, parser, from, target + at, from === last, target);
-      }
-      // The first line that may begin a range; better one that begins a request (or belongs to
-      // one by id), so that no request of a process runs across the cut (see processStates).
-      let fallback = -1;
-      let chosen = -1;
-      while (at > 0 && at < bytesRead) {
-        const newline = buffer.indexOf(10, at);
-        if (newline < 0 || newline >= bytesRead) break;
-        const line = parser.parse(buffer.toString('utf8', at, newline), 0, at);
-        // A line a container runtime split begins at its first piece; no range may begin
-        // while a line of the other stream is split open.
-        const split = parser.splitStart;
-        const begin = split ? split.offset : at;
-        const whole = begin >= 0 && !parser.piece && !parser.insideSplit && (!split || split.alone);
-        if (
-          whole &&
-          line.pid !== undefined &&
-          !Number.isNaN(line.time) &&
-          line.kind !== 'request'
-        ) {
-          if (fallback < 0) fallback = begin;
-          const begins =
-            (line.requestId !== undefined && !line.job) ||
-            line.kind === 'started' ||
-            (line.kind === 'completed' && line.method !== undefined);
-          if (begins) {
-            chosen = begin;
-            break;
-          }
-        }
-        at = newline + 1;
-      }
-      const pick = chosen >= 0 ? chosen : fallback;
-      if (pick >= 0 && target + pick < end) cuts.push(target + pick);
+  const buffer = Buffer.alloc(CUT_SEARCH_BYTES);
+  for (let k = 1; k < count; k++) {
+    const target = start + Math.floor(((end - start) * k) / count);
+    if (target <= cuts[cuts.length - 1]) continue;
+    const bytesRead = await readAt(fd, buffer, buffer.length, target);
+    let at = buffer.indexOf(10) + 1;
+    parser.forgetSplits();
+    const firstEnd = at > 0 ? buffer.indexOf(10, at) : -1;
+    const first = firstEnd > 0 ? buffer.toString('utf8', at, Math.min(firstEnd, at + 64)) : '';
+    if (isContainerRecord(first)) {
+      const last = cuts[cuts.length - 1];
+      const from = Math.max(last, target - SPLIT_LOOKBACK_BYTES);
+      await readSplitsBefore(fd, parser, from, target + at, from === last, target);
     }
-  } finally {
-    await handle.close();
+    // The first line that may begin a range; better one that begins a request (or belongs to
+    // one by id), so that no request of a process runs across the cut (see processStates).
+    let fallback = -1;
+    let chosen = -1;
+    while (at > 0 && at < bytesRead) {
+      const newline = buffer.indexOf(10, at);
+      if (newline < 0 || newline >= bytesRead) break;
+      const line = parser.parse(buffer.toString('utf8', at, newline), 0, at);
+      // A line a container runtime split begins at its first piece; no range may begin
+      // while a line of the other stream is split open.
+      const split = parser.splitStart;
+      const begin = split ? split.offset : at;
+      const whole = begin >= 0 && !parser.piece && !parser.insideSplit && (!split || split.alone);
+      if (whole && line.pid !== undefined && !Number.isNaN(line.time) && line.kind !== 'request') {
+        if (fallback < 0) fallback = begin;
+        const begins =
+          (line.requestId !== undefined && !line.job) ||
+          line.kind === 'started' ||
+          (line.kind === 'completed' && line.method !== undefined);
+        if (begins) {
+          chosen = begin;
+          break;
+        }
+      }
+      at = newline + 1;
+    }
+    const pick = chosen >= 0 ? chosen : fallback;
+    if (pick >= 0 && target + pick < end) cuts.push(target + pick);
   }
   return cuts;
 }
@@ -292,7 +286,7 @@ async function planCuts(
  * Offsets are given from `base`, so that a line begun here is told apart by its negative one.
  */
 async function readSplitsBefore(
-  handle: fs.FileHandle,
+  fd: number,
   parser: LineParser,
   from: number,
   to: number,
@@ -300,7 +294,7 @@ async function readSplitsBefore(
   base: number,
 ): Promise<void> {
   const before = Buffer.alloc(to - from);
-  const { bytesRead } = await handle.read(before, 0, before.length, from);
+  const bytesRead = await readAt(fd, before, before.length, from);
   let at = lineStart ? 0 : before.indexOf(10) + 1;
   if (at === 0 && !lineStart) return;
   while (at < bytesRead) {
@@ -313,6 +307,8 @@ async function readSplitsBefore(
 
 export interface ParallelOptions {
   file: string;
+  /** The file already open (see RangeTask.fd); else it is opened here and closed after. */
+  fd?: number;
   start: number;
   end: number;
   /** 1 when lines are numbered from the start of the file, 0 when unknown (after a seek). */
@@ -332,6 +328,8 @@ export interface ParallelOptions {
   workerOldHeapMb?: number;
   inProcess?: boolean;
   chunkBytes?: number;
+  /** @internal Tests: runs after the cuts are planned, before any range is read. */
+  afterCuts?: () => Promise<void>;
 }
 
 export interface ParallelRead {
@@ -359,54 +357,15 @@ export async function readInRanges(
   if (count < 2) return undefined;
   const script = options.inProcess ? undefined : workerScript();
   if (!options.inProcess && !script) return undefined;
-  const cuts = await planCuts(
-    options.file,
-    options.start,
-    options.end,
-    count,
-    options.chunkBytes ?? CHUNK_BYTES,
-    new LineParser(options.zone, options.now),
-  );
-  if (cuts.length < 2) return undefined;
-  const tasks: RangeTask[] = cuts.map((start, k) => ({
-    file: options.file,
-    start,
-    end: k + 1 < cuts.length ? cuts[k + 1] : options.end,
-    limit: options.end,
-    tentativeBefore: k === 0 ? -1 : start + CLAIM_BYTES,
-    firstLine: options.firstLine,
-    zone: options.zone.zone,
-    now: options.now.getTime(),
-    from: options.from,
-    to: options.to,
-    slowRequestMs: options.slowRequestMs,
-    stopAfter: options.stopAfter,
-    workspace: options.workspace,
-    chunkBytes: options.chunkBytes,
-  }));
-
-  let outcomes: RangeOutcome[];
-  if (script) {
-    // One failed worker stops the others: the caller then reads the file on this thread.
-    const local = new AbortController();
-    const forward = (): void => local.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', forward, { once: true });
-    try {
-      const heap = options.workerOldHeapMb
-        ? { ...WORKER_HEAP, maxOldGenerationSizeMb: options.workerOldHeapMb }
-        : WORKER_HEAP;
-      outcomes = await Promise.all(tasks.map((task) => inWorker(script, task, heap, local.signal)));
-    } catch (error) {
-      local.abort();
-      throw error;
-    } finally {
-      options.signal?.removeEventListener('abort', forward);
-    }
-  } else {
-    outcomes = [];
-    for (const task of tasks) outcomes.push(await runRange(task, options.signal));
+  const opened = options.fd === undefined ? await openRegularFile(options.file) : undefined;
+  let outcomes: RangeOutcome[] | undefined;
+  try {
+    outcomes = await readAllRanges(options, opened?.handle.fd ?? options.fd!, count, script);
+  } finally {
+    // Only now: every range has read it (a worker stopped early has exited).
+    await opened?.handle.close();
   }
-  throwIfAborted(options.signal);
+  if (!outcomes) return undefined;
 
   // Ranges after the one that passed the window's end are not read in a serial run either.
   const stop = outcomes.findIndex((o) => o.passedWindow);
@@ -447,6 +406,74 @@ export async function readInRanges(
     total.unparsedLines += outcome.unparsedLines;
   }
   return total;
+}
+
+/**
+ * Plans the cuts of the open file `fd` and reads each range (on worker threads unless no
+ * `script`); undefined when there is one range only. Settles only once no range reads `fd`.
+ */
+async function readAllRanges(
+  options: ParallelOptions,
+  fd: number,
+  count: number,
+  script: WorkerScript | undefined,
+): Promise<RangeOutcome[] | undefined> {
+  const cuts = await planCuts(
+    fd,
+    options.start,
+    options.end,
+    count,
+    options.chunkBytes ?? CHUNK_BYTES,
+    new LineParser(options.zone, options.now),
+  );
+  if (cuts.length < 2) return undefined;
+  await options.afterCuts?.();
+  const tasks: RangeTask[] = cuts.map((start, k) => ({
+    file: options.file,
+    fd,
+    start,
+    end: k + 1 < cuts.length ? cuts[k + 1] : options.end,
+    limit: options.end,
+    tentativeBefore: k === 0 ? -1 : start + CLAIM_BYTES,
+    firstLine: options.firstLine,
+    zone: options.zone.zone,
+    now: options.now.getTime(),
+    from: options.from,
+    to: options.to,
+    slowRequestMs: options.slowRequestMs,
+    stopAfter: options.stopAfter,
+    workspace: options.workspace,
+    chunkBytes: options.chunkBytes,
+  }));
+
+  let outcomes: RangeOutcome[];
+  if (script) {
+    // One failed worker stops the others: the caller then reads the file on this thread.
+    const local = new AbortController();
+    const forward = (): void => local.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    try {
+      const heap = options.workerOldHeapMb
+        ? { ...WORKER_HEAP, maxOldGenerationSizeMb: options.workerOldHeapMb }
+        : WORKER_HEAP;
+      const running = tasks.map((task) => inWorker(script, task, heap, local.signal));
+      try {
+        outcomes = await Promise.all(running);
+      } catch (error) {
+        // The file closes after this: no worker may go on reading it.
+        local.abort();
+        await Promise.allSettled(running);
+        throw error;
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', forward);
+    }
+  } else {
+    outcomes = [];
+    for (const task of tasks) outcomes.push(await runRange(task, options.signal));
+  }
+  throwIfAborted(options.signal);
+  return outcomes;
 }
 
 /** Why the ranges cannot be joined into exactly what one pass gives; undefined when they can. */

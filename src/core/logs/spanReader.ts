@@ -49,6 +49,8 @@ export interface Span {
   stream?: AsyncIterable<Buffer>;
   /** Split on LF whatever the first chunk shows (see ReadOptions.lineFeed). */
   lineFeed?: boolean;
+  /** The plain file already open: see ReadOptions.fd. */
+  fd?: number;
 }
 
 export async function readSpan(context: SpanContext, span: Span): Promise<SpanRead> {
@@ -84,6 +86,7 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       chunkBytes: context.chunkBytes,
       stream: span.stream,
       lineFeed: span.lineFeed,
+      fd: span.fd,
     },
     (text, lineNumber, offset) => {
       const line = parseSafely(parser, text, lineNumber, offset);

@@ -62,7 +62,14 @@ export interface SummarizeOptions {
   /** @internal Smaller chunks make those tests precise. */
   chunkBytes?: number;
   /** @internal Tests: false reads on one thread; else smaller ranges, maybe on this thread. */
-  parallel?: false | { ranges?: number; inProcess?: boolean; workerOldHeapMb?: number };
+  parallel?:
+    | false
+    | {
+        ranges?: number;
+        inProcess?: boolean;
+        workerOldHeapMb?: number;
+        afterCuts?: () => Promise<void>;
+      };
 }
 
 /** Files smaller than this are read whole: seeking would not save anything. */
@@ -247,50 +254,60 @@ class SummaryRun {
       this.lastFile = file.path;
       this.assembler.startFile(file.path);
       const firstLine = start === 0 ? 1 : 0;
-      const inRanges =
-        options.parallel !== false && alone && !gzip && !options.afterChunk
-          ? await readInRangesSafely(
-              {
-                file: file.path,
-                start,
-                end: file.size,
-                firstLine,
-                zone: this.zone,
-                now: options.clock.now(),
-                from,
-                to,
-                slowRequestMs: this.slowRequestMs,
-                stopAfter,
-                workspace: options.workspace,
-                signal: options.signal,
-                chunkBytes: options.chunkBytes,
-                log: this.log,
-                ...options.parallel,
-              },
-              report,
-              this.assembler,
-              this.log,
-            )
-          : undefined;
-      if (inRanges) {
-        source.bytesRead = inRanges.bytesRead;
-        source.lines = inRanges.lines;
-        this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
-        this.linesRead += inRanges.lines;
-        this.unparsedLines += inRanges.unparsedLines;
-        if (inRanges.passedWindow) this.passedWindow = true;
-        if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
-        return;
+      // Opened once for the ranges and the one-thread read alike: logrotate moving the log
+      // away meanwhile (its `create` mode) leaves them all reading the file that was cut.
+      const opened = gzip ? undefined : await openRegularFile(file.path);
+      const fd = opened?.handle.fd;
+      try {
+        const inRanges =
+          options.parallel !== false && alone && !gzip && !options.afterChunk
+            ? await readInRangesSafely(
+                {
+                  file: file.path,
+                  fd,
+                  start,
+                  end: file.size,
+                  firstLine,
+                  zone: this.zone,
+                  now: options.clock.now(),
+                  from,
+                  to,
+                  slowRequestMs: this.slowRequestMs,
+                  stopAfter,
+                  workspace: options.workspace,
+                  signal: options.signal,
+                  chunkBytes: options.chunkBytes,
+                  log: this.log,
+                  ...options.parallel,
+                },
+                report,
+                this.assembler,
+                this.log,
+              )
+            : undefined;
+        if (inRanges) {
+          source.bytesRead = inRanges.bytesRead;
+          source.lines = inRanges.lines;
+          this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
+          this.linesRead += inRanges.lines;
+          this.unparsedLines += inRanges.unparsedLines;
+          if (inRanges.passedWindow) this.passedWindow = true;
+          if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
+          return;
+        }
+        const span = await this.readHere(stopAfter, {
+          file: file.path,
+          fd,
+          gzip,
+          start,
+          end: file.size,
+          firstLine,
+        });
+        this.noteRead(source, span, name);
+        if (span.passedWindow) this.passedWindow = true;
+      } finally {
+        await opened?.handle.close();
       }
-      const span = await this.readHere(stopAfter, {
-        file: file.path,
-        gzip,
-        start,
-        end: file.size,
-        firstLine,
-      });
-      this.noteRead(source, span, name);
-      if (span.passedWindow) this.passedWindow = true;
     } catch (error) {
       throwIfAborted(options.signal);
       source.error = readError(name, error);

@@ -295,6 +295,50 @@ describe('log summary in ranges', function () {
     );
   });
 
+  it('reads the file it cut when logrotate replaces it before the ranges open it', async () => {
+    const file = path.join(folder, 'production.log');
+    await fs.writeFile(file, busyLog(4000, 13));
+    const serial = await summarize(file, false);
+    // On worker threads, on this one, and read again on one thread after a worker failed.
+    for (const [inProcess, workerOldHeapMb] of [
+      [false, undefined],
+      [true, undefined],
+      [false, 1],
+    ] as const) {
+      const what = `rotated (${inProcess ? 'in process' : `heap ${workerOldHeapMb ?? '-'}`})`;
+      let ranges = 0;
+      const warnings: string[] = [];
+      const summary = await summarizeLogs({
+        workspace: folder,
+        sources: [file],
+        clock: fixedClock('2026-12-04T12:00:00Z'),
+        timeZone: 'UTC',
+        parallel: {
+          ranges: 3,
+          inProcess,
+          workerOldHeapMb,
+          // logrotate's default `create`: the log moves to .1, a new short one takes its name.
+          afterCuts: async () => {
+            await fs.rename(file, `${file}.1`);
+            await fs.writeFile(file, busyLog(3, 17));
+          },
+        },
+        log: {
+          info: (message: string) => {
+            ranges = Number(/ in (\d+) ranges/.exec(message)?.[1] ?? ranges);
+          },
+          warn: (message: string) => warnings.push(message),
+          error: () => undefined,
+          debug: () => undefined,
+        } as unknown as Logger,
+      });
+      sameSummary({ ...summary, generatedAt: '' }, serial.summary, what);
+      const expected = workerOldHeapMb ? 0 : 3;
+      assert.equal(ranges, expected, `${what}: ${warnings.join('\n')}`);
+      await fs.rename(`${file}.1`, file);
+    }
+  });
+
   it('reads ranges on real worker threads', async () => {
     const file = path.join(folder, 'workers.log');
     await fs.writeFile(file, busyLog(4000, 3));
