@@ -213,6 +213,8 @@ export function renderLogs(view: LogsView): Node[] {
       rows: view.slowRequests,
       sort: { key: 'duration', descending: true },
       empty: 'No slow request in this window.',
+      // Two requests can come in the same second: the time alone does not tell them apart.
+      rowKey: (row) => JSON.stringify([row.at, row.action, row.path, row.status]),
       columns: [
         { key: 'at', label: 'Time', value: (row) => row.at, cell: (row) => formatTime(row.at) },
         { key: 'action', label: 'Action', value: (row) => row.action },

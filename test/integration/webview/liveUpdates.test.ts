@@ -148,6 +148,29 @@ describe('dashboard webview: live updates and the focus', function () {
     await page.context().close();
   });
 
+  it('keeps open only the request whose More was opened, not another at the same time', async () => {
+    const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
+    const page = dashboard.page;
+    const twoAtOnce = withLogs((logs) => {
+      const [first] = logs.data.slowRequests;
+      const second = { ...first, action: 'UsersController#index', path: '/users', durationMs: 10 };
+      logs.data.slowRequests = [first, second];
+    });
+    for (const message of refreshMessages(1, twoAtOnce)) await dashboard.send(message);
+    const more = page
+      .locator('table.data', { has: page.locator('caption', { hasText: 'Slowest requests' }) })
+      .getByRole('button', { name: /^More about / });
+    assert.equal(await more.count(), 2);
+    await more.nth(1).click();
+
+    await refresh(dashboard, 2, twoAtOnce);
+    assert.deepEqual(
+      await more.evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-expanded'))),
+      ['false', 'true'],
+    );
+    await page.context().close();
+  });
+
   it('keeps a table’s sort, page and open row when the next page is seen and a refresh comes', async () => {
     const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
     const page = dashboard.page;
