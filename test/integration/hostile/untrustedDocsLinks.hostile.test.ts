@@ -104,7 +104,7 @@ describe('documentation checks on links out of the workspace and to special file
   });
 
   for (const trusted of [false, true]) {
-    it(`names a FIFO, a device and a huge file among the targets (trusted: ${trusted})`, async () => {
+    it(`names a FIFO, a device and a huge file it links to (trusted: ${trusted})`, async () => {
       const found = messages(await run(brokenLinksCheck, trusted));
       const expected = [
         /^7: cannot check #setup: docs\/pipe\.md is not a regular file$/,

@@ -46,7 +46,7 @@ describe('readWorkspaceFile on paths that lead out of the workspace to nothing',
     });
   }
 
-  it('reads a missing file inside as missing, and a trusted workspace follows the links', async () => {
+  it('reads a missing file inside as missing; a trusted workspace follows links', async () => {
     assert.equal(await untrusted('db/seeds.rb'), undefined);
     assert.equal(await readWorkspaceFile({ workspace, trusted: true }, 'db/schema.rb'), undefined);
   });

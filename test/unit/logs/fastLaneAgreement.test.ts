@@ -40,7 +40,8 @@ describe('fast lane and parser over whole logs', () => {
     // `foreman start >> log/development.log` beside Rails' own lines to the same file.
     const text = [
       'web.1 | NoMethodError (undefined method `x` for nil):',
-      `${prefix(4000)}[0123456789abcdef01] Started GET "/b" for 10.0.0.1 at 2026-12-04 10:00:01 +0000`,
+      `${prefix(4000)}[0123456789abcdef01] Started GET "/b" for 10.0.0.1 ` +
+        'at 2026-12-04 10:00:01 +0000',
       "web.1 | app/controllers/a_controller.rb:12:in `show'",
       `${prefix(4000)}[0123456789abcdef01] Completed 200 OK in 5ms`,
       '',

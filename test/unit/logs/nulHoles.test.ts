@@ -51,7 +51,7 @@ describe('log engine: holes of NUL bytes before a line', function () {
     });
   }
 
-  it('reads the line after a hole a crash left between lines, in ranges as in one pass', async () => {
+  it('reads the line after a hole a crash left between lines, in ranges as in a pass', async () => {
     const file = path.join(folder, 'middle.log');
     const parts: Buffer[] = [];
     for (let n = 1; n <= 8; n++) {

@@ -14,7 +14,8 @@ function request(n: number): string[] {
   const time = new Date(Date.parse('2026-12-04T10:00:00Z') + n * 1000).toISOString();
   const prefix = `I, [${time.slice(0, 23)}000 #100]  INFO -- : [${id}] `;
   return [
-    `${prefix}Started GET "/a/${n}" for 10.0.0.1 at ${time.slice(0, 10)} ${time.slice(11, 19)} +0000`,
+    `${prefix}Started GET "/a/${n}" for 10.0.0.1 ` +
+      `at ${time.slice(0, 10)} ${time.slice(11, 19)} +0000`,
     `${prefix}Processing by AController#show as HTML`,
     `${prefix}Completed ${n % 3 ? 200 : 500} OK in ${n % 50}ms`,
   ];
