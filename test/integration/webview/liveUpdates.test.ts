@@ -148,7 +148,7 @@ describe('dashboard webview: live updates and the focus', function () {
     await page.context().close();
   });
 
-  it('keeps open only the request whose More was opened, not another at the same time', async () => {
+  it('keeps open only the request whose More was opened, not one of the same time', async () => {
     const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
     const page = dashboard.page;
     const twoAtOnce = withLogs((logs) => {
@@ -171,7 +171,7 @@ describe('dashboard webview: live updates and the focus', function () {
     await page.context().close();
   });
 
-  it('keeps a table’s sort, page and open row when the next page is seen and a refresh comes', async () => {
+  it('keeps a table’s sort, page and open row across a page turn and a refresh', async () => {
     const dashboard = await harness.open({ width: 500, timezoneId: 'UTC' });
     const page = dashboard.page;
     const many = withLogs((logs) => {
