@@ -99,6 +99,19 @@ describe('database commands in a real editor', function () {
   }
 
   /**
+   * Runs Run Database Maintenance… on the picked kind and target and confirms with Run; returns
+   * the text of the modal that asked.
+   */
+  async function runMaintenanceConfirmed(picks: string[]): Promise<string> {
+    await runCommandAndPick(page, 'Upkeep: Run Database Maintenance…', picks, 60_000);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    const asked = (await dialog.textContent()) ?? '';
+    await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
+    return asked;
+  }
+
+  /**
    * Enters `text` through Configure Database Connection; waits until its password is kept and
    * the connection was tried, and returns what the editor said.
    */
@@ -192,16 +205,8 @@ describe('database commands in a real editor', function () {
     );
     assert.equal(before[0].analyzed, null);
 
-    await runCommandAndPick(
-      page,
-      'Upkeep: Run Database Maintenance…',
-      ['ANALYZE', 'users'],
-      60_000,
-    );
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 30_000 });
-    assert.match((await dialog.textContent()) ?? '', /ANALYZE "public"\."users";/);
-    await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
+    const asked = await runMaintenanceConfirmed(['ANALYZE', 'users']);
+    assert.match(asked, /ANALYZE "public"\."users";/);
     const done = await waitForNotification(page, 'ANALYZE "public"."users"; finished', 60_000);
     // A run under a second reads in milliseconds (it read "finished in 0.0 s").
     assert.match(done, /^Upkeep: ANALYZE "public"\."users"; finished in (\d+ ms|\d+\.\d s) on /);
@@ -234,15 +239,7 @@ describe('database commands in a real editor', function () {
     });
     await card.filter({ hasText: '"orders" has 4,000 dead rows' }).waitFor({ timeout: 60_000 });
 
-    await runCommandAndPick(
-      page,
-      'Upkeep: Run Database Maintenance…',
-      ['VACUUM (ANALYZE)', 'orders'],
-      60_000,
-    );
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 30_000 });
-    await dialog.locator('.monaco-button', { hasText: 'Run' }).first().click();
+    await runMaintenanceConfirmed(['VACUUM (ANALYZE)', 'orders']);
     await waitForNotification(page, 'VACUUM (ANALYZE) "public"."orders"; finished', 60_000);
     // No Refresh pressed: the card loses the rows by itself.
     await card
