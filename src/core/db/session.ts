@@ -957,7 +957,8 @@ function queryError(
       { cause: error },
     );
   }
-  if (!code || /^(E[A-Z]+|08)/.test(code) || /terminated|closed/i.test(text)) {
+  // Whole words: a syntax error about an "unterminated quoted string" is the server's answer.
+  if (!code || /^(E[A-Z]+|08)/.test(code) || /\b(terminated|closed)\b/i.test(text)) {
     return new UpkeepError(
       'unreachable',
       `The connection broke during ${tag}: ${text}.`,
