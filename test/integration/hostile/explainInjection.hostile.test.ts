@@ -65,7 +65,8 @@ describe('Explain Query never writes (security review)', function () {
             ],
             // A string the quote at its end leaves open: the server refuses it whole.
             [
-              String.raw`DELETE FROM victims WHERE id = $1 AND note='\''; COMMIT; DROP TABLE victims`,
+              String.raw`DELETE FROM victims WHERE id = $1 AND note='\''; ` +
+                'COMMIT; DROP TABLE victims',
               /unterminated quoted string/,
             ],
           ];
