@@ -11,50 +11,48 @@ import { applyPlaybookText, loadPlaybook, MAX_PROBLEMS } from '../../../src/core
 import { defaultPlaybook } from '../../../src/core/playbook/defaultPlaybook';
 import { findTask } from '../../../src/core/playbook/model';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { assertLinear, cpuMs } from '../../support/growth';
 import { tempFolder } from '../../support/tempFolders';
 
 const BASE = 'development:\n  adapter: postgresql\n  host: 127.0.0.1\n  port: 1\n';
 const HEAD = `${BASE}  database: x\n`;
 
-function timed(run: () => unknown): number {
-  const started = performance.now();
-  try {
-    run();
-  } catch {
-    // Only the time matters here.
-  }
-  return performance.now() - started;
-}
-
 describe('hostile config files (security review)', function () {
   this.timeout(120_000);
 
   it(
-    'database.yml with 10,000 ERB comment tags parses quickly ' +
+    'database.yml with 10,000 ERB comment tags parses in linear time ' +
       '(expandErb counts lines per tag)',
     () => {
       // expandErb does text.slice(0, offset).split('\n') for every tag: quadratic.
-      const text = HEAD + Array.from({ length: 10_000 }, (_, i) => `k${i}: <%# c %>\n`).join('');
-      const ms = timed(() => parseDatabaseYml(text, {}));
-      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+      assertLinear(
+        (n) => HEAD + Array.from({ length: n }, (_, i) => `k${i}: <%# c %>\n`).join(''),
+        (text) => parseDatabaseYml(text, {}),
+        2_500,
+      );
     },
   );
 
   it(
-    'database.yml with many unclosed "<%" parses quickly ' + '(lazy ERB regex rescans to the end)',
+    'database.yml with many unclosed "<%" parses in linear time ' +
+      '(lazy ERB regex rescans to the end)',
     () => {
-      const text = `${HEAD}# ${'<%'.repeat(100_000)}\n`;
-      const ms = timed(() => parseDatabaseYml(text, {}));
-      assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+      assertLinear(
+        (n) => `${HEAD}# ${'<%'.repeat(n)}\n`,
+        (text) => parseDatabaseYml(text, {}),
+        25_000,
+      );
     },
   );
 
   it('db/structure.sql of schema_migrations inserts without a ; reads in linear time', () => {
     // repo.pendingMigrations runs untrusted; each insert used to be scanned to the file's end.
     const insert = 'INSERT INTO schema_migrations (version) VALUES';
-    const text = insert.repeat(20_000);
-    const ms = timed(() => parseSchemaVersion('structure.sql', text));
-    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    assertLinear(
+      (n) => insert.repeat(n),
+      (text) => parseSchemaVersion('structure.sql', text),
+      5_000,
+    );
     assert.deepEqual(
       parseSchemaVersion('structure.sql', `${insert}\n('20261201000000'),\n('20261202000000');`),
       { kind: 'structure.sql', versions: ['20261201000000', '20261202000000'] },
@@ -63,25 +61,35 @@ describe('hostile config files (security review)', function () {
 
   it('Gemfile.lock with RUBY VERSION before a run of blank lines reads in linear time', () => {
     // repo.versions runs untrusted; `\s*\n\s+` split the run every way: 6 s at 64 KB.
-    const text = `RUBY VERSION${'\n'.repeat(64 * 1024)}x`;
-    const ms = timed(() => parseGemfileLock(text));
-    assert.ok(ms < 500, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
+    assertLinear((n) => `RUBY VERSION${'\n'.repeat(n)}x`, parseGemfileLock, 16 * 1024);
     assert.equal(parseGemfileLock('RUBY VERSION\r\n   ruby 3.3.6p108\r\n').ruby, '3.3.6');
   });
 
-  it('database.yml with 20,000 keys parses quickly (yaml uniqueKeys is quadratic)', () => {
-    const text = HEAD + Array.from({ length: 20_000 }, (_, i) => `  k${i}: v\n`).join('');
-    const ms = timed(() => parseDatabaseYml(text, {}));
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
-  });
+  it(
+    'database.yml with 5,000 and 20,000 keys parses in linear time ' +
+      '(yaml uniqueKeys is quadratic)',
+    () => {
+      assertLinear(
+        (n) => HEAD + Array.from({ length: n }, (_, i) => `  k${i}: v\n`).join(''),
+        (text) => parseDatabaseYml(text, {}),
+        5_000,
+      );
+    },
+  );
 
-  it('a playbook with 20,000 keys loads quickly (it is read in untrusted workspaces too)', () => {
-    const text =
-      'version: 1\nthresholds:\n' +
-      Array.from({ length: 20_000 }, (_, i) => `  k${i}: 1\n`).join('');
-    const ms = timed(() => applyPlaybookText(defaultPlaybook(), text));
-    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms for ${text.length} bytes`);
-  });
+  it(
+    'a playbook with 5,000 and 20,000 keys loads in linear time ' +
+      '(it is read in untrusted workspaces too)',
+    () => {
+      assertLinear(
+        (n) =>
+          'version: 1\nthresholds:\n' +
+          Array.from({ length: n }, (_, i) => `  k${i}: 1\n`).join(''),
+        (text) => applyPlaybookText(defaultPlaybook(), text),
+        5_000,
+      );
+    },
+  );
 
   it('a playbook with 2,000 unknown keys does not produce 2,000 problems', () => {
     const text =
@@ -110,23 +118,25 @@ describe('hostile config files (security review)', function () {
     },
   );
 
-  it('a playbook task of 40,000 checklist items with one title loads quickly', () => {
-    // Each item without an id is named after its title, "a", "a2", "a3"...: the name was found
-    // by counting up from 2 for every item, 40,000 items of 80 KB took minutes.
-    const text =
-      'tasks:\n  - id: weekly.x\n    tier: weekly\n    title: X\n' +
-      `    items: [${Array(40_000).fill('a').join(',')}]\n`;
-    const started = Date.now();
-    const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
-    assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
-    assert.deepEqual(problems, []);
-    const items = findTask(playbook, 'weekly.x')!.items;
-    assert.equal(new Set(items.map((item) => item.id)).size, 40_000);
-    assert.deepEqual(
-      items.slice(0, 3).map((item) => item.id),
-      ['a', 'a2', 'a3'],
-    );
-  });
+  it(
+    'a playbook task of 10,000 and 40,000 checklist items with one title ' + 'loads in linear time',
+    () => {
+      // Each item without an id is named after its title, "a", "a2", "a3"...: the name was found
+      // by counting up from 2 for every item, 40,000 items of 80 KB took minutes.
+      const playbookOf = (n: number): string =>
+        'tasks:\n  - id: weekly.x\n    tier: weekly\n    title: X\n' +
+        `    items: [${Array(n).fill('a').join(',')}]\n`;
+      assertLinear(playbookOf, (text) => applyPlaybookText(defaultPlaybook(), text), 10_000);
+      const { playbook, problems } = applyPlaybookText(defaultPlaybook(), playbookOf(40_000));
+      assert.deepEqual(problems, []);
+      const items = findTask(playbook, 'weekly.x')!.items;
+      assert.equal(new Set(items.map((item) => item.id)).size, 40_000);
+      assert.deepEqual(
+        items.slice(0, 3).map((item) => item.id),
+        ['a', 'a2', 'a3'],
+      );
+    },
+  );
 
   it('a playbook of aliases and merge keys that would copy without bound loads quickly', () => {
     // Aliases are read as the node they name, never copied, and what they name is counted:
@@ -144,9 +154,10 @@ describe('hostile config files (security review)', function () {
         .join(', ')}]\n`;
     }
     text += 'disable: *l40\n';
-    const started = Date.now();
+    // Copied, it would never end; read as it is now, it takes some 50 ms.
+    const tookMs = cpuMs(() => applyPlaybookText(defaultPlaybook(), text));
+    assert.ok(tookMs < 20_000, `${tookMs} ms`);
     const { playbook, problems } = applyPlaybookText(defaultPlaybook(), text);
-    assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
     assert.equal(findTask(playbook, 'weekly.bomb10')?.owner, 'Ann');
     assert.equal(findTask(playbook, 'weekly.bomb40'), undefined);
     assert.ok(problems.length <= MAX_PROBLEMS + 1);
