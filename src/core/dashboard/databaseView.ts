@@ -204,6 +204,18 @@ function isPlainColumn(key: string, rows: Record<string, unknown>[]): boolean {
   );
 }
 
+/**
+ * Whether a column holds numbers only. bigint columns come as digits (a sequence's
+ * 9223372036854775807 does not fit a number): numeric all the same, the webview groups and sorts
+ * them as integers.
+ */
+function isNumericColumn(key: string, rows: Record<string, unknown>[]): boolean {
+  return rows
+    .map((row) => row[key])
+    .filter((value) => value !== null && value !== undefined)
+    .every((value) => typeof value === 'number' || isIntegerText(value));
+}
+
 /** A table column: its label, and how a value shows (a share as a percentage). */
 function columnOf(
   key: string,
@@ -213,9 +225,7 @@ function columnOf(
   const values = rows
     .map((row) => row[key])
     .filter((value) => value !== null && value !== undefined);
-  // bigint columns come as digits (a sequence's 9223372036854775807 does not fit a number):
-  // numeric all the same, the webview groups and sorts them as integers.
-  const numeric = values.every((value) => typeof value === 'number' || isIntegerText(value));
+  const numeric = isNumericColumn(key, rows);
   const label = labelFor(key, cardId).replace(/ seconds$/i, '');
   const ratios = values.every((value) => typeof value === 'number' && value >= 0 && value <= 1);
   if (numeric && ratios && RATIO_KEY.test(key)) {
@@ -238,14 +248,23 @@ export function tableOf(data: unknown, cardId?: string): TableView | undefined {
   for (const value of Object.values(data)) {
     if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
     const rows = value.filter(isRecord);
-    // A repo metric lists its columns in the query's order; its rows' keys put names of digits
-    // ("2024") first, as every object's do.
-    const ordered = cardId?.startsWith('metric:') && isNameList(data.columns);
-    const keys = (ordered ? (data.columns as string[]) : Object.keys(value[0])).filter(
-      (key) => !HIDDEN_KEYS.has(key) && isPlainColumn(key, rows) && !isStatementColumn(key, rows),
+    // A repo metric's columns are the query's, named by its author: none is one of Upkeep's
+    // own fields (advice, a dropSql, a share), so each shows, under its own name, as read.
+    const metric = cardId?.startsWith('metric:') === true;
+    // In the query's order: its rows' keys put names of digits ("2024") first, as every
+    // object's do.
+    const ordered = metric && isNameList(data.columns);
+    const keys = (ordered ? (data.columns as string[]) : Object.keys(value[0])).filter((key) =>
+      metric
+        ? isPlainColumn(key, rows)
+        : !HIDDEN_KEYS.has(key) && isPlainColumn(key, rows) && !isStatementColumn(key, rows),
     );
     if (keys.length === 0) continue;
-    const columns = keys.map((key) => columnOf(key, cardId, rows));
+    const columns = keys.map((key) =>
+      metric
+        ? { label: key, numeric: isNumericColumn(key, rows), value: cell }
+        : columnOf(key, cardId, rows),
+    );
     return {
       columns: keys.map((key, k) => ({
         key,

@@ -497,6 +497,30 @@ describe('dashboard database view', () => {
     ]);
   });
 
+  it("shows every column of a repo metric under the query's own name", () => {
+    // Named like fields of Upkeep's own cards (advice, dropSql, a share, seconds), and one of
+    // statements: the metric's author chose them, and each is a column of its card.
+    const columns = ['advice', 'totalSql', 'share', 'waitSeconds', 'statement', 'note'];
+    const rows = [
+      {
+        advice: 'call them',
+        totalSql: 'SELECT 1',
+        share: 0.25,
+        waitSeconds: 90,
+        statement: 'DROP TABLE leads',
+        note: 'n',
+      },
+    ];
+    const view = cardView(card('metric:leads', { columns, rows, truncated: false }));
+    assert.deepEqual(
+      view.table?.columns.map((column) => [column.key, column.label]),
+      columns.map((name) => [name, name]),
+    );
+    assert.deepEqual(view.table?.rows, [
+      ['call them', 'SELECT 1', 0.25, 90, 'DROP TABLE leads', 'n'],
+    ]);
+  });
+
   it('leaves statements and code words out of card tables and labels columns for people', () => {
     const duplicate: DuplicateIndex = {
       schema: 'public',
