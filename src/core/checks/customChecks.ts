@@ -4,6 +4,8 @@
  * repo code, and a URL from the repo could aim Upkeep at any host (as upkeep.health.url, which
  * VS Code restricts in untrusted workspaces).
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { DbSession } from '../db/session';
 import { PLAYBOOK_FILE } from '../playbook/loader';
 import type { CustomCheckExpect, CustomCheckSpec } from '../playbook/model';
@@ -98,6 +100,35 @@ function verdict(
 ): CheckReport {
   if (problems.length) return { outcome: 'fail', summary: problems.join('; '), values };
   return { outcome: 'pass', summary: passSummary, values };
+}
+
+/**
+ * One GET, its status and body; a redirect is answered, not followed. Node's http, as health.url
+ * uses, not fetch(): fetch refuses the Fetch standard's "bad ports" (6000, 6665-6669, 10080...)
+ * without connecting, so a service that answers there read "did not answer: bad port".
+ */
+function getText(url: URL, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const request = client.get(
+      url,
+      { signal, agent: false, headers: { accept: '*/*' } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+        response.on('close', () => {
+          if (!response.complete) {
+            reject(new Error('the connection closed before the whole answer'));
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+  });
 }
 
 export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider): CheckDefinition {
@@ -219,18 +250,15 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
         needsTrust: true,
         async run(context) {
           const started = performance.now();
-          let response: Response;
-          let body: string;
+          let response: { status: number; body: string };
           try {
-            response = await fetch(spec.url, { signal: context.signal, redirect: 'manual' });
-            body = await response.text();
+            response = await getText(new URL(spec.url), context.signal);
           } catch (error) {
             if (context.signal.aborted) throw error;
-            const cause = (error as { cause?: { message?: string } }).cause?.message;
-            // fetch's own message repeats the URL, with any password or token in it.
+            // An error's message may repeat the URL, with any password or token in it.
             return {
               outcome: 'fail',
-              summary: redact(`${spec.url} did not answer: ${cause ?? (error as Error).message}`),
+              summary: redact(`${spec.url} did not answer: ${(error as Error).message}`),
             };
           }
           const latencyMs = Math.round(performance.now() - started);
@@ -242,7 +270,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
           if (!statusOk) {
             problems.push(`status ${response.status}, expected ${expect.status ?? '2xx'}`);
           }
-          problems.push(...(await checkText(expect, body, context.signal)));
+          problems.push(...(await checkText(expect, response.body, context.signal)));
           return verdict(problems, `status ${response.status} in ${latencyMs} ms`, {
             status: response.status,
             latencyMs,

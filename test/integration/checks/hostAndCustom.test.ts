@@ -275,6 +275,35 @@ describe('host checks, custom checks and the result log', function () {
       assert.match(refused.summary, /\/gone did not answer: (.*ECONNREFUSED|other side closed)/);
     });
 
+    it('checks a URL on a port browsers block (6000, 6665, 10080) as health.url does', async () => {
+      const server = http.createServer((_request, response) => response.end('{"db":"ok"}'));
+      // The Fetch standard's "bad ports": fetch() refuses them without connecting.
+      let port: number | undefined;
+      for (const candidate of [6000, 6665, 6666, 6667, 6668, 6669, 10080, 5060, 5061]) {
+        const listening = await new Promise<boolean>((resolve) => {
+          server.once('error', () => resolve(false));
+          server.listen(candidate, '127.0.0.1', () => resolve(true));
+        });
+        if (listening) {
+          port = candidate;
+          break;
+        }
+      }
+      if (port === undefined) assert.fail('no port of the list was free on 127.0.0.1');
+      try {
+        const url = `http://127.0.0.1:${port}/health`;
+        const [result] = await run([
+          customCheck(spec({ kind: 'http', url, expect: { jsonPath: 'db', equals: 'ok' } })),
+        ]);
+        assert.deepEqual(
+          [result.outcome, result.summary.replace(/\d+ ms/, 'N ms')],
+          ['pass', 'status 200 in N ms'],
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     it('runs SQL read-only on the monitored database, once trusted', async () => {
       const url = await createDatabase(await embeddedServer(), 'custom_sql');
       const client = new Client({ connectionString: url });
