@@ -333,6 +333,8 @@ function cardCheck(spec: CardCheckSpec, cardOptions: Partial<CardOptions>): Chec
         ...spec.options,
         probe,
         memo: sharedReads(session),
+        // Each check is read on its own (the tree, the Problems panel): each says it all.
+        lostConnection: 'each',
         only: spec.cards,
         clock: context.clock,
         signal: context.signal,

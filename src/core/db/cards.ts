@@ -85,6 +85,12 @@ export interface CardOptions {
   longRunningSeconds?: number;
   /** Where the cards are read, so a fix names what runs there. Default `any`. */
   surface?: Surface;
+  /**
+   * How the cards after a lost connection read: `once` (the default), only the card that found
+   * it lost says what happened and what to do, the later ones that they were not read; `each`,
+   * every card says it all, for the checks, each of which is read on its own.
+   */
+  lostConnection?: 'once' | 'each';
 }
 
 export interface CardContext {
@@ -206,10 +212,45 @@ export async function collectCards(
     (card) => !options.only || options.only.includes(card.id),
   );
   const cards = new Map<CardDefinition, DbCard>();
+  const once = options.lostConnection !== 'each';
   for (const definition of runOrder(definitions)) {
-    cards.set(definition, await runDefinition(definition, context));
+    const lostDuring = once ? lostOn.get(session) : undefined;
+    if (lostDuring !== undefined && session.closed) {
+      cards.set(definition, notRead(definition, lostDuring, session));
+      continue;
+    }
+    const card = await runDefinition(definition, context);
+    if (card.state === 'error' && session.closed && !lostOn.has(session)) {
+      lostOn.set(session, card.title);
+    }
+    cards.set(definition, card);
   }
   return definitions.map((definition) => cards.get(definition) as DbCard);
+}
+
+/**
+ * By session, the title of the card that found its connection lost (or the server silent): the
+ * dashboard reads its cards one call at a time, and it is said there once too.
+ */
+const lostOn = new WeakMap<DbSession, string>();
+
+/**
+ * A card after the one that found the connection lost: that card says what happened and what
+ * to do, on the dashboard and in `upkeep db`; said again on each card after it, the same long
+ * message filled the page and hid the one card that counts.
+ */
+function notRead(definition: CardDefinition, lostDuring: string, session: DbSession): DbCard {
+  const what = session.stoppedAnswering
+    ? 'the server stopped answering'
+    : 'the connection was lost';
+  return {
+    id: definition.id,
+    title: definition.title,
+    state: 'error',
+    summary: controlsWrittenOut(`Not read: ${what} during ${lostDuring}.`),
+    data: null,
+    durationMs: 0,
+  };
 }
 
 /** Runs one card by id (`metric:<id>` for a repo metric given in options.metrics). */

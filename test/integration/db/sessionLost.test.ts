@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { collectCards } from '../../../src/core/db/cards';
+import { probeServer } from '../../../src/core/db/probe';
 import type { DbSession } from '../../../src/core/db/session';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { admin, connect, createDatabase } from './servers';
@@ -61,28 +62,55 @@ describe('a session the server ended', function () {
     });
   });
 
-  it('names on the cards after it the read the server ended, and its words', async () => {
+  it('says on the card that saw it what happened, and briefly on each card after', async () => {
     ({ session } = await connect(url));
     const cards = collectCards(session, {
       metrics: [
         { id: 'slow', title: 'A slow metric', sql: 'SELECT pg_sleep(20)' },
         { id: 'after', title: 'A metric after it', sql: 'SELECT 1' },
+        { id: 'later', title: 'Another one', sql: 'SELECT 2' },
       ],
-      only: ['metric:slow', 'metric:after'],
+      only: ['metric:slow', 'metric:after', 'metric:later'],
     });
     await terminateUpkeep(url, '%pg_sleep(20)%');
-    const [slow, after] = await cards;
+    const [slow, ...after] = await cards;
 
     assert.equal(slow.state, 'error');
     assert.match(slow.summary, /The server ended the connection during metric\.slow: terminat/);
-    assert.equal(after.state, 'error');
-    assert.match(
-      after.summary,
-      new RegExp(
-        '^Could not run: The connection to \\S+ was lost earlier: the server ended it during ' +
-          'metric\\.slow \\(terminating connection due to administrator command\\)\\.$',
-      ),
-    );
-    assert.match(after.fix ?? '', /run again once the server answers/);
+    assert.match(slow.fix ?? '', /run again once the server answers/);
+    for (const card of after) {
+      assert.equal(card.state, 'error', card.id);
+      assert.equal(card.summary, 'Not read: the connection was lost during A slow metric.');
+      assert.equal(card.fix, undefined, card.id);
+      assert.equal(card.reason, undefined, card.id);
+    }
+  });
+
+  it('says it once over cards read one by one (the dashboard), then briefly', async () => {
+    ({ session } = await connect(url));
+    const open = session;
+    // Probed once, before the cards, as the dashboard does.
+    const probe = await probeServer(open);
+    const [first] = await collectCards(open, { probe, only: ['connectivity'] });
+    assert.equal(first.state, 'ok', first.summary);
+    // Ended between two cards: the next read is the one that finds it lost.
+    await terminateUpkeep(url);
+    for (let wait = 0; wait < 100 && !open.closed; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const cards = [];
+    for (const id of ['databaseSize', 'tables', 'connections']) {
+      cards.push(...(await collectCards(open, { probe, only: [id] })));
+    }
+    const [noticed, ...later] = cards;
+
+    assert.equal(noticed.state, 'error');
+    assert.match(noticed.summary, /^Could not run: The connection to \S+ was lost earlier: \w/);
+    assert.match(noticed.fix ?? '', /run again once the server answers/);
+    for (const card of later) {
+      assert.equal(card.state, 'error', card.id);
+      assert.equal(card.summary, `Not read: the connection was lost during ${noticed.title}.`);
+      assert.equal(card.fix, undefined, card.id);
+    }
   });
 });
