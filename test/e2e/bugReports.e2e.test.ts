@@ -70,6 +70,9 @@ describe('bug reports under the On demand tier in code-server', function () {
     // The tier's row counts it, as it counts due tasks: a collapsed tier still tells. Its row
     // may be redrawn after the report's: wait for the count rather than read it once.
     await tierRow(page, { hasText: /1 open bug report\b/ }).waitFor();
+    // Reported on 1 December as High: its response time has long passed, and the status bar
+    // says so wherever the tree is scrolled.
+    await lateResponses(page).waitFor();
   });
 
   it('takes a report off the tree once its status says done', async () => {
@@ -79,6 +82,7 @@ describe('bug reports under the On demand tier in code-server', function () {
     await fs.writeFile(openFile, report('Sign-in loops after password reset', 'Fixed'));
     await row.waitFor({ state: 'detached', timeout: 30_000 });
     await tierRow(page, { hasNotText: /open bug report/ }).waitFor();
+    await lateResponses(page).waitFor({ state: 'detached' });
   });
 
   it('reads no report from a bug folder that links out of the workspace, and says so', async () => {
@@ -116,4 +120,9 @@ describe('bug reports under the On demand tier in code-server', function () {
 /** The On demand row, once its text (label and description) matches `text`. */
 function tierRow(page: Page, text: { hasText?: RegExp; hasNotText?: RegExp }): Locator {
   return treeItem(page, VIEW, TIER).filter(text);
+}
+
+/** The status bar item while a bug response is overdue. */
+function lateResponses(page: Page): Locator {
+  return page.locator('.part.statusbar .statusbar-item', { hasText: '1 bug response overdue' });
 }

@@ -591,6 +591,8 @@ interface AttentionCounts {
   dueSoon: number;
   /** Due this period but not yet within the lead time; not part of any count shown. */
   dueLater: number;
+  /** Open bug reports whose response is overdue (badge and status bar; the tiers count tasks). */
+  lateResponses?: number;
 }
 
 export function countAttention(statuses: readonly TaskStatus[]): AttentionCounts {
@@ -603,11 +605,16 @@ export function countAttention(statuses: readonly TaskStatus[]): AttentionCounts
   return counts;
 }
 
-/** "2 overdue, 3 due soon"; '' when nothing needs attention. Tiers, badge and status bar. */
+/**
+ * "2 overdue, 3 due soon, 1 bug response overdue"; '' when nothing needs attention. Tiers,
+ * badge and status bar.
+ */
 export function describeAttention(counts: AttentionCounts, separator = ', '): string {
+  const late = counts.lateResponses ?? 0;
   return [
     counts.overdue ? `${counts.overdue} overdue` : '',
     counts.dueSoon ? `${counts.dueSoon} due soon` : '',
+    late ? `${plural(late, 'bug response')} overdue` : '',
   ]
     .filter(Boolean)
     .join(separator);

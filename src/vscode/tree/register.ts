@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import { listReports, reportFilesGlob } from '../../core/templates/reports';
+import { listReports, reportFilesGlob, reportState } from '../../core/templates/reports';
 import { isTaskOf } from '../../core/playbook/model';
 import { countAttention, describeAttention } from '../../core/playbook/schedule';
 import { coalesce } from '../../core/util/coalesce';
@@ -64,7 +64,7 @@ export function registerPlaybookView(services: Services): void {
   const status = services.track(
     vscode.window.createStatusBarItem('upkeep.due', vscode.StatusBarAlignment.Left, 50),
   );
-  status.name = 'Upkeep: tasks overdue or due soon';
+  status.name = 'Upkeep: tasks and bug responses overdue or due soon';
   status.command = { command: `${VIEW_ID}.focus`, title: 'Show the maintenance tasks' };
 
   const refresh = (): void => {
@@ -81,14 +81,26 @@ export function registerPlaybookView(services: Services): void {
         .tasks.filter((task) => !task.disabled && (!tree.team || isTaskOf(task, tree.team)))
         .map((task) => controller.statusOf(task)),
     );
-    const { overdue } = counts;
-    const count = overdue + counts.dueSoon;
+    // A bug whose response time has passed wants someone as much as an overdue task: the On
+    // demand tier's row says so, and so do the badge and the status bar, wherever the tree is
+    // scrolled. Reports have no owner, so a team filter leaves them counted.
+    const now = services.clock.now();
+    const lateResponses = tree.reports.filter(
+      (report) => reportState(report, now) === 'overdue',
+    ).length;
+    const tasks = counts.overdue + counts.dueSoon;
+    const count = tasks + lateResponses;
     const scope = tree.team ? ` for ${tree.team}` : '';
     // Tasks due later in their period are left out: see DUE_SOON_DAYS for the lead times.
-    const tooltip = count
-      ? `${plural(count, 'maintenance task')} overdue or due soon: ` +
-        `${describeAttention(counts)}${scope}`
-      : `No maintenance task overdue or due soon${scope}`;
+    const tooltip = [
+      tasks
+        ? `${plural(tasks, 'maintenance task')} overdue or due soon: ` +
+          `${describeAttention(counts)}${scope}`
+        : `No maintenance task overdue or due soon${scope}`,
+      lateResponses ? `${plural(lateResponses, 'open bug report')} past the response time` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     view.badge = count ? { value: count, tooltip } : undefined;
     // With several folders the title names the one Upkeep works on, and the note the others.
     const open = vscode.workspace.workspaceFolders ?? [];
@@ -109,13 +121,15 @@ export function registerPlaybookView(services: Services): void {
       tree.team ? `Showing ${tree.team} only.` : '',
     ].filter(Boolean);
     view.message = notes.length ? notes.join(' ') : undefined;
-    status.text = `$(checklist) ${describeAttention(counts, ' · ') || 'nothing due soon'}`;
+    const attention = describeAttention({ ...counts, lateResponses }, ' · ');
+    status.text = `$(checklist) ${attention || 'nothing due soon'}`;
     status.tooltip = `${tooltip}. Open the Maintenance view.`;
     // Without a label a screen reader reads the icon's name: "checklist 3 due soon".
     status.accessibilityInformation = { label: status.tooltip };
-    status.backgroundColor = overdue
-      ? new vscode.ThemeColor('statusBarItem.warningBackground')
-      : undefined;
+    status.backgroundColor =
+      counts.overdue || lateResponses
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     status.show();
     void vscode.commands.executeCommand(
       'setContext',

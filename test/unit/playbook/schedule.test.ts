@@ -612,6 +612,15 @@ describe('schedule: task status', () => {
     assert.deepEqual(counts, { overdue: 1, dueSoon: 2, dueLater: 1 });
     assert.equal(describeAttention(counts), '1 overdue, 2 due soon');
     assert.equal(describeAttention({ overdue: 0, dueSoon: 0, dueLater: 3 }), '');
+    // The badge and the status bar count late bug responses with the tasks.
+    assert.equal(
+      describeAttention({ ...counts, lateResponses: 2 }, ' · '),
+      '1 overdue · 2 due soon · 2 bug responses overdue',
+    );
+    assert.equal(
+      describeAttention({ overdue: 0, dueSoon: 0, dueLater: 0, lateResponses: 1 }),
+      '1 bug response overdue',
+    );
   });
 
   it('never makes on-demand work due', () => {
