@@ -320,9 +320,12 @@ export class LineParser {
    * Parses one line, at `lineNumber` and `offset` in its file. The result is reused by the next
    * call: copy what you keep.
    */
-  parse(raw: string, lineNumber = 0, offset = 0): ParsedLine {
+  parse(input: string, lineNumber = 0, offset = 0): ParsedLine {
     this.piece = false;
     this.splitStart = undefined;
+    // A byte order mark (a file an editor or PowerShell saved, or files joined with cat) is no
+    // part of the line: left on, it hid the line's time and request.
+    const raw = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     let source = raw;
     let wrapperTime: string | undefined;
     let wrapperPid: string | undefined;
@@ -971,7 +974,15 @@ function opensMore(message: string): boolean {
   return true;
 }
 
-/** Reads lograge's `key=value key='quoted value'` format; hand-written for linear time. */
+/**
+ * Reads lograge's `key=value key='quoted value'` format; hand-written for linear time. Lograge
+ * writes its own keys first (method, path, format, controller, action, status), then error='...'
+ * unescaped, the runtimes and the app's custom options, some of them raw text a client chose (a
+ * query, a user agent). So a key given twice keeps its first value; an error runs to the last
+ * quote that can close it; a `{...}` or `[...]` value (a params hash as Hash#inspect writes it,
+ * its strings escaped) runs to its closing bracket; and a double-quoted value (logfmt) skips
+ * its escaped quotes: no `status=` written inside any of them is read as the request's.
+ */
 export function splitKeyValue(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   let i = 0;
@@ -980,6 +991,8 @@ export function splitKeyValue(text: string): Map<string, string> {
   // every word made `a a a … =` quadratic.
   let eq = -1;
   let space = -1;
+  // A bracket that closed nowhere from here on: one after it is not searched to the end again.
+  let unclosedBracket = n;
   while (i < n && fields.size < 64) {
     while (i < n && text.charCodeAt(i) === 32) i++;
     if (eq < i) eq = text.indexOf('=', i);
@@ -994,14 +1007,25 @@ export function splitKeyValue(text: string): Map<string, string> {
     }
     const key = text.slice(i, eq);
     let j = eq + 1;
-    let value: string;
+    let value: string | undefined;
     const quote = text[j];
     if (quote === "'" || quote === '"') {
-      const end = closingQuote(text, quote, j + 1);
+      const end =
+        key === 'error' && quote === "'"
+          ? lastClosingQuote(text, quote, j + 1)
+          : closingQuote(text, quote, j + 1);
       const stop = end < 0 ? n : end;
       value = text.slice(j + 1, stop);
       j = stop + 1;
-    } else {
+    } else if ((quote === '{' || quote === '[') && j < unclosedBracket) {
+      const end = bracketEnd(text, j);
+      if (end < 0) unclosedBracket = j;
+      else {
+        value = text.slice(j, end);
+        j = end;
+      }
+    }
+    if (value === undefined) {
       const end = text.indexOf(' ', j);
       let stop = end < 0 ? n : end;
       // Ruby's Time#to_s, which lograge writes unquoted: `time=2026-12-04 10:00:00 +0100`.
@@ -1009,7 +1033,7 @@ export function splitKeyValue(text: string): Map<string, string> {
       value = text.slice(j, stop);
       j = stop;
     }
-    if (key) fields.set(key, value);
+    if (key && !fields.has(key)) fields.set(key, value);
     i = j;
   }
   return fields;
@@ -1024,20 +1048,67 @@ function timeEnd(text: string, at: number): number {
   return m ? at + m[0].length : at;
 }
 
+/** Whether the quote at `at` can close a value: the line ends there or ` key=` follows. */
+function canClose(text: string, at: number): boolean {
+  if (at + 1 >= text.length) return true;
+  if (text.charCodeAt(at + 1) !== 32) return false;
+  let k = at + 2;
+  while (k < text.length && k - at < 42 && /[A-Za-z0-9_.@]/.test(text[k])) k++;
+  return k > at + 2 && text[k] === '=';
+}
+
 /**
  * Lograge writes `error='...'` without escaping, so a quote inside the message is common
- * ("Couldn't find"). The closing quote is the one followed by the end or by ` key=`.
+ * ("Couldn't find"). The closing quote is the one followed by the end or by ` key=`; in a
+ * double-quoted value (logfmt), one escaped with a backslash is none.
  */
 function closingQuote(text: string, quote: string, from: number): number {
   let at = text.indexOf(quote, from);
   while (at >= 0) {
-    if (at + 1 >= text.length) return at;
-    if (text.charCodeAt(at + 1) === 32) {
-      let k = at + 2;
-      while (k < text.length && k - at < 42 && /[A-Za-z0-9_.@]/.test(text[k])) k++;
-      if (k > at + 2 && text[k] === '=') return at;
-    }
-    at = text.indexOf(quote, at + 1);
+    if (quote === '"' && escaped(text, at, from)) at = text.indexOf(quote, at + 1);
+    else if (canClose(text, at)) return at;
+    else at = text.indexOf(quote, at + 1);
+  }
+  return -1;
+}
+
+/** Whether an odd run of backslashes, after `from`, comes before `at`. */
+function escaped(text: string, at: number, from: number): boolean {
+  let k = at - 1;
+  while (k >= from && text.charCodeAt(k) === 92 /* \ */) k--;
+  return (at - 1 - k) % 2 === 1;
+}
+
+/**
+ * The last quote from `from` on that can close a value: an error's message quotes what a client
+ * sent (`Couldn't find User with 'id'=x' status=200 y='`), so the first such quote may be theirs.
+ */
+function lastClosingQuote(text: string, quote: string, from: number): number {
+  let at = text.lastIndexOf(quote);
+  while (at >= from) {
+    if (canClose(text, at)) return at;
+    at = text.lastIndexOf(quote, at - 1);
+  }
+  return -1;
+}
+
+/**
+ * Just past the bracket that closes the `{` or `[` at `open`, skipping double-quoted strings
+ * (Hash#inspect escapes their quotes); -1 when none does.
+ */
+function bracketEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let at = open; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 34 /* " */) {
+      at++;
+      while (at < text.length && text.charCodeAt(at) !== 34) {
+        if (text.charCodeAt(at) === 92 /* \ */) at++;
+        at++;
+      }
+      if (at >= text.length) return -1;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if ((c === 125 /* } */ || c === 93) /* ] */ && --depth === 0) return at + 1;
   }
   return -1;
 }
