@@ -188,6 +188,8 @@ describe('upkeep logs', () => {
     const result = upkeep(['logs', path.join(FIXTURES, 'rails22.log'), '--window', 'last tuesday']);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /Cannot read the window "last tuesday"\.\nUse a duration like 1h/);
+    // The whole log, the default, has a name too: `--help` gives it, and so does the hint.
+    assert.match(result.stderr, /, or all for the whole log \(the default\)\.$/m);
   });
 
   it('reads a window given as a range', () => {
@@ -280,11 +282,16 @@ describe('upkeep logs', () => {
       assert.match(result.stderr, /Standard input was empty: did the command before \| fail\?/);
     });
 
-    it('exits 2 with what to do when the input is gzip-compressed', async () => {
-      const result = upkeep(['logs', '-'], ROOT, gzipSync(await fs.readFile(log)));
-      assert.equal(result.status, 2);
-      assert.equal(result.stdout, '');
-      assert.match(result.stderr, /Standard input is gzip-compressed; .*zcat FILE\.gz/);
+    it('reads gzip-compressed input as the log it holds', async () => {
+      const result = upkeep(
+        ['logs', '-', '--time-zone', 'UTC'],
+        ROOT,
+        gzipSync(await fs.readFile(log)),
+      );
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /source standard input \([^)]*, gzip\)/);
+      assert.match(result.stdout, /Requests {2}7 \(0 incomplete\)/);
     });
 
     it('says standard input is a folder (upkeep logs - < log), not that it was empty', () => {
