@@ -5,7 +5,7 @@
  */
 import type { CardContext, CardDefinition, CardResult, RepoMetric } from './cards';
 import type { LockedRelation } from './relationLocks';
-import { LOCK_HOLDER, SIZE_RELATIONS, lockedBy, lockedRelation } from './relationLocks';
+import { READS_CTES, READ_LOCKS_CTE, lockedBy, lockedRelation } from './relationLocks';
 import { quoteIdent } from './sqlText';
 import { formatDuration, formatPercent } from '../util/figures';
 import { plural } from '../util/plural';
@@ -41,27 +41,34 @@ const OWN_METRIC =
 
 async function introspect(context: CardContext): Promise<Columns> {
   // pg_catalog, not information_schema: that lists only the columns the role may read, so a
-  // table it may not read looked like no table at all. The lock holders are read once per
-  // table: the WITH keeps pg_locks out of the join with the columns.
+  // table it may not read looked like no table at all. The locks are read once per table: the
+  // WITH keeps pg_locks out of the join with the columns. A lock on any table a read of users
+  // reads counts (a partition, an inheritance child, the table behind a view), not only one
+  // on users; lock_timeout still stops a read that a lock taken after this look holds up.
   const rows = await context.session.query<{
     schema: string;
     table: string;
+    lockedSchema: string | null;
+    lockedName: string | null;
     holder: string | null;
     column: string;
     readable: boolean;
   }>(
     'introspection',
-    `WITH app AS (
-       SELECT c.oid, n.nspname AS schema, c.relname AS table,
-              ${LOCK_HOLDER(SIZE_RELATIONS('c.oid'))} AS holder
+    `WITH RECURSIVE roots AS (
+       SELECT c.oid, n.nspname AS schema, c.relname AS table
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND c.relname IN ('users', 'businesses', 'services'))
-     SELECT app.schema, app.table, app.holder, a.attname AS column,
-            has_column_privilege(app.oid, a.attnum, 'SELECT') AS readable
-       FROM app
-       JOIN pg_attribute a ON a.attrelid = app.oid AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY app.table, a.attnum`,
+          AND c.relname IN ('users', 'businesses', 'services')),
+     ${READS_CTES},
+     ${READ_LOCKS_CTE}
+     SELECT roots.schema, roots.table, read_locks.schema AS "lockedSchema",
+            read_locks.name AS "lockedName", read_locks.holder, a.attname AS column,
+            has_column_privilege(roots.oid, a.attnum, 'SELECT') AS readable
+       FROM roots
+       LEFT JOIN read_locks ON read_locks.root = roots.oid
+       JOIN pg_attribute a ON a.attrelid = roots.oid AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY roots.table, a.attnum`,
     undefined,
     context.signal,
   );
@@ -71,10 +78,13 @@ async function introspect(context: CardContext): Promise<Columns> {
   for (const row of rows) {
     seen.add(row.table);
     if (row.holder !== null && !locked.has(row.table)) {
-      locked.set(
-        row.table,
-        lockedRelation({ schema: row.schema, name: row.table, holder: row.holder }),
-      );
+      const other = row.lockedSchema !== row.schema || row.lockedName !== row.table;
+      locked.set(row.table, {
+        ...lockedRelation({ schema: row.schema, name: row.table, holder: row.holder }),
+        ...(other
+          ? { through: { schema: String(row.lockedSchema), name: String(row.lockedName) } }
+          : {}),
+      });
     }
     if (!row.readable) continue;
     if (!tables.has(row.table)) tables.set(row.table, new Set());
