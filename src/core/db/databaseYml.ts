@@ -9,6 +9,7 @@ import { withLineFeeds } from '../playbook/loader';
 import { UpkeepError } from '../util/errors';
 import { isRecord } from '../util/isRecord';
 import { printableLine } from '../util/printable';
+import { psychPlainScalar } from '../util/psychScalar';
 import { MAX_ALIAS_VALUES, readAliases } from '../util/yamlAliases';
 import { MAX_YAML_DEPTH, lineNestedTooDeep } from '../util/yamlDepth';
 import { yamlErrorText } from '../util/yamlErrors';
@@ -412,6 +413,7 @@ export function parseDatabaseYml(
   if (!isMap(root)) {
     throw new UpkeepError('parse', `${file} does not hold a map of environments.`);
   }
+  readAsPsych(document);
   const { sizes, own } = readAliases(root);
 
   const entries: DatabaseYmlEntry[] = [];
@@ -532,6 +534,22 @@ function repeatedKeysOf(document: Document, positions: Positions): RepeatedKey[]
  */
 function withoutQuotedSource(message: string): string {
   return message.replace(/(?<=\S): .*$/, '');
+}
+
+/**
+ * Gives each unquoted, untagged value the value Psych gives it (see psychPlainScalar): a
+ * `password: 0123` Rails sends as 83 was sent as 123, and `username: 0189` as 189.
+ */
+function readAsPsych(document: Document): void {
+  visit(document, {
+    Pair(_, pair) {
+      const value = pair.value;
+      if (!isScalar(value) || value.type !== 'PLAIN' || value.tag !== undefined) return;
+      if (typeof value.source !== 'string') return;
+      const psych = psychPlainScalar(value.source);
+      if (psych !== undefined) value.value = psych;
+    },
+  });
 }
 
 function toPlain(
