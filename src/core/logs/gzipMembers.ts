@@ -7,9 +7,84 @@
  * The header and trailer are read here and only the deflate data goes to zlib: that is what
  * tells where a member ends.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { read } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { throwIfAborted } from '../util/errors';
+
+/**
+ * Where the compressed bytes come from: an open file (its FileHandle, or fdInput), or a stream
+ * (StreamInput). Reads go forward, except back to a member's data after its header was looked
+ * at, and to its trailer after zlib took the data before it.
+ */
+export interface GzipInput {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  /** No byte before `position` will be read again: a stream may drop them. */
+  forget?(position: number): void;
+}
+
+/** The open file `fd` as a GzipInput: the descriptor the summary opened once (see readFile). */
+export function fdInput(fd: number): GzipInput {
+  return {
+    read: (buffer, offset, length, position) =>
+      new Promise((resolve, reject) => {
+        read(fd, buffer, offset, length, position, (error, bytesRead) =>
+          error ? reject(error) : resolve({ bytesRead }),
+        );
+      }),
+  };
+}
+
+/**
+ * Chunks of a stream (standard input) read as a GzipInput: the bytes from the first not yet
+ * forgotten on are kept, at most about one read block, so a long pipe costs no memory.
+ */
+export class StreamInput implements GzipInput {
+  private kept: Buffer = Buffer.alloc(0);
+  /** The stream's offset of `kept`'s first byte. */
+  private base = 0;
+  private ended = false;
+  /** Every byte the stream gave. */
+  bytes = 0;
+
+  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+
+  async read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }> {
+    if (position < this.base) throw new Error('a gzip stream was read back past what it kept');
+    const parts = [this.kept];
+    let end = this.base + this.kept.length;
+    while (!this.ended && end < position + length) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.ended = true;
+        break;
+      }
+      parts.push(next.value);
+      end += next.value.length;
+      this.bytes += next.value.length;
+    }
+    if (parts.length > 1) this.kept = Buffer.concat(parts);
+    const from = position - this.base;
+    const bytesRead = Math.max(0, Math.min(length, this.kept.length - from));
+    this.kept.copy(buffer, offset, from, from + bytesRead);
+    return { bytesRead };
+  }
+
+  forget(position: number): void {
+    if (position <= this.base) return;
+    this.kept = this.kept.subarray(Math.min(position - this.base, this.kept.length));
+    this.base = position;
+  }
+}
 
 /** Whether a file's first bytes are gzip's magic number. */
 export function isGzip(head: Buffer): boolean {
@@ -53,7 +128,7 @@ class Blocks {
   private blockStart = 0;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: GzipInput,
     private readonly end: number,
   ) {}
 
@@ -72,11 +147,12 @@ class Blocks {
 }
 
 /**
- * The decompressed data of the gzip file open as `handle`, up to its byte `end`, in chunks.
- * Throws a GzipDataError for a file that is cut or damaged, after the data before that point.
+ * The decompressed data of the gzip file open as `handle`, up to its byte `end` (Infinity: to
+ * the end of a stream), in chunks. Throws a GzipDataError for a file that is cut or damaged,
+ * after the data before that point.
  */
 export async function* gunzipMembers(
-  handle: FileHandle,
+  handle: GzipInput,
   end: number,
   facts: GzipFacts,
   signal?: AbortSignal,
@@ -86,10 +162,11 @@ export async function* gunzipMembers(
   for (let member = 0; position < end; member++) {
     // Members that hold nothing yield nothing: the reader's own check would not come.
     throwIfAborted(signal);
+    handle.forget?.(position);
     const head = await blocks.at(position, 10);
     if (!isGzip(head)) {
       if (member === 0) throw new GzipDataError('it is not gzip data');
-      if (!(await zerosToEnd(handle, position, end))) facts.trailingBytes = end - position;
+      facts.trailingBytes = await trailingBytes(handle, position, end);
       return;
     }
     let headerBytes = headerLength(head);
@@ -192,7 +269,7 @@ function inflateSmall(body: Buffer): { output: Buffer; bytes: number } | undefin
  * returns how many compressed bytes it took.
  */
 async function* inflateMember(
-  handle: FileHandle,
+  handle: GzipInput,
   start: number,
   end: number,
   crc: { value: number; length: number },
@@ -220,6 +297,7 @@ async function* inflateMember(
         if (failure) throw damaged(failure);
         // The deflate data ended inside what was written: zlib took no more of it.
         if (inflate.bytesWritten < written) return inflate.bytesWritten;
+        handle.forget?.(start + inflate.bytesWritten);
       }
     }
     // The file ended: a member whose deflate data ended with it is whole, else it was cut.
@@ -265,7 +343,7 @@ async function settled(inflate: zlib.InflateRaw, act: (done: () => void) => void
   while (!inflate.destroyed && inflate.read() !== null);
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+async function readAt(handle: GzipInput, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(Math.max(0, length));
   let filled = 0;
   while (filled < buffer.length) {
@@ -277,15 +355,24 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   return buffer.subarray(0, filled);
 }
 
-/** Whether the file holds only zero bytes from `position` to `end`: padding, as gzip takes it. */
-async function zerosToEnd(handle: FileHandle, position: number, end: number): Promise<boolean> {
-  for (let at = position; at < end;) {
+/**
+ * How many bytes from `position` to `end` (of a stream: to its end) are no gzip member: none
+ * when they are all zero bytes, padding as gzip takes it.
+ */
+async function trailingBytes(handle: GzipInput, position: number, end: number): Promise<number> {
+  let zeros = true;
+  let at = position;
+  while (at < end) {
     const block = await readAt(handle, at, Math.min(READ_BYTES, end - at));
-    if (block.length === 0) return true;
-    if (block.some((byte) => byte !== 0)) return false;
+    if (block.length === 0) break;
+    if (zeros && block.some((byte) => byte !== 0)) {
+      zeros = false;
+      if (Number.isFinite(end)) return end - position;
+    }
     at += block.length;
+    handle.forget?.(at);
   }
-  return true;
+  return zeros ? 0 : at - position;
 }
 
 type Crc32 = (data: Buffer, value?: number) => number;

@@ -9,7 +9,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { read } from 'node:fs';
 import { throwIfAborted } from '../util/errors';
 import { openRegularFile } from '../util/textFile';
-import { gunzipMembers } from './gzipMembers';
+import { fdInput, gunzipMembers } from './gzipMembers';
 
 /** Longest line kept whole; longer lines keep their first and last bytes. */
 export const LINE_HEAD_BYTES = 256 * 1024;
@@ -90,9 +90,10 @@ export interface ReadOptions {
    */
   lineFeed?: boolean;
   /**
-   * A plain file already open (its descriptor), read instead of opening `file` again; the
-   * caller closes it. A file read in ranges is opened once, so that logrotate moving it away
-   * meanwhile changes nothing: every range and the one-thread read see the same file.
+   * The file already open (its descriptor), plain or gzip, read instead of opening `file`
+   * again; the caller closes it. A summary opens each file once (see readFile), so that
+   * logrotate moving it away meanwhile changes nothing: every step, every range and the
+   * one-thread read see the same file.
    */
   fd?: number;
 }
@@ -395,11 +396,12 @@ export async function readLines(
   if (options.stream) {
     await readChunks(options.stream, splitter, result, options, Infinity, Infinity);
   } else if (options.gzip) {
-    const { handle } = await openRegularFile(file);
+    const handle = options.fd === undefined ? (await openRegularFile(file)).handle : undefined;
+    const input = handle ?? fdInput(options.fd!);
     const facts = { trailingBytes: 0 };
     try {
       await readChunks(
-        gunzipMembers(handle, options.end, facts, options.signal),
+        gunzipMembers(input, options.end, facts, options.signal),
         splitter,
         result,
         options,
@@ -407,7 +409,7 @@ export async function readLines(
         gzipLineLimit(options.end),
       );
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     if (facts.trailingBytes) result.trailingBytes = facts.trailingBytes;
   } else {

@@ -2,12 +2,13 @@
  * The log engine's entry point: reads the log sources as one timeline, assembles requests and
  * returns the summary the checks, the dashboard and `upkeep logs` show.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { Clock } from '../util/clock';
 import type { Surface } from '../db/connection';
 import { fileErrorReason, throwIfAborted } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
-import { NotRegularFileError, openRegularFile } from '../util/textFile';
+import { NotRegularFileError, openRegularFile, type RegularFile } from '../util/textFile';
 import { plural } from '../util/plural';
 import { ReportBuilder } from './report';
 import { RequestAssembler } from './requestAssembler';
@@ -25,7 +26,7 @@ import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
 import { ZoneClock } from './timestamps';
 import { inTimeOrder, seekToTime } from './window';
-import { GzipDataError, gunzipMembers, isGzip } from './gzipMembers';
+import { GzipDataError, gunzipMembers, isGzip, StreamInput } from './gzipMembers';
 
 export type { LogSummary, LogWindow } from './summaryTypes';
 export { STDIN_SOURCE } from './parallel';
@@ -59,6 +60,8 @@ export interface SummarizeOptions {
   namedSources?: boolean;
   /** @internal Tests change files between chunks with this. */
   afterChunk?: () => Promise<void>;
+  /** @internal Tests: runs after a file's first bytes were looked at, before the rest. */
+  afterProbe?: () => Promise<void>;
   /** @internal Smaller chunks make those tests precise. */
   chunkBytes?: number;
   /** @internal Tests: false reads on one thread; else smaller ranges, maybe on this thread. */
@@ -212,10 +215,16 @@ class SummaryRun {
       return;
     }
     const name = this.label(file.path);
+    let opened: RegularFile | undefined;
     try {
-      const known = await binaryLogHint(file.path, name, options.surface);
+      // Opened once for every step: the look at its first bytes, the order probes, the seek,
+      // the ranges and the one-thread read. A FIFO, a device or a link put at its name since
+      // (logrotate, a hostile repo) is refused here or changes nothing after.
+      opened = await openRegularFile(file.path);
+      const { handle } = opened;
+      const known = await binaryLogHint(handle, file.path, name, options.surface);
       // gzip by its bytes, not its name: a .gz may be plain text, a rotated log gzip unnamed.
-      const probe = known ? undefined : await probeFile(file.path, file.size, options.signal);
+      const probe = known ? undefined : await probeFile(handle, file.size, options.signal);
       const gzip = probe?.gzip ?? file.gzip;
       source.gzip = gzip;
       const binary =
@@ -230,6 +239,7 @@ class SummaryRun {
         report.warn(binary);
         return;
       }
+      await options.afterProbe?.();
       // A large file is read only around the window, when its times go forward.
       const { parser } = this.parsers;
       const large = file.size >= SEEK_MIN_BYTES;
@@ -238,13 +248,13 @@ class SummaryRun {
         !large ||
         !windowed ||
         gzip ||
-        (await inTimeOrder(file.path, file.size, SEEK_MARGIN_MS, parser));
+        (await inTimeOrder(handle, file.size, SEEK_MARGIN_MS, parser));
       if (!ordered) {
         this.log.info(`read ${name} whole: its times go back (one log after another?)`);
       }
       let start = 0;
       if (!Number.isNaN(from) && !gzip && large && ordered) {
-        start = await seekToTime(file.path, file.size, from - SEEK_MARGIN_MS, parser);
+        start = await seekToTime(handle, file.size, from - SEEK_MARGIN_MS, parser);
         source.seeked = start > 0;
       }
       const stopAfter = !Number.isNaN(to) && large && ordered ? to + STOP_MARGIN_MS : NaN;
@@ -254,64 +264,59 @@ class SummaryRun {
       this.lastFile = file.path;
       this.assembler.startFile(file.path);
       const firstLine = start === 0 ? 1 : 0;
-      // Opened once for the ranges and the one-thread read alike: logrotate moving the log
-      // away meanwhile (its `create` mode) leaves them all reading the file that was cut.
-      const opened = gzip ? undefined : await openRegularFile(file.path);
-      const fd = opened?.handle.fd;
-      try {
-        const inRanges =
-          options.parallel !== false && alone && !gzip && !options.afterChunk
-            ? await readInRangesSafely(
-                {
-                  file: file.path,
-                  fd,
-                  start,
-                  end: file.size,
-                  firstLine,
-                  zone: this.zone,
-                  now: options.clock.now(),
-                  from,
-                  to,
-                  slowRequestMs: this.slowRequestMs,
-                  stopAfter,
-                  workspace: options.workspace,
-                  signal: options.signal,
-                  chunkBytes: options.chunkBytes,
-                  log: this.log,
-                  ...options.parallel,
-                },
-                report,
-                this.assembler,
-                this.log,
-              )
-            : undefined;
-        if (inRanges) {
-          source.bytesRead = inRanges.bytesRead;
-          source.lines = inRanges.lines;
-          this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
-          this.linesRead += inRanges.lines;
-          this.unparsedLines += inRanges.unparsedLines;
-          if (inRanges.passedWindow) this.passedWindow = true;
-          if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
-          return;
-        }
-        const span = await this.readHere(stopAfter, {
-          file: file.path,
-          fd,
-          gzip,
-          start,
-          end: file.size,
-          firstLine,
-        });
-        this.noteRead(source, span, name);
-        if (span.passedWindow) this.passedWindow = true;
-      } finally {
-        await opened?.handle.close();
+      const fd = handle.fd;
+      const inRanges =
+        options.parallel !== false && alone && !gzip && !options.afterChunk
+          ? await readInRangesSafely(
+              {
+                file: file.path,
+                fd,
+                start,
+                end: file.size,
+                firstLine,
+                zone: this.zone,
+                now: options.clock.now(),
+                from,
+                to,
+                slowRequestMs: this.slowRequestMs,
+                stopAfter,
+                workspace: options.workspace,
+                signal: options.signal,
+                chunkBytes: options.chunkBytes,
+                log: this.log,
+                ...options.parallel,
+              },
+              report,
+              this.assembler,
+              this.log,
+            )
+          : undefined;
+      if (inRanges) {
+        source.bytesRead = inRanges.bytesRead;
+        source.lines = inRanges.lines;
+        this.invalidUtf8Lines += inRanges.invalidUtf8Lines;
+        this.linesRead += inRanges.lines;
+        this.unparsedLines += inRanges.unparsedLines;
+        if (inRanges.passedWindow) this.passedWindow = true;
+        if (inRanges.cutLines) report.warn(cutLinesWarning(name, inRanges.cutLines));
+        return;
       }
+      const span = await this.readHere(stopAfter, {
+        file: file.path,
+        fd,
+        gzip,
+        start,
+        end: file.size,
+        firstLine,
+      });
+      this.noteRead(source, span, name);
+      if (span.passedWindow) this.passedWindow = true;
     } catch (error) {
       throwIfAborted(options.signal);
       source.error = readError(name, error);
       report.warn(source.error);
+    } finally {
+      await opened?.handle.close();
     }
   }
 
@@ -337,20 +342,24 @@ class SummaryRun {
     if (options.signal && options.stdin instanceof Readable) {
       addAbortSignal(options.signal, options.stdin);
     }
-    const chunks = options.stdin[Symbol.asyncIterator]();
+    let chunks = options.stdin[Symbol.asyncIterator]();
     // The first block, to tell gzip and bytes that are no text from a log.
-    const first = await firstBytes(chunks, TEXT_PROBE_BYTES).catch((error: unknown) => {
-      throwIfAborted(options.signal);
-      throw error;
-    });
-    if (!first.done && first.value[0] === 0x1f && first.value[1] === 0x8b) {
-      // Lines of compressed bytes would be noise, summarized as "no Rails request lines".
-      source.error =
-        'Standard input is gzip-compressed; decompress it on the way ' +
-        '(zcat FILE.gz | upkeep logs -) or name the .gz file.';
-      report.warn(source.error);
-      return;
+    const headOf = (stream: AsyncIterator<Buffer>): Promise<Head> =>
+      firstBytes(stream, TEXT_PROBE_BYTES).catch((error: unknown) => {
+        throwIfAborted(options.signal);
+        throw error;
+      });
+    let head = await headOf(chunks);
+    // gzip is read member by member as a .gz file is; its first decompressed bytes are judged.
+    const facts = { trailingBytes: 0 };
+    let compressed: StreamInput | undefined;
+    if (!head.first.done && isGzip(head.first.value)) {
+      source.gzip = true;
+      compressed = new StreamInput(resumed(head, chunks)[Symbol.asyncIterator]());
+      chunks = gunzipMembers(compressed, Infinity, facts, options.signal);
+      head = await headOf(chunks);
     }
+    const { first } = head;
     const binary = first.done
       ? undefined
       : notTextReason(first.value, 'Standard input', 'Pipe the log itself into upkeep logs -.');
@@ -367,10 +376,11 @@ class SummaryRun {
       start: 0,
       end: Infinity,
       firstLine: 1,
-      stream: resumed(first, chunks),
+      stream: resumed(head, chunks),
     });
+    if (facts.trailingBytes) span.read.trailingBytes = facts.trailingBytes;
     this.noteRead(source, span, 'standard input');
-    source.bytes = source.bytesRead;
+    source.bytes = compressed?.bytes ?? source.bytesRead;
     if (source.bytes === 0 && !source.error) {
       // Nothing to summarize is no quiet log: a cron line must see the command before | failed.
       source.error = 'Standard input was empty: did the command before | fail?';
@@ -505,33 +515,46 @@ class SummaryRun {
   }
 }
 
-/**
- * The first chunk of a stream, joined with the next ones until it holds `bytes` bytes or the
- * stream ends: a slow pipe may hand over gzip's two magic bytes one at a time.
- */
-async function firstBytes(
-  chunks: AsyncIterator<Buffer>,
-  bytes: number,
-): Promise<IteratorResult<Buffer>> {
-  const first = await chunks.next();
-  if (first.done || first.value.length >= bytes) return first;
-  const parts = [first.value];
-  let length = first.value.length;
-  while (length < bytes) {
-    const next = await chunks.next();
-    if (next.done) break;
-    parts.push(next.value);
-    length += next.value.length;
-  }
-  return { done: false, value: Buffer.concat(parts) };
+/** The first bytes of a stream (see firstBytes), and the gzip error that cut them short. */
+interface Head {
+  first: IteratorResult<Buffer>;
+  failure?: GzipDataError;
 }
 
-/** The rest of a stream whose first chunk was taken: that chunk, then the others. */
+/**
+ * The first chunk of a stream, joined with the next ones until it holds `bytes` bytes or the
+ * stream ends: a slow pipe may hand over gzip's two magic bytes one at a time. Gzip damaged
+ * within them keeps what came before, and its error for the read to say (see resumed).
+ */
+async function firstBytes(chunks: AsyncIterator<Buffer>, bytes: number): Promise<Head> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  let failure: GzipDataError | undefined;
+  try {
+    while (length < bytes) {
+      const next = await chunks.next();
+      if (next.done) break;
+      parts.push(next.value);
+      length += next.value.length;
+    }
+  } catch (error) {
+    if (!(error instanceof GzipDataError)) throw error;
+    failure = error;
+  }
+  if (parts.length === 0 && !failure) return { first: { done: true, value: undefined } };
+  const value = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return { first: { done: false, value }, failure };
+}
+
+/** The rest of a stream whose first bytes were taken: those, then the others (or the error). */
 async function* resumed(
-  first: IteratorResult<Buffer>,
+  { first, failure }: Head,
   rest: AsyncIterator<Buffer>,
 ): AsyncIterable<Buffer> {
-  for (let next = first; !next.done; next = await rest.next()) yield next.value;
+  if (first.done) return;
+  if (first.value.length) yield first.value;
+  if (failure) throw failure;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 function cutLinesWarning(file: string, lines: number): string {
@@ -635,39 +658,35 @@ const KNOWN_BINARY: [RegExp, string][] = [
 ];
 
 /**
- * The first TEXT_PROBE_BYTES of a file as a log's text, for notTextReason, and whether it is
- * gzip (then they are its first decompressed bytes): read as lines, a file that is no text log
- * (a dump, an image, a program named by mistake or matched by a glob) gave an empty log and no
- * word. A damaged archive gives what came before the damage: its read says the rest.
+ * The first TEXT_PROBE_BYTES of the open file `handle` as a log's text, for notTextReason, and
+ * whether it is gzip (then they are its first decompressed bytes): read as lines, a file that
+ * is no text log (a dump, an image, a program named by mistake or matched by a glob) gave an
+ * empty log and no word. A damaged archive gives what came before the damage: its read says
+ * the rest.
  */
 async function probeFile(
-  file: string,
+  handle: FileHandle,
   size: number,
   signal: AbortSignal | undefined,
 ): Promise<{ gzip: boolean; head: Buffer }> {
-  const { handle } = await openRegularFile(file);
+  const start = Buffer.alloc(TEXT_PROBE_BYTES);
+  const { bytesRead } = await handle.read(start, 0, TEXT_PROBE_BYTES, 0);
+  const head = start.subarray(0, bytesRead);
+  if (!isGzip(head)) return { gzip: false, head };
+  const parts: Buffer[] = [];
+  let length = 0;
   try {
-    const start = Buffer.alloc(TEXT_PROBE_BYTES);
-    const { bytesRead } = await handle.read(start, 0, TEXT_PROBE_BYTES, 0);
-    const head = start.subarray(0, bytesRead);
-    if (!isGzip(head)) return { gzip: false, head };
-    const parts: Buffer[] = [];
-    let length = 0;
-    try {
-      // Members that hold nothing before the text would have the probe read the whole file.
-      const end = Math.min(size, PROBE_GZIP_BYTES);
-      for await (const chunk of gunzipMembers(handle, end, { trailingBytes: 0 }, signal)) {
-        parts.push(chunk);
-        length += chunk.length;
-        if (length >= TEXT_PROBE_BYTES) break;
-      }
-    } catch (error) {
-      if (!(error instanceof GzipDataError)) throw error;
+    // Members that hold nothing before the text would have the probe read the whole file.
+    const end = Math.min(size, PROBE_GZIP_BYTES);
+    for await (const chunk of gunzipMembers(handle, end, { trailingBytes: 0 }, signal)) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= TEXT_PROBE_BYTES) break;
     }
-    return { gzip: true, head: Buffer.concat(parts).subarray(0, TEXT_PROBE_BYTES) };
-  } finally {
-    await handle.close();
+  } catch (error) {
+    if (!(error instanceof GzipDataError)) throw error;
   }
+  return { gzip: true, head: Buffer.concat(parts).subarray(0, TEXT_PROBE_BYTES) };
 }
 
 /**
@@ -714,12 +733,14 @@ function notTextReason(head: Buffer, name: string, advice: string): string | und
 }
 
 /**
- * Why a file a maintainer may point at where the logs of an app on STDOUT end up cannot be read
- * as lines, and what to run instead: a systemd journal file, or the file of Docker's local
- * logging driver. Undefined for any other file (only those names are looked at). The CLI reads
- * the tool's output on standard input; the editor reads files only, so there it is written out.
+ * Why a file (open as `handle`, named `file`) a maintainer may point at where the logs of an
+ * app on STDOUT end up cannot be read as lines, and what to run instead: a systemd journal
+ * file, or the file of Docker's local logging driver. Undefined for any other file (only those
+ * names are looked at). The CLI reads the tool's output on standard input; the editor reads
+ * files only, so there it is written out.
  */
 async function binaryLogHint(
+  handle: FileHandle,
   file: string,
   name: string,
   surface: Surface = 'any',
@@ -730,13 +751,8 @@ async function binaryLogHint(
       ? `${command} > ${text}${stderr}, and add ${text} to upkeep.logs.sources`
       : `${command}${stderr} | upkeep logs -`;
   if (/\.journal~?$/.test(file)) {
-    const { handle } = await openRegularFile(file);
     const head = Buffer.alloc(8);
-    try {
-      await handle.read(head, 0, 8, 0);
-    } finally {
-      await handle.close();
-    }
+    await handle.read(head, 0, 8, 0);
     if (head.toString('latin1') !== 'LPKSHHRH') return undefined;
     return (
       `${name} is a systemd journal file, which is binary: read it through journalctl, ` +

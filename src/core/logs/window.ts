@@ -2,10 +2,9 @@
  * Time windows ("1h", "24h", "7d", "FROM..TO") and finding a window's start in a large file by
  * binary search on its timestamps, so that "last hour" costs the same on 200 MB as on 2 GB.
  */
-import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Clock } from '../util/clock';
 import { UpkeepError } from '../util/errors';
-import { openRegularFile } from '../util/textFile';
 import type { LineParser } from './lineParser';
 import type { LogWindow } from './summaryTypes';
 import { utcTime } from './timestamps';
@@ -84,43 +83,39 @@ const PROBE_BYTES = 64 * 1024;
 const SEARCH_RESOLUTION = 256 * 1024;
 
 /**
- * The offset of a line start at or before the first line stamped at or after `target`,
- * assuming the file is (roughly) in time order. A probe that finds no timestamp, or one older
+ * The offset of a line start at or before the first line stamped at or after `target` in the
+ * open file `handle` (the one the summary reads: see readFile), assuming it is (roughly) in
+ * time order. A probe that finds no timestamp, or one older
  * than a probe before it found, counts as "too late", so the search errs toward reading more,
  * never less. The line is one with a time: lines without (a request's lines after `Started` in
  * a log without timestamps) take the time of the line before them, which one pass reads.
  */
 export async function seekToTime(
-  file: string,
+  handle: FileHandle,
   size: number,
   target: number,
   parser: LineParser,
 ): Promise<number> {
-  const { handle } = await openRegularFile(file);
-  try {
-    const buffer = Buffer.alloc(PROBE_BYTES);
-    let lo = 0;
-    let hi = size;
-    // The time found at `lo`, the file's start first. A probe that finds an older one is out of
-    // order (a clock set back, or lines forged through a logged value, dated 1970) and moves
-    // nothing on: the search reads more instead of skipping the part of the window before it.
-    let loTime = (await firstTimeAt(handle, buffer, 0, parser))?.time ?? -Infinity;
-    let loLine = 0;
-    while (hi - lo > SEARCH_RESOLUTION) {
-      const mid = Math.floor((lo + hi) / 2);
-      const found = await firstTimeAt(handle, buffer, mid, parser);
-      if (found === undefined || found.time >= target || found.time < loTime) {
-        hi = mid;
-      } else {
-        lo = mid;
-        loTime = found.time;
-        loLine = mid + found.at;
-      }
+  const buffer = Buffer.alloc(PROBE_BYTES);
+  let lo = 0;
+  let hi = size;
+  // The time found at `lo`, the file's start first. A probe that finds an older one is out of
+  // order (a clock set back, or lines forged through a logged value, dated 1970) and moves
+  // nothing on: the search reads more instead of skipping the part of the window before it.
+  let loTime = (await firstTimeAt(handle, buffer, 0, parser))?.time ?? -Infinity;
+  let loLine = 0;
+  while (hi - lo > SEARCH_RESOLUTION) {
+    const mid = Math.floor((lo + hi) / 2);
+    const found = await firstTimeAt(handle, buffer, mid, parser);
+    if (found === undefined || found.time >= target || found.time < loTime) {
+      hi = mid;
+    } else {
+      lo = mid;
+      loTime = found.time;
+      loLine = mid + found.at;
     }
-    return loLine;
-  } finally {
-    await handle.close();
   }
+  return loLine;
 }
 
 /** How many probes spread over a file tell whether it is in time order. */
@@ -140,37 +135,32 @@ function orderProbes(size: number): number[] {
 }
 
 /**
- * Whether the lines of `file` go forward in time, as far as probes spread over it tell: none
- * finds a time more than `slackMs` older than one before it. A log of one process after another
- * (`kubectl logs -l app=web --prefix` prints each pod's log in turn, or logs joined with cat)
- * goes back at each: a seek finds the window in one part, and a read that stops after the
- * window leaves out the parts after it.
+ * Whether the lines of the open file `handle` go forward in time, as far as probes spread over
+ * it tell: none finds a time more than `slackMs` older than one before it. A log of one process
+ * after another (`kubectl logs -l app=web --prefix` prints each pod's log in turn, or logs
+ * joined with cat) goes back at each: a seek finds the window in one part, and a read that
+ * stops after the window leaves out the parts after it.
  */
 export async function inTimeOrder(
-  file: string,
+  handle: FileHandle,
   size: number,
   slackMs: number,
   parser: LineParser,
 ): Promise<boolean> {
-  const { handle } = await openRegularFile(file);
-  try {
-    const buffer = Buffer.alloc(PROBE_BYTES);
-    let newest = -Infinity;
-    for (const position of orderProbes(size)) {
-      const found = await firstTimeAt(handle, buffer, position, parser);
-      if (!found) continue;
-      if (found.time < newest - slackMs) return false;
-      newest = Math.max(newest, found.time);
-    }
-    return true;
-  } finally {
-    await handle.close();
+  const buffer = Buffer.alloc(PROBE_BYTES);
+  let newest = -Infinity;
+  for (const position of orderProbes(size)) {
+    const found = await firstTimeAt(handle, buffer, position, parser);
+    if (!found) continue;
+    if (found.time < newest - slackMs) return false;
+    newest = Math.max(newest, found.time);
   }
+  return true;
 }
 
 /** The time of the first whole line with one after `position`, and where that line begins. */
 async function firstTimeAt(
-  handle: fs.FileHandle,
+  handle: FileHandle,
   buffer: Buffer,
   position: number,
   parser: LineParser,

@@ -8,14 +8,12 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { LineParser } from '../../../src/core/logs/lineParser';
 import { readLines } from '../../../src/core/logs/lineReader';
 import { readInRanges } from '../../../src/core/logs/parallel';
 import { ReportBuilder } from '../../../src/core/logs/report';
 import { RequestAssembler } from '../../../src/core/logs/requestAssembler';
 import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
-import { inTimeOrder, seekToTime } from '../../../src/core/logs/window';
 import { fixedClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
 import { makeFifo, releaseFifo, settledWithin } from '../../support/fifo';
@@ -45,7 +43,6 @@ function refused(outcome: unknown): boolean {
 describe('log readers on a FIFO', () => {
   let folder: string;
   let fifo: string;
-  const parser = (): LineParser => new LineParser(new ZoneClock('UTC'), NOW);
 
   beforeEach(async () => {
     folder = await tempFolder('upkeep-log-fifo-');
@@ -60,12 +57,6 @@ describe('log readers on a FIFO', () => {
       const reading = readLines(fifo, { end: 1_000_000, gzip, firstLine: 1 }, () => true);
       assert.ok(refused(await settledWithin(reading)), `gzip: ${gzip}`);
     }
-  });
-
-  it('the window search (seekToTime, inTimeOrder) refuses it at once', async () => {
-    const size = 64 * 1024 * 1024;
-    assert.ok(refused(await settledWithin(seekToTime(fifo, size, NOW.getTime(), parser()))));
-    assert.ok(refused(await settledWithin(inTimeOrder(fifo, size, 60_000, parser()))));
   });
 
   it('the reader in ranges refuses it at once', async () => {
