@@ -1567,10 +1567,10 @@ function parseSemanticText(input: string, line: ParsedLine, zone: ZoneClock): bo
 
 /**
  * Named tags, `request_id: 0f4c..., ip: 192.0.2.1` inside their braces: the request id goes to
- * the line; the client's address (`ip` or `remote_ip`) is returned.
+ * the line; the client's address (`ip` or `remote_ip`) is returned, none when two differ.
  */
 function semanticNamedTags(text: string, line: ParsedLine): string | undefined {
-  let ip: string | undefined;
+  const ips = new Set<string>();
   for (const pair of text.split(', ')) {
     const colon = pair.indexOf(': ');
     if (colon < 0) continue;
@@ -1579,10 +1579,12 @@ function semanticNamedTags(text: string, line: ParsedLine): string | undefined {
     if ((name === 'request_id' || name === 'request_uuid') && !line.requestId) {
       line.requestId = requestIdOf(value);
     } else if (name === 'ip' || name === 'remote_ip') {
-      ip = value;
+      ips.add(value);
     }
   }
-  return ip;
+  // Tags are written unescaped: a client's user agent tag can say `x, ip: 6.6.6.6`. Two
+  // addresses cannot both be the client's, and which one the app wrote is not known.
+  return ips.size === 1 ? [...ips][0] : undefined;
 }
 
 /** `Completed #show -- {payload}`: the controller's figures; false when no status. */

@@ -3,7 +3,9 @@
  * or PowerShell saved, files joined with cat), and what each reader makes of them.
  */
 import { strict as assert } from 'node:assert';
+import { LineParser } from '../../../src/core/logs/lineParser';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
+import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
 import { tempFolderWith } from '../../support/tempFolders';
 
@@ -109,5 +111,26 @@ describe('hostile lograge key=value lines', function () {
     assert.deepEqual(s.statuses, { '200': 3 });
     assert.equal(s.duration.maxMs, 12);
     assert.equal(s.errorRate, 0);
+  });
+});
+
+describe('hostile Semantic Logger named tags', () => {
+  it('an address a client wrote into a tag of its own blames no one', () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    const at = '2026-12-04 10:00:01.000000 W [1234:puma srv tp 003] ';
+    const message = ' SessionsController -- Failed login for b@example.com';
+    // `config.log_tags = { ip: :remote_ip, user_agent: :user_agent }`, the agent a client's.
+    for (const tags of [
+      '{ip: 198.51.100.4, user_agent: x, ip: 6.6.6.6}',
+      '{user_agent: x, ip: 6.6.6.6, ip: 198.51.100.4}',
+      '{remote_ip: 198.51.100.4, user_agent: x, remote_ip: 6.6.6.6}',
+    ]) {
+      const line = parser.parse(at + tags + message);
+      assert.equal(line.kind, 'failedLogin', tags);
+      assert.notEqual(line.ip, '6.6.6.6', tags);
+    }
+    // One address, said once, is still read.
+    const line = parser.parse(`${at}{ip: 198.51.100.4, user_agent: Mozilla}${message}`);
+    assert.equal(line.ip, '198.51.100.4');
   });
 });
