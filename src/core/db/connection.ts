@@ -711,7 +711,8 @@ function parseUrl(url: string, source: ConnectionSource, folder: string): Record
   } catch (error) {
     if (UpkeepError.is(error)) throw error;
     if (error instanceof URIError) {
-      throw percentError(`The connection URL from ${describeSource(source)}`);
+      const what = `The connection URL from ${describeSource(source)}`;
+      throw percentError(what, undecodableDatabase(trimmed) ? 'database name' : 'userinfo');
     }
     // "Invalid URL": most often a password with a #, / or ? typed as is, which ends the userinfo.
     const invalid = (error as { code?: unknown }).code === 'ERR_INVALID_URL';
@@ -1161,8 +1162,33 @@ function decodeUserinfo(text: string): string {
   }
 }
 
-/** A URL pg cannot decode for a `%` in it (`what` names the URL), with what to write. */
-export function percentError(what: string): UpkeepError {
+/** Whether the database name of a postgres:// URL holds an escape that decodes to no text. */
+function undecodableDatabase(url: string): boolean {
+  try {
+    urlDatabase(url);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A URL pg cannot decode for a `%` in it (`what` names the URL), with what to write; `part` is
+ * where the `%` is, its user name or password unless said.
+ */
+export function percentError(
+  what: string,
+  part: 'userinfo' | 'database name' = 'userinfo',
+): UpkeepError {
+  if (part === 'database name') {
+    return new UpkeepError(
+      'config',
+      `${what} cannot be read: a % in its database name is not percent-encoding (%XX that ` +
+        'decodes to a byte that is no text).',
+      'Write a % in a connection URL as %25, and a character of the name in its UTF-8 bytes ' +
+        '(é as %C3%A9).',
+    );
+  }
   return new UpkeepError(
     'config',
     `${what} cannot be read: a % in its user name or password is not percent-encoding ` +
