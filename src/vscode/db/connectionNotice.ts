@@ -27,18 +27,46 @@ export interface ConnectionNotice {
 export async function connectionNotice(
   change: string,
   options: ResolveOptions,
+  { ofDatabaseYml = false }: { ofDatabaseYml?: boolean } = {},
 ): Promise<ConnectionNotice> {
-  const notice = await connectionNoticeText(change, options);
+  const notice = await connectionNoticeText(change, options, ofDatabaseYml);
   return { ...notice, message: unlinked(notice.message) };
+}
+
+/**
+ * A pick of config/database.yml (its environment, one of its databases) when a URL comes first:
+ * the connection did not change, and "the database is now" would read as if it had.
+ */
+function urlWins(change: string, connection: ResolvedConnection): ConnectionNotice | undefined {
+  const { source } = connection;
+  if (source.kind === 'database.yml' || source.kind === 'drill') return undefined;
+  const from =
+    source.kind === 'setting' ? 'the upkeep.database.url setting' : describeSource(source);
+  const instead =
+    source.kind === 'setting'
+      ? 'Forget the upkeep.database.url setting (Upkeep: Configure Database Connection…)'
+      : source.kind === 'dotenv'
+        ? `Remove DATABASE_URL from ${source.file ?? '.env'}`
+        : "Unset DATABASE_URL in the editor's environment";
+  return {
+    level: 'warning',
+    message:
+      `Upkeep: ${change}, which changes nothing: the database is still ${connection.display}, ` +
+      `from ${from}, which comes before config/database.yml. ${instead} to use ` +
+      'config/database.yml.',
+  };
 }
 
 async function connectionNoticeText(
   change: string,
   options: ResolveOptions,
+  ofDatabaseYml: boolean,
 ): Promise<ConnectionNotice> {
   try {
     // Resolving reads the settings and files only: nothing connects here.
     const connection = await resolveConnection(options);
+    const unchanged = ofDatabaseYml ? urlWins(change, connection) : undefined;
+    if (unchanged) return unchanged;
     const message =
       `Upkeep: ${change}; the database is now ${connection.display} ` +
       `(${describeSource(connection.source)}).`;

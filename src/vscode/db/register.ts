@@ -487,19 +487,25 @@ async function selectRailsEnvironment(services: Services): Promise<void> {
   await config.update('database.railsEnvironment', name, configTarget(services));
   await config.update('database.name', undefined, configTarget(services));
   // The pick changes nothing in sight: say which database the next check and card will use.
-  await announceConnection(services, `Rails environment set to ${name}`);
+  await announceConnection(services, `Rails environment set to ${name}`, true);
 }
 
-async function announceConnection(services: Services, change: string): Promise<void> {
+/** `ofDatabaseYml`: the change picks in config/database.yml, which a URL would override. */
+async function announceConnection(
+  services: Services,
+  change: string,
+  ofDatabaseYml = false,
+): Promise<void> {
   if (!services.workspaceFolder) return;
-  const { level, message } = await connectionNotice(change, {
+  const options = {
     workspace: workspacePath(services),
     settings: services.settings(),
     env: process.env,
     trusted: services.trusted,
     ...(await services.storedPassword().catch(() => ({}))),
-    surface: 'editor',
-  });
+    surface: 'editor' as const,
+  };
+  const { level, message } = await connectionNotice(change, options, { ofDatabaseYml });
   const show =
     level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(message);
@@ -539,7 +545,7 @@ async function selectYmlDatabase(services: Services): Promise<void> {
     await vscode.workspace
       .getConfiguration('upkeep')
       .update('database.name', picked.name, configTarget(services));
-    await announceConnection(services, `Database "${picked.name}" of ${environment} chosen`);
+    await announceConnection(services, `Database "${picked.name}" of ${environment} chosen`, true);
   }
 }
 

@@ -67,6 +67,60 @@ describe('connectionNotice', () => {
     assert.doesNotMatch(notice.message, /s3cret/);
   });
 
+  it('warns that a URL wins when the pick is of config/database.yml', async () => {
+    await fs.writeFile(
+      path.join(workspace, '.env'),
+      'DATABASE_URL=postgres://app:pw@127.0.0.1:5433/shop_url\n',
+    );
+    try {
+      const environment = await connectionNotice(
+        'Rails environment set to production',
+        options('production'),
+        { ofDatabaseYml: true },
+      );
+      assert.deepEqual(environment, {
+        level: 'warning',
+        message:
+          'Upkeep: Rails environment set to production, which changes nothing: the database ' +
+          'is still app@127.0.0.1:5433/shop_url, from .env:1, which comes before ' +
+          'config/database.yml. Remove DATABASE_URL from .env to use config/database.yml.',
+      });
+      // Forgetting the URL setting is no pick of config/database.yml: "now" is right there.
+      const forgotten = await connectionNotice(
+        'The upkeep.database.url setting is forgotten',
+        options('production'),
+      );
+      assert.equal(
+        forgotten.message,
+        'Upkeep: The upkeep.database.url setting is forgotten; the database is now ' +
+          'app@127.0.0.1:5433/shop_url (.env:1).',
+      );
+      const setting = await connectionNotice(
+        'Rails environment set to production',
+        {
+          ...options('production'),
+          settings: resolveSettings({
+            database: { railsEnvironment: 'production', url: 'postgres://ops@db.local/shop' },
+          }),
+        },
+        { ofDatabaseYml: true },
+      );
+      assert.match(
+        setting.message,
+        / is still ops@db\.local:5432\/shop, from the upkeep\.database/,
+      );
+      assert.ok(
+        setting.message.endsWith(
+          'Forget the upkeep.database.url setting (Upkeep: Configure Database Connection…) ' +
+            'to use config/database.yml.',
+        ),
+        setting.message,
+      );
+    } finally {
+      await fs.rm(path.join(workspace, '.env'));
+    }
+  });
+
   it('warns when the environment is not in config/database.yml', async () => {
     const notice = await connectionNotice('Rails environment set to staging', options('staging'));
     assert.equal(notice.level, 'warning');
