@@ -12,7 +12,7 @@ import { formatBytes, formatMs } from '../util/figures';
 import { READ_SETTINGS_RECORDED } from './readSettings';
 import type { Probe } from './probe';
 import { statStatementsColumns, versionAtLeast } from './probe';
-import { QUERY_ID_TAG } from './session';
+import { OWN_QUERY_RECORDED, QUERY_ID_TAG } from './session';
 
 /**
  * The transaction every read of the session runs in (session.ts), each statement recorded on
@@ -28,14 +28,17 @@ const SESSION_WRAPPER = [
 ].join('|');
 
 /**
- * Upkeep's own statements in pg_stat_statements, of the role it connects as: the query ids its
- * sessions planned ($2, see ownQueryIds), and the plans it asked for them, which run nothing.
- * The comment alone would let the app hide a statement behind `/* upkeep:... *\/`.
+ * Upkeep's own statements in pg_stat_statements. Of any role, from any process or machine: its
+ * queries by their comment and shape (see ownText), and the transaction they run in. Of the
+ * role it connects as, also the query ids its sessions planned ($2, see ownQueryIds), and the
+ * plans it asked for them, which run nothing. The comment alone would let the app hide a
+ * statement behind `/* upkeep:... *\/`.
  */
-const OWN_STATEMENT = `(s.queryid::text = ANY(string_to_array($2, ','))
-    OR s.query LIKE '/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) %'
-    OR s.query ~ '^(${SESSION_WRAPPER})$')
-  AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)`;
+const OWN_STATEMENT = `(s.query ~ '${OWN_QUERY_RECORDED}'
+    OR s.query ~ '^(${SESSION_WRAPPER})$'
+    OR ((s.queryid::text = ANY(string_to_array($2, ','))
+         OR s.query LIKE '/* upkeep:${QUERY_ID_TAG} */ EXPLAIN (VERBOSE, FORMAT TEXT) %')
+        AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)))`;
 
 function grantFix(probe: Probe): string {
   return `GRANT pg_read_all_stats TO ${quoteIdent(probe.role)};`;

@@ -96,9 +96,34 @@ interface ReadResult {
  * and a token added there would neither stay secret (pg_stat_statements shows the role every
  * text) nor stay put (it keeps the first text seen per query id, maybe another process's). A
  * query id is the statement's shape: the ids of what Upkeep ran, planned with EXPLAIN (VERBOSE)
- * once per text in this process, cannot cover a statement of the app.
+ * once per text in this process, cannot cover a statement of the app. Upkeep's own queries also
+ * take a shape of their own (ownText), which other machines know them by.
  */
 export const QUERY_ID_TAG = 'queryid';
+/**
+ * Upkeep's own query, as sent: after its `/* upkeep:<tag> *\/` comment, a query of Upkeep's
+ * (not the repo's SQL, which may end in a semicolon) is read through a subquery named
+ * OWN_QUERY_ALIAS. That shape is Upkeep's: its query id is none of the app's, so the text
+ * pg_stat_statements keeps for it (the first seen) is Upkeep's, and Slowest queries knows it
+ * in any process, on any machine, of any role (OWN_QUERY_RECORDED), not only by the ids this
+ * machine learned. An app can still write the same on purpose, which hides only its own
+ * statement; by accident it writes neither the comment nor the shape.
+ */
+export function ownText(tag: string, sql: string, repoSql: boolean): string {
+  if (repoSql || !/^\s*(SELECT|WITH)\b/i.test(sql)) return `/* upkeep:${tag} */ ${sql}`;
+  return `/* upkeep:${tag} */ SELECT * FROM (\n${sql}\n) AS ${OWN_QUERY_ALIAS}`;
+}
+
+export const OWN_QUERY_ALIAS = 'upkeep_read';
+
+/**
+ * A regular expression (PostgreSQL's, in which `.` takes line breaks too) of ownText's queries
+ * as pg_stat_statements records them, and of the EXPLAIN that learns one's query id.
+ */
+export const OWN_QUERY_RECORDED =
+  `^(/\\* upkeep:${QUERY_ID_TAG} \\*/ EXPLAIN \\(VERBOSE, FORMAT TEXT\\) )?` +
+  `/\\* upkeep:[A-Za-z0-9_.:-]{1,64} \\*/ SELECT \\* FROM \\(\n.*\n\\) AS ${OWN_QUERY_ALIAS}$`;
+
 /** By `connection.display`: statement text to its query id. */
 const ownIds = new Map<string, Map<string, string>>();
 /** Databases whose server shows no query ids (before PostgreSQL 14, compute_query_id off). */
@@ -367,7 +392,7 @@ class PgSession implements DbSession {
       );
       // The extended protocol takes one statement; pg reads queryMode, @types/pg lacks it.
       const query: QueryConfig & { queryMode?: 'extended'; rowMode?: 'array' } = {
-        text: `/* upkeep:${tag} */ ${sql}`,
+        text: ownText(tag, sql, options.oneStatement === true),
         values: options.params,
         ...(options.oneStatement ? { queryMode: 'extended' } : {}),
         ...(arrays ? { rowMode: 'array' } : {}),

@@ -121,6 +121,51 @@ for (const target of serversUnderTest) {
       assert.deepEqual(own, []);
     });
 
+    for (const as of ['the same role', 'a role of its own']) {
+      it(`leaves out what Upkeep ran on another machine, as ${as}`, async () => {
+        // Another machine shares no cache folder with this one: the summary's process learned
+        // its statements' query ids, the one reading Slowest queries later had none of them.
+        const other = await createDatabase(await target.start(), 'own_elsewhere');
+        await admin(other, 'CREATE EXTENSION pg_stat_statements');
+        await admin(other, 'CREATE TABLE users (id serial PRIMARY KEY, onboarding_step int)');
+        await admin(other, 'SELECT count(*) FROM users, pg_sleep(0.05)');
+        const elsewhere = new URL(other);
+        if (as === 'a role of its own') {
+          const role = `monitor_${process.pid}_${target.major}`;
+          await admin(
+            other,
+            `CREATE ROLE ${role} LOGIN PASSWORD 'monitor' IN ROLE pg_read_all_stats; ` +
+              `GRANT SELECT ON users TO ${role}`,
+          );
+          elsewhere.username = role;
+          elsewhere.password = 'monitor';
+        }
+        const workspace = await tempFolder('upkeep-own-elsewhere-');
+        const summary = await runCli(['db', '--workspace', workspace, '--format', 'json'], {
+          DATABASE_URL: elsewhere.toString(),
+          XDG_CACHE_HOME: await tempFolder('upkeep-cache-there-'),
+        });
+        assert.ok(summary.code === 0 || summary.code === 1, summary.stderr);
+
+        const args = ['db', '--card', 'slowQueries', '--format', 'json', '--workspace', workspace];
+        const run = await runCli(args, {
+          DATABASE_URL: other,
+          XDG_CACHE_HOME: await tempFolder('upkeep-cache-here-'),
+        });
+        assert.equal(run.code, 0, run.stderr);
+        const [card] = (JSON.parse(run.stdout) as { cards: { data: SlowQueriesData }[] }).cards;
+        const texts = card.data.queries.map((q) => q.query);
+        const own = texts.filter((text) =>
+          /upkeep:|^(BEGIN READ ONLY|ROLLBACK|SET LOCAL |SELECT pg_catalog\.set_config)/.test(text),
+        );
+        assert.deepEqual(own, []);
+        assert.ok(
+          texts.some((text) => text.startsWith('SELECT count(*) FROM users, pg_sleep')),
+          `the app's statement is still listed: ${JSON.stringify(texts)}`,
+        );
+      });
+    }
+
     it("leaves out the transaction each of Upkeep's reads runs in", async () => {
       // Every read runs as BEGIN READ ONLY, SET LOCAL timeouts, the catalogs first in the path,
       // the query, ROLLBACK: on the demo they filled Slowest queries, each with an Explain
