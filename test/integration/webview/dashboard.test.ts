@@ -944,6 +944,41 @@ describe('dashboard webview (Chromium)', function () {
     await dashboard.page.context().close();
   });
 
+  it("shows a repo metric's columns named like Upkeep's fields (advice, ...Sql)", async () => {
+    const dashboard = await harness.open();
+    const payloads = sampleSections();
+    const business = payloads.find((payload) => payload.section === 'business');
+    assert.ok(business?.section === 'business');
+    const columns = ['region', 'advice', 'leadSql'];
+    const rows = [{ region: 'north', advice: 'call back', leadSql: 'SELECT 1' }];
+    business.data.cards.push(
+      ...businessView([
+        {
+          id: 'metric:leads',
+          title: 'Leads to follow up',
+          state: 'ok',
+          summary: '1 row',
+          data: { columns, rows, truncated: false },
+          durationMs: 1,
+        },
+      ]).cards,
+    );
+    await feed(dashboard, payloads);
+    const table = dashboard.page.locator('[data-card="metric:leads"] table');
+    assert.deepEqual(
+      (await table.locator('thead th').allTextContents()).map((text) => text.trim()),
+      columns,
+    );
+    assert.deepEqual(
+      (await table.locator('tbody tr').first().locator('td, th').allTextContents()).map((text) =>
+        text.trim(),
+      ),
+      ['north', 'call back', 'SELECT 1'],
+    );
+    await assertClean(dashboard);
+    await dashboard.page.context().close();
+  });
+
   it('keeps the y axis of a chart of zeros near them: 0 to 1, not 0 to 100', async () => {
     const dashboard = await harness.open();
     const payloads = sampleSections();
