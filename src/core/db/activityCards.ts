@@ -17,7 +17,8 @@ import { OWN_QUERY_RECORDED, QUERY_ID_TAG } from './session';
 /**
  * The transaction every read of the session runs in (session.ts), each statement recorded on
  * its own. None can be planned for a query id, and none is a query to explain or speed up:
- * the same text run by the app as the same role (its ROLLBACK) is left out with them.
+ * the same text run by the app (its ROLLBACK) is left out with them, whatever its role, as
+ * another machine's Upkeep may connect as a role of its own.
  */
 const SESSION_WRAPPER = [
   'BEGIN READ ONLY',
