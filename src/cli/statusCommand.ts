@@ -254,12 +254,16 @@ async function readState(workspace: string, settings: UpkeepSettings): Promise<S
         problem: `${REPO_STATE_FILE} cannot be read: ${found.reason}.`,
       },
       notes: [
-        found.newer === undefined
-          ? `${file} cannot be read (${found.reason}); nothing was changed. Fix it (git ` +
-            `checkout -- ${REPO_STATE_FILE}, or resolve the merge): the editor moves a broken ` +
-            'file aside as state.json.corrupt-<time> and starts a fresh state.'
-          : `${file} cannot be read (${found.reason}); nothing was changed. Update Upkeep to ` +
-            'read it: the editor leaves it as it is too.',
+        found.newer !== undefined
+          ? `${file} cannot be read (${found.reason}); nothing was changed. Update Upkeep to ` +
+            'read it: the editor leaves it as it is too.'
+          : found.conflict
+            ? `${file} cannot be read (${found.reason}); nothing was changed. Resolve the ` +
+              "merge, keeping both sides' tasks and history: the editor leaves it as it is " +
+              'until then.'
+            : `${file} cannot be read (${found.reason}); nothing was changed. Fix it (git ` +
+              `checkout -- ${REPO_STATE_FILE}): the editor moves a broken file aside as ` +
+              'state.json.corrupt-<time> and starts a fresh state.',
       ],
     };
   }

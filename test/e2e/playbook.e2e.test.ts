@@ -231,7 +231,7 @@ async function keepScreenshot(page: Page, name: string): Promise<void> {
 }
 
 describe('playbook state kept in the repo, in a real editor', function () {
-  const BROKEN = '{ "version": 1, "tasks": {\n<<<<<<< HEAD\n';
+  const BROKEN = '{ "version": 1, "tasks": {\n  "daily.logs": \n';
   let workspace: string;
   let server: RunningCodeServer;
   let browser: EditorBrowser;

@@ -8,9 +8,10 @@
  * function applied to the freshest file while holding `state.json.lock`, so two windows writing at
  * once both keep their changes. Writes go to a temporary file that is renamed over the old one, so
  * a crash leaves either the old or the new file, never half of one. A file that does not parse
- * (or was hand-broken, or has merge-conflict markers) is moved aside as
- * `state.json.corrupt-<time>`, reported, and never written over. A file a newer Upkeep wrote (a
- * higher version) is not broken: it is refused, left where it is, until Upkeep is updated.
+ * (or was hand-broken) is moved aside as `state.json.corrupt-<time>`, reported, and never written
+ * over. A file a newer Upkeep wrote (a higher version) is not broken: it is refused, left where it
+ * is, until Upkeep is updated; so is one with git merge conflict markers, until the merge is
+ * resolved (moved aside, git would show it deleted mid-merge, and both sides' ticks were lost).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -106,6 +107,7 @@ export class StateStore {
     const found = await readStateFile(this.file);
     if (found.ok) return found.state;
     if (found.newer !== undefined) throw this.newerError(found.newer);
+    if (found.conflict) throw this.conflictError();
     // Moving a broken file aside is a change: do it under the lock, on what is there then.
     return this.serialize(() =>
       this.lock.withLock(async () => (await this.readOrQuarantine()).state),
@@ -151,6 +153,7 @@ export class StateStore {
     if (found.ok) return { state: found.state };
     // A newer Upkeep's file is no broken one: moved aside, the team would lose what it keeps.
     if (found.newer !== undefined) throw this.newerError(found.newer);
+    if (found.conflict) throw this.conflictError();
 
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const backup = `${this.file}.corrupt-${stamp}`;
@@ -174,6 +177,16 @@ export class StateStore {
     );
   }
 
+  private conflictError(): UpkeepError {
+    return new UpkeepError(
+      'refused',
+      `${this.file} has git merge conflict markers; it is left as it is, neither read, moved ` +
+        'aside nor written, until the merge is resolved.',
+      'Resolve the conflict, keeping the tasks and history of both sides, and save the file: ' +
+        'the checklist reads it again.',
+    );
+  }
+
   private async writeAtomically(state: PlaybookState): Promise<void> {
     await makeFolder(path.dirname(this.file));
     await replaceFile(this.file, `${JSON.stringify(state, null, 2)}\n`, { sync: true });
@@ -183,7 +196,14 @@ export class StateStore {
 /** What reading a state file found: its state (empty when there is none), or why it is broken. */
 export type StateFileRead =
   | { ok: true; state: PlaybookState; missing?: true }
-  | { ok: false; reason: string; /** The version of a newer Upkeep's file. */ newer?: number };
+  | {
+      ok: false;
+      reason: string;
+      /** The version of a newer Upkeep's file. */
+      newer?: number;
+      /** The file has git merge conflict markers: a merge to resolve, not a broken file. */
+      conflict?: true;
+    };
 
 /**
  * Reads and checks a state file without changing anything: a broken file is reported, not moved
@@ -210,9 +230,10 @@ export async function readStateFile(file: string): Promise<StateFileRead> {
     parsed = JSON.parse(text);
   } catch {
     // The parser's message quotes the text, and the file may be a link to something private.
-    const where = /^(<<<<<<<|>>>>>>>|=======)/m.test(text)
-      ? 'git merge conflict markers'
-      : jsonErrorPlace(text);
+    if (/^(<<<<<<<|>>>>>>>|=======)/m.test(text)) {
+      return { ok: false, reason: 'not valid JSON (git merge conflict markers)', conflict: true };
+    }
+    const where = jsonErrorPlace(text);
     return { ok: false, reason: `not valid JSON${where ? ` (${where})` : ''}` };
   }
   const invalid = validateState(parsed);
