@@ -96,6 +96,13 @@ export interface ReadOptions {
    * one-thread read see the same file.
    */
   fd?: number;
+  /**
+   * For a `.gz` or a stream: once the handler stopped the read, go on decompressing and show
+   * this a line every SKIM_BYTES, the rest skipped unread. While it returns true the read
+   * stays stopped; false reads on from the last line it was shown before (a log whose times
+   * went back after the window: see readSpan).
+   */
+  skim?: (text: string) => boolean;
 }
 
 /** Reads into `buffer` from `position` of the open file `fd`; positional, so thread-safe. */
@@ -252,6 +259,22 @@ class LineSplitter {
     }
   }
 
+  /** Reads on after a stop, from the line that begins at `offset`, numbered `lineNumber`. */
+  resume(offset: number, lineNumber: number): void {
+    this.parts = [];
+    this.partsBytes = 0;
+    this.head = undefined;
+    this.cut = false;
+    this.stopped = false;
+    this.lineStart = offset;
+    this.lineNumber = lineNumber;
+  }
+
+  /** Where the next line begins: after a stop, just past the line that stopped the read. */
+  get nextLineStart(): number {
+    return this.lineStart;
+  }
+
   end(): void {
     if (this.undecided) {
       // One line that ends in CR: the CR goes with the line end, whichever it is.
@@ -339,10 +362,84 @@ class LineSplitter {
   }
 }
 
+/** Bytes of a stream skimmed between two lines shown to ReadOptions.skim. */
+const SKIM_BYTES = 64 * 1024;
+/** A skimmed line longer than this is not waited for: the read goes on instead. */
+const SKIM_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Where a skimmed stream is read on from: its bytes from that line on, and its number. */
+interface ReadOn {
+  bytes: Buffer;
+  offset: number;
+  lineNumber: number;
+}
+
+/**
+ * The lines of a stream after its read stopped, skipped but for one every SKIM_BYTES shown to
+ * `inOrder`; keeps the bytes from the last line shown on, to read on from there.
+ */
+class Skimmer {
+  private kept: Buffer[] = [];
+  private keptBytes = 0;
+
+  constructor(
+    private readonly inOrder: (text: string) => boolean,
+    private keptStart: number,
+    private lineNumber: number,
+  ) {}
+
+  /** Takes the next bytes; where to read on from once a line shown went back. */
+  push(bytes: Buffer): ReadOn | undefined {
+    this.kept.push(bytes);
+    this.keptBytes += bytes.length;
+    while (this.keptBytes > SKIM_BYTES) {
+      const all = this.joined();
+      const start = all.indexOf(10, SKIM_BYTES - 1) + 1;
+      const end = start > 0 ? all.indexOf(10, start) : -1;
+      if (end < 0) return this.keptBytes > SKIM_MAX_BYTES ? this.readOn() : undefined;
+      if (!this.inOrder(lineText(all, start, end))) return this.readOn();
+      if (this.lineNumber) this.lineNumber += newlines(all, start);
+      this.keptStart += start;
+      this.kept = [all.subarray(start)];
+      this.keptBytes -= start;
+    }
+    return undefined;
+  }
+
+  /** At the stream's end: its last whole line is shown too, for a log that went back late. */
+  end(): ReadOn | undefined {
+    const all = this.joined();
+    const end = all.lastIndexOf(10);
+    const start = end > 0 ? all.lastIndexOf(10, end - 1) + 1 : -1;
+    if (start <= 0 || this.inOrder(lineText(all, start, end))) return undefined;
+    return this.readOn();
+  }
+
+  private joined(): Buffer {
+    if (this.kept.length > 1) this.kept = [Buffer.concat(this.kept)];
+    return this.kept[0] ?? Buffer.alloc(0);
+  }
+
+  private readOn(): ReadOn {
+    return { bytes: this.joined(), offset: this.keptStart, lineNumber: this.lineNumber };
+  }
+}
+
+function lineText(buffer: Buffer, start: number, end: number): string {
+  return buffer.toString('utf8', start, end > start && buffer[end - 1] === 13 ? end - 1 : end);
+}
+
+/** How many lines end in `buffer` before `end`: none are numbered when none were (0). */
+function newlines(buffer: Buffer, end: number): number {
+  let count = 0;
+  for (let at = buffer.indexOf(10); at >= 0 && at < end; at = buffer.indexOf(10, at + 1)) count++;
+  return count;
+}
+
 /**
  * Splits a stream's chunks (a decompressed `.gz`, standard input) into lines, up to `limit`
- * bytes and `lineLimit` lines. A stream that fails keeps what was read and says where it
- * stopped.
+ * bytes and `lineLimit` lines; after a stop, skims them when `options.skim` is set. A stream
+ * that fails keeps what was read and says where it stopped.
  */
 async function readChunks(
   stream: AsyncIterable<Buffer>,
@@ -353,6 +450,25 @@ async function readChunks(
   lineLimit: number,
 ): Promise<void> {
   let offset = 0;
+  let skimmer: Skimmer | undefined;
+  /** Splits `bytes` at `at`, or skims them after a stop until a line shown went back. */
+  const take = (bytes: Buffer, at: number): void => {
+    let part: { bytes: Buffer; offset: number } = { bytes, offset: at };
+    for (;;) {
+      if (skimmer) {
+        const readOn = skimmer.push(part.bytes);
+        if (!readOn) return;
+        skimmer = undefined;
+        splitter.resume(readOn.offset, readOn.lineNumber);
+        part = readOn;
+      }
+      splitter.push(part.bytes, part.offset);
+      if (!splitter.stopped || !options.skim) return;
+      const start = splitter.nextLineStart;
+      skimmer = new Skimmer(options.skim, start, splitter.lineNumber);
+      part = { bytes: part.bytes.subarray(Math.max(0, start - part.offset)), offset: start };
+    }
+  };
   try {
     for await (const chunk of stream) {
       throwIfAborted(options.signal);
@@ -360,12 +476,17 @@ async function readChunks(
       const room = limit - offset;
       if (chunk.length > room) result.limited = true;
       const piece = result.limited ? chunk.subarray(0, room) : chunk;
-      splitter.push(piece, offset);
+      take(piece, offset);
       offset += piece.length;
       result.bytesRead = offset;
       if (splitter.lines >= lineLimit) result.limited = true;
-      if (splitter.stopped || result.limited) break;
+      if ((splitter.stopped && !skimmer) || result.limited) break;
       if (options.afterChunk) await options.afterChunk();
+    }
+    const last = result.limited ? undefined : skimmer?.end();
+    if (last) {
+      splitter.resume(last.offset, last.lineNumber);
+      splitter.push(last.bytes, last.offset);
     }
   } catch (error) {
     throwIfAborted(options.signal);

@@ -15,6 +15,13 @@ export interface SpanContext {
   assembler: RequestAssembler;
   /** Stop at the first line later than this (epoch ms); NaN reads to the end. */
   stopAfter: number;
+  /**
+   * For a file no probe can judge before it is read (a .gz): past `stopAfter` the lines are
+   * skimmed, not read (see ReadOptions.skim), while no line is more than this many ms older
+   * than the newest before it. A log of one process after another goes back, and its later
+   * part may hold the window too: from there it is read.
+   */
+  stopInOrderMs?: number;
   /** The clock's reading (epoch ms): a line stamped over an hour past it never stops the read. */
   now: number;
   /** The time of the last line that had one, for lines without. */
@@ -57,15 +64,29 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
   const { parser, fast, assembler } = context;
   let unparsedLines = 0;
   let passedWindow = false;
+  let stopAfter = context.stopAfter;
+  const slack = context.stopInOrderMs;
+  let newest = -Infinity;
+  /** Whether a line of `time` goes back from the newest before it; notes it as the newest. */
+  const goesBack = (time: number): boolean => {
+    if (slack === undefined || Number.isNaN(time)) return false;
+    if (time < newest - slack) return true;
+    // A line stamped in the future (see below) says nothing of the order either.
+    if (time > newest && !(time > context.now + FUTURE_MARGIN_MS)) newest = time;
+    return false;
+  };
   const take = (line: ParsedLine, lineNumber: number, offset: number): boolean => {
     let time = line.time;
     if (Number.isNaN(time) && line.requestTime !== undefined) time = line.requestTime;
     if (Number.isNaN(time)) time = context.lastTime;
     else context.lastTime = time;
+    if (goesBack(time)) stopAfter = NaN;
     // Not a line stamped in the future: a clock gone wrong or a line forged through a logged
     // value (2099) says nothing of where the log is, and stopping there hid all after it.
-    if (time > context.stopAfter && !(time > context.now + FUTURE_MARGIN_MS)) {
+    if (time > stopAfter && !(time > context.now + FUTURE_MARGIN_MS)) {
       passedWindow = true;
+      // Skimmed past, this line would be lost if the log goes back later and is read on.
+      if (slack !== undefined) assembler.add(line, lineNumber, offset, time);
       return false;
     }
     if (span.whileRangeOpen && !assembler.pastRangeOpen) return false;
@@ -87,6 +108,18 @@ export async function readSpan(context: SpanContext, span: Span): Promise<SpanRe
       stream: span.stream,
       lineFeed: span.lineFeed,
       fd: span.fd,
+      skim:
+        slack === undefined
+          ? undefined
+          : (text) => {
+              const line = parseSafely(parser, text, 0, 0);
+              // A probe continues no split line the read goes on with.
+              parser.forgetSplits();
+              const time = Number.isNaN(line?.time ?? NaN) ? line?.requestTime : line?.time;
+              if (time === undefined || !goesBack(time)) return true;
+              stopAfter = NaN;
+              return false;
+            },
     },
     (text, lineNumber, offset) => {
       const line = parseSafely(parser, text, lineNumber, offset);

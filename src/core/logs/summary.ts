@@ -79,7 +79,7 @@ export interface SummarizeOptions {
 const SEEK_MIN_BYTES = 8 * 1024 * 1024;
 /** Read this much before a window's start, for lines a little out of order. */
 const SEEK_MARGIN_MS = 5 * 60_000;
-/** Stop reading a large file this long after the window's end. */
+/** Stop reading a large file (skim a .gz) this long after the window's end. */
 const STOP_MARGIN_MS = 60 * 60_000;
 /** Where a log summary's zone is set, for a name that is no zone: the editor has no flag. */
 function zoneHint(surface: Surface = 'any'): string {
@@ -178,7 +178,10 @@ class SummaryRun {
     this.assembler = new RequestAssembler(this.report);
   }
 
-  /** A span read on this thread, with the time rules and hooks of this summary. */
+  /**
+   * A span read on this thread, with the time rules and hooks of this summary; a .gz is
+   * skimmed after the window while its lines go forward (see SpanContext.stopInOrderMs).
+   */
   private readHere(stopAfter: number, span: Span): Promise<SpanRead> {
     const { signal, afterChunk, chunkBytes } = this.options;
     return readSpan(
@@ -186,6 +189,7 @@ class SummaryRun {
         ...this.parsers,
         assembler: this.assembler,
         stopAfter,
+        stopInOrderMs: span.gzip ? SEEK_MARGIN_MS : undefined,
         now: this.options.clock.now().getTime(),
         lastTime: NaN,
         signal,
@@ -240,7 +244,8 @@ class SummaryRun {
         return;
       }
       await options.afterProbe?.();
-      // A large file is read only around the window, when its times go forward.
+      // A large file is read only around the window, when its times go forward; a .gz, which
+      // no probe can judge unread, is skimmed after the window while its lines go forward.
       const { parser } = this.parsers;
       const large = file.size >= SEEK_MIN_BYTES;
       const windowed = !Number.isNaN(from) || !Number.isNaN(to);
@@ -257,7 +262,8 @@ class SummaryRun {
         start = await seekToTime(handle, file.size, from - SEEK_MARGIN_MS, parser);
         source.seeked = start > 0;
       }
-      const stopAfter = !Number.isNaN(to) && large && ordered ? to + STOP_MARGIN_MS : NaN;
+      const stopAfter =
+        !Number.isNaN(to) && ((large && ordered) || gzip) ? to + STOP_MARGIN_MS : NaN;
       // A line a container runtime split open at the end of the last file goes on here only
       // when this is the same log after its rotation; another container's first line is its own.
       if (!continuesRotation(this.lastFile, file.path)) this.parsers.parser.forgetSplits();
