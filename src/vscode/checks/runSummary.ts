@@ -46,7 +46,10 @@ export function summarizeRun(
   const [only] = results;
   let message: string;
   if (results.length === 1 && only) {
-    const name = only.title === label ? label : `${label}: ${only.title}`;
+    // A label that already names the check ("Database connectivity again with the new
+    // password") is not followed by its title again.
+    const named = label === only.title || label.startsWith(`${only.title} `);
+    const name = named ? label : `${label}: ${only.title}`;
     message = `Upkeep: ${name}: ${outcomeWord(only)}`;
     message += ` — ${only.summary.replace(/\.$/, '')}.`;
   } else {

@@ -59,6 +59,15 @@ describe('summarizeRun', () => {
     assert.deepEqual(summary.actions, [SHOW_OUTPUT]);
   });
 
+  it('names a check run again with a new password once, not twice', () => {
+    const passed = result('health.database', 'Database connectivity', 'pass', '5 ms round trip');
+    const summary = summarizeRun('Database connectivity again with the new password', [passed]);
+    assert.equal(
+      summary.message,
+      'Upkeep: Database connectivity again with the new password: pass — 5 ms round trip.',
+    );
+  });
+
   it('names the check when a task with one check ran, and reads an error as a fail', () => {
     const failed = result('health.url', 'Health URL answers', 'error', 'connection refused.');
     const summary = summarizeRun('Health monitoring', [failed]);
