@@ -37,6 +37,7 @@ import { renderBusiness } from './sections/business';
 import { renderDatabase } from './sections/database';
 import { renderHealth } from './sections/health';
 import { renderLogs } from './sections/logs';
+import { restoreTables, savedTables } from './tableMemory';
 
 const TITLES: Record<SectionId, string> = {
   alerts: 'Alerts',
@@ -46,11 +47,14 @@ const TITLES: Record<SectionId, string> = {
   business: 'Business',
 };
 
-const saved = vscode.getState() as Partial<DashboardViewState> | undefined;
+// The state of the page before it was rebuilt (the panel hidden and shown, a window reload), or
+// an older page's, or anything: each part is checked as it is read back.
+const saved = vscode.getState() as Partial<Record<keyof DashboardViewState, unknown>> | undefined;
 const state: DashboardViewState = {
   window: parseLogWindow(saved?.window) ?? { kind: '24h' },
   scrollY: typeof saved?.scrollY === 'number' ? saved.scrollY : 0,
 };
+restoreTables(saved?.tables, () => saveState());
 /** How often the ages on the page ("ran 5 min ago") are written again. */
 const AGE_REFRESH_MS = 30_000;
 let currentRefresh = -1;
@@ -58,7 +62,7 @@ let autoRefresh = '';
 let scrollRestored = state.scrollY === 0;
 
 function saveState(): void {
-  vscode.setState(state);
+  vscode.setState({ ...state, tables: savedTables() });
 }
 
 // ---- The frame: header with the window picker and actions, then one region per section.

@@ -18,6 +18,7 @@ import {
   shownText,
   shownTimeZone,
 } from './dom';
+import { rememberTable, rowKeyText, tableMemory, type TableMemory } from './tableMemory';
 
 export interface Column<R> {
   key: string;
@@ -44,6 +45,11 @@ export interface Column<R> {
 }
 
 export interface TableOptions<R> {
+  /**
+   * The table's own name, the same at every refresh (`logs.actions`, `card.database.bloat`):
+   * what the user set in it is kept under it. Not the caption, which two tables can share.
+   */
+  id: string;
   caption: string;
   columns: Column<R>[];
   rows: R[];
@@ -52,23 +58,11 @@ export interface TableOptions<R> {
   empty?: string;
   /**
    * What tells a row apart across refreshes, for its "More" to stay open; by default its first
-   * column's value (an action, a table, a class name), not its place, which a sort moves.
+   * column's value (an action, a class name), not its place, which a sort moves. A table whose
+   * first column repeats (a schema, a query's text) gives one; rows of one key still open apart.
    */
   rowKey?(row: R): string;
 }
-
-/**
- * What the user set in a table (its sort, its page, the rows whose "More" is open), by caption:
- * a refresh draws the table anew, and a keyboard or screen reader user would otherwise find it
- * back at its first page, in its first order, its rows closed.
- */
-interface TableMemory {
-  sort?: { key: string; descending: boolean };
-  page: number;
-  open: Set<string>;
-}
-
-const memories = new Map<string, TableMemory>();
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -176,6 +170,22 @@ function cellShownText<R>(column: Column<R>, row: R): string {
 }
 
 /**
+ * Each row's key, told apart from an earlier row of the same key by its count ("users",
+ * "users\u0000#2"), in the rows' order as given, which a sort does not change.
+ */
+function rowKeys<R>(rows: R[], keyOf: (row: R) => string): Map<R, string> {
+  const seen = new Map<string, number>();
+  const keys = new Map<R, string>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    keys.set(row, rowKeyText(count === 1 ? key : `${key}\u0000#${count}`));
+  }
+  return keys;
+}
+
+/**
  * A sort button's label, its last word in a span that carries the sort arrow: the header wraps
  * between its words, never between "Count" and its "▼".
  */
@@ -187,13 +197,25 @@ function sortLabel(label: string): (Node | string)[] {
 
 export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const memory = memories.get(options.caption) ?? { sort: options.sort, page: 0, open: new Set() };
-  memories.set(options.caption, memory);
+  // What the user set before this refresh (or before the panel was rebuilt), else the default;
+  // a sort by a column the table no longer has gives way to its default.
+  const kept = tableMemory(options.id);
+  const memory: TableMemory = {
+    sort: kept?.sort ?? options.sort,
+    page: kept?.page ?? 0,
+    open: new Set(kept?.open),
+  };
+  const sortable = (key: string | undefined): boolean =>
+    options.columns.some((column) => column.key === key && column.sortable !== false);
+  if (!sortable(memory.sort?.key)) memory.sort = options.sort;
+  const remember = (): void => rememberTable(options.id, memory);
   let sort = memory.sort;
   let page = memory.page;
   let rows = options.rows;
-  const keyOf = (row: R): string =>
-    options.rowKey ? options.rowKey(row) : String(options.columns[0]?.value(row) ?? '');
+  const keys = rowKeys(options.rows, (row) =>
+    options.rowKey ? options.rowKey(row) : String(options.columns[0]?.value(row) ?? ''),
+  );
+  const keyOf = (row: R): string => keys.get(row) ?? '';
 
   const wrapper = h('div', { className: 'table-block' });
   if (rows.length === 0) {
@@ -223,6 +245,8 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
             sort = { key: column.key, descending };
             memory.sort = sort;
             page = 0;
+            memory.page = 0;
+            remember();
             applySort();
             render();
           },
@@ -265,8 +289,13 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
         : undefined;
       if (values) tr.after(values);
       button.setAttribute('aria-expanded', String(open));
+    };
+    const toggle = (): void => {
+      const open = !values;
+      show(open);
+      memory.open.delete(key);
       if (open) memory.open.add(key);
-      else memory.open.delete(key);
+      remember();
     };
     const button = h(
       'button',
@@ -278,7 +307,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
           'aria-label': `More about ${name}`,
           title: 'The rest of this row',
         },
-        on: { click: () => show(!values) },
+        on: { click: toggle },
       },
       h('span', { className: 'codicon codicon-ellipsis', attrs: { 'aria-hidden': 'true' } }),
     );
@@ -323,6 +352,7 @@ export function dataTable<R>(options: TableOptions<R>): HTMLElement {
   function go(target: number): void {
     page = Math.min(pageCount() - 1, Math.max(0, target));
     memory.page = page;
+    remember();
     render();
   }
 

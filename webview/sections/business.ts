@@ -53,6 +53,9 @@ export function renderBusiness(view: BusinessView): Node[] {
     charts.append(timeChart(view.signupsPerDay, { bars: true, atRest: 'total' }));
   }
   nodes.push(charts);
-  if (view.cards.length) nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card)));
+  if (view.cards.length) {
+    const cards = view.cards.map((shown) => card(shown, 'business'));
+    nodes.push(h('div', { className: 'cards' }, ...cards));
+  }
   return nodes;
 }

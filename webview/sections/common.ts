@@ -1,7 +1,7 @@
 /**
  * Pieces every section uses: key figures, state badges and the card frame.
  */
-import type { CardState, CardView } from '../../src/core/dashboard/protocol';
+import type { CardState, CardView, TableView } from '../../src/core/dashboard/protocol';
 import { externalLink } from '../actions';
 import { clip, formatText, h, isInstant, shownTimeZone } from '../dom';
 import { dataTable } from '../table';
@@ -56,8 +56,30 @@ export function subheading(text: string): HTMLElement {
   return h('h3', null, text);
 }
 
-/** One card of the database or business section, with its state, fix and optional table. */
-export function card(view: CardView): HTMLElement {
+/** A figure and its unit ("1984 kB", "12 %"), or digits alone: what a row measures. */
+const MEASURE = /^-?[\d.,]+(?:\s?[A-Za-zµ%]+)?$/;
+
+/**
+ * What names a card table's row across refreshes: its text that is not a measurement (a schema,
+ * a table, an index), which a first column alone may not be ("public" in every row). A figure,
+ * a size or an instant changes from one refresh to the next, and is left out.
+ */
+function cardRowKey(table: TableView, row: (string | number | null)[]): string {
+  const names = row.filter(
+    (value, index): value is string =>
+      !table.columns[index]?.numeric &&
+      typeof value === 'string' &&
+      !MEASURE.test(value) &&
+      !isInstant(value),
+  );
+  return names.length > 0 ? JSON.stringify(names) : String(row[0] ?? '');
+}
+
+/**
+ * One card of the database or business section, with its state, fix and optional table; what
+ * the user sets in its table is kept by section and card id (two cards can share a title).
+ */
+export function card(view: CardView, section: 'database' | 'business'): HTMLElement {
   const state: CardState = view.state;
   const body = h(
     'article',
@@ -102,7 +124,9 @@ export function card(view: CardView): HTMLElement {
     const table = view.table;
     body.append(
       dataTable<(string | number | null)[]>({
+        id: `card.${section}.${view.id}`,
         caption: view.title,
+        rowKey: (row) => cardRowKey(table, row),
         pageSize: 10,
         rows: table.rows,
         columns: table.columns.map((column, index) => ({

@@ -30,7 +30,14 @@ export function renderDatabase(view: DatabaseView): Node[] {
       ),
     ),
   );
-  nodes.push(h('div', { className: 'cards' }, ...view.cards.map(card), ...pending));
+  nodes.push(
+    h(
+      'div',
+      { className: 'cards' },
+      ...view.cards.map((shown) => card(shown, 'database')),
+      ...pending,
+    ),
+  );
   if (view.growth.length) {
     nodes.push(subheading('Growth'));
     nodes.push(h('div', { className: 'charts' }, ...view.growth.map((chart) => timeChart(chart))));
@@ -38,7 +45,10 @@ export function renderDatabase(view: DatabaseView): Node[] {
   nodes.push(subheading('Slowest queries'));
   nodes.push(
     dataTable({
+      id: 'database.slowQueries',
       caption: 'Slowest queries (pg_stat_statements)',
+      // One text can be two queries (two roles', or two cut to the same first 2,000 characters).
+      rowKey: (row) => row.key ?? row.query,
       rows: view.slowQueries,
       sort: { key: 'mean', descending: true },
       empty: 'No query statistics (is pg_stat_statements enabled?).',

@@ -54,7 +54,10 @@ export function renderHealth(view: HealthView): Node[] {
     nodes.push(group);
     group.append(
       dataTable({
+        id: `health.${tier.tierId}`,
         caption: `${tier.title} checks`,
+        // Two checks can share a title; their ids differ.
+        rowKey: (row) => row.checkId,
         rows: tier.checks,
         pageSize: 25,
         columns: [

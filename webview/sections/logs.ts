@@ -148,6 +148,7 @@ export function renderLogs(view: LogsView): Node[] {
     ),
     subheading('Slowest actions'),
     dataTable({
+      id: 'logs.actions',
       caption: 'Slowest actions',
       rows: view.actions,
       sort: { key: 'p95', descending: true },
@@ -209,6 +210,7 @@ export function renderLogs(view: LogsView): Node[] {
       : []),
     subheading('Slowest requests'),
     dataTable({
+      id: 'logs.slowRequests',
       caption: 'Slowest requests',
       rows: view.slowRequests,
       sort: { key: 'duration', descending: true },
@@ -240,6 +242,7 @@ export function renderLogs(view: LogsView): Node[] {
     }),
     subheading('Exceptions'),
     dataTable({
+      id: 'logs.exceptions',
       caption: 'Exceptions by class',
       rows: view.exceptions,
       sort: { key: 'count', descending: true },
@@ -294,6 +297,7 @@ export function renderLogs(view: LogsView): Node[] {
         null,
         subheading('Failed logins by IP'),
         dataTable({
+          id: 'logs.failedLogins',
           caption: 'Failed logins by IP',
           rows: view.failedLogins,
           sort: { key: 'count', descending: true },
@@ -309,6 +313,7 @@ export function renderLogs(view: LogsView): Node[] {
         null,
         subheading('Suspicious requests by IP'),
         dataTable({
+          id: 'logs.suspicious',
           caption: 'Suspicious requests by IP',
           rows: view.suspicious,
           sort: { key: 'count', descending: true },

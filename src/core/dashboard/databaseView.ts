@@ -413,6 +413,9 @@ function slowQueriesOf(cards: DbCard[]): SlowQueryView[] {
   const data = cards.find((card) => card.id === 'slowQueries')?.data;
   if (!isRecord(data) || !Array.isArray(data.queries)) return [];
   return data.queries.filter(isRecord).map((query) => ({
+    ...(typeof query.queryId === 'string'
+      ? { key: JSON.stringify([query.queryId, query.role ?? null]) }
+      : {}),
     query: String(query.query ?? ''),
     calls: Number(query.calls ?? 0),
     totalMs: Number(query.totalMs ?? 0),

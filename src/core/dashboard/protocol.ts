@@ -252,6 +252,11 @@ export interface CardView {
 }
 
 export interface SlowQueryView {
+  /**
+   * What tells the query apart from another of the same text (another role's, or one cut to the
+   * same first 2,000 characters): its query id and role. Absent in a view saved before it.
+   */
+  key?: string;
   query: string;
   calls: number;
   totalMs: number;
@@ -294,10 +299,26 @@ export type SectionPayload = {
 // ---------------------------------------------------------------------------------------------
 // Messages.
 
-/** What the webview keeps across reloads (vscode.setState) and hands back on 'ready'. */
+/**
+ * What the user set in one table of the page: its sort, its page, the rows whose "More" is open
+ * (by row key). `id` is the table's own, given by its section, not the caption it shows.
+ */
+export interface TableViewState {
+  id: string;
+  sort?: { key: string; descending: boolean };
+  page: number;
+  open: string[];
+}
+
+/**
+ * What the webview keeps across reloads (vscode.setState) and hands back on 'ready' (there
+ * without `tables`, which only the page reads).
+ */
 export interface DashboardViewState {
   window: LogWindow;
   scrollY: number;
+  /** The tables the user changed, the last changed last; read back bounded and checked. */
+  tables?: TableViewState[];
 }
 
 export type HostMessage =
@@ -353,7 +374,8 @@ export const LIMITS = {
 /** Milliseconds a range may span at most (a year), so one message cannot ask for a huge scan. */
 const MAX_RANGE_MS = 366 * 24 * 3600 * 1000;
 
-function boundedString(value: unknown, max: number): value is string {
+/** A string of 1 to `max` characters, as a message or a saved state may hold one. */
+export function boundedString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
 }
 

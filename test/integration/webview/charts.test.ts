@@ -8,7 +8,7 @@ import type { Locator } from 'playwright-core';
 import type { ChartView, SectionPayload } from '../../../src/core/dashboard/protocol';
 import { chartFigure, chartLegend } from '../../support/chartLegend';
 import { cspViolations, DashboardHarness, type DashboardPage } from './harness';
-import { refreshMessages, sampleSections } from './sampleData';
+import { refreshMessages, sampleWith } from './sampleData';
 import { THEMES, type ThemeName } from './themes';
 
 async function feed(dashboard: DashboardPage, payloads: SectionPayload[]): Promise<void> {
@@ -23,21 +23,6 @@ async function assertClean(dashboard: DashboardPage): Promise<void> {
 
 /** Four hours from Dec 4, 8:00 UTC: the times of the charts these tests draw. */
 const HOURS = [0, 1, 2, 3].map((at) => Date.parse('2026-12-04T08:00:00Z') / 1000 + at * 3600);
-
-type SectionName = SectionPayload['section'];
-type SectionData<S extends SectionName> = Extract<SectionPayload, { section: S }>['data'];
-
-/** The sample dashboard with one of its sections changed by `edit`. */
-function sampleWith<S extends SectionName>(
-  section: S,
-  edit: (data: SectionData<S>) => void,
-): SectionPayload[] {
-  const payloads = sampleSections();
-  const payload = payloads.find((each) => each.section === section);
-  assert.ok(payload);
-  edit(payload.data as SectionData<S>);
-  return payloads;
-}
 
 /** The sample dashboard with one of its Logs charts replaced. */
 function withLogsChart(

@@ -9,11 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createNonce, dashboardHtml } from '../../../src/core/dashboard/html';
-import type {
-  DashboardViewState,
-  HostMessage,
-  WebviewMessage,
-} from '../../../src/core/dashboard/protocol';
+import type { HostMessage, WebviewMessage } from '../../../src/core/dashboard/protocol';
 import { THEMES, type ThemeName } from './themes';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -39,6 +35,8 @@ export interface DashboardPage {
   problems: PageProblems;
   /** Messages the webview posted, in order. */
   posted(): Promise<WebviewMessage[]>;
+  /** What the page saved last (vscode.setState), as the editor keeps it for the next page. */
+  savedState(): Promise<unknown>;
   /** Delivers a message as the host would. */
   send(message: HostMessage): Promise<void>;
   setTheme(theme: ThemeName): Promise<void>;
@@ -48,6 +46,11 @@ export class DashboardHarness {
   private server?: http.Server;
   private browser?: Browser;
   private origin = '';
+  /**
+   * The saved states pages open with, by a number in their address: a state of any size or
+   * shape (an older page's, a hostile one) reaches the page as the editor would hand it over.
+   */
+  private readonly states = new Map<string, unknown>();
 
   async start(): Promise<void> {
     if (!existsSync(path.join(BUNDLE, 'dashboard.js'))) {
@@ -83,9 +86,9 @@ export class DashboardHarness {
     const url = new URL(request.url ?? '/', this.origin);
     if (url.pathname === '/' || url.pathname === '/index.html') {
       const theme = (url.searchParams.get('theme') as ThemeName | null) ?? 'dark';
-      const state = url.searchParams.get('state');
+      const state = this.states.get(url.searchParams.get('state') ?? '');
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(this.page(theme, state ? (JSON.parse(state) as DashboardViewState) : undefined));
+      response.end(this.page(theme, state));
       return;
     }
     if (url.pathname === '/favicon.ico') {
@@ -108,10 +111,10 @@ export class DashboardHarness {
   }
 
   /** The panel's page; the prelude plays the editor: theme variables and the messaging API. */
-  private page(theme: ThemeName, state: DashboardViewState | undefined): string {
+  private page(theme: ThemeName, state: unknown): string {
     const prelude = `
       window.__posted = [];
-      window.__state = ${JSON.stringify(state ?? null)};
+      window.__state = ${JSON.stringify(state ?? null).replace(/</g, '\\u003c')};
       window.__themes = ${JSON.stringify(THEMES)};
       window.__applyTheme = (name) => {
         const theme = window.__themes[name];
@@ -142,7 +145,8 @@ export class DashboardHarness {
   async open(
     options: {
       theme?: ThemeName;
-      state?: DashboardViewState;
+      /** The state the editor hands the page (vscode.getState()): what an earlier page saved. */
+      state?: unknown;
       width?: number;
       /** The browser's time zone (IANA), e.g. a user west of UTC; the machine's by default. */
       timezoneId?: string;
@@ -166,7 +170,11 @@ export class DashboardHarness {
       void dialog.dismiss();
     });
     const query = new URLSearchParams({ theme: options.theme ?? 'dark' });
-    if (options.state) query.set('state', JSON.stringify(options.state));
+    if (options.state !== undefined) {
+      const id = String(this.states.size + 1);
+      this.states.set(id, options.state);
+      query.set('state', id);
+    }
     await page.goto(`${this.origin}/?${query.toString()}`);
     await page.waitForFunction(
       () => (window as unknown as { __posted: unknown[] }).__posted.length > 0,
@@ -176,6 +184,7 @@ export class DashboardHarness {
       problems,
       posted: () =>
         page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
+      savedState: () => page.evaluate(() => (window as unknown as { __state: unknown }).__state),
       send: async (message) => {
         await page.evaluate((data) => window.postMessage(data, '*'), message);
       },

@@ -316,6 +316,21 @@ export function sampleSections(text: (base: string) => string = (base) => base):
   ];
 }
 
+type SectionName = SectionPayload['section'];
+type SectionData<S extends SectionName> = Extract<SectionPayload, { section: S }>['data'];
+
+/** The sample dashboard with one of its sections changed by `edit`. */
+export function sampleWith<S extends SectionName>(
+  section: S,
+  edit: (data: SectionData<S>) => void,
+): SectionPayload[] {
+  const payloads = sampleSections();
+  const payload = payloads.find((each) => each.section === section);
+  if (!payload) throw new Error(`The sample has no ${section} section.`);
+  edit(payload.data as SectionData<S>);
+  return payloads;
+}
+
 /** The messages a host sends for one complete refresh. */
 export function refreshMessages(refreshId: number, payloads: SectionPayload[]): HostMessage[] {
   return [

@@ -168,6 +168,8 @@ describe('dashboard database view', () => {
     );
     assert.deepEqual(view.slowQueries, [
       {
+        // What tells it from the same text run by another role: its query id and role.
+        key: '["1","app"]',
         query: 'SELECT * FROM bookings WHERE id = $1',
         calls: 10,
         totalMs: 50,
