@@ -991,8 +991,10 @@ export function splitKeyValue(text: string): Map<string, string> {
   // every word made `a a a … =` quadratic.
   let eq = -1;
   let space = -1;
-  // A bracket that closed nowhere from here on: one after it is not searched to the end again.
+  // A bracket that closed nowhere from here on: one after it is not searched to the end again;
+  // nor, past a double quote that found no unescaped quote to close it, is one searched for.
   let unclosedBracket = n;
+  let noPlainClose = n;
   while (i < n && fields.size < 64) {
     while (i < n && text.charCodeAt(i) === 32) i++;
     if (eq < i) eq = text.indexOf('=', i);
@@ -1013,7 +1015,8 @@ export function splitKeyValue(text: string): Map<string, string> {
       const end =
         key === 'error' && quote === "'"
           ? lastClosingQuote(text, quote, j + 1)
-          : closingQuote(text, quote, j + 1);
+          : closingQuote(text, quote, j + 1, j < noPlainClose);
+      if (quote === '"' && end >= 0 && escaped(text, end, j + 1)) noPlainClose = j;
       const stop = end < 0 ? n : end;
       value = text.slice(j + 1, stop);
       j = stop + 1;
@@ -1060,16 +1063,18 @@ function canClose(text: string, at: number): boolean {
 /**
  * Lograge writes `error='...'` without escaping, so a quote inside the message is common
  * ("Couldn't find"). The closing quote is the one followed by the end or by ` key=`; in a
- * double-quoted value (logfmt), one escaped with a backslash is none.
+ * double-quoted value (logfmt), one escaped with a backslash only when no other is.
  */
-function closingQuote(text: string, quote: string, from: number): number {
-  let at = text.indexOf(quote, from);
-  while (at >= 0) {
-    if (quote === '"' && escaped(text, at, from)) at = text.indexOf(quote, at + 1);
-    else if (canClose(text, at)) return at;
-    else at = text.indexOf(quote, at + 1);
+function closingQuote(text: string, quote: string, from: number, skipEscaped = true): number {
+  // Heroku's router escapes nothing either: a path ending in `\` closes on its escaped quote
+  // when no other quote can.
+  let escapedClose = -1;
+  for (let at = text.indexOf(quote, from); at >= 0; at = text.indexOf(quote, at + 1)) {
+    if (!canClose(text, at)) continue;
+    if (quote !== '"' || !skipEscaped || !escaped(text, at, from)) return at;
+    if (escapedClose < 0) escapedClose = at;
   }
-  return -1;
+  return escapedClose;
 }
 
 /** Whether an odd run of backslashes, after `from`, comes before `at`. */

@@ -3,10 +3,11 @@
  * or PowerShell saved, files joined with cat), and what each reader makes of them.
  */
 import { strict as assert } from 'node:assert';
-import { LineParser } from '../../../src/core/logs/lineParser';
+import { LineParser, splitKeyValue } from '../../../src/core/logs/lineParser';
 import { summarizeLogs, type SummarizeOptions } from '../../../src/core/logs/summary';
 import { ZoneClock } from '../../../src/core/logs/timestamps';
 import { fixedClock } from '../../../src/core/util/clock';
+import { assertLinear } from '../../support/growth';
 import { tempFolderWith } from '../../support/tempFolders';
 
 async function summarize(
@@ -111,6 +112,35 @@ describe('hostile lograge key=value lines', function () {
     assert.deepEqual(s.statuses, { '200': 3 });
     assert.equal(s.duration.maxMs, 12);
     assert.equal(s.errorRate, 0);
+  });
+});
+
+describe('key=value values that end in a backslash', () => {
+  it("a Heroku router path ending in \\ keeps the router's keys after it", () => {
+    const parser = new LineParser(new ZoneClock('UTC'), new Date('2026-12-04T12:00:00Z'));
+    // Heroku's router writes the path as sent, its quotes unescaped.
+    const line = parser.parse(
+      '2026-12-04T10:00:00.000000+00:00 heroku[router]: at=info method=GET path="/a\\" ' +
+        'host=shop.herokuapp.com request_id=5b7c9d0e-0000-4000-8000-000000000001 ' +
+        'fwd="198.51.100.7" dyno=web.1 connect=1ms service=12ms status=200 bytes=5 ' +
+        'protocol=https',
+    );
+    assert.equal(line.kind, 'request');
+    assert.equal(line.path, '/a\\');
+    assert.equal(line.requestId, '5b7c9d0e-0000-4000-8000-000000000001');
+  });
+});
+
+describe('key=value lines read in linear time', () => {
+  it('values that each close only on an escaped quote, a key given again and again', () => {
+    // `a="\" a="\" …`: each value searched to the end for an unescaped quote was quadratic.
+    for (const piece of ['a="\\" ', 'a={"\\" ', "error='x' "]) {
+      assertLinear(
+        (n) => `method=GET status=200 ${piece.repeat(n)}`,
+        (text) => splitKeyValue(text),
+        2048,
+      );
+    }
   });
 });
 
