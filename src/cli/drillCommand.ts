@@ -12,6 +12,7 @@ import { shownDumpText } from '../core/checks/backupChecks';
 import type { DrillPlan } from '../core/checks/drillPlan';
 import {
   dumpAgeText,
+  hoursText,
   endpointOf,
   otherDatabaseNote,
   planRecoveryDrill,
@@ -431,7 +432,8 @@ function formatRecord(
     const within = hours > maxAgeHours ? 'over' : 'within';
     lines.push(
       `  Backup: written ${record.dumpWrittenAt.slice(0, 16).replace('T', ' ')} UTC, ` +
-        `${hours} h before the drill (${within} upkeep.backups.maxAgeHours, ${maxAgeHours} h)`,
+        `${hoursText(hours)} before the drill ` +
+        `(${within} upkeep.backups.maxAgeHours, ${maxAgeHours} h)`,
     );
   }
   if (record.scratchDatabase) {

@@ -962,25 +962,25 @@ async function judgeLastDrill(
   }
   const seconds = Math.round(Number(last.values?.recoveryMs ?? 0) / 100) / 10;
   // A record up to a day ahead (another machine's clock, a little fast) is from today.
-  const ago = plural(Math.max(days, 0), 'day');
+  const ago = days > 0 ? `${plural(days, 'day')} ago` : 'today';
   const values = { ...last.values, daysSinceDrill: Math.max(days, 0) };
   if (last.values?.drillOk !== true) {
     return {
       outcome: 'fail',
-      summary: `the last drill (${ago} ago) failed: ${last.summary}`,
+      summary: `the last drill (${ago}) failed: ${last.summary}`,
       values,
     };
   }
   if (days > dueDays) {
     return {
       outcome: 'warn',
-      summary: `last drill ${ago} ago (recovery took ${seconds} s); ${due}`,
+      summary: `last drill ${ago} (recovery took ${seconds} s); ${due}`,
       values,
     };
   }
   return {
     outcome: 'pass',
-    summary: `last drill ${ago} ago: recovery took ${seconds} s`,
+    summary: `last drill ${ago}: recovery took ${seconds} s`,
     values,
   };
 }

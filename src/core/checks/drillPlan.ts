@@ -440,7 +440,12 @@ export function dumpAgeText(plan: DrillPlan): string {
     plan.dumpAgeHours > plan.maxAgeHours
       ? `, over upkeep.backups.maxAgeHours (${plan.maxAgeHours} h)`
       : '';
-  return `written ${formatUtc(plan.dumpWrittenAt)}, ${plan.dumpAgeHours} h ago${over}`;
+  return `written ${formatUtc(plan.dumpWrittenAt)}, ${hoursText(plan.dumpAgeHours)} ago${over}`;
+}
+
+/** `30 h`, `1.5 h`; a dump of this hour, its time given beside, reads "less than an hour". */
+export function hoursText(hours: number): string {
+  return hours < 1 ? 'less than an hour' : `${hours} h`;
 }
 
 /**

@@ -71,8 +71,10 @@ export function snapshotFolderHint(surface: Surface = 'any'): string {
   if (surface === 'editor') {
     return `${set} in the environment the editor (or its remote server) starts with.`;
   }
+  // Said under `upkeep check` too (its db.growth check), which has no such flag.
   return (
-    `${set}: cron jobs and service users often have none. ` + 'upkeep db --no-snapshots keeps none.'
+    `${set}: cron jobs and service users often have none. (upkeep db can keep none with ` +
+    '--no-snapshots.)'
   );
 }
 
