@@ -362,8 +362,9 @@ async function runCheck(options: CheckOptions, cancel: SignalCancel): Promise<nu
     );
   }
   const gaps = setupGaps(runResults, options.failOn);
-  if (gaps.length > 0 && !cancelledBy && !playbookErrors && !notSaved) {
-    // Exit 2 rather than 1: cron's mail says why, or it reads as a broken command.
+  if (gaps.length > 0 && !cancelledBy) {
+    // Exit 2 rather than 1: cron's mail says why, or it reads as a broken command. Said beside
+    // a playbook error or results not saved too: each is a cause of its own to fix.
     process.stderr.write(
       `upkeep check: exit code 2: ${gaps.join(', ')} could not run for a gap in the setup; ` +
         `${gaps.length === 1 ? 'its details say' : 'their details say'} what to set.\n`,

@@ -57,6 +57,13 @@ describe('a refused login exits 2, a setting to fix', function () {
     const junit = await runCli([...args, '--format', 'junit'], env);
     assert.equal(junit.code, 2, junit.stderr);
     assert.match(junit.stdout, /<failure message="fail: PostgreSQL refused the login for /);
+
+    // Two causes of exit 2 at once, results that could not be kept and the refused login: each
+    // is said, not only the first (nobody, root included, creates files in /proc).
+    const unsaved = await runCli([...args, '--save', '/proc/upkeep-results.json'], env);
+    assert.equal(unsaved.code, 2, unsaved.stderr);
+    assert.match(unsaved.stderr, /the results were not saved in \/proc\/upkeep-results\.json/);
+    assert.match(unsaved.stderr, /exit code 2: health\.database could not run for a gap in the/);
   });
 
   it('upkeep db exits 2 too', async () => {
