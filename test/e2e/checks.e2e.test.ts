@@ -496,7 +496,7 @@ describe('checks in a real editor', function () {
         }
         assert.match(
           output,
-          /backups\.recoveryDrill: pass in \d+ ms — last drill 0 days ago: recovery took [\d.]+ s/,
+          /backups\.recoveryDrill: pass in \d+ ms — last drill today: recovery took [\d.]+ s/,
         );
       },
     );

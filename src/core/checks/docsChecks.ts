@@ -545,7 +545,7 @@ export const generatedDocsCheck: CheckDefinition = {
     const days = Math.floor(age / 86_400_000);
     return {
       outcome: 'pass',
-      summary: `doc/index.html generated ${plural(days, 'day')} ago`,
+      summary: `doc/index.html generated ${days > 0 ? `${plural(days, 'day')} ago` : 'today'}`,
       values: { generatedDaysAgo: days },
     };
   },
