@@ -52,6 +52,37 @@ export function growth<T>(
 }
 
 /**
+ * `cpuMs` of work that runs until a promise settles, the process's worker threads too; unlike
+ * `cpuMs`, a rejection is passed on, so the work can hold its own assertions.
+ */
+export async function cpuMsAsync(run: () => Promise<unknown>): Promise<number> {
+  const started = process.cpuUsage();
+  await run();
+  const { user, system } = process.cpuUsage(started);
+  return (user + system) / 1000;
+}
+
+/** `growth` of work that runs until a promise settles. */
+export async function growthAsync<T>(
+  make: (n: number) => T,
+  run: (input: T) => Promise<unknown>,
+  n: number,
+  { factor = 4, tries = 3 }: { factor?: number; tries?: number } = {},
+): Promise<Growth> {
+  const small = make(n);
+  const large = make(n * factor);
+  await cpuMsAsync(() => run(small));
+  let smallMs = Infinity;
+  let largeMs = Infinity;
+  for (let i = 0; i < tries; i++) {
+    smallMs = Math.min(smallMs, await cpuMsAsync(() => run(small)));
+    largeMs = Math.min(largeMs, await cpuMsAsync(() => run(large)));
+  }
+  smallMs = Math.max(smallMs, 1);
+  return { smallMs, largeMs, ratio: largeMs / smallMs };
+}
+
+/**
  * Fails when `factor` times the input takes more than twice `factor` times as long: linear work
  * gives about `factor`, quadratic `factor`².
  */
@@ -61,8 +92,25 @@ export function assertLinear<T>(
   n: number,
   options: { factor?: number; tries?: number; allowed?: number } = {},
 ): Growth {
-  const factor = options.factor ?? 4;
   const result = growth(make, run, n, options);
+  assertRatio(result, options);
+  return result;
+}
+
+/** `assertLinear` of work that runs until a promise settles. */
+export async function assertLinearAsync<T>(
+  make: (n: number) => T,
+  run: (input: T) => Promise<unknown>,
+  n: number,
+  options: { factor?: number; tries?: number; allowed?: number } = {},
+): Promise<Growth> {
+  const result = await growthAsync(make, run, n, options);
+  assertRatio(result, options);
+  return result;
+}
+
+function assertRatio(result: Growth, options: { factor?: number; allowed?: number }): void {
+  const factor = options.factor ?? 4;
   const allowed = options.allowed ?? factor * 2;
   assert.ok(
     result.ratio < allowed,
@@ -70,5 +118,4 @@ export function assertLinear<T>(
       `(${result.largeMs.toFixed(0)} vs ${result.smallMs.toFixed(0)} ms); ` +
       `linear is about ${factor}×`,
   );
-  return result;
 }

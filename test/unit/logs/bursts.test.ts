@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BurstTable } from '../../../src/core/logs/bursts';
+import { assertLinear } from '../../support/growth';
 import {
   expectedBursts,
   fed,
@@ -24,18 +25,6 @@ function steady(everyMs: number, days: number): BurstTable {
   return table;
 }
 
-/** The least CPU time of three runs of `work`, in ms. */
-function cpuMs(work: () => void): number {
-  let least = Infinity;
-  for (let run = 0; run < 3; run++) {
-    const before = process.cpuUsage();
-    work();
-    const used = process.cpuUsage(before);
-    least = Math.min(least, (used.user + used.system) / 1000);
-  }
-  return least;
-}
-
 describe('burst table over long logs', () => {
   it('a client refused every 70 s for a month: no burst, and only recent minutes are kept', () => {
     // 4 or 5 a 5 minutes, never 10: each minute can be forgotten once its neighbours are known.
@@ -54,10 +43,11 @@ describe('burst table over long logs', () => {
     assert.equal(burst.to, new Date(START + 7 * DAY_MS - 30_000).toISOString());
     // Four times the log, about four times the work; judging every kept minute again at
     // every prune made it about 25 times.
-    steady(30_000, 1);
-    const short = cpuMs(() => steady(30_000, 2));
-    const long = cpuMs(() => steady(30_000, 8));
-    assert.ok(long / short < 10, `${(long / short).toFixed(1)}x the time for 4x the log`);
+    assertLinear(
+      (days) => days,
+      (days) => steady(30_000, days),
+      2,
+    );
   });
 });
 
