@@ -18,7 +18,7 @@ import {
   type ParsedLine,
 } from './lineParser';
 import type { ZoneClock } from './timestamps';
-import { offsetMinutes, utcTime } from './timestamps';
+import { dayExists, offsetMinutes, utcTime } from './timestamps';
 
 /** Longest body looked at; longer lines go to LineParser, which cuts them the same way. */
 const MAX_BODY = 16 * 1024;
@@ -334,6 +334,8 @@ export class FastLane {
     if ((y1 | y2 | mo | d | h | mi | s) < 0) return NaN;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return NaN;
     const y = y1 * 100 + y2;
+    // 2026-02-31: left to LineParser, which reads it as no time (Date.UTC rolls it on).
+    if (d > 28 && !dayExists(y, mo, d)) return NaN;
     const cache = this.minutes[sep === 84 ? 0 : 1];
     // Minutes since year 0 as the key: unique for valid fields. No `| 0`: year 9999's minutes
     // pass 2^32, and a wrapped key gave a minute 7,169 years on the cached one's time.

@@ -35,6 +35,17 @@ export function utcTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0):
 const YEAR_100 = utcTime(100, 0, 1);
 
 /**
+ * Whether month `mo` (1-based) of year `y` has a day `d`. A log time on a day its month lacks
+ * (2026-02-31, forged or broken) is read as no time: Date.UTC would roll it into the next
+ * month. Cheap for days up to 28, which are most of them.
+ */
+export function dayExists(y: number, mo: number, d: number): boolean {
+  if (d <= 28) return d >= 1;
+  if (mo === 2) return d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31);
+}
+
+/**
  * How far past the clock a log time may be and still be taken as written: a line later than
  * that is future-dated (a clock set wrong, or forged through a logged value). Such a line does
  * not end the read of a window (one dated 2099 hid every request after it), and its hour gets
@@ -177,8 +188,7 @@ export function parseIsoLike(text: string, zone: ZoneClock, start = 0): ParsedTi
       text[start + 13] !== ':' ||
       mo < 1 ||
       mo > 12 ||
-      d < 1 ||
-      d > 31 ||
+      !dayExists(y, mo, d) ||
       h > 23 ||
       mi > 59
     ) {
@@ -249,13 +259,17 @@ export function parseSyslogTime(
   const s = digits(time, 6, 2);
   // journalctl's short-precise adds microseconds: `10:00:00.123456`.
   const ms = time[8] === '.' ? Math.floor(Number(`0${time.slice(8)}`) * 1000) : 0;
+  const d = Number(day);
+  if (d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
   let year = now.getUTCFullYear();
-  let epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, ms);
+  let epoch = zone.wallToEpoch(year, mo, d, h, mi, s, ms);
   // A December line read in January belongs to last year.
   if (epoch > now.getTime() + 86_400_000) {
     year--;
-    epoch = zone.wallToEpoch(year, mo, Number(day), h, mi, s, ms);
+    epoch = zone.wallToEpoch(year, mo, d, h, mi, s, ms);
   }
+  // Feb 29 is a day of the year it is read in only in a leap year.
+  if (!dayExists(year, mo, d)) return undefined;
   return Number.isNaN(epoch) ? undefined : { epoch, explicit: false };
 }
 
@@ -277,11 +291,12 @@ export function parseRubyTime(text: string): ParsedTime | undefined {
   const h = Number(m[3]);
   const mi = Number(m[4]);
   const s = Number(m[5]);
-  if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const y = Number(m[9]);
+  if (!dayExists(y, mo, d) || h > 23 || mi > 59 || s > 60) return undefined;
   const minutes = m[6] ? offsetMinutes(Number(m[7]), Number(m[8])) : 0;
   if (Number.isNaN(minutes)) return undefined;
   const offset = (m[6] === '-' ? -1 : 1) * minutes;
-  const epoch = utcTime(Number(m[9]), mo - 1, d, h, mi, s) - offset * 60_000;
+  const epoch = utcTime(y, mo - 1, d, h, mi, s) - offset * 60_000;
   return { epoch, explicit: true };
 }
 

@@ -217,6 +217,53 @@ describe('fast lane', () => {
     }
   });
 
+  it('reads a date no calendar has (02-31, 13-01, 24:61) as no time, as LineParser does', () => {
+    const at = (date: string, time = '10:00:00'): string[] =>
+      PRODUCTION.slice(0, 3).map((line) =>
+        line.replace(/2026-12-03([T ])13:21:5\d/g, `${date}$1${time}`),
+      );
+    const impossible = [
+      ...at('2026-02-31'),
+      ...at('2026-02-29'),
+      ...at('2100-02-29'),
+      ...at('2026-04-31'),
+      ...at('2026-13-01'),
+      ...at('2026-12-04', '24:61:00'),
+    ];
+    const real = [...at('2024-02-29'), ...at('2000-02-29'), ...at('2026-01-31')];
+    for (const zone of ['UTC', 'Europe/Berlin']) {
+      compare(zone, [...impossible, ...real]);
+      assert.equal(compare(zone, real).taken, real.length, zone);
+      const parser = new LineParser(new ZoneClock(zone), NOW);
+      for (const line of impossible) {
+        const read = parser.parse(line);
+        // Still read (its request, its pid), but at no time rather than in the next month.
+        assert.equal(read.pid, '3000', line);
+        assert.ok(Number.isNaN(read.time), `${zone}: ${line}`);
+        assert.equal(read.requestTime, undefined, `${zone}: ${line}`);
+      }
+      for (const line of real) assert.ok(!Number.isNaN(parser.parse(line).time), line);
+    }
+    // The shapes only LineParser reads: syslog's, journalctl's, JSON's, Ruby 1.8's.
+    const parser = new LineParser(new ZoneClock('UTC'), NOW);
+    const untimed = (text: string): boolean => Number.isNaN(parser.parse(text).time);
+    assert.ok(untimed('Feb 30 10:00:00 web app[12]: Started GET "/"'));
+    assert.ok(untimed('Dec  4 25:00:00 web app[12]: Started GET "/"'));
+    assert.ok(!untimed('Feb 28 10:00:00 web app[12]: Started GET "/"'));
+    assert.ok(
+      untimed(
+        JSON.stringify({ method: 'GET', path: '/', status: 200, time: '2026-02-31T10:00:00Z' }),
+      ),
+    );
+    assert.ok(
+      !untimed(
+        JSON.stringify({ method: 'GET', path: '/', status: 200, time: '2026-02-28T10:00:00Z' }),
+      ),
+    );
+    assert.equal(parseRubyTime('Tue Feb 31 10:00:00 +0000 2010'), undefined);
+    assert.equal(parseRubyTime('Thu Feb 28 10:00:00 UTC 2010')?.epoch, Date.UTC(2010, 1, 28, 10));
+  });
+
   it("agrees on Rails 2's error page lines (`Rendering ... (500 Internal Server Error)`)", () => {
     const prefix = 'I, [2026-12-03T13:21:50.892000 #3000]  INFO -- : ';
     const lines = [

@@ -53,4 +53,29 @@ describe('fast lane and parser over whole logs', () => {
     );
     assert.deepEqual(fast, parser);
   });
+
+  it('a request on a day its month lacks (2026-02-31) is read at no time both ways', async () => {
+    const request = (date: string, id: string): string[] => {
+      const at = (level = 'INFO'): string =>
+        `${level[0]}, [${date}T10:00:01.000000 #4000] ${level.padStart(5)} -- : [${id}] `;
+      return [
+        `${at()}Started GET "/b" for 10.0.0.1 at ${date} 10:00:01 +0000`,
+        `${at()}Processing by BooksController#show as HTML`,
+        `${at()}Completed 200 OK in 5ms`,
+      ];
+    };
+    const text = [
+      ...request('2026-02-31', '0123456789abcdef01'),
+      ...request('2026-03-03', '0123456789abcdef02'),
+      '',
+    ].join('\n');
+    const { fast, parser } = await bothWays(text);
+    assert.deepEqual(fast, parser);
+    // Both requests counted; only the real date has an hour (Date.UTC made 02-31 03-03).
+    assert.equal(fast.requests.completed, 2);
+    assert.deepEqual(
+      fast.requests.perHour.map((h) => [h.hour, h.count]),
+      [['2026-03-03T10:00:00.000Z', 1]],
+    );
+  });
 });
