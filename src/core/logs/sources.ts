@@ -20,6 +20,14 @@ export interface ResolvedFile {
   size: number;
   mtimeMs: number;
   gzip: boolean;
+  /** The file checked, by identity: what is opened later must be it (see confinedOpen.ts). */
+  dev: number;
+  ino: number;
+  /**
+   * The workspace's real path when the file must lie inside it (an untrusted workspace): it was
+   * checked by name here, and the file opened by that name is checked again.
+   */
+  confinedTo?: string;
 }
 
 export interface MissingSource {
@@ -284,6 +292,9 @@ export async function resolveSources(
           size: stat.size,
           mtimeMs: stat.mtimeMs,
           gzip: file.endsWith('.gz'),
+          dev: stat.dev,
+          ino: stat.ino,
+          ...(confine ? { confinedTo: realWorkspace } : {}),
         });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -21,6 +21,7 @@ import {
   type ParallelRead,
 } from './parallel';
 import { resolveSources, unrotatedName, type ResolvedFile } from './sources';
+import { isOpenedInside, SourceChangedError } from './confinedOpen';
 import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
@@ -62,6 +63,8 @@ export interface SummarizeOptions {
   afterChunk?: () => Promise<void>;
   /** @internal Tests: runs after a file's first bytes were looked at, before the rest. */
   afterProbe?: () => Promise<void>;
+  /** @internal Tests: runs after the sources were resolved (and checked), before any is opened. */
+  afterResolve?: () => Promise<void>;
   /** @internal Smaller chunks make those tests precise. */
   chunkBytes?: number;
   /** @internal Tests: false reads on one thread; else smaller ranges, maybe on this thread. */
@@ -102,6 +105,7 @@ export async function summarizeLogs(options: SummarizeOptions): Promise<LogSumma
     surface: options.surface,
     named: options.namedSources,
   });
+  await options.afterResolve?.();
   for (const warning of warnings) run.report.warn(warning);
   for (const m of missing) {
     run.sources.push({
@@ -226,6 +230,11 @@ class SummaryRun {
       // (logrotate, a hostile repo) is refused here or changes nothing after.
       opened = await openRegularFile(file.path);
       const { handle } = opened;
+      // Checked inside the workspace by name, opened by name since: a link put in between is
+      // refused before a byte of what it leads to is read.
+      if (file.confinedTo && !(await isOpenedInside(opened, file, file.confinedTo))) {
+        throw new SourceChangedError(name);
+      }
       const known = await binaryLogHint(handle, file.path, name, options.surface);
       // gzip by its bytes, not its name: a .gz may be plain text, a rotated log gzip unnamed.
       const probe = known ? undefined : await probeFile(handle, file.size, options.signal);
@@ -631,6 +640,7 @@ function continuesRotation(previous: string | undefined, next: string): boolean 
 
 /** Why a listed log file could not be read, and what to do about it. */
 function readError(name: string, error: unknown): string {
+  if (error instanceof SourceChangedError) return error.message;
   // The sources were regular files when listed: a pipe or device put in one's place since is
   // refused when opened, never waited on.
   if (error instanceof NotRegularFileError) {
