@@ -23,7 +23,9 @@ export type SessionProvider = (context: CheckContext) => Promise<DbSession>;
 
 /**
  * Reads `$.a.b[0]` or `a.b.0` from a JSON value. Hand-written: the playbook only allows plain
- * member and index steps, which a JSONPath library would over-serve.
+ * member and index steps, which a JSONPath library would over-serve. Only the value's own
+ * members are read: `constructor.name` or `__proto__` of a parsed body is nothing, not
+ * JavaScript's `Object`.
  */
 export function readJsonPath(value: unknown, jsonPath: string): unknown {
   const steps = jsonPath
@@ -34,7 +36,9 @@ export function readJsonPath(value: unknown, jsonPath: string): unknown {
     .filter(Boolean);
   let current: unknown = value;
   for (const step of steps) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, step)) {
+      return undefined;
+    }
     current = (current as Record<string, unknown>)[step];
   }
   return current;
@@ -60,6 +64,7 @@ async function checkText(
   expect: CustomCheckExpect,
   text: string,
   signal: AbortSignal,
+  cut = false,
 ): Promise<string[]> {
   const problems: string[] = [];
   if (expect.pattern !== undefined) {
@@ -73,7 +78,12 @@ async function checkText(
     }
     if (!matched) problems.push(`output does not match /${expect.pattern}/`);
   }
-  if (expect.jsonPath !== undefined) {
+  if (expect.jsonPath !== undefined && cut) {
+    problems.push(
+      `${expect.jsonPath} cannot be read: the body is over ${MAX_HTTP_BODY / 1024 / 1024} MiB, ` +
+        'only its start was read',
+    );
+  } else if (expect.jsonPath !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -103,22 +113,49 @@ function verdict(
 }
 
 /**
+ * The most of a response body an http check reads. A health endpoint answers in a few KB; a
+ * URL that streams without end (a log tail, a misconfigured proxy) is cut here, not held in
+ * memory until the check's timeout.
+ */
+export const MAX_HTTP_BODY = 1024 * 1024;
+
+interface HttpAnswer {
+  status: number;
+  body: string;
+  /** The body was longer than MAX_HTTP_BODY: `body` is its start, the rest was not read. */
+  cut: boolean;
+}
+
+/**
  * One GET, its status and body; a redirect is answered, not followed. Node's http, as health.url
  * uses, not fetch(): fetch refuses the Fetch standard's "bad ports" (6000, 6665-6669, 10080...)
  * without connecting, so a service that answers there read "did not answer: bad port".
  */
-function getText(url: URL, signal: AbortSignal): Promise<{ status: number; body: string }> {
+function getText(url: URL, signal: AbortSignal): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.get(
       url,
       { signal, agent: false, headers: { accept: '*/*' } },
       (response) => {
+        const status = response.statusCode ?? 0;
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let length = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (length > MAX_HTTP_BODY) return;
+          length += chunk.length;
+          if (length <= MAX_HTTP_BODY) {
+            chunks.push(chunk);
+            return;
+          }
+          // Enough: the answer is settled before the socket goes, so its close is no error.
+          chunks.push(chunk.subarray(0, chunk.length - (length - MAX_HTTP_BODY)));
+          resolve({ status, body: Buffer.concat(chunks).toString(), cut: true });
+          request.destroy();
+        });
         response.on('error', reject);
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          resolve({ status, body: Buffer.concat(chunks).toString(), cut: false }),
         );
         response.on('close', () => {
           if (!response.complete) {
@@ -250,7 +287,7 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
         needsTrust: true,
         async run(context) {
           const started = performance.now();
-          let response: { status: number; body: string };
+          let response: HttpAnswer;
           try {
             response = await getText(new URL(spec.url), context.signal);
           } catch (error) {
@@ -270,11 +307,14 @@ export function customCheck(spec: CustomCheckSpec, sessionFor?: SessionProvider)
           if (!statusOk) {
             problems.push(`status ${response.status}, expected ${expect.status ?? '2xx'}`);
           }
-          problems.push(...(await checkText(expect, response.body, context.signal)));
-          return verdict(problems, `status ${response.status} in ${latencyMs} ms`, {
-            status: response.status,
-            latencyMs,
-          });
+          problems.push(...(await checkText(expect, response.body, context.signal, response.cut)));
+          const values = { status: response.status, latencyMs };
+          const summary = `status ${response.status} in ${latencyMs} ms`;
+          if (!response.cut) return verdict(problems, summary, values);
+          // Said whatever the verdict: a pattern was looked for in the body's start only.
+          const cut = `body cut at ${MAX_HTTP_BODY / 1024 / 1024} MiB`;
+          if (!problems.length) return verdict(problems, `${summary}, ${cut}`, values);
+          return verdict(expect.jsonPath ? problems : [...problems, cut], summary, values);
         },
       };
   }

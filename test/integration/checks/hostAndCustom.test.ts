@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { customCheck } from '../../../src/core/checks/customChecks';
+import { customCheck, MAX_HTTP_BODY } from '../../../src/core/checks/customChecks';
 import { closeSharedResources, createRegistry } from '../../../src/core/checks/registry';
 import {
   appMemoryCheck,
@@ -273,6 +273,72 @@ describe('host checks, custom checks and the result log', function () {
       ]);
       assert.equal(refused.outcome, 'fail');
       assert.match(refused.summary, /\/gone did not answer: (.*ECONNREFUSED|other side closed)/);
+    });
+
+    it('reads 1 MiB of a body that never ends, then closes the connection', async () => {
+      // Each answer a JSON object that never closes, written as fast as the client reads it.
+      const sent = new Map<string, number>();
+      const closed = new Map<string, Promise<void>>();
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const server = http.createServer((request, response) => {
+        const url = request.url ?? '';
+        closed.set(url, new Promise((resolve) => response.on('close', resolve)));
+        response.on('error', () => undefined);
+        response.setHeader('content-type', 'application/json');
+        if (url === '/small') {
+          response.end('{"status":"ok"}');
+          return;
+        }
+        let bytes = 0;
+        const pump = (): void => {
+          while (!response.destroyed) {
+            bytes += chunk.length;
+            sent.set(url, bytes);
+            if (!response.write(chunk)) {
+              response.once('drain', pump);
+              return;
+            }
+          }
+        };
+        response.write('{"status":"ok","pad":"');
+        pump();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const check = (id: string, url: string, expect: CustomCheckSpec['expect']): CheckDefinition =>
+        customCheck(spec({ id, kind: 'http', url: base + url, expect, timeoutSeconds: 20 }));
+      try {
+        const results = await run([
+          check('custom.any', '/any', {}),
+          check('custom.json', '/json', { jsonPath: 'status', equals: 'ok' }),
+          check('custom.pattern', '/pattern', { pattern: '^\\{"status":"ok"' }),
+          check('custom.missing', '/missing', { pattern: 'never' }),
+          check('custom.inherited', '/small', { jsonPath: 'constructor.name' }),
+        ]);
+        assert.deepEqual(
+          results.map((r) => [r.checkId, r.outcome, r.summary.replace(/\d+ ms/, 'N ms')]),
+          [
+            ['custom.any', 'pass', 'status 200 in N ms, body cut at 1 MiB'],
+            [
+              'custom.json',
+              'fail',
+              'status cannot be read: the body is over 1 MiB, only its start was read',
+            ],
+            ['custom.pattern', 'pass', 'status 200 in N ms, body cut at 1 MiB'],
+            ['custom.missing', 'fail', 'output does not match /never/; body cut at 1 MiB'],
+            ['custom.inherited', 'fail', 'constructor.name is nothing'],
+          ],
+        );
+        // Each connection closed once the check had its 1 MiB: what the server could write
+        // before then is bounded by the sockets' buffers, not by the check's 20 s timeout.
+        for (const url of ['/any', '/json', '/pattern', '/missing']) {
+          await closed.get(url);
+          assert.ok((sent.get(url) ?? 0) < 16 * MAX_HTTP_BODY, `${url}: ${sent.get(url)}`);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('checks a URL on a port browsers block (6000, 6665, 10080) as health.url does', async () => {

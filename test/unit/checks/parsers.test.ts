@@ -324,6 +324,18 @@ describe('check parsers', () => {
     assert.equal(readJsonPath(value, '$.missing.deep'), undefined);
   });
 
+  it("reads a JSON path's own members only, not what objects inherit", () => {
+    const value = JSON.parse('{"a":{},"list":[1],"own":{"constructor":{"name":"mine"}}}');
+    assert.equal(readJsonPath(value, 'constructor.name'), undefined);
+    assert.equal(readJsonPath(value, '$.a.constructor'), undefined);
+    assert.equal(readJsonPath(value, '$.a.__proto__'), undefined);
+    assert.equal(readJsonPath(value, '$.a.toString'), undefined);
+    assert.equal(readJsonPath(value, '$.list.map'), undefined);
+    assert.equal(readJsonPath(value, '$.list[0]'), 1);
+    assert.equal(readJsonPath(value, '$.own.constructor.name'), 'mine');
+    assert.equal(readJsonPath(JSON.parse('{"__proto__":{"x":1}}'), '__proto__.x'), 1);
+  });
+
   it(
     'reads workspace settings, dropping restricted URLs when untrusted ' + 'and wrong types always',
     () => {
