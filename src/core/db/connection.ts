@@ -691,6 +691,8 @@ function parseUrl(url: string, source: ConnectionSource, folder: string): Record
   );
   refuseSystemRoots(query.get('sslrootcert'), `The connection URL from ${describeSource(source)}`);
   refuseSeveralHosts(trimmed, query, source);
+  const zoned = zonedHostError(trimmed, `The connection URL from ${describeSource(source)}`);
+  if (zoned) throw zoned;
   const absolute = withSslFilesIn(trimmed, folder);
   refuseUnfitSslFiles(absolute, `The connection URL from ${describeSource(source)}`);
   // pg-connection-string refuses verify-ca unless the URL itself names the CA: the URL is read
@@ -739,6 +741,29 @@ function refuseSeveralHosts(url: string, query: URLSearchParams, source: Connect
   if (hosts > 1) {
     throw severalHostsError(`The connection URL from ${describeSource(source)}`, hosts);
   }
+}
+
+/**
+ * A bracketed IPv6 host with a zone, `[fe80::1%25eth0]`: the WHATWG URL parser, which pg reads
+ * URLs with, has no zones and refuses the whole URL, whose message then pointed at the password.
+ * libpq and pg read the same host from `?host=`: refused in words, with that form.
+ */
+function zonedHostError(url: string, what: string): UpkeepError | undefined {
+  const authority = /^postgres(?:ql)?:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '';
+  const zoned = /^\[([0-9a-f:.]*)%(?:25)?([^\]]*)\](?::(\d{1,5}))?$/i.exec(
+    authority.slice(authority.lastIndexOf('@') + 1),
+  );
+  if (!zoned) return undefined;
+  const [, address, zone, port] = zoned;
+  const host = `${address}%25${zone}`;
+  return new UpkeepError(
+    'config',
+    `${what} names an IPv6 host with a zone, [${host}], which a URL cannot hold: ` +
+      'the URL standard has no zones.',
+    `Give the host as a parameter, which libpq reads too: ` +
+      `postgres://user@/database?host=${host}&port=${port ?? '5432'}, or use an address ` +
+      'without a zone.',
+  );
 }
 
 /** `what` names `hosts` hosts, as libpq takes them (`host: db1,db2` too): refused in words. */
@@ -1135,6 +1160,8 @@ export function splitUrlPassword(text: string): {
   password?: string;
   dropped: string[];
 } {
+  const zoned = zonedHostError(text.trim(), 'The connection URL');
+  if (zoned) throw zoned;
   const url = new URL(text.trim());
   const fromQuery = url.searchParams.get('password') ?? undefined;
   url.searchParams.delete('password');

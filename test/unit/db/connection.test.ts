@@ -858,6 +858,36 @@ describe('finding the database', () => {
       }
     });
 
+    it('says an IPv6 host with a zone cannot be in a URL, and reads it from ?host=', async () => {
+      const isZoneError = (error: unknown): boolean =>
+        UpkeepError.is(error, 'config') &&
+        /names an IPv6 host with a zone, \[fe80::1%25eth0\], which a URL cannot hold/.test(
+          error.message,
+        ) &&
+        (error.hint ?? '').includes('postgres://user@/database?host=fe80::1%25eth0&port=6543') &&
+        !/password|secret/i.test(`${error.message} ${error.hint}`);
+      for (const url of [
+        'postgres://u:secret@[fe80::1%25eth0]:6543/db',
+        'postgres://u@[fe80::1%eth0]:6543/db',
+      ]) {
+        await assert.rejects(resolve({}, { env: { DATABASE_URL: url } }), isZoneError);
+        assert.throws(() => splitUrlPassword(url), isZoneError);
+      }
+      // The form the hint gives: the zone kept, for the driver (Node connects to it as is).
+      const connection = await resolve(
+        {},
+        { env: { DATABASE_URL: 'postgres://u@/db?host=fe80::1%25eth0&port=6543' } },
+      );
+      assert.deepEqual(
+        [connection.config.host, connection.config.port, connection.config.database],
+        ['fe80::1%eth0', 6543, 'db'],
+      );
+      assert.equal(
+        (await resolve({}, { env: { DATABASE_URL: 'postgres://u@[::1]/db' } })).config.host,
+        '::1',
+      );
+    });
+
     it('then DATABASE_URL from the environment', async () => {
       const connection = await resolve(files, {
         env: { DATABASE_URL: 'postgres://u:pw@env-host/env_db' },
