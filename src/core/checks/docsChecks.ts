@@ -11,6 +11,8 @@ import { headingContent } from '../templates/markdown';
 import { isInside, whereLeads } from '../util/paths';
 import { plural } from '../util/plural';
 import { readTextFile, readWorkspaceFile, workspaceFile } from './files';
+import { ChangedAfterCheckError, statInside } from '../util/confinedOpen';
+import type { AfterCheckHook } from '../util/confinedOpen';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const DOC_GLOBS = ['README.md', 'readme.md', 'docs/**/*.md'];
@@ -254,7 +256,7 @@ const WAITS_FOR_TRUST = 'leads outside the workspace; waits for workspace trust'
  * 16 MB) is a `warning` naming why, whatever the trust.
  */
 export async function findBrokenLinks(
-  context: Pick<CheckContext, 'workspace' | 'trusted'>,
+  context: Pick<CheckContext, 'workspace' | 'trusted'> & AfterCheckHook,
   docs: string[],
 ): Promise<Finding[]> {
   const { workspace } = context;
@@ -307,8 +309,17 @@ export async function findBrokenLinks(
           });
           continue;
         }
+        await context.afterCheck?.(resolved);
         const relative = path.relative(workspace, resolved);
-        const stat = await fs.stat(resolved).catch(() => undefined);
+        // Looked at through the file opened: a link out put at its name since tells nothing.
+        const stat = await (context.trusted ? fs.stat(resolved) : statInside(resolved, root)).catch(
+          (error: unknown) => (error instanceof ChangedAfterCheckError ? error : undefined),
+        );
+        if (stat instanceof ChangedAfterCheckError) {
+          const changed = `${relative} changed after it was checked and was not looked at`;
+          findings.push({ ...at, severity: 'info', message: `not checked: ${changed}` });
+          continue;
+        }
         if (!stat) {
           findings.push({
             ...at,

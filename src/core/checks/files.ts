@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { AfterCheckHook } from '../util/confinedOpen';
 import { UpkeepError } from '../util/errors';
 import { isInside, whereLeads } from '../util/paths';
 import { readTextFileLimited } from '../util/textFile';
@@ -17,8 +18,12 @@ export const MAX_TEXT_BYTES = 16 * 1024 * 1024;
  * not a regular file (a device, a folder, a FIFO) or is larger than `maxBytes`; the shared
  * reader in util/textFile.ts does the checks, as for the playbook and database.yml.
  */
-export function readTextFile(file: string, maxBytes = MAX_TEXT_BYTES): Promise<string | undefined> {
-  return readTextFileLimited(file, maxBytes);
+export function readTextFile(
+  file: string,
+  maxBytes = MAX_TEXT_BYTES,
+  options: { inside?: string } = {},
+): Promise<string | undefined> {
+  return readTextFileLimited(file, maxBytes, options);
 }
 
 /**
@@ -47,14 +52,17 @@ export async function workspaceFile(
 /**
  * The text of a file `relative` to the workspace, as readTextFile reads it, or undefined when
  * it does not exist; in an untrusted workspace one that leads outside it is not read (see
- * workspaceFile).
+ * workspaceFile), nor one put at its name after that check (a `refused` error naming it).
  */
 export async function readWorkspaceFile(
-  context: Pick<CheckContext, 'workspace' | 'trusted'>,
+  context: Pick<CheckContext, 'workspace' | 'trusted'> & AfterCheckHook,
   relative: string,
   maxBytes = MAX_TEXT_BYTES,
 ): Promise<string | undefined> {
-  return readTextFile(await workspaceFile(context, relative), maxBytes);
+  const file = await workspaceFile(context, relative);
+  await context.afterCheck?.(file);
+  if (context.trusted) return readTextFile(file, maxBytes);
+  return readTextFile(file, maxBytes, { inside: await fs.realpath(context.workspace) });
 }
 
 const RUBY_COMMENT = /#(?![{]).*$/;

@@ -21,7 +21,7 @@ import {
   type ParallelRead,
 } from './parallel';
 import { resolveSources, unrotatedName, type ResolvedFile } from './sources';
-import { isOpenedInside, SourceChangedError } from './confinedOpen';
+import { ChangedAfterCheckError, isOpenedInside } from '../util/confinedOpen';
 import { newParsers, readSpan, type Span, type SpanRead } from './spanReader';
 import type { LogSummary, LogWindow, SourceReport } from './summaryTypes';
 import { checkTimeZone, machineTimeZone } from '../util/timeZone';
@@ -233,7 +233,8 @@ class SummaryRun {
       // Checked inside the workspace by name, opened by name since: a link put in between is
       // refused before a byte of what it leads to is read.
       if (file.confinedTo && !(await isOpenedInside(opened, file, file.confinedTo))) {
-        throw new SourceChangedError(name);
+        const next = `Summarise the logs again; if this repeats, look at what replaces ${name}.`;
+        throw new ChangedAfterCheckError(name, 'log files', next);
       }
       const known = await binaryLogHint(handle, file.path, name, options.surface);
       // gzip by its bytes, not its name: a .gz may be plain text, a rotated log gzip unnamed.
@@ -640,7 +641,7 @@ function continuesRotation(previous: string | undefined, next: string): boolean 
 
 /** Why a listed log file could not be read, and what to do about it. */
 function readError(name: string, error: unknown): string {
-  if (error instanceof SourceChangedError) return error.message;
+  if (error instanceof ChangedAfterCheckError) return error.message;
   // The sources were regular files when listed: a pipe or device put in one's place since is
   // refused when opened, never waited on.
   if (error instanceof NotRegularFileError) {

@@ -13,6 +13,7 @@ import { silentLogger } from '../util/logger';
 import { typedLine } from '../util/printable';
 import { readTextFileLimited } from '../util/textFile';
 import type { TemplateKind } from './builtin';
+import type { AfterCheckHook } from '../util/confinedOpen';
 import { BUILTIN_TEMPLATES, REPO_TEMPLATE_FOLDER, TEMPLATE_FILE_NAMES } from './builtin';
 import type { GitInfo } from './gitInfo';
 import { readGitInfo } from './gitInfo';
@@ -99,6 +100,7 @@ function cutTitle(title: string): string {
 export async function loadTemplate(
   workspace: string | undefined,
   kind: TemplateKind,
+  hooks: AfterCheckHook = {},
 ): Promise<TemplateSource> {
   const builtin: TemplateSource = { text: BUILTIN_TEMPLATES[kind], warnings: [] };
   if (!workspace) return builtin;
@@ -113,10 +115,13 @@ export async function loadTemplate(
     // A template committed as a link to ~/.aws/credentials would be copied into a new report
     // inside the repo (and committed): only a file whose real path is in the workspace is read.
     // A dangling link out is refused too: the built-in template told that its file is missing.
-    if (!isInside(await fs.realpath(workspace), await whereLeads(file))) {
+    // The file opened is judged too: a link put at its name after that check is refused.
+    const root = await fs.realpath(workspace);
+    if (!isInside(root, await whereLeads(file))) {
       return refuse(`${file} links outside the workspace`);
     }
-    text = await readTextFileLimited(file, MAX_TEMPLATE_BYTES);
+    await hooks.afterCheck?.(file);
+    text = await readTextFileLimited(file, MAX_TEMPLATE_BYTES, { inside: root });
   } catch (error) {
     // Not a regular file, too large: the message names the file and the reason.
     if (UpkeepError.is(error)) return refuse(error.message);

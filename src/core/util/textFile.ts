@@ -6,25 +6,29 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { ChangedAfterCheckError, isOpenedInside } from './confinedOpen';
 import { UpkeepError } from './errors';
+import { isInside, whereLeads } from './paths';
 
 /**
  * The file's text, or undefined when it does not exist. A repo can commit a symlink to
  * /dev/zero, a FIFO or a huge file, so anything that is not a regular file of at most
  * `maxBytes` is refused with a `config` error before it is read, and never more than
  * `maxBytes` is read even when the file grows meanwhile. Other errors (EACCES, ...) are thrown
- * as they come.
+ * as they come. With `inside` (a real path), for a file its caller checked there by name, the
+ * file opened must be the one stat-ed and lie inside it, else a ChangedAfterCheckError.
  */
 export async function readTextFileLimited(
   file: string,
   maxBytes: number,
+  options: { inside?: string } = {},
 ): Promise<string | undefined> {
   // stat before open: opening a device or a FIFO can block or have effects of its own.
   let stat: Stats;
   try {
     stat = await fs.stat(file);
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isMissing(error)) return missingInside(file, options.inside);
     throw error;
   }
   refuseUnfit(file, stat, maxBytes);
@@ -33,16 +37,31 @@ export async function readTextFileLimited(
   try {
     opened = await openRegularFile(file);
   } catch (error) {
-    if (isMissing(error)) return undefined;
+    if (isMissing(error)) return missingInside(file, options.inside);
     throw error;
   }
   const { handle, stat: openedStat } = opened;
   try {
     refuseUnfit(file, openedStat, maxBytes);
+    const checked = { path: file, dev: stat.dev, ino: stat.ino };
+    if (options.inside !== undefined && !(await isOpenedInside(opened, checked, options.inside))) {
+      throw new ChangedAfterCheckError(file);
+    }
     return await readAtMost(handle, file, openedStat.size, maxBytes);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Undefined for a file that is not there, while its name still leads inside `inside`: a
+ * dangling link out put at its name since would tell what is missing outside.
+ */
+async function missingInside(file: string, inside?: string): Promise<undefined> {
+  if (inside !== undefined && !isInside(inside, await whereLeads(file))) {
+    throw new ChangedAfterCheckError(file);
+  }
+  return undefined;
 }
 
 export interface RegularFile {

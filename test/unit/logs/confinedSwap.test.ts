@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { isOpenedInside } from '../../../src/core/logs/confinedOpen';
+import { isOpenedInside } from '../../../src/core/util/confinedOpen';
 import { resolveSources } from '../../../src/core/logs/sources';
 import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
 import { fixedClock } from '../../../src/core/util/clock';
