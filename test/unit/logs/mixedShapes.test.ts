@@ -13,6 +13,7 @@ import { splitKeyValue } from '../../../src/core/logs/lineParser';
 import { summarizeLogs, type LogSummary } from '../../../src/core/logs/summary';
 import { parseWindow } from '../../../src/core/logs/window';
 import { fixedClock } from '../../../src/core/util/clock';
+import { assertLinear } from '../../support/growth';
 import { summarizeInRanges } from './helpers';
 
 const clock = fixedClock('2026-12-04T12:00:00Z');
@@ -271,17 +272,6 @@ async function seekedAndWhole(
   return { seeked: await run(file), whole: await run(`${file}.gz`) };
 }
 
-/** Milliseconds `run` takes, the least of a few tries (a loaded machine adds, never removes). */
-function fastest(run: () => void, tries = 5): number {
-  let best = Infinity;
-  for (let k = 0; k < tries; k++) {
-    const started = process.hrtime.bigint();
-    run();
-    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return best;
-}
-
 describe('log engine on mixed and hostile shapes', function () {
   this.timeout(60_000);
   let folder: string;
@@ -535,14 +525,16 @@ describe('log engine on mixed and hostile shapes', function () {
     // late one made it search the rest of the text from every word.
     const hostile = (size: number): string =>
       `method=GET status=200 ${'\u65e5 '.repeat(size / 2)}=`;
-    fastest(() => splitKeyValue(hostile(4096)));
-    const smallMs = Math.max(
-      fastest(() => splitKeyValue(hostile(32 * 1024))),
-      1,
+    // 8× the text: linear is about 8× the time, quadratic 64×. One read of 4 KB takes some
+    // 30 microseconds: eight hundred of each make a ratio.
+    assertLinear(
+      hostile,
+      (text) => {
+        for (let i = 0; i < 800; i++) splitKeyValue(text);
+      },
+      4096,
+      { factor: 8 },
     );
-    const largeMs = fastest(() => splitKeyValue(hostile(256 * 1024)), 2);
-    // 8× the text: linear is ~8× the time, quadratic 64×.
-    assert.ok(largeMs < smallMs * 25, `8× the text took ${largeMs} ms vs ${smallMs} ms`);
     assert.deepEqual(
       [...splitKeyValue(hostile(64))],
       [
