@@ -10,7 +10,7 @@ import type { SimpleGit } from 'simple-git';
 import { headingContent } from '../templates/markdown';
 import { isInside, whereLeads } from '../util/paths';
 import { plural } from '../util/plural';
-import { readTextFile, readWorkspaceFile, workspaceFile } from './files';
+import { readTextFile, readWorkspaceFile, statWorkspaceFile } from './files';
 import { ChangedAfterCheckError, statInside } from '../util/confinedOpen';
 import type { AfterCheckHook } from '../util/confinedOpen';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
@@ -531,17 +531,13 @@ export const generatedDocsCheck: CheckDefinition = {
   title: 'Generated docs present',
   description: 'YARD output in doc/ (run `yard doc`), when the project uses YARD.',
   async run(context: CheckContext): Promise<CheckReport> {
-    // Untrusted, a file linked out of the folder throws `untrusted` and the check waits: its
-    // presence, its text or its time would tell of the file it leads to.
-    const exists = async (file: string): Promise<boolean> =>
-      fs.stat(await workspaceFile(context, file)).then(
-        () => true,
-        () => false,
-      );
+    // Untrusted, a file linked out of the folder throws `untrusted` and the check waits, one
+    // put there after that check `refused`: its presence, its text or its time would tell of
+    // the file it leads to.
     const lock = (await readWorkspaceFile(context, 'Gemfile.lock')) ?? '';
-    const usesYard = /^\s{4}yard \(/m.test(lock) || (await exists('.yardopts'));
-    const index = await workspaceFile(context, path.join('doc', 'index.html'));
-    const stat = await fs.stat(index).catch(() => undefined);
+    const usesYard =
+      /^\s{4}yard \(/m.test(lock) || (await statWorkspaceFile(context, '.yardopts')) !== undefined;
+    const stat = await statWorkspaceFile(context, path.join('doc', 'index.html'));
     if (!stat) {
       if (!usesYard) {
         return {

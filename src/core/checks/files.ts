@@ -3,7 +3,9 @@
  * size, so a config committed as a symlink to /dev/zero or a huge file cannot exhaust memory.
  */
 import { promises as fs } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
+import { readdirInside, statInside } from '../util/confinedOpen';
 import type { AfterCheckHook } from '../util/confinedOpen';
 import { UpkeepError } from '../util/errors';
 import { isInside, whereLeads } from '../util/paths';
@@ -63,6 +65,36 @@ export async function readWorkspaceFile(
   await context.afterCheck?.(file);
   if (context.trusted) return readTextFile(file, maxBytes);
   return readTextFile(file, maxBytes, { inside: await fs.realpath(context.workspace) });
+}
+
+/**
+ * The stat of `relative` in the workspace, or undefined when it does not exist; untrusted, one
+ * leading outside it is refused as workspaceFile does, and one put at its name after that check
+ * is judged by the file opened (a `refused` error naming it): its mtime would be another's.
+ */
+export async function statWorkspaceFile(
+  context: Pick<CheckContext, 'workspace' | 'trusted'> & AfterCheckHook,
+  relative: string,
+): Promise<Stats | undefined> {
+  const file = await workspaceFile(context, relative);
+  await context.afterCheck?.(file);
+  if (context.trusted) return fs.stat(file).catch(() => undefined);
+  return statInside(file, await fs.realpath(context.workspace));
+}
+
+/**
+ * The entries of the folder `relative` in the workspace, or undefined when it cannot be listed;
+ * untrusted, one leading outside it is refused as workspaceFile does, and one put at its name
+ * after that check is judged by the folder opened (a `refused` error naming it).
+ */
+export async function readWorkspaceFolder(
+  context: Pick<CheckContext, 'workspace' | 'trusted'> & AfterCheckHook,
+  relative: string,
+): Promise<Dirent[] | undefined> {
+  const folder = await workspaceFile(context, relative);
+  await context.afterCheck?.(folder);
+  if (context.trusted) return fs.readdir(folder, { withFileTypes: true }).catch(() => undefined);
+  return readdirInside(folder, await fs.realpath(context.workspace));
 }
 
 const RUBY_COMMENT = /#(?![{]).*$/;

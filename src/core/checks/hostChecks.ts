@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { workspaceFile } from './files';
+import { readWorkspaceFolder } from './files';
 import type { CheckContext, CheckDefinition, CheckReport } from './types';
 
 export interface AppProcess {
@@ -158,14 +158,9 @@ export const storageFoldersCheck: CheckDefinition = {
   description: 'Counts the folders directly under storage/ (the guidelines watch uploads there).',
   async run(context: CheckContext): Promise<CheckReport> {
     // Untrusted, a storage/ linked out of the folder throws `untrusted`: the check waits, as
-    // the count would be of a folder of the user's.
-    const storage = await workspaceFile(context, 'storage');
-    let entries;
-    try {
-      entries = await fs.readdir(storage, { withFileTypes: true });
-    } catch {
-      return { outcome: 'skipped', summary: 'no storage/ folder' };
-    }
+    // the count would be of a folder of the user's; one put there after that check is refused.
+    const entries = await readWorkspaceFolder(context, 'storage');
+    if (!entries) return { outcome: 'skipped', summary: 'no storage/ folder' };
     const folders = entries.filter((entry) => entry.isDirectory()).length;
     return {
       outcome: 'pass',

@@ -2,12 +2,11 @@
  * Repository checks: uncommitted changes, a branch behind its upstream (as of the last fetch;
  * Upkeep never fetches), pending migrations, and the Ruby, Rails and Node versions in use.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { plural } from '../util/plural';
-import { readWorkspaceFile, workspaceFile } from './files';
+import { readWorkspaceFile, readWorkspaceFolder } from './files';
 import { gemfileLockConflictLine, LOCK_CONFLICT_SUMMARY } from './toolParsers';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -144,11 +143,11 @@ export const pendingMigrationsCheck: CheckDefinition = {
     'Files in db/migrate newer than the version in ' +
     'db/schema.rb (or missing from db/structure.sql).',
   async run(context: CheckContext): Promise<CheckReport> {
-    // Untrusted, a db/migrate linked out of the folder throws `untrusted`: the check waits.
-    const migrate = await workspaceFile(context, path.join('db', 'migrate'));
-    const files = await fs.readdir(migrate).catch(() => undefined);
-    if (!files) return { outcome: 'skipped', summary: 'no db/migrate folder' };
-    const migrations = files.filter((f) => /^\d+_.*\.rb$/.test(f));
+    // Untrusted, a db/migrate linked out of the folder throws `untrusted`: the check waits,
+    // and one put there after that check is refused rather than its file names listed.
+    const entries = await readWorkspaceFolder(context, path.join('db', 'migrate'));
+    if (!entries) return { outcome: 'skipped', summary: 'no db/migrate folder' };
+    const migrations = entries.map((entry) => entry.name).filter((f) => /^\d+_.*\.rb$/.test(f));
 
     let schema: SchemaState | undefined;
     for (const kind of ['schema.rb', 'structure.sql'] as const) {

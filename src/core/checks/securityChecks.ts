@@ -2,13 +2,12 @@
  * Security configuration read from the repo's Ruby source without running it: parameter
  * filtering keeps passwords out of the logs, and forgery protection (CSRF) is left on.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { describeError } from '../util/errors';
 import { plural } from '../util/plural';
 import type { RubyLine } from './files';
-import { forEachCodeLine, readWorkspaceFile, withoutRubyComment, workspaceFile } from './files';
+import { forEachCodeLine, readWorkspaceFile, statWorkspaceFile, withoutRubyComment } from './files';
 import { testPattern } from './safeRegex';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
@@ -97,13 +96,10 @@ export const filterParametersCheck: CheckDefinition = {
   async run(context: CheckContext): Promise<CheckReport> {
     const text = await readWorkspaceFile(context, FILTER_PARAMETERS_FILE);
     if (text === undefined) {
-      // Untrusted, one linked out of the folder throws `untrusted`: whether it is there is not
-      // the repo's to tell.
-      const application = await workspaceFile(context, path.join('config', 'application.rb'));
-      const isRails = await fs.stat(application).then(
-        () => true,
-        () => false,
-      );
+      // Untrusted, one linked out of the folder throws `untrusted`, one put there after that
+      // check `refused`: whether it is there is not the repo's to tell.
+      const application = path.join('config', 'application.rb');
+      const isRails = (await statWorkspaceFile(context, application)) !== undefined;
       if (!isRails) {
         return { outcome: 'skipped', summary: 'not a Rails app (no config/application.rb)' };
       }

@@ -23,7 +23,7 @@ import type { ToolOutput } from './toolProcess';
 import { homeFolder } from '../util/homeFolder';
 import { plural } from '../util/plural';
 import { findExecutable, runTool, TOOL_OUTPUT_MAX_BYTES } from './toolProcess';
-import { readTextFile, readWorkspaceFile, workspaceFile } from './files';
+import { readTextFile, readWorkspaceFile, statWorkspaceFile } from './files';
 import type { CheckContext, CheckDefinition, CheckReport, Finding } from './types';
 
 const BUNDLER_HINT = 'Install Ruby and Bundler (gem install bundler), then run bundle install.';
@@ -613,16 +613,17 @@ export const coverageCheck: CheckDefinition = {
     'Line coverage from coverage/.last_run.json (written ' +
     'by SimpleCov, e.g. COVERAGE=true bundle exec rspec).',
   async run(context: CheckContext): Promise<CheckReport> {
-    // Untrusted, a report linked out of the folder waits: its figure and age are another's.
-    const file = await workspaceFile(context, path.join('coverage', '.last_run.json'));
-    const stat = await fs.stat(file).catch(() => undefined);
+    // Untrusted, a report linked out of the folder waits, one put there after that check is
+    // refused: its figure and age are another's.
+    const file = path.join('coverage', '.last_run.json');
+    const stat = await statWorkspaceFile(context, file);
     if (!stat) {
       return {
         outcome: 'skipped',
         summary: 'no coverage/.last_run.json (run COVERAGE=true bundle exec rspec with SimpleCov)',
       };
     }
-    const coverage = parseSimplecovLastRun((await readTextFile(file)) ?? '');
+    const coverage = parseSimplecovLastRun((await readWorkspaceFile(context, file)) ?? '');
     const days = Math.floor((context.clock.now().getTime() - stat.mtimeMs) / 86_400_000);
     const values = {
       linePercent: coverage.line,

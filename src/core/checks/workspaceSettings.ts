@@ -5,6 +5,7 @@
  * name any file) are ignored.
  */
 // The ESM build: the package's UMD main hides its internal requires from the bundler.
+import { promises as fs } from 'node:fs';
 import { parse as parseJsonc, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { UpkeepError } from '../util/errors';
@@ -45,6 +46,8 @@ export interface SettingsOptions {
    * this to say it ran with a value nobody chose.
    */
   warn?: (message: string) => void;
+  /** @internal Tests: runs once the file was checked inside the workspace, before it is read. */
+  afterCheck?: (file: string) => Promise<void>;
 }
 
 /** Settings only the editor reads: no command warns about them. */
@@ -281,7 +284,10 @@ export async function loadWorkspaceSettings(
   }
   let text: string;
   try {
-    const read = await readTextFile(file);
+    await options.afterCheck?.(file);
+    // Untrusted, the file opened is judged too: a link out put at its name since is refused.
+    const inside = options.trusted ? undefined : await fs.realpath(workspace);
+    const read = await readTextFile(file, undefined, { inside });
     if (read === undefined) return settingsFromJson({}, options);
     text = read;
   } catch (error) {

@@ -5,7 +5,7 @@
  * have Upkeep read a file of the user's. What is judged here is the open file, not its name.
  */
 import { constants, promises as fs } from 'node:fs';
-import type { Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { UpkeepError } from './errors';
 import { isInside, whereLeads } from './paths';
@@ -103,6 +103,44 @@ export async function statInside(file: string, root: string): Promise<Stats | un
       throw new ChangedAfterCheckError(file);
     }
     return stat;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The entries of the folder `folder`, checked inside `root` (a real path) by its caller, or
+ * undefined when it cannot be listed (missing, not a folder): listed through the folder opened,
+ * which must be the one inside, else a ChangedAfterCheckError. Without /proc it is listed by
+ * name and judged after, so a folder swapped in meanwhile is refused, not counted.
+ */
+export async function readdirInside(
+  folder: string,
+  root: string,
+  procFds = PROC_FDS,
+): Promise<Dirent[] | undefined> {
+  const leadsInside = async (): Promise<boolean> => isInside(root, await whereLeads(folder));
+  const checked = await fs.stat(folder).catch(() => undefined);
+  let handle: fs.FileHandle | undefined;
+  if (checked?.isDirectory()) {
+    const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK;
+    handle = await fs.open(folder, flags).catch(() => undefined);
+  }
+  if (!checked || !handle) {
+    if (!(await leadsInside())) throw new ChangedAfterCheckError(folder);
+    return undefined;
+  }
+
+  try {
+    const byFd = path.join(procFds, String(handle.fd));
+    const listed = (await openedPath(handle.fd, procFds)) !== undefined ? byFd : folder;
+    const entries = await fs.readdir(listed, { withFileTypes: true }).catch(() => undefined);
+    const stat = await handle.stat();
+    const identity = { path: folder, dev: checked.dev, ino: checked.ino };
+    if (!(await isOpenedInside({ handle, stat }, identity, root, procFds))) {
+      throw new ChangedAfterCheckError(folder);
+    }
+    return entries;
   } finally {
     await handle.close();
   }

@@ -2,17 +2,28 @@
  * A repo file checked inside an untrusted workspace by name and then opened is judged by the
  * file opened: a link out put at its name (or at a folder above it) between the check and the
  * open is refused with an error naming it, nothing of it read. The config and docs checks'
- * reader, the docs link check's look at a link target, and the repo's templates. A link inside
- * the workspace is still read, and a trusted workspace still reads one linked out of it.
+ * reader, the docs link check's look at a link target, the repo's templates, the settings file,
+ * and the checks that stat or list a repo file or folder (storage/, db/migrate, the generated
+ * docs, the coverage report, config/application.rb). A link inside the workspace is still read,
+ * and a trusted workspace still reads one linked out of it.
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { findBrokenLinks } from '../../../src/core/checks/docsChecks';
+import { findBrokenLinks, generatedDocsCheck } from '../../../src/core/checks/docsChecks';
 import { readWorkspaceFile } from '../../../src/core/checks/files';
+import { storageFoldersCheck } from '../../../src/core/checks/hostChecks';
+import { pendingMigrationsCheck } from '../../../src/core/checks/repoChecks';
+import { filterParametersCheck } from '../../../src/core/checks/securityChecks';
+import { coverageCheck } from '../../../src/core/checks/toolChecks';
+import type { CheckContext, CheckDefinition, CheckReport } from '../../../src/core/checks/types';
+import { loadWorkspaceSettings } from '../../../src/core/checks/workspaceSettings';
+import { resolveSettings } from '../../../src/core/settings';
 import { loadTemplate } from '../../../src/core/templates/scaffold';
-import { statInside } from '../../../src/core/util/confinedOpen';
+import { readdirInside, statInside } from '../../../src/core/util/confinedOpen';
+import { systemClock } from '../../../src/core/util/clock';
 import { UpkeepError } from '../../../src/core/util/errors';
+import { silentLogger } from '../../../src/core/util/logger';
 import { tempFolder } from '../../support/tempFolders';
 
 describe('a repo file swapped for a link out between its check and its open', function () {
@@ -32,13 +43,32 @@ describe('a repo file swapped for a link out between its check and its open', fu
     await fs.writeFile(path.join(workspace, 'config', 'app.yml'), 'inside: true\n');
   });
 
-  /** Puts a link to `target` at `file` when `file` is the one the check just passed. */
+  /** Puts a link to `target` at `file` (a file or a folder) when it is the one just checked. */
   function swapAt(file: string, target: string): (checked: string) => Promise<void> {
     return async (checked) => {
       if (checked !== file) return;
-      await fs.rm(file, { force: true });
+      await fs.rm(file, { force: true, recursive: true });
       await fs.symlink(target, file);
     };
+  }
+
+  /** Runs `check` as the runner would, with `afterCheck` between each check and its open. */
+  function runWithSwap(
+    check: CheckDefinition,
+    afterCheck: (file: string) => Promise<void>,
+    trusted = false,
+  ): Promise<CheckReport> {
+    const context: CheckContext & { afterCheck: typeof afterCheck } = {
+      workspace,
+      settings: resolveSettings(),
+      clock: systemClock,
+      signal: new AbortController().signal,
+      log: silentLogger,
+      trusted,
+      shared: new Map(),
+      afterCheck,
+    };
+    return check.run(context);
   }
 
   it('refuses a config file turned into a link out, naming it', async () => {
@@ -161,5 +191,118 @@ describe('a repo file swapped for a link out between its check and its open', fu
     await fs.rm(linkOut);
     await fs.symlink(path.join(outside, 'missing'), linkOut);
     await assert.rejects(statInside(linkOut, root), /changed after it was checked/);
+  });
+
+  it('lists a folder by what was opened, with /proc or without', async () => {
+    const root = await fs.realpath(workspace);
+    const config = path.join(workspace, 'config');
+    const linkOut = path.join(workspace, 'out');
+    await fs.symlink(outside, linkOut);
+    for (const procFds of ['/proc/self/fd', path.join(outside, 'no-proc')]) {
+      const names = (await readdirInside(config, root, procFds))?.map((entry) => entry.name);
+      assert.deepEqual(names, ['app.yml']);
+      assert.equal(await readdirInside(path.join(config, 'app.yml'), root, procFds), undefined);
+      assert.equal(await readdirInside(path.join(workspace, 'none'), root, procFds), undefined);
+      await assert.rejects(readdirInside(linkOut, root, procFds), /changed after it was/);
+    }
+  });
+
+  it('does not count the folders of a storage/ turned into a link out', async () => {
+    const storage = path.join(workspace, 'storage');
+    await fs.mkdir(storage);
+    await fs.mkdir(path.join(outside, '.ssh'));
+    const report = runWithSwap(storageFoldersCheck, swapAt(storage, outside));
+    await assert.rejects(report, (error: unknown) => {
+      assert.ok(UpkeepError.is(error, 'refused'));
+      assert.match(error.message, /storage changed after it was checked/);
+      return true;
+    });
+
+    await fs.rm(storage);
+    await fs.mkdir(path.join(storage, 'uploads'), { recursive: true });
+    const inside = await runWithSwap(storageFoldersCheck, async () => {});
+    assert.deepEqual(inside.values, { folders: 1 });
+    const trusted = await runWithSwap(storageFoldersCheck, swapAt(storage, outside), true);
+    assert.deepEqual(trusted.values, { folders: 1 });
+  });
+
+  it('does not list the migrations of a db/migrate, or a db/, turned into a link out', async () => {
+    const db = path.join(workspace, 'db');
+    const migrate = path.join(db, 'migrate');
+    await fs.mkdir(migrate, { recursive: true });
+    await fs.writeFile(path.join(migrate, '20240101000000_create_users.rb'), '');
+    await fs.writeFile(
+      path.join(db, 'schema.rb'),
+      'ActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\nend\n',
+    );
+    await fs.mkdir(path.join(outside, 'db', 'migrate'), { recursive: true });
+    await fs.writeFile(path.join(outside, 'db', 'migrate', '20990101000000_secret.rb'), '');
+    const refused = /migrate changed after it was checked/;
+
+    const inside = await runWithSwap(pendingMigrationsCheck, async () => {});
+    assert.equal(inside.outcome, 'pass', JSON.stringify(inside));
+    const swapFolder = swapAt(migrate, path.join(outside, 'db', 'migrate'));
+    await assert.rejects(runWithSwap(pendingMigrationsCheck, swapFolder), refused);
+
+    await fs.rm(migrate);
+    await fs.mkdir(migrate);
+    const swapAbove = async (checked: string): Promise<void> => {
+      if (checked !== migrate) return;
+      await fs.rename(db, path.join(workspace, 'db.old'));
+      await fs.symlink(path.join(outside, 'db'), db);
+    };
+    await assert.rejects(runWithSwap(pendingMigrationsCheck, swapAbove), refused);
+  });
+
+  it('does not tell whether config/application.rb put late as a link out exists', async () => {
+    const application = path.join(workspace, 'config', 'application.rb');
+    await fs.writeFile(path.join(outside, 'application.rb'), 'module Secret; end\n');
+    const swap = swapAt(application, path.join(outside, 'application.rb'));
+    const report = runWithSwap(filterParametersCheck, swap);
+    await assert.rejects(report, /config\/application\.rb changed after it was checked/);
+  });
+
+  it('does not date the generated docs by a doc/index.html or .yardopts put late', async () => {
+    const index = path.join(workspace, 'doc', 'index.html');
+    await fs.mkdir(path.dirname(index));
+    await fs.writeFile(index, '<html></html>\n');
+    const old = new Date(Date.now() - 100 * 86_400_000);
+    await fs.utimes(secret, old, old);
+    const refused = /changed after it was checked/;
+    await assert.rejects(runWithSwap(generatedDocsCheck, swapAt(index, secret)), refused);
+
+    await fs.rm(index);
+    const yardopts = path.join(workspace, '.yardopts');
+    await assert.rejects(runWithSwap(generatedDocsCheck, swapAt(yardopts, secret)), refused);
+  });
+
+  it('does not read the figure or age of a coverage report put late as a link out', async () => {
+    const report = path.join(workspace, 'coverage', '.last_run.json');
+    await fs.mkdir(path.dirname(report));
+    await fs.writeFile(report, '{"result":{"line":90}}\n');
+    const theirs = path.join(outside, 'last_run.json');
+    await fs.writeFile(theirs, '{"result":{"line":42.5}}\n');
+
+    const inside = await runWithSwap(coverageCheck, async () => {});
+    assert.equal(inside.values?.linePercent, 90);
+    const swapped = runWithSwap(coverageCheck, swapAt(report, theirs));
+    await assert.rejects(swapped, /coverage\/\.last_run\.json changed after it was checked/);
+  });
+
+  it('does not apply a settings file put late as a link out', async () => {
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    await fs.mkdir(path.dirname(file));
+    await fs.writeFile(file, '{}\n');
+    const theirs = path.join(outside, 'settings.json');
+    await fs.writeFile(theirs, '{ "upkeep.thresholds.slowRequestMs": 1234 }\n');
+
+    const options = { trusted: false, afterCheck: swapAt(file, theirs) };
+    await assert.rejects(loadWorkspaceSettings(workspace, options), (error: unknown) => {
+      assert.ok(UpkeepError.is(error, 'config'));
+      assert.match(error.message, /settings\.json changed after it was checked/);
+      return true;
+    });
+    const trusted = await loadWorkspaceSettings(workspace, { ...options, trusted: true });
+    assert.equal(trusted.thresholds.slowRequestMs, 1234);
   });
 });
