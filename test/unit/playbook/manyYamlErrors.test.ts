@@ -13,9 +13,9 @@ describe('a playbook of many YAML errors', function () {
   this.timeout(60_000);
 
   it('is read in time linear in its length, its first errors listed and the rest counted', () => {
-    // A quarter, then all, of the 256 KB read: looking each error up among all was quadratic.
+    // 16 KB, then 64: looking each error up among all was quadratic. Then the whole read.
     const quotes = (n: number): string => '"'.repeat(n);
-    assertLinear(quotes, (text) => applyPlaybookText(defaultPlaybook(), text), 65_500);
+    assertLinear(quotes, (text) => applyPlaybookText(defaultPlaybook(), text), 16_000);
     const { problems } = applyPlaybookText(defaultPlaybook(), quotes(262_000));
     assert.equal(problems.length, MAX_PROBLEMS + 1);
     assert.equal(problems[0].severity, 'error');
