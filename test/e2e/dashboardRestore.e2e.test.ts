@@ -13,7 +13,8 @@ import {
   waitForWorkbench,
   webviewFrame,
 } from './support/editor';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 
 const ARTEFACTS = path.join(__dirname, '../../test-results');
 
@@ -23,18 +24,12 @@ function dashboardTabs(page: Page): Promise<number> {
 
 describe('dashboard after a window reload', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor({ 'notes.md': '# Notes\n' });
-  });
-
-  after(async () => {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('dashboard-restore', () =>
+    startFolderEditor({ 'notes.md': '# Notes\n' }),
+  );
 
   it('opens one dashboard beside a restored one that was never shown', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await runCommand(page, 'Upkeep: Open Dashboard', 60_000);
     await webviewFrame(page, { contains: 'h1' });
     // Another editor in front: the dashboard stays a background tab through the reload.

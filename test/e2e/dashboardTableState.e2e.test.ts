@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import type { Frame, Page } from 'playwright-core';
 import { acceptQuickInputRow, reloadWindow, runCommand, webviewFrame } from './support/editor';
-import { startFolderEditor, type FolderEditor } from './support/folderEditor';
+import { editorPerSuite } from './support/editorPerSuite';
+import { startFolderEditor } from './support/folderEditor';
 
 const LOAD_TIMEOUT = 90_000;
 
@@ -30,18 +31,12 @@ function healthSorts(frame: Frame): Promise<string[]> {
 
 describe('dashboard table state when the panel is rebuilt', function () {
   this.timeout(300_000);
-  let editor: FolderEditor | undefined;
-
-  before(async () => {
-    editor = await startFolderEditor({ 'notes.md': '# Notes\n' });
-  });
-
-  after(async () => {
-    await editor?.stop();
-  });
+  const editor = editorPerSuite('dashboard-table-state', () =>
+    startFolderEditor({ 'notes.md': '# Notes\n' }),
+  );
 
   it('keeps a sort through another tab in front and a window reload', async () => {
-    const page = editor!.page;
+    const page = editor().page;
     await runCommand(page, 'Upkeep: Open Dashboard', 60_000);
     let frame = await dashboardFrame(page);
     const sort = frame.locator('[data-section="health"] table.data').first();
